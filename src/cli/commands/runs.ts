@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { getRun, listRuns } from '../../store/runs.js';
+import { migrate } from '../../store/migrate.js';
+import { open, withDb, type GlobalFlags } from '../common.js';
+import { print, printJson, table } from '../output.js';
+
+export function register(program: Command): void {
+  withDb(program.command('runs').description('list runs recorded in fk_backfill.runs, or show one'))
+    .argument('[id]', 'show this run')
+    .option('--limit <n>', 'how many', (v) => Number.parseInt(v, 10), 20)
+    .action(async (id: string | undefined, flags: GlobalFlags & { limit: number }) => {
+      const db = await open(flags);
+      try {
+        await migrate(db);
+        if (id !== undefined) {
+          const run = await getRun(db, id);
+          if (flags.json) printJson(run);
+          else print(JSON.stringify({ ...run, config: undefined }, null, 2));
+          return;
+        }
+        const runs = await listRuns(db, flags.limit);
+        if (flags.json) printJson(runs);
+        else
+          print(
+            table(
+              ['Run', 'Kind', 'Status', 'Tenant', 'Entities', 'By', 'Started', 'Plan', 'Undoes'],
+              runs.map((r) => [r.id, r.kind, r.status, r.scope?.tenant ?? 'all', r.entities.join(','), r.executedBy, r.startedAt, r.planRunId, r.targetRunId]),
+            ),
+          );
+      } finally {
+        await db.close();
+      }
+    });
+}

@@ -1,0 +1,89 @@
+import { createInterface } from 'node:readline/promises';
+import { Option, type Command } from 'commander';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { DEFAULT_DB_URL, openDatabase } from '../db/index.js';
+import type { Database } from '../db/port.js';
+import { BackfillError } from '../errors.js';
+import type { CommonOptions } from '../pipeline/context.js';
+
+/** The one grammar every command shares. */
+export interface GlobalFlags {
+  db?: string;
+  config?: string;
+  tenant?: string;
+  allTenants?: boolean;
+  entity?: string[];
+  json?: boolean;
+  yes?: boolean;
+}
+
+export function withDb(cmd: Command): Command {
+  return cmd
+    .option('--db <url>', `database: postgres://…, pglite://DIR or memory:// (default: $DATABASE_URL, else ${DEFAULT_DB_URL})`)
+    .option('--config <file>', 'link config JSON (default: ./fk-backfill.config.json if present, else the built-in Axis links)')
+    .option('--json', 'print exactly one JSON document on stdout');
+}
+
+export function withScope(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--tenant <id>', 'only this value of the first scope column (tenant)').conflicts('allTenants'))
+    .addOption(new Option('--all-tenants', 'every scope value found').conflicts('tenant'))
+    .option('--entity <name...>', 'only these links (entity names), default all');
+}
+
+export function withYes(cmd: Command): Command {
+  return cmd.option('--yes', 'do it without asking (required when stdin is not a terminal)');
+}
+
+export function dbUrl(flags: GlobalFlags): string {
+  return flags.db ?? process.env['DATABASE_URL'] ?? DEFAULT_DB_URL;
+}
+
+export async function open(flags: GlobalFlags): Promise<Database> {
+  return openDatabase(dbUrl(flags));
+}
+
+export function config(flags: GlobalFlags): Config {
+  return loadConfig(flags.config).config;
+}
+
+/** Config + scope options for library calls. */
+export function common(flags: GlobalFlags): CommonOptions {
+  return {
+    config: config(flags),
+    ...(flags.tenant !== undefined ? { tenantId: flags.tenant } : {}),
+    ...(flags.allTenants === true ? { allTenants: true } : {}),
+    ...(flags.entity !== undefined ? { entities: flags.entity } : {}),
+  };
+}
+
+/** Loads config first (bad config: exit 2 before any connection), then opens the database. */
+export async function withDatabase<T>(flags: GlobalFlags, fn: (db: Database, opts: CommonOptions) => Promise<T>): Promise<T> {
+  const opts = common(flags);
+  const db = await open(flags);
+  try {
+    return await fn(db, opts);
+  } finally {
+    await db.close();
+  }
+}
+
+/** --yes, or an interactive "y"; refuses (exit 2) when stdin is not a terminal. */
+export async function confirm(flags: GlobalFlags, question: string): Promise<void> {
+  if (flags.yes === true) return;
+  if (!process.stdin.isTTY) {
+    throw new BackfillError('CONFIRMATION_REQUIRED', 'refusing to write without --yes (stdin is not a terminal)');
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = (await rl.question(`${question} [y/N] `)).trim().toLowerCase();
+    if (answer !== 'y' && answer !== 'yes') throw new BackfillError('CONFIRMATION_REQUIRED', 'not confirmed; nothing written');
+  } finally {
+    rl.close();
+  }
+}
+
+export function who(): string {
+  return process.env['FK_BACKFILL_USER'] ?? process.env['USER'] ?? 'cli';
+}

@@ -1,0 +1,104 @@
+import type { ApplyResult } from '../pipeline/apply.js';
+import type { BackfillSummary } from '../pipeline/backfill.js';
+import type { PlanResult, EntityResult } from '../pipeline/plan.js';
+import type { StatusReport } from '../pipeline/status.js';
+import type { UndoResult } from '../pipeline/undo.js';
+import type { VerifyReport } from '../pipeline/verify.js';
+import { table } from './output.js';
+
+export function statusTable(s: StatusReport): string {
+  return table(
+    ['Entity Type', 'Table', 'Total Records', 'NULL FKs', 'Populated FKs', 'Population Rate'],
+    s.links.map((l) => [l.entityType, l.table, l.totalRecords, l.nullFks, l.populatedFks, l.populationRate]),
+    { totalRow: ['TOTAL', '', s.total.totalRecords, s.total.nullFks, s.total.populatedFks, s.total.populationRate] },
+  );
+}
+
+function entityTable(results: EntityResult[]): string {
+  return table(
+    ['Entity Type', 'Total', 'NULL FK', 'Matched', 'Ambiguous', 'Review', 'Unmatched', 'Updated', 'Match Rate'],
+    results.map((r) => [r.entityType, r.totalRecords, r.recordsWithNullFK, r.recordsMatched, r.recordsAmbiguous, r.recordsReview, r.recordsUnmatched - r.recordsAmbiguous - r.recordsReview, r.recordsUpdated, r.matchRate]),
+  );
+}
+
+function unmatchedList(results: EntityResult[], explain: boolean): string {
+  const lines: string[] = [];
+  for (const r of results) {
+    if (r.unmatchedRecords.length === 0) continue;
+    lines.push(`\nNot linked — ${r.entityType}${r.unmatchedRecordsTruncated ? ` (first ${r.unmatchedRecords.length})` : ''}:`);
+    lines.push(
+      table(
+        ['Document', 'Name', 'Outcome', 'Why', 'Candidates'],
+        r.unmatchedRecords.map((u) => [
+          u.documentNumber,
+          u.entityName === null ? '(no name)' : JSON.stringify(u.entityName),
+          u.outcome,
+          u.reason,
+          (u.candidates as { key?: string; name?: string; score?: number }[])
+            .slice(0, explain ? 5 : 3)
+            .map((c) => `${c.name ?? c.key}${c.score !== undefined && c.score !== null ? ` (${Number(c.score).toFixed(3)})` : ''}${explain ? ` [${c.key}]` : ''}`)
+            .join('; '),
+        ]),
+      ),
+    );
+  }
+  return lines.join('\n');
+}
+
+export function planText(p: PlanResult, explain = false): string {
+  const out = [`Plan ${p.runId} (dry run${p.tenantId === null ? ', all tenants' : `, tenant ${p.tenantId}`}) — nothing written to your tables.`, '', entityTable(p.results)];
+  const acc = p.results.filter((r) => r.accuracy !== undefined);
+  for (const r of acc) {
+    const a = r.accuracy as { samples: number; precision: number | null; recall: number | null };
+    if (a.samples > 0) out.push(`${r.entityType}: estimated on ${a.samples} already-linked names: precision ${a.precision === null ? 'n/a' : (a.precision * 100).toFixed(2) + '%'}, recall ${a.recall === null ? 'n/a' : (a.recall * 100).toFixed(2) + '%'}`);
+  }
+  out.push(unmatchedList(p.results, explain));
+  out.push('', `Apply exactly this plan: fk-backfill apply --plan ${p.runId} --yes`);
+  return out.join('\n');
+}
+
+export function backfillText(s: BackfillSummary): string {
+  return [
+    `${s.dryRun ? 'Dry run' : 'Live run'}: ${s.totalRecordsProcessed} record(s) with NULL FK, ${s.totalRecordsUpdated} updated, match rate ${s.overallMatchRate}`,
+    '',
+    entityTable(s.results),
+    unmatchedList(s.results, false),
+  ].join('\n');
+}
+
+export function applyText(a: ApplyResult): string {
+  const rows = a.results.map((r) => [r.entityType, r.table, r.planned, r.updated, r.skipped]);
+  return [
+    `Applied plan ${a.planRunId} as run ${a.runId}: ${a.totalUpdated} row(s) updated.`,
+    '',
+    table(['Entity Type', 'Table', 'Planned', 'Updated', 'Skipped (changed since plan)'], rows),
+    '',
+    `Undo: fk-backfill undo --run ${a.runId} --yes`,
+  ].join('\n');
+}
+
+export function undoText(u: UndoResult): string {
+  return [
+    `Undo run ${u.runId} reverted run ${u.undoneRunId}: ${u.totalReverted} row(s) set back, ${u.totalSkipped} skipped (changed since).`,
+    '',
+    table(['Entity Type', 'Table', 'Changed by run', 'Reverted', 'Skipped'], u.results.map((r) => [r.entityType, r.table, r.changed, r.reverted, r.skipped])),
+  ].join('\n');
+}
+
+export function verifyText(v: VerifyReport): string {
+  const rows = v.links.map((l) => [
+    l.entityType,
+    l.totalRecords,
+    l.nullFks,
+    l.orphans,
+    l.crossScope,
+    l.constraint === null ? 'none' : `${l.constraint.name} (${l.constraint.onDelete}${l.constraint.validated ? '' : ', not valid'})`,
+    l.restrictVerified === null ? 'n/a' : l.restrictVerified ? 'yes' : 'no',
+  ]);
+  const problems = v.links.flatMap((l) => l.problems.map((p) => `  ✗ ${l.entityType}: ${p}`));
+  return [
+    table(['Entity Type', 'Total', 'NULL FKs', 'Orphans', 'Cross-tenant', 'Constraint', 'Delete refused'], rows),
+    '',
+    v.ok ? 'OK: every FK populated, valid, tenant-consistent and protected by RESTRICT.' : `Problems:\n${problems.join('\n')}`,
+  ].join('\n');
+}

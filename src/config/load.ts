@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { z } from 'zod';
+import { BackfillError } from '../errors.js';
+import { parseTableName } from '../sql/quote.js';
+import { AXIS_CONFIG } from './defaults.js';
+import { configSchema, type Config, type ConfigInput } from './schema.js';
+
+export const DEFAULT_CONFIG_FILE = 'fk-backfill.config.json';
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '$';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `.${String(p)}`;
+  return out;
+}
+
+function formatIssues(issues: z.core.$ZodIssue[], source: string): string {
+  const lines = issues.slice(0, 10).map((i) => `${formatPath(i.path)}: ${i.message}`);
+  if (issues.length > 10) lines.push(`… and ${issues.length - 10} more`);
+  return `invalid config (${source}): ${lines.join('; ')}`;
+}
+
+/** Validates a config object; errors name the JSON path of each problem. */
+export function parseConfig(input: unknown, source = 'config'): Config {
+  const res = configSchema.safeParse(input);
+  if (!res.success) {
+    throw new BackfillError('CONFIG_INVALID', formatIssues(res.error.issues, source), {
+      details: { issues: res.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) },
+    });
+  }
+  // Table names must parse (schema.table, quotes balanced).
+  res.data.links.forEach((l, i) => {
+    for (const [path, ref] of [
+      [`$.links[${i}].table`, l.table],
+      [`$.links[${i}].target.table`, l.target.table],
+    ] as const) {
+      try {
+        parseTableName(ref);
+      } catch (e) {
+        throw new BackfillError('CONFIG_INVALID', `invalid config (${source}): ${path}: ${(e as Error).message}`);
+      }
+    }
+  });
+  return res.data;
+}
+
+export function defaultConfig(): Config {
+  return parseConfig(AXIS_CONFIG, 'built-in Axis links');
+}
+
+/**
+ * Loads `file` if given (must exist), else `./fk-backfill.config.json` when present, else the
+ * built-in Axis links.
+ */
+export function loadConfig(file?: string, cwd = process.cwd()): { config: Config; source: string } {
+  let path: string | undefined;
+  if (file !== undefined) {
+    path = resolve(cwd, file);
+    if (!existsSync(path)) throw new BackfillError('CONFIG_NOT_FOUND', `config file not found: ${path}`);
+  } else {
+    const candidate = resolve(cwd, DEFAULT_CONFIG_FILE);
+    if (existsSync(candidate)) path = candidate;
+  }
+  if (path === undefined) return { config: defaultConfig(), source: 'built-in Axis links' };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new BackfillError('CONFIG_INVALID', `invalid config (${path}): not valid JSON: ${(e as Error).message}`);
+  }
+  return { config: parseConfig(raw, path), source: path };
+}
+
+export function toConfig(input: Config | ConfigInput | undefined): Config {
+  return input === undefined ? defaultConfig() : parseConfig(input);
+}
+
+/** Stable hash of a config (key order independent) recorded on every run. */
+export function configHash(config: Config): string {
+  const stable = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(stable);
+    if (v !== null && typeof v === 'object') {
+      return Object.fromEntries(
+        Object.keys(v as object)
+          .sort()
+          .map((k) => [k, stable((v as Record<string, unknown>)[k])]),
+      );
+    }
+    return v;
+  };
+  return createHash('sha256').update(JSON.stringify(stable(config))).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+const identifier = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(63, 'PostgreSQL identifiers are at most 63 bytes')
+  .refine((s) => !s.includes('\u0000'), 'must not contain NUL');
+
+/** `table` or `schema.table`; quoted parts (`"My Schema"."Orders"`) may hold dots and spaces. */
+const tableRef = z.string().min(1, 'must not be empty').max(200);
+
+const score = z.number().min(0).max(1);
+
+export const targetSchema = z
+  .object({
+    table: tableRef,
+    key: identifier,
+    name: identifier,
+    active: identifier.optional(),
+    /** Column holding a human number such as CUST-003 (used when creating masters). */
+    number: identifier.optional(),
+  })
+  .strict();
+
+export const linkSchema = z
+  .object({
+    entity: z
+      .string()
+      .min(1)
+      .max(100)
+      .regex(/^[A-Za-z0-9_.:-]+$/, 'use letters, digits, _ . : -'),
+    table: tableRef,
+    key: identifier,
+    fk: identifier,
+    name: identifier,
+    document: identifier.optional(),
+    target: targetSchema,
+    scope: z.array(identifier).max(8).default([]),
+    /** Column set to now() when a row is linked; default: `updated_at` if the table has it; null disables. */
+    updatedAt: identifier.nullable().optional(),
+    /** Numeric column summed in reports and used to order the review queue. */
+    amount: identifier.optional(),
+    match: z.enum(['exact', 'normalized', 'fuzzy']).default('exact'),
+    autoLinkAt: score.optional(),
+    reviewAt: score.optional(),
+    margin: score.optional(),
+  })
+  .strict()
+  .superRefine((link, ctx) => {
+    if (new Set(link.scope).size !== link.scope.length) {
+      ctx.addIssue({ code: 'custom', path: ['scope'], message: 'scope columns must be distinct' });
+    }
+    if (link.autoLinkAt !== undefined && link.reviewAt !== undefined && link.reviewAt > link.autoLinkAt) {
+      ctx.addIssue({ code: 'custom', path: ['reviewAt'], message: 'reviewAt must be <= autoLinkAt' });
+    }
+    if (link.fk === link.name) ctx.addIssue({ code: 'custom', path: ['fk'], message: 'fk and name must be different columns' });
+  });
+
+export const configSchema = z
+  .object({
+    $schema: z.string().optional(),
+    links: z.array(linkSchema).min(1, 'at least one link is required'),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Map<string, number>();
+    cfg.links.forEach((l, i) => {
+      const prev = seen.get(l.entity);
+      if (prev !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['links', i, 'entity'], message: `duplicate entity "${l.entity}" (also links[${prev}])` });
+      }
+      seen.set(l.entity, i);
+    });
+  });
+
+export type LinkConfig = z.output<typeof linkSchema>;
+export type LinkInput = z.input<typeof linkSchema>;
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,104 @@
+import { resolve } from 'node:path';
+import { BackfillError, sqlState } from '../errors.js';
+import type { Database } from './port.js';
+import { fromPgClient, fromPgPool, isPgClient, isPgPool, openPostgres } from './postgres/adapter.js';
+import { fromPostgresJs, isPostgresJs } from './postgres/postgresjs.js';
+import { fromPglite, isPglite, openPglite } from './pglite/adapter.js';
+
+export type { Database, Queryable, QueryResult, Row, DatabaseKind } from './port.js';
+export { num } from './port.js';
+
+export const DEFAULT_DB_URL = 'pglite://./.fk-backfill/db';
+
+/** A URL with its password replaced, for messages and run records. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  }
+}
+
+/**
+ * Opens a database by URL: `postgres://` / `postgresql://` → server (pg); `pglite://DIR` → embedded
+ * on disk; `memory://` → embedded in memory. Checks the connection before returning.
+ */
+export async function openDatabase(url: string): Promise<Database> {
+  const shown = redactUrl(url);
+  let db: Database;
+  if (/^postgres(ql)?:\/\//i.test(url)) {
+    db = openPostgres(url, shown);
+  } else if (/^pglite:\/\//i.test(url)) {
+    const dir = url.slice('pglite://'.length);
+    if (dir.length === 0) throw new BackfillError('DB_URL_INVALID', `pglite:// needs a directory, e.g. pglite://./data (got ${shown})`);
+    db = await openPgliteChecked(resolve(dir), shown);
+  } else if (/^memory:\/\/?$/i.test(url) || url === 'memory:') {
+    db = await openPgliteChecked(undefined, shown);
+  } else {
+    throw new BackfillError(
+      'DB_URL_INVALID',
+      `unsupported database URL ${shown}: use postgres://…, postgresql://…, pglite://DIR or memory://`,
+    );
+  }
+  try {
+    await db.query('SELECT 1');
+  } catch (e) {
+    await db.close().catch(() => undefined);
+    throw connectError(e, shown);
+  }
+  return db;
+}
+
+async function openPgliteChecked(dir: string | undefined, shown: string): Promise<Database> {
+  try {
+    return await openPglite(dir, shown);
+  } catch (e) {
+    throw new BackfillError('DB_UNREACHABLE', `cannot open embedded database ${shown}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+function connectError(e: unknown, shown: string): BackfillError {
+  const state = sqlState(e);
+  const msg = e instanceof Error ? e.message : String(e);
+  const why =
+    state === '28P01' || state === '28000'
+      ? 'authentication failed'
+      : state === '3D000'
+        ? 'database does not exist'
+        : msg || (e as { code?: string }).code || 'connection failed';
+  return new BackfillError('DB_UNREACHABLE', `cannot connect to ${shown}: ${why}`, { cause: e });
+}
+
+/**
+ * Wraps what an application already holds: a Drizzle Postgres database (node-postgres, postgres-js
+ * or PGlite driver), a `pg` Pool or Client, a PGlite instance, or a Database from `openDatabase`.
+ * The handle stays the application's: `close()` on the result does not close it.
+ */
+export function adapt(handle: unknown): Database {
+  if (isDatabase(handle)) return handle;
+  const inner = isObj(handle) && '$client' in handle ? handle['$client'] : handle;
+  if (isPglite(inner)) return fromPglite(inner, { owned: false, description: 'PGlite instance' });
+  if (isPgPool(inner)) return fromPgPool(inner, { owned: false, description: 'pg Pool' });
+  if (isPgClient(inner)) return fromPgClient(inner, { owned: false, description: 'pg Client' });
+  if (isPostgresJs(inner)) return fromPostgresJs(inner, 'postgres.js client');
+  throw new BackfillError(
+    'DB_UNSUPPORTED',
+    'unsupported database handle: pass a Drizzle Postgres db, a pg Pool or Client, a PGlite instance, or a URL',
+  );
+}
+
+export function isDatabase(x: unknown): x is Database {
+  return (
+    isObj(x) &&
+    (x['kind'] === 'postgres' || x['kind'] === 'pglite') &&
+    typeof x['transaction'] === 'function' &&
+    typeof x['exec'] === 'function' &&
+    typeof x['description'] === 'string'
+  );
+}
+
+function isObj(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null;
+}

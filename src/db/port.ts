@@ -1,0 +1,38 @@
+/**
+ * The small interface every other layer talks to. Two adapters implement it (`postgres/` over `pg`,
+ * `pglite/` over embedded PGlite); `adapt()` wraps whatever handle an application already holds.
+ */
+export interface QueryResult<R> {
+  rows: R[];
+  /** Rows affected (DML) or returned (SELECT). */
+  rowCount: number;
+}
+
+export type Row = Record<string, unknown>;
+
+export interface Queryable {
+  query<R = Row>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>>;
+}
+
+export type DatabaseKind = 'postgres' | 'pglite';
+
+export interface Database extends Queryable {
+  readonly kind: DatabaseKind;
+  /** Runs `fn` in one transaction on one connection; commits if it resolves, rolls back if it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Multi-statement SQL without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  /** Closes what this adapter opened; a handle passed in by the application is left open. */
+  close(): Promise<void>;
+  /** Where this points, password hidden (for messages and run records). */
+  readonly description: string;
+}
+
+/** Number from a driver value (int8 arrives as string from pg, bigint or number elsewhere). */
+export function num(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string') return Number(v);
+  if (v === null || v === undefined) return 0;
+  throw new TypeError(`not a number: ${String(v)}`);
+}

@@ -1,0 +1,114 @@
+import pg from 'pg';
+import type { Database, Queryable, QueryResult } from '../port.js';
+
+type PgQueryable = Pick<pg.ClientBase, 'query'>;
+
+function wrap(q: PgQueryable): Queryable {
+  return {
+    async query<R>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>> {
+      const res = await q.query(text, values as unknown[] | undefined);
+      return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
+    },
+  };
+}
+
+async function inTransaction<T>(client: PgQueryable, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const out = await fn(wrap(client));
+    await client.query('COMMIT');
+    return out;
+  } catch (e) {
+    try {
+      await client.query('ROLLBACK');
+    } catch {
+      /* connection may be gone; the server rolls back on its own */
+    }
+    throw e;
+  }
+}
+
+export interface PostgresAdapterOptions {
+  /** Close the pool/client on close(): true when this adapter created it. */
+  owned: boolean;
+  description: string;
+}
+
+/** Adapter over a `pg.Pool`: each transaction takes its own connection from the pool. */
+export function fromPgPool(pool: pg.Pool, opts: PostgresAdapterOptions): Database {
+  const q = wrap(pool);
+  return {
+    kind: 'postgres',
+    description: opts.description,
+    query: q.query,
+    async transaction(fn) {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        return await inTransaction(client, fn);
+      } catch (e) {
+        broken = isConnectionError(e);
+        throw e;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    async close() {
+      if (opts.owned) await pool.end();
+    },
+  };
+}
+
+/** Adapter over one `pg.Client` (already connected by the application, or by us). */
+export function fromPgClient(client: pg.Client | pg.PoolClient, opts: PostgresAdapterOptions): Database {
+  const q = wrap(client);
+  let chain: Promise<unknown> = Promise.resolve();
+  return {
+    kind: 'postgres',
+    description: opts.description,
+    query: q.query,
+    transaction(fn) {
+      // One connection: transactions must not interleave.
+      const next = chain.then(() => inTransaction(client, fn));
+      chain = next.catch(() => undefined);
+      return next;
+    },
+    async exec(sql) {
+      await client.query(sql);
+    },
+    async close() {
+      if (opts.owned && 'end' in client && typeof client.end === 'function') await client.end();
+    },
+  };
+}
+
+function isConnectionError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('08') || code === 'ECONNRESET' || code === '57P01');
+}
+
+export function isPgPool(x: unknown): x is pg.Pool {
+  return x instanceof pg.Pool || (isObj(x) && typeof x['connect'] === 'function' && 'totalCount' in x && 'idleCount' in x);
+}
+
+export function isPgClient(x: unknown): x is pg.Client {
+  return (
+    x instanceof pg.Client ||
+    (isObj(x) && typeof x['query'] === 'function' && typeof x['connect'] === 'function' && 'connectionParameters' in x)
+  );
+}
+
+function isObj(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null;
+}
+
+/** Opens a pool for a postgres:// URL. */
+export function openPostgres(url: string, description: string): Database {
+  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
+  // An idle client dropped by the server must not crash the process.
+  pool.on('error', () => undefined);
+  return fromPgPool(pool, { owned: true, description });
+}

@@ -1,0 +1,18 @@
+/**
+ * fk-backfill: turn free-text name links into trustworthy foreign keys.
+ * Library API; the CLI (`fk-backfill`) is a thin front end over these functions.
+ */
+export { BackfillError, isBackfillError, type BackfillErrorCode } from './errors.js';
+export { openDatabase, adapt, redactUrl, DEFAULT_DB_URL, type Database, type Queryable } from './db/index.js';
+export { loadConfig, parseConfig, defaultConfig, configHash, AXIS_CONFIG } from './config/index.js';
+export type { Config, ConfigInput, LinkConfig, LinkInput } from './config/index.js';
+export { migrate } from './store/migrate.js';
+export { getRun, listRuns, type RunRecord } from './store/runs.js';
+export { backfillForeignKeys, type BackfillOptions, type BackfillSummary, type EntityType } from './pipeline/backfill.js';
+export { status, type StatusReport, type LinkStatus } from './pipeline/status.js';
+export { plan, type PlanOptions, type PlanResult, type EntityResult, type UnmatchedRecord } from './pipeline/plan.js';
+export { apply, type ApplyOptions, type ApplyResult } from './pipeline/apply.js';
+export { undo, type UndoOptions, type UndoResult } from './pipeline/undo.js';
+export { verify, type VerifyReport, type LinkVerify } from './pipeline/verify.js';
+export type { CommonOptions } from './pipeline/context.js';
+export { runDemo, type DemoResult } from './demo/run.js';

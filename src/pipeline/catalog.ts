@@ -1,0 +1,175 @@
+import type { LinkConfig } from '../config/schema.js';
+import type { Queryable } from '../db/port.js';
+import { BackfillError, wrapDbError } from '../errors.js';
+import { displayTable, ident, parseTableName, qualified, type TableName } from '../sql/quote.js';
+
+/** A link checked against the catalog: tables exist, columns exist, types line up. */
+export interface ResolvedLink {
+  config: LinkConfig;
+  entity: string;
+  source: TableName;
+  target: TableName;
+  /** Quoted, ready for SQL. */
+  sourceSql: string;
+  targetSql: string;
+  /** Types as format_type() spells them (safe to splice as a cast target). */
+  keyType: string;
+  fkType: string;
+  targetKeyType: string;
+  scopeTypes: string[];
+  /** Column set to now() on update (updated_at when present), with its type. */
+  touch: { column: string; type: string } | null;
+  /** Source table's oid and target's (for constraint lookups). */
+  sourceOid: number;
+  targetOid: number;
+}
+
+interface ColumnInfo {
+  name: string;
+  type: string;
+  typeOid: number;
+}
+
+interface TableInfo {
+  oid: number;
+  relkind: string;
+  columns: Map<string, ColumnInfo>;
+}
+
+const TEXT_TYPES = new Set(['text', 'character varying', 'character', 'citext', 'name']);
+
+function baseType(t: string): string {
+  return t.replace(/\(.*\)$/, '').replace(/\[\]$/, '[]');
+}
+
+async function tableInfo(db: Queryable, t: TableName, path: string): Promise<TableInfo> {
+  let res;
+  try {
+    res = await db.query<{ oid: number; relkind: string; attname: string | null; type: string | null; typeoid: number | null }>(
+      `SELECT c.oid::int8 AS oid, c.relkind::text AS relkind, a.attname::text AS attname,
+              format_type(a.atttypid, a.atttypmod) AS type, a.atttypid::int8 AS typeoid
+         FROM pg_class c
+         LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+        WHERE c.oid = to_regclass($1)`,
+      [qualified(t)],
+    );
+  } catch (e) {
+    throw wrapDbError(e, `looking up table ${displayTable(t)} (${path})`);
+  }
+  const first = res.rows[0];
+  if (first === undefined) {
+    throw new BackfillError('SCHEMA_MISSING_TABLE', `table ${displayTable(t)} does not exist (${path})`, {
+      details: { path, table: displayTable(t) },
+    });
+  }
+  if (!['r', 'p'].includes(first.relkind)) {
+    const what = { v: 'a view', m: 'a materialized view', f: 'a foreign table', S: 'a sequence', i: 'an index' }[first.relkind] ?? `relkind ${first.relkind}`;
+    throw new BackfillError('SCHEMA_NOT_A_TABLE', `${displayTable(t)} is ${what}, not a table (${path})`, { details: { path } });
+  }
+  const columns = new Map<string, ColumnInfo>();
+  for (const r of res.rows) {
+    if (r.attname !== null && r.type !== null) columns.set(r.attname, { name: r.attname, type: r.type, typeOid: Number(r.typeoid) });
+  }
+  return { oid: Number(first.oid), relkind: first.relkind, columns };
+}
+
+function column(info: TableInfo, t: TableName, col: string, path: string): ColumnInfo {
+  const c = info.columns.get(col);
+  if (c === undefined) {
+    const near = [...info.columns.keys()].filter((k) => k.toLowerCase() === col.toLowerCase());
+    const hint = near.length > 0 ? ` (did you mean "${near[0]}"? names are case-sensitive)` : '';
+    throw new BackfillError('SCHEMA_MISSING_COLUMN', `column ${displayTable(t)}.${col} does not exist (${path})${hint}`, {
+      details: { path, table: displayTable(t), column: col },
+    });
+  }
+  return c;
+}
+
+function mismatch(msg: string, path: string): BackfillError {
+  return new BackfillError('SCHEMA_TYPE_MISMATCH', `${msg} (${path})`, { details: { path } });
+}
+
+/** Checks one link against the catalog. `index` is its position in config, for error paths. */
+export async function resolveLink(db: Queryable, link: LinkConfig, index: number): Promise<ResolvedLink> {
+  const p = `$.links[${index}]`;
+  const source = parseTableName(link.table);
+  const target = parseTableName(link.target.table);
+  const src = await tableInfo(db, source, `${p}.table`);
+  const tgt = await tableInfo(db, target, `${p}.target.table`);
+
+  const key = column(src, source, link.key, `${p}.key`);
+  const fk = column(src, source, link.fk, `${p}.fk`);
+  const name = column(src, source, link.name, `${p}.name`);
+  if (link.document !== undefined) column(src, source, link.document, `${p}.document`);
+  if (link.amount !== undefined) column(src, source, link.amount, `${p}.amount`);
+  const tkey = column(tgt, target, link.target.key, `${p}.target.key`);
+  const tname = column(tgt, target, link.target.name, `${p}.target.name`);
+  if (link.target.number !== undefined) column(tgt, target, link.target.number, `${p}.target.number`);
+  if (link.target.active !== undefined) {
+    const active = column(tgt, target, link.target.active, `${p}.target.active`);
+    if (active.type !== 'boolean') {
+      throw mismatch(`${displayTable(target)}.${link.target.active} must be boolean to serve as the active flag, is ${active.type}`, `${p}.target.active`);
+    }
+  }
+  if (baseType(fk.type) !== baseType(tkey.type) && fk.typeOid !== tkey.typeOid) {
+    throw mismatch(
+      `${displayTable(source)}.${link.fk} is ${fk.type} but ${displayTable(target)}.${link.target.key} is ${tkey.type}`,
+      `${p}.fk`,
+    );
+  }
+  for (const [c, where] of [
+    [name, `${p}.name`],
+    [tname, `${p}.target.name`],
+  ] as const) {
+    if (!TEXT_TYPES.has(baseType(c.type))) throw mismatch(`${c.name} must be a text column, is ${c.type}`, where);
+  }
+  const scopeTypes: string[] = [];
+  link.scope.forEach((s, i) => {
+    const a = column(src, source, s, `${p}.scope[${i}]`);
+    const b = column(tgt, target, s, `${p}.scope[${i}]`);
+    if (baseType(a.type) !== baseType(b.type)) {
+      throw mismatch(`scope column ${s} is ${a.type} in ${displayTable(source)} but ${b.type} in ${displayTable(target)}`, `${p}.scope[${i}]`);
+    }
+    scopeTypes.push(a.type);
+  });
+  let touch: ResolvedLink['touch'] = null;
+  if (link.updatedAt !== null) {
+    const col = link.updatedAt ?? 'updated_at';
+    const c = src.columns.get(col);
+    if (c !== undefined) touch = { column: col, type: c.type };
+    else if (link.updatedAt !== undefined) column(src, source, col, `${p}.updatedAt`);
+  }
+  for (const c of [link.key, link.fk, link.name]) ident(c);
+  return {
+    config: link,
+    entity: link.entity,
+    source,
+    target,
+    sourceSql: qualified(source),
+    targetSql: qualified(target),
+    keyType: key.type,
+    fkType: fk.type,
+    targetKeyType: tkey.type,
+    scopeTypes,
+    touch,
+    sourceOid: src.oid,
+    targetOid: tgt.oid,
+  };
+}
+
+/** Resolves the links of `config` (all, or those named in `entities`, in config order). */
+export async function resolveLinks(db: Queryable, links: LinkConfig[], entities?: readonly string[]): Promise<ResolvedLink[]> {
+  if (entities !== undefined && entities.length > 0) {
+    const known = new Set(links.map((l) => l.entity));
+    const unknown = entities.filter((e) => !known.has(e));
+    if (unknown.length > 0) {
+      throw new BackfillError('UNKNOWN_ENTITY', `unknown entity ${unknown.map((u) => `"${u}"`).join(', ')}; configured: ${[...known].join(', ')}`);
+    }
+  }
+  const out: ResolvedLink[] = [];
+  for (const [i, l] of links.entries()) {
+    if (entities !== undefined && entities.length > 0 && !entities.includes(l.entity)) continue;
+    out.push(await resolveLink(db, l, i));
+  }
+  return out;
+}

@@ -1,0 +1,94 @@
+import { configHash, toConfig } from '../config/load.js';
+import type { Config, ConfigInput } from '../config/schema.js';
+import { adapt } from '../db/index.js';
+import type { Database, Queryable } from '../db/port.js';
+import { BackfillError, sqlState, wrapDbError } from '../errors.js';
+import type { LinkShape, ScopeFilter } from '../sql/statements.js';
+import { ident } from '../sql/quote.js';
+import { migrate } from '../store/migrate.js';
+import { resolveLinks, type ResolvedLink } from './catalog.js';
+
+/** Options every library call understands (the CLI's --db/--config/--tenant/--all-tenants). */
+export interface CommonOptions {
+  /** Link configuration; default: the seed's four Axis links. */
+  config?: Config | ConfigInput;
+  /** Value of the first scope column (the tenant). */
+  tenantId?: string | null;
+  /** Every scope value (instead of one tenant). */
+  allTenants?: boolean;
+  /** Entity names to restrict to (default: all configured links). */
+  entities?: readonly string[];
+}
+
+export interface Context {
+  db: Database;
+  config: Config;
+  configHash: string;
+  links: ResolvedLink[];
+  filter: ScopeFilter;
+}
+
+export function shape(l: ResolvedLink): LinkShape {
+  const c = l.config;
+  return {
+    sourceSql: l.sourceSql,
+    targetSql: l.targetSql,
+    key: c.key,
+    fk: c.fk,
+    name: c.name,
+    document: c.document,
+    amount: c.amount,
+    targetKey: c.target.key,
+    targetName: c.target.name,
+    active: c.target.active,
+    scope: c.scope,
+    fkType: l.fkType,
+    keyType: l.keyType,
+    touch: l.touch,
+  };
+}
+
+/**
+ * Everything a pipeline step needs: the adapted database (own schema migrated), the validated config,
+ * the links checked against the catalog, and the scope filter (tenant checked to exist).
+ */
+export async function prepare(handle: unknown, opts: CommonOptions, need: { tenant: 'required' | 'optional' } = { tenant: 'optional' }): Promise<Context> {
+  const db = adapt(handle);
+  const config = toConfig(opts.config);
+  const tenant = opts.tenantId ?? null;
+  if (tenant !== null && opts.allTenants === true) {
+    throw new BackfillError('USAGE', 'give either a tenant or all tenants, not both');
+  }
+  await migrate(db);
+  const links = await resolveLinks(db, config.links, opts.entities);
+  const scoped = links.some((l) => l.config.scope.length > 0);
+  if (need.tenant === 'required' && scoped && tenant === null && opts.allTenants !== true) {
+    throw new BackfillError('TENANT_REQUIRED', 'choose a tenant (--tenant ID) or every tenant (--all-tenants)');
+  }
+  const filter: ScopeFilter = { tenant: opts.allTenants === true ? null : tenant };
+  if (filter.tenant !== null) await checkTenant(db, links, filter.tenant);
+  return { db, config, configHash: configHash(config), links, filter };
+}
+
+/** A tenant that is not a valid value of the scope column, or that no row mentions, is an error. */
+async function checkTenant(db: Queryable, links: ResolvedLink[], tenant: string): Promise<void> {
+  const scoped = links.filter((l) => l.config.scope[0] !== undefined);
+  if (scoped.length === 0) return;
+  for (const l of scoped) {
+    const col = ident(l.config.scope[0]!);
+    try {
+      const res = await db.query<{ found: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM ${l.sourceSql} WHERE ${col} = $1) OR EXISTS (SELECT 1 FROM ${l.targetSql} WHERE ${col} = $1) AS found`,
+        [tenant],
+      );
+      if (res.rows[0]?.found === true) return;
+    } catch (e) {
+      const state = sqlState(e);
+      if (state === '22P02' || state === '22003' || state === '22008' || state === '22007') {
+        throw new BackfillError('UNKNOWN_TENANT', `tenant "${tenant}" is not a valid ${l.scopeTypes[0]} for ${l.config.table}.${l.config.scope[0]}`);
+      }
+      throw wrapDbError(e, `looking up tenant "${tenant}"`);
+    }
+  }
+  throw new BackfillError('UNKNOWN_TENANT', `tenant "${tenant}" not found: no row of ${[...new Set(scoped.flatMap((l) => [l.config.table, l.config.target.table]))].join(', ')} has it`);
+}

@@ -1,0 +1,174 @@
+import { num } from '../db/port.js';
+import type { Queryable } from '../db/port.js';
+import { wrapDbError } from '../errors.js';
+import { decideExact, formatRate, type EntryDecision, type Outcome } from '../plan/decide.js';
+import { exactCandidatesStatement, statusStatement, unlinkedRecordsStatement } from '../sql/statements.js';
+import { createRun, finishRun, insertPlanEntries, type PlanEntryRow } from '../store/runs.js';
+import type { ResolvedLink } from './catalog.js';
+import { prepare, shape, type CommonOptions, type Context } from './context.js';
+import { loadHumanDecisions, overrideWithDecisions } from './decisions.js';
+import { planScored } from './scored.js';
+
+export interface UnmatchedRecord {
+  documentNumber: string | null;
+  entityName: string | null;
+  /** Extras: why it was not linked, and the candidates when there were some. */
+  outcome: Exclude<Outcome, 'linked'>;
+  reason: string | null;
+  candidates: unknown[];
+}
+
+/** Seed shape per entity, plus extras (names, ambiguous/review counts, methods). */
+export interface EntityResult {
+  entityType: string;
+  totalRecords: number;
+  recordsWithNullFK: number;
+  recordsMatched: number;
+  recordsUnmatched: number;
+  recordsUpdated: number;
+  matchRate: string;
+  unmatchedRecords: UnmatchedRecord[];
+  // extras
+  table: string;
+  strategy: string;
+  recordsAmbiguous: number;
+  recordsReview: number;
+  recordsSkipped?: number;
+  distinctNames: Record<Outcome, number>;
+  linkedByMethod: Record<string, number>;
+  unmatchedRecordsTruncated: boolean;
+  accuracy?: unknown;
+}
+
+export interface PlanResult {
+  runId: string;
+  tenantId: string | null;
+  configHash: string;
+  results: EntityResult[];
+}
+
+export interface PlanOptions extends CommonOptions {
+  executedBy?: string | null;
+  /** How many unmatched rows to list per entity (default 1000). */
+  maxUnmatchedRecords?: number;
+}
+
+export interface DecidedEntry extends EntryDecision {
+  scopeKey: (string | null)[];
+  sourceName: string | null;
+  rowCount: number;
+}
+
+/** Decides every distinct (scope, name) of one link: exact in SQL, normalized/fuzzy with the matcher. */
+async function decideLink(db: Queryable, l: ResolvedLink, ctx: Context): Promise<{ entries: DecidedEntry[]; accuracy?: unknown }> {
+  const s = shape(l);
+  if (l.config.match === 'exact') {
+    const st = exactCandidatesStatement(s, ctx.filter);
+    const res = await db.query<{ scope_key: (string | null)[]; source_name: string | null; row_count: unknown; keys: string[] | null; candidate_count: unknown }>(st.text, st.values);
+    const entries = res.rows.map((r) => ({
+      scopeKey: r.scope_key,
+      sourceName: r.source_name,
+      rowCount: num(r.row_count),
+      ...decideExact(r.source_name, r.keys ?? [], num(r.candidate_count)),
+    }));
+    return { entries };
+  }
+  return planScored(db, l, ctx);
+}
+
+/**
+ * Plans every link: one decision per distinct (scope, name) among rows whose FK is NULL, persisted in
+ * fk_backfill.plan_entries under a new run. Writes nothing to user tables.
+ */
+export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<PlanResult> {
+  const runId = await createRun(ctx.db, {
+    kind: 'plan',
+    tenant: ctx.filter.tenant,
+    entities: ctx.links.map((l) => l.entity),
+    executedBy: opts.executedBy ?? null,
+    dryRun: true,
+    configHash: ctx.configHash,
+    config: ctx.config,
+  });
+  try {
+    const results: EntityResult[] = [];
+    for (const l of ctx.links) {
+      const s = shape(l);
+      const st = statusStatement(s, ctx.filter);
+      const tot = (await ctx.db.query<{ total: unknown; null_fks: unknown }>(st.text, st.values)).rows[0];
+      const decided = await decideLink(ctx.db, l, ctx);
+      const human = await loadHumanDecisions(ctx.db, l, ctx.filter);
+      const entries = overrideWithDecisions(decided.entries, human);
+      await insertPlanEntries(ctx.db, runId, l.entity, entries.map(toRow));
+      const rows: Record<Outcome, number> = { linked: 0, review: 0, ambiguous: 0, unmatched: 0 };
+      const names: Record<Outcome, number> = { linked: 0, review: 0, ambiguous: 0, unmatched: 0 };
+      const byMethod: Record<string, number> = {};
+      for (const e of entries) {
+        rows[e.outcome] += e.rowCount;
+        names[e.outcome] += 1;
+        if (e.outcome === 'linked' && e.method !== null) byMethod[e.method] = (byMethod[e.method] ?? 0) + e.rowCount;
+      }
+      const limit = opts.maxUnmatchedRecords ?? 1000;
+      const ur = unlinkedRecordsStatement(s, runId, l.entity, ctx.filter, limit + 1);
+      const urows = (await ctx.db.query<{ document_number: string | null; entity_name: string | null; outcome: string; reason: string | null; candidates: unknown }>(ur.text, ur.values)).rows;
+      const nullFks = num(tot?.null_fks);
+      const result: EntityResult = {
+        entityType: l.entity,
+        totalRecords: num(tot?.total),
+        recordsWithNullFK: nullFks,
+        recordsMatched: rows.linked,
+        recordsUnmatched: nullFks - rows.linked,
+        recordsUpdated: 0,
+        matchRate: formatRate(rows.linked, nullFks),
+        unmatchedRecords: urows.slice(0, limit).map((r) => ({
+          documentNumber: r.document_number,
+          entityName: r.entity_name,
+          outcome: r.outcome as UnmatchedRecord['outcome'],
+          reason: r.reason,
+          candidates: (typeof r.candidates === 'string' ? JSON.parse(r.candidates) : r.candidates ?? []) as unknown[],
+        })),
+        table: l.config.table,
+        strategy: l.config.match,
+        recordsAmbiguous: rows.ambiguous,
+        recordsReview: rows.review,
+        distinctNames: names,
+        linkedByMethod: byMethod,
+        unmatchedRecordsTruncated: urows.length > limit,
+      };
+      if (decided.accuracy !== undefined) result.accuracy = decided.accuracy;
+      results.push(result);
+    }
+    const out: PlanResult = { runId, tenantId: ctx.filter.tenant, configHash: ctx.configHash, results };
+    await finishRun(ctx.db, runId, 'done', summarize(out));
+    return out;
+  } catch (e) {
+    await finishRun(ctx.db, runId, 'failed', null, (e as Error).message).catch(() => undefined);
+    throw wrapDbError(e, 'planning');
+  }
+}
+
+function toRow(e: DecidedEntry): PlanEntryRow {
+  return {
+    scopeKey: e.scopeKey,
+    sourceName: e.sourceName,
+    outcome: e.outcome,
+    targetKey: e.targetKey,
+    method: e.method,
+    score: e.score,
+    rowCount: e.rowCount,
+    candidates: e.candidates,
+    reason: e.reason,
+  };
+}
+
+/** What is kept in runs.summary: counts only (the lists live in plan_entries). */
+export function summarize(p: { results: EntityResult[] }): unknown {
+  return {
+    results: p.results.map(({ unmatchedRecords: _u, ...rest }) => rest),
+  };
+}
+
+/** Dry run: plans and reports; writes only to fk_backfill. */
+export async function plan(db: unknown, opts: PlanOptions = {}): Promise<PlanResult> {
+  return planIn(await prepare(db, opts, { tenant: 'required' }), opts);
+}

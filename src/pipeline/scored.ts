@@ -1,0 +1,85 @@
+import { num } from '../db/port.js';
+import type { Queryable } from '../db/port.js';
+import { createMatcher, DEFAULT_MATCH_OPTIONS, estimateAccuracy } from '../match/index.js';
+import type { KnownAlias, MasterRecord, MatchOptions } from '../match/index.js';
+import { aliasesStatement, mastersStatement, unlinkedNamesStatement } from '../sql/statements.js';
+import type { ResolvedLink } from './catalog.js';
+import { shape, type Context } from './context.js';
+import type { DecidedEntry } from './plan.js';
+
+/** Most labelled names scored for the precision/recall estimate of one link. */
+const MAX_LABELLED = 2000;
+
+export function matchOptionsFor(l: ResolvedLink): MatchOptions {
+  const strategy = l.config.match;
+  const base = DEFAULT_MATCH_OPTIONS[strategy];
+  return {
+    ...base,
+    ...(l.config.autoLinkAt !== undefined ? { autoLinkAt: l.config.autoLinkAt } : {}),
+    ...(l.config.reviewAt !== undefined ? { reviewAt: l.config.reviewAt } : {}),
+    ...(l.config.margin !== undefined ? { margin: l.config.margin } : {}),
+  };
+}
+
+function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = m.get(k);
+    if (list === undefined) m.set(k, [r]);
+    else list.push(r);
+  }
+  return m;
+}
+
+/**
+ * Normalised and fuzzy plans: the distinct names, the active masters and the known aliases of each
+ * scope are read once (three set-based statements); each distinct name is matched once in memory.
+ */
+export async function planScored(db: Queryable, l: ResolvedLink, ctx: Context): Promise<{ entries: DecidedEntry[]; accuracy: unknown }> {
+  const s = shape(l);
+  const opts = matchOptionsFor(l);
+  const n = unlinkedNamesStatement(s, ctx.filter);
+  const m = mastersStatement(s, ctx.filter);
+  const a = aliasesStatement(s, ctx.filter);
+  const names = (await db.query<{ scope_key: (string | null)[]; source_name: string | null; row_count: unknown }>(n.text, n.values)).rows;
+  const masters = (await db.query<{ scope_key: (string | null)[]; key: string; name: string }>(m.text, m.values)).rows;
+  const aliases = (await db.query<{ scope_key: (string | null)[]; name: string; key: string; rows: unknown }>(a.text, a.values)).rows;
+  const mastersBy = groupBy(masters, (r) => JSON.stringify(r.scope_key));
+  const aliasesBy = groupBy(aliases, (r) => JSON.stringify(r.scope_key));
+  const entries: DecidedEntry[] = [];
+  let labelledBudget = MAX_LABELLED;
+  const acc = { samples: 0, autoLinked: 0, correct: 0, wrong: 0 };
+  for (const [scope, group] of groupBy(names, (r) => JSON.stringify(r.scope_key))) {
+    const ms: MasterRecord[] = (mastersBy.get(scope) ?? []).map((r) => ({ key: r.key, name: r.name }));
+    const known: KnownAlias[] = (aliasesBy.get(scope) ?? []).map((r) => ({ name: r.name, key: r.key, rows: num(r.rows) }));
+    const scopeKey = group[0]!.scope_key;
+    const unscoped = scopeKey.some((v) => v === null);
+    const matcher = createMatcher(unscoped ? [] : ms, unscoped ? [] : known, opts);
+    for (const r of group) {
+      const rowCount = num(r.row_count);
+      if (r.source_name === null) {
+        entries.push({ scopeKey, sourceName: null, rowCount, outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason: 'no name' });
+        continue;
+      }
+      const d = matcher.match(r.source_name);
+      entries.push({ scopeKey, sourceName: r.source_name, rowCount, outcome: d.outcome, targetKey: d.targetKey, method: d.method, score: d.score, candidates: d.candidates, reason: d.reason });
+    }
+    if (labelledBudget > 0 && known.length > 0 && ms.length > 0) {
+      const sample = known.slice(0, labelledBudget);
+      labelledBudget -= sample.length;
+      const est = estimateAccuracy(sample, ms, opts);
+      acc.samples += est.samples;
+      acc.autoLinked += est.autoLinked;
+      acc.correct += est.correct;
+      acc.wrong += est.wrong;
+    }
+  }
+  const accuracy = {
+    ...acc,
+    precision: acc.autoLinked === 0 ? null : acc.correct / acc.autoLinked,
+    recall: acc.samples === 0 ? null : acc.correct / acc.samples,
+    note: 'estimated on names already linked by FK (leave-one-out)',
+  };
+  return { entries, accuracy };
+}

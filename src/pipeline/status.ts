@@ -1,0 +1,42 @@
+import { num } from '../db/port.js';
+import { formatRate } from '../plan/decide.js';
+import { statusStatement } from '../sql/statements.js';
+import { prepare, shape, type CommonOptions, type Context } from './context.js';
+
+export interface LinkStatus {
+  entityType: string;
+  table: string;
+  totalRecords: number;
+  nullFks: number;
+  populatedFks: number;
+  populationRate: string;
+}
+
+export interface StatusReport {
+  tenantId: string | null;
+  links: LinkStatus[];
+  total: Omit<LinkStatus, 'entityType' | 'table'>;
+}
+
+export async function statusIn(ctx: Context): Promise<StatusReport> {
+  const links: LinkStatus[] = [];
+  for (const l of ctx.links) {
+    const st = statusStatement(shape(l), ctx.filter);
+    const row = (await ctx.db.query<{ total: unknown; null_fks: unknown }>(st.text, st.values)).rows[0];
+    const total = num(row?.total);
+    const nulls = num(row?.null_fks);
+    links.push({ entityType: l.entity, table: l.config.table, totalRecords: total, nullFks: nulls, populatedFks: total - nulls, populationRate: formatRate(total - nulls, total) });
+  }
+  const totalRecords = links.reduce((a, l) => a + l.totalRecords, 0);
+  const nullFks = links.reduce((a, l) => a + l.nullFks, 0);
+  return {
+    tenantId: ctx.filter.tenant,
+    links,
+    total: { totalRecords, nullFks, populatedFks: totalRecords - nullFks, populationRate: formatRate(totalRecords - nullFks, totalRecords) },
+  };
+}
+
+/** The seed's FK population table: per link, total rows, NULL FKs, populated FKs, rate. */
+export async function status(db: unknown, opts: CommonOptions = {}): Promise<StatusReport> {
+  return statusIn(await prepare(db, opts));
+}

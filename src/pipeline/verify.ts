@@ -1,0 +1,130 @@
+import { num } from '../db/port.js';
+import type { Queryable } from '../db/port.js';
+import { sqlState } from '../errors.js';
+import { ident } from '../sql/quote.js';
+import { integrityStatement, scopeWhere, Params } from '../sql/statements.js';
+import type { ResolvedLink } from './catalog.js';
+import { prepare, shape, type CommonOptions, type Context } from './context.js';
+
+export type OnDelete = 'restrict' | 'no action' | 'cascade' | 'set null' | 'set default';
+
+export interface ConstraintInfo {
+  name: string;
+  onDelete: OnDelete;
+  validated: boolean;
+  /** Columns on the referencing side, in order (more than one for a tenant-safe composite FK). */
+  columns: string[];
+}
+
+export interface LinkVerify {
+  entityType: string;
+  table: string;
+  totalRecords: number;
+  nullFks: number;
+  /** FK values that point to no master. */
+  orphans: number;
+  /** FK values that point to a master of another scope (tenant). */
+  crossScope: number;
+  constraint: ConstraintInfo | null;
+  /** A referenced master could not be deleted (tried in a transaction that is always rolled back). null: nothing referenced to try. */
+  restrictVerified: boolean | null;
+  problems: string[];
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  tenantId: string | null;
+  links: LinkVerify[];
+}
+
+const DELETE_ACTIONS: Record<string, OnDelete> = { r: 'restrict', a: 'no action', c: 'cascade', n: 'set null', d: 'set default' };
+
+/** The FK constraint from the link's fk column to the target, if any (composite ones included). */
+export async function findConstraint(db: Queryable, l: ResolvedLink): Promise<ConstraintInfo | null> {
+  const res = await db.query<{ name: string; deltype: string; validated: boolean; columns: string[] }>(
+    `SELECT c.conname::text AS name, c.confdeltype::text AS deltype, c.convalidated AS validated,
+            ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
+                    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS columns
+       FROM pg_constraint c
+      WHERE c.contype = 'f' AND c.conrelid = $1::oid AND c.confrelid = $2::oid
+        AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) AND a.attname = $3)
+      ORDER BY c.convalidated DESC, array_length(c.conkey, 1) DESC, c.conname`,
+    [l.sourceOid, l.targetOid, l.config.fk],
+  );
+  const r = res.rows[0];
+  if (r === undefined) return null;
+  return { name: r.name, onDelete: DELETE_ACTIONS[r.deltype] ?? 'no action', validated: r.validated, columns: r.columns };
+}
+
+class Rollback extends Error {}
+
+/**
+ * Tries to delete one master this link references, inside a transaction that is always rolled back:
+ * true when the database refuses (23503). Only tried when the catalog says deletes are restricted, so a
+ * CASCADE is never set off.
+ */
+async function tryDeleteReferenced(ctx: Context, l: ResolvedLink): Promise<boolean | null> {
+  const s = shape(l);
+  const p = new Params();
+  const pick = await ctx.db.query<{ k: string }>(
+    `SELECT s.${ident(s.fk)}::text AS k FROM ${s.sourceSql} s WHERE s.${ident(s.fk)} IS NOT NULL${scopeWhere('s', s, ctx.filter, p)} LIMIT 1`,
+    p.values,
+  );
+  const key = pick.rows[0]?.k;
+  if (key === undefined) return null;
+  let refused = false;
+  try {
+    await ctx.db.transaction(async (tx) => {
+      await tx.query(`SET LOCAL lock_timeout = '2s'`);
+      await tx.query(`SET LOCAL statement_timeout = '30s'`);
+      try {
+        await tx.query(`DELETE FROM ${s.targetSql} WHERE ${ident(s.targetKey)} = $1::${l.targetKeyType}`, [key]);
+      } catch (e) {
+        if (sqlState(e) === '23503') refused = true;
+        else throw e;
+      }
+      throw new Rollback();
+    });
+  } catch (e) {
+    if (!(e instanceof Rollback)) throw e;
+  }
+  return refused;
+}
+
+export async function verifyIn(ctx: Context): Promise<VerifyReport> {
+  const links: LinkVerify[] = [];
+  for (const l of ctx.links) {
+    const st = integrityStatement(shape(l), ctx.filter);
+    const row = (await ctx.db.query<Record<string, unknown>>(st.text, st.values)).rows[0] ?? {};
+    const constraint = await findConstraint(ctx.db, l);
+    const restricts = constraint !== null && (constraint.onDelete === 'restrict' || constraint.onDelete === 'no action');
+    const restrictVerified = restricts ? await tryDeleteReferenced(ctx, l) : false;
+    const v: LinkVerify = {
+      entityType: l.entity,
+      table: l.config.table,
+      totalRecords: num(row['total']),
+      nullFks: num(row['null_fks']),
+      orphans: num(row['orphans']),
+      crossScope: num(row['cross_scope']),
+      constraint,
+      restrictVerified,
+      problems: [],
+    };
+    if (v.nullFks > 0) v.problems.push(`${v.nullFks} row(s) still have a NULL ${l.config.fk}`);
+    if (v.orphans > 0) v.problems.push(`${v.orphans} ${l.config.fk} value(s) point to no ${l.config.target.table} row`);
+    if (v.crossScope > 0) v.problems.push(`${v.crossScope} ${l.config.fk} value(s) point to a master of another ${l.config.scope.join('/')}`);
+    if (constraint === null) v.problems.push(`no foreign key constraint on ${l.config.table}.${l.config.fk}`);
+    else {
+      if (!constraint.validated) v.problems.push(`constraint ${constraint.name} is NOT VALID (not yet validated)`);
+      if (!restricts) v.problems.push(`constraint ${constraint.name} is ON DELETE ${constraint.onDelete.toUpperCase()}, not RESTRICT`);
+      else if (restrictVerified === false) v.problems.push(`deleting a referenced ${l.config.target.table} row was not refused`);
+    }
+    links.push(v);
+  }
+  return { ok: links.every((l) => l.problems.length === 0), tenantId: ctx.filter.tenant, links };
+}
+
+/** Remaining NULL FKs, dangling and cross-tenant FK values, and whether RESTRICT really holds. */
+export async function verify(db: unknown, opts: CommonOptions = {}): Promise<VerifyReport> {
+  return verifyIn(await prepare(db, opts));
+}

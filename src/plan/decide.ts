@@ -1,0 +1,69 @@
+/**
+ * Pure decisions and arithmetic of a plan: no database, no I/O.
+ */
+export type Outcome = 'linked' | 'review' | 'ambiguous' | 'unmatched';
+
+export interface CandidateRef {
+  key: string;
+  name?: string;
+  score?: number;
+  method?: string;
+  signals?: Record<string, unknown>;
+}
+
+export interface EntryDecision {
+  outcome: Outcome;
+  targetKey: string | null;
+  method: string | null;
+  score: number | null;
+  candidates: CandidateRef[];
+  reason: string;
+}
+
+/**
+ * Seed semantics with the seed's flaw fixed: exactly one active master with this exact name → link;
+ * more than one → ambiguous (never LIMIT 1); none → unmatched.
+ */
+export function decideExact(sourceName: string | null, keys: readonly string[], candidateCount: number): EntryDecision {
+  if (sourceName === null) return { outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason: 'no name' };
+  if (candidateCount === 1 && keys[0] !== undefined) {
+    return { outcome: 'linked', targetKey: keys[0], method: 'exact', score: 1, candidates: [{ key: keys[0], name: sourceName, score: 1, method: 'exact' }], reason: 'one active master with this exact name' };
+  }
+  if (candidateCount > 1) {
+    return {
+      outcome: 'ambiguous',
+      targetKey: null,
+      method: null,
+      score: null,
+      candidates: keys.map((key) => ({ key, name: sourceName, score: 1, method: 'exact' })),
+      reason: `${candidateCount} active masters share this exact name`,
+    };
+  }
+  return { outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason: 'no active master with this exact name' };
+}
+
+export type DecisionAction = 'alias' | 'never' | 'create';
+
+export interface HumanDecision {
+  action: DecisionAction;
+  targetKey: string | null;
+}
+
+/**
+ * A person's decision overrides the machine: alias → link to that master (if it is an active master of
+ * the scope), never → unmatched, create → left for `masters create`.
+ */
+export function applyHumanDecision(d: HumanDecision, machine: EntryDecision, activeKeys: ReadonlySet<string> | null): EntryDecision {
+  if (d.action === 'never') return { ...machine, outcome: 'unmatched', targetKey: null, method: null, score: null, reason: 'decision: never match' };
+  if (d.action === 'create') return { ...machine, outcome: 'unmatched', targetKey: null, method: null, score: null, reason: 'decision: create a master' };
+  if (d.targetKey !== null && (activeKeys === null || activeKeys.has(d.targetKey))) {
+    return { outcome: 'linked', targetKey: d.targetKey, method: 'decision', score: 1, candidates: machine.candidates, reason: 'decision: alias' };
+  }
+  return { ...machine, outcome: 'review', targetKey: null, method: null, score: null, reason: `decision names master ${d.targetKey ?? '?'}, which is not an active master of this scope` };
+}
+
+/** "100.0%" like the seed; 0 of 0 is 100.0% (nothing left to match). */
+export function formatRate(part: number, whole: number): string {
+  if (whole === 0) return '100.0%';
+  return `${((part / whole) * 100).toFixed(1)}%`;
+}

@@ -1,0 +1,257 @@
+/**
+ * Pure statement builders: each returns `{ text, values }` and touches no database, so the exact SQL
+ * is unit-tested and the same statement runs on both adapters. Identifiers come from a resolved link
+ * and are quoted with `ident`; values are always parameters.
+ */
+import { ident } from './quote.js';
+
+export interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+/** The columns of a link a statement needs (a subset of ResolvedLink, so this layer stays pure). */
+export interface LinkShape {
+  sourceSql: string;
+  targetSql: string;
+  key: string;
+  fk: string;
+  name: string;
+  document?: string | undefined;
+  amount?: string | undefined;
+  targetKey: string;
+  targetName: string;
+  active?: string | undefined;
+  scope: string[];
+  fkType: string;
+  keyType: string;
+  touch: { column: string; type: string } | null;
+}
+
+/** Which scope values a statement may touch: one tenant (first scope column) or all. */
+export interface ScopeFilter {
+  tenant: string | null;
+}
+
+export class Params {
+  readonly values: unknown[] = [];
+  add(v: unknown): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+}
+
+const OWN = 'fk_backfill';
+
+/** `AND s."tenant_id" = $n` when a tenant is chosen and the link is scoped; else nothing. */
+export function scopeWhere(alias: string, link: LinkShape, f: ScopeFilter, p: Params): string {
+  const first = link.scope[0];
+  if (f.tenant === null || first === undefined) return '';
+  return ` AND ${alias}.${ident(first)} = ${p.add(f.tenant)}`;
+}
+
+/** `ARRAY[s."a"::text, s."b"::text]::text[]`: the scope values of a row, as stored in plan_entries. */
+export function scopeKeyExpr(alias: string, link: LinkShape): string {
+  return `ARRAY[${link.scope.map((c) => `${alias}.${ident(c)}::text`).join(', ')}]::text[]`;
+}
+
+/** Same-scope join condition between two aliases. */
+export function scopeJoin(a: string, b: string, link: LinkShape): string {
+  return link.scope.map((c) => ` AND ${a}.${ident(c)} = ${b}.${ident(c)}`).join('');
+}
+
+function activeWhere(alias: string, link: LinkShape): string {
+  return link.active === undefined ? '' : ` AND ${alias}.${ident(link.active)} IS TRUE`;
+}
+
+/** Seed's population table for one link. */
+export function statusStatement(link: LinkShape, f: ScopeFilter): Statement {
+  const p = new Params();
+  const text = `SELECT count(*)::int8 AS total, count(*) FILTER (WHERE s.${ident(link.fk)} IS NULL)::int8 AS null_fks
+  FROM ${link.sourceSql} s WHERE true${scopeWhere('s', link, f, p)}`;
+  return { text, values: p.values };
+}
+
+/**
+ * Distinct (scope, name) among rows whose FK is NULL, with row counts and the active masters whose
+ * name is exactly equal in the same scope (seed semantics, set-based: one hash join, no per-row query).
+ */
+export function exactCandidatesStatement(link: LinkShape, f: ScopeFilter, maxCandidates = 10): Statement {
+  const p = new Params();
+  const groupCols = [...link.scope.map((c) => `s.${ident(c)}`), `s.${ident(link.name)}`].join(', ');
+  const text = `WITH names AS (
+  SELECT ${[...link.scope.map((c) => `s.${ident(c)}`), `s.${ident(link.name)} AS source_name`].join(', ')}, count(*)::int8 AS row_count
+    FROM ${link.sourceSql} s
+   WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
+   GROUP BY ${groupCols}
+)
+SELECT ${scopeKeyExpr('n', link)} AS scope_key, n.source_name, n.row_count,
+       (array_agg(t.${ident(link.targetKey)}::text ORDER BY t.${ident(link.targetKey)}::text) FILTER (WHERE t.${ident(link.targetKey)} IS NOT NULL))[1:${p.add(maxCandidates)}::int] AS keys,
+       count(t.${ident(link.targetKey)})::int8 AS candidate_count
+  FROM names n
+  LEFT JOIN ${link.targetSql} t
+    ON t.${ident(link.targetName)} = n.source_name${scopeJoin('t', 'n', link)}${activeWhere('t', link)}
+ GROUP BY ${[...link.scope.map((c) => `n.${ident(c)}`), 'n.source_name', 'n.row_count'].join(', ')}
+ ORDER BY 1, 2`;
+  return { text, values: p.values };
+}
+
+/** Active masters of the scope(s): key, name (for normalised/fuzzy matching). */
+export function mastersStatement(link: LinkShape, f: ScopeFilter): Statement {
+  const p = new Params();
+  const text = `SELECT ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetKey)}::text AS key, t.${ident(link.targetName)} AS name
+  FROM ${link.targetSql} t
+ WHERE t.${ident(link.targetName)} IS NOT NULL${activeWhere('t', link)}${scopeWhere('t', link, f, p)}
+ ORDER BY 1, 3, 2`;
+  return { text, values: p.values };
+}
+
+/** Names already linked by FK to an active master of the same scope: known aliases and labelled data. */
+export function aliasesStatement(link: LinkShape, f: ScopeFilter): Statement {
+  const p = new Params();
+  const text = `SELECT ${scopeKeyExpr('s', link)} AS scope_key, s.${ident(link.name)} AS name, s.${ident(link.fk)}::text AS key, count(*)::int8 AS rows
+  FROM ${link.sourceSql} s
+  JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = s.${ident(link.fk)}${scopeJoin('t', 's', link)}${activeWhere('t', link)}
+ WHERE s.${ident(link.fk)} IS NOT NULL AND s.${ident(link.name)} IS NOT NULL${scopeWhere('s', link, f, p)}
+ GROUP BY 1, 2, 3
+ ORDER BY 1, 2, 3`;
+  return { text, values: p.values };
+}
+
+/** Distinct names of NULL-FK rows with their row counts (input of normalised/fuzzy plans). */
+export function unlinkedNamesStatement(link: LinkShape, f: ScopeFilter): Statement {
+  const p = new Params();
+  const text = `SELECT ${scopeKeyExpr('s', link)} AS scope_key, s.${ident(link.name)} AS source_name, count(*)::int8 AS row_count
+  FROM ${link.sourceSql} s
+ WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
+ GROUP BY 1, 2
+ ORDER BY 1, 2`;
+  return { text, values: p.values };
+}
+
+/** Rows whose FK is NULL and whose name the plan did not link (the seed's unmatchedRecords). */
+export function unlinkedRecordsStatement(link: LinkShape, planRunId: string, linkName: string, f: ScopeFilter, limit: number): Statement {
+  const p = new Params();
+  const doc = link.document === undefined ? `s.${ident(link.key)}::text` : `s.${ident(link.document)}::text`;
+  const text = `SELECT ${doc} AS document_number, s.${ident(link.name)} AS entity_name, ${scopeKeyExpr('s', link)} AS scope_key,
+       coalesce(e.outcome, 'unmatched') AS outcome, e.reason, e.candidates
+  FROM ${link.sourceSql} s
+  LEFT JOIN ${OWN}.plan_entries e
+    ON e.run_id = ${p.add(planRunId)} AND e.link = ${p.add(linkName)}
+   AND e.source_name = s.${ident(link.name)} AND e.scope_key = ${scopeKeyExpr('s', link)}
+ WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
+   AND e.outcome IS DISTINCT FROM 'linked'
+ ORDER BY 1, 2
+ LIMIT ${p.add(limit)}`;
+  return { text, values: p.values };
+}
+
+export interface KeyRange {
+  /** Exclusive lower bound (null: from the start). */
+  after: string | null;
+  /** Inclusive upper bound (null: to the end). */
+  upTo: string | null;
+}
+
+function rangeWhere(alias: string, link: LinkShape, r: KeyRange | undefined, p: Params): string {
+  if (r === undefined) return '';
+  let out = '';
+  if (r.after !== null) out += ` AND ${alias}.${ident(link.key)} > ${p.add(r.after)}::${link.keyType}`;
+  if (r.upTo !== null) out += ` AND ${alias}.${ident(link.key)} <= ${p.add(r.upTo)}::${link.keyType}`;
+  return out;
+}
+
+/**
+ * Applies a plan to one link (optionally one key range), writing the change log in the same statement.
+ * Guards: the FK is still NULL and the name still equals the planned name (a row edited since planning
+ * is skipped), and the scope of the row equals the scope of the plan entry.
+ */
+export function applyStatement(
+  link: LinkShape,
+  a: { planRunId: string; runId: string; linkName: string; tableName: string; range?: KeyRange },
+  f: ScopeFilter,
+): Statement {
+  const p = new Params();
+  const runId = p.add(a.runId);
+  const linkName = p.add(a.linkName);
+  const planRunId = p.add(a.planRunId);
+  const k = ident(link.key);
+  const fk = ident(link.fk);
+  const nm = ident(link.name);
+  const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = now()`;
+  const touchOld = link.touch === null ? 'NULL::text' : `s.${ident(link.touch.column)}::text`;
+  const srcScope = scopeWhere('s', link, f, p);
+  const text = `WITH todo AS (
+  SELECT s.${k} AS k, e.source_name, e.target_key, e.method, e.score, ${touchOld} AS touched_old
+    FROM ${link.sourceSql} s
+    JOIN ${OWN}.plan_entries e
+      ON e.run_id = ${planRunId} AND e.link = ${linkName} AND e.outcome = 'linked'
+     AND e.source_name = s.${nm} AND e.scope_key = ${scopeKeyExpr('s', link)}
+   WHERE s.${fk} IS NULL${srcScope}${rangeWhere('s', link, a.range, p)}
+), upd AS (
+  UPDATE ${link.sourceSql} s
+     SET ${fk} = todo.target_key::${link.fkType}${touchSet}
+    FROM todo
+   WHERE s.${k} = todo.k AND s.${fk} IS NULL AND s.${nm} = todo.source_name${srcScope}
+  RETURNING s.${k}::text AS row_key, s.${fk}::text AS new_value, todo.method, todo.score, todo.touched_old
+)
+INSERT INTO ${OWN}.changes (run_id, link, table_name, row_key, column_name, old_value, new_value, method, score, touched_column, touched_old)
+SELECT ${runId}, ${linkName}, ${p.add(a.tableName)}, upd.row_key, ${p.add(link.fk)}, NULL, upd.new_value, upd.method, upd.score, ${p.add(link.touch?.column ?? null)}, upd.touched_old
+  FROM upd`;
+  return { text, values: p.values };
+}
+
+/**
+ * Reverts what run `targetRunId` wrote into one link: only rows that still hold the value it wrote;
+ * restores the touched column (updated_at) too. Logs the reversal under `runId`.
+ */
+export function undoStatement(
+  link: LinkShape,
+  a: { targetRunId: string; runId: string; linkName: string; idRange?: { after: string; upTo: string } },
+  f: ScopeFilter,
+): Statement {
+  const p = new Params();
+  const runId = p.add(a.runId);
+  const target = p.add(a.targetRunId);
+  const linkName = p.add(a.linkName);
+  const k = ident(link.key);
+  const fk = ident(link.fk);
+  const idRange = a.idRange === undefined ? '' : ` AND c.id > ${p.add(a.idRange.after)}::int8 AND c.id <= ${p.add(a.idRange.upTo)}::int8`;
+  const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = CASE WHEN c.touched_column IS NULL THEN s.${ident(link.touch.column)} ELSE c.touched_old::${link.touch.type} END`;
+  const text = `WITH c AS (
+  SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old
+    FROM ${OWN}.changes c
+   WHERE c.run_id = ${target} AND c.link = ${linkName}${idRange}
+), upd AS (
+  UPDATE ${link.sourceSql} s
+     SET ${fk} = c.old_value::${link.fkType}${touchSet}
+    FROM c
+   WHERE s.${k} = c.row_key::${link.keyType} AND s.${fk} = c.new_value::${link.fkType}${scopeWhere('s', link, f, p)}
+  RETURNING s.${k}::text AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
+)
+INSERT INTO ${OWN}.changes (run_id, link, table_name, row_key, column_name, old_value, new_value, method)
+SELECT ${runId}, ${linkName}, upd.table_name, upd.row_key, upd.column_name, upd.new_value, upd.old_value, 'undo'
+  FROM upd`;
+  return { text, values: p.values };
+}
+
+/** NULL FKs, FK values pointing nowhere, FK values pointing to a master of another scope. */
+export function integrityStatement(link: LinkShape, f: ScopeFilter): Statement {
+  const p = new Params();
+  const fk = ident(link.fk);
+  const tk = ident(link.targetKey);
+  const cross =
+    link.scope.length === 0
+      ? '0::int8'
+      : `count(*) FILTER (WHERE s.${fk} IS NOT NULL AND t.${tk} IS NOT NULL AND (${link.scope
+          .map((c) => `t.${ident(c)} IS DISTINCT FROM s.${ident(c)}`)
+          .join(' OR ')}))::int8`;
+  const text = `SELECT count(*)::int8 AS total,
+       count(*) FILTER (WHERE s.${fk} IS NULL)::int8 AS null_fks,
+       count(*) FILTER (WHERE s.${fk} IS NOT NULL AND t.${tk} IS NULL)::int8 AS orphans,
+       ${cross} AS cross_scope
+  FROM ${link.sourceSql} s
+  LEFT JOIN ${link.targetSql} t ON t.${tk} = s.${fk}
+ WHERE true${scopeWhere('s', link, f, p)}`;
+  return { text, values: p.values };
+}

@@ -1,0 +1,173 @@
+import type { Config } from '../config/schema.js';
+import type { Queryable } from '../db/port.js';
+import { BackfillError, wrapDbError } from '../errors.js';
+
+export type RunKind = 'plan' | 'apply' | 'undo' | 'constrain' | 'backfill';
+export type RunStatus = 'running' | 'done' | 'failed' | 'stopped';
+
+export interface RunRecord {
+  id: string;
+  kind: RunKind;
+  scope: { tenant: string | null } | null;
+  entities: string[];
+  executedBy: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  dryRun: boolean;
+  configHash: string;
+  config: Config;
+  status: RunStatus;
+  options: Record<string, unknown>;
+  summary: unknown;
+  checkpoint: Record<string, unknown> | null;
+  planRunId: string | null;
+  targetRunId: string | null;
+  error: string | null;
+}
+
+export interface NewRun {
+  kind: RunKind;
+  tenant: string | null;
+  entities: string[];
+  executedBy: string | null;
+  dryRun: boolean;
+  configHash: string;
+  config: Config;
+  options?: Record<string, unknown>;
+  planRunId?: string | null;
+  targetRunId?: string | null;
+}
+
+export async function createRun(db: Queryable, r: NewRun): Promise<string> {
+  try {
+    const res = await db.query<{ id: string }>(
+      `INSERT INTO fk_backfill.runs (kind, scope, entities, executed_by, dry_run, config_hash, config, options, plan_run_id, target_run_id)
+       VALUES ($1, $2::jsonb, $3::text[], $4, $5, $6, $7::jsonb, $8::jsonb, $9::int8, $10::int8) RETURNING id::text AS id`,
+      [
+        r.kind,
+        JSON.stringify({ tenant: r.tenant }),
+        r.entities,
+        r.executedBy,
+        r.dryRun,
+        r.configHash,
+        JSON.stringify(r.config),
+        JSON.stringify(r.options ?? {}),
+        r.planRunId ?? null,
+        r.targetRunId ?? null,
+      ],
+    );
+    return res.rows[0]!.id;
+  } catch (e) {
+    throw wrapDbError(e, 'recording the run in fk_backfill.runs');
+  }
+}
+
+export async function finishRun(db: Queryable, id: string, status: RunStatus, summary: unknown, error?: string): Promise<void> {
+  await db.query(
+    `UPDATE fk_backfill.runs SET status = $2, finished_at = now(), summary = $3::jsonb, error = $4 WHERE id = $1::int8`,
+    [id, status, summary === undefined ? null : JSON.stringify(summary), error ?? null],
+  );
+}
+
+export async function saveCheckpoint(db: Queryable, id: string, checkpoint: Record<string, unknown>): Promise<void> {
+  await db.query(`UPDATE fk_backfill.runs SET checkpoint = $2::jsonb WHERE id = $1::int8`, [id, JSON.stringify(checkpoint)]);
+}
+
+interface RunRow {
+  id: string;
+  kind: RunKind;
+  scope: unknown;
+  entities: string[];
+  executed_by: string | null;
+  started_at: string;
+  finished_at: string | null;
+  dry_run: boolean;
+  config_hash: string;
+  config: unknown;
+  status: RunStatus;
+  options: unknown;
+  summary: unknown;
+  checkpoint: unknown;
+  plan_run_id: string | null;
+  target_run_id: string | null;
+  error: string | null;
+}
+
+function json<T>(v: unknown): T {
+  return (typeof v === 'string' ? JSON.parse(v) : v) as T;
+}
+
+const RUN_COLUMNS = `id::text AS id, kind, scope, entities, executed_by, started_at::text AS started_at, finished_at::text AS finished_at,
+  dry_run, config_hash, config, status, options, summary, checkpoint, plan_run_id::text AS plan_run_id,
+  target_run_id::text AS target_run_id, error`;
+
+function toRun(r: RunRow): RunRecord {
+  return {
+    id: r.id,
+    kind: r.kind,
+    scope: json(r.scope),
+    entities: r.entities,
+    executedBy: r.executed_by,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    dryRun: r.dry_run,
+    configHash: r.config_hash,
+    config: json(r.config),
+    status: r.status,
+    options: json(r.options) ?? {},
+    summary: json(r.summary),
+    checkpoint: json(r.checkpoint),
+    planRunId: r.plan_run_id,
+    targetRunId: r.target_run_id,
+    error: r.error,
+  };
+}
+
+export async function getRun(db: Queryable, id: string): Promise<RunRecord> {
+  if (!/^\d{1,18}$/.test(id)) throw new BackfillError('RUN_NOT_FOUND', `run id must be a number, got "${id}"`);
+  const res = await db.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM fk_backfill.runs WHERE id = $1::int8`, [id]);
+  const row = res.rows[0];
+  if (row === undefined) throw new BackfillError('RUN_NOT_FOUND', `run ${id} not found in fk_backfill.runs`);
+  return toRun(row);
+}
+
+export async function listRuns(db: Queryable, limit = 50): Promise<RunRecord[]> {
+  const res = await db.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM fk_backfill.runs ORDER BY id DESC LIMIT $1`, [limit]);
+  return res.rows.map(toRun);
+}
+
+export interface PlanEntryRow {
+  scopeKey: (string | null)[];
+  sourceName: string | null;
+  outcome: 'linked' | 'review' | 'ambiguous' | 'unmatched';
+  targetKey: string | null;
+  method: string | null;
+  score: number | null;
+  rowCount: number;
+  candidates: unknown[];
+  reason: string | null;
+}
+
+/** Bulk insert, a few thousand entries per statement (one JSON document each, no per-row queries). */
+export async function insertPlanEntries(db: Queryable, runId: string, link: string, entries: PlanEntryRow[], chunk = 2000): Promise<void> {
+  for (let i = 0; i < entries.length; i += chunk) {
+    const part = entries.slice(i, i + chunk).map((e) => ({
+      scope_key: e.scopeKey,
+      source_name: e.sourceName,
+      outcome: e.outcome,
+      target_key: e.targetKey,
+      method: e.method,
+      score: e.score,
+      row_count: e.rowCount,
+      candidates: e.candidates,
+      reason: e.reason,
+    }));
+    await db.query(
+      `INSERT INTO fk_backfill.plan_entries (run_id, link, scope_key, source_name, outcome, target_key, method, score, row_count, candidates, reason)
+       SELECT $1::int8, $2, x.scope_key, x.source_name, x.outcome, x.target_key, x.method, x.score, x.row_count, coalesce(x.candidates, '[]'::jsonb), x.reason
+         FROM jsonb_to_recordset($3::jsonb) AS x(scope_key text[], source_name text, outcome text, target_key text, method text,
+              score real, row_count int8, candidates jsonb, reason text)`,
+      [runId, link, JSON.stringify(part)],
+    );
+  }
+}
