@@ -1,0 +1,74 @@
+import type { Candidate, MatchOptions, MatchStrategy, NameDecision } from './types.js';
+
+/**
+ * Defaults. `exact` keeps the seed's semantics (no thresholds apply). The fuzzy thresholds were chosen from
+ * `npm run bench:accuracy` (see docs/matching.md): the lowest auto-link score that keeps auto-link precision
+ * >= 99.5 % with zero ambiguous and zero cross-tenant auto-links, plus a safety buffer.
+ */
+export const DEFAULT_MATCH_OPTIONS: Record<MatchStrategy, MatchOptions> = {
+  exact: { strategy: 'exact', autoLinkAt: 1, reviewAt: 1, margin: 0, maxCandidates: 5 },
+  normalized: { strategy: 'normalized', autoLinkAt: 1, reviewAt: 1, margin: 0, maxCandidates: 5 },
+  fuzzy: { strategy: 'fuzzy', autoLinkAt: 0.9, reviewAt: 0.6, margin: 0.05, maxCandidates: 5 },
+};
+
+export const DEFAULT_MAX_CANDIDATES = 5;
+
+/** Deterministic candidate order: score desc, then name, then key. */
+export function compareCandidates(a: Candidate, b: Candidate): number {
+  if (a.score !== b.score) return b.score - a.score;
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  if (a.key !== b.key) return a.key < b.key ? -1 : 1;
+  return 0;
+}
+
+/** Keep the best candidate per key, sorted deterministically. */
+export function bestPerKey(cands: Candidate[]): Candidate[] {
+  const sorted = [...cands].sort(compareCandidates);
+  const seen = new Set<string>();
+  const out: Candidate[] = [];
+  for (const c of sorted) {
+    if (seen.has(c.key)) continue;
+    seen.add(c.key);
+    out.push(c);
+  }
+  return out;
+}
+
+const fmt = (x: number): string => x.toFixed(3);
+
+/**
+ * Decide the outcome for scored candidates (already one per key, sorted by {@link compareCandidates}).
+ * linked:    best >= autoLinkAt and best - runnerUp >= margin (runner-up = best candidate with a different key)
+ * ambiguous: best and runner-up both >= reviewAt and closer than margin
+ * review:    best >= reviewAt
+ * unmatched: otherwise (best candidates still listed)
+ */
+export function decideFuzzy(name: string, ranked: Candidate[], options: MatchOptions): NameDecision {
+  const max = options.maxCandidates ?? DEFAULT_MAX_CANDIDATES;
+  const listed = ranked.filter((c) => c.score > 0).slice(0, max);
+  const best = ranked[0];
+  if (!best || best.score <= 0) {
+    return { name, outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason: 'no candidate shares a token or near-token with this name' };
+  }
+  const runner = ranked.find((c) => c.key !== best.key);
+  const runnerScore = runner ? runner.score : 0;
+  const gap = best.score - runnerScore;
+  const gapOk = runner === undefined ? true : gap >= options.margin - 1e-9 && gap > 1e-9;
+  if (best.score >= options.autoLinkAt && gapOk) {
+    return {
+      name, outcome: 'linked', targetKey: best.key, method: best.method, score: best.score, candidates: listed,
+      reason: `score ${fmt(best.score)} >= autoLinkAt ${fmt(options.autoLinkAt)}` + (runner ? `, gap ${fmt(gap)} to runner-up ${runner.key} >= margin ${fmt(options.margin)}` : ', no runner-up'),
+    };
+  }
+  if (runner && best.score >= options.reviewAt && runnerScore >= options.reviewAt && !gapOk) {
+    return {
+      name, outcome: 'ambiguous', targetKey: null, method: null, score: best.score, candidates: listed,
+      reason: `${best.key} (${fmt(best.score)}) and ${runner.key} (${fmt(runnerScore)}) are within margin ${fmt(options.margin)}`,
+    };
+  }
+  if (best.score >= options.reviewAt) {
+    const why = best.score >= options.autoLinkAt ? `runner-up ${runner?.key ?? ''} within margin ${fmt(options.margin)}` : `score ${fmt(best.score)} below autoLinkAt ${fmt(options.autoLinkAt)}`;
+    return { name, outcome: 'review', targetKey: null, method: null, score: best.score, candidates: listed, reason: `${why}; best candidate ${best.key}` };
+  }
+  return { name, outcome: 'unmatched', targetKey: null, method: null, score: best.score, candidates: listed, reason: `best score ${fmt(best.score)} below reviewAt ${fmt(options.reviewAt)}` };
+}

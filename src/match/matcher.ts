@@ -1,0 +1,445 @@
+import { bestPerKey, compareCandidates, decideFuzzy, DEFAULT_MAX_CANDIDATES } from './decide.js';
+import { foldDigraphs, isGenericToken, legalAgreement, normalizeName } from './normalize.js';
+import { damerauLevenshtein, jaroWinkler, levenshteinSimilarity, phoneticMatch } from './similarity.js';
+import type { Candidate, KnownAlias, MasterRecord, MatchMethod, MatchOptions, NameDecision, NormalizedName } from './types.js';
+
+/**
+ * The matcher of one scope: an index over that scope's active masters and known aliases, built once, then
+ * `match(name)` per distinct name. Cost per name is bounded by the blocking caps, not by the number of masters.
+ */
+
+interface Entry {
+  id: number;
+  key: string;
+  name: string;
+  source: 'master' | 'alias';
+  norm: NormalizedName;
+  tokens: string[];
+  weights: number[];
+  wsum: number;
+  /** Every string this entry is posted under in the token index. */
+  posted: Set<string>;
+}
+
+/** Tuning constants of blocking and scoring (documented in docs/matching.md). */
+export const MATCH_TUNING = {
+  /** Entries fully scored per name (best by the cheap blocking score). */
+  scoreTop: 40,
+  /** Stop adding new entries to the pool once it holds this many; later tokens only re-weight the pool. */
+  poolMax: 2000,
+  /** Postings longer than this (very common tokens) only re-weight the pool, unless the pool is still empty. */
+  postingCap: 1500,
+  /** Weight factor for generic business words ("group", "services", ...). */
+  genericFactor: 0.5,
+  /** Similarity of a near token (one edit) before length scaling. */
+  editPenalty: 0.6,
+  /** Similarity of phonetically equal but otherwise different tokens. */
+  phoneticTokenSim: 0.75,
+  /** Score weights. */
+  wToken: 0.6,
+  wChar: 0.3,
+  wPhonetic: 0.1,
+  /** Score adjustment when both names carry a legal form of different families (GmbH vs Inc). */
+  legalDisagree: -0.05,
+};
+
+const HAS_DIGIT = /\p{N}/u;
+
+function deletions(t: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < t.length; i++) out.push(t.slice(0, i) + t.slice(i + 1));
+  return out;
+}
+
+/** Near-token similarity in [0, 1]; 0 = not comparable. Digits and short tokens must match exactly. */
+export function tokenSimilarity(a: string, b: string): number {
+  if (a === b) return 1;
+  if (a.length >= 3 && b.length >= 3 && foldDigraphs(a) === foldDigraphs(b)) return 0.97;
+  if (a.length < 4 || b.length < 4) return 0;
+  if (HAS_DIGIT.test(a) || HAS_DIGIT.test(b)) return 0;
+  const maxLen = Math.max(a.length, b.length);
+  const allowed = maxLen >= 8 ? 2 : 1;
+  if (Math.abs(a.length - b.length) <= allowed) {
+    const d = damerauLevenshtein(a, b);
+    if (d <= allowed) return 1 - (MATCH_TUNING.editPenalty * d) / maxLen;
+  }
+  if (a[0] === b[0] && phoneticMatch(a, b)) return MATCH_TUNING.phoneticTokenSim;
+  return 0;
+}
+
+const round4 = (x: number): number => Math.round(x * 10000) / 10000;
+
+export interface Matcher {
+  match(name: string): NameDecision;
+  /** Match while ignoring known aliases spelled exactly `excludeAlias` (leave-one-out evaluation). */
+  matchExcluding(name: string, excludeAlias: string): NameDecision;
+  /** Keys of the entries blocking would score for `name` (for blocking-recall tests and explanations). */
+  candidateKeys(name: string): string[];
+  readonly size: { masters: number; aliases: number; tokens: number };
+}
+
+export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], options: MatchOptions): Matcher {
+  const entries: Entry[] = [];
+  const masterKeys = new Set(masters.map((m) => m.key));
+  const exactIndex = new Map<string, Entry[]>();
+  const aliasRaw = new Map<string, Entry[]>();
+  const normIndex = new Map<string, Entry[]>();
+  const push = <K, V>(m: Map<K, V[]>, k: K, v: V): void => {
+    const arr = m.get(k);
+    if (arr) arr.push(v);
+    else m.set(k, [v]);
+  };
+  const mkEntry = (key: string, name: string, source: 'master' | 'alias'): Entry => {
+    const norm = normalizeName(name);
+    return { id: entries.length, key, name, source, norm, tokens: norm.tokens, weights: [], wsum: 0, posted: new Set() };
+  };
+  for (const m of masters) {
+    const e = mkEntry(m.key, m.name, 'master');
+    entries.push(e);
+    push(exactIndex, m.name, e);
+  }
+  const useAliases = options.strategy !== 'exact';
+  if (useAliases) {
+    const seen = new Set<string>();
+    const sorted = [...aliases].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    for (const a of sorted) {
+      if (!masterKeys.has(a.key)) continue; // linked to an inactive or unknown master: no evidence for active ones
+      const id = `${a.key}\u0000${a.name}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const e = mkEntry(a.key, a.name, 'alias');
+      entries.push(e);
+      push(aliasRaw, a.name, e);
+    }
+  }
+
+  // Document frequency per token = number of distinct keys whose names contain it.
+  const df = new Map<string, number>();
+  {
+    const seenKeyTok = new Set<string>();
+    for (const e of entries) {
+      for (const t of e.tokens) {
+        const id = `${e.key}\u0000${t}`;
+        if (seenKeyTok.has(id)) continue;
+        seenKeyTok.add(id);
+        df.set(t, (df.get(t) ?? 0) + 1);
+      }
+    }
+  }
+  const N = Math.max(1, masterKeys.size);
+  const idfOf = (t: string): number => {
+    const d = df.get(t);
+    const idf = d === undefined ? Math.log(1 + 2 * N) : Math.log(1 + N / d);
+    return isGenericToken(t) ? idf * MATCH_TUNING.genericFactor : idf;
+  };
+  const unseenWeight = Math.log(1 + 2 * N);
+
+  const postings = new Map<string, number[]>();
+  const deleteIndex = new Map<string, string[]>();
+  const post = (e: Entry, s: string): void => {
+    if (e.posted.has(s)) return;
+    e.posted.add(s);
+    push(postings, s, e.id);
+  };
+  for (const e of entries) {
+    e.weights = e.tokens.map(idfOf);
+    e.wsum = e.weights.reduce((a, b) => a + b, 0);
+    if (options.strategy !== 'exact') {
+      for (const k of e.norm.keys) push(normIndex, k, e);
+      if (e.norm.qualifiedKey !== null && !e.norm.keys.includes(e.norm.qualifiedKey)) push(normIndex, e.norm.qualifiedKey, e);
+    }
+    if (options.strategy !== 'fuzzy') continue;
+    e.tokens.forEach((t, i) => {
+      post(e, t);
+      const f = foldDigraphs(t);
+      if (f !== t) post(e, f);
+      const next = e.tokens[i + 1];
+      if (next !== undefined) post(e, t + next);
+    });
+    if (e.tokens.length > 1) post(e, e.norm.compact);
+  }
+  if (options.strategy === 'fuzzy') {
+    for (const t of postings.keys()) {
+      if (t.length < 4 || HAS_DIGIT.test(t)) continue;
+      for (const d of new Set(deletions(t))) push(deleteIndex, d, t);
+    }
+  }
+
+  const maxCandidates = options.maxCandidates ?? DEFAULT_MAX_CANDIDATES;
+
+  // ---------------------------------------------------------------- blocking
+  function block(q: NormalizedName, excluded: string | null): Entry[] {
+    const probes = new Set<string>();
+    q.tokens.forEach((t, i) => {
+      probes.add(t);
+      probes.add(foldDigraphs(t));
+      const next = q.tokens[i + 1];
+      if (next !== undefined) probes.add(t + next);
+    });
+    if (q.tokens.length > 1) probes.add(q.compact);
+    // (vocabulary string, similarity) hits
+    const hits = new Map<string, number>();
+    const addHit = (v: string, sim: number): void => {
+      const prev = hits.get(v);
+      if (prev === undefined || prev < sim) hits.set(v, sim);
+    };
+    for (const p of probes) {
+      if (postings.has(p)) addHit(p, 1);
+      if (p.length < 4 || HAS_DIGIT.test(p)) continue;
+      const near = new Set<string>();
+      for (const v of deleteIndex.get(p) ?? []) near.add(v);
+      for (const d of deletions(p)) {
+        if (postings.has(d) && d.length >= 4) near.add(d);
+        for (const v of deleteIndex.get(d) ?? []) near.add(v);
+      }
+      for (const v of near) {
+        if (v === p) continue;
+        if (damerauLevenshtein(p, v) <= 1) addHit(v, 0.8);
+      }
+    }
+    const ordered = [...hits.entries()]
+      .map(([v, sim]) => ({ v, sim, w: idfOf(v), n: postings.get(v)?.length ?? 0 }))
+      .sort((a, b) => a.n - b.n || b.w - a.w || (a.v < b.v ? -1 : a.v > b.v ? 1 : 0));
+    const acc = new Map<number, number>();
+    for (const h of ordered) {
+      const list = postings.get(h.v);
+      if (!list) continue;
+      const gain = h.w * h.sim;
+      if (acc.size === 0 || (acc.size < MATCH_TUNING.poolMax && list.length <= MATCH_TUNING.postingCap)) {
+        for (const id of list) acc.set(id, (acc.get(id) ?? 0) + gain);
+      } else {
+        for (const [id, w] of acc) if (entries[id]!.posted.has(h.v)) acc.set(id, w + gain);
+      }
+    }
+    let qW = 0;
+    for (const t of q.tokens) qW += df.has(t) ? idfOf(t) : unseenWeight;
+    const ranked: { e: Entry; s: number }[] = [];
+    for (const [id, w] of acc) {
+      const e = entries[id]!;
+      if (excluded !== null && e.source === 'alias' && e.name === excluded) continue;
+      ranked.push({ e, s: w / Math.max(1e-9, qW + e.wsum - w) });
+    }
+    ranked.sort((a, b) => b.s - a.s || a.e.id - b.e.id);
+    return ranked.slice(0, MATCH_TUNING.scoreTop).map((r) => r.e);
+  }
+
+  // ---------------------------------------------------------------- scoring
+  function score(q: NormalizedName, e: Entry): Candidate {
+    const qt = q.tokens;
+    const et = e.tokens;
+    const pairs: { i: number; j: number; s: number }[] = [];
+    for (let i = 0; i < qt.length; i++) {
+      for (let j = 0; j < et.length; j++) {
+        const s = tokenSimilarity(qt[i]!, et[j]!);
+        if (s > 0) pairs.push({ i, j, s });
+      }
+    }
+    pairs.sort((a, b) => b.s - a.s || a.i - b.i || a.j - b.j);
+    const qAl = new Array<number>(qt.length).fill(-1);
+    const eAl = new Array<number>(et.length).fill(-1);
+    const simOf = new Array<number>(qt.length).fill(0);
+    for (const p of pairs) {
+      if (qAl[p.i] !== -1 || eAl[p.j] !== -1) continue;
+      qAl[p.i] = p.j;
+      eAl[p.j] = p.i;
+      simOf[p.i] = p.s;
+    }
+    let qSum = 0;
+    let qGot = 0;
+    let eGot = 0;
+    let phon = 0;
+    const matched: string[] = [];
+    for (let i = 0; i < qt.length; i++) {
+      const t = qt[i]!;
+      const j = qAl[i]!;
+      const wq = df.has(t) ? idfOf(t) : j >= 0 ? e.weights[j]! : unseenWeight;
+      qSum += wq;
+      if (j >= 0) {
+        const s = simOf[i]!;
+        qGot += wq * s;
+        eGot += e.weights[j]! * s;
+        const other = et[j]!;
+        if (t === other || phoneticMatch(t, other)) phon += wq;
+        matched.push(t === other ? t : `${t}~${other}`);
+      }
+    }
+    const covQ = qSum > 0 ? qGot / qSum : 0;
+    const covE = e.wsum > 0 ? eGot / e.wsum : 0;
+    let tok = covQ + covE > 0 ? (2 * covQ * covE) / (covQ + covE) : 0;
+    const compactEqual = q.compact === e.norm.compact || q.keys.some((k) => e.norm.keys.includes(k));
+    if (compactEqual) tok = 1;
+    const jw = jaroWinkler(q.compact, e.norm.compact);
+    const lev = levenshteinSimilarity(q.compact, e.norm.compact);
+    const charSim = compactEqual ? 1 : (jw + lev) / 2;
+    const phonetic = compactEqual ? 1 : qSum > 0 ? phon / qSum : 0;
+    const legal = legalAgreement(q.legalForm, e.norm.legalForm);
+    const adj = legal === 'disagree' ? MATCH_TUNING.legalDisagree : 0;
+    const raw = MATCH_TUNING.wToken * tok + MATCH_TUNING.wChar * charSim + MATCH_TUNING.wPhonetic * phonetic + adj;
+    const s = round4(Math.min(1, Math.max(0, raw)));
+    return {
+      key: e.key,
+      name: e.name,
+      score: s,
+      method: 'fuzzy',
+      signals: {
+        via: e.source,
+        tokenScore: round4(tok),
+        coverageName: round4(covQ),
+        coverageMaster: round4(covE),
+        charSim: round4(charSim),
+        jaroWinkler: round4(jw),
+        levenshtein: round4(lev),
+        phonetic: round4(phonetic),
+        legalForm: legal,
+        compactEqual,
+        matchedTokens: matched.join(' '),
+        unmatchedName: qt.filter((_, i) => qAl[i] === -1).join(' '),
+        unmatchedMaster: et.filter((_, j) => eAl[j] === -1).join(' '),
+      },
+    };
+  }
+
+  const certain = (e: Entry, method: MatchMethod, rule: string): Candidate => ({
+    key: e.key,
+    name: e.name,
+    score: 1,
+    method,
+    signals: { via: e.source, rule },
+  });
+
+  function keysOf(list: Entry[]): string[] {
+    return [...new Set(list.map((e) => e.key))].sort();
+  }
+
+  function decisionFor(name: string, method: MatchMethod, list: Entry[], rule: string): NameDecision {
+    const cands = bestPerKey(list.map((e) => certain(e, method, rule)));
+    const keys = keysOf(list);
+    if (keys.length === 1) {
+      return { name, outcome: 'linked', targetKey: keys[0]!, method, score: 1, candidates: cands.slice(0, maxCandidates), reason: rule };
+    }
+    return {
+      name, outcome: 'ambiguous', targetKey: null, method: null, score: 1, candidates: cands.slice(0, maxCandidates),
+      reason: `${rule}: ${keys.length} different masters (${keys.slice(0, 5).join(', ')})`,
+    };
+  }
+
+  function normLookup(q: NormalizedName, excluded: string | null): Entry[] {
+    const ok = (e: Entry): boolean => !(excluded !== null && e.source === 'alias' && e.name === excluded);
+    if (q.qualifiedKey !== null) {
+      const hit = (normIndex.get(q.qualifiedKey) ?? []).filter(ok);
+      if (hit.length > 0) return hit;
+    }
+    const out: Entry[] = [];
+    const seen = new Set<number>();
+    for (const k of q.keys) {
+      for (const e of normIndex.get(k) ?? []) {
+        if (!seen.has(e.id) && ok(e)) {
+          seen.add(e.id);
+          out.push(e);
+        }
+      }
+    }
+    return out;
+  }
+
+  function run(name: string, excluded: string | null): NameDecision {
+    const exact = exactIndex.get(name) ?? [];
+    if (options.strategy === 'exact') {
+      if (exact.length === 0) return { name, outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason: 'no active master has exactly this name' };
+      return decisionFor(name, 'exact', exact, 'exact name');
+    }
+    if (exact.length > 0) return decisionFor(name, 'exact', exact, 'exact name');
+
+    const q = normalizeName(name);
+    const normHits = normLookup(q, excluded);
+    const rawAlias = name === excluded ? [] : (aliasRaw.get(name) ?? []);
+    if (rawAlias.length > 0) {
+      const all = [...rawAlias, ...normHits.filter((e) => e.source === 'master')];
+      return decisionFor(name, 'alias', all, keysOf(all).length > 1 && keysOf(rawAlias).length === 1 ? 'known alias conflicts with a master of the same normalised name' : 'known alias (existing FK)');
+    }
+    let fallThroughDisagree = false;
+    if (normHits.length > 0 && q.key.length > 0) {
+      const keys = keysOf(normHits);
+      const method: MatchMethod = normHits.some((e) => e.source === 'master') ? 'normalized' : 'alias';
+      if (keys.length > 1 && q.legalForm !== null) {
+        const agree = normHits.filter((e) => e.source === 'master' && e.norm.legalForm === q.legalForm);
+        if (keysOf(agree).length === 1) return decisionFor(name, method, agree, 'normalised name, legal form breaks the tie');
+      }
+      if (keys.length === 1 && options.strategy === 'fuzzy' && normHits.every((e) => legalAgreement(q.legalForm, e.norm.legalForm) === 'disagree')) {
+        fallThroughDisagree = true; // same name, different legal form family: let the score (with its penalty) decide
+      } else {
+        return decisionFor(name, method, normHits, method === 'alias' ? 'known alias (normalised)' : 'normalised name');
+      }
+    }
+    if (options.strategy === 'normalized' || q.tokens.length === 0) {
+      return { name, outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason: 'no master or known alias has the same normalised name' };
+    }
+    const blocked = block(q, excluded);
+    if (fallThroughDisagree) for (const e of normHits) if (!blocked.includes(e)) blocked.push(e);
+    const ranked = bestPerKey(blocked.map((e) => score(q, e)));
+    ranked.sort(compareCandidates);
+    return decideFuzzy(name, ranked, options);
+  }
+
+  return {
+    match: (name) => run(name, null),
+    matchExcluding: (name, excludeAlias) => run(name, excludeAlias),
+    candidateKeys(name) {
+      const q = normalizeName(name);
+      const keys = new Set<string>();
+      for (const e of exactIndex.get(name) ?? []) keys.add(e.key);
+      for (const e of normLookup(q, null)) keys.add(e.key);
+      if (options.strategy === 'fuzzy') for (const e of block(q, null)) keys.add(e.key);
+      return [...keys].sort();
+    },
+    size: { masters: masters.length, aliases: entries.length - masters.length, tokens: df.size },
+  };
+}
+
+export interface AccuracyEstimate {
+  samples: number;
+  autoLinked: number;
+  correct: number;
+  wrong: number;
+  precision: number | null;
+  recall: number | null;
+}
+
+/**
+ * Hold-out estimate on labelled names (names already linked by FK): each labelled name is matched WITHOUT its own
+ * alias (leave-one-out) and we count whether an auto-link would pick the labelled key.
+ */
+export function estimateAccuracy(
+  labelled: { name: string; key: string; rows: number }[],
+  masters: MasterRecord[],
+  options: MatchOptions,
+): AccuracyEstimate {
+  const active = new Set(masters.map((m) => m.key));
+  const matcher = createMatcher(masters, labelled, options);
+  const seen = new Set<string>();
+  let samples = 0;
+  let autoLinked = 0;
+  let correct = 0;
+  let wrong = 0;
+  const sorted = [...labelled].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (const l of sorted) {
+    if (!active.has(l.key)) continue;
+    const id = `${l.key}\u0000${l.name}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    samples++;
+    const d = matcher.matchExcluding(l.name, l.name);
+    if (d.outcome !== 'linked') continue;
+    autoLinked++;
+    if (d.targetKey === l.key) correct++;
+    else wrong++;
+  }
+  return {
+    samples,
+    autoLinked,
+    correct,
+    wrong,
+    precision: autoLinked > 0 ? correct / autoLinked : null,
+    recall: samples > 0 ? correct / samples : null,
+  };
+}

@@ -1,0 +1,356 @@
+import type { NormalizedName } from './types.js';
+
+/**
+ * Name normalisation. Every rule is conservative: it only removes things that do not identify a company
+ * (legal form, punctuation, case, accents, a leading "The", a trailing ", City") and records itself in `rules`.
+ */
+
+/** Characters with two accepted ASCII spellings: [stripped, expanded]. Müller = Muller = Mueller. */
+const TWO_WAY: Record<string, [string, string]> = {
+  'ä': ['a', 'ae'],
+  'ö': ['o', 'oe'],
+  'ü': ['u', 'ue'],
+  'ø': ['o', 'oe'],
+};
+/** Characters that NFD does not decompose. */
+const ONE_WAY: Record<string, string> = {
+  'ß': 'ss',
+  'æ': 'ae',
+  'œ': 'oe',
+  'ł': 'l',
+  'đ': 'd',
+  'ð': 'd',
+  'þ': 'th',
+  'ı': 'i',
+  'ŀ': 'l',
+  'ħ': 'h',
+};
+
+/** Legal forms: spelling (tokens after normalisation, joined by space) -> canonical form. */
+const LEGAL_FORMS: Record<string, string> = {
+  inc: 'inc', incorporated: 'inc', incorp: 'inc',
+  corp: 'corp', corporation: 'corp', corpn: 'corp', corporated: 'corp',
+  co: 'co', company: 'co', cos: 'co', companies: 'co',
+  ltd: 'ltd', limited: 'ltd', ltda: 'ltda', lda: 'ltda',
+  llc: 'llc', llp: 'llp', lp: 'lp', lllp: 'lllp', pllc: 'pllc', pc: 'pc',
+  plc: 'plc', 'public limited company': 'plc', 'public ltd co': 'plc',
+  gmbh: 'gmbh', mbh: 'gmbh', 'gesellschaft mit beschrankter haftung': 'gmbh', ggmbh: 'gmbh',
+  ag: 'ag', aktiengesellschaft: 'ag', kg: 'kg', kgaa: 'kgaa', ohg: 'ohg', se: 'se', ug: 'ug', eg: 'eg', ev: 'ev',
+  'gmbh and co kg': 'gmbh co kg', 'gmbh co kg': 'gmbh co kg', 'ag and co kg': 'ag co kg', 'ag co kg': 'ag co kg',
+  nv: 'nv', 'naamloze vennootschap': 'nv', bv: 'bv', 'besloten vennootschap': 'bv', bvba: 'bvba', vof: 'vof', cv: 'cv',
+  sa: 'sa', 'societe anonyme': 'sa', sas: 'sas', sasu: 'sasu', sarl: 'sarl', sca: 'sca', snc: 'snc', scs: 'scs',
+  'sa de cv': 'sa de cv', 'sab de cv': 'sab de cv', 'sapi de cv': 'sapi de cv', 's de rl de cv': 's de rl de cv',
+  spa: 'spa', 'societa per azioni': 'spa', srl: 'srl', sapa: 'sapa', scarl: 'scarl', sl: 'sl', slu: 'slu',
+  'sp zoo': 'sp zoo', spzoo: 'sp zoo', 'spolka z ograniczona odpowiedzialnoscia': 'sp zoo', 'sp j': 'sp j', 'sp k': 'sp k',
+  pty: 'pty', 'pty ltd': 'pty ltd', 'proprietary limited': 'pty ltd', 'pte ltd': 'pte ltd', pte: 'pte',
+  'sdn bhd': 'sdn bhd', bhd: 'bhd', berhad: 'bhd', tbk: 'tbk',
+  kk: 'kk', 'kabushiki kaisha': 'kk', kabushikigaisha: 'kk', 'kabushiki gaisha': 'kk', gk: 'gk', yk: 'yk',
+  'co ltd': 'co ltd', 'co inc': 'co inc', 'corp ltd': 'corp ltd',
+  ab: 'ab', abp: 'abp', 'ab publ': 'ab', as: 'as', asa: 'asa', aps: 'aps', oy: 'oy', oyj: 'oyj', hf: 'hf', ehf: 'ehf',
+  sro: 'sro', 'spol sro': 'sro', 'spol s ro': 'sro', ks: 'ks', doo: 'doo', dd: 'dd', ad: 'ad', ood: 'ood', eood: 'eood',
+  kft: 'kft', zrt: 'zrt', nyrt: 'nyrt', rt: 'rt',
+  jsc: 'jsc', pjsc: 'pjsc', ojsc: 'ojsc', cjsc: 'cjsc', oao: 'oao', ooo: 'ooo', zao: 'zao', pao: 'pao',
+  'anonim sirketi': 'as',
+};
+
+/** Legal forms also recognised at the start of a name ("PT Telkom", "OOO Gazprom"). */
+const LEADING_LEGAL = new Set(['pt', 'ooo', 'oao', 'zao', 'pao', 'pjsc', 'ojsc', 'jsc', 'cjsc']);
+const LEADING_LEGAL_CANON: Record<string, string> = { pt: 'pt' };
+
+/** Rough legal-form families: within a family two forms are "compatible" (Inc vs Corp), across families "disagree". */
+const LEGAL_FAMILY: Record<string, string> = {
+  inc: 'us', corp: 'us', co: 'us', llc: 'us', llp: 'us', lp: 'us', lllp: 'us', pllc: 'us', pc: 'us', 'co inc': 'us',
+  ltd: 'uk', plc: 'uk', 'co ltd': 'asia', 'corp ltd': 'asia', kk: 'asia', gk: 'asia', yk: 'asia',
+  pty: 'au', 'pty ltd': 'au', 'pte ltd': 'sg', pte: 'sg', 'sdn bhd': 'my', bhd: 'my', tbk: 'id', pt: 'id',
+  gmbh: 'de', ag: 'de', kg: 'de', kgaa: 'de', ohg: 'de', se: 'de', ug: 'de', eg: 'de', ev: 'de', 'gmbh co kg': 'de', 'ag co kg': 'de',
+  nv: 'nl', bv: 'nl', bvba: 'nl', vof: 'nl', cv: 'nl',
+  sa: 'romance', sas: 'romance', sasu: 'romance', sarl: 'romance', sca: 'romance', snc: 'romance', scs: 'romance',
+  spa: 'romance', srl: 'romance', sapa: 'romance', scarl: 'romance', sl: 'romance', slu: 'romance', ltda: 'romance',
+  'sa de cv': 'romance', 'sab de cv': 'romance', 'sapi de cv': 'romance', 's de rl de cv': 'romance',
+  'sp zoo': 'pl', 'sp j': 'pl', 'sp k': 'pl',
+  ab: 'nordic', abp: 'nordic', as: 'nordic', asa: 'nordic', aps: 'nordic', oy: 'nordic', oyj: 'nordic', hf: 'nordic', ehf: 'nordic',
+  sro: 'cee', ks: 'cee', doo: 'cee', dd: 'cee', ad: 'cee', ood: 'cee', eood: 'cee', kft: 'cee', zrt: 'cee', nyrt: 'cee', rt: 'cee',
+  jsc: 'ru', pjsc: 'ru', ojsc: 'ru', cjsc: 'ru', oao: 'ru', ooo: 'ru', zao: 'ru', pao: 'ru',
+};
+
+/** Common misspellings of long legal words (adjacent transpositions; deletions for 7+ letters): "Acme Copr". */
+const LEGAL_TYPOS: Map<string, string> = (() => {
+  const m = new Map<string, string>();
+  for (const word of ['corp', 'gmbh', 'corporation', 'incorporated', 'limited', 'company']) {
+    const canon = LEGAL_FORMS[word]!;
+    for (let i = 0; i + 1 < word.length; i++) {
+      const t = word.slice(0, i) + word[i + 1]! + word[i]! + word.slice(i + 2);
+      if (t !== word && !(t in LEGAL_FORMS)) m.set(t, canon);
+    }
+    if (word.length >= 7) {
+      for (let i = 1; i < word.length; i++) {
+        const t = word.slice(0, i) + word.slice(i + 1);
+        if (!(t in LEGAL_FORMS)) m.set(t, canon);
+      }
+    }
+  }
+  return m;
+})();
+
+const MAX_LEGAL_WORDS = 6;
+
+/**
+ * Trailing location qualifiers removed after a comma ("Acme Corp, London"). Deliberately small and limited to
+ * places that are never the distinguishing part of a company name when written after a comma.
+ * Parenthesised places ("Novartis (Mexico)") are NOT removed: they often name a separate subsidiary.
+ */
+const PLACES = new Set([
+  'usa', 'us', 'u s a', 'united states', 'united states of america', 'america', 'uk', 'u k', 'united kingdom', 'great britain',
+  'england', 'scotland', 'wales', 'ireland', 'canada', 'australia', 'new zealand', 'germany', 'deutschland', 'france', 'italy', 'italia',
+  'spain', 'espana', 'portugal', 'netherlands', 'the netherlands', 'holland', 'belgium', 'switzerland', 'schweiz', 'austria',
+  'osterreich', 'sweden', 'norway', 'denmark', 'finland', 'poland', 'polska', 'czech republic', 'czechia', 'hungary', 'japan',
+  'china', 'hong kong', 'singapore', 'india', 'brazil', 'mexico', 'russia', 'south africa', 'korea', 'south korea', 'taiwan',
+  'ny', 'nyc', 'ca', 'tx', 'new york', 'new york city', 'new york ny', 'los angeles', 'san francisco', 'chicago', 'boston', 'seattle',
+  'houston', 'dallas', 'atlanta', 'miami', 'denver', 'london', 'manchester', 'birmingham', 'edinburgh', 'glasgow', 'dublin',
+  'paris', 'lyon', 'berlin', 'munich', 'munchen', 'muenchen', 'hamburg', 'frankfurt', 'frankfurt am main', 'cologne', 'koln',
+  'stuttgart', 'dusseldorf', 'vienna', 'wien', 'zurich', 'geneva', 'geneve', 'basel', 'amsterdam', 'rotterdam', 'brussels',
+  'madrid', 'barcelona', 'lisbon', 'milan', 'milano', 'rome', 'roma', 'stockholm', 'oslo', 'copenhagen', 'helsinki', 'warsaw',
+  'warszawa', 'prague', 'praha', 'budapest', 'tokyo', 'osaka', 'beijing', 'shanghai', 'shenzhen', 'seoul', 'taipei', 'mumbai',
+  'delhi', 'new delhi', 'bangalore', 'sydney', 'melbourne', 'toronto', 'montreal', 'vancouver', 'sao paulo', 'mexico city',
+  'moscow', 'johannesburg', 'dubai', 'istanbul', 'tel aviv',
+]);
+
+const GENERIC_TOKENS = new Set([
+  'group', 'holding', 'holdings', 'international', 'intl', 'global', 'services', 'service', 'solutions', 'systems',
+  'technologies', 'technology', 'tech', 'industries', 'industry', 'enterprises', 'enterprise', 'partners', 'associates',
+  'trading', 'management', 'consulting', 'company', 'the', 'and', 'of', 'de', 'la', 'des', 'der', 'und', 'et',
+  'national', 'general', 'american', 'european', 'worldwide', 'products', 'manufacturing', 'investments', 'capital',
+  'media', 'bank', 'insurance', 'energy', 'foods', 'food', 'communications', 'networks', 'network', 'logistics', 'supplies',
+  'supply', 'software', 'financial', 'finance', 'resources', 'ventures', 'brands', 'retail', 'stores', 'store',
+]);
+
+/** Generic business words: they still count, but less than their rarity alone would say. */
+export function isGenericToken(token: string): boolean {
+  return GENERIC_TOKENS.has(token);
+}
+
+export function legalFamily(form: string): string {
+  return LEGAL_FAMILY[form] ?? form;
+}
+
+/** Legal-form agreement signal between two canonical forms. */
+export function legalAgreement(a: string | null, b: string | null): 'agree' | 'compatible' | 'disagree' | 'missing' {
+  if (a === null || b === null) return 'missing';
+  if (a === b) return 'agree';
+  const pa = a.split(' ');
+  const pb = b.split(' ');
+  if (pa.some((x) => pb.includes(x))) return 'compatible';
+  if (legalFamily(a) === legalFamily(b)) return 'compatible';
+  return 'disagree';
+}
+
+/** Lower-case, NFKC, fold accents. `expand` picks "ue" for ü (else "u"). */
+function foldChars(s: string, expand: boolean): string {
+  let out = '';
+  for (const ch of s) {
+    const two = TWO_WAY[ch];
+    if (two) {
+      out += expand ? two[1] : two[0];
+      continue;
+    }
+    const one = ONE_WAY[ch];
+    out += one ?? ch;
+  }
+  return out.normalize('NFD').replace(/\p{M}+/gu, '');
+}
+
+function hasTwoWay(s: string): boolean {
+  for (const ch of s) if (TWO_WAY[ch]) return true;
+  return false;
+}
+
+/** Merge runs of 2+ single-letter tokens: "a b c" -> "abc", "n v" -> "nv", "sp z o o" -> "sp zoo". */
+function mergeSingles(tokens: string[]): string[] {
+  const out: string[] = [];
+  let run = '';
+  let runLen = 0;
+  const flush = (): void => {
+    if (runLen >= 2) out.push(run);
+    else if (runLen === 1) out.push(run);
+    run = '';
+    runLen = 0;
+  };
+  for (const t of tokens) {
+    if (t.length === 1 && /\p{L}/u.test(t)) {
+      run += t;
+      runLen++;
+    } else {
+      flush();
+      out.push(t);
+    }
+  }
+  flush();
+  return out;
+}
+
+function tokenize(segment: string): string[] {
+  const toks = segment.split(/\s+/).filter((t) => t.length > 0);
+  return mergeSingles(toks);
+}
+
+/** Longest trailing legal form in `tokens` (leaving at least one token), or null. */
+function trailingLegal(tokens: string[], minKeep: number): { canon: string; n: number } | null {
+  for (let n = Math.min(MAX_LEGAL_WORDS, tokens.length - minKeep); n >= 1; n--) {
+    const tail = tokens.slice(tokens.length - n).join(' ');
+    const canon = LEGAL_FORMS[tail];
+    if (canon !== undefined) return { canon, n };
+    if (n === 1) {
+      const typo = LEGAL_TYPOS.get(tail);
+      if (typo !== undefined) return { canon: typo, n };
+    }
+  }
+  return null;
+}
+
+/** Whole segment is one legal form ("Inc", "Co Ltd"). */
+function segmentLegal(tokens: string[]): string | null {
+  if (tokens.length === 0 || tokens.length > MAX_LEGAL_WORDS) return null;
+  const s = tokens.join(' ');
+  return LEGAL_FORMS[s] ?? (tokens.length === 1 ? (LEGAL_TYPOS.get(s) ?? null) : null);
+}
+
+interface CoreResult {
+  tokens: string[];
+  qualifiedTokens: string[] | null;
+  legal: string[];
+  rules: Set<string>;
+}
+
+function normalizeCore(folded: string): CoreResult {
+  const rules = new Set<string>();
+  let s = folded;
+  if (/[&+]/.test(s)) {
+    s = s.replace(/[&+]/g, ' and ');
+    rules.add('ampersand');
+  }
+  // Apostrophes join ("McDonald's" -> "mcdonalds"); dots separate, single letters are merged afterwards.
+  s = s.replace(/['’`´]/g, '');
+  // Brackets and other punctuation/symbols become spaces; commas (and semicolons) separate segments.
+  s = s.replace(/[;]/g, ',');
+  const before = s;
+  s = s.replace(/[^\p{L}\p{N},\s]+/gu, ' ');
+  if (s !== before) rules.add('punctuation');
+  let segments = s.split(',').map(tokenize).filter((seg) => seg.length > 0);
+
+  const legal: string[] = [];
+  let qualifiedTokens: string[] | null = null;
+  // Trailing segments that are only a legal form or a place: ", Inc." / ", London".
+  while (segments.length > 1) {
+    const last = segments[segments.length - 1]!;
+    const lf = segmentLegal(last);
+    if (lf !== null) {
+      legal.unshift(lf);
+      segments = segments.slice(0, -1);
+      rules.add('legal-form');
+      continue;
+    }
+    if (PLACES.has(last.join(' '))) {
+      qualifiedTokens ??= segments.flat();
+      segments = segments.slice(0, -1);
+      rules.add('trailing-city');
+      continue;
+    }
+    break;
+  }
+
+  let tokens: string[];
+  // "Lastname, Firstname": exactly two short alphabetic segments.
+  const isWordSeg = (seg: string[]): boolean => seg.length >= 1 && seg.length <= 2 && seg.every((t) => /^\p{L}{2,}$/u.test(t));
+  if (
+    segments.length === 2 &&
+    legal.length === 0 &&
+    isWordSeg(segments[0]!) &&
+    isWordSeg(segments[1]!) &&
+    trailingLegal(segments[1]!, 0) === null &&
+    trailingLegal(segments[0]!, 0) === null
+  ) {
+    tokens = [...segments[1]!, ...segments[0]!];
+    rules.add('name-order');
+  } else {
+    tokens = segments.flat();
+  }
+
+  // Trailing legal forms, repeatedly ("Foo Holdings Co., Ltd.", "Foo GmbH & Co. KG").
+  for (;;) {
+    const lf = trailingLegal(tokens, 1);
+    if (lf !== null) {
+      legal.unshift(lf.canon);
+      tokens = tokens.slice(0, tokens.length - lf.n);
+      rules.add('legal-form');
+      continue;
+    }
+    if (tokens.length > 1 && tokens[tokens.length - 1] === 'and' && legal.length > 0) {
+      tokens = tokens.slice(0, -1);
+      continue;
+    }
+    break;
+  }
+  // Leading legal forms ("PT Telkom", "OOO Gazprom").
+  if (tokens.length > 1 && LEADING_LEGAL.has(tokens[0]!)) {
+    const t = tokens[0]!;
+    legal.unshift(LEADING_LEGAL_CANON[t] ?? LEGAL_FORMS[t] ?? t);
+    tokens = tokens.slice(1);
+    rules.add('legal-form');
+  }
+  // Leading "the".
+  if (tokens.length > 1 && tokens[0] === 'the') {
+    tokens = tokens.slice(1);
+    rules.add('leading-the');
+  }
+  if (qualifiedTokens !== null) {
+    // Keep the qualified form comparable: same legal/the stripping applied to the same prefix.
+    const extra = qualifiedTokens.slice(segments.flat().length);
+    qualifiedTokens = [...tokens, ...extra];
+  }
+  return { tokens, qualifiedTokens, legal, rules };
+}
+
+function canonicalLegal(parts: string[]): string | null {
+  if (parts.length === 0) return null;
+  const joined = parts.join(' ');
+  return LEGAL_FORMS[joined] ?? joined;
+}
+
+const cache = new Map<string, NormalizedName>();
+const CACHE_MAX = 200_000;
+
+/** Normalise a company/person name for comparison. Pure and deterministic. */
+export function normalizeName(name: string): NormalizedName {
+  const hit = cache.get(name);
+  if (hit) return hit;
+  const lower = name.normalize('NFKC').toLowerCase();
+  const rulesBase: string[] = [];
+  if (lower !== name) rulesBase.push('case');
+  const stripped = foldChars(lower, false);
+  if (stripped !== lower) rulesBase.push('diacritics');
+  const core = normalizeCore(stripped);
+  const key = core.tokens.join(' ');
+  const keys = [key];
+  if (hasTwoWay(lower)) {
+    const alt = normalizeCore(foldChars(lower, true)).tokens.join(' ');
+    if (alt !== key) keys.push(alt);
+  }
+  const result: NormalizedName = {
+    original: name,
+    key,
+    keys,
+    qualifiedKey: core.qualifiedTokens ? core.qualifiedTokens.join(' ') : null,
+    tokens: core.tokens,
+    compact: core.tokens.join(''),
+    legalForm: canonicalLegal(core.legal),
+    rules: [...rulesBase, ...core.rules],
+  };
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(name, result);
+  return result;
+}
+
+/** Fold German-style digraphs so "mueller" and "muller" compare equal at token level. */
+export function foldDigraphs(token: string): string {
+  return token.replace(/ae/g, 'a').replace(/oe/g, 'o').replace(/ue/g, 'u');
+}

@@ -1,0 +1,103 @@
+import { distance as levenshtein } from 'fastest-levenshtein';
+import { doubleMetaphone } from 'double-metaphone';
+
+/** String metrics. Levenshtein (bit-parallel) and Double Metaphone come from kept libraries; OSA and Jaro-Winkler are small and exact. */
+
+export { levenshtein };
+
+/** Optimal string alignment distance (Damerau-Levenshtein restricted: adjacent transpositions count 1). */
+export function damerauLevenshtein(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = a.length;
+  const m = b.length;
+  if (n === 0) return m;
+  if (m === 0) return n;
+  let prev2 = new Array<number>(m + 1).fill(0);
+  let prev = new Array<number>(m + 1);
+  let cur = new Array<number>(m + 1);
+  for (let j = 0; j <= m; j++) prev[j] = j;
+  for (let i = 1; i <= n; i++) {
+    cur[0] = i;
+    const ai = a.charCodeAt(i - 1);
+    for (let j = 1; j <= m; j++) {
+      const bj = b.charCodeAt(j - 1);
+      const cost = ai === bj ? 0 : 1;
+      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) {
+        v = Math.min(v, prev2[j - 2]! + 1);
+      }
+      cur[j] = v;
+    }
+    const t = prev2;
+    prev2 = prev;
+    prev = cur;
+    cur = t;
+  }
+  return prev[m]!;
+}
+
+/** Jaro-Winkler similarity (prefix scale 0.1, prefix up to 4). */
+export function jaroWinkler(a: string, b: string): number {
+  if (a === b) return 1;
+  const la = a.length;
+  const lb = b.length;
+  if (la === 0 || lb === 0) return 0;
+  const window = Math.max(0, Math.floor(Math.max(la, lb) / 2) - 1);
+  const ma = new Uint8Array(la);
+  const mb = new Uint8Array(lb);
+  let matches = 0;
+  for (let i = 0; i < la; i++) {
+    const lo = Math.max(0, i - window);
+    const hi = Math.min(lb - 1, i + window);
+    const c = a.charCodeAt(i);
+    for (let j = lo; j <= hi; j++) {
+      if (mb[j] === 0 && b.charCodeAt(j) === c) {
+        ma[i] = 1;
+        mb[j] = 1;
+        matches++;
+        break;
+      }
+    }
+  }
+  if (matches === 0) return 0;
+  let k = 0;
+  let trans = 0;
+  for (let i = 0; i < la; i++) {
+    if (ma[i] === 0) continue;
+    while (mb[k] === 0) k++;
+    if (a.charCodeAt(i) !== b.charCodeAt(k)) trans++;
+    k++;
+  }
+  const jaro = (matches / la + matches / lb + (matches - trans / 2) / matches) / 3;
+  let prefix = 0;
+  const maxPrefix = Math.min(4, la, lb);
+  while (prefix < maxPrefix && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
+  return jaro + prefix * 0.1 * (1 - jaro);
+}
+
+/** 1 - levenshtein / max length, in [0, 1]. */
+export function levenshteinSimilarity(a: string, b: string): number {
+  const max = Math.max(a.length, b.length);
+  if (max === 0) return 1;
+  return 1 - levenshtein(a, b) / max;
+}
+
+const dmCache = new Map<string, [string, string]>();
+/** Double Metaphone codes, cached (tokens repeat a lot). */
+export function metaphone(token: string): [string, string] {
+  let v = dmCache.get(token);
+  if (!v) {
+    v = doubleMetaphone(token);
+    if (dmCache.size > 500_000) dmCache.clear();
+    dmCache.set(token, v);
+  }
+  return v;
+}
+
+/** True when the two tokens share a non-empty Double Metaphone code. */
+export function phoneticMatch(a: string, b: string): boolean {
+  const [a1, a2] = metaphone(a);
+  const [b1, b2] = metaphone(b);
+  if (a1 === '' && a2 === '') return false;
+  return a1 === b1 || a1 === b2 || (a2 !== '' && (a2 === b1 || a2 === b2));
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { legalAgreement, normalizeName } from '../../src/match/index.js';
+
+const key = (s: string): string => normalizeName(s).key;
+
+describe('normalizeName', () => {
+  it('keeps the original', () => {
+    expect(normalizeName('  ABC Corp. ').original).toBe('  ABC Corp. ');
+  });
+  it('applies NFKC and case folding', () => {
+    expect(key('ＡＢＣ Ｃｏｒｐ')).toBe('abc'); // full-width letters
+    expect(key('ACME WIDGETS')).toBe(key('acme widgets'));
+    expect(key('ﬁne foods')).toBe('fine foods'); // ligature
+  });
+  it('folds diacritics, with both ü->u and ü->ue accepted', () => {
+    const m = normalizeName('Müller GmbH');
+    expect(m.key).toBe('muller');
+    expect(m.keys).toEqual(['muller', 'mueller']);
+    expect(normalizeName('Mueller GmbH').keys).toContain('mueller');
+    expect(normalizeName('Muller GmbH').keys).toContain('muller');
+    expect(key('Société Générale')).toBe('societe generale');
+    expect(key('Straße AG')).toBe('strasse');
+    expect(key('Łódź Holding')).toBe('lodz holding');
+  });
+  it('removes punctuation and whitespace noise, merging dotted acronyms', () => {
+    expect(key('A.B.C. Corp.')).toBe('abc');
+    expect(key('  Acme   Widgets ')).toBe('acme widgets');
+    expect(key('Akzo-Nobel, N.V.')).toBe('akzo nobel');
+    expect(key("McDonald's")).toBe('mcdonalds');
+    expect(key('*Test Customer')).toBe('test customer');
+    expect(key('** ABC Corp')).toBe('abc');
+  });
+  it('treats & and + as "and"', () => {
+    expect(key('Procter & Gamble')).toBe(key('Procter and Gamble'));
+    expect(key('Johnson+Johnson')).toBe('johnson and johnson');
+  });
+  it('strips legal forms across countries and records the canonical form', () => {
+    const cases: [string, string, string][] = [
+      ['ABC Inc', 'abc', 'inc'], ['ABC Inc.', 'abc', 'inc'], ['ABC Incorporated', 'abc', 'inc'],
+      ['ABC Corp', 'abc', 'corp'], ['ABC Corporation', 'abc', 'corp'], ['ABC Co', 'abc', 'co'], ['ABC Company', 'abc', 'co'],
+      ['ABC Ltd', 'abc', 'ltd'], ['ABC Limited', 'abc', 'ltd'], ['ABC LLC', 'abc', 'llc'], ['ABC L.L.C.', 'abc', 'llc'],
+      ['Müller GmbH', 'muller', 'gmbh'], ['Siemens AG', 'siemens', 'ag'], ['Akzo Nobel N.V.', 'akzo nobel', 'nv'],
+      ['Akzo Nobel NV', 'akzo nobel', 'nv'], ['Foo B.V.', 'foo', 'bv'], ['Vitol S.A.', 'vitol', 'sa'], ['Foo SAS', 'foo', 'sas'],
+      ['Foo PLC', 'foo', 'plc'], ['Foo Pty Ltd', 'foo', 'pty ltd'], ['Costa Crociere S.p.A.', 'costa crociere', 'spa'],
+      ['Transgourmet Polska Sp. z o.o.', 'transgourmet polska', 'sp zoo'], ['Foo KK', 'foo', 'kk'], ['Volvo AB', 'volvo', 'ab'],
+      ['Foo AS', 'foo', 'as'], ['Nokia Oy', 'nokia', 'oy'], ['ESPN, Inc.', 'espn', 'inc'], ['Foo Co., Ltd.', 'foo', 'co ltd'],
+      ['Foo GmbH & Co. KG', 'foo', 'gmbh co kg'],
+    ];
+    for (const [name, k, lf] of cases) {
+      const n = normalizeName(name);
+      expect([name, n.key, n.legalForm]).toEqual([name, k, lf]);
+    }
+  });
+  it('recognises common legal-form typos only as a trailing word', () => {
+    expect(normalizeName('Acme Copr').legalForm).toBe('corp');
+    expect(key('Acme Copr')).toBe('acme');
+    expect(key('Golden Corn')).toBe('golden corn');
+  });
+  it('never strips a legal form that is the whole name', () => {
+    expect(key('Inc')).toBe('inc');
+    expect(key('Limited')).toBe('limited');
+  });
+  it('reorders "Lastname, Firstname"', () => {
+    expect(key('Smith, John')).toBe('john smith');
+    expect(key('John Smith')).toBe('john smith');
+    expect(normalizeName('Smith, John').rules).toContain('name-order');
+    expect(key('ESPN, Inc.')).toBe('espn'); // a legal form after a comma is not a first name
+  });
+  it('drops a leading "The" and leading noise', () => {
+    expect(key('The Warburg Institute')).toBe('warburg institute');
+    expect(key('# The Acme Company')).toBe('acme');
+  });
+  it('drops a trailing city after a comma, keeping the qualified key; never a parenthesised place', () => {
+    const n = normalizeName('Acme Corp, London');
+    expect(n.key).toBe('acme');
+    expect(n.qualifiedKey).toBe('acme london');
+    expect(key('New York Times Company, New York')).toBe('new york times');
+    expect(key('Novartis (Mexico)')).toBe('novartis mexico');
+  });
+  it('legal form is a signal, not part of the key', () => {
+    expect(key('Foo GmbH')).toBe(key('Foo AG'));
+    expect(legalAgreement('gmbh', 'gmbh')).toBe('agree');
+    expect(legalAgreement('inc', 'corp')).toBe('compatible');
+    expect(legalAgreement('inc', 'gmbh')).toBe('disagree');
+    expect(legalAgreement(null, 'gmbh')).toBe('missing');
+  });
+  it('is deterministic', () => {
+    expect(normalizeName('Akzo-Nobel, N.V.')).toEqual(normalizeName('Akzo-Nobel, N.V.'));
+  });
+});
