@@ -1,0 +1,134 @@
+/**
+ * One suite, two targets: every database test runs on embedded PGlite and on the PostgreSQL server
+ * (127.0.0.1:5432), each test in a fresh database. FKB_TARGETS=pglite|postgres narrows it;
+ * FKB_PG_URL points at another server.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { afterAll, describe } from 'vitest';
+import { openDatabase } from '../../src/db/index.js';
+import { fromPglite } from '../../src/db/pglite/adapter.js';
+import type { Database } from '../../src/db/port.js';
+
+export type Target = 'pglite' | 'postgres';
+
+export const TARGETS: Target[] = (process.env['FKB_TARGETS'] ?? 'pglite,postgres')
+  .split(',')
+  .map((s) => s.trim())
+  .filter((s): s is Target => s === 'pglite' || s === 'postgres');
+
+export const PG_ADMIN_URL = process.env['FKB_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDb {
+  target: Target;
+  db: Database;
+  /** A URL a child process (the CLI) can open: a server database, or a PGlite directory. */
+  url: string;
+  /** For PGlite on disk: close our handle so a child process may open the directory. */
+  release(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+function dbUrl(name: string): string {
+  const u = new URL(PG_ADMIN_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+let sharedPglite: PGlite | undefined;
+
+/** Drops every user schema of the shared in-memory PGlite: a fresh database in ~10 ms instead of ~2 s. */
+async function resetPglite(p: PGlite): Promise<void> {
+  await p.exec(`DO $$ DECLARE s record; BEGIN
+    FOR s IN SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog','information_schema','pg_toast') AND nspname NOT LIKE 'pg\\_%' LOOP
+      EXECUTE format('DROP SCHEMA %I CASCADE', s.nspname);
+    END LOOP;
+    CREATE SCHEMA public;
+    FOR s IN SELECT rolname FROM pg_roles WHERE rolname LIKE 'fkb\\_%' LOOP EXECUTE format('DROP ROLE %I', s.rolname); END LOOP;
+  END $$;`);
+}
+
+/**
+ * A fresh, empty database on `target`. `onDisk` (PGlite): a new directory instead of the shared
+ * in-memory instance, so a child process can open it by URL.
+ */
+export async function freshDb(target: Target, opts: { onDisk?: boolean } = {}): Promise<TestDb> {
+  if (target === 'postgres') {
+    const name = `fkb_t_${process.pid}_${randomBytes(4).toString('hex')}`;
+    await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE template0`));
+    const url = dbUrl(name);
+    const db = await openDatabase(url);
+    let closed = false;
+    return {
+      target,
+      db,
+      url,
+      async release() {
+        /* a server takes many connections */
+      },
+      async dispose() {
+        if (!closed) await db.close();
+        closed = true;
+        await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      },
+    };
+  }
+  if (opts.onDisk === true) {
+    const dir = mkdtempSync(join(tmpdir(), 'fkb-pglite-'));
+    const url = `pglite://${dir}`;
+    let db: Database | null = await openDatabase(url);
+    const handle: TestDb = {
+      target,
+      get db(): Database {
+        if (db === null) throw new Error('released: reopen with reopen()');
+        return db;
+      },
+      url,
+      async release() {
+        if (db !== null) await db.close();
+        db = null;
+      },
+      async dispose() {
+        await handle.release();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+    return handle;
+  }
+  if (sharedPglite === undefined) {
+    sharedPglite = new PGlite();
+    await sharedPglite.waitReady;
+  }
+  await resetPglite(sharedPglite);
+  const db = fromPglite(sharedPglite as never, { owned: false, description: 'memory://' });
+  return { target, db, url: 'memory://', async release() {}, async dispose() {} };
+}
+
+/** Reopens a released on-disk PGlite (after a child process used it). */
+export async function reopen(t: TestDb): Promise<Database> {
+  return openDatabase(t.url);
+}
+
+afterAll(async () => {
+  if (sharedPglite !== undefined) await sharedPglite.close();
+  sharedPglite = undefined;
+});
+
+/** `describe` once per target; the name says which, so the CI log shows both ran. */
+export function describeEach(name: string, fn: (target: Target) => void): void {
+  for (const target of TARGETS) describe(`${name} [${target}]`, () => fn(target));
+}
