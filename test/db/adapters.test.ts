@@ -1,0 +1,107 @@
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { afterEach, describe, expect, it } from 'vitest';
+import { adapt, backfillForeignKeys, BackfillError, openDatabase } from '../../src/index.js';
+import { createAxis, DEMO_TENANT } from '../../src/demo/axis.js';
+import { describeEach, freshDb, TARGETS, type TestDb } from '../helpers/db.js';
+
+/** Builds the demo through the adapted handle, then runs the seed's call through the raw one. */
+async function seedCall(handle: unknown): Promise<number[]> {
+  const db = adapt(handle);
+  await createAxis(db);
+  const dry = await backfillForeignKeys(handle, { tenantId: DEMO_TENANT, userId: 'app' });
+  expect(dry.totalRecordsUpdated).toBe(0);
+  const live = await backfillForeignKeys(handle, { tenantId: DEMO_TENANT, dryRun: false, userId: 'app' });
+  const n = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sales_orders WHERE customer_id IS NOT NULL`);
+  return [dry.totalRecordsProcessed, live.totalRecordsUpdated, n.rows[0]!.n];
+}
+
+describe.runIf(TARGETS.includes('postgres'))('handles an application already holds [postgres]', () => {
+  let t: TestDb;
+  afterEach(async () => t.dispose());
+
+  it('pg Pool', async () => {
+    t = await freshDb('postgres');
+    const pool = new pg.Pool({ connectionString: t.url });
+    expect(await seedCall(pool)).toEqual([7, 7, 3]);
+    await pool.end();
+  });
+  it('pg Client', async () => {
+    t = await freshDb('postgres');
+    const client = new pg.Client({ connectionString: t.url });
+    await client.connect();
+    expect(await seedCall(client)).toEqual([7, 7, 3]);
+    await client.end();
+  });
+  it('Drizzle node-postgres', async () => {
+    t = await freshDb('postgres');
+    const pool = new pg.Pool({ connectionString: t.url });
+    expect(await seedCall(drizzlePg(pool))).toEqual([7, 7, 3]);
+    await pool.end();
+  });
+});
+
+describe.runIf(TARGETS.includes('pglite'))('handles an application already holds [pglite]', () => {
+  it('PGlite instance and Drizzle PGlite', async () => {
+    const p = new PGlite();
+    expect(await seedCall(p)).toEqual([7, 7, 3]);
+    // the application's handle stays open
+    expect((await p.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    const d = drizzlePglite(p);
+    const again = await backfillForeignKeys(d, { tenantId: DEMO_TENANT });
+    expect(again.totalRecordsProcessed).toBe(0);
+    await p.close();
+  });
+});
+
+describe('database URLs', () => {
+  it('rejects unknown schemes and unsupported handles with exit code 2', async () => {
+    await expect(openDatabase('mysql://x')).rejects.toMatchObject({ code: 'DB_URL_INVALID', exitCode: 2 });
+    await expect(openDatabase('pglite://')).rejects.toMatchObject({ code: 'DB_URL_INVALID' });
+    expect(() => adapt({})).toThrow(BackfillError);
+  });
+  it.runIf(TARGETS.includes('postgres'))('unreachable server and missing database name the URL without the password', async () => {
+    const e1 = await openDatabase('postgres://u:secret@127.0.0.1:1/db').catch((e: unknown) => e);
+    expect(e1).toMatchObject({ code: 'DB_UNREACHABLE', exitCode: 2 });
+    expect((e1 as Error).message).toContain('127.0.0.1:1');
+    expect((e1 as Error).message).not.toContain('secret');
+    const e2 = await openDatabase('postgres://postgres@127.0.0.1:5432/fkb_no_such_db').catch((e: unknown) => e);
+    expect((e2 as Error).message).toMatch(/database does not exist/);
+  });
+});
+
+describeEach('schema errors', (target) => {
+  let t: TestDb;
+  afterEach(async () => t.dispose());
+
+  it('missing table, missing column, type mismatch, view, unknown tenant and entity: clear errors, nothing written', async () => {
+    t = await freshDb(target);
+    await createAxis(t.db);
+    const base = { entity: 'so', table: 'sales_orders', key: 'id', fk: 'customer_id', name: 'customer_name', target: { table: 'customers', key: 'id', name: 'customer_name', active: 'is_active' }, scope: ['tenant_id'] };
+    const cases: [unknown, string, RegExp][] = [
+      [{ links: [{ ...base, table: 'sales_orderz' }] }, 'SCHEMA_MISSING_TABLE', /sales_orderz does not exist \(\$\.links\[0\]\.table\)/],
+      [{ links: [{ ...base, name: 'Customer_Name' }] }, 'SCHEMA_MISSING_COLUMN', /sales_orders\.Customer_Name .*\$\.links\[0\]\.name.*did you mean "customer_name"/],
+      [{ links: [{ ...base, fk: 'total_amount' }] }, 'SCHEMA_TYPE_MISMATCH', /total_amount is numeric.* but customers\.id is uuid/],
+      [{ links: [{ ...base, target: { ...base.target, active: 'customer_number' } }] }, 'SCHEMA_TYPE_MISMATCH', /must be boolean/],
+    ];
+    for (const [config, code, msg] of cases) {
+      const e = await backfillForeignKeys(t.db, { tenantId: DEMO_TENANT, config: config as never }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(BackfillError);
+      expect((e as BackfillError).code).toBe(code);
+      expect((e as BackfillError).message).toMatch(msg);
+      expect((e as BackfillError).exitCode).toBe(2);
+    }
+    await t.db.query(`CREATE VIEW so_view AS SELECT * FROM sales_orders`);
+    await expect(backfillForeignKeys(t.db, { tenantId: DEMO_TENANT, config: { links: [{ ...base, table: 'so_view' }] } })).rejects.toMatchObject({ code: 'SCHEMA_NOT_A_TABLE' });
+    await expect(backfillForeignKeys(t.db, { tenantId: '00000000-0000-4000-8000-000000000999' })).rejects.toMatchObject({ code: 'UNKNOWN_TENANT', exitCode: 2 });
+    await expect(backfillForeignKeys(t.db, { tenantId: 'not-a-uuid' })).rejects.toMatchObject({ code: 'UNKNOWN_TENANT' });
+    await expect(backfillForeignKeys(t.db, { tenantId: DEMO_TENANT, entities: ['sales_ordr'] })).rejects.toMatchObject({ code: 'UNKNOWN_ENTITY' });
+    await expect(backfillForeignKeys(t.db, { tenantId: null })).rejects.toMatchObject({ code: 'TENANT_REQUIRED' });
+    const n = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sales_orders WHERE customer_id IS NOT NULL`);
+    expect(n.rows[0]!.n).toBe(1);
+    const runs = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.changes`);
+    expect(runs.rows[0]!.n).toBe(0);
+  });
+});

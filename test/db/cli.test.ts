@@ -1,0 +1,86 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { createAxis, DEMO_TENANT } from '../../src/demo/axis.js';
+import { runCli } from '../helpers/cli.js';
+import { describeEach, freshDb, reopen, type TestDb } from '../helpers/db.js';
+
+describeEach('cli', (target) => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await freshDb(target, { onDisk: true });
+    await createAxis(t.db);
+    await t.release();
+  });
+  afterEach(async () => t.dispose());
+
+  it('status → plan → apply (needs --yes) → verify → undo → verify, one JSON document each', async () => {
+    const db = ['--db', t.url];
+    const st = await runCli(['status', ...db, '--json']);
+    expect(st.code).toBe(0);
+    expect(st.json<{ total: { populationRate: string } }>().total.populationRate).toBe('22.2%');
+
+    const p = await runCli(['plan', ...db, '--tenant', DEMO_TENANT, '--json']);
+    expect(p.code, p.stderr).toBe(0);
+    const planId = p.json<{ runId: string }>().runId;
+
+    const refused = await runCli(['apply', ...db, '--tenant', DEMO_TENANT]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--yes/);
+
+    const noTenant = await runCli(['apply', ...db, '--yes']);
+    expect(noTenant.code).toBe(2);
+    expect(noTenant.stderr).toMatch(/--tenant ID.*--all-tenants/);
+
+    const v0 = await runCli(['verify', ...db, '--tenant', DEMO_TENANT]);
+    expect(v0.code).toBe(3);
+    expect(v0.stdout).toMatch(/still have a NULL customer_id/);
+
+    const a = await runCli(['apply', ...db, '--plan', planId, '--yes', '--json']);
+    expect(a.code, a.stderr).toBe(0);
+    const applied = a.json<{ runId: string; totalUpdated: number; tenantId: string }>();
+    expect(applied.totalUpdated).toBe(7);
+    expect(applied.tenantId).toBe(DEMO_TENANT);
+
+    const v1 = await runCli(['verify', ...db, '--tenant', DEMO_TENANT, '--json']);
+    expect(v1.code, v1.stdout).toBe(0);
+    expect(v1.json<{ ok: boolean }>().ok).toBe(true);
+
+    const u = await runCli(['undo', ...db, '--run', applied.runId, '--yes', '--json']);
+    expect(u.code, u.stderr).toBe(0);
+    expect(u.json<{ totalReverted: number }>().totalReverted).toBe(7);
+
+    const v2 = await runCli(['verify', ...db, '--all-tenants']);
+    expect(v2.code).toBe(3);
+
+    const runs = await runCli(['runs', ...db, '--json']);
+    expect(runs.json<{ kind: string }[]>().map((r) => r.kind)).toEqual(['undo', 'apply', 'plan']);
+  });
+
+  it('bad input exits 2 with a one-line message and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fkb-cli-'));
+    const cfg = join(dir, 'bad.json');
+    writeFileSync(cfg, JSON.stringify({ links: [{ entity: 'x', table: 'sales_orders', key: 'id', fk: 'customer_id', name: 'nope', target: { table: 'customers', key: 'id', name: 'customer_name' } }] }));
+    const cases: [string[], RegExp][] = [
+      [['plan', '--db', t.url, '--config', cfg, '--all-tenants'], /sales_orders\.nope does not exist \(\$\.links\[0\]\.name\)/],
+      [['plan', '--db', t.url, '--config', join(dir, 'missing.json'), '--all-tenants'], /config file not found/],
+      [['plan', '--db', t.url, '--tenant', 'x', '--all-tenants'], /cannot be used with/],
+      [['plan', '--db', 'mysql://localhost/x', '--all-tenants'], /unsupported database URL/],
+      [['plan', '--db', t.url, '--tenant', '00000000-0000-4000-8000-0000000000ff'], /tenant .* not found/],
+      [['apply', '--db', t.url, '--tenant', DEMO_TENANT, '--plan', '999', '--yes'], /run 999 not found/],
+      [['plan', '--db', t.url, '--bogus'], /unknown option/],
+    ];
+    for (const [args, msg] of cases) {
+      const r = await runCli(args);
+      expect(r.code, `${args.join(' ')}\n${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(msg);
+    }
+    const j = await runCli(['plan', '--db', t.url, '--config', cfg, '--all-tenants', '--json']);
+    expect(j.json<{ error: { code: string } }>().error.code).toBe('SCHEMA_MISSING_COLUMN');
+    const db = await reopen(t);
+    const n = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sales_orders WHERE customer_id IS NOT NULL`);
+    expect(n.rows[0]!.n).toBe(1);
+    await db.close();
+  });
+});

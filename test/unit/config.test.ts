@@ -1,0 +1,70 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AXIS_CONFIG, configHash, defaultConfig, loadConfig, parseConfig } from '../../src/config/index.js';
+import { BackfillError } from '../../src/errors.js';
+
+function err(fn: () => unknown): BackfillError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof BackfillError) return e;
+    throw e;
+  }
+  throw new Error('expected a BackfillError');
+}
+
+describe('config', () => {
+  it('defaults to the four Axis links with exact matching', () => {
+    const c = defaultConfig();
+    expect(c.links.map((l) => [l.entity, l.table, l.fk, l.name, l.document, l.target.table])).toEqual([
+      ['sales_order', 'sales_orders', 'customer_id', 'customer_name', 'order_number', 'customers'],
+      ['sales_invoice', 'sales_invoices', 'customer_id', 'customer_name', 'invoice_number', 'customers'],
+      ['purchase_order', 'purchase_orders', 'vendor_id', 'vendor_name', 'po_number', 'vendors'],
+      ['purchase_bill', 'purchase_bills', 'vendor_id', 'vendor_name', 'bill_number', 'vendors'],
+    ]);
+    expect(c.links.every((l) => l.match === 'exact' && l.scope.join() === 'tenant_id')).toBe(true);
+  });
+
+  it('names the JSON path of each problem', () => {
+    const bad = structuredClone(AXIS_CONFIG) as { links: Record<string, unknown>[] };
+    delete (bad.links[1]!['target'] as Record<string, unknown>)['key'];
+    bad.links[2]!['fk'] = '';
+    bad.links[3]!['colour'] = 'red';
+    const e = err(() => parseConfig(bad, 'x.json'));
+    expect(e.code).toBe('CONFIG_INVALID');
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toContain('$.links[1].target.key');
+    expect(e.message).toContain('$.links[2].fk');
+    expect(e.message).toContain('colour');
+  });
+
+  it('rejects duplicate entities, bad thresholds, bad table names', () => {
+    const dup = { links: [AXIS_CONFIG.links[0], AXIS_CONFIG.links[0]] };
+    expect(err(() => parseConfig(dup)).message).toContain('$.links[1].entity');
+    const th = { links: [{ ...AXIS_CONFIG.links[0], match: 'fuzzy', autoLinkAt: 0.5, reviewAt: 0.9 }] };
+    expect(err(() => parseConfig(th)).message).toContain('$.links[0].reviewAt');
+    const tn = { links: [{ ...AXIS_CONFIG.links[0], table: 'a.b.c' }] };
+    expect(err(() => parseConfig(tn)).message).toContain('$.links[0].table');
+    expect(err(() => parseConfig({ links: [] })).message).toContain('$.links');
+  });
+
+  it('loads a file, reports missing files and invalid JSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fkb-cfg-'));
+    writeFileSync(join(dir, 'fk-backfill.config.json'), JSON.stringify({ links: [AXIS_CONFIG.links[0]] }));
+    expect(loadConfig(undefined, dir).config.links).toHaveLength(1);
+    expect(err(() => loadConfig('nope.json', dir)).code).toBe('CONFIG_NOT_FOUND');
+    writeFileSync(join(dir, 'bad.json'), '{ links: ');
+    expect(err(() => loadConfig('bad.json', dir)).message).toMatch(/not valid JSON/);
+    const empty = mkdtempSync(join(tmpdir(), 'fkb-cfg-'));
+    expect(loadConfig(undefined, empty).source).toBe('built-in Axis links');
+  });
+
+  it('hashes independently of key order', () => {
+    const a = parseConfig({ links: [AXIS_CONFIG.links[0]] });
+    const b = parseConfig(JSON.parse(JSON.stringify({ links: [Object.fromEntries(Object.entries(AXIS_CONFIG.links[0]!).reverse())] })));
+    expect(configHash(a)).toBe(configHash(b));
+    expect(configHash(a)).not.toBe(configHash(defaultConfig()));
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { applyHumanDecision, decideExact, formatRate } from '../../src/plan/decide.js';
+
+describe('decideExact', () => {
+  it('links exactly one candidate', () => {
+    expect(decideExact('ABC Corp', ['k1'], 1)).toMatchObject({ outcome: 'linked', targetKey: 'k1', method: 'exact', score: 1 });
+  });
+  it('never links more than one (no LIMIT 1)', () => {
+    const d = decideExact('Twin', ['a', 'b'], 2);
+    expect(d.outcome).toBe('ambiguous');
+    expect(d.targetKey).toBeNull();
+    expect(d.candidates.map((c) => c.key)).toEqual(['a', 'b']);
+  });
+  it('unmatched without candidates or without a name', () => {
+    expect(decideExact('Nobody', [], 0).outcome).toBe('unmatched');
+    expect(decideExact(null, [], 0)).toMatchObject({ outcome: 'unmatched', reason: 'no name' });
+  });
+});
+
+describe('applyHumanDecision', () => {
+  const machine = decideExact('Twin', ['a', 'b'], 2);
+  it('alias to an active master links', () => {
+    expect(applyHumanDecision({ action: 'alias', targetKey: 'a' }, machine, new Set(['a']))).toMatchObject({ outcome: 'linked', targetKey: 'a', method: 'decision' });
+  });
+  it('alias to a master that is not active goes to review', () => {
+    expect(applyHumanDecision({ action: 'alias', targetKey: 'z' }, machine, new Set())).toMatchObject({ outcome: 'review', targetKey: null });
+  });
+  it('never beats an exact match', () => {
+    const exact = decideExact('ABC', ['k'], 1);
+    expect(applyHumanDecision({ action: 'never', targetKey: null }, exact, null)).toMatchObject({ outcome: 'unmatched', targetKey: null });
+  });
+});
+
+describe('formatRate', () => {
+  it('formats like the seed', () => {
+    expect(formatRate(7, 7)).toBe('100.0%');
+    expect(formatRate(2, 9)).toBe('22.2%');
+    expect(formatRate(1, 3)).toBe('33.3%');
+    expect(formatRate(0, 2)).toBe('0.0%');
+    expect(formatRate(0, 0)).toBe('100.0%');
+  });
+});
