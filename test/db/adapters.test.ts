@@ -2,6 +2,8 @@ import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgresJs } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adapt, backfillForeignKeys, BackfillError, openDatabase } from '../../src/index.js';
 import { createAxis, DEMO_TENANT } from '../../src/demo/axis.js';
@@ -34,6 +36,12 @@ describe.runIf(TARGETS.includes('postgres'))('handles an application already hol
     await client.connect();
     expect(await seedCall(client)).toEqual([7, 7, 3]);
     await client.end();
+  });
+  it('Drizzle postgres-js', async () => {
+    t = await freshDb('postgres');
+    const sql = postgres(t.url, { max: 2, onnotice: () => undefined });
+    expect(await seedCall(drizzlePostgresJs(sql))).toEqual([7, 7, 3]);
+    await sql.end();
   });
   it('Drizzle node-postgres', async () => {
     t = await freshDb('postgres');
