@@ -40,7 +40,12 @@ export const MATCH_TUNING = {
   wChar: 0.3,
   wPhonetic: 0.1,
   /** Score adjustment when both names carry a legal form of different families (GmbH vs Inc). */
-  legalDisagree: -0.05,
+  legalDisagree: -0.12,
+  /**
+   * Highest score when the names differ by a whole word on BOTH sides ("Sezione matematica" vs "Sezione costruzioni")
+   * or by a number ("Portfolio 2"): such pairs are usually sibling companies, so they can reach review, never auto-link.
+   */
+  conflictCap: 0.85,
 };
 
 const HAS_DIGIT = /\p{N}/u;
@@ -61,10 +66,16 @@ export function tokenSimilarity(a: string, b: string): number {
   const allowed = maxLen >= 8 ? 2 : 1;
   if (Math.abs(a.length - b.length) <= allowed) {
     const d = damerauLevenshtein(a, b);
-    if (d <= allowed) return 1 - (MATCH_TUNING.editPenalty * d) / maxLen;
+    // Two edits only with the same first letter: "southwest" is not a typo of "northwest".
+    if (d <= 1 || (d <= allowed && a[0] === b[0])) return 1 - (MATCH_TUNING.editPenalty * d) / maxLen;
   }
   if (a[0] === b[0] && phoneticMatch(a, b)) return MATCH_TUNING.phoneticTokenSim;
   return 0;
+}
+
+/** Two legal forms tell two same-named masters apart only when both are present and of different families (GmbH vs Inc). */
+function legalDistinguishes(a: string | null, b: string | null): boolean {
+  return legalAgreement(a, b) === 'disagree';
 }
 
 const round4 = (x: number): number => Math.round(x * 10000) / 10000;
@@ -159,7 +170,7 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     if (e.tokens.length > 1) post(e, e.norm.compact);
   }
   if (options.strategy === 'fuzzy') {
-    for (const t of postings.keys()) {
+    for (const t of df.keys()) {
       if (t.length < 4 || HAS_DIGIT.test(t)) continue;
       for (const d of new Set(deletions(t))) push(deleteIndex, d, t);
     }
@@ -169,9 +180,12 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
 
   // ---------------------------------------------------------------- blocking
   function block(q: NormalizedName, excluded: string | null): Entry[] {
+    // Exact probes: tokens, their digraph folds, adjacent pairs and the whole compact name ("akzonobel").
     const probes = new Set<string>();
+    const fuzzyProbes = new Set<string>();
     q.tokens.forEach((t, i) => {
       probes.add(t);
+      fuzzyProbes.add(t);
       probes.add(foldDigraphs(t));
       const next = q.tokens[i + 1];
       if (next !== undefined) probes.add(t + next);
@@ -183,9 +197,10 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
       const prev = hits.get(v);
       if (prev === undefined || prev < sim) hits.set(v, sim);
     };
-    for (const p of probes) {
-      if (postings.has(p)) addHit(p, 1);
-      if (p.length < 4 || HAS_DIGIT.test(p)) continue;
+    for (const p of probes) if (postings.has(p)) addHit(p, 1);
+    // Near probes (one edit) for single tokens only, through the deletion index of the token vocabulary.
+    for (const p of fuzzyProbes) {
+      if (p.length < 4 || HAS_DIGIT.test(p) || (df.get(p) ?? 0) > 20) continue; // common words are not typos
       const near = new Set<string>();
       for (const v of deleteIndex.get(p) ?? []) near.add(v);
       for (const d of deletions(p)) {
@@ -274,8 +289,12 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     const phonetic = compactEqual ? 1 : qSum > 0 ? phon / qSum : 0;
     const legal = legalAgreement(q.legalForm, e.norm.legalForm);
     const adj = legal === 'disagree' ? MATCH_TUNING.legalDisagree : 0;
+    const extraName = qt.filter((t, i) => qAl[i] === -1 && !isGenericToken(t));
+    const extraMaster = et.filter((t, j) => eAl[j] === -1 && !isGenericToken(t));
+    const numberDiffers = [...qt.filter((_, i) => qAl[i] === -1), ...et.filter((_, j) => eAl[j] === -1)].some((t) => HAS_DIGIT.test(t));
+    const wordConflict = !compactEqual && ((extraName.length > 0 && extraMaster.length > 0) || numberDiffers);
     const raw = MATCH_TUNING.wToken * tok + MATCH_TUNING.wChar * charSim + MATCH_TUNING.wPhonetic * phonetic + adj;
-    const s = round4(Math.min(1, Math.max(0, raw)));
+    const s = round4(Math.min(wordConflict ? MATCH_TUNING.conflictCap : 1, Math.max(0, raw)));
     return {
       key: e.key,
       name: e.name,
@@ -292,6 +311,7 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
         phonetic: round4(phonetic),
         legalForm: legal,
         compactEqual,
+        wordConflict,
         matchedTokens: matched.join(' '),
         unmatchedName: qt.filter((_, i) => qAl[i] === -1).join(' '),
         unmatchedMaster: et.filter((_, j) => eAl[j] === -1).join(' '),
@@ -348,10 +368,17 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
       if (exact.length === 0) return { name, outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason: 'no active master has exactly this name' };
       return decisionFor(name, 'exact', exact, 'exact name');
     }
-    if (exact.length > 0) return decisionFor(name, 'exact', exact, 'exact name');
-
     const q = normalizeName(name);
     const normHits = normLookup(q, excluded);
+    if (exact.length > 0) {
+      // An exact hit is only safe if no other master has the same normalised name with an indistinguishable legal
+      // form ("Foo" vs "Foo Inc."): such near-duplicate masters make the name ambiguous.
+      const exactKeys = new Set(exact.map((e) => e.key));
+      const rivals = normHits.filter((e) => e.source === 'master' && !exactKeys.has(e.key) && !legalDistinguishes(q.legalForm, e.norm.legalForm));
+      if (rivals.length > 0) return decisionFor(name, 'exact', [...exact, ...rivals], 'exact name, but another master has the same normalised name');
+      return decisionFor(name, 'exact', exact, 'exact name');
+    }
+
     const rawAlias = name === excluded ? [] : (aliasRaw.get(name) ?? []);
     if (rawAlias.length > 0) {
       const all = [...rawAlias, ...normHits.filter((e) => e.source === 'master')];
@@ -363,7 +390,8 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
       const method: MatchMethod = normHits.some((e) => e.source === 'master') ? 'normalized' : 'alias';
       if (keys.length > 1 && q.legalForm !== null) {
         const agree = normHits.filter((e) => e.source === 'master' && e.norm.legalForm === q.legalForm);
-        if (keysOf(agree).length === 1) return decisionFor(name, method, agree, 'normalised name, legal form breaks the tie');
+        const others = normHits.filter((e) => !agree.includes(e));
+        if (keysOf(agree).length === 1 && others.every((e) => legalDistinguishes(q.legalForm, e.norm.legalForm))) return decisionFor(name, method, agree, 'normalised name, legal form breaks the tie');
       }
       if (keys.length === 1 && options.strategy === 'fuzzy' && normHits.every((e) => legalAgreement(q.legalForm, e.norm.legalForm) === 'disagree')) {
         fallThroughDisagree = true; // same name, different legal form family: let the score (with its penalty) decide

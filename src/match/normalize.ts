@@ -94,6 +94,32 @@ const LEGAL_TYPOS: Map<string, string> = (() => {
 
 const MAX_LEGAL_WORDS = 6;
 
+/** Long legal words whose one-edit misspellings are still legal forms ("Corpporation", "Limted"). */
+const LONG_LEGAL = ['corporation', 'incorporated', 'limited', 'company', 'companies', 'aktiengesellschaft'];
+
+function editDistanceAtMostOne(a: string, b: string): boolean {
+  if (a === b) return true;
+  const la = a.length;
+  const lb = b.length;
+  if (Math.abs(la - lb) > 1) return false;
+  let i = 0;
+  while (i < la && i < lb && a[i] === b[i]) i++;
+  if (la === lb) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true; // substitution
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2); // transposition
+  }
+  return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
+/** Canonical legal form of a misspelt legal word, or null. */
+function legalTypo(t: string): string | null {
+  const known = LEGAL_TYPOS.get(t);
+  if (known !== undefined) return known;
+  if (t.length < 6 || !/^\p{L}+$/u.test(t)) return null;
+  for (const w of LONG_LEGAL) if (editDistanceAtMostOne(t, w)) return LEGAL_FORMS[w]!;
+  return null;
+}
+
 /**
  * Trailing location qualifiers removed after a comma ("Acme Corp, London"). Deliberately small and limited to
  * places that are never the distinguishing part of a company name when written after a comma.
@@ -170,8 +196,20 @@ function mergeSingles(tokens: string[]): string[] {
   let run = '';
   let runLen = 0;
   const flush = (): void => {
-    if (runLen >= 2) out.push(run);
-    else if (runLen === 1) out.push(run);
+    if (runLen >= 4 && !(run in LEGAL_FORMS)) {
+      // "S/A B.V." -> "s a b v": split into two legal forms ("sa", "bv") when possible.
+      for (let i = 2; i <= run.length - 2; i++) {
+        const a = run.slice(0, i);
+        const b = run.slice(i);
+        if (a in LEGAL_FORMS && b in LEGAL_FORMS) {
+          out.push(a, b);
+          run = '';
+          runLen = 0;
+          return;
+        }
+      }
+    }
+    if (runLen >= 1) out.push(run);
     run = '';
     runLen = 0;
   };
@@ -200,8 +238,8 @@ function trailingLegal(tokens: string[], minKeep: number): { canon: string; n: n
     const canon = LEGAL_FORMS[tail];
     if (canon !== undefined) return { canon, n };
     if (n === 1) {
-      const typo = LEGAL_TYPOS.get(tail);
-      if (typo !== undefined) return { canon: typo, n };
+      const typo = legalTypo(tail);
+      if (typo !== null) return { canon: typo, n };
     }
   }
   return null;
@@ -211,7 +249,7 @@ function trailingLegal(tokens: string[], minKeep: number): { canon: string; n: n
 function segmentLegal(tokens: string[]): string | null {
   if (tokens.length === 0 || tokens.length > MAX_LEGAL_WORDS) return null;
   const s = tokens.join(' ');
-  return LEGAL_FORMS[s] ?? (tokens.length === 1 ? (LEGAL_TYPOS.get(s) ?? null) : null);
+  return LEGAL_FORMS[s] ?? (tokens.length === 1 ? legalTypo(s) : null);
 }
 
 interface CoreResult {
