@@ -1,0 +1,408 @@
+/**
+ * `constrain`: from populated FK columns to enforced foreign keys without downtime. Per link, each step
+ * in its own short transaction with `SET LOCAL lock_timeout`:
+ *   1. orphan scan in key-range batches (abort, nothing changed, when any FK value points nowhere);
+ *   2. an index on (scope…, fk) unless one covers the FK (CONCURRENTLY on a server, outside a transaction);
+ *   3. `ADD CONSTRAINT … FOREIGN KEY … ON DELETE RESTRICT NOT VALID`, then `VALIDATE CONSTRAINT` separately
+ *      (validation holds SHARE UPDATE EXCLUSIVE: inserts and updates keep flowing);
+ *   4. `--tenant-safe`: the FK is composite (scope…, fk) → target (scope…, key), on a unique index it adds;
+ *   5. `--not-null`: CHECK (fk IS NOT NULL) NOT VALID → VALIDATE → SET NOT NULL (no table scan) → drop the CHECK.
+ * Idempotent: what exists is found in the catalog and skipped; a second run does nothing and says so.
+ */
+import type { Database, Queryable } from '../db/port.js';
+import { num } from '../db/port.js';
+import { BackfillError, wrapDbError } from '../errors.js';
+import {
+  addForeignKeySql,
+  addNotNullCheckSql,
+  COLUMN_NOT_NULL_SQL,
+  CONSTRAINT_BY_NAME_SQL,
+  constrainNames,
+  createIndexSql,
+  createUniqueIndexSql,
+  dropConstraintSql,
+  FOREIGN_KEYS_SQL,
+  INDEXES_SQL,
+  lockTimeoutSql,
+  nullCountStatement,
+  orphanBatchStatement,
+  setNotNullSql,
+  validateConstraintSql,
+  type ConstrainNames,
+  type ConstrainShape,
+  type OnDeleteAction,
+} from '../sql/constrain.js';
+import { createRun, finishRun } from '../store/runs.js';
+import type { ResolvedLink } from './catalog.js';
+import { prepare, type CommonOptions, type Context } from './context.js';
+
+export interface ConstrainOptions extends CommonOptions {
+  /** Print the SQL, change nothing (the orphan scan still runs: it only reads). */
+  dryRun?: boolean;
+  /** Composite FK (scope…, fk) → target (scope…, key): the database refuses cross-tenant links. */
+  tenantSafe?: boolean;
+  /** SET NOT NULL once no NULL FK remains. */
+  notNull?: boolean;
+  /** lock_timeout of every step (default 5s). */
+  lockTimeout?: string;
+  /** Rows per orphan-scan batch (default 50 000). */
+  batchSize?: number;
+  executedBy?: string;
+  /** Called when a step starts (CLI progress, tests measuring what runs when). */
+  onStep?: (e: { entityType: string; step: StepName; phase: 'start' | 'end'; at: number }) => void;
+}
+
+export type StepName = 'orphan-scan' | 'unique' | 'index' | 'foreign-key' | 'validate' | 'not-null';
+
+export interface ConstrainStep {
+  step: StepName;
+  status: 'done' | 'skipped' | 'planned';
+  detail: string;
+  /** The exact statements (run, or to run with --dry-run). */
+  sql: string[];
+  ms?: number;
+}
+
+export interface OrphanSample {
+  key: string;
+  fk: string;
+  scope: string[];
+}
+
+export interface LinkConstrain {
+  entityType: string;
+  table: string;
+  fk: string;
+  target: string;
+  names: ConstrainNames;
+  scanned: number;
+  orphans: number;
+  orphanSample: OrphanSample[];
+  steps: ConstrainStep[];
+  /** Something was (or, in a dry run, would be) changed for this link. */
+  changed: boolean;
+}
+
+export interface ConstrainResult {
+  dryRun: boolean;
+  tenantSafe: boolean;
+  runId: string | null;
+  /** No link needed anything: everything asked for is already in place. */
+  nothingToDo: boolean;
+  links: LinkConstrain[];
+}
+
+interface IndexRow {
+  qualified_name: string;
+  name: string;
+  valid: boolean;
+  is_unique: boolean;
+  partial: boolean;
+  columns: string[];
+  has_expression: boolean;
+}
+
+interface FkRow {
+  name: string;
+  validated: boolean;
+  deltype: string;
+  columns: string[];
+  ref_columns: string[];
+}
+
+const DELETE_ACTIONS: Record<string, OnDeleteAction> = { r: 'restrict', a: 'no action', c: 'cascade', n: 'set null', d: 'set default' };
+
+export function constrainShape(l: ResolvedLink): ConstrainShape {
+  return {
+    sourceSql: l.sourceSql,
+    targetSql: l.targetSql,
+    sourceTable: l.source.table,
+    targetTable: l.target.table,
+    sourceSchema: l.source.schema,
+    targetSchema: l.target.schema,
+    key: l.config.key,
+    keyType: l.keyType,
+    fk: l.config.fk,
+    targetKey: l.config.target.key,
+    scope: l.config.scope,
+  };
+}
+
+async function indexesOf(db: Queryable, oid: number): Promise<IndexRow[]> {
+  return (await db.query<IndexRow>(INDEXES_SQL, [oid])).rows;
+}
+
+/**
+ * A valid, plain-column index whose leading columns are the FK, optionally after scope columns:
+ * (fk…), (tenant_id, fk…). That is what the RESTRICT check on a master delete can use.
+ */
+export function coversFk(ix: { valid: boolean; partial: boolean; has_expression: boolean; columns: string[] }, fk: string, scope: readonly string[]): boolean {
+  if (!ix.valid || ix.partial) return false;
+  for (const c of ix.columns) {
+    if (c === fk) return true;
+    if (!scope.includes(c)) return false;
+  }
+  return false;
+}
+
+/** The index covering a link's FK column, if any. */
+export async function findCoveringIndex(db: Queryable, l: ResolvedLink): Promise<{ name: string; columns: string[] } | null> {
+  const ix = (await indexesOf(db, l.sourceOid)).find((i) => coversFk(i, l.config.fk, l.config.scope));
+  return ix === undefined ? null : { name: ix.name, columns: ix.columns };
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+/** Runs `sql` outside any transaction (CONCURRENTLY requires it) on one connection, with a session lock_timeout reset afterwards. */
+async function runOutsideTransaction(db: Database, lockTimeout: string, sql: string): Promise<void> {
+  // The port's transaction() is the only way to hold one connection of a pool: end its transaction,
+  // run the statement in autocommit mode, and open a new (empty) one for the adapter to commit.
+  await db.transaction(async (tx) => {
+    await tx.query('COMMIT');
+    try {
+      await tx.query(lockTimeoutSql(lockTimeout, false));
+      await tx.query(sql);
+    } finally {
+      await tx.query('RESET lock_timeout').catch(() => undefined);
+      await tx.query('BEGIN');
+    }
+  });
+}
+
+async function runInTransaction(db: Database, lockTimeout: string, statements: string[]): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query(lockTimeoutSql(lockTimeout, true));
+    for (const s of statements) await tx.query(s);
+  });
+}
+
+interface Planned {
+  step: StepName;
+  detail: string;
+  sql: string[];
+  /** Statements that must run outside a transaction (CONCURRENTLY), each on its own. */
+  outside?: boolean;
+  skip?: boolean;
+}
+
+async function orphanScan(ctx: Context, l: ResolvedLink, s: ConstrainShape, tenantSafe: boolean, batch: number): Promise<{ scanned: number; orphans: number; sample: OrphanSample[]; batches: number }> {
+  let after: string | null = null;
+  let scanned = 0;
+  let orphans = 0;
+  let batches = 0;
+  const sample: OrphanSample[] = [];
+  for (;;) {
+    const st = orphanBatchStatement(s, tenantSafe, after, batch, 20);
+    let row: { last_key: string | null; scanned: unknown; orphans: unknown; sample: OrphanSample[] | string } | undefined;
+    try {
+      row = (await ctx.db.query<{ last_key: string | null; scanned: unknown; orphans: unknown; sample: OrphanSample[] | string }>(st.text, st.values)).rows[0];
+    } catch (e) {
+      throw wrapDbError(e, `scanning ${l.config.table}.${l.config.fk} for orphans`);
+    }
+    if (row === undefined || row.last_key === null) break;
+    batches++;
+    scanned += num(row.scanned);
+    orphans += num(row.orphans);
+    const smp = typeof row.sample === 'string' ? (JSON.parse(row.sample) as OrphanSample[]) : row.sample;
+    for (const x of smp) if (sample.length < 20) sample.push(x);
+    after = row.last_key;
+    if (num(row.scanned) < batch) break;
+  }
+  return { scanned, orphans, sample, batches };
+}
+
+async function planLink(ctx: Context, l: ResolvedLink, o: Required<Pick<ConstrainOptions, 'tenantSafe' | 'notNull'>>, concurrent: boolean): Promise<Planned[]> {
+  const s = constrainShape(l);
+  const tenantSafe = o.tenantSafe && s.scope.length > 0;
+  const names = constrainNames(s, tenantSafe);
+  const onDelete: OnDeleteAction = l.config.onDelete ?? 'restrict';
+  const out: Planned[] = [];
+
+  // Tenant-safe: the target needs a unique index on exactly (scope…, key).
+  if (tenantSafe) {
+    const tix = await indexesOf(ctx.db, l.targetOid);
+    const have = tix.find((i) => i.valid && i.is_unique && !i.partial && !i.has_expression && sameSet(i.columns, [...s.scope, s.targetKey]));
+    if (have !== undefined) out.push({ step: 'unique', detail: `${l.config.target.table} already has unique index ${have.name} on (${have.columns.join(', ')})`, sql: [], skip: true });
+    else {
+      const leftover = tix.find((i) => i.name === names.unique);
+      const sql = [
+        ...(leftover !== undefined ? [`DROP INDEX${concurrent ? ' CONCURRENTLY' : ''} IF EXISTS ${leftover.qualified_name}`] : []),
+        createUniqueIndexSql(s, names.unique, concurrent),
+      ];
+      out.push({ step: 'unique', detail: `unique index ${names.unique} on ${l.config.target.table} (${[...s.scope, s.targetKey].join(', ')})${leftover !== undefined ? ' (dropping an invalid leftover first)' : ''}`, sql, outside: concurrent });
+    }
+  }
+
+  const ix = await indexesOf(ctx.db, l.sourceOid);
+  const covering = ix.find((i) => coversFk(i, s.fk, s.scope));
+  if (covering !== undefined) out.push({ step: 'index', detail: `index ${covering.name} (${covering.columns.join(', ')}) covers ${s.fk}`, sql: [], skip: true });
+  else {
+    const leftover = ix.find((i) => i.name === names.index);
+    const sql = [
+      ...(leftover !== undefined ? [`DROP INDEX${concurrent ? ' CONCURRENTLY' : ''} IF EXISTS ${leftover.qualified_name}`] : []),
+      createIndexSql(s, names.index, concurrent),
+    ];
+    out.push({ step: 'index', detail: `index ${names.index}${leftover !== undefined ? ' (dropping an invalid leftover from an earlier attempt first)' : ''}`, sql, outside: concurrent });
+  }
+
+  const fks = (await ctx.db.query<FkRow>(FOREIGN_KEYS_SQL, [l.sourceOid, l.targetOid])).rows;
+  const wanted = tenantSafe ? [...s.scope, s.fk] : [s.fk];
+  const existing = fks
+    .filter((f) => f.columns.includes(s.fk) && (tenantSafe ? f.columns.join('\0') === wanted.join('\0') : true))
+    .sort((a, b) => Number(b.validated) - Number(a.validated) || b.columns.length - a.columns.length)[0];
+  if (existing === undefined) {
+    out.push({ step: 'foreign-key', detail: `${names.foreignKey} (${wanted.join(', ')}) → ${l.config.target.table} ON DELETE ${onDelete.toUpperCase()}, NOT VALID (brief lock, no scan)`, sql: [addForeignKeySql(s, names.foreignKey, tenantSafe, onDelete)] });
+    out.push({ step: 'validate', detail: `validate ${names.foreignKey} (scans, writes keep flowing)`, sql: [validateConstraintSql(s, names.foreignKey)] });
+  } else {
+    const action = DELETE_ACTIONS[existing.deltype] ?? 'no action';
+    const note = action === onDelete || (onDelete === 'restrict' && action === 'no action') ? '' : ` (note: it is ON DELETE ${action.toUpperCase()}, configured ${onDelete.toUpperCase()}; left as is)`;
+    out.push({ step: 'foreign-key', detail: `constraint ${existing.name} (${existing.columns.join(', ')}) already exists${note}`, sql: [], skip: true });
+    if (existing.validated) out.push({ step: 'validate', detail: `${existing.name} already validated`, sql: [], skip: true });
+    else out.push({ step: 'validate', detail: `validate ${existing.name} (left NOT VALID by an earlier run)`, sql: [validateConstraintSql(s, existing.name)] });
+  }
+
+  if (o.notNull) {
+    const nn = (await ctx.db.query<{ not_null: boolean }>(COLUMN_NOT_NULL_SQL, [l.sourceOid, s.fk])).rows[0];
+    if (nn?.not_null === true) out.push({ step: 'not-null', detail: `${s.fk} is already NOT NULL`, sql: [], skip: true });
+    else {
+      const st = nullCountStatement(s);
+      const nulls = num((await ctx.db.query<{ n: unknown }>(st.text, st.values)).rows[0]?.n);
+      if (nulls > 0) out.push({ step: 'not-null', detail: `not set: ${nulls} row(s) still have a NULL ${s.fk}`, sql: [], skip: true });
+      else {
+        const chk = (await ctx.db.query<{ validated: boolean }>(CONSTRAINT_BY_NAME_SQL, [l.sourceOid, names.notNullCheck])).rows[0];
+        const sql = [
+          ...(chk === undefined ? [addNotNullCheckSql(s, names.notNullCheck)] : []),
+          validateConstraintSql(s, names.notNullCheck),
+          setNotNullSql(s),
+          dropConstraintSql(s, names.notNullCheck),
+        ];
+        out.push({ step: 'not-null', detail: `CHECK ${names.notNullCheck} NOT VALID → VALIDATE → SET NOT NULL (uses the check, no scan) → drop the check`, sql });
+      }
+    }
+  }
+  return out;
+}
+
+async function execute(ctx: Context, p: Planned, lockTimeout: string): Promise<void> {
+  if (p.outside === true) {
+    for (const sql of p.sql) await runOutsideTransaction(ctx.db, lockTimeout, sql);
+    return;
+  }
+  if (p.step === 'not-null') {
+    // Each statement its own short transaction: the validating scan must not hold the SET NOT NULL lock.
+    for (const sql of p.sql) await runInTransaction(ctx.db, lockTimeout, [sql]);
+    return;
+  }
+  await runInTransaction(ctx.db, lockTimeout, p.sql);
+}
+
+export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Promise<ConstrainResult> {
+  if (ctx.filter.tenant !== null) {
+    throw new BackfillError('USAGE', 'constraints cover whole tables: run constrain without --tenant');
+  }
+  const dryRun = opts.dryRun ?? false;
+  const tenantSafe = opts.tenantSafe ?? false;
+  const lockTimeout = opts.lockTimeout ?? '5s';
+  lockTimeoutSql(lockTimeout, true); // validate early (usage error, nothing done)
+  const batch = opts.batchSize ?? 50_000;
+  const concurrent = ctx.db.kind === 'postgres';
+  const emit = (entityType: string, step: StepName, phase: 'start' | 'end'): void => opts.onStep?.({ entityType, step, phase, at: Date.now() });
+
+  // 1. Orphans first, for every link: with any orphan, nothing is changed anywhere.
+  const links: LinkConstrain[] = [];
+  for (const l of ctx.links) {
+    const s = constrainShape(l);
+    const ts = tenantSafe && s.scope.length > 0;
+    emit(l.entity, 'orphan-scan', 'start');
+    const t0 = Date.now();
+    const scan = await orphanScan(ctx, l, s, ts, batch);
+    emit(l.entity, 'orphan-scan', 'end');
+    links.push({
+      entityType: l.entity,
+      table: l.config.table,
+      fk: l.config.fk,
+      target: l.config.target.table,
+      names: constrainNames(s, ts),
+      scanned: scan.scanned,
+      orphans: scan.orphans,
+      orphanSample: scan.sample,
+      steps: [
+        {
+          step: 'orphan-scan',
+          status: 'done',
+          detail: `${scan.scanned} row(s) in ${scan.batches} batch(es): ${scan.orphans} ${l.config.fk} value(s) point to no ${ts ? 'same-scope ' : ''}${l.config.target.table} row`,
+          sql: [orphanBatchStatement(s, ts, null, batch, 20).text],
+          ms: Date.now() - t0,
+        },
+      ],
+      changed: false,
+    });
+  }
+  const withOrphans = links.filter((x) => x.orphans > 0);
+  if (withOrphans.length > 0) {
+    if (dryRun) return { dryRun, tenantSafe, runId: null, nothingToDo: false, links };
+    throw new BackfillError(
+      'ORPHANS_FOUND',
+      `refusing to constrain: ${withOrphans.map((x) => `${x.table}.${x.fk} has ${x.orphans} value(s) pointing to no ${tenantSafe ? 'same-tenant ' : ''}${x.target} row (e.g. ${x.orphanSample
+        .slice(0, 3)
+        .map((o) => `key ${o.key} → ${o.fk}`)
+        .join(', ')})`).join('; ')}. Nothing was changed.`,
+      { details: { links: withOrphans.map((x) => ({ entityType: x.entityType, table: x.table, fk: x.fk, orphans: x.orphans, sample: x.orphanSample })) } },
+    );
+  }
+
+  const runId = dryRun
+    ? null
+    : await createRun(ctx.db, {
+        kind: 'constrain',
+        tenant: null,
+        entities: ctx.links.map((l) => l.entity),
+        executedBy: opts.executedBy ?? null,
+        dryRun: false,
+        configHash: ctx.configHash,
+        config: ctx.config,
+        options: { tenantSafe, notNull: opts.notNull ?? false, lockTimeout },
+      });
+  try {
+    for (const [i, l] of ctx.links.entries()) {
+      const rec = links[i]!;
+      const planned = await planLink(ctx, l, { tenantSafe, notNull: opts.notNull ?? false }, concurrent);
+      for (const p of planned) {
+        if (p.skip === true) {
+          rec.steps.push({ step: p.step, status: 'skipped', detail: p.detail, sql: [] });
+          continue;
+        }
+        rec.changed = true;
+        if (dryRun) {
+          rec.steps.push({ step: p.step, status: 'planned', detail: p.detail, sql: p.sql });
+          continue;
+        }
+        emit(l.entity, p.step, 'start');
+        const t0 = Date.now();
+        try {
+          await execute(ctx, p, lockTimeout);
+        } catch (e) {
+          throw wrapDbError(e, `${l.entity}: ${p.step} (${p.sql.join('; ')})`);
+        }
+        emit(l.entity, p.step, 'end');
+        rec.steps.push({ step: p.step, status: 'done', detail: p.detail, sql: p.sql, ms: Date.now() - t0 });
+      }
+    }
+  } catch (e) {
+    if (runId !== null) await finishRun(ctx.db, runId, 'failed', { links }, e instanceof Error ? e.message : String(e)).catch(() => undefined);
+    throw e;
+  }
+  const result: ConstrainResult = { dryRun, tenantSafe, runId, nothingToDo: links.every((x) => !x.changed), links };
+  if (runId !== null) await finishRun(ctx.db, runId, 'done', { nothingToDo: result.nothingToDo, links: links.map((x) => ({ entityType: x.entityType, changed: x.changed, steps: x.steps.map((s) => [s.step, s.status]) })) });
+  return result;
+}
+
+/**
+ * Orphan scan, covering index, FK NOT VALID + VALIDATE (optionally tenant-safe and NOT NULL), per link.
+ * Throws ORPHANS_FOUND (nothing changed) when an FK value points nowhere.
+ */
+export async function constrain(db: unknown, opts: ConstrainOptions = {}): Promise<ConstrainResult> {
+  return constrainIn(await prepare(db, opts), opts);
+}

@@ -1,0 +1,167 @@
+/**
+ * Pure builders for `constrain`: deterministic object names (≤ 63 bytes) and the exact DDL/SQL each
+ * step runs. No database here, so `--dry-run` prints exactly what a live run executes.
+ */
+import { createHash } from 'node:crypto';
+import { ident } from './quote.js';
+import { Params, type Statement } from './statements.js';
+
+/** PostgreSQL truncates identifiers at 63 bytes (NAMEDATALEN - 1). */
+export const MAX_IDENT_BYTES = 63;
+
+export type OnDeleteAction = 'restrict' | 'no action' | 'cascade' | 'set null' | 'set default';
+
+/**
+ * `table_col1_col2_suffix`, shortened with a stable hash when longer than 63 bytes, so the same link
+ * always gets the same name (re-runs find what an earlier run created) and two long names never collide.
+ */
+export function objectName(table: string, columns: readonly string[], suffix: string): string {
+  const full = [table, ...columns, suffix].join('_');
+  if (Buffer.byteLength(full, 'utf8') <= MAX_IDENT_BYTES) return full;
+  const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
+  const tail = `_${hash}_${suffix}`;
+  let head = [table, ...columns].join('_');
+  // Cut by characters until the UTF-8 byte length fits (never split a multi-byte character).
+  while (Buffer.byteLength(head + tail, 'utf8') > MAX_IDENT_BYTES) head = Array.from(head).slice(0, -1).join('');
+  return head + tail;
+}
+
+/** What a constrain statement needs to know about a link (a subset of the resolved link). */
+export interface ConstrainShape {
+  sourceSql: string;
+  targetSql: string;
+  /** Unqualified table names, for object names. */
+  sourceTable: string;
+  targetTable: string;
+  /** Schema of the source/target when the config names one (indexes live in their table's schema). */
+  sourceSchema: string | null;
+  targetSchema: string | null;
+  key: string;
+  keyType: string;
+  fk: string;
+  targetKey: string;
+  scope: string[];
+}
+
+export interface ConstrainNames {
+  foreignKey: string;
+  index: string;
+  unique: string;
+  notNullCheck: string;
+}
+
+export function constrainNames(s: ConstrainShape, tenantSafe: boolean): ConstrainNames {
+  const fkCols = tenantSafe ? [...s.scope, s.fk] : [s.fk];
+  return {
+    foreignKey: objectName(s.sourceTable, fkCols, 'fkey'),
+    index: objectName(s.sourceTable, s.scope.length > 0 ? [...s.scope, s.fk] : [s.fk], 'idx'),
+    unique: objectName(s.targetTable, [...s.scope, s.targetKey], 'key'),
+    notNullCheck: objectName(s.sourceTable, [s.fk], 'not_null'),
+  };
+}
+
+/** `"schema"."name"` for an index living next to its table. */
+function inSchema(schema: string | null, name: string): string {
+  return schema === null ? ident(name) : `${ident(schema)}.${ident(name)}`;
+}
+
+/** One batch of the orphan scan: FK values in a key range that point to no (same-scope) master. */
+export function orphanBatchStatement(s: ConstrainShape, tenantSafe: boolean, after: string | null, batch: number, sampleLimit: number): Statement {
+  const p = new Params();
+  const k = ident(s.key);
+  const fk = ident(s.fk);
+  const join = tenantSafe ? s.scope.map((c) => ` AND t.${ident(c)} = b.${ident(c)}`).join('') : '';
+  const scopeCols = s.scope.map((c) => `b.${ident(c)}::text`).join(', ');
+  const afterWhere = after === null ? '' : ` AND s.${k} > ${p.add(after)}::${s.keyType}`;
+  const text = `WITH b AS (
+  SELECT s.${k} AS k, s.${fk} AS fk${s.scope.map((c) => `, s.${ident(c)}`).join('')}
+    FROM ${s.sourceSql} s
+   WHERE true${afterWhere}
+   ORDER BY s.${k}
+   LIMIT ${p.add(batch)}
+), o AS (
+  SELECT b.k, b.fk, ARRAY[${scopeCols}]::text[] AS scope_key
+    FROM b
+   WHERE b.fk IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM ${s.targetSql} t WHERE t.${ident(s.targetKey)} = b.fk${join})
+)
+SELECT (SELECT b.k::text FROM b ORDER BY b.k DESC LIMIT 1) AS last_key,
+       (SELECT count(*) FROM b)::int8 AS scanned,
+       (SELECT count(*) FROM o)::int8 AS orphans,
+       (SELECT coalesce(jsonb_agg(jsonb_build_object('key', x.k::text, 'fk', x.fk::text, 'scope', to_jsonb(x.scope_key))), '[]'::jsonb)
+          FROM (SELECT * FROM o ORDER BY o.k LIMIT ${p.add(sampleLimit)}) x) AS sample`;
+  return { text, values: p.values };
+}
+
+/** NULL FKs left (for --not-null). */
+export function nullCountStatement(s: ConstrainShape): Statement {
+  return { text: `SELECT count(*)::int8 AS n FROM ${s.sourceSql} WHERE ${ident(s.fk)} IS NULL`, values: [] };
+}
+
+export function createIndexSql(s: ConstrainShape, name: string, concurrently: boolean): string {
+  const cols = (s.scope.length > 0 ? [...s.scope, s.fk] : [s.fk]).map(ident).join(', ');
+  return `CREATE INDEX${concurrently ? ' CONCURRENTLY' : ''} ${ident(name)} ON ${s.sourceSql} (${cols})`;
+}
+
+export function dropIndexSql(schema: string | null, name: string, concurrently: boolean): string {
+  return `DROP INDEX${concurrently ? ' CONCURRENTLY' : ''} IF EXISTS ${inSchema(schema, name)}`;
+}
+
+export function createUniqueIndexSql(s: ConstrainShape, name: string, concurrently: boolean): string {
+  const cols = [...s.scope, s.targetKey].map(ident).join(', ');
+  return `CREATE UNIQUE INDEX${concurrently ? ' CONCURRENTLY' : ''} ${ident(name)} ON ${s.targetSql} (${cols})`;
+}
+
+export function addForeignKeySql(s: ConstrainShape, name: string, tenantSafe: boolean, onDelete: OnDeleteAction): string {
+  const from = (tenantSafe ? [...s.scope, s.fk] : [s.fk]).map(ident).join(', ');
+  const to = (tenantSafe ? [...s.scope, s.targetKey] : [s.targetKey]).map(ident).join(', ');
+  return `ALTER TABLE ${s.sourceSql} ADD CONSTRAINT ${ident(name)} FOREIGN KEY (${from}) REFERENCES ${s.targetSql} (${to}) ON DELETE ${onDelete.toUpperCase()} NOT VALID`;
+}
+
+export function validateConstraintSql(s: ConstrainShape, name: string): string {
+  return `ALTER TABLE ${s.sourceSql} VALIDATE CONSTRAINT ${ident(name)}`;
+}
+
+export function addNotNullCheckSql(s: ConstrainShape, name: string): string {
+  return `ALTER TABLE ${s.sourceSql} ADD CONSTRAINT ${ident(name)} CHECK (${ident(s.fk)} IS NOT NULL) NOT VALID`;
+}
+
+export function setNotNullSql(s: ConstrainShape): string {
+  return `ALTER TABLE ${s.sourceSql} ALTER COLUMN ${ident(s.fk)} SET NOT NULL`;
+}
+
+export function dropConstraintSql(s: ConstrainShape, name: string): string {
+  return `ALTER TABLE ${s.sourceSql} DROP CONSTRAINT IF EXISTS ${ident(name)}`;
+}
+
+/** `SET LOCAL lock_timeout` takes no parameters; the value is checked to be a plain duration first. */
+export function lockTimeoutSql(value: string, local: boolean): string {
+  if (!/^\d+(\.\d+)?\s*(ms|s|min)?$/.test(value)) throw new Error(`lock timeout must look like 5s, 500ms or 1min (got ${JSON.stringify(value)})`);
+  return `SET${local ? ' LOCAL' : ''} lock_timeout = '${value.replace(/\s+/g, '')}'`;
+}
+
+/** Catalog: indexes of a table with their key columns (in order), validity, uniqueness, partiality. */
+export const INDEXES_SQL = `SELECT i.indexrelid::regclass::text AS qualified_name, c.relname::text AS name, i.indisvalid AS valid, i.indisunique AS is_unique,
+       i.indpred IS NOT NULL AS partial,
+       ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(n, o)
+               JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n
+              WHERE k.o <= i.indnkeyatts ORDER BY k.o) AS columns,
+       0 = ANY (i.indkey::int2[]) AS has_expression
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+ WHERE i.indrelid = $1::oid
+ ORDER BY c.relname`;
+
+/** Catalog: FK constraints from one table to another, with columns on both sides. */
+export const FOREIGN_KEYS_SQL = `SELECT c.conname::text AS name, c.convalidated AS validated, c.confdeltype::text AS deltype,
+       ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.o) AS columns,
+       ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.o) AS ref_columns
+  FROM pg_constraint c
+ WHERE c.contype = 'f' AND c.conrelid = $1::oid AND c.confrelid = $2::oid
+ ORDER BY c.conname`;
+
+/** Catalog: a named constraint of a table (CHECK or otherwise). */
+export const CONSTRAINT_BY_NAME_SQL = `SELECT c.conname::text AS name, c.contype::text AS type, c.convalidated AS validated
+  FROM pg_constraint c WHERE c.conrelid = $1::oid AND c.conname = $2`;
+
+/** Catalog: is the column NOT NULL already. */
+export const COLUMN_NOT_NULL_SQL = `SELECT a.attnotnull AS not_null FROM pg_attribute a WHERE a.attrelid = $1::oid AND a.attname = $2 AND NOT a.attisdropped`;
