@@ -1,0 +1,310 @@
+/**
+ * Missing masters (the seed's "create master data first", from evidence): `proposeMasters` clusters the
+ * unmatched names of each target table and scope with the matcher into proposed new master records;
+ * `createMasters` inserts the approved ones in one transaction (numbered like CUST-006 when the link
+ * names a number column), records alias decisions for every clustered name, then plans again.
+ */
+import { z } from 'zod';
+import { num } from '../db/port.js';
+import type { Queryable } from '../db/port.js';
+import { BackfillError, wrapDbError } from '../errors.js';
+import { createMatcher, DEFAULT_MATCH_OPTIONS, normalizeName, type MatchOptions } from '../match/index.js';
+import { inactiveMastersStatement, insertMastersStatement, masterNumbersStatement, reactivateMastersStatement } from '../sql/statements.js';
+import type { ResolvedLink } from './catalog.js';
+import { prepare, shape, type CommonOptions, type Context } from './context.js';
+import { planIn, type PlanResult } from './plan.js';
+import { decideManyIn, reviewQueueIn, type DecideInput, type QueueItem } from './review.js';
+import { matchOptionsFor } from './scored.js';
+
+const proposalSchema = z
+  .object({
+    id: z.string().min(1),
+    approved: z.boolean(),
+    action: z.enum(['create', 'reactivate']),
+    targetTable: z.string().min(1),
+    links: z.array(z.string().min(1)).min(1),
+    scopeKey: z.array(z.string().nullable()),
+    name: z.string().min(1).max(1000),
+    rows: z.number().int().nonnegative(),
+    names: z.array(z.object({ link: z.string(), name: z.string(), rows: z.number().int().nonnegative(), documents: z.array(z.string()) }).strict()).min(1),
+    inactiveMatches: z.array(z.object({ key: z.string(), name: z.string(), number: z.string().nullable() }).strict()),
+    reactivateKey: z.string().nullable(),
+  })
+  .strict();
+
+export const proposalsFileSchema = z
+  .object({
+    version: z.literal(1),
+    createdAt: z.string(),
+    tenantId: z.string().nullable(),
+    configHash: z.string(),
+    planRunId: z.string(),
+    note: z.string().optional(),
+    proposals: z.array(proposalSchema),
+  })
+  .strict();
+
+export type MasterProposal = z.infer<typeof proposalSchema>;
+export type ProposalsFile = z.infer<typeof proposalsFileSchema>;
+
+export interface ProposeOptions extends CommonOptions {
+  executedBy?: string | null;
+}
+
+/** Links that share a master table (same table, key and name column): customers for orders and invoices. */
+function targetGroup(l: ResolvedLink): string {
+  return JSON.stringify([l.config.target.table, l.config.target.key, l.config.target.name]);
+}
+
+function clusterOptions(l: ResolvedLink): MatchOptions {
+  return l.config.match === 'fuzzy' ? matchOptionsFor(l) : DEFAULT_MATCH_OPTIONS.fuzzy;
+}
+
+interface Member {
+  name: string;
+  rows: number;
+  perLink: Map<string, { rows: number; documents: string[] }>;
+}
+
+/**
+ * Greedy clustering, most rows first: a name joins the first cluster whose representative the matcher
+ * would auto-link it to (exact, normalised, or fuzzy above autoLinkAt with a clear margin); else it
+ * starts a cluster. The matcher is rebuilt only when a cluster is added.
+ */
+export function clusterNames(members: Member[], opts: MatchOptions): Member[][] {
+  const sorted = [...members].sort((a, b) => b.rows - a.rows || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const clusters: Member[][] = [];
+  let matcher: ReturnType<typeof createMatcher> | null = null;
+  for (const m of sorted) {
+    if (matcher === null && clusters.length > 0) matcher = createMatcher(clusters.map((c, i) => ({ key: String(i), name: c[0]!.name })), [], opts);
+    const d = matcher?.match(m.name);
+    if (d !== undefined && d.outcome === 'linked' && d.targetKey !== null) {
+      clusters[Number(d.targetKey)]!.push(m);
+      continue;
+    }
+    clusters.push([m]);
+    matcher = null;
+  }
+  return clusters;
+}
+
+/** Proposes new master records for the unmatched names (and names decided "create") of every scope. */
+export async function proposeMastersIn(ctx: Context, opts: { executedBy?: string | null } = {}): Promise<ProposalsFile> {
+  const queue = await reviewQueueIn(ctx, { fresh: true, limit: 1_000_000, samples: 5, executedBy: opts.executedBy ?? null });
+  const wanted = queue.items.filter((i) => (i.outcome === 'unmatched' && i.decision === null) || i.decision?.action === 'create');
+  const groups = new Map<string, { links: ResolvedLink[]; items: QueueItem[] }>();
+  for (const l of ctx.links) {
+    const g = groups.get(targetGroup(l)) ?? { links: [], items: [] };
+    g.links.push(l);
+    groups.set(targetGroup(l), g);
+  }
+  for (const it of wanted) {
+    const l = ctx.links.find((x) => x.entity === it.link)!;
+    groups.get(targetGroup(l))!.items.push(it);
+  }
+  const proposals: MasterProposal[] = [];
+  for (const g of groups.values()) {
+    if (g.items.length === 0) continue;
+    const first = g.links[0]!;
+    const inactive = await inactiveMasters(ctx.db, first, ctx);
+    const byScope = new Map<string, QueueItem[]>();
+    for (const it of g.items) {
+      const k = JSON.stringify(it.scopeKey);
+      byScope.set(k, [...(byScope.get(k) ?? []), it]);
+    }
+    for (const [scopeJson, items] of [...byScope.entries()].sort()) {
+      const scopeKey = JSON.parse(scopeJson) as (string | null)[];
+      const members = new Map<string, Member>();
+      for (const it of items) {
+        const m = members.get(it.name) ?? { name: it.name, rows: 0, perLink: new Map() };
+        m.rows += it.rows;
+        m.perLink.set(it.link, { rows: it.rows, documents: it.sampleDocuments });
+        members.set(it.name, m);
+      }
+      const clusters = clusterNames([...members.values()], clusterOptions(first));
+      clusters.forEach((c, i) => {
+        const rep = c[0]!;
+        const repKey = normalizeName(rep.name).key;
+        const inactiveMatches = (inactive.get(scopeJson) ?? [])
+          .filter((m) => m.norm === repKey || c.some((x) => x.name === m.name))
+          .map(({ key, name, number }) => ({ key, name, number }));
+        const names = c.flatMap((m) => [...m.perLink.entries()].map(([link, v]) => ({ link, name: m.name, rows: v.rows, documents: v.documents })));
+        proposals.push({
+          id: `${first.config.target.table}#${scopeKey.join('/')}#${i + 1}`,
+          approved: true,
+          action: 'create',
+          targetTable: first.config.target.table,
+          links: [...new Set(names.map((n) => n.link))],
+          scopeKey,
+          name: rep.name,
+          rows: c.reduce((a, m) => a + m.rows, 0),
+          names,
+          inactiveMatches,
+          reactivateKey: null,
+        });
+      });
+    }
+  }
+  proposals.sort((a, b) => b.rows - a.rows || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return {
+    version: 1,
+    createdAt: new Date().toISOString(),
+    tenantId: ctx.filter.tenant,
+    configHash: ctx.configHash,
+    planRunId: queue.planRunId,
+    note:
+      'Set "approved": false to skip a proposal; edit "name" to name the new master. A proposal with inactiveMatches has a ' +
+      'suspended master of the same name: set "action": "reactivate" and "reactivateKey" to one of their keys to reactivate it instead of creating a duplicate.',
+    proposals,
+  };
+}
+
+async function inactiveMasters(db: Queryable, l: ResolvedLink, ctx: Context): Promise<Map<string, { key: string; name: string; number: string | null; norm: string }[]>> {
+  const st = inactiveMastersStatement({ ...shape(l), number: l.config.target.number }, ctx.filter);
+  const res = await db.query<{ scope_key: (string | null)[]; key: string; name: string; number: string | null }>(st.text, st.values);
+  const out = new Map<string, { key: string; name: string; number: string | null; norm: string }[]>();
+  for (const r of res.rows) {
+    const k = JSON.stringify(r.scope_key);
+    out.set(k, [...(out.get(k) ?? []), { key: r.key, name: r.name, number: r.number, norm: normalizeName(r.name).key }]);
+  }
+  return out;
+}
+
+export async function proposeMasters(db: unknown, opts: ProposeOptions = {}): Promise<ProposalsFile> {
+  const ctx = await prepare(db, opts, { tenant: 'required' });
+  return proposeMastersIn(ctx, opts);
+}
+
+export interface CreatedMaster {
+  proposalId: string;
+  action: 'create' | 'reactivate';
+  targetTable: string;
+  scopeKey: (string | null)[];
+  key: string;
+  name: string;
+  number: string | null;
+  names: number;
+}
+
+export interface CreateMastersResult {
+  created: CreatedMaster[];
+  skipped: number;
+  /** The plan made right after (the new masters' rows are linked in it). */
+  plan: PlanResult;
+}
+
+/** Next numbers per scope: continue the most used prefix (CUST-) at its widest width, else derive one from the table name. */
+async function numberer(db: Queryable, l: ResolvedLink, ctx: Context): Promise<(scopeKey: (string | null)[]) => string> {
+  const col = l.config.target.number!;
+  const st = masterNumbersStatement({ ...shape(l), number: col }, ctx.filter);
+  const res = await db.query<{ scope_key: (string | null)[]; prefix: string | null; width: number; max_number: string; n: unknown }>(st.text, st.values);
+  const best = new Map<string, { prefix: string; width: number; next: bigint; n: number }>();
+  for (const r of res.rows) {
+    const k = JSON.stringify(r.scope_key);
+    const cur = best.get(k);
+    const n = num(r.n);
+    if (cur === undefined || n > cur.n) best.set(k, { prefix: r.prefix ?? '', width: Number(r.width), next: BigInt(r.max_number) + 1n, n });
+  }
+  const fallbackPrefix = `${l.target.table.replace(/[^A-Za-z]/g, '').slice(0, 4).toUpperCase() || 'M'}-`;
+  return (scopeKey) => {
+    const k = JSON.stringify(scopeKey);
+    const b = best.get(k) ?? { prefix: fallbackPrefix, width: 3, next: 1n, n: 0 };
+    best.set(k, { ...b, next: b.next + 1n });
+    return `${b.prefix}${b.next.toString().padStart(b.width, '0')}`;
+  };
+}
+
+/**
+ * Inserts the approved proposals (one transaction for all), records an alias decision for every name
+ * of each cluster so the next plan links their rows (by any strategy), then plans again.
+ */
+export async function createMastersIn(ctx: Context, file: unknown, opts: { by: string | null }): Promise<CreateMastersResult> {
+  const parsed = proposalsFileSchema.safeParse(file);
+  if (!parsed.success) {
+    throw new BackfillError('INVALID_INPUT', `proposals file is not valid: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const approved = parsed.data.proposals.filter((p) => p.approved);
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  const linkFor = (p: MasterProposal): ResolvedLink | undefined => ctx.links.find((l) => p.links.includes(l.entity) && l.config.target.table === p.targetTable);
+  for (const p of approved) {
+    const l = linkFor(p);
+    if (l === undefined) problems.push(`${p.id}: no configured link ${p.links.join('/')} with target ${p.targetTable}`);
+    else {
+      for (const n of p.names) if (!ctx.links.some((x) => x.entity === n.link && targetGroup(x) === targetGroup(l))) problems.push(`${p.id}: name "${n.name}" has link ${n.link}, which does not point to ${p.targetTable}`);
+      if (p.scopeKey.length !== l.config.scope.length) problems.push(`${p.id}: scope must have ${l.config.scope.length} value(s)`);
+      if (l.config.target.number === undefined && p.action === 'create') void 0;
+      if (p.action === 'reactivate' && (p.reactivateKey === null || l.config.target.active === undefined)) problems.push(`${p.id}: reactivate needs reactivateKey and a configured active column`);
+    }
+    if (ctx.filter.tenant !== null && p.scopeKey[0] !== ctx.filter.tenant) problems.push(`${p.id}: scope ${JSON.stringify(p.scopeKey)} is outside tenant ${ctx.filter.tenant}`);
+    const k = JSON.stringify([p.targetTable, p.scopeKey, p.name]);
+    if (seen.has(k)) problems.push(`${p.id}: two proposals create "${p.name}" in the same scope`);
+    seen.add(k);
+  }
+  if (problems.length > 0) throw new BackfillError('INVALID_INPUT', `proposals not created, nothing written: ${problems.join('; ')}`, { details: { problems } });
+  const created: CreatedMaster[] = [];
+  try {
+    await ctx.db.transaction(async (tx) => {
+      const byTarget = new Map<ResolvedLink, MasterProposal[]>();
+      for (const p of approved) {
+        const l = linkFor(p)!;
+        const key = [...byTarget.keys()].find((x) => targetGroup(x) === targetGroup(l)) ?? l;
+        byTarget.set(key, [...(byTarget.get(key) ?? []), p]);
+      }
+      for (const [l, list] of byTarget) {
+        await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`fk_backfill.masters:${l.config.target.table}`]);
+        const s = shape(l);
+        const creates = list.filter((p) => p.action === 'create');
+        if (creates.length > 0) {
+          const next = l.config.target.number === undefined ? null : await numberer(tx, l, ctx);
+          const rows = creates.map((p) => ({ scope: p.scopeKey, name: p.name, number: next === null ? null : next(p.scopeKey) }));
+          const st = insertMastersStatement({ ...s, number: l.config.target.number }, l.scopeTypes, rows);
+          const res = await tx.query<{ key: string; scope_key: (string | null)[]; name: string }>(st.text, st.values);
+          if (res.rows.length !== creates.length) throw new BackfillError('INTERNAL', `inserted ${res.rows.length} of ${creates.length} masters`);
+          creates.forEach((p, i) => {
+            const r = res.rows.find((x) => x.name === p.name && JSON.stringify(x.scope_key) === JSON.stringify(p.scopeKey)) ?? res.rows[i]!;
+            created.push({ proposalId: p.id, action: 'create', targetTable: p.targetTable, scopeKey: p.scopeKey, key: r.key, name: p.name, number: rows[i]!.number, names: p.names.length });
+          });
+        }
+        const reacts = list.filter((p) => p.action === 'reactivate');
+        if (reacts.length > 0) {
+          const st = reactivateMastersStatement({ ...s, targetKeyType: l.targetKeyType }, reacts.map((p) => p.reactivateKey!), ctx.filter);
+          const res = await tx.query<{ key: string; scope_key: (string | null)[]; name: string }>(st.text, st.values);
+          for (const p of reacts) {
+            const r = res.rows.find((x) => x.key === p.reactivateKey && JSON.stringify(x.scope_key) === JSON.stringify(p.scopeKey));
+            if (r === undefined) throw new BackfillError('INVALID_INPUT', `${p.id}: master ${p.reactivateKey} not found in scope ${JSON.stringify(p.scopeKey)}`);
+            created.push({ proposalId: p.id, action: 'reactivate', targetTable: p.targetTable, scopeKey: p.scopeKey, key: r.key, name: r.name, number: null, names: p.names.length });
+          }
+        }
+      }
+      // Every clustered name becomes an alias of its new master (a "create" decision is replaced).
+      const decisions: DecideInput[] = [];
+      for (const c of created) {
+        const p = approved.find((x) => x.id === c.proposalId)!;
+        for (const n of p.names) decisions.push({ link: n.link, scopeKey: p.scopeKey, name: n.name, action: 'alias', targetKey: c.key, by: opts.by });
+      }
+      await decideManyIn({ ...ctx, db: txDatabase(ctx, tx) }, decisions);
+    });
+  } catch (e) {
+    throw wrapDbError(e, 'creating masters');
+  }
+  const plan = await planIn(ctx, { executedBy: opts.by, maxUnmatchedRecords: 100 });
+  return { created, skipped: parsed.data.proposals.length - approved.length, plan };
+}
+
+/** A Database view of an open transaction (nested transaction() runs inline). */
+function txDatabase(ctx: Context, tx: Queryable): Context['db'] {
+  return {
+    kind: ctx.db.kind,
+    description: ctx.db.description,
+    query: (text, values) => tx.query(text, values),
+    transaction: (fn) => fn(tx),
+    exec: async (sql) => void (await tx.query(sql)),
+    close: async () => undefined,
+  };
+}
+
+export async function createMasters(db: unknown, opts: CommonOptions & { proposals: unknown; by: string | null }): Promise<CreateMastersResult> {
+  const ctx = await prepare(db, opts, { tenant: 'required' });
+  return createMastersIn(ctx, opts.proposals, opts);
+}
