@@ -25,6 +25,8 @@ export type BackfillErrorCode =
   | 'LOCK_TIMEOUT'
   | 'INTERRUPTED'
   | 'DB_ERROR'
+  | 'INVALID_INPUT'
+  | 'NOT_FOUND'
   | 'INTERNAL';
 
 const USAGE_CODES: ReadonlySet<BackfillErrorCode> = new Set<BackfillErrorCode>([
@@ -44,6 +46,8 @@ const USAGE_CODES: ReadonlySet<BackfillErrorCode> = new Set<BackfillErrorCode>([
   'RUN_NOT_FOUND',
   'CONFIRMATION_REQUIRED',
   'PERMISSION_DENIED',
+  'INVALID_INPUT',
+  'NOT_FOUND',
 ]);
 
 export class BackfillError extends Error {

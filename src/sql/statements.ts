@@ -255,3 +255,158 @@ export function integrityStatement(link: LinkShape, f: ScopeFilter): Statement {
  WHERE true${scopeWhere('s', link, f, p)}`;
   return { text, values: p.values };
 }
+
+/** Filters of the review queue, pushed into SQL (issue #6). */
+export interface ReviewFilterSql {
+  bands: string[];
+  minScore: number | null;
+  maxScore: number | null;
+  /** Case-insensitive substring of the name (LIKE wildcards are escaped here). */
+  search: string | null;
+}
+
+/**
+ * The review queue of one link: the plan's non-linked names that still have NULL-FK rows, with the
+ * live row count, amount (when configured), a few document numbers, and the person's current decision.
+ */
+export function reviewQueueStatement(link: LinkShape, a: { planRunId: string; linkName: string; samples: number; limit: number }, filter: ReviewFilterSql, f: ScopeFilter): Statement {
+  const p = new Params();
+  const run = p.add(a.planRunId);
+  const ln = p.add(a.linkName);
+  let where = '';
+  if (filter.bands.length > 0) where += ` AND e.outcome = ANY(${p.add(filter.bands)}::text[])`;
+  if (filter.minScore !== null) where += ` AND e.score >= ${p.add(filter.minScore)}::real`;
+  if (filter.maxScore !== null) where += ` AND e.score <= ${p.add(filter.maxScore)}::real`;
+  if (filter.search !== null && filter.search !== '') where += ` AND e.source_name ILIKE ${p.add('%' + filter.search.replace(/[\\%_]/g, (c) => '\\' + c) + '%')}`;
+  const tenantE = f.tenant !== null && link.scope.length > 0 ? ` AND e.scope_key[1] = ${p.add(f.tenant)}` : '';
+  const tenantD = f.tenant !== null && link.scope.length > 0 ? ` AND d.scope_key[1] = ${p.add(f.tenant)}` : '';
+  const doc = link.document === undefined ? `s.${ident(link.key)}::text` : `s.${ident(link.document)}::text`;
+  const amount = link.amount === undefined ? 'NULL::numeric' : `sum(s.${ident(link.amount)})::numeric`;
+  const text = `WITH e AS (
+  SELECT e.scope_key, e.source_name, e.outcome, e.score, e.reason, e.candidates
+    FROM ${OWN}.plan_entries e
+   WHERE e.run_id = ${run}::int8 AND e.link = ${ln} AND e.outcome <> 'linked' AND e.source_name IS NOT NULL${where}${tenantE}
+), r AS (
+  SELECT ${scopeKeyExpr('s', link)} AS scope_key, s.${ident(link.name)} AS source_name, count(*)::int8 AS row_count,
+         ${amount} AS amount, (array_agg(${doc} ORDER BY ${doc}))[1:${p.add(a.samples)}::int] AS documents
+    FROM ${link.sourceSql} s
+   WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
+     AND (${scopeKeyExpr('s', link)}, s.${ident(link.name)}) IN (SELECT e.scope_key, e.source_name FROM e)
+   GROUP BY 1, 2
+), d AS (
+  SELECT DISTINCT ON (d.scope_key, d.source_name) d.scope_key, d.source_name, d.id, d.action, d.target_key, d.decided_by, d.decided_at
+    FROM ${OWN}.decisions d
+   WHERE d.link = ${ln} AND d.revoked_at IS NULL${tenantD}
+   ORDER BY d.scope_key, d.source_name, d.decided_at DESC, d.id DESC
+)
+SELECT e.scope_key, e.source_name, e.outcome, e.score, e.reason, e.candidates, r.row_count, r.amount::text AS amount, r.documents,
+       d.id::text AS decision_id, d.action AS decision_action, d.target_key AS decision_target, d.decided_by, d.decided_at::text AS decided_at
+  FROM e
+  JOIN r ON r.scope_key = e.scope_key AND r.source_name = e.source_name
+  LEFT JOIN d ON d.scope_key = e.scope_key AND d.source_name = e.source_name
+ ORDER BY r.amount DESC NULLS LAST, r.row_count DESC, e.source_name, e.scope_key
+ LIMIT ${p.add(a.limit)}`;
+  return { text, values: p.values };
+}
+
+/** Masters by key (any activity), with their scope, name, number and active flag (review pages, decisions). */
+export function mastersByKeyStatement(link: LinkShape & { targetKeyType: string; number?: string | undefined }, keys: string[]): Statement {
+  const p = new Params();
+  const number = link.number === undefined ? 'NULL::text' : `t.${ident(link.number)}::text`;
+  const active = link.active === undefined ? 'true' : `coalesce(t.${ident(link.active)}, false)`;
+  const text = `SELECT t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)} AS name,
+       ${number} AS number, ${active} AS active
+  FROM ${link.targetSql} t
+ WHERE t.${ident(link.targetKey)} = ANY(${p.add(keys)}::${link.targetKeyType}[])`;
+  return { text, values: p.values };
+}
+
+/**
+ * Upper bound of the next batch of a keyset walk over the source table: the `limit`-th key after
+ * `after` within the scope (keyset `ORDER BY key LIMIT n`, never OFFSET). No row: the walk is done.
+ * Returns `up_to` (key as text) and `n` (keys in the range).
+ */
+export function applyBoundStatement(link: LinkShape, after: string | null, limit: number, f: ScopeFilter): Statement {
+  const p = new Params();
+  const k = ident(link.key);
+  const scope = scopeWhere('s', link, f, p);
+  const from = after === null ? '' : ` AND s.${k} > ${p.add(after)}::${link.keyType}`;
+  const text = `SELECT x.k::text AS up_to, x.n::int8 AS n
+  FROM (SELECT s.${k} AS k, row_number() OVER (ORDER BY s.${k}) AS n
+          FROM ${link.sourceSql} s
+         WHERE true${scope}${from}
+         ORDER BY s.${k}
+         LIMIT ${p.add(limit)}::int8) x
+ ORDER BY x.n DESC
+ LIMIT 1`;
+  return { text, values: p.values };
+}
+
+/** Upper bound (change id) of the next batch of an undo: the `limit`-th change of the run and link after `after`. */
+export function undoBoundStatement(a: { targetRunId: string; linkName: string }, after: string | null, limit: number): Statement {
+  const p = new Params();
+  const from = after === null ? '' : ` AND c.id > ${p.add(after)}::int8`;
+  const text = `SELECT x.id::text AS up_to, x.n::int8 AS n
+  FROM (SELECT c.id, row_number() OVER (ORDER BY c.id) AS n
+          FROM ${OWN}.changes c
+         WHERE c.run_id = ${p.add(a.targetRunId)}::int8 AND c.link = ${p.add(a.linkName)}${from}
+         ORDER BY c.id
+         LIMIT ${p.add(limit)}::int8) x
+ ORDER BY x.n DESC
+ LIMIT 1`;
+  return { text, values: p.values };
+}
+
+/** Inactive masters of the scope(s): key, name, number (missing-master proposals flag reactivation). */
+export function inactiveMastersStatement(link: LinkShape & { number?: string | undefined }, f: ScopeFilter): Statement {
+  const p = new Params();
+  if (link.active === undefined) return { text: 'SELECT NULL::text[] AS scope_key, NULL::text AS key, NULL::text AS name, NULL::text AS number WHERE false', values: [] };
+  const number = link.number === undefined ? 'NULL::text' : `t.${ident(link.number)}::text`;
+  const text = `SELECT ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetKey)}::text AS key, t.${ident(link.targetName)} AS name, ${number} AS number
+  FROM ${link.targetSql} t
+ WHERE t.${ident(link.active)} IS NOT TRUE AND t.${ident(link.targetName)} IS NOT NULL${scopeWhere('t', link, f, p)}`;
+  return { text, values: p.values };
+}
+
+/** Numbers like CUST-004 per scope and prefix: the widest digits and the highest value (to continue numbering). */
+export function masterNumbersStatement(link: LinkShape & { number: string }, f: ScopeFilter): Statement {
+  const p = new Params();
+  const n = `t.${ident(link.number)}::text`;
+  const text = `SELECT ${scopeKeyExpr('t', link)} AS scope_key, substring(${n} from '^(.*?)[0-9]+$') AS prefix,
+       max(length(substring(${n} from '([0-9]+)$')))::int AS width, max(substring(${n} from '([0-9]+)$')::numeric)::text AS max_number, count(*)::int8 AS n
+  FROM ${link.targetSql} t
+ WHERE ${n} ~ '[0-9]+$'${scopeWhere('t', link, f, p)}
+ GROUP BY 1, 2`;
+  return { text, values: p.values };
+}
+
+/** Inserts new active masters (scope values, name, optional number) from a JSON array; returns their keys. */
+export function insertMastersStatement(link: LinkShape & { number?: string | undefined }, scopeTypes: string[], rows: { scope: (string | null)[]; name: string; number: string | null }[]): Statement {
+  const p = new Params();
+  const cols = [...link.scope.map((c) => ident(c)), ident(link.targetName)];
+  const sel = [...link.scope.map((_, i) => `x.s${i}::${scopeTypes[i] ?? 'text'}`), 'x.name'];
+  if (link.number !== undefined) {
+    cols.push(ident(link.number));
+    sel.push('x.number');
+  }
+  if (link.active !== undefined) {
+    cols.push(ident(link.active));
+    sel.push('true');
+  }
+  const payload = rows.map((r, ord) => ({ ord, name: r.name, number: r.number, ...Object.fromEntries(r.scope.map((v, i) => [`s${i}`, v])) }));
+  const recCols = ['ord int', 'name text', 'number text', ...link.scope.map((_, i) => `s${i} text`)].join(', ');
+  const text = `INSERT INTO ${link.targetSql} (${cols.join(', ')})
+SELECT ${sel.join(', ')} FROM jsonb_to_recordset(${p.add(JSON.stringify(payload))}::jsonb) AS x(${recCols}) ORDER BY x.ord
+RETURNING ${ident(link.targetKey)}::text AS key, ARRAY[${link.scope.map((c) => `${ident(c)}::text`).join(', ')}]::text[] AS scope_key, ${ident(link.targetName)} AS name`;
+  return { text, values: p.values };
+}
+
+/** Sets the active flag of masters (by key) within the scope: reactivation instead of a duplicate. */
+export function reactivateMastersStatement(link: LinkShape & { targetKeyType: string }, keys: string[], f: ScopeFilter): Statement {
+  const p = new Params();
+  if (link.active === undefined) throw new Error('no active column configured');
+  const text = `UPDATE ${link.targetSql} t SET ${ident(link.active)} = true
+ WHERE t.${ident(link.targetKey)} = ANY(${p.add(keys)}::${link.targetKeyType}[])${scopeWhere('t', link, f, p)}
+RETURNING t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)} AS name`;
+  return { text, values: p.values };
+}
