@@ -1,18 +1,29 @@
 import { adapt } from '../db/index.js';
 import { num } from '../db/port.js';
 import { migrate } from '../store/migrate.js';
-import type { Queryable } from '../db/port.js';
+import type { Database, Queryable } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
-import { applyStatement } from '../sql/statements.js';
+import { applyBoundStatement, applyStatement } from '../sql/statements.js';
 import { createRun, finishRun, getRun, type RunRecord } from '../store/runs.js';
+import { parseCheckpoint, storedBatchOptions, walkLink, writeCheckpoint, type BatchOptions } from './batch.js';
 import { prepare, shape, type CommonOptions, type Context } from './context.js';
 import { planIn, type PlanResult } from './plan.js';
 
-export interface ApplyOptions extends CommonOptions {
+export interface ApplyOptions extends CommonOptions, BatchOptions {
   /** Apply exactly this plan (a run id from `plan`); default: plan now, then apply. */
   planRunId?: string;
   executedBy?: string | null;
   maxUnmatchedRecords?: number;
+  /**
+   * true: every link in one transaction (the seed's semantics; default of `applyIn` and
+   * `backfillForeignKeys`). false: batched, committed and checkpointed per batch, resumable (default of `apply`).
+   */
+  singleTransaction?: boolean;
+}
+
+export interface ResumeApplyOptions extends BatchOptions {
+  /** The apply run to continue (status running after a crash, stopped, or failed). */
+  runId: string;
 }
 
 export interface LinkApplyResult {
@@ -21,15 +32,22 @@ export interface LinkApplyResult {
   /** Rows the plan meant to link. */
   planned: number;
   updated: number;
-  /** Planned rows not updated: changed since planning (FK set or name edited) or gone. */
+  /** Planned rows not updated: changed since planning (FK set or name edited) or gone. 0 while not complete. */
   skipped: number;
+  /** This link was walked to its end (false when the run stopped before). */
+  complete: boolean;
 }
 
 export interface ApplyResult {
   runId: string;
   planRunId: string;
+  /** Content hash of the plan applied (fk_backfill.plan_hash). */
+  planHash: string | null;
   tenantId: string | null;
   dryRun: false;
+  mode: 'batched' | 'single-transaction';
+  /** 'stopped': interrupted between batches (resume with `apply --resume RUN`). */
+  status: 'done' | 'stopped';
   totalUpdated: number;
   results: LinkApplyResult[];
   /** The plan applied (present when apply planned it itself). */
@@ -44,7 +62,28 @@ async function plannedRows(db: Queryable, planRunId: string, link: string): Prom
   return num(res.rows[0]?.n);
 }
 
-/** The plan run to apply, checked: a finished plan made with this config for these links. */
+/**
+ * The plan's content hash, checked against the one stamped when the plan was made (a plan made before
+ * hashes existed is pinned now). A plan whose entries changed since is refused.
+ */
+async function checkPlanHash(db: Queryable, planRunId: string): Promise<string> {
+  const res = await db.query<{ stored: string | null; now: string }>(
+    `SELECT plan_hash AS stored, fk_backfill.plan_hash(id) AS now FROM fk_backfill.runs WHERE id = $1::int8`,
+    [planRunId],
+  );
+  const row = res.rows[0];
+  if (row === undefined) throw new BackfillError('RUN_NOT_FOUND', `plan ${planRunId} not found`);
+  if (row.stored === null) {
+    await db.query(`UPDATE fk_backfill.runs SET plan_hash = $2 WHERE id = $1::int8 AND plan_hash IS NULL`, [planRunId, row.now]);
+    return row.now;
+  }
+  if (row.stored !== row.now) {
+    throw new BackfillError('PLAN_STALE', `plan ${planRunId} was modified after it was made (content hash ${row.stored}, now ${row.now}); plan again`);
+  }
+  return row.stored;
+}
+
+/** The plan run to apply, checked: a finished plan made with this config for these links, unmodified. */
 async function loadPlan(ctx: Context, planRunId: string): Promise<RunRecord> {
   const run = await getRun(ctx.db, planRunId);
   if (run.kind !== 'plan') throw new BackfillError('RUN_STATE', `run ${planRunId} is a ${run.kind} run, not a plan`);
@@ -61,9 +100,15 @@ async function loadPlan(ctx: Context, planRunId: string): Promise<RunRecord> {
   return run;
 }
 
+function summaryOf(r: ApplyResult): unknown {
+  return { totalUpdated: r.totalUpdated, planHash: r.planHash, mode: r.mode, results: r.results };
+}
+
 /**
- * Live run in one transaction (the seed's semantics): for every link one set-based UPDATE … FROM the
- * plan, guarded (FK still NULL, name unchanged, same scope), writing the change log in the same statement.
+ * Live run. Single transaction (default here; the seed's semantics): for every link one set-based
+ * UPDATE … FROM the plan. Batched (`singleTransaction: false`): the same statement per key range,
+ * committed and checkpointed per batch. Either way guarded (FK still NULL, name unchanged, same scope)
+ * and writing the change log in the same statement.
  */
 export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<ApplyResult> {
   let planResult: PlanResult | undefined;
@@ -74,6 +119,8 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
     planResult = await planIn(ctx, { executedBy: opts.executedBy ?? null, ...(opts.maxUnmatchedRecords !== undefined ? { maxUnmatchedRecords: opts.maxUnmatchedRecords } : {}) });
     planRunId = planResult.runId;
   }
+  const planHash = await checkPlanHash(ctx.db, planRunId);
+  const single = opts.singleTransaction !== false;
   const runId = await createRun(ctx.db, {
     kind: 'apply',
     tenant: ctx.filter.tenant,
@@ -83,8 +130,13 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
     configHash: ctx.configHash,
     config: ctx.config,
     planRunId,
-    options: { singleTransaction: true },
+    options: single ? { singleTransaction: true, mode: 'single-transaction', planHash } : { mode: 'batched', planHash, ...storedBatchOptions(opts) },
   });
+  const extra = planResult !== undefined ? { plan: planResult } : {};
+  if (!single) {
+    await writeCheckpoint(ctx.db, runId, { links: {} });
+    return { ...(await continueBatched(ctx, runId, planRunId, planHash, opts, false)), ...extra };
+  }
   try {
     const results = await ctx.db.transaction(async (tx) => {
       const out: LinkApplyResult[] = [];
@@ -92,26 +144,120 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
         const planned = await plannedRows(tx, planRunId, l.entity);
         const st = applyStatement(shape(l), { planRunId, runId, linkName: l.entity, tableName: l.config.table }, ctx.filter);
         const res = await tx.query(st.text, st.values);
-        out.push({ entityType: l.entity, table: l.config.table, planned, updated: res.rowCount, skipped: Math.max(0, planned - res.rowCount) });
+        out.push({ entityType: l.entity, table: l.config.table, planned, updated: res.rowCount, skipped: Math.max(0, planned - res.rowCount), complete: true });
       }
       return out;
     });
     const result: ApplyResult = {
       runId,
       planRunId,
+      planHash,
       tenantId: ctx.filter.tenant,
       dryRun: false,
+      mode: 'single-transaction',
+      status: 'done',
       totalUpdated: results.reduce((a, r) => a + r.updated, 0),
       results,
-      ...(planResult !== undefined ? { plan: planResult } : {}),
+      ...extra,
     };
-    await finishRun(ctx.db, runId, 'done', { totalUpdated: result.totalUpdated, results });
+    await finishRun(ctx.db, runId, 'done', summaryOf(result));
     return result;
   } catch (e) {
     const err = wrapDbError(e, 'applying');
     await finishRun(ctx.db, runId, 'failed', null, err.message).catch(() => undefined);
     throw err;
   }
+}
+
+/** Walks every link of a batched apply run from its checkpoint to the end (or until stopped). */
+async function continueBatched(ctx: Context, runId: string, planRunId: string, planHash: string, opts: BatchOptions, resumed: boolean): Promise<ApplyResult> {
+  try {
+    const cp = parseCheckpoint((await getRun(ctx.db, runId)).checkpoint);
+    const results: LinkApplyResult[] = [];
+    let stopped = false;
+    for (const l of ctx.links) {
+      const planned = await plannedRows(ctx.db, planRunId, l.entity);
+      const lc = cp.links[l.entity];
+      let changed = lc?.changed ?? 0;
+      let complete = lc?.done === true;
+      if (!stopped && !complete) {
+        const s = shape(l);
+        const r = await walkLink(
+          ctx.db,
+          {
+            kind: 'apply',
+            runId,
+            link: l.entity,
+            total: planned,
+            bound: (after, n) => applyBoundStatement(s, after, n, ctx.filter),
+            work: (range) => applyStatement(s, { planRunId, runId, linkName: l.entity, tableName: l.config.table, range }, ctx.filter),
+          },
+          opts,
+          changed,
+          resumed && lc !== undefined,
+        );
+        changed = r.changed;
+        complete = !r.stopped;
+        stopped = r.stopped;
+      }
+      results.push({ entityType: l.entity, table: l.config.table, planned, updated: changed, skipped: complete ? Math.max(0, planned - changed) : 0, complete });
+    }
+    const result: ApplyResult = {
+      runId,
+      planRunId,
+      planHash,
+      tenantId: ctx.filter.tenant,
+      dryRun: false,
+      mode: 'batched',
+      status: stopped ? 'stopped' : 'done',
+      totalUpdated: results.reduce((a, r) => a + r.updated, 0),
+      results,
+    };
+    await finishRun(ctx.db, runId, result.status, summaryOf(result));
+    return result;
+  } catch (e) {
+    const err = wrapDbError(e, 'applying');
+    // Another process owns the run: leave its status alone.
+    if (err.code !== 'RUN_BUSY') await finishRun(ctx.db, runId, 'failed', null, err.message).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Marks a stopped / failed / crashed (still 'running') run as running again; refuses finished ones. */
+export async function reopenRun(db: Database, run: RunRecord): Promise<void> {
+  if (run.status === 'done') throw new BackfillError('RUN_STATE', `run ${run.id} is already done; nothing to resume`);
+  if (run.options['mode'] !== 'batched') {
+    throw new BackfillError('RUN_STATE', `run ${run.id} ran in a single transaction (it committed entirely or not at all); nothing to resume`);
+  }
+  await db.query(`UPDATE fk_backfill.runs SET status = 'running', finished_at = NULL, error = NULL WHERE id = $1::int8 AND status <> 'done'`, [run.id]);
+}
+
+/** Stored knobs of a run, overridden by the ones given now. */
+export function mergedBatchOptions(run: RunRecord, o: BatchOptions): BatchOptions {
+  const stored = storedBatchOptions(run.options as BatchOptions);
+  return { ...stored, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as BatchOptions;
+}
+
+/**
+ * Continues a batched apply run from its checkpoint: after Ctrl-C (stopped), a failure, or kill -9 /
+ * a lost connection (still 'running'). Ends in exactly the state of an uninterrupted run.
+ */
+export async function resumeApply(handle: unknown, opts: ResumeApplyOptions): Promise<ApplyResult> {
+  const db = adapt(handle);
+  await migrate(db);
+  const run = await getRun(db, opts.runId);
+  if (run.kind !== 'apply') throw new BackfillError('RUN_STATE', `run ${run.id} is a ${run.kind} run, not an apply run`);
+  if (run.planRunId === null) throw new BackfillError('RUN_STATE', `run ${run.id} has no plan`);
+  const tenant = run.scope?.tenant ?? null;
+  const ctx = await prepare(db, { config: run.config, entities: run.entities, ...(tenant !== null ? { tenantId: tenant } : { allTenants: true }) });
+  const planHash = await checkPlanHash(db, run.planRunId);
+  const pinned = run.options['planHash'];
+  if (typeof pinned === 'string' && pinned !== planHash) {
+    throw new BackfillError('PLAN_STALE', `plan ${run.planRunId} changed since run ${run.id} started (hash ${pinned}, now ${planHash})`);
+  }
+  await reopenRun(db, run);
+  const { runId: _r, ...batch } = opts;
+  return continueBatched(ctx, run.id, run.planRunId, planHash, mergedBatchOptions(run, batch), true);
 }
 
 /** Fills tenant and entities from the plan when `--plan ID` is given without them. */
@@ -130,8 +276,9 @@ export async function withPlanScope<T extends CommonOptions & { planRunId?: stri
   return out;
 }
 
+/** Live run, batched by default (`singleTransaction: true` for the seed's all-or-nothing semantics). */
 export async function apply(db: unknown, opts: ApplyOptions = {}): Promise<ApplyResult> {
   const o = await withPlanScope(db, opts);
   const ctx = await prepare(db, o, { tenant: 'required' });
-  return applyIn(ctx, o);
+  return applyIn(ctx, { ...o, singleTransaction: o.singleTransaction ?? false });
 }

@@ -1,15 +1,25 @@
 import { num } from '../db/port.js';
+import type { Database } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
-import { undoStatement } from '../sql/statements.js';
-import { createRun, finishRun, getRun } from '../store/runs.js';
-import { prepare, shape, type CommonOptions } from './context.js';
+import { undoBoundStatement, undoStatement } from '../sql/statements.js';
+import { createRun, finishRun, getRun, type RunRecord } from '../store/runs.js';
+import { prepare, shape, type CommonOptions, type Context } from './context.js';
 import { adapt } from '../db/index.js';
 import { migrate } from '../store/migrate.js';
+import { parseCheckpoint, storedBatchOptions, walkLink, writeCheckpoint, type BatchOptions } from './batch.js';
+import { mergedBatchOptions, reopenRun } from './apply.js';
 
-export interface UndoOptions extends Pick<CommonOptions, 'entities'> {
+export interface UndoOptions extends Pick<CommonOptions, 'entities'>, BatchOptions {
   /** The apply run to revert. */
   runId: string;
   executedBy?: string | null;
+  /** true: every link in one transaction (default of the library call); false: batched, resumable (CLI default). */
+  singleTransaction?: boolean;
+}
+
+export interface ResumeUndoOptions extends BatchOptions {
+  /** The undo run to continue. */
+  runId: string;
 }
 
 export interface LinkUndoResult {
@@ -18,21 +28,52 @@ export interface LinkUndoResult {
   /** Rows the run changed. */
   changed: number;
   reverted: number;
-  /** Rows no longer holding the value the run wrote (edited since): left alone. */
+  /** Rows no longer holding the value the run wrote (edited since): left alone. 0 while not complete. */
   skipped: number;
+  complete: boolean;
 }
 
 export interface UndoResult {
   runId: string;
   undoneRunId: string;
+  mode: 'batched' | 'single-transaction';
+  status: 'done' | 'stopped';
   totalReverted: number;
   totalSkipped: number;
   results: LinkUndoResult[];
 }
 
+async function changedRows(db: Database, targetRunId: string, link: string): Promise<number> {
+  const cnt = await db.query<{ n: unknown }>(`SELECT count(*)::int8 AS n FROM fk_backfill.changes WHERE run_id = $1::int8 AND link = $2`, [targetRunId, link]);
+  return num(cnt.rows[0]?.n);
+}
+
+/** Undo follows the config and scope the reverted run was made with, not today's config file. */
+async function contextOf(db: Database, target: RunRecord, entities: readonly string[] | undefined): Promise<Context> {
+  const tenant = target.scope?.tenant ?? null;
+  return prepare(db, {
+    config: target.config,
+    entities: entities ?? target.entities,
+    ...(tenant !== null ? { tenantId: tenant } : { allTenants: true }),
+  });
+}
+
+function totals(runId: string, undoneRunId: string, mode: UndoResult['mode'], status: UndoResult['status'], results: LinkUndoResult[]): UndoResult {
+  return {
+    runId,
+    undoneRunId,
+    mode,
+    status,
+    totalReverted: results.reduce((a, r) => a + r.reverted, 0),
+    totalSkipped: results.reduce((a, r) => a + r.skipped, 0),
+    results,
+  };
+}
+
 /**
  * Sets back exactly the rows run `runId` changed and that still hold the value it wrote (and restores
- * their updated_at); one transaction; the reversal is itself logged as a run.
+ * their updated_at); the reversal is itself logged as a run. One transaction by default; batched over
+ * the change log (by change id), checkpointed and resumable with `singleTransaction: false`.
  */
 export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResult> {
   const db = adapt(handle);
@@ -42,13 +83,8 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
     throw new BackfillError('RUN_STATE', `run ${opts.runId} is a ${target.kind} run; only apply runs can be undone`);
   }
   if (target.dryRun) throw new BackfillError('RUN_STATE', `run ${opts.runId} was a dry run: nothing to undo`);
-  // Undo follows the config and scope the run was made with, not today's config file.
-  const tenant = target.scope?.tenant ?? null;
-  const ctx = await prepare(db, {
-    config: target.config,
-    entities: opts.entities ?? target.entities,
-    ...(tenant !== null ? { tenantId: tenant } : { allTenants: true }),
-  });
+  const ctx = await contextOf(db, target, opts.entities);
+  const single = opts.singleTransaction !== false;
   const runId = await createRun(ctx.db, {
     kind: 'undo',
     tenant: ctx.filter.tenant,
@@ -58,7 +94,12 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
     configHash: ctx.configHash,
     config: ctx.config,
     targetRunId: target.id,
+    options: single ? { mode: 'single-transaction' } : { mode: 'batched', ...storedBatchOptions(opts) },
   });
+  if (!single) {
+    await writeCheckpoint(ctx.db, runId, { links: {} });
+    return continueUndo(ctx, runId, target.id, opts, false);
+  }
   try {
     const results = await ctx.db.transaction(async (tx) => {
       const out: LinkUndoResult[] = [];
@@ -67,17 +108,11 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
         const changed = num(cnt.rows[0]?.n);
         const st = undoStatement(shape(l), { targetRunId: target.id, runId, linkName: l.entity }, ctx.filter);
         const res = await tx.query(st.text, st.values);
-        out.push({ entityType: l.entity, table: l.config.table, changed, reverted: res.rowCount, skipped: changed - res.rowCount });
+        out.push({ entityType: l.entity, table: l.config.table, changed, reverted: res.rowCount, skipped: changed - res.rowCount, complete: true });
       }
       return out;
     });
-    const result: UndoResult = {
-      runId,
-      undoneRunId: target.id,
-      totalReverted: results.reduce((a, r) => a + r.reverted, 0),
-      totalSkipped: results.reduce((a, r) => a + r.skipped, 0),
-      results,
-    };
+    const result = totals(runId, target.id, 'single-transaction', 'done', results);
     await finishRun(ctx.db, runId, 'done', result);
     return result;
   } catch (e) {
@@ -85,4 +120,60 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
     await finishRun(ctx.db, runId, 'failed', null, err.message).catch(() => undefined);
     throw err;
   }
+}
+
+async function continueUndo(ctx: Context, runId: string, targetRunId: string, opts: BatchOptions, resumed: boolean): Promise<UndoResult> {
+  try {
+    const cp = parseCheckpoint((await getRun(ctx.db, runId)).checkpoint);
+    const results: LinkUndoResult[] = [];
+    let stopped = false;
+    for (const l of ctx.links) {
+      const changed = await changedRows(ctx.db, targetRunId, l.entity);
+      const lc = cp.links[l.entity];
+      let reverted = lc?.changed ?? 0;
+      let complete = lc?.done === true;
+      if (!stopped && !complete) {
+        const s = shape(l);
+        const r = await walkLink(
+          ctx.db,
+          {
+            kind: 'undo',
+            runId,
+            link: l.entity,
+            total: changed,
+            bound: (after, n) => undoBoundStatement({ targetRunId, linkName: l.entity }, after, n),
+            work: (range) => undoStatement(s, { targetRunId, runId, linkName: l.entity, idRange: range }, ctx.filter),
+          },
+          opts,
+          reverted,
+          resumed && lc !== undefined,
+        );
+        reverted = r.changed;
+        complete = !r.stopped;
+        stopped = r.stopped;
+      }
+      results.push({ entityType: l.entity, table: l.config.table, changed, reverted, skipped: complete ? changed - reverted : 0, complete });
+    }
+    const result = totals(runId, targetRunId, 'batched', stopped ? 'stopped' : 'done', results);
+    await finishRun(ctx.db, runId, result.status, result);
+    return result;
+  } catch (e) {
+    const err = wrapDbError(e, 'undoing');
+    if (err.code !== 'RUN_BUSY') await finishRun(ctx.db, runId, 'failed', null, err.message).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Continues a batched undo run from its checkpoint (after Ctrl-C, a failure or kill -9). */
+export async function resumeUndo(handle: unknown, opts: ResumeUndoOptions): Promise<UndoResult> {
+  const db = adapt(handle);
+  await migrate(db);
+  const run = await getRun(db, opts.runId);
+  if (run.kind !== 'undo') throw new BackfillError('RUN_STATE', `run ${run.id} is a ${run.kind} run, not an undo run`);
+  if (run.targetRunId === null) throw new BackfillError('RUN_STATE', `undo run ${run.id} does not name the run it reverts`);
+  const target = await getRun(db, run.targetRunId);
+  const ctx = await contextOf(db, target, run.entities);
+  await reopenRun(db, run);
+  const { runId: _r, ...batch } = opts;
+  return continueUndo(ctx, run.id, target.id, mergedBatchOptions(run, batch), true);
 }

@@ -192,7 +192,7 @@ export function applyStatement(
   UPDATE ${link.sourceSql} s
      SET ${fk} = todo.target_key::${link.fkType}${touchSet}
     FROM todo
-   WHERE s.${k} = todo.k AND s.${fk} IS NULL AND s.${nm} = todo.source_name${srcScope}
+   WHERE s.${k} = todo.k AND s.${fk} IS NULL AND s.${nm} = todo.source_name${srcScope}${rangeWhere('s', link, a.range, p)}
   RETURNING s.${k}::text AS row_key, s.${fk}::text AS new_value, todo.method, todo.score, todo.touched_old
 )
 INSERT INTO ${OWN}.changes (run_id, link, table_name, row_key, column_name, old_value, new_value, method, score, touched_column, touched_old)
@@ -207,7 +207,7 @@ SELECT ${runId}, ${linkName}, ${p.add(a.tableName)}, upd.row_key, ${p.add(link.f
  */
 export function undoStatement(
   link: LinkShape,
-  a: { targetRunId: string; runId: string; linkName: string; idRange?: { after: string; upTo: string } },
+  a: { targetRunId: string; runId: string; linkName: string; idRange?: { after: string | null; upTo: string } },
   f: ScopeFilter,
 ): Statement {
   const p = new Params();
@@ -216,7 +216,10 @@ export function undoStatement(
   const linkName = p.add(a.linkName);
   const k = ident(link.key);
   const fk = ident(link.fk);
-  const idRange = a.idRange === undefined ? '' : ` AND c.id > ${p.add(a.idRange.after)}::int8 AND c.id <= ${p.add(a.idRange.upTo)}::int8`;
+  const idRange =
+    a.idRange === undefined
+      ? ''
+      : `${a.idRange.after === null ? '' : ` AND c.id > ${p.add(a.idRange.after)}::int8`} AND c.id <= ${p.add(a.idRange.upTo)}::int8`;
   const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = CASE WHEN c.touched_column IS NULL THEN s.${ident(link.touch.column)} ELSE c.touched_old::${link.touch.type} END`;
   const text = `WITH c AS (
   SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old

@@ -4,6 +4,7 @@
  * include unicode, quotes, whitespace variants, empty strings, very long strings and NULL.
  */
 import fc from 'fast-check';
+import type { ConfigInput } from '../../src/config/index.js';
 import type { Queryable } from '../../src/db/port.js';
 
 export type KeyType = 'uuid' | 'int' | 'bigint' | 'text';
@@ -375,7 +376,7 @@ export async function buildCase(db: Queryable, c: GenCase): Promise<void> {
   }
 }
 
-export function configOf(c: GenCase): { links: Record<string, unknown>[] } {
+export function configOf(c: GenCase): ConfigInput {
   const s = c.schema;
   return {
     links: s.sources.map((src) => ({

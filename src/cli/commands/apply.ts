@@ -1,14 +1,107 @@
-import type { Command } from 'commander';
-import { apply } from '../../pipeline/apply.js';
+import { InvalidArgumentError, type Command } from 'commander';
+import { apply, resumeApply, type ApplyResult } from '../../pipeline/apply.js';
+import type { BatchOptions } from '../../pipeline/batch.js';
 import { plan } from '../../pipeline/plan.js';
-import { confirm, who, withDatabase, withDb, withScope, withYes, type GlobalFlags } from '../common.js';
+import { progressFor } from '../../pipeline/progress.js';
+import { confirm, open, who, withDatabase, withDb, withScope, withYes, type GlobalFlags } from '../common.js';
 import { applyText, planText } from '../format.js';
 import { print, printJson } from '../output.js';
 
+export interface BatchFlags {
+  singleTransaction?: boolean;
+  batchSize?: number;
+  targetMs?: number;
+  lockTimeout?: number;
+  statementTimeout?: number;
+  maxRate?: number;
+  pauseMs?: number;
+  jsonProgress?: boolean;
+}
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+function positiveNumber(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
+  return n;
+}
+
+/** The batching flags apply and undo share. */
+export function withBatchFlags(cmd: Command): Command {
+  return cmd
+    .option('--single-transaction', 'everything in one transaction: all or nothing (the seed semantics); default: batched')
+    .option('--batch-size <n>', 'keys per batch, fixed (default: adaptive, starting at 20000)', positiveInt)
+    .option('--target-ms <ms>', 'adapt the batch size so a batch takes about this long (default 1000)', positiveInt)
+    .option('--lock-timeout <ms>', 'lock_timeout per batch; on timeout back off, retry, then split (default 2000)', positiveInt)
+    .option('--statement-timeout <ms>', 'statement_timeout per batch; on timeout split (default 60000)', positiveInt)
+    .option('--max-rate <rows>', 'throttle: at most this many rows changed per second', positiveNumber)
+    .option('--pause-ms <ms>', 'throttle: pause between batches', positiveInt)
+    .option('--json-progress', 'progress as NDJSON events on stderr (default: a bar on a TTY, nothing otherwise)');
+}
+
+export function batchOptions(f: BatchFlags): BatchOptions {
+  return {
+    ...(f.batchSize !== undefined ? { batchSize: f.batchSize } : {}),
+    ...(f.targetMs !== undefined ? { targetBatchMs: f.targetMs } : {}),
+    ...(f.lockTimeout !== undefined ? { lockTimeoutMs: f.lockTimeout } : {}),
+    ...(f.statementTimeout !== undefined ? { statementTimeoutMs: f.statementTimeout } : {}),
+    ...(f.maxRate !== undefined ? { maxRate: f.maxRate } : {}),
+    ...(f.pauseMs !== undefined ? { pauseMs: f.pauseMs } : {}),
+  };
+}
+
+/**
+ * Runs `fn` with an abort signal wired to Ctrl-C / SIGTERM (first: finish the current batch and stop;
+ * second Ctrl-C: quit at once) and the progress display the flags ask for.
+ */
+export async function interruptible<T>(f: BatchFlags, fn: (o: BatchOptions) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const progress = progressFor(f);
+  const onSignal = (): void => {
+    if (ac.signal.aborted) process.exit(130);
+    ac.abort();
+    process.stderr.write('\nfk-backfill: stopping after the current batch (Ctrl-C again to quit at once; resume later with --resume)\n');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await fn({ ...batchOptions(f), signal: ac.signal, onProgress: progress.onProgress });
+  } finally {
+    progress.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function report(result: ApplyResult, json: boolean | undefined): void {
+  if (json) printJson(result);
+  else {
+    print(applyText(result));
+    if (result.status === 'stopped') print(`\nStopped after a batch (run ${result.runId} is 'stopped'). Continue: fk-backfill apply --resume ${result.runId} --yes`);
+  }
+  if (result.status === 'stopped') process.exitCode = 1;
+}
+
 export function register(program: Command): void {
-  withYes(withScope(withDb(program.command('apply').description('live run: link the planned rows, log every change (undo-able)'))))
+  withBatchFlags(withYes(withScope(withDb(program.command('apply').description('live run: link the planned rows in batches, log every change (undo-able, resumable)')))))
     .option('--plan <id>', 'apply exactly this plan (from `plan`); default: plan now, then apply')
-    .action(async (flags: GlobalFlags & { plan?: string }) => {
+    .option('--resume <run>', 'continue a batched apply run (stopped, failed, or crashed) from its checkpoint')
+    .action(async (flags: GlobalFlags & BatchFlags & { plan?: string; resume?: string }) => {
+      if (flags.resume !== undefined) {
+        const runId = flags.resume;
+        const db = await open(flags);
+        try {
+          await confirm(flags, `Resume apply run ${runId}?`);
+          report(await interruptible(flags, (o) => resumeApply(db, { ...o, runId })), flags.json);
+        } finally {
+          await db.close();
+        }
+        return;
+      }
       const result = await withDatabase(flags, async (db, opts) => {
         let planRunId = flags.plan;
         if (planRunId === undefined && flags.yes !== true && process.stdin.isTTY) {
@@ -18,9 +111,16 @@ export function register(program: Command): void {
           planRunId = p.runId;
         }
         await confirm(flags, `Link the planned rows${planRunId === undefined ? '' : ` of plan ${planRunId}`}?`);
-        return apply(db, { ...opts, executedBy: who(), ...(planRunId !== undefined ? { planRunId } : {}) });
+        return interruptible(flags, (o) =>
+          apply(db, {
+            ...opts,
+            ...o,
+            executedBy: who(),
+            singleTransaction: flags.singleTransaction === true,
+            ...(planRunId !== undefined ? { planRunId } : {}),
+          }),
+        );
       });
-      if (flags.json) printJson(result);
-      else print(applyText(result));
+      report(result, flags.json);
     });
 }

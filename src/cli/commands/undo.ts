@@ -1,20 +1,46 @@
 import type { Command } from 'commander';
-import { undo } from '../../pipeline/undo.js';
+import { BackfillError } from '../../errors.js';
+import { resumeUndo, undo, type UndoResult } from '../../pipeline/undo.js';
 import { confirm, open, who, withDb, withYes, type GlobalFlags } from '../common.js';
 import { undoText } from '../format.js';
 import { print, printJson } from '../output.js';
+import { interruptible, withBatchFlags, type BatchFlags } from './apply.js';
 
 export function register(program: Command): void {
-  withYes(withDb(program.command('undo').description('set back exactly the rows an apply run changed and that still hold its value')))
-    .requiredOption('--run <id>', 'the apply run to revert')
+  withBatchFlags(withYes(withDb(program.command('undo').description('set back exactly the rows an apply run changed and that still hold its value (batched, resumable)'))))
+    .option('--run <id>', 'the apply run to revert')
+    .option('--resume <undoRun>', 'continue a batched undo run (stopped, failed, or crashed) from its checkpoint')
     .option('--entity <name...>', 'only these links')
-    .action(async (flags: GlobalFlags & { run: string }) => {
+    .action(async (flags: GlobalFlags & BatchFlags & { run?: string; resume?: string }) => {
       const db = await open(flags);
       try {
-        await confirm(flags, `Revert run ${flags.run}?`);
-        const result = await undo(db, { runId: flags.run, executedBy: who(), ...(flags.entity !== undefined ? { entities: flags.entity } : {}) });
+        let result: UndoResult;
+        if (flags.resume !== undefined) {
+          const runId = flags.resume;
+          await confirm(flags, `Resume undo run ${runId}?`);
+          result = await interruptible(flags, (o) => resumeUndo(db, { ...o, runId }));
+        } else {
+          if (flags.run === undefined) {
+            throw new BackfillError('USAGE', 'undo needs --run <id> (or --resume <undoRun>)');
+          }
+          const target = flags.run;
+          await confirm(flags, `Revert run ${target}?`);
+          result = await interruptible(flags, (o) =>
+            undo(db, {
+              ...o,
+              runId: target,
+              executedBy: who(),
+              singleTransaction: flags.singleTransaction === true,
+              ...(flags.entity !== undefined ? { entities: flags.entity } : {}),
+            }),
+          );
+        }
         if (flags.json) printJson(result);
-        else print(undoText(result));
+        else {
+          print(undoText(result));
+          if (result.status === 'stopped') print(`\nStopped after a batch. Continue: fk-backfill undo --resume ${result.runId} --yes`);
+        }
+        if (result.status === 'stopped') process.exitCode = 1;
       } finally {
         await db.close();
       }

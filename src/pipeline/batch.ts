@@ -1,0 +1,252 @@
+/**
+ * The batch engine behind batched apply and undo: walks a key range set-based (keyset, never OFFSET),
+ * one transaction per batch that
+ *   1. takes the run's advisory lock (two processes never run batches of one run at once),
+ *   2. sets lock_timeout / statement_timeout (SET LOCAL),
+ *   3. reads the run's checkpoint (FOR UPDATE) — the single source of truth for where to continue,
+ *   4. finds the batch's upper bound (`ORDER BY key LIMIT n`), runs the one set-based statement
+ *      (which writes the change log itself), and
+ *   5. stores the new checkpoint,
+ * then commits. So a crash at any point leaves either the whole batch with its checkpoint, or neither:
+ * `--resume` continues exactly where the log says. Lock timeouts back off and retry, then split.
+ */
+import type { Database, Queryable } from '../db/port.js';
+import { num } from '../db/port.js';
+import { BackfillError, sqlState, wrapDbError } from '../errors.js';
+import type { Statement } from '../sql/statements.js';
+import type { BatchKind, ProgressListener } from './progress.js';
+
+/** Batching knobs shared by apply and undo (library and CLI). */
+export interface BatchOptions {
+  /** Keys per batch to start with (default 20 000). Given without `targetBatchMs`: fixed size. */
+  batchSize?: number;
+  /** Adapt the batch size so one batch takes about this long (default 1000 ms when batchSize is not given). */
+  targetBatchMs?: number;
+  minBatchSize?: number;
+  maxBatchSize?: number;
+  /** SET LOCAL lock_timeout per batch (default 2000 ms). */
+  lockTimeoutMs?: number;
+  /** SET LOCAL statement_timeout per batch (default 60 000 ms). */
+  statementTimeoutMs?: number;
+  /** Retries of a batch at one size after a lock timeout before it is split (default 3). */
+  lockRetries?: number;
+  /** First back-off after a lock timeout, doubled each retry (default 200 ms). */
+  backoffMs?: number;
+  /** Throttle: at most this many rows changed per second. */
+  maxRate?: number;
+  /** Throttle: pause between batches. */
+  pauseMs?: number;
+  /** Abort: the current batch finishes (commits), then the run stops with status 'stopped'. */
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+}
+
+export interface LinkCheckpoint {
+  /** Last key (apply) or change id (undo) done; null: not started. */
+  after: string | null;
+  done: boolean;
+  /** Rows changed by this run in this link so far. */
+  changed: number;
+  keys: number;
+  batches: number;
+}
+
+export interface Checkpoint {
+  links: Record<string, LinkCheckpoint>;
+}
+
+export const DEFAULT_BATCH_SIZE = 20_000;
+export const DEFAULT_TARGET_MS = 1000;
+
+export function emptyLinkCheckpoint(): LinkCheckpoint {
+  return { after: null, done: false, changed: 0, keys: 0, batches: 0 };
+}
+
+export function parseCheckpoint(raw: unknown): Checkpoint {
+  const c = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Partial<Checkpoint> | null;
+  return { links: { ...(c?.links ?? {}) } };
+}
+
+/** Options as stored in runs.options (so a resume uses the same knobs unless told otherwise). */
+export function storedBatchOptions(o: BatchOptions): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of ['batchSize', 'targetBatchMs', 'minBatchSize', 'maxBatchSize', 'lockTimeoutMs', 'statementTimeoutMs', 'lockRetries', 'backoffMs', 'maxRate', 'pauseMs'] as const) {
+    const v = o[k];
+    if (typeof v === 'number') out[k] = v;
+  }
+  return out;
+}
+
+export interface LinkWalk {
+  kind: BatchKind;
+  runId: string;
+  link: string;
+  /** Rows expected to change (progress total). */
+  total: number;
+  /** Upper bound of the next batch: returns `up_to` (text) and `n`, or no row when the walk is done. */
+  bound(after: string | null, limit: number): Statement;
+  /** The batch's one set-based statement over (after, upTo]; its row count is the rows changed. */
+  work(range: { after: string | null; upTo: string }): Statement;
+}
+
+export interface WalkResult {
+  changed: number;
+  stopped: boolean;
+}
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (ms <= 0 || signal?.aborted === true) return resolve();
+    const t = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/** Advisory lock key of a run: (class, object) as two int4. */
+const RUN_LOCK = `pg_try_advisory_xact_lock(hashtext('fk_backfill.run'), ($1::int8 % 2147483647)::int4)`;
+
+async function readCheckpoint(tx: Queryable, runId: string): Promise<Checkpoint> {
+  const res = await tx.query<{ checkpoint: unknown; status: string }>(`SELECT checkpoint, status FROM fk_backfill.runs WHERE id = $1::int8 FOR UPDATE`, [runId]);
+  const row = res.rows[0];
+  if (row === undefined) throw new BackfillError('RUN_NOT_FOUND', `run ${runId} vanished from fk_backfill.runs`);
+  return parseCheckpoint(row.checkpoint);
+}
+
+export async function writeCheckpoint(tx: Queryable, runId: string, c: Checkpoint): Promise<void> {
+  await tx.query(`UPDATE fk_backfill.runs SET checkpoint = $2::jsonb WHERE id = $1::int8`, [runId, JSON.stringify(c)]);
+}
+
+interface BatchOutcome {
+  after: string | null;
+  upTo: string | null;
+  keys: number;
+  changed: number;
+  link: LinkCheckpoint;
+}
+
+/** One batch, one transaction (see the file comment). */
+async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number, stmtMs: number): Promise<BatchOutcome> {
+  return db.transaction(async (tx) => {
+    const got = await tx.query<{ got: boolean }>(
+      `SELECT set_config('lock_timeout', $2, true), set_config('statement_timeout', $3, true), ${RUN_LOCK} AS got`,
+      [w.runId, `${Math.max(1, Math.round(lockMs))}ms`, `${Math.max(1, Math.round(stmtMs))}ms`],
+    );
+    if (got.rows[0]?.got !== true) {
+      throw new BackfillError('RUN_BUSY', `run ${w.runId} is being processed by another process right now; let it finish or stop it first`);
+    }
+    const cp = await readCheckpoint(tx, w.runId);
+    const lc: LinkCheckpoint = { ...emptyLinkCheckpoint(), ...cp.links[w.link] };
+    if (lc.done) return { after: lc.after, upTo: null, keys: 0, changed: 0, link: lc };
+    const b = w.bound(lc.after, size);
+    const br = (await tx.query<{ up_to: string; n: unknown }>(b.text, b.values)).rows[0];
+    if (br === undefined) {
+      lc.done = true;
+      cp.links[w.link] = lc;
+      await writeCheckpoint(tx, w.runId, cp);
+      return { after: lc.after, upTo: null, keys: 0, changed: 0, link: lc };
+    }
+    const st = w.work({ after: lc.after, upTo: br.up_to });
+    const res = await tx.query(st.text, st.values);
+    const keys = num(br.n);
+    const after = lc.after;
+    lc.after = br.up_to;
+    lc.changed += res.rowCount;
+    lc.keys += keys;
+    lc.batches += 1;
+    cp.links[w.link] = lc;
+    await writeCheckpoint(tx, w.runId, cp);
+    return { after, upTo: br.up_to, keys, changed: res.rowCount, link: lc };
+  });
+}
+
+/**
+ * Walks one link to its end (or until the signal aborts), batch by batch. Returns the rows changed
+ * by this run in this link in total (including batches committed before a resume).
+ */
+export async function walkLink(db: Database, w: LinkWalk, o: BatchOptions, alreadyChanged: number, resumed: boolean): Promise<WalkResult> {
+  const adaptive = o.targetBatchMs !== undefined || o.batchSize === undefined;
+  const target = o.targetBatchMs ?? DEFAULT_TARGET_MS;
+  const minSize = Math.max(1, o.minBatchSize ?? (adaptive ? 500 : 1));
+  const maxSize = Math.max(minSize, o.maxBatchSize ?? 500_000);
+  let size = Math.min(maxSize, Math.max(minSize, o.batchSize ?? DEFAULT_BATCH_SIZE));
+  const lockMs = o.lockTimeoutMs ?? 2000;
+  const stmtMs = o.statementTimeoutMs ?? 60_000;
+  const retries = o.lockRetries ?? 3;
+  const backoff0 = o.backoffMs ?? 200;
+  const emit = o.onProgress ?? (() => undefined);
+  const base = { kind: w.kind, runId: w.runId, link: w.link };
+
+  emit({ ...base, event: 'start', total: w.total, changed: alreadyChanged, resumed });
+  let changed = alreadyChanged;
+  let attempt = 0;
+  const t0 = Date.now();
+  let changedHere = 0;
+  for (;;) {
+    if (o.signal?.aborted === true) {
+      emit({ ...base, event: 'end', changed, total: w.total, status: 'stopped' });
+      return { changed, stopped: true };
+    }
+    const started = Date.now();
+    let out: BatchOutcome;
+    try {
+      out = await runBatch(db, w, size, lockMs, stmtMs);
+    } catch (e) {
+      const state = sqlState(e);
+      if (state === '55P03' || state === '57014') {
+        const reason = state === '55P03' ? 'lock_timeout' : 'statement_timeout';
+        // A statement timeout means the batch is too big: split at once. A lock timeout may pass: retry first.
+        if (state === '55P03' && attempt < retries) {
+          attempt += 1;
+          const wait = Math.min(10_000, backoff0 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5);
+          emit({ ...base, event: 'retry', reason, attempt, batchSize: size, backoffMs: Math.round(wait) });
+          await sleep(wait, o.signal);
+          continue;
+        }
+        if (size > 1) {
+          size = Math.max(1, Math.floor(size / 2));
+          attempt = 0;
+          emit({ ...base, event: 'split', reason, batchSize: size });
+          continue;
+        }
+        throw wrapDbError(e, `${w.kind} ${w.link}: a single row stayed locked through ${retries} retries`);
+      }
+      throw wrapDbError(e, `${w.kind} ${w.link}, batch of ${size}`);
+    }
+    attempt = 0;
+    const ms = Date.now() - started;
+    changed = out.link.changed;
+    if (out.upTo === null) {
+      emit({ ...base, event: 'end', changed, total: w.total, status: 'done' });
+      return { changed, stopped: false };
+    }
+    changedHere += out.changed;
+    const elapsed = Math.max(1, Date.now() - t0);
+    const rate = Math.round((changedHere * 1000) / elapsed);
+    const left = Math.max(0, w.total - changed);
+    emit({
+      ...base,
+      event: 'batch',
+      after: out.after,
+      upTo: out.upTo,
+      keys: out.keys,
+      changed: out.changed,
+      done: changed,
+      total: w.total,
+      batchSize: size,
+      ms,
+      rowsPerSecond: rate,
+      etaSeconds: rate > 0 ? Math.round(left / rate) : null,
+    });
+    if (adaptive) {
+      const factor = Math.min(2, Math.max(0.5, target / Math.max(1, ms)));
+      size = Math.min(maxSize, Math.max(minSize, Math.round(size * factor)));
+    }
+    let pause = o.pauseMs ?? 0;
+    if (o.maxRate !== undefined && o.maxRate > 0) pause = Math.max(pause, (out.changed * 1000) / o.maxRate - ms);
+    if (pause > 0) await sleep(pause, o.signal);
+  }
+}
