@@ -40,6 +40,8 @@ export const linkSchema = z
     updatedAt: identifier.nullable().optional(),
     /** Numeric column summed in reports and used to order the review queue. */
     amount: identifier.optional(),
+    /** ON DELETE behaviour of the FK constraint (`constrain` creates it, `verify` checks it); default 'restrict'. */
+    onDelete: z.enum(['restrict', 'no action', 'cascade', 'set null', 'set default']).optional(),
     match: z.enum(['exact', 'normalized', 'fuzzy']).default('exact'),
     autoLinkAt: score.optional(),
     reviewAt: score.optional(),

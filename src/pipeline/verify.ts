@@ -4,6 +4,7 @@ import { sqlState } from '../errors.js';
 import { ident } from '../sql/quote.js';
 import { integrityStatement, scopeWhere, Params } from '../sql/statements.js';
 import type { ResolvedLink } from './catalog.js';
+import { findCoveringIndex } from './constrain.js';
 import { prepare, shape, type CommonOptions, type Context } from './context.js';
 
 export type OnDelete = 'restrict' | 'no action' | 'cascade' | 'set null' | 'set default';
@@ -28,7 +29,13 @@ export interface LinkVerify {
   constraint: ConstraintInfo | null;
   /** A referenced master could not be deleted (tried in a transaction that is always rolled back). null: nothing referenced to try. */
   restrictVerified: boolean | null;
+  /** ON DELETE behaviour the config asks for (link `onDelete`, default restrict). */
+  expectedOnDelete: OnDelete;
+  /** An index whose leading columns are the FK (optionally after scope columns): deletes of masters stay cheap. */
+  index: { name: string; columns: string[] } | null;
   problems: string[];
+  /** Worth fixing, not a failure (e.g. no index on the FK column: `fk-backfill constrain` adds one). */
+  warnings: string[];
 }
 
 export interface VerifyReport {
@@ -98,6 +105,9 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
     const row = (await ctx.db.query<Record<string, unknown>>(st.text, st.values)).rows[0] ?? {};
     const constraint = await findConstraint(ctx.db, l);
     const restricts = constraint !== null && (constraint.onDelete === 'restrict' || constraint.onDelete === 'no action');
+    const expectedOnDelete: OnDelete = l.config.onDelete ?? 'restrict';
+    const expectRestrict = expectedOnDelete === 'restrict' || expectedOnDelete === 'no action';
+    const index = await findCoveringIndex(ctx.db, l);
     const restrictVerified = restricts ? await tryDeleteReferenced(ctx, l) : false;
     const v: LinkVerify = {
       entityType: l.entity,
@@ -108,7 +118,10 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
       crossScope: num(row['cross_scope']),
       constraint,
       restrictVerified,
+      expectedOnDelete,
+      index,
       problems: [],
+      warnings: [],
     };
     if (v.nullFks > 0) v.problems.push(`${v.nullFks} row(s) still have a NULL ${l.config.fk}`);
     if (v.orphans > 0) v.problems.push(`${v.orphans} ${l.config.fk} value(s) point to no ${l.config.target.table} row`);
@@ -116,9 +129,12 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
     if (constraint === null) v.problems.push(`no foreign key constraint on ${l.config.table}.${l.config.fk}`);
     else {
       if (!constraint.validated) v.problems.push(`constraint ${constraint.name} is NOT VALID (not yet validated)`);
-      if (!restricts) v.problems.push(`constraint ${constraint.name} is ON DELETE ${constraint.onDelete.toUpperCase()}, not RESTRICT`);
-      else if (restrictVerified === false) v.problems.push(`deleting a referenced ${l.config.target.table} row was not refused`);
+      if (expectRestrict && !restricts) v.problems.push(`constraint ${constraint.name} is ON DELETE ${constraint.onDelete.toUpperCase()}, not RESTRICT`);
+      else if (!expectRestrict && constraint.onDelete !== expectedOnDelete) {
+        v.problems.push(`constraint ${constraint.name} is ON DELETE ${constraint.onDelete.toUpperCase()}, configured ${expectedOnDelete.toUpperCase()}`);
+      } else if (restricts && restrictVerified === false) v.problems.push(`deleting a referenced ${l.config.target.table} row was not refused`);
     }
+    if (index === null) v.warnings.push(`no index on ${l.config.table}.${l.config.fk}: every delete of a ${l.config.target.table} row scans it (fk-backfill constrain adds one)`);
     links.push(v);
   }
   return { ok: links.every((l) => l.problems.length === 0), tenantId: ctx.filter.tenant, links };
@@ -126,5 +142,5 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
 
 /** Remaining NULL FKs, dangling and cross-tenant FK values, and whether RESTRICT really holds. */
 export async function verify(db: unknown, opts: CommonOptions = {}): Promise<VerifyReport> {
-  return verifyIn(await prepare(db, opts));
+  return verifyIn(await prepare(db, opts, { store: false }));
 }
