@@ -40,8 +40,9 @@ export function dbUrl(flags: GlobalFlags): string {
   return flags.db ?? process.env['DATABASE_URL'] ?? DEFAULT_DB_URL;
 }
 
+/** Opens the database for a command; an embedded directory that does not exist is an error, not created. */
 export async function open(flags: GlobalFlags): Promise<Database> {
-  return openDatabase(dbUrl(flags));
+  return openDatabase(dbUrl(flags), { create: false });
 }
 
 export function config(flags: GlobalFlags): Config {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { BackfillError, sqlState } from '../errors.js';
 import type { Database } from './port.js';
@@ -23,9 +24,10 @@ export function redactUrl(url: string): string {
 
 /**
  * Opens a database by URL: `postgres://` / `postgresql://` → server (pg); `pglite://DIR` → embedded
- * on disk; `memory://` → embedded in memory. Checks the connection before returning.
+ * on disk; `memory://` → embedded in memory. Checks the connection before returning. `create: false`
+ * refuses to create a new embedded database directory (commands that expect existing data).
  */
-export async function openDatabase(url: string): Promise<Database> {
+export async function openDatabase(url: string, opts: { create?: boolean } = {}): Promise<Database> {
   const shown = redactUrl(url);
   let db: Database;
   if (/^postgres(ql)?:\/\//i.test(url)) {
@@ -33,7 +35,14 @@ export async function openDatabase(url: string): Promise<Database> {
   } else if (/^pglite:\/\//i.test(url)) {
     const dir = url.slice('pglite://'.length);
     if (dir.length === 0) throw new BackfillError('DB_URL_INVALID', `pglite:// needs a directory, e.g. pglite://./data (got ${shown})`);
-    db = await openPgliteChecked(resolve(dir), shown);
+    const path = resolve(dir);
+    if (opts.create === false && !existsSync(path)) {
+      throw new BackfillError(
+        'DB_UNREACHABLE',
+        `embedded database ${path} does not exist: point --db (or DATABASE_URL) at your database, or create one with \`fk-backfill demo --db ${url}\``,
+      );
+    }
+    db = await openPgliteChecked(path, shown);
   } else if (/^memory:\/\/?$/i.test(url) || url === 'memory:') {
     db = await openPgliteChecked(undefined, shown);
   } else {

@@ -52,21 +52,35 @@ export function shape(l: ResolvedLink): LinkShape {
  * Everything a pipeline step needs: the adapted database (own schema migrated), the validated config,
  * the links checked against the catalog, and the scope filter (tenant checked to exist).
  */
-export async function prepare(handle: unknown, opts: CommonOptions, need: { tenant: 'required' | 'optional' } = { tenant: 'optional' }): Promise<Context> {
+export interface PrepareNeeds {
+  /** 'required': a scoped link needs --tenant or --all-tenants (commands that write). */
+  tenant?: 'required' | 'optional';
+  /** Check that the tenant exists (default true). */
+  checkTenant?: boolean;
+  /** Bring schema fk_backfill up to date (default true; status/verify only read and skip it). */
+  store?: boolean;
+}
+
+/**
+ * Everything a pipeline step needs: the adapted database, the validated config, the links checked
+ * against the catalog, and the scope filter (tenant checked to exist). All input is checked before
+ * anything is written, own schema included: bad input leaves the database as it was.
+ */
+export async function prepare(handle: unknown, opts: CommonOptions, need: PrepareNeeds = {}): Promise<Context> {
   const db = adapt(handle);
   const config = toConfig(opts.config);
   const tenant = opts.tenantId ?? null;
   if (tenant !== null && opts.allTenants === true) {
     throw new BackfillError('USAGE', 'give either a tenant or all tenants, not both');
   }
-  await migrate(db);
   const links = await resolveLinks(db, config.links, opts.entities);
   const scoped = links.some((l) => l.config.scope.length > 0);
   if (need.tenant === 'required' && scoped && tenant === null && opts.allTenants !== true) {
     throw new BackfillError('TENANT_REQUIRED', 'choose a tenant (--tenant ID) or every tenant (--all-tenants)');
   }
   const filter: ScopeFilter = { tenant: opts.allTenants === true ? null : tenant };
-  if (filter.tenant !== null) await checkTenant(db, links, filter.tenant);
+  if (filter.tenant !== null && need.checkTenant !== false) await checkTenant(db, links, filter.tenant);
+  if (need.store !== false) await migrate(db);
   return { db, config, configHash: configHash(config), links, filter };
 }
 

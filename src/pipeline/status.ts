@@ -38,5 +38,5 @@ export async function statusIn(ctx: Context): Promise<StatusReport> {
 
 /** The seed's FK population table: per link, total rows, NULL FKs, populated FKs, rate. */
 export async function status(db: unknown, opts: CommonOptions = {}): Promise<StatusReport> {
-  return statusIn(await prepare(db, opts));
+  return statusIn(await prepare(db, opts, { store: false }));
 }

@@ -109,7 +109,8 @@ describeEach('schema errors', (target) => {
     await expect(backfillForeignKeys(t.db, { tenantId: null })).rejects.toMatchObject({ code: 'TENANT_REQUIRED' });
     const n = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sales_orders WHERE customer_id IS NOT NULL`);
     expect(n.rows[0]!.n).toBe(1);
-    const runs = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.changes`);
-    expect(runs.rows[0]!.n).toBe(0);
+    // not even fk-backfill's own schema was created: bad input writes nothing at all
+    const own = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'fk_backfill'`);
+    expect(own.rows[0]!.n).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -70,6 +70,7 @@ describeEach('cli', (target) => {
       [['plan', '--db', t.url, '--tenant', '00000000-0000-4000-8000-0000000000ff'], /tenant .* not found/],
       [['apply', '--db', t.url, '--tenant', DEMO_TENANT, '--plan', '999', '--yes'], /run 999 not found/],
       [['plan', '--db', t.url, '--bogus'], /unknown option/],
+      [['status', '--db', `pglite://${join(dir, 'no-such-db')}`], /embedded database .*no-such-db does not exist/],
     ];
     for (const [args, msg] of cases) {
       const r = await runCli(args);
@@ -78,6 +79,7 @@ describeEach('cli', (target) => {
     }
     const j = await runCli(['plan', '--db', t.url, '--config', cfg, '--all-tenants', '--json']);
     expect(j.json<{ error: { code: string } }>().error.code).toBe('SCHEMA_MISSING_COLUMN');
+    expect(existsSync(join(dir, 'no-such-db'))).toBe(false);
     const db = await reopen(t);
     const n = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sales_orders WHERE customer_id IS NOT NULL`);
     expect(n.rows[0]!.n).toBe(1);
