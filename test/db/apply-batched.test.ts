@@ -1,0 +1,154 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { apply, plan, resumeApply, resumeUndo, undo, type ProgressEvent } from '../../src/index.js';
+import { getRun } from '../../src/store/runs.js';
+import { applyBoundStatement, applyStatement } from '../../src/sql/statements.js';
+import { prepare, shape } from '../../src/pipeline/context.js';
+import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { createBatchFixture, DEMO_TENANT, expectedLinkHash, linkHash, OTHER_TENANT, tableHash } from './apply-fixture.js';
+
+const N = 2000;
+const ENTITIES = ['sales_order', 'purchase_order'];
+
+describeEach('batched apply', (target) => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await freshDb(target);
+    await createBatchFixture(t.db, N);
+  });
+  afterEach(async () => {
+    await t.dispose();
+  });
+
+  it('links exactly what one transaction would, in many batches, one change row per changed row; other tenant untouched', async () => {
+    const otherBefore = await tableHash(t.db, 'sales_orders', `t.tenant_id = '${OTHER_TENANT}'`);
+    const otherPoBefore = await tableHash(t.db, 'purchase_orders', `t.tenant_id = '${OTHER_TENANT}'`);
+    const events: ProgressEvent[] = [];
+    const a = await apply(t.db, { tenantId: DEMO_TENANT, entities: ENTITIES, batchSize: 150, onProgress: (e) => events.push(e) });
+    expect(a).toMatchObject({ mode: 'batched', status: 'done' });
+    expect(a.planHash).toMatch(/^[0-9a-f]{32}$/);
+    // 1000 demo rows: 50 already linked, 4/44 of the rest unmatched
+    const so = a.results.find((r) => r.entityType === 'sales_order')!;
+    expect(so.updated).toBeGreaterThan(800);
+    expect(so).toMatchObject({ skipped: 0, complete: true, planned: so.updated });
+    expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', DEMO_TENANT));
+    expect(await linkHash(t.db, 'purchase_orders', 'vendor_id')).toBe(await expectedLinkHash(t.db, 'purchase_orders', 'vendor_id', 'vendors', 'vendor_name', DEMO_TENANT));
+    expect(await tableHash(t.db, 'sales_orders', `t.tenant_id = '${OTHER_TENANT}'`)).toBe(otherBefore);
+    expect(await tableHash(t.db, 'purchase_orders', `t.tenant_id = '${OTHER_TENANT}'`)).toBe(otherPoBefore);
+    const log = await t.db.query<{ n: number; keys: number }>(`SELECT count(*)::int AS n, count(DISTINCT (link, row_key))::int AS keys FROM fk_backfill.changes WHERE run_id = $1::int8`, [a.runId]);
+    expect(log.rows[0]).toEqual({ n: a.totalUpdated, keys: a.totalUpdated });
+    const batches = events.filter((e) => e.event === 'batch');
+    expect(batches.length).toBeGreaterThanOrEqual(Math.floor(1500 / 150));
+    expect(events.filter((e) => e.event === 'start').map((e) => e.link)).toEqual(ENTITIES);
+    expect(events.filter((e) => e.event === 'end').every((e) => e.event === 'end' && e.status === 'done')).toBe(true);
+    const run = await getRun(t.db, a.runId);
+    expect(run.status).toBe('done');
+    expect((run.checkpoint as { links: Record<string, { done: boolean }> }).links['sales_order']!.done).toBe(true);
+  });
+
+  it('stopped between batches, then resumed: same end state as one uninterrupted run; batched undo is exact', async () => {
+    const before = await tableHash(t.db, 'sales_orders');
+    const poBefore = await tableHash(t.db, 'purchase_orders');
+    const ac = new AbortController();
+    let seen = 0;
+    const a = await apply(t.db, {
+      allTenants: true,
+      entities: ENTITIES,
+      batchSize: 100,
+      signal: ac.signal,
+      onProgress: (e) => {
+        if (e.event === 'batch' && ++seen === 4) ac.abort();
+      },
+    });
+    expect(a.status).toBe('stopped');
+    expect(a.results[0]!.complete).toBe(false);
+    expect(a.results[1]!.complete).toBe(false);
+    const stoppedRun = await getRun(t.db, a.runId);
+    expect(stoppedRun.status).toBe('stopped');
+    const partial = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.changes WHERE run_id = $1::int8`, [a.runId]);
+    expect(partial.rows[0]!.n).toBe(a.totalUpdated);
+    expect(a.totalUpdated).toBeGreaterThan(0);
+
+    const r = await resumeApply(t.db, { runId: a.runId, batchSize: 333 });
+    expect(r).toMatchObject({ runId: a.runId, status: 'done' });
+    expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', null));
+    expect(await linkHash(t.db, 'purchase_orders', 'vendor_id')).toBe(await expectedLinkHash(t.db, 'purchase_orders', 'vendor_id', 'vendors', 'vendor_name', null));
+    const log = await t.db.query<{ n: number; keys: number }>(`SELECT count(*)::int AS n, count(DISTINCT (link, row_key))::int AS keys FROM fk_backfill.changes WHERE run_id = $1::int8`, [a.runId]);
+    expect(log.rows[0]).toEqual({ n: r.totalUpdated, keys: r.totalUpdated });
+    await expect(resumeApply(t.db, { runId: a.runId })).rejects.toMatchObject({ code: 'RUN_STATE' });
+
+    // Batched undo, stopped once and resumed: tables exactly as before the apply (updated_at included).
+    const ac2 = new AbortController();
+    const u = await undo(t.db, { runId: a.runId, singleTransaction: false, batchSize: 200, signal: ac2.signal, onProgress: (e) => e.event === 'batch' && ac2.abort() });
+    expect(u.status).toBe('stopped');
+    const u2 = await resumeUndo(t.db, { runId: u.runId });
+    expect(u2).toMatchObject({ status: 'done', totalReverted: r.totalUpdated, totalSkipped: 0 });
+    expect(await tableHash(t.db, 'sales_orders')).toBe(before);
+    expect(await tableHash(t.db, 'purchase_orders')).toBe(poBefore);
+  });
+
+  it('skips rows edited since planning; refuses a plan modified after it was made', async () => {
+    const p = await plan(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'] });
+    // edited since the plan: one row renamed, one linked by someone else
+    const ids = (await t.db.query<{ id: string }>(`SELECT id::text FROM sales_orders WHERE tenant_id = $1 AND customer_id IS NULL AND customer_name = 'customer 1' ORDER BY id LIMIT 2`, [DEMO_TENANT])).rows.map((r) => r.id);
+    await t.db.query(`UPDATE sales_orders SET customer_name = 'customer 2' WHERE id = $1`, [ids[0]]);
+    const c3 = (await t.db.query<{ id: string }>(`SELECT id::text FROM customers WHERE tenant_id = $1 AND customer_name = 'customer 3'`, [DEMO_TENANT])).rows[0]!.id;
+    await t.db.query(`UPDATE sales_orders SET customer_id = $2 WHERE id = $1`, [ids[1], c3]);
+    const a = await apply(t.db, { planRunId: p.runId, batchSize: 97 });
+    expect(a.results[0]).toMatchObject({ skipped: 2, complete: true });
+    const rows = await t.db.query<{ id: string; customer_id: string | null }>(`SELECT id::text, customer_id::text FROM sales_orders WHERE id = ANY($1::uuid[]) ORDER BY id`, [ids]);
+    expect(Object.fromEntries(rows.rows.map((r) => [r.id, r.customer_id]))).toEqual({ [ids[0]!]: null, [ids[1]!]: c3 });
+
+    const p2 = await plan(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'] });
+    await t.db.query(`UPDATE fk_backfill.plan_entries SET target_key = (SELECT id::text FROM customers WHERE tenant_id = $2 LIMIT 1) WHERE run_id = $1::int8 AND outcome = 'linked' AND source_name = 'customer 2'`, [p2.runId, OTHER_TENANT]);
+    await expect(apply(t.db, { planRunId: p2.runId })).rejects.toMatchObject({ code: 'PLAN_STALE' });
+  });
+
+  it('a batch reads its key range through the primary key index (EXPLAIN)', async () => {
+    await t.db.query('ANALYZE');
+    const ctx = await prepare(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'] });
+    const s = shape(ctx.links[0]!);
+    const keys = (await t.db.query<{ id: string }>(`SELECT id::text FROM sales_orders ORDER BY id OFFSET 500 LIMIT 2`)).rows.map((r) => r.id);
+    const b = applyBoundStatement(s, keys[0]!, 100, ctx.filter);
+    const bp = (await t.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${b.text}`, b.values)).rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(bp).toMatch(/Index (Only )?Scan using sales_orders_pkey/);
+    expect(bp).toMatch(/Index Cond: \(id > /);
+    expect(bp).not.toMatch(/Seq Scan on sales_orders/);
+    const st = applyStatement(s, { planRunId: '1', runId: '2', linkName: 'sales_order', tableName: 'sales_orders', range: { after: keys[0]!, upTo: keys[1]! } }, ctx.filter);
+    const plan = (await t.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${st.text}`, st.values)).rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(plan).toMatch(/Index Cond: \(\(id > .*\) AND \(id <= /);
+    expect(plan).not.toMatch(/Seq Scan on sales_orders/);
+  });
+});
+
+describeEach('batched apply, key types', (target) => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await freshDb(target);
+  });
+  afterEach(async () => {
+    await t.dispose();
+  });
+
+  for (const keyType of ['int8', 'text'] as const) {
+    it(`${keyType} keys, two scope columns, one company only`, async () => {
+      await t.db.query(`CREATE TABLE clients (no serial PRIMARY KEY, company int NOT NULL, branch text NOT NULL, cname text NOT NULL)`);
+      await t.db.query(`CREATE TABLE docs (k ${keyType} PRIMARY KEY, company int NOT NULL, branch text NOT NULL, client text, client_no int REFERENCES clients (no), updated_at timestamptz NOT NULL DEFAULT '2026-01-01')`);
+      await t.db.query(`INSERT INTO clients (company, branch, cname) SELECT c, b, 'client ' || i FROM generate_series(1, 2) c, unnest(ARRAY['north', 'south']) b, generate_series(1, 10) i`);
+      // text keys sort as text ('k10' < 'k9'): the walk must follow the index order, not numeric order
+      await t.db.query(
+        `INSERT INTO docs (k, company, branch, client) SELECT ${keyType === 'text' ? `'k' || i` : 'i'}, 1 + i % 2, CASE WHEN i % 3 = 0 THEN 'north' ELSE 'south' END, 'client ' || (i % 12) FROM generate_series(1, 900) i`,
+      );
+      const config = { links: [{ entity: 'doc', table: 'docs', key: 'k', fk: 'client_no', name: 'client', target: { table: 'clients', key: 'no', name: 'cname' }, scope: ['company', 'branch'] }] };
+      const other = await t.db.query<{ h: string }>(`SELECT md5(string_agg(d::text, '|' ORDER BY k)) AS h FROM docs d WHERE company = 2`);
+      const a = await apply(t.db, { config, tenantId: '1', batchSize: 37 });
+      const expected = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM docs d JOIN clients c ON c.company = d.company AND c.branch = d.branch AND c.cname = d.client WHERE d.company = 1`);
+      expect(a.totalUpdated).toBe(expected.rows[0]!.n);
+      const wrong = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM docs d JOIN clients c ON c.no = d.client_no WHERE c.company <> d.company OR c.branch <> d.branch OR c.cname <> d.client`);
+      expect(wrong.rows[0]!.n).toBe(0);
+      expect((await t.db.query<{ h: string }>(`SELECT md5(string_agg(d::text, '|' ORDER BY k)) AS h FROM docs d WHERE company = 2`)).rows[0]!.h).toBe(other.rows[0]!.h);
+      const u = await undo(t.db, { runId: a.runId, singleTransaction: false, batchSize: 41 });
+      expect(u.totalReverted).toBe(a.totalUpdated);
+      expect((await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM docs WHERE client_no IS NOT NULL`)).rows[0]!.n).toBe(0);
+    });
+  }
+});
