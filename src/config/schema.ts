@@ -3,7 +3,7 @@ import { z } from 'zod';
 const identifier = z
   .string()
   .min(1, 'must not be empty')
-  .max(63, 'PostgreSQL identifiers are at most 63 bytes')
+  .refine((s) => new TextEncoder().encode(s).length <= 63, 'PostgreSQL identifiers are at most 63 bytes (UTF-8)')
   .refine((s) => !s.includes('\u0000'), 'must not contain NUL');
 
 /** `table` or `schema.table`; quoted parts (`"My Schema"."Orders"`) may hold dots and spaces. */

@@ -1,0 +1,148 @@
+/**
+ * Hostile input through the library: every bad config, tenant, run id or name must give a
+ * BackfillError with a stable code, a one-line message naming the thing, exit code 2 for bad input,
+ * and nothing written (every user table and every fk_backfill table hashed before and after).
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { apply, AXIS_CONFIG, BackfillError, migrate, plan, status, undo, type ConfigInput } from '../../src/index.js';
+import { createAxis, DEMO_TENANT } from '../../src/demo/axis.js';
+import type { Database } from '../../src/db/port.js';
+import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { schemaHashes } from '../helpers/random-schema.js';
+
+type Link = ConfigInput['links'][number];
+const SO: Link = AXIS_CONFIG.links[0]!;
+
+function withLink(patch: (l: Link) => Link): ConfigInput {
+  return { links: [patch(structuredClone(SO))] };
+}
+
+export async function snapshot(db: Database): Promise<Record<string, string>> {
+  return schemaHashes(db, ['public', 'fk_backfill']);
+}
+
+/** Expects a clean refusal: BackfillError, code, exit code, one-line message matching `names`. */
+export async function refused(p: Promise<unknown>, code: string, names: RegExp, exitCode = 2): Promise<BackfillError> {
+  let err: unknown;
+  try {
+    await p;
+  } catch (e) {
+    err = e;
+  }
+  expect(err, `expected ${code}, call succeeded`).toBeInstanceOf(BackfillError);
+  const be = err as BackfillError;
+  expect(be.code, be.message).toBe(code);
+  expect(be.exitCode).toBe(exitCode);
+  expect(be.message).toMatch(names);
+  expect(be.message).not.toMatch(/\n/);
+  return be;
+}
+
+/** Count of hostile inputs tried (reported in the closing note). */
+export const tried = { library: 0 };
+
+describeEach('hostile: library', (target) => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await freshDb(target);
+    await createAxis(t.db);
+    await migrate(t.db);
+    await t.db.query(`CREATE VIEW so_view AS SELECT * FROM sales_orders`);
+    await t.db.query(`CREATE TABLE int_orders (id serial PRIMARY KEY, tenant_id uuid NOT NULL, customer_name text, customer_id int)`);
+    await t.db.query(`INSERT INTO int_orders (tenant_id, customer_name) VALUES ($1, 'ABC Corp')`, [DEMO_TENANT]);
+  });
+  afterEach(async () => t.dispose());
+
+  it('bad configs, tenants and run ids: clear message, exit 2, nothing written', async () => {
+    const before = await snapshot(t.db);
+    const T = { tenantId: DEMO_TENANT };
+    const cases: [ConfigInput | undefined, Record<string, unknown>, string, RegExp][] = [
+      [withLink((l) => ({ ...l, table: 'no_such_table' })), T, 'SCHEMA_MISSING_TABLE', /no_such_table/],
+      [withLink((l) => ({ ...l, table: 'sales_orders; DROP TABLE customers; --' })), T, 'SCHEMA_MISSING_TABLE', /DROP TABLE customers/],
+      [withLink((l) => ({ ...l, table: '"sales_orders"; DROP TABLE customers; --"' })), T, 'CONFIG_INVALID', /table/],
+      [withLink((l) => ({ ...l, table: 'public.sales_orders.x' })), T, 'CONFIG_INVALID', /schema\.table/],
+      [withLink((l) => ({ ...l, table: '"sales_orders' })), T, 'CONFIG_INVALID', /unterminated quote/],
+      [withLink((l) => ({ ...l, table: 'Sales_Orders' })), T, 'SCHEMA_MISSING_TABLE', /Sales_Orders/],
+      [withLink((l) => ({ ...l, fk: 'customer_idd' })), T, 'SCHEMA_MISSING_COLUMN', /sales_orders\.customer_idd/],
+      [withLink((l) => ({ ...l, fk: 'Customer_ID' })), T, 'SCHEMA_MISSING_COLUMN', /did you mean "customer_id"/],
+      [withLink((l) => ({ ...l, fk: 'customer_id = NULL; DROP TABLE customers; --' })), T, 'SCHEMA_MISSING_COLUMN', /DROP TABLE/],
+      [withLink((l) => ({ ...l, key: 'ctid' })), T, 'SCHEMA_MISSING_COLUMN', /ctid/],
+      [withLink((l) => ({ ...l, name: 'total_amount' })), T, 'SCHEMA_TYPE_MISMATCH', /total_amount must be a text column/],
+      [withLink((l) => ({ ...l, table: 'int_orders', document: undefined } as Link)), T, 'SCHEMA_TYPE_MISMATCH', /int_orders\.customer_id is integer but customers\.id is uuid/],
+      [withLink((l) => ({ ...l, table: 'so_view' })), T, 'SCHEMA_NOT_A_TABLE', /so_view is a view/],
+      [withLink((l) => ({ ...l, target: { ...l.target, table: 'so_view' } })), T, 'SCHEMA_NOT_A_TABLE', /so_view is a view/],
+      [withLink((l) => ({ ...l, target: { ...l.target, active: 'customer_number' } })), T, 'SCHEMA_TYPE_MISMATCH', /must be boolean/],
+      [withLink((l) => ({ ...l, scope: ['tenant_id', 'order_number'] })), T, 'SCHEMA_MISSING_COLUMN', /customers\.order_number/],
+      [withLink((l) => ({ ...l, fk: 'ü'.repeat(40) })), T, 'CONFIG_INVALID', /63 bytes/],
+      [withLink((l) => ({ ...l, entity: 'sales order; --' })), T, 'CONFIG_INVALID', /entity/],
+      [withLink((l) => ({ ...l, fk: '' })), T, 'CONFIG_INVALID', /empty/],
+      [withLink((l) => ({ ...l, fk: 'a\u0000b' })), T, 'CONFIG_INVALID', /NUL/],
+      [{ links: [] }, T, 'CONFIG_INVALID', /at least one link/],
+      [undefined, { tenantId: "'; DROP TABLE customers; --" }, 'UNKNOWN_TENANT', /DROP TABLE customers/],
+      [undefined, { tenantId: 'not-a-uuid' }, 'UNKNOWN_TENANT', /not-a-uuid/],
+      [undefined, { tenantId: '00000000-0000-4000-8000-000000000999' }, 'UNKNOWN_TENANT', /not found/],
+      [undefined, { tenantId: '%' }, 'UNKNOWN_TENANT', /%/],
+      [undefined, {}, 'TENANT_REQUIRED', /--tenant/],
+      [undefined, { tenantId: DEMO_TENANT, allTenants: true }, 'USAGE', /not both/],
+      [undefined, { tenantId: DEMO_TENANT, entities: ['sales_order', 'x; DROP TABLE customers'] }, 'UNKNOWN_ENTITY', /x; DROP TABLE customers/],
+    ];
+    for (const [i, [config, opts, code, names]] of cases.entries()) {
+      const o = { ...(config !== undefined ? { config } : {}), ...opts };
+      await refused(plan(t.db, o), code, names);
+      tried.library++;
+      if (i % 3 === 0) {
+        // apply goes through the same checks; a third of the cases keep the suite fast
+        await refused(apply(t.db, o), code, names);
+        tried.library++;
+      }
+    }
+    for (const id of ['1; DROP TABLE customers', '99999999999999999999', '-1', '', '$1', '424242']) {
+      await refused(undo(t.db, { runId: id }), 'RUN_NOT_FOUND', /run/);
+      await refused(apply(t.db, { planRunId: id }), 'RUN_NOT_FOUND', /run/);
+      tried.library += 2;
+    }
+    expect(await snapshot(t.db)).toEqual(before);
+    // the canary: customers still there, every identifier was quoted
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM customers`)).rows[0]).toEqual({ n: expect.any(Number) });
+  });
+
+  it('run ids of the wrong kind and stale plans are refused without writing', async () => {
+    const p = await plan(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'] });
+    const before = await snapshot(t.db);
+    await refused(undo(t.db, { runId: p.runId }), 'RUN_STATE', new RegExp(`run ${p.runId} is a plan run`), 1);
+    const other = withLink((l) => ({ ...l, match: 'fuzzy' }));
+    await refused(apply(t.db, { config: other, tenantId: DEMO_TENANT, planRunId: p.runId }), 'PLAN_STALE', /another config/, 1);
+    tried.library += 2;
+    expect(await snapshot(t.db)).toEqual(before);
+  });
+
+  it('hostile names are data, never SQL or patterns: exact links only the identical name', async () => {
+    const hostile = ["'; DROP TABLE customers; --", '\\', '%', '_', '$1', '%%', 'a_c', "O''Brien", '\\x41', 'ABC Corp\u0000'.slice(0, -1) + ' ', ''];
+    const masters = ["'; DROP TABLE customers; --", '\\', '%', '$1', 'abc', 'ABC Corp', "O''Brien", ''];
+    for (const [i, m] of masters.entries()) {
+      await t.db.query(`INSERT INTO customers (tenant_id, customer_number, customer_name) VALUES ($1, $2, $3)`, [DEMO_TENANT, `H-${i}`, m]);
+    }
+    for (const [i, n] of hostile.entries()) {
+      await t.db.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, $2, $3)`, [DEMO_TENANT, `H-SO-${i}`, n]);
+    }
+    tried.library += hostile.length;
+    for (const match of ['exact', 'normalized', 'fuzzy'] as const) {
+      const config = withLink((l) => ({ ...l, match }));
+      const a = await apply(t.db, { config, tenantId: DEMO_TENANT });
+      const linked = await t.db.query<{ doc: string; name: string; master: string }>(
+        `SELECT o.order_number AS doc, o.customer_name AS name, c.customer_name AS master
+           FROM sales_orders o JOIN customers c ON c.id = o.customer_id WHERE o.order_number LIKE 'H-SO-%' ORDER BY 1`,
+      );
+      for (const r of linked.rows) {
+        if (match === 'exact') expect(r.master, `exact linked ${JSON.stringify(r.name)}`).toBe(r.name);
+        // '%' and '_' are never wildcards; punctuation-only names never match a different punctuation-only name
+        if (/^[%_\\$']*$/.test(r.name) || /^[%_\\$']*$/.test(r.master)) expect(r.master, `${match} linked ${JSON.stringify(r.name)} to ${JSON.stringify(r.master)}`).toBe(r.name);
+      }
+      if (match === 'exact') {
+        expect(linked.rows.map((r) => r.name).sort()).toEqual(["'; DROP TABLE customers; --", '$1', '%', '\\', "O''Brien", ''].sort());
+      }
+      await undo(t.db, { runId: a.runId });
+    }
+    expect((await status(t.db, { tenantId: DEMO_TENANT })).links).toHaveLength(4);
+  });
+});
