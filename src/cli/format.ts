@@ -36,9 +36,36 @@ function unmatchedList(results: EntityResult[], explain: boolean): string {
           u.reason,
           (u.candidates as { key?: string; name?: string; score?: number }[])
             .slice(0, explain ? 5 : 3)
-            .map((c) => `${c.name ?? c.key}${c.score !== undefined && c.score !== null ? ` (${Number(c.score).toFixed(3)})` : ''}${explain ? ` [${c.key}]` : ''}`)
+            .map((c) => `${c.name ?? c.key}${c.score !== undefined && c.score !== null ? ` (${Number(c.score).toFixed(3)})` : ''}${explain ? ` [${c.key}] ${signalText((c as { signals?: Record<string, unknown> }).signals)}` : ''}`)
             .join('; '),
         ]),
+      ),
+    );
+  }
+  return lines.join('\n');
+}
+
+function signalText(signals: Record<string, unknown> | null | undefined): string {
+  if (signals === null || signals === undefined) return '';
+  return Object.entries(signals)
+    .map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toFixed(3)) : String(v)}`)
+    .join(' ');
+}
+
+function inferredList(results: EntityResult[], explain: boolean): string {
+  const lines: string[] = [];
+  for (const r of results) {
+    if (r.inferredLinks.length === 0) continue;
+    if (!explain) {
+      const by = Object.entries(r.linkedByMethod).filter(([m]) => m !== 'exact').map(([m, n]) => `${n} by ${m}`);
+      lines.push(`${r.entityType}: ${r.inferredLinks.length} name(s) linked other than by exact equality (${by.join(', ')} rows) — see them with --explain`);
+      continue;
+    }
+    lines.push(`\nLinked other than by exact equality — ${r.entityType}${r.inferredLinksTruncated ? ` (first ${r.inferredLinks.length})` : ''}:`);
+    lines.push(
+      table(
+        ['Name', 'Rows', 'Master', 'Method', 'Score', 'Signals'],
+        r.inferredLinks.map((l) => [JSON.stringify(l.name), l.rows, `${l.targetName ?? ''} [${l.targetKey}]`, l.method, l.score === null ? '' : l.score.toFixed(3), signalText(l.signals)]),
       ),
     );
   }
@@ -52,6 +79,7 @@ export function planText(p: PlanResult, explain = false): string {
     const a = r.accuracy as { samples: number; precision: number | null; recall: number | null };
     if (a.samples > 0) out.push(`${r.entityType}: estimated on ${a.samples} already-linked names: precision ${a.precision === null ? 'n/a' : (a.precision * 100).toFixed(2) + '%'}, recall ${a.recall === null ? 'n/a' : (a.recall * 100).toFixed(2) + '%'}`);
   }
+  out.push(inferredList(p.results, explain));
   out.push(unmatchedList(p.results, explain));
   out.push('', `Apply exactly this plan: fk-backfill apply --plan ${p.runId} --yes`);
   return out.join('\n');

@@ -37,7 +37,23 @@ export interface EntityResult {
   distinctNames: Record<Outcome, number>;
   linkedByMethod: Record<string, number>;
   unmatchedRecordsTruncated: boolean;
+  /** Names linked by anything but exact equality (normalized, alias, fuzzy, a person's decision), most rows first: what to eyeball. */
+  inferredLinks: InferredLink[];
+  inferredLinksTruncated: boolean;
   accuracy?: unknown;
+}
+
+export interface InferredLink {
+  scopeKey: (string | null)[];
+  name: string;
+  rows: number;
+  targetKey: string;
+  targetName: string | null;
+  method: string;
+  score: number | null;
+  reason: string;
+  /** The signals behind the score of the chosen candidate. */
+  signals: Record<string, unknown> | null;
 }
 
 export interface PlanResult {
@@ -109,6 +125,7 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
         if (e.outcome === 'linked' && e.method !== null) byMethod[e.method] = (byMethod[e.method] ?? 0) + e.rowCount;
       }
       const limit = opts.maxUnmatchedRecords ?? 1000;
+      const inferred = inferredLinks(entries);
       const ur = unlinkedRecordsStatement(s, runId, l.entity, ctx.filter, limit + 1);
       const urows = (await ctx.db.query<{ document_number: string | null; entity_name: string | null; outcome: string; reason: string | null; candidates: unknown }>(ur.text, ur.values)).rows;
       const nullFks = num(tot?.null_fks);
@@ -134,6 +151,8 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
         distinctNames: names,
         linkedByMethod: byMethod,
         unmatchedRecordsTruncated: urows.length > limit,
+        inferredLinks: inferred.slice(0, limit),
+        inferredLinksTruncated: inferred.length > limit,
       };
       if (decided.accuracy !== undefined) result.accuracy = decided.accuracy;
       results.push(result);
@@ -145,6 +164,27 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
     await finishRun(ctx.db, runId, 'failed', null, (e as Error).message).catch(() => undefined);
     throw wrapDbError(e, 'planning');
   }
+}
+
+/** Linked entries whose method is not plain exact equality, most rows first (then name: deterministic). */
+export function inferredLinks(entries: DecidedEntry[]): InferredLink[] {
+  return entries
+    .filter((e) => e.outcome === 'linked' && e.method !== 'exact' && e.targetKey !== null && e.sourceName !== null)
+    .map((e) => {
+      const chosen = e.candidates.find((c) => c.key === e.targetKey);
+      return {
+        scopeKey: e.scopeKey,
+        name: e.sourceName!,
+        rows: e.rowCount,
+        targetKey: e.targetKey!,
+        targetName: chosen?.name ?? null,
+        method: e.method ?? 'unknown',
+        score: e.score,
+        reason: e.reason,
+        signals: (chosen?.signals as Record<string, unknown> | undefined) ?? null,
+      };
+    })
+    .sort((a, b) => b.rows - a.rows || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 function toRow(e: DecidedEntry): PlanEntryRow {
@@ -164,7 +204,7 @@ function toRow(e: DecidedEntry): PlanEntryRow {
 /** What is kept in runs.summary: counts only (the lists live in plan_entries). */
 export function summarize(p: { results: EntityResult[] }): unknown {
   return {
-    results: p.results.map(({ unmatchedRecords: _u, ...rest }) => rest),
+    results: p.results.map(({ unmatchedRecords: _u, inferredLinks: _i, ...rest }) => rest),
   };
 }
 

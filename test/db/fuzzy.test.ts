@@ -48,6 +48,14 @@ describeEach('matching strategies in the pipeline', (target) => {
     for (const row of linked.rows) expect(row.customer_name).toBe(expected[row.order_number]);
     const methods = await t.db.query<{ method: string }>(`SELECT DISTINCT method FROM fk_backfill.changes WHERE run_id = $1::int8 ORDER BY 1`, [a.runId]);
     expect(methods.rows.map((m) => m.method)).toContain('exact');
+    // every link not made by exact equality is listed with its master, method, score and signals
+    const inferred = new Map(r.inferredLinks.map((l) => [l.name, l]));
+    expect(inferred.get('ABC Corporation')).toMatchObject({ targetName: 'ABC Corp', rows: 1 });
+    expect(inferred.has('ABC Corp')).toBe(false);
+    for (const l of r.inferredLinks) {
+      expect(l.method).not.toBe('exact');
+      expect(l.signals).not.toBeNull();
+    }
     // the estimate from already-linked rows is reported
     expect(r.accuracy).toMatchObject({ samples: 1 });
   });
