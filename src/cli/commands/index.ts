@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
 import { register as apply } from './apply.js';
 import { register as demo } from './demo.js';
+import { register as discover } from './discover.js';
+import { register as constrain } from './constrain.js';
+import { register as revenue } from './revenue.js';
 import { register as plan } from './plan.js';
 import { register as runs } from './runs.js';
 import { register as status } from './status.js';
@@ -8,4 +11,4 @@ import { register as undo } from './undo.js';
 import { register as verify } from './verify.js';
 
 /** Every command, in the order of the flow (one line each). */
-export const COMMANDS: ((program: Command) => void)[] = [status, plan, apply, verify, undo, runs, demo];
+export const COMMANDS: ((program: Command) => void)[] = [discover, status, plan, apply, verify, constrain, revenue, undo, runs, demo];

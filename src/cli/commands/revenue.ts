@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import { BackfillError } from '../../errors.js';
+import { revenueReport, type RevenueReport } from '../../pipeline/revenue.js';
+import { withDatabase, withDb, withScope, type GlobalFlags } from '../common.js';
+import { print, printJson, table } from '../output.js';
+
+const amt = (n: number): string => n.toFixed(2);
+
+export function revenueText(r: RevenueReport): string {
+  const out: string[] = [];
+  for (const l of r.links) {
+    const d = l.documents;
+    out.push(
+      `${l.entityType} (${l.table} → ${l.target}${l.amountColumn === null ? ', no amount column configured' : `, amount ${l.amountColumn}`}): ${d.total} document(s) ${amt(d.amount)}; via FK ${d.linked} ${amt(d.linkedAmount)}; not linked ${d.unlinked} ${amt(d.unlinkedAmount)}`,
+      `  name join: ${l.totals.viaName.documents} hit(s) ${amt(l.totals.viaName.amount)}; misses ${l.totals.missedByName.documents} FK-linked ${amt(l.totals.missedByName.amount)}; double-counts/misattributes ${l.totals.wrongByName.documents} ${amt(l.totals.wrongByName.amount)}; ${d.noNameMatch} document(s) match no master by name`,
+      table(
+        ['Scope', 'Master', 'Name', 'FK docs', 'FK amount', 'Name docs', 'Name amount', 'Missed by name', 'Wrong by name'],
+        l.masters.map((m) => [m.scope.join('/'), m.key, m.name, m.viaFk.documents, amt(m.viaFk.amount), m.viaName.documents, amt(m.viaName.amount), `${m.missedByName.documents} (${amt(m.missedByName.amount)})`, `${m.wrongByName.documents} (${amt(m.wrongByName.amount)})`]),
+      ),
+      l.mastersTruncated ? `  … ${l.totals.masters - l.masters.length} more master(s) (--limit)` : '',
+      '',
+    );
+  }
+  return out.join('\n').trimEnd();
+}
+
+export function register(program: Command): void {
+  withScope(withDb(program.command('revenue').description('per master: documents and amount via the FK next to a name join (misses, double counts)')))
+    .option('--limit <n>', 'masters listed per link (most different first)', (v) => Number.parseInt(v, 10), 50)
+    .action(async (flags: GlobalFlags & { limit: number }) => {
+      if (!Number.isInteger(flags.limit) || flags.limit < 1) throw new BackfillError('USAGE', '--limit must be a positive integer');
+      const report = await withDatabase(flags, (db, opts) => revenueReport(db, { ...opts, limit: flags.limit }));
+      if (flags.json) printJson(report);
+      else print(revenueText(report));
+    });
+}

@@ -1,0 +1,77 @@
+/**
+ * Pure builders for the revenue report: per master, documents and amount reached through the FK next to
+ * what a join on the name column would have found (the seed's business question, asked both ways).
+ */
+import { ident } from './quote.js';
+import { Params, scopeJoin, scopeKeyExpr, scopeWhere, type LinkShape, type ScopeFilter, type Statement } from './statements.js';
+
+function base(link: LinkShape, f: ScopeFilter, p: Params): string {
+  const amt = link.amount === undefined ? 'NULL::numeric' : `s.${ident(link.amount)}::numeric`;
+  const tScope = link.scope.map((c) => `, t.${ident(c)}`).join('');
+  const sScope = link.scope.map((c) => `, s.${ident(c)}`).join('');
+  return `m AS (
+  SELECT t.${ident(link.targetKey)} AS k, t.${ident(link.targetName)} AS mname${tScope}
+    FROM ${link.targetSql} t WHERE true${scopeWhere('t', link, f, p)}
+), d AS (
+  SELECT s.${ident(link.key)} AS dk, s.${ident(link.fk)} AS fk, s.${ident(link.name)} AS dname, ${amt} AS amt${sScope}
+    FROM ${link.sourceSql} s WHERE true${scopeWhere('s', link, f, p)}
+)`;
+}
+
+/**
+ * One row per master that the FK or the name join reaches. `name_*` counts a document once per master
+ * whose name equals its name (so a document matching two same-named masters is counted twice);
+ * `missed_*`: linked by FK but the name differs (the name join misses it); `wrong_*`: reached by name
+ * but either also reached under another master, or its FK says another master. Window totals cover
+ * every master, before LIMIT.
+ */
+export function revenueStatement(link: LinkShape, f: ScopeFilter, limit: number): Statement {
+  const p = new Params();
+  const text = `WITH ${base(link, f, p)}, nm AS (
+  SELECT m.k, d.dk, d.fk, d.amt, count(*) OVER (PARTITION BY d.dk) AS hits
+    FROM m JOIN d ON d.dname = m.mname${scopeJoin('d', 'm', link)}
+), by_fk AS (
+  SELECT m.k, count(*) AS n, sum(d.amt) AS amt,
+         count(*) FILTER (WHERE d.dname IS DISTINCT FROM m.mname) AS missed_n,
+         sum(d.amt) FILTER (WHERE d.dname IS DISTINCT FROM m.mname) AS missed_amt
+    FROM m JOIN d ON d.fk = m.k${scopeJoin('d', 'm', link)}
+   GROUP BY m.k
+), by_name AS (
+  SELECT nm.k, count(*) AS n, sum(nm.amt) AS amt,
+         count(*) FILTER (WHERE nm.hits > 1 OR (nm.fk IS NOT NULL AND nm.fk <> nm.k)) AS wrong_n,
+         sum(nm.amt) FILTER (WHERE nm.hits > 1 OR (nm.fk IS NOT NULL AND nm.fk <> nm.k)) AS wrong_amt
+    FROM nm GROUP BY nm.k
+), r AS (
+  SELECT ${scopeKeyExpr('m', link)} AS scope_key, m.k::text AS key, m.mname AS name,
+         coalesce(f.n, 0)::int8 AS fk_docs, coalesce(f.amt, 0)::numeric AS fk_amount,
+         coalesce(b.n, 0)::int8 AS name_docs, coalesce(b.amt, 0)::numeric AS name_amount,
+         coalesce(f.missed_n, 0)::int8 AS missed_docs, coalesce(f.missed_amt, 0)::numeric AS missed_amount,
+         coalesce(b.wrong_n, 0)::int8 AS wrong_docs, coalesce(b.wrong_amt, 0)::numeric AS wrong_amount
+    FROM m LEFT JOIN by_fk f ON f.k = m.k LEFT JOIN by_name b ON b.k = m.k
+   WHERE f.n IS NOT NULL OR b.n IS NOT NULL
+)
+SELECT r.scope_key, r.key, r.name, r.fk_docs, r.fk_amount::text AS fk_amount, r.name_docs, r.name_amount::text AS name_amount,
+       r.missed_docs, r.missed_amount::text AS missed_amount, r.wrong_docs, r.wrong_amount::text AS wrong_amount,
+       count(*) OVER ()::int8 AS masters,
+       (sum(r.name_docs) OVER ())::int8 AS total_name_docs, (sum(r.name_amount) OVER ())::text AS total_name_amount,
+       (sum(r.missed_docs) OVER ())::int8 AS total_missed_docs, (sum(r.missed_amount) OVER ())::text AS total_missed_amount,
+       (sum(r.wrong_docs) OVER ())::int8 AS total_wrong_docs, (sum(r.wrong_amount) OVER ())::text AS total_wrong_amount
+  FROM r
+ ORDER BY abs(r.fk_docs - r.name_docs) + r.missed_docs + r.wrong_docs DESC, r.fk_amount DESC, r.name, r.key
+ LIMIT ${p.add(limit)}`;
+  return { text, values: p.values };
+}
+
+/** Documents and amount of the link's table: all, linked by FK (to a master of the same scope), not linked. */
+export function revenueTotalsStatement(link: LinkShape, f: ScopeFilter): Statement {
+  const p = new Params();
+  const text = `WITH ${base(link, f, p)}
+SELECT count(*)::int8 AS docs, coalesce(sum(d.amt), 0)::text AS amount,
+       count(*) FILTER (WHERE d.fk IS NOT NULL)::int8 AS linked_docs,
+       coalesce(sum(d.amt) FILTER (WHERE d.fk IS NOT NULL), 0)::text AS linked_amount,
+       count(*) FILTER (WHERE d.fk IS NULL)::int8 AS unlinked_docs,
+       coalesce(sum(d.amt) FILTER (WHERE d.fk IS NULL), 0)::text AS unlinked_amount,
+       count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM m WHERE m.mname = d.dname${scopeJoin('d', 'm', link)}))::int8 AS no_name_match_docs
+  FROM d`;
+  return { text, values: p.values };
+}

@@ -1,0 +1,44 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { AXIS_CONFIG } from '../../src/config/defaults.js';
+import { createAxis, DEMO_TENANT } from '../../src/demo/axis.js';
+import { apply } from '../../src/pipeline/apply.js';
+import { revenueReport } from '../../src/pipeline/revenue.js';
+import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+
+const withAmount = { links: AXIS_CONFIG.links.map((l) => ({ ...l, amount: 'total_amount' })) };
+
+describeEach('revenue', (target) => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await freshDb(target);
+  });
+  afterEach(async () => {
+    await t.dispose();
+  });
+
+  it('per master: FK vs name join, with the rows the name join misses and double-counts', async () => {
+    await createAxis(t.db);
+    await apply(t.db, { tenantId: DEMO_TENANT });
+    // After linking, the document's name is edited: the FK still holds, a name join loses it.
+    await t.db.query(`UPDATE sales_orders SET customer_name = 'ABC Corporation' WHERE order_number = 'SO-2026-001'`);
+    const r = await revenueReport(t.db, { tenantId: DEMO_TENANT, config: withAmount, entities: ['sales_order'] });
+    const so = r.links[0]!;
+    expect(so.documents).toEqual({ total: 3, amount: 6149.5, linked: 3, linkedAmount: 6149.5, unlinked: 0, unlinkedAmount: 0, noNameMatch: 1 });
+    expect(so.masters.map((m) => [m.name, m.viaFk.documents, m.viaFk.amount, m.viaName.documents, m.viaName.amount, m.missedByName.documents, m.wrongByName.documents])).toEqual([
+      ['ABC Corp', 1, 1250, 0, 0, 1, 0], // missed by the name join
+      ['Test Customer', 0, 0, 1, 99.5, 0, 1], // CUST-005 (suspended): the name join attributes SO-TEST-001 here too
+      ['Test Customer', 1, 99.5, 1, 99.5, 0, 1], // … and here: counted twice
+      ['Acme Corporation', 1, 4800, 1, 4800, 0, 0],
+    ]);
+    expect(so.totals).toEqual({
+      masters: 4,
+      viaName: { documents: 3, amount: 4999 },
+      missedByName: { documents: 1, amount: 1250 },
+      wrongByName: { documents: 2, amount: 199 },
+    });
+    // Without an amount column, counts still work and amounts are 0.
+    const noAmt = await revenueReport(t.db, { tenantId: DEMO_TENANT, entities: ['purchase_order'], limit: 1 });
+    expect(noAmt.links[0]).toMatchObject({ amountColumn: null, documents: { total: 3, amount: 0, linked: 3 }, mastersTruncated: true });
+    expect(noAmt.links[0]!.masters).toHaveLength(1);
+  });
+});
