@@ -1,0 +1,211 @@
+import { request } from 'node:http';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { plan } from '../../src/index.js';
+import { createAxis } from '../../src/demo/axis.js';
+import { bulkAccept, decide, exportQueueCsv, importDecisionsCsv, reviewQueue, revokeDecision } from '../../src/pipeline/review.js';
+import { startReviewServer } from '../../src/review/server.js';
+import { DEMO_TENANT, FUZZY_CONFIG, FUZZY_DEMO, XSS_MASTER } from '../e2e/fixtures.js';
+import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+
+const opts = { tenantId: DEMO_TENANT, config: FUZZY_CONFIG };
+
+async function customerId(t: TestDb, number: string): Promise<string> {
+  return (await t.db.query<{ id: string }>(`SELECT id::text FROM customers WHERE tenant_id = $1 AND customer_number = $2`, [DEMO_TENANT, number])).rows[0]!.id;
+}
+
+async function liveDecisions(t: TestDb): Promise<number> {
+  return (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.decisions WHERE revoked_at IS NULL`)).rows[0]!.n;
+}
+
+function raw(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+describeEach('review', (target) => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await freshDb(target);
+    await createAxis(t.db, FUZZY_DEMO);
+  });
+  afterEach(async () => {
+    await t.dispose();
+  });
+
+  it('queue: unsure names grouped, ordered by rows, with samples, candidates and filters; decisions drive the next plan', async () => {
+    const q = await reviewQueue(t.db, opts);
+    const names = q.items.map((i) => [i.link, i.name, i.outcome, i.rows]);
+    expect(names[0]).toEqual(['sales_order', 'Tst Customer', 'review', 2]);
+    expect(new Set(q.items.map((i) => i.name))).toEqual(
+      new Set(['Tst Customer', 'Zeta Widgets', 'Beta Industry', '<img src=y onerror=alert(2)>', '<script>alert(1)</script>', 'Test Customers Group', 'XYZ Suppl']),
+    );
+    const tst = q.items[0]!;
+    expect(tst.sampleDocuments).toEqual(['SO-F-003', 'SO-F-004']);
+    expect(tst.candidates[0]).toMatchObject({ name: 'Test Customer', number: 'CUST-004', active: true });
+    expect(tst.candidates[0]!.signals).toHaveProperty('tokenScore');
+    expect(q.counts).toMatchObject({ names: 7, decided: 0, remaining: 7 });
+    // filters
+    expect((await reviewQueue(t.db, { ...opts, filter: { bands: ['unmatched'] } })).items.map((i) => i.name).sort()).toEqual(['<script>alert(1)</script>', 'Zeta Widgets']);
+    expect((await reviewQueue(t.db, { ...opts, filter: { minScore: 0.7 } })).items.map((i) => i.name).sort()).toEqual(['<img src=y onerror=alert(2)>', 'Test Customers Group']);
+    expect((await reviewQueue(t.db, { ...opts, filter: { maxScore: 0.61 } })).items.map((i) => i.name).sort()).toEqual(['<script>alert(1)</script>', 'Tst Customer', 'Zeta Widgets']);
+    expect((await reviewQueue(t.db, { ...opts, filter: { search: 'suppl' } })).items.map((i) => i.name)).toEqual(['XYZ Suppl']);
+    expect((await reviewQueue(t.db, { ...opts, filter: { search: '%' } })).items).toEqual([]);
+    expect((await reviewQueue(t.db, { ...opts, filter: { links: ['purchase_order'] } })).items.map((i) => i.name)).toEqual(['XYZ Suppl']);
+    await expect(reviewQueue(t.db, { ...opts, filter: { links: ['nope'] } })).rejects.toMatchObject({ code: 'UNKNOWN_ENTITY' });
+
+    // decisions
+    const cust4 = await customerId(t, 'CUST-004');
+    const d1 = await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Tst Customer', action: 'alias', targetKey: cust4, by: 'ana' });
+    expect(d1.changed).toBe(true);
+    expect((await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Tst Customer', action: 'alias', targetKey: cust4, by: 'ana' })).changed).toBe(false);
+    await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Zeta Widgets', action: 'never', by: 'ana' });
+    const beta = await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Beta Industry', action: 'never', by: 'ana' });
+    // an inactive master, a master of another tenant, a broken key: refused, nothing written
+    const cust5 = await customerId(t, 'CUST-005');
+    const other = (await t.db.query<{ id: string }>(`SELECT id::text FROM customers WHERE tenant_id <> $1`, [DEMO_TENANT])).rows[0]!.id;
+    for (const targetKey of [cust5, other, 'not-a-uuid']) {
+      await expect(decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Beta Industry', action: 'alias', targetKey, by: 'x' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    }
+    expect(await liveDecisions(t)).toBe(3);
+    const q2 = await reviewQueue(t.db, opts);
+    expect(q2.counts).toMatchObject({ decided: 3, remaining: 4 });
+    expect(q2.items.find((i) => i.name === 'Tst Customer')!.decision).toMatchObject({ action: 'alias', targetKey: cust4, decidedBy: 'ana' });
+
+    // undo before apply
+    await revokeDecision(t.db, { id: beta.decision.id });
+    await expect(revokeDecision(t.db, { id: beta.decision.id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+    const p = await plan(t.db, opts);
+    const so = p.results.find((r) => r.entityType === 'sales_order')!;
+    const rec = (doc: string) => so.unmatchedRecords.find((u) => u.documentNumber === doc);
+    expect(rec('SO-F-003')).toBeUndefined(); // linked by the decision
+    expect(rec('SO-F-005')).toMatchObject({ outcome: 'unmatched', reason: 'decision: never match' });
+    expect(rec('SO-F-006')).toMatchObject({ outcome: 'review' });
+    expect(so.linkedByMethod['decision']).toBe(2);
+  });
+
+  it('bulk accept above a score, in a filter; ambiguous never bulk-accepted', async () => {
+    const r = await bulkAccept(t.db, { ...opts, minScore: 0.7, by: 'bob' });
+    expect(r.accepted).toBe(2);
+    const q = await reviewQueue(t.db, { ...opts, filter: { state: 'decided' } });
+    expect(q.items.map((i) => i.name).sort()).toEqual(['<img src=y onerror=alert(2)>', 'Test Customers Group']);
+    const again = await bulkAccept(t.db, { ...opts, minScore: 0.6, by: 'bob', filter: { links: ['purchase_order'] } });
+    expect(again.accepted).toBe(1);
+    expect((await reviewQueue(t.db, opts)).counts).toMatchObject({ decided: 3, remaining: 4 });
+  });
+
+  it('CSV export → edit → import → plan uses the decisions; the same file twice writes nothing; bad lines named, nothing written', async () => {
+    const { csv } = await exportQueueCsv(t.db, opts);
+    const lines = csv.trimEnd().split('\n');
+    expect(lines[0]).toContain('link,scope,name,rows');
+    expect(lines).toHaveLength(8);
+    const { parse } = await import('csv-parse/sync');
+    const { stringify } = await import('csv-stringify/sync');
+    const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    const byName = (n: string) => rows.find((r) => r['name'] === n)!;
+    byName('Tst Customer')['decision'] = 'accept';
+    byName('Zeta Widgets')['decision'] = 'never';
+    byName('XYZ Suppl')['decision'] = 'alias';
+    byName('XYZ Suppl')['target_key'] = byName('XYZ Suppl')['candidate_1_key']!;
+    byName('<script>alert(1)</script>')['decision'] = 'create';
+    const edited = stringify(rows, { header: true });
+
+    const before = await liveDecisions(t);
+    // malformed: bad decision word, unknown target, broken scope → nothing written, lines named
+    const badRows = rows.map((r) => ({ ...r }));
+    badRows.find((r) => r['name'] === 'Beta Industry')!['decision'] = 'maybe';
+    badRows.find((r) => r['name'] === 'Test Customers Group')!['decision'] = 'alias';
+    badRows.find((r) => r['name'] === 'Test Customers Group')!['target_key'] = '00000000-0000-4000-8000-000000000000';
+    badRows.find((r) => r['name'] === '<img src=y onerror=alert(2)>')!['scope'] = 'tenant-a';
+    badRows.find((r) => r['name'] === '<img src=y onerror=alert(2)>')!['decision'] = 'never';
+    const bad = stringify(badRows, { header: true });
+    const lineOf = (n: string) => badRows.findIndex((r) => r['name'] === n) + 2;
+    type Err = { code: string; message: string; details: { errors: { line: number }[] } };
+    const err = (await importDecisionsCsv(t.db, bad, { ...opts, by: 'x' }).then(
+      () => null,
+      (e: unknown) => e,
+    )) as Err;
+    expect(err).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(err.details.errors.map((e) => e.line).sort((a, b) => a - b)).toEqual([lineOf('Beta Industry'), lineOf('Test Customers Group'), lineOf('<img src=y onerror=alert(2)>')].sort((a, b) => a - b));
+    expect(err.message).toContain(`line ${lineOf('Beta Industry')}: decision "maybe"`);
+    await expect(importDecisionsCsv(t.db, 'link,scope\n"unterminated', { ...opts, by: 'x' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await liveDecisions(t)).toBe(before);
+
+    const first = await importDecisionsCsv(t.db, edited, { ...opts, by: 'csv' });
+    expect(first).toMatchObject({ decided: 4, written: 4, unchanged: 0, blank: 3 });
+    const second = await importDecisionsCsv(t.db, edited, { ...opts, by: 'csv' });
+    expect(second).toMatchObject({ decided: 4, written: 0, unchanged: 4 });
+    expect(await liveDecisions(t)).toBe(4);
+    const total = (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.decisions`)).rows[0]!.n;
+    expect(total).toBe(4);
+
+    const p = await plan(t.db, opts);
+    const so = p.results.find((r) => r.entityType === 'sales_order')!;
+    const po = p.results.find((r) => r.entityType === 'purchase_order')!;
+    expect(so.unmatchedRecords.find((u) => u.documentNumber === 'SO-F-003')).toBeUndefined();
+    expect(so.unmatchedRecords.find((u) => u.documentNumber === 'SO-F-005')!.reason).toBe('decision: never match');
+    expect(so.unmatchedRecords.find((u) => u.documentNumber === 'SO-F-008')!.reason).toBe('decision: create a master');
+    expect(po.linkedByMethod['decision']).toBe(1);
+  });
+
+  it('server: token, Host, Origin and CSRF checks; strict headers; names never in the HTML', async () => {
+    const s = await startReviewServer(t.db, { ...opts, by: 'srv' });
+    try {
+      const host = `127.0.0.1:${s.port}`;
+      const tok = `token=${s.token}`;
+      expect((await raw(s.port, 'GET', '/', { Host: host })).status).toBe(401);
+      expect((await raw(s.port, 'GET', '/?token=wrong', { Host: host })).status).toBe(401);
+      expect((await raw(s.port, 'GET', '/api/queue', { Host: host })).status).toBe(401);
+      expect((await raw(s.port, 'GET', `/?${tok}`, { Host: `evil.example:${s.port}` })).status).toBe(403);
+      expect((await raw(s.port, 'GET', `/?${tok}`, { Host: `127.0.0.1:1` })).status).toBe(403);
+      const page = await raw(s.port, 'GET', `/?${tok}`, { Host: `localhost:${s.port}` });
+      expect(page.status).toBe(200);
+      const csp = String(page.headers['content-security-policy']);
+      expect(csp).toMatch(/script-src 'nonce-[^']+'/);
+      expect(csp).not.toContain('unsafe-inline');
+      expect(page.headers['x-frame-options']).toBe('DENY');
+      expect(page.body).not.toContain('Tst Customer');
+      const csrf = /name="fkb-csrf" content="([^"]+)"/.exec(page.body)![1]!;
+      const nonce = /'nonce-([^']+)'/.exec(csp)![1]!;
+      expect(page.body).toContain(`<script nonce="${nonce}">`);
+
+      const q = await raw(s.port, 'GET', '/api/queue', { Host: host, 'X-FKB-Token': s.token });
+      expect(q.status).toBe(200);
+      expect(q.headers['content-type']).toContain('application/json');
+      const item = (JSON.parse(q.body) as { items: { name: string; link: string; scopeKey: string[]; candidates: { name: string }[] }[] }).items.find((i) => i.name === 'Zeta Widgets')!;
+      expect(JSON.parse(q.body).items.some((i: { candidates: { name: string }[] }) => i.candidates.some((c) => c.name === XSS_MASTER))).toBe(true);
+
+      const body = JSON.stringify({ link: item.link, scopeKey: item.scopeKey, name: item.name, action: 'never' });
+      const good = { Host: host, 'X-FKB-Token': s.token, 'X-FKB-CSRF': csrf, 'Content-Type': 'application/json', Origin: s.origin };
+      expect((await raw(s.port, 'POST', '/api/decide', { ...good, Origin: 'http://evil.example' }, body)).status).toBe(403);
+      expect((await raw(s.port, 'POST', '/api/decide', { ...good, Origin: `http://localhost:${s.port}` }, body)).status).toBe(403); // Origin ≠ Host
+      const { Origin: _o, ...noOrigin } = good;
+      expect((await raw(s.port, 'POST', '/api/decide', noOrigin, body)).status).toBe(403);
+      expect((await raw(s.port, 'POST', '/api/decide', { ...noOrigin, Referer: 'http://evil.example/' }, body)).status).toBe(403);
+      const { 'X-FKB-CSRF': _c, ...noCsrf } = good;
+      expect((await raw(s.port, 'POST', '/api/decide', noCsrf, body)).status).toBe(403);
+      const { 'X-FKB-Token': _t, ...noToken } = good;
+      expect((await raw(s.port, 'POST', '/api/decide', noToken, body)).status).toBe(401);
+      expect((await raw(s.port, 'POST', '/api/decide', { ...good, 'Content-Type': 'text/plain' }, body)).status).toBe(415);
+      expect((await raw(s.port, 'GET', `/api/decide?${tok}`, { Host: host })).status).toBe(404);
+      expect(await liveDecisions(t)).toBe(0);
+      const ok = await raw(s.port, 'POST', '/api/decide', good, body);
+      expect(ok.status).toBe(200);
+      const viaReferer = await raw(s.port, 'POST', '/api/decide', { ...noOrigin, Referer: `${s.origin}/?x=1` }, body);
+      expect(viaReferer.status).toBe(200);
+      expect(await liveDecisions(t)).toBe(1);
+      const badAlias = await raw(s.port, 'POST', '/api/decide', good, JSON.stringify({ link: item.link, scopeKey: item.scopeKey, name: item.name, action: 'alias', targetKey: 'x' }));
+      expect(badAlias.status).toBe(400);
+    } finally {
+      await s.close();
+    }
+  });
+});

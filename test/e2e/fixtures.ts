@@ -1,0 +1,27 @@
+/** The demo data with fuzzy variants (review queue fixture shared by the review tests). */
+import { AXIS_CONFIG, type ConfigInput } from '../../src/config/index.js';
+import { DEMO_TENANT, SEED_DATA, type AxisData } from '../../src/demo/axis.js';
+
+export const XSS_MASTER = '<img src=x onerror=alert(1)>';
+
+export const FUZZY_DEMO: AxisData = {
+  customers: [...SEED_DATA.customers, { number: 'CUST-006', name: XSS_MASTER }],
+  vendors: SEED_DATA.vendors,
+  documents: [
+    ...SEED_DATA.documents,
+    { table: 'sales_orders', number: 'SO-F-001', name: 'ABC Corporation', amount: 10 }, // normalised: linked
+    { table: 'sales_orders', number: 'SO-F-002', name: 'Acme Copr', amount: 10 }, // normalised: linked
+    { table: 'sales_orders', number: 'SO-F-003', name: 'Tst Customer', amount: 10 }, // review 0.60
+    { table: 'sales_orders', number: 'SO-F-004', name: 'Tst Customer', amount: 10 },
+    { table: 'sales_orders', number: 'SO-F-005', name: 'Zeta Widgets', amount: 10 }, // unmatched
+    { table: 'sales_orders', number: 'SO-F-006', name: 'Beta Industry', amount: 10 }, // review 0.61
+    { table: 'sales_orders', number: 'SO-F-007', name: '<img src=y onerror=alert(2)>', amount: 10 }, // review 0.72 → XSS master
+    { table: 'sales_orders', number: 'SO-F-008', name: '<script>alert(1)</script>', amount: 10 }, // unmatched
+    { table: 'sales_invoices', number: 'INV-F-001', name: 'Test Customers Group', amount: 10 }, // review 0.70
+    { table: 'purchase_orders', number: 'PO-F-001', name: 'XYZ Suppl', amount: 10 }, // review 0.62
+  ],
+};
+
+export const FUZZY_CONFIG: ConfigInput = { links: AXIS_CONFIG.links.map((l) => ({ ...l, match: 'fuzzy' as const })) };
+
+export { DEMO_TENANT };
