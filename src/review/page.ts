@@ -22,7 +22,7 @@ main{padding:12px 16px;display:flex;flex-direction:column;gap:10px}
 .name{font-size:16px;font-weight:600;white-space:pre-wrap}.tag{font-size:11px;padding:1px 6px;border-radius:8px;background:#eef}
 .tag.review{background:#fff4d6}.tag.ambiguous{background:#ffe2e0}.tag.unmatched{background:#e8e8e8}.tag.decision{background:#d9f5e0}
 .meta{color:#556;font-size:12px}.cands{margin:6px 0 0;padding:0;list-style:none;display:flex;flex-direction:column;gap:4px}
-.cand{display:grid;grid-template-columns:2em minmax(12em,1fr) 10em 4em auto;gap:8px;align-items:center}
+.cand{display:grid;grid-template-columns:2em minmax(12em,1fr) 10em 4em minmax(4em,auto) auto;gap:8px;align-items:center}
 .score{height:10px;background:#e6e8ee;border-radius:5px;overflow:hidden}.score>div{height:100%;background:#2456d6}
 .score.low>div{background:#c98a00}details{font-size:12px;color:#334}details dl{display:grid;grid-template-columns:max-content 1fr;gap:0 10px;margin:4px 0}
 dt{font-weight:600}dd{margin:0}.actions{display:flex;gap:6px;margin-top:6px;flex-wrap:wrap}kbd{border:1px solid #aab;border-radius:3px;padding:0 3px;font-size:11px}
