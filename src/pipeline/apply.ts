@@ -5,6 +5,7 @@ import type { Database, Queryable } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
 import { applyBoundStatement, applyStatement } from '../sql/statements.js';
 import { createRun, finishRun, getRun, type RunRecord } from '../store/runs.js';
+import { assertCanWrite } from './privileges.js';
 import { parseCheckpoint, storedBatchOptions, walkLink, writeCheckpoint, type BatchOptions } from './batch.js';
 import { prepare, shape, type CommonOptions, type Context } from './context.js';
 import { planIn, type PlanResult } from './plan.js';
@@ -111,6 +112,7 @@ function summaryOf(r: ApplyResult): unknown {
  * and writing the change log in the same statement.
  */
 export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  await assertCanWrite(ctx, 'apply'); // before anything is written (issue #8)
   let planResult: PlanResult | undefined;
   let planRunId: string;
   if (opts.planRunId !== undefined) {

@@ -3,6 +3,7 @@ import type { Database } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
 import { undoBoundStatement, undoStatement } from '../sql/statements.js';
 import { createRun, finishRun, getRun, type RunRecord } from '../store/runs.js';
+import { assertCanWrite } from './privileges.js';
 import { prepare, shape, type CommonOptions, type Context } from './context.js';
 import { adapt } from '../db/index.js';
 import { migrate } from '../store/migrate.js';
@@ -84,6 +85,7 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
   }
   if (target.dryRun) throw new BackfillError('RUN_STATE', `run ${opts.runId} was a dry run: nothing to undo`);
   const ctx = await contextOf(db, target, opts.entities);
+  await assertCanWrite(ctx, 'undo'); // before anything is written (issue #8)
   const single = opts.singleTransaction !== false;
   const runId = await createRun(ctx.db, {
     kind: 'undo',

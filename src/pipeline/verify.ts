@@ -79,7 +79,7 @@ async function tryDeleteReferenced(ctx: Context, l: ResolvedLink): Promise<boole
   );
   const key = pick.rows[0]?.k;
   if (key === undefined) return null;
-  let refused = false;
+  let refused: boolean | null = false;
   try {
     await ctx.db.transaction(async (tx) => {
       await tx.query(`SET LOCAL lock_timeout = '2s'`);
@@ -88,6 +88,8 @@ async function tryDeleteReferenced(ctx: Context, l: ResolvedLink): Promise<boole
         await tx.query(`DELETE FROM ${s.targetSql} WHERE ${ident(s.targetKey)} = $1::${l.targetKeyType}`, [key]);
       } catch (e) {
         if (sqlState(e) === '23503') refused = true;
+        // no DELETE privilege, read-only session, or the row is busy: could not try (not a failure)
+        else if (['42501', '25006', '55P03'].includes(sqlState(e) ?? '')) refused = null;
         else throw e;
       }
       throw new Rollback();

@@ -42,7 +42,10 @@ export async function migrate(db: Database): Promise<{ applied: string[] }> {
   try {
     return await db.transaction(async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock(hashtext('fk_backfill.migrate'))`);
-      await tx.query(`CREATE SCHEMA IF NOT EXISTS ${OWN_SCHEMA}`);
+      // Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema
+      // exists, and the least-privilege setup pre-creates it (docs/permissions.md).
+      const has = await tx.query<{ ok: boolean }>(`SELECT to_regnamespace('${OWN_SCHEMA}') IS NOT NULL AS ok`);
+      if (has.rows[0]?.ok !== true) await tx.query(`CREATE SCHEMA ${OWN_SCHEMA}`);
       await tx.query(
         `CREATE TABLE IF NOT EXISTS ${OWN_SCHEMA}.schema_migrations (
            version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,

@@ -4,11 +4,10 @@
  * and nothing written (every user table and every fk_backfill table hashed before and after).
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { apply, AXIS_CONFIG, BackfillError, migrate, plan, status, undo, type ConfigInput } from '../../src/index.js';
+import { apply, AXIS_CONFIG, migrate, plan, status, undo, type ConfigInput } from '../../src/index.js';
 import { createAxis, DEMO_TENANT } from '../../src/demo/axis.js';
-import type { Database } from '../../src/db/port.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
-import { schemaHashes } from '../helpers/random-schema.js';
+import { refused, snapshot } from '../helpers/hostile.js';
 
 type Link = ConfigInput['links'][number];
 const SO: Link = AXIS_CONFIG.links[0]!;
@@ -17,29 +16,8 @@ function withLink(patch: (l: Link) => Link): ConfigInput {
   return { links: [patch(structuredClone(SO))] };
 }
 
-export async function snapshot(db: Database): Promise<Record<string, string>> {
-  return schemaHashes(db, ['public', 'fk_backfill']);
-}
-
-/** Expects a clean refusal: BackfillError, code, exit code, one-line message matching `names`. */
-export async function refused(p: Promise<unknown>, code: string, names: RegExp, exitCode = 2): Promise<BackfillError> {
-  let err: unknown;
-  try {
-    await p;
-  } catch (e) {
-    err = e;
-  }
-  expect(err, `expected ${code}, call succeeded`).toBeInstanceOf(BackfillError);
-  const be = err as BackfillError;
-  expect(be.code, be.message).toBe(code);
-  expect(be.exitCode).toBe(exitCode);
-  expect(be.message).toMatch(names);
-  expect(be.message).not.toMatch(/\n/);
-  return be;
-}
-
 /** Count of hostile inputs tried (reported in the closing note). */
-export const tried = { library: 0 };
+const tried = { library: 0 };
 
 describeEach('hostile: library', (target) => {
   let t: TestDb;

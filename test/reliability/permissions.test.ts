@@ -1,0 +1,140 @@
+/**
+ * Least privilege (PostgreSQL: roles are cluster-wide, named fkb_<random>, dropped afterwards).
+ * - The documented minimum (docs/permissions.md): SELECT on the tables read, UPDATE on the document
+ *   tables, and the tool's own schema → status, plan, apply, verify, undo all work end to end.
+ * - Read-only: a role without UPDATE on user tables → plan works, apply fails cleanly
+ *   (PERMISSION_DENIED, exit 2) and writes nothing; a read-only session (default_transaction_read_only)
+ *   → plan is refused cleanly too (plans are persisted), status still works.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { apply, migrate, openDatabase, plan, status, undo, verify } from '../../src/index.js';
+import { createAxis, DEMO_TENANT } from '../../src/demo/axis.js';
+import type { Database } from '../../src/db/port.js';
+import { runCli } from '../helpers/cli.js';
+import { freshDb, PG_ADMIN_URL, TARGETS, type TestDb } from '../helpers/db.js';
+import { refused, snapshot } from '../helpers/hostile.js';
+
+const roles: string[] = [];
+
+export function newRole(prefix = 'fkb'): string {
+  const r = `${prefix}_${randomBytes(4).toString('hex')}`;
+  roles.push(r);
+  return r;
+}
+
+export function urlAs(url: string, role: string): string {
+  const u = new URL(url);
+  u.username = role;
+  u.password = '';
+  return u.toString();
+}
+
+export async function dropRoles(): Promise<void> {
+  const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await c.connect();
+  try {
+    for (const r of roles.splice(0)) await c.query(`DROP ROLE IF EXISTS ${r}`);
+  } finally {
+    await c.end();
+  }
+}
+
+const DOCS = ['sales_orders', 'sales_invoices', 'purchase_orders', 'purchase_bills'];
+const MASTERS = ['tenants', 'customers', 'vendors'];
+
+(TARGETS.includes('postgres') ? describe : describe.skip)('reliability: permissions [postgres]', () => {
+  let t: TestDb;
+  const opened: Database[] = [];
+  async function as(role: string): Promise<Database> {
+    const db = await openDatabase(urlAs(t.url, role));
+    opened.push(db);
+    return db;
+  }
+  beforeEach(async () => {
+    t = await freshDb('postgres');
+    await createAxis(t.db);
+  });
+  afterEach(async () => {
+    for (const db of opened.splice(0)) await db.close();
+    await t.dispose();
+  });
+  afterAll(dropRoles);
+
+  it('the documented minimum: SELECT on masters, SELECT+UPDATE on documents, own schema → end to end', async () => {
+    const role = newRole();
+    // exactly the GRANTs of docs/permissions.md
+    await t.db.exec(`CREATE ROLE ${role} LOGIN;
+      GRANT USAGE ON SCHEMA public TO ${role};
+      GRANT SELECT ON ${MASTERS.join(', ')} TO ${role};
+      GRANT SELECT, UPDATE ON ${DOCS.join(', ')} TO ${role};
+      CREATE SCHEMA fk_backfill AUTHORIZATION ${role};`);
+    const db = await as(role);
+    expect((await status(db, { tenantId: DEMO_TENANT })).total.populationRate).toBe('22.2%');
+    const p = await plan(db, { tenantId: DEMO_TENANT });
+    const a = await apply(db, { tenantId: DEMO_TENANT, planRunId: p.runId });
+    expect(a.totalUpdated).toBe(7);
+    const v = await verify(db, { tenantId: DEMO_TENANT });
+    expect(v.links.map((l) => [l.nullFks, l.orphans, l.crossScope])).toEqual(DOCS.map(() => [0, 0, 0]));
+    const u = await undo(db, { runId: a.runId });
+    expect(u.totalReverted).toBe(7);
+    // the role could not have done more than it was granted
+    const own = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'fk_backfill' AND tableowner = $1`, [role]);
+    expect(own.rows[0]!.n).toBeGreaterThanOrEqual(4);
+  });
+
+  it('read-only on user tables: plan works, apply fails cleanly (PERMISSION_DENIED, exit 2), nothing written; CLI too', async () => {
+    await migrate(t.db);
+    const role = newRole();
+    await t.db.exec(`CREATE ROLE ${role} LOGIN;
+      GRANT USAGE ON SCHEMA public, fk_backfill TO ${role};
+      GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role};
+      GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA fk_backfill TO ${role};
+      GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA fk_backfill TO ${role};`);
+    const db = await as(role);
+    const p = await plan(db, { tenantId: DEMO_TENANT });
+    expect(p.results.reduce((s, r) => s + r.recordsMatched, 0)).toBe(7);
+    const before = await snapshot(t.db);
+    await refused(apply(db, { tenantId: DEMO_TENANT, planRunId: p.runId }), 'PERMISSION_DENIED', /sales_orders/);
+    await refused(apply(db, { tenantId: DEMO_TENANT }), 'PERMISSION_DENIED', /sales_orders/);
+    expect(await snapshot(t.db)).toEqual(before);
+
+    const url = urlAs(t.url, role);
+    const cp = await runCli(['plan', '--db', url, '--tenant', DEMO_TENANT, '--json']);
+    expect(cp.code, cp.stderr).toBe(0);
+    const planId = cp.json<{ runId: string }>().runId;
+    const before2 = await snapshot(t.db);
+    const ca = await runCli(['apply', '--db', url, '--plan', planId, '--yes', '--json']);
+    expect(ca.code, ca.stderr).toBe(2);
+    expect(ca.json<{ error: { code: string } }>().error.code).toBe('PERMISSION_DENIED');
+    expect(ca.stderr.trim().split('\n')).toHaveLength(1);
+    expect(ca.stderr).toMatch(/sales_orders/);
+    expect(await snapshot(t.db)).toEqual(before2);
+  });
+
+  it('read-only session (default_transaction_read_only): status works, plan refused cleanly, nothing written', async () => {
+    await migrate(t.db);
+    const role = newRole();
+    await t.db.exec(`CREATE ROLE ${role} LOGIN;
+      ALTER ROLE ${role} SET default_transaction_read_only = on;
+      GRANT USAGE ON SCHEMA public, fk_backfill TO ${role};
+      GRANT SELECT, UPDATE ON ALL TABLES IN SCHEMA public TO ${role};
+      GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA fk_backfill TO ${role};
+      GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA fk_backfill TO ${role};`);
+    const db = await as(role);
+    const before = await snapshot(t.db);
+    expect((await status(db, { tenantId: DEMO_TENANT })).total.nullFks).toBe(7);
+    await refused(plan(db, { tenantId: DEMO_TENANT }), 'PERMISSION_DENIED', /read-only/);
+    await refused(apply(db, { tenantId: DEMO_TENANT }), 'PERMISSION_DENIED', /read-only/);
+    expect(await snapshot(t.db)).toEqual(before);
+  });
+
+  it('a role that may not create the schema gets a clear message, not a stack', async () => {
+    const role = newRole();
+    await t.db.exec(`CREATE ROLE ${role} LOGIN; GRANT USAGE ON SCHEMA public TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role};
+      REVOKE CREATE ON DATABASE ${new URL(t.url).pathname.slice(1)} FROM PUBLIC;`);
+    const db = await as(role);
+    await refused(plan(db, { tenantId: DEMO_TENANT }), 'PERMISSION_DENIED', /fk_backfill/);
+  });
+});
