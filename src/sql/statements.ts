@@ -187,6 +187,8 @@ export function applyStatement(
     JOIN ${OWN}.plan_entries e
       ON e.run_id = ${planRunId} AND e.link = ${linkName} AND e.outcome = 'linked'
      AND e.source_name = s.${nm} AND e.scope_key = ${scopeKeyExpr('s', link)}
+    -- the planned master must still exist, be active and be of the row's scope (issue #8: drift since the plan)
+    JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = e.target_key::${link.fkType}${scopeJoin('t', 's', link)}${activeWhere('t', link)}
    WHERE s.${fk} IS NULL${srcScope}${rangeWhere('s', link, a.range, p)}
 ), upd AS (
   UPDATE ${link.sourceSql} s
