@@ -121,12 +121,15 @@ export function verifyText(v: VerifyReport): string {
     l.orphans,
     l.crossScope,
     l.constraint === null ? 'none' : `${l.constraint.name} (${l.constraint.onDelete}${l.constraint.validated ? '' : ', not valid'})`,
+    l.index === null ? 'none' : l.index.name,
     l.restrictVerified === null ? 'n/a' : l.restrictVerified ? 'yes' : 'no',
   ]);
   const problems = v.links.flatMap((l) => l.problems.map((p) => `  ✗ ${l.entityType}: ${p}`));
+  const warnings = v.links.flatMap((l) => l.warnings.map((w) => `  ! ${l.entityType}: ${w}`));
   return [
-    table(['Entity Type', 'Total', 'NULL FKs', 'Orphans', 'Cross-tenant', 'Constraint', 'Delete refused'], rows),
+    table(['Entity Type', 'Total', 'NULL FKs', 'Orphans', 'Cross-tenant', 'Constraint', 'FK index', 'Delete refused'], rows),
     '',
-    v.ok ? 'OK: every FK populated, valid, tenant-consistent and protected by RESTRICT.' : `Problems:\n${problems.join('\n')}`,
+    v.ok ? 'OK: every FK populated, valid, tenant-consistent and protected as configured.' : `Problems:\n${problems.join('\n')}`,
+    ...(warnings.length > 0 ? ['', `Warnings:\n${warnings.join('\n')}`] : []),
   ].join('\n');
 }

@@ -20,6 +20,12 @@ export interface Database extends Queryable {
   readonly kind: DatabaseKind;
   /** Runs `fn` in one transaction on one connection; commits if it resolves, rolls back if it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` on one dedicated connection in autocommit mode (no transaction around it): for statements
+   * that cannot run in a transaction (CREATE INDEX CONCURRENTLY) and session settings. The caller resets
+   * any session setting it changes.
+   */
+  session<T>(fn: (conn: Queryable) => Promise<T>): Promise<T>;
   /** Multi-statement SQL without parameters (migrations). */
   exec(sql: string): Promise<void>;
   /** Closes what this adapter opened; a handle passed in by the application is left open. */
@@ -35,4 +41,20 @@ export function num(v: unknown): number {
   if (typeof v === 'string') return Number(v);
   if (v === null || v === undefined) return 0;
   throw new TypeError(`not a number: ${String(v)}`);
+}
+
+/**
+ * A Database whose every call runs inside an already open transaction `tx` (nested transaction() and
+ * session() run inline): lets library functions that take a Database join a caller's transaction.
+ */
+export function withinTransaction(db: Pick<Database, 'kind' | 'description'>, tx: Queryable): Database {
+  return {
+    kind: db.kind,
+    description: db.description,
+    query: (text, values) => tx.query(text, values),
+    transaction: (fn) => fn(tx),
+    session: (fn) => fn(tx),
+    exec: async (sql) => void (await tx.query(sql)),
+    close: async () => undefined,
+  };
 }

@@ -157,16 +157,13 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 
 /** Runs `sql` outside any transaction (CONCURRENTLY requires it) on one connection, with a session lock_timeout reset afterwards. */
 async function runOutsideTransaction(db: Database, lockTimeout: string, sql: string): Promise<void> {
-  // The port's transaction() is the only way to hold one connection of a pool: end its transaction,
-  // run the statement in autocommit mode, and open a new (empty) one for the adapter to commit.
-  await db.transaction(async (tx) => {
-    await tx.query('COMMIT');
+  // CONCURRENTLY cannot run inside a transaction: one dedicated connection in autocommit mode.
+  await db.session(async (conn) => {
+    await conn.query(lockTimeoutSql(lockTimeout, false));
     try {
-      await tx.query(lockTimeoutSql(lockTimeout, false));
-      await tx.query(sql);
+      await conn.query(sql);
     } finally {
-      await tx.query('RESET lock_timeout').catch(() => undefined);
-      await tx.query('BEGIN');
+      await conn.query('RESET lock_timeout').catch(() => undefined);
     }
   });
 }

@@ -5,7 +5,7 @@
  * names a number column), records alias decisions for every clustered name, then plans again.
  */
 import { z } from 'zod';
-import { num } from '../db/port.js';
+import { num, withinTransaction } from '../db/port.js';
 import type { Queryable } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
 import { createMatcher, DEFAULT_MATCH_OPTIONS, normalizeName, type MatchOptions } from '../match/index.js';
@@ -283,25 +283,13 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
         const p = approved.find((x) => x.id === c.proposalId)!;
         for (const n of p.names) decisions.push({ link: n.link, scopeKey: p.scopeKey, name: n.name, action: 'alias', targetKey: c.key, by: opts.by });
       }
-      await decideManyIn({ ...ctx, db: txDatabase(ctx, tx) }, decisions);
+      await decideManyIn({ ...ctx, db: withinTransaction(ctx.db, tx) }, decisions);
     });
   } catch (e) {
     throw wrapDbError(e, 'creating masters');
   }
   const plan = await planIn(ctx, { executedBy: opts.by, maxUnmatchedRecords: 100 });
   return { created, skipped: parsed.data.proposals.length - approved.length, plan };
-}
-
-/** A Database view of an open transaction (nested transaction() runs inline). */
-function txDatabase(ctx: Context, tx: Queryable): Context['db'] {
-  return {
-    kind: ctx.db.kind,
-    description: ctx.db.description,
-    query: (text, values) => tx.query(text, values),
-    transaction: (fn) => fn(tx),
-    exec: async (sql) => void (await tx.query(sql)),
-    close: async () => undefined,
-  };
 }
 
 export async function createMasters(db: unknown, opts: CommonOptions & { proposals: unknown; by: string | null }): Promise<CreateMastersResult> {

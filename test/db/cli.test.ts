@@ -15,7 +15,7 @@ describeEach('cli', (target) => {
   });
   afterEach(async () => t.dispose());
 
-  it('status → plan → apply (needs --yes) → verify → undo → verify, one JSON document each', async () => {
+  it('status → plan → apply (needs --yes) → verify → undo → verify, one JSON document each', { timeout: 240_000 }, async () => {
     const db = ['--db', t.url];
     const st = await runCli(['status', ...db, '--json']);
     expect(st.code).toBe(0);
@@ -58,7 +58,7 @@ describeEach('cli', (target) => {
     expect(runs.json<{ kind: string }[]>().map((r) => r.kind)).toEqual(['undo', 'apply', 'plan']);
   });
 
-  it('bad input exits 2 with a one-line message and writes nothing', async () => {
+  it('bad input exits 2 with a one-line message and writes nothing', { timeout: 240_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fkb-cli-'));
     const cfg = join(dir, 'bad.json');
     writeFileSync(cfg, JSON.stringify({ links: [{ entity: 'x', table: 'sales_orders', key: 'id', fk: 'customer_id', name: 'nope', target: { table: 'customers', key: 'id', name: 'customer_name' } }] }));

@@ -33,6 +33,10 @@ export function fromPglite(db: PGliteLike, opts: PgliteAdapterOptions): Database
     transaction(fn) {
       return db.transaction((tx) => fn(wrap(tx)));
     },
+    session(fn) {
+      // One connection already; PGlite serialises queries itself.
+      return fn(q);
+    },
     async exec(sql) {
       await db.exec(sql);
     },

@@ -53,6 +53,18 @@ export function fromPgPool(pool: pg.Pool, opts: PostgresAdapterOptions): Databas
         client.release(broken);
       }
     },
+    async session(fn) {
+      const client = await pool.connect();
+      let broken = false;
+      try {
+        return await fn(wrap(client));
+      } catch (e) {
+        broken = isConnectionError(e);
+        throw e;
+      } finally {
+        client.release(broken);
+      }
+    },
     async exec(sql) {
       await pool.query(sql);
     },
@@ -73,6 +85,11 @@ export function fromPgClient(client: pg.Client | pg.PoolClient, opts: PostgresAd
     transaction(fn) {
       // One connection: transactions must not interleave.
       const next = chain.then(() => inTransaction(client, fn));
+      chain = next.catch(() => undefined);
+      return next;
+    },
+    session(fn) {
+      const next = chain.then(() => fn(wrap(client)));
       chain = next.catch(() => undefined);
       return next;
     },

@@ -4,6 +4,7 @@ import type { Database, Queryable, QueryResult } from '../port.js';
 export interface PostgresJsLike {
   unsafe(text: string, params?: unknown[]): Promise<unknown[] & { count?: number }>;
   begin<T>(fn: (sql: PostgresJsLike) => Promise<T>): Promise<T>;
+  reserve?: () => Promise<PostgresJsLike & { release(): void }>;
   end?: () => Promise<void>;
 }
 
@@ -30,6 +31,15 @@ export function fromPostgresJs(sql: PostgresJsLike, description: string): Databa
     description,
     query: q.query,
     transaction: (fn) => sql.begin((tx) => fn(wrap(tx))),
+    async session(fn) {
+      if (sql.reserve === undefined) return fn(q);
+      const conn = await sql.reserve();
+      try {
+        return await fn(wrap(conn));
+      } finally {
+        conn.release();
+      }
+    },
     async exec(text) {
       await sql.unsafe(text);
     },
