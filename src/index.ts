@@ -21,3 +21,7 @@ export { discover, type DiscoverOptions, type DiscoverResult, type Proposal } fr
 export { constrain, type ConstrainOptions, type ConstrainResult, type LinkConstrain } from './pipeline/constrain.js';
 export { revenueReport, type RevenueOptions, type RevenueReport, type LinkRevenue, type MasterRevenue } from './pipeline/revenue.js';
 export { runDemo, type DemoResult } from './demo/run.js';
+export { reviewQueue, decide, revokeDecision, bulkAccept, reviewCounts, exportQueueCsv, importDecisionsCsv, type ReviewQueue, type QueueItem, type QueueFilter, type DecideInput, type DecideResult, type ImportResult } from './pipeline/review.js';
+export { proposeMasters, createMasters, type ProposalsFile, type MasterProposal, type CreateMastersResult } from './pipeline/masters.js';
+export { report, runReport, type RunReport, type ReportFormat } from './pipeline/report.js';
+export { startReviewServer, type ReviewServer, type ReviewServerOptions } from './review/server.js';

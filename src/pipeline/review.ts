@@ -491,6 +491,15 @@ export async function reviewCounts(db: unknown, opts: ReviewQueueOptions = {}): 
 // ------------------------------------------------------------------------------------------ CSV
 
 const CANDIDATES_IN_CSV = 3;
+
+/** Spreadsheets run cells starting with = + - @ as formulas: such names are exported with a leading ' (import strips it). */
+const FORMULA = /^[=+\-@\t\r]/;
+export function csvSafe(s: string): string {
+  return FORMULA.test(s) ? `'${s}` : s;
+}
+function csvUnsafe(s: string): string {
+  return s.startsWith("'") && FORMULA.test(s.slice(1)) ? s.slice(1) : s;
+}
 const CSV_HEADER = [
   'link',
   'scope',
@@ -516,7 +525,7 @@ export async function exportQueueCsv(db: unknown, opts: ReviewQueueOptions = {})
   const rows = q.items.map((it) => [
     it.link,
     JSON.stringify(it.scopeKey),
-    it.name,
+    csvSafe(it.name),
     it.rows,
     it.amount ?? '',
     it.outcome,
@@ -524,7 +533,7 @@ export async function exportQueueCsv(db: unknown, opts: ReviewQueueOptions = {})
     it.sampleDocuments.join(' '),
     ...Array.from({ length: CANDIDATES_IN_CSV }, (_, i) => {
       const c = it.candidates[i];
-      return c === undefined ? ['', '', ''] : [c.key, c.name, c.score ?? ''];
+      return c === undefined ? ['', '', ''] : [c.key, csvSafe(c.name), c.score ?? ''];
     }).flat(),
     it.decision === null ? '' : it.decision.action === 'alias' ? `alias ${it.decision.targetKey}` : it.decision.action,
     '',
@@ -612,7 +621,7 @@ export async function importDecisionsCsv(db: unknown, text: string, opts: Common
       errors.push({ line, message: `decision "${r['decision']}" is not one of accept, alias, never, create (or empty)` });
       continue;
     }
-    list.push({ link: (r['link'] ?? '').trim(), scopeKey, name: r['name'] ?? '', action, targetKey, by: opts.by });
+    list.push({ link: (r['link'] ?? '').trim(), scopeKey, name: csvUnsafe(r['name'] ?? ''), action, targetKey, by: opts.by });
     lineOf.push(line);
   }
   const v = await validateDecisions(ctx.db, ctx, list);

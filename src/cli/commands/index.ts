@@ -9,6 +9,9 @@ import { register as runs } from './runs.js';
 import { register as status } from './status.js';
 import { register as undo } from './undo.js';
 import { register as verify } from './verify.js';
+import { register as review } from './review.js';
+import { register as report } from './report.js';
+import { register as masters } from './masters.js';
 
 /** Every command, in the order of the flow (one line each). */
-export const COMMANDS: ((program: Command) => void)[] = [discover, status, plan, apply, verify, constrain, revenue, undo, runs, demo];
+export const COMMANDS: ((program: Command) => void)[] = [discover, status, plan, apply, verify, constrain, revenue, undo, runs, demo, review, masters, report];

@@ -1,0 +1,73 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { BackfillError } from '../../errors.js';
+import { BANDS, exportQueueCsv, importDecisionsCsv, type Band } from '../../pipeline/review.js';
+import { startReviewServer } from '../../review/server.js';
+import { who, withDatabase, withDb, withScope, type GlobalFlags } from '../common.js';
+import { print, printJson } from '../output.js';
+
+function port(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new BackfillError('USAGE', `--port must be 0..65535, got "${v}"`);
+  return n;
+}
+
+function bands(v: string, prev: Band[] = []): Band[] {
+  if (!BANDS.includes(v as Band)) throw new BackfillError('USAGE', `--band must be one of ${BANDS.join(', ')}`);
+  return [...prev, v as Band];
+}
+
+export function register(program: Command): void {
+  const review = withScope(
+    withDb(
+      program
+        .command('review')
+        .description('serve the review page on 127.0.0.1 (prints a URL with a one-time token; opens nothing); `review export|import` for CSV'),
+    ),
+  )
+    .option('--port <n>', 'port on 127.0.0.1 (default 0: a free one)', port, 0)
+    .action(async (flags: GlobalFlags & { port: number }) => {
+      await withDatabase(flags, async (db, opts) => {
+        const s = await startReviewServer(db, { ...opts, port: flags.port, by: who() });
+        if (flags.json) printJson({ url: s.url, port: s.port });
+        else print(`Review page (127.0.0.1 only; the token is the key, do not share it):\n  ${s.url}\nCtrl-C stops the server.`);
+        await new Promise<void>((resolve) => {
+          const stop = (): void => {
+            process.off('SIGINT', stop);
+            process.off('SIGTERM', stop);
+            void s.close().then(resolve);
+          };
+          process.on('SIGINT', stop);
+          process.on('SIGTERM', stop);
+        });
+      });
+    });
+
+  withScope(withDb(review.command('export').description('write the review queue as CSV (fill the decision / target_key columns, then `review import`)')))
+    .option('--out <file>', 'CSV file to write (default: stdout)')
+    .option('--band <band>', 'only this band (repeatable): review, ambiguous, unmatched', bands)
+    .action(async (_flags: unknown, cmd: Command) => {
+      // `review` itself takes --db/--config/--tenant too: read them from either level.
+      const flags = cmd.optsWithGlobals<GlobalFlags & { out?: string; band?: Band[] }>();
+      const r = await withDatabase(flags, (db, opts) => exportQueueCsv(db, { ...opts, executedBy: who(), ...(flags.band !== undefined ? { filter: { bands: flags.band } } : {}) }));
+      if (flags.out !== undefined) writeFileSync(flags.out, r.csv);
+      if (flags.json) printJson({ out: flags.out ?? null, names: r.names, planRunId: r.planRunId, ...(flags.out === undefined ? { csv: r.csv } : {}) });
+      else if (flags.out !== undefined) print(`Wrote ${r.names} name(s) from plan ${r.planRunId} to ${flags.out}. Fill "decision" (accept | alias | never | create) and "target_key" (for alias), then: fk-backfill review import ${flags.out}`);
+      else process.stdout.write(r.csv);
+    });
+
+  withScope(withDb(review.command('import').description('record the decisions of an edited export (validated; all or nothing; the same file twice writes nothing)')))
+    .argument('<file>', 'the edited CSV')
+    .action(async (file: string, _flags: unknown, cmd: Command) => {
+      const flags = cmd.optsWithGlobals<GlobalFlags>();
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        throw new BackfillError('USAGE', `cannot read ${file}: ${(e as Error).message}`);
+      }
+      const r = await withDatabase(flags, (db, opts) => importDecisionsCsv(db, text, { ...opts, by: who() }));
+      if (flags.json) printJson(r);
+      else print(`Imported ${file}: ${r.decided} decision(s), ${r.written} written, ${r.unchanged} already in force, ${r.blank} line(s) left blank. The next plan uses them.`);
+    });
+}
