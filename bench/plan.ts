@@ -1,0 +1,72 @@
+/**
+ * npm run bench:plan -- --names 100000 --masters 50000 [--db URL] [--seed N]
+ * The whole fuzzy plan through the database, one scope: reads the distinct names, the masters and the
+ * known aliases, matches, and persists the plan entries. Default database: a fresh `fkb_bench_plan` on
+ * the local PostgreSQL (dropped and recreated). Prints load time, plan time and peak RSS of this process.
+ */
+import pg from 'pg';
+import { openDatabase } from '../src/db/index.js';
+import { plan } from '../src/pipeline/plan.js';
+import { syntheticScope } from './synthetic.js';
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1]! : def;
+}
+const nNames = Number(arg('names', '100000'));
+const nMasters = Number(arg('masters', '50000'));
+const seed = Number(arg('seed', '7'));
+const admin = arg('admin', 'postgres://postgres@127.0.0.1:5432/postgres');
+let url = arg('db', '');
+
+if (url === '') {
+  const c = new pg.Client({ connectionString: admin });
+  await c.connect();
+  await c.query('DROP DATABASE IF EXISTS fkb_bench_plan WITH (FORCE)');
+  await c.query('CREATE DATABASE fkb_bench_plan');
+  await c.end();
+  const u = new URL(admin);
+  u.pathname = '/fkb_bench_plan';
+  url = u.toString();
+}
+
+const { masters, names } = syntheticScope(nMasters, nNames, seed);
+const db = await openDatabase(url);
+const t0 = performance.now();
+await db.transaction(async (tx) => {
+  await tx.query(`CREATE TABLE companies (id bigint PRIMARY KEY, tenant_id int NOT NULL, name text NOT NULL)`);
+  await tx.query(`CREATE TABLE bills (id bigserial PRIMARY KEY, tenant_id int NOT NULL, company_name text, company_id bigint REFERENCES companies (id))`);
+  const chunk = 20_000;
+  for (let i = 0; i < masters.length; i += chunk) {
+    const part = masters.slice(i, i + chunk);
+    await tx.query(`INSERT INTO companies SELECT x.id, 1, x.name FROM jsonb_to_recordset($1::jsonb) AS x(id bigint, name text)`, [
+      JSON.stringify(part.map((m) => ({ id: Number(m.key.slice(1)), name: m.name }))),
+    ]);
+  }
+  const list = [...names];
+  for (let i = 0; i < list.length; i += chunk) {
+    await tx.query(`INSERT INTO bills (tenant_id, company_name) SELECT 1, n FROM unnest($1::text[]) AS n`, [list.slice(i, i + chunk)]);
+  }
+  await tx.query('ANALYZE companies');
+  await tx.query('ANALYZE bills');
+});
+const t1 = performance.now();
+
+let peak = process.memoryUsage().rss;
+const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+const config = {
+  links: [{ entity: 'bill', table: 'bills', key: 'id', fk: 'company_id', name: 'company_name', target: { table: 'companies', key: 'id', name: 'name' }, scope: ['tenant_id'], match: 'fuzzy' as const }],
+};
+const rssBefore = process.memoryUsage().rss;
+const result = await plan(db, { config, tenantId: '1', maxUnmatchedRecords: 100 });
+const t2 = performance.now();
+clearInterval(timer);
+peak = Math.max(peak, process.memoryUsage().rss);
+await db.close();
+
+const r = result.results[0]!;
+const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(0)} MB`;
+console.log(`bench:plan  ${db.description}  masters=${nMasters} distinct names=${names.size} strategy=fuzzy (one scope)`);
+console.log(`load ${((t1 - t0) / 1000).toFixed(1)} s (not counted); plan ${((t2 - t1) / 1000).toFixed(1)} s (read names/masters/aliases, match, persist ${names.size} plan entries)`);
+console.log(`outcomes (names): ${Object.entries(r.distinctNames).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+console.log(`peak RSS ${mb(peak)} (before plan ${mb(rssBefore)}); target: plan <= 60 s and <= 1 GB`);
