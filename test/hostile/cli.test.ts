@@ -1,0 +1,106 @@
+/**
+ * Hostile input through the CLI (`node dist/cli/main.js`, built by `npm run build`): each bad input
+ * exits with the right code, prints one line on stderr naming the thing, exactly one JSON document on
+ * stdout with --json, never echoes a password, and writes nothing (tables hashed before and after).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { AXIS_CONFIG, migrate } from '../../src/index.js';
+import { createAxis, DEMO_TENANT } from '../../src/demo/axis.js';
+import { runCli, type CliResult } from '../helpers/cli.js';
+import { describeEach, freshDb, reopen, type TestDb } from '../helpers/db.js';
+import { snapshot } from '../helpers/hostile.js';
+
+function expectRefusal(r: CliResult, code: string, exit: number, names: RegExp, what: string): void {
+  expect(r.code, `${what}: ${r.stderr}`).toBe(exit);
+  const doc = r.json<{ error: { code: string; message: string } }>(); // throws unless exactly one JSON document
+  expect(doc.error.code, what).toBe(code);
+  const lines = r.stderr.trim().split('\n');
+  // usage errors are followed by the command's help (commander's showHelpAfterError); the rest is one line
+  if (code !== 'USAGE') expect(lines, `${what}: stderr is one line`).toHaveLength(1);
+  expect(lines[0], what).toMatch(names);
+}
+
+let hostileCliTried = 0;
+
+describeEach('hostile: cli', (target) => {
+  let t: TestDb;
+  let dir: string;
+  beforeEach(async () => {
+    t = await freshDb(target, { onDisk: true });
+    await createAxis(t.db);
+    await migrate(t.db);
+    dir = mkdtempSync(join(tmpdir(), 'fkb-hostile-'));
+  });
+  afterEach(async () => {
+    await t.dispose();
+    console.log(`[hostile cli ${target}] inputs tried so far: ${hostileCliTried}`);
+  });
+
+  function cfg(name: string, content: unknown): string {
+    const f = join(dir, name);
+    writeFileSync(f, typeof content === 'string' ? content : JSON.stringify(content));
+    return f;
+  }
+
+  it('bad configs, tenants, run ids and flags: right exit code, one line, one JSON document, nothing written', async () => {
+    const so = AXIS_CONFIG.links[0]!;
+    const before = await snapshot(t.db);
+    await t.release();
+    const db = ['--db', t.url];
+    const cases: [string[], string, number, RegExp][] = [
+      [['plan', ...db, '--config', cfg('broken.json', '{"links": ['), '--json'], 'CONFIG_INVALID', 2, /not valid JSON/],
+      [['plan', ...db, '--config', join(dir, 'missing.json'), '--json'], 'CONFIG_NOT_FOUND', 2, /missing\.json/],
+      [['plan', ...db, '--tenant', DEMO_TENANT, '--config', cfg('t.json', { links: [{ ...so, table: "x'; DROP TABLE customers; --" }] }), '--json'], 'SCHEMA_MISSING_TABLE', 2, /DROP TABLE customers/],
+      [['apply', ...db, '--yes', '--tenant', DEMO_TENANT, '--config', cfg('c.json', { links: [{ ...so, fk: 'Customer Id' }] }), '--json'], 'SCHEMA_MISSING_COLUMN', 2, /Customer Id/],
+      [['plan', ...db, '--tenant', DEMO_TENANT, '--config', cfg('ty.json', { links: [{ ...so, name: 'total_amount' }] }), '--json'], 'SCHEMA_TYPE_MISMATCH', 2, /total_amount/],
+      [['plan', ...db, '--tenant', "'; DROP TABLE customers; --", '--json'], 'UNKNOWN_TENANT', 2, /DROP TABLE customers/],
+      [['apply', ...db, '--yes', '--tenant', '$1', '--json'], 'UNKNOWN_TENANT', 2, /\$1/],
+      [['apply', ...db, '--tenant', DEMO_TENANT, '--json'], 'CONFIRMATION_REQUIRED', 2, /--yes/],
+      [['undo', ...db, '--run', '1; DROP TABLE customers', '--yes', '--json'], 'RUN_NOT_FOUND', 2, /DROP TABLE customers/],
+      [['undo', ...db, '--run', '99999999999999999999', '--yes', '--json'], 'RUN_NOT_FOUND', 2, /run/],
+      [['plan', ...db, '--entity', 'nope', '--tenant', DEMO_TENANT, '--json'], 'UNKNOWN_ENTITY', 2, /nope/],
+      [['plan', ...db, '--json', '--tenant', DEMO_TENANT, '--all-tenants'], 'USAGE', 2, /cannot be used with/],
+      [['plan', ...db, '--json', '--no-such-flag'], 'USAGE', 2, /unknown option/],
+      [['plan', '--db', 'mysql://root@localhost/x', '--json'], 'DB_URL_INVALID', 2, /mysql:/],
+    ];
+    if (target === 'postgres') {
+      const u = new URL(t.url);
+      const at = (mut: (x: URL) => void): string => {
+        const x = new URL(u.toString());
+        mut(x);
+        return x.toString();
+      };
+      cases.push(
+        // the server trusts 127.0.0.1 (pg_hba.conf), so a wrong password cannot fail; an unknown role, a missing database and a closed port can
+        [['plan', '--db', at((x) => ((x.username = 'fkb_no_such_role'), (x.password = 'S3cr3t-pw'))), '--json'], 'DB_UNREACHABLE', 2, /authentication failed/],
+        [['plan', '--db', at((x) => (x.pathname = '/fkb_no_such_database')), '--json'], 'DB_UNREACHABLE', 2, /database does not exist/],
+        [['plan', '--db', at((x) => ((x.port = '1'), (x.password = 'S3cr3t-pw'))), '--json'], 'DB_UNREACHABLE', 2, /cannot connect/],
+      );
+    }
+    // Embedded: a child process opens the PGlite directory in ~5 s and only one at a time, so PGlite runs the
+    // cases refused before the database is opened plus two that need it; the server runs all, four at a time.
+    const opensDb = (a: string[]): boolean => !a.some((x) => /broken|missing\.json|all-tenants|no-such-flag|mysql:/.test(x));
+    const keep = new Set([2, 7]);
+    const run = target === 'postgres' ? cases : cases.filter(([a], i) => !opensDb(a) || keep.has(i));
+    const width = target === 'postgres' ? 4 : 1;
+    for (let i = 0; i < run.length; i += width) {
+      await Promise.all(
+        run.slice(i, i + width).map(async ([args, code, exit, names]) => {
+          const r = await runCli([...args]);
+          expectRefusal(r, code, exit, names, args.join(' '));
+          expect(r.stdout + r.stderr, 'password echoed').not.toContain('S3cr3t-pw');
+          hostileCliTried++;
+        }),
+      );
+    }
+    const db2 = await reopen(t);
+    try {
+      expect(await snapshot(db2)).toEqual(before);
+    } finally {
+      await db2.close();
+    }
+  }, 120_000);
+});
