@@ -55,6 +55,8 @@ export interface GenCase {
   docs: GenDoc[][];
   /** Index of the tenant (first scope value) to run for, or null: all tenants. */
   tenant: number | null;
+  /** Batched apply/undo with this many keys per batch, or null: one transaction. */
+  batchSize: number | null;
 }
 
 // ---------------------------------------------------------------- identifiers
@@ -297,6 +299,7 @@ export function caseArb(sizes: { masters: number; docs: number }): fc.Arbitrary<
         masters: fc.constant(masters),
         docs: fc.tuple(...schema.sources.map(() => fc.array(docArb, { maxLength: sizes.docs, size: 'max' }))),
         tenant: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 2 })),
+        batchSize: fc.option(fc.integer({ min: 1, max: 7 })),
       });
     });
   });

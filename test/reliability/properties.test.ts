@@ -53,6 +53,7 @@ async function checkCase(t: TestDb, c: GenCase): Promise<void> {
   try {
     const config = configOf(c);
     const scope = tenantOf(c);
+    const mode = c.batchSize === null ? { singleTransaction: true } : { singleTransaction: false, batchSize: c.batchSize };
     const userHash0 = await schemaHashes(db, [s.schema]);
     const rows0 = await Promise.all(s.sources.map((_, si) => sourceRows(db, c, si)));
 
@@ -62,7 +63,7 @@ async function checkCase(t: TestDb, c: GenCase): Promise<void> {
     expect(await schemaHashes(db, [s.schema])).toEqual(userHash0);
 
     // 2. apply the plan
-    const a = await apply(db, { config, ...scope, planRunId: p.runId });
+    const a = await apply(db, { config, ...scope, planRunId: p.runId, ...mode });
     const changes = await db.query<{ link: string; row_key: string; old_value: string | null; new_value: string | null; n: number }>(
       `SELECT link, row_key, old_value, new_value, count(*) OVER (PARTITION BY link, row_key)::int AS n FROM fk_backfill.changes WHERE run_id = $1::int8`,
       [a.runId],
@@ -116,18 +117,18 @@ async function checkCase(t: TestDb, c: GenCase): Promise<void> {
     const userHash1 = await schemaHashes(db, [s.schema]);
 
     // 3. apply twice = apply once
-    const a2 = await apply(db, { config, ...scope });
+    const a2 = await apply(db, { config, ...scope, ...mode });
     expect(a2.totalUpdated).toBe(0);
     expect(await schemaHashes(db, [s.schema])).toEqual(userHash1);
 
     // 4. undo after apply = the original tables, byte for byte (updated_at included)
-    const u = await undo(db, { runId: a.runId });
+    const u = await undo(db, { runId: a.runId, ...mode });
     expect(u.totalReverted).toBe(changedTotal);
     expect(u.totalSkipped).toBe(0);
     expect(await schemaHashes(db, [s.schema])).toEqual(userHash0);
     stats.rowsReverted += u.totalReverted;
     // and a second undo has nothing left to do
-    expect((await undo(db, { runId: a.runId })).totalReverted).toBe(0);
+    expect((await undo(db, { runId: a.runId, ...mode })).totalReverted).toBe(0);
     expect(await schemaHashes(db, [s.schema])).toEqual(userHash0);
     stats.cases++;
   } finally {
