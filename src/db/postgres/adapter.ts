@@ -34,6 +34,20 @@ export interface PostgresAdapterOptions {
   description: string;
 }
 
+/** Takes a connection from the pool for `fn`; one that broke is destroyed rather than reused. */
+async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    return await fn(client);
+  } catch (e) {
+    broken = isConnectionError(e);
+    throw e;
+  } finally {
+    client.release(broken);
+  }
+}
+
 /** Adapter over a `pg.Pool`: each transaction takes its own connection from the pool. */
 export function fromPgPool(pool: pg.Pool, opts: PostgresAdapterOptions): Database {
   const q = wrap(pool);
@@ -41,30 +55,8 @@ export function fromPgPool(pool: pg.Pool, opts: PostgresAdapterOptions): Databas
     kind: 'postgres',
     description: opts.description,
     query: q.query,
-    async transaction(fn) {
-      const client = await pool.connect();
-      let broken = false;
-      try {
-        return await inTransaction(client, fn);
-      } catch (e) {
-        broken = isConnectionError(e);
-        throw e;
-      } finally {
-        client.release(broken);
-      }
-    },
-    async session(fn) {
-      const client = await pool.connect();
-      let broken = false;
-      try {
-        return await fn(wrap(client));
-      } catch (e) {
-        broken = isConnectionError(e);
-        throw e;
-      } finally {
-        client.release(broken);
-      }
-    },
+    transaction: (fn) => withClient(pool, (client) => inTransaction(client, fn)),
+    session: (fn) => withClient(pool, (client) => fn(wrap(client))),
     async exec(sql) {
       await pool.query(sql);
     },
@@ -77,22 +69,19 @@ export function fromPgPool(pool: pg.Pool, opts: PostgresAdapterOptions): Databas
 /** Adapter over one `pg.Client` (already connected by the application, or by us). */
 export function fromPgClient(client: pg.Client | pg.PoolClient, opts: PostgresAdapterOptions): Database {
   const q = wrap(client);
+  // One connection: transactions and sessions must not interleave.
   let chain: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = chain.then(fn);
+    chain = next.catch(() => undefined);
+    return next;
+  };
   return {
     kind: 'postgres',
     description: opts.description,
     query: q.query,
-    transaction(fn) {
-      // One connection: transactions must not interleave.
-      const next = chain.then(() => inTransaction(client, fn));
-      chain = next.catch(() => undefined);
-      return next;
-    },
-    session(fn) {
-      const next = chain.then(() => fn(wrap(client)));
-      chain = next.catch(() => undefined);
-      return next;
-    },
+    transaction: (fn) => serial(() => inTransaction(client, fn)),
+    session: (fn) => serial(() => fn(q)),
     async exec(sql) {
       await client.query(sql);
     },
