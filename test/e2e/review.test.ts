@@ -19,6 +19,8 @@ if (!haveBrowser && !inCi) {
   console.warn(`review e2e skipped: ${CHROMIUM} not found (apt-get install -y chromium)`);
 }
 const run = haveBrowser || inCi ? it : it.skip;
+/** Generous: the page waits on the database, and CI machines are busy. */
+const POLL = { timeout: 15_000, interval: 100 };
 
 async function linkedNumber(t: TestDb, table: string, docCol: string, doc: string, master: string, fk: string, numCol: string): Promise<string | null> {
   const r = await t.db.query<{ n: string | null }>(`SELECT m.${numCol} AS n FROM ${table} d LEFT JOIN ${master} m ON m.id = d.${fk} WHERE d.${docCol} = $1`, [doc]);
@@ -65,10 +67,10 @@ describeEach('review page e2e', (target) => {
     });
     await page.goto(server.url);
     const counts = page.locator('#counts');
-    await expect.poll(() => counts.textContent()).toContain('decided 0 / remaining 7 names');
+    await expect.poll(() => counts.textContent(), POLL).toContain('decided 0 / remaining 7 names');
 
     // names are text, never markup
-    await expect.poll(() => page.locator('.cname', { hasText: XSS_MASTER }).count()).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('.cname', { hasText: XSS_MASTER }).count(), POLL).toBeGreaterThan(0);
     expect(await page.locator('main img').count()).toBe(0);
     expect(await page.locator('main script').count()).toBe(0);
     expect(await page.locator('.name', { hasText: '<script>alert(1)</script>' }).count()).toBe(1);
@@ -77,33 +79,33 @@ describeEach('review page e2e', (target) => {
     const first = page.locator('section.item').first();
     expect(await first.getAttribute('data-name')).toBe('Tst Customer');
     await page.keyboard.press('a');
-    await expect.poll(() => counts.textContent()).toContain('decided 1 / remaining 6');
+    await expect.poll(() => counts.textContent(), POLL).toContain('decided 1 / remaining 6');
 
     // Zeta Widgets → never
     await selectCard(page, 'Zeta Widgets');
     await page.keyboard.press('n');
-    await expect.poll(() => counts.textContent()).toContain('decided 2 / remaining 5');
+    await expect.poll(() => counts.textContent(), POLL).toContain('decided 2 / remaining 5');
 
     // undo and redo with the keyboard
     await page.keyboard.press('u');
-    await expect.poll(() => counts.textContent()).toContain('decided 1 / remaining 6');
+    await expect.poll(() => counts.textContent(), POLL).toContain('decided 1 / remaining 6');
     await selectCard(page, 'Zeta Widgets');
     await page.keyboard.press('n');
-    await expect.poll(() => counts.textContent()).toContain('decided 2 / remaining 5');
+    await expect.poll(() => counts.textContent(), POLL).toContain('decided 2 / remaining 5');
 
     // bulk: accept all above 0.61 in this filter (all links): Beta Industry, XYZ Suppl, Test Customers Group, <img …>
     await page.fill('#bulk-min', '0.61');
     await page.click('#bulk');
-    await expect.poll(() => counts.textContent()).toContain('decided 6 / remaining 1');
+    await expect.poll(() => counts.textContent(), POLL).toContain('decided 6 / remaining 1');
 
     await page.locator('section.item[data-name="Beta Industry"] details').first().click();
     mkdirSync('test-artifacts', { recursive: true });
     await page.screenshot({ path: 'test-artifacts/review.png', fullPage: true });
     await page.click('#apply');
     await page.click('#apply-go');
-    await expect.poll(() => page.locator('#applied').textContent(), { timeout: 20_000 }).toMatch(/applied run \d+: \d+ row\(s\) linked/);
+    await expect.poll(() => page.locator('#applied').textContent(), { timeout: 30_000 }).toMatch(/applied run \d+: \d+ row\(s\) linked/);
     // left: the never-match (decided, stays NULL) and the unmatched <script> name
-    await expect.poll(() => counts.textContent()).toContain('decided 1 / remaining 1 names (1 / 1 rows)');
+    await expect.poll(() => counts.textContent(), POLL).toContain('decided 1 / remaining 1 names (1 / 1 rows)');
 
     expect(await linkedNumber(t, 'sales_orders', 'order_number', 'SO-F-003', 'customers', 'customer_id', 'customer_number')).toBe('CUST-004');
     expect(await linkedNumber(t, 'sales_orders', 'order_number', 'SO-F-004', 'customers', 'customer_id', 'customer_number')).toBe('CUST-004');
@@ -120,5 +122,5 @@ describeEach('review page e2e', (target) => {
     expect(nulls.rows[0]!.n).toBe(2);
     expect(dialogs).toEqual([]);
     expect(cspErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
-  });
+  }, 120_000);
 });
