@@ -4,11 +4,12 @@
  * and nothing written (every user table and every fk_backfill table hashed before and after).
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { apply, AXIS_CONFIG, migrate, plan, status, undo, type ConfigInput } from '../../src/index.js';
+import { apply, AXIS_CONFIG, decide, migrate, plan, status, undo, type ConfigInput } from '../../src/index.js';
 import { createAxis, DEMO_TENANT } from '../../src/demo/axis.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { refused, snapshot } from '../helpers/hostile.js';
 import { longName } from '../helpers/random-schema.js';
+
 
 type Link = ConfigInput['links'][number];
 const SO: Link = AXIS_CONFIG.links[0]!;
@@ -93,6 +94,17 @@ describeEach('hostile: library', (target) => {
     await refused(apply(t.db, { config: other, tenantId: DEMO_TENANT, planRunId: p.runId }), 'PLAN_STALE', /another config/, 1);
     tried.library += 2;
     expect(await snapshot(t.db)).toEqual(before);
+  });
+
+  it('a decision on a 3 500-character name is recorded and honoured (regression: btree limit on decisions)', async () => {
+    const name = longName(3, 3500);
+    await t.db.query(`INSERT INTO customers (tenant_id, customer_number, customer_name) VALUES ($1, 'L-1', $2)`, [DEMO_TENANT, name]);
+    await t.db.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, 'L-SO-1', $2)`, [DEMO_TENANT, name]);
+    const d = await decide(t.db, { link: 'sales_order', scopeKey: [DEMO_TENANT], name, action: 'never', by: 'test' });
+    expect(d.changed).toBe(true);
+    const p = await plan(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'] });
+    const u = p.results[0]!.unmatchedRecords.find((r) => r.documentNumber === 'L-SO-1');
+    expect(u?.reason).toMatch(/never/);
   });
 
   it('hostile names are data, never SQL or patterns: exact links only the identical name', async () => {
