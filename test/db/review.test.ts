@@ -7,6 +7,7 @@ import { report } from '../../src/pipeline/report.js';
 import { createAxis } from '../../src/demo/axis.js';
 import { bulkAccept, decide, exportQueueCsv, importDecisionsCsv, reviewQueue, revokeDecision } from '../../src/pipeline/review.js';
 import { startReviewServer } from '../../src/review/server.js';
+import { proposeMasters } from '../../src/pipeline/masters.js';
 import { DEMO_TENANT, FUZZY_CONFIG, FUZZY_DEMO, XSS_MASTER } from '../e2e/fixtures.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
@@ -94,6 +95,22 @@ describeEach('review', (target) => {
     expect(rec('SO-F-005')).toMatchObject({ outcome: 'unmatched', reason: 'decision: never match' });
     expect(rec('SO-F-006')).toMatchObject({ outcome: 'review' });
     expect(so.linkedByMethod['decision']).toBe(2);
+  });
+
+  it('ordered by amount when the link config names an amount column; "create" decisions feed masters propose', async () => {
+    const withAmount = { links: FUZZY_CONFIG.links.map((l) => ({ ...l, amount: 'total_amount' })) };
+    const q = await reviewQueue(t.db, { tenantId: DEMO_TENANT, config: withAmount, filter: { links: ['sales_order'] } });
+    expect(q.items.map((i) => [i.name, i.amount])).toEqual([
+      ['Zeta Widgets', 500],
+      ['Tst Customer', 20],
+      ['<img src=y onerror=alert(2)>', 10],
+      ['<script>alert(1)</script>', 10],
+      ['Beta Industry', 10],
+    ]);
+    await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Zeta Widgets', action: 'never', by: 'a' });
+    await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Beta Industry', action: 'create', by: 'a' });
+    const file = await proposeMasters(t.db, opts);
+    expect(file.proposals.map((p) => p.name).sort()).toEqual(['<script>alert(1)</script>', 'Beta Industry']);
   });
 
   it('bulk accept above a score, in a filter; ambiguous never bulk-accepted', async () => {
