@@ -3,7 +3,7 @@
  * exits with the right code, prints one line on stderr naming the thing, exactly one JSON document on
  * stdout with --json, never echoes a password, and writes nothing (tables hashed before and after).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -36,6 +36,7 @@ describeEach('hostile: cli', (target) => {
   });
   afterEach(async () => {
     await t.dispose();
+    rmSync(dir, { recursive: true, force: true });
     console.log(`[hostile cli ${target}] inputs tried so far: ${hostileCliTried}`);
   });
 

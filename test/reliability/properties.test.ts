@@ -138,12 +138,15 @@ async function checkCase(t: TestDb, c: GenCase): Promise<void> {
 
 describeEach('reliability: properties', (target) => {
   let t: TestDb;
+  let start = { ...stats };
   beforeAll(async () => {
     t = await freshDb(target);
+    start = { ...stats };
   });
   afterAll(async () => {
     await t.dispose();
-    console.log(`[properties ${target}] seed ${SEED}: ${JSON.stringify(stats)}`);
+    const mine = Object.fromEntries(Object.entries(stats).map(([k, v]) => [k, v - start[k as keyof typeof stats]]));
+    console.log(`[properties ${target}] seed ${SEED}: ${JSON.stringify(mine)}`);
   });
 
   it(`plan/apply/apply/undo invariants hold on ${RUNS} random schemas (seed ${SEED})`, async () => {
