@@ -28,7 +28,6 @@ export async function main(argv: string[]): Promise<number> {
     .name('fk-backfill')
     .description('Turn free-text name links into trustworthy foreign keys (PGlite or any Postgres).')
     .version(pkg.version)
-    .showHelpAfterError()
     .exitOverride();
   for (const register of COMMANDS) register(program);
   for (const cmd of program.commands) cmd.exitOverride();

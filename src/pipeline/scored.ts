@@ -3,6 +3,7 @@ import type { Queryable } from '../db/port.js';
 import { createMatcher, DEFAULT_MATCH_OPTIONS, estimateAccuracy } from '../match/index.js';
 import type { KnownAlias, MasterRecord, MatchOptions } from '../match/index.js';
 import { aliasesStatement, mastersStatement, unlinkedNamesStatement } from '../sql/statements.js';
+import { isBlankName, noName } from '../plan/decide.js';
 import type { ResolvedLink } from './catalog.js';
 import { shape, type Context } from './context.js';
 import type { DecidedEntry } from './plan.js';
@@ -58,8 +59,8 @@ export async function planScored(db: Queryable, l: ResolvedLink, ctx: Context): 
     const matcher = createMatcher(unscoped ? [] : ms, unscoped ? [] : known, opts);
     for (const r of group) {
       const rowCount = num(r.row_count);
-      if (r.source_name === null) {
-        entries.push({ scopeKey, sourceName: null, rowCount, outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason: 'no name' });
+      if (r.source_name === null || isBlankName(r.source_name)) {
+        entries.push({ scopeKey, sourceName: r.source_name, rowCount, ...noName(r.source_name) });
         continue;
       }
       const d = matcher.match(r.source_name);

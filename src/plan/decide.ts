@@ -20,12 +20,21 @@ export interface EntryDecision {
   reason: string;
 }
 
+/** A name that is empty or only white space says nothing: never linked, whatever the masters hold. */
+export function isBlankName(name: string): boolean {
+  return name.trim().length === 0;
+}
+
+export function noName(name: string | null): EntryDecision {
+  return { outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason: name === null ? 'no name' : 'blank name' };
+}
+
 /**
  * Seed semantics with the seed's flaw fixed: exactly one active master with this exact name → link;
  * more than one → ambiguous (never LIMIT 1); none → unmatched.
  */
 export function decideExact(sourceName: string | null, keys: readonly string[], candidateCount: number): EntryDecision {
-  if (sourceName === null) return { outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason: 'no name' };
+  if (sourceName === null || isBlankName(sourceName)) return noName(sourceName);
   if (candidateCount === 1 && keys[0] !== undefined) {
     return { outcome: 'linked', targetKey: keys[0], method: 'exact', score: 1, candidates: [{ key: keys[0], name: sourceName, score: 1, method: 'exact' }], reason: 'one active master with this exact name' };
   }

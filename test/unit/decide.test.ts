@@ -15,6 +15,10 @@ describe('decideExact', () => {
     expect(decideExact('Nobody', [], 0).outcome).toBe('unmatched');
     expect(decideExact(null, [], 0)).toMatchObject({ outcome: 'unmatched', reason: 'no name' });
   });
+  it('never links an empty or blank name, even to a master with the same blank name', () => {
+    expect(decideExact('', ['k'], 1)).toMatchObject({ outcome: 'unmatched', targetKey: null, reason: 'blank name' });
+    expect(decideExact(' \t', ['k'], 1)).toMatchObject({ outcome: 'unmatched', targetKey: null, reason: 'blank name' });
+  });
 });
 
 describe('applyHumanDecision', () => {
