@@ -2,8 +2,10 @@ import { adapt } from '../db/index.js';
 import { num } from '../db/port.js';
 import { migrate } from '../store/migrate.js';
 import type { Database, Queryable } from '../db/port.js';
+import type { ResolvedLink } from './catalog.js';
 import { BackfillError, wrapDbError } from '../errors.js';
-import { applyBoundStatement, applyStatement } from '../sql/statements.js';
+import { applyBatchStatement, applyBoundStatement, applyMapStatements, applyStatement, type KeyRange, type Statement, type TypedLinkShape } from '../sql/statements.js';
+import { sqlState } from '../errors.js';
 import { createRun, finishRun, getRun, type RunRecord } from '../store/runs.js';
 import { assertCanWrite } from './privileges.js';
 import { parseCheckpoint, storedBatchOptions, walkLink, writeCheckpoint, type BatchOptions } from './batch.js';
@@ -171,6 +173,35 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
   }
 }
 
+/**
+ * What each batch of one link runs. Normally a typed lookup table of the plan's linked entries, built
+ * once per invocation (fk_backfill.apply_map_RUN_N, dropped at the end; a crash leaves it to the resume,
+ * which rebuilds it); without CREATE on schema fk_backfill, the plain join on plan_entries.
+ */
+async function batchWork(ctx: Context, l: ResolvedLink, runId: string, planRunId: string, index: number): Promise<{ statement: (r: KeyRange) => Statement; cleanup: () => Promise<void> }> {
+  const s: TypedLinkShape = { ...shape(l), scopeTypes: l.scopeTypes };
+  const map = `fk_backfill.apply_map_${Number(runId)}_${index}`;
+  try {
+    await ctx.db.transaction(async (tx) => {
+      for (const st of applyMapStatements(s, { planRunId, linkName: l.entity, map })) await tx.query(st.text, st.values);
+    });
+  } catch (e) {
+    if (sqlState(e) !== '42501') throw wrapDbError(e, `building the lookup table for ${l.entity}`);
+    // No CREATE on fk_backfill: join plan_entries directly (statistics help the planner pick a hash join).
+    await ctx.db.query('ANALYZE fk_backfill.plan_entries').catch(() => undefined);
+    return {
+      statement: (range) => applyStatement(s, { planRunId, runId, linkName: l.entity, tableName: l.config.table, range }, ctx.filter),
+      cleanup: async () => undefined,
+    };
+  }
+  return {
+    statement: (range) => applyBatchStatement(s, { runId, linkName: l.entity, tableName: l.config.table, map, range }, ctx.filter),
+    cleanup: async () => {
+      await ctx.db.query(`DROP TABLE IF EXISTS ${map}`).catch(() => undefined);
+    },
+  };
+}
+
 /** Walks every link of a batched apply run from its checkpoint to the end (or until stopped). */
 async function continueBatched(ctx: Context, runId: string, planRunId: string, planHash: string, opts: BatchOptions, resumed: boolean): Promise<ApplyResult> {
   try {
@@ -183,21 +214,26 @@ async function continueBatched(ctx: Context, runId: string, planRunId: string, p
       let changed = lc?.changed ?? 0;
       let complete = lc?.done === true;
       if (!stopped && !complete) {
-        const s = shape(l);
-        const r = await walkLink(
-          ctx.db,
-          {
-            kind: 'apply',
-            runId,
-            link: l.entity,
-            total: planned,
-            bound: (after, n) => applyBoundStatement(s, after, n, ctx.filter),
-            work: (range) => applyStatement(s, { planRunId, runId, linkName: l.entity, tableName: l.config.table, range }, ctx.filter),
-          },
-          opts,
-          changed,
-          resumed && lc !== undefined,
-        );
+        const work = await batchWork(ctx, l, runId, planRunId, ctx.links.indexOf(l));
+        let r;
+        try {
+          r = await walkLink(
+            ctx.db,
+            {
+              kind: 'apply',
+              runId,
+              link: l.entity,
+              total: planned,
+              bound: (after, n) => applyBoundStatement(shape(l), after, n, ctx.filter),
+              work: work.statement,
+            },
+            opts,
+            changed,
+            resumed && lc !== undefined,
+          );
+        } finally {
+          await work.cleanup();
+        }
         changed = r.changed;
         complete = !r.stopped;
         stopped = r.stopped;

@@ -415,3 +415,72 @@ export function reactivateMastersStatement(link: LinkShape & { targetKeyType: st
 RETURNING t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)} AS name`;
   return { text, values: p.values };
 }
+
+/** A link shape plus the types of its scope columns (for the typed per-run lookup table). */
+export interface TypedLinkShape extends LinkShape {
+  scopeTypes: string[];
+}
+
+/**
+ * The statements that build a batched apply's lookup table `map` (schema-qualified, quoted): the linked
+ * entries of one plan and link with typed columns (scope values in their column types, the target key
+ * in the FK's type), indexed and analyzed, so every batch joins it by (scope, name) like a small typed
+ * dimension table instead of re-reading plan_entries' text arrays.
+ */
+export function applyMapStatements(link: TypedLinkShape, a: { planRunId: string; linkName: string; map: string }): Statement[] {
+  const p = new Params();
+  const scopeCols = link.scope.map((_, i) => `fkb_scope_${i + 1}`);
+  const cols = [...scopeCols.map((c, i) => `${c} ${link.scopeTypes[i]}`), 'source_name text NOT NULL', `target_key ${link.fkType} NOT NULL`, 'method text', 'score real'];
+  const fill = `INSERT INTO ${a.map} (${[...scopeCols, 'source_name', 'target_key', 'method', 'score'].join(', ')})
+SELECT ${[...link.scope.map((_, i) => `e.scope_key[${i + 1}]::${link.scopeTypes[i]}`), 'e.source_name', `e.target_key::${link.fkType}`, 'e.method', 'e.score'].join(', ')}
+  FROM ${OWN}.plan_entries e
+ WHERE e.run_id = ${p.add(a.planRunId)}::int8 AND e.link = ${p.add(a.linkName)} AND e.outcome = 'linked' AND e.source_name IS NOT NULL AND e.target_key IS NOT NULL`;
+  return [
+    { text: `DROP TABLE IF EXISTS ${a.map}`, values: [] },
+    { text: `CREATE TABLE ${a.map} (${cols.join(', ')})`, values: [] },
+    { text: fill, values: p.values },
+    // md5 of the name: a btree entry holds at most ~2.7 kB, names may be longer (issue #8)
+    { text: `CREATE INDEX ON ${a.map} (${[...scopeCols, 'md5(source_name)'].join(', ')})`, values: [] },
+    { text: `ANALYZE ${a.map}`, values: [] },
+  ];
+}
+
+/**
+ * One batch of a batched apply: `applyStatement` over the key range (after, upTo], joining the typed
+ * lookup table built by `applyMapStatements` instead of plan_entries. Same guards (FK still NULL, name
+ * unchanged, same scope, planned master still active and of the row's scope), change log in the same statement.
+ */
+export function applyBatchStatement(
+  link: TypedLinkShape,
+  a: { runId: string; linkName: string; tableName: string; map: string; range: KeyRange },
+  f: ScopeFilter,
+): Statement {
+  const p = new Params();
+  const runId = p.add(a.runId);
+  const linkName = p.add(a.linkName);
+  const k = ident(link.key);
+  const fk = ident(link.fk);
+  const nm = ident(link.name);
+  const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = now()`;
+  const touchOld = link.touch === null ? 'NULL::text' : `s.${ident(link.touch.column)}::text`;
+  const srcScope = scopeWhere('s', link, f, p);
+  const range = rangeWhere('s', link, a.range, p);
+  const mapScope = link.scope.map((c, i) => ` AND m.fkb_scope_${i + 1} = s.${ident(c)}`).join('');
+  const text = `WITH todo AS (
+  SELECT s.${k} AS k, m.source_name, m.target_key, m.method, m.score, ${touchOld} AS touched_old
+    FROM ${link.sourceSql} s
+    JOIN ${a.map} m ON md5(m.source_name) = md5(s.${nm}) AND m.source_name = s.${nm}${mapScope}
+    JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = m.target_key${scopeJoin('t', 's', link)}${activeWhere('t', link)}
+   WHERE s.${fk} IS NULL${srcScope}${range}
+), upd AS (
+  UPDATE ${link.sourceSql} s
+     SET ${fk} = todo.target_key${touchSet}
+    FROM todo
+   WHERE s.${k} = todo.k AND s.${fk} IS NULL AND s.${nm} = todo.source_name${srcScope}${range}
+  RETURNING s.${k}::text AS row_key, s.${fk}::text AS new_value, todo.method, todo.score, todo.touched_old
+)
+INSERT INTO ${OWN}.changes (run_id, link, table_name, row_key, column_name, old_value, new_value, method, score, touched_column, touched_old)
+SELECT ${runId}, ${linkName}, ${p.add(a.tableName)}, upd.row_key, ${p.add(link.fk)}, NULL, upd.new_value, upd.method, upd.score, ${p.add(link.touch?.column ?? null)}, upd.touched_old
+  FROM upd`;
+  return { text, values: p.values };
+}

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { apply, plan, resumeApply, resumeUndo, undo, type ProgressEvent } from '../../src/index.js';
 import { getRun } from '../../src/store/runs.js';
-import { applyBoundStatement, applyStatement } from '../../src/sql/statements.js';
+import { applyBatchStatement, applyBoundStatement, applyMapStatements, applyStatement } from '../../src/sql/statements.js';
 import { prepare, shape } from '../../src/pipeline/context.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { createBatchFixture, DEMO_TENANT, expectedLinkHash, linkHash, OTHER_TENANT, tableHash } from './apply-fixture.js';
@@ -114,9 +114,17 @@ describeEach('batched apply', (target) => {
     expect(bp).toMatch(/Index Cond: \(id > /);
     expect(bp).not.toMatch(/Seq Scan on sales_orders/);
     const st = applyStatement(s, { planRunId: '1', runId: '2', linkName: 'sales_order', tableName: 'sales_orders', range: { after: keys[0]!, upTo: keys[1]! } }, ctx.filter);
-    const plan = (await t.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${st.text}`, st.values)).rows.map((r) => r['QUERY PLAN']).join('\n');
-    expect(plan).toMatch(/Index Cond: \(\(id > .*\) AND \(id <= /);
-    expect(plan).not.toMatch(/Seq Scan on sales_orders/);
+    const rangePlan = (await t.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${st.text}`, st.values)).rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(rangePlan).toMatch(/Index Cond: \(\(id > .*\) AND \(id <= /);
+    expect(rangePlan).not.toMatch(/Seq Scan on sales_orders/);
+    // the batched path: the same range over the typed lookup table built from a real plan
+    const p = await plan(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'] });
+    const typed = { ...s, scopeTypes: ctx.links[0]!.scopeTypes };
+    for (const m of applyMapStatements(typed, { planRunId: p.runId, linkName: 'sales_order', map: 'fk_backfill.apply_map_test' })) await t.db.query(m.text, m.values);
+    const bst = applyBatchStatement(typed, { runId: p.runId, linkName: 'sales_order', tableName: 'sales_orders', map: 'fk_backfill.apply_map_test', range: { after: keys[0]!, upTo: keys[1]! } }, ctx.filter);
+    const bplan = (await t.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${bst.text}`, bst.values)).rows.map((r) => r['QUERY PLAN']).join('\n');
+    expect(bplan).toMatch(/Index Cond: \(\(id > .*\) AND \(id <= /);
+    expect(bplan).not.toMatch(/Seq Scan on sales_orders/);
   });
 });
 

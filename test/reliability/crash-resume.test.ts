@@ -14,7 +14,11 @@ import { createBatchFixture, DEMO_TENANT, expectedLinkHash, linkHash } from '../
 const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
 /** Runs the CLI; with `killAfterBatches`, SIGKILLs it once that many batch events were printed. */
-function cli(args: string[], killAfterBatches?: number): Promise<{ code: number | null; signal: string | null; stdout: string; batches: number }> {
+function cli(
+  args: string[],
+  killAfterBatches?: number,
+  signal: NodeJS.Signals = 'SIGKILL',
+): Promise<{ code: number | null; signal: string | null; stdout: string; batches: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -25,7 +29,7 @@ function cli(args: string[], killAfterBatches?: number): Promise<{ code: number 
       const e = JSON.parse(line) as { event: string };
       if (e.event === 'batch') {
         batches++;
-        if (killAfterBatches !== undefined && batches === killAfterBatches) child.kill('SIGKILL');
+        if (killAfterBatches !== undefined && batches === killAfterBatches) child.kill(signal);
       }
     });
     child.on('error', reject);
@@ -41,7 +45,7 @@ describeEach('crash and resume (kill -9)', (target) => {
 
   it('apply killed mid-run, resumed: same state as an uninterrupted run, one change row per changed row', async () => {
     t = await freshDb(target, { onDisk: true });
-    await createBatchFixture(t.db, 5000);
+    await createBatchFixture(t.db, 3000);
     const toLink = await t.db.query<{ n: number }>(
       `SELECT (SELECT count(*) FROM sales_orders s JOIN customers c ON c.tenant_id = s.tenant_id AND c.customer_name = s.customer_name WHERE s.customer_id IS NULL AND s.tenant_id = $1)::int
             + (SELECT count(*) FROM purchase_orders s JOIN vendors c ON c.tenant_id = s.tenant_id AND c.vendor_name = s.vendor_name WHERE s.vendor_id IS NULL AND s.tenant_id = $1)::int AS n`,
@@ -79,5 +83,32 @@ describeEach('crash and resume (kill -9)', (target) => {
     } finally {
       if (t.target === 'pglite') await db.close();
     }
+  });
+
+  it.runIf(target === 'postgres')('Ctrl-C finishes the current batch and stops cleanly (status stopped); resume completes; batched undo after a kill -9 resumes too', async () => {
+    t = await freshDb(target);
+    await createBatchFixture(t.db, 3000);
+    const before = await t.db.query<{ h: string }>(`SELECT md5(string_agg(t::text, '|' ORDER BY t.id)) AS h FROM sales_orders t`);
+    const base = ['--db', t.url, '--yes'];
+    const first = await cli(['apply', ...base, '--all-tenants', '--entity', 'sales_order', '--batch-size', '40', '--pause-ms', '20', '--json', '--json-progress'], 3, 'SIGINT');
+    expect(first.code).toBe(1);
+    const stopped = JSON.parse(first.stdout) as { runId: string; status: string; totalUpdated: number };
+    expect(stopped.status).toBe('stopped');
+    const log = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.changes WHERE run_id = $1::int8`, [stopped.runId]);
+    expect(log.rows[0]!.n).toBe(stopped.totalUpdated);
+    expect((await t.db.query<{ status: string }>(`SELECT status FROM fk_backfill.runs WHERE id = $1::int8`, [stopped.runId])).rows[0]!.status).toBe('stopped');
+    const done = await cli(['apply', ...base, '--resume', stopped.runId, '--json']);
+    expect(done.code).toBe(0);
+    expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', null));
+
+    const u1 = await cli(['undo', ...base, '--run', stopped.runId, '--batch-size', '40', '--json-progress'], 4);
+    expect(u1.signal).toBe('SIGKILL');
+    const undoRun = (await t.db.query<{ id: string; status: string }>(`SELECT id::text, status FROM fk_backfill.runs WHERE kind = 'undo'`)).rows[0]!;
+    expect(undoRun.status).toBe('running');
+    const u2 = await cli(['undo', ...base, '--resume', undoRun.id, '--json']);
+    expect(u2.code).toBe(0);
+    expect(JSON.parse(u2.stdout)).toMatchObject({ status: 'done', totalSkipped: 0 });
+    const after = await t.db.query<{ h: string }>(`SELECT md5(string_agg(t::text, '|' ORDER BY t.id)) AS h FROM sales_orders t`);
+    expect(after.rows[0]!.h).toBe(before.rows[0]!.h);
   });
 });

@@ -1,0 +1,184 @@
+/**
+ * npm run bench:apply -- [--rows 1000000] [--sample 10000] [--latency-sample 2000] [--order random|key] [--url postgres://…/postgres]
+ *
+ * --order random (default): uuid v4 keys uncorrelated with the heap, as in Axis; key: heap in key order (serial / uuid v7).
+ *
+ * In one run, against the local PostgreSQL, in its own database (fkb_bench, dropped and recreated):
+ *   1. the floor: one bare UPDATE sales_orders … FROM customers (same guard: FK NULL, active, same tenant),
+ *   2. fk-backfill: plan, then apply with its default batching (library call, as the CLI does),
+ *   3. the seed's per-row loop (SELECT … LIMIT 1, then UPDATE, per row, one transaction) on a sample,
+ *      over loopback, and again with 1 ms added before every round trip (setTimeout), extrapolated,
+ *   4. revenue per customer: name join vs FK join.
+ * sales_orders is rebuilt from a pristine copy before each of 1–3 (same rows, same physical order) and
+ * CHECKPOINTed, so each starts from the same state. Prints rows/s, ratios, peak RSS, WAL bytes and the
+ * longest lock held (the whole statement for the floor, the longest batch transaction for fk-backfill).
+ */
+import pg from 'pg';
+import { apply, openDatabase, plan, type ProgressEvent } from '../src/index.js';
+import { generate, resetOrders, walLsn, walSince } from './apply/data.js';
+
+function arg(name: string, dflt: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : dflt;
+}
+const ROWS = Number(arg('rows', '1000000'));
+const SAMPLE = Math.min(ROWS, Number(arg('sample', '10000')));
+const LAT_SAMPLE = Math.min(ROWS, Number(arg('latency-sample', '2000')));
+const ORDER = arg('order', 'random') as 'random' | 'key';
+if (ORDER !== 'random' && ORDER !== 'key') throw new Error('--order must be random or key');
+const ADMIN = arg('url', process.env['FKB_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+const DB_NAME = 'fkb_bench';
+const url = new URL(ADMIN);
+url.pathname = `/${DB_NAME}`;
+const BENCH_URL = url.toString();
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const mb = (b: number): string => `${(b / 1048576).toFixed(1)} MB`;
+const sec = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+const log = (s: string): void => console.log(s);
+
+class RssSampler {
+  peak = 0;
+  private t: NodeJS.Timeout | null = null;
+  start(): void {
+    this.peak = process.memoryUsage.rss();
+    this.t = setInterval(() => (this.peak = Math.max(this.peak, process.memoryUsage.rss())), 25);
+  }
+  stop(): number {
+    if (this.t !== null) clearInterval(this.t);
+    this.peak = Math.max(this.peak, process.memoryUsage.rss());
+    return this.peak;
+  }
+}
+
+async function linked(c: pg.Client): Promise<number> {
+  return Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM sales_orders WHERE customer_id IS NOT NULL')).rows[0]!.n);
+}
+
+async function main(): Promise<void> {
+  const admin = new pg.Client({ connectionString: ADMIN });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${DB_NAME} TEMPLATE template0`);
+  await admin.end();
+  const c = new pg.Client({ connectionString: BENCH_URL });
+  await c.connect();
+  const server = (await c.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+  log(`# bench:apply — ${fmt(ROWS)} sales orders, 100 tenants, 20,000 customers, PostgreSQL ${server} on ${new URL(ADMIN).host} (database ${DB_NAME})`);
+  let t = performance.now();
+  await generate(c, ROWS);
+  log(`generated in ${sec(performance.now() - t)}; heap order: ${ORDER === 'random' ? 'random (uuid v4 keys, as Axis)' : 'key order (like serial / uuid v7 keys)'}`);
+
+  // 1. The floor.
+  await resetOrders(c, ORDER);
+  let lsn = await walLsn(c);
+  t = performance.now();
+  const bare = await c.query(
+    `UPDATE sales_orders s SET customer_id = c.id, updated_at = now()
+       FROM customers c
+      WHERE c.tenant_id = s.tenant_id AND c.customer_name = s.customer_name AND c.is_active AND s.customer_id IS NULL`,
+  );
+  const bareMs = performance.now() - t;
+  const bareWal = await walSince(c, lsn);
+  const expected = bare.rowCount ?? 0;
+
+  // 2. fk-backfill: plan + apply, default batching.
+  await resetOrders(c, ORDER);
+  const db = await openDatabase(BENCH_URL);
+  const rss = new RssSampler();
+  const rssBefore = process.memoryUsage.rss();
+  lsn = await walLsn(c);
+  t = performance.now();
+  const p = await plan(db, { allTenants: true, entities: ['sales_order'] });
+  const planMs = performance.now() - t;
+  let longest = 0;
+  let batches = 0;
+  let lastSize = 0;
+  let retries = 0;
+  rss.start();
+  t = performance.now();
+  const a = await apply(db, {
+    allTenants: true,
+    planRunId: p.runId,
+    onProgress: (e: ProgressEvent) => {
+      if (e.event === 'batch') {
+        batches++;
+        longest = Math.max(longest, e.ms);
+        lastSize = e.batchSize;
+      } else if (e.event === 'retry' || e.event === 'split') retries++;
+    },
+  });
+  const applyMs = performance.now() - t;
+  const peakRss = rss.stop();
+  const fkbWal = await walSince(c, lsn);
+  await db.close();
+  const fkbLinked = await linked(c);
+  if (a.totalUpdated !== expected || fkbLinked !== expected) throw new Error(`fk-backfill linked ${a.totalUpdated} (${fkbLinked} in table), the bare UPDATE ${expected}`);
+
+  // 3. The seed's per-row loop on a sample, extrapolated.
+  const loop = async (n: number, latencyMs: number): Promise<number> => {
+    await resetOrders(c, ORDER);
+    const rtt = (): Promise<void> => (latencyMs > 0 ? new Promise((r) => setTimeout(r, latencyMs)) : Promise.resolve());
+    const rows = (await c.query<{ id: string; tenant_id: string; customer_name: string }>(
+      `SELECT id, tenant_id, customer_name FROM sales_orders WHERE customer_id IS NULL LIMIT $1`,
+      [n],
+    )).rows;
+    const t0 = performance.now();
+    await rtt();
+    await c.query('BEGIN');
+    for (const r of rows) {
+      await rtt();
+      const m = await c.query<{ id: string }>(`SELECT id FROM customers WHERE tenant_id = $1 AND customer_name = $2 AND is_active = true LIMIT 1`, [r.tenant_id, r.customer_name]);
+      const hit = m.rows[0];
+      if (hit !== undefined) {
+        await rtt();
+        await c.query(`UPDATE sales_orders SET customer_id = $1, updated_at = now() WHERE id = $2`, [hit.id, r.id]);
+      }
+    }
+    await rtt();
+    await c.query('COMMIT');
+    return (rows.length * 1000) / (performance.now() - t0);
+  };
+  const loopRate = await loop(SAMPLE, 0);
+  const latRate = await loop(LAT_SAMPLE, 1);
+
+  // 4. Revenue per customer: name join vs FK join (the table as fk-backfill left it: rebuild and link with the floor statement).
+  await resetOrders(c, ORDER);
+  await c.query(`UPDATE sales_orders s SET customer_id = c.id FROM customers c WHERE c.tenant_id = s.tenant_id AND c.customer_name = s.customer_name AND c.is_active AND s.customer_id IS NULL`);
+  await c.query('VACUUM ANALYZE sales_orders');
+  const median = async (sql: string): Promise<number> => {
+    const ms: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      await c.query(sql);
+      ms.push(performance.now() - t0);
+    }
+    return ms.sort((x, y) => x - y)[2]!;
+  };
+  const nameJoin = await median(
+    `SELECT c.id, sum(s.total_amount) FROM sales_orders s JOIN customers c ON c.tenant_id = s.tenant_id AND c.customer_name = s.customer_name AND c.is_active GROUP BY c.id`,
+  );
+  const fkJoin = await median(`SELECT c.id, sum(s.total_amount) FROM sales_orders s JOIN customers c ON c.id = s.customer_id GROUP BY c.id`);
+  await c.end();
+
+  const loopMs = (ROWS * 1000) / loopRate;
+  const latMs = (ROWS * 1000) / latRate;
+  log('');
+  log(`rows linked: ${fmt(expected)} of ${fmt(ROWS)} (${((expected / ROWS) * 100).toFixed(1)} %)`);
+  log('');
+  log('| method | time | rows/s (of all rows) | vs bare UPDATE | WAL | longest lock held | peak RSS |');
+  log('|---|---|---|---|---|---|---|');
+  log(`| bare UPDATE … FROM customers (floor, one statement) | ${sec(bareMs)} | ${fmt((ROWS * 1000) / bareMs)} | 1.00× | ${mb(bareWal)} | ${sec(bareMs)} (whole statement) | — |`);
+  log(`| fk-backfill apply, default batching | ${sec(applyMs)} | ${fmt((ROWS * 1000) / applyMs)} | ${(applyMs / bareMs).toFixed(2)}× | ${mb(fkbWal)} (incl. plan + change log) | ${sec(longest)} (longest batch, ${batches} batches, last size ${fmt(lastSize)}, ${retries} retries) | ${mb(peakRss)} (before: ${mb(rssBefore)}) |`);
+  log(`| fk-backfill plan + apply | ${sec(planMs + applyMs)} | ${fmt((ROWS * 1000) / (planMs + applyMs))} | ${((planMs + applyMs) / bareMs).toFixed(2)}× | | plan ${sec(planMs)} | |`);
+  log(`| seed per-row loop, loopback (${fmt(SAMPLE)}-row sample, extrapolated) | ${sec(loopMs)} | ${fmt(loopRate)} | ${(loopMs / bareMs).toFixed(1)}× | | ${sec(loopMs)} (one transaction) | |`);
+  log(`| seed per-row loop, +1 ms per round trip (setTimeout, ${fmt(LAT_SAMPLE)}-row sample, extrapolated) | ${sec(latMs)} | ${fmt(latRate)} | ${(latMs / bareMs).toFixed(1)}× | | ${sec(latMs)} | |`);
+  log('');
+  log(`apply vs per-row loop: ${(loopMs / applyMs).toFixed(1)}× faster over loopback, ${(latMs / applyMs).toFixed(1)}× with 1 ms latency (plan + apply: ${(loopMs / (planMs + applyMs)).toFixed(1)}× / ${(latMs / (planMs + applyMs)).toFixed(1)}×)`);
+  log(`revenue per customer (median of 5): name join ${fmt(nameJoin)} ms, FK join ${fmt(fkJoin)} ms (${(nameJoin / fkJoin).toFixed(2)}×)`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
