@@ -32,5 +32,5 @@ CREATE TRIGGER runs_stamp_plan_hash BEFORE UPDATE OF status ON fk_backfill.runs
 -- md5 of the name, not the name: a btree entry holds at most ~2.7 kB and names may be longer (issue #8).
 CREATE INDEX IF NOT EXISTS plan_entries_linked_name ON fk_backfill.plan_entries (run_id, link, md5(source_name)) WHERE outcome = 'linked';
 
--- Batched undo walks a run's changes by id.
-CREATE INDEX IF NOT EXISTS changes_run_link_id ON fk_backfill.changes (run_id, link, id);
+-- Batched undo walks a run's changes by row key on changes_run_link_key (001): no extra index to
+-- maintain per change row.

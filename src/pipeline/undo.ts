@@ -74,7 +74,7 @@ function totals(runId: string, undoneRunId: string, mode: UndoResult['mode'], st
 /**
  * Sets back exactly the rows run `runId` changed and that still hold the value it wrote (and restores
  * their updated_at); the reversal is itself logged as a run. One transaction by default; batched over
- * the change log (by change id), checkpointed and resumable with `singleTransaction: false`.
+ * the change log (by row key), checkpointed and resumable with `singleTransaction: false`.
  */
 export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResult> {
   const db = adapt(handle);
@@ -144,7 +144,7 @@ async function continueUndo(ctx: Context, runId: string, targetRunId: string, op
             link: l.entity,
             total: changed,
             bound: (after, n) => undoBoundStatement({ targetRunId, linkName: l.entity }, after, n),
-            work: (range) => undoStatement(s, { targetRunId, runId, linkName: l.entity, idRange: range }, ctx.filter),
+            work: (range) => undoStatement(s, { targetRunId, runId, linkName: l.entity, keyRange: range }, ctx.filter),
           },
           opts,
           reverted,

@@ -209,7 +209,14 @@ SELECT ${runId}, ${linkName}, ${p.add(a.tableName)}, upd.row_key, ${p.add(link.f
  */
 export function undoStatement(
   link: LinkShape,
-  a: { targetRunId: string; runId: string; linkName: string; idRange?: { after: string | null; upTo: string } },
+  a: {
+    targetRunId: string;
+    runId: string;
+    linkName: string;
+    idRange?: { after: string | null; upTo: string };
+    /** A range of the change log's row_key (text order): the batches of a batched undo. */
+    keyRange?: { after: string | null; upTo: string };
+  },
   f: ScopeFilter,
 ): Statement {
   const p = new Params();
@@ -222,11 +229,15 @@ export function undoStatement(
     a.idRange === undefined
       ? ''
       : `${a.idRange.after === null ? '' : ` AND c.id > ${p.add(a.idRange.after)}::int8`} AND c.id <= ${p.add(a.idRange.upTo)}::int8`;
+  const keyRange =
+    a.keyRange === undefined
+      ? ''
+      : `${a.keyRange.after === null ? '' : ` AND c.row_key > ${p.add(a.keyRange.after)}::text`} AND c.row_key <= ${p.add(a.keyRange.upTo)}::text`;
   const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = CASE WHEN c.touched_column IS NULL THEN s.${ident(link.touch.column)} ELSE c.touched_old::${link.touch.type} END`;
   const text = `WITH c AS (
   SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old
     FROM ${OWN}.changes c
-   WHERE c.run_id = ${target} AND c.link = ${linkName}${idRange}
+   WHERE c.run_id = ${target} AND c.link = ${linkName}${idRange}${keyRange}
 ), upd AS (
   UPDATE ${link.sourceSql} s
      SET ${fk} = c.old_value::${link.fkType}${touchSet}
@@ -347,15 +358,18 @@ export function applyBoundStatement(link: LinkShape, after: string | null, limit
   return { text, values: p.values };
 }
 
-/** Upper bound (change id) of the next batch of an undo: the `limit`-th change of the run and link after `after`. */
+/**
+ * Upper bound of the next batch of an undo: the `limit`-th changed row key of the run and link after
+ * `after`, walking the change log's (run_id, link, row_key) index.
+ */
 export function undoBoundStatement(a: { targetRunId: string; linkName: string }, after: string | null, limit: number): Statement {
   const p = new Params();
-  const from = after === null ? '' : ` AND c.id > ${p.add(after)}::int8`;
-  const text = `SELECT x.id::text AS up_to, x.n::int8 AS n
-  FROM (SELECT c.id, row_number() OVER (ORDER BY c.id) AS n
+  const from = after === null ? '' : ` AND c.row_key > ${p.add(after)}::text`;
+  const text = `SELECT x.row_key AS up_to, x.n::int8 AS n
+  FROM (SELECT c.row_key, row_number() OVER (ORDER BY c.row_key) AS n
           FROM ${OWN}.changes c
          WHERE c.run_id = ${p.add(a.targetRunId)}::int8 AND c.link = ${p.add(a.linkName)}${from}
-         ORDER BY c.id
+         ORDER BY c.row_key
          LIMIT ${p.add(limit)}::int8) x
  ORDER BY x.n DESC
  LIMIT 1`;
