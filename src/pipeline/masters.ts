@@ -74,16 +74,32 @@ interface Member {
 export function clusterNames(members: Member[], opts: MatchOptions): Member[][] {
   const sorted = [...members].sort((a, b) => b.rows - a.rows || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const clusters: Member[][] = [];
-  let matcher: ReturnType<typeof createMatcher> | null = null;
+  // Two matchers keep this near-linear: `big` over the representatives up to the last rebuild, `small`
+  // over the few added since (rebuilt per new cluster); `big` is rebuilt every `batch` new clusters.
+  const batch = Math.max(32, Math.ceil(Math.sqrt(sorted.length)));
+  let big: ReturnType<typeof createMatcher> | null = null;
+  let bigSize = 0;
+  let small: ReturnType<typeof createMatcher> | null = null;
+  const build = (from: number, to: number): ReturnType<typeof createMatcher> | null =>
+    to > from ? createMatcher(clusters.slice(from, to).map((c, i) => ({ key: String(from + i), name: c[0]!.name })), [], opts) : null;
   for (const m of sorted) {
-    if (matcher === null && clusters.length > 0) matcher = createMatcher(clusters.map((c, i) => ({ key: String(i), name: c[0]!.name })), [], opts);
-    const d = matcher?.match(m.name);
-    if (d !== undefined && d.outcome === 'linked' && d.targetKey !== null) {
-      clusters[Number(d.targetKey)]!.push(m);
+    if (clusters.length - bigSize >= batch) {
+      big = build(0, clusters.length);
+      bigSize = clusters.length;
+      small = null;
+    }
+    if (small === null) small = build(bigSize, clusters.length);
+    let best: { key: number; score: number } | null = null;
+    for (const matcher of [big, small]) {
+      const d = matcher?.match(m.name);
+      if (d !== undefined && d.outcome === 'linked' && d.targetKey !== null && (best === null || (d.score ?? 0) > best.score)) best = { key: Number(d.targetKey), score: d.score ?? 0 };
+    }
+    if (best !== null) {
+      clusters[best.key]!.push(m);
       continue;
     }
     clusters.push([m]);
-    matcher = null;
+    small = null;
   }
   return clusters;
 }

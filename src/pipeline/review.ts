@@ -153,8 +153,10 @@ export async function reviewQueueIn(ctx: Context, opts: Omit<ReviewQueueOptions,
   for (const l of ctx.links) {
     if (wanted !== null && !wanted.has(l.entity)) continue;
     const st = reviewQueueStatement(shape(l), { planRunId, linkName: l.entity, samples, limit: limit + 1 }, sqlFilter(filter), scopeFilter);
+    // Fresh plan_entries have no statistics yet (estimated at 1 row): without this the planner picks
+    // nested loops that are quadratic in distinct names. Hash joins are right at every size here.
     const rows = (
-      await ctx.db.query<{
+      await queryHashJoins<{
         scope_key: (string | null)[];
         source_name: string;
         outcome: Band;
@@ -169,7 +171,7 @@ export async function reviewQueueIn(ctx: Context, opts: Omit<ReviewQueueOptions,
         decision_target: string | null;
         decided_by: string | null;
         decided_at: string | null;
-      }>(st.text, st.values)
+      }>(ctx.db, st.text, st.values)
     ).rows;
     if (rows.length > limit) truncated = true;
     const linkItems = rows.slice(0, limit).map((r): QueueItem => {
@@ -220,6 +222,14 @@ export async function reviewQueueIn(ctx: Context, opts: Omit<ReviewQueueOptions,
     counts: countsOf(items),
     truncated,
   };
+}
+
+/** One read-only statement with nested loops disabled for it (SET LOCAL: ends with the transaction). */
+async function queryHashJoins<R>(db: Context['db'], text: string, values: unknown[]): Promise<{ rows: R[] }> {
+  return db.transaction(async (tx) => {
+    await tx.query('SET LOCAL enable_nestloop = off');
+    return tx.query<R>(text, values);
+  });
 }
 
 function cmp(a: string, b: string): number {
