@@ -47,6 +47,7 @@ const SCRIPT = String.raw`
     phonetic: 'share of words that sound alike (Metaphone)',
     legalForm: 'legal forms (Inc, GmbH, Ltd …) agree or disagree',
     compactEqual: 'equal once spaces and punctuation are removed',
+    wordConflict: 'a distinguishing word differs (e.g. North vs South): the score is capped',
     matchedTokens: 'words matched (a~b = near match)',
     unmatchedName: 'words of this name without a match',
     unmatchedMaster: 'words of the master without a match'
