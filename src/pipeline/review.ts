@@ -448,15 +448,17 @@ export async function revokeDecision(db: unknown, input: { id: string; by?: stri
   return revokeIn(d, input.id);
 }
 
-export async function revokeIn(db: Queryable, id: string): Promise<DecisionRecord & { link: string; scopeKey: (string | null)[]; name: string }> {
+/** Revokes decision `id`; with `tenant`, only a decision of that tenant (first scope value). */
+export async function revokeIn(db: Queryable, id: string, tenant: string | null = null): Promise<DecisionRecord & { link: string; scopeKey: (string | null)[]; name: string }> {
   if (!/^\d{1,18}$/.test(id)) throw new BackfillError('INVALID_INPUT', `decision id must be a number, got "${id}"`);
   const res = await db.query<{ id: string; link: string; scope_key: (string | null)[]; source_name: string; action: ReviewAction; target_key: string | null; decided_by: string | null; decided_at: string }>(
-    `UPDATE fk_backfill.decisions SET revoked_at = clock_timestamp() WHERE id = $1::int8 AND revoked_at IS NULL
+    `UPDATE fk_backfill.decisions SET revoked_at = clock_timestamp()
+      WHERE id = $1::int8 AND revoked_at IS NULL AND ($2::text IS NULL OR scope_key[1] = $2::text)
      RETURNING id::text AS id, link, scope_key, source_name, action, target_key, decided_by, decided_at::text AS decided_at`,
-    [id],
+    [id, tenant],
   );
   const r = res.rows[0];
-  if (r === undefined) throw new BackfillError('NOT_FOUND', `no decision ${id} in force (unknown or already revoked)`);
+  if (r === undefined) throw new BackfillError('NOT_FOUND', `no decision ${id} in force${tenant === null ? '' : ` for tenant ${tenant}`} (unknown or already revoked)`);
   return { id: r.id, link: r.link, scopeKey: r.scope_key, name: r.source_name, action: r.action, targetKey: r.target_key, decidedBy: r.decided_by, decidedAt: r.decided_at };
 }
 

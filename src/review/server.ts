@@ -206,7 +206,7 @@ export async function startReviewServer(db: unknown, opts: ReviewServerOptions):
         return;
       }
       case '/api/revoke': {
-        const r = await serial(() => revokeIn(ctx.db, str(body['id'], 'id')));
+        const r = await serial(() => revokeIn(ctx.db, str(body['id'], 'id'), ctx.filter.tenant));
         sendJson(res, 200, r);
         return;
       }

@@ -218,6 +218,12 @@ describeEach('review', (target) => {
       expect(await liveDecisions(t)).toBe(0);
       const ok = await raw(s.port, 'POST', '/api/decide', good, body);
       expect(ok.status).toBe(200);
+      // a decision of another tenant cannot be revoked from this tenant's page
+      const foreign = await t.db.query<{ id: string }>(
+        `INSERT INTO fk_backfill.decisions (link, scope_key, source_name, action, decided_by) VALUES ('sales_order', ARRAY['00000000-0000-4000-8000-00000000b002'], 'X', 'never', 'other') RETURNING id::text AS id`,
+      );
+      expect((await raw(s.port, 'POST', '/api/revoke', good, JSON.stringify({ id: foreign.rows[0]!.id }))).status).toBe(400);
+      await t.db.query(`DELETE FROM fk_backfill.decisions WHERE id = $1::int8`, [foreign.rows[0]!.id]);
       const viaReferer = await raw(s.port, 'POST', '/api/decide', { ...noOrigin, Referer: `${s.origin}/?x=1` }, body);
       expect(viaReferer.status).toBe(200);
       expect(await liveDecisions(t)).toBe(1);
