@@ -25,7 +25,7 @@ export function register(program: Command): void {
         .description('serve the review page on 127.0.0.1 (prints a URL with a one-time token; opens nothing); `review export|import` for CSV'),
     ),
   )
-    .option('--port <n>', 'port on 127.0.0.1 (default 0: a free one)', port, 0)
+    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', port, 0)
     .action(async (flags: GlobalFlags & { port: number }) => {
       await withDatabase(flags, async (db, opts) => {
         const s = await startReviewServer(db, { ...opts, port: flags.port, by: who() });
