@@ -212,7 +212,8 @@ async function continueBatched(ctx: Context, runId: string, planRunId: string, p
       const planned = await plannedRows(ctx.db, planRunId, l.entity);
       const lc = cp.links[l.entity];
       let changed = lc?.changed ?? 0;
-      let complete = lc?.done === true;
+      // Nothing planned for this link: no need to walk its table.
+      let complete = lc?.done === true || planned === 0;
       if (!stopped && !complete) {
         const work = await batchWork(ctx, l, runId, planRunId, ctx.links.indexOf(l));
         let r;
