@@ -31,12 +31,12 @@ const SEED = process.env['FKB_SEED'] !== undefined ? Number(process.env['FKB_SEE
 /** Counts across the run, printed at the end (the README's numbers come from here). */
 const stats = { cases: 0, rowsUpdated: 0, rowsReverted: 0, exactOracleChecks: 0 };
 
-/** What an exact plan must link: exactly one active master with this exact name in the same scope. */
+/** What an exact plan must link: exactly one active master with this exact, non-blank name in the same scope. */
 function exactOracle(c: GenCase, si: number): Map<string, string> {
   const out = new Map<string, string>();
   const tenant = tenantOf(c);
   (c.docs[si] ?? []).forEach((d, i) => {
-    if (d.linkedTo !== null || d.name === null || d.scope.some((v) => v === null)) return;
+    if (d.linkedTo !== null || d.name === null || d.name.trim() === '' || d.scope.some((v) => v === null)) return;
     if ('tenantId' in tenant && d.scope[0] !== c.tenant) return;
     const hits = c.masters
       .map((m, j) => [m, j] as const)
