@@ -47,6 +47,11 @@ describeEach('cli', (target) => {
     expect(v1.code, v1.stdout).toBe(0);
     expect(v1.json<{ ok: boolean }>().ok).toBe(true);
 
+    // `report revenue` and `revenue` are the same command; flags given after the subcommand still count
+    const rev = await runCli(['report', 'revenue', ...db, '--tenant', DEMO_TENANT, '--json']);
+    expect(rev.code, rev.stderr).toBe(0);
+    expect(rev.json<{ links: { entityType: string }[] }>().links.map((l) => l.entityType)).toEqual(['sales_order', 'sales_invoice', 'purchase_order', 'purchase_bill']);
+
     const u = await runCli(['undo', ...db, '--run', applied.runId, '--yes', '--json']);
     expect(u.code, u.stderr).toBe(0);
     expect(u.json<{ totalReverted: number }>().totalReverted).toBe(7);

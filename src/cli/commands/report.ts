@@ -4,13 +4,17 @@ import { BackfillError } from '../../errors.js';
 import { report, REPORT_FORMATS, type ReportFormat } from '../../pipeline/report.js';
 import { open, withDb, type GlobalFlags } from '../common.js';
 import { print, printJson } from '../output.js';
+import { addRevenue } from './revenue.js';
 
 export function register(program: Command): void {
-  withDb(program.command('report').description('report of a plan or apply run: html (standalone file), json, csv, or text tables'))
-    .requiredOption('--run <id>', 'plan or apply run id')
+  const cmd = withDb(program.command('report').description('report of a plan or apply run (--run ID): html (standalone file), json, csv, or text tables; `report revenue`: revenue via FK vs name join'));
+  addRevenue(cmd);
+  cmd
+    .option('--run <id>', 'plan or apply run id')
     .option('--format <format>', `one of ${REPORT_FORMATS.join(', ')}`, 'text')
     .option('--out <file>', 'write to this file (default: stdout)')
-    .action(async (flags: GlobalFlags & { run: string; format: string; out?: string }) => {
+    .action(async (flags: GlobalFlags & { run?: string; format: string; out?: string }) => {
+      if (flags.run === undefined) throw new BackfillError('USAGE', 'report needs --run ID (or use `report revenue`)');
       if (!REPORT_FORMATS.includes(flags.format as ReportFormat)) throw new BackfillError('USAGE', `--format must be one of ${REPORT_FORMATS.join(', ')}`);
       const db = await open(flags);
       let r;

@@ -24,13 +24,20 @@ export function revenueText(r: RevenueReport): string {
   return out.join('\n').trimEnd();
 }
 
-export function register(program: Command): void {
-  withScope(withDb(program.command('revenue').description('per master: documents and amount via the FK next to a name join (misses, double counts)')))
+/** Adds the revenue command under `parent` (top level as `revenue`, and as `report revenue`). */
+export function addRevenue(parent: Command): void {
+  withScope(withDb(parent.command('revenue').description('per master: documents and amount via the FK next to a name join (misses, double counts)')))
     .option('--limit <n>', 'masters listed per link (most different first)', (v) => Number.parseInt(v, 10), 50)
-    .action(async (flags: GlobalFlags & { limit: number }) => {
+    .action(async (_: unknown, cmd: Command) => {
+      // `report revenue --db …`: flags may have been taken by the parent command
+      const flags = cmd.optsWithGlobals<GlobalFlags & { limit: number }>();
       if (!Number.isInteger(flags.limit) || flags.limit < 1) throw new BackfillError('USAGE', '--limit must be a positive integer');
       const report = await withDatabase(flags, (db, opts) => revenueReport(db, { ...opts, limit: flags.limit }));
       if (flags.json) printJson(report);
       else print(revenueText(report));
     });
+}
+
+export function register(program: Command): void {
+  addRevenue(program);
 }
