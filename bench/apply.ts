@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   await c.connect();
   const server = (await c.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
   log(`# bench:apply — ${fmt(ROWS)} sales orders, 100 tenants, 20,000 customers, PostgreSQL ${server} on ${new URL(ADMIN).host} (database ${DB_NAME})`);
-  let t = performance.now();
+  const t = performance.now();
   await generate(c, ROWS);
   log(`generated in ${sec(performance.now() - t)}; heap order: ${ORDER === 'random' ? 'random (uuid v4 keys, as Axis)' : 'key order (like serial / uuid v7 keys)'}`);
 

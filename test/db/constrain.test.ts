@@ -208,7 +208,7 @@ describeEach('constrain', (target) => {
     const v = windows['validate']!;
     const during = inserts.filter((x) => x.end >= v.start && x.start <= v.end);
     const maxLatency = Math.max(...inserts.map((x) => x.end - x.start));
-    // eslint-disable-next-line no-console
+     
     console.log(`VALIDATE on 200k rows: ${v.end - v.start} ms; writer: ${inserts.length} inserts total, ${during.length} committed during VALIDATE, max latency ${maxLatency} ms (lock_timeout ${lockTimeoutMs} ms)`);
     expect(during.length).toBeGreaterThan(0);
     // A correctness bound on blocking (not a speed target): no insert waited as long as lock_timeout.
