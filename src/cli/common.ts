@@ -1,7 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { Option, type Command } from 'commander';
-import { loadConfig } from '../config/load.js';
-import type { Config } from '../config/schema.js';
+import { BUILTIN_CONFIG_SOURCE, loadConfig } from '../config/load.js';
 import { DEFAULT_DB_URL, openDatabase } from '../db/index.js';
 import type { Database } from '../db/port.js';
 import { BackfillError } from '../errors.js';
@@ -45,14 +44,14 @@ export async function open(flags: GlobalFlags): Promise<Database> {
   return openDatabase(dbUrl(flags), { create: false });
 }
 
-export function config(flags: GlobalFlags): Config {
-  return loadConfig(flags.config).config;
-}
-
-/** Config + scope options for library calls. */
+/**
+ * Config + scope options for library calls. Without a config file the library's own default applies
+ * (the Axis links, or, for `--plan ID` / `--run ID`, the config that run was made with).
+ */
 export function common(flags: GlobalFlags): CommonOptions {
+  const loaded = loadConfig(flags.config);
   return {
-    config: config(flags),
+    ...(loaded.source !== BUILTIN_CONFIG_SOURCE ? { config: loaded.config } : {}),
     ...(flags.tenant !== undefined ? { tenantId: flags.tenant } : {}),
     ...(flags.allTenants === true ? { allTenants: true } : {}),
     ...(flags.entity !== undefined ? { entities: flags.entity } : {}),

@@ -8,6 +8,7 @@ import { AXIS_CONFIG } from './defaults.js';
 import { configSchema, type Config, type ConfigInput } from './schema.js';
 
 export const DEFAULT_CONFIG_FILE = 'fk-backfill.config.json';
+export const BUILTIN_CONFIG_SOURCE = 'built-in Axis links';
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {
   let out = '$';
@@ -46,7 +47,7 @@ export function parseConfig(input: unknown, source = 'config'): Config {
 }
 
 export function defaultConfig(): Config {
-  return parseConfig(AXIS_CONFIG, 'built-in Axis links');
+  return parseConfig(AXIS_CONFIG, BUILTIN_CONFIG_SOURCE);
 }
 
 /**
@@ -62,7 +63,7 @@ export function loadConfig(file?: string, cwd = process.cwd()): { config: Config
     const candidate = resolve(cwd, DEFAULT_CONFIG_FILE);
     if (existsSync(candidate)) path = candidate;
   }
-  if (path === undefined) return { config: defaultConfig(), source: 'built-in Axis links' };
+  if (path === undefined) return { config: defaultConfig(), source: BUILTIN_CONFIG_SOURCE };
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));

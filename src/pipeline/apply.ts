@@ -302,10 +302,10 @@ export async function resumeApply(handle: unknown, opts: ResumeApplyOptions): Pr
 /** Fills tenant and entities from the plan when `--plan ID` is given without them. */
 export async function withPlanScope<T extends CommonOptions & { planRunId?: string }>(handle: unknown, opts: T): Promise<T> {
   if (opts.planRunId === undefined) return opts;
-  const db = adapt(handle);
-  await migrate(db);
-  const run = await getRun(db, opts.planRunId);
+  const run = await getRun(adapt(handle), opts.planRunId);
   const out = { ...opts };
+  // The plan carries its config: without one given, apply exactly what was planned.
+  if (opts.config === undefined) out.config = run.config;
   if (opts.tenantId == null && opts.allTenants !== true) {
     const t = run.scope?.tenant ?? null;
     if (t === null) out.allTenants = true;

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { Queryable } from '../db/port.js';
-import { BackfillError, wrapDbError } from '../errors.js';
+import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 
 export type RunKind = 'plan' | 'apply' | 'undo' | 'constrain' | 'backfill';
 export type RunStatus = 'running' | 'done' | 'failed' | 'stopped';
@@ -125,7 +125,13 @@ function toRun(r: RunRow): RunRecord {
 
 export async function getRun(db: Queryable, id: string): Promise<RunRecord> {
   if (!/^\d{1,18}$/.test(id)) throw new BackfillError('RUN_NOT_FOUND', `run id must be a number, got "${id}"`);
-  const res = await db.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM fk_backfill.runs WHERE id = $1::int8`, [id]);
+  let res;
+  try {
+    res = await db.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM fk_backfill.runs WHERE id = $1::int8`, [id]);
+  } catch (e) {
+    if (sqlState(e) === '42P01' || sqlState(e) === '3F000') throw new BackfillError('RUN_NOT_FOUND', `run ${id} not found: no fk-backfill runs in this database`);
+    throw wrapDbError(e, `reading run ${id}`);
+  }
   const row = res.rows[0];
   if (row === undefined) throw new BackfillError('RUN_NOT_FOUND', `run ${id} not found in fk_backfill.runs`);
   return toRun(row);

@@ -61,6 +61,16 @@ describeEach('cli', (target) => {
 
     const runs = await runCli(['runs', ...db, '--json']);
     expect(runs.json<{ kind: string }[]>().map((r) => r.kind)).toEqual(['undo', 'apply', 'plan']);
+
+    // a plan made with a config file is applied with that config, without naming the file again
+    const dir = mkdtempSync(join(tmpdir(), 'fkb-cli-'));
+    const cfg = join(dir, 'orders-only.json');
+    writeFileSync(cfg, JSON.stringify({ links: [{ entity: 'orders', table: 'sales_orders', key: 'id', fk: 'customer_id', name: 'customer_name', document: 'order_number', target: { table: 'customers', key: 'id', name: 'customer_name', active: 'is_active' }, scope: ['tenant_id'], match: 'fuzzy' }] }));
+    const p2 = await runCli(['plan', ...db, '--config', cfg, '--tenant', DEMO_TENANT, '--json']);
+    expect(p2.code, p2.stderr).toBe(0);
+    const a2 = await runCli(['apply', ...db, '--plan', p2.json<{ runId: string }>().runId, '--yes', '--json']);
+    expect(a2.code, a2.stderr).toBe(0);
+    expect(a2.json<{ totalUpdated: number; results: { entityType: string }[] }>()).toMatchObject({ totalUpdated: 2, results: [{ entityType: 'orders' }] });
   });
 
   it('bad input exits 2 with a one-line message and writes nothing', { timeout: 240_000 }, async () => {
