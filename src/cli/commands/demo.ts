@@ -23,6 +23,10 @@ export function register(program: Command): void {
       print(backfillText(r.applied) + '\n');
       print('FK population after:\n' + statusTable(r.after) + '\n');
       print(`DELETE FROM customers WHERE customer_name = 'ABC Corp' → ${r.restrictVerified ? 'refused by ON DELETE RESTRICT (rolled back) ✓' : 'NOT refused ✗'}`);
-      print(`\nUndo the live run: fk-backfill undo --run ${r.applied.runId} --yes --db <url>  (this demo ran in ${'memory'}; use --db pglite://DIR to keep it)`);
+      if (flags.db === undefined) {
+        print('\nThis demo ran in memory and is gone. Keep one to explore: fk-backfill demo --db pglite://./demo-db');
+      } else {
+        print(`\nExplore it: fk-backfill status --db ${flags.db}    undo the live run: fk-backfill undo --run ${r.applied.runId} --yes --db ${flags.db}`);
+      }
     });
 }
