@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { redactUrl } from '../../db/index.js';
 import { runDemo } from '../../demo/run.js';
 import type { GlobalFlags } from '../common.js';
 import { backfillText, statusTable } from '../format.js';
@@ -26,7 +27,8 @@ export function register(program: Command): void {
       if (flags.db === undefined) {
         print('\nThis demo ran in memory and is gone. Keep one to explore: fk-backfill demo --db pglite://./demo-db');
       } else {
-        print(`\nExplore it: fk-backfill status --db ${flags.db}    undo the live run: fk-backfill undo --run ${r.applied.runId} --yes --db ${flags.db}`);
+        const db = redactUrl(flags.db);
+        print(`\nExplore it: fk-backfill status --db ${db}    undo the live run: fk-backfill undo --run ${r.applied.runId} --yes --db ${db}`);
       }
     });
 }
