@@ -138,8 +138,13 @@ export async function getRun(db: Queryable, id: string): Promise<RunRecord> {
 }
 
 export async function listRuns(db: Queryable, limit = 50): Promise<RunRecord[]> {
-  const res = await db.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM fk_backfill.runs ORDER BY id DESC LIMIT $1`, [limit]);
-  return res.rows.map(toRun);
+  try {
+    const res = await db.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM fk_backfill.runs ORDER BY id DESC LIMIT $1`, [limit]);
+    return res.rows.map(toRun);
+  } catch (e) {
+    if (sqlState(e) === '42P01' || sqlState(e) === '3F000') return []; // nothing ever ran here
+    throw wrapDbError(e, 'listing runs');
+  }
 }
 
 export interface PlanEntryRow {

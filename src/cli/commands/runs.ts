@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { getRun, listRuns } from '../../store/runs.js';
-import { migrate } from '../../store/migrate.js';
 import { open, withDb, type GlobalFlags } from '../common.js';
 import { print, printJson, table } from '../output.js';
 
@@ -11,7 +10,6 @@ export function register(program: Command): void {
     .action(async (id: string | undefined, flags: GlobalFlags & { limit: number }) => {
       const db = await open(flags);
       try {
-        await migrate(db);
         if (id !== undefined) {
           const run = await getRun(db, id);
           if (flags.json) printJson(run);
