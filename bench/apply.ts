@@ -87,7 +87,11 @@ async function main(): Promise<void> {
 
     // 2. fk-backfill: plan + apply, default batching.
     await resetOrders(c, ORDER);
-    if ((await c.query<{ e: boolean }>(`SELECT to_regclass('fk_backfill.changes') IS NOT NULL AS e`)).rows[0]!.e) await c.query('TRUNCATE fk_backfill.changes');
+    // the change log: one row per batch (change_sets, migration 009), before that one row per changed row
+    for (const log of ['fk_backfill.change_sets', 'fk_backfill.changes']) {
+      const kind = (await c.query<{ k: string | null }>(`SELECT (SELECT relkind::text FROM pg_class WHERE oid = to_regclass($1)) AS k`, [log])).rows[0]!.k;
+      if (kind === 'r') await c.query(`TRUNCATE ${log}`);
+    }
     const db = await openDatabase(BENCH_URL);
     const rss = new RssSampler();
     const rssBefore = process.memoryUsage.rss();

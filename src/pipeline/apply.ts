@@ -4,7 +4,7 @@ import { migrate } from '../store/migrate.js';
 import type { Database, Queryable } from '../db/port.js';
 import type { ResolvedLink } from './catalog.js';
 import { BackfillError, wrapDbError } from '../errors.js';
-import { applyBatchStatement, applyBoundStatement, applyMapStatements, applyStatement, type KeyRange, type Statement, type TypedLinkShape } from '../sql/statements.js';
+import { applyBatchStatement, applyBoundStatement, applyMapStatements, applyStatement, changedCount, type KeyRange, type Statement, type TypedLinkShape } from '../sql/statements.js';
 import { sqlState } from '../errors.js';
 import { createRun, finishRun, getRun, type RunRecord } from '../store/runs.js';
 import { assertCanWrite } from './privileges.js';
@@ -147,8 +147,8 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
       for (const l of ctx.links) {
         const planned = await plannedRows(tx, planRunId, l.entity);
         const st = applyStatement(shape(l), { planRunId, runId, linkName: l.entity, tableName: l.config.table }, ctx.filter);
-        const res = await tx.query(st.text, st.values);
-        out.push({ entityType: l.entity, table: l.config.table, planned, updated: res.rowCount, skipped: Math.max(0, planned - res.rowCount), complete: true });
+        const updated = changedCount(await tx.query(st.text, st.values));
+        out.push({ entityType: l.entity, table: l.config.table, planned, updated, skipped: Math.max(0, planned - updated), complete: true });
       }
       return out;
     });

@@ -13,7 +13,7 @@
 import type { Database, Queryable } from '../db/port.js';
 import { num } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
-import type { Statement } from '../sql/statements.js';
+import { changedCount, type Statement } from '../sql/statements.js';
 import type { BatchKind, ProgressListener } from './progress.js';
 
 /** Batching knobs shared by apply and undo (library and CLI). */
@@ -150,16 +150,16 @@ async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number,
       return { after: lc.after, upTo: null, keys: 0, changed: 0, link: lc };
     }
     const st = w.work({ after: lc.after, upTo: br.up_to });
-    const res = await tx.query(st.text, st.values);
+    const changed = changedCount(await tx.query(st.text, st.values));
     const keys = num(br.n);
     const after = lc.after;
     lc.after = br.up_to;
-    lc.changed += res.rowCount;
+    lc.changed += changed;
     lc.keys += keys;
     lc.batches += 1;
     cp.links[w.link] = lc;
     await writeCheckpoint(tx, w.runId, cp);
-    return { after, upTo: br.up_to, keys, changed: res.rowCount, link: lc };
+    return { after, upTo: br.up_to, keys, changed, link: lc };
   });
 }
 

@@ -1,7 +1,7 @@
 import { num } from '../db/port.js';
 import type { Database } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
-import { undoBoundStatement, undoStatement } from '../sql/statements.js';
+import { changedCount, undoBoundStatement, undoStatement } from '../sql/statements.js';
 import { createRun, finishRun, getRun, type RunRecord } from '../store/runs.js';
 import { assertCanWrite } from './privileges.js';
 import { prepare, shape, type CommonOptions, type Context } from './context.js';
@@ -45,7 +45,7 @@ export interface UndoResult {
 }
 
 async function changedRows(db: Database, targetRunId: string, link: string): Promise<number> {
-  const cnt = await db.query<{ n: unknown }>(`SELECT count(*)::int8 AS n FROM fk_backfill.changes WHERE run_id = $1::int8 AND link = $2`, [targetRunId, link]);
+  const cnt = await db.query<{ n: unknown }>(`SELECT coalesce(sum(cardinality(row_keys)), 0)::int8 AS n FROM fk_backfill.change_sets WHERE run_id = $1::int8 AND link = $2`, [targetRunId, link]);
   return num(cnt.rows[0]?.n);
 }
 
@@ -106,11 +106,11 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
     const results = await ctx.db.transaction(async (tx) => {
       const out: LinkUndoResult[] = [];
       for (const l of ctx.links) {
-        const cnt = await tx.query<{ n: unknown }>(`SELECT count(*)::int8 AS n FROM fk_backfill.changes WHERE run_id = $1::int8 AND link = $2`, [target.id, l.entity]);
+        const cnt = await tx.query<{ n: unknown }>(`SELECT coalesce(sum(cardinality(row_keys)), 0)::int8 AS n FROM fk_backfill.change_sets WHERE run_id = $1::int8 AND link = $2`, [target.id, l.entity]);
         const changed = num(cnt.rows[0]?.n);
         const st = undoStatement(shape(l), { targetRunId: target.id, runId, linkName: l.entity }, ctx.filter);
-        const res = await tx.query(st.text, st.values);
-        out.push({ entityType: l.entity, table: l.config.table, changed, reverted: res.rowCount, skipped: changed - res.rowCount, complete: true });
+        const reverted = changedCount(await tx.query(st.text, st.values));
+        out.push({ entityType: l.entity, table: l.config.table, changed, reverted, skipped: changed - reverted, complete: true });
       }
       return out;
     });
@@ -144,7 +144,7 @@ async function continueUndo(ctx: Context, runId: string, targetRunId: string, op
             link: l.entity,
             total: changed,
             bound: (after, n) => undoBoundStatement({ targetRunId, linkName: l.entity }, after, n),
-            work: (range) => undoStatement(s, { targetRunId, runId, linkName: l.entity, keyRange: range }, ctx.filter),
+            work: (range) => undoStatement(s, { targetRunId, runId, linkName: l.entity, setRange: range }, ctx.filter),
           },
           opts,
           reverted,

@@ -182,7 +182,7 @@ export function applyStatement(
   const touchOld = link.touch === null ? 'NULL::text' : `s.${ident(link.touch.column)}::text`;
   const srcScope = scopeWhere('s', link, f, p);
   const text = `WITH todo AS (
-  SELECT s.${k} AS k, e.source_name, e.target_key, e.method, e.score, ${touchOld} AS touched_old
+  SELECT s.ctid AS tid, s.${k} AS k, e.source_name, e.target_key, e.method, e.score, ${touchOld} AS touched_old
     FROM ${link.sourceSql} s
     JOIN ${OWN}.plan_entries e
       ON e.run_id = ${planRunId} AND e.link = ${linkName} AND e.outcome = 'linked'
@@ -194,13 +194,42 @@ export function applyStatement(
   UPDATE ${link.sourceSql} s
      SET ${fk} = todo.target_key::${link.fkType}${touchSet}
     FROM todo
-   WHERE s.${k} = todo.k AND s.${fk} IS NULL AND s.${nm} = todo.source_name${srcScope}${rangeWhere('s', link, a.range, p)}
+   WHERE ${selfJoin(link)}${srcScope}
   RETURNING s.${k}::text AS row_key, s.${fk}::text AS new_value, todo.method, todo.score, todo.touched_old
 )
-INSERT INTO ${OWN}.changes (run_id, link, table_name, row_key, column_name, old_value, new_value, method, score, touched_column, touched_old)
-SELECT ${runId}, ${linkName}, ${p.add(a.tableName)}, upd.row_key, ${p.add(link.fk)}, NULL, upd.new_value, upd.method, upd.score, ${p.add(link.touch?.column ?? null)}, upd.touched_old
-  FROM upd`;
+${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`;
   return { text, values: p.values };
+}
+
+/**
+ * The UPDATE's join back to the row the \`todo\` CTE read (needed to log its old touched value: no
+ * RETURNING OLD before PG 18): by ctid, a Tid Scan instead of a second primary-key descent per row. The
+ * key, FK-still-NULL and name guards are rechecked on the row version the UPDATE locks (EvalPlanQual),
+ * so a row updated concurrently is either still eligible or skipped.
+ */
+function selfJoin(link: LinkShape): string {
+  return `s.ctid = todo.tid AND s.${ident(link.key)} = todo.k AND s.${ident(link.fk)} IS NULL AND s.${ident(link.name)} = todo.source_name`;
+}
+
+/**
+ * The change log of one apply statement, written by the same statement: ONE change set row for the
+ * whole statement (arrays of row keys, new values, methods, scores, old touched values), not one row
+ * per changed row. Nothing changed: no row. Returns \`changed\`, the number of rows changed.
+ */
+function changeSetInsert(link: LinkShape, p: Params, a: { runId: string; linkName: string; tableName: string }): string {
+  const touched = link.touch === null ? 'NULL::text[]' : 'array_agg(upd.touched_old)';
+  return `INSERT INTO ${OWN}.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
+SELECT ${a.runId}::int8, ${a.linkName}::text, ${p.add(a.tableName)}::text, ${p.add(link.fk)}::text, ${p.add(link.touch?.column ?? null)}::text,
+       array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.method), array_agg(upd.score), ${touched}
+  FROM upd
+HAVING count(*) > 0
+RETURNING cardinality(row_keys)::int8 AS changed`;
+}
+
+/** Rows changed by an apply / undo statement: its \`changed\` column (change set statements), else its row count. */
+export function changedCount(res: { rowCount: number; rows: unknown[] }): number {
+  const r = res.rows[0] as { changed?: unknown } | undefined;
+  return r?.changed === undefined ? res.rowCount : Number(r.changed);
 }
 
 /**
@@ -214,8 +243,10 @@ export function undoStatement(
     runId: string;
     linkName: string;
     idRange?: { after: string | null; upTo: string };
-    /** A range of the change log's row_key (text order): the batches of a batched undo. */
+    /** A range of the change log's row_key (text order). */
     keyRange?: { after: string | null; upTo: string };
+    /** A range of change log positions 'SET:ORD' (see undoBoundStatement): the batches of a batched undo. */
+    setRange?: { after: string | null; upTo: string };
   },
   f: ScopeFilter,
 ): Statement {
@@ -233,11 +264,12 @@ export function undoStatement(
     a.keyRange === undefined
       ? ''
       : `${a.keyRange.after === null ? '' : ` AND c.row_key > ${p.add(a.keyRange.after)}::text`} AND c.row_key <= ${p.add(a.keyRange.upTo)}::text`;
+  const setRange = a.setRange === undefined ? '' : positionRange('c', a.setRange, p);
   const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = CASE WHEN c.touched_column IS NULL THEN s.${ident(link.touch.column)} ELSE c.touched_old::${link.touch.type} END`;
   const text = `WITH c AS (
   SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old
     FROM ${OWN}.changes c
-   WHERE c.run_id = ${target} AND c.link = ${linkName}${idRange}${keyRange}
+   WHERE c.run_id = ${target}::int8 AND c.link = ${linkName}${idRange}${keyRange}${setRange}
 ), upd AS (
   UPDATE ${link.sourceSql} s
      SET ${fk} = c.old_value::${link.fkType}${touchSet}
@@ -245,10 +277,28 @@ export function undoStatement(
    WHERE s.${k} = c.row_key::${link.keyType} AND s.${fk} = c.new_value::${link.fkType}${scopeWhere('s', link, f, p)}
   RETURNING s.${k}::text AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
 )
-INSERT INTO ${OWN}.changes (run_id, link, table_name, row_key, column_name, old_value, new_value, method)
-SELECT ${runId}, ${linkName}, upd.table_name, upd.row_key, upd.column_name, upd.new_value, upd.old_value, 'undo'
-  FROM upd`;
+INSERT INTO ${OWN}.change_sets (run_id, link, table_name, column_name, method, row_keys, old_values, new_values)
+SELECT ${runId}::int8, ${linkName}::text, min(upd.table_name), min(upd.column_name), 'undo', array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.old_value)
+  FROM upd
+HAVING count(*) > 0
+RETURNING cardinality(row_keys)::int8 AS changed`;
   return { text, values: p.values };
+}
+
+/** A change log position 'SET:ORD' (set id, 1-based position in the set). */
+function position(pos: string): [string, string] {
+  const m = /^(\d+):(\d+)$/.exec(pos);
+  if (m === null) throw new Error(`not a change log position: ${pos}`);
+  return [m[1]!, m[2]!];
+}
+
+/** `(set_id, ord)` in (after, upTo], with a plain range on set_id so the set index is used. */
+function positionRange(alias: string, r: { after: string | null; upTo: string }, p: Params): string {
+  let out = r.after === null ? '' : positionAfter(alias, r.after, p);
+  const [set, ord] = position(r.upTo);
+  const sp = p.add(set);
+  out += ` AND ${alias}.set_id <= ${sp}::int8 AND (${alias}.set_id, ${alias}.ord) <= (${sp}::int8, ${p.add(ord)}::int8)`;
+  return out;
 }
 
 /** NULL FKs, FK values pointing nowhere, FK values pointing to a master of another scope. */
@@ -359,21 +409,27 @@ export function applyBoundStatement(link: LinkShape, after: string | null, limit
 }
 
 /**
- * Upper bound of the next batch of an undo: the `limit`-th changed row key of the run and link after
- * `after`, walking the change log's (run_id, link, row_key) index.
+ * Upper bound of the next batch of an undo: the position 'SET:ORD' of the `limit`-th changed row of the
+ * run and link after position `after`, walking the change sets in id order (index (run_id, link, id))
+ * and each set's rows in order. Used with `undoStatement`'s setRange.
  */
 export function undoBoundStatement(a: { targetRunId: string; linkName: string }, after: string | null, limit: number): Statement {
   const p = new Params();
-  const from = after === null ? '' : ` AND c.row_key > ${p.add(after)}::text`;
-  const text = `SELECT x.row_key AS up_to, x.n::int8 AS n
-  FROM (SELECT c.row_key, row_number() OVER (ORDER BY c.row_key) AS n
+  const text = `SELECT x.set_id::text || ':' || x.ord::text AS up_to, x.n::int8 AS n
+  FROM (SELECT c.set_id, c.ord, row_number() OVER (ORDER BY c.set_id, c.ord) AS n
           FROM ${OWN}.changes c
-         WHERE c.run_id = ${p.add(a.targetRunId)}::int8 AND c.link = ${p.add(a.linkName)}${from}
-         ORDER BY c.row_key
+         WHERE c.run_id = ${p.add(a.targetRunId)}::int8 AND c.link = ${p.add(a.linkName)}${after === null ? '' : positionAfter('c', after, p)}
+         ORDER BY c.set_id, c.ord
          LIMIT ${p.add(limit)}::int8) x
  ORDER BY x.n DESC
  LIMIT 1`;
   return { text, values: p.values };
+}
+
+function positionAfter(alias: string, after: string, p: Params): string {
+  const [set, ord] = position(after);
+  const sp = p.add(set);
+  return ` AND ${alias}.set_id >= ${sp}::int8 AND (${alias}.set_id, ${alias}.ord) > (${sp}::int8, ${p.add(ord)}::int8)`;
 }
 
 /** Inactive masters of the scope(s): key, name, number (missing-master proposals flag reactivation). */
@@ -451,7 +507,8 @@ SELECT ${[...link.scope.map((_, i) => `e.scope_key[${i + 1}]::${link.scopeTypes[
  WHERE e.run_id = ${p.add(a.planRunId)}::int8 AND e.link = ${p.add(a.linkName)} AND e.outcome = 'linked' AND e.source_name IS NOT NULL AND e.target_key IS NOT NULL`;
   return [
     { text: `DROP TABLE IF EXISTS ${a.map}`, values: [] },
-    { text: `CREATE TABLE ${a.map} (${cols.join(', ')})`, values: [] },
+    // UNLOGGED: rebuilt on every start and resume, so no WAL for it
+    { text: `CREATE UNLOGGED TABLE ${a.map} (${cols.join(', ')})`, values: [] },
     { text: fill, values: p.values },
     // md5 of the name: a btree entry holds at most ~2.7 kB, names may be longer (issue #8)
     { text: `CREATE INDEX ON ${a.map} (${[...scopeCols, 'md5(source_name)'].join(', ')})`, values: [] },
@@ -481,7 +538,7 @@ export function applyBatchStatement(
   const range = rangeWhere('s', link, a.range, p);
   const mapScope = link.scope.map((c, i) => ` AND m.fkb_scope_${i + 1} = s.${ident(c)}`).join('');
   const text = `WITH todo AS (
-  SELECT s.${k} AS k, m.source_name, m.target_key, m.method, m.score, ${touchOld} AS touched_old
+  SELECT s.ctid AS tid, s.${k} AS k, m.source_name, m.target_key, m.method, m.score, ${touchOld} AS touched_old
     FROM ${link.sourceSql} s
     JOIN ${a.map} m ON md5(m.source_name) = md5(s.${nm}) AND m.source_name = s.${nm}${mapScope}
     JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = m.target_key${scopeJoin('t', 's', link)}${activeWhere('t', link)}
@@ -490,11 +547,9 @@ export function applyBatchStatement(
   UPDATE ${link.sourceSql} s
      SET ${fk} = todo.target_key${touchSet}
     FROM todo
-   WHERE s.${k} = todo.k AND s.${fk} IS NULL AND s.${nm} = todo.source_name${srcScope}${range}
+   WHERE ${selfJoin(link)}${srcScope}
   RETURNING s.${k}::text AS row_key, s.${fk}::text AS new_value, todo.method, todo.score, todo.touched_old
 )
-INSERT INTO ${OWN}.changes (run_id, link, table_name, row_key, column_name, old_value, new_value, method, score, touched_column, touched_old)
-SELECT ${runId}, ${linkName}, ${p.add(a.tableName)}, upd.row_key, ${p.add(link.fk)}, NULL, upd.new_value, upd.method, upd.score, ${p.add(link.touch?.column ?? null)}, upd.touched_old
-  FROM upd`;
+${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`;
   return { text, values: p.values };
 }
