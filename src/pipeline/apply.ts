@@ -6,7 +6,7 @@ import type { ResolvedLink } from './catalog.js';
 import { BackfillError, wrapDbError } from '../errors.js';
 import { applyBatchStatement, applyBoundStatement, applyMapStatements, applyStatement, changedCount, type KeyRange, type Statement, type TypedLinkShape } from '../sql/statements.js';
 import { sqlState } from '../errors.js';
-import { createRun, finishRun, getRun, type RunRecord } from '../store/runs.js';
+import { createRun, failRun, finishRun, getRun, type RunRecord } from '../store/runs.js';
 import { assertCanWrite } from './privileges.js';
 import { parseCheckpoint, storedBatchOptions, walkLink, writeCheckpoint, type BatchOptions } from './batch.js';
 import { prepare, shape, type CommonOptions, type Context } from './context.js';
@@ -167,9 +167,7 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
     await finishRun(ctx.db, runId, 'done', summaryOf(result));
     return result;
   } catch (e) {
-    const err = wrapDbError(e, 'applying');
-    await finishRun(ctx.db, runId, 'failed', null, err.message).catch(() => undefined);
-    throw err;
+    throw await failRun(ctx.db, runId, e, 'applying');
   }
 }
 
@@ -255,10 +253,7 @@ async function continueBatched(ctx: Context, runId: string, planRunId: string, p
     await finishRun(ctx.db, runId, result.status, summaryOf(result));
     return result;
   } catch (e) {
-    const err = wrapDbError(e, 'applying');
-    // Another process owns the run: leave its status alone.
-    if (err.code !== 'RUN_BUSY') await finishRun(ctx.db, runId, 'failed', null, err.message).catch(() => undefined);
-    throw err;
+    throw await failRun(ctx.db, runId, e, 'applying');
   }
 }
 

@@ -1,9 +1,8 @@
 import { num } from '../db/port.js';
 import type { Queryable } from '../db/port.js';
-import { wrapDbError } from '../errors.js';
 import { decideExact, formatRate, type EntryDecision, type Outcome } from '../plan/decide.js';
 import { exactCandidatesStatement, statusStatement, unlinkedRecordsStatement } from '../sql/statements.js';
-import { createRun, finishRun, insertPlanEntries, type PlanEntryRow } from '../store/runs.js';
+import { createRun, failRun, finishRun, insertPlanEntries, type PlanEntryRow } from '../store/runs.js';
 import type { ResolvedLink } from './catalog.js';
 import { prepare, shape, type CommonOptions, type Context } from './context.js';
 import { loadHumanDecisions, overrideWithDecisions } from './decisions.js';
@@ -164,8 +163,7 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
     await finishRun(ctx.db, runId, 'done', summarize(out));
     return out;
   } catch (e) {
-    await finishRun(ctx.db, runId, 'failed', null, (e as Error).message).catch(() => undefined);
-    throw wrapDbError(e, 'planning');
+    throw await failRun(ctx.db, runId, e, 'planning');
   }
 }
 

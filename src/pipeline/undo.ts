@@ -1,8 +1,8 @@
 import { num } from '../db/port.js';
 import type { Database } from '../db/port.js';
-import { BackfillError, wrapDbError } from '../errors.js';
+import { BackfillError } from '../errors.js';
 import { changedCount, undoBoundStatement, undoStatement } from '../sql/statements.js';
-import { createRun, finishRun, getRun, type RunRecord } from '../store/runs.js';
+import { createRun, failRun, finishRun, getRun, type RunRecord } from '../store/runs.js';
 import { assertCanWrite } from './privileges.js';
 import { prepare, shape, type CommonOptions, type Context } from './context.js';
 import { adapt } from '../db/index.js';
@@ -118,9 +118,7 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
     await finishRun(ctx.db, runId, 'done', result);
     return result;
   } catch (e) {
-    const err = wrapDbError(e, 'undoing');
-    await finishRun(ctx.db, runId, 'failed', null, err.message).catch(() => undefined);
-    throw err;
+    throw await failRun(ctx.db, runId, e, 'undoing');
   }
 }
 
@@ -160,9 +158,7 @@ async function continueUndo(ctx: Context, runId: string, targetRunId: string, op
     await finishRun(ctx.db, runId, result.status, result);
     return result;
   } catch (e) {
-    const err = wrapDbError(e, 'undoing');
-    if (err.code !== 'RUN_BUSY') await finishRun(ctx.db, runId, 'failed', null, err.message).catch(() => undefined);
-    throw err;
+    throw await failRun(ctx.db, runId, e, 'undoing');
   }
 }
 

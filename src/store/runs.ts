@@ -69,6 +69,16 @@ export async function finishRun(db: Queryable, id: string, status: RunStatus, su
   );
 }
 
+/**
+ * A run failed: wraps the error into a BackfillError, records it on the run (unless another process
+ * owns the run: RUN_BUSY leaves its status alone) and returns it for the caller to throw.
+ */
+export async function failRun(db: Queryable, id: string, e: unknown, doing: string): Promise<BackfillError> {
+  const err = wrapDbError(e, doing);
+  if (err.code !== 'RUN_BUSY') await finishRun(db, id, 'failed', null, err.message).catch(() => undefined);
+  return err;
+}
+
 export async function saveCheckpoint(db: Queryable, id: string, checkpoint: Record<string, unknown>): Promise<void> {
   await db.query(`UPDATE fk_backfill.runs SET checkpoint = $2::jsonb WHERE id = $1::int8`, [id, JSON.stringify(checkpoint)]);
 }
