@@ -408,7 +408,7 @@ export function tenantOf(c: GenCase): { tenantId: string } | { allTenants: true 
 
 /** md5 of every row of a table, ordered by the row's text: equal hashes = byte-for-byte equal tables. */
 export async function tableHash(db: Queryable, table: string): Promise<string> {
-  const res = await db.query<{ h: string }>(`SELECT md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS h FROM ${table} x`);
+  const res = await db.query<{ h: string }>(`SELECT md5(coalesce(string_agg(ROW(x.*)::text, E'\\n' ORDER BY ROW(x.*)::text), '')) AS h FROM ${table} x`);
   return res.rows[0]!.h;
 }
 
@@ -434,7 +434,7 @@ export async function sourceRows(
   const src = s.sources[si]!;
   const drop = [src.fk, ...(src.updatedAt === null ? [] : [src.updatedAt.column])];
   const res = await db.query<{ k: string; fk: string | null; rest: string; scope: (string | null)[]; name: string | null }>(
-    `SELECT x.${q(src.key)}::text AS k, x.${q(src.fk)}::text AS fk, (to_jsonb(x) - $1::text[])::text AS rest,
+    `SELECT x.${q(src.key)}::text AS k, x.${q(src.fk)}::text AS fk, (to_jsonb(x.*) - $1::text[])::text AS rest,
             ARRAY[${s.scope.map((sc) => `x.${q(sc.column)}::text`).join(', ')}]::text[] AS scope, x.${q(src.name)}::text AS name
        FROM ${q(s.schema)}.${q(src.table)} x`,
     [drop],
