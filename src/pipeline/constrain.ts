@@ -21,6 +21,7 @@ import {
   createIndexSql,
   createUniqueIndexSql,
   dropConstraintSql,
+  dropIndexSql,
   FOREIGN_KEYS_SQL,
   INDEXES_SQL,
   lockTimeoutSql,
@@ -225,7 +226,7 @@ async function planLink(ctx: Context, l: ResolvedLink, o: Required<Pick<Constrai
     else {
       const leftover = tix.find((i) => i.name === names.unique);
       const sql = [
-        ...(leftover !== undefined ? [`DROP INDEX${concurrent ? ' CONCURRENTLY' : ''} IF EXISTS ${leftover.qualified_name}`] : []),
+        ...(leftover !== undefined ? [dropIndexSql(leftover.qualified_name, concurrent)] : []),
         createUniqueIndexSql(s, names.unique, concurrent),
       ];
       out.push({ step: 'unique', detail: `unique index ${names.unique} on ${l.config.target.table} (${[...s.scope, s.targetKey].join(', ')})${leftover !== undefined ? ' (dropping an invalid leftover first)' : ''}`, sql, outside: concurrent });
@@ -238,7 +239,7 @@ async function planLink(ctx: Context, l: ResolvedLink, o: Required<Pick<Constrai
   else {
     const leftover = ix.find((i) => i.name === names.index);
     const sql = [
-      ...(leftover !== undefined ? [`DROP INDEX${concurrent ? ' CONCURRENTLY' : ''} IF EXISTS ${leftover.qualified_name}`] : []),
+      ...(leftover !== undefined ? [dropIndexSql(leftover.qualified_name, concurrent)] : []),
       createIndexSql(s, names.index, concurrent),
     ];
     out.push({ step: 'index', detail: `index ${names.index}${leftover !== undefined ? ' (dropping an invalid leftover from an earlier attempt first)' : ''}`, sql, outside: concurrent });

@@ -61,10 +61,6 @@ export function constrainNames(s: ConstrainShape, tenantSafe: boolean): Constrai
 }
 
 /** `"schema"."name"` for an index living next to its table. */
-function inSchema(schema: string | null, name: string): string {
-  return schema === null ? ident(name) : `${ident(schema)}.${ident(name)}`;
-}
-
 /** One batch of the orphan scan: FK values in a key range that point to no (same-scope) master. */
 export function orphanBatchStatement(s: ConstrainShape, tenantSafe: boolean, after: string | null, batch: number, sampleLimit: number): Statement {
   const p = new Params();
@@ -103,8 +99,9 @@ export function createIndexSql(s: ConstrainShape, name: string, concurrently: bo
   return `CREATE INDEX${concurrently ? ' CONCURRENTLY' : ''} ${ident(name)} ON ${s.sourceSql} (${cols})`;
 }
 
-export function dropIndexSql(schema: string | null, name: string, concurrently: boolean): string {
-  return `DROP INDEX${concurrently ? ' CONCURRENTLY' : ''} IF EXISTS ${inSchema(schema, name)}`;
+/** Drops an index named by the catalog (`indexrelid::regclass::text`, already quoted and qualified as needed). */
+export function dropIndexSql(regclassText: string, concurrently: boolean): string {
+  return `DROP INDEX${concurrently ? ' CONCURRENTLY' : ''} IF EXISTS ${regclassText}`;
 }
 
 export function createUniqueIndexSql(s: ConstrainShape, name: string, concurrently: boolean): string {
