@@ -6,9 +6,9 @@ import type { ResolvedLink } from './catalog.js';
 import { BackfillError, wrapDbError } from '../errors.js';
 import { applyBatchStatement, applyBoundStatement, applyMapStatements, applyStatement, changedCount, type KeyRange, type Statement, type TypedLinkShape } from '../sql/statements.js';
 import { sqlState } from '../errors.js';
-import { createRun, failRun, finishRun, getRun, type RunRecord } from '../store/runs.js';
+import { createRun, failRun, finishRun, getRun, saveCheckpoint, type RunRecord } from '../store/runs.js';
 import { assertCanWrite } from './privileges.js';
-import { parseCheckpoint, storedBatchOptions, walkLink, writeCheckpoint, type BatchOptions } from './batch.js';
+import { parseCheckpoint, storedBatchOptions, walkLink, type BatchOptions } from './batch.js';
 import { prepare, shape, type CommonOptions, type Context } from './context.js';
 import { planIn, type PlanResult } from './plan.js';
 
@@ -103,6 +103,17 @@ async function loadPlan(ctx: Context, planRunId: string): Promise<RunRecord> {
   return run;
 }
 
+function applyResult(
+  ctx: Context,
+  ids: { runId: string; planRunId: string; planHash: string },
+  mode: ApplyResult['mode'],
+  status: ApplyResult['status'],
+  results: LinkApplyResult[],
+): ApplyResult {
+  const totalUpdated = results.reduce((a, r) => a + r.updated, 0);
+  return { ...ids, tenantId: ctx.filter.tenant, dryRun: false, mode, status, totalUpdated, results };
+}
+
 function summaryOf(r: ApplyResult): unknown {
   return { totalUpdated: r.totalUpdated, planHash: r.planHash, mode: r.mode, results: r.results };
 }
@@ -138,7 +149,7 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
   });
   const extra = planResult !== undefined ? { plan: planResult } : {};
   if (!single) {
-    await writeCheckpoint(ctx.db, runId, { links: {} });
+    await saveCheckpoint(ctx.db, runId, { links: {} });
     return { ...(await continueBatched(ctx, runId, planRunId, planHash, opts, false)), ...extra };
   }
   try {
@@ -152,18 +163,7 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
       }
       return out;
     });
-    const result: ApplyResult = {
-      runId,
-      planRunId,
-      planHash,
-      tenantId: ctx.filter.tenant,
-      dryRun: false,
-      mode: 'single-transaction',
-      status: 'done',
-      totalUpdated: results.reduce((a, r) => a + r.updated, 0),
-      results,
-      ...extra,
-    };
+    const result: ApplyResult = { ...applyResult(ctx, { runId, planRunId, planHash }, 'single-transaction', 'done', results), ...extra };
     await finishRun(ctx.db, runId, 'done', summaryOf(result));
     return result;
   } catch (e) {
@@ -239,17 +239,7 @@ async function continueBatched(ctx: Context, runId: string, planRunId: string, p
       }
       results.push({ entityType: l.entity, table: l.config.table, planned, updated: changed, skipped: complete ? Math.max(0, planned - changed) : 0, complete });
     }
-    const result: ApplyResult = {
-      runId,
-      planRunId,
-      planHash,
-      tenantId: ctx.filter.tenant,
-      dryRun: false,
-      mode: 'batched',
-      status: stopped ? 'stopped' : 'done',
-      totalUpdated: results.reduce((a, r) => a + r.updated, 0),
-      results,
-    };
+    const result = applyResult(ctx, { runId, planRunId, planHash }, 'batched', stopped ? 'stopped' : 'done', results);
     await finishRun(ctx.db, runId, result.status, summaryOf(result));
     return result;
   } catch (e) {

@@ -14,6 +14,7 @@ import type { Database, Queryable } from '../db/port.js';
 import { num } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 import { changedCount, type Statement } from '../sql/statements.js';
+import { saveCheckpoint } from '../store/runs.js';
 import type { BatchKind, ProgressListener } from './progress.js';
 
 /** Batching knobs shared by apply and undo (library and CLI). */
@@ -116,10 +117,6 @@ async function readCheckpoint(tx: Queryable, runId: string): Promise<Checkpoint>
   return parseCheckpoint(row.checkpoint);
 }
 
-export async function writeCheckpoint(tx: Queryable, runId: string, c: Checkpoint): Promise<void> {
-  await tx.query(`UPDATE fk_backfill.runs SET checkpoint = $2::jsonb WHERE id = $1::int8`, [runId, JSON.stringify(c)]);
-}
-
 interface BatchOutcome {
   after: string | null;
   upTo: string | null;
@@ -146,7 +143,7 @@ async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number,
     if (br === undefined) {
       lc.done = true;
       cp.links[w.link] = lc;
-      await writeCheckpoint(tx, w.runId, cp);
+      await saveCheckpoint(tx, w.runId, cp);
       return { after: lc.after, upTo: null, keys: 0, changed: 0, link: lc };
     }
     const st = w.work({ after: lc.after, upTo: br.up_to });
@@ -158,7 +155,7 @@ async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number,
     lc.keys += keys;
     lc.batches += 1;
     cp.links[w.link] = lc;
-    await writeCheckpoint(tx, w.runId, cp);
+    await saveCheckpoint(tx, w.runId, cp);
     return { after, upTo: br.up_to, keys, changed, link: lc };
   });
 }

@@ -2,12 +2,12 @@ import { num } from '../db/port.js';
 import type { Database } from '../db/port.js';
 import { BackfillError } from '../errors.js';
 import { changedCount, undoBoundStatement, undoStatement } from '../sql/statements.js';
-import { createRun, failRun, finishRun, getRun, type RunRecord } from '../store/runs.js';
+import { createRun, failRun, finishRun, getRun, saveCheckpoint, type RunRecord } from '../store/runs.js';
 import { assertCanWrite } from './privileges.js';
 import { prepare, shape, type CommonOptions, type Context } from './context.js';
 import { adapt } from '../db/index.js';
 import { migrate } from '../store/migrate.js';
-import { parseCheckpoint, storedBatchOptions, walkLink, writeCheckpoint, type BatchOptions } from './batch.js';
+import { parseCheckpoint, storedBatchOptions, walkLink, type BatchOptions } from './batch.js';
 import { mergedBatchOptions, reopenRun } from './apply.js';
 
 export interface UndoOptions extends Pick<CommonOptions, 'entities'>, BatchOptions {
@@ -99,7 +99,7 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
     options: single ? { mode: 'single-transaction' } : { mode: 'batched', ...storedBatchOptions(opts) },
   });
   if (!single) {
-    await writeCheckpoint(ctx.db, runId, { links: {} });
+    await saveCheckpoint(ctx.db, runId, { links: {} });
     return continueUndo(ctx, runId, target.id, opts, false);
   }
   try {

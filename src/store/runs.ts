@@ -79,7 +79,8 @@ export async function failRun(db: Queryable, id: string, e: unknown, doing: stri
   return err;
 }
 
-export async function saveCheckpoint(db: Queryable, id: string, checkpoint: Record<string, unknown>): Promise<void> {
+/** Stores a run's checkpoint (batched apply/undo call it inside the batch's own transaction). */
+export async function saveCheckpoint(db: Queryable, id: string, checkpoint: object): Promise<void> {
   await db.query(`UPDATE fk_backfill.runs SET checkpoint = $2::jsonb WHERE id = $1::int8`, [id, JSON.stringify(checkpoint)]);
 }
 
