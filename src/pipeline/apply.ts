@@ -4,7 +4,7 @@ import { migrate } from '../store/migrate.js';
 import type { Database, Queryable } from '../db/port.js';
 import type { ResolvedLink } from './catalog.js';
 import { BackfillError, wrapDbError } from '../errors.js';
-import { applyBatchStatement, applyBoundStatement, applyMapStatements, applyStatement, changedCount, type KeyRange, type Statement, type TypedLinkShape } from '../sql/statements.js';
+import { applyBatchStatement, applyBoundStatement, applyLadderBoundStatement, applyLadderStatements, applyMapStatements, applyStatement, changedCount, type KeyRange, type Statement, type TypedLinkShape } from '../sql/statements.js';
 import { sqlState } from '../errors.js';
 import { createRun, failRun, finishRun, getRun, saveCheckpoint, type RunRecord } from '../store/runs.js';
 import { assertCanWrite } from './privileges.js';
@@ -171,31 +171,46 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
   }
 }
 
+/** Keys per rung of a batched apply's key ladder (batches smaller than this walk the primary key). */
+const LADDER_STEP = 1000;
+
+interface BatchWork {
+  statement: (r: KeyRange) => Statement;
+  bound: (after: string | null, limit: number) => Statement;
+  cleanup: () => Promise<void>;
+}
+
 /**
- * What each batch of one link runs. Normally a typed lookup table of the plan's linked entries, built
- * once per invocation (fk_backfill.apply_map_RUN_N, dropped at the end; a crash leaves it to the resume,
- * which rebuilds it); without CREATE on schema fk_backfill, the plain join on plan_entries.
+ * What each batch of one link runs. Normally a typed lookup table of the plan's linked entries and a
+ * key ladder of the source (every LADDER_STEP-th key after `after`), built once per invocation
+ * (fk_backfill.apply_map_RUN_N / apply_ladder_RUN_N, dropped at the end; a crash leaves them to the
+ * resume, which rebuilds them); without CREATE on schema fk_backfill, the plain join on plan_entries
+ * and the live walk of the primary key.
  */
-async function batchWork(ctx: Context, l: ResolvedLink, runId: string, planRunId: string, index: number): Promise<{ statement: (r: KeyRange) => Statement; cleanup: () => Promise<void> }> {
-  const s: TypedLinkShape = { ...shape(l), scopeTypes: l.scopeTypes };
+async function batchWork(ctx: Context, l: ResolvedLink, runId: string, planRunId: string, index: number, after: string | null): Promise<BatchWork> {
+  const s: TypedLinkShape = { ...shape(l), scopeTypes: l.scopeTypes, nameType: l.nameType };
   const map = `fk_backfill.apply_map_${Number(runId)}_${index}`;
+  const ladder = { table: `fk_backfill.apply_ladder_${Number(runId)}_${index}`, step: LADDER_STEP };
   try {
     await ctx.db.transaction(async (tx) => {
       for (const st of applyMapStatements(s, { planRunId, linkName: l.entity, map })) await tx.query(st.text, st.values);
+      for (const st of applyLadderStatements(s, { ...ladder, after }, ctx.filter)) await tx.query(st.text, st.values);
     });
   } catch (e) {
-    if (sqlState(e) !== '42501') throw wrapDbError(e, `building the lookup table for ${l.entity}`);
+    if (sqlState(e) !== '42501') throw wrapDbError(e, `building the lookup tables for ${l.entity}`);
     // No CREATE on fk_backfill: join plan_entries directly (statistics help the planner pick a hash join).
     await ctx.db.query('ANALYZE fk_backfill.plan_entries').catch(() => undefined);
     return {
       statement: (range) => applyStatement(s, { planRunId, runId, linkName: l.entity, tableName: l.config.table, range }, ctx.filter),
+      bound: (from, n) => applyBoundStatement(s, from, n, ctx.filter),
       cleanup: async () => undefined,
     };
   }
   return {
     statement: (range) => applyBatchStatement(s, { runId, linkName: l.entity, tableName: l.config.table, map, range }, ctx.filter),
+    bound: (from, n) => applyLadderBoundStatement(s, ladder, from, n, ctx.filter),
     cleanup: async () => {
-      await ctx.db.query(`DROP TABLE IF EXISTS ${map}`).catch(() => undefined);
+      await ctx.db.query(`DROP TABLE IF EXISTS ${map}, ${ladder.table}`).catch(() => undefined);
     },
   };
 }
@@ -213,7 +228,7 @@ async function continueBatched(ctx: Context, runId: string, planRunId: string, p
       // Nothing planned for this link: no need to walk its table.
       let complete = lc?.done === true || planned === 0;
       if (!stopped && !complete) {
-        const work = await batchWork(ctx, l, runId, planRunId, ctx.links.indexOf(l));
+        const work = await batchWork(ctx, l, runId, planRunId, ctx.links.indexOf(l), lc?.after ?? null);
         let r;
         try {
           r = await walkLink(
@@ -223,7 +238,7 @@ async function continueBatched(ctx: Context, runId: string, planRunId: string, p
               runId,
               link: l.entity,
               total: planned,
-              bound: (after, n) => applyBoundStatement(shape(l), after, n, ctx.filter),
+              bound: work.bound,
               work: work.statement,
             },
             opts,

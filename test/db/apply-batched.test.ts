@@ -119,7 +119,7 @@ describeEach('batched apply', (target) => {
     expect(rangePlan).not.toMatch(/Seq Scan on sales_orders/);
     // the batched path: the same range over the typed lookup table built from a real plan
     const p = await plan(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'] });
-    const typed = { ...s, scopeTypes: ctx.links[0]!.scopeTypes };
+    const typed = { ...s, scopeTypes: ctx.links[0]!.scopeTypes, nameType: ctx.links[0]!.nameType };
     for (const m of applyMapStatements(typed, { planRunId: p.runId, linkName: 'sales_order', map: 'fk_backfill.apply_map_test' })) await t.db.query(m.text, m.values);
     const bst = applyBatchStatement(typed, { runId: p.runId, linkName: 'sales_order', tableName: 'sales_orders', map: 'fk_backfill.apply_map_test', range: { after: keys[0]!, upTo: keys[1]! } }, ctx.filter);
     const bplan = (await t.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${bst.text}`, bst.values)).rows.map((r) => r['QUERY PLAN']).join('\n');

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { exactCandidatesStatement, integrityStatement, scopeWhere, Params, statusStatement, type LinkShape } from '../../src/sql/statements.js';
+import {
+  applyBatchStatement,
+  applyLadderBoundStatement,
+  applyLadderStatements,
+  exactCandidatesStatement,
+  integrityStatement,
+  scopeWhere,
+  Params,
+  statusStatement,
+  type LinkShape,
+} from '../../src/sql/statements.js';
 
 const link: LinkShape = {
   sourceSql: '"erp"."Sales Orders"',
@@ -45,5 +55,36 @@ describe('statement builders', () => {
     expect(st.text).toContain('t."tenant_id" IS DISTINCT FROM s."tenant_id" OR t."branch" IS DISTINCT FROM s."branch"');
     expect(st.values).toEqual([]);
     expect(integrityStatement({ ...link, scope: [] }, { tenant: null }).text).toContain('0::int8 AS cross_scope');
+  });
+
+  it('batched apply: one join key (scope…, name), every guard, the range and tenant on both reads of the source', () => {
+    const typed = { ...link, scopeTypes: ['uuid', 'int4'], nameType: 'text' };
+    const st = applyBatchStatement(typed, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: 'A', upTo: 'B' } }, { tenant: 'T1' });
+    expect(st.text).toContain('m.jk = ARRAY[s."tenant_id"::text, s."branch"::text, s."customer name"::text]::text[]');
+    expect(st.text).toContain('t."tenant_id" = s."tenant_id" AND t."branch" = s."branch"');
+    expect(st.text).toContain('t."is_active" IS TRUE');
+    expect(st.text).toMatch(/o\."customer_id" IS NULL AND o\."tenant_id" = \$\d+ AND o\."id" > \$\d+::uuid AND o\."id" <= \$\d+::uuid/);
+    expect(st.text).toMatch(/s\."customer_id" IS NULL AND s\."tenant_id" = \$\d+ AND s\."id" > \$\d+::uuid AND s\."id" <= \$\d+::uuid/);
+    expect(st.text).toContain('o.tid = s.ctid');
+    expect(st.values.filter((v) => v === 'T1')).toHaveLength(2);
+    // citext compares case-insensitively: joined column by column, typed
+    const ci = applyBatchStatement({ ...typed, nameType: 'public.citext' }, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: null, upTo: 'B' } }, { tenant: null });
+    expect(ci.text).toContain('m.source_name = s."customer name" AND m.fkb_scope_1 = s."tenant_id" AND m.fkb_scope_2 = s."branch"');
+    expect(ci.text).not.toContain('m.jk');
+    // no touched column: no second read of the source
+    const nt = applyBatchStatement({ ...typed, touch: null }, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: null, upTo: 'B' } }, { tenant: null });
+    expect(nt.text).not.toContain('ctid');
+  });
+
+  it('key ladder: every step-th key within the tenant; bounds fall back to the live walk below one rung and past the last', () => {
+    const [, , fill] = applyLadderStatements(link, { table: 'fk_backfill.l', step: 1000, after: 'K' }, { tenant: 'T1' });
+    expect(fill!.text).toContain('AND s."tenant_id" = $2 AND s."id" > $1::uuid');
+    expect(fill!.values).toEqual(['K', 'T1', 1000]);
+    const small = applyLadderBoundStatement(link, { table: 'fk_backfill.l', step: 1000 }, 'K', 999, { tenant: 'T1' });
+    expect(small.text).not.toContain('fk_backfill.l');
+    const big = applyLadderBoundStatement(link, { table: 'fk_backfill.l', step: 1000 }, 'K', 5500, { tenant: 'T1' });
+    expect(big.text).toContain('FROM fk_backfill.l l WHERE l.k > $4::uuid ORDER BY l.k LIMIT $6::int8');
+    expect(big.text).toContain('UNION ALL');
+    expect(big.values).toEqual(['T1', 'K', 5500, 'K', 'K', 5]);
   });
 });
