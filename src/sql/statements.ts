@@ -445,8 +445,9 @@ export function applyLadderBoundStatement(link: LinkShape, ladder: { table: stri
   if (rungs < 1) return live;
   const p = new Params();
   for (const v of live.values) p.add(v);
-  const from = after === null ? '' : ` WHERE l.k > ${p.add(after)}::${link.keyType}`;
-  const base = after === null ? '0' : `coalesce((SELECT b.n FROM ${ladder.table} b WHERE b.k <= ${p.add(after)}::${link.keyType} ORDER BY b.k DESC LIMIT 1), 0)`;
+  const af = after === null ? null : `${p.add(after)}::${link.keyType}`;
+  const from = af === null ? '' : ` WHERE l.k > ${af}`;
+  const base = af === null ? '0' : `coalesce((SELECT b.n FROM ${ladder.table} b WHERE b.k <= ${af} ORDER BY b.k DESC LIMIT 1), 0)`;
   const text = `(SELECT x.k::text AS up_to, (x.n - ${base})::int8 AS n
    FROM (SELECT l.k, l.n FROM ${ladder.table} l${from} ORDER BY l.k LIMIT ${p.add(rungs)}::int8) x
   ORDER BY x.k DESC
@@ -553,16 +554,13 @@ function joinsByKeyArray(link: TypedLinkShape): boolean {
   return !/^citext\b/.test(link.nameType.replace(/^.*\./, ''));
 }
 
-function keyArrayExpr(alias: string, link: LinkShape): string {
-  return `ARRAY[${[...link.scope.map((c) => `${alias}.${ident(c)}::text`), `${alias}.${ident(link.name)}::text`].join(', ')}]::text[]`;
-}
 
 /**
  * The statements that build a batched apply's lookup table `map` (schema-qualified, quoted): the linked
  * entries of one plan and link with typed columns (scope values in their column types, the target key
- * in the FK's type), hash-indexed by name (no length limit, unlike a btree entry) and analyzed, so
- * every batch joins it by (scope, name) like a small typed dimension table instead of re-reading
- * plan_entries' text arrays.
+ * in the FK's type, and `jk` = scope_key || name, the one join key of `joinsByKeyArray`), hash-indexed
+ * (no length limit, unlike a btree entry) and analyzed, so every batch joins it like a small typed
+ * dimension table instead of re-reading plan_entries.
  */
 export function applyMapStatements(link: TypedLinkShape, a: { planRunId: string; linkName: string; map: string }): Statement[] {
   const p = new Params();
@@ -590,8 +588,8 @@ SELECT ${[...link.scope.map((_, i) => `e.scope_key[${i + 1}]::${link.scopeTypes[
  * scope, planned master still active and of the row's scope) and the change log in the same statement.
  *
  * The old value of the touched column (updated_at) is needed for an exact undo, and PostgreSQL before
- * 18 has no `RETURNING OLD`: the FROM list reads the row's current version once more, joined by ctid
- * (a Tid Scan on a page the UPDATE just read). A row updated concurrently is rechecked by the UPDATE on
+ * 18 has no `RETURNING OLD`: the FROM list reads the range once more and joins it by ctid (hashed: the
+ * batch engine turns Tid Scans off, see batch.ts). A row updated concurrently is rechecked by the UPDATE on
  * its newest version (EvalPlanQual), whose ctid no longer equals the one read: it is skipped, not
  * logged with a stale old value.
  */
@@ -608,7 +606,7 @@ export function applyBatchStatement(
   const srcScope = scopeWhere('s', link, f, p);
   const range = rangeWhere('s', link, a.range, p);
   const mapJoin = joinsByKeyArray(link)
-    ? `m.jk = ${keyArrayExpr('s', link)}`
+    ? `m.jk = (${scopeKeyExpr('s', link)} || s.${ident(link.name)}::text)`
     : `m.source_name = s.${ident(link.name)}${link.scope.map((c, i) => ` AND m.fkb_scope_${i + 1} = s.${ident(c)}`).join('')}`;
   let touchSet = '';
   let oldRow = '';

@@ -60,7 +60,7 @@ describe('statement builders', () => {
   it('batched apply: one join key (scope…, name), every guard, the range and tenant on both reads of the source', () => {
     const typed = { ...link, scopeTypes: ['uuid', 'int4'], nameType: 'text' };
     const st = applyBatchStatement(typed, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: 'A', upTo: 'B' } }, { tenant: 'T1' });
-    expect(st.text).toContain('m.jk = ARRAY[s."tenant_id"::text, s."branch"::text, s."customer name"::text]::text[]');
+    expect(st.text).toContain('m.jk = (ARRAY[s."tenant_id"::text, s."branch"::text]::text[] || s."customer name"::text)');
     expect(st.text).toContain('t."tenant_id" = s."tenant_id" AND t."branch" = s."branch"');
     expect(st.text).toContain('t."is_active" IS TRUE');
     expect(st.text).toMatch(/o\."customer_id" IS NULL AND o\."tenant_id" = \$\d+ AND o\."id" > \$\d+::uuid AND o\."id" <= \$\d+::uuid/);
@@ -83,8 +83,9 @@ describe('statement builders', () => {
     const small = applyLadderBoundStatement(link, { table: 'fk_backfill.l', step: 1000 }, 'K', 999, { tenant: 'T1' });
     expect(small.text).not.toContain('fk_backfill.l');
     const big = applyLadderBoundStatement(link, { table: 'fk_backfill.l', step: 1000 }, 'K', 5500, { tenant: 'T1' });
-    expect(big.text).toContain('FROM fk_backfill.l l WHERE l.k > $4::uuid ORDER BY l.k LIMIT $6::int8');
+    expect(big.text).toContain('FROM fk_backfill.l l WHERE l.k > $4::uuid ORDER BY l.k LIMIT $5::int8');
+    expect(big.text).toContain('WHERE b.k <= $4::uuid');
     expect(big.text).toContain('UNION ALL');
-    expect(big.values).toEqual(['T1', 'K', 5500, 'K', 'K', 5]);
+    expect(big.values).toEqual(['T1', 'K', 5500, 'K', 5]);
   });
 });
