@@ -15,7 +15,7 @@
  */
 import pg from 'pg';
 import { apply, openDatabase, plan, type ProgressEvent } from '../src/index.js';
-import { generate, resetOrders, walLsn, walSince } from './apply/data.js';
+import { checkpoints, generate, resetOrders, walLsn, walSince } from './apply/data.js';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -71,19 +71,21 @@ async function main(): Promise<void> {
   log(`generated in ${sec(performance.now() - t)}; heap order: ${ORDER === 'random' ? 'random (uuid v4 keys, as Axis)' : 'key order (like serial / uuid v7 keys)'}`);
 
   // 1 + 2, alternated REPS times (the machine may be shared): the best of each is reported.
-  const floorRuns: { ms: number; wal: number; rows: number }[] = [];
-  const applyRuns: { ms: number; planMs: number; wal: number; longest: number; batches: number; lastSize: number; retries: number; peakRss: number; rssBefore: number; updated: number }[] = [];
+  const floorRuns: { ms: number; wal: number; rows: number; ckpt: number }[] = [];
+  const applyRuns: { ms: number; planMs: number; wal: number; ckpt: number; longest: number; batches: number; lastSize: number; retries: number; peakRss: number; rssBefore: number; updated: number }[] = [];
   for (let rep = 0; rep < REPS; rep++) {
     // 1. The floor.
     await resetOrders(c, ORDER);
     let lsn = await walLsn(c);
+    let ck = await checkpoints(c);
     let t0 = performance.now();
     const bare = await c.query(
       `UPDATE sales_orders s SET customer_id = c.id, updated_at = now()
          FROM customers c
         WHERE c.tenant_id = s.tenant_id AND c.customer_name = s.customer_name AND c.is_active AND s.customer_id IS NULL`,
     );
-    floorRuns.push({ ms: performance.now() - t0, wal: await walSince(c, lsn), rows: bare.rowCount ?? 0 });
+    const floorMs = performance.now() - t0;
+    floorRuns.push({ ms: floorMs, wal: await walSince(c, lsn), rows: bare.rowCount ?? 0, ckpt: (await checkpoints(c)) - ck });
 
     // 2. fk-backfill: plan + apply, default batching.
     await resetOrders(c, ORDER);
@@ -96,6 +98,7 @@ async function main(): Promise<void> {
     const rss = new RssSampler();
     const rssBefore = process.memoryUsage.rss();
     lsn = await walLsn(c);
+    ck = await checkpoints(c);
     t0 = performance.now();
     const p = await plan(db, { allTenants: true, entities: ['sales_order'] });
     const planMs = performance.now() - t0;
@@ -119,11 +122,13 @@ async function main(): Promise<void> {
     const ms = performance.now() - t0;
     const peakRss = rss.stop();
     const wal = await walSince(c, lsn);
+    const ckpt = (await checkpoints(c)) - ck;
     await db.close();
-    applyRuns.push({ ms, planMs, wal, longest, batches, lastSize, retries, peakRss, rssBefore, updated: a.totalUpdated });
+    applyRuns.push({ ms, planMs, wal, ckpt, longest, batches, lastSize, retries, peakRss, rssBefore, updated: a.totalUpdated });
     const fkbLinked = await linked(c);
     if (a.totalUpdated !== floorRuns[0]!.rows || fkbLinked !== floorRuns[0]!.rows) throw new Error(`fk-backfill linked ${a.totalUpdated} (${fkbLinked} in table), the bare UPDATE ${floorRuns[0]!.rows}`);
-    log(`rep ${rep + 1}: bare UPDATE ${sec(floorRuns[rep]!.ms)}, fk-backfill apply ${sec(ms)} (plan ${sec(planMs)})`);
+    const fr = floorRuns[rep]!;
+    log(`rep ${rep + 1}: bare UPDATE ${sec(fr.ms)} (WAL ${mb(fr.wal)}, ${fr.ckpt} checkpoints), fk-backfill apply ${sec(ms)} (plan ${sec(planMs)}; WAL ${mb(wal)}, ${ckpt} checkpoints): ${(ms / fr.ms).toFixed(2)}×`);
   }
   const best = <T extends { ms: number }>(xs: T[]): T => xs.reduce((x, y) => (y.ms < x.ms ? y : x));
   const fl = best(floorRuns);

@@ -54,3 +54,12 @@ export async function walLsn(c: pg.Client): Promise<string> {
 export async function walSince(c: pg.Client, lsn: string): Promise<number> {
   return Number((await c.query<{ b: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::int8 AS b', [lsn])).rows[0]!.b);
 }
+
+/** Checkpoints started so far (timed or requested): one during a measured phase adds full-page images to its WAL. */
+export async function checkpoints(c: pg.Client): Promise<number> {
+  const v = Number((await c.query<{ v: string }>('SHOW server_version_num')).rows[0]!.v);
+  const sql = v >= 170000
+    ? 'SELECT (num_timed + num_requested)::int8 AS n FROM pg_stat_checkpointer'
+    : 'SELECT (checkpoints_timed + checkpoints_req)::int8 AS n FROM pg_stat_bgwriter';
+  return Number((await c.query<{ n: string }>(sql)).rows[0]!.n);
+}
