@@ -37,6 +37,13 @@ export interface BatchOptions {
   maxRate?: number;
   /** Throttle: pause between batches. */
   pauseMs?: number;
+  /**
+   * How apply walks a source table (undo always walks its change log): 'ctid' in physical order, by
+   * ranges of heap blocks (PostgreSQL 14+, a plain heap table); 'key' by primary-key ranges; 'auto'
+   * (default): ctid for big runs, key for small ones and for a small part of a table (see chooseWalk
+   * in apply.ts, docs/design.md).
+   */
+  walk?: 'auto' | 'key' | 'ctid';
   /** Abort: the current batch finishes (commits), then the run stops with status 'stopped'. */
   signal?: AbortSignal;
   onProgress?: ProgressListener;
@@ -50,6 +57,12 @@ export interface LinkCheckpoint {
   changed: number;
   keys: number;
   batches: number;
+  /** Apply: how this link is walked (absent: 'key', as before walks were chosen). */
+  walk?: 'key' | 'ctid';
+  /** ctid walk: the block the current pass stops before, fixed when the pass starts. */
+  end?: number;
+  /** ctid walk: 1, or 2 for the catch-up pass over rows that moved behind the first one (see apply.ts). */
+  pass?: number;
 }
 
 export interface Checkpoint {
@@ -69,12 +82,13 @@ export function parseCheckpoint(raw: unknown): Checkpoint {
 }
 
 /** Options as stored in runs.options (so a resume uses the same knobs unless told otherwise). */
-export function storedBatchOptions(o: BatchOptions): Record<string, number> {
-  const out: Record<string, number> = {};
+export function storedBatchOptions(o: BatchOptions): Record<string, number | string> {
+  const out: Record<string, number | string> = {};
   for (const k of ['batchSize', 'targetBatchMs', 'minBatchSize', 'maxBatchSize', 'lockTimeoutMs', 'statementTimeoutMs', 'lockRetries', 'backoffMs', 'maxRate', 'pauseMs'] as const) {
     const v = o[k];
     if (typeof v === 'number') out[k] = v;
   }
+  if (o.walk !== undefined) out['walk'] = o.walk;
   return out;
 }
 
@@ -86,6 +100,10 @@ export interface LinkWalk {
   total: number;
   /** Upper bound of the next batch: returns `up_to` (text) and `n`, or no row when the walk is done. */
   bound(after: string | null, limit: number): Statement;
+  /** Apply's ctid walk: leave Tid (Range) Scans on (see batchSettings). */
+  tidScans?: boolean;
+  /** Apply's ctid walk: this is its catch-up pass (reported on the start event). */
+  catchUp?: boolean;
   /** The batch's one set-based statement over (after, upTo]; its row count is the rows changed. */
   work(range: { after: string | null; upTo: string }): Statement;
 }
@@ -108,7 +126,7 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   });
 
 /** Advisory lock key of a run: (class, object) as two int4. */
-const RUN_LOCK = `pg_try_advisory_xact_lock(hashtext('fk_backfill.run'), ($1::int8 % 2147483647)::int4)`;
+const RUN_LOCK = `pg_try_advisory_xact_lock(hashtext('fk_backfill.run'), ($3::int8 % 2147483647)::int4)`;
 
 async function readCheckpoint(tx: Queryable, runId: string): Promise<Checkpoint> {
   const res = await tx.query<{ checkpoint: unknown; status: string }>(`SELECT checkpoint, status FROM fk_backfill.runs WHERE id = $1::int8 FOR UPDATE`, [runId]);
@@ -125,18 +143,32 @@ interface BatchOutcome {
   link: LinkCheckpoint;
 }
 
+/**
+ * The SET LOCALs of a batch transaction, as select-list items ($1 lock_timeout, $2 statement_timeout).
+ * enable_tidscan off unless the walk reads by ctid ranges: a key walk's batch re-reads each row's old
+ * updated_at joined by ctid, and from an underestimated join the planner would fetch row by row (Tid
+ * Scan, ~4 µs each) instead of hashing the range once; a ctid walk needs them on (the setting covers
+ * TID Range Scans too: off, every batch became a sequential scan of the whole table).
+ * work_mem at least 64 MB: the changed rows pass through a CTE into the change set; at the default
+ * 4 MB a 50 000-row batch spills them to a temp file and reads them back.
+ */
+export function batchSettings(tidScans: boolean): string {
+  return [
+    `set_config('lock_timeout', $1, true)`,
+    `set_config('statement_timeout', $2, true)`,
+    ...(tidScans ? [] : [`set_config('enable_tidscan', 'off', true)`]),
+    `CASE WHEN pg_size_bytes(current_setting('work_mem')) < 67108864 THEN set_config('work_mem', '64MB', true) END`,
+  ].join(', ');
+}
+
 /** One batch, one transaction (see the file comment). */
 async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number, stmtMs: number): Promise<BatchOutcome> {
   return db.transaction(async (tx) => {
-    // enable_tidscan off: apply re-reads each row's old updated_at joined by ctid; from an underestimated
-    // join the planner would fetch row by row (Tid Scan, ~4 µs each) instead of hashing the range once.
-    // work_mem at least 64 MB: the changed rows pass through a CTE into the change set; at the default
-    // 4 MB a 50 000-row batch spills them to a temp file and reads them back.
-    const got = await tx.query<{ got: boolean }>(
-      `SELECT set_config('lock_timeout', $2, true), set_config('statement_timeout', $3, true), set_config('enable_tidscan', 'off', true),
-              CASE WHEN pg_size_bytes(current_setting('work_mem')) < 67108864 THEN set_config('work_mem', '64MB', true) END, ${RUN_LOCK} AS got`,
-      [w.runId, `${Math.max(1, Math.round(lockMs))}ms`, `${Math.max(1, Math.round(stmtMs))}ms`],
-    );
+    const got = await tx.query<{ got: boolean }>(`SELECT ${batchSettings(w.tidScans === true)}, ${RUN_LOCK} AS got`, [
+      `${Math.max(1, Math.round(lockMs))}ms`,
+      `${Math.max(1, Math.round(stmtMs))}ms`,
+      w.runId,
+    ]);
     if (got.rows[0]?.got !== true) {
       throw new BackfillError('RUN_BUSY', `run ${w.runId} is being processed by another process right now; let it finish or stop it first`);
     }
@@ -182,7 +214,7 @@ export async function walkLink(db: Database, w: LinkWalk, o: BatchOptions, alrea
   const emit = o.onProgress ?? (() => undefined);
   const base = { kind: w.kind, runId: w.runId, link: w.link };
 
-  emit({ ...base, event: 'start', total: w.total, changed: alreadyChanged, resumed });
+  emit({ ...base, event: 'start', total: w.total, changed: alreadyChanged, resumed, ...(w.catchUp === true ? { catchUp: true } : {}) });
   let changed = alreadyChanged;
   let attempt = 0;
   const t0 = Date.now();

@@ -13,12 +13,16 @@ interface Base {
 }
 
 export type ProgressEvent =
-  | (Base & { event: 'start'; total: number; changed: number; resumed: boolean })
+  | (Base & { event: 'start'; total: number; changed: number; resumed: boolean; catchUp?: boolean })
   | (Base & {
       event: 'batch';
-      /** Exclusive lower / inclusive upper bound of the batch (key, or change id for undo). */
+      /**
+       * Bounds of the batch: keys (after, upTo] of a key walk, heap blocks [after, upTo) of a ctid walk,
+       * change log positions (after, upTo] of an undo.
+       */
       after: string | null;
       upTo: string;
+      /** Rows walked (a ctid walk estimates them from the table's rows per block). */
       keys: number;
       changed: number;
       /** Rows changed so far in this link (including earlier runs of a resumed run). */
@@ -72,7 +76,7 @@ export function barProgress(stream: NodeJS.WriteStream = process.stderr): Progre
           },
           cliProgress.Presets.shades_classic,
         );
-        bar.start(Math.max(e.total, e.changed, 1), e.changed, { rate: '-', note: e.resumed ? ' (resumed)' : '' });
+        bar.start(Math.max(e.total, e.changed, 1), e.changed, { rate: '-', note: e.catchUp === true ? ' (catch-up pass)' : e.resumed ? ' (resumed)' : '' });
       } else if (bar !== null && e.event === 'batch') {
         bar.setTotal(Math.max(e.total, e.done, 1));
         bar.update(e.done, { rate: String(e.rowsPerSecond), note: '' });

@@ -163,12 +163,43 @@ export interface KeyRange {
  * which keeps hash joins and index probes: linear whatever the real batch size. Index Conds still use
  * the bounds (evaluated once, before the scan).
  */
-function rangeWhere(alias: string, link: LinkShape, r: KeyRange | undefined, p: Params): string {
+function keyRangeWhere(alias: string, link: LinkShape, r: KeyRange | undefined, p: Params): string {
   if (r === undefined) return '';
   let out = '';
   if (r.after !== null) out += ` AND ${alias}.${ident(link.key)} > (SELECT ${p.add(r.after)}::${link.keyType})`;
   if (r.upTo !== null) out += ` AND ${alias}.${ident(link.key)} <= (SELECT ${p.add(r.upTo)}::${link.keyType})`;
   return out;
+}
+
+/**
+ * How a batched apply walks the source: 'key', ranges of the primary key (any table, any server);
+ * 'ctid', ranges of heap blocks in physical order (PostgreSQL 14+ TID Range Scan, plain heap tables).
+ */
+export type Walk = 'key' | 'ctid';
+
+/**
+ * A batch of the ctid walk: heap blocks [after, upTo) (after null: from block 0), as `KeyRange` strings
+ * of block numbers. Bounds are InitPlans for the same reason as keyRangeWhere's, and they are
+ * pseudo-constants, so the scan is a TID Range Scan.
+ */
+function blockRangeWhere(alias: string, _link: LinkShape, r: KeyRange | undefined, p: Params): string {
+  if (r === undefined) return '';
+  const block = (v: string): string => `(SELECT format('(%s,0)', ${p.add(v)}::int8)::tid)`;
+  return `${r.after === null ? '' : ` AND ${alias}.ctid >= ${block(r.after)}`}${r.upTo === null ? '' : ` AND ${alias}.ctid < ${block(r.upTo)}`}`;
+}
+
+/**
+ * Upper bound of the next batch of a ctid walk: `pages` heap blocks after block `after`, at most up to
+ * `end` (the walk's last block + 1); `n` estimates the rows in it from the table's tuple density. No
+ * row when the walk is done. A statement (not arithmetic in the caller) so both walks share the batch engine.
+ */
+export function blockBoundStatement(after: string | null, pages: number, end: number, density: number): Statement {
+  const p = new Params();
+  const from = p.add(after ?? '0');
+  const text = `SELECT x.up_to::text AS up_to, ceil((x.up_to - x.from_) * ${p.add(density)}::float8)::int8 AS n
+  FROM (SELECT ${from}::int8 AS from_, least(${from}::int8 + ${p.add(Math.max(1, Math.round(pages)))}::int8, ${p.add(end)}::int8) AS up_to) x
+ WHERE x.up_to > x.from_`;
+  return { text, values: p.values };
 }
 
 /**
@@ -178,13 +209,14 @@ function rangeWhere(alias: string, link: LinkShape, r: KeyRange | undefined, p: 
  */
 export function applyStatement(
   link: LinkShape,
-  a: { planRunId: string; runId: string; linkName: string; tableName: string; range?: KeyRange },
+  a: { planRunId: string; runId: string; linkName: string; tableName: string; range?: KeyRange; walk?: Walk },
   f: ScopeFilter,
 ): Statement {
   const p = new Params();
   const runId = p.add(a.runId);
   const linkName = p.add(a.linkName);
   const planRunId = p.add(a.planRunId);
+  const rangeWhere = a.walk === 'ctid' ? blockRangeWhere : keyRangeWhere;
   const k = ident(link.key);
   const fk = ident(link.fk);
   const nm = ident(link.name);
@@ -605,7 +637,7 @@ SELECT ${[...link.scope.map((_, i) => `e.scope_key[${i + 1}]::${link.scopeTypes[
  */
 export function applyBatchStatement(
   link: TypedLinkShape,
-  a: { runId: string; linkName: string; tableName: string; map: string; range: KeyRange },
+  a: { runId: string; linkName: string; tableName: string; map: string; range: KeyRange; walk?: Walk },
   f: ScopeFilter,
 ): Statement {
   const p = new Params();
@@ -614,6 +646,7 @@ export function applyBatchStatement(
   const k = ident(link.key);
   const fk = ident(link.fk);
   const srcScope = scopeWhere('s', link, f, p);
+  const rangeWhere = a.walk === 'ctid' ? blockRangeWhere : keyRangeWhere;
   const range = rangeWhere('s', link, a.range, p);
   const mapJoin = joinsByKeyArray(link)
     ? `m.jk = (${scopeKeyExpr('s', link)} || s.${ident(link.name)}::text)`

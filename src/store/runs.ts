@@ -84,6 +84,21 @@ export async function saveCheckpoint(db: Queryable, id: string, checkpoint: obje
   await db.query(`UPDATE fk_backfill.runs SET checkpoint = $2::jsonb WHERE id = $1::int8`, [id, JSON.stringify(checkpoint)]);
 }
 
+/**
+ * Merges `fields` into one link's checkpoint in one statement (no read-modify-write that could overwrite
+ * a concurrent batch's progress). `keep`: fields already stored win (set once); otherwise `fields` win.
+ */
+export async function mergeLinkCheckpoint(db: Queryable, id: string, link: string, fields: object, keep: boolean): Promise<void> {
+  const cur = `coalesce(checkpoint -> 'links' -> $2, '{}'::jsonb)`;
+  await db.query(
+    `UPDATE fk_backfill.runs
+        SET checkpoint = jsonb_set(coalesce(checkpoint, '{}'::jsonb) || jsonb_build_object('links', coalesce(checkpoint -> 'links', '{}'::jsonb)),
+                                   ARRAY['links', $2], ${keep ? `$3::jsonb || ${cur}` : `${cur} || $3::jsonb`})
+      WHERE id = $1::int8`,
+    [id, link, JSON.stringify(fields)],
+  );
+}
+
 interface RunRow {
   id: string;
   kind: RunKind;

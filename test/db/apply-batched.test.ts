@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { apply, plan, resumeApply, resumeUndo, undo, type ProgressEvent } from '../../src/index.js';
 import { getRun } from '../../src/store/runs.js';
+import { batchSettings } from '../../src/pipeline/batch.js';
+import { openDatabase } from '../../src/db/index.js';
 import { applyBatchStatement, applyBoundStatement, applyMapStatements, applyStatement } from '../../src/sql/statements.js';
 import { prepare, shape } from '../../src/pipeline/context.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
@@ -42,10 +44,13 @@ describeEach('batched apply', (target) => {
     expect(events.filter((e) => e.event === 'end').every((e) => e.event === 'end' && e.status === 'done')).toBe(true);
     const run = await getRun(t.db, a.runId);
     expect(run.status).toBe('done');
+    // a small run (its WAL fits in max_wal_size / 2, its table in the cache): walked by key
+    expect(a.results.map((r) => r.walk)).toEqual(['key', 'key']);
     expect((run.checkpoint as { links: Record<string, { done: boolean }> }).links['sales_order']!.done).toBe(true);
   });
 
-  it('stopped between batches, then resumed: same end state as one uninterrupted run; batched undo is exact', async () => {
+  for (const walk of ['ctid', 'key'] as const) {
+  it(`${walk} walk stopped between batches, table rewritten (CLUSTER), resumed: same end state as one uninterrupted run; batched undo is exact`, async () => {
     const before = await tableHash(t.db, 'sales_orders');
     const poBefore = await tableHash(t.db, 'purchase_orders');
     const ac = new AbortController();
@@ -54,6 +59,7 @@ describeEach('batched apply', (target) => {
       allTenants: true,
       entities: ENTITIES,
       batchSize: 100,
+      walk,
       signal: ac.signal,
       onProgress: (e) => {
         if (e.event === 'batch' && ++seen === 4) ac.abort();
@@ -68,8 +74,16 @@ describeEach('batched apply', (target) => {
     expect(partial.rows[0]!.n).toBe(a.totalUpdated);
     expect(a.totalUpdated).toBeGreaterThan(0);
 
-    const r = await resumeApply(t.db, { runId: a.runId, batchSize: 333 });
+    // every row moves: a ctid walk's checkpoint (a block number) no longer says which rows are done
+    await t.db.query('CLUSTER sales_orders USING sales_orders_pkey');
+    await t.db.query('CLUSTER purchase_orders USING purchase_orders_pkey');
+    const events: ProgressEvent[] = [];
+    const r = await resumeApply(t.db, { runId: a.runId, batchSize: 333, onProgress: (e) => events.push(e) });
     expect(r).toMatchObject({ runId: a.runId, status: 'done' });
+    const cp = (await getRun(t.db, a.runId)).checkpoint as { links: Record<string, { walk: string; pass?: number }> };
+    expect(cp.links['sales_order']!.walk).toBe(walk);
+    // the ctid walk's first pass missed rows moved behind it; its catch-up pass linked them
+    expect(events.some((e) => e.event === 'start' && e.catchUp === true)).toBe(walk === 'ctid');
     expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', null));
     expect(await linkHash(t.db, 'purchase_orders', 'vendor_id')).toBe(await expectedLinkHash(t.db, 'purchase_orders', 'vendor_id', 'vendors', 'vendor_name', null));
     const log = await t.db.query<{ n: number; keys: number }>(`SELECT count(*)::int AS n, count(DISTINCT (link, row_key))::int AS keys FROM fk_backfill.changes WHERE run_id = $1::int8`, [a.runId]);
@@ -85,6 +99,7 @@ describeEach('batched apply', (target) => {
     expect(await tableHash(t.db, 'sales_orders')).toBe(before);
     expect(await tableHash(t.db, 'purchase_orders')).toBe(poBefore);
   });
+  }
 
   it('skips rows edited since planning; refuses a plan modified after it was made', async () => {
     const p = await plan(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'] });
@@ -200,7 +215,7 @@ describeEach('batched apply, a narrow batch of a large table', (target) => {
     const st = applyBatchStatement(typed, { runId: p.runId, linkName: 'sales_order', tableName: 'sales_orders', map: 'fk_backfill.apply_map_test', range }, ctx.filter);
     // as a batch runs it (batch.ts turns Tid Scans off)
     const json = await t.db.transaction(async (tx) => {
-      await tx.query(`SELECT set_config('enable_tidscan', 'off', true)`);
+      await tx.query(`SELECT ${batchSettings(false)}`, ['2s', '60s']);
       return (await tx.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${st.text}`, st.values)).rows[0]!['QUERY PLAN'];
     });
     const root = ((typeof json === 'string' ? JSON.parse(json) : json) as { Plan: PlanNode }[])[0]!.Plan;
@@ -214,5 +229,85 @@ describeEach('batched apply, a narrow batch of a large table', (target) => {
     );
     const res = await t.db.query(st.text, st.values);
     expect(Number((res.rows[0] as { changed: string }).changed)).toBe(expected.rows[0]!.n);
+  });
+});
+
+describeEach('batched apply, choosing the walk', (target) => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await freshDb(target);
+  });
+  afterEach(async () => {
+    await t.dispose();
+  });
+
+  const config = { links: [{ entity: 'doc', table: 'docs', key: 'k', fk: 'client_no', name: 'client', target: { table: 'clients', key: 'no', name: 'cname' }, scope: ['company'] }] };
+  async function schema(docs: string): Promise<void> {
+    await t.db.query(`CREATE TABLE clients (no serial PRIMARY KEY, company int NOT NULL, cname text NOT NULL)`);
+    await t.db.query(docs);
+    await t.db.query(`INSERT INTO clients (company, cname) SELECT c, 'client ' || i FROM generate_series(1, 50) c, generate_series(1, 5) i`);
+    await t.db.query(`INSERT INTO docs (k, company, client) SELECT i, 1 + i % 50, 'client ' || (i % 6) FROM generate_series(1, 5000) i`);
+    await t.db.query('ANALYZE');
+  }
+  const walkOf = async (runId: string): Promise<string> => ((await getRun(t.db, runId)).checkpoint as { links: Record<string, { walk: string }> }).links['doc']!.walk;
+  const expectedLinks = `SELECT count(*)::int AS n FROM docs d JOIN clients c ON c.company = d.company AND c.cname = d.client`;
+
+  it('auto: key for one tenant of fifty on sparse pages; ctid for every tenant once the table is big for the cache; both link the same rows', async () => {
+    // fillfactor 10: a few rows per page, so one tenant's rows are far fewer than the table's pages
+    await schema(`CREATE TABLE docs (k int8 PRIMARY KEY, company int NOT NULL, client text, client_no int REFERENCES clients (no)) WITH (fillfactor = 10)`);
+    const one = await apply(t.db, { config, tenantId: '7', batchSize: 40 });
+    expect(await walkOf(one.runId)).toBe('key');
+    expect(one.results[0]!.walk).toBe('key');
+    // a run this small walks by key (see chooseWalk) unless the table is large for the cache: say it is
+    let db = t.db;
+    if (target === 'pglite') await t.db.query(`SET effective_cache_size = '64kB'`);
+    else {
+      await t.db.query(`DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET effective_cache_size = %L', current_database(), '64kB'); END $$`);
+      db = await openDatabase(t.url);
+    }
+    try {
+      const all = await apply(db, { config, allTenants: true, batchSize: 400 });
+      expect(await walkOf(all.runId)).toBe('ctid');
+      expect(one.totalUpdated + all.totalUpdated).toBe((await t.db.query<{ n: number }>(expectedLinks)).rows[0]!.n);
+    } finally {
+      if (db !== t.db) await db.close();
+      else await t.db.query('RESET effective_cache_size'); // the embedded instance is shared between tests
+    }
+    expect((await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM docs d JOIN clients c ON c.no = d.client_no WHERE c.company <> d.company OR c.cname <> d.client`)).rows[0]!.n).toBe(0);
+  });
+
+  it('a ctid batch reads its blocks by TID Range Scan (EXPLAIN), both reads of the source', async () => {
+    await schema(`CREATE TABLE docs (k int8 PRIMARY KEY, company int NOT NULL, client text, client_no int REFERENCES clients (no), updated_at timestamptz NOT NULL DEFAULT now())`);
+    const ctx = await prepare(t.db, { config, allTenants: true });
+    const l = ctx.links[0]!;
+    const typed = { ...shape(l), scopeTypes: l.scopeTypes, nameType: l.nameType };
+    const p = await plan(t.db, { config, allTenants: true });
+    for (const m of applyMapStatements(typed, { planRunId: p.runId, linkName: 'doc', map: 'fk_backfill.apply_map_test' })) await t.db.query(m.text, m.values);
+    const st = applyBatchStatement(typed, { runId: p.runId, linkName: 'doc', tableName: 'docs', map: 'fk_backfill.apply_map_test', range: { after: '3', upTo: '5' }, walk: 'ctid' }, ctx.filter);
+    // under the settings a ctid batch runs with
+    const text = await t.db.transaction(async (tx) => {
+      await tx.query(`SELECT ${batchSettings(true)}`, ['2s', '60s']);
+      return (await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${st.text}`, st.values)).rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+    expect(text.match(/Tid Range Scan on docs/g)).toHaveLength(2);
+    expect(text).not.toMatch(/Seq Scan on docs/);
+    // blocks [3, 5): exactly the rows stored there
+    const expected = await t.db.query<{ n: number }>(`${expectedLinks} WHERE d.ctid >= '(3,0)'::tid AND d.ctid < '(5,0)'::tid`);
+    const res = await t.db.query(st.text, st.values);
+    expect(Number((res.rows[0] as { changed: string }).changed)).toBe(expected.rows[0]!.n);
+  });
+
+  it('--walk ctid where it cannot work (a partitioned table) is refused before anything is written', async () => {
+    await t.db.query(`CREATE TABLE clients (no serial PRIMARY KEY, company int NOT NULL, cname text NOT NULL)`);
+    await t.db.query(`CREATE TABLE docs (k int8, company int NOT NULL, client text, client_no int REFERENCES clients (no), PRIMARY KEY (k, company)) PARTITION BY LIST (company)`);
+    await t.db.query(`CREATE TABLE docs_1 PARTITION OF docs FOR VALUES IN (1)`);
+    await t.db.query(`INSERT INTO clients (company, cname) VALUES (1, 'client 1')`);
+    await t.db.query(`INSERT INTO docs (k, company, client) SELECT i, 1, 'client 1' FROM generate_series(1, 50) i`);
+    await expect(apply(t.db, { config, allTenants: true, walk: 'ctid' })).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/partitioned/) });
+    expect((await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.runs`)).rows[0]!.n).toBe(0);
+    // auto walks it by key
+    const a = await apply(t.db, { config, allTenants: true });
+    expect(a.totalUpdated).toBe(50);
+    expect(await walkOf(a.runId)).toBe('key');
   });
 });

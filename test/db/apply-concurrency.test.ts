@@ -74,7 +74,8 @@ run('batched apply under concurrency [postgres]', () => {
     expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', DEMO_TENANT));
   });
 
-  it('concurrent writers renaming and linking rows during the apply: every edit of theirs survives', async () => {
+  for (const walk of ['key', 'ctid'] as const) {
+  it(`${walk} walk: concurrent writers renaming and linking rows during the apply: every edit of theirs survives`, async () => {
     const rows = (await t.db.query<{ id: string }>(`SELECT id::text FROM sales_orders WHERE tenant_id = $1 ORDER BY id`, [DEMO_TENANT])).rows.map((r) => r.id);
     const cust = new Map((await t.db.query<{ name: string; id: string }>(`SELECT customer_name AS name, id::text FROM customers WHERE tenant_id = $1`, [DEMO_TENANT])).rows.map((r) => [r.name, r.id]));
     const renamed = new Map<string, string>();
@@ -105,7 +106,7 @@ run('batched apply under concurrency [postgres]', () => {
     })();
     let a;
     try {
-      a = await apply(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'], batchSize: 40, pauseMs: 3 });
+      a = await apply(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'], batchSize: 40, pauseMs: 3, walk });
     } finally {
       done = true;
       await writer;
@@ -127,6 +128,7 @@ run('batched apply under concurrency [postgres]', () => {
     expect(log.rows.length).toBe(a.totalUpdated);
     for (const c of log.rows) if (!linked.has(c.row_key)) expect(now.get(c.row_key)!.fk).toBe(c.new_value);
   });
+  }
 
   it('a second process cannot run batches of a run another one is running', async () => {
     const ac = new AbortController();

@@ -37,10 +37,16 @@ describeEach('cli', (target) => {
     expect(v0.code).toBe(3);
     expect(v0.stdout).toMatch(/still have a NULL customer_id/);
 
-    const a = await runCli(['apply', ...db, '--plan', planId, '--yes', '--json']);
+    const sideways = await runCli(['apply', ...db, '--plan', planId, '--yes', '--walk', 'sideways']);
+    expect(sideways.code).toBe(2);
+    expect(sideways.stderr).toMatch(/--walk.*auto, key, ctid/);
+
+    const a = await runCli(['apply', ...db, '--plan', planId, '--yes', '--json', '--walk', 'key']);
     expect(a.code, a.stderr).toBe(0);
-    const applied = a.json<{ runId: string; totalUpdated: number; tenantId: string }>();
+    const applied = a.json<{ runId: string; totalUpdated: number; tenantId: string; results: { walk?: string }[] }>();
     expect(applied.totalUpdated).toBe(7);
+    expect(applied.results.filter((r) => r.walk !== undefined).map((r) => r.walk)).toContain('key');
+    expect(applied.results.every((r) => r.walk === undefined || r.walk === 'key')).toBe(true);
     expect(applied.tenantId).toBe(DEMO_TENANT);
 
     const v1 = await runCli(['verify', ...db, '--tenant', DEMO_TENANT, '--json']);

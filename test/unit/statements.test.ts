@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyBatchStatement,
+  blockBoundStatement,
   applyLadderBoundStatement,
   applyLadderStatements,
   exactCandidatesStatement,
@@ -75,6 +76,22 @@ describe('statement builders', () => {
     // no touched column: no second read of the source
     const nt = applyBatchStatement({ ...typed, touch: null }, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: null, upTo: 'B' } }, { tenant: null });
     expect(nt.text).not.toContain('ctid');
+  });
+
+  it('ctid walk: blocks [after, upTo) as InitPlan tids on both reads of the source; the bound stops at the end block', () => {
+    const typed = { ...link, scopeTypes: ['uuid', 'int4'], nameType: 'text' };
+    const st = applyBatchStatement(typed, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: '10', upTo: '20' }, walk: 'ctid' }, { tenant: 'T1' });
+    expect(st.text.match(/\.ctid >= \(SELECT format\('\(%s,0\)', \$\d+::int8\)::tid\) AND [so]\.ctid < \(SELECT format\('\(%s,0\)', \$\d+::int8\)::tid\)/g)).toHaveLength(2);
+    expect(st.text).not.toMatch(/"id" [<>]/);
+    expect(st.values.filter((v) => v === '10')).toHaveLength(2);
+    const first = applyBatchStatement(typed, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: null, upTo: '20' }, walk: 'ctid' }, { tenant: null });
+    expect(first.text).not.toContain('ctid >=');
+    const b = blockBoundStatement('100', 12.4, 105, 70.5);
+    expect(b.values).toEqual(['100', 70.5, 12, 105]);
+    expect(b.text).toContain('least($1::int8 + $3::int8, $4::int8)');
+    expect(b.text).toContain('WHERE x.up_to > x.from_');
+    // never less than one block per batch
+    expect(blockBoundStatement(null, 0.2, 5, 70).values).toEqual(['0', 70, 1, 5]);
   });
 
   it('key ladder: every step-th key within the tenant; bounds fall back to the live walk below one rung and past the last', () => {

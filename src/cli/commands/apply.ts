@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { apply, resumeApply, type ApplyResult } from '../../pipeline/apply.js';
 import type { BatchOptions } from '../../pipeline/batch.js';
 import { plan } from '../../pipeline/plan.js';
@@ -16,6 +16,7 @@ export interface BatchFlags {
   maxRate?: number;
   pauseMs?: number;
   jsonProgress?: boolean;
+  walk?: 'auto' | 'key' | 'ctid';
 }
 
 function positiveInt(v: string): number {
@@ -43,6 +44,13 @@ export function withBatchFlags(cmd: Command): Command {
     .option('--json-progress', 'progress as NDJSON events on stderr (default: a bar on a TTY, nothing otherwise)');
 }
 
+/** apply only: how the source table is walked (undo walks its change log). */
+export function withWalkFlag(cmd: Command): Command {
+  return cmd.addOption(
+    new Option('--walk <how>', 'ctid: heap blocks in physical order (PostgreSQL 14+, plain tables); key: primary-key ranges; auto (default): ctid for big runs, key for small ones and a small part of a table').choices(['auto', 'key', 'ctid']),
+  );
+}
+
 export function batchOptions(f: BatchFlags): BatchOptions {
   return {
     ...(f.batchSize !== undefined ? { batchSize: f.batchSize } : {}),
@@ -51,6 +59,7 @@ export function batchOptions(f: BatchFlags): BatchOptions {
     ...(f.statementTimeout !== undefined ? { statementTimeoutMs: f.statementTimeout } : {}),
     ...(f.maxRate !== undefined ? { maxRate: f.maxRate } : {}),
     ...(f.pauseMs !== undefined ? { pauseMs: f.pauseMs } : {}),
+    ...(f.walk !== undefined ? { walk: f.walk } : {}),
   };
 }
 
@@ -87,7 +96,7 @@ function report(result: ApplyResult, json: boolean | undefined): void {
 }
 
 export function register(program: Command): void {
-  withBatchFlags(withYes(withScope(withDb(program.command('apply').description('live run: link the planned rows in batches, log every change (undo-able, resumable)')))))
+  withWalkFlag(withBatchFlags(withYes(withScope(withDb(program.command('apply').description('live run: link the planned rows in batches, log every change (undo-able, resumable)'))))))
     .option('--plan <id>', 'apply exactly this plan (from `plan`); default: plan now, then apply')
     .option('--resume <run>', 'continue a batched apply run (stopped, failed, or crashed) from its checkpoint')
     .action(async (flags: GlobalFlags & BatchFlags & { plan?: string; resume?: string }) => {
