@@ -19,7 +19,7 @@ import type { BatchKind, ProgressListener } from './progress.js';
 
 /** Batching knobs shared by apply and undo (library and CLI). */
 export interface BatchOptions {
-  /** Keys per batch to start with (default 20 000). Given without `targetBatchMs`: fixed size. */
+  /** Rows walked per batch to start with (default 20 000; a ctid walk converts it to heap blocks). Given without `targetBatchMs`: fixed size. */
   batchSize?: number;
   /** Adapt the batch size so one batch takes about this long (default 1000 ms when batchSize is not given). */
   targetBatchMs?: number;

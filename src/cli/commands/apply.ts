@@ -35,7 +35,7 @@ function positiveNumber(v: string): number {
 export function withBatchFlags(cmd: Command): Command {
   return cmd
     .option('--single-transaction', 'everything in one transaction: all or nothing (the seed semantics); default: batched')
-    .option('--batch-size <n>', 'keys per batch, fixed (default: adaptive, starting at 20000)', positiveInt)
+    .option('--batch-size <n>', 'rows walked per batch, fixed (a ctid walk turns it into heap blocks; default: adaptive, starting at 20000)', positiveInt)
     .option('--target-ms <ms>', 'adapt the batch size so a batch takes about this long (default 1000)', positiveInt)
     .option('--lock-timeout <ms>', 'lock_timeout per batch; on timeout back off, retry, then split (default 2000)', positiveInt)
     .option('--statement-timeout <ms>', 'statement_timeout per batch; on timeout split (default 60000)', positiveInt)
