@@ -307,6 +307,11 @@ async function batchWork(ctx: Context, l: ResolvedLink, runId: string, planRunId
   };
 }
 
+/** A ctid walk's first pass ended having changed fewer rows than planned: a catch-up pass follows. */
+function catchUpDue(lc: LinkCheckpoint | undefined, changed: number, planned: number): boolean {
+  return lc?.walk === 'ctid' && lc.pass === 1 && changed < planned;
+}
+
 async function linkCheckpoint(db: Queryable, runId: string, link: string): Promise<LinkCheckpoint | undefined> {
   return parseCheckpoint((await getRun(db, runId)).checkpoint).links[link];
 }
@@ -329,7 +334,7 @@ async function continueBatched(ctx: Context, runId: string, planRunId: string, p
       let lc = await linkCheckpoint(ctx.db, runId, l.entity);
       let changed = lc?.changed ?? 0;
       // Nothing planned for this link: no need to walk its table.
-      let complete = planned === 0 || (lc?.done === true && !(lc.walk === 'ctid' && lc.pass === 1 && lc.changed < planned));
+      let complete = planned === 0 || (lc?.done === true && !catchUpDue(lc, changed, planned));
       let again = resumed && lc !== undefined;
       while (!stopped && !complete) {
         const layout = await sourceLayout(ctx.db, l);
@@ -351,7 +356,7 @@ async function continueBatched(ctx: Context, runId: string, planRunId: string, p
         stopped = r.stopped;
         again = false;
         lc = await linkCheckpoint(ctx.db, runId, l.entity);
-        complete = !stopped && !(lc?.walk === 'ctid' && lc.pass === 1 && changed < planned);
+        complete = !stopped && !catchUpDue(lc, changed, planned);
       }
       results.push({ entityType: l.entity, table: l.config.table, planned, updated: changed, skipped: complete ? Math.max(0, planned - changed) : 0, complete, ...(lc?.walk !== undefined ? { walk: lc.walk } : {}) });
     }

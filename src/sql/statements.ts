@@ -188,6 +188,11 @@ function blockRangeWhere(alias: string, _link: LinkShape, r: KeyRange | undefine
   return `${r.after === null ? '' : ` AND ${alias}.ctid >= ${block(r.after)}`}${r.upTo === null ? '' : ` AND ${alias}.ctid < ${block(r.upTo)}`}`;
 }
 
+/** The range predicate of a walk's batch (keys or heap blocks). */
+function walkRangeWhere(walk: Walk | undefined): typeof keyRangeWhere {
+  return walk === 'ctid' ? blockRangeWhere : keyRangeWhere;
+}
+
 /**
  * Upper bound of the next batch of a ctid walk: `pages` heap blocks after block `after`, at most up to
  * `end` (the walk's last block + 1); `n` estimates the rows in it from the table's tuple density. No
@@ -216,7 +221,7 @@ export function applyStatement(
   const runId = p.add(a.runId);
   const linkName = p.add(a.linkName);
   const planRunId = p.add(a.planRunId);
-  const rangeWhere = a.walk === 'ctid' ? blockRangeWhere : keyRangeWhere;
+  const rangeWhere = walkRangeWhere(a.walk);
   const k = ident(link.key);
   const fk = ident(link.fk);
   const nm = ident(link.name);
@@ -596,7 +601,6 @@ function joinsByKeyArray(link: TypedLinkShape): boolean {
   return !/^citext\b/.test(link.nameType.replace(/^.*\./, ''));
 }
 
-
 /**
  * The statements that build a batched apply's lookup table `map` (schema-qualified, quoted): the linked
  * entries of one plan and link with typed columns (scope values in their column types, the target key
@@ -624,16 +628,17 @@ SELECT ${[...link.scope.map((_, i) => `e.scope_key[${i + 1}]::${link.scopeTypes[
 }
 
 /**
- * One batch of a batched apply over the key range (after, upTo]: ONE `UPDATE … FROM` the typed lookup
- * table built by `applyMapStatements`, shaped like the bare UPDATE a DBA would write (hash joins, no
- * per-row lookups), with the same guards as `applyStatement` (FK still NULL, name unchanged, same
- * scope, planned master still active and of the row's scope) and the change log in the same statement.
+ * One batch of a batched apply over its range (keys (after, upTo], or heap blocks [after, upTo) of a
+ * ctid walk): ONE `UPDATE … FROM` the typed lookup table built by `applyMapStatements`, shaped like the
+ * bare UPDATE a DBA would write, with the same guards as `applyStatement` (FK still NULL, name
+ * unchanged, same scope, planned master still active and of the row's scope) and the change log in the
+ * same statement.
  *
  * The old value of the touched column (updated_at) is needed for an exact undo, and PostgreSQL before
- * 18 has no `RETURNING OLD`: the FROM list reads the range once more and joins it by ctid (hashed: the
- * batch engine turns Tid Scans off, see batch.ts). A row updated concurrently is rechecked by the UPDATE on
- * its newest version (EvalPlanQual), whose ctid no longer equals the one read: it is skipped, not
- * logged with a stale old value.
+ * 18 has no `RETURNING OLD`: the FROM list reads the range once more and joins it by ctid and key
+ * (see batchSettings in batch.ts for the Tid Scan setting of each walk). A row updated concurrently is
+ * rechecked by the UPDATE on its newest version (EvalPlanQual), whose ctid no longer equals the one
+ * read: it is skipped, not logged with a stale old value.
  */
 export function applyBatchStatement(
   link: TypedLinkShape,
@@ -646,7 +651,7 @@ export function applyBatchStatement(
   const k = ident(link.key);
   const fk = ident(link.fk);
   const srcScope = scopeWhere('s', link, f, p);
-  const rangeWhere = a.walk === 'ctid' ? blockRangeWhere : keyRangeWhere;
+  const rangeWhere = walkRangeWhere(a.walk);
   const range = rangeWhere('s', link, a.range, p);
   const mapJoin = joinsByKeyArray(link)
     ? `m.jk = (${scopeKeyExpr('s', link)} || s.${ident(link.name)}::text)`
