@@ -348,7 +348,7 @@ async function continueBatched(ctx: Context, runId: string, planRunId: string, p
         const work = await batchWork(ctx, l, runId, planRunId, ctx.links.indexOf(l), lc, layout);
         let r;
         try {
-          r = await walkLink(ctx.db, { kind: 'apply', runId, link: l.entity, total: planned, bound: work.bound, work: work.statement, tidScans: work.walk === 'ctid', ...(lc.pass === 2 ? { catchUp: true } : {}) }, opts, changed, again);
+          r = await walkLink(ctx.db, { kind: 'apply', runId, link: l.entity, total: planned, bound: work.bound, work: work.statement, ...(lc.pass === 2 ? { catchUp: true } : {}) }, opts, changed, again);
         } finally {
           await work.cleanup();
         }

@@ -100,8 +100,6 @@ export interface LinkWalk {
   total: number;
   /** Upper bound of the next batch: returns `up_to` (text) and `n`, or no row when the walk is done. */
   bound(after: string | null, limit: number): Statement;
-  /** Apply's ctid walk: leave Tid (Range) Scans on (see batchSettings). */
-  tidScans?: boolean;
   /** Apply's ctid walk: this is its catch-up pass (reported on the start event). */
   catchUp?: boolean;
   /** The batch's one set-based statement over (after, upTo]; its row count is the rows changed. */
@@ -145,18 +143,13 @@ interface BatchOutcome {
 
 /**
  * The SET LOCALs of a batch transaction, as select-list items ($1 lock_timeout, $2 statement_timeout).
- * enable_tidscan off unless the walk reads by ctid ranges: a key walk's batch re-reads each row's old
- * updated_at joined by ctid, and from an underestimated join the planner would fetch row by row (Tid
- * Scan, ~4 µs each) instead of hashing the range once; a ctid walk needs them on (the setting covers
- * TID Range Scans too: off, every batch became a sequential scan of the whole table).
  * work_mem at least 64 MB: the changed rows pass through a CTE into the change set; at the default
  * 4 MB a 50 000-row batch spills them to a temp file and reads them back.
  */
-export function batchSettings(tidScans: boolean): string {
+export function batchSettings(): string {
   return [
     `set_config('lock_timeout', $1, true)`,
     `set_config('statement_timeout', $2, true)`,
-    ...(tidScans ? [] : [`set_config('enable_tidscan', 'off', true)`]),
     `CASE WHEN pg_size_bytes(current_setting('work_mem')) < 67108864 THEN set_config('work_mem', '64MB', true) END`,
   ].join(', ');
 }
@@ -164,7 +157,7 @@ export function batchSettings(tidScans: boolean): string {
 /** One batch, one transaction (see the file comment). */
 async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number, stmtMs: number): Promise<BatchOutcome> {
   return db.transaction(async (tx) => {
-    const got = await tx.query<{ got: boolean }>(`SELECT ${batchSettings(w.tidScans === true)}, ${RUN_LOCK} AS got`, [
+    const got = await tx.query<{ got: boolean }>(`SELECT ${batchSettings()}, ${RUN_LOCK} AS got`, [
       `${Math.max(1, Math.round(lockMs))}ms`,
       `${Math.max(1, Math.round(stmtMs))}ms`,
       w.runId,

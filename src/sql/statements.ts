@@ -208,6 +208,52 @@ export function blockBoundStatement(after: string | null, pages: number, end: nu
 }
 
 /**
+ * Types whose values compare with `=` as the same value (so `IS NOT DISTINCT FROM` on the typed column is
+ * a safe "unchanged" test); any other touched column is compared by its text form.
+ */
+const PLAIN_EQ = /^(timestamp|date|time|smallint|integer|bigint|numeric|real|double precision|text|character varying|uuid|boolean)\b/;
+
+/**
+ * What an apply statement reads of each row it is about to change, under the aliases `rowRecheck`
+ * compares: its ctid, key, name, scope values and touched value (updated_at, for the change log).
+ */
+function rowRead(alias: string, link: LinkShape): string {
+  return [
+    `${alias}.ctid AS fkb_tid`,
+    `${alias}.${ident(link.key)} AS fkb_key`,
+    `${alias}.${ident(link.name)} AS fkb_name`,
+    ...link.scope.map((c, i) => `${alias}.${ident(c)} AS fkb_scope_${i + 1}`),
+    ...(link.touch === null ? [] : [`${alias}.${ident(link.touch.column)} AS fkb_touched`]),
+  ].join(', ');
+}
+
+/**
+ * The UPDATE's join back to the row `rowRead` read (alias `x`): by ctid (a Tid Scan, one buffer lookup
+ * per row) and key, and every value the plan and the change log rely on compared again: FK still NULL,
+ * name, scope, touched value. A row updated concurrently is re-evaluated by PostgreSQL on its newest
+ * version (EvalPlanQual), where a new ctid already fails the join; these comparisons do not depend on
+ * how a given server version and plan re-test the ctid there (a Tid Scan's recheck, a hash join's
+ * clauses): a concurrent rename, re-scoping or updated_at is never overwritten or logged stale.
+ */
+function rowRecheck(link: LinkShape, x: string): string {
+  const touch = link.touch;
+  const tc = touch === null ? '' : ident(touch.column);
+  return [
+    `s.ctid = ${x}.fkb_tid`,
+    `s.${ident(link.key)} = ${x}.fkb_key`,
+    `s.${ident(link.fk)} IS NULL`,
+    `s.${ident(link.name)} = ${x}.fkb_name`,
+    ...link.scope.map((c, i) => `s.${ident(c)} = ${x}.fkb_scope_${i + 1}`),
+    ...(touch === null ? [] : [PLAIN_EQ.test(touch.type) ? `s.${tc} IS NOT DISTINCT FROM ${x}.fkb_touched` : `s.${tc}::text IS NOT DISTINCT FROM ${x}.fkb_touched::text`]),
+  ].join(' AND ');
+}
+
+/** The change log's old touched value of a row read by `rowRead`. */
+function touchedOld(link: LinkShape, x: string): string {
+  return link.touch === null ? 'NULL::text' : `${x}.fkb_touched::text`;
+}
+
+/**
  * Applies a plan to one link (optionally one key range), writing the change log in the same statement.
  * Guards: the FK is still NULL and the name still equals the planned name (a row edited since planning
  * is skipped), and the scope of the row equals the scope of the plan entry.
@@ -222,14 +268,12 @@ export function applyStatement(
   const linkName = p.add(a.linkName);
   const planRunId = p.add(a.planRunId);
   const rangeWhere = walkRangeWhere(a.walk);
-  const k = ident(link.key);
   const fk = ident(link.fk);
   const nm = ident(link.name);
   const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = now()`;
-  const touchOld = link.touch === null ? 'NULL::text' : `s.${ident(link.touch.column)}::text`;
   const srcScope = scopeWhere('s', link, f, p);
   const text = `WITH todo AS (
-  SELECT s.ctid AS tid, s.${k} AS k, e.source_name, e.target_key, e.method, e.score, ${touchOld} AS touched_old
+  SELECT ${rowRead('s', link)}, e.target_key, e.method, e.score
     FROM ${link.sourceSql} s
     JOIN ${OWN}.plan_entries e
       ON e.run_id = ${planRunId} AND e.link = ${linkName} AND e.outcome = 'linked'
@@ -241,21 +285,11 @@ export function applyStatement(
   UPDATE ${link.sourceSql} s
      SET ${fk} = todo.target_key::${link.fkType}${touchSet}
     FROM todo
-   WHERE ${selfJoin(link)}${srcScope}
-  RETURNING s.${k}::text AS row_key, s.${fk}::text AS new_value, todo.method, todo.score, todo.touched_old
+   WHERE ${rowRecheck(link, 'todo')}${srcScope}
+  RETURNING s.${ident(link.key)}::text AS row_key, s.${fk}::text AS new_value, todo.method, todo.score, ${touchedOld(link, 'todo')} AS touched_old
 )
 ${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`;
   return { text, values: p.values };
-}
-
-/**
- * The UPDATE's join back to the row the \`todo\` CTE read (needed to log its old touched value: no
- * RETURNING OLD before PG 18): by ctid, a Tid Scan instead of a second primary-key descent per row. The
- * key, FK-still-NULL and name guards are rechecked on the row version the UPDATE locks (EvalPlanQual),
- * so a row updated concurrently is either still eligible or skipped.
- */
-function selfJoin(link: LinkShape): string {
-  return `s.ctid = todo.tid AND s.${ident(link.key)} = todo.k AND s.${ident(link.fk)} IS NULL AND s.${ident(link.name)} = todo.source_name`;
 }
 
 /**
@@ -591,29 +625,17 @@ export interface TypedLinkShape extends LinkShape {
 }
 
 /**
- * A batch finds its plan entry by ONE equality on `ARRAY[scope…, name]::text[]` (the plan's own key,
- * text as in plan_entries) instead of one per column: the planner multiplies per-column selectivities
- * as if tenant and name were independent and then expects ~1 % of the rows, which made it probe the
- * masters' index once per row instead of hashing them once per batch. A citext name compares
- * case-insensitively, which its text form does not: such links join column by column.
- */
-function joinsByKeyArray(link: TypedLinkShape): boolean {
-  return !/^citext\b/.test(link.nameType.replace(/^.*\./, ''));
-}
-
-/**
  * The statements that build a batched apply's lookup table `map` (schema-qualified, quoted): the linked
  * entries of one plan and link with typed columns (scope values in their column types, the target key
- * in the FK's type, and `jk` = scope_key || name, the one join key of `joinsByKeyArray`), hash-indexed
- * (no length limit, unlike a btree entry) and analyzed, so every batch joins it like a small typed
- * dimension table instead of re-reading plan_entries.
+ * in the FK's type), hash-indexed on the name (no length limit, unlike a btree entry) and analyzed, so
+ * every batch joins it like a small typed dimension table instead of re-reading plan_entries.
  */
 export function applyMapStatements(link: TypedLinkShape, a: { planRunId: string; linkName: string; map: string }): Statement[] {
   const p = new Params();
   const scopeCols = link.scope.map((_, i) => `fkb_scope_${i + 1}`);
-  const cols = [...scopeCols.map((c, i) => `${c} ${link.scopeTypes[i]}`), 'source_name text NOT NULL', 'jk text[] NOT NULL', `target_key ${link.fkType} NOT NULL`, 'method text', 'score real'];
-  const fill = `INSERT INTO ${a.map} (${[...scopeCols, 'source_name', 'jk', 'target_key', 'method', 'score'].join(', ')})
-SELECT ${[...link.scope.map((_, i) => `e.scope_key[${i + 1}]::${link.scopeTypes[i]}`), 'e.source_name', 'e.scope_key || e.source_name', `e.target_key::${link.fkType}`, 'e.method', 'e.score'].join(', ')}
+  const cols = [...scopeCols.map((c, i) => `${c} ${link.scopeTypes[i]}`), 'source_name text NOT NULL', `target_key ${link.fkType} NOT NULL`, 'method text', 'score real'];
+  const fill = `INSERT INTO ${a.map} (${[...scopeCols, 'source_name', 'target_key', 'method', 'score'].join(', ')})
+SELECT ${[...link.scope.map((_, i) => `e.scope_key[${i + 1}]::${link.scopeTypes[i]}`), 'e.source_name', `e.target_key::${link.fkType}`, 'e.method', 'e.score'].join(', ')}
   FROM ${OWN}.plan_entries e
  WHERE e.run_id = ${p.add(a.planRunId)}::int8 AND e.link = ${p.add(a.linkName)} AND e.outcome = 'linked' AND e.source_name IS NOT NULL AND e.target_key IS NOT NULL`;
   return [
@@ -622,23 +644,26 @@ SELECT ${[...link.scope.map((_, i) => `e.scope_key[${i + 1}]::${link.scopeTypes[
     { text: `CREATE UNLOGGED TABLE ${a.map} (${cols.join(', ')})`, values: [] },
     { text: fill, values: p.values },
     // hash, not btree: a btree entry holds at most ~2.7 kB, names may be longer (issue #8)
-    { text: `CREATE INDEX ON ${a.map} USING hash (${joinsByKeyArray(link) ? 'jk' : 'source_name'})`, values: [] },
+    { text: `CREATE INDEX ON ${a.map} USING hash (source_name)`, values: [] },
     { text: `ANALYZE ${a.map}`, values: [] },
   ];
 }
 
 /**
  * One batch of a batched apply over its range (keys (after, upTo], or heap blocks [after, upTo) of a
- * ctid walk): ONE `UPDATE … FROM` the typed lookup table built by `applyMapStatements`, shaped like the
- * bare UPDATE a DBA would write, with the same guards as `applyStatement` (FK still NULL, name
- * unchanged, same scope, planned master still active and of the row's scope) and the change log in the
- * same statement.
+ * ctid walk): ONE `UPDATE … FROM` the typed lookup table built by `applyMapStatements`, with the same
+ * guards as `applyStatement` (FK still NULL, name unchanged, same scope, planned master still active and
+ * of the row's scope) and the change log in the same statement.
  *
- * The old value of the touched column (updated_at) is needed for an exact undo, and PostgreSQL before
- * 18 has no `RETURNING OLD`: the FROM list reads the range once more and joins it by ctid and key
- * (see batchSettings in batch.ts for the Tid Scan setting of each walk). A row updated concurrently is
- * rechecked by the UPDATE on its newest version (EvalPlanQual), whose ctid no longer equals the one
- * read: it is skipped, not logged with a stale old value.
+ * Shape: the subquery `x` is the bare join a DBA would write (the range of the source and the plan's
+ * entries, hashed on typed columns) and reads each row's old touched value (updated_at) on the way: an
+ * exact undo needs it, and PostgreSQL before 18 has no `RETURNING OLD`. The UPDATE then finds each row
+ * of `x` by its ctid (a Tid Scan: one buffer lookup per row) instead of reading the range a second
+ * time, comparing again what `x` read (see rowRecheck). The entries `v` are checked against the masters
+ * before they meet the source (still there, active, of the entry's scope). Each `OFFSET 0` keeps its
+ * subquery planned on its own: flattened, the planner multiplied the selectivities of the self-join
+ * and of the name and scope equalities into estimates of a row or two and then probed the lookup table
+ * and the masters once per row (~1–3 µs each) instead of hashing them once per batch.
  */
 export function applyBatchStatement(
   link: TypedLinkShape,
@@ -648,39 +673,34 @@ export function applyBatchStatement(
   const p = new Params();
   const runId = p.add(a.runId);
   const linkName = p.add(a.linkName);
-  const k = ident(link.key);
   const fk = ident(link.fk);
-  const srcScope = scopeWhere('s', link, f, p);
   const rangeWhere = walkRangeWhere(a.walk);
-  const range = rangeWhere('s', link, a.range, p);
-  const mapJoin = joinsByKeyArray(link)
-    ? `m.jk = (${scopeKeyExpr('s', link)} || s.${ident(link.name)}::text)`
-    : `m.source_name = s.${ident(link.name)}${link.scope.map((c, i) => ` AND m.fkb_scope_${i + 1} = s.${ident(c)}`).join('')}`;
-  let touchSet = '';
-  let oldRow = '';
-  let oldJoin = '';
-  let touchedOld = 'NULL::text';
-  if (link.touch !== null) {
-    const tc = ident(link.touch.column);
-    touchSet = `, ${tc} = now()`;
-    // the same filters as the target (scope, range, FK NULL), so this is a range scan too whatever plan is chosen
-    // joined by key as well as ctid: should the planner ever nest loops here, the inner side is then one
-    // primary-key probe per row, never a rescan of the whole range
-    oldRow = `,
-         (SELECT o.ctid AS tid, o.${k} AS k, o.${tc}::text AS touched_old
+  const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = now()`;
+  // typed equalities, hashed; the entries (v) meet the masters first, so no estimate of this join decides how the masters are read
+  const entryJoin = (r: string): string => `v.source_name = ${r}.${ident(link.name)}${link.scope.map((c, i) => ` AND v.fkb_scope_${i + 1} = ${r}.${ident(c)}`).join('')}`;
+  const entries = `(SELECT m.*
+                    FROM ${a.map} m
+                    JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = m.target_key${activeWhere('t', link)}${link.scope.map((c, i) => ` AND t.${ident(c)} = m.fkb_scope_${i + 1}`).join('')}
+                  OFFSET 0) v`;
+  const srcRange = `${scopeWhere('s', link, f, p)}${rangeWhere('s', link, a.range, p)}`;
+  // no touched column: nothing old to read, the bare UPDATE … FROM the entries (EvalPlanQual rechecks its join on a concurrently updated row)
+  const update = link.touch === null
+    ? `UPDATE ${link.sourceSql} s
+     SET ${fk} = v.target_key
+    FROM ${entries}
+   WHERE ${entryJoin('s')} AND s.${fk} IS NULL${srcRange}
+  RETURNING s.${ident(link.key)}::text AS row_key, s.${fk}::text AS new_value, v.method, v.score, NULL::text AS touched_old`
+    : `UPDATE ${link.sourceSql} s
+     SET ${fk} = x.target_key${touchSet}
+    FROM (SELECT ${rowRead('o', link)}, v.target_key, v.method, v.score
             FROM ${link.sourceSql} o
-           WHERE o.${fk} IS NULL${scopeWhere('o', link, f, p)}${rangeWhere('o', link, a.range, p)}) o`;
-    oldJoin = `o.tid = s.ctid AND o.k = s.${k} AND `;
-    touchedOld = 'o.touched_old';
-  }
+            JOIN ${entries} ON ${entryJoin('o')}
+           WHERE o.${fk} IS NULL${scopeWhere('o', link, f, p)}${rangeWhere('o', link, a.range, p)}
+          OFFSET 0) x
+   WHERE ${rowRecheck(link, 'x')}${srcRange}
+  RETURNING s.${ident(link.key)}::text AS row_key, s.${fk}::text AS new_value, x.method, x.score, ${touchedOld(link, 'x')} AS touched_old`;
   const text = `WITH upd AS (
-  UPDATE ${link.sourceSql} s
-     SET ${fk} = m.target_key${touchSet}
-    FROM ${a.map} m
-    JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = m.target_key${activeWhere('t', link)}${oldRow}
-   WHERE ${oldJoin}${mapJoin}${scopeJoin('t', 's', link)}
-     AND s.${fk} IS NULL${srcScope}${range}
-  RETURNING s.${k}::text AS row_key, s.${fk}::text AS new_value, m.method, m.score, ${touchedOld} AS touched_old
+  ${update}
 )
 ${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`;
   return { text, values: p.values };

@@ -58,24 +58,29 @@ describe('statement builders', () => {
     expect(integrityStatement({ ...link, scope: [] }, { tenant: null }).text).toContain('0::int8 AS cross_scope');
   });
 
-  it('batched apply: one join key (scope…, name), every guard, the range and tenant on both reads of the source', () => {
+  it('batched apply: typed entry join, every guard rechecked on the changed row, the range and tenant on both reads of the source', () => {
     const typed = { ...link, scopeTypes: ['uuid', 'int4'], nameType: 'text' };
     const st = applyBatchStatement(typed, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: 'A', upTo: 'B' } }, { tenant: 'T1' });
-    expect(st.text).toContain('m.jk = (ARRAY[s."tenant_id"::text, s."branch"::text]::text[] || s."customer name"::text)');
-    expect(st.text).toContain('t."tenant_id" = s."tenant_id" AND t."branch" = s."branch"');
-    expect(st.text).toContain('t."is_active" IS TRUE');
+    expect(st.text).toContain('v.source_name = o."customer name" AND v.fkb_scope_1 = o."tenant_id" AND v.fkb_scope_2 = o."branch"');
+    // the entries meet the masters first: still there, active, of the entry's scope
+    expect(st.text).toContain('t."id" = m.target_key AND t."is_active" IS TRUE AND t."tenant_id" = m.fkb_scope_1 AND t."branch" = m.fkb_scope_2');
+    expect(st.text.match(/OFFSET 0\)/g)).toHaveLength(2);
     // range bounds as InitPlans: estimated without their values (see rangeWhere)
     expect(st.text).toMatch(/o\."customer_id" IS NULL AND o\."tenant_id" = \$\d+ AND o\."id" > \(SELECT \$\d+::uuid\) AND o\."id" <= \(SELECT \$\d+::uuid\)/);
-    expect(st.text).toMatch(/s\."customer_id" IS NULL AND s\."tenant_id" = \$\d+ AND s\."id" > \(SELECT \$\d+::uuid\) AND s\."id" <= \(SELECT \$\d+::uuid\)/);
-    expect(st.text).toContain('o.tid = s.ctid AND o.k = s."id"');
+    expect(st.text).toMatch(/s\."tenant_id" = \$\d+ AND s\."id" > \(SELECT \$\d+::uuid\) AND s\."id" <= \(SELECT \$\d+::uuid\)/);
+    // what x read is compared again on the row changed (EvalPlanQual does not re-test a Tid Scan's ctid)
+    expect(st.text).toContain(
+      's.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."branch" = x.fkb_scope_2 AND s."updated_at" IS NOT DISTINCT FROM x.fkb_touched',
+    );
+    expect(st.text).toContain('x.fkb_touched::text AS touched_old');
     expect(st.values.filter((v) => v === 'T1')).toHaveLength(2);
-    // citext compares case-insensitively: joined column by column, typed
-    const ci = applyBatchStatement({ ...typed, nameType: 'public.citext' }, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: null, upTo: 'B' } }, { tenant: null });
-    expect(ci.text).toContain('m.source_name = s."customer name" AND m.fkb_scope_1 = s."tenant_id" AND m.fkb_scope_2 = s."branch"');
-    expect(ci.text).not.toContain('m.jk');
-    // no touched column: no second read of the source
+    // a touched column of a type without a plain equality is compared by its text form
+    const js = applyBatchStatement({ ...typed, touch: { column: 'updated_at', type: 'jsonb' } }, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: null, upTo: 'B' } }, { tenant: null });
+    expect(js.text).toContain('s."updated_at"::text IS NOT DISTINCT FROM x.fkb_touched::text');
+    // no touched column: no second read of the source, the bare UPDATE … FROM the entries
     const nt = applyBatchStatement({ ...typed, touch: null }, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: null, upTo: 'B' } }, { tenant: null });
     expect(nt.text).not.toContain('ctid');
+    expect(nt.text).toContain('v.source_name = s."customer name" AND v.fkb_scope_1 = s."tenant_id" AND v.fkb_scope_2 = s."branch" AND s."customer_id" IS NULL');
   });
 
   it('ctid walk: blocks [after, upTo) as InitPlan tids on both reads of the source; the bound stops at the end block', () => {
