@@ -299,12 +299,25 @@ ${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`;
  */
 function changeSetInsert(link: LinkShape, p: Params, a: { runId: string; linkName: string; tableName: string }): string {
   const touched = link.touch === null ? 'NULL::text[]' : 'array_agg(upd.touched_old)';
-  return `INSERT INTO ${OWN}.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
+  const insert = `INSERT INTO ${OWN}.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
 SELECT ${a.runId}::int8, ${a.linkName}::text, ${p.add(a.tableName)}::text, ${p.add(link.fk)}::text, ${p.add(link.touch?.column ?? null)}::text,
        array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.method), array_agg(upd.score), ${touched}
   FROM upd
-HAVING count(*) > 0
-RETURNING cardinality(row_keys)::int8 AS changed`;
+HAVING count(*) > 0`;
+  return withChangedCount(insert);
+}
+
+/**
+ * An apply / undo statement's change-set INSERT as a second data-modifying CTE, and its result: one row,
+ * \`changed\`, the rows of \`upd\` (counted from the CTE, not by \`cardinality()\` of the stored array, which
+ * read back and decompressed the whole array of every batch).
+ */
+function withChangedCount(insert: string): string {
+  return `, ins AS (
+${insert}
+RETURNING 1
+)
+SELECT (SELECT count(*) FROM upd)::int8 AS changed`;
 }
 
 /** Rows changed by an apply / undo statement: its \`changed\` column (change set statements), else its row count. */
@@ -358,11 +371,10 @@ export function undoStatement(
    WHERE s.${k} = c.row_key::${link.keyType} AND s.${fk} = c.new_value::${link.fkType}${scopeWhere('s', link, f, p)}
   RETURNING s.${k}::text AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
 )
-INSERT INTO ${OWN}.change_sets (run_id, link, table_name, column_name, method, row_keys, old_values, new_values)
+${withChangedCount(`INSERT INTO ${OWN}.change_sets (run_id, link, table_name, column_name, method, row_keys, old_values, new_values)
 SELECT ${runId}::int8, ${linkName}::text, min(upd.table_name), min(upd.column_name), 'undo', array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.old_value)
   FROM upd
-HAVING count(*) > 0
-RETURNING cardinality(row_keys)::int8 AS changed`;
+HAVING count(*) > 0`)}`;
   return { text, values: p.values };
 }
 
