@@ -197,7 +197,9 @@ async function main(): Promise<void> {
   log('');
   log(`rows linked: ${fmt(expected)} of ${fmt(ROWS)} (${((expected / ROWS) * 100).toFixed(1)} %)`);
   log('');
+  const pairs = applyRuns.map((r, i) => r.ms / floorRuns[i]!.ms).sort((x, y) => x - y);
   log(`best of ${REPS} alternated runs each for the floor and fk-backfill; the per-row loop once`);
+  log(`apply / bare UPDATE per alternated pair: ${pairs.map((x) => `${x.toFixed(2)}×`).join(', ')} (median ${pairs[Math.floor(pairs.length / 2)]!.toFixed(2)}×, worst ${pairs[pairs.length - 1]!.toFixed(2)}×)`);
   log('');
   log('| method | time | rows/s (of all rows) | vs bare UPDATE | WAL | longest lock held | peak RSS |');
   log('|---|---|---|---|---|---|---|');
