@@ -277,7 +277,7 @@ interface BatchWork {
  * join on plan_entries and the live walk of the primary key.
  */
 async function batchWork(ctx: Context, l: ResolvedLink, runId: string, planRunId: string, index: number, lc: LinkCheckpoint, layout: Layout): Promise<BatchWork> {
-  const s: TypedLinkShape = { ...shape(l), scopeTypes: l.scopeTypes, nameType: l.nameType };
+  const s: TypedLinkShape = { ...shape(l), scopeTypes: l.scopeTypes };
   const map = `fk_backfill.apply_map_${Number(runId)}_${index}`;
   const ladder = { table: `fk_backfill.apply_ladder_${Number(runId)}_${index}`, step: LADDER_STEP };
   const walk = lc.walk ?? 'key';

@@ -17,8 +17,6 @@ export interface ResolvedLink {
   fkType: string;
   targetKeyType: string;
   scopeTypes: string[];
-  /** Type of the source's name column (citext compares case-insensitively, so it joins typed). */
-  nameType: string;
   /** Column set to now() on update (updated_at when present), with its type. */
   touch: { column: string; type: string } | null;
   /** Source table's oid and target's (for constraint lookups). */
@@ -153,7 +151,6 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     fkType: fk.type,
     targetKeyType: tkey.type,
     scopeTypes,
-    nameType: name.type,
     touch,
     sourceOid: src.oid,
     targetOid: tgt.oid,

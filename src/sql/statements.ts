@@ -238,14 +238,13 @@ function rowRead(alias: string, link: LinkShape): string {
 function rowRecheck(link: LinkShape, x: string): string {
   const touch = link.touch;
   const tc = touch === null ? '' : ident(touch.column);
-  return [
-    `s.ctid = ${x}.fkb_tid`,
-    `s.${ident(link.key)} = ${x}.fkb_key`,
-    `s.${ident(link.fk)} IS NULL`,
-    `s.${ident(link.name)} = ${x}.fkb_name`,
-    ...link.scope.map((c, i) => `s.${ident(c)} = ${x}.fkb_scope_${i + 1}`),
-    ...(touch === null ? [] : [PLAIN_EQ.test(touch.type) ? `s.${tc} IS NOT DISTINCT FROM ${x}.fkb_touched` : `s.${tc}::text IS NOT DISTINCT FROM ${x}.fkb_touched::text`]),
-  ].join(' AND ');
+  const touched = touch === null ? '' : PLAIN_EQ.test(touch.type) ? ` AND s.${tc} IS NOT DISTINCT FROM ${x}.fkb_touched` : ` AND s.${tc}::text IS NOT DISTINCT FROM ${x}.fkb_touched::text`;
+  return `s.ctid = ${x}.fkb_tid AND s.${ident(link.key)} = ${x}.fkb_key AND s.${ident(link.fk)} IS NULL AND s.${ident(link.name)} = ${x}.fkb_name${entryScopeJoin('s', link, x)}${touched}`;
+}
+
+/** ` AND alias."scope col" = entry.fkb_scope_N` for every scope column: a row or master against a lookup-table entry (or a row read as one). */
+function entryScopeJoin(alias: string, link: LinkShape, entry: string): string {
+  return link.scope.map((c, i) => ` AND ${alias}.${ident(c)} = ${entry}.fkb_scope_${i + 1}`).join('');
 }
 
 /** The change log's old touched value of a row read by `rowRead`. */
@@ -632,8 +631,6 @@ RETURNING t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS
 /** A link shape plus the types of its scope columns (for the typed per-run lookup table). */
 export interface TypedLinkShape extends LinkShape {
   scopeTypes: string[];
-  /** Type of the source's name column, as format_type() spells it. */
-  nameType: string;
 }
 
 /**
@@ -689,10 +686,10 @@ export function applyBatchStatement(
   const rangeWhere = walkRangeWhere(a.walk);
   const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = now()`;
   // typed equalities, hashed; the entries (v) meet the masters first, so no estimate of this join decides how the masters are read
-  const entryJoin = (r: string): string => `v.source_name = ${r}.${ident(link.name)}${link.scope.map((c, i) => ` AND v.fkb_scope_${i + 1} = ${r}.${ident(c)}`).join('')}`;
+  const entryJoin = (r: string): string => `v.source_name = ${r}.${ident(link.name)}${entryScopeJoin(r, link, 'v')}`;
   const entries = `(SELECT m.*
                     FROM ${a.map} m
-                    JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = m.target_key${activeWhere('t', link)}${link.scope.map((c, i) => ` AND t.${ident(c)} = m.fkb_scope_${i + 1}`).join('')}
+                    JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = m.target_key${activeWhere('t', link)}${entryScopeJoin('t', link, 'm')}
                   OFFSET 0) v`;
   const srcRange = `${scopeWhere('s', link, f, p)}${rangeWhere('s', link, a.range, p)}`;
   // no touched column: nothing old to read, the bare UPDATE … FROM the entries (EvalPlanQual rechecks its join on a concurrently updated row)

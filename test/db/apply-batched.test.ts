@@ -134,7 +134,7 @@ describeEach('batched apply', (target) => {
     expect(rangePlan).not.toMatch(/Seq Scan on sales_orders/);
     // the batched path: the same range over the typed lookup table built from a real plan
     const p = await plan(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'] });
-    const typed = { ...s, scopeTypes: ctx.links[0]!.scopeTypes, nameType: ctx.links[0]!.nameType };
+    const typed = { ...s, scopeTypes: ctx.links[0]!.scopeTypes };
     for (const m of applyMapStatements(typed, { planRunId: p.runId, linkName: 'sales_order', map: 'fk_backfill.apply_map_test' })) await t.db.query(m.text, m.values);
     const bst = applyBatchStatement(typed, { runId: p.runId, linkName: 'sales_order', tableName: 'sales_orders', map: 'fk_backfill.apply_map_test', range: { after: keys[0]!, upTo: keys[1]! } }, ctx.filter);
     const bplan = (await t.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${bst.text}`, bst.values)).rows.map((r) => r['QUERY PLAN']).join('\n');
@@ -206,7 +206,7 @@ describeEach('batched apply, a narrow batch of a large table', (target) => {
     await t.db.query('ANALYZE');
     const ctx = await prepare(t.db, { allTenants: true, entities: ['sales_order'] });
     const l = ctx.links[0]!;
-    const typed = { ...shape(l), scopeTypes: l.scopeTypes, nameType: l.nameType };
+    const typed = { ...shape(l), scopeTypes: l.scopeTypes };
     const p = await plan(t.db, { allTenants: true, entities: ['sales_order'] });
     for (const m of applyMapStatements(typed, { planRunId: p.runId, linkName: 'sales_order', map: 'fk_backfill.apply_map_test' })) await t.db.query(m.text, m.values);
     // 150 keys of 40 000: well inside one of the 100 histogram buckets
@@ -280,7 +280,7 @@ describeEach('batched apply, choosing the walk', (target) => {
     await schema(`CREATE TABLE docs (k int8 PRIMARY KEY, company int NOT NULL, client text, client_no int REFERENCES clients (no), updated_at timestamptz NOT NULL DEFAULT now())`);
     const ctx = await prepare(t.db, { config, allTenants: true });
     const l = ctx.links[0]!;
-    const typed = { ...shape(l), scopeTypes: l.scopeTypes, nameType: l.nameType };
+    const typed = { ...shape(l), scopeTypes: l.scopeTypes };
     const p = await plan(t.db, { config, allTenants: true });
     for (const m of applyMapStatements(typed, { planRunId: p.runId, linkName: 'doc', map: 'fk_backfill.apply_map_test' })) await t.db.query(m.text, m.values);
     const st = applyBatchStatement(typed, { runId: p.runId, linkName: 'doc', tableName: 'docs', map: 'fk_backfill.apply_map_test', range: { after: '3', upTo: '5' }, walk: 'ctid' }, ctx.filter);

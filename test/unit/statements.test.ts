@@ -59,9 +59,9 @@ describe('statement builders', () => {
   });
 
   it('batched apply: typed entry join, every guard rechecked on the changed row, the range and tenant on both reads of the source', () => {
-    const typed = { ...link, scopeTypes: ['uuid', 'int4'], nameType: 'text' };
+    const typed = { ...link, scopeTypes: ['uuid', 'int4'] };
     const st = applyBatchStatement(typed, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: 'A', upTo: 'B' } }, { tenant: 'T1' });
-    expect(st.text).toContain('v.source_name = o."customer name" AND v.fkb_scope_1 = o."tenant_id" AND v.fkb_scope_2 = o."branch"');
+    expect(st.text).toContain('v.source_name = o."customer name" AND o."tenant_id" = v.fkb_scope_1 AND o."branch" = v.fkb_scope_2');
     // the entries meet the masters first: still there, active, of the entry's scope
     expect(st.text).toContain('t."id" = m.target_key AND t."is_active" IS TRUE AND t."tenant_id" = m.fkb_scope_1 AND t."branch" = m.fkb_scope_2');
     expect(st.text.match(/OFFSET 0\)/g)).toHaveLength(2);
@@ -80,11 +80,11 @@ describe('statement builders', () => {
     // no touched column: no second read of the source, the bare UPDATE … FROM the entries
     const nt = applyBatchStatement({ ...typed, touch: null }, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: null, upTo: 'B' } }, { tenant: null });
     expect(nt.text).not.toContain('ctid');
-    expect(nt.text).toContain('v.source_name = s."customer name" AND v.fkb_scope_1 = s."tenant_id" AND v.fkb_scope_2 = s."branch" AND s."customer_id" IS NULL');
+    expect(nt.text).toContain('v.source_name = s."customer name" AND s."tenant_id" = v.fkb_scope_1 AND s."branch" = v.fkb_scope_2 AND s."customer_id" IS NULL');
   });
 
   it('ctid walk: blocks [after, upTo) as InitPlan tids on both reads of the source; the bound stops at the end block', () => {
-    const typed = { ...link, scopeTypes: ['uuid', 'int4'], nameType: 'text' };
+    const typed = { ...link, scopeTypes: ['uuid', 'int4'] };
     const st = applyBatchStatement(typed, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: '10', upTo: '20' }, walk: 'ctid' }, { tenant: 'T1' });
     expect(st.text.match(/\.ctid >= \(SELECT format\('\(%s,0\)', \$\d+::int8\)::tid\) AND [so]\.ctid < \(SELECT format\('\(%s,0\)', \$\d+::int8\)::tid\)/g)).toHaveLength(2);
     expect(st.text).not.toMatch(/"id" [<>]/);
