@@ -187,10 +187,11 @@ export type Walk = 'key' | 'ctid';
 /**
  * A batch of the ctid walk: heap blocks [after, upTo) (after null: from block 0), as `KeyRange` strings
  * of block numbers. Unlike keyRangeWhere's, these bounds are plain expressions of the parameters: the
- * planner folds them (custom plans, see batchSettings) and estimates a block range from the table's
- * pages and tuple density, which is right for any batch size. Behind InitPlans it assumed 0.5 % of the
- * table, ONE row on a table of a few thousand, and nested loops rescanning the entries per row (a
- * 300-row batch took 5 s on PGlite). They are still pseudo-constants, so the scan is a TID Range Scan.
+ * planner folds them (every adapter sends unnamed statements, planned with their parameters) and
+ * estimates a block range from the table's pages and tuple density, right for any batch size. Behind
+ * InitPlans it assumed 0.5 % of the table, ONE row on a table of a few thousand, and nested loops
+ * rescanning the entries per row (a 300-row batch took 5 s on PGlite). They are still pseudo-constants,
+ * so the scan is a TID Range Scan.
  */
 function blockRangeWhere(alias: string, _link: LinkShape, r: KeyRange | undefined, p: Params): string {
   if (r === undefined) return '';
