@@ -158,11 +158,17 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
     return { ...(await continueBatched(ctx, runId, planRunId, planHash, opts, false)), ...extra };
   }
   try {
-    for (const l of ctx.links) await refreshStaleStatistics(ctx.db, l, ctx.filter, await plannedRows(ctx.db, planRunId, l.entity));
+    // the plan's entries cannot change (checkPlanHash), so one count per link serves the ANALYZE check and the result
+    const plannedByLink: number[] = [];
+    for (const l of ctx.links) {
+      const planned = await plannedRows(ctx.db, planRunId, l.entity);
+      plannedByLink.push(planned);
+      await refreshStaleStatistics(ctx.db, l, ctx.filter, planned);
+    }
     const results = await ctx.db.transaction(async (tx) => {
       const out: LinkApplyResult[] = [];
-      for (const l of ctx.links) {
-        const planned = await plannedRows(tx, planRunId, l.entity);
+      for (const [i, l] of ctx.links.entries()) {
+        const planned = plannedByLink[i] ?? 0;
         const st = applyStatement(shape(l), { planRunId, runId, linkName: l.entity, tableName: l.config.table }, ctx.filter);
         const updated = changedCount(await tx.query(st.text, st.values));
         out.push({ entityType: l.entity, table: l.config.table, planned, updated, skipped: Math.max(0, planned - updated), complete: true });
