@@ -98,3 +98,25 @@ export function wrapDbError(e: unknown, doing: string): BackfillError {
   if (state === '25006') return new BackfillError('PERMISSION_DENIED', `${doing}: read-only transaction (${msg})`, { cause: e });
   return new BackfillError('DB_ERROR', `${doing}: ${msg}${state ? ` [SQLSTATE ${state}]` : ''}`, { cause: e });
 }
+
+/** SQLSTATEs and socket errors that mean "the connection or the server went away", not "the statement was wrong". */
+const CONNECTION_STATES = new Set(['57P01', '57P02', '57P03']);
+const SOCKET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTCONN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const CONNECTION_MESSAGES = /Connection terminated|not queryable|Client was closed|connection is closed|terminating connection|CONNECTION_(CLOSED|ENDED|DESTROYED)/i;
+
+/**
+ * A terminated connection or a server restart (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot
+ * connect now, class 08, a reset or refused socket, the driver's "Connection terminated"): the work in
+ * flight was rolled back with its transaction, and the same work may be retried on a new connection.
+ * Looks through BackfillError causes.
+ */
+export function isConnectionLoss(e: unknown): boolean {
+  for (let x: unknown = e, depth = 0; x !== null && x !== undefined && depth < 5; x = (x as { cause?: unknown }).cause, depth++) {
+    if (typeof x !== 'object') return false;
+    const code = (x as { code?: unknown }).code;
+    if (typeof code === 'string' && (CONNECTION_STATES.has(code) || code.startsWith('08') || SOCKET_CODES.has(code))) return true;
+    if (typeof code === 'string' && /^CONNECTION_/.test(code)) return true; // postgres.js
+    if (!(x instanceof BackfillError) && x instanceof Error && CONNECTION_MESSAGES.test(x.message)) return true;
+  }
+  return false;
+}

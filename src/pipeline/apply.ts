@@ -5,8 +5,9 @@ import type { Database, Queryable } from '../db/port.js';
 import type { ResolvedLink } from './catalog.js';
 import { BackfillError, wrapDbError } from '../errors.js';
 import { applyBatchStatement, applyBoundStatement, applyLadderBoundStatement, applyLadderStatements, applyMapStatements, applyStatement, blockBoundStatement, changedCount, nullFkEstimateStatement, type KeyRange, type ScopeFilter, type Statement, type TypedLinkShape, type Walk } from '../sql/statements.js';
-import { sqlState } from '../errors.js';
-import { createRun, failRun, finishRun, getRun, mergeLinkCheckpoint, saveCheckpoint, type RunRecord } from '../store/runs.js';
+import { isConnectionLoss, sqlState } from '../errors.js';
+import { createRun, failRun, finishRun, getRun, interruptRun, mergeLinkCheckpoint, saveCheckpoint, type RunRecord } from '../store/runs.js';
+import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from './reconnect.js';
 import { assertCanWrite } from './privileges.js';
 import { emptyLinkCheckpoint, parseCheckpoint, storedBatchOptions, walkLink, type BatchOptions, type LinkCheckpoint } from './batch.js';
 import { prepare, shape, type CommonOptions, type Context } from './context.js';
@@ -136,7 +137,8 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
   if (opts.planRunId !== undefined) {
     planRunId = (await loadPlan(ctx, opts.planRunId)).id;
   } else {
-    planResult = await planIn(ctx, { executedBy: opts.executedBy ?? null, ...(opts.maxUnmatchedRecords !== undefined ? { maxUnmatchedRecords: opts.maxUnmatchedRecords } : {}) });
+    const planOpts = { executedBy: opts.executedBy ?? null, ...(opts.maxUnmatchedRecords !== undefined ? { maxUnmatchedRecords: opts.maxUnmatchedRecords } : {}) };
+    planResult = await withReconnect(ctx.db, opts, { kind: 'plan' }, () => planIn(ctx, planOpts));
     planRunId = planResult.runId;
   }
   const planHash = await checkPlanHash(ctx.db, planRunId);
@@ -353,6 +355,19 @@ async function linkCheckpoint(db: Queryable, runId: string, link: string): Promi
  */
 async function continueBatched(ctx: Context, runId: string, planRunId: string, planHash: string, opts: BatchOptions, resumed: boolean): Promise<ApplyResult> {
   try {
+    // a lost connection: reconnect and walk on from the checkpoint (the batch in flight rolled back)
+    return await withReconnect(ctx.db, opts, { kind: 'apply', runId }, (attempt) => walkRun(ctx, runId, planRunId, planHash, opts, resumed || attempt > 0));
+  } catch (e) {
+    if (isConnectionLoss(e)) {
+      const recorded = await interruptRun(ctx.db, runId, messageOf(e));
+      throw interruptedError('apply', runId, e, opts.reconnectAttempts ?? DEFAULT_RECONNECT_ATTEMPTS, recorded);
+    }
+    throw await failRun(ctx.db, runId, e, 'applying');
+  }
+}
+
+async function walkRun(ctx: Context, runId: string, planRunId: string, planHash: string, opts: BatchOptions, resumed: boolean): Promise<ApplyResult> {
+  {
     const results: LinkApplyResult[] = [];
     let stopped = false;
     for (const l of ctx.links) {
@@ -390,8 +405,6 @@ async function continueBatched(ctx: Context, runId: string, planRunId: string, p
     const result = applyResult(ctx, { runId, planRunId, planHash }, 'batched', stopped ? 'stopped' : 'done', results);
     await finishRun(ctx.db, runId, result.status, summaryOf(result));
     return result;
-  } catch (e) {
-    throw await failRun(ctx.db, runId, e, 'applying');
   }
 }
 

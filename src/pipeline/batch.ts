@@ -44,6 +44,10 @@ export interface BatchOptions {
    * in apply.ts, docs/design.md).
    */
   walk?: 'auto' | 'key' | 'ctid';
+  /** Connection lost (terminated, server restarted): reconnect and continue from the checkpoint this many times (default 5). */
+  reconnectAttempts?: number;
+  /** First wait before reconnecting, doubled each attempt up to 10 s (default 500 ms). */
+  reconnectBackoffMs?: number;
   /** Abort: the current batch finishes (commits), then the run stops with status 'stopped'. */
   signal?: AbortSignal;
   onProgress?: ProgressListener;
@@ -84,7 +88,7 @@ export function parseCheckpoint(raw: unknown): Checkpoint {
 /** Options as stored in runs.options (so a resume uses the same knobs unless told otherwise). */
 export function storedBatchOptions(o: BatchOptions): Record<string, number | string> {
   const out: Record<string, number | string> = {};
-  for (const k of ['batchSize', 'targetBatchMs', 'minBatchSize', 'maxBatchSize', 'lockTimeoutMs', 'statementTimeoutMs', 'lockRetries', 'backoffMs', 'maxRate', 'pauseMs'] as const) {
+  for (const k of ['batchSize', 'targetBatchMs', 'minBatchSize', 'maxBatchSize', 'lockTimeoutMs', 'statementTimeoutMs', 'lockRetries', 'backoffMs', 'maxRate', 'pauseMs', 'reconnectAttempts', 'reconnectBackoffMs'] as const) {
     const v = o[k];
     if (typeof v === 'number') out[k] = v;
   }
@@ -111,7 +115,7 @@ export interface WalkResult {
   stopped: boolean;
 }
 
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
     if (ms <= 0 || signal?.aborted === true) return resolve();
     const t = setTimeout(done, ms);
@@ -159,7 +163,8 @@ export function batchSettings(): string {
 /** One batch, one transaction (see the file comment). */
 async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number, stmtMs: number): Promise<BatchOutcome> {
   return db.transaction(async (tx) => {
-    const got = await tx.query<{ got: boolean }>(`SELECT ${batchSettings()}, ${RUN_LOCK} AS got`, [
+    // application_name names the run in pg_stat_activity for the batch (SET LOCAL: the connection's own comes back after)
+    const got = await tx.query<{ got: boolean }>(`SELECT ${batchSettings()}, set_config('application_name', 'fk-backfill run ' || $3::int8::text, true), ${RUN_LOCK} AS got`, [
       `${Math.max(1, Math.round(lockMs))}ms`,
       `${Math.max(1, Math.round(stmtMs))}ms`,
       w.runId,

@@ -9,6 +9,8 @@
  *   5. `--not-null`: CHECK (fk IS NOT NULL) NOT VALID → VALIDATE → SET NOT NULL (no table scan) → drop the CHECK.
  * Idempotent: what exists is found in the catalog and skipped; a second run does nothing and says so.
  */
+import { adapt } from '../db/index.js';
+import { withReconnect } from './reconnect.js';
 import type { Database, Queryable } from '../db/port.js';
 import { num } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
@@ -402,5 +404,7 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
  * Throws ORPHANS_FOUND (nothing changed) when an FK value points nowhere.
  */
 export async function constrain(db: unknown, opts: ConstrainOptions = {}): Promise<ConstrainResult> {
-  return constrainIn(await prepare(db, opts), opts);
+  const d = adapt(db);
+  // a lost connection: run again on a new one (every step is idempotent; an index a lost CONCURRENTLY left invalid is rebuilt)
+  return withReconnect(d, {}, { kind: 'constrain' }, async () => constrainIn(await prepare(d, opts), opts));
 }

@@ -1,3 +1,5 @@
+import { adapt } from '../db/index.js';
+import { withReconnect } from './reconnect.js';
 import { num } from '../db/port.js';
 import type { Queryable } from '../db/port.js';
 import { decideExact, formatRate, type EntryDecision, type Outcome } from '../plan/decide.js';
@@ -211,5 +213,7 @@ export function summarize(p: { results: EntityResult[] }): unknown {
 
 /** Dry run: plans and reports; writes only to fk_backfill. */
 export async function plan(db: unknown, opts: PlanOptions = {}): Promise<PlanResult> {
-  return planIn(await prepare(db, opts, { tenant: 'required' }), opts);
+  const d = adapt(db);
+  // a lost connection: plan again on a new one (a plan writes nothing to user tables)
+  return withReconnect(d, {}, { kind: 'plan' }, async () => planIn(await prepare(d, opts, { tenant: 'required' }), opts));
 }

@@ -35,7 +35,9 @@ export type ProgressEvent =
     })
   | (Base & { event: 'retry'; reason: 'lock_timeout' | 'statement_timeout'; attempt: number; batchSize: number; backoffMs: number })
   | (Base & { event: 'split'; reason: 'lock_timeout' | 'statement_timeout'; batchSize: number })
-  | (Base & { event: 'end'; changed: number; total: number; status: 'done' | 'stopped' });
+  | (Base & { event: 'end'; changed: number; total: number; status: 'done' | 'stopped' })
+  /** The connection was lost (the batch in flight rolled back): waiting, then continuing from the checkpoint. */
+  | (Base & { event: 'reconnect'; attempt: number; of: number; waitMs: number; error: string });
 
 export type ProgressListener = (e: ProgressEvent) => void;
 
@@ -80,6 +82,8 @@ export function barProgress(stream: NodeJS.WriteStream = process.stderr): Progre
       } else if (bar !== null && e.event === 'batch') {
         bar.setTotal(Math.max(e.total, e.done, 1));
         bar.update(e.done, { rate: String(e.rowsPerSecond), note: '' });
+      } else if (bar !== null && e.event === 'reconnect') {
+        bar.update({ note: ` | connection lost, reconnect ${e.attempt}/${e.of}` });
       } else if (bar !== null && (e.event === 'retry' || e.event === 'split')) {
         bar.update({ note: e.event === 'retry' ? ` | ${e.reason}, retry ${e.attempt}` : ` | ${e.reason}, batch split to ${e.batchSize}` });
       } else if (bar !== null && e.event === 'end') {

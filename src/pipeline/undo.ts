@@ -1,8 +1,9 @@
 import { num } from '../db/port.js';
 import type { Database } from '../db/port.js';
-import { BackfillError } from '../errors.js';
+import { BackfillError, isConnectionLoss } from '../errors.js';
 import { changedCount, undoBoundStatement, undoStatement } from '../sql/statements.js';
-import { createRun, failRun, finishRun, getRun, saveCheckpoint, type RunRecord } from '../store/runs.js';
+import { createRun, failRun, finishRun, getRun, interruptRun, saveCheckpoint, type RunRecord } from '../store/runs.js';
+import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from './reconnect.js';
 import { assertCanWrite } from './privileges.js';
 import { prepare, shape, type CommonOptions, type Context } from './context.js';
 import { adapt } from '../db/index.js';
@@ -124,6 +125,19 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
 
 async function continueUndo(ctx: Context, runId: string, targetRunId: string, opts: BatchOptions, resumed: boolean): Promise<UndoResult> {
   try {
+    // a lost connection: reconnect and walk on from the checkpoint (the batch in flight rolled back)
+    return await withReconnect(ctx.db, opts, { kind: 'undo', runId }, (attempt) => walkUndo(ctx, runId, targetRunId, opts, resumed || attempt > 0));
+  } catch (e) {
+    if (isConnectionLoss(e)) {
+      const recorded = await interruptRun(ctx.db, runId, messageOf(e));
+      throw interruptedError('undo', runId, e, opts.reconnectAttempts ?? DEFAULT_RECONNECT_ATTEMPTS, recorded);
+    }
+    throw await failRun(ctx.db, runId, e, 'undoing');
+  }
+}
+
+async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: BatchOptions, resumed: boolean): Promise<UndoResult> {
+  {
     const cp = parseCheckpoint((await getRun(ctx.db, runId)).checkpoint);
     const results: LinkUndoResult[] = [];
     let stopped = false;
@@ -157,8 +171,6 @@ async function continueUndo(ctx: Context, runId: string, targetRunId: string, op
     const result = totals(runId, targetRunId, 'batched', stopped ? 'stopped' : 'done', results);
     await finishRun(ctx.db, runId, result.status, result);
     return result;
-  } catch (e) {
-    throw await failRun(ctx.db, runId, e, 'undoing');
   }
 }
 

@@ -3,7 +3,8 @@ import type { Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 
 export type RunKind = 'plan' | 'apply' | 'undo' | 'constrain' | 'backfill';
-export type RunStatus = 'running' | 'done' | 'failed' | 'stopped';
+/** 'interrupted': a batched run whose connection stayed lost (resume it like a stopped one). */
+export type RunStatus = 'running' | 'done' | 'failed' | 'stopped' | 'interrupted';
 
 export interface RunRecord {
   id: string;
@@ -77,6 +78,21 @@ export async function failRun(db: Queryable, id: string, e: unknown, doing: stri
   const err = wrapDbError(e, doing);
   if (err.code !== 'RUN_BUSY') await finishRun(db, id, 'failed', null, err.message).catch(() => undefined);
   return err;
+}
+
+/**
+ * A batched run gave up after losing its connection: marks it 'interrupted' (resumable) if the database
+ * answers; returns whether it did. On a schema before migration 012 (status CHECK without
+ * 'interrupted') it falls back to 'failed', which resumes the same way.
+ */
+export async function interruptRun(db: Queryable, id: string, message: string): Promise<boolean> {
+  try {
+    await finishRun(db, id, 'interrupted', null, message);
+    return true;
+  } catch (e) {
+    if (sqlState(e) !== '23514') return false;
+    return finishRun(db, id, 'failed', null, message).then(() => true, () => false);
+  }
 }
 
 /** Stores a run's checkpoint (batched apply/undo call it inside the batch's own transaction). */

@@ -17,11 +17,19 @@ export interface BatchFlags {
   pauseMs?: number;
   jsonProgress?: boolean;
   walk?: 'auto' | 'key' | 'ctid';
+  reconnectAttempts?: number;
+  reconnectBackoffMs?: number;
 }
 
 function positiveInt(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+function nonNegativeInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
   return n;
 }
 
@@ -41,7 +49,9 @@ export function withBatchFlags(cmd: Command): Command {
     .option('--statement-timeout <ms>', 'statement_timeout per batch; on timeout split (default 60000)', positiveInt)
     .option('--max-rate <rows>', 'throttle: at most this many rows changed per second', positiveNumber)
     .option('--pause-ms <ms>', 'throttle: pause between batches', positiveInt)
-    .option('--json-progress', 'progress as NDJSON events on stderr (default: a bar on a TTY, nothing otherwise)');
+    .option('--json-progress', 'progress as NDJSON events on stderr (default: a bar on a TTY, nothing otherwise)')
+    .option('--reconnect-attempts <n>', 'connection lost (terminated, server restart): reconnect and continue from the checkpoint this many times, then stop as interrupted (default 5; 0: never)', nonNegativeInt)
+    .option('--reconnect-backoff-ms <ms>', 'first wait before reconnecting, doubled each attempt up to 10 s (default 500)', nonNegativeInt);
 }
 
 /** apply only: how the source table is walked (undo walks its change log). */
@@ -60,6 +70,8 @@ export function batchOptions(f: BatchFlags): BatchOptions {
     ...(f.maxRate !== undefined ? { maxRate: f.maxRate } : {}),
     ...(f.pauseMs !== undefined ? { pauseMs: f.pauseMs } : {}),
     ...(f.walk !== undefined ? { walk: f.walk } : {}),
+    ...(f.reconnectAttempts !== undefined ? { reconnectAttempts: f.reconnectAttempts } : {}),
+    ...(f.reconnectBackoffMs !== undefined ? { reconnectBackoffMs: f.reconnectBackoffMs } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { isConnectionLoss } from '../../errors.js';
 import type { Database, Queryable, QueryResult } from '../port.js';
 
 type PgQueryable = Pick<pg.ClientBase, 'query'>;
@@ -34,14 +35,32 @@ export interface PostgresAdapterOptions {
   description: string;
 }
 
+/** The application name every connection fk-backfill opens carries (batches add their run id). */
+export const APPLICATION_NAME = 'fk-backfill';
+
+const listened = new WeakSet<object>();
+
+/**
+ * Gives a client an 'error' listener (once). pg emits 'error' on a client whose connection ends while it
+ * is checked out of a pool or held alone (pg_terminate_backend, a failover, a restart); without a
+ * listener Node turns that into an uncaught exception. The query in flight rejects on its own, with
+ * 57P01 or "Connection terminated unexpectedly", which is what callers see and handle.
+ */
+export function listenForErrors(client: pg.ClientBase): void {
+  if (listened.has(client)) return;
+  listened.add(client);
+  client.on('error', () => undefined);
+}
+
 /** Takes a connection from the pool for `fn`; one that broke is destroyed rather than reused. */
 async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  listenForErrors(client);
   let broken = false;
   try {
     return await fn(client);
   } catch (e) {
-    broken = isConnectionError(e);
+    broken = isConnectionLoss(e);
     throw e;
   } finally {
     client.release(broken);
@@ -68,6 +87,7 @@ export function fromPgPool(pool: pg.Pool, opts: PostgresAdapterOptions): Databas
 
 /** Adapter over one `pg.Client` (already connected by the application, or by us). */
 export function fromPgClient(client: pg.Client | pg.PoolClient, opts: PostgresAdapterOptions): Database {
+  listenForErrors(client);
   const q = wrap(client);
   // One connection: transactions and sessions must not interleave.
   let chain: Promise<unknown> = Promise.resolve();
@@ -91,11 +111,6 @@ export function fromPgClient(client: pg.Client | pg.PoolClient, opts: PostgresAd
   };
 }
 
-function isConnectionError(e: unknown): boolean {
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (code.startsWith('08') || code === 'ECONNRESET' || code === '57P01');
-}
-
 export function isPgPool(x: unknown): x is pg.Pool {
   return x instanceof pg.Pool || (isObj(x) && typeof x['connect'] === 'function' && 'totalCount' in x && 'idleCount' in x);
 }
@@ -113,8 +128,9 @@ function isObj(x: unknown): x is Record<string, unknown> {
 
 /** Opens a pool for a postgres:// URL. */
 export function openPostgres(url: string, description: string): Database {
-  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
-  // An idle client dropped by the server must not crash the process.
+  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000, application_name: APPLICATION_NAME });
+  // An idle client dropped by the server must not crash the process (checked-out ones: listenForErrors).
   pool.on('error', () => undefined);
+  pool.on('connect', (c) => listenForErrors(c));
   return fromPgPool(pool, { owned: true, description });
 }

@@ -1,0 +1,81 @@
+/**
+ * Connection loss is normal weather: a DBA's pg_terminate_backend, a pooler or server restart, a
+ * failover. Batched apply and undo keep all their state in the run's checkpoint (committed with each
+ * batch), so after a lost connection they wait, reconnect (the pool opens a new connection) and walk on
+ * from the checkpoint; the batch in flight rolled back with its transaction. Plan and constrain are
+ * re-run whole (plan writes nothing to user tables; constrain is idempotent). After `attempts` losses in
+ * a row the caller gives up: the run is marked 'interrupted' and the error names the resume command.
+ */
+import type { Queryable } from '../db/port.js';
+import { BackfillError, isConnectionLoss } from '../errors.js';
+import { sleep } from './batch.js';
+import type { BatchKind, ProgressListener } from './progress.js';
+
+export interface ReconnectOptions {
+  reconnectAttempts?: number;
+  reconnectBackoffMs?: number;
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+}
+
+export const DEFAULT_RECONNECT_ATTEMPTS = 5;
+export const DEFAULT_RECONNECT_BACKOFF_MS = 500;
+
+/**
+ * Runs `fn(attempt)`; when it fails because the connection was lost, waits (back-off doubling from
+ * reconnectBackoffMs, at most 10 s, jittered), checks the server answers again and calls it again with
+ * attempt + 1, at most reconnectAttempts times. Any other error, or the last loss, is thrown.
+ */
+export async function withReconnect<T>(
+  db: Queryable,
+  o: ReconnectOptions,
+  who: { kind: BatchKind | 'plan' | 'constrain'; runId?: string },
+  fn: (attempt: number) => Promise<T>,
+): Promise<T> {
+  const attempts = Math.max(0, o.reconnectAttempts ?? DEFAULT_RECONNECT_ATTEMPTS);
+  const backoff0 = Math.max(0, o.reconnectBackoffMs ?? DEFAULT_RECONNECT_BACKOFF_MS);
+  let attempt = 0;
+  for (;;) {
+    try {
+      return await fn(attempt);
+    } catch (e) {
+      // RUN_BUSY right after a loss: the terminated backend has not exited yet and still holds the run's lock
+      const retryable = isConnectionLoss(e) || (attempt > 0 && e instanceof BackfillError && e.code === 'RUN_BUSY');
+      if (!retryable || attempt >= attempts || o.signal?.aborted === true) throw e;
+      // wait, then until the server answers again; every failed probe uses up an attempt as well
+      let lost: unknown = e;
+      for (;;) {
+        attempt += 1;
+        const wait = Math.round(Math.min(10_000, backoff0 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5));
+        if ((who.kind === 'apply' || who.kind === 'undo') && o.onProgress !== undefined) {
+          o.onProgress({ kind: who.kind, runId: who.runId ?? '', link: '', event: 'reconnect', attempt, of: attempts, waitMs: wait, error: messageOf(lost) });
+        }
+        await sleep(wait, o.signal);
+        try {
+          await db.query('SELECT 1');
+          break;
+        } catch (probe) {
+          if (!isConnectionLoss(probe) || attempt >= attempts) throw probe;
+          lost = probe;
+        }
+      }
+    }
+  }
+}
+
+export function messageOf(e: unknown): string {
+  const own = e instanceof Error ? e.message : String(e);
+  const cause = (e as { cause?: unknown } | null)?.cause;
+  return cause instanceof Error && !own.includes(cause.message) ? `${own} (${cause.message})` : own;
+}
+
+/** The error a batched run ends with when the connection stayed lost: run `interrupted`, resume command named. */
+export function interruptedError(kind: 'apply' | 'undo', runId: string, e: unknown, attempts: number, recorded: boolean): BackfillError {
+  const resume = `fk-backfill ${kind} --resume ${runId} --yes`;
+  const first = messageOf(e);
+  return new BackfillError(
+    'INTERRUPTED',
+    `${kind} run ${runId} lost its database connection (${first}) and ${attempts > 0 ? `could not continue after ${attempts} reconnect attempt(s)` : 'reconnecting is switched off'}; ${recorded ? `the run is marked interrupted` : 'the run could not be marked interrupted (database unreachable)'}: continue with \`${resume}\``,
+    { cause: e, details: { runId, status: recorded ? 'interrupted' : 'unknown', resume } },
+  );
+}
