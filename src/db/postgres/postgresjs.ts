@@ -23,7 +23,11 @@ function wrap(sql: PostgresJsLike): Queryable {
   };
 }
 
-/** Adapter over a postgres.js client (e.g. the `$client` of a Drizzle postgres-js database). */
+/**
+ * Adapter over a postgres.js client (e.g. the `$client` of a Drizzle postgres-js database). postgres.js
+ * emits no 'error' events: a lost connection rejects the query in flight (CONNECTION_CLOSED, 57P01),
+ * which apply / undo treat as retryable (isConnectionLoss), and it reconnects on the next query itself.
+ */
 export function fromPostgresJs(sql: PostgresJsLike, description: string): Database {
   const q = wrap(sql);
   return {
