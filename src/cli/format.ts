@@ -81,6 +81,7 @@ export function planText(p: PlanResult, explain = false): string {
   }
   out.push(inferredList(p.results, explain));
   out.push(unmatchedList(p.results, explain));
+  for (const n of p.notices ?? []) out.push(`Notice: ${n}`);
   out.push('', `Apply exactly this plan: fk-backfill apply --plan ${p.runId} --yes`);
   return out.join('\n');
 }
@@ -101,6 +102,7 @@ export function applyText(a: ApplyResult): string {
     '',
     table(['Entity Type', 'Table', 'Planned', 'Updated', 'Skipped (changed since plan)'], rows),
     '',
+    ...(a.notices ?? []).map((n) => `Notice: ${n}`),
     `Undo: fk-backfill undo --run ${a.runId} --yes`,
   ].join('\n');
 }

@@ -11,7 +11,7 @@ import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect 
 import { assertCanWrite } from './privileges.js';
 import { emptyLinkCheckpoint, parseCheckpoint, storedBatchOptions, walkLink, type BatchOptions, type LinkCheckpoint } from './batch.js';
 import { prepare, shape, type CommonOptions, type Context } from './context.js';
-import { planIn, type PlanResult } from './plan.js';
+import { noticesOf, planIn, type PlanResult } from './plan.js';
 
 export interface ApplyOptions extends CommonOptions, BatchOptions {
   /** Apply exactly this plan (a run id from `plan`); default: plan now, then apply. */
@@ -58,6 +58,8 @@ export interface ApplyResult {
   results: LinkApplyResult[];
   /** The plan applied (present when apply planned it itself). */
   plan?: PlanResult;
+  /** What the catalog made fk-backfill do differently (present when there is something to say). */
+  notices?: string[];
 }
 
 async function plannedRows(db: Queryable, planRunId: string, link: string): Promise<number> {
@@ -114,7 +116,7 @@ function applyResult(
   results: LinkApplyResult[],
 ): ApplyResult {
   const totalUpdated = results.reduce((a, r) => a + r.updated, 0);
-  return { ...ids, tenantId: ctx.filter.tenant, dryRun: false, mode, status, totalUpdated, results };
+  return { ...ids, tenantId: ctx.filter.tenant, dryRun: false, mode, status, totalUpdated, results, ...noticesOf(ctx) };
 }
 
 function summaryOf(r: ApplyResult): unknown {

@@ -19,6 +19,8 @@ export interface ResolvedLink {
   scopeTypes: string[];
   /** Column set to now() on update (updated_at when present), with its type. */
   touch: { column: string; type: string } | null;
+  /** What the catalog made fk-backfill do differently for this link (e.g. `updated_at` left alone: generated). */
+  notices: string[];
   /** Source table's oid and target's (for constraint lookups). */
   sourceOid: number;
   targetOid: number;
@@ -28,6 +30,21 @@ interface ColumnInfo {
   name: string;
   type: string;
   typeOid: number;
+  /** pg_attribute.attgenerated ('s' stored generated, '' not) and attidentity ('a' always, 'd' by default, ''). */
+  generated: string;
+  identity: string;
+  /** The type under any domain, as format_type spells it without modifier ('timestamp with time zone'). */
+  baseType: string;
+}
+
+/** Types `SET col = now()` fills with the time of the update (a timestamptz assigned to them). */
+const TOUCH_TYPES = new Set(['timestamp with time zone', 'timestamp without time zone', 'date']);
+
+/** Why an UPDATE cannot set this column to a value, or null when it can. */
+function unwritable(c: ColumnInfo): string | null {
+  if (c.generated !== '') return 'it is a generated column (GENERATED ALWAYS AS … STORED)';
+  if (c.identity === 'a') return 'it is an identity column (GENERATED ALWAYS AS IDENTITY)';
+  return null;
 }
 
 interface TableInfo {
@@ -45,11 +62,14 @@ function baseType(t: string): string {
 async function tableInfo(db: Queryable, t: TableName, path: string): Promise<TableInfo> {
   let res;
   try {
-    res = await db.query<{ oid: number; relkind: string; attname: string | null; type: string | null; typeoid: number | null }>(
+    res = await db.query<{ oid: number; relkind: string; attname: string | null; type: string | null; typeoid: number | null; generated: string | null; identity: string | null; base_type: string | null }>(
       `SELECT c.oid::int8 AS oid, c.relkind::text AS relkind, a.attname::text AS attname,
-              format_type(a.atttypid, a.atttypmod) AS type, a.atttypid::int8 AS typeoid
+              format_type(a.atttypid, a.atttypmod) AS type, a.atttypid::int8 AS typeoid,
+              a.attgenerated::text AS generated, a.attidentity::text AS identity,
+              format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL) AS base_type
          FROM pg_class c
          LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+         LEFT JOIN pg_type t ON t.oid = a.atttypid
         WHERE c.oid = to_regclass($1)`,
       [qualified(t)],
     );
@@ -68,7 +88,9 @@ async function tableInfo(db: Queryable, t: TableName, path: string): Promise<Tab
   }
   const columns = new Map<string, ColumnInfo>();
   for (const r of res.rows) {
-    if (r.attname !== null && r.type !== null) columns.set(r.attname, { name: r.attname, type: r.type, typeOid: Number(r.typeoid) });
+    if (r.attname !== null && r.type !== null) {
+      columns.set(r.attname, { name: r.attname, type: r.type, typeOid: Number(r.typeoid), generated: r.generated ?? '', identity: r.identity ?? '', baseType: r.base_type ?? r.type });
+    }
   }
   return { oid: Number(first.oid), relkind: first.relkind, columns };
 }
@@ -132,12 +154,29 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     }
     scopeTypes.push(a.type);
   });
+  const fkWhy = unwritable(fk);
+  if (fkWhy !== null) {
+    throw new BackfillError('SCHEMA_UNWRITABLE_COLUMN', `${displayTable(source)}.${link.fk} cannot be written by an UPDATE: ${fkWhy} (${p}.fk)`, {
+      details: { path: `${p}.fk`, table: displayTable(source), column: link.fk },
+    });
+  }
   let touch: ResolvedLink['touch'] = null;
+  const notices: string[] = [];
   if (link.updatedAt !== null) {
     const col = link.updatedAt ?? 'updated_at';
-    const c = src.columns.get(col);
-    if (c !== undefined) touch = { column: col, type: c.type };
-    else if (link.updatedAt !== undefined) column(src, source, col, `${p}.updatedAt`);
+    const c = link.updatedAt !== undefined ? column(src, source, col, `${p}.updatedAt`) : src.columns.get(col);
+    if (c !== undefined) {
+      const why = unwritable(c) ?? (TOUCH_TYPES.has(c.baseType) ? null : `it is ${c.type}, not a timestamp fk-backfill can set to now()`);
+      if (why === null) touch = { column: col, type: c.type };
+      else if (link.updatedAt !== undefined) {
+        // named in the config: the user expects it set; say why it cannot be
+        throw new BackfillError('SCHEMA_UNWRITABLE_COLUMN', `${displayTable(source)}.${col} cannot serve as updatedAt: ${why} (${p}.updatedAt; set "updatedAt": null to leave it alone)`, {
+          details: { path: `${p}.updatedAt`, table: displayTable(source), column: col },
+        });
+      } else {
+        notices.push(`${link.entity}: ${displayTable(source)}.${col} is left alone (${why}); linked rows keep their ${col}. Set "updatedAt" to another column, or null to silence this`);
+      }
+    }
   }
   for (const c of [link.key, link.fk, link.name]) ident(c);
   return {
@@ -152,6 +191,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     targetKeyType: tkey.type,
     scopeTypes,
     touch,
+    notices,
     sourceOid: src.oid,
     targetOid: tgt.oid,
   };

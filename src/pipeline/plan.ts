@@ -62,6 +62,8 @@ export interface PlanResult {
   tenantId: string | null;
   configHash: string;
   results: EntityResult[];
+  /** What the catalog made fk-backfill do differently (present when there is something to say). */
+  notices?: string[];
 }
 
 export interface PlanOptions extends CommonOptions {
@@ -161,12 +163,18 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
       if (decided.accuracy !== undefined) result.accuracy = decided.accuracy;
       results.push(result);
     }
-    const out: PlanResult = { runId, tenantId: ctx.filter.tenant, configHash: ctx.configHash, results };
+    const out: PlanResult = { runId, tenantId: ctx.filter.tenant, configHash: ctx.configHash, results, ...noticesOf(ctx) };
     await finishRun(ctx.db, runId, 'done', summarize(out));
     return out;
   } catch (e) {
     throw await failRun(ctx.db, runId, e, 'planning');
   }
+}
+
+/** The links' notices, as an optional result field. */
+export function noticesOf(ctx: Context): { notices?: string[] } {
+  const n = ctx.links.flatMap((l) => l.notices);
+  return n.length > 0 ? { notices: n } : {};
 }
 
 /** Linked entries whose method is not plain exact equality, most rows first (then name: deterministic). */
