@@ -7,6 +7,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { apply, plan } from '../../src/index.js';
 import { BackfillError } from '../../src/errors.js';
+import type { ConfigInput, LinkInput } from '../../src/config/schema.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
 const T = '11111111-1111-1111-1111-111111111111';
@@ -20,7 +21,7 @@ async function schema(t: TestDb, updatedAt: string, fk = 'customer_id uuid'): Pr
     INSERT INTO orders (id, tenant_id, customer_name) VALUES (1, '${T}', 'ABC Corp'), (2, '${T}', 'XYZ Ltd'), (3, '${T}', 'Nobody');`);
 }
 
-function config(extra: Record<string, unknown> = {}): { links: Record<string, unknown>[] } {
+function config(extra: Partial<LinkInput> = {}): ConfigInput {
   return {
     links: [{ entity: 'order', table: 'orders', key: 'id', fk: 'customer_id', name: 'customer_name', scope: ['tenant_id'], target: { table: 'customers', key: 'id', name: 'customer_name', active: 'is_active' }, ...extra }],
   };
