@@ -17,6 +17,10 @@ export interface ResolvedLink {
   fkType: string;
   targetKeyType: string;
   scopeTypes: string[];
+  /** The source name column's type (format_type: char(40), citext, a domain…). */
+  nameType: string;
+  /** Per scope column: its type calls different texts equal (citext, nondeterministic collation) in the source or the target. */
+  scopeLoose: boolean[];
   /** Column set to now() on update (updated_at when present), with its type. */
   touch: { column: string; type: string } | null;
   /** What the catalog made fk-backfill do differently for this link (e.g. `updated_at` left alone: generated). */
@@ -35,6 +39,8 @@ interface ColumnInfo {
   identity: string;
   /** The type under any domain, as format_type spells it without modifier ('timestamp with time zone'). */
   baseType: string;
+  /** Equality may call different texts equal: citext, or a nondeterministic collation. */
+  loose: boolean;
 }
 
 /** Types `SET col = now()` fills with the time of the update (a timestamptz assigned to them). */
@@ -62,11 +68,12 @@ function baseType(t: string): string {
 async function tableInfo(db: Queryable, t: TableName, path: string): Promise<TableInfo> {
   let res;
   try {
-    res = await db.query<{ oid: number; relkind: string; attname: string | null; type: string | null; typeoid: number | null; generated: string | null; identity: string | null; base_type: string | null }>(
+    res = await db.query<{ oid: number; relkind: string; attname: string | null; type: string | null; typeoid: number | null; generated: string | null; identity: string | null; base_type: string | null; nondeterministic: boolean | null }>(
       `SELECT c.oid::int8 AS oid, c.relkind::text AS relkind, a.attname::text AS attname,
               format_type(a.atttypid, a.atttypmod) AS type, a.atttypid::int8 AS typeoid,
               a.attgenerated::text AS generated, a.attidentity::text AS identity,
-              format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL) AS base_type
+              format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL) AS base_type,
+              (SELECT NOT co.collisdeterministic FROM pg_collation co WHERE co.oid = a.attcollation) AS nondeterministic
          FROM pg_class c
          LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
          LEFT JOIN pg_type t ON t.oid = a.atttypid
@@ -89,7 +96,8 @@ async function tableInfo(db: Queryable, t: TableName, path: string): Promise<Tab
   const columns = new Map<string, ColumnInfo>();
   for (const r of res.rows) {
     if (r.attname !== null && r.type !== null) {
-      columns.set(r.attname, { name: r.attname, type: r.type, typeOid: Number(r.typeoid), generated: r.generated ?? '', identity: r.identity ?? '', baseType: r.base_type ?? r.type });
+      columns.set(r.attname, { name: r.attname, type: r.type, typeOid: Number(r.typeoid), generated: r.generated ?? '', identity: r.identity ?? '', baseType: r.base_type ?? r.type,
+        loose: r.nondeterministic === true || /(^|\.)citext$/.test(r.base_type ?? r.type) });
     }
   }
   return { oid: Number(first.oid), relkind: first.relkind, columns };
@@ -143,12 +151,14 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     [name, `${p}.name`],
     [tname, `${p}.target.name`],
   ] as const) {
-    if (!TEXT_TYPES.has(baseType(c.type))) throw mismatch(`${c.name} must be a text column, is ${c.type}`, where);
+    if (!TEXT_TYPES.has(baseType(c.type)) && !TEXT_TYPES.has(c.baseType)) throw mismatch(`${c.name} must be a text column, is ${c.type}`, where);
   }
   const scopeTypes: string[] = [];
+  const scopeLoose: boolean[] = [];
   link.scope.forEach((s, i) => {
     const a = column(src, source, s, `${p}.scope[${i}]`);
     const b = column(tgt, target, s, `${p}.scope[${i}]`);
+    scopeLoose.push(a.loose || b.loose);
     if (baseType(a.type) !== baseType(b.type)) {
       throw mismatch(`scope column ${s} is ${a.type} in ${displayTable(source)} but ${b.type} in ${displayTable(target)}`, `${p}.scope[${i}]`);
     }
@@ -190,6 +200,8 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     fkType: fk.type,
     targetKeyType: tkey.type,
     scopeTypes,
+    nameType: name.type,
+    scopeLoose,
     touch,
     notices,
     sourceOid: src.oid,

@@ -45,6 +45,8 @@ export function shape(l: ResolvedLink): LinkShape {
     fkType: l.fkType,
     keyType: l.keyType,
     touch: l.touch,
+    nameType: l.nameType,
+    scopeLoose: l.scopeLoose,
   };
 }
 

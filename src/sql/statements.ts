@@ -26,6 +26,28 @@ export interface LinkShape {
   fkType: string;
   keyType: string;
   touch: { column: string; type: string } | null;
+  /**
+   * The source name column's type as format_type spells it (char(40), citext, a domain…). Plan entries
+   * store names as text; every comparison of an entry with a row casts the entry back to this type, so
+   * it compares as the plan's GROUP BY on the column did (char padding, citext, collations). Absent: text.
+   */
+  nameType?: string | undefined;
+  /**
+   * Per scope column: true when its type calls different texts equal (citext, a nondeterministic
+   * collation). Such scope values are compared by their text form everywhere (plan's grouping, its
+   * match against masters, apply), as the normalised and fuzzy plans compare them in memory: never a
+   * link across scope values that are spelled differently. Absent: none.
+   */
+  scopeLoose?: boolean[] | undefined;
+}
+
+function loose(link: LinkShape, i: number): boolean {
+  return link.scopeLoose?.[i] === true;
+}
+
+/** `e.source_name` as a value of the source name column's type (see LinkShape.nameType). */
+export function entryName(link: LinkShape, entry: string): string {
+  return link.nameType === undefined || link.nameType === 'text' ? `${entry}.source_name` : `${entry}.source_name::${link.nameType}`;
 }
 
 /** Which scope values a statement may touch: one tenant (first scope column) or all. */
@@ -55,9 +77,11 @@ export function scopeKeyExpr(alias: string, link: LinkShape): string {
   return `ARRAY[${link.scope.map((c) => `${alias}.${ident(c)}::text`).join(', ')}]::text[]`;
 }
 
-/** Same-scope join condition between two aliases. */
+/** Same-scope join condition between two aliases (a loose scope column by its text form too). */
 export function scopeJoin(a: string, b: string, link: LinkShape): string {
-  return link.scope.map((c) => ` AND ${a}.${ident(c)} = ${b}.${ident(c)}`).join('');
+  return link.scope
+    .map((c, i) => ` AND ${a}.${ident(c)} = ${b}.${ident(c)}${loose(link, i) ? ` AND ${a}.${ident(c)}::text = ${b}.${ident(c)}::text` : ''}`)
+    .join('');
 }
 
 function activeWhere(alias: string, link: LinkShape): string {
@@ -85,9 +109,11 @@ export function nullFkEstimateStatement(link: LinkShape, f: ScopeFilter): Statem
  */
 export function exactCandidatesStatement(link: LinkShape, f: ScopeFilter, maxCandidates = 10): Statement {
   const p = new Params();
-  const groupCols = [...link.scope.map((c) => `s.${ident(c)}`), `s.${ident(link.name)}`].join(', ');
+  // a loose scope column (citext, nondeterministic collation) groups by its text form: see LinkShape.scopeLoose
+  const scopeCol = (c: string, i: number): string => (loose(link, i) ? `s.${ident(c)}::text` : `s.${ident(c)}`);
+  const groupCols = [...link.scope.map(scopeCol), `s.${ident(link.name)}`].join(', ');
   const text = `WITH names AS (
-  SELECT ${[...link.scope.map((c) => `s.${ident(c)}`), `s.${ident(link.name)} AS source_name`].join(', ')}, count(*)::int8 AS row_count
+  SELECT ${[...link.scope.map((c, i) => `${scopeCol(c, i)} AS ${ident(c)}`), `s.${ident(link.name)} AS source_name`].join(', ')}, count(*)::int8 AS row_count
     FROM ${link.sourceSql} s
    WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
    GROUP BY ${groupCols}
@@ -145,7 +171,7 @@ export function unlinkedRecordsStatement(link: LinkShape, planRunId: string, lin
   FROM ${link.sourceSql} s
   LEFT JOIN ${OWN}.plan_entries e
     ON e.run_id = ${p.add(planRunId)} AND e.link = ${p.add(linkName)}
-   AND e.source_name = s.${ident(link.name)} AND e.scope_key = ${scopeKeyExpr('s', link)}
+   AND ${entryName(link, 'e')} = s.${ident(link.name)} AND e.scope_key = ${scopeKeyExpr('s', link)}
  WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
    AND e.outcome IS DISTINCT FROM 'linked'
  ORDER BY 1, 2
@@ -255,7 +281,9 @@ function rowRecheck(link: LinkShape, x: string): string {
 
 /** ` AND alias."scope col" = entry.fkb_scope_N` for every scope column: a row or master against a lookup-table entry (or a row read as one). */
 function entryScopeJoin(alias: string, link: LinkShape, entry: string): string {
-  return link.scope.map((c, i) => ` AND ${alias}.${ident(c)} = ${entry}.fkb_scope_${i + 1}`).join('');
+  return link.scope
+    .map((c, i) => ` AND ${alias}.${ident(c)} = ${entry}.fkb_scope_${i + 1}${loose(link, i) ? ` AND ${alias}.${ident(c)}::text = ${entry}.fkb_scope_${i + 1}::text` : ''}`)
+    .join('');
 }
 
 /** The change log's old touched value of a row read by `rowRead`. */
@@ -287,7 +315,7 @@ export function applyStatement(
     FROM ${link.sourceSql} s
     JOIN ${OWN}.plan_entries e
       ON e.run_id = ${planRunId} AND e.link = ${linkName} AND e.outcome = 'linked'
-     AND e.source_name = s.${nm} AND e.scope_key = ${scopeKeyExpr('s', link)}
+     AND ${entryName(link, 'e')} = s.${nm} AND e.scope_key = ${scopeKeyExpr('s', link)}
     -- the planned master must still exist, be active and be of the row's scope (issue #8: drift since the plan)
     JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = e.target_key::${link.fkType}${scopeJoin('t', 's', link)}${activeWhere('t', link)}
    WHERE s.${fk} IS NULL${srcScope}${rangeWhere('s', link, a.range, p)}
@@ -653,9 +681,9 @@ export interface TypedLinkShape extends LinkShape {
 export function applyMapStatements(link: TypedLinkShape, a: { planRunId: string; linkName: string; map: string }): Statement[] {
   const p = new Params();
   const scopeCols = link.scope.map((_, i) => `fkb_scope_${i + 1}`);
-  const cols = [...scopeCols.map((c, i) => `${c} ${link.scopeTypes[i]}`), 'source_name text NOT NULL', `target_key ${link.fkType} NOT NULL`, 'method text', 'score real'];
+  const cols = [...scopeCols.map((c, i) => `${c} ${link.scopeTypes[i]}`), `source_name ${link.nameType ?? 'text'} NOT NULL`, `target_key ${link.fkType} NOT NULL`, 'method text', 'score real'];
   const fill = `INSERT INTO ${a.map} (${[...scopeCols, 'source_name', 'target_key', 'method', 'score'].join(', ')})
-SELECT ${[...link.scope.map((_, i) => `e.scope_key[${i + 1}]::${link.scopeTypes[i]}`), 'e.source_name', `e.target_key::${link.fkType}`, 'e.method', 'e.score'].join(', ')}
+SELECT ${[...link.scope.map((_, i) => `e.scope_key[${i + 1}]::${link.scopeTypes[i]}`), entryName(link, 'e'), `e.target_key::${link.fkType}`, 'e.method', 'e.score'].join(', ')}
   FROM ${OWN}.plan_entries e
  WHERE e.run_id = ${p.add(a.planRunId)}::int8 AND e.link = ${p.add(a.linkName)} AND e.outcome = 'linked' AND e.source_name IS NOT NULL AND e.target_key IS NOT NULL`;
   return [
