@@ -61,6 +61,24 @@ export function constrainNames(s: ConstrainShape, tenantSafe: boolean): Constrai
 }
 
 /** `"schema"."name"` for an index living next to its table. */
+export function indexSql(schema: string | null, name: string): string {
+  return schema === null ? ident(name) : `${ident(schema)}.${ident(name)}`;
+}
+
+/**
+ * A partitioned source's index, PostgreSQL's recipe for building it without a long lock: the parent's
+ * index `ON ONLY` (no partition indexed, the index invalid), then each partition's own index
+ * (CONCURRENTLY) attached to it; the parent's index turns valid when every partition's is attached.
+ */
+export function createIndexOnOnlySql(s: ConstrainShape, name: string): string {
+  const cols = (s.scope.length > 0 ? [...s.scope, s.fk] : [s.fk]).map(ident).join(', ');
+  return `CREATE INDEX IF NOT EXISTS ${ident(name)} ON ONLY ${s.sourceSql} (${cols})`;
+}
+
+export function attachIndexSql(parentIndex: string, childIndex: string): string {
+  return `ALTER INDEX ${parentIndex} ATTACH PARTITION ${childIndex}`;
+}
+
 /** One batch of the orphan scan: FK values in a key range that point to no (same-scope) master. */
 export function orphanBatchStatement(s: ConstrainShape, tenantSafe: boolean, after: string | null, batch: number, sampleLimit: number): Statement {
   const p = new Params();
@@ -109,10 +127,15 @@ export function createUniqueIndexSql(s: ConstrainShape, name: string, concurrent
   return `CREATE UNIQUE INDEX${concurrently ? ' CONCURRENTLY' : ''} ${ident(name)} ON ${s.targetSql} (${cols})`;
 }
 
-export function addForeignKeySql(s: ConstrainShape, name: string, tenantSafe: boolean, onDelete: OnDeleteAction): string {
+/**
+ * The FK, NOT VALID by default (brief lock, no scan; VALIDATE scans later under a weaker lock).
+ * `notValid: false` on a partitioned parent whose partitions all hold a validated copy: PostgreSQL 15
+ * refuses NOT VALID there, and adopts the partitions' constraints instead of scanning them again.
+ */
+export function addForeignKeySql(s: ConstrainShape, name: string, tenantSafe: boolean, onDelete: OnDeleteAction, notValid = true): string {
   const from = (tenantSafe ? [...s.scope, s.fk] : [s.fk]).map(ident).join(', ');
   const to = (tenantSafe ? [...s.scope, s.targetKey] : [s.targetKey]).map(ident).join(', ');
-  return `ALTER TABLE ${s.sourceSql} ADD CONSTRAINT ${ident(name)} FOREIGN KEY (${from}) REFERENCES ${s.targetSql} (${to}) ON DELETE ${onDelete.toUpperCase()} NOT VALID`;
+  return `ALTER TABLE ${s.sourceSql} ADD CONSTRAINT ${ident(name)} FOREIGN KEY (${from}) REFERENCES ${s.targetSql} (${to}) ON DELETE ${onDelete.toUpperCase()}${notValid ? ' NOT VALID' : ''}`;
 }
 
 export function validateConstraintSql(s: ConstrainShape, name: string): string {
@@ -155,6 +178,17 @@ export const FOREIGN_KEYS_SQL = `SELECT c.conname::text AS name, c.convalidated 
   FROM pg_constraint c
  WHERE c.contype = 'f' AND c.conrelid = $1::oid AND c.confrelid = $2::oid
  ORDER BY c.conname`;
+
+/** Catalog: a table's relkind, and its direct partitions (none for a plain table). */
+export const PARTITIONS_SQL = `SELECT c.oid::int8 AS oid, c.relkind::text AS relkind, n.nspname::text AS schema, c.relname::text AS name
+  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE i.inhparent = $1::oid
+ ORDER BY c.relname`;
+
+export const RELKIND_SQL = `SELECT c.relkind::text AS relkind FROM pg_class c WHERE c.oid = $1::oid`;
+
+/** Catalog: the tables (oids) whose index is attached to a partitioned index (given by name, regclass text). */
+export const ATTACHED_INDEXES_SQL = `SELECT x.indrelid::int8 AS table_oid FROM pg_inherits i JOIN pg_index x ON x.indexrelid = i.inhrelid WHERE i.inhparent = to_regclass($1)`;
 
 /** Catalog: a named constraint of a table (CHECK or otherwise). */
 export const CONSTRAINT_BY_NAME_SQL = `SELECT c.conname::text AS name, c.contype::text AS type, c.convalidated AS validated
