@@ -13,6 +13,7 @@ export { status, type StatusReport, type LinkStatus } from './pipeline/status.js
 export { plan, type PlanOptions, type PlanResult, type EntityResult, type UnmatchedRecord } from './pipeline/plan.js';
 export { apply, resumeApply, type ApplyOptions, type ApplyResult, type ResumeApplyOptions } from './pipeline/apply.js';
 export type { BatchOptions } from './pipeline/batch.js';
+export type { SkipReasons } from './pipeline/skips.js';
 export { progressFor, jsonProgress, barProgress, type ProgressEvent, type ProgressListener } from './pipeline/progress.js';
 export { undo, resumeUndo, type UndoOptions, type UndoResult, type ResumeUndoOptions } from './pipeline/undo.js';
 export { verify, type VerifyReport, type LinkVerify } from './pipeline/verify.js';

@@ -2,6 +2,7 @@ import type { ApplyResult } from '../pipeline/apply.js';
 import type { BackfillSummary } from '../pipeline/backfill.js';
 import type { PlanResult, EntityResult } from '../pipeline/plan.js';
 import type { StatusReport } from '../pipeline/status.js';
+import { skipReasonsText } from '../pipeline/skips.js';
 import type { UndoResult } from '../pipeline/undo.js';
 import type { VerifyReport } from '../pipeline/verify.js';
 import { table } from './output.js';
@@ -100,7 +101,8 @@ export function applyText(a: ApplyResult): string {
   return [
     `Applied plan ${a.planRunId} as run ${a.runId}: ${a.totalUpdated} row(s) updated.`,
     '',
-    table(['Entity Type', 'Table', 'Planned', 'Updated', 'Skipped (changed since plan)'], rows),
+    table(['Entity Type', 'Table', 'Planned', 'Updated', 'Skipped'], rows),
+    ...a.results.flatMap((r) => (r.skipReasons === undefined ? [] : [`  ${r.entityType} skipped: ${skipReasonsText(r.skipReasons)}`])),
     '',
     ...(a.notices ?? []).map((n) => `Notice: ${n}`),
     `Undo: fk-backfill undo --run ${a.runId} --yes`,

@@ -12,6 +12,7 @@ import { assertCanWrite } from './privileges.js';
 import { emptyLinkCheckpoint, parseCheckpoint, storedBatchOptions, walkLink, type BatchOptions, type LinkCheckpoint } from './batch.js';
 import { prepare, shape, type CommonOptions, type Context } from './context.js';
 import { noticesOf, planIn, type PlanResult } from './plan.js';
+import { classifySkips, type SkipReasons } from './skips.js';
 
 export interface ApplyOptions extends CommonOptions, BatchOptions {
   /** Apply exactly this plan (a run id from `plan`); default: plan now, then apply. */
@@ -36,8 +37,10 @@ export interface LinkApplyResult {
   /** Rows the plan meant to link. */
   planned: number;
   updated: number;
-  /** Planned rows not updated: changed since planning (FK set or name edited) or gone. 0 while not complete. */
+  /** Planned rows not updated. 0 while not complete. */
   skipped: number;
+  /** Why (present when skipped > 0): counted by one statement after the link was walked. */
+  skipReasons?: SkipReasons;
   /** This link was walked to its end (false when the run stopped before). */
   complete: boolean;
   /** Batched: how the source was walked (absent when there was nothing to walk). */
@@ -179,6 +182,10 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
       }
       return out;
     });
+    for (const [i, l] of ctx.links.entries()) {
+      const r = results[i]!;
+      if (r.skipped > 0) r.skipReasons = await classifySkips(ctx, l, { planRunId, runId }, r.skipped);
+    }
     const result: ApplyResult = { ...applyResult(ctx, { runId, planRunId, planHash }, 'single-transaction', 'done', results), ...extra };
     await finishRun(ctx.db, runId, 'done', summaryOf(result));
     return result;
@@ -402,7 +409,9 @@ async function walkRun(ctx: Context, runId: string, planRunId: string, planHash:
         lc = await linkCheckpoint(ctx.db, runId, l.entity);
         complete = !stopped && !catchUpDue(lc, changed, planned);
       }
-      results.push({ entityType: l.entity, table: l.config.table, planned, updated: changed, skipped: complete ? Math.max(0, planned - changed) : 0, complete, ...(lc?.walk !== undefined ? { walk: lc.walk } : {}) });
+      const skipped = complete ? Math.max(0, planned - changed) : 0;
+      const skipReasons = skipped > 0 ? { skipReasons: await classifySkips(ctx, l, { planRunId, runId }, skipped) } : {};
+      results.push({ entityType: l.entity, table: l.config.table, planned, updated: changed, skipped, ...skipReasons, complete, ...(lc?.walk !== undefined ? { walk: lc.walk } : {}) });
     }
     const result = applyResult(ctx, { runId, planRunId, planHash }, 'batched', stopped ? 'stopped' : 'done', results);
     await finishRun(ctx.db, runId, result.status, summaryOf(result));

@@ -14,6 +14,7 @@ import { DEFAULT_MATCH_OPTIONS } from '../match/index.js';
 import { formatRate } from '../plan/decide.js';
 import { getRun, type RunRecord } from '../store/runs.js';
 import { migrate } from '../store/migrate.js';
+import { skipReasonsText, type SkipReasons } from './skips.js';
 
 export type ReportFormat = 'html' | 'json' | 'csv' | 'text';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['html', 'json', 'csv', 'text'];
@@ -32,6 +33,8 @@ export interface ReportLink {
   recordsUnmatched: number;
   /** Rows the apply run updated (apply reports only). */
   recordsUpdated: number | null;
+  /** Apply reports: planned rows not updated, and why (issue #23); null for plans or when none were skipped. */
+  skipReasons: SkipReasons | null;
   matchRate: string;
   /** Populated FKs after linking the matched rows, over all rows. */
   populationAfter: string;
@@ -84,7 +87,7 @@ interface SummaryResult {
 
 async function build(db: Queryable, run: RunRecord, plan: RunRecord, maxEntries: number): Promise<RunReport> {
   const summary = (plan.summary as { results?: SummaryResult[] } | null)?.results ?? [];
-  const applied = run.kind === 'apply' ? ((run.summary as { results?: { entityType: string; updated: number }[] } | null)?.results ?? []) : null;
+  const applied = run.kind === 'apply' ? ((run.summary as { results?: { entityType: string; updated: number; skipReasons?: SkipReasons }[] } | null)?.results ?? []) : null;
   const hist = await db.query<{ link: string; outcome: string; bin: number; names: unknown; rows: unknown }>(
     `SELECT link, outcome, least(width_bucket(score::float8, 0, 1, ${BINS}), ${BINS})::int AS bin, count(*)::int8 AS names, sum(row_count)::int8 AS rows
        FROM fk_backfill.plan_entries WHERE run_id = $1::int8 AND score IS NOT NULL GROUP BY 1, 2, 3`,
@@ -116,6 +119,7 @@ async function build(db: Queryable, run: RunRecord, plan: RunRecord, maxEntries:
       recordsAmbiguous: ambiguous,
       recordsUnmatched: nulls - matched - review - ambiguous,
       recordsUpdated: applied === null ? null : (applied.find((a) => a.entityType === r.entityType)?.updated ?? 0),
+      skipReasons: applied?.find((a) => a.entityType === r.entityType)?.skipReasons ?? null,
       matchRate: formatRate(matched, nulls),
       populationAfter: formatRate(total - nulls + matched, total),
       histogram,
@@ -218,6 +222,7 @@ export function reportText(r: RunReport): string {
       r.links.map((l) => [l.entityType, l.totalRecords, l.recordsWithNullFK, l.recordsMatched, l.recordsReview, l.recordsAmbiguous, l.recordsUnmatched, l.recordsUpdated ?? '-', l.matchRate, l.populationAfter]),
     ),
   ];
+  for (const l of r.links) if (l.skipReasons !== null) out.push(`${l.entityType}: planned but not updated: ${skipReasonsText(l.skipReasons)}`);
   if (r.entries.length > 0) {
     out.push('', `Not linked (${r.entries.length}${r.entriesTruncated ? '+' : ''} names):`);
     out.push(
@@ -282,6 +287,10 @@ export function reportHtml(r: RunReport): string {
 <td><div class="bar"><div style="width:${(rate(l) * 100).toFixed(1)}%"></div></div></td><td class="n">${e(l.matchRate)}</td><td class="n">${e(l.populationAfter)}</td></tr>`,
     )
     .join('\n');
+  const skips = r.links
+    .filter((l) => l.skipReasons !== null)
+    .map((l) => `<li>${e(l.entityType)}: planned but not updated: ${l.skipReasons === null ? '' : e(skipReasonsText(l.skipReasons))}</li>`)
+    .join('\n');
   const hists = r.links
     .filter((l) => l.histogram.some((b) => Object.keys(b.names).length > 0))
     .map((l) => `<figure><figcaption>${e(l.entityType)} (${e(l.strategy)})</figcaption>${histogramSvg(l)}</figure>`)
@@ -307,6 +316,7 @@ figure{display:inline-block;margin:0 16px 16px 0}figcaption{font-weight:600}.tag
 <h2>Match rate per link</h2>
 <table><thead><tr><th>Entity</th><th>Table</th><th>Total</th><th>NULL FK</th><th>Matched</th><th>Review</th><th>Ambiguous</th><th>Unmatched</th><th>Updated</th><th>Match rate</th><th></th><th>Populated after</th></tr></thead>
 <tbody>${bars}</tbody></table>
+${skips === '' ? '' : `<h2>Planned but not updated</h2>\n<ul>${skips}</ul>`}
 <h2>Score histogram (distinct names)</h2>
 <p class="legend">${Object.entries(COLORS)
     .map(([k, c]) => `<span><i style="background:${c}"></i>${k}</span>`)

@@ -753,3 +753,42 @@ export function applyBatchStatement(
 ${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`;
   return { text, values: p.values };
 }
+
+/**
+ * Why planned rows were not updated (issue #23), one set-based statement per link, run after the link
+ * is walked and only when it updated fewer rows than planned. Reads the rows whose FK is still NULL, that
+ * still match one of the plan's linked entries (name and scope compared as plan and apply compare them)
+ * and that this run did not change, and counts them by the first reason that holds: planned master
+ * deleted, moved to another scope, deactivated; the rows left still match everything and were passed
+ * over by the UPDATE itself (a BEFORE UPDATE trigger returning NULL, or a row-level security policy:
+ * `rls` and `before_update_triggers` say which the table has). Planned rows not found here changed since
+ * the plan (name, scope or FK) or were deleted: the caller computes them as the remainder.
+ */
+export function skipReasonsStatement(link: LinkShape, a: { planRunId: string; runId: string; linkName: string }, f: ScopeFilter): Statement {
+  const p = new Params();
+  const linkName = p.add(a.linkName);
+  const tk = `t.${ident(link.targetKey)}`;
+  const sameScope = link.scope.length === 0 ? 'true' : scopeJoin('t', 's', link).replace(/^ AND /, '');
+  const rel = p.add(link.sourceSql);
+  const text = `WITH r AS (
+  SELECT ${tk} IS NULL AS master_gone,
+         ${tk} IS NOT NULL AND NOT (${sameScope}) AS master_moved,
+         ${link.active === undefined ? 'false' : `${tk} IS NOT NULL AND t.${ident(link.active)} IS NOT TRUE`} AS master_inactive
+    FROM ${link.sourceSql} s
+    JOIN ${OWN}.plan_entries e
+      ON e.run_id = ${p.add(a.planRunId)}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'
+     AND ${entryName(link, 'e')} = s.${ident(link.name)} AND e.scope_key = ${scopeKeyExpr('s', link)}
+    LEFT JOIN ${link.targetSql} t ON ${tk} = e.target_key::${link.fkType}
+   WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
+     AND s.${ident(link.key)}::text NOT IN (SELECT unnest(cs.row_keys) FROM ${OWN}.change_sets cs WHERE cs.run_id = ${p.add(a.runId)}::int8 AND cs.link = ${linkName})
+)
+SELECT count(*) FILTER (WHERE master_gone)::int8 AS master_deleted,
+       count(*) FILTER (WHERE NOT master_gone AND master_moved)::int8 AS master_moved,
+       count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND master_inactive)::int8 AS master_inactive,
+       count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND NOT master_inactive)::int8 AS passed_over,
+       row_security_active(${rel}::regclass) AS rls,
+       EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = ${rel}::regclass AND NOT g.tgisinternal AND g.tgenabled <> 'D'
+                  AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16) AS before_update_triggers
+  FROM r`;
+  return { text, values: p.values };
+}

@@ -1,0 +1,97 @@
+/**
+ * Exact skip reasons (issue #23): planned rows an apply did not update are counted by reason with one
+ * set-based statement after the link is walked: changed since plan (name, scope or FK), master deleted,
+ * moved to another tenant, deactivated, cancelled by a BEFORE UPDATE trigger that returns NULL, not
+ * updatable under row-level security. In the result (--json), the text output, the HTML report and the
+ * run's summary (`runs ID`). Before: everything was "changed since plan".
+ */
+import { afterEach, expect, it } from 'vitest';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { apply, getRun, migrate, plan, report } from '../../src/index.js';
+import { withinTransaction } from '../../src/db/port.js';
+import { applyText } from '../../src/cli/format.js';
+import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+
+const config: ConfigInput = {
+  links: [{ entity: 'order', table: 'orders', key: 'id', fk: 'customer_id', name: 'customer_name', scope: ['tenant_id'], target: { table: 'customers', key: 'id', name: 'customer_name', active: 'is_active' } }],
+};
+
+async function schema(t: TestDb): Promise<void> {
+  await t.db.exec(`
+    CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text NOT NULL, is_active boolean NOT NULL DEFAULT true);
+    CREATE TABLE orders (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int, updated_at timestamptz);
+    INSERT INTO customers VALUES (1, 1, 'ABC', true), (2, 1, 'DEL', true), (3, 1, 'INA', true), (4, 1, 'REN', true), (5, 1, 'FKS', true), (6, 1, 'MOV', true), (7, 1, 'Other', true);
+    INSERT INTO orders (id, tenant_id, customer_name) VALUES (1, 1, 'ABC'), (2, 1, 'ABC'), (3, 1, 'DEL'), (4, 1, 'INA'), (5, 1, 'REN'), (6, 1, 'FKS'), (7, 1, 'MOV'), (8, 1, 'ABC');`);
+}
+
+/** The world after the plan: one of each reason. */
+async function drift(t: TestDb): Promise<void> {
+  await t.db.exec(`
+    DELETE FROM customers WHERE id = 2;
+    UPDATE customers SET is_active = false WHERE id = 3;
+    UPDATE orders SET customer_name = 'REN Renamed' WHERE id = 5;
+    UPDATE orders SET customer_id = 7 WHERE id = 6;
+    UPDATE customers SET tenant_id = 2 WHERE id = 6;
+    CREATE FUNCTION keep_order_2() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF OLD.id = 2 THEN RETURN NULL; END IF; RETURN NEW; END $$;
+    CREATE TRIGGER keep_order_2 BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION keep_order_2();`);
+}
+
+describeEach('exact skip reasons', (target) => {
+  let t: TestDb;
+  afterEach(async () => t.dispose());
+
+  for (const singleTransaction of [false, true]) {
+    it(`${singleTransaction ? 'single transaction' : 'batched'}: a trigger-cancelled row is reported as such, every other reason counted`, async () => {
+      t = await freshDb(target);
+      await schema(t);
+      const p = await plan(t.db, { config, tenantId: '1' });
+      expect(p.results[0]!.recordsMatched).toBe(8);
+      await drift(t);
+      const a = await apply(t.db, { config, tenantId: '1', planRunId: p.runId, singleTransaction, batchSize: 3 });
+      const r = a.results[0]!;
+      expect([r.planned, r.updated, r.skipped]).toEqual([8, 2, 6]);
+      expect(r.skipReasons).toEqual({
+        changedSincePlan: 2,
+        masterDeleted: 1,
+        masterMovedScope: 1,
+        masterInactive: 1,
+        cancelledByTrigger: 1,
+        notUpdatableUnderRls: 0,
+        notReached: 0,
+      });
+      const text = applyText(a);
+      expect(text).toContain('order skipped: 2 changed since plan (name, scope or FK) or deleted, 1 master deleted, 1 master moved to another tenant, 1 master deactivated, 1 cancelled by a trigger');
+      const run = await getRun(t.db, a.runId);
+      expect((run.summary as { results: { skipReasons: unknown }[] }).results[0]!.skipReasons).toEqual(r.skipReasons);
+      const html = (await report(t.db, { runId: a.runId, format: 'html' })).content;
+      expect(html).toContain('1 cancelled by a trigger');
+    });
+  }
+
+  it.runIf(target === 'postgres')('a row an UPDATE policy hides from the role: not updatable under row-level security', async () => {
+    t = await freshDb(target);
+    await schema(t);
+    const role = `fkb_rls_${Math.random().toString(36).slice(2, 8)}`;
+    await t.db.exec(`CREATE ROLE ${role};
+      GRANT USAGE, CREATE ON SCHEMA public TO ${role};
+      GRANT SELECT, UPDATE ON orders TO ${role}; GRANT SELECT ON customers TO ${role};
+      ALTER TABLE orders ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY see_all ON orders FOR SELECT USING (true);
+      CREATE POLICY update_some ON orders FOR UPDATE USING (id <> 8);`);
+    await migrate(t.db);
+    await t.db.exec(`GRANT USAGE, CREATE ON SCHEMA fk_backfill TO ${role};
+      GRANT ALL ON ALL TABLES IN SCHEMA fk_backfill TO ${role}; GRANT ALL ON ALL SEQUENCES IN SCHEMA fk_backfill TO ${role};`);
+    try {
+      const r = await t.db.transaction(async (tx) => {
+        await tx.query(`SET LOCAL ROLE ${role}`);
+        const db = withinTransaction(t.db, tx);
+        const a = await apply(db, { config, tenantId: '1', singleTransaction: true });
+        return a.results[0]!;
+      });
+      expect([r.planned, r.updated, r.skipped]).toEqual([8, 7, 1]);
+      expect(r.skipReasons).toMatchObject({ notUpdatableUnderRls: 1, cancelledByTrigger: 0, changedSincePlan: 0 });
+    } finally {
+      await t.db.exec(`DROP OWNED BY ${role}; DROP ROLE ${role}`).catch(() => undefined);
+    }
+  });
+});
