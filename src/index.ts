@@ -26,3 +26,5 @@ export { reviewQueue, decide, revokeDecision, bulkAccept, reviewCounts, exportQu
 export { proposeMasters, createMasters, type ProposalsFile, type MasterProposal, type CreateMastersResult } from './pipeline/masters.js';
 export { report, runReport, type RunReport, type ReportFormat } from './pipeline/report.js';
 export { startReviewServer, type ReviewServer, type ReviewServerOptions } from './review/server.js';
+export { installGuard, guardStatus, removeGuard, type GuardInstallOptions, type GuardInstallResult, type GuardStatus, type GuardStatusLink, type GuardRemoveResult } from './guard/guard.js';
+export { drift, type DriftReport, type LinkDrift, type DriftOptions } from './guard/drift.js';

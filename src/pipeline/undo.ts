@@ -81,8 +81,9 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
   const db = adapt(handle);
   await migrate(db);
   const target = await getRun(db, opts.runId);
-  if (target.kind !== 'apply' && target.kind !== 'backfill') {
-    throw new BackfillError('RUN_STATE', `run ${opts.runId} is a ${target.kind} run; only apply runs can be undone`);
+  // a guard run's links are change sets like an apply's (src/guard): the same statement reverts them
+  if (target.kind !== 'apply' && target.kind !== 'backfill' && target.kind !== 'guard') {
+    throw new BackfillError('RUN_STATE', `run ${opts.runId} is a ${target.kind} run; only apply and guard runs can be undone`);
   }
   if (target.dryRun) throw new BackfillError('RUN_STATE', `run ${opts.runId} was a dry run: nothing to undo`);
   const ctx = await contextOf(db, target, opts.entities);

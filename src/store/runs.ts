@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import type { Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 
-export type RunKind = 'plan' | 'apply' | 'undo' | 'constrain' | 'backfill';
+export type RunKind = 'plan' | 'apply' | 'undo' | 'constrain' | 'backfill' | 'guard';
 /** 'interrupted': a batched run whose connection stayed lost (resume it like a stopped one). */
 export type RunStatus = 'running' | 'done' | 'failed' | 'stopped' | 'interrupted';
 

@@ -12,6 +12,8 @@ import { register as verify } from './verify.js';
 import { register as review } from './review.js';
 import { register as report } from './report.js';
 import { register as masters } from './masters.js';
+import { register as guard } from './guard.js';
+import { register as drift } from './drift.js';
 
 /** Every command, in the order of the flow (one line each). */
-export const COMMANDS: ((program: Command) => void)[] = [discover, status, plan, apply, verify, constrain, revenue, undo, runs, demo, review, masters, report];
+export const COMMANDS: ((program: Command) => void)[] = [discover, status, plan, apply, verify, constrain, revenue, undo, runs, demo, review, masters, report, guard, drift];

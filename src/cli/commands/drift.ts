@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { drift, type DriftReport } from '../../guard/drift.js';
+import { BackfillError } from '../../errors.js';
+import { withDatabase, withDb, withScope, type GlobalFlags } from '../common.js';
+import { print, printJson, table } from '../output.js';
+
+/** Exit code when drift is found (cron, CI). */
+export const DRIFT_FOUND_EXIT = 3;
+
+function limit(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new BackfillError('USAGE', `--limit must be a whole number >= 0, got "${v}"`);
+  return n;
+}
+
+function text(r: DriftReport): string {
+  const out: string[] = [];
+  out.push(
+    table(
+      ['Link', 'Match', 'Renamed rows', 'Inactive rows', 'Missing rows', 'New names', 'New-name rows'],
+      r.links.map((l) => [l.entityType, l.match, l.renamed.rows, l.inactive.rows, l.missing.rows, l.newNames.names, l.newNames.rows]),
+    ),
+  );
+  for (const l of r.links) {
+    for (const [what, c] of [
+      ['master renamed (name no longer matches)', l.renamed],
+      ['master inactive', l.inactive],
+      ['master missing', l.missing],
+    ] as const) {
+      if (c.samples.length === 0) continue;
+      out.push(`\n${l.entityType}: ${what}`);
+      out.push(table(['Scope', 'Document name', 'Master', 'Master name now', 'Rows'], c.samples.map((g) => [g.scopeKey.join(','), g.sourceName, g.targetKey, g.masterName, g.rows])));
+    }
+    if (l.newNames.samples.length > 0) {
+      out.push(`\n${l.entityType}: new unmatched names (no plan saw them)`);
+      out.push(table(['Scope', 'Name', 'Rows'], l.newNames.samples.map((n) => [n.scopeKey.join(','), n.sourceName, n.rows])));
+    }
+  }
+  out.push(r.found ? `\nDrift found (exit ${DRIFT_FOUND_EXIT}).` : '\nNo drift.');
+  return out.join('\n');
+}
+
+export function register(program: Command): void {
+  withScope(withDb(program.command('drift').description(`linked rows whose master was renamed, deactivated or deleted, and new unmatched names; exit ${DRIFT_FOUND_EXIT} when any`)))
+    .option('--limit <n>', 'samples listed per category', limit, 20)
+    .action(async (flags: GlobalFlags & { limit: number }) => {
+      const r = await withDatabase(flags, (db, opts) => drift(db, { ...opts, limit: flags.limit }));
+      if (flags.json) printJson(r);
+      else print(text(r));
+      if (r.found) process.exitCode = DRIFT_FOUND_EXIT;
+    });
+}

@@ -1,0 +1,123 @@
+/**
+ * `drift` (issue #20): what changed under links that were right when they were made, and names that
+ * arrived since the last plan. Read-only; set-based (two statements per link); exit 3 from the CLI when
+ * anything is found so it can run from cron or CI.
+ */
+import { num } from '../db/port.js';
+import { createMatcher, type Matcher } from '../match/index.js';
+import { prepare, shape, type CommonOptions } from '../pipeline/context.js';
+import { matchOptionsFor } from '../pipeline/scored.js';
+import { driftLinkedStatement, driftNewNamesStatement } from '../sql/guard.js';
+import { wrapDbError } from '../errors.js';
+
+export type DriftKind = 'renamed' | 'inactive' | 'missing';
+
+export interface DriftGroup {
+  scopeKey: (string | null)[];
+  /** The document's name. */
+  sourceName: string;
+  /** The FK value rows hold (the master). */
+  targetKey: string;
+  /** The master's name now (null: master gone). */
+  masterName: string | null;
+  rows: number;
+}
+
+export interface DriftCategory {
+  rows: number;
+  /** Distinct (scope, name, master) groups. */
+  groups: number;
+  /** The largest groups, at most `limit`. */
+  samples: DriftGroup[];
+}
+
+export interface NewName {
+  scopeKey: (string | null)[];
+  sourceName: string;
+  rows: number;
+}
+
+export interface LinkDrift {
+  entityType: string;
+  table: string;
+  match: 'exact' | 'normalized' | 'fuzzy';
+  /** Linked rows whose master's name no longer equals (exact) or matches (normalized, fuzzy) the document's name. */
+  renamed: DriftCategory;
+  /** Linked rows whose master is not active any more. */
+  inactive: DriftCategory;
+  /** Linked rows whose master no longer exists (no FK constraint held it). */
+  missing: DriftCategory;
+  /** Names of NULL-FK rows no plan has seen and nothing would link. */
+  newNames: { names: number; rows: number; samples: NewName[] };
+}
+
+export interface DriftReport {
+  tenantId: string | null;
+  links: LinkDrift[];
+  /** Anything found (the CLI exits 3). */
+  found: boolean;
+}
+
+export interface DriftOptions extends CommonOptions {
+  /** Samples listed per category (default 20). */
+  limit?: number;
+}
+
+function category(groups: DriftGroup[], limit: number): DriftCategory {
+  return { rows: groups.reduce((a, g) => a + g.rows, 0), groups: groups.length, samples: groups.slice(0, limit) };
+}
+
+export async function drift(handle: unknown, opts: DriftOptions = {}): Promise<DriftReport> {
+  const ctx = await prepare(handle, opts, { store: false });
+  const limit = Math.max(0, opts.limit ?? 20);
+  const hasStore = (await ctx.db.query<{ ok: boolean }>(`SELECT to_regclass('fk_backfill.aliases') IS NOT NULL AND to_regclass('fk_backfill.plan_entries') IS NOT NULL AS ok`)).rows[0]?.ok === true;
+  const links: LinkDrift[] = [];
+  for (const l of ctx.links) {
+    const s = shape(l);
+    let linked: { kind: DriftKind; scope_key: (string | null)[]; source_name: string; target_key: string; master_name: string | null; row_count: unknown }[];
+    let fresh: { scope_key: (string | null)[]; source_name: string; row_count: unknown; names_total: unknown; rows_total: unknown }[];
+    try {
+      // without fk-backfill's schema (never run here) there are no aliases and no plans: empty stand-ins
+      const a = driftLinkedStatement(s, l.entity, ctx.filter, hasStore);
+      linked = (await ctx.db.query<(typeof linked)[number]>(a.text, a.values)).rows;
+      const n = driftNewNamesStatement(s, l.entity, ctx.filter, limit, hasStore);
+      fresh = (await ctx.db.query<(typeof fresh)[number]>(n.text, n.values)).rows;
+    } catch (e) {
+      throw wrapDbError(e, `reading drift of ${l.entity}`);
+    }
+    const groups = { renamed: [] as DriftGroup[], inactive: [] as DriftGroup[], missing: [] as DriftGroup[] };
+    const opt = matchOptionsFor(l);
+    const matchers = new Map<string, Matcher>();
+    for (const r of linked) {
+      const g: DriftGroup = { scopeKey: r.scope_key, sourceName: r.source_name, targetKey: r.target_key, masterName: r.master_name, rows: num(r.row_count) };
+      if (r.kind === 'renamed' && l.config.match !== 'exact' && r.master_name !== null) {
+        // a normalised / fuzzy link: drift only when the link's own matcher no longer matches the two names
+        const mk = `${r.target_key}\u0000${r.master_name}`;
+        let m = matchers.get(mk);
+        if (m === undefined) {
+          m = createMatcher([{ key: r.target_key, name: r.master_name }], [], opt);
+          matchers.set(mk, m);
+        }
+        const d = m.match(r.source_name);
+        if (d.candidates.some((c) => c.key === r.target_key && c.score >= opt.reviewAt)) continue;
+      }
+      groups[r.kind].push(g);
+    }
+    const first = fresh[0];
+    links.push({
+      entityType: l.entity,
+      table: l.config.table,
+      match: l.config.match,
+      renamed: category(groups.renamed, limit),
+      inactive: category(groups.inactive, limit),
+      missing: category(groups.missing, limit),
+      newNames: {
+        names: num(first?.names_total),
+        rows: num(first?.rows_total),
+        samples: fresh.slice(0, limit).map((r) => ({ scopeKey: r.scope_key, sourceName: r.source_name, rows: num(r.row_count) })),
+      },
+    });
+  }
+  const found = links.some((x) => x.renamed.rows + x.inactive.rows + x.missing.rows + x.newNames.rows > 0);
+  return { tenantId: ctx.filter.tenant, links, found };
+}

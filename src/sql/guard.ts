@@ -1,0 +1,228 @@
+/**
+ * SQL of the write-time guard (issue #20) and of the drift report. Pure builders, no database.
+ *
+ * The guard is one PL/pgSQL trigger function per link, generated here from the resolved link: every
+ * identifier goes through `ident` (always double-quoted, like format('%I')) and the few constants the
+ * body needs (link name, table name, run id) through `literal`. The body has no dynamic SQL (no
+ * EXECUTE), so PL/pgSQL caches its plans: a handful of index probes per written row.
+ */
+import { createHash } from 'node:crypto';
+import { ident } from './quote.js';
+import { Params, scopeKeyExpr, scopeWhere, type LinkShape, type ScopeFilter, type Statement } from './statements.js';
+
+/** A SQL string literal ('' doubled; standard_conforming_strings is on since PostgreSQL 9.1). */
+export function literal(s: string): string {
+  if (s.includes('\u0000')) throw new Error('SQL literal contains a NUL character');
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/**
+ * `<alias's master is active>` as a boolean expression (the link's active flag, or true). The one place
+ * guard and drift SQL say what "active" is.
+ */
+export function activeCond(alias: string, link: LinkShape): string {
+  return link.active === undefined ? 'true' : `${alias}.${ident(link.active)} IS TRUE`;
+}
+
+/** What the guard's SQL needs beyond a link shape. */
+export interface GuardShape extends LinkShape {
+  entity: string;
+  /** Source and target as `"schema"."table"`, resolved at install (the function pins its search_path). */
+  sourceQualified: string;
+  targetQualified: string;
+  /** The table name as the config spells it (change log's table_name). */
+  tableName: string;
+}
+
+/** Names of the objects a guard installs for one link (unquoted; the function lives in schema fk_backfill). */
+export interface GuardNames {
+  trigger: string;
+  fn: string;
+}
+
+/**
+ * Stable object names for a link: `zz_fkb_guard_<slug>_<hash>` (BEFORE triggers fire in name order;
+ * zz_ makes the guard run after the application's own triggers, which may compute the name or set the
+ * FK) and `guard_<slug>_<hash>`; at most 63 bytes whatever the entity name.
+ */
+export function guardNames(entity: string): GuardNames {
+  const slug = entity.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 32);
+  const h = createHash('md5').update(entity).digest('hex').slice(0, 8);
+  return { trigger: `zz_fkb_guard_${slug}_${h}`, fn: `guard_${slug}_${h}` };
+}
+
+function scopeEq(alias: string, link: LinkShape, rec: string): string {
+  return link.scope
+    .map((c, i) => ` AND ${alias}.${ident(c)} = ${rec}.${ident(c)}${link.scopeLoose?.[i] === true ? ` AND ${alias}.${ident(c)}::text = ${rec}.${ident(c)}::text` : ''}`)
+    .join('');
+}
+
+/**
+ * The trigger function of one link. Runs only for rows whose FK is NULL and whose name is not (the
+ * trigger's WHEN), and resolves the name in this order:
+ *   1. a person's latest decision for (scope, name) (alias table, origin 'decision'): its master, or
+ *      nothing for 'never' / 'create';
+ *   2. exactly one active master of the same scope with exactly this name (two or more: ambiguous,
+ *      nothing);
+ *   3. the name linked by a finished apply (alias table, origin 'apply'): its master.
+ * The master is read FOR SHARE and must be active and of the row's scope at that moment: a concurrent
+ * deactivation or delete either waits for the writer's commit or is seen (READ COMMITTED rechecks the
+ * locked row), so the guard never links a master deactivated or deleted before the link.
+ * A link is logged as a one-row change set of the guard's run (`undo --run` reverts it); a miss as a row
+ * of guard_misses. SECURITY DEFINER: the application's role needs no rights on fk_backfill; the
+ * search_path is pinned and every name below is schema-qualified.
+ */
+export function guardFunctionSql(g: GuardShape, names: GuardNames, runId: string): string {
+  if (!/^\d+$/.test(runId)) throw new Error(`bad run id ${runId}`);
+  const tk = (a: string): string => `${a}.${ident(g.targetKey)}`;
+  const fk = ident(g.fk);
+  const sk = `ARRAY[${g.scope.map((c) => `NEW.${ident(c)}::text`).join(', ')}]::text[]`;
+  const link = literal(g.entity);
+  const master = (extra: string, as = ''): string =>
+    `SELECT ${tk('t')}${as} FROM ${g.targetQualified} t WHERE ${extra}${scopeEq('t', g, 'NEW')} AND ${activeCond('t', g)}`;
+  return `CREATE OR REPLACE FUNCTION fk_backfill.${ident(names.fn)}() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fkb_guard$
+DECLARE
+  v_sk text[] := ${sk};
+  v_name text := NEW.${ident(g.name)}::text;
+  v_key ${g.targetQualified}.${ident(g.targetKey)}%TYPE;
+  v_cand ${g.targetQualified}.${ident(g.targetKey)}%TYPE;
+  v_alias text;
+  v_origin text;
+  v_n int;
+  v_method text;
+  v_reason text;
+BEGIN
+  SELECT a.target_key, a.origin INTO v_alias, v_origin
+    FROM fk_backfill.aliases a
+   WHERE a.link = ${link} AND md5(a.source_name) = md5(v_name) AND a.scope_key = v_sk AND a.source_name = v_name
+   ORDER BY a.origin DESC
+   LIMIT 1;
+  IF v_origin = 'decision' THEN
+    IF v_alias IS NULL THEN
+      v_reason := 'decision';
+    ELSE
+      v_cand := v_alias;
+      ${master(`${tk('t')} = v_cand`)} FOR SHARE OF t INTO v_key;
+      IF v_key IS NULL THEN v_reason := 'decision target unavailable'; ELSE v_method := 'decision'; END IF;
+    END IF;
+  ELSE
+    SELECT count(*), (array_agg(x.k))[1] INTO v_n, v_cand
+      FROM (${master(`t.${ident(g.targetName)} = NEW.${ident(g.name)}`, ' AS k')} LIMIT 2 FOR SHARE OF t) x;
+    IF v_n = 1 THEN
+      v_key := v_cand;
+      v_method := 'exact';
+    ELSIF v_n > 1 THEN
+      v_reason := 'ambiguous';
+    ELSIF v_origin = 'apply' THEN
+      v_cand := v_alias;
+      ${master(`${tk('t')} = v_cand`)} FOR SHARE OF t INTO v_key;
+      IF v_key IS NULL THEN v_reason := 'alias target unavailable'; ELSE v_method := 'alias'; END IF;
+    ELSE
+      v_reason := 'unmatched';
+    END IF;
+  END IF;
+  IF v_key IS NULL THEN
+    INSERT INTO fk_backfill.guard_misses (run_id, link, scope_key, source_name, row_key, reason)
+    VALUES (${runId}, ${link}, v_sk, v_name, NEW.${ident(g.key)}::text, v_reason);
+    RETURN NEW;
+  END IF;
+  NEW.${fk} := v_key;
+  -- a row whose key exists already is an INSERT … ON CONFLICT about to be discarded: not logged, so an
+  -- undo of this run never touches the existing row
+  IF TG_OP = 'INSERT' AND EXISTS (SELECT 1 FROM ${g.sourceQualified} s WHERE s.${ident(g.key)} = NEW.${ident(g.key)}) THEN
+    RETURN NEW;
+  END IF;
+  INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, method, row_keys, new_values)
+  VALUES (${runId}, ${link}, ${literal(g.tableName)}, ${literal(g.fk)}, v_method, ARRAY[NEW.${ident(g.key)}::text], ARRAY[v_key::text]);
+  RETURN NEW;
+END
+$fkb_guard$`;
+}
+
+/** The trigger: BEFORE INSERT and BEFORE UPDATE OF the name or scope columns, only while the FK is NULL. */
+export function guardTriggerSql(g: GuardShape, names: GuardNames): string {
+  const cols = [g.name, ...g.scope].map(ident).join(', ');
+  return `CREATE TRIGGER ${ident(names.trigger)} BEFORE INSERT OR UPDATE OF ${cols} ON ${g.sourceQualified}
+  FOR EACH ROW WHEN (NEW.${ident(g.fk)} IS NULL AND NEW.${ident(g.name)} IS NOT NULL)
+  EXECUTE FUNCTION fk_backfill.${ident(names.fn)}()`;
+}
+
+// ------------------------------------------------------------------------------------------- drift
+
+/** fk_backfill's tables, or empty stand-ins where the schema does not exist (drift only reads). */
+function own(store: boolean): { aliases: string; entries: string; runs: string } {
+  return store
+    ? { aliases: 'fk_backfill.aliases', entries: 'fk_backfill.plan_entries', runs: 'fk_backfill.runs' }
+    : {
+        aliases: '(SELECT NULL::text AS link, NULL::text[] AS scope_key, NULL::text AS source_name, NULL::text AS origin, NULL::text AS target_key WHERE false)',
+        entries: '(SELECT NULL::int8 AS run_id, NULL::text AS link, NULL::text[] AS scope_key, NULL::text AS source_name WHERE false)',
+        runs: '(SELECT NULL::int8 AS id, NULL::text AS kind, NULL::text AS status WHERE false)',
+      };
+}
+
+/**
+ * Drift of the linked rows of one link, grouped by (scope, document name, master): rows whose master is
+ * gone ('missing'), inactive ('inactive'), or whose name differs from the master's ('renamed': compared
+ * on the columns' own types, as the exact plan compares them). A name a person aliased to that master
+ * (a live 'decision' alias) is no drift. The caller re-scores 'renamed' groups of non-exact links.
+ */
+export function driftLinkedStatement(link: LinkShape, linkName: string, f: ScopeFilter, store = true): Statement {
+  const p = new Params();
+  const o = own(store);
+  const ln = p.add(linkName);
+  const tk = `t.${ident(link.targetKey)}`;
+  const sname = `s.${ident(link.name)}`;
+  const text = `WITH r AS (
+  SELECT ${scopeKeyExpr('s', link)} AS scope_key, ${sname}::text AS source_name, s.${ident(link.fk)}::text AS target_key,
+         ${tk}::text AS master_key, t.${ident(link.targetName)}::text AS master_name,
+         CASE WHEN ${tk} IS NULL THEN 'missing'
+              WHEN NOT (${activeCond('t', link)}) THEN 'inactive'
+              WHEN t.${ident(link.targetName)} = ${sname} THEN NULL
+              ELSE 'renamed' END AS kind
+    FROM ${link.sourceSql} s
+    LEFT JOIN ${link.targetSql} t ON ${tk} = s.${ident(link.fk)}
+   WHERE s.${ident(link.fk)} IS NOT NULL${scopeWhere('s', link, f, p)}
+)
+SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)::int8 AS row_count
+  FROM r
+ WHERE r.kind IS NOT NULL
+   AND NOT (r.kind = 'renamed' AND EXISTS (
+         SELECT 1 FROM ${o.aliases} a
+          WHERE a.link = ${ln} AND md5(a.source_name) = md5(r.source_name) AND a.scope_key = r.scope_key
+            AND a.source_name = r.source_name AND a.origin = 'decision' AND a.target_key = r.target_key))
+ GROUP BY 1, 2, 3, 4, 5
+ ORDER BY 6 DESC, 1, 3, 2`;
+  return { text, values: p.values };
+}
+
+/**
+ * Names of NULL-FK rows that no finished plan of this link has seen (no plan entry for the scope and
+ * name) and that nothing would link now: no single active master of that exact name in the scope, no
+ * live alias or decision. Grouped by (scope, name) with row counts.
+ */
+export function driftNewNamesStatement(link: LinkShape, linkName: string, f: ScopeFilter, limit: number, store = true): Statement {
+  const p = new Params();
+  const o = own(store);
+  const ln = p.add(linkName);
+  const sname = `s.${ident(link.name)}`;
+  const text = `WITH n AS (
+  SELECT ${scopeKeyExpr('s', link)} AS scope_key, ${link.scope.map((c, i) => `s.${ident(c)} AS fkb_scope_${i + 1}, `).join('')}${sname} AS name, count(*)::int8 AS row_count
+    FROM ${link.sourceSql} s
+   WHERE s.${ident(link.fk)} IS NULL AND ${sname} IS NOT NULL${scopeWhere('s', link, f, p)}
+   GROUP BY ${['1', ...link.scope.map((_, i) => `${i + 2}`), `${link.scope.length + 2}`].join(', ')}
+)
+SELECT n.scope_key, n.name::text AS source_name, n.row_count,
+       count(*) OVER ()::int8 AS names_total, sum(n.row_count) OVER ()::int8 AS rows_total
+  FROM n
+ WHERE NOT EXISTS (SELECT 1 FROM ${o.entries} e JOIN ${o.runs} r ON r.id = e.run_id AND r.kind = 'plan' AND r.status = 'done'
+                    WHERE e.link = ${ln} AND e.scope_key = n.scope_key AND e.source_name = n.name::text)
+   AND NOT EXISTS (SELECT 1 FROM ${o.aliases} a
+                    WHERE a.link = ${ln} AND md5(a.source_name) = md5(n.name::text) AND a.scope_key = n.scope_key
+                      AND a.source_name = n.name::text)
+   AND (SELECT count(*) FROM ${link.targetSql} t
+         WHERE t.${ident(link.targetName)} = n.name${link.scope.map((c, i) => ` AND t.${ident(c)} = n.fkb_scope_${i + 1}`).join('')} AND ${activeCond('t', link)}) <> 1
+ ORDER BY n.row_count DESC, 2, 1
+ LIMIT ${p.add(Math.max(1, limit))}::int8`;
+  return { text, values: p.values };
+}
