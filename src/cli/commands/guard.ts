@@ -14,8 +14,8 @@ export function register(program: Command): void {
     .option('--entity <name...>', 'only these links (entity names), default all')
     .action(async (_f: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<Flags>();
+      await confirm(flags, `Install the guard trigger on ${flags.entity?.join(', ') ?? 'every link'}?`);
       const r = await withDatabase(flags, async (db, opts) => {
-        await confirm(flags, `Install the guard trigger on ${opts.entities?.join(', ') ?? 'every link'}?`);
         return installGuard(db, { ...(opts.config !== undefined ? { config: opts.config } : {}), ...(opts.entities !== undefined ? { entities: opts.entities } : {}), executedBy: who() });
       });
       if (flags.json) printJson(r);
@@ -60,9 +60,9 @@ export function register(program: Command): void {
     .option('--entity <name...>', 'only these links')
     .action(async (_f: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<Flags>();
+      await confirm(flags, `Remove the guard of ${flags.entity?.join(', ') ?? 'every link'}?`);
       const db = await open(flags);
       try {
-        await confirm(flags, `Remove the guard of ${flags.entity?.join(', ') ?? 'every link'}?`);
         const r = await removeGuard(db, flags.entity !== undefined ? { entities: flags.entity } : {});
         if (flags.json) printJson(r);
         else if (r.removed.length === 0) print('No guard installed; nothing removed.');
