@@ -7,6 +7,7 @@
  * EXECUTE), so PL/pgSQL caches its plans: a handful of index probes per written row.
  */
 import { createHash } from 'node:crypto';
+import { activeExpr } from './active.js';
 import { ident } from './quote.js';
 import { Params, scopeKeyExpr, scopeWhere, type LinkShape, type ScopeFilter, type Statement } from './statements.js';
 
@@ -16,12 +17,9 @@ export function literal(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
-/**
- * `<alias's master is active>` as a boolean expression (the link's active flag, or true). The one place
- * guard and drift SQL say what "active" is.
- */
+/** `<alias's master is active>` as a boolean expression: the link's active predicate (sql/active.ts), or true. */
 export function activeCond(alias: string, link: LinkShape): string {
-  return link.active === undefined ? 'true' : `${alias}.${ident(link.active)} IS TRUE`;
+  return activeExpr(alias, link.active);
 }
 
 /** What the guard's SQL needs beyond a link shape. */

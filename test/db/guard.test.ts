@@ -164,6 +164,30 @@ describeEach('guard', (target) => {
     expect(await guardObjects(db)).toEqual({ triggers: 0, functions: 0 });
   });
 
+  it('follows the link\'s active predicate (a soft-delete column): a deleted master is never linked, by the guard or in drift', async () => {
+    const db = t.db;
+    await db.query(`ALTER TABLE customers ADD COLUMN deleted_at timestamptz`);
+    const config = {
+      links: [
+        {
+          entity: 'sales_order', table: 'sales_orders', key: 'id', fk: 'customer_id', name: 'customer_name',
+          target: { table: 'customers', key: 'id', name: 'customer_name', active: { column: 'deleted_at', activeWhen: 'null' as const } },
+          scope: ['tenant_id'],
+        },
+      ],
+    };
+    await apply(db, { config, allTenants: true, singleTransaction: true });
+    await installGuard(db, { config });
+    const beta = await idOf(db, 'Beta Industries');
+    await db.query(`UPDATE customers SET deleted_at = now() WHERE id = $1::uuid`, [beta]);
+    // Gone Inc has is_active = false but no deleted_at: active under this predicate
+    expect(await insert(db, 'P-GONE', 'Gone Inc')).not.toBeNull();
+    expect(await insert(db, 'P-BETA', 'Beta Industries')).toBeNull();
+    const d = await drift(db, { config, allTenants: true });
+    expect(d.links[0]!.inactive.samples.map((x) => x.targetKey)).toEqual([beta]);
+    await removeGuard(db);
+  });
+
   it('drift: a clean database finds nothing; a renamed master, a deactivated master and new unmatched names are found', async () => {
     const db = t.db;
     await db.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, 'D-EARLY', 'Early Bird')`, [DEMO_TENANT]);
