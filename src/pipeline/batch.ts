@@ -160,6 +160,13 @@ export function batchSettings(): string {
   ].join(', ');
 }
 
+/**
+ * Consecutive retries of one batch whose FK check failed because a master vanished meanwhile (23503).
+ * Each retry reads the masters again, so it only fails again if yet another master of the same batch is
+ * deleted in that window.
+ */
+const MAX_VANISHED_RETRIES = 20;
+
 /** One batch, one transaction (see the file comment). */
 async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number, stmtMs: number): Promise<BatchOutcome> {
   return db.transaction(async (tx) => {
@@ -217,6 +224,7 @@ export async function walkLink(db: Database, w: LinkWalk, o: BatchOptions, alrea
   emit({ ...base, event: 'start', total: w.total, changed: alreadyChanged, resumed, ...(w.catchUp === true ? { catchUp: true } : {}) });
   let changed = alreadyChanged;
   let attempt = 0;
+  let vanished = 0;
   const t0 = Date.now();
   let changedHere = 0;
   for (;;) {
@@ -248,9 +256,18 @@ export async function walkLink(db: Database, w: LinkWalk, o: BatchOptions, alrea
         }
         throw wrapDbError(e, `${w.kind} ${w.link}: a single row stayed locked through ${retries} retries`);
       }
+      if (state === '23503' && vanished < MAX_VANISHED_RETRIES) {
+        // a master read as live by this batch was deleted (or moved) by another session before the FK check:
+        // the batch rolled back; run it again, when the masters are read again without it (its rows stay NULL,
+        // counted afterwards as "master deleted"). No lock on the masters: the role may only read them.
+        vanished += 1;
+        emit({ ...base, event: 'retry', reason: 'master_deleted', attempt: vanished, batchSize: size, backoffMs: 0 });
+        continue;
+      }
       throw wrapDbError(e, `${w.kind} ${w.link}, batch of ${size}`);
     }
     attempt = 0;
+    vanished = 0;
     const ms = Date.now() - started;
     changed = out.link.changed;
     if (out.upTo === null) {

@@ -149,7 +149,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     const c = column(tgt, target, active.column, `${p}.target.active`);
     if ((active.activeWhen === true || active.activeWhen === false) && c.baseType !== 'boolean') {
       throw mismatch(
-        `${displayTable(target)}.${active.column} is ${c.type}: "activeWhen": ${String(active.activeWhen)} needs a boolean column; for a timestamp such as deleted_at use { "column": "${active.column}", "activeWhen": "null" }`,
+        `${displayTable(target)}.${active.column} must be boolean to serve as the active flag ("activeWhen": ${String(active.activeWhen)}), is ${c.type}; for a soft-delete column such as deleted_at use { "column": "${active.column}", "activeWhen": "null" }`,
         `${p}.target.active`,
       );
     }

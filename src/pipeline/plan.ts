@@ -57,10 +57,36 @@ export interface InferredLink {
   signals: Record<string, unknown> | null;
 }
 
-export interface PlanResult {
+/** The seed's summary fields, in every command that produces a summary (issue #17). */
+export interface SeedSummaryFields {
+  dryRun: boolean;
+  /** ISO 8601 (UTC). */
+  executedAt: string;
+  executedBy: string | null;
+  /** Rows whose FK was NULL when planned. */
+  totalRecordsProcessed: number;
+  totalRecordsUpdated: number;
+  /** Rows matched / rows processed, "100.0%" like the seed. */
+  overallMatchRate: string;
+}
+
+/** The seed's summary fields from per-entity counts. */
+export function seedFields(a: { dryRun: boolean; executedAt: string; executedBy: string | null; processed: number; matched: number; updated: number }): SeedSummaryFields {
+  return {
+    dryRun: a.dryRun,
+    executedAt: a.executedAt,
+    executedBy: a.executedBy,
+    totalRecordsProcessed: a.processed,
+    totalRecordsUpdated: a.updated,
+    overallMatchRate: formatRate(a.matched, a.processed),
+  };
+}
+
+export interface PlanResult extends SeedSummaryFields {
   runId: string;
   tenantId: string | null;
   configHash: string;
+  dryRun: true;
   results: EntityResult[];
   /** What the catalog made fk-backfill do differently (present when there is something to say). */
   notices?: string[];
@@ -100,6 +126,7 @@ async function decideLink(db: Queryable, l: ResolvedLink, ctx: Context): Promise
  * fk_backfill.plan_entries under a new run. Writes nothing to user tables.
  */
 export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<PlanResult> {
+  const executedAt = new Date().toISOString();
   const runId = await createRun(ctx.db, {
     kind: 'plan',
     tenant: ctx.filter.tenant,
@@ -163,7 +190,15 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
       if (decided.accuracy !== undefined) result.accuracy = decided.accuracy;
       results.push(result);
     }
-    const out: PlanResult = { runId, tenantId: ctx.filter.tenant, configHash: ctx.configHash, results, ...noticesOf(ctx) };
+    const seed = seedFields({
+      dryRun: true,
+      executedAt,
+      executedBy: opts.executedBy ?? null,
+      processed: results.reduce((a, r) => a + r.recordsWithNullFK, 0),
+      matched: results.reduce((a, r) => a + r.recordsMatched, 0),
+      updated: 0,
+    });
+    const out: PlanResult = { runId, tenantId: ctx.filter.tenant, configHash: ctx.configHash, ...seed, dryRun: true, results, ...noticesOf(ctx) };
     await finishRun(ctx.db, runId, 'done', summarize(out));
     return out;
   } catch (e) {
@@ -173,7 +208,7 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
 
 /** The links' notices, as an optional result field. */
 export function noticesOf(ctx: Context): { notices?: string[] } {
-  const n = ctx.links.flatMap((l) => l.notices);
+  const n = [...ctx.notices, ...ctx.links.flatMap((l) => l.notices)];
   return n.length > 0 ? { notices: n } : {};
 }
 

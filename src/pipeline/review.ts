@@ -110,7 +110,7 @@ async function latestPlan(ctx: Context): Promise<string | null> {
   const res = await ctx.db.query<{ id: string }>(
     `SELECT id::text AS id FROM fk_backfill.runs
       WHERE kind = 'plan' AND status = 'done' AND config_hash = $1 AND scope = $2::jsonb AND entities @> $3::text[]
-      ORDER BY id DESC LIMIT 1`,
+      ORDER BY runs.id DESC LIMIT 1`,
     [ctx.configHash, JSON.stringify({ tenant: ctx.filter.tenant }), ctx.links.map((l) => l.entity)],
   );
   return res.rows[0]?.id ?? null;

@@ -27,9 +27,9 @@ export interface SkipReasons {
 
 export const SKIP_REASON_TEXT: Record<keyof SkipReasons, string> = {
   changedSincePlan: 'changed since plan (name, scope or FK) or deleted',
-  masterDeleted: 'master deleted',
+  masterDeleted: 'master deleted since plan or during run',
   masterMovedScope: 'master moved to another tenant',
-  masterInactive: 'master deactivated',
+  masterInactive: 'master deactivated since plan or during run',
   cancelledByTrigger: 'cancelled by a trigger',
   notUpdatableUnderRls: 'not updatable under row-level security',
   notReached: 'not reached (added during the run)',

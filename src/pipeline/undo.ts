@@ -2,14 +2,14 @@ import { num } from '../db/port.js';
 import type { Database } from '../db/port.js';
 import { BackfillError, isConnectionLoss } from '../errors.js';
 import { changedCount, undoBoundStatement, undoStatement } from '../sql/statements.js';
-import { createRun, failRun, finishRun, getRun, interruptRun, saveCheckpoint, type RunRecord } from '../store/runs.js';
+import { createRun, failRun, finishRun, getRun, interruptRun, saveCheckpoint, earlierRunThatChanged, type RunRecord } from '../store/runs.js';
 import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from './reconnect.js';
 import { assertCanWrite } from './privileges.js';
 import { prepare, shape, type CommonOptions, type Context } from './context.js';
 import { adapt } from '../db/index.js';
 import { migrate } from '../store/migrate.js';
 import { parseCheckpoint, storedBatchOptions, walkLink, type BatchOptions } from './batch.js';
-import { mergedBatchOptions, reopenRun } from './apply.js';
+import { mergedBatchOptions, reopenRun, retryOnVanishedMaster } from './apply.js';
 
 export interface UndoOptions extends Pick<CommonOptions, 'entities'>, BatchOptions {
   /** The apply run to revert. */
@@ -43,6 +43,15 @@ export interface UndoResult {
   totalReverted: number;
   totalSkipped: number;
   results: LinkUndoResult[];
+  /** This undo reverted nothing because run N already undid the same run (present only then). */
+  alreadyUndoneBy?: string;
+}
+
+/** A finished undo that reverted nothing: which earlier undo of the same run already did it. */
+async function withAlready(ctx: Context, r: UndoResult): Promise<UndoResult> {
+  if (r.totalReverted > 0 || r.status !== 'done') return r;
+  const by = await earlierRunThatChanged(ctx.db, { kind: 'undo', targetRunId: r.undoneRunId, exclude: r.runId });
+  return by === null ? r : { ...r, alreadyUndoneBy: by };
 }
 
 async function changedRows(db: Database, targetRunId: string, link: string): Promise<number> {
@@ -104,7 +113,7 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
     return continueUndo(ctx, runId, target.id, opts, false);
   }
   try {
-    const results = await ctx.db.transaction(async (tx) => {
+    const results = await retryOnVanishedMaster(() => ctx.db.transaction(async (tx) => {
       const out: LinkUndoResult[] = [];
       for (const l of ctx.links) {
         const cnt = await tx.query<{ n: unknown }>(`SELECT coalesce(sum(cardinality(row_keys)), 0)::int8 AS n FROM fk_backfill.change_sets WHERE run_id = $1::int8 AND link = $2`, [target.id, l.entity]);
@@ -114,8 +123,8 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
         out.push({ entityType: l.entity, table: l.config.table, changed, reverted, skipped: changed - reverted, complete: true });
       }
       return out;
-    });
-    const result = totals(runId, target.id, 'single-transaction', 'done', results);
+    }));
+    const result = await withAlready(ctx, totals(runId, target.id, 'single-transaction', 'done', results));
     await finishRun(ctx.db, runId, 'done', result);
     return result;
   } catch (e) {
@@ -168,7 +177,7 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
       }
       results.push({ entityType: l.entity, table: l.config.table, changed, reverted, skipped: complete ? changed - reverted : 0, complete });
     }
-    const result = totals(runId, targetRunId, 'batched', stopped ? 'stopped' : 'done', results);
+    const result = await withAlready(ctx, totals(runId, targetRunId, 'batched', stopped ? 'stopped' : 'done', results));
     await finishRun(ctx.db, runId, result.status, result);
     return result;
   }
