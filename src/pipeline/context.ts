@@ -46,6 +46,7 @@ export function shape(l: ResolvedLink): LinkShape {
     keyType: l.keyType,
     touch: l.touch,
     nameType: l.nameType,
+    targetNameType: l.targetNameType,
     scopeLoose: l.scopeLoose,
   };
 }

@@ -76,6 +76,8 @@ export interface DecidedEntry extends EntryDecision {
   scopeKey: (string | null)[];
   sourceName: string | null;
   rowCount: number;
+  /** Linked: the master's name as read when deciding (recorded in the plan; apply skips the rows once it changed). */
+  targetName?: string | null;
 }
 
 /** Decides every distinct (scope, name) of one link: exact in SQL, normalized/fuzzy with the matcher. */
@@ -83,13 +85,11 @@ async function decideLink(db: Queryable, l: ResolvedLink, ctx: Context): Promise
   const s = shape(l);
   if (l.config.match === 'exact') {
     const st = exactCandidatesStatement(s, ctx.filter);
-    const res = await db.query<{ scope_key: (string | null)[]; source_name: string | null; row_count: unknown; keys: string[] | null; candidate_count: unknown }>(st.text, st.values);
-    const entries = res.rows.map((r) => ({
-      scopeKey: r.scope_key,
-      sourceName: r.source_name,
-      rowCount: num(r.row_count),
-      ...decideExact(r.source_name, r.keys ?? [], num(r.candidate_count)),
-    }));
+    const res = await db.query<{ scope_key: (string | null)[]; source_name: string | null; row_count: unknown; keys: string[] | null; names: string[] | null; candidate_count: unknown }>(st.text, st.values);
+    const entries = res.rows.map((r) => {
+      const d = decideExact(r.source_name, r.keys ?? [], num(r.candidate_count));
+      return { scopeKey: r.scope_key, sourceName: r.source_name, rowCount: num(r.row_count), ...d, targetName: d.outcome === 'linked' ? (r.names?.[0] ?? null) : null };
+    });
     return { entries };
   }
   return planScored(db, l, ctx);
@@ -209,6 +209,7 @@ function toRow(e: DecidedEntry): PlanEntryRow {
     rowCount: e.rowCount,
     candidates: e.candidates,
     reason: e.reason,
+    targetName: e.outcome === 'linked' ? (e.targetName ?? null) : null,
   };
 }
 

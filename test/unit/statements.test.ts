@@ -51,9 +51,10 @@ describe('statement builders', () => {
     expect(st.values).toEqual(['T1', 10]);
   });
 
-  it('integrity: cross-scope check compares every scope column', () => {
+  it('integrity: each row meets its master by the whole key, every scope column included', () => {
     const st = integrityStatement(link, { tenant: null });
-    expect(st.text).toContain('t."tenant_id" IS DISTINCT FROM s."tenant_id" OR t."branch" IS DISTINCT FROM s."branch"');
+    expect(st.text).toContain('ON t.k = s."customer_id" AND t."tenant_id" = s."tenant_id" AND t."branch" = s."branch"');
+    expect(st.text).toContain('LEFT JOIN (SELECT DISTINCT t."id" AS k FROM "customers" t) o ON o.k = s."customer_id"');
     expect(st.values).toEqual([]);
     expect(integrityStatement({ ...link, scope: [] }, { tenant: null }).text).toContain('0::int8 AS cross_scope');
   });
@@ -64,6 +65,9 @@ describe('statement builders', () => {
     expect(st.text).toContain('v.source_name = o."customer name" AND o."tenant_id" = v.fkb_scope_1 AND o."branch" = v.fkb_scope_2');
     // the entries meet the masters first: still there, active, of the entry's scope
     expect(st.text).toContain('t."id" = m.target_key AND t."is_active" IS TRUE AND t."tenant_id" = m.fkb_scope_1 AND t."branch" = m.fkb_scope_2');
+    // and still have the name the plan recorded (issue #23), read in that join, tested by the UPDATE itself
+    expect(st.text).toContain('CASE WHEN m.target_name IS NULL THEN true ELSE t."customer_name" = m.target_name END AS fkb_same_master');
+    expect(st.text).toContain('AND x.fkb_same_master');
     expect(st.text.match(/OFFSET 0\)/g)).toHaveLength(2);
     // range bounds as InitPlans: estimated without their values (see rangeWhere)
     expect(st.text).toMatch(/o\."customer_id" IS NULL AND o\."tenant_id" = \$\d+ AND o\."id" > \(SELECT \$\d+::uuid\) AND o\."id" <= \(SELECT \$\d+::uuid\)/);
