@@ -454,58 +454,6 @@ export function integrityStatement(link: LinkShape, f: ScopeFilter): Statement {
 }
 
 /** Filters of the review queue, pushed into SQL (issue #6). */
-export interface ReviewFilterSql {
-  bands: string[];
-  minScore: number | null;
-  maxScore: number | null;
-  /** Case-insensitive substring of the name (LIKE wildcards are escaped here). */
-  search: string | null;
-}
-
-/**
- * The review queue of one link: the plan's non-linked names that still have NULL-FK rows, with the
- * live row count, amount (when configured), a few document numbers, and the person's current decision.
- */
-export function reviewQueueStatement(link: LinkShape, a: { planRunId: string; linkName: string; samples: number; limit: number }, filter: ReviewFilterSql, f: ScopeFilter): Statement {
-  const p = new Params();
-  const run = p.add(a.planRunId);
-  const ln = p.add(a.linkName);
-  let where = '';
-  if (filter.bands.length > 0) where += ` AND e.outcome = ANY(${p.add(filter.bands)}::text[])`;
-  if (filter.minScore !== null) where += ` AND e.score >= ${p.add(filter.minScore)}::real`;
-  if (filter.maxScore !== null) where += ` AND e.score <= ${p.add(filter.maxScore)}::real`;
-  if (filter.search !== null && filter.search !== '') where += ` AND e.source_name ILIKE ${p.add('%' + filter.search.replace(/[\\%_]/g, (c) => '\\' + c) + '%')}`;
-  const tenantE = f.tenant !== null && link.scope.length > 0 ? ` AND e.scope_key[1] = ${p.add(f.tenant)}` : '';
-  const tenantD = f.tenant !== null && link.scope.length > 0 ? ` AND d.scope_key[1] = ${p.add(f.tenant)}` : '';
-  const doc = link.document === undefined ? `s.${ident(link.key)}::text` : `s.${ident(link.document)}::text`;
-  const amount = link.amount === undefined ? 'NULL::numeric' : `sum(s.${ident(link.amount)})::numeric`;
-  const text = `WITH e AS (
-  SELECT e.scope_key, e.source_name, e.outcome, e.score, e.reason, e.candidates
-    FROM ${OWN}.plan_entries e
-   WHERE e.run_id = ${run}::int8 AND e.link = ${ln} AND e.outcome <> 'linked' AND e.source_name IS NOT NULL${where}${tenantE}
-), r AS (
-  SELECT ${scopeKeyExpr('s', link)} AS scope_key, s.${ident(link.name)} AS source_name, count(*)::int8 AS row_count,
-         ${amount} AS amount, (array_agg(${doc} ORDER BY ${doc}))[1:${p.add(a.samples)}::int] AS documents
-    FROM ${link.sourceSql} s
-   WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
-     AND (${scopeKeyExpr('s', link)}, s.${ident(link.name)}) IN (SELECT e.scope_key, e.source_name FROM e)
-   GROUP BY 1, 2
-), d AS (
-  SELECT DISTINCT ON (d.scope_key, d.source_name) d.scope_key, d.source_name, d.id, d.action, d.target_key, d.decided_by, d.decided_at
-    FROM ${OWN}.decisions d
-   WHERE d.link = ${ln} AND d.revoked_at IS NULL${tenantD}
-   ORDER BY d.scope_key, d.source_name, d.decided_at DESC, d.id DESC
-)
-SELECT e.scope_key, e.source_name, e.outcome, e.score, e.reason, e.candidates, r.row_count, r.amount::text AS amount, r.documents,
-       d.id::text AS decision_id, d.action AS decision_action, d.target_key AS decision_target, d.decided_by, d.decided_at::text AS decided_at
-  FROM e
-  JOIN r ON r.scope_key = e.scope_key AND r.source_name = e.source_name
-  LEFT JOIN d ON d.scope_key = e.scope_key AND d.source_name = e.source_name
- ORDER BY r.amount DESC NULLS LAST, r.row_count DESC, e.source_name, e.scope_key
- LIMIT ${p.add(a.limit)}`;
-  return { text, values: p.values };
-}
-
 /** Masters by key (any activity), with their scope, name, number and active flag (review pages, decisions). */
 export function mastersByKeyStatement(link: LinkShape & { targetKeyType: string; number?: string | undefined }, keys: string[]): Statement {
   const p = new Params();
