@@ -14,7 +14,15 @@ export interface Statement {
 export interface LinkShape {
   sourceSql: string;
   targetSql: string;
+  /** The key column batches walk by (one column of `keys`; its ranges cover every row once). */
   key: string;
+  /**
+   * The row identity: the columns of the link's `key` (unique together, NOT NULL; checked by the
+   * catalog). Absent: `[key]`. The change log stores it as text (see rowKeyText).
+   */
+  keys?: string[] | undefined;
+  /** Types of `keys` (format_type), in order. */
+  keyTypes?: string[] | undefined;
   fk: string;
   name: string;
   document?: string | undefined;
@@ -39,6 +47,28 @@ export interface LinkShape {
    * link across scope values that are spelled differently. Absent: none.
    */
   scopeLoose?: boolean[] | undefined;
+}
+
+function idCols(link: LinkShape): { col: string; type: string }[] {
+  const keys = link.keys ?? [link.key];
+  return keys.map((col, i) => ({ col, type: link.keyTypes?.[i] ?? (col === link.key ? link.keyType : 'text') }));
+}
+
+/**
+ * A row's identity as the change log stores it: the key's text form, or for a composite key the text
+ * form of the array of its columns' text forms (`{7,2026-01-31}`), which rowKeyMatch takes apart again.
+ */
+export function rowKeyText(alias: string, link: LinkShape): string {
+  const cols = idCols(link);
+  if (cols.length === 1) return `${alias}.${ident(cols[0]!.col)}::text`;
+  return `ARRAY[${cols.map((c) => `${alias}.${ident(c.col)}::text`).join(', ')}]::text`;
+}
+
+/** `alias` is the row whose identity is the text `expr` (a change log row_key): typed equalities, index-usable. */
+export function rowKeyMatch(alias: string, link: LinkShape, expr: string): string {
+  const cols = idCols(link);
+  if (cols.length === 1) return `${alias}.${ident(cols[0]!.col)} = ${expr}::${cols[0]!.type}`;
+  return cols.map((c, i) => `${alias}.${ident(c.col)} = (${expr}::text[])[${i + 1}]::${c.type}`).join(' AND ');
 }
 
 function loose(link: LinkShape, i: number): boolean {
@@ -165,7 +195,7 @@ export function unlinkedNamesStatement(link: LinkShape, f: ScopeFilter): Stateme
 /** Rows whose FK is NULL and whose name the plan did not link (the seed's unmatchedRecords). */
 export function unlinkedRecordsStatement(link: LinkShape, planRunId: string, linkName: string, f: ScopeFilter, limit: number): Statement {
   const p = new Params();
-  const doc = link.document === undefined ? `s.${ident(link.key)}::text` : `s.${ident(link.document)}::text`;
+  const doc = link.document === undefined ? rowKeyText('s', link) : `s.${ident(link.document)}::text`;
   const text = `SELECT ${doc} AS document_number, s.${ident(link.name)} AS entity_name, ${scopeKeyExpr('s', link)} AS scope_key,
        coalesce(e.outcome, 'unmatched') AS outcome, e.reason, e.candidates
   FROM ${link.sourceSql} s
@@ -257,7 +287,7 @@ const PLAIN_EQ = /^(timestamp|date|time|smallint|integer|bigint|numeric|real|dou
 function rowRead(alias: string, link: LinkShape): string {
   return [
     `${alias}.ctid AS fkb_tid`,
-    `${alias}.${ident(link.key)} AS fkb_key`,
+    ...idCols(link).map((c, i) => `${alias}.${ident(c.col)} AS fkb_key${i === 0 ? '' : `_${i + 1}`}`),
     `${alias}.${ident(link.name)} AS fkb_name`,
     ...link.scope.map((c, i) => `${alias}.${ident(c)} AS fkb_scope_${i + 1}`),
     ...(link.touch === null ? [] : [`${alias}.${ident(link.touch.column)} AS fkb_touched`]),
@@ -276,7 +306,8 @@ function rowRecheck(link: LinkShape, x: string): string {
   const touch = link.touch;
   const tc = touch === null ? '' : ident(touch.column);
   const touched = touch === null ? '' : PLAIN_EQ.test(touch.type) ? ` AND s.${tc} IS NOT DISTINCT FROM ${x}.fkb_touched` : ` AND s.${tc}::text IS NOT DISTINCT FROM ${x}.fkb_touched::text`;
-  return `s.ctid = ${x}.fkb_tid AND s.${ident(link.key)} = ${x}.fkb_key AND s.${ident(link.fk)} IS NULL AND s.${ident(link.name)} = ${x}.fkb_name${entryScopeJoin('s', link, x)}${touched}`;
+  const key = idCols(link).map((c, i) => ` AND s.${ident(c.col)} = ${x}.fkb_key${i === 0 ? '' : `_${i + 1}`}`).join('');
+  return `s.ctid = ${x}.fkb_tid${key} AND s.${ident(link.fk)} IS NULL AND s.${ident(link.name)} = ${x}.fkb_name${entryScopeJoin('s', link, x)}${touched}`;
 }
 
 /** ` AND alias."scope col" = entry.fkb_scope_N` for every scope column: a row or master against a lookup-table entry (or a row read as one). */
@@ -324,7 +355,7 @@ export function applyStatement(
      SET ${fk} = todo.target_key::${link.fkType}${touchSet}
     FROM todo
    WHERE ${rowRecheck(link, 'todo')}${srcScope}
-  RETURNING s.${ident(link.key)}::text AS row_key, s.${fk}::text AS new_value, todo.method, todo.score, ${touchedOld(link, 'todo')} AS touched_old
+  RETURNING ${rowKeyText('s', link)} AS row_key, s.${fk}::text AS new_value, todo.method, todo.score, ${touchedOld(link, 'todo')} AS touched_old
 )
 ${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`;
   return { text, values: p.values };
@@ -386,7 +417,6 @@ export function undoStatement(
   const runId = p.add(a.runId);
   const target = p.add(a.targetRunId);
   const linkName = p.add(a.linkName);
-  const k = ident(link.key);
   const fk = ident(link.fk);
   const idRange =
     a.idRange === undefined
@@ -406,8 +436,8 @@ export function undoStatement(
   UPDATE ${link.sourceSql} s
      SET ${fk} = c.old_value::${link.fkType}${touchSet}
     FROM c
-   WHERE s.${k} = c.row_key::${link.keyType} AND s.${fk} = c.new_value::${link.fkType}${scopeWhere('s', link, f, p)}
-  RETURNING s.${k}::text AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
+   WHERE ${rowKeyMatch('s', link, 'c.row_key')} AND s.${fk} = c.new_value::${link.fkType}${scopeWhere('s', link, f, p)}
+  RETURNING ${rowKeyText('s', link)} AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
 )
 ${withChangedCount(`INSERT INTO ${OWN}.change_sets (run_id, link, table_name, column_name, method, row_keys, old_values, new_values)
 SELECT ${runId}::int8, ${linkName}::text, min(upd.table_name), min(upd.column_name), 'undo', array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.old_value)
@@ -477,7 +507,7 @@ export function reviewQueueStatement(link: LinkShape, a: { planRunId: string; li
   if (filter.search !== null && filter.search !== '') where += ` AND e.source_name ILIKE ${p.add('%' + filter.search.replace(/[\\%_]/g, (c) => '\\' + c) + '%')}`;
   const tenantE = f.tenant !== null && link.scope.length > 0 ? ` AND e.scope_key[1] = ${p.add(f.tenant)}` : '';
   const tenantD = f.tenant !== null && link.scope.length > 0 ? ` AND d.scope_key[1] = ${p.add(f.tenant)}` : '';
-  const doc = link.document === undefined ? `s.${ident(link.key)}::text` : `s.${ident(link.document)}::text`;
+  const doc = link.document === undefined ? rowKeyText('s', link) : `s.${ident(link.document)}::text`;
   const amount = link.amount === undefined ? 'NULL::numeric' : `sum(s.${ident(link.amount)})::numeric`;
   const text = `WITH e AS (
   SELECT e.scope_key, e.source_name, e.outcome, e.score, e.reason, e.candidates
@@ -737,7 +767,7 @@ export function applyBatchStatement(
      SET ${fk} = v.target_key
     FROM ${entries}
    WHERE ${entryJoin('s')} AND s.${fk} IS NULL${srcRange}
-  RETURNING s.${ident(link.key)}::text AS row_key, s.${fk}::text AS new_value, v.method, v.score, NULL::text AS touched_old`
+  RETURNING ${rowKeyText('s', link)} AS row_key, s.${fk}::text AS new_value, v.method, v.score, NULL::text AS touched_old`
     : `UPDATE ${link.sourceSql} s
      SET ${fk} = x.target_key${touchSet}
     FROM (SELECT ${rowRead('o', link)}, v.target_key, v.method, v.score
@@ -746,7 +776,7 @@ export function applyBatchStatement(
            WHERE o.${fk} IS NULL${scopeWhere('o', link, f, p)}${rangeWhere('o', link, a.range, p)}
           OFFSET 0) x
    WHERE ${rowRecheck(link, 'x')}${srcRange}
-  RETURNING s.${ident(link.key)}::text AS row_key, s.${fk}::text AS new_value, x.method, x.score, ${touchedOld(link, 'x')} AS touched_old`;
+  RETURNING ${rowKeyText('s', link)} AS row_key, s.${fk}::text AS new_value, x.method, x.score, ${touchedOld(link, 'x')} AS touched_old`;
   const text = `WITH upd AS (
   ${update}
 )
@@ -780,7 +810,7 @@ export function skipReasonsStatement(link: LinkShape, a: { planRunId: string; ru
      AND ${entryName(link, 'e')} = s.${ident(link.name)} AND e.scope_key = ${scopeKeyExpr('s', link)}
     LEFT JOIN ${link.targetSql} t ON ${tk} = e.target_key::${link.fkType}
    WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
-     AND s.${ident(link.key)}::text NOT IN (SELECT unnest(cs.row_keys) FROM ${OWN}.change_sets cs WHERE cs.run_id = ${p.add(a.runId)}::int8 AND cs.link = ${linkName})
+     AND ${rowKeyText('s', link)} NOT IN (SELECT unnest(cs.row_keys) FROM ${OWN}.change_sets cs WHERE cs.run_id = ${p.add(a.runId)}::int8 AND cs.link = ${linkName})
 )
 SELECT count(*) FILTER (WHERE master_gone)::int8 AS master_deleted,
        count(*) FILTER (WHERE NOT master_gone AND master_moved)::int8 AS master_moved,
