@@ -6,11 +6,11 @@
  * the statements a live run executes. Before: `cannot create index on partitioned table concurrently`.
  */
 import { afterEach, expect, it } from 'vitest';
-import { linkSchema, type ConfigInput } from '../../src/config/schema.js';
 import { apply, constrain, plan, undo, verify } from '../../src/index.js';
+import type { ConfigInput } from '../../src/config/schema.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
-/** ["id", "order_date"] where the config takes composite keys (issue #23, keys part), else "id" (unique here by construction). */
+/** The primary key: `id` alone repeats across partitions (and is refused as a key, test/db/row-identity.test.ts). */
 const KEY = ['id', 'order_date'];
 
 const config: ConfigInput = {
