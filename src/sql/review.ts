@@ -8,7 +8,7 @@
  * another of its values would give. Search and the score range narrow everything.
  */
 import { ident } from './quote.js';
-import { entryName, Params, scopeKeyExpr, scopeWhere, type LinkShape, type ScopeFilter, type Statement } from './statements.js';
+import { entryName, Params, rowKeyText, scopeKeyExpr, scopeWhere, type LinkShape, type ScopeFilter, type Statement } from './statements.js';
 
 export const QUEUE_SORTS = ['rows', 'amount', 'score', 'name'] as const;
 export type QueueSort = (typeof QUEUE_SORTS)[number];
@@ -60,7 +60,7 @@ function linkPart(l: QueueSqlLink, i: number, a: { planRunId: string; samples: n
   if (filter.search !== null && filter.search !== '') where += ` AND e.source_name ILIKE ${p.add('%' + filter.search.replace(/[\\%_]/g, (c) => '\\' + c) + '%')}`;
   const tenantE = f.tenant !== null && link.scope.length > 0 ? ` AND e.scope_key[1] = ${p.add(f.tenant)}` : '';
   const tenantD = f.tenant !== null && link.scope.length > 0 ? ` AND d.scope_key[1] = ${p.add(f.tenant)}` : '';
-  const doc = link.document === undefined ? `s.${ident(link.key)}::text` : `s.${ident(link.document)}::text`;
+  const doc = link.document === undefined ? rowKeyText('s', link) : `s.${ident(link.document)}::text`;
   const amount = link.amount === undefined ? 'NULL::numeric' : `sum(s.${ident(link.amount)})::numeric`;
   const e = `e${i}`;
   const r = `r${i}`;

@@ -3,6 +3,7 @@
  * is unit-tested and the same statement runs on both adapters. Identifiers come from a resolved link
  * and are quoted with `ident`; values are always parameters.
  */
+import { activeAnd, activeExpr, activeValueSql, type ActivePredicate } from './active.js';
 import { ident } from './quote.js';
 
 export interface Statement {
@@ -14,14 +15,23 @@ export interface Statement {
 export interface LinkShape {
   sourceSql: string;
   targetSql: string;
+  /** The key column batches walk by (one column of `keys`; its ranges cover every row once). */
   key: string;
+  /**
+   * The row identity: the columns of the link's `key` (unique together, NOT NULL; checked by the
+   * catalog). Absent: `[key]`. The change log stores it as text (see rowKeyText).
+   */
+  keys?: string[] | undefined;
+  /** Types of `keys` (format_type), in order. */
+  keyTypes?: string[] | undefined;
   fk: string;
   name: string;
   document?: string | undefined;
   amount?: string | undefined;
   targetKey: string;
   targetName: string;
-  active?: string | undefined;
+  /** Which masters may be linked (see sql/active.ts); absent: all. */
+  active?: ActivePredicate | undefined;
   scope: string[];
   fkType: string;
   keyType: string;
@@ -39,6 +49,28 @@ export interface LinkShape {
    * link across scope values that are spelled differently. Absent: none.
    */
   scopeLoose?: boolean[] | undefined;
+}
+
+function idCols(link: LinkShape): { col: string; type: string }[] {
+  const keys = link.keys ?? [link.key];
+  return keys.map((col, i) => ({ col, type: link.keyTypes?.[i] ?? (col === link.key ? link.keyType : 'text') }));
+}
+
+/**
+ * A row's identity as the change log stores it: the key's text form, or for a composite key the text
+ * form of the array of its columns' text forms (`{7,2026-01-31}`), which rowKeyMatch takes apart again.
+ */
+export function rowKeyText(alias: string, link: LinkShape): string {
+  const cols = idCols(link);
+  if (cols.length === 1) return `${alias}.${ident(cols[0]!.col)}::text`;
+  return `ARRAY[${cols.map((c) => `${alias}.${ident(c.col)}::text`).join(', ')}]::text`;
+}
+
+/** `alias` is the row whose identity is the text `expr` (a change log row_key): typed equalities, index-usable. */
+export function rowKeyMatch(alias: string, link: LinkShape, expr: string): string {
+  const cols = idCols(link);
+  if (cols.length === 1) return `${alias}.${ident(cols[0]!.col)} = ${expr}::${cols[0]!.type}`;
+  return cols.map((c, i) => `${alias}.${ident(c.col)} = (${expr}::text[])[${i + 1}]::${c.type}`).join(' AND ');
 }
 
 function loose(link: LinkShape, i: number): boolean {
@@ -84,8 +116,9 @@ export function scopeJoin(a: string, b: string, link: LinkShape): string {
     .join('');
 }
 
-function activeWhere(alias: string, link: LinkShape): string {
-  return link.active === undefined ? '' : ` AND ${alias}.${ident(link.active)} IS TRUE`;
+/** ` AND <alias's master is active>` (the link's active predicate), or nothing. */
+export function activeWhere(alias: string, link: LinkShape): string {
+  return activeAnd(alias, link.active);
 }
 
 /** Seed's population table for one link. */
@@ -109,6 +142,10 @@ export function nullFkEstimateStatement(link: LinkShape, f: ScopeFilter): Statem
  */
 export function exactCandidatesStatement(link: LinkShape, f: ScopeFilter, maxCandidates = 10): Statement {
   const p = new Params();
+  const tkey = `t.${ident(link.targetKey)}`;
+  // masters that are not active are read too, only to say so ("only an inactive master has this name")
+  const act = activeExpr('t', link.active);
+  const max = p.add(maxCandidates);
   // a loose scope column (citext, nondeterministic collation) groups by its text form: see LinkShape.scopeLoose
   const scopeCol = (c: string, i: number): string => (loose(link, i) ? `s.${ident(c)}::text` : `s.${ident(c)}`);
   const groupCols = [...link.scope.map(scopeCol), `s.${ident(link.name)}`].join(', ');
@@ -119,11 +156,12 @@ export function exactCandidatesStatement(link: LinkShape, f: ScopeFilter, maxCan
    GROUP BY ${groupCols}
 )
 SELECT ${scopeKeyExpr('n', link)} AS scope_key, n.source_name, n.row_count,
-       (array_agg(t.${ident(link.targetKey)}::text ORDER BY t.${ident(link.targetKey)}::text) FILTER (WHERE t.${ident(link.targetKey)} IS NOT NULL))[1:${p.add(maxCandidates)}::int] AS keys,
-       count(t.${ident(link.targetKey)})::int8 AS candidate_count
+       (array_agg(${tkey}::text ORDER BY ${tkey}::text) FILTER (WHERE ${tkey} IS NOT NULL AND ${act}))[1:${max}::int] AS keys,
+       count(${tkey}) FILTER (WHERE ${act})::int8 AS candidate_count,
+       (array_agg(${tkey}::text ORDER BY ${tkey}::text) FILTER (WHERE ${tkey} IS NOT NULL AND NOT ${act}))[1:${max}::int] AS inactive_keys
   FROM names n
   LEFT JOIN ${link.targetSql} t
-    ON t.${ident(link.targetName)} = n.source_name${scopeJoin('t', 'n', link)}${activeWhere('t', link)}
+    ON t.${ident(link.targetName)} = n.source_name${scopeJoin('t', 'n', link)}
  GROUP BY ${[...link.scope.map((c) => `n.${ident(c)}`), 'n.source_name', 'n.row_count'].join(', ')}
  ORDER BY 1, 2`;
   return { text, values: p.values };
@@ -165,7 +203,7 @@ export function unlinkedNamesStatement(link: LinkShape, f: ScopeFilter): Stateme
 /** Rows whose FK is NULL and whose name the plan did not link (the seed's unmatchedRecords). */
 export function unlinkedRecordsStatement(link: LinkShape, planRunId: string, linkName: string, f: ScopeFilter, limit: number): Statement {
   const p = new Params();
-  const doc = link.document === undefined ? `s.${ident(link.key)}::text` : `s.${ident(link.document)}::text`;
+  const doc = link.document === undefined ? rowKeyText('s', link) : `s.${ident(link.document)}::text`;
   const text = `SELECT ${doc} AS document_number, s.${ident(link.name)} AS entity_name, ${scopeKeyExpr('s', link)} AS scope_key,
        coalesce(e.outcome, 'unmatched') AS outcome, e.reason, e.candidates
   FROM ${link.sourceSql} s
@@ -257,7 +295,7 @@ const PLAIN_EQ = /^(timestamp|date|time|smallint|integer|bigint|numeric|real|dou
 function rowRead(alias: string, link: LinkShape): string {
   return [
     `${alias}.ctid AS fkb_tid`,
-    `${alias}.${ident(link.key)} AS fkb_key`,
+    ...idCols(link).map((c, i) => `${alias}.${ident(c.col)} AS fkb_key${i === 0 ? '' : `_${i + 1}`}`),
     `${alias}.${ident(link.name)} AS fkb_name`,
     ...link.scope.map((c, i) => `${alias}.${ident(c)} AS fkb_scope_${i + 1}`),
     ...(link.touch === null ? [] : [`${alias}.${ident(link.touch.column)} AS fkb_touched`]),
@@ -276,7 +314,8 @@ function rowRecheck(link: LinkShape, x: string): string {
   const touch = link.touch;
   const tc = touch === null ? '' : ident(touch.column);
   const touched = touch === null ? '' : PLAIN_EQ.test(touch.type) ? ` AND s.${tc} IS NOT DISTINCT FROM ${x}.fkb_touched` : ` AND s.${tc}::text IS NOT DISTINCT FROM ${x}.fkb_touched::text`;
-  return `s.ctid = ${x}.fkb_tid AND s.${ident(link.key)} = ${x}.fkb_key AND s.${ident(link.fk)} IS NULL AND s.${ident(link.name)} = ${x}.fkb_name${entryScopeJoin('s', link, x)}${touched}`;
+  const key = idCols(link).map((c, i) => ` AND s.${ident(c.col)} = ${x}.fkb_key${i === 0 ? '' : `_${i + 1}`}`).join('');
+  return `s.ctid = ${x}.fkb_tid${key} AND s.${ident(link.fk)} IS NULL AND s.${ident(link.name)} = ${x}.fkb_name${entryScopeJoin('s', link, x)}${touched}`;
 }
 
 /** ` AND alias."scope col" = entry.fkb_scope_N` for every scope column: a row or master against a lookup-table entry (or a row read as one). */
@@ -324,7 +363,7 @@ export function applyStatement(
      SET ${fk} = todo.target_key::${link.fkType}${touchSet}
     FROM todo
    WHERE ${rowRecheck(link, 'todo')}${srcScope}
-  RETURNING s.${ident(link.key)}::text AS row_key, s.${fk}::text AS new_value, todo.method, todo.score, ${touchedOld(link, 'todo')} AS touched_old
+  RETURNING ${rowKeyText('s', link)} AS row_key, s.${fk}::text AS new_value, todo.method, todo.score, ${touchedOld(link, 'todo')} AS touched_old
 )
 ${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`;
   return { text, values: p.values };
@@ -386,7 +425,6 @@ export function undoStatement(
   const runId = p.add(a.runId);
   const target = p.add(a.targetRunId);
   const linkName = p.add(a.linkName);
-  const k = ident(link.key);
   const fk = ident(link.fk);
   const idRange =
     a.idRange === undefined
@@ -406,8 +444,8 @@ export function undoStatement(
   UPDATE ${link.sourceSql} s
      SET ${fk} = c.old_value::${link.fkType}${touchSet}
     FROM c
-   WHERE s.${k} = c.row_key::${link.keyType} AND s.${fk} = c.new_value::${link.fkType}${scopeWhere('s', link, f, p)}
-  RETURNING s.${k}::text AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
+   WHERE ${rowKeyMatch('s', link, 'c.row_key')} AND s.${fk} = c.new_value::${link.fkType}${scopeWhere('s', link, f, p)}
+  RETURNING ${rowKeyText('s', link)} AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
 )
 ${withChangedCount(`INSERT INTO ${OWN}.change_sets (run_id, link, table_name, column_name, method, row_keys, old_values, new_values)
 SELECT ${runId}::int8, ${linkName}::text, min(upd.table_name), min(upd.column_name), 'undo', array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.old_value)
@@ -432,7 +470,7 @@ function positionRange(alias: string, r: { after: string | null; upTo: string },
   return out;
 }
 
-/** NULL FKs, FK values pointing nowhere, FK values pointing to a master of another scope. */
+/** NULL FKs, FK values pointing nowhere, to a master of another scope, to a master the active predicate excludes. */
 export function integrityStatement(link: LinkShape, f: ScopeFilter): Statement {
   const p = new Params();
   const fk = ident(link.fk);
@@ -446,19 +484,19 @@ export function integrityStatement(link: LinkShape, f: ScopeFilter): Statement {
   const text = `SELECT count(*)::int8 AS total,
        count(*) FILTER (WHERE s.${fk} IS NULL)::int8 AS null_fks,
        count(*) FILTER (WHERE s.${fk} IS NOT NULL AND t.${tk} IS NULL)::int8 AS orphans,
-       ${cross} AS cross_scope
+       ${cross} AS cross_scope,
+       count(*) FILTER (WHERE t.${tk} IS NOT NULL AND NOT ${activeExpr('t', link.active)})::int8 AS inactive_targets
   FROM ${link.sourceSql} s
   LEFT JOIN ${link.targetSql} t ON t.${tk} = s.${fk}
  WHERE true${scopeWhere('s', link, f, p)}`;
   return { text, values: p.values };
 }
 
-/** Filters of the review queue, pushed into SQL (issue #6). */
 /** Masters by key (any activity), with their scope, name, number and active flag (review pages, decisions). */
 export function mastersByKeyStatement(link: LinkShape & { targetKeyType: string; number?: string | undefined }, keys: string[]): Statement {
   const p = new Params();
   const number = link.number === undefined ? 'NULL::text' : `t.${ident(link.number)}::text`;
-  const active = link.active === undefined ? 'true' : `coalesce(t.${ident(link.active)}, false)`;
+  const active = activeExpr('t', link.active);
   const text = `SELECT t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)} AS name,
        ${number} AS number, ${active} AS active
   FROM ${link.targetSql} t
@@ -568,7 +606,7 @@ export function inactiveMastersStatement(link: LinkShape & { number?: string | u
   const number = link.number === undefined ? 'NULL::text' : `t.${ident(link.number)}::text`;
   const text = `SELECT ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetKey)}::text AS key, t.${ident(link.targetName)} AS name, ${number} AS number
   FROM ${link.targetSql} t
- WHERE t.${ident(link.active)} IS NOT TRUE AND t.${ident(link.targetName)} IS NOT NULL${scopeWhere('t', link, f, p)}`;
+ WHERE NOT ${activeExpr('t', link.active)} AND t.${ident(link.targetName)} IS NOT NULL${scopeWhere('t', link, f, p)}`;
   return { text, values: p.values };
 }
 
@@ -594,8 +632,10 @@ export function insertMastersStatement(link: LinkShape & { number?: string | und
     sel.push('x.number');
   }
   if (link.active !== undefined) {
-    cols.push(ident(link.active));
-    sel.push('true');
+    const v = activeValueSql(link.active);
+    if (v === null) throw new Error(`no value makes ${link.active.column} active (activeWhen notNull)`);
+    cols.push(ident(link.active.column));
+    sel.push(v);
   }
   const payload = rows.map((r, ord) => ({ ord, name: r.name, number: r.number, ...Object.fromEntries(r.scope.map((v, i) => [`s${i}`, v])) }));
   const recCols = ['ord int', 'name text', 'number text', ...link.scope.map((_, i) => `s${i} text`)].join(', ');
@@ -609,7 +649,9 @@ RETURNING ${ident(link.targetKey)}::text AS key, ARRAY[${link.scope.map((c) => `
 export function reactivateMastersStatement(link: LinkShape & { targetKeyType: string }, keys: string[], f: ScopeFilter): Statement {
   const p = new Params();
   if (link.active === undefined) throw new Error('no active column configured');
-  const text = `UPDATE ${link.targetSql} t SET ${ident(link.active)} = true
+  const v = activeValueSql(link.active);
+  if (v === null) throw new Error(`no value makes ${link.active.column} active (activeWhen notNull)`);
+  const text = `UPDATE ${link.targetSql} t SET ${ident(link.active.column)} = ${v}
  WHERE t.${ident(link.targetKey)} = ANY(${p.add(keys)}::${link.targetKeyType}[])${scopeWhere('t', link, f, p)}
 RETURNING t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)} AS name`;
   return { text, values: p.values };
@@ -685,7 +727,7 @@ export function applyBatchStatement(
      SET ${fk} = v.target_key
     FROM ${entries}
    WHERE ${entryJoin('s')} AND s.${fk} IS NULL${srcRange}
-  RETURNING s.${ident(link.key)}::text AS row_key, s.${fk}::text AS new_value, v.method, v.score, NULL::text AS touched_old`
+  RETURNING ${rowKeyText('s', link)} AS row_key, s.${fk}::text AS new_value, v.method, v.score, NULL::text AS touched_old`
     : `UPDATE ${link.sourceSql} s
      SET ${fk} = x.target_key${touchSet}
     FROM (SELECT ${rowRead('o', link)}, v.target_key, v.method, v.score
@@ -694,7 +736,7 @@ export function applyBatchStatement(
            WHERE o.${fk} IS NULL${scopeWhere('o', link, f, p)}${rangeWhere('o', link, a.range, p)}
           OFFSET 0) x
    WHERE ${rowRecheck(link, 'x')}${srcRange}
-  RETURNING s.${ident(link.key)}::text AS row_key, s.${fk}::text AS new_value, x.method, x.score, ${touchedOld(link, 'x')} AS touched_old`;
+  RETURNING ${rowKeyText('s', link)} AS row_key, s.${fk}::text AS new_value, x.method, x.score, ${touchedOld(link, 'x')} AS touched_old`;
   const text = `WITH upd AS (
   ${update}
 )
@@ -721,14 +763,14 @@ export function skipReasonsStatement(link: LinkShape, a: { planRunId: string; ru
   const text = `WITH r AS (
   SELECT ${tk} IS NULL AS master_gone,
          ${tk} IS NOT NULL AND NOT (${sameScope}) AS master_moved,
-         ${link.active === undefined ? 'false' : `${tk} IS NOT NULL AND t.${ident(link.active)} IS NOT TRUE`} AS master_inactive
+         ${link.active === undefined ? 'false' : `${tk} IS NOT NULL AND NOT ${activeExpr('t', link.active)}`} AS master_inactive
     FROM ${link.sourceSql} s
     JOIN ${OWN}.plan_entries e
       ON e.run_id = ${p.add(a.planRunId)}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'
      AND ${entryName(link, 'e')} = s.${ident(link.name)} AND e.scope_key = ${scopeKeyExpr('s', link)}
     LEFT JOIN ${link.targetSql} t ON ${tk} = e.target_key::${link.fkType}
    WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
-     AND s.${ident(link.key)}::text NOT IN (SELECT unnest(cs.row_keys) FROM ${OWN}.change_sets cs WHERE cs.run_id = ${p.add(a.runId)}::int8 AND cs.link = ${linkName})
+     AND ${rowKeyText('s', link)} NOT IN (SELECT unnest(cs.row_keys) FROM ${OWN}.change_sets cs WHERE cs.run_id = ${p.add(a.runId)}::int8 AND cs.link = ${linkName})
 )
 SELECT count(*) FILTER (WHERE master_gone)::int8 AS master_deleted,
        count(*) FILTER (WHERE NOT master_gone AND master_moved)::int8 AS master_moved,
