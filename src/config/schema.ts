@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ActivePredicate } from '../sql/active.js';
 
 const identifier = z
   .string()
@@ -11,12 +12,54 @@ const tableRef = z.string().min(1, 'must not be empty').max(200);
 
 const score = z.number().min(0).max(1);
 
+/**
+ * A row identity: one column, or a list of columns that together are unique (e.g. a partitioned table's
+ * primary key `["id", "order_date"]`, a multi-tenant master's `["tenant_id", "id"]`). Kept as written
+ * (config hashes of existing plans stay the same); `keyColumns` gives the list.
+ */
+const keyRef = z.union([
+  identifier,
+  z
+    .array(identifier)
+    .min(1, 'list at least one column')
+    .max(8)
+    .refine((a) => new Set(a).size === a.length, 'key columns must be distinct'),
+]);
+
+/** The columns of a `key` / `target.key` as a list. */
+export function keyColumns(k: string | readonly string[]): string[] {
+  return typeof k === 'string' ? [k] : [...k];
+}
+
+/** `{ "column": "deleted_at", "activeWhen": "null" }`: when a master counts as active (issue #17). */
+export const activePredicateSchema = z
+  .object({
+    column: identifier,
+    activeWhen: z.union([z.literal(true), z.literal(false), z.literal('null'), z.literal('notNull')], {
+      error: 'activeWhen must be true, false, "null" or "notNull"',
+    }),
+  })
+  .strict();
+
+/**
+ * `target.active`: a boolean column name (true = active) or an active predicate. Kept as written in the
+ * config (so a config round-trips); `activePredicate` gives the one normal form every statement uses.
+ */
+export const activeSchema = z.union([identifier, activePredicateSchema], {
+  error: (iss) =>
+    typeof iss.input === 'string'
+      ? undefined
+      : 'must be a boolean column name or { "column": "...", "activeWhen": true | false | "null" | "notNull" }',
+});
+
 export const targetSchema = z
   .object({
     table: tableRef,
-    key: identifier,
+    /** The master's key: one column, or the tenant column(s) plus the column the FK points at. */
+    key: keyRef,
     name: identifier,
-    active: identifier.optional(),
+    /** Which masters may be linked: a boolean column (true = active) or `{ column, activeWhen }`. Absent: all. */
+    active: activeSchema.optional(),
     /** Column holding a human number such as CUST-003 (used when creating masters). */
     number: identifier.optional(),
   })
@@ -30,7 +73,8 @@ export const linkSchema = z
       .max(100)
       .regex(/^[A-Za-z0-9_.:-]+$/, 'use letters, digits, _ . : -'),
     table: tableRef,
-    key: identifier,
+    /** What identifies one source row: a column or a list of columns backed by a unique index over NOT NULL columns. */
+    key: keyRef,
     fk: identifier,
     name: identifier,
     document: identifier.optional(),
@@ -79,3 +123,11 @@ export type LinkConfig = z.output<typeof linkSchema>;
 export type LinkInput = z.input<typeof linkSchema>;
 export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
+
+export type ActiveConfig = z.output<typeof activeSchema>;
+
+/** The normal form of `target.active`: a bare column name means `{ column, activeWhen: true }`. */
+export function activePredicate(a: ActiveConfig | undefined): ActivePredicate | undefined {
+  if (a === undefined) return undefined;
+  return typeof a === 'string' ? { column: a, activeWhen: true } : { column: a.column, activeWhen: a.activeWhen };
+}

@@ -445,7 +445,7 @@ export async function resumeApply(handle: unknown, opts: ResumeApplyOptions): Pr
   if (run.kind !== 'apply') throw new BackfillError('RUN_STATE', `run ${run.id} is a ${run.kind} run, not an apply run`);
   if (run.planRunId === null) throw new BackfillError('RUN_STATE', `run ${run.id} has no plan`);
   const tenant = run.scope?.tenant ?? null;
-  const ctx = await prepare(db, { config: run.config, entities: run.entities, ...(tenant !== null ? { tenantId: tenant } : { allTenants: true }) });
+  const ctx = await prepare(db, { config: run.config, entities: run.entities, ...(tenant !== null ? { tenantId: tenant } : { allTenants: true }) }, { rowIdentity: true });
   const planHash = await checkPlanHash(db, run.planRunId);
   const pinned = run.options['planHash'];
   if (typeof pinned === 'string' && pinned !== planHash) {

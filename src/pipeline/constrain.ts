@@ -131,10 +131,10 @@ export function constrainShape(l: ResolvedLink): ConstrainShape {
     targetTable: l.target.table,
     sourceSchema: l.source.schema,
     targetSchema: l.target.schema,
-    key: l.config.key,
+    key: l.walkKey,
     keyType: l.keyType,
     fk: l.config.fk,
-    targetKey: l.config.target.key,
+    targetKey: l.targetKey,
     scope: l.config.scope,
   };
 }

@@ -3,6 +3,7 @@
  * is unit-tested and the same statement runs on both adapters. Identifiers come from a resolved link
  * and are quoted with `ident`; values are always parameters.
  */
+import { activeAnd, activeExpr, activeValueSql, type ActivePredicate } from './active.js';
 import { ident } from './quote.js';
 
 export interface Statement {
@@ -14,14 +15,23 @@ export interface Statement {
 export interface LinkShape {
   sourceSql: string;
   targetSql: string;
+  /** The key column batches walk by (one column of `keys`; its ranges cover every row once). */
   key: string;
+  /**
+   * The row identity: the columns of the link's `key` (unique together, NOT NULL; checked by the
+   * catalog). Absent: `[key]`. The change log stores it as text (see rowKeyText).
+   */
+  keys?: string[] | undefined;
+  /** Types of `keys` (format_type), in order. */
+  keyTypes?: string[] | undefined;
   fk: string;
   name: string;
   document?: string | undefined;
   amount?: string | undefined;
   targetKey: string;
   targetName: string;
-  active?: string | undefined;
+  /** Which masters may be linked (see sql/active.ts); absent: all. */
+  active?: ActivePredicate | undefined;
   scope: string[];
   fkType: string;
   keyType: string;
@@ -60,6 +70,28 @@ export interface LinkShape {
 function sameMasterName(link: LinkShape, t: string, entry: string, typed = false): string {
   const rec = typed || link.targetNameType === undefined || link.targetNameType === 'text' ? `${entry}.target_name` : `${entry}.target_name::${link.targetNameType}`;
   return `CASE WHEN ${entry}.target_name IS NULL THEN true ELSE ${t}.${ident(link.targetName)} = ${rec} END`;
+}
+
+function idCols(link: LinkShape): { col: string; type: string }[] {
+  const keys = link.keys ?? [link.key];
+  return keys.map((col, i) => ({ col, type: link.keyTypes?.[i] ?? (col === link.key ? link.keyType : 'text') }));
+}
+
+/**
+ * A row's identity as the change log stores it: the key's text form, or for a composite key the text
+ * form of the array of its columns' text forms (`{7,2026-01-31}`), which rowKeyMatch takes apart again.
+ */
+export function rowKeyText(alias: string, link: LinkShape): string {
+  const cols = idCols(link);
+  if (cols.length === 1) return `${alias}.${ident(cols[0]!.col)}::text`;
+  return `ARRAY[${cols.map((c) => `${alias}.${ident(c.col)}::text`).join(', ')}]::text`;
+}
+
+/** `alias` is the row whose identity is the text `expr` (a change log row_key): typed equalities, index-usable. */
+export function rowKeyMatch(alias: string, link: LinkShape, expr: string): string {
+  const cols = idCols(link);
+  if (cols.length === 1) return `${alias}.${ident(cols[0]!.col)} = ${expr}::${cols[0]!.type}`;
+  return cols.map((c, i) => `${alias}.${ident(c.col)} = (${expr}::text[])[${i + 1}]::${c.type}`).join(' AND ');
 }
 
 function loose(link: LinkShape, i: number): boolean {
@@ -105,8 +137,9 @@ export function scopeJoin(a: string, b: string, link: LinkShape): string {
     .join('');
 }
 
-function activeWhere(alias: string, link: LinkShape): string {
-  return link.active === undefined ? '' : ` AND ${alias}.${ident(link.active)} IS TRUE`;
+/** ` AND <alias's master is active>` (the link's active predicate), or nothing. */
+export function activeWhere(alias: string, link: LinkShape): string {
+  return activeAnd(alias, link.active);
 }
 
 /** Seed's population table for one link. */
@@ -130,6 +163,10 @@ export function nullFkEstimateStatement(link: LinkShape, f: ScopeFilter): Statem
  */
 export function exactCandidatesStatement(link: LinkShape, f: ScopeFilter, maxCandidates = 10): Statement {
   const p = new Params();
+  const tkey = `t.${ident(link.targetKey)}`;
+  // masters that are not active are read too, only to say so ("only an inactive master has this name")
+  const act = activeExpr('t', link.active);
+  const max = p.add(maxCandidates);
   // a loose scope column (citext, nondeterministic collation) groups by its text form: see LinkShape.scopeLoose
   const scopeCol = (c: string, i: number): string => (loose(link, i) ? `s.${ident(c)}::text` : `s.${ident(c)}`);
   const groupCols = [...link.scope.map(scopeCol), `s.${ident(link.name)}`].join(', ');
@@ -140,13 +177,14 @@ export function exactCandidatesStatement(link: LinkShape, f: ScopeFilter, maxCan
    GROUP BY ${groupCols}
 )
 SELECT ${scopeKeyExpr('n', link)} AS scope_key, n.source_name, n.row_count,
-       (array_agg(t.${ident(link.targetKey)}::text ORDER BY t.${ident(link.targetKey)}::text) FILTER (WHERE t.${ident(link.targetKey)} IS NOT NULL))[1:${p.add(maxCandidates)}::int] AS keys,
-       -- the masters' names as read, in the order of keys: what a linked entry's decision rested on (apply rechecks it)
-       (array_agg(t.${ident(link.targetName)}::text ORDER BY t.${ident(link.targetKey)}::text) FILTER (WHERE t.${ident(link.targetKey)} IS NOT NULL))[1:1] AS names,
-       count(t.${ident(link.targetKey)})::int8 AS candidate_count
+       (array_agg(${tkey}::text ORDER BY ${tkey}::text) FILTER (WHERE ${tkey} IS NOT NULL AND ${act}))[1:${max}::int] AS keys,
+       count(${tkey}) FILTER (WHERE ${act})::int8 AS candidate_count,
+       (array_agg(${tkey}::text ORDER BY ${tkey}::text) FILTER (WHERE ${tkey} IS NOT NULL AND NOT ${act}))[1:${max}::int] AS inactive_keys,
+       -- the active masters' names as read, in the order of keys: what a linked entry's decision rested on (apply rechecks it)
+       (array_agg(t.${ident(link.targetName)}::text ORDER BY ${tkey}::text) FILTER (WHERE ${tkey} IS NOT NULL AND ${act}))[1:1] AS names
   FROM names n
   LEFT JOIN ${link.targetSql} t
-    ON t.${ident(link.targetName)} = n.source_name${scopeJoin('t', 'n', link)}${activeWhere('t', link)}
+    ON t.${ident(link.targetName)} = n.source_name${scopeJoin('t', 'n', link)}
  GROUP BY ${[...link.scope.map((c) => `n.${ident(c)}`), 'n.source_name', 'n.row_count'].join(', ')}
  ORDER BY 1, 2`;
   return { text, values: p.values };
@@ -188,7 +226,7 @@ export function unlinkedNamesStatement(link: LinkShape, f: ScopeFilter): Stateme
 /** Rows whose FK is NULL and whose name the plan did not link (the seed's unmatchedRecords). */
 export function unlinkedRecordsStatement(link: LinkShape, planRunId: string, linkName: string, f: ScopeFilter, limit: number): Statement {
   const p = new Params();
-  const doc = link.document === undefined ? `s.${ident(link.key)}::text` : `s.${ident(link.document)}::text`;
+  const doc = link.document === undefined ? rowKeyText('s', link) : `s.${ident(link.document)}::text`;
   const text = `SELECT ${doc} AS document_number, s.${ident(link.name)} AS entity_name, ${scopeKeyExpr('s', link)} AS scope_key,
        coalesce(e.outcome, 'unmatched') AS outcome, e.reason, e.candidates
   FROM ${link.sourceSql} s
@@ -280,7 +318,7 @@ const PLAIN_EQ = /^(timestamp|date|time|smallint|integer|bigint|numeric|real|dou
 function rowRead(alias: string, link: LinkShape): string {
   return [
     `${alias}.ctid AS fkb_tid`,
-    `${alias}.${ident(link.key)} AS fkb_key`,
+    ...idCols(link).map((c, i) => `${alias}.${ident(c.col)} AS fkb_key${i === 0 ? '' : `_${i + 1}`}`),
     `${alias}.${ident(link.name)} AS fkb_name`,
     ...link.scope.map((c, i) => `${alias}.${ident(c)} AS fkb_scope_${i + 1}`),
     ...(link.touch === null ? [] : [`${alias}.${ident(link.touch.column)} AS fkb_touched`]),
@@ -299,7 +337,8 @@ function rowRecheck(link: LinkShape, x: string): string {
   const touch = link.touch;
   const tc = touch === null ? '' : ident(touch.column);
   const touched = touch === null ? '' : PLAIN_EQ.test(touch.type) ? ` AND s.${tc} IS NOT DISTINCT FROM ${x}.fkb_touched` : ` AND s.${tc}::text IS NOT DISTINCT FROM ${x}.fkb_touched::text`;
-  return `s.ctid = ${x}.fkb_tid AND s.${ident(link.key)} = ${x}.fkb_key AND s.${ident(link.fk)} IS NULL AND s.${ident(link.name)} = ${x}.fkb_name${entryScopeJoin('s', link, x)}${touched}`;
+  const key = idCols(link).map((c, i) => ` AND s.${ident(c.col)} = ${x}.fkb_key${i === 0 ? '' : `_${i + 1}`}`).join('');
+  return `s.ctid = ${x}.fkb_tid${key} AND s.${ident(link.fk)} IS NULL AND s.${ident(link.name)} = ${x}.fkb_name${entryScopeJoin('s', link, x)}${touched}`;
 }
 
 /** ` AND alias."scope col" = entry.fkb_scope_N` for every scope column: a row or master against a lookup-table entry (or a row read as one). */
@@ -347,7 +386,7 @@ export function applyStatement(
      SET ${fk} = todo.target_key::${link.fkType}${touchSet}
     FROM todo
    WHERE ${rowRecheck(link, 'todo')}${srcScope}
-  RETURNING s.${ident(link.key)}::text AS row_key, s.${fk}::text AS new_value, todo.method, todo.score, ${touchedOld(link, 'todo')} AS touched_old
+  RETURNING ${rowKeyText('s', link)} AS row_key, s.${fk}::text AS new_value, todo.method, todo.score, ${touchedOld(link, 'todo')} AS touched_old
 )
 ${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`;
   return { text, values: p.values };
@@ -409,7 +448,6 @@ export function undoStatement(
   const runId = p.add(a.runId);
   const target = p.add(a.targetRunId);
   const linkName = p.add(a.linkName);
-  const k = ident(link.key);
   const fk = ident(link.fk);
   const idRange =
     a.idRange === undefined
@@ -429,8 +467,8 @@ export function undoStatement(
   UPDATE ${link.sourceSql} s
      SET ${fk} = c.old_value::${link.fkType}${touchSet}
     FROM c
-   WHERE s.${k} = c.row_key::${link.keyType} AND s.${fk} = c.new_value::${link.fkType}${scopeWhere('s', link, f, p)}
-  RETURNING s.${k}::text AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
+   WHERE ${rowKeyMatch('s', link, 'c.row_key')} AND s.${fk} = c.new_value::${link.fkType}${scopeWhere('s', link, f, p)}
+  RETURNING ${rowKeyText('s', link)} AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
 )
 ${withChangedCount(`INSERT INTO ${OWN}.change_sets (run_id, link, table_name, column_name, method, row_keys, old_values, new_values)
 SELECT ${runId}::int8, ${linkName}::text, min(upd.table_name), min(upd.column_name), 'undo', array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.old_value)
@@ -456,13 +494,14 @@ function positionRange(alias: string, r: { after: string | null; upTo: string },
 }
 
 /**
- * NULL FKs, FK values pointing nowhere, FK values pointing to a master of another scope only. Each row
- * is joined to its master by the whole key, scope included (the link's scope columns, all on the master
- * too): masters keyed by (tenant_id, id) repeat ids across tenants, and a join on the id alone counted
- * every row once per tenant holding that id and called its link cross-tenant. Both joins read distinct
- * masters (a master table without a unique key cannot multiply rows either) and hash on plain equalities
- * (key and scope), no per-row query. A row whose scope value is NULL belongs to no tenant: its FK is an
- * orphan only when no master has the key (as a composite FK, MATCH SIMPLE, checks nothing for it).
+ * NULL FKs, FK values pointing nowhere, to a master of another scope only, to a master the active
+ * predicate excludes. Each row is joined to its master by the whole key, scope included (the link's
+ * scope columns, all on the master too): masters keyed by (tenant_id, id) repeat ids across tenants, and
+ * a join on the id alone counted every row once per tenant holding that id and called its link
+ * cross-tenant. Both joins read masters grouped by what they join on (a master table without a unique
+ * key cannot multiply rows either) and hash on plain equalities (key and scope), no per-row query. A row
+ * whose scope value is NULL belongs to no tenant: its FK is an orphan only when no master has the key
+ * (as a composite FK, MATCH SIMPLE, checks nothing for it).
  */
 export function integrityStatement(link: LinkShape, f: ScopeFilter): Statement {
   const p = new Params();
@@ -471,7 +510,8 @@ export function integrityStatement(link: LinkShape, f: ScopeFilter): Statement {
   const scoped = link.scope.length > 0;
   const scopeCols = link.scope.map(ident);
   // the row's own master: same key, same scope
-  const same = `LEFT JOIN (SELECT DISTINCT t.${tk} AS k${scopeCols.map((c) => `, t.${c}`).join('')} FROM ${link.targetSql} t) t
+  const same = `LEFT JOIN (SELECT t.${tk} AS k${scopeCols.map((c) => `, t.${c}`).join('')}, bool_or(${activeExpr('t', link.active)}) AS active
+                FROM ${link.targetSql} t GROUP BY ${['1', ...scopeCols.map((_, i) => String(i + 2))].join(', ')}) t
     ON t.k = s.${fk}${scopeCols.map((c) => ` AND t.${c} = s.${c}`).join('')}`;
   // any master with that key, whatever its scope: tells an orphan from a link to another tenant
   const any = scoped ? `
@@ -480,63 +520,11 @@ export function integrityStatement(link: LinkShape, f: ScopeFilter): Statement {
   const text = `SELECT count(*)::int8 AS total,
        count(*) FILTER (WHERE s.${fk} IS NULL)::int8 AS null_fks,
        count(*) FILTER (WHERE s.${fk} IS NOT NULL AND ${scoped ? 'o.k' : 't.k'} IS NULL)::int8 AS orphans,
-       ${scoped ? `count(*) FILTER (WHERE s.${fk} IS NOT NULL AND t.k IS NULL AND o.k IS NOT NULL${scopeSet})::int8` : '0::int8'} AS cross_scope
+       ${scoped ? `count(*) FILTER (WHERE s.${fk} IS NOT NULL AND t.k IS NULL AND o.k IS NOT NULL${scopeSet})::int8` : '0::int8'} AS cross_scope,
+       count(*) FILTER (WHERE t.k IS NOT NULL AND NOT t.active)::int8 AS inactive_targets
   FROM ${link.sourceSql} s
   ${same}${any}
  WHERE true${scopeWhere('s', link, f, p)}`;
-  return { text, values: p.values };
-}
-
-/** Filters of the review queue, pushed into SQL (issue #6). */
-export interface ReviewFilterSql {
-  bands: string[];
-  minScore: number | null;
-  maxScore: number | null;
-  /** Case-insensitive substring of the name (LIKE wildcards are escaped here). */
-  search: string | null;
-}
-
-/**
- * The review queue of one link: the plan's non-linked names that still have NULL-FK rows, with the
- * live row count, amount (when configured), a few document numbers, and the person's current decision.
- */
-export function reviewQueueStatement(link: LinkShape, a: { planRunId: string; linkName: string; samples: number; limit: number }, filter: ReviewFilterSql, f: ScopeFilter): Statement {
-  const p = new Params();
-  const run = p.add(a.planRunId);
-  const ln = p.add(a.linkName);
-  let where = '';
-  if (filter.bands.length > 0) where += ` AND e.outcome = ANY(${p.add(filter.bands)}::text[])`;
-  if (filter.minScore !== null) where += ` AND e.score >= ${p.add(filter.minScore)}::real`;
-  if (filter.maxScore !== null) where += ` AND e.score <= ${p.add(filter.maxScore)}::real`;
-  if (filter.search !== null && filter.search !== '') where += ` AND e.source_name ILIKE ${p.add('%' + filter.search.replace(/[\\%_]/g, (c) => '\\' + c) + '%')}`;
-  const tenantE = f.tenant !== null && link.scope.length > 0 ? ` AND e.scope_key[1] = ${p.add(f.tenant)}` : '';
-  const tenantD = f.tenant !== null && link.scope.length > 0 ? ` AND d.scope_key[1] = ${p.add(f.tenant)}` : '';
-  const doc = link.document === undefined ? `s.${ident(link.key)}::text` : `s.${ident(link.document)}::text`;
-  const amount = link.amount === undefined ? 'NULL::numeric' : `sum(s.${ident(link.amount)})::numeric`;
-  const text = `WITH e AS (
-  SELECT e.scope_key, e.source_name, e.outcome, e.score, e.reason, e.candidates
-    FROM ${OWN}.plan_entries e
-   WHERE e.run_id = ${run}::int8 AND e.link = ${ln} AND e.outcome <> 'linked' AND e.source_name IS NOT NULL${where}${tenantE}
-), r AS (
-  SELECT ${scopeKeyExpr('s', link)} AS scope_key, s.${ident(link.name)} AS source_name, count(*)::int8 AS row_count,
-         ${amount} AS amount, (array_agg(${doc} ORDER BY ${doc}))[1:${p.add(a.samples)}::int] AS documents
-    FROM ${link.sourceSql} s
-   WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
-     AND (${scopeKeyExpr('s', link)}, s.${ident(link.name)}) IN (SELECT e.scope_key, e.source_name FROM e)
-   GROUP BY 1, 2
-), d AS (
-  SELECT DISTINCT ON (d.scope_key, d.source_name) d.scope_key, d.source_name, d.id, d.action, d.target_key, d.decided_by, d.decided_at
-    FROM ${OWN}.decisions d
-   WHERE d.link = ${ln} AND d.revoked_at IS NULL${tenantD}
-   ORDER BY d.scope_key, d.source_name, d.decided_at DESC, d.id DESC
-)
-SELECT e.scope_key, e.source_name, e.outcome, e.score, e.reason, e.candidates, r.row_count, r.amount::text AS amount, r.documents,
-       d.id::text AS decision_id, d.action AS decision_action, d.target_key AS decision_target, d.decided_by, d.decided_at::text AS decided_at
-  FROM e
-  JOIN r ON r.scope_key = e.scope_key AND r.source_name = e.source_name
-  LEFT JOIN d ON d.scope_key = e.scope_key AND d.source_name = e.source_name
- ORDER BY r.amount DESC NULLS LAST, r.row_count DESC, e.source_name, e.scope_key
- LIMIT ${p.add(a.limit)}`;
   return { text, values: p.values };
 }
 
@@ -544,7 +532,7 @@ SELECT e.scope_key, e.source_name, e.outcome, e.score, e.reason, e.candidates, r
 export function mastersByKeyStatement(link: LinkShape & { targetKeyType: string; number?: string | undefined }, keys: string[]): Statement {
   const p = new Params();
   const number = link.number === undefined ? 'NULL::text' : `t.${ident(link.number)}::text`;
-  const active = link.active === undefined ? 'true' : `coalesce(t.${ident(link.active)}, false)`;
+  const active = activeExpr('t', link.active);
   const text = `SELECT t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)} AS name,
        ${number} AS number, ${active} AS active
   FROM ${link.targetSql} t
@@ -654,7 +642,7 @@ export function inactiveMastersStatement(link: LinkShape & { number?: string | u
   const number = link.number === undefined ? 'NULL::text' : `t.${ident(link.number)}::text`;
   const text = `SELECT ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetKey)}::text AS key, t.${ident(link.targetName)} AS name, ${number} AS number
   FROM ${link.targetSql} t
- WHERE t.${ident(link.active)} IS NOT TRUE AND t.${ident(link.targetName)} IS NOT NULL${scopeWhere('t', link, f, p)}`;
+ WHERE NOT ${activeExpr('t', link.active)} AND t.${ident(link.targetName)} IS NOT NULL${scopeWhere('t', link, f, p)}`;
   return { text, values: p.values };
 }
 
@@ -680,8 +668,10 @@ export function insertMastersStatement(link: LinkShape & { number?: string | und
     sel.push('x.number');
   }
   if (link.active !== undefined) {
-    cols.push(ident(link.active));
-    sel.push('true');
+    const v = activeValueSql(link.active);
+    if (v === null) throw new Error(`no value makes ${link.active.column} active (activeWhen notNull)`);
+    cols.push(ident(link.active.column));
+    sel.push(v);
   }
   const payload = rows.map((r, ord) => ({ ord, name: r.name, number: r.number, ...Object.fromEntries(r.scope.map((v, i) => [`s${i}`, v])) }));
   const recCols = ['ord int', 'name text', 'number text', ...link.scope.map((_, i) => `s${i} text`)].join(', ');
@@ -695,7 +685,9 @@ RETURNING ${ident(link.targetKey)}::text AS key, ARRAY[${link.scope.map((c) => `
 export function reactivateMastersStatement(link: LinkShape & { targetKeyType: string }, keys: string[], f: ScopeFilter): Statement {
   const p = new Params();
   if (link.active === undefined) throw new Error('no active column configured');
-  const text = `UPDATE ${link.targetSql} t SET ${ident(link.active)} = true
+  const v = activeValueSql(link.active);
+  if (v === null) throw new Error(`no value makes ${link.active.column} active (activeWhen notNull)`);
+  const text = `UPDATE ${link.targetSql} t SET ${ident(link.active.column)} = ${v}
  WHERE t.${ident(link.targetKey)} = ANY(${p.add(keys)}::${link.targetKeyType}[])${scopeWhere('t', link, f, p)}
 RETURNING t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)} AS name`;
   return { text, values: p.values };
@@ -775,7 +767,7 @@ export function applyBatchStatement(
      SET ${fk} = v.target_key
     FROM ${entries}
    WHERE ${entryJoin('s')} AND s.${fk} IS NULL AND v.fkb_same_master${srcRange}
-  RETURNING s.${ident(link.key)}::text AS row_key, s.${fk}::text AS new_value, v.method, v.score, NULL::text AS touched_old`
+  RETURNING ${rowKeyText('s', link)} AS row_key, s.${fk}::text AS new_value, v.method, v.score, NULL::text AS touched_old`
     : `UPDATE ${link.sourceSql} s
      SET ${fk} = x.target_key${touchSet}
     FROM (SELECT ${rowRead('o', link)}, v.target_key, v.method, v.score, v.fkb_same_master
@@ -784,7 +776,7 @@ export function applyBatchStatement(
            WHERE o.${fk} IS NULL${scopeWhere('o', link, f, p)}${rangeWhere('o', link, a.range, p)}
           OFFSET 0) x
    WHERE ${rowRecheck(link, 'x')} AND x.fkb_same_master${srcRange}
-  RETURNING s.${ident(link.key)}::text AS row_key, s.${fk}::text AS new_value, x.method, x.score, ${touchedOld(link, 'x')} AS touched_old`;
+  RETURNING ${rowKeyText('s', link)} AS row_key, s.${fk}::text AS new_value, x.method, x.score, ${touchedOld(link, 'x')} AS touched_old`;
   const text = `WITH upd AS (
   ${update}
 )
@@ -815,7 +807,7 @@ export function skipReasonsStatement(link: LinkShape, a: { planRunId: string; ru
   const text = `WITH r AS (
   SELECT ${tk} IS NULL${scoped ? ' AND o.k IS NULL' : ''} AS master_gone,
          ${scoped ? `${tk} IS NULL AND o.k IS NOT NULL` : 'false'} AS master_moved,
-         ${link.active === undefined ? 'false' : `${tk} IS NOT NULL AND t.${ident(link.active)} IS NOT TRUE`} AS master_inactive,
+         ${link.active === undefined ? 'false' : `${tk} IS NOT NULL AND NOT ${activeExpr('t', link.active)}`} AS master_inactive,
          ${tk} IS NOT NULL AND e.target_name IS NOT NULL AND t.${ident(link.targetName)} IS DISTINCT FROM ${recorded} AS master_renamed
     FROM ${link.sourceSql} s
     JOIN ${OWN}.plan_entries e
@@ -824,7 +816,7 @@ export function skipReasonsStatement(link: LinkShape, a: { planRunId: string; ru
     LEFT JOIN ${link.targetSql} t ON ${tk} = e.target_key::${link.fkType}${scopeJoin('t', 's', link)}${scoped ? `
     LEFT JOIN (SELECT DISTINCT t.${ident(link.targetKey)} AS k FROM ${link.targetSql} t) o ON o.k = e.target_key::${link.fkType}` : ''}
    WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
-     AND s.${ident(link.key)}::text NOT IN (SELECT unnest(cs.row_keys) FROM ${OWN}.change_sets cs WHERE cs.run_id = ${p.add(a.runId)}::int8 AND cs.link = ${linkName})
+     AND ${rowKeyText('s', link)} NOT IN (SELECT unnest(cs.row_keys) FROM ${OWN}.change_sets cs WHERE cs.run_id = ${p.add(a.runId)}::int8 AND cs.link = ${linkName})
 )
 SELECT count(*) FILTER (WHERE master_gone)::int8 AS master_deleted,
        count(*) FILTER (WHERE NOT master_gone AND master_moved)::int8 AS master_moved,
