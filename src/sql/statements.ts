@@ -740,6 +740,13 @@ SELECT ${[...link.scope.map((_, i) => `e.scope_key[${i + 1}]::${link.scopeTypes[
  * subquery planned on its own: flattened, the planner multiplied the selectivities of the self-join
  * and of the name and scope equalities into estimates of a row or two and then probed the lookup table
  * and the masters once per row (~1–3 µs each) instead of hashing them once per batch.
+ *
+ * The source range `r` is its own subquery too, so no plan can probe the source once per entry: the
+ * masters join estimates `v` at (entries ÷ tenants) rows (the key and the tenant equalities multiplied),
+ * 9 rows for 45 000 entries over 5 000 tenants, and with an index on the tenant column the planner then
+ * looped over the entries and bitmap-scanned the tenant's rows within the range for each (7.6 s per
+ * 5 000-row batch; issue #23's many small tenants). Fenced, the range can only be hashed or scanned once
+ * (72 ms). Links without a touched column take the same shape (one statement shape for every link).
  */
 export function applyBatchStatement(
   link: TypedLinkShape,
@@ -752,30 +759,27 @@ export function applyBatchStatement(
   const fk = ident(link.fk);
   const rangeWhere = walkRangeWhere(a.walk);
   const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = now()`;
-  // typed equalities, hashed; the entries (v) meet the masters first, so no estimate of this join decides how the masters are read
-  const entryJoin = (r: string): string => `v.source_name = ${r}.${ident(link.name)}${entryScopeJoin(r, link, 'v')}`;
   // fkb_same_master: read in the join that rechecks the master, tested by the UPDATE's own WHERE (not here: any
-  // filter in v shrinks its estimate and the join with the source below turns into a loop per entry)
+  // filter in v shrinks its estimate further)
   const entries = `(SELECT m.*, ${sameMasterName(link, 't', 'm', true)} AS fkb_same_master
                     FROM ${a.map} m
                     JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = m.target_key${activeWhere('t', link)}${entryScopeJoin('t', link, 'm')}
                   OFFSET 0) v`;
-  const srcRange = `${scopeWhere('s', link, f, p)}${rangeWhere('s', link, a.range, p)}`;
-  // no touched column: nothing old to read, the bare UPDATE … FROM the entries (EvalPlanQual rechecks its join on a concurrently updated row)
-  const update = link.touch === null
-    ? `UPDATE ${link.sourceSql} s
-     SET ${fk} = v.target_key
-    FROM ${entries}
-   WHERE ${entryJoin('s')} AND s.${fk} IS NULL AND v.fkb_same_master${srcRange}
-  RETURNING ${rowKeyText('s', link)} AS row_key, s.${fk}::text AS new_value, v.method, v.score, NULL::text AS touched_old`
-    : `UPDATE ${link.sourceSql} s
+  // the range of the source, read on its own (see the comment above: never probed once per entry)
+  const range = `(SELECT ${rowRead('o', link)}
+                    FROM ${link.sourceSql} o
+                   WHERE o.${fk} IS NULL${scopeWhere('o', link, f, p)}${rangeWhere('o', link, a.range, p)}
+                  OFFSET 0) r`;
+  const readJoin = `v.source_name = r.fkb_name${link.scope
+    .map((_, i) => ` AND r.fkb_scope_${i + 1} = v.fkb_scope_${i + 1}${loose(link, i) ? ` AND r.fkb_scope_${i + 1}::text = v.fkb_scope_${i + 1}::text` : ''}`)
+    .join('')}`;
+  const update = `UPDATE ${link.sourceSql} s
      SET ${fk} = x.target_key${touchSet}
-    FROM (SELECT ${rowRead('o', link)}, v.target_key, v.method, v.score, v.fkb_same_master
-            FROM ${link.sourceSql} o
-            JOIN ${entries} ON ${entryJoin('o')}
-           WHERE o.${fk} IS NULL${scopeWhere('o', link, f, p)}${rangeWhere('o', link, a.range, p)}
+    FROM (SELECT r.*, v.target_key, v.method, v.score, v.fkb_same_master
+            FROM ${range}
+            JOIN ${entries} ON ${readJoin}
           OFFSET 0) x
-   WHERE ${rowRecheck(link, 'x')} AND x.fkb_same_master${srcRange}
+   WHERE ${rowRecheck(link, 'x')} AND x.fkb_same_master${scopeWhere('s', link, f, p)}${rangeWhere('s', link, a.range, p)}
   RETURNING ${rowKeyText('s', link)} AS row_key, s.${fk}::text AS new_value, x.method, x.score, ${touchedOld(link, 'x')} AS touched_old`;
   const text = `WITH upd AS (
   ${update}
