@@ -14,7 +14,7 @@ import type { Queryable } from '../../src/db/port.js';
 import { runCli } from '../helpers/cli.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
-const config: ConfigInput = {
+const baseConfig: ConfigInput = {
   links: [
     {
       entity: 'order',
@@ -58,44 +58,49 @@ describeEach('masters keyed by (tenant_id, id)', (target) => {
   let t: TestDb;
   afterEach(async () => t.dispose());
 
-  it('verify joins on the whole key: right counts, no false cross-tenant; plain constrain says --tenant-safe (nothing written), --tenant-safe works and verify agrees', async () => {
-    t = await freshDb(target);
-    await schema(t.db);
-    const a = await apply(t.db, { config, allTenants: true, batchSize: 2 });
-    expect(a.totalUpdated).toBe(6);
-    expect((await t.db.query<{ f: number }>(`SELECT customer_id AS f FROM orders ORDER BY id`)).rows.map((r) => r.f)).toEqual([1, 2, 1, 1, 2, 3]);
+  // `target.key` as the column the FK points at, or as the master's whole key (a list, scope columns included)
+  for (const key of ['id', ['tenant_id', 'id']] as const) {
+    it(`target.key ${JSON.stringify(key)}: verify joins on the whole key: right counts, no false cross-tenant; plain constrain says --tenant-safe (nothing written), --tenant-safe works and verify agrees`, async () => {
+      const config: ConfigInput = { links: [{ ...baseConfig.links[0]!, target: { ...baseConfig.links[0]!.target, key: typeof key === 'string' ? key : [...key] } }] };
+      t = await freshDb(target);
+      await schema(t.db);
+      const a = await apply(t.db, { config, allTenants: true, batchSize: 2 });
+      expect(a.totalUpdated).toBe(6);
+      expect((await t.db.query<{ f: number }>(`SELECT customer_id AS f FROM orders ORDER BY id`)).rows.map((r) => r.f)).toEqual([1, 2, 1, 1, 2, 3]);
 
-    expect(counts(await verify(t.db, { config, allTenants: true }))).toEqual([{ total: 6, nulls: 0, orphans: 0, cross: 0 }]);
-    expect(counts(await verify(t.db, { config, tenantId: '1' }))).toEqual([{ total: 3, nulls: 0, orphans: 0, cross: 0 }]);
-    // a value only another tenant has is cross-tenant; one no tenant has is an orphan
-    await t.db.query(`INSERT INTO orders VALUES (7, 1, 'X', 3), (8, 1, 'Y', 99)`);
-    expect(counts(await verify(t.db, { config, allTenants: true }))).toEqual([{ total: 8, nulls: 0, orphans: 1, cross: 1 }]);
-    await t.db.query(`DELETE FROM orders WHERE id IN (7, 8)`);
+      expect(counts(await verify(t.db, { config, allTenants: true }))).toEqual([{ total: 6, nulls: 0, orphans: 0, cross: 0 }]);
+      expect(counts(await verify(t.db, { config, tenantId: '1' }))).toEqual([{ total: 3, nulls: 0, orphans: 0, cross: 0 }]);
+      // a value only another tenant has is cross-tenant; one no tenant has is an orphan
+      await t.db.query(`INSERT INTO orders VALUES (7, 1, 'X', 3), (8, 1, 'Y', 99)`);
+      expect(counts(await verify(t.db, { config, allTenants: true }))).toEqual([{ total: 8, nulls: 0, orphans: 1, cross: 1 }]);
+      await t.db.query(`DELETE FROM orders WHERE id IN (7, 8)`);
 
-    const before = await footprint(t.db);
-    for (const dryRun of [false, true]) {
-      const err = await constrain(t.db, { config, dryRun }).then(() => null, (e: unknown) => e);
-      expect(err).toBeInstanceOf(BackfillError);
-      expect((err as BackfillError).code).toBe('TARGET_KEY_NOT_UNIQUE');
-      expect((err as BackfillError).exitCode).toBe(2);
-      expect((err as BackfillError).message).toMatch(/customers\.id is unique only together with tenant_id .*use --tenant-safe/);
-    }
-    expect(await footprint(t.db)).toEqual(before);
+      const before = await footprint(t.db);
+      for (const dryRun of [false, true]) {
+        const err = await constrain(t.db, { config, dryRun }).then(() => null, (e: unknown) => e);
+        expect(err).toBeInstanceOf(BackfillError);
+        expect((err as BackfillError).code).toBe('TARGET_KEY_NOT_UNIQUE');
+        expect((err as BackfillError).exitCode).toBe(2);
+        expect((err as BackfillError).message).toMatch(/customers\.id is unique only together with tenant_id .*use --tenant-safe/);
+      }
+      expect(await footprint(t.db)).toEqual(before);
 
-    const c = await constrain(t.db, { config, tenantSafe: true });
-    expect(c.links[0]!.steps.find((s) => s.step === 'unique')?.status).toBe('skipped'); // the primary key serves
-    const v = await verify(t.db, { config, allTenants: true });
-    expect(counts(v)).toEqual([{ total: 6, nulls: 0, orphans: 0, cross: 0 }]);
-    expect(v.links[0]!.constraint).toMatchObject({ validated: true, columns: ['tenant_id', 'customer_id'] });
-    expect(v.links[0]!.restrictVerified).toBe(true);
-    expect(v.ok).toBe(true);
-    // with the composite FK in place, plain constrain has nothing to add (and does not refuse)
-    expect((await constrain(t.db, { config })).nothingToDo).toBe(true);
-  });
+      const c = await constrain(t.db, { config, tenantSafe: true });
+      expect(c.links[0]!.steps.find((s) => s.step === 'unique')?.status).toBe('skipped'); // the primary key serves
+      const v = await verify(t.db, { config, allTenants: true });
+      expect(counts(v)).toEqual([{ total: 6, nulls: 0, orphans: 0, cross: 0 }]);
+      expect(v.links[0]!.constraint).toMatchObject({ validated: true, columns: ['tenant_id', 'customer_id'] });
+      expect(v.links[0]!.restrictVerified).toBe(true);
+      expect(v.ok).toBe(true);
+      // with the composite FK in place, plain constrain has nothing to add (and does not refuse)
+      expect((await constrain(t.db, { config })).nothingToDo).toBe(true);
+    });
+  }
 
   it('CLI: plain constrain exits 2 with the --tenant-safe hint; --tenant-safe --json works; verify --json is ok', { timeout: 120_000 }, async () => {
     t = await freshDb(target, { onDisk: true });
     await schema(t.db);
+    const config = baseConfig;
     await apply(t.db, { config, allTenants: true });
     await t.release();
     const dir = mkdtempSync(join(tmpdir(), 'fkb-tenant-keyed-'));
