@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { apply, BackfillError, constrain, verify, type ConstrainResult, type VerifyReport } from '../../src/index.js';
+import { apply, BackfillError, constrain, plan, verify, type ConstrainResult, type VerifyReport } from '../../src/index.js';
 import type { Queryable } from '../../src/db/port.js';
 import { runCli } from '../helpers/cli.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
@@ -96,6 +96,20 @@ describeEach('masters keyed by (tenant_id, id)', (target) => {
       expect((await constrain(t.db, { config })).nothingToDo).toBe(true);
     });
   }
+
+  it('skip reasons look the planned master up by its whole key: renamed and deactivated counted once each, none "moved"', async () => {
+    const config = baseConfig;
+    t = await freshDb(target);
+    await schema(t.db);
+    const p = await plan(t.db, { config, allTenants: true });
+    // (1, 1) renamed, (2, 2) deactivated; (2, 1) and (1, 2) share those ids in the other tenant, untouched
+    await t.db.query(`UPDATE customers SET customer_name = 'Zenith' WHERE tenant_id = 1 AND id = 1`);
+    await t.db.query(`UPDATE customers SET is_active = false WHERE tenant_id = 2 AND id = 2`);
+    const a = await apply(t.db, { config, allTenants: true, planRunId: p.runId, batchSize: 2 });
+    expect([a.results[0]!.updated, a.results[0]!.skipped]).toEqual([3, 3]);
+    expect(a.results[0]!.skipReasons).toMatchObject({ masterRenamed: 2, masterInactive: 1, masterMovedScope: 0, masterDeleted: 0, changedSincePlan: 0 });
+    expect((await t.db.query<{ f: number | null }>(`SELECT customer_id AS f FROM orders ORDER BY id`)).rows.map((r) => r.f)).toEqual([null, 2, null, 1, null, 3]);
+  });
 
   it('CLI: plain constrain exits 2 with the --tenant-safe hint; --tenant-safe --json works; verify --json is ok', { timeout: 120_000 }, async () => {
     t = await freshDb(target, { onDisk: true });
