@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { apply, BackfillError, constrain, verify, type ConstrainResult, type VerifyReport } from '../../src/index.js';
+import { apply, BackfillError, constrain, plan, verify, type ConstrainResult, type VerifyReport } from '../../src/index.js';
 import type { Queryable } from '../../src/db/port.js';
 import { runCli } from '../helpers/cli.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
-const config: ConfigInput = {
+const baseConfig: ConfigInput = {
   links: [
     {
       entity: 'order',
@@ -58,44 +58,63 @@ describeEach('masters keyed by (tenant_id, id)', (target) => {
   let t: TestDb;
   afterEach(async () => t.dispose());
 
-  it('verify joins on the whole key: right counts, no false cross-tenant; plain constrain says --tenant-safe (nothing written), --tenant-safe works and verify agrees', async () => {
+  // `target.key` as the column the FK points at, or as the master's whole key (a list, scope columns included)
+  for (const key of ['id', ['tenant_id', 'id']] as const) {
+    it(`target.key ${JSON.stringify(key)}: verify joins on the whole key: right counts, no false cross-tenant; plain constrain says --tenant-safe (nothing written), --tenant-safe works and verify agrees`, async () => {
+      const config: ConfigInput = { links: [{ ...baseConfig.links[0]!, target: { ...baseConfig.links[0]!.target, key: typeof key === 'string' ? key : [...key] } }] };
+      t = await freshDb(target);
+      await schema(t.db);
+      const a = await apply(t.db, { config, allTenants: true, batchSize: 2 });
+      expect(a.totalUpdated).toBe(6);
+      expect((await t.db.query<{ f: number }>(`SELECT customer_id AS f FROM orders ORDER BY id`)).rows.map((r) => r.f)).toEqual([1, 2, 1, 1, 2, 3]);
+
+      expect(counts(await verify(t.db, { config, allTenants: true }))).toEqual([{ total: 6, nulls: 0, orphans: 0, cross: 0 }]);
+      expect(counts(await verify(t.db, { config, tenantId: '1' }))).toEqual([{ total: 3, nulls: 0, orphans: 0, cross: 0 }]);
+      // a value only another tenant has is cross-tenant; one no tenant has is an orphan
+      await t.db.query(`INSERT INTO orders VALUES (7, 1, 'X', 3), (8, 1, 'Y', 99)`);
+      expect(counts(await verify(t.db, { config, allTenants: true }))).toEqual([{ total: 8, nulls: 0, orphans: 1, cross: 1 }]);
+      await t.db.query(`DELETE FROM orders WHERE id IN (7, 8)`);
+
+      const before = await footprint(t.db);
+      for (const dryRun of [false, true]) {
+        const err = await constrain(t.db, { config, dryRun }).then(() => null, (e: unknown) => e);
+        expect(err).toBeInstanceOf(BackfillError);
+        expect((err as BackfillError).code).toBe('TARGET_KEY_NOT_UNIQUE');
+        expect((err as BackfillError).exitCode).toBe(2);
+        expect((err as BackfillError).message).toMatch(/customers\.id is unique only together with tenant_id .*use --tenant-safe/);
+      }
+      expect(await footprint(t.db)).toEqual(before);
+
+      const c = await constrain(t.db, { config, tenantSafe: true });
+      expect(c.links[0]!.steps.find((s) => s.step === 'unique')?.status).toBe('skipped'); // the primary key serves
+      const v = await verify(t.db, { config, allTenants: true });
+      expect(counts(v)).toEqual([{ total: 6, nulls: 0, orphans: 0, cross: 0 }]);
+      expect(v.links[0]!.constraint).toMatchObject({ validated: true, columns: ['tenant_id', 'customer_id'] });
+      expect(v.links[0]!.restrictVerified).toBe(true);
+      expect(v.ok).toBe(true);
+      // with the composite FK in place, plain constrain has nothing to add (and does not refuse)
+      expect((await constrain(t.db, { config })).nothingToDo).toBe(true);
+    });
+  }
+
+  it('skip reasons look the planned master up by its whole key: renamed and deactivated counted once each, none "moved"', async () => {
+    const config = baseConfig;
     t = await freshDb(target);
     await schema(t.db);
-    const a = await apply(t.db, { config, allTenants: true, batchSize: 2 });
-    expect(a.totalUpdated).toBe(6);
-    expect((await t.db.query<{ f: number }>(`SELECT customer_id AS f FROM orders ORDER BY id`)).rows.map((r) => r.f)).toEqual([1, 2, 1, 1, 2, 3]);
-
-    expect(counts(await verify(t.db, { config, allTenants: true }))).toEqual([{ total: 6, nulls: 0, orphans: 0, cross: 0 }]);
-    expect(counts(await verify(t.db, { config, tenantId: '1' }))).toEqual([{ total: 3, nulls: 0, orphans: 0, cross: 0 }]);
-    // a value only another tenant has is cross-tenant; one no tenant has is an orphan
-    await t.db.query(`INSERT INTO orders VALUES (7, 1, 'X', 3), (8, 1, 'Y', 99)`);
-    expect(counts(await verify(t.db, { config, allTenants: true }))).toEqual([{ total: 8, nulls: 0, orphans: 1, cross: 1 }]);
-    await t.db.query(`DELETE FROM orders WHERE id IN (7, 8)`);
-
-    const before = await footprint(t.db);
-    for (const dryRun of [false, true]) {
-      const err = await constrain(t.db, { config, dryRun }).then(() => null, (e: unknown) => e);
-      expect(err).toBeInstanceOf(BackfillError);
-      expect((err as BackfillError).code).toBe('TARGET_KEY_NOT_UNIQUE');
-      expect((err as BackfillError).exitCode).toBe(2);
-      expect((err as BackfillError).message).toMatch(/customers\.id is unique only together with tenant_id .*use --tenant-safe/);
-    }
-    expect(await footprint(t.db)).toEqual(before);
-
-    const c = await constrain(t.db, { config, tenantSafe: true });
-    expect(c.links[0]!.steps.find((s) => s.step === 'unique')?.status).toBe('skipped'); // the primary key serves
-    const v = await verify(t.db, { config, allTenants: true });
-    expect(counts(v)).toEqual([{ total: 6, nulls: 0, orphans: 0, cross: 0 }]);
-    expect(v.links[0]!.constraint).toMatchObject({ validated: true, columns: ['tenant_id', 'customer_id'] });
-    expect(v.links[0]!.restrictVerified).toBe(true);
-    expect(v.ok).toBe(true);
-    // with the composite FK in place, plain constrain has nothing to add (and does not refuse)
-    expect((await constrain(t.db, { config })).nothingToDo).toBe(true);
+    const p = await plan(t.db, { config, allTenants: true });
+    // (1, 1) renamed, (2, 2) deactivated; (2, 1) and (1, 2) share those ids in the other tenant, untouched
+    await t.db.query(`UPDATE customers SET customer_name = 'Zenith' WHERE tenant_id = 1 AND id = 1`);
+    await t.db.query(`UPDATE customers SET is_active = false WHERE tenant_id = 2 AND id = 2`);
+    const a = await apply(t.db, { config, allTenants: true, planRunId: p.runId, batchSize: 2 });
+    expect([a.results[0]!.updated, a.results[0]!.skipped]).toEqual([3, 3]);
+    expect(a.results[0]!.skipReasons).toMatchObject({ masterRenamed: 2, masterInactive: 1, masterMovedScope: 0, masterDeleted: 0, changedSincePlan: 0 });
+    expect((await t.db.query<{ f: number | null }>(`SELECT customer_id AS f FROM orders ORDER BY id`)).rows.map((r) => r.f)).toEqual([null, 2, null, 1, null, 3]);
   });
 
   it('CLI: plain constrain exits 2 with the --tenant-safe hint; --tenant-safe --json works; verify --json is ok', { timeout: 120_000 }, async () => {
     t = await freshDb(target, { onDisk: true });
     await schema(t.db);
+    const config = baseConfig;
     await apply(t.db, { config, allTenants: true });
     await t.release();
     const dir = mkdtempSync(join(tmpdir(), 'fkb-tenant-keyed-'));
