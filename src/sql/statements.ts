@@ -161,7 +161,7 @@ export function nullFkEstimateStatement(link: LinkShape, f: ScopeFilter): Statem
  * Distinct (scope, name) among rows whose FK is NULL, with row counts and the active masters whose
  * name is exactly equal in the same scope (seed semantics, set-based: one hash join, no per-row query).
  */
-export function exactCandidatesStatement(link: LinkShape, f: ScopeFilter, maxCandidates = 10): Statement {
+export function exactCandidatesStatement(link: LinkShape, f: ScopeFilter, maxCandidates = 10, o: { ordered?: boolean } = {}): Statement {
   const p = new Params();
   const tkey = `t.${ident(link.targetKey)}`;
   // masters that are not active are read too, only to say so ("only an inactive master has this name")
@@ -185,8 +185,8 @@ SELECT ${scopeKeyExpr('n', link)} AS scope_key, n.source_name, n.row_count,
   FROM names n
   LEFT JOIN ${link.targetSql} t
     ON t.${ident(link.targetName)} = n.source_name${scopeJoin('t', 'n', link)}
- GROUP BY ${[...link.scope.map((c) => `n.${ident(c)}`), 'n.source_name', 'n.row_count'].join(', ')}
- ORDER BY 1, 2`;
+ GROUP BY ${[...link.scope.map((c) => `n.${ident(c)}`), 'n.source_name', 'n.row_count'].join(', ')}${o.ordered === false ? '' : `
+ ORDER BY 1, 2`}`;
   return { text, values: p.values };
 }
 
