@@ -2,7 +2,7 @@ import { adapt } from '../db/index.js';
 import { withReconnect } from './reconnect.js';
 import { num } from '../db/port.js';
 import { formatRate, type EntryDecision, type Outcome } from '../plan/decide.js';
-import { deletePlanEntriesStatement, exactPlanInsertStatement, planCountsStatement, planEntriesStatement } from '../sql/plan.js';
+import { deletePlanEntriesStatement, exactPlanInsertStatement, planCountsStatement, planEntriesStatement, workMemStatement } from '../sql/plan.js';
 import { statusStatement, unlinkedRecordsStatement } from '../sql/statements.js';
 import { createRun, failRun, finishRun, insertPlanEntries, type PlanEntryRow } from '../store/runs.js';
 import type { ResolvedLink } from './catalog.js';
@@ -129,7 +129,11 @@ interface PlanEntryDbRow {
 async function planExact(ctx: Context, l: ResolvedLink, runId: string): Promise<LinkPlan> {
   const a = { runId, linkName: l.entity };
   const ins = exactPlanInsertStatement(shape(l), a, ctx.filter);
-  await ctx.db.query(ins.text, ins.values);
+  await ctx.db.transaction(async (tx) => {
+    const wm = workMemStatement();
+    await tx.query(wm.text, wm.values);
+    await tx.query(ins.text, ins.values);
+  });
   const human = await loadHumanDecisions(ctx.db, l, ctx.filter);
   if (human.size > 0) {
     const which = { pairs: [...human.values()].map((d): [(string | null)[], string] => [d.scopeKey, d.sourceName]) };

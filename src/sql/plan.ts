@@ -56,6 +56,14 @@ SELECT ${run}::int8, ${ln}::text, d.scope_key, d.source_name,
   return { text, values: p.values };
 }
 
+/**
+ * For the rest of the transaction, work_mem at least 64 MB: the exact plan groups every NULL-FK row by
+ * (scope, name); at the default 4 MB that hash aggregate spills to disk (1 M rows: 1.2 s against 0.6 s).
+ */
+export function workMemStatement(): Statement {
+  return { text: `SELECT CASE WHEN pg_size_bytes(current_setting('work_mem')) < 67108864 THEN set_config('work_mem', '64MB', true) END`, values: [] };
+}
+
 /** Per outcome and method: distinct names and rows of one link's plan (the plan's summary, counted where the entries are). */
 export function planCountsStatement(a: { runId: string; linkName: string }): Statement {
   return {
