@@ -3,6 +3,7 @@
  * is unit-tested and the same statement runs on both adapters. Identifiers come from a resolved link
  * and are quoted with `ident`; values are always parameters.
  */
+import { BackfillError } from '../errors.js';
 import { activeAnd, activeExpr, activeValueSql, type ActivePredicate } from './active.js';
 import { ident } from './quote.js';
 
@@ -436,9 +437,6 @@ export function undoStatement(
     targetRunId: string;
     runId: string;
     linkName: string;
-    idRange?: { after: string | null; upTo: string };
-    /** A range of the change log's row_key (text order). */
-    keyRange?: { after: string | null; upTo: string };
     /** A range of change log positions 'SET:ORD' (see undoBoundStatement): the batches of a batched undo. */
     setRange?: { after: string | null; upTo: string };
   },
@@ -449,20 +447,12 @@ export function undoStatement(
   const target = p.add(a.targetRunId);
   const linkName = p.add(a.linkName);
   const fk = ident(link.fk);
-  const idRange =
-    a.idRange === undefined
-      ? ''
-      : `${a.idRange.after === null ? '' : ` AND c.id > ${p.add(a.idRange.after)}::int8`} AND c.id <= ${p.add(a.idRange.upTo)}::int8`;
-  const keyRange =
-    a.keyRange === undefined
-      ? ''
-      : `${a.keyRange.after === null ? '' : ` AND c.row_key > ${p.add(a.keyRange.after)}::text`} AND c.row_key <= ${p.add(a.keyRange.upTo)}::text`;
   const setRange = a.setRange === undefined ? '' : positionRange('c', a.setRange, p);
   const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = CASE WHEN c.touched_column IS NULL THEN s.${ident(link.touch.column)} ELSE c.touched_old::${link.touch.type} END`;
   const text = `WITH c AS (
   SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old
     FROM ${OWN}.changes c
-   WHERE c.run_id = ${target}::int8 AND c.link = ${linkName}${idRange}${keyRange}${setRange}
+   WHERE c.run_id = ${target}::int8 AND c.link = ${linkName}${setRange}
 ), upd AS (
   UPDATE ${link.sourceSql} s
      SET ${fk} = c.old_value::${link.fkType}${touchSet}
@@ -480,7 +470,7 @@ HAVING count(*) > 0`)}`;
 /** A change log position 'SET:ORD' (set id, 1-based position in the set). */
 function position(pos: string): [string, string] {
   const m = /^(\d+):(\d+)$/.exec(pos);
-  if (m === null) throw new Error(`not a change log position: ${pos}`);
+  if (m === null) throw new BackfillError('RUN_STATE', `not a change log position: ${pos} (the run's checkpoint is damaged)`);
   return [m[1]!, m[2]!];
 }
 
@@ -669,7 +659,7 @@ export function insertMastersStatement(link: LinkShape & { number?: string | und
   }
   if (link.active !== undefined) {
     const v = activeValueSql(link.active);
-    if (v === null) throw new Error(`no value makes ${link.active.column} active (activeWhen notNull)`);
+    if (v === null) throw new BackfillError('CONFIG_INVALID', `no value makes ${link.active.column} active (activeWhen notNull)`);
     cols.push(ident(link.active.column));
     sel.push(v);
   }
@@ -684,9 +674,9 @@ RETURNING ${ident(link.targetKey)}::text AS key, ARRAY[${link.scope.map((c) => `
 /** Sets the active flag of masters (by key) within the scope: reactivation instead of a duplicate. */
 export function reactivateMastersStatement(link: LinkShape & { targetKeyType: string }, keys: string[], f: ScopeFilter): Statement {
   const p = new Params();
-  if (link.active === undefined) throw new Error('no active column configured');
+  if (link.active === undefined) throw new BackfillError('CONFIG_INVALID', 'no active column configured: masters cannot be reactivated');
   const v = activeValueSql(link.active);
-  if (v === null) throw new Error(`no value makes ${link.active.column} active (activeWhen notNull)`);
+  if (v === null) throw new BackfillError('CONFIG_INVALID', `no value makes ${link.active.column} active (activeWhen notNull)`);
   const text = `UPDATE ${link.targetSql} t SET ${ident(link.active.column)} = ${v}
  WHERE t.${ident(link.targetKey)} = ANY(${p.add(keys)}::${link.targetKeyType}[])${scopeWhere('t', link, f, p)}
 RETURNING t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)} AS name`;
