@@ -27,10 +27,6 @@ async function linkedNumber(t: TestDb, table: string, docCol: string, doc: strin
   return r.rows[0]?.n ?? null;
 }
 
-async function selectCard(page: Page, name: string): Promise<void> {
-  await page.locator(`section.item[data-name="${name.replace(/"/g, '\\"')}"]`).click({ position: { x: 5, y: 5 } });
-}
-
 describeEach('review page e2e', (target) => {
   let t: TestDb;
   let browser: Browser | null = null;
@@ -47,25 +43,35 @@ describeEach('review page e2e', (target) => {
     await t.dispose();
   });
 
-  run('accept by keyboard, never, bulk accept, apply; names render as text', async () => {
+  async function open(width = 1280, height = 1000, size?: number): Promise<{ page: Page; dialogs: string[]; errors: string[] }> {
     if (!haveBrowser) throw new Error(`CI=true but no browser at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium)`);
-    server = await startReviewServer(t.db, { tenantId: DEMO_TENANT, config: FUZZY_CONFIG, by: 'e2e' });
-    browser = await chromium.launch({
+    server ??= await startReviewServer(t.db, { tenantId: DEMO_TENANT, config: FUZZY_CONFIG, by: 'e2e' });
+    browser ??= await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
     });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    const page = await browser.newPage({ viewport: { width, height } });
     const dialogs: string[] = [];
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
     });
-    const cspErrors: string[] = [];
+    const errors: string[] = [];
     page.on('console', (m) => {
-      if (m.type() === 'error') cspErrors.push(m.text());
+      if (m.type() === 'error') errors.push(m.text());
     });
-    await page.goto(server.url);
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(size === undefined ? server.url : `${server.url}&size=${size}`);
+    return { page, dialogs, errors };
+  }
+
+  const focusedName = (page: Page): Promise<string | null> => page.evaluate<string | null>("document.activeElement?.closest('section.item')?.getAttribute('data-name') ?? null");
+  const card = (page: Page, name: string) => page.locator(`section.item[data-name="${name.replace(/"/g, '\\"')}"]`);
+  const live = async (): Promise<number> => (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.decisions WHERE revoked_at IS NULL`)).rows[0]!.n;
+
+  run('keyboard acts on the focused card; low score asks; create master; bulk preview + one-step undo; apply decisions only with counts; names as text', async () => {
+    const { page, dialogs, errors } = await open();
     const counts = page.locator('#counts');
     await expect.poll(() => counts.textContent(), POLL).toContain('decided 0 / remaining 7 names');
 
@@ -75,52 +81,109 @@ describeEach('review page e2e', (target) => {
     expect(await page.locator('main script').count()).toBe(0);
     expect(await page.locator('.name', { hasText: '<script>alert(1)</script>' }).count()).toBe(1);
 
-    // first card (most rows): Tst Customer → accept the top candidate with the keyboard
+    // the first card (most rows) has focus on load; `a` accepts its top candidate, focus moves to the next open card (not the top)
     const first = page.locator('section.item').first();
     expect(await first.getAttribute('data-name')).toBe('Tst Customer');
+    await expect.poll(() => focusedName(page), POLL).toBe('Tst Customer');
     await page.keyboard.press('a');
     await expect.poll(() => counts.textContent(), POLL).toContain('decided 1 / remaining 6');
+    const second = await page.locator('section.item').nth(1).getAttribute('data-name');
+    expect(await focusedName(page)).toBe(second);
+    // the chosen master is shown with its number and key
+    await expect.poll(() => card(page, 'Tst Customer').locator('.tag.decision').textContent(), POLL).toMatch(/linked to Test Customer \(CUST-004\) · key [0-9a-f-]{36}/);
 
-    // Zeta Widgets → never
-    await selectCard(page, 'Zeta Widgets');
+    // focus on a button of Beta Industry: `n` marks Beta Industry, not the card that had focus before
+    await card(page, 'Beta Industry').locator('button[data-act="s"]').focus();
     await page.keyboard.press('n');
     await expect.poll(() => counts.textContent(), POLL).toContain('decided 2 / remaining 5');
-
-    // undo and redo with the keyboard
+    const beta = await t.db.query<{ source_name: string; action: string }>(`SELECT source_name, action FROM fk_backfill.decisions WHERE revoked_at IS NULL ORDER BY id`);
+    expect(beta.rows).toEqual([
+      { source_name: 'Tst Customer', action: 'alias' },
+      { source_name: 'Beta Industry', action: 'never' },
+    ]);
+    // u undoes it
     await page.keyboard.press('u');
     await expect.poll(() => counts.textContent(), POLL).toContain('decided 1 / remaining 6');
-    await selectCard(page, 'Zeta Widgets');
+
+    // Enter on a "why" toggle opens it and decides nothing
+    const whyToggle = card(page, 'XYZ Suppl').locator('summary').first();
+    await whyToggle.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => card(page, 'XYZ Suppl').locator('details').first().getAttribute('open'), POLL).toBe('');
+    expect(await live()).toBe(1);
+    // the waterfall adds up to the score
+    const wf = await card(page, 'XYZ Suppl').locator('details').first().locator('.wf .v').allTextContents();
+    const parts = wf.slice(0, -1).map(Number);
+    expect(Math.abs(parts.reduce((a, b) => a + b, 0) - Number(wf[wf.length - 1]))).toBeLessThan(0.002);
+
+    // Zeta Widgets: best candidate 0.439 < review-at 0.6 → `a` asks first; cancel writes nothing; confirm links
+    await card(page, 'Zeta Widgets').focus();
+    await page.keyboard.press('a');
+    await expect.poll(() => card(page, 'Zeta Widgets').locator('.confirm').textContent(), POLL).toContain('below review-at 0.6');
+    expect(await live()).toBe(1);
+    await card(page, 'Zeta Widgets').locator('.confirm button', { hasText: 'cancel' }).click();
+    expect(await card(page, 'Zeta Widgets').locator('.confirm').count()).toBe(0);
+    expect(await live()).toBe(1);
+    await card(page, 'Zeta Widgets').focus();
     await page.keyboard.press('n');
     await expect.poll(() => counts.textContent(), POLL).toContain('decided 2 / remaining 5');
 
-    // bulk: accept all above 0.61 in this filter (all links): Beta Industry, XYZ Suppl, Test Customers Group, <img …>
+    // create master for the <script> name: a real master, numbered like the others, and the name linked to it
+    await card(page, '<script>alert(1)</script>').locator('button[data-act="c"]').click();
+    await expect.poll(() => page.locator('#msg').textContent(), POLL).toMatch(/created master <script>alert\(1\)<\/script> \(CUST-007\)/);
+    const made = await t.db.query<{ customer_number: string }>(`SELECT customer_number FROM customers WHERE customer_name = '<script>alert(1)</script>' AND tenant_id = $1`, [DEMO_TENANT]);
+    expect(made.rows).toEqual([{ customer_number: 'CUST-007' }]);
+    expect(await card(page, '<script>alert(1)</script>').locator('.tag.decision').textContent()).toContain('CUST-007');
+
+    // bulk: preview shows the exact count; accepting changes exactly that many; u undoes the whole bulk
+    await page.reload();
+    await expect.poll(() => page.locator('section.item').count(), POLL).toBeGreaterThan(0);
+    const before = await live();
     await page.fill('#bulk-min', '0.61');
     await page.click('#bulk');
-    await expect.poll(() => counts.textContent(), POLL).toContain('decided 6 / remaining 1');
+    await expect.poll(() => page.locator('#bulk-go').textContent(), POLL).toMatch(/^accept \d+$/);
+    const n = Number((await page.locator('#bulk-go').textContent())!.replace('accept ', ''));
+    expect(n).toBeGreaterThan(0);
+    await page.click('#bulk-go');
+    await expect.poll(() => page.locator('#msg').textContent(), POLL).toContain(`bulk: accepted ${n}`);
+    expect(await live()).toBe(before + n);
+    await page.locator('section.item').first().focus();
+    await page.keyboard.press('u');
+    await expect.poll(() => page.locator('#msg').textContent(), POLL).toContain(`undone: bulk accept of ${n} names`);
+    expect(await live()).toBe(before);
+    await page.click('#bulk');
+    await expect.poll(() => page.locator('#bulk-go').textContent(), POLL).toBe(`accept ${n}`);
+    await page.click('#bulk-go');
+    await expect.poll(() => live(), POLL).toBe(before + n);
 
-    await page.locator('section.item[data-name="Beta Industry"] details').first().click();
     mkdirSync('test-artifacts', { recursive: true });
     await page.screenshot({ path: 'test-artifacts/review.png', fullPage: true });
+
+    // apply: counts per outcome first; "decisions only" links exactly the decided rows, no machine link
     await page.click('#apply');
+    await expect.poll(() => page.locator('#apply-go').textContent(), POLL).toMatch(/^apply decisions only \(\d+ rows\)$/);
+    const panel = (await page.locator('#apply-panel').textContent())!;
+    const decidedRows = Number(/people’s decisions: (\d+) row/.exec(panel)![1]);
+    const machineRows = Number(/machine links \(not reviewed here\): (\d+) row/.exec(panel)![1]);
+    expect(machineRows).toBeGreaterThan(0);
     await page.click('#apply-go');
-    await expect.poll(() => page.locator('#applied').textContent(), { timeout: 30_000 }).toMatch(/applied run \d+: \d+ row\(s\) linked/);
-    // left: the never-match (decided, stays NULL) and the unmatched <script> name
-    await expect.poll(() => counts.textContent(), POLL).toContain('decided 1 / remaining 1 names (1 / 1 rows)');
+    await expect.poll(() => page.locator('#applied').textContent(), { timeout: 30_000 }).toMatch(/applied run \d+ \(decisions only\): \d+ row\(s\) linked/);
+    const linked = Number(/: (\d+) row\(s\) linked/.exec((await page.locator('#applied').textContent())!)![1]);
+    expect(linked).toBe(decidedRows);
 
     expect(await linkedNumber(t, 'sales_orders', 'order_number', 'SO-F-003', 'customers', 'customer_id', 'customer_number')).toBe('CUST-004');
     expect(await linkedNumber(t, 'sales_orders', 'order_number', 'SO-F-004', 'customers', 'customer_id', 'customer_number')).toBe('CUST-004');
-    expect(await linkedNumber(t, 'sales_orders', 'order_number', 'SO-F-005', 'customers', 'customer_id', 'customer_number')).toBeNull();
-    expect(await linkedNumber(t, 'sales_orders', 'order_number', 'SO-F-006', 'customers', 'customer_id', 'customer_number')).toBe('CUST-002');
-    expect(await linkedNumber(t, 'sales_orders', 'order_number', 'SO-F-007', 'customers', 'customer_id', 'customer_number')).toBe('CUST-006');
-    expect(await linkedNumber(t, 'sales_orders', 'order_number', 'SO-F-008', 'customers', 'customer_id', 'customer_number')).toBeNull();
+    expect(await linkedNumber(t, 'sales_orders', 'order_number', 'SO-F-005', 'customers', 'customer_id', 'customer_number')).toBeNull(); // never
+    expect(await linkedNumber(t, 'sales_orders', 'order_number', 'SO-F-006', 'customers', 'customer_id', 'customer_number')).toBe('CUST-002'); // bulk
+    expect(await linkedNumber(t, 'sales_orders', 'order_number', 'SO-F-007', 'customers', 'customer_id', 'customer_number')).toBe('CUST-006'); // bulk
+    expect(await linkedNumber(t, 'sales_orders', 'order_number', 'SO-F-008', 'customers', 'customer_id', 'customer_number')).toBe('CUST-007'); // created
     expect(await linkedNumber(t, 'sales_invoices', 'invoice_number', 'INV-F-001', 'customers', 'customer_id', 'customer_number')).toBe('CUST-004');
     expect(await linkedNumber(t, 'purchase_orders', 'po_number', 'PO-F-001', 'vendors', 'vendor_id', 'vendor_number')).toBe('VEND-003');
-    expect(await linkedNumber(t, 'sales_orders', 'order_number', 'SO-F-001', 'customers', 'customer_id', 'customer_number')).toBe('CUST-003');
+    // a machine link (normalised "ABC Corporation") was not applied: only what people decided
+    expect(await linkedNumber(t, 'sales_orders', 'order_number', 'SO-F-001', 'customers', 'customer_id', 'customer_number')).toBeNull();
     const never = await t.db.query<{ action: string; decided_by: string }>(`SELECT action, decided_by FROM fk_backfill.decisions WHERE source_name = 'Zeta Widgets' AND revoked_at IS NULL`);
     expect(never.rows).toEqual([{ action: 'never', decided_by: 'e2e' }]);
-    const nulls = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sales_orders WHERE customer_id IS NULL`);
-    expect(nulls.rows[0]!.n).toBe(2);
     expect(dialogs).toEqual([]);
-    expect(cspErrors.filter((e) => /Content Security Policy/i.test(e))).toEqual([]);
+    expect(errors.filter((e) => /Content Security Policy|TypeError|ReferenceError/i.test(e))).toEqual([]);
   }, 120_000);
 });
