@@ -28,7 +28,7 @@
  * `status`-like columns are shown as evidence only.
  */
 import { parseConfig } from '../config/load.js';
-import { targetSchema, type ConfigInput, type LinkInput } from '../config/schema.js';
+import { linkSchema, targetSchema, type ConfigInput, type LinkInput } from '../config/schema.js';
 import { adapt } from '../db/index.js';
 import { num } from '../db/port.js';
 import type { Queryable } from '../db/port.js';
@@ -394,6 +394,8 @@ interface Candidate {
   tgt: Tbl;
   /** The target column the FK points at. */
   key: string;
+  /** Columns the key is unique together with (they must be scope columns). */
+  with: string[];
   constraint: Fk | null;
   level: Level | null;
 }
@@ -546,14 +548,13 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
   };
 
   /** Target keys an FK of `col`'s type can point at: unique alone, or with columns the source also has. */
-  const keysOf = (tgt: Tbl, src: Tbl, col: Col): string[] => {
-    const out: string[] = [];
-    for (const i of tgt.indexes) {
-      if (!i.unique || i.partial || i.expr) continue;
-      const rest = i.columns.filter((c) => tgt.cols.get(c)?.base === col.base);
-      for (const k of rest) {
+  const keysOf = (tgt: Tbl, src: Tbl, col: Col): { key: string; with: string[] }[] => {
+    const out: { key: string; with: string[] }[] = [];
+    const indexes = tgt.indexes.filter((i) => i.unique && !i.partial && !i.expr).sort((a, b) => a.columns.length - b.columns.length);
+    for (const i of indexes) {
+      for (const k of i.columns.filter((c) => tgt.cols.get(c)?.base === col.base)) {
         const others = i.columns.filter((c) => c !== k);
-        if (others.every((c) => src.cols.has(c) && src.cols.get(c)!.base === tgt.cols.get(c)!.base) && !out.includes(k)) out.push(k);
+        if (others.every((c) => src.cols.has(c) && src.cols.get(c)!.base === tgt.cols.get(c)!.base) && !out.some((o) => o.key === k)) out.push({ key: k, with: others });
       }
     }
     return out;
@@ -636,7 +637,7 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
         reject(`${src.table} has no primary key or unique NOT NULL columns to identify its rows`);
         continue;
       }
-      if (srcKey.length > 1) {
+      if (srcKey.length > 1 && !KEY_LISTS) {
         reject(`${src.table}'s primary key has ${srcKey.length} columns (${srcKey.join(', ')}); a link's key is one column in this version`);
         continue;
       }
@@ -652,7 +653,7 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
           reasons.push(`FK ${f.name} points outside the searched schemas`);
           continue;
         }
-        cands.push({ tgt, key, constraint: f, level: namesTable(ref.stem, tgt.table) });
+        cands.push({ tgt, key, with: [], constraint: f, level: namesTable(ref.stem, tgt.table) });
       }
       if (cands.length === 0 && reasons.length === 0) {
         const others = named.filter((x) => x.t !== src);
@@ -671,7 +672,7 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
           }
           for (const tgt of cat.tables) {
             if (tgt === src) continue;
-            for (const key of keysOf(tgt, src, col)) {
+            for (const { key } of keysOf(tgt, src, col)) {
               const tname = targetNameColumn(tgt, new Set([key]));
               if (tname === null) continue;
               const ov = await nameOverlap(src, sname, tgt, tname);
@@ -713,8 +714,8 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
             reasons.push(`${x.t.table} has no unique key of type ${col.type}${ks.length > 0 ? ` (keys: ${ks.join(', ')})` : ''}`);
             continue;
           }
-          const best = [...keys].sort((a, b) => keyFit(colName, b, x.t) - keyFit(colName, a, x.t))[0]!;
-          cands.push({ tgt: x.t, key: best, constraint: null, level: x.level });
+          const best = [...keys].sort((a, b) => keyFit(colName, b.key, x.t) - keyFit(colName, a.key, x.t))[0]!;
+          cands.push({ tgt: x.t, key: best.key, with: best.with, constraint: null, level: x.level });
         }
       }
       if (cands.length === 0) {
@@ -799,6 +800,11 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
             why.push(`${colName} matches ${tgt.table} only by initials`);
             confirm.push(`an FK constraint from ${colName} to ${tgt.table}.${c.key}`);
           }
+        }
+        const unscoped = c.with.filter((x) => !scope.includes(x));
+        if (unscoped.length > 0) {
+          why.push(`${tgt.table}.${c.key} is unique only together with ${unscoped.join(', ')}, which is not a scope column (${unscoped.map((x) => verdicts.find((v) => v.column === x)?.reason ?? 'not shared').join('; ')})`);
+          confirm.push(`${unscoped.join(', ')} as scope, or a key of ${tgt.table} unique on its own`);
         }
         if (confidence < minConfidence) why.push(`confidence ${confidence} below ${minConfidence}`);
         mine.push(
@@ -915,6 +921,8 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
   return { schemas: searched, proposals, weak, rejected, config };
 }
 
+/** Whether this version's config takes a list of columns as a link's key (a composite primary key). */
+const KEY_LISTS = linkSchema.safeParse({ entity: 'e', table: 't', key: ['a', 'b'], fk: 'f', name: 'n', target: { table: 't', key: 'k', name: 'n' } }).success;
 /** Whether this version's config takes `{ column, activeWhen }` as target.active (else only a boolean column is written). */
 const PREDICATES = targetSchema.safeParse({ table: 't', key: 'k', name: 'n', active: { column: 'c', activeWhen: 'null' } }).success;
 
@@ -939,8 +947,10 @@ function draft(a: {
   confident: boolean;
 }): Draft {
   const { src, tgt } = a;
-  const srcKey = src.pk![0]!;
-  const exclude = new Set([srcKey, a.colName, a.sname, ...a.scope]);
+  const pk = src.pk!;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list only where this version's config takes one (KEY_LISTS)
+  const srcKey: any = pk.length === 1 ? pk[0]! : [...pk];
+  const exclude = new Set([...pk, a.colName, a.sname, ...a.scope]);
   const stem = reference(a.colName).stem;
   const document = documentColumn(src, stem, exclude);
   const amount = amountColumn(src, exclude);
@@ -962,7 +972,7 @@ function draft(a: {
       ...(active !== null && (typeof active === 'string' || PREDICATES) ? { active: active as any } : {}),
       ...(tnumber !== null ? { number: tnumber } : {}),
     },
-    scope: a.scope,
+    scope: a.scope.slice(0, 8),
   };
   return {
     entity: link.entity,
