@@ -5,7 +5,9 @@
 export { BackfillError, isBackfillError, type BackfillErrorCode } from './errors.js';
 export { openDatabase, adapt, redactUrl, DEFAULT_DB_URL, type Database, type Queryable } from './db/index.js';
 export { loadConfig, parseConfig, defaultConfig, configHash, AXIS_CONFIG } from './config/index.js';
-export type { Config, ConfigInput, LinkConfig, LinkInput } from './config/index.js';
+export { activePredicate } from './config/index.js';
+export type { Config, ConfigInput, LinkConfig, LinkInput, ActiveConfig } from './config/index.js';
+export type { ActivePredicate, ActiveWhen } from './sql/active.js';
 export { migrate } from './store/migrate.js';
 export { getRun, listRuns, type RunRecord } from './store/runs.js';
 export { backfillForeignKeys, type BackfillOptions, type BackfillSummary, type EntityType } from './pipeline/backfill.js';

@@ -94,7 +94,7 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-interface Entity {
+export interface Entity {
   id: string;
   canonical: string;
   aliases: string[];
@@ -146,10 +146,10 @@ const LEGAL_VARIANTS: string[][] = [
 ];
 const APPENDABLE = ['Inc.', 'Ltd', 'GmbH', 'Corp.', 'LLC', 'S.A.', 'AG', 'B.V.', 'PLC', 'Co.'];
 
-type Rng = () => number;
-const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+export type Rng = () => number;
+export const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
-function typo(r: Rng, name: string): string | null {
+export function typo(r: Rng, name: string): string | null {
   if (/\bCorp\b/.test(name) && r() < 0.3) return name.replace(/\bCorp\b/, 'Copr');
   const words = name.split(' ');
   const idx = words.map((w, i) => (/^\p{L}{5,}$/u.test(w) ? i : -1)).filter((i) => i >= 0);
@@ -214,11 +214,29 @@ function umlautVariants(name: string): string[] {
 }
 
 // ------------------------------------------------------------------ builder
-export function buildBenchmark(dir: string, size: BenchSize, seed = 42): BenchSet {
+/** A document generator replacing the standard variants (derived domains: branch names, abbreviations). */
+export type VariantGen = (r: Rng, canonical: string) => { name: string; kind: string }[];
+
+export interface BuildOptions {
+  /** Entities to use (default: all of the dataset). */
+  entities?: Entity[];
+  /** Tenants and masters per tenant (default: SIZES[size]). */
+  shape?: { tenants: number; masters: number };
+  /** Replace the standard document variants (exact, case, typo, alias...) by these, for masters AND negatives. */
+  variants?: VariantGen;
+}
+
+export function buildBenchmark(dir: string, size: BenchSize, seed = 42, opts: BuildOptions = {}): BenchSet {
   const r = mulberry32(seed);
-  const all = loadEntities(dir);
+  const all = opts.entities ?? loadEntities(dir);
   const byId = new Map(all.map((e) => [e.id, e]));
-  const { tenants: nTenants, masters: nMasters } = SIZES[size];
+  const { tenants: nTenants, masters: nMasters } = opts.shape ?? SIZES[size];
+  const gen = opts.variants;
+  const negName = (name: string): string => {
+    if (!gen) return name;
+    const v = gen(r, name);
+    return v.length > 0 ? v[0]!.name : name;
+  };
 
   // Shuffle once; the last 15 % never become masters anywhere (orphans).
   const order = [...all];
@@ -295,6 +313,15 @@ export function buildBenchmark(dir: string, size: BenchSize, seed = 42): BenchSe
       const truth: Truth = !isActive ? null : duplicated.has(id) ? 'AMBIGUOUS' : keyOf(id);
       const kindPrefix = !isActive ? 'inactive:' : duplicated.has(id) ? 'duplicate:' : '';
       const c = e.canonical;
+      if (gen) {
+        for (const v of gen(r, c)) add(v.name, truth, `${kindPrefix}${v.kind}`, true, id);
+        for (const rel of e.related) {
+          if (chosen[t]!.has(rel) || r() > 0.3) continue;
+          const re = byId.get(rel);
+          if (re) add(negName(re.canonical), null, 'related-not-master', false, rel);
+        }
+        continue;
+      }
       if (r() < 0.5) add(c, truth, `${kindPrefix}exact`, true, id);
       if (r() < 0.2) add(caseNoise(r, c), truth, `${kindPrefix}case`, true, id);
       if (r() < 0.15) add(punctNoise(r, c), truth, `${kindPrefix}punct`, true, id);
@@ -331,7 +358,7 @@ export function buildBenchmark(dir: string, size: BenchSize, seed = 42): BenchSe
     // Orphans: companies that are masters nowhere.
     for (let i = 0; i < Math.floor(nMasters * 0.15); i++) {
       const e = orphanPool[Math.floor(r() * orphanPool.length)]!;
-      add(r() < 0.7 || e.aliases.length === 0 ? e.canonical : pick(r, e.aliases), null, 'orphan', false, e.id);
+      add(gen ? negName(e.canonical) : r() < 0.7 || e.aliases.length === 0 ? e.canonical : pick(r, e.aliases), null, 'orphan', false, e.id);
     }
     // Cross-tenant: masters of other tenants only.
     for (let i = 0; i < Math.floor(nMasters * 0.1); i++) {
@@ -340,7 +367,7 @@ export function buildBenchmark(dir: string, size: BenchSize, seed = 42): BenchSe
       const id = arr[Math.floor(r() * arr.length)]!;
       if (chosen[t]!.has(id)) continue;
       const e = byId.get(id)!;
-      add(r() < 0.8 ? e.canonical : (typo(r, e.canonical) ?? e.canonical), null, 'cross-tenant', false, id, true);
+      add(gen ? negName(e.canonical) : r() < 0.8 ? e.canonical : (typo(r, e.canonical) ?? e.canonical), null, 'cross-tenant', false, id, true);
     }
 
     // Label hygiene: a name whose normalised key equals a master of ANOTHER company here has no well-defined truth; drop it.

@@ -8,11 +8,12 @@ import type { VerifyReport } from '../pipeline/verify.js';
 import { table } from './output.js';
 
 export function statusTable(s: StatusReport): string {
+  const warn = (s.warnings ?? []).map((w) => `\nWarning: ${w}`).join('');
   return table(
     ['Entity Type', 'Table', 'Total Records', 'NULL FKs', 'Populated FKs', 'Population Rate'],
     s.links.map((l) => [l.entityType, l.table, l.totalRecords, l.nullFks, l.populatedFks, l.populationRate]),
     { totalRow: ['TOTAL', '', s.total.totalRecords, s.total.nullFks, s.total.populatedFks, s.total.populationRate] },
-  );
+  ) + warn;
 }
 
 function entityTable(results: EntityResult[]): string {
@@ -35,9 +36,9 @@ function unmatchedList(results: EntityResult[], explain: boolean): string {
           u.entityName === null ? '(no name)' : JSON.stringify(u.entityName),
           u.outcome,
           u.reason,
-          (u.candidates as { key?: string; name?: string; score?: number }[])
+          (u.candidates as { key?: string; name?: string; score?: number; active?: boolean }[])
             .slice(0, explain ? 5 : 3)
-            .map((c) => `${c.name ?? c.key}${c.score !== undefined && c.score !== null ? ` (${Number(c.score).toFixed(3)})` : ''}${explain ? ` [${c.key}] ${signalText((c as { signals?: Record<string, unknown> }).signals)}` : ''}`)
+            .map((c) => `${c.name ?? c.key}${c.active === false ? ' (inactive)' : ''}${c.score !== undefined && c.score !== null ? ` (${Number(c.score).toFixed(3)})` : ''}${explain ? ` [${c.key}] ${signalText((c as { signals?: Record<string, unknown> }).signals)}` : ''}`)
             .join('; '),
         ]),
       ),

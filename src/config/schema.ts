@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ActivePredicate } from '../sql/active.js';
 
 const identifier = z
   .string()
@@ -11,12 +12,34 @@ const tableRef = z.string().min(1, 'must not be empty').max(200);
 
 const score = z.number().min(0).max(1);
 
+/** `{ "column": "deleted_at", "activeWhen": "null" }`: when a master counts as active (issue #17). */
+export const activePredicateSchema = z
+  .object({
+    column: identifier,
+    activeWhen: z.union([z.literal(true), z.literal(false), z.literal('null'), z.literal('notNull')], {
+      error: 'activeWhen must be true, false, "null" or "notNull"',
+    }),
+  })
+  .strict();
+
+/**
+ * `target.active`: a boolean column name (true = active) or an active predicate. Kept as written in the
+ * config (so a config round-trips); `activePredicate` gives the one normal form every statement uses.
+ */
+export const activeSchema = z.union([identifier, activePredicateSchema], {
+  error: (iss) =>
+    typeof iss.input === 'string'
+      ? undefined
+      : 'must be a boolean column name or { "column": "...", "activeWhen": true | false | "null" | "notNull" }',
+});
+
 export const targetSchema = z
   .object({
     table: tableRef,
     key: identifier,
     name: identifier,
-    active: identifier.optional(),
+    /** Which masters may be linked: a boolean column (true = active) or `{ column, activeWhen }`. Absent: all. */
+    active: activeSchema.optional(),
     /** Column holding a human number such as CUST-003 (used when creating masters). */
     number: identifier.optional(),
   })
@@ -79,3 +102,11 @@ export type LinkConfig = z.output<typeof linkSchema>;
 export type LinkInput = z.input<typeof linkSchema>;
 export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
+
+export type ActiveConfig = z.output<typeof activeSchema>;
+
+/** The normal form of `target.active`: a bare column name means `{ column, activeWhen: true }`. */
+export function activePredicate(a: ActiveConfig | undefined): ActivePredicate | undefined {
+  if (a === undefined) return undefined;
+  return typeof a === 'string' ? { column: a, activeWhen: true } : { column: a.column, activeWhen: a.activeWhen };
+}

@@ -1,4 +1,5 @@
-import type { LinkConfig } from '../config/schema.js';
+import { activePredicate, type LinkConfig } from '../config/schema.js';
+import { softDeleteLike } from '../sql/active.js';
 import type { Queryable } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
 import { displayTable, ident, parseTableName, qualified, type TableName } from '../sql/quote.js';
@@ -25,6 +26,8 @@ export interface ResolvedLink {
   touch: { column: string; type: string } | null;
   /** What the catalog made fk-backfill do differently for this link (e.g. `updated_at` left alone: generated). */
   notices: string[];
+  /** The master table's soft-delete or status-like columns when the link has no active predicate, and the warning (also a notice). */
+  softDelete: { columns: string[]; warning: string } | null;
   /** Source table's oid and target's (for constraint lookups). */
   sourceOid: number;
   targetOid: number;
@@ -119,6 +122,12 @@ function mismatch(msg: string, path: string): BackfillError {
   return new BackfillError('SCHEMA_TYPE_MISMATCH', `${msg} (${path})`, { details: { path } });
 }
 
+/** The activeWhen a soft-delete-like column suggests, as JSON text; null for a status column that is not boolean (no predicate fits). */
+export function suggestActiveWhen(column: string, baseType: string): string | null {
+  if (baseType === 'boolean') return /^(is_?)?(active|enabled|valid|live|current)(_flag)?$/i.test(column) ? 'true' : 'false';
+  return /^(status|state|record_status|row_status|lifecycle_status)$/i.test(column) ? null : '"null"';
+}
+
 /** Checks one link against the catalog. `index` is its position in config, for error paths. */
 export async function resolveLink(db: Queryable, link: LinkConfig, index: number): Promise<ResolvedLink> {
   const p = `$.links[${index}]`;
@@ -135,10 +144,14 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   const tkey = column(tgt, target, link.target.key, `${p}.target.key`);
   const tname = column(tgt, target, link.target.name, `${p}.target.name`);
   if (link.target.number !== undefined) column(tgt, target, link.target.number, `${p}.target.number`);
-  if (link.target.active !== undefined) {
-    const active = column(tgt, target, link.target.active, `${p}.target.active`);
-    if (active.type !== 'boolean') {
-      throw mismatch(`${displayTable(target)}.${link.target.active} must be boolean to serve as the active flag, is ${active.type}`, `${p}.target.active`);
+  const active = activePredicate(link.target.active);
+  if (active !== undefined) {
+    const c = column(tgt, target, active.column, `${p}.target.active`);
+    if ((active.activeWhen === true || active.activeWhen === false) && c.baseType !== 'boolean') {
+      throw mismatch(
+        `${displayTable(target)}.${active.column} is ${c.type}: "activeWhen": ${String(active.activeWhen)} needs a boolean column; for a timestamp such as deleted_at use { "column": "${active.column}", "activeWhen": "null" }`,
+        `${p}.target.active`,
+      );
     }
   }
   if (baseType(fk.type) !== baseType(tkey.type) && fk.typeOid !== tkey.typeOid) {
@@ -172,6 +185,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   }
   let touch: ResolvedLink['touch'] = null;
   const notices: string[] = [];
+  let softDelete: ResolvedLink['softDelete'] = null;
   if (link.updatedAt !== null) {
     const col = link.updatedAt ?? 'updated_at';
     const c = link.updatedAt !== undefined ? column(src, source, col, `${p}.updatedAt`) : src.columns.get(col);
@@ -186,6 +200,22 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
       } else {
         notices.push(`${link.entity}: ${displayTable(source)}.${col} is left alone (${why}); linked rows keep their ${col}. Set "updatedAt" to another column, or null to silence this`);
       }
+    }
+  }
+  if (active === undefined) {
+    // masters with a soft-delete or status column and no active predicate: deleted masters would be linked
+    const like = softDeleteLike(tgt.columns.keys());
+    if (like.length > 0) {
+      const typed = like.map((c) => ({ c, type: tgt.columns.get(c)?.type ?? '?', when: suggestActiveWhen(c, tgt.columns.get(c)?.baseType ?? '') }));
+      const ex = typed.find((x) => x.when !== null);
+      const warning =
+        `${link.entity}: ${displayTable(target)} has ${typed.map((x) => `${x.c} (${x.type})`).join(', ')} but the link has no "target.active": ` +
+          `every master counts as active, soft-deleted ones included. ` +
+          (ex === undefined
+            ? 'A status column is not an active predicate: add a boolean or timestamp column, or accept this'
+            : `Set e.g. "active": { "column": "${ex.c}", "activeWhen": ${ex.when} }`);
+      softDelete = { columns: like, warning };
+      notices.push(warning);
     }
   }
   for (const c of [link.key, link.fk, link.name]) ident(c);
@@ -204,6 +234,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     scopeLoose,
     touch,
     notices,
+    softDelete,
     sourceOid: src.oid,
     targetOid: tgt.oid,
   };

@@ -1,5 +1,5 @@
 import { configHash, toConfig } from '../config/load.js';
-import type { Config, ConfigInput } from '../config/schema.js';
+import { activePredicate, type Config, type ConfigInput } from '../config/schema.js';
 import { adapt } from '../db/index.js';
 import type { Database, Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
@@ -40,7 +40,7 @@ export function shape(l: ResolvedLink): LinkShape {
     amount: c.amount,
     targetKey: c.target.key,
     targetName: c.target.name,
-    active: c.target.active,
+    active: activePredicate(c.target.active),
     scope: c.scope,
     fkType: l.fkType,
     keyType: l.keyType,
@@ -107,4 +107,9 @@ async function checkTenant(db: Queryable, links: ResolvedLink[], tenant: string)
     }
   }
   throw new BackfillError('UNKNOWN_TENANT', `tenant "${tenant}" not found: no row of ${[...new Set(scoped.flatMap((l) => [l.config.table, l.config.target.table]))].join(', ')} has it`);
+}
+
+/** The warning of a link without an active predicate whose master table has soft-delete or status-like columns (plan, status, verify). */
+export function softDeleteWarnings(l: ResolvedLink): string[] {
+  return l.softDelete === null ? [] : [l.softDelete.warning];
 }

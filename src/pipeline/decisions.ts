@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/port.js';
 import { applyHumanDecision, type DecisionAction } from '../plan/decide.js';
 import { ident } from '../sql/quote.js';
-import { Params, scopeKeyExpr, type ScopeFilter } from '../sql/statements.js';
+import { activeWhere, Params, scopeKeyExpr, type ScopeFilter } from '../sql/statements.js';
 import type { ResolvedLink } from './catalog.js';
 import { shape } from './context.js';
 import type { DecidedEntry } from './plan.js';
@@ -25,7 +25,7 @@ export async function loadHumanDecisions(db: Queryable, l: ResolvedLink, f: Scop
   const p = new Params();
   const linkParam = p.add(l.entity);
   const tenant = f.tenant !== null && s.scope.length > 0 ? ` AND d.scope_key[1] = ${p.add(f.tenant)}` : '';
-  const active = s.active === undefined ? '' : ` AND t.${ident(s.active)} IS TRUE`;
+  const active = activeWhere('t', s);
   const res = await db.query<{ scope_key: (string | null)[]; source_name: string; action: DecisionAction; target_key: string | null; valid: boolean }>(
     `WITH d AS (
        SELECT DISTINCT ON (d.scope_key, d.source_name) d.scope_key, d.source_name, d.action, d.target_key

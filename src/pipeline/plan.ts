@@ -83,12 +83,12 @@ async function decideLink(db: Queryable, l: ResolvedLink, ctx: Context): Promise
   const s = shape(l);
   if (l.config.match === 'exact') {
     const st = exactCandidatesStatement(s, ctx.filter);
-    const res = await db.query<{ scope_key: (string | null)[]; source_name: string | null; row_count: unknown; keys: string[] | null; candidate_count: unknown }>(st.text, st.values);
+    const res = await db.query<{ scope_key: (string | null)[]; source_name: string | null; row_count: unknown; keys: string[] | null; candidate_count: unknown; inactive_keys: string[] | null }>(st.text, st.values);
     const entries = res.rows.map((r) => ({
       scopeKey: r.scope_key,
       sourceName: r.source_name,
       rowCount: num(r.row_count),
-      ...decideExact(r.source_name, r.keys ?? [], num(r.candidate_count)),
+      ...decideExact(r.source_name, r.keys ?? [], num(r.candidate_count), r.inactive_keys ?? []),
     }));
     return { entries };
   }

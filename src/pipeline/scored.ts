@@ -2,8 +2,8 @@ import { num } from '../db/port.js';
 import type { Queryable } from '../db/port.js';
 import { createMatcher, DEFAULT_MATCH_OPTIONS, estimateAccuracy } from '../match/index.js';
 import type { KnownAlias, MasterRecord, MatchOptions } from '../match/index.js';
-import { aliasesStatement, mastersStatement, unlinkedNamesStatement } from '../sql/statements.js';
-import { isBlankName, noName } from '../plan/decide.js';
+import { aliasesStatement, inactiveMastersStatement, mastersStatement, unlinkedNamesStatement } from '../sql/statements.js';
+import { isBlankName, noName, onlyInactive } from '../plan/decide.js';
 import type { ResolvedLink } from './catalog.js';
 import { shape, type Context } from './context.js';
 import type { DecidedEntry } from './plan.js';
@@ -46,6 +46,10 @@ export async function planScored(db: Queryable, l: ResolvedLink, ctx: Context): 
   const names = (await db.query<{ scope_key: (string | null)[]; source_name: string | null; row_count: unknown }>(n.text, n.values)).rows;
   const masters = (await db.query<{ scope_key: (string | null)[]; key: string; name: string }>(m.text, m.values)).rows;
   const aliases = (await db.query<{ scope_key: (string | null)[]; name: string; key: string; rows: unknown }>(a.text, a.values)).rows;
+  // masters the active predicate excludes: only to say "only an inactive master matches" instead of "no candidate"
+  const im = inactiveMastersStatement(s, ctx.filter);
+  const inactive = (await db.query<{ scope_key: (string | null)[]; key: string; name: string }>(im.text, im.values)).rows;
+  const inactiveBy = groupBy(inactive, (r) => JSON.stringify(r.scope_key));
   const mastersBy = groupBy(masters, (r) => JSON.stringify(r.scope_key));
   const aliasesBy = groupBy(aliases, (r) => JSON.stringify(r.scope_key));
   const entries: DecidedEntry[] = [];
@@ -57,6 +61,8 @@ export async function planScored(db: Queryable, l: ResolvedLink, ctx: Context): 
     const scopeKey = group[0]!.scope_key;
     const unscoped = scopeKey.some((v) => v === null);
     const matcher = createMatcher(unscoped ? [] : ms, unscoped ? [] : known, opts);
+    const ims: MasterRecord[] = unscoped ? [] : (inactiveBy.get(scope) ?? []).map((r) => ({ key: r.key, name: r.name }));
+    const inactiveMatcher = ims.length === 0 ? null : createMatcher(ims, [], opts);
     for (const r of group) {
       const rowCount = num(r.row_count);
       if (r.source_name === null || isBlankName(r.source_name)) {
@@ -64,6 +70,13 @@ export async function planScored(db: Queryable, l: ResolvedLink, ctx: Context): 
         continue;
       }
       const d = matcher.match(r.source_name);
+      if (d.outcome === 'unmatched' && inactiveMatcher !== null) {
+        const i = inactiveMatcher.match(r.source_name);
+        if (i.outcome !== 'unmatched' && i.candidates.length > 0) {
+          entries.push({ scopeKey, sourceName: r.source_name, rowCount, ...onlyInactive(i.candidates) });
+          continue;
+        }
+      }
       entries.push({ scopeKey, sourceName: r.source_name, rowCount, outcome: d.outcome, targetKey: d.targetKey, method: d.method, score: d.score, candidates: d.candidates, reason: d.reason });
     }
     if (labelledBudget > 0 && known.length > 0 && ms.length > 0) {

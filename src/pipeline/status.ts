@@ -1,7 +1,7 @@
 import { num } from '../db/port.js';
 import { formatRate } from '../plan/decide.js';
 import { statusStatement } from '../sql/statements.js';
-import { prepare, shape, type CommonOptions, type Context } from './context.js';
+import { prepare, shape, softDeleteWarnings, type CommonOptions, type Context } from './context.js';
 
 export interface LinkStatus {
   entityType: string;
@@ -16,6 +16,8 @@ export interface StatusReport {
   tenantId: string | null;
   links: LinkStatus[];
   total: Omit<LinkStatus, 'entityType' | 'table'>;
+  /** E.g. a master table with a soft-delete column and a link without an active predicate. */
+  warnings?: string[];
 }
 
 export async function statusIn(ctx: Context): Promise<StatusReport> {
@@ -29,8 +31,10 @@ export async function statusIn(ctx: Context): Promise<StatusReport> {
   }
   const totalRecords = links.reduce((a, l) => a + l.totalRecords, 0);
   const nullFks = links.reduce((a, l) => a + l.nullFks, 0);
+  const warnings = ctx.links.flatMap(softDeleteWarnings);
   return {
     tenantId: ctx.filter.tenant,
+    ...(warnings.length > 0 ? { warnings } : {}),
     links,
     total: { totalRecords, nullFks, populatedFks: totalRecords - nullFks, populationRate: formatRate(totalRecords - nullFks, totalRecords) },
   };

@@ -5,7 +5,9 @@ import { ident } from '../sql/quote.js';
 import { integrityStatement, scopeWhere, Params } from '../sql/statements.js';
 import type { ResolvedLink } from './catalog.js';
 import { findCoveringIndex } from './constrain.js';
-import { prepare, shape, type CommonOptions, type Context } from './context.js';
+import { prepare, shape, softDeleteWarnings, type CommonOptions, type Context } from './context.js';
+import { activePredicate } from '../config/schema.js';
+import { describeActive } from '../sql/active.js';
 
 export type OnDelete = 'restrict' | 'no action' | 'cascade' | 'set null' | 'set default';
 
@@ -26,6 +28,8 @@ export interface LinkVerify {
   orphans: number;
   /** FK values that point to a master of another scope (tenant). */
   crossScope: number;
+  /** FK values that point to a master the link's active predicate excludes (soft-deleted, archived…). */
+  inactiveTargets: number;
   constraint: ConstraintInfo | null;
   /** A referenced master could not be deleted (tried in a transaction that is always rolled back). null: nothing referenced to try. */
   restrictVerified: boolean | null;
@@ -118,6 +122,7 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
       nullFks: num(row['null_fks']),
       orphans: num(row['orphans']),
       crossScope: num(row['cross_scope']),
+      inactiveTargets: num(row['inactive_targets']),
       constraint,
       restrictVerified,
       expectedOnDelete,
@@ -136,6 +141,8 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
         v.problems.push(`constraint ${constraint.name} is ON DELETE ${constraint.onDelete.toUpperCase()}, configured ${expectedOnDelete.toUpperCase()}`);
       } else if (restricts && restrictVerified === false) v.problems.push(`deleting a referenced ${l.config.target.table} row was not refused`);
     }
+    if (v.inactiveTargets > 0) v.warnings.push(`${v.inactiveTargets} ${l.config.fk} value(s) point to an inactive ${l.config.target.table} row (${describeActive(activePredicate(l.config.target.active)!)} does not hold)`);
+    v.warnings.push(...softDeleteWarnings(l));
     if (index === null) v.warnings.push(`no index on ${l.config.table}.${l.config.fk}: every delete of a ${l.config.target.table} row scans it (fk-backfill constrain adds one)`);
     links.push(v);
   }

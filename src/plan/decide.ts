@@ -9,6 +9,8 @@ export interface CandidateRef {
   score?: number;
   method?: string;
   signals?: Record<string, unknown>;
+  /** false: a master the link's active predicate excludes (shown so a reader sees why nothing linked). */
+  active?: boolean;
 }
 
 export interface EntryDecision {
@@ -33,7 +35,7 @@ export function noName(name: string | null): EntryDecision {
  * Seed semantics with the seed's flaw fixed: exactly one active master with this exact name → link;
  * more than one → ambiguous (never LIMIT 1); none → unmatched.
  */
-export function decideExact(sourceName: string | null, keys: readonly string[], candidateCount: number): EntryDecision {
+export function decideExact(sourceName: string | null, keys: readonly string[], candidateCount: number, inactiveKeys: readonly string[] = []): EntryDecision {
   if (sourceName === null || isBlankName(sourceName)) return noName(sourceName);
   if (candidateCount === 1 && keys[0] !== undefined) {
     return { outcome: 'linked', targetKey: keys[0], method: 'exact', score: 1, candidates: [{ key: keys[0], name: sourceName, score: 1, method: 'exact' }], reason: 'one active master with this exact name' };
@@ -48,7 +50,21 @@ export function decideExact(sourceName: string | null, keys: readonly string[], 
       reason: `${candidateCount} active masters share this exact name`,
     };
   }
+  if (inactiveKeys.length > 0) return onlyInactive(inactiveKeys.map((key) => ({ key, name: sourceName, score: 1, method: 'exact' })));
   return { outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason: 'no active master with this exact name' };
+}
+
+/** Unmatched because the only masters that match are inactive (soft-deleted, archived): said so, and shown. */
+export function onlyInactive(candidates: readonly CandidateRef[]): EntryDecision {
+  const n = candidates.length;
+  return {
+    outcome: 'unmatched',
+    targetKey: null,
+    method: null,
+    score: null,
+    candidates: candidates.map((c) => ({ ...c, active: false })),
+    reason: n === 1 ? 'only an inactive master matches this name (not linked)' : `only inactive masters (${n}) match this name (not linked)`,
+  };
 }
 
 export type DecisionAction = 'alias' | 'never' | 'create';

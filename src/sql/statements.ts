@@ -3,6 +3,7 @@
  * is unit-tested and the same statement runs on both adapters. Identifiers come from a resolved link
  * and are quoted with `ident`; values are always parameters.
  */
+import { activeAnd, activeExpr, activeValueSql, type ActivePredicate } from './active.js';
 import { ident } from './quote.js';
 
 export interface Statement {
@@ -21,7 +22,8 @@ export interface LinkShape {
   amount?: string | undefined;
   targetKey: string;
   targetName: string;
-  active?: string | undefined;
+  /** Which masters may be linked (see sql/active.ts); absent: all. */
+  active?: ActivePredicate | undefined;
   scope: string[];
   fkType: string;
   keyType: string;
@@ -84,8 +86,9 @@ export function scopeJoin(a: string, b: string, link: LinkShape): string {
     .join('');
 }
 
-function activeWhere(alias: string, link: LinkShape): string {
-  return link.active === undefined ? '' : ` AND ${alias}.${ident(link.active)} IS TRUE`;
+/** ` AND <alias's master is active>` (the link's active predicate), or nothing. */
+export function activeWhere(alias: string, link: LinkShape): string {
+  return activeAnd(alias, link.active);
 }
 
 /** Seed's population table for one link. */
@@ -109,6 +112,10 @@ export function nullFkEstimateStatement(link: LinkShape, f: ScopeFilter): Statem
  */
 export function exactCandidatesStatement(link: LinkShape, f: ScopeFilter, maxCandidates = 10): Statement {
   const p = new Params();
+  const tkey = `t.${ident(link.targetKey)}`;
+  // masters that are not active are read too, only to say so ("only an inactive master has this name")
+  const act = activeExpr('t', link.active);
+  const max = p.add(maxCandidates);
   // a loose scope column (citext, nondeterministic collation) groups by its text form: see LinkShape.scopeLoose
   const scopeCol = (c: string, i: number): string => (loose(link, i) ? `s.${ident(c)}::text` : `s.${ident(c)}`);
   const groupCols = [...link.scope.map(scopeCol), `s.${ident(link.name)}`].join(', ');
@@ -119,11 +126,12 @@ export function exactCandidatesStatement(link: LinkShape, f: ScopeFilter, maxCan
    GROUP BY ${groupCols}
 )
 SELECT ${scopeKeyExpr('n', link)} AS scope_key, n.source_name, n.row_count,
-       (array_agg(t.${ident(link.targetKey)}::text ORDER BY t.${ident(link.targetKey)}::text) FILTER (WHERE t.${ident(link.targetKey)} IS NOT NULL))[1:${p.add(maxCandidates)}::int] AS keys,
-       count(t.${ident(link.targetKey)})::int8 AS candidate_count
+       (array_agg(${tkey}::text ORDER BY ${tkey}::text) FILTER (WHERE ${tkey} IS NOT NULL AND ${act}))[1:${max}::int] AS keys,
+       count(${tkey}) FILTER (WHERE ${act})::int8 AS candidate_count,
+       (array_agg(${tkey}::text ORDER BY ${tkey}::text) FILTER (WHERE ${tkey} IS NOT NULL AND NOT ${act}))[1:${max}::int] AS inactive_keys
   FROM names n
   LEFT JOIN ${link.targetSql} t
-    ON t.${ident(link.targetName)} = n.source_name${scopeJoin('t', 'n', link)}${activeWhere('t', link)}
+    ON t.${ident(link.targetName)} = n.source_name${scopeJoin('t', 'n', link)}
  GROUP BY ${[...link.scope.map((c) => `n.${ident(c)}`), 'n.source_name', 'n.row_count'].join(', ')}
  ORDER BY 1, 2`;
   return { text, values: p.values };
@@ -432,7 +440,7 @@ function positionRange(alias: string, r: { after: string | null; upTo: string },
   return out;
 }
 
-/** NULL FKs, FK values pointing nowhere, FK values pointing to a master of another scope. */
+/** NULL FKs, FK values pointing nowhere, to a master of another scope, to a master the active predicate excludes. */
 export function integrityStatement(link: LinkShape, f: ScopeFilter): Statement {
   const p = new Params();
   const fk = ident(link.fk);
@@ -446,7 +454,8 @@ export function integrityStatement(link: LinkShape, f: ScopeFilter): Statement {
   const text = `SELECT count(*)::int8 AS total,
        count(*) FILTER (WHERE s.${fk} IS NULL)::int8 AS null_fks,
        count(*) FILTER (WHERE s.${fk} IS NOT NULL AND t.${tk} IS NULL)::int8 AS orphans,
-       ${cross} AS cross_scope
+       ${cross} AS cross_scope,
+       count(*) FILTER (WHERE t.${tk} IS NOT NULL AND NOT ${activeExpr('t', link.active)})::int8 AS inactive_targets
   FROM ${link.sourceSql} s
   LEFT JOIN ${link.targetSql} t ON t.${tk} = s.${fk}
  WHERE true${scopeWhere('s', link, f, p)}`;
@@ -510,7 +519,7 @@ SELECT e.scope_key, e.source_name, e.outcome, e.score, e.reason, e.candidates, r
 export function mastersByKeyStatement(link: LinkShape & { targetKeyType: string; number?: string | undefined }, keys: string[]): Statement {
   const p = new Params();
   const number = link.number === undefined ? 'NULL::text' : `t.${ident(link.number)}::text`;
-  const active = link.active === undefined ? 'true' : `coalesce(t.${ident(link.active)}, false)`;
+  const active = activeExpr('t', link.active);
   const text = `SELECT t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)} AS name,
        ${number} AS number, ${active} AS active
   FROM ${link.targetSql} t
@@ -620,7 +629,7 @@ export function inactiveMastersStatement(link: LinkShape & { number?: string | u
   const number = link.number === undefined ? 'NULL::text' : `t.${ident(link.number)}::text`;
   const text = `SELECT ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetKey)}::text AS key, t.${ident(link.targetName)} AS name, ${number} AS number
   FROM ${link.targetSql} t
- WHERE t.${ident(link.active)} IS NOT TRUE AND t.${ident(link.targetName)} IS NOT NULL${scopeWhere('t', link, f, p)}`;
+ WHERE NOT ${activeExpr('t', link.active)} AND t.${ident(link.targetName)} IS NOT NULL${scopeWhere('t', link, f, p)}`;
   return { text, values: p.values };
 }
 
@@ -646,8 +655,10 @@ export function insertMastersStatement(link: LinkShape & { number?: string | und
     sel.push('x.number');
   }
   if (link.active !== undefined) {
-    cols.push(ident(link.active));
-    sel.push('true');
+    const v = activeValueSql(link.active);
+    if (v === null) throw new Error(`no value makes ${link.active.column} active (activeWhen notNull)`);
+    cols.push(ident(link.active.column));
+    sel.push(v);
   }
   const payload = rows.map((r, ord) => ({ ord, name: r.name, number: r.number, ...Object.fromEntries(r.scope.map((v, i) => [`s${i}`, v])) }));
   const recCols = ['ord int', 'name text', 'number text', ...link.scope.map((_, i) => `s${i} text`)].join(', ');
@@ -661,7 +672,9 @@ RETURNING ${ident(link.targetKey)}::text AS key, ARRAY[${link.scope.map((c) => `
 export function reactivateMastersStatement(link: LinkShape & { targetKeyType: string }, keys: string[], f: ScopeFilter): Statement {
   const p = new Params();
   if (link.active === undefined) throw new Error('no active column configured');
-  const text = `UPDATE ${link.targetSql} t SET ${ident(link.active)} = true
+  const v = activeValueSql(link.active);
+  if (v === null) throw new Error(`no value makes ${link.active.column} active (activeWhen notNull)`);
+  const text = `UPDATE ${link.targetSql} t SET ${ident(link.active.column)} = ${v}
  WHERE t.${ident(link.targetKey)} = ANY(${p.add(keys)}::${link.targetKeyType}[])${scopeWhere('t', link, f, p)}
 RETURNING t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)} AS name`;
   return { text, values: p.values };
@@ -773,7 +786,7 @@ export function skipReasonsStatement(link: LinkShape, a: { planRunId: string; ru
   const text = `WITH r AS (
   SELECT ${tk} IS NULL AS master_gone,
          ${tk} IS NOT NULL AND NOT (${sameScope}) AS master_moved,
-         ${link.active === undefined ? 'false' : `${tk} IS NOT NULL AND t.${ident(link.active)} IS NOT TRUE`} AS master_inactive
+         ${link.active === undefined ? 'false' : `${tk} IS NOT NULL AND NOT ${activeExpr('t', link.active)}`} AS master_inactive
     FROM ${link.sourceSql} s
     JOIN ${OWN}.plan_entries e
       ON e.run_id = ${p.add(a.planRunId)}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'

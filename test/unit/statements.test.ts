@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   applyBatchStatement,
+  applyStatement,
+  mastersStatement,
   blockBoundStatement,
   applyLadderBoundStatement,
   applyLadderStatements,
@@ -11,6 +13,7 @@ import {
   statusStatement,
   type LinkShape,
 } from '../../src/sql/statements.js';
+import { activeSql, softDeleteLike } from '../../src/sql/active.js';
 
 const link: LinkShape = {
   sourceSql: '"erp"."Sales Orders"',
@@ -21,7 +24,7 @@ const link: LinkShape = {
   document: 'order_number',
   targetKey: 'id',
   targetName: 'customer_name',
-  active: 'is_active',
+  active: { column: 'is_active', activeWhen: true },
   scope: ['tenant_id', 'branch'],
   fkType: 'uuid',
   keyType: 'uuid',
@@ -45,10 +48,25 @@ describe('statement builders', () => {
 
   it('exact candidates: same scope (every scope column), active only, exact equality, quoted identifiers', () => {
     const st = exactCandidatesStatement(link, { tenant: 'T1' });
-    expect(st.text).toContain('t."customer_name" = n.source_name AND t."tenant_id" = n."tenant_id" AND t."branch" = n."branch" AND t."is_active" IS TRUE');
+    expect(st.text).toContain('t."customer_name" = n.source_name AND t."tenant_id" = n."tenant_id" AND t."branch" = n."branch"\n');
+    // active masters are the candidates; inactive ones are only listed (to say why a name did not link)
+    expect(st.text).toContain('count(t."id") FILTER (WHERE (t."is_active" IS TRUE))::int8 AS candidate_count');
+    expect(st.text).toContain('NOT (t."is_active" IS TRUE)))[1:$1::int] AS inactive_keys');
     expect(st.text).toContain('s."customer name" AS source_name');
-    expect(st.text).toContain('WHERE s."customer_id" IS NULL AND s."tenant_id" = $1');
-    expect(st.values).toEqual(['T1', 10]);
+    expect(st.text).toContain('WHERE s."customer_id" IS NULL AND s."tenant_id" = $2');
+    expect(st.values).toEqual([10, 'T1']);
+  });
+
+  it('active predicate: one builder for a boolean flag, an inverted flag, a soft-delete timestamp, a not-NULL column', () => {
+    expect(activeSql('t', { column: 'is_active', activeWhen: true })).toBe('t."is_active" IS TRUE');
+    expect(activeSql('t', { column: 'archived', activeWhen: false })).toBe('t."archived" IS FALSE');
+    expect(activeSql('t', { column: 'deleted_at', activeWhen: 'null' })).toBe('t."deleted_at" IS NULL');
+    expect(activeSql('t', { column: 'approved "at"', activeWhen: 'notNull' })).toBe('t."approved ""at""" IS NOT NULL');
+    const soft = { ...link, active: { column: 'deleted_at', activeWhen: 'null' as const } };
+    expect(mastersStatement(soft, { tenant: null }).text).toContain('AND t."deleted_at" IS NULL');
+    expect(applyStatement(soft, { planRunId: '1', runId: '2', linkName: 'x', tableName: 'x' }, { tenant: null }).text).toContain('AND t."deleted_at" IS NULL');
+    expect(integrityStatement(soft, { tenant: null }).text).toContain('NOT (t."deleted_at" IS NULL))::int8 AS inactive_targets');
+    expect(softDeleteLike(['id', 'deleted_at', 'archived', 'is_deleted', 'status', 'name', 'is_active', 'deletedness'])).toEqual(['deleted_at', 'archived', 'is_deleted', 'status', 'is_active']);
   });
 
   it('integrity: cross-scope check compares every scope column', () => {
