@@ -28,7 +28,7 @@
  * `status`-like columns are shown as evidence only.
  */
 import { parseConfig } from '../config/load.js';
-import { linkSchema, targetSchema, type ConfigInput, type LinkInput } from '../config/schema.js';
+import { linkSchema, type ConfigInput, type LinkInput } from '../config/schema.js';
 import { adapt } from '../db/index.js';
 import { num } from '../db/port.js';
 import type { Queryable } from '../db/port.js';
@@ -923,8 +923,6 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
 
 /** Whether this version's config takes a list of columns as a link's key (a composite primary key). */
 const KEY_LISTS = linkSchema.safeParse({ entity: 'e', table: 't', key: ['a', 'b'], fk: 'f', name: 'n', target: { table: 't', key: 'k', name: 'n' } }).success;
-/** Whether this version's config takes `{ column, activeWhen }` as target.active (else only a boolean column is written). */
-const PREDICATES = targetSchema.safeParse({ table: 't', key: 'k', name: 'n', active: { column: 'c', activeWhen: 'null' } }).success;
 
 function draft(a: {
   src: Tbl;
@@ -968,8 +966,7 @@ function draft(a: {
       table: tgt.ref,
       key: a.key,
       name: a.tname,
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the predicate form lands with target.active predicates
-      ...(active !== null && (typeof active === 'string' || PREDICATES) ? { active: active as any } : {}),
+      ...(active !== null ? { active } : {}),
       ...(tnumber !== null ? { number: tnumber } : {}),
     },
     scope: a.scope.slice(0, 8),
@@ -986,7 +983,7 @@ function draft(a: {
     scope: a.scope,
     scopeEvidence: a.scopeEvidence,
     active,
-    activeEvidence: active !== null && typeof active !== 'string' && !PREDICATES ? [...a.active.evidence, 'not written: this version takes only a boolean column as target.active'] : a.active.evidence,
+    activeEvidence: a.active.evidence,
     document,
     amount,
     evidence: { constraint: a.constraint, naming: a.naming, overlap: a.ov, keys: a.keys },
