@@ -40,7 +40,7 @@ main{padding:10px 16px;display:flex;flex-direction:column;gap:10px}
 .confirm{margin-top:6px;padding:6px;background:#fff4d6;border-radius:4px}
 .help{font-size:12px;color:#ccd}.pager{display:flex;gap:8px;align-items:center;padding:6px 16px}
 @media (max-width:600px){
- header{padding:4px 8px;gap:2px 8px}header h1{font-size:14px}.help,.kbdhint,.cand kbd{display:none}#plan{display:none}
+ header{padding:4px 8px;gap:2px 8px}header h1{font-size:14px}.help,.kbdhint,.cand kbd,header .tenant{display:none}#plan{display:none}
  .bar{padding:4px 8px;gap:4px 6px}main{padding:8px;gap:8px}.item{padding:8px}.panel{margin:0 8px}
  .cand{grid-template-columns:1fr auto;border-top:1px solid #eef;padding-top:4px}.cand .score{grid-column:1}.cand .num{grid-column:2}
  .cand details{grid-column:1 / -1}.cand .pick{grid-column:2;grid-row:1}.wf{grid-template-columns:1fr 5em 3.5em}
@@ -419,7 +419,7 @@ export function renderPage(p: { nonce: string; token: string; csrf: string; tena
 <style nonce="${n}">${CSS}</style>
 </head><body>
 <header><h1>fk-backfill review</h1><span id="counts">loading…</span><span class="meta" id="plan"></span>
-<span>${p.tenant === null ? 'all tenants' : `tenant ${escapeHtml(p.tenant)}`}</span>
+<span class="tenant">${p.tenant === null ? 'all tenants' : `tenant ${escapeHtml(p.tenant)}`}</span>
 <span class="help"><kbd>a</kbd> accept top · <kbd>1</kbd>-<kbd>5</kbd> pick · <kbd>n</kbd> never · <kbd>c</kbd> create · <kbd>s</kbd> skip · <kbd>u</kbd> undo · <kbd>j</kbd>/<kbd>k</kbd> move — on the focused name</span>
 <span id="msg" role="status" aria-live="polite"></span></header>
 <div class="bar">
