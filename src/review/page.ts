@@ -204,8 +204,13 @@ const SCRIPT = String.raw`
       var b = el('button', null, x[0]); var h2 = el('span', 'kbdhint', ' (' + x[1] + ')'); b.appendChild(h2);
       b.setAttribute('data-act', x[1]); b.addEventListener('click', x[2]); act.appendChild(b);
     });
+    var sm = el('button', null, 'search all masters'); sm.appendChild(el('span', 'kbdhint', ' (m)')); sm.setAttribute('data-act', 'm');
+    sm.addEventListener('click', function () { openSearch(i); }); act.appendChild(sm);
     if (it.decision) { var u = el('button', null, 'undo decision'); u.addEventListener('click', function () { revokeOne(it.decision.id, i); }); act.appendChild(u); }
     d.appendChild(act);
+    var hist = el('details', 'history'); hist.appendChild(el('summary', null, 'decision history'));
+    hist.addEventListener('toggle', function () { if (hist.open) loadHistory(it, hist); });
+    d.appendChild(hist);
     if (state.pending && state.pending.i === i) {
       var p = state.pending, cf = el('div', 'confirm');
       var c = it.candidates[p.k];
@@ -217,6 +222,48 @@ const SCRIPT = String.raw`
     }
     d.addEventListener('focusin', function () { setCur(i); });
     return d;
+  }
+  function loadHistory(it, det) {
+    var u = new URLSearchParams({ link: it.link, scope: JSON.stringify(it.scopeKey), name: it.name });
+    api('GET', '/api/history?' + u.toString()).then(function (r) {
+      while (det.childNodes.length > 1) det.removeChild(det.lastChild);
+      var ul = el('ul', 'meta');
+      if (r.history.length === 0) ul.appendChild(el('li', null, 'no decision yet'));
+      r.history.forEach(function (h) {
+        var what = h.action === 'alias' ? 'linked to ' + masterLabel(h.target, h.targetKey) : h.action === 'never' ? 'never link' : 'create a master';
+        ul.appendChild(el('li', null, h.decidedAt.slice(0, 19) + ' · ' + (h.decidedBy || '?') + ': ' + what + (h.revokedAt ? ' · revoked ' + h.revokedAt.slice(0, 19) : ' · in force')));
+      });
+      det.appendChild(ul);
+    }).catch(function (e) { msg(e.message); });
+  }
+  /** "Search all masters": pick a master that is not among the candidates (same scope; active ones can be chosen). */
+  function openSearch(i) {
+    var it = state.items[i], n = cardEl(i); if (!it || !n) return;
+    var box = n.querySelector('.msearch');
+    if (!box) {
+      box = el('div', 'msearch confirm');
+      var lab = el('label', null, 'master name, number or key '); var inp = el('input'); inp.type = 'search'; lab.appendChild(inp); box.appendChild(lab);
+      var out = el('ul', 'mresults'); box.appendChild(out);
+      var tm = null;
+      inp.addEventListener('input', function () {
+        clearTimeout(tm);
+        tm = setTimeout(function () {
+          var u = new URLSearchParams({ link: it.link, scope: JSON.stringify(it.scopeKey), q: inp.value });
+          api('GET', '/api/masters?' + u.toString()).then(function (r) {
+            out.textContent = '';
+            if (r.masters.length === 0 && inp.value.trim() !== '') out.appendChild(el('li', 'meta', 'no master matches'));
+            r.masters.forEach(function (m) {
+              var li = el('li'); li.appendChild(el('span', null, masterLabel(m) + ' '));
+              var b = el('button', null, 'link to this'); b.disabled = !m.active; b.setAttribute('data-key', m.key);
+              b.addEventListener('click', function () { decide(i, { action: 'alias', targetKey: m.key }); });
+              li.appendChild(b); out.appendChild(li);
+            });
+          }).catch(function (e) { msg(e.message); });
+        }, 200);
+      });
+      n.appendChild(box);
+    }
+    box.querySelector('input').focus();
   }
   /** The "why" of a score: each signal's contribution (a waterfall that sums to the score) and the words. */
   function why(it, c) {
@@ -334,6 +381,7 @@ const SCRIPT = String.raw`
     else if (k >= '1' && k <= '5') { e.preventDefault(); state.t0 = performance.now(); pick(i, Number(k) - 1); }
     else if (k === 'n') { e.preventDefault(); state.t0 = performance.now(); never(i); }
     else if (k === 'c') { e.preventDefault(); create(i); }
+    else if (k === 'm') { e.preventDefault(); openSearch(i); }
     else if (k === 's') { e.preventDefault(); skip(i); }
     else if (k === 'j' || k === 'ArrowDown') { e.preventDefault(); focusCard(Math.min(i + 1, state.items.length - 1)); }
     else if (k === 'k' || k === 'ArrowUp') { e.preventDefault(); focusCard(Math.max(i - 1, 0)); }
@@ -420,7 +468,7 @@ export function renderPage(p: { nonce: string; token: string; csrf: string; tena
 </head><body>
 <header><h1>fk-backfill review</h1><span id="counts">loading…</span><span class="meta" id="plan"></span>
 <span class="tenant">${p.tenant === null ? 'all tenants' : `tenant ${escapeHtml(p.tenant)}`}</span>
-<span class="help"><kbd>a</kbd> accept top · <kbd>1</kbd>-<kbd>5</kbd> pick · <kbd>n</kbd> never · <kbd>c</kbd> create · <kbd>s</kbd> skip · <kbd>u</kbd> undo · <kbd>j</kbd>/<kbd>k</kbd> move — on the focused name</span>
+<span class="help"><kbd>a</kbd> accept top · <kbd>1</kbd>-<kbd>5</kbd> pick · <kbd>n</kbd> never · <kbd>c</kbd> create · <kbd>m</kbd> search masters · <kbd>s</kbd> skip · <kbd>u</kbd> undo · <kbd>j</kbd>/<kbd>k</kbd> move — on the focused name</span>
 <span id="msg" role="status" aria-live="polite"></span></header>
 <div class="bar">
 <label>link <select id="f-link"></select></label>

@@ -104,13 +104,27 @@ describeEach('review page e2e', (target) => {
     // u undoes it
     await page.keyboard.press('u');
     await expect.poll(() => counts.textContent(), POLL).toContain('decided 1 / remaining 6');
+    // the name's decision history says who did what, and that it was revoked
+    await card(page, 'Beta Industry').locator('details.history summary').click();
+    await expect.poll(() => card(page, 'Beta Industry').locator('details.history li').first().textContent(), POLL).toMatch(/e2e: never link · revoked \d{4}-/);
+
+    // "search all masters": link Test Customers Group to a master that is not its candidate
+    await card(page, 'Test Customers Group').focus();
+    await page.keyboard.press('m');
+    await page.keyboard.type('Beta');
+    const linkTo = card(page, 'Test Customers Group').locator('.mresults button', { hasText: 'link to this' }).first();
+    await expect.poll(() => linkTo.count(), POLL).toBe(1);
+    expect(await card(page, 'Test Customers Group').locator('.mresults li').first().textContent()).toContain('Beta Industries (CUST-002)');
+    await linkTo.click();
+    await expect.poll(() => card(page, 'Test Customers Group').locator('.tag.decision').textContent(), POLL).toContain('linked to Beta Industries (CUST-002)');
+    await expect.poll(() => counts.textContent(), POLL).toContain('decided 2 / remaining 5');
 
     // Enter on a "why" toggle opens it and decides nothing
     const whyToggle = card(page, 'XYZ Suppl').locator('summary').first();
     await whyToggle.focus();
     await page.keyboard.press('Enter');
     await expect.poll(() => card(page, 'XYZ Suppl').locator('details').first().getAttribute('open'), POLL).toBe('');
-    expect(await live()).toBe(1);
+    expect(await live()).toBe(2);
     // the waterfall adds up to the score
     const wf = await card(page, 'XYZ Suppl').locator('details').first().locator('.wf .v').allTextContents();
     const parts = wf.slice(0, -1).map(Number);
@@ -120,13 +134,13 @@ describeEach('review page e2e', (target) => {
     await card(page, 'Zeta Widgets').focus();
     await page.keyboard.press('a');
     await expect.poll(() => card(page, 'Zeta Widgets').locator('.confirm').textContent(), POLL).toContain('below review-at 0.6');
-    expect(await live()).toBe(1);
+    expect(await live()).toBe(2);
     await card(page, 'Zeta Widgets').locator('.confirm button', { hasText: 'cancel' }).click();
     expect(await card(page, 'Zeta Widgets').locator('.confirm').count()).toBe(0);
-    expect(await live()).toBe(1);
+    expect(await live()).toBe(2);
     await card(page, 'Zeta Widgets').focus();
     await page.keyboard.press('n');
-    await expect.poll(() => counts.textContent(), POLL).toContain('decided 2 / remaining 5');
+    await expect.poll(() => counts.textContent(), POLL).toContain('decided 3 / remaining 4');
 
     // create master for the <script> name: a real master, numbered like the others, and the name linked to it
     await card(page, '<script>alert(1)</script>').locator('button[data-act="c"]').click();
@@ -177,7 +191,7 @@ describeEach('review page e2e', (target) => {
     expect(await linkedNumber(t, 'sales_orders', 'order_number', 'SO-F-006', 'customers', 'customer_id', 'customer_number')).toBe('CUST-002'); // bulk
     expect(await linkedNumber(t, 'sales_orders', 'order_number', 'SO-F-007', 'customers', 'customer_id', 'customer_number')).toBe('CUST-006'); // bulk
     expect(await linkedNumber(t, 'sales_orders', 'order_number', 'SO-F-008', 'customers', 'customer_id', 'customer_number')).toBe('CUST-007'); // created
-    expect(await linkedNumber(t, 'sales_invoices', 'invoice_number', 'INV-F-001', 'customers', 'customer_id', 'customer_number')).toBe('CUST-004');
+    expect(await linkedNumber(t, 'sales_invoices', 'invoice_number', 'INV-F-001', 'customers', 'customer_id', 'customer_number')).toBe('CUST-002'); // searched
     expect(await linkedNumber(t, 'purchase_orders', 'po_number', 'PO-F-001', 'vendors', 'vendor_id', 'vendor_number')).toBe('VEND-003');
     // a machine link (normalised "ABC Corporation") was not applied: only what people decided
     expect(await linkedNumber(t, 'sales_orders', 'order_number', 'SO-F-001', 'customers', 'customer_id', 'customer_number')).toBeNull();
