@@ -110,7 +110,19 @@ const SCRIPT = String.raw`
       if (focusFirst) focusCard(state.cur);
     }).catch(function (e) { msg(e.message); });
   }
-  /** Counts and facets only (after a decision): the page's cards stay as they are. */
+  /**
+   * After a decision: the header counts move at once (one name from remaining to decided), and the
+   * database recounts everything (facets too) once the person pauses, so a run of decisions never
+   * waits behind a recount of the whole queue.
+   */
+  function bump(it, wasDecided) {
+    var c = state.q && state.q.counts, now = !!it.decision; if (!c || now === wasDecided) { scheduleRefresh(); return; }
+    var s = now ? 1 : -1;
+    c.decided += s; c.remaining -= s; c.rowsDecided += s * it.rows; c.rowsRemaining -= s * it.rows;
+    renderHeader(state.q); scheduleRefresh();
+  }
+  function scheduleRefresh() { clearTimeout(state.rt); state.rt = setTimeout(refreshCounts, 1200); }
+  /** Counts and facets only: the page's cards stay as they are. */
   function refreshCounts() {
     return api('GET', queueUrl({ size: '0' })).then(function (q) {
       state.q.counts = q.counts; state.q.facets = q.facets; state.q.total = q.total; state.q.totalRows = q.totalRows; state.q.queue = q.queue;
@@ -316,12 +328,12 @@ const SCRIPT = String.raw`
     state.busy = true; var t0 = state.t0 || performance.now(); state.t0 = 0;
     body.link = it.link; body.scopeKey = it.scopeKey; body.name = it.name;
     return api('POST', '/api/decide', body).then(function (r) {
-      it.decision = r.decision; state.pending = null;
+      var was = !!it.decision; it.decision = r.decision; state.pending = null;
       state.undo.push({ ids: [r.decision.id], i: i, name: it.name, link: it.link });
       rerender(i, false); focusCard(nextOpen(i));
       window.fkbTimings.push(performance.now() - t0);
       msg('decided "' + it.name + '": ' + (r.decision.action === 'alias' ? 'linked to ' + masterLabel(r.decision.target, r.decision.targetKey) : r.decision.action));
-      refreshCounts();
+      bump(it, was);
     }).catch(function (e) { msg(e.message); }).then(function () { state.busy = false; });
   }
   function pick(i, k) {
@@ -342,11 +354,11 @@ const SCRIPT = String.raw`
     var it = state.items[i]; if (!it || state.busy) return;
     state.busy = true; msg('creating a master for "' + it.name + '"\u2026');
     api('POST', '/api/create', { link: it.link, scopeKey: it.scopeKey, name: it.name }).then(function (r) {
-      it.decision = r.decision; rerender(i, false); focusCard(nextOpen(i));
+      var was = !!it.decision; it.decision = r.decision; rerender(i, false); focusCard(nextOpen(i));
       if (r.decision) state.undo.push({ ids: [r.decision.id], i: i, name: it.name, link: it.link });
       msg('created master ' + masterLabel({ name: r.created.name, number: r.created.number, key: r.created.key, active: true }) + ' in ' + r.created.table +
         ' and linked "' + it.name + '" to it; planned again (run ' + r.planRunId + '): Apply links its rows');
-      refreshCounts();
+      bump(it, was);
     }).catch(function (e) { msg('create master: ' + e.message); }).then(function () { state.busy = false; });
   }
   function skip(i) { if (state.items.length) focusCard(nextOpen(i)); }
@@ -354,8 +366,8 @@ const SCRIPT = String.raw`
     return api('POST', '/api/revoke', { id: id }).then(function (r) {
       state.undo = state.undo.filter(function (x) { return x.ids.indexOf(id) < 0; });
       var it = state.items[i];
-      if (it && it.decision && it.decision.id === id) { it.decision = null; rerender(i); }
-      msg('undone: ' + r.action + ' for "' + r.name + '"'); refreshCounts();
+      if (it && it.decision && it.decision.id === id) { it.decision = null; rerender(i); bump(it, true); } else scheduleRefresh();
+      msg('undone: ' + r.action + ' for "' + r.name + '"');
     }).catch(function (e) { msg(e.message); });
   }
   function undoLast() {
