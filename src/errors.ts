@@ -30,6 +30,7 @@ export type BackfillErrorCode =
   | 'INTERRUPTED'
   | 'DB_ERROR'
   | 'ORPHANS_FOUND'
+  | 'TARGET_KEY_NOT_UNIQUE'
   | 'INVALID_INPUT'
   | 'NOT_FOUND'
   | 'INTERNAL';
@@ -53,6 +54,7 @@ const USAGE_CODES: ReadonlySet<BackfillErrorCode> = new Set<BackfillErrorCode>([
   'RUN_NOT_FOUND',
   'CONFIRMATION_REQUIRED',
   'PERMISSION_DENIED',
+  'TARGET_KEY_NOT_UNIQUE',
   'INVALID_INPUT',
   'NOT_FOUND',
 ]);

@@ -30,6 +30,8 @@ export interface ResolvedLink {
   scopeTypes: string[];
   /** The source name column's type (format_type: char(40), citext, a domain…). */
   nameType: string;
+  /** The master name column's type (format_type): a plan's recorded master name is compared as one. */
+  targetNameType: string;
   /** Per scope column: its type calls different texts equal (citext, nondeterministic collation) in the source or the target. */
   scopeLoose: boolean[];
   /** Column set to now() on update (updated_at when present), with its type. */
@@ -302,6 +304,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     targetKey,
     scopeTypes,
     nameType: name.type,
+    targetNameType: tname.type,
     scopeLoose,
     touch,
     notices,

@@ -48,6 +48,7 @@ export function shape(l: ResolvedLink): LinkShape {
     keyType: l.keyType,
     touch: l.touch,
     nameType: l.nameType,
+    targetNameType: l.targetNameType,
     scopeLoose: l.scopeLoose,
   };
 }

@@ -365,7 +365,7 @@ async function annotateMasters(ctx: Context, items: QueueItem[]): Promise<void> 
     const found = await mastersFor(ctx.db, l, keys);
     for (const it of mine) {
       for (const c of it.candidates) {
-        const m = found.get(c.key);
+        const m = masterIn(found, c.key, it.scopeKey);
         if (m !== undefined) {
           c.number = m.number;
           c.active = m.active;
@@ -373,7 +373,7 @@ async function annotateMasters(ctx: Context, items: QueueItem[]): Promise<void> 
       }
       const t = it.decision?.targetKey;
       if (it.decision && t != null) {
-        const m = found.get(t);
+        const m = masterIn(found, t, it.scopeKey);
         it.decision.target = m === undefined ? { key: t, name: '', number: null, active: false } : { key: m.key, name: m.name, number: m.number, active: m.active };
       }
     }
@@ -392,13 +392,23 @@ interface MasterInfo {
   active: boolean;
 }
 
-async function mastersFor(db: Queryable, l: ResolvedLink, keys: string[]): Promise<Map<string, MasterInfo>> {
-  const out = new Map<string, MasterInfo>();
+/**
+ * The master with this key in this scope, else one of another scope (to say so). Masters keyed by
+ * (tenant_id, id) repeat a key across tenants: a lookup by key alone picked an arbitrary tenant's.
+ */
+function masterIn(found: Map<string, MasterInfo[]>, key: string, scopeKey: readonly (string | null)[]): MasterInfo | undefined {
+  const all = found.get(key);
+  const want = JSON.stringify(scopeKey);
+  return all?.find((m) => JSON.stringify(m.scopeKey) === want) ?? all?.[0];
+}
+
+async function mastersFor(db: Queryable, l: ResolvedLink, keys: string[]): Promise<Map<string, MasterInfo[]>> {
+  const out = new Map<string, MasterInfo[]>();
   if (keys.length === 0) return out;
   const st = mastersByKeyStatement(keyLink(l), keys);
   try {
     const res = await db.query<{ key: string; scope_key: (string | null)[]; name: string; number: string | null; active: boolean }>(st.text, st.values);
-    for (const r of res.rows) out.set(r.key, { key: r.key, scopeKey: r.scope_key, name: r.name, number: r.number, active: r.active });
+    for (const r of res.rows) out.set(r.key, [...(out.get(r.key) ?? []), { key: r.key, scopeKey: r.scope_key, name: r.name, number: r.number, active: r.active }]);
   } catch (e) {
     const state = sqlState(e);
     // A key that is not even a valid value of the key type (e.g. not a uuid): none found.
@@ -468,7 +478,7 @@ async function validateDecisions(db: Queryable, ctx: Context, list: DecideInput[
     const found = await mastersFor(db, l, [...new Set(idx.map((i) => list[i]!.targetKey!))]);
     for (const i of idx) {
       const d = list[i]!;
-      const m = found.get(d.targetKey!);
+      const m = masterIn(found, d.targetKey!, d.scopeKey);
       if (m === undefined) errors[i] = `target key ${d.targetKey} is not a master of ${l.config.target.table}`;
       else if (JSON.stringify(m.scopeKey) !== JSON.stringify(d.scopeKey)) errors[i] = `master ${d.targetKey} belongs to another scope (${JSON.stringify(m.scopeKey)})`;
       else if (!m.active) errors[i] = `master ${d.targetKey} (${m.name}) is not active`;
@@ -901,8 +911,8 @@ export async function decisionsOnlyPlanIn(ctx: Context, planRunId: string, by: s
   try {
     const res = await ctx.db.query<{ names: unknown; rows: unknown }>(
       `WITH c AS (
-         INSERT INTO fk_backfill.plan_entries (run_id, link, scope_key, source_name, outcome, target_key, method, score, row_count, candidates, reason)
-         SELECT $1::int8, link, scope_key, source_name, outcome, target_key, method, score, row_count, candidates, reason
+         INSERT INTO fk_backfill.plan_entries (run_id, link, scope_key, source_name, outcome, target_key, method, score, row_count, candidates, reason, target_name)
+         SELECT $1::int8, link, scope_key, source_name, outcome, target_key, method, score, row_count, candidates, reason, target_name
            FROM fk_backfill.plan_entries WHERE run_id = $2::int8 AND outcome = 'linked' AND method = 'decision'
          RETURNING row_count)
        SELECT count(*)::int8 AS names, coalesce(sum(row_count), 0)::int8 AS rows FROM c`,
@@ -916,8 +926,8 @@ export async function decisionsOnlyPlanIn(ctx: Context, planRunId: string, by: s
 }
 
 /** One master of a link by key (number, active state) for showing which one a decision chose. */
-export async function masterRefIn(ctx: Context, link: string, key: string): Promise<MasterRef | null> {
-  const m = (await mastersFor(ctx.db, linkOf(ctx, link), [key])).get(key);
+export async function masterRefIn(ctx: Context, link: string, key: string, scopeKey: readonly (string | null)[]): Promise<MasterRef | null> {
+  const m = masterIn(await mastersFor(ctx.db, linkOf(ctx, link), [key]), key, scopeKey);
   return m === undefined ? null : { key: m.key, name: m.name, number: m.number, active: m.active };
 }
 
@@ -932,7 +942,7 @@ export async function liveDecisionIn(ctx: Context, link: string, scopeKey: (stri
   );
   const r = res.rows[0];
   if (r === undefined) return null;
-  const target = r.target_key === null ? null : await masterRefIn(ctx, link, r.target_key);
+  const target = r.target_key === null ? null : await masterRefIn(ctx, link, r.target_key, scopeKey);
   return { id: r.id, action: r.action, targetKey: r.target_key, decidedBy: r.decided_by, decidedAt: r.decided_at, target };
 }
 

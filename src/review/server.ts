@@ -280,7 +280,7 @@ export async function startReviewServer(db: unknown, opts: ReviewServerOptions):
             by: opts.by,
           }),
         );
-        const target = r.decision.targetKey === null ? null : await serial(() => masterRefIn(ctx, str(body['link'], 'link'), r.decision.targetKey!));
+        const target = r.decision.targetKey === null ? null : await serial(() => masterRefIn(ctx, str(body['link'], 'link'), r.decision.targetKey!, scopeKey as (string | null)[]));
         sendJson(res, 200, { ...r, decision: { ...r.decision, target } });
         return;
       }

@@ -5,7 +5,7 @@
  * are configured as such and linked within the tenant.
  */
 import { afterEach, expect, it } from 'vitest';
-import { apply, plan, undo } from '../../src/index.js';
+import { apply, decide, plan, undo } from '../../src/index.js';
 import { BackfillError } from '../../src/errors.js';
 import type { ConfigInput, LinkInput } from '../../src/config/schema.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
@@ -133,6 +133,15 @@ describeEach('row identity: composite and non-unique keys', (target) => {
     const wrong = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders o JOIN customers c ON c.tenant_id = o.tenant_id AND c.id = o.customer_id WHERE c.customer_name <> o.customer_name`);
     expect(wrong.rows[0]!.n).toBe(0);
     expect((await t.db.query<{ s: string }>(`SELECT string_agg(customer_id::text, ',' ORDER BY id) AS s FROM orders`)).rows[0]!.s).toBe('1,2,2,1');
+    // a person's alias to id 1 of tenant 2 (id 1 exists in both tenants): accepted, shown as tenant 2's master
+    await t.db.exec(`INSERT INTO orders VALUES (5, 2, 'XYZ Limited', NULL)`);
+    const d = await decide(t.db, { config: cfg, link: 'order', scopeKey: ['2'], name: 'XYZ Limited', action: 'alias', targetKey: '1', by: 'test' });
+    expect(d.changed).toBe(true);
+    const p2 = await plan(t.db, { config: cfg, allTenants: true });
+    expect(p2.results[0]!.inferredLinks.map((i) => [i.scopeKey, i.name, i.targetKey, i.method])).toEqual([[['2'], 'XYZ Limited', '1', 'decision']]);
+    await apply(t.db, { config: cfg, allTenants: true, planRunId: p2.runId });
+    expect((await t.db.query<{ c: number }>(`SELECT customer_id AS c FROM orders WHERE id = 5`)).rows[0]!.c).toBe(1);
+    await expect(decide(t.db, { config: cfg, link: 'order', scopeKey: ['2'], name: 'XYZ Limited', action: 'alias', targetKey: '3', by: 'test' })).rejects.toMatchObject({ message: expect.stringContaining('target key 3 is not a master') });
     const e = await refused(plan(t.db, { config: config('id', { scope: [], target: { table: 'customers', key: ['tenant_id', 'id'], name: 'customer_name' } }), allTenants: true }));
     expect(e.code).toBe('CONFIG_INVALID');
     expect(e.message).toContain('target.key ["tenant_id","id"] must be one column, or scope columns plus the one column customer_id points at');
