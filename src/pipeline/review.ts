@@ -977,7 +977,7 @@ export async function decisionHistoryIn(
   );
   const found = await mastersFor(ctx.db, l, [...new Set(res.rows.map((r) => r.target_key).filter((k): k is string => k !== null))]);
   return res.rows.map((r) => {
-    const m = r.target_key === null ? undefined : found.get(r.target_key);
+    const m = r.target_key === null ? undefined : masterIn(found, r.target_key, input.scopeKey);
     return {
       id: r.id,
       action: r.action,
