@@ -94,6 +94,13 @@ async function checkPlanHash(db: Queryable, planRunId: string): Promise<string> 
   return row.stored;
 }
 
+/** The content hash stamped when a plan finished (every plan is stamped: migration 002's trigger). */
+async function stampedPlanHash(db: Queryable, planRunId: string): Promise<string> {
+  const row = (await db.query<{ stored: string | null }>(`SELECT plan_hash AS stored FROM fk_backfill.runs WHERE id = $1::int8`, [planRunId])).rows[0];
+  if (row?.stored === null || row?.stored === undefined) return checkPlanHash(db, planRunId);
+  return row.stored;
+}
+
 /** The plan run to apply, checked: a finished plan made with this config for these links, unmodified. */
 async function loadPlan(ctx: Context, planRunId: string): Promise<RunRecord> {
   const run = await getRun(ctx.db, planRunId);
@@ -146,7 +153,8 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
     planResult = await withReconnect(ctx.db, opts, { kind: 'plan' }, () => planIn(ctx, planOpts));
     planRunId = planResult.runId;
   }
-  const planHash = await checkPlanHash(ctx.db, planRunId);
+  // a plan this call just made was hashed as it finished: its stamp is read, not recomputed (a pass over every entry)
+  const planHash = planResult === undefined ? await checkPlanHash(ctx.db, planRunId) : await stampedPlanHash(ctx.db, planRunId);
   const single = opts.singleTransaction !== false;
   const runId = await createRun(ctx.db, {
     kind: 'apply',
@@ -445,7 +453,7 @@ export async function resumeApply(handle: unknown, opts: ResumeApplyOptions): Pr
   if (run.kind !== 'apply') throw new BackfillError('RUN_STATE', `run ${run.id} is a ${run.kind} run, not an apply run`);
   if (run.planRunId === null) throw new BackfillError('RUN_STATE', `run ${run.id} has no plan`);
   const tenant = run.scope?.tenant ?? null;
-  const ctx = await prepare(db, { config: run.config, entities: run.entities, ...(tenant !== null ? { tenantId: tenant } : { allTenants: true }) });
+  const ctx = await prepare(db, { config: run.config, entities: run.entities, ...(tenant !== null ? { tenantId: tenant } : { allTenants: true }) }, { rowIdentity: true });
   const planHash = await checkPlanHash(db, run.planRunId);
   const pinned = run.options['planHash'];
   if (typeof pinned === 'string' && pinned !== planHash) {

@@ -108,6 +108,11 @@ export interface LinkWalk {
   catchUp?: boolean;
   /** The batch's one set-based statement over (after, upTo]; its row count is the rows changed. */
   work(range: { after: string | null; upTo: string }): Statement;
+  /**
+   * The bound's `n` counts exactly what the batch may change (undo: change log rows): a batch that
+   * changed more is rolled back with INTEGRITY instead of committed (reverted ≤ changed, by the code).
+   */
+  atMostN?: boolean;
 }
 
 export interface WalkResult {
@@ -186,6 +191,9 @@ async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number,
     const st = w.work({ after: lc.after, upTo: br.up_to });
     const changed = changedCount(await tx.query(st.text, st.values));
     const keys = num(br.n);
+    if (w.atMostN === true && changed > keys) {
+      throw new BackfillError('INTEGRITY', `${w.kind} ${w.link}: a batch of ${keys} logged change(s) would change ${changed} rows; rolled back (the key no longer identifies one row?)`);
+    }
     const after = lc.after;
     lc.after = br.up_to;
     lc.changed += changed;

@@ -33,12 +33,14 @@ export function shape(l: ResolvedLink): LinkShape {
   return {
     sourceSql: l.sourceSql,
     targetSql: l.targetSql,
-    key: c.key,
+    key: l.walkKey,
+    keys: l.keys,
+    keyTypes: l.keyTypes,
     fk: c.fk,
     name: c.name,
     document: c.document,
     amount: c.amount,
-    targetKey: c.target.key,
+    targetKey: l.targetKey,
     targetName: c.target.name,
     active: activePredicate(c.target.active),
     scope: c.scope,
@@ -46,6 +48,7 @@ export function shape(l: ResolvedLink): LinkShape {
     keyType: l.keyType,
     touch: l.touch,
     nameType: l.nameType,
+    targetNameType: l.targetNameType,
     scopeLoose: l.scopeLoose,
   };
 }
@@ -61,6 +64,11 @@ export interface PrepareNeeds {
   checkTenant?: boolean;
   /** Bring schema fk_backfill up to date (default true; status/verify only read and skip it). */
   store?: boolean;
+  /**
+   * Refuse a link whose `key` does not identify one row (ResolvedLink.keyProblem). Default: when a
+   * tenant is required (the commands that plan or write); undo and resume say so themselves.
+   */
+  rowIdentity?: boolean;
 }
 
 /**
@@ -76,6 +84,12 @@ export async function prepare(handle: unknown, opts: CommonOptions, need: Prepar
     throw new BackfillError('USAGE', 'give either a tenant or all tenants, not both');
   }
   const links = await resolveLinks(db, config.links, opts.entities);
+  if (need.rowIdentity ?? need.tenant === 'required') {
+    const bad = links.find((l) => l.keyProblem !== null);
+    if (bad !== undefined) {
+      throw new BackfillError('SCHEMA_KEY_NOT_UNIQUE', `${bad.entity}: ${bad.keyProblem}`, { details: { entity: bad.entity, table: bad.config.table } });
+    }
+  }
   const scoped = links.some((l) => l.config.scope.length > 0);
   if (need.tenant === 'required' && scoped && tenant === null && opts.allTenants !== true) {
     throw new BackfillError('TENANT_REQUIRED', 'choose a tenant (--tenant ID) or every tenant (--all-tenants)');

@@ -312,3 +312,38 @@ export async function createMasters(db: unknown, opts: CommonOptions & { proposa
   const ctx = await prepare(db, opts, { tenant: 'required' });
   return createMastersIn(ctx, opts.proposals, opts);
 }
+
+/**
+ * One new master for one unsure name (the review page's "create master"): the same path as `masters
+ * create` (numbered like the others, an alias decision recorded for the name, then a new plan).
+ */
+export async function createMasterForNameIn(ctx: Context, input: { link: string; scopeKey: (string | null)[]; name: string; by: string | null }): Promise<CreateMastersResult> {
+  const l = ctx.links.find((x) => x.entity === input.link);
+  if (l === undefined) throw new BackfillError('UNKNOWN_ENTITY', `unknown link "${input.link}"`);
+  const name = input.name.trim();
+  if (name === '') throw new BackfillError('INVALID_INPUT', 'a master needs a name that is not blank');
+  const file: ProposalsFile = {
+    version: 1,
+    createdAt: new Date().toISOString(),
+    tenantId: ctx.filter.tenant,
+    configHash: ctx.configHash,
+    planRunId: '0',
+    note: 'created from the review page',
+    proposals: [
+      {
+        id: 'review-page',
+        approved: true,
+        action: 'create',
+        targetTable: l.config.target.table,
+        links: [l.entity],
+        scopeKey: input.scopeKey,
+        name,
+        rows: 0,
+        names: [{ link: l.entity, name: input.name, rows: 0, documents: [] }],
+        inactiveMatches: [],
+        reactivateKey: null,
+      },
+    ],
+  };
+  return createMastersIn(ctx, file, { by: input.by });
+}

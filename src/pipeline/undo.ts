@@ -53,11 +53,16 @@ async function changedRows(db: Database, targetRunId: string, link: string): Pro
 /** Undo follows the config and scope the reverted run was made with, not today's config file. */
 async function contextOf(db: Database, target: RunRecord, entities: readonly string[] | undefined): Promise<Context> {
   const tenant = target.scope?.tenant ?? null;
-  return prepare(db, {
-    config: target.config,
-    entities: entities ?? target.entities,
-    ...(tenant !== null ? { tenantId: tenant } : { allTenants: true }),
-  });
+  // a change log row must name one row: a key that repeats (or is NULL) would revert rows the run never wrote
+  return prepare(
+    db,
+    {
+      config: target.config,
+      entities: entities ?? target.entities,
+      ...(tenant !== null ? { tenantId: tenant } : { allTenants: true }),
+    },
+    { rowIdentity: true },
+  );
 }
 
 function totals(runId: string, undoneRunId: string, mode: UndoResult['mode'], status: UndoResult['status'], results: LinkUndoResult[]): UndoResult {
@@ -111,6 +116,10 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
         const changed = num(cnt.rows[0]?.n);
         const st = undoStatement(shape(l), { targetRunId: target.id, runId, linkName: l.entity }, ctx.filter);
         const reverted = changedCount(await tx.query(st.text, st.values));
+        if (reverted > changed) {
+          // rolls the whole undo back: it would have set back rows the run never wrote
+          throw new BackfillError('INTEGRITY', `undo ${l.entity}: run ${target.id} changed ${changed} row(s) but ${reverted} would be set back; nothing was undone (the key no longer identifies one row?)`);
+        }
         out.push({ entityType: l.entity, table: l.config.table, changed, reverted, skipped: changed - reverted, complete: true });
       }
       return out;
@@ -157,6 +166,7 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
             total: changed,
             bound: (after, n) => undoBoundStatement({ targetRunId, linkName: l.entity }, after, n),
             work: (range) => undoStatement(s, { targetRunId, runId, linkName: l.entity, setRange: range }, ctx.filter),
+            atMostN: true,
           },
           opts,
           reverted,
@@ -166,6 +176,7 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
         complete = !r.stopped;
         stopped = r.stopped;
       }
+      if (reverted > changed) throw new BackfillError('INTEGRITY', `undo ${l.entity}: ${reverted} row(s) set back but run ${targetRunId} changed ${changed}`);
       results.push({ entityType: l.entity, table: l.config.table, changed, reverted, skipped: complete ? changed - reverted : 0, complete });
     }
     const result = totals(runId, targetRunId, 'batched', stopped ? 'stopped' : 'done', results);

@@ -199,6 +199,8 @@ export interface PlanEntryRow {
   rowCount: number;
   candidates: unknown[];
   reason: string | null;
+  /** Linked entries: the master's name as the plan read it (apply skips the rows once it changed). */
+  targetName?: string | null;
 }
 
 /** Bulk insert, a few thousand entries per statement (one JSON document each, no per-row queries). */
@@ -214,12 +216,13 @@ export async function insertPlanEntries(db: Queryable, runId: string, link: stri
       row_count: e.rowCount,
       candidates: e.candidates,
       reason: e.reason,
+      target_name: e.targetName ?? null,
     }));
     await db.query(
-      `INSERT INTO fk_backfill.plan_entries (run_id, link, scope_key, source_name, outcome, target_key, method, score, row_count, candidates, reason)
-       SELECT $1::int8, $2, x.scope_key, x.source_name, x.outcome, x.target_key, x.method, x.score, x.row_count, coalesce(x.candidates, '[]'::jsonb), x.reason
+      `INSERT INTO fk_backfill.plan_entries (run_id, link, scope_key, source_name, outcome, target_key, method, score, row_count, candidates, reason, target_name)
+       SELECT $1::int8, $2, x.scope_key, x.source_name, x.outcome, x.target_key, x.method, x.score, x.row_count, coalesce(x.candidates, '[]'::jsonb), x.reason, x.target_name
          FROM jsonb_to_recordset($3::jsonb) AS x(scope_key text[], source_name text, outcome text, target_key text, method text,
-              score real, row_count int8, candidates jsonb, reason text)`,
+              score real, row_count int8, candidates jsonb, reason text, target_name text)`,
       [runId, link, JSON.stringify(part)],
     );
   }

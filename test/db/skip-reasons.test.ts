@@ -55,6 +55,7 @@ describeEach('exact skip reasons', (target) => {
         masterDeleted: 1,
         masterMovedScope: 1,
         masterInactive: 1,
+        masterRenamed: 0,
         cancelledByTrigger: 1,
         notUpdatableUnderRls: 0,
         notReached: 0,
