@@ -13,7 +13,7 @@ import { migrate } from '../store/migrate.js';
 import type { Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 import { mastersByKeyStatement } from '../sql/statements.js';
-import { FACETS, QUEUE_SORTS, reviewQueueSql, type Facet, type QueueSort, type QueueSqlFilter, type QueueSqlLink } from '../sql/review.js';
+import { FACETS, masterSearchSql, QUEUE_SORTS, reviewQueueSql, type Facet, type QueueSort, type QueueSqlFilter, type QueueSqlLink } from '../sql/review.js';
 import { explainScore, type Contribution } from '../match/index.js';
 import type { ResolvedLink } from './catalog.js';
 import { prepare, shape, type CommonOptions, type Context } from './context.js';
@@ -944,4 +944,48 @@ export async function liveDecisionIn(ctx: Context, link: string, scopeKey: (stri
   if (r === undefined) return null;
   const target = r.target_key === null ? null : await masterRefIn(ctx, link, r.target_key, scopeKey);
   return { id: r.id, action: r.action, targetKey: r.target_key, decidedBy: r.decided_by, decidedAt: r.decided_at, target };
+}
+
+/** Masters of a link in the name's scope matching `q` (name, number or key), active first: pick one that is not a candidate. */
+export async function searchMastersIn(ctx: Context, input: { link: string; scopeKey: (string | null)[]; q: string; limit?: number }): Promise<MasterRef[]> {
+  const l = linkOf(ctx, input.link);
+  if (input.scopeKey.length !== l.config.scope.length) throw new BackfillError('INVALID_INPUT', `scope must have ${l.config.scope.length} value(s)`);
+  if (ctx.filter.tenant !== null && l.config.scope.length > 0 && input.scopeKey[0] !== ctx.filter.tenant) {
+    throw new BackfillError('INVALID_INPUT', `scope ${JSON.stringify(input.scopeKey)} is outside tenant ${ctx.filter.tenant}`);
+  }
+  const q = input.q.trim();
+  if (q === '') return [];
+  const st = masterSearchSql(keyLink(l), input.scopeKey, q, Math.min(50, Math.max(1, input.limit ?? 20)));
+  const res = await ctx.db.query<{ key: string; name: string; number: string | null; active: boolean }>(st.text, st.values);
+  return res.rows.map((r) => ({ key: r.key, name: r.name, number: r.number, active: r.active }));
+}
+
+/** Every decision ever taken on one name (revoked ones too), oldest first: who, what, when. */
+export async function decisionHistoryIn(
+  ctx: Context,
+  input: { link: string; scopeKey: (string | null)[]; name: string },
+): Promise<(DecisionRecord & { revokedAt: string | null; target: MasterRef | null })[]> {
+  const l = linkOf(ctx, input.link);
+  if (ctx.filter.tenant !== null && l.config.scope.length > 0 && input.scopeKey[0] !== ctx.filter.tenant) {
+    throw new BackfillError('INVALID_INPUT', `scope ${JSON.stringify(input.scopeKey)} is outside tenant ${ctx.filter.tenant}`);
+  }
+  const res = await ctx.db.query<{ id: string; action: ReviewAction; target_key: string | null; decided_by: string | null; decided_at: string; revoked_at: string | null }>(
+    `SELECT id::text AS id, action, target_key, decided_by, decided_at::text AS decided_at, revoked_at::text AS revoked_at
+       FROM fk_backfill.decisions WHERE link = $1 AND scope_key = $2::text[] AND source_name = $3
+      ORDER BY decided_at, id`,
+    [input.link, input.scopeKey, input.name],
+  );
+  const found = await mastersFor(ctx.db, l, [...new Set(res.rows.map((r) => r.target_key).filter((k): k is string => k !== null))]);
+  return res.rows.map((r) => {
+    const m = r.target_key === null ? undefined : masterIn(found, r.target_key, input.scopeKey);
+    return {
+      id: r.id,
+      action: r.action,
+      targetKey: r.target_key,
+      decidedBy: r.decided_by,
+      decidedAt: r.decided_at,
+      revokedAt: r.revoked_at,
+      target: m === undefined ? null : { key: m.key, name: m.name, number: m.number, active: m.active },
+    };
+  });
 }

@@ -40,7 +40,7 @@ main{padding:10px 16px;display:flex;flex-direction:column;gap:10px}
 .confirm{margin-top:6px;padding:6px;background:#fff4d6;border-radius:4px}
 .help{font-size:12px;color:#ccd}.pager{display:flex;gap:8px;align-items:center;padding:6px 16px}
 @media (max-width:600px){
- header{padding:4px 8px;gap:2px 8px}header h1{font-size:14px}.help,.kbdhint,.cand kbd{display:none}#plan{display:none}
+ header{padding:4px 8px;gap:2px 8px}header h1{font-size:14px}.help,.kbdhint,.cand kbd,header .tenant{display:none}#plan{display:none}
  .bar{padding:4px 8px;gap:4px 6px}main{padding:8px;gap:8px}.item{padding:8px}.panel{margin:0 8px}
  .cand{grid-template-columns:1fr auto;border-top:1px solid #eef;padding-top:4px}.cand .score{grid-column:1}.cand .num{grid-column:2}
  .cand details{grid-column:1 / -1}.cand .pick{grid-column:2;grid-row:1}.wf{grid-template-columns:1fr 5em 3.5em}
@@ -110,7 +110,19 @@ const SCRIPT = String.raw`
       if (focusFirst) focusCard(state.cur);
     }).catch(function (e) { msg(e.message); });
   }
-  /** Counts and facets only (after a decision): the page's cards stay as they are. */
+  /**
+   * After a decision: the header counts move at once (one name from remaining to decided), and the
+   * database recounts everything (facets too) once the person pauses, so a run of decisions never
+   * waits behind a recount of the whole queue.
+   */
+  function bump(it, wasDecided) {
+    var c = state.q && state.q.counts, now = !!it.decision; if (!c || now === wasDecided) { scheduleRefresh(); return; }
+    var s = now ? 1 : -1;
+    c.decided += s; c.remaining -= s; c.rowsDecided += s * it.rows; c.rowsRemaining -= s * it.rows;
+    renderHeader(state.q); scheduleRefresh();
+  }
+  function scheduleRefresh() { clearTimeout(state.rt); state.rt = setTimeout(refreshCounts, 1200); }
+  /** Counts and facets only: the page's cards stay as they are. */
   function refreshCounts() {
     return api('GET', queueUrl({ size: '0' })).then(function (q) {
       state.q.counts = q.counts; state.q.facets = q.facets; state.q.total = q.total; state.q.totalRows = q.totalRows; state.q.queue = q.queue;
@@ -204,8 +216,13 @@ const SCRIPT = String.raw`
       var b = el('button', null, x[0]); var h2 = el('span', 'kbdhint', ' (' + x[1] + ')'); b.appendChild(h2);
       b.setAttribute('data-act', x[1]); b.addEventListener('click', x[2]); act.appendChild(b);
     });
+    var sm = el('button', null, 'search all masters'); sm.appendChild(el('span', 'kbdhint', ' (m)')); sm.setAttribute('data-act', 'm');
+    sm.addEventListener('click', function () { openSearch(i); }); act.appendChild(sm);
     if (it.decision) { var u = el('button', null, 'undo decision'); u.addEventListener('click', function () { revokeOne(it.decision.id, i); }); act.appendChild(u); }
     d.appendChild(act);
+    var hist = el('details', 'history'); hist.appendChild(el('summary', null, 'decision history'));
+    hist.addEventListener('toggle', function () { if (hist.open) loadHistory(it, hist); });
+    d.appendChild(hist);
     if (state.pending && state.pending.i === i) {
       var p = state.pending, cf = el('div', 'confirm');
       var c = it.candidates[p.k];
@@ -217,6 +234,48 @@ const SCRIPT = String.raw`
     }
     d.addEventListener('focusin', function () { setCur(i); });
     return d;
+  }
+  function loadHistory(it, det) {
+    var u = new URLSearchParams({ link: it.link, scope: JSON.stringify(it.scopeKey), name: it.name });
+    api('GET', '/api/history?' + u.toString()).then(function (r) {
+      while (det.childNodes.length > 1) det.removeChild(det.lastChild);
+      var ul = el('ul', 'meta');
+      if (r.history.length === 0) ul.appendChild(el('li', null, 'no decision yet'));
+      r.history.forEach(function (h) {
+        var what = h.action === 'alias' ? 'linked to ' + masterLabel(h.target, h.targetKey) : h.action === 'never' ? 'never link' : 'create a master';
+        ul.appendChild(el('li', null, h.decidedAt.slice(0, 19) + ' · ' + (h.decidedBy || '?') + ': ' + what + (h.revokedAt ? ' · revoked ' + h.revokedAt.slice(0, 19) : ' · in force')));
+      });
+      det.appendChild(ul);
+    }).catch(function (e) { msg(e.message); });
+  }
+  /** "Search all masters": pick a master that is not among the candidates (same scope; active ones can be chosen). */
+  function openSearch(i) {
+    var it = state.items[i], n = cardEl(i); if (!it || !n) return;
+    var box = n.querySelector('.msearch');
+    if (!box) {
+      box = el('div', 'msearch confirm');
+      var lab = el('label', null, 'master name, number or key '); var inp = el('input'); inp.type = 'search'; lab.appendChild(inp); box.appendChild(lab);
+      var out = el('ul', 'mresults'); box.appendChild(out);
+      var tm = null;
+      inp.addEventListener('input', function () {
+        clearTimeout(tm);
+        tm = setTimeout(function () {
+          var u = new URLSearchParams({ link: it.link, scope: JSON.stringify(it.scopeKey), q: inp.value });
+          api('GET', '/api/masters?' + u.toString()).then(function (r) {
+            out.textContent = '';
+            if (r.masters.length === 0 && inp.value.trim() !== '') out.appendChild(el('li', 'meta', 'no master matches'));
+            r.masters.forEach(function (m) {
+              var li = el('li'); li.appendChild(el('span', null, masterLabel(m) + ' '));
+              var b = el('button', null, 'link to this'); b.disabled = !m.active; b.setAttribute('data-key', m.key);
+              b.addEventListener('click', function () { decide(i, { action: 'alias', targetKey: m.key }); });
+              li.appendChild(b); out.appendChild(li);
+            });
+          }).catch(function (e) { msg(e.message); });
+        }, 200);
+      });
+      n.appendChild(box);
+    }
+    box.querySelector('input').focus();
   }
   /** The "why" of a score: each signal's contribution (a waterfall that sums to the score) and the words. */
   function why(it, c) {
@@ -269,12 +328,12 @@ const SCRIPT = String.raw`
     state.busy = true; var t0 = state.t0 || performance.now(); state.t0 = 0;
     body.link = it.link; body.scopeKey = it.scopeKey; body.name = it.name;
     return api('POST', '/api/decide', body).then(function (r) {
-      it.decision = r.decision; state.pending = null;
+      var was = !!it.decision; it.decision = r.decision; state.pending = null;
       state.undo.push({ ids: [r.decision.id], i: i, name: it.name, link: it.link });
       rerender(i, false); focusCard(nextOpen(i));
       window.fkbTimings.push(performance.now() - t0);
       msg('decided "' + it.name + '": ' + (r.decision.action === 'alias' ? 'linked to ' + masterLabel(r.decision.target, r.decision.targetKey) : r.decision.action));
-      refreshCounts();
+      bump(it, was);
     }).catch(function (e) { msg(e.message); }).then(function () { state.busy = false; });
   }
   function pick(i, k) {
@@ -295,11 +354,11 @@ const SCRIPT = String.raw`
     var it = state.items[i]; if (!it || state.busy) return;
     state.busy = true; msg('creating a master for "' + it.name + '"\u2026');
     api('POST', '/api/create', { link: it.link, scopeKey: it.scopeKey, name: it.name }).then(function (r) {
-      it.decision = r.decision; rerender(i, false); focusCard(nextOpen(i));
+      var was = !!it.decision; it.decision = r.decision; rerender(i, false); focusCard(nextOpen(i));
       if (r.decision) state.undo.push({ ids: [r.decision.id], i: i, name: it.name, link: it.link });
       msg('created master ' + masterLabel({ name: r.created.name, number: r.created.number, key: r.created.key, active: true }) + ' in ' + r.created.table +
         ' and linked "' + it.name + '" to it; planned again (run ' + r.planRunId + '): Apply links its rows');
-      refreshCounts();
+      bump(it, was);
     }).catch(function (e) { msg('create master: ' + e.message); }).then(function () { state.busy = false; });
   }
   function skip(i) { if (state.items.length) focusCard(nextOpen(i)); }
@@ -307,8 +366,8 @@ const SCRIPT = String.raw`
     return api('POST', '/api/revoke', { id: id }).then(function (r) {
       state.undo = state.undo.filter(function (x) { return x.ids.indexOf(id) < 0; });
       var it = state.items[i];
-      if (it && it.decision && it.decision.id === id) { it.decision = null; rerender(i); }
-      msg('undone: ' + r.action + ' for "' + r.name + '"'); refreshCounts();
+      if (it && it.decision && it.decision.id === id) { it.decision = null; rerender(i); bump(it, true); } else scheduleRefresh();
+      msg('undone: ' + r.action + ' for "' + r.name + '"');
     }).catch(function (e) { msg(e.message); });
   }
   function undoLast() {
@@ -334,6 +393,7 @@ const SCRIPT = String.raw`
     else if (k >= '1' && k <= '5') { e.preventDefault(); state.t0 = performance.now(); pick(i, Number(k) - 1); }
     else if (k === 'n') { e.preventDefault(); state.t0 = performance.now(); never(i); }
     else if (k === 'c') { e.preventDefault(); create(i); }
+    else if (k === 'm') { e.preventDefault(); openSearch(i); }
     else if (k === 's') { e.preventDefault(); skip(i); }
     else if (k === 'j' || k === 'ArrowDown') { e.preventDefault(); focusCard(Math.min(i + 1, state.items.length - 1)); }
     else if (k === 'k' || k === 'ArrowUp') { e.preventDefault(); focusCard(Math.max(i - 1, 0)); }
@@ -419,8 +479,8 @@ export function renderPage(p: { nonce: string; token: string; csrf: string; tena
 <style nonce="${n}">${CSS}</style>
 </head><body>
 <header><h1>fk-backfill review</h1><span id="counts">loading…</span><span class="meta" id="plan"></span>
-<span>${p.tenant === null ? 'all tenants' : `tenant ${escapeHtml(p.tenant)}`}</span>
-<span class="help"><kbd>a</kbd> accept top · <kbd>1</kbd>-<kbd>5</kbd> pick · <kbd>n</kbd> never · <kbd>c</kbd> create · <kbd>s</kbd> skip · <kbd>u</kbd> undo · <kbd>j</kbd>/<kbd>k</kbd> move — on the focused name</span>
+<span class="tenant">${p.tenant === null ? 'all tenants' : `tenant ${escapeHtml(p.tenant)}`}</span>
+<span class="help"><kbd>a</kbd> accept top · <kbd>1</kbd>-<kbd>5</kbd> pick · <kbd>n</kbd> never · <kbd>c</kbd> create · <kbd>m</kbd> search masters · <kbd>s</kbd> skip · <kbd>u</kbd> undo · <kbd>j</kbd>/<kbd>k</kbd> move — on the focused name</span>
 <span id="msg" role="status" aria-live="polite"></span></header>
 <div class="bar">
 <label>link <select id="f-link"></select></label>

@@ -22,7 +22,9 @@ import {
   bulkPreviewIn,
   decideIn,
   DECISION_VALUES,
+  decisionHistoryIn,
   decisionsOnlyPlanIn,
+  searchMastersIn,
   liveDecisionIn,
   masterRefIn,
   QUEUE_SORTS,
@@ -155,6 +157,16 @@ export function filterFrom(get: (k: string) => unknown): QueueFilter {
   return f;
 }
 
+function scopeOf(v: string | null): (string | null)[] {
+  try {
+    const x: unknown = JSON.parse(v ?? '');
+    if (Array.isArray(x) && x.every((e) => e === null || typeof e === 'string')) return x as (string | null)[];
+  } catch {
+    // fall through
+  }
+  throw new HttpError(400, 'scope must be a JSON array of strings');
+}
+
 /** Paging and sort from query parameters. */
 function pageFrom(u: URLSearchParams, defaultSize: number): { offset: number; limit: number; sort?: QueueSort; desc?: boolean } {
   const offset = optNum(u.get('offset'), 'offset') ?? 0;
@@ -219,6 +231,18 @@ export async function startReviewServer(db: unknown, opts: ReviewServerOptions):
         const q = await serial(() => reviewQueueIn(ctx, { filter, ...page, executedBy: opts.by, ...(planRunId !== undefined ? { planRunId } : {}) }));
         plans.add(q.planRunId);
         sendJson(res, 200, q);
+        return;
+      }
+      if (url.pathname === '/api/masters' || url.pathname === '/api/history') {
+        const link = url.searchParams.get('link') ?? '';
+        const scopeKey = scopeOf(url.searchParams.get('scope'));
+        if (url.pathname === '/api/masters') {
+          const q = url.searchParams.get('q') ?? '';
+          sendJson(res, 200, { masters: await serial(() => searchMastersIn(ctx, { link, scopeKey, q })) });
+        } else {
+          const name = url.searchParams.get('name') ?? '';
+          sendJson(res, 200, { history: await serial(() => decisionHistoryIn(ctx, { link, scopeKey, name })) });
+        }
         return;
       }
       throw new HttpError(404, 'not found');

@@ -7,6 +7,7 @@
  * taken with every other facet's selection applied but not its own, so each facet shows what choosing
  * another of its values would give. Search and the score range narrow everything.
  */
+import { activeExpr } from './active.js';
 import { ident } from './quote.js';
 import { entryName, Params, rowKeyText, scopeKeyExpr, scopeWhere, type LinkShape, type ScopeFilter, type Statement } from './statements.js';
 
@@ -171,5 +172,23 @@ ${parts.map((x) => x.select).join('\nUNION ALL\n')}
 ), ${items}, ${facets}
 SELECT coalesce((SELECT jsonb_agg(to_jsonb(pg) ORDER BY pg.pos) FROM pg), '[]'::jsonb) AS items,
        coalesce((SELECT jsonb_agg(to_jsonb(fc)) FROM fc), '[]'::jsonb) AS facets`;
+  return { text, values: p.values };
+}
+
+/**
+ * Masters of one link in one scope whose name (or number, or key) contains `q`: the review page's
+ * "search all masters" box, for a master that is not among a name's candidates. Active ones first.
+ */
+export function masterSearchSql(link: LinkShape & { number?: string | undefined }, scopeKey: (string | null)[], q: string, limit: number): Statement {
+  const p = new Params();
+  const scope = link.scope.map((c, i) => ` AND t.${ident(c)}::text = ${p.add(scopeKey[i] ?? null)}::text`).join('');
+  const like = p.add('%' + q.replace(/[\\%_]/g, (c) => '\\' + c) + '%');
+  const number = link.number === undefined ? 'NULL::text' : `t.${ident(link.number)}::text`;
+  const active = activeExpr('t', link.active);
+  const text = `SELECT t.${ident(link.targetKey)}::text AS key, t.${ident(link.targetName)}::text AS name, ${number} AS number, ${active} AS active
+  FROM ${link.targetSql} t
+ WHERE (t.${ident(link.targetName)}::text ILIKE ${like} OR ${number} ILIKE ${like} OR t.${ident(link.targetKey)}::text = ${p.add(q)})${scope}
+ ORDER BY 4 DESC, length(t.${ident(link.targetName)}::text), 2, 1
+ LIMIT ${p.add(limit)}::int8`;
   return { text, values: p.values };
 }

@@ -11,7 +11,9 @@ import {
   bulkAcceptIn,
   bulkPreviewIn,
   decide,
+  decisionHistoryIn,
   decisionsOnlyPlanIn,
+  searchMastersIn,
   exportQueueCsv,
   importDecisionsCsv,
   reviewQueue,
@@ -383,6 +385,21 @@ describeEach('review', (target) => {
     expect(made.created[0]).toMatchObject({ name: 'Beta Industry', number: 'CUST-007' });
     const d = await t.db.query<{ action: string; target_key: string }>(`SELECT action, target_key FROM fk_backfill.decisions WHERE source_name = 'Beta Industry' AND revoked_at IS NULL`);
     expect(d.rows).toEqual([{ action: 'alias', target_key: made.created[0]!.key }]);
+    // search all masters (name, number or key; this tenant only) and a name's decision history
+    const found = await searchMastersIn(ctx, { link: 'sales_order', scopeKey: [DEMO_TENANT], q: 'beta' });
+    expect(found.map((m) => [m.name, m.number])).toEqual([
+      ['Beta Industry', 'CUST-007'],
+      ['Beta Industries', 'CUST-002'],
+    ]);
+    expect((await searchMastersIn(ctx, { link: 'sales_order', scopeKey: [DEMO_TENANT], q: 'CUST-005' }))[0]).toMatchObject({ number: 'CUST-005', active: false });
+    expect(await searchMastersIn(ctx, { link: 'sales_order', scopeKey: [DEMO_TENANT], q: '%' })).toEqual([]);
+    await expect(searchMastersIn(ctx, { link: 'sales_order', scopeKey: ['00000000-0000-4000-8000-00000000b002'], q: 'a' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Zeta Widgets', action: 'create', by: 'bo' });
+    const h = await decisionHistoryIn(ctx, { link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Zeta Widgets' });
+    expect(h.map((x) => [x.action, x.decidedBy, x.revokedAt === null])).toEqual([
+      ['never', 'ana', false],
+      ['create', 'bo', true],
+    ]);
   });
 });
 
