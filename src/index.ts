@@ -20,7 +20,7 @@ export { progressFor, jsonProgress, barProgress, type ProgressEvent, type Progre
 export { undo, resumeUndo, type UndoOptions, type UndoResult, type ResumeUndoOptions } from './pipeline/undo.js';
 export { verify, type VerifyReport, type LinkVerify } from './pipeline/verify.js';
 export type { CommonOptions } from './pipeline/context.js';
-export { discover, type DiscoverOptions, type DiscoverResult, type Proposal } from './pipeline/discover.js';
+export { discover, type ActiveProposal, type DiscoverOptions, type DiscoverResult, type Proposal, type Rejected, type ScopeVerdict, type Weak } from './pipeline/discover.js';
 export { constrain, type ConstrainOptions, type ConstrainResult, type LinkConstrain } from './pipeline/constrain.js';
 export { revenueReport, type RevenueOptions, type RevenueReport, type LinkRevenue, type MasterRevenue } from './pipeline/revenue.js';
 export { runDemo, type DemoResult } from './demo/run.js';

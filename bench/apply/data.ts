@@ -1,17 +1,25 @@
 /**
- * The bench database: the Axis schema (src/demo/axis.ts) with 100 tenants, 20 000 customers and N sales
+ * The bench database: the Axis schema (src/demo/axis.ts) with 100 tenants, 20 000 customers (or another Shape) and N sales
  * orders (uuid keys, random order, ~10 % names with no customer), generated set-based in SQL. A pristine
  * copy (bench_orders_src) lets every measurement start from the same table.
  */
 import type pg from 'pg';
 import { AXIS_SCHEMA_SQL } from '../../src/demo/axis.js';
 
-export const TENANTS = 100;
-export const CUSTOMERS_PER_TENANT = 200;
+export interface Shape {
+  tenants: number;
+  customersPerTenant: number;
+  /** An index on sales_orders (tenant_id), as ERPs keep for per-tenant screens (issue #23: many small tenants). */
+  tenantIndex: boolean;
+}
+
+export const DEFAULT_SHAPE: Shape = { tenants: 100, customersPerTenant: 200, tenantIndex: false };
 
 const SALES_ORDERS_DDL = AXIS_SCHEMA_SQL.find((s) => s.includes('CREATE TABLE sales_orders'))!;
 
-export async function generate(c: pg.Client, rows: number): Promise<void> {
+export async function generate(c: pg.Client, rows: number, shape: Shape = DEFAULT_SHAPE): Promise<void> {
+  const TENANTS = shape.tenants;
+  const CUSTOMERS_PER_TENANT = shape.customersPerTenant;
   for (const stmt of AXIS_SCHEMA_SQL) await c.query(stmt);
   // The seed looks customers up by (tenant, name): give the per-row loop and the name join their index.
   await c.query(`CREATE INDEX customers_tenant_name ON customers (tenant_id, customer_name)`);
@@ -38,9 +46,10 @@ export async function generate(c: pg.Client, rows: number): Promise<void> {
 }
 
 /** Drops and rebuilds sales_orders from the pristine copy (same rows, same physical order), then checkpoints. */
-export async function resetOrders(c: pg.Client, order: 'random' | 'key' = 'random'): Promise<void> {
+export async function resetOrders(c: pg.Client, order: 'random' | 'key' = 'random', shape: Shape = DEFAULT_SHAPE): Promise<void> {
   await c.query('DROP TABLE IF EXISTS sales_orders CASCADE');
   await c.query(SALES_ORDERS_DDL);
+  if (shape.tenantIndex) await c.query('CREATE INDEX sales_orders_tenant ON sales_orders (tenant_id)');
   // random: uuid v4 keys in insertion order, uncorrelated with the heap (the Axis case); key: heap in key order (serial / uuid v7 keys).
   await c.query(`INSERT INTO sales_orders SELECT * FROM bench_orders_src${order === 'key' ? ' ORDER BY id' : ''}`);
   await c.query('VACUUM ANALYZE sales_orders');

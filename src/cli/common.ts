@@ -20,7 +20,7 @@ export interface GlobalFlags {
 export function withDb(cmd: Command): Command {
   return cmd
     .option('--db <url>', `database: postgres://…, pglite://DIR or memory:// (default: $DATABASE_URL, else ${DEFAULT_DB_URL})`)
-    .option('--config <file>', 'link config JSON (default: ./fk-backfill.config.json if present, else the built-in Axis links)')
+    .option('--config <file>', 'link config JSON (default: ./fk-backfill.config.json if present; else the built-in Axis links, only where the database has their tables, with a notice)')
     .option('--json', 'print exactly one JSON document on stdout');
 }
 

@@ -99,6 +99,9 @@ export function backfillText(s: BackfillSummary): string {
 
 export function applyText(a: ApplyResult): string {
   const rows = a.results.map((r) => [r.entityType, r.table, r.planned, r.updated, r.skipped]);
+  if (a.alreadyAppliedBy !== undefined) {
+    return [`Nothing to do: plan ${a.planRunId} was already applied by run ${a.alreadyAppliedBy} (run ${a.runId} changed no row).`, ...(a.notices ?? []).map((n) => `Notice: ${n}`)].join('\n');
+  }
   return [
     `Applied plan ${a.planRunId} as run ${a.runId}: ${a.totalUpdated} row(s) updated.`,
     '',
@@ -106,11 +109,13 @@ export function applyText(a: ApplyResult): string {
     ...a.results.flatMap((r) => (r.skipReasons === undefined ? [] : [`  ${r.entityType} skipped: ${skipReasonsText(r.skipReasons)}`])),
     '',
     ...(a.notices ?? []).map((n) => `Notice: ${n}`),
-    `Undo: fk-backfill undo --run ${a.runId} --yes`,
+    // a run that changed nothing has nothing to undo
+    ...(a.totalUpdated > 0 ? [`Undo: fk-backfill undo --run ${a.runId} --yes`] : []),
   ].join('\n');
 }
 
 export function undoText(u: UndoResult): string {
+  if (u.alreadyUndoneBy !== undefined) return `Nothing to revert: run ${u.undoneRunId} was already undone by run ${u.alreadyUndoneBy} (run ${u.runId} changed no row).`;
   return [
     `Undo run ${u.runId} reverted run ${u.undoneRunId}: ${u.totalReverted} row(s) set back, ${u.totalSkipped} skipped (changed since).`,
     '',

@@ -65,12 +65,28 @@ export function loadConfig(file?: string, cwd = process.cwd()): { config: Config
   }
   if (path === undefined) return { config: defaultConfig(), source: BUILTIN_CONFIG_SOURCE };
   let raw: unknown;
+  const text = readFileSync(path, 'utf8');
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(text);
   } catch (e) {
-    throw new BackfillError('CONFIG_INVALID', `invalid config (${path}): not valid JSON: ${(e as Error).message}`);
+    throw new BackfillError('CONFIG_INVALID', `invalid config (${path}): not valid JSON: ${jsonErrorAt(text, (e as Error).message)}`);
   }
   return { config: parseConfig(raw, path), source: path };
+}
+
+/**
+ * A JSON.parse message with line and column: Node says "at position N" (or, newer, "(line L column C)");
+ * the position becomes line:column of `text`.
+ */
+export function jsonErrorAt(text: string, message: string): string {
+  if (/line \d+ column \d+/.test(message)) return message;
+  const m = /at position (\d+)/.exec(message);
+  if (m === null && !/Unexpected end/.test(message)) return message;
+  const pos = m === null ? text.length : Math.min(Number(m[1]), text.length);
+  const before = text.slice(0, pos);
+  const line = before.split('\n').length;
+  const column = pos - before.lastIndexOf('\n');
+  return `${message.replace(/ in JSON at position \d+.*$| at position \d+.*$/, '')} at line ${line}, column ${column}`;
 }
 
 export function toConfig(input: Config | ConfigInput | undefined): Config {

@@ -12,6 +12,25 @@ const tableRef = z.string().min(1, 'must not be empty').max(200);
 
 const score = z.number().min(0).max(1);
 
+/**
+ * A row identity: one column, or a list of columns that together are unique (e.g. a partitioned table's
+ * primary key `["id", "order_date"]`, a multi-tenant master's `["tenant_id", "id"]`). Kept as written
+ * (config hashes of existing plans stay the same); `keyColumns` gives the list.
+ */
+const keyRef = z.union([
+  identifier,
+  z
+    .array(identifier)
+    .min(1, 'list at least one column')
+    .max(8)
+    .refine((a) => new Set(a).size === a.length, 'key columns must be distinct'),
+]);
+
+/** The columns of a `key` / `target.key` as a list. */
+export function keyColumns(k: string | readonly string[]): string[] {
+  return typeof k === 'string' ? [k] : [...k];
+}
+
 /** `{ "column": "deleted_at", "activeWhen": "null" }`: when a master counts as active (issue #17). */
 export const activePredicateSchema = z
   .object({
@@ -36,7 +55,8 @@ export const activeSchema = z.union([identifier, activePredicateSchema], {
 export const targetSchema = z
   .object({
     table: tableRef,
-    key: identifier,
+    /** The master's key: one column, or the tenant column(s) plus the column the FK points at. */
+    key: keyRef,
     name: identifier,
     /** Which masters may be linked: a boolean column (true = active) or `{ column, activeWhen }`. Absent: all. */
     active: activeSchema.optional(),
@@ -53,7 +73,8 @@ export const linkSchema = z
       .max(100)
       .regex(/^[A-Za-z0-9_.:-]+$/, 'use letters, digits, _ . : -'),
     table: tableRef,
-    key: identifier,
+    /** What identifies one source row: a column or a list of columns backed by a unique index over NOT NULL columns. */
+    key: keyRef,
     fk: identifier,
     name: identifier,
     document: identifier.optional(),

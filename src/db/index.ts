@@ -28,6 +28,9 @@ export function redactUrl(url: string): string {
  * refuses to create a new embedded database directory (commands that expect existing data).
  */
 export async function openDatabase(url: string, opts: { create?: boolean } = {}): Promise<Database> {
+  if (typeof url !== 'string' || url.length === 0) {
+    throw new BackfillError('DB_URL_INVALID', `openDatabase needs a database URL (postgres://…, pglite://DIR or memory://), got ${url === '' ? 'an empty string' : typeof url === 'string' ? 'a string' : String(url)}`);
+  }
   const shown = redactUrl(url);
   let db: Database;
   if (/^postgres(ql)?:\/\//i.test(url)) {

@@ -15,3 +15,5 @@ export { foldDigraphs, isGenericToken, legalAgreement, legalFamily, normalizeNam
 export { damerauLevenshtein, jaroWinkler, levenshtein, levenshteinSimilarity, metaphone, phoneticMatch } from './similarity.js';
 export { MATCH_TUNING, createMatcher, estimateAccuracy, tokenSimilarity } from './matcher.js';
 export type { AccuracyEstimate, Matcher } from './matcher.js';
+export { explainScore } from './explain.js';
+export type { Contribution } from './explain.js';

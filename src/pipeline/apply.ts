@@ -6,12 +6,12 @@ import type { ResolvedLink } from './catalog.js';
 import { BackfillError, wrapDbError } from '../errors.js';
 import { applyBatchStatement, applyBoundStatement, applyLadderBoundStatement, applyLadderStatements, applyMapStatements, applyStatement, blockBoundStatement, changedCount, nullFkEstimateStatement, type KeyRange, type ScopeFilter, type Statement, type TypedLinkShape, type Walk } from '../sql/statements.js';
 import { isConnectionLoss, sqlState } from '../errors.js';
-import { createRun, failRun, finishRun, getRun, interruptRun, mergeLinkCheckpoint, saveCheckpoint, type RunRecord } from '../store/runs.js';
+import { createRun, failRun, finishRun, getRun, interruptRun, mergeLinkCheckpoint, saveCheckpoint, seedRunInfo, earlierRunThatChanged, type RunRecord } from '../store/runs.js';
 import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from './reconnect.js';
 import { assertCanWrite } from './privileges.js';
 import { emptyLinkCheckpoint, parseCheckpoint, storedBatchOptions, walkLink, type BatchOptions, type LinkCheckpoint } from './batch.js';
 import { prepare, shape, type CommonOptions, type Context } from './context.js';
-import { noticesOf, planIn, type PlanResult } from './plan.js';
+import { noticesOf, planIn, seedFields, type PlanResult, type SeedSummaryFields } from './plan.js';
 import { classifySkips, type SkipReasons } from './skips.js';
 
 export interface ApplyOptions extends CommonOptions, BatchOptions {
@@ -47,7 +47,7 @@ export interface LinkApplyResult {
   walk?: Walk;
 }
 
-export interface ApplyResult {
+export interface ApplyResult extends SeedSummaryFields {
   runId: string;
   planRunId: string;
   /** Content hash of the plan applied (fk_backfill.plan_hash). */
@@ -63,6 +63,8 @@ export interface ApplyResult {
   plan?: PlanResult;
   /** What the catalog made fk-backfill do differently (present when there is something to say). */
   notices?: string[];
+  /** This run changed nothing because run N already applied the same plan (present only then). */
+  alreadyAppliedBy?: string;
 }
 
 async function plannedRows(db: Queryable, planRunId: string, link: string): Promise<number> {
@@ -94,6 +96,13 @@ async function checkPlanHash(db: Queryable, planRunId: string): Promise<string> 
   return row.stored;
 }
 
+/** The content hash stamped when a plan finished (every plan is stamped: migration 002's trigger). */
+async function stampedPlanHash(db: Queryable, planRunId: string): Promise<string> {
+  const row = (await db.query<{ stored: string | null }>(`SELECT plan_hash AS stored FROM fk_backfill.runs WHERE id = $1::int8`, [planRunId])).rows[0];
+  if (row?.stored === null || row?.stored === undefined) return checkPlanHash(db, planRunId);
+  return row.stored;
+}
+
 /** The plan run to apply, checked: a finished plan made with this config for these links, unmodified. */
 async function loadPlan(ctx: Context, planRunId: string): Promise<RunRecord> {
   const run = await getRun(ctx.db, planRunId);
@@ -111,15 +120,18 @@ async function loadPlan(ctx: Context, planRunId: string): Promise<RunRecord> {
   return run;
 }
 
-function applyResult(
+async function applyResult(
   ctx: Context,
   ids: { runId: string; planRunId: string; planHash: string },
   mode: ApplyResult['mode'],
   status: ApplyResult['status'],
   results: LinkApplyResult[],
-): ApplyResult {
+): Promise<ApplyResult> {
   const totalUpdated = results.reduce((a, r) => a + r.updated, 0);
-  return { ...ids, tenantId: ctx.filter.tenant, dryRun: false, mode, status, totalUpdated, results, ...noticesOf(ctx) };
+  const info = await seedRunInfo(ctx.db, ids.runId, ids.planRunId);
+  const seed = seedFields({ dryRun: false, executedAt: info.executedAt, executedBy: info.executedBy, processed: info.processed, matched: info.matched, updated: totalUpdated });
+  const already = totalUpdated === 0 && status === 'done' ? await earlierRunThatChanged(ctx.db, { kind: 'apply', planRunId: ids.planRunId, exclude: ids.runId }) : null;
+  return { ...ids, tenantId: ctx.filter.tenant, ...seed, dryRun: false, mode, status, totalUpdated, results, ...noticesOf(ctx), ...(already !== null ? { alreadyAppliedBy: already } : {}) };
 }
 
 function summaryOf(r: ApplyResult): unknown {
@@ -146,7 +158,8 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
     planResult = await withReconnect(ctx.db, opts, { kind: 'plan' }, () => planIn(ctx, planOpts));
     planRunId = planResult.runId;
   }
-  const planHash = await checkPlanHash(ctx.db, planRunId);
+  // a plan this call just made was hashed as it finished: its stamp is read, not recomputed (a pass over every entry)
+  const planHash = planResult === undefined ? await checkPlanHash(ctx.db, planRunId) : await stampedPlanHash(ctx.db, planRunId);
   const single = opts.singleTransaction !== false;
   const runId = await createRun(ctx.db, {
     kind: 'apply',
@@ -172,7 +185,9 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
       plannedByLink.push(planned);
       await refreshStaleStatistics(ctx.db, l, ctx.filter, planned);
     }
-    const results = await ctx.db.transaction(async (tx) => {
+    // a master deleted by another session between the statement's read and its FK check (23503): the
+    // transaction rolled back entirely; run it again, reading the masters again (bounded, no locks taken)
+    const results = await retryOnVanishedMaster(() => ctx.db.transaction(async (tx) => {
       const out: LinkApplyResult[] = [];
       for (const [i, l] of ctx.links.entries()) {
         const planned = plannedByLink[i] ?? 0;
@@ -181,16 +196,27 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
         out.push({ entityType: l.entity, table: l.config.table, planned, updated, skipped: Math.max(0, planned - updated), complete: true });
       }
       return out;
-    });
+    }));
     for (const [i, l] of ctx.links.entries()) {
       const r = results[i]!;
       if (r.skipped > 0) r.skipReasons = await classifySkips(ctx, l, { planRunId, runId }, r.skipped);
     }
-    const result: ApplyResult = { ...applyResult(ctx, { runId, planRunId, planHash }, 'single-transaction', 'done', results), ...extra };
+    const result: ApplyResult = { ...(await applyResult(ctx, { runId, planRunId, planHash }, 'single-transaction', 'done', results)), ...extra };
     await finishRun(ctx.db, runId, 'done', summaryOf(result));
     return result;
   } catch (e) {
     throw await failRun(ctx.db, runId, e, 'applying');
+  }
+}
+
+/** Runs `fn` (one whole transaction) again while it fails on a foreign key check (23503), at most 20 times. */
+export async function retryOnVanishedMaster<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (sqlState(e) !== '23503' || attempt >= 20) throw e;
+    }
   }
 }
 
@@ -413,7 +439,7 @@ async function walkRun(ctx: Context, runId: string, planRunId: string, planHash:
       const skipReasons = skipped > 0 ? { skipReasons: await classifySkips(ctx, l, { planRunId, runId }, skipped) } : {};
       results.push({ entityType: l.entity, table: l.config.table, planned, updated: changed, skipped, ...skipReasons, complete, ...(lc?.walk !== undefined ? { walk: lc.walk } : {}) });
     }
-    const result = applyResult(ctx, { runId, planRunId, planHash }, 'batched', stopped ? 'stopped' : 'done', results);
+    const result = await applyResult(ctx, { runId, planRunId, planHash }, 'batched', stopped ? 'stopped' : 'done', results);
     await finishRun(ctx.db, runId, result.status, summaryOf(result));
     return result;
   }
@@ -445,7 +471,7 @@ export async function resumeApply(handle: unknown, opts: ResumeApplyOptions): Pr
   if (run.kind !== 'apply') throw new BackfillError('RUN_STATE', `run ${run.id} is a ${run.kind} run, not an apply run`);
   if (run.planRunId === null) throw new BackfillError('RUN_STATE', `run ${run.id} has no plan`);
   const tenant = run.scope?.tenant ?? null;
-  const ctx = await prepare(db, { config: run.config, entities: run.entities, ...(tenant !== null ? { tenantId: tenant } : { allTenants: true }) });
+  const ctx = await prepare(db, { config: run.config, entities: run.entities, ...(tenant !== null ? { tenantId: tenant } : { allTenants: true }) }, { rowIdentity: true });
   const planHash = await checkPlanHash(db, run.planRunId);
   const pinned = run.options['planHash'];
   if (typeof pinned === 'string' && pinned !== planHash) {

@@ -108,6 +108,11 @@ export interface LinkWalk {
   catchUp?: boolean;
   /** The batch's one set-based statement over (after, upTo]; its row count is the rows changed. */
   work(range: { after: string | null; upTo: string }): Statement;
+  /**
+   * The bound's `n` counts exactly what the batch may change (undo: change log rows): a batch that
+   * changed more is rolled back with INTEGRITY instead of committed (reverted ≤ changed, by the code).
+   */
+  atMostN?: boolean;
 }
 
 export interface WalkResult {
@@ -160,6 +165,13 @@ export function batchSettings(): string {
   ].join(', ');
 }
 
+/**
+ * Consecutive retries of one batch whose FK check failed because a master vanished meanwhile (23503).
+ * Each retry reads the masters again, so it only fails again if yet another master of the same batch is
+ * deleted in that window.
+ */
+const MAX_VANISHED_RETRIES = 20;
+
 /** One batch, one transaction (see the file comment). */
 async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number, stmtMs: number): Promise<BatchOutcome> {
   return db.transaction(async (tx) => {
@@ -186,6 +198,9 @@ async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number,
     const st = w.work({ after: lc.after, upTo: br.up_to });
     const changed = changedCount(await tx.query(st.text, st.values));
     const keys = num(br.n);
+    if (w.atMostN === true && changed > keys) {
+      throw new BackfillError('INTEGRITY', `${w.kind} ${w.link}: a batch of ${keys} logged change(s) would change ${changed} rows; rolled back (the key no longer identifies one row?)`);
+    }
     const after = lc.after;
     lc.after = br.up_to;
     lc.changed += changed;
@@ -217,6 +232,7 @@ export async function walkLink(db: Database, w: LinkWalk, o: BatchOptions, alrea
   emit({ ...base, event: 'start', total: w.total, changed: alreadyChanged, resumed, ...(w.catchUp === true ? { catchUp: true } : {}) });
   let changed = alreadyChanged;
   let attempt = 0;
+  let vanished = 0;
   const t0 = Date.now();
   let changedHere = 0;
   for (;;) {
@@ -248,9 +264,18 @@ export async function walkLink(db: Database, w: LinkWalk, o: BatchOptions, alrea
         }
         throw wrapDbError(e, `${w.kind} ${w.link}: a single row stayed locked through ${retries} retries`);
       }
+      if (state === '23503' && vanished < MAX_VANISHED_RETRIES) {
+        // a master read as live by this batch was deleted (or moved) by another session before the FK check:
+        // the batch rolled back; run it again, when the masters are read again without it (its rows stay NULL,
+        // counted afterwards as "master deleted"). No lock on the masters: the role may only read them.
+        vanished += 1;
+        emit({ ...base, event: 'retry', reason: 'master_deleted', attempt: vanished, batchSize: size, backoffMs: 0 });
+        continue;
+      }
       throw wrapDbError(e, `${w.kind} ${w.link}, batch of ${size}`);
     }
     attempt = 0;
+    vanished = 0;
     const ms = Date.now() - started;
     changed = out.link.changed;
     if (out.upTo === null) {

@@ -1,4 +1,4 @@
-import { activePredicate, type LinkConfig } from '../config/schema.js';
+import { activePredicate, keyColumns, type LinkConfig } from '../config/schema.js';
 import { softDeleteLike } from '../sql/active.js';
 import type { Queryable } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
@@ -13,19 +13,36 @@ export interface ResolvedLink {
   /** Quoted, ready for SQL. */
   sourceSql: string;
   targetSql: string;
-  /** Types as format_type() spells them (safe to splice as a cast target). */
+  /** The source row's identity (config `key` as a list) and their types. */
+  keys: string[];
+  keyTypes: string[];
+  /**
+   * The key column batches walk by (ranges of it cover every row once, unique or not): the first key
+   * column that is not a scope column (`id` of `["tenant_id", "id"]`), else the first.
+   */
+  walkKey: string;
+  /** Types as format_type() spells them (safe to splice as a cast target); keyType is walkKey's. */
   keyType: string;
   fkType: string;
   targetKeyType: string;
+  /** The master column the FK points at: `target.key`, or the one column of a list that is not a scope column. */
+  targetKey: string;
   scopeTypes: string[];
   /** The source name column's type (format_type: char(40), citext, a domain…). */
   nameType: string;
+  /** The master name column's type (format_type): a plan's recorded master name is compared as one. */
+  targetNameType: string;
   /** Per scope column: its type calls different texts equal (citext, nondeterministic collation) in the source or the target. */
   scopeLoose: boolean[];
   /** Column set to now() on update (updated_at when present), with its type. */
   touch: { column: string; type: string } | null;
   /** What the catalog made fk-backfill do differently for this link (e.g. `updated_at` left alone: generated). */
   notices: string[];
+  /**
+   * Why `key` does not identify one row (no unique index over it, a nullable column), with the key that
+   * would; null when it does. Commands that write refuse such a link before anything is written.
+   */
+  keyProblem: string | null;
   /** The master table's soft-delete or status-like columns when the link has no active predicate, and the warning (also a notice). */
   softDelete: { columns: string[]; warning: string } | null;
   /** Source table's oid and target's (for constraint lookups). */
@@ -44,6 +61,7 @@ interface ColumnInfo {
   baseType: string;
   /** Equality may call different texts equal: citext, or a nondeterministic collation. */
   loose: boolean;
+  notNull: boolean;
 }
 
 /** Types `SET col = now()` fills with the time of the update (a timestamptz assigned to them). */
@@ -60,6 +78,8 @@ interface TableInfo {
   oid: number;
   relkind: string;
   columns: Map<string, ColumnInfo>;
+  /** Column lists of its valid, non-partial unique indexes without expressions; the primary key first. */
+  uniques: string[][];
 }
 
 const TEXT_TYPES = new Set(['text', 'character varying', 'character', 'citext', 'name']);
@@ -71,10 +91,10 @@ function baseType(t: string): string {
 async function tableInfo(db: Queryable, t: TableName, path: string): Promise<TableInfo> {
   let res;
   try {
-    res = await db.query<{ oid: number; relkind: string; attname: string | null; type: string | null; typeoid: number | null; generated: string | null; identity: string | null; base_type: string | null; nondeterministic: boolean | null }>(
+    res = await db.query<{ oid: number; relkind: string; attname: string | null; type: string | null; typeoid: number | null; generated: string | null; identity: string | null; base_type: string | null; nondeterministic: boolean | null; not_null: boolean | null }>(
       `SELECT c.oid::int8 AS oid, c.relkind::text AS relkind, a.attname::text AS attname,
               format_type(a.atttypid, a.atttypmod) AS type, a.atttypid::int8 AS typeoid,
-              a.attgenerated::text AS generated, a.attidentity::text AS identity,
+              a.attgenerated::text AS generated, a.attidentity::text AS identity, a.attnotnull AS not_null,
               format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL) AS base_type,
               (SELECT NOT co.collisdeterministic FROM pg_collation co WHERE co.oid = a.attcollation) AS nondeterministic
          FROM pg_class c
@@ -100,10 +120,47 @@ async function tableInfo(db: Queryable, t: TableName, path: string): Promise<Tab
   for (const r of res.rows) {
     if (r.attname !== null && r.type !== null) {
       columns.set(r.attname, { name: r.attname, type: r.type, typeOid: Number(r.typeoid), generated: r.generated ?? '', identity: r.identity ?? '', baseType: r.base_type ?? r.type,
-        loose: r.nondeterministic === true || /(^|\.)citext$/.test(r.base_type ?? r.type) });
+        loose: r.nondeterministic === true || /(^|\.)citext$/.test(r.base_type ?? r.type), notNull: r.not_null === true });
     }
   }
-  return { oid: Number(first.oid), relkind: first.relkind, columns };
+  let uniques: string[][];
+  try {
+    const u = await db.query<{ cols: string[] }>(
+      `SELECT array_agg(a.attname::text ORDER BY k.ord) AS cols
+         FROM pg_index i
+        CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+        WHERE i.indrelid = $1::oid AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
+          AND k.ord <= i.indnkeyatts
+        GROUP BY i.indexrelid, i.indisprimary
+        ORDER BY i.indisprimary DESC, count(*), i.indexrelid`,
+      [Number(first.oid)],
+    );
+    uniques = u.rows.map((r) => r.cols);
+  } catch (e) {
+    throw wrapDbError(e, `looking up the unique indexes of ${displayTable(t)} (${path})`);
+  }
+  return { oid: Number(first.oid), relkind: first.relkind, columns, uniques };
+}
+
+/**
+ * Why `keys` does not identify one row of the table, or null when it does: some unique index (not
+ * partial, no expression) covers a subset of them and every key column is NOT NULL (a NULL key cannot be
+ * found again by `=`, so such a row could be linked but never undone). The message names a key that works.
+ */
+function keyProblem(info: TableInfo, t: TableName, keys: string[], path: string): string | null {
+  const nullable = keys.filter((k) => info.columns.get(k)?.notNull !== true);
+  const unique = info.uniques.some((u) => u.every((c) => keys.includes(c)));
+  if (unique && nullable.length === 0) return null;
+  const usable = info.uniques.find((u) => u.every((c) => info.columns.get(c)?.notNull === true));
+  const fix = usable === undefined
+    ? `; the table has no unique index over NOT NULL columns: add a primary key`
+    : `; use "key": ${JSON.stringify(usable.length === 1 ? usable[0] : usable)}`;
+  const shown = JSON.stringify(keys.length === 1 ? keys[0] : keys);
+  const why = !unique
+    ? `no unique index or primary key of ${displayTable(t)} is over ${shown} (${keys.length === 1 ? 'it may repeat' : 'they may repeat'}, e.g. across partitions)`
+    : `${displayTable(t)}.${nullable.join(', ')} may be NULL`;
+  return `"key": ${shown} does not identify one row: ${why}${fix} (${path})`;
 }
 
 function column(info: TableInfo, t: TableName, col: string, path: string): ColumnInfo {
@@ -136,12 +193,24 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   const src = await tableInfo(db, source, `${p}.table`);
   const tgt = await tableInfo(db, target, `${p}.target.table`);
 
-  const key = column(src, source, link.key, `${p}.key`);
+  const keys = keyColumns(link.key);
+  const keyCols = keys.map((k, i) => column(src, source, k, typeof link.key === 'string' ? `${p}.key` : `${p}.key[${i}]`));
+  const walkKey = keys.find((k) => !link.scope.includes(k)) ?? keys[0]!;
+  const key = keyCols[keys.indexOf(walkKey)]!;
   const fk = column(src, source, link.fk, `${p}.fk`);
   const name = column(src, source, link.name, `${p}.name`);
   if (link.document !== undefined) column(src, source, link.document, `${p}.document`);
   if (link.amount !== undefined) column(src, source, link.amount, `${p}.amount`);
-  const tkey = column(tgt, target, link.target.key, `${p}.target.key`);
+  const tkeys = keyColumns(link.target.key);
+  tkeys.forEach((k, i) => column(tgt, target, k, typeof link.target.key === 'string' ? `${p}.target.key` : `${p}.target.key[${i}]`));
+  const pointed = tkeys.filter((k) => !link.scope.includes(k));
+  if (pointed.length !== 1) {
+    throw new BackfillError('CONFIG_INVALID', `target.key ${JSON.stringify(link.target.key)} must be one column, or scope columns plus the one column ${link.fk} points at (${p}.target.key)`, {
+      details: { path: `${p}.target.key` },
+    });
+  }
+  const targetKey = pointed[0]!;
+  const tkey = column(tgt, target, targetKey, `${p}.target.key`);
   const tname = column(tgt, target, link.target.name, `${p}.target.name`);
   if (link.target.number !== undefined) column(tgt, target, link.target.number, `${p}.target.number`);
   const active = activePredicate(link.target.active);
@@ -149,14 +218,14 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     const c = column(tgt, target, active.column, `${p}.target.active`);
     if ((active.activeWhen === true || active.activeWhen === false) && c.baseType !== 'boolean') {
       throw mismatch(
-        `${displayTable(target)}.${active.column} is ${c.type}: "activeWhen": ${String(active.activeWhen)} needs a boolean column; for a timestamp such as deleted_at use { "column": "${active.column}", "activeWhen": "null" }`,
+        `${displayTable(target)}.${active.column} must be boolean to serve as the active flag ("activeWhen": ${String(active.activeWhen)}), is ${c.type}; for a soft-delete column such as deleted_at use { "column": "${active.column}", "activeWhen": "null" }`,
         `${p}.target.active`,
       );
     }
   }
   if (baseType(fk.type) !== baseType(tkey.type) && fk.typeOid !== tkey.typeOid) {
     throw mismatch(
-      `${displayTable(source)}.${link.fk} is ${fk.type} but ${displayTable(target)}.${link.target.key} is ${tkey.type}`,
+      `${displayTable(source)}.${link.fk} is ${fk.type} but ${displayTable(target)}.${targetKey} is ${tkey.type}`,
       `${p}.fk`,
     );
   }
@@ -218,7 +287,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
       notices.push(warning);
     }
   }
-  for (const c of [link.key, link.fk, link.name]) ident(c);
+  for (const c of [...keys, link.fk, link.name]) ident(c);
   return {
     config: link,
     entity: link.entity,
@@ -226,14 +295,20 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     target,
     sourceSql: qualified(source),
     targetSql: qualified(target),
+    keys,
+    keyTypes: keyCols.map((c) => c.type),
+    walkKey,
     keyType: key.type,
     fkType: fk.type,
     targetKeyType: tkey.type,
+    targetKey,
     scopeTypes,
     nameType: name.type,
+    targetNameType: tname.type,
     scopeLoose,
     touch,
     notices,
+    keyProblem: keyProblem(src, source, keys, `${p}.key`),
     softDelete,
     sourceOid: src.oid,
     targetOid: tgt.oid,

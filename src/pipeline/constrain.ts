@@ -131,10 +131,10 @@ export function constrainShape(l: ResolvedLink): ConstrainShape {
     targetTable: l.target.table,
     sourceSchema: l.source.schema,
     targetSchema: l.target.schema,
-    key: l.config.key,
+    key: l.walkKey,
     keyType: l.keyType,
     fk: l.config.fk,
-    targetKey: l.config.target.key,
+    targetKey: l.targetKey,
     scope: l.config.scope,
   };
 }
@@ -406,6 +406,33 @@ async function execute(ctx: Context, p: Planned, lockTimeout: string): Promise<v
   await runInTransaction(ctx.db, lockTimeout, p.sql);
 }
 
+/**
+ * A plain FK (fk) → target (key) needs a unique index over the target's key column alone. A master keyed
+ * by (tenant_id, id) has none: PostgreSQL would refuse the FK with 42830 after the orphan scan and the
+ * index. Checked for every link before anything runs (dry run too): such a link can only be constrained
+ * with --tenant-safe, whose composite FK references (scope…, key). A link that already has an FK on its
+ * column to the target (plain or composite) adds none and passes.
+ */
+async function assertReferenceable(ctx: Context, l: ResolvedLink, s: ConstrainShape): Promise<void> {
+  const fks = (await ctx.db.query<FkRow>(FOREIGN_KEYS_SQL, [l.sourceOid, l.targetOid])).rows;
+  if (fks.some((f) => f.columns.includes(s.fk))) return;
+  const uniques = (await indexesOf(ctx.db, l.targetOid)).filter((i) => i.is_unique && i.valid && !i.partial && !i.has_expression);
+  if (uniques.some((i) => sameSet(i.columns, [s.targetKey]))) return;
+  const target = `${l.config.target.table}.${s.targetKey}`;
+  const withScope = uniques.find((i) => i.columns.includes(s.targetKey) && i.columns.every((c) => c === s.targetKey || s.scope.includes(c)));
+  if (withScope !== undefined) {
+    throw new BackfillError(
+      'TARGET_KEY_NOT_UNIQUE',
+      `${l.entity}: ${target} is unique only together with ${withScope.columns.filter((c) => c !== s.targetKey).join(', ')} (${withScope.name}), so a plain foreign key on ${l.config.table}.${s.fk} cannot reference it; use --tenant-safe (FK (${[...s.scope, s.fk].join(', ')}) → ${l.config.target.table} (${[...s.scope, s.targetKey].join(', ')})). Nothing was changed.`,
+      { details: { entity: l.entity, target: l.config.target.table, key: s.targetKey, uniqueIndex: withScope.name, columns: withScope.columns } },
+    );
+  }
+  const hint = s.scope.length > 0 ? `add one, or use --tenant-safe (it adds a unique index on ${l.config.target.table} (${[...s.scope, s.targetKey].join(', ')}))` : 'add a primary key or unique index on it';
+  throw new BackfillError('TARGET_KEY_NOT_UNIQUE', `${l.entity}: ${target} has no primary key or unique index over it alone, so no foreign key can reference it; ${hint}. Nothing was changed.`, {
+    details: { entity: l.entity, target: l.config.target.table, key: s.targetKey },
+  });
+}
+
 export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Promise<ConstrainResult> {
   if (ctx.filter.tenant !== null) {
     throw new BackfillError('USAGE', 'constraints cover whole tables: run constrain without --tenant');
@@ -417,6 +444,11 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
   const batch = opts.batchSize ?? 50_000;
   const concurrent = ctx.db.kind === 'postgres';
   const emit = (entityType: string, step: StepName, phase: 'start' | 'end'): void => opts.onStep?.({ entityType, step, phase, at: Date.now() });
+  // 0. Every plain FK can be made (its target key is unique alone): else nothing runs, not even the scan.
+  for (const l of ctx.links) {
+    const s = constrainShape(l);
+    if (!(tenantSafe && s.scope.length > 0)) await assertReferenceable(ctx, l, s);
+  }
 
   // 1. Orphans first, for every link: with any orphan, nothing is changed anywhere.
   const links: LinkConstrain[] = [];

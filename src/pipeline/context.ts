@@ -26,6 +26,8 @@ export interface Context {
   configHash: string;
   links: ResolvedLink[];
   filter: ScopeFilter;
+  /** Said once per command, not per link (e.g. the built-in Axis links are in use). */
+  notices: string[];
 }
 
 export function shape(l: ResolvedLink): LinkShape {
@@ -33,12 +35,14 @@ export function shape(l: ResolvedLink): LinkShape {
   return {
     sourceSql: l.sourceSql,
     targetSql: l.targetSql,
-    key: c.key,
+    key: l.walkKey,
+    keys: l.keys,
+    keyTypes: l.keyTypes,
     fk: c.fk,
     name: c.name,
     document: c.document,
     amount: c.amount,
-    targetKey: c.target.key,
+    targetKey: l.targetKey,
     targetName: c.target.name,
     active: activePredicate(c.target.active),
     scope: c.scope,
@@ -46,6 +50,7 @@ export function shape(l: ResolvedLink): LinkShape {
     keyType: l.keyType,
     touch: l.touch,
     nameType: l.nameType,
+    targetNameType: l.targetNameType,
     scopeLoose: l.scopeLoose,
   };
 }
@@ -61,6 +66,11 @@ export interface PrepareNeeds {
   checkTenant?: boolean;
   /** Bring schema fk_backfill up to date (default true; status/verify only read and skip it). */
   store?: boolean;
+  /**
+   * Refuse a link whose `key` does not identify one row (ResolvedLink.keyProblem). Default: when a
+   * tenant is required (the commands that plan or write); undo and resume say so themselves.
+   */
+  rowIdentity?: boolean;
 }
 
 /**
@@ -75,7 +85,26 @@ export async function prepare(handle: unknown, opts: CommonOptions, need: Prepar
   if (tenant !== null && opts.allTenants === true) {
     throw new BackfillError('USAGE', 'give either a tenant or all tenants, not both');
   }
-  const links = await resolveLinks(db, config.links, opts.entities);
+  // no config given: the seed's Axis links (the seed's own call relies on them), said so; refused clearly where they do not fit
+  const builtin = opts.config === undefined;
+  let links: ResolvedLink[];
+  try {
+    links = await resolveLinks(db, config.links, opts.entities);
+  } catch (e) {
+    if (builtin && e instanceof BackfillError && (e.code === 'SCHEMA_MISSING_TABLE' || e.code === 'SCHEMA_MISSING_COLUMN')) {
+      throw new BackfillError(
+        'CONFIG_NOT_FOUND',
+        `no config given, and this database is not shaped like the built-in Axis links (${e.message}): pass a config (CLI: --config FILE or ./fk-backfill.config.json; library: the \`config\` option), or write one with \`fk-backfill discover --write fk-backfill.config.json\``,
+      );
+    }
+    throw e;
+  }
+  if (need.rowIdentity ?? need.tenant === 'required') {
+    const bad = links.find((l) => l.keyProblem !== null);
+    if (bad !== undefined) {
+      throw new BackfillError('SCHEMA_KEY_NOT_UNIQUE', `${bad.entity}: ${bad.keyProblem}`, { details: { entity: bad.entity, table: bad.config.table } });
+    }
+  }
   const scoped = links.some((l) => l.config.scope.length > 0);
   if (need.tenant === 'required' && scoped && tenant === null && opts.allTenants !== true) {
     throw new BackfillError('TENANT_REQUIRED', 'choose a tenant (--tenant ID) or every tenant (--all-tenants)');
@@ -83,8 +112,16 @@ export async function prepare(handle: unknown, opts: CommonOptions, need: Prepar
   const filter: ScopeFilter = { tenant: opts.allTenants === true ? null : tenant };
   if (filter.tenant !== null && need.checkTenant !== false) await checkTenant(db, links, filter.tenant);
   if (need.store !== false) await migrate(db);
-  return { db, config, configHash: configHash(config), links, filter };
+  const notices = builtin ? [`no config given: using the built-in Axis links (${BUILTIN_LINKS})`] : [];
+  if (filter.tenant !== null) {
+    for (const l of links.filter((x) => x.config.scope.length > 1)) {
+      notices.push(`${l.entity}: the tenant filters ${l.config.scope[0]} only; every ${l.config.scope.slice(1).join('/')} of it is processed (names are still matched within the same ${l.config.scope.join('/')})`);
+    }
+  }
+  return { db, config, configHash: configHash(config), links, filter, notices };
 }
+
+const BUILTIN_LINKS = 'sales_orders/sales_invoices.customer_id → customers, purchase_orders/purchase_bills.vendor_id → vendors, by name, per tenant_id';
 
 /** A tenant that is not a valid value of the scope column, or that no row mentions, is an error. */
 async function checkTenant(db: Queryable, links: ResolvedLink[], tenant: string): Promise<void> {
@@ -106,8 +143,28 @@ async function checkTenant(db: Queryable, links: ResolvedLink[], tenant: string)
       throw wrapDbError(e, `looking up tenant "${tenant}"`);
     }
   }
-  throw new BackfillError('UNKNOWN_TENANT', `tenant "${tenant}" not found: no row of ${[...new Set(scoped.flatMap((l) => [l.config.table, l.config.target.table]))].join(', ')} has it`);
+  throw new BackfillError('UNKNOWN_TENANT', `tenant "${tenant}" not found: no row of ${[...new Set(scoped.flatMap((l) => [l.config.table, l.config.target.table]))].join(', ')} has it${await tenantHint(db, scoped[0]!, tenant)}`);
 }
+
+/** What an unknown tenant error adds: the same value in another case, and some values that exist (read from a bounded sample). */
+async function tenantHint(db: Queryable, l: ResolvedLink, tenant: string): Promise<string> {
+  const col = ident(l.config.scope[0]!);
+  try {
+    const res = await db.query<{ v: string; same_ci: boolean }>(
+      `SELECT x.v, lower(x.v) = lower($1) AS same_ci
+         FROM (SELECT DISTINCT y.v FROM (SELECT t.${col}::text AS v FROM ${l.targetSql} t WHERE t.${col} IS NOT NULL LIMIT 100000) y) x
+        ORDER BY lower(x.v) = lower($1) DESC, x.v LIMIT 10`,
+      [tenant],
+    );
+    if (res.rows.length === 0) return ` (${l.config.target.table} has no ${l.config.scope[0]} value at all)`;
+    const ci = res.rows.find((r) => r.same_ci);
+    const some = res.rows.map((r) => JSON.stringify(r.v)).join(', ');
+    return `${ci !== undefined ? `; did you mean "${ci.v}"? tenant values are case-sensitive` : ''}; some ${l.config.scope[0]} values of ${l.config.target.table}: ${some}`;
+  } catch {
+    return '';
+  }
+}
+
 
 /** The warning of a link without an active predicate whose master table has soft-delete or status-like columns (plan, status, verify). */
 export function softDeleteWarnings(l: ResolvedLink): string[] {

@@ -13,6 +13,8 @@ export interface StoredDecision {
   targetKey: string | null;
   /** For alias: the target is an active master of that scope right now. */
   targetValid: boolean;
+  /** For alias: that master's name as read now (recorded in the plan: apply skips the rows once it changed). */
+  targetName: string | null;
 }
 
 export function decisionKey(scopeKey: readonly (string | null)[], name: string | null): string {
@@ -26,18 +28,19 @@ export async function loadHumanDecisions(db: Queryable, l: ResolvedLink, f: Scop
   const linkParam = p.add(l.entity);
   const tenant = f.tenant !== null && s.scope.length > 0 ? ` AND d.scope_key[1] = ${p.add(f.tenant)}` : '';
   const active = activeWhere('t', s);
-  const res = await db.query<{ scope_key: (string | null)[]; source_name: string; action: DecisionAction; target_key: string | null; valid: boolean }>(
+  const res = await db.query<{ scope_key: (string | null)[]; source_name: string; action: DecisionAction; target_key: string | null; valid: boolean; target_name: string | null }>(
     `WITH d AS (
        SELECT DISTINCT ON (d.scope_key, d.source_name) d.scope_key, d.source_name, d.action, d.target_key
          FROM fk_backfill.decisions d
         WHERE d.link = ${linkParam} AND d.revoked_at IS NULL${tenant}
         ORDER BY d.scope_key, d.source_name, d.decided_at DESC, d.id DESC
      )
-     SELECT d.scope_key, d.source_name, d.action, d.target_key,
-            EXISTS (SELECT 1 FROM ${s.targetSql} t
-                     WHERE d.target_key IS NOT NULL AND t.${ident(s.targetKey)}::text = d.target_key
-                       AND ${scopeKeyExpr('t', s)} = d.scope_key${active}) AS valid
-       FROM d`,
+     SELECT d.scope_key, d.source_name, d.action, d.target_key, m.n > 0 AS valid, m.name AS target_name
+       FROM d
+      CROSS JOIN LATERAL (SELECT count(*) AS n, min(t.${ident(s.targetName)}::text) AS name
+                            FROM ${s.targetSql} t
+                           WHERE d.target_key IS NOT NULL AND t.${ident(s.targetKey)}::text = d.target_key
+                             AND ${scopeKeyExpr('t', s)} = d.scope_key${active}) m`,
     p.values,
   );
   const out = new Map<string, StoredDecision>();
@@ -48,6 +51,7 @@ export async function loadHumanDecisions(db: Queryable, l: ResolvedLink, f: Scop
       action: r.action,
       targetKey: r.target_key,
       targetValid: r.valid,
+      targetName: r.target_name,
     });
   }
   return out;
@@ -60,6 +64,7 @@ export function overrideWithDecisions(entries: DecidedEntry[], decisions: Map<st
     const d = decisions.get(decisionKey(e.scopeKey, e.sourceName));
     if (d === undefined) return e;
     const valid = d.targetKey !== null && d.targetValid ? new Set([d.targetKey]) : new Set<string>();
-    return { ...e, ...applyHumanDecision({ action: d.action, targetKey: d.targetKey }, e, valid) };
+    const decided = applyHumanDecision({ action: d.action, targetKey: d.targetKey }, e, valid);
+    return { ...e, ...decided, targetName: decided.outcome === 'linked' ? d.targetName : null };
   });
 }

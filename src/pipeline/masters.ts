@@ -9,6 +9,9 @@ import { num, withinTransaction } from '../db/port.js';
 import type { Queryable } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
 import { createMatcher, DEFAULT_MATCH_OPTIONS, normalizeName, type MatchOptions } from '../match/index.js';
+import { activePredicate } from '../config/schema.js';
+import { placeholderReason } from '../plan/decide.js';
+import { masterColumnsStatement } from '../sql/masters.js';
 import { inactiveMastersStatement, insertMastersStatement, masterNumbersStatement, reactivateMastersStatement } from '../sql/statements.js';
 import type { ResolvedLink } from './catalog.js';
 import { prepare, shape, type CommonOptions, type Context } from './context.js';
@@ -24,7 +27,10 @@ const proposalSchema = z
     targetTable: z.string().min(1),
     links: z.array(z.string().min(1)).min(1),
     scopeKey: z.array(z.string().nullable()),
-    name: z.string().min(1).max(1000),
+    // may be blank or a placeholder as proposed (never approved then); `create` refuses such a name only when approved
+    name: z.string().max(1000),
+    /** Why `propose` did not approve it (a blank or placeholder-like name). */
+    reason: z.string().optional(),
     rows: z.number().int().nonnegative(),
     names: z.array(z.object({ link: z.string(), name: z.string(), rows: z.number().int().nonnegative(), documents: z.array(z.string()) }).strict()).min(1),
     inactiveMatches: z.array(z.object({ key: z.string(), name: z.string(), number: z.string().nullable() }).strict()),
@@ -145,9 +151,11 @@ export async function proposeMastersIn(ctx: Context, opts: { executedBy?: string
           .filter((m) => m.norm === repKey || c.some((x) => x.name === m.name))
           .map(({ key, name, number }) => ({ key, name, number }));
         const names = c.flatMap((m) => [...m.perLink.entries()].map(([link, v]) => ({ link, name: m.name, rows: v.rows, documents: v.documents })));
+        const why = placeholderReason(rep.name);
         proposals.push({
           id: `${first.config.target.table}#${scopeKey.join('/')}#${i + 1}`,
-          approved: true,
+          approved: why === null,
+          ...(why === null ? {} : { reason: `not approved: ${why}; give it a real "name" and set "approved": true to create it` }),
           action: 'create',
           targetTable: first.config.target.table,
           links: [...new Set(names.map((n) => n.link))],
@@ -169,7 +177,7 @@ export async function proposeMastersIn(ctx: Context, opts: { executedBy?: string
     configHash: ctx.configHash,
     planRunId: queue.planRunId,
     note:
-      'Set "approved": false to skip a proposal; edit "name" to name the new master. A proposal with inactiveMatches has a ' +
+      'Set "approved": false to skip a proposal; edit "name" to name the new master. Blank and placeholder-like names ("N/A", "???", "-", "unknown") are not approved (see "reason"). A proposal with inactiveMatches has a ' +
       'suspended master of the same name: set "action": "reactivate" and "reactivateKey" to one of their keys to reactivate it instead of creating a duplicate.',
     proposals,
   };
@@ -249,8 +257,10 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
     else {
       for (const n of p.names) if (!ctx.links.some((x) => x.entity === n.link && targetGroup(x) === targetGroup(l))) problems.push(`${p.id}: name "${n.name}" has link ${n.link}, which does not point to ${p.targetTable}`);
       if (p.scopeKey.length !== l.config.scope.length) problems.push(`${p.id}: scope must have ${l.config.scope.length} value(s)`);
-      if (l.config.target.number === undefined && p.action === 'create') void 0;
       if (p.action === 'reactivate' && (p.reactivateKey === null || l.config.target.active === undefined)) problems.push(`${p.id}: reactivate needs reactivateKey and a configured active column`);
+      else if (p.action === 'reactivate' && activePredicate(l.config.target.active)?.activeWhen === 'notNull') problems.push(`${p.id}: reactivate cannot choose a value for ${activePredicate(l.config.target.active)!.column} (activeWhen "notNull")`);
+      const why = p.action === 'create' ? placeholderReason(p.name) : null;
+      if (why !== null) problems.push(`${p.id}: approved, but its name is ${why}: give it a real name or set "approved": false`);
     }
     if (ctx.filter.tenant !== null && p.scopeKey[0] !== ctx.filter.tenant) problems.push(`${p.id}: scope ${JSON.stringify(p.scopeKey)} is outside tenant ${ctx.filter.tenant}`);
     const k = JSON.stringify([p.targetTable, p.scopeKey, p.name]);
@@ -258,6 +268,14 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
     seen.add(k);
   }
   if (problems.length > 0) throw new BackfillError('INVALID_INPUT', `proposals not created, nothing written: ${problems.join('; ')}`, { details: { problems } });
+  // can a new master be inserted at all (its key fills itself, no other required column)? before anything is written
+  const checked = new Set<string>();
+  for (const p of approved.filter((x) => x.action === 'create')) {
+    const l = linkFor(p)!;
+    if (checked.has(targetGroup(l))) continue;
+    checked.add(targetGroup(l));
+    await assertCanCreateMasters(ctx.db, l);
+  }
   const created: CreatedMaster[] = [];
   try {
     await ctx.db.transaction(async (tx) => {
@@ -308,7 +326,74 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
   return { created, skipped: parsed.data.proposals.length - approved.length, plan };
 }
 
+/**
+ * Refuses (exit 2, naming the column) a master table `masters create` cannot insert into: a key with no
+ * identity, default or sequence (fk-backfill does not invent keys), another NOT NULL column without a
+ * default that it does not fill, or an active predicate "notNull" (no value to write that makes a master active).
+ */
+async function assertCanCreateMasters(db: Queryable, l: ResolvedLink): Promise<void> {
+  const t = l.config.target;
+  const active = activePredicate(t.active);
+  if (active?.activeWhen === 'notNull') {
+    throw new BackfillError('SCHEMA_UNWRITABLE_COLUMN', `cannot create masters in ${t.table}: its active predicate is ${t.table}.${active.column} IS NOT NULL, and fk-backfill does not choose a value for it; create them by hand`);
+  }
+  const st = masterColumnsStatement(l.targetOid);
+  const cols = (await db.query<{ name: string; not_null: boolean; has_default: boolean; identity: string; generated: string; type: string }>(st.text, st.values)).rows;
+  const key = cols.find((c) => c.name === t.key);
+  if (key !== undefined && key.identity === '' && !key.has_default) {
+    throw new BackfillError(
+      'SCHEMA_UNWRITABLE_COLUMN',
+      `cannot create masters in ${t.table}: its key ${t.table}.${t.key} (${key.type}) has no identity, default or sequence, and fk-backfill does not invent keys. Give it one (e.g. ALTER TABLE ${t.table} ALTER COLUMN ${t.key} ADD GENERATED BY DEFAULT AS IDENTITY) or create the masters by hand`,
+      { details: { table: t.table, column: t.key } },
+    );
+  }
+  const filled = new Set([t.key, t.name, ...l.config.scope, ...(t.number !== undefined ? [t.number] : []), ...(active !== undefined ? [active.column] : [])]);
+  const missing = cols.filter((c) => c.not_null && !c.has_default && c.identity === '' && c.generated === '' && !filled.has(c.name));
+  if (missing.length > 0) {
+    throw new BackfillError(
+      'SCHEMA_UNWRITABLE_COLUMN',
+      `cannot create masters in ${t.table}: ${missing.map((c) => `${t.table}.${c.name} (${c.type})`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} NOT NULL without a default, and fk-backfill fills only the key, name, scope${t.number !== undefined ? ', number' : ''}${active !== undefined ? ' and active' : ''} columns; give ${missing.length === 1 ? 'it' : 'them'} a default or create the masters by hand`,
+      { details: { table: t.table, columns: missing.map((c) => c.name) } },
+    );
+  }
+}
+
 export async function createMasters(db: unknown, opts: CommonOptions & { proposals: unknown; by: string | null }): Promise<CreateMastersResult> {
   const ctx = await prepare(db, opts, { tenant: 'required' });
   return createMastersIn(ctx, opts.proposals, opts);
+}
+
+/**
+ * One new master for one unsure name (the review page's "create master"): the same path as `masters
+ * create` (numbered like the others, an alias decision recorded for the name, then a new plan).
+ */
+export async function createMasterForNameIn(ctx: Context, input: { link: string; scopeKey: (string | null)[]; name: string; by: string | null }): Promise<CreateMastersResult> {
+  const l = ctx.links.find((x) => x.entity === input.link);
+  if (l === undefined) throw new BackfillError('UNKNOWN_ENTITY', `unknown link "${input.link}"`);
+  const name = input.name.trim();
+  if (name === '') throw new BackfillError('INVALID_INPUT', 'a master needs a name that is not blank');
+  const file: ProposalsFile = {
+    version: 1,
+    createdAt: new Date().toISOString(),
+    tenantId: ctx.filter.tenant,
+    configHash: ctx.configHash,
+    planRunId: '0',
+    note: 'created from the review page',
+    proposals: [
+      {
+        id: 'review-page',
+        approved: true,
+        action: 'create',
+        targetTable: l.config.target.table,
+        links: [l.entity],
+        scopeKey: input.scopeKey,
+        name,
+        rows: 0,
+        names: [{ link: l.entity, name: input.name, rows: 0, documents: [] }],
+        inactiveMatches: [],
+        reactivateKey: null,
+      },
+    ],
+  };
+  return createMastersIn(ctx, file, { by: input.by });
 }

@@ -1,9 +1,9 @@
 import { adapt } from '../db/index.js';
 import { withReconnect } from './reconnect.js';
 import { num } from '../db/port.js';
-import type { Queryable } from '../db/port.js';
-import { decideExact, formatRate, type EntryDecision, type Outcome } from '../plan/decide.js';
-import { exactCandidatesStatement, statusStatement, unlinkedRecordsStatement } from '../sql/statements.js';
+import { formatRate, type EntryDecision, type Outcome } from '../plan/decide.js';
+import { deletePlanEntriesStatement, exactPlanInsertStatement, planCountsStatement, planEntriesStatement, workMemStatement } from '../sql/plan.js';
+import { statusStatement, unlinkedRecordsStatement } from '../sql/statements.js';
 import { createRun, failRun, finishRun, insertPlanEntries, type PlanEntryRow } from '../store/runs.js';
 import type { ResolvedLink } from './catalog.js';
 import { prepare, shape, type CommonOptions, type Context } from './context.js';
@@ -57,10 +57,36 @@ export interface InferredLink {
   signals: Record<string, unknown> | null;
 }
 
-export interface PlanResult {
+/** The seed's summary fields, in every command that produces a summary (issue #17). */
+export interface SeedSummaryFields {
+  dryRun: boolean;
+  /** ISO 8601 (UTC). */
+  executedAt: string;
+  executedBy: string | null;
+  /** Rows whose FK was NULL when planned. */
+  totalRecordsProcessed: number;
+  totalRecordsUpdated: number;
+  /** Rows matched / rows processed, "100.0%" like the seed. */
+  overallMatchRate: string;
+}
+
+/** The seed's summary fields from per-entity counts. */
+export function seedFields(a: { dryRun: boolean; executedAt: string; executedBy: string | null; processed: number; matched: number; updated: number }): SeedSummaryFields {
+  return {
+    dryRun: a.dryRun,
+    executedAt: a.executedAt,
+    executedBy: a.executedBy,
+    totalRecordsProcessed: a.processed,
+    totalRecordsUpdated: a.updated,
+    overallMatchRate: formatRate(a.matched, a.processed),
+  };
+}
+
+export interface PlanResult extends SeedSummaryFields {
   runId: string;
   tenantId: string | null;
   configHash: string;
+  dryRun: true;
   results: EntityResult[];
   /** What the catalog made fk-backfill do differently (present when there is something to say). */
   notices?: string[];
@@ -76,23 +102,102 @@ export interface DecidedEntry extends EntryDecision {
   scopeKey: (string | null)[];
   sourceName: string | null;
   rowCount: number;
+  /** Linked: the master's name as read when deciding (recorded in the plan; apply skips the rows once it changed). */
+  targetName?: string | null;
 }
 
-/** Decides every distinct (scope, name) of one link: exact in SQL, normalized/fuzzy with the matcher. */
-async function decideLink(db: Queryable, l: ResolvedLink, ctx: Context): Promise<{ entries: DecidedEntry[]; accuracy?: unknown }> {
-  const s = shape(l);
-  if (l.config.match === 'exact') {
-    const st = exactCandidatesStatement(s, ctx.filter);
-    const res = await db.query<{ scope_key: (string | null)[]; source_name: string | null; row_count: unknown; keys: string[] | null; candidate_count: unknown; inactive_keys: string[] | null }>(st.text, st.values);
-    const entries = res.rows.map((r) => ({
-      scopeKey: r.scope_key,
-      sourceName: r.source_name,
-      rowCount: num(r.row_count),
-      ...decideExact(r.source_name, r.keys ?? [], num(r.candidate_count), r.inactive_keys ?? []),
-    }));
-    return { entries };
+/** A link's plan as counted for the result: rows and distinct names per outcome, rows per method, inferred links. */
+interface LinkPlan {
+  rows: Record<Outcome, number>;
+  names: Record<Outcome, number>;
+  byMethod: Record<string, number>;
+  inferred: InferredLink[];
+  accuracy?: unknown;
+}
+
+function emptyCounts(): Record<Outcome, number> {
+  return { linked: 0, review: 0, ambiguous: 0, unmatched: 0 };
+}
+
+function entryOf(r: PlanEntryDbRow): DecidedEntry {
+  return {
+    scopeKey: r.scope_key,
+    sourceName: r.source_name,
+    rowCount: num(r.row_count),
+    outcome: r.outcome,
+    targetKey: r.target_key,
+    method: r.method,
+    score: r.score === null ? null : Number(r.score),
+    candidates: (typeof r.candidates === 'string' ? JSON.parse(r.candidates) : r.candidates ?? []) as DecidedEntry['candidates'],
+    reason: r.reason ?? '',
+    targetName: r.target_name,
+  };
+}
+
+interface PlanEntryDbRow {
+  scope_key: (string | null)[];
+  source_name: string | null;
+  outcome: Outcome;
+  target_key: string | null;
+  method: string | null;
+  score: unknown;
+  row_count: unknown;
+  candidates: unknown;
+  reason: string | null;
+  target_name: string | null;
+}
+
+/**
+ * Exact plan of one link, set-based: one INSERT … SELECT decides every distinct (scope, name) where the
+ * rows are (sql/plan.ts); people's decisions then replace the entries they name (few: read, decided
+ * again by the same pure code as every plan, written back). Counts come from the entries.
+ */
+async function planExact(ctx: Context, l: ResolvedLink, runId: string): Promise<LinkPlan> {
+  const a = { runId, linkName: l.entity };
+  const ins = exactPlanInsertStatement(shape(l), a, ctx.filter);
+  await ctx.db.transaction(async (tx) => {
+    const wm = workMemStatement();
+    await tx.query(wm.text, wm.values);
+    await tx.query(ins.text, ins.values);
+  });
+  const human = await loadHumanDecisions(ctx.db, l, ctx.filter);
+  if (human.size > 0) {
+    const which = { pairs: [...human.values()].map((d): [(string | null)[], string] => [d.scopeKey, d.sourceName]) };
+    const sel = planEntriesStatement({ ...a, which });
+    const decided = overrideWithDecisions((await ctx.db.query<PlanEntryDbRow>(sel.text, sel.values)).rows.map(entryOf), human);
+    const del = deletePlanEntriesStatement({ ...a, which });
+    await ctx.db.query(del.text, del.values);
+    await insertPlanEntries(ctx.db, runId, l.entity, decided.map(toRow));
   }
-  return planScored(db, l, ctx);
+  const rows = emptyCounts();
+  const names = emptyCounts();
+  const byMethod: Record<string, number> = {};
+  const cs = planCountsStatement(a);
+  for (const r of (await ctx.db.query<{ outcome: Outcome; method: string | null; names: unknown; rows: unknown }>(cs.text, cs.values)).rows) {
+    rows[r.outcome] += num(r.rows);
+    names[r.outcome] += num(r.names);
+    if (r.outcome === 'linked' && r.method !== null) byMethod[r.method] = (byMethod[r.method] ?? 0) + num(r.rows);
+  }
+  const inf = planEntriesStatement({ ...a, which: { inferred: true } });
+  const inferred = inferredLinks((await ctx.db.query<PlanEntryDbRow>(inf.text, inf.values)).rows.map(entryOf));
+  return { rows, names, byMethod, inferred };
+}
+
+/** Normalised / fuzzy plan of one link: scored by the matcher in memory, people's decisions applied, written. */
+async function planMatched(ctx: Context, l: ResolvedLink, runId: string): Promise<LinkPlan> {
+  const decided = await planScored(ctx.db, l, ctx);
+  const human = await loadHumanDecisions(ctx.db, l, ctx.filter);
+  const entries = overrideWithDecisions(decided.entries, human);
+  await insertPlanEntries(ctx.db, runId, l.entity, entries.map(toRow));
+  const rows = emptyCounts();
+  const names = emptyCounts();
+  const byMethod: Record<string, number> = {};
+  for (const e of entries) {
+    rows[e.outcome] += e.rowCount;
+    names[e.outcome] += 1;
+    if (e.outcome === 'linked' && e.method !== null) byMethod[e.method] = (byMethod[e.method] ?? 0) + e.rowCount;
+  }
+  return { rows, names, byMethod, inferred: inferredLinks(entries), ...(decided.accuracy !== undefined ? { accuracy: decided.accuracy } : {}) };
 }
 
 /**
@@ -100,6 +205,7 @@ async function decideLink(db: Queryable, l: ResolvedLink, ctx: Context): Promise
  * fk_backfill.plan_entries under a new run. Writes nothing to user tables.
  */
 export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<PlanResult> {
+  const executedAt = new Date().toISOString();
   const runId = await createRun(ctx.db, {
     kind: 'plan',
     tenant: ctx.filter.tenant,
@@ -115,23 +221,11 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
       const s = shape(l);
       const st = statusStatement(s, ctx.filter);
       const tot = (await ctx.db.query<{ total: unknown; null_fks: unknown }>(st.text, st.values)).rows[0];
-      const decided = await decideLink(ctx.db, l, ctx);
-      const human = await loadHumanDecisions(ctx.db, l, ctx.filter);
-      const entries = overrideWithDecisions(decided.entries, human);
-      await insertPlanEntries(ctx.db, runId, l.entity, entries.map(toRow));
+      const { rows, names, byMethod, inferred, accuracy } = l.config.match === 'exact' ? await planExact(ctx, l, runId) : await planMatched(ctx, l, runId);
       // Fresh rows have no statistics: without them the planner nests loops over every NULL-FK row
       // and every entry (seen: 44 s instead of 0.2 s on 200 k rows). A role that may not analyse gets a warning, not an error.
       await ctx.db.query('ANALYZE fk_backfill.plan_entries');
-      const rows: Record<Outcome, number> = { linked: 0, review: 0, ambiguous: 0, unmatched: 0 };
-      const names: Record<Outcome, number> = { linked: 0, review: 0, ambiguous: 0, unmatched: 0 };
-      const byMethod: Record<string, number> = {};
-      for (const e of entries) {
-        rows[e.outcome] += e.rowCount;
-        names[e.outcome] += 1;
-        if (e.outcome === 'linked' && e.method !== null) byMethod[e.method] = (byMethod[e.method] ?? 0) + e.rowCount;
-      }
       const limit = opts.maxUnmatchedRecords ?? 1000;
-      const inferred = inferredLinks(entries);
       const ur = unlinkedRecordsStatement(s, runId, l.entity, ctx.filter, limit + 1);
       const urows = (await ctx.db.query<{ document_number: string | null; entity_name: string | null; outcome: string; reason: string | null; candidates: unknown }>(ur.text, ur.values)).rows;
       const nullFks = num(tot?.null_fks);
@@ -160,10 +254,18 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
         inferredLinks: inferred.slice(0, limit),
         inferredLinksTruncated: inferred.length > limit,
       };
-      if (decided.accuracy !== undefined) result.accuracy = decided.accuracy;
+      if (accuracy !== undefined) result.accuracy = accuracy;
       results.push(result);
     }
-    const out: PlanResult = { runId, tenantId: ctx.filter.tenant, configHash: ctx.configHash, results, ...noticesOf(ctx) };
+    const seed = seedFields({
+      dryRun: true,
+      executedAt,
+      executedBy: opts.executedBy ?? null,
+      processed: results.reduce((a, r) => a + r.recordsWithNullFK, 0),
+      matched: results.reduce((a, r) => a + r.recordsMatched, 0),
+      updated: 0,
+    });
+    const out: PlanResult = { runId, tenantId: ctx.filter.tenant, configHash: ctx.configHash, ...seed, dryRun: true, results, ...noticesOf(ctx) };
     await finishRun(ctx.db, runId, 'done', summarize(out));
     return out;
   } catch (e) {
@@ -173,7 +275,7 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
 
 /** The links' notices, as an optional result field. */
 export function noticesOf(ctx: Context): { notices?: string[] } {
-  const n = ctx.links.flatMap((l) => l.notices);
+  const n = [...ctx.notices, ...ctx.links.flatMap((l) => l.notices)];
   return n.length > 0 ? { notices: n } : {};
 }
 
@@ -209,6 +311,7 @@ function toRow(e: DecidedEntry): PlanEntryRow {
     rowCount: e.rowCount,
     candidates: e.candidates,
     reason: e.reason,
+    targetName: e.outcome === 'linked' ? (e.targetName ?? null) : null,
   };
 }
 

@@ -4,6 +4,7 @@
  * read by every later plan before any scoring. The CLI, the CSV round trip and the review server are
  * front ends over these functions.
  */
+import { createHash } from 'node:crypto';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { adapt } from '../db/index.js';
@@ -11,27 +12,36 @@ import { num } from '../db/port.js';
 import { migrate } from '../store/migrate.js';
 import type { Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
-import { mastersByKeyStatement, reviewQueueStatement, type ReviewFilterSql } from '../sql/statements.js';
+import { mastersByKeyStatement } from '../sql/statements.js';
+import { FACETS, masterSearchSql, QUEUE_SORTS, reviewQueueSql, type Facet, type QueueSort, type QueueSqlFilter, type QueueSqlLink } from '../sql/review.js';
+import { explainScore, type Contribution } from '../match/index.js';
 import type { ResolvedLink } from './catalog.js';
 import { prepare, shape, type CommonOptions, type Context } from './context.js';
 import { planIn } from './plan.js';
+import { createRun, failRun, finishRun } from '../store/runs.js';
 import { matchOptionsFor } from './scored.js';
 
 export type Band = 'review' | 'ambiguous' | 'unmatched';
 export const BANDS: readonly Band[] = ['review', 'ambiguous', 'unmatched'];
 export type ReviewAction = 'alias' | 'never' | 'create';
+export { FACETS, QUEUE_SORTS, type Facet, type QueueSort } from '../sql/review.js';
+export const DECISION_VALUES = ['alias', 'never', 'create', 'none'] as const;
 
 export interface QueueFilter {
   /** Entity names (links); default all configured. */
   links?: string[] | undefined;
   /** Only this value of the first scope column (within the scope the queue was opened for). */
   tenant?: string | undefined;
+  /** Only these values of the first scope column. */
+  tenants?: string[] | undefined;
   bands?: Band[] | undefined;
   minScore?: number | undefined;
   maxScore?: number | undefined;
   search?: string | undefined;
   /** open = without a decision; decided = with one; all (default). */
   state?: 'all' | 'open' | 'decided' | undefined;
+  /** Decision in force: alias, never, create, or none (open). */
+  decisions?: (typeof DECISION_VALUES)[number][] | undefined;
 }
 
 export interface ReviewQueueOptions extends CommonOptions {
@@ -40,8 +50,14 @@ export interface ReviewQueueOptions extends CommonOptions {
   planRunId?: string;
   /** Always plan anew. */
   fresh?: boolean;
-  /** Most names returned (default 500). */
+  /** Names per page (default 500). */
   limit?: number;
+  /** Names skipped before the page (default 0). */
+  offset?: number;
+  /** Default: amount when every link has an amount column, else rows. */
+  sort?: QueueSort;
+  /** Default true (largest first), except for name (A→Z). */
+  desc?: boolean;
   /** Document numbers shown per name (default 3). */
   samples?: number;
   executedBy?: string | null;
@@ -55,6 +71,8 @@ export interface QueueCandidate {
   number: string | null;
   active: boolean;
   signals: Record<string, unknown>;
+  /** Each signal's share of the score (a waterfall that adds up to it). */
+  contributions: Contribution[];
 }
 
 export interface DecisionRecord {
@@ -65,7 +83,16 @@ export interface DecisionRecord {
   decidedAt: string;
 }
 
+export interface MasterRef {
+  key: string;
+  name: string;
+  number: string | null;
+  active: boolean;
+}
+
 export interface QueueItem {
+  /** Position in the whole filtered, sorted queue (0-based). */
+  pos: number;
   link: string;
   table: string;
   scopeKey: (string | null)[];
@@ -77,9 +104,10 @@ export interface QueueItem {
   amount: number | null;
   sampleDocuments: string[];
   candidates: QueueCandidate[];
-  decision: DecisionRecord | null;
+  decision: (DecisionRecord & { target: MasterRef | null }) | null;
 }
 
+/** Decided / remaining under every selection but the state's (so a state filter does not zero them). */
 export interface QueueCounts {
   names: number;
   decided: number;
@@ -89,15 +117,33 @@ export interface QueueCounts {
   rowsRemaining: number;
 }
 
+export interface FacetValue {
+  value: string;
+  names: number;
+  rows: number;
+}
+
 export interface ReviewQueue {
   planRunId: string;
   tenantId: string | null;
   /** Links in the queue with their thresholds (for score bars and bulk accept). */
   links: { entity: string; table: string; strategy: string; autoLinkAt: number; reviewAt: number; amount: boolean }[];
-  /** Every first-scope value present in the (unfiltered by tenant) queue. */
+  /** Every first-scope value present in the queue. */
   tenants: string[];
   items: QueueItem[];
   counts: QueueCounts;
+  /** Names matching every selection (what the pages walk). */
+  total: number;
+  totalRows: number;
+  /** The whole queue before any selection (search and score range still apply). */
+  queue: { names: number; rows: number };
+  /** Per facet, the values present with their counts (other facets' selections applied, not its own). */
+  facets: Record<Facet, FacetValue[]>;
+  offset: number;
+  limit: number;
+  sort: QueueSort;
+  desc: boolean;
+  /** More names match than this page shows. */
   truncated: boolean;
 }
 
@@ -105,12 +151,13 @@ function json<T>(v: unknown): T {
   return (typeof v === 'string' ? JSON.parse(v) : v) as T;
 }
 
-/** The latest finished plan made with this config, for this scope, covering these links. */
+/** The latest finished plan made with this config, for this scope, covering these links (not a decisions-only copy). */
 async function latestPlan(ctx: Context): Promise<string | null> {
   const res = await ctx.db.query<{ id: string }>(
     `SELECT id::text AS id FROM fk_backfill.runs
       WHERE kind = 'plan' AND status = 'done' AND config_hash = $1 AND scope = $2::jsonb AND entities @> $3::text[]
-      ORDER BY id DESC LIMIT 1`,
+        AND NOT (options ? 'decisionsOnlyOf')
+      ORDER BY runs.id DESC LIMIT 1`,
     [ctx.configHash, JSON.stringify({ tenant: ctx.filter.tenant }), ctx.links.map((l) => l.entity)],
   );
   return res.rows[0]?.id ?? null;
@@ -118,6 +165,9 @@ async function latestPlan(ctx: Context): Promise<string | null> {
 
 function checkFilter(f: QueueFilter): void {
   for (const b of f.bands ?? []) if (!BANDS.includes(b)) throw new BackfillError('USAGE', `unknown band "${b}"; use ${BANDS.join(', ')}`);
+  for (const d of f.decisions ?? []) {
+    if (!DECISION_VALUES.includes(d)) throw new BackfillError('USAGE', `unknown decision "${String(d)}"; use ${DECISION_VALUES.join(', ')}`);
+  }
   for (const [k, v] of [
     ['minScore', f.minScore],
     ['maxScore', f.maxScore],
@@ -126,90 +176,125 @@ function checkFilter(f: QueueFilter): void {
   }
 }
 
-function sqlFilter(f: QueueFilter): ReviewFilterSql {
-  return { bands: f.bands ?? [], minScore: f.minScore ?? null, maxScore: f.maxScore ?? null, search: f.search?.trim() || null };
+function sqlFilter(ctx: Context, f: QueueFilter): QueueSqlFilter {
+  const links = f.links ?? [];
+  const unknown = links.filter((w) => !ctx.links.some((l) => l.entity === w));
+  if (unknown.length > 0) throw new BackfillError('UNKNOWN_ENTITY', `unknown link ${unknown.join(', ')}`);
+  const tenants = [...(f.tenants ?? []), ...(f.tenant !== undefined && f.tenant !== '' ? [f.tenant] : [])];
+  if (ctx.filter.tenant !== null) {
+    const outside = tenants.filter((t) => t !== ctx.filter.tenant);
+    if (outside.length > 0) throw new BackfillError('USAGE', `tenant ${outside.join(', ')} is outside the scope of this review (tenant ${ctx.filter.tenant})`);
+  }
+  const state = f.state === 'open' || f.state === 'decided' ? [f.state] : [];
+  return {
+    minScore: f.minScore ?? null,
+    maxScore: f.maxScore ?? null,
+    search: f.search?.trim() || null,
+    facets: { band: f.bands ?? [], state, decision: f.decisions ?? [], link: links, tenant: tenants },
+  };
 }
 
-/** The queue inside a prepared context (the review server keeps one context). */
+interface QueueRow {
+  pos: number;
+  link: string;
+  scope_key: (string | null)[];
+  source_name: string;
+  outcome: Band;
+  score: number | null;
+  reason: string | null;
+  candidates: { key: string; name?: string; score?: number; method?: string; signals?: Record<string, unknown> }[] | null;
+  row_count: number;
+  amount: string | null;
+  documents: string[] | null;
+  decision_id: string | null;
+  decision_action: ReviewAction | null;
+  decision_target: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+}
+
+interface FacetRow {
+  facet: Facet | 'all';
+  value: string | null;
+  names: number;
+  rows: number;
+  queue: number;
+  queue_rows: number;
+}
+
+function queueParts(ctx: Context): QueueSqlLink[] {
+  return ctx.links.map((l) => ({ link: shape(l), linkName: l.entity }));
+}
+
+function defaultSort(ctx: Context): QueueSort {
+  return ctx.links.length > 0 && ctx.links.every((l) => l.config.amount !== undefined) ? 'amount' : 'rows';
+}
+
+async function resolvePlan(ctx: Context, opts: { planRunId?: string | undefined; fresh?: boolean | undefined; executedBy?: string | null | undefined }): Promise<string> {
+  const id = opts.planRunId ?? (opts.fresh === true ? null : await latestPlan(ctx));
+  return id ?? (await planIn(ctx, { executedBy: opts.executedBy ?? null, maxUnmatchedRecords: 0 })).runId;
+}
+
+function itemOf(ctx: Context, r: QueueRow): QueueItem {
+  const l = linkOf(ctx, r.link);
+  return {
+    pos: Number(r.pos),
+    link: r.link,
+    table: l.config.table,
+    scopeKey: r.scope_key,
+    name: r.source_name,
+    outcome: r.outcome,
+    score: r.score === null ? null : Number(r.score),
+    reason: r.reason,
+    rows: num(r.row_count),
+    amount: r.amount === null ? null : Number(r.amount),
+    sampleDocuments: r.documents ?? [],
+    candidates: (r.candidates ?? []).map((c) => {
+      const signals = c.signals ?? {};
+      const score = c.score ?? null;
+      return { key: c.key, name: c.name ?? '', score, method: c.method ?? null, number: null, active: true, signals, contributions: explainScore(score, signals) };
+    }),
+    decision:
+      r.decision_id === null
+        ? null
+        : { id: r.decision_id, action: r.decision_action!, targetKey: r.decision_target, decidedBy: r.decided_by, decidedAt: r.decided_at ?? '', target: null },
+  };
+}
+
+/** The queue inside a prepared context (the review server keeps one context): one page, counted by the database. */
 export async function reviewQueueIn(ctx: Context, opts: Omit<ReviewQueueOptions, keyof CommonOptions> = {}): Promise<ReviewQueue> {
   const filter = opts.filter ?? {};
   checkFilter(filter);
-  let planRunId = opts.planRunId ?? (opts.fresh === true ? null : await latestPlan(ctx));
-  if (planRunId === null) planRunId = (await planIn(ctx, { executedBy: opts.executedBy ?? null, maxUnmatchedRecords: 0 })).runId;
-  const limit = opts.limit ?? 500;
-  const samples = opts.samples ?? 3;
-  const wanted = filter.links !== undefined && filter.links.length > 0 ? new Set(filter.links) : null;
-  if (wanted !== null) {
-    const unknown = [...wanted].filter((w) => !ctx.links.some((l) => l.entity === w));
-    if (unknown.length > 0) throw new BackfillError('UNKNOWN_ENTITY', `unknown link ${unknown.join(', ')}`);
+  const f = sqlFilter(ctx, filter);
+  const limit = Math.max(0, Math.floor(opts.limit ?? 500));
+  const offset = Math.max(0, Math.floor(opts.offset ?? 0));
+  const sort = opts.sort ?? defaultSort(ctx);
+  if (!QUEUE_SORTS.includes(sort)) throw new BackfillError('USAGE', `sort must be one of ${QUEUE_SORTS.join(', ')}`);
+  const desc = opts.desc ?? sort !== 'name';
+  const planRunId = await resolvePlan(ctx, opts);
+  const st = reviewQueueSql(queueParts(ctx), { planRunId, samples: opts.samples ?? 3 }, f, { sort, desc, offset, limit }, ctx.filter);
+  // Fresh plan_entries have no statistics yet (estimated at 1 row): without this the planner picks
+  // nested loops that are quadratic in distinct names. Hash joins are right at every size here.
+  const row = (await queryHashJoins<{ items: unknown; facets: unknown }>(ctx.db, st.text, st.values)).rows[0];
+  const items = (json<QueueRow[]>(row?.items) ?? []).map((r) => itemOf(ctx, r));
+  await annotateMasters(ctx, items);
+  const facetRows = json<FacetRow[]>(row?.facets) ?? [];
+  const facets = Object.fromEntries(FACETS.map((k) => [k, [] as FacetValue[]])) as Record<Facet, FacetValue[]>;
+  let total = 0;
+  let totalRows = 0;
+  const queue = { names: 0, rows: 0 };
+  for (const fr of facetRows) {
+    if (fr.facet === 'all') {
+      total = num(fr.names);
+      totalRows = num(fr.rows);
+      queue.names = num(fr.queue);
+      queue.rows = num(fr.queue_rows);
+    } else facets[fr.facet].push({ value: fr.value ?? '', names: num(fr.names), rows: num(fr.rows) });
   }
-  const scopeFilter = filter.tenant !== undefined && filter.tenant !== '' ? { tenant: filter.tenant } : ctx.filter;
-  if (ctx.filter.tenant !== null && scopeFilter.tenant !== ctx.filter.tenant) {
-    throw new BackfillError('USAGE', `tenant ${filter.tenant} is outside the scope of this review (tenant ${ctx.filter.tenant})`);
-  }
-  let items: QueueItem[] = [];
-  let truncated = false;
-  const tenants = new Set<string>();
-  for (const l of ctx.links) {
-    if (wanted !== null && !wanted.has(l.entity)) continue;
-    const st = reviewQueueStatement(shape(l), { planRunId, linkName: l.entity, samples, limit: limit + 1 }, sqlFilter(filter), scopeFilter);
-    // Fresh plan_entries have no statistics yet (estimated at 1 row): without this the planner picks
-    // nested loops that are quadratic in distinct names. Hash joins are right at every size here.
-    const rows = (
-      await queryHashJoins<{
-        scope_key: (string | null)[];
-        source_name: string;
-        outcome: Band;
-        score: number | null;
-        reason: string | null;
-        candidates: unknown;
-        row_count: unknown;
-        amount: string | null;
-        documents: string[] | null;
-        decision_id: string | null;
-        decision_action: ReviewAction | null;
-        decision_target: string | null;
-        decided_by: string | null;
-        decided_at: string | null;
-      }>(ctx.db, st.text, st.values)
-    ).rows;
-    if (rows.length > limit) truncated = true;
-    const linkItems = rows.slice(0, limit).map((r): QueueItem => {
-      const cands = json<{ key: string; name?: string; score?: number; method?: string; signals?: Record<string, unknown> }[]>(r.candidates) ?? [];
-      return {
-        link: l.entity,
-        table: l.config.table,
-        scopeKey: r.scope_key,
-        name: r.source_name,
-        outcome: r.outcome,
-        score: r.score === null ? null : Number(r.score),
-        reason: r.reason,
-        rows: num(r.row_count),
-        amount: r.amount === null ? null : Number(r.amount),
-        sampleDocuments: r.documents ?? [],
-        candidates: cands.map((c) => ({ key: c.key, name: c.name ?? '', score: c.score ?? null, method: c.method ?? null, number: null, active: true, signals: c.signals ?? {} })),
-        decision:
-          r.decision_id === null
-            ? null
-            : { id: r.decision_id, action: r.decision_action!, targetKey: r.decision_target, decidedBy: r.decided_by, decidedAt: r.decided_at ?? '' },
-      };
-    });
-    await annotateCandidates(ctx.db, l, linkItems);
-    for (const it of linkItems) if (it.scopeKey[0] != null) tenants.add(it.scopeKey[0]);
-    items.push(...linkItems);
-  }
-  if (filter.state === 'open') items = items.filter((i) => i.decision === null);
-  if (filter.state === 'decided') items = items.filter((i) => i.decision !== null);
-  const byAmount = items.length > 0 && items.every((i) => i.amount !== null);
-  items.sort((a, b) =>
-    byAmount
-      ? b.amount! - a.amount! || b.rows - a.rows || cmp(a.name, b.name)
-      : b.rows - a.rows || (b.amount ?? 0) - (a.amount ?? 0) || cmp(a.name, b.name) || cmp(a.link, b.link),
-  );
-  if (items.length > limit) {
-    items = items.slice(0, limit);
-    truncated = true;
-  }
+  for (const k of FACETS) facets[k].sort((a, b) => cmp(a.value, b.value));
+  const st8 = (v: string): FacetValue => facets.state.find((x) => x.value === v) ?? { value: v, names: 0, rows: 0 };
+  const decided = st8('decided');
+  const open = st8('open');
   return {
     planRunId,
     tenantId: ctx.filter.tenant,
@@ -217,11 +302,38 @@ export async function reviewQueueIn(ctx: Context, opts: Omit<ReviewQueueOptions,
       const o = matchOptionsFor(l);
       return { entity: l.entity, table: l.config.table, strategy: l.config.match, autoLinkAt: o.autoLinkAt, reviewAt: o.reviewAt, amount: l.config.amount !== undefined };
     }),
-    tenants: [...tenants].sort(),
+    tenants: facets.tenant.map((t) => t.value).filter((t) => t !== ''),
     items,
-    counts: countsOf(items),
-    truncated,
+    counts: {
+      names: decided.names + open.names,
+      decided: decided.names,
+      remaining: open.names,
+      rows: decided.rows + open.rows,
+      rowsDecided: decided.rows,
+      rowsRemaining: open.rows,
+    },
+    total,
+    totalRows,
+    queue,
+    facets,
+    offset,
+    limit,
+    sort,
+    desc,
+    truncated: offset + items.length < total,
   };
+}
+
+/** Every open name of the filter whose best candidate scores at least `minScore` (no paging, no facets). */
+async function bulkCandidates(ctx: Context, filter: QueueFilter, minScore: number, planRunId?: string): Promise<QueueItem[]> {
+  checkFilter(filter);
+  const f = sqlFilter(ctx, filter);
+  const id = await resolvePlan(ctx, { planRunId });
+  const st = reviewQueueSql(queueParts(ctx), { planRunId: id, samples: 0 }, f, { sort: 'score', desc: true, offset: 0, limit: null }, ctx.filter, { minScore });
+  const row = (await queryHashJoins<{ items: unknown }>(ctx.db, st.text, st.values)).rows[0];
+  const items = (json<QueueRow[]>(row?.items) ?? []).map((r) => itemOf(ctx, r));
+  await annotateMasters(ctx, items);
+  return items;
 }
 
 /** One read-only statement with nested loops disabled for it (SET LOCAL: ends with the transaction). */
@@ -236,6 +348,7 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Counts of a list of items (what a page holds); the queue's own counts come from the database. */
 export function countsOf(items: QueueItem[]): QueueCounts {
   const decided = items.filter((i) => i.decision !== null);
   const rows = items.reduce((a, i) => a + i.rows, 0);
@@ -243,24 +356,32 @@ export function countsOf(items: QueueItem[]): QueueCounts {
   return { names: items.length, decided: decided.length, remaining: items.length - decided.length, rows, rowsDecided, rowsRemaining: rows - rowsDecided };
 }
 
-function keyLink(l: ResolvedLink): Parameters<typeof mastersByKeyStatement>[0] {
-  return { ...shape(l), targetKeyType: l.targetKeyType, number: l.config.target.number };
-}
-
-/** Fills master numbers and the active flag of candidates (one statement per link). */
-async function annotateCandidates(db: Queryable, l: ResolvedLink, items: QueueItem[]): Promise<void> {
-  const keys = [...new Set(items.flatMap((i) => i.candidates.map((c) => c.key)))];
-  if (keys.length === 0) return;
-  const found = await mastersFor(db, l, keys);
-  for (const it of items) {
-    for (const c of it.candidates) {
-      const m = found.get(c.key);
-      if (m !== undefined) {
-        c.number = m.number;
-        c.active = m.active;
+/** Fills candidates' numbers and active flags and the decided master (one statement per link on the page). */
+async function annotateMasters(ctx: Context, items: QueueItem[]): Promise<void> {
+  for (const l of ctx.links) {
+    const mine = items.filter((i) => i.link === l.entity);
+    if (mine.length === 0) continue;
+    const keys = [...new Set(mine.flatMap((i) => [...i.candidates.map((c) => c.key), ...(i.decision?.targetKey != null ? [i.decision.targetKey] : [])]))];
+    const found = await mastersFor(ctx.db, l, keys);
+    for (const it of mine) {
+      for (const c of it.candidates) {
+        const m = masterIn(found, c.key, it.scopeKey);
+        if (m !== undefined) {
+          c.number = m.number;
+          c.active = m.active;
+        }
+      }
+      const t = it.decision?.targetKey;
+      if (it.decision && t != null) {
+        const m = masterIn(found, t, it.scopeKey);
+        it.decision.target = m === undefined ? { key: t, name: '', number: null, active: false } : { key: m.key, name: m.name, number: m.number, active: m.active };
       }
     }
   }
+}
+
+function keyLink(l: ResolvedLink): Parameters<typeof mastersByKeyStatement>[0] {
+  return { ...shape(l), targetKeyType: l.targetKeyType, number: l.config.target.number };
 }
 
 interface MasterInfo {
@@ -271,13 +392,23 @@ interface MasterInfo {
   active: boolean;
 }
 
-async function mastersFor(db: Queryable, l: ResolvedLink, keys: string[]): Promise<Map<string, MasterInfo>> {
-  const out = new Map<string, MasterInfo>();
+/**
+ * The master with this key in this scope, else one of another scope (to say so). Masters keyed by
+ * (tenant_id, id) repeat a key across tenants: a lookup by key alone picked an arbitrary tenant's.
+ */
+function masterIn(found: Map<string, MasterInfo[]>, key: string, scopeKey: readonly (string | null)[]): MasterInfo | undefined {
+  const all = found.get(key);
+  const want = JSON.stringify(scopeKey);
+  return all?.find((m) => JSON.stringify(m.scopeKey) === want) ?? all?.[0];
+}
+
+async function mastersFor(db: Queryable, l: ResolvedLink, keys: string[]): Promise<Map<string, MasterInfo[]>> {
+  const out = new Map<string, MasterInfo[]>();
   if (keys.length === 0) return out;
   const st = mastersByKeyStatement(keyLink(l), keys);
   try {
     const res = await db.query<{ key: string; scope_key: (string | null)[]; name: string; number: string | null; active: boolean }>(st.text, st.values);
-    for (const r of res.rows) out.set(r.key, { key: r.key, scopeKey: r.scope_key, name: r.name, number: r.number, active: r.active });
+    for (const r of res.rows) out.set(r.key, [...(out.get(r.key) ?? []), { key: r.key, scopeKey: r.scope_key, name: r.name, number: r.number, active: r.active }]);
   } catch (e) {
     const state = sqlState(e);
     // A key that is not even a valid value of the key type (e.g. not a uuid): none found.
@@ -347,7 +478,7 @@ async function validateDecisions(db: Queryable, ctx: Context, list: DecideInput[
     const found = await mastersFor(db, l, [...new Set(idx.map((i) => list[i]!.targetKey!))]);
     for (const i of idx) {
       const d = list[i]!;
-      const m = found.get(d.targetKey!);
+      const m = masterIn(found, d.targetKey!, d.scopeKey);
       if (m === undefined) errors[i] = `target key ${d.targetKey} is not a master of ${l.config.target.table}`;
       else if (JSON.stringify(m.scopeKey) !== JSON.stringify(d.scopeKey)) errors[i] = `master ${d.targetKey} belongs to another scope (${JSON.stringify(m.scopeKey)})`;
       else if (!m.active) errors[i] = `master ${d.targetKey} (${m.name}) is not active`;
@@ -448,6 +579,25 @@ export async function revokeDecision(db: unknown, input: { id: string; by?: stri
   return revokeIn(d, input.id);
 }
 
+/** Revokes decisions `ids` in one statement (a bulk's undo); with `tenant`, only that tenant's. All in force or nothing. */
+export async function revokeManyIn(db: Queryable, ids: string[], tenant: string | null = null): Promise<{ revoked: number }> {
+  if (ids.length === 0) return { revoked: 0 };
+  for (const id of ids) if (!/^\d{1,18}$/.test(id)) throw new BackfillError('INVALID_INPUT', `decision id must be a number, got "${id}"`);
+  const want = new Set(ids).size;
+  // one statement: revokes them only if every one is in force (all or nothing)
+  const res = await db.query<{ n: unknown }>(
+    `WITH w AS (SELECT d.id FROM fk_backfill.decisions d
+                 WHERE d.id = ANY($1::int8[]) AND d.revoked_at IS NULL AND ($2::text IS NULL OR d.scope_key[1] = $2::text)),
+          r AS (UPDATE fk_backfill.decisions d SET revoked_at = clock_timestamp()
+                 WHERE d.id IN (SELECT id FROM w) AND (SELECT count(*) FROM w) = $3::int8 RETURNING 1)
+     SELECT count(*)::int8 AS n FROM r`,
+    [ids, tenant, want],
+  );
+  const n = num(res.rows[0]?.n);
+  if (n !== want) throw new BackfillError('NOT_FOUND', `some of the ${want} decisions are not in force${tenant === null ? '' : ` for tenant ${tenant}`}; nothing undone`);
+  return { revoked: n };
+}
+
 /** Revokes decision `id`; with `tenant`, only a decision of that tenant (first scope value). */
 export async function revokeIn(db: Queryable, id: string, tenant: string | null = null): Promise<DecisionRecord & { link: string; scopeKey: (string | null)[]; name: string }> {
   if (!/^\d{1,18}$/.test(id)) throw new BackfillError('INVALID_INPUT', `decision id must be a number, got "${id}"`);
@@ -469,26 +619,69 @@ export interface BulkAcceptResult {
   decisions: DecideResult[];
 }
 
-/**
- * Accepts the top candidate of every open name in the filter whose best score is at least `minScore`.
- * Ambiguous names (two candidates within the margin) are never bulk-accepted.
- */
-export async function bulkAcceptIn(ctx: Context, opts: { filter?: QueueFilter; minScore: number; by: string | null; planRunId?: string }): Promise<BulkAcceptResult> {
+export interface BulkPreview {
+  /** Exactly the names a bulk accept with the same filter and score would accept now. */
+  count: number;
+  rows: number;
+  /** Above the score but not taken: ambiguous, or the best candidate is inactive. */
+  skipped: number;
+  /** The first names (best score first) with the master each would be linked to. */
+  sample: { link: string; name: string; score: number | null; master: string; number: string | null }[];
+  /** Fingerprint of the set: a bulk accept given it refuses if the set changed since. */
+  digest: string;
+}
+
+interface BulkSet {
+  list: DecideInput[];
+  items: QueueItem[];
+  skipped: number;
+  digest: string;
+}
+
+async function bulkSet(ctx: Context, opts: { filter?: QueueFilter | undefined; minScore: number; by: string | null; planRunId?: string | undefined }): Promise<BulkSet> {
   if (!Number.isFinite(opts.minScore) || opts.minScore < 0 || opts.minScore > 1) throw new BackfillError('USAGE', 'minScore must be between 0 and 1');
-  const q = await reviewQueueIn(ctx, { filter: { ...(opts.filter ?? {}), state: 'open' }, limit: 100_000, ...(opts.planRunId !== undefined ? { planRunId: opts.planRunId } : {}) });
+  const found = await bulkCandidates(ctx, { ...(opts.filter ?? {}), state: 'open' }, opts.minScore, opts.planRunId);
   const list: DecideInput[] = [];
+  const items: QueueItem[] = [];
   let skipped = 0;
-  for (const it of q.items) {
-    const top = it.candidates[0];
-    if (top === undefined || top.score === null || top.score < opts.minScore) continue;
+  for (const it of found) {
+    const top = it.candidates[0]!;
     if (it.outcome === 'ambiguous' || !top.active) {
       skipped++;
       continue;
     }
+    items.push(it);
     list.push({ link: it.link, scopeKey: it.scopeKey, name: it.name, action: 'alias', targetKey: top.key, by: opts.by });
   }
-  const decisions = await decideManyIn(ctx, list);
-  return { accepted: decisions.filter((d) => d.changed).length, skipped, decisions };
+  const canon = list.map((d) => JSON.stringify([d.link, d.scopeKey, d.name, d.targetKey])).sort();
+  const digest = createHash('sha256').update(canon.join('\n')).digest('hex').slice(0, 32);
+  return { list, items, skipped, digest };
+}
+
+/** What a bulk accept would do now: the exact count, the first names, and a fingerprint to hold it to. */
+export async function bulkPreviewIn(ctx: Context, opts: { filter?: QueueFilter; minScore: number; planRunId?: string }): Promise<BulkPreview> {
+  const s = await bulkSet(ctx, { ...opts, by: null });
+  return {
+    count: s.list.length,
+    rows: s.items.reduce((a, i) => a + i.rows, 0),
+    skipped: s.skipped,
+    sample: s.items.slice(0, 10).map((i) => ({ link: i.link, name: i.name, score: i.candidates[0]!.score, master: i.candidates[0]!.name, number: i.candidates[0]!.number })),
+    digest: s.digest,
+  };
+}
+
+/**
+ * Accepts the top candidate of every open name in the filter whose best score is at least `minScore`.
+ * Ambiguous names (two candidates within the margin) are never bulk-accepted. With `digest` (from
+ * `bulkPreviewIn`), refuses with BULK_CHANGED unless the set is exactly the one previewed.
+ */
+export async function bulkAcceptIn(ctx: Context, opts: { filter?: QueueFilter; minScore: number; by: string | null; planRunId?: string; digest?: string }): Promise<BulkAcceptResult> {
+  const s = await bulkSet(ctx, opts);
+  if (opts.digest !== undefined && opts.digest !== s.digest) {
+    throw new BackfillError('INVALID_INPUT', `the names above ${opts.minScore} in this view changed since the preview (now ${s.list.length}); preview again`);
+  }
+  const decisions = await decideManyIn(ctx, s.list);
+  return { accepted: decisions.filter((d) => d.changed).length, skipped: s.skipped, decisions };
 }
 
 export async function bulkAccept(db: unknown, opts: CommonOptions & { filter?: QueueFilter; minScore: number; by: string | null; planRunId?: string }): Promise<BulkAcceptResult> {
@@ -497,7 +690,7 @@ export async function bulkAccept(db: unknown, opts: CommonOptions & { filter?: Q
 }
 
 export async function reviewCounts(db: unknown, opts: ReviewQueueOptions = {}): Promise<QueueCounts> {
-  return (await reviewQueue(db, { ...opts, limit: opts.limit ?? 100_000 })).counts;
+  return (await reviewQueue(db, { ...opts, limit: 1 })).counts;
 }
 
 // ------------------------------------------------------------------------------------------ CSV
@@ -662,4 +855,137 @@ function csvError(errors: CsvLineError[]): BackfillError {
   const shown = errors.slice(0, 20).map((e) => `line ${e.line}: ${e.message}`);
   if (errors.length > 20) shown.push(`… and ${errors.length - 20} more`);
   return new BackfillError('INVALID_INPUT', `CSV not imported, nothing written (${errors.length} bad line(s)):\n  ${shown.join('\n  ')}`, { details: { errors } });
+}
+
+// ------------------------------------------------------------------------------------------ apply from the page
+
+export interface ApplyPreview {
+  planRunId: string;
+  /** Rows (and names) the plan links because a person decided. */
+  decisions: { names: number; rows: number };
+  /** Rows the machine links on its own (auto-link band, exact, normalized, alias). */
+  machine: { names: number; rows: number };
+  /** Rows left NULL: review, ambiguous, unmatched, never, create. */
+  left: { names: number; rows: number };
+}
+
+/** Plans now (decisions first) and counts what an apply of that plan would link, by who decided. */
+export async function applyPreviewIn(ctx: Context, opts: { by: string | null }): Promise<ApplyPreview> {
+  const planRunId = (await planIn(ctx, { executedBy: opts.by, maxUnmatchedRecords: 0 })).runId;
+  const res = await ctx.db.query<{ k: 'decisions' | 'machine' | 'left'; names: unknown; rows: unknown }>(
+    `SELECT CASE WHEN outcome = 'linked' AND method = 'decision' THEN 'decisions' WHEN outcome = 'linked' THEN 'machine' ELSE 'left' END AS k,
+            count(*)::int8 AS names, coalesce(sum(row_count), 0)::int8 AS rows
+       FROM fk_backfill.plan_entries WHERE run_id = $1::int8 GROUP BY 1`,
+    [planRunId],
+  );
+  const out: ApplyPreview = { planRunId, decisions: { names: 0, rows: 0 }, machine: { names: 0, rows: 0 }, left: { names: 0, rows: 0 } };
+  for (const r of res.rows) out[r.k] = { names: num(r.names), rows: num(r.rows) };
+  return out;
+}
+
+/**
+ * A plan holding only what people decided: a copy of plan `planRunId`'s entries linked by a decision
+ * (machine links left out), recorded as its own plan run (options.decisionsOnlyOf) so that applying it
+ * links exactly those rows. The review queue never reads such a copy.
+ */
+export async function decisionsOnlyPlanIn(ctx: Context, planRunId: string, by: string | null): Promise<string> {
+  const src = await ctx.db.query<{ config_hash: string; scope: unknown; status: string; kind: string }>(
+    `SELECT config_hash, scope, status, kind FROM fk_backfill.runs WHERE id = $1::int8`,
+    [planRunId],
+  );
+  const run = src.rows[0];
+  if (run === undefined || run.kind !== 'plan' || run.status !== 'done') throw new BackfillError('RUN_STATE', `plan ${planRunId} is not a finished plan`);
+  if (run.config_hash !== ctx.configHash || JSON.stringify(json<{ tenant: string | null }>(run.scope)?.tenant ?? null) !== JSON.stringify(ctx.filter.tenant)) {
+    throw new BackfillError('PLAN_STALE', `plan ${planRunId} was made with another config or scope; preview the apply again`);
+  }
+  const id = await createRun(ctx.db, {
+    kind: 'plan',
+    tenant: ctx.filter.tenant,
+    entities: ctx.links.map((l) => l.entity),
+    executedBy: by,
+    dryRun: true,
+    configHash: ctx.configHash,
+    config: ctx.config,
+    options: { decisionsOnlyOf: planRunId },
+  });
+  try {
+    const res = await ctx.db.query<{ names: unknown; rows: unknown }>(
+      `WITH c AS (
+         INSERT INTO fk_backfill.plan_entries (run_id, link, scope_key, source_name, outcome, target_key, method, score, row_count, candidates, reason, target_name)
+         SELECT $1::int8, link, scope_key, source_name, outcome, target_key, method, score, row_count, candidates, reason, target_name
+           FROM fk_backfill.plan_entries WHERE run_id = $2::int8 AND outcome = 'linked' AND method = 'decision'
+         RETURNING row_count)
+       SELECT count(*)::int8 AS names, coalesce(sum(row_count), 0)::int8 AS rows FROM c`,
+      [id, planRunId],
+    );
+    await finishRun(ctx.db, id, 'done', { decisionsOnlyOf: planRunId, names: num(res.rows[0]?.names), rows: num(res.rows[0]?.rows) });
+    return id;
+  } catch (e) {
+    throw await failRun(ctx.db, id, e, 'copying the decided part of the plan');
+  }
+}
+
+/** One master of a link by key (number, active state) for showing which one a decision chose. */
+export async function masterRefIn(ctx: Context, link: string, key: string, scopeKey: readonly (string | null)[]): Promise<MasterRef | null> {
+  const m = masterIn(await mastersFor(ctx.db, linkOf(ctx, link), [key]), key, scopeKey);
+  return m === undefined ? null : { key: m.key, name: m.name, number: m.number, active: m.active };
+}
+
+/** The decision in force for one name, with the master it chose. */
+export async function liveDecisionIn(ctx: Context, link: string, scopeKey: (string | null)[], name: string): Promise<(DecisionRecord & { target: MasterRef | null }) | null> {
+  linkOf(ctx, link);
+  const res = await ctx.db.query<{ id: string; action: ReviewAction; target_key: string | null; decided_by: string | null; decided_at: string }>(
+    `SELECT id::text AS id, action, target_key, decided_by, decided_at::text AS decided_at FROM fk_backfill.decisions
+      WHERE link = $1 AND scope_key = $2::text[] AND source_name = $3 AND revoked_at IS NULL
+      ORDER BY decided_at DESC, id DESC LIMIT 1`,
+    [link, scopeKey, name],
+  );
+  const r = res.rows[0];
+  if (r === undefined) return null;
+  const target = r.target_key === null ? null : await masterRefIn(ctx, link, r.target_key, scopeKey);
+  return { id: r.id, action: r.action, targetKey: r.target_key, decidedBy: r.decided_by, decidedAt: r.decided_at, target };
+}
+
+/** Masters of a link in the name's scope matching `q` (name, number or key), active first: pick one that is not a candidate. */
+export async function searchMastersIn(ctx: Context, input: { link: string; scopeKey: (string | null)[]; q: string; limit?: number }): Promise<MasterRef[]> {
+  const l = linkOf(ctx, input.link);
+  if (input.scopeKey.length !== l.config.scope.length) throw new BackfillError('INVALID_INPUT', `scope must have ${l.config.scope.length} value(s)`);
+  if (ctx.filter.tenant !== null && l.config.scope.length > 0 && input.scopeKey[0] !== ctx.filter.tenant) {
+    throw new BackfillError('INVALID_INPUT', `scope ${JSON.stringify(input.scopeKey)} is outside tenant ${ctx.filter.tenant}`);
+  }
+  const q = input.q.trim();
+  if (q === '') return [];
+  const st = masterSearchSql(keyLink(l), input.scopeKey, q, Math.min(50, Math.max(1, input.limit ?? 20)));
+  const res = await ctx.db.query<{ key: string; name: string; number: string | null; active: boolean }>(st.text, st.values);
+  return res.rows.map((r) => ({ key: r.key, name: r.name, number: r.number, active: r.active }));
+}
+
+/** Every decision ever taken on one name (revoked ones too), oldest first: who, what, when. */
+export async function decisionHistoryIn(
+  ctx: Context,
+  input: { link: string; scopeKey: (string | null)[]; name: string },
+): Promise<(DecisionRecord & { revokedAt: string | null; target: MasterRef | null })[]> {
+  const l = linkOf(ctx, input.link);
+  if (ctx.filter.tenant !== null && l.config.scope.length > 0 && input.scopeKey[0] !== ctx.filter.tenant) {
+    throw new BackfillError('INVALID_INPUT', `scope ${JSON.stringify(input.scopeKey)} is outside tenant ${ctx.filter.tenant}`);
+  }
+  const res = await ctx.db.query<{ id: string; action: ReviewAction; target_key: string | null; decided_by: string | null; decided_at: string; revoked_at: string | null }>(
+    `SELECT id::text AS id, action, target_key, decided_by, decided_at::text AS decided_at, revoked_at::text AS revoked_at
+       FROM fk_backfill.decisions WHERE link = $1 AND scope_key = $2::text[] AND source_name = $3
+      ORDER BY decided_at, id`,
+    [input.link, input.scopeKey, input.name],
+  );
+  const found = await mastersFor(ctx.db, l, [...new Set(res.rows.map((r) => r.target_key).filter((k): k is string => k !== null))]);
+  return res.rows.map((r) => {
+    const m = r.target_key === null ? undefined : masterIn(found, r.target_key, input.scopeKey);
+    return {
+      id: r.id,
+      action: r.action,
+      targetKey: r.target_key,
+      decidedBy: r.decided_by,
+      decidedAt: r.decided_at,
+      revokedAt: r.revoked_at,
+      target: m === undefined ? null : { key: m.key, name: m.name, number: m.number, active: m.active },
+    };
+  });
 }

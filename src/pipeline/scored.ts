@@ -61,6 +61,7 @@ export async function planScored(db: Queryable, l: ResolvedLink, ctx: Context): 
     const scopeKey = group[0]!.scope_key;
     const unscoped = scopeKey.some((v) => v === null);
     const matcher = createMatcher(unscoped ? [] : ms, unscoped ? [] : known, opts);
+    const masterNames = new Map(ms.map((m) => [m.key, m.name]));
     const ims: MasterRecord[] = unscoped ? [] : (inactiveBy.get(scope) ?? []).map((r) => ({ key: r.key, name: r.name }));
     const inactiveMatcher = ims.length === 0 ? null : createMatcher(ims, [], opts);
     for (const r of group) {
@@ -77,7 +78,9 @@ export async function planScored(db: Queryable, l: ResolvedLink, ctx: Context): 
           continue;
         }
       }
-      entries.push({ scopeKey, sourceName: r.source_name, rowCount, outcome: d.outcome, targetKey: d.targetKey, method: d.method, score: d.score, candidates: d.candidates, reason: d.reason });
+      // the master's own name as read (an alias candidate carries the alias): what apply rechecks
+      const targetName = d.outcome === 'linked' && d.targetKey !== null ? (masterNames.get(d.targetKey) ?? null) : null;
+      entries.push({ scopeKey, sourceName: r.source_name, rowCount, outcome: d.outcome, targetKey: d.targetKey, method: d.method, score: d.score, candidates: d.candidates, reason: d.reason, targetName });
     }
     if (labelledBudget > 0 && known.length > 0 && ms.length > 0) {
       const sample = known.slice(0, labelledBudget);

@@ -17,6 +17,8 @@ export interface SkipReasons {
   masterMovedScope: number;
   /** The planned master was deactivated since the plan. */
   masterInactive: number;
+  /** The planned master no longer has the name the plan's decision rested on (renamed since the plan). */
+  masterRenamed: number;
   /** The row still matched everything; the UPDATE passed it over: a BEFORE UPDATE trigger returned NULL. */
   cancelledByTrigger: number;
   /** The row still matched everything; a row-level security policy kept the UPDATE from it. */
@@ -27,9 +29,10 @@ export interface SkipReasons {
 
 export const SKIP_REASON_TEXT: Record<keyof SkipReasons, string> = {
   changedSincePlan: 'changed since plan (name, scope or FK) or deleted',
-  masterDeleted: 'master deleted',
+  masterDeleted: 'master deleted since plan or during run',
   masterMovedScope: 'master moved to another tenant',
-  masterInactive: 'master deactivated',
+  masterInactive: 'master deactivated since plan or during run',
+  masterRenamed: 'master renamed',
   cancelledByTrigger: 'cancelled by a trigger',
   notUpdatableUnderRls: 'not updatable under row-level security',
   notReached: 'not reached (added during the run)',
@@ -40,7 +43,7 @@ export async function classifySkips(ctx: Context, l: ResolvedLink, ids: { planRu
   const st = skipReasonsStatement(shape(l), { ...ids, linkName: l.entity }, ctx.filter);
   let row;
   try {
-    row = (await ctx.db.query<{ master_deleted: unknown; master_moved: unknown; master_inactive: unknown; passed_over: unknown; rls: boolean; before_update_triggers: boolean }>(st.text, st.values)).rows[0];
+    row = (await ctx.db.query<{ master_deleted: unknown; master_moved: unknown; master_inactive: unknown; master_renamed: unknown; passed_over: unknown; rls: boolean; before_update_triggers: boolean }>(st.text, st.values)).rows[0];
   } catch (e) {
     throw wrapDbError(e, `counting why planned rows of ${l.entity} were skipped`);
   }
@@ -54,12 +57,14 @@ export async function classifySkips(ctx: Context, l: ResolvedLink, ids: { planRu
   const masterDeleted = take(row?.master_deleted);
   const masterMovedScope = take(row?.master_moved);
   const masterInactive = take(row?.master_inactive);
+  const masterRenamed = take(row?.master_renamed);
   const passed = take(row?.passed_over);
   return {
     changedSincePlan: left,
     masterDeleted,
     masterMovedScope,
     masterInactive,
+    masterRenamed,
     cancelledByTrigger: row?.rls !== true && row?.before_update_triggers === true ? passed : 0,
     notUpdatableUnderRls: row?.rls === true ? passed : 0,
     notReached: row?.rls !== true && row?.before_update_triggers !== true ? passed : 0,

@@ -2,14 +2,14 @@ import { num } from '../db/port.js';
 import type { Database } from '../db/port.js';
 import { BackfillError, isConnectionLoss } from '../errors.js';
 import { changedCount, undoBoundStatement, undoStatement } from '../sql/statements.js';
-import { createRun, failRun, finishRun, getRun, interruptRun, saveCheckpoint, type RunRecord } from '../store/runs.js';
+import { createRun, failRun, finishRun, getRun, interruptRun, saveCheckpoint, earlierRunThatChanged, type RunRecord } from '../store/runs.js';
 import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from './reconnect.js';
 import { assertCanWrite } from './privileges.js';
 import { prepare, shape, type CommonOptions, type Context } from './context.js';
 import { adapt } from '../db/index.js';
 import { migrate } from '../store/migrate.js';
 import { parseCheckpoint, storedBatchOptions, walkLink, type BatchOptions } from './batch.js';
-import { mergedBatchOptions, reopenRun } from './apply.js';
+import { mergedBatchOptions, reopenRun, retryOnVanishedMaster } from './apply.js';
 
 export interface UndoOptions extends Pick<CommonOptions, 'entities'>, BatchOptions {
   /** The apply run to revert. */
@@ -43,6 +43,15 @@ export interface UndoResult {
   totalReverted: number;
   totalSkipped: number;
   results: LinkUndoResult[];
+  /** This undo reverted nothing because run N already undid the same run (present only then). */
+  alreadyUndoneBy?: string;
+}
+
+/** A finished undo that reverted nothing: which earlier undo of the same run already did it. */
+async function withAlready(ctx: Context, r: UndoResult): Promise<UndoResult> {
+  if (r.totalReverted > 0 || r.status !== 'done') return r;
+  const by = await earlierRunThatChanged(ctx.db, { kind: 'undo', targetRunId: r.undoneRunId, exclude: r.runId });
+  return by === null ? r : { ...r, alreadyUndoneBy: by };
 }
 
 async function changedRows(db: Database, targetRunId: string, link: string): Promise<number> {
@@ -53,11 +62,16 @@ async function changedRows(db: Database, targetRunId: string, link: string): Pro
 /** Undo follows the config and scope the reverted run was made with, not today's config file. */
 async function contextOf(db: Database, target: RunRecord, entities: readonly string[] | undefined): Promise<Context> {
   const tenant = target.scope?.tenant ?? null;
-  return prepare(db, {
-    config: target.config,
-    entities: entities ?? target.entities,
-    ...(tenant !== null ? { tenantId: tenant } : { allTenants: true }),
-  });
+  // a change log row must name one row: a key that repeats (or is NULL) would revert rows the run never wrote
+  return prepare(
+    db,
+    {
+      config: target.config,
+      entities: entities ?? target.entities,
+      ...(tenant !== null ? { tenantId: tenant } : { allTenants: true }),
+    },
+    { rowIdentity: true },
+  );
 }
 
 function totals(runId: string, undoneRunId: string, mode: UndoResult['mode'], status: UndoResult['status'], results: LinkUndoResult[]): UndoResult {
@@ -105,18 +119,22 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
     return continueUndo(ctx, runId, target.id, opts, false);
   }
   try {
-    const results = await ctx.db.transaction(async (tx) => {
+    const results = await retryOnVanishedMaster(() => ctx.db.transaction(async (tx) => {
       const out: LinkUndoResult[] = [];
       for (const l of ctx.links) {
         const cnt = await tx.query<{ n: unknown }>(`SELECT coalesce(sum(cardinality(row_keys)), 0)::int8 AS n FROM fk_backfill.change_sets WHERE run_id = $1::int8 AND link = $2`, [target.id, l.entity]);
         const changed = num(cnt.rows[0]?.n);
         const st = undoStatement(shape(l), { targetRunId: target.id, runId, linkName: l.entity }, ctx.filter);
         const reverted = changedCount(await tx.query(st.text, st.values));
+        if (reverted > changed) {
+          // rolls the whole undo back: it would have set back rows the run never wrote
+          throw new BackfillError('INTEGRITY', `undo ${l.entity}: run ${target.id} changed ${changed} row(s) but ${reverted} would be set back; nothing was undone (the key no longer identifies one row?)`);
+        }
         out.push({ entityType: l.entity, table: l.config.table, changed, reverted, skipped: changed - reverted, complete: true });
       }
       return out;
-    });
-    const result = totals(runId, target.id, 'single-transaction', 'done', results);
+    }));
+    const result = await withAlready(ctx, totals(runId, target.id, 'single-transaction', 'done', results));
     await finishRun(ctx.db, runId, 'done', result);
     return result;
   } catch (e) {
@@ -158,6 +176,7 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
             total: changed,
             bound: (after, n) => undoBoundStatement({ targetRunId, linkName: l.entity }, after, n),
             work: (range) => undoStatement(s, { targetRunId, runId, linkName: l.entity, setRange: range }, ctx.filter),
+            atMostN: true,
           },
           opts,
           reverted,
@@ -167,9 +186,10 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
         complete = !r.stopped;
         stopped = r.stopped;
       }
+      if (reverted > changed) throw new BackfillError('INTEGRITY', `undo ${l.entity}: ${reverted} row(s) set back but run ${targetRunId} changed ${changed}`);
       results.push({ entityType: l.entity, table: l.config.table, changed, reverted, skipped: complete ? changed - reverted : 0, complete });
     }
-    const result = totals(runId, targetRunId, 'batched', stopped ? 'stopped' : 'done', results);
+    const result = await withAlready(ctx, totals(runId, targetRunId, 'batched', stopped ? 'stopped' : 'done', results));
     await finishRun(ctx.db, runId, result.status, result);
     return result;
   }

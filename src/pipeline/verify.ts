@@ -72,24 +72,28 @@ class Rollback extends Error {}
 /**
  * Tries to delete one master this link references, inside a transaction that is always rolled back:
  * true when the database refuses (23503). Only tried when the catalog says deletes are restricted, so a
- * CASCADE is never set off.
+ * CASCADE is never set off. One statement picks a row of the scope with a master of its own scope and
+ * deletes that master by its whole key, scope included (masters keyed by (tenant_id, id) repeat ids).
  */
 async function tryDeleteReferenced(ctx: Context, l: ResolvedLink): Promise<boolean | null> {
   const s = shape(l);
   const p = new Params();
-  const pick = await ctx.db.query<{ k: string }>(
-    `SELECT s.${ident(s.fk)}::text AS k FROM ${s.sourceSql} s WHERE s.${ident(s.fk)} IS NOT NULL${scopeWhere('s', s, ctx.filter, p)} LIMIT 1`,
-    p.values,
-  );
-  const key = pick.rows[0]?.k;
-  if (key === undefined) return null;
+  const scopeEq = (a: string, b: string): string => s.scope.map((c) => ` AND ${a}.${ident(c)} = ${b}.${ident(c)}`).join('');
+  const del = `DELETE FROM ${s.targetSql} t
+ USING (SELECT s.${ident(s.fk)} AS fk${s.scope.map((c) => `, s.${ident(c)}`).join('')}
+          FROM ${s.sourceSql} s
+         WHERE s.${ident(s.fk)} IS NOT NULL${scopeWhere('s', s, ctx.filter, p)}
+           AND EXISTS (SELECT 1 FROM ${s.targetSql} m WHERE m.${ident(s.targetKey)} = s.${ident(s.fk)}${scopeEq('m', 's')})
+         LIMIT 1) x
+ WHERE t.${ident(s.targetKey)} = x.fk${scopeEq('t', 'x')}`;
   let refused: boolean | null = false;
   try {
     await ctx.db.transaction(async (tx) => {
       await tx.query(`SET LOCAL lock_timeout = '2s'`);
       await tx.query(`SET LOCAL statement_timeout = '30s'`);
       try {
-        await tx.query(`DELETE FROM ${s.targetSql} WHERE ${ident(s.targetKey)} = $1::${l.targetKeyType}`, [key]);
+        // nothing referenced (in the scope): nothing to try
+        if ((await tx.query(del, p.values)).rowCount === 0) refused = null;
       } catch (e) {
         if (sqlState(e) === '23503') refused = true;
         // no DELETE privilege, read-only session, or the row is busy: could not try (not a failure)

@@ -27,6 +27,28 @@ export function isBlankName(name: string): boolean {
   return name.trim().length === 0;
 }
 
+/** Names that stand for "no name" in ERP data entry. Compared lowercased, without punctuation or spaces. */
+const PLACEHOLDERS = new Set([
+  'na', 'nan', 'none', 'null', 'nil', 'nul', 'unknown', 'unk', 'tbd', 'tba', 'tbc', 'x', 'xx', 'xxx', 'xxxx', 'notapplicable',
+  'notavailable', 'noname', 'nocustomer', 'novendor', 'nosupplier', 'dummy', 'placeholder', 'undefined', 'blank', 'empty', 'missing',
+  'default', 'test', 'asdf', 'zzz', 'unnamed', 'anonymous', 'various', 'misc', 'miscellaneous', 'other', 'sundry', 'onetime', 'nil',
+]);
+
+/**
+ * Why a name is not one a master should get (blank, only punctuation, a single character, a placeholder
+ * such as "N/A", "???", "-", "unknown"), or null when it looks like a real name. For master proposals:
+ * such names are never approved by default.
+ */
+export function placeholderReason(name: string): string | null {
+  if (isBlankName(name)) return 'blank name';
+  const letters = name.normalize('NFKC').toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, '');
+  if (letters.length === 0) return `only punctuation or symbols (${JSON.stringify(name)})`;
+  if (PLACEHOLDERS.has(letters)) return `a placeholder, not a name (${JSON.stringify(name)})`;
+  if (/^\d+$/.test(letters) && /^0+$/.test(letters)) return `only zeros (${JSON.stringify(name)})`;
+  if ([...letters].length === 1) return `a single character (${JSON.stringify(name)})`;
+  return null;
+}
+
 export function noName(name: string | null): EntryDecision {
   return { outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason: name === null ? 'no name' : 'blank name' };
 }

@@ -2,6 +2,10 @@
  * The review page: static HTML + one nonce'd script. Every name reaches the DOM through textContent
  * (never innerHTML), so names are always shown as text; the server-side values (token, CSRF token,
  * tenant) go through escapeHtml.
+ *
+ * Model: the server pages, sorts, filters and counts the queue (the page holds one page of cards).
+ * The focused card is the current card: shortcuts act on it, a decision re-renders only that card and
+ * moves focus to the next open card. Filters, sort and page live in the URL, so a reload keeps them.
  */
 
 export function escapeHtml(s: string): string {
@@ -10,23 +14,38 @@ export function escapeHtml(s: string): string {
 
 const CSS = `
 *{box-sizing:border-box}body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1d2330;background:#f5f6f8}
-header{position:sticky;top:0;background:#1d2330;color:#fff;padding:8px 16px;display:flex;gap:16px;align-items:center;flex-wrap:wrap;z-index:2}
-header h1{font-size:16px;margin:0}#counts{font-weight:600}#msg{color:#ffd479}
-.bar{display:flex;gap:8px;flex-wrap:wrap;align-items:center;padding:8px 16px;background:#fff;border-bottom:1px solid #dde}
-label{font-size:12px;color:#556}input,select,button{font:inherit}input[type=number]{width:5em}
-button{border:1px solid #99a;border-radius:4px;background:#fff;padding:2px 8px;cursor:pointer}button.primary{background:#2456d6;color:#fff;border-color:#2456d6}
-button.danger{background:#b42318;color:#fff;border-color:#b42318}
-main{padding:12px 16px;display:flex;flex-direction:column;gap:10px}
-.item{background:#fff;border:1px solid #dde;border-radius:6px;padding:10px 12px}.item.sel{outline:3px solid #2456d6}
-.item.decided{opacity:.7}.head{display:flex;gap:10px;align-items:baseline;flex-wrap:wrap}
-.name{font-size:16px;font-weight:600;white-space:pre-wrap}.tag{font-size:11px;padding:1px 6px;border-radius:8px;background:#eef}
-.tag.review{background:#fff4d6}.tag.ambiguous{background:#ffe2e0}.tag.unmatched{background:#e8e8e8}.tag.decision{background:#d9f5e0}
-.meta{color:#556;font-size:12px}.cands{margin:6px 0 0;padding:0;list-style:none;display:flex;flex-direction:column;gap:4px}
-.cand{display:grid;grid-template-columns:2em minmax(12em,1fr) 10em 4em minmax(4em,auto) auto;gap:8px;align-items:center}
+header{position:sticky;top:0;background:#1d2330;color:#fff;padding:6px 16px;display:flex;gap:6px 16px;align-items:center;flex-wrap:wrap;z-index:2}
+header h1{font-size:16px;margin:0}#counts{font-weight:600}#msg{color:#ffd479;flex-basis:100%;min-height:0}#msg:empty{display:none}
+.bar{display:flex;gap:6px 10px;flex-wrap:wrap;align-items:center;padding:6px 16px;background:#fff;border-bottom:1px solid #dde}
+label{font-size:12px;color:#445}input,select,button{font:inherit}input[type=number]{width:5em}
+button{border:1px solid #778;border-radius:4px;background:#fff;padding:2px 8px;cursor:pointer;color:#1d2330}button.primary{background:#2456d6;color:#fff;border-color:#2456d6}
+button.danger{background:#b42318;color:#fff;border-color:#b42318}button:disabled{opacity:.5;cursor:default}
+:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
+.panel{margin:0 16px;padding:8px 12px;background:#fffbe8;border:1px solid #e5c96b;border-radius:6px}.panel ul{margin:4px 0;padding-left:18px}
+main{padding:10px 16px;display:flex;flex-direction:column;gap:10px}
+.item{background:#fff;border:1px solid #dde;border-radius:6px;padding:10px 12px}.item.sel{border-color:#2456d6;box-shadow:0 0 0 2px #2456d6}
+.item:focus{outline:none}.item:focus-visible{outline:3px solid #f59e0b}
+.item.decided{background:#f4fbf6}.head{display:flex;gap:4px 10px;align-items:baseline;flex-wrap:wrap}
+.name{font-size:16px;font-weight:600;white-space:pre-wrap;overflow-wrap:anywhere}.tag{font-size:11px;padding:1px 6px;border-radius:8px;background:#eef}
+.tag.review{background:#fff4d6}.tag.ambiguous{background:#ffe2e0}.tag.unmatched{background:#e8e8e8}.tag.decision{background:#d9f5e0;font-size:12px}
+.meta{color:#445;font-size:12px}.cands{margin:6px 0 0;padding:0;list-style:none;display:flex;flex-direction:column;gap:4px}
+.cand{display:grid;grid-template-columns:2em minmax(10em,1fr) 8em 3.5em auto auto;gap:4px 8px;align-items:center}
+.cname{overflow-wrap:anywhere}.cnum{display:block;font-size:11px;color:#445}
 .score{height:10px;background:#e6e8ee;border-radius:5px;overflow:hidden}.score>div{height:100%;background:#2456d6}
-.score.low>div{background:#c98a00}details{font-size:12px;color:#334}details dl{display:grid;grid-template-columns:max-content 1fr;gap:0 10px;margin:4px 0}
-dt{font-weight:600}dd{margin:0}.actions{display:flex;gap:6px;margin-top:6px;flex-wrap:wrap}kbd{border:1px solid #aab;border-radius:3px;padding:0 3px;font-size:11px}
-.help{font-size:12px;color:#ccd}
+.score.low>div{background:#c98a00}details{font-size:12px;color:#334}summary{cursor:pointer}
+.wf{display:grid;grid-template-columns:minmax(8em,max-content) 8em 4em;gap:2px 8px;align-items:center;margin:4px 0}
+.wf .b{height:8px;background:#e6e8ee;position:relative}.wf .b>div{position:absolute;top:0;height:100%;background:#2456d6}.wf .b>div.neg{background:#b42318}
+.wf .v{text-align:right;font-variant-numeric:tabular-nums}.wf .tot{font-weight:600}.toks{margin:2px 0}.toks b{color:#176b2c}.toks s{color:#b42318}
+.actions{display:flex;gap:6px;margin-top:6px;flex-wrap:wrap}kbd{border:1px solid #aab;border-radius:3px;padding:0 3px;font-size:11px}
+.confirm{margin-top:6px;padding:6px;background:#fff4d6;border-radius:4px}
+.help{font-size:12px;color:#ccd}.pager{display:flex;gap:8px;align-items:center;padding:6px 16px}
+@media (max-width:600px){
+ header{padding:4px 8px;gap:2px 8px}header h1{font-size:14px}.help,.kbdhint,.cand kbd,header .tenant{display:none}#plan{display:none}
+ .bar{padding:4px 8px;gap:4px 6px}main{padding:8px;gap:8px}.item{padding:8px}.panel{margin:0 8px}
+ .cand{grid-template-columns:1fr auto;border-top:1px solid #eef;padding-top:4px}.cand .score{grid-column:1}.cand .num{grid-column:2}
+ .cand details{grid-column:1 / -1}.cand .pick{grid-column:2;grid-row:1}.wf{grid-template-columns:1fr 5em 3.5em}
+ .actions button{flex:1 1 40%}
+}
 `;
 
 const SCRIPT = String.raw`
@@ -34,30 +53,37 @@ const SCRIPT = String.raw`
   'use strict';
   var meta = function (n) { return document.querySelector('meta[name="' + n + '"]').getAttribute('content'); };
   var TOKEN = meta('fkb-token'), CSRF = meta('fkb-csrf');
-  var state = { q: null, sel: 0, undo: [], busy: false };
-  var SIGNALS = {
-    via: 'compared with a master name or with a name already linked to it (alias)',
-    rule: 'rule that matched',
-    tokenScore: 'word overlap, rare words weigh more (IDF)',
-    coverageName: 'share of this name\'s words found in the master',
-    coverageMaster: 'share of the master\'s words found in this name',
-    charSim: 'character similarity (mean of Jaro-Winkler and Levenshtein)',
-    jaroWinkler: 'Jaro-Winkler similarity of the compact names',
-    levenshtein: 'edit-distance similarity of the compact names',
-    phonetic: 'share of words that sound alike (Metaphone)',
-    legalForm: 'legal forms (Inc, GmbH, Ltd …) agree or disagree',
-    compactEqual: 'equal once spaces and punctuation are removed',
-    wordConflict: 'a distinguishing word differs (e.g. North vs South): the score is capped',
-    matchedTokens: 'words matched (a~b = near match)',
-    unmatchedName: 'words of this name without a match',
-    unmatchedMaster: 'words of the master without a match'
-  };
+  var FACETS = ['band', 'state', 'decision', 'link', 'tenant'];
+  var PARAMS = ['link', 'tenant', 'band', 'state', 'decision', 'min', 'max', 'q', 'sort', 'dir', 'offset', 'size'];
+  var state = { q: null, items: [], cur: 0, undo: [], busy: false, plan: null, pending: null, bulk: null, applyPreview: null, t0: 0 };
+  window.fkbTimings = [];
   function $(id) { return document.getElementById(id); }
   function el(tag, cls, text) { var e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined && text !== null) e.textContent = String(text); return e; }
   function msg(t) { $('msg').textContent = t || ''; }
-  function filter() {
-    return { link: $('f-link').value, tenant: $('f-tenant').value, band: $('f-band').value, min: $('f-min').value, max: $('f-max').value, q: $('f-q').value, state: $('f-state').value };
+  function fmt(x, d) { return x === null || x === undefined ? '' : Number(x).toFixed(d === undefined ? 3 : d); }
+
+  // ---------------------------------------------------------------- URL state
+  function readUrl() {
+    var u = new URLSearchParams(location.search);
+    ['min', 'max', 'q', 'sort', 'dir', 'size'].forEach(function (k) { if (u.get(k) !== null) $('f-' + k).value = u.get(k); });
+    state.offset = Number(u.get('offset') || 0) || 0;
+    state.sel = {};
+    FACETS.forEach(function (k) { state.sel[k] = u.get(k) || ''; });
   }
+  function params() {
+    var p = {};
+    FACETS.forEach(function (k) { if (state.sel[k]) p[k] = state.sel[k]; });
+    ['min', 'max', 'q', 'sort', 'dir', 'size'].forEach(function (k) { var v = $('f-' + k).value; if (v !== '') p[k] = v; });
+    if (state.offset > 0) p.offset = String(state.offset);
+    return p;
+  }
+  function writeUrl() {
+    var u = new URLSearchParams(); u.set('token', TOKEN);
+    var p = params(); Object.keys(p).forEach(function (k) { u.set(k, p[k]); });
+    history.replaceState(null, '', location.pathname + '?' + u.toString());
+  }
+  function filterBody() { var p = params(); var f = {}; ['link', 'tenant', 'band', 'state', 'decision', 'min', 'max', 'q'].forEach(function (k) { if (p[k] !== undefined) f[k] = p[k]; }); return f; }
+
   function api(method, path, body) {
     var init = { method: method, headers: { 'X-FKB-Token': TOKEN }, credentials: 'same-origin' };
     if (method === 'POST') { init.headers['Content-Type'] = 'application/json'; init.headers['X-FKB-CSRF'] = CSRF; init.body = JSON.stringify(body || {}); }
@@ -65,141 +91,379 @@ const SCRIPT = String.raw`
       return r.json().then(function (j) { if (!r.ok) throw new Error((j.error && j.error.message) || ('HTTP ' + r.status)); return j; });
     });
   }
-  function load(keepName) {
-    var f = filter(), qs = new URLSearchParams();
-    Object.keys(f).forEach(function (k) { if (f[k] !== '') qs.set(k, f[k]); });
-    return api('GET', '/api/queue?' + qs.toString()).then(function (q) {
-      state.q = q; fillSelect('f-link', q.links.map(function (l) { return l.entity; })); fillSelect('f-tenant', q.tenants);
-      if (state.sel >= q.items.length) state.sel = Math.max(0, q.items.length - 1);
-      render();
+  function queueUrl(extra) {
+    var p = params(), u = new URLSearchParams();
+    Object.keys(p).forEach(function (k) { u.set(k, p[k]); });
+    if (state.plan) u.set('plan', state.plan);
+    Object.keys(extra || {}).forEach(function (k) { u.set(k, extra[k]); });
+    return '/api/queue?' + u.toString();
+  }
+
+  // ---------------------------------------------------------------- loading
+  function load(focusFirst) {
+    writeUrl();
+    return api('GET', queueUrl()).then(function (q) {
+      state.q = q; state.items = q.items; state.plan = q.planRunId; state.pending = null;
+      if (q.items.length === 0 && q.total > 0 && state.offset > 0) { state.offset = Math.max(0, Math.floor((q.total - 1) / q.limit) * q.limit); return load(focusFirst); }
+      if (state.cur >= q.items.length) state.cur = Math.max(0, q.items.length - 1);
+      renderHeader(q); renderAll();
+      if (focusFirst) focusCard(state.cur);
     }).catch(function (e) { msg(e.message); });
   }
-  function fillSelect(id, values) {
-    var s = $(id), cur = s.value;
-    if (s.options.length - 1 === values.length) return;
-    while (s.options.length > 1) s.remove(1);
-    values.forEach(function (v) { var o = el('option', null, v); o.value = v; s.appendChild(o); });
+  /**
+   * After a decision: the header counts move at once (one name from remaining to decided), and the
+   * database recounts everything (facets too) once the person pauses, so a run of decisions never
+   * waits behind a recount of the whole queue.
+   */
+  function bump(it, wasDecided) {
+    var c = state.q && state.q.counts, now = !!it.decision; if (!c || now === wasDecided) { scheduleRefresh(); return; }
+    var s = now ? 1 : -1;
+    c.decided += s; c.remaining -= s; c.rowsDecided += s * it.rows; c.rowsRemaining -= s * it.rows;
+    renderHeader(state.q); scheduleRefresh();
+  }
+  function scheduleRefresh() { clearTimeout(state.rt); state.rt = setTimeout(refreshCounts, 1200); }
+  /** Counts and facets only: the page's cards stay as they are. */
+  function refreshCounts() {
+    return api('GET', queueUrl({ size: '0' })).then(function (q) {
+      state.q.counts = q.counts; state.q.facets = q.facets; state.q.total = q.total; state.q.totalRows = q.totalRows; state.q.queue = q.queue;
+      renderHeader(state.q);
+    }).catch(function (e) { msg(e.message); });
+  }
+  function renderHeader(q) {
+    var c = q.counts;
+    $('counts').textContent = 'decided ' + c.decided + ' / remaining ' + c.remaining + ' names (' + c.rowsDecided + ' / ' + c.rowsRemaining + ' rows)';
+    $('plan').textContent = 'plan ' + q.planRunId;
+    var from = q.total === 0 ? 0 : q.offset + 1, to = q.offset + state.items.length;
+    $('page-info').textContent = 'names ' + from + '\u2013' + to + ' of ' + q.total + ' (' + q.totalRows + ' rows; queue ' + q.queue.names + ' names)';
+    $('prev').disabled = q.offset === 0; $('next').disabled = q.offset + q.limit >= q.total;
+    FACETS.forEach(function (k) { fillFacet(k, q.facets[k] || []); });
+    $('tenant-wrap').hidden = (q.facets.tenant || []).length < 2 && !state.sel.tenant;
+  }
+  function fillFacet(k, values) {
+    var s = $('f-' + k), cur = state.sel[k];
+    while (s.options.length > 0) s.remove(0);
+    var all = el('option', null, 'all'); all.value = ''; s.appendChild(all);
+    var seen = false;
+    values.forEach(function (v) {
+      var o = el('option', null, (v.value === '' ? '(none)' : v.value) + ' \u00b7 ' + v.names); o.value = v.value; s.appendChild(o); if (v.value === cur) seen = true;
+    });
+    if (cur && !seen) { var o = el('option', null, cur + ' \u00b7 0'); o.value = cur; s.appendChild(o); }
     s.value = cur;
   }
   function linkInfo(entity) { return (state.q.links.filter(function (l) { return l.entity === entity; })[0]) || { autoLinkAt: 1, reviewAt: 1 }; }
-  function render() {
-    var q = state.q, main = $('queue');
-    main.textContent = '';
-    var c = q.counts;
-    $('counts').textContent = 'decided ' + c.decided + ' / remaining ' + c.remaining + ' names (' + c.rowsDecided + ' / ' + c.rowsRemaining + ' rows)' + (q.truncated ? ' — first ' + q.items.length + ' shown' : '');
-    $('plan').textContent = 'plan ' + q.planRunId;
-    if (q.items.length === 0) { main.appendChild(el('p', 'meta', 'Nothing to review with these filters.')); return; }
-    q.items.forEach(function (it, i) { main.appendChild(card(it, i)); });
+
+  // ---------------------------------------------------------------- cards
+  function renderAll() {
+    var main = $('queue'); main.textContent = '';
+    if (state.items.length === 0) { main.appendChild(el('p', 'meta', 'Nothing to review with these filters.')); return; }
+    var frag = document.createDocumentFragment();
+    state.items.forEach(function (it, i) { frag.appendChild(card(it, i)); });
+    main.appendChild(frag);
+  }
+  function cardEl(i) { return document.querySelector('section.item[data-index="' + i + '"]'); }
+  /** Re-renders one card in place (the rest of the page is untouched). */
+  function rerender(i, keepFocus) {
+    var old = cardEl(i); if (!old) return null;
+    var hadFocus = old.contains(document.activeElement);
+    var n = card(state.items[i], i); old.parentNode.replaceChild(n, old);
+    if (hadFocus && keepFocus !== false) n.focus();
+    return n;
+  }
+  function masterLabel(m, fallbackKey) {
+    if (!m) return fallbackKey || '?';
+    return (m.name || '?') + (m.number ? ' (' + m.number + ')' : '') + ' \u00b7 key ' + m.key + (m.active ? '' : ' \u00b7 inactive');
   }
   function card(it, i) {
-    var d = el('section', 'item' + (i === state.sel ? ' sel' : '') + (it.decision ? ' decided' : ''));
+    var d = el('section', 'item' + (i === state.cur ? ' sel' : '') + (it.decision ? ' decided' : ''));
+    d.tabIndex = 0;
     d.setAttribute('data-index', String(i)); d.setAttribute('data-name', it.name); d.setAttribute('data-link', it.link);
+    d.setAttribute('aria-label', it.name + ', ' + it.outcome + (it.decision ? ', decided ' + it.decision.action : ''));
     var h = el('div', 'head');
     h.appendChild(el('span', 'name', it.name));
     h.appendChild(el('span', 'tag ' + it.outcome, it.outcome));
-    h.appendChild(el('span', 'meta', it.link + (it.scopeKey.length ? ' · ' + it.scopeKey.join('/') : '')));
-    h.appendChild(el('span', 'meta rows', it.rows + ' row' + (it.rows === 1 ? '' : 's') + (it.amount !== null ? ' · amount ' + it.amount.toFixed(2) : '')));
-    if (it.decision) h.appendChild(el('span', 'tag decision', 'decided: ' + it.decision.action + (it.decision.targetKey ? ' → ' + candLabel(it, it.decision.targetKey) : '') + ' by ' + (it.decision.decidedBy || '?')));
+    h.appendChild(el('span', 'meta', it.link + (it.scopeKey.length ? ' \u00b7 ' + it.scopeKey.join('/') : '')));
+    h.appendChild(el('span', 'meta rows', it.rows + ' row' + (it.rows === 1 ? '' : 's') + (it.amount !== null ? ' \u00b7 amount ' + it.amount.toFixed(2) : '') + (it.score !== null ? ' \u00b7 score ' + fmt(it.score) : '')));
     d.appendChild(h);
-    d.appendChild(el('div', 'meta', 'documents: ' + (it.sampleDocuments.join(', ') || '—') + (it.reason ? ' · ' + it.reason : '')));
+    if (it.decision) {
+      var dec = it.decision, tag = el('div', 'tag decision');
+      var what = dec.action === 'alias' ? 'linked to ' + masterLabel(dec.target, dec.targetKey) : dec.action === 'never' ? 'never link' : 'create a master';
+      tag.textContent = 'decided: ' + what + ' \u2014 by ' + (dec.decidedBy || '?') + (dec.decidedAt ? ' at ' + dec.decidedAt.slice(0, 19) : '');
+      d.appendChild(tag);
+    }
+    d.appendChild(el('div', 'meta', 'documents: ' + (it.sampleDocuments.join(', ') || '\u2014') + (it.reason ? ' \u00b7 ' + it.reason : '')));
     var info = linkInfo(it.link);
     var ul = el('ol', 'cands');
     it.candidates.slice(0, 5).forEach(function (c, k) {
       var li = el('li', 'cand');
       li.appendChild(el('kbd', null, String(k + 1)));
-      li.appendChild(el('span', 'cname', c.name + (c.number ? '  (' + c.number + ')' : '') + (c.active ? '' : ' [inactive]')));
+      var nm = el('span', 'cname', c.name);
+      nm.appendChild(el('span', 'cnum', (c.number ? c.number + ' \u00b7 ' : '') + 'key ' + c.key + (c.active ? '' : ' \u00b7 inactive')));
+      li.appendChild(nm);
       var bar = el('div', 'score' + (c.score !== null && c.score < info.autoLinkAt ? ' low' : '')), fill = el('div');
       fill.style.width = Math.round(Math.max(0, Math.min(1, c.score || 0)) * 100) + '%';
       bar.appendChild(fill); bar.title = 'auto-link at ' + info.autoLinkAt + ', review from ' + info.reviewAt;
       li.appendChild(bar);
-      li.appendChild(el('span', 'num', c.score === null ? '' : c.score.toFixed(3)));
-      var det = el('details'); det.appendChild(el('summary', null, 'why'));
-      var dl = el('dl');
-      Object.keys(c.signals || {}).forEach(function (s) {
-        var dt = el('dt', null, s + ' = ' + String(c.signals[s])); dt.title = SIGNALS[s] || '';
-        dl.appendChild(dt); dl.appendChild(el('dd', null, SIGNALS[s] || ''));
-      });
-      dl.appendChild(el('dt', null, 'key')); dl.appendChild(el('dd', null, c.key));
-      det.appendChild(dl); li.appendChild(det);
-      var b = el('button', null, 'pick'); b.addEventListener('click', function () { state.sel = i; pick(k); }); li.appendChild(b);
+      li.appendChild(el('span', 'num', c.score === null ? '' : fmt(c.score)));
+      li.appendChild(why(it, c));
+      var b = el('button', 'pick', 'pick'); b.setAttribute('aria-label', 'pick ' + c.name + (c.number ? ' ' + c.number : ''));
+      b.addEventListener('click', function () { pick(i, k); }); li.appendChild(b);
       ul.appendChild(li);
     });
     if (it.candidates.length === 0) ul.appendChild(el('li', 'meta', 'no candidates'));
     d.appendChild(ul);
     var act = el('div', 'actions');
-    [['accept top (a)', function () { pick(0); }], ['never (n)', never], ['create master', create], ['skip (s)', skip]].forEach(function (x) {
-      var b = el('button', null, x[0]); b.addEventListener('click', function () { state.sel = i; x[1](); }); act.appendChild(b);
+    [['accept top', 'a', function () { pick(i, 0); }], ['never', 'n', function () { never(i); }], ['create master', 'c', function () { create(i); }], ['skip', 's', function () { skip(i); }]].forEach(function (x) {
+      var b = el('button', null, x[0]); var h2 = el('span', 'kbdhint', ' (' + x[1] + ')'); b.appendChild(h2);
+      b.setAttribute('data-act', x[1]); b.addEventListener('click', x[2]); act.appendChild(b);
     });
-    if (it.decision) { var u = el('button', null, 'undo decision'); u.addEventListener('click', function () { revoke(it.decision.id); }); act.appendChild(u); }
+    var sm = el('button', null, 'search all masters'); sm.appendChild(el('span', 'kbdhint', ' (m)')); sm.setAttribute('data-act', 'm');
+    sm.addEventListener('click', function () { openSearch(i); }); act.appendChild(sm);
+    if (it.decision) { var u = el('button', null, 'undo decision'); u.addEventListener('click', function () { revokeOne(it.decision.id, i); }); act.appendChild(u); }
     d.appendChild(act);
-    d.addEventListener('click', function () { if (state.sel !== i) { state.sel = i; highlight(); } });
+    var hist = el('details', 'history'); hist.appendChild(el('summary', null, 'decision history'));
+    hist.addEventListener('toggle', function () { if (hist.open) loadHistory(it, hist); });
+    d.appendChild(hist);
+    if (state.pending && state.pending.i === i) {
+      var p = state.pending, cf = el('div', 'confirm');
+      var c = it.candidates[p.k];
+      cf.appendChild(el('div', null, 'Score ' + fmt(c.score) + ' is below review-at ' + info.reviewAt + ': link ' + it.rows + ' row(s) of "' + it.name + '" to ' + masterLabel(c) + '?'));
+      var yes = el('button', 'danger', 'accept anyway'); yes.setAttribute('data-confirm', 'yes'); yes.addEventListener('click', function () { state.pending = null; decide(i, { action: 'alias', targetKey: c.key }); });
+      var no = el('button', null, 'cancel'); no.addEventListener('click', function () { state.pending = null; rerender(i); focusCard(i); });
+      cf.appendChild(yes); cf.appendChild(document.createTextNode(' ')); cf.appendChild(no);
+      d.appendChild(cf);
+    }
+    d.addEventListener('focusin', function () { setCur(i); });
     return d;
   }
-  function candLabel(it, key) { var c = it.candidates.filter(function (x) { return x.key === key; })[0]; return c ? c.name : key; }
-  function current() { return state.q && state.q.items[state.sel]; }
-  function highlight() {
-    document.querySelectorAll('.item').forEach(function (n) { n.classList.toggle('sel', Number(n.getAttribute('data-index')) === state.sel); });
-    var n = document.querySelector('.item.sel'); if (n) n.scrollIntoView({ block: 'nearest' });
+  function loadHistory(it, det) {
+    var u = new URLSearchParams({ link: it.link, scope: JSON.stringify(it.scopeKey), name: it.name });
+    api('GET', '/api/history?' + u.toString()).then(function (r) {
+      while (det.childNodes.length > 1) det.removeChild(det.lastChild);
+      var ul = el('ul', 'meta');
+      if (r.history.length === 0) ul.appendChild(el('li', null, 'no decision yet'));
+      r.history.forEach(function (h) {
+        var what = h.action === 'alias' ? 'linked to ' + masterLabel(h.target, h.targetKey) : h.action === 'never' ? 'never link' : 'create a master';
+        ul.appendChild(el('li', null, h.decidedAt.slice(0, 19) + ' · ' + (h.decidedBy || '?') + ': ' + what + (h.revokedAt ? ' · revoked ' + h.revokedAt.slice(0, 19) : ' · in force')));
+      });
+      det.appendChild(ul);
+    }).catch(function (e) { msg(e.message); });
   }
-  function nextOpen() {
-    var items = state.q.items;
-    for (var k = 1; k <= items.length; k++) { var j = (state.sel + k) % items.length; if (!items[j].decision) { state.sel = j; return; } }
+  /** "Search all masters": pick a master that is not among the candidates (same scope; active ones can be chosen). */
+  function openSearch(i) {
+    var it = state.items[i], n = cardEl(i); if (!it || !n) return;
+    var box = n.querySelector('.msearch');
+    if (!box) {
+      box = el('div', 'msearch confirm');
+      var lab = el('label', null, 'master name, number or key '); var inp = el('input'); inp.type = 'search'; lab.appendChild(inp); box.appendChild(lab);
+      var out = el('ul', 'mresults'); box.appendChild(out);
+      var tm = null;
+      inp.addEventListener('input', function () {
+        clearTimeout(tm);
+        tm = setTimeout(function () {
+          var u = new URLSearchParams({ link: it.link, scope: JSON.stringify(it.scopeKey), q: inp.value });
+          api('GET', '/api/masters?' + u.toString()).then(function (r) {
+            out.textContent = '';
+            if (r.masters.length === 0 && inp.value.trim() !== '') out.appendChild(el('li', 'meta', 'no master matches'));
+            r.masters.forEach(function (m) {
+              var li = el('li'); li.appendChild(el('span', null, masterLabel(m) + ' '));
+              var b = el('button', null, 'link to this'); b.disabled = !m.active; b.setAttribute('data-key', m.key);
+              b.addEventListener('click', function () { decide(i, { action: 'alias', targetKey: m.key }); });
+              li.appendChild(b); out.appendChild(li);
+            });
+          }).catch(function (e) { msg(e.message); });
+        }, 200);
+      });
+      n.appendChild(box);
+    }
+    box.querySelector('input').focus();
   }
-  function act(body) {
-    var it = current(); if (!it || state.busy) return;
-    state.busy = true;
+  /** The "why" of a score: each signal's contribution (a waterfall that sums to the score) and the words. */
+  function why(it, c) {
+    var det = el('details'); det.appendChild(el('summary', null, 'why'));
+    var wf = el('div', 'wf'), sum = 0;
+    (c.contributions || []).forEach(function (x) {
+      wf.appendChild(el('span', null, x.label + (x.raw !== undefined ? ' ' + fmt(x.raw, 2) : '')));
+      var b = el('div', 'b'), f = el('div', x.value < 0 ? 'neg' : '');
+      f.style.left = Math.round(Math.max(0, Math.min(1, x.value < 0 ? sum + x.value : sum)) * 100) + '%';
+      f.style.width = Math.round(Math.min(1, Math.abs(x.value)) * 100) + '%';
+      b.appendChild(f); wf.appendChild(b);
+      wf.appendChild(el('span', 'v', (x.value >= 0 ? '+' : '') + fmt(x.value)));
+      sum += x.value;
+    });
+    if ((c.contributions || []).length > 0) { wf.appendChild(el('span', 'tot', 'score')); wf.appendChild(el('span')); wf.appendChild(el('span', 'v tot', fmt(c.score))); }
+    det.appendChild(wf);
+    var s = c.signals || {};
+    if (s.matchedTokens !== undefined) {
+      var t1 = el('div', 'toks'); t1.appendChild(el('span', null, 'this name: ')); t1.appendChild(el('span', null, it.name));
+      var t2 = el('div', 'toks'); t2.appendChild(el('span', null, 'master: ')); t2.appendChild(el('span', null, c.name));
+      var t3 = el('div', 'toks'); t3.appendChild(el('span', null, 'matched words: ')); t3.appendChild(el('b', null, s.matchedTokens || '\u2014'));
+      var t4 = el('div', 'toks'); t4.appendChild(el('span', null, 'unmatched: this name ')); t4.appendChild(el('s', null, s.unmatchedName || '\u2014'));
+      t4.appendChild(el('span', null, ' \u00b7 master ')); t4.appendChild(el('s', null, s.unmatchedMaster || '\u2014'));
+      [t1, t2, t3, t4].forEach(function (t) { det.appendChild(t); });
+    }
+    if (s.rule !== undefined) det.appendChild(el('div', 'toks', 'rule: ' + s.rule));
+    return det;
+  }
+  function setCur(i) {
+    if (state.cur === i) return;
+    var o = cardEl(state.cur); if (o) o.classList.remove('sel');
+    state.cur = i; var n = cardEl(i); if (n) n.classList.add('sel');
+  }
+  function focusCard(i) { var n = cardEl(i); if (n) { setCur(i); n.focus(); n.scrollIntoView({ block: 'nearest' }); } }
+  /** The card keyboard shortcuts act on: the one holding focus, else the last one that did. */
+  function currentIndex() {
+    var a = document.activeElement, s = a && a.closest ? a.closest('section.item') : null;
+    if (s) return Number(s.getAttribute('data-index'));
+    return state.items.length ? state.cur : -1;
+  }
+  function nextOpen(i) {
+    var items = state.items;
+    for (var k = 1; k <= items.length; k++) { var j = (i + k) % items.length; if (!items[j].decision) return j; }
+    return Math.min(i + 1, items.length - 1);
+  }
+
+  // ---------------------------------------------------------------- decisions
+  function decide(i, body) {
+    var it = state.items[i]; if (!it || state.busy) return;
+    state.busy = true; var t0 = state.t0 || performance.now(); state.t0 = 0;
     body.link = it.link; body.scopeKey = it.scopeKey; body.name = it.name;
     return api('POST', '/api/decide', body).then(function (r) {
-      state.undo.push(r.decision.id); msg('decided "' + it.name + '": ' + r.decision.action);
-      var name = it.name; return load().then(function () {
-        var idx = state.q.items.findIndex(function (x) { return x.name === name && x.link === it.link; });
-        if (idx >= 0) state.sel = idx; nextOpen(); render(); highlight();
-      });
+      var was = !!it.decision; it.decision = r.decision; state.pending = null;
+      state.undo.push({ ids: [r.decision.id], i: i, name: it.name, link: it.link });
+      rerender(i, false); focusCard(nextOpen(i));
+      window.fkbTimings.push(performance.now() - t0);
+      msg('decided "' + it.name + '": ' + (r.decision.action === 'alias' ? 'linked to ' + masterLabel(r.decision.target, r.decision.targetKey) : r.decision.action));
+      bump(it, was);
     }).catch(function (e) { msg(e.message); }).then(function () { state.busy = false; });
   }
-  function pick(k) { var it = current(); if (!it) return; var c = it.candidates[k]; if (!c) { msg('no candidate ' + (k + 1)); return; } act({ action: 'alias', targetKey: c.key }); }
-  function never() { act({ action: 'never' }); }
-  function create() { act({ action: 'create' }); }
-  function skip() { if (!state.q || state.q.items.length === 0) return; nextOpen(); highlight(); }
-  function revoke(id) {
+  function pick(i, k) {
+    var it = state.items[i]; if (!it) return;
+    var c = it.candidates[k]; if (!c) { msg('no candidate ' + (k + 1) + ' for "' + it.name + '"'); return; }
+    var info = linkInfo(it.link);
+    if ((c.score === null || c.score < info.reviewAt) && !(state.pending && state.pending.i === i && state.pending.k === k)) {
+      state.pending = { i: i, k: k }; var n = rerender(i, false);
+      var yes = n && n.querySelector('button[data-confirm]'); if (yes) yes.focus();
+      msg('"' + it.name + '": score ' + fmt(c.score) + ' is below review-at ' + info.reviewAt + ' \u2014 confirm or cancel');
+      return;
+    }
+    state.pending = null;
+    decide(i, { action: 'alias', targetKey: c.key });
+  }
+  function never(i) { decide(i, { action: 'never' }); }
+  function create(i) {
+    var it = state.items[i]; if (!it || state.busy) return;
+    state.busy = true; msg('creating a master for "' + it.name + '"\u2026');
+    api('POST', '/api/create', { link: it.link, scopeKey: it.scopeKey, name: it.name }).then(function (r) {
+      var was = !!it.decision; it.decision = r.decision; rerender(i, false); focusCard(nextOpen(i));
+      if (r.decision) state.undo.push({ ids: [r.decision.id], i: i, name: it.name, link: it.link });
+      msg('created master ' + masterLabel({ name: r.created.name, number: r.created.number, key: r.created.key, active: true }) + ' in ' + r.created.table +
+        ' and linked "' + it.name + '" to it; planned again (run ' + r.planRunId + '): Apply links its rows');
+      bump(it, was);
+    }).catch(function (e) { msg('create master: ' + e.message); }).then(function () { state.busy = false; });
+  }
+  function skip(i) { if (state.items.length) focusCard(nextOpen(i)); }
+  function revokeOne(id, i) {
     return api('POST', '/api/revoke', { id: id }).then(function (r) {
-      state.undo = state.undo.filter(function (x) { return x !== id; }); msg('undone: ' + r.action + ' for "' + r.name + '"'); return load();
+      state.undo = state.undo.filter(function (x) { return x.ids.indexOf(id) < 0; });
+      var it = state.items[i];
+      if (it && it.decision && it.decision.id === id) { it.decision = null; rerender(i); bump(it, true); } else scheduleRefresh();
+      msg('undone: ' + r.action + ' for "' + r.name + '"');
     }).catch(function (e) { msg(e.message); });
   }
-  function undoLast() { var id = state.undo.pop(); if (id === undefined) { msg('nothing to undo'); return; } revoke(id); }
+  function undoLast() {
+    var u = state.undo.pop(); if (u === undefined) { msg('nothing to undo'); return; }
+    if (u.bulk) {
+      return api('POST', '/api/revoke', { ids: u.ids }).then(function (r) { msg('undone: bulk accept of ' + r.revoked + ' names'); return load(true); }).catch(function (e) { state.undo.push(u); msg(e.message); });
+    }
+    var i = state.items.findIndex(function (x) { return x.name === u.name && x.link === u.link; });
+    return revokeOne(u.ids[0], i).then(function () { if (i >= 0) focusCard(i); });
+  }
+
+  // ---------------------------------------------------------------- keyboard
   document.addEventListener('keydown', function (e) {
-    var t = e.target && e.target.tagName;
-    if (t === 'INPUT' || t === 'SELECT' || t === 'TEXTAREA' || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (t === 'BUTTON' && e.key === 'Enter') return;
-    var k = e.key;
-    if (k === 'a' || k === 'Enter') { e.preventDefault(); pick(0); }
-    else if (k >= '1' && k <= '5') { e.preventDefault(); pick(Number(k) - 1); }
-    else if (k === 'n') { e.preventDefault(); never(); }
-    else if (k === 's') { e.preventDefault(); skip(); }
-    else if (k === 'u') { e.preventDefault(); undoLast(); }
-    else if (k === 'j' || k === 'ArrowDown') { e.preventDefault(); if (state.q && state.sel < state.q.items.length - 1) { state.sel++; highlight(); } }
-    else if (k === 'k' || k === 'ArrowUp') { e.preventDefault(); if (state.sel > 0) { state.sel--; highlight(); } }
+    var t = e.target, tag = t && t.tagName;
+    if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA' || e.ctrlKey || e.metaKey || e.altKey) return;
+    var k = e.key, onCard = t && t.classList && t.classList.contains('item');
+    // Enter and Space on a control (button, "why" toggle) activate that control, nothing else.
+    if ((k === 'Enter' || k === ' ') && !onCard) return;
+    var i = currentIndex();
+    if (k === 'u') { e.preventDefault(); undoLast(); return; }
+    if (i < 0) return;
+    if (k === 'a' || (k === 'Enter' && onCard)) { e.preventDefault(); state.t0 = performance.now(); pick(i, 0); }
+    else if (k >= '1' && k <= '5') { e.preventDefault(); state.t0 = performance.now(); pick(i, Number(k) - 1); }
+    else if (k === 'n') { e.preventDefault(); state.t0 = performance.now(); never(i); }
+    else if (k === 'c') { e.preventDefault(); create(i); }
+    else if (k === 'm') { e.preventDefault(); openSearch(i); }
+    else if (k === 's') { e.preventDefault(); skip(i); }
+    else if (k === 'j' || k === 'ArrowDown') { e.preventDefault(); focusCard(Math.min(i + 1, state.items.length - 1)); }
+    else if (k === 'k' || k === 'ArrowUp') { e.preventDefault(); focusCard(Math.max(i - 1, 0)); }
   });
-  ['f-link', 'f-tenant', 'f-band', 'f-state'].forEach(function (id) { $(id).addEventListener('change', function () { state.sel = 0; load(); }); });
-  ['f-min', 'f-max', 'f-q'].forEach(function (id) { $(id).addEventListener('input', function () { state.sel = 0; clearTimeout(state.t); state.t = setTimeout(load, 250); }); });
+
+  // ---------------------------------------------------------------- filters, paging
+  function reset() { state.offset = 0; state.cur = 0; state.bulk = null; $('bulk-panel').hidden = true; }
+  FACETS.forEach(function (k) { $('f-' + k).addEventListener('change', function () { state.sel[k] = $('f-' + k).value; reset(); load(); }); });
+  ['f-sort', 'f-dir', 'f-size'].forEach(function (id) { $(id).addEventListener('change', function () { reset(); load(); }); });
+  ['f-min', 'f-max', 'f-q'].forEach(function (id) { $(id).addEventListener('input', function () { clearTimeout(state.t); state.t = setTimeout(function () { reset(); load(); }, 250); }); });
+  $('prev').addEventListener('click', function () { state.offset = Math.max(0, state.offset - state.q.limit); state.cur = 0; load(true); });
+  $('next').addEventListener('click', function () { state.offset = state.offset + state.q.limit; state.cur = 0; load(true); });
+
+  // ---------------------------------------------------------------- bulk
   $('bulk').addEventListener('click', function () {
     var min = $('bulk-min').value; if (min === '') { msg('give a score'); return; }
-    var f = filter();
-    api('POST', '/api/bulk', { minScore: Number(min), filter: f }).then(function (r) {
-      msg('bulk: accepted ' + r.accepted + ', skipped ' + r.skipped + ' (ambiguous or inactive)'); return load();
+    api('POST', '/api/bulk/preview', { minScore: Number(min), filter: filterBody(), plan: state.plan }).then(function (r) {
+      state.bulk = { minScore: Number(min), filter: filterBody(), digest: r.digest, count: r.count };
+      var p = $('bulk-panel'); p.textContent = ''; p.hidden = false;
+      p.appendChild(el('div', null, 'Accept the best candidate of ' + r.count + ' open name(s) (' + r.rows + ' rows) in this view with score \u2265 ' + min +
+        (r.skipped ? '; ' + r.skipped + ' more above the score are left (ambiguous or inactive master)' : '') + ':'));
+      var ul = el('ul'); r.sample.forEach(function (s) { ul.appendChild(el('li', null, s.name + ' \u2192 ' + s.master + (s.number ? ' (' + s.number + ')' : '') + ' \u00b7 ' + fmt(s.score))); });
+      if (r.count > r.sample.length) ul.appendChild(el('li', null, '\u2026 and ' + (r.count - r.sample.length) + ' more'));
+      p.appendChild(ul);
+      var go = el('button', 'danger', 'accept ' + r.count); go.id = 'bulk-go'; go.disabled = r.count === 0;
+      var no = el('button', null, 'cancel'); no.id = 'bulk-cancel';
+      go.addEventListener('click', runBulk); no.addEventListener('click', function () { p.hidden = true; state.bulk = null; });
+      p.appendChild(go); p.appendChild(document.createTextNode(' ')); p.appendChild(no); go.focus();
     }).catch(function (e) { msg(e.message); });
   });
-  $('replan').addEventListener('click', function () { api('POST', '/api/plan', {}).then(function (r) { msg('planned: run ' + r.runId); return load(); }).catch(function (e) { msg(e.message); }); });
-  $('apply').addEventListener('click', function () { $('apply-confirm').hidden = false; $('apply').hidden = true; msg('Apply plans again (decisions first) and links every planned row, with the CLI\u2019s guards. Confirm?'); });
-  $('apply-cancel').addEventListener('click', function () { $('apply-confirm').hidden = true; $('apply').hidden = false; msg(''); });
-  $('apply-go').addEventListener('click', function () {
-    $('apply-confirm').hidden = true; $('apply').hidden = false; msg('applying…');
-    api('POST', '/api/apply', {}).then(function (r) {
-      $('applied').textContent = 'applied run ' + r.runId + ': ' + r.totalUpdated + ' row(s) linked (undo: fk-backfill undo --run ' + r.runId + ')';
-      msg(''); state.undo = []; return load();
+  function runBulk() {
+    var b = state.bulk; if (!b) return; $('bulk-panel').hidden = true; state.bulk = null;
+    api('POST', '/api/bulk', { minScore: b.minScore, filter: b.filter, digest: b.digest, plan: state.plan }).then(function (r) {
+      if (r.ids.length) state.undo.push({ bulk: true, ids: r.ids });
+      msg('bulk: accepted ' + r.accepted + ' (press u to undo the whole bulk)'); return load(true);
+    }).catch(function (e) { msg(e.message); });
+  }
+
+  // ---------------------------------------------------------------- plan, apply
+  $('replan').addEventListener('click', function () { api('POST', '/api/plan', {}).then(function (r) { state.plan = null; msg('planned: run ' + r.runId); return load(); }).catch(function (e) { msg(e.message); }); });
+  $('apply').addEventListener('click', function () {
+    msg('planning (decisions first) to count what Apply would link\u2026');
+    api('POST', '/api/apply/preview', {}).then(function (r) {
+      state.applyPreview = r; state.plan = null;
+      var p = $('apply-panel'); p.textContent = ''; p.hidden = false;
+      p.appendChild(el('div', null, 'Plan ' + r.planRunId + ':'));
+      var ul = el('ul');
+      ul.appendChild(el('li', null, 'people\u2019s decisions: ' + r.decisions.rows + ' row(s) of ' + r.decisions.names + ' name(s) will be linked'));
+      ul.appendChild(el('li', null, 'machine links (not reviewed here): ' + r.machine.rows + ' row(s) of ' + r.machine.names + ' name(s)'));
+      ul.appendChild(el('li', null, 'left NULL: ' + r.left.rows + ' row(s) of ' + r.left.names + ' name(s) (review, ambiguous, unmatched, never, create)'));
+      p.appendChild(ul);
+      var go = el('button', 'danger', 'apply decisions only (' + r.decisions.rows + ' rows)'); go.id = 'apply-go'; go.disabled = r.decisions.rows === 0;
+      var all = el('button', null, 'apply decisions + machine links (' + (r.decisions.rows + r.machine.rows) + ' rows)'); all.id = 'apply-all';
+      var no = el('button', null, 'cancel'); no.id = 'apply-cancel';
+      go.addEventListener('click', function () { runApply('decisions'); });
+      all.addEventListener('click', function () { runApply('all'); });
+      no.addEventListener('click', function () { p.hidden = true; msg(''); });
+      [go, all, no].forEach(function (b) { p.appendChild(b); p.appendChild(document.createTextNode(' ')); });
+      msg(''); go.focus(); return load();
     }).catch(function (e) { msg(e.message); });
   });
-  load();
+  function runApply(only) {
+    var r = state.applyPreview; if (!r) return; $('apply-panel').hidden = true; msg('applying\u2026');
+    api('POST', '/api/apply', { planRunId: r.planRunId, only: only }).then(function (x) {
+      $('applied').textContent = 'applied run ' + x.runId + ' (' + (only === 'all' ? 'decisions + machine links' : 'decisions only') + '): ' + x.totalUpdated + ' row(s) linked (undo: fk-backfill undo --run ' + x.runId + ')';
+      msg(''); state.undo = []; state.plan = null; state.applyPreview = null; return load();
+    }).catch(function (e) { msg(e.message); });
+  }
+  readUrl();
+  load(true);
 })();
 `;
 
@@ -215,23 +479,31 @@ export function renderPage(p: { nonce: string; token: string; csrf: string; tena
 <style nonce="${n}">${CSS}</style>
 </head><body>
 <header><h1>fk-backfill review</h1><span id="counts">loading…</span><span class="meta" id="plan"></span>
-<span>${p.tenant === null ? 'all tenants' : `tenant ${escapeHtml(p.tenant)}`}</span>
-<span class="help"><kbd>a</kbd>/<kbd>Enter</kbd> accept top · <kbd>1</kbd>-<kbd>5</kbd> pick · <kbd>n</kbd> never · <kbd>s</kbd> skip · <kbd>u</kbd> undo · <kbd>j</kbd>/<kbd>k</kbd> move</span>
-<span id="msg" role="status"></span></header>
+<span class="tenant">${p.tenant === null ? 'all tenants' : `tenant ${escapeHtml(p.tenant)}`}</span>
+<span class="help"><kbd>a</kbd> accept top · <kbd>1</kbd>-<kbd>5</kbd> pick · <kbd>n</kbd> never · <kbd>c</kbd> create · <kbd>m</kbd> search masters · <kbd>s</kbd> skip · <kbd>u</kbd> undo · <kbd>j</kbd>/<kbd>k</kbd> move — on the focused name</span>
+<span id="msg" role="status" aria-live="polite"></span></header>
 <div class="bar">
-<label>link <select id="f-link"><option value="">all</option></select></label>
-<label>tenant <select id="f-tenant"><option value="">all</option></select></label>
-<label>band <select id="f-band"><option value="">all</option><option>review</option><option>ambiguous</option><option>unmatched</option></select></label>
+<label>link <select id="f-link"></select></label>
+<label id="tenant-wrap">tenant <select id="f-tenant"></select></label>
+<label>band <select id="f-band"></select></label>
+<label>state <select id="f-state"></select></label>
+<label>decision <select id="f-decision"></select></label>
 <label>score ≥ <input id="f-min" type="number" min="0" max="1" step="0.01"></label>
 <label>≤ <input id="f-max" type="number" min="0" max="1" step="0.01"></label>
-<label>show <select id="f-state"><option value="all">all</option><option value="open">open</option><option value="decided">decided</option></select></label>
 <label>search <input id="f-q" type="search" placeholder="name contains"></label>
-<span>| accept all above score <input id="bulk-min" type="number" min="0" max="1" step="0.01"> in this filter <button id="bulk">bulk accept</button></span>
+<label>sort <select id="f-sort"><option value="">default</option><option value="rows">rows</option><option value="amount">amount</option><option value="score">score</option><option value="name">name</option></select></label>
+<label>order <select id="f-dir"><option value="">default</option><option value="desc">high → low / Z → A</option><option value="asc">low → high / A → Z</option></select></label>
+<label>per page <select id="f-size"><option value="">100</option><option value="50">50</option><option value="300">300</option><option value="1000">1000</option></select></label>
+</div>
+<div class="bar">
+<label>accept all in this view with score ≥ <input id="bulk-min" type="number" min="0" max="1" step="0.01"></label> <button id="bulk">preview bulk accept</button>
 <button id="replan">re-plan</button>
 <button id="apply" class="primary">Apply…</button>
-<span id="apply-confirm" hidden><button id="apply-go" class="danger">Confirm apply</button> <button id="apply-cancel">cancel</button></span>
-<span id="applied"></span>
+<span id="applied" role="status"></span>
 </div>
+<div id="bulk-panel" class="panel" hidden></div>
+<div id="apply-panel" class="panel" hidden></div>
+<nav class="pager" aria-label="pages"><button id="prev">‹ prev</button><span id="page-info"></span><button id="next">next ›</button></nav>
 <main id="queue"></main>
 <script nonce="${n}">${SCRIPT}</script>
 </body></html>

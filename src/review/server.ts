@@ -14,7 +14,28 @@ import { BackfillError } from '../errors.js';
 import { apply } from '../pipeline/apply.js';
 import { prepare, type CommonOptions, type Context } from '../pipeline/context.js';
 import { planIn } from '../pipeline/plan.js';
-import { BANDS, bulkAcceptIn, decideIn, reviewQueueIn, revokeIn, type Band, type QueueFilter, type ReviewAction } from '../pipeline/review.js';
+import { createMasterForNameIn } from '../pipeline/masters.js';
+import {
+  applyPreviewIn,
+  BANDS,
+  bulkAcceptIn,
+  bulkPreviewIn,
+  decideIn,
+  DECISION_VALUES,
+  decisionHistoryIn,
+  decisionsOnlyPlanIn,
+  searchMastersIn,
+  liveDecisionIn,
+  masterRefIn,
+  QUEUE_SORTS,
+  reviewQueueIn,
+  revokeIn,
+  revokeManyIn,
+  type Band,
+  type QueueFilter,
+  type QueueSort,
+  type ReviewAction,
+} from '../pipeline/review.js';
 import { renderPage } from './page.js';
 
 export interface ReviewServerOptions extends CommonOptions {
@@ -22,7 +43,7 @@ export interface ReviewServerOptions extends CommonOptions {
   port?: number;
   /** Recorded as decided_by / executed_by. */
   by: string | null;
-  /** Most names per page load (default 300). */
+  /** Names per page unless the page asks for another size (default 100). */
   limit?: number;
 }
 
@@ -106,18 +127,25 @@ function optNum(v: unknown, what: string): number | undefined {
   return n;
 }
 
-/** Queue filter from query parameters or a JSON object (same names). */
-function filterFrom(get: (k: string) => unknown): QueueFilter {
+function list(v: unknown): string[] {
+  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string' && x !== '');
+  if (typeof v !== 'string' || v === '') return [];
+  return v.split(',').filter((x) => x !== '');
+}
+
+/** Queue filter from query parameters or a JSON object (same names; facet values comma-separated). */
+export function filterFrom(get: (k: string) => unknown): QueueFilter {
   const f: QueueFilter = {};
-  const link = get('link');
-  if (typeof link === 'string' && link !== '') f.links = [link];
-  const tenant = get('tenant');
-  if (typeof tenant === 'string' && tenant !== '') f.tenant = tenant;
-  const band = get('band');
-  if (typeof band === 'string' && band !== '') {
-    if (!BANDS.includes(band as Band)) throw new HttpError(400, `band must be one of ${BANDS.join(', ')}`);
-    f.bands = [band as Band];
-  }
+  const links = list(get('link'));
+  if (links.length > 0) f.links = links;
+  const tenants = list(get('tenant'));
+  if (tenants.length > 0) f.tenants = tenants;
+  const bands = list(get('band'));
+  for (const b of bands) if (!BANDS.includes(b as Band)) throw new HttpError(400, `band must be one of ${BANDS.join(', ')}`);
+  if (bands.length > 0) f.bands = bands as Band[];
+  const decisions = list(get('decision'));
+  for (const d of decisions) if (!(DECISION_VALUES as readonly string[]).includes(d)) throw new HttpError(400, `decision must be one of ${DECISION_VALUES.join(', ')}`);
+  if (decisions.length > 0) f.decisions = decisions as (typeof DECISION_VALUES)[number][];
   const min = optNum(get('min'), 'min');
   if (min !== undefined) f.minScore = min;
   const max = optNum(get('max'), 'max');
@@ -129,11 +157,38 @@ function filterFrom(get: (k: string) => unknown): QueueFilter {
   return f;
 }
 
+function scopeOf(v: string | null): (string | null)[] {
+  try {
+    const x: unknown = JSON.parse(v ?? '');
+    if (Array.isArray(x) && x.every((e) => e === null || typeof e === 'string')) return x as (string | null)[];
+  } catch {
+    // fall through
+  }
+  throw new HttpError(400, 'scope must be a JSON array of strings');
+}
+
+/** Paging and sort from query parameters. */
+function pageFrom(u: URLSearchParams, defaultSize: number): { offset: number; limit: number; sort?: QueueSort; desc?: boolean } {
+  const offset = optNum(u.get('offset'), 'offset') ?? 0;
+  const size = optNum(u.get('size'), 'size') ?? defaultSize;
+  if (offset < 0 || !Number.isInteger(offset)) throw new HttpError(400, 'offset must be a whole number ≥ 0');
+  if (size < 0 || size > 2000 || !Number.isInteger(size)) throw new HttpError(400, 'size must be a whole number from 0 to 2000');
+  const out: { offset: number; limit: number; sort?: QueueSort; desc?: boolean } = { offset, limit: size };
+  const sort = u.get('sort');
+  if (sort !== null && sort !== '') {
+    if (!(QUEUE_SORTS as readonly string[]).includes(sort)) throw new HttpError(400, `sort must be one of ${QUEUE_SORTS.join(', ')}`);
+    out.sort = sort as QueueSort;
+  }
+  const dir = u.get('dir');
+  if (dir === 'asc' || dir === 'desc') out.desc = dir === 'desc';
+  return out;
+}
+
 export async function startReviewServer(db: unknown, opts: ReviewServerOptions): Promise<ReviewServer> {
   const ctx: Context = await prepare(db, opts, { tenant: 'required' });
   const token = randomBytes(24).toString('base64url');
   const csrf = randomBytes(24).toString('base64url');
-  const limit = opts.limit ?? 300;
+  const limit = opts.limit ?? 100;
   let port = 0;
   let busy: Promise<unknown> = Promise.resolve();
   /** One request at a time against the database (PGlite has one connection; apply must not interleave). */
@@ -141,6 +196,14 @@ export async function startReviewServer(db: unknown, opts: ReviewServerOptions):
     const next = busy.then(fn, fn);
     busy = next.catch(() => undefined);
     return next;
+  };
+
+  /** Plans this server showed (a page may keep reading the plan it was loaded from). */
+  const plans = new Set<string>();
+  const planOf = (v: unknown): string | undefined => {
+    if (v === undefined || v === null || v === '') return undefined;
+    if (typeof v !== 'string' || !plans.has(v)) throw new HttpError(400, 'unknown plan for this page: reload it');
+    return v;
   };
 
   const origins = (): string[] => [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
@@ -163,8 +226,23 @@ export async function startReviewServer(db: unknown, opts: ReviewServerOptions):
       }
       if (url.pathname === '/api/queue') {
         const filter = filterFrom((k) => url.searchParams.get(k) ?? undefined);
-        const q = await serial(() => reviewQueueIn(ctx, { filter, limit, executedBy: opts.by }));
+        const page = pageFrom(url.searchParams, limit);
+        const planRunId = planOf(url.searchParams.get('plan'));
+        const q = await serial(() => reviewQueueIn(ctx, { filter, ...page, executedBy: opts.by, ...(planRunId !== undefined ? { planRunId } : {}) }));
+        plans.add(q.planRunId);
         sendJson(res, 200, q);
+        return;
+      }
+      if (url.pathname === '/api/masters' || url.pathname === '/api/history') {
+        const link = url.searchParams.get('link') ?? '';
+        const scopeKey = scopeOf(url.searchParams.get('scope'));
+        if (url.pathname === '/api/masters') {
+          const q = url.searchParams.get('q') ?? '';
+          sendJson(res, 200, { masters: await serial(() => searchMastersIn(ctx, { link, scopeKey, q })) });
+        } else {
+          const name = url.searchParams.get('name') ?? '';
+          sendJson(res, 200, { history: await serial(() => decisionHistoryIn(ctx, { link, scopeKey, name })) });
+        }
         return;
       }
       throw new HttpError(404, 'not found');
@@ -202,21 +280,49 @@ export async function startReviewServer(db: unknown, opts: ReviewServerOptions):
             by: opts.by,
           }),
         );
-        sendJson(res, 200, r);
+        const target = r.decision.targetKey === null ? null : await serial(() => masterRefIn(ctx, str(body['link'], 'link'), r.decision.targetKey!, scopeKey as (string | null)[]));
+        sendJson(res, 200, { ...r, decision: { ...r.decision, target } });
         return;
       }
       case '/api/revoke': {
+        if (Array.isArray(body['ids'])) {
+          const ids = (body['ids'] as unknown[]).map((x) => str(x, 'ids[]'));
+          const r = await serial(() => revokeManyIn(ctx.db, ids, ctx.filter.tenant));
+          sendJson(res, 200, r);
+          return;
+        }
         const r = await serial(() => revokeIn(ctx.db, str(body['id'], 'id'), ctx.filter.tenant));
         sendJson(res, 200, r);
         return;
       }
+      case '/api/bulk/preview':
       case '/api/bulk': {
         const minScore = optNum(body['minScore'], 'minScore');
         if (minScore === undefined) throw new HttpError(400, 'minScore is required');
         const f = body['filter'];
         const filter = filterFrom((k) => (f !== null && typeof f === 'object' ? (f as Record<string, unknown>)[k] : undefined));
-        const r = await serial(() => bulkAcceptIn(ctx, { filter, minScore, by: opts.by }));
-        sendJson(res, 200, { accepted: r.accepted, skipped: r.skipped });
+        const planRunId = planOf(body['plan']);
+        const onPlan = planRunId !== undefined ? { planRunId } : {};
+        if (url.pathname === '/api/bulk/preview') {
+          sendJson(res, 200, await serial(() => bulkPreviewIn(ctx, { filter, minScore, ...onPlan })));
+          return;
+        }
+        // Only what was previewed: the preview's fingerprint is required and must still hold.
+        const digest = str(body['digest'], 'digest');
+        const r = await serial(() => bulkAcceptIn(ctx, { filter, minScore, by: opts.by, digest, ...onPlan }));
+        sendJson(res, 200, { accepted: r.accepted, skipped: r.skipped, ids: r.decisions.filter((d) => d.changed).map((d) => d.decision.id) });
+        return;
+      }
+      case '/api/create': {
+        const scopeKey = body['scopeKey'];
+        if (!Array.isArray(scopeKey) || !scopeKey.every((v) => v === null || typeof v === 'string')) throw new HttpError(400, 'scopeKey must be an array of strings');
+        const link = str(body['link'], 'link');
+        const name = str(body['name'], 'name');
+        const r = await serial(() => createMasterForNameIn(ctx, { link, scopeKey: scopeKey as (string | null)[], name, by: opts.by }));
+        const c = r.created[0]!;
+        const d = await serial(() => liveDecisionIn(ctx, link, scopeKey as (string | null)[], name));
+        plans.add(r.plan.runId);
+        sendJson(res, 200, { created: { key: c.key, name: c.name, number: c.number, table: c.targetTable }, planRunId: r.plan.runId, decision: d });
         return;
       }
       case '/api/plan': {
@@ -224,18 +330,30 @@ export async function startReviewServer(db: unknown, opts: ReviewServerOptions):
         sendJson(res, 200, { runId: p.runId });
         return;
       }
+      case '/api/apply/preview': {
+        // Plan now (decisions first) and count what applying it would link, by who decided.
+        const r = await serial(() => applyPreviewIn(ctx, { by: opts.by }));
+        plans.add(r.planRunId);
+        sendJson(res, 200, r);
+        return;
+      }
       case '/api/apply': {
-        // The CLI's apply: plan now (decisions first), then apply with its guards, one logged run.
-        const r = await serial(() =>
-          apply(ctx.db, {
+        // Applies exactly the previewed plan: by default only the rows people decided (a copy of the
+        // plan holding only the decided links); with only = "all", the machine links too.
+        const planRunId = planOf(str(body['planRunId'], 'planRunId'));
+        if (planRunId === undefined) throw new HttpError(400, 'planRunId is required (preview the apply first)');
+        const only = body['only'] === 'all' ? 'all' : 'decisions';
+        const r = await serial(async () => {
+          const id = only === 'all' ? planRunId : await decisionsOnlyPlanIn(ctx, planRunId, opts.by);
+          return apply(ctx.db, {
             config: ctx.config,
             ...(ctx.filter.tenant === null ? { allTenants: true } : { tenantId: ctx.filter.tenant }),
             entities: ctx.links.map((l) => l.entity),
             executedBy: opts.by,
-            maxUnmatchedRecords: 0,
-          }),
-        );
-        sendJson(res, 200, { runId: r.runId, planRunId: r.planRunId, totalUpdated: r.totalUpdated, results: r.results });
+            planRunId: id,
+          });
+        });
+        sendJson(res, 200, { only, runId: r.runId, planRunId: r.planRunId, totalUpdated: r.totalUpdated, results: r.results });
         return;
       }
       default:

@@ -1,6 +1,8 @@
 /**
  * Pure catalog queries for `discover` (pg_catalog only: same on PGlite and any server) and the sampled,
- * set-based name-overlap query used as evidence.
+ * set-based evidence queries (name overlap, key overlap, column cardinality). Every sample is bounded by a
+ * LIMIT, so the work is the same however big the tables are; one statement per table or per candidate
+ * pair, never a query per row.
  */
 import { ident } from './quote.js';
 import { Params, type Statement } from './statements.js';
@@ -15,11 +17,14 @@ export function columnsStatement(schemas: readonly string[] | null): Statement {
   const only = p.add(schemas === null ? null : [...schemas]);
   const text = `SELECT n.nspname::text AS schema, c.relname::text AS table_name, c.oid::int8 AS oid,
        a.attname::text AS column_name, a.attnum::int AS attnum, format_type(a.atttypid, a.atttypmod) AS type,
-       t.typname::text AS base, t.typcategory::text AS category, a.attnotnull AS not_null
+       (CASE WHEN t.typtype = 'd' THEN bt.typname ELSE t.typname END)::text AS base,
+       (CASE WHEN t.typtype = 'd' THEN bt.typcategory ELSE t.typcategory END)::text AS category,
+       a.attnotnull AS not_null, a.attidentity::text AS identity, a.attgenerated::text AS generated
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
   JOIN pg_type t ON t.oid = a.atttypid
+  LEFT JOIN pg_type bt ON bt.oid = t.typbasetype AND t.typtype = 'd'
  WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
    AND n.nspname <> ALL (${excluded}::text[]) AND n.nspname NOT LIKE 'pg\\_%'
    AND (${only}::text[] IS NULL OR n.nspname = ANY (${only}::text[]))
@@ -27,14 +32,20 @@ export function columnsStatement(schemas: readonly string[] | null): Statement {
   return { text, values: p.values };
 }
 
-/** Single-column primary keys and unique constraints ($1: table oids). */
-export function keysStatement(oids: readonly number[]): Statement {
+/**
+ * Every index of the given tables (primary keys and unique constraints are indexes too), with its key
+ * columns in order; expression columns are left out and flagged ($1: table oids).
+ */
+export function indexesStatement(oids: readonly number[]): Statement {
   return {
-    text: `SELECT con.conrelid::int8 AS oid, con.contype::text AS type, a.attname::text AS column_name
-  FROM pg_constraint con
-  JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]
- WHERE con.contype IN ('p', 'u') AND array_length(con.conkey, 1) = 1 AND con.conrelid::int8 = ANY ($1::int8[])
- ORDER BY 1, 2, 3`,
+    text: `SELECT i.indrelid::int8 AS oid, i.indisprimary AS is_primary, i.indisunique AS is_unique,
+       (i.indpred IS NOT NULL) AS partial, (0 = ANY (i.indkey::int2[])) AS has_expr,
+       ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(n, o)
+               JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n
+              WHERE k.o <= i.indnkeyatts ORDER BY k.o) AS columns
+  FROM pg_index i
+ WHERE i.indrelid::int8 = ANY ($1::int8[])
+ ORDER BY 1, 2 DESC, 3 DESC`,
     values: [[...oids]],
   };
 }
@@ -50,6 +61,56 @@ export function foreignKeysStatement(oids: readonly number[]): Statement {
  ORDER BY 1, 3`,
     values: [[...oids]],
   };
+}
+
+/**
+ * Rows sampled and distinct values per column among them (`d0`, `d1`, … in the order given): how many
+ * different values a column has relative to the rows, the cardinality evidence for scope columns.
+ */
+export function cardinalityStatement(tableSql: string, columns: readonly string[], sample = 2000): Statement {
+  const p = new Params();
+  const lim = p.add(sample);
+  const picks = columns.length === 0 ? '1 AS one' : columns.map((c) => `x.${ident(c)}`).join(', ');
+  const counts = columns.map((c, i) => `, count(DISTINCT s.${ident(c)})::int8 AS d${i}`).join('');
+  const text = `SELECT count(*)::int8 AS n${counts}
+  FROM (SELECT ${picks} FROM ${tableSql} x LIMIT ${lim}) s`;
+  return { text, values: p.values };
+}
+
+/**
+ * For a candidate link whose FK column already holds values: of at most `sample` source rows with the FK
+ * set, how many point at an existing target key (`found`), and per shared column (`a0`, `a1`, …) how many
+ * of those agree with their target row on it (a tenant column always does). One hashed join.
+ */
+export function keyOverlapStatement(
+  a: { sourceSql: string; fk: string; targetSql: string; targetKey: string; shared: readonly string[] },
+  sample = 2000,
+): Statement {
+  const p = new Params();
+  const lim = p.add(sample);
+  const cols = a.shared.map((c, i) => `, s.${ident(c)} AS c${i}`).join('');
+  const picks = [a.fk, ...a.shared.filter((c) => c !== a.fk)].map((c) => `s0.${ident(c)}`).join(', ');
+  const agrees = a.shared.map((c, i) => `, bool_or(t.${ident(c)} = s.c${i}) AS a${i}`).join('');
+  const counts = a.shared.map((_, i) => `, count(*) FILTER (WHERE m.a${i})::int8 AS a${i}`).join('');
+  const text = `WITH s AS (
+  SELECT row_number() OVER () AS rn, s.${ident(a.fk)} AS fk${cols}
+    FROM (SELECT ${picks} FROM ${a.sourceSql} s0 WHERE s0.${ident(a.fk)} IS NOT NULL LIMIT ${lim}) s
+), m AS (
+  SELECT s.rn${agrees}
+    FROM s JOIN ${a.targetSql} t ON t.${ident(a.targetKey)} = s.fk
+   GROUP BY s.rn
+)
+SELECT (SELECT count(*) FROM s)::int8 AS sampled, count(*)::int8 AS found${counts}
+  FROM m`;
+  return { text, values: p.values };
+}
+
+/** A few distinct values of a column (as text), for evidence such as a `status` column's states. */
+export function sampleValuesStatement(tableSql: string, column: string, sample = 2000, distinct = 8): Statement {
+  const p = new Params();
+  const text = `SELECT DISTINCT v FROM (SELECT x.${ident(column)}::text AS v FROM ${tableSql} x WHERE x.${ident(column)} IS NOT NULL LIMIT ${p.add(sample)}) s
+ ORDER BY v LIMIT ${p.add(distinct)}`;
+  return { text, values: p.values };
 }
 
 /**

@@ -3,7 +3,7 @@
  * what a join on the name column would have found (the seed's business question, asked both ways).
  */
 import { ident } from './quote.js';
-import { Params, scopeJoin, scopeKeyExpr, scopeWhere, type LinkShape, type ScopeFilter, type Statement } from './statements.js';
+import { Params, rowKeyText, scopeJoin, scopeKeyExpr, scopeWhere, type LinkShape, type ScopeFilter, type Statement } from './statements.js';
 
 function base(link: LinkShape, f: ScopeFilter, p: Params): string {
   const amt = link.amount === undefined ? 'NULL::numeric' : `s.${ident(link.amount)}::numeric`;
@@ -13,7 +13,7 @@ function base(link: LinkShape, f: ScopeFilter, p: Params): string {
   SELECT t.${ident(link.targetKey)} AS k, t.${ident(link.targetName)} AS mname${tScope}
     FROM ${link.targetSql} t WHERE true${scopeWhere('t', link, f, p)}
 ), d AS (
-  SELECT s.${ident(link.key)} AS dk, s.${ident(link.fk)} AS fk, s.${ident(link.name)} AS dname, ${amt} AS amt${sScope}
+  SELECT ${rowKeyText('s', link)} AS dk, s.${ident(link.fk)} AS fk, s.${ident(link.name)} AS dname, ${amt} AS amt${sScope}
     FROM ${link.sourceSql} s WHERE true${scopeWhere('s', link, f, p)}
 )`;
 }

@@ -2,6 +2,7 @@
  * Pure builders for `constrain`: deterministic object names (≤ 63 bytes) and the exact DDL/SQL each
  * step runs. No database here, so `--dry-run` prints exactly what a live run executes.
  */
+import { BackfillError } from '../errors.js';
 import { createHash } from 'node:crypto';
 import { ident } from './quote.js';
 import { Params, type Statement } from './statements.js';
@@ -156,7 +157,7 @@ export function dropConstraintSql(s: ConstrainShape, name: string): string {
 
 /** `SET LOCAL lock_timeout` takes no parameters; the value is checked to be a plain duration first. */
 export function lockTimeoutSql(value: string, local: boolean): string {
-  if (!/^\d+(\.\d+)?\s*(ms|s|min)?$/.test(value)) throw new Error(`lock timeout must look like 5s, 500ms or 1min (got ${JSON.stringify(value)})`);
+  if (!/^\d+(\.\d+)?\s*(ms|s|min)?$/.test(value)) throw new BackfillError('USAGE', `--lock-timeout must look like 5s, 500ms or 1min (got ${JSON.stringify(value)})`);
   return `SET${local ? ' LOCAL' : ''} lock_timeout = '${value.replace(/\s+/g, '')}'`;
 }
 

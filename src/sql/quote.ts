@@ -2,11 +2,12 @@
  * The one place identifiers from configuration become SQL. Every table and column name goes through
  * `ident` or `qualified`; every value is a bound parameter, never spliced in.
  */
+import { BackfillError } from '../errors.js';
 
 /** Quotes one identifier: always double-quoted, embedded quotes doubled, NUL refused. */
 export function ident(name: string): string {
-  if (name.length === 0) throw new Error('empty SQL identifier');
-  if (name.includes('\u0000')) throw new Error('SQL identifier contains a NUL character');
+  if (name.length === 0) throw new BackfillError('CONFIG_INVALID', 'an SQL identifier must not be empty');
+  if (name.includes('\u0000')) throw new BackfillError('CONFIG_INVALID', 'an SQL identifier must not contain a NUL character');
   return `"${name.replace(/"/g, '""')}"`;
 }
 
@@ -58,11 +59,11 @@ export function parseTableName(ref: string): TableName {
     cur += ch;
     i++;
   }
-  if (quoted) throw new Error(`unterminated quote in table name ${JSON.stringify(ref)}`);
+  if (quoted) throw new BackfillError('CONFIG_INVALID', `unterminated quote in table name ${JSON.stringify(ref)}`);
   parts.push(cur);
   void sawQuote;
   if (parts.length > 2 || parts.some((p) => p.length === 0)) {
-    throw new Error(`table name ${JSON.stringify(ref)} must be "table" or "schema.table"`);
+    throw new BackfillError('CONFIG_INVALID', `table name ${JSON.stringify(ref)} must be "table" or "schema.table"`);
   }
   return parts.length === 2 ? { schema: parts[0]!, table: parts[1]! } : { schema: null, table: parts[0]! };
 }

@@ -3,6 +3,7 @@
  * is unit-tested and the same statement runs on both adapters. Identifiers come from a resolved link
  * and are quoted with `ident`; values are always parameters.
  */
+import { BackfillError } from '../errors.js';
 import { activeAnd, activeExpr, activeValueSql, type ActivePredicate } from './active.js';
 import { ident } from './quote.js';
 
@@ -15,7 +16,15 @@ export interface Statement {
 export interface LinkShape {
   sourceSql: string;
   targetSql: string;
+  /** The key column batches walk by (one column of `keys`; its ranges cover every row once). */
   key: string;
+  /**
+   * The row identity: the columns of the link's `key` (unique together, NOT NULL; checked by the
+   * catalog). Absent: `[key]`. The change log stores it as text (see rowKeyText).
+   */
+  keys?: string[] | undefined;
+  /** Types of `keys` (format_type), in order. */
+  keyTypes?: string[] | undefined;
   fk: string;
   name: string;
   document?: string | undefined;
@@ -41,6 +50,49 @@ export interface LinkShape {
    * link across scope values that are spelled differently. Absent: none.
    */
   scopeLoose?: boolean[] | undefined;
+  /**
+   * The master name column's type (format_type). A plan records each linked entry's master name as
+   * text (`target_name`); apply compares it cast back to this type with the master's name, so a master
+   * renamed since the plan is skipped, and char padding or citext read back compare as the column does.
+   * Absent: text.
+   */
+  targetNameType?: string | undefined;
+}
+
+/**
+ * True while the master `t` still has the name the plan recorded in `entry`.target_name (its decision
+ * rested on it); an entry without one (a plan made before names were recorded) is not checked. `typed`:
+ * the entry's column is already of the master name's type (the apply lookup table).
+ *
+ * A CASE, not `=`: the planner estimates an equality of the two names as one more independent join
+ * condition (1 / distinct names) on top of the key's, so the entries that meet their masters looked
+ * like one row and it looped over the source once per entry. A CASE is estimated at one half at most.
+ */
+function sameMasterName(link: LinkShape, t: string, entry: string, typed = false): string {
+  const rec = typed || link.targetNameType === undefined || link.targetNameType === 'text' ? `${entry}.target_name` : `${entry}.target_name::${link.targetNameType}`;
+  return `CASE WHEN ${entry}.target_name IS NULL THEN true ELSE ${t}.${ident(link.targetName)} = ${rec} END`;
+}
+
+function idCols(link: LinkShape): { col: string; type: string }[] {
+  const keys = link.keys ?? [link.key];
+  return keys.map((col, i) => ({ col, type: link.keyTypes?.[i] ?? (col === link.key ? link.keyType : 'text') }));
+}
+
+/**
+ * A row's identity as the change log stores it: the key's text form, or for a composite key the text
+ * form of the array of its columns' text forms (`{7,2026-01-31}`), which rowKeyMatch takes apart again.
+ */
+export function rowKeyText(alias: string, link: LinkShape): string {
+  const cols = idCols(link);
+  if (cols.length === 1) return `${alias}.${ident(cols[0]!.col)}::text`;
+  return `ARRAY[${cols.map((c) => `${alias}.${ident(c.col)}::text`).join(', ')}]::text`;
+}
+
+/** `alias` is the row whose identity is the text `expr` (a change log row_key): typed equalities, index-usable. */
+export function rowKeyMatch(alias: string, link: LinkShape, expr: string): string {
+  const cols = idCols(link);
+  if (cols.length === 1) return `${alias}.${ident(cols[0]!.col)} = ${expr}::${cols[0]!.type}`;
+  return cols.map((c, i) => `${alias}.${ident(c.col)} = (${expr}::text[])[${i + 1}]::${c.type}`).join(' AND ');
 }
 
 function loose(link: LinkShape, i: number): boolean {
@@ -110,7 +162,7 @@ export function nullFkEstimateStatement(link: LinkShape, f: ScopeFilter): Statem
  * Distinct (scope, name) among rows whose FK is NULL, with row counts and the active masters whose
  * name is exactly equal in the same scope (seed semantics, set-based: one hash join, no per-row query).
  */
-export function exactCandidatesStatement(link: LinkShape, f: ScopeFilter, maxCandidates = 10): Statement {
+export function exactCandidatesStatement(link: LinkShape, f: ScopeFilter, maxCandidates = 10, o: { ordered?: boolean } = {}): Statement {
   const p = new Params();
   const tkey = `t.${ident(link.targetKey)}`;
   // masters that are not active are read too, only to say so ("only an inactive master has this name")
@@ -128,12 +180,14 @@ export function exactCandidatesStatement(link: LinkShape, f: ScopeFilter, maxCan
 SELECT ${scopeKeyExpr('n', link)} AS scope_key, n.source_name, n.row_count,
        (array_agg(${tkey}::text ORDER BY ${tkey}::text) FILTER (WHERE ${tkey} IS NOT NULL AND ${act}))[1:${max}::int] AS keys,
        count(${tkey}) FILTER (WHERE ${act})::int8 AS candidate_count,
-       (array_agg(${tkey}::text ORDER BY ${tkey}::text) FILTER (WHERE ${tkey} IS NOT NULL AND NOT ${act}))[1:${max}::int] AS inactive_keys
+       (array_agg(${tkey}::text ORDER BY ${tkey}::text) FILTER (WHERE ${tkey} IS NOT NULL AND NOT ${act}))[1:${max}::int] AS inactive_keys,
+       -- the active masters' names as read, in the order of keys: what a linked entry's decision rested on (apply rechecks it)
+       (array_agg(t.${ident(link.targetName)}::text ORDER BY ${tkey}::text) FILTER (WHERE ${tkey} IS NOT NULL AND ${act}))[1:1] AS names
   FROM names n
   LEFT JOIN ${link.targetSql} t
     ON t.${ident(link.targetName)} = n.source_name${scopeJoin('t', 'n', link)}
- GROUP BY ${[...link.scope.map((c) => `n.${ident(c)}`), 'n.source_name', 'n.row_count'].join(', ')}
- ORDER BY 1, 2`;
+ GROUP BY ${[...link.scope.map((c) => `n.${ident(c)}`), 'n.source_name', 'n.row_count'].join(', ')}${o.ordered === false ? '' : `
+ ORDER BY 1, 2`}`;
   return { text, values: p.values };
 }
 
@@ -173,7 +227,7 @@ export function unlinkedNamesStatement(link: LinkShape, f: ScopeFilter): Stateme
 /** Rows whose FK is NULL and whose name the plan did not link (the seed's unmatchedRecords). */
 export function unlinkedRecordsStatement(link: LinkShape, planRunId: string, linkName: string, f: ScopeFilter, limit: number): Statement {
   const p = new Params();
-  const doc = link.document === undefined ? `s.${ident(link.key)}::text` : `s.${ident(link.document)}::text`;
+  const doc = link.document === undefined ? rowKeyText('s', link) : `s.${ident(link.document)}::text`;
   const text = `SELECT ${doc} AS document_number, s.${ident(link.name)} AS entity_name, ${scopeKeyExpr('s', link)} AS scope_key,
        coalesce(e.outcome, 'unmatched') AS outcome, e.reason, e.candidates
   FROM ${link.sourceSql} s
@@ -265,7 +319,7 @@ const PLAIN_EQ = /^(timestamp|date|time|smallint|integer|bigint|numeric|real|dou
 function rowRead(alias: string, link: LinkShape): string {
   return [
     `${alias}.ctid AS fkb_tid`,
-    `${alias}.${ident(link.key)} AS fkb_key`,
+    ...idCols(link).map((c, i) => `${alias}.${ident(c.col)} AS fkb_key${i === 0 ? '' : `_${i + 1}`}`),
     `${alias}.${ident(link.name)} AS fkb_name`,
     ...link.scope.map((c, i) => `${alias}.${ident(c)} AS fkb_scope_${i + 1}`),
     ...(link.touch === null ? [] : [`${alias}.${ident(link.touch.column)} AS fkb_touched`]),
@@ -284,7 +338,8 @@ function rowRecheck(link: LinkShape, x: string): string {
   const touch = link.touch;
   const tc = touch === null ? '' : ident(touch.column);
   const touched = touch === null ? '' : PLAIN_EQ.test(touch.type) ? ` AND s.${tc} IS NOT DISTINCT FROM ${x}.fkb_touched` : ` AND s.${tc}::text IS NOT DISTINCT FROM ${x}.fkb_touched::text`;
-  return `s.ctid = ${x}.fkb_tid AND s.${ident(link.key)} = ${x}.fkb_key AND s.${ident(link.fk)} IS NULL AND s.${ident(link.name)} = ${x}.fkb_name${entryScopeJoin('s', link, x)}${touched}`;
+  const key = idCols(link).map((c, i) => ` AND s.${ident(c.col)} = ${x}.fkb_key${i === 0 ? '' : `_${i + 1}`}`).join('');
+  return `s.ctid = ${x}.fkb_tid${key} AND s.${ident(link.fk)} IS NULL AND s.${ident(link.name)} = ${x}.fkb_name${entryScopeJoin('s', link, x)}${touched}`;
 }
 
 /** ` AND alias."scope col" = entry.fkb_scope_N` for every scope column: a row or master against a lookup-table entry (or a row read as one). */
@@ -324,15 +379,15 @@ export function applyStatement(
     JOIN ${OWN}.plan_entries e
       ON e.run_id = ${planRunId} AND e.link = ${linkName} AND e.outcome = 'linked'
      AND ${entryName(link, 'e')} = s.${nm} AND e.scope_key = ${scopeKeyExpr('s', link)}
-    -- the planned master must still exist, be active and be of the row's scope (issue #8: drift since the plan)
-    JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = e.target_key::${link.fkType}${scopeJoin('t', 's', link)}${activeWhere('t', link)}
+    -- the planned master must still exist, be active, be of the row's scope (issue #8: drift since the plan) and still have the name the plan decided on (issue #23)
+    JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = e.target_key::${link.fkType}${scopeJoin('t', 's', link)}${activeWhere('t', link)} AND ${sameMasterName(link, 't', 'e')}
    WHERE s.${fk} IS NULL${srcScope}${rangeWhere('s', link, a.range, p)}
 ), upd AS (
   UPDATE ${link.sourceSql} s
      SET ${fk} = todo.target_key::${link.fkType}${touchSet}
     FROM todo
    WHERE ${rowRecheck(link, 'todo')}${srcScope}
-  RETURNING s.${ident(link.key)}::text AS row_key, s.${fk}::text AS new_value, todo.method, todo.score, ${touchedOld(link, 'todo')} AS touched_old
+  RETURNING ${rowKeyText('s', link)} AS row_key, s.${fk}::text AS new_value, todo.method, todo.score, ${touchedOld(link, 'todo')} AS touched_old
 )
 ${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`;
   return { text, values: p.values };
@@ -382,9 +437,6 @@ export function undoStatement(
     targetRunId: string;
     runId: string;
     linkName: string;
-    idRange?: { after: string | null; upTo: string };
-    /** A range of the change log's row_key (text order). */
-    keyRange?: { after: string | null; upTo: string };
     /** A range of change log positions 'SET:ORD' (see undoBoundStatement): the batches of a batched undo. */
     setRange?: { after: string | null; upTo: string };
   },
@@ -394,28 +446,19 @@ export function undoStatement(
   const runId = p.add(a.runId);
   const target = p.add(a.targetRunId);
   const linkName = p.add(a.linkName);
-  const k = ident(link.key);
   const fk = ident(link.fk);
-  const idRange =
-    a.idRange === undefined
-      ? ''
-      : `${a.idRange.after === null ? '' : ` AND c.id > ${p.add(a.idRange.after)}::int8`} AND c.id <= ${p.add(a.idRange.upTo)}::int8`;
-  const keyRange =
-    a.keyRange === undefined
-      ? ''
-      : `${a.keyRange.after === null ? '' : ` AND c.row_key > ${p.add(a.keyRange.after)}::text`} AND c.row_key <= ${p.add(a.keyRange.upTo)}::text`;
   const setRange = a.setRange === undefined ? '' : positionRange('c', a.setRange, p);
   const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = CASE WHEN c.touched_column IS NULL THEN s.${ident(link.touch.column)} ELSE c.touched_old::${link.touch.type} END`;
   const text = `WITH c AS (
   SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old
     FROM ${OWN}.changes c
-   WHERE c.run_id = ${target}::int8 AND c.link = ${linkName}${idRange}${keyRange}${setRange}
+   WHERE c.run_id = ${target}::int8 AND c.link = ${linkName}${setRange}
 ), upd AS (
   UPDATE ${link.sourceSql} s
      SET ${fk} = c.old_value::${link.fkType}${touchSet}
     FROM c
-   WHERE s.${k} = c.row_key::${link.keyType} AND s.${fk} = c.new_value::${link.fkType}${scopeWhere('s', link, f, p)}
-  RETURNING s.${k}::text AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
+   WHERE ${rowKeyMatch('s', link, 'c.row_key')} AND s.${fk} = c.new_value::${link.fkType}${scopeWhere('s', link, f, p)}
+  RETURNING ${rowKeyText('s', link)} AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
 )
 ${withChangedCount(`INSERT INTO ${OWN}.change_sets (run_id, link, table_name, column_name, method, row_keys, old_values, new_values)
 SELECT ${runId}::int8, ${linkName}::text, min(upd.table_name), min(upd.column_name), 'undo', array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.old_value)
@@ -427,7 +470,7 @@ HAVING count(*) > 0`)}`;
 /** A change log position 'SET:ORD' (set id, 1-based position in the set). */
 function position(pos: string): [string, string] {
   const m = /^(\d+):(\d+)$/.exec(pos);
-  if (m === null) throw new Error(`not a change log position: ${pos}`);
+  if (m === null) throw new BackfillError('RUN_STATE', `not a change log position: ${pos} (the run's checkpoint is damaged)`);
   return [m[1]!, m[2]!];
 }
 
@@ -440,78 +483,38 @@ function positionRange(alias: string, r: { after: string | null; upTo: string },
   return out;
 }
 
-/** NULL FKs, FK values pointing nowhere, to a master of another scope, to a master the active predicate excludes. */
+/**
+ * NULL FKs, FK values pointing nowhere, to a master of another scope only, to a master the active
+ * predicate excludes. Each row is joined to its master by the whole key, scope included (the link's
+ * scope columns, all on the master too): masters keyed by (tenant_id, id) repeat ids across tenants, and
+ * a join on the id alone counted every row once per tenant holding that id and called its link
+ * cross-tenant. Both joins read masters grouped by what they join on (a master table without a unique
+ * key cannot multiply rows either) and hash on plain equalities (key and scope), no per-row query. A row
+ * whose scope value is NULL belongs to no tenant: its FK is an orphan only when no master has the key
+ * (as a composite FK, MATCH SIMPLE, checks nothing for it).
+ */
 export function integrityStatement(link: LinkShape, f: ScopeFilter): Statement {
   const p = new Params();
   const fk = ident(link.fk);
   const tk = ident(link.targetKey);
-  const cross =
-    link.scope.length === 0
-      ? '0::int8'
-      : `count(*) FILTER (WHERE s.${fk} IS NOT NULL AND t.${tk} IS NOT NULL AND (${link.scope
-          .map((c) => `t.${ident(c)} IS DISTINCT FROM s.${ident(c)}`)
-          .join(' OR ')}))::int8`;
+  const scoped = link.scope.length > 0;
+  const scopeCols = link.scope.map(ident);
+  // the row's own master: same key, same scope
+  const same = `LEFT JOIN (SELECT t.${tk} AS k${scopeCols.map((c) => `, t.${c}`).join('')}, bool_or(${activeExpr('t', link.active)}) AS active
+                FROM ${link.targetSql} t GROUP BY ${['1', ...scopeCols.map((_, i) => String(i + 2))].join(', ')}) t
+    ON t.k = s.${fk}${scopeCols.map((c) => ` AND t.${c} = s.${c}`).join('')}`;
+  // any master with that key, whatever its scope: tells an orphan from a link to another tenant
+  const any = scoped ? `
+  LEFT JOIN (SELECT DISTINCT t.${tk} AS k FROM ${link.targetSql} t) o ON o.k = s.${fk}` : '';
+  const scopeSet = scopeCols.map((c) => ` AND s.${c} IS NOT NULL`).join('');
   const text = `SELECT count(*)::int8 AS total,
        count(*) FILTER (WHERE s.${fk} IS NULL)::int8 AS null_fks,
-       count(*) FILTER (WHERE s.${fk} IS NOT NULL AND t.${tk} IS NULL)::int8 AS orphans,
-       ${cross} AS cross_scope,
-       count(*) FILTER (WHERE t.${tk} IS NOT NULL AND NOT ${activeExpr('t', link.active)})::int8 AS inactive_targets
+       count(*) FILTER (WHERE s.${fk} IS NOT NULL AND ${scoped ? 'o.k' : 't.k'} IS NULL)::int8 AS orphans,
+       ${scoped ? `count(*) FILTER (WHERE s.${fk} IS NOT NULL AND t.k IS NULL AND o.k IS NOT NULL${scopeSet})::int8` : '0::int8'} AS cross_scope,
+       count(*) FILTER (WHERE t.k IS NOT NULL AND NOT t.active)::int8 AS inactive_targets
   FROM ${link.sourceSql} s
-  LEFT JOIN ${link.targetSql} t ON t.${tk} = s.${fk}
+  ${same}${any}
  WHERE true${scopeWhere('s', link, f, p)}`;
-  return { text, values: p.values };
-}
-
-/** Filters of the review queue, pushed into SQL (issue #6). */
-export interface ReviewFilterSql {
-  bands: string[];
-  minScore: number | null;
-  maxScore: number | null;
-  /** Case-insensitive substring of the name (LIKE wildcards are escaped here). */
-  search: string | null;
-}
-
-/**
- * The review queue of one link: the plan's non-linked names that still have NULL-FK rows, with the
- * live row count, amount (when configured), a few document numbers, and the person's current decision.
- */
-export function reviewQueueStatement(link: LinkShape, a: { planRunId: string; linkName: string; samples: number; limit: number }, filter: ReviewFilterSql, f: ScopeFilter): Statement {
-  const p = new Params();
-  const run = p.add(a.planRunId);
-  const ln = p.add(a.linkName);
-  let where = '';
-  if (filter.bands.length > 0) where += ` AND e.outcome = ANY(${p.add(filter.bands)}::text[])`;
-  if (filter.minScore !== null) where += ` AND e.score >= ${p.add(filter.minScore)}::real`;
-  if (filter.maxScore !== null) where += ` AND e.score <= ${p.add(filter.maxScore)}::real`;
-  if (filter.search !== null && filter.search !== '') where += ` AND e.source_name ILIKE ${p.add('%' + filter.search.replace(/[\\%_]/g, (c) => '\\' + c) + '%')}`;
-  const tenantE = f.tenant !== null && link.scope.length > 0 ? ` AND e.scope_key[1] = ${p.add(f.tenant)}` : '';
-  const tenantD = f.tenant !== null && link.scope.length > 0 ? ` AND d.scope_key[1] = ${p.add(f.tenant)}` : '';
-  const doc = link.document === undefined ? `s.${ident(link.key)}::text` : `s.${ident(link.document)}::text`;
-  const amount = link.amount === undefined ? 'NULL::numeric' : `sum(s.${ident(link.amount)})::numeric`;
-  const text = `WITH e AS (
-  SELECT e.scope_key, e.source_name, e.outcome, e.score, e.reason, e.candidates
-    FROM ${OWN}.plan_entries e
-   WHERE e.run_id = ${run}::int8 AND e.link = ${ln} AND e.outcome <> 'linked' AND e.source_name IS NOT NULL${where}${tenantE}
-), r AS (
-  SELECT ${scopeKeyExpr('s', link)} AS scope_key, s.${ident(link.name)} AS source_name, count(*)::int8 AS row_count,
-         ${amount} AS amount, (array_agg(${doc} ORDER BY ${doc}))[1:${p.add(a.samples)}::int] AS documents
-    FROM ${link.sourceSql} s
-   WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
-     AND (${scopeKeyExpr('s', link)}, s.${ident(link.name)}) IN (SELECT e.scope_key, e.source_name FROM e)
-   GROUP BY 1, 2
-), d AS (
-  SELECT DISTINCT ON (d.scope_key, d.source_name) d.scope_key, d.source_name, d.id, d.action, d.target_key, d.decided_by, d.decided_at
-    FROM ${OWN}.decisions d
-   WHERE d.link = ${ln} AND d.revoked_at IS NULL${tenantD}
-   ORDER BY d.scope_key, d.source_name, d.decided_at DESC, d.id DESC
-)
-SELECT e.scope_key, e.source_name, e.outcome, e.score, e.reason, e.candidates, r.row_count, r.amount::text AS amount, r.documents,
-       d.id::text AS decision_id, d.action AS decision_action, d.target_key AS decision_target, d.decided_by, d.decided_at::text AS decided_at
-  FROM e
-  JOIN r ON r.scope_key = e.scope_key AND r.source_name = e.source_name
-  LEFT JOIN d ON d.scope_key = e.scope_key AND d.source_name = e.source_name
- ORDER BY r.amount DESC NULLS LAST, r.row_count DESC, e.source_name, e.scope_key
- LIMIT ${p.add(a.limit)}`;
   return { text, values: p.values };
 }
 
@@ -656,7 +659,7 @@ export function insertMastersStatement(link: LinkShape & { number?: string | und
   }
   if (link.active !== undefined) {
     const v = activeValueSql(link.active);
-    if (v === null) throw new Error(`no value makes ${link.active.column} active (activeWhen notNull)`);
+    if (v === null) throw new BackfillError('CONFIG_INVALID', `no value makes ${link.active.column} active (activeWhen notNull)`);
     cols.push(ident(link.active.column));
     sel.push(v);
   }
@@ -671,9 +674,9 @@ RETURNING ${ident(link.targetKey)}::text AS key, ARRAY[${link.scope.map((c) => `
 /** Sets the active flag of masters (by key) within the scope: reactivation instead of a duplicate. */
 export function reactivateMastersStatement(link: LinkShape & { targetKeyType: string }, keys: string[], f: ScopeFilter): Statement {
   const p = new Params();
-  if (link.active === undefined) throw new Error('no active column configured');
+  if (link.active === undefined) throw new BackfillError('CONFIG_INVALID', 'no active column configured: masters cannot be reactivated');
   const v = activeValueSql(link.active);
-  if (v === null) throw new Error(`no value makes ${link.active.column} active (activeWhen notNull)`);
+  if (v === null) throw new BackfillError('CONFIG_INVALID', `no value makes ${link.active.column} active (activeWhen notNull)`);
   const text = `UPDATE ${link.targetSql} t SET ${ident(link.active.column)} = ${v}
  WHERE t.${ident(link.targetKey)} = ANY(${p.add(keys)}::${link.targetKeyType}[])${scopeWhere('t', link, f, p)}
 RETURNING t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)} AS name`;
@@ -694,9 +697,10 @@ export interface TypedLinkShape extends LinkShape {
 export function applyMapStatements(link: TypedLinkShape, a: { planRunId: string; linkName: string; map: string }): Statement[] {
   const p = new Params();
   const scopeCols = link.scope.map((_, i) => `fkb_scope_${i + 1}`);
-  const cols = [...scopeCols.map((c, i) => `${c} ${link.scopeTypes[i]}`), `source_name ${link.nameType ?? 'text'} NOT NULL`, `target_key ${link.fkType} NOT NULL`, 'method text', 'score real'];
-  const fill = `INSERT INTO ${a.map} (${[...scopeCols, 'source_name', 'target_key', 'method', 'score'].join(', ')})
-SELECT ${[...link.scope.map((_, i) => `e.scope_key[${i + 1}]::${link.scopeTypes[i]}`), entryName(link, 'e'), `e.target_key::${link.fkType}`, 'e.method', 'e.score'].join(', ')}
+  const nameType = link.targetNameType ?? 'text';
+  const cols = [...scopeCols.map((c, i) => `${c} ${link.scopeTypes[i]}`), `source_name ${link.nameType ?? 'text'} NOT NULL`, `target_key ${link.fkType} NOT NULL`, 'method text', 'score real', `target_name ${nameType}`];
+  const fill = `INSERT INTO ${a.map} (${[...scopeCols, 'source_name', 'target_key', 'method', 'score', 'target_name'].join(', ')})
+SELECT ${[...link.scope.map((_, i) => `e.scope_key[${i + 1}]::${link.scopeTypes[i]}`), entryName(link, 'e'), `e.target_key::${link.fkType}`, 'e.method', 'e.score', `e.target_name::${nameType}`].join(', ')}
   FROM ${OWN}.plan_entries e
  WHERE e.run_id = ${p.add(a.planRunId)}::int8 AND e.link = ${p.add(a.linkName)} AND e.outcome = 'linked' AND e.source_name IS NOT NULL AND e.target_key IS NOT NULL`;
   return [
@@ -713,18 +717,26 @@ SELECT ${[...link.scope.map((_, i) => `e.scope_key[${i + 1}]::${link.scopeTypes[
 /**
  * One batch of a batched apply over its range (keys (after, upTo], or heap blocks [after, upTo) of a
  * ctid walk): ONE `UPDATE … FROM` the typed lookup table built by `applyMapStatements`, with the same
- * guards as `applyStatement` (FK still NULL, name unchanged, same scope, planned master still active and
- * of the row's scope) and the change log in the same statement.
+ * guards as `applyStatement` (FK still NULL, name unchanged, same scope, planned master still active,
+ * of the row's scope and of the name the plan recorded) and the change log in the same statement.
  *
  * Shape: the subquery `x` is the bare join a DBA would write (the range of the source and the plan's
  * entries, hashed on typed columns) and reads each row's old touched value (updated_at) on the way: an
  * exact undo needs it, and PostgreSQL before 18 has no `RETURNING OLD`. The UPDATE then finds each row
  * of `x` by its ctid (a Tid Scan: one buffer lookup per row) instead of reading the range a second
  * time, comparing again what `x` read (see rowRecheck). The entries `v` are checked against the masters
- * before they meet the source (still there, active, of the entry's scope). Each `OFFSET 0` keeps its
+ * before they meet the source (still there, active, of the entry's scope, not renamed: one more
+ * comparison in that join, no other read). Each `OFFSET 0` keeps its
  * subquery planned on its own: flattened, the planner multiplied the selectivities of the self-join
  * and of the name and scope equalities into estimates of a row or two and then probed the lookup table
  * and the masters once per row (~1–3 µs each) instead of hashing them once per batch.
+ *
+ * The source range `r` is its own subquery too, so no plan can probe the source once per entry: the
+ * masters join estimates `v` at (entries ÷ tenants) rows (the key and the tenant equalities multiplied),
+ * 9 rows for 45 000 entries over 5 000 tenants, and with an index on the tenant column the planner then
+ * looped over the entries and bitmap-scanned the tenant's rows within the range for each (7.6 s per
+ * 5 000-row batch; issue #23's many small tenants). Fenced, the range can only be hashed or scanned once
+ * (72 ms). Links without a touched column take the same shape (one statement shape for every link).
  */
 export function applyBatchStatement(
   link: TypedLinkShape,
@@ -737,29 +749,28 @@ export function applyBatchStatement(
   const fk = ident(link.fk);
   const rangeWhere = walkRangeWhere(a.walk);
   const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = now()`;
-  // typed equalities, hashed; the entries (v) meet the masters first, so no estimate of this join decides how the masters are read
-  const entryJoin = (r: string): string => `v.source_name = ${r}.${ident(link.name)}${entryScopeJoin(r, link, 'v')}`;
-  const entries = `(SELECT m.*
+  // fkb_same_master: read in the join that rechecks the master, tested by the UPDATE's own WHERE (not here: any
+  // filter in v shrinks its estimate further)
+  const entries = `(SELECT m.*, ${sameMasterName(link, 't', 'm', true)} AS fkb_same_master
                     FROM ${a.map} m
                     JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = m.target_key${activeWhere('t', link)}${entryScopeJoin('t', link, 'm')}
                   OFFSET 0) v`;
-  const srcRange = `${scopeWhere('s', link, f, p)}${rangeWhere('s', link, a.range, p)}`;
-  // no touched column: nothing old to read, the bare UPDATE … FROM the entries (EvalPlanQual rechecks its join on a concurrently updated row)
-  const update = link.touch === null
-    ? `UPDATE ${link.sourceSql} s
-     SET ${fk} = v.target_key
-    FROM ${entries}
-   WHERE ${entryJoin('s')} AND s.${fk} IS NULL${srcRange}
-  RETURNING s.${ident(link.key)}::text AS row_key, s.${fk}::text AS new_value, v.method, v.score, NULL::text AS touched_old`
-    : `UPDATE ${link.sourceSql} s
+  // the range of the source, read on its own (see the comment above: never probed once per entry)
+  const range = `(SELECT ${rowRead('o', link)}
+                    FROM ${link.sourceSql} o
+                   WHERE o.${fk} IS NULL${scopeWhere('o', link, f, p)}${rangeWhere('o', link, a.range, p)}
+                  OFFSET 0) r`;
+  const readJoin = `v.source_name = r.fkb_name${link.scope
+    .map((_, i) => ` AND r.fkb_scope_${i + 1} = v.fkb_scope_${i + 1}${loose(link, i) ? ` AND r.fkb_scope_${i + 1}::text = v.fkb_scope_${i + 1}::text` : ''}`)
+    .join('')}`;
+  const update = `UPDATE ${link.sourceSql} s
      SET ${fk} = x.target_key${touchSet}
-    FROM (SELECT ${rowRead('o', link)}, v.target_key, v.method, v.score
-            FROM ${link.sourceSql} o
-            JOIN ${entries} ON ${entryJoin('o')}
-           WHERE o.${fk} IS NULL${scopeWhere('o', link, f, p)}${rangeWhere('o', link, a.range, p)}
+    FROM (SELECT r.*, v.target_key, v.method, v.score, v.fkb_same_master
+            FROM ${range}
+            JOIN ${entries} ON ${readJoin}
           OFFSET 0) x
-   WHERE ${rowRecheck(link, 'x')}${srcRange}
-  RETURNING s.${ident(link.key)}::text AS row_key, s.${fk}::text AS new_value, x.method, x.score, ${touchedOld(link, 'x')} AS touched_old`;
+   WHERE ${rowRecheck(link, 'x')} AND x.fkb_same_master${scopeWhere('s', link, f, p)}${rangeWhere('s', link, a.range, p)}
+  RETURNING ${rowKeyText('s', link)} AS row_key, s.${fk}::text AS new_value, x.method, x.score, ${touchedOld(link, 'x')} AS touched_old`;
   const text = `WITH upd AS (
   ${update}
 )
@@ -772,7 +783,10 @@ ${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`;
  * is walked and only when it updated fewer rows than planned. Reads the rows whose FK is still NULL, that
  * still match one of the plan's linked entries (name and scope compared as plan and apply compare them)
  * and that this run did not change, and counts them by the first reason that holds: planned master
- * deleted, moved to another scope, deactivated; the rows left still match everything and were passed
+ * deleted, moved to another scope, deactivated, renamed (its name is no longer the one the plan recorded);
+ * the master is looked up by its whole key, the row's scope included (masters keyed by (tenant_id, id)
+ * repeat ids across tenants), and "moved" means its key is found in another scope only. The rows left
+ * still match everything and were passed
  * over by the UPDATE itself (a BEFORE UPDATE trigger returning NULL, or a row-level security policy:
  * `rls` and `before_update_triggers` say which the table has). Planned rows not found here changed since
  * the plan (name, scope or FK) or were deleted: the caller computes them as the remainder.
@@ -781,24 +795,28 @@ export function skipReasonsStatement(link: LinkShape, a: { planRunId: string; ru
   const p = new Params();
   const linkName = p.add(a.linkName);
   const tk = `t.${ident(link.targetKey)}`;
-  const sameScope = link.scope.length === 0 ? 'true' : scopeJoin('t', 's', link).replace(/^ AND /, '');
+  const scoped = link.scope.length > 0;
   const rel = p.add(link.sourceSql);
+  const recorded = link.targetNameType === undefined || link.targetNameType === 'text' ? 'e.target_name' : `e.target_name::${link.targetNameType}`;
   const text = `WITH r AS (
-  SELECT ${tk} IS NULL AS master_gone,
-         ${tk} IS NOT NULL AND NOT (${sameScope}) AS master_moved,
-         ${link.active === undefined ? 'false' : `${tk} IS NOT NULL AND NOT ${activeExpr('t', link.active)}`} AS master_inactive
+  SELECT ${tk} IS NULL${scoped ? ' AND o.k IS NULL' : ''} AS master_gone,
+         ${scoped ? `${tk} IS NULL AND o.k IS NOT NULL` : 'false'} AS master_moved,
+         ${link.active === undefined ? 'false' : `${tk} IS NOT NULL AND NOT ${activeExpr('t', link.active)}`} AS master_inactive,
+         ${tk} IS NOT NULL AND e.target_name IS NOT NULL AND t.${ident(link.targetName)} IS DISTINCT FROM ${recorded} AS master_renamed
     FROM ${link.sourceSql} s
     JOIN ${OWN}.plan_entries e
       ON e.run_id = ${p.add(a.planRunId)}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'
      AND ${entryName(link, 'e')} = s.${ident(link.name)} AND e.scope_key = ${scopeKeyExpr('s', link)}
-    LEFT JOIN ${link.targetSql} t ON ${tk} = e.target_key::${link.fkType}
+    LEFT JOIN ${link.targetSql} t ON ${tk} = e.target_key::${link.fkType}${scopeJoin('t', 's', link)}${scoped ? `
+    LEFT JOIN (SELECT DISTINCT t.${ident(link.targetKey)} AS k FROM ${link.targetSql} t) o ON o.k = e.target_key::${link.fkType}` : ''}
    WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
-     AND s.${ident(link.key)}::text NOT IN (SELECT unnest(cs.row_keys) FROM ${OWN}.change_sets cs WHERE cs.run_id = ${p.add(a.runId)}::int8 AND cs.link = ${linkName})
+     AND ${rowKeyText('s', link)} NOT IN (SELECT unnest(cs.row_keys) FROM ${OWN}.change_sets cs WHERE cs.run_id = ${p.add(a.runId)}::int8 AND cs.link = ${linkName})
 )
 SELECT count(*) FILTER (WHERE master_gone)::int8 AS master_deleted,
        count(*) FILTER (WHERE NOT master_gone AND master_moved)::int8 AS master_moved,
        count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND master_inactive)::int8 AS master_inactive,
-       count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND NOT master_inactive)::int8 AS passed_over,
+       count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND NOT master_inactive AND master_renamed)::int8 AS master_renamed,
+       count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND NOT master_inactive AND NOT master_renamed)::int8 AS passed_over,
        row_security_active(${rel}::regclass) AS rls,
        EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = ${rel}::regclass AND NOT g.tgisinternal AND g.tgenabled <> 'D'
                   AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16) AS before_update_triggers

@@ -95,6 +95,39 @@ export async function interruptRun(db: Queryable, id: string, message: string): 
   }
 }
 
+/**
+ * The seed's summary fields of an apply run: when it started (ISO 8601, UTC) and by whom, and what its
+ * plan counted (rows with a NULL FK, rows matched) from the plan run's summary.
+ */
+export async function seedRunInfo(db: Queryable, runId: string, planRunId: string): Promise<{ executedAt: string; executedBy: string | null; processed: number; matched: number }> {
+  const res = await db.query<{ executed_at: string; executed_by: string | null; processed: unknown; matched: unknown }>(
+    `SELECT to_char(a.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS executed_at, a.executed_by,
+            (SELECT coalesce(sum((r ->> 'recordsWithNullFK')::int8), 0) FROM jsonb_array_elements(p.summary -> 'results') r WHERE r ->> 'entityType' = ANY(a.entities))::int8 AS processed,
+            (SELECT coalesce(sum((r ->> 'recordsMatched')::int8), 0) FROM jsonb_array_elements(p.summary -> 'results') r WHERE r ->> 'entityType' = ANY(a.entities))::int8 AS matched
+       FROM fk_backfill.runs a, fk_backfill.runs p
+      WHERE a.id = $1::int8 AND p.id = $2::int8`,
+    [runId, planRunId],
+  );
+  const r = res.rows[0];
+  return { executedAt: r?.executed_at ?? new Date().toISOString(), executedBy: r?.executed_by ?? null, processed: Number(r?.processed ?? 0), matched: Number(r?.matched ?? 0) };
+}
+
+/**
+ * The latest other finished run that already did what a run changing nothing set out to do: an apply of
+ * the same plan (`planRunId`), or an undo of the same run (`targetRunId`), that changed rows. null: none.
+ */
+export async function earlierRunThatChanged(db: Queryable, a: { kind: 'apply' | 'undo'; planRunId?: string; targetRunId?: string; exclude: string }): Promise<string | null> {
+  const by = a.kind === 'apply' ? 'r.plan_run_id' : 'r.target_run_id';
+  const res = await db.query<{ id: string }>(
+    `SELECT r.id::text AS id FROM fk_backfill.runs r
+      WHERE r.kind = ANY($1::text[]) AND ${by} = $2::int8 AND r.id <> $3::int8 AND r.status = 'done'
+        AND EXISTS (SELECT 1 FROM fk_backfill.change_sets cs WHERE cs.run_id = r.id)
+      ORDER BY r.id DESC LIMIT 1`,
+    [a.kind === 'apply' ? ['apply', 'backfill'] : ['undo'], a.kind === 'apply' ? a.planRunId : a.targetRunId, a.exclude],
+  );
+  return res.rows[0]?.id ?? null;
+}
+
 /** Stores a run's checkpoint (batched apply/undo call it inside the batch's own transaction). */
 export async function saveCheckpoint(db: Queryable, id: string, checkpoint: object): Promise<void> {
   await db.query(`UPDATE fk_backfill.runs SET checkpoint = $2::jsonb WHERE id = $1::int8`, [id, JSON.stringify(checkpoint)]);
@@ -181,7 +214,7 @@ export async function getRun(db: Queryable, id: string): Promise<RunRecord> {
 
 export async function listRuns(db: Queryable, limit = 50): Promise<RunRecord[]> {
   try {
-    const res = await db.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM fk_backfill.runs ORDER BY id DESC LIMIT $1`, [limit]);
+    const res = await db.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM fk_backfill.runs r ORDER BY r.id DESC LIMIT $1`, [limit]);
     return res.rows.map(toRun);
   } catch (e) {
     if (sqlState(e) === '42P01' || sqlState(e) === '3F000') return []; // nothing ever ran here
@@ -199,6 +232,8 @@ export interface PlanEntryRow {
   rowCount: number;
   candidates: unknown[];
   reason: string | null;
+  /** Linked entries: the master's name as the plan read it (apply skips the rows once it changed). */
+  targetName?: string | null;
 }
 
 /** Bulk insert, a few thousand entries per statement (one JSON document each, no per-row queries). */
@@ -214,12 +249,13 @@ export async function insertPlanEntries(db: Queryable, runId: string, link: stri
       row_count: e.rowCount,
       candidates: e.candidates,
       reason: e.reason,
+      target_name: e.targetName ?? null,
     }));
     await db.query(
-      `INSERT INTO fk_backfill.plan_entries (run_id, link, scope_key, source_name, outcome, target_key, method, score, row_count, candidates, reason)
-       SELECT $1::int8, $2, x.scope_key, x.source_name, x.outcome, x.target_key, x.method, x.score, x.row_count, coalesce(x.candidates, '[]'::jsonb), x.reason
+      `INSERT INTO fk_backfill.plan_entries (run_id, link, scope_key, source_name, outcome, target_key, method, score, row_count, candidates, reason, target_name)
+       SELECT $1::int8, $2, x.scope_key, x.source_name, x.outcome, x.target_key, x.method, x.score, x.row_count, coalesce(x.candidates, '[]'::jsonb), x.reason, x.target_name
          FROM jsonb_to_recordset($3::jsonb) AS x(scope_key text[], source_name text, outcome text, target_key text, method text,
-              score real, row_count int8, candidates jsonb, reason text)`,
+              score real, row_count int8, candidates jsonb, reason text, target_name text)`,
       [runId, link, JSON.stringify(part)],
     );
   }

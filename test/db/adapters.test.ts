@@ -92,7 +92,7 @@ describeEach('schema errors', (target) => {
       [{ links: [{ ...base, table: 'sales_orderz' }] }, 'SCHEMA_MISSING_TABLE', /sales_orderz does not exist \(\$\.links\[0\]\.table\)/],
       [{ links: [{ ...base, name: 'Customer_Name' }] }, 'SCHEMA_MISSING_COLUMN', /sales_orders\.Customer_Name .*\$\.links\[0\]\.name.*did you mean "customer_name"/],
       [{ links: [{ ...base, fk: 'total_amount' }] }, 'SCHEMA_TYPE_MISMATCH', /total_amount is numeric.* but customers\.id is uuid/],
-      [{ links: [{ ...base, target: { ...base.target, active: 'customer_number' } }] }, 'SCHEMA_TYPE_MISMATCH', /must be boolean/],
+      [{ links: [{ ...base, target: { ...base.target, active: 'customer_number' } }] }, 'SCHEMA_TYPE_MISMATCH', /customers.customer_number must be boolean to serve as the active flag \("activeWhen": true\), is text/],
     ];
     for (const [config, code, msg] of cases) {
       const e = await backfillForeignKeys(t.db, { tenantId: DEMO_TENANT, config: config as never }).catch((x: unknown) => x);

@@ -1,38 +1,19 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createAxis } from '../../src/demo/axis.js';
 import { discover } from '../../src/pipeline/discover.js';
+import { discoverText } from '../../src/cli/commands/discover.js';
 import { plan } from '../../src/pipeline/plan.js';
+import { apply } from '../../src/pipeline/apply.js';
 import { parseConfig } from '../../src/config/load.js';
+import { runCli } from '../helpers/cli.js';
+import { openDatabase } from '../../src/db/index.js';
+import type { ConfigInput } from '../../src/config/schema.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { CRM_SQL, ERP2_SQL, LEDGER_SQL, SALES_SQL } from './discover-fixtures.js';
 
-/**
- * A differently named ERP: clients/suppliers, company_id scope, integer keys, no FK constraints, and
- * decoys that a naive discoverer would link.
- */
-export const ERP2_SQL = [
-  `CREATE SCHEMA erp2`,
-  `CREATE TABLE erp2.companies (id int PRIMARY KEY, name text NOT NULL)`,
-  `CREATE TABLE erp2.clients (id int PRIMARY KEY, company_id int NOT NULL, client_name text NOT NULL, active boolean NOT NULL DEFAULT true, region_code text)`,
-  `CREATE TABLE erp2.suppliers (supplier_key bigint PRIMARY KEY, company_id int NOT NULL, name text NOT NULL, enabled boolean NOT NULL DEFAULT true, deleted_at timestamptz)`,
-  `CREATE TABLE erp2.invoices (id int PRIMARY KEY, company_id int NOT NULL, invoice_no text NOT NULL, client_name text, client_id int,
-     created_by_id text, total numeric(12, 2), region_code text)`,
-  `CREATE TABLE erp2.bills (bill_id bigint PRIMARY KEY, company_id int NOT NULL, reference text, supplier_name text, supplier_id bigint, amount numeric(12, 2))`,
-  // Decoys.
-  `CREATE TABLE erp2.categories (id int PRIMARY KEY, company_id int NOT NULL, name text NOT NULL, parent_id int)`,
-  `CREATE TABLE erp2.regions (code text PRIMARY KEY, region_name text NOT NULL)`,
-  `CREATE TABLE erp2.projects (code text PRIMARY KEY, company_id int NOT NULL, project_name text NOT NULL)`,
-  `CREATE TABLE erp2.timesheets (id int PRIMARY KEY, company_id int NOT NULL, project_id int, project_name text, hours numeric)`,
-  `CREATE TABLE erp2.warehouses (id int PRIMARY KEY, company_id int NOT NULL, warehouse_name text NOT NULL)`,
-  `CREATE TABLE erp2.users (id uuid PRIMARY KEY, name text NOT NULL)`,
-  `INSERT INTO erp2.companies VALUES (1, 'One'), (2, 'Two')`,
-  `INSERT INTO erp2.clients VALUES (10, 1, 'Northwind', true, 'EU'), (11, 1, 'Contoso', true, 'US'), (12, 2, 'Northwind', true, 'EU'), (13, 1, 'Fabrikam', false, 'EU')`,
-  `INSERT INTO erp2.suppliers VALUES (100, 1, 'Acme Parts', true, NULL), (101, 1, 'Globex', true, NULL), (102, 2, 'Initech', true, NULL)`,
-  `INSERT INTO erp2.invoices VALUES (1, 1, 'IN-1', 'Northwind', NULL, 'u1', 100, 'EU'), (2, 1, 'IN-2', 'Contoso', 11, 'u1', 50, 'US'),
-     (3, 2, 'IN-3', 'Northwind', NULL, 'u2', 70, 'EU'), (4, 1, 'IN-4', 'northwind ', NULL, NULL, 10, NULL)`,
-  `INSERT INTO erp2.bills VALUES (1, 1, 'B-1', 'Acme Parts', NULL, 20), (2, 1, 'B-2', 'Globex', 101, 30), (3, 2, 'B-3', 'Initech', NULL, 40)`,
-  `INSERT INTO erp2.categories VALUES (1, 1, 'Root', NULL), (2, 1, 'Child', 1)`,
-  `INSERT INTO erp2.timesheets VALUES (1, 1, NULL, 'Apollo', 3)`,
-];
 
 describeEach('discover', (target) => {
   let t: TestDb;
@@ -61,6 +42,7 @@ describeEach('discover', (target) => {
     const so = byFk['public.sales_orders.customer_id']!;
     expect(so.evidence.constraint).toBe('sales_orders_customer_id_fkey');
     expect(so.evidence.overlap).toMatchObject({ sampled: 3, found: 3, ratio: 1 });
+    expect(so.scopeEvidence).toEqual([{ column: 'tenant_id', scope: true, reason: expect.stringMatching(/^customers is unique on \(tenant_id, customer_number\); both reference tenants; on 6 of 7 tables of public/) }]);
     expect(so.confidence).toBe(1);
     expect([so.document, so.amount, so.active]).toEqual(['order_number', 'total_amount', 'is_active']);
     expect(byFk['public.purchase_orders.vendor_id']!.document).toBe('po_number');
@@ -70,13 +52,21 @@ describeEach('discover', (target) => {
     expect(inv.evidence.overlap).toMatchObject({ sampled: 2, found: 2 }); // 'northwind ' folds into 'northwind'
     expect([inv.document, inv.amount, inv.active, inv.fkType]).toEqual(['invoice_no', 'total', 'active', 'integer']);
     const bill = byFk['erp2.bills.supplier_id']!;
-    expect([bill.document, bill.amount, bill.active, bill.fkType, bill.deletedFlags]).toEqual(['reference', 'amount', 'enabled', 'bigint', ['deleted_at']]);
+    expect([bill.document, bill.amount, bill.active, bill.fkType]).toEqual(['reference', 'amount', { column: 'deleted_at', activeWhen: 'null' }, 'bigint']);
+    expect(bill.activeEvidence.join('\n')).toMatch(/also enabled: not combined/);
     // Decoys are rejected with a reason, never proposed.
     const why = Object.fromEntries(r.rejected.map((x) => [`${x.source}.${x.column}`, x.reason]));
     expect(why['erp2.categories.parent_id']).toMatch(/no table named like "parent"/);
     expect(why['erp2.invoices.created_by_id']).toMatch(/no table named like "created_by"/);
-    expect(why['erp2.timesheets.project_id']).toMatch(/integer but projects.code is text/);
-    expect(Object.keys(why).some((k) => k.includes('region_code') || k.includes('warehouse'))).toBe(false);
+    expect(why['erp2.timesheets.project_id']).toMatch(/projects has no unique key of type integer \(keys: code text\)/);
+    expect(why['erp2.invoices.region_code']).toMatch(/no name column for region in invoices/);
+    expect(why['erp2.clients.company_id']).toMatch(/scope \(tenant\) column of 2 link\(s\) here; NOT NULL/);
+    expect(Object.keys(why).some((k) => k.includes('warehouse_name') || k.includes('.total'))).toBe(false);
+    expect(inv.scopeEvidence).toEqual([
+      { column: 'company_id', scope: true, reason: 'on 8 of 11 tables of erp2; 2 value(s) in 4 sampled master rows' },
+      { column: 'region_code', scope: false, reason: 'nullable on clients: a tenant column is always set' },
+    ]);
+    expect(r.weak).toEqual([]);
     expect(r.schemas).toEqual(['erp2', 'public']);
     // Entities: singular table names; the config validates and `plan` accepts it unchanged.
     expect(r.proposals.map((p) => p.entity).sort()).toEqual(['bill', 'invoice', 'purchase_bill', 'purchase_order', 'sales_invoice', 'sales_order']);
@@ -111,5 +101,169 @@ describeEach('discover', (target) => {
     expect(all.proposals.some((p) => p.source.startsWith('fk_backfill.'))).toBe(false);
     const none = await discover(t.db, { schemas: ['nothing_here'] });
     expect(none).toMatchObject({ proposals: [], config: null });
+  });
+});
+
+/** The written config's links, and the rows each source table holds after apply (fk per name). */
+async function linkedBy(db: TestDb['db'], sql: string): Promise<string[]> {
+  return (await db.query<{ r: string }>(sql)).rows.map((x) => x.r);
+}
+
+describeEach('discover on non-Axis ERP schemas', (target) => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await freshDb(target);
+  });
+  afterEach(async () => {
+    await t.dispose();
+  });
+
+  it('ledger: account_no → accounts.acct_no scoped by company_code, deleted_at as the active predicate; plan/apply use it unedited', async () => {
+    for (const s of LEDGER_SQL) await t.db.query(s);
+    const r = await discover(t.db);
+    expect(r.config).toEqual({
+      links: [
+        {
+          entity: 'journal_line',
+          table: 'gl.journal_lines',
+          key: 'line_id',
+          fk: 'account_no',
+          name: 'account_name',
+          document: 'entry_no',
+          amount: 'amount',
+          target: { table: 'gl.accounts', key: 'acct_no', name: 'acct_name', active: { column: 'deleted_at', activeWhen: 'null' } },
+          scope: ['company_code'],
+        },
+      ],
+    });
+    const p = r.proposals[0]!;
+    expect(p.evidence).toMatchObject({ constraint: null, overlap: { sampled: 5, found: 5 }, keys: { sampled: 2, found: 2 } });
+    expect(p.evidence.naming).toMatch(/account_no → table accounts \(exact\); accounts.acct_no is text, named alike/);
+    expect(p.scopeEvidence).toEqual([{ column: 'company_code', scope: true, reason: expect.stringMatching(/^accounts is unique on \(company_code, acct_no\); both reference companies/) }]);
+    const why = Object.fromEntries(r.rejected.map((x) => [`${x.source}.${x.column}`, x.reason]));
+    expect(why['gl.journal_lines.account_note']).toMatch(/shares "account" with accounts but is not named as a reference/);
+    expect(why['gl.audit_log.user_id']).toMatch(/no table named like "user" and no FK constraint/);
+    expect(r.weak).toEqual([]);
+    expect(Object.keys(why).some((k) => /account_name|entry_no|amount|posted_on/.test(k))).toBe(false);
+
+    const planned = await plan(t.db, { config: r.config!, allTenants: true });
+    expect(planned.results.map((x) => [x.entityType, x.recordsWithNullFK, x.recordsMatched])).toEqual([['journal_line', 5, 4]]);
+    const a = await apply(t.db, { config: r.config!, allTenants: true, planRunId: planned.runId });
+    expect(a.results.map((x) => [x.entityType, x.updated])).toEqual([['journal_line', 4]]);
+    // Each company's own accounts; 'Old Sales' exists only soft-deleted and stays unlinked.
+    expect(await linkedBy(t.db, `SELECT company_code || ' ' || account_name || ' ' || coalesce(account_no, '-') AS r FROM gl.journal_lines ORDER BY line_id`)).toEqual([
+      'C01 Cash 1000',
+      'C01 Receivables 1200',
+      'C01 Sales 4000',
+      'C01 Old Sales -',
+      'C02 Cash 1000',
+      'C02 Payables 2000',
+      'C02 Payables 2000',
+    ]);
+  });
+
+  it('sales: cust_id (abbreviated) and supplier_ref (text key unique per firm) scoped by firm_id only; a dangling user_id stays out of the config', async () => {
+    for (const s of SALES_SQL) await t.db.query(s);
+    const r = await discover(t.db);
+    const links = r.config!.links;
+    expect(links.map((l) => [l.entity, l.fk, l.name, l.target.table, l.target.key, l.target.name, l.target.active, l.scope])).toEqual([
+      ['order_cust', 'cust_id', 'customer', 'sales.customers', 'id', 'cust_name', { column: 'is_deleted', activeWhen: false }, ['firm_id']],
+      ['order_supplier', 'supplier_ref', 'supplier_name', 'sales.suppliers', 'code', 'supplier_name', { column: 'archived', activeWhen: false }, ['firm_id']],
+    ]);
+    const cust = r.proposals.find((p) => p.fk === 'cust_id')!;
+    expect(cust.evidence.naming).toMatch(/cust_id → table customers \(abbreviated\)/);
+    // Shared by both tables but not tenants: on too few tables; disagreeing on rows already linked.
+    expect(cust.scopeEvidence.filter((v) => !v.scope)).toEqual([
+      { column: 'currency_code', scope: false, reason: 'only on some tables (2 of 4), in no key or index, referencing no common table' },
+      { column: 'created_by', scope: false, reason: 'already-linked rows disagree on it (0 of 3 agree)' },
+    ]);
+    // The dangling user_id: its user_name values are customer names, yet it is only listed as weak.
+    expect(r.weak.map((w) => [w.source, w.fk, w.target])).toEqual([['sales.audit_log', 'user_id', 'sales.customers']]);
+    expect(r.weak[0]!.why.join(' ')).toMatch(/no table named like "user"/);
+    expect(r.weak[0]!.confirm.join(' ')).toMatch(/FK constraint from user_id to customers.id/);
+    expect(links.some((l) => l.fk === 'user_id')).toBe(false);
+    const why = Object.fromEntries(r.rejected.map((x) => [`${x.source}.${x.column}`, x.reason]));
+    expect(why['sales.orders.customer_po']).toMatch(/shares "customer" with customers but is not named as a reference/);
+    expect(why['sales.orders.supplier_note']).toMatch(/shares "supplier" with suppliers but is not named as a reference/);
+    const text = discoverText(r, null);
+    expect(text).toMatch(/Links \(written to the config\):[\s\S]*order_cust[\s\S]*order_supplier/);
+    expect(text).toMatch(/order_cust: created_by is not scope: already-linked rows disagree on it \(0 of 3 agree\)/);
+    expect(text).toMatch(/Weak \(listed, not written\):[\s\S]*sales\.audit_log\.user_id ← user_name[\s\S]*no table named like "user"/);
+    expect(text).toMatch(/Looked at and rejected:[\s\S]*customer_po/);
+
+    const planned = await plan(t.db, { config: r.config!, allTenants: true });
+    await apply(t.db, { config: r.config!, allTenants: true, planRunId: planned.runId });
+    expect(await linkedBy(t.db, `SELECT order_ref || ' ' || firm_id || ' ' || coalesce(cust_id::text, '-') || ' ' || coalesce(supplier_ref, '-') AS r FROM sales.orders ORDER BY order_id`)).toEqual([
+      'SO-1 1 1 ACME',
+      'SO-2 1 2 GLBX',
+      'SO-3 1 1 GLBX',
+      'SO-4 1 - ACME', // Fabrikam is deleted (is_deleted); Acme Parts is firm 1's ACME
+      'SO-1 2 4 ACME',
+      'SO-2 2 5 ACME',
+      'SO-3 2 4 -', // Umbrella is archived
+    ]);
+  });
+
+  it('crm: an FK constraint on a role-named column wins; org scope by shared parent and index; a column with too little evidence is weak', async () => {
+    for (const s of CRM_SQL) await t.db.query(s);
+    const r = await discover(t.db);
+    expect(r.config!.links).toEqual([
+      {
+        entity: 'deal',
+        table: 'crm.deals',
+        key: 'deal_key',
+        fk: 'bill_to_partner_ref',
+        name: 'bill_to_partner_name',
+        document: 'deal_number',
+        amount: 'amount',
+        target: { table: 'crm.business_partners', key: 'bp_key', name: 'partner_name', active: 'active' },
+        scope: ['org'],
+      },
+    ]);
+    const deal = r.proposals[0]!;
+    expect([deal.evidence.constraint, deal.confidence]).toEqual(['deals_bill_to_partner_ref_fkey', 1]);
+    expect(deal.activeEvidence.join('\n')).toMatch(/status \(text\) looks like a status \(values: closed, open\): not used/);
+    expect(r.weak.map((w) => [w.fk, w.target, w.targetKey])).toEqual([['partner_key', 'crm.business_partners', 'bp_key']]);
+    expect(r.weak[0]!.why.join(' ')).toMatch(/too few names to compare/);
+    expect(r.weak[0]!.confirm.join(' ')).toMatch(/some partner_key values already set, or an FK constraint/);
+    const p = await plan(t.db, { config: r.config!, allTenants: true });
+    expect(p.results.map((x) => [x.entityType, x.recordsWithNullFK, x.recordsMatched])).toEqual([['deal', 3, 2]]); // Beta AG is inactive
+  });
+});
+
+describeEach('discover CLI', (target) => {
+  let t: TestDb;
+  let dir: string;
+  beforeEach(async () => {
+    t = await freshDb(target, { onDisk: true });
+    dir = mkdtempSync(join(tmpdir(), 'fkb-discover-cli-'));
+  });
+  afterEach(async () => {
+    await t.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('--write writes only the confident link; --json lists weak and rejected columns with reasons; plan takes the file unedited', async () => {
+    for (const s of [...LEDGER_SQL, ...SALES_SQL.filter((s) => /audit_log|SCHEMA|customers/.test(s))]) await t.db.query(s);
+    await t.release();
+    const file = join(dir, 'fk.json');
+    const j = await runCli(['discover', '--db', t.url, '--write', file, '--json']);
+    expect(j.code, j.stderr).toBe(0);
+    const doc = j.json<{ proposals: { entity: string }[]; weak: { fk: string; why: string[]; confirm: string[] }[]; rejected: { column: string; reason: string }[]; written: string }>();
+    expect(doc.proposals.map((p) => p.entity)).toEqual(['journal_line']);
+    expect(doc.weak.map((w) => w.fk)).toEqual(['user_id']);
+    expect(doc.rejected.find((x) => x.column === 'account_note')?.reason).toMatch(/not named as a reference/);
+    expect(doc.written).toBe(file);
+    const cfg = JSON.parse(readFileSync(file, 'utf8')) as { links: { fk: string }[] };
+    expect(cfg.links.map((l) => l.fk)).toEqual(['account_no']);
+    const again = await runCli(['discover', '--db', t.url, '--write', file]);
+    expect([again.code, again.stderr.trim()]).toEqual([2, expect.stringMatching(/exists: pass --force to overwrite it/)]);
+    const db = await openDatabase(t.url);
+    try {
+      const p = await plan(db, { config: cfg as ConfigInput, allTenants: true });
+      expect(p.results.map((x) => [x.entityType, x.recordsMatched])).toEqual([['journal_line', 4]]);
+    } finally {
+      await db.close();
+    }
   });
 });

@@ -5,10 +5,26 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { apply, plan, undo } from '../../src/index.js';
 import { report } from '../../src/pipeline/report.js';
 import { createAxis } from '../../src/demo/axis.js';
-import { bulkAccept, decide, exportQueueCsv, importDecisionsCsv, reviewQueue, revokeDecision } from '../../src/pipeline/review.js';
+import {
+  applyPreviewIn,
+  bulkAccept,
+  bulkAcceptIn,
+  bulkPreviewIn,
+  decide,
+  decisionHistoryIn,
+  decisionsOnlyPlanIn,
+  searchMastersIn,
+  exportQueueCsv,
+  importDecisionsCsv,
+  reviewQueue,
+  revokeDecision,
+  revokeManyIn,
+  type QueueItem,
+} from '../../src/pipeline/review.js';
+import { prepare } from '../../src/pipeline/context.js';
 import { startReviewServer } from '../../src/review/server.js';
-import { proposeMasters } from '../../src/pipeline/masters.js';
-import { DEMO_TENANT, FUZZY_CONFIG, FUZZY_DEMO, XSS_MASTER } from '../e2e/fixtures.js';
+import { createMasterForNameIn, proposeMasters } from '../../src/pipeline/masters.js';
+import { addBigQueue, DEMO_TENANT, FUZZY_CONFIG, FUZZY_DEMO, XSS_MASTER } from '../e2e/fixtures.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
 const opts = { tenantId: DEMO_TENANT, config: FUZZY_CONFIG };
@@ -285,4 +301,105 @@ describeEach('review', (target) => {
     await expect(report(t.db, { runId: '999999', format: 'json' })).rejects.toMatchObject({ code: 'RUN_NOT_FOUND' });
     await expect(report(t.db, { runId: a.runId, format: 'pdf' as never })).rejects.toMatchObject({ code: 'USAGE' });
   });
+
+  it('a queue of 2,000+ names: database totals and facets, complete paging in every sort, bulk preview = rows changed, one-step undo', async () => {
+    await addBigQueue(t.db, 2000);
+    const q = await reviewQueue(t.db, { ...opts, fresh: true, limit: 100 });
+    const plan = q.planRunId;
+    // independent truth: the plan's unsure entries (nothing changed since the plan, so its row counts are live)
+    const truth = await t.db.query<{ outcome: string; names: number; rows: number }>(
+      `SELECT outcome, count(*)::int AS names, sum(row_count)::int AS rows FROM fk_backfill.plan_entries
+        WHERE run_id = $1::int8 AND outcome <> 'linked' AND source_name IS NOT NULL GROUP BY 1 ORDER BY 1`,
+      [plan],
+    );
+    const names = truth.rows.reduce((a, r) => a + r.names, 0);
+    expect(names).toBeGreaterThanOrEqual(2000);
+    expect(q.total).toBe(names);
+    expect(q.counts).toMatchObject({ names, decided: 0, remaining: names, rows: truth.rows.reduce((a, r) => a + r.rows, 0) });
+    expect(q.facets.band).toEqual(truth.rows.map((r) => ({ value: r.outcome, names: r.names, rows: r.rows })));
+    expect(q.items).toHaveLength(100);
+    expect(q.truncated).toBe(true);
+
+    // every name exactly once across pages, in order, for each sort
+    for (const [sort, desc] of [['name', false], ['rows', true], ['score', false]] as const) {
+      const seen: QueueItem[] = [];
+      for (let offset = 0; offset < names; offset += 1100) seen.push(...(await reviewQueue(t.db, { ...opts, planRunId: plan, limit: 1100, offset, sort, desc })).items);
+      expect(seen).toHaveLength(names);
+      expect(new Set(seen.map((i) => JSON.stringify([i.link, i.name]))).size).toBe(names);
+      expect(seen.map((i) => i.pos)).toEqual(seen.map((_, k) => k));
+      for (let k = 1; k < seen.length; k++) {
+        const a = seen[k - 1]!;
+        const b = seen[k]!;
+        if (sort === 'name') expect(a.name <= b.name).toBe(true);
+        if (sort === 'rows') expect(a.rows >= b.rows).toBe(true);
+        if (sort === 'score') expect((a.score ?? 2) <= (b.score ?? 2)).toBe(true);
+      }
+    }
+
+    // search and facets combine; a facet's own counts ignore its own selection
+    const review = await reviewQueue(t.db, { ...opts, planRunId: plan, limit: 5, filter: { bands: ['review'], search: 'test customer 1' } });
+    const like = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM fk_backfill.plan_entries WHERE run_id = $1::int8 AND outcome = 'review' AND source_name ILIKE '%test customer 1%'`,
+      [plan],
+    );
+    expect(review.total).toBe(like.rows[0]!.n);
+    expect(review.facets.band.find((b) => b.value === 'unmatched')?.names ?? 0).toBe(0); // "test customer 1…" names are review
+    expect(review.items.every((i) => i.outcome === 'review' && /test customer 1/i.test(i.name))).toBe(true);
+
+    // bulk: the preview's count is exactly what is written, and it is undone in one step
+    const ctx = await prepare(t.db, opts, { tenant: 'required' });
+    const filter = { search: 'Test Customer' };
+    const pre = await bulkPreviewIn(ctx, { filter, minScore: 0.75, planRunId: plan });
+    expect(pre.count).toBeGreaterThan(100);
+    expect(pre.sample).toHaveLength(10);
+    const before = await liveDecisions(t);
+    const done = await bulkAcceptIn(ctx, { filter, minScore: 0.75, by: 'bulk', digest: pre.digest, planRunId: plan });
+    expect(done.accepted).toBe(pre.count);
+    expect(await liveDecisions(t)).toBe(before + pre.count);
+    // the same preview cannot run twice (the set changed: they are decided now)
+    await expect(bulkAcceptIn(ctx, { filter, minScore: 0.75, by: 'bulk', digest: pre.digest, planRunId: plan })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    const decided = await reviewQueue(t.db, { ...opts, planRunId: plan, limit: 1, filter: { state: 'decided' } });
+    expect(decided.total).toBe(pre.count);
+    expect(decided.counts).toMatchObject({ decided: pre.count, remaining: names - pre.count });
+    await revokeManyIn(ctx.db, done.decisions.map((d) => d.decision.id), DEMO_TENANT);
+    expect(await liveDecisions(t)).toBe(before);
+    await expect(revokeManyIn(ctx.db, [done.decisions[0]!.decision.id], DEMO_TENANT)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+  }, 180_000);
+
+  it('apply from the page: counts by who decided; "decisions only" links exactly the decided rows; the queue never reads that copy', async () => {
+    const ctx = await prepare(t.db, opts, { tenant: 'required' });
+    await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Tst Customer', action: 'alias', targetKey: await customerId(t, 'CUST-004'), by: 'ana' });
+    await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Zeta Widgets', action: 'never', by: 'ana' });
+    const preview = await applyPreviewIn(ctx, { by: 'x' });
+    expect(preview.decisions).toEqual({ names: 1, rows: 2 });
+    expect(preview.machine.rows).toBeGreaterThan(0);
+    const only = await decisionsOnlyPlanIn(ctx, preview.planRunId, 'x');
+    const applied = await apply(t.db, { ...opts, planRunId: only });
+    expect(applied.totalUpdated).toBe(2);
+    const linked = await t.db.query<{ order_number: string }>(`SELECT order_number FROM sales_orders WHERE customer_id IS NOT NULL AND order_number LIKE 'SO-F-%' ORDER BY 1`);
+    expect(linked.rows.map((r) => r.order_number)).toEqual(['SO-F-003', 'SO-F-004']);
+    expect((await reviewQueue(t.db, { ...opts, limit: 1 })).planRunId).toBe(preview.planRunId);
+    // a created master from the page: numbered like the others, the name aliased to it
+    const made = await createMasterForNameIn(ctx, { link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Beta Industry', by: 'ana' });
+    expect(made.created[0]).toMatchObject({ name: 'Beta Industry', number: 'CUST-007' });
+    const d = await t.db.query<{ action: string; target_key: string }>(`SELECT action, target_key FROM fk_backfill.decisions WHERE source_name = 'Beta Industry' AND revoked_at IS NULL`);
+    expect(d.rows).toEqual([{ action: 'alias', target_key: made.created[0]!.key }]);
+    // search all masters (name, number or key; this tenant only) and a name's decision history
+    const found = await searchMastersIn(ctx, { link: 'sales_order', scopeKey: [DEMO_TENANT], q: 'beta' });
+    expect(found.map((m) => [m.name, m.number])).toEqual([
+      ['Beta Industry', 'CUST-007'],
+      ['Beta Industries', 'CUST-002'],
+    ]);
+    expect((await searchMastersIn(ctx, { link: 'sales_order', scopeKey: [DEMO_TENANT], q: 'CUST-005' }))[0]).toMatchObject({ number: 'CUST-005', active: false });
+    expect(await searchMastersIn(ctx, { link: 'sales_order', scopeKey: [DEMO_TENANT], q: '%' })).toEqual([]);
+    await expect(searchMastersIn(ctx, { link: 'sales_order', scopeKey: ['00000000-0000-4000-8000-00000000b002'], q: 'a' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Zeta Widgets', action: 'create', by: 'bo' });
+    const h = await decisionHistoryIn(ctx, { link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Zeta Widgets' });
+    expect(h.map((x) => [x.action, x.decidedBy, x.revokedAt === null])).toEqual([
+      ['never', 'ana', false],
+      ['create', 'bo', true],
+    ]);
+  });
 });
+

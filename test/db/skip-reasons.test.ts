@@ -55,12 +55,13 @@ describeEach('exact skip reasons', (target) => {
         masterDeleted: 1,
         masterMovedScope: 1,
         masterInactive: 1,
+        masterRenamed: 0,
         cancelledByTrigger: 1,
         notUpdatableUnderRls: 0,
         notReached: 0,
       });
       const text = applyText(a);
-      expect(text).toContain('order skipped: 2 changed since plan (name, scope or FK) or deleted, 1 master deleted, 1 master moved to another tenant, 1 master deactivated, 1 cancelled by a trigger');
+      expect(text).toContain('order skipped: 2 changed since plan (name, scope or FK) or deleted, 1 master deleted since plan or during run, 1 master moved to another tenant, 1 master deactivated since plan or during run, 1 cancelled by a trigger');
       const run = await getRun(t.db, a.runId);
       expect((run.summary as { results: { skipReasons: unknown }[] }).results[0]!.skipReasons).toEqual(r.skipReasons);
       const html = (await report(t.db, { runId: a.runId, format: 'html' })).content;

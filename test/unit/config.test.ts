@@ -61,6 +61,23 @@ describe('config', () => {
     expect(loadConfig(undefined, empty).source).toBe('built-in Axis links');
   });
 
+  it('a JSON syntax error names its line and column', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fkb-cfg-'));
+    writeFileSync(join(dir, 'bad.json'), '{\n  "links": [\n    { "entity": "x", }\n  ]\n}\n');
+    expect(err(() => loadConfig('bad.json', dir)).message).toMatch(/not valid JSON: .*line 3,? column 22/);
+    writeFileSync(join(dir, 'cut.json'), '{\n  "links": [\n');
+    expect(err(() => loadConfig('cut.json', dir)).message).toMatch(/not valid JSON: .*line 3,? column 1/);
+  });
+
+  it('active predicate: a column name or { column, activeWhen }; anything else names the accepted shapes', () => {
+    const withActive = (active: unknown): unknown => ({ links: [{ ...AXIS_CONFIG.links[0], target: { ...AXIS_CONFIG.links[0]!.target, active } }] });
+    expect(parseConfig(withActive({ column: 'deleted_at', activeWhen: 'null' })).links[0]!.target.active).toEqual({ column: 'deleted_at', activeWhen: 'null' });
+    expect(parseConfig(withActive({ column: 'archived', activeWhen: false })).links[0]!.target.active).toEqual({ column: 'archived', activeWhen: false });
+    for (const bad of [{ column: 'x', activeWhen: 'yes' }, { column: 'x' }, 5, { activeWhen: true }]) {
+      expect(err(() => parseConfig(withActive(bad))).message).toContain('$.links[0].target.active: must be a boolean column name or { "column": "...", "activeWhen": true | false | "null" | "notNull" }');
+    }
+  });
+
   it('hashes independently of key order', () => {
     const a = parseConfig({ links: [AXIS_CONFIG.links[0]] });
     const b = parseConfig(JSON.parse(JSON.stringify({ links: [Object.fromEntries(Object.entries(AXIS_CONFIG.links[0]!).reverse())] })));

@@ -34,3 +34,22 @@ describe('parseTableName', () => {
     expect(displayTable(parseTableName('erp.t'))).toBe('erp.t');
   });
 });
+
+describe('sql/ refuses bad input with BackfillError (exit 2), never a plain Error', () => {
+  it('a malformed lock timeout, table name or identifier', async () => {
+    const { lockTimeoutSql } = await import('../../src/sql/constrain.js');
+    const { BackfillError } = await import('../../src/errors.js');
+    const { ident, parseTableName } = await import('../../src/sql/quote.js');
+    for (const f of [() => lockTimeoutSql('5x', true), () => parseTableName('"a.b'), () => parseTableName('a.b.c'), () => ident('')]) {
+      let err: unknown = null;
+      try {
+        f();
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(BackfillError);
+      expect((err as InstanceType<typeof BackfillError>).exitCode).toBe(2);
+    }
+    expect(lockTimeoutSql('500ms', true)).toBe(`SET LOCAL lock_timeout = '500ms'`);
+  });
+});

@@ -65,40 +65,55 @@ describe('statement builders', () => {
     const soft = { ...link, active: { column: 'deleted_at', activeWhen: 'null' as const } };
     expect(mastersStatement(soft, { tenant: null }).text).toContain('AND t."deleted_at" IS NULL');
     expect(applyStatement(soft, { planRunId: '1', runId: '2', linkName: 'x', tableName: 'x' }, { tenant: null }).text).toContain('AND t."deleted_at" IS NULL');
-    expect(integrityStatement(soft, { tenant: null }).text).toContain('NOT (t."deleted_at" IS NULL))::int8 AS inactive_targets');
+    expect(integrityStatement(soft, { tenant: null }).text).toContain('bool_or((t."deleted_at" IS NULL)) AS active');
     expect(softDeleteLike(['id', 'deleted_at', 'archived', 'is_deleted', 'status', 'name', 'is_active', 'deletedness'])).toEqual(['deleted_at', 'archived', 'is_deleted', 'status', 'is_active']);
   });
 
-  it('integrity: cross-scope check compares every scope column', () => {
+  it('integrity: each row meets its master by the whole key, every scope column included', () => {
     const st = integrityStatement(link, { tenant: null });
-    expect(st.text).toContain('t."tenant_id" IS DISTINCT FROM s."tenant_id" OR t."branch" IS DISTINCT FROM s."branch"');
+    expect(st.text).toContain('ON t.k = s."customer_id" AND t."tenant_id" = s."tenant_id" AND t."branch" = s."branch"');
+    expect(st.text).toContain('LEFT JOIN (SELECT DISTINCT t."id" AS k FROM "customers" t) o ON o.k = s."customer_id"');
     expect(st.values).toEqual([]);
     expect(integrityStatement({ ...link, scope: [] }, { tenant: null }).text).toContain('0::int8 AS cross_scope');
   });
 
-  it('batched apply: typed entry join, every guard rechecked on the changed row, the range and tenant on both reads of the source', () => {
+  it('batched apply: the whole statement (source range and entries each read on their own, every guard rechecked on the changed row, change log in the same statement)', () => {
     const typed = { ...link, scopeTypes: ['uuid', 'int4'] };
     const st = applyBatchStatement(typed, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: 'A', upTo: 'B' } }, { tenant: 'T1' });
-    expect(st.text).toContain('v.source_name = o."customer name" AND o."tenant_id" = v.fkb_scope_1 AND o."branch" = v.fkb_scope_2');
-    // the entries meet the masters first: still there, active, of the entry's scope
-    expect(st.text).toContain('t."id" = m.target_key AND t."is_active" IS TRUE AND t."tenant_id" = m.fkb_scope_1 AND t."branch" = m.fkb_scope_2');
-    expect(st.text.match(/OFFSET 0\)/g)).toHaveLength(2);
-    // range bounds as InitPlans: estimated without their values (see rangeWhere)
-    expect(st.text).toMatch(/o\."customer_id" IS NULL AND o\."tenant_id" = \$\d+ AND o\."id" > \(SELECT \$\d+::uuid\) AND o\."id" <= \(SELECT \$\d+::uuid\)/);
-    expect(st.text).toMatch(/s\."tenant_id" = \$\d+ AND s\."id" > \(SELECT \$\d+::uuid\) AND s\."id" <= \(SELECT \$\d+::uuid\)/);
-    // what x read is compared again on the row changed (EvalPlanQual does not re-test a Tid Scan's ctid)
-    expect(st.text).toContain(
-      's.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."branch" = x.fkb_scope_2 AND s."updated_at" IS NOT DISTINCT FROM x.fkb_touched',
-    );
-    expect(st.text).toContain('x.fkb_touched::text AS touched_old');
-    expect(st.values.filter((v) => v === 'T1')).toHaveLength(2);
+    expect(st.text).toBe(`WITH upd AS (
+  UPDATE "erp"."Sales Orders" s
+     SET "customer_id" = x.target_key, "updated_at" = now()
+    FROM (SELECT r.*, v.target_key, v.method, v.score, v.fkb_same_master
+            FROM (SELECT o.ctid AS fkb_tid, o."id" AS fkb_key, o."customer name" AS fkb_name, o."tenant_id" AS fkb_scope_1, o."branch" AS fkb_scope_2, o."updated_at" AS fkb_touched
+                    FROM "erp"."Sales Orders" o
+                   WHERE o."customer_id" IS NULL AND o."tenant_id" = $3 AND o."id" > (SELECT $4::uuid) AND o."id" <= (SELECT $5::uuid)
+                  OFFSET 0) r
+            JOIN (SELECT m.*, CASE WHEN m.target_name IS NULL THEN true ELSE t."customer_name" = m.target_name END AS fkb_same_master
+                    FROM fk_backfill.m m
+                    JOIN "customers" t ON t."id" = m.target_key AND t."is_active" IS TRUE AND t."tenant_id" = m.fkb_scope_1 AND t."branch" = m.fkb_scope_2
+                  OFFSET 0) v ON v.source_name = r.fkb_name AND r.fkb_scope_1 = v.fkb_scope_1 AND r.fkb_scope_2 = v.fkb_scope_2
+          OFFSET 0) x
+   WHERE s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."branch" = x.fkb_scope_2 AND s."updated_at" IS NOT DISTINCT FROM x.fkb_touched AND x.fkb_same_master AND s."tenant_id" = $6 AND s."id" > (SELECT $7::uuid) AND s."id" <= (SELECT $8::uuid)
+  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, x.fkb_touched::text AS touched_old
+)
+, ins AS (
+INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
+SELECT $1::int8, $2::text, $9::text, $10::text, $11::text,
+       array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.method), array_agg(upd.score), array_agg(upd.touched_old)
+  FROM upd
+HAVING count(*) > 0
+RETURNING 1
+)
+SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
+    expect(st.values).toEqual(["7","so","T1","A","B","T1","A","B","Sales Orders","customer_id","updated_at"]);
     // a touched column of a type without a plain equality is compared by its text form
     const js = applyBatchStatement({ ...typed, touch: { column: 'updated_at', type: 'jsonb' } }, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: null, upTo: 'B' } }, { tenant: null });
     expect(js.text).toContain('s."updated_at"::text IS NOT DISTINCT FROM x.fkb_touched::text');
-    // no touched column: no second read of the source, the bare UPDATE … FROM the entries
+    // no touched column: the same shape, nothing old read
     const nt = applyBatchStatement({ ...typed, touch: null }, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: null, upTo: 'B' } }, { tenant: null });
-    expect(nt.text).not.toContain('ctid');
-    expect(nt.text).toContain('v.source_name = s."customer name" AND s."tenant_id" = v.fkb_scope_1 AND s."branch" = v.fkb_scope_2 AND s."customer_id" IS NULL');
+    expect(nt.text).toContain('NULL::text AS touched_old');
+    expect(nt.text).not.toContain('fkb_touched');
+    expect(nt.text).not.toContain('SET "customer_id" = x.target_key,');
   });
 
   it('ctid walk: blocks [after, upTo) as tids the planner can fold (not InitPlans) on both reads of the source; the bound stops at the end block', () => {

@@ -2,44 +2,74 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BackfillError } from '../../errors.js';
-import { discover, type DiscoverResult } from '../../pipeline/discover.js';
+import { discover, type ActiveProposal, type DiscoverResult, type Proposal, type Weak } from '../../pipeline/discover.js';
 import { open, withDb, type GlobalFlags } from '../common.js';
 import { print, printJson, table } from '../output.js';
 
+/** `deleted_at IS NULL`, `archived = false`, `is_active`: how a proposed active predicate reads. */
+export function activeText(a: ActiveProposal | null): string {
+  if (a === null) return '-';
+  if (typeof a === 'string') return a;
+  if (a.activeWhen === 'null') return `${a.column} IS NULL`;
+  if (a.activeWhen === 'notNull') return `${a.column} IS NOT NULL`;
+  return `${a.column} = ${String(a.activeWhen)}`;
+}
+
+function evidenceText(p: Proposal | Weak): string {
+  return [
+    p.evidence.constraint === null ? null : `FK ${p.evidence.constraint}`,
+    p.evidence.naming,
+    p.evidence.overlap.ratio === null ? 'no names to sample' : `names ${p.evidence.overlap.found}/${p.evidence.overlap.sampled} found`,
+    p.evidence.keys.sampled === 0 ? null : `keys set ${p.evidence.keys.found}/${p.evidence.keys.sampled} found`,
+  ]
+    .filter((x) => x !== null)
+    .join('; ');
+}
+
 export function discoverText(r: DiscoverResult, written: string | null): string {
-  if (r.proposals.length === 0) return `No links found in schema(s) ${r.schemas.join(', ') || '(none)'}.`;
-  const rows = r.proposals.map((p) => [
-    p.entity,
-    `${p.source}.${p.fk} (${p.fkType}) ← ${p.name}`,
-    `${p.target}.${p.targetKey} ← ${p.targetName}`,
-    p.scope.join(', ') || '-',
-    p.active ?? '-',
-    p.document ?? '-',
-    p.amount ?? '-',
-    [
-      p.evidence.constraint === null ? null : `FK ${p.evidence.constraint}`,
-      p.evidence.naming,
-      p.evidence.overlap.ratio === null ? 'no names to sample' : `names ${p.evidence.overlap.found}/${p.evidence.overlap.sampled} found`,
-      p.deletedFlags.length > 0 ? `soft delete: ${p.deletedFlags.join(', ')} (not in config)` : null,
-    ]
-      .filter((x) => x !== null)
-      .join('; '),
-    p.confidence.toFixed(2),
-  ]);
-  const out = [
-    `Searched schema(s): ${r.schemas.join(', ')}`,
-    '',
-    table(['Entity', 'Source FK ← name', 'Target key ← name', 'Scope', 'Active', 'Document', 'Amount', 'Evidence', 'Confidence'], rows),
-  ];
-  if (r.rejected.length > 0) {
-    out.push('', 'Not proposed:', table(['Table', 'Column', 'Why'], r.rejected.map((x) => [x.source, x.column, x.reason])));
+  const out = [`Searched schema(s): ${r.schemas.join(', ') || '(none)'}`, ''];
+  if (r.proposals.length === 0) out.push('No confident links found.');
+  else {
+    const rows = r.proposals.map((p) => [
+      p.entity,
+      `${p.source}.${p.fk} (${p.fkType}) ← ${p.name}`,
+      `${p.target}.${p.targetKey} ← ${p.targetName}`,
+      p.scope.join(', ') || '-',
+      activeText(p.active),
+      p.document ?? '-',
+      p.amount ?? '-',
+      evidenceText(p),
+      p.confidence.toFixed(2),
+    ]);
+    out.push('Links (written to the config):', table(['Entity', 'Source FK ← name', 'Target key ← name', 'Scope', 'Active when', 'Document', 'Amount', 'Evidence', 'Confidence'], rows));
+    const details: string[] = [];
+    for (const p of r.proposals) {
+      for (const v of p.scopeEvidence) details.push(`  ${p.entity}: ${v.column} ${v.scope ? 'is scope' : 'is not scope'}: ${v.reason}`);
+      for (const e of p.activeEvidence) details.push(`  ${p.entity}: active: ${e}`);
+    }
+    if (details.length > 0) out.push('', 'Scope and active predicate:', ...details);
   }
-  out.push('', written === null ? 'Write a config with --write fk-backfill.config.json, then: fk-backfill plan --config …' : `Config written to ${written}: review it, then fk-backfill plan --config ${written}`);
+  if (r.weak.length > 0) {
+    out.push(
+      '',
+      'Weak (listed, not written):',
+      table(
+        ['Source FK ← name', 'Target key ← name', 'Why not confident', 'Would confirm it', 'Confidence'],
+        r.weak.map((w) => [`${w.source}.${w.fk} ← ${w.name}`, `${w.target}.${w.targetKey} ← ${w.targetName}`, w.why.join('; '), w.confirm.join('; '), w.confidence.toFixed(2)]),
+      ),
+    );
+  }
+  if (r.rejected.length > 0) {
+    out.push('', 'Looked at and rejected:', table(['Table', 'Column', 'Why'], r.rejected.map((x) => [x.source, x.column, x.reason])));
+  }
+  if (r.proposals.length > 0) {
+    out.push('', written === null ? 'Write a config with --write fk-backfill.config.json, then: fk-backfill plan --config …' : `Config written to ${written}: review it, then fk-backfill plan --config ${written}`);
+  }
   return out.join('\n');
 }
 
 export function register(program: Command): void {
-  withDb(program.command('discover').description('read the catalog and propose links (FK column, name columns, target, scope, active flag) with evidence'))
+  withDb(program.command('discover').description('read the catalog and propose links (FK column, name columns, target, scope, active predicate) with evidence; list weak and rejected columns with the reason'))
     .option('--schema <name...>', 'only these schemas (default: every non-system schema)')
     .option('--write <file>', 'write the proposals as a config that plan accepts')
     .option('--force', 'overwrite the --write file if it exists')
