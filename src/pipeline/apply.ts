@@ -4,7 +4,7 @@ import { migrate } from '../store/migrate.js';
 import type { Database, Queryable } from '../db/port.js';
 import type { ResolvedLink } from './catalog.js';
 import { BackfillError, wrapDbError } from '../errors.js';
-import { applyBatchStatement, applyBoundStatement, applyLadderBoundStatement, applyLadderStatements, applyMapStatements, applyStatement, blockBoundStatement, changedCount, nullFkEstimateStatement, type KeyRange, type ScopeFilter, type Statement, type TypedLinkShape, type Walk } from '../sql/statements.js';
+import { applyBatchStatement, applyBoundStatement, applyLadderBoundStatement, applyLadderStatements, applyMapStatements, applyStatement, blockBoundStatement, citusTenantBoundStatement, changedCount, nullFkEstimateStatement, type KeyRange, type ScopeFilter, type Statement, type TypedLinkShape, type Walk } from '../sql/statements.js';
 import { isConnectionLoss, sqlState } from '../errors.js';
 import { createRun, failRun, finishRun, getRun, interruptRun, mergeLinkCheckpoint, saveCheckpoint, seedRunInfo, earlierRunThatChanged, type RunRecord } from '../store/runs.js';
 import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from './reconnect.js';
@@ -73,6 +73,15 @@ async function plannedRows(db: Queryable, planRunId: string, link: string): Prom
     [planRunId, link],
   );
   return num(res.rows[0]?.n);
+}
+
+/** Planned rows per tenant (first scope value) of one link's plan: sizes a tenant walk's batches. */
+async function rowsPerTenant(db: Queryable, planRunId: string, link: string): Promise<number> {
+  const res = await db.query<{ r: unknown }>(
+    `SELECT coalesce(sum(row_count)::float8 / nullif(count(DISTINCT scope_key[1]), 0), 1) AS r FROM fk_backfill.plan_entries WHERE run_id = $1::int8 AND link = $2 AND outcome = 'linked'`,
+    [planRunId, link],
+  );
+  return Math.max(1, num(res.rows[0]?.r));
 }
 
 /**
@@ -344,10 +353,11 @@ async function batchWork(ctx: Context, l: ResolvedLink, runId: string, planRunId
   const map = `fk_backfill.apply_map_${Number(runId)}_${index}`;
   const ladder = { table: `fk_backfill.apply_ladder_${Number(runId)}_${index}`, step: LADDER_STEP };
   const walk = lc.walk ?? 'key';
+  const distributed = l.citus?.source.kind === 'distributed';
   try {
     await ctx.db.transaction(async (tx) => {
       for (const st of applyMapStatements(s, { planRunId, linkName: l.entity, map })) await tx.query(st.text, st.values);
-      if (walk === 'key') for (const st of applyLadderStatements(s, { ...ladder, after: lc.after }, ctx.filter)) await tx.query(st.text, st.values);
+      if (walk === 'key' && !distributed) for (const st of applyLadderStatements(s, { ...ladder, after: lc.after }, ctx.filter)) await tx.query(st.text, st.values);
     });
   } catch (e) {
     if (sqlState(e) !== '42501') throw wrapDbError(e, `building the lookup tables for ${l.entity}`);
@@ -358,6 +368,18 @@ async function batchWork(ctx: Context, l: ResolvedLink, runId: string, planRunId
       statement: (range) => applyStatement(s, { planRunId, runId, linkName: l.entity, tableName: l.config.table, range, walk }, ctx.filter),
       bound: walk === 'ctid' ? blockBound(lc, layout) : (from, n) => applyBoundStatement(s, from, n, ctx.filter),
       cleanup: async () => undefined,
+    };
+  }
+  if (distributed) {
+    // whole tenants per batch, as many as hold about `limit` rows on average
+    const perTenant = await rowsPerTenant(ctx.db, planRunId, l.entity);
+    return {
+      walk,
+      statement: (range) => applyBatchStatement(s, { runId, linkName: l.entity, tableName: l.config.table, map, range, walk }, ctx.filter),
+      bound: (from, n) => citusTenantBoundStatement(s, from, n / perTenant, ctx.filter),
+      cleanup: async () => {
+        await ctx.db.query(`DROP TABLE IF EXISTS ${map}`).catch(() => undefined);
+      },
     };
   }
   return {
