@@ -267,10 +267,9 @@ async function refreshStaleStatistics(db: Queryable, l: ResolvedLink, f: ScopeFi
 
 async function sourceLayout(db: Queryable, l: ResolvedLink): Promise<Layout> {
   const r = (
-    await db.query<{ v: number; relkind: string; sub: boolean; am: string | null; blocks: unknown; bytes: number; tuples: number; pages: unknown; citus: boolean; max_wal: number; cache: number }>(
+    await db.query<{ v: number; relkind: string; sub: boolean; am: string | null; blocks: unknown; bytes: number; tuples: number; pages: unknown; max_wal: number; cache: number }>(
       `SELECT current_setting('server_version_num')::int AS v, c.relkind::text AS relkind, c.relhassubclass AS sub, am.amname::text AS am,
               (pg_relation_size(c.oid) / current_setting('block_size')::int8)::int8 AS blocks, pg_relation_size(c.oid)::float8 AS bytes, c.reltuples::float8 AS tuples, c.relpages::int8 AS pages,
-              to_regclass('pg_dist_partition') IS NOT NULL AS citus,
               pg_size_bytes(current_setting('max_wal_size'))::float8 AS max_wal, pg_size_bytes(current_setting('effective_cache_size'))::float8 AS cache
          FROM pg_class c LEFT JOIN pg_am am ON am.oid = c.relam
         WHERE c.oid = $1::oid`,
@@ -279,17 +278,13 @@ async function sourceLayout(db: Queryable, l: ResolvedLink): Promise<Layout> {
   ).rows[0];
   if (r === undefined) throw new BackfillError('SCHEMA_MISSING_TABLE', `table ${l.config.table} vanished`);
   const blocks = num(r.blocks);
-  let distributed = false;
-  if (r.citus) {
-    distributed = (await db.query<{ d: boolean }>(`SELECT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = $1::oid::regclass) AS d`, [l.sourceOid]).catch(() => null))?.rows[0]?.d ?? true;
-  }
   const noCtid =
     r.v < 140000 ? 'PostgreSQL before 14 has no TID Range Scan'
     : r.relkind === 'p' ? 'it is a partitioned table (its partitions have a ctid space each)'
     : r.relkind !== 'r' ? 'it is not a plain table'
     : r.sub ? 'it has partitions or child tables'
     : r.am !== 'heap' ? `its access method is ${r.am ?? 'unknown'}`
-    : distributed ? 'it is a Citus distributed table'
+    : l.citus !== null ? `it is a Citus ${l.citus.source.kind} table (fk-backfill walks Citus tables by key)`
     : null;
   let density = num(r.pages) > 0 && r.tuples > 0 ? r.tuples / num(r.pages) : 0;
   if (density <= 0 && noCtid === null && blocks > 0) {

@@ -40,7 +40,7 @@ export function shape(l: ResolvedLink): LinkShape {
     keyTypes: l.keyTypes,
     fk: c.fk,
     name: c.name,
-    citus: l.citus !== null && l.citus.source.kind !== 'local',
+    citus: l.citus?.source.kind,
     document: c.document,
     amount: c.amount,
     targetKey: l.targetKey,

@@ -28,11 +28,11 @@ export interface LinkShape {
   fk: string;
   name: string;
   /**
-   * The source is a Citus distributed or reference table: statements on it take shapes Citus plans and
+   * On a Citus database, how Citus holds the source: statements on it take shapes Citus plans and
    * pushes down to the shards (no ctid, no OFFSET fences, no correlated subqueries, only immutable
-   * expressions in RETURNING; see applyBatchStatement). Absent: a plain PostgreSQL table.
+   * expressions in RETURNING; see citusApplyBatchStatement). Absent: a database without Citus.
    */
-  citus?: boolean | undefined;
+  citus?: 'distributed' | 'reference' | 'local' | undefined;
   document?: string | undefined;
   amount?: string | undefined;
   targetKey: string;
@@ -448,7 +448,7 @@ export function undoStatement(
   },
   f: ScopeFilter,
 ): Statement {
-  if (link.citus === true) return citusUndoStatement(link, a, f);
+  if (link.citus !== undefined) return citusUndoStatement(link, a, f);
   const p = new Params();
   const runId = p.add(a.runId);
   const target = p.add(a.targetRunId);
@@ -746,7 +746,7 @@ export function applyMapStatements(link: TypedLinkShape, a: { planRunId: string;
 SELECT ${[...link.scope.map((_, i) => `e.scope_key[${i + 1}]::${link.scopeTypes[i]}`), entryName(link, 'e'), `e.target_key::${link.fkType}`, 'e.method', 'e.score', `e.target_name::${nameType}`].join(', ')}
   FROM ${OWN}.plan_entries e
  WHERE e.run_id = ${p.add(a.planRunId)}::int8 AND e.link = ${p.add(a.linkName)} AND e.outcome = 'linked' AND e.source_name IS NOT NULL AND e.target_key IS NOT NULL`;
-  if (link.citus === true) {
+  if (link.citus !== undefined) {
     // a reference table: on every node, so each shard joins it locally (a coordinator table would be shipped per batch)
     return [
       { text: `DROP TABLE IF EXISTS ${a.map}`, values: [] },
@@ -796,7 +796,7 @@ export function applyBatchStatement(
   a: { runId: string; linkName: string; tableName: string; map: string; range: KeyRange; walk?: Walk },
   f: ScopeFilter,
 ): Statement {
-  if (link.citus === true) return citusApplyBatchStatement(link, a, f);
+  if (link.citus !== undefined) return citusApplyBatchStatement(link, a, f);
   const p = new Params();
   const runId = p.add(a.runId);
   const linkName = p.add(a.linkName);
@@ -849,11 +849,15 @@ function citusApplyBatchStatement(link: TypedLinkShape, a: { runId: string; link
   const fk = ident(link.fk);
   const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = now()`;
   const read = rowRead('r', link).split(', ').filter((c) => !c.startsWith('r.ctid')).join(', ');
-  const x = `(SELECT ${read}, m.target_key, m.method, m.score
+  const read_ = `SELECT ${read}, m.target_key, m.method, m.score
             FROM ${link.sourceSql} r
             JOIN ${a.map} m ON m.source_name = r.${ident(link.name)}${entryScopeJoin('r', link, 'm')}
             JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = m.target_key${scopeJoin('t', 'r', link)}${activeWhere('t', link)} AND ${sameMasterName(link, 't', 'm', true)}
-           WHERE r.${fk} IS NULL${scopeWhere('r', link, f, p)}${keyRangeWhere('r', link, a.range, p)}) x`;
+           WHERE r.${fk} IS NULL${scopeWhere('r', link, f, p)}${keyRangeWhere('r', link, a.range, p)}`;
+  // a distributed source: one co-located join per shard; a local or reference one: the read first (Citus
+  // refuses a local table joined to reference tables inside an UPDATE, not a read of them)
+  const distributed = link.citus === 'distributed';
+  const x = distributed ? `(${read_}) x` : 'x';
   const recheck = rowRecheck(link, 'x').replace(/^s\.ctid = x\.fkb_tid AND /, '');
   const keys = idCols(link).map((c, i) => `s.${ident(c.col)} AS fkb_key${i === 0 ? '' : `_${i + 1}`}`).join(', ');
   const update = `UPDATE ${link.sourceSql} s
@@ -868,7 +872,7 @@ SELECT ${runId}::int8, ${linkName}::text, ${p.add(a.tableName)}::text, ${p.add(l
        array_agg(${rowKey}), array_agg(upd.fkb_new::text), array_agg(upd.method), array_agg(upd.score), ${touched}
   FROM upd
 HAVING count(*) > 0`;
-  return { text: `WITH upd AS (\n  ${update}\n)\n${withChangedCount(insert)}`, values: p.values };
+  return { text: `WITH ${distributed ? '' : `x AS (\n  ${read_}\n), `}upd AS (\n  ${update}\n)\n${withChangedCount(insert)}`, values: p.values };
 }
 
 /**
