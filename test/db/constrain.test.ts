@@ -110,6 +110,20 @@ describeEach('constrain', (target) => {
     expect(runs.rows).toEqual([]);
   });
 
+  it('finds an orphan sitting where a batch of the orphan scan ends among equal walk keys ((tenant_id, id) repeats ids)', async () => {
+    await t.db.exec(`
+      CREATE TABLE accounts (tenant_id int NOT NULL, id int NOT NULL, name text NOT NULL, PRIMARY KEY (tenant_id, id));
+      CREATE TABLE entries (tenant_id int NOT NULL, id int NOT NULL, account_name text, account_id int, PRIMARY KEY (tenant_id, id));
+      INSERT INTO accounts SELECT t, a, 'A' || a FROM generate_series(1, 3) t, generate_series(1, 2) a;
+      -- every id repeats in three tenants; batches of 2 rows end inside each run of equal ids
+      INSERT INTO entries SELECT t, i, 'A1', 1 FROM generate_series(1, 3) t, generate_series(1, 4) i;
+      UPDATE entries SET account_id = 9 WHERE tenant_id = 3 AND id = 1;`);
+    const cfg = { links: [{ entity: 'entry', table: 'entries', key: ['tenant_id', 'id'], fk: 'account_id', name: 'account_name', scope: ['tenant_id'], target: { table: 'accounts', key: ['tenant_id', 'id'], name: 'name' } }] };
+    const err = (await constrain(t.db, { config: cfg, tenantSafe: true, batchSize: 2 }).catch((e: unknown) => e)) as BackfillError;
+    expect(err.code).toBe('ORPHANS_FOUND');
+    expect(err.details).toMatchObject({ links: [{ entityType: 'entry', orphans: 1, sample: [{ fk: '9', scope: ['3'] }] }] });
+  });
+
   it('--tenant-safe: composite FK on a unique (tenant, key); a cross-tenant value fails at the database (23503)', async () => {
     await axisWithoutConstraints(t.db);
     await apply(t.db, { tenantId: DEMO_TENANT });
