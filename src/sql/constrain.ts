@@ -98,22 +98,26 @@ export function orphanBatchStatement(s: ConstrainShape, tenantSafe: boolean, aft
   const afterWhere = after === null ? '' : ` AND s.${k} > ${p.add(after)}::${s.keyType}`;
   const orphan = `s.${fk} IS NOT NULL AND t.${ident(s.targetKey)} IS NULL`;
   const sample = `jsonb_build_object('key', s.${k}::text, 'fk', s.${fk}::text, 'scope', to_jsonb(ARRAY[${scopeCols}]::text[]))`;
+  // the bound by ORDER BY … DESC LIMIT 1, not max(): uuid has no max() before PostgreSQL 16
   const text = `WITH u AS (
-  SELECT max(x.k) AS up
+  SELECT x.k AS up
     FROM (SELECT s.${k} AS k
             FROM ${s.sourceSql} s
            WHERE true${afterWhere}${groups ? `
            GROUP BY s.${k}` : ''}
            ORDER BY s.${k}
            LIMIT ${p.add(batch)}) x
+   ORDER BY x.k DESC
+   LIMIT 1
 )
-SELECT max(s.${k})::text AS last_key,
+SELECT u.up::text AS last_key,
        count(*)::int8 AS scanned,
        count(*) FILTER (WHERE ${orphan})::int8 AS orphans,
        coalesce(to_jsonb((array_agg(${sample}) FILTER (WHERE ${orphan}))[1:${p.add(sampleLimit)}::int]), '[]'::jsonb) AS sample
-  FROM ${s.sourceSql} s
+  FROM u
+  JOIN ${s.sourceSql} s ON s.${k} <= u.up${afterWhere}
   LEFT JOIN ${s.targetSql} t ON t.${ident(s.targetKey)} = s.${fk}${join}
- WHERE s.${k} <= (SELECT u.up FROM u)${afterWhere}`;
+ GROUP BY u.up`;
   return { text, values: p.values };
 }
 
