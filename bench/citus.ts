@@ -53,7 +53,7 @@ async function generate(c: pg.Client): Promise<void> {
   await c.query(
     `INSERT INTO sales_orders_pristine
      SELECT (g % $2::int) + 1, g, 'SO-' || g,
-            CASE WHEN g % 50 = 7 THEN 'Nobody ' || g ELSE 'Customer ' || lpad(((g * 7919) % $3::int + 1)::text, 5, '0') || ' Ltd' END,
+            CASE WHEN g % 50 = 7 THEN 'Nobody ' || g ELSE 'Customer ' || lpad(((g::int8 * 7919) % $3::int + 1)::text, 5, '0') || ' Ltd' END,
             NULL, (g % 1000) * 1.5, timestamptz '2026-01-01 00:00:00+00' + g * interval '1 second'
        FROM generate_series(1, $1::int) g`,
     [ROWS, TENANTS, CUSTOMERS],

@@ -189,6 +189,25 @@ describe('Citus cluster [citus]', () => {
     expect(await changeLog(cit, run)).toEqual({ keys: await linkedCount(cit), distinct: await linkedCount(cit) });
   });
 
+  it('status, verify, revenue, drift, review export and report run on the cluster; guard install is refused with exit 2 and installs nothing', async () => {
+    const st = (await cli(['status', '--db', cit.url, '--config', config, '--all-tenants', '--json'])).json<{ links?: unknown[] }>();
+    expect(st).toBeTruthy();
+    await cli(['revenue', '--db', cit.url, '--config', config, '--all-tenants', '--json']);
+    const d = await runCli(['drift', '--db', cit.url, '--config', config, '--all-tenants', '--json']);
+    expect([0, 3]).toContain(d.code);
+    const doc = d.json<{ links: { entityType: string; renamed: { rows: number }; missing: { rows: number } }[] }>();
+    for (const l of doc.links) expect([l.renamed.rows, l.missing.rows]).toEqual([0, 0]);
+    const out = join(mkdtempSync(join(tmpdir(), 'fkb-citus-')), 'queue.csv');
+    await cli(['review', 'export', '--db', cit.url, '--config', config, '--all-tenants', '--out', out]);
+    expect(readFileSync(out, 'utf8')).toMatch(/Customer 7/);
+    const run = await lastApplyRun(cit);
+    await cli(['report', '--db', cit.url, '--run', run, '--format', 'json']);
+    const g = await runCli(['guard', 'install', '--db', cit.url, '--config', config, '--yes']);
+    expect(g.code).toBe(2);
+    expect(g.stderr).toMatch(/CITUS_UNSUPPORTED/);
+    expect(await cit.sql(`SELECT tgname FROM pg_trigger WHERE tgrelid = 'sales_orders'::regclass AND NOT tgisinternal`)).toEqual([]);
+  });
+
   it('refuses, before writing anything, a link Citus cannot join co-located (exit 2, one line)', async () => {
     await cit.sql(`CREATE TABLE invoices (region_id int NOT NULL, id bigint NOT NULL, tenant_id int NOT NULL, customer_name text, customer_id bigint, PRIMARY KEY (region_id, id))`);
     await cit.sql(`SELECT create_distributed_table('invoices', 'region_id')`);
