@@ -369,6 +369,12 @@ function checkCitusLink(link: LinkConfig, source: TableName, target: TableName, 
   if (s.kind !== 'distributed' && t.kind === 'distributed') {
     refuse(`${displayTable(source)} is a ${s.kind} table and its master ${displayTable(target)} is distributed: Citus cannot update the one from the other; distribute ${displayTable(source)} co-located with it`);
   }
+  if (s.kind === 'local' && !s.managed && (t.kind === 'reference' || (t.kind === 'local' && t.managed))) {
+    refuse(
+      `${displayTable(source)} is local to the Citus coordinator and its master ${displayTable(target)} is a ${t.kind === 'reference' ? 'reference' : 'Citus local'} table: Citus cannot update a plain local table from a join with it; ` +
+        `add the table to Citus's metadata (it stays on the coordinator): SELECT citus_add_local_table_to_metadata('${displayTable(source)}')`,
+    );
+  }
 }
 
 /** Resolves the links of `config` (all, or those named in `entities`, in config order). */

@@ -9,7 +9,8 @@ import type { Statement } from './statements.js';
 export type TableKind =
   | { kind: 'distributed'; column: string; colocation: number }
   | { kind: 'reference' }
-  | { kind: 'local' };
+  /** On the coordinator only; `managed`: added to Citus's metadata (a "Citus local table", which may join reference tables in an UPDATE). */
+  | { kind: 'local'; managed: boolean };
 
 /** True on a database with the Citus extension (its metadata table exists). */
 export function citusPresentStatement(): Statement {
@@ -41,8 +42,19 @@ export interface TableKindRow {
 
 /** A row of tableKindsStatement as a TableKind (no row: local). */
 export function tableKind(row: TableKindRow | undefined): TableKind {
-  if (row === undefined) return { kind: 'local' };
+  if (row === undefined) return { kind: 'local', managed: false };
   if (row.method === 'h' && row.column !== null) return { kind: 'distributed', column: row.column, colocation: Number(row.colocation) };
   if (row.method === 'n' && row.repmodel === 't') return { kind: 'reference' };
-  return { kind: 'local' };
+  return { kind: 'local', managed: true };
+}
+
+/**
+ * How statements on a link's source are shaped on Citus (LinkShape.citus): a source Citus manages
+ * (distributed, reference, or a local table in its metadata) takes the Citus shapes; a plain local table
+ * with a plain local master is a query Citus does not touch (undefined: PostgreSQL's shapes).
+ */
+export function citusShape(k: { source: TableKind; target: TableKind } | null): 'distributed' | 'reference' | 'local' | undefined {
+  if (k === null) return undefined;
+  if (k.source.kind === 'local' && !k.source.managed && k.target.kind === 'local' && !k.target.managed) return undefined;
+  return k.source.kind;
 }

@@ -20,10 +20,14 @@ async function build(db: CitusDb, citus: boolean): Promise<void> {
   await db.sql(`CREATE TABLE customers (tenant_id int NOT NULL, id bigint NOT NULL, name text NOT NULL, is_active boolean NOT NULL DEFAULT true, PRIMARY KEY (tenant_id, id))`);
   await db.sql(`CREATE TABLE sales_orders (tenant_id int NOT NULL, id bigint NOT NULL, order_no text NOT NULL, customer_name text, customer_id bigint,
                   currency_name text, currency_id int, total numeric(12,2), updated_at timestamptz NOT NULL, PRIMARY KEY (tenant_id, id))`);
+  // a table left local to the coordinator, linked to the reference master
+  await db.sql(`CREATE TABLE price_lists (id int PRIMARY KEY, currency_name text, currency_id int, updated_at timestamptz NOT NULL)`);
   if (citus) {
     await db.sql(`SELECT create_reference_table('currencies')`);
     await db.sql(`SELECT create_distributed_table('customers', 'tenant_id')`);
     await db.sql(`SELECT create_distributed_table('sales_orders', 'tenant_id', colocate_with => 'customers')`);
+    // in Citus's metadata, still on the coordinator: Citus updates it from a join with reference tables
+    await db.sql(`SELECT citus_add_local_table_to_metadata('price_lists')`);
   }
   await db.sql(`INSERT INTO currencies VALUES (1, 'US Dollar', true), (2, 'Euro', true), (3, 'Pound Sterling', true), (4, 'French Franc', false)`);
   // 40 customers per tenant (30 in the last one); every 9th inactive; "Customer 7" twice in tenants 1-3 (ambiguous there)
@@ -36,17 +40,20 @@ async function build(db: CitusDb, citus: boolean): Promise<void> {
                        (ARRAY['US Dollar', 'Euro', 'Pound Sterling', 'French Franc', 'Yen'])[o % 5 + 1], NULL,
                        o * 3.5, timestamptz '2026-01-01 00:00:00+00' + o * interval '1 minute'
                   FROM generate_series(1, ${TENANTS}) t, generate_series(1, ${ORDERS}) o`);
+  await db.sql(`INSERT INTO price_lists SELECT g, (ARRAY['US Dollar', 'Euro', 'Yen'])[g % 3 + 1], NULL, timestamptz '2026-02-01 00:00:00+00' + g * interval '1 day' FROM generate_series(1, 30) g`);
   await db.sql(`ANALYZE`);
 }
 
 async function rows(db: CitusDb): Promise<string[]> {
   const r = await db.sql<{ r: string }>(`SELECT s::text AS r FROM sales_orders s ORDER BY tenant_id, id`);
-  return r.map((x) => x.r);
+  const p = await db.sql<{ r: string }>(`SELECT p::text AS r FROM price_lists p ORDER BY id`);
+  return [...r, ...p].map((x) => x.r);
 }
 
 async function links(db: CitusDb): Promise<string[]> {
   const r = await db.sql<{ r: string }>(`SELECT concat_ws(',', tenant_id, id, customer_id, currency_id) AS r FROM sales_orders ORDER BY tenant_id, id`);
-  return r.map((x) => x.r);
+  const p = await db.sql<{ r: string }>(`SELECT concat_ws(',', id, currency_id) AS r FROM price_lists ORDER BY id`);
+  return [...r, ...p].map((x) => x.r);
 }
 
 async function cli(args: string[]) {
@@ -70,7 +77,7 @@ async function changeLog(db: CitusDb, run: string): Promise<{ keys: number; dist
 }
 
 async function linkedCount(db: CitusDb): Promise<number> {
-  const r = await db.sql<{ n: string }>(`SELECT (count(customer_id) + count(currency_id))::text AS n FROM sales_orders`);
+  const r = await db.sql<{ n: string }>(`SELECT ((SELECT count(customer_id) + count(currency_id) FROM sales_orders) + (SELECT count(currency_id) FROM price_lists))::text AS n`);
   return Number(r[0]!.n);
 }
 
@@ -111,12 +118,12 @@ describe('Citus cluster [citus]', () => {
     await Promise.all([cit?.dispose(), pgdb?.dispose()]);
   });
 
-  it('discover proposes exactly the real links: the co-located master scoped by the tenant, the reference master unscoped', async () => {
+  it('discover proposes exactly the real links: the co-located master scoped by the tenant, the reference master unscoped (from a distributed and a local table)', async () => {
     await cli(['discover', '--db', cit.url, '--write', config]);
     const cfg = JSON.parse(readFileSync(config, 'utf8')) as { links: { table: string; fk: string; scope: string[]; key: unknown; target: { table: string; active?: unknown } }[] };
     const found = cfg.links.map((l) => `${l.table}.${l.fk}->${l.target.table}[${l.scope.join(',')}]`).sort();
-    expect(found).toEqual(['sales_orders.currency_id->currencies[]', 'sales_orders.customer_id->customers[tenant_id]']);
-    for (const l of cfg.links) expect(l.key).toEqual(['tenant_id', 'id']);
+    expect(found).toEqual(['price_lists.currency_id->currencies[]', 'sales_orders.currency_id->currencies[]', 'sales_orders.customer_id->customers[tenant_id]']);
+    for (const l of cfg.links) expect(l.key).toEqual(l.table === 'price_lists' ? 'id' : ['tenant_id', 'id']);
     expect(cfg.links.find((l) => l.target.table === 'customers')?.target.active).toBe('is_active');
   });
 
@@ -136,6 +143,7 @@ describe('Citus cluster [citus]', () => {
     const linked = await cit.sql<{ c: string; k: string }>(`SELECT count(customer_id)::text AS c, count(currency_id)::text AS k FROM sales_orders`);
     expect(Number(linked[0]!.c)).toBeGreaterThan(TENANTS * ORDERS * 0.6);
     expect(Number(linked[0]!.k)).toBe(TENANTS * ORDERS * 0.6);
+    expect((await cit.sql<{ n: string }>(`SELECT count(currency_id)::text AS n FROM price_lists`))[0]!.n).toBe('20');
     const run = await lastApplyRun(cit);
     expect(await changeLog(cit, run)).toEqual({ keys: await linkedCount(cit), distinct: await linkedCount(cit) });
   });
@@ -219,6 +227,13 @@ describe('Citus cluster [citus]', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/invoices is distributed by region_id and customers by tenant_id/);
+    expect(await cit.sql(`SELECT count(*)::text AS n FROM fk_backfill.runs`)).toEqual(runsBefore);
+    // a plain coordinator table with a reference master: refused with the one call that makes it work
+    await cit.sql(`CREATE TABLE notes (id int PRIMARY KEY, currency_name text, currency_id int)`);
+    writeFileSync(cfg, JSON.stringify({ links: [{ entity: 'note', table: 'notes', key: 'id', fk: 'currency_id', name: 'currency_name', target: { table: 'currencies', key: 'id', name: 'name' } }] }));
+    const n = await runCli(['apply', '--db', cit.url, '--config', cfg, '--yes']);
+    expect(n.code).toBe(2);
+    expect(n.stderr).toMatch(/citus_add_local_table_to_metadata\('notes'\)/);
     expect(await cit.sql(`SELECT count(*)::text AS n FROM fk_backfill.runs`)).toEqual(runsBefore);
   });
 });
