@@ -230,20 +230,32 @@ export function unlinkedNamesStatement(link: LinkShape, f: ScopeFilter): Stateme
   return { text, values: p.values };
 }
 
-/** Rows whose FK is NULL and whose name the plan did not link (the seed's unmatchedRecords). */
+/**
+ * Rows whose FK is NULL and whose name the plan did not link (the seed's unmatchedRecords). The rows are
+ * found by a join with the entries' keys and outcomes only, and the candidates (the entries' bulky JSON)
+ * are looked up for the `limit` rows kept: hashing every entry with its candidates cost more than the
+ * scan (on Citus every entry was shipped to every shard: 2.5 s of a 5.6 s plan at 1 M rows).
+ */
 export function unlinkedRecordsStatement(link: LinkShape, planRunId: string, linkName: string, f: ScopeFilter, limit: number): Statement {
   const p = new Params();
   const doc = link.document === undefined ? rowKeyText('s', link) : `s.${ident(link.document)}::text`;
-  const text = `SELECT ${doc} AS document_number, s.${ident(link.name)} AS entity_name, ${scopeKeyExpr('s', link)} AS scope_key,
-       coalesce(e.outcome, 'unmatched') AS outcome, e.reason, e.candidates
-  FROM ${link.sourceSql} s
-  LEFT JOIN ${OWN}.plan_entries e
-    ON e.run_id = ${p.add(planRunId)} AND e.link = ${p.add(linkName)}
-   AND ${entryName(link, 'e')} = s.${ident(link.name)} AND e.scope_key = ${scopeKeyExpr('s', link)}
- WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
-   AND e.outcome IS DISTINCT FROM 'linked'
- ORDER BY 1, 2
- LIMIT ${p.add(limit)}`;
+  const run = p.add(planRunId);
+  const ln = p.add(linkName);
+  const text = `WITH u AS (
+  SELECT ${doc} AS document_number, s.${ident(link.name)} AS entity_name, ${scopeKeyExpr('s', link)} AS scope_key, e.outcome, e.reason
+    FROM ${link.sourceSql} s
+    LEFT JOIN (SELECT e.scope_key, e.source_name, e.outcome, e.reason FROM ${OWN}.plan_entries e WHERE e.run_id = ${run} AND e.link = ${ln}) e
+      ON ${entryName(link, 'e')} = s.${ident(link.name)} AND e.scope_key = ${scopeKeyExpr('s', link)}
+   WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
+     AND e.outcome IS DISTINCT FROM 'linked'
+   ORDER BY 1, 2
+   LIMIT ${p.add(limit)}
+)
+SELECT u.document_number, u.entity_name, u.scope_key, coalesce(u.outcome, 'unmatched') AS outcome, u.reason, c.candidates
+  FROM u
+  LEFT JOIN ${OWN}.plan_entries c
+    ON c.run_id = ${run} AND c.link = ${ln} AND c.outcome <> 'linked' AND c.scope_key = u.scope_key AND ${entryName(link, 'c')} = u.entity_name
+ ORDER BY 1, 2`;
   return { text, values: p.values };
 }
 
