@@ -3,6 +3,7 @@ import { num } from '../db/port.js';
 import { migrate } from '../store/migrate.js';
 import type { Database, Queryable } from '../db/port.js';
 import type { ResolvedLink } from './catalog.js';
+import { citusShape } from '../sql/citus.js';
 import { BackfillError, wrapDbError } from '../errors.js';
 import { applyBatchStatement, applyBoundStatement, applyLadderBoundStatement, applyLadderStatements, applyMapStatements, applyStatement, blockBoundStatement, citusTenantBoundStatement, changedCount, nullFkEstimateStatement, type KeyRange, type ScopeFilter, type Statement, type TypedLinkShape, type Walk } from '../sql/statements.js';
 import { isConnectionLoss, sqlState } from '../errors.js';
@@ -284,7 +285,7 @@ async function sourceLayout(db: Queryable, l: ResolvedLink): Promise<Layout> {
     : r.relkind !== 'r' ? 'it is not a plain table'
     : r.sub ? 'it has partitions or child tables'
     : r.am !== 'heap' ? `its access method is ${r.am ?? 'unknown'}`
-    : l.citus !== null ? `it is a Citus ${l.citus.source.kind} table (fk-backfill walks Citus tables by key)`
+    : citusShape(l.citus) !== undefined ? `it is a Citus ${l.citus?.source.kind ?? ''} table (fk-backfill walks Citus tables by key)`
     : null;
   let density = num(r.pages) > 0 && r.tuples > 0 ? r.tuples / num(r.pages) : 0;
   if (density <= 0 && noCtid === null && blocks > 0) {

@@ -86,7 +86,7 @@ export async function freshDb(target: Target, opts: { onDisk?: boolean } = {}): 
       },
     };
   }
-  if (target === 'postgres') {
+  if (target !== 'pglite') {
     const name = `fkb_t_${process.pid}_${randomBytes(4).toString('hex')}`;
     await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE template0`));
     const url = dbUrl(name);
