@@ -359,10 +359,14 @@ async function batchWork(ctx: Context, l: ResolvedLink, runId: string, planRunId
     if (sqlState(e) !== '42501') throw wrapDbError(e, `building the lookup tables for ${l.entity}`);
     // No CREATE on fk_backfill: join plan_entries directly (statistics help the planner pick a hash join).
     await ctx.db.query('ANALYZE fk_backfill.plan_entries').catch(() => undefined);
+    const perTenant = distributed ? await rowsPerTenant(ctx.db, planRunId, l.entity) : 1;
     return {
       walk,
       statement: (range) => applyStatement(s, { planRunId, runId, linkName: l.entity, tableName: l.config.table, range, walk }, ctx.filter),
-      bound: walk === 'ctid' ? blockBound(lc, layout) : (from, n) => applyBoundStatement(s, from, n, ctx.filter),
+      bound:
+        walk === 'ctid' ? blockBound(lc, layout)
+        : distributed ? (from, n) => citusTenantBoundStatement(s, from, n / perTenant, ctx.filter)
+        : (from, n) => applyBoundStatement(s, from, n, ctx.filter),
       cleanup: async () => undefined,
     };
   }

@@ -169,6 +169,13 @@ describe('Citus cluster [citus]', () => {
     expect(await rows(cit)).toEqual(before);
   });
 
+  it('--single-transaction apply and undo (the seed\'s all-or-nothing mode) work on the cluster too', async () => {
+    const a = (await cli(['apply', '--db', cit.url, '--config', config, '--all-tenants', '--yes', '--single-transaction', '--json'])).json<{ runId: string }>();
+    expect(await links(cit)).toEqual(expected);
+    await cli(['undo', '--db', cit.url, '--config', config, '--run', a.runId, '--yes', '--single-transaction']);
+    expect(await rows(cit)).toEqual(before);
+  });
+
   it('kill -9 of apply, then --resume: the same end state, the change log exact', async () => {
     const a = await startApply(cit, config, ['--batch-size', '300', '--pause-ms', '400']);
     await a.firstBatch;
