@@ -334,9 +334,9 @@ const PLAIN_EQ = /^(timestamp|date|time|smallint|integer|bigint|numeric|real|dou
  * What an apply statement reads of each row it is about to change, under the aliases `rowRecheck`
  * compares: its ctid, key, name, scope values and touched value (updated_at, for the change log).
  */
-function rowRead(alias: string, link: LinkShape): string {
+function rowRead(alias: string, link: LinkShape, withTid = true): string {
   return [
-    `${alias}.ctid AS fkb_tid`,
+    ...(withTid ? [`${alias}.ctid AS fkb_tid`] : []),
     ...idCols(link).map((c, i) => `${alias}.${ident(c.col)} AS fkb_key${i === 0 ? '' : `_${i + 1}`}`),
     `${alias}.${ident(link.name)} AS fkb_name`,
     ...link.scope.map((c, i) => `${alias}.${ident(c)} AS fkb_scope_${i + 1}`),
@@ -352,12 +352,17 @@ function rowRead(alias: string, link: LinkShape): string {
  * how a given server version and plan re-test the ctid there (a Tid Scan's recheck, a hash join's
  * clauses): a concurrent rename, re-scoping or updated_at is never overwritten or logged stale.
  */
-function rowRecheck(link: LinkShape, x: string): string {
+function rowRecheck(link: LinkShape, x: string, byTid = true): string {
   const touch = link.touch;
   const tc = touch === null ? '' : ident(touch.column);
   const touched = touch === null ? '' : PLAIN_EQ.test(touch.type) ? ` AND s.${tc} IS NOT DISTINCT FROM ${x}.fkb_touched` : ` AND s.${tc}::text IS NOT DISTINCT FROM ${x}.fkb_touched::text`;
-  const key = idCols(link).map((c, i) => ` AND s.${ident(c.col)} = ${x}.fkb_key${i === 0 ? '' : `_${i + 1}`}`).join('');
-  return `s.ctid = ${x}.fkb_tid${key} AND s.${ident(link.fk)} IS NULL AND s.${ident(link.name)} = ${x}.fkb_name${entryScopeJoin('s', link, x)}${touched}`;
+  const conds = [
+    ...(byTid ? [`s.ctid = ${x}.fkb_tid`] : []),
+    ...idCols(link).map((c, i) => `s.${ident(c.col)} = ${x}.fkb_key${i === 0 ? '' : `_${i + 1}`}`),
+    `s.${ident(link.fk)} IS NULL`,
+    `s.${ident(link.name)} = ${x}.fkb_name`,
+  ];
+  return `${conds.join(' AND ')}${entryScopeJoin('s', link, x)}${touched}`;
 }
 
 /** ` AND alias."scope col" = entry.fkb_scope_N` for every scope column: a row or master against a lookup-table entry (or a row read as one). */
@@ -861,7 +866,7 @@ function citusApplyBatchStatement(link: LinkShape, a: { runId: string; linkName:
   const linkName = p.add(a.linkName);
   const fk = ident(link.fk);
   const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = now()`;
-  const read = rowRead('r', link).split(', ').filter((c) => !c.startsWith('r.ctid')).join(', ');
+  const read = rowRead('r', link, false);
   // the typed lookup table, or (single transaction, no lookup table) the plan's linked entries as they are stored
   const fromMap = 'map' in a;
   const m = fromMap
@@ -879,7 +884,7 @@ function citusApplyBatchStatement(link: LinkShape, a: { runId: string; linkName:
   // refuses a local table joined to reference tables inside an UPDATE, not a read of them)
   const distributed = link.citus === 'distributed';
   const x = distributed ? `(${read_}) x` : 'x';
-  const recheck = rowRecheck(link, 'x').replace(/^s\.ctid = x\.fkb_tid AND /, '');
+  const recheck = rowRecheck(link, 'x', false);
   const keys = idCols(link).map((c, i) => `s.${ident(c.col)} AS fkb_key${i === 0 ? '' : `_${i + 1}`}`).join(', ');
   const update = `UPDATE ${link.sourceSql} s
      SET ${fk} = x.target_key${touchSet}

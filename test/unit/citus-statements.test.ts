@@ -1,0 +1,114 @@
+/**
+ * The Citus shapes (issue #18), tested against their whole text: what Citus must be able to push down
+ * (no ctid, no OFFSET fence, plain RETURNING, plain-parameter ranges, GROUP BY bounds) is visible here.
+ */
+import { describe, expect, it } from 'vitest';
+import { citusShape, tableKind } from '../../src/sql/citus.js';
+import { applyBatchStatement, citusTenantBoundStatement, undoStatement, type LinkShape } from '../../src/sql/statements.js';
+
+const link: LinkShape & { scopeTypes: string[] } = {
+  sourceSql: '"sales_orders"',
+  targetSql: '"customers"',
+  key: 'tenant_id',
+  keys: ['tenant_id', 'id'],
+  keyTypes: ['integer', 'bigint'],
+  fk: 'customer_id',
+  name: 'customer_name',
+  citus: 'distributed',
+  targetKey: 'id',
+  targetName: 'name',
+  active: { column: 'is_active', activeWhen: true },
+  scope: ['tenant_id'],
+  scopeTypes: ['integer'],
+  fkType: 'bigint',
+  keyType: 'integer',
+  touch: { column: 'updated_at', type: 'timestamp with time zone' },
+};
+
+describe('Citus statements', () => {
+  it('table kinds from pg_dist_partition, and which links take the Citus shapes', () => {
+    expect(tableKind(undefined)).toEqual({ kind: 'local', managed: false });
+    expect(tableKind({ oid: 1, method: 'h', repmodel: 's', colocation: '3', column: 'tenant_id' })).toEqual({ kind: 'distributed', column: 'tenant_id', colocation: 3 });
+    expect(tableKind({ oid: 1, method: 'n', repmodel: 't', colocation: 0, column: null })).toEqual({ kind: 'reference' });
+    expect(tableKind({ oid: 1, method: 'n', repmodel: 's', colocation: 0, column: null })).toEqual({ kind: 'local', managed: true });
+    const plain = { kind: 'local' as const, managed: false };
+    expect(citusShape(null)).toBeUndefined();
+    expect(citusShape({ source: plain, target: plain })).toBeUndefined();
+    expect(citusShape({ source: plain, target: { kind: 'reference' } })).toBe('local');
+    expect(citusShape({ source: { kind: 'distributed', column: 't', colocation: 1 }, target: { kind: 'reference' } })).toBe('distributed');
+  });
+
+  it('a batch on a distributed source: one co-located join pushed down, rows found by their whole key, plain RETURNING, the change log made on the coordinator', () => {
+    const st = applyBatchStatement(link, { runId: '7', linkName: 'so', tableName: 'sales_orders', map: 'fk_backfill.m', range: { after: '3', upTo: '9' } }, { tenant: null });
+    expect(st.text).toBe(`WITH upd AS (
+  UPDATE "sales_orders" s
+     SET "customer_id" = x.target_key, "updated_at" = now()
+    FROM (SELECT r."tenant_id" AS fkb_key, r."id" AS fkb_key_2, r."customer_name" AS fkb_name, r."tenant_id" AS fkb_scope_1, r."updated_at" AS fkb_touched, m.target_key, m.method, m.score
+            FROM "sales_orders" r
+            JOIN fk_backfill.m m ON m.source_name = r."customer_name" AND r."tenant_id" = m.fkb_scope_1
+            JOIN "customers" t ON t."id" = m.target_key AND t."tenant_id" = r."tenant_id" AND t."is_active" IS TRUE AND CASE WHEN m.target_name IS NULL THEN true ELSE t."name" = m.target_name END
+           WHERE r."customer_id" IS NULL AND r."tenant_id" > $3::integer AND r."tenant_id" <= $4::integer) x
+   WHERE s."tenant_id" = x.fkb_key AND s."id" = x.fkb_key_2 AND s."customer_id" IS NULL AND s."customer_name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."updated_at" IS NOT DISTINCT FROM x.fkb_touched AND s."tenant_id" > $5::integer AND s."tenant_id" <= $6::integer
+  RETURNING s."tenant_id" AS fkb_key, s."id" AS fkb_key_2, s."customer_id" AS fkb_new, x.method, x.score, x.fkb_touched
+)
+, ins AS (
+INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
+SELECT $1::int8, $2::text, $7::text, $8::text, $9::text,
+       array_agg(ARRAY[upd."fkb_key"::text, upd."fkb_key_2"::text]::text), array_agg(upd.fkb_new::text), array_agg(upd.method), array_agg(upd.score), array_agg(upd.fkb_touched::text)
+  FROM upd
+HAVING count(*) > 0
+RETURNING 1
+)
+SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
+    expect(st.values).toEqual(['7', 'so', '3', '9', '3', '9', 'sales_orders', 'customer_id', 'updated_at']);
+    expect(st.text).not.toMatch(/ctid|OFFSET|\(SELECT \$/);
+  });
+
+  it('a local (Citus-managed) source reads first, then updates by key; a tenant filter makes every statement a router query', () => {
+    const st = applyBatchStatement({ ...link, citus: 'local' }, { runId: '7', linkName: 'so', tableName: 'sales_orders', map: 'fk_backfill.m', range: { after: null, upTo: '9' } }, { tenant: '4' });
+    expect(st.text.startsWith('WITH x AS (\n  SELECT r."tenant_id" AS fkb_key')).toBe(true);
+    expect(st.text).toContain('    FROM x\n');
+    expect(st.text).toContain('WHERE r."customer_id" IS NULL AND r."tenant_id" = $3 AND r."tenant_id" <= $4::integer');
+    expect(st.text).toContain('AND s."tenant_id" = $5 AND s."tenant_id" <= $6::integer');
+  });
+
+  it('the tenant bound: GROUP BY the distribution column, ORDER BY and LIMIT pushed down whole, no window function', () => {
+    const st = citusTenantBoundStatement(link, '12', 3.7, { tenant: null });
+    expect(st.text).toBe(`SELECT max(x.k)::text AS up_to, sum(x.n)::int8 AS n
+  FROM (SELECT s."tenant_id" AS k, count(*) AS n
+          FROM "sales_orders" s
+         WHERE true AND s."tenant_id" > $1::integer
+         GROUP BY s."tenant_id"
+         ORDER BY s."tenant_id"
+         LIMIT $2) x
+HAVING count(*) > 0`);
+    expect(st.values).toEqual(['12', 3]);
+    expect(citusTenantBoundStatement(link, null, 0.2, { tenant: null }).values).toEqual([1]);
+  });
+
+  it('undo types the change log on the coordinator and assigns plain columns on the shards', () => {
+    const st = undoStatement(link, { targetRunId: '7', runId: '8', linkName: 'so' }, { tenant: null });
+    expect(st.text).toBe(`WITH c AS (
+  SELECT c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, (c.row_key::text[])[1]::integer AS fkb_k1, (c.row_key::text[])[2]::bigint AS fkb_k2,
+         c.old_value::bigint AS fkb_old, c.new_value::bigint AS fkb_new,
+         c.touched_column IS NOT NULL AS fkb_touch, c.touched_old::timestamp with time zone AS fkb_touched
+    FROM fk_backfill.changes c
+   WHERE c.run_id = $2::int8 AND c.link = $3
+), upd AS (
+  UPDATE "sales_orders" s
+     SET "customer_id" = c.fkb_old, "updated_at" = CASE WHEN c.fkb_touch THEN c.fkb_touched ELSE s."updated_at" END
+    FROM c
+   WHERE s."tenant_id" = c.fkb_k1 AND s."id" = c.fkb_k2 AND s."customer_id" = c.fkb_new
+  RETURNING c.row_key, c.new_value, c.old_value, c.table_name, c.column_name
+)
+, ins AS (
+INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, method, row_keys, old_values, new_values)
+SELECT $1::int8, $3::text, min(upd.table_name), min(upd.column_name), 'undo', array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.old_value)
+  FROM upd
+HAVING count(*) > 0
+RETURNING 1
+)
+SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
+    expect(st.values).toEqual(['8', '7', 'so']);
+  });
+});
