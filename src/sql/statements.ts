@@ -925,14 +925,17 @@ export function citusTenantBoundStatement(link: LinkShape, after: string | null,
   const p = new Params();
   const k = ident(link.key);
   const from = after === null ? '' : ` AND s.${k} > ${p.add(after)}::${link.keyType}`;
-  const text = `SELECT max(x.k)::text AS up_to, sum(x.n)::int8 AS n
-  FROM (SELECT s.${k} AS k, count(*) AS n
-          FROM ${link.sourceSql} s
-         WHERE true${scopeWhere('s', link, f, p)}${from}
-         GROUP BY s.${k}
-         ORDER BY s.${k}
-         LIMIT ${p.add(Math.max(1, Math.floor(tenants)))}) x
-HAVING count(*) > 0`;
+  // the last tenant by ORDER BY … DESC LIMIT 1, not max(): uuid has no max() before PostgreSQL 16
+  const text = `WITH g AS (
+  SELECT s.${k} AS k, count(*) AS n
+    FROM ${link.sourceSql} s
+   WHERE true${scopeWhere('s', link, f, p)}${from}
+   GROUP BY s.${k}
+   ORDER BY s.${k}
+   LIMIT ${p.add(Math.max(1, Math.floor(tenants)))}
+)
+SELECT (SELECT g.k::text FROM g ORDER BY g.k DESC LIMIT 1) AS up_to, (SELECT sum(g.n) FROM g)::int8 AS n
+ WHERE EXISTS (SELECT 1 FROM g)`;
   return { text, values: p.values };
 }
 
