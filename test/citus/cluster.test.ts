@@ -244,25 +244,25 @@ describe('Citus cluster [citus]', () => {
 
   it('uuid tenants, text keys, a soft-delete predicate: walked by tenant, no deleted master linked, undo exact', async () => {
     await cit.sql(`CREATE TABLE accounts (org_id uuid NOT NULL, code text NOT NULL, display_name varchar(80) NOT NULL, deleted_at timestamptz, PRIMARY KEY (org_id, code))`);
-    await cit.sql(`CREATE TABLE invoices (org_id uuid NOT NULL, invoice_no text NOT NULL, issued_on date NOT NULL, account_label text, account_code text, modified_at timestamp, PRIMARY KEY (org_id, invoice_no))`);
+    await cit.sql(`CREATE TABLE acct_invoices (org_id uuid NOT NULL, invoice_no text NOT NULL, issued_on date NOT NULL, account_label text, account_code text, modified_at timestamp, PRIMARY KEY (org_id, invoice_no))`);
     await cit.sql(`SELECT create_distributed_table('accounts', 'org_id')`);
-    await cit.sql(`SELECT create_distributed_table('invoices', 'org_id', colocate_with => 'accounts')`);
+    await cit.sql(`SELECT create_distributed_table('acct_invoices', 'org_id', colocate_with => 'accounts')`);
     await cit.sql(`INSERT INTO accounts SELECT ('00000000-0000-4000-8000-00000000000' || t)::uuid, 'A' || lpad(a::text, 3, '0'), 'Account ' || a, CASE WHEN a % 7 = 0 THEN now() END
                      FROM generate_series(1, 5) t, generate_series(1, 30) a`);
-    await cit.sql(`INSERT INTO invoices SELECT ('00000000-0000-4000-8000-00000000000' || t)::uuid, 'INV-' || i, date '2026-01-01' + i, 'Account ' || (i % 33 + 1), NULL, timestamp '2026-01-01' + i * interval '1 hour'
+    await cit.sql(`INSERT INTO acct_invoices SELECT ('00000000-0000-4000-8000-00000000000' || t)::uuid, 'INV-' || i, date '2026-01-01' + i, 'Account ' || (i % 33 + 1), NULL, timestamp '2026-01-01' + i * interval '1 hour'
                      FROM generate_series(1, 5) t, generate_series(1, 400) i`);
-    const snap = async (): Promise<string> => (await cit.sql<{ s: string }>(`SELECT md5(string_agg(i::text, '|' ORDER BY org_id, invoice_no)) AS s FROM invoices i`))[0]!.s;
+    const snap = async (): Promise<string> => (await cit.sql<{ s: string }>(`SELECT md5(string_agg(i::text, '|' ORDER BY org_id, invoice_no)) AS s FROM acct_invoices i`))[0]!.s;
     const beforeInv = await snap();
     const cfg = join(mkdtempSync(join(tmpdir(), 'fkb-citus-')), 'inv.json');
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(cfg, JSON.stringify({ links: [{ entity: 'invoice', table: 'invoices', key: ['org_id', 'invoice_no'], fk: 'account_code', name: 'account_label', scope: ['org_id'],
+    writeFileSync(cfg, JSON.stringify({ links: [{ entity: 'invoice', table: 'acct_invoices', key: ['org_id', 'invoice_no'], fk: 'account_code', name: 'account_label', scope: ['org_id'],
       target: { table: 'accounts', key: ['org_id', 'code'], name: 'display_name', active: { column: 'deleted_at', activeWhen: 'null' } } }] }));
     const a = (await cli(['apply', '--db', cit.url, '--config', cfg, '--all-tenants', '--yes', '--batch-size', '300', '--json'])).json<{ runId: string; totalUpdated: number }>();
     const linked = await cit.sql<{ n: string; bad: string }>(`SELECT count(account_code)::text AS n,
         count(*) FILTER (WHERE account_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM accounts x WHERE x.org_id = i.org_id AND x.code = i.account_code AND x.deleted_at IS NULL AND x.display_name = i.account_label))::text AS bad
-        FROM invoices i`);
+        FROM acct_invoices i`);
     expect(linked[0]).toEqual({ n: String(a.totalUpdated), bad: '0' });
-    // per tenant, of 400 invoices: 'Account 7/14/21/28' (soft-deleted) 12 each, 'Account 31..33' (no account) 12 each: 400 - 84
+    // per tenant, of 400 acct_invoices: 'Account 7/14/21/28' (soft-deleted) 12 each, 'Account 31..33' (no account) 12 each: 400 - 84
     expect(a.totalUpdated).toBe(5 * (400 - 7 * 12));
     await cli(['undo', '--db', cit.url, '--config', cfg, '--run', a.runId, '--yes']);
     expect(await snap()).toBe(beforeInv);
