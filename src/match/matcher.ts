@@ -123,6 +123,10 @@ function tokenRelation(a: string, b: string): 'same' | 'abbreviation' | 'initial
   return null;
 }
 
+/** Words that mark a segment as an organisational unit when it stands apart from the name ("Finance Team"). */
+const UNIT_WORDS = new Set(['team', 'department', 'dept', 'service', 'services', 'academy', 'centre', 'center', 'office', 'desk', 'unit',
+  'division', 'programme', 'program', 'abteilung', 'servicio', 'servizio', 'afdeling', 'avdelning']);
+
 /** Words that qualify an organisation's name as one of its sites, units or programmes, in several languages. */
 const QUALIFIER_WORDS = new Set([
   'branch', 'branches', 'office', 'offices', 'site', 'plant', 'depot', 'warehouse', 'campus', 'store', 'shop', 'division', 'region',
@@ -484,6 +488,34 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     return true;
   };
 
+  /**
+   * The name is the entry's name (with qualifiers only) in one punctuation-separated segment (comma, spaced dash,
+   * brackets) and every other segment is a short unit name (≤ 3 words, one of them a unit word: department, team,
+   * centre, services, academy, ...; no number, no legal form).
+   */
+  function unitSegments(q: NormalizedName, e: Entry): boolean {
+    const segs = q.original.split(/,|;|\s[-–—]\s|[()]/u).map((x) => normalizeName(x).tokens).filter((t) => t.length > 0);
+    if (segs.length < 2) return false;
+    let own = 0;
+    for (const seg of segs) {
+      const set = new Set(seg);
+      if (e.tokens.every((t) => set.has(t))) {
+        const rest = [...e.tokens];
+        const extra = seg.filter((t) => {
+          const i = rest.indexOf(t);
+          if (i < 0) return true;
+          rest.splice(i, 1);
+          return false;
+        });
+        if (!allQualifiers(extra)) return false;
+        own++;
+        continue;
+      }
+      if (seg.length > 3 || !seg.some((t) => UNIT_WORDS.has(t) || QUALIFIER_WORDS.has(t)) || seg.some((t) => HAS_DIGIT.test(t) || isLegalWord(t))) return false;
+    }
+    return own === 1;
+  }
+
   /** Another master of the scope whose name contains all of `e`'s words (a child of `e`: "Acme" -> "Acme Bank"). */
   function hasChild(e: Entry): boolean {
     let rarest: number[] | undefined;
@@ -515,6 +547,11 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
       if (c === null) continue;
       rivals.add(e.key);
       let ok = c.anchor;
+      if (c.rel === 'superset' && ok && !allQualifiers(c.extraQ)) {
+        // The extra words may instead be a unit in a segment of their own ("Acme, Finance Team", "Customer Service - Acme").
+        ok = unitSegments(q, e);
+        if (ok) c.extraQ = [];
+      }
       if (ok && c.rel === 'superset') {
         // Its own legal form makes the name a separate company ("Acme Benelux B.V." is not a site of "Acme").
         const eLegal = new Set((e.norm.legalForm ?? '').split(' '));

@@ -73,6 +73,13 @@ describe('unique containment: qualifiers around exactly one master', () => {
       expect([n, linkOf(masters, n)]).toEqual([n, n.includes('Marlow') ? 'M' : 'K']);
     }
   });
+  it('links a short unit name in a segment of its own, never a longer or numbered one or a qualified name with a business word', () => {
+    expect(linkOf(masters, 'Kestrel Analytics, Finance Team')).toBe('K');
+    expect(linkOf(masters, 'Customer Service - Kestrel Analytics')).toBe('K');
+    expect(linkOf(masters, 'Office of Research and Creative Activities - Kestrel Analytics')).toBeNull();
+    expect(linkOf(masters, 'Kestrel Analytics, Team 2')).toBeNull();
+    expect(linkOf(masters, 'Kestrel Analytics Nigeria, IT Department')).toBeNull();
+  });
   it('never when the extra word names another business ("Bank") or a country (a national subsidiary)', () => {
     expect(linkOf(masters, 'Kestrel Analytics Insurance')).toBeNull();
     expect(linkOf(masters, 'Kestrel Analytics Germany')).toBeNull();
