@@ -131,6 +131,15 @@ async function counts(db: Queryable, runId: string, link: string | null): Promis
 export async function installGuard(handle: unknown, opts: GuardInstallOptions = {}): Promise<GuardInstallResult> {
   const ctx = await prepare(handle, { ...(opts.config !== undefined ? { config: opts.config } : {}), ...(opts.entities !== undefined ? { entities: opts.entities } : {}), allTenants: true });
   const entities = ctx.links.map((l) => l.entity);
+  for (const l of ctx.links) {
+    if (l.citus !== null && l.citus.source.kind !== 'local') {
+      // the trigger reads fk_backfill's tables, which live on the coordinator only; a shard's trigger cannot
+      throw new BackfillError(
+        'CITUS_UNSUPPORTED',
+        `${l.entity}: the guard is a trigger on ${l.config.table}, a Citus ${l.citus.source.kind} table: its shards cannot read fk_backfill's tables on the coordinator. Run \`fk-backfill drift\` after loads instead (nothing was installed)`,
+      );
+    }
+  }
   const shapes: GuardShape[] = [];
   for (const l of ctx.links) shapes.push(await guardShape(ctx.db, l));
   const runId = await createRun(ctx.db, {

@@ -3,8 +3,9 @@ import { num } from '../db/port.js';
 import { migrate } from '../store/migrate.js';
 import type { Database, Queryable } from '../db/port.js';
 import type { ResolvedLink } from './catalog.js';
+import { citusShape } from '../sql/citus.js';
 import { BackfillError, wrapDbError } from '../errors.js';
-import { applyBatchStatement, applyBoundStatement, applyLadderBoundStatement, applyLadderStatements, applyMapStatements, applyStatement, blockBoundStatement, changedCount, nullFkEstimateStatement, type KeyRange, type ScopeFilter, type Statement, type TypedLinkShape, type Walk } from '../sql/statements.js';
+import { applyBatchStatement, applyBoundStatement, applyLadderBoundStatement, applyLadderStatements, applyMapStatements, applyStatement, blockBoundStatement, citusTenantBoundStatement, changedCount, nullFkEstimateStatement, type KeyRange, type ScopeFilter, type Statement, type TypedLinkShape, type Walk } from '../sql/statements.js';
 import { isConnectionLoss, sqlState } from '../errors.js';
 import { createRun, failRun, finishRun, getRun, interruptRun, mergeLinkCheckpoint, saveCheckpoint, seedRunInfo, earlierRunThatChanged, type RunRecord } from '../store/runs.js';
 import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from './reconnect.js';
@@ -73,6 +74,15 @@ async function plannedRows(db: Queryable, planRunId: string, link: string): Prom
     [planRunId, link],
   );
   return num(res.rows[0]?.n);
+}
+
+/** Planned rows per tenant (first scope value) of one link's plan: sizes a tenant walk's batches. */
+async function rowsPerTenant(db: Queryable, planRunId: string, link: string): Promise<number> {
+  const res = await db.query<{ r: unknown }>(
+    `SELECT coalesce(sum(row_count)::float8 / nullif(count(DISTINCT scope_key[1]), 0), 1) AS r FROM fk_backfill.plan_entries WHERE run_id = $1::int8 AND link = $2 AND outcome = 'linked'`,
+    [planRunId, link],
+  );
+  return Math.max(1, num(res.rows[0]?.r));
 }
 
 /**
@@ -258,10 +268,9 @@ async function refreshStaleStatistics(db: Queryable, l: ResolvedLink, f: ScopeFi
 
 async function sourceLayout(db: Queryable, l: ResolvedLink): Promise<Layout> {
   const r = (
-    await db.query<{ v: number; relkind: string; sub: boolean; am: string | null; blocks: unknown; bytes: number; tuples: number; pages: unknown; citus: boolean; max_wal: number; cache: number }>(
+    await db.query<{ v: number; relkind: string; sub: boolean; am: string | null; blocks: unknown; bytes: number; tuples: number; pages: unknown; max_wal: number; cache: number }>(
       `SELECT current_setting('server_version_num')::int AS v, c.relkind::text AS relkind, c.relhassubclass AS sub, am.amname::text AS am,
               (pg_relation_size(c.oid) / current_setting('block_size')::int8)::int8 AS blocks, pg_relation_size(c.oid)::float8 AS bytes, c.reltuples::float8 AS tuples, c.relpages::int8 AS pages,
-              to_regclass('pg_dist_partition') IS NOT NULL AS citus,
               pg_size_bytes(current_setting('max_wal_size'))::float8 AS max_wal, pg_size_bytes(current_setting('effective_cache_size'))::float8 AS cache
          FROM pg_class c LEFT JOIN pg_am am ON am.oid = c.relam
         WHERE c.oid = $1::oid`,
@@ -270,17 +279,13 @@ async function sourceLayout(db: Queryable, l: ResolvedLink): Promise<Layout> {
   ).rows[0];
   if (r === undefined) throw new BackfillError('SCHEMA_MISSING_TABLE', `table ${l.config.table} vanished`);
   const blocks = num(r.blocks);
-  let distributed = false;
-  if (r.citus) {
-    distributed = (await db.query<{ d: boolean }>(`SELECT EXISTS (SELECT 1 FROM pg_dist_partition WHERE logicalrelid = $1::oid::regclass) AS d`, [l.sourceOid]).catch(() => null))?.rows[0]?.d ?? true;
-  }
   const noCtid =
     r.v < 140000 ? 'PostgreSQL before 14 has no TID Range Scan'
     : r.relkind === 'p' ? 'it is a partitioned table (its partitions have a ctid space each)'
     : r.relkind !== 'r' ? 'it is not a plain table'
     : r.sub ? 'it has partitions or child tables'
     : r.am !== 'heap' ? `its access method is ${r.am ?? 'unknown'}`
-    : distributed ? 'it is a Citus distributed table'
+    : citusShape(l.citus) !== undefined ? `it is a Citus ${l.citus?.source.kind ?? ''} table (fk-backfill walks Citus tables by key)`
     : null;
   let density = num(r.pages) > 0 && r.tuples > 0 ? r.tuples / num(r.pages) : 0;
   if (density <= 0 && noCtid === null && blocks > 0) {
@@ -344,20 +349,37 @@ async function batchWork(ctx: Context, l: ResolvedLink, runId: string, planRunId
   const map = `fk_backfill.apply_map_${Number(runId)}_${index}`;
   const ladder = { table: `fk_backfill.apply_ladder_${Number(runId)}_${index}`, step: LADDER_STEP };
   const walk = lc.walk ?? 'key';
+  const distributed = l.citus?.source.kind === 'distributed';
   try {
     await ctx.db.transaction(async (tx) => {
       for (const st of applyMapStatements(s, { planRunId, linkName: l.entity, map })) await tx.query(st.text, st.values);
-      if (walk === 'key') for (const st of applyLadderStatements(s, { ...ladder, after: lc.after }, ctx.filter)) await tx.query(st.text, st.values);
+      if (walk === 'key' && !distributed) for (const st of applyLadderStatements(s, { ...ladder, after: lc.after }, ctx.filter)) await tx.query(st.text, st.values);
     });
   } catch (e) {
     if (sqlState(e) !== '42501') throw wrapDbError(e, `building the lookup tables for ${l.entity}`);
     // No CREATE on fk_backfill: join plan_entries directly (statistics help the planner pick a hash join).
     await ctx.db.query('ANALYZE fk_backfill.plan_entries').catch(() => undefined);
+    const perTenant = distributed ? await rowsPerTenant(ctx.db, planRunId, l.entity) : 1;
     return {
       walk,
       statement: (range) => applyStatement(s, { planRunId, runId, linkName: l.entity, tableName: l.config.table, range, walk }, ctx.filter),
-      bound: walk === 'ctid' ? blockBound(lc, layout) : (from, n) => applyBoundStatement(s, from, n, ctx.filter),
+      bound:
+        walk === 'ctid' ? blockBound(lc, layout)
+        : distributed ? (from, n) => citusTenantBoundStatement(s, from, n / perTenant, ctx.filter)
+        : (from, n) => applyBoundStatement(s, from, n, ctx.filter),
       cleanup: async () => undefined,
+    };
+  }
+  if (distributed) {
+    // whole tenants per batch, as many as hold about `limit` rows on average
+    const perTenant = await rowsPerTenant(ctx.db, planRunId, l.entity);
+    return {
+      walk,
+      statement: (range) => applyBatchStatement(s, { runId, linkName: l.entity, tableName: l.config.table, map, range, walk }, ctx.filter),
+      bound: (from, n) => citusTenantBoundStatement(s, from, n / perTenant, ctx.filter),
+      cleanup: async () => {
+        await ctx.db.query(`DROP TABLE IF EXISTS ${map}`).catch(() => undefined);
+      },
     };
   }
   return {

@@ -2,6 +2,7 @@ import { activePredicate, keyColumns, type LinkConfig } from '../config/schema.j
 import { softDeleteLike } from '../sql/active.js';
 import type { Queryable } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
+import { citusPresentStatement, tableKind, tableKindsStatement, type TableKind, type TableKindRow } from '../sql/citus.js';
 import { displayTable, ident, parseTableName, qualified, type TableName } from '../sql/quote.js';
 
 /** A link checked against the catalog: tables exist, columns exist, types line up. */
@@ -18,7 +19,8 @@ export interface ResolvedLink {
   keyTypes: string[];
   /**
    * The key column batches walk by (ranges of it cover every row once, unique or not): the first key
-   * column that is not a scope column (`id` of `["tenant_id", "id"]`), else the first.
+   * column that is not a scope column (`id` of `["tenant_id", "id"]`), else the first; on a Citus
+   * distributed source, its distribution column.
    */
   walkKey: string;
   /** Types as format_type() spells them (safe to splice as a cast target); keyType is walkKey's. */
@@ -45,6 +47,12 @@ export interface ResolvedLink {
   keyProblem: string | null;
   /** The master table's soft-delete or status-like columns when the link has no active predicate, and the warning (also a notice). */
   softDelete: { columns: string[]; warning: string } | null;
+  /**
+   * On a Citus coordinator: how each table is held (distributed by a column, reference, local); null on
+   * a database without Citus. Statements on a distributed source take the shape Citus runs (see
+   * LinkShape.distributed); links Citus could not join co-located are refused here.
+   */
+  citus: { source: TableKind; target: TableKind } | null;
   /** Source table's oid and target's (for constraint lookups). */
   sourceOid: number;
   targetOid: number;
@@ -195,8 +203,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
 
   const keys = keyColumns(link.key);
   const keyCols = keys.map((k, i) => column(src, source, k, typeof link.key === 'string' ? `${p}.key` : `${p}.key[${i}]`));
-  const walkKey = keys.find((k) => !link.scope.includes(k)) ?? keys[0]!;
-  const key = keyCols[keys.indexOf(walkKey)]!;
+  let walkKey = keys.find((k) => !link.scope.includes(k)) ?? keys[0]!;
   const fk = column(src, source, link.fk, `${p}.fk`);
   const name = column(src, source, link.name, `${p}.name`);
   if (link.document !== undefined) column(src, source, link.document, `${p}.document`);
@@ -288,6 +295,11 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     }
   }
   for (const c of [...keys, link.fk, link.name]) ident(c);
+  const citus = await citusKinds(db, src.oid, tgt.oid);
+  if (citus !== null) checkCitusLink(link, source, target, citus, p);
+  // a distributed source is walked by its distribution column (whole tenants per batch: see citusTenantBoundStatement)
+  if (citus?.source.kind === 'distributed' && keys.includes(citus.source.column)) walkKey = citus.source.column;
+  const key = keyCols[keys.indexOf(walkKey)]!;
   return {
     config: link,
     entity: link.entity,
@@ -310,9 +322,59 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     notices,
     keyProblem: keyProblem(src, source, keys, `${p}.key`),
     softDelete,
+    citus,
     sourceOid: src.oid,
     targetOid: tgt.oid,
   };
+}
+
+/** The Citus kinds of a link's two tables, or null without Citus. */
+async function citusKinds(db: Queryable, sourceOid: number, targetOid: number): Promise<{ source: TableKind; target: TableKind } | null> {
+  try {
+    const present = await db.query<{ citus: boolean }>(citusPresentStatement().text);
+    if (present.rows[0]?.citus !== true) return null;
+    const st = tableKindsStatement([sourceOid, targetOid]);
+    const rows = (await db.query<TableKindRow>(st.text, st.values)).rows;
+    const of = (oid: number): TableKind => tableKind(rows.find((r) => Number(r.oid) === oid));
+    return { source: of(sourceOid), target: of(targetOid) };
+  } catch (e) {
+    throw wrapDbError(e, 'reading the Citus metadata');
+  }
+}
+
+/**
+ * What Citus cannot run safely, refused before anything is written: a distributed source joined to a
+ * distributed master it is not co-located with, or whose scope does not carry the distribution column
+ * (the join would repartition every batch, and a tenant-safe FK between them is impossible); a reference
+ * or local source with a distributed master (Citus cannot update one from the other).
+ */
+function checkCitusLink(link: LinkConfig, source: TableName, target: TableName, k: { source: TableKind; target: TableKind }, p: string): void {
+  const refuse = (why: string): never => {
+    throw new BackfillError('CITUS_UNSUPPORTED', `${link.entity}: ${why} (${p})`, { details: { path: p } });
+  };
+  const s = k.source;
+  const t = k.target;
+  if (s.kind === 'distributed' && t.kind === 'distributed') {
+    if (s.column !== t.column || !link.scope.includes(s.column)) {
+      refuse(
+        `${displayTable(source)} is distributed by ${s.column} and ${displayTable(target)} by ${t.column}; ` +
+          `Citus joins them only co-located: distribute both by the same tenant column and list it in "scope"` +
+          (link.scope.length === 0 ? ` (e.g. "scope": ["${s.column}"])` : ''),
+      );
+    }
+    if (s.colocation !== t.colocation) {
+      refuse(`${displayTable(source)} and ${displayTable(target)} are distributed by ${s.column} but not co-located; run SELECT update_distributed_table_colocation('${displayTable(target)}', colocate_with => '${displayTable(source)}')`);
+    }
+  }
+  if (s.kind !== 'distributed' && t.kind === 'distributed') {
+    refuse(`${displayTable(source)} is a ${s.kind} table and its master ${displayTable(target)} is distributed: Citus cannot update the one from the other; distribute ${displayTable(source)} co-located with it`);
+  }
+  if (s.kind === 'local' && !s.managed && (t.kind === 'reference' || (t.kind === 'local' && t.managed))) {
+    refuse(
+      `${displayTable(source)} is local to the Citus coordinator and its master ${displayTable(target)} is a ${t.kind === 'reference' ? 'reference' : 'Citus local'} table: Citus cannot update a plain local table from a join with it; ` +
+        `add the table to Citus's metadata (it stays on the coordinator): SELECT citus_add_local_table_to_metadata('${displayTable(source)}')`,
+    );
+  }
 }
 
 /** Resolves the links of `config` (all, or those named in `entities`, in config order). */

@@ -44,7 +44,7 @@ import {
 } from '../sql/constrain.js';
 import { createRun, finishRun } from '../store/runs.js';
 import type { ResolvedLink } from './catalog.js';
-import { qualified } from '../sql/quote.js';
+import { ident, qualified } from '../sql/quote.js';
 import { prepare, type CommonOptions, type Context } from './context.js';
 
 export interface ConstrainOptions extends CommonOptions {
@@ -203,8 +203,15 @@ async function orphanScan(ctx: Context, l: ResolvedLink, s: ConstrainShape, tena
   let orphans = 0;
   let batches = 0;
   const sample: OrphanSample[] = [];
+  // a Citus distributed source is walked by whole values of its distribution column, as many as hold `batch` rows on average
+  const groups = l.citus?.source.kind === 'distributed' && s.key === l.citus.source.column;
+  let limit = batch;
+  if (groups) {
+    const r = (await ctx.db.query<{ r: unknown }>(`SELECT count(*)::float8 / greatest(count(DISTINCT s.${ident(s.key)}), 1) AS r FROM ${s.sourceSql} s`)).rows[0];
+    limit = Math.max(1, Math.floor(batch / Math.max(1, num(r?.r))));
+  }
   for (;;) {
-    const st = orphanBatchStatement(s, tenantSafe, after, batch, 20);
+    const st = orphanBatchStatement(s, tenantSafe, after, limit, 20, groups);
     let row: { last_key: string | null; scanned: unknown; orphans: unknown; sample: OrphanSample[] | string } | undefined;
     try {
       row = (await ctx.db.query<{ last_key: string | null; scanned: unknown; orphans: unknown; sample: OrphanSample[] | string }>(st.text, st.values)).rows[0];
@@ -218,7 +225,6 @@ async function orphanScan(ctx: Context, l: ResolvedLink, s: ConstrainShape, tena
     const smp = typeof row.sample === 'string' ? (JSON.parse(row.sample) as OrphanSample[]) : row.sample;
     for (const x of smp) if (sample.length < 20) sample.push(x);
     after = row.last_key;
-    if (num(row.scanned) < batch) break;
   }
   return { scanned, orphans, sample, batches };
 }

@@ -4,6 +4,7 @@ import { adapt } from '../db/index.js';
 import type { Database, Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 import type { LinkShape, ScopeFilter } from '../sql/statements.js';
+import { citusShape } from '../sql/citus.js';
 import { ident } from '../sql/quote.js';
 import { migrate } from '../store/migrate.js';
 import { resolveLinks, type ResolvedLink } from './catalog.js';
@@ -40,6 +41,7 @@ export function shape(l: ResolvedLink): LinkShape {
     keyTypes: l.keyTypes,
     fk: c.fk,
     name: c.name,
+    citus: citusShape(l.citus),
     document: c.document,
     amount: c.amount,
     targetKey: l.targetKey,

@@ -34,13 +34,16 @@ export async function loadHumanDecisions(db: Queryable, l: ResolvedLink, f: Scop
          FROM fk_backfill.decisions d
         WHERE d.link = ${linkParam} AND d.revoked_at IS NULL${tenant}
         ORDER BY d.scope_key, d.source_name, d.decided_at DESC, d.id DESC
+     ), m AS (
+       -- the alias targets as they are now (a join and a GROUP BY, not a correlated subquery: Citus plans it)
+       SELECT d.scope_key, d.target_key, count(*) AS n, min(t.${ident(s.targetName)}::text) AS name
+         FROM d
+         JOIN ${s.targetSql} t ON t.${ident(s.targetKey)}::text = d.target_key AND ${scopeKeyExpr('t', s)} = d.scope_key${active}
+        GROUP BY d.scope_key, d.target_key
      )
-     SELECT d.scope_key, d.source_name, d.action, d.target_key, m.n > 0 AS valid, m.name AS target_name
+     SELECT d.scope_key, d.source_name, d.action, d.target_key, coalesce(m.n, 0) > 0 AS valid, m.name AS target_name
        FROM d
-      CROSS JOIN LATERAL (SELECT count(*) AS n, min(t.${ident(s.targetName)}::text) AS name
-                            FROM ${s.targetSql} t
-                           WHERE d.target_key IS NOT NULL AND t.${ident(s.targetKey)}::text = d.target_key
-                             AND ${scopeKeyExpr('t', s)} = d.scope_key${active}) m`,
+       LEFT JOIN m ON m.scope_key = d.scope_key AND m.target_key = d.target_key`,
     p.values,
   );
   const out = new Map<string, StoredDecision>();

@@ -121,7 +121,7 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
   try {
     const results = await retryOnVanishedMaster(() => ctx.db.transaction(async (tx) => {
       const out: LinkUndoResult[] = [];
-      for (const l of ctx.links) {
+      for (const l of lastAppliedFirst(ctx.links)) {
         const cnt = await tx.query<{ n: unknown }>(`SELECT coalesce(sum(cardinality(row_keys)), 0)::int8 AS n FROM fk_backfill.change_sets WHERE run_id = $1::int8 AND link = $2`, [target.id, l.entity]);
         const changed = num(cnt.rows[0]?.n);
         const st = undoStatement(shape(l), { targetRunId: target.id, runId, linkName: l.entity }, ctx.filter);
@@ -132,7 +132,7 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
         }
         out.push({ entityType: l.entity, table: l.config.table, changed, reverted, skipped: changed - reverted, complete: true });
       }
-      return out;
+      return out.reverse();
     }));
     const result = await withAlready(ctx, totals(runId, target.id, 'single-transaction', 'done', results));
     await finishRun(ctx.db, runId, 'done', result);
@@ -140,6 +140,15 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
   } catch (e) {
     throw await failRun(ctx.db, runId, e, 'undoing');
   }
+}
+
+/**
+ * The links in the order undo reverts them: the reverse of the order apply wrote them (config order).
+ * Two links of one table both set its updated_at: the second logged, as the old value, the time the
+ * first one wrote, so only undoing the second one first gives the row back its own updated_at.
+ */
+function lastAppliedFirst<T>(links: readonly T[]): T[] {
+  return [...links].reverse();
 }
 
 async function continueUndo(ctx: Context, runId: string, targetRunId: string, opts: BatchOptions, resumed: boolean): Promise<UndoResult> {
@@ -160,7 +169,7 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
     const cp = parseCheckpoint((await getRun(ctx.db, runId)).checkpoint);
     const results: LinkUndoResult[] = [];
     let stopped = false;
-    for (const l of ctx.links) {
+    for (const l of lastAppliedFirst(ctx.links)) {
       const changed = await changedRows(ctx.db, targetRunId, l.entity);
       const lc = cp.links[l.entity];
       let reverted = lc?.changed ?? 0;
@@ -189,6 +198,7 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
       if (reverted > changed) throw new BackfillError('INTEGRITY', `undo ${l.entity}: ${reverted} row(s) set back but run ${targetRunId} changed ${changed}`);
       results.push({ entityType: l.entity, table: l.config.table, changed, reverted, skipped: complete ? changed - reverted : 0, complete });
     }
+    results.reverse();
     const result = await withAlready(ctx, totals(runId, targetRunId, 'batched', stopped ? 'stopped' : 'done', results));
     await finishRun(ctx.db, runId, result.status, result);
     return result;

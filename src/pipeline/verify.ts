@@ -91,6 +91,8 @@ async function tryDeleteReferenced(ctx: Context, l: ResolvedLink): Promise<boole
     await ctx.db.transaction(async (tx) => {
       await tx.query(`SET LOCAL lock_timeout = '2s'`);
       await tx.query(`SET LOCAL statement_timeout = '30s'`);
+      // Citus: a master table with foreign keys into it from reference or local tables is modified over one connection per node
+      if (l.citus !== null) await tx.query(`SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`);
       try {
         // nothing referenced (in the scope): nothing to try
         if ((await tx.query(del, p.values)).rowCount === 0) refused = null;

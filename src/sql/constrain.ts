@@ -80,31 +80,44 @@ export function attachIndexSql(parentIndex: string, childIndex: string): string 
   return `ALTER INDEX ${parentIndex} ATTACH PARTITION ${childIndex}`;
 }
 
-/** One batch of the orphan scan: FK values in a key range that point to no (same-scope) master. */
-export function orphanBatchStatement(s: ConstrainShape, tenantSafe: boolean, after: string | null, batch: number, sampleLimit: number): Statement {
+/**
+ * One batch of the orphan scan: FK values in a range of the walk key that point to no (same-scope)
+ * master. The range is (after, the `batch`-th key after it]: every row with a key in it is read, ties
+ * included (the walk key need not be unique: `id` of a (tenant_id, id) key, a tenant column), so no row
+ * is passed over between batches. `groups` (a Citus distributed source walked by its distribution
+ * column): the bound counts `batch` distinct key values instead of rows, a GROUP BY … ORDER BY … LIMIT
+ * Citus pushes down whole. One aggregate over a join, no correlated subquery, so Citus runs it on the
+ * shards too.
+ */
+export function orphanBatchStatement(s: ConstrainShape, tenantSafe: boolean, after: string | null, batch: number, sampleLimit: number, groups = false): Statement {
   const p = new Params();
   const k = ident(s.key);
   const fk = ident(s.fk);
-  const join = tenantSafe ? s.scope.map((c) => ` AND t.${ident(c)} = b.${ident(c)}`).join('') : '';
-  const scopeCols = s.scope.map((c) => `b.${ident(c)}::text`).join(', ');
+  const join = tenantSafe ? s.scope.map((c) => ` AND t.${ident(c)} = s.${ident(c)}`).join('') : '';
+  const scopeCols = s.scope.map((c) => `s.${ident(c)}::text`).join(', ');
   const afterWhere = after === null ? '' : ` AND s.${k} > ${p.add(after)}::${s.keyType}`;
-  const text = `WITH b AS (
-  SELECT s.${k} AS k, s.${fk} AS fk${s.scope.map((c) => `, s.${ident(c)}`).join('')}
-    FROM ${s.sourceSql} s
-   WHERE true${afterWhere}
-   ORDER BY s.${k}
-   LIMIT ${p.add(batch)}
-), o AS (
-  SELECT b.k, b.fk, ARRAY[${scopeCols}]::text[] AS scope_key
-    FROM b
-   WHERE b.fk IS NOT NULL
-     AND NOT EXISTS (SELECT 1 FROM ${s.targetSql} t WHERE t.${ident(s.targetKey)} = b.fk${join})
+  const orphan = `s.${fk} IS NOT NULL AND t.${ident(s.targetKey)} IS NULL`;
+  const sample = `jsonb_build_object('key', s.${k}::text, 'fk', s.${fk}::text, 'scope', to_jsonb(ARRAY[${scopeCols}]::text[]))`;
+  // the bound by ORDER BY … DESC LIMIT 1, not max(): uuid has no max() before PostgreSQL 16
+  const text = `WITH u AS (
+  SELECT x.k AS up
+    FROM (SELECT s.${k} AS k
+            FROM ${s.sourceSql} s
+           WHERE true${afterWhere}${groups ? `
+           GROUP BY s.${k}` : ''}
+           ORDER BY s.${k}
+           LIMIT ${p.add(batch)}) x
+   ORDER BY x.k DESC
+   LIMIT 1
 )
-SELECT (SELECT b.k::text FROM b ORDER BY b.k DESC LIMIT 1) AS last_key,
-       (SELECT count(*) FROM b)::int8 AS scanned,
-       (SELECT count(*) FROM o)::int8 AS orphans,
-       (SELECT coalesce(jsonb_agg(jsonb_build_object('key', x.k::text, 'fk', x.fk::text, 'scope', to_jsonb(x.scope_key))), '[]'::jsonb)
-          FROM (SELECT * FROM o ORDER BY o.k LIMIT ${p.add(sampleLimit)}) x) AS sample`;
+SELECT u.up::text AS last_key,
+       count(*)::int8 AS scanned,
+       count(*) FILTER (WHERE ${orphan})::int8 AS orphans,
+       coalesce(to_jsonb((array_agg(${sample}) FILTER (WHERE ${orphan}))[1:${p.add(sampleLimit)}::int]), '[]'::jsonb) AS sample
+  FROM u
+  JOIN ${s.sourceSql} s ON s.${k} <= u.up${afterWhere}
+  LEFT JOIN ${s.targetSql} t ON t.${ident(s.targetKey)} = s.${fk}${join}
+ GROUP BY u.up`;
   return { text, values: p.values };
 }
 

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
-import { Params, scopeKeyExpr, scopeWhere, type LinkShape, type ScopeFilter, type Statement } from './statements.js';
+import { Params, scopeJoin, scopeKeyExpr, scopeWhere, type LinkShape, type ScopeFilter, type Statement } from './statements.js';
 
 /** A SQL string literal ('' doubled; standard_conforming_strings is on since PostgreSQL 9.1). */
 export function literal(s: string): string {
@@ -179,7 +179,7 @@ export function driftLinkedStatement(link: LinkShape, linkName: string, f: Scope
               WHEN t.${ident(link.targetName)} = ${sname} THEN NULL
               ELSE 'renamed' END AS kind
     FROM ${link.sourceSql} s
-    LEFT JOIN ${link.targetSql} t ON ${tk} = s.${ident(link.fk)}
+    LEFT JOIN ${link.targetSql} t ON ${tk} = s.${ident(link.fk)}${scopeJoin('t', 's', link)}
    WHERE s.${ident(link.fk)} IS NOT NULL${scopeWhere('s', link, f, p)}
 )
 SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)::int8 AS row_count
@@ -210,16 +210,24 @@ export function driftNewNamesStatement(link: LinkShape, linkName: string, f: Sco
    WHERE s.${ident(link.fk)} IS NULL AND ${sname} IS NOT NULL${scopeWhere('s', link, f, p)}
    GROUP BY ${['1', ...link.scope.map((_, i) => `${i + 2}`), `${link.scope.length + 2}`].join(', ')}
 )
+-- active masters of each name's exact name in its scope, counted by a join and a GROUP BY (not a correlated
+-- subquery per name: Citus cannot run one against a distributed master)
+, m AS (
+  SELECT n.scope_key, n.name, count(*)::int8 AS masters
+    FROM n
+    JOIN ${link.targetSql} t ON t.${ident(link.targetName)} = n.name${link.scope.map((c, i) => ` AND t.${ident(c)} = n.fkb_scope_${i + 1}`).join('')} AND ${activeCond('t', link)}
+   GROUP BY n.scope_key, n.name
+)
 SELECT n.scope_key, n.name::text AS source_name, n.row_count,
        count(*) OVER ()::int8 AS names_total, sum(n.row_count) OVER ()::int8 AS rows_total
   FROM n
+  LEFT JOIN m ON m.scope_key = n.scope_key AND m.name = n.name
  WHERE NOT EXISTS (SELECT 1 FROM ${o.entries} e JOIN ${o.runs} r ON r.id = e.run_id AND r.kind = 'plan' AND r.status = 'done'
                     WHERE e.link = ${ln} AND e.scope_key = n.scope_key AND e.source_name = n.name::text)
    AND NOT EXISTS (SELECT 1 FROM ${o.aliases} a
                     WHERE a.link = ${ln} AND md5(a.source_name) = md5(n.name::text) AND a.scope_key = n.scope_key
                       AND a.source_name = n.name::text)
-   AND (SELECT count(*) FROM ${link.targetSql} t
-         WHERE t.${ident(link.targetName)} = n.name${link.scope.map((c, i) => ` AND t.${ident(c)} = n.fkb_scope_${i + 1}`).join('')} AND ${activeCond('t', link)}) <> 1
+   AND coalesce(m.masters, 0) <> 1
  ORDER BY n.row_count DESC, 2, 1
  LIMIT ${p.add(Math.max(1, limit))}::int8`;
   return { text, values: p.values };

@@ -62,7 +62,7 @@ describeEach('partitioned source tables', (target) => {
 
     const dry = await constrain(t.db, { config, dryRun: true });
     const planned = dry.links[0]!.steps.filter((s) => s.status === 'planned').flatMap((s) => s.sql);
-    const cc = target === 'postgres' ? ' CONCURRENTLY' : '';
+    const cc = target !== 'pglite' ? ' CONCURRENTLY' : '';
     expect(planned).toEqual([
       `CREATE INDEX IF NOT EXISTS "sales_orders_tenant_id_customer_id_idx" ON ONLY "sales_orders" ("tenant_id", "customer_id")`,
       `CREATE INDEX${cc} "sales_orders_2025_tenant_id_customer_id_idx" ON "public"."sales_orders_2025" ("tenant_id", "customer_id")`,
@@ -79,7 +79,7 @@ describeEach('partitioned source tables', (target) => {
     expect(await fkCount()).toBe(0); // the dry run changed nothing
 
     const live = await constrain(t.db, { config });
-    expect(live.links[0]!.steps.filter((s) => s.status === 'done').flatMap((s) => s.sql).filter((q) => !q.startsWith('WITH b AS'))).toEqual(planned);
+    expect(live.links[0]!.steps.filter((s) => s.status === 'done' && s.step !== 'orphan-scan').flatMap((s) => s.sql)).toEqual(planned);
     const fk = await t.db.query<{ validated: boolean; def: string }>(
       `SELECT convalidated AS validated, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'sales_orders'::regclass AND contype = 'f'`,
     );
@@ -106,7 +106,7 @@ describeEach('partitioned source tables', (target) => {
       ALTER INDEX sales_orders_tenant_id_customer_id_idx ATTACH PARTITION sales_orders_2025_tenant_id_customer_id_idx;
       ALTER TABLE sales_orders_2026 ADD CONSTRAINT sales_orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE RESTRICT NOT VALID;`);
     const r = await constrain(t.db, { config });
-    const sql = r.links[0]!.steps.filter((s) => s.status === 'done').flatMap((s) => s.sql).filter((q) => !q.startsWith('WITH b AS'));
+    const sql = r.links[0]!.steps.filter((s) => s.status === 'done' && s.step !== 'orphan-scan').flatMap((s) => s.sql);
     expect(sql.some((q) => q.includes('ON ONLY'))).toBe(false);
     expect(sql.filter((q) => q.includes('ATTACH PARTITION'))).toHaveLength(1);
     expect(sql.filter((q) => q.includes('sales_orders_2026" ADD CONSTRAINT'))).toHaveLength(0);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { apply, BackfillError, constrain, plan, verify, type ConstrainResult, type VerifyReport } from '../../src/index.js';
+import { apply, BackfillError, constrain, drift, plan, verify, type ConstrainResult, type VerifyReport } from '../../src/index.js';
 import type { Queryable } from '../../src/db/port.js';
 import { runCli } from '../helpers/cli.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
@@ -96,6 +96,19 @@ describeEach('masters keyed by (tenant_id, id)', (target) => {
       expect((await constrain(t.db, { config })).nothingToDo).toBe(true);
     });
   }
+
+  it('drift joins each row to its master by the whole key: no rename seen in another tenant, one rename counted once', async () => {
+    t = await freshDb(target);
+    await schema(t.db);
+    await apply(t.db, { config: baseConfig, allTenants: true });
+    const clean = await drift(t.db, { config: baseConfig, allTenants: true });
+    expect(clean.links[0]).toMatchObject({ renamed: { rows: 0 }, inactive: { rows: 0 }, missing: { rows: 0 } });
+    // tenant 2's customer 1 renamed: tenant 1's orders of its own customer 1 (Acme) are not drift
+    await t.db.query(`UPDATE customers SET customer_name = 'Hooli Inc' WHERE tenant_id = 2 AND id = 1`);
+    const d = await drift(t.db, { config: baseConfig, allTenants: true });
+    expect(d.links[0]!.renamed.rows).toBe(1);
+    expect(d.links[0]!.renamed.samples.map((g) => [g.scopeKey, g.sourceName])).toEqual([[['2'], 'Hooli']]);
+  });
 
   it('skip reasons look the planned master up by its whole key: renamed and deactivated counted once each, none "moved"', async () => {
     const config = baseConfig;

@@ -1,0 +1,265 @@
+/**
+ * Issue #18 on a real Citus cluster: a tenant-distributed ERP schema (composite primary keys
+ * (tenant_id, id), a co-located master, a reference-table master), backfilled end to end through the
+ * CLI and compared with the same schema on single PostgreSQL. `npm run test:citus`.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, runCli } from '../helpers/cli.js';
+import { decide, openDatabase, reviewQueue } from '../../src/index.js';
+import { freshCitusDb, freshPgDb, type CitusDb } from '../helpers/citus.js';
+
+const TENANTS = 6;
+const ORDERS = 500;
+
+/** The schema and data; on Citus the tables are distributed (documents co-located with customers) or reference tables. */
+async function build(db: CitusDb, citus: boolean): Promise<void> {
+  await db.sql(`CREATE TABLE currencies (id int PRIMARY KEY, name text NOT NULL, active boolean NOT NULL DEFAULT true)`);
+  await db.sql(`CREATE TABLE customers (tenant_id int NOT NULL, id bigint NOT NULL, name text NOT NULL, is_active boolean NOT NULL DEFAULT true, PRIMARY KEY (tenant_id, id))`);
+  await db.sql(`CREATE TABLE sales_orders (tenant_id int NOT NULL, id bigint NOT NULL, order_no text NOT NULL, customer_name text, customer_id bigint,
+                  currency_name text, currency_id int, total numeric(12,2), updated_at timestamptz NOT NULL, PRIMARY KEY (tenant_id, id))`);
+  // a table left local to the coordinator, linked to the reference master
+  await db.sql(`CREATE TABLE price_lists (id int PRIMARY KEY, currency_name text, currency_id int, updated_at timestamptz NOT NULL)`);
+  if (citus) {
+    await db.sql(`SELECT create_reference_table('currencies')`);
+    await db.sql(`SELECT create_distributed_table('customers', 'tenant_id')`);
+    await db.sql(`SELECT create_distributed_table('sales_orders', 'tenant_id', colocate_with => 'customers')`);
+    // in Citus's metadata, still on the coordinator: Citus updates it from a join with reference tables
+    await db.sql(`SELECT citus_add_local_table_to_metadata('price_lists')`);
+  }
+  await db.sql(`INSERT INTO currencies VALUES (1, 'US Dollar', true), (2, 'Euro', true), (3, 'Pound Sterling', true), (4, 'French Franc', false)`);
+  // 40 customers per tenant (30 in the last one); every 9th inactive; "Customer 7" twice in tenants 1-3 (ambiguous there)
+  await db.sql(`INSERT INTO customers
+                SELECT t, c, 'Customer ' || c, c % 9 <> 0 FROM generate_series(1, ${TENANTS}) t, generate_series(1, 40) c WHERE t < ${TENANTS} OR c <= 30
+                UNION ALL SELECT t, 1000 + t, 'Customer 7', true FROM generate_series(1, 3) t`);
+  await db.sql(`INSERT INTO sales_orders
+                SELECT t, o, 'SO-' || o,
+                       CASE WHEN o % 97 = 0 THEN NULL WHEN o % 89 = 0 THEN '  ' ELSE 'Customer ' || ((o * 7) % 40 + 1) END, NULL,
+                       (ARRAY['US Dollar', 'Euro', 'Pound Sterling', 'French Franc', 'Yen'])[o % 5 + 1], NULL,
+                       o * 3.5, timestamptz '2026-01-01 00:00:00+00' + o * interval '1 minute'
+                  FROM generate_series(1, ${TENANTS}) t, generate_series(1, ${ORDERS}) o`);
+  await db.sql(`INSERT INTO price_lists SELECT g, (ARRAY['US Dollar', 'Euro', 'Yen'])[g % 3 + 1], NULL, timestamptz '2026-02-01 00:00:00+00' + g * interval '1 day' FROM generate_series(1, 30) g`);
+  await db.sql(`ANALYZE`);
+}
+
+async function rows(db: CitusDb): Promise<string[]> {
+  const r = await db.sql<{ r: string }>(`SELECT s::text AS r FROM sales_orders s ORDER BY tenant_id, id`);
+  const p = await db.sql<{ r: string }>(`SELECT p::text AS r FROM price_lists p ORDER BY id`);
+  return [...r, ...p].map((x) => x.r);
+}
+
+async function links(db: CitusDb): Promise<string[]> {
+  const r = await db.sql<{ r: string }>(`SELECT concat_ws(',', tenant_id, id, customer_id, currency_id) AS r FROM sales_orders ORDER BY tenant_id, id`);
+  const p = await db.sql<{ r: string }>(`SELECT concat_ws(',', id, currency_id) AS r FROM price_lists ORDER BY id`);
+  return [...r, ...p].map((x) => x.r);
+}
+
+async function cli(args: string[]) {
+  const r = await runCli(args);
+  if (r.code !== 0) throw new Error(`fk-backfill ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
+  return r;
+}
+
+async function lastApplyRun(db: CitusDb): Promise<string> {
+  const r = await db.sql<{ id: string }>(`SELECT id::text FROM fk_backfill.runs WHERE kind = 'apply' ORDER BY id DESC LIMIT 1`);
+  return r[0]!.id;
+}
+
+/** Every change of one run: exactly the rows now linked, each once. */
+async function changeLog(db: CitusDb, run: string): Promise<{ keys: number; distinct: number }> {
+  const r = await db.sql<{ keys: string; distinct: string }>(
+    `SELECT count(*)::text AS keys, count(DISTINCT (link, k))::text AS distinct FROM fk_backfill.change_sets cs, unnest(cs.row_keys) k WHERE cs.run_id = $1::int8`,
+    [run],
+  );
+  return { keys: Number(r[0]!.keys), distinct: Number(r[0]!.distinct) };
+}
+
+async function linkedCount(db: CitusDb): Promise<number> {
+  const r = await db.sql<{ n: string }>(`SELECT ((SELECT count(customer_id) + count(currency_id) FROM sales_orders) + (SELECT count(currency_id) FROM price_lists))::text AS n`);
+  return Number(r[0]!.n);
+}
+
+/** Starts `apply` in a child process; resolves once it has committed a batch (a change set exists). */
+async function startApply(db: CitusDb, config: string, extra: string[]) {
+  const last = Number((await db.sql<{ n: string }>(`SELECT coalesce(max(id), 0)::text AS n FROM fk_backfill.runs`))[0]!.n);
+  const child = spawn(process.execPath, [CLI, 'apply', '--db', db.url, '--config', config, '--all-tenants', '--yes', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const firstBatch = (async () => {
+    for (let i = 0; i < 600; i++) {
+      const r = await db.sql<{ n: string }>(`SELECT count(*)::text AS n FROM fk_backfill.change_sets WHERE run_id > $1::int8`, [last]).catch(() => [{ n: '0' }]);
+      if (Number(r[0]!.n) > 0) return;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    throw new Error(`apply committed no batch: ${out}`);
+  })();
+  return { child, exited, firstBatch, output: () => out };
+}
+
+describe('Citus cluster [citus]', () => {
+  let cit: CitusDb;
+  let pgdb: CitusDb;
+  let config: string;
+  let before: string[];
+  let expected: string[];
+
+  beforeAll(async () => {
+    [cit, pgdb] = await Promise.all([freshCitusDb(), freshPgDb()]);
+    await Promise.all([build(cit, true), build(pgdb, false)]);
+    before = await rows(cit);
+    config = join(mkdtempSync(join(tmpdir(), 'fkb-citus-')), 'fk-backfill.config.json');
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([cit?.dispose(), pgdb?.dispose()]);
+  });
+
+  it('discover proposes exactly the real links: the co-located master scoped by the tenant, the reference master unscoped (from a distributed and a local table)', async () => {
+    await cli(['discover', '--db', cit.url, '--write', config]);
+    const cfg = JSON.parse(readFileSync(config, 'utf8')) as { links: { table: string; fk: string; scope: string[]; key: unknown; target: { table: string; active?: unknown } }[] };
+    const found = cfg.links.map((l) => `${l.table}.${l.fk}->${l.target.table}[${l.scope.join(',')}]`).sort();
+    expect(found).toEqual(['price_lists.currency_id->currencies[]', 'sales_orders.currency_id->currencies[]', 'sales_orders.customer_id->customers[tenant_id]']);
+    for (const l of cfg.links) expect(l.key).toEqual(l.table === 'price_lists' ? 'id' : ['tenant_id', 'id']);
+    expect(cfg.links.find((l) => l.target.table === 'customers')?.target.active).toBe('is_active');
+  });
+
+  it('apply --all-tenants (plan included, several batches) ends as on single PostgreSQL; ambiguous, inactive and other-tenant names stay NULL', async () => {
+    await Promise.all([
+      cli(['apply', '--db', cit.url, '--config', config, '--all-tenants', '--yes', '--batch-size', '700']),
+      cli(['apply', '--db', pgdb.url, '--config', config, '--all-tenants', '--yes', '--batch-size', '700']),
+    ]);
+    expected = await links(pgdb);
+    expect(await links(cit)).toEqual(expected);
+    const wrong = await cit.sql<{ n: string }>(
+      `SELECT count(*)::text AS n FROM sales_orders s
+        WHERE (s.customer_id IS NOT NULL AND (s.customer_name = 'Customer 7' AND s.tenant_id <= 3 OR NOT EXISTS (SELECT 1 FROM customers c WHERE c.tenant_id = s.tenant_id AND c.id = s.customer_id AND c.is_active AND c.name = s.customer_name)))
+           OR (s.currency_id IS NOT NULL AND s.currency_name NOT IN ('US Dollar', 'Euro', 'Pound Sterling'))`,
+    );
+    expect(wrong[0]!.n).toBe('0');
+    const linked = await cit.sql<{ c: string; k: string }>(`SELECT count(customer_id)::text AS c, count(currency_id)::text AS k FROM sales_orders`);
+    expect(Number(linked[0]!.c)).toBeGreaterThan(TENANTS * ORDERS * 0.6);
+    expect(Number(linked[0]!.k)).toBe(TENANTS * ORDERS * 0.6);
+    expect((await cit.sql<{ n: string }>(`SELECT count(currency_id)::text AS n FROM price_lists`))[0]!.n).toBe('20');
+    const run = await lastApplyRun(cit);
+    expect(await changeLog(cit, run)).toEqual({ keys: await linkedCount(cit), distinct: await linkedCount(cit) });
+  });
+
+  it('constrain --tenant-safe leaves a validated composite FK that refuses a cross-tenant value', async () => {
+    await cli(['constrain', '--db', cit.url, '--config', config, '--entity', 'sales_order_customer', '--tenant-safe', '--yes']);
+    const c = await cit.sql<{ conname: string; convalidated: boolean; cols: number }>(
+      `SELECT conname, convalidated, array_length(conkey, 1) AS cols FROM pg_constraint WHERE conrelid = 'sales_orders'::regclass AND contype = 'f' AND confrelid = 'customers'::regclass`,
+    );
+    expect(c).toHaveLength(1);
+    expect(c[0]).toMatchObject({ convalidated: true, cols: 2 });
+    // customer 35 exists in tenant 1 but not in tenant 6
+    await expect(cit.sql(`UPDATE sales_orders SET customer_id = 35 WHERE tenant_id = ${TENANTS} AND id = 1`)).rejects.toMatchObject({ code: '23503' });
+    const v = await runCli(['verify', '--db', cit.url, '--config', config, '--all-tenants', '--json']);
+    const doc = v.json<{ links: { entityType: string; orphans: number; crossScope: number }[] }>();
+    for (const l of doc.links) expect([l.entityType, l.orphans, l.crossScope]).toEqual([l.entityType, 0, 0]);
+  });
+
+  it('undo restores every row exactly (FKs and updated_at)', async () => {
+    const run = await lastApplyRun(cit);
+    await cli(['undo', '--db', cit.url, '--config', config, '--run', run, '--yes', '--batch-size', '500']);
+    expect(await rows(cit)).toEqual(before);
+  });
+
+  it('--single-transaction apply and undo (the seed\'s all-or-nothing mode) work on the cluster too', async () => {
+    const a = (await cli(['apply', '--db', cit.url, '--config', config, '--all-tenants', '--yes', '--single-transaction', '--json'])).json<{ runId: string }>();
+    expect(await links(cit)).toEqual(expected);
+    await cli(['undo', '--db', cit.url, '--config', config, '--run', a.runId, '--yes', '--single-transaction']);
+    expect(await rows(cit)).toEqual(before);
+  });
+
+  it('kill -9 of apply, then --resume: the same end state, the change log exact', async () => {
+    const a = await startApply(cit, config, ['--batch-size', '300', '--pause-ms', '400']);
+    await a.firstBatch;
+    a.child.kill('SIGKILL');
+    await a.exited;
+    const run = await lastApplyRun(cit);
+    expect(await links(cit)).not.toEqual(expected);
+    await cli(['apply', '--db', cit.url, '--config', config, '--resume', run, '--yes']);
+    expect(await links(cit)).toEqual(expected);
+    expect(await changeLog(cit, run)).toEqual({ keys: await linkedCount(cit), distinct: await linkedCount(cit) });
+    await cli(['undo', '--db', cit.url, '--config', config, '--run', run, '--yes']);
+    expect(await rows(cit)).toEqual(before);
+  });
+
+  it('a worker restarted in the middle of apply, then --resume: the same end state, the change log exact', async () => {
+    const a = await startApply(cit, config, ['--batch-size', '300', '--pause-ms', '400']);
+    await a.firstBatch;
+    const dir = process.env['FKB_CITUS_DIR'] ?? '/tmp/citus-cluster';
+    await new Promise<void>((resolve, reject) => {
+      const r = spawn('runuser', ['-u', 'postgres', '--', '/usr/lib/postgresql/15/bin/pg_ctl', '-D', `${dir}/node1`, '-m', 'immediate', '-w', 'restart'], { stdio: 'ignore' });
+      r.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`pg_ctl restart exited ${code}`))));
+    });
+    const code = await a.exited;
+    const run = await lastApplyRun(cit);
+    if (code !== 0) await cli(['apply', '--db', cit.url, '--config', config, '--resume', run, '--yes']);
+    expect(await links(cit)).toEqual(expected);
+    expect(await changeLog(cit, run)).toEqual({ keys: await linkedCount(cit), distinct: await linkedCount(cit) });
+  });
+
+  it('status, verify, revenue, drift, review export and report run on the cluster; guard install is refused with exit 2 and installs nothing', async () => {
+    const st = (await cli(['status', '--db', cit.url, '--config', config, '--all-tenants', '--json'])).json<{ links?: unknown[] }>();
+    expect(st).toBeTruthy();
+    await cli(['revenue', '--db', cit.url, '--config', config, '--all-tenants', '--json']);
+    const d = await runCli(['drift', '--db', cit.url, '--config', config, '--all-tenants', '--json']);
+    expect([0, 3]).toContain(d.code);
+    const doc = d.json<{ links: { entityType: string; renamed: { rows: number }; missing: { rows: number } }[] }>();
+    for (const l of doc.links) expect([l.renamed.rows, l.missing.rows]).toEqual([0, 0]);
+    const out = join(mkdtempSync(join(tmpdir(), 'fkb-citus-')), 'queue.csv');
+    await cli(['review', 'export', '--db', cit.url, '--config', config, '--all-tenants', '--out', out]);
+    expect(readFileSync(out, 'utf8')).toMatch(/Customer 7/);
+    const run = await lastApplyRun(cit);
+    await cli(['report', '--db', cit.url, '--run', run, '--format', 'json']);
+    const g = await runCli(['guard', 'install', '--db', cit.url, '--config', config, '--yes']);
+    expect(g.code).toBe(2);
+    expect(g.stderr).toMatch(/CITUS_UNSUPPORTED/);
+    expect(await cit.sql(`SELECT tgname FROM pg_trigger WHERE tgrelid = 'sales_orders'::regclass AND NOT tgisinternal`)).toEqual([]);
+  });
+
+  it('review on the cluster: the queue lists the ambiguous name per tenant; an alias decision is applied by the next apply', async () => {
+    const db = await openDatabase(cit.url);
+    try {
+      const cfg = JSON.parse(readFileSync(config, 'utf8')) as { links: never[] };
+      const q = await reviewQueue(db, { config: cfg, allTenants: true, entities: ['sales_order_customer'], limit: 50 });
+      const seven = q.items.filter((i) => i.name === 'Customer 7');
+      expect(seven.map((i) => i.scopeKey[0]).sort()).toEqual(['1', '2', '3']);
+      await decide(db, { config: cfg, link: 'sales_order_customer', scopeKey: ['1'], name: 'Customer 7', action: 'alias', targetKey: '1001', by: 'test' });
+    } finally {
+      await db.close();
+    }
+    await cli(['apply', '--db', cit.url, '--config', config, '--all-tenants', '--yes']);
+    const r = await cit.sql<{ k: string; n: string }>(`SELECT customer_id::text AS k, count(*)::text AS n FROM sales_orders WHERE tenant_id = 1 AND customer_name = 'Customer 7' GROUP BY 1`);
+    expect(r).toEqual([{ k: '1001', n: expect.any(String) }]);
+    const other = await cit.sql<{ n: string }>(`SELECT count(*)::text AS n FROM sales_orders WHERE tenant_id IN (2, 3) AND customer_name = 'Customer 7' AND customer_id IS NOT NULL`);
+    expect(other[0]!.n).toBe('0');
+  });
+
+  it('refuses, before writing anything, a link Citus cannot join co-located (exit 2, one line)', async () => {
+    await cit.sql(`CREATE TABLE invoices (region_id int NOT NULL, id bigint NOT NULL, tenant_id int NOT NULL, customer_name text, customer_id bigint, PRIMARY KEY (region_id, id))`);
+    await cit.sql(`SELECT create_distributed_table('invoices', 'region_id')`);
+    const cfg = join(mkdtempSync(join(tmpdir(), 'fkb-citus-')), 'bad.json');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(cfg, JSON.stringify({ links: [{ entity: 'inv', table: 'invoices', key: ['region_id', 'id'], fk: 'customer_id', name: 'customer_name', scope: ['tenant_id'], target: { table: 'customers', key: ['tenant_id', 'id'], name: 'name' } }] }));
+    const runsBefore = await cit.sql<{ n: string }>(`SELECT count(*)::text AS n FROM fk_backfill.runs`);
+    const r = await runCli(['apply', '--db', cit.url, '--config', cfg, '--all-tenants', '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/invoices is distributed by region_id and customers by tenant_id/);
+    expect(await cit.sql(`SELECT count(*)::text AS n FROM fk_backfill.runs`)).toEqual(runsBefore);
+    // a plain coordinator table with a reference master: refused with the one call that makes it work
+    await cit.sql(`CREATE TABLE notes (id int PRIMARY KEY, currency_name text, currency_id int)`);
+    writeFileSync(cfg, JSON.stringify({ links: [{ entity: 'note', table: 'notes', key: 'id', fk: 'currency_id', name: 'currency_name', target: { table: 'currencies', key: 'id', name: 'name' } }] }));
+    const n = await runCli(['apply', '--db', cit.url, '--config', cfg, '--yes']);
+    expect(n.code).toBe(2);
+    expect(n.stderr).toMatch(/citus_add_local_table_to_metadata\('notes'\)/);
+    expect(await cit.sql(`SELECT count(*)::text AS n FROM fk_backfill.runs`)).toEqual(runsBefore);
+  });
+});

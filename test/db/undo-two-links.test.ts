@@ -1,0 +1,50 @@
+/**
+ * Two links on one table both set its updated_at: the second logs, as the old value, the time the first
+ * one wrote. Undo reverts the links last-applied first, so every row gets back its own updated_at
+ * (single transaction and batched, apply and undo).
+ */
+import { afterEach, expect, it } from 'vitest';
+import { apply, undo } from '../../src/index.js';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+
+const config: ConfigInput = {
+  links: [
+    { entity: 'order_currency', table: 'orders', key: 'id', fk: 'currency_id', name: 'currency_name', target: { table: 'currencies', key: 'id', name: 'name' } },
+    { entity: 'order_customer', table: 'orders', key: 'id', fk: 'customer_id', name: 'customer_name', target: { table: 'customers', key: 'id', name: 'name' } },
+  ],
+};
+
+async function schema(t: TestDb): Promise<void> {
+  await t.db.exec(`
+    CREATE TABLE currencies (id int PRIMARY KEY, name text NOT NULL);
+    CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL);
+    CREATE TABLE orders (id int PRIMARY KEY, customer_name text, customer_id int, currency_name text, currency_id int, updated_at timestamptz NOT NULL);
+    INSERT INTO currencies VALUES (1, 'Euro'), (2, 'US Dollar');
+    INSERT INTO customers VALUES (1, 'ABC Corp'), (2, 'XYZ Ltd');
+    INSERT INTO orders SELECT g, (ARRAY['ABC Corp', 'XYZ Ltd', 'Nobody'])[g % 3 + 1], NULL, (ARRAY['Euro', 'US Dollar', 'Yen', 'Euro'])[g % 4 + 1], NULL,
+                              timestamptz '2026-01-01 00:00:00+00' + g * interval '1 hour'
+                         FROM generate_series(1, 60) g;`);
+}
+
+const snapshot = async (t: TestDb): Promise<string> => (await t.db.query<{ s: string }>(`SELECT string_agg(o::text, '|' ORDER BY o.id) AS s FROM orders o`)).rows[0]!.s;
+
+describeEach('undo of two links on one table', (target) => {
+  let t: TestDb;
+  afterEach(async () => t.dispose());
+
+  for (const singleTransaction of [true, false]) {
+    it(`gives every row back its own updated_at (${singleTransaction ? 'single transaction' : 'batched'})`, async () => {
+      t = await freshDb(target);
+      await schema(t);
+      const before = await snapshot(t);
+      const a = await apply(t.db, { config, singleTransaction, ...(singleTransaction ? {} : { batchSize: 7 }) });
+      const both = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE customer_id IS NOT NULL AND currency_id IS NOT NULL`);
+      expect(both.rows[0]!.n).toBeGreaterThan(0);
+      const u = await undo(t.db, { runId: a.runId, singleTransaction, ...(singleTransaction ? {} : { batchSize: 5 }) });
+      expect(u.totalReverted).toBe(a.totalUpdated);
+      expect(u.results.map((r) => r.entityType)).toEqual(['order_currency', 'order_customer']);
+      expect(await snapshot(t)).toBe(before);
+    });
+  }
+});
