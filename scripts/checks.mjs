@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process */
 // `npm test`'s checks before vitest: build (dist/, which the spawned-CLI tests run), typecheck and
 // lint are independent, so they run side by side (two cores) instead of one after another. Each
 // one's output is printed whole when it ends; the exit status is non-zero if any of them failed.
