@@ -1,5 +1,5 @@
 /**
- * npm run bench:apply -- [--rows 1000000] [--sample 10000] [--latency-sample 2000] [--order random|key] [--reps 2] [--url postgres://…/postgres]
+ * npm run bench:apply -- [--target postgres|citus] [--rows 1000000] [--sample 10000] [--latency-sample 2000] [--order random|key] [--reps 2] [--url postgres://…/postgres]
  *                          [--tenants 100] [--customers-per-tenant 200] [--tenant-index]
  *
  * --tenants 5000 --customers-per-tenant 10 --tenant-index: many small tenants with an index on the documents'
@@ -221,7 +221,12 @@ async function main(): Promise<void> {
   log(`revenue per customer (median of 5): name join ${fmt(nameJoin)} ms, FK join ${fmt(fkJoin)} ms (${(nameJoin / fkJoin).toFixed(2)}×)`);
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+if (arg('target', 'postgres') === 'citus') {
+  // `--target citus`: the Citus cluster's benchmark (bench/citus.ts), same flags
+  await import('./citus.js');
+} else {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

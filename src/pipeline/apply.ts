@@ -3,6 +3,7 @@ import { num } from '../db/port.js';
 import { migrate } from '../store/migrate.js';
 import type { Database, Queryable } from '../db/port.js';
 import type { ResolvedLink } from './catalog.js';
+import { citusShape } from '../sql/citus.js';
 import { BackfillError, wrapDbError } from '../errors.js';
 import { applyBatchStatement, applyBoundStatement, applyLadderBoundStatement, applyLadderStatements, applyMapStatements, applyStatement, blockBoundStatement, citusTenantBoundStatement, changedCount, nullFkEstimateStatement, type KeyRange, type ScopeFilter, type Statement, type TypedLinkShape, type Walk } from '../sql/statements.js';
 import { isConnectionLoss, sqlState } from '../errors.js';
@@ -284,7 +285,7 @@ async function sourceLayout(db: Queryable, l: ResolvedLink): Promise<Layout> {
     : r.relkind !== 'r' ? 'it is not a plain table'
     : r.sub ? 'it has partitions or child tables'
     : r.am !== 'heap' ? `its access method is ${r.am ?? 'unknown'}`
-    : l.citus !== null ? `it is a Citus ${l.citus.source.kind} table (fk-backfill walks Citus tables by key)`
+    : citusShape(l.citus) !== undefined ? `it is a Citus ${l.citus?.source.kind ?? ''} table (fk-backfill walks Citus tables by key)`
     : null;
   let density = num(r.pages) > 0 && r.tuples > 0 ? r.tuples / num(r.pages) : 0;
   if (density <= 0 && noCtid === null && blocks > 0) {
@@ -358,10 +359,14 @@ async function batchWork(ctx: Context, l: ResolvedLink, runId: string, planRunId
     if (sqlState(e) !== '42501') throw wrapDbError(e, `building the lookup tables for ${l.entity}`);
     // No CREATE on fk_backfill: join plan_entries directly (statistics help the planner pick a hash join).
     await ctx.db.query('ANALYZE fk_backfill.plan_entries').catch(() => undefined);
+    const perTenant = distributed ? await rowsPerTenant(ctx.db, planRunId, l.entity) : 1;
     return {
       walk,
       statement: (range) => applyStatement(s, { planRunId, runId, linkName: l.entity, tableName: l.config.table, range, walk }, ctx.filter),
-      bound: walk === 'ctid' ? blockBound(lc, layout) : (from, n) => applyBoundStatement(s, from, n, ctx.filter),
+      bound:
+        walk === 'ctid' ? blockBound(lc, layout)
+        : distributed ? (from, n) => citusTenantBoundStatement(s, from, n / perTenant, ctx.filter)
+        : (from, n) => applyBoundStatement(s, from, n, ctx.filter),
       cleanup: async () => undefined,
     };
   }

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli } from '../helpers/cli.js';
+import { decide, openDatabase, reviewQueue } from '../../src/index.js';
 import { freshCitusDb, freshPgDb, type CitusDb } from '../helpers/citus.js';
 
 const TENANTS = 6;
@@ -168,6 +169,13 @@ describe('Citus cluster [citus]', () => {
     expect(await rows(cit)).toEqual(before);
   });
 
+  it('--single-transaction apply and undo (the seed\'s all-or-nothing mode) work on the cluster too', async () => {
+    const a = (await cli(['apply', '--db', cit.url, '--config', config, '--all-tenants', '--yes', '--single-transaction', '--json'])).json<{ runId: string }>();
+    expect(await links(cit)).toEqual(expected);
+    await cli(['undo', '--db', cit.url, '--config', config, '--run', a.runId, '--yes', '--single-transaction']);
+    expect(await rows(cit)).toEqual(before);
+  });
+
   it('kill -9 of apply, then --resume: the same end state, the change log exact', async () => {
     const a = await startApply(cit, config, ['--batch-size', '300', '--pause-ms', '400']);
     await a.firstBatch;
@@ -214,6 +222,24 @@ describe('Citus cluster [citus]', () => {
     expect(g.code).toBe(2);
     expect(g.stderr).toMatch(/CITUS_UNSUPPORTED/);
     expect(await cit.sql(`SELECT tgname FROM pg_trigger WHERE tgrelid = 'sales_orders'::regclass AND NOT tgisinternal`)).toEqual([]);
+  });
+
+  it('review on the cluster: the queue lists the ambiguous name per tenant; an alias decision is applied by the next apply', async () => {
+    const db = await openDatabase(cit.url);
+    try {
+      const cfg = JSON.parse(readFileSync(config, 'utf8')) as { links: never[] };
+      const q = await reviewQueue(db, { config: cfg, allTenants: true, entities: ['sales_order_customer'], limit: 50 });
+      const seven = q.items.filter((i) => i.name === 'Customer 7');
+      expect(seven.map((i) => i.scopeKey[0]).sort()).toEqual(['1', '2', '3']);
+      await decide(db, { config: cfg, link: 'sales_order_customer', scopeKey: ['1'], name: 'Customer 7', action: 'alias', targetKey: '1001', by: 'test' });
+    } finally {
+      await db.close();
+    }
+    await cli(['apply', '--db', cit.url, '--config', config, '--all-tenants', '--yes']);
+    const r = await cit.sql<{ k: string; n: string }>(`SELECT customer_id::text AS k, count(*)::text AS n FROM sales_orders WHERE tenant_id = 1 AND customer_name = 'Customer 7' GROUP BY 1`);
+    expect(r).toEqual([{ k: '1001', n: expect.any(String) }]);
+    const other = await cit.sql<{ n: string }>(`SELECT count(*)::text AS n FROM sales_orders WHERE tenant_id IN (2, 3) AND customer_name = 'Customer 7' AND customer_id IS NOT NULL`);
+    expect(other[0]!.n).toBe('0');
   });
 
   it('refuses, before writing anything, a link Citus cannot join co-located (exit 2, one line)', async () => {

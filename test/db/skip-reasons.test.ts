@@ -69,7 +69,7 @@ describeEach('exact skip reasons', (target) => {
     });
   }
 
-  it.runIf(target === 'postgres')('a row an UPDATE policy hides from the role: not updatable under row-level security', async () => {
+  it.runIf(target !== 'pglite')('a row an UPDATE policy hides from the role: not updatable under row-level security', async () => {
     t = await freshDb(target);
     await schema(t);
     const role = `fkb_rls_${Math.random().toString(36).slice(2, 8)}`;

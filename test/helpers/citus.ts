@@ -33,11 +33,39 @@ export interface CitusDb {
   dispose(): Promise<void>;
 }
 
+let started = false;
+
+/** Starts the cluster once per process; another process starting it at the same time is fine if it ends up running. */
+function ensureStarted(): void {
+  if (started) return;
+  try {
+    cluster('start');
+  } catch (e) {
+    cluster('status'); // throws when it is not running after all
+    void e;
+  }
+  started = true;
+}
+
+/** Creates a database, retrying once: two processes registering workers at the same moment may collide. */
+function createdb(name: string): string {
+  try {
+    return cluster('createdb', name);
+  } catch {
+    try {
+      cluster('dropdb', name);
+    } catch {
+      /* nothing to drop */
+    }
+    return cluster('createdb', name);
+  }
+}
+
 /** Starts the cluster if needed and creates a fresh distributed database. */
 export async function freshCitusDb(): Promise<CitusDb> {
-  cluster('start');
+  ensureStarted();
   const name = `fkb_c_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const url = cluster('createdb', name).split('\n').pop()!;
+  const url = createdb(name).split('\n').pop()!;
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   return {

@@ -1,7 +1,8 @@
 /**
  * One suite, two targets: every database test runs on embedded PGlite and on the PostgreSQL server
  * (127.0.0.1:5432), each test in a fresh database. FKB_TARGETS=pglite|postgres narrows it;
- * FKB_PG_URL points at another server.
+ * FKB_PG_URL points at another server. FKB_TARGETS=citus runs it on a database of the Citus cluster
+ * (`npm run test:citus:suite`), where its plain tables stay local to the coordinator.
  */
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -14,12 +15,12 @@ import { openDatabase } from '../../src/db/index.js';
 import { fromPglite } from '../../src/db/pglite/adapter.js';
 import type { Database } from '../../src/db/port.js';
 
-export type Target = 'pglite' | 'postgres';
+export type Target = 'pglite' | 'postgres' | 'citus';
 
 export const TARGETS: Target[] = (process.env['FKB_TARGETS'] ?? 'pglite,postgres')
   .split(',')
   .map((s) => s.trim())
-  .filter((s): s is Target => s === 'pglite' || s === 'postgres');
+  .filter((s): s is Target => s === 'pglite' || s === 'postgres' || s === 'citus');
 
 export const PG_ADMIN_URL = process.env['FKB_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -85,7 +86,25 @@ async function resetPglite(p: PGlite): Promise<void> {
  * in-memory instance, so a child process can open it by URL.
  */
 export async function freshDb(target: Target, opts: { onDisk?: boolean } = {}): Promise<TestDb> {
-  if (target === 'postgres') {
+  if (target === 'citus') {
+    // a fresh database on the Citus coordinator (FKB_TARGETS=citus): the suite's plain tables stay local to it
+    const { freshCitusDb } = await import('./citus.js');
+    const c = await freshCitusDb();
+    const db = await openDatabase(c.url);
+    let closed = false;
+    return {
+      target,
+      db,
+      url: c.url,
+      async release() {},
+      async dispose() {
+        if (!closed) await db.close();
+        closed = true;
+        await c.dispose();
+      },
+    };
+  }
+  if (target !== 'pglite') {
     const name = `fkb_t_${process.pid}_${randomBytes(4).toString('hex')}`;
     await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE template0`));
     const url = dbUrl(name);

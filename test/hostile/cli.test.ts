@@ -67,7 +67,7 @@ describeEach('hostile: cli', (target) => {
       [['plan', ...db, '--json', '--no-such-flag'], 'USAGE', 2, /unknown option/],
       [['plan', '--db', 'mysql://root@localhost/x', '--json'], 'DB_URL_INVALID', 2, /mysql:/],
     ];
-    if (target === 'postgres') {
+    if (target !== 'pglite') {
       const u = new URL(t.url);
       const at = (mut: (x: URL) => void): string => {
         const x = new URL(u.toString());
@@ -86,8 +86,8 @@ describeEach('hostile: cli', (target) => {
     const opensDb = (a: string[]): boolean => !a.some((x) => /broken|missing\.json|all-tenants|no-such-flag|mysql:/.test(x));
     const keep = new Set([2, 7]);
     const cheap = new Set([0, 12]); // of the cases refused before opening the database, PGlite runs two
-    const run = target === 'postgres' ? cases : cases.filter(([a], i) => (!opensDb(a) && cheap.has(i)) || keep.has(i));
-    const width = target === 'postgres' ? 4 : 1;
+    const run = target !== 'pglite' ? cases : cases.filter(([a], i) => (!opensDb(a) && cheap.has(i)) || keep.has(i));
+    const width = target !== 'pglite' ? 4 : 1;
     for (let i = 0; i < run.length; i += width) {
       await Promise.all(
         run.slice(i, i + width).map(async ([args, code, exit, names]) => {

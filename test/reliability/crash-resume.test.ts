@@ -56,7 +56,7 @@ describeEach('crash and resume (kill -9)', (target) => {
     const first = await cli(['apply', ...base, '--tenant', DEMO_TENANT, '--entity', 'sales_order', 'purchase_order', '--batch-size', '50', '--json-progress'], 5);
     expect(first.signal).toBe('SIGKILL');
 
-    let db: Database = t.target === 'postgres' ? t.db : await reopen(t);
+    let db: Database = t.target !== 'pglite' ? t.db : await reopen(t);
     const runs = await db.query<{ id: string; status: string; n: number }>(
       `SELECT r.id::text, r.status, (SELECT count(*)::int FROM fk_backfill.changes c WHERE c.run_id = r.id) AS n FROM fk_backfill.runs r WHERE kind = 'apply'`,
     );
@@ -72,7 +72,7 @@ describeEach('crash and resume (kill -9)', (target) => {
     const result = JSON.parse(second.stdout) as { runId: string; status: string; totalUpdated: number };
     expect(result).toMatchObject({ runId: crashed.id, status: 'done', totalUpdated: toLink.rows[0]!.n });
 
-    db = t.target === 'postgres' ? t.db : await reopen(t);
+    db = t.target !== 'pglite' ? t.db : await reopen(t);
     try {
       expect(await linkHash(db, 'sales_orders', 'customer_id')).toBe(await expectedLinkHash(db, 'sales_orders', 'customer_id', 'customers', 'customer_name', DEMO_TENANT));
       expect(await linkHash(db, 'purchase_orders', 'vendor_id')).toBe(await expectedLinkHash(db, 'purchase_orders', 'vendor_id', 'vendors', 'vendor_name', DEMO_TENANT));
@@ -85,7 +85,7 @@ describeEach('crash and resume (kill -9)', (target) => {
     }
   });
 
-  it.runIf(target === 'postgres')('Ctrl-C finishes the current batch and stops cleanly (status stopped); resume completes; batched undo after a kill -9 resumes too', async () => {
+  it.runIf(target !== 'pglite')('Ctrl-C finishes the current batch and stops cleanly (status stopped); resume completes; batched undo after a kill -9 resumes too', async () => {
     t = await freshDb(target);
     await createBatchFixture(t.db, 3000);
     const before = await t.db.query<{ h: string }>(`SELECT md5(string_agg(t::text, '|' ORDER BY t.id)) AS h FROM sales_orders t`);
