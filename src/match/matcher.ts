@@ -1,5 +1,5 @@
 import { bestPerKey, compareCandidates, decideFuzzy, DEFAULT_MAX_CANDIDATES } from './decide.js';
-import { foldDigraphs, isGenericToken, legalAgreement, normalizeName } from './normalize.js';
+import { foldDigraphs, isCity, isGenericToken, isLegalWord, legalAgreement, normalizeName } from './normalize.js';
 import { damerauLevenshtein, jaroWinkler, levenshteinSimilarity, phoneticMatch } from './similarity.js';
 import type { Candidate, KnownAlias, MasterRecord, MatchMethod, MatchOptions, NameDecision, NormalizedName } from './types.js';
 
@@ -46,6 +46,22 @@ export const MATCH_TUNING = {
    * or by a number ("Portfolio 2"): such pairs are usually sibling companies, so they can reach review, never auto-link.
    */
   conflictCap: 0.85,
+  /** Character similarity of a name compared in the entry's word order is worth this much of an in-order one. */
+  reorderFactor: 0.95,
+  /**
+   * Highest score when only the reordered comparison makes the names alike ("Ryan William" / "William Ryan" can be two
+   * people): such names rank first in review, never auto-link.
+   */
+  reorderCap: 0.85,
+  /** Similarity of an abbreviation and its long form ("Intl" / "International"). */
+  abbreviationSim: 0.8,
+  /**
+   * Score given to the one master whose name is contained in the name (or contains it) with qualifier words only
+   * around it, when no other master of the scope is contained/containing or a parent/child of it (docs/matching.md).
+   */
+  containmentScore: 0.95,
+  /** Postings longer than this make a containment check too unspecific to trust. */
+  containmentPosting: 300,
 };
 
 const HAS_DIGIT = /\p{N}/u;
@@ -70,7 +86,86 @@ export function tokenSimilarity(a: string, b: string): number {
     if (d <= 1 || (d <= allowed && a[0] === b[0])) return 1 - (MATCH_TUNING.editPenalty * d) / maxLen;
   }
   if (a[0] === b[0] && phoneticMatch(a, b)) return MATCH_TUNING.phoneticTokenSim;
+  if (isAbbreviation(a, b) || isAbbreviation(b, a)) return MATCH_TUNING.abbreviationSim;
   return 0;
+}
+
+/** Spellings that are neither typos nor abbreviations of each other ("Centre" / "Center"). */
+const SPELLING: Record<string, string> = { centre: 'center', theatre: 'theater', metre: 'meter', fibre: 'fiber', centres: 'centers', theatres: 'theaters' };
+
+/**
+ * `short` abbreviates `long`: a prefix of `long` followed only by consonants that appear in order in the rest, and
+ * clearly shorter: truncations ("internat", "univ"), contractions ("intl", "dept", "assn", "bros") and consonant
+ * skeletons ("mfg", "ctr", "svcs", "mgmt"). A vowel after the prefix is not an abbreviation ("fey" / "Flannery").
+ */
+export function isAbbreviation(short: string, long: string): boolean {
+  if (short.length < 3 || long.length < short.length + 2 || short[0] !== long[0]) return false;
+  if (HAS_DIGIT.test(short) || HAS_DIGIT.test(long) || !/^\p{L}+$/u.test(short)) return false;
+  let p = 1;
+  while (p < short.length && short[p] === long[p]) p++;
+  let j = p;
+  for (let i = p; i < short.length; i++) {
+    const c = short[i]!;
+    if ('aeiouy'.includes(c)) return false;
+    while (j < long.length && long[j] !== c) j++;
+    if (j >= long.length) return false;
+    j++;
+  }
+  return true;
+}
+
+/** How two tokens relate, for containment: only relations that are not guesses about typos. */
+function tokenRelation(a: string, b: string): 'same' | 'abbreviation' | 'initial' | null {
+  if (a === b || (a.length >= 3 && b.length >= 3 && foldDigraphs(a) === foldDigraphs(b))) return 'same';
+  if ((SPELLING[a] ?? a) === (SPELLING[b] ?? b)) return 'same';
+  if (isAbbreviation(a, b) || isAbbreviation(b, a)) return 'abbreviation';
+  if ((a.length === 1 && b.length > 1 && b[0] === a) || (b.length === 1 && a.length > 1 && a[0] === b)) return 'initial';
+  return null;
+}
+
+/** Words that mark a segment as an organisational unit when it stands apart from the name ("Finance Team"). */
+const UNIT_WORDS = new Set(['team', 'department', 'dept', 'service', 'services', 'academy', 'centre', 'center', 'office', 'desk', 'unit',
+  'division', 'programme', 'program', 'abteilung', 'servicio', 'servizio', 'afdeling', 'avdelning']);
+
+/** Words that qualify an organisation's name as one of its sites, units or programmes, in several languages. */
+const QUALIFIER_WORDS = new Set([
+  'branch', 'branches', 'office', 'offices', 'site', 'plant', 'depot', 'warehouse', 'campus', 'store', 'shop', 'division', 'region',
+  'regional', 'hq', 'headquarters', 'factory', 'hub', 'department', 'dept', 'team', 'unit', 'programme', 'program', 'centre',
+  'center', 'desk', 'section', 'outlet', 'facility', 'location', 'accounts', 'payable', 'receivable',
+  'procurement', 'purchasing', 'payroll', 'treasury',
+  'graduate', 'hr', 'emea', 'apac', 'latam', 'filiale', 'niederlassung', 'werk', 'standort', 'abteilung', 'zweigstelle',
+  'succursale', 'agence', 'usine', 'bureau', 'sucursal', 'oficina', 'fabrica', 'planta', 'filial', 'sede', 'stabilimento',
+  'ufficio', 'vestiging', 'kantoor', 'afdeling', 'kontor', 'avdelning', 'avdeling', 'oddzial',
+]);
+
+
+/**
+ * Joined and split words: a name token that is two adjacent entry tokens run together is split ("Bluewater" ->
+ * "blue water"), and two adjacent name tokens that together are one entry token are joined ("Inter national").
+ */
+export function reconcileJoins(qt: string[], et: string[]): string[] {
+  if (qt.length === 0 || et.length === 0) return qt;
+  let out: string[] | null = null;
+  const eSet = new Set(et);
+  for (let i = 0; i < qt.length; i++) {
+    const t = qt[i]!;
+    const next = qt[i + 1];
+    if (next !== undefined && !eSet.has(t) && eSet.has(t + next)) {
+      out ??= qt.slice(0, i);
+      out.push(t + next);
+      i++;
+      continue;
+    }
+    let split: [string, string] | null = null;
+    if (!eSet.has(t)) {
+      for (let j = 0; j + 1 < et.length; j++) if (et[j]! + et[j + 1]! === t) split = [et[j]!, et[j + 1]!];
+    }
+    if (split) {
+      out ??= qt.slice(0, i);
+      out.push(split[0], split[1]);
+    } else if (out) out.push(t);
+  }
+  return out ?? qt;
 }
 
 /** Two legal forms tell two same-named masters apart only when both are present and of different families (GmbH vs Inc). */
@@ -240,12 +335,14 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
 
   // ---------------------------------------------------------------- scoring
   function score(q: NormalizedName, e: Entry): Candidate {
-    const qt = q.tokens;
+    const qt = reconcileJoins(q.tokens, e.tokens);
     const et = e.tokens;
     const pairs: { i: number; j: number; s: number }[] = [];
     for (let i = 0; i < qt.length; i++) {
       for (let j = 0; j < et.length; j++) {
-        const s = tokenSimilarity(qt[i]!, et[j]!);
+        let s = tokenSimilarity(qt[i]!, et[j]!);
+        // A name-side "abbreviation" that is a word of its own in this scope ("Jack" / "Jackson") is not one.
+        if (s === MATCH_TUNING.abbreviationSim && qt[i]!.length < et[j]!.length && df.has(qt[i]!) && isAbbreviation(qt[i]!, et[j]!)) s = 0;
         if (s > 0) pairs.push({ i, j, s });
       }
     }
@@ -283,8 +380,23 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     let tok = covQ + covE > 0 ? (2 * covQ * covE) / (covQ + covE) : 0;
     const compactEqual = q.compact === e.norm.compact || q.keys.some((k) => e.norm.keys.includes(k));
     if (compactEqual) tok = 1;
-    const jw = jaroWinkler(q.compact, e.norm.compact);
-    const lev = levenshteinSimilarity(q.compact, e.norm.compact);
+    let jw = jaroWinkler(q.compact, e.norm.compact);
+    let lev = levenshteinSimilarity(q.compact, e.norm.compact);
+    // Word order ("Smith John" / "John Smith"): compare characters with the name's words in the entry's order too.
+    const order = qt.map((t, i) => ({ t, k: qAl[i]! >= 0 ? qAl[i]! : et.length + i }));
+    let reordered = false;
+    let reorderOnly = false;
+    for (let i = 1; i < order.length; i++) if (order[i]!.k < order[i - 1]!.k) reordered = true;
+    if (reordered && !compactEqual) {
+      const rc = order.sort((a, b) => a.k - b.k).map((x) => x.t).join('');
+      const rjw = MATCH_TUNING.reorderFactor * jaroWinkler(rc, e.norm.compact);
+      const rlev = MATCH_TUNING.reorderFactor * levenshteinSimilarity(rc, e.norm.compact);
+      if (rjw + rlev > jw + lev) {
+        jw = rjw;
+        lev = rlev;
+        reorderOnly = true;
+      }
+    }
     const charSim = compactEqual ? 1 : (jw + lev) / 2;
     const phonetic = compactEqual ? 1 : qSum > 0 ? phon / qSum : 0;
     const legal = legalAgreement(q.legalForm, e.norm.legalForm);
@@ -294,7 +406,8 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     const numberDiffers = [...qt.filter((_, i) => qAl[i] === -1), ...et.filter((_, j) => eAl[j] === -1)].some((t) => HAS_DIGIT.test(t));
     const wordConflict = !compactEqual && ((extraName.length > 0 && extraMaster.length > 0) || numberDiffers);
     const raw = MATCH_TUNING.wToken * tok + MATCH_TUNING.wChar * charSim + MATCH_TUNING.wPhonetic * phonetic + adj;
-    const s = round4(Math.min(wordConflict ? MATCH_TUNING.conflictCap : 1, Math.max(0, raw)));
+    const cap = Math.min(wordConflict ? MATCH_TUNING.conflictCap : 1, reorderOnly ? MATCH_TUNING.reorderCap : 1);
+    const s = round4(Math.min(cap, Math.max(0, raw)));
     return {
       key: e.key,
       name: e.name,
@@ -312,11 +425,152 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
         legalForm: legal,
         compactEqual,
         wordConflict,
+        reordered: reorderOnly,
         matchedTokens: matched.join(' '),
         unmatchedName: qt.filter((_, i) => qAl[i] === -1).join(' '),
         unmatchedMaster: et.filter((_, j) => eAl[j] === -1).join(' '),
       },
     };
+  }
+
+  // ---------------------------------------------------------------- unique containment
+  /**
+   * How the name relates to an entry when every token of one side has a counterpart on the other that is the same
+   * word, its abbreviation or its initial (never a typo guess). null when neither side is contained.
+   */
+  function containment(qt: string[], e: Entry): { rel: 'equal' | 'superset' | 'subset'; extraQ: string[]; extraE: string[]; anchor: boolean; initials: boolean } | null {
+    const et = e.tokens;
+    const qUsed = new Array<boolean>(qt.length).fill(false);
+    const eUsed = new Array<boolean>(et.length).fill(false);
+    let anchor = false;
+    let loose = false;
+    let initials = false;
+    for (const pass of ['same', 'other'] as const) {
+      for (let j = 0; j < et.length; j++) {
+        if (eUsed[j]) continue;
+        for (let i = 0; i < qt.length; i++) {
+          if (qUsed[i]) continue;
+          const r = tokenRelation(qt[i]!, et[j]!);
+          if (r === null || (pass === 'same') !== (r === 'same')) continue;
+          // A "short form" that is a word of its own in this scope ("Jack" / "Jackson") is not an abbreviation.
+          if (r === 'abbreviation' && (df.get(qt[i]!.length < et[j]!.length ? qt[i]! : et[j]!) ?? 0) >= (qt[i]!.length < et[j]!.length ? 1 : 2)) continue;
+          if (r === 'initial' && qt.length + et.length < 4) continue;
+          if (r !== 'same') loose = true;
+          if (r === 'initial') initials = true;
+          qUsed[i] = true;
+          eUsed[j] = true;
+          if (r === 'same' && qt[i]!.length >= 3 && !isGenericToken(qt[i]!) && !HAS_DIGIT.test(qt[i]!)) anchor = true;
+          break;
+        }
+      }
+    }
+    const extraQ = qt.filter((_, i) => !qUsed[i]);
+    const extraE = et.filter((_, j) => !eUsed[j]);
+    if (extraQ.length > 0 && extraE.length > 0) return null;
+    if (extraQ.length === qt.length) return null;
+    if (extraQ.length === 0 && extraE.length === 0 && !loose) return null; // same words: the scorer's business
+    return { rel: extraQ.length === 0 && extraE.length === 0 ? 'equal' : extraE.length === 0 ? 'superset' : 'subset', extraQ, extraE, anchor, initials };
+  }
+
+  /** A word around an organisation's name that names a site, unit, place or legal form rather than another organisation. */
+  const isQualifier = (t: string): boolean =>
+    !HAS_DIGIT.test(t) && (QUALIFIER_WORDS.has(t) || isCity(t) || isLegalWord(t) || t === 'and' || t === 'the' || t === 'of');
+
+  /** Every extra word is a qualifier; two-word places count as one ("north america"). */
+  const allQualifiers = (extra: string[]): boolean => {
+    for (let i = 0; i < extra.length; i++) {
+      if (i + 1 < extra.length && isCity(`${extra[i]!} ${extra[i + 1]!}`)) {
+        i++;
+        continue;
+      }
+      if (!isQualifier(extra[i]!)) return false;
+    }
+    return true;
+  };
+
+  /**
+   * The name is the entry's name (with qualifiers only) in one punctuation-separated segment (comma, spaced dash,
+   * brackets) and every other segment is a short unit name (≤ 3 words, one of them a unit word: department, team,
+   * centre, services, academy, ...; no number, no legal form).
+   */
+  function unitSegments(q: NormalizedName, e: Entry): boolean {
+    const segs = q.original.split(/,|;|\s[-–—]\s|[()]/u).map((x) => normalizeName(x).tokens).filter((t) => t.length > 0);
+    if (segs.length < 2) return false;
+    let own = 0;
+    for (const seg of segs) {
+      const set = new Set(seg);
+      if (e.tokens.every((t) => set.has(t))) {
+        const rest = [...e.tokens];
+        const extra = seg.filter((t) => {
+          const i = rest.indexOf(t);
+          if (i < 0) return true;
+          rest.splice(i, 1);
+          return false;
+        });
+        if (!allQualifiers(extra)) return false;
+        own++;
+        continue;
+      }
+      if (seg.length > 3 || !seg.some((t) => UNIT_WORDS.has(t) || QUALIFIER_WORDS.has(t)) || seg.some((t) => HAS_DIGIT.test(t) || isLegalWord(t))) return false;
+    }
+    return own === 1;
+  }
+
+  /** Another master of the scope whose name contains all of `e`'s words (a child of `e`: "Acme" -> "Acme Bank"). */
+  function hasChild(e: Entry): boolean {
+    let rarest: number[] | undefined;
+    for (const t of e.tokens) {
+      const p = postings.get(t);
+      if (p === undefined) return true; // cannot check: be safe
+      if (rarest === undefined || p.length < rarest.length) rarest = p;
+    }
+    if (rarest === undefined || rarest.length > MATCH_TUNING.containmentPosting) return true;
+    for (const id of rarest) {
+      const o = entries[id]!;
+      if (o.key === e.key || o.tokens.length <= e.tokens.length) continue;
+      if (e.tokens.every((t) => o.tokens.includes(t))) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Unique containment: raise the one entry the name contains (with qualifier words around it) or is contained in
+   * (the master adds only generic words), or equals up to abbreviations/initials, to containmentScore. Never when
+   * another master is also contained/containing, or when a child of the contained master exists (parent and child).
+   */
+  function applyContainment(q: NormalizedName, blocked: Entry[], ranked: Candidate[]): void {
+    const hits = new Map<string, { e: Entry; rel: 'equal' | 'superset' | 'subset'; ok: boolean }>();
+    const rivals = new Set<string>();
+    for (const e of blocked) {
+      const qt = reconcileJoins(q.tokens, e.tokens);
+      const c = containment(qt, e);
+      if (c === null) continue;
+      rivals.add(e.key);
+      let ok = c.anchor;
+      if (c.rel === 'superset' && ok && !allQualifiers(c.extraQ)) {
+        // The extra words may instead be a unit in a segment of their own ("Acme, Finance Team", "Customer Service - Acme").
+        ok = unitSegments(q, e);
+        if (ok) c.extraQ = [];
+      }
+      if (ok && c.rel === 'superset') {
+        // Its own legal form makes the name a separate company ("Acme Benelux B.V." is not a site of "Acme").
+        const eLegal = new Set((e.norm.legalForm ?? '').split(' '));
+        const ownLegal = c.extraQ.some((t) => isLegalWord(t) && !eLegal.has(normalizeName(t).legalForm ?? t)) ||
+          (q.legalForm !== null && q.legalForm !== e.norm.legalForm);
+        ok = !ownLegal && !c.initials && allQualifiers(c.extraQ) && !hasChild(e);
+      }
+      if (ok && c.rel === 'subset') ok = c.extraE.every((t) => isLegalWord(t) || t === 'the' || t === 'and') && qt.some((t) => !isGenericToken(t) && t.length >= 4);
+      if (ok && legalAgreement(q.legalForm, e.norm.legalForm) === 'disagree') ok = false;
+      const prev = hits.get(e.key);
+      if (prev === undefined || (!prev.ok && ok)) hits.set(e.key, { e, rel: c.rel, ok });
+    }
+    if (rivals.size !== 1) return;
+    const [only] = [...hits.values()];
+    if (only === undefined || !only.ok) return;
+    const cand = ranked.find((c) => c.key === only.e.key);
+    if (cand === undefined || cand.score >= MATCH_TUNING.containmentScore) return;
+    cand.score = MATCH_TUNING.containmentScore;
+    cand.signals['containment'] = only.rel;
   }
 
   const certain = (e: Entry, method: MatchMethod, rule: string): Candidate => ({
@@ -405,6 +659,7 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     const blocked = block(q, excluded);
     if (fallThroughDisagree) for (const e of normHits) if (!blocked.includes(e)) blocked.push(e);
     const ranked = bestPerKey(blocked.map((e) => score(q, e)));
+    applyContainment(q, blocked, ranked);
     ranked.sort(compareCandidates);
     return decideFuzzy(name, ranked, options);
   }

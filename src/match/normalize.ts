@@ -150,6 +150,62 @@ const GENERIC_TOKENS = new Set([
   'supply', 'software', 'financial', 'finance', 'resources', 'ventures', 'brands', 'retail', 'stores', 'store',
 ]);
 
+/** A single word that is (a spelling of) a legal form: "corp", "gmbh", "limited". */
+export function isLegalWord(token: string): boolean {
+  return token in LEGAL_FORMS || LEADING_LEGAL.has(token);
+}
+
+/** Countries and country codes: "Acme Germany" is usually a separate national company, not a site of Acme. */
+const COUNTRIES = new Set([
+  'usa', 'us', 'u s a', 'united states', 'united states of america', 'america', 'uk', 'u k', 'united kingdom', 'great britain',
+  'england', 'scotland', 'wales', 'ireland', 'canada', 'australia', 'new zealand', 'germany', 'deutschland', 'france', 'italy', 'italia',
+  'spain', 'espana', 'portugal', 'netherlands', 'the netherlands', 'holland', 'belgium', 'switzerland', 'schweiz', 'austria',
+  'osterreich', 'sweden', 'norway', 'denmark', 'finland', 'poland', 'polska', 'czech republic', 'czechia', 'hungary', 'japan',
+  'china', 'hong kong', 'singapore', 'india', 'brazil', 'mexico', 'russia', 'south africa', 'korea', 'south korea', 'taiwan',
+]);
+
+/**
+ * Cities and sub-national regions (a gazetteer of large cities and business centres, not countries): a site of an
+ * organisation is often named by one ("Acme Leeds", "Acme (Porto)").
+ */
+const CITIES = new Set([
+  ...[...PLACES].filter((p) => !COUNTRIES.has(p) && p.length > 2),
+  'leeds', 'liverpool', 'sheffield', 'bristol', 'newcastle', 'nottingham', 'leicester', 'coventry', 'cardiff', 'belfast', 'aberdeen',
+  'southampton', 'portsmouth', 'oxford', 'cambridge', 'reading', 'cork', 'galway', 'limerick',
+  'lille', 'marseille', 'toulouse', 'nice', 'nantes', 'strasbourg', 'montpellier', 'bordeaux', 'rennes', 'grenoble',
+  'porto', 'braga', 'coimbra', 'sevilla', 'seville', 'valencia', 'bilbao', 'malaga', 'zaragoza',
+  'bologna', 'turin', 'torino', 'naples', 'napoli', 'florence', 'firenze', 'genoa', 'genova', 'venice', 'venezia', 'verona', 'padua',
+  'bremen', 'leipzig', 'dresden', 'hannover', 'hanover', 'nuremberg', 'nurnberg', 'dortmund', 'essen', 'bonn', 'mannheim', 'karlsruhe',
+  'graz', 'linz', 'salzburg', 'innsbruck', 'bern', 'lausanne', 'lucerne', 'luzern', 'antwerp', 'antwerpen', 'ghent', 'gent', 'liege',
+  'utrecht', 'eindhoven', 'the hague', 'groningen', 'bergen', 'trondheim', 'stavanger', 'aarhus', 'odense', 'aalborg', 'gothenburg',
+  'goteborg', 'malmo', 'uppsala', 'tampere', 'turku', 'espoo', 'oulu', 'gdansk', 'krakow', 'wroclaw', 'poznan', 'lodz', 'brno',
+  'ostrava', 'bratislava', 'debrecen', 'bucharest', 'cluj', 'sofia', 'athens', 'thessaloniki', 'zagreb', 'ljubljana', 'belgrade',
+  'riga', 'tallinn', 'vilnius', 'kyiv', 'kiev', 'minsk', 'ankara', 'izmir', 'cairo', 'lagos', 'nairobi', 'casablanca', 'cape town',
+  'durban', 'tunis', 'accra', 'riyadh', 'jeddah', 'doha', 'abu dhabi', 'kuwait city', 'muscat', 'tehran', 'karachi', 'lahore',
+  'nagoya', 'kyoto', 'yokohama', 'kobe', 'fukuoka', 'sapporo', 'sendai', 'hiroshima', 'busan', 'incheon', 'daegu', 'guangzhou',
+  'chengdu', 'wuhan', 'tianjin', 'hangzhou', 'nanjing', 'xian', 'chongqing', 'kaohsiung', 'taichung', 'manila', 'jakarta', 'bangkok',
+  'kuala lumpur', 'hanoi', 'ho chi minh city', 'pune', 'chennai', 'hyderabad', 'kolkata', 'ahmedabad', 'jaipur', 'kochi', 'colombo',
+  'dhaka', 'perth', 'adelaide', 'brisbane', 'canberra', 'hobart', 'darwin', 'auckland', 'wellington', 'christchurch',
+  'austin', 'phoenix', 'portland', 'detroit', 'philadelphia', 'san diego', 'san jose', 'san antonio', 'minneapolis', 'st louis',
+  'pittsburgh', 'cleveland', 'cincinnati', 'columbus', 'indianapolis', 'nashville', 'memphis', 'charlotte', 'raleigh', 'orlando',
+  'tampa', 'baltimore', 'washington', 'las vegas', 'salt lake city', 'sacramento', 'kansas city', 'milwaukee', 'new orleans',
+  'calgary', 'ottawa', 'edmonton', 'winnipeg', 'quebec', 'halifax', 'guadalajara', 'monterrey', 'bogota', 'medellin', 'lima',
+  'santiago', 'buenos aires', 'montevideo', 'caracas', 'quito', 'rio de janeiro', 'brasilia', 'belo horizonte', 'porto alegre', 'curitiba',
+  'ohio', 'texas', 'california', 'florida', 'ontario', 'quebec', 'bavaria', 'bayern', 'catalonia', 'lombardy', 'lombardia', 'flanders',
+  'wallonia', 'scandinavia', 'benelux', 'iberia', 'midwest', 'new england', 'north america', 'south america', 'latin america',
+  'east coast', 'west coast', 'northern region', 'southern region', 'asia pacific', 'middle east',
+]);
+
+/** A city or region (never a country): one or two tokens joined by a space. */
+export function isCity(tokens: string): boolean {
+  return CITIES.has(tokens);
+}
+
+/** A known place name (country, major city, US state code) as written after a comma. */
+export function isPlace(tokens: string): boolean {
+  return PLACES.has(tokens);
+}
+
 /** Generic business words: they still count, but less than their rarity alone would say. */
 export function isGenericToken(token: string): boolean {
   return GENERIC_TOKENS.has(token);
@@ -252,6 +308,38 @@ function segmentLegal(tokens: string[]): string | null {
   return LEGAL_FORMS[s] ?? (tokens.length === 1 ? legalTypo(s) : null);
 }
 
+/** Stop words skipped when forming an acronym ("Bank of America" -> BoA / BA). */
+const ACRONYM_SKIP = new Set(['of', 'and', 'the', 'for', 'de', 'la', 'le', 'du', 'des', 'der', 'und', 'et', 'y', 'e', 'di', 'van', 'von']);
+
+/** True when `acro` (2+ letters) spells initials of `words` in order, starting with the first word. */
+export function isAcronymOf(acro: string, words: string[]): boolean {
+  if (acro.length < 2 || words.length < 2) return false;
+  const initials = words.map((w) => w[0]!);
+  const content = words.filter((w) => !ACRONYM_SKIP.has(w)).map((w) => w[0]!);
+  const seq = (cands: string[]): boolean => {
+    if (cands[0] !== acro[0]) return false;
+    let i = 0;
+    for (const c of cands) if (i < acro.length && c === acro[i]) i++;
+    return i === acro.length && acro.length >= Math.min(cands.length, 2);
+  };
+  return acro === initials.join('') || acro === content.join('') || (acro.length >= 3 && seq(initials));
+}
+
+/** Remove "(ACRO)" when ACRO is an acronym of the words before it. Input is lower-case and folded. */
+function stripAcronym(s: string): string {
+  const m = /^(.*?)\s*\(\s*([\p{L}.\s]{2,16})\s*\)\s*(.*)$/u.exec(s);
+  if (!m) return s;
+  const acro = m[2]!.replace(/[.\s]/g, '');
+  const words = m[1]!.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
+  // Legal forms at the end of the name are not part of the acronym ("Foo Bar Ltd (FB)") but may be ("FBL").
+  let ws = words;
+  if (!isAcronymOf(acro, ws)) {
+    while (ws.length > 2 && (ws[ws.length - 1]! in LEGAL_FORMS)) ws = ws.slice(0, -1);
+    if (!isAcronymOf(acro, ws)) return s;
+  }
+  return `${m[1]!} ${m[3]!}`.trim();
+}
+
 interface CoreResult {
   tokens: string[];
   qualifiedTokens: string[] | null;
@@ -268,6 +356,12 @@ function normalizeCore(folded: string): CoreResult {
   }
   // Apostrophes join ("McDonald's" -> "mcdonalds"); dots separate, single letters are merged afterwards.
   s = s.replace(/['’`´]/g, '');
+  // A parenthesised acronym of the words before it is a restatement, not a qualifier: "World Health Org (WHO)".
+  const acro = stripAcronym(s);
+  if (acro !== s) {
+    s = acro;
+    rules.add('acronym');
+  }
   // Brackets and other punctuation/symbols become spaces; commas (and semicolons) separate segments.
   s = s.replace(/[;]/g, ',');
   const before = s;

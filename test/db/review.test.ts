@@ -66,7 +66,7 @@ describeEach('review', (target) => {
     const names = q.items.map((i) => [i.link, i.name, i.outcome, i.rows]);
     expect(names[0]).toEqual(['sales_order', 'Tst Customer', 'review', 2]);
     expect(new Set(q.items.map((i) => i.name))).toEqual(
-      new Set(['Tst Customer', 'Zeta Widgets', 'Beta Industry', '<img src=y onerror=alert(2)>', '<script>alert(1)</script>', 'Test Customers Group', 'XYZ Suppl']),
+      new Set(['Tst Customer', 'Zeta Widgets', 'Beta Industry', '<img src=y onerror=alert(2)>', '<script>alert(1)</script>', 'Test Customers Group', 'XYZ Suppl Trading']),
     );
     const tst = q.items[0]!;
     expect(tst.sampleDocuments).toEqual(['SO-F-003', 'SO-F-004']);
@@ -77,9 +77,9 @@ describeEach('review', (target) => {
     expect((await reviewQueue(t.db, { ...opts, filter: { bands: ['unmatched'] } })).items.map((i) => i.name).sort()).toEqual(['<script>alert(1)</script>', 'Zeta Widgets']);
     expect((await reviewQueue(t.db, { ...opts, filter: { minScore: 0.7 } })).items.map((i) => i.name).sort()).toEqual(['<img src=y onerror=alert(2)>', 'Test Customers Group']);
     expect((await reviewQueue(t.db, { ...opts, filter: { maxScore: 0.61 } })).items.map((i) => i.name).sort()).toEqual(['<script>alert(1)</script>', 'Tst Customer', 'Zeta Widgets']);
-    expect((await reviewQueue(t.db, { ...opts, filter: { search: 'suppl' } })).items.map((i) => i.name)).toEqual(['XYZ Suppl']);
+    expect((await reviewQueue(t.db, { ...opts, filter: { search: 'suppl' } })).items.map((i) => i.name)).toEqual(['XYZ Suppl Trading']);
     expect((await reviewQueue(t.db, { ...opts, filter: { search: '%' } })).items).toEqual([]);
-    expect((await reviewQueue(t.db, { ...opts, filter: { links: ['purchase_order'] } })).items.map((i) => i.name)).toEqual(['XYZ Suppl']);
+    expect((await reviewQueue(t.db, { ...opts, filter: { links: ['purchase_order'] } })).items.map((i) => i.name)).toEqual(['XYZ Suppl Trading']);
     await expect(reviewQueue(t.db, { ...opts, filter: { links: ['nope'] } })).rejects.toMatchObject({ code: 'UNKNOWN_ENTITY' });
 
     // decisions
@@ -148,8 +148,8 @@ describeEach('review', (target) => {
     const byName = (n: string) => rows.find((r) => r['name'] === n)!;
     byName('Tst Customer')['decision'] = 'accept';
     byName('Zeta Widgets')['decision'] = 'never';
-    byName('XYZ Suppl')['decision'] = 'alias';
-    byName('XYZ Suppl')['target_key'] = byName('XYZ Suppl')['candidate_1_key']!;
+    byName('XYZ Suppl Trading')['decision'] = 'alias';
+    byName('XYZ Suppl Trading')['target_key'] = byName('XYZ Suppl Trading')['candidate_1_key']!;
     byName('<script>alert(1)</script>')['decision'] = 'create';
     const edited = stringify(rows, { header: true });
 
@@ -267,7 +267,7 @@ describeEach('review', (target) => {
     const csv = await report(t.db, { runId: p.runId, format: 'csv' });
     const rows = parse(csv.content, { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(json.report.entries.length);
-    expect(rows.find((r) => r['name'] === 'XYZ Suppl')).toMatchObject({ link: 'purchase_order', outcome: 'review', candidate_1_name: 'XYZ Supplies' });
+    expect(rows.find((r) => r['name'] === 'XYZ Suppl Trading')).toMatchObject({ link: 'purchase_order', outcome: 'review', candidate_1_name: 'XYZ Supplies' });
 
     const text = await report(t.db, { runId: p.runId, format: 'text' });
     expect(text.content).toMatch(/Entity Type\s+\| Total \| NULL FK \| Matched/);

@@ -18,7 +18,7 @@ export const FUZZY_DEMO: AxisData = {
     { table: 'sales_orders', number: 'SO-F-007', name: '<img src=y onerror=alert(2)>', amount: 10 }, // review 0.72 → XSS master
     { table: 'sales_orders', number: 'SO-F-008', name: '<script>alert(1)</script>', amount: 10 }, // unmatched
     { table: 'sales_invoices', number: 'INV-F-001', name: 'Test Customers Group', amount: 10 }, // review 0.70
-    { table: 'purchase_orders', number: 'PO-F-001', name: 'XYZ Suppl', amount: 10 }, // review 0.62
+    { table: 'purchase_orders', number: 'PO-F-001', name: 'XYZ Suppl Trading', amount: 10 }, // review 0.64 ("XYZ Suppl" alone now links: an abbreviation of the one XYZ Supplies)
   ],
 };
 

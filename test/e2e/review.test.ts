@@ -120,13 +120,13 @@ describeEach('review page e2e', (target) => {
     await expect.poll(() => counts.textContent(), POLL).toContain('decided 2 / remaining 5');
 
     // Enter on a "why" toggle opens it and decides nothing
-    const whyToggle = card(page, 'XYZ Suppl').locator('summary').first();
+    const whyToggle = card(page, 'XYZ Suppl Trading').locator('summary').first();
     await whyToggle.focus();
     await page.keyboard.press('Enter');
-    await expect.poll(() => card(page, 'XYZ Suppl').locator('details').first().getAttribute('open'), POLL).toBe('');
+    await expect.poll(() => card(page, 'XYZ Suppl Trading').locator('details').first().getAttribute('open'), POLL).toBe('');
     expect(await live()).toBe(2);
     // the waterfall adds up to the score
-    const wf = await card(page, 'XYZ Suppl').locator('details').first().locator('.wf .v').allTextContents();
+    const wf = await card(page, 'XYZ Suppl Trading').locator('details').first().locator('.wf .v').allTextContents();
     const parts = wf.slice(0, -1).map(Number);
     expect(Math.abs(parts.reduce((a, b) => a + b, 0) - Number(wf[wf.length - 1]))).toBeLessThan(0.002);
 
