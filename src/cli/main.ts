@@ -1,48 +1,5 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
-import { BackfillError } from '../errors.js';
-import { COMMANDS } from './commands/index.js';
-
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-
-function wantsJson(argv: string[]): boolean {
-  return argv.includes('--json');
-}
-
-/** Prints an error the one way: a line on stderr, and with --json one JSON document on stdout. */
-function fail(e: unknown, argv: string[]): number {
-  const err =
-    e instanceof BackfillError
-      ? e
-      : new BackfillError('INTERNAL', e instanceof Error ? e.message : String(e), { cause: e });
-  if (wantsJson(argv)) process.stdout.write(JSON.stringify({ error: err.toJSON() }, null, 2) + '\n');
-  process.stderr.write(`fk-backfill: ${err.message} [${err.code}]\n`);
-  if (err.code === 'INTERNAL' && process.env['FK_BACKFILL_DEBUG'] && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-  return err.exitCode;
-}
-
-export async function main(argv: string[]): Promise<number> {
-  const program = new Command();
-  program
-    .name('fk-backfill')
-    .description('Turn free-text name links into trustworthy foreign keys (PGlite or any Postgres).')
-    .version(pkg.version)
-    .exitOverride();
-  for (const register of COMMANDS) register(program);
-  for (const cmd of program.commands) cmd.exitOverride();
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-      if (wantsJson(argv)) process.stdout.write(JSON.stringify({ error: { code: 'USAGE', message: e.message } }, null, 2) + '\n');
-      return 2;
-    }
-    return fail(e, argv);
-  }
-}
+import { fail, main } from './program.js';
 
 main(process.argv.slice(2)).then(
   (code) => {

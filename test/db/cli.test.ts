@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createAxis, DEMO_TENANT } from '../../src/demo/axis.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { describeEach, freshDb, reopen, type TestDb } from '../helpers/db.js';
 
 describeEach('cli', (target) => {
@@ -77,6 +77,28 @@ describeEach('cli', (target) => {
     const a2 = await runCli(['apply', ...db, '--plan', p2.json<{ runId: string }>().runId, '--yes', '--json']);
     expect(a2.code, a2.stderr).toBe(0);
     expect(a2.json<{ totalUpdated: number; results: { entityType: string }[] }>()).toMatchObject({ totalUpdated: 2, results: [{ entityType: 'orders' }] });
+  });
+
+  // The other tests call the CLI's main in-process; this one runs the executable (dist/cli/main.js)
+  // for what only a real process shows: its exit status and stdio, stdin closed.
+  it('the executable: exit status per outcome, one JSON document on stdout, refuses to write without --yes', { timeout: 240_000 }, async () => {
+    const db = ['--db', t.url];
+    const version = await spawnCli(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const st = await spawnCli(['status', ...db, '--json']);
+    expect(st.code, st.stderr).toBe(0);
+    expect(st.json<{ total: { populationRate: string } }>().total.populationRate).toBe('22.2%');
+    const refused = await spawnCli(['apply', ...db, '--tenant', DEMO_TENANT]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--yes/);
+    const usage = await spawnCli(['plan', ...db, '--bogus', '--json']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/unknown option/);
+    expect(usage.json<{ error: { code: string } }>().error.code).toBe('USAGE');
+    const v0 = await spawnCli(['verify', ...db, '--tenant', DEMO_TENANT]);
+    expect(v0.code).toBe(3);
+    expect(v0.stdout).toMatch(/still have a NULL customer_id/);
   });
 
   it('bad input exits 2 with a one-line message and writes nothing', { timeout: 240_000 }, async () => {
