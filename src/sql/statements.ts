@@ -466,13 +466,10 @@ export function undoStatement(
   },
   f: ScopeFilter,
 ): Statement {
-  if (link.citus !== undefined) return citusUndoStatement(link, a, f);
-  const p = new Params();
-  const runId = p.add(a.runId);
-  const target = p.add(a.targetRunId);
-  const linkName = p.add(a.linkName);
+  const u = undoParams(a);
+  if (link.citus !== undefined) return citusUndoStatement(link, u, f);
+  const { p, target, linkName, setRange } = u;
   const fk = ident(link.fk);
-  const setRange = a.setRange === undefined ? '' : positionRange('c', a.setRange, p);
   const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = CASE WHEN c.touched_column IS NULL THEN s.${ident(link.touch.column)} ELSE c.touched_old::${link.touch.type} END`;
   const text = `WITH c AS (
   SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old
@@ -485,11 +482,26 @@ export function undoStatement(
    WHERE ${rowKeyMatch('s', link, 'c.row_key')} AND s.${fk} = c.new_value::${link.fkType}${scopeWhere('s', link, f, p)}
   RETURNING ${rowKeyText('s', link)} AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
 )
-${withChangedCount(`INSERT INTO ${OWN}.change_sets (run_id, link, table_name, column_name, method, row_keys, old_values, new_values)
-SELECT ${runId}::int8, ${linkName}::text, min(upd.table_name), min(upd.column_name), 'undo', array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.old_value)
-  FROM upd
-HAVING count(*) > 0`)}`;
+${undoChangeSet(u)}`;
   return { text, values: p.values };
+}
+
+/** An undo statement's parameters in the order both shapes bind them, and its change-log range. */
+function undoParams(a: { targetRunId: string; runId: string; linkName: string; setRange?: { after: string | null; upTo: string } }): { p: Params; runId: string; target: string; linkName: string; setRange: string } {
+  const p = new Params();
+  const runId = p.add(a.runId);
+  const target = p.add(a.targetRunId);
+  const linkName = p.add(a.linkName);
+  const setRange = a.setRange === undefined ? '' : positionRange('c', a.setRange, p);
+  return { p, runId, target, linkName, setRange };
+}
+
+/** The change set of an undo statement (the rows of \`upd\` it set back), and its \`changed\` count. */
+function undoChangeSet(u: { runId: string; linkName: string }): string {
+  return withChangedCount(`INSERT INTO ${OWN}.change_sets (run_id, link, table_name, column_name, method, row_keys, old_values, new_values)
+SELECT ${u.runId}::int8, ${u.linkName}::text, min(upd.table_name), min(upd.column_name), 'undo', array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.old_value)
+  FROM upd
+HAVING count(*) > 0`);
 }
 
 /**
@@ -498,13 +510,9 @@ HAVING count(*) > 0`)}`;
  * UPDATE on the shards compares and assigns plain columns (Citus refuses a STABLE cast of a column,
  * such as text to timestamptz, in an UPDATE) and returns the logged row key as it is.
  */
-function citusUndoStatement(link: LinkShape, a: { targetRunId: string; runId: string; linkName: string; setRange?: { after: string | null; upTo: string } }, f: ScopeFilter): Statement {
-  const p = new Params();
-  const runId = p.add(a.runId);
-  const target = p.add(a.targetRunId);
-  const linkName = p.add(a.linkName);
+function citusUndoStatement(link: LinkShape, u: ReturnType<typeof undoParams>, f: ScopeFilter): Statement {
+  const { p, target, linkName, setRange } = u;
   const fk = ident(link.fk);
-  const setRange = a.setRange === undefined ? '' : positionRange('c', a.setRange, p);
   const cols = idCols(link);
   const keyParts = cols.map((c, i) => (cols.length === 1 ? `c.row_key::${c.type} AS fkb_k1` : `(c.row_key::text[])[${i + 1}]::${c.type} AS fkb_k${i + 1}`)).join(', ');
   const tc = link.touch === null ? null : ident(link.touch.column);
@@ -521,10 +529,7 @@ function citusUndoStatement(link: LinkShape, a: { targetRunId: string; runId: st
    WHERE ${cols.map((col, i) => `s.${ident(col.col)} = c.fkb_k${i + 1}`).join(' AND ')} AND s.${fk} = c.fkb_new${scopeWhere('s', link, f, p)}
   RETURNING c.row_key, c.new_value, c.old_value, c.table_name, c.column_name
 )
-${withChangedCount(`INSERT INTO ${OWN}.change_sets (run_id, link, table_name, column_name, method, row_keys, old_values, new_values)
-SELECT ${runId}::int8, ${linkName}::text, min(upd.table_name), min(upd.column_name), 'undo', array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.old_value)
-  FROM upd
-HAVING count(*) > 0`)}`;
+${undoChangeSet(u)}`;
   return { text, values: p.values };
 }
 

@@ -61,11 +61,8 @@ function createdb(name: string): string {
   }
 }
 
-/** Starts the cluster if needed and creates a fresh distributed database. */
-export async function freshCitusDb(): Promise<CitusDb> {
-  ensureStarted();
-  const name = `fkb_c_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const url = createdb(name).split('\n').pop()!;
+/** A connected handle on database `name` at `url`; `drop` removes the database once the client is closed. */
+async function handle(url: string, name: string, drop: () => Promise<void>): Promise<CitusDb> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   return {
@@ -76,36 +73,37 @@ export async function freshCitusDb(): Promise<CitusDb> {
     },
     async dispose() {
       await client.end().catch(() => undefined);
-      cluster('dropdb', name);
+      await drop();
     },
   };
+}
+
+/** Starts the cluster if needed and creates a fresh distributed database. */
+export async function freshCitusDb(): Promise<CitusDb> {
+  ensureStarted();
+  const name = `fkb_c_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const url = createdb(name).split('\n').pop()!;
+  return handle(url, name, async () => {
+    cluster('dropdb', name);
+  });
+}
+
+async function onAdmin(admin: string, text: string): Promise<void> {
+  const a = new pg.Client({ connectionString: admin });
+  await a.connect();
+  try {
+    await a.query(text);
+  } finally {
+    await a.end();
+  }
 }
 
 /** A plain PostgreSQL database on the default server (the single-server reference). */
 export async function freshPgDb(): Promise<CitusDb> {
   const admin = process.env['FKB_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const name = `fkb_cp_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const a = new pg.Client({ connectionString: admin });
-  await a.connect();
-  await a.query(`CREATE DATABASE ${name} TEMPLATE template0`);
-  await a.end();
+  await onAdmin(admin, `CREATE DATABASE ${name} TEMPLATE template0`);
   const u = new URL(admin);
   u.pathname = `/${name}`;
-  const url = u.toString();
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  return {
-    url,
-    name,
-    async sql<T>(text: string, values: unknown[] = []) {
-      return (await client.query(text, values)).rows as T[];
-    },
-    async dispose() {
-      await client.end().catch(() => undefined);
-      const b = new pg.Client({ connectionString: admin });
-      await b.connect();
-      await b.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await b.end();
-    },
-  };
+  return handle(u.toString(), name, () => onAdmin(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
 }
