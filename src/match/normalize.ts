@@ -120,17 +120,22 @@ function legalTypo(t: string): string | null {
   return null;
 }
 
+/** Countries and country codes: "Acme Germany" is usually a separate national company, not a site of Acme. */
+const COUNTRIES = new Set([
+  'usa', 'us', 'u s a', 'united states', 'united states of america', 'america', 'uk', 'u k', 'united kingdom', 'great britain',
+  'england', 'scotland', 'wales', 'ireland', 'canada', 'australia', 'new zealand', 'germany', 'deutschland', 'france', 'italy', 'italia',
+  'spain', 'espana', 'portugal', 'netherlands', 'the netherlands', 'holland', 'belgium', 'switzerland', 'schweiz', 'austria',
+  'osterreich', 'sweden', 'norway', 'denmark', 'finland', 'poland', 'polska', 'czech republic', 'czechia', 'hungary', 'japan',
+  'china', 'hong kong', 'singapore', 'india', 'brazil', 'mexico', 'russia', 'south africa', 'korea', 'south korea', 'taiwan',
+]);
+
 /**
  * Trailing location qualifiers removed after a comma ("Acme Corp, London"). Deliberately small and limited to
  * places that are never the distinguishing part of a company name when written after a comma.
  * Parenthesised places ("Novartis (Mexico)") are NOT removed: they often name a separate subsidiary.
  */
 const PLACES = new Set([
-  'usa', 'us', 'u s a', 'united states', 'united states of america', 'america', 'uk', 'u k', 'united kingdom', 'great britain',
-  'england', 'scotland', 'wales', 'ireland', 'canada', 'australia', 'new zealand', 'germany', 'deutschland', 'france', 'italy', 'italia',
-  'spain', 'espana', 'portugal', 'netherlands', 'the netherlands', 'holland', 'belgium', 'switzerland', 'schweiz', 'austria',
-  'osterreich', 'sweden', 'norway', 'denmark', 'finland', 'poland', 'polska', 'czech republic', 'czechia', 'hungary', 'japan',
-  'china', 'hong kong', 'singapore', 'india', 'brazil', 'mexico', 'russia', 'south africa', 'korea', 'south korea', 'taiwan',
+  ...COUNTRIES,
   'ny', 'nyc', 'ca', 'tx', 'new york', 'new york city', 'new york ny', 'los angeles', 'san francisco', 'chicago', 'boston', 'seattle',
   'houston', 'dallas', 'atlanta', 'miami', 'denver', 'london', 'manchester', 'birmingham', 'edinburgh', 'glasgow', 'dublin',
   'paris', 'lyon', 'berlin', 'munich', 'munchen', 'muenchen', 'hamburg', 'frankfurt', 'frankfurt am main', 'cologne', 'koln',
@@ -155,14 +160,6 @@ export function isLegalWord(token: string): boolean {
   return token in LEGAL_FORMS || LEADING_LEGAL.has(token);
 }
 
-/** Countries and country codes: "Acme Germany" is usually a separate national company, not a site of Acme. */
-const COUNTRIES = new Set([
-  'usa', 'us', 'u s a', 'united states', 'united states of america', 'america', 'uk', 'u k', 'united kingdom', 'great britain',
-  'england', 'scotland', 'wales', 'ireland', 'canada', 'australia', 'new zealand', 'germany', 'deutschland', 'france', 'italy', 'italia',
-  'spain', 'espana', 'portugal', 'netherlands', 'the netherlands', 'holland', 'belgium', 'switzerland', 'schweiz', 'austria',
-  'osterreich', 'sweden', 'norway', 'denmark', 'finland', 'poland', 'polska', 'czech republic', 'czechia', 'hungary', 'japan',
-  'china', 'hong kong', 'singapore', 'india', 'brazil', 'mexico', 'russia', 'south africa', 'korea', 'south korea', 'taiwan',
-]);
 
 /**
  * Cities and sub-national regions (a gazetteer of large cities and business centres, not countries): a site of an
