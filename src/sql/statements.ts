@@ -470,9 +470,12 @@ export function undoStatement(
   if (link.citus !== undefined) return citusUndoStatement(link, u, f);
   const { p, target, linkName, setRange } = u;
   const fk = ident(link.fk);
-  const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = CASE WHEN c.touched_column IS NULL THEN s.${ident(link.touch.column)} ELSE c.touched_old::${link.touch.type} END`;
+  // the old touched value comes back only while the row still holds the one apply wrote (its transaction's now(),
+  // the change set's changed_at): an edit since (the application's own updated_at) is kept
+  const touchSet =
+    link.touch === null ? '' : `, ${ident(link.touch.column)} = CASE WHEN c.touched_column IS NULL OR s.${ident(link.touch.column)} IS DISTINCT FROM c.changed_at::${link.touch.type} THEN s.${ident(link.touch.column)} ELSE c.touched_old::${link.touch.type} END`;
   const text = `WITH c AS (
-  SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old
+  SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old, c.changed_at
     FROM ${OWN}.changes c
    WHERE c.run_id = ${target}::int8 AND c.link = ${linkName}${setRange}
 ), upd AS (
@@ -519,12 +522,12 @@ function citusUndoStatement(link: LinkShape, u: ReturnType<typeof undoParams>, f
   const text = `WITH c AS (
   SELECT c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, ${keyParts},
          c.old_value::${link.fkType} AS fkb_old, c.new_value::${link.fkType} AS fkb_new${link.touch === null ? '' : `,
-         c.touched_column IS NOT NULL AS fkb_touch, c.touched_old::${link.touch.type} AS fkb_touched`}
+         c.touched_column IS NOT NULL AS fkb_touch, c.touched_old::${link.touch.type} AS fkb_touched, c.changed_at::${link.touch.type} AS fkb_applied`}
     FROM ${OWN}.changes c
    WHERE c.run_id = ${target}::int8 AND c.link = ${linkName}${setRange}
 ), upd AS (
   UPDATE ${link.sourceSql} s
-     SET ${fk} = c.fkb_old${tc === null ? '' : `, ${tc} = CASE WHEN c.fkb_touch THEN c.fkb_touched ELSE s.${tc} END`}
+     SET ${fk} = c.fkb_old${tc === null ? '' : `, ${tc} = CASE WHEN c.fkb_touch AND s.${tc} IS NOT DISTINCT FROM c.fkb_applied THEN c.fkb_touched ELSE s.${tc} END`}
     FROM c
    WHERE ${cols.map((col, i) => `s.${ident(col.col)} = c.fkb_k${i + 1}`).join(' AND ')} AND s.${fk} = c.fkb_new${scopeWhere('s', link, f, p)}
   RETURNING c.row_key, c.new_value, c.old_value, c.table_name, c.column_name

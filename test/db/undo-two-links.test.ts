@@ -47,4 +47,23 @@ describeEach('undo of two links on one table', (target) => {
       expect(await snapshot(t)).toBe(before);
     });
   }
+
+  it('keeps an updated_at the application wrote after the apply (the FK is still set back)', async () => {
+    t = await freshDb(target);
+    await schema(t);
+    const a = await apply(t.db, { config: { links: [config.links[1]!] }, singleTransaction: false, batchSize: 7 });
+    // the application edits two linked rows after the apply (its own updated_at)
+    await t.db.query(`UPDATE orders SET updated_at = timestamptz '2030-01-01 00:00:00+00' WHERE id IN (1, 2) AND customer_id IS NOT NULL`);
+    const edited = (await t.db.query<{ id: number }>(`SELECT id FROM orders WHERE updated_at = timestamptz '2030-01-01 00:00:00+00' ORDER BY id`)).rows.map((r) => r.id);
+    expect(edited.length).toBeGreaterThan(0);
+    await undo(t.db, { runId: a.runId, singleTransaction: false, batchSize: 5 });
+    const after = await t.db.query<{ id: number; customer_id: number | null; kept: boolean }>(
+      `SELECT id, customer_id, updated_at = timestamptz '2030-01-01 00:00:00+00' AS kept FROM orders WHERE id = ANY($1::int[]) ORDER BY id`,
+      [edited],
+    );
+    expect(after.rows.map((r) => [r.customer_id, r.kept])).toEqual(edited.map(() => [null, true]));
+    // every other row is back as it was: FK NULL and its own updated_at
+    const wrong = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE NOT (id = ANY($1::int[])) AND (customer_id IS NOT NULL OR updated_at <> timestamptz '2026-01-01 00:00:00+00' + id * interval '1 hour')`, [edited]);
+    expect(wrong.rows[0]!.n).toBe(0);
+  });
 });

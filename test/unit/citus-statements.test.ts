@@ -93,12 +93,12 @@ SELECT (SELECT g.k::text FROM g ORDER BY g.k DESC LIMIT 1) AS up_to, (SELECT sum
     expect(st.text).toBe(`WITH c AS (
   SELECT c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, (c.row_key::text[])[1]::integer AS fkb_k1, (c.row_key::text[])[2]::bigint AS fkb_k2,
          c.old_value::bigint AS fkb_old, c.new_value::bigint AS fkb_new,
-         c.touched_column IS NOT NULL AS fkb_touch, c.touched_old::timestamp with time zone AS fkb_touched
+         c.touched_column IS NOT NULL AS fkb_touch, c.touched_old::timestamp with time zone AS fkb_touched, c.changed_at::timestamp with time zone AS fkb_applied
     FROM fk_backfill.changes c
    WHERE c.run_id = $2::int8 AND c.link = $3
 ), upd AS (
   UPDATE "sales_orders" s
-     SET "customer_id" = c.fkb_old, "updated_at" = CASE WHEN c.fkb_touch THEN c.fkb_touched ELSE s."updated_at" END
+     SET "customer_id" = c.fkb_old, "updated_at" = CASE WHEN c.fkb_touch AND s."updated_at" IS NOT DISTINCT FROM c.fkb_applied THEN c.fkb_touched ELSE s."updated_at" END
     FROM c
    WHERE s."tenant_id" = c.fkb_k1 AND s."id" = c.fkb_k2 AND s."customer_id" = c.fkb_new
   RETURNING c.row_key, c.new_value, c.old_value, c.table_name, c.column_name
