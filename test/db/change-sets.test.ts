@@ -29,9 +29,10 @@ describeEach('change log as change sets (migration 009)', (target) => {
     await t.db.query(`INSERT INTO docs SELECT g, 'T', 'n' || g, 100 + g, timestamptz '2026-02-01' FROM generate_series(1, 25) g`);
     await t.db.query(`INSERT INTO fk_backfill.runs (id, kind, entities, dry_run, config_hash, config, status, options) VALUES (7, 'apply', '{doc}', false, 'h', '{}'::jsonb, 'done', '{"mode":"batched"}'::jsonb)`);
     await t.db.query(
-      `INSERT INTO fk_backfill.changes (run_id, link, table_name, row_key, column_name, old_value, new_value, method, score, touched_column, touched_old)
+      // as that apply wrote them: each row's updated_at is the apply's now(), logged as changed_at
+      `INSERT INTO fk_backfill.changes (run_id, link, table_name, row_key, column_name, old_value, new_value, method, score, touched_column, touched_old, changed_at)
        SELECT 7, 'doc', 'docs', g::text, 'master', NULL, (100 + g)::text, CASE WHEN g % 2 = 0 THEN 'exact' ELSE 'fuzzy' END, CASE WHEN g % 2 = 0 THEN NULL ELSE 0.9 END,
-              'updated_at', (timestamptz '2026-01-01' + g * interval '1 hour')::text
+              'updated_at', (timestamptz '2026-01-01' + g * interval '1 hour')::text, timestamptz '2026-02-01'
          FROM generate_series(1, 25) g`,
     );
     const before = (await t.db.query(`SELECT run_id::text, link, table_name, row_key, column_name, old_value, new_value, method, score, touched_column, touched_old FROM fk_backfill.changes ORDER BY id`)).rows;
