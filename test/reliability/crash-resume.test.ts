@@ -43,7 +43,7 @@ describeEach('crash and resume (kill -9)', (target) => {
     await t.dispose();
   });
 
-  it('apply killed mid-run, resumed: same state as an uninterrupted run, one change row per changed row', async () => {
+  it('apply killed mid-run, resumed: same state as an uninterrupted run, one change row per changed row', { timeout: 180_000 }, async () => {
     t = await freshDb(target, { onDisk: true });
     await createBatchFixture(t.db, 3000);
     const toLink = await t.db.query<{ n: number }>(
