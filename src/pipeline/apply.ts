@@ -350,6 +350,9 @@ async function batchWork(ctx: Context, l: ResolvedLink, runId: string, planRunId
   const ladder = { table: `fk_backfill.apply_ladder_${Number(runId)}_${index}`, step: LADDER_STEP };
   const walk = lc.walk ?? 'key';
   const distributed = l.citus?.source.kind === 'distributed';
+  // a distributed source: whole tenants per batch, as many as hold about `limit` rows on average
+  const perTenant = distributed ? await rowsPerTenant(ctx.db, planRunId, l.entity) : 1;
+  const tenantBound = (from: string | null, n: number): Statement => citusTenantBoundStatement(s, from, n / perTenant, ctx.filter);
   try {
     await ctx.db.transaction(async (tx) => {
       for (const st of applyMapStatements(s, { planRunId, linkName: l.entity, map })) await tx.query(st.text, st.values);
@@ -359,33 +362,17 @@ async function batchWork(ctx: Context, l: ResolvedLink, runId: string, planRunId
     if (sqlState(e) !== '42501') throw wrapDbError(e, `building the lookup tables for ${l.entity}`);
     // No CREATE on fk_backfill: join plan_entries directly (statistics help the planner pick a hash join).
     await ctx.db.query('ANALYZE fk_backfill.plan_entries').catch(() => undefined);
-    const perTenant = distributed ? await rowsPerTenant(ctx.db, planRunId, l.entity) : 1;
     return {
       walk,
       statement: (range) => applyStatement(s, { planRunId, runId, linkName: l.entity, tableName: l.config.table, range, walk }, ctx.filter),
-      bound:
-        walk === 'ctid' ? blockBound(lc, layout)
-        : distributed ? (from, n) => citusTenantBoundStatement(s, from, n / perTenant, ctx.filter)
-        : (from, n) => applyBoundStatement(s, from, n, ctx.filter),
+      bound: walk === 'ctid' ? blockBound(lc, layout) : distributed ? tenantBound : (from, n) => applyBoundStatement(s, from, n, ctx.filter),
       cleanup: async () => undefined,
-    };
-  }
-  if (distributed) {
-    // whole tenants per batch, as many as hold about `limit` rows on average
-    const perTenant = await rowsPerTenant(ctx.db, planRunId, l.entity);
-    return {
-      walk,
-      statement: (range) => applyBatchStatement(s, { runId, linkName: l.entity, tableName: l.config.table, map, range, walk }, ctx.filter),
-      bound: (from, n) => citusTenantBoundStatement(s, from, n / perTenant, ctx.filter),
-      cleanup: async () => {
-        await ctx.db.query(`DROP TABLE IF EXISTS ${map}`).catch(() => undefined);
-      },
     };
   }
   return {
     walk,
     statement: (range) => applyBatchStatement(s, { runId, linkName: l.entity, tableName: l.config.table, map, range, walk }, ctx.filter),
-    bound: walk === 'ctid' ? blockBound(lc, layout) : (from, n) => applyLadderBoundStatement(s, ladder, from, n, ctx.filter),
+    bound: walk === 'ctid' ? blockBound(lc, layout) : distributed ? tenantBound : (from, n) => applyLadderBoundStatement(s, ladder, from, n, ctx.filter),
     cleanup: async () => {
       await ctx.db.query(`DROP TABLE IF EXISTS ${map}, ${ladder.table}`).catch(() => undefined);
     },

@@ -49,8 +49,8 @@ export interface ResolvedLink {
   softDelete: { columns: string[]; warning: string } | null;
   /**
    * On a Citus coordinator: how each table is held (distributed by a column, reference, local); null on
-   * a database without Citus. Statements on a distributed source take the shape Citus runs (see
-   * LinkShape.distributed); links Citus could not join co-located are refused here.
+   * a database without Citus. Statements on a Citus-managed source take the shapes Citus runs (see
+   * LinkShape.citus); links Citus could not join co-located are refused here.
    */
   citus: { source: TableKind; target: TableKind } | null;
   /** Source table's oid and target's (for constraint lookups). */
