@@ -67,6 +67,8 @@ export interface LinkCheckpoint {
   end?: number;
   /** ctid walk: 1, or 2 for the catch-up pass over rows that moved behind the first one (see apply.ts). */
   pass?: number;
+  /** Apply: the walk(s) ended and the final sweep over rows they passed by has started (see apply.ts). */
+  sweep?: boolean;
 }
 
 export interface Checkpoint {

@@ -23,7 +23,10 @@ export interface SkipReasons {
   cancelledByTrigger: number;
   /** The row still matched everything; a row-level security policy kept the UPDATE from it. */
   notUpdatableUnderRls: number;
-  /** The row still matched everything and the table has neither: a row added during the run that the walk did not reach. */
+  /**
+   * The row still matched everything and the table has neither: added during the run behind the walk, or
+   * moved there by another session's update, and then kept locked through the final sweep's retries.
+   */
   notReached: number;
 }
 
@@ -35,7 +38,7 @@ export const SKIP_REASON_TEXT: Record<keyof SkipReasons, string> = {
   masterRenamed: 'master renamed',
   cancelledByTrigger: 'cancelled by a trigger',
   notUpdatableUnderRls: 'not updatable under row-level security',
-  notReached: 'not reached (added during the run)',
+  notReached: 'not reached (added or moved during the run, then locked by another session)',
 };
 
 /** Counts the `skipped` planned rows of one link by reason; the counts add up to `skipped`. */

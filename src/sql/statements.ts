@@ -311,6 +311,16 @@ function walkRangeWhere(walk: Walk | undefined): typeof keyRangeWhere {
 }
 
 /**
+ * The bound of apply's final sweep (one batch over the whole link, see apply.ts): one row, `up_to`
+ * 'all', while the sweep has not run (`after` is null); `n` is the rows it may change at most.
+ */
+export function sweepBoundStatement(after: string | null, rows: number): Statement {
+  const p = new Params();
+  const text = `SELECT 'all'::text AS up_to, ${p.add(rows)}::int8 AS n WHERE ${p.add(after)}::text IS NULL`;
+  return { text, values: p.values };
+}
+
+/**
  * Upper bound of the next batch of a ctid walk: `pages` heap blocks after block `after`, at most up to
  * `end` (the walk's last block + 1); `n` estimates the rows in it from the table's tuple density. No
  * row when the walk is done. A statement (not arithmetic in the caller) so both walks share the batch engine.
