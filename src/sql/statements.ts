@@ -235,19 +235,29 @@ export function unlinkedNamesStatement(link: LinkShape, f: ScopeFilter): Stateme
  * found by a join with the entries' keys and outcomes only, and the candidates (the entries' bulky JSON)
  * are looked up for the `limit` rows kept: hashing every entry with its candidates cost more than the
  * scan (on Citus every entry was shipped to every shard: 2.5 s of a 5.6 s plan at 1 M rows).
+ * Only the entries not linked are joined, inner (every planned name has one; rows with a NULL name,
+ * which equals no entry, come from a second branch): a left join with every entry filtered by
+ * \`outcome IS DISTINCT FROM 'linked'\` after it was planned as a merge join that sorts every NULL-FK row
+ * (1 M rows, 5 000 tenants: 1.6–3.9 s against 0.7–1.3 s). Rows added after the plan (no entry) are not
+ * in the sample.
  */
 export function unlinkedRecordsStatement(link: LinkShape, planRunId: string, linkName: string, f: ScopeFilter, limit: number): Statement {
   const p = new Params();
   const doc = link.document === undefined ? rowKeyText('s', link) : `s.${ident(link.document)}::text`;
   const run = p.add(planRunId);
   const ln = p.add(linkName);
+  const nm = ident(link.name);
+  const scoped = scopeWhere('s', link, f, p);
   const text = `WITH u AS (
-  SELECT ${doc} AS document_number, s.${ident(link.name)} AS entity_name, ${scopeKeyExpr('s', link)} AS scope_key, e.outcome, e.reason
+  SELECT ${doc} AS document_number, s.${nm} AS entity_name, ${scopeKeyExpr('s', link)} AS scope_key, e.outcome, e.reason
     FROM ${link.sourceSql} s
-    LEFT JOIN (SELECT e.scope_key, e.source_name, e.outcome, e.reason FROM ${OWN}.plan_entries e WHERE e.run_id = ${run} AND e.link = ${ln}) e
-      ON ${entryName(link, 'e')} = s.${ident(link.name)} AND e.scope_key = ${scopeKeyExpr('s', link)}
-   WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
-     AND e.outcome IS DISTINCT FROM 'linked'
+    JOIN (SELECT e.scope_key, e.source_name, e.outcome, e.reason FROM ${OWN}.plan_entries e WHERE e.run_id = ${run} AND e.link = ${ln} AND e.outcome <> 'linked') e
+      ON ${entryName(link, 'e')} = s.${nm} AND e.scope_key = ${scopeKeyExpr('s', link)}
+   WHERE s.${ident(link.fk)} IS NULL${scoped}
+  UNION ALL
+  SELECT ${doc}, s.${nm}, ${scopeKeyExpr('s', link)}, 'unmatched'::text, NULL::text
+    FROM ${link.sourceSql} s
+   WHERE s.${ident(link.fk)} IS NULL AND s.${nm} IS NULL${scoped}
    ORDER BY 1, 2
    LIMIT ${p.add(limit)}
 )
