@@ -81,12 +81,41 @@ export function loadConfig(file?: string, cwd = process.cwd()): { config: Config
 export function jsonErrorAt(text: string, message: string): string {
   if (/line \d+ column \d+/.test(message)) return message;
   const m = /at position (\d+)/.exec(message);
-  if (m === null && !/Unexpected end/.test(message)) return message;
-  const pos = m === null ? text.length : Math.min(Number(m[1]), text.length);
+  const end = /Unexpected end/.test(message);
+  const pos = m !== null ? Math.min(Number(m[1]), text.length) : end ? text.length : firstBadOffset(text);
   const before = text.slice(0, pos);
   const line = before.split('\n').length;
   const column = pos - before.lastIndexOf('\n');
-  return `${message.replace(/ in JSON at position \d+.*$| at position \d+.*$/, '')} at line ${line}, column ${column}`;
+  // Node 20 says `Unexpected token ']', "…snippet…" is not valid JSON` (the snippet spans lines): keep the first clause
+  const what = message.replace(/ in JSON at position \d+.*$| at position \d+.*$/s, '').replace(/, (\.\.\.)?".*" is not valid JSON$/s, '');
+  return `${what} at line ${line}, column ${column}`;
+}
+
+/**
+ * Where JSON.parse first fails when its message gives no position (a trailing comma, say): the shortest
+ * prefix that fails otherwise than by ending too early ends at the bad character (a binary search, a
+ * few parses of a config-sized text).
+ */
+function firstBadOffset(text: string): number {
+  const badWithin = (k: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, k));
+      return false;
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (/Unexpected end/.test(msg)) return false;
+      const at = /at position (\d+)/.exec(msg);
+      return at === null || Number(at[1]) < k; // failing at the prefix's own end: it only ran out
+    }
+  };
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (badWithin(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return Math.max(0, lo - 1);
 }
 
 export function toConfig(input: Config | ConfigInput | undefined): Config {

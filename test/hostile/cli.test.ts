@@ -66,6 +66,11 @@ describeEach('hostile: cli', (target) => {
       [['plan', ...db, '--json', '--tenant', DEMO_TENANT, '--all-tenants'], 'USAGE', 2, /cannot be used with/],
       [['plan', ...db, '--json', '--no-such-flag'], 'USAGE', 2, /unknown option/],
       [['plan', '--db', 'mysql://root@localhost/x', '--json'], 'DB_URL_INVALID', 2, /mysql:/],
+      // numbers: refused before anything runs (before: exit 1 DB_ERROR "NaN", and a failed plan run left behind)
+      [['runs', ...db, '--limit', 'abc', '--json'], 'USAGE', 2, /--limit must be a whole number >= 1, got "abc"/],
+      [['runs', ...db, '--limit', '1.5', '--json'], 'USAGE', 2, /--limit/],
+      [['plan', ...db, '--tenant', DEMO_TENANT, '--max-records', '-3', '--json'], 'USAGE', 2, /--max-records/],
+      [['apply', ...db, '--yes', '--tenant', DEMO_TENANT, '--max-rate', 'fast', '--json'], 'USAGE', 2, /--max-rate must be a number > 0/],
     ];
     if (target !== 'pglite') {
       const u = new URL(t.url);

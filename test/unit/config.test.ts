@@ -67,6 +67,13 @@ describe('config', () => {
     expect(err(() => loadConfig('bad.json', dir)).message).toMatch(/not valid JSON: .*line 3,? column 22/);
     writeFileSync(join(dir, 'cut.json'), '{\n  "links": [\n');
     expect(err(() => loadConfig('cut.json', dir)).message).toMatch(/not valid JSON: .*line 3,? column 1/);
+    // Node gives no position for these (a snippet instead, over several lines): found, and one line
+    writeFileSync(join(dir, 'trailing.json'), '{\n  "links": [\n    { "entity": "x" },\n  ]\n}\n');
+    expect(err(() => loadConfig('trailing.json', dir)).message).toMatch(/not valid JSON: Unexpected token '\]' at line 4, column 3$/);
+    writeFileSync(join(dir, 'lead.json'), '{\n  "links": [,\n  ]\n}\n');
+    expect(err(() => loadConfig('lead.json', dir)).message).toMatch(/not valid JSON: Unexpected token ',' at line 2, column 13$/);
+    writeFileSync(join(dir, 'word.json'), '{"links": tru}');
+    expect(err(() => loadConfig('word.json', dir)).message).toMatch(/ at line 1, column 14$/);
   });
 
   it('active predicate: a column name or { column, activeWhen }; anything else names the accepted shapes', () => {

@@ -1,4 +1,5 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { positiveNumber, wholeNumber } from '../args.js';
 import { apply, resumeApply, type ApplyResult } from '../../pipeline/apply.js';
 import type { BatchOptions } from '../../pipeline/batch.js';
 import { plan } from '../../pipeline/plan.js';
@@ -21,37 +22,19 @@ export interface BatchFlags {
   reconnectBackoffMs?: number;
 }
 
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
-  return n;
-}
-
-function nonNegativeInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
-  return n;
-}
-
-function positiveNumber(v: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
-  return n;
-}
-
 /** The batching flags apply and undo share. */
 export function withBatchFlags(cmd: Command): Command {
   return cmd
     .option('--single-transaction', 'everything in one transaction: all or nothing (the seed semantics); default: batched')
-    .option('--batch-size <n>', 'rows walked per batch, fixed (a ctid walk turns it into heap blocks; default: adaptive, starting at 20000)', positiveInt)
-    .option('--target-ms <ms>', 'adapt the batch size so a batch takes about this long (default 1000)', positiveInt)
-    .option('--lock-timeout <ms>', 'lock_timeout per batch; on timeout back off, retry, then split (default 2000)', positiveInt)
-    .option('--statement-timeout <ms>', 'statement_timeout per batch; on timeout split (default 60000)', positiveInt)
-    .option('--max-rate <rows>', 'throttle: at most this many rows changed per second', positiveNumber)
-    .option('--pause-ms <ms>', 'throttle: pause between batches', positiveInt)
+    .option('--batch-size <n>', 'rows walked per batch, fixed (a ctid walk turns it into heap blocks; default: adaptive, starting at 20000)', wholeNumber('--batch-size', 1))
+    .option('--target-ms <ms>', 'adapt the batch size so a batch takes about this long (default 1000)', wholeNumber('--target-ms', 1))
+    .option('--lock-timeout <ms>', 'lock_timeout per batch; on timeout back off, retry, then split (default 2000)', wholeNumber('--lock-timeout', 1))
+    .option('--statement-timeout <ms>', 'statement_timeout per batch; on timeout split (default 60000)', wholeNumber('--statement-timeout', 1))
+    .option('--max-rate <rows>', 'throttle: at most this many rows changed per second', positiveNumber('--max-rate'))
+    .option('--pause-ms <ms>', 'throttle: pause between batches', wholeNumber('--pause-ms', 1))
     .option('--json-progress', 'progress as NDJSON events on stderr (default: a bar on a TTY, nothing otherwise)')
-    .option('--reconnect-attempts <n>', 'connection lost (terminated, server restart): reconnect and continue from the checkpoint this many times, then stop as interrupted (default 5; 0: never)', nonNegativeInt)
-    .option('--reconnect-backoff-ms <ms>', 'first wait before reconnecting, doubled each attempt up to 10 s (default 500)', nonNegativeInt);
+    .option('--reconnect-attempts <n>', 'connection lost (terminated, server restart): reconnect and continue from the checkpoint this many times, then stop as interrupted (default 5; 0: never)', wholeNumber('--reconnect-attempts'))
+    .option('--reconnect-backoff-ms <ms>', 'first wait before reconnecting, doubled each attempt up to 10 s (default 500)', wholeNumber('--reconnect-backoff-ms'));
 }
 
 /** apply only: how the source table is walked (undo walks its change log). */

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { wholeNumber } from '../args.js';
 import { BackfillError } from '../../errors.js';
 import { constrain, type ConstrainResult } from '../../pipeline/constrain.js';
 import { confirm, who, withDatabase, withDb, withScope, withYes, type GlobalFlags } from '../common.js';
@@ -28,7 +29,7 @@ export function register(program: Command): void {
     .option('--tenant-safe', 'composite FK (scope…, fk) → target (scope…, key): cross-tenant values fail at the database')
     .option('--not-null', 'SET NOT NULL when no NULL FK remains (via a validated CHECK first)')
     .option('--lock-timeout <duration>', 'lock_timeout of each step', '5s')
-    .option('--batch-size <n>', 'rows per orphan-scan batch', (v) => Number.parseInt(v, 10), 50_000)
+    .option('--batch-size <n>', 'rows per orphan-scan batch', wholeNumber('--batch-size', 1), 50_000)
     .action(async (flags: GlobalFlags & { dryRun?: boolean; tenantSafe?: boolean; notNull?: boolean; lockTimeout: string; batchSize: number }) => {
       if (flags.tenant !== undefined) throw new BackfillError('USAGE', 'constraints cover whole tables: run constrain without --tenant');
       if (!Number.isInteger(flags.batchSize) || flags.batchSize < 1) throw new BackfillError('USAGE', '--batch-size must be a positive integer');

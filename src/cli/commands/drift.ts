@@ -1,17 +1,11 @@
 import type { Command } from 'commander';
+import { wholeNumber } from '../args.js';
 import { drift, type DriftReport } from '../../guard/drift.js';
-import { BackfillError } from '../../errors.js';
 import { withDatabase, withDb, withScope, type GlobalFlags } from '../common.js';
 import { print, printJson, table } from '../output.js';
 
 /** Exit code when drift is found (cron, CI). */
 export const DRIFT_FOUND_EXIT = 3;
-
-function limit(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new BackfillError('USAGE', `--limit must be a whole number >= 0, got "${v}"`);
-  return n;
-}
 
 function text(r: DriftReport): string {
   const out: string[] = [];
@@ -42,7 +36,7 @@ function text(r: DriftReport): string {
 
 export function register(program: Command): void {
   withScope(withDb(program.command('drift').description(`linked rows whose master was renamed, deactivated or deleted, and new unmatched names; exit ${DRIFT_FOUND_EXIT} when any`)))
-    .option('--limit <n>', 'samples listed per category', limit, 20)
+    .option('--limit <n>', 'samples listed per category', wholeNumber('--limit'), 20)
     .action(async (flags: GlobalFlags & { limit: number }) => {
       const r = await withDatabase(flags, (db, opts) => drift(db, { ...opts, limit: flags.limit }));
       if (flags.json) printJson(r);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { BackfillError } from '../../errors.js';
+import { wholeNumber } from '../args.js';
 import { revenueReport, type RevenueReport } from '../../pipeline/revenue.js';
 import { withDatabase, withDb, withScope, type GlobalFlags } from '../common.js';
 import { print, printJson, table } from '../output.js';
@@ -27,11 +27,10 @@ export function revenueText(r: RevenueReport): string {
 /** Adds the revenue command under `parent` (top level as `revenue`, and as `report revenue`). */
 export function addRevenue(parent: Command): void {
   withScope(withDb(parent.command('revenue').description('per master: documents and amount via the FK next to a name join (misses, double counts)')))
-    .option('--limit <n>', 'masters listed per link (most different first)', (v) => Number.parseInt(v, 10), 50)
+    .option('--limit <n>', 'masters listed per link (most different first)', wholeNumber('--limit', 1), 50)
     .action(async (_: unknown, cmd: Command) => {
       // `report revenue --db …`: flags may have been taken by the parent command
       const flags = cmd.optsWithGlobals<GlobalFlags & { limit: number }>();
-      if (!Number.isInteger(flags.limit) || flags.limit < 1) throw new BackfillError('USAGE', '--limit must be a positive integer');
       const report = await withDatabase(flags, (db, opts) => revenueReport(db, { ...opts, limit: flags.limit }));
       if (flags.json) printJson(report);
       else print(revenueText(report));

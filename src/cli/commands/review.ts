@@ -1,16 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { wholeNumber } from '../args.js';
 import type { Command } from 'commander';
 import { BackfillError } from '../../errors.js';
 import { BANDS, exportQueueCsv, importDecisionsCsv, type Band } from '../../pipeline/review.js';
 import { startReviewServer } from '../../review/server.js';
 import { who, withDatabase, withDb, withScope, type GlobalFlags } from '../common.js';
 import { print, printJson } from '../output.js';
-
-function port(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new BackfillError('USAGE', `--port must be 0..65535, got "${v}"`);
-  return n;
-}
 
 function bands(v: string, prev: Band[] = []): Band[] {
   if (!BANDS.includes(v as Band)) throw new BackfillError('USAGE', `--band must be one of ${BANDS.join(', ')}`);
@@ -25,7 +20,7 @@ export function register(program: Command): void {
         .description('serve the review page on 127.0.0.1 (prints a URL with a one-time token; opens nothing); `review export|import` for CSV'),
     ),
   )
-    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', port, 0)
+    .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', wholeNumber('--port', 0, 65535), 0)
     .action(async (flags: GlobalFlags & { port: number }) => {
       await withDatabase(flags, async (db, opts) => {
         const s = await startReviewServer(db, { ...opts, port: flags.port, by: who() });

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { wholeNumber } from '../args.js';
 import { getRun, listRuns } from '../../store/runs.js';
 import { open, withDb, type GlobalFlags } from '../common.js';
 import { print, printJson, table } from '../output.js';
@@ -6,7 +7,7 @@ import { print, printJson, table } from '../output.js';
 export function register(program: Command): void {
   withDb(program.command('runs').description('list runs recorded in fk_backfill.runs, or show one'))
     .argument('[id]', 'show this run')
-    .option('--limit <n>', 'how many', (v) => Number.parseInt(v, 10), 20)
+    .option('--limit <n>', 'how many', wholeNumber('--limit', 1), 20)
     .action(async (id: string | undefined, flags: GlobalFlags & { limit: number }) => {
       const db = await open(flags);
       try {
