@@ -12,7 +12,7 @@ import { createMatcher, DEFAULT_MATCH_OPTIONS, normalizeName, type MatchOptions 
 import { activePredicate } from '../config/schema.js';
 import { placeholderReason } from '../plan/decide.js';
 import { masterColumnsStatement } from '../sql/masters.js';
-import { inactiveMastersStatement, insertMastersStatement, masterNumbersStatement, reactivateMastersStatement } from '../sql/statements.js';
+import { inactiveMastersStatement, insertMastersStatement, mastersStatement, masterNumbersStatement, reactivateMastersStatement } from '../sql/statements.js';
 import type { ResolvedLink } from './catalog.js';
 import { prepare, shape, type CommonOptions, type Context } from './context.js';
 import { planIn, type PlanResult } from './plan.js';
@@ -34,6 +34,8 @@ const proposalSchema = z
     rows: z.number().int().nonnegative(),
     names: z.array(z.object({ link: z.string(), name: z.string(), rows: z.number().int().nonnegative(), documents: z.array(z.string()) }).strict()).min(1),
     inactiveMatches: z.array(z.object({ key: z.string(), name: z.string(), number: z.string().nullable() }).strict()),
+    /** Active masters whose name equals the proposal's apart from case, spacing, punctuation or legal form: link to them instead. */
+    activeMatches: z.array(z.object({ key: z.string(), name: z.string() }).strict()).optional(),
     reactivateKey: z.string().nullable(),
   })
   .strict();
@@ -46,6 +48,8 @@ export const proposalsFileSchema = z
     configHash: z.string(),
     planRunId: z.string(),
     note: z.string().optional(),
+    /** What `masters create` would refuse as the master table stands (a NOT NULL column it does not fill…), said up front. */
+    warnings: z.array(z.string()).optional(),
     proposals: z.array(proposalSchema),
   })
   .strict();
@@ -125,10 +129,16 @@ export async function proposeMastersIn(ctx: Context, opts: { executedBy?: string
     groups.get(targetGroup(l))!.items.push(it);
   }
   const proposals: MasterProposal[] = [];
+  const warnings: string[] = [];
   for (const g of groups.values()) {
     if (g.items.length === 0) continue;
     const first = g.links[0]!;
+    await assertCanCreateMasters(ctx.db, first).catch((e: unknown) => {
+      if (!(e instanceof BackfillError)) throw e;
+      warnings.push(`masters create will refuse this file as ${first.config.target.table} stands: ${e.message}`);
+    });
     const inactive = await inactiveMasters(ctx.db, first, ctx);
+    const active = await activeMasters(ctx.db, first, ctx);
     const byScope = new Map<string, QueueItem[]>();
     for (const it of g.items) {
       const k = JSON.stringify(it.scopeKey);
@@ -146,24 +156,27 @@ export async function proposeMastersIn(ctx: Context, opts: { executedBy?: string
       const clusters = clusterNames([...members.values()], clusterOptions(first));
       clusters.forEach((c, i) => {
         const rep = c[0]!;
-        const repKey = normalizeName(rep.name).key;
+        const norms = new Set(c.map((m) => normalizeName(m.name).key));
         const inactiveMatches = (inactive.get(scopeJson) ?? [])
-          .filter((m) => m.norm === repKey || c.some((x) => x.name === m.name))
+          .filter((m) => norms.has(m.norm) || c.some((x) => x.name === m.name))
           .map(({ key, name, number }) => ({ key, name, number }));
+        const activeMatches = (active.get(scopeJson) ?? []).filter((m) => norms.has(m.norm)).map(({ key, name }) => ({ key, name }));
         const names = c.flatMap((m) => [...m.perLink.entries()].map(([link, v]) => ({ link, name: m.name, rows: v.rows, documents: v.documents })));
-        const why = placeholderReason(rep.name);
+        const reason = notApprovedBecause(rep.name, activeMatches, inactiveMatches);
         proposals.push({
           id: `${first.config.target.table}#${scopeKey.join('/')}#${i + 1}`,
-          approved: why === null,
-          ...(why === null ? {} : { reason: `not approved: ${why}; give it a real "name" and set "approved": true to create it` }),
+          approved: reason === null,
+          ...(reason === null ? {} : { reason }),
           action: 'create',
           targetTable: first.config.target.table,
           links: [...new Set(names.map((n) => n.link))],
           scopeKey,
-          name: rep.name,
+          // the document's spelling, without its stray blanks (a master named 'Tiefbau Huber ' is a new problem)
+          name: rep.name.trim().replace(/\s+/g, ' '),
           rows: c.reduce((a, m) => a + m.rows, 0),
           names,
           inactiveMatches,
+          ...(activeMatches.length > 0 ? { activeMatches } : {}),
           reactivateKey: null,
         });
       });
@@ -177,10 +190,43 @@ export async function proposeMastersIn(ctx: Context, opts: { executedBy?: string
     configHash: ctx.configHash,
     planRunId: queue.planRunId,
     note:
-      'Set "approved": false to skip a proposal; edit "name" to name the new master. Blank and placeholder-like names ("N/A", "???", "-", "unknown") are not approved (see "reason"). A proposal with inactiveMatches has a ' +
-      'suspended master of the same name: set "action": "reactivate" and "reactivateKey" to one of their keys to reactivate it instead of creating a duplicate.',
+      'Set "approved": false to skip a proposal; edit "name" to name the new master. Not approved (see "reason"): blank and placeholder-like names ("N/A", "???", "-", "unknown"); ' +
+      'names an active master already has apart from case, spacing or punctuation (activeMatches: link to it instead); names of a suspended master (inactiveMatches: set "action": "reactivate", ' +
+      '"reactivateKey" to one of their keys and "approved": true to reactivate it instead of creating a duplicate).',
+    ...(warnings.length > 0 ? { warnings } : {}),
     proposals,
   };
+}
+
+/**
+ * Why `propose` leaves a proposal unapproved, or null: a blank or placeholder-like name; an active
+ * master with the same name apart from case, spacing, punctuation or legal form (the plan did not link
+ * it because the link matches exactly: creating it would make a duplicate); a soft-deleted master of
+ * that name (reactivating it may be what is wanted).
+ */
+function notApprovedBecause(name: string, active: { key: string; name: string }[], inactive: { key: string; name: string }[]): string | null {
+  const why = placeholderReason(name);
+  if (why !== null) return `not approved: ${why}; give it a real "name" and set "approved": true to create it`;
+  const list = (ms: { key: string; name: string }[]): string => ms.slice(0, 3).map((m) => `${JSON.stringify(m.name)} (key ${m.key})`).join(', ') + (ms.length > 3 ? ` and ${ms.length - 3} more` : '');
+  if (active.length > 0) {
+    return `not approved: an active master has the same name apart from case, spacing, punctuation or legal form: ${list(active)}; link these names to it (review: accept/pick) instead of creating a duplicate, or set "approved": true to create one anyway`;
+  }
+  if (inactive.length > 0) {
+    return `not approved: a soft-deleted master has this name: ${list(inactive)}; set "action": "reactivate", "reactivateKey" and "approved": true to reactivate it, or only "approved": true to create a new one anyway`;
+  }
+  return null;
+}
+
+/** Active masters per scope (JSON of the scope key), with their normalised names. */
+async function activeMasters(db: Queryable, l: ResolvedLink, ctx: Context): Promise<Map<string, { key: string; name: string; norm: string }[]>> {
+  const st = mastersStatement(shape(l), ctx.filter);
+  const res = await db.query<{ scope_key: (string | null)[]; key: string; name: string }>(st.text, st.values);
+  const out = new Map<string, { key: string; name: string; norm: string }[]>();
+  for (const r of res.rows) {
+    const k = JSON.stringify(r.scope_key);
+    out.set(k, [...(out.get(k) ?? []), { key: r.key, name: r.name, norm: normalizeName(r.name).key }]);
+  }
+  return out;
 }
 
 async function inactiveMasters(db: Queryable, l: ResolvedLink, ctx: Context): Promise<Map<string, { key: string; name: string; number: string | null; norm: string }[]>> {

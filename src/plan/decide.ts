@@ -32,7 +32,13 @@ const PLACEHOLDERS = new Set([
   'na', 'nan', 'none', 'null', 'nil', 'nul', 'unknown', 'unk', 'tbd', 'tba', 'tbc', 'x', 'xx', 'xxx', 'xxxx', 'notapplicable',
   'notavailable', 'noname', 'nocustomer', 'novendor', 'nosupplier', 'dummy', 'placeholder', 'undefined', 'blank', 'empty', 'missing',
   'default', 'test', 'asdf', 'zzz', 'unnamed', 'anonymous', 'various', 'misc', 'miscellaneous', 'other', 'sundry', 'onetime', 'nil',
+  // other languages: unknown, not given, none
+  'unbekannt', 'ka', 'keineangabe', 'keine', 'inconnu', 'nc', 'nr', 'desconocido', 'sinnombre', 'nd', 'sconosciuto', 'onbekend',
+  'okänd', 'ukendt', 'ukjent', 'tuntematon', 'nieznany', 'neznámý', 'desconhecido',
 ]);
+
+/** "Unknown Vendor", "unknown customer", "no name supplier": an unknown-word next to a party word. */
+const UNKNOWN_PARTY = /^(?:unknown|unk|no|none|unbekannt(?:er)?|inconnu|desconocido|unnamed|anonymous|dummy|generic|default|misc)\s*(?:name\s*)?(?:customer|client|vendor|supplier|account|party|company|kunde|lieferant|fournisseur|proveedor)s?$|^(?:customer|client|vendor|supplier|account|party|kunde|lieferant)\s*(?:unknown|unbekannt|tbd|n\/?a|na|none|x+|\?+|-+)$/;
 
 /**
  * Why a name is not one a master should get (blank, only punctuation, a single character, a placeholder
@@ -44,6 +50,7 @@ export function placeholderReason(name: string): string | null {
   const letters = name.normalize('NFKC').toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, '');
   if (letters.length === 0) return `only punctuation or symbols (${JSON.stringify(name)})`;
   if (PLACEHOLDERS.has(letters)) return `a placeholder, not a name (${JSON.stringify(name)})`;
+  if (UNKNOWN_PARTY.test(name.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}/?-]+/gu, ' ').trim())) return `a placeholder, not a name (${JSON.stringify(name)})`;
   if (/^\d+$/.test(letters) && /^0+$/.test(letters)) return `only zeros (${JSON.stringify(name)})`;
   if ([...letters].length === 1) return `a single character (${JSON.stringify(name)})`;
   return null;

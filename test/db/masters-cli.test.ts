@@ -72,13 +72,17 @@ describeEach('review, masters and report CLI', (target) => {
     const pr = await runCli(['masters', 'propose', '--out', file, ...common]);
     expect(pr.code, pr.stderr).toBe(0);
     expect(pr.stdout).toContain('Test Customer');
-    const doc = JSON.parse(readFileSync(file, 'utf8')) as { proposals: { name: string; rows: number }[] };
-    expect(doc.proposals.map((x) => [x.name, x.rows])).toEqual([
-      ['ABC Corp', 2],
-      ['Test Customer', 2],
-      ['XYZ Supplies', 2],
-      ['Test Vendor', 1],
+    expect(pr.stdout).toContain('4 proposal(s) to');
+    expect(pr.stdout).toContain('3 approved');
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as { proposals: { name: string; rows: number; approved: boolean }[] };
+    expect(doc.proposals.map((x) => [x.name, x.rows, x.approved])).toEqual([
+      ['ABC Corp', 2, true],
+      ['Test Customer', 2, false], // a soft-deleted master has the name: a person decides
+      ['XYZ Supplies', 2, true],
+      ['Test Vendor', 1, true],
     ]);
+    // the user edits approvals only
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/"approved": false/g, '"approved": true'));
     const noYes = await runCli(['masters', 'create', '--from', file, ...common]);
     expect(noYes.code).toBe(2);
     const cr = await runCli(['masters', 'create', '--from', file, '--yes', ...common, '--json']);

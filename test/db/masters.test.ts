@@ -36,11 +36,15 @@ describeEach('masters propose/create', (target) => {
       ['vendors', 'Test Vendor', 1, ['PO-TEST-001']],
     ]);
     expect(file.proposals.every((p) => JSON.stringify(p.scopeKey) === JSON.stringify([DEMO_TENANT]))).toBe(true);
-    // The suspended CUST-005 'Test Customer' is flagged, the proposal still creates (reactivation is opt-in).
+    // The suspended CUST-005 'Test Customer' is flagged and not approved: a person chooses between
+    // reactivating it and creating a new one (here: creating, as the seed's data expects)
     const tc = file.proposals.find((p) => p.name === 'Test Customer')!;
     expect(tc.inactiveMatches.map((m) => m.number)).toEqual(['CUST-005']);
-    expect(tc.action).toBe('create');
+    expect([tc.action, tc.approved]).toEqual(['create', false]);
+    expect(tc.reason).toMatch(/soft-deleted master has this name: "Test Customer"/);
+    expect(file.proposals.filter((p) => p.approved).map((p) => p.name)).toEqual(['ABC Corp', 'XYZ Supplies', 'Test Vendor']);
     expect(file.proposals.find((p) => p.name === 'ABC Corp')!.inactiveMatches).toEqual([]);
+    tc.approved = true;
 
     const res = await createMasters(t.db, { tenantId: DEMO_TENANT, proposals: JSON.parse(JSON.stringify(file)), by: 'tester' });
     expect(res.created.map((c) => [c.name, c.number]).sort()).toEqual([
@@ -80,6 +84,7 @@ describeEach('masters propose/create', (target) => {
     const tc = file.proposals.find((p) => p.name === 'Test Customer')!;
     tc.action = 'reactivate';
     tc.reactivateKey = tc.inactiveMatches[0]!.key;
+    tc.approved = true;
 
     const customersBefore = await t.db.query(`SELECT count(*)::int AS n FROM customers`);
     const bad = JSON.parse(JSON.stringify(file));

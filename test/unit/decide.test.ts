@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyHumanDecision, decideExact, formatRate } from '../../src/plan/decide.js';
+import { applyHumanDecision, decideExact, formatRate, placeholderReason } from '../../src/plan/decide.js';
 
 describe('decideExact', () => {
   it('links exactly one candidate', () => {
@@ -42,5 +42,18 @@ describe('formatRate', () => {
     expect(formatRate(1, 3)).toBe('33.3%');
     expect(formatRate(0, 2)).toBe('0.0%');
     expect(formatRate(0, 0)).toBe('100.0%');
+  });
+});
+
+describe('placeholderReason (master proposals are not approved for these)', () => {
+  it('blank, symbols, placeholders in several languages, "unknown <party>"', () => {
+    for (const n of ['', '   ', '???', '-', 'N/A', 'n/a', 'TBD', 'unknown', 'Unknown Vendor', 'unknown customers', 'No Name Supplier', 'Customer N/A', 'Customer ???', 'unbekannt', 'k.A.', 'inconnu', 'desconocido', '0000']) {
+      expect(placeholderReason(n), n).not.toBeNull();
+    }
+  });
+  it('real names, including ones that contain such words, stay names', () => {
+    for (const n of ['Test Customer', 'Test Vendor', 'Kent Supplies', 'Unknown Pleasures Records', 'NC Tools', 'ND Holdings', 'Other World Computing', 'Nil Sen GmbH', 'ABC Corp']) {
+      expect(placeholderReason(n), n).toBeNull();
+    }
   });
 });

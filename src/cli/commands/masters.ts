@@ -20,15 +20,24 @@ export function register(program: Command): void {
         return;
       }
       writeFileSync(flags.out, text);
-      if (flags.json) printJson({ out: flags.out, proposals: file.proposals.length });
+      const approved = file.proposals.filter((p) => p.approved).length;
+      if (flags.json) printJson({ out: flags.out, proposals: file.proposals.length, approved, warnings: file.warnings ?? [] });
       else {
         print(
           table(
-            ['Table', 'Proposed name', 'Rows', 'Names', 'Inactive same name'],
-            file.proposals.map((p) => [p.targetTable, p.name, p.rows, p.names.map((n) => `${n.link}: ${n.name}`).join('; '), p.inactiveMatches.map((m) => m.number ?? m.key).join(', ')]),
+            ['Table', 'Proposed name', 'Rows', 'Approved', 'Names', 'Same name (active / inactive)'],
+            file.proposals.map((p) => [
+              p.targetTable,
+              p.name,
+              p.rows,
+              p.approved ? 'yes' : 'no',
+              p.names.map((n) => `${n.link}: ${n.name}`).join('; '),
+              [...(p.activeMatches ?? []).map((m) => `active ${m.name} (${m.key})`), ...p.inactiveMatches.map((m) => `inactive ${m.number ?? m.key}`)].join(', '),
+            ]),
           ),
         );
-        print(`\nWrote ${file.proposals.length} proposal(s) to ${flags.out}. Review it ("approved", "name"), then: fk-backfill masters create --from ${flags.out} --yes`);
+        for (const w of file.warnings ?? []) print(`Warning: ${w}`);
+        print(`\nWrote ${file.proposals.length} proposal(s) to ${flags.out}, ${approved} approved (the others say why in "reason"). Review it ("approved", "name"), then: fk-backfill masters create --from ${flags.out} --yes`);
       }
     });
 
