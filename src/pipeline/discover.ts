@@ -753,16 +753,34 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
           (n) => !namedAs.includes(n) && n !== colName && isText(src.cols.get(n)) && NAME_SUFFIXES.has(words(n).at(-1) ?? '') && (namesTable(words(n).slice(0, -1), tgt.table) !== null || namesTable(words(n).slice(0, -1), stem) !== null),
         );
         const names = [...namedAs, ...byRole];
-        if (names.length === 0) {
+        let sname: string;
+        let ov: Overlap;
+        let byValues = false;
+        if (names.length > 0) {
+          sname = names[0]!;
+          ov = await nameOverlap(src, sname, tgt, tname);
+          for (const n of names.slice(1, 4)) {
+            const o = await nameOverlap(src, n, tgt, tname);
+            if ((o.ratio ?? -1) > (ov.ratio ?? -1)) [sname, ov] = [n, o];
+          }
+        } else {
+          // No column is named for it (`vendor_text` beside `sup_ref`): the text column whose values are the
+          // target's names. Sampled like any overlap; at least half of its distinct names must be master names.
           const looked = [...new Set([`${stem}_name`, `${tsing}_name`, ...(GENERIC_NAMES.has(tname) ? [] : [tname]), stem, tsing])];
-          reasons.push(`no name column for ${stem} in ${src.table} (looked for ${looked.join(', ')}, or a *_name column naming ${tgt.table})`);
-          continue;
-        }
-        let sname = names[0]!;
-        let ov = await nameOverlap(src, sname, tgt, tname);
-        for (const n of names.slice(1, 4)) {
-          const o = await nameOverlap(src, n, tgt, tname);
-          if ((o.ratio ?? -1) > (ov.ratio ?? -1)) [sname, ov] = [n, o];
+          const texts = src.order.filter((n) => n !== colName && !paired.has(n) && isText(src.cols.get(n))).slice(0, 8);
+          let best: { n: string; o: Overlap } | null = null;
+          for (const n of texts) {
+            const o = await nameOverlap(src, n, tgt, tname);
+            if (best === null || (o.ratio ?? -1) > (best.o.ratio ?? -1)) best = { n, o };
+          }
+          if (best === null || (best.o.ratio ?? 0) < 0.5 || best.o.found < 2) {
+            const closest = best === null ? 'it has no text column' : `the closest by values is ${best.n}: ${ratioText(best.o)} of its sampled names are ${tgt.table}.${tname} values`;
+            reasons.push(`no name column for ${stem} in ${src.table} (looked for ${looked.join(', ')}, or a *_name column naming ${tgt.table}; ${closest})`);
+            continue;
+          }
+          sname = best.n;
+          ov = best.o;
+          byValues = true;
         }
         const shared = tgt.order.filter((s) => s !== colName && s !== c.key && src.cols.has(s) && KEY_BASES.has(tgt.cols.get(s)!.base) && src.cols.get(s)!.base === tgt.cols.get(s)!.base);
         const ko = await keyOverlap(src, colName, tgt, c.key, shared);
@@ -778,7 +796,7 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
         const naming = [
           c.level !== null ? `${colName} → table ${tgt.table} (${c.level})` : null,
           `${tgt.table}.${c.key} is ${tkeyCol.type}${fit >= 1 ? ', named alike' : ''}`,
-          `${sname} ↔ ${tgt.table}.${tname}`,
+          `${sname} ↔ ${tgt.table}.${tname}${byValues ? ` (by its values: ${ratioText(ov)})` : ''}`,
         ]
           .filter((x) => x !== null)
           .join('; ');

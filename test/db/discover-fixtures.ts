@@ -123,3 +123,27 @@ export const ERP2_SQL = [
   `INSERT INTO erp2.categories VALUES (1, 1, 'Root', NULL), (2, 1, 'Child', 1)`,
   `INSERT INTO erp2.timesheets VALUES (1, 1, NULL, 'Apollo', 3)`,
 ];
+
+/**
+ * Purchasing (issue #17, a new user's trial): the name column is named for neither the FK (`sup_ref`)
+ * nor the masters (`vendor_text`), so only its values say it holds supplier names; a second text column
+ * (`memo`) holds other text. Soft delete by `removed_at`; a `created_by` on every table.
+ */
+export const PURCHASING_SQL = [
+  `CREATE TABLE companies (company_code text PRIMARY KEY, legal_name text NOT NULL, created_by int NOT NULL)`,
+  `CREATE TABLE suppliers (sup_no int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, company_code text NOT NULL REFERENCES companies,
+     supplier_name text NOT NULL, removed_at timestamptz, created_by int NOT NULL)`,
+  `CREATE TABLE purchase_invoices (inv_no text PRIMARY KEY, company_code text NOT NULL REFERENCES companies, memo text,
+     vendor_text text, sup_ref int REFERENCES suppliers, created_by int NOT NULL)`,
+  `INSERT INTO companies VALUES ('C1', 'One GmbH', 7), ('C2', 'Two AG', 8)`,
+  `INSERT INTO suppliers (company_code, supplier_name, removed_at, created_by)
+     SELECT c, n, CASE WHEN n = 'Old Mill Ltd' THEN now() END, 7
+       FROM unnest(ARRAY['C1', 'C2']) c, unnest(ARRAY['Elbe Papier Ltd', 'Granite Tools Inc.', 'Nordic Freight AB', 'Old Mill Ltd', 'Blue River Foods']) n`,
+  `INSERT INTO purchase_invoices (inv_no, company_code, memo, vendor_text, sup_ref, created_by)
+     SELECT 'PI-' || i, CASE WHEN i % 2 = 0 THEN 'C1' ELSE 'C2' END, 'delivery ' || i,
+            (ARRAY['Elbe Papier Ltd', 'Granite Tools Inc.', 'Nordic Freight AB', 'Old Mill Ltd', 'Blue River Foods', 'Walk-in'])[1 + i % 6], NULL, 1 + i % 9
+       FROM generate_series(1, 60) i`,
+  // half the invoices were linked by the application already
+  `UPDATE purchase_invoices p SET sup_ref = s.sup_no FROM suppliers s
+    WHERE s.company_code = p.company_code AND s.supplier_name = p.vendor_text AND s.removed_at IS NULL AND substr(p.inv_no, 4)::int <= 30`,
+];

@@ -12,7 +12,7 @@ import { runCli } from '../helpers/cli.js';
 import { openDatabase } from '../../src/db/index.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
-import { CRM_SQL, ERP2_SQL, LEDGER_SQL, SALES_SQL } from './discover-fixtures.js';
+import { CRM_SQL, ERP2_SQL, LEDGER_SQL, PURCHASING_SQL, SALES_SQL } from './discover-fixtures.js';
 
 
 describeEach('discover', (target) => {
@@ -116,6 +116,33 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
   });
   afterEach(async () => {
     await t.dispose();
+  });
+
+  it('purchasing: a name column named for neither side (vendor_text beside sup_ref) is found by its values; scope and soft delete as usual', async () => {
+    for (const s of PURCHASING_SQL) await t.db.query(s);
+    const r = await discover(t.db);
+    expect(r.config?.links).toEqual([
+      expect.objectContaining({
+        table: 'purchase_invoices',
+        fk: 'sup_ref',
+        name: 'vendor_text',
+        target: { table: 'suppliers', key: 'sup_no', name: 'supplier_name', active: { column: 'removed_at', activeWhen: 'null' } },
+        scope: ['company_code'],
+      }),
+    ]);
+    expect(r.proposals[0]!.evidence.naming).toMatch(/vendor_text ↔ suppliers.supplier_name \(by its values: \d+\/\d+\)/);
+    const planned = await plan(t.db, { config: r.config!, allTenants: true });
+    // 40 NULL (30 never linked; 10 of the first 30 name Walk-in or the soft-deleted Old Mill): 20 of them link
+    expect(planned.results.map((x) => [x.recordsWithNullFK, x.recordsMatched])).toEqual([[40, 20]]);
+  });
+
+  it('a text column whose values are not the masters\' names is not taken for their name column', async () => {
+    for (const s of PURCHASING_SQL) await t.db.query(s);
+    await t.db.query(`UPDATE purchase_invoices SET vendor_text = 'x' || md5(inv_no)`);
+    const r = await discover(t.db);
+    expect(r.config).toBeNull();
+    const why = Object.fromEntries(r.rejected.map((x) => [`${x.source}.${x.column}`, x.reason]));
+    expect(why['public.purchase_invoices.sup_ref']).toMatch(/no name column for sup in purchase_invoices .*the closest by values is \w+: 0\/\d+ of its sampled names/);
   });
 
   it('ledger: account_no → accounts.acct_no scoped by company_code, deleted_at as the active predicate; plan/apply use it unedited', async () => {
