@@ -183,21 +183,38 @@ async function planExact(ctx: Context, l: ResolvedLink, runId: string): Promise<
   return { rows, names, byMethod, inferred };
 }
 
-/** Normalised / fuzzy plan of one link: scored by the matcher in memory, people's decisions applied, written. */
+/** Entries a fuzzy plan writes per statement while it matches (bounded memory, one round trip per chunk). */
+const ENTRY_CHUNK = 1000;
+
+/**
+ * Normalised / fuzzy plan of one link: scored by the matcher in memory, people's decisions applied,
+ * written in chunks as the names are decided (never every entry at once), counted on the way.
+ */
 async function planMatched(ctx: Context, l: ResolvedLink, runId: string): Promise<LinkPlan> {
-  const decided = await planScored(ctx.db, l, ctx);
   const human = await loadHumanDecisions(ctx.db, l, ctx.filter);
-  const entries = overrideWithDecisions(decided.entries, human);
-  await insertPlanEntries(ctx.db, runId, l.entity, entries.map(toRow));
   const rows = emptyCounts();
   const names = emptyCounts();
   const byMethod: Record<string, number> = {};
-  for (const e of entries) {
+  const inferred: InferredLink[] = [];
+  let chunk: PlanEntryRow[] = [];
+  const flush = async (): Promise<void> => {
+    if (chunk.length === 0) return;
+    const part = chunk;
+    chunk = [];
+    await insertPlanEntries(ctx.db, runId, l.entity, part, ENTRY_CHUNK);
+  };
+  const decided = await planScored(ctx.db, l, ctx, async (scored) => {
+    const e = overrideWithDecisions([scored], human)[0]!;
     rows[e.outcome] += e.rowCount;
     names[e.outcome] += 1;
     if (e.outcome === 'linked' && e.method !== null) byMethod[e.method] = (byMethod[e.method] ?? 0) + e.rowCount;
-  }
-  return { rows, names, byMethod, inferred: inferredLinks(entries), ...(decided.accuracy !== undefined ? { accuracy: decided.accuracy } : {}) };
+    const inf = inferredLink(e);
+    if (inf !== null) inferred.push(inf);
+    chunk.push(toRow(e));
+    if (chunk.length >= ENTRY_CHUNK) await flush();
+  });
+  await flush();
+  return { rows, names, byMethod, inferred: inferred.sort(byRowsThenName), ...(decided.accuracy !== undefined ? { accuracy: decided.accuracy } : {}) };
 }
 
 /**
@@ -285,24 +302,27 @@ export function noticesOf(ctx: Context): { notices?: string[] } {
 
 /** Linked entries whose method is not plain exact equality, most rows first (then name: deterministic). */
 export function inferredLinks(entries: DecidedEntry[]): InferredLink[] {
-  return entries
-    .filter((e) => e.outcome === 'linked' && e.method !== 'exact' && e.targetKey !== null && e.sourceName !== null)
-    .map((e) => {
-      const chosen = e.candidates.find((c) => c.key === e.targetKey);
-      return {
-        scopeKey: e.scopeKey,
-        name: e.sourceName!,
-        rows: e.rowCount,
-        targetKey: e.targetKey!,
-        targetName: chosen?.name ?? null,
-        method: e.method ?? 'unknown',
-        score: e.score,
-        reason: e.reason,
-        signals: (chosen?.signals as Record<string, unknown> | undefined) ?? null,
-      };
-    })
-    .sort((a, b) => b.rows - a.rows || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return entries.flatMap((e) => inferredLink(e) ?? []).sort(byRowsThenName);
 }
+
+/** A linked entry not linked by exact equality, as the plan lists it (null for any other entry). */
+function inferredLink(e: DecidedEntry): InferredLink | null {
+  if (e.outcome !== 'linked' || e.method === 'exact' || e.targetKey === null || e.sourceName === null) return null;
+  const chosen = e.candidates.find((c) => c.key === e.targetKey);
+  return {
+    scopeKey: e.scopeKey,
+    name: e.sourceName,
+    rows: e.rowCount,
+    targetKey: e.targetKey,
+    targetName: chosen?.name ?? null,
+    method: e.method ?? 'unknown',
+    score: e.score,
+    reason: e.reason,
+    signals: (chosen?.signals as Record<string, unknown> | undefined) ?? null,
+  };
+}
+
+const byRowsThenName = (a: InferredLink, b: InferredLink): number => b.rows - a.rows || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 function toRow(e: DecidedEntry): PlanEntryRow {
   return {

@@ -35,9 +35,11 @@ function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
 
 /**
  * Normalised and fuzzy plans: the distinct names, the active masters and the known aliases of each
- * scope are read once (three set-based statements); each distinct name is matched once in memory.
+ * scope are read once (three set-based statements); each distinct name is matched once in memory and
+ * handed to `sink` as it is decided (the caller writes entries in chunks: 100 k entries with their
+ * candidates held at once were most of a fuzzy plan's memory).
  */
-export async function planScored(db: Queryable, l: ResolvedLink, ctx: Context): Promise<{ entries: DecidedEntry[]; accuracy: unknown }> {
+export async function planScored(db: Queryable, l: ResolvedLink, ctx: Context, sink: (e: DecidedEntry) => Promise<void> | void): Promise<{ accuracy: unknown }> {
   const s = shape(l);
   const opts = matchOptionsFor(l);
   const n = unlinkedNamesStatement(s, ctx.filter);
@@ -52,7 +54,6 @@ export async function planScored(db: Queryable, l: ResolvedLink, ctx: Context): 
   const inactiveBy = groupBy(inactive, (r) => JSON.stringify(r.scope_key));
   const mastersBy = groupBy(masters, (r) => JSON.stringify(r.scope_key));
   const aliasesBy = groupBy(aliases, (r) => JSON.stringify(r.scope_key));
-  const entries: DecidedEntry[] = [];
   let labelledBudget = MAX_LABELLED;
   const acc = { samples: 0, autoLinked: 0, correct: 0, wrong: 0 };
   for (const [scope, group] of groupBy(names, (r) => JSON.stringify(r.scope_key))) {
@@ -67,20 +68,20 @@ export async function planScored(db: Queryable, l: ResolvedLink, ctx: Context): 
     for (const r of group) {
       const rowCount = num(r.row_count);
       if (r.source_name === null || isBlankName(r.source_name)) {
-        entries.push({ scopeKey, sourceName: r.source_name, rowCount, ...noName(r.source_name) });
+        await sink({ scopeKey, sourceName: r.source_name, rowCount, ...noName(r.source_name) });
         continue;
       }
       const d = matcher.match(r.source_name);
       if (d.outcome === 'unmatched' && inactiveMatcher !== null) {
         const i = inactiveMatcher.match(r.source_name);
         if (i.outcome !== 'unmatched' && i.candidates.length > 0) {
-          entries.push({ scopeKey, sourceName: r.source_name, rowCount, ...onlyInactive(i.candidates) });
+          await sink({ scopeKey, sourceName: r.source_name, rowCount, ...onlyInactive(i.candidates) });
           continue;
         }
       }
       // the master's own name as read (an alias candidate carries the alias): what apply rechecks
       const targetName = d.outcome === 'linked' && d.targetKey !== null ? (masterNames.get(d.targetKey) ?? null) : null;
-      entries.push({ scopeKey, sourceName: r.source_name, rowCount, outcome: d.outcome, targetKey: d.targetKey, method: d.method, score: d.score, candidates: d.candidates, reason: d.reason, targetName });
+      await sink({ scopeKey, sourceName: r.source_name, rowCount, outcome: d.outcome, targetKey: d.targetKey, method: d.method, score: d.score, candidates: d.candidates, reason: d.reason, targetName });
     }
     if (labelledBudget > 0 && known.length > 0 && ms.length > 0) {
       const sample = known.slice(0, labelledBudget);
@@ -98,5 +99,5 @@ export async function planScored(db: Queryable, l: ResolvedLink, ctx: Context): 
     recall: acc.samples === 0 ? null : acc.correct / acc.samples,
     note: 'estimated on names already linked by FK (leave-one-out)',
   };
-  return { entries, accuracy };
+  return { accuracy };
 }
