@@ -1,18 +1,18 @@
 import { adapt } from '../db/index.js';
-import { num } from '../db/port.js';
+import { type Database, num, type Queryable } from '../db/port.js';
 import { migrate } from '../store/migrate.js';
-import type { Database, Queryable } from '../db/port.js';
 import type { ResolvedLink } from './catalog.js';
 import { citusShape } from '../sql/citus.js';
-import { BackfillError, wrapDbError } from '../errors.js';
-import { applyBatchStatement, applyBoundStatement, applyLadderBoundStatement, applyLadderStatements, applyMapStatements, applyStatement, blockBoundStatement, citusTenantBoundStatement, changedCount, nullFkEstimateStatement, sweepBoundStatement, type KeyRange, type ScopeFilter, type Statement, type TypedLinkShape, type Walk } from '../sql/statements.js';
-import { isConnectionLoss, sqlState } from '../errors.js';
-import { createRun, failRun, finishRun, getRun, interruptRun, mergeLinkCheckpoint, saveCheckpoint, seedRunInfo, earlierRunThatChanged, type RunRecord } from '../store/runs.js';
+import { BackfillError, isConnectionLoss, sqlState, wrapDbError } from '../errors.js';
+import { applyBatchStatement, applyMapStatements, applyStatement, nullFkEstimateStatement } from '../sql/apply.js';
+import { changedCount, type ScopeFilter, type Statement, type TypedLinkShape } from '../sql/link.js';
+import { applyBoundStatement, applyLadderBoundStatement, applyLadderStatements, blockBoundStatement, citusTenantBoundStatement, type KeyRange, sweepBoundStatement, type Walk } from '../sql/walk.js';
+import { createRun, earlierRunThatChanged, failRun, finishRun, getRun, interruptRun, mergeLinkCheckpoint, type RunRecord, saveCheckpoint, seedRunInfo } from '../store/runs.js';
 import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from './reconnect.js';
 import { assertCanWrite } from './privileges.js';
-import { emptyLinkCheckpoint, parseCheckpoint, storedBatchOptions, walkLink, type BatchOptions, type LinkCheckpoint } from './batch.js';
-import { prepare, shape, type CommonOptions, type Context } from './context.js';
-import { noticesOf, planIn, seedFields, type PlanResult, type SeedSummaryFields } from './plan.js';
+import { type BatchOptions, emptyLinkCheckpoint, type LinkCheckpoint, parseCheckpoint, storedBatchOptions, walkLink } from './batch.js';
+import { type CommonOptions, type Context, prepare, shape } from './context.js';
+import { noticesOf, planIn, type PlanResult, seedFields, type SeedSummaryFields } from './plan.js';
 import { classifySkips, type SkipReasons } from './skips.js';
 
 export interface ApplyOptions extends CommonOptions, BatchOptions {

@@ -10,10 +10,9 @@
  * then commits. So a crash at any point leaves either the whole batch with its checkpoint, or neither:
  * `--resume` continues exactly where the log says. Lock timeouts back off and retry, then split.
  */
-import type { Database, Queryable } from '../db/port.js';
-import { num } from '../db/port.js';
+import { type Database, num, type Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
-import { changedCount, type Statement } from '../sql/statements.js';
+import { changedCount, type Statement } from '../sql/link.js';
 import { saveCheckpoint } from '../store/runs.js';
 import type { BatchKind, ProgressListener } from './progress.js';
 

@@ -3,11 +3,11 @@ import { activePredicate, type Config, type ConfigInput } from '../config/schema
 import { adapt } from '../db/index.js';
 import type { Database, Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
-import type { LinkShape, ScopeFilter } from '../sql/statements.js';
+import type { LinkShape, ScopeFilter } from '../sql/link.js';
 import { citusShape } from '../sql/citus.js';
 import { ident } from '../sql/quote.js';
 import { migrate } from '../store/migrate.js';
-import { resolveLinks, type ResolvedLink } from './catalog.js';
+import { type ResolvedLink, resolveLinks } from './catalog.js';
 
 /** Options every library call understands (the CLI's --db/--config/--tenant/--all-tenants). */
 export interface CommonOptions {

@@ -5,18 +5,17 @@
  * names a number column), records alias decisions for every clustered name, then plans again.
  */
 import { z } from 'zod';
-import { num, withinTransaction } from '../db/port.js';
-import type { Queryable } from '../db/port.js';
+import { num, type Queryable, withinTransaction } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
-import { createMatcher, DEFAULT_MATCH_OPTIONS, normalizeName, type MatchOptions } from '../match/index.js';
+import { createMatcher, DEFAULT_MATCH_OPTIONS, type MatchOptions, normalizeName } from '../match/index.js';
 import { activePredicate } from '../config/schema.js';
 import { placeholderReason } from '../plan/decide.js';
-import { masterColumnsStatement } from '../sql/masters.js';
-import { inactiveMastersStatement, insertMastersStatement, mastersStatement, masterNumbersStatement, reactivateMastersStatement } from '../sql/statements.js';
+import { insertMastersStatement, masterColumnsStatement, masterNumbersStatement, reactivateMastersStatement } from '../sql/masters.js';
+import { inactiveMastersStatement, mastersStatement } from '../sql/plan.js';
 import type { ResolvedLink } from './catalog.js';
-import { prepare, shape, type CommonOptions, type Context } from './context.js';
+import { type CommonOptions, type Context, prepare, shape } from './context.js';
 import { planIn, type PlanResult } from './plan.js';
-import { decideManyIn, reviewQueueIn, type DecideInput, type QueueItem } from './review.js';
+import { type DecideInput, decideManyIn, type QueueItem, reviewQueueIn } from './review.js';
 import { matchOptionsFor } from './scored.js';
 
 const proposalSchema = z

@@ -1,12 +1,12 @@
 import { adapt } from '../db/index.js';
 import { withReconnect } from './reconnect.js';
 import { num } from '../db/port.js';
-import { formatRate, type EntryDecision, type Outcome } from '../plan/decide.js';
-import { deletePlanEntriesStatement, exactPlanInsertStatement, planCountsStatement, planEntriesStatement, workMemStatement } from '../sql/plan.js';
-import { statusStatement, unlinkedRecordsStatement } from '../sql/statements.js';
+import { type DecidedEntry, formatRate, type Outcome } from '../plan/decide.js';
+import { deletePlanEntriesStatement, exactPlanInsertStatement, planCountsStatement, planEntriesStatement, unlinkedRecordsStatement, workMemStatement } from '../sql/plan.js';
+import { statusStatement } from '../sql/status.js';
 import { createRun, failRun, finishRun, insertPlanEntries, type PlanEntryRow } from '../store/runs.js';
 import type { ResolvedLink } from './catalog.js';
-import { prepare, shape, type CommonOptions, type Context } from './context.js';
+import { type CommonOptions, type Context, prepare, shape } from './context.js';
 import { loadHumanDecisions, overrideWithDecisions } from './decisions.js';
 import { planScored } from './scored.js';
 
@@ -98,13 +98,7 @@ export interface PlanOptions extends CommonOptions {
   maxUnmatchedRecords?: number;
 }
 
-export interface DecidedEntry extends EntryDecision {
-  scopeKey: (string | null)[];
-  sourceName: string | null;
-  rowCount: number;
-  /** Linked: the master's name as read when deciding (recorded in the plan; apply skips the rows once it changed). */
-  targetName?: string | null;
-}
+export type { DecidedEntry } from '../plan/decide.js';
 
 /** A link's plan as counted for the result: rows and distinct names per outcome, rows per method, inferred links. */
 interface LinkPlan {

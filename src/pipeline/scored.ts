@@ -1,12 +1,10 @@
-import { num } from '../db/port.js';
-import type { Queryable } from '../db/port.js';
-import { createMatcher, DEFAULT_MATCH_OPTIONS, estimateAccuracy } from '../match/index.js';
-import type { KnownAlias, MasterRecord, MatchOptions } from '../match/index.js';
-import { aliasesStatement, inactiveMastersStatement, mastersStatement, unlinkedNamesStatement } from '../sql/statements.js';
+import { num, type Queryable } from '../db/port.js';
+import { createMatcher, DEFAULT_MATCH_OPTIONS, estimateAccuracy, type KnownAlias, type MasterRecord, type MatchOptions } from '../match/index.js';
+import { aliasesStatement, inactiveMastersStatement, mastersStatement, unlinkedNamesStatement } from '../sql/plan.js';
 import { isBlankName, noName, onlyInactive } from '../plan/decide.js';
 import type { ResolvedLink } from './catalog.js';
-import { shape, type Context } from './context.js';
-import type { DecidedEntry } from './plan.js';
+import { type Context, shape } from './context.js';
+import type { DecidedEntry } from '../plan/decide.js';
 
 /** Most labelled names scored for the precision/recall estimate of one link. */
 const MAX_LABELLED = 2000;

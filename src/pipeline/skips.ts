@@ -4,9 +4,9 @@
  */
 import { num } from '../db/port.js';
 import { wrapDbError } from '../errors.js';
-import { skipReasonsStatement } from '../sql/statements.js';
+import { skipReasonsStatement } from '../sql/apply.js';
 import type { ResolvedLink } from './catalog.js';
-import { shape, type Context } from './context.js';
+import { type Context, shape } from './context.js';
 
 export interface SkipReasons {
   /** Name, scope or FK changed since the plan, or the row was deleted (no longer matches its plan entry). */

@@ -1,14 +1,14 @@
-import { num } from '../db/port.js';
-import type { Database } from '../db/port.js';
+import { type Database, num } from '../db/port.js';
 import { BackfillError, isConnectionLoss } from '../errors.js';
-import { changedCount, undoBoundStatement, undoStatement } from '../sql/statements.js';
-import { createRun, failRun, finishRun, getRun, interruptRun, saveCheckpoint, earlierRunThatChanged, type RunRecord } from '../store/runs.js';
+import { changedCount } from '../sql/link.js';
+import { undoBoundStatement, undoStatement } from '../sql/undo.js';
+import { createRun, earlierRunThatChanged, failRun, finishRun, getRun, interruptRun, type RunRecord, saveCheckpoint } from '../store/runs.js';
 import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from './reconnect.js';
 import { assertCanWrite } from './privileges.js';
-import { prepare, shape, type CommonOptions, type Context } from './context.js';
+import { type CommonOptions, type Context, prepare, shape } from './context.js';
 import { adapt } from '../db/index.js';
 import { migrate } from '../store/migrate.js';
-import { parseCheckpoint, storedBatchOptions, walkLink, type BatchOptions } from './batch.js';
+import { type BatchOptions, parseCheckpoint, storedBatchOptions, walkLink } from './batch.js';
 import { mergedBatchOptions, reopenRun, retryOnVanishedMaster } from './apply.js';
 
 export interface UndoOptions extends Pick<CommonOptions, 'entities'>, BatchOptions {

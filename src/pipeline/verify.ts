@@ -1,11 +1,11 @@
-import { num } from '../db/port.js';
-import type { Queryable } from '../db/port.js';
+import { num, type Queryable } from '../db/port.js';
 import { sqlState } from '../errors.js';
 import { ident } from '../sql/quote.js';
-import { integrityStatement, scopeWhere, Params } from '../sql/statements.js';
+import { Params, scopeWhere } from '../sql/link.js';
+import { integrityStatement } from '../sql/verify.js';
 import type { ResolvedLink } from './catalog.js';
 import { findCoveringIndex } from './constrain.js';
-import { prepare, shape, softDeleteWarnings, type CommonOptions, type Context } from './context.js';
+import { type CommonOptions, type Context, prepare, shape, softDeleteWarnings } from './context.js';
 import { activePredicate } from '../config/schema.js';
 import { describeActive } from '../sql/active.js';
 

@@ -22,6 +22,15 @@ export interface EntryDecision {
   reason: string;
 }
 
+/** One distinct (scope, name) of a link, decided: what a plan entry holds. */
+export interface DecidedEntry extends EntryDecision {
+  scopeKey: (string | null)[];
+  sourceName: string | null;
+  rowCount: number;
+  /** Linked: the master's name as read when deciding (recorded in the plan; apply skips the rows once it changed). */
+  targetName?: string | null;
+}
+
 /** A name that is empty or only white space says nothing: never linked, whatever the masters hold. */
 export function isBlankName(name: string): boolean {
   return name.trim().length === 0;

@@ -5,7 +5,7 @@
  * pair, never a query per row.
  */
 import { ident } from './quote.js';
-import { Params, type Statement } from './statements.js';
+import { Params, type Statement } from './link.js';
 
 /** Schemas never searched: system ones and the tool's own. */
 export const EXCLUDED_SCHEMAS = ['pg_catalog', 'information_schema', 'pg_toast', 'fk_backfill'];

@@ -3,7 +3,7 @@
  * what a join on the name column would have found (the seed's business question, asked both ways).
  */
 import { ident } from './quote.js';
-import { Params, rowKeyText, scopeJoin, scopeKeyExpr, scopeWhere, type LinkShape, type ScopeFilter, type Statement } from './statements.js';
+import { type LinkShape, Params, rowKeyText, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement } from './link.js';
 
 function base(link: LinkShape, f: ScopeFilter, p: Params): string {
   const amt = link.amount === undefined ? 'NULL::numeric' : `s.${ident(link.amount)}::numeric`;

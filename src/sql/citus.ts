@@ -3,7 +3,7 @@
  * (pg_dist_partition). Statements on a distributed table take a shape Citus plans (see applyBatchStatement's
  * `distributed` branch); the catalog refuses a link whose join Citus cannot run co-located.
  */
-import type { Statement } from './statements.js';
+import type { Statement } from './link.js';
 
 /** How Citus holds a table: sharded by `column`, copied to every node (reference), or only on the coordinator. */
 export type TableKind =

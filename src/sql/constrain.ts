@@ -5,7 +5,7 @@
 import { BackfillError } from '../errors.js';
 import { createHash } from 'node:crypto';
 import { ident } from './quote.js';
-import { Params, type Statement } from './statements.js';
+import { Params, type Statement } from './link.js';
 
 /** PostgreSQL truncates identifiers at 63 bytes (NAMEDATALEN - 1). */
 export const MAX_IDENT_BYTES = 63;

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
-import { Params, scopeJoin, scopeKeyExpr, scopeWhere, type LinkShape, type ScopeFilter, type Statement } from './statements.js';
+import { type LinkShape, Params, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement } from './link.js';
 
 /** A SQL string literal ('' doubled; standard_conforming_strings is on since PostgreSQL 9.1). */
 export function literal(s: string): string {

@@ -1,8 +1,12 @@
 /**
- * Catalog statements for `masters create`: which columns an INSERT of a new master must fill, and whether
- * the master key fills itself (identity, a default such as nextval(), a serial).
+ * Masters: the catalog statement `masters create` checks first (which columns an INSERT of a new master
+ * must fill, whether the key fills itself), and the reads and writes of master rows it and review need
+ * (by key, their numbers, new masters, reactivation).
  */
-import type { Statement } from './statements.js';
+import { type LinkShape, Params, type ScopeFilter, scopeKeyExpr, scopeWhere, type Statement } from './link.js';
+import { BackfillError } from '../errors.js';
+import { activeExpr, activeValueSql } from './active.js';
+import { ident } from './quote.js';
 
 /**
  * Every column of the master table (by oid): NOT NULL, has a default, identity, generated. One
@@ -17,4 +21,63 @@ export function masterColumnsStatement(targetOid: number): Statement {
  ORDER BY a.attnum`,
     values: [targetOid],
   };
+}
+
+/** Masters by key (any activity), with their scope, name, number and active flag (review pages, decisions). */
+export function mastersByKeyStatement(link: LinkShape & { targetKeyType: string; number?: string | undefined }, keys: string[]): Statement {
+  const p = new Params();
+  const number = link.number === undefined ? 'NULL::text' : `t.${ident(link.number)}::text`;
+  const active = activeExpr('t', link.active);
+  const text = `SELECT t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)} AS name,
+       ${number} AS number, ${active} AS active
+  FROM ${link.targetSql} t
+ WHERE t.${ident(link.targetKey)} = ANY(${p.add(keys)}::${link.targetKeyType}[])`;
+  return { text, values: p.values };
+}
+
+/** Numbers like CUST-004 per scope and prefix: the widest digits and the highest value (to continue numbering). */
+export function masterNumbersStatement(link: LinkShape & { number: string }, f: ScopeFilter): Statement {
+  const p = new Params();
+  const n = `t.${ident(link.number)}::text`;
+  const text = `SELECT ${scopeKeyExpr('t', link)} AS scope_key, substring(${n} from '^(.*?)[0-9]+$') AS prefix,
+       max(length(substring(${n} from '([0-9]+)$')))::int AS width, max(substring(${n} from '([0-9]+)$')::numeric)::text AS max_number, count(*)::int8 AS n
+  FROM ${link.targetSql} t
+ WHERE ${n} ~ '[0-9]+$'${scopeWhere('t', link, f, p)}
+ GROUP BY 1, 2`;
+  return { text, values: p.values };
+}
+
+/** Inserts new active masters (scope values, name, optional number) from a JSON array; returns their keys. */
+export function insertMastersStatement(link: LinkShape & { number?: string | undefined }, scopeTypes: string[], rows: { scope: (string | null)[]; name: string; number: string | null }[]): Statement {
+  const p = new Params();
+  const cols = [...link.scope.map((c) => ident(c)), ident(link.targetName)];
+  const sel = [...link.scope.map((_, i) => `x.s${i}::${scopeTypes[i] ?? 'text'}`), 'x.name'];
+  if (link.number !== undefined) {
+    cols.push(ident(link.number));
+    sel.push('x.number');
+  }
+  if (link.active !== undefined) {
+    const v = activeValueSql(link.active);
+    if (v === null) throw new BackfillError('CONFIG_INVALID', `no value makes ${link.active.column} active (activeWhen notNull)`);
+    cols.push(ident(link.active.column));
+    sel.push(v);
+  }
+  const payload = rows.map((r, ord) => ({ ord, name: r.name, number: r.number, ...Object.fromEntries(r.scope.map((v, i) => [`s${i}`, v])) }));
+  const recCols = ['ord int', 'name text', 'number text', ...link.scope.map((_, i) => `s${i} text`)].join(', ');
+  const text = `INSERT INTO ${link.targetSql} (${cols.join(', ')})
+SELECT ${sel.join(', ')} FROM jsonb_to_recordset(${p.add(JSON.stringify(payload))}::jsonb) AS x(${recCols}) ORDER BY x.ord
+RETURNING ${ident(link.targetKey)}::text AS key, ARRAY[${link.scope.map((c) => `${ident(c)}::text`).join(', ')}]::text[] AS scope_key, ${ident(link.targetName)} AS name`;
+  return { text, values: p.values };
+}
+
+/** Sets the active flag of masters (by key) within the scope: reactivation instead of a duplicate. */
+export function reactivateMastersStatement(link: LinkShape & { targetKeyType: string }, keys: string[], f: ScopeFilter): Statement {
+  const p = new Params();
+  if (link.active === undefined) throw new BackfillError('CONFIG_INVALID', 'no active column configured: masters cannot be reactivated');
+  const v = activeValueSql(link.active);
+  if (v === null) throw new BackfillError('CONFIG_INVALID', `no value makes ${link.active.column} active (activeWhen notNull)`);
+  const text = `UPDATE ${link.targetSql} t SET ${ident(link.active.column)} = ${v}
+ WHERE t.${ident(link.targetKey)} = ANY(${p.add(keys)}::${link.targetKeyType}[])${scopeWhere('t', link, f, p)}
+RETURNING t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)} AS name`;
+  return { text, values: p.values };
 }

@@ -5,7 +5,9 @@
  * small tenants the distinct names approach the rows (150 k entries for 1 M rows over 5 000 tenants),
  * and sending each one through Node cost more than the bare UPDATE the plan prepares.
  */
-import { exactCandidatesStatement, Params, type LinkShape, type ScopeFilter, type Statement } from './statements.js';
+import { activeWhere, entryName, type LinkShape, loose, OWN, Params, rowKeyText, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement } from './link.js';
+import { activeExpr } from './active.js';
+import { ident } from './quote.js';
 
 /**
  * What JavaScript's String.prototype.trim removes (WhiteSpace and LineTerminator): a name of only these
@@ -100,4 +102,120 @@ export function planEntriesStatement(a: { runId: string; linkName: string; which
 export function deletePlanEntriesStatement(a: { runId: string; linkName: string; which: EntrySelection }): Statement {
   const p = new Params();
   return { text: `DELETE FROM fk_backfill.plan_entries e WHERE ${entryWhere(a, p)}`, values: p.values };
+}
+
+/**
+ * Distinct (scope, name) among rows whose FK is NULL, with row counts and the active masters whose
+ * name is exactly equal in the same scope (seed semantics, set-based: one hash join, no per-row query).
+ */
+export function exactCandidatesStatement(link: LinkShape, f: ScopeFilter, maxCandidates = 10, o: { ordered?: boolean } = {}): Statement {
+  const p = new Params();
+  const tkey = `t.${ident(link.targetKey)}`;
+  // masters that are not active are read too, only to say so ("only an inactive master has this name")
+  const act = activeExpr('t', link.active);
+  const max = p.add(maxCandidates);
+  // a loose scope column (citext, nondeterministic collation) groups by its text form: see LinkShape.scopeLoose
+  const scopeCol = (c: string, i: number): string => (loose(link, i) ? `s.${ident(c)}::text` : `s.${ident(c)}`);
+  const groupCols = [...link.scope.map(scopeCol), `s.${ident(link.name)}`].join(', ');
+  const text = `WITH names AS (
+  SELECT ${[...link.scope.map((c, i) => `${scopeCol(c, i)} AS ${ident(c)}`), `s.${ident(link.name)} AS source_name`].join(', ')}, count(*)::int8 AS row_count
+    FROM ${link.sourceSql} s
+   WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
+   GROUP BY ${groupCols}
+)
+SELECT ${scopeKeyExpr('n', link)} AS scope_key, n.source_name, n.row_count,
+       (array_agg(${tkey}::text ORDER BY ${tkey}::text) FILTER (WHERE ${tkey} IS NOT NULL AND ${act}))[1:${max}::int] AS keys,
+       count(${tkey}) FILTER (WHERE ${act})::int8 AS candidate_count,
+       (array_agg(${tkey}::text ORDER BY ${tkey}::text) FILTER (WHERE ${tkey} IS NOT NULL AND NOT ${act}))[1:${max}::int] AS inactive_keys,
+       -- the active masters' names as read, in the order of keys: what a linked entry's decision rested on (apply rechecks it)
+       (array_agg(t.${ident(link.targetName)}::text ORDER BY ${tkey}::text) FILTER (WHERE ${tkey} IS NOT NULL AND ${act}))[1:1] AS names
+  FROM names n
+  LEFT JOIN ${link.targetSql} t
+    ON t.${ident(link.targetName)} = n.source_name${scopeJoin('t', 'n', link)}
+ GROUP BY ${[...link.scope.map((c) => `n.${ident(c)}`), 'n.source_name', 'n.row_count'].join(', ')}${o.ordered === false ? '' : `
+ ORDER BY 1, 2`}`;
+  return { text, values: p.values };
+}
+
+/** Active masters of the scope(s): key, name (for normalised/fuzzy matching). */
+export function mastersStatement(link: LinkShape, f: ScopeFilter): Statement {
+  const p = new Params();
+  const text = `SELECT ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetKey)}::text AS key, t.${ident(link.targetName)} AS name
+  FROM ${link.targetSql} t
+ WHERE t.${ident(link.targetName)} IS NOT NULL${activeWhere('t', link)}${scopeWhere('t', link, f, p)}
+ ORDER BY 1, 3, 2`;
+  return { text, values: p.values };
+}
+
+/** Names already linked by FK to an active master of the same scope: known aliases and labelled data. */
+export function aliasesStatement(link: LinkShape, f: ScopeFilter): Statement {
+  const p = new Params();
+  const text = `SELECT ${scopeKeyExpr('s', link)} AS scope_key, s.${ident(link.name)} AS name, s.${ident(link.fk)}::text AS key, count(*)::int8 AS rows
+  FROM ${link.sourceSql} s
+  JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = s.${ident(link.fk)}${scopeJoin('t', 's', link)}${activeWhere('t', link)}
+ WHERE s.${ident(link.fk)} IS NOT NULL AND s.${ident(link.name)} IS NOT NULL${scopeWhere('s', link, f, p)}
+ GROUP BY 1, 2, 3
+ ORDER BY 1, 2, 3`;
+  return { text, values: p.values };
+}
+
+/** Distinct names of NULL-FK rows with their row counts (input of normalised/fuzzy plans). */
+export function unlinkedNamesStatement(link: LinkShape, f: ScopeFilter): Statement {
+  const p = new Params();
+  const text = `SELECT ${scopeKeyExpr('s', link)} AS scope_key, s.${ident(link.name)} AS source_name, count(*)::int8 AS row_count
+  FROM ${link.sourceSql} s
+ WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
+ GROUP BY 1, 2
+ ORDER BY 1, 2`;
+  return { text, values: p.values };
+}
+
+/**
+ * Rows whose FK is NULL and whose name the plan did not link (the seed's unmatchedRecords). The rows are
+ * found by a join with the entries' keys and outcomes only, and the candidates (the entries' bulky JSON)
+ * are looked up for the `limit` rows kept: hashing every entry with its candidates cost more than the
+ * scan (on Citus every entry was shipped to every shard: 2.5 s of a 5.6 s plan at 1 M rows).
+ * Only the entries not linked are joined, inner (every planned name has one; rows with a NULL name,
+ * which equals no entry, come from a second branch): a left join with every entry filtered by
+ * \`outcome IS DISTINCT FROM 'linked'\` after it was planned as a merge join that sorts every NULL-FK row
+ * (1 M rows, 5 000 tenants: 1.6–3.9 s against 0.7–1.3 s). Rows added after the plan (no entry) are not
+ * in the sample.
+ */
+export function unlinkedRecordsStatement(link: LinkShape, planRunId: string, linkName: string, f: ScopeFilter, limit: number): Statement {
+  const p = new Params();
+  const doc = link.document === undefined ? rowKeyText('s', link) : `s.${ident(link.document)}::text`;
+  const run = p.add(planRunId);
+  const ln = p.add(linkName);
+  const nm = ident(link.name);
+  const scoped = scopeWhere('s', link, f, p);
+  const text = `WITH u AS (
+  SELECT ${doc} AS document_number, s.${nm} AS entity_name, ${scopeKeyExpr('s', link)} AS scope_key, e.outcome, e.reason
+    FROM ${link.sourceSql} s
+    JOIN (SELECT e.scope_key, e.source_name, e.outcome, e.reason FROM ${OWN}.plan_entries e WHERE e.run_id = ${run} AND e.link = ${ln} AND e.outcome <> 'linked') e
+      ON ${entryName(link, 'e')} = s.${nm} AND e.scope_key = ${scopeKeyExpr('s', link)}
+   WHERE s.${ident(link.fk)} IS NULL${scoped}
+  UNION ALL
+  SELECT ${doc}, s.${nm}, ${scopeKeyExpr('s', link)}, 'unmatched'::text, NULL::text
+    FROM ${link.sourceSql} s
+   WHERE s.${ident(link.fk)} IS NULL AND s.${nm} IS NULL${scoped}
+   ORDER BY 1, 2
+   LIMIT ${p.add(limit)}
+)
+SELECT u.document_number, u.entity_name, u.scope_key, coalesce(u.outcome, 'unmatched') AS outcome, u.reason, c.candidates
+  FROM u
+  LEFT JOIN ${OWN}.plan_entries c
+    ON c.run_id = ${run} AND c.link = ${ln} AND c.outcome <> 'linked' AND c.scope_key = u.scope_key AND ${entryName(link, 'c')} = u.entity_name
+ ORDER BY 1, 2`;
+  return { text, values: p.values };
+}
+
+/** Inactive masters of the scope(s): key, name, number (missing-master proposals flag reactivation). */
+export function inactiveMastersStatement(link: LinkShape & { number?: string | undefined }, f: ScopeFilter): Statement {
+  const p = new Params();
+  if (link.active === undefined) return { text: 'SELECT NULL::text[] AS scope_key, NULL::text AS key, NULL::text AS name, NULL::text AS number WHERE false', values: [] };
+  const number = link.number === undefined ? 'NULL::text' : `t.${ident(link.number)}::text`;
+  const text = `SELECT ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetKey)}::text AS key, t.${ident(link.targetName)} AS name, ${number} AS number
+  FROM ${link.targetSql} t
+ WHERE NOT ${activeExpr('t', link.active)} AND t.${ident(link.targetName)} IS NOT NULL${scopeWhere('t', link, f, p)}`;
+  return { text, values: p.values };
 }

@@ -9,7 +9,7 @@
  */
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
-import { entryName, Params, rowKeyText, scopeKeyExpr, scopeWhere, type LinkShape, type ScopeFilter, type Statement } from './statements.js';
+import { entryName, type LinkShape, Params, rowKeyText, type ScopeFilter, scopeKeyExpr, scopeWhere, type Statement } from './link.js';
 
 export const QUEUE_SORTS = ['rows', 'amount', 'score', 'name'] as const;
 export type QueueSort = (typeof QUEUE_SORTS)[number];

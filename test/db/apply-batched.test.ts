@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { apply, plan, resumeApply, resumeUndo, undo, type ProgressEvent } from '../../src/index.js';
+import { apply, plan, type ProgressEvent, resumeApply, resumeUndo, undo } from '../../src/index.js';
 import { getRun } from '../../src/store/runs.js';
 import { batchSettings } from '../../src/pipeline/batch.js';
 import { openDatabase } from '../../src/db/index.js';
-import { applyBatchStatement, applyBoundStatement, applyMapStatements, applyStatement } from '../../src/sql/statements.js';
+import { applyBatchStatement, applyMapStatements, applyStatement } from '../../src/sql/apply.js';
+import { applyBoundStatement } from '../../src/sql/walk.js';
 import { prepare, shape } from '../../src/pipeline/context.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { createBatchFixture, DEMO_TENANT, expectedLinkHash, linkHash, OTHER_TENANT, tableHash } from './apply-fixture.js';

@@ -4,7 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { citusShape, tableKind } from '../../src/sql/citus.js';
-import { applyBatchStatement, citusTenantBoundStatement, undoStatement, type LinkShape } from '../../src/sql/statements.js';
+import { applyBatchStatement } from '../../src/sql/apply.js';
+import type { LinkShape } from '../../src/sql/link.js';
+import { undoStatement } from '../../src/sql/undo.js';
+import { citusTenantBoundStatement } from '../../src/sql/walk.js';
 
 const link: LinkShape & { scopeTypes: string[] } = {
   sourceSql: '"sales_orders"',

@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  applyBatchStatement,
-  applyStatement,
-  mastersStatement,
-  blockBoundStatement,
-  applyLadderBoundStatement,
-  applyLadderStatements,
-  exactCandidatesStatement,
-  integrityStatement,
-  scopeWhere,
-  Params,
-  statusStatement,
-  type LinkShape,
-} from '../../src/sql/statements.js';
+import { applyBatchStatement, applyStatement } from '../../src/sql/apply.js';
+import { scopeWhere, Params, type LinkShape } from '../../src/sql/link.js';
+import { mastersStatement, exactCandidatesStatement } from '../../src/sql/plan.js';
+import { statusStatement } from '../../src/sql/status.js';
+import { integrityStatement } from '../../src/sql/verify.js';
+import { blockBoundStatement, applyLadderBoundStatement, applyLadderStatements } from '../../src/sql/walk.js';
 import { activeSql, softDeleteLike } from '../../src/sql/active.js';
 
 const link: LinkShape = {

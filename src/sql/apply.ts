@@ -1,0 +1,268 @@
+/**
+ * Apply: the one statement that links a batch (or a whole link) and writes its change set in the same
+ * statement, the lookup table of a plan's linked entries, and the count of why planned rows were skipped.
+ */
+import { activeExpr } from './active.js';
+import { ident } from './quote.js';
+import { activeWhere, entryName, entryScopeJoin, idCols, type LinkShape, loose, OWN, Params, rowKeyText, rowRead, rowRecheck, sameMasterName, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement, touchedOld, type TypedLinkShape, withChangedCount } from './link.js';
+import { type KeyRange, plainRangeWhere, type Walk, walkRangeWhere } from './walk.js';
+
+/** The planner's estimate (EXPLAIN, nothing read) of the rows whose FK is NULL, within the scope. */
+export function nullFkEstimateStatement(link: LinkShape, f: ScopeFilter): Statement {
+  const p = new Params();
+  const text = `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${link.sourceSql} s WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}`;
+  return { text, values: p.values };
+}
+
+/**
+ * Applies a plan to one link (optionally one key range), writing the change log in the same statement.
+ * Guards: the FK is still NULL and the name still equals the planned name (a row edited since planning
+ * is skipped), and the scope of the row equals the scope of the plan entry.
+ */
+export function applyStatement(
+  link: LinkShape,
+  a: { planRunId: string; runId: string; linkName: string; tableName: string; range?: KeyRange; walk?: Walk },
+  f: ScopeFilter,
+): Statement {
+  if (link.citus !== undefined) return citusApplyBatchStatement(link, a, f);
+  const p = new Params();
+  const runId = p.add(a.runId);
+  const linkName = p.add(a.linkName);
+  const planRunId = p.add(a.planRunId);
+  const rangeWhere = walkRangeWhere(a.walk);
+  const fk = ident(link.fk);
+  const nm = ident(link.name);
+  const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = now()`;
+  const srcScope = scopeWhere('s', link, f, p);
+  const text = `WITH todo AS (
+  SELECT ${rowRead('s', link)}, e.target_key, e.method, e.score
+    FROM ${link.sourceSql} s
+    JOIN ${OWN}.plan_entries e
+      ON e.run_id = ${planRunId} AND e.link = ${linkName} AND e.outcome = 'linked'
+     AND ${entryName(link, 'e')} = s.${nm} AND e.scope_key = ${scopeKeyExpr('s', link)}
+    -- the planned master must still exist, be active, be of the row's scope (issue #8: drift since the plan) and still have the name the plan decided on (issue #23)
+    JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = e.target_key::${link.fkType}${scopeJoin('t', 's', link)}${activeWhere('t', link)} AND ${sameMasterName(link, 't', 'e')}
+   WHERE s.${fk} IS NULL${srcScope}${rangeWhere('s', link, a.range, p)}
+), upd AS (
+  UPDATE ${link.sourceSql} s
+     SET ${fk} = todo.target_key::${link.fkType}${touchSet}
+    FROM todo
+   WHERE ${rowRecheck(link, 'todo')}${srcScope}
+  RETURNING ${rowKeyText('s', link)} AS row_key, s.${fk}::text AS new_value, todo.method, todo.score, ${touchedOld(link, 'todo')} AS touched_old
+)
+${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`;
+  return { text, values: p.values };
+}
+
+/**
+ * The change log of one apply statement, written by the same statement: ONE change set row for the
+ * whole statement (arrays of row keys, new values, methods, scores, old touched values), not one row
+ * per changed row. Nothing changed: no row. Returns \`changed\`, the number of rows changed.
+ */
+function changeSetInsert(link: LinkShape, p: Params, a: { runId: string; linkName: string; tableName: string }): string {
+  const touched = link.touch === null ? 'NULL::text[]' : 'array_agg(upd.touched_old)';
+  const insert = `INSERT INTO ${OWN}.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
+SELECT ${a.runId}::int8, ${a.linkName}::text, ${p.add(a.tableName)}::text, ${p.add(link.fk)}::text, ${p.add(link.touch?.column ?? null)}::text,
+       array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.method), array_agg(upd.score), ${touched}
+  FROM upd
+HAVING count(*) > 0`;
+  return withChangedCount(insert);
+}
+
+/**
+ * The statements that build a batched apply's lookup table `map` (schema-qualified, quoted): the linked
+ * entries of one plan and link with typed columns (scope values in their column types, the target key
+ * in the FK's type), hash-indexed on the name (no length limit, unlike a btree entry) and analyzed, so
+ * every batch joins it like a small typed dimension table instead of re-reading plan_entries.
+ */
+export function applyMapStatements(link: TypedLinkShape, a: { planRunId: string; linkName: string; map: string }): Statement[] {
+  const p = new Params();
+  const scopeCols = link.scope.map((_, i) => `fkb_scope_${i + 1}`);
+  const nameType = link.targetNameType ?? 'text';
+  const cols = [...scopeCols.map((c, i) => `${c} ${link.scopeTypes[i]}`), `source_name ${link.nameType ?? 'text'} NOT NULL`, `target_key ${link.fkType} NOT NULL`, 'method text', 'score real', `target_name ${nameType}`];
+  const fill = `INSERT INTO ${a.map} (${[...scopeCols, 'source_name', 'target_key', 'method', 'score', 'target_name'].join(', ')})
+SELECT ${[...link.scope.map((_, i) => `e.scope_key[${i + 1}]::${link.scopeTypes[i]}`), entryName(link, 'e'), `e.target_key::${link.fkType}`, 'e.method', 'e.score', `e.target_name::${nameType}`].join(', ')}
+  FROM ${OWN}.plan_entries e
+ WHERE e.run_id = ${p.add(a.planRunId)}::int8 AND e.link = ${p.add(a.linkName)} AND e.outcome = 'linked' AND e.source_name IS NOT NULL AND e.target_key IS NOT NULL`;
+  if (link.citus !== undefined) {
+    // a reference table: on every node, so each shard joins it locally (a coordinator table would be shipped per batch)
+    return [
+      { text: `DROP TABLE IF EXISTS ${a.map}`, values: [] },
+      { text: `CREATE TABLE ${a.map} (${cols.join(', ')})`, values: [] },
+      { text: `SELECT create_reference_table($1)`, values: [a.map] },
+      { text: fill, values: p.values },
+      { text: `CREATE INDEX ON ${a.map} USING hash (source_name)`, values: [] },
+    ];
+  }
+  return [
+    { text: `DROP TABLE IF EXISTS ${a.map}`, values: [] },
+    // UNLOGGED: rebuilt on every start and resume, so no WAL for it
+    { text: `CREATE UNLOGGED TABLE ${a.map} (${cols.join(', ')})`, values: [] },
+    { text: fill, values: p.values },
+    // hash, not btree: a btree entry holds at most ~2.7 kB, names may be longer (issue #8)
+    { text: `CREATE INDEX ON ${a.map} USING hash (source_name)`, values: [] },
+    { text: `ANALYZE ${a.map}`, values: [] },
+  ];
+}
+
+/**
+ * One batch of a batched apply over its range (keys (after, upTo], or heap blocks [after, upTo) of a
+ * ctid walk): ONE `UPDATE … FROM` the typed lookup table built by `applyMapStatements`, with the same
+ * guards as `applyStatement` (FK still NULL, name unchanged, same scope, planned master still active,
+ * of the row's scope and of the name the plan recorded) and the change log in the same statement.
+ *
+ * Shape: the subquery `x` is the bare join a DBA would write (the range of the source and the plan's
+ * entries, hashed on typed columns) and reads each row's old touched value (updated_at) on the way: an
+ * exact undo needs it, and PostgreSQL before 18 has no `RETURNING OLD`. The UPDATE then finds each row
+ * of `x` by its ctid (a Tid Scan: one buffer lookup per row) instead of reading the range a second
+ * time, comparing again what `x` read (see rowRecheck). The entries `v` are checked against the masters
+ * before they meet the source (still there, active, of the entry's scope, not renamed: one more
+ * comparison in that join, no other read). Each `OFFSET 0` keeps its
+ * subquery planned on its own: flattened, the planner multiplied the selectivities of the self-join
+ * and of the name and scope equalities into estimates of a row or two and then probed the lookup table
+ * and the masters once per row (~1–3 µs each) instead of hashing them once per batch.
+ *
+ * The source range `r` is its own subquery too, so no plan can probe the source once per entry: the
+ * masters join estimates `v` at (entries ÷ tenants) rows (the key and the tenant equalities multiplied),
+ * 9 rows for 45 000 entries over 5 000 tenants, and with an index on the tenant column the planner then
+ * looped over the entries and bitmap-scanned the tenant's rows within the range for each (7.6 s per
+ * 5 000-row batch; issue #23's many small tenants). Fenced, the range can only be hashed or scanned once
+ * (72 ms). Links without a touched column take the same shape (one statement shape for every link).
+ */
+export function applyBatchStatement(
+  link: TypedLinkShape,
+  a: { runId: string; linkName: string; tableName: string; map: string; range: KeyRange; walk?: Walk },
+  f: ScopeFilter,
+): Statement {
+  if (link.citus !== undefined) return citusApplyBatchStatement(link, a, f);
+  const p = new Params();
+  const runId = p.add(a.runId);
+  const linkName = p.add(a.linkName);
+  const fk = ident(link.fk);
+  const rangeWhere = walkRangeWhere(a.walk);
+  const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = now()`;
+  // fkb_same_master: read in the join that rechecks the master, tested by the UPDATE's own WHERE (not here: any
+  // filter in v shrinks its estimate further)
+  const entries = `(SELECT m.*, ${sameMasterName(link, 't', 'm', true)} AS fkb_same_master
+                    FROM ${a.map} m
+                    JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = m.target_key${activeWhere('t', link)}${entryScopeJoin('t', link, 'm')}
+                  OFFSET 0) v`;
+  // the range of the source, read on its own (see the comment above: never probed once per entry)
+  const range = `(SELECT ${rowRead('o', link)}
+                    FROM ${link.sourceSql} o
+                   WHERE o.${fk} IS NULL${scopeWhere('o', link, f, p)}${rangeWhere('o', link, a.range, p)}
+                  OFFSET 0) r`;
+  const readJoin = `v.source_name = r.fkb_name${link.scope
+    .map((_, i) => ` AND r.fkb_scope_${i + 1} = v.fkb_scope_${i + 1}${loose(link, i) ? ` AND r.fkb_scope_${i + 1}::text = v.fkb_scope_${i + 1}::text` : ''}`)
+    .join('')}`;
+  const update = `UPDATE ${link.sourceSql} s
+     SET ${fk} = x.target_key${touchSet}
+    FROM (SELECT r.*, v.target_key, v.method, v.score, v.fkb_same_master
+            FROM ${range}
+            JOIN ${entries} ON ${readJoin}
+          OFFSET 0) x
+   WHERE ${rowRecheck(link, 'x')} AND x.fkb_same_master${scopeWhere('s', link, f, p)}${rangeWhere('s', link, a.range, p)}
+  RETURNING ${rowKeyText('s', link)} AS row_key, s.${fk}::text AS new_value, x.method, x.score, ${touchedOld(link, 'x')} AS touched_old`;
+  const text = `WITH upd AS (
+  ${update}
+)
+${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`;
+  return { text, values: p.values };
+}
+
+/**
+ * applyBatchStatement on a Citus distributed (or reference) source: the same guards and change log in
+ * one statement, in the shape Citus pushes down to the shards. The lookup table is a reference table
+ * (on every node) and the masters are co-located or a reference table, so the read `x` is one
+ * co-located join per shard (no OFFSET fences: a fenced subquery would be pulled to the coordinator);
+ * the UPDATE finds each row of `x` by its whole key, which carries the distribution column (no ctid:
+ * shards share ctid values). RETURNING holds plain columns only (Citus allows no STABLE expression
+ * there, and a timestamp's or date's text form is one); the text forms are made by the change log's
+ * INSERT on the coordinator, in the same distributed transaction (two-phase commit across nodes).
+ */
+function citusApplyBatchStatement(link: LinkShape, a: { runId: string; linkName: string; tableName: string; map: string; range?: KeyRange | undefined; walk?: Walk | undefined } | { runId: string; linkName: string; tableName: string; planRunId: string; range?: KeyRange | undefined; walk?: Walk | undefined }, f: ScopeFilter): Statement {
+  const p = new Params();
+  const runId = p.add(a.runId);
+  const linkName = p.add(a.linkName);
+  const fk = ident(link.fk);
+  const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = now()`;
+  const read = rowRead('r', link, false);
+  // the typed lookup table, or (single transaction, no lookup table) the plan's linked entries as they are stored
+  const fromMap = 'map' in a;
+  const m = fromMap
+    ? `${a.map} m ON m.source_name = r.${ident(link.name)}${entryScopeJoin('r', link, 'm')}`
+    : `(SELECT e.scope_key, ${entryName(link, 'e')} AS source_name, e.target_key::${link.fkType} AS target_key, e.method, e.score, e.target_name
+               FROM ${OWN}.plan_entries e
+              WHERE e.run_id = ${p.add(a.planRunId)}::int8 AND e.link = ${linkName} AND e.outcome = 'linked' AND e.source_name IS NOT NULL AND e.target_key IS NOT NULL) m
+              ON m.source_name = r.${ident(link.name)} AND m.scope_key = ${scopeKeyExpr('r', link)}`;
+  const read_ = `SELECT ${read}, m.target_key, m.method, m.score
+            FROM ${link.sourceSql} r
+            JOIN ${m}
+            JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = m.target_key${scopeJoin('t', 'r', link)}${activeWhere('t', link)} AND ${sameMasterName(link, 't', 'm', fromMap)}
+           WHERE r.${fk} IS NULL${scopeWhere('r', link, f, p)}${plainRangeWhere('r', link, a.range, p)}`;
+  // a distributed source: one co-located join per shard; a local or reference one: the read first (Citus
+  // refuses a local table joined to reference tables inside an UPDATE, not a read of them)
+  const distributed = link.citus === 'distributed';
+  const x = distributed ? `(${read_}) x` : 'x';
+  const recheck = rowRecheck(link, 'x', false);
+  const keys = idCols(link).map((c, i) => `s.${ident(c.col)} AS fkb_key${i === 0 ? '' : `_${i + 1}`}`).join(', ');
+  const update = `UPDATE ${link.sourceSql} s
+     SET ${fk} = x.target_key${touchSet}
+    FROM ${x}
+   WHERE ${recheck}${scopeWhere('s', link, f, p)}${plainRangeWhere('s', link, a.range, p)}
+  RETURNING ${keys}, s.${fk} AS fkb_new, x.method, x.score${link.touch === null ? '' : ', x.fkb_touched'}`;
+  const rowKey = rowKeyText('upd', { ...link, keys: idCols(link).map((_, i) => `fkb_key${i === 0 ? '' : `_${i + 1}`}`) });
+  const touched = link.touch === null ? 'NULL::text[]' : 'array_agg(upd.fkb_touched::text)';
+  const insert = `INSERT INTO ${OWN}.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
+SELECT ${runId}::int8, ${linkName}::text, ${p.add(a.tableName)}::text, ${p.add(link.fk)}::text, ${p.add(link.touch?.column ?? null)}::text,
+       array_agg(${rowKey}), array_agg(upd.fkb_new::text), array_agg(upd.method), array_agg(upd.score), ${touched}
+  FROM upd
+HAVING count(*) > 0`;
+  return { text: `WITH ${distributed ? '' : `x AS (\n  ${read_}\n), `}upd AS (\n  ${update}\n)\n${withChangedCount(insert)}`, values: p.values };
+}
+
+/**
+ * Why planned rows were not updated (issue #23), one set-based statement per link, run after the link
+ * is walked and only when it updated fewer rows than planned. Reads the rows whose FK is still NULL, that
+ * still match one of the plan's linked entries (name and scope compared as plan and apply compare them)
+ * and that this run did not change, and counts them by the first reason that holds: planned master
+ * deleted, moved to another scope, deactivated, renamed (its name is no longer the one the plan recorded);
+ * the master is looked up by its whole key, the row's scope included (masters keyed by (tenant_id, id)
+ * repeat ids across tenants), and "moved" means its key is found in another scope only. The rows left
+ * still match everything and were passed
+ * over by the UPDATE itself (a BEFORE UPDATE trigger returning NULL, or a row-level security policy:
+ * `rls` and `before_update_triggers` say which the table has). Planned rows not found here changed since
+ * the plan (name, scope or FK) or were deleted: the caller computes them as the remainder.
+ */
+export function skipReasonsStatement(link: LinkShape, a: { planRunId: string; runId: string; linkName: string }, f: ScopeFilter): Statement {
+  const p = new Params();
+  const linkName = p.add(a.linkName);
+  const tk = `t.${ident(link.targetKey)}`;
+  const scoped = link.scope.length > 0;
+  const rel = p.add(link.sourceSql);
+  const recorded = link.targetNameType === undefined || link.targetNameType === 'text' ? 'e.target_name' : `e.target_name::${link.targetNameType}`;
+  const text = `WITH r AS (
+  SELECT ${tk} IS NULL${scoped ? ' AND o.k IS NULL' : ''} AS master_gone,
+         ${scoped ? `${tk} IS NULL AND o.k IS NOT NULL` : 'false'} AS master_moved,
+         ${link.active === undefined ? 'false' : `${tk} IS NOT NULL AND NOT ${activeExpr('t', link.active)}`} AS master_inactive,
+         ${tk} IS NOT NULL AND e.target_name IS NOT NULL AND t.${ident(link.targetName)} IS DISTINCT FROM ${recorded} AS master_renamed
+    FROM ${link.sourceSql} s
+    JOIN ${OWN}.plan_entries e
+      ON e.run_id = ${p.add(a.planRunId)}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'
+     AND ${entryName(link, 'e')} = s.${ident(link.name)} AND e.scope_key = ${scopeKeyExpr('s', link)}
+    LEFT JOIN ${link.targetSql} t ON ${tk} = e.target_key::${link.fkType}${scopeJoin('t', 's', link)}${scoped ? `
+    LEFT JOIN (SELECT DISTINCT t.${ident(link.targetKey)} AS k FROM ${link.targetSql} t) o ON o.k = e.target_key::${link.fkType}` : ''}
+   WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
+     AND ${rowKeyText('s', link)} NOT IN (SELECT unnest(cs.row_keys) FROM ${OWN}.change_sets cs WHERE cs.run_id = ${p.add(a.runId)}::int8 AND cs.link = ${linkName})
+)
+SELECT count(*) FILTER (WHERE master_gone)::int8 AS master_deleted,
+       count(*) FILTER (WHERE NOT master_gone AND master_moved)::int8 AS master_moved,
+       count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND master_inactive)::int8 AS master_inactive,
+       count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND NOT master_inactive AND master_renamed)::int8 AS master_renamed,
+       count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND NOT master_inactive AND NOT master_renamed)::int8 AS passed_over,
+       row_security_active(${rel}::regclass) AS rls,
+       EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = ${rel}::regclass AND NOT g.tgisinternal AND g.tgenabled <> 'D'
+                  AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16) AS before_update_triggers
+  FROM r`;
+  return { text, values: p.values };
+}

@@ -1,0 +1,227 @@
+/**
+ * The shared vocabulary of every statement builder: the link shape a statement needs, scope filters,
+ * parameters, and the SQL fragments that name a row, a scope or an entry the same way everywhere.
+ * Pure: builders return `{ text, values }` and touch no database, so the exact SQL is unit-tested and the
+ * same statement runs on every adapter; identifiers are quoted with `ident`, values are always parameters.
+ */
+import { activeAnd, type ActivePredicate } from './active.js';
+import { ident } from './quote.js';
+
+export interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+/** The columns of a link a statement needs (a subset of ResolvedLink, so this layer stays pure). */
+export interface LinkShape {
+  sourceSql: string;
+  targetSql: string;
+  /** The key column batches walk by (one column of `keys`; its ranges cover every row once). */
+  key: string;
+  /**
+   * The row identity: the columns of the link's `key` (unique together, NOT NULL; checked by the
+   * catalog). Absent: `[key]`. The change log stores it as text (see rowKeyText).
+   */
+  keys?: string[] | undefined;
+  /** Types of `keys` (format_type), in order. */
+  keyTypes?: string[] | undefined;
+  fk: string;
+  name: string;
+  /**
+   * On a Citus database, how Citus holds the source: statements on it take shapes Citus plans and
+   * pushes down to the shards (no ctid, no OFFSET fences, no correlated subqueries, only immutable
+   * expressions in RETURNING; see citusApplyBatchStatement). Absent: a database without Citus.
+   */
+  citus?: 'distributed' | 'reference' | 'local' | undefined;
+  document?: string | undefined;
+  amount?: string | undefined;
+  targetKey: string;
+  targetName: string;
+  /** Which masters may be linked (see sql/active.ts); absent: all. */
+  active?: ActivePredicate | undefined;
+  scope: string[];
+  fkType: string;
+  keyType: string;
+  touch: { column: string; type: string } | null;
+  /**
+   * The source name column's type as format_type spells it (char(40), citext, a domain…). Plan entries
+   * store names as text; every comparison of an entry with a row casts the entry back to this type, so
+   * it compares as the plan's GROUP BY on the column did (char padding, citext, collations). Absent: text.
+   */
+  nameType?: string | undefined;
+  /**
+   * Per scope column: true when its type calls different texts equal (citext, a nondeterministic
+   * collation). Such scope values are compared by their text form everywhere (plan's grouping, its
+   * match against masters, apply), as the normalised and fuzzy plans compare them in memory: never a
+   * link across scope values that are spelled differently. Absent: none.
+   */
+  scopeLoose?: boolean[] | undefined;
+  /**
+   * The master name column's type (format_type). A plan records each linked entry's master name as
+   * text (`target_name`); apply compares it cast back to this type with the master's name, so a master
+   * renamed since the plan is skipped, and char padding or citext read back compare as the column does.
+   * Absent: text.
+   */
+  targetNameType?: string | undefined;
+}
+
+/**
+ * True while the master `t` still has the name the plan recorded in `entry`.target_name (its decision
+ * rested on it); an entry without one (a plan made before names were recorded) is not checked. `typed`:
+ * the entry's column is already of the master name's type (the apply lookup table).
+ *
+ * A CASE, not `=`: the planner estimates an equality of the two names as one more independent join
+ * condition (1 / distinct names) on top of the key's, so the entries that meet their masters looked
+ * like one row and it looped over the source once per entry. A CASE is estimated at one half at most.
+ */
+export function sameMasterName(link: LinkShape, t: string, entry: string, typed = false): string {
+  const rec = typed || link.targetNameType === undefined || link.targetNameType === 'text' ? `${entry}.target_name` : `${entry}.target_name::${link.targetNameType}`;
+  return `CASE WHEN ${entry}.target_name IS NULL THEN true ELSE ${t}.${ident(link.targetName)} = ${rec} END`;
+}
+
+export function idCols(link: LinkShape): { col: string; type: string }[] {
+  const keys = link.keys ?? [link.key];
+  return keys.map((col, i) => ({ col, type: link.keyTypes?.[i] ?? (col === link.key ? link.keyType : 'text') }));
+}
+
+/**
+ * A row's identity as the change log stores it: the key's text form, or for a composite key the text
+ * form of the array of its columns' text forms (`{7,2026-01-31}`), which rowKeyMatch takes apart again.
+ */
+export function rowKeyText(alias: string, link: LinkShape): string {
+  const cols = idCols(link);
+  if (cols.length === 1) return `${alias}.${ident(cols[0]!.col)}::text`;
+  return `ARRAY[${cols.map((c) => `${alias}.${ident(c.col)}::text`).join(', ')}]::text`;
+}
+
+/** `alias` is the row whose identity is the text `expr` (a change log row_key): typed equalities, index-usable. */
+export function rowKeyMatch(alias: string, link: LinkShape, expr: string): string {
+  const cols = idCols(link);
+  if (cols.length === 1) return `${alias}.${ident(cols[0]!.col)} = ${expr}::${cols[0]!.type}`;
+  return cols.map((c, i) => `${alias}.${ident(c.col)} = (${expr}::text[])[${i + 1}]::${c.type}`).join(' AND ');
+}
+
+export function loose(link: LinkShape, i: number): boolean {
+  return link.scopeLoose?.[i] === true;
+}
+
+/** `e.source_name` as a value of the source name column's type (see LinkShape.nameType). */
+export function entryName(link: LinkShape, entry: string): string {
+  return link.nameType === undefined || link.nameType === 'text' ? `${entry}.source_name` : `${entry}.source_name::${link.nameType}`;
+}
+
+/** Which scope values a statement may touch: one tenant (first scope column) or all. */
+export interface ScopeFilter {
+  tenant: string | null;
+}
+
+export class Params {
+  readonly values: unknown[] = [];
+  add(v: unknown): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+}
+
+export const OWN = 'fk_backfill';
+
+/** `AND s."tenant_id" = $n` when a tenant is chosen and the link is scoped; else nothing. */
+export function scopeWhere(alias: string, link: LinkShape, f: ScopeFilter, p: Params): string {
+  const first = link.scope[0];
+  if (f.tenant === null || first === undefined) return '';
+  return ` AND ${alias}.${ident(first)} = ${p.add(f.tenant)}`;
+}
+
+/** `ARRAY[s."a"::text, s."b"::text]::text[]`: the scope values of a row, as stored in plan_entries. */
+export function scopeKeyExpr(alias: string, link: LinkShape): string {
+  return `ARRAY[${link.scope.map((c) => `${alias}.${ident(c)}::text`).join(', ')}]::text[]`;
+}
+
+/** Same-scope join condition between two aliases (a loose scope column by its text form too). */
+export function scopeJoin(a: string, b: string, link: LinkShape): string {
+  return link.scope
+    .map((c, i) => ` AND ${a}.${ident(c)} = ${b}.${ident(c)}${loose(link, i) ? ` AND ${a}.${ident(c)}::text = ${b}.${ident(c)}::text` : ''}`)
+    .join('');
+}
+
+/** ` AND <alias's master is active>` (the link's active predicate), or nothing. */
+export function activeWhere(alias: string, link: LinkShape): string {
+  return activeAnd(alias, link.active);
+}
+
+/**
+ * Types whose values compare with `=` as the same value (so `IS NOT DISTINCT FROM` on the typed column is
+ * a safe "unchanged" test); any other touched column is compared by its text form.
+ */
+const PLAIN_EQ = /^(timestamp|date|time|smallint|integer|bigint|numeric|real|double precision|text|character varying|uuid|boolean)\b/;
+
+/**
+ * What an apply statement reads of each row it is about to change, under the aliases `rowRecheck`
+ * compares: its ctid, key, name, scope values and touched value (updated_at, for the change log).
+ */
+export function rowRead(alias: string, link: LinkShape, withTid = true): string {
+  return [
+    ...(withTid ? [`${alias}.ctid AS fkb_tid`] : []),
+    ...idCols(link).map((c, i) => `${alias}.${ident(c.col)} AS fkb_key${i === 0 ? '' : `_${i + 1}`}`),
+    `${alias}.${ident(link.name)} AS fkb_name`,
+    ...link.scope.map((c, i) => `${alias}.${ident(c)} AS fkb_scope_${i + 1}`),
+    ...(link.touch === null ? [] : [`${alias}.${ident(link.touch.column)} AS fkb_touched`]),
+  ].join(', ');
+}
+
+/**
+ * The UPDATE's join back to the row `rowRead` read (alias `x`): by ctid (a Tid Scan, one buffer lookup
+ * per row) and key, and every value the plan and the change log rely on compared again: FK still NULL,
+ * name, scope, touched value. A row updated concurrently is re-evaluated by PostgreSQL on its newest
+ * version (EvalPlanQual), where a new ctid already fails the join; these comparisons do not depend on
+ * how a given server version and plan re-test the ctid there (a Tid Scan's recheck, a hash join's
+ * clauses): a concurrent rename, re-scoping or updated_at is never overwritten or logged stale.
+ */
+export function rowRecheck(link: LinkShape, x: string, byTid = true): string {
+  const touch = link.touch;
+  const tc = touch === null ? '' : ident(touch.column);
+  const touched = touch === null ? '' : PLAIN_EQ.test(touch.type) ? ` AND s.${tc} IS NOT DISTINCT FROM ${x}.fkb_touched` : ` AND s.${tc}::text IS NOT DISTINCT FROM ${x}.fkb_touched::text`;
+  const conds = [
+    ...(byTid ? [`s.ctid = ${x}.fkb_tid`] : []),
+    ...idCols(link).map((c, i) => `s.${ident(c.col)} = ${x}.fkb_key${i === 0 ? '' : `_${i + 1}`}`),
+    `s.${ident(link.fk)} IS NULL`,
+    `s.${ident(link.name)} = ${x}.fkb_name`,
+  ];
+  return `${conds.join(' AND ')}${entryScopeJoin('s', link, x)}${touched}`;
+}
+
+/** ` AND alias."scope col" = entry.fkb_scope_N` for every scope column: a row or master against a lookup-table entry (or a row read as one). */
+export function entryScopeJoin(alias: string, link: LinkShape, entry: string): string {
+  return link.scope
+    .map((c, i) => ` AND ${alias}.${ident(c)} = ${entry}.fkb_scope_${i + 1}${loose(link, i) ? ` AND ${alias}.${ident(c)}::text = ${entry}.fkb_scope_${i + 1}::text` : ''}`)
+    .join('');
+}
+
+/** The change log's old touched value of a row read by `rowRead`. */
+export function touchedOld(link: LinkShape, x: string): string {
+  return link.touch === null ? 'NULL::text' : `${x}.fkb_touched::text`;
+}
+
+/**
+ * An apply / undo statement's change-set INSERT as a second data-modifying CTE, and its result: one row,
+ * \`changed\`, the rows of \`upd\` (counted from the CTE, not by \`cardinality()\` of the stored array, which
+ * read back and decompressed the whole array of every batch).
+ */
+export function withChangedCount(insert: string): string {
+  return `, ins AS (
+${insert}
+RETURNING 1
+)
+SELECT (SELECT count(*) FROM upd)::int8 AS changed`;
+}
+
+/** Rows changed by an apply / undo statement: its \`changed\` column (change set statements), else its row count. */
+export function changedCount(res: { rowCount: number; rows: unknown[] }): number {
+  const r = res.rows[0] as { changed?: unknown } | undefined;
+  return r?.changed === undefined ? res.rowCount : Number(r.changed);
+}
+
+/** A link shape plus the types of its scope columns (for the typed per-run lookup table). */
+export interface TypedLinkShape extends LinkShape {
+  scopeTypes: string[];
+}

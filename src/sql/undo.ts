@@ -1,0 +1,131 @@
+/**
+ * Undo: reverts a run's change sets, batch by batch: exactly the rows it wrote that still hold its value.
+ */
+import { BackfillError } from '../errors.js';
+import { ident } from './quote.js';
+import { idCols, type LinkShape, OWN, Params, rowKeyMatch, rowKeyText, type ScopeFilter, scopeWhere, type Statement, withChangedCount } from './link.js';
+
+/**
+ * Reverts what run `targetRunId` wrote into one link: only rows that still hold the value it wrote;
+ * restores the touched column (updated_at) too. Logs the reversal under `runId`.
+ */
+export function undoStatement(
+  link: LinkShape,
+  a: {
+    targetRunId: string;
+    runId: string;
+    linkName: string;
+    /** A range of change log positions 'SET:ORD' (see undoBoundStatement): the batches of a batched undo. */
+    setRange?: { after: string | null; upTo: string };
+  },
+  f: ScopeFilter,
+): Statement {
+  const u = undoParams(a);
+  if (link.citus !== undefined) return citusUndoStatement(link, u, f);
+  const { p, target, linkName, setRange } = u;
+  const fk = ident(link.fk);
+  // the old touched value comes back only while the row still holds the one apply wrote (its transaction's now(),
+  // the change set's changed_at): an edit since (the application's own updated_at) is kept
+  const touchSet =
+    link.touch === null ? '' : `, ${ident(link.touch.column)} = CASE WHEN c.touched_column IS NULL OR s.${ident(link.touch.column)} IS DISTINCT FROM c.changed_at::${link.touch.type} THEN s.${ident(link.touch.column)} ELSE c.touched_old::${link.touch.type} END`;
+  const text = `WITH c AS (
+  SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old, c.changed_at
+    FROM ${OWN}.changes c
+   WHERE c.run_id = ${target}::int8 AND c.link = ${linkName}${setRange}
+), upd AS (
+  UPDATE ${link.sourceSql} s
+     SET ${fk} = c.old_value::${link.fkType}${touchSet}
+    FROM c
+   WHERE ${rowKeyMatch('s', link, 'c.row_key')} AND s.${fk} = c.new_value::${link.fkType}${scopeWhere('s', link, f, p)}
+  RETURNING ${rowKeyText('s', link)} AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
+)
+${undoChangeSet(u)}`;
+  return { text, values: p.values };
+}
+
+/** An undo statement's parameters in the order both shapes bind them, and its change-log range. */
+function undoParams(a: { targetRunId: string; runId: string; linkName: string; setRange?: { after: string | null; upTo: string } }): { p: Params; runId: string; target: string; linkName: string; setRange: string } {
+  const p = new Params();
+  const runId = p.add(a.runId);
+  const target = p.add(a.targetRunId);
+  const linkName = p.add(a.linkName);
+  const setRange = a.setRange === undefined ? '' : positionRange('c', a.setRange, p);
+  return { p, runId, target, linkName, setRange };
+}
+
+/** The change set of an undo statement (the rows of \`upd\` it set back), and its \`changed\` count. */
+function undoChangeSet(u: { runId: string; linkName: string }): string {
+  return withChangedCount(`INSERT INTO ${OWN}.change_sets (run_id, link, table_name, column_name, method, row_keys, old_values, new_values)
+SELECT ${u.runId}::int8, ${u.linkName}::text, min(upd.table_name), min(upd.column_name), 'undo', array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.old_value)
+  FROM upd
+HAVING count(*) > 0`);
+}
+
+/**
+ * undoStatement on a Citus source: the change log rows are read and typed on the coordinator (the CTE
+ * `c`: key parts, old and new values and the old touched value cast to their columns' types), so the
+ * UPDATE on the shards compares and assigns plain columns (Citus refuses a STABLE cast of a column,
+ * such as text to timestamptz, in an UPDATE) and returns the logged row key as it is.
+ */
+function citusUndoStatement(link: LinkShape, u: ReturnType<typeof undoParams>, f: ScopeFilter): Statement {
+  const { p, target, linkName, setRange } = u;
+  const fk = ident(link.fk);
+  const cols = idCols(link);
+  const keyParts = cols.map((c, i) => (cols.length === 1 ? `c.row_key::${c.type} AS fkb_k1` : `(c.row_key::text[])[${i + 1}]::${c.type} AS fkb_k${i + 1}`)).join(', ');
+  const tc = link.touch === null ? null : ident(link.touch.column);
+  const text = `WITH c AS (
+  SELECT c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, ${keyParts},
+         c.old_value::${link.fkType} AS fkb_old, c.new_value::${link.fkType} AS fkb_new${link.touch === null ? '' : `,
+         c.touched_column IS NOT NULL AS fkb_touch, c.touched_old::${link.touch.type} AS fkb_touched, c.changed_at::${link.touch.type} AS fkb_applied`}
+    FROM ${OWN}.changes c
+   WHERE c.run_id = ${target}::int8 AND c.link = ${linkName}${setRange}
+), upd AS (
+  UPDATE ${link.sourceSql} s
+     SET ${fk} = c.fkb_old${tc === null ? '' : `, ${tc} = CASE WHEN c.fkb_touch AND s.${tc} IS NOT DISTINCT FROM c.fkb_applied THEN c.fkb_touched ELSE s.${tc} END`}
+    FROM c
+   WHERE ${cols.map((col, i) => `s.${ident(col.col)} = c.fkb_k${i + 1}`).join(' AND ')} AND s.${fk} = c.fkb_new${scopeWhere('s', link, f, p)}
+  RETURNING c.row_key, c.new_value, c.old_value, c.table_name, c.column_name
+)
+${undoChangeSet(u)}`;
+  return { text, values: p.values };
+}
+
+/** A change log position 'SET:ORD' (set id, 1-based position in the set). */
+function position(pos: string): [string, string] {
+  const m = /^(\d+):(\d+)$/.exec(pos);
+  if (m === null) throw new BackfillError('RUN_STATE', `not a change log position: ${pos} (the run's checkpoint is damaged)`);
+  return [m[1]!, m[2]!];
+}
+
+/** `(set_id, ord)` in (after, upTo], with a plain range on set_id so the set index is used. */
+function positionRange(alias: string, r: { after: string | null; upTo: string }, p: Params): string {
+  let out = r.after === null ? '' : positionAfter(alias, r.after, p);
+  const [set, ord] = position(r.upTo);
+  const sp = p.add(set);
+  out += ` AND ${alias}.set_id <= ${sp}::int8 AND (${alias}.set_id, ${alias}.ord) <= (${sp}::int8, ${p.add(ord)}::int8)`;
+  return out;
+}
+
+/**
+ * Upper bound of the next batch of an undo: the position 'SET:ORD' of the `limit`-th changed row of the
+ * run and link after position `after`, walking the change sets in id order (index (run_id, link, id))
+ * and each set's rows in order. Used with `undoStatement`'s setRange.
+ */
+export function undoBoundStatement(a: { targetRunId: string; linkName: string }, after: string | null, limit: number): Statement {
+  const p = new Params();
+  const text = `SELECT x.set_id::text || ':' || x.ord::text AS up_to, x.n::int8 AS n
+  FROM (SELECT c.set_id, c.ord, row_number() OVER (ORDER BY c.set_id, c.ord) AS n
+          FROM ${OWN}.changes c
+         WHERE c.run_id = ${p.add(a.targetRunId)}::int8 AND c.link = ${p.add(a.linkName)}${after === null ? '' : positionAfter('c', after, p)}
+         ORDER BY c.set_id, c.ord
+         LIMIT ${p.add(limit)}::int8) x
+ ORDER BY x.n DESC
+ LIMIT 1`;
+  return { text, values: p.values };
+}
+
+function positionAfter(alias: string, after: string, p: Params): string {
+  const [set, ord] = position(after);
+  const sp = p.add(set);
+  return ` AND ${alias}.set_id >= ${sp}::int8 AND (${alias}.set_id, ${alias}.ord) > (${sp}::int8, ${p.add(ord)}::int8)`;
+}

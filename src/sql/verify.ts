@@ -1,0 +1,41 @@
+/**
+ * Verify: the integrity of a link's FKs (NULL, orphaned, across scopes) in one pass.
+ */
+import { activeExpr } from './active.js';
+import { ident } from './quote.js';
+import { type LinkShape, Params, type ScopeFilter, scopeWhere, type Statement } from './link.js';
+
+/**
+ * NULL FKs, FK values pointing nowhere, to a master of another scope only, to a master the active
+ * predicate excludes. Each row is joined to its master by the whole key, scope included (the link's
+ * scope columns, all on the master too): masters keyed by (tenant_id, id) repeat ids across tenants, and
+ * a join on the id alone counted every row once per tenant holding that id and called its link
+ * cross-tenant. Both joins read masters grouped by what they join on (a master table without a unique
+ * key cannot multiply rows either) and hash on plain equalities (key and scope), no per-row query. A row
+ * whose scope value is NULL belongs to no tenant: its FK is an orphan only when no master has the key
+ * (as a composite FK, MATCH SIMPLE, checks nothing for it).
+ */
+export function integrityStatement(link: LinkShape, f: ScopeFilter): Statement {
+  const p = new Params();
+  const fk = ident(link.fk);
+  const tk = ident(link.targetKey);
+  const scoped = link.scope.length > 0;
+  const scopeCols = link.scope.map(ident);
+  // the row's own master: same key, same scope
+  const same = `LEFT JOIN (SELECT t.${tk} AS k${scopeCols.map((c) => `, t.${c}`).join('')}, bool_or(${activeExpr('t', link.active)}) AS active
+                FROM ${link.targetSql} t GROUP BY ${['1', ...scopeCols.map((_, i) => String(i + 2))].join(', ')}) t
+    ON t.k = s.${fk}${scopeCols.map((c) => ` AND t.${c} = s.${c}`).join('')}`;
+  // any master with that key, whatever its scope: tells an orphan from a link to another tenant
+  const any = scoped ? `
+  LEFT JOIN (SELECT DISTINCT t.${tk} AS k FROM ${link.targetSql} t) o ON o.k = s.${fk}` : '';
+  const scopeSet = scopeCols.map((c) => ` AND s.${c} IS NOT NULL`).join('');
+  const text = `SELECT count(*)::int8 AS total,
+       count(*) FILTER (WHERE s.${fk} IS NULL)::int8 AS null_fks,
+       count(*) FILTER (WHERE s.${fk} IS NOT NULL AND ${scoped ? 'o.k' : 't.k'} IS NULL)::int8 AS orphans,
+       ${scoped ? `count(*) FILTER (WHERE s.${fk} IS NOT NULL AND t.k IS NULL AND o.k IS NOT NULL${scopeSet})::int8` : '0::int8'} AS cross_scope,
+       count(*) FILTER (WHERE t.k IS NOT NULL AND NOT t.active)::int8 AS inactive_targets
+  FROM ${link.sourceSql} s
+  ${same}${any}
+ WHERE true${scopeWhere('s', link, f, p)}`;
+  return { text, values: p.values };
+}
