@@ -10,7 +10,7 @@ import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { adapt } from '../db/index.js';
 import { num } from '../db/port.js';
 import { migrate } from '../store/migrate.js';
-import type { Queryable } from '../db/port.js';
+import type { Database, Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 import { mastersByKeyStatement } from '../sql/statements.js';
 import { FACETS, masterSearchSql, QUEUE_SORTS, reviewQueueSql, type Facet, type QueueSort, type QueueSqlFilter, type QueueSqlLink } from '../sql/review.js';
@@ -579,11 +579,25 @@ export async function revokeDecision(db: unknown, input: { id: string; by?: stri
   return revokeIn(d, input.id);
 }
 
-/** Revokes decisions `ids` in one statement (a bulk's undo); with `tenant`, only that tenant's. All in force or nothing. */
-export async function revokeManyIn(db: Queryable, ids: string[], tenant: string | null = null): Promise<{ revoked: number }> {
-  if (ids.length === 0) return { revoked: 0 };
+/**
+ * Revokes decisions `ids` in one statement (a bulk's undo); with `tenant`, only that tenant's. All in
+ * force or nothing, unless `inForceOnly`: then the ones still in force are revoked and the others (a
+ * name decided again since) are counted as `kept`.
+ */
+export async function revokeManyIn(db: Queryable, ids: string[], tenant: string | null = null, opts: { inForceOnly?: boolean } = {}): Promise<{ revoked: number; kept: number }> {
+  if (ids.length === 0) return { revoked: 0, kept: 0 };
   for (const id of ids) if (!/^\d{1,18}$/.test(id)) throw new BackfillError('INVALID_INPUT', `decision id must be a number, got "${id}"`);
   const want = new Set(ids).size;
+  if (opts.inForceOnly === true) {
+    const res = await db.query<{ n: unknown }>(
+      `WITH r AS (UPDATE fk_backfill.decisions d SET revoked_at = clock_timestamp()
+                   WHERE d.id = ANY($1::int8[]) AND d.revoked_at IS NULL AND ($2::text IS NULL OR d.scope_key[1] = $2::text) RETURNING 1)
+       SELECT count(*)::int8 AS n FROM r`,
+      [ids, tenant],
+    );
+    const n = num(res.rows[0]?.n);
+    return { revoked: n, kept: want - n };
+  }
   // one statement: revokes them only if every one is in force (all or nothing)
   const res = await db.query<{ n: unknown }>(
     `WITH w AS (SELECT d.id FROM fk_backfill.decisions d
@@ -595,7 +609,37 @@ export async function revokeManyIn(db: Queryable, ids: string[], tenant: string 
   );
   const n = num(res.rows[0]?.n);
   if (n !== want) throw new BackfillError('NOT_FOUND', `some of the ${want} decisions are not in force${tenant === null ? '' : ` for tenant ${tenant}`}; nothing undone`);
-  return { revoked: n };
+  return { revoked: n, kept: 0 };
+}
+
+/**
+ * Undo of one decision: revokes `id` and puts back in force the decisions it replaced (`restore`, from
+ * the decision's `replaced`) when they are of the same name and nothing else is in force for it, so
+ * undoing "never" on a bulk-accepted name gives the bulk's link back (and the bulk stays undoable).
+ * One transaction. Returns the revoked decision and the one in force afterwards (or null).
+ */
+export async function undoDecisionIn(
+  db: Database,
+  id: string,
+  restore: string[],
+  tenant: string | null = null,
+): Promise<{ revoked: DecisionRecord & { link: string; scopeKey: (string | null)[]; name: string }; restored: DecisionRecord | null }> {
+  for (const r of restore) if (!/^\d{1,18}$/.test(r)) throw new BackfillError('INVALID_INPUT', `decision id must be a number, got "${r}"`);
+  return db.transaction(async (tx) => {
+    const revoked = await revokeIn(tx, id, tenant);
+    if (restore.length === 0) return { revoked, restored: null };
+    const res = await tx.query<{ id: string; action: ReviewAction; target_key: string | null; decided_by: string | null; decided_at: string }>(
+      `UPDATE fk_backfill.decisions d SET revoked_at = NULL
+        WHERE d.id = (SELECT max(o.id) FROM fk_backfill.decisions o
+                       WHERE o.id = ANY($1::int8[]) AND o.revoked_at IS NOT NULL AND o.link = $2 AND o.scope_key = $3::text[] AND o.source_name = $4)
+          AND NOT EXISTS (SELECT 1 FROM fk_backfill.decisions l
+                           WHERE l.link = $2 AND l.scope_key = $3::text[] AND l.source_name = $4 AND l.revoked_at IS NULL)
+       RETURNING d.id::text AS id, d.action, d.target_key, d.decided_by, d.decided_at::text AS decided_at`,
+      [restore, revoked.link, revoked.scopeKey, revoked.name],
+    );
+    const r = res.rows[0];
+    return { revoked, restored: r === undefined ? null : { id: r.id, action: r.action, targetKey: r.target_key, decidedBy: r.decided_by, decidedAt: r.decided_at } };
+  });
 }
 
 /** Revokes decision `id`; with `tenant`, only a decision of that tenant (first scope value). */
