@@ -65,6 +65,9 @@ const SCRIPT = String.raw`
   // ---------------------------------------------------------------- URL state
   function readUrl() {
     var u = new URLSearchParams(location.search);
+    // a page size given in the URL that the list does not offer is added to it (else it was dropped silently)
+    var sz = u.get('size'), so = $('f-size');
+    if (sz && /^[0-9]+$/.test(sz) && !Array.prototype.some.call(so.options, function (o) { return o.value === sz; })) { var o = el('option', null, sz); o.value = sz; so.appendChild(o); }
     ['min', 'max', 'q', 'sort', 'dir', 'size'].forEach(function (k) { if (u.get(k) !== null) $('f-' + k).value = u.get(k); });
     state.offset = Number(u.get('offset') || 0) || 0;
     state.sel = {};
@@ -141,6 +144,12 @@ const SCRIPT = String.raw`
     q.counts = { names: d.names + o.names, decided: d.names, remaining: o.names, rows: d.rows + o.rows, rowsDecided: d.rows, rowsRemaining: o.rows };
     renderHeader(q);
   }
+  function selected(v) { return FACETS.every(function (k) { var s = state.sel[k]; return !s || s.split(',').indexOf(v[k]) >= 0; }); }
+  /**
+   * Where the next page starts: names decided on this page that left the selection (e.g. under "open")
+   * are no longer counted before it, so no open name is skipped.
+   */
+  function nextOffset() { return state.offset + state.items.length - state.items.filter(function (it) { return !selected(facetVals(it)); }).length; }
   /** Sets a name's decision (null = open) and moves the counts with it. */
   function setDecision(it, decision) { if (state.items.indexOf(it) < 0) { it.decision = decision; return; } var before = facetVals(it); it.decision = decision; recount(it, before, facetVals(it)); }
   /** Writes run one after another, in the order they were asked for (a key press is never dropped). */
@@ -152,7 +161,7 @@ const SCRIPT = String.raw`
     $('plan').textContent = 'plan ' + q.planRunId;
     var from = q.total === 0 ? 0 : q.offset + 1, to = q.offset + state.items.length;
     $('page-info').textContent = 'names ' + from + '\u2013' + to + ' of ' + q.total + ' (' + q.totalRows + ' rows; queue ' + q.queue.names + ' names)';
-    $('prev').disabled = q.offset === 0; $('next').disabled = q.offset + q.limit >= q.total;
+    $('prev').disabled = q.offset === 0; $('next').disabled = nextOffset() >= q.total;
     FACETS.forEach(function (k) { fillFacet(k, q.facets[k] || []); });
     $('tenant-wrap').hidden = (q.facets.tenant || []).length < 2 && !state.sel.tenant;
   }
@@ -450,7 +459,7 @@ const SCRIPT = String.raw`
   ['f-sort', 'f-dir', 'f-size'].forEach(function (id) { $(id).addEventListener('change', function () { reset(); loadAfterWrites(); }); });
   ['f-min', 'f-max', 'f-q'].forEach(function (id) { $(id).addEventListener('input', function () { clearTimeout(state.t); state.t = setTimeout(function () { reset(); loadAfterWrites(); }, 250); }); });
   $('prev').addEventListener('click', function () { state.offset = Math.max(0, state.offset - state.q.limit); state.cur = 0; loadAfterWrites(true); });
-  $('next').addEventListener('click', function () { state.offset = state.offset + state.q.limit; state.cur = 0; loadAfterWrites(true); });
+  $('next').addEventListener('click', function () { chain.then(function () { state.offset = nextOffset(); state.cur = 0; return load(true); }); });
 
   // ---------------------------------------------------------------- bulk
   $('bulk').addEventListener('click', function () {

@@ -246,6 +246,22 @@ describeEach('review page e2e', (target) => {
     expect(errors.filter((e) => /Content Security Policy|TypeError|ReferenceError/i.test(e))).toEqual([]);
   }, 60_000);
 
+  run('paging under "open": after deciding a whole page, next shows the following open names (none skipped); a page size from the URL is kept', async () => {
+    const { page } = await open(1280, 1000, 50);
+    await expect.poll(() => page.locator('section.item').count(), POLL).toBe(7);
+    const all = await page.locator('section.item').evaluateAll((ns) => ns.map((n) => n.getAttribute('data-name')));
+    await page.goto(`${server!.url}&state=open&size=3`);
+    await expect.poll(() => page.locator('#page-info').textContent(), POLL).toMatch(/^names 1–3 of 7 /);
+    expect(page.url()).toContain('size=3');
+    await expect.poll(() => focusedName(page), POLL).toBe(all[0]);
+    for (let k = 0; k < 3; k++) await page.keyboard.press('n');
+    await expect.poll(() => live(), POLL).toBe(3);
+    await page.click('#next');
+    await expect.poll(() => page.locator('section.item').evaluateAll((ns) => ns.map((n) => n.getAttribute('data-name'))), POLL).toEqual(all.slice(3, 6));
+    expect(await page.locator('#page-info').textContent()).toMatch(/^names 1–3 of 4 /);
+    expect(await focusedName(page)).toBe(all[3]);
+  }, 60_000);
+
   run('undo after changing a bulk-accepted name: u gives the bulk\'s link back, the next u undoes the whole bulk; after a bulk, focus is on an open name', async () => {
     const { page } = await open();
     await expect.poll(() => page.locator('#counts').textContent(), POLL).toContain('decided 0 / remaining 7 names');
