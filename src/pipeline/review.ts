@@ -13,7 +13,7 @@ import { migrate } from '../store/migrate.js';
 import type { Database, Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 import { mastersByKeyStatement } from '../sql/statements.js';
-import { FACETS, masterSearchSql, QUEUE_SORTS, reviewQueueSql, type Facet, type QueueSort, type QueueSqlFilter, type QueueSqlLink } from '../sql/review.js';
+import { FACETS, linkedRowsSql, masterSearchSql, QUEUE_SORTS, reviewQueueSql, type Facet, type QueueSort, type QueueSqlFilter, type QueueSqlLink } from '../sql/review.js';
 import { explainScore, type Contribution } from '../match/index.js';
 import type { ResolvedLink } from './catalog.js';
 import { prepare, shape, type CommonOptions, type Context } from './context.js';
@@ -73,6 +73,11 @@ export interface QueueCandidate {
   signals: Record<string, unknown>;
   /** Each signal's share of the score (a waterfall that adds up to it). */
   contributions: Contribution[];
+  /**
+   * Rows already linked to this master (every link to its table, same scope): given for candidates
+   * whose name another candidate of the same name shares, so duplicates can be told apart.
+   */
+  linkedRows?: number;
 }
 
 export interface DecisionRecord {
@@ -377,6 +382,26 @@ async function annotateMasters(ctx: Context, items: QueueItem[]): Promise<void> 
         it.decision.target = m === undefined ? { key: t, name: '', number: null, active: false } : { key: m.key, name: m.name, number: m.number, active: m.active };
       }
     }
+  }
+  await countLinkedRows(ctx, items);
+}
+
+/** Fills linkedRows of candidates that share their name with another candidate of the same card (duplicate masters). */
+async function countLinkedRows(ctx: Context, items: QueueItem[]): Promise<void> {
+  const byTable = new Map<string, { c: QueueCandidate; scope: (string | null)[] }[]>();
+  for (const it of items) {
+    const norm = (c: QueueCandidate): string => c.name.trim().toLowerCase();
+    const seen = new Map<string, number>();
+    for (const c of it.candidates) seen.set(norm(c), (seen.get(norm(c)) ?? 0) + 1);
+    const table = linkOf(ctx, it.link).config.target.table;
+    for (const c of it.candidates) if ((seen.get(norm(c)) ?? 0) > 1) byTable.set(table, [...(byTable.get(table) ?? []), { c, scope: it.scopeKey }]);
+  }
+  for (const [table, list] of byTable) {
+    const links = ctx.links.filter((l) => l.config.target.table === table);
+    const st = linkedRowsSql(links.map(shape), [...new Set(list.map((x) => x.c.key))], links[0]!.targetKeyType);
+    const res = await ctx.db.query<{ scope_key: (string | null)[]; key: string; n: unknown }>(st.text, st.values);
+    const n = new Map(res.rows.map((r) => [JSON.stringify([r.scope_key, r.key]), num(r.n)]));
+    for (const x of list) x.c.linkedRows = n.get(JSON.stringify([x.scope, x.c.key])) ?? 0;
   }
 }
 

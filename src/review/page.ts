@@ -224,7 +224,8 @@ const SCRIPT = String.raw`
       var li = el('li', 'cand');
       li.appendChild(el('kbd', null, String(k + 1)));
       var nm = el('span', 'cname', c.name);
-      nm.appendChild(el('span', 'cnum', (c.number ? c.number + ' \u00b7 ' : '') + 'key ' + c.key + (c.active ? '' : ' \u00b7 inactive')));
+      nm.appendChild(el('span', 'cnum', (c.number ? c.number + ' \u00b7 ' : '') + 'key ' + c.key + (c.active ? '' : ' \u00b7 inactive') +
+        (c.linkedRows !== undefined ? ' \u00b7 ' + c.linkedRows + ' row' + (c.linkedRows === 1 ? '' : 's') + ' linked' : '')));
       li.appendChild(nm);
       var bar = el('div', 'score' + (c.score !== null && c.score < info.autoLinkAt ? ' low' : '')), fill = el('div');
       fill.style.width = Math.round(Math.max(0, Math.min(1, c.score || 0)) * 100) + '%';

@@ -169,6 +169,25 @@ describeEach('review', (target) => {
     expect(await liveDecisions(t)).toBe(1);
   });
 
+  it('duplicate masters among the candidates come with the rows already linked to each (every link to that table, same tenant)', async () => {
+    await t.db.query(`INSERT INTO customers (tenant_id, customer_number, customer_name) VALUES ($1, 'CUST-008', 'Beta Industries')`, [DEMO_TENANT]);
+    const beta = await customerId(t, 'CUST-002');
+    await t.db.query(
+      `INSERT INTO sales_orders (tenant_id, order_number, customer_name, customer_id) VALUES ($1, 'SO-L-1', 'Beta Industries', $2), ($1, 'SO-L-2', 'Beta Ind.', $2)`,
+      [DEMO_TENANT, beta],
+    );
+    await t.db.query(`INSERT INTO sales_invoices (tenant_id, invoice_number, customer_name, customer_id) VALUES ($1, 'INV-L-1', 'Beta Industries', $2)`, [DEMO_TENANT, beta]);
+    const q = await reviewQueue(t.db, { ...opts, fresh: true });
+    const it = q.items.find((i) => i.candidates.filter((c) => c.name === 'Beta Industries').length === 2)!;
+    const dups = it.candidates.filter((c) => c.name === 'Beta Industries');
+    expect(dups.map((c) => [c.number, c.linkedRows]).sort()).toEqual([
+      ['CUST-002', 3],
+      ['CUST-008', 0],
+    ]);
+    // a candidate whose name no other candidate shares is not counted
+    expect(q.items.flatMap((i) => i.candidates).filter((c) => c.name !== 'Beta Industries' && c.linkedRows !== undefined)).toEqual([]);
+  });
+
   it('CSV export → edit → import → plan uses the decisions; the same file twice writes nothing; bad lines named, nothing written', async () => {
     const { csv } = await exportQueueCsv(t.db, opts);
     const lines = csv.trimEnd().split('\n');
