@@ -262,6 +262,31 @@ describeEach('review page e2e', (target) => {
     expect(await focusedName(page)).toBe(all[3]);
   }, 60_000);
 
+  run('every control is reached by Tab and shows a visible focus ring', async () => {
+    const { page } = await open();
+    await expect.poll(() => page.locator('section.item').count(), POLL).toBe(7);
+    const total = await page.evaluate<number>(
+      "Array.prototype.filter.call(document.querySelectorAll('button:not(:disabled), select, input, summary, section.item[tabindex]'), function (n) { return n.getClientRects().length > 0; }).length",
+    );
+    await page.evaluate("document.activeElement.blur(); document.body.focus()");
+    await page.mouse.click(1, 1);
+    const reached = new Set<string>();
+    const noRing: string[] = [];
+    await page.evaluate("document.querySelectorAll('button, select, input, summary, section.item').forEach(function (n, i) { n.dataset.tabId = String(i); })");
+    for (let k = 0; k < total + 5; k++) {
+      await page.keyboard.press('Tab');
+      const [id, ring, what] = await page.evaluate<[string, boolean, string]>(`(function () {
+        var a = document.activeElement, s = getComputedStyle(a);
+        return [a.dataset.tabId || '', s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2, a.tagName + ' ' + (a.textContent || '').trim().slice(0, 20)];
+      })()`);
+      if (id === '') continue;
+      reached.add(id);
+      if (!ring) noRing.push(what);
+    }
+    expect(noRing).toEqual([]);
+    expect(reached.size).toBe(total);
+  }, 60_000);
+
   run('undo after changing a bulk-accepted name: u gives the bulk\'s link back, the next u undoes the whole bulk; after a bulk, focus is on an open name', async () => {
     const { page } = await open();
     await expect.poll(() => page.locator('#counts').textContent(), POLL).toContain('decided 0 / remaining 7 names');
