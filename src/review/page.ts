@@ -368,7 +368,8 @@ const SCRIPT = String.raw`
       return api('POST', '/api/decide', body).then(function (r) {
         it.saving = null; setDecision(it, r.decision);
         if (state.items[i] !== it) i = -1;
-        state.undo.push({ ids: [r.decision.id], restore: r.replaced || [], name: it.name, link: it.link, scope: JSON.stringify(it.scopeKey) });
+        // the same decision again writes nothing: nothing to undo (u then undoes the step before)
+        if (r.changed) state.undo.push({ ids: [r.decision.id], restore: r.replaced || [], name: it.name, link: it.link, scope: JSON.stringify(it.scopeKey) });
         rerender(i);
         window.fkbTimings.push(performance.now() - t0);
         msg('decided "' + it.name + '": ' + (r.decision.action === 'alias' ? 'linked to ' + masterLabel(r.decision.target, r.decision.targetKey) : r.decision.action));

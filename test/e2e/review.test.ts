@@ -305,6 +305,10 @@ describeEach('review page e2e', (target) => {
     const name = (await accepted.getAttribute('data-name'))!;
     const link = await t.db.query<{ target_key: string }>(`SELECT target_key FROM fk_backfill.decisions WHERE revoked_at IS NULL AND source_name = $1`, [name]);
     await accepted.focus();
+    // accepting the same master again changes nothing, so it is no step for u
+    await page.keyboard.press('a');
+    await expect.poll(() => page.locator('#msg').textContent(), POLL).toContain(`decided "${name}": linked to`);
+    await accepted.focus();
     await page.keyboard.press('n');
     await expect.poll(() => t.db.query<{ action: string }>(`SELECT action FROM fk_backfill.decisions WHERE revoked_at IS NULL AND source_name = $1`, [name]).then((r) => r.rows), POLL).toEqual([{ action: 'never' }]);
     await page.keyboard.press('u');
