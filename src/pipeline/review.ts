@@ -8,12 +8,12 @@ import { createHash } from 'node:crypto';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { adapt } from '../db/index.js';
-import { num, type Queryable } from '../db/port.js';
+import { num, type Database, type Queryable } from '../db/port.js';
 import { migrate } from '../store/migrate.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 import { mastersByKeyStatement } from '../sql/masters.js';
-import { type Facet, FACETS, masterSearchSql, QUEUE_SORTS, type QueueSort, type QueueSqlFilter, type QueueSqlLink, reviewQueueSql } from '../sql/review.js';
-import { type Contribution, explainScore } from '../match/index.js';
+import { FACETS, linkedRowsSql, masterSearchSql, QUEUE_SORTS, reviewQueueSql, type Facet, type QueueSort, type QueueSqlFilter, type QueueSqlLink } from '../sql/review.js';
+import { explainScore, type Contribution } from '../match/index.js';
 import type { ResolvedLink } from './catalog.js';
 import { type CommonOptions, type Context, prepare, shape } from './context.js';
 import { planIn } from './plan.js';
@@ -72,6 +72,11 @@ export interface QueueCandidate {
   signals: Record<string, unknown>;
   /** Each signal's share of the score (a waterfall that adds up to it). */
   contributions: Contribution[];
+  /**
+   * Rows already linked to this master (every link to its table, same scope): given for candidates
+   * whose name another candidate of the same name shares, so duplicates can be told apart.
+   */
+  linkedRows?: number;
 }
 
 export interface DecisionRecord {
@@ -377,6 +382,26 @@ async function annotateMasters(ctx: Context, items: QueueItem[]): Promise<void> 
       }
     }
   }
+  await countLinkedRows(ctx, items);
+}
+
+/** Fills linkedRows of candidates that share their name with another candidate of the same card (duplicate masters). */
+async function countLinkedRows(ctx: Context, items: QueueItem[]): Promise<void> {
+  const byTable = new Map<string, { c: QueueCandidate; scope: (string | null)[] }[]>();
+  for (const it of items) {
+    const norm = (c: QueueCandidate): string => c.name.trim().toLowerCase();
+    const seen = new Map<string, number>();
+    for (const c of it.candidates) seen.set(norm(c), (seen.get(norm(c)) ?? 0) + 1);
+    const table = linkOf(ctx, it.link).config.target.table;
+    for (const c of it.candidates) if ((seen.get(norm(c)) ?? 0) > 1) byTable.set(table, [...(byTable.get(table) ?? []), { c, scope: it.scopeKey }]);
+  }
+  for (const [table, list] of byTable) {
+    const links = ctx.links.filter((l) => l.config.target.table === table);
+    const st = linkedRowsSql(links.map(shape), [...new Set(list.map((x) => x.c.key))], links[0]!.targetKeyType);
+    const res = await ctx.db.query<{ scope_key: (string | null)[]; key: string; n: unknown }>(st.text, st.values);
+    const n = new Map(res.rows.map((r) => [JSON.stringify([r.scope_key, r.key]), num(r.n)]));
+    for (const x of list) x.c.linkedRows = n.get(JSON.stringify([x.scope, x.c.key])) ?? 0;
+  }
 }
 
 function keyLink(l: ResolvedLink): Parameters<typeof mastersByKeyStatement>[0] {
@@ -578,11 +603,25 @@ export async function revokeDecision(db: unknown, input: { id: string; by?: stri
   return revokeIn(d, input.id);
 }
 
-/** Revokes decisions `ids` in one statement (a bulk's undo); with `tenant`, only that tenant's. All in force or nothing. */
-export async function revokeManyIn(db: Queryable, ids: string[], tenant: string | null = null): Promise<{ revoked: number }> {
-  if (ids.length === 0) return { revoked: 0 };
+/**
+ * Revokes decisions `ids` in one statement (a bulk's undo); with `tenant`, only that tenant's. All in
+ * force or nothing, unless `inForceOnly`: then the ones still in force are revoked and the others (a
+ * name decided again since) are counted as `kept`.
+ */
+export async function revokeManyIn(db: Queryable, ids: string[], tenant: string | null = null, opts: { inForceOnly?: boolean } = {}): Promise<{ revoked: number; kept: number }> {
+  if (ids.length === 0) return { revoked: 0, kept: 0 };
   for (const id of ids) if (!/^\d{1,18}$/.test(id)) throw new BackfillError('INVALID_INPUT', `decision id must be a number, got "${id}"`);
   const want = new Set(ids).size;
+  if (opts.inForceOnly === true) {
+    const res = await db.query<{ n: unknown }>(
+      `WITH r AS (UPDATE fk_backfill.decisions d SET revoked_at = clock_timestamp()
+                   WHERE d.id = ANY($1::int8[]) AND d.revoked_at IS NULL AND ($2::text IS NULL OR d.scope_key[1] = $2::text) RETURNING 1)
+       SELECT count(*)::int8 AS n FROM r`,
+      [ids, tenant],
+    );
+    const n = num(res.rows[0]?.n);
+    return { revoked: n, kept: want - n };
+  }
   // one statement: revokes them only if every one is in force (all or nothing)
   const res = await db.query<{ n: unknown }>(
     `WITH w AS (SELECT d.id FROM fk_backfill.decisions d
@@ -594,7 +633,37 @@ export async function revokeManyIn(db: Queryable, ids: string[], tenant: string 
   );
   const n = num(res.rows[0]?.n);
   if (n !== want) throw new BackfillError('NOT_FOUND', `some of the ${want} decisions are not in force${tenant === null ? '' : ` for tenant ${tenant}`}; nothing undone`);
-  return { revoked: n };
+  return { revoked: n, kept: 0 };
+}
+
+/**
+ * Undo of one decision: revokes `id` and puts back in force the decisions it replaced (`restore`, from
+ * the decision's `replaced`) when they are of the same name and nothing else is in force for it, so
+ * undoing "never" on a bulk-accepted name gives the bulk's link back (and the bulk stays undoable).
+ * One transaction. Returns the revoked decision and the one in force afterwards (or null).
+ */
+export async function undoDecisionIn(
+  db: Database,
+  id: string,
+  restore: string[],
+  tenant: string | null = null,
+): Promise<{ revoked: DecisionRecord & { link: string; scopeKey: (string | null)[]; name: string }; restored: DecisionRecord | null }> {
+  for (const r of restore) if (!/^\d{1,18}$/.test(r)) throw new BackfillError('INVALID_INPUT', `decision id must be a number, got "${r}"`);
+  return db.transaction(async (tx) => {
+    const revoked = await revokeIn(tx, id, tenant);
+    if (restore.length === 0) return { revoked, restored: null };
+    const res = await tx.query<{ id: string; action: ReviewAction; target_key: string | null; decided_by: string | null; decided_at: string }>(
+      `UPDATE fk_backfill.decisions d SET revoked_at = NULL
+        WHERE d.id = (SELECT max(o.id) FROM fk_backfill.decisions o
+                       WHERE o.id = ANY($1::int8[]) AND o.revoked_at IS NOT NULL AND o.link = $2 AND o.scope_key = $3::text[] AND o.source_name = $4)
+          AND NOT EXISTS (SELECT 1 FROM fk_backfill.decisions l
+                           WHERE l.link = $2 AND l.scope_key = $3::text[] AND l.source_name = $4 AND l.revoked_at IS NULL)
+       RETURNING d.id::text AS id, d.action, d.target_key, d.decided_by, d.decided_at::text AS decided_at`,
+      [restore, revoked.link, revoked.scopeKey, revoked.name],
+    );
+    const r = res.rows[0];
+    return { revoked, restored: r === undefined ? null : { id: r.id, action: r.action, targetKey: r.target_key, decidedBy: r.decided_by, decidedAt: r.decided_at } };
+  });
 }
 
 /** Revokes decision `id`; with `tenant`, only a decision of that tenant (first scope value). */

@@ -27,7 +27,7 @@ main{padding:10px 16px;display:flex;flex-direction:column;gap:10px}
 .item:focus{outline:none}.item:focus-visible{outline:3px solid #f59e0b}
 .item.decided{background:#f4fbf6}.head{display:flex;gap:4px 10px;align-items:baseline;flex-wrap:wrap}
 .name{font-size:16px;font-weight:600;white-space:pre-wrap;overflow-wrap:anywhere}.tag{font-size:11px;padding:1px 6px;border-radius:8px;background:#eef}
-.tag.review{background:#fff4d6}.tag.ambiguous{background:#ffe2e0}.tag.unmatched{background:#e8e8e8}.tag.decision{background:#d9f5e0;font-size:12px}
+.tag.saving{background:#e6ecfb;font-size:12px}header .meta{color:#c8cdd8}.tag.review{background:#fff4d6}.tag.ambiguous{background:#ffe2e0}.tag.unmatched{background:#e8e8e8}.tag.decision{background:#d9f5e0;font-size:12px}
 .meta{color:#445;font-size:12px}.cands{margin:6px 0 0;padding:0;list-style:none;display:flex;flex-direction:column;gap:4px}
 .cand{display:grid;grid-template-columns:2em minmax(10em,1fr) 8em 3.5em auto auto;gap:4px 8px;align-items:center}
 .cname{overflow-wrap:anywhere}.cnum{display:block;font-size:11px;color:#445}
@@ -55,7 +55,7 @@ const SCRIPT = String.raw`
   var TOKEN = meta('fkb-token'), CSRF = meta('fkb-csrf');
   var FACETS = ['band', 'state', 'decision', 'link', 'tenant'];
   var PARAMS = ['link', 'tenant', 'band', 'state', 'decision', 'min', 'max', 'q', 'sort', 'dir', 'offset', 'size'];
-  var state = { q: null, items: [], cur: 0, undo: [], busy: false, plan: null, pending: null, bulk: null, applyPreview: null, t0: 0 };
+  var state = { q: null, items: [], cur: 0, undo: [], plan: null, pending: null, bulk: null, applyPreview: null, t0: 0 };
   window.fkbTimings = [];
   function $(id) { return document.getElementById(id); }
   function el(tag, cls, text) { var e = document.createElement(tag); if (cls) e.className = cls; if (text !== undefined && text !== null) e.textContent = String(text); return e; }
@@ -65,6 +65,9 @@ const SCRIPT = String.raw`
   // ---------------------------------------------------------------- URL state
   function readUrl() {
     var u = new URLSearchParams(location.search);
+    // a page size given in the URL that the list does not offer is added to it (else it was dropped silently)
+    var sz = u.get('size'), so = $('f-size');
+    if (sz && /^[0-9]+$/.test(sz) && !Array.prototype.some.call(so.options, function (o) { return o.value === sz; })) { var o = el('option', null, sz); o.value = sz; so.appendChild(o); }
     ['min', 'max', 'q', 'sort', 'dir', 'size'].forEach(function (k) { if (u.get(k) !== null) $('f-' + k).value = u.get(k); });
     state.offset = Number(u.get('offset') || 0) || 0;
     state.sel = {};
@@ -100,6 +103,8 @@ const SCRIPT = String.raw`
   }
 
   // ---------------------------------------------------------------- loading
+  /** A load the person asked for (filters, paging, plan, apply) waits for the writes asked before it. */
+  function loadAfterWrites(focusFirst) { return chain.then(function () { return load(focusFirst); }); }
   function load(focusFirst) {
     writeUrl();
     return api('GET', queueUrl()).then(function (q) {
@@ -107,35 +112,56 @@ const SCRIPT = String.raw`
       if (q.items.length === 0 && q.total > 0 && state.offset > 0) { state.offset = Math.max(0, Math.floor((q.total - 1) / q.limit) * q.limit); return load(focusFirst); }
       if (state.cur >= q.items.length) state.cur = Math.max(0, q.items.length - 1);
       renderHeader(q); renderAll();
-      if (focusFirst) focusCard(state.cur);
+      // focus the current card if it is still open, else the next open one (a key press then never re-decides a decided name)
+      if (focusFirst) focusCard(q.items[state.cur] && q.items[state.cur].decision ? nextOpen(state.cur) : state.cur);
     }).catch(function (e) { msg(e.message); });
   }
   /**
-   * After a decision: the header counts move at once (one name from remaining to decided), and the
-   * database recounts everything (facets too) once the person pauses, so a run of decisions never
-   * waits behind a recount of the whole queue.
+   * After a decision the page moves the counts itself, exactly as the database would count them: the
+   * name's facet values before and after (only state and decision change) are taken out of and put
+   * into every facet whose other selections it matches, and out of and into the total. No recount of
+   * the whole queue runs behind a decision (on 10,000 names it made the next decision wait ~0.5 s).
    */
-  function bump(it, wasDecided) {
-    var c = state.q && state.q.counts, now = !!it.decision; if (!c || now === wasDecided) { scheduleRefresh(); return; }
-    var s = now ? 1 : -1;
-    c.decided += s; c.remaining -= s; c.rowsDecided += s * it.rows; c.rowsRemaining -= s * it.rows;
-    renderHeader(state.q); scheduleRefresh();
+  function facetVals(it) {
+    return { band: it.outcome, state: it.decision ? 'decided' : 'open', decision: it.decision ? it.decision.action : 'none', link: it.link, tenant: it.scopeKey.length ? (it.scopeKey[0] === null ? '' : it.scopeKey[0]) : '' };
   }
-  function scheduleRefresh() { clearTimeout(state.rt); state.rt = setTimeout(refreshCounts, 1200); }
-  /** Counts and facets only: the page's cards stay as they are. */
-  function refreshCounts() {
-    return api('GET', queueUrl({ size: '0' })).then(function (q) {
-      state.q.counts = q.counts; state.q.facets = q.facets; state.q.total = q.total; state.q.totalRows = q.totalRows; state.q.queue = q.queue;
-      renderHeader(state.q);
-    }).catch(function (e) { msg(e.message); });
+  function recount(it, before, after) {
+    var q = state.q; if (!q) return;
+    function match(k, v) { var s = state.sel[k]; return !s || s.split(',').indexOf(v[k]) >= 0; }
+    function others(k, v) { return FACETS.every(function (o) { return o === k || match(o, v); }); }
+    function adj(k, value, d) {
+      var list = q.facets[k] || (q.facets[k] = []), e = list.filter(function (x) { return x.value === value; })[0];
+      if (!e) { e = { value: value, names: 0, rows: 0 }; list.push(e); list.sort(function (x, y) { return x.value < y.value ? -1 : x.value > y.value ? 1 : 0; }); }
+      e.names += d; e.rows += d * it.rows;
+    }
+    // a value present in the queue is listed even when no name of it matches the other selections (as the database lists it)
+    FACETS.forEach(function (k) { if (others(k, before)) adj(k, before[k], -1); adj(k, after[k], others(k, after) ? 1 : 0); });
+    var all = function (v) { return FACETS.every(function (k) { return match(k, v); }); };
+    if (all(before)) { q.total -= 1; q.totalRows -= it.rows; }
+    if (all(after)) { q.total += 1; q.totalRows += it.rows; }
+    var st = function (v) { return q.facets.state.filter(function (x) { return x.value === v; })[0] || { names: 0, rows: 0 }; };
+    var d = st('decided'), o = st('open');
+    q.counts = { names: d.names + o.names, decided: d.names, remaining: o.names, rows: d.rows + o.rows, rowsDecided: d.rows, rowsRemaining: o.rows };
+    renderHeader(q);
   }
+  function selected(v) { return FACETS.every(function (k) { var s = state.sel[k]; return !s || s.split(',').indexOf(v[k]) >= 0; }); }
+  /**
+   * Where the next page starts: names decided on this page that left the selection (e.g. under "open")
+   * are no longer counted before it, so no open name is skipped.
+   */
+  function nextOffset() { return state.offset + state.items.length - state.items.filter(function (it) { return !selected(facetVals(it)); }).length; }
+  /** Sets a name's decision (null = open) and moves the counts with it. */
+  function setDecision(it, decision) { if (state.items.indexOf(it) < 0) { it.decision = decision; return; } var before = facetVals(it); it.decision = decision; recount(it, before, facetVals(it)); }
+  /** Writes run one after another, in the order they were asked for (a key press is never dropped). */
+  var chain = Promise.resolve();
+  function enqueue(fn) { var p = chain.then(fn); chain = p.then(function () {}, function () {}); return p; }
   function renderHeader(q) {
     var c = q.counts;
     $('counts').textContent = 'decided ' + c.decided + ' / remaining ' + c.remaining + ' names (' + c.rowsDecided + ' / ' + c.rowsRemaining + ' rows)';
     $('plan').textContent = 'plan ' + q.planRunId;
     var from = q.total === 0 ? 0 : q.offset + 1, to = q.offset + state.items.length;
     $('page-info').textContent = 'names ' + from + '\u2013' + to + ' of ' + q.total + ' (' + q.totalRows + ' rows; queue ' + q.queue.names + ' names)';
-    $('prev').disabled = q.offset === 0; $('next').disabled = q.offset + q.limit >= q.total;
+    $('prev').disabled = q.offset === 0; $('next').disabled = nextOffset() >= q.total;
     FACETS.forEach(function (k) { fillFacet(k, q.facets[k] || []); });
     $('tenant-wrap').hidden = (q.facets.tenant || []).length < 2 && !state.sel.tenant;
   }
@@ -190,6 +216,7 @@ const SCRIPT = String.raw`
       tag.textContent = 'decided: ' + what + ' \u2014 by ' + (dec.decidedBy || '?') + (dec.decidedAt ? ' at ' + dec.decidedAt.slice(0, 19) : '');
       d.appendChild(tag);
     }
+    if (it.saving) d.appendChild(el('div', 'tag saving', 'saving: ' + (it.saving === 'alias' ? 'link' : it.saving === 'create' ? 'create a master' : 'never link') + '\u2026'));
     d.appendChild(el('div', 'meta', 'documents: ' + (it.sampleDocuments.join(', ') || '\u2014') + (it.reason ? ' \u00b7 ' + it.reason : '')));
     var info = linkInfo(it.link);
     var ul = el('ol', 'cands');
@@ -197,7 +224,8 @@ const SCRIPT = String.raw`
       var li = el('li', 'cand');
       li.appendChild(el('kbd', null, String(k + 1)));
       var nm = el('span', 'cname', c.name);
-      nm.appendChild(el('span', 'cnum', (c.number ? c.number + ' \u00b7 ' : '') + 'key ' + c.key + (c.active ? '' : ' \u00b7 inactive')));
+      nm.appendChild(el('span', 'cnum', (c.number ? c.number + ' \u00b7 ' : '') + 'key ' + c.key + (c.active ? '' : ' \u00b7 inactive') +
+        (c.linkedRows !== undefined ? ' \u00b7 ' + c.linkedRows + ' row' + (c.linkedRows === 1 ? '' : 's') + ' linked' : '')));
       li.appendChild(nm);
       var bar = el('div', 'score' + (c.score !== null && c.score < info.autoLinkAt ? ' low' : '')), fill = el('div');
       fill.style.width = Math.round(Math.max(0, Math.min(1, c.score || 0)) * 100) + '%';
@@ -215,10 +243,11 @@ const SCRIPT = String.raw`
     [['accept top', 'a', function () { pick(i, 0); }], ['never', 'n', function () { never(i); }], ['create master', 'c', function () { create(i); }], ['skip', 's', function () { skip(i); }]].forEach(function (x) {
       var b = el('button', null, x[0]); var h2 = el('span', 'kbdhint', ' (' + x[1] + ')'); b.appendChild(h2);
       b.setAttribute('data-act', x[1]); b.addEventListener('click', x[2]); act.appendChild(b);
+      if (x[1] === 'a' && it.candidates.length === 0) b.disabled = true;
     });
     var sm = el('button', null, 'search all masters'); sm.appendChild(el('span', 'kbdhint', ' (m)')); sm.setAttribute('data-act', 'm');
     sm.addEventListener('click', function () { openSearch(i); }); act.appendChild(sm);
-    if (it.decision) { var u = el('button', null, 'undo decision'); u.addEventListener('click', function () { revokeOne(it.decision.id, i); }); act.appendChild(u); }
+    if (it.decision) { var u = el('button', null, 'undo decision'); u.addEventListener('click', function () { revokeOne(it.decision.id); }); act.appendChild(u); }
     d.appendChild(act);
     var hist = el('details', 'history'); hist.appendChild(el('summary', null, 'decision history'));
     hist.addEventListener('toggle', function () { if (hist.open) loadHistory(it, hist); });
@@ -318,23 +347,34 @@ const SCRIPT = String.raw`
   }
   function nextOpen(i) {
     var items = state.items;
-    for (var k = 1; k <= items.length; k++) { var j = (i + k) % items.length; if (!items[j].decision) return j; }
+    for (var k = 1; k <= items.length; k++) { var j = (i + k) % items.length; if (!items[j].decision && !items[j].saving) return j; }
     return Math.min(i + 1, items.length - 1);
   }
 
   // ---------------------------------------------------------------- decisions
+  /**
+   * A decision: the card shows "saving" and focus moves to the next open card at once; the write runs
+   * after any earlier one (never dropped, never reordered); the card shows the recorded decision when
+   * the database has it, or the error (and is open again).
+   */
   function decide(i, body) {
-    var it = state.items[i]; if (!it || state.busy) return;
-    state.busy = true; var t0 = state.t0 || performance.now(); state.t0 = 0;
+    var it = state.items[i]; if (!it) return;
+    if (it.saving) { msg('"' + it.name + '" is still being saved'); return; }
+    var t0 = state.t0 || performance.now(); state.t0 = 0;
     body.link = it.link; body.scopeKey = it.scopeKey; body.name = it.name;
-    return api('POST', '/api/decide', body).then(function (r) {
-      var was = !!it.decision; it.decision = r.decision; state.pending = null;
-      state.undo.push({ ids: [r.decision.id], i: i, name: it.name, link: it.link });
-      rerender(i, false); focusCard(nextOpen(i));
-      window.fkbTimings.push(performance.now() - t0);
-      msg('decided "' + it.name + '": ' + (r.decision.action === 'alias' ? 'linked to ' + masterLabel(r.decision.target, r.decision.targetKey) : r.decision.action));
-      bump(it, was);
-    }).catch(function (e) { msg(e.message); }).then(function () { state.busy = false; });
+    it.saving = body.action; state.pending = null;
+    rerender(i, false); focusCard(nextOpen(i));
+    return enqueue(function () {
+      return api('POST', '/api/decide', body).then(function (r) {
+        it.saving = null; setDecision(it, r.decision);
+        if (state.items[i] !== it) i = -1;
+        // the same decision again writes nothing: nothing to undo (u then undoes the step before)
+        if (r.changed) state.undo.push({ ids: [r.decision.id], restore: r.replaced || [], name: it.name, link: it.link, scope: JSON.stringify(it.scopeKey) });
+        rerender(i);
+        window.fkbTimings.push(performance.now() - t0);
+        msg('decided "' + it.name + '": ' + (r.decision.action === 'alias' ? 'linked to ' + masterLabel(r.decision.target, r.decision.targetKey) : r.decision.action));
+      }, function (e) { it.saving = null; if (state.items[i] === it) rerender(i); msg('"' + it.name + '" not saved: ' + e.message); });
+    });
   }
   function pick(i, k) {
     var it = state.items[i]; if (!it) return;
@@ -351,37 +391,53 @@ const SCRIPT = String.raw`
   }
   function never(i) { decide(i, { action: 'never' }); }
   function create(i) {
-    var it = state.items[i]; if (!it || state.busy) return;
-    state.busy = true; msg('creating a master for "' + it.name + '"\u2026');
-    api('POST', '/api/create', { link: it.link, scopeKey: it.scopeKey, name: it.name }).then(function (r) {
-      var was = !!it.decision; it.decision = r.decision; rerender(i, false); focusCard(nextOpen(i));
-      if (r.decision) state.undo.push({ ids: [r.decision.id], i: i, name: it.name, link: it.link });
-      msg('created master ' + masterLabel({ name: r.created.name, number: r.created.number, key: r.created.key, active: true }) + ' in ' + r.created.table +
-        ' and linked "' + it.name + '" to it; planned again (run ' + r.planRunId + '): Apply links its rows');
-      bump(it, was);
-    }).catch(function (e) { msg('create master: ' + e.message); }).then(function () { state.busy = false; });
+    var it = state.items[i]; if (!it) return;
+    if (it.saving) { msg('"' + it.name + '" is still being saved'); return; }
+    it.saving = 'create'; rerender(i, false); focusCard(nextOpen(i));
+    msg('creating a master for "' + it.name + '"\u2026');
+    return enqueue(function () {
+      return api('POST', '/api/create', { link: it.link, scopeKey: it.scopeKey, name: it.name }).then(function (r) {
+        it.saving = null; setDecision(it, r.decision); if (state.items[i] === it) rerender(i);
+        if (r.decision) state.undo.push({ ids: [r.decision.id], restore: [], name: it.name, link: it.link, scope: JSON.stringify(it.scopeKey) });
+        msg('created master ' + masterLabel({ name: r.created.name, number: r.created.number, key: r.created.key, active: true }) + ' in ' + r.created.table +
+          ' and linked "' + it.name + '" to it; planned again (run ' + r.planRunId + '): Apply links its rows');
+      }, function (e) { it.saving = null; if (state.items[i] === it) rerender(i); msg('create master: ' + e.message); });
+    });
   }
   function skip(i) { if (state.items.length) focusCard(nextOpen(i)); }
-  function revokeOne(id, i) {
-    return api('POST', '/api/revoke', { id: id }).then(function (r) {
-      state.undo = state.undo.filter(function (x) { return x.ids.indexOf(id) < 0; });
-      var it = state.items[i];
-      if (it && it.decision && it.decision.id === id) { it.decision = null; rerender(i); bump(it, true); } else scheduleRefresh();
-      msg('undone: ' + r.action + ' for "' + r.name + '"');
-    }).catch(function (e) { msg(e.message); });
+  function indexOfName(u) { return state.items.findIndex(function (x) { return x.name === u.name && x.link === u.link && JSON.stringify(x.scopeKey) === u.scope; }); }
+  /** Undoes decision id: the decisions it replaced come back (undo of a re-decision gives the earlier one back). */
+  function revokeOne(id) {
+    return enqueue(function () {
+      var u = state.undo.filter(function (x) { return !x.bulk && x.ids[0] === id; })[0];
+      return api('POST', '/api/revoke', { id: id, restore: u ? u.restore : [] }).then(function (r) {
+        state.undo = state.undo.filter(function (x) { return x.bulk || x.ids[0] !== id; });
+        var i = indexOfName({ name: r.name, link: r.link, scope: JSON.stringify(r.scopeKey) }), it = state.items[i];
+        if (it && it.decision && it.decision.id === id) { setDecision(it, r.restored || null); rerender(i); focusCard(i); }
+        msg('undone: ' + r.action + ' for "' + r.name + '"' + (r.restored ? '; back to the earlier decision (' + (r.restored.action === 'alias' ? 'linked to ' + masterLabel(r.restored.target, r.restored.targetKey) : r.restored.action) + ')' : ''));
+      }, function (e) { msg(e.message); });
+    });
   }
+  /** Undoes the last decision or bulk accept, once every write asked for before has landed. */
   function undoLast() {
-    var u = state.undo.pop(); if (u === undefined) { msg('nothing to undo'); return; }
-    if (u.bulk) {
-      return api('POST', '/api/revoke', { ids: u.ids }).then(function (r) { msg('undone: bulk accept of ' + r.revoked + ' names'); return load(true); }).catch(function (e) { state.undo.push(u); msg(e.message); });
-    }
-    var i = state.items.findIndex(function (x) { return x.name === u.name && x.link === u.link; });
-    return revokeOne(u.ids[0], i).then(function () { if (i >= 0) focusCard(i); });
+    return enqueue(function () {}).then(function () {
+      var u = state.undo.pop();
+      if (u === undefined) { msg('nothing to undo'); return; }
+      if (!u.bulk) { state.undo.push(u); return revokeOne(u.ids[0]); }
+      return enqueue(function () {
+        return api('POST', '/api/revoke', { ids: u.ids, inForceOnly: true }).then(function (r) {
+          msg('undone: bulk accept of ' + r.revoked + ' names' + (r.kept ? ' (' + r.kept + ' decided again since keep that decision)' : ''));
+          return load(true);
+        }, function (e) { state.undo.push(u); msg(e.message); });
+      });
+    });
   }
 
   // ---------------------------------------------------------------- keyboard
   document.addEventListener('keydown', function (e) {
     var t = e.target, tag = t && t.tagName;
+    // Escape leaves the "search all masters" box (and closes it), back to its card
+    if (e.key === 'Escape' && t && t.closest && t.closest('.msearch')) { var sec = t.closest('section.item'), box = t.closest('.msearch'); box.parentNode.removeChild(box); if (sec) sec.focus(); return; }
     if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA' || e.ctrlKey || e.metaKey || e.altKey) return;
     var k = e.key, onCard = t && t.classList && t.classList.contains('item');
     // Enter and Space on a control (button, "why" toggle) activate that control, nothing else.
@@ -401,16 +457,16 @@ const SCRIPT = String.raw`
 
   // ---------------------------------------------------------------- filters, paging
   function reset() { state.offset = 0; state.cur = 0; state.bulk = null; $('bulk-panel').hidden = true; }
-  FACETS.forEach(function (k) { $('f-' + k).addEventListener('change', function () { state.sel[k] = $('f-' + k).value; reset(); load(); }); });
-  ['f-sort', 'f-dir', 'f-size'].forEach(function (id) { $(id).addEventListener('change', function () { reset(); load(); }); });
-  ['f-min', 'f-max', 'f-q'].forEach(function (id) { $(id).addEventListener('input', function () { clearTimeout(state.t); state.t = setTimeout(function () { reset(); load(); }, 250); }); });
-  $('prev').addEventListener('click', function () { state.offset = Math.max(0, state.offset - state.q.limit); state.cur = 0; load(true); });
-  $('next').addEventListener('click', function () { state.offset = state.offset + state.q.limit; state.cur = 0; load(true); });
+  FACETS.forEach(function (k) { $('f-' + k).addEventListener('change', function () { state.sel[k] = $('f-' + k).value; reset(); loadAfterWrites(); }); });
+  ['f-sort', 'f-dir', 'f-size'].forEach(function (id) { $(id).addEventListener('change', function () { reset(); loadAfterWrites(); }); });
+  ['f-min', 'f-max', 'f-q'].forEach(function (id) { $(id).addEventListener('input', function () { clearTimeout(state.t); state.t = setTimeout(function () { reset(); loadAfterWrites(); }, 250); }); });
+  $('prev').addEventListener('click', function () { state.offset = Math.max(0, state.offset - state.q.limit); state.cur = 0; loadAfterWrites(true); });
+  $('next').addEventListener('click', function () { chain.then(function () { state.offset = nextOffset(); state.cur = 0; return load(true); }); });
 
   // ---------------------------------------------------------------- bulk
   $('bulk').addEventListener('click', function () {
     var min = $('bulk-min').value; if (min === '') { msg('give a score'); return; }
-    api('POST', '/api/bulk/preview', { minScore: Number(min), filter: filterBody(), plan: state.plan }).then(function (r) {
+    chain.then(function () { return api('POST', '/api/bulk/preview', { minScore: Number(min), filter: filterBody(), plan: state.plan }); }).then(function (r) {
       state.bulk = { minScore: Number(min), filter: filterBody(), digest: r.digest, count: r.count };
       var p = $('bulk-panel'); p.textContent = ''; p.hidden = false;
       p.appendChild(el('div', null, 'Accept the best candidate of ' + r.count + ' open name(s) (' + r.rows + ' rows) in this view with score \u2265 ' + min +
@@ -426,17 +482,19 @@ const SCRIPT = String.raw`
   });
   function runBulk() {
     var b = state.bulk; if (!b) return; $('bulk-panel').hidden = true; state.bulk = null;
-    api('POST', '/api/bulk', { minScore: b.minScore, filter: b.filter, digest: b.digest, plan: state.plan }).then(function (r) {
-      if (r.ids.length) state.undo.push({ bulk: true, ids: r.ids });
-      msg('bulk: accepted ' + r.accepted + ' (press u to undo the whole bulk)'); return load(true);
-    }).catch(function (e) { msg(e.message); });
+    return enqueue(function () {
+      return api('POST', '/api/bulk', { minScore: b.minScore, filter: b.filter, digest: b.digest, plan: state.plan }).then(function (r) {
+        if (r.ids.length) state.undo.push({ bulk: true, ids: r.ids });
+        msg('bulk: accepted ' + r.accepted + ' (press u to undo the whole bulk)'); return load(true);
+      }, function (e) { msg(e.message); });
+    });
   }
 
   // ---------------------------------------------------------------- plan, apply
-  $('replan').addEventListener('click', function () { api('POST', '/api/plan', {}).then(function (r) { state.plan = null; msg('planned: run ' + r.runId); return load(); }).catch(function (e) { msg(e.message); }); });
+  $('replan').addEventListener('click', function () { chain.then(function () { return api('POST', '/api/plan', {}); }).then(function (r) { state.plan = null; msg('planned: run ' + r.runId); return load(); }).catch(function (e) { msg(e.message); }); });
   $('apply').addEventListener('click', function () {
     msg('planning (decisions first) to count what Apply would link\u2026');
-    api('POST', '/api/apply/preview', {}).then(function (r) {
+    chain.then(function () { return api('POST', '/api/apply/preview', {}); }).then(function (r) {
       state.applyPreview = r; state.plan = null;
       var p = $('apply-panel'); p.textContent = ''; p.hidden = false;
       p.appendChild(el('div', null, 'Plan ' + r.planRunId + ':'));

@@ -31,6 +31,7 @@ import {
   reviewQueueIn,
   revokeIn,
   revokeManyIn,
+  undoDecisionIn,
   type Band,
   type QueueFilter,
   type QueueSort,
@@ -286,12 +287,25 @@ export async function startReviewServer(db: unknown, opts: ReviewServerOptions):
       }
       case '/api/revoke': {
         if (Array.isArray(body['ids'])) {
+          // a bulk's undo: with inForceOnly, names decided again since keep that later decision
           const ids = (body['ids'] as unknown[]).map((x) => str(x, 'ids[]'));
-          const r = await serial(() => revokeManyIn(ctx.db, ids, ctx.filter.tenant));
+          const r = await serial(() => revokeManyIn(ctx.db, ids, ctx.filter.tenant, { inForceOnly: body['inForceOnly'] === true }));
           sendJson(res, 200, r);
           return;
         }
-        const r = await serial(() => revokeIn(ctx.db, str(body['id'], 'id'), ctx.filter.tenant));
+        const id = str(body['id'], 'id');
+        if (Array.isArray(body['restore'])) {
+          // undo: the decisions this one replaced come back in force (undo of a re-decision)
+          const restore = (body['restore'] as unknown[]).map((x) => str(x, 'restore[]'));
+          const r = await serial(async () => {
+            const u = await undoDecisionIn(ctx.db, id, restore, ctx.filter.tenant);
+            const live = u.restored === null ? null : await liveDecisionIn(ctx, u.revoked.link, u.revoked.scopeKey, u.revoked.name);
+            return { ...u.revoked, restored: live };
+          });
+          sendJson(res, 200, r);
+          return;
+        }
+        const r = await serial(() => revokeIn(ctx.db, id, ctx.filter.tenant));
         sendJson(res, 200, r);
         return;
       }

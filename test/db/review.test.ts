@@ -19,6 +19,7 @@ import {
   reviewQueue,
   revokeDecision,
   revokeManyIn,
+  undoDecisionIn,
   type QueueItem,
 } from '../../src/pipeline/review.js';
 import { prepare } from '../../src/pipeline/context.js';
@@ -137,6 +138,54 @@ describeEach('review', (target) => {
     const again = await bulkAccept(t.db, { ...opts, minScore: 0.6, by: 'bob', filter: { links: ['purchase_order'] } });
     expect(again.accepted).toBe(1);
     expect((await reviewQueue(t.db, opts)).counts).toMatchObject({ decided: 3, remaining: 4 });
+  });
+
+  it('undo of a re-decision puts the replaced decision back; a bulk undo with inForceOnly keeps names decided again since', async () => {
+    const ctx = await prepare(t.db, opts, { tenant: 'required' });
+    const bulk = await bulkAcceptIn(ctx, { minScore: 0.7, by: 'bob' });
+    expect(bulk.accepted).toBe(2);
+    const ids = bulk.decisions.map((d) => d.decision.id);
+    const name = 'Test Customers Group';
+    // "never" replaces the bulk's link; undoing it gives that link back (the same decision row, in force again)
+    const never = await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_invoice', scopeKey: [DEMO_TENANT], name, action: 'never', by: 'ana' });
+    expect(never.replaced).toHaveLength(1);
+    const u = await undoDecisionIn(ctx.db, never.decision.id, never.replaced, DEMO_TENANT);
+    expect(u.revoked).toMatchObject({ name, action: 'never' });
+    expect(u.restored).toMatchObject({ id: never.replaced[0], action: 'alias' });
+    const inForce = await t.db.query<{ id: string; action: string }>(
+      `SELECT id::text AS id, action FROM fk_backfill.decisions WHERE revoked_at IS NULL AND source_name = $1`,
+      [name],
+    );
+    expect(inForce.rows).toEqual([{ id: never.replaced[0], action: 'alias' }]);
+    // nothing comes back when another decision is in force for the name meanwhile, or the id is of another name
+    const again = await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_invoice', scopeKey: [DEMO_TENANT], name, action: 'never', by: 'ana' });
+    const other = ids.find((id) => id !== never.replaced[0])!;
+    expect((await undoDecisionIn(ctx.db, again.decision.id, [other], DEMO_TENANT)).restored).toBeNull();
+    expect(await liveDecisions(t)).toBe(1);
+    // the bulk is now partly replaced: all-or-nothing refuses; inForceOnly revokes what is left of it
+    await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_invoice', scopeKey: [DEMO_TENANT], name, action: 'never', by: 'ana' });
+    await expect(revokeManyIn(ctx.db, ids, DEMO_TENANT)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await revokeManyIn(ctx.db, ids, DEMO_TENANT, { inForceOnly: true })).toEqual({ revoked: 1, kept: 1 });
+    expect(await liveDecisions(t)).toBe(1);
+  });
+
+  it('duplicate masters among the candidates come with the rows already linked to each (every link to that table, same tenant)', async () => {
+    await t.db.query(`INSERT INTO customers (tenant_id, customer_number, customer_name) VALUES ($1, 'CUST-008', 'Beta Industries')`, [DEMO_TENANT]);
+    const beta = await customerId(t, 'CUST-002');
+    await t.db.query(
+      `INSERT INTO sales_orders (tenant_id, order_number, customer_name, customer_id) VALUES ($1, 'SO-L-1', 'Beta Industries', $2), ($1, 'SO-L-2', 'Beta Ind.', $2)`,
+      [DEMO_TENANT, beta],
+    );
+    await t.db.query(`INSERT INTO sales_invoices (tenant_id, invoice_number, customer_name, customer_id) VALUES ($1, 'INV-L-1', 'Beta Industries', $2)`, [DEMO_TENANT, beta]);
+    const q = await reviewQueue(t.db, { ...opts, fresh: true });
+    const it = q.items.find((i) => i.candidates.filter((c) => c.name === 'Beta Industries').length === 2)!;
+    const dups = it.candidates.filter((c) => c.name === 'Beta Industries');
+    expect(dups.map((c) => [c.number, c.linkedRows]).sort()).toEqual([
+      ['CUST-002', 3],
+      ['CUST-008', 0],
+    ]);
+    // a candidate whose name no other candidate shares is not counted
+    expect(q.items.flatMap((i) => i.candidates).filter((c) => c.name !== 'Beta Industries' && c.linkedRows !== undefined)).toEqual([]);
   });
 
   it('CSV export → edit → import → plan uses the decisions; the same file twice writes nothing; bad lines named, nothing written', async () => {

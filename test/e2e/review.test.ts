@@ -8,6 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { createAxis } from '../../src/demo/axis.js';
 import { startReviewServer, type ReviewServer } from '../../src/review/server.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { lowContrast } from './contrast.js';
 import { addBigQueue, DEMO_TENANT, FUZZY_CONFIG, FUZZY_DEMO, XSS_MASTER } from './fixtures.js';
 
 const CHROMIUM = process.env['FKB_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -172,6 +173,9 @@ describeEach('review page e2e', (target) => {
 
     mkdirSync('test-artifacts', { recursive: true });
     await page.screenshot({ path: 'test-artifacts/review.png', fullPage: true });
+    // every text readable (WCAG AA contrast), with a "why" and the bulk panel open
+    await page.locator('section.item summary').first().click();
+    expect(await lowContrast(page)).toEqual([]);
 
     // apply: counts per outcome first; "decisions only" links exactly the decided rows, no machine link
     await page.click('#apply');
@@ -200,6 +204,123 @@ describeEach('review page e2e', (target) => {
     expect(dialogs).toEqual([]);
     expect(errors.filter((e) => /Content Security Policy|TypeError|ReferenceError/i.test(e))).toEqual([]);
   }, 120_000);
+
+  run('a run of decisions: no key press dropped, no recount of the queue behind a decision, counts and facets as the database counts them', async () => {
+    const { page, errors } = await open(1280, 1000);
+    await page.goto(`${server!.url}&state=open`);
+    const counts = page.locator('#counts');
+    await expect.poll(() => counts.textContent(), POLL).toContain('decided 0 / remaining 7 names');
+    await expect.poll(() => focusedName(page), POLL).toBe('Tst Customer');
+    const queueReads: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/api/queue')) queueReads.push(r.url());
+    });
+    const names = await page.locator('section.item').evaluateAll((ns) => ns.map((n) => n.getAttribute('data-name')));
+    // three presses without waiting: three names decided, the focused one each time (the card after the last)
+    await page.keyboard.press('n');
+    await page.keyboard.press('n');
+    await page.keyboard.press('n');
+    await expect.poll(() => live(), POLL).toBe(3);
+    const nevers = await t.db.query<{ source_name: string }>(`SELECT source_name FROM fk_backfill.decisions WHERE revoked_at IS NULL AND action = 'never' ORDER BY id`);
+    expect(nevers.rows.map((r) => r.source_name)).toEqual(names.slice(0, 3));
+    await expect.poll(() => focusedName(page), POLL).toBe(names[3]);
+    // u undoes the last of them
+    await page.keyboard.press('u');
+    await expect.poll(() => live(), POLL).toBe(2);
+    await expect.poll(() => counts.textContent(), POLL).toContain('decided 2 / remaining 5 names');
+    // a decision never waits behind a recount of the whole queue (on 10,000 names one took ~0.5 s): no queue read at all
+    await new Promise((r) => setTimeout(r, 1600));
+    expect(queueReads).toEqual([]);
+    // the header and every facet say what the database says (a reload counts anew)
+    const shown = async (): Promise<string[]> => [
+      (await counts.textContent())!,
+      /of \d+/.exec((await page.locator('#page-info').textContent())!)![0],
+      ...(await page.locator('.bar select[id^="f-"] option').allTextContents()),
+    ];
+    const before = await shown();
+    await page.reload();
+    await expect.poll(() => page.locator('section.item').count(), POLL).toBe(5);
+    expect(await shown()).toEqual(before);
+    expect(before[0]).toContain('decided 2 / remaining 5 names');
+    expect(before[1]).toBe('of 5');
+    expect(errors.filter((e) => /Content Security Policy|TypeError|ReferenceError/i.test(e))).toEqual([]);
+  }, 60_000);
+
+  run('paging under "open": after deciding a whole page, next shows the following open names (none skipped); a page size from the URL is kept', async () => {
+    const { page } = await open(1280, 1000, 50);
+    await expect.poll(() => page.locator('section.item').count(), POLL).toBe(7);
+    const all = await page.locator('section.item').evaluateAll((ns) => ns.map((n) => n.getAttribute('data-name')));
+    await page.goto(`${server!.url}&state=open&size=3`);
+    await expect.poll(() => page.locator('#page-info').textContent(), POLL).toMatch(/^names 1–3 of 7 /);
+    expect(page.url()).toContain('size=3');
+    await expect.poll(() => focusedName(page), POLL).toBe(all[0]);
+    for (let k = 0; k < 3; k++) await page.keyboard.press('n');
+    await expect.poll(() => live(), POLL).toBe(3);
+    await page.click('#next');
+    await expect.poll(() => page.locator('section.item').evaluateAll((ns) => ns.map((n) => n.getAttribute('data-name'))), POLL).toEqual(all.slice(3, 6));
+    expect(await page.locator('#page-info').textContent()).toMatch(/^names 1–3 of 4 /);
+    expect(await focusedName(page)).toBe(all[3]);
+  }, 60_000);
+
+  run('every control is reached by Tab and shows a visible focus ring', async () => {
+    const { page } = await open();
+    await expect.poll(() => page.locator('section.item').count(), POLL).toBe(7);
+    const total = await page.evaluate<number>(
+      "Array.prototype.filter.call(document.querySelectorAll('button:not(:disabled), select, input, summary, section.item[tabindex]'), function (n) { return n.getClientRects().length > 0; }).length",
+    );
+    await page.evaluate("document.activeElement.blur(); document.body.focus()");
+    await page.mouse.click(1, 1);
+    const reached = new Set<string>();
+    const noRing: string[] = [];
+    await page.evaluate("document.querySelectorAll('button, select, input, summary, section.item').forEach(function (n, i) { n.dataset.tabId = String(i); })");
+    for (let k = 0; k < total + 5; k++) {
+      await page.keyboard.press('Tab');
+      const [id, ring, what] = await page.evaluate<[string, boolean, string]>(`(function () {
+        var a = document.activeElement, s = getComputedStyle(a);
+        return [a.dataset.tabId || '', s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2, a.tagName + ' ' + (a.textContent || '').trim().slice(0, 20)];
+      })()`);
+      if (id === '') continue;
+      reached.add(id);
+      if (!ring) noRing.push(what);
+    }
+    expect(noRing).toEqual([]);
+    expect(reached.size).toBe(total);
+  }, 60_000);
+
+  run('undo after changing a bulk-accepted name: u gives the bulk\'s link back, the next u undoes the whole bulk; after a bulk, focus is on an open name', async () => {
+    const { page } = await open();
+    await expect.poll(() => page.locator('#counts').textContent(), POLL).toContain('decided 0 / remaining 7 names');
+    await page.fill('#bulk-min', '0.61');
+    await page.click('#bulk');
+    await expect.poll(() => page.locator('#bulk-go').textContent(), POLL).toMatch(/^accept \d+$/);
+    const n = Number((await page.locator('#bulk-go').textContent())!.replace('accept ', ''));
+    expect(n).toBeGreaterThan(1);
+    await page.click('#bulk-go');
+    await expect.poll(() => page.locator('#counts').textContent(), POLL).toContain(`decided ${n} / `);
+    // the card focused after the bulk is open, so a key press there cannot re-decide a bulk-accepted name
+    await expect.poll(() => page.evaluate<string>("document.activeElement.className"), POLL).toMatch(/item/);
+    expect(await page.evaluate<string>("document.activeElement.className")).not.toContain('decided');
+    // change one bulk-accepted name to "never", then undo that: the bulk's link is back
+    const accepted = page.locator('section.item.decided').first();
+    const name = (await accepted.getAttribute('data-name'))!;
+    const link = await t.db.query<{ target_key: string }>(`SELECT target_key FROM fk_backfill.decisions WHERE revoked_at IS NULL AND source_name = $1`, [name]);
+    await accepted.focus();
+    // accepting the same master again changes nothing, so it is no step for u
+    await page.keyboard.press('a');
+    await expect.poll(() => page.locator('#msg').textContent(), POLL).toContain(`decided "${name}": linked to`);
+    await accepted.focus();
+    await page.keyboard.press('n');
+    await expect.poll(() => t.db.query<{ action: string }>(`SELECT action FROM fk_backfill.decisions WHERE revoked_at IS NULL AND source_name = $1`, [name]).then((r) => r.rows), POLL).toEqual([{ action: 'never' }]);
+    await page.keyboard.press('u');
+    await expect.poll(() => t.db.query<{ target_key: string }>(`SELECT target_key FROM fk_backfill.decisions WHERE revoked_at IS NULL AND source_name = $1`, [name]).then((r) => r.rows), POLL).toEqual(link.rows);
+    await expect.poll(() => card(page, name).locator('.tag.decision').textContent(), POLL).toContain('linked to');
+    expect(await live()).toBe(n);
+    // one u undoes the whole bulk
+    await page.keyboard.press('u');
+    await expect.poll(() => page.locator('#msg').textContent(), POLL).toContain(`undone: bulk accept of ${n} names`);
+    expect(await live()).toBe(0);
+    await expect.poll(() => page.locator('#counts').textContent(), POLL).toContain('decided 0 / remaining 7 names');
+  }, 60_000);
 
   // The big queue in the browser runs on PostgreSQL only (planning 2,000 names fuzzily on PGlite takes long; the
   // server API over the same queue is tested on both targets in test/db/review.test.ts).
