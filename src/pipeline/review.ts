@@ -10,6 +10,7 @@ import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import { adapt } from '../db/index.js';
 import { num, type Database, type Queryable } from '../db/port.js';
 import { migrate } from '../store/migrate.js';
+import type { DecisionAction } from '../plan/decide.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 import { mastersByKeyStatement } from '../sql/masters.js';
 import { FACETS, linkedRowsSql, masterSearchSql, QUEUE_SORTS, reviewQueueSql, type Facet, type QueueSort, type QueueSqlFilter, type QueueSqlLink } from '../sql/review.js';
@@ -20,9 +21,10 @@ import { planIn } from './plan.js';
 import { createRun, failRun, finishRun } from '../store/runs.js';
 import { matchOptionsFor } from './scored.js';
 
+export type { DecisionAction } from '../plan/decide.js';
+
 export type Band = 'review' | 'ambiguous' | 'unmatched';
 export const BANDS: readonly Band[] = ['review', 'ambiguous', 'unmatched'];
-export type ReviewAction = 'alias' | 'never' | 'create';
 export { FACETS, QUEUE_SORTS, type Facet, type QueueSort } from '../sql/review.js';
 export const DECISION_VALUES = ['alias', 'never', 'create', 'none'] as const;
 
@@ -81,7 +83,7 @@ export interface QueueCandidate {
 
 export interface DecisionRecord {
   id: string;
-  action: ReviewAction;
+  action: DecisionAction;
   targetKey: string | null;
   decidedBy: string | null;
   decidedAt: string;
@@ -211,7 +213,7 @@ interface QueueRow {
   amount: string | null;
   documents: string[] | null;
   decision_id: string | null;
-  decision_action: ReviewAction | null;
+  decision_action: DecisionAction | null;
   decision_target: string | null;
   decided_by: string | null;
   decided_at: string | null;
@@ -454,7 +456,7 @@ export interface DecideInput {
   link: string;
   scopeKey: (string | null)[];
   name: string;
-  action: ReviewAction;
+  action: DecisionAction;
   targetKey?: string | null | undefined;
   by: string | null;
 }
@@ -518,7 +520,7 @@ async function validateDecisions(db: Queryable, ctx: Context, list: DecideInput[
 async function writeDecisions(tx: Queryable, list: DecideInput[]): Promise<{ results: DecideResult[] }> {
   if (list.length === 0) return { results: [] };
   const payload = list.map((d, i) => ({ i, link: d.link, scope_key: d.scopeKey, source_name: d.name, action: d.action, target_key: d.action === 'alias' ? d.targetKey : null, decided_by: d.by }));
-  const res = await tx.query<{ i: number; id: string; action: ReviewAction; target_key: string | null; decided_by: string | null; decided_at: string; changed: boolean; replaced: string[] | null }>(
+  const res = await tx.query<{ i: number; id: string; action: DecisionAction; target_key: string | null; decided_by: string | null; decided_at: string; changed: boolean; replaced: string[] | null }>(
     `WITH x AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(i int, link text, scope_key text[], source_name text, action text, target_key text, decided_by text)
      ), cur AS (
@@ -652,7 +654,7 @@ export async function undoDecisionIn(
   return db.transaction(async (tx) => {
     const revoked = await revokeIn(tx, id, tenant);
     if (restore.length === 0) return { revoked, restored: null };
-    const res = await tx.query<{ id: string; action: ReviewAction; target_key: string | null; decided_by: string | null; decided_at: string }>(
+    const res = await tx.query<{ id: string; action: DecisionAction; target_key: string | null; decided_by: string | null; decided_at: string }>(
       `UPDATE fk_backfill.decisions d SET revoked_at = NULL
         WHERE d.id = (SELECT max(o.id) FROM fk_backfill.decisions o
                        WHERE o.id = ANY($1::int8[]) AND o.revoked_at IS NOT NULL AND o.link = $2 AND o.scope_key = $3::text[] AND o.source_name = $4)
@@ -669,7 +671,7 @@ export async function undoDecisionIn(
 /** Revokes decision `id`; with `tenant`, only a decision of that tenant (first scope value). */
 export async function revokeIn(db: Queryable, id: string, tenant: string | null = null): Promise<DecisionRecord & { link: string; scopeKey: (string | null)[]; name: string }> {
   if (!/^\d{1,18}$/.test(id)) throw new BackfillError('INVALID_INPUT', `decision id must be a number, got "${id}"`);
-  const res = await db.query<{ id: string; link: string; scope_key: (string | null)[]; source_name: string; action: ReviewAction; target_key: string | null; decided_by: string | null; decided_at: string }>(
+  const res = await db.query<{ id: string; link: string; scope_key: (string | null)[]; source_name: string; action: DecisionAction; target_key: string | null; decided_by: string | null; decided_at: string }>(
     `UPDATE fk_backfill.decisions SET revoked_at = clock_timestamp()
       WHERE id = $1::int8 AND revoked_at IS NULL AND ($2::text IS NULL OR scope_key[1] = $2::text)
      RETURNING id::text AS id, link, scope_key, source_name, action, target_key, decided_by, decided_at::text AS decided_at`,
@@ -875,7 +877,7 @@ export async function importDecisionsCsv(db: unknown, text: string, opts: Common
       continue;
     }
     const target = (r['target_key'] ?? '').trim();
-    let action: ReviewAction;
+    let action: DecisionAction;
     let targetKey: string | null = null;
     if (decision === 'accept' || decision === 'alias' || decision === 'a') {
       action = 'alias';
@@ -1002,7 +1004,7 @@ export async function masterRefIn(ctx: Context, link: string, key: string, scope
 /** The decision in force for one name, with the master it chose. */
 export async function liveDecisionIn(ctx: Context, link: string, scopeKey: (string | null)[], name: string): Promise<(DecisionRecord & { target: MasterRef | null }) | null> {
   linkOf(ctx, link);
-  const res = await ctx.db.query<{ id: string; action: ReviewAction; target_key: string | null; decided_by: string | null; decided_at: string }>(
+  const res = await ctx.db.query<{ id: string; action: DecisionAction; target_key: string | null; decided_by: string | null; decided_at: string }>(
     `SELECT id::text AS id, action, target_key, decided_by, decided_at::text AS decided_at FROM fk_backfill.decisions
       WHERE link = $1 AND scope_key = $2::text[] AND source_name = $3 AND revoked_at IS NULL
       ORDER BY decided_at DESC, id DESC LIMIT 1`,
@@ -1037,7 +1039,7 @@ export async function decisionHistoryIn(
   if (ctx.filter.tenant !== null && l.config.scope.length > 0 && input.scopeKey[0] !== ctx.filter.tenant) {
     throw new BackfillError('INVALID_INPUT', `scope ${JSON.stringify(input.scopeKey)} is outside tenant ${ctx.filter.tenant}`);
   }
-  const res = await ctx.db.query<{ id: string; action: ReviewAction; target_key: string | null; decided_by: string | null; decided_at: string; revoked_at: string | null }>(
+  const res = await ctx.db.query<{ id: string; action: DecisionAction; target_key: string | null; decided_by: string | null; decided_at: string; revoked_at: string | null }>(
     `SELECT id::text AS id, action, target_key, decided_by, decided_at::text AS decided_at, revoked_at::text AS revoked_at
        FROM fk_backfill.decisions WHERE link = $1 AND scope_key = $2::text[] AND source_name = $3
       ORDER BY decided_at, id`,

@@ -3,17 +3,17 @@ import { sqlState } from '../errors.js';
 import { ident } from '../sql/quote.js';
 import { Params, scopeWhere } from '../sql/link.js';
 import { integrityStatement } from '../sql/verify.js';
+import type { OnDeleteAction } from '../sql/constrain.js';
 import type { ResolvedLink } from './catalog.js';
 import { findCoveringIndex } from './constrain.js';
 import { type CommonOptions, type Context, prepare, shape, softDeleteWarnings } from './context.js';
 import { activePredicate } from '../config/schema.js';
 import { describeActive } from '../sql/active.js';
 
-export type OnDelete = 'restrict' | 'no action' | 'cascade' | 'set null' | 'set default';
 
 export interface ConstraintInfo {
   name: string;
-  onDelete: OnDelete;
+  onDelete: OnDeleteAction;
   validated: boolean;
   /** Columns on the referencing side, in order (more than one for a tenant-safe composite FK). */
   columns: string[];
@@ -34,7 +34,7 @@ export interface LinkVerify {
   /** A referenced master could not be deleted (tried in a transaction that is always rolled back). null: nothing referenced to try. */
   restrictVerified: boolean | null;
   /** ON DELETE behaviour the config asks for (link `onDelete`, default restrict). */
-  expectedOnDelete: OnDelete;
+  expectedOnDelete: OnDeleteAction;
   /** An index whose leading columns are the FK (optionally after scope columns): deletes of masters stay cheap. */
   index: { name: string; columns: string[] } | null;
   problems: string[];
@@ -48,7 +48,7 @@ export interface VerifyReport {
   links: LinkVerify[];
 }
 
-const DELETE_ACTIONS: Record<string, OnDelete> = { r: 'restrict', a: 'no action', c: 'cascade', n: 'set null', d: 'set default' };
+const DELETE_ACTIONS: Record<string, OnDeleteAction> = { r: 'restrict', a: 'no action', c: 'cascade', n: 'set null', d: 'set default' };
 
 /** The FK constraint from the link's fk column to the target, if any (composite ones included). */
 export async function findConstraint(db: Queryable, l: ResolvedLink): Promise<ConstraintInfo | null> {
@@ -117,7 +117,7 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
     const row = (await ctx.db.query<Record<string, unknown>>(st.text, st.values)).rows[0] ?? {};
     const constraint = await findConstraint(ctx.db, l);
     const restricts = constraint !== null && (constraint.onDelete === 'restrict' || constraint.onDelete === 'no action');
-    const expectedOnDelete: OnDelete = l.config.onDelete ?? 'restrict';
+    const expectedOnDelete: OnDeleteAction = l.config.onDelete ?? 'restrict';
     const expectRestrict = expectedOnDelete === 'restrict' || expectedOnDelete === 'no action';
     const index = await findCoveringIndex(ctx.db, l);
     const restrictVerified = restricts ? await tryDeleteReferenced(ctx, l) : false;

@@ -33,9 +33,9 @@ import {
   revokeManyIn,
   undoDecisionIn,
   type Band,
+  type DecisionAction,
   type QueueFilter,
   type QueueSort,
-  type ReviewAction,
 } from '../pipeline/review.js';
 import { renderPage } from './page.js';
 
@@ -267,7 +267,7 @@ export async function startReviewServer(db: unknown, opts: ReviewServerOptions):
 
     switch (url.pathname) {
       case '/api/decide': {
-        const action = str(body['action'], 'action') as ReviewAction;
+        const action = str(body['action'], 'action') as DecisionAction;
         const scopeKey = body['scopeKey'];
         if (!Array.isArray(scopeKey) || !scopeKey.every((v) => v === null || typeof v === 'string')) throw new HttpError(400, 'scopeKey must be an array of strings');
         const targetKey = body['targetKey'];
