@@ -1,7 +1,9 @@
 /**
  * Pure decisions and arithmetic of a plan: no database, no I/O.
  */
-export type Outcome = 'linked' | 'review' | 'ambiguous' | 'unmatched';
+import type { Outcome } from '../match/types.js';
+
+export type { Outcome } from '../match/types.js';
 
 export interface CandidateRef {
   key: string;
