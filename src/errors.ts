@@ -32,6 +32,7 @@ export type BackfillErrorCode =
   | 'DB_ERROR'
   | 'ORPHANS_FOUND'
   | 'TARGET_KEY_NOT_UNIQUE'
+  | 'MIGRATION_MISMATCH'
   | 'INVALID_INPUT'
   | 'NOT_FOUND'
   | 'INTERNAL';
@@ -57,6 +58,7 @@ const USAGE_CODES: ReadonlySet<BackfillErrorCode> = new Set<BackfillErrorCode>([
   'CONFIRMATION_REQUIRED',
   'PERMISSION_DENIED',
   'TARGET_KEY_NOT_UNIQUE',
+  'MIGRATION_MISMATCH',
   'INVALID_INPUT',
   'NOT_FOUND',
 ]);

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Database } from '../db/port.js';
+import type { Database, Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 
 export const OWN_SCHEMA = 'fk_backfill';
@@ -12,23 +13,51 @@ export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** sha256 of the text, line endings normalised (a checkout with CRLF hashes the same). */
+  checksum: string;
+}
+
+export function checksumOf(sql: string): string {
+  return createHash('sha256').update(sql.replace(/\r\n/g, '\n')).digest('hex');
 }
 
 export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
   return readdirSync(dir)
     .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
     .sort()
-    .map((f) => ({ version: Number(f.slice(0, 3)), name: f.replace(/\.sql$/, ''), sql: readFileSync(dir + f, 'utf8') }));
+    .map((f) => {
+      const sql = readFileSync(dir + f, 'utf8');
+      return { version: Number(f.slice(0, 3)), name: f.replace(/\.sql$/, ''), sql, checksum: checksumOf(sql) };
+    });
 }
 
-async function appliedVersions(db: Database): Promise<Set<number> | null> {
+/** Applied versions and their recorded checksums (null: applied before checksums were recorded). */
+async function appliedVersions(db: Queryable): Promise<Map<number, string | null> | null> {
   try {
-    const res = await db.query<{ version: number }>(`SELECT version FROM ${OWN_SCHEMA}.schema_migrations`);
-    return new Set(res.rows.map((r) => Number(r.version)));
+    // to_jsonb: the checksum column exists only from migration 018 on
+    const res = await db.query<{ version: number; checksum: string | null }>(`SELECT m.version, to_jsonb(m) ->> 'checksum' AS checksum FROM ${OWN_SCHEMA}.schema_migrations m`);
+    return new Map(res.rows.map((r) => [Number(r.version), r.checksum]));
   } catch (e) {
     if (sqlState(e) === '42P01' || sqlState(e) === '3F000') return null;
     throw wrapDbError(e, 'reading fk_backfill.schema_migrations');
   }
+}
+
+/**
+ * Refuses a schema whose applied migrations differ from the ones this fk-backfill ships (a migration
+ * edited after it was applied, or another build's): its tables may not be what the statements expect.
+ */
+function assertUnchanged(all: Migration[], done: Map<number, string | null>): void {
+  const changed = all.filter((m) => {
+    const recorded = done.get(m.version);
+    return recorded !== undefined && recorded !== null && recorded !== m.checksum;
+  });
+  if (changed.length === 0) return;
+  throw new BackfillError(
+    'MIGRATION_MISMATCH',
+    `schema ${OWN_SCHEMA} was built by migration(s) ${changed.map((m) => m.name).join(', ')} with other SQL than this fk-backfill ships (checksums differ): use the fk-backfill version that created it, or drop schema ${OWN_SCHEMA} if nothing in it is needed (its runs, plans and change log)`,
+    { details: { migrations: changed.map((m) => m.name) } },
+  );
 }
 
 /**
@@ -38,6 +67,7 @@ async function appliedVersions(db: Database): Promise<Set<number> | null> {
 export async function migrate(db: Database): Promise<{ applied: string[] }> {
   const all = listMigrations();
   const done = await appliedVersions(db);
+  if (done !== null) assertUnchanged(all, done);
   if (done !== null && all.every((m) => done.has(m.version))) return { applied: [] };
   try {
     return await db.transaction(async (tx) => {
@@ -50,8 +80,8 @@ export async function migrate(db: Database): Promise<{ applied: string[] }> {
         `CREATE TABLE IF NOT EXISTS ${OWN_SCHEMA}.schema_migrations (
            version int PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
       );
-      const res = await tx.query<{ version: number }>(`SELECT version FROM ${OWN_SCHEMA}.schema_migrations`);
-      const have = new Set(res.rows.map((r) => Number(r.version)));
+      const have = (await appliedVersions(tx)) ?? new Map<number, string | null>();
+      assertUnchanged(all, have); // another process may have migrated while this one waited for the lock
       const applied: string[] = [];
       for (const m of all) {
         if (have.has(m.version)) continue;
@@ -59,6 +89,13 @@ export async function migrate(db: Database): Promise<{ applied: string[] }> {
         await tx.query(`INSERT INTO ${OWN_SCHEMA}.schema_migrations (version, name) VALUES ($1, $2)`, [m.version, m.name]);
         applied.push(m.name);
       }
+      // every migration this build knows, applied now or before checksums were kept, records its checksum once
+      await tx.query(
+        `UPDATE ${OWN_SCHEMA}.schema_migrations m SET checksum = x.checksum
+           FROM unnest($1::int[], $2::text[]) AS x(version, checksum)
+          WHERE m.version = x.version AND m.checksum IS NULL`,
+        [all.map((m) => m.version), all.map((m) => m.checksum)],
+      );
       return { applied };
     });
   } catch (e) {
