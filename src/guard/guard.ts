@@ -4,7 +4,8 @@
  * where it is installed and what it did, `removeGuard` drops exactly what install created.
  *
  * Audit and undo reuse the change log: install records a run of kind 'guard'; every row the trigger
- * links is a change set of that run (one row key), so `undo --run <guard run>` reverts the guard's links
+ * links is a row of guard_links (narrow and unindexed, so a guarded write stays cheap), which
+ * `undo --run <guard run>` first moves into change sets of that run (flushGuardLinks) and then reverts
  * with the same statement and the same rule as an apply's (only rows that still hold the value written).
  */
 import { adapt } from '../db/index.js';
@@ -105,11 +106,20 @@ interface Counts {
 }
 
 async function counts(db: Queryable, runId: string, link: string | null): Promise<Counts> {
-  const h = await db.query<{ method: string | null; n: unknown }>(
-    `SELECT cs.method, coalesce(sum(cardinality(cs.row_keys)), 0)::int8 AS n FROM fk_backfill.change_sets cs
-      WHERE cs.run_id = $1::int8 AND ($2::text IS NULL OR cs.link = $2) GROUP BY 1`,
-    [runId, link],
-  );
+  // links still in guard_links and those an undo moved into change sets (read only: status moves nothing)
+  const sets = `SELECT cs.method, sum(cardinality(cs.row_keys)) AS n FROM fk_backfill.change_sets cs
+        WHERE cs.run_id = $1::int8 AND ($2::text IS NULL OR cs.link = $2) GROUP BY 1`;
+  const staged = `SELECT g.method, count(*) FROM fk_backfill.guard_links g
+        WHERE g.run_id = $1::int8 AND ($2::text IS NULL OR g.link = $2) GROUP BY 1`;
+  const byMethodOf = (from: string): string => `SELECT x.method, sum(x.n)::int8 AS n FROM (${from}) x GROUP BY 1`;
+  let h: { rows: { method: string | null; n: unknown }[] };
+  try {
+    h = await db.query<{ method: string | null; n: unknown }>(byMethodOf(`${sets}\n       UNION ALL\n       ${staged}`), [runId, link]);
+  } catch (e) {
+    // a schema before migration 017 (a guard installed by an older version logs change sets only)
+    if (sqlState(e) !== '42P01') throw e;
+    h = await db.query<{ method: string | null; n: unknown }>(byMethodOf(sets), [runId, link]);
+  }
   const m = await db.query<{ reason: string; n: unknown }>(
     `SELECT m.reason, count(*)::int8 AS n FROM fk_backfill.guard_misses m WHERE m.run_id = $1::int8 AND ($2::text IS NULL OR m.link = $2) GROUP BY 1`,
     [runId, link],
@@ -120,6 +130,19 @@ async function counts(db: Queryable, runId: string, link: string | null): Promis
   for (const r of m.rows) byReason[r.reason] = num(r.n);
   const sum = (o: Record<string, number>): number => Object.values(o).reduce((a, b) => a + b, 0);
   return { hits: sum(byMethod), misses: sum(byReason), byMethod, byReason };
+}
+
+/**
+ * Moves the links guard run `runId` logged in guard_links into change sets (one per link and method, at
+ * most 10,000 rows each), where `undo` finds them. Returns how many it moved.
+ */
+export async function flushGuardLinks(db: Queryable, runId: string): Promise<number> {
+  try {
+    const r = await db.query<{ n: unknown }>(`SELECT fk_backfill.flush_guard_links($1::int8) AS n`, [runId]);
+    return num(r.rows[0]?.n);
+  } catch (e) {
+    throw wrapDbError(e, `moving the links of guard run ${runId} into the change log`);
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ import { adapt } from '../db/index.js';
 import { migrate } from '../store/migrate.js';
 import { type BatchOptions, parseCheckpoint, storedBatchOptions, walkLink } from './batch.js';
 import { mergedBatchOptions, reopenRun, retryOnVanishedMaster } from './apply.js';
+import { flushGuardLinks } from '../guard/guard.js';
 
 export interface UndoOptions extends Pick<CommonOptions, 'entities'>, BatchOptions {
   /** The apply run to revert. */
@@ -95,13 +96,16 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
   const db = adapt(handle);
   await migrate(db);
   const target = await getRun(db, opts.runId);
-  // a guard run's links are change sets like an apply's (src/guard): the same statement reverts them
+  // a guard run's links become change sets like an apply's (src/guard): the same statement reverts them
   if (target.kind !== 'apply' && target.kind !== 'backfill' && target.kind !== 'guard') {
     throw new BackfillError('RUN_STATE', `run ${opts.runId} is a ${target.kind} run; only apply and guard runs can be undone`);
   }
   if (target.dryRun) throw new BackfillError('RUN_STATE', `run ${opts.runId} was a dry run: nothing to undo`);
   const ctx = await contextOf(db, target, opts.entities);
   await assertCanWrite(ctx, 'undo'); // before anything is written (issue #8)
+  // the guard logs its links in guard_links (cheap to write); undo walks change sets: move them there first.
+  // Links the guard writes from now on are not part of this undo (a later undo of the run reverts them).
+  if (target.kind === 'guard') await flushGuardLinks(ctx.db, target.id);
   const single = opts.singleTransaction !== false;
   const runId = await createRun(ctx.db, {
     kind: 'undo',

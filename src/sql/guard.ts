@@ -66,9 +66,10 @@ function scopeEq(alias: string, link: LinkShape, rec: string): string {
  * The master is read FOR SHARE and must be active and of the row's scope at that moment: a concurrent
  * deactivation or delete either waits for the writer's commit or is seen (READ COMMITTED rechecks the
  * locked row), so the guard never links a master deactivated or deleted before the link.
- * A link is logged as a one-row change set of the guard's run (`undo --run` reverts it); a miss as a row
- * of guard_misses. SECURITY DEFINER: the application's role needs no rights on fk_backfill; the
- * search_path is pinned and every name below is schema-qualified.
+ * A link is logged as a row of guard_links (narrow, no index: the cheapest durable audit; `undo --run`
+ * moves the run's links into change sets and reverts them); a miss as a row of guard_misses. SECURITY
+ * DEFINER: the application's role needs no rights on fk_backfill; the search_path is pinned and every name
+ * below is schema-qualified.
  */
 export function guardFunctionSql(g: GuardShape, names: GuardNames, runId: string): string {
   if (!/^\d+$/.test(runId)) throw new Error(`bad run id ${runId}`);
@@ -131,8 +132,8 @@ BEGIN
   IF TG_OP = 'INSERT' AND EXISTS (SELECT 1 FROM ${g.sourceQualified} s WHERE s.${ident(g.key)} = NEW.${ident(g.key)}) THEN
     RETURN NEW;
   END IF;
-  INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, method, row_keys, new_values)
-  VALUES (${runId}, ${link}, ${literal(g.tableName)}, ${literal(g.fk)}, v_method, ARRAY[NEW.${ident(g.key)}::text], ARRAY[v_key::text]);
+  INSERT INTO fk_backfill.guard_links (run_id, link, table_name, column_name, row_key, new_value, method)
+  VALUES (${runId}, ${link}, ${literal(g.tableName)}, ${literal(g.fk)}, NEW.${ident(g.key)}::text, v_key::text, v_method);
   RETURN NEW;
 END
 $fkb_guard$`;

@@ -7,7 +7,9 @@ import { idCols, type LinkShape, OWN, Params, rowKeyMatch, rowKeyText, type Scop
 
 /**
  * Reverts what run `targetRunId` wrote into one link: only rows that still hold the value it wrote;
- * restores the touched column (updated_at) too. Logs the reversal under `runId`.
+ * restores the touched column (updated_at) too. Logs the reversal under `runId`. Reads the rows of change
+ * sets only (`set_id IS NOT NULL`): a guard link still in guard_links, also shown by the view, has no
+ * position yet and is not counted as changed (undo moves them into change sets before it starts).
  */
 export function undoStatement(
   link: LinkShape,
@@ -31,7 +33,7 @@ export function undoStatement(
   const text = `WITH c AS (
   SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old, c.changed_at
     FROM ${OWN}.changes c
-   WHERE c.run_id = ${target}::int8 AND c.link = ${linkName}${setRange}
+   WHERE c.run_id = ${target}::int8 AND c.link = ${linkName} AND c.set_id IS NOT NULL${setRange}
 ), upd AS (
   UPDATE ${link.sourceSql} s
      SET ${fk} = c.old_value::${link.fkType}${touchSet}
@@ -78,7 +80,7 @@ function citusUndoStatement(link: LinkShape, u: ReturnType<typeof undoParams>, f
          c.old_value::${link.fkType} AS fkb_old, c.new_value::${link.fkType} AS fkb_new${link.touch === null ? '' : `,
          c.touched_column IS NOT NULL AS fkb_touch, c.touched_old::${link.touch.type} AS fkb_touched, c.changed_at::${link.touch.type} AS fkb_applied`}
     FROM ${OWN}.changes c
-   WHERE c.run_id = ${target}::int8 AND c.link = ${linkName}${setRange}
+   WHERE c.run_id = ${target}::int8 AND c.link = ${linkName} AND c.set_id IS NOT NULL${setRange}
 ), upd AS (
   UPDATE ${link.sourceSql} s
      SET ${fk} = c.fkb_old${tc === null ? '' : `, ${tc} = CASE WHEN c.fkb_touch AND s.${tc} IS NOT DISTINCT FROM c.fkb_applied THEN c.fkb_touched ELSE s.${tc} END`}
@@ -116,7 +118,7 @@ export function undoBoundStatement(a: { targetRunId: string; linkName: string },
   const text = `SELECT x.set_id::text || ':' || x.ord::text AS up_to, x.n::int8 AS n
   FROM (SELECT c.set_id, c.ord, row_number() OVER (ORDER BY c.set_id, c.ord) AS n
           FROM ${OWN}.changes c
-         WHERE c.run_id = ${p.add(a.targetRunId)}::int8 AND c.link = ${p.add(a.linkName)}${after === null ? '' : positionAfter('c', after, p)}
+         WHERE c.run_id = ${p.add(a.targetRunId)}::int8 AND c.link = ${p.add(a.linkName)} AND c.set_id IS NOT NULL${after === null ? '' : positionAfter('c', after, p)}
          ORDER BY c.set_id, c.ord
          LIMIT ${p.add(limit)}::int8) x
  ORDER BY x.n DESC

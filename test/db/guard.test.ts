@@ -134,6 +134,51 @@ describeEach('guard', (target) => {
     expect((await guardStatus(db)).guards).toHaveLength(0);
   });
 
+  it('logs its links in guard_links (shown by fk_backfill.changes); undo moves them into change sets and reverts them, an apply\'s undo ignores them', async () => {
+    const db = t.db;
+    const a = await apply(db, { allTenants: true, entities: SO, singleTransaction: true });
+    const g = await installGuard(db, { entities: SO });
+    const acme = await idOf(db, 'Acme Corporation');
+    expect(await insert(db, 'L-1', 'Acme Corporation')).toBe(acme);
+    await db.query(
+      `INSERT INTO sales_orders (tenant_id, order_number, customer_name) SELECT $1::uuid, 'L-BULK-' || i, 'Acme Corporation' FROM generate_series(1, 30) i`,
+      [DEMO_TENANT],
+    );
+    const logged = async (): Promise<{ staged: number; inSets: number; shown: number }> => {
+      const r = await db.query<{ staged: string; in_sets: string; shown: string }>(
+        `SELECT (SELECT count(*) FROM fk_backfill.guard_links WHERE run_id = $1::int8)::text AS staged,
+                (SELECT coalesce(sum(cardinality(row_keys)), 0) FROM fk_backfill.change_sets WHERE run_id = $1::int8)::text AS in_sets,
+                (SELECT count(*) FROM fk_backfill.changes WHERE run_id = $1::int8 AND new_value = $2 AND old_value IS NULL)::text AS shown`,
+        [g.runId, acme],
+      );
+      return { staged: Number(r.rows[0]!.staged), inSets: Number(r.rows[0]!.in_sets), shown: Number(r.rows[0]!.shown) };
+    };
+    expect(await logged()).toEqual({ staged: 31, inSets: 0, shown: 31 });
+    expect((await guardStatus(db)).guards[0]!.byMethod).toEqual({ exact: 31 });
+
+    // undoing the apply touches only the apply's rows: the guard's staged links are not in its change log
+    const ua = await undo(db, { runId: a.runId });
+    expect(ua.totalReverted).toBe(a.results[0]!.updated);
+    expect(await fkOf(db, 'L-1')).toBe(acme);
+
+    // a batched undo of the guard run (batches of 7) moves the 31 links into change sets, then reverts them
+    const ug = await undo(db, { runId: g.runId, singleTransaction: false, batchSize: 7 });
+    expect(ug).toMatchObject({ status: 'done', totalReverted: 31, totalSkipped: 0 });
+    expect(await fkOf(db, 'L-1')).toBeNull();
+    expect(await logged()).toEqual({ staged: 0, inSets: 31, shown: 31 });
+    expect((await guardStatus(db)).guards[0]!.byMethod).toEqual({ exact: 31 }); // what it did since install
+
+    // a link written after that undo stays in guard_links until the next undo of the run
+    expect(await insert(db, 'L-2', 'Acme Corporation')).toBe(acme);
+    expect((await logged()).staged).toBe(1);
+    expect((await guardStatus(db)).guards[0]!.hits).toBe(32);
+    const again = await undo(db, { runId: g.runId });
+    expect(again.totalReverted).toBe(1);
+    expect(await fkOf(db, 'L-2')).toBeNull();
+    expect(await logged()).toEqual({ staged: 0, inSets: 32, shown: 32 });
+    await removeGuard(db);
+  });
+
   it('keeps its alias table current with review decisions and applies; reinstall replaces, remove of one link leaves the others', async () => {
     const db = t.db;
     await apply(db, { allTenants: true, singleTransaction: true });

@@ -98,7 +98,7 @@ SELECT (SELECT g.k::text FROM g ORDER BY g.k DESC LIMIT 1) AS up_to, (SELECT sum
          c.old_value::bigint AS fkb_old, c.new_value::bigint AS fkb_new,
          c.touched_column IS NOT NULL AS fkb_touch, c.touched_old::timestamp with time zone AS fkb_touched, c.changed_at::timestamp with time zone AS fkb_applied
     FROM fk_backfill.changes c
-   WHERE c.run_id = $2::int8 AND c.link = $3
+   WHERE c.run_id = $2::int8 AND c.link = $3 AND c.set_id IS NOT NULL
 ), upd AS (
   UPDATE "sales_orders" s
      SET "customer_id" = c.fkb_old, "updated_at" = CASE WHEN c.fkb_touch AND s."updated_at" IS NOT DISTINCT FROM c.fkb_applied THEN c.fkb_touched ELSE s."updated_at" END
