@@ -2,11 +2,10 @@ import { adapt } from '../db/index.js';
 import { type Database, num, type Queryable } from '../db/port.js';
 import { migrate } from '../store/migrate.js';
 import type { ResolvedLink } from './catalog.js';
-import { citusShape } from '../sql/citus.js';
 import { BackfillError, isConnectionLoss, sqlState, wrapDbError } from '../errors.js';
 import { applyBatchStatement, applyMapStatements, applyStatement, nullFkEstimateStatement } from '../sql/apply.js';
 import { changedCount, type ScopeFilter, type Statement, type TypedLinkShape } from '../sql/link.js';
-import { applyBoundStatement, applyLadderBoundStatement, applyLadderStatements, blockBoundStatement, citusTenantBoundStatement, type KeyRange, sweepBoundStatement, type Walk } from '../sql/walk.js';
+import { applyBoundStatement, applyLadderBoundStatement, applyLadderStatements, citusTenantBoundStatement, type KeyRange, sweepBoundStatement, type Walk } from '../sql/walk.js';
 import { createRun, earlierRunThatChanged, failRun, finishRun, getRun, interruptRun, mergeLinkCheckpoint, type RunRecord, saveCheckpoint, seedRunInfo } from '../store/runs.js';
 import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from './reconnect.js';
 import { assertCanWrite } from './privileges.js';
@@ -14,6 +13,7 @@ import { type BatchOptions, emptyLinkCheckpoint, type LinkCheckpoint, parseCheck
 import { type CommonOptions, type Context, prepare, shape } from './context.js';
 import { noticesOf, planIn, type PlanResult, seedFields, type SeedSummaryFields } from './plan.js';
 import { classifySkips, type SkipReasons } from './skips.js';
+import { blockBound, chooseWalk, sourceLayout, type Layout } from './walk.js';
 
 export interface ApplyOptions extends CommonOptions, BatchOptions {
   /** Apply exactly this plan (a run id from `plan`); default: plan now, then apply. */
@@ -157,7 +157,7 @@ function summaryOf(r: ApplyResult): unknown {
 export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<ApplyResult> {
   await assertCanWrite(ctx, 'apply'); // before anything is written (issue #8)
   if (opts.singleTransaction === false && opts.walk === 'ctid') {
-    for (const l of ctx.links) chooseWalk('ctid', await sourceLayout(ctx.db, l), 0, l); // refused before anything is written
+    for (const l of ctx.links) chooseWalk('ctid', await sourceLayout(ctx.db, l), 0, l.config.table); // refused before anything is written
   }
   let planResult: PlanResult | undefined;
   let planRunId: string;
@@ -233,20 +233,6 @@ export async function retryOnVanishedMaster<T>(fn: () => Promise<T>): Promise<T>
 /** Keys per rung of a batched apply's key ladder (batches smaller than this walk the primary key). */
 const LADDER_STEP = 1000;
 
-/** What the catalog says about walking a source in physical order. */
-interface Layout {
-  /** Why the ctid walk cannot be used here (null: it can). */
-  noCtid: string | null;
-  /** Heap blocks now, and bytes. */
-  blocks: number;
-  bytes: number;
-  /** Rows per block (statistics, else counted over the first blocks). */
-  density: number;
-  /** The server's max_wal_size and effective_cache_size, in bytes. */
-  maxWal: number;
-  cache: number;
-}
-
 /**
  * ANALYZE a source whose statistics are far behind it: the planner expects under a tenth of the rows
  * the plan will link to have a NULL FK (a table just loaded, before autovacuum sees it; FKs cleared since
@@ -264,70 +250,6 @@ async function refreshStaleStatistics(db: Queryable, l: ResolvedLink, f: ScopeFi
   const estimate = doc?.[0]?.Plan?.['Plan Rows'] ?? 0;
   if (estimate * 10 >= planned) return;
   await db.query(`ANALYZE ${l.sourceSql}`).catch(() => undefined);
-}
-
-async function sourceLayout(db: Queryable, l: ResolvedLink): Promise<Layout> {
-  const r = (
-    await db.query<{ v: number; relkind: string; sub: boolean; am: string | null; blocks: unknown; bytes: number; tuples: number; pages: unknown; max_wal: number; cache: number }>(
-      `SELECT current_setting('server_version_num')::int AS v, c.relkind::text AS relkind, c.relhassubclass AS sub, am.amname::text AS am,
-              (pg_relation_size(c.oid) / current_setting('block_size')::int8)::int8 AS blocks, pg_relation_size(c.oid)::float8 AS bytes, c.reltuples::float8 AS tuples, c.relpages::int8 AS pages,
-              pg_size_bytes(current_setting('max_wal_size'))::float8 AS max_wal, pg_size_bytes(current_setting('effective_cache_size'))::float8 AS cache
-         FROM pg_class c LEFT JOIN pg_am am ON am.oid = c.relam
-        WHERE c.oid = $1::oid`,
-      [l.sourceOid],
-    )
-  ).rows[0];
-  if (r === undefined) throw new BackfillError('SCHEMA_MISSING_TABLE', `table ${l.config.table} vanished`);
-  const blocks = num(r.blocks);
-  const noCtid =
-    r.v < 140000 ? 'PostgreSQL before 14 has no TID Range Scan'
-    : r.relkind === 'p' ? 'it is a partitioned table (its partitions have a ctid space each)'
-    : r.relkind !== 'r' ? 'it is not a plain table'
-    : r.sub ? 'it has partitions or child tables'
-    : r.am !== 'heap' ? `its access method is ${r.am ?? 'unknown'}`
-    : citusShape(l.citus) !== undefined ? `it is a Citus ${l.citus?.source.kind ?? ''} table (fk-backfill walks Citus tables by key)`
-    : null;
-  let density = num(r.pages) > 0 && r.tuples > 0 ? r.tuples / num(r.pages) : 0;
-  if (density <= 0 && noCtid === null && blocks > 0) {
-    // never analyzed: count the first blocks (a TID Range Scan, cheap whatever the table's size)
-    const sample = Math.min(blocks, 1000);
-    const c = await db.query<{ n: unknown }>(`SELECT count(*)::int8 AS n FROM ${l.sourceSql} WHERE ctid < format('(%s,0)', $1::int8)::tid`, [sample]);
-    density = num(c.rows[0]?.n) / sample;
-  }
-  return { noCtid, blocks, density: density > 0 ? density : 50, bytes: Number(r.bytes), maxWal: Number(r.max_wal), cache: Number(r.cache) };
-}
-
-/** WAL a batched apply writes per changed row, roughly (bench:apply at 1 M rows: 410–470 bytes). */
-const WAL_PER_ROW = 500;
-
-/**
- * The walk of one link ('auto'). ctid (physical order) for big runs: every heap page is read and
- * written once, in order, like the bare UPDATE's sequential scan. A key walk over a table whose heap
- * order is unrelated to the key (uuid v4 keys) touches nearly every page in every batch, and after each
- * checkpoint every page touched again is written to the WAL whole (full-page writes): at 10 M rows
- * 52.7 GB of WAL and 496 s against the ctid walk's 14.7 GB and 391 s (docs/design.md).
- * The key walk stays for
- * - a run whose rows are a small part of the table (one tenant of many): reading every block would
- *   cost more than visiting its rows by key;
- * - a small run: its WAL fits in half of max_wal_size (no checkpoint to repeat full-page writes) and
- *   the table in half the cache. There later batches update rows on pages earlier ones pruned, in
- *   place (HOT, no index entry), and write less WAL than the ctid walk (1 M rows: 368 MB against 473).
- */
-function chooseWalk(asked: BatchOptions['walk'], layout: Layout, planned: number, l: ResolvedLink): Walk {
-  if (asked === 'key') return 'key';
-  if (asked === 'ctid') {
-    if (layout.noCtid !== null) throw new BackfillError('USAGE', `--walk ctid cannot walk ${l.config.table}: ${layout.noCtid}; use --walk key or auto`);
-    return 'ctid';
-  }
-  if (layout.noCtid !== null || planned * 4 < layout.blocks) return 'key';
-  const small = planned * WAL_PER_ROW < layout.maxWal / 2 && layout.bytes < layout.cache / 2;
-  return small ? 'key' : 'ctid';
-}
-
-/** The ctid walk's next bound: `n` rows' worth of blocks, up to the pass's end. */
-function blockBound(lc: LinkCheckpoint, layout: Layout): BatchWork['bound'] {
-  const end = lc.end ?? layout.blocks;
-  return (from, n) => blockBoundStatement(from, n / layout.density, end, layout.density);
 }
 
 interface BatchWork {
@@ -426,7 +348,7 @@ async function walkRun(ctx: Context, runId: string, planRunId: string, planHash:
       while (!stopped && !complete && lc?.sweep !== true) {
         const layout = await sourceLayout(ctx.db, l);
         if (lc?.walk === undefined) {
-          const walk = lc === undefined ? chooseWalk(opts.walk, layout, planned, l) : 'key'; // started before walks were chosen: a key walk
+          const walk = lc === undefined ? chooseWalk(opts.walk, layout, planned, l.config.table) : 'key'; // started before walks were chosen: a key walk
           await mergeLinkCheckpoint(ctx.db, runId, l.entity, walk === 'ctid' ? { walk, end: layout.blocks, pass: 1 } : { walk }, true);
         } else if (lc.done && lc.walk === 'ctid' && lc.pass === 1) {
           await mergeLinkCheckpoint(ctx.db, runId, l.entity, { pass: 2, end: layout.blocks, after: null, done: false }, false);

@@ -40,7 +40,7 @@ export interface BatchOptions {
    * How apply walks a source table (undo always walks its change log): 'ctid' in physical order, by
    * ranges of heap blocks (PostgreSQL 14+, a plain heap table); 'key' by primary-key ranges; 'auto'
    * (default): ctid for big runs, key for small ones and for a small part of a table (see chooseWalk
-   * in apply.ts, docs/design.md).
+   * in walk.ts, docs/design.md).
    */
   walk?: 'auto' | 'key' | 'ctid';
   /** Connection lost (terminated, server restarted): reconnect and continue from the checkpoint this many times (default 5). */
