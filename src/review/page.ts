@@ -156,8 +156,11 @@ const SCRIPT = String.raw`
     var c = q.counts;
     $('counts').textContent = 'decided ' + c.decided + ' / remaining ' + c.remaining + ' names (' + c.rowsDecided + ' / ' + c.rowsRemaining + ' rows)';
     $('plan').textContent = 'plan ' + q.planRunId;
-    var from = q.total === 0 ? 0 : q.offset + 1, to = q.offset + state.items.length;
-    $('page-info').textContent = 'names ' + from + '\u2013' + to + ' of ' + q.total + ' (' + q.totalRows + ' rows; queue ' + q.queue.names + ' names)';
+    // cards decided on this page that left the view (e.g. under "open") stay shown but are not counted
+    var inView = state.items.filter(function (it) { return selected(facetVals(it)); }).length, left = state.items.length - inView;
+    var to = Math.min(q.total, q.offset + inView);
+    $('page-info').textContent = (inView === 0 ? 'none of the ' + q.total + ' names on this page' : 'names ' + (q.offset + 1) + '\u2013' + to + ' of ' + q.total) + ' (' + q.totalRows + ' rows; queue ' + q.queue.names + ' names)' +
+      (left > 0 ? '; ' + left + ' decided here left this view' : '');
     $('prev').disabled = q.offset === 0; $('next').disabled = nextOffset() >= q.total;
     FACETS.forEach(function (k) { fillFacet(k, q.facets[k] || []); });
     $('tenant-wrap').hidden = (q.facets.tenant || []).length < 2 && !state.sel.tenant;
