@@ -1,7 +1,7 @@
-import { type Database, num } from '../db/port.js';
+import { type Database, num, type Queryable } from '../db/port.js';
 import { BackfillError, isConnectionLoss } from '../errors.js';
 import { changedCount } from '../sql/link.js';
-import { undoBoundStatement, undoStatement } from '../sql/undo.js';
+import { laterWritesStatement, undoBoundStatement, undoStatement } from '../sql/undo.js';
 import { createRun, earlierRunThatChanged, failRun, finishRun, getRun, interruptRun, type RunRecord, saveCheckpoint } from '../store/runs.js';
 import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from './reconnect.js';
 import { assertCanWrite } from './privileges.js';
@@ -128,7 +128,8 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
       for (const l of lastAppliedFirst(ctx.links)) {
         const cnt = await tx.query<{ n: unknown }>(`SELECT coalesce(sum(cardinality(row_keys)), 0)::int8 AS n FROM fk_backfill.change_sets WHERE run_id = $1::int8 AND link = $2`, [target.id, l.entity]);
         const changed = num(cnt.rows[0]?.n);
-        const st = undoStatement(shape(l), { targetRunId: target.id, runId, linkName: l.entity }, ctx.filter);
+        const laterWrites = await rewrittenSince(tx, { targetRunId: target.id, runId, linkName: l.entity });
+        const st = undoStatement(shape(l), { targetRunId: target.id, runId, linkName: l.entity, laterWrites }, ctx.filter);
         const reverted = changedCount(await tx.query(st.text, st.values));
         if (reverted > changed) {
           // rolls the whole undo back: it would have set back rows the run never wrote
@@ -144,6 +145,16 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
   } catch (e) {
     throw await failRun(ctx.db, runId, e, 'undoing');
   }
+}
+
+/**
+ * Whether another run wrote into the link after the target run (an apply that re-linked rows someone
+ * cleared, a guard): then the undo statement leaves the rows written since, whose value is not the
+ * target's even when it is equal (before: undoing an older run set back 10 links a later run made).
+ */
+async function rewrittenSince(db: Queryable, a: { targetRunId: string; runId: string; linkName: string }): Promise<boolean> {
+  const st = laterWritesStatement(a);
+  return (await db.query<{ later: boolean }>(st.text, st.values)).rows[0]?.later === true;
 }
 
 /**
@@ -180,6 +191,7 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
       let complete = lc?.done === true;
       if (!stopped && !complete) {
         const s = shape(l);
+        const laterWrites = await rewrittenSince(ctx.db, { targetRunId, runId, linkName: l.entity });
         const r = await walkLink(
           ctx.db,
           {
@@ -188,7 +200,7 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
             link: l.entity,
             total: changed,
             bound: (after, n) => undoBoundStatement({ targetRunId, linkName: l.entity }, after, n),
-            work: (range) => undoStatement(s, { targetRunId, runId, linkName: l.entity, setRange: range }, ctx.filter),
+            work: (range) => undoStatement(s, { targetRunId, runId, linkName: l.entity, setRange: range, laterWrites }, ctx.filter),
             atMostN: true,
           },
           opts,

@@ -19,6 +19,12 @@ export function undoStatement(
     linkName: string;
     /** A range of change log positions 'SET:ORD' (see undoBoundStatement): the batches of a batched undo. */
     setRange?: { after: string | null; upTo: string };
+    /**
+     * Other runs wrote into this link after the target (laterWritesStatement said so): leave the rows they
+     * wrote after it, whose value may equal the target's without being the target's (re-linked by a later
+     * apply after someone cleared it). Without any, the statement skips that anti-join.
+     */
+    laterWrites?: boolean;
   },
   f: ScopeFilter,
 ): Statement {
@@ -46,13 +52,36 @@ ${undoChangeSet(u)}`;
 }
 
 /** An undo statement's parameters in the order both shapes bind them, and its change-log range. */
-function undoParams(a: { targetRunId: string; runId: string; linkName: string; setRange?: { after: string | null; upTo: string } }): { p: Params; runId: string; target: string; linkName: string; setRange: string } {
+function undoParams(a: { targetRunId: string; runId: string; linkName: string; setRange?: { after: string | null; upTo: string }; laterWrites?: boolean }): { p: Params; runId: string; target: string; linkName: string; setRange: string } {
   const p = new Params();
   const runId = p.add(a.runId);
   const target = p.add(a.targetRunId);
   const linkName = p.add(a.linkName);
-  const setRange = a.setRange === undefined ? '' : positionRange('c', a.setRange, p);
+  const setRange = (a.setRange === undefined ? '' : positionRange('c', a.setRange, p)) + (a.laterWrites === true ? notRewritten('c', { runId, target, linkName }) : '');
   return { p, runId, target, linkName, setRange };
+}
+
+/** Writes into the link by runs other than the target and this undo, after the target's first change set. */
+function laterWrites(u: { runId: string; target: string; linkName: string }): string {
+  return `SELECT l.row_key, l.set_id, l.changed_at FROM ${OWN}.changes l
+          WHERE l.link = ${u.linkName} AND l.run_id <> ${u.target}::int8 AND l.run_id <> ${u.runId}::int8
+            AND (l.set_id IS NULL OR l.set_id > (SELECT min(t.id) FROM ${OWN}.change_sets t WHERE t.run_id = ${u.target}::int8 AND t.link = ${u.linkName}))`;
+}
+
+/** ` AND` the change-log row \`alias\` was not written again since by another run (its value, if it holds it, is that run's). */
+function notRewritten(alias: string, u: { runId: string; target: string; linkName: string }): string {
+  return `
+     AND NOT EXISTS (SELECT 1 FROM (${laterWrites(u)}) w
+                      WHERE w.row_key = ${alias}.row_key AND (w.set_id > ${alias}.set_id OR (w.set_id IS NULL AND w.changed_at >= ${alias}.changed_at)))`;
+}
+
+/** Whether another run (not `runId`, the undo itself) wrote into the link after the target run: \`later\`. */
+export function laterWritesStatement(a: { targetRunId: string; runId: string; linkName: string }): Statement {
+  const p = new Params();
+  const runId = p.add(a.runId);
+  const target = p.add(a.targetRunId);
+  const linkName = p.add(a.linkName);
+  return { text: `SELECT EXISTS (${laterWrites({ runId, target, linkName })}) AS later`, values: p.values };
 }
 
 /** The change set of an undo statement (the rows of \`upd\` it set back), and its \`changed\` count. */

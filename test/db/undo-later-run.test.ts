@@ -1,0 +1,45 @@
+/**
+ * Undo never touches a row it did not write (issue #23): run A links rows; someone clears some of
+ * those FKs; run B links them again, to the same masters. The rows hold A's value, but written by B:
+ * undoing A leaves them (counted as skipped), undoing B then sets them back. Before: undo of A set back
+ * B's 10 links, and undo of B found nothing to do. Single transaction and batched, both targets.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { apply, undo } from '../../src/index.js';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+
+const config: ConfigInput = {
+  links: [{ entity: 'order', table: 'orders', key: 'id', fk: 'customer_id', name: 'customer_name', target: { table: 'customers', key: 'id', name: 'name' } }],
+};
+
+describeEach('undo of an older run after a later run re-linked its rows', (target) => {
+  let t: TestDb;
+  afterEach(async () => t.dispose());
+
+  for (const singleTransaction of [true, false]) {
+    it(`leaves the later run's links (${singleTransaction ? 'single transaction' : 'batched'})`, async () => {
+      t = await freshDb(target);
+      await t.db.exec(`
+        CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL);
+        CREATE TABLE orders (id int PRIMARY KEY, customer_name text, customer_id int REFERENCES customers);
+        INSERT INTO customers VALUES (1, 'ABC Corp'), (2, 'XYZ Ltd');
+        INSERT INTO orders SELECT g, (ARRAY['ABC Corp', 'XYZ Ltd'])[g % 2 + 1], NULL FROM generate_series(1, 40) g;`);
+      const batch = singleTransaction ? { singleTransaction: true } : { batchSize: 7 };
+      const a = await apply(t.db, { config, allTenants: true, ...batch });
+      expect(a.totalUpdated).toBe(40);
+      await t.db.exec(`UPDATE orders SET customer_id = NULL WHERE id <= 10`);
+      const b = await apply(t.db, { config, allTenants: true, ...batch });
+      expect(b.totalUpdated).toBe(10);
+
+      const ua = await undo(t.db, { runId: a.runId, ...batch });
+      expect([ua.totalReverted, ua.totalSkipped]).toEqual([30, 10]);
+      const linked = await t.db.query<{ ids: number[] }>(`SELECT array_agg(id ORDER BY id) AS ids FROM orders WHERE customer_id IS NOT NULL`);
+      expect(linked.rows[0]!.ids).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+      const ub = await undo(t.db, { runId: b.runId, ...batch });
+      expect([ub.totalReverted, ub.totalSkipped]).toEqual([10, 0]);
+      const left = await t.db.query<{ n: number }>(`SELECT count(customer_id)::int AS n FROM orders`);
+      expect(left.rows[0]!.n).toBe(0);
+    });
+  }
+});
