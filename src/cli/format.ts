@@ -107,6 +107,7 @@ export function applyText(a: ApplyResult): string {
     '',
     table(['Entity Type', 'Table', 'Planned', 'Updated', 'Skipped'], rows),
     ...a.results.flatMap((r) => (r.skipReasons === undefined ? [] : [`  ${r.entityType} skipped: ${skipReasonsText(r.skipReasons)}`])),
+    ...a.results.flatMap((r) => (r.beyondPlan === undefined ? [] : [`  ${r.entityType}: ${r.beyondPlan} of the updated row(s) were not in the plan (added or renamed to a planned name since it was made; linked by its decision for that name)`])),
     '',
     ...(a.notices ?? []).map((n) => `Notice: ${n}`),
     // a run that changed nothing has nothing to undo

@@ -12,7 +12,7 @@ import { assertCanWrite } from './privileges.js';
 import { type BatchOptions, emptyLinkCheckpoint, type LinkCheckpoint, parseCheckpoint, storedBatchOptions, walkLink } from './batch.js';
 import { type CommonOptions, type Context, prepare, shape } from './context.js';
 import { noticesOf, planIn, type PlanResult, seedFields, type SeedSummaryFields } from './plan.js';
-import { classifySkips, type SkipReasons } from './skips.js';
+import { countSkips, type SkipCount, type SkipReasons } from './skips.js';
 import { blockBound, chooseWalk, sourceLayout, type Layout } from './walk.js';
 
 export interface ApplyOptions extends CommonOptions, BatchOptions {
@@ -42,6 +42,8 @@ export interface LinkApplyResult {
   skipped: number;
   /** Why (present when skipped > 0): counted by one statement after the link was walked. */
   skipReasons?: SkipReasons;
+  /** Rows linked that the plan did not count: added or renamed to a planned name since (present when > 0; see SkipCount). */
+  beyondPlan?: number;
   /** This link was walked to its end (false when the run stopped before). */
   complete: boolean;
   /** Batched: how the source was walked (absent when there was nothing to walk). */
@@ -203,13 +205,13 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
         const planned = plannedByLink[i] ?? 0;
         const st = applyStatement(shape(l), { planRunId, runId, linkName: l.entity, tableName: l.config.table }, ctx.filter);
         const updated = changedCount(await tx.query(st.text, st.values));
-        out.push({ entityType: l.entity, table: l.config.table, planned, updated, skipped: Math.max(0, planned - updated), complete: true });
+        out.push({ entityType: l.entity, table: l.config.table, planned, updated, skipped: 0, complete: true });
       }
       return out;
     }));
     for (const [i, l] of ctx.links.entries()) {
       const r = results[i]!;
-      if (r.skipped > 0) r.skipReasons = await classifySkips(ctx, l, { planRunId, runId }, r.skipped);
+      Object.assign(r, skipFields(await countSkips(ctx, l, { planRunId, runId }, r.planned, r.updated)));
     }
     const result: ApplyResult = { ...(await applyResult(ctx, { runId, planRunId, planHash }, 'single-transaction', 'done', results)), ...extra };
     await finishRun(ctx.db, runId, 'done', summaryOf(result));
@@ -217,6 +219,11 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
   } catch (e) {
     throw await failRun(ctx.db, runId, e, 'applying');
   }
+}
+
+/** A link result's fields from its skip count (reasons and rows beyond the plan only when there are some). */
+function skipFields(c: SkipCount): Pick<LinkApplyResult, 'skipped' | 'skipReasons' | 'beyondPlan'> {
+  return { skipped: c.skipped, ...(c.reasons !== undefined ? { skipReasons: c.reasons } : {}), ...(c.beyondPlan > 0 ? { beyondPlan: c.beyondPlan } : {}) };
 }
 
 /** Runs `fn` (one whole transaction) again while it fails on a foreign key check (23503), at most 20 times. */
@@ -367,17 +374,16 @@ async function walkRun(ctx: Context, runId: string, planRunId: string, planHash:
         lc = await linkCheckpoint(ctx.db, runId, l.entity);
         complete = !stopped && !catchUpDue(lc, changed, planned);
       }
-      let reasons = complete && planned > changed ? await classifySkips(ctx, l, { planRunId, runId }, planned - changed) : undefined;
+      let counts = complete ? await countSkips(ctx, l, { planRunId, runId }, planned, changed) : undefined;
+      const reasons = counts?.reasons;
       if (!stopped && (lc?.sweep === true ? lc.done !== true : (reasons?.notReached ?? 0) + (reasons?.cancelledByTrigger ?? 0) > 0)) {
         const r = await sweepLink(ctx, l, { runId, planRunId, planned }, opts, changed, again);
         changed = r.changed;
         stopped = r.stopped;
         complete = !stopped;
-        reasons = complete && planned > changed ? await classifySkips(ctx, l, { planRunId, runId }, planned - changed) : undefined;
+        counts = complete ? await countSkips(ctx, l, { planRunId, runId }, planned, changed) : undefined;
       }
-      const skipped = complete ? Math.max(0, planned - changed) : 0;
-      const skipReasons = skipped > 0 && reasons !== undefined ? { skipReasons: reasons } : {};
-      results.push({ entityType: l.entity, table: l.config.table, planned, updated: changed, skipped, ...skipReasons, complete, ...(lc?.walk !== undefined ? { walk: lc.walk } : {}) });
+      results.push({ entityType: l.entity, table: l.config.table, planned, updated: changed, skipped: 0, ...(counts !== undefined ? skipFields(counts) : {}), complete, ...(lc?.walk !== undefined ? { walk: lc.walk } : {}) });
     }
     const result = await applyResult(ctx, { runId, planRunId, planHash }, 'batched', stopped ? 'stopped' : 'done', results);
     await finishRun(ctx.db, runId, result.status, summaryOf(result));

@@ -41,8 +41,29 @@ export const SKIP_REASON_TEXT: Record<keyof SkipReasons, string> = {
   notReached: 'not reached (added or moved during the run, then locked by another session)',
 };
 
-/** Counts the `skipped` planned rows of one link by reason; the counts add up to `skipped`. */
-export async function classifySkips(ctx: Context, l: ResolvedLink, ids: { planRunId: string; runId: string }, skipped: number): Promise<SkipReasons> {
+/** What a walked link's counts say beyond `updated`: planned rows left NULL and why, rows linked beyond the plan. */
+export interface SkipCount {
+  /** Planned rows not updated (or rows of planned names left NULL for a reason): the reasons add up to it. */
+  skipped: number;
+  /** Present when skipped > 0. */
+  reasons?: SkipReasons;
+  /**
+   * Rows linked that the plan did not count: added, or renamed to a planned name, since the plan (a plan
+   * decides per name; apply links every NULL-FK row of a decided name). A lower bound when planned rows
+   * also changed away from their names meanwhile (those two cannot be told apart without a per-row plan).
+   */
+  beyondPlan: number;
+}
+
+/**
+ * Counts why planned rows of one link were not updated, and the rows linked beyond the plan. The
+ * statement runs only when `updated` differs from `planned` (an undisturbed run pays nothing): with
+ * fewer, the shortfall is split by reason; with more, rows were added with a planned name since the plan,
+ * and `planned - updated` (negative) would hide every planned row left NULL (before: 100 rows added, 20
+ * planned rows of a deactivated master left NULL, "skipped 0" and no reason).
+ */
+export async function countSkips(ctx: Context, l: ResolvedLink, ids: { planRunId: string; runId: string }, planned: number, updated: number): Promise<SkipCount> {
+  if (updated === planned) return { skipped: 0, beyondPlan: 0 };
   const st = skipReasonsStatement(shape(l), { ...ids, linkName: l.entity }, ctx.filter);
   let row;
   try {
@@ -50,20 +71,14 @@ export async function classifySkips(ctx: Context, l: ResolvedLink, ids: { planRu
   } catch (e) {
     throw wrapDbError(e, `counting why planned rows of ${l.entity} were skipped`);
   }
-  let left = skipped;
-  // rows inserted since the plan can match too: never report more than were skipped
-  const take = (n: unknown): number => {
-    const v = Math.min(left, num(n));
-    left -= v;
-    return v;
-  };
-  const masterDeleted = take(row?.master_deleted);
-  const masterMovedScope = take(row?.master_moved);
-  const masterInactive = take(row?.master_inactive);
-  const masterRenamed = take(row?.master_renamed);
-  const passed = take(row?.passed_over);
-  return {
-    changedSincePlan: left,
+  const [masterDeleted, masterMovedScope, masterInactive, masterRenamed, passed] = [row?.master_deleted, row?.master_moved, row?.master_inactive, row?.master_renamed, row?.passed_over].map(num) as [number, number, number, number, number];
+  const counted = masterDeleted + masterMovedScope + masterInactive + masterRenamed + passed;
+  // rows still NULL for a reason are skipped whatever else happened; the rest of a shortfall no longer matches its entry
+  const skipped = Math.max(planned - updated, counted);
+  const beyondPlan = updated - (planned - skipped);
+  if (skipped === 0) return { skipped, beyondPlan };
+  const reasons: SkipReasons = {
+    changedSincePlan: skipped - counted,
     masterDeleted,
     masterMovedScope,
     masterInactive,
@@ -72,6 +87,7 @@ export async function classifySkips(ctx: Context, l: ResolvedLink, ids: { planRu
     notUpdatableUnderRls: row?.rls === true ? passed : 0,
     notReached: row?.rls !== true && row?.before_update_triggers !== true ? passed : 0,
   };
+  return { skipped, reasons, beyondPlan };
 }
 
 /** "2 cancelled by a trigger, 1 master deleted" (non-zero reasons only). */
