@@ -36,7 +36,7 @@ export interface ReportLink {
   /** Apply reports: planned rows not updated, and why (issue #23); null for plans or when none were skipped. */
   skipReasons: SkipReasons | null;
   matchRate: string;
-  /** Populated FKs after linking the matched rows, over all rows. */
+  /** Populated FKs after the run, over all rows: an apply counts the rows it updated, a plan the rows it would link. */
   populationAfter: string;
   /** Score histogram of distinct names: 20 bins of 0.05. */
   histogram: { from: number; to: number; names: Record<string, number>; rows: number }[];
@@ -61,6 +61,8 @@ export interface RunReport {
   executedBy: string | null;
   startedAt: string;
   status: string;
+  /** An apply run set back since by this undo run (its rows are no longer linked by it). */
+  undoneBy: string | null;
   links: ReportLink[];
   /** Names not linked by the plan, most rows first (at most `maxEntries`). */
   entries: ReportEntry[];
@@ -86,6 +88,7 @@ interface SummaryResult {
 }
 
 async function build(db: Queryable, run: RunRecord, plan: RunRecord, maxEntries: number): Promise<RunReport> {
+  const undone = run.kind === 'apply' ? (await db.query<{ id: string }>(`SELECT min(id)::text AS id FROM fk_backfill.runs WHERE kind = 'undo' AND target_run_id = $1::int8 AND status = 'done'`, [run.id])).rows[0]?.id ?? null : null;
   const summary = (plan.summary as { results?: SummaryResult[] } | null)?.results ?? [];
   const applied = run.kind === 'apply' ? ((run.summary as { results?: { entityType: string; updated: number; skipReasons?: SkipReasons }[] } | null)?.results ?? []) : null;
   const hist = await db.query<{ link: string; outcome: string; bin: number; names: unknown; rows: unknown }>(
@@ -105,6 +108,7 @@ async function build(db: Queryable, run: RunRecord, plan: RunRecord, maxEntries:
     const total = r.totalRecords ?? 0;
     const nulls = r.recordsWithNullFK ?? 0;
     const matched = r.recordsMatched ?? 0;
+    const updated = applied === null ? null : (applied.find((a) => a.entityType === r.entityType)?.updated ?? 0);
     const review = r.recordsReview ?? 0;
     const ambiguous = r.recordsAmbiguous ?? 0;
     return {
@@ -118,10 +122,11 @@ async function build(db: Queryable, run: RunRecord, plan: RunRecord, maxEntries:
       recordsReview: review,
       recordsAmbiguous: ambiguous,
       recordsUnmatched: nulls - matched - review - ambiguous,
-      recordsUpdated: applied === null ? null : (applied.find((a) => a.entityType === r.entityType)?.updated ?? 0),
+      recordsUpdated: updated,
       skipReasons: applied?.find((a) => a.entityType === r.entityType)?.skipReasons ?? null,
       matchRate: formatRate(matched, nulls),
-      populationAfter: formatRate(total - nulls + matched, total),
+      // an apply: what it did (planned rows skipped are not populated; rows added since may make it exceed the plan's total)
+      populationAfter: formatRate(Math.min(total, total - nulls + (updated ?? matched)), total),
       histogram,
     };
   });
@@ -152,6 +157,7 @@ async function build(db: Queryable, run: RunRecord, plan: RunRecord, maxEntries:
     executedBy: run.executedBy,
     startedAt: run.startedAt,
     status: run.status,
+    undoneBy: undone,
     links,
     entries,
     entriesTruncated: res.rows.length > maxEntries,
@@ -216,6 +222,7 @@ function textTable(headers: string[], rows: (string | number)[][]): string {
 export function reportText(r: RunReport): string {
   const out = [
     `Report of ${r.kind} run ${r.runId}${r.kind === 'apply' ? ` (plan ${r.planRunId})` : ''}, ${r.tenantId === null ? 'all tenants' : `tenant ${r.tenantId}`}, ${r.startedAt}`,
+    ...(r.undoneBy !== null ? [`Undone by run ${r.undoneBy}: the rows below were set back since ("Populated after" is as the run left them).`] : []),
     '',
     textTable(
       ['Entity Type', 'Total', 'NULL FK', 'Matched', 'Review', 'Ambiguous', 'Unmatched', 'Updated', 'Match Rate', 'Populated after'],
@@ -313,7 +320,7 @@ figure{display:inline-block;margin:0 16px 16px 0}figcaption{font-weight:600}.tag
 </style></head><body>
 <h1>fk-backfill report — ${e(r.kind)} run ${e(r.runId)}${r.kind === 'apply' ? ` (plan ${e(r.planRunId)})` : ''}</h1>
 <p>${r.tenantId === null ? 'All tenants' : `Tenant ${e(r.tenantId)}`} · started ${e(r.startedAt)} · by ${e(r.executedBy ?? '?')} · ${e(r.status)}</p>
-<h2>Match rate per link</h2>
+${r.undoneBy === null ? '' : `<p class="undone">Undone by run ${e(r.undoneBy)}: the rows below were set back since (“Populated after” is as the run left them).</p>\n`}<h2>Match rate per link</h2>
 <table><thead><tr><th>Entity</th><th>Table</th><th>Total</th><th>NULL FK</th><th>Matched</th><th>Review</th><th>Ambiguous</th><th>Unmatched</th><th>Updated</th><th>Match rate</th><th></th><th>Populated after</th></tr></thead>
 <tbody>${bars}</tbody></table>
 ${skips === '' ? '' : `<h2>Planned but not updated</h2>\n<ul>${skips}</ul>`}

@@ -1,0 +1,39 @@
+/**
+ * An apply run's report says what the run did (a new user's trial): "Populated after" counts the rows
+ * it updated, not the rows its plan matched (before: 100.0% while status and SQL said 96.0%), and a
+ * report of an apply undone since says so. Both targets.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { apply, plan, runReport, undo } from '../../src/index.js';
+import { reportText } from '../../src/pipeline/report.js';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+
+const config: ConfigInput = {
+  links: [{ entity: 'invoice', table: 'invoices', key: 'id', fk: 'vendor_id', name: 'vendor_name', target: { table: 'vendors', key: 'id', name: 'name', active: 'is_active' } }],
+};
+
+describeEach('report of an apply run', (target) => {
+  let t: TestDb;
+  afterEach(async () => t.dispose());
+
+  it('"Populated after" counts what the apply updated; an undone apply says it was undone', async () => {
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE TABLE vendors (id int PRIMARY KEY, name text NOT NULL, is_active boolean NOT NULL DEFAULT true);
+      CREATE TABLE invoices (id int PRIMARY KEY, vendor_name text, vendor_id int REFERENCES vendors);
+      INSERT INTO vendors SELECT g, 'Vendor ' || g FROM generate_series(1, 10) g;
+      INSERT INTO invoices SELECT g, 'Vendor ' || (1 + g % 10), CASE WHEN g <= 50 THEN 1 + g % 10 END FROM generate_series(1, 250) g;`);
+    const p = await plan(t.db, { config, allTenants: true });
+    await t.db.exec(`UPDATE vendors SET is_active = false WHERE id = 10`);
+    const a = await apply(t.db, { config, allTenants: true, planRunId: p.runId });
+    expect([a.results[0]!.updated, a.results[0]!.skipped]).toEqual([180, 20]);
+    const before = await runReport(t.db, { runId: a.runId });
+    // 50 linked before + 180 now, of 250 (the plan alone would say 100.0%)
+    expect([before.links[0]!.populationAfter, before.undoneBy]).toEqual(['92.0%', null]);
+    const u = await undo(t.db, { runId: a.runId });
+    const after = await runReport(t.db, { runId: a.runId });
+    expect(after.undoneBy).toBe(u.runId);
+    expect(reportText(after)).toContain(`Undone by run ${u.runId}: the rows below were set back since`);
+  });
+});
