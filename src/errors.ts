@@ -55,6 +55,8 @@ const USAGE_CODES: ReadonlySet<BackfillErrorCode> = new Set<BackfillErrorCode>([
   'UNKNOWN_TENANT',
   'TENANT_REQUIRED',
   'RUN_NOT_FOUND',
+  // a run id that names the wrong kind of run, or one in the wrong state (resume of a finished run…)
+  'RUN_STATE',
   'CONFIRMATION_REQUIRED',
   'PERMISSION_DENIED',
   'TARGET_KEY_NOT_UNIQUE',

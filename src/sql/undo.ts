@@ -124,7 +124,7 @@ ${undoChangeSet(u)}`;
 /** A change log position 'SET:ORD' (set id, 1-based position in the set). */
 function position(pos: string): [string, string] {
   const m = /^(\d+):(\d+)$/.exec(pos);
-  if (m === null) throw new BackfillError('RUN_STATE', `not a change log position: ${pos} (the run's checkpoint is damaged)`);
+  if (m === null) throw new BackfillError('INTEGRITY', `not a change log position: ${pos} (the run's checkpoint is damaged)`);
   return [m[1]!, m[2]!];
 }
 

@@ -89,7 +89,7 @@ describeEach('hostile: library', (target) => {
   it('run ids of the wrong kind and stale plans are refused without writing', async () => {
     const p = await plan(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'] });
     const before = await snapshot(t.db);
-    await refused(undo(t.db, { runId: p.runId }), 'RUN_STATE', new RegExp(`run ${p.runId} is a plan run`), 1);
+    await refused(undo(t.db, { runId: p.runId }), 'RUN_STATE', new RegExp(`run ${p.runId} is a plan run`), 2);
     const other = withLink((l) => ({ ...l, match: 'fuzzy' }));
     await refused(apply(t.db, { config: other, tenantId: DEMO_TENANT, planRunId: p.runId }), 'PLAN_STALE', /another config/, 1);
     tried.library += 2;

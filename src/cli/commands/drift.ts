@@ -11,13 +11,13 @@ function text(r: DriftReport): string {
   const out: string[] = [];
   out.push(
     table(
-      ['Link', 'Match', 'Renamed rows', 'Inactive rows', 'Missing rows', 'New names', 'New-name rows'],
+      ['Link', 'Match', 'Name ≠ master rows', 'Inactive rows', 'Missing rows', 'New names', 'New-name rows'],
       r.links.map((l) => [l.entityType, l.match, l.renamed.rows, l.inactive.rows, l.missing.rows, l.newNames.names, l.newNames.rows]),
     ),
   );
   for (const l of r.links) {
     for (const [what, c] of [
-      ['master renamed (name no longer matches)', l.renamed],
+      ['name differs from its master\'s (master renamed since, or an FK set by hand to another master)', l.renamed],
       ['master inactive', l.inactive],
       ['master missing', l.missing],
     ] as const) {
