@@ -64,7 +64,8 @@ async function cli(args: string[]) {
 }
 
 async function lastApplyRun(db: CitusDb): Promise<string> {
-  const r = await db.sql<{ id: string }>(`SELECT id::text FROM fk_backfill.runs WHERE kind = 'apply' ORDER BY id DESC LIMIT 1`);
+  // max(id), not ORDER BY id of an id::text column: that orders text, and '9' came after '15'
+  const r = await db.sql<{ id: string }>(`SELECT max(id)::text AS id FROM fk_backfill.runs WHERE kind = 'apply'`);
   return r[0]!.id;
 }
 
@@ -266,6 +267,22 @@ describe('Citus cluster [citus]', () => {
     expect(a.totalUpdated).toBe(5 * (400 - 7 * 12));
     await cli(['undo', '--db', cit.url, '--config', cfg, '--run', a.runId, '--yes']);
     expect(await snap()).toBe(beforeInv);
+  });
+
+  it('undo of an older run leaves the links a later run re-made after someone cleared them; undoing the later run sets them back', async () => {
+    // from no link at all (the tests before leave some)
+    await cit.sql(`UPDATE sales_orders SET customer_id = NULL, currency_id = NULL`);
+    await cit.sql(`UPDATE price_lists SET currency_id = NULL`);
+    const a = (await cli(['apply', '--db', cit.url, '--config', config, '--all-tenants', '--yes', '--json', '--batch-size', '500'])).json<{ runId: string }>();
+    await cit.sql(`UPDATE sales_orders SET customer_id = NULL WHERE tenant_id = 2 AND customer_id IS NOT NULL AND id <= 30`);
+    const cleared = Number((await cit.sql<{ n: string }>(`SELECT count(*)::text AS n FROM sales_orders WHERE tenant_id = 2 AND id <= 30 AND customer_id IS NULL AND customer_name = 'Customer 1'`))[0]!.n);
+    const b = (await cli(['apply', '--db', cit.url, '--config', config, '--all-tenants', '--yes', '--json'])).json<{ runId: string; totalUpdated: number }>();
+    expect(b.totalUpdated).toBeGreaterThan(cleared);
+    const ua = (await cli(['undo', '--db', cit.url, '--config', config, '--run', a.runId, '--yes', '--json', '--batch-size', '500'])).json<{ totalSkipped: number }>();
+    expect(ua.totalSkipped).toBe(b.totalUpdated);
+    expect(await linkedCount(cit)).toBe(b.totalUpdated);
+    await cli(['undo', '--db', cit.url, '--config', config, '--run', b.runId, '--yes']);
+    expect(await linkedCount(cit)).toBe(0);
   });
 
   it('refuses, before writing anything, a link Citus cannot join co-located (exit 2, one line)', async () => {
