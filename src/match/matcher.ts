@@ -53,6 +53,17 @@ export const MATCH_TUNING = {
    * people): such names rank first in review, never auto-link.
    */
   reorderCap: 0.85,
+  /**
+   * Similarity of a name word that is no word of the scope and one edit from exactly one word of it (a typo with a
+   * single reading). Chosen a priori between one edit (≤ 0.9) and a digraph fold (0.97), not fitted.
+   */
+  soleTypoSim: 0.95,
+  /**
+   * Multi-word master names a scope needs before "this word never starts (ends) a name here" counts as evidence of
+   * surname-first order (a priori: a given name of 3 % frequency is then missing from the first position by chance
+   * with probability < 5 %).
+   */
+  positionEvidence: 100,
   /** Similarity of an abbreviation and its long form ("Intl" / "International"). */
   abbreviationSim: 0.8,
   /**
@@ -88,6 +99,15 @@ export function tokenSimilarity(a: string, b: string): number {
   if (a[0] === b[0] && phoneticMatch(a, b)) return MATCH_TUNING.phoneticTokenSim;
   if (isAbbreviation(a, b) || isAbbreviation(b, a)) return MATCH_TUNING.abbreviationSim;
   return 0;
+}
+
+/** `a` and `b` are within the edits tokenSimilarity allows (a typo guess, not a fold, spelling pair or abbreviation). */
+function isEditNear(a: string, b: string): boolean {
+  const maxLen = Math.max(a.length, b.length);
+  const allowed = maxLen >= 8 ? 2 : 1;
+  if (Math.abs(a.length - b.length) > allowed) return false;
+  const d = damerauLevenshtein(a, b);
+  return d <= 1 || (d <= allowed && a[0] === b[0]);
 }
 
 /** Spellings that are neither typos nor abbreviations of each other ("Centre" / "Center"). */
@@ -232,6 +252,38 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
       }
     }
   }
+  // Where each word stands in the scope's multi-word master names: how often it starts one and how often it ends one.
+  // A name whose words are the master's rotated ("Ryan Thomas" for "Thomas Ryan") is in "surname first" order only
+  // when the scope itself never starts a name with the master's last word nor ends one with its first (docs/matching.md).
+  /** Words of the masters' names (not of known aliases: an alias "Global Suplies" is a spelling, not another name). */
+  const masterWords = new Set<string>();
+  for (const e of entries) if (e.source === 'master') for (const t of e.tokens) masterWords.add(t);
+  const startsName = new Map<string, number>();
+  const endsName = new Map<string, number>();
+  let multiWordNames = 0;
+  for (const e of entries) {
+    if (e.source !== 'master' || e.tokens.length < 2) continue;
+    multiWordNames++;
+    const a = e.tokens[0]!;
+    const z = e.tokens[e.tokens.length - 1]!;
+    startsName.set(a, (startsName.get(a) ?? 0) + 1);
+    endsName.set(z, (endsName.get(z) ?? 0) + 1);
+  }
+  /**
+   * The name's words are the entry's words rotated (`qAl[i] = (i + k) mod n`, k ≠ 0: "Surname Given", "Surname Given
+   * Middle") and the scope's own names place them that way round only: the word the name starts with never starts a
+   * master name here and the word it ends with never ends one.
+   */
+  const rotatedByPosition = (qAl: number[], et: string[]): boolean => {
+    const n = et.length;
+    if (n < 2 || qAl.length !== n || multiWordNames < MATCH_TUNING.positionEvidence) return false;
+    const k = qAl[0]!;
+    if (k <= 0) return false;
+    for (let i = 0; i < n; i++) if (qAl[i] !== (i + k) % n) return false;
+    const head = et[k]!; // the master word the name starts with
+    const tail = et[k - 1]!; // the master word the name ends with
+    return (startsName.get(head) ?? 0) === 0 && (endsName.get(tail) ?? 0) === 0;
+  };
   const N = Math.max(1, masterKeys.size);
   const idfOf = (t: string): number => {
     const d = df.get(t);
@@ -264,10 +316,12 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     });
     if (e.tokens.length > 1) post(e, e.norm.compact);
   }
+  // Three-letter words, apart: blocking never probes them for typos; only soleNeighbours reads this one.
+  const shortDeleteIndex = new Map<string, string[]>();
   if (options.strategy === 'fuzzy') {
     for (const t of df.keys()) {
-      if (t.length < 4 || HAS_DIGIT.test(t)) continue;
-      for (const d of new Set(deletions(t))) push(deleteIndex, d, t);
+      if (t.length < 3 || HAS_DIGIT.test(t)) continue;
+      for (const d of new Set(deletions(t))) push(t.length < 4 ? shortDeleteIndex : deleteIndex, d, t);
     }
   }
 
@@ -334,13 +388,47 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
   }
 
   // ---------------------------------------------------------------- scoring
-  function score(q: NormalizedName, e: Entry): Candidate {
+  /**
+   * For each name word that is no word of this scope and lies one edit from exactly one word of the scope's vocabulary,
+   * that word: the name's word is then a typo of it as far as the scope can tell ("Mloly" has no reading but "Molly"),
+   * which is stronger evidence than one edit between two words that both exist ("Caitlin" / "Caitlyn").
+   */
+  function soleNeighbours(q: NormalizedName): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const t of new Set(q.tokens)) {
+      if (t.length < 3 || HAS_DIGIT.test(t) || df.has(t)) continue;
+      const near = new Set<string>();
+      for (const v of deleteIndex.get(t) ?? []) near.add(v);
+      for (const d of deletions(t)) {
+        if (df.has(d) && d.length >= 3) near.add(d);
+        for (const v of deleteIndex.get(d) ?? []) near.add(v);
+        for (const v of shortDeleteIndex.get(d) ?? []) near.add(v);
+      }
+      let only: string | null = null;
+      let n = 0;
+      for (const v of near) {
+        if (v !== t && damerauLevenshtein(t, v) <= 1) {
+          n++;
+          only = v;
+        }
+      }
+      if (n === 1 && only !== null) out.set(t, only);
+    }
+    return out;
+  }
+
+  function score(q: NormalizedName, e: Entry, typoOf: Map<string, string>): Candidate {
     const qt = reconcileJoins(q.tokens, e.tokens);
     const et = e.tokens;
     const pairs: { i: number; j: number; s: number }[] = [];
     for (let i = 0; i < qt.length; i++) {
       for (let j = 0; j < et.length; j++) {
         let s = tokenSimilarity(qt[i]!, et[j]!);
+        // A typo with a single reading in this scope, short words included ("Rei" of "Reid", "Mloly" of "Molly").
+        if (s < MATCH_TUNING.soleTypoSim && typoOf.get(qt[i]!) === et[j]) s = MATCH_TUNING.soleTypoSim;
+        // Two different words that are both words of this scope ("Jordan" / "Jordyn", "Gadis" / "Gadisa") are two
+        // names, not a typo of one: no more alike than a phonetic match.
+        else if (s > MATCH_TUNING.phoneticTokenSim && s < 0.97 && masterWords.has(qt[i]!) && isEditNear(qt[i]!, et[j]!)) s = MATCH_TUNING.phoneticTokenSim;
         // A name-side "abbreviation" that is a word of its own in this scope ("Jack" / "Jackson") is not one.
         if (s === MATCH_TUNING.abbreviationSim && qt[i]!.length < et[j]!.length && df.has(qt[i]!) && isAbbreviation(qt[i]!, et[j]!)) s = 0;
         if (s > 0) pairs.push({ i, j, s });
@@ -371,7 +459,9 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
         qGot += wq * s;
         eGot += e.weights[j]! * s;
         const other = et[j]!;
-        if (t === other || phoneticMatch(t, other)) phon += wq;
+        // A typo read as its word sounds like it; two names of the scope that sound alike ("Jordan" / "Jordyn") are
+        // still two names.
+        if (t === other || typoOf.get(t) === other || (!masterWords.has(t) && phoneticMatch(t, other))) phon += wq;
         matched.push(t === other ? t : `${t}~${other}`);
       }
     }
@@ -397,6 +487,9 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
         reorderOnly = true;
       }
     }
+    // Surname-first order the scope's names vouch for is the same name, not a reordering that might be another person.
+    const rotated = reorderOnly && rotatedByPosition(qAl, et);
+    if (rotated) reorderOnly = false;
     const charSim = compactEqual ? 1 : (jw + lev) / 2;
     const phonetic = compactEqual ? 1 : qSum > 0 ? phon / qSum : 0;
     const legal = legalAgreement(q.legalForm, e.norm.legalForm);
@@ -426,6 +519,7 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
         compactEqual,
         wordConflict,
         reordered: reorderOnly,
+        ...(rotated ? { order: 'surname-first' } : {}),
         matchedTokens: matched.join(' '),
         unmatchedName: qt.filter((_, i) => qAl[i] === -1).join(' '),
         unmatchedMaster: et.filter((_, j) => eAl[j] === -1).join(' '),
@@ -658,7 +752,8 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     }
     const blocked = block(q, excluded);
     if (fallThroughDisagree) for (const e of normHits) if (!blocked.includes(e)) blocked.push(e);
-    const ranked = bestPerKey(blocked.map((e) => score(q, e)));
+    const typoOf = soleNeighbours(q);
+    const ranked = bestPerKey(blocked.map((e) => score(q, e, typoOf)));
     applyContainment(q, blocked, ranked);
     ranked.sort(compareCandidates);
     return decideFuzzy(name, ranked, options);
