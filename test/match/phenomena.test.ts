@@ -171,3 +171,41 @@ describe('two names of the scope one edit apart are two names', () => {
     expect(d.candidates[0]!.key).toBe('JW');
   });
 });
+
+describe('capped candidates are for review whatever the threshold', () => {
+  it('a sibling (a word differs on both sides) is not auto-linked even with autoLinkAt below the cap', () => {
+    const masters = [{ key: 'M', name: 'Biblioteca delle Scienze Agrarie. Punto di servizio Economia. Università di Catania' }, { key: 'X', name: 'Harbourside Holdings' }];
+    const low = { ...fuzzy, autoLinkAt: 0.75 };
+    const d = createMatcher(masters, [], low).match('Biblioteca delle Scienze Agrarie. Punto di servizio Difesa. Università di Catania');
+    expect(d.candidates[0]!.key).toBe('M');
+    expect(d.candidates[0]!.signals['wordConflict']).toBe(true);
+    expect(d.candidates[0]!.score).toBeGreaterThanOrEqual(0.75);
+    expect(d.outcome).toBe('review');
+  });
+  it('an unvouched reordering neither', () => {
+    const d = createMatcher([{ key: 'W', name: 'William Ryan' }, { key: 'X', name: 'Wilma Rook' }], [], { ...fuzzy, autoLinkAt: 0.75 }).match('Ryan William');
+    expect(d.outcome).toBe('review');
+  });
+});
+
+describe('a word split by a stray space and misspelt', () => {
+  it('joins two name words that together are one edit from a master word, only with near', () => {
+    expect(reconcileJoins(['fergus', 'clarkg', 'e'], ['fergus', 'clarke'], true)).toEqual(['fergus', 'clarkge']);
+    expect(reconcileJoins(['fergus', 'clarkg', 'e'], ['fergus', 'clarke'])).toEqual(['fergus', 'clarkg', 'e']);
+    // a word of the entry is never swallowed by a near join
+    expect(reconcileJoins(['clarkg', 'e'], ['clarke', 'e'], true)).toEqual(['clarkg', 'e']);
+  });
+  it('links it', () => {
+    const masters = [...people(), { key: 'F', name: 'Fergus Clarke' }];
+    expect(linkOf(masters, 'Fergus Clarkg e')).toBe('F');
+  });
+});
+
+describe('a two-edit typo with a single reading', () => {
+  it('a 5-7 letter word with no one-edit reading and exactly one scope word (same first letter) two edits away', () => {
+    const masters = [...people(), { key: 'M', name: 'Marcus Parr' }];
+    expect(linkOf(masters, 'Maruc Parr')).toBe('M');
+    // a second reading two edits away (Mario) leaves it to review
+    expect(linkOf([...masters, { key: 'C', name: 'Mario Duval' }], 'Maruc Parr')).toBeNull();
+  });
+});
