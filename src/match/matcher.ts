@@ -500,7 +500,7 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
         const other = et[j]!;
         // A typo read as its word sounds like it; two names of the scope that sound alike ("Jordan" / "Jordyn") are
         // still two names.
-        if (t === other || typoOf(t) === other || typo2Of(t) === other || (!masterWords.has(t) && phoneticMatch(t, other))) phon += wq;
+        if (t === other || typoOf(t) === other || (simOf[i] === MATCH_TUNING.soleTypo2Sim && typo2Of(t) === other) || (!masterWords.has(t) && phoneticMatch(t, other))) phon += wq;
         matched.push(t === other ? t : `${t}~${other}`);
       }
     }
