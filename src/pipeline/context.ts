@@ -112,15 +112,35 @@ export async function prepare(handle: unknown, opts: CommonOptions, need: Prepar
     throw new BackfillError('TENANT_REQUIRED', 'choose a tenant (--tenant ID) or every tenant (--all-tenants)');
   }
   const filter: ScopeFilter = { tenant: opts.allTenants === true ? null : tenant };
+  const notices = builtin ? [`no config given: using the built-in Axis links (${BUILTIN_LINKS})`] : [];
+  if (filter.tenant !== null) links = withoutUnscoped(links, opts.entities, notices);
   if (filter.tenant !== null && need.checkTenant !== false) await checkTenant(db, links, filter.tenant);
   if (need.store !== false) await migrate(db);
-  const notices = builtin ? [`no config given: using the built-in Axis links (${BUILTIN_LINKS})`] : [];
   if (filter.tenant !== null) {
     for (const l of links.filter((x) => x.config.scope.length > 1)) {
       notices.push(`${l.entity}: the tenant filters ${l.config.scope[0]} only; every ${l.config.scope.slice(1).join('/')} of it is processed (names are still matched within the same ${l.config.scope.join('/')})`);
     }
   }
   return { db, config, configHash: configHash(config), links, filter, notices };
+}
+
+/**
+ * Under --tenant, the links a tenant can restrict: a link without a scope column (a master shared by
+ * every tenant, a Citus reference table) would be processed for every tenant's rows, so it is left out
+ * with a notice, and refused when named with --entity or when no link has a scope (before: `apply
+ * --tenant 2` linked the reference link's rows of every tenant, and said nothing).
+ */
+function withoutUnscoped(links: ResolvedLink[], named: readonly string[] | undefined, notices: string[]): ResolvedLink[] {
+  const unscoped = links.filter((l) => l.config.scope.length === 0);
+  if (unscoped.length === 0) return links;
+  const why = 'has no scope (tenant) column, so --tenant cannot restrict it to one tenant\'s rows';
+  const asked = unscoped.filter((l) => named?.includes(l.entity) === true);
+  if (asked.length > 0 || unscoped.length === links.length) {
+    const l = asked[0] ?? unscoped[0]!;
+    throw new BackfillError('USAGE', `${l.entity} ${why}: run it with --all-tenants (or without --tenant)`);
+  }
+  for (const l of unscoped) notices.push(`${l.entity} skipped: it ${why}; run it with --all-tenants`);
+  return links.filter((l) => l.config.scope.length > 0);
 }
 
 const BUILTIN_LINKS = 'sales_orders/sales_invoices.customer_id → customers, purchase_orders/purchase_bills.vendor_id → vendors, by name, per tenant_id';

@@ -66,7 +66,7 @@ run('batched apply under concurrency [postgres]', () => {
     const err = await apply(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'], batchSize: 8, lockTimeoutMs: 50, backoffMs: 5, lockRetries: 1 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'LOCK_TIMEOUT' });
     await other.query('COMMIT');
-    const runs = await t.db.query<{ id: string }>(`SELECT id::text FROM fk_backfill.runs WHERE kind = 'apply' ORDER BY id DESC LIMIT 1`);
+    const runs = await t.db.query<{ id: string }>(`SELECT max(id)::text AS id FROM fk_backfill.runs WHERE kind = 'apply'`);
     const id = runs.rows[0]!.id;
     expect((await getRun(t.db, id)).status).toBe('failed');
     const r = await resumeApply(t.db, { runId: id });
