@@ -32,7 +32,7 @@ import { linkSchema, type ConfigInput, type LinkInput } from '../config/schema.j
 import { adapt } from '../db/index.js';
 import { num } from '../db/port.js';
 import type { Queryable } from '../db/port.js';
-import { wrapDbError } from '../errors.js';
+import { BackfillError, wrapDbError } from '../errors.js';
 import {
   cardinalityStatement,
   columnsStatement,
@@ -43,6 +43,7 @@ import {
   sampleValuesStatement,
 } from '../sql/catalog-discover.js';
 import { ident } from '../sql/quote.js';
+import { resolveLinks } from './catalog.js';
 
 export interface DiscoverOptions {
   /** Only these schemas (default: every non-system schema except fk_backfill). */
@@ -911,6 +912,12 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
   const weak: Weak[] = [];
   for (const d of drafts) {
     const { confident, ...rest } = d;
+    // what plan would refuse is not written (on Citus: tables it cannot join co-located, a local source…)
+    const refused = confident ? await refusal(db, d.link) : null;
+    if (refused !== null) {
+      rejected.push({ source: d.source, column: d.fk, reason: `a link ${d.target}.${d.targetKey} ← ${d.name} that plan refuses: ${refused}` });
+      continue;
+    }
     if (confident) {
       const { why: _w, confirm: _c, ...p } = rest;
       proposals.push(p);
@@ -937,6 +944,21 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
   if (config !== null) parseConfig(config, 'discovered config');
   const searched = schemas ?? [...new Set(cat.tables.map((t) => t.schema))].sort();
   return { schemas: searched, proposals, weak, rejected, config };
+}
+
+/**
+ * Why plan would refuse a link discover found (the catalog checks every statement relies on, Citus's
+ * included: tables not co-located on a scope column, a local source with a distributed or reference
+ * master), or null. A Citus trial: four such links were written as confident and plan refused the file.
+ */
+async function refusal(db: Queryable, link: LinkInput): Promise<string | null> {
+  try {
+    await resolveLinks(db, parseConfig({ links: [link] }, 'discovered link').links);
+    return null;
+  } catch (e) {
+    if (e instanceof BackfillError) return e.message;
+    throw e;
+  }
 }
 
 /** Whether this version's config takes a list of columns as a link's key (a composite primary key). */

@@ -304,5 +304,11 @@ describe('Citus cluster [citus]', () => {
     expect(n.code).toBe(2);
     expect(n.stderr).toMatch(/citus_add_local_table_to_metadata\('notes'\)/);
     expect(await cit.sql(`SELECT count(*)::text AS n FROM fk_backfill.runs`)).toEqual(runsBefore);
+    // discover does not write it (before: a confident link, and plan refused the file discover wrote); it says why
+    await cit.sql(`INSERT INTO notes SELECT g, (ARRAY['US Dollar', 'Euro', 'Pound Sterling'])[g % 3 + 1], NULL FROM generate_series(1, 30) g`);
+    const d = (await runCli(['discover', '--db', cit.url, '--json'])).json<{ config: { links: { table: string }[] } | null; rejected: { source: string; column: string; reason: string }[] }>();
+    expect((d.config?.links ?? []).map((l) => l.table).filter((x) => x === 'invoices' || x === 'notes')).toEqual([]);
+    const why = Object.fromEntries(d.rejected.map((x) => [`${x.source}.${x.column}`, x.reason]));
+    expect(why['public.notes.currency_id']).toMatch(/that plan refuses: .*citus_add_local_table_to_metadata/);
   });
 });
