@@ -5,7 +5,7 @@ import type { ResolvedLink } from './catalog.js';
 import { BackfillError, isConnectionLoss, sqlState, wrapDbError } from '../errors.js';
 import { applyBatchStatement, applyMapStatements, applyStatement, nullFkEstimateStatement } from '../sql/apply.js';
 import { changedCount, type ScopeFilter, type Statement, type TypedLinkShape } from '../sql/link.js';
-import { applyBoundStatement, applyLadderBoundStatement, applyLadderStatements, citusTenantBoundStatement, type KeyRange, sweepBoundStatement, type Walk } from '../sql/walk.js';
+import { applyBoundStatement, applyLadderBoundStatement, applyLadderStatements, citusTenantBoundStatement, rowsPerDistributionValueStatement, type KeyRange, sweepBoundStatement, type Walk } from '../sql/walk.js';
 import { createRun, earlierRunThatChanged, failRun, finishRun, getRun, interruptRun, mergeLinkCheckpoint, type RunRecord, saveCheckpoint, seedRunInfo } from '../store/runs.js';
 import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from './reconnect.js';
 import { assertCanWrite } from './privileges.js';
@@ -278,9 +278,15 @@ async function batchWork(ctx: Context, l: ResolvedLink, runId: string, planRunId
   const map = `fk_backfill.apply_map_${Number(runId)}_${index}`;
   const ladder = { table: `fk_backfill.apply_ladder_${Number(runId)}_${index}`, step: LADDER_STEP };
   const walk = lc.walk ?? 'key';
-  const distributed = l.citus?.source.kind === 'distributed';
-  // a distributed source: whole tenants per batch, as many as hold about `limit` rows on average
-  const perTenant = distributed ? await rowsPerTenant(ctx.db, planRunId, l.entity) : 1;
+  const src = l.citus?.source;
+  const distributed = src?.kind === 'distributed';
+  // a distributed source: whole tenants per batch, as many as hold about `limit` rows on average (counted
+  // by the plan when the scope starts with the distribution column, else on the source: a reference
+  // master's link has no scope, and every tenant went into one batch whatever --batch-size said)
+  const perTenant =
+    src?.kind !== 'distributed' ? 1
+    : l.config.scope[0] === src.column ? await rowsPerTenant(ctx.db, planRunId, l.entity)
+    : Math.max(1, num((await ctx.db.query<{ r: unknown }>(rowsPerDistributionValueStatement(s, src.column).text)).rows[0]?.r));
   const tenantBound = (from: string | null, n: number): Statement => citusTenantBoundStatement(s, from, n / perTenant, ctx.filter);
   try {
     await ctx.db.transaction(async (tx) => {
