@@ -12,6 +12,7 @@ import { activePredicate } from '../config/schema.js';
 import { placeholderReason } from '../plan/decide.js';
 import { insertMastersStatement, masterColumnsStatement, masterNumbersStatement, reactivateMastersStatement } from '../sql/masters.js';
 import { inactiveMastersStatement, mastersStatement } from '../sql/plan.js';
+import type { Statement } from '../sql/link.js';
 import type { ResolvedLink } from './catalog.js';
 import { type CommonOptions, type Context, prepare, shape } from './context.js';
 import { planIn, type PlanResult } from './plan.js';
@@ -136,8 +137,11 @@ export async function proposeMastersIn(ctx: Context, opts: { executedBy?: string
       if (!(e instanceof BackfillError)) throw e;
       warnings.push(`masters create will refuse this file as ${first.config.target.table} stands: ${e.message}`);
     });
-    const inactive = await inactiveMasters(ctx.db, first, ctx);
-    const active = await activeMasters(ctx.db, first, ctx);
+    const inactive = await mastersByScope<{ scope_key: (string | null)[]; key: string; name: string; number: string | null }>(
+      ctx.db,
+      inactiveMastersStatement({ ...shape(first), number: first.config.target.number }, ctx.filter),
+    );
+    const active = await mastersByScope<{ scope_key: (string | null)[]; key: string; name: string }>(ctx.db, mastersStatement(shape(first), ctx.filter));
     const byScope = new Map<string, QueueItem[]>();
     for (const it of g.items) {
       const k = JSON.stringify(it.scopeKey);
@@ -216,25 +220,14 @@ function notApprovedBecause(name: string, active: { key: string; name: string }[
   return null;
 }
 
-/** Active masters per scope (JSON of the scope key), with their normalised names. */
-async function activeMasters(db: Queryable, l: ResolvedLink, ctx: Context): Promise<Map<string, { key: string; name: string; norm: string }[]>> {
-  const st = mastersStatement(shape(l), ctx.filter);
-  const res = await db.query<{ scope_key: (string | null)[]; key: string; name: string }>(st.text, st.values);
-  const out = new Map<string, { key: string; name: string; norm: string }[]>();
-  for (const r of res.rows) {
-    const k = JSON.stringify(r.scope_key);
-    out.set(k, [...(out.get(k) ?? []), { key: r.key, name: r.name, norm: normalizeName(r.name).key }]);
-  }
-  return out;
-}
-
-async function inactiveMasters(db: Queryable, l: ResolvedLink, ctx: Context): Promise<Map<string, { key: string; name: string; number: string | null; norm: string }[]>> {
-  const st = inactiveMastersStatement({ ...shape(l), number: l.config.target.number }, ctx.filter);
-  const res = await db.query<{ scope_key: (string | null)[]; key: string; name: string; number: string | null }>(st.text, st.values);
-  const out = new Map<string, { key: string; name: string; number: string | null; norm: string }[]>();
-  for (const r of res.rows) {
-    const k = JSON.stringify(r.scope_key);
-    out.set(k, [...(out.get(k) ?? []), { key: r.key, name: r.name, number: r.number, norm: normalizeName(r.name).key }]);
+/** Masters read by `st` (active or inactive ones), grouped per scope (JSON of the scope key), with their normalised names. */
+async function mastersByScope<R extends { scope_key: (string | null)[]; key: string; name: string }>(db: Queryable, st: Statement): Promise<Map<string, (Omit<R, 'scope_key'> & { norm: string })[]>> {
+  const out = new Map<string, (Omit<R, 'scope_key'> & { norm: string })[]>();
+  for (const { scope_key, ...r } of (await db.query<R>(st.text, st.values)).rows) {
+    const k = JSON.stringify(scope_key);
+    const list = out.get(k) ?? [];
+    if (list.length === 0) out.set(k, list);
+    list.push({ ...r, norm: normalizeName(r.name).key });
   }
   return out;
 }
