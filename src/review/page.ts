@@ -146,7 +146,9 @@ const SCRIPT = String.raw`
    * Where the next page starts: names decided on this page that left the selection (e.g. under "open")
    * are no longer counted before it, so no open name is skipped.
    */
-  function nextOffset() { return state.offset + state.items.length - state.items.filter(function (it) { return !selected(facetVals(it)); }).length; }
+  function nextOffset() { return state.offset + inView(); }
+  /** Cards of this page still in the view (a card decided here may have left it, e.g. under "open"). */
+  function inView() { return state.items.filter(function (it) { return selected(facetVals(it)); }).length; }
   /** Sets a name's decision (null = open) and moves the counts with it. */
   function setDecision(it, decision) { if (state.items.indexOf(it) < 0) { it.decision = decision; return; } var before = facetVals(it); it.decision = decision; recount(it, before, facetVals(it)); }
   /** Writes run one after another, in the order they were asked for (a key press is never dropped). */
@@ -157,9 +159,9 @@ const SCRIPT = String.raw`
     $('counts').textContent = 'decided ' + c.decided + ' / remaining ' + c.remaining + ' names (' + c.rowsDecided + ' / ' + c.rowsRemaining + ' rows)';
     $('plan').textContent = 'plan ' + q.planRunId;
     // cards decided on this page that left the view (e.g. under "open") stay shown but are not counted
-    var inView = state.items.filter(function (it) { return selected(facetVals(it)); }).length, left = state.items.length - inView;
-    var to = Math.min(q.total, q.offset + inView);
-    $('page-info').textContent = (inView === 0 ? 'none of the ' + q.total + ' names on this page' : 'names ' + (q.offset + 1) + '\u2013' + to + ' of ' + q.total) + ' (' + q.totalRows + ' rows; queue ' + q.queue.names + ' names)' +
+    var shown = inView(), left = state.items.length - shown;
+    var to = Math.min(q.total, q.offset + shown);
+    $('page-info').textContent = (shown === 0 ? 'none of the ' + q.total + ' names on this page' : 'names ' + (q.offset + 1) + '\u2013' + to + ' of ' + q.total) + ' (' + q.totalRows + ' rows; queue ' + q.queue.names + ' names)' +
       (left > 0 ? '; ' + left + ' decided here left this view' : '');
     $('prev').disabled = q.offset === 0; $('next').disabled = nextOffset() >= q.total;
     FACETS.forEach(function (k) { fillFacet(k, q.facets[k] || []); });
