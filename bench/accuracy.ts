@@ -50,13 +50,13 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const sets = buildDomains(dir, seed, scale, only);
   console.log(`# bench:accuracy seed=${seed} scale=${scale} (built in ${(performance.now() - t0).toFixed(0)} ms)\n`);
-  console.log('| domain | tenants | active masters | distinct names | positives | name kinds |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('| domain | tenants | active masters | distinct names | positives | dropped (ill-defined truth; namesakes) | name kinds |');
+  console.log('|---|---|---|---|---|---|---|');
   for (const [d, set] of sets) {
     const kinds = new Map<string, number>();
     for (const t of set.tenants) for (const doc of t.docs) kinds.set(doc.kind, (kinds.get(doc.kind) ?? 0) + 1);
     const docs = set.tenants.flatMap((t) => t.docs);
-    console.log(`| ${d} | ${set.tenants.length} | ${set.tenants.reduce((a, t) => a + t.masters.length, 0)} | ${docs.length} | ${docs.filter(isPositive).length} | ${[...kinds.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, n]) => `${k} ${n}`).join(', ')} |`);
+    console.log(`| ${d} | ${set.tenants.length} | ${set.tenants.reduce((a, t) => a + t.masters.length, 0)} | ${docs.length} | ${docs.filter(isPositive).length} | ${set.dropped}${set.namesakes !== undefined ? `; ${set.namesakes}` : ''} | ${[...kinds.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, n]) => `${k} ${n}`).join(', ')} |`);
   }
 
   const base = DEFAULT_MATCH_OPTIONS.fuzzy;

@@ -31,6 +31,8 @@ export interface BenchTenant {
 export interface BenchSet {
   tenants: BenchTenant[];
   dropped: number;
+  /** Negatives dropped because their original name is a master's name in the tenant (people: a namesake). */
+  namesakes?: number;
 }
 
 export const SIZES = {

@@ -54,7 +54,10 @@ export function decideFuzzy(name: string, ranked: Candidate[], options: MatchOpt
   const runnerScore = runner ? runner.score : 0;
   const gap = best.score - runnerScore;
   const gapOk = runner === undefined ? true : gap >= options.margin - 1e-9 && gap > 1e-9;
-  if (best.score >= options.autoLinkAt && gapOk) {
+  // Siblings ("… Sezione matematica" / "… Sezione costruzioni") and reorderings the scope does not vouch for are capped
+  // for review: never auto-linked, whatever autoLinkAt is (a threshold at or below the cap used to link them).
+  const capped = (best.signals['wordConflict'] === true || best.signals['reordered'] === true) && best.signals['containment'] === undefined;
+  if (best.score >= options.autoLinkAt && gapOk && !capped) {
     return {
       name, outcome: 'linked', targetKey: best.key, method: best.method, score: best.score, candidates: listed,
       reason: `score ${fmt(best.score)} >= autoLinkAt ${fmt(options.autoLinkAt)}` + (runner ? `, gap ${fmt(gap)} to runner-up ${runner.key} >= margin ${fmt(options.margin)}` : ', no runner-up'),
@@ -67,7 +70,9 @@ export function decideFuzzy(name: string, ranked: Candidate[], options: MatchOpt
     };
   }
   if (best.score >= options.reviewAt) {
-    const why = best.score >= options.autoLinkAt ? `runner-up ${runner?.key ?? ''} within margin ${fmt(options.margin)}` : `score ${fmt(best.score)} below autoLinkAt ${fmt(options.autoLinkAt)}`;
+    const why = capped && best.score >= options.autoLinkAt && gapOk
+      ? `${best.signals['reordered'] === true ? 'words reordered' : 'a word differs on both sides'}: review only`
+      : best.score >= options.autoLinkAt ? `runner-up ${runner?.key ?? ''} within margin ${fmt(options.margin)}` : `score ${fmt(best.score)} below autoLinkAt ${fmt(options.autoLinkAt)}`;
     return { name, outcome: 'review', targetKey: null, method: null, score: best.score, candidates: listed, reason: `${why}; best candidate ${best.key}` };
   }
   return { name, outcome: 'unmatched', targetKey: null, method: null, score: best.score, candidates: listed, reason: `best score ${fmt(best.score)} below reviewAt ${fmt(options.reviewAt)}` };

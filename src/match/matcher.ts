@@ -53,6 +53,19 @@ export const MATCH_TUNING = {
    * people): such names rank first in review, never auto-link.
    */
   reorderCap: 0.85,
+  /**
+   * Similarity of a name word that is no word of the scope and one edit from exactly one word of it (a typo with a
+   * single reading). Chosen a priori between one edit (≤ 0.9) and a digraph fold (0.97), not fitted.
+   */
+  soleTypoSim: 0.95,
+  /**
+   * Multi-word master names a scope needs before "this word never starts (ends) a name here" counts as evidence of
+   * surname-first order (a priori: a given name of 3 % frequency is then missing from the first position by chance
+   * with probability < 5 %).
+   */
+  positionEvidence: 100,
+  /** The same for a two-edit typo with a single reading (as one edit of a 5-letter word: 1 − 0.6/5). */
+  soleTypo2Sim: 0.88,
   /** Similarity of an abbreviation and its long form ("Intl" / "International"). */
   abbreviationSim: 0.8,
   /**
@@ -88,6 +101,15 @@ export function tokenSimilarity(a: string, b: string): number {
   if (a[0] === b[0] && phoneticMatch(a, b)) return MATCH_TUNING.phoneticTokenSim;
   if (isAbbreviation(a, b) || isAbbreviation(b, a)) return MATCH_TUNING.abbreviationSim;
   return 0;
+}
+
+/** `a` and `b` are within the edits tokenSimilarity allows (a typo guess, not a fold, spelling pair or abbreviation). */
+function isEditNear(a: string, b: string): boolean {
+  const maxLen = Math.max(a.length, b.length);
+  const allowed = maxLen >= 8 ? 2 : 1;
+  if (Math.abs(a.length - b.length) > allowed) return false;
+  const d = damerauLevenshtein(a, b);
+  return d <= 1 || (d <= allowed && a[0] === b[0]);
 }
 
 /** Spellings that are neither typos nor abbreviations of each other ("Centre" / "Center"). */
@@ -142,15 +164,19 @@ const QUALIFIER_WORDS = new Set([
 /**
  * Joined and split words: a name token that is two adjacent entry tokens run together is split ("Bluewater" ->
  * "blue water"), and two adjacent name tokens that together are one entry token are joined ("Inter national").
+ * With `near`, two adjacent name tokens that are no entry tokens are also joined when together they are one edit
+ * from an entry token of ≥ 4 letters (a word split by a stray space and misspelt: "Clarkg e", "Har risn").
  */
-export function reconcileJoins(qt: string[], et: string[]): string[] {
+export function reconcileJoins(qt: string[], et: string[], near = false): string[] {
   if (qt.length === 0 || et.length === 0) return qt;
   let out: string[] | null = null;
   const eSet = new Set(et);
+  const joinsNear = (t: string, next: string): boolean =>
+    near && !eSet.has(next) && !HAS_DIGIT.test(t + next) && et.some((x) => x.length >= 4 && !qt.includes(x) && isEditNear(t + next, x));
   for (let i = 0; i < qt.length; i++) {
     const t = qt[i]!;
     const next = qt[i + 1];
-    if (next !== undefined && !eSet.has(t) && eSet.has(t + next)) {
+    if (next !== undefined && !eSet.has(t) && (eSet.has(t + next) || joinsNear(t, next))) {
       out ??= qt.slice(0, i);
       out.push(t + next);
       i++;
@@ -232,6 +258,38 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
       }
     }
   }
+  // Where each word stands in the scope's multi-word master names: how often it starts one and how often it ends one.
+  // A name whose words are the master's rotated ("Ryan Thomas" for "Thomas Ryan") is in "surname first" order only
+  // when the scope itself never starts a name with the master's last word nor ends one with its first (docs/matching.md).
+  /** Words of the masters' names (not of known aliases: an alias "Global Suplies" is a spelling, not another name). */
+  const masterWords = new Set<string>();
+  for (const e of entries) if (e.source === 'master') for (const t of e.tokens) masterWords.add(t);
+  const startsName = new Map<string, number>();
+  const endsName = new Map<string, number>();
+  let multiWordNames = 0;
+  for (const e of entries) {
+    if (e.source !== 'master' || e.tokens.length < 2) continue;
+    multiWordNames++;
+    const a = e.tokens[0]!;
+    const z = e.tokens[e.tokens.length - 1]!;
+    startsName.set(a, (startsName.get(a) ?? 0) + 1);
+    endsName.set(z, (endsName.get(z) ?? 0) + 1);
+  }
+  /**
+   * The name's words are the entry's words rotated (`qAl[i] = (i + k) mod n`, k ≠ 0: "Surname Given", "Surname Given
+   * Middle") and the scope's own names place them that way round only: the word the name starts with never starts a
+   * master name here and the word it ends with never ends one.
+   */
+  const rotatedByPosition = (qAl: number[], et: string[]): boolean => {
+    const n = et.length;
+    if (n < 2 || qAl.length !== n || multiWordNames < MATCH_TUNING.positionEvidence) return false;
+    const k = qAl[0]!;
+    if (k <= 0) return false;
+    for (let i = 0; i < n; i++) if (qAl[i] !== (i + k) % n) return false;
+    const head = et[k]!; // the master word the name starts with
+    const tail = et[k - 1]!; // the master word the name ends with
+    return (startsName.get(head) ?? 0) === 0 && (endsName.get(tail) ?? 0) === 0;
+  };
   const N = Math.max(1, masterKeys.size);
   const idfOf = (t: string): number => {
     const d = df.get(t);
@@ -264,10 +322,17 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     });
     if (e.tokens.length > 1) post(e, e.norm.compact);
   }
+  /** Scope words of 4-7 letters by first letter and length, for two-edit readings (soleReading2). */
+  const byHead = new Map<string, string[]>();
+  if (options.strategy === 'fuzzy') {
+    for (const t of df.keys()) if (t.length >= 4 && t.length <= 9 && !HAS_DIGIT.test(t)) push(byHead, `${t[0]}${t.length}`, t);
+  }
+  // Three-letter words, apart: blocking never probes them for typos; only soleReading reads this one.
+  const shortDeleteIndex = new Map<string, string[]>();
   if (options.strategy === 'fuzzy') {
     for (const t of df.keys()) {
-      if (t.length < 4 || HAS_DIGIT.test(t)) continue;
-      for (const d of new Set(deletions(t))) push(deleteIndex, d, t);
+      if (t.length < 3 || HAS_DIGIT.test(t)) continue;
+      for (const d of new Set(deletions(t))) push(t.length < 4 ? shortDeleteIndex : deleteIndex, d, t);
     }
   }
 
@@ -334,15 +399,77 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
   }
 
   // ---------------------------------------------------------------- scoring
-  function score(q: NormalizedName, e: Entry): Candidate {
-    const qt = reconcileJoins(q.tokens, e.tokens);
+  /**
+   * A name word that is no word of this scope and lies one edit from exactly one word of the scope's vocabulary gives
+   * that word: the name's word is then a typo of it as far as the scope can tell ("Mloly" has no reading but "Molly"),
+   * which is stronger evidence than one edit between two words that both exist ("Caitlin" / "Caitlyn").
+   */
+  function soleReading(t: string): string | null {
+    if (t.length < 3 || HAS_DIGIT.test(t) || df.has(t)) return null;
+    const near = new Set<string>();
+    for (const v of deleteIndex.get(t) ?? []) near.add(v);
+    for (const d of deletions(t)) {
+      if (df.has(d) && d.length >= 3) near.add(d);
+      for (const v of deleteIndex.get(d) ?? []) near.add(v);
+      for (const v of shortDeleteIndex.get(d) ?? []) near.add(v);
+    }
+    let only: string | null = null;
+    let n = 0;
+    for (const v of near) {
+      if (v !== t && damerauLevenshtein(t, v) <= 1) {
+        n++;
+        only = v;
+      }
+    }
+    return n === 1 ? only : null;
+  }
+  /**
+   * The same with two edits, for a word of 5-7 letters with no one-edit reading: the one scope word with the same first
+   * letter two edits from it ("Maruc" / "Marcus", "Janegs" / "James").
+   */
+  function soleReading2(t: string): string | null {
+    if (t.length < 5 || t.length > 7 || HAS_DIGIT.test(t) || df.has(t) || soleReading(t) !== null) return null;
+    let only: string | null = null;
+    for (let len = t.length - 2; len <= t.length + 2; len++) {
+      for (const v of byHead.get(`${t[0]}${len}`) ?? []) {
+        if (damerauLevenshtein(t, v) > 2) continue;
+        if (only !== null) return null;
+        only = v;
+      }
+    }
+    return only;
+  }
+  /** soleReading memoised for one name (its words and the words it joins into). */
+  const readingsOf = (read: (t: string) => string | null): ((t: string) => string | null) => {
+    const memo = new Map<string, string | null>();
+    return (t) => {
+      let r = memo.get(t);
+      if (r === undefined) {
+        r = read(t);
+        memo.set(t, r);
+      }
+      return r;
+    };
+  };
+
+  function score(q: NormalizedName, e: Entry, typoOf: (t: string) => string | null, typo2Of: (t: string) => string | null): Candidate {
+    const qt = reconcileJoins(q.tokens, e.tokens, true);
     const et = e.tokens;
     const pairs: { i: number; j: number; s: number }[] = [];
     for (let i = 0; i < qt.length; i++) {
       for (let j = 0; j < et.length; j++) {
         let s = tokenSimilarity(qt[i]!, et[j]!);
+        // A typo with a single reading in this scope, short words included ("Rei" of "Reid", "Mloly" of "Molly").
+        if (s < MATCH_TUNING.soleTypoSim && typoOf(qt[i]!) === et[j]) s = MATCH_TUNING.soleTypoSim;
+        else if (s === 0 && qt[i]![0] === et[j]![0] && typo2Of(qt[i]!) === et[j]) s = MATCH_TUNING.soleTypo2Sim;
+        // Two different words that are both words of this scope ("Jordan" / "Jordyn", "Gadis" / "Gadisa") are two
+        // names, not a typo of one: no more alike than a phonetic match.
+        else if (s > MATCH_TUNING.phoneticTokenSim && s < 0.97 && masterWords.has(qt[i]!) && isEditNear(qt[i]!, et[j]!)) s = MATCH_TUNING.phoneticTokenSim;
         // A name-side "abbreviation" that is a word of its own in this scope ("Jack" / "Jackson") is not one.
         if (s === MATCH_TUNING.abbreviationSim && qt[i]!.length < et[j]!.length && df.has(qt[i]!) && isAbbreviation(qt[i]!, et[j]!)) s = 0;
+        // Nor is a master's short word that two masters use ("Jack" of "Jack Carbone" is no abbreviation of "Jackson"),
+        // as in containment.
+        if (s === MATCH_TUNING.abbreviationSim && et[j]!.length < qt[i]!.length && (df.get(et[j]!) ?? 0) >= 2 && isAbbreviation(et[j]!, qt[i]!)) s = 0;
         if (s > 0) pairs.push({ i, j, s });
       }
     }
@@ -371,7 +498,9 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
         qGot += wq * s;
         eGot += e.weights[j]! * s;
         const other = et[j]!;
-        if (t === other || phoneticMatch(t, other)) phon += wq;
+        // A typo read as its word sounds like it; two names of the scope that sound alike ("Jordan" / "Jordyn") are
+        // still two names.
+        if (t === other || typoOf(t) === other || (simOf[i] === MATCH_TUNING.soleTypo2Sim && typo2Of(t) === other) || (!masterWords.has(t) && phoneticMatch(t, other))) phon += wq;
         matched.push(t === other ? t : `${t}~${other}`);
       }
     }
@@ -397,6 +526,9 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
         reorderOnly = true;
       }
     }
+    // Surname-first order the scope's names vouch for is the same name, not a reordering that might be another person.
+    const rotated = reorderOnly && rotatedByPosition(qAl, et);
+    if (rotated) reorderOnly = false;
     const charSim = compactEqual ? 1 : (jw + lev) / 2;
     const phonetic = compactEqual ? 1 : qSum > 0 ? phon / qSum : 0;
     const legal = legalAgreement(q.legalForm, e.norm.legalForm);
@@ -426,6 +558,7 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
         compactEqual,
         wordConflict,
         reordered: reorderOnly,
+        ...(rotated ? { order: 'surname-first' } : {}),
         matchedTokens: matched.join(' '),
         unmatchedName: qt.filter((_, i) => qAl[i] === -1).join(' '),
         unmatchedMaster: et.filter((_, j) => eAl[j] === -1).join(' '),
@@ -658,7 +791,9 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     }
     const blocked = block(q, excluded);
     if (fallThroughDisagree) for (const e of normHits) if (!blocked.includes(e)) blocked.push(e);
-    const ranked = bestPerKey(blocked.map((e) => score(q, e)));
+    const typoOf = readingsOf(soleReading);
+    const typo2Of = readingsOf(soleReading2);
+    const ranked = bestPerKey(blocked.map((e) => score(q, e, typoOf, typo2Of)));
     applyContainment(q, blocked, ranked);
     ranked.sort(compareCandidates);
     return decideFuzzy(name, ranked, options);

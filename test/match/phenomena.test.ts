@@ -123,3 +123,89 @@ describe('determinism', () => {
     for (const n of names) expect(JSON.stringify(b.match(n))).toEqual(JSON.stringify(a.match(n)));
   });
 });
+
+/** A scope of people written "Given Surname", large enough for positions to be evidence (positionEvidence). */
+const GIVEN = ['Amelia', 'Oliver', 'Isla', 'Jack', 'Charlotte', 'Noah', 'Mia', 'Leo', 'Ava', 'Henry', 'Grace', 'Lucas', 'Chloe', 'Mason', 'Zoe', 'Ethan', 'Ruby', 'Harvey', 'Ella', 'Oscar'];
+const SUR = ['Nguyen', 'Kowalski', 'Okafor', 'Lindqvist', 'Moreau', 'Tanaka', 'Haddad', 'Petrov'];
+const people = (): MasterRecord[] => GIVEN.flatMap((g, i) => SUR.map((s, j) => ({ key: `${i}-${j}`, name: `${g} ${s}` })));
+
+describe('surname-first order, vouched for by the scope', () => {
+  it('links "Surname Given" when the scope never starts a name with the surname nor ends one with the given name', () => {
+    const masters = [...people(), { key: 'W', name: 'William Ryan' }];
+    expect(linkOf(masters, 'Ryan William')).toBe('W');
+    expect(linkOf(masters, 'Tanaka Grace')).toBe(`${GIVEN.indexOf('Grace')}-${SUR.indexOf('Tanaka')}`);
+    const d = createMatcher(masters, [], fuzzy).match('Ryan William');
+    expect(d.candidates[0]!.signals['order']).toBe('surname-first');
+  });
+  it('leaves it to review when the scope uses the first word as a given name too ("Ryan Cooper")', () => {
+    const masters = [...people(), { key: 'W', name: 'William Ryan' }, { key: 'R', name: 'Ryan Cooper' }];
+    const d = createMatcher(masters, [], fuzzy).match('Ryan William');
+    expect(d.outcome).toBe('review');
+    expect(d.candidates[0]!.key).toBe('W');
+  });
+  it('leaves it to review in a scope too small for positions to mean anything (see "word order")', () => {
+    expect(linkOf([{ key: 'W', name: 'William Ryan' }, { key: 'X', name: 'Wilma Rook' }], 'Ryan William')).toBeNull();
+  });
+});
+
+describe('a typo with a single reading in the scope', () => {
+  it('a word that is no word of the scope and one edit from exactly one word of it is read as that word, short words too', () => {
+    const masters = [...people(), { key: 'J', name: 'Jarryd Reid' }, { key: 'M', name: 'Molly Clarke' }];
+    expect(linkOf(masters, 'Jarryd Rei')).toBe('J');
+    expect(linkOf(masters, 'Mloly Clarke')).toBe('M');
+  });
+  it('two readings are no single reading ("Rei": Reid or Rein)', () => {
+    const masters = [...people(), { key: 'J', name: 'Jarryd Reid' }, { key: 'A', name: 'Anna Rein' }];
+    expect(linkOf(masters, 'Jarryd Rei')).toBeNull();
+  });
+});
+
+describe('two names of the scope one edit apart are two names', () => {
+  it('"Jordan White" is not a typo of "Jordyn White" when Jordan is a name of the scope', () => {
+    const base = [...people(), { key: 'JW', name: 'Jordyn Whitcombe' }];
+    // Jordan unknown here: a typo of Jordyn
+    expect(linkOf(base, 'Jordan Whitcombe')).toBe('JW');
+    // Jordan a name of this scope: another person, review at most
+    const d = createMatcher([...base, { key: 'JS', name: 'Jordan Smith' }], [], fuzzy).match('Jordan Whitcombe');
+    expect(d.outcome).not.toBe('linked');
+    expect(d.candidates[0]!.key).toBe('JW');
+  });
+});
+
+describe('capped candidates are for review whatever the threshold', () => {
+  it('a sibling (a word differs on both sides) is not auto-linked even with autoLinkAt below the cap', () => {
+    const masters = [{ key: 'M', name: 'Biblioteca delle Scienze Agrarie. Punto di servizio Economia. Università di Catania' }, { key: 'X', name: 'Harbourside Holdings' }];
+    const low = { ...fuzzy, autoLinkAt: 0.75 };
+    const d = createMatcher(masters, [], low).match('Biblioteca delle Scienze Agrarie. Punto di servizio Difesa. Università di Catania');
+    expect(d.candidates[0]!.key).toBe('M');
+    expect(d.candidates[0]!.signals['wordConflict']).toBe(true);
+    expect(d.candidates[0]!.score).toBeGreaterThanOrEqual(0.75);
+    expect(d.outcome).toBe('review');
+  });
+  it('an unvouched reordering neither', () => {
+    const d = createMatcher([{ key: 'W', name: 'William Ryan' }, { key: 'X', name: 'Wilma Rook' }], [], { ...fuzzy, autoLinkAt: 0.75 }).match('Ryan William');
+    expect(d.outcome).toBe('review');
+  });
+});
+
+describe('a word split by a stray space and misspelt', () => {
+  it('joins two name words that together are one edit from a master word, only with near', () => {
+    expect(reconcileJoins(['fergus', 'clarkg', 'e'], ['fergus', 'clarke'], true)).toEqual(['fergus', 'clarkge']);
+    expect(reconcileJoins(['fergus', 'clarkg', 'e'], ['fergus', 'clarke'])).toEqual(['fergus', 'clarkg', 'e']);
+    // a word of the entry is never swallowed by a near join
+    expect(reconcileJoins(['clarkg', 'e'], ['clarke', 'e'], true)).toEqual(['clarkg', 'e']);
+  });
+  it('links it', () => {
+    const masters = [...people(), { key: 'F', name: 'Fergus Clarke' }];
+    expect(linkOf(masters, 'Fergus Clarkg e')).toBe('F');
+  });
+});
+
+describe('a two-edit typo with a single reading', () => {
+  it('a 5-7 letter word with no one-edit reading and exactly one scope word (same first letter) two edits away', () => {
+    const masters = [...people(), { key: 'M', name: 'Marcus Parr' }];
+    expect(linkOf(masters, 'Maruc Parr')).toBe('M');
+    // a second reading two edits away (Mario) leaves it to review
+    expect(linkOf([...masters, { key: 'C', name: 'Mario Duval' }], 'Maruc Parr')).toBeNull();
+  });
+});
