@@ -402,7 +402,8 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
   /**
    * A name word that is no word of this scope and lies one edit from exactly one word of the scope's vocabulary gives
    * that word: the name's word is then a typo of it as far as the scope can tell ("Mloly" has no reading but "Molly"),
-   * which is stronger evidence than one edit between two words that both exist ("Caitlin" / "Caitlyn").
+   * which is stronger evidence than one edit between two words that both exist ("Caitlin" / "Caitlyn"). The edit must
+   * keep the first letter: a changed first letter makes another word more often than a typo ("Best" / "Test").
    */
   function soleReading(t: string): string | null {
     if (t.length < 3 || HAS_DIGIT.test(t) || df.has(t)) return null;
@@ -416,7 +417,7 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     let only: string | null = null;
     let n = 0;
     for (const v of near) {
-      if (v !== t && damerauLevenshtein(t, v) <= 1) {
+      if (v !== t && v[0] === t[0] && damerauLevenshtein(t, v) <= 1) {
         n++;
         only = v;
       }

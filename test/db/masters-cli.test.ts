@@ -36,7 +36,7 @@ describeEach('review, masters and report CLI', (target) => {
     expect(ex.code, ex.stderr).toBe(0);
     const rows = parse(readFileSync(csvFile, 'utf8'), { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(7);
-    rows.find((r) => r['name'] === 'Tst Customer')!['decision'] = 'accept';
+    rows.find((r) => r['name'] === 'Tset Cstmr Hldgs')!['decision'] = 'accept';
     rows.find((r) => r['name'] === 'Zeta Widgets')!['decision'] = 'never';
     const bad = rows.map((r) => ({ ...r }));
     bad[3]!['decision'] = 'perhaps';
@@ -52,7 +52,7 @@ describeEach('review, masters and report CLI', (target) => {
     try {
       const d = await db.query<{ source_name: string; action: string }>(`SELECT source_name, action FROM fk_backfill.decisions WHERE revoked_at IS NULL ORDER BY 1`);
       expect(d.rows).toEqual([
-        { source_name: 'Tst Customer', action: 'alias' },
+        { source_name: 'Tset Cstmr Hldgs', action: 'alias' },
         { source_name: 'Zeta Widgets', action: 'never' },
       ]);
     } finally {

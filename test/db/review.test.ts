@@ -65,9 +65,9 @@ describeEach('review', (target) => {
   it('queue: unsure names grouped, ordered by rows, with samples, candidates and filters; decisions drive the next plan', async () => {
     const q = await reviewQueue(t.db, opts);
     const names = q.items.map((i) => [i.link, i.name, i.outcome, i.rows]);
-    expect(names[0]).toEqual(['sales_order', 'Tst Customer', 'review', 2]);
+    expect(names[0]).toEqual(['sales_order', 'Tset Cstmr Hldgs', 'review', 2]);
     expect(new Set(q.items.map((i) => i.name))).toEqual(
-      new Set(['Tst Customer', 'Zeta Widgets', 'Beta Industry', '<img src=y onerror=alert(2)>', '<script>alert(1)</script>', 'Test Customers Group', 'XYZ Suppl Trading']),
+      new Set(['Tset Cstmr Hldgs', 'Zeta Widgets', 'Beta Industry', '<img src=y onerror=alert(2)>', '<script>alert(1)</script>', 'Test Customers Group', 'XYZ Suppl Trading']),
     );
     const tst = q.items[0]!;
     expect(tst.sampleDocuments).toEqual(['SO-F-003', 'SO-F-004']);
@@ -77,7 +77,7 @@ describeEach('review', (target) => {
     // filters
     expect((await reviewQueue(t.db, { ...opts, filter: { bands: ['unmatched'] } })).items.map((i) => i.name).sort()).toEqual(['<script>alert(1)</script>', 'Zeta Widgets']);
     expect((await reviewQueue(t.db, { ...opts, filter: { minScore: 0.7 } })).items.map((i) => i.name).sort()).toEqual(['<img src=y onerror=alert(2)>', 'Test Customers Group']);
-    expect((await reviewQueue(t.db, { ...opts, filter: { maxScore: 0.61 } })).items.map((i) => i.name).sort()).toEqual(['<script>alert(1)</script>', 'Tst Customer', 'Zeta Widgets']);
+    expect((await reviewQueue(t.db, { ...opts, filter: { maxScore: 0.61 } })).items.map((i) => i.name).sort()).toEqual(['<script>alert(1)</script>', 'Tset Cstmr Hldgs', 'Zeta Widgets']);
     expect((await reviewQueue(t.db, { ...opts, filter: { search: 'suppl' } })).items.map((i) => i.name)).toEqual(['XYZ Suppl Trading']);
     expect((await reviewQueue(t.db, { ...opts, filter: { search: '%' } })).items).toEqual([]);
     expect((await reviewQueue(t.db, { ...opts, filter: { links: ['purchase_order'] } })).items.map((i) => i.name)).toEqual(['XYZ Suppl Trading']);
@@ -85,9 +85,9 @@ describeEach('review', (target) => {
 
     // decisions
     const cust4 = await customerId(t, 'CUST-004');
-    const d1 = await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Tst Customer', action: 'alias', targetKey: cust4, by: 'ana' });
+    const d1 = await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Tset Cstmr Hldgs', action: 'alias', targetKey: cust4, by: 'ana' });
     expect(d1.changed).toBe(true);
-    expect((await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Tst Customer', action: 'alias', targetKey: cust4, by: 'ana' })).changed).toBe(false);
+    expect((await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Tset Cstmr Hldgs', action: 'alias', targetKey: cust4, by: 'ana' })).changed).toBe(false);
     await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Zeta Widgets', action: 'never', by: 'ana' });
     const beta = await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Beta Industry', action: 'never', by: 'ana' });
     // an inactive master, a master of another tenant, a broken key: refused, nothing written
@@ -99,7 +99,7 @@ describeEach('review', (target) => {
     expect(await liveDecisions(t)).toBe(3);
     const q2 = await reviewQueue(t.db, opts);
     expect(q2.counts).toMatchObject({ decided: 3, remaining: 4 });
-    expect(q2.items.find((i) => i.name === 'Tst Customer')!.decision).toMatchObject({ action: 'alias', targetKey: cust4, decidedBy: 'ana' });
+    expect(q2.items.find((i) => i.name === 'Tset Cstmr Hldgs')!.decision).toMatchObject({ action: 'alias', targetKey: cust4, decidedBy: 'ana' });
 
     // undo before apply
     await revokeDecision(t.db, { id: beta.decision.id });
@@ -119,7 +119,7 @@ describeEach('review', (target) => {
     const q = await reviewQueue(t.db, { tenantId: DEMO_TENANT, config: withAmount, filter: { links: ['sales_order'] } });
     expect(q.items.map((i) => [i.name, i.amount])).toEqual([
       ['Zeta Widgets', 500],
-      ['Tst Customer', 20],
+      ['Tset Cstmr Hldgs', 20],
       ['<img src=y onerror=alert(2)>', 10],
       ['<script>alert(1)</script>', 10],
       ['Beta Industry', 10],
@@ -195,7 +195,7 @@ describeEach('review', (target) => {
     expect(lines).toHaveLength(8);
     const rows = parse(csv, { columns: true }) as Record<string, string>[];
     const byName = (n: string) => rows.find((r) => r['name'] === n)!;
-    byName('Tst Customer')['decision'] = 'accept';
+    byName('Tset Cstmr Hldgs')['decision'] = 'accept';
     byName('Zeta Widgets')['decision'] = 'never';
     byName('XYZ Suppl Trading')['decision'] = 'alias';
     byName('XYZ Suppl Trading')['target_key'] = byName('XYZ Suppl Trading')['candidate_1_key']!;
@@ -256,7 +256,7 @@ describeEach('review', (target) => {
       expect(csp).toMatch(/script-src 'nonce-[^']+'/);
       expect(csp).not.toContain('unsafe-inline');
       expect(page.headers['x-frame-options']).toBe('DENY');
-      expect(page.body).not.toContain('Tst Customer');
+      expect(page.body).not.toContain('Tset Cstmr Hldgs');
       const csrf = /name="fkb-csrf" content="([^"]+)"/.exec(page.body)![1]!;
       const nonce = /'nonce-([^']+)'/.exec(csp)![1]!;
       expect(page.body).toContain(`<script nonce="${nonce}">`);
@@ -308,9 +308,9 @@ describeEach('review', (target) => {
     const binned = so.histogram.reduce((a, b) => a + Object.values(b.names).reduce((x, n) => x + n, 0), 0);
     const scored = (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.plan_entries WHERE run_id = $1 AND link = 'sales_order' AND score IS NOT NULL`, [p.runId])).rows[0]!.n;
     expect(binned).toBe(scored);
-    expect(so.histogram[12]!.names['review']).toBe(2); // Tst Customer 0.603, Beta Industry 0.614
+    expect(so.histogram[12]!.names['review']).toBe(2); // Tset Cstmr Hldgs 0.603, Beta Industry 0.614
     expect(JSON.parse(json.content).runId).toBe(p.runId);
-    expect(json.report.entries.map((e) => e.name)).toContain('Tst Customer');
+    expect(json.report.entries.map((e) => e.name)).toContain('Tset Cstmr Hldgs');
     expect(json.report.entries[0]!.rows).toBe(2);
 
     const csv = await report(t.db, { runId: p.runId, format: 'csv' });
@@ -418,7 +418,7 @@ describeEach('review', (target) => {
 
   it('apply from the page: counts by who decided; "decisions only" links exactly the decided rows; the queue never reads that copy', async () => {
     const ctx = await prepare(t.db, opts, { tenant: 'required' });
-    await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Tst Customer', action: 'alias', targetKey: await customerId(t, 'CUST-004'), by: 'ana' });
+    await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Tset Cstmr Hldgs', action: 'alias', targetKey: await customerId(t, 'CUST-004'), by: 'ana' });
     await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Zeta Widgets', action: 'never', by: 'ana' });
     const preview = await applyPreviewIn(ctx, { by: 'x' });
     expect(preview.decisions).toEqual({ names: 1, rows: 2 });

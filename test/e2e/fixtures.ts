@@ -11,8 +11,8 @@ export const FUZZY_DEMO: AxisData = {
     ...SEED_DATA.documents,
     { table: 'sales_orders', number: 'SO-F-001', name: 'ABC Corporation', amount: 10 }, // normalised: linked
     { table: 'sales_orders', number: 'SO-F-002', name: 'Acme Copr', amount: 10 }, // normalised: linked
-    { table: 'sales_orders', number: 'SO-F-003', name: 'Tst Customer', amount: 10 }, // review 0.60
-    { table: 'sales_orders', number: 'SO-F-004', name: 'Tst Customer', amount: 10 },
+    { table: 'sales_orders', number: 'SO-F-003', name: 'Tset Cstmr Hldgs', amount: 10 }, // review 0.60 (a one-edit typo such as 'Tst Customer' now links: a typo with one reading in the scope)
+    { table: 'sales_orders', number: 'SO-F-004', name: 'Tset Cstmr Hldgs', amount: 10 },
     { table: 'sales_orders', number: 'SO-F-005', name: 'Zeta Widgets', amount: 500 }, // unmatched; the biggest amount
     { table: 'sales_orders', number: 'SO-F-006', name: 'Beta Industry', amount: 10 }, // review 0.61
     { table: 'sales_orders', number: 'SO-F-007', name: '<img src=y onerror=alert(2)>', amount: 10 }, // review 0.72 → XSS master

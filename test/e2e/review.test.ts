@@ -85,14 +85,14 @@ describeEach('review page e2e', (target) => {
 
     // the first card (most rows) has focus on load; `a` accepts its top candidate, focus moves to the next open card (not the top)
     const first = page.locator('section.item').first();
-    expect(await first.getAttribute('data-name')).toBe('Tst Customer');
-    await expect.poll(() => focusedName(page), POLL).toBe('Tst Customer');
+    expect(await first.getAttribute('data-name')).toBe('Tset Cstmr Hldgs');
+    await expect.poll(() => focusedName(page), POLL).toBe('Tset Cstmr Hldgs');
     await page.keyboard.press('a');
     await expect.poll(() => counts.textContent(), POLL).toContain('decided 1 / remaining 6');
     const second = await page.locator('section.item').nth(1).getAttribute('data-name');
     expect(await focusedName(page)).toBe(second);
     // the chosen master is shown with its number and key
-    await expect.poll(() => card(page, 'Tst Customer').locator('.tag.decision').textContent(), POLL).toMatch(/linked to Test Customer \(CUST-004\) · key [0-9a-f-]{36}/);
+    await expect.poll(() => card(page, 'Tset Cstmr Hldgs').locator('.tag.decision').textContent(), POLL).toMatch(/linked to Test Customer \(CUST-004\) · key [0-9a-f-]{36}/);
 
     // focus on a button of Beta Industry: `n` marks Beta Industry, not the card that had focus before
     await card(page, 'Beta Industry').locator('button[data-act="s"]').focus();
@@ -100,7 +100,7 @@ describeEach('review page e2e', (target) => {
     await expect.poll(() => counts.textContent(), POLL).toContain('decided 2 / remaining 5');
     const beta = await t.db.query<{ source_name: string; action: string }>(`SELECT source_name, action FROM fk_backfill.decisions WHERE revoked_at IS NULL ORDER BY id`);
     expect(beta.rows).toEqual([
-      { source_name: 'Tst Customer', action: 'alias' },
+      { source_name: 'Tset Cstmr Hldgs', action: 'alias' },
       { source_name: 'Beta Industry', action: 'never' },
     ]);
     // u undoes it
@@ -211,7 +211,7 @@ describeEach('review page e2e', (target) => {
     await page.goto(`${server!.url}&state=open`);
     const counts = page.locator('#counts');
     await expect.poll(() => counts.textContent(), POLL).toContain('decided 0 / remaining 7 names');
-    await expect.poll(() => focusedName(page), POLL).toBe('Tst Customer');
+    await expect.poll(() => focusedName(page), POLL).toBe('Tset Cstmr Hldgs');
     const queueReads: string[] = [];
     page.on('request', (r) => {
       if (r.url().includes('/api/queue')) queueReads.push(r.url());

@@ -158,6 +158,11 @@ describe('a typo with a single reading in the scope', () => {
     const masters = [...people(), { key: 'J', name: 'Jarryd Reid' }, { key: 'A', name: 'Anna Rein' }];
     expect(linkOf(masters, 'Jarryd Rei')).toBeNull();
   });
+  it('a different first letter is another word, not a typo ("Best Customer" is not "Test Customer"; "Tst Customer" is)', () => {
+    const masters = [{ key: 'T', name: 'Test Customer' }, { key: 'A', name: 'Acme Corporation' }, { key: 'B', name: 'Beta Industries' }];
+    expect(linkOf(masters, 'Best Customer')).toBeNull();
+    expect(linkOf(masters, 'Tst Customer')).toBe('T');
+  });
 });
 
 describe('two names of the scope one edit apart are two names', () => {

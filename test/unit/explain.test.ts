@@ -16,7 +16,7 @@ describe('explainScore: the "why" waterfall adds up to the score', () => {
       DEFAULT_MATCH_OPTIONS.fuzzy,
     );
     let seen = 0;
-    for (const q of ['Tst Customer', 'Test Customers Group', 'Sezione costruzioni', 'Acme Inc', 'Portfolio 3', 'Zeta Widgets']) {
+    for (const q of ['Tset Cstmr Hldgs', 'Test Customers Group', 'Sezione costruzioni', 'Acme Inc', 'Portfolio 3', 'Zeta Widgets']) {
       for (const c of m.match(q).candidates) {
         if (c.method !== 'fuzzy') continue;
         const parts = explainScore(c.score, c.signals ?? {});
