@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /* global process */
-// `npm test`'s checks before vitest: build (dist/, which the spawned-CLI tests run), typecheck and
-// lint are independent, so they run side by side (two cores) instead of one after another. Each
+// `npm test`'s checks before vitest: build (dist/, which the spawned-CLI tests run), typecheck, lint and
+// the import-cycle check are independent, so they run side by side (two cores) instead of one after another. Each
 // one's output is printed whole when it ends; the exit status is non-zero if any of them failed.
 import { spawn } from 'node:child_process';
 
