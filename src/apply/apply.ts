@@ -1,17 +1,17 @@
 import { adapt } from '../db/index.js';
 import { type Database, num, type Queryable } from '../db/port.js';
 import { migrate } from '../store/migrate.js';
-import type { ResolvedLink } from './catalog.js';
+import type { ResolvedLink } from '../context/catalog.js';
 import { BackfillError, isConnectionLoss, sqlState, wrapDbError } from '../errors.js';
 import { applyBatchStatement, applyMapStatements, applyStatement, nullFkEstimateStatement } from '../sql/apply.js';
 import { changedCount, type ScopeFilter, type Statement, type TypedLinkShape } from '../sql/link.js';
 import { applyBoundStatement, applyLadderBoundStatement, applyLadderStatements, citusTenantBoundStatement, rowsPerDistributionValueStatement, type KeyRange, sweepBoundStatement, type Walk } from '../sql/walk.js';
 import { createRun, earlierRunThatChanged, failRun, finishRun, getRun, interruptRun, mergeLinkCheckpoint, type RunRecord, saveCheckpoint, seedRunInfo } from '../store/runs.js';
-import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from './reconnect.js';
-import { assertCanWrite } from './privileges.js';
-import { type BatchOptions, emptyLinkCheckpoint, type LinkCheckpoint, parseCheckpoint, storedBatchOptions, walkLink } from './batch.js';
-import { type CommonOptions, type Context, prepare, shape } from './context.js';
-import { noticesOf, planIn, type PlanResult, seedFields, type SeedSummaryFields } from './plan.js';
+import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from '../batch/reconnect.js';
+import { assertCanWrite } from '../context/privileges.js';
+import { type BatchOptions, emptyLinkCheckpoint, type LinkCheckpoint, parseCheckpoint, storedBatchOptions, walkLink } from '../batch/batch.js';
+import { type CommonOptions, type Context, prepare, shape } from '../context/context.js';
+import { noticesOf, planIn, type PlanResult, seedFields, type SeedSummaryFields } from '../planning/plan.js';
 import { countSkips, type SkipCount, type SkipReasons } from './skips.js';
 import { blockBound, chooseWalk, sourceLayout, type Layout } from './walk.js';
 

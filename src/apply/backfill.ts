@@ -1,7 +1,7 @@
 import { formatRate } from '../plan/decide.js';
 import { applyIn } from './apply.js';
-import { prepare, type CommonOptions } from './context.js';
-import { planIn, type EntityResult } from './plan.js';
+import { prepare, type CommonOptions } from '../context/context.js';
+import { planIn, type EntityResult } from '../planning/plan.js';
 
 export type EntityType = 'sales_order' | 'sales_invoice' | 'purchase_order' | 'purchase_bill' | (string & {});
 

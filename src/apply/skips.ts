@@ -5,8 +5,8 @@
 import { num } from '../db/port.js';
 import { wrapDbError } from '../errors.js';
 import { skipReasonsStatement } from '../sql/apply.js';
-import type { ResolvedLink } from './catalog.js';
-import { type Context, shape } from './context.js';
+import type { ResolvedLink } from '../context/catalog.js';
+import { type Context, shape } from '../context/context.js';
 
 export interface SkipReasons {
   /** Name, scope or FK changed since the plan, or the row was deleted (no longer matches its plan entry). */

@@ -8,8 +8,8 @@ import { BackfillError } from '../errors.js';
 import { citusShape } from '../sql/citus.js';
 import type { Statement } from '../sql/link.js';
 import { blockBoundStatement, type Walk } from '../sql/walk.js';
-import type { BatchOptions, LinkCheckpoint } from './batch.js';
-import type { ResolvedLink } from './catalog.js';
+import type { BatchOptions, LinkCheckpoint } from '../batch/batch.js';
+import type { ResolvedLink } from '../context/catalog.js';
 
 /** What the catalog says about walking a source in physical order. */
 export interface Layout {

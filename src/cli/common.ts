@@ -4,7 +4,7 @@ import { BUILTIN_CONFIG_SOURCE, loadConfig } from '../config/load.js';
 import { DEFAULT_DB_URL, openDatabase } from '../db/index.js';
 import type { Database } from '../db/port.js';
 import { BackfillError } from '../errors.js';
-import type { CommonOptions } from '../pipeline/context.js';
+import type { CommonOptions } from '../context/context.js';
 
 /** The one grammar every command shares. */
 export interface GlobalFlags {

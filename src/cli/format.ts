@@ -1,10 +1,10 @@
-import type { ApplyResult } from '../pipeline/apply.js';
-import type { BackfillSummary } from '../pipeline/backfill.js';
-import type { PlanResult, EntityResult } from '../pipeline/plan.js';
-import type { StatusReport } from '../pipeline/status.js';
-import { skipReasonsText } from '../pipeline/skips.js';
-import type { UndoResult } from '../pipeline/undo.js';
-import type { VerifyReport } from '../pipeline/verify.js';
+import type { ApplyResult } from '../apply/apply.js';
+import type { BackfillSummary } from '../apply/backfill.js';
+import type { PlanResult, EntityResult } from '../planning/plan.js';
+import type { StatusReport } from '../status/status.js';
+import { skipReasonsText } from '../apply/skips.js';
+import type { UndoResult } from '../undo/undo.js';
+import type { VerifyReport } from '../verify/verify.js';
 import { table } from './output.js';
 
 export function statusTable(s: StatusReport): string {

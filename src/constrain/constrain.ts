@@ -10,7 +10,7 @@
  * Idempotent: what exists is found in the catalog and skipped; a second run does nothing and says so.
  */
 import { adapt } from '../db/index.js';
-import { withReconnect } from './reconnect.js';
+import { withReconnect } from '../batch/reconnect.js';
 import type { Database, Queryable } from '../db/port.js';
 import { num } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
@@ -43,9 +43,9 @@ import {
   type OnDeleteAction,
 } from '../sql/constrain.js';
 import { createRun, finishRun } from '../store/runs.js';
-import type { ResolvedLink } from './catalog.js';
+import type { ResolvedLink } from '../context/catalog.js';
 import { ident, qualified } from '../sql/quote.js';
-import { prepare, type CommonOptions, type Context } from './context.js';
+import { prepare, type CommonOptions, type Context } from '../context/context.js';
 
 export interface ConstrainOptions extends CommonOptions {
   /** Print the SQL, change nothing (the orphan scan still runs: it only reads). */

@@ -1,8 +1,8 @@
 import { openDatabase } from '../db/index.js';
 import type { Database } from '../db/port.js';
 import { BackfillError, sqlState } from '../errors.js';
-import { backfillForeignKeys, type BackfillSummary } from '../pipeline/backfill.js';
-import { status, type StatusReport } from '../pipeline/status.js';
+import { backfillForeignKeys, type BackfillSummary } from '../apply/backfill.js';
+import { status, type StatusReport } from '../status/status.js';
 import { AXIS_TABLES, createAxis, DEMO_TENANT, dropAxis } from './axis.js';
 
 export interface DemoResult {

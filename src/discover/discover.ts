@@ -43,7 +43,7 @@ import {
   sampleValuesStatement,
 } from '../sql/catalog-discover.js';
 import { ident } from '../sql/quote.js';
-import { resolveLinks } from './catalog.js';
+import { resolveLinks } from '../context/catalog.js';
 
 export interface DiscoverOptions {
   /** Only these schemas (default: every non-system schema except fk_backfill). */

@@ -5,8 +5,8 @@
  */
 import { num } from '../db/port.js';
 import { createMatcher, type Matcher } from '../match/index.js';
-import { prepare, shape, type CommonOptions } from '../pipeline/context.js';
-import { matchOptionsFor } from '../pipeline/scored.js';
+import { prepare, shape, type CommonOptions } from '../context/context.js';
+import { matchOptionsFor } from '../planning/scored.js';
 import { driftLinkedStatement, driftNewNamesStatement } from '../sql/guard.js';
 import { wrapDbError } from '../errors.js';
 

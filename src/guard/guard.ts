@@ -11,8 +11,8 @@
 import { adapt } from '../db/index.js';
 import { num, type Database, type Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
-import type { ResolvedLink } from '../pipeline/catalog.js';
-import { prepare, shape, type CommonOptions } from '../pipeline/context.js';
+import type { ResolvedLink } from '../context/catalog.js';
+import { prepare, shape, type CommonOptions } from '../context/context.js';
 import { guardFunctionSql, guardNames, guardTriggerSql, type GuardShape } from '../sql/guard.js';
 import { ident } from '../sql/quote.js';
 import { migrate } from '../store/migrate.js';

@@ -13,11 +13,11 @@ import { placeholderReason } from '../plan/decide.js';
 import { insertMastersStatement, masterColumnsStatement, masterNumbersStatement, reactivateMastersStatement } from '../sql/masters.js';
 import { inactiveMastersStatement, mastersStatement } from '../sql/plan.js';
 import type { Statement } from '../sql/link.js';
-import type { ResolvedLink } from './catalog.js';
-import { type CommonOptions, type Context, prepare, shape } from './context.js';
-import { planIn, type PlanResult } from './plan.js';
-import { type DecideInput, decideManyIn, type QueueItem, reviewQueueIn } from './review.js';
-import { matchOptionsFor } from './scored.js';
+import type { ResolvedLink } from '../context/catalog.js';
+import { type CommonOptions, type Context, prepare, shape } from '../context/context.js';
+import { planIn, type PlanResult } from '../planning/plan.js';
+import { type DecideInput, decideManyIn, type QueueItem, reviewQueueIn } from '../review/review.js';
+import { matchOptionsFor } from '../planning/scored.js';
 
 const proposalSchema = z
   .object({

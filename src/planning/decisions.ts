@@ -2,8 +2,8 @@ import type { Queryable } from '../db/port.js';
 import { applyHumanDecision, type DecisionAction } from '../plan/decide.js';
 import { ident } from '../sql/quote.js';
 import { activeWhere, Params, type ScopeFilter, scopeKeyExpr } from '../sql/link.js';
-import type { ResolvedLink } from './catalog.js';
-import { shape } from './context.js';
+import type { ResolvedLink } from '../context/catalog.js';
+import { shape } from '../context/context.js';
 import type { DecidedEntry } from '../plan/decide.js';
 
 export interface StoredDecision {

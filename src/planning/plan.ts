@@ -1,12 +1,12 @@
 import { adapt } from '../db/index.js';
-import { withReconnect } from './reconnect.js';
+import { withReconnect } from '../batch/reconnect.js';
 import { num } from '../db/port.js';
 import { type DecidedEntry, formatRate, type Outcome } from '../plan/decide.js';
 import { deletePlanEntriesStatement, exactPlanInsertStatement, planCountsStatement, planEntriesStatement, unlinkedRecordsStatement, workMemStatement } from '../sql/plan.js';
 import { statusStatement } from '../sql/status.js';
 import { createRun, failRun, finishRun, insertPlanEntries, type PlanEntryRow } from '../store/runs.js';
-import type { ResolvedLink } from './catalog.js';
-import { type CommonOptions, type Context, prepare, shape } from './context.js';
+import type { ResolvedLink } from '../context/catalog.js';
+import { type CommonOptions, type Context, prepare, shape } from '../context/context.js';
 import { loadHumanDecisions, overrideWithDecisions } from './decisions.js';
 import { planScored } from './scored.js';
 

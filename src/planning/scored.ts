@@ -2,8 +2,8 @@ import { num, type Queryable } from '../db/port.js';
 import { createMatcher, DEFAULT_MATCH_OPTIONS, estimateAccuracy, type KnownAlias, type MasterRecord, type MatchOptions } from '../match/index.js';
 import { aliasesStatement, inactiveMastersStatement, mastersStatement, unlinkedNamesStatement } from '../sql/plan.js';
 import { isBlankName, noName, onlyInactive } from '../plan/decide.js';
-import type { ResolvedLink } from './catalog.js';
-import { type Context, shape } from './context.js';
+import type { ResolvedLink } from '../context/catalog.js';
+import { type Context, shape } from '../context/context.js';
 import type { DecidedEntry } from '../plan/decide.js';
 
 /** Most labelled names scored for the precision/recall estimate of one link. */

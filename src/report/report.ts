@@ -14,7 +14,7 @@ import { DEFAULT_MATCH_OPTIONS } from '../match/index.js';
 import { formatRate } from '../plan/decide.js';
 import { getRun, type RunRecord } from '../store/runs.js';
 import { migrate } from '../store/migrate.js';
-import { skipReasonsText, type SkipReasons } from './skips.js';
+import { skipReasonsText, type SkipReasons } from '../apply/skips.js';
 
 export type ReportFormat = 'html' | 'json' | 'csv' | 'text';
 export const REPORT_FORMATS: readonly ReportFormat[] = ['html', 'json', 'csv', 'text'];

@@ -6,7 +6,7 @@
  */
 import { num } from '../db/port.js';
 import { revenueStatement, revenueTotalsStatement } from '../sql/catalog-revenue.js';
-import { prepare, shape, type CommonOptions, type Context } from './context.js';
+import { prepare, shape, type CommonOptions, type Context } from '../context/context.js';
 
 export interface RevenueOptions extends CommonOptions {
   /** Masters listed per link (most different first); totals always cover all (default 50). */

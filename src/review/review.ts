@@ -15,11 +15,11 @@ import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 import { mastersByKeyStatement } from '../sql/masters.js';
 import { FACETS, linkedRowsSql, masterSearchSql, QUEUE_SORTS, reviewQueueSql, type Facet, type QueueSort, type QueueSqlFilter, type QueueSqlLink } from '../sql/review.js';
 import { explainScore, type Contribution } from '../match/index.js';
-import type { ResolvedLink } from './catalog.js';
-import { type CommonOptions, type Context, prepare, shape } from './context.js';
-import { planIn } from './plan.js';
+import type { ResolvedLink } from '../context/catalog.js';
+import { type CommonOptions, type Context, prepare, shape } from '../context/context.js';
+import { planIn } from '../planning/plan.js';
 import { createRun, failRun, finishRun } from '../store/runs.js';
-import { matchOptionsFor } from './scored.js';
+import { matchOptionsFor } from '../planning/scored.js';
 
 export type { DecisionAction } from '../plan/decide.js';
 

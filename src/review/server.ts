@@ -11,10 +11,10 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BackfillError } from '../errors.js';
-import { apply } from '../pipeline/apply.js';
-import { prepare, type CommonOptions, type Context } from '../pipeline/context.js';
-import { planIn } from '../pipeline/plan.js';
-import { createMasterForNameIn } from '../pipeline/masters.js';
+import { apply } from '../apply/apply.js';
+import { prepare, type CommonOptions, type Context } from '../context/context.js';
+import { planIn } from '../planning/plan.js';
+import { createMasterForNameIn } from '../masters/masters.js';
 import {
   applyPreviewIn,
   BANDS,
@@ -36,7 +36,7 @@ import {
   type DecisionAction,
   type QueueFilter,
   type QueueSort,
-} from '../pipeline/review.js';
+} from './review.js';
 import { renderPage } from './page.js';
 
 export interface ReviewServerOptions extends CommonOptions {

@@ -1,7 +1,7 @@
 import { num } from '../db/port.js';
 import { formatRate } from '../plan/decide.js';
 import { statusStatement } from '../sql/status.js';
-import { type CommonOptions, type Context, prepare, shape, softDeleteWarnings } from './context.js';
+import { type CommonOptions, type Context, prepare, shape, softDeleteWarnings } from '../context/context.js';
 
 export interface LinkStatus {
   entityType: string;

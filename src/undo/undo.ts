@@ -3,13 +3,13 @@ import { BackfillError, isConnectionLoss } from '../errors.js';
 import { changedCount } from '../sql/link.js';
 import { laterWritesStatement, undoBoundStatement, undoStatement } from '../sql/undo.js';
 import { createRun, earlierRunThatChanged, failRun, finishRun, getRun, interruptRun, type RunRecord, saveCheckpoint } from '../store/runs.js';
-import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from './reconnect.js';
-import { assertCanWrite } from './privileges.js';
-import { type CommonOptions, type Context, prepare, shape } from './context.js';
+import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from '../batch/reconnect.js';
+import { assertCanWrite } from '../context/privileges.js';
+import { type CommonOptions, type Context, prepare, shape } from '../context/context.js';
 import { adapt } from '../db/index.js';
 import { migrate } from '../store/migrate.js';
-import { type BatchOptions, parseCheckpoint, storedBatchOptions, walkLink } from './batch.js';
-import { mergedBatchOptions, reopenRun, retryOnVanishedMaster } from './apply.js';
+import { type BatchOptions, parseCheckpoint, storedBatchOptions, walkLink } from '../batch/batch.js';
+import { mergedBatchOptions, reopenRun, retryOnVanishedMaster } from '../apply/apply.js';
 import { flushGuardLinks } from '../guard/guard.js';
 
 export interface UndoOptions extends Pick<CommonOptions, 'entities'>, BatchOptions {

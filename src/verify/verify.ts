@@ -4,9 +4,9 @@ import { ident } from '../sql/quote.js';
 import { Params, scopeWhere } from '../sql/link.js';
 import { integrityStatement } from '../sql/verify.js';
 import type { OnDeleteAction } from '../sql/constrain.js';
-import type { ResolvedLink } from './catalog.js';
-import { findCoveringIndex } from './constrain.js';
-import { type CommonOptions, type Context, prepare, shape, softDeleteWarnings } from './context.js';
+import type { ResolvedLink } from '../context/catalog.js';
+import { findCoveringIndex } from '../constrain/constrain.js';
+import { type CommonOptions, type Context, prepare, shape, softDeleteWarnings } from '../context/context.js';
 import { activePredicate } from '../config/schema.js';
 import { describeActive } from '../sql/active.js';
 

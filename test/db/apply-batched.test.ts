@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { apply, plan, type ProgressEvent, resumeApply, resumeUndo, undo } from '../../src/index.js';
 import { getRun } from '../../src/store/runs.js';
-import { batchSettings } from '../../src/pipeline/batch.js';
+import { batchSettings } from '../../src/batch/batch.js';
 import { openDatabase } from '../../src/db/index.js';
 import { applyBatchStatement, applyMapStatements, applyStatement } from '../../src/sql/apply.js';
 import { applyBoundStatement } from '../../src/sql/walk.js';
-import { prepare, shape } from '../../src/pipeline/context.js';
+import { prepare, shape } from '../../src/context/context.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { createBatchFixture, DEMO_TENANT, expectedLinkHash, linkHash, OTHER_TENANT, tableHash } from './apply-fixture.js';
 

@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createAxis, DEMO_TENANT, OTHER_TENANT } from '../../src/demo/axis.js';
-import { apply } from '../../src/pipeline/apply.js';
-import { constrain } from '../../src/pipeline/constrain.js';
-import { verify } from '../../src/pipeline/verify.js';
+import { apply } from '../../src/apply/apply.js';
+import { constrain } from '../../src/constrain/constrain.js';
+import { verify } from '../../src/verify/verify.js';
 import { objectName } from '../../src/sql/constrain.js';
 import { sqlState, type BackfillError } from '../../src/errors.js';
 import type { Queryable } from '../../src/db/port.js';

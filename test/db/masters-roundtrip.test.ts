@@ -7,7 +7,7 @@
 import { afterEach, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { apply, BackfillError } from '../../src/index.js';
-import { createMasters, proposeMasters } from '../../src/pipeline/masters.js';
+import { createMasters, proposeMasters } from '../../src/masters/masters.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
 const config: ConfigInput = {

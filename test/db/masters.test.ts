@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { apply, plan, status } from '../../src/index.js';
 import { createAxis, DEMO_TENANT, SEED_DATA, type AxisData } from '../../src/demo/axis.js';
-import { createMasters, proposeMasters } from '../../src/pipeline/masters.js';
+import { createMasters, proposeMasters } from '../../src/masters/masters.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
 const MISSING = new Set(['CUST-003', 'CUST-004', 'VEND-003', 'VEND-004']);

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { AXIS_CONFIG } from '../../src/config/defaults.js';
 import { createAxis, DEMO_TENANT } from '../../src/demo/axis.js';
-import { apply } from '../../src/pipeline/apply.js';
-import { revenueReport } from '../../src/pipeline/revenue.js';
+import { apply } from '../../src/apply/apply.js';
+import { revenueReport } from '../../src/report/revenue.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
 const withAmount = { links: AXIS_CONFIG.links.map((l) => ({ ...l, amount: 'total_amount' })) };

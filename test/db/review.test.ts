@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { apply, plan, undo } from '../../src/index.js';
-import { report } from '../../src/pipeline/report.js';
+import { report } from '../../src/report/report.js';
 import { createAxis } from '../../src/demo/axis.js';
 import {
   applyPreviewIn,
@@ -21,10 +21,10 @@ import {
   revokeManyIn,
   undoDecisionIn,
   type QueueItem,
-} from '../../src/pipeline/review.js';
-import { prepare } from '../../src/pipeline/context.js';
+} from '../../src/review/review.js';
+import { prepare } from '../../src/context/context.js';
 import { startReviewServer } from '../../src/review/server.js';
-import { createMasterForNameIn, proposeMasters } from '../../src/pipeline/masters.js';
+import { createMasterForNameIn, proposeMasters } from '../../src/masters/masters.js';
 import { addBigQueue, DEMO_TENANT, FUZZY_CONFIG, FUZZY_DEMO, XSS_MASTER } from '../e2e/fixtures.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 

@@ -8,8 +8,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { prepare } from '../../src/pipeline/context.js';
-import { planIn } from '../../src/pipeline/plan.js';
+import { prepare } from '../../src/context/context.js';
+import { planIn } from '../../src/planning/plan.js';
 import { startReviewServer, type ReviewServer } from '../../src/review/server.js';
 import { freshDb, type TestDb } from '../helpers/db.js';
 import { lowContrast } from './contrast.js';

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BackfillError } from '../../src/errors.js';
-import { chooseWalk, type Layout } from '../../src/pipeline/walk.js';
+import { chooseWalk, type Layout } from '../../src/apply/walk.js';
 
 const GB = 1024 ** 3;
 // a 1 GB heap table of 10 M rows (100 per 8 kB block) on a server with max_wal_size 1 GB and 4 GB of cache

@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
 import { positiveNumber, wholeNumber } from '../args.js';
-import { apply, resumeApply, type ApplyResult } from '../../pipeline/apply.js';
-import type { BatchOptions } from '../../pipeline/batch.js';
-import { plan } from '../../pipeline/plan.js';
-import { progressFor } from '../../pipeline/progress.js';
+import { apply, resumeApply, type ApplyResult } from '../../apply/apply.js';
+import type { BatchOptions } from '../../batch/batch.js';
+import { plan } from '../../planning/plan.js';
+import { progressFor } from '../../render/progress.js';
 import { confirm, open, who, withDatabase, withDb, withScope, withYes, type GlobalFlags } from '../common.js';
 import { applyText, planText } from '../format.js';
 import { print, printJson } from '../output.js';

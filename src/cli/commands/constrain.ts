@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { wholeNumber } from '../args.js';
 import { BackfillError } from '../../errors.js';
-import { constrain, type ConstrainResult } from '../../pipeline/constrain.js';
+import { constrain, type ConstrainResult } from '../../constrain/constrain.js';
 import { confirm, who, withDatabase, withDb, withScope, withYes, type GlobalFlags } from '../common.js';
 import { print, printJson } from '../output.js';
 

@@ -3,7 +3,7 @@ import { wholeNumber } from '../args.js';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BackfillError } from '../../errors.js';
-import { discover, type ActiveProposal, type DiscoverResult, type Proposal, type Weak } from '../../pipeline/discover.js';
+import { discover, type ActiveProposal, type DiscoverResult, type Proposal, type Weak } from '../../discover/discover.js';
 import { open, withDb, type GlobalFlags } from '../common.js';
 import { print, printJson, table } from '../output.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { BackfillError } from '../../errors.js';
-import { createMasters, proposeMasters } from '../../pipeline/masters.js';
+import { createMasters, proposeMasters } from '../../masters/masters.js';
 import { confirm, who, withDatabase, withDb, withScope, withYes, type GlobalFlags } from '../common.js';
 import { planText } from '../format.js';
 import { print, printJson } from '../output.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { wholeNumber } from '../args.js';
-import { plan } from '../../pipeline/plan.js';
+import { plan } from '../../planning/plan.js';
 import { who, withDatabase, withDb, withScope, type GlobalFlags } from '../common.js';
 import { planText } from '../format.js';
 import { print, printJson } from '../output.js';

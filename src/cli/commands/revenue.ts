@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { wholeNumber } from '../args.js';
-import { revenueReport, type RevenueReport } from '../../pipeline/revenue.js';
+import { revenueReport, type RevenueReport } from '../../report/revenue.js';
 import { withDatabase, withDb, withScope, type GlobalFlags } from '../common.js';
 import { print, printJson, table } from '../output.js';
 

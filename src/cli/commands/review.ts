@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { wholeNumber } from '../args.js';
 import type { Command } from 'commander';
 import { BackfillError } from '../../errors.js';
-import { BANDS, exportQueueCsv, importDecisionsCsv, type Band } from '../../pipeline/review.js';
+import { BANDS, exportQueueCsv, importDecisionsCsv, type Band } from '../../review/review.js';
 import { startReviewServer } from '../../review/server.js';
 import { who, withDatabase, withDb, withScope, type GlobalFlags } from '../common.js';
 import { print, printJson } from '../output.js';

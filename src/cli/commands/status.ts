@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { status } from '../../pipeline/status.js';
+import { status } from '../../status/status.js';
 import { withDatabase, withDb, withScope, type GlobalFlags } from '../common.js';
 import { statusTable } from '../format.js';
 import { print, printJson } from '../output.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { verify } from '../../pipeline/verify.js';
+import { verify } from '../../verify/verify.js';
 import { withDatabase, withDb, withScope, type GlobalFlags } from '../common.js';
 import { verifyText } from '../format.js';
 import { print, printJson } from '../output.js';
