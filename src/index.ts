@@ -16,7 +16,8 @@ export { plan, type PlanOptions, type PlanResult, type EntityResult, type Unmatc
 export { apply, resumeApply, type ApplyOptions, type ApplyResult, type ResumeApplyOptions } from './apply/apply.js';
 export type { BatchOptions } from './batch/batch.js';
 export type { SkipReasons } from './apply/skips.js';
-export { progressFor, jsonProgress, barProgress, type ProgressEvent, type ProgressListener } from './render/progress.js';
+export { progressFor, jsonProgress, barProgress } from './render/progress.js';
+export type { ProgressEvent, ProgressListener } from './batch/progress.js';
 export { undo, resumeUndo, type UndoOptions, type UndoResult, type ResumeUndoOptions } from './undo/undo.js';
 export { verify, type VerifyReport, type LinkVerify } from './verify/verify.js';
 export type { CommonOptions } from './context/context.js';
@@ -26,7 +27,8 @@ export { revenueReport, type RevenueOptions, type RevenueReport, type LinkRevenu
 export { runDemo, type DemoResult } from './demo/run.js';
 export { reviewQueue, decide, revokeDecision, bulkAccept, reviewCounts, exportQueueCsv, importDecisionsCsv, type ReviewQueue, type QueueItem, type QueueFilter, type DecideInput, type DecideResult, type ImportResult } from './review/review.js';
 export { proposeMasters, createMasters, type ProposalsFile, type MasterProposal, type CreateMastersResult } from './masters/masters.js';
-export { report, runReport, type RunReport, type ReportFormat } from './report/report.js';
+export { runReport, type RunReport, type ReportFormat } from './report/report.js';
+export { report } from './render/report.js';
 export { startReviewServer, type ReviewServer, type ReviewServerOptions } from './review/server.js';
 export { installGuard, guardStatus, removeGuard, type GuardInstallOptions, type GuardInstallResult, type GuardStatus, type GuardStatusLink, type GuardRemoveResult } from './guard/guard.js';
 export { drift, type DriftReport, type LinkDrift, type DriftOptions } from './guard/drift.js';

@@ -14,7 +14,7 @@ import { type Database, num, type Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 import { changedCount, type Statement } from '../sql/link.js';
 import { saveCheckpoint } from '../store/runs.js';
-import type { BatchKind, ProgressListener } from '../render/progress.js';
+import type { BatchKind, ProgressListener } from './progress.js';
 
 /** Batching knobs shared by apply and undo (library and CLI). */
 export interface BatchOptions {

@@ -9,7 +9,7 @@
 import type { Queryable } from '../db/port.js';
 import { BackfillError, isConnectionLoss } from '../errors.js';
 import { sleep } from './batch.js';
-import type { BatchKind, ProgressListener } from '../render/progress.js';
+import type { BatchKind, ProgressListener } from './progress.js';
 
 export interface ReconnectOptions {
   reconnectAttempts?: number;

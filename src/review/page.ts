@@ -7,7 +7,7 @@
  * The focused card is the current card: shortcuts act on it, a decision re-renders only that card and
  * moves focus to the next open card. Filters, sort and page live in the URL, so a reload keeps them.
  */
-import { escapeHtml } from '../report/report.js';
+import { escapeHtml } from '../render/html.js';
 
 const CSS = `
 *{box-sizing:border-box}body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1d2330;background:#f5f6f8}

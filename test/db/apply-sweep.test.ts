@@ -8,7 +8,7 @@
 import { afterEach, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { apply, plan, undo } from '../../src/index.js';
-import type { ProgressEvent } from '../../src/render/progress.js';
+import type { ProgressEvent } from '../../src/batch/progress.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
 const config: ConfigInput = {

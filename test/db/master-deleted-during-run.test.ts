@@ -17,7 +17,7 @@ import { afterEach, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { apply, openDatabase, plan, undo } from '../../src/index.js';
 import type { Database } from '../../src/db/port.js';
-import type { ProgressEvent } from '../../src/render/progress.js';
+import type { ProgressEvent } from '../../src/batch/progress.js';
 import { applyText } from '../../src/cli/format.js';
 import { describeEach, freshDb, PG_ADMIN_URL, type TestDb } from '../helpers/db.js';
 

@@ -5,7 +5,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { apply, plan, runReport, undo } from '../../src/index.js';
-import { reportText } from '../../src/report/report.js';
+import { reportText } from '../../src/render/report.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 

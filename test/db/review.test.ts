@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { apply, plan, undo } from '../../src/index.js';
-import { report } from '../../src/report/report.js';
+import { report } from '../../src/render/report.js';
 import { createAxis } from '../../src/demo/axis.js';
 import {
   applyPreviewIn,

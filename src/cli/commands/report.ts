@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { BackfillError } from '../../errors.js';
-import { report, REPORT_FORMATS, type ReportFormat } from '../../report/report.js';
+import { REPORT_FORMATS, type ReportFormat } from '../../report/report.js';
+import { report } from '../../render/report.js';
 import { open, withDb, type GlobalFlags } from '../common.js';
 import { print, printJson } from '../output.js';
 import { addRevenue } from './revenue.js';
