@@ -1,4 +1,4 @@
-import type { ApplyResult } from '../apply/apply.js';
+import type { ApplyResult } from '../apply/result.js';
 import type { BackfillSummary } from '../apply/backfill.js';
 import type { PlanResult, EntityResult } from '../planning/plan.js';
 import type { StatusReport } from '../status/status.js';

@@ -9,7 +9,7 @@ import { type CommonOptions, type Context, prepare, shape } from '../context/con
 import { adapt } from '../db/index.js';
 import { migrate } from '../store/migrate.js';
 import { type BatchOptions, parseCheckpoint, storedBatchOptions, walkLink } from '../batch/batch.js';
-import { mergedBatchOptions, reopenRun, retryOnVanishedMaster } from '../apply/apply.js';
+import { mergedBatchOptions, reopenRun, retryOnVanishedMaster } from '../batch/resume.js';
 import { flushGuardLinks } from '../guard/guard.js';
 
 export interface UndoOptions extends Pick<CommonOptions, 'entities'>, BatchOptions {

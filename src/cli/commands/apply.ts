@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { positiveNumber, wholeNumber } from '../args.js';
-import { apply, resumeApply, type ApplyResult } from '../../apply/apply.js';
+import { apply, resumeApply } from '../../apply/apply.js';
+import type { ApplyResult } from '../../apply/result.js';
 import type { BatchOptions } from '../../batch/batch.js';
 import { plan } from '../../planning/plan.js';
 import { progressFor } from '../../render/progress.js';

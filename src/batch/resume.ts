@@ -1,0 +1,35 @@
+/**
+ * What apply and undo share when a batched run continues or a transaction is run again: reopening a
+ * stopped, failed or crashed run, its stored knobs under the ones given now, and the retry of a whole
+ * transaction whose master vanished under its FK check.
+ */
+import type { Database } from '../db/port.js';
+import { BackfillError, sqlState } from '../errors.js';
+import type { RunRecord } from '../store/runs.js';
+import { type BatchOptions, storedBatchOptions } from './batch.js';
+
+/** Runs `fn` (one whole transaction) again while it fails on a foreign key check (23503), at most 20 times. */
+export async function retryOnVanishedMaster<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (sqlState(e) !== '23503' || attempt >= 20) throw e;
+    }
+  }
+}
+
+/** Marks a stopped / failed / crashed (still 'running') run as running again; refuses finished ones. */
+export async function reopenRun(db: Database, run: RunRecord): Promise<void> {
+  if (run.status === 'done') throw new BackfillError('RUN_STATE', `run ${run.id} is already done; nothing to resume`);
+  if (run.options['mode'] !== 'batched') {
+    throw new BackfillError('RUN_STATE', `run ${run.id} ran in a single transaction (it committed entirely or not at all); nothing to resume`);
+  }
+  await db.query(`UPDATE fk_backfill.runs SET status = 'running', finished_at = NULL, error = NULL WHERE id = $1::int8 AND status <> 'done'`, [run.id]);
+}
+
+/** Stored knobs of a run, overridden by the ones given now. */
+export function mergedBatchOptions(run: RunRecord, o: BatchOptions): BatchOptions {
+  const stored = storedBatchOptions(run.options as BatchOptions);
+  return { ...stored, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as BatchOptions;
+}
