@@ -26,7 +26,11 @@ export { discover, type ActiveProposal, type DiscoverOptions, type DiscoverResul
 export { constrain, type ConstrainOptions, type ConstrainResult, type LinkConstrain } from './constrain/constrain.js';
 export { revenueReport, type RevenueOptions, type RevenueReport, type LinkRevenue, type MasterRevenue } from './report/revenue.js';
 export { runDemo, type DemoResult } from './demo/run.js';
-export { reviewQueue, decide, revokeDecision, bulkAccept, reviewCounts, exportQueueCsv, importDecisionsCsv, type ReviewQueue, type QueueItem, type QueueFilter, type DecideInput, type DecideResult, type ImportResult } from './review/review.js';
+export { reviewQueue, reviewCounts } from './review/queue.js';
+export { decide, revokeDecision, type DecideInput, type DecideResult } from './review/decide.js';
+export { bulkAccept } from './review/bulk.js';
+export { exportQueueCsv, importDecisionsCsv, type ImportResult } from './review/csv.js';
+export type { ReviewQueue, QueueItem, QueueFilter } from './review/types.js';
 export { proposeMasters, createMasters, type ProposalsFile, type MasterProposal, type CreateMastersResult } from './masters/masters.js';
 export { runReport, type RunReport, type ReportFormat } from './report/report.js';
 export { report } from './render/report.js';

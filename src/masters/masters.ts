@@ -16,7 +16,9 @@ import type { Statement } from '../sql/link.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { type CommonOptions, type Context, prepare, shape } from '../context/context.js';
 import { planIn, type PlanResult } from '../planning/plan.js';
-import { type DecideInput, decideManyIn, type QueueItem, reviewQueueIn } from '../review/review.js';
+import { type DecideInput, decideManyIn } from '../review/decide.js';
+import type { QueueItem } from '../review/types.js';
+import { reviewQueueIn } from '../review/queue.js';
 import { matchOptionsFor } from '../planning/scored.js';
 
 const proposalSchema = z

@@ -15,28 +15,12 @@ import { apply } from '../apply/apply.js';
 import { prepare, type CommonOptions, type Context } from '../context/context.js';
 import { planIn } from '../planning/plan.js';
 import { createMasterForNameIn } from '../masters/masters.js';
-import {
-  applyPreviewIn,
-  BANDS,
-  bulkAcceptIn,
-  bulkPreviewIn,
-  decideIn,
-  DECISION_VALUES,
-  decisionHistoryIn,
-  decisionsOnlyPlanIn,
-  searchMastersIn,
-  liveDecisionIn,
-  masterRefIn,
-  QUEUE_SORTS,
-  reviewQueueIn,
-  revokeIn,
-  revokeManyIn,
-  undoDecisionIn,
-  type Band,
-  type DecisionAction,
-  type QueueFilter,
-  type QueueSort,
-} from './review.js';
+import { applyPreviewIn, decisionsOnlyPlanIn } from './page-apply.js';
+import { BANDS, DECISION_VALUES, type Band, type QueueFilter } from './types.js';
+import { bulkAcceptIn, bulkPreviewIn } from './bulk.js';
+import { decideIn, revokeIn, revokeManyIn, undoDecisionIn } from './decide.js';
+import { decisionHistoryIn, searchMastersIn, liveDecisionIn, masterRefIn } from './card.js';
+import { QUEUE_SORTS, reviewQueueIn, type DecisionAction, type QueueSort } from './queue.js';
 import { renderPage } from './page.js';
 
 export interface ReviewServerOptions extends CommonOptions {

@@ -5,23 +5,13 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { apply, plan, undo } from '../../src/index.js';
 import { report } from '../../src/render/report.js';
 import { createAxis } from '../../src/demo/axis.js';
-import {
-  applyPreviewIn,
-  bulkAccept,
-  bulkAcceptIn,
-  bulkPreviewIn,
-  decide,
-  decisionHistoryIn,
-  decisionsOnlyPlanIn,
-  searchMastersIn,
-  exportQueueCsv,
-  importDecisionsCsv,
-  reviewQueue,
-  revokeDecision,
-  revokeManyIn,
-  undoDecisionIn,
-  type QueueItem,
-} from '../../src/review/review.js';
+import { applyPreviewIn, decisionsOnlyPlanIn } from '../../src/review/page-apply.js';
+import { bulkAccept, bulkAcceptIn, bulkPreviewIn } from '../../src/review/bulk.js';
+import { decide, revokeDecision, revokeManyIn, undoDecisionIn } from '../../src/review/decide.js';
+import { decisionHistoryIn, searchMastersIn } from '../../src/review/card.js';
+import { exportQueueCsv, importDecisionsCsv } from '../../src/review/csv.js';
+import { reviewQueue } from '../../src/review/queue.js';
+import type { QueueItem } from '../../src/review/types.js';
 import { prepare } from '../../src/context/context.js';
 import { startReviewServer } from '../../src/review/server.js';
 import { createMasterForNameIn, proposeMasters } from '../../src/masters/masters.js';

@@ -1,0 +1,173 @@
+/** The review CSV round trip: the queue exported for a spreadsheet (formula-safe), decisions imported back line by line. */
+import { parse as parseCsv } from 'csv-parse/sync';
+import { stringify as stringifyCsv } from 'csv-stringify/sync';
+import type { DecisionAction } from '../plan/decide.js';
+import { BackfillError, wrapDbError } from '../errors.js';
+import { type CommonOptions, prepare } from '../context/context.js';
+import type { ReviewQueueOptions } from './types.js';
+import { reviewQueue } from './queue.js';
+import { type DecideInput, type DecideResult, validateDecisions, writeDecisions } from './decide.js';
+
+// ------------------------------------------------------------------------------------------ CSV
+
+const CANDIDATES_IN_CSV = 3;
+
+/** Spreadsheets run cells starting with = + - @ as formulas: such names are exported with a leading ' (import strips it). */
+const FORMULA = /^[=+\-@\t\r]/;
+export function csvSafe(s: string): string {
+  return FORMULA.test(s) ? `'${s}` : s;
+}
+function csvUnsafe(s: string): string {
+  return s.startsWith("'") && FORMULA.test(s.slice(1)) ? s.slice(1) : s;
+}
+const CSV_HEADER = [
+  'link',
+  'scope',
+  'name',
+  'rows',
+  'amount',
+  'outcome',
+  'score',
+  'sample_documents',
+  ...Array.from({ length: CANDIDATES_IN_CSV }, (_, i) => [`candidate_${i + 1}_key`, `candidate_${i + 1}_name`, `candidate_${i + 1}_score`]).flat(),
+  'current_decision',
+  'decision',
+  'target_key',
+];
+
+/**
+ * The queue as CSV: one line per name with its candidates, the decision in force, and two columns to
+ * fill: `decision` (accept | alias | never | create, or empty to leave it) and `target_key` (for
+ * alias; accept takes candidate 1 unless target_key is filled).
+ */
+export async function exportQueueCsv(db: unknown, opts: ReviewQueueOptions = {}): Promise<{ csv: string; names: number; planRunId: string }> {
+  const q = await reviewQueue(db, { ...opts, limit: opts.limit ?? 100_000 });
+  const rows = q.items.map((it) => [
+    it.link,
+    JSON.stringify(it.scopeKey),
+    csvSafe(it.name),
+    it.rows,
+    it.amount ?? '',
+    it.outcome,
+    it.score ?? '',
+    it.sampleDocuments.join(' '),
+    ...Array.from({ length: CANDIDATES_IN_CSV }, (_, i) => {
+      const c = it.candidates[i];
+      return c === undefined ? ['', '', ''] : [c.key, csvSafe(c.name), c.score ?? ''];
+    }).flat(),
+    it.decision === null ? '' : it.decision.action === 'alias' ? `alias ${it.decision.targetKey}` : it.decision.action,
+    '',
+    '',
+  ]);
+  return { csv: stringifyCsv([CSV_HEADER, ...rows]), names: rows.length, planRunId: q.planRunId };
+}
+
+export interface CsvLineError {
+  line: number;
+  message: string;
+}
+
+export interface ImportResult {
+  /** Lines with a decision. */
+  decided: number;
+  /** Decisions written (new or changed). */
+  written: number;
+  /** Decisions already in force (e.g. the same file imported twice): nothing written. */
+  unchanged: number;
+  /** Lines with an empty decision column. */
+  blank: number;
+}
+
+/**
+ * Reads an edited export: validates every line first (link, scope, name, decision, target = an active
+ * master of that scope), then writes all decisions in one transaction, or nothing if any line is bad
+ * (the error lists each bad line with its line number). Importing the same file twice writes nothing
+ * the second time.
+ */
+export async function importDecisionsCsv(db: unknown, text: string, opts: CommonOptions & { by: string | null }): Promise<ImportResult> {
+  const ctx = await prepare(db, opts, { tenant: 'required' });
+  let header: string[] = [];
+  let records: { record: Record<string, string>; info: { lines: number } }[];
+  try {
+    records = parseCsv(text, { columns: (h: string[]) => ((header = h.map((x) => x.trim())), header), skip_empty_lines: true, info: true, bom: true, trim: false, relax_column_count: false }) as typeof records;
+  } catch (e) {
+    const err = e as Error & { lines?: number };
+    const line = err.lines;
+    throw new BackfillError('INVALID_INPUT', `CSV ${line !== undefined ? `line ${line}: ` : ''}${err.message}`, {
+      details: { errors: [{ line: line ?? 0, message: err.message }] },
+    });
+  }
+  const errors: CsvLineError[] = [];
+  for (const col of ['link', 'scope', 'name', 'decision', 'target_key']) {
+    if (!header.includes(col)) errors.push({ line: 1, message: `missing column "${col}"` });
+  }
+  if (errors.length > 0) throw csvError(errors);
+  const list: DecideInput[] = [];
+  const lineOf: number[] = [];
+  let blank = 0;
+  for (const { record: r, info } of records) {
+    const line = info.lines;
+    const decision = (r['decision'] ?? '').trim().toLowerCase();
+    if (decision === '' || decision === 'skip') {
+      blank++;
+      continue;
+    }
+    let scopeKey: (string | null)[];
+    try {
+      const v: unknown = JSON.parse(r['scope'] ?? '');
+      if (!Array.isArray(v) || !v.every((x) => x === null || typeof x === 'string')) throw new Error('not an array of strings');
+      scopeKey = v as (string | null)[];
+    } catch {
+      errors.push({ line, message: `scope ${JSON.stringify(r['scope'] ?? '')} is not a JSON array of strings (keep the exported value)` });
+      continue;
+    }
+    const target = (r['target_key'] ?? '').trim();
+    let action: DecisionAction;
+    let targetKey: string | null = null;
+    if (decision === 'accept' || decision === 'alias' || decision === 'a') {
+      action = 'alias';
+      targetKey = target !== '' ? target : decision === 'alias' ? '' : (r['candidate_1_key'] ?? '').trim();
+      if (targetKey === '') {
+        errors.push({ line, message: decision === 'alias' ? 'alias needs target_key' : 'accept needs a candidate_1_key or a target_key' });
+        continue;
+      }
+    } else if (decision === 'never' || decision === 'create') {
+      action = decision;
+      if (target !== '') {
+        errors.push({ line, message: `${decision} takes no target_key` });
+        continue;
+      }
+    } else {
+      errors.push({ line, message: `decision "${r['decision']}" is not one of accept, alias, never, create (or empty)` });
+      continue;
+    }
+    list.push({ link: (r['link'] ?? '').trim(), scopeKey, name: csvUnsafe(r['name'] ?? ''), action, targetKey, by: opts.by });
+    lineOf.push(line);
+  }
+  const v = await validateDecisions(ctx.db, ctx, list);
+  v.forEach((m, i) => {
+    if (m !== null) errors.push({ line: lineOf[i]!, message: m });
+  });
+  const seen = new Map<string, number>();
+  list.forEach((d, i) => {
+    const k = JSON.stringify([d.link, d.scopeKey, d.name]);
+    const prev = seen.get(k);
+    if (prev !== undefined) errors.push({ line: lineOf[i]!, message: `same name as line ${prev}` });
+    else seen.set(k, lineOf[i]!);
+  });
+  if (errors.length > 0) throw csvError(errors.sort((a, b) => a.line - b.line));
+  let results: DecideResult[];
+  try {
+    results = (await ctx.db.transaction((tx) => writeDecisions(tx, list))).results;
+  } catch (e) {
+    throw wrapDbError(e, 'importing decisions');
+  }
+  const written = results.filter((r) => r.changed).length;
+  return { decided: list.length, written, unchanged: list.length - written, blank };
+}
+
+function csvError(errors: CsvLineError[]): BackfillError {
+  const shown = errors.slice(0, 20).map((e) => `line ${e.line}: ${e.message}`);
+  if (errors.length > 20) shown.push(`… and ${errors.length - 20} more`);
+  return new BackfillError('INVALID_INPUT', `CSV not imported, nothing written (${errors.length} bad line(s)):\n  ${shown.join('\n  ')}`, { details: { errors } });
+}

@@ -1,0 +1,238 @@
+/**
+ * People's decisions on queue names (alias → master, never, create): validated against the live masters,
+ * written to fk_backfill.decisions, revoked and undone.
+ */
+import { adapt } from '../db/index.js';
+import { num, type Database, type Queryable } from '../db/port.js';
+import { migrate } from '../store/migrate.js';
+import type { DecisionAction } from '../plan/decide.js';
+import { BackfillError, wrapDbError } from '../errors.js';
+import { type CommonOptions, type Context, prepare } from '../context/context.js';
+import type { DecisionRecord } from './types.js';
+import { linkOf, masterIn, mastersFor } from './masters.js';
+
+// ------------------------------------------------------------------------------------------ decisions
+
+export interface DecideInput {
+  link: string;
+  scopeKey: (string | null)[];
+  name: string;
+  action: DecisionAction;
+  targetKey?: string | null | undefined;
+  by: string | null;
+}
+
+export interface DecideResult {
+  decision: DecisionRecord;
+  /** False when the same decision was already in force (nothing written). */
+  changed: boolean;
+  /** Decisions this one replaced (revoked). */
+  replaced: string[];
+}
+
+/** Checks one decision against the config and the masters; returns a message or null. */
+export async function validateDecisions(db: Queryable, ctx: Context, list: DecideInput[]): Promise<(string | null)[]> {
+  const errors: (string | null)[] = list.map(() => null);
+  const aliasByLink = new Map<string, number[]>();
+  list.forEach((d, i) => {
+    const l = ctx.links.find((x) => x.entity === d.link);
+    if (l === undefined) return void (errors[i] = `unknown link "${d.link}"`);
+    if (!['alias', 'never', 'create'].includes(d.action)) return void (errors[i] = `unknown action "${String(d.action)}" (use alias, never or create)`);
+    if (typeof d.name !== 'string' || d.name.length === 0) return void (errors[i] = 'name is empty');
+    if (!Array.isArray(d.scopeKey) || d.scopeKey.length !== l.config.scope.length) {
+      return void (errors[i] = `scope must have ${l.config.scope.length} value(s) (${l.config.scope.join(', ')})`);
+    }
+    if (ctx.filter.tenant !== null && l.config.scope.length > 0 && d.scopeKey[0] !== ctx.filter.tenant) {
+      return void (errors[i] = `scope ${JSON.stringify(d.scopeKey)} is outside tenant ${ctx.filter.tenant}`);
+    }
+    if (d.action === 'alias') {
+      if (d.targetKey === undefined || d.targetKey === null || d.targetKey === '') return void (errors[i] = 'alias needs a target key');
+      const arr = aliasByLink.get(d.link) ?? [];
+      arr.push(i);
+      aliasByLink.set(d.link, arr);
+    } else if (d.targetKey !== undefined && d.targetKey !== null && d.targetKey !== '') {
+      errors[i] = `${d.action} takes no target key`;
+    }
+  });
+  for (const [entity, idx] of aliasByLink) {
+    const l = linkOf(ctx, entity);
+    const found = await mastersFor(db, l, [...new Set(idx.map((i) => list[i]!.targetKey!))]);
+    for (const i of idx) {
+      const d = list[i]!;
+      const m = masterIn(found, d.targetKey!, d.scopeKey);
+      if (m === undefined) errors[i] = `target key ${d.targetKey} is not a master of ${l.config.target.table}`;
+      else if (JSON.stringify(m.scopeKey) !== JSON.stringify(d.scopeKey)) errors[i] = `master ${d.targetKey} belongs to another scope (${JSON.stringify(m.scopeKey)})`;
+      else if (!m.active) errors[i] = `master ${d.targetKey} (${m.name}) is not active`;
+    }
+  }
+  return errors;
+}
+
+/**
+ * Writes decisions (already validated) in one statement: for each, the live decision of the same
+ * (link, scope, name) is revoked unless it is identical (then nothing is written for it).
+ */
+export async function writeDecisions(tx: Queryable, list: DecideInput[]): Promise<{ results: DecideResult[] }> {
+  if (list.length === 0) return { results: [] };
+  const payload = list.map((d, i) => ({ i, link: d.link, scope_key: d.scopeKey, source_name: d.name, action: d.action, target_key: d.action === 'alias' ? d.targetKey : null, decided_by: d.by }));
+  const res = await tx.query<{ i: number; id: string; action: DecisionAction; target_key: string | null; decided_by: string | null; decided_at: string; changed: boolean; replaced: string[] | null }>(
+    `WITH x AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(i int, link text, scope_key text[], source_name text, action text, target_key text, decided_by text)
+     ), cur AS (
+       SELECT x.i, d.id, d.action, d.target_key
+         FROM x JOIN fk_backfill.decisions d
+           ON d.link = x.link AND d.scope_key = x.scope_key AND d.source_name = x.source_name AND d.revoked_at IS NULL
+     ), same AS (
+       SELECT DISTINCT ON (x.i) x.i, c.id FROM x JOIN cur c ON c.i = x.i
+        WHERE c.action = x.action AND c.target_key IS NOT DISTINCT FROM x.target_key
+        ORDER BY x.i, c.id DESC
+     ), rev AS (
+       UPDATE fk_backfill.decisions d SET revoked_at = clock_timestamp()
+         FROM cur c WHERE d.id = c.id AND c.i NOT IN (SELECT i FROM same)
+       RETURNING c.i, d.id
+     ), ins AS (
+       INSERT INTO fk_backfill.decisions (link, scope_key, source_name, action, target_key, decided_by)
+       SELECT x.link, x.scope_key, x.source_name, x.action, x.target_key, x.decided_by FROM x WHERE x.i NOT IN (SELECT i FROM same) ORDER BY x.i
+       RETURNING id, link, scope_key, source_name, action, target_key, decided_by, decided_at
+     )
+     SELECT x.i, coalesce(ins.id, d.id)::text AS id, coalesce(ins.action, d.action) AS action, coalesce(ins.target_key, d.target_key) AS target_key,
+            coalesce(ins.decided_by, d.decided_by) AS decided_by, coalesce(ins.decided_at, d.decided_at)::text AS decided_at,
+            ins.id IS NOT NULL AS changed,
+            (SELECT array_agg(rev.id::text) FROM rev WHERE rev.i = x.i) AS replaced
+       FROM x
+       LEFT JOIN ins ON ins.link = x.link AND ins.scope_key = x.scope_key AND ins.source_name = x.source_name
+       LEFT JOIN same s ON s.i = x.i
+       LEFT JOIN fk_backfill.decisions d ON d.id = s.id
+      ORDER BY x.i`,
+    [JSON.stringify(payload)],
+  );
+  return {
+    results: res.rows.map((r) => ({
+      decision: { id: r.id, action: r.action, targetKey: r.target_key, decidedBy: r.decided_by, decidedAt: r.decided_at },
+      changed: r.changed,
+      replaced: r.replaced ?? [],
+    })),
+  };
+}
+
+function dedupe(list: DecideInput[]): void {
+  const seen = new Set<string>();
+  for (const d of list) {
+    const k = JSON.stringify([d.link, d.scopeKey, d.name]);
+    if (seen.has(k)) throw new BackfillError('INVALID_INPUT', `two decisions for the same name: ${d.link} ${JSON.stringify(d.scopeKey)} ${JSON.stringify(d.name)}`);
+    seen.add(k);
+  }
+}
+
+/** Validates and records many decisions in one transaction (all or nothing). */
+export async function decideManyIn(ctx: Context, list: DecideInput[]): Promise<DecideResult[]> {
+  const errors = await validateDecisions(ctx.db, ctx, list);
+  const bad = errors.map((e, i) => (e === null ? null : { index: i, message: e })).filter((x) => x !== null);
+  if (bad.length > 0) {
+    throw new BackfillError('INVALID_INPUT', bad.map((b) => b.message).join('; '), { details: { errors: bad } });
+  }
+  dedupe(list);
+  try {
+    return (await ctx.db.transaction((tx) => writeDecisions(tx, list))).results;
+  } catch (e) {
+    throw wrapDbError(e, 'recording decisions');
+  }
+}
+
+export async function decideIn(ctx: Context, input: DecideInput): Promise<DecideResult> {
+  return (await decideManyIn(ctx, [input]))[0]!;
+}
+
+/**
+ * Records what a person decided for a name in a scope: alias → that master (must be an active master
+ * of the same scope), never → never linked, create → left for `masters create`. Replaces (revokes)
+ * the name's earlier decision; the same decision twice writes nothing.
+ */
+export async function decide(db: unknown, input: DecideInput & { config?: CommonOptions['config'] }): Promise<DecideResult> {
+  const ctx = await prepare(db, { ...(input.config !== undefined ? { config: input.config } : {}), allTenants: true });
+  return decideIn(ctx, input);
+}
+
+/** Undo of a decision (before apply): sets revoked_at. Rows already linked stay linked (`undo --run`). */
+export async function revokeDecision(db: unknown, input: { id: string; by?: string | null }): Promise<DecisionRecord & { link: string; scopeKey: (string | null)[]; name: string }> {
+  const d = adapt(db);
+  await migrate(d);
+  return revokeIn(d, input.id);
+}
+
+/**
+ * Revokes decisions `ids` in one statement (a bulk's undo); with `tenant`, only that tenant's. All in
+ * force or nothing, unless `inForceOnly`: then the ones still in force are revoked and the others (a
+ * name decided again since) are counted as `kept`.
+ */
+export async function revokeManyIn(db: Queryable, ids: string[], tenant: string | null = null, opts: { inForceOnly?: boolean } = {}): Promise<{ revoked: number; kept: number }> {
+  if (ids.length === 0) return { revoked: 0, kept: 0 };
+  for (const id of ids) if (!/^\d{1,18}$/.test(id)) throw new BackfillError('INVALID_INPUT', `decision id must be a number, got "${id}"`);
+  const want = new Set(ids).size;
+  if (opts.inForceOnly === true) {
+    const res = await db.query<{ n: unknown }>(
+      `WITH r AS (UPDATE fk_backfill.decisions d SET revoked_at = clock_timestamp()
+                   WHERE d.id = ANY($1::int8[]) AND d.revoked_at IS NULL AND ($2::text IS NULL OR d.scope_key[1] = $2::text) RETURNING 1)
+       SELECT count(*)::int8 AS n FROM r`,
+      [ids, tenant],
+    );
+    const n = num(res.rows[0]?.n);
+    return { revoked: n, kept: want - n };
+  }
+  // one statement: revokes them only if every one is in force (all or nothing)
+  const res = await db.query<{ n: unknown }>(
+    `WITH w AS (SELECT d.id FROM fk_backfill.decisions d
+                 WHERE d.id = ANY($1::int8[]) AND d.revoked_at IS NULL AND ($2::text IS NULL OR d.scope_key[1] = $2::text)),
+          r AS (UPDATE fk_backfill.decisions d SET revoked_at = clock_timestamp()
+                 WHERE d.id IN (SELECT id FROM w) AND (SELECT count(*) FROM w) = $3::int8 RETURNING 1)
+     SELECT count(*)::int8 AS n FROM r`,
+    [ids, tenant, want],
+  );
+  const n = num(res.rows[0]?.n);
+  if (n !== want) throw new BackfillError('NOT_FOUND', `some of the ${want} decisions are not in force${tenant === null ? '' : ` for tenant ${tenant}`}; nothing undone`);
+  return { revoked: n, kept: 0 };
+}
+
+/**
+ * Undo of one decision: revokes `id` and puts back in force the decisions it replaced (`restore`, from
+ * the decision's `replaced`) when they are of the same name and nothing else is in force for it, so
+ * undoing "never" on a bulk-accepted name gives the bulk's link back (and the bulk stays undoable).
+ * One transaction. Returns the revoked decision and the one in force afterwards (or null).
+ */
+export async function undoDecisionIn(
+  db: Database,
+  id: string,
+  restore: string[],
+  tenant: string | null = null,
+): Promise<{ revoked: DecisionRecord & { link: string; scopeKey: (string | null)[]; name: string }; restored: DecisionRecord | null }> {
+  for (const r of restore) if (!/^\d{1,18}$/.test(r)) throw new BackfillError('INVALID_INPUT', `decision id must be a number, got "${r}"`);
+  return db.transaction(async (tx) => {
+    const revoked = await revokeIn(tx, id, tenant);
+    if (restore.length === 0) return { revoked, restored: null };
+    const res = await tx.query<{ id: string; action: DecisionAction; target_key: string | null; decided_by: string | null; decided_at: string }>(
+      `UPDATE fk_backfill.decisions d SET revoked_at = NULL
+        WHERE d.id = (SELECT max(o.id) FROM fk_backfill.decisions o
+                       WHERE o.id = ANY($1::int8[]) AND o.revoked_at IS NOT NULL AND o.link = $2 AND o.scope_key = $3::text[] AND o.source_name = $4)
+          AND NOT EXISTS (SELECT 1 FROM fk_backfill.decisions l
+                           WHERE l.link = $2 AND l.scope_key = $3::text[] AND l.source_name = $4 AND l.revoked_at IS NULL)
+       RETURNING d.id::text AS id, d.action, d.target_key, d.decided_by, d.decided_at::text AS decided_at`,
+      [restore, revoked.link, revoked.scopeKey, revoked.name],
+    );
+    const r = res.rows[0];
+    return { revoked, restored: r === undefined ? null : { id: r.id, action: r.action, targetKey: r.target_key, decidedBy: r.decided_by, decidedAt: r.decided_at } };
+  });
+}
+
+/** Revokes decision `id`; with `tenant`, only a decision of that tenant (first scope value). */
+export async function revokeIn(db: Queryable, id: string, tenant: string | null = null): Promise<DecisionRecord & { link: string; scopeKey: (string | null)[]; name: string }> {
+  if (!/^\d{1,18}$/.test(id)) throw new BackfillError('INVALID_INPUT', `decision id must be a number, got "${id}"`);
+  const res = await db.query<{ id: string; link: string; scope_key: (string | null)[]; source_name: string; action: DecisionAction; target_key: string | null; decided_by: string | null; decided_at: string }>(
+    `UPDATE fk_backfill.decisions SET revoked_at = clock_timestamp()
+      WHERE id = $1::int8 AND revoked_at IS NULL AND ($2::text IS NULL OR scope_key[1] = $2::text)
+     RETURNING id::text AS id, link, scope_key, source_name, action, target_key, decided_by, decided_at::text AS decided_at`,
+    [id, tenant],
+  );
+  const r = res.rows[0];
+  if (r === undefined) throw new BackfillError('NOT_FOUND', `no decision ${id} in force${tenant === null ? '' : ` for tenant ${tenant}`} (unknown or already revoked)`);
+  return { id: r.id, link: r.link, scopeKey: r.scope_key, name: r.source_name, action: r.action, targetKey: r.target_key, decidedBy: r.decided_by, decidedAt: r.decided_at };
+}

@@ -1,0 +1,50 @@
+/** The masters a queue item, a decision or a page card names: a link by its entity, masters looked up by key. */
+import type { Queryable } from '../db/port.js';
+import { BackfillError, sqlState, wrapDbError } from '../errors.js';
+import { mastersByKeyStatement } from '../sql/masters.js';
+import type { ResolvedLink } from '../context/catalog.js';
+import { type Context, shape } from '../context/context.js';
+
+export function keyLink(l: ResolvedLink): Parameters<typeof mastersByKeyStatement>[0] {
+  return { ...shape(l), targetKeyType: l.targetKeyType, number: l.config.target.number };
+}
+
+interface MasterInfo {
+  key: string;
+  scopeKey: (string | null)[];
+  name: string;
+  number: string | null;
+  active: boolean;
+}
+
+/**
+ * The master with this key in this scope, else one of another scope (to say so). Masters keyed by
+ * (tenant_id, id) repeat a key across tenants: a lookup by key alone picked an arbitrary tenant's.
+ */
+export function masterIn(found: Map<string, MasterInfo[]>, key: string, scopeKey: readonly (string | null)[]): MasterInfo | undefined {
+  const all = found.get(key);
+  const want = JSON.stringify(scopeKey);
+  return all?.find((m) => JSON.stringify(m.scopeKey) === want) ?? all?.[0];
+}
+
+export async function mastersFor(db: Queryable, l: ResolvedLink, keys: string[]): Promise<Map<string, MasterInfo[]>> {
+  const out = new Map<string, MasterInfo[]>();
+  if (keys.length === 0) return out;
+  const st = mastersByKeyStatement(keyLink(l), keys);
+  try {
+    const res = await db.query<{ key: string; scope_key: (string | null)[]; name: string; number: string | null; active: boolean }>(st.text, st.values);
+    for (const r of res.rows) out.set(r.key, [...(out.get(r.key) ?? []), { key: r.key, scopeKey: r.scope_key, name: r.name, number: r.number, active: r.active }]);
+  } catch (e) {
+    const state = sqlState(e);
+    // A key that is not even a valid value of the key type (e.g. not a uuid): none found.
+    if (state === '22P02' || state === '22003' || state === '22008' || state === '22007') return out;
+    throw wrapDbError(e, `looking up masters in ${l.config.target.table}`);
+  }
+  return out;
+}
+
+export function linkOf(ctx: Context, entity: string): ResolvedLink {
+  const l = ctx.links.find((x) => x.entity === entity);
+  if (l === undefined) throw new BackfillError('UNKNOWN_ENTITY', `unknown link "${entity}"; configured: ${ctx.links.map((x) => x.entity).join(', ')}`);
+  return l;
+}
