@@ -23,7 +23,8 @@ export { undo, resumeUndo, type UndoOptions, type UndoResult, type ResumeUndoOpt
 export { verify, type VerifyReport, type LinkVerify } from './verify/verify.js';
 export type { CommonOptions } from './context/context.js';
 export { discover, type ActiveProposal, type DiscoverOptions, type DiscoverResult, type Proposal, type Rejected, type ScopeVerdict, type Weak } from './discover/discover.js';
-export { constrain, type ConstrainOptions, type ConstrainResult, type LinkConstrain } from './constrain/constrain.js';
+export { constrain } from './constrain/constrain.js';
+export type { ConstrainOptions, ConstrainResult, LinkConstrain } from './constrain/types.js';
 export { revenueReport, type RevenueOptions, type RevenueReport, type LinkRevenue, type MasterRevenue } from './report/revenue.js';
 export { runDemo, type DemoResult } from './demo/run.js';
 export { reviewQueue, reviewCounts } from './review/queue.js';

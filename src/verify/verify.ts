@@ -5,7 +5,7 @@ import { Params, scopeWhere } from '../sql/link.js';
 import { integrityStatement } from '../sql/verify.js';
 import type { OnDeleteAction } from '../sql/constrain.js';
 import type { ResolvedLink } from '../context/catalog.js';
-import { findCoveringIndex } from '../constrain/constrain.js';
+import { findCoveringIndex } from '../constrain/existing.js';
 import { type CommonOptions, type Context, prepare, shape, softDeleteWarnings } from '../context/context.js';
 import { activePredicate } from '../config/schema.js';
 import { describeActive } from '../sql/active.js';

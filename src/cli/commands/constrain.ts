@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { wholeNumber } from '../args.js';
 import { BackfillError } from '../../errors.js';
-import { constrain, type ConstrainResult } from '../../constrain/constrain.js';
+import { constrain } from '../../constrain/constrain.js';
+import type { ConstrainResult } from '../../constrain/types.js';
 import { confirm, who, withDatabase, withDb, withScope, withYes, type GlobalFlags } from '../common.js';
 import { print, printJson } from '../output.js';
 

@@ -1,0 +1,99 @@
+/**
+ * What the catalog already holds for a link: its indexes (and whether one covers the FK), its foreign
+ * keys, and whether the target key can be referenced at all; constrain skips what exists.
+ */
+import type { Queryable } from '../db/port.js';
+import { BackfillError } from '../errors.js';
+import { FOREIGN_KEYS_SQL, INDEXES_SQL, type ConstrainShape, type OnDeleteAction } from '../sql/constrain.js';
+import type { ResolvedLink } from '../context/catalog.js';
+import type { Context } from '../context/context.js';
+
+interface IndexRow {
+  qualified_name: string;
+  name: string;
+  valid: boolean;
+  is_unique: boolean;
+  partial: boolean;
+  columns: string[];
+  has_expression: boolean;
+}
+
+export interface FkRow {
+  name: string;
+  validated: boolean;
+  deltype: string;
+  columns: string[];
+  ref_columns: string[];
+}
+
+export const DELETE_ACTIONS: Record<string, OnDeleteAction> = { r: 'restrict', a: 'no action', c: 'cascade', n: 'set null', d: 'set default' };
+
+export function constrainShape(l: ResolvedLink): ConstrainShape {
+  return {
+    sourceSql: l.sourceSql,
+    targetSql: l.targetSql,
+    sourceTable: l.source.table,
+    targetTable: l.target.table,
+    sourceSchema: l.source.schema,
+    targetSchema: l.target.schema,
+    key: l.walkKey,
+    keyType: l.keyType,
+    fk: l.config.fk,
+    targetKey: l.targetKey,
+    scope: l.config.scope,
+  };
+}
+
+export async function indexesOf(db: Queryable, oid: number): Promise<IndexRow[]> {
+  return (await db.query<IndexRow>(INDEXES_SQL, [oid])).rows;
+}
+
+/**
+ * A valid, plain-column index whose leading columns are the FK, optionally after scope columns:
+ * (fk…), (tenant_id, fk…). That is what the RESTRICT check on a master delete can use.
+ */
+export function coversFk(ix: { valid: boolean; partial: boolean; has_expression: boolean; columns: string[] }, fk: string, scope: readonly string[]): boolean {
+  if (!ix.valid || ix.partial) return false;
+  for (const c of ix.columns) {
+    if (c === fk) return true;
+    if (!scope.includes(c)) return false;
+  }
+  return false;
+}
+
+/** The index covering a link's FK column, if any. */
+export async function findCoveringIndex(db: Queryable, l: ResolvedLink): Promise<{ name: string; columns: string[] } | null> {
+  const ix = (await indexesOf(db, l.sourceOid)).find((i) => coversFk(i, l.config.fk, l.config.scope));
+  return ix === undefined ? null : { name: ix.name, columns: ix.columns };
+}
+
+export function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+/**
+ * A plain FK (fk) → target (key) needs a unique index over the target's key column alone. A master keyed
+ * by (tenant_id, id) has none: PostgreSQL would refuse the FK with 42830 after the orphan scan and the
+ * index. Checked for every link before anything runs (dry run too): such a link can only be constrained
+ * with --tenant-safe, whose composite FK references (scope…, key). A link that already has an FK on its
+ * column to the target (plain or composite) adds none and passes.
+ */
+export async function assertReferenceable(ctx: Context, l: ResolvedLink, s: ConstrainShape): Promise<void> {
+  const fks = (await ctx.db.query<FkRow>(FOREIGN_KEYS_SQL, [l.sourceOid, l.targetOid])).rows;
+  if (fks.some((f) => f.columns.includes(s.fk))) return;
+  const uniques = (await indexesOf(ctx.db, l.targetOid)).filter((i) => i.is_unique && i.valid && !i.partial && !i.has_expression);
+  if (uniques.some((i) => sameSet(i.columns, [s.targetKey]))) return;
+  const target = `${l.config.target.table}.${s.targetKey}`;
+  const withScope = uniques.find((i) => i.columns.includes(s.targetKey) && i.columns.every((c) => c === s.targetKey || s.scope.includes(c)));
+  if (withScope !== undefined) {
+    throw new BackfillError(
+      'TARGET_KEY_NOT_UNIQUE',
+      `${l.entity}: ${target} is unique only together with ${withScope.columns.filter((c) => c !== s.targetKey).join(', ')} (${withScope.name}), so a plain foreign key on ${l.config.table}.${s.fk} cannot reference it; use --tenant-safe (FK (${[...s.scope, s.fk].join(', ')}) → ${l.config.target.table} (${[...s.scope, s.targetKey].join(', ')})). Nothing was changed.`,
+      { details: { entity: l.entity, target: l.config.target.table, key: s.targetKey, uniqueIndex: withScope.name, columns: withScope.columns } },
+    );
+  }
+  const hint = s.scope.length > 0 ? `add one, or use --tenant-safe (it adds a unique index on ${l.config.target.table} (${[...s.scope, s.targetKey].join(', ')}))` : 'add a primary key or unique index on it';
+  throw new BackfillError('TARGET_KEY_NOT_UNIQUE', `${l.entity}: ${target} has no primary key or unique index over it alone, so no foreign key can reference it; ${hint}. Nothing was changed.`, {
+    details: { entity: l.entity, target: l.config.target.table, key: s.targetKey },
+  });
+}

@@ -1,0 +1,59 @@
+/** What constrain takes and returns: options, the steps it runs per link, orphans found. */
+import type { ConstrainNames } from '../sql/constrain.js';
+import type { CommonOptions } from '../context/context.js';
+
+export interface ConstrainOptions extends CommonOptions {
+  /** Print the SQL, change nothing (the orphan scan still runs: it only reads). */
+  dryRun?: boolean;
+  /** Composite FK (scope…, fk) → target (scope…, key): the database refuses cross-tenant links. */
+  tenantSafe?: boolean;
+  /** SET NOT NULL once no NULL FK remains. */
+  notNull?: boolean;
+  /** lock_timeout of every step (default 5s). */
+  lockTimeout?: string;
+  /** Rows per orphan-scan batch (default 50 000). */
+  batchSize?: number;
+  executedBy?: string;
+  /** Called when a step starts (CLI progress, tests measuring what runs when). */
+  onStep?: (e: { entityType: string; step: StepName; phase: 'start' | 'end'; at: number }) => void;
+}
+
+export type StepName = 'orphan-scan' | 'unique' | 'index' | 'foreign-key' | 'validate' | 'not-null';
+
+export interface ConstrainStep {
+  step: StepName;
+  status: 'done' | 'skipped' | 'planned';
+  detail: string;
+  /** The exact statements (run, or to run with --dry-run). */
+  sql: string[];
+  ms?: number;
+}
+
+export interface OrphanSample {
+  key: string;
+  fk: string;
+  scope: string[];
+}
+
+export interface LinkConstrain {
+  entityType: string;
+  table: string;
+  fk: string;
+  target: string;
+  names: ConstrainNames;
+  scanned: number;
+  orphans: number;
+  orphanSample: OrphanSample[];
+  steps: ConstrainStep[];
+  /** Something was (or, in a dry run, would be) changed for this link. */
+  changed: boolean;
+}
+
+export interface ConstrainResult {
+  dryRun: boolean;
+  tenantSafe: boolean;
+  runId: string | null;
+  /** No link needed anything: everything asked for is already in place. */
+  nothingToDo: boolean;
+  links: LinkConstrain[];
+}
