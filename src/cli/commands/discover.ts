@@ -3,7 +3,8 @@ import { wholeNumber } from '../args.js';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BackfillError } from '../../errors.js';
-import { discover, type ActiveProposal, type DiscoverResult, type Proposal, type Weak } from '../../discover/discover.js';
+import { discover } from '../../discover/discover.js';
+import type { ActiveProposal, DiscoverResult, Proposal, Weak } from '../../discover/types.js';
 import { open, withDb, type GlobalFlags } from '../common.js';
 import { print, printJson, table } from '../output.js';
 

@@ -1,0 +1,78 @@
+/** A proposal in the making: the link config and evidence of one candidate, before confidence decides where it goes. */
+import { linkSchema, type LinkInput } from '../config/schema.js';
+import type { ActiveProposal, Col, Draft, Overlap, ScopeVerdict, Tbl } from './types.js';
+import { amountColumn, documentColumn, entityName, reference, singular } from './naming.js';
+
+/** Whether this version's config takes a list of columns as a link's key (a composite primary key). */
+export const KEY_LISTS = linkSchema.safeParse({ entity: 'e', table: 't', key: ['a', 'b'], fk: 'f', name: 'n', target: { table: 't', key: 'k', name: 'n' } }).success;
+
+export function draft(a: {
+  src: Tbl;
+  tgt: Tbl;
+  colName: string;
+  col: Col;
+  sname: string;
+  key: string;
+  tname: string;
+  scope: string[];
+  scopeEvidence: ScopeVerdict[];
+  active: { active: ActiveProposal | null; evidence: string[] };
+  naming: string;
+  ov: Overlap;
+  keys: Overlap;
+  constraint: string | null;
+  confidence: number;
+  why: string[];
+  confirm: string[];
+  confident: boolean;
+}): Draft {
+  const { src, tgt } = a;
+  const pk = src.pk!;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list only where this version's config takes one (KEY_LISTS)
+  const srcKey: any = pk.length === 1 ? pk[0]! : [...pk];
+  const exclude = new Set([...pk, a.colName, a.sname, ...a.scope]);
+  const stem = reference(a.colName).stem;
+  const document = documentColumn(src, stem, exclude);
+  const amount = amountColumn(src, exclude);
+  const tnumber = [`${singular(tgt.table)}_number`, 'number', 'code'].find((n) => n !== a.key && n !== a.tname && tgt.cols.has(n)) ?? null;
+  const active = a.active.active;
+  const link: LinkInput = {
+    entity: entityName(src.table),
+    table: src.ref,
+    key: srcKey,
+    fk: a.colName,
+    name: a.sname,
+    ...(document !== null ? { document } : {}),
+    ...(amount !== null ? { amount } : {}),
+    target: {
+      table: tgt.ref,
+      key: a.key,
+      name: a.tname,
+      ...(active !== null ? { active } : {}),
+      ...(tnumber !== null ? { number: tnumber } : {}),
+    },
+    scope: a.scope.slice(0, 8),
+  };
+  return {
+    entity: link.entity,
+    source: `${src.schema}.${src.table}`,
+    fk: a.colName,
+    fkType: a.col.type,
+    name: a.sname,
+    target: `${tgt.schema}.${tgt.table}`,
+    targetKey: a.key,
+    targetName: a.tname,
+    scope: a.scope,
+    scopeEvidence: a.scopeEvidence,
+    active,
+    activeEvidence: a.active.evidence,
+    document,
+    amount,
+    evidence: { constraint: a.constraint, naming: a.naming, overlap: a.ov, keys: a.keys },
+    confidence: a.confidence,
+    why: a.why,
+    confirm: a.confirm,
+    link,
+    confident: a.confident,
+  };
+}

@@ -1,0 +1,176 @@
+/** The evidence discover samples for candidate links (see evidence()). */
+import { num } from '../db/port.js';
+import type { Queryable } from '../db/port.js';
+import { cardinalityStatement, keyOverlapStatement, overlapStatement, sampleValuesStatement } from '../sql/catalog-discover.js';
+import type { Catalog } from './catalog.js';
+import type { ActiveProposal, Col, Index, Overlap, ScopeVerdict, Tbl } from './types.js';
+import { activeFromColumns, KEY_BASES, namesTable, reference } from './naming.js';
+
+/**
+ * The evidence discover samples, as functions over one catalog: how many tables carry a column (scope
+ * evidence), cardinalities (cached per table), the overlap of two name columns or of FK values with a
+ * target's keys, which shared columns scope a link, the target keys an FK can point at, and a master's
+ * active predicate (cached per table). One statement per table or per candidate pair, never per row.
+ */
+export function evidence(db: Queryable, cat: Catalog, sample: number) {
+  const byOid = new Map(cat.tables.map((t) => [t.oid, t]));
+  // How many tables of each schema carry a column of a given name and base type (prevalence: scope evidence).
+  const perSchema = new Map<string, number>();
+  const carriers = new Map<string, number>();
+  for (const t of cat.tables) {
+    perSchema.set(t.schema, (perSchema.get(t.schema) ?? 0) + 1);
+    for (const c of t.cols.values()) carriers.set(`${t.schema}\u0000${c.name}\u0000${c.base}`, (carriers.get(`${t.schema}\u0000${c.name}\u0000${c.base}`) ?? 0) + 1);
+  }
+
+  const cardinality = new Map<number, Promise<Map<string, { n: number; d: number }>>>();
+  const cardinalityOf = (t: Tbl): Promise<Map<string, { n: number; d: number }>> => {
+    let p = cardinality.get(t.oid);
+    if (p === undefined) {
+      const cols = t.order.filter((c) => KEY_BASES.has(t.cols.get(c)!.base) && (carriers.get(`${t.schema}\u0000${c}\u0000${t.cols.get(c)!.base}`) ?? 0) > 1).slice(0, 40);
+      const st = cardinalityStatement(t.sql, cols, sample);
+      p = db.query<Record<string, unknown>>(st.text, st.values).then((r) => {
+        const row = r.rows[0] ?? {};
+        const n = num(row['n']);
+        return new Map(cols.map((c, i) => [c, { n, d: num(row[`d${i}`]) }]));
+      });
+      cardinality.set(t.oid, p);
+    }
+    return p;
+  };
+
+  const nameOverlap = async (src: Tbl, name: string, tgt: Tbl, tname: string): Promise<Overlap> => {
+    const st = overlapStatement({ sourceSql: src.sql, name, targetSql: tgt.sql, targetName: tname }, sample);
+    const r = (await db.query<{ sampled: unknown; found: unknown }>(st.text, st.values)).rows[0];
+    const sampled = num(r?.sampled);
+    const found = num(r?.found);
+    return { sampled, found, ratio: sampled === 0 ? null : found / sampled };
+  };
+
+  const keyOverlap = async (src: Tbl, fk: string, tgt: Tbl, key: string, shared: string[]): Promise<{ keys: Overlap; agree: Map<string, number> }> => {
+    const st = keyOverlapStatement({ sourceSql: src.sql, fk, targetSql: tgt.sql, targetKey: key, shared }, sample);
+    const r = (await db.query<Record<string, unknown>>(st.text, st.values)).rows[0] ?? {};
+    const sampled = num(r['sampled']);
+    const found = num(r['found']);
+    return { keys: { sampled, found, ratio: sampled === 0 ? null : found / sampled }, agree: new Map(shared.map((c, i) => [c, num(r[`a${i}`])])) };
+  };
+
+  const statusValues = async (t: Tbl, c: string): Promise<string[]> => {
+    const st = sampleValuesStatement(t.sql, c, sample);
+    return (await db.query<{ v: string }>(st.text, st.values)).rows.map((r) => r.v);
+  };
+
+  const indexed = (t: Tbl, c: string): Index | undefined => t.indexes.find((i) => i.columns.includes(c));
+  const parentOf = (t: Tbl, c: string): number | null => cat.fks.find((f) => f.oid === t.oid && f.columns.length === 1 && f.columns[0] === c)?.refOid ?? null;
+
+  /**
+   * Which columns shared by both tables scope the link. `paired`: columns a composite FK constraint pairs
+   * (decisive); `agree`: already-linked rows agreeing on the column (of `linked`).
+   */
+  const scopeFor = async (src: Tbl, tgt: Tbl, fk: string, key: string, exclude: ReadonlySet<string>, paired: ReadonlySet<string>, linked: number, agree: Map<string, number>): Promise<ScopeVerdict[]> => {
+    const verdicts: ScopeVerdict[] = [];
+    const shared = tgt.order.filter((c) => c !== fk && c !== key && !exclude.has(c) && src.cols.has(c) && KEY_BASES.has(tgt.cols.get(c)!.base));
+    if (shared.length === 0) return verdicts;
+    const [cs, ct] = await Promise.all([cardinalityOf(src), cardinalityOf(tgt)]);
+    for (const c of shared) {
+      const a = src.cols.get(c)!;
+      const b = tgt.cols.get(c)!;
+      const no = (reason: string): void => void verdicts.push({ column: c, scope: false, reason });
+      const yes = (reason: string): void => void verdicts.push({ column: c, scope: true, reason });
+      if (a.base !== b.base) {
+        no(`${a.type} on ${src.table}, ${b.type} on ${tgt.table}`);
+        continue;
+      }
+      if (paired.has(c)) {
+        yes('paired by the FK constraint');
+        continue;
+      }
+      const ok = agree.get(c);
+      if (linked >= 3 && ok !== undefined && ok < linked * 0.9) {
+        no(`already-linked rows disagree on it (${ok} of ${linked} agree)`);
+        continue;
+      }
+      if (!b.notNull) {
+        no(`nullable on ${tgt.table}: a tenant column is always set`);
+        continue;
+      }
+      const unique = tgt.indexes.find((i) => i.unique && i.columns.length === 1 && i.columns[0] === c);
+      if (unique !== undefined) {
+        no(`unique on ${tgt.table}: one value per row`);
+        continue;
+      }
+      const tooMany = (s: { n: number; d: number } | undefined): boolean => s !== undefined && s.n >= 4 && s.d > s.n / 2;
+      const st = ct.get(c);
+      const ss = cs.get(c);
+      const strong = tgt.indexes.some((i) => i.unique && i.columns.length > 1 && i.columns.includes(c)) || (parentOf(src, c) !== null && parentOf(src, c) === parentOf(tgt, c));
+      if (!strong && (tooMany(st) || tooMany(ss))) {
+        const s = tooMany(st) ? st! : ss!;
+        no(`${s.d} distinct values in ${s.n} sampled rows of ${tooMany(st) ? tgt.table : src.table}: not a partition`);
+        continue;
+      }
+      const why: string[] = [];
+      const keyWith = tgt.indexes.find((i) => i.unique && i.columns.length > 1 && i.columns.includes(c));
+      if (keyWith !== undefined) why.push(`${tgt.table} is unique on (${keyWith.columns.join(', ')})`);
+      const idx = indexed(tgt, c) ?? indexed(src, c);
+      if (keyWith === undefined && idx !== undefined) why.push(`indexed (${idx.columns.join(', ')})`);
+      const pa = parentOf(src, c);
+      if (pa !== null && pa === parentOf(tgt, c)) why.push(`both reference ${byOid.get(pa)?.table ?? 'the same table'}`);
+      const total = perSchema.get(src.schema) ?? 0;
+      const carry = carriers.get(`${src.schema}\u0000${c}\u0000${a.base}`) ?? 0;
+      if (carry >= 3 && carry / total > 0.5) why.push(`on ${carry} of ${total} tables of ${src.schema}`);
+      if (why.length === 0) {
+        no(`only on some tables (${carry} of ${total}), in no key or index, referencing no common table`);
+        continue;
+      }
+      if (!a.notNull && keyWith === undefined && pa === null) {
+        no(`nullable on ${src.table} and nothing but ${why.join(', ')} says it is a tenant column`);
+        continue;
+      }
+      if (st !== undefined && st.n > 0) why.push(`${st.d} value(s) in ${st.n} sampled master rows`);
+      if (linked >= 3 && ok !== undefined) why.push(`${ok} of ${linked} linked rows agree`);
+      yes(why.join('; '));
+    }
+    return verdicts;
+  };
+
+  /** Target keys an FK of `col`'s type can point at: unique alone, or with columns the source also has. */
+  const keysOf = (tgt: Tbl, src: Tbl, col: Col): { key: string; with: string[] }[] => {
+    const out: { key: string; with: string[] }[] = [];
+    const indexes = tgt.indexes.filter((i) => i.unique && !i.partial && !i.expr).sort((a, b) => a.columns.length - b.columns.length);
+    for (const i of indexes) {
+      for (const k of i.columns.filter((c) => tgt.cols.get(c)?.base === col.base)) {
+        const others = i.columns.filter((c) => c !== k);
+        if (others.every((c) => src.cols.has(c) && src.cols.get(c)!.base === tgt.cols.get(c)!.base) && !out.some((o) => o.key === k)) out.push({ key: k, with: others });
+      }
+    }
+    return out;
+  };
+
+  /** How well a target key's name fits the FK column: `acct_no` for `account_no`, `id` for `*_id`. */
+  const keyFit = (fk: string, key: string, tgt: Tbl): number => {
+    const f = reference(fk);
+    const k = reference(key);
+    if (key === 'id' && f.suffix === 'id') return 1;
+    if (f.suffix !== null && k.suffix === f.suffix && (k.stem.length === 0 || namesTable(k.stem, f.stem.join('_')) !== null || namesTable(f.stem, k.stem.join('_')) !== null || namesTable(k.stem, tgt.table) !== null)) return 1;
+    if (key === fk) return 1;
+    if (k.suffix !== null && k.suffix === f.suffix) return 0.5;
+    return 0;
+  };
+
+  const activeCache = new Map<number, Promise<{ active: ActiveProposal | null; evidence: string[] }>>();
+  const activeOf = (t: Tbl): Promise<{ active: ActiveProposal | null; evidence: string[] }> => {
+    let p = activeCache.get(t.oid);
+    if (p === undefined) {
+      p = (async () => {
+        const a = activeFromColumns(t);
+        for (const s of a.status) {
+          const vals = await statusValues(t, s);
+          a.evidence.push(`${s} (${t.cols.get(s)!.type}) looks like a status${vals.length > 0 ? ` (values: ${vals.join(', ')})` : ''}: not used; the config takes a boolean flag or a NULL test`);
+        }
+        return { active: a.active, evidence: a.evidence };
+      })();
+      activeCache.set(t.oid, p);
+    }
+    return p;
+  };
+  return { byOid, nameOverlap, keyOverlap, scopeFor, keysOf, keyFit, activeOf };
+}

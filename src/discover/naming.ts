@@ -1,0 +1,178 @@
+/**
+ * How discover reads names: reference suffixes and the table a column's stem names (exactly, by role,
+ * by its last word, abbreviated, by initials), and which columns of a table hold a name, a document
+ * number, an amount or an active flag. Pure: no database.
+ */
+import type { ActiveProposal, Col, Level, Overlap, Tbl } from './types.js';
+
+/** Types a key (and a scope column) can have. */
+export const KEY_BASES = new Set(['uuid', 'int2', 'int4', 'int8', 'numeric', 'text', 'varchar', 'bpchar', 'citext']);
+const TEXT_BASES = new Set(['text', 'varchar', 'bpchar', 'citext', 'name']);
+const TIME_BASES = new Set(['timestamp', 'timestamptz', 'date']);
+/** Last words that make a column read as a reference to something (`account_no`, `supplier_ref`). */
+const REF_SUFFIXES = new Set(['id', 'no', 'nr', 'nbr', 'num', 'number', 'ref', 'reference', 'code', 'cd', 'key', 'fk', 'uuid', 'guid']);
+/** Last words of a column holding a name. */
+export const NAME_SUFFIXES = new Set(['name', 'title', 'label', 'nm']);
+/** Words saying a row is gone or switched off (a timestamp of it, or a flag that is true for it). */
+const OFF_WORDS = new Set(['deleted', 'delete', 'del', 'archived', 'archive', 'removed', 'disabled', 'deactivated', 'inactivated', 'inactive', 'voided', 'retired', 'trashed', 'discarded', 'obsolete', 'purged', 'closed', 'terminated', 'blocked', 'suspended']);
+/** Words saying a row is live (a flag that is true for it). */
+const ON_WORDS = new Set(['active', 'enabled', 'live']);
+/** Filler words around those (`is_deleted`, `deleted_flag`, `deleted_at`). */
+const FLAG_WORDS = new Set(['is', 'flag', 'flg', 'ind', 'yn', 'at', 'on', 'date', 'time', 'ts', 'dt', 'when']);
+const AMOUNT_COLUMNS = ['total_amount', 'amount', 'grand_total', 'total', 'amount_total', 'net_amount', 'gross_amount'];
+export const GENERIC_NAMES = new Set(['name', 'title', 'label', 'display_name', 'full_name', 'description']);
+
+export function singular(word: string): string {
+  if (/ies$/.test(word)) return word.slice(0, -3) + 'y';
+  if (/(ss|x|ch|sh)es$/.test(word)) return word.slice(0, -2);
+  if (/s$/.test(word) && !/ss$/.test(word)) return word.slice(0, -1);
+  return word;
+}
+
+/** Lower-case words of an identifier: `bill_to_customerID` → bill, to, customer, id. */
+export function words(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+|(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])/)
+    .filter((w) => w.length > 0);
+}
+
+const VOWELS = /[aeiou]/;
+
+/** `a` abbreviates `w`: `cust`/customer, `acct`/account, `supp`/supplier, `mgr`/manager (not `cat`/contract). */
+export function abbreviates(a: string, w: string): boolean {
+  if (a.length < 3 || a.length >= w.length || a[0] !== w[0]) return false;
+  let j = 0;
+  for (const ch of w) if (ch === a[j]) j++;
+  if (j < a.length) return false;
+  return w.startsWith(a) || a.slice(0, 2) === w.slice(0, 2) || !VOWELS.test(a.slice(1));
+}
+
+/** A column's stem and reference suffix: `account_no` → [account] + no; `custid` → [cust] + id. */
+export function reference(col: string): { stem: string[]; suffix: string | null } {
+  const w = words(col);
+  const last = w[w.length - 1];
+  if (w.length > 1 && last !== undefined && REF_SUFFIXES.has(last)) return { stem: w.slice(0, -1), suffix: last };
+  if (w.length === 1 && last !== undefined && /^[a-z]{3,}id$/.test(last)) return { stem: [last.slice(0, -2)], suffix: 'id' };
+  return { stem: w, suffix: null };
+}
+export const LEVEL_SCORE: Record<Level, number> = { exact: 1, role: 0.9, tail: 0.7, abbreviated: 0.6, initials: 0.45 };
+
+const same = (a: string, b: string): boolean => a === b || singular(a) === singular(b);
+const sameOrAbbr = (a: string, b: string): boolean => same(a, b) || abbreviates(a, singular(b)) || abbreviates(a, b);
+
+/** How a column stem names a table, or null: exact, by role (`bill_to_customer`), last word, abbreviated, initials. */
+export function namesTable(stem: readonly string[], table: string): Level | null {
+  if (stem.length === 0) return null;
+  const tw = words(table);
+  if (tw.length === 0) return null;
+  const tws = [...tw.slice(0, -1), singular(tw[tw.length - 1]!)];
+  const eq = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => same(x, b[i]!));
+  if (eq(stem, tws)) return 'exact';
+  if (stem.length > tws.length && eq(stem.slice(stem.length - tws.length), tws)) return 'role';
+  const last = stem[stem.length - 1]!;
+  const tlast = tws[tws.length - 1]!;
+  if (stem.length === 1 && same(last, tlast)) return 'tail';
+  if (stem.length > 1 && same(last, tlast) && tws.length > 1) return 'tail';
+  if (stem.length === tws.length && stem.every((x, i) => sameOrAbbr(x, tws[i]!)) && stem.some((x, i) => !same(x, tws[i]!))) return 'abbreviated';
+  if (stem.length >= 1 && abbreviates(last, tlast) && (stem.length === 1 || tws.length === 1)) return 'abbreviated';
+  if (stem.length === 1 && tws.length >= 2 && last === tws.map((x) => x[0]).join('')) return 'initials';
+  return null;
+}
+
+export function isText(c: Col | undefined): c is Col {
+  return c !== undefined && TEXT_BASES.has(c.base);
+}
+
+/** How a config names a table: bare when in the current schema, else schema.table (quoted only when needed). */
+export function tableRef(schema: string, table: string, current: string | null): string {
+  const part = (s: string): string => (/[."]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  return schema === current ? part(table) : `${part(schema)}.${part(table)}`;
+}
+
+/** The column naming a master row: `<singular>_name`, `name`, `<table>_name`, `<abbr>_name`, `display_name`, …, any text `*_name`. */
+export function targetNameColumn(t: Tbl, exclude: ReadonlySet<string>): string | null {
+  const s = singular(t.table);
+  const ok = (c: string): boolean => !exclude.has(c) && isText(t.cols.get(c));
+  for (const c of [`${s}_name`, 'name', `${t.table}_name`, 'display_name', 'full_name', 'company_name', 'title', 'label']) if (ok(c)) return c;
+  const named = t.order.filter((c) => ok(c) && NAME_SUFFIXES.has(words(c).at(-1) ?? ''));
+  const own = named.find((c) => namesTable(words(c).slice(0, -1), t.table) !== null);
+  return own ?? named[0] ?? (ok('description') ? 'description' : null);
+}
+
+export function documentColumn(src: Tbl, stem: readonly string[], exclude: ReadonlySet<string>): string | null {
+  const s = singular(src.table);
+  const ok = (c: string): boolean => src.cols.has(c) && !exclude.has(c) && namesTable(reference(c).stem, stem.join('_')) === null;
+  const ranked: ((c: string) => boolean)[] = [
+    (c) => c === `${s}_number` || c === `${s.split('_').pop()}_number`,
+    (c) => /_number$/.test(c),
+    (c) => /_no$/.test(c),
+    (c) => ['number', 'doc_no', 'document_no', 'reference', 'code'].includes(c),
+    (c) => /_ref$/.test(c) || /_code$/.test(c),
+  ];
+  for (const notNull of [true, false]) {
+    for (const test of ranked) {
+      const hit = src.order.find((c) => ok(c) && test(c) && (!notNull || src.cols.get(c)?.notNull === true));
+      if (hit !== undefined) return hit;
+    }
+  }
+  return null;
+}
+
+export function amountColumn(src: Tbl, exclude: ReadonlySet<string>): string | null {
+  const numeric = (c: string): boolean => {
+    const col = src.cols.get(c);
+    return col !== undefined && !exclude.has(c) && (col.base === 'numeric' || col.base === 'money' || col.base === 'float8' || col.base === 'float4');
+  };
+  return AMOUNT_COLUMNS.find(numeric) ?? src.order.find((c) => /_amount$/.test(c) && numeric(c)) ?? null;
+}
+
+/**
+ * The active predicate for a master, from its columns: a soft-delete timestamp first (a deleted master
+ * must never be linked), then an inverted flag, then an active flag. The others seen are evidence.
+ */
+export function activeFromColumns(t: { cols: Map<string, Col>; order: string[] }): { active: ActiveProposal | null; evidence: string[]; status: string[] } {
+  const found: { rank: number; active: ActiveProposal; why: string }[] = [];
+  const status: string[] = [];
+  const evidence: string[] = [];
+  for (const c of t.order) {
+    const col = t.cols.get(c)!;
+    const w = words(c);
+    const core = w.filter((x) => !FLAG_WORDS.has(x));
+    if (core.length === 1 && (core[0] === 'status' || core[0] === 'state')) {
+      status.push(c);
+      continue;
+    }
+    if (core.length !== 1) continue;
+    const word = core[0]!;
+    if (OFF_WORDS.has(word)) {
+      if (TIME_BASES.has(col.base)) found.push({ rank: 0, active: { column: c, activeWhen: 'null' }, why: `${c} is ${col.type}: a row is active while it is NULL` });
+      else if (col.base === 'bool') found.push({ rank: 1, active: { column: c, activeWhen: false }, why: `${c} is boolean: a row is active while it is false` });
+      else evidence.push(`${c} (${col.type}) reads as a soft-delete marker but is neither boolean nor a timestamp: not used`);
+    } else if (ON_WORDS.has(word)) {
+      if (col.base === 'bool') found.push({ rank: 2, active: c, why: `${c} is boolean: a row is active while it is true` });
+      else evidence.push(`${c} (${col.type}) reads as an active flag but is not boolean: not used`);
+    }
+  }
+  found.sort((a, b) => a.rank - b.rank);
+  const chosen = found[0];
+  if (chosen !== undefined) evidence.unshift(chosen.why);
+  for (const f of found.slice(1)) {
+    const col = typeof f.active === 'string' ? f.active : f.active.column;
+    evidence.push(`also ${col}: not combined (one active predicate per link; a row ${typeof f.active === 'string' || f.active.activeWhen === true ? 'with it false' : 'with it set'} would still be linked)`);
+  }
+  return { active: chosen?.active ?? null, evidence, status };
+}
+
+export function sanitize(e: string): string {
+  const out = e.replace(/[^A-Za-z0-9_.:-]+/g, '_');
+  return out.length > 0 ? out : 'link';
+}
+
+export function entityName(table: string): string {
+  return sanitize(singular(table));
+}
+
+export const ratioText = (o: Overlap): string => `${o.found}/${o.sampled}`;
