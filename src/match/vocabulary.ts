@@ -1,0 +1,201 @@
+/**
+ * The words normalisation and scoring know: legal forms (their spellings, families and common
+ * misspellings), countries, places and cities, and generic business words.
+ */
+
+/** Legal forms: spelling (tokens after normalisation, joined by space) -> canonical form. */
+export const LEGAL_FORMS: Record<string, string> = {
+  inc: 'inc', incorporated: 'inc', incorp: 'inc',
+  corp: 'corp', corporation: 'corp', corpn: 'corp', corporated: 'corp',
+  co: 'co', company: 'co', cos: 'co', companies: 'co',
+  ltd: 'ltd', limited: 'ltd', ltda: 'ltda', lda: 'ltda',
+  llc: 'llc', llp: 'llp', lp: 'lp', lllp: 'lllp', pllc: 'pllc', pc: 'pc',
+  plc: 'plc', 'public limited company': 'plc', 'public ltd co': 'plc',
+  gmbh: 'gmbh', mbh: 'gmbh', 'gesellschaft mit beschrankter haftung': 'gmbh', ggmbh: 'gmbh',
+  ag: 'ag', aktiengesellschaft: 'ag', kg: 'kg', kgaa: 'kgaa', ohg: 'ohg', se: 'se', ug: 'ug', eg: 'eg', ev: 'ev',
+  'gmbh and co kg': 'gmbh co kg', 'gmbh co kg': 'gmbh co kg', 'ag and co kg': 'ag co kg', 'ag co kg': 'ag co kg',
+  nv: 'nv', 'naamloze vennootschap': 'nv', bv: 'bv', 'besloten vennootschap': 'bv', bvba: 'bvba', vof: 'vof', cv: 'cv',
+  sa: 'sa', 'societe anonyme': 'sa', sas: 'sas', sasu: 'sasu', sarl: 'sarl', sca: 'sca', snc: 'snc', scs: 'scs',
+  'sa de cv': 'sa de cv', 'sab de cv': 'sab de cv', 'sapi de cv': 'sapi de cv', 's de rl de cv': 's de rl de cv',
+  spa: 'spa', 'societa per azioni': 'spa', srl: 'srl', sapa: 'sapa', scarl: 'scarl', sl: 'sl', slu: 'slu',
+  'sp zoo': 'sp zoo', spzoo: 'sp zoo', 'spolka z ograniczona odpowiedzialnoscia': 'sp zoo', 'sp j': 'sp j', 'sp k': 'sp k',
+  pty: 'pty', 'pty ltd': 'pty ltd', 'proprietary limited': 'pty ltd', 'pte ltd': 'pte ltd', pte: 'pte',
+  'sdn bhd': 'sdn bhd', bhd: 'bhd', berhad: 'bhd', tbk: 'tbk',
+  kk: 'kk', 'kabushiki kaisha': 'kk', kabushikigaisha: 'kk', 'kabushiki gaisha': 'kk', gk: 'gk', yk: 'yk',
+  'co ltd': 'co ltd', 'co inc': 'co inc', 'corp ltd': 'corp ltd',
+  ab: 'ab', abp: 'abp', 'ab publ': 'ab', as: 'as', asa: 'asa', aps: 'aps', oy: 'oy', oyj: 'oyj', hf: 'hf', ehf: 'ehf',
+  sro: 'sro', 'spol sro': 'sro', 'spol s ro': 'sro', ks: 'ks', doo: 'doo', dd: 'dd', ad: 'ad', ood: 'ood', eood: 'eood',
+  kft: 'kft', zrt: 'zrt', nyrt: 'nyrt', rt: 'rt',
+  jsc: 'jsc', pjsc: 'pjsc', ojsc: 'ojsc', cjsc: 'cjsc', oao: 'oao', ooo: 'ooo', zao: 'zao', pao: 'pao',
+  'anonim sirketi': 'as',
+};
+
+/** Legal forms also recognised at the start of a name ("PT Telkom", "OOO Gazprom"). */
+export const LEADING_LEGAL = new Set(['pt', 'ooo', 'oao', 'zao', 'pao', 'pjsc', 'ojsc', 'jsc', 'cjsc']);
+export const LEADING_LEGAL_CANON: Record<string, string> = { pt: 'pt' };
+
+/** Rough legal-form families: within a family two forms are "compatible" (Inc vs Corp), across families "disagree". */
+const LEGAL_FAMILY: Record<string, string> = {
+  inc: 'us', corp: 'us', co: 'us', llc: 'us', llp: 'us', lp: 'us', lllp: 'us', pllc: 'us', pc: 'us', 'co inc': 'us',
+  ltd: 'uk', plc: 'uk', 'co ltd': 'asia', 'corp ltd': 'asia', kk: 'asia', gk: 'asia', yk: 'asia',
+  pty: 'au', 'pty ltd': 'au', 'pte ltd': 'sg', pte: 'sg', 'sdn bhd': 'my', bhd: 'my', tbk: 'id', pt: 'id',
+  gmbh: 'de', ag: 'de', kg: 'de', kgaa: 'de', ohg: 'de', se: 'de', ug: 'de', eg: 'de', ev: 'de', 'gmbh co kg': 'de', 'ag co kg': 'de',
+  nv: 'nl', bv: 'nl', bvba: 'nl', vof: 'nl', cv: 'nl',
+  sa: 'romance', sas: 'romance', sasu: 'romance', sarl: 'romance', sca: 'romance', snc: 'romance', scs: 'romance',
+  spa: 'romance', srl: 'romance', sapa: 'romance', scarl: 'romance', sl: 'romance', slu: 'romance', ltda: 'romance',
+  'sa de cv': 'romance', 'sab de cv': 'romance', 'sapi de cv': 'romance', 's de rl de cv': 'romance',
+  'sp zoo': 'pl', 'sp j': 'pl', 'sp k': 'pl',
+  ab: 'nordic', abp: 'nordic', as: 'nordic', asa: 'nordic', aps: 'nordic', oy: 'nordic', oyj: 'nordic', hf: 'nordic', ehf: 'nordic',
+  sro: 'cee', ks: 'cee', doo: 'cee', dd: 'cee', ad: 'cee', ood: 'cee', eood: 'cee', kft: 'cee', zrt: 'cee', nyrt: 'cee', rt: 'cee',
+  jsc: 'ru', pjsc: 'ru', ojsc: 'ru', cjsc: 'ru', oao: 'ru', ooo: 'ru', zao: 'ru', pao: 'ru',
+};
+
+/** Common misspellings of long legal words (adjacent transpositions; deletions for 7+ letters): "Acme Copr". */
+const LEGAL_TYPOS: Map<string, string> = (() => {
+  const m = new Map<string, string>();
+  for (const word of ['corp', 'gmbh', 'corporation', 'incorporated', 'limited', 'company']) {
+    const canon = LEGAL_FORMS[word]!;
+    for (let i = 0; i + 1 < word.length; i++) {
+      const t = word.slice(0, i) + word[i + 1]! + word[i]! + word.slice(i + 2);
+      if (t !== word && !(t in LEGAL_FORMS)) m.set(t, canon);
+    }
+    if (word.length >= 7) {
+      for (let i = 1; i < word.length; i++) {
+        const t = word.slice(0, i) + word.slice(i + 1);
+        if (!(t in LEGAL_FORMS)) m.set(t, canon);
+      }
+    }
+  }
+  return m;
+})();
+
+export const MAX_LEGAL_WORDS = 6;
+
+/** Long legal words whose one-edit misspellings are still legal forms ("Corpporation", "Limted"). */
+const LONG_LEGAL = ['corporation', 'incorporated', 'limited', 'company', 'companies', 'aktiengesellschaft'];
+
+function editDistanceAtMostOne(a: string, b: string): boolean {
+  if (a === b) return true;
+  const la = a.length;
+  const lb = b.length;
+  if (Math.abs(la - lb) > 1) return false;
+  let i = 0;
+  while (i < la && i < lb && a[i] === b[i]) i++;
+  if (la === lb) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true; // substitution
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2); // transposition
+  }
+  return la > lb ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+}
+
+/** Canonical legal form of a misspelt legal word, or null. */
+export function legalTypo(t: string): string | null {
+  const known = LEGAL_TYPOS.get(t);
+  if (known !== undefined) return known;
+  if (t.length < 6 || !/^\p{L}+$/u.test(t)) return null;
+  for (const w of LONG_LEGAL) if (editDistanceAtMostOne(t, w)) return LEGAL_FORMS[w]!;
+  return null;
+}
+
+/** Countries and country codes: "Acme Germany" is usually a separate national company, not a site of Acme. */
+const COUNTRIES = new Set([
+  'usa', 'us', 'u s a', 'united states', 'united states of america', 'america', 'uk', 'u k', 'united kingdom', 'great britain',
+  'england', 'scotland', 'wales', 'ireland', 'canada', 'australia', 'new zealand', 'germany', 'deutschland', 'france', 'italy', 'italia',
+  'spain', 'espana', 'portugal', 'netherlands', 'the netherlands', 'holland', 'belgium', 'switzerland', 'schweiz', 'austria',
+  'osterreich', 'sweden', 'norway', 'denmark', 'finland', 'poland', 'polska', 'czech republic', 'czechia', 'hungary', 'japan',
+  'china', 'hong kong', 'singapore', 'india', 'brazil', 'mexico', 'russia', 'south africa', 'korea', 'south korea', 'taiwan',
+]);
+
+/**
+ * Trailing location qualifiers removed after a comma ("Acme Corp, London"). Deliberately small and limited to
+ * places that are never the distinguishing part of a company name when written after a comma.
+ * Parenthesised places ("Novartis (Mexico)") are NOT removed: they often name a separate subsidiary.
+ */
+export const PLACES = new Set([
+  ...COUNTRIES,
+  'ny', 'nyc', 'ca', 'tx', 'new york', 'new york city', 'new york ny', 'los angeles', 'san francisco', 'chicago', 'boston', 'seattle',
+  'houston', 'dallas', 'atlanta', 'miami', 'denver', 'london', 'manchester', 'birmingham', 'edinburgh', 'glasgow', 'dublin',
+  'paris', 'lyon', 'berlin', 'munich', 'munchen', 'muenchen', 'hamburg', 'frankfurt', 'frankfurt am main', 'cologne', 'koln',
+  'stuttgart', 'dusseldorf', 'vienna', 'wien', 'zurich', 'geneva', 'geneve', 'basel', 'amsterdam', 'rotterdam', 'brussels',
+  'madrid', 'barcelona', 'lisbon', 'milan', 'milano', 'rome', 'roma', 'stockholm', 'oslo', 'copenhagen', 'helsinki', 'warsaw',
+  'warszawa', 'prague', 'praha', 'budapest', 'tokyo', 'osaka', 'beijing', 'shanghai', 'shenzhen', 'seoul', 'taipei', 'mumbai',
+  'delhi', 'new delhi', 'bangalore', 'sydney', 'melbourne', 'toronto', 'montreal', 'vancouver', 'sao paulo', 'mexico city',
+  'moscow', 'johannesburg', 'dubai', 'istanbul', 'tel aviv',
+]);
+
+const GENERIC_TOKENS = new Set([
+  'group', 'holding', 'holdings', 'international', 'intl', 'global', 'services', 'service', 'solutions', 'systems',
+  'technologies', 'technology', 'tech', 'industries', 'industry', 'enterprises', 'enterprise', 'partners', 'associates',
+  'trading', 'management', 'consulting', 'company', 'the', 'and', 'of', 'de', 'la', 'des', 'der', 'und', 'et',
+  'national', 'general', 'american', 'european', 'worldwide', 'products', 'manufacturing', 'investments', 'capital',
+  'media', 'bank', 'insurance', 'energy', 'foods', 'food', 'communications', 'networks', 'network', 'logistics', 'supplies',
+  'supply', 'software', 'financial', 'finance', 'resources', 'ventures', 'brands', 'retail', 'stores', 'store',
+]);
+
+/** A single word that is (a spelling of) a legal form: "corp", "gmbh", "limited". */
+export function isLegalWord(token: string): boolean {
+  return token in LEGAL_FORMS || LEADING_LEGAL.has(token);
+}
+
+
+/**
+ * Cities and sub-national regions (a gazetteer of large cities and business centres, not countries): a site of an
+ * organisation is often named by one ("Acme Leeds", "Acme (Porto)").
+ */
+const CITIES = new Set([
+  ...[...PLACES].filter((p) => !COUNTRIES.has(p) && p.length > 2),
+  'leeds', 'liverpool', 'sheffield', 'bristol', 'newcastle', 'nottingham', 'leicester', 'coventry', 'cardiff', 'belfast', 'aberdeen',
+  'southampton', 'portsmouth', 'oxford', 'cambridge', 'reading', 'cork', 'galway', 'limerick',
+  'lille', 'marseille', 'toulouse', 'nice', 'nantes', 'strasbourg', 'montpellier', 'bordeaux', 'rennes', 'grenoble',
+  'porto', 'braga', 'coimbra', 'sevilla', 'seville', 'valencia', 'bilbao', 'malaga', 'zaragoza',
+  'bologna', 'turin', 'torino', 'naples', 'napoli', 'florence', 'firenze', 'genoa', 'genova', 'venice', 'venezia', 'verona', 'padua',
+  'bremen', 'leipzig', 'dresden', 'hannover', 'hanover', 'nuremberg', 'nurnberg', 'dortmund', 'essen', 'bonn', 'mannheim', 'karlsruhe',
+  'graz', 'linz', 'salzburg', 'innsbruck', 'bern', 'lausanne', 'lucerne', 'luzern', 'antwerp', 'antwerpen', 'ghent', 'gent', 'liege',
+  'utrecht', 'eindhoven', 'the hague', 'groningen', 'bergen', 'trondheim', 'stavanger', 'aarhus', 'odense', 'aalborg', 'gothenburg',
+  'goteborg', 'malmo', 'uppsala', 'tampere', 'turku', 'espoo', 'oulu', 'gdansk', 'krakow', 'wroclaw', 'poznan', 'lodz', 'brno',
+  'ostrava', 'bratislava', 'debrecen', 'bucharest', 'cluj', 'sofia', 'athens', 'thessaloniki', 'zagreb', 'ljubljana', 'belgrade',
+  'riga', 'tallinn', 'vilnius', 'kyiv', 'kiev', 'minsk', 'ankara', 'izmir', 'cairo', 'lagos', 'nairobi', 'casablanca', 'cape town',
+  'durban', 'tunis', 'accra', 'riyadh', 'jeddah', 'doha', 'abu dhabi', 'kuwait city', 'muscat', 'tehran', 'karachi', 'lahore',
+  'nagoya', 'kyoto', 'yokohama', 'kobe', 'fukuoka', 'sapporo', 'sendai', 'hiroshima', 'busan', 'incheon', 'daegu', 'guangzhou',
+  'chengdu', 'wuhan', 'tianjin', 'hangzhou', 'nanjing', 'xian', 'chongqing', 'kaohsiung', 'taichung', 'manila', 'jakarta', 'bangkok',
+  'kuala lumpur', 'hanoi', 'ho chi minh city', 'pune', 'chennai', 'hyderabad', 'kolkata', 'ahmedabad', 'jaipur', 'kochi', 'colombo',
+  'dhaka', 'perth', 'adelaide', 'brisbane', 'canberra', 'hobart', 'darwin', 'auckland', 'wellington', 'christchurch',
+  'austin', 'phoenix', 'portland', 'detroit', 'philadelphia', 'san diego', 'san jose', 'san antonio', 'minneapolis', 'st louis',
+  'pittsburgh', 'cleveland', 'cincinnati', 'columbus', 'indianapolis', 'nashville', 'memphis', 'charlotte', 'raleigh', 'orlando',
+  'tampa', 'baltimore', 'washington', 'las vegas', 'salt lake city', 'sacramento', 'kansas city', 'milwaukee', 'new orleans',
+  'calgary', 'ottawa', 'edmonton', 'winnipeg', 'quebec', 'halifax', 'guadalajara', 'monterrey', 'bogota', 'medellin', 'lima',
+  'santiago', 'buenos aires', 'montevideo', 'caracas', 'quito', 'rio de janeiro', 'brasilia', 'belo horizonte', 'porto alegre', 'curitiba',
+  'ohio', 'texas', 'california', 'florida', 'ontario', 'quebec', 'bavaria', 'bayern', 'catalonia', 'lombardy', 'lombardia', 'flanders',
+  'wallonia', 'scandinavia', 'benelux', 'iberia', 'midwest', 'new england', 'north america', 'south america', 'latin america',
+  'east coast', 'west coast', 'northern region', 'southern region', 'asia pacific', 'middle east',
+]);
+
+/** A city or region (never a country): one or two tokens joined by a space. */
+export function isCity(tokens: string): boolean {
+  return CITIES.has(tokens);
+}
+
+/** A known place name (country, major city, US state code) as written after a comma. */
+export function isPlace(tokens: string): boolean {
+  return PLACES.has(tokens);
+}
+
+/** Generic business words: they still count, but less than their rarity alone would say. */
+export function isGenericToken(token: string): boolean {
+  return GENERIC_TOKENS.has(token);
+}
+
+export function legalFamily(form: string): string {
+  return LEGAL_FAMILY[form] ?? form;
+}
+
+/** Legal-form agreement signal between two canonical forms. */
+export function legalAgreement(a: string | null, b: string | null): 'agree' | 'compatible' | 'disagree' | 'missing' {
+  if (a === null || b === null) return 'missing';
+  if (a === b) return 'agree';
+  const pa = a.split(' ');
+  const pb = b.split(' ');
+  if (pa.some((x) => pb.includes(x))) return 'compatible';
+  if (legalFamily(a) === legalFamily(b)) return 'compatible';
+  return 'disagree';
+}
