@@ -8,7 +8,12 @@ function people(): MasterRecord[] {
   const sur = ['Becker', 'Hoffmann', 'Schulz', 'Wagner', 'Fischer', 'Weber', 'Meyer', 'Koch', 'Richter', 'Klein'];
   const out: MasterRecord[] = [];
   let i = 0;
-  for (const g of given) for (const s of sur) out.push({ key: `k${i}`, name: `${g} ${s}`, evidence: [`19${50 + (i % 40)}-0${1 + (i % 9)}-1${i % 10}`, i % 3 === 0 ? '10115' : `2${String(i).padStart(4, '0')}`] }), i++;
+  for (const g of given) {
+    for (const s of sur) {
+      out.push({ key: `k${i}`, name: `${g} ${s}`, evidence: [`19${50 + (i % 40)}-0${1 + (i % 9)}-1${i % 10}`, i % 3 === 0 ? '10115' : `2${String(i).padStart(4, '0')}`] });
+      i++;
+    }
+  }
   return out;
 }
 const sum = (xs: { value: number }[]): number => xs.reduce((a, x) => a + x.value, 0);
