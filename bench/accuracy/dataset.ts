@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KnownAlias, MasterRecord } from '../../src/match/index.js';
+import type { EvidenceValues, KnownAlias, MasterRecord } from '../../src/match/index.js';
 import { normalizeName } from '../../src/match/index.js';
 
 /**
@@ -21,6 +21,8 @@ export interface BenchDoc {
   crossTenant: boolean;
   /** The true master is reachable by string similarity (a generated variant, not a rename/acronym alias). */
   reachable: boolean;
+  /** The document's `compare` column values, when the domain has any (people with columns). */
+  evidence?: EvidenceValues;
 }
 export interface BenchTenant {
   id: string;

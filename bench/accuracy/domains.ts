@@ -135,15 +135,23 @@ export const abbreviationVariants = (r: Rng, c: string): { name: string; kind: s
 };
 
 // ------------------------------------------------------------------ people (Febrl 4)
-function readFebrl(file: string): Map<string, { given: string; surname: string }> {
-  const out = new Map<string, { given: string; surname: string }>();
+interface FebrlPerson {
+  given: string;
+  surname: string;
+  /** date_of_birth, postcode, suburb: the columns `compare` weighs in the people-with-columns run. */
+  columns: (string | null)[];
+}
+
+function readFebrl(file: string): Map<string, FebrlPerson> {
+  const out = new Map<string, FebrlPerson>();
   const lines = readFileSync(file, 'utf8').split(/\r?\n/).slice(1);
   for (const line of lines) {
     if (line.trim() === '') continue;
     const f = line.split(',').map((x) => x.trim());
     const m = /^rec-(\d+)-/.exec(f[0] ?? '');
     if (!m) continue;
-    out.set(m[1]!, { given: f[1] ?? '', surname: f[2] ?? '' });
+    const col = (i: number): string | null => (f[i] === undefined || f[i] === '' ? null : f[i]!);
+    out.set(m[1]!, { given: f[1] ?? '', surname: f[2] ?? '', columns: [col(9), col(7), col(6)] });
   }
   return out;
 }
@@ -156,7 +164,7 @@ export function locatePeople(companyDir: string): string | null {
 }
 
 /** People: originals as masters (title case, "Given Surname"), the corrupted copies' names as documents. */
-export function buildPeople(dir: string, seed: number, nTenants = 4): BenchSet {
+export function buildPeople(dir: string, seed: number, nTenants = 4, withColumns = false): BenchSet {
   const r = mulberry32(seed);
   const org = readFebrl(join(dir, 'febrl4a_originals.csv'));
   const dup = readFebrl(join(dir, 'febrl4b_duplicates.csv'));
@@ -169,14 +177,14 @@ export function buildPeople(dir: string, seed: number, nTenants = 4): BenchSet {
   const orphans = ids.slice(orphanCut);
   const per: string[][] = Array.from({ length: nTenants }, () => []);
   ids.slice(0, orphanCut).forEach((id, i) => per[i % nTenants]!.push(id));
-  const full = (p: { given: string; surname: string }): string => [p.given, p.surname].filter((x) => x.length > 0).join(' ');
+  const full = (p: FebrlPerson): string => [p.given, p.surname].filter((x) => x.length > 0).join(' ');
   const tenants = [];
   let dropped = 0;
   let namesakes = 0;
   for (let t = 0; t < nTenants; t++) {
     const tid = `P${t + 1}`;
     const keyOf = (id: string): string => `${tid}-rec-${id}`;
-    const masters: MasterRecord[] = per[t]!.map((id) => ({ key: keyOf(id), name: title(full(org.get(id)!)) }));
+    const masters: MasterRecord[] = per[t]!.map((id) => ({ key: keyOf(id), name: title(full(org.get(id)!)), ...(withColumns ? { evidence: org.get(id)!.columns } : {}) }));
     const aliases: KnownAlias[] = [];
     const owners = new Map<string, Set<string>>();
     for (const m of masters) for (const k of normalizeName(m.name).keys) owners.set(k, (owners.get(k) ?? new Set()).add(m.key));
@@ -192,18 +200,20 @@ export function buildPeople(dir: string, seed: number, nTenants = 4): BenchSet {
       // Ryan) is a typo of this tenant's master as far as any name matcher can tell. Its truth is undefined: drop it,
       // as own-tenant people with a shared original name are marked ambiguous above. (Without this, the bench counted
       // such links as "cross-tenant", which the matcher cannot produce: it only sees one tenant's masters.)
-      if (truth === null && normalizeName(full(org.get(id)!)).keys.some((k) => owners.has(k))) {
+      // With columns the truth is defined again (the copy's date of birth is its own): kept, it must not link.
+      if (!withColumns && truth === null && normalizeName(full(org.get(id)!)).keys.some((k) => owners.has(k))) {
         namesakes++;
         dropped++;
         return;
       }
-      docs.push({ tenant: tid, name, truth, kind, entity: id, crossTenant: cross, reachable: true });
+      docs.push({ tenant: tid, name, truth, kind, entity: id, crossTenant: cross, reachable: true, ...(withColumns ? { evidence: dup.get(id)!.columns } : {}) });
     };
     for (const id of per[t]!) {
       const own = normalizeName(full(org.get(id)!)).key;
       const shared = (owners.get(own)?.size ?? 0) > 1;
       const same = normalizeName(full(dup.get(id)!)).key === own;
-      add(id, shared ? 'AMBIGUOUS' : keyOf(id), shared ? 'duplicate:person' : same ? 'person-same' : 'person-variant', false);
+      // Namesakes (two masters with one name) are ambiguous by name alone, told apart by their columns.
+      add(id, shared && !withColumns ? 'AMBIGUOUS' : keyOf(id), shared ? 'duplicate:person' : same ? 'person-same' : 'person-variant', false);
     }
     for (let i = 0; i < Math.floor(per[t]!.length * 0.1); i++) add(pick(r, orphans), null, 'orphan', false);
     for (let i = 0; i < Math.floor(per[t]!.length * 0.1); i++) {
@@ -214,7 +224,7 @@ export function buildPeople(dir: string, seed: number, nTenants = 4): BenchSet {
     const byName = new Map<string, BenchDoc[]>();
     for (const d of docs) {
       const ownKey = d.truth === null || d.truth === 'AMBIGUOUS' ? null : keyOf(d.entity);
-      const foreign = d.truth !== 'AMBIGUOUS' && normalizeName(d.name).keys.some((k) => [...(owners.get(k) ?? [])].some((o) => o !== ownKey));
+      const foreign = !withColumns && d.truth !== 'AMBIGUOUS' && normalizeName(d.name).keys.some((k) => [...(owners.get(k) ?? [])].some((o) => o !== ownKey));
       if (foreign) {
         dropped++;
         continue;

@@ -79,7 +79,7 @@ export function runMatcher(set: BenchSet, options: MatchOptions): { verdicts: Ve
   for (const t of set.tenants) {
     const m = createMatcher(t.masters, t.aliases, options);
     for (const doc of t.docs) {
-      const d = m.match(doc.name);
+      const d = m.match(doc.name, doc.evidence);
       verdicts.push({ doc, linkedTo: d.outcome === 'linked' ? d.targetKey : null, outcome: d.outcome, top: d.candidates[0]?.key ?? null, decision: d });
     }
   }

@@ -87,6 +87,14 @@ export const linkSchema = z
     /** ON DELETE behaviour of the FK constraint (`constrain` creates it, `verify` checks it); default 'restrict'. */
     onDelete: z.enum(['restrict', 'no action', 'cascade', 'set null', 'set default']).optional(),
     match: z.enum(['exact', 'normalized', 'fuzzy']).default('exact'),
+    /**
+     * Columns present on both sides weighed like the name by the fuzzy matcher (city, postcode, tax id, date of
+     * birth…): `[{ "source": "city", "target": "city" }]`. See docs/matching.md, "Evidence beyond the name".
+     */
+    compare: z
+      .array(z.object({ source: identifier, target: identifier }).strict())
+      .max(8)
+      .optional(),
     autoLinkAt: score.optional(),
     reviewAt: score.optional(),
     margin: score.optional(),
@@ -100,6 +108,9 @@ export const linkSchema = z
       ctx.addIssue({ code: 'custom', path: ['reviewAt'], message: 'reviewAt must be <= autoLinkAt' });
     }
     if (link.fk === link.name) ctx.addIssue({ code: 'custom', path: ['fk'], message: 'fk and name must be different columns' });
+    if (link.compare !== undefined && link.compare.length > 0 && link.match !== 'fuzzy') {
+      ctx.addIssue({ code: 'custom', path: ['compare'], message: 'compare columns are weighed by the fuzzy matcher only: set "match": "fuzzy"' });
+    }
   });
 
 export const configSchema = z

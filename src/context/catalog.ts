@@ -208,6 +208,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   const name = column(src, source, link.name, `${p}.name`);
   if (link.document !== undefined) column(src, source, link.document, `${p}.document`);
   if (link.amount !== undefined) column(src, source, link.amount, `${p}.amount`);
+  (link.compare ?? []).forEach((c, i) => column(src, source, c.source, `${p}.compare[${i}].source`));
   const tkeys = keyColumns(link.target.key);
   tkeys.forEach((k, i) => column(tgt, target, k, typeof link.target.key === 'string' ? `${p}.target.key` : `${p}.target.key[${i}]`));
   const pointed = tkeys.filter((k) => !link.scope.includes(k));
@@ -219,6 +220,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   const targetKey = pointed[0]!;
   const tkey = column(tgt, target, targetKey, `${p}.target.key`);
   const tname = column(tgt, target, link.target.name, `${p}.target.name`);
+  (link.compare ?? []).forEach((c, i) => column(tgt, target, c.target, `${p}.compare[${i}].target`));
   if (link.target.number !== undefined) column(tgt, target, link.target.number, `${p}.target.number`);
   const active = activePredicate(link.target.active);
   if (active !== undefined) {

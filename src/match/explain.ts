@@ -8,7 +8,7 @@ import { MATCH_TUNING } from './matcher.js';
 
 export interface Contribution {
   /** Stable id of the step. */
-  signal: 'tokens' | 'characters' | 'phonetic' | 'legalForm' | 'wordConflict' | 'clamp' | 'rule';
+  signal: 'tokens' | 'characters' | 'phonetic' | 'legalForm' | 'wordConflict' | 'clamp' | 'rule' | 'evidence';
   label: string;
   /** Added to the score by this step (negative: taken off). */
   value: number;
@@ -26,6 +26,15 @@ function r4(x: number): number {
 
 /** Contributions that add up to `score` (to rounding); [] when the signals are not the fuzzy scorer's. */
 export function explainScore(score: number | null, signals: Record<string, unknown>): Contribution[] {
+  const ev = n(signals['evidence']);
+  if (ev !== null && score !== null) {
+    // The other columns moved the name's score last (evidence.ts): explain the name's score, then that step.
+    const { evidence: _moved, ...nameOnly } = signals;
+    const agree = n(signals['evidenceAgree']) ?? 0;
+    const differ = n(signals['evidenceDisagree']) ?? 0;
+    const label = `other columns: ${agree} agree, ${differ} differ`;
+    return [...explainScore(r4(score - ev), nameOnly), { signal: 'evidence', label, value: ev }];
+  }
   const tok = n(signals['tokenScore']);
   const chr = n(signals['charSim']);
   const ph = n(signals['phonetic']);

@@ -1,6 +1,7 @@
 /** Matching engine: pure code (no database). See docs/matching.md. */
 export type {
   Candidate,
+  EvidenceValues,
   KnownAlias,
   MasterRecord,
   MatchMethod,
@@ -15,5 +16,6 @@ export { foldDigraphs, isGenericToken, legalAgreement, legalFamily, normalizeNam
 export { damerauLevenshtein, jaroWinkler, levenshtein, levenshteinSimilarity, metaphone, phoneticMatch } from './similarity.js';
 export { MATCH_TUNING, createMatcher, estimateAccuracy, isAbbreviation, reconcileJoins, tokenSimilarity } from './matcher.js';
 export type { AccuracyEstimate, Matcher } from './matcher.js';
+export { EVIDENCE_TUNING, normalizeEvidence } from './evidence.js';
 export { explainScore } from './explain.js';
 export type { Contribution } from './explain.js';

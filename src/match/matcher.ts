@@ -1,7 +1,8 @@
 import { bestPerKey, compareCandidates, decideFuzzy, DEFAULT_MAX_CANDIDATES } from './decide.js';
+import { applyEvidence, createEvidenceModel, documentEvidence, judgeRuled } from './evidence.js';
 import { foldDigraphs, isCity, isGenericToken, isLegalWord, legalAgreement, normalizeName } from './normalize.js';
 import { damerauLevenshtein, jaroWinkler, levenshteinSimilarity, phoneticMatch } from './similarity.js';
-import type { Candidate, KnownAlias, MasterRecord, MatchMethod, MatchOptions, NameDecision, NormalizedName } from './types.js';
+import type { Candidate, KnownAlias, MasterRecord, MatchMethod, MatchOptions, NameDecision, NormalizedName, EvidenceValues } from './types.js';
 
 /**
  * The matcher of one scope: an index over that scope's active masters and known aliases, built once, then
@@ -202,9 +203,10 @@ function legalDistinguishes(a: string | null, b: string | null): boolean {
 const round4 = (x: number): number => Math.round(x * 10000) / 10000;
 
 export interface Matcher {
-  match(name: string): NameDecision;
+  /** Decide `name`; `evidence`: the document's `compare` column values, weighed against the masters' (evidence.ts). */
+  match(name: string, evidence?: EvidenceValues): NameDecision;
   /** Match while ignoring known aliases spelled exactly `excludeAlias` (leave-one-out evaluation). */
-  matchExcluding(name: string, excludeAlias: string): NameDecision;
+  matchExcluding(name: string, excludeAlias: string, evidence?: EvidenceValues): NameDecision;
   /** Keys of the entries blocking would score for `name` (for blocking-recall tests and explanations). */
   candidateKeys(name: string): string[];
   readonly size: { masters: number; aliases: number; tokens: number };
@@ -719,9 +721,20 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     return [...new Set(list.map((e) => e.key))].sort();
   }
 
-  function decisionFor(name: string, method: MatchMethod, list: Entry[], rule: string): NameDecision {
+  function decisionFor(name: string, method: MatchMethod, list: Entry[], rule: string, docValues: (string | null)[] | null = null): NameDecision {
     const cands = bestPerKey(list.map((e) => certain(e, method, rule)));
     const keys = keysOf(list);
+    const judged = evidenceModel !== null && docValues !== null ? judgeRuled(keys, evidenceModel, docValues) : null;
+    if (judged !== null && 'veto' in judged) {
+      return {
+        name, outcome: 'review', targetKey: null, method: null, score: 1, candidates: cands.slice(0, maxCandidates),
+        reason: `${rule}, but ${judged.veto.disagree} other column(s) differ and none agrees: a namesake? best candidate ${keys[0]!}`,
+      };
+    }
+    if (judged !== null && 'pick' in judged) {
+      const picked = cands.filter((c) => c.key === judged.pick).concat(cands.filter((c) => c.key !== judged.pick));
+      return { name, outcome: 'linked', targetKey: judged.pick, method, score: 1, candidates: picked.slice(0, maxCandidates), reason: `${rule}: ${keys.length} masters; only ${judged.pick} agrees on the other columns` };
+    }
     if (keys.length === 1) {
       return { name, outcome: 'linked', targetKey: keys[0]!, method, score: 1, candidates: cands.slice(0, maxCandidates), reason: rule };
     }
@@ -750,7 +763,9 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     return out;
   }
 
-  function run(name: string, excluded: string | null): NameDecision {
+  const evidenceModel = options.strategy === 'fuzzy' ? createEvidenceModel(masters) : null;
+
+  function run(name: string, excluded: string | null, evidence: EvidenceValues | undefined): NameDecision {
     const exact = exactIndex.get(name) ?? [];
     if (options.strategy === 'exact') {
       if (exact.length === 0) return { name, outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason: 'no active master has exactly this name' };
@@ -758,19 +773,20 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     }
     const q = normalizeName(name);
     const normHits = normLookup(q, excluded);
+    const docValues = evidenceModel === null ? null : documentEvidence(evidence);
     if (exact.length > 0) {
       // An exact hit is only safe if no other master has the same normalised name with an indistinguishable legal
       // form ("Foo" vs "Foo Inc."): such near-duplicate masters make the name ambiguous.
       const exactKeys = new Set(exact.map((e) => e.key));
       const rivals = normHits.filter((e) => e.source === 'master' && !exactKeys.has(e.key) && !legalDistinguishes(q.legalForm, e.norm.legalForm));
-      if (rivals.length > 0) return decisionFor(name, 'exact', [...exact, ...rivals], 'exact name, but another master has the same normalised name');
-      return decisionFor(name, 'exact', exact, 'exact name');
+      if (rivals.length > 0) return decisionFor(name, 'exact', [...exact, ...rivals], 'exact name, but another master has the same normalised name', docValues);
+      return decisionFor(name, 'exact', exact, 'exact name', docValues);
     }
 
     const rawAlias = name === excluded ? [] : (aliasRaw.get(name) ?? []);
     if (rawAlias.length > 0) {
       const all = [...rawAlias, ...normHits.filter((e) => e.source === 'master')];
-      return decisionFor(name, 'alias', all, keysOf(all).length > 1 && keysOf(rawAlias).length === 1 ? 'known alias conflicts with a master of the same normalised name' : 'known alias (existing FK)');
+      return decisionFor(name, 'alias', all, keysOf(all).length > 1 && keysOf(rawAlias).length === 1 ? 'known alias conflicts with a master of the same normalised name' : 'known alias (existing FK)', docValues);
     }
     let fallThroughDisagree = false;
     if (normHits.length > 0 && q.key.length > 0) {
@@ -779,12 +795,12 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
       if (keys.length > 1 && q.legalForm !== null) {
         const agree = normHits.filter((e) => e.source === 'master' && e.norm.legalForm === q.legalForm);
         const others = normHits.filter((e) => !agree.includes(e));
-        if (keysOf(agree).length === 1 && others.every((e) => legalDistinguishes(q.legalForm, e.norm.legalForm))) return decisionFor(name, method, agree, 'normalised name, legal form breaks the tie');
+        if (keysOf(agree).length === 1 && others.every((e) => legalDistinguishes(q.legalForm, e.norm.legalForm))) return decisionFor(name, method, agree, 'normalised name, legal form breaks the tie', docValues);
       }
       if (keys.length === 1 && options.strategy === 'fuzzy' && normHits.every((e) => legalAgreement(q.legalForm, e.norm.legalForm) === 'disagree')) {
         fallThroughDisagree = true; // same name, different legal form family: let the score (with its penalty) decide
       } else {
-        return decisionFor(name, method, normHits, method === 'alias' ? 'known alias (normalised)' : 'normalised name');
+        return decisionFor(name, method, normHits, method === 'alias' ? 'known alias (normalised)' : 'normalised name', docValues);
       }
     }
     if (options.strategy === 'normalized' || q.tokens.length === 0) {
@@ -796,13 +812,14 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     const typo2Of = readingsOf(soleReading2);
     const ranked = bestPerKey(blocked.map((e) => score(q, e, typoOf, typo2Of)));
     applyContainment(q, blocked, ranked);
+    if (evidenceModel !== null && docValues !== null) applyEvidence(ranked, evidenceModel, docValues);
     ranked.sort(compareCandidates);
     return decideFuzzy(name, ranked, options);
   }
 
   return {
-    match: (name) => run(name, null),
-    matchExcluding: (name, excludeAlias) => run(name, excludeAlias),
+    match: (name, evidence) => run(name, null, evidence),
+    matchExcluding: (name, excludeAlias, evidence) => run(name, excludeAlias, evidence),
     candidateKeys(name) {
       const q = normalizeName(name);
       const keys = new Set<string>();

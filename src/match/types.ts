@@ -6,7 +6,12 @@ export type MatchStrategy = 'exact' | 'normalized' | 'fuzzy';
 export interface MasterRecord {
   key: string;
   name: string;
+  /** Values of the link's `compare` columns on the master, in config order (null: unknown). See evidence.ts. */
+  evidence?: EvidenceValues | undefined;
 }
+
+/** Values of a link's `compare` columns, in config order; null or empty: unknown. */
+export type EvidenceValues = readonly (string | null)[];
 
 /** A name already linked (via an existing FK) to master `key` in this scope; `rows` = how many rows carry it. */
 export interface KnownAlias {

@@ -6,6 +6,9 @@ import type { ResolvedLink } from '../context/catalog.js';
 import { type Context, shape } from '../context/context.js';
 import type { DecidedEntry } from '../plan/decide.js';
 
+/** The link's `compare` columns as plan reads them (compare_0, compare_1…, see sql/plan.ts). */
+type CompareValues = Record<`compare_${number}`, string | null | undefined>;
+
 /** Most labelled names scored for the precision/recall estimate of one link. */
 const MAX_LABELLED = 2000;
 
@@ -43,8 +46,10 @@ export async function planScored(db: Queryable, l: ResolvedLink, ctx: Context, s
   const n = unlinkedNamesStatement(s, ctx.filter);
   const m = mastersStatement(s, ctx.filter);
   const a = aliasesStatement(s, ctx.filter);
-  const names = (await db.query<{ scope_key: (string | null)[]; source_name: string | null; row_count: unknown }>(n.text, n.values)).rows;
-  const masters = (await db.query<{ scope_key: (string | null)[]; key: string; name: string }>(m.text, m.values)).rows;
+  const names = (await db.query<{ scope_key: (string | null)[]; source_name: string | null; row_count: unknown } & CompareValues>(n.text, n.values)).rows;
+  const masters = (await db.query<{ scope_key: (string | null)[]; key: string; name: string } & CompareValues>(m.text, m.values)).rows;
+  const nCompare = s.compare?.length ?? 0;
+  const evidence = (r: CompareValues): (string | null)[] | undefined => (nCompare === 0 ? undefined : Array.from({ length: nCompare }, (_, i) => r[`compare_${i}`] ?? null));
   const aliases = (await db.query<{ scope_key: (string | null)[]; name: string; key: string; rows: unknown }>(a.text, a.values)).rows;
   // masters the active predicate excludes: only to say "only an inactive master matches" instead of "no candidate"
   const im = inactiveMastersStatement(s, ctx.filter);
@@ -55,7 +60,7 @@ export async function planScored(db: Queryable, l: ResolvedLink, ctx: Context, s
   let labelledBudget = MAX_LABELLED;
   const acc = { samples: 0, autoLinked: 0, correct: 0, wrong: 0 };
   for (const [scope, group] of groupBy(names, (r) => JSON.stringify(r.scope_key))) {
-    const ms: MasterRecord[] = (mastersBy.get(scope) ?? []).map((r) => ({ key: r.key, name: r.name }));
+    const ms: MasterRecord[] = (mastersBy.get(scope) ?? []).map((r) => ({ key: r.key, name: r.name, evidence: evidence(r) }));
     const known: KnownAlias[] = (aliasesBy.get(scope) ?? []).map((r) => ({ name: r.name, key: r.key, rows: num(r.rows) }));
     const scopeKey = group[0]!.scope_key;
     const unscoped = scopeKey.some((v) => v === null);
@@ -69,7 +74,7 @@ export async function planScored(db: Queryable, l: ResolvedLink, ctx: Context, s
         await sink({ scopeKey, sourceName: r.source_name, rowCount, ...noName(r.source_name) });
         continue;
       }
-      const d = matcher.match(r.source_name);
+      const d = matcher.match(r.source_name, evidence(r));
       if (d.outcome === 'unmatched' && inactiveMatcher !== null) {
         const i = inactiveMatcher.match(r.source_name);
         if (i.outcome !== 'unmatched' && i.candidates.length > 0) {

@@ -35,6 +35,8 @@ export interface LinkShape {
   citus?: 'distributed' | 'reference' | 'local' | undefined;
   document?: string | undefined;
   amount?: string | undefined;
+  /** Columns weighed beside the name by the fuzzy matcher: source column, master column (config `compare`). */
+  compare?: { source: string; target: string }[] | undefined;
   targetKey: string;
   targetName: string;
   /** Which masters may be linked (see sql/active.ts); absent: all. */

@@ -140,7 +140,7 @@ SELECT ${scopeKeyExpr('n', link)} AS scope_key, n.source_name, n.row_count,
 /** Active masters of the scope(s): key, name (for normalised/fuzzy matching). */
 export function mastersStatement(link: LinkShape, f: ScopeFilter): Statement {
   const p = new Params();
-  const text = `SELECT ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetKey)}::text AS key, t.${ident(link.targetName)} AS name
+  const text = `SELECT ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetKey)}::text AS key, t.${ident(link.targetName)} AS name${compareColumns(link, 'target')}
   FROM ${link.targetSql} t
  WHERE t.${ident(link.targetName)} IS NOT NULL${activeWhere('t', link)}${scopeWhere('t', link, f, p)}
  ORDER BY 1, 3, 2`;
@@ -159,10 +159,24 @@ export function aliasesStatement(link: LinkShape, f: ScopeFilter): Statement {
   return { text, values: p.values };
 }
 
+/**
+ * The link's `compare` columns as text, `compare_0`, `compare_1`… in config order (columns, not an array: PGlite reads
+ * a NULL element of a text[] as the string "NULL"): a master's own values, or for a name the
+ * value its rows agree on (NULL when they hold different ones or none: a name's rows that disagree say nothing).
+ * min/max rather than mode(): plain aggregates that every engine, Citus included, pushes down.
+ */
+function compareColumns(link: LinkShape, side: 'source' | 'target'): string {
+  const cols = link.compare ?? [];
+  if (cols.length === 0) return '';
+  const one = (c: { source: string; target: string }): string =>
+    side === 'target' ? `t.${ident(c.target)}::text` : `CASE WHEN min(s.${ident(c.source)}::text) = max(s.${ident(c.source)}::text) THEN min(s.${ident(c.source)}::text) END`;
+  return cols.map((c, i) => `, ${one(c)} AS compare_${i}`).join('');
+}
+
 /** Distinct names of NULL-FK rows with their row counts (input of normalised/fuzzy plans). */
 export function unlinkedNamesStatement(link: LinkShape, f: ScopeFilter): Statement {
   const p = new Params();
-  const text = `SELECT ${scopeKeyExpr('s', link)} AS scope_key, s.${ident(link.name)} AS source_name, count(*)::int8 AS row_count
+  const text = `SELECT ${scopeKeyExpr('s', link)} AS scope_key, s.${ident(link.name)} AS source_name, count(*)::int8 AS row_count${compareColumns(link, 'source')}
   FROM ${link.sourceSql} s
  WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
  GROUP BY 1, 2

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyBatchStatement, applyStatement } from '../../src/sql/apply.js';
 import { scopeWhere, Params, type LinkShape } from '../../src/sql/link.js';
-import { mastersStatement, exactCandidatesStatement } from '../../src/sql/plan.js';
+import { mastersStatement, exactCandidatesStatement, unlinkedNamesStatement } from '../../src/sql/plan.js';
 import { statusStatement } from '../../src/sql/status.js';
 import { integrityStatement } from '../../src/sql/verify.js';
 import { blockBoundStatement, applyLadderBoundStatement, applyLadderStatements } from '../../src/sql/walk.js';
@@ -24,6 +24,26 @@ const link: LinkShape = {
 };
 
 describe('statement builders', () => {
+  it("plan reads the compare columns as text: the masters' own, and per name the value its rows agree on", () => {
+    const c: LinkShape = { ...link, scope: ['tenant_id'], active: undefined, compare: [{ source: 'city', target: 'town "x"' }, { source: 'vat', target: 'vat_id' }] };
+    const agreed = (col: string): string => `CASE WHEN min(s."${col}"::text) = max(s."${col}"::text) THEN min(s."${col}"::text) END`;
+    expect(unlinkedNamesStatement(c, { tenant: 'T1' })).toEqual({
+      text: `SELECT ARRAY[s."tenant_id"::text]::text[] AS scope_key, s."customer name" AS source_name, count(*)::int8 AS row_count, ${agreed('city')} AS compare_0, ${agreed('vat')} AS compare_1
+  FROM "erp"."Sales Orders" s
+ WHERE s."customer_id" IS NULL AND s."tenant_id" = $1
+ GROUP BY 1, 2
+ ORDER BY 1, 2`,
+      values: ['T1'],
+    });
+    expect(mastersStatement(c, { tenant: 'T1' })).toEqual({
+      text: `SELECT ARRAY[t."tenant_id"::text]::text[] AS scope_key, t."id"::text AS key, t."customer_name" AS name, t."town ""x"""::text AS compare_0, t."vat_id"::text AS compare_1
+  FROM "customers" t
+ WHERE t."customer_name" IS NOT NULL AND t."tenant_id" = $1
+ ORDER BY 1, 3, 2`,
+      values: ['T1'],
+    });
+  });
+
   it('filter by the first scope column with a bound parameter', () => {
     const p = new Params();
     expect(scopeWhere('s', link, { tenant: "t'; DROP" }, p)).toBe(' AND s."tenant_id" = $1');

@@ -1,18 +1,28 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { parse as parseArray } from 'postgres-array';
 import type { Database, Queryable, QueryResult } from '../port.js';
 
+type Parsers = Record<number, (value: string, typeId: number) => unknown>;
+
 interface PGliteLike {
-  query<R>(text: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }>;
+  query<R>(text: string, params?: unknown[], options?: { parsers?: Parsers }): Promise<{ rows: R[]; affectedRows?: number }>;
   exec(sql: string): Promise<unknown>;
   transaction<T>(fn: (tx: { query: PGliteLike['query'] }) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
+/**
+ * PGlite 0.3 reads an unquoted NULL element of a text[] as the string "NULL" (node-postgres gives null): a scope key
+ * `{NULL}` then became the scope "NULL", and rows without a tenant were matched with masters without one. Text and
+ * varchar arrays are parsed as node-postgres parses them.
+ */
+const PARSERS: Parsers = { 1009: (v) => parseArray(v, (x) => x), 1015: (v) => parseArray(v, (x) => x) };
+
 function wrap(q: { query: PGliteLike['query'] }): Queryable {
   return {
     async query<R>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>> {
-      const res = await q.query<R>(text, values as unknown[] | undefined);
+      const res = await q.query<R>(text, values as unknown[] | undefined, { parsers: PARSERS });
       return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
     },
   };
