@@ -755,7 +755,7 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
       if (exact.length === 0) return { name, outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason: 'no active master has exactly this name' };
       return decisionFor(name, 'exact', exact, 'exact name');
     }
-    const q = normalizeName(name);
+    const q = normalizeName(name, { store: false });
     const normHits = normLookup(q, excluded);
     if (exact.length > 0) {
       // An exact hit is only safe if no other master has the same normalised name with an indistinguishable legal
