@@ -4,7 +4,7 @@ import { num } from '../db/port.js';
 import { type DecidedEntry, formatRate, type Outcome } from '../plan/decide.js';
 import { deletePlanEntriesStatement, exactPlanInsertStatement, planCountsStatement, planEntriesStatement, unlinkedRecordsStatement, workMemStatement } from '../sql/plan.js';
 import { statusStatement } from '../sql/status.js';
-import { createRun, failRun, finishRun, insertPlanEntries, type PlanEntryRow } from '../store/runs.js';
+import { createRun, failRun, finishRun, insertPlanEntries, type PlanEntryRow, planEntryWriter } from '../store/runs.js';
 import type { ResolvedLink } from './catalog.js';
 import { type CommonOptions, type Context, prepare, shape } from './context.js';
 import { loadHumanDecisions, overrideWithDecisions } from './decisions.js';
@@ -179,12 +179,9 @@ async function planExact(ctx: Context, l: ResolvedLink, runId: string): Promise<
   return { rows, names, byMethod, inferred, inferredTotal: inferred.length };
 }
 
-/** Entries a fuzzy plan writes per statement while it matches (bounded memory, one round trip per chunk). */
-const ENTRY_CHUNK = 1000;
-
 /**
  * Normalised / fuzzy plan of one link: scored by the matcher in memory, people's decisions applied,
- * written in chunks as the names are decided (never every entry at once), counted on the way.
+ * written as the names are decided (about 1 MB of JSON per statement, collected off the JS heap), counted on the way.
  */
 async function planMatched(ctx: Context, l: ResolvedLink, runId: string, keepInferred: number): Promise<LinkPlan> {
   const human = await loadHumanDecisions(ctx.db, l, ctx.filter);
@@ -194,13 +191,7 @@ async function planMatched(ctx: Context, l: ResolvedLink, runId: string, keepInf
   // only the first inferred links are listed: the others are counted, not held (33 k of them were ~10 MB)
   const inferred: InferredLink[] = [];
   let inferredTotal = 0;
-  let chunk: PlanEntryRow[] = [];
-  const flush = async (): Promise<void> => {
-    if (chunk.length === 0) return;
-    const part = chunk;
-    chunk = [];
-    await insertPlanEntries(ctx.db, runId, l.entity, part, ENTRY_CHUNK);
-  };
+  const writer = planEntryWriter(ctx.db, runId, l.entity);
   const decided = await planScored(ctx.db, l, ctx, async (scored) => {
     const e = overrideWithDecisions([scored], human)[0]!;
     rows[e.outcome] += e.rowCount;
@@ -211,10 +202,9 @@ async function planMatched(ctx: Context, l: ResolvedLink, runId: string, keepInf
       inferredTotal++;
       keepFirst(inferred, inf, keepInferred);
     }
-    chunk.push(toRow(e));
-    if (chunk.length >= ENTRY_CHUNK) await flush();
+    await writer.add(toRow(e));
   });
-  await flush();
+  await writer.flush();
   return { rows, names, byMethod, inferred, inferredTotal, ...(decided.accuracy !== undefined ? { accuracy: decided.accuracy } : {}) };
 }
 
