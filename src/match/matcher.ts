@@ -18,8 +18,36 @@ interface Entry {
   tokens: string[];
   weights: number[];
   wsum: number;
-  /** Every string this entry is posted under in the token index. */
-  posted: Set<string>;
+}
+
+/**
+ * A multimap of the index: a key's only value is stored bare, several in an array. Most keys of a scope's index have
+ * one value, and a one-element array grown by push costs ~170 bytes (issue #21: 50 k masters, ~400 k keys).
+ */
+type Multi<V> = Map<string, V | V[]>;
+
+function addTo<V>(m: Multi<V>, k: string, v: V): void {
+  const cur = m.get(k);
+  if (cur === undefined) m.set(k, v);
+  else if (Array.isArray(cur)) cur.push(v);
+  else m.set(k, [cur, v]);
+}
+
+/** The values of `k`, in the order added (not to be modified: the index's own array, or a fresh one for a bare value). */
+function valuesOf<V>(m: Multi<V>, k: string): V[] {
+  const v = m.get(k);
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/** How many values `k` has (0 when absent). */
+function countOf<V>(m: Multi<V>, k: string): number {
+  const v = m.get(k);
+  return v === undefined ? 0 : Array.isArray(v) ? v.length : 1;
+}
+
+/** Once the index is built: arrays grown by push keep up to half again as many slots, cut them to their length. */
+function trimmed<V>(m: Multi<V>): void {
+  for (const [k, v] of m) if (Array.isArray(v) && v.length > 2) m.set(k, v.slice());
 }
 
 /** Tuning constants of blocking and scoring (documented in docs/matching.md). */
@@ -215,9 +243,9 @@ export interface Matcher {
 export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], options: MatchOptions): Matcher {
   const entries: Entry[] = [];
   const masterKeys = new Set(masters.map((m) => m.key));
-  const exactIndex = new Map<string, Entry[]>();
-  const aliasRaw = new Map<string, Entry[]>();
-  const normIndex = new Map<string, Entry[]>();
+  const exactIndex: Multi<Entry> = new Map();
+  const aliasRaw: Multi<Entry> = new Map();
+  const normIndex: Multi<Entry> = new Map();
   const push = <K, V>(m: Map<K, V[]>, k: K, v: V): void => {
     const arr = m.get(k);
     if (arr) arr.push(v);
@@ -225,12 +253,12 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
   };
   const mkEntry = (key: string, name: string, source: 'master' | 'alias'): Entry => {
     const norm = normalizeName(name);
-    return { id: entries.length, key, name, source, norm, tokens: norm.tokens, weights: [], wsum: 0, posted: new Set() };
+    return { id: entries.length, key, name, source, norm, tokens: norm.tokens, weights: [], wsum: 0 };
   };
   for (const m of masters) {
     const e = mkEntry(m.key, m.name, 'master');
     entries.push(e);
-    push(exactIndex, m.name, e);
+    addTo(exactIndex, m.name, e);
   }
   const useAliases = options.strategy !== 'exact';
   if (useAliases) {
@@ -243,7 +271,7 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
       seen.add(id);
       const e = mkEntry(a.key, a.name, 'alias');
       entries.push(e);
-      push(aliasRaw, a.name, e);
+      addTo(aliasRaw, a.name, e);
     }
   }
 
@@ -300,19 +328,35 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
   };
   const unseenWeight = Math.log(1 + 2 * N);
 
-  const postings = new Map<string, number[]>();
-  const deleteIndex = new Map<string, string[]>();
+  /** Entry ids per indexed string, ascending (entries are posted in id order, each string once per entry). */
+  const postings: Multi<number> = new Map();
+  const deleteIndex: Multi<string> = new Map();
   const post = (e: Entry, s: string): void => {
-    if (e.posted.has(s)) return;
-    e.posted.add(s);
-    push(postings, s, e.id);
+    const cur = postings.get(s);
+    if (cur === e.id || (Array.isArray(cur) && cur[cur.length - 1] === e.id)) return; // already posted under s
+    addTo(postings, s, e.id);
+  };
+  /** Entry `id` is posted under `s` (binary search of the ascending posting list). */
+  const isPosted = (id: number, s: string): boolean => {
+    const cur = postings.get(s);
+    if (!Array.isArray(cur)) return cur === id;
+    let lo = 0;
+    let hi = cur.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const x = cur[mid]!;
+      if (x === id) return true;
+      if (x < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
   };
   for (const e of entries) {
     e.weights = e.tokens.map(idfOf);
     e.wsum = e.weights.reduce((a, b) => a + b, 0);
     if (options.strategy !== 'exact') {
-      for (const k of e.norm.keys) push(normIndex, k, e);
-      if (e.norm.qualifiedKey !== null && !e.norm.keys.includes(e.norm.qualifiedKey)) push(normIndex, e.norm.qualifiedKey, e);
+      for (const k of e.norm.keys) addTo(normIndex, k, e);
+      if (e.norm.qualifiedKey !== null && !e.norm.keys.includes(e.norm.qualifiedKey)) addTo(normIndex, e.norm.qualifiedKey, e);
     }
     if (options.strategy !== 'fuzzy') continue;
     e.tokens.forEach((t, i) => {
@@ -330,13 +374,16 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     for (const t of df.keys()) if (t.length >= 4 && t.length <= 9 && !HAS_DIGIT.test(t)) push(byHead, `${t[0]}${t.length}`, t);
   }
   // Three-letter words, apart: blocking never probes them for typos; only soleReading reads this one.
-  const shortDeleteIndex = new Map<string, string[]>();
+  const shortDeleteIndex: Multi<string> = new Map();
   if (options.strategy === 'fuzzy') {
     for (const t of df.keys()) {
       if (t.length < 3 || HAS_DIGIT.test(t)) continue;
-      for (const d of new Set(deletions(t))) push(t.length < 4 ? shortDeleteIndex : deleteIndex, d, t);
+      for (const d of new Set(deletions(t))) addTo(t.length < 4 ? shortDeleteIndex : deleteIndex, d, t);
     }
   }
+  for (const m of [exactIndex, aliasRaw, normIndex]) trimmed(m);
+  trimmed(postings);
+  for (const m of [deleteIndex, shortDeleteIndex]) trimmed(m);
 
   const maxCandidates = options.maxCandidates ?? DEFAULT_MAX_CANDIDATES;
 
@@ -364,10 +411,10 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     for (const p of fuzzyProbes) {
       if (p.length < 4 || HAS_DIGIT.test(p) || (df.get(p) ?? 0) > 20) continue; // common words are not typos
       const near = new Set<string>();
-      for (const v of deleteIndex.get(p) ?? []) near.add(v);
+      for (const v of valuesOf(deleteIndex, p)) near.add(v);
       for (const d of deletions(p)) {
         if (postings.has(d) && d.length >= 4) near.add(d);
-        for (const v of deleteIndex.get(d) ?? []) near.add(v);
+        for (const v of valuesOf(deleteIndex, d)) near.add(v);
       }
       for (const v of near) {
         if (v === p) continue;
@@ -375,17 +422,17 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
       }
     }
     const ordered = [...hits.entries()]
-      .map(([v, sim]) => ({ v, sim, w: idfOf(v), n: postings.get(v)?.length ?? 0 }))
+      .map(([v, sim]) => ({ v, sim, w: idfOf(v), n: countOf(postings, v) }))
       .sort((a, b) => a.n - b.n || b.w - a.w || (a.v < b.v ? -1 : a.v > b.v ? 1 : 0));
     const acc = new Map<number, number>();
     for (const h of ordered) {
-      const list = postings.get(h.v);
-      if (!list) continue;
+      if (!postings.has(h.v)) continue;
+      const list = valuesOf(postings, h.v);
       const gain = h.w * h.sim;
       if (acc.size === 0 || (acc.size < MATCH_TUNING.poolMax && list.length <= MATCH_TUNING.postingCap)) {
         for (const id of list) acc.set(id, (acc.get(id) ?? 0) + gain);
       } else {
-        for (const [id, w] of acc) if (entries[id]!.posted.has(h.v)) acc.set(id, w + gain);
+        for (const [id, w] of acc) if (isPosted(id, h.v)) acc.set(id, w + gain);
       }
     }
     let qW = 0;
@@ -410,11 +457,11 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
   function soleReading(t: string): string | null {
     if (t.length < 3 || HAS_DIGIT.test(t) || df.has(t)) return null;
     const near = new Set<string>();
-    for (const v of deleteIndex.get(t) ?? []) near.add(v);
+    for (const v of valuesOf(deleteIndex, t)) near.add(v);
     for (const d of deletions(t)) {
       if (df.has(d) && d.length >= 3) near.add(d);
-      for (const v of deleteIndex.get(d) ?? []) near.add(v);
-      for (const v of shortDeleteIndex.get(d) ?? []) near.add(v);
+      for (const v of valuesOf(deleteIndex, d)) near.add(v);
+      for (const v of valuesOf(shortDeleteIndex, d)) near.add(v);
     }
     let only: string | null = null;
     let n = 0;
@@ -656,8 +703,8 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
   function hasChild(e: Entry): boolean {
     let rarest: number[] | undefined;
     for (const t of e.tokens) {
-      const p = postings.get(t);
-      if (p === undefined) return true; // cannot check: be safe
+      if (!postings.has(t)) return true; // cannot check: be safe
+      const p = valuesOf(postings, t);
       if (rarest === undefined || p.length < rarest.length) rarest = p;
     }
     if (rarest === undefined || rarest.length > MATCH_TUNING.containmentPosting) return true;
@@ -747,13 +794,13 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
   function normLookup(q: NormalizedName, excluded: string | null): Entry[] {
     const ok = (e: Entry): boolean => !(excluded !== null && e.source === 'alias' && e.name === excluded);
     if (q.qualifiedKey !== null) {
-      const hit = (normIndex.get(q.qualifiedKey) ?? []).filter(ok);
+      const hit = valuesOf(normIndex, q.qualifiedKey).filter(ok);
       if (hit.length > 0) return hit;
     }
     const out: Entry[] = [];
     const seen = new Set<number>();
     for (const k of q.keys) {
-      for (const e of normIndex.get(k) ?? []) {
+      for (const e of valuesOf(normIndex, k)) {
         if (!seen.has(e.id) && ok(e)) {
           seen.add(e.id);
           out.push(e);
@@ -766,12 +813,12 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
   const evidenceModel = options.strategy === 'fuzzy' ? createEvidenceModel(masters) : null;
 
   function run(name: string, excluded: string | null, evidence: EvidenceValues | undefined): NameDecision {
-    const exact = exactIndex.get(name) ?? [];
+    const exact = valuesOf(exactIndex, name);
     if (options.strategy === 'exact') {
       if (exact.length === 0) return { name, outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason: 'no active master has exactly this name' };
       return decisionFor(name, 'exact', exact, 'exact name');
     }
-    const q = normalizeName(name);
+    const q = normalizeName(name, { store: false });
     const normHits = normLookup(q, excluded);
     const docValues = evidenceModel === null ? null : documentEvidence(evidence);
     if (exact.length > 0) {
@@ -783,7 +830,7 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
       return decisionFor(name, 'exact', exact, 'exact name', docValues);
     }
 
-    const rawAlias = name === excluded ? [] : (aliasRaw.get(name) ?? []);
+    const rawAlias = name === excluded ? [] : valuesOf(aliasRaw, name);
     if (rawAlias.length > 0) {
       const all = [...rawAlias, ...normHits.filter((e) => e.source === 'master')];
       return decisionFor(name, 'alias', all, keysOf(all).length > 1 && keysOf(rawAlias).length === 1 ? 'known alias conflicts with a master of the same normalised name' : 'known alias (existing FK)', docValues);
@@ -823,7 +870,7 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     candidateKeys(name) {
       const q = normalizeName(name);
       const keys = new Set<string>();
-      for (const e of exactIndex.get(name) ?? []) keys.add(e.key);
+      for (const e of valuesOf(exactIndex, name)) keys.add(e.key);
       for (const e of normLookup(q, null)) keys.add(e.key);
       if (options.strategy === 'fuzzy') for (const e of block(q, null)) keys.add(e.key);
       return [...keys].sort();

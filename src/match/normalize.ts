@@ -254,8 +254,12 @@ function canonicalLegal(parts: string[]): string | null {
 const cache = new Map<string, NormalizedName>();
 const CACHE_MAX = 200_000;
 
-/** Normalise a company/person name for comparison. Pure and deterministic. */
-export function normalizeName(name: string): NormalizedName {
+/**
+ * Normalise a company/person name for comparison. Pure and deterministic. Results are cached (the masters of a
+ * scope are normalised again by every matcher built over them); `store: false` reads the cache but does not add to
+ * it, for names normalised once (the distinct names a plan matches: 100 k of them held ~100 MB, issue #21).
+ */
+export function normalizeName(name: string, opts?: { store: boolean }): NormalizedName {
   const hit = cache.get(name);
   if (hit) return hit;
   const lower = name.normalize('NFKC').toLowerCase();
@@ -270,16 +274,19 @@ export function normalizeName(name: string): NormalizedName {
     const alt = normalizeCore(foldChars(lower, true)).tokens.join(' ');
     if (alt !== key) keys.push(alt);
   }
+  // Arrays at their exact length (slice/concat): one grown by push or spread keeps room for 17 elements, and the
+  // index holds one of each per master.
   const result: NormalizedName = {
     original: name,
     key,
-    keys,
+    keys: keys.slice(),
     qualifiedKey: core.qualifiedTokens ? core.qualifiedTokens.join(' ') : null,
-    tokens: core.tokens,
+    tokens: core.tokens.slice(),
     compact: core.tokens.join(''),
     legalForm: canonicalLegal(core.legal),
-    rules: [...rulesBase, ...core.rules],
+    rules: rulesBase.concat([...core.rules]),
   };
+  if (opts?.store === false) return result;
   if (cache.size >= CACHE_MAX) cache.clear();
   cache.set(name, result);
   return result;

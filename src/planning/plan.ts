@@ -4,7 +4,7 @@ import { num } from '../db/port.js';
 import { type DecidedEntry, formatRate, type Outcome } from '../plan/decide.js';
 import { deletePlanEntriesStatement, exactPlanInsertStatement, planCountsStatement, planEntriesStatement, unlinkedRecordsStatement, workMemStatement } from '../sql/plan.js';
 import { statusStatement } from '../sql/status.js';
-import { createRun, failRun, finishRun, insertPlanEntries, type PlanEntryRow } from '../store/runs.js';
+import { createRun, failRun, finishRun, insertPlanEntries, type PlanEntryRow, planEntryWriter } from '../store/runs.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { type CommonOptions, type Context, prepare, shape } from '../context/context.js';
 import { loadHumanDecisions, overrideWithDecisions } from './decisions.js';
@@ -106,6 +106,8 @@ interface LinkPlan {
   names: Record<Outcome, number>;
   byMethod: Record<string, number>;
   inferred: InferredLink[];
+  /** How many inferred links there are (`inferred` may list only the first ones). */
+  inferredTotal: number;
   accuracy?: unknown;
 }
 
@@ -174,41 +176,36 @@ async function planExact(ctx: Context, l: ResolvedLink, runId: string): Promise<
   }
   const inf = planEntriesStatement({ ...a, which: { inferred: true } });
   const inferred = inferredLinks((await ctx.db.query<PlanEntryDbRow>(inf.text, inf.values)).rows.map(entryOf));
-  return { rows, names, byMethod, inferred };
+  return { rows, names, byMethod, inferred, inferredTotal: inferred.length };
 }
-
-/** Entries a fuzzy plan writes per statement while it matches (bounded memory, one round trip per chunk). */
-const ENTRY_CHUNK = 1000;
 
 /**
  * Normalised / fuzzy plan of one link: scored by the matcher in memory, people's decisions applied,
- * written in chunks as the names are decided (never every entry at once), counted on the way.
+ * written as the names are decided (about 1 MB of JSON per statement, collected off the JS heap), counted on the way.
  */
-async function planMatched(ctx: Context, l: ResolvedLink, runId: string): Promise<LinkPlan> {
+async function planMatched(ctx: Context, l: ResolvedLink, runId: string, keepInferred: number): Promise<LinkPlan> {
   const human = await loadHumanDecisions(ctx.db, l, ctx.filter);
   const rows = emptyCounts();
   const names = emptyCounts();
   const byMethod: Record<string, number> = {};
+  // only the first inferred links are listed: the others are counted, not held (33 k of them were ~10 MB)
   const inferred: InferredLink[] = [];
-  let chunk: PlanEntryRow[] = [];
-  const flush = async (): Promise<void> => {
-    if (chunk.length === 0) return;
-    const part = chunk;
-    chunk = [];
-    await insertPlanEntries(ctx.db, runId, l.entity, part, ENTRY_CHUNK);
-  };
+  let inferredTotal = 0;
+  const writer = planEntryWriter(ctx.db, runId, l.entity);
   const decided = await planScored(ctx.db, l, ctx, async (scored) => {
     const e = overrideWithDecisions([scored], human)[0]!;
     rows[e.outcome] += e.rowCount;
     names[e.outcome] += 1;
     if (e.outcome === 'linked' && e.method !== null) byMethod[e.method] = (byMethod[e.method] ?? 0) + e.rowCount;
     const inf = inferredLink(e);
-    if (inf !== null) inferred.push(inf);
-    chunk.push(toRow(e));
-    if (chunk.length >= ENTRY_CHUNK) await flush();
+    if (inf !== null) {
+      inferredTotal++;
+      keepFirst(inferred, inf, keepInferred);
+    }
+    await writer.add(toRow(e));
   });
-  await flush();
-  return { rows, names, byMethod, inferred: inferred.sort(byRowsThenName), ...(decided.accuracy !== undefined ? { accuracy: decided.accuracy } : {}) };
+  await writer.flush();
+  return { rows, names, byMethod, inferred, inferredTotal, ...(decided.accuracy !== undefined ? { accuracy: decided.accuracy } : {}) };
 }
 
 /**
@@ -232,9 +229,9 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
       const s = shape(l);
       const st = statusStatement(s, ctx.filter);
       const tot = (await ctx.db.query<{ total: unknown; null_fks: unknown }>(st.text, st.values)).rows[0];
-      const { rows, names, byMethod, inferred, accuracy } = l.config.match === 'exact' ? await planExact(ctx, l, runId) : await planMatched(ctx, l, runId);
-      const nullFks = num(tot?.null_fks);
       const limit = opts.maxUnmatchedRecords ?? 1000;
+      const { rows, names, byMethod, inferred, inferredTotal, accuracy } = l.config.match === 'exact' ? await planExact(ctx, l, runId) : await planMatched(ctx, l, runId, limit);
+      const nullFks = num(tot?.null_fks);
       // every NULL-FK row linked (or none at all): no sample to list, no second scan, no statistics to refresh
       let urows: { document_number: string | null; entity_name: string | null; outcome: string; reason: string | null; candidates: unknown }[] = [];
       if (nullFks > rows.linked) {
@@ -267,7 +264,7 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
         linkedByMethod: byMethod,
         unmatchedRecordsTruncated: urows.length > limit,
         inferredLinks: inferred.slice(0, limit),
-        inferredLinksTruncated: inferred.length > limit,
+        inferredLinksTruncated: inferredTotal > limit,
       };
       if (accuracy !== undefined) result.accuracy = accuracy;
       results.push(result);
@@ -317,6 +314,20 @@ function inferredLink(e: DecidedEntry): InferredLink | null {
 }
 
 const byRowsThenName = (a: InferredLink, b: InferredLink): number => b.rows - a.rows || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** Adds `x` to `top` (in byRowsThenName order, ties in the order added) and keeps its first `keep`: a stable sort and slice, one at a time. */
+function keepFirst(top: InferredLink[], x: InferredLink, keep: number): void {
+  let lo = 0;
+  let hi = top.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (byRowsThenName(top[mid]!, x) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo >= keep) return;
+  top.splice(lo, 0, x);
+  if (top.length > keep) top.pop();
+}
 
 function toRow(e: DecidedEntry): PlanEntryRow {
   return {

@@ -23,13 +23,17 @@ export function matchOptionsFor(l: ResolvedLink): MatchOptions {
   };
 }
 
-function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
+/**
+ * Rows grouped per scope (JSON of the scope key, first-seen order), each row kept only as `pick` makes it: the rows
+ * as read (an object and a `scope_key` array each, ~250 bytes per row) are dropped once grouped (issue #21).
+ */
+function groupBy<T extends { scope_key: (string | null)[] }, V>(rows: T[], pick: (r: T) => V): Map<string, V[]> {
+  const m = new Map<string, V[]>();
   for (const r of rows) {
-    const k = key(r);
+    const k = JSON.stringify(r.scope_key);
     const list = m.get(k);
-    if (list === undefined) m.set(k, [r]);
-    else list.push(r);
+    if (list === undefined) m.set(k, [pick(r)]);
+    else list.push(pick(r));
   }
   return m;
 }
@@ -46,45 +50,61 @@ export async function planScored(db: Queryable, l: ResolvedLink, ctx: Context, s
   const n = unlinkedNamesStatement(s, ctx.filter);
   const m = mastersStatement(s, ctx.filter);
   const a = aliasesStatement(s, ctx.filter);
-  const names = (await db.query<{ scope_key: (string | null)[]; source_name: string | null; row_count: unknown } & CompareValues>(n.text, n.values)).rows;
-  const masters = (await db.query<{ scope_key: (string | null)[]; key: string; name: string } & CompareValues>(m.text, m.values)).rows;
+  type NameRow = { scope_key: (string | null)[]; source_name: string | null; row_count: unknown } & CompareValues;
+  type MasterRow = { scope_key: (string | null)[]; key: string; name: string } & CompareValues;
   const nCompare = s.compare?.length ?? 0;
   const evidence = (r: CompareValues): (string | null)[] | undefined => (nCompare === 0 ? undefined : Array.from({ length: nCompare }, (_, i) => r[`compare_${i}`] ?? null));
-  const aliases = (await db.query<{ scope_key: (string | null)[]; name: string; key: string; rows: unknown }>(a.text, a.values)).rows;
+  const master = (r: MasterRow): MasterRecord => (nCompare === 0 ? { key: r.key, name: r.name } : { key: r.key, name: r.name, evidence: evidence(r) });
+  // Per scope: its key (one array for all its entries), then its names, their row counts and compare values.
+  const namesBy = new Map<string, { scopeKey: (string | null)[]; names: (string | null)[]; rows: number[]; evidence: ((string | null)[] | undefined)[] }>();
+  for (const r of (await db.query<NameRow>(n.text, n.values)).rows) {
+    const k = JSON.stringify(r.scope_key);
+    let g = namesBy.get(k);
+    if (g === undefined) namesBy.set(k, (g = { scopeKey: r.scope_key, names: [], rows: [], evidence: [] }));
+    g.names.push(r.source_name);
+    g.rows.push(num(r.row_count));
+    if (nCompare > 0) g.evidence.push(evidence(r));
+  }
+  const mastersBy = groupBy((await db.query<MasterRow>(m.text, m.values)).rows, master);
+  const aliasesBy = groupBy(
+    (await db.query<{ scope_key: (string | null)[]; name: string; key: string; rows: unknown }>(a.text, a.values)).rows,
+    (r): KnownAlias => ({ name: r.name, key: r.key, rows: num(r.rows) }),
+  );
   // masters the active predicate excludes: only to say "only an inactive master matches" instead of "no candidate"
   const im = inactiveMastersStatement(s, ctx.filter);
-  const inactive = (await db.query<{ scope_key: (string | null)[]; key: string; name: string }>(im.text, im.values)).rows;
-  const inactiveBy = groupBy(inactive, (r) => JSON.stringify(r.scope_key));
-  const mastersBy = groupBy(masters, (r) => JSON.stringify(r.scope_key));
-  const aliasesBy = groupBy(aliases, (r) => JSON.stringify(r.scope_key));
+  const inactiveBy = groupBy((await db.query<MasterRow>(im.text, im.values)).rows, master);
   let labelledBudget = MAX_LABELLED;
   const acc = { samples: 0, autoLinked: 0, correct: 0, wrong: 0 };
-  for (const [scope, group] of groupBy(names, (r) => JSON.stringify(r.scope_key))) {
-    const ms: MasterRecord[] = (mastersBy.get(scope) ?? []).map((r) => ({ key: r.key, name: r.name, evidence: evidence(r) }));
-    const known: KnownAlias[] = (aliasesBy.get(scope) ?? []).map((r) => ({ name: r.name, key: r.key, rows: num(r.rows) }));
-    const scopeKey = group[0]!.scope_key;
+  for (const [scope, group] of namesBy) {
+    const ms: MasterRecord[] = mastersBy.get(scope) ?? [];
+    const known: KnownAlias[] = aliasesBy.get(scope) ?? [];
+    // a scope's names and masters are let go once it is planned (each scope is visited once)
+    for (const by of [namesBy, mastersBy, aliasesBy]) by.delete(scope);
+    const scopeKey = group.scopeKey;
     const unscoped = scopeKey.some((v) => v === null);
     const matcher = createMatcher(unscoped ? [] : ms, unscoped ? [] : known, opts);
     const masterNames = new Map(ms.map((m) => [m.key, m.name]));
-    const ims: MasterRecord[] = unscoped ? [] : (inactiveBy.get(scope) ?? []).map((r) => ({ key: r.key, name: r.name }));
+    const ims: MasterRecord[] = unscoped ? [] : (inactiveBy.get(scope) ?? []);
+    inactiveBy.delete(scope);
     const inactiveMatcher = ims.length === 0 ? null : createMatcher(ims, [], opts);
-    for (const r of group) {
-      const rowCount = num(r.row_count);
-      if (r.source_name === null || isBlankName(r.source_name)) {
-        await sink({ scopeKey, sourceName: r.source_name, rowCount, ...noName(r.source_name) });
+    for (let at = 0; at < group.names.length; at++) {
+      const sourceName = group.names[at]!;
+      const rowCount = group.rows[at]!;
+      if (sourceName === null || isBlankName(sourceName)) {
+        await sink({ scopeKey, sourceName, rowCount, ...noName(sourceName) });
         continue;
       }
-      const d = matcher.match(r.source_name, evidence(r));
+      const d = matcher.match(sourceName, group.evidence[at]);
       if (d.outcome === 'unmatched' && inactiveMatcher !== null) {
-        const i = inactiveMatcher.match(r.source_name);
+        const i = inactiveMatcher.match(sourceName);
         if (i.outcome !== 'unmatched' && i.candidates.length > 0) {
-          await sink({ scopeKey, sourceName: r.source_name, rowCount, ...onlyInactive(i.candidates) });
+          await sink({ scopeKey, sourceName, rowCount, ...onlyInactive(i.candidates) });
           continue;
         }
       }
       // the master's own name as read (an alias candidate carries the alias): what apply rechecks
       const targetName = d.outcome === 'linked' && d.targetKey !== null ? (masterNames.get(d.targetKey) ?? null) : null;
-      await sink({ scopeKey, sourceName: r.source_name, rowCount, outcome: d.outcome, targetKey: d.targetKey, method: d.method, score: d.score, candidates: d.candidates, reason: d.reason, targetName });
+      await sink({ scopeKey, sourceName, rowCount, outcome: d.outcome, targetKey: d.targetKey, method: d.method, score: d.score, candidates: d.candidates, reason: d.reason, targetName });
     }
     if (labelledBudget > 0 && known.length > 0 && ms.length > 0) {
       const sample = known.slice(0, labelledBudget);
