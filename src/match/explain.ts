@@ -4,7 +4,7 @@
  * wPhonetic × phonetic share + legal-form penalty, then capped (word conflict) and clamped to [0, 1].
  * Pure; rule-based candidates (exact, normalized, alias) have one step: the rule.
  */
-import { MATCH_TUNING } from './matcher.js';
+import { MATCH_TUNING } from './tuning.js';
 
 export interface Contribution {
   /** Stable id of the step. */

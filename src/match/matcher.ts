@@ -1,7 +1,11 @@
 import { bestPerKey, compareCandidates, decideFuzzy, DEFAULT_MAX_CANDIDATES } from './decide.js';
 import { applyEvidence, createEvidenceModel, documentEvidence, judgeRuled } from './evidence.js';
+import { addTo, countOf, trimmed, valuesOf } from './multimap.js';
+import type { Multi } from './multimap.js';
 import { foldDigraphs, isCity, isGenericToken, isLegalWord, legalAgreement, normalizeName } from './normalize.js';
 import { damerauLevenshtein, jaroWinkler, levenshteinSimilarity, phoneticMatch } from './similarity.js';
+import { deletions, HAS_DIGIT, isAbbreviation, isEditNear, reconcileJoins, tokenRelation, tokenSimilarity } from './tokens.js';
+import { MATCH_TUNING } from './tuning.js';
 import type { Candidate, KnownAlias, MasterRecord, MatchMethod, MatchOptions, NameDecision, NormalizedName, EvidenceValues } from './types.js';
 
 /**
@@ -20,160 +24,6 @@ interface Entry {
   wsum: number;
 }
 
-/**
- * A multimap of the index: a key's only value is stored bare, several in an array. Most keys of a scope's index have
- * one value, and a one-element array grown by push costs ~170 bytes (issue #21: 50 k masters, ~400 k keys).
- */
-type Multi<V> = Map<string, V | V[]>;
-
-function addTo<V>(m: Multi<V>, k: string, v: V): void {
-  const cur = m.get(k);
-  if (cur === undefined) m.set(k, v);
-  else if (Array.isArray(cur)) cur.push(v);
-  else m.set(k, [cur, v]);
-}
-
-/** The values of `k`, in the order added (not to be modified: the index's own array, or a fresh one for a bare value). */
-function valuesOf<V>(m: Multi<V>, k: string): V[] {
-  const v = m.get(k);
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
-}
-
-/** How many values `k` has (0 when absent). */
-function countOf<V>(m: Multi<V>, k: string): number {
-  const v = m.get(k);
-  return v === undefined ? 0 : Array.isArray(v) ? v.length : 1;
-}
-
-/** Once the index is built: arrays grown by push keep up to half again as many slots, cut them to their length. */
-function trimmed<V>(m: Multi<V>): void {
-  for (const [k, v] of m) if (Array.isArray(v) && v.length > 2) m.set(k, v.slice());
-}
-
-/** Tuning constants of blocking and scoring (documented in docs/matching.md). */
-export const MATCH_TUNING = {
-  /** Entries fully scored per name (best by the cheap blocking score). */
-  scoreTop: 40,
-  /** Stop adding new entries to the pool once it holds this many; later tokens only re-weight the pool. */
-  poolMax: 2000,
-  /** Postings longer than this (very common tokens) only re-weight the pool, unless the pool is still empty. */
-  postingCap: 1500,
-  /** Weight factor for generic business words ("group", "services", ...). */
-  genericFactor: 0.5,
-  /** Similarity of a near token (one edit) before length scaling. */
-  editPenalty: 0.6,
-  /** Similarity of phonetically equal but otherwise different tokens. */
-  phoneticTokenSim: 0.75,
-  /** Score weights. */
-  wToken: 0.6,
-  wChar: 0.3,
-  wPhonetic: 0.1,
-  /** Score adjustment when both names carry a legal form of different families (GmbH vs Inc). */
-  legalDisagree: -0.12,
-  /**
-   * Highest score when the names differ by a whole word on BOTH sides ("Sezione matematica" vs "Sezione costruzioni")
-   * or by a number ("Portfolio 2"): such pairs are usually sibling companies, so they can reach review, never auto-link.
-   */
-  conflictCap: 0.85,
-  /** Character similarity of a name compared in the entry's word order is worth this much of an in-order one. */
-  reorderFactor: 0.95,
-  /**
-   * Highest score when only the reordered comparison makes the names alike ("Ryan William" / "William Ryan" can be two
-   * people): such names rank first in review, never auto-link.
-   */
-  reorderCap: 0.85,
-  /**
-   * Similarity of a name word that is no word of the scope and one edit from exactly one word of it (a typo with a
-   * single reading). Chosen a priori between one edit (≤ 0.9) and a digraph fold (0.97), not fitted.
-   */
-  soleTypoSim: 0.95,
-  /**
-   * Multi-word master names a scope needs before "this word never starts (ends) a name here" counts as evidence of
-   * surname-first order (a priori: a given name of 3 % frequency is then missing from the first position by chance
-   * with probability < 5 %).
-   */
-  positionEvidence: 100,
-  /** The same for a two-edit typo with a single reading (as one edit of a 5-letter word: 1 − 0.6/5). */
-  soleTypo2Sim: 0.88,
-  /** Similarity of an abbreviation and its long form ("Intl" / "International"). */
-  abbreviationSim: 0.8,
-  /**
-   * Score given to the one master whose name is contained in the name (or contains it) with qualifier words only
-   * around it, when no other master of the scope is contained/containing or a parent/child of it (docs/matching.md).
-   */
-  containmentScore: 0.95,
-  /** Postings longer than this make a containment check too unspecific to trust. */
-  containmentPosting: 300,
-};
-
-const HAS_DIGIT = /\p{N}/u;
-
-function deletions(t: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < t.length; i++) out.push(t.slice(0, i) + t.slice(i + 1));
-  return out;
-}
-
-/** Near-token similarity in [0, 1]; 0 = not comparable. Digits and short tokens must match exactly. */
-export function tokenSimilarity(a: string, b: string): number {
-  if (a === b) return 1;
-  if (a.length >= 3 && b.length >= 3 && foldDigraphs(a) === foldDigraphs(b)) return 0.97;
-  if (a.length < 4 || b.length < 4) return 0;
-  if (HAS_DIGIT.test(a) || HAS_DIGIT.test(b)) return 0;
-  const maxLen = Math.max(a.length, b.length);
-  const allowed = maxLen >= 8 ? 2 : 1;
-  if (Math.abs(a.length - b.length) <= allowed) {
-    const d = damerauLevenshtein(a, b);
-    // Two edits only with the same first letter: "southwest" is not a typo of "northwest".
-    if (d <= 1 || (d <= allowed && a[0] === b[0])) return 1 - (MATCH_TUNING.editPenalty * d) / maxLen;
-  }
-  if (a[0] === b[0] && phoneticMatch(a, b)) return MATCH_TUNING.phoneticTokenSim;
-  if (isAbbreviation(a, b) || isAbbreviation(b, a)) return MATCH_TUNING.abbreviationSim;
-  return 0;
-}
-
-/** `a` and `b` are within the edits tokenSimilarity allows (a typo guess, not a fold, spelling pair or abbreviation). */
-function isEditNear(a: string, b: string): boolean {
-  const maxLen = Math.max(a.length, b.length);
-  const allowed = maxLen >= 8 ? 2 : 1;
-  if (Math.abs(a.length - b.length) > allowed) return false;
-  const d = damerauLevenshtein(a, b);
-  return d <= 1 || (d <= allowed && a[0] === b[0]);
-}
-
-/** Spellings that are neither typos nor abbreviations of each other ("Centre" / "Center"). */
-const SPELLING: Record<string, string> = { centre: 'center', theatre: 'theater', metre: 'meter', fibre: 'fiber', centres: 'centers', theatres: 'theaters' };
-
-/**
- * `short` abbreviates `long`: a prefix of `long` followed only by consonants that appear in order in the rest, and
- * clearly shorter: truncations ("internat", "univ"), contractions ("intl", "dept", "assn", "bros") and consonant
- * skeletons ("mfg", "ctr", "svcs", "mgmt"). A vowel after the prefix is not an abbreviation ("fey" / "Flannery").
- */
-export function isAbbreviation(short: string, long: string): boolean {
-  if (short.length < 3 || long.length < short.length + 2 || short[0] !== long[0]) return false;
-  if (HAS_DIGIT.test(short) || HAS_DIGIT.test(long) || !/^\p{L}+$/u.test(short)) return false;
-  let p = 1;
-  while (p < short.length && short[p] === long[p]) p++;
-  let j = p;
-  for (let i = p; i < short.length; i++) {
-    const c = short[i]!;
-    if ('aeiouy'.includes(c)) return false;
-    while (j < long.length && long[j] !== c) j++;
-    if (j >= long.length) return false;
-    j++;
-  }
-  return true;
-}
-
-/** How two tokens relate, for containment: only relations that are not guesses about typos. */
-function tokenRelation(a: string, b: string): 'same' | 'abbreviation' | 'initial' | null {
-  if (a === b || (a.length >= 3 && b.length >= 3 && foldDigraphs(a) === foldDigraphs(b))) return 'same';
-  if ((SPELLING[a] ?? a) === (SPELLING[b] ?? b)) return 'same';
-  if (isAbbreviation(a, b) || isAbbreviation(b, a)) return 'abbreviation';
-  if ((a.length === 1 && b.length > 1 && b[0] === a) || (b.length === 1 && a.length > 1 && a[0] === b)) return 'initial';
-  return null;
-}
-
 /** Words that mark a segment as an organisational unit when it stands apart from the name ("Finance Team"). */
 const UNIT_WORDS = new Set(['team', 'department', 'dept', 'service', 'services', 'academy', 'centre', 'center', 'office', 'desk', 'unit',
   'division', 'programme', 'program', 'abteilung', 'servicio', 'servizio', 'afdeling', 'avdelning']);
@@ -188,40 +38,6 @@ const QUALIFIER_WORDS = new Set([
   'succursale', 'agence', 'usine', 'bureau', 'sucursal', 'oficina', 'fabrica', 'planta', 'filial', 'sede', 'stabilimento',
   'ufficio', 'vestiging', 'kantoor', 'afdeling', 'kontor', 'avdelning', 'avdeling', 'oddzial',
 ]);
-
-
-/**
- * Joined and split words: a name token that is two adjacent entry tokens run together is split ("Bluewater" ->
- * "blue water"), and two adjacent name tokens that together are one entry token are joined ("Inter national").
- * With `near`, two adjacent name tokens that are no entry tokens are also joined when together they are one edit
- * from an entry token of ≥ 4 letters (a word split by a stray space and misspelt: "Clarkg e", "Har risn").
- */
-export function reconcileJoins(qt: string[], et: string[], near = false): string[] {
-  if (qt.length === 0 || et.length === 0) return qt;
-  let out: string[] | null = null;
-  const eSet = new Set(et);
-  const joinsNear = (t: string, next: string): boolean =>
-    near && !eSet.has(next) && !HAS_DIGIT.test(t + next) && et.some((x) => x.length >= 4 && !qt.includes(x) && isEditNear(t + next, x));
-  for (let i = 0; i < qt.length; i++) {
-    const t = qt[i]!;
-    const next = qt[i + 1];
-    if (next !== undefined && !eSet.has(t) && (eSet.has(t + next) || joinsNear(t, next))) {
-      out ??= qt.slice(0, i);
-      out.push(t + next);
-      i++;
-      continue;
-    }
-    let split: [string, string] | null = null;
-    if (!eSet.has(t)) {
-      for (let j = 0; j + 1 < et.length; j++) if (et[j]! + et[j + 1]! === t) split = [et[j]!, et[j + 1]!];
-    }
-    if (split) {
-      out ??= qt.slice(0, i);
-      out.push(split[0], split[1]);
-    } else if (out) out.push(t);
-  }
-  return out ?? qt;
-}
 
 /** Two legal forms tell two same-named masters apart only when both are present and of different families (GmbH vs Inc). */
 function legalDistinguishes(a: string | null, b: string | null): boolean {
@@ -876,53 +692,5 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
       return [...keys].sort();
     },
     size: { masters: masters.length, aliases: entries.length - masters.length, tokens: df.size },
-  };
-}
-
-export interface AccuracyEstimate {
-  samples: number;
-  autoLinked: number;
-  correct: number;
-  wrong: number;
-  precision: number | null;
-  recall: number | null;
-}
-
-/**
- * Hold-out estimate on labelled names (names already linked by FK): each labelled name is matched WITHOUT its own
- * alias (leave-one-out) and we count whether an auto-link would pick the labelled key.
- */
-export function estimateAccuracy(
-  labelled: { name: string; key: string; rows: number }[],
-  masters: MasterRecord[],
-  options: MatchOptions,
-): AccuracyEstimate {
-  const active = new Set(masters.map((m) => m.key));
-  const matcher = createMatcher(masters, labelled, options);
-  const seen = new Set<string>();
-  let samples = 0;
-  let autoLinked = 0;
-  let correct = 0;
-  let wrong = 0;
-  const sorted = [...labelled].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  for (const l of sorted) {
-    if (!active.has(l.key)) continue;
-    const id = `${l.key}\u0000${l.name}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    samples++;
-    const d = matcher.matchExcluding(l.name, l.name);
-    if (d.outcome !== 'linked') continue;
-    autoLinked++;
-    if (d.targetKey === l.key) correct++;
-    else wrong++;
-  }
-  return {
-    samples,
-    autoLinked,
-    correct,
-    wrong,
-    precision: autoLinked > 0 ? correct / autoLinked : null,
-    recall: samples > 0 ? correct / samples : null,
   };
 }

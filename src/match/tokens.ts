@@ -1,0 +1,105 @@
+/** Word-level rules: how two name words relate (typo, digraph fold, spelling, abbreviation, initial, joined or split). */
+import { foldDigraphs } from './normalize.js';
+import { damerauLevenshtein, phoneticMatch } from './similarity.js';
+import { MATCH_TUNING } from './tuning.js';
+
+export const HAS_DIGIT = /\p{N}/u;
+
+export function deletions(t: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < t.length; i++) out.push(t.slice(0, i) + t.slice(i + 1));
+  return out;
+}
+
+/** Near-token similarity in [0, 1]; 0 = not comparable. Digits and short tokens must match exactly. */
+export function tokenSimilarity(a: string, b: string): number {
+  if (a === b) return 1;
+  if (a.length >= 3 && b.length >= 3 && foldDigraphs(a) === foldDigraphs(b)) return 0.97;
+  if (a.length < 4 || b.length < 4) return 0;
+  if (HAS_DIGIT.test(a) || HAS_DIGIT.test(b)) return 0;
+  const maxLen = Math.max(a.length, b.length);
+  const allowed = maxLen >= 8 ? 2 : 1;
+  if (Math.abs(a.length - b.length) <= allowed) {
+    const d = damerauLevenshtein(a, b);
+    // Two edits only with the same first letter: "southwest" is not a typo of "northwest".
+    if (d <= 1 || (d <= allowed && a[0] === b[0])) return 1 - (MATCH_TUNING.editPenalty * d) / maxLen;
+  }
+  if (a[0] === b[0] && phoneticMatch(a, b)) return MATCH_TUNING.phoneticTokenSim;
+  if (isAbbreviation(a, b) || isAbbreviation(b, a)) return MATCH_TUNING.abbreviationSim;
+  return 0;
+}
+
+/** `a` and `b` are within the edits tokenSimilarity allows (a typo guess, not a fold, spelling pair or abbreviation). */
+export function isEditNear(a: string, b: string): boolean {
+  const maxLen = Math.max(a.length, b.length);
+  const allowed = maxLen >= 8 ? 2 : 1;
+  if (Math.abs(a.length - b.length) > allowed) return false;
+  const d = damerauLevenshtein(a, b);
+  return d <= 1 || (d <= allowed && a[0] === b[0]);
+}
+
+/** Spellings that are neither typos nor abbreviations of each other ("Centre" / "Center"). */
+const SPELLING: Record<string, string> = { centre: 'center', theatre: 'theater', metre: 'meter', fibre: 'fiber', centres: 'centers', theatres: 'theaters' };
+
+/**
+ * `short` abbreviates `long`: a prefix of `long` followed only by consonants that appear in order in the rest, and
+ * clearly shorter: truncations ("internat", "univ"), contractions ("intl", "dept", "assn", "bros") and consonant
+ * skeletons ("mfg", "ctr", "svcs", "mgmt"). A vowel after the prefix is not an abbreviation ("fey" / "Flannery").
+ */
+export function isAbbreviation(short: string, long: string): boolean {
+  if (short.length < 3 || long.length < short.length + 2 || short[0] !== long[0]) return false;
+  if (HAS_DIGIT.test(short) || HAS_DIGIT.test(long) || !/^\p{L}+$/u.test(short)) return false;
+  let p = 1;
+  while (p < short.length && short[p] === long[p]) p++;
+  let j = p;
+  for (let i = p; i < short.length; i++) {
+    const c = short[i]!;
+    if ('aeiouy'.includes(c)) return false;
+    while (j < long.length && long[j] !== c) j++;
+    if (j >= long.length) return false;
+    j++;
+  }
+  return true;
+}
+
+/** How two tokens relate, for containment: only relations that are not guesses about typos. */
+export function tokenRelation(a: string, b: string): 'same' | 'abbreviation' | 'initial' | null {
+  if (a === b || (a.length >= 3 && b.length >= 3 && foldDigraphs(a) === foldDigraphs(b))) return 'same';
+  if ((SPELLING[a] ?? a) === (SPELLING[b] ?? b)) return 'same';
+  if (isAbbreviation(a, b) || isAbbreviation(b, a)) return 'abbreviation';
+  if ((a.length === 1 && b.length > 1 && b[0] === a) || (b.length === 1 && a.length > 1 && a[0] === b)) return 'initial';
+  return null;
+}
+
+/**
+ * Joined and split words: a name token that is two adjacent entry tokens run together is split ("Bluewater" ->
+ * "blue water"), and two adjacent name tokens that together are one entry token are joined ("Inter national").
+ * With `near`, two adjacent name tokens that are no entry tokens are also joined when together they are one edit
+ * from an entry token of ≥ 4 letters (a word split by a stray space and misspelt: "Clarkg e", "Har risn").
+ */
+export function reconcileJoins(qt: string[], et: string[], near = false): string[] {
+  if (qt.length === 0 || et.length === 0) return qt;
+  let out: string[] | null = null;
+  const eSet = new Set(et);
+  const joinsNear = (t: string, next: string): boolean =>
+    near && !eSet.has(next) && !HAS_DIGIT.test(t + next) && et.some((x) => x.length >= 4 && !qt.includes(x) && isEditNear(t + next, x));
+  for (let i = 0; i < qt.length; i++) {
+    const t = qt[i]!;
+    const next = qt[i + 1];
+    if (next !== undefined && !eSet.has(t) && (eSet.has(t + next) || joinsNear(t, next))) {
+      out ??= qt.slice(0, i);
+      out.push(t + next);
+      i++;
+      continue;
+    }
+    let split: [string, string] | null = null;
+    if (!eSet.has(t)) {
+      for (let j = 0; j + 1 < et.length; j++) if (et[j]! + et[j + 1]! === t) split = [et[j]!, et[j + 1]!];
+    }
+    if (split) {
+      out ??= qt.slice(0, i);
+      out.push(split[0], split[1]);
+    } else if (out) out.push(t);
+  }
+  return out ?? qt;
+}

@@ -1,0 +1,55 @@
+/** Tuning constants of blocking and scoring (documented in docs/matching.md). */
+export const MATCH_TUNING = {
+  /** Entries fully scored per name (best by the cheap blocking score). */
+  scoreTop: 40,
+  /** Stop adding new entries to the pool once it holds this many; later tokens only re-weight the pool. */
+  poolMax: 2000,
+  /** Postings longer than this (very common tokens) only re-weight the pool, unless the pool is still empty. */
+  postingCap: 1500,
+  /** Weight factor for generic business words ("group", "services", ...). */
+  genericFactor: 0.5,
+  /** Similarity of a near token (one edit) before length scaling. */
+  editPenalty: 0.6,
+  /** Similarity of phonetically equal but otherwise different tokens. */
+  phoneticTokenSim: 0.75,
+  /** Score weights. */
+  wToken: 0.6,
+  wChar: 0.3,
+  wPhonetic: 0.1,
+  /** Score adjustment when both names carry a legal form of different families (GmbH vs Inc). */
+  legalDisagree: -0.12,
+  /**
+   * Highest score when the names differ by a whole word on BOTH sides ("Sezione matematica" vs "Sezione costruzioni")
+   * or by a number ("Portfolio 2"): such pairs are usually sibling companies, so they can reach review, never auto-link.
+   */
+  conflictCap: 0.85,
+  /** Character similarity of a name compared in the entry's word order is worth this much of an in-order one. */
+  reorderFactor: 0.95,
+  /**
+   * Highest score when only the reordered comparison makes the names alike ("Ryan William" / "William Ryan" can be two
+   * people): such names rank first in review, never auto-link.
+   */
+  reorderCap: 0.85,
+  /**
+   * Similarity of a name word that is no word of the scope and one edit from exactly one word of it (a typo with a
+   * single reading). Chosen a priori between one edit (≤ 0.9) and a digraph fold (0.97), not fitted.
+   */
+  soleTypoSim: 0.95,
+  /**
+   * Multi-word master names a scope needs before "this word never starts (ends) a name here" counts as evidence of
+   * surname-first order (a priori: a given name of 3 % frequency is then missing from the first position by chance
+   * with probability < 5 %).
+   */
+  positionEvidence: 100,
+  /** The same for a two-edit typo with a single reading (as one edit of a 5-letter word: 1 − 0.6/5). */
+  soleTypo2Sim: 0.88,
+  /** Similarity of an abbreviation and its long form ("Intl" / "International"). */
+  abbreviationSim: 0.8,
+  /**
+   * Score given to the one master whose name is contained in the name (or contains it) with qualifier words only
+   * around it, when no other master of the scope is contained/containing or a parent/child of it (docs/matching.md).
+   */
+  containmentScore: 0.95,
+  /** Postings longer than this make a containment check too unspecific to trust. */
+  containmentPosting: 300,
+};
