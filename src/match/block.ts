@@ -1,0 +1,73 @@
+/**
+ * Blocking: the entries of the scope worth scoring for a name, through the postings of its words, their digraph folds,
+ * adjacent pairs, the compact name and one-edit neighbours, best MATCH_TUNING.scoreTop by a cheap weighted overlap.
+ */
+import { isPosted } from './matcher-index.js';
+import type { Entry, MatcherIndex } from './matcher-index.js';
+import { countOf, valuesOf } from './multimap.js';
+import { foldDigraphs } from './normalize.js';
+import { damerauLevenshtein } from './similarity.js';
+import { deletions, HAS_DIGIT } from './tokens.js';
+import { MATCH_TUNING } from './tuning.js';
+import type { NormalizedName } from './types.js';
+
+/** The entries to score for `q`, best first; known aliases spelled exactly `excluded` are left out. */
+export function block(ix: MatcherIndex, q: NormalizedName, excluded: string | null): Entry[] {
+  const { entries, df, postings, deleteIndex, idfOf, unseenWeight } = ix;
+  // Exact probes: tokens, their digraph folds, adjacent pairs and the whole compact name ("akzonobel").
+  const probes = new Set<string>();
+  const fuzzyProbes = new Set<string>();
+  q.tokens.forEach((t, i) => {
+    probes.add(t);
+    fuzzyProbes.add(t);
+    probes.add(foldDigraphs(t));
+    const next = q.tokens[i + 1];
+    if (next !== undefined) probes.add(t + next);
+  });
+  if (q.tokens.length > 1) probes.add(q.compact);
+  // (vocabulary string, similarity) hits
+  const hits = new Map<string, number>();
+  const addHit = (v: string, sim: number): void => {
+    const prev = hits.get(v);
+    if (prev === undefined || prev < sim) hits.set(v, sim);
+  };
+  for (const p of probes) if (postings.has(p)) addHit(p, 1);
+  // Near probes (one edit) for single tokens only, through the deletion index of the token vocabulary.
+  for (const p of fuzzyProbes) {
+    if (p.length < 4 || HAS_DIGIT.test(p) || (df.get(p) ?? 0) > 20) continue; // common words are not typos
+    const near = new Set<string>();
+    for (const v of valuesOf(deleteIndex, p)) near.add(v);
+    for (const d of deletions(p)) {
+      if (postings.has(d) && d.length >= 4) near.add(d);
+      for (const v of valuesOf(deleteIndex, d)) near.add(v);
+    }
+    for (const v of near) {
+      if (v === p) continue;
+      if (damerauLevenshtein(p, v) <= 1) addHit(v, 0.8);
+    }
+  }
+  const ordered = [...hits.entries()]
+    .map(([v, sim]) => ({ v, sim, w: idfOf(v), n: countOf(postings, v) }))
+    .sort((a, b) => a.n - b.n || b.w - a.w || (a.v < b.v ? -1 : a.v > b.v ? 1 : 0));
+  const acc = new Map<number, number>();
+  for (const h of ordered) {
+    if (!postings.has(h.v)) continue;
+    const list = valuesOf(postings, h.v);
+    const gain = h.w * h.sim;
+    if (acc.size === 0 || (acc.size < MATCH_TUNING.poolMax && list.length <= MATCH_TUNING.postingCap)) {
+      for (const id of list) acc.set(id, (acc.get(id) ?? 0) + gain);
+    } else {
+      for (const [id, w] of acc) if (isPosted(ix, id, h.v)) acc.set(id, w + gain);
+    }
+  }
+  let qW = 0;
+  for (const t of q.tokens) qW += df.has(t) ? idfOf(t) : unseenWeight;
+  const ranked: { e: Entry; s: number }[] = [];
+  for (const [id, w] of acc) {
+    const e = entries[id]!;
+    if (excluded !== null && e.source === 'alias' && e.name === excluded) continue;
+    ranked.push({ e, s: w / Math.max(1e-9, qW + e.wsum - w) });
+  }
+  ranked.sort((a, b) => b.s - a.s || a.e.id - b.e.id);
+  return ranked.slice(0, MATCH_TUNING.scoreTop).map((r) => r.e);
+}

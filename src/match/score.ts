@@ -1,0 +1,145 @@
+/**
+ * Scoring: one name against one blocked entry. Words are aligned (similarity, single-reading typos), weighed into a
+ * token score, combined with character and phonetic similarity and capped for word conflicts and reorderings.
+ */
+import type { Entry, MatcherIndex } from './matcher-index.js';
+import { isGenericToken, legalAgreement } from './normalize.js';
+import { jaroWinkler, levenshteinSimilarity, phoneticMatch } from './similarity.js';
+import { HAS_DIGIT, isAbbreviation, isEditNear, reconcileJoins, tokenSimilarity } from './tokens.js';
+import { MATCH_TUNING } from './tuning.js';
+import type { Candidate, NormalizedName } from './types.js';
+
+const round4 = (x: number): number => Math.round(x * 10000) / 10000;
+
+/**
+ * The name's words are the entry's words rotated (`qAl[i] = (i + k) mod n`, k ≠ 0: "Surname Given", "Surname Given
+ * Middle") and the scope's own names place them that way round only: the word the name starts with never starts a
+ * master name here and the word it ends with never ends one.
+ */
+function rotatedByPosition(ix: MatcherIndex, qAl: number[], et: string[]): boolean {
+  const { multiWordNames, startsName, endsName } = ix;
+  const n = et.length;
+  if (n < 2 || qAl.length !== n || multiWordNames < MATCH_TUNING.positionEvidence) return false;
+  const k = qAl[0]!;
+  if (k <= 0) return false;
+  for (let i = 0; i < n; i++) if (qAl[i] !== (i + k) % n) return false;
+  const head = et[k]!; // the master word the name starts with
+  const tail = et[k - 1]!; // the master word the name ends with
+  return (startsName.get(head) ?? 0) === 0 && (endsName.get(tail) ?? 0) === 0;
+}
+
+/** Score `q` against `e`; `typoOf` / `typo2Of`: the name's one- and two-edit readings (readings.ts), memoised per name. */
+export function score(ix: MatcherIndex, q: NormalizedName, e: Entry, typoOf: (t: string) => string | null, typo2Of: (t: string) => string | null): Candidate {
+  const { df, idfOf, masterWords, unseenWeight } = ix;
+  const qt = reconcileJoins(q.tokens, e.tokens, true);
+  const et = e.tokens;
+  const pairs: { i: number; j: number; s: number }[] = [];
+  for (let i = 0; i < qt.length; i++) {
+    for (let j = 0; j < et.length; j++) {
+      let s = tokenSimilarity(qt[i]!, et[j]!);
+      // A typo with a single reading in this scope, short words included ("Rei" of "Reid", "Mloly" of "Molly").
+      if (s < MATCH_TUNING.soleTypoSim && typoOf(qt[i]!) === et[j]) s = MATCH_TUNING.soleTypoSim;
+      else if (s === 0 && qt[i]![0] === et[j]![0] && typo2Of(qt[i]!) === et[j]) s = MATCH_TUNING.soleTypo2Sim;
+      // Two different words that are both words of this scope ("Jordan" / "Jordyn", "Gadis" / "Gadisa") are two
+      // names, not a typo of one: no more alike than a phonetic match.
+      else if (s > MATCH_TUNING.phoneticTokenSim && s < 0.97 && masterWords.has(qt[i]!) && isEditNear(qt[i]!, et[j]!)) s = MATCH_TUNING.phoneticTokenSim;
+      // A name-side "abbreviation" that is a word of its own in this scope ("Jack" / "Jackson") is not one.
+      if (s === MATCH_TUNING.abbreviationSim && qt[i]!.length < et[j]!.length && df.has(qt[i]!) && isAbbreviation(qt[i]!, et[j]!)) s = 0;
+      // Nor is a master's short word that two masters use ("Jack" of "Jack Carbone" is no abbreviation of "Jackson"),
+      // as in containment.
+      if (s === MATCH_TUNING.abbreviationSim && et[j]!.length < qt[i]!.length && (df.get(et[j]!) ?? 0) >= 2 && isAbbreviation(et[j]!, qt[i]!)) s = 0;
+      if (s > 0) pairs.push({ i, j, s });
+    }
+  }
+  pairs.sort((a, b) => b.s - a.s || a.i - b.i || a.j - b.j);
+  const qAl = new Array<number>(qt.length).fill(-1);
+  const eAl = new Array<number>(et.length).fill(-1);
+  const simOf = new Array<number>(qt.length).fill(0);
+  for (const p of pairs) {
+    if (qAl[p.i] !== -1 || eAl[p.j] !== -1) continue;
+    qAl[p.i] = p.j;
+    eAl[p.j] = p.i;
+    simOf[p.i] = p.s;
+  }
+  let qSum = 0;
+  let qGot = 0;
+  let eGot = 0;
+  let phon = 0;
+  const matched: string[] = [];
+  for (let i = 0; i < qt.length; i++) {
+    const t = qt[i]!;
+    const j = qAl[i]!;
+    const wq = df.has(t) ? idfOf(t) : j >= 0 ? e.weights[j]! : unseenWeight;
+    qSum += wq;
+    if (j >= 0) {
+      const s = simOf[i]!;
+      qGot += wq * s;
+      eGot += e.weights[j]! * s;
+      const other = et[j]!;
+      // A typo read as its word sounds like it; two names of the scope that sound alike ("Jordan" / "Jordyn") are
+      // still two names.
+      if (t === other || typoOf(t) === other || (simOf[i] === MATCH_TUNING.soleTypo2Sim && typo2Of(t) === other) || (!masterWords.has(t) && phoneticMatch(t, other))) phon += wq;
+      matched.push(t === other ? t : `${t}~${other}`);
+    }
+  }
+  const covQ = qSum > 0 ? qGot / qSum : 0;
+  const covE = e.wsum > 0 ? eGot / e.wsum : 0;
+  let tok = covQ + covE > 0 ? (2 * covQ * covE) / (covQ + covE) : 0;
+  const compactEqual = q.compact === e.norm.compact || q.keys.some((k) => e.norm.keys.includes(k));
+  if (compactEqual) tok = 1;
+  let jw = jaroWinkler(q.compact, e.norm.compact);
+  let lev = levenshteinSimilarity(q.compact, e.norm.compact);
+  // Word order ("Smith John" / "John Smith"): compare characters with the name's words in the entry's order too.
+  const order = qt.map((t, i) => ({ t, k: qAl[i]! >= 0 ? qAl[i]! : et.length + i }));
+  let reordered = false;
+  let reorderOnly = false;
+  for (let i = 1; i < order.length; i++) if (order[i]!.k < order[i - 1]!.k) reordered = true;
+  if (reordered && !compactEqual) {
+    const rc = order.sort((a, b) => a.k - b.k).map((x) => x.t).join('');
+    const rjw = MATCH_TUNING.reorderFactor * jaroWinkler(rc, e.norm.compact);
+    const rlev = MATCH_TUNING.reorderFactor * levenshteinSimilarity(rc, e.norm.compact);
+    if (rjw + rlev > jw + lev) {
+      jw = rjw;
+      lev = rlev;
+      reorderOnly = true;
+    }
+  }
+  // Surname-first order the scope's names vouch for is the same name, not a reordering that might be another person.
+  const rotated = reorderOnly && rotatedByPosition(ix, qAl, et);
+  if (rotated) reorderOnly = false;
+  const charSim = compactEqual ? 1 : (jw + lev) / 2;
+  const phonetic = compactEqual ? 1 : qSum > 0 ? phon / qSum : 0;
+  const legal = legalAgreement(q.legalForm, e.norm.legalForm);
+  const adj = legal === 'disagree' ? MATCH_TUNING.legalDisagree : 0;
+  const extraName = qt.filter((t, i) => qAl[i] === -1 && !isGenericToken(t));
+  const extraMaster = et.filter((t, j) => eAl[j] === -1 && !isGenericToken(t));
+  const numberDiffers = [...qt.filter((_, i) => qAl[i] === -1), ...et.filter((_, j) => eAl[j] === -1)].some((t) => HAS_DIGIT.test(t));
+  const wordConflict = !compactEqual && ((extraName.length > 0 && extraMaster.length > 0) || numberDiffers);
+  const raw = MATCH_TUNING.wToken * tok + MATCH_TUNING.wChar * charSim + MATCH_TUNING.wPhonetic * phonetic + adj;
+  const cap = Math.min(wordConflict ? MATCH_TUNING.conflictCap : 1, reorderOnly ? MATCH_TUNING.reorderCap : 1);
+  const s = round4(Math.min(cap, Math.max(0, raw)));
+  return {
+    key: e.key,
+    name: e.name,
+    score: s,
+    method: 'fuzzy',
+    signals: {
+      via: e.source,
+      tokenScore: round4(tok),
+      coverageName: round4(covQ),
+      coverageMaster: round4(covE),
+      charSim: round4(charSim),
+      jaroWinkler: round4(jw),
+      levenshtein: round4(lev),
+      phonetic: round4(phonetic),
+      legalForm: legal,
+      compactEqual,
+      wordConflict,
+      reordered: reorderOnly,
+      ...(rotated ? { order: 'surname-first' } : {}),
+      matchedTokens: matched.join(' '),
+      unmatchedName: qt.filter((_, i) => qAl[i] === -1).join(' '),
+      unmatchedMaster: et.filter((_, j) => eAl[j] === -1).join(' '),
+    },
+  };
+}
