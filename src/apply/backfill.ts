@@ -1,7 +1,7 @@
 import { formatRate } from '../plan/decide.js';
 import { applyIn } from './apply.js';
 import { prepare, type CommonOptions } from '../context/context.js';
-import { planIn, type EntityResult } from '../planning/plan.js';
+import { planIn, type EntityResult, type SeedSummaryFields } from '../planning/plan.js';
 
 export type EntityType = 'sales_order' | 'sales_invoice' | 'purchase_order' | 'purchase_bill' | (string & {});
 
@@ -16,14 +16,8 @@ export interface BackfillOptions extends Omit<CommonOptions, 'tenantId' | 'entit
 }
 
 /** The seed's result shape, plus `runId` / `planRunId` and per-entity extras. */
-export interface BackfillSummary {
+export interface BackfillSummary extends SeedSummaryFields {
   tenantId: string | null;
-  dryRun: boolean;
-  executedAt: string;
-  executedBy: string | null;
-  totalRecordsProcessed: number;
-  totalRecordsUpdated: number;
-  overallMatchRate: string;
   results: EntityResult[];
   planRunId: string;
   runId: string;
