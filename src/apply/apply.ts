@@ -1,20 +1,19 @@
 import { adapt } from '../db/index.js';
 import { migrate } from '../store/migrate.js';
 import { BackfillError } from '../errors.js';
-import { applyStatement } from '../sql/apply.js';
-import { changedCount } from '../sql/link.js';
+import { changedCount, type Statement } from '../sql/link.js';
 import { createRun, failRun, finishRun, getRun, saveCheckpoint } from '../store/runs.js';
 import { withReconnect } from '../batch/reconnect.js';
 import { assertCanWrite } from '../context/privileges.js';
 import { type BatchOptions, storedBatchOptions } from '../batch/batch.js';
-import { type CommonOptions, type Context, prepare, shape } from '../context/context.js';
+import { type CommonOptions, type Context, prepare } from '../context/context.js';
 import { planIn, type PlanResult } from '../planning/plan.js';
 import { countSkips } from './skips.js';
 import { chooseWalk, sourceLayout } from './walk.js';
 import { applyResult, type ApplyResult, type LinkApplyResult, skipFields, summaryOf } from './result.js';
 import { checkPlanHash, loadPlan, plannedRows, stampedPlanHash } from './planned.js';
 import { continueBatched } from './batched.js';
-import { refreshStaleStatistics } from './lookup.js';
+import { assertCanBuildLookup, refreshStaleStatistics, wholeLinkWork } from './lookup.js';
 import { mergedBatchOptions, reopenRun, retryOnVanishedMaster } from '../batch/resume.js';
 
 export interface ApplyOptions extends CommonOptions, BatchOptions {
@@ -35,13 +34,14 @@ export interface ResumeApplyOptions extends BatchOptions {
 }
 
 /**
- * Live run. Single transaction (default here; the seed's semantics): for every link one set-based
- * UPDATE … FROM the plan. Batched (`singleTransaction: false`): the same statement per key range,
- * committed and checkpointed per batch. Either way guarded (FK still NULL, name unchanged, same scope)
+ * Live run. Single transaction (default here; the seed's semantics): for every link the batch statement
+ * over the whole link (one unbounded range), all in one transaction. Batched (`singleTransaction: false`):
+ * the same statement per range, committed and checkpointed per batch. Either way guarded (FK still NULL, name unchanged, same scope)
  * and writing the change log in the same statement.
  */
 export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<ApplyResult> {
   await assertCanWrite(ctx, 'apply'); // before anything is written (issue #8)
+  await assertCanBuildLookup(ctx.db);
   if (opts.singleTransaction === false && opts.walk === 'ctid') {
     for (const l of ctx.links) chooseWalk('ctid', await sourceLayout(ctx.db, l), 0, l.config.table); // refused before anything is written
   }
@@ -73,13 +73,19 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
     await saveCheckpoint(ctx.db, runId, { links: {} });
     return { ...(await continueBatched(ctx, runId, planRunId, planHash, opts, false)), ...extra };
   }
+  const cleanups: (() => Promise<void>)[] = [];
   try {
     // the plan's entries cannot change (checkPlanHash), so one count per link serves the ANALYZE check and the result
     const plannedByLink: number[] = [];
-    for (const l of ctx.links) {
+    const work: Statement[][] = [];
+    for (const [i, l] of ctx.links.entries()) {
       const planned = await plannedRows(ctx.db, planRunId, l.entity);
       plannedByLink.push(planned);
       await refreshStaleStatistics(ctx.db, l, ctx.filter, planned);
+      // the batch statement over the whole link (one unbounded range), after its temporary lookup table
+      const w = await wholeLinkWork(ctx, l, { runId, planRunId, index: i });
+      work.push(w.statements);
+      cleanups.push(w.cleanup);
     }
     // a master deleted by another session between the statement's read and its FK check (23503): the
     // transaction rolled back entirely; run it again, reading the masters again (bounded, no locks taken)
@@ -87,12 +93,13 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
       const out: LinkApplyResult[] = [];
       for (const [i, l] of ctx.links.entries()) {
         const planned = plannedByLink[i] ?? 0;
-        const st = applyStatement(shape(l), { planRunId, runId, linkName: l.entity, tableName: l.config.table }, ctx.filter);
-        const updated = changedCount(await tx.query(st.text, st.values));
+        let updated = 0;
+        for (const st of work[i] ?? []) updated = changedCount(await tx.query(st.text, st.values)); // the last one: the apply statement
         out.push({ entityType: l.entity, table: l.config.table, planned, updated, skipped: 0, complete: true });
       }
       return out;
     }));
+    for (const c of cleanups.splice(0)) await c();
     for (const [i, l] of ctx.links.entries()) {
       const r = results[i]!;
       Object.assign(r, skipFields(await countSkips(ctx, l, { planRunId, runId }, r.planned, r.updated)));
@@ -101,6 +108,7 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
     await finishRun(ctx.db, runId, 'done', summaryOf(result));
     return result;
   } catch (e) {
+    for (const c of cleanups) await c();
     throw await failRun(ctx.db, runId, e, 'applying');
   }
 }

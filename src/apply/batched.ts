@@ -5,17 +5,16 @@
 import type { Queryable } from '../db/port.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { BackfillError, isConnectionLoss, sqlState } from '../errors.js';
-import { applyStatement } from '../sql/apply.js';
-import { sweepBoundStatement } from '../sql/walk.js';
+import { sweepBoundStatement, WHOLE_LINK } from '../sql/walk.js';
 import { failRun, finishRun, getRun, interruptRun, mergeLinkCheckpoint } from '../store/runs.js';
 import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from '../batch/reconnect.js';
 import { type BatchOptions, emptyLinkCheckpoint, type LinkCheckpoint, parseCheckpoint, walkLink } from '../batch/batch.js';
-import { type Context, shape } from '../context/context.js';
+import { type Context } from '../context/context.js';
 import { countSkips } from './skips.js';
 import { chooseWalk, sourceLayout } from './walk.js';
 import { applyResult, type ApplyResult, type LinkApplyResult, skipFields, summaryOf } from './result.js';
 import { plannedRows } from './planned.js';
-import { batchWork, refreshStaleStatistics } from './lookup.js';
+import { batchWork, refreshStaleStatistics, sweepWork } from './lookup.js';
 
 /** A ctid walk's first pass ended having changed fewer rows than planned: a catch-up pass follows. */
 function catchUpDue(lc: LinkCheckpoint | undefined, changed: number, planned: number): boolean {
@@ -73,7 +72,7 @@ async function walkRun(ctx: Context, runId: string, planRunId: string, planHash:
         const work = await batchWork(ctx, l, runId, planRunId, ctx.links.indexOf(l), lc, layout);
         let r;
         try {
-          r = await walkLink(ctx.db, { kind: 'apply', runId, link: l.entity, total: planned, bound: work.bound, work: work.statement, ...(lc.pass === 2 ? { catchUp: true } : {}) }, opts, changed, again);
+          r = await walkLink(ctx.db, { kind: 'apply', runId, link: l.entity, total: planned, bound: work.bound, work: work.statement, setup: work.setup, ...(lc.pass === 2 ? { catchUp: true } : {}) }, opts, changed, again);
         } finally {
           await work.cleanup();
         }
@@ -106,7 +105,7 @@ async function walkRun(ctx: Context, runId: string, planRunId: string, planHash:
  * another session updated (any column) while the walk ran: its new version lands in a block the walk
  * has passed, in the catch-up pass too (test:oltp, 400 k rows, two writers: 17 such rows were left
  * NULL and reported as "not reached"). A key walk passes by a row whose key was changed to one behind it. One more
- * statement over the whole link, keyed (no ctid), links them, as one batch of the batch engine (run
+ * statement over the whole link (the batch statement over the unbounded range, its lookup table temporary) links them, as one batch of the batch engine (run
  * lock, timeouts, retries, checkpoint): `sweep` marks it in the checkpoint, so a resume finishes it.
  * Only when such rows exist (skipReasons counted them), so an undisturbed run never pays the extra scan.
  * On a table with BEFORE UPDATE triggers those rows may also be rows a trigger cancelled: swept too (a
@@ -115,21 +114,22 @@ async function walkRun(ctx: Context, runId: string, planRunId: string, planHash:
 async function sweepLink(ctx: Context, l: ResolvedLink, a: { runId: string; planRunId: string; planned: number }, opts: BatchOptions, changed: number, resumed: boolean): Promise<{ changed: number; stopped: boolean }> {
   const lc = await linkCheckpoint(ctx.db, a.runId, l.entity);
   if (lc?.sweep !== true) await mergeLinkCheckpoint(ctx.db, a.runId, l.entity, { sweep: true, after: null, done: false }, false);
-  const s = shape(l);
   // one statement: the batch size means nothing to it; a lock or statement timeout is retried, then given up
   const { targetBatchMs: _adaptive, ...fixed } = opts;
+  const work = await sweepWork(ctx, l, { runId: a.runId, planRunId: a.planRunId, index: ctx.links.indexOf(l) });
   try {
     return await walkLink(
-    ctx.db,
-    {
-      kind: 'apply',
-      runId: a.runId,
-      link: l.entity,
-      total: a.planned,
-      catchUp: true,
-      bound: (after) => sweepBoundStatement(after, a.planned),
-      work: () => applyStatement(s, { planRunId: a.planRunId, runId: a.runId, linkName: l.entity, tableName: l.config.table }, ctx.filter),
-    },
+      ctx.db,
+      {
+        kind: 'apply',
+        runId: a.runId,
+        link: l.entity,
+        total: a.planned,
+        catchUp: true,
+        bound: (after) => sweepBoundStatement(after, a.planned),
+        work: () => work.statement(WHOLE_LINK),
+        setup: work.setup,
+      },
       { ...fixed, batchSize: 1, minBatchSize: 1, maxBatchSize: 1 },
       changed,
       resumed,
@@ -140,5 +140,7 @@ async function sweepLink(ctx: Context, l: ResolvedLink, a: { runId: string; plan
     // rows other sessions kept locked through every retry: they stay NULL and are counted as not reached
     await mergeLinkCheckpoint(ctx.db, a.runId, l.entity, { done: true }, false);
     return { changed, stopped: false };
+  } finally {
+    await work.cleanup();
   }
 }

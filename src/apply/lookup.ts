@@ -5,10 +5,10 @@
  */
 import { num, type Queryable } from '../db/port.js';
 import type { ResolvedLink } from '../context/catalog.js';
-import { sqlState, wrapDbError } from '../errors.js';
-import { applyBatchStatement, applyMapStatements, applyStatement, nullFkEstimateStatement } from '../sql/apply.js';
+import { BackfillError, sqlState, wrapDbError } from '../errors.js';
+import { applyBatchStatement, applyMapStatements, nullFkEstimateStatement } from '../sql/apply.js';
 import { type ScopeFilter, type Statement, type TypedLinkShape } from '../sql/link.js';
-import { applyBoundStatement, applyLadderBoundStatement, applyLadderStatements, citusTenantBoundStatement, rowsPerDistributionValueStatement, type KeyRange, type Walk } from '../sql/walk.js';
+import { applyBoundStatement, applyLadderBoundStatement, applyLadderStatements, citusTenantBoundStatement, rowsPerDistributionValueStatement, type KeyRange, type Walk, WHOLE_LINK } from '../sql/walk.js';
 import type { LinkCheckpoint } from '../batch/batch.js';
 import { type Context, shape } from '../context/context.js';
 import { blockBound, type Layout } from './walk.js';
@@ -36,23 +36,125 @@ export async function refreshStaleStatistics(db: Queryable, l: ResolvedLink, f: 
   await db.query(`ANALYZE ${l.sourceSql}`).catch(() => undefined);
 }
 
+/**
+ * A lookup table of one link's linked plan entries (see applyMapStatements) and when it is built: `setup`
+ * runs in the transaction that uses it (a temporary table, dropped at that transaction's end), or it was
+ * built already (a table in fk_backfill, `cleanup` drops it).
+ */
+interface Lookup {
+  map: string;
+  setup: Statement[];
+  cleanup: () => Promise<void>;
+}
+
+/** Lookup tables are named per run and link (its index in the run): two links, two tables. */
+function lookupName(runId: string, index: number, temp: boolean): string {
+  return `${temp ? 'pg_temp.fkb_' : 'fk_backfill.'}apply_map_${Number(runId)}_${index}`;
+}
+
+async function mayCreateTemp(db: Queryable): Promise<boolean> {
+  const r = await db.query<{ ok: boolean }>(`SELECT has_database_privilege(current_database(), 'TEMPORARY') AS ok`);
+  return r.rows[0]?.ok === true;
+}
+
+function noLookupError(entity: string, cause?: unknown): BackfillError {
+  return new BackfillError(
+    'PERMISSION_DENIED',
+    `apply${entity === '' ? '' : ` ${entity}`}: the role may neither create tables in schema fk_backfill nor create temporary tables (GRANT CREATE ON SCHEMA fk_backfill, or TEMPORARY ON DATABASE, to it; see docs/permissions.md)`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/**
+ * Refuses, before anything is written, a role that can build no lookup table (neither CREATE on
+ * fk_backfill nor TEMPORARY on the database): every apply statement joins one.
+ */
+export async function assertCanBuildLookup(db: Queryable): Promise<void> {
+  const r = await db.query<{ ok: boolean }>(`SELECT has_schema_privilege('fk_backfill', 'CREATE') OR has_database_privilege(current_database(), 'TEMPORARY') AS ok`);
+  if (r.rows[0]?.ok !== true) throw noLookupError('');
+}
+
+/**
+ * The lookup table one link's apply statement joins, wherever the role may create it. A table used by
+ * one transaction only (`oneTransaction`: a single-transaction run, the final sweep) is temporary,
+ * built in that transaction and gone with it, so no crash leaves it behind; a table that a walk's batches
+ * share is an UNLOGGED table in fk_backfill (on Citus a reference table), built once here with `extra`
+ * (the key ladder) in one transaction, dropped by `cleanup`. Whichever of the two the role may not create
+ * (CREATE on fk_backfill, TEMPORARY on the database), the other is used: a batch walk without CREATE
+ * rebuilds a temporary table in every batch (each batch reads its plan entries, as the join on
+ * plan_entries it replaces did); neither: PERMISSION_DENIED before anything is written.
+ */
+async function lookup(ctx: Context, l: ResolvedLink, a: { runId: string; planRunId: string; index: number; oneTransaction: boolean }, extra: (tx: Queryable) => Promise<void> = async () => undefined): Promise<Lookup & { shared: boolean }> {
+  const s: TypedLinkShape = { ...shape(l), scopeTypes: l.scopeTypes };
+  const temp = (): Lookup & { shared: boolean } => {
+    const map = lookupName(a.runId, a.index, true);
+    return { map, setup: applyMapStatements(s, { planRunId: a.planRunId, linkName: l.entity, map, temp: true }), cleanup: async () => undefined, shared: false };
+  };
+  const canTemp = await mayCreateTemp(ctx.db);
+  if (a.oneTransaction && canTemp) return temp();
+  const map = lookupName(a.runId, a.index, false);
+  try {
+    await ctx.db.transaction(async (tx) => {
+      for (const st of applyMapStatements(s, { planRunId: a.planRunId, linkName: l.entity, map })) await tx.query(st.text, st.values);
+      await extra(tx);
+    });
+  } catch (e) {
+    if (sqlState(e) !== '42501') throw wrapDbError(e, `building the lookup tables for ${l.entity}`);
+    if (!canTemp) throw noLookupError(l.entity, e);
+    return temp();
+  }
+  return {
+    map,
+    setup: [],
+    cleanup: async () => {
+      await ctx.db.query(`DROP TABLE IF EXISTS ${map}`).catch(() => undefined);
+    },
+    shared: true,
+  };
+}
+
+/**
+ * One link of a single-transaction run: the statements its transaction runs, in order (the temporary
+ * lookup table's, then the apply statement over the whole link), and what to drop after it.
+ */
+export async function wholeLinkWork(ctx: Context, l: ResolvedLink, a: { runId: string; planRunId: string; index: number }): Promise<{ statements: Statement[]; cleanup: () => Promise<void> }> {
+  const s: TypedLinkShape = { ...shape(l), scopeTypes: l.scopeTypes };
+  const lk = await lookup(ctx, l, { ...a, oneTransaction: true });
+  const st = applyBatchStatement(s, { runId: a.runId, linkName: l.entity, tableName: l.config.table, map: lk.map, range: WHOLE_LINK }, ctx.filter);
+  return { statements: [...lk.setup, st], cleanup: lk.cleanup };
+}
+
 interface BatchWork {
   walk: Walk;
   statement: (r: KeyRange) => Statement;
+  setup: () => Statement[];
   bound: (after: string | null, limit: number) => Statement;
   cleanup: () => Promise<void>;
+}
+
+/**
+ * The final sweep of a link (see batched.ts): the apply statement over the whole link, as one batch, its
+ * lookup table temporary within that batch's transaction.
+ */
+export async function sweepWork(ctx: Context, l: ResolvedLink, a: { runId: string; planRunId: string; index: number }): Promise<Pick<BatchWork, 'statement' | 'setup' | 'cleanup'>> {
+  const s: TypedLinkShape = { ...shape(l), scopeTypes: l.scopeTypes };
+  const lk = await lookup(ctx, l, { ...a, oneTransaction: true });
+  return {
+    statement: () => applyBatchStatement(s, { runId: a.runId, linkName: l.entity, tableName: l.config.table, map: lk.map, range: WHOLE_LINK }, ctx.filter),
+    setup: () => lk.setup,
+    cleanup: lk.cleanup,
+  };
 }
 
 /**
  * What each batch of one link runs. Normally a typed lookup table of the plan's linked entries
  * (fk_backfill.apply_map_RUN_N), and for a key walk a key ladder of the source (every LADDER_STEP-th key
  * after `after`, fk_backfill.apply_ladder_RUN_N), built once per invocation and dropped at the end (a
- * crash leaves them to the resume, which rebuilds them); without CREATE on schema fk_backfill, the plain
- * join on plan_entries and the live walk of the primary key.
+ * crash leaves them to the resume, which rebuilds them); without CREATE on schema fk_backfill, a
+ * temporary lookup table in every batch and the live walk of the primary key.
  */
 export async function batchWork(ctx: Context, l: ResolvedLink, runId: string, planRunId: string, index: number, lc: LinkCheckpoint, layout: Layout): Promise<BatchWork> {
   const s: TypedLinkShape = { ...shape(l), scopeTypes: l.scopeTypes };
-  const map = `fk_backfill.apply_map_${Number(runId)}_${index}`;
   const ladder = { table: `fk_backfill.apply_ladder_${Number(runId)}_${index}`, step: LADDER_STEP };
   const walk = lc.walk ?? 'key';
   const src = l.citus?.source;
@@ -65,28 +167,23 @@ export async function batchWork(ctx: Context, l: ResolvedLink, runId: string, pl
     : l.config.scope[0] === src.column ? await rowsPerTenant(ctx.db, planRunId, l.entity)
     : Math.max(1, num((await ctx.db.query<{ r: unknown }>(rowsPerDistributionValueStatement(s, src.column).text)).rows[0]?.r));
   const tenantBound = (from: string | null, n: number): Statement => citusTenantBoundStatement(s, from, n / perTenant, ctx.filter);
-  try {
-    await ctx.db.transaction(async (tx) => {
-      for (const st of applyMapStatements(s, { planRunId, linkName: l.entity, map })) await tx.query(st.text, st.values);
-      if (walk === 'key' && !distributed) for (const st of applyLadderStatements(s, { ...ladder, after: lc.after }, ctx.filter)) await tx.query(st.text, st.values);
-    });
-  } catch (e) {
-    if (sqlState(e) !== '42501') throw wrapDbError(e, `building the lookup tables for ${l.entity}`);
-    // No CREATE on fk_backfill: join plan_entries directly (statistics help the planner pick a hash join).
-    await ctx.db.query('ANALYZE fk_backfill.plan_entries').catch(() => undefined);
-    return {
-      walk,
-      statement: (range) => applyStatement(s, { planRunId, runId, linkName: l.entity, tableName: l.config.table, range, walk }, ctx.filter),
-      bound: walk === 'ctid' ? blockBound(lc, layout) : distributed ? tenantBound : (from, n) => applyBoundStatement(s, from, n, ctx.filter),
-      cleanup: async () => undefined,
-    };
+  const withLadder = walk === 'key' && !distributed;
+  const lk = await lookup(ctx, l, { runId, planRunId, index, oneTransaction: false }, async (tx) => {
+    if (withLadder) for (const st of applyLadderStatements(s, { ...ladder, after: lc.after }, ctx.filter)) await tx.query(st.text, st.values);
+  });
+  const statement = (range: KeyRange): Statement => applyBatchStatement(s, { runId, linkName: l.entity, tableName: l.config.table, map: lk.map, range, walk }, ctx.filter);
+  if (!lk.shared) {
+    // No CREATE on fk_backfill: no key ladder either; the bounds walk the primary key
+    return { walk, statement, setup: () => lk.setup, bound: walk === 'ctid' ? blockBound(lc, layout) : distributed ? tenantBound : (from, n) => applyBoundStatement(s, from, n, ctx.filter), cleanup: lk.cleanup };
   }
   return {
     walk,
-    statement: (range) => applyBatchStatement(s, { runId, linkName: l.entity, tableName: l.config.table, map, range, walk }, ctx.filter),
+    statement,
+    setup: () => [],
     bound: walk === 'ctid' ? blockBound(lc, layout) : distributed ? tenantBound : (from, n) => applyLadderBoundStatement(s, ladder, from, n, ctx.filter),
     cleanup: async () => {
-      await ctx.db.query(`DROP TABLE IF EXISTS ${map}, ${ladder.table}`).catch(() => undefined);
+      await lk.cleanup();
+      await ctx.db.query(`DROP TABLE IF EXISTS ${ladder.table}`).catch(() => undefined);
     },
   };
 }

@@ -110,6 +110,11 @@ export interface LinkWalk {
   /** The batch's one set-based statement over (after, upTo]; its row count is the rows changed. */
   work(range: { after: string | null; upTo: string }): Statement;
   /**
+   * Statements the batch's transaction runs before `work` (apply: a temporary lookup table, dropped at
+   * its commit or rollback). Absent: none.
+   */
+  setup?(): Statement[];
+  /**
    * The bound's `n` counts exactly what the batch may change (undo: change log rows): a batch that
    * changed more is rolled back with INTEGRITY instead of committed (reverted ≤ changed, by the code).
    */
@@ -196,6 +201,7 @@ async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number,
       await saveCheckpoint(tx, w.runId, cp);
       return { after: lc.after, upTo: null, keys: 0, changed: 0, link: lc };
     }
+    for (const pre of w.setup?.() ?? []) await tx.query(pre.text, pre.values);
     const st = w.work({ after: lc.after, upTo: br.up_to });
     const changed = changedCount(await tx.query(st.text, st.values));
     const keys = num(br.n);

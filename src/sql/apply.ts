@@ -15,46 +15,6 @@ export function nullFkEstimateStatement(link: LinkShape, f: ScopeFilter): Statem
 }
 
 /**
- * Applies a plan to one link (optionally one key range), writing the change log in the same statement.
- * Guards: the FK is still NULL and the name still equals the planned name (a row edited since planning
- * is skipped), and the scope of the row equals the scope of the plan entry.
- */
-export function applyStatement(
-  link: LinkShape,
-  a: { planRunId: string; runId: string; linkName: string; tableName: string; range?: KeyRange; walk?: Walk },
-  f: ScopeFilter,
-): Statement {
-  if (link.citus !== undefined) return citusApplyBatchStatement(link, a, f);
-  const p = new Params();
-  const runId = p.add(a.runId);
-  const linkName = p.add(a.linkName);
-  const planRunId = p.add(a.planRunId);
-  const rangeWhere = walkRangeWhere(a.walk);
-  const fk = ident(link.fk);
-  const nm = ident(link.name);
-  const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = now()`;
-  const srcScope = scopeWhere('s', link, f, p);
-  const text = `WITH todo AS (
-  SELECT ${rowRead('s', link)}, e.target_key, e.method, e.score
-    FROM ${link.sourceSql} s
-    JOIN ${OWN}.plan_entries e
-      ON e.run_id = ${planRunId} AND e.link = ${linkName} AND e.outcome = 'linked'
-     AND ${entryName(link, 'e')} = s.${nm} AND e.scope_key = ${scopeKeyExpr('s', link)}
-    -- the planned master must still exist, be active, be of the row's scope (issue #8: drift since the plan) and still have the name the plan decided on (issue #23)
-    JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = e.target_key::${link.fkType}${scopeJoin('t', 's', link)}${activeWhere('t', link)} AND ${sameMasterName(link, 't', 'e')}
-   WHERE s.${fk} IS NULL${srcScope}${rangeWhere('s', link, a.range, p)}
-), upd AS (
-  UPDATE ${link.sourceSql} s
-     SET ${fk} = todo.target_key::${link.fkType}${touchSet}
-    FROM todo
-   WHERE ${rowRecheck(link, 'todo')}${srcScope}
-  RETURNING ${rowKeyText('s', link)} AS row_key, s.${fk}::text AS new_value, todo.method, todo.score, ${touchedOld(link, 'todo')} AS touched_old
-)
-${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`;
-  return { text, values: p.values };
-}
-
-/**
  * The change log of one apply statement, written by the same statement: ONE change set row for the
  * whole statement (arrays of row keys, new values, methods, scores, old touched values), not one row
  * per changed row. Nothing changed: no row. Returns \`changed\`, the number of rows changed.
@@ -74,8 +34,13 @@ HAVING count(*) > 0`;
  * entries of one plan and link with typed columns (scope values in their column types, the target key
  * in the FK's type), hash-indexed on the name (no length limit, unlike a btree entry) and analyzed, so
  * every batch joins it like a small typed dimension table instead of re-reading plan_entries.
+ *
+ * `temp`: a temporary table (`map` then names it in pg_temp), dropped when the transaction that builds it
+ * ends: for a lookup table that lives in one transaction (a single-transaction run, the final sweep, and
+ * each batch of a role without CREATE on fk_backfill). Needs only TEMPORARY on the database; on Citus it
+ * stays on the coordinator, joined like any local table.
  */
-export function applyMapStatements(link: TypedLinkShape, a: { planRunId: string; linkName: string; map: string }): Statement[] {
+export function applyMapStatements(link: TypedLinkShape, a: { planRunId: string; linkName: string; map: string; temp?: boolean }): Statement[] {
   const p = new Params();
   const scopeCols = link.scope.map((_, i) => `fkb_scope_${i + 1}`);
   const nameType = link.targetNameType ?? 'text';
@@ -84,6 +49,15 @@ export function applyMapStatements(link: TypedLinkShape, a: { planRunId: string;
 SELECT ${[...link.scope.map((_, i) => `e.scope_key[${i + 1}]::${link.scopeTypes[i]}`), entryName(link, 'e'), `e.target_key::${link.fkType}`, 'e.method', 'e.score', `e.target_name::${nameType}`].join(', ')}
   FROM ${OWN}.plan_entries e
  WHERE e.run_id = ${p.add(a.planRunId)}::int8 AND e.link = ${p.add(a.linkName)} AND e.outcome = 'linked' AND e.source_name IS NOT NULL AND e.target_key IS NOT NULL`;
+  if (a.temp === true) {
+    return [
+      { text: `DROP TABLE IF EXISTS ${a.map}`, values: [] },
+      { text: `CREATE TEMP TABLE ${a.map} (${cols.join(', ')}) ON COMMIT DROP`, values: [] },
+      { text: fill, values: p.values },
+      { text: `CREATE INDEX ON ${a.map} USING hash (source_name)`, values: [] },
+      { text: `ANALYZE ${a.map}`, values: [] },
+    ];
+  }
   if (link.citus !== undefined) {
     // a reference table: on every node, so each shard joins it locally (a coordinator table would be shipped per batch)
     return [
@@ -107,9 +81,11 @@ SELECT ${[...link.scope.map((_, i) => `e.scope_key[${i + 1}]::${link.scopeTypes[
 
 /**
  * One batch of a batched apply over its range (keys (after, upTo], or heap blocks [after, upTo) of a
- * ctid walk): ONE `UPDATE … FROM` the typed lookup table built by `applyMapStatements`, with the same
- * guards as `applyStatement` (FK still NULL, name unchanged, same scope, planned master still active,
- * of the row's scope and of the name the plan recorded) and the change log in the same statement.
+ * ctid walk): ONE `UPDATE … FROM` the typed lookup table built by `applyMapStatements`, with every
+ * guard (FK still NULL, name unchanged, same scope, planned master still active, of the row's scope
+ * and of the name the plan recorded) and the change log in the same statement. Every apply runs it: a
+ * batch over its range, and over the unbounded range `WHOLE_LINK` a single-transaction run's link and
+ * the final sweep (see src/apply/lookup.ts for where its lookup table lives).
  *
  * Shape: the subquery `x` is the bare join a DBA would write (the range of the source and the plan's
  * entries, hashed on typed columns) and reads each row's old touched value (updated_at) on the way: an
@@ -180,25 +156,19 @@ ${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`;
  * there, and a timestamp's or date's text form is one); the text forms are made by the change log's
  * INSERT on the coordinator, in the same distributed transaction (two-phase commit across nodes).
  */
-function citusApplyBatchStatement(link: LinkShape, a: { runId: string; linkName: string; tableName: string; map: string; range?: KeyRange | undefined; walk?: Walk | undefined } | { runId: string; linkName: string; tableName: string; planRunId: string; range?: KeyRange | undefined; walk?: Walk | undefined }, f: ScopeFilter): Statement {
+function citusApplyBatchStatement(link: LinkShape, a: { runId: string; linkName: string; tableName: string; map: string; range: KeyRange; walk?: Walk | undefined }, f: ScopeFilter): Statement {
   const p = new Params();
   const runId = p.add(a.runId);
   const linkName = p.add(a.linkName);
   const fk = ident(link.fk);
   const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = now()`;
   const read = rowRead('r', link, false);
-  // the typed lookup table, or (single transaction, no lookup table) the plan's linked entries as they are stored
-  const fromMap = 'map' in a;
-  const m = fromMap
-    ? `${a.map} m ON m.source_name = r.${ident(link.name)}${entryScopeJoin('r', link, 'm')}`
-    : `(SELECT e.scope_key, ${entryName(link, 'e')} AS source_name, e.target_key::${link.fkType} AS target_key, e.method, e.score, e.target_name
-               FROM ${OWN}.plan_entries e
-              WHERE e.run_id = ${p.add(a.planRunId)}::int8 AND e.link = ${linkName} AND e.outcome = 'linked' AND e.source_name IS NOT NULL AND e.target_key IS NOT NULL) m
-              ON m.source_name = r.${ident(link.name)} AND m.scope_key = ${scopeKeyExpr('r', link)}`;
+  // the typed lookup table: a reference table for a batched walk, a coordinator temp table in one transaction
+  const m = `${a.map} m ON m.source_name = r.${ident(link.name)}${entryScopeJoin('r', link, 'm')}`;
   const read_ = `SELECT ${read}, m.target_key, m.method, m.score
             FROM ${link.sourceSql} r
             JOIN ${m}
-            JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = m.target_key${scopeJoin('t', 'r', link)}${activeWhere('t', link)} AND ${sameMasterName(link, 't', 'm', fromMap)}
+            JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = m.target_key${scopeJoin('t', 'r', link)}${activeWhere('t', link)} AND ${sameMasterName(link, 't', 'm', true)}
            WHERE r.${fk} IS NULL${scopeWhere('r', link, f, p)}${plainRangeWhere('r', link, a.range, p)}`;
   // a distributed source: one co-located join per shard; a local or reference one: the read first (Citus
   // refuses a local table joined to reference tables inside an UPDATE, not a read of them)

@@ -12,6 +12,9 @@ export interface KeyRange {
   upTo: string | null;
 }
 
+/** The unbounded range: a whole link in one statement (a single-transaction run's link, apply's final sweep). */
+export const WHOLE_LINK: KeyRange = { after: null, upTo: null };
+
 /**
  * A batch's key range. The bounds are scalar subqueries (InitPlans), so the planner estimates the range
  * without looking at their values. With the values it consults the key's histogram, which cannot

@@ -84,6 +84,37 @@ const MASTERS = ['tenants', 'customers', 'vendors'];
     expect(own.rows[0]!.n).toBeGreaterThanOrEqual(4);
   });
 
+  it('no CREATE on fk_backfill: apply joins a temporary lookup table (batched and single transaction, same counts, nothing left behind); no TEMPORARY either: refused before anything is written', async () => {
+    await migrate(t.db);
+    const role = newRole();
+    await t.db.exec(`CREATE ROLE ${role} LOGIN;
+      GRANT USAGE ON SCHEMA public, fk_backfill TO ${role};
+      GRANT SELECT ON ${MASTERS.join(', ')} TO ${role};
+      GRANT SELECT, UPDATE ON ${DOCS.join(', ')} TO ${role};
+      GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA fk_backfill TO ${role};
+      GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA fk_backfill TO ${role};`);
+    const db = await as(role);
+    const lookups = async (): Promise<number> => (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE '%apply_map%' OR relname LIKE '%apply_ladder%'`)).rows[0]!.n;
+    const p = await plan(db, { tenantId: DEMO_TENANT });
+    const batched = await apply(db, { tenantId: DEMO_TENANT, planRunId: p.runId, batchSize: 2 });
+    expect(batched.totalUpdated).toBe(7);
+    expect(batched.results.every((r) => r.updated === r.planned)).toBe(true);
+    expect(await lookups()).toBe(0);
+    expect((await undo(db, { runId: batched.runId })).totalReverted).toBe(7);
+    const single = await apply(db, { tenantId: DEMO_TENANT, planRunId: p.runId, singleTransaction: true });
+    expect(single.totalUpdated).toBe(7);
+    expect(single.results.map((r) => [r.entityType, r.planned, r.updated])).toEqual(batched.results.map((r) => [r.entityType, r.planned, r.updated]));
+    expect(await lookups()).toBe(0);
+    expect((await undo(db, { runId: single.runId })).totalReverted).toBe(7);
+
+    await t.db.exec(`REVOKE TEMPORARY ON DATABASE ${new URL(t.url).pathname.slice(1)} FROM PUBLIC`);
+    const db2 = await as(role);
+    const before = await snapshot(t.db);
+    await refused(apply(db2, { tenantId: DEMO_TENANT, planRunId: p.runId }), 'PERMISSION_DENIED', /TEMPORARY/);
+    await refused(apply(db2, { tenantId: DEMO_TENANT, planRunId: p.runId, singleTransaction: true }), 'PERMISSION_DENIED', /TEMPORARY/);
+    expect(await snapshot(t.db)).toEqual(before);
+  });
+
   it('read-only on user tables: plan works, apply fails cleanly (PERMISSION_DENIED, exit 2), nothing written; CLI too', async () => {
     await migrate(t.db);
     const role = newRole();

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { applyBatchStatement, applyStatement } from '../../src/sql/apply.js';
+import { applyBatchStatement, applyMapStatements } from '../../src/sql/apply.js';
 import { scopeWhere, Params, type LinkShape } from '../../src/sql/link.js';
 import { mastersStatement, exactCandidatesStatement, unlinkedNamesStatement } from '../../src/sql/plan.js';
 import { statusStatement } from '../../src/sql/status.js';
 import { integrityStatement } from '../../src/sql/verify.js';
-import { blockBoundStatement, applyLadderBoundStatement, applyLadderStatements } from '../../src/sql/walk.js';
+import { blockBoundStatement, applyLadderBoundStatement, applyLadderStatements, WHOLE_LINK } from '../../src/sql/walk.js';
 import { activeSql, softDeleteLike } from '../../src/sql/active.js';
 
 const link: LinkShape = {
@@ -76,7 +76,7 @@ describe('statement builders', () => {
     expect(activeSql('t', { column: 'approved "at"', activeWhen: 'notNull' })).toBe('t."approved ""at""" IS NOT NULL');
     const soft = { ...link, active: { column: 'deleted_at', activeWhen: 'null' as const } };
     expect(mastersStatement(soft, { tenant: null }).text).toContain('AND t."deleted_at" IS NULL');
-    expect(applyStatement(soft, { planRunId: '1', runId: '2', linkName: 'x', tableName: 'x' }, { tenant: null }).text).toContain('AND t."deleted_at" IS NULL');
+    expect(applyBatchStatement({ ...soft, scopeTypes: ['uuid', 'int4'] }, { runId: '2', linkName: 'x', tableName: 'x', map: 'fk_backfill.m', range: WHOLE_LINK }, { tenant: null }).text).toContain('AND t."deleted_at" IS NULL');
     expect(integrityStatement(soft, { tenant: null }).text).toContain('bool_or((t."deleted_at" IS NULL)) AS active');
     expect(softDeleteLike(['id', 'deleted_at', 'archived', 'is_deleted', 'status', 'name', 'is_active', 'deletedness'])).toEqual(['deleted_at', 'archived', 'is_deleted', 'status', 'is_active']);
   });
@@ -126,6 +126,56 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
     expect(nt.text).toContain('NULL::text AS touched_old');
     expect(nt.text).not.toContain('fkb_touched');
     expect(nt.text).not.toContain('SET "customer_id" = x.target_key,');
+  });
+
+  it('whole link (single transaction, sweep): the batch statement over the unbounded range, no range predicate on either read', () => {
+    const typed = { ...link, scopeTypes: ['uuid', 'int4'] };
+    const whole = applyBatchStatement(typed, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'pg_temp.fkb_apply_map_7_0', range: WHOLE_LINK }, { tenant: 'T1' });
+    expect(whole.text).toBe(`WITH upd AS (
+  UPDATE "erp"."Sales Orders" s
+     SET "customer_id" = x.target_key, "updated_at" = now()
+    FROM (SELECT r.*, v.target_key, v.method, v.score, v.fkb_same_master
+            FROM (SELECT o.ctid AS fkb_tid, o."id" AS fkb_key, o."customer name" AS fkb_name, o."tenant_id" AS fkb_scope_1, o."branch" AS fkb_scope_2, o."updated_at" AS fkb_touched
+                    FROM "erp"."Sales Orders" o
+                   WHERE o."customer_id" IS NULL AND o."tenant_id" = $3
+                  OFFSET 0) r
+            JOIN (SELECT m.*, CASE WHEN m.target_name IS NULL THEN true ELSE t."customer_name" = m.target_name END AS fkb_same_master
+                    FROM pg_temp.fkb_apply_map_7_0 m
+                    JOIN "customers" t ON t."id" = m.target_key AND t."is_active" IS TRUE AND t."tenant_id" = m.fkb_scope_1 AND t."branch" = m.fkb_scope_2
+                  OFFSET 0) v ON v.source_name = r.fkb_name AND r.fkb_scope_1 = v.fkb_scope_1 AND r.fkb_scope_2 = v.fkb_scope_2
+          OFFSET 0) x
+   WHERE s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."branch" = x.fkb_scope_2 AND s."updated_at" IS NOT DISTINCT FROM x.fkb_touched AND x.fkb_same_master AND s."tenant_id" = $4
+  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, x.fkb_touched::text AS touched_old
+)
+, ins AS (
+INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
+SELECT $1::int8, $2::text, $5::text, $6::text, $7::text,
+       array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.method), array_agg(upd.score), array_agg(upd.touched_old)
+  FROM upd
+HAVING count(*) > 0
+RETURNING 1
+)
+SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
+    expect(whole.values).toEqual(['7', 'so', 'T1', 'T1', 'Sales Orders', 'customer_id', 'updated_at']);
+    expect(applyBatchStatement(typed, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'm', range: WHOLE_LINK, walk: 'ctid' }, { tenant: null }).text).not.toContain('ctid >=');
+  });
+
+  it('lookup table: an UNLOGGED table for a walk, a temporary one dropped at commit for one transaction', () => {
+    const typed = { ...link, scopeTypes: ['uuid', 'int4'] };
+    const fill = `INSERT INTO pg_temp.fkb_apply_map_7_0 (fkb_scope_1, fkb_scope_2, source_name, target_key, method, score, target_name)
+SELECT e.scope_key[1]::uuid, e.scope_key[2]::int4, e.source_name, e.target_key::uuid, e.method, e.score, e.target_name::text
+  FROM fk_backfill.plan_entries e
+ WHERE e.run_id = $1::int8 AND e.link = $2 AND e.outcome = 'linked' AND e.source_name IS NOT NULL AND e.target_key IS NOT NULL`;
+    expect(applyMapStatements(typed, { planRunId: '3', linkName: 'so', map: 'pg_temp.fkb_apply_map_7_0', temp: true })).toEqual([
+      { text: 'DROP TABLE IF EXISTS pg_temp.fkb_apply_map_7_0', values: [] },
+      { text: 'CREATE TEMP TABLE pg_temp.fkb_apply_map_7_0 (fkb_scope_1 uuid, fkb_scope_2 int4, source_name text NOT NULL, target_key uuid NOT NULL, method text, score real, target_name text) ON COMMIT DROP', values: [] },
+      { text: fill, values: ['3', 'so'] },
+      { text: 'CREATE INDEX ON pg_temp.fkb_apply_map_7_0 USING hash (source_name)', values: [] },
+      { text: 'ANALYZE pg_temp.fkb_apply_map_7_0', values: [] },
+    ]);
+    const own = applyMapStatements(typed, { planRunId: '3', linkName: 'so', map: 'fk_backfill.apply_map_7_0' });
+    expect(own[1]!.text).toBe('CREATE UNLOGGED TABLE fk_backfill.apply_map_7_0 (fkb_scope_1 uuid, fkb_scope_2 int4, source_name text NOT NULL, target_key uuid NOT NULL, method text, score real, target_name text)');
+    expect(own[2]!.text).toBe(fill.replace('pg_temp.fkb_apply_map_7_0', 'fk_backfill.apply_map_7_0'));
   });
 
   it('ctid walk: blocks [after, upTo) as tids the planner can fold (not InitPlans) on both reads of the source; the bound stops at the end block', () => {
