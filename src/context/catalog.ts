@@ -6,6 +6,13 @@ import { citusPresentStatement, tableKind, tableKindsStatement, type TableKind, 
 import { displayTable, ident, parseTableName, qualified, type TableName } from '../sql/quote.js';
 
 /** A link checked against the catalog: tables exist, columns exist, types line up. */
+/** A compare pair as plan reads it: `as` 'numeric' or a date/time type when the two columns' types differ. */
+export interface CompareColumn {
+  source: string;
+  target: string;
+  as?: string;
+}
+
 export interface ResolvedLink {
   config: LinkConfig;
   entity: string;
@@ -34,6 +41,8 @@ export interface ResolvedLink {
   nameType: string;
   /** The master name column's type (format_type): a plan's recorded master name is compared as one. */
   targetNameType: string;
+  /** The `compare` pairs, each with how its values are read alike (see compareAs); [] without any. */
+  compare: CompareColumn[];
   /** Per scope column: its type calls different texts equal (citext, nondeterministic collation) in the source or the target. */
   scopeLoose: boolean[];
   /** Column set to now() on update (updated_at when present), with its type. */
@@ -193,6 +202,23 @@ export function suggestActiveWhen(column: string, baseType: string): string | nu
   return /^(status|state|record_status|row_status|lifecycle_status)$/i.test(column) ? null : '"null"';
 }
 
+const TEXTUAL = new Set(['text', 'character varying', 'character', 'citext', 'name']);
+const TEMPORAL = new Set(['date', 'timestamp without time zone', 'timestamp with time zone']);
+const NUMERIC = new Set(['smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision']);
+
+/**
+ * How a compare pair's values are read so that equal values read equal (plan compares them as text): null as they
+ * are (one type, or both textual); 'numeric' (both numbers: trim_scale(x::numeric), so 5 = 5.00); a date/time type
+ * (the source cast to the master's: a date against a timestamp); undefined when the kinds differ (a date against a
+ * uuid never agrees: refused rather than sending every name to review).
+ */
+function compareAs(source: string, target: string): string | null | undefined {
+  if (source === target || (TEXTUAL.has(source) && TEXTUAL.has(target))) return null;
+  if (NUMERIC.has(source) && NUMERIC.has(target)) return 'numeric';
+  if (TEMPORAL.has(source) && TEMPORAL.has(target)) return target;
+  return undefined;
+}
+
 /** Checks one link against the catalog. `index` is its position in config, for error paths. */
 export async function resolveLink(db: Queryable, link: LinkConfig, index: number): Promise<ResolvedLink> {
   const p = `$.links[${index}]`;
@@ -208,7 +234,6 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   const name = column(src, source, link.name, `${p}.name`);
   if (link.document !== undefined) column(src, source, link.document, `${p}.document`);
   if (link.amount !== undefined) column(src, source, link.amount, `${p}.amount`);
-  (link.compare ?? []).forEach((c, i) => column(src, source, c.source, `${p}.compare[${i}].source`));
   const tkeys = keyColumns(link.target.key);
   tkeys.forEach((k, i) => column(tgt, target, k, typeof link.target.key === 'string' ? `${p}.target.key` : `${p}.target.key[${i}]`));
   const pointed = tkeys.filter((k) => !link.scope.includes(k));
@@ -220,7 +245,15 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   const targetKey = pointed[0]!;
   const tkey = column(tgt, target, targetKey, `${p}.target.key`);
   const tname = column(tgt, target, link.target.name, `${p}.target.name`);
-  (link.compare ?? []).forEach((c, i) => column(tgt, target, c.target, `${p}.compare[${i}].target`));
+  const compare = (link.compare ?? []).map((c, i) => {
+    const sc = column(src, source, c.source, `${p}.compare[${i}].source`);
+    const tc = column(tgt, target, c.target, `${p}.compare[${i}].target`);
+    const as = compareAs(sc.baseType, tc.baseType);
+    if (as === undefined) {
+      throw mismatch(`${displayTable(source)}.${c.source} is ${sc.type} and ${displayTable(target)}.${c.target} is ${tc.type}: compare columns must be of one kind (text, dates and times, or numbers)`, `${p}.compare[${i}]`);
+    }
+    return as === null ? { source: c.source, target: c.target } : { source: c.source, target: c.target, as };
+  });
   if (link.target.number !== undefined) column(tgt, target, link.target.number, `${p}.target.number`);
   const active = activePredicate(link.target.active);
   if (active !== undefined) {
@@ -320,6 +353,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     nameType: name.type,
     targetNameType: tname.type,
     scopeLoose,
+    compare,
     touch,
     notices,
     keyProblem: keyProblem(src, source, keys, `${p}.key`),

@@ -44,7 +44,7 @@ export function shape(l: ResolvedLink): LinkShape {
     citus: citusShape(l.citus),
     document: c.document,
     amount: c.amount,
-    compare: c.compare,
+    compare: l.compare,
     targetKey: l.targetKey,
     targetName: c.target.name,
     active: activePredicate(c.target.active),

@@ -7,7 +7,7 @@ import { type Context, shape } from '../context/context.js';
 import type { DecidedEntry } from '../plan/decide.js';
 
 /** The link's `compare` columns as plan reads them (compare_0, compare_1…, see sql/plan.ts). */
-type CompareValues = Record<`compare_${number}`, string | null | undefined>;
+type CompareValues = Record<`compare_${number}`, string | null | undefined> & { compare_agree?: boolean | null };
 
 /** Most labelled names scored for the precision/recall estimate of one link. */
 const MAX_LABELLED = 2000;
@@ -63,7 +63,8 @@ export async function planScored(db: Queryable, l: ResolvedLink, ctx: Context, s
     if (g === undefined) namesBy.set(k, (g = { scopeKey: r.scope_key, names: [], rows: [], evidence: [] }));
     g.names.push(r.source_name);
     g.rows.push(num(r.row_count));
-    if (nCompare > 0) g.evidence.push(evidence(r));
+    // a name whose rows disagree on a column may name several people: it decides by its name alone
+    if (nCompare > 0) g.evidence.push(r.compare_agree === false ? undefined : evidence(r));
   }
   const mastersBy = groupBy((await db.query<MasterRow>(m.text, m.values)).rows, master);
   const aliasesBy = groupBy(

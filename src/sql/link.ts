@@ -36,7 +36,7 @@ export interface LinkShape {
   document?: string | undefined;
   amount?: string | undefined;
   /** Columns weighed beside the name by the fuzzy matcher: source column, master column (config `compare`). */
-  compare?: { source: string; target: string }[] | undefined;
+  compare?: { source: string; target: string; as?: string }[] | undefined;
   targetKey: string;
   targetName: string;
   /** Which masters may be linked (see sql/active.ts); absent: all. */

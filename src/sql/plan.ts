@@ -161,16 +161,21 @@ export function aliasesStatement(link: LinkShape, f: ScopeFilter): Statement {
 
 /**
  * The link's `compare` columns as text, `compare_0`, `compare_1`… in config order (columns, not an array: PGlite reads
- * a NULL element of a text[] as the string "NULL"): a master's own values, or for a name the
- * value its rows agree on (NULL when they hold different ones or none: a name's rows that disagree say nothing).
- * min/max rather than mode(): plain aggregates that every engine, Citus included, pushes down.
+ * a NULL element of a text[] as the string "NULL"). A master's own values; for a name, the value every one of its rows
+ * has (NULL when one row has none: its rows would otherwise borrow another row's value), and `compare_agree` false when
+ * its rows hold different values on some column (then the name decides alone: two people may share it). Pairs of
+ * different types are read alike (`as`: numbers through trim_scale(numeric), a date/time as the master's type).
+ * count/min/max: plain aggregates every engine, Citus included, pushes down.
  */
 function compareColumns(link: LinkShape, side: 'source' | 'target'): string {
   const cols = link.compare ?? [];
   if (cols.length === 0) return '';
-  const one = (c: { source: string; target: string }): string =>
-    side === 'target' ? `t.${ident(c.target)}::text` : `CASE WHEN min(s.${ident(c.source)}::text) = max(s.${ident(c.source)}::text) THEN min(s.${ident(c.source)}::text) END`;
-  return cols.map((c, i) => `, ${one(c)} AS compare_${i}`).join('');
+  const read = (alias: string, col: string, as: string | undefined, mine: boolean): string =>
+    as === 'numeric' ? `trim_scale(${alias}.${ident(col)}::numeric)::text` : as !== undefined && mine ? `${alias}.${ident(col)}::${as}::text` : `${alias}.${ident(col)}::text`;
+  if (side === 'target') return cols.map((c, i) => `, ${read('t', c.target, c.as, false)} AS compare_${i}`).join('');
+  const v = cols.map((c) => read('s', c.source, c.as, true));
+  const each = v.map((x, i) => `, CASE WHEN count(${x}) = count(*) AND min(${x}) = max(${x}) THEN min(${x}) END AS compare_${i}`).join('');
+  return `${each}, ${v.map((x) => `min(${x}) IS NOT DISTINCT FROM max(${x})`).join(' AND ')} AS compare_agree`;
 }
 
 /** Distinct names of NULL-FK rows with their row counts (input of normalised/fuzzy plans). */

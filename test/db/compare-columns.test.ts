@@ -103,4 +103,33 @@ describeEach('compare columns: evidence beyond the name', (target) => {
     const runs = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.runs WHERE kind = 'plan'`).catch(() => ({ rows: [{ n: 0 }] }));
     expect(runs.rows[0]!.n).toBe(0);
   });
+
+  it('a name two people share, whose rows hold both birth dates and a town only one row has, stays ambiguous (no borrowed evidence)', async () => {
+    await t.db.query(`INSERT INTO people VALUES (1005, 1, 'Alex Smith', '1970-01-15', '10000'), (1006, 1, 'Alex Smith', '1980-06-20', '20000')`);
+    await t.db.query(`INSERT INTO tickets (id, tenant_id, requester, born, town) VALUES (20, 1, 'Alex Smith', '1970-01-15', '10000'),
+       (21, 1, 'Alex Smith', '1980-06-20', NULL), (22, 1, 'Alex Smith', '1980-06-20', NULL), (23, 1, 'Alex Smith', NULL, NULL)`);
+    const p = await plan(t.db, { allTenants: true, config: withColumns });
+    expect(await entry(t.db, p.runId, 'Alex Smith')).toMatchObject({ outcome: 'ambiguous', target_key: null });
+  });
+
+  it('columns of different types are read alike (a date against a timestamp, numbers of two types), different kinds are refused', async () => {
+    await t.db.query(`ALTER TABLE tickets ALTER COLUMN born TYPE timestamp`);
+    await t.db.query(`ALTER TABLE people ADD COLUMN vat numeric(12,2), ADD COLUMN code uuid`);
+    await t.db.query(`ALTER TABLE tickets ADD COLUMN vat_no bigint`);
+    await t.db.query(`UPDATE people SET vat = 4711 WHERE id = 1002`);
+    await t.db.query(`UPDATE tickets SET vat_no = 4711 WHERE id IN (1, 2)`);
+    const mixed: ConfigInput = { links: [{ ...link, compare: [{ source: 'born', target: 'birth_date' }, { source: 'vat_no', target: 'vat' }] }] };
+    const p = await plan(t.db, { allTenants: true, config: mixed });
+    expect(await entry(t.db, p.runId, 'John Smith')).toMatchObject({ outcome: 'linked', target_key: '1002' });
+    const c = (await t.db.query<{ candidates: unknown }>(`SELECT candidates FROM fk_backfill.plan_entries WHERE run_id = $1::int8 AND source_name = 'Sarah Connor'`, [p.runId])).rows[0]!;
+    expect(JSON.stringify(c.candidates)).not.toContain('"evidenceAgree":2');
+    const bad: ConfigInput = { links: [{ ...link, compare: [{ source: 'born', target: 'code' }] }] };
+    const e = await plan(t.db, { allTenants: true, config: bad }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(BackfillError);
+    expect((e as BackfillError).code).toBe('SCHEMA_TYPE_MISMATCH');
+    expect((e as BackfillError).message).toMatch(/born is timestamp without time zone and .*code is uuid.*compare\[0\]/);
+    const twice: ConfigInput = { links: [{ ...link, compare: [{ source: 'born', target: 'birth_date' }, { source: 'born', target: 'birth_date' }] }] };
+    const e2 = await plan(t.db, { allTenants: true, config: twice }).catch((x: unknown) => x);
+    expect((e2 as BackfillError).code).toBe('CONFIG_INVALID');
+  });
 });

@@ -24,19 +24,21 @@ const link: LinkShape = {
 };
 
 describe('statement builders', () => {
-  it("plan reads the compare columns as text: the masters' own, and per name the value its rows agree on", () => {
+  it("plan reads the compare columns as text: the masters' own, and per name the value all its rows have (numbers through trim_scale)", () => {
     const c: LinkShape = { ...link, scope: ['tenant_id'], active: undefined, compare: [{ source: 'city', target: 'town "x"' }, { source: 'vat', target: 'vat_id' }] };
-    const agreed = (col: string): string => `CASE WHEN min(s."${col}"::text) = max(s."${col}"::text) THEN min(s."${col}"::text) END`;
-    expect(unlinkedNamesStatement(c, { tenant: 'T1' })).toEqual({
-      text: `SELECT ARRAY[s."tenant_id"::text]::text[] AS scope_key, s."customer name" AS source_name, count(*)::int8 AS row_count, ${agreed('city')} AS compare_0, ${agreed('vat')} AS compare_1
+    const agreed = (x: string): string => `CASE WHEN count(${x}) = count(*) AND min(${x}) = max(${x}) THEN min(${x}) END`;
+    const city = 's."city"::text';
+    const vat = 'trim_scale(s."vat"::numeric)::text';
+    expect(unlinkedNamesStatement({ ...c, compare: [{ source: 'city', target: 'town "x"' }, { source: 'vat', target: 'vat_id', as: 'numeric' }] }, { tenant: 'T1' })).toEqual({
+      text: `SELECT ARRAY[s."tenant_id"::text]::text[] AS scope_key, s."customer name" AS source_name, count(*)::int8 AS row_count, ${agreed(city)} AS compare_0, ${agreed(vat)} AS compare_1, min(${city}) IS NOT DISTINCT FROM max(${city}) AND min(${vat}) IS NOT DISTINCT FROM max(${vat}) AS compare_agree
   FROM "erp"."Sales Orders" s
  WHERE s."customer_id" IS NULL AND s."tenant_id" = $1
  GROUP BY 1, 2
  ORDER BY 1, 2`,
       values: ['T1'],
     });
-    expect(mastersStatement(c, { tenant: 'T1' })).toEqual({
-      text: `SELECT ARRAY[t."tenant_id"::text]::text[] AS scope_key, t."id"::text AS key, t."customer_name" AS name, t."town ""x"""::text AS compare_0, t."vat_id"::text AS compare_1
+    expect(mastersStatement({ ...c, compare: [{ source: 'city', target: 'town "x"' }, { source: 'vat', target: 'vat_id', as: 'numeric' }] }, { tenant: 'T1' })).toEqual({
+      text: `SELECT ARRAY[t."tenant_id"::text]::text[] AS scope_key, t."id"::text AS key, t."customer_name" AS name, t."town ""x"""::text AS compare_0, trim_scale(t."vat_id"::numeric)::text AS compare_1
   FROM "customers" t
  WHERE t."customer_name" IS NOT NULL AND t."tenant_id" = $1
  ORDER BY 1, 3, 2`,
