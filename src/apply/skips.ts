@@ -49,8 +49,9 @@ export interface SkipCount {
   reasons?: SkipReasons;
   /**
    * Rows linked that the plan did not count: added, or renamed to a planned name, since the plan (a plan
-   * decides per name; apply links every NULL-FK row of a decided name). A lower bound when planned rows
-   * also changed away from their names meanwhile (those two cannot be told apart without a per-row plan).
+   * decides per name; apply links every NULL-FK row of a decided name). Counted per name (rows linked of a
+   * name beyond its planned count); a lower bound only where one name both lost planned rows and gained new
+   * ones (those cannot be told apart without a per-row plan).
    */
   beyondPlan: number;
 }
@@ -67,14 +68,17 @@ export async function countSkips(ctx: Context, l: ResolvedLink, ids: { planRunId
   const st = skipReasonsStatement(shape(l), { ...ids, linkName: l.entity }, ctx.filter);
   let row;
   try {
-    row = (await ctx.db.query<{ master_deleted: unknown; master_moved: unknown; master_inactive: unknown; master_renamed: unknown; passed_over: unknown; rls: boolean; before_update_triggers: boolean }>(st.text, st.values)).rows[0];
+    row = (await ctx.db.query<{ master_deleted: unknown; master_moved: unknown; master_inactive: unknown; master_renamed: unknown; passed_over: unknown; short_by_name: unknown; rls: boolean; before_update_triggers: boolean }>(st.text, st.values)).rows[0];
   } catch (e) {
     throw wrapDbError(e, `counting why planned rows of ${l.entity} were skipped`);
   }
   const [masterDeleted, masterMovedScope, masterInactive, masterRenamed, passed] = [row?.master_deleted, row?.master_moved, row?.master_inactive, row?.master_renamed, row?.passed_over].map(num) as [number, number, number, number, number];
   const counted = masterDeleted + masterMovedScope + masterInactive + masterRenamed + passed;
-  // rows still NULL for a reason are skipped whatever else happened; the rest of a shortfall no longer matches its entry
-  const skipped = Math.max(planned - updated, counted);
+  // Per name, planned rows not updated: a planned name that lost rows (renamed away, deleted) while another gained
+  // some (added since the plan) no longer cancel out in the totals (before: 2 renamed away + 1 added = "skipped 1",
+  // nothing beyond the plan). Rows still NULL for a reason are skipped whatever else happened; the rest of a
+  // shortfall no longer matches its entry.
+  const skipped = Math.max(planned - updated, num(row?.short_by_name), counted);
   const beyondPlan = updated - (planned - skipped);
   if (skipped === 0) return { skipped, beyondPlan };
   const reasons: SkipReasons = {

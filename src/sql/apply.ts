@@ -211,6 +211,8 @@ export function skipReasonsStatement(link: LinkShape, a: { planRunId: string; ru
   const scoped = link.scope.length > 0;
   const rel = p.add(link.sourceSql);
   const recorded = link.targetNameType === undefined || link.targetNameType === 'text' ? 'e.target_name' : `e.target_name::${link.targetNameType}`;
+  const changed = `SELECT unnest(cs.row_keys) FROM ${OWN}.change_sets cs WHERE cs.run_id = ${p.add(a.runId)}::int8 AND cs.link = ${linkName}`;
+  const planRun = p.add(a.planRunId);
   const text = `WITH r AS (
   SELECT ${tk} IS NULL${scoped ? ' AND o.k IS NULL' : ''} AS master_gone,
          ${scoped ? `${tk} IS NULL AND o.k IS NOT NULL` : 'false'} AS master_moved,
@@ -218,18 +220,29 @@ export function skipReasonsStatement(link: LinkShape, a: { planRunId: string; ru
          ${tk} IS NOT NULL AND e.target_name IS NOT NULL AND t.${ident(link.targetName)} IS DISTINCT FROM ${recorded} AS master_renamed
     FROM ${link.sourceSql} s
     JOIN ${OWN}.plan_entries e
-      ON e.run_id = ${p.add(a.planRunId)}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'
+      ON e.run_id = ${planRun}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'
      AND ${entryName(link, 'e')} = s.${ident(link.name)} AND e.scope_key = ${scopeKeyExpr('s', link)}
     LEFT JOIN ${link.targetSql} t ON ${tk} = e.target_key::${link.fkType}${scopeJoin('t', 's', link)}${scoped ? `
     LEFT JOIN (SELECT DISTINCT t.${ident(link.targetKey)} AS k FROM ${link.targetSql} t) o ON o.k = e.target_key::${link.fkType}` : ''}
    WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
-     AND ${rowKeyText('s', link)} NOT IN (SELECT unnest(cs.row_keys) FROM ${OWN}.change_sets cs WHERE cs.run_id = ${p.add(a.runId)}::int8 AND cs.link = ${linkName})
+     AND ${rowKeyText('s', link)} NOT IN (${changed})
+), u AS (
+  SELECT ${scopeKeyExpr('s', link)} AS scope_key, s.${ident(link.name)} AS name, count(*)::int8 AS n
+    FROM ${link.sourceSql} s
+   WHERE ${rowKeyText('s', link)} IN (${changed})${scopeWhere('s', link, f, p)}
+   GROUP BY 1, 2
+), d AS (
+  SELECT e.row_count::int8 AS planned, coalesce(u.n, 0)::int8 AS updated
+    FROM ${OWN}.plan_entries e
+    LEFT JOIN u ON u.scope_key = e.scope_key AND u.name = ${entryName(link, 'e')}
+   WHERE e.run_id = ${planRun}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'${f.tenant !== null && scoped ? ` AND e.scope_key[1] = ${p.add(f.tenant)}` : ''}
 )
 SELECT count(*) FILTER (WHERE master_gone)::int8 AS master_deleted,
        count(*) FILTER (WHERE NOT master_gone AND master_moved)::int8 AS master_moved,
        count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND master_inactive)::int8 AS master_inactive,
        count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND NOT master_inactive AND master_renamed)::int8 AS master_renamed,
        count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND NOT master_inactive AND NOT master_renamed)::int8 AS passed_over,
+       (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,
        row_security_active(${rel}::regclass) AS rls,
        EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = ${rel}::regclass AND NOT g.tgisinternal AND g.tgenabled <> 'D'
                   AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16) AS before_update_triggers

@@ -39,4 +39,22 @@ describeEach('skip counts with rows added after the plan', (target) => {
       expect(db.rows[0]).toEqual({ left: 20, linked: 280 });
     });
   }
+
+  it('a planned name that lost rows while another gained some: counted per name, not netted (a new user trial: "skipped 1", nothing beyond)', async () => {
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE TABLE vendors (id int PRIMARY KEY, org text NOT NULL, name text NOT NULL, is_active boolean NOT NULL DEFAULT true);
+      CREATE TABLE invoices (id serial PRIMARY KEY, org text NOT NULL, vendor_name text, vendor_id int REFERENCES vendors);
+      INSERT INTO vendors SELECT g, 'o1', 'Vendor ' || g FROM generate_series(1, 10) g;
+      INSERT INTO invoices (org, vendor_name) SELECT 'o1', 'Vendor ' || (1 + g % 10) FROM generate_series(1, 100) g;`);
+    const p = await plan(t.db, { config, tenantId: 'o1' });
+    await t.db.exec(`
+      UPDATE invoices SET vendor_name = 'Nobody' WHERE id IN (1, 2);
+      INSERT INTO invoices (org, vendor_name) VALUES ('o1', 'Vendor 5');`);
+    const a = await apply(t.db, { config, tenantId: 'o1', planRunId: p.runId, batchSize: 30 });
+    const r = a.results[0]!;
+    // ids 1 and 2 were 'Vendor 2' and 'Vendor 3'; the added row is a 'Vendor 5'
+    expect([r.planned, r.updated, r.skipped, r.beyondPlan, r.skipReasons?.changedSincePlan]).toEqual([100, 99, 2, 1, 2]);
+    expect(r.planned).toBe(r.updated + r.skipped - (r.beyondPlan ?? 0));
+  });
 });
