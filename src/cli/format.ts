@@ -59,8 +59,8 @@ function inferredList(results: EntityResult[], explain: boolean): string {
   for (const r of results) {
     if (r.inferredLinks.length === 0) continue;
     if (!explain) {
-      const by = Object.entries(r.linkedByMethod).filter(([m]) => m !== 'exact').map(([m, n]) => `${n} by ${m}`);
-      lines.push(`${r.entityType}: ${r.inferredLinks.length} name(s) linked other than by exact equality (${by.join(', ')} rows) — see them with --explain`);
+      const by = Object.entries(r.linkedByMethod).filter(([m]) => m !== 'exact').map(([m, n]) => `${n} row(s) by ${m}`);
+      lines.push(`${r.entityType}: ${r.inferredLinksTotal} name(s) linked other than by exact equality (${by.join(', ')}) — see them with --explain`);
       continue;
     }
     lines.push(`\nLinked other than by exact equality — ${r.entityType}${r.inferredLinksTruncated ? ` (first ${r.inferredLinks.length})` : ''}:`);

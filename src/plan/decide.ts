@@ -71,6 +71,13 @@ export function noName(name: string | null): EntryDecision {
   return { outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason: name === null ? 'no name' : 'blank name' };
 }
 
+export const NO_SCOPE_REASON = 'no tenant: its scope column is NULL (rows of no tenant are never linked)';
+
+/** Rows whose scope (tenant) column is NULL belong to no tenant: never matched, and said so. */
+export function noScope(): EntryDecision {
+  return { outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason: NO_SCOPE_REASON };
+}
+
 /**
  * Seed semantics with the seed's flaw fixed: exactly one active master with this exact name → link;
  * more than one → ambiguous (never LIMIT 1); none → unmatched.

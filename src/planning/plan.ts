@@ -41,6 +41,8 @@ export interface EntityResult {
   /** Names linked by anything but exact equality (normalized, alias, fuzzy, a person's decision), most rows first: what to eyeball. */
   inferredLinks: InferredLink[];
   inferredLinksTruncated: boolean;
+  /** How many names were linked other than by exact equality (inferredLinks lists the first --max-records). */
+  inferredLinksTotal: number;
   accuracy?: unknown;
 }
 
@@ -265,6 +267,7 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
         unmatchedRecordsTruncated: urows.length > limit,
         inferredLinks: inferred.slice(0, limit),
         inferredLinksTruncated: inferredTotal > limit,
+        inferredLinksTotal: inferredTotal,
       };
       if (accuracy !== undefined) result.accuracy = accuracy;
       results.push(result);

@@ -1,7 +1,7 @@
 import { num, type Queryable } from '../db/port.js';
 import { createMatcher, DEFAULT_MATCH_OPTIONS, estimateAccuracy, type KnownAlias, type MasterRecord, type MatchOptions } from '../match/index.js';
 import { aliasesStatement, inactiveMastersStatement, mastersStatement, unlinkedNamesStatement } from '../sql/plan.js';
-import { isBlankName, noName, onlyInactive } from '../plan/decide.js';
+import { isBlankName, noName, noScope, onlyInactive } from '../plan/decide.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { type Context, shape } from '../context/context.js';
 import type { DecidedEntry } from '../plan/decide.js';
@@ -93,6 +93,10 @@ export async function planScored(db: Queryable, l: ResolvedLink, ctx: Context, s
       const rowCount = group.rows[at]!;
       if (sourceName === null || isBlankName(sourceName)) {
         await sink({ scopeKey, sourceName, rowCount, ...noName(sourceName) });
+        continue;
+      }
+      if (unscoped) {
+        await sink({ scopeKey, sourceName, rowCount, ...noScope() });
         continue;
       }
       const d = matcher.match(sourceName, group.evidence[at]);

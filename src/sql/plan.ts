@@ -8,6 +8,7 @@
 import { activeWhere, entryName, type LinkShape, loose, OWN, Params, rowKeyText, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement } from './link.js';
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
+import { NO_SCOPE_REASON } from '../plan/decide.js';
 
 /**
  * What JavaScript's String.prototype.trim removes (WhiteSpace and LineTerminator): a name of only these
@@ -48,6 +49,7 @@ SELECT ${run}::int8, ${ln}::text, d.scope_key, d.source_name,
             WHEN cardinality(d.inactive_keys) > 0 THEN ${cands('d.inactive_keys', ", 'active', false")}
             ELSE '[]'::jsonb END,
        CASE WHEN d.no_name IS NOT NULL THEN d.no_name
+            WHEN array_position(d.scope_key, NULL) IS NOT NULL THEN ${p.add(NO_SCOPE_REASON)}
             WHEN d.candidate_count = 1 THEN 'one active master with this exact name'
             WHEN d.candidate_count > 1 THEN d.candidate_count::text || ' active masters share this exact name'
             WHEN cardinality(d.inactive_keys) = 1 THEN 'only an inactive master matches this name (not linked)'

@@ -213,7 +213,7 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
     expect(why['sales.orders.customer_po']).toMatch(/shares "customer" with customers but is not named as a reference/);
     expect(why['sales.orders.supplier_note']).toMatch(/shares "supplier" with suppliers but is not named as a reference/);
     const text = discoverText(r, null);
-    expect(text).toMatch(/Links \(written to the config\):[\s\S]*order_cust[\s\S]*order_supplier/);
+    expect(text).toMatch(/Links \(proposed; --write puts them in a config\):[\s\S]*order_cust[\s\S]*order_supplier/);
     expect(text).toMatch(/order_cust: created_by is not scope: already-linked rows disagree on it \(0 of 3 agree\)/);
     expect(text).toMatch(/Weak \(listed, not written\):[\s\S]*sales\.audit_log\.user_id ← user_name[\s\S]*no table named like "user"/);
     expect(text).toMatch(/Looked at and rejected:[\s\S]*customer_po/);
@@ -283,6 +283,9 @@ describeEach('discover CLI', (target) => {
     expect(doc.written).toBe(file);
     const cfg = JSON.parse(readFileSync(file, 'utf8')) as { links: { fk: string }[] };
     expect(cfg.links.map((l) => l.fk)).toEqual(['account_no']);
+    // without --write nothing is written, and the text says so (it said "written to the config")
+    const dry = await runCli(['discover', '--db', t.url]);
+    expect(dry.stdout).toContain('Links (proposed; --write puts them in a config):');
     const again = await runCli(['discover', '--db', t.url, '--write', file]);
     expect([again.code, again.stderr.trim()]).toEqual([2, expect.stringMatching(/exists: pass --force to overwrite it/)]);
     const db = await openDatabase(t.url);

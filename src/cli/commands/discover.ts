@@ -43,7 +43,7 @@ export function discoverText(r: DiscoverResult, written: string | null): string 
       evidenceText(p),
       p.confidence.toFixed(2),
     ]);
-    out.push('Links (written to the config):', table(['Entity', 'Source FK ← name', 'Target key ← name', 'Scope', 'Active when', 'Document', 'Amount', 'Evidence', 'Confidence'], rows));
+    out.push(written === null ? 'Links (proposed; --write puts them in a config):' : 'Links (written to the config):', table(['Entity', 'Source FK ← name', 'Target key ← name', 'Scope', 'Active when', 'Document', 'Amount', 'Evidence', 'Confidence'], rows));
     const details: string[] = [];
     for (const p of r.proposals) {
       for (const v of p.scopeEvidence) details.push(`  ${p.entity}: ${v.column} ${v.scope ? 'is scope' : 'is not scope'}: ${v.reason}`);
