@@ -158,6 +158,15 @@ export async function proposeMastersIn(ctx: Context, opts: { executedBy?: string
         m.perLink.set(it.link, { rows: it.rows, documents: it.sampleDocuments });
         members.set(it.name, m);
       }
+      // candidates of the name's own scope the match scored at least reviewAt (e.g. initials with two masters):
+      // creating a master for it would likely duplicate one of them
+      const strong = new Map<string, { key: string; name: string; score: number }[]>();
+      for (const it of items) {
+        const l = ctx.links.find((x) => x.entity === it.link)!;
+        const reviewAt = matchOptionsFor(l).reviewAt;
+        const cs = it.candidates.filter((x) => x.active && x.score !== null && x.score >= reviewAt).map((x) => ({ key: x.key, name: x.name, score: x.score! }));
+        if (cs.length > 0) strong.set(it.name, [...(strong.get(it.name) ?? []), ...cs]);
+      }
       const clusters = clusterNames([...members.values()], clusterOptions(first));
       clusters.forEach((c, i) => {
         const rep = c[0]!;
@@ -167,7 +176,12 @@ export async function proposeMastersIn(ctx: Context, opts: { executedBy?: string
           .map(({ key, name, number }) => ({ key, name, number }));
         const activeMatches = (active.get(scopeJson) ?? []).filter((m) => norms.has(m.norm)).map(({ key, name }) => ({ key, name }));
         const names = c.flatMap((m) => [...m.perLink.entries()].map(([link, v]) => ({ link, name: m.name, rows: v.rows, documents: v.documents })));
-        const reason = notApprovedBecause(rep.name, activeMatches, inactiveMatches);
+        const candidates = c.flatMap((m) => strong.get(m.name) ?? []);
+        const reason = scopeKey.some((v) => v === null)
+          ? 'not approved: no tenant: a scope column of its documents is NULL, so the new master would have no scope; set the documents\' scope first (no master can be created for it)'
+          : candidates.length > 0
+            ? `not approved: it has candidate masters of its own scope scoring at least reviewAt: ${candidates.slice(0, 3).map((x) => `${JSON.stringify(x.name)} (key ${x.key}, score ${x.score})`).join(', ')}${candidates.length > 3 ? ` and ${candidates.length - 3} more` : ''}; review it (accept/pick) instead of creating a duplicate, or set "approved": true to create one anyway`
+            : notApprovedBecause(rep.name, activeMatches, inactiveMatches);
         proposals.push({
           id: `${first.config.target.table}#${scopeKey.join('/')}#${i + 1}`,
           approved: reason === null,
@@ -297,6 +311,12 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
     else {
       for (const n of p.names) if (!ctx.links.some((x) => x.entity === n.link && targetGroup(x) === targetGroup(l))) problems.push(`${p.id}: name "${n.name}" has link ${n.link}, which does not point to ${p.targetTable}`);
       if (p.scopeKey.length !== l.config.scope.length) problems.push(`${p.id}: scope must have ${l.config.scope.length} value(s)`);
+      // a master's scope columns are what makes it a tenant's: a NULL one is refused here, not by the database mid-write
+      p.scopeKey.forEach((v, j) => {
+        if (v === null) {
+          problems.push(`proposals[${parsed.data.proposals.indexOf(p)}].scopeKey[${j}] (${p.id}): approved, but ${l.config.target.table}.${l.config.scope[j] ?? `scope #${j + 1}`} is NULL (no tenant): a master needs every scope value; set "approved": false`);
+        }
+      });
       if (p.action === 'reactivate' && (p.reactivateKey === null || l.config.target.active === undefined)) problems.push(`${p.id}: reactivate needs reactivateKey and a configured active column`);
       else if (p.action === 'reactivate' && activePredicate(l.config.target.active)?.activeWhen === 'notNull') problems.push(`${p.id}: reactivate cannot choose a value for ${activePredicate(l.config.target.active)!.column} (activeWhen "notNull")`);
       const why = p.action === 'create' ? placeholderReason(p.name) : null;
