@@ -39,7 +39,7 @@ describeEach('guard aliases of undone runs', (target) => {
     const owners = await db.query<{ run_id: string }>(`SELECT DISTINCT run_id::text FROM fk_backfill.aliases WHERE origin = 'apply'`);
     expect(owners.rows.map((r) => r.run_id)).toEqual([first.runId]);
 
-    await undo(db, { runId: first.runId, config });
+    await undo(db, { runId: first.runId });
     const g = await installGuard(db, { entities: SO });
     expect(g.aliases.apply).toBe(0);
     const r = await db.query<{ fk: string | null }>(
