@@ -158,13 +158,16 @@ export async function proposeMastersIn(ctx: Context, opts: { executedBy?: string
         m.perLink.set(it.link, { rows: it.rows, documents: it.sampleDocuments });
         members.set(it.name, m);
       }
-      // candidates of the name's own scope the match scored at least reviewAt (e.g. initials with two masters):
-      // creating a master for it would likely duplicate one of them
+      // candidates of the name's own scope that a new master would likely duplicate: any, for a name with an
+      // initial ("M. Jones" beside Mark and Mary Jones: an abbreviation, not a new person), else those scored at
+      // least reviewAt. A person's "create" decision stands: they saw the candidates.
       const strong = new Map<string, { key: string; name: string; score: number }[]>();
       for (const it of items) {
+        if (it.decision?.action === 'create') continue;
         const l = ctx.links.find((x) => x.entity === it.link)!;
         const reviewAt = matchOptionsFor(l).reviewAt;
-        const cs = it.candidates.filter((x) => x.active && x.score !== null && x.score >= reviewAt).map((x) => ({ key: x.key, name: x.name, score: x.score! }));
+        const initial = /(^|[\s,])\p{L}\.?(?=\s|$)/u.test(it.name.trim());
+        const cs = it.candidates.filter((x) => x.active && x.score !== null && (initial || x.score >= reviewAt)).map((x) => ({ key: x.key, name: x.name, score: x.score! }));
         if (cs.length > 0) strong.set(it.name, [...(strong.get(it.name) ?? []), ...cs]);
       }
       const clusters = clusterNames([...members.values()], clusterOptions(first));
@@ -180,7 +183,7 @@ export async function proposeMastersIn(ctx: Context, opts: { executedBy?: string
         const reason = scopeKey.some((v) => v === null)
           ? 'not approved: no tenant: a scope column of its documents is NULL, so the new master would have no scope; set the documents\' scope first (no master can be created for it)'
           : candidates.length > 0
-            ? `not approved: it has candidate masters of its own scope scoring at least reviewAt: ${candidates.slice(0, 3).map((x) => `${JSON.stringify(x.name)} (key ${x.key}, score ${x.score})`).join(', ')}${candidates.length > 3 ? ` and ${candidates.length - 3} more` : ''}; review it (accept/pick) instead of creating a duplicate, or set "approved": true to create one anyway`
+            ? `not approved: it may abbreviate or misspell a master of its own scope: ${candidates.slice(0, 3).map((x) => `${JSON.stringify(x.name)} (key ${x.key}, score ${x.score})`).join(', ')}${candidates.length > 3 ? ` and ${candidates.length - 3} more` : ''}; review it (accept/pick) instead of creating a duplicate, or set "approved": true to create one anyway`
             : notApprovedBecause(rep.name, activeMatches, inactiveMatches);
         proposals.push({
           id: `${first.config.target.table}#${scopeKey.join('/')}#${i + 1}`,
