@@ -6,7 +6,7 @@ import { createRun, failRun, finishRun, getRun, saveCheckpoint } from '../store/
 import { withReconnect } from '../batch/reconnect.js';
 import { assertCanWrite } from '../context/privileges.js';
 import { type BatchOptions, storedBatchOptions } from '../batch/batch.js';
-import { type CommonOptions, type Context, prepare } from '../context/context.js';
+import { type CommonOptions, type Context, prepare, runScope } from '../context/context.js';
 import { planIn, type PlanResult } from '../planning/plan.js';
 import { countSkips } from './skips.js';
 import { chooseWalk, sourceLayout } from './walk.js';
@@ -59,12 +59,9 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
   const single = opts.singleTransaction !== false;
   const runId = await createRun(ctx.db, {
     kind: 'apply',
-    tenant: ctx.filter.tenant,
-    entities: ctx.links.map((l) => l.entity),
+    ...runScope(ctx),
     executedBy: opts.executedBy ?? null,
     dryRun: false,
-    configHash: ctx.configHash,
-    config: ctx.config,
     planRunId,
     options: single ? { singleTransaction: true, mode: 'single-transaction', planHash } : { mode: 'batched', planHash, ...storedBatchOptions(opts) },
   });

@@ -7,6 +7,7 @@ import type { LinkShape, ScopeFilter } from '../sql/link.js';
 import { citusShape } from '../sql/citus.js';
 import { ident } from '../sql/quote.js';
 import { migrate } from '../store/migrate.js';
+import type { NewRun } from '../store/runs.js';
 import { type ResolvedLink, resolveLinks } from './catalog.js';
 
 /** Options every library call understands (the CLI's --db/--config/--tenant/--all-tenants). */
@@ -29,6 +30,11 @@ export interface Context {
   filter: ScopeFilter;
   /** Said once per command, not per link (e.g. the built-in Axis links are in use). */
   notices: string[];
+}
+
+/** What a run of this context records about where it ran: its tenant, its links, the config (and hash) it ran with. */
+export function runScope(ctx: Context): Pick<NewRun, 'tenant' | 'entities' | 'configHash' | 'config'> {
+  return { tenant: ctx.filter.tenant, entities: ctx.links.map((l) => l.entity), configHash: ctx.configHash, config: ctx.config };
 }
 
 export function shape(l: ResolvedLink): LinkShape {

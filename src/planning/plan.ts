@@ -6,7 +6,7 @@ import { deletePlanEntriesStatement, exactPlanInsertStatement, planCountsStateme
 import { statusStatement } from '../sql/status.js';
 import { createRun, failRun, finishRun, insertPlanEntries, type PlanEntryRow, planEntryWriter } from '../store/runs.js';
 import type { ResolvedLink } from '../context/catalog.js';
-import { type CommonOptions, type Context, prepare, shape } from '../context/context.js';
+import { type CommonOptions, type Context, prepare, runScope, shape } from '../context/context.js';
 import { loadHumanDecisions, overrideWithDecisions } from './decisions.js';
 import { planScored } from './scored.js';
 
@@ -218,12 +218,9 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
   const executedAt = new Date().toISOString();
   const runId = await createRun(ctx.db, {
     kind: 'plan',
-    tenant: ctx.filter.tenant,
-    entities: ctx.links.map((l) => l.entity),
+    ...runScope(ctx),
     executedBy: opts.executedBy ?? null,
     dryRun: true,
-    configHash: ctx.configHash,
-    config: ctx.config,
   });
   try {
     const results: EntityResult[] = [];

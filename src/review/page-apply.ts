@@ -1,7 +1,7 @@
 /** Apply from the review page: what a plan would link by decision and by machine, and the decisions-only copy of a plan. */
 import { num } from '../db/port.js';
 import { BackfillError } from '../errors.js';
-import type { Context } from '../context/context.js';
+import { type Context, runScope } from '../context/context.js';
 import { planIn } from '../planning/plan.js';
 import { createRun, failRun, finishRun } from '../store/runs.js';
 import { json } from './queue.js';
@@ -49,12 +49,9 @@ export async function decisionsOnlyPlanIn(ctx: Context, planRunId: string, by: s
   }
   const id = await createRun(ctx.db, {
     kind: 'plan',
-    tenant: ctx.filter.tenant,
-    entities: ctx.links.map((l) => l.entity),
+    ...runScope(ctx),
     executedBy: by,
     dryRun: true,
-    configHash: ctx.configHash,
-    config: ctx.config,
     options: { decisionsOnlyOf: planRunId },
   });
   try {

@@ -5,7 +5,7 @@ import { laterWritesStatement, undoBoundStatement, undoStatement } from '../sql/
 import { createRun, earlierRunThatChanged, failRun, finishRun, getRun, interruptRun, type RunRecord, saveCheckpoint } from '../store/runs.js';
 import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from '../batch/reconnect.js';
 import { assertCanWrite } from '../context/privileges.js';
-import { type CommonOptions, type Context, prepare, shape } from '../context/context.js';
+import { type CommonOptions, type Context, prepare, runScope, shape } from '../context/context.js';
 import { adapt } from '../db/index.js';
 import { migrate } from '../store/migrate.js';
 import { type BatchOptions, parseCheckpoint, storedBatchOptions, walkLink } from '../batch/batch.js';
@@ -109,12 +109,9 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
   const single = opts.singleTransaction !== false;
   const runId = await createRun(ctx.db, {
     kind: 'undo',
-    tenant: ctx.filter.tenant,
-    entities: ctx.links.map((l) => l.entity),
+    ...runScope(ctx),
     executedBy: opts.executedBy ?? null,
     dryRun: false,
-    configHash: ctx.configHash,
-    config: ctx.config,
     targetRunId: target.id,
     options: single ? { mode: 'single-transaction' } : { mode: 'batched', ...storedBatchOptions(opts) },
   });
