@@ -211,9 +211,10 @@ export function skipReasonsStatement(link: LinkShape, a: { planRunId: string; ru
   const scoped = link.scope.length > 0;
   const rel = p.add(link.sourceSql);
   const recorded = link.targetNameType === undefined || link.targetNameType === 'text' ? 'e.target_name' : `e.target_name::${link.targetNameType}`;
-  const changed = `SELECT unnest(cs.row_keys) FROM ${OWN}.change_sets cs WHERE cs.run_id = ${p.add(a.runId)}::int8 AND cs.link = ${linkName}`;
   const planRun = p.add(a.planRunId);
-  const text = `WITH r AS (
+  const text = `WITH changed AS (
+  SELECT unnest(cs.row_keys) AS k FROM ${OWN}.change_sets cs WHERE cs.run_id = ${p.add(a.runId)}::int8 AND cs.link = ${linkName}
+), r AS (
   SELECT ${tk} IS NULL${scoped ? ' AND o.k IS NULL' : ''} AS master_gone,
          ${scoped ? `${tk} IS NULL AND o.k IS NOT NULL` : 'false'} AS master_moved,
          ${link.active === undefined ? 'false' : `${tk} IS NOT NULL AND NOT ${activeExpr('t', link.active)}`} AS master_inactive,
@@ -225,11 +226,11 @@ export function skipReasonsStatement(link: LinkShape, a: { planRunId: string; ru
     LEFT JOIN ${link.targetSql} t ON ${tk} = e.target_key::${link.fkType}${scopeJoin('t', 's', link)}${scoped ? `
     LEFT JOIN (SELECT DISTINCT t.${ident(link.targetKey)} AS k FROM ${link.targetSql} t) o ON o.k = e.target_key::${link.fkType}` : ''}
    WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
-     AND ${rowKeyText('s', link)} NOT IN (${changed})
+     AND ${rowKeyText('s', link)} NOT IN (SELECT k FROM changed)
 ), u AS (
   SELECT ${scopeKeyExpr('s', link)} AS scope_key, s.${ident(link.name)} AS name, count(*)::int8 AS n
     FROM ${link.sourceSql} s
-   WHERE ${rowKeyText('s', link)} IN (${changed})${scopeWhere('s', link, f, p)}
+   WHERE ${rowKeyText('s', link)} IN (SELECT k FROM changed)${scopeWhere('s', link, f, p)}
    GROUP BY 1, 2
 ), d AS (
   SELECT e.row_count::int8 AS planned, coalesce(u.n, 0)::int8 AS updated
