@@ -17,15 +17,19 @@ const config: ConfigInput = {
 describeEach('skip counts with rows added after the plan', (target) => {
   let t: TestDb;
   afterEach(async () => t.dispose());
+  /** Ten vendors of org o1 and `n` invoices naming them in turn, none linked, in a fresh database. */
+  async function vendorsAndInvoices(n: number): Promise<void> {
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE TABLE vendors (id int PRIMARY KEY, org text NOT NULL, name text NOT NULL, is_active boolean NOT NULL DEFAULT true);
+      CREATE TABLE invoices (id serial PRIMARY KEY, org text NOT NULL, vendor_name text, vendor_id int REFERENCES vendors);
+      INSERT INTO vendors SELECT g, 'o1', 'Vendor ' || g FROM generate_series(1, 10) g;
+      INSERT INTO invoices (org, vendor_name) SELECT 'o1', 'Vendor ' || (1 + g % 10) FROM generate_series(1, ${n}) g;`);
+  }
 
   for (const singleTransaction of [true, false]) {
     it(`skipped planned rows keep their reason; added rows are counted beyond the plan (${singleTransaction ? 'single transaction' : 'batched'})`, async () => {
-      t = await freshDb(target);
-      await t.db.exec(`
-        CREATE TABLE vendors (id int PRIMARY KEY, org text NOT NULL, name text NOT NULL, is_active boolean NOT NULL DEFAULT true);
-        CREATE TABLE invoices (id serial PRIMARY KEY, org text NOT NULL, vendor_name text, vendor_id int REFERENCES vendors);
-        INSERT INTO vendors SELECT g, 'o1', 'Vendor ' || g FROM generate_series(1, 10) g;
-        INSERT INTO invoices (org, vendor_name) SELECT 'o1', 'Vendor ' || (1 + g % 10) FROM generate_series(1, 200) g;`);
+      await vendorsAndInvoices(200);
       const p = await plan(t.db, { config, tenantId: 'o1' });
       expect(p.results[0]!.recordsMatched).toBe(200);
       await t.db.exec(`
@@ -41,12 +45,7 @@ describeEach('skip counts with rows added after the plan', (target) => {
   }
 
   it('a planned name that lost rows while another gained some: counted per name, not netted (a new user trial: "skipped 1", nothing beyond)', async () => {
-    t = await freshDb(target);
-    await t.db.exec(`
-      CREATE TABLE vendors (id int PRIMARY KEY, org text NOT NULL, name text NOT NULL, is_active boolean NOT NULL DEFAULT true);
-      CREATE TABLE invoices (id serial PRIMARY KEY, org text NOT NULL, vendor_name text, vendor_id int REFERENCES vendors);
-      INSERT INTO vendors SELECT g, 'o1', 'Vendor ' || g FROM generate_series(1, 10) g;
-      INSERT INTO invoices (org, vendor_name) SELECT 'o1', 'Vendor ' || (1 + g % 10) FROM generate_series(1, 100) g;`);
+    await vendorsAndInvoices(100);
     const p = await plan(t.db, { config, tenantId: 'o1' });
     await t.db.exec(`
       UPDATE invoices SET vendor_name = 'Nobody' WHERE id IN (1, 2);
