@@ -155,7 +155,7 @@ async function main(): Promise<void> {
   if (nErr > 0) {
     for (const [d, r] of runs) {
       const wrong = r.verdicts.filter((v) => v.linkedTo !== null && v.linkedTo !== v.doc.truth);
-      console.log(`\n## ${d}: wrong auto-links at 0.90 (${wrong.length})`);
+      console.log(`\n## ${d}: wrong auto-links at ${base.autoLinkAt.toFixed(2)} (${wrong.length})`);
       for (const v of wrong.slice(0, nErr)) {
         const c = v.decision!.candidates[0];
         console.log(`${v.doc.kind} | ${JSON.stringify(v.doc.name)} -> ${JSON.stringify(c?.name)} ${v.decision!.method} ${v.decision!.score} truth=${v.doc.truth} ${JSON.stringify(c?.signals)}`);

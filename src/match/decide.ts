@@ -8,7 +8,7 @@ import type { Candidate, MatchOptions, MatchStrategy, NameDecision } from './typ
 export const DEFAULT_MATCH_OPTIONS: Record<MatchStrategy, MatchOptions> = {
   exact: { strategy: 'exact', autoLinkAt: 1, reviewAt: 1, margin: 0, maxCandidates: 5 },
   normalized: { strategy: 'normalized', autoLinkAt: 1, reviewAt: 1, margin: 0, maxCandidates: 5 },
-  fuzzy: { strategy: 'fuzzy', autoLinkAt: 0.9, reviewAt: 0.6, margin: 0.05, maxCandidates: 5 },
+  fuzzy: { strategy: 'fuzzy', autoLinkAt: 0.88, reviewAt: 0.6, margin: 0.05, maxCandidates: 5 },
 };
 
 export const DEFAULT_MAX_CANDIDATES = 5;

@@ -293,7 +293,7 @@ describeEach('review', (target) => {
     const p = await plan(t.db, { tenantId: DEMO_TENANT, config: FUZZY_CONFIG });
     const json = await report(t.db, { runId: p.runId, format: 'json' });
     const so = json.report.links.find((l) => l.entityType === 'sales_order')!;
-    expect(so).toMatchObject({ strategy: 'fuzzy', autoLinkAt: 0.9, reviewAt: 0.6, totalRecords: 11, recordsWithNullFK: 10, recordsMatched: 4, recordsReview: 4, recordsUnmatched: 2, matchRate: '40.0%', recordsUpdated: null });
+    expect(so).toMatchObject({ strategy: 'fuzzy', autoLinkAt: 0.88, reviewAt: 0.6, totalRecords: 11, recordsWithNullFK: 10, recordsMatched: 4, recordsReview: 4, recordsUnmatched: 2, matchRate: '40.0%', recordsUpdated: null });
     // every scored name is in one bin; names with a score in [0.6, 0.65) are review
     const binned = so.histogram.reduce((a, b) => a + Object.values(b.names).reduce((x, n) => x + n, 0), 0);
     const scored = (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.plan_entries WHERE run_id = $1 AND link = 'sales_order' AND score IS NOT NULL`, [p.runId])).rows[0]!.n;
@@ -319,7 +319,7 @@ describeEach('review', (target) => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect((html.match(/<svg /g) ?? []).length).toBe(4);
-    expect(html).toContain('autoLinkAt 0.9');
+    expect(html).toContain('autoLinkAt 0.88');
     expect(html).toContain('reviewAt 0.6');
     expect(html).toMatch(/<div style="width:40\.0%">/);
   });
