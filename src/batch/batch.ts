@@ -47,6 +47,11 @@ export interface BatchOptions {
   reconnectAttempts?: number;
   /** First wait before reconnecting, doubled each attempt up to 10 s (default 500 ms). */
   reconnectBackoffMs?: number;
+  /**
+   * apply --all-tenants only: walk this many slices of a link at once, each on its own connection with its
+   * own checkpoint (src/apply/parallel.ts). Default 1: one batch at a time.
+   */
+  parallel?: number;
   /** Abort: the current batch finishes (commits), then the run stops with status 'stopped'. */
   signal?: AbortSignal;
   onProgress?: ProgressListener;
@@ -68,6 +73,8 @@ export interface LinkCheckpoint {
   pass?: number;
   /** Apply: the walk(s) ended and the final sweep over rows they passed by has started (see apply.ts). */
   sweep?: boolean;
+  /** Parallel apply: the first pass was cut into this many slices, each with its own checkpoint (fk_backfill.run_slices). */
+  slices?: number;
 }
 
 export interface Checkpoint {
@@ -89,7 +96,7 @@ export function parseCheckpoint(raw: unknown): Checkpoint {
 /** Options as stored in runs.options (so a resume uses the same knobs unless told otherwise). */
 export function storedBatchOptions(o: BatchOptions): Record<string, number | string> {
   const out: Record<string, number | string> = {};
-  for (const k of ['batchSize', 'targetBatchMs', 'minBatchSize', 'maxBatchSize', 'lockTimeoutMs', 'statementTimeoutMs', 'lockRetries', 'backoffMs', 'maxRate', 'pauseMs', 'reconnectAttempts', 'reconnectBackoffMs'] as const) {
+  for (const k of ['batchSize', 'targetBatchMs', 'minBatchSize', 'maxBatchSize', 'lockTimeoutMs', 'statementTimeoutMs', 'lockRetries', 'backoffMs', 'maxRate', 'pauseMs', 'reconnectAttempts', 'reconnectBackoffMs', 'parallel'] as const) {
     const v = o[k];
     if (typeof v === 'number') out[k] = v;
   }
@@ -119,6 +126,19 @@ export interface LinkWalk {
    * changed more is rolled back with INTEGRITY instead of committed (reverted ≤ changed, by the code).
    */
   atMostN?: boolean;
+  /**
+   * Where this walk keeps its checkpoint and which lock makes its batches exclusive. Absent: the run's row
+   * (runs.checkpoint, the run's advisory lock). A parallel apply's slice keeps its own (src/apply/parallel.ts).
+   */
+  slot?: CheckpointSlot;
+}
+
+/** A checkpoint kept outside the run's row (parallel apply: one row per slice). */
+export interface CheckpointSlot {
+  /** Locks it for the batch's transaction; false: another process is running a batch of it. */
+  lock(tx: Queryable): Promise<boolean>;
+  read(tx: Queryable): Promise<LinkCheckpoint | undefined>;
+  save(tx: Queryable, lc: LinkCheckpoint): Promise<void>;
 }
 
 export interface WalkResult {
@@ -182,23 +202,28 @@ const MAX_VANISHED_RETRIES = 20;
 async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number, stmtMs: number): Promise<BatchOutcome> {
   return db.transaction(async (tx) => {
     // application_name names the run in pg_stat_activity for the batch (SET LOCAL: the connection's own comes back after)
-    const got = await tx.query<{ got: boolean }>(`SELECT ${batchSettings()}, set_config('application_name', 'fk-backfill run ' || $3::int8::text, true), ${RUN_LOCK} AS got`, [
+    const slot = w.slot;
+    const got = await tx.query<{ got: boolean }>(`SELECT ${batchSettings()}, set_config('application_name', 'fk-backfill run ' || $3::int8::text, true), ${slot === undefined ? RUN_LOCK : 'true'} AS got`, [
       `${Math.max(1, Math.round(lockMs))}ms`,
       `${Math.max(1, Math.round(stmtMs))}ms`,
       w.runId,
     ]);
-    if (got.rows[0]?.got !== true) {
+    if (got.rows[0]?.got !== true || (slot !== undefined && !(await slot.lock(tx)))) {
       throw new BackfillError('RUN_BUSY', `run ${w.runId} is being processed by another process right now; let it finish or stop it first`);
     }
-    const cp = await readCheckpoint(tx, w.runId);
-    const lc: LinkCheckpoint = { ...emptyLinkCheckpoint(), ...cp.links[w.link] };
+    const cp = slot === undefined ? await readCheckpoint(tx, w.runId) : null;
+    const lc: LinkCheckpoint = { ...emptyLinkCheckpoint(), ...(cp === null ? await slot!.read(tx) : cp.links[w.link]) };
+    const save = async (): Promise<void> => {
+      if (cp === null) return slot!.save(tx, lc);
+      cp.links[w.link] = lc;
+      await saveCheckpoint(tx, w.runId, cp);
+    };
     if (lc.done) return { after: lc.after, upTo: null, keys: 0, changed: 0, link: lc };
     const b = w.bound(lc.after, size);
     const br = (await tx.query<{ up_to: string; n: unknown }>(b.text, b.values)).rows[0];
     if (br === undefined) {
       lc.done = true;
-      cp.links[w.link] = lc;
-      await saveCheckpoint(tx, w.runId, cp);
+      await save();
       return { after: lc.after, upTo: null, keys: 0, changed: 0, link: lc };
     }
     for (const pre of w.setup?.() ?? []) await tx.query(pre.text, pre.values);
@@ -213,8 +238,7 @@ async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number,
     lc.changed += changed;
     lc.keys += keys;
     lc.batches += 1;
-    cp.links[w.link] = lc;
-    await saveCheckpoint(tx, w.runId, cp);
+    await save();
     return { after, upTo: br.up_to, keys, changed, link: lc };
   });
 }
