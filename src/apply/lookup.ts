@@ -128,8 +128,11 @@ interface BatchWork {
   walk: Walk;
   statement: (r: KeyRange) => Statement;
   setup: () => Statement[];
-  bound: (after: string | null, limit: number) => Statement;
+  /** `hi`: a parallel apply's slice ends there (inclusive); the ctid walk's bound ignores it (its slices end at `end`). */
+  bound: (after: string | null, limit: number, hi?: string | null) => Statement;
   cleanup: () => Promise<void>;
+  /** The key ladder's table, when one was built (a parallel apply cuts its slices at its rungs). */
+  ladder?: string;
 }
 
 /**
@@ -166,7 +169,7 @@ export async function batchWork(ctx: Context, l: ResolvedLink, runId: string, pl
     src?.kind !== 'distributed' ? 1
     : l.config.scope[0] === src.column ? await rowsPerTenant(ctx.db, planRunId, l.entity)
     : Math.max(1, num((await ctx.db.query<{ r: unknown }>(rowsPerDistributionValueStatement(s, src.column).text)).rows[0]?.r));
-  const tenantBound = (from: string | null, n: number): Statement => citusTenantBoundStatement(s, from, n / perTenant, ctx.filter);
+  const tenantBound = (from: string | null, n: number, hi: string | null = null): Statement => citusTenantBoundStatement(s, from, n / perTenant, ctx.filter, hi);
   const withLadder = walk === 'key' && !distributed;
   const lk = await lookup(ctx, l, { runId, planRunId, index, oneTransaction: false }, async (tx) => {
     if (withLadder) for (const st of applyLadderStatements(s, { ...ladder, after: lc.after }, ctx.filter)) await tx.query(st.text, st.values);
@@ -174,13 +177,14 @@ export async function batchWork(ctx: Context, l: ResolvedLink, runId: string, pl
   const statement = (range: KeyRange): Statement => applyBatchStatement(s, { runId, linkName: l.entity, tableName: l.config.table, map: lk.map, range, walk }, ctx.filter);
   if (!lk.shared) {
     // No CREATE on fk_backfill: no key ladder either; the bounds walk the primary key
-    return { walk, statement, setup: () => lk.setup, bound: walk === 'ctid' ? blockBound(lc, layout) : distributed ? tenantBound : (from, n) => applyBoundStatement(s, from, n, ctx.filter), cleanup: lk.cleanup };
+    return { walk, statement, setup: () => lk.setup, bound: walk === 'ctid' ? blockBound(lc, layout) : distributed ? tenantBound : (from, n, hi = null) => applyBoundStatement(s, from, n, ctx.filter, hi), cleanup: lk.cleanup };
   }
   return {
     walk,
     statement,
     setup: () => [],
-    bound: walk === 'ctid' ? blockBound(lc, layout) : distributed ? tenantBound : (from, n) => applyLadderBoundStatement(s, ladder, from, n, ctx.filter),
+    bound: walk === 'ctid' ? blockBound(lc, layout) : distributed ? tenantBound : (from, n, hi = null) => applyLadderBoundStatement(s, ladder, from, n, ctx.filter, hi),
+    ...(withLadder ? { ladder: ladder.table } : {}),
     cleanup: async () => {
       await lk.cleanup();
       await ctx.db.query(`DROP TABLE IF EXISTS ${ladder.table}`).catch(() => undefined);

@@ -33,6 +33,37 @@ function keyRangeWhere(alias: string, link: LinkShape, r: KeyRange | undefined, 
   return out;
 }
 
+/** A parallel apply's slice ends at `hi` (inclusive; null: at the end of the walk): its bounds stop there. */
+function upToWhere(col: string, link: LinkShape, hi: string | null, p: Params): string {
+  return hi === null ? '' : ` AND ${col} <= ${p.add(hi)}::${link.keyType}`;
+}
+
+/**
+ * Where a parallel apply cuts one link's walk into `slices` slices of about equal work: the last key of
+ * each but the last slice, in walk order (so slice i is (cut[i-1], cut[i]], the last one open-ended).
+ * `ladder`: the rungs of a key walk's ladder (every `step`-th key of the source in the scope). `plan`: the
+ * tenants (first scope value, in the walk key's type) of the plan's linked entries, weighed by their rows:
+ * a Citus source walked by its distribution column, whole tenants per slice.
+ */
+export function sliceCutsStatement(link: LinkShape, slices: number, from: { ladder: string } | { planRunId: string; linkName: string }): Statement {
+  const p = new Params();
+  const n = p.add(Math.max(1, Math.floor(slices)));
+  const items =
+    'ladder' in from
+      ? `SELECT l.k, 1::float8 AS w FROM ${from.ladder} l`
+      : `SELECT e.scope_key[1]::${link.keyType} AS k, sum(e.row_count)::float8 AS w
+           FROM fk_backfill.plan_entries e
+          WHERE e.run_id = ${p.add(from.planRunId)}::int8 AND e.link = ${p.add(from.linkName)} AND e.outcome = 'linked' AND e.scope_key[1] IS NOT NULL
+          GROUP BY 1`;
+  // each item goes to the slice its running share of the weight falls in; a slice's cut is its last item
+  const text = `SELECT DISTINCT ON (x.part) x.k::text AS cut
+  FROM (SELECT i.k, least(${n}::int - 1, floor((sum(i.w) OVER (ORDER BY i.k) - i.w) * ${n}::int / nullif(sum(i.w) OVER (), 0))::int) AS part
+          FROM (${items}) i) x
+ WHERE x.part < ${n}::int - 1
+ ORDER BY x.part, x.k DESC`;
+  return { text, values: p.values };
+}
+
 /**
  * How a batched apply walks the source: 'key', ranges of the primary key (any table, any server);
  * 'ctid', ranges of heap blocks in physical order (PostgreSQL 14+ TID Range Scan, plain heap tables).
@@ -88,11 +119,11 @@ export function blockBoundStatement(after: string | null, pages: number, end: nu
  * `after` within the scope (keyset `ORDER BY key LIMIT n`, never OFFSET). No row: the walk is done.
  * Returns `up_to` (key as text) and `n` (keys in the range).
  */
-export function applyBoundStatement(link: LinkShape, after: string | null, limit: number, f: ScopeFilter): Statement {
+export function applyBoundStatement(link: LinkShape, after: string | null, limit: number, f: ScopeFilter, hi: string | null = null): Statement {
   const p = new Params();
   const k = ident(link.key);
   const scope = scopeWhere('s', link, f, p);
-  const from = after === null ? '' : ` AND s.${k} > ${p.add(after)}::${link.keyType}`;
+  const from = (after === null ? '' : ` AND s.${k} > ${p.add(after)}::${link.keyType}`) + upToWhere(`s.${k}`, link, hi, p);
   const text = `SELECT x.k::text AS up_to, x.n::int8 AS n
   FROM (SELECT s.${k} AS k, row_number() OVER (ORDER BY s.${k}) AS n
           FROM ${link.sourceSql} s
@@ -135,14 +166,15 @@ SELECT x.k, x.n FROM (SELECT s.${k} AS k, row_number() OVER (ORDER BY s.${k}) AS
  * after `after` (or the last one left); past the last rung, and for batches smaller than a rung, the
  * live walk of the primary key, so keys inserted since the ladder was built are still covered.
  */
-export function applyLadderBoundStatement(link: LinkShape, ladder: { table: string; step: number }, after: string | null, limit: number, f: ScopeFilter): Statement {
+export function applyLadderBoundStatement(link: LinkShape, ladder: { table: string; step: number }, after: string | null, limit: number, f: ScopeFilter, hi: string | null = null): Statement {
   const rungs = Math.floor(limit / ladder.step);
-  const live = applyBoundStatement(link, after, limit, f);
+  const live = applyBoundStatement(link, after, limit, f, hi);
   if (rungs < 1) return live;
   const p = new Params();
   for (const v of live.values) p.add(v);
   const af = after === null ? null : `${p.add(after)}::${link.keyType}`;
-  const from = af === null ? '' : ` WHERE l.k > ${af}`;
+  const conds = `${af === null ? '' : ` AND l.k > ${af}`}${upToWhere('l.k', link, hi, p)}`;
+  const from = conds === '' ? '' : ` WHERE${conds.slice(4)}`;
   const base = af === null ? '0' : `coalesce((SELECT b.n FROM ${ladder.table} b WHERE b.k <= ${af} ORDER BY b.k DESC LIMIT 1), 0)`;
   const text = `(SELECT x.k::text AS up_to, (x.n - ${base})::int8 AS n
    FROM (SELECT l.k, l.n FROM ${ladder.table} l${from} ORDER BY l.k LIMIT ${p.add(rungs)}::int8) x
@@ -174,10 +206,10 @@ export function plainRangeWhere(alias: string, link: LinkShape, r: KeyRange | un
  * and LIMIT is pushed down whole (each shard reads its first tenants by the key's index), so a bound
  * costs a few index reads per shard, never a scan; no window function (Citus would pull every row).
  */
-export function citusTenantBoundStatement(link: LinkShape, after: string | null, tenants: number, f: ScopeFilter): Statement {
+export function citusTenantBoundStatement(link: LinkShape, after: string | null, tenants: number, f: ScopeFilter, hi: string | null = null): Statement {
   const p = new Params();
   const k = ident(link.key);
-  const from = after === null ? '' : ` AND s.${k} > ${p.add(after)}::${link.keyType}`;
+  const from = (after === null ? '' : ` AND s.${k} > ${p.add(after)}::${link.keyType}`) + upToWhere(`s.${k}`, link, hi, p);
   // the last tenant by ORDER BY … DESC LIMIT 1, not max(): uuid has no max() before PostgreSQL 16
   const text = `WITH g AS (
   SELECT s.${k} AS k, count(*) AS n
