@@ -13,6 +13,7 @@ import { chooseWalk, sourceLayout } from './walk.js';
 import { applyResult, type ApplyResult, type LinkApplyResult, skipFields, summaryOf } from './result.js';
 import { checkPlanHash, loadPlan, plannedRows, stampedPlanHash } from './planned.js';
 import { continueBatched } from './batched.js';
+import { parallelism } from './parallel.js';
 import { assertCanBuildLookup, refreshStaleStatistics, wholeLinkWork } from './lookup.js';
 import { mergedBatchOptions, reopenRun, retryOnVanishedMaster } from '../batch/resume.js';
 
@@ -40,6 +41,7 @@ export interface ResumeApplyOptions extends BatchOptions {
  * and writing the change log in the same statement.
  */
 export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  const parallel = parallelism(ctx, { parallel: opts.parallel, singleTransaction: opts.singleTransaction !== false }); // bad --parallel: refused before anything is written
   await assertCanWrite(ctx, 'apply'); // before anything is written (issue #8)
   await assertCanBuildLookup(ctx.db);
   if (opts.singleTransaction === false && opts.walk === 'ctid') {
@@ -63,12 +65,12 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
     executedBy: opts.executedBy ?? null,
     dryRun: false,
     planRunId,
-    options: single ? { singleTransaction: true, mode: 'single-transaction', planHash } : { mode: 'batched', planHash, ...storedBatchOptions(opts) },
+    options: single ? { singleTransaction: true, mode: 'single-transaction', planHash } : { mode: 'batched', planHash, ...storedBatchOptions({ ...opts, parallel }) },
   });
   const extra = planResult !== undefined ? { plan: planResult } : {};
   if (!single) {
     await saveCheckpoint(ctx.db, runId, { links: {} });
-    return { ...(await continueBatched(ctx, runId, planRunId, planHash, opts, false)), ...extra };
+    return { ...(await continueBatched(ctx, runId, planRunId, planHash, { ...opts, parallel }, false)), ...extra };
   }
   const cleanups: (() => Promise<void>)[] = [];
   try {
@@ -127,9 +129,11 @@ export async function resumeApply(handle: unknown, opts: ResumeApplyOptions): Pr
   if (typeof pinned === 'string' && pinned !== planHash) {
     throw new BackfillError('PLAN_STALE', `plan ${run.planRunId} changed since run ${run.id} started (hash ${pinned}, now ${planHash})`);
   }
-  await reopenRun(db, run);
   const { runId: _r, ...batch } = opts;
-  return continueBatched(ctx, run.id, run.planRunId, planHash, mergedBatchOptions(run, batch), true);
+  const merged = mergedBatchOptions(run, batch);
+  const parallel = parallelism(ctx, merged); // before the run is reopened
+  await reopenRun(db, run);
+  return continueBatched(ctx, run.id, run.planRunId, planHash, { ...merged, parallel }, true);
 }
 
 /** Fills tenant and entities from the plan when `--plan ID` is given without them. */

@@ -40,8 +40,8 @@ export function dbUrl(flags: GlobalFlags): string {
 }
 
 /** Opens the database for a command; an embedded directory that does not exist is an error, not created. */
-export async function open(flags: GlobalFlags): Promise<Database> {
-  return openDatabase(dbUrl(flags), { create: false });
+export async function open(flags: GlobalFlags, connections?: number): Promise<Database> {
+  return openDatabase(dbUrl(flags), { create: false, ...(connections !== undefined ? { connections } : {}) });
 }
 
 /**
@@ -59,9 +59,9 @@ export function common(flags: GlobalFlags): CommonOptions {
 }
 
 /** Loads config first (bad config: exit 2 before any connection), then opens the database. */
-export async function withDatabase<T>(flags: GlobalFlags, fn: (db: Database, opts: CommonOptions) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(flags: GlobalFlags, fn: (db: Database, opts: CommonOptions) => Promise<T>, connections?: number): Promise<T> {
   const opts = common(flags);
-  const db = await open(flags);
+  const db = await open(flags, connections);
   try {
     return await fn(db, opts);
   } finally {

@@ -27,14 +27,14 @@ export function redactUrl(url: string): string {
  * on disk; `memory://` → embedded in memory. Checks the connection before returning. `create: false`
  * refuses to create a new embedded database directory (commands that expect existing data).
  */
-export async function openDatabase(url: string, opts: { create?: boolean } = {}): Promise<Database> {
+export async function openDatabase(url: string, opts: { create?: boolean; connections?: number } = {}): Promise<Database> {
   if (typeof url !== 'string' || url.length === 0) {
     throw new BackfillError('DB_URL_INVALID', `openDatabase needs a database URL (postgres://…, pglite://DIR or memory://), got ${url === '' ? 'an empty string' : typeof url === 'string' ? 'a string' : String(url)}`);
   }
   const shown = redactUrl(url);
   let db: Database;
   if (/^postgres(ql)?:\/\//i.test(url)) {
-    db = openPostgres(url, shown);
+    db = openPostgres(url, shown, opts.connections);
   } else if (/^pglite:\/\//i.test(url)) {
     const dir = url.slice('pglite://'.length);
     if (dir.length === 0) throw new BackfillError('DB_URL_INVALID', `pglite:// needs a directory, e.g. pglite://./data (got ${shown})`);

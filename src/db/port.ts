@@ -30,6 +30,11 @@ export interface Database extends Queryable {
   exec(sql: string): Promise<void>;
   /** Closes what this adapter opened; a handle passed in by the application is left open. */
   close(): Promise<void>;
+  /**
+   * How many transactions may run at once on their own connections (a pool's size; 1: one connection,
+   * e.g. PGlite or a single client). Absent: not known. Parallel apply uses at most this many.
+   */
+  readonly connections?: number;
   /** Where this points, password hidden (for messages and run records). */
   readonly description: string;
 }
@@ -51,6 +56,7 @@ export function withinTransaction(db: Pick<Database, 'kind' | 'description'>, tx
   return {
     kind: db.kind,
     description: db.description,
+    connections: 1,
     query: (text, values) => tx.query(text, values),
     transaction: (fn) => fn(tx),
     session: (fn) => fn(tx),

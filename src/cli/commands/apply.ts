@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
 import { positiveNumber, wholeNumber } from '../args.js';
 import { apply, resumeApply } from '../../apply/apply.js';
+import { MAX_PARALLEL } from '../../apply/parallel.js';
+import { BackfillError } from '../../errors.js';
 import type { ApplyResult } from '../../apply/result.js';
 import type { BatchOptions } from '../../batch/batch.js';
 import { plan } from '../../planning/plan.js';
@@ -95,13 +97,17 @@ export function register(program: Command): void {
   withWalkFlag(withBatchFlags(withYes(withScope(withDb(program.command('apply').description('live run: link the planned rows in batches, log every change (undo-able, resumable)'))))))
     .option('--plan <id>', 'apply exactly this plan (from `plan`); default: plan now, then apply')
     .option('--resume <run>', 'continue a batched apply run (stopped, failed, or crashed) from its checkpoint')
-    .action(async (flags: GlobalFlags & BatchFlags & { plan?: string; resume?: string }) => {
+    .option('--parallel <n>', `with --all-tenants: walk each link in slices (whole tenants on Citus), n connections at once, one checkpoint per slice (default 1; at most ${MAX_PARALLEL}; PGlite runs 1)`, wholeNumber('--parallel', 1, MAX_PARALLEL))
+    .action(async (flags: GlobalFlags & BatchFlags & { plan?: string; resume?: string; parallel?: number }) => {
+      checkParallelFlag(flags);
+      const par = flags.parallel !== undefined ? { parallel: flags.parallel } : {};
+      const connections = flags.parallel !== undefined ? flags.parallel + 1 : undefined;
       if (flags.resume !== undefined) {
         const runId = flags.resume;
-        const db = await open(flags);
+        const db = await open(flags, connections);
         try {
           await confirm(flags, `Resume apply run ${runId}?`);
-          report(await interruptible(flags, (o) => resumeApply(db, { ...o, runId })), flags.json);
+          report(await interruptible(flags, (o) => resumeApply(db, { ...o, ...par, runId })), flags.json);
         } finally {
           await db.close();
         }
@@ -120,12 +126,25 @@ export function register(program: Command): void {
           apply(db, {
             ...opts,
             ...o,
+            ...par,
             executedBy: who(),
             singleTransaction: flags.singleTransaction === true,
             ...(planRunId !== undefined ? { planRunId } : {}),
           }),
         );
-      });
+      }, connections);
       report(result, flags.json);
     });
+}
+
+/**
+ * --parallel where it means something: a batched run over every tenant (--all-tenants, or a plan or run of
+ * all tenants, which the library checks). One line, exit 2, before the database is opened.
+ */
+function checkParallelFlag(f: GlobalFlags & BatchFlags & { plan?: string; resume?: string; parallel?: number }): void {
+  if (f.parallel === undefined) return;
+  if (f.singleTransaction === true) throw new BackfillError('USAGE', '--parallel runs batches on several connections; it cannot be combined with --single-transaction');
+  if (f.tenant !== undefined || (f.allTenants !== true && f.plan === undefined && f.resume === undefined)) {
+    throw new BackfillError('USAGE', `--parallel needs --all-tenants (one tenant's batches run on one connection)`);
+  }
 }

@@ -39,6 +39,7 @@ export function fromPglite(db: PGliteLike, opts: PgliteAdapterOptions): Database
   return {
     kind: 'pglite',
     description: opts.description,
+    connections: 1,
     query: q.query,
     transaction(fn) {
       return db.transaction((tx) => fn(wrap(tx)));

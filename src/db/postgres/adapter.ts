@@ -73,6 +73,7 @@ export function fromPgPool(pool: pg.Pool, opts: PostgresAdapterOptions): Databas
   return {
     kind: 'postgres',
     description: opts.description,
+    connections: pool.options.max ?? 10,
     query: q.query,
     transaction: (fn) => withClient(pool, (client) => inTransaction(client, fn)),
     session: (fn) => withClient(pool, (client) => fn(wrap(client))),
@@ -99,6 +100,7 @@ export function fromPgClient(client: pg.Client | pg.PoolClient, opts: PostgresAd
   return {
     kind: 'postgres',
     description: opts.description,
+    connections: 1,
     query: q.query,
     transaction: (fn) => serial(() => inTransaction(client, fn)),
     session: (fn) => serial(() => fn(q)),
@@ -126,9 +128,9 @@ function isObj(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null;
 }
 
-/** Opens a pool for a postgres:// URL. */
-export function openPostgres(url: string, description: string): Database {
-  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000, application_name: APPLICATION_NAME });
+/** Opens a pool for a postgres:// URL: 4 connections, or `connections` (a parallel apply: one per worker and one more). */
+export function openPostgres(url: string, description: string, connections = 4): Database {
+  const pool = new pg.Pool({ connectionString: url, max: Math.max(4, connections), connectionTimeoutMillis: 10_000, application_name: APPLICATION_NAME });
   // An idle client dropped by the server must not crash the process (checked-out ones: listenForErrors).
   pool.on('error', () => undefined);
   pool.on('connect', (c) => listenForErrors(c));

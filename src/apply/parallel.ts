@@ -1,0 +1,238 @@
+/**
+ * Parallel apply (`apply --all-tenants --parallel N`, issue #18). Each link's first pass is cut into
+ * slices of about equal work — ranges of whole tenants on a Citus source walked by its distribution column
+ * (so parallel batches are different tenants, on different shards and workers), ranges of the primary key
+ * (cut at the key ladder's rungs) or of heap blocks on one server — and N connections walk them at once,
+ * each slice with the batch engine as it is (one transaction per batch: guarded UPDATE, change set and the
+ * slice's checkpoint together). Every slice keeps its checkpoint in its own row of fk_backfill.run_slices
+ * (migration 020), so parallel batches never wait on a shared progress row, and `--resume` continues each
+ * slice exactly. It is one run: one change log, one undo. When every slice is done, their counts are summed
+ * into the link's checkpoint, checked against the change log, and the sequential driver (batched.ts) takes
+ * over for what it does after a first pass (ctid catch-up pass, final sweep, skip reasons): unchanged.
+ *
+ * Stopping: Ctrl-C (the caller's signal) or a failing slice aborts the others' signal, so each stops at its
+ * next batch boundary (its batch in flight commits); the first failure is then rethrown (a lost connection
+ * goes to the reconnect loop, which resumes the slices from their checkpoints).
+ */
+import type { Queryable } from '../db/port.js';
+import type { ResolvedLink } from '../context/catalog.js';
+import { type Context, shape } from '../context/context.js';
+import { BackfillError } from '../errors.js';
+import { type BatchOptions, type CheckpointSlot, emptyLinkCheckpoint, type LinkCheckpoint, parseCheckpoint, walkLink } from '../batch/batch.js';
+import type { ProgressListener } from '../batch/progress.js';
+import { blockBoundStatement, sliceCutsStatement } from '../sql/walk.js';
+import { getRun, mergeLinkCheckpoint } from '../store/runs.js';
+import { insertSlices, listSlices, lockSlice, loggedChanges, readSliceCheckpoint, saveSliceCheckpoint, slicedLinks, type SliceRow } from '../store/slices.js';
+import { batchWork, refreshStaleStatistics } from './lookup.js';
+import { plannedRows } from './planned.js';
+import { chooseWalk, type Layout, sourceLayout } from './walk.js';
+
+/** The most connections `--parallel` may ask for (each holds a server backend, and on Citus its worker connections). */
+export const MAX_PARALLEL = 32;
+
+/** Slices per connection: enough that a connection finishing early takes over work instead of waiting. */
+const SLICES_PER_CONNECTION = 2;
+
+/**
+ * The degree of parallelism to use, or USAGE before anything is written: a whole number from 1 to
+ * MAX_PARALLEL, batched runs over all tenants only. A database with one connection (PGlite, a single pg
+ * Client) runs with 1, and a pool smaller than asked with its size, each said in a notice.
+ */
+export function parallelism(ctx: Context, o: { parallel?: number | undefined; singleTransaction?: boolean | undefined }): number {
+  const n = o.parallel;
+  if (n === undefined || n === 1) return 1;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PARALLEL) {
+    throw new BackfillError('USAGE', `parallel must be a whole number from 1 to ${MAX_PARALLEL}, got ${String(n)}`);
+  }
+  if (o.singleTransaction === true) throw new BackfillError('USAGE', 'parallel runs batches on several connections; it cannot be combined with a single transaction');
+  if (ctx.filter.tenant !== null) throw new BackfillError('USAGE', `parallel needs all tenants (--all-tenants): one tenant's batches run on one connection`);
+  const have = ctx.db.connections ?? n;
+  if (have < n) {
+    ctx.notices.push(`--parallel ${n}: ${ctx.db.kind === 'pglite' ? 'PGlite has one connection' : `the database handle offers ${have} connection(s)`}; ran with ${Math.max(1, have)}`);
+  }
+  return Math.max(1, Math.min(n, have));
+}
+
+async function linkCheckpoint(db: Queryable, runId: string, link: string): Promise<LinkCheckpoint | undefined> {
+  return parseCheckpoint((await getRun(db, runId)).checkpoint).links[link];
+}
+
+/** Whether this run walks (or walked) any link in slices: then its slices continue, whatever --parallel says now. */
+export async function hasSlices(db: Queryable, runId: string): Promise<boolean> {
+  return (await slicedLinks(db, runId)).size > 0;
+}
+
+function slot(runId: string, link: string, slice: number): CheckpointSlot {
+  return {
+    lock: (tx) => lockSlice(tx, runId, link, slice),
+    read: (tx) => readSliceCheckpoint<LinkCheckpoint>(tx, runId, link, slice),
+    save: (tx, lc) => saveSliceCheckpoint(tx, runId, link, slice, lc),
+  };
+}
+
+/** Why a link is walked by one connection (null: it can be sliced). */
+function unsliceable(l: ResolvedLink): string | null {
+  const src = l.citus?.source;
+  if (src !== undefined && src.kind !== 'distributed') return `its source is a Citus ${src.kind} table`;
+  if (src?.kind === 'distributed' && l.config.scope[0] !== src.column) return `its scope does not start with the distribution column ${src.column}`;
+  return null;
+}
+
+/** The slices of a link's first pass: (lo, hi] in walk order (a ctid walk: blocks [lo, hi)). */
+function slicesFrom(cuts: string[], first: LinkCheckpoint): SliceRow<LinkCheckpoint>[] {
+  const bounds = [null, ...cuts, null];
+  return bounds.slice(0, -1).map((lo, i) => ({ slice: i, lo, hi: bounds[i + 1] ?? null, checkpoint: { ...first, after: lo } }));
+}
+
+function blockCuts(layout: Layout, slices: number): string[] {
+  const cuts: string[] = [];
+  for (let i = 1; i < slices; i++) {
+    const b = Math.round((layout.blocks * i) / slices);
+    if (b > 0 && b < layout.blocks && cuts.at(-1) !== String(b)) cuts.push(String(b));
+  }
+  return cuts;
+}
+
+/**
+ * One progress display per link: the slices' batch events as one link's (rows done summed over the
+ * slices, one rate and ETA), their start and end events replaced by the link's own.
+ */
+function linkProgress(emit: ProgressListener, total: number, startChanged: number): { listener: ProgressListener; done: () => number } {
+  let done = startChanged;
+  const t0 = Date.now();
+  let here = 0;
+  return {
+    listener: (e) => {
+      if (e.event === 'start' || e.event === 'end') return;
+      if (e.event !== 'batch') return emit(e);
+      done += e.changed;
+      here += e.changed;
+      const rate = Math.round((here * 1000) / Math.max(1, Date.now() - t0));
+      emit({ ...e, done, total, rowsPerSecond: rate, etaSeconds: rate > 0 ? Math.round(Math.max(0, total - done) / rate) : null });
+    },
+    done: () => done,
+  };
+}
+
+export interface SlicedOutcome {
+  stopped: boolean;
+  /** Rows changed so far per sliced link (summed over its slices). */
+  changed: Map<string, number>;
+}
+
+/**
+ * Walks the first pass of every link that is (or can be) sliced, `parallel` slices at a time. Links
+ * walked by one connection (a small run, a Citus reference source, …) and links already past their first
+ * pass are left to the sequential driver.
+ */
+export async function walkSlices(ctx: Context, runId: string, planRunId: string, opts: BatchOptions, parallel: number, resumed: boolean): Promise<SlicedOutcome> {
+  const out: SlicedOutcome = { stopped: false, changed: new Map() };
+  for (const [index, l] of ctx.links.entries()) {
+    if (opts.signal?.aborted === true) return { ...out, stopped: true };
+    const lc = await linkCheckpoint(ctx.db, runId, l.entity);
+    if (lc !== undefined && (lc.slices === undefined || lc.done)) continue; // walked by one connection, or its slices are done
+    const planned = await plannedRows(ctx.db, planRunId, l.entity);
+    if (planned === 0) continue;
+    if (lc === undefined) {
+      const why = unsliceable(l);
+      if (why !== null) {
+        ctx.notices.push(`${l.entity}: walked by one connection (${why})`);
+        continue;
+      }
+    }
+    await refreshStaleStatistics(ctx.db, l, ctx.filter, planned);
+    const layout = await sourceLayout(ctx.db, l);
+    const walk = lc?.walk ?? chooseWalk(opts.walk, layout, planned, l.config.table);
+    const work = await batchWork(ctx, l, runId, planRunId, index, { ...emptyLinkCheckpoint(), walk }, layout);
+    try {
+      if (lc === undefined) {
+        const n = parallel * SLICES_PER_CONNECTION;
+        const cuts =
+          walk === 'ctid' ? blockCuts(layout, n)
+          : work.ladder !== undefined || l.citus?.source.kind === 'distributed' ? await cutsOf(ctx.db, l, n, work.ladder !== undefined ? { ladder: work.ladder } : { planRunId, linkName: l.entity })
+          : null;
+        if (cuts === null || cuts.length === 0) {
+          ctx.notices.push(`${l.entity}: walked by one connection (${cuts === null ? 'no key ladder could be built: no CREATE on schema fk_backfill' : 'too few rows to cut'})`);
+          continue;
+        }
+        const first: LinkCheckpoint = { ...emptyLinkCheckpoint(), walk, ...(walk === 'ctid' ? { pass: 1 } : {}) };
+        const slices = slicesFrom(cuts, first).map((s) => (walk === 'ctid' ? { ...s, checkpoint: { ...s.checkpoint, end: s.hi === null ? layout.blocks : Number(s.hi) } } : s));
+        await ctx.db.transaction(async (tx) => {
+          await insertSlices(tx, runId, l.entity, slices);
+          await mergeLinkCheckpoint(tx, runId, l.entity, { walk, slices: slices.length, ...(walk === 'ctid' ? { end: layout.blocks, pass: 1 } : {}) }, true);
+        });
+      }
+      const r = await runSlices(ctx, l, { runId, planned, walk, layout, work, resumed }, opts, parallel);
+      out.changed.set(l.entity, r.changed);
+      if (r.stopped) return { ...out, stopped: true };
+      const logged = await loggedChanges(ctx.db, runId, l.entity);
+      if (logged !== r.changed) {
+        throw new BackfillError('INTEGRITY', `apply ${l.entity}: its slices counted ${r.changed} changed rows, the change log holds ${logged}`);
+      }
+      await mergeLinkCheckpoint(ctx.db, runId, l.entity, { done: true, changed: r.changed, keys: r.keys, batches: r.batches }, false);
+    } finally {
+      await work.cleanup();
+    }
+  }
+  return out;
+}
+
+async function cutsOf(db: Queryable, l: ResolvedLink, n: number, from: { ladder: string } | { planRunId: string; linkName: string }): Promise<string[]> {
+  const st = sliceCutsStatement(shape(l), n, from);
+  return (await db.query<{ cut: string }>(st.text, st.values)).rows.map((r) => r.cut);
+}
+
+interface SliceRun {
+  runId: string;
+  planned: number;
+  walk: 'key' | 'ctid';
+  layout: Layout;
+  work: Awaited<ReturnType<typeof batchWork>>;
+  resumed: boolean;
+}
+
+/** `parallel` workers take the link's open slices in turn until none is left, one stops, or one fails. */
+async function runSlices(ctx: Context, l: ResolvedLink, a: SliceRun, opts: BatchOptions, parallel: number): Promise<{ stopped: boolean; changed: number; keys: number; batches: number }> {
+  const slices = await listSlices<LinkCheckpoint>(ctx.db, a.runId, l.entity);
+  const sum = (k: 'changed' | 'keys' | 'batches', rows: SliceRow<LinkCheckpoint>[]): number => rows.reduce((s, x) => s + (x.checkpoint[k] ?? 0), 0);
+  const open = slices.filter((s) => s.checkpoint.done !== true);
+  const emit = opts.onProgress ?? (() => undefined);
+  const base = { kind: 'apply' as const, runId: a.runId, link: l.entity };
+  const progress = linkProgress(emit, a.planned, sum('changed', slices));
+  emit({ ...base, event: 'start', total: a.planned, changed: progress.done(), resumed: a.resumed });
+  const inner = new AbortController();
+  const stop = (): void => inner.abort();
+  opts.signal?.addEventListener('abort', stop, { once: true });
+  if (opts.signal?.aborted === true) inner.abort();
+  let failure: { e: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    for (let s = open.shift(); s !== undefined && !inner.signal.aborted; s = open.shift()) {
+      const hi = s.hi;
+      const end = s.checkpoint.end ?? a.layout.blocks;
+      const bound = a.walk === 'ctid' ? (after: string | null, n: number) => blockBoundStatement(after, n / a.layout.density, end, a.layout.density) : (after: string | null, n: number) => a.work.bound(after, n, hi);
+      try {
+        await walkLink(
+          ctx.db,
+          { kind: 'apply', runId: a.runId, link: l.entity, total: a.planned, bound, work: a.work.statement, setup: a.work.setup, slot: slot(a.runId, l.entity, s.slice) },
+          { ...opts, signal: inner.signal, onProgress: progress.listener },
+          s.checkpoint.changed,
+          a.resumed,
+        );
+      } catch (e) {
+        failure ??= { e };
+        inner.abort();
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(parallel, open.length)) }, worker));
+  } finally {
+    opts.signal?.removeEventListener('abort', stop);
+  }
+  if (failure !== undefined) throw failure.e;
+  const now = await listSlices<LinkCheckpoint>(ctx.db, a.runId, l.entity);
+  const stopped = now.some((s) => s.checkpoint.done !== true);
+  const changed = sum('changed', now);
+  emit({ ...base, event: 'end', changed, total: a.planned, status: stopped ? 'stopped' : 'done' });
+  return { stopped, changed, keys: sum('keys', now), batches: sum('batches', now) };
+}
