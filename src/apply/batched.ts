@@ -15,7 +15,7 @@ import { chooseWalk, sourceLayout } from './walk.js';
 import { applyResult, type ApplyResult, type LinkApplyResult, skipFields, summaryOf } from './result.js';
 import { plannedRows } from './planned.js';
 import { batchWork, refreshStaleStatistics, sweepWork } from './lookup.js';
-import { hasSlices, walkSlices } from './parallel.js';
+import { hasSlices, type SlicedOutcome, walkLinkSlices } from './parallel.js';
 
 /** A ctid walk's first pass ended having changed fewer rows than planned: a catch-up pass follows. */
 function catchUpDue(lc: LinkCheckpoint | undefined, changed: number, planned: number): boolean {
@@ -51,15 +51,17 @@ export async function continueBatched(ctx: Context, runId: string, planRunId: st
 async function walkRun(ctx: Context, runId: string, planRunId: string, planHash: string, opts: BatchOptions, resumed: boolean): Promise<ApplyResult> {
   {
     const results: LinkApplyResult[] = [];
-    // --parallel: first passes in slices, N at once (parallel.ts); what follows a first pass is done here
+    // --parallel: a link's first pass in slices, N at once (parallel.ts); what follows a first pass is done here
     const parallel = opts.parallel ?? 1;
-    const sliced = parallel > 1 || (await hasSlices(ctx.db, runId)) ? await walkSlices(ctx, runId, planRunId, opts, parallel, resumed) : undefined;
-    let stopped = sliced?.stopped ?? false;
-    for (const l of ctx.links) {
+    const sliceable = parallel > 1 || (await hasSlices(ctx.db, runId));
+    let stopped = false;
+    for (const [index, l] of ctx.links.entries()) {
+      const sliced: SlicedOutcome | null = sliceable && !stopped ? await walkLinkSlices(ctx, l, index, { runId, planRunId, resumed }, opts, parallel) : null;
+      stopped = sliced?.stopped ?? stopped;
       const planned = await plannedRows(ctx.db, planRunId, l.entity);
       await refreshStaleStatistics(ctx.db, l, ctx.filter, planned);
       let lc = await linkCheckpoint(ctx.db, runId, l.entity);
-      let changed = sliced?.changed.get(l.entity) ?? lc?.changed ?? 0;
+      let changed = sliced?.changed ?? lc?.changed ?? 0;
       // Nothing planned for this link: no need to walk its table.
       let complete = planned === 0 || (lc?.done === true && !catchUpDue(lc, changed, planned));
       let again = resumed && lc !== undefined;

@@ -116,65 +116,62 @@ function linkProgress(emit: ProgressListener, total: number, startChanged: numbe
 
 export interface SlicedOutcome {
   stopped: boolean;
-  /** Rows changed so far per sliced link (summed over its slices). */
-  changed: Map<string, number>;
+  /** Rows changed so far in the link (summed over its slices). */
+  changed: number;
 }
 
 /**
- * Walks the first pass of every link that is (or can be) sliced, `parallel` slices at a time. Links
- * walked by one connection (a small run, a Citus reference source, …) and links already past their first
- * pass are left to the sequential driver.
+ * Walks one link's first pass in slices, `parallel` at a time, when it is (or can be) sliced; null when it
+ * is walked by one connection (a small run, a Citus reference source, …) or is past its first pass: the
+ * sequential driver does it. Called per link in the links' order, so a row two links update gets their
+ * changes in the same order as without --parallel (undo reverts them in reverse).
  */
-export async function walkSlices(ctx: Context, runId: string, planRunId: string, opts: BatchOptions, parallel: number, resumed: boolean): Promise<SlicedOutcome> {
-  const out: SlicedOutcome = { stopped: false, changed: new Map() };
-  for (const [index, l] of ctx.links.entries()) {
-    if (opts.signal?.aborted === true) return { ...out, stopped: true };
-    const lc = await linkCheckpoint(ctx.db, runId, l.entity);
-    if (lc !== undefined && (lc.slices === undefined || lc.done)) continue; // walked by one connection, or its slices are done
-    const planned = await plannedRows(ctx.db, planRunId, l.entity);
-    if (planned === 0) continue;
-    if (lc === undefined) {
-      const why = unsliceable(l);
-      if (why !== null) {
-        ctx.notices.push(`${l.entity}: walked by one connection (${why})`);
-        continue;
-      }
-    }
-    await refreshStaleStatistics(ctx.db, l, ctx.filter, planned);
-    const layout = await sourceLayout(ctx.db, l);
-    const walk = lc?.walk ?? chooseWalk(opts.walk, layout, planned, l.config.table);
-    const work = await batchWork(ctx, l, runId, planRunId, index, { ...emptyLinkCheckpoint(), walk }, layout);
-    try {
-      if (lc === undefined) {
-        const n = parallel * SLICES_PER_CONNECTION;
-        const cuts =
-          walk === 'ctid' ? blockCuts(layout, n)
-          : work.ladder !== undefined || l.citus?.source.kind === 'distributed' ? await cutsOf(ctx.db, l, n, work.ladder !== undefined ? { ladder: work.ladder } : { planRunId, linkName: l.entity })
-          : null;
-        if (cuts === null || cuts.length === 0) {
-          ctx.notices.push(`${l.entity}: walked by one connection (${cuts === null ? 'no key ladder could be built: no CREATE on schema fk_backfill' : 'too few rows to cut'})`);
-          continue;
-        }
-        const first: LinkCheckpoint = { ...emptyLinkCheckpoint(), walk, ...(walk === 'ctid' ? { pass: 1 } : {}) };
-        const slices = slicesFrom(cuts, first).map((s) => (walk === 'ctid' ? { ...s, checkpoint: { ...s.checkpoint, end: s.hi === null ? layout.blocks : Number(s.hi) } } : s));
-        await ctx.db.transaction(async (tx) => {
-          await insertSlices(tx, runId, l.entity, slices);
-          await mergeLinkCheckpoint(tx, runId, l.entity, { walk, slices: slices.length, ...(walk === 'ctid' ? { end: layout.blocks, pass: 1 } : {}) }, true);
-        });
-      }
-      const r = await runSlices(ctx, l, { runId, planned, walk, layout, work, resumed }, opts, parallel);
-      out.changed.set(l.entity, r.changed);
-      if (r.stopped) return { ...out, stopped: true };
-      const logged = await loggedChanges(ctx.db, runId, l.entity);
-      if (logged !== r.changed) {
-        throw new BackfillError('INTEGRITY', `apply ${l.entity}: its slices counted ${r.changed} changed rows, the change log holds ${logged}`);
-      }
-      await mergeLinkCheckpoint(ctx.db, runId, l.entity, { done: true, changed: r.changed, keys: r.keys, batches: r.batches }, false);
-    } finally {
-      await work.cleanup();
+export async function walkLinkSlices(ctx: Context, l: ResolvedLink, index: number, a: { runId: string; planRunId: string; resumed: boolean }, opts: BatchOptions, parallel: number): Promise<SlicedOutcome | null> {
+  const { runId, planRunId } = a;
+  const lc = await linkCheckpoint(ctx.db, runId, l.entity);
+  if (lc !== undefined && (lc.slices === undefined || lc.done)) return null; // walked by one connection, or its slices are done
+  const planned = await plannedRows(ctx.db, planRunId, l.entity);
+  if (planned === 0) return null;
+  if (lc === undefined) {
+    const why = unsliceable(l);
+    if (why !== null) {
+      ctx.notices.push(`${l.entity}: walked by one connection (${why})`);
+      return null;
     }
   }
-  return out;
+  await refreshStaleStatistics(ctx.db, l, ctx.filter, planned);
+  const layout = await sourceLayout(ctx.db, l);
+  const walk = lc?.walk ?? chooseWalk(opts.walk, layout, planned, l.config.table);
+  const work = await batchWork(ctx, l, runId, planRunId, index, { ...emptyLinkCheckpoint(), walk }, layout);
+  try {
+    if (lc === undefined) {
+      const n = parallel * SLICES_PER_CONNECTION;
+      const cuts =
+        walk === 'ctid' ? blockCuts(layout, n)
+        : work.ladder !== undefined || l.citus?.source.kind === 'distributed' ? await cutsOf(ctx.db, l, n, work.ladder !== undefined ? { ladder: work.ladder } : { planRunId, linkName: l.entity })
+        : null;
+      if (cuts === null || cuts.length === 0) {
+        ctx.notices.push(`${l.entity}: walked by one connection (${cuts === null ? 'no key ladder could be built: no CREATE on schema fk_backfill' : 'too few rows to cut'})`);
+        return null;
+      }
+      const first: LinkCheckpoint = { ...emptyLinkCheckpoint(), walk, ...(walk === 'ctid' ? { pass: 1 } : {}) };
+      const slices = slicesFrom(cuts, first).map((s) => (walk === 'ctid' ? { ...s, checkpoint: { ...s.checkpoint, end: s.hi === null ? layout.blocks : Number(s.hi) } } : s));
+      await ctx.db.transaction(async (tx) => {
+        await insertSlices(tx, runId, l.entity, slices);
+        await mergeLinkCheckpoint(tx, runId, l.entity, { walk, slices: slices.length, ...(walk === 'ctid' ? { end: layout.blocks, pass: 1 } : {}) }, true);
+      });
+    }
+    const r = await runSlices(ctx, l, { runId, planned, walk, layout, work, resumed: a.resumed }, opts, parallel);
+    if (r.stopped) return { stopped: true, changed: r.changed };
+    const logged = await loggedChanges(ctx.db, runId, l.entity);
+    if (logged !== r.changed) {
+      throw new BackfillError('INTEGRITY', `apply ${l.entity}: its slices counted ${r.changed} changed rows, the change log holds ${logged}`);
+    }
+    await mergeLinkCheckpoint(ctx.db, runId, l.entity, { done: true, changed: r.changed, keys: r.keys, batches: r.batches }, false);
+    return { stopped: false, changed: r.changed };
+  } finally {
+    await work.cleanup();
+  }
 }
 
 async function cutsOf(db: Queryable, l: ResolvedLink, n: number, from: { ladder: string } | { planRunId: string; linkName: string }): Promise<string[]> {

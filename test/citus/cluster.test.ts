@@ -191,6 +191,40 @@ describe('Citus cluster [citus]', () => {
     expect(await rows(cit)).toEqual(before);
   });
 
+  it('apply --parallel 4: whole tenants per slice, the same end state and change log as one connection; undo exact', async () => {
+    const one = (await cli(['apply', '--db', cit.url, '--config', config, '--all-tenants', '--yes', '--batch-size', '500', '--json'])).json<{ runId: string; totalUpdated: number }>();
+    const log1 = await cit.sql<{ x: string }>(`SELECT concat_ws('|', link, row_key, new_value, method) AS x FROM fk_backfill.changes WHERE run_id = $1::int8 ORDER BY 1`, [one.runId]);
+    await cli(['undo', '--db', cit.url, '--config', config, '--run', one.runId, '--yes']);
+    expect(await rows(cit)).toEqual(before);
+    const four = (await cli(['apply', '--db', cit.url, '--config', config, '--all-tenants', '--yes', '--batch-size', '500', '--parallel', '4', '--json'])).json<{ runId: string; totalUpdated: number; notices?: string[] }>();
+    expect(await links(cit)).toEqual(expected);
+    expect(four.totalUpdated).toBe(one.totalUpdated);
+    const log4 = await cit.sql<{ x: string }>(`SELECT concat_ws('|', link, row_key, new_value, method) AS x FROM fk_backfill.changes WHERE run_id = $1::int8 ORDER BY 1`, [four.runId]);
+    expect(log4).toEqual(log1);
+    // the distributed link was cut into ranges of whole tenants; the reference-master links ran on one connection (said so)
+    const slices = await cit.sql<{ link: string; lo: string | null; hi: string | null }>(`SELECT link, lo, hi FROM fk_backfill.run_slices WHERE run_id = $1::int8 ORDER BY slice`, [four.runId]);
+    expect(slices.length).toBeGreaterThan(1);
+    expect(new Set(slices.map((x) => x.link))).toEqual(new Set(['sales_order_customer']));
+    for (const x of slices) for (const b of [x.lo, x.hi]) if (b !== null) expect(Number(b)).toBeGreaterThanOrEqual(1);
+    expect(four.notices?.filter((n) => n.includes('walked by one connection')).length).toBeGreaterThan(0);
+    await cli(['undo', '--db', cit.url, '--config', config, '--run', four.runId, '--yes']);
+    expect(await rows(cit)).toEqual(before);
+  });
+
+  it('kill -9 of apply --parallel 3, then --resume: the same end state, the change log exact', async () => {
+    const a = await startApply(cit, config, ['--batch-size', '300', '--pause-ms', '400', '--parallel', '3']);
+    await a.firstBatch;
+    a.child.kill('SIGKILL');
+    await a.exited;
+    const run = await lastApplyRun(cit);
+    expect(await links(cit)).not.toEqual(expected);
+    await cli(['apply', '--db', cit.url, '--config', config, '--resume', run, '--yes']);
+    expect(await links(cit)).toEqual(expected);
+    expect(await changeLog(cit, run)).toEqual({ keys: await linkedCount(cit), distinct: await linkedCount(cit) });
+    await cli(['undo', '--db', cit.url, '--config', config, '--run', run, '--yes']);
+    expect(await rows(cit)).toEqual(before);
+  });
+
   it('a worker restarted in the middle of apply, then --resume: the same end state, the change log exact', async () => {
     const a = await startApply(cit, config, ['--batch-size', '300', '--pause-ms', '400']);
     await a.firstBatch;
