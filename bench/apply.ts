@@ -1,5 +1,5 @@
 /**
- * npm run bench:apply -- [--target postgres|citus] [--rows 1000000] [--sample 10000] [--latency-sample 2000] [--order random|key] [--reps 2] [--url postgres://…/postgres]
+ * npm run bench:apply -- [--target postgres|citus] [--parallel 1,2] [--rows 1000000] [--sample 10000] [--latency-sample 2000] [--order random|key] [--reps 2] [--url postgres://…/postgres]
  *                          [--tenants 100] [--customers-per-tenant 200] [--tenant-index]
  *
  * --tenants 5000 --customers-per-tenant 10 --tenant-index: many small tenants with an index on the documents'
@@ -29,6 +29,8 @@ const ROWS = Number(arg('rows', '1000000'));
 const SAMPLE = Math.min(ROWS, Number(arg('sample', '10000')));
 const LAT_SAMPLE = Math.min(ROWS, Number(arg('latency-sample', '2000')));
 const REPS = Math.max(1, Number(arg('reps', '2')));
+/** --parallel 1,2: apply with each, in turn, after the same floor (the summary table is the first one's). */
+const PARALLEL = arg('parallel', '1').split(',').map(Number);
 const ORDER = arg('order', 'random') as 'random' | 'key';
 const SHAPE: Shape = { tenants: Number(arg('tenants', '100')), customersPerTenant: Number(arg('customers-per-tenant', '200')), tenantIndex: process.argv.includes('--tenant-index') };
 const resetOrders = (c: pg.Client, order: 'random' | 'key'): Promise<void> => reset(c, order, SHAPE);
@@ -78,7 +80,9 @@ async function main(): Promise<void> {
 
   // 1 + 2, alternated REPS times (the machine may be shared): the best of each is reported.
   const floorRuns: { ms: number; wal: number; rows: number; ckpt: number }[] = [];
-  const applyRuns: { ms: number; planMs: number; wal: number; ckpt: number; longest: number; batches: number; lastSize: number; retries: number; peakRss: number; rssBefore: number; updated: number }[] = [];
+  type ApplyRun = { par: number; ms: number; planMs: number; wal: number; ckpt: number; longest: number; batches: number; lastSize: number; retries: number; peakRss: number; rssBefore: number; updated: number };
+  const parallelRuns: ApplyRun[] = [];
+  const applyRuns: { par: number; ms: number; planMs: number; wal: number; ckpt: number; longest: number; batches: number; lastSize: number; retries: number; peakRss: number; rssBefore: number; updated: number }[] = [];
   for (let rep = 0; rep < REPS; rep++) {
     // 1. The floor.
     await resetOrders(c, ORDER);
@@ -93,48 +97,51 @@ async function main(): Promise<void> {
     const floorMs = performance.now() - t0;
     floorRuns.push({ ms: floorMs, wal: await walSince(c, lsn), rows: bare.rowCount ?? 0, ckpt: (await checkpoints(c)) - ck });
 
-    // 2. fk-backfill: plan + apply, default batching.
-    await resetOrders(c, ORDER);
-    // the change log: one row per batch (change_sets, migration 009), before that one row per changed row
-    for (const log of ['fk_backfill.change_sets', 'fk_backfill.changes']) {
-      const kind = (await c.query<{ k: string | null }>(`SELECT (SELECT relkind::text FROM pg_class WHERE oid = to_regclass($1)) AS k`, [log])).rows[0]!.k;
-      if (kind === 'r') await c.query(`TRUNCATE ${log}`);
+    for (const par of PARALLEL) {
+      // 2. fk-backfill: plan + apply, default batching.
+      await resetOrders(c, ORDER);
+      // the change log: one row per batch (change_sets, migration 009), before that one row per changed row
+      for (const log of ['fk_backfill.change_sets', 'fk_backfill.changes']) {
+        const kind = (await c.query<{ k: string | null }>(`SELECT (SELECT relkind::text FROM pg_class WHERE oid = to_regclass($1)) AS k`, [log])).rows[0]!.k;
+        if (kind === 'r') await c.query(`TRUNCATE ${log}`);
+      }
+      const db = await openDatabase(BENCH_URL, { connections: par + 1 });
+      const rss = new RssSampler();
+      const rssBefore = process.memoryUsage.rss();
+      lsn = await walLsn(c);
+      ck = await checkpoints(c);
+      t0 = performance.now();
+      const p = await plan(db, { allTenants: true, entities: ['sales_order'] });
+      const planMs = performance.now() - t0;
+      let longest = 0;
+      let batches = 0;
+      let lastSize = 0;
+      let retries = 0;
+      rss.start();
+      t0 = performance.now();
+      const a = await apply(db, {
+        allTenants: true,
+        planRunId: p.runId,
+        parallel: par,
+        onProgress: (e: ProgressEvent) => {
+          if (e.event === 'batch') {
+            batches++;
+            longest = Math.max(longest, e.ms);
+            lastSize = e.batchSize;
+          } else if (e.event === 'retry' || e.event === 'split') retries++;
+        },
+      });
+      const ms = performance.now() - t0;
+      const peakRss = rss.stop();
+      const wal = await walSince(c, lsn);
+      const ckpt = (await checkpoints(c)) - ck;
+      await db.close();
+      (par === PARALLEL[0] ? applyRuns : parallelRuns).push({ par, ms, planMs, wal, ckpt, longest, batches, lastSize, retries, peakRss, rssBefore, updated: a.totalUpdated });
+      const fkbLinked = await linked(c);
+      if (a.totalUpdated !== floorRuns[0]!.rows || fkbLinked !== floorRuns[0]!.rows) throw new Error(`fk-backfill linked ${a.totalUpdated} (${fkbLinked} in table), the bare UPDATE ${floorRuns[0]!.rows}`);
+      const fr = floorRuns[rep]!;
+      log(`rep ${rep + 1}, --parallel ${par}: bare UPDATE ${sec(fr.ms)} (WAL ${mb(fr.wal)}, ${fr.ckpt} checkpoints), fk-backfill apply ${sec(ms)} (plan ${sec(planMs)}; WAL ${mb(wal)}, ${ckpt} checkpoints): apply ${(ms / fr.ms).toFixed(2)}×, plan + apply ${((planMs + ms) / fr.ms).toFixed(2)}×`);
     }
-    const db = await openDatabase(BENCH_URL);
-    const rss = new RssSampler();
-    const rssBefore = process.memoryUsage.rss();
-    lsn = await walLsn(c);
-    ck = await checkpoints(c);
-    t0 = performance.now();
-    const p = await plan(db, { allTenants: true, entities: ['sales_order'] });
-    const planMs = performance.now() - t0;
-    let longest = 0;
-    let batches = 0;
-    let lastSize = 0;
-    let retries = 0;
-    rss.start();
-    t0 = performance.now();
-    const a = await apply(db, {
-      allTenants: true,
-      planRunId: p.runId,
-      onProgress: (e: ProgressEvent) => {
-        if (e.event === 'batch') {
-          batches++;
-          longest = Math.max(longest, e.ms);
-          lastSize = e.batchSize;
-        } else if (e.event === 'retry' || e.event === 'split') retries++;
-      },
-    });
-    const ms = performance.now() - t0;
-    const peakRss = rss.stop();
-    const wal = await walSince(c, lsn);
-    const ckpt = (await checkpoints(c)) - ck;
-    await db.close();
-    applyRuns.push({ ms, planMs, wal, ckpt, longest, batches, lastSize, retries, peakRss, rssBefore, updated: a.totalUpdated });
-    const fkbLinked = await linked(c);
-    if (a.totalUpdated !== floorRuns[0]!.rows || fkbLinked !== floorRuns[0]!.rows) throw new Error(`fk-backfill linked ${a.totalUpdated} (${fkbLinked} in table), the bare UPDATE ${floorRuns[0]!.rows}`);
-    const fr = floorRuns[rep]!;
-    log(`rep ${rep + 1}: bare UPDATE ${sec(fr.ms)} (WAL ${mb(fr.wal)}, ${fr.ckpt} checkpoints), fk-backfill apply ${sec(ms)} (plan ${sec(planMs)}; WAL ${mb(wal)}, ${ckpt} checkpoints): apply ${(ms / fr.ms).toFixed(2)}×, plan + apply ${((planMs + ms) / fr.ms).toFixed(2)}×`);
   }
   const best = <T extends { ms: number }>(xs: T[]): T => xs.reduce((x, y) => (y.ms < x.ms ? y : x));
   const fl = best(floorRuns);
@@ -207,6 +214,10 @@ async function main(): Promise<void> {
   log(`best of ${REPS} alternated runs each for the floor and fk-backfill; the per-row loop once`);
   log(`apply / bare UPDATE per alternated pair: ${pairs.map((x) => `${x.toFixed(2)}×`).join(', ')} (median ${pairs[Math.floor(pairs.length / 2)]!.toFixed(2)}×, worst ${pairs[pairs.length - 1]!.toFixed(2)}×)`);
   const e2e = applyRuns.map((r, i) => (r.planMs + r.ms) / floorRuns[i]!.ms).sort((x, y) => x - y);
+  for (const par of PARALLEL.slice(1)) {
+    const xs = parallelRuns.filter((r) => r.par === par);
+    log(`--parallel ${par}: apply / bare UPDATE per pair ${xs.map((r, i) => `${(r.ms / floorRuns[i]!.ms).toFixed(2)}×`).join(', ')}; against --parallel ${PARALLEL[0]} in the same rep ${xs.map((r, i) => `${(r.ms / applyRuns[i]!.ms).toFixed(2)}×`).join(', ')}`);
+  }
   log(`plan + apply / bare UPDATE per alternated pair: ${e2e.map((x) => `${x.toFixed(2)}×`).join(', ')} (median ${e2e[Math.floor(e2e.length / 2)]!.toFixed(2)}×, worst ${e2e[e2e.length - 1]!.toFixed(2)}×)`);
   log('');
   log('| method | time | rows/s (of all rows) | vs bare UPDATE | WAL | longest lock held | peak RSS |');

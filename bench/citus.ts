@@ -27,6 +27,8 @@ const ROWS = Number(arg('rows', '1000000'));
 const TENANTS = Number(arg('tenants', '100'));
 const CUSTOMERS = Number(arg('customers-per-tenant', '200'));
 const REPS = Math.max(1, Number(arg('reps', '1')));
+/** --parallel 1,2,4: the CLI with each, after the same floor, in every rep. */
+const PARALLEL = arg('parallel', '1').split(',').map(Number);
 const CLUSTER = process.env['FKB_CITUS_SH'] ?? fileURLToPath(new URL('../../shared/citus/cluster.sh', import.meta.url));
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const DB = 'fkb_bench_citus';
@@ -113,9 +115,9 @@ async function main(): Promise<void> {
   writeFileSync(config, JSON.stringify({ links: [{ entity: 'sales_order', table: 'sales_orders', key: ['tenant_id', 'id'], fk: 'customer_id', name: 'customer_name', scope: ['tenant_id'], target: { table: 'customers', key: ['tenant_id', 'id'], name: 'name', active: 'is_active' } }] }, null, 2));
 
   const floor: number[] = [];
-  const tool: { ms: number; rssKb: number }[] = [];
+  const tool = new Map<number, { ms: number; rssKb: number }[]>(PARALLEL.map((p) => [p, []]));
   let floorRows = 0;
-  let toolRows = 0;
+  const toolRows = new Map<number, number>();
   for (let rep = 0; rep < REPS; rep++) {
     await reset(c);
     t = performance.now();
@@ -125,17 +127,22 @@ async function main(): Promise<void> {
                     WHERE m.tenant_id = s.tenant_id AND m.name = s.customer_name AND m.is_active AND s.customer_id IS NULL`);
     floor.push(performance.now() - t);
     floorRows = await linked(c);
-    await reset(c);
-    const r = await runCli(['apply', '--db', url, '--config', config, '--all-tenants', '--yes']);
-    if (r.code !== 0) throw new Error(`fk-backfill apply exited ${r.code}: ${r.out}`);
-    tool.push({ ms: r.ms, rssKb: r.rssKb });
-    toolRows = await linked(c);
+    for (const par of PARALLEL) {
+      await reset(c);
+      const r = await runCli(['apply', '--db', url, '--config', config, '--all-tenants', '--yes', ...(par !== 1 ? ['--parallel', String(par)] : [])]);
+      if (r.code !== 0) throw new Error(`fk-backfill apply --parallel ${par} exited ${r.code}: ${r.out}`);
+      tool.get(par)!.push({ ms: r.ms, rssKb: r.rssKb });
+      toolRows.set(par, await linked(c));
+      log(`rep ${rep + 1}: floor ${sec(floor[rep]!)}, apply --parallel ${par} ${sec(r.ms)}: ${(r.ms / floor[rep]!).toFixed(2)}×`);
+    }
   }
   const bestFloor = Math.min(...floor);
-  const bestTool = Math.min(...tool.map((x) => x.ms));
   log(`floor (one bare distributed UPDATE … FROM): ${floor.map(sec).join(', ')}; ${fmt(floorRows)} rows linked (ambiguous names too)`);
-  log(`fk-backfill apply --all-tenants (plan included, CLI end to end): ${tool.map((x) => sec(x.ms)).join(', ')}; ${fmt(toolRows)} rows linked; peak RSS ${tool.map((x) => `${(x.rssKb / 1024).toFixed(0)} MB`).join(', ')}`);
-  log(`ratio (best of each): ${(bestTool / bestFloor).toFixed(2)}×`);
+  for (const par of PARALLEL) {
+    const xs = tool.get(par)!;
+    const best = Math.min(...xs.map((x) => x.ms));
+    log(`fk-backfill apply --all-tenants --parallel ${par} (plan included, CLI end to end): ${xs.map((x) => sec(x.ms)).join(', ')}; ${fmt(toolRows.get(par) ?? 0)} rows linked; peak RSS ${xs.map((x) => `${(x.rssKb / 1024).toFixed(0)} MB`).join(', ')}; ratio (best of each): ${(best / bestFloor).toFixed(2)}×`);
+  }
   await c.end();
   if (!process.argv.includes('--keep')) cluster('dropdb', DB);
 }
