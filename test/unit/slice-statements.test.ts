@@ -1,0 +1,57 @@
+/**
+ * Parallel apply's statements (issue #18), tested against their whole text: where a walk is cut into
+ * slices, and a slice's upper end in the Citus tenant bound (every value a parameter).
+ */
+import { describe, expect, it } from 'vitest';
+import type { LinkShape } from '../../src/sql/link.js';
+import { applyBoundStatement, citusTenantBoundStatement, sliceCutsStatement } from '../../src/sql/walk.js';
+
+const link: LinkShape = {
+  sourceSql: '"sales_orders"',
+  targetSql: '"customers"',
+  key: 'tenant_id',
+  keys: ['tenant_id', 'id'],
+  keyTypes: ['integer', 'bigint'],
+  fk: 'customer_id',
+  name: 'customer_name',
+  citus: 'distributed',
+  targetKey: 'id',
+  targetName: 'name',
+  active: { column: 'is_active', activeWhen: true },
+  scope: ['tenant_id'],
+  fkType: 'bigint',
+  keyType: 'integer',
+  touch: { column: 'updated_at', type: 'timestamp with time zone' },
+};
+
+describe('slice statements', () => {
+  it('cuts: the tenants of the plan weighed by their planned rows, the last item of each slice but the last', () => {
+    const st = sliceCutsStatement(link, 8, { planRunId: '12', linkName: 'sales_order' });
+    expect(st.text).toBe(`SELECT DISTINCT ON (x.part) x.k::text AS cut
+  FROM (SELECT i.k, least($1::int - 1, floor((sum(i.w) OVER (ORDER BY i.k) - i.w) * $1::int / nullif(sum(i.w) OVER (), 0))::int) AS part
+          FROM (SELECT e.scope_key[1]::integer AS k, sum(e.row_count)::float8 AS w
+           FROM fk_backfill.plan_entries e
+          WHERE e.run_id = $2::int8 AND e.link = $3 AND e.outcome = 'linked' AND e.scope_key[1] IS NOT NULL
+          GROUP BY 1) i) x
+ WHERE x.part < $1::int - 1
+ ORDER BY x.part, x.k DESC`);
+    expect(st.values).toEqual([8, '12', 'sales_order']);
+  });
+
+  it('cuts: a key walk\'s ladder rungs, each weighing the same', () => {
+    const st = sliceCutsStatement(link, 4, { ladder: 'fk_backfill.apply_ladder_3_0' });
+    expect(st.text).toContain(`FROM (SELECT l.k, 1::float8 AS w FROM fk_backfill.apply_ladder_3_0 l) i) x`);
+    expect(st.values).toEqual([4]);
+  });
+
+  it('a slice\'s upper end: one more parameter in the Citus tenant bound and the key bound; none without it', () => {
+    const capped = citusTenantBoundStatement(link, '4', 2, { tenant: null }, '9');
+    expect(capped.text).toContain(`WHERE true AND s."tenant_id" > $1::integer AND s."tenant_id" <= $2::integer
+   GROUP BY s."tenant_id"`);
+    expect(capped.values).toEqual(['4', '9', 2]);
+    expect(citusTenantBoundStatement(link, '4', 2, { tenant: null }).text).not.toContain('<=');
+    const key = applyBoundStatement(link, null, 100, { tenant: null }, '9');
+    expect(key.text).toContain(`WHERE true AND s."tenant_id" <= $1::integer`);
+    expect(key.values).toEqual(['9', 100]);
+  });
+});
