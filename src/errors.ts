@@ -57,6 +57,8 @@ const USAGE_CODES: ReadonlySet<BackfillErrorCode> = new Set<BackfillErrorCode>([
   'RUN_NOT_FOUND',
   // a run id that names the wrong kind of run, or one in the wrong state (resume of a finished run…)
   'RUN_STATE',
+  // the plan no longer matches (another config, entries edited since, changed under a stopped run): plan again; refused before any write
+  'PLAN_STALE',
   'CONFIRMATION_REQUIRED',
   'PERMISSION_DENIED',
   'TARGET_KEY_NOT_UNIQUE',
