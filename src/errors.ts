@@ -27,6 +27,7 @@ export type BackfillErrorCode =
   | 'CONFIRMATION_REQUIRED'
   | 'PERMISSION_DENIED'
   | 'PLAN_STALE'
+  | 'FK_NOT_NULL'
   | 'LOCK_TIMEOUT'
   | 'INTERRUPTED'
   | 'DB_ERROR'
@@ -57,6 +58,10 @@ const USAGE_CODES: ReadonlySet<BackfillErrorCode> = new Set<BackfillErrorCode>([
   'RUN_NOT_FOUND',
   // a run id that names the wrong kind of run, or one in the wrong state (resume of a finished run…)
   'RUN_STATE',
+  // the plan no longer matches (another config, entries edited since, changed under a stopped run): plan again; refused before any write
+  'PLAN_STALE',
+  // undo would write NULL into an FK constrain --not-null made NOT NULL: refused before it writes
+  'FK_NOT_NULL',
   'CONFIRMATION_REQUIRED',
   'PERMISSION_DENIED',
   'TARGET_KEY_NOT_UNIQUE',

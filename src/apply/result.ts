@@ -1,5 +1,6 @@
 /** What an apply run returns, per link and in total, and what its run row keeps of it. */
 import type { Walk } from '../sql/walk.js';
+import { BackfillError } from '../errors.js';
 import { earlierRunThatChanged, seedRunInfo } from '../store/runs.js';
 import type { Context } from '../context/context.js';
 import { noticesOf, type PlanResult, seedFields, type SeedSummaryFields } from '../planning/plan.js';
@@ -17,6 +18,12 @@ export interface LinkApplyResult {
   skipReasons?: SkipReasons;
   /** Rows linked that the plan did not count: added or renamed to a planned name since (present when > 0; see SkipCount). */
   beyondPlan?: number;
+  /**
+   * A link the run stopped in (or before): planned rows it has not linked yet, not skipped — the rows it
+   * has not reached, and any it passed in the batches done (their reasons are counted when `apply --resume`
+   * completes the link). Present only while not complete. See assertCountsAddUp.
+   */
+  notYetProcessed?: number;
   /** This link was walked to its end (false when the run stopped before). */
   complete: boolean;
   /** Batched: how the source was walked (absent when there was nothing to walk). */
@@ -34,6 +41,8 @@ export interface ApplyResult extends SeedSummaryFields {
   /** 'stopped': interrupted between batches (resume with `apply --resume RUN`). */
   status: 'done' | 'stopped';
   totalUpdated: number;
+  /** Stopped: planned rows not yet processed, over every link (present only then; each link's `notYetProcessed`). */
+  totalNotYetProcessed?: number;
   results: LinkApplyResult[];
   /** The plan applied (present when apply planned it itself). */
   plan?: PlanResult;
@@ -50,18 +59,52 @@ export async function applyResult(
   status: ApplyResult['status'],
   results: LinkApplyResult[],
 ): Promise<ApplyResult> {
+  for (const r of results) if (!r.complete) Object.assign(r, unfinished(r));
+  assertCountsAddUp(results);
   const totalUpdated = results.reduce((a, r) => a + r.updated, 0);
+  const notYet = results.reduce((a, r) => a + (r.notYetProcessed ?? 0), 0);
   const info = await seedRunInfo(ctx.db, ids.runId, ids.planRunId);
   const seed = seedFields({ dryRun: false, executedAt: info.executedAt, executedBy: info.executedBy, processed: info.processed, matched: info.matched, updated: totalUpdated });
   const already = totalUpdated === 0 && status === 'done' ? await earlierRunThatChanged(ctx.db, { kind: 'apply', planRunId: ids.planRunId, exclude: ids.runId }) : null;
-  return { ...ids, tenantId: ctx.filter.tenant, ...seed, dryRun: false, mode, status, totalUpdated, results, ...noticesOf(ctx), ...(already !== null ? { alreadyAppliedBy: already } : {}) };
+  return { ...ids, tenantId: ctx.filter.tenant, ...seed, dryRun: false, mode, status, totalUpdated, ...(status === 'stopped' ? { totalNotYetProcessed: notYet } : {}), results, ...noticesOf(ctx), ...(already !== null ? { alreadyAppliedBy: already } : {}) };
 }
 
 export function summaryOf(r: ApplyResult): unknown {
-  return { totalUpdated: r.totalUpdated, planHash: r.planHash, mode: r.mode, results: r.results };
+  return { totalUpdated: r.totalUpdated, ...(r.totalNotYetProcessed !== undefined ? { totalNotYetProcessed: r.totalNotYetProcessed } : {}), planHash: r.planHash, mode: r.mode, results: r.results };
 }
 
 /** A link result's fields from its skip count (reasons and rows beyond the plan only when there are some). */
 export function skipFields(c: SkipCount): Pick<LinkApplyResult, 'skipped' | 'skipReasons' | 'beyondPlan'> {
   return { skipped: c.skipped, ...(c.reasons !== undefined ? { skipReasons: c.reasons } : {}), ...(c.beyondPlan > 0 ? { beyondPlan: c.beyondPlan } : {}) };
+}
+
+/**
+ * A link the run stopped in: nothing is skipped yet (skip reasons are counted once the link is walked);
+ * the planned rows not linked are not yet processed. Rows linked beyond the plan (added with a planned
+ * name since) can only be told apart per name when the link completes: until then updated - planned, if
+ * positive.
+ */
+function unfinished(r: LinkApplyResult): Pick<LinkApplyResult, 'skipped' | 'notYetProcessed' | 'beyondPlan'> {
+  return { skipped: 0, notYetProcessed: Math.max(0, r.planned - r.updated), ...(r.updated > r.planned ? { beyondPlan: r.updated - r.planned } : {}) };
+}
+
+/**
+ * The counts every apply result prints and stores must add up, per link: the planned rows are those
+ * linked (updated, less the rows linked beyond the plan), skipped (with reasons) and not yet processed
+ * (a stopped link). Anything else is a counting bug: refused rather than printed (before: a stopped run
+ * printed "Skipped 0" with the rows it never reached nowhere).
+ */
+export function assertCountsAddUp(results: readonly LinkApplyResult[]): void {
+  for (const r of results) {
+    const beyond = r.beyondPlan ?? 0;
+    const notYet = r.notYetProcessed ?? 0;
+    const reasons = r.skipReasons === undefined ? r.skipped : Object.values(r.skipReasons).reduce((a, n) => a + n, 0);
+    const ok = r.updated - beyond + r.skipped + notYet === r.planned && reasons === r.skipped && (r.complete ? notYet === 0 : r.skipped === 0) && Math.min(beyond, notYet, r.skipped) >= 0;
+    if (!ok) {
+      throw new BackfillError(
+        'INTERNAL',
+        `apply ${r.entityType}: counts do not add up: planned ${r.planned} ≠ updated ${r.updated} - beyond the plan ${beyond} + skipped ${r.skipped} + not yet processed ${notYet}${r.skipReasons !== undefined ? ` (reasons sum to ${reasons})` : ''}`,
+      );
+    }
+  }
 }

@@ -1,4 +1,4 @@
-import type { ApplyResult } from '../apply/result.js';
+import { assertCountsAddUp, type ApplyResult } from '../apply/result.js';
 import type { BackfillSummary } from '../apply/backfill.js';
 import type { PlanResult, EntityResult } from '../planning/plan.js';
 import type { StatusReport } from '../status/status.js';
@@ -98,14 +98,16 @@ export function backfillText(s: BackfillSummary): string {
 }
 
 export function applyText(a: ApplyResult): string {
-  const rows = a.results.map((r) => [r.entityType, r.table, r.planned, r.updated, r.skipped]);
+  assertCountsAddUp(a.results); // what is printed adds up: planned = updated - beyond the plan + skipped + not yet processed
+  const stopped = a.status === 'stopped';
+  const rows = a.results.map((r) => [r.entityType, r.table, r.planned, r.updated, r.skipped, ...(stopped ? [r.notYetProcessed ?? 0] : [])]);
   if (a.alreadyAppliedBy !== undefined) {
     return [`Nothing to do: plan ${a.planRunId} was already applied by run ${a.alreadyAppliedBy} (run ${a.runId} changed no row).`, ...(a.notices ?? []).map((n) => `Notice: ${n}`)].join('\n');
   }
   return [
-    `Applied plan ${a.planRunId} as run ${a.runId}: ${a.totalUpdated} row(s) updated.`,
+    `Applied plan ${a.planRunId} as run ${a.runId}: ${a.totalUpdated} row(s) updated${stopped ? `; stopped: ${a.totalNotYetProcessed ?? 0} planned row(s) not yet processed` : ''}.`,
     '',
-    table(['Entity Type', 'Table', 'Planned', 'Updated', 'Skipped'], rows),
+    table(['Entity Type', 'Table', 'Planned', 'Updated', 'Skipped', ...(stopped ? ['Not yet processed'] : [])], rows),
     ...a.results.flatMap((r) => (r.skipReasons === undefined ? [] : [`  ${r.entityType} skipped: ${skipReasonsText(r.skipReasons)}`])),
     ...a.results.flatMap((r) => (r.beyondPlan === undefined ? [] : [`  ${r.entityType}: ${r.beyondPlan} of the updated row(s) were not in the plan (added or renamed to a planned name since it was made; linked by its decision for that name)`])),
     '',

@@ -164,6 +164,11 @@ export function setNotNullSql(s: ConstrainShape): string {
   return `ALTER TABLE ${s.sourceSql} ALTER COLUMN ${ident(s.fk)} SET NOT NULL`;
 }
 
+/** What `undo` tells the user to run first when `constrain --not-null` made the FK NOT NULL (undo writes NULLs back). */
+export function dropNotNullSql(s: Pick<ConstrainShape, 'sourceSql' | 'fk'>): string {
+  return `ALTER TABLE ${s.sourceSql} ALTER COLUMN ${ident(s.fk)} DROP NOT NULL`;
+}
+
 export function dropConstraintSql(s: ConstrainShape, name: string): string {
   return `ALTER TABLE ${s.sourceSql} DROP CONSTRAINT IF EXISTS ${ident(name)}`;
 }

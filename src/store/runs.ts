@@ -128,6 +128,16 @@ export async function earlierRunThatChanged(db: Queryable, a: { kind: 'apply' | 
   return res.rows[0]?.id ?? null;
 }
 
+/** The links a run logged changes in: its change sets, and a guard run's links not yet moved into change sets. */
+export async function linksWithChanges(db: Queryable, runId: string): Promise<Set<string>> {
+  const res = await db.query<{ link: string }>(
+    `SELECT cs.link FROM fk_backfill.change_sets cs WHERE cs.run_id = $1::int8
+      UNION SELECT g.link FROM fk_backfill.guard_links g WHERE g.run_id = $1::int8`,
+    [runId],
+  );
+  return new Set(res.rows.map((r) => r.link));
+}
+
 /** Stores a run's checkpoint (batched apply/undo call it inside the batch's own transaction). */
 export async function saveCheckpoint(db: Queryable, id: string, checkpoint: object): Promise<void> {
   await db.query(`UPDATE fk_backfill.runs SET checkpoint = $2::jsonb WHERE id = $1::int8`, [id, JSON.stringify(checkpoint)]);

@@ -2,7 +2,8 @@ import { type Database, num, type Queryable } from '../db/port.js';
 import { BackfillError, isConnectionLoss } from '../errors.js';
 import { changedCount } from '../sql/link.js';
 import { laterWritesStatement, undoBoundStatement, undoStatement } from '../sql/undo.js';
-import { createRun, earlierRunThatChanged, failRun, finishRun, getRun, interruptRun, type RunRecord, saveCheckpoint } from '../store/runs.js';
+import { createRun, earlierRunThatChanged, failRun, finishRun, getRun, interruptRun, linksWithChanges, type RunRecord, saveCheckpoint } from '../store/runs.js';
+import { COLUMN_NOT_NULL_SQL, dropNotNullSql } from '../sql/constrain.js';
 import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from '../batch/reconnect.js';
 import { assertCanWrite } from '../context/privileges.js';
 import { type CommonOptions, type Context, prepare, runScope, shape } from '../context/context.js';
@@ -103,6 +104,7 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
   if (target.dryRun) throw new BackfillError('RUN_STATE', `run ${opts.runId} was a dry run: nothing to undo`);
   const ctx = await contextOf(db, target, opts.entities);
   await assertCanWrite(ctx, 'undo'); // before anything is written (issue #8)
+  await assertFkNullable(ctx, target.id, new Set());
   // the guard logs its links in guard_links (cheap to write); undo walks change sets: move them there first.
   // Links the guard writes from now on are not part of this undo (a later undo of the run reverts them).
   if (target.kind === 'guard') await flushGuardLinks(ctx.db, target.id);
@@ -141,6 +143,27 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
     return result;
   } catch (e) {
     throw await failRun(ctx.db, runId, e, 'undoing');
+  }
+}
+
+/**
+ * Undo writes NULL back into the FK: a link whose FK column is NOT NULL (`constrain --not-null`) would fail
+ * at its first row with the database's not-null error, after the undo run was recorded. Refused before
+ * anything is written instead (exit 2), naming the statement that allows NULL again. Only links the run
+ * logged changes in (a guard run's pending links too) and not already reverted (`done`: a resumed undo).
+ */
+async function assertFkNullable(ctx: Context, targetRunId: string, done: ReadonlySet<string>): Promise<void> {
+  const changed = await linksWithChanges(ctx.db, targetRunId);
+  for (const l of ctx.links) {
+    if (!changed.has(l.entity) || done.has(l.entity)) continue;
+    const nn = (await ctx.db.query<{ not_null: boolean }>(COLUMN_NOT_NULL_SQL, [l.sourceOid, l.config.fk])).rows[0];
+    if (nn?.not_null !== true) continue;
+    const fix = dropNotNullSql({ sourceSql: l.sourceSql, fk: l.config.fk });
+    throw new BackfillError(
+      'FK_NOT_NULL',
+      `undo ${l.entity}: ${l.config.table}.${l.config.fk} is NOT NULL (set by constrain --not-null), so the rows run ${targetRunId} linked cannot be set back to NULL; nothing was written. Allow NULL again first: ${fix}`,
+      { details: { link: l.entity, table: l.config.table, column: l.config.fk, run: targetRunId, sql: fix } },
+    );
   }
 }
 
@@ -227,6 +250,8 @@ export async function resumeUndo(handle: unknown, opts: ResumeUndoOptions): Prom
   if (run.targetRunId === null) throw new BackfillError('RUN_STATE', `undo run ${run.id} does not name the run it reverts`);
   const target = await getRun(db, run.targetRunId);
   const ctx = await contextOf(db, target, run.entities);
+  const done = Object.entries(parseCheckpoint(run.checkpoint).links).filter(([, c]) => c.done).map(([k]) => k);
+  await assertFkNullable(ctx, target.id, new Set(done));
   await reopenRun(db, run);
   const { runId: _r, ...batch } = opts;
   return continueUndo(ctx, run.id, target.id, mergedBatchOptions(run, batch), true);

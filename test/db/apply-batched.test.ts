@@ -7,6 +7,7 @@ import { applyBatchStatement, applyMapStatements } from '../../src/sql/apply.js'
 import { applyBoundStatement } from '../../src/sql/walk.js';
 import { prepare, shape } from '../../src/context/context.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { applyText } from '../../src/cli/format.js';
 import { createBatchFixture, DEMO_TENANT, expectedLinkHash, linkHash, OTHER_TENANT, tableHash } from './apply-fixture.js';
 
 const N = 2000;
@@ -48,6 +49,37 @@ describeEach('batched apply', (target) => {
     // a small run (its WAL fits in max_wal_size / 2, its table in the cache): walked by key
     expect(a.results.map((r) => r.walk)).toEqual(['key', 'key']);
     expect((run.checkpoint as { links: Record<string, { done: boolean }> }).links['sales_order']!.done).toBe(true);
+  });
+
+  it('a stopped run counts the planned rows it did not reach as not yet processed, apart from skipped (text, result, run summary)', async () => {
+    const ac = new AbortController();
+    let seen = 0;
+    const a = await apply(t.db, {
+      tenantId: DEMO_TENANT,
+      entities: ENTITIES,
+      batchSize: 100,
+      walk: 'key',
+      signal: ac.signal,
+      onProgress: (e) => {
+        if (e.event === 'batch' && ++seen === 2) ac.abort();
+      },
+    });
+    expect(a.status).toBe('stopped');
+    const [so, po] = a.results as [(typeof a.results)[0], (typeof a.results)[0]];
+    expect(so.planned).toBeGreaterThan(so.updated);
+    expect(so).toMatchObject({ complete: false, skipped: 0, notYetProcessed: so.planned - so.updated });
+    expect(po).toMatchObject({ complete: false, updated: 0, skipped: 0, notYetProcessed: po.planned });
+    expect(a.totalNotYetProcessed).toBe(so.planned - so.updated + po.planned);
+    const text = applyText(a);
+    expect(text).toContain(`stopped: ${a.totalNotYetProcessed} planned row(s) not yet processed`);
+    expect(text).toMatch(/Skipped \| Not yet processed/);
+    expect((await getRun(t.db, a.runId)).summary).toMatchObject({ totalNotYetProcessed: a.totalNotYetProcessed, results: [{ notYetProcessed: so.notYetProcessed }, { notYetProcessed: po.planned }] });
+    // the printer checks the counts it prints: a result that does not add up is refused, not shown
+    expect(() => applyText({ ...a, results: [{ ...so, notYetProcessed: 0 }] })).toThrow(/counts do not add up/);
+    const done = await resumeApply(t.db, { runId: a.runId });
+    expect(done.status).toBe('done');
+    expect(done.totalNotYetProcessed).toBeUndefined();
+    expect(done.results.every((r) => r.notYetProcessed === undefined && r.updated === r.planned)).toBe(true);
   });
 
   for (const walk of ['ctid', 'key'] as const) {

@@ -91,9 +91,16 @@ describeEach('hostile: library', (target) => {
     const before = await snapshot(t.db);
     await refused(undo(t.db, { runId: p.runId }), 'RUN_STATE', new RegExp(`run ${p.runId} is a plan run`), 2);
     const other = withLink((l) => ({ ...l, match: 'fuzzy' }));
-    await refused(apply(t.db, { config: other, tenantId: DEMO_TENANT, planRunId: p.runId }), 'PLAN_STALE', /another config/, 1);
+    // a stale plan is input the user must redo (plan again), refused before anything is written: exit 2, like a wrong run id
+    await refused(apply(t.db, { config: other, tenantId: DEMO_TENANT, planRunId: p.runId }), 'PLAN_STALE', /another config.*plan again/, 2);
     tried.library += 2;
     expect(await snapshot(t.db)).toEqual(before);
+    // a plan whose entries were edited after it was made (its content hash no longer matches): the same
+    await t.db.query(`UPDATE fk_backfill.plan_entries SET method = 'edited' WHERE run_id = $1::int8 AND outcome = 'linked'`, [p.runId]);
+    const edited = await snapshot(t.db);
+    await refused(apply(t.db, { planRunId: p.runId }), 'PLAN_STALE', /modified after it was made.*plan again/, 2);
+    tried.library++;
+    expect(await snapshot(t.db)).toEqual(edited);
   });
 
   it('a decision on a 3 500-character name is recorded and honoured (regression: btree limit on decisions)', async () => {
