@@ -129,6 +129,16 @@ export async function earlierRunThatChanged(db: Queryable, a: { kind: 'apply' | 
 }
 
 /** Stores a run's checkpoint (batched apply/undo call it inside the batch's own transaction). */
+/** Marks a run running again (a resumed one); a done run is left as it is. */
+export async function reopenRunRow(db: Queryable, id: string): Promise<void> {
+  await db.query(`UPDATE fk_backfill.runs SET status = 'running', finished_at = NULL, error = NULL WHERE id = $1::int8 AND status <> 'done'`, [id]);
+}
+
+/** A run's checkpoint and status, its row locked until the transaction ends; undefined when the run is gone. */
+export async function lockRunCheckpoint(tx: Queryable, id: string): Promise<{ checkpoint: unknown; status: string } | undefined> {
+  return (await tx.query<{ checkpoint: unknown; status: string }>(`SELECT checkpoint, status FROM fk_backfill.runs WHERE id = $1::int8 FOR UPDATE`, [id])).rows[0];
+}
+
 export async function saveCheckpoint(db: Queryable, id: string, checkpoint: object): Promise<void> {
   await db.query(`UPDATE fk_backfill.runs SET checkpoint = $2::jsonb WHERE id = $1::int8`, [id, JSON.stringify(checkpoint)]);
 }

@@ -13,6 +13,7 @@ const link: LinkShape = {
   scope: ['tenant_id'],
   fkType: 'uuid',
   keyType: 'uuid',
+  touch: null,
 };
 
 describe('verify statements (whole text)', () => {
