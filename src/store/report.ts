@@ -48,3 +48,14 @@ export async function unlinkedEntries(db: Queryable, planRunId: string, limit: n
   );
   return res.rows;
 }
+
+/** A plan's entries counted by who would link them: a decision, the machine, or nobody (left). */
+export async function planEntriesByDecider(db: Queryable, planRunId: string): Promise<{ k: 'decisions' | 'machine' | 'left'; names: unknown; rows: unknown }[]> {
+  const res = await db.query<{ k: 'decisions' | 'machine' | 'left'; names: unknown; rows: unknown }>(
+    `SELECT CASE WHEN outcome = 'linked' AND method = 'decision' THEN 'decisions' WHEN outcome = 'linked' THEN 'machine' ELSE 'left' END AS k,
+            count(*)::int8 AS names, coalesce(sum(row_count), 0)::int8 AS rows
+       FROM fk_backfill.plan_entries WHERE run_id = $1::int8 GROUP BY 1`,
+    [planRunId],
+  );
+  return res.rows;
+}
