@@ -12,8 +12,11 @@
  */
 import { type Database, num, type Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
+import { batchStartStatement } from '../sql/batch.js';
 import { changedCount, type Statement } from '../sql/link.js';
-import { saveCheckpoint } from '../store/runs.js';
+
+export { batchSettings } from '../sql/batch.js';
+import { lockRunCheckpoint, saveCheckpoint } from '../store/runs.js';
 import type { BatchKind, ProgressListener } from './progress.js';
 
 /** Batching knobs shared by apply and undo (library and CLI). */
@@ -158,12 +161,9 @@ export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     signal?.addEventListener('abort', done, { once: true });
   });
 
-/** Advisory lock key of a run: (class, object) as two int4. */
-const RUN_LOCK = `pg_try_advisory_xact_lock(hashtext('fk_backfill.run'), ($3::int8 % 2147483647)::int4)`;
 
 async function readCheckpoint(tx: Queryable, runId: string): Promise<Checkpoint> {
-  const res = await tx.query<{ checkpoint: unknown; status: string }>(`SELECT checkpoint, status FROM fk_backfill.runs WHERE id = $1::int8 FOR UPDATE`, [runId]);
-  const row = res.rows[0];
+  const row = await lockRunCheckpoint(tx, runId);
   if (row === undefined) throw new BackfillError('RUN_NOT_FOUND', `run ${runId} vanished from fk_backfill.runs`);
   return parseCheckpoint(row.checkpoint);
 }
@@ -176,20 +176,6 @@ interface BatchOutcome {
   link: LinkCheckpoint;
 }
 
-/**
- * The SET LOCALs of a batch transaction, as select-list items ($1 lock_timeout, $2 statement_timeout).
- * work_mem at least 64 MB: the changed rows pass through a CTE into the change set; at the default
- * 4 MB a 50 000-row batch spills them to a temp file and reads them back. Not plan_cache_mode: every
- * adapter sends unnamed statements, planned with their parameters anyway, and force_custom_plan would
- * also replan the FK trigger's cached check once per row (+10 s per 1 M rows).
- */
-export function batchSettings(): string {
-  return [
-    `set_config('lock_timeout', $1, true)`,
-    `set_config('statement_timeout', $2, true)`,
-    `CASE WHEN pg_size_bytes(current_setting('work_mem')) < 67108864 THEN set_config('work_mem', '64MB', true) END`,
-  ].join(', ');
-}
 
 /**
  * Consecutive retries of one batch whose FK check failed because a master vanished meanwhile (23503).
@@ -203,11 +189,7 @@ async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number,
   return db.transaction(async (tx) => {
     // application_name names the run in pg_stat_activity for the batch (SET LOCAL: the connection's own comes back after)
     const slot = w.slot;
-    const got = await tx.query<{ got: boolean }>(`SELECT ${batchSettings()}, set_config('application_name', 'fk-backfill run ' || $3::int8::text, true), ${slot === undefined ? RUN_LOCK : 'true'} AS got`, [
-      `${Math.max(1, Math.round(lockMs))}ms`,
-      `${Math.max(1, Math.round(stmtMs))}ms`,
-      w.runId,
-    ]);
+    const got = await tx.query(batchStartStatement(`${Math.max(1, Math.round(lockMs))}ms`, `${Math.max(1, Math.round(stmtMs))}ms`, w.runId, slot === undefined));
     if (got.rows[0]?.got !== true || (slot !== undefined && !(await slot.lock(tx)))) {
       throw new BackfillError('RUN_BUSY', `run ${w.runId} is being processed by another process right now; let it finish or stop it first`);
     }

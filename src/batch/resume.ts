@@ -5,7 +5,7 @@
  */
 import type { Database } from '../db/port.js';
 import { BackfillError, sqlState } from '../errors.js';
-import type { RunRecord } from '../store/runs.js';
+import { reopenRunRow, type RunRecord } from '../store/runs.js';
 import { type BatchOptions, storedBatchOptions } from './batch.js';
 
 /** Runs `fn` (one whole transaction) again while it fails on a foreign key check (23503), at most 20 times. */
@@ -25,7 +25,7 @@ export async function reopenRun(db: Database, run: RunRecord): Promise<void> {
   if (run.options['mode'] !== 'batched') {
     throw new BackfillError('RUN_STATE', `run ${run.id} ran in a single transaction (it committed entirely or not at all); nothing to resume`);
   }
-  await db.query(`UPDATE fk_backfill.runs SET status = 'running', finished_at = NULL, error = NULL WHERE id = $1::int8 AND status <> 'done'`, [run.id]);
+  await reopenRunRow(db, run.id);
 }
 
 /** Stored knobs of a run, overridden by the ones given now. */

@@ -4,9 +4,10 @@
  */
 import { num } from '../db/port.js';
 import { wrapDbError } from '../errors.js';
+import { rowsPerKeyStatement } from '../sql/constrain.js';
 import { addForeignKeySql, addNotNullCheckSql, COLUMN_NOT_NULL_SQL, CONSTRAINT_BY_NAME_SQL, constrainNames, createIndexSql, createUniqueIndexSql, dropConstraintSql, dropIndexSql, ATTACHED_INDEXES_SQL, attachIndexSql, createIndexOnOnlySql, FOREIGN_KEYS_SQL, indexSql, objectName, PARTITIONS_SQL, RELKIND_SQL, nullCountStatement, orphanBatchStatement, setNotNullSql, validateConstraintSql, type ConstrainNames, type ConstrainShape, type OnDeleteAction } from '../sql/constrain.js';
 import type { ResolvedLink } from '../context/catalog.js';
-import { ident, qualified } from '../sql/quote.js';
+import { qualified } from '../sql/quote.js';
 import type { Context } from '../context/context.js';
 import type { ConstrainOptions, OrphanSample, StepName } from './types.js';
 import { constrainShape, coversFk, DELETE_ACTIONS, type FkRow, indexesOf, sameSet } from './existing.js';
@@ -32,7 +33,7 @@ export async function orphanScan(ctx: Context, l: ResolvedLink, s: ConstrainShap
   const groups = l.citus?.source.kind === 'distributed' && s.key === l.citus.source.column;
   let limit = batch;
   if (groups) {
-    const r = (await ctx.db.query<{ r: unknown }>(`SELECT count(*)::float8 / greatest(count(DISTINCT s.${ident(s.key)}), 1) AS r FROM ${s.sourceSql} s`)).rows[0];
+    const r = (await ctx.db.query(rowsPerKeyStatement(s.sourceSql, s.key))).rows[0];
     limit = Math.max(1, Math.floor(batch / Math.max(1, num(r?.r))));
   }
   for (;;) {

@@ -2,6 +2,7 @@ import { activePredicate, keyColumns, type LinkConfig } from '../config/schema.j
 import { softDeleteLike } from '../sql/active.js';
 import type { Queryable } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
+import { tableColumnsStatement, uniqueKeysStatement } from '../sql/context.js';
 import { citusPresentStatement, tableKind, tableKindsStatement, type TableKind, type TableKindRow } from '../sql/citus.js';
 import { displayTable, ident, parseTableName, qualified, type TableName } from '../sql/quote.js';
 
@@ -108,18 +109,7 @@ function baseType(t: string): string {
 async function tableInfo(db: Queryable, t: TableName, path: string): Promise<TableInfo> {
   let res;
   try {
-    res = await db.query<{ oid: number; relkind: string; attname: string | null; type: string | null; typeoid: number | null; generated: string | null; identity: string | null; base_type: string | null; nondeterministic: boolean | null; not_null: boolean | null }>(
-      `SELECT c.oid::int8 AS oid, c.relkind::text AS relkind, a.attname::text AS attname,
-              format_type(a.atttypid, a.atttypmod) AS type, a.atttypid::int8 AS typeoid,
-              a.attgenerated::text AS generated, a.attidentity::text AS identity, a.attnotnull AS not_null,
-              format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL) AS base_type,
-              (SELECT NOT co.collisdeterministic FROM pg_collation co WHERE co.oid = a.attcollation) AS nondeterministic
-         FROM pg_class c
-         LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-         LEFT JOIN pg_type t ON t.oid = a.atttypid
-        WHERE c.oid = to_regclass($1)`,
-      [qualified(t)],
-    );
+    res = await db.query(tableColumnsStatement(qualified(t)));
   } catch (e) {
     throw wrapDbError(e, `looking up table ${displayTable(t)} (${path})`);
   }
@@ -142,17 +132,7 @@ async function tableInfo(db: Queryable, t: TableName, path: string): Promise<Tab
   }
   let uniques: string[][];
   try {
-    const u = await db.query<{ cols: string[] }>(
-      `SELECT array_agg(a.attname::text ORDER BY k.ord) AS cols
-         FROM pg_index i
-        CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
-         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-        WHERE i.indrelid = $1::oid AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
-          AND k.ord <= i.indnkeyatts
-        GROUP BY i.indexrelid, i.indisprimary
-        ORDER BY i.indisprimary DESC, count(*), i.indexrelid`,
-      [Number(first.oid)],
-    );
+    const u = await db.query(uniqueKeysStatement(Number(first.oid)));
     uniques = u.rows.map((r) => r.cols);
   } catch (e) {
     throw wrapDbError(e, `looking up the unique indexes of ${displayTable(t)} (${path})`);
@@ -399,6 +379,7 @@ function checkCitusLink(link: LinkConfig, source: TableName, target: TableName, 
       );
     }
     if (s.colocation !== t.colocation) {
+      // eslint-disable-next-line no-restricted-syntax -- the statement a person runs to fix it, quoted in the message
       refuse(`${displayTable(source)} and ${displayTable(target)} are distributed by ${s.column} but not co-located; run SELECT update_distributed_table_colocation('${displayTable(target)}', colocate_with => '${displayTable(source)}')`);
     }
   }
@@ -408,6 +389,7 @@ function checkCitusLink(link: LinkConfig, source: TableName, target: TableName, 
   if (s.kind === 'local' && !s.managed && (t.kind === 'reference' || (t.kind === 'local' && t.managed))) {
     refuse(
       `${displayTable(source)} is local to the Citus coordinator and its master ${displayTable(target)} is a ${t.kind === 'reference' ? 'reference' : 'Citus local'} table: Citus cannot update a plain local table from a join with it; ` +
+        // eslint-disable-next-line no-restricted-syntax -- the statement a person runs to fix it, quoted in the message
         `add the table to Citus's metadata (it stays on the coordinator): SELECT citus_add_local_table_to_metadata('${displayTable(source)}')`,
     );
   }

@@ -5,7 +5,7 @@ import type { Database, Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 import type { LinkShape, ScopeFilter } from '../sql/link.js';
 import { citusShape } from '../sql/citus.js';
-import { ident } from '../sql/quote.js';
+import { tenantFoundStatement, tenantHintStatement } from '../sql/context.js';
 import { migrate } from '../store/migrate.js';
 import type { NewRun } from '../store/runs.js';
 import { type ResolvedLink, resolveLinks } from './catalog.js';
@@ -157,12 +157,8 @@ async function checkTenant(db: Queryable, links: ResolvedLink[], tenant: string)
   const scoped = links.filter((l) => l.config.scope[0] !== undefined);
   if (scoped.length === 0) return;
   for (const l of scoped) {
-    const col = ident(l.config.scope[0]!);
     try {
-      const res = await db.query<{ found: boolean }>(
-        `SELECT EXISTS (SELECT 1 FROM ${l.sourceSql} WHERE ${col} = $1) OR EXISTS (SELECT 1 FROM ${l.targetSql} WHERE ${col} = $1) AS found`,
-        [tenant],
-      );
+      const res = await db.query(tenantFoundStatement(l.sourceSql, l.targetSql, l.config.scope[0]!, tenant));
       if (res.rows[0]?.found === true) return;
     } catch (e) {
       const state = sqlState(e);
@@ -177,14 +173,8 @@ async function checkTenant(db: Queryable, links: ResolvedLink[], tenant: string)
 
 /** What an unknown tenant error adds: the same value in another case, and some values that exist (read from a bounded sample). */
 async function tenantHint(db: Queryable, l: ResolvedLink, tenant: string): Promise<string> {
-  const col = ident(l.config.scope[0]!);
   try {
-    const res = await db.query<{ v: string; same_ci: boolean }>(
-      `SELECT x.v, lower(x.v) = lower($1) AS same_ci
-         FROM (SELECT DISTINCT y.v FROM (SELECT t.${col}::text AS v FROM ${l.targetSql} t WHERE t.${col} IS NOT NULL LIMIT 100000) y) x
-        ORDER BY lower(x.v) = lower($1) DESC, x.v LIMIT 10`,
-      [tenant],
-    );
+    const res = await db.query(tenantHintStatement(l.targetSql, l.config.scope[0]!, tenant));
     if (res.rows.length === 0) return ` (${l.config.target.table} has no ${l.config.scope[0]} value at all)`;
     const ci = res.rows.find((r) => r.same_ci);
     const some = res.rows.map((r) => JSON.stringify(r.v)).join(', ');

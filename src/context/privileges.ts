@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
+import { columnRightsStatement, sessionRightsStatement } from '../sql/context.js';
 import type { Context } from './context.js';
 
 /**
@@ -11,7 +12,7 @@ export async function assertCanWrite(ctx: Pick<Context, 'db' | 'links'>, doing: 
   const db: Queryable = ctx.db;
   let res;
   try {
-    res = await db.query<{ ro: string; who: string }>(`SELECT current_setting('transaction_read_only') AS ro, current_user::text AS who`);
+    res = await db.query(sessionRightsStatement());
   } catch (e) {
     throw wrapDbError(e, `checking privileges for ${doing}`);
   }
@@ -22,10 +23,7 @@ export async function assertCanWrite(ctx: Pick<Context, 'db' | 'links'>, doing: 
   for (const l of ctx.links) {
     const cols = [l.config.fk, ...(l.touch === null ? [] : [l.touch.column])];
     for (const col of cols) {
-      const ok = await db.query<{ sel: boolean; upd: boolean }>(
-        `SELECT has_table_privilege($1::oid, 'SELECT') AS sel, has_column_privilege($1::oid, $2::text, 'UPDATE') AS upd`,
-        [l.sourceOid, col],
-      );
+      const ok = await db.query(columnRightsStatement(l.sourceOid, col));
       const p = ok.rows[0];
       if (p?.sel !== true || p.upd !== true) {
         throw new BackfillError(

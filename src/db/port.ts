@@ -8,10 +8,22 @@ export interface QueryResult<R> {
   rowCount: number;
 }
 
-export type Row = Record<string, unknown>;
+import type { Row, Statement } from '../sql/statement.js';
+export type { Row, Statement };
 
 export interface Queryable {
+  /** A built statement: its rows come back typed as the builder declared them. */
+  query<R>(statement: Statement<R>): Promise<QueryResult<R>>;
   query<R = Row>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>>;
+}
+
+/** What every adapter's query takes: a statement, or text and values. */
+export type QueryArgs<R> = [statement: Statement<R>] | [text: string, values?: readonly unknown[] | undefined];
+
+/** The text and values of either form (adapters call this first). */
+export function statementOf<R>(...args: QueryArgs<R>): { text: string; values: readonly unknown[] | undefined } {
+  const [q, values] = args;
+  return typeof q === 'string' ? { text: q, values } : { text: q.text, values: q.values };
 }
 
 export type DatabaseKind = 'postgres' | 'pglite';
@@ -57,7 +69,10 @@ export function withinTransaction(db: Pick<Database, 'kind' | 'description'>, tx
     kind: db.kind,
     description: db.description,
     connections: 1,
-    query: (text, values) => tx.query(text, values),
+    query<R>(...args: QueryArgs<R>): Promise<QueryResult<R>> {
+      const { text, values } = statementOf(...args);
+      return tx.query<R>(text, values);
+    },
     transaction: (fn) => fn(tx),
     session: (fn) => fn(tx),
     exec: async (sql) => void (await tx.query(sql)),

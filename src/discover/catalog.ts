@@ -1,7 +1,7 @@
 /** The catalog discover reads once: tables with their columns (base types), indexes and primary keys, and FK constraints. */
 import { num } from '../db/port.js';
 import type { Queryable } from '../db/port.js';
-import { columnsStatement, foreignKeysStatement, indexesStatement } from '../sql/catalog-discover.js';
+import { currentSchemaStatement, columnsStatement, foreignKeysStatement, indexesStatement } from '../sql/catalog-discover.js';
 import { ident } from '../sql/quote.js';
 import type { Fk, Tbl } from './types.js';
 import { tableRef } from './naming.js';
@@ -13,7 +13,7 @@ export interface Catalog {
 }
 
 export async function loadCatalog(db: Queryable, schemas: readonly string[] | null): Promise<Catalog> {
-  const cur = (await db.query<{ s: string | null }>('SELECT current_schema()::text AS s')).rows[0]?.s ?? null;
+  const cur = (await db.query(currentSchemaStatement())).rows[0]?.s ?? null;
   const cs = columnsStatement(schemas);
   const rows = (
     await db.query<{ schema: string; table_name: string; oid: unknown; column_name: string; type: string; base: string; category: string; not_null: boolean; identity: string; generated: string }>(cs.text, cs.values)

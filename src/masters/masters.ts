@@ -10,7 +10,7 @@ import { BackfillError, wrapDbError } from '../errors.js';
 import { createMatcher, DEFAULT_MATCH_OPTIONS, type MatchOptions, normalizeName } from '../match/index.js';
 import { activePredicate } from '../config/schema.js';
 import { placeholderReason } from '../plan/decide.js';
-import { insertMastersStatement, masterColumnsStatement, masterNumbersStatement, reactivateMastersStatement } from '../sql/masters.js';
+import { mastersLockStatement, insertMastersStatement, masterColumnsStatement, masterNumbersStatement, reactivateMastersStatement } from '../sql/masters.js';
 import { inactiveMastersStatement, mastersStatement } from '../sql/plan.js';
 import type { Statement } from '../sql/link.js';
 import type { ResolvedLink } from '../context/catalog.js';
@@ -349,7 +349,7 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
         byTarget.set(key, [...(byTarget.get(key) ?? []), p]);
       }
       for (const [l, list] of byTarget) {
-        await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`fk_backfill.masters:${l.config.target.table}`]);
+        await tx.query(mastersLockStatement(l.config.target.table));
         const s = shape(l);
         const creates = list.filter((p) => p.action === 'create');
         if (creates.length > 0) {

@@ -12,6 +12,7 @@ import { DEFAULT_MATCH_OPTIONS } from '../match/index.js';
 import { formatRate } from '../plan/decide.js';
 import { getRun, type RunRecord } from '../store/runs.js';
 import { migrate } from '../store/migrate.js';
+import { scoreHistogram, undoneBy, unlinkedEntries } from '../store/report.js';
 import type { SkipReasons } from '../apply/skips.js';
 
 export type ReportFormat = 'html' | 'json' | 'csv' | 'text';
@@ -86,19 +87,15 @@ interface SummaryResult {
 }
 
 async function build(db: Queryable, run: RunRecord, plan: RunRecord, maxEntries: number): Promise<RunReport> {
-  const undone = run.kind === 'apply' ? (await db.query<{ id: string }>(`SELECT min(id)::text AS id FROM fk_backfill.runs WHERE kind = 'undo' AND target_run_id = $1::int8 AND status = 'done'`, [run.id])).rows[0]?.id ?? null : null;
+  const undone = run.kind === 'apply' ? await undoneBy(db, run.id) : null;
   const summary = (plan.summary as { results?: SummaryResult[] } | null)?.results ?? [];
   const applied = run.kind === 'apply' ? ((run.summary as { results?: { entityType: string; updated: number; skipReasons?: SkipReasons }[] } | null)?.results ?? []) : null;
-  const hist = await db.query<{ link: string; outcome: string; bin: number; names: unknown; rows: unknown }>(
-    `SELECT link, outcome, least(width_bucket(score::float8, 0, 1, ${BINS}), ${BINS})::int AS bin, count(*)::int8 AS names, sum(row_count)::int8 AS rows
-       FROM fk_backfill.plan_entries WHERE run_id = $1::int8 AND score IS NOT NULL GROUP BY 1, 2, 3`,
-    [plan.id],
-  );
+  const hist = await scoreHistogram(db, plan.id, BINS);
   const links: ReportLink[] = summary.map((r) => {
     const cfg = plan.config.links.find((l) => l.entity === r.entityType);
     const t = thresholds(cfg);
     const histogram = Array.from({ length: BINS }, (_, i) => ({ from: i / BINS, to: (i + 1) / BINS, names: {} as Record<string, number>, rows: 0 }));
-    for (const h of hist.rows.filter((x) => x.link === r.entityType)) {
+    for (const h of hist.filter((x) => x.link === r.entityType)) {
       const b = histogram[Math.max(0, Math.min(BINS, h.bin) - 1)]!;
       b.names[h.outcome] = (b.names[h.outcome] ?? 0) + num(h.names);
       b.rows += num(h.rows);
@@ -128,13 +125,8 @@ async function build(db: Queryable, run: RunRecord, plan: RunRecord, maxEntries:
       histogram,
     };
   });
-  const res = await db.query<{ link: string; scope_key: (string | null)[]; source_name: string | null; outcome: string; row_count: unknown; score: number | null; reason: string | null; candidates: unknown }>(
-    `SELECT link, scope_key, source_name, outcome, row_count, score, reason, candidates
-       FROM fk_backfill.plan_entries WHERE run_id = $1::int8 AND outcome <> 'linked'
-      ORDER BY row_count DESC, link, source_name LIMIT $2`,
-    [plan.id, maxEntries + 1],
-  );
-  const entries = res.rows.slice(0, maxEntries).map((r) => {
+  const unlinked = await unlinkedEntries(db, plan.id, maxEntries + 1);
+  const entries = unlinked.slice(0, maxEntries).map((r) => {
     const cands = (typeof r.candidates === 'string' ? JSON.parse(r.candidates) : r.candidates) as { key: string; name?: string; score?: number }[] | null;
     return {
       link: r.link,
@@ -158,7 +150,7 @@ async function build(db: Queryable, run: RunRecord, plan: RunRecord, maxEntries:
     undoneBy: undone,
     links,
     entries,
-    entriesTruncated: res.rows.length > maxEntries,
+    entriesTruncated: unlinked.length > maxEntries,
   };
 }
 

@@ -1,5 +1,5 @@
 /** What one card of the review page looks up: a master by key, the decision in force, a master search, a name's decision history. */
-import type { DecisionAction } from '../plan/decide.js';
+import { decisionHistory, liveDecision } from '../store/decisions.js';
 import { BackfillError } from '../errors.js';
 import { masterSearchSql } from '../sql/review.js';
 import type { Context } from '../context/context.js';
@@ -15,13 +15,7 @@ export async function masterRefIn(ctx: Context, link: string, key: string, scope
 /** The decision in force for one name, with the master it chose. */
 export async function liveDecisionIn(ctx: Context, link: string, scopeKey: (string | null)[], name: string): Promise<(DecisionRecord & { target: MasterRef | null }) | null> {
   linkOf(ctx, link);
-  const res = await ctx.db.query<{ id: string; action: DecisionAction; target_key: string | null; decided_by: string | null; decided_at: string }>(
-    `SELECT id::text AS id, action, target_key, decided_by, decided_at::text AS decided_at FROM fk_backfill.decisions
-      WHERE link = $1 AND scope_key = $2::text[] AND source_name = $3 AND revoked_at IS NULL
-      ORDER BY decided_at DESC, id DESC LIMIT 1`,
-    [link, scopeKey, name],
-  );
-  const r = res.rows[0];
+  const r = await liveDecision(ctx.db, link, scopeKey, name);
   if (r === undefined) return null;
   const target = r.target_key === null ? null : await masterRefIn(ctx, link, r.target_key, scopeKey);
   return { id: r.id, action: r.action, targetKey: r.target_key, decidedBy: r.decided_by, decidedAt: r.decided_at, target };
@@ -50,14 +44,9 @@ export async function decisionHistoryIn(
   if (ctx.filter.tenant !== null && l.config.scope.length > 0 && input.scopeKey[0] !== ctx.filter.tenant) {
     throw new BackfillError('INVALID_INPUT', `scope ${JSON.stringify(input.scopeKey)} is outside tenant ${ctx.filter.tenant}`);
   }
-  const res = await ctx.db.query<{ id: string; action: DecisionAction; target_key: string | null; decided_by: string | null; decided_at: string; revoked_at: string | null }>(
-    `SELECT id::text AS id, action, target_key, decided_by, decided_at::text AS decided_at, revoked_at::text AS revoked_at
-       FROM fk_backfill.decisions WHERE link = $1 AND scope_key = $2::text[] AND source_name = $3
-      ORDER BY decided_at, id`,
-    [input.link, input.scopeKey, input.name],
-  );
-  const found = await mastersFor(ctx.db, l, [...new Set(res.rows.map((r) => r.target_key).filter((k): k is string => k !== null))]);
-  return res.rows.map((r) => {
+  const rows = await decisionHistory(ctx.db, input.link, input.scopeKey, input.name);
+  const found = await mastersFor(ctx.db, l, [...new Set(rows.map((r) => r.target_key).filter((k): k is string => k !== null))]);
+  return rows.map((r) => {
     const m = r.target_key === null ? undefined : masterIn(found, r.target_key, input.scopeKey);
     return {
       id: r.id,

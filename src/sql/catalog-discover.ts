@@ -132,3 +132,8 @@ SELECT count(*)::int8 AS sampled, count(t.n)::int8 AS found
   FROM s LEFT JOIN t ON t.n = s.n`;
   return { text, values: p.values };
 }
+
+/** The session's current schema (null: none on the search path). */
+export function currentSchemaStatement(): Statement<{ s: string | null }> {
+  return { text: 'SELECT current_schema()::text AS s', values: [] };
+}

@@ -215,3 +215,8 @@ export const CONSTRAINT_BY_NAME_SQL = `SELECT c.conname::text AS name, c.contype
 
 /** Catalog: is the column NOT NULL already. */
 export const COLUMN_NOT_NULL_SQL = `SELECT a.attnotnull AS not_null FROM pg_attribute a WHERE a.attrelid = $1::oid AND a.attname = $2 AND NOT a.attisdropped`;
+
+/** Rows per distinct walk key of a source (a Citus distributed source is walked by whole distribution values). */
+export function rowsPerKeyStatement(sourceSql: string, key: string): Statement<{ r: unknown }> {
+  return { text: `SELECT count(*)::float8 / greatest(count(DISTINCT s.${ident(key)}), 1) AS r FROM ${sourceSql} s`, values: [] };
+}

@@ -7,10 +7,7 @@
 import { activeAnd, type ActivePredicate } from './active.js';
 import { ident } from './quote.js';
 
-export interface Statement {
-  text: string;
-  values: unknown[];
-}
+export type { Statement } from './statement.js';
 
 /** The columns of a link a statement needs (a subset of ResolvedLink, so this layer stays pure). */
 export interface LinkShape {

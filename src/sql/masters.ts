@@ -81,3 +81,8 @@ export function reactivateMastersStatement(link: LinkShape & { targetKeyType: st
 RETURNING t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)} AS name`;
   return { text, values: p.values };
 }
+
+/** Serializes master creation per target table until the transaction ends (two runs never number the same masters). */
+export function mastersLockStatement(targetTable: string): Statement {
+  return { text: `SELECT pg_advisory_xact_lock(hashtext($1))`, values: [`fk_backfill.masters:${targetTable}`] };
+}

@@ -39,3 +39,33 @@ export function integrityStatement(link: LinkShape, f: ScopeFilter): Statement {
  WHERE true${scopeWhere('s', link, f, p)}`;
   return { text, values: p.values };
 }
+
+/** The FK constraints from a table's column to the target, validated and widest first (`sourceOid`, `targetOid`: pg_class oids). */
+export function constraintStatement(sourceOid: number, targetOid: number, fk: string): Statement<{ name: string; deltype: string; validated: boolean; columns: string[] }> {
+  const text = `SELECT c.conname::text AS name, c.confdeltype::text AS deltype, c.convalidated AS validated,
+            ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
+                    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS columns
+       FROM pg_constraint c
+      WHERE c.contype = 'f' AND c.conrelid = $1::oid AND c.confrelid = $2::oid
+        AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) AND a.attname = $3)
+      ORDER BY c.convalidated DESC, array_length(c.conkey, 1) DESC, c.conname`;
+  return { text, values: [sourceOid, targetOid, fk] };
+}
+
+/**
+ * Deletes one master a row of the scope references, by its whole key, scope included (masters keyed by
+ * (tenant_id, id) repeat ids): verify runs it in a transaction it always rolls back, to see whether the
+ * database refuses.
+ */
+export function deleteReferencedStatement(s: LinkShape, f: ScopeFilter): Statement {
+  const p = new Params();
+  const scopeEq = (a: string, b: string): string => s.scope.map((c) => ` AND ${a}.${ident(c)} = ${b}.${ident(c)}`).join('');
+  const text = `DELETE FROM ${s.targetSql} t
+ USING (SELECT s.${ident(s.fk)} AS fk${s.scope.map((c) => `, s.${ident(c)}`).join('')}
+          FROM ${s.sourceSql} s
+         WHERE s.${ident(s.fk)} IS NOT NULL${scopeWhere('s', s, f, p)}
+           AND EXISTS (SELECT 1 FROM ${s.targetSql} m WHERE m.${ident(s.targetKey)} = s.${ident(s.fk)}${scopeEq('m', 's')})
+         LIMIT 1) x
+ WHERE t.${ident(s.targetKey)} = x.fk${scopeEq('t', 'x')}`;
+  return { text, values: p.values };
+}

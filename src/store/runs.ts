@@ -139,6 +139,16 @@ export async function linksWithChanges(db: Queryable, runId: string): Promise<Se
 }
 
 /** Stores a run's checkpoint (batched apply/undo call it inside the batch's own transaction). */
+/** Marks a run running again (a resumed one); a done run is left as it is. */
+export async function reopenRunRow(db: Queryable, id: string): Promise<void> {
+  await db.query(`UPDATE fk_backfill.runs SET status = 'running', finished_at = NULL, error = NULL WHERE id = $1::int8 AND status <> 'done'`, [id]);
+}
+
+/** A run's checkpoint and status, its row locked until the transaction ends; undefined when the run is gone. */
+export async function lockRunCheckpoint(tx: Queryable, id: string): Promise<{ checkpoint: unknown; status: string } | undefined> {
+  return (await tx.query<{ checkpoint: unknown; status: string }>(`SELECT checkpoint, status FROM fk_backfill.runs WHERE id = $1::int8 FOR UPDATE`, [id])).rows[0];
+}
+
 export async function saveCheckpoint(db: Queryable, id: string, checkpoint: object): Promise<void> {
   await db.query(`UPDATE fk_backfill.runs SET checkpoint = $2::jsonb WHERE id = $1::int8`, [id, JSON.stringify(checkpoint)]);
 }
@@ -310,4 +320,23 @@ export function planEntryWriter(db: Queryable, runId: string, link: string, stat
     },
     flush,
   };
+}
+
+/** A run's config hash, scope, status and kind, or undefined. */
+export async function runHeader(db: Queryable, id: string): Promise<{ config_hash: string; scope: unknown; status: string; kind: string } | undefined> {
+  return (await db.query<{ config_hash: string; scope: unknown; status: string; kind: string }>(`SELECT config_hash, scope, status, kind FROM fk_backfill.runs WHERE id = $1::int8`, [id])).rows[0];
+}
+
+/** Copies plan `fromPlanRunId`'s entries linked by a decision into plan `toRunId`; how many names and rows. */
+export async function copyDecidedEntries(db: Queryable, toRunId: string, fromPlanRunId: string): Promise<{ names: unknown; rows: unknown } | undefined> {
+  const res = await db.query<{ names: unknown; rows: unknown }>(
+    `WITH c AS (
+         INSERT INTO fk_backfill.plan_entries (run_id, link, scope_key, source_name, outcome, target_key, method, score, row_count, candidates, reason, target_name)
+         SELECT $1::int8, link, scope_key, source_name, outcome, target_key, method, score, row_count, candidates, reason, target_name
+           FROM fk_backfill.plan_entries WHERE run_id = $2::int8 AND outcome = 'linked' AND method = 'decision'
+         RETURNING row_count)
+       SELECT count(*)::int8 AS names, coalesce(sum(row_count), 0)::int8 AS rows FROM c`,
+    [toRunId, fromPlanRunId],
+  );
+  return res.rows[0];
 }

@@ -1,8 +1,6 @@
 import { num, type Queryable } from '../db/port.js';
 import { sqlState } from '../errors.js';
-import { ident } from '../sql/quote.js';
-import { Params, scopeWhere } from '../sql/link.js';
-import { integrityStatement } from '../sql/verify.js';
+import { constraintStatement, deleteReferencedStatement, integrityStatement } from '../sql/verify.js';
 import type { OnDeleteAction } from '../sql/constrain.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { findCoveringIndex } from '../constrain/existing.js';
@@ -52,16 +50,7 @@ const DELETE_ACTIONS: Record<string, OnDeleteAction> = { r: 'restrict', a: 'no a
 
 /** The FK constraint from the link's fk column to the target, if any (composite ones included). */
 export async function findConstraint(db: Queryable, l: ResolvedLink): Promise<ConstraintInfo | null> {
-  const res = await db.query<{ name: string; deltype: string; validated: boolean; columns: string[] }>(
-    `SELECT c.conname::text AS name, c.confdeltype::text AS deltype, c.convalidated AS validated,
-            ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
-                    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS columns
-       FROM pg_constraint c
-      WHERE c.contype = 'f' AND c.conrelid = $1::oid AND c.confrelid = $2::oid
-        AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) AND a.attname = $3)
-      ORDER BY c.convalidated DESC, array_length(c.conkey, 1) DESC, c.conname`,
-    [l.sourceOid, l.targetOid, l.config.fk],
-  );
+  const res = await db.query(constraintStatement(l.sourceOid, l.targetOid, l.config.fk));
   const r = res.rows[0];
   if (r === undefined) return null;
   return { name: r.name, onDelete: DELETE_ACTIONS[r.deltype] ?? 'no action', validated: r.validated, columns: r.columns };
@@ -76,16 +65,7 @@ class Rollback extends Error {}
  * deletes that master by its whole key, scope included (masters keyed by (tenant_id, id) repeat ids).
  */
 async function tryDeleteReferenced(ctx: Context, l: ResolvedLink): Promise<boolean | null> {
-  const s = shape(l);
-  const p = new Params();
-  const scopeEq = (a: string, b: string): string => s.scope.map((c) => ` AND ${a}.${ident(c)} = ${b}.${ident(c)}`).join('');
-  const del = `DELETE FROM ${s.targetSql} t
- USING (SELECT s.${ident(s.fk)} AS fk${s.scope.map((c) => `, s.${ident(c)}`).join('')}
-          FROM ${s.sourceSql} s
-         WHERE s.${ident(s.fk)} IS NOT NULL${scopeWhere('s', s, ctx.filter, p)}
-           AND EXISTS (SELECT 1 FROM ${s.targetSql} m WHERE m.${ident(s.targetKey)} = s.${ident(s.fk)}${scopeEq('m', 's')})
-         LIMIT 1) x
- WHERE t.${ident(s.targetKey)} = x.fk${scopeEq('t', 'x')}`;
+  const del = deleteReferencedStatement(shape(l), ctx.filter);
   let refused: boolean | null = false;
   try {
     await ctx.db.transaction(async (tx) => {
@@ -95,7 +75,7 @@ async function tryDeleteReferenced(ctx: Context, l: ResolvedLink): Promise<boole
       if (l.citus !== null) await tx.query(`SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`);
       try {
         // nothing referenced (in the scope): nothing to try
-        if ((await tx.query(del, p.values)).rowCount === 0) refused = null;
+        if ((await tx.query(del)).rowCount === 0) refused = null;
       } catch (e) {
         if (sqlState(e) === '23503') refused = true;
         // no DELETE privilege, read-only session, or the row is busy: could not try (not a failure)

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { Queryable } from '../../src/db/port.js';
+import { type QueryArgs, type Queryable, statementOf } from '../../src/db/port.js';
 import { insertPlanEntries, type PlanEntryRow, planEntryWriter } from '../../src/store/runs.js';
 
 /** A Queryable that records the JSON document of each plan-entry insert. */
 function recorder(): { db: Queryable; docs: string[] } {
   const docs: string[] = [];
   const db: Queryable = {
-    query: <R>(_text: string, values?: readonly unknown[]) => {
-      docs.push(values![2] as string);
+    query: <R>(...args: QueryArgs<R>) => {
+      docs.push(statementOf(...args).values![2] as string);
       return Promise.resolve({ rows: [] as R[], rowCount: 0 });
     },
   };

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { parse as parseArray } from 'postgres-array';
-import type { Database, Queryable, QueryResult } from '../port.js';
+import { type Database, type Queryable, type QueryArgs, type QueryResult, statementOf } from '../port.js';
 
 type Parsers = Record<number, (value: string, typeId: number) => unknown>;
 
@@ -21,7 +21,8 @@ const PARSERS: Parsers = { 1009: (v) => parseArray(v, (x) => x), 1015: (v) => pa
 
 function wrap(q: { query: PGliteLike['query'] }): Queryable {
   return {
-    async query<R>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>> {
+    async query<R>(...args: QueryArgs<R>): Promise<QueryResult<R>> {
+      const { text, values } = statementOf(...args);
       const res = await q.query<R>(text, values as unknown[] | undefined, { parsers: PARSERS });
       return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
     },

@@ -1,12 +1,13 @@
 import pg from 'pg';
 import { isConnectionLoss } from '../../errors.js';
-import type { Database, Queryable, QueryResult } from '../port.js';
+import { type Database, type Queryable, type QueryArgs, type QueryResult, statementOf } from '../port.js';
 
 type PgQueryable = Pick<pg.ClientBase, 'query'>;
 
 function wrap(q: PgQueryable): Queryable {
   return {
-    async query<R>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>> {
+    async query<R>(...args: QueryArgs<R>): Promise<QueryResult<R>> {
+      const { text, values } = statementOf(...args);
       const res = await q.query(text, values as unknown[] | undefined);
       return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
     },

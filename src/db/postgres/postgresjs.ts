@@ -1,4 +1,4 @@
-import type { Database, Queryable, QueryResult } from '../port.js';
+import { type Database, type Queryable, type QueryArgs, type QueryResult, statementOf } from '../port.js';
 
 /** The parts of a postgres.js `sql` instance we use (no dependency on the package itself). */
 export interface PostgresJsLike {
@@ -15,7 +15,8 @@ export function isPostgresJs(x: unknown): x is PostgresJsLike {
 
 function wrap(sql: PostgresJsLike): Queryable {
   return {
-    async query<R>(text: string, values?: readonly unknown[]): Promise<QueryResult<R>> {
+    async query<R>(...args: QueryArgs<R>): Promise<QueryResult<R>> {
+      const { text, values } = statementOf(...args);
       const res = await sql.unsafe(text, values as unknown[] | undefined);
       const rows = [...res] as R[];
       return { rows, rowCount: typeof res.count === 'number' ? res.count : rows.length };

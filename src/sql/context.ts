@@ -1,0 +1,71 @@
+/**
+ * Context: the preflight reads every command runs before it touches a link (the catalog of a link's
+ * tables, the session's and role's rights, whether a tenant exists).
+ */
+import { ident } from './quote.js';
+import type { Statement } from './statement.js';
+
+export interface TableColumnRow {
+  oid: number;
+  relkind: string;
+  attname: string | null;
+  type: string | null;
+  typeoid: number | null;
+  generated: string | null;
+  identity: string | null;
+  base_type: string | null;
+  nondeterministic: boolean | null;
+  not_null: boolean | null;
+}
+
+/** A table's kind and columns (one row per column; one row with NULL columns for a table without any; none when it does not exist). */
+export function tableColumnsStatement(qualifiedName: string): Statement<TableColumnRow> {
+  const text = `SELECT c.oid::int8 AS oid, c.relkind::text AS relkind, a.attname::text AS attname,
+              format_type(a.atttypid, a.atttypmod) AS type, a.atttypid::int8 AS typeoid,
+              a.attgenerated::text AS generated, a.attidentity::text AS identity, a.attnotnull AS not_null,
+              format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL) AS base_type,
+              (SELECT NOT co.collisdeterministic FROM pg_collation co WHERE co.oid = a.attcollation) AS nondeterministic
+         FROM pg_class c
+         LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+         LEFT JOIN pg_type t ON t.oid = a.atttypid
+        WHERE c.oid = to_regclass($1)`;
+  return { text, values: [qualifiedName] };
+}
+
+/** The column lists of a table's valid, total, plain unique indexes: the primary key first, then the narrowest. */
+export function uniqueKeysStatement(oid: number): Statement<{ cols: string[] }> {
+  const text = `SELECT array_agg(a.attname::text ORDER BY k.ord) AS cols
+         FROM pg_index i
+        CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+        WHERE i.indrelid = $1::oid AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
+          AND k.ord <= i.indnkeyatts
+        GROUP BY i.indexrelid, i.indisprimary
+        ORDER BY i.indisprimary DESC, count(*), i.indexrelid`;
+  return { text, values: [oid] };
+}
+
+/** Whether the session is read-only, and who it runs as. */
+export function sessionRightsStatement(): Statement<{ ro: string; who: string }> {
+  return { text: `SELECT current_setting('transaction_read_only') AS ro, current_user::text AS who`, values: [] };
+}
+
+/** Whether the role may read a table and update one of its columns. */
+export function columnRightsStatement(tableOid: number, column: string): Statement<{ sel: boolean; upd: boolean }> {
+  return { text: `SELECT has_table_privilege($1::oid, 'SELECT') AS sel, has_column_privilege($1::oid, $2::text, 'UPDATE') AS upd`, values: [tableOid, column] };
+}
+
+/** Whether a row of the source or of the target has this scope value (`sourceSql`, `targetSql`: quoted names). */
+export function tenantFoundStatement(sourceSql: string, targetSql: string, scopeColumn: string, tenant: string): Statement<{ found: boolean }> {
+  const col = ident(scopeColumn);
+  return { text: `SELECT EXISTS (SELECT 1 FROM ${sourceSql} WHERE ${col} = $1) OR EXISTS (SELECT 1 FROM ${targetSql} WHERE ${col} = $1) AS found`, values: [tenant] };
+}
+
+/** Up to 10 scope values of the target (read from a bounded sample), the one equal to `tenant` but for case first. */
+export function tenantHintStatement(targetSql: string, scopeColumn: string, tenant: string): Statement<{ v: string; same_ci: boolean }> {
+  const col = ident(scopeColumn);
+  const text = `SELECT x.v, lower(x.v) = lower($1) AS same_ci
+         FROM (SELECT DISTINCT y.v FROM (SELECT t.${col}::text AS v FROM ${targetSql} t WHERE t.${col} IS NOT NULL LIMIT 100000) y) x
+        ORDER BY lower(x.v) = lower($1) DESC, x.v LIMIT 10`;
+  return { text, values: [tenant] };
+}

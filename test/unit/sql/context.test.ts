@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { columnRightsStatement, sessionRightsStatement, tableColumnsStatement, tenantFoundStatement, tenantHintStatement, uniqueKeysStatement } from '../../../src/sql/context.js';
+
+describe('context statements (whole text)', () => {
+  it("a table's columns, by its qualified name", () => {
+    const st = tableColumnsStatement('"erp"."Sales Orders"');
+    expect(st.values).toEqual(['"erp"."Sales Orders"']);
+    expect(st.text).toBe(`SELECT c.oid::int8 AS oid, c.relkind::text AS relkind, a.attname::text AS attname,
+              format_type(a.atttypid, a.atttypmod) AS type, a.atttypid::int8 AS typeoid,
+              a.attgenerated::text AS generated, a.attidentity::text AS identity, a.attnotnull AS not_null,
+              format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL) AS base_type,
+              (SELECT NOT co.collisdeterministic FROM pg_collation co WHERE co.oid = a.attcollation) AS nondeterministic
+         FROM pg_class c
+         LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+         LEFT JOIN pg_type t ON t.oid = a.atttypid
+        WHERE c.oid = to_regclass($1)`);
+  });
+  it("a table's unique keys, by oid", () => {
+    const st = uniqueKeysStatement(42);
+    expect(st.values).toEqual([42]);
+    expect(st.text).toBe(`SELECT array_agg(a.attname::text ORDER BY k.ord) AS cols
+         FROM pg_index i
+        CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+         JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+        WHERE i.indrelid = $1::oid AND i.indisunique AND i.indisvalid AND i.indpred IS NULL AND i.indexprs IS NULL
+          AND k.ord <= i.indnkeyatts
+        GROUP BY i.indexrelid, i.indisprimary
+        ORDER BY i.indisprimary DESC, count(*), i.indexrelid`);
+  });
+  it('session and column rights', () => {
+    expect(sessionRightsStatement()).toEqual({ text: `SELECT current_setting('transaction_read_only') AS ro, current_user::text AS who`, values: [] });
+    expect(columnRightsStatement(7, 'customer_id')).toEqual({
+      text: `SELECT has_table_privilege($1::oid, 'SELECT') AS sel, has_column_privilege($1::oid, $2::text, 'UPDATE') AS upd`,
+      values: [7, 'customer_id'],
+    });
+  });
+  it('a tenant is looked up in source and target, its hint in a bounded sample of the target', () => {
+    expect(tenantFoundStatement('"erp"."Sales Orders"', '"customers"', 'tenant id', 'T1')).toEqual({
+      text: `SELECT EXISTS (SELECT 1 FROM "erp"."Sales Orders" WHERE "tenant id" = $1) OR EXISTS (SELECT 1 FROM "customers" WHERE "tenant id" = $1) AS found`,
+      values: ['T1'],
+    });
+    const st = tenantHintStatement('"customers"', 'tenant_id', 't1');
+    expect(st.values).toEqual(['t1']);
+    expect(st.text).toBe(`SELECT x.v, lower(x.v) = lower($1) AS same_ci
+         FROM (SELECT DISTINCT y.v FROM (SELECT t."tenant_id"::text AS v FROM "customers" t WHERE t."tenant_id" IS NOT NULL LIMIT 100000) y) x
+        ORDER BY lower(x.v) = lower($1) DESC, x.v LIMIT 10`);
+  });
+});

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { currentSchemaStatement } from '../../../src/sql/catalog-discover.js';
+import { rowsPerKeyStatement } from '../../../src/sql/constrain.js';
+import { mastersLockStatement } from '../../../src/sql/masters.js';
+
+describe('one-line statements (whole text)', () => {
+  it('constrain: rows per distinct walk key', () => {
+    expect(rowsPerKeyStatement('"erp"."Sales Orders"', 'tenant id')).toEqual({
+      text: `SELECT count(*)::float8 / greatest(count(DISTINCT s."tenant id"), 1) AS r FROM "erp"."Sales Orders" s`,
+      values: [],
+    });
+  });
+  it('discover: the current schema', () => {
+    expect(currentSchemaStatement()).toEqual({ text: 'SELECT current_schema()::text AS s', values: [] });
+  });
+  it('masters: the per-target-table lock, its key a parameter', () => {
+    expect(mastersLockStatement('public.customers')).toEqual({ text: 'SELECT pg_advisory_xact_lock(hashtext($1))', values: ['fk_backfill.masters:public.customers'] });
+  });
+});
