@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
-import { afterAll, describe } from 'vitest';
+import { describe } from 'vitest';
 import { openDatabase } from '../../src/db/index.js';
 import { fromPglite } from '../../src/db/pglite/adapter.js';
 import type { Database } from '../../src/db/port.js';
@@ -58,6 +58,7 @@ let sharedPglite: PGlite | undefined;
  * paying initdb (seconds) per test.
  */
 let pgliteTemplate: Promise<string> | undefined;
+let pgliteTemplateDirPath: string | undefined;
 
 function pgliteTemplateDir(): Promise<string> {
   pgliteTemplate ??= (async () => {
@@ -65,6 +66,7 @@ function pgliteTemplateDir(): Promise<string> {
     const p = await PGlite.create(dir);
     await p.query('SELECT 1');
     await p.close();
+    pgliteTemplateDirPath = dir;
     return dir;
   })();
   return pgliteTemplate;
@@ -161,11 +163,15 @@ export async function reopen(t: TestDb): Promise<Database> {
   return openDatabase(t.url);
 }
 
-afterAll(async () => {
-  if (sharedPglite !== undefined) await sharedPglite.close();
-  sharedPglite = undefined;
-  if (pgliteTemplate !== undefined) rmSync(await pgliteTemplate, { recursive: true, force: true });
-  pgliteTemplate = undefined;
+/*
+ * The shared instance and the template live as long as the test process, not one test file: the suite
+ * runs without per-file isolation (vitest.config.ts), so a worker imports this module once and every
+ * file it runs gets the same instance (reset per test above) instead of paying a PGlite initdb each.
+ * A file-level afterAll registered here would run for the first file only, so nothing is closed per
+ * file; at exit the template directory is removed (the in-memory instance goes with the process).
+ */
+process.once('exit', () => {
+  if (pgliteTemplateDirPath !== undefined) rmSync(pgliteTemplateDirPath, { recursive: true, force: true });
 });
 
 /** `describe` once per target; the name says which, so the CI log shows both ran. */
