@@ -3,7 +3,7 @@
  * candidate by keyboard, marks a never-match, bulk-accepts above a score, applies, checks the database.
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createAxis } from '../../src/demo/axis.js';
 import { startReviewServer, type ReviewServer } from '../../src/review/server.js';
@@ -29,18 +29,27 @@ async function linkedNumber(t: TestDb, table: string, docCol: string, doc: strin
   return r.rows[0]?.n ?? null;
 }
 
+/**
+ * One Chromium for the file (a launch costs seconds): each test's pages still start clean, since
+ * `browser.newPage()` opens every page in a new browser context (no cookies, storage or cache shared),
+ * and afterEach closes them all.
+ */
+let browser: Browser | null = null;
+afterAll(async () => {
+  await browser?.close();
+  browser = null;
+});
+
 describeEach('review page e2e', (target) => {
   let t: TestDb;
-  let browser: Browser | null = null;
   let server: ReviewServer | null = null;
   beforeEach(async () => {
     t = await freshDb(target);
     await createAxis(t.db, FUZZY_DEMO);
   });
   afterEach(async () => {
-    await browser?.close();
+    for (const context of browser?.contexts() ?? []) await context.close();
     await server?.close();
-    browser = null;
     server = null;
     await t.dispose();
   });
