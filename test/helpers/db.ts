@@ -50,26 +50,42 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-let sharedPglite: PGlite | undefined;
-
 /**
- * A pristine on-disk PGlite cluster made once per test process (initdb, then closed cleanly); each
- * on-disk fresh database is a copy of it: the same empty cluster a new directory would get, without
- * paying initdb (seconds) per test.
+ * What the test process shares between test files: the in-memory PGlite every `freshDb('pglite')` resets, and a
+ * pristine on-disk cluster (initdb, then closed cleanly) each on-disk fresh database is a copy of, the same empty
+ * cluster a new directory would get without paying initdb (seconds) per test. Kept on `globalThis`, not in this
+ * module: vitest.config.ts runs files without isolation, so a worker evaluates this module once anyway, but a run
+ * with isolation (`--isolate`, another config) re-evaluates it per file in the same process, and would otherwise make
+ * (and leak) one instance per file. Nothing is closed per file; at exit the template directory is removed (the
+ * in-memory instance goes with the process).
  */
-let pgliteTemplate: Promise<string> | undefined;
-let pgliteTemplateDirPath: string | undefined;
+interface Shared {
+  pglite?: Promise<PGlite>;
+  template?: Promise<string>;
+  /** The template's directory, removed at exit. */
+  templateDir?: string;
+}
+const SHARED = Symbol.for('fk-backfill.test.shared-pglite');
+const shared: Shared = ((globalThis as { [SHARED]?: Shared })[SHARED] ??= newShared());
+
+function newShared(): Shared {
+  const s: Shared = {};
+  process.once('exit', () => {
+    if (s.templateDir !== undefined) rmSync(s.templateDir, { recursive: true, force: true });
+  });
+  return s;
+}
 
 function pgliteTemplateDir(): Promise<string> {
-  pgliteTemplate ??= (async () => {
+  shared.template ??= (async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fkb-pglite-template-'));
+    shared.templateDir = dir;
     const p = await PGlite.create(dir);
     await p.query('SELECT 1');
     await p.close();
-    pgliteTemplateDirPath = dir;
     return dir;
   })();
-  return pgliteTemplate;
+  return shared.template;
 }
 
 /** Drops every user schema of the shared in-memory PGlite: a fresh database in ~10 ms instead of ~2 s. */
@@ -149,12 +165,10 @@ export async function freshDb(target: Target, opts: { onDisk?: boolean } = {}): 
     };
     return handle;
   }
-  if (sharedPglite === undefined) {
-    sharedPglite = new PGlite();
-    await sharedPglite.waitReady;
-  }
-  await resetPglite(sharedPglite);
-  const db = fromPglite(sharedPglite as never, { owned: false, description: 'memory://' });
+  shared.pglite ??= PGlite.create();
+  const pglite = await shared.pglite;
+  await resetPglite(pglite);
+  const db = fromPglite(pglite as never, { owned: false, description: 'memory://' });
   return { target, db, url: 'memory://', async release() {}, async dispose() {} };
 }
 
@@ -162,17 +176,6 @@ export async function freshDb(target: Target, opts: { onDisk?: boolean } = {}): 
 export async function reopen(t: TestDb): Promise<Database> {
   return openDatabase(t.url);
 }
-
-/*
- * The shared instance and the template live as long as the test process, not one test file: the suite
- * runs without per-file isolation (vitest.config.ts), so a worker imports this module once and every
- * file it runs gets the same instance (reset per test above) instead of paying a PGlite initdb each.
- * A file-level afterAll registered here would run for the first file only, so nothing is closed per
- * file; at exit the template directory is removed (the in-memory instance goes with the process).
- */
-process.once('exit', () => {
-  if (pgliteTemplateDirPath !== undefined) rmSync(pgliteTemplateDirPath, { recursive: true, force: true });
-});
 
 /** `describe` once per target; the name says which, so the CI log shows both ran. */
 export function describeEach(name: string, fn: (target: Target) => void): void {
