@@ -1,0 +1,187 @@
+/**
+ * Creating proposed masters: the approved ones inserted in one transaction (numbered like CUST-006 when the link
+ * names a number column), an alias decision recorded for every clustered name, then a new plan.
+ */
+import { num, type Queryable, withinTransaction } from '../db/port.js';
+import { BackfillError, wrapDbError } from '../errors.js';
+import { activePredicate } from '../config/schema.js';
+import { placeholderReason } from '../plan/decide.js';
+import { mastersLockStatement, insertMastersStatement, masterNumbersStatement, reactivateMastersStatement } from '../sql/masters.js';
+import type { ResolvedLink } from '../context/catalog.js';
+import { type CommonOptions, type Context, prepare, shape } from '../context/context.js';
+import { planIn, type PlanResult } from '../planning/plan.js';
+import { type DecideInput, decideManyIn } from '../review/decide.js';
+import { proposalsFileSchema, type MasterProposal, type ProposalsFile } from './propose.js';
+import { assertCanCreateMasters, targetGroup } from './target.js';
+export interface CreatedMaster {
+  proposalId: string;
+  action: 'create' | 'reactivate';
+  targetTable: string;
+  scopeKey: (string | null)[];
+  key: string;
+  name: string;
+  number: string | null;
+  names: number;
+}
+
+export interface CreateMastersResult {
+  created: CreatedMaster[];
+  skipped: number;
+  /** The plan made right after (the new masters' rows are linked in it). */
+  plan: PlanResult;
+}
+
+/** Next numbers per scope: continue the most used prefix (CUST-) at its widest width, else derive one from the table name. */
+async function numberer(db: Queryable, l: ResolvedLink, ctx: Context): Promise<(scopeKey: (string | null)[]) => string> {
+  const col = l.config.target.number!;
+  const st = masterNumbersStatement({ ...shape(l), number: col }, ctx.filter);
+  const res = await db.query<{ scope_key: (string | null)[]; prefix: string | null; width: number; max_number: string; n: unknown }>(st.text, st.values);
+  const best = new Map<string, { prefix: string; width: number; next: bigint; n: number }>();
+  for (const r of res.rows) {
+    const k = JSON.stringify(r.scope_key);
+    const cur = best.get(k);
+    const n = num(r.n);
+    if (cur === undefined || n > cur.n) best.set(k, { prefix: r.prefix ?? '', width: Number(r.width), next: BigInt(r.max_number) + 1n, n });
+  }
+  const fallbackPrefix = `${l.target.table.replace(/[^A-Za-z]/g, '').slice(0, 4).toUpperCase() || 'M'}-`;
+  return (scopeKey) => {
+    const k = JSON.stringify(scopeKey);
+    const b = best.get(k) ?? { prefix: fallbackPrefix, width: 3, next: 1n, n: 0 };
+    best.set(k, { ...b, next: b.next + 1n });
+    return `${b.prefix}${b.next.toString().padStart(b.width, '0')}`;
+  };
+}
+
+/**
+ * Inserts the approved proposals (one transaction for all), records an alias decision for every name
+ * of each cluster so the next plan links their rows (by any strategy), then plans again.
+ */
+export async function createMastersIn(ctx: Context, file: unknown, opts: { by: string | null }): Promise<CreateMastersResult> {
+  const parsed = proposalsFileSchema.safeParse(file);
+  if (!parsed.success) {
+    throw new BackfillError('INVALID_INPUT', `proposals file is not valid: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const approved = parsed.data.proposals.filter((p) => p.approved);
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  const linkFor = (p: MasterProposal): ResolvedLink | undefined => ctx.links.find((l) => p.links.includes(l.entity) && l.config.target.table === p.targetTable);
+  for (const p of approved) {
+    const l = linkFor(p);
+    if (l === undefined) problems.push(`${p.id}: no configured link ${p.links.join('/')} with target ${p.targetTable}`);
+    else {
+      for (const n of p.names) if (!ctx.links.some((x) => x.entity === n.link && targetGroup(x) === targetGroup(l))) problems.push(`${p.id}: name "${n.name}" has link ${n.link}, which does not point to ${p.targetTable}`);
+      if (p.scopeKey.length !== l.config.scope.length) problems.push(`${p.id}: scope must have ${l.config.scope.length} value(s)`);
+      // a master's scope columns are what makes it a tenant's: a NULL one is refused here, not by the database mid-write
+      p.scopeKey.forEach((v, j) => {
+        if (v === null) {
+          problems.push(`proposals[${parsed.data.proposals.indexOf(p)}].scopeKey[${j}] (${p.id}): approved, but ${l.config.target.table}.${l.config.scope[j] ?? `scope #${j + 1}`} is NULL (no tenant): a master needs every scope value; set "approved": false`);
+        }
+      });
+      if (p.action === 'reactivate' && (p.reactivateKey === null || l.config.target.active === undefined)) problems.push(`${p.id}: reactivate needs reactivateKey and a configured active column`);
+      else if (p.action === 'reactivate' && activePredicate(l.config.target.active)?.activeWhen === 'notNull') problems.push(`${p.id}: reactivate cannot choose a value for ${activePredicate(l.config.target.active)!.column} (activeWhen "notNull")`);
+      const why = p.action === 'create' ? placeholderReason(p.name) : null;
+      if (why !== null) problems.push(`${p.id}: approved, but its name is ${why}: give it a real name or set "approved": false`);
+    }
+    if (ctx.filter.tenant !== null && p.scopeKey[0] !== ctx.filter.tenant) problems.push(`${p.id}: scope ${JSON.stringify(p.scopeKey)} is outside tenant ${ctx.filter.tenant}`);
+    const k = JSON.stringify([p.targetTable, p.scopeKey, p.name]);
+    if (seen.has(k)) problems.push(`${p.id}: two proposals create "${p.name}" in the same scope`);
+    seen.add(k);
+  }
+  if (problems.length > 0) throw new BackfillError('INVALID_INPUT', `proposals not created, nothing written: ${problems.join('; ')}`, { details: { problems } });
+  // can a new master be inserted at all (its key fills itself, no other required column)? before anything is written
+  const checked = new Set<string>();
+  for (const p of approved.filter((x) => x.action === 'create')) {
+    const l = linkFor(p)!;
+    if (checked.has(targetGroup(l))) continue;
+    checked.add(targetGroup(l));
+    await assertCanCreateMasters(ctx.db, l);
+  }
+  const created: CreatedMaster[] = [];
+  try {
+    await ctx.db.transaction(async (tx) => {
+      const byTarget = new Map<ResolvedLink, MasterProposal[]>();
+      for (const p of approved) {
+        const l = linkFor(p)!;
+        const key = [...byTarget.keys()].find((x) => targetGroup(x) === targetGroup(l)) ?? l;
+        byTarget.set(key, [...(byTarget.get(key) ?? []), p]);
+      }
+      for (const [l, list] of byTarget) {
+        await tx.query(mastersLockStatement(l.config.target.table));
+        const s = shape(l);
+        const creates = list.filter((p) => p.action === 'create');
+        if (creates.length > 0) {
+          const next = l.config.target.number === undefined ? null : await numberer(tx, l, ctx);
+          const rows = creates.map((p) => ({ scope: p.scopeKey, name: p.name, number: next === null ? null : next(p.scopeKey) }));
+          const st = insertMastersStatement({ ...s, number: l.config.target.number }, l.scopeTypes, rows);
+          const res = await tx.query<{ key: string; scope_key: (string | null)[]; name: string }>(st.text, st.values);
+          if (res.rows.length !== creates.length) throw new BackfillError('INTERNAL', `inserted ${res.rows.length} of ${creates.length} masters`);
+          creates.forEach((p, i) => {
+            const r = res.rows.find((x) => x.name === p.name && JSON.stringify(x.scope_key) === JSON.stringify(p.scopeKey)) ?? res.rows[i]!;
+            created.push({ proposalId: p.id, action: 'create', targetTable: p.targetTable, scopeKey: p.scopeKey, key: r.key, name: p.name, number: rows[i]!.number, names: p.names.length });
+          });
+        }
+        const reacts = list.filter((p) => p.action === 'reactivate');
+        if (reacts.length > 0) {
+          const st = reactivateMastersStatement({ ...s, targetKeyType: l.targetKeyType }, reacts.map((p) => p.reactivateKey!), ctx.filter);
+          const res = await tx.query<{ key: string; scope_key: (string | null)[]; name: string }>(st.text, st.values);
+          for (const p of reacts) {
+            const r = res.rows.find((x) => x.key === p.reactivateKey && JSON.stringify(x.scope_key) === JSON.stringify(p.scopeKey));
+            if (r === undefined) throw new BackfillError('INVALID_INPUT', `${p.id}: master ${p.reactivateKey} not found in scope ${JSON.stringify(p.scopeKey)}`);
+            created.push({ proposalId: p.id, action: 'reactivate', targetTable: p.targetTable, scopeKey: p.scopeKey, key: r.key, name: r.name, number: null, names: p.names.length });
+          }
+        }
+      }
+      // Every clustered name becomes an alias of its new master (a "create" decision is replaced).
+      const decisions: DecideInput[] = [];
+      for (const c of created) {
+        const p = approved.find((x) => x.id === c.proposalId)!;
+        for (const n of p.names) decisions.push({ link: n.link, scopeKey: p.scopeKey, name: n.name, action: 'alias', targetKey: c.key, by: opts.by });
+      }
+      await decideManyIn({ ...ctx, db: withinTransaction(ctx.db, tx) }, decisions);
+    });
+  } catch (e) {
+    throw wrapDbError(e, 'creating masters');
+  }
+  const plan = await planIn(ctx, { executedBy: opts.by, maxUnmatchedRecords: 100 });
+  return { created, skipped: parsed.data.proposals.length - approved.length, plan };
+}
+
+export async function createMasters(db: unknown, opts: CommonOptions & { proposals: unknown; by: string | null }): Promise<CreateMastersResult> {
+  const ctx = await prepare(db, opts, { tenant: 'required' });
+  return createMastersIn(ctx, opts.proposals, opts);
+}
+
+/**
+ * One new master for one unsure name (the review page's "create master"): the same path as `masters
+ * create` (numbered like the others, an alias decision recorded for the name, then a new plan).
+ */
+export async function createMasterForNameIn(ctx: Context, input: { link: string; scopeKey: (string | null)[]; name: string; by: string | null }): Promise<CreateMastersResult> {
+  const l = ctx.links.find((x) => x.entity === input.link);
+  if (l === undefined) throw new BackfillError('UNKNOWN_ENTITY', `unknown link "${input.link}"`);
+  const name = input.name.trim();
+  if (name === '') throw new BackfillError('INVALID_INPUT', 'a master needs a name that is not blank');
+  const file: ProposalsFile = {
+    version: 1,
+    createdAt: new Date().toISOString(),
+    tenantId: ctx.filter.tenant,
+    configHash: ctx.configHash,
+    planRunId: '0',
+    note: 'created from the review page',
+    proposals: [
+      {
+        id: 'review-page',
+        approved: true,
+        action: 'create',
+        targetTable: l.config.target.table,
+        links: [l.entity],
+        scopeKey: input.scopeKey,
+        name,
+        rows: 0,
+        names: [{ link: l.entity, name: input.name, rows: 0, documents: [] }],
+        inactiveMatches: [],
+        reactivateKey: null,
+      },
+    ],
+  };
+  return createMastersIn(ctx, file, { by: input.by });
+}
