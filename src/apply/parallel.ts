@@ -21,8 +21,8 @@ import { BackfillError } from '../errors.js';
 import { type BatchOptions, type CheckpointSlot, emptyLinkCheckpoint, type LinkCheckpoint, parseCheckpoint, walkLink } from '../batch/batch.js';
 import type { ProgressListener } from '../batch/progress.js';
 import { blockBoundStatement, sliceCutsStatement } from '../sql/walk.js';
-import { getRun, mergeLinkCheckpoint } from '../store/runs.js';
-import { insertSlices, listSlices, lockSlice, loggedChanges, readSliceCheckpoint, saveSliceCheckpoint, slicedLinks, type SliceRow } from '../store/slices.js';
+import { getRun, loggedChanges, mergeLinkCheckpoint } from '../store/runs.js';
+import { insertSlices, listSlices, lockSlice, readSliceCheckpoint, saveSliceCheckpoint, slicedLinks, type SliceRow } from '../store/slices.js';
 import { batchWork, refreshStaleStatistics } from './lookup.js';
 import { plannedRows } from './planned.js';
 import { chooseWalk, type Layout, sourceLayout } from './walk.js';
@@ -73,7 +73,9 @@ function slot(runId: string, link: string, slice: number): CheckpointSlot {
 /** Why a link is walked by one connection (null: it can be sliced). */
 function unsliceable(l: ResolvedLink): string | null {
   const src = l.citus?.source;
-  if (src !== undefined && src.kind !== 'distributed') return `its source is a Citus ${src.kind} table`;
+  // a reference table's every write goes to every node (one shard, replicated): slices would only queue on it.
+  // A local table of the coordinator is sliced as on one server.
+  if (src?.kind === 'reference') return `its source is a Citus reference table`;
   if (src?.kind === 'distributed' && l.config.scope[0] !== src.column) return `its scope does not start with the distribution column ${src.column}`;
   return null;
 }
