@@ -4,6 +4,7 @@
  * anything is found so it can run from cron or CI.
  */
 import { num } from '../db/port.js';
+import { driftTablesExist } from '../store/guards.js';
 import { createMatcher, type Matcher } from '../match/index.js';
 import { prepare, shape, type CommonOptions } from '../context/context.js';
 import { matchOptionsFor } from '../planning/scored.js';
@@ -70,7 +71,7 @@ function category(groups: DriftGroup[], limit: number): DriftCategory {
 export async function drift(handle: unknown, opts: DriftOptions = {}): Promise<DriftReport> {
   const ctx = await prepare(handle, opts, { store: false });
   const limit = Math.max(0, opts.limit ?? 20);
-  const hasStore = (await ctx.db.query<{ ok: boolean }>(`SELECT to_regclass('fk_backfill.aliases') IS NOT NULL AND to_regclass('fk_backfill.plan_entries') IS NOT NULL AS ok`)).rows[0]?.ok === true;
+  const hasStore = await driftTablesExist(ctx.db);
   const links: LinkDrift[] = [];
   for (const l of ctx.links) {
     const s = shape(l);

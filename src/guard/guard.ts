@@ -9,12 +9,12 @@
  * with the same statement and the same rule as an apply's (only rows that still hold the value written).
  */
 import { adapt } from '../db/index.js';
-import { num, type Database, type Queryable } from '../db/port.js';
-import { BackfillError, sqlState, wrapDbError } from '../errors.js';
+import { type Database, type Queryable } from '../db/port.js';
+import { BackfillError, wrapDbError } from '../errors.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { prepare, shape, type CommonOptions } from '../context/context.js';
-import { guardFunctionSql, guardNames, guardTriggerSql, type GuardShape } from '../sql/guard.js';
-import { ident } from '../sql/quote.js';
+import { dropGuardSql, guardFunctionSql, guardLiveStatement, guardNames, guardTriggerSql, type GuardShape, lockTimeoutStatement, qualifiedByOidStatement } from '../sql/guard.js';
+import { aliasCounts, deleteGuardRow, guardCounts, guardRows, guardRunInUse, type GuardRow, insertGuardRow, refreshAliasesLocked } from '../store/guards.js';
 import { migrate } from '../store/migrate.js';
 import { createRun, failRun, finishRun } from '../store/runs.js';
 
@@ -42,11 +42,7 @@ export interface GuardInstallResult {
 
 /** `"schema"."table"` of a relation by oid (the trigger function pins its search_path). */
 async function qualifiedByOid(db: Queryable, oid: number): Promise<string | null> {
-  const r = await db.query<{ q: string }>(
-    `SELECT format('%I.%I', n.nspname, c.relname) AS q FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1::oid`,
-    [oid],
-  );
-  return r.rows[0]?.q ?? null;
+  return (await db.query(qualifiedByOidStatement(oid))).rows[0]?.q ?? null;
 }
 
 async function guardShape(db: Queryable, l: ResolvedLink): Promise<GuardShape> {
@@ -56,92 +52,18 @@ async function guardShape(db: Queryable, l: ResolvedLink): Promise<GuardShape> {
   return { ...shape(l), entity: l.entity, sourceQualified: src, targetQualified: tgt, tableName: l.config.table };
 }
 
-interface GuardRow {
-  link: string;
-  run_id: string;
-  table_oid: number;
-  table_name: string;
-  trigger_name: string;
-  function_name: string;
-  installed_at: string;
-}
-
-async function guardRows(db: Queryable, links: readonly string[] | null): Promise<GuardRow[]> {
-  try {
-    const r = await db.query<GuardRow>(
-      `SELECT link, run_id::text AS run_id, table_oid::int8 AS table_oid, table_name, trigger_name, function_name, installed_at::text AS installed_at
-         FROM fk_backfill.guards WHERE $1::text[] IS NULL OR link = ANY ($1::text[]) ORDER BY link`,
-      [links],
-    );
-    return r.rows.map((x) => ({ ...x, table_oid: num(x.table_oid) }));
-  } catch (e) {
-    if (sqlState(e) === '42P01' || sqlState(e) === '3F000') return []; // nothing ever installed here
-    throw wrapDbError(e, 'reading fk_backfill.guards');
-  }
-}
-
 /** Drops one guard's trigger and function (what install created) and its registry row. */
 async function dropGuard(tx: Queryable, g: GuardRow): Promise<void> {
-  const table = await qualifiedByOid(tx, g.table_oid);
-  if (table !== null) await tx.query(`DROP TRIGGER IF EXISTS ${ident(g.trigger_name)} ON ${table}`);
-  await tx.query(`DROP FUNCTION IF EXISTS fk_backfill.${ident(g.function_name)}()`);
-  await tx.query(`DELETE FROM fk_backfill.guards WHERE link = $1`, [g.link]);
+  for (const sql of dropGuardSql(await qualifiedByOid(tx, g.table_oid), g.trigger_name, g.function_name)) await tx.query(sql);
+  await deleteGuardRow(tx, g.link);
 }
 
 /** Ends guard runs no guard refers to any more, with what they did as summary. */
 async function finishOrphanRuns(db: Queryable, runIds: string[]): Promise<void> {
   for (const id of new Set(runIds)) {
-    const still = await db.query(`SELECT 1 FROM fk_backfill.guards WHERE run_id = $1::int8`, [id]);
-    if (still.rows.length > 0) continue;
-    const c = await counts(db, id, null);
+    if (await guardRunInUse(db, id)) continue;
+    const c = await guardCounts(db, id, null);
     await finishRun(db, id, 'done', { removed: true, hits: c.hits, misses: c.misses });
-  }
-}
-
-interface Counts {
-  hits: number;
-  misses: number;
-  byMethod: Record<string, number>;
-  byReason: Record<string, number>;
-}
-
-async function counts(db: Queryable, runId: string, link: string | null): Promise<Counts> {
-  // links still in guard_links and those an undo moved into change sets (read only: status moves nothing)
-  const sets = `SELECT cs.method, sum(cardinality(cs.row_keys)) AS n FROM fk_backfill.change_sets cs
-        WHERE cs.run_id = $1::int8 AND ($2::text IS NULL OR cs.link = $2) GROUP BY 1`;
-  const staged = `SELECT g.method, count(*) FROM fk_backfill.guard_links g
-        WHERE g.run_id = $1::int8 AND ($2::text IS NULL OR g.link = $2) GROUP BY 1`;
-  const byMethodOf = (from: string): string => `SELECT x.method, sum(x.n)::int8 AS n FROM (${from}) x GROUP BY 1`;
-  let h: { rows: { method: string | null; n: unknown }[] };
-  try {
-    h = await db.query<{ method: string | null; n: unknown }>(byMethodOf(`${sets}\n       UNION ALL\n       ${staged}`), [runId, link]);
-  } catch (e) {
-    // a schema before migration 017 (a guard installed by an older version logs change sets only)
-    if (sqlState(e) !== '42P01') throw e;
-    h = await db.query<{ method: string | null; n: unknown }>(byMethodOf(sets), [runId, link]);
-  }
-  const m = await db.query<{ reason: string; n: unknown }>(
-    `SELECT m.reason, count(*)::int8 AS n FROM fk_backfill.guard_misses m WHERE m.run_id = $1::int8 AND ($2::text IS NULL OR m.link = $2) GROUP BY 1`,
-    [runId, link],
-  );
-  const byMethod: Record<string, number> = {};
-  for (const r of h.rows) byMethod[r.method ?? 'unknown'] = num(r.n);
-  const byReason: Record<string, number> = {};
-  for (const r of m.rows) byReason[r.reason] = num(r.n);
-  const sum = (o: Record<string, number>): number => Object.values(o).reduce((a, b) => a + b, 0);
-  return { hits: sum(byMethod), misses: sum(byReason), byMethod, byReason };
-}
-
-/**
- * Moves the links guard run `runId` logged in guard_links into change sets (one per link and method, at
- * most 10,000 rows each), where `undo` finds them. Returns how many it moved.
- */
-export async function flushGuardLinks(db: Queryable, runId: string): Promise<number> {
-  try {
-    const r = await db.query<{ n: unknown }>(`SELECT fk_backfill.flush_guard_links($1::int8) AS n`, [runId]);
-    return num(r.rows[0]?.n);
-  } catch (e) {
-    throw wrapDbError(e, `moving the links of guard run ${runId} into the change log`);
   }
 }
 
@@ -177,10 +99,8 @@ export async function installGuard(handle: unknown, opts: GuardInstallOptions = 
   });
   try {
     const { guards, oldRuns, aliases } = await ctx.db.transaction(async (tx) => {
-      await tx.query(`SELECT set_config('lock_timeout', $1, true)`, [`${Math.max(1, Math.round(opts.lockTimeoutMs ?? 10_000))}ms`]);
-      // writers of decisions and finishing runs wait here; the guard's own reads of aliases do not
-      await tx.query(`LOCK TABLE fk_backfill.aliases IN SHARE ROW EXCLUSIVE MODE`);
-      await tx.query(`SELECT fk_backfill.refresh_aliases($1::text[])`, [entities]);
+      await tx.query(lockTimeoutStatement(opts.lockTimeoutMs ?? 10_000));
+      await refreshAliasesLocked(tx, entities);
       const old = await guardRows(tx, entities);
       const out: InstalledGuard[] = [];
       for (const g of shapes) {
@@ -190,16 +110,10 @@ export async function installGuard(handle: unknown, opts: GuardInstallOptions = 
         await tx.query(guardFunctionSql(g, names, runId));
         await tx.query(guardTriggerSql(g, names));
         const l = ctx.links.find((x) => x.entity === g.entity)!;
-        await tx.query(
-          `INSERT INTO fk_backfill.guards (link, run_id, table_oid, table_name, trigger_name, function_name, installed_by)
-           VALUES ($1, $2::int8, $3::oid, $4, $5, $6, $7)`,
-          [g.entity, runId, l.sourceOid, g.sourceQualified, names.trigger, names.fn, opts.executedBy ?? null],
-        );
+        await insertGuardRow(tx, { link: g.entity, runId, tableOid: l.sourceOid, tableName: g.sourceQualified, trigger: names.trigger, fn: names.fn, installedBy: opts.executedBy ?? null });
         out.push({ entityType: g.entity, table: l.config.table, trigger: names.trigger, function: `fk_backfill.${names.fn}`, replaced: prev !== undefined });
       }
-      const a = await tx.query<{ origin: string; n: unknown }>(`SELECT origin, count(*)::int8 AS n FROM fk_backfill.aliases WHERE link = ANY ($1::text[]) GROUP BY 1`, [entities]);
-      const byOrigin = Object.fromEntries(a.rows.map((r) => [r.origin, num(r.n)]));
-      return { guards: out, oldRuns: old.map((o) => o.run_id), aliases: { decision: byOrigin['decision'] ?? 0, apply: byOrigin['apply'] ?? 0 } };
+      return { guards: out, oldRuns: old.map((o) => o.run_id), aliases: await aliasCounts(tx, entities) };
     });
     await finishOrphanRuns(ctx.db, oldRuns);
     return { runId, guards, aliases };
@@ -235,12 +149,8 @@ export async function guardStatus(handle: unknown, opts: { entities?: readonly s
   const rows = await guardRows(db, opts.entities !== undefined && opts.entities.length > 0 ? opts.entities : null);
   const out: GuardStatusLink[] = [];
   for (const g of rows) {
-    const live = await db.query<{ ok: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = $1::oid AND t.tgname = $2 AND t.tgenabled <> 'D')
-          AND EXISTS (SELECT 1 FROM pg_proc p WHERE p.pronamespace = 'fk_backfill'::regnamespace AND p.proname = $3) AS ok`,
-      [g.table_oid, g.trigger_name, g.function_name],
-    );
-    const c = await counts(db, g.run_id, g.link);
+    const live = await db.query(guardLiveStatement(g.table_oid, g.trigger_name, g.function_name));
+    const c = await guardCounts(db, g.run_id, g.link);
     out.push({
       entityType: g.link,
       table: g.table_name,

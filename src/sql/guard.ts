@@ -233,3 +233,27 @@ SELECT n.scope_key, n.name::text AS source_name, n.row_count,
  LIMIT ${p.add(Math.max(1, limit))}::int8`;
   return { text, values: p.values };
 }
+
+/** `"schema"."table"` of a relation by oid (the trigger function pins its search_path). */
+export function qualifiedByOidStatement(oid: number): Statement<{ q: string }> {
+  return { text: `SELECT format('%I.%I', n.nspname, c.relname) AS q FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1::oid`, values: [oid] };
+}
+
+/** Whether a guard's trigger is there and enabled and its function is there. */
+export function guardLiveStatement(tableOid: number, trigger: string, fn: string): Statement<{ ok: boolean }> {
+  return {
+    text: `SELECT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = $1::oid AND t.tgname = $2 AND t.tgenabled <> 'D')
+          AND EXISTS (SELECT 1 FROM pg_proc p WHERE p.pronamespace = 'fk_backfill'::regnamespace AND p.proname = $3) AS ok`,
+    values: [tableOid, trigger, fn],
+  };
+}
+
+/** What `guard remove` drops of one guard: its trigger on `table` (qualified; null when the table is gone) and its function. */
+export function dropGuardSql(table: string | null, trigger: string, fn: string): string[] {
+  return [...(table !== null ? [`DROP TRIGGER IF EXISTS ${ident(trigger)} ON ${table}`] : []), `DROP FUNCTION IF EXISTS fk_backfill.${ident(fn)}()`];
+}
+
+/** The lock timeout of the install transaction (CREATE TRIGGER waits for running writes). */
+export function lockTimeoutStatement(ms: number): Statement<Record<string, unknown>> {
+  return { text: `SELECT set_config('lock_timeout', $1, true)`, values: [`${Math.max(1, Math.round(ms))}ms`] };
+}

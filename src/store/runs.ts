@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import type { Queryable } from '../db/port.js';
+import { num, type Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 
 export type RunKind = 'plan' | 'apply' | 'undo' | 'constrain' | 'backfill' | 'guard';
@@ -339,4 +339,10 @@ export async function copyDecidedEntries(db: Queryable, toRunId: string, fromPla
     [toRunId, fromPlanRunId],
   );
   return res.rows[0];
+}
+
+/** Rows this run's change sets hold for one link (what an undo sets back; what parallel slices' checkpoints must add up to). */
+export async function loggedChanges(db: Queryable, runId: string, link: string): Promise<number> {
+  const r = await db.query<{ n: unknown }>(`SELECT coalesce(sum(cardinality(row_keys)), 0)::int8 AS n FROM fk_backfill.change_sets WHERE run_id = $1::int8 AND link = $2`, [runId, link]);
+  return num(r.rows[0]?.n);
 }

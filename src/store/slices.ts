@@ -4,7 +4,6 @@
  * transaction; batches of different slices touch different rows, so they never wait for one another here.
  */
 import type { Queryable } from '../db/port.js';
-import { num } from '../db/port.js';
 
 export interface SliceRow<C> {
   slice: number;
@@ -58,10 +57,4 @@ export async function saveSliceCheckpoint(tx: Queryable, runId: string, link: st
 export async function slicedLinks(db: Queryable, runId: string): Promise<Set<string>> {
   const r = await db.query<{ link: string }>(`SELECT DISTINCT link FROM fk_backfill.run_slices WHERE run_id = $1::int8`, [runId]);
   return new Set(r.rows.map((x) => x.link));
-}
-
-/** Rows this run's change sets hold for one link: what the slices' checkpoints must add up to. */
-export async function loggedChanges(db: Queryable, runId: string, link: string): Promise<number> {
-  const r = await db.query<{ n: unknown }>(`SELECT coalesce(sum(cardinality(row_keys)), 0)::int8 AS n FROM fk_backfill.change_sets WHERE run_id = $1::int8 AND link = $2`, [runId, link]);
-  return num(r.rows[0]?.n);
 }

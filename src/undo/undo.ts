@@ -1,8 +1,8 @@
-import { type Database, num, type Queryable } from '../db/port.js';
+import { type Database, type Queryable } from '../db/port.js';
 import { BackfillError, isConnectionLoss } from '../errors.js';
 import { changedCount } from '../sql/link.js';
 import { laterWritesStatement, undoBoundStatement, undoStatement } from '../sql/undo.js';
-import { createRun, earlierRunThatChanged, failRun, finishRun, getRun, interruptRun, linksWithChanges, type RunRecord, saveCheckpoint } from '../store/runs.js';
+import { createRun, earlierRunThatChanged, failRun, finishRun, getRun, interruptRun, linksWithChanges, loggedChanges, type RunRecord, saveCheckpoint } from '../store/runs.js';
 import { COLUMN_NOT_NULL_SQL, dropNotNullSql } from '../sql/constrain.js';
 import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from '../batch/reconnect.js';
 import { assertCanWrite } from '../context/privileges.js';
@@ -11,7 +11,7 @@ import { adapt } from '../db/index.js';
 import { migrate } from '../store/migrate.js';
 import { type BatchOptions, parseCheckpoint, storedBatchOptions, walkLink } from '../batch/batch.js';
 import { mergedBatchOptions, reopenRun, retryOnVanishedMaster } from '../batch/resume.js';
-import { flushGuardLinks } from '../guard/guard.js';
+import { flushGuardLinks } from '../store/guards.js';
 
 export interface UndoOptions extends Pick<CommonOptions, 'entities'>, BatchOptions {
   /** The apply run to revert. */
@@ -56,10 +56,6 @@ async function withAlready(ctx: Context, r: UndoResult): Promise<UndoResult> {
   return by === null ? r : { ...r, alreadyUndoneBy: by };
 }
 
-async function changedRows(db: Database, targetRunId: string, link: string): Promise<number> {
-  const cnt = await db.query<{ n: unknown }>(`SELECT coalesce(sum(cardinality(row_keys)), 0)::int8 AS n FROM fk_backfill.change_sets WHERE run_id = $1::int8 AND link = $2`, [targetRunId, link]);
-  return num(cnt.rows[0]?.n);
-}
 
 /** Undo follows the config and scope the reverted run was made with, not today's config file. */
 async function contextOf(db: Database, target: RunRecord, entities: readonly string[] | undefined): Promise<Context> {
@@ -125,8 +121,7 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
     const results = await retryOnVanishedMaster(() => ctx.db.transaction(async (tx) => {
       const out: LinkUndoResult[] = [];
       for (const l of lastAppliedFirst(ctx.links)) {
-        const cnt = await tx.query<{ n: unknown }>(`SELECT coalesce(sum(cardinality(row_keys)), 0)::int8 AS n FROM fk_backfill.change_sets WHERE run_id = $1::int8 AND link = $2`, [target.id, l.entity]);
-        const changed = num(cnt.rows[0]?.n);
+        const changed = await loggedChanges(tx, target.id, l.entity);
         const laterWrites = await rewrittenSince(tx, { targetRunId: target.id, runId, linkName: l.entity });
         const st = undoStatement(shape(l), { targetRunId: target.id, runId, linkName: l.entity, laterWrites }, ctx.filter);
         const reverted = changedCount(await tx.query(st.text, st.values));
@@ -205,7 +200,7 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
     const results: LinkUndoResult[] = [];
     let stopped = false;
     for (const l of lastAppliedFirst(ctx.links)) {
-      const changed = await changedRows(ctx.db, targetRunId, l.entity);
+      const changed = await loggedChanges(ctx.db, targetRunId, l.entity);
       const lc = cp.links[l.entity];
       let reverted = lc?.changed ?? 0;
       let complete = lc?.done === true;
