@@ -3,8 +3,9 @@
  * written to fk_backfill.decisions, revoked and undone.
  */
 import { adapt } from '../db/index.js';
-import { num, type Database, type Queryable } from '../db/port.js';
+import { type Database, type Queryable } from '../db/port.js';
 import { migrate } from '../store/migrate.js';
+import { restoreReplacedDecision, revokeDecisionRow, revokeDecisionsAllOrNothing, revokeDecisionsInForce, writeDecisionRows } from '../store/decisions.js';
 import type { DecisionAction } from '../plan/decide.js';
 import { BackfillError, wrapDbError } from '../errors.js';
 import { type CommonOptions, type Context, prepare } from '../context/context.js';
@@ -75,37 +76,7 @@ export async function validateDecisions(db: Queryable, ctx: Context, list: Decid
 export async function writeDecisions(tx: Queryable, list: DecideInput[]): Promise<{ results: DecideResult[] }> {
   if (list.length === 0) return { results: [] };
   const payload = list.map((d, i) => ({ i, link: d.link, scope_key: d.scopeKey, source_name: d.name, action: d.action, target_key: d.action === 'alias' ? d.targetKey : null, decided_by: d.by }));
-  const res = await tx.query<{ i: number; id: string; action: DecisionAction; target_key: string | null; decided_by: string | null; decided_at: string; changed: boolean; replaced: string[] | null }>(
-    `WITH x AS (
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(i int, link text, scope_key text[], source_name text, action text, target_key text, decided_by text)
-     ), cur AS (
-       SELECT x.i, d.id, d.action, d.target_key
-         FROM x JOIN fk_backfill.decisions d
-           ON d.link = x.link AND d.scope_key = x.scope_key AND d.source_name = x.source_name AND d.revoked_at IS NULL
-     ), same AS (
-       SELECT DISTINCT ON (x.i) x.i, c.id FROM x JOIN cur c ON c.i = x.i
-        WHERE c.action = x.action AND c.target_key IS NOT DISTINCT FROM x.target_key
-        ORDER BY x.i, c.id DESC
-     ), rev AS (
-       UPDATE fk_backfill.decisions d SET revoked_at = clock_timestamp()
-         FROM cur c WHERE d.id = c.id AND c.i NOT IN (SELECT i FROM same)
-       RETURNING c.i, d.id
-     ), ins AS (
-       INSERT INTO fk_backfill.decisions (link, scope_key, source_name, action, target_key, decided_by)
-       SELECT x.link, x.scope_key, x.source_name, x.action, x.target_key, x.decided_by FROM x WHERE x.i NOT IN (SELECT i FROM same) ORDER BY x.i
-       RETURNING id, link, scope_key, source_name, action, target_key, decided_by, decided_at
-     )
-     SELECT x.i, coalesce(ins.id, d.id)::text AS id, coalesce(ins.action, d.action) AS action, coalesce(ins.target_key, d.target_key) AS target_key,
-            coalesce(ins.decided_by, d.decided_by) AS decided_by, coalesce(ins.decided_at, d.decided_at)::text AS decided_at,
-            ins.id IS NOT NULL AS changed,
-            (SELECT array_agg(rev.id::text) FROM rev WHERE rev.i = x.i) AS replaced
-       FROM x
-       LEFT JOIN ins ON ins.link = x.link AND ins.scope_key = x.scope_key AND ins.source_name = x.source_name
-       LEFT JOIN same s ON s.i = x.i
-       LEFT JOIN fk_backfill.decisions d ON d.id = s.id
-      ORDER BY x.i`,
-    [JSON.stringify(payload)],
-  );
+  const res = { rows: await writeDecisionRows(tx, payload) };
   return {
     results: res.rows.map((r) => ({
       decision: { id: r.id, action: r.action, targetKey: r.target_key, decidedBy: r.decided_by, decidedAt: r.decided_at },
@@ -170,25 +141,10 @@ export async function revokeManyIn(db: Queryable, ids: string[], tenant: string 
   for (const id of ids) if (!/^\d{1,18}$/.test(id)) throw new BackfillError('INVALID_INPUT', `decision id must be a number, got "${id}"`);
   const want = new Set(ids).size;
   if (opts.inForceOnly === true) {
-    const res = await db.query<{ n: unknown }>(
-      `WITH r AS (UPDATE fk_backfill.decisions d SET revoked_at = clock_timestamp()
-                   WHERE d.id = ANY($1::int8[]) AND d.revoked_at IS NULL AND ($2::text IS NULL OR d.scope_key[1] = $2::text) RETURNING 1)
-       SELECT count(*)::int8 AS n FROM r`,
-      [ids, tenant],
-    );
-    const n = num(res.rows[0]?.n);
+    const n = await revokeDecisionsInForce(db, ids, tenant);
     return { revoked: n, kept: want - n };
   }
-  // one statement: revokes them only if every one is in force (all or nothing)
-  const res = await db.query<{ n: unknown }>(
-    `WITH w AS (SELECT d.id FROM fk_backfill.decisions d
-                 WHERE d.id = ANY($1::int8[]) AND d.revoked_at IS NULL AND ($2::text IS NULL OR d.scope_key[1] = $2::text)),
-          r AS (UPDATE fk_backfill.decisions d SET revoked_at = clock_timestamp()
-                 WHERE d.id IN (SELECT id FROM w) AND (SELECT count(*) FROM w) = $3::int8 RETURNING 1)
-     SELECT count(*)::int8 AS n FROM r`,
-    [ids, tenant, want],
-  );
-  const n = num(res.rows[0]?.n);
+  const n = await revokeDecisionsAllOrNothing(db, ids, tenant, want);
   if (n !== want) throw new BackfillError('NOT_FOUND', `some of the ${want} decisions are not in force${tenant === null ? '' : ` for tenant ${tenant}`}; nothing undone`);
   return { revoked: n, kept: 0 };
 }
@@ -209,16 +165,7 @@ export async function undoDecisionIn(
   return db.transaction(async (tx) => {
     const revoked = await revokeIn(tx, id, tenant);
     if (restore.length === 0) return { revoked, restored: null };
-    const res = await tx.query<{ id: string; action: DecisionAction; target_key: string | null; decided_by: string | null; decided_at: string }>(
-      `UPDATE fk_backfill.decisions d SET revoked_at = NULL
-        WHERE d.id = (SELECT max(o.id) FROM fk_backfill.decisions o
-                       WHERE o.id = ANY($1::int8[]) AND o.revoked_at IS NOT NULL AND o.link = $2 AND o.scope_key = $3::text[] AND o.source_name = $4)
-          AND NOT EXISTS (SELECT 1 FROM fk_backfill.decisions l
-                           WHERE l.link = $2 AND l.scope_key = $3::text[] AND l.source_name = $4 AND l.revoked_at IS NULL)
-       RETURNING d.id::text AS id, d.action, d.target_key, d.decided_by, d.decided_at::text AS decided_at`,
-      [restore, revoked.link, revoked.scopeKey, revoked.name],
-    );
-    const r = res.rows[0];
+    const r = await restoreReplacedDecision(tx, restore, revoked.link, revoked.scopeKey, revoked.name);
     return { revoked, restored: r === undefined ? null : { id: r.id, action: r.action, targetKey: r.target_key, decidedBy: r.decided_by, decidedAt: r.decided_at } };
   });
 }
@@ -226,13 +173,7 @@ export async function undoDecisionIn(
 /** Revokes decision `id`; with `tenant`, only a decision of that tenant (first scope value). */
 export async function revokeIn(db: Queryable, id: string, tenant: string | null = null): Promise<DecisionRecord & { link: string; scopeKey: (string | null)[]; name: string }> {
   if (!/^\d{1,18}$/.test(id)) throw new BackfillError('INVALID_INPUT', `decision id must be a number, got "${id}"`);
-  const res = await db.query<{ id: string; link: string; scope_key: (string | null)[]; source_name: string; action: DecisionAction; target_key: string | null; decided_by: string | null; decided_at: string }>(
-    `UPDATE fk_backfill.decisions SET revoked_at = clock_timestamp()
-      WHERE id = $1::int8 AND revoked_at IS NULL AND ($2::text IS NULL OR scope_key[1] = $2::text)
-     RETURNING id::text AS id, link, scope_key, source_name, action, target_key, decided_by, decided_at::text AS decided_at`,
-    [id, tenant],
-  );
-  const r = res.rows[0];
+  const r = await revokeDecisionRow(db, id, tenant);
   if (r === undefined) throw new BackfillError('NOT_FOUND', `no decision ${id} in force${tenant === null ? '' : ` for tenant ${tenant}`} (unknown or already revoked)`);
   return { id: r.id, link: r.link, scopeKey: r.scope_key, name: r.source_name, action: r.action, targetKey: r.target_key, decidedBy: r.decided_by, decidedAt: r.decided_at };
 }

@@ -14,6 +14,7 @@ import { planIn } from '../planning/plan.js';
 import { matchOptionsFor } from '../planning/scored.js';
 import { type Band, BANDS, DECISION_VALUES, type FacetValue, type QueueCandidate, type QueueCounts, type QueueFilter, type QueueItem, type ReviewQueue, type ReviewQueueOptions } from './types.js';
 import { linkOf, masterIn, mastersFor } from './masters.js';
+import { latestPlanRun } from '../store/runs.js';
 
 export type { DecisionAction } from '../plan/decide.js';
 export { FACETS, QUEUE_SORTS, type Facet, type QueueSort } from '../sql/review.js';
@@ -24,14 +25,7 @@ export function json<T>(v: unknown): T {
 
 /** The latest finished plan made with this config, for this scope, covering these links (not a decisions-only copy). */
 async function latestPlan(ctx: Context): Promise<string | null> {
-  const res = await ctx.db.query<{ id: string }>(
-    `SELECT id::text AS id FROM fk_backfill.runs
-      WHERE kind = 'plan' AND status = 'done' AND config_hash = $1 AND scope = $2::jsonb AND entities @> $3::text[]
-        AND NOT (options ? 'decisionsOnlyOf')
-      ORDER BY runs.id DESC LIMIT 1`,
-    [ctx.configHash, JSON.stringify({ tenant: ctx.filter.tenant }), ctx.links.map((l) => l.entity)],
-  );
-  return res.rows[0]?.id ?? null;
+  return latestPlanRun(ctx.db, ctx.configHash, ctx.filter.tenant, ctx.links.map((l) => l.entity));
 }
 
 export function checkFilter(f: QueueFilter): void {

@@ -1,7 +1,7 @@
 /**
  * Reads of fk_backfill.decisions a review card shows: the decision in force for a name, and its history.
  */
-import type { Queryable } from '../db/port.js';
+import { num, type Queryable } from '../db/port.js';
 import type { DecisionAction } from '../plan/decide.js';
 
 export interface DecisionRow {
@@ -32,4 +32,120 @@ export async function decisionHistory(db: Queryable, link: string, scopeKey: (st
     [link, scopeKey, name],
   );
   return res.rows;
+}
+
+export interface DecisionInputRow {
+  i: number;
+  link: string;
+  scope_key: (string | null)[];
+  source_name: string;
+  action: DecisionAction;
+  /** undefined reads as NULL (JSON drops it) */
+  target_key: string | null | undefined;
+  decided_by: string | null;
+}
+
+/**
+ * Writes decisions in one statement: for each, the live decision of the same (link, scope, name) is revoked
+ * unless it is identical (then nothing is written for it). One row per input, in input order.
+ */
+export async function writeDecisionRows(
+  tx: Queryable,
+  payload: DecisionInputRow[],
+): Promise<{ i: number; id: string; action: DecisionAction; target_key: string | null; decided_by: string | null; decided_at: string; changed: boolean; replaced: string[] | null }[]> {
+  const res = await tx.query<{ i: number; id: string; action: DecisionAction; target_key: string | null; decided_by: string | null; decided_at: string; changed: boolean; replaced: string[] | null }>(
+    `WITH x AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(i int, link text, scope_key text[], source_name text, action text, target_key text, decided_by text)
+     ), cur AS (
+       SELECT x.i, d.id, d.action, d.target_key
+         FROM x JOIN fk_backfill.decisions d
+           ON d.link = x.link AND d.scope_key = x.scope_key AND d.source_name = x.source_name AND d.revoked_at IS NULL
+     ), same AS (
+       SELECT DISTINCT ON (x.i) x.i, c.id FROM x JOIN cur c ON c.i = x.i
+        WHERE c.action = x.action AND c.target_key IS NOT DISTINCT FROM x.target_key
+        ORDER BY x.i, c.id DESC
+     ), rev AS (
+       UPDATE fk_backfill.decisions d SET revoked_at = clock_timestamp()
+         FROM cur c WHERE d.id = c.id AND c.i NOT IN (SELECT i FROM same)
+       RETURNING c.i, d.id
+     ), ins AS (
+       INSERT INTO fk_backfill.decisions (link, scope_key, source_name, action, target_key, decided_by)
+       SELECT x.link, x.scope_key, x.source_name, x.action, x.target_key, x.decided_by FROM x WHERE x.i NOT IN (SELECT i FROM same) ORDER BY x.i
+       RETURNING id, link, scope_key, source_name, action, target_key, decided_by, decided_at
+     )
+     SELECT x.i, coalesce(ins.id, d.id)::text AS id, coalesce(ins.action, d.action) AS action, coalesce(ins.target_key, d.target_key) AS target_key,
+            coalesce(ins.decided_by, d.decided_by) AS decided_by, coalesce(ins.decided_at, d.decided_at)::text AS decided_at,
+            ins.id IS NOT NULL AS changed,
+            (SELECT array_agg(rev.id::text) FROM rev WHERE rev.i = x.i) AS replaced
+       FROM x
+       LEFT JOIN ins ON ins.link = x.link AND ins.scope_key = x.scope_key AND ins.source_name = x.source_name
+       LEFT JOIN same s ON s.i = x.i
+       LEFT JOIN fk_backfill.decisions d ON d.id = s.id
+      ORDER BY x.i`,
+    [JSON.stringify(payload)],
+  );
+  return res.rows;
+}
+
+/** Revokes the decisions `ids` still in force (with `tenant`, only that tenant's); how many. */
+export async function revokeDecisionsInForce(db: Queryable, ids: string[], tenant: string | null): Promise<number> {
+    const res = await db.query<{ n: unknown }>(
+      `WITH r AS (UPDATE fk_backfill.decisions d SET revoked_at = clock_timestamp()
+                   WHERE d.id = ANY($1::int8[]) AND d.revoked_at IS NULL AND ($2::text IS NULL OR d.scope_key[1] = $2::text) RETURNING 1)
+       SELECT count(*)::int8 AS n FROM r`,
+      [ids, tenant],
+    );
+  return num(res.rows[0]?.n);
+}
+
+/** Revokes the decisions `ids` in one statement only if all `want` of them are in force (all or nothing); how many. */
+export async function revokeDecisionsAllOrNothing(db: Queryable, ids: string[], tenant: string | null, want: number): Promise<number> {
+  // one statement: revokes them only if every one is in force (all or nothing)
+  const res = await db.query<{ n: unknown }>(
+    `WITH w AS (SELECT d.id FROM fk_backfill.decisions d
+                 WHERE d.id = ANY($1::int8[]) AND d.revoked_at IS NULL AND ($2::text IS NULL OR d.scope_key[1] = $2::text)),
+          r AS (UPDATE fk_backfill.decisions d SET revoked_at = clock_timestamp()
+                 WHERE d.id IN (SELECT id FROM w) AND (SELECT count(*) FROM w) = $3::int8 RETURNING 1)
+     SELECT count(*)::int8 AS n FROM r`,
+    [ids, tenant, want],
+  );
+  return num(res.rows[0]?.n);
+}
+
+/**
+ * Puts back in force the newest of the revoked decisions `restore` of one name, when nothing else is in force
+ * for it; the restored decision, or undefined.
+ */
+export async function restoreReplacedDecision(
+  tx: Queryable,
+  restore: string[],
+  link: string,
+  scopeKey: (string | null)[],
+  name: string,
+): Promise<DecisionRow | undefined> {
+    const res = await tx.query<{ id: string; action: DecisionAction; target_key: string | null; decided_by: string | null; decided_at: string }>(
+      `UPDATE fk_backfill.decisions d SET revoked_at = NULL
+        WHERE d.id = (SELECT max(o.id) FROM fk_backfill.decisions o
+                       WHERE o.id = ANY($1::int8[]) AND o.revoked_at IS NOT NULL AND o.link = $2 AND o.scope_key = $3::text[] AND o.source_name = $4)
+          AND NOT EXISTS (SELECT 1 FROM fk_backfill.decisions l
+                           WHERE l.link = $2 AND l.scope_key = $3::text[] AND l.source_name = $4 AND l.revoked_at IS NULL)
+       RETURNING d.id::text AS id, d.action, d.target_key, d.decided_by, d.decided_at::text AS decided_at`,
+      [restore, link, scopeKey, name],
+    );
+  return res.rows[0];
+}
+
+/** Revokes decision `id` if in force (with `tenant`, only a decision of that tenant); the revoked row, or undefined. */
+export async function revokeDecisionRow(
+  db: Queryable,
+  id: string,
+  tenant: string | null,
+): Promise<(DecisionRow & { link: string; scope_key: (string | null)[]; source_name: string }) | undefined> {
+  const res = await db.query<{ id: string; link: string; scope_key: (string | null)[]; source_name: string; action: DecisionAction; target_key: string | null; decided_by: string | null; decided_at: string }>(
+    `UPDATE fk_backfill.decisions SET revoked_at = clock_timestamp()
+      WHERE id = $1::int8 AND revoked_at IS NULL AND ($2::text IS NULL OR scope_key[1] = $2::text)
+     RETURNING id::text AS id, link, scope_key, source_name, action, target_key, decided_by, decided_at::text AS decided_at`,
+    [id, tenant],
+  );
+  return res.rows[0];
 }

@@ -346,3 +346,15 @@ export async function loggedChanges(db: Queryable, runId: string, link: string):
   const r = await db.query<{ n: unknown }>(`SELECT coalesce(sum(cardinality(row_keys)), 0)::int8 AS n FROM fk_backfill.change_sets WHERE run_id = $1::int8 AND link = $2`, [runId, link]);
   return num(r.rows[0]?.n);
 }
+
+/** The latest finished plan run made with config `configHash`, for `tenant` (null: all), covering `links` (not a decisions-only copy). */
+export async function latestPlanRun(db: Queryable, configHash: string, tenant: string | null, links: string[]): Promise<string | null> {
+  const res = await db.query<{ id: string }>(
+    `SELECT id::text AS id FROM fk_backfill.runs
+      WHERE kind = 'plan' AND status = 'done' AND config_hash = $1 AND scope = $2::jsonb AND entities @> $3::text[]
+        AND NOT (options ? 'decisionsOnlyOf')
+      ORDER BY runs.id DESC LIMIT 1`,
+    [configHash, JSON.stringify({ tenant }), links],
+  );
+  return res.rows[0]?.id ?? null;
+}
