@@ -1,15 +1,18 @@
 /**
  * npm run bench:apply -- [--target postgres|citus] [--parallel 1,2] [--rows 1000000] [--sample 10000] [--latency-sample 2000] [--order random|key] [--reps 2] [--url postgres://…/postgres]
- *                          [--tenants 100] [--customers-per-tenant 200] [--tenant-index]
+ *                          [--tenants 100] [--customers-per-tenant 200] [--tenant-index] [--db fkb_bench]
  *
  * --tenants 5000 --customers-per-tenant 10 --tenant-index: many small tenants with an index on the documents'
  * tenant column (issue #23's shape), beside the default 100 tenants of 200 customers.
  *
  * --order random (default): uuid v4 keys uncorrelated with the heap, as in Axis; key: heap in key order (serial / uuid v7).
  *
- * In one run, against the local PostgreSQL, in its own database (fkb_bench, dropped and recreated):
+ * In one run, against the local PostgreSQL, in its own database (--db, default fkb_bench, dropped and recreated:
+ * two runs at once need two names, or one destroys the other's data):
  *   1. the floor: one bare UPDATE sales_orders … FROM customers (same guard: FK NULL, active, same tenant),
- *   2. fk-backfill: plan, then apply with its default batching (library call, as the CLI does),
+ *   2. fk-backfill: apply without a plan id, as `apply --all-tenants` runs it (library call, as the CLI does): it plans, stamps
+ *      the plan's hash once, then applies with its default batching. "plan" is the time until apply's first progress event
+ *      (plan + run start), "apply" the rest,
  *   3. the seed's per-row loop (SELECT … LIMIT 1, then UPDATE, per row, one transaction) on a sample,
  *      over loopback, and again with 1 ms added before every round trip (setTimeout), extrapolated,
  *   4. revenue per customer: name join vs FK join.
@@ -18,7 +21,7 @@
  * longest lock held (the whole statement for the floor, the longest batch transaction for fk-backfill).
  */
 import pg from 'pg';
-import { apply, openDatabase, plan, type ProgressEvent } from '../src/index.js';
+import { apply, openDatabase, type ProgressEvent } from '../src/index.js';
 import { checkpoints, generate, resetOrders as reset, walLsn, walSince, type Shape } from './apply/data.js';
 
 function arg(name: string, dflt: string): string {
@@ -36,7 +39,8 @@ const SHAPE: Shape = { tenants: Number(arg('tenants', '100')), customersPerTenan
 const resetOrders = (c: pg.Client, order: 'random' | 'key'): Promise<void> => reset(c, order, SHAPE);
 if (ORDER !== 'random' && ORDER !== 'key') throw new Error('--order must be random or key');
 const ADMIN = arg('url', process.env['FKB_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-const DB_NAME = 'fkb_bench';
+const DB_NAME = arg('db', 'fkb_bench');
+if (!/^[a-z_][a-z0-9_]*$/.test(DB_NAME)) throw new Error('--db must be a plain lower-case database name');
 const url = new URL(ADMIN);
 url.pathname = `/${DB_NAME}`;
 const BENCH_URL = url.toString();
@@ -110,20 +114,21 @@ async function main(): Promise<void> {
       const rssBefore = process.memoryUsage.rss();
       lsn = await walLsn(c);
       ck = await checkpoints(c);
+      rss.start();
       t0 = performance.now();
-      const p = await plan(db, { allTenants: true, entities: ['sales_order'] });
-      const planMs = performance.now() - t0;
+      // the user's path: no plan id, so apply plans and stamps the plan's hash once (a separate plan() then
+      // apply({ planRunId }) would hash the plan twice); the plan ends where apply's first progress event starts
+      let startedAt: number | null = null;
       let longest = 0;
       let batches = 0;
       let lastSize = 0;
       let retries = 0;
-      rss.start();
-      t0 = performance.now();
       const a = await apply(db, {
         allTenants: true,
-        planRunId: p.runId,
+        entities: ['sales_order'],
         parallel: par,
         onProgress: (e: ProgressEvent) => {
+          startedAt ??= performance.now();
           if (e.event === 'batch') {
             batches++;
             longest = Math.max(longest, e.ms);
@@ -131,7 +136,10 @@ async function main(): Promise<void> {
           } else if (e.event === 'retry' || e.event === 'split') retries++;
         },
       });
-      const ms = performance.now() - t0;
+      const end = performance.now();
+      if (startedAt === null) throw new Error('apply reported no progress: no boundary between plan and apply');
+      const planMs = (startedAt as number) - t0;
+      const ms = end - (startedAt as number);
       const peakRss = rss.stop();
       const wal = await walSince(c, lsn);
       const ckpt = (await checkpoints(c)) - ck;
