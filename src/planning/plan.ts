@@ -237,8 +237,12 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
         // Fresh rows have no statistics: without them the planner nests loops over every NULL-FK row
         // and every entry (seen: 44 s instead of 0.2 s on 200 k rows). A role that may not analyse gets a warning, not an error.
         await ctx.db.query('ANALYZE fk_backfill.plan_entries');
-        const ur = unlinkedRecordsStatement(s, runId, l.entity, ctx.filter, limit + 1);
-        urows = (await ctx.db.query<(typeof urows)[number]>(ur.text, ur.values)).rows;
+        const ur = unlinkedRecordsStatement({ ...s, scopeTypes: l.scopeTypes }, runId, l.entity, ctx.filter, limit + 1);
+        urows = await ctx.db.transaction(async (tx) => {
+          const wm = workMemStatement();
+          await tx.query(wm.text, wm.values);
+          return (await tx.query<(typeof urows)[number]>(ur.text, ur.values)).rows;
+        });
       }
       const result: EntityResult = {
         entityType: l.entity,

@@ -5,7 +5,7 @@
  * small tenants the distinct names approach the rows (150 k entries for 1 M rows over 5 000 tenants),
  * and sending each one through Node cost more than the bare UPDATE the plan prepares.
  */
-import { activeWhere, entryName, type LinkShape, loose, OWN, Params, rowKeyText, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement } from './link.js';
+import { activeWhere, entryName, type LinkShape, loose, OWN, Params, rowKeyText, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement, type TypedLinkShape } from './link.js';
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
 import { NO_SCOPE_REASON } from '../plan/decide.js';
@@ -63,9 +63,11 @@ SELECT ${run}::int8, ${ln}::text, d.scope_key, d.source_name,
 /**
  * For the rest of the transaction, work_mem at least 64 MB: the exact plan groups every NULL-FK row by
  * (scope, name); at the default 4 MB that hash aggregate spills to disk (1 M rows: 1.2 s against 0.6 s).
+ * And no JIT: the plan's statements cost enough to pass jit_above_cost, and compiling their expressions
+ * took 0.4 s of the 2.4 s unmatched sample (1 M rows, 5 000 tenants) while saving nothing measurable.
  */
 export function workMemStatement(): Statement {
-  return { text: `SELECT CASE WHEN pg_size_bytes(current_setting('work_mem')) < 67108864 THEN set_config('work_mem', '64MB', true) END`, values: [] };
+  return { text: `SELECT CASE WHEN pg_size_bytes(current_setting('work_mem')) < 67108864 THEN set_config('work_mem', '64MB', true) END, set_config('jit', 'off', true)`, values: [] };
 }
 
 /** Per outcome and method: distinct names and rows of one link's plan (the plan's summary, counted where the entries are). */
@@ -192,38 +194,62 @@ export function unlinkedNamesStatement(link: LinkShape, f: ScopeFilter): Stateme
 }
 
 /**
+ * Scope column types whose typed equality is exactly the equality of their text forms (what plan_entries
+ * stores): a row is compared with an entry's scope value cast to the column's type (hashable, no array or
+ * text built per row). Any other type (numeric, timestamps, a loose column…) is compared by text too.
+ */
+const TEXT_EXACT = /^(text|character varying|character|smallint|integer|bigint|uuid|boolean|date)\b/;
+
+/**
  * Rows whose FK is NULL and whose name the plan did not link (the seed's unmatchedRecords). The rows are
  * found by a join with the entries' keys and outcomes only, and the candidates (the entries' bulky JSON)
  * are looked up for the `limit` rows kept: hashing every entry with its candidates cost more than the
  * scan (on Citus every entry was shipped to every shard: 2.5 s of a 5.6 s plan at 1 M rows).
- * Only the entries not linked are joined, inner (every planned name has one; rows with a NULL name,
- * which equals no entry, come from a second branch): a left join with every entry filtered by
- * \`outcome IS DISTINCT FROM 'linked'\` after it was planned as a merge join that sorts every NULL-FK row
- * (1 M rows, 5 000 tenants: 1.6–3.9 s against 0.7–1.3 s). Rows added after the plan (no entry) are not
- * in the sample.
+ * Only the entries not linked are joined, inner (every planned name has one): a left join with every entry
+ * filtered by \`outcome IS DISTINCT FROM 'linked'\` after it was planned as a merge join that sorts every
+ * NULL-FK row (1 M rows, 5 000 tenants: 1.6–3.9 s against 0.7–1.3 s). Each row is compared with the
+ * entries' scope values cast to the columns' types, as apply's lookup table does, not by an array of its
+ * values as text (an array and a cast per NULL-FK row: 1 s of the plan at that shape); the scope_key text
+ * array is built for the `limit` rows kept only. A row with a NULL scope value (which equals nothing typed)
+ * or a NULL name comes from a second branch, matched by the text array as before against the entries
+ * with a NULL scope value only (the only ones it can equal: a few, not every entry hashed again). Rows added after the
+ * plan (no entry) are not in the sample.
  */
-export function unlinkedRecordsStatement(link: LinkShape, planRunId: string, linkName: string, f: ScopeFilter, limit: number): Statement {
+export function unlinkedRecordsStatement(link: TypedLinkShape, planRunId: string, linkName: string, f: ScopeFilter, limit: number): Statement {
   const p = new Params();
   const doc = link.document === undefined ? rowKeyText('s', link) : `s.${ident(link.document)}::text`;
   const run = p.add(planRunId);
   const ln = p.add(linkName);
   const nm = ident(link.name);
   const scoped = scopeWhere('s', link, f, p);
+  const scopeOut = link.scope.map((c, i) => `, s.${ident(c)} AS fkb_scope_${i + 1}`).join('');
+  const typed = link.scope.map((c, i) => {
+    const text = loose(link, i) || !TEXT_EXACT.test(link.scopeTypes[i] ?? '') ? ` AND s.${ident(c)}::text = e.scope_key[${i + 1}]` : '';
+    return ` AND s.${ident(c)} = e.fkb_scope_${i + 1}${text}`;
+  });
+  const entryCols = link.scope.map((_, i) => `, e.scope_key[${i + 1}]::${link.scopeTypes[i] ?? 'text'} AS fkb_scope_${i + 1}`).join('');
+  const anyNullScope = link.scope.map((c) => `s.${ident(c)} IS NULL`);
   const text = `WITH u AS (
-  SELECT ${doc} AS document_number, s.${nm} AS entity_name, ${scopeKeyExpr('s', link)} AS scope_key, e.outcome, e.reason
+  SELECT ${doc} AS document_number, s.${nm} AS entity_name${scopeOut}, e.outcome, e.reason
     FROM ${link.sourceSql} s
-    JOIN (SELECT e.scope_key, e.source_name, e.outcome, e.reason FROM ${OWN}.plan_entries e WHERE e.run_id = ${run} AND e.link = ${ln} AND e.outcome <> 'linked') e
-      ON ${entryName(link, 'e')} = s.${nm} AND e.scope_key = ${scopeKeyExpr('s', link)}
+    JOIN (SELECT e.scope_key, e.source_name, e.outcome, e.reason${entryCols} FROM ${OWN}.plan_entries e WHERE e.run_id = ${run} AND e.link = ${ln} AND e.outcome <> 'linked') e
+      ON ${entryName(link, 'e')} = s.${nm}${typed.join('')}
    WHERE s.${ident(link.fk)} IS NULL${scoped}
   UNION ALL
-  SELECT ${doc}, s.${nm}, ${scopeKeyExpr('s', link)}, 'unmatched'::text, NULL::text
+  SELECT ${doc}, s.${nm}${scopeOut}, e.outcome, e.reason
     FROM ${link.sourceSql} s
-   WHERE s.${ident(link.fk)} IS NULL AND s.${nm} IS NULL${scoped}
+    LEFT JOIN (SELECT e.scope_key, e.source_name, e.outcome, e.reason FROM ${OWN}.plan_entries e
+                WHERE e.run_id = ${run} AND e.link = ${ln} AND e.outcome <> 'linked' AND array_position(e.scope_key, NULL) IS NOT NULL) e
+      ON ${entryName(link, 'e')} = s.${nm} AND e.scope_key = ${scopeKeyExpr('s', link)}
+   WHERE s.${ident(link.fk)} IS NULL AND (s.${nm} IS NULL${anyNullScope.map((x) => ` OR ${x}`).join('')})${scoped}
+     AND (s.${nm} IS NULL OR e.outcome IS NOT NULL)
    ORDER BY 1, 2
    LIMIT ${p.add(limit)}
+), k AS (
+  SELECT u.document_number, u.entity_name, ${scopeKeyExpr('u', { ...link, scope: link.scope.map((_, i) => `fkb_scope_${i + 1}`) })} AS scope_key, u.outcome, u.reason FROM u
 )
 SELECT u.document_number, u.entity_name, u.scope_key, coalesce(u.outcome, 'unmatched') AS outcome, u.reason, c.candidates
-  FROM u
+  FROM k u
   LEFT JOIN ${OWN}.plan_entries c
     ON c.run_id = ${run} AND c.link = ${ln} AND c.outcome <> 'linked' AND c.scope_key = u.scope_key AND ${entryName(link, 'c')} = u.entity_name
  ORDER BY 1, 2`;

@@ -29,6 +29,12 @@ describeEach('rows without a scope value', (target) => {
       expect(unscoped.map((r) => r.reason), match).toEqual(unscoped.map(() => 'no tenant: its scope column is NULL (rows of no tenant are never linked)'));
       expect(rows.some((r) => r.scope_key[0] === 'NULL'), match).toBe(false);
       expect(p.results[0]!.recordsMatched, match).toBe(match === 'exact' ? 0 : 1);
+      // the unmatched sample lists them too, with the plan's reason (a NULL scope value equals no typed scope value)
+      const sample = p.results[0]!.unmatchedRecords.filter((u) => u.documentNumber === '1' || u.documentNumber === '2');
+      expect(sample.map((u) => [u.documentNumber, u.outcome, u.reason]), match).toEqual([
+        ['1', 'unmatched', 'no tenant: its scope column is NULL (rows of no tenant are never linked)'],
+        ['2', 'unmatched', 'no tenant: its scope column is NULL (rows of no tenant are never linked)'],
+      ]);
     }
   });
 });
