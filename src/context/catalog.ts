@@ -46,6 +46,8 @@ export interface ResolvedLink {
   compare: CompareColumn[];
   /** Per scope column: its type calls different texts equal (citext, nondeterministic collation) in the source or the target. */
   scopeLoose: boolean[];
+  /** The name column of the source or the target calls different texts equal (citext, a nondeterministic collation). */
+  nameLoose: boolean;
   /** Column set to now() on update (updated_at when present), with its type. */
   touch: { column: string; type: string } | null;
   /** What the catalog made fk-backfill do differently for this link (e.g. `updated_at` left alone: generated). */
@@ -333,6 +335,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     nameType: name.type,
     targetNameType: tname.type,
     scopeLoose,
+    nameLoose: name.loose || tname.loose,
     compare,
     touch,
     notices,

@@ -61,6 +61,7 @@ export function shape(l: ResolvedLink): LinkShape {
     nameType: l.nameType,
     targetNameType: l.targetNameType,
     scopeLoose: l.scopeLoose,
+    nameLoose: l.nameLoose,
   };
 }
 

@@ -152,7 +152,7 @@ interface PlanEntryDbRow {
  */
 async function planExact(ctx: Context, l: ResolvedLink, runId: string): Promise<LinkPlan> {
   const a = { runId, linkName: l.entity };
-  const ins = exactPlanInsertStatement(shape(l), a, ctx.filter);
+  const ins = exactPlanInsertStatement({ ...shape(l), scopeTypes: l.scopeTypes }, a, ctx.filter);
   await ctx.db.transaction(async (tx) => {
     const wm = workMemStatement();
     await tx.query(wm.text, wm.values);

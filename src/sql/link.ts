@@ -55,6 +55,8 @@ export interface LinkShape {
    * link across scope values that are spelled differently. Absent: none.
    */
   scopeLoose?: boolean[] | undefined;
+  /** The name column (source or target) calls different texts equal (citext, nondeterministic collation). Absent: unknown. */
+  nameLoose?: boolean | undefined;
   /**
    * The master name column's type (format_type). A plan records each linked entry's master name as
    * text (`target_name`); apply compares it cast back to this type with the master's name, so a master

@@ -20,7 +20,7 @@ export const BLANK_NAME_RE = '^[\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u
  * Inserts the exact plan of one link under run `runId`; returns nothing. Outcomes, reasons, candidates
  * and the recorded master name are those of decideExact (a unit test compares the two on every case).
  */
-export function exactPlanInsertStatement(link: LinkShape, a: { runId: string; linkName: string }, f: ScopeFilter, maxCandidates = 10): Statement {
+export function exactPlanInsertStatement(link: LinkShape & { scopeTypes?: string[] }, a: { runId: string; linkName: string }, f: ScopeFilter, maxCandidates = 10): Statement {
   const inner = exactCandidatesStatement(link, f, maxCandidates, { ordered: false });
   const p = new Params();
   for (const v of inner.values) p.add(v);
@@ -112,7 +112,20 @@ export function deletePlanEntriesStatement(a: { runId: string; linkName: string;
  * Distinct (scope, name) among rows whose FK is NULL, with row counts and the active masters whose
  * name is exactly equal in the same scope (seed semantics, set-based: one hash join, no per-row query).
  */
-export function exactCandidatesStatement(link: LinkShape, f: ScopeFilter, maxCandidates = 10, o: { ordered?: boolean } = {}): Statement {
+/**
+ * Plain name and scope columns (text, varchar, integers, uuid; no citext, char(n) or nondeterministic collation, the
+ * scope's types known): the join's equality is each column's own grouping equality, so every name meets at most one
+ * group of masters with that (scope, name) and the masters can be grouped first (a few per name, small) instead of
+ * grouping the names again after the join (a sort of every name: 0.6 s of the plan at 145 k names).
+ */
+const PLAIN_NAME = /^(text|character varying(\(\d+\))?)$/;
+const PLAIN_SCOPE = /^(text|character varying(\(\d+\))?|smallint|integer|bigint|uuid)$/;
+function plainJoin(link: LinkShape & { scopeTypes?: string[] }): boolean {
+  return link.nameLoose === false && PLAIN_NAME.test(link.nameType ?? 'text') && PLAIN_NAME.test(link.targetNameType ?? 'text') &&
+    link.scopeTypes !== undefined && link.scope.every((_, i) => !loose(link, i) && PLAIN_SCOPE.test(link.scopeTypes?.[i] ?? ''));
+}
+
+export function exactCandidatesStatement(link: LinkShape & { scopeTypes?: string[] }, f: ScopeFilter, maxCandidates = 10, o: { ordered?: boolean } = {}): Statement {
   const p = new Params();
   const tkey = `t.${ident(link.targetKey)}`;
   // masters that are not active are read too, only to say so ("only an inactive master has this name")
@@ -121,6 +134,31 @@ export function exactCandidatesStatement(link: LinkShape, f: ScopeFilter, maxCan
   // a loose scope column (citext, nondeterministic collation) groups by its text form: see LinkShape.scopeLoose
   const scopeCol = (c: string, i: number): string => (loose(link, i) ? `s.${ident(c)}::text` : `s.${ident(c)}`);
   const groupCols = [...link.scope.map(scopeCol), `s.${ident(link.name)}`].join(', ');
+  if (plainJoin(link)) {
+    const tcols = link.scope.map((c) => `t.${ident(c)}`);
+    const mastersWhere = scopeWhere('t', link, f, p);
+    const text = `WITH names AS (
+  SELECT ${[...link.scope.map((c, i) => `${scopeCol(c, i)} AS ${ident(c)}`), `s.${ident(link.name)} AS source_name`].join(', ')}, count(*)::int8 AS row_count
+    FROM ${link.sourceSql} s
+   WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
+   GROUP BY ${groupCols}
+), m AS (
+  SELECT ${[...tcols, `t.${ident(link.targetName)}`].join(', ')},
+         (array_agg(${tkey}::text ORDER BY ${tkey}::text) FILTER (WHERE ${tkey} IS NOT NULL AND ${act}))[1:${max}::int] AS keys,
+         count(${tkey}) FILTER (WHERE ${act})::int8 AS candidate_count,
+         (array_agg(${tkey}::text ORDER BY ${tkey}::text) FILTER (WHERE ${tkey} IS NOT NULL AND NOT ${act}))[1:${max}::int] AS inactive_keys,
+         (array_agg(t.${ident(link.targetName)}::text ORDER BY ${tkey}::text) FILTER (WHERE ${tkey} IS NOT NULL AND ${act}))[1:1] AS names
+    FROM ${link.targetSql} t
+   WHERE t.${ident(link.targetName)} IS NOT NULL${mastersWhere}
+   GROUP BY ${[...tcols, `t.${ident(link.targetName)}`].join(', ')}
+)
+SELECT ${scopeKeyExpr('n', link)} AS scope_key, n.source_name, n.row_count, m.keys, coalesce(m.candidate_count, 0)::int8 AS candidate_count, m.inactive_keys, m.names
+  FROM names n
+  LEFT JOIN m
+    ON m.${ident(link.targetName)} = n.source_name${scopeJoin('m', 'n', link)}${o.ordered === false ? '' : `
+ ORDER BY 1, 2`}`;
+    return { text, values: p.values };
+  }
   const text = `WITH names AS (
   SELECT ${[...link.scope.map((c, i) => `${scopeCol(c, i)} AS ${ident(c)}`), `s.${ident(link.name)} AS source_name`].join(', ')}, count(*)::int8 AS row_count
     FROM ${link.sourceSql} s

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { unlinkedRecordsStatement, workMemStatement } from '../../../src/sql/plan.js';
-import type { TypedLinkShape } from '../../../src/sql/link.js';
+import { exactCandidatesStatement, unlinkedRecordsStatement, workMemStatement } from '../../../src/sql/plan.js';
+import type { LinkShape, TypedLinkShape } from '../../../src/sql/link.js';
 
 const link: TypedLinkShape = {
   sourceSql: 'public.sales_orders',
@@ -52,5 +52,43 @@ SELECT u.document_number, u.entity_name, u.scope_key, coalesce(u.outcome, 'unmat
       text: `SELECT CASE WHEN pg_size_bytes(current_setting('work_mem')) < 67108864 THEN set_config('work_mem', '64MB', true) END, set_config('jit', 'off', true)`,
       values: [],
     });
+  });
+  it('exact candidates, plain columns: masters grouped by (scope, name) first, each name joined to at most one group, no second GROUP BY', () => {
+    const plain: TypedLinkShape = { ...link, scopeTypes: ['uuid', 'integer'], nameType: 'text', targetNameType: 'character varying(60)', nameLoose: false, active: { column: 'is_active', activeWhen: true } };
+    expect(exactCandidatesStatement(plain, { tenant: 'T1' }, 10, { ordered: false })).toEqual({
+      text: `WITH names AS (
+  SELECT s."tenant_id" AS "tenant_id", s."region" AS "region", s."customer_name" AS source_name, count(*)::int8 AS row_count
+    FROM public.sales_orders s
+   WHERE s."customer_id" IS NULL AND s."tenant_id" = $3
+   GROUP BY s."tenant_id", s."region", s."customer_name"
+), m AS (
+  SELECT t."tenant_id", t."region", t."customer_name",
+         (array_agg(t."id"::text ORDER BY t."id"::text) FILTER (WHERE t."id" IS NOT NULL AND (t."is_active" IS TRUE)))[1:$1::int] AS keys,
+         count(t."id") FILTER (WHERE (t."is_active" IS TRUE))::int8 AS candidate_count,
+         (array_agg(t."id"::text ORDER BY t."id"::text) FILTER (WHERE t."id" IS NOT NULL AND NOT (t."is_active" IS TRUE)))[1:$1::int] AS inactive_keys,
+         (array_agg(t."customer_name"::text ORDER BY t."id"::text) FILTER (WHERE t."id" IS NOT NULL AND (t."is_active" IS TRUE)))[1:1] AS names
+    FROM public.customers t
+   WHERE t."customer_name" IS NOT NULL AND t."tenant_id" = $2
+   GROUP BY t."tenant_id", t."region", t."customer_name"
+)
+SELECT ARRAY[n."tenant_id"::text, n."region"::text]::text[] AS scope_key, n.source_name, n.row_count, m.keys, coalesce(m.candidate_count, 0)::int8 AS candidate_count, m.inactive_keys, m.names
+  FROM names n
+  LEFT JOIN m
+    ON m."customer_name" = n.source_name AND m."tenant_id" = n."tenant_id" AND m."region" = n."region"`,
+      values: [10, 'T1', 'T1'],
+    });
+  });
+  it('exact candidates: citext, char(n), a nondeterministic collation, unknown types or numeric scope keep the regrouping form', () => {
+    const plain: TypedLinkShape = { ...link, scopeTypes: ['uuid', 'integer'], nameLoose: false };
+    const regroups = (l: LinkShape & { scopeTypes?: string[] }): boolean => !exactCandidatesStatement(l, { tenant: null }).text.includes('), m AS (');
+    expect(regroups(plain)).toBe(false);
+    expect(regroups({ ...plain, nameType: 'citext' })).toBe(true);
+    expect(regroups({ ...plain, targetNameType: 'character(40)' })).toBe(true);
+    expect(regroups({ ...plain, nameLoose: true })).toBe(true);
+    expect(regroups({ ...plain, scopeLoose: [false, true] })).toBe(true);
+    expect(regroups({ ...plain, scopeTypes: ['uuid', 'numeric'] })).toBe(true);
+    const { scopeTypes: _s, ...untyped } = plain;
+    expect(regroups(untyped)).toBe(true);
+    expect(regroups({ ...plain, nameLoose: undefined })).toBe(true);
   });
 });
