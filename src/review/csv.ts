@@ -85,7 +85,7 @@ export interface ImportResult {
  * the second time.
  */
 export async function importDecisionsCsv(db: unknown, text: string, opts: CommonOptions & { by: string | null }): Promise<ImportResult> {
-  const ctx = await prepare(db, opts, { tenant: 'required' });
+  const ctx = await prepare(db, withTenantOfFile(text, opts), { tenant: 'required' });
   let header: string[] = [];
   let records: { record: Record<string, string>; info: { lines: number } }[];
   try {
@@ -180,6 +180,34 @@ export async function importDecisionsCsv(db: unknown, text: string, opts: Common
   }
   const written = results.filter((r) => r.changed).length;
   return { decided: list.length, written, unchanged: list.length - written, blank };
+}
+
+/**
+ * Without --tenant or --all-tenants, the file's own tenant: the first scope value every row's `scope` cell
+ * shares (an export is one tenant's queue). A file of several tenants, or none readable, is left to prepare's
+ * "choose a tenant" refusal; a row of another tenant than the one chosen is refused by its line later.
+ */
+function withTenantOfFile<O extends CommonOptions>(text: string, opts: O): O {
+  if ((opts.tenantId !== undefined && opts.tenantId !== null) || opts.allTenants === true) return opts;
+  let rows: Record<string, string>[];
+  try {
+    rows = parseCsv(text, { columns: (h: string[]) => h.map((x) => x.trim()), skip_empty_lines: true, bom: true, relax_column_count: true }) as Record<string, string>[];
+  } catch {
+    return opts; // the full parse below names the bad line
+  }
+  const tenants = new Set<string>();
+  for (const r of rows) {
+    if ((r['decision'] ?? '').trim() === '') continue;
+    try {
+      const v: unknown = JSON.parse(r['scope'] ?? '');
+      if (Array.isArray(v) && typeof v[0] === 'string') tenants.add(v[0]);
+      else return opts;
+    } catch {
+      return opts;
+    }
+  }
+  const only = tenants.size === 1 ? [...tenants][0] : undefined;
+  return only === undefined ? opts : { ...opts, tenantId: only };
 }
 
 function csvError(errors: CsvLineError[]): BackfillError {
