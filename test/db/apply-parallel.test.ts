@@ -3,13 +3,11 @@
  * an exact undo, kill -9 then --resume, Ctrl-C then --resume, and bad N refused (exit 2, nothing written).
  * On PGlite (one connection) --parallel runs with 1 and says so. Needs `npm run build` (the CLI cases).
  */
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { afterEach, expect, it } from 'vitest';
 import type { Queryable } from '../../src/db/port.js';
 import { apply } from '../../src/apply/apply.js';
 import { undo } from '../../src/undo/undo.js';
-import { CLI, spawnCli } from '../helpers/cli.js';
+import { cliStoppedAfterBatches, spawnCli } from '../helpers/cli.js';
 import { describeEach, freshDb, reopen, type TestDb } from '../helpers/db.js';
 import { createBatchFixture, expectedLinkHash, linkHash, tableHash } from './apply-fixture.js';
 
@@ -25,21 +23,7 @@ async function tables(db: Queryable): Promise<string> {
   return `${await tableHash(db, 'sales_orders')}/${await tableHash(db, 'purchase_orders')}`;
 }
 
-/** The CLI; with `stopAfter`, sends `signal` once that many batch events were printed. */
-function cli(args: string[], stopAfter?: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<{ code: number | null; signal: string | null; stdout: string; batches: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let batches = 0;
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    createInterface({ input: child.stderr }).on('line', (line) => {
-      if (!line.startsWith('{')) return;
-      if ((JSON.parse(line) as { event: string }).event === 'batch' && ++batches === stopAfter) child.kill(signal);
-    });
-    child.on('error', reject);
-    child.on('close', (code, sig) => resolve({ code, signal: sig, stdout, batches }));
-  });
-}
+const cli = cliStoppedAfterBatches;
 
 describeEach('apply --parallel', (target) => {
   let t: TestDb;

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { fail, main } from '../../src/cli/program.js';
 
@@ -117,4 +118,27 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
     }
     inProcessBusy = false;
   }
+}
+
+/**
+ * The built CLI as a child process, its --json-progress events read from stderr; with `stopAfter`, sends
+ * `signal` (SIGKILL by default) once that many batch events were printed (a crash or a Ctrl-C mid-run).
+ */
+export function cliStoppedAfterBatches(
+  args: string[],
+  stopAfter?: number,
+  signal: NodeJS.Signals = 'SIGKILL',
+): Promise<{ code: number | null; signal: string | null; stdout: string; batches: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let batches = 0;
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      if (!line.startsWith('{')) return;
+      if ((JSON.parse(line) as { event: string }).event === 'batch' && ++batches === stopAfter) child.kill(signal);
+    });
+    child.on('error', reject);
+    child.on('close', (code, sig) => resolve({ code, signal: sig, stdout, batches }));
+  });
 }

@@ -3,39 +3,14 @@
  * state equals an uninterrupted run and the change log has exactly one row per changed row.
  * Needs `npm run build` (the CLI is dist/cli/main.js).
  */
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import type { Database } from '../../src/db/port.js';
+import { cliStoppedAfterBatches } from '../helpers/cli.js';
 import { describeEach, freshDb, reopen, type TestDb } from '../helpers/db.js';
 import { createBatchFixture, DEMO_TENANT, expectedLinkHash, linkHash } from '../db/apply-fixture.js';
 
-const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
-/** Runs the CLI; with `killAfterBatches`, SIGKILLs it once that many batch events were printed. */
-function cli(
-  args: string[],
-  killAfterBatches?: number,
-  signal: NodeJS.Signals = 'SIGKILL',
-): Promise<{ code: number | null; signal: string | null; stdout: string; batches: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let batches = 0;
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    createInterface({ input: child.stderr }).on('line', (line) => {
-      if (!line.startsWith('{')) return;
-      const e = JSON.parse(line) as { event: string };
-      if (e.event === 'batch') {
-        batches++;
-        if (killAfterBatches !== undefined && batches === killAfterBatches) child.kill(signal);
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, batches }));
-  });
-}
+const cli = cliStoppedAfterBatches;
 
 describeEach('crash and resume (kill -9)', (target) => {
   let t: TestDb;
