@@ -85,18 +85,24 @@ export interface ImportResult {
  * the second time.
  */
 export async function importDecisionsCsv(db: unknown, text: string, opts: CommonOptions & { by: string | null }): Promise<ImportResult> {
-  const ctx = await prepare(db, withTenantOfFile(text, opts), { tenant: 'required' });
+  // parsed once; a malformed file is reported after prepare's refusals, as before
   let header: string[] = [];
-  let records: { record: Record<string, string>; info: { lines: number } }[];
+  let records: { record: Record<string, string>; info: { lines: number } }[] = [];
+  let parseError: BackfillError | null = null;
   try {
     records = parseCsv(text, { columns: (h: string[]) => ((header = h.map((x) => x.trim())), header), skip_empty_lines: true, info: true, bom: true, trim: false, relax_column_count: false }) as typeof records;
   } catch (e) {
     const err = e as Error & { lines?: number };
     const line = err.lines;
-    throw new BackfillError('INVALID_INPUT', `CSV ${line !== undefined ? `line ${line}: ` : ''}${err.message}`, {
+    parseError = new BackfillError('INVALID_INPUT', `CSV ${line !== undefined ? `line ${line}: ` : ''}${err.message}`, {
       details: { errors: [{ line: line ?? 0, message: err.message }] },
     });
   }
+  const scoped = withTenantOfFile(records.map((x) => x.record), opts);
+  // a file that could not be read gives no tenant: say what is wrong with it rather than "choose a tenant"
+  if (parseError !== null && (scoped.tenantId ?? null) === null && scoped.allTenants !== true) throw parseError;
+  const ctx = await prepare(db, scoped, { tenant: 'required' });
+  if (parseError !== null) throw parseError;
   const errors: CsvLineError[] = [];
   for (const col of ['link', 'scope', 'name', 'decision', 'target_key']) {
     if (!header.includes(col)) errors.push({ line: 1, message: `missing column "${col}"` });
@@ -187,14 +193,8 @@ export async function importDecisionsCsv(db: unknown, text: string, opts: Common
  * shares (an export is one tenant's queue). A file of several tenants, or none readable, is left to prepare's
  * "choose a tenant" refusal; a row of another tenant than the one chosen is refused by its line later.
  */
-function withTenantOfFile<O extends CommonOptions>(text: string, opts: O): O {
+function withTenantOfFile<O extends CommonOptions>(rows: Record<string, string>[], opts: O): O {
   if ((opts.tenantId !== undefined && opts.tenantId !== null) || opts.allTenants === true) return opts;
-  let rows: Record<string, string>[];
-  try {
-    rows = parseCsv(text, { columns: (h: string[]) => h.map((x) => x.trim()), skip_empty_lines: true, bom: true, relax_column_count: true }) as Record<string, string>[];
-  } catch {
-    return opts; // the full parse below names the bad line
-  }
   const tenants = new Set<string>();
   for (const r of rows) {
     if ((r['decision'] ?? '').trim() === '') continue;
