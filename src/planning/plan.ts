@@ -2,7 +2,7 @@ import { adapt } from '../db/index.js';
 import { withReconnect } from '../batch/reconnect.js';
 import { num } from '../db/port.js';
 import { type DecidedEntry, formatRate, type Outcome } from '../plan/decide.js';
-import { deletePlanEntriesStatement, exactPlanInsertStatement, planCountsStatement, planEntriesStatement, unlinkedRecordsStatement, workMemStatement } from '../sql/plan.js';
+import { deletePlanEntriesStatement, exactPlanInsertStatement, planCountsStatement, planEntriesStatement, unlinkedRecordsStatement, unlinkedSampleSettingsStatement, workMemStatement } from '../sql/plan.js';
 import { statusStatement } from '../sql/status.js';
 import { createRun, failRun, finishRun, insertPlanEntries, type PlanEntryRow, planEntryWriter } from '../store/runs.js';
 import type { ResolvedLink } from '../context/catalog.js';
@@ -239,8 +239,8 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
         await ctx.db.query('ANALYZE fk_backfill.plan_entries');
         const ur = unlinkedRecordsStatement({ ...s, scopeTypes: l.scopeTypes }, runId, l.entity, ctx.filter, limit + 1);
         urows = await ctx.db.transaction(async (tx) => {
-          const wm = workMemStatement();
-          await tx.query(wm.text, wm.values);
+          await tx.query(workMemStatement());
+          await tx.query(unlinkedSampleSettingsStatement());
           return (await tx.query<(typeof urows)[number]>(ur.text, ur.values)).rows;
         });
       }

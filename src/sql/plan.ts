@@ -70,6 +70,11 @@ export function workMemStatement(): Statement {
   return { text: `SELECT CASE WHEN pg_size_bytes(current_setting('work_mem')) < 67108864 THEN set_config('work_mem', '64MB', true) END, set_config('jit', 'off', true)`, values: [] };
 }
 
+/** The unlinked sample's transaction settings: one scan, in the table's order (see unlinkedRecordsStatement). */
+export function unlinkedSampleSettingsStatement(): Statement {
+  return { text: `SELECT set_config('max_parallel_workers_per_gather', '0', true), set_config('synchronize_seqscans', 'off', true)`, values: [] };
+}
+
 /** Per outcome and method: distinct names and rows of one link's plan (the plan's summary, counted where the entries are). */
 export function planCountsStatement(a: { runId: string; linkName: string }): Statement {
   return {
@@ -239,19 +244,20 @@ export function unlinkedNamesStatement(link: LinkShape, f: ScopeFilter): Stateme
 const TEXT_EXACT = /^(text|character varying|character|smallint|integer|bigint|uuid|boolean|date)\b/;
 
 /**
- * Rows whose FK is NULL and whose name the plan did not link (the seed's unmatchedRecords). The rows are
- * found by a join with the entries' keys and outcomes only, and the candidates (the entries' bulky JSON)
- * are looked up for the `limit` rows kept: hashing every entry with its candidates cost more than the
- * scan (on Citus every entry was shipped to every shard: 2.5 s of a 5.6 s plan at 1 M rows).
- * Only the entries not linked are joined, inner (every planned name has one): a left join with every entry
- * filtered by \`outcome IS DISTINCT FROM 'linked'\` after it was planned as a merge join that sorts every
- * NULL-FK row (1 M rows, 5 000 tenants: 1.6–3.9 s against 0.7–1.3 s). Each row is compared with the
- * entries' scope values cast to the columns' types, as apply's lookup table does, not by an array of its
- * values as text (an array and a cast per NULL-FK row: 1 s of the plan at that shape); the scope_key text
- * array is built for the `limit` rows kept only. A row with a NULL scope value (which equals nothing typed)
- * or a NULL name comes from a second branch, matched by the text array as before against the entries
- * with a NULL scope value only (the only ones it can equal: a few, not every entry hashed again). Rows added after the
- * plan (no entry) are not in the sample.
+ * Rows whose FK is NULL and whose name the plan did not link (the seed's unmatchedRecords): the first
+ * `limit` found in the table's order (as the seed listed them: no ORDER BY), then listed by document number.
+ * Sorting every unlinked row to keep the first by number read the whole table and hashed it (1 M rows,
+ * 5,000 tenants: 0.7–1.7 s); a semi-join that hashes the entries not linked lets the scan stop at the
+ * `limit`th row found (0.25 s there; a table with few unlinked rows is still read once). Run it with
+ * unlinkedSampleSettingsStatement so "the table's order" is one order: no parallel workers, no scan joining
+ * another one in the middle of the table. When fewer rows than `limit` are unlinked the list is all of them,
+ * as before.
+ * Each row is compared with the entries' scope values cast to the columns' types, as apply's lookup table
+ * does, not by an array of its values as text; the scope_key text array is built for the `limit` rows kept
+ * only, and their outcome, reason and candidates (the entries' bulky JSON) are looked up for those rows only.
+ * A row with a NULL scope value (which equals nothing typed) or a NULL name comes from a second branch,
+ * matched by the text array against the entries with a NULL scope value only (the only ones it can equal).
+ * Rows added after the plan (no entry) are not in the sample.
  */
 export function unlinkedRecordsStatement(link: TypedLinkShape, planRunId: string, linkName: string, f: ScopeFilter, limit: number): Statement {
   const p = new Params();
@@ -268,25 +274,24 @@ export function unlinkedRecordsStatement(link: TypedLinkShape, planRunId: string
   const entryCols = link.scope.map((_, i) => `, e.scope_key[${i + 1}]::${link.scopeTypes[i] ?? 'text'} AS fkb_scope_${i + 1}`).join('');
   const anyNullScope = link.scope.map((c) => `s.${ident(c)} IS NULL`);
   const text = `WITH u AS (
-  SELECT ${doc} AS document_number, s.${nm} AS entity_name${scopeOut}, e.outcome, e.reason
+  SELECT ${doc} AS document_number, s.${nm} AS entity_name${scopeOut}
     FROM ${link.sourceSql} s
-    JOIN (SELECT e.scope_key, e.source_name, e.outcome, e.reason${entryCols} FROM ${OWN}.plan_entries e WHERE e.run_id = ${run} AND e.link = ${ln} AND e.outcome <> 'linked') e
-      ON ${entryName(link, 'e')} = s.${nm}${typed.join('')}
    WHERE s.${ident(link.fk)} IS NULL${scoped}
+     AND EXISTS (SELECT 1 FROM (SELECT e.scope_key, e.source_name${entryCols} FROM ${OWN}.plan_entries e WHERE e.run_id = ${run} AND e.link = ${ln} AND e.outcome <> 'linked') e
+                  WHERE ${entryName(link, 'e')} = s.${nm}${typed.join('')})
   UNION ALL
-  SELECT ${doc}, s.${nm}${scopeOut}, e.outcome, e.reason
+  SELECT ${doc}, s.${nm}${scopeOut}
     FROM ${link.sourceSql} s
-    LEFT JOIN (SELECT e.scope_key, e.source_name, e.outcome, e.reason FROM ${OWN}.plan_entries e
+    LEFT JOIN (SELECT e.scope_key, e.source_name, e.outcome FROM ${OWN}.plan_entries e
                 WHERE e.run_id = ${run} AND e.link = ${ln} AND e.outcome <> 'linked' AND array_position(e.scope_key, NULL) IS NOT NULL) e
       ON ${entryName(link, 'e')} = s.${nm} AND e.scope_key = ${scopeKeyExpr('s', link)}
    WHERE s.${ident(link.fk)} IS NULL AND (s.${nm} IS NULL${anyNullScope.map((x) => ` OR ${x}`).join('')})${scoped}
      AND (s.${nm} IS NULL OR e.outcome IS NOT NULL)
-   ORDER BY 1, 2
    LIMIT ${p.add(limit)}
 ), k AS (
-  SELECT u.document_number, u.entity_name, ${scopeKeyExpr('u', { ...link, scope: link.scope.map((_, i) => `fkb_scope_${i + 1}`) })} AS scope_key, u.outcome, u.reason FROM u
+  SELECT u.document_number, u.entity_name, ${scopeKeyExpr('u', { ...link, scope: link.scope.map((_, i) => `fkb_scope_${i + 1}`) })} AS scope_key FROM u
 )
-SELECT u.document_number, u.entity_name, u.scope_key, coalesce(u.outcome, 'unmatched') AS outcome, u.reason, c.candidates
+SELECT u.document_number, u.entity_name, u.scope_key, coalesce(c.outcome, 'unmatched') AS outcome, c.reason, c.candidates
   FROM k u
   LEFT JOIN ${OWN}.plan_entries c
     ON c.run_id = ${run} AND c.link = ${ln} AND c.outcome <> 'linked' AND c.scope_key = u.scope_key AND ${entryName(link, 'c')} = u.entity_name

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exactCandidatesStatement, unlinkedRecordsStatement, workMemStatement } from '../../../src/sql/plan.js';
+import { exactCandidatesStatement, unlinkedRecordsStatement, unlinkedSampleSettingsStatement, workMemStatement } from '../../../src/sql/plan.js';
 import type { LinkShape, TypedLinkShape } from '../../../src/sql/link.js';
 
 const link: TypedLinkShape = {
@@ -18,33 +18,38 @@ const link: TypedLinkShape = {
 };
 
 describe('plan statements (whole text)', () => {
-  it('unmatched sample: rows joined with the entries by typed scope values (a type whose text form is not its equality compared by text too), NULL scope or name by the text array, scope_key built for the kept rows only', () => {
+  it('unmatched sample: the first rows found whose (scope, name) has an entry not linked (a semi-join on typed scope values, a type whose text form is not its equality compared by text too), NULL scope or name by the text array, outcome and candidates looked up for the kept rows only', () => {
     expect(unlinkedRecordsStatement(link, '7', 'so', { tenant: null }, 1001)).toEqual({
       text: `WITH u AS (
-  SELECT s."id"::text AS document_number, s."customer_name" AS entity_name, s."tenant_id" AS fkb_scope_1, s."region" AS fkb_scope_2, e.outcome, e.reason
+  SELECT s."id"::text AS document_number, s."customer_name" AS entity_name, s."tenant_id" AS fkb_scope_1, s."region" AS fkb_scope_2
     FROM public.sales_orders s
-    JOIN (SELECT e.scope_key, e.source_name, e.outcome, e.reason, e.scope_key[1]::uuid AS fkb_scope_1, e.scope_key[2]::numeric AS fkb_scope_2 FROM fk_backfill.plan_entries e WHERE e.run_id = $1 AND e.link = $2 AND e.outcome <> 'linked') e
-      ON e.source_name = s."customer_name" AND s."tenant_id" = e.fkb_scope_1 AND s."region" = e.fkb_scope_2 AND s."region"::text = e.scope_key[2]
    WHERE s."customer_id" IS NULL
+     AND EXISTS (SELECT 1 FROM (SELECT e.scope_key, e.source_name, e.scope_key[1]::uuid AS fkb_scope_1, e.scope_key[2]::numeric AS fkb_scope_2 FROM fk_backfill.plan_entries e WHERE e.run_id = $1 AND e.link = $2 AND e.outcome <> 'linked') e
+                  WHERE e.source_name = s."customer_name" AND s."tenant_id" = e.fkb_scope_1 AND s."region" = e.fkb_scope_2 AND s."region"::text = e.scope_key[2])
   UNION ALL
-  SELECT s."id"::text, s."customer_name", s."tenant_id" AS fkb_scope_1, s."region" AS fkb_scope_2, e.outcome, e.reason
+  SELECT s."id"::text, s."customer_name", s."tenant_id" AS fkb_scope_1, s."region" AS fkb_scope_2
     FROM public.sales_orders s
-    LEFT JOIN (SELECT e.scope_key, e.source_name, e.outcome, e.reason FROM fk_backfill.plan_entries e
+    LEFT JOIN (SELECT e.scope_key, e.source_name, e.outcome FROM fk_backfill.plan_entries e
                 WHERE e.run_id = $1 AND e.link = $2 AND e.outcome <> 'linked' AND array_position(e.scope_key, NULL) IS NOT NULL) e
       ON e.source_name = s."customer_name" AND e.scope_key = ARRAY[s."tenant_id"::text, s."region"::text]::text[]
    WHERE s."customer_id" IS NULL AND (s."customer_name" IS NULL OR s."tenant_id" IS NULL OR s."region" IS NULL)
      AND (s."customer_name" IS NULL OR e.outcome IS NOT NULL)
-   ORDER BY 1, 2
    LIMIT $3
 ), k AS (
-  SELECT u.document_number, u.entity_name, ARRAY[u."fkb_scope_1"::text, u."fkb_scope_2"::text]::text[] AS scope_key, u.outcome, u.reason FROM u
+  SELECT u.document_number, u.entity_name, ARRAY[u."fkb_scope_1"::text, u."fkb_scope_2"::text]::text[] AS scope_key FROM u
 )
-SELECT u.document_number, u.entity_name, u.scope_key, coalesce(u.outcome, 'unmatched') AS outcome, u.reason, c.candidates
+SELECT u.document_number, u.entity_name, u.scope_key, coalesce(c.outcome, 'unmatched') AS outcome, c.reason, c.candidates
   FROM k u
   LEFT JOIN fk_backfill.plan_entries c
     ON c.run_id = $1 AND c.link = $2 AND c.outcome <> 'linked' AND c.scope_key = u.scope_key AND c.source_name = u.entity_name
  ORDER BY 1, 2`,
       values: ['7', 'so', 1001],
+    });
+  });
+  it('unmatched sample settings: no parallel workers, no synchronized scan (one order)', () => {
+    expect(unlinkedSampleSettingsStatement()).toEqual({
+      text: `SELECT set_config('max_parallel_workers_per_gather', '0', true), set_config('synchronize_seqscans', 'off', true)`,
+      values: [],
     });
   });
   it('plan transaction settings: work_mem of at least 64 MB, no JIT', () => {
