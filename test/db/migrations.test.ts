@@ -36,6 +36,19 @@ describeEach('migrations', (target) => {
     expect(r.stderr).toContain('MIGRATION_MISMATCH');
   });
 
+  it("deleting a run deletes its plan's entries (a trigger: the foreign key's per-entry check is gone, migration 022), and nobody else's", async () => {
+    t = await freshDb(target);
+    await createAxis(t.db);
+    const a = await plan(t.db, { tenantId: DEMO_TENANT });
+    const b = await plan(t.db, { tenantId: DEMO_TENANT });
+    const entries = async (run: string): Promise<number> =>
+      (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.plan_entries WHERE run_id = $1::int8`, [run])).rows[0]!.n;
+    const before = await entries(b.runId);
+    expect([await entries(a.runId) > 0, before > 0]).toEqual([true, true]);
+    await t.db.query(`DELETE FROM fk_backfill.runs WHERE id = $1::int8`, [a.runId]);
+    expect([await entries(a.runId), await entries(b.runId)]).toEqual([0, before]);
+  });
+
   it('a schema from before checksums were kept: they are recorded with the next migration, not refused', async () => {
     t = await freshDb(target);
     await migrate(t.db);
