@@ -8,6 +8,7 @@ import {
   mastersStatement,
   planCountsStatement,
   planEntriesStatement,
+  unlinkedNamesStatement,
   unlinkedRecordsStatement,
   workMemStatement,
 } from '../../../src/sql/plan.js';
@@ -278,6 +279,47 @@ SELECT $3::int8, $4::text, d.scope_key, d.source_name,
     });
     expect(inactiveMastersStatement({ ...orders, active: undefined }, { tenant: 'T1' })).toEqual({
       text: `SELECT NULL::text[] AS scope_key, NULL::text AS key, NULL::text AS name, NULL::text AS number WHERE false`,
+      values: [],
+    });
+  });
+
+  it("plan reads the compare columns as text: the masters' own, and per name the value all its rows have (numbers through trim_scale)", () => {
+    const c: LinkShape = { ...orders, scope: ['tenant_id'], active: undefined, compare: [{ source: 'city', target: 'town "x"' }, { source: 'vat', target: 'vat_id' }] };
+    const agreed = (x: string): string => `CASE WHEN count(${x}) = count(*) AND min(${x}) = max(${x}) THEN min(${x}) END`;
+    const city = 's."city"::text';
+    const vat = 'trim_scale(s."vat"::numeric)::text';
+    expect(unlinkedNamesStatement({ ...c, compare: [{ source: 'city', target: 'town "x"' }, { source: 'vat', target: 'vat_id', as: 'numeric' }] }, { tenant: 'T1' })).toEqual({
+      text: `SELECT ARRAY[s."tenant_id"::text]::text[] AS scope_key, s."customer name" AS source_name, count(*)::int8 AS row_count, ${agreed(city)} AS compare_0, ${agreed(vat)} AS compare_1, min(${city}) IS NOT DISTINCT FROM max(${city}) AND min(${vat}) IS NOT DISTINCT FROM max(${vat}) AS compare_agree
+  FROM "erp"."Sales Orders" s
+ WHERE s."customer_id" IS NULL AND s."tenant_id" = $1
+ GROUP BY 1, 2
+ ORDER BY 1, 2`,
+      values: ['T1'],
+    });
+    expect(mastersStatement({ ...c, compare: [{ source: 'city', target: 'town "x"' }, { source: 'vat', target: 'vat_id', as: 'numeric' }] }, { tenant: 'T1' })).toEqual({
+      text: `SELECT ARRAY[t."tenant_id"::text]::text[] AS scope_key, t."id"::text AS key, t."customer_name" AS name, t."town ""x"""::text AS compare_0, trim_scale(t."vat_id"::numeric)::text AS compare_1
+  FROM "customers" t
+ WHERE t."customer_name" IS NOT NULL AND t."tenant_id" = $1
+ ORDER BY 1, 3, 2`,
+      values: ['T1'],
+    });
+  });
+
+  it('a compare pair read as a date (the two columns of different types): the source cast to it, the master read as it is', () => {
+    const d: LinkShape = { ...orders, scope: [], active: undefined, compare: [{ source: 'Born On', target: 'birth', as: 'date' }] };
+    expect(unlinkedNamesStatement(d, { tenant: 'T1' })).toEqual({
+      text: `SELECT ARRAY[]::text[] AS scope_key, s."customer name" AS source_name, count(*)::int8 AS row_count, CASE WHEN count(s."Born On"::date::text) = count(*) AND min(s."Born On"::date::text) = max(s."Born On"::date::text) THEN min(s."Born On"::date::text) END AS compare_0, min(s."Born On"::date::text) IS NOT DISTINCT FROM max(s."Born On"::date::text) AS compare_agree
+  FROM "erp"."Sales Orders" s
+ WHERE s."customer_id" IS NULL
+ GROUP BY 1, 2
+ ORDER BY 1, 2`,
+      values: [],
+    });
+    expect(mastersStatement(d, { tenant: 'T1' })).toEqual({
+      text: `SELECT ARRAY[]::text[] AS scope_key, t."id"::text AS key, t."customer_name" AS name, t."birth"::text AS compare_0
+  FROM "customers" t
+ WHERE t."customer_name" IS NOT NULL
+ ORDER BY 1, 3, 2`,
       values: [],
     });
   });
