@@ -7,6 +7,7 @@
  * EXECUTE), so PL/pgSQL caches its plans: a handful of index probes per written row.
  */
 import { createHash } from 'node:crypto';
+import { BackfillError } from '../errors.js';
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
 import { idCols, type LinkShape, Params, rowKeyText, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement } from './link.js';
@@ -82,8 +83,7 @@ export function guardFunctionSql(g: GuardShape, names: GuardNames, runId: string
   const sameKey = idCols(g).map((c) => `s.${ident(c.col)} = NEW.${ident(c.col)}`).join(' AND ');
   const master = (extra: string, as = ''): string =>
     `SELECT ${tk('t')}${as} FROM ${g.targetQualified} t WHERE ${extra}${scopeEq('t', g, 'NEW')} AND ${activeCond('t', g)}`;
-  return `CREATE OR REPLACE FUNCTION fk_backfill.${ident(names.fn)}() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fkb_guard$
+  const body = `
 DECLARE
   v_sk text[] := ${sk};
   v_name text := NEW.${ident(g.name)}::text;
@@ -139,7 +139,11 @@ BEGIN
   VALUES (${runId}, ${link}, ${literal(g.tableName)}, ${literal(g.fk)}, ${rowKey}, v_key::text, v_method);
   RETURN NEW;
 END
-$fkb_guard$`;
+`;
+  // the body is dollar-quoted: a name holding the tag would end it early (quoting does not protect it there)
+  if (body.includes('$fkb_guard$')) throw new BackfillError('CONFIG_INVALID', `${g.entity}: a table or column name contains "$fkb_guard$"; the guard cannot be generated`);
+  return `CREATE OR REPLACE FUNCTION fk_backfill.${ident(names.fn)}() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fkb_guard$${body}$fkb_guard$`;
 }
 
 /** The trigger: BEFORE INSERT and BEFORE UPDATE OF the name or scope columns, only while the FK is NULL. */
