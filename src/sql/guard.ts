@@ -7,9 +7,10 @@
  * EXECUTE), so PL/pgSQL caches its plans: a handful of index probes per written row.
  */
 import { createHash } from 'node:crypto';
+import { BackfillError } from '../errors.js';
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
-import { type LinkShape, Params, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement } from './link.js';
+import { idCols, type LinkShape, Params, rowKeyText, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement } from './link.js';
 
 /** A SQL string literal ('' doubled; standard_conforming_strings is on since PostgreSQL 9.1). */
 export function literal(s: string): string {
@@ -77,10 +78,12 @@ export function guardFunctionSql(g: GuardShape, names: GuardNames, runId: string
   const fk = ident(g.fk);
   const sk = `ARRAY[${g.scope.map((c) => `NEW.${ident(c)}::text`).join(', ')}]::text[]`;
   const link = literal(g.entity);
+  // the row's whole key, as the change log stores it (rowKeyText): undo takes a composite one apart again
+  const rowKey = rowKeyText('NEW', g);
+  const sameKey = idCols(g).map((c) => `s.${ident(c.col)} = NEW.${ident(c.col)}`).join(' AND ');
   const master = (extra: string, as = ''): string =>
     `SELECT ${tk('t')}${as} FROM ${g.targetQualified} t WHERE ${extra}${scopeEq('t', g, 'NEW')} AND ${activeCond('t', g)}`;
-  return `CREATE OR REPLACE FUNCTION fk_backfill.${ident(names.fn)}() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fkb_guard$
+  const body = `
 DECLARE
   v_sk text[] := ${sk};
   v_name text := NEW.${ident(g.name)}::text;
@@ -123,20 +126,24 @@ BEGIN
   END IF;
   IF v_key IS NULL THEN
     INSERT INTO fk_backfill.guard_misses (run_id, link, scope_key, source_name, row_key, reason)
-    VALUES (${runId}, ${link}, v_sk, v_name, NEW.${ident(g.key)}::text, v_reason);
+    VALUES (${runId}, ${link}, v_sk, v_name, ${rowKey}, v_reason);
     RETURN NEW;
   END IF;
   NEW.${fk} := v_key;
   -- a row whose key exists already is an INSERT … ON CONFLICT about to be discarded: not logged, so an
   -- undo of this run never touches the existing row
-  IF TG_OP = 'INSERT' AND EXISTS (SELECT 1 FROM ${g.sourceQualified} s WHERE s.${ident(g.key)} = NEW.${ident(g.key)}) THEN
+  IF TG_OP = 'INSERT' AND EXISTS (SELECT 1 FROM ${g.sourceQualified} s WHERE ${sameKey}) THEN
     RETURN NEW;
   END IF;
   INSERT INTO fk_backfill.guard_links (run_id, link, table_name, column_name, row_key, new_value, method)
-  VALUES (${runId}, ${link}, ${literal(g.tableName)}, ${literal(g.fk)}, NEW.${ident(g.key)}::text, v_key::text, v_method);
+  VALUES (${runId}, ${link}, ${literal(g.tableName)}, ${literal(g.fk)}, ${rowKey}, v_key::text, v_method);
   RETURN NEW;
 END
-$fkb_guard$`;
+`;
+  // the body is dollar-quoted: a name holding the tag would end it early (quoting does not protect it there)
+  if (body.includes('$fkb_guard$')) throw new BackfillError('CONFIG_INVALID', `${g.entity}: a table or column name contains "$fkb_guard$"; the guard cannot be generated`);
+  return `CREATE OR REPLACE FUNCTION fk_backfill.${ident(names.fn)}() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fkb_guard$${body}$fkb_guard$`;
 }
 
 /** The trigger: BEFORE INSERT and BEFORE UPDATE OF the name or scope columns, only while the FK is NULL. */

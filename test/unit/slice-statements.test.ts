@@ -39,19 +39,53 @@ describe('slice statements', () => {
   });
 
   it('cuts: a key walk\'s ladder rungs, each weighing the same', () => {
-    const st = sliceCutsStatement(link, 4, { ladder: 'fk_backfill.apply_ladder_3_0' });
-    expect(st.text).toContain(`FROM (SELECT l.k, 1::float8 AS w FROM fk_backfill.apply_ladder_3_0 l) i) x`);
-    expect(st.values).toEqual([4]);
+    expect(sliceCutsStatement(link, 4, { ladder: 'fk_backfill.apply_ladder_3_0' })).toEqual({
+      text: `SELECT DISTINCT ON (x.part) x.k::text AS cut
+  FROM (SELECT i.k, least($1::int - 1, floor((sum(i.w) OVER (ORDER BY i.k) - i.w) * $1::int / nullif(sum(i.w) OVER (), 0))::int) AS part
+          FROM (SELECT l.k, 1::float8 AS w FROM fk_backfill.apply_ladder_3_0 l) i) x
+ WHERE x.part < $1::int - 1
+ ORDER BY x.part, x.k DESC`,
+      values: [4],
+    });
   });
 
   it('a slice\'s upper end: one more parameter in the Citus tenant bound and the key bound; none without it', () => {
-    const capped = citusTenantBoundStatement(link, '4', 2, { tenant: null }, '9');
-    expect(capped.text).toContain(`WHERE true AND s."tenant_id" > $1::integer AND s."tenant_id" <= $2::integer
-   GROUP BY s."tenant_id"`);
-    expect(capped.values).toEqual(['4', '9', 2]);
-    expect(citusTenantBoundStatement(link, '4', 2, { tenant: null }).text).not.toContain('<=');
-    const key = applyBoundStatement(link, null, 100, { tenant: null }, '9');
-    expect(key.text).toContain(`WHERE true AND s."tenant_id" <= $1::integer`);
-    expect(key.values).toEqual(['9', 100]);
+    expect(citusTenantBoundStatement(link, '4', 2, { tenant: null }, '9')).toEqual({
+      text: `WITH g AS (
+  SELECT s."tenant_id" AS k, count(*) AS n
+    FROM "sales_orders" s
+   WHERE true AND s."tenant_id" > $1::integer AND s."tenant_id" <= $2::integer
+   GROUP BY s."tenant_id"
+   ORDER BY s."tenant_id"
+   LIMIT $3
+)
+SELECT (SELECT g.k::text FROM g ORDER BY g.k DESC LIMIT 1) AS up_to, (SELECT sum(g.n) FROM g)::int8 AS n
+ WHERE EXISTS (SELECT 1 FROM g)`,
+      values: ['4', '9', 2],
+    });
+    expect(citusTenantBoundStatement(link, '4', 2, { tenant: null })).toEqual({
+      text: `WITH g AS (
+  SELECT s."tenant_id" AS k, count(*) AS n
+    FROM "sales_orders" s
+   WHERE true AND s."tenant_id" > $1::integer
+   GROUP BY s."tenant_id"
+   ORDER BY s."tenant_id"
+   LIMIT $2
+)
+SELECT (SELECT g.k::text FROM g ORDER BY g.k DESC LIMIT 1) AS up_to, (SELECT sum(g.n) FROM g)::int8 AS n
+ WHERE EXISTS (SELECT 1 FROM g)`,
+      values: ['4', 2],
+    });
+    expect(applyBoundStatement(link, null, 100, { tenant: null }, '9')).toEqual({
+      text: `SELECT x.k::text AS up_to, x.n::int8 AS n
+  FROM (SELECT s."tenant_id" AS k, row_number() OVER (ORDER BY s."tenant_id") AS n
+          FROM "sales_orders" s
+         WHERE true AND s."tenant_id" <= $1::integer
+         ORDER BY s."tenant_id"
+         LIMIT $2::int8) x
+ ORDER BY x.n DESC
+ LIMIT 1`,
+      values: ['9', 100],
+    });
   });
 });

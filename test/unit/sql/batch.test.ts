@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { batchStartStatement } from '../../../src/sql/batch.js';
+import { batchSettings, batchStartStatement } from '../../../src/sql/batch.js';
 
 describe('batch statements (whole text)', () => {
+  it('the SET LOCALs of a batch, as select-list items: the timeouts bound, work_mem raised to 64 MB only when lower', () => {
+    expect(batchSettings()).toBe(
+      `set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), CASE WHEN pg_size_bytes(current_setting('work_mem')) < 67108864 THEN set_config('work_mem', '64MB', true) END`,
+    );
+  });
   it("a batch opens with its timeouts, work_mem of at least 64 MB, the run's name and the run's advisory lock", () => {
     expect(batchStartStatement('2000ms', '60000ms', '17')).toEqual({
       text: `SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), CASE WHEN pg_size_bytes(current_setting('work_mem')) < 67108864 THEN set_config('work_mem', '64MB', true) END, set_config('application_name', 'fk-backfill run ' || $3::int8::text, true), pg_try_advisory_xact_lock(hashtext('fk_backfill.run'), ($3::int8 % 2147483647)::int4) AS got`,

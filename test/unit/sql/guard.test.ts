@@ -1,5 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { dropGuardSql, guardLiveStatement, lockTimeoutStatement, qualifiedByOidStatement } from '../../../src/sql/guard.js';
+import {
+  activeCond,
+  driftLinkedStatement,
+  driftNewNamesStatement,
+  dropGuardSql,
+  guardFunctionSql,
+  guardLiveStatement,
+  guardNames,
+  guardTriggerSql,
+  literal,
+  lockTimeoutStatement,
+  qualifiedByOidStatement,
+  type GuardShape,
+} from '../../../src/sql/guard.js';
+import type { LinkShape } from '../../../src/sql/link.js';
 
 describe('guard catalog statements (whole text)', () => {
   it('names a relation by oid, schema-qualified and quoted', () => {
@@ -25,5 +39,285 @@ describe('guard catalog statements (whole text)', () => {
   it('sets the lock timeout of the install transaction, at least 1 ms', () => {
     expect(lockTimeoutStatement(10_000)).toEqual({ text: `SELECT set_config('lock_timeout', $1, true)`, values: ['10000ms'] });
     expect(lockTimeoutStatement(0.2)).toEqual({ text: `SELECT set_config('lock_timeout', $1, true)`, values: ['1ms'] });
+  });
+});
+
+/** A scoped link (the second scope column loose), rows keyed by (tenant_id, id), identifiers that need quoting. */
+const link: LinkShape = {
+  sourceSql: '"erp"."Sales Orders"',
+  targetSql: '"crm"."Customers"',
+  key: 'id',
+  keys: ['tenant_id', 'id'],
+  keyTypes: ['uuid', 'int8'],
+  fk: 'customer_id',
+  name: 'customer name',
+  targetKey: 'id',
+  targetName: 'Legal Name',
+  active: { column: 'is_active', activeWhen: true },
+  scope: ['tenant_id', 'Branch'],
+  scopeLoose: [false, true],
+  fkType: 'uuid',
+  keyType: 'int8',
+  touch: null,
+};
+const g: GuardShape = { ...link, entity: "Sales Order's customer", sourceQualified: '"erp"."Sales Orders"', targetQualified: '"crm"."Customers"', tableName: 'erp.Sales Orders' };
+
+describe('guard trigger (whole text)', () => {
+  it('string literals double their quotes and refuse NUL; the active condition or true', () => {
+    expect([literal("O'Brien"), literal('')]).toEqual([`'O''Brien'`, `''`]);
+    expect(() => literal('a\u0000')).toThrow('SQL literal contains a NUL character');
+    expect([activeCond('t', link), activeCond('t', { ...link, active: undefined })]).toEqual(['(t."is_active" IS TRUE)', 'true']);
+  });
+
+  it('object names: a slug of the entity and a hash, at most 63 bytes however long the entity', () => {
+    expect(guardNames("Sales Order's customer")).toEqual({ trigger: 'zz_fkb_guard_Sales_Order_s_customer_c215af13', fn: 'guard_Sales_Order_s_customer_c215af13' });
+    expect(guardNames('x'.repeat(80))).toEqual({ trigger: 'zz_fkb_guard_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx_46b05b91', fn: 'guard_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx_46b05b91' });
+  });
+
+  it("the trigger function: decision, exact active name of the row's scope, applied alias, each master locked and rechecked; links logged under the row's whole key", () => {
+    expect(guardFunctionSql(g, guardNames(g.entity), '42')).toBe(`CREATE OR REPLACE FUNCTION fk_backfill."guard_Sales_Order_s_customer_c215af13"() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fkb_guard$
+DECLARE
+  v_sk text[] := ARRAY[NEW."tenant_id"::text, NEW."Branch"::text]::text[];
+  v_name text := NEW."customer name"::text;
+  v_key "crm"."Customers"."id"%TYPE;
+  v_cand "crm"."Customers"."id"%TYPE;
+  v_alias text;
+  v_origin text;
+  v_n int;
+  v_method text;
+  v_reason text;
+BEGIN
+  SELECT a.target_key, a.origin INTO v_alias, v_origin
+    FROM fk_backfill.aliases a
+   WHERE a.link = 'Sales Order''s customer' AND md5(a.source_name) = md5(v_name) AND a.scope_key = v_sk AND a.source_name = v_name
+   ORDER BY a.origin DESC
+   LIMIT 1;
+  IF v_origin = 'decision' THEN
+    IF v_alias IS NULL THEN
+      v_reason := 'decision';
+    ELSE
+      v_cand := v_alias;
+      SELECT t."id" FROM "crm"."Customers" t WHERE t."id" = v_cand AND t."tenant_id" = NEW."tenant_id" AND t."Branch" = NEW."Branch" AND t."Branch"::text = NEW."Branch"::text AND (t."is_active" IS TRUE) FOR SHARE OF t INTO v_key;
+      IF v_key IS NULL THEN v_reason := 'decision target unavailable'; ELSE v_method := 'decision'; END IF;
+    END IF;
+  ELSE
+    SELECT count(*), (array_agg(x.k))[1] INTO v_n, v_cand
+      FROM (SELECT t."id" AS k FROM "crm"."Customers" t WHERE t."Legal Name" = NEW."customer name" AND t."tenant_id" = NEW."tenant_id" AND t."Branch" = NEW."Branch" AND t."Branch"::text = NEW."Branch"::text AND (t."is_active" IS TRUE) LIMIT 2 FOR SHARE OF t) x;
+    IF v_n = 1 THEN
+      v_key := v_cand;
+      v_method := 'exact';
+    ELSIF v_n > 1 THEN
+      v_reason := 'ambiguous';
+    ELSIF v_origin = 'apply' THEN
+      v_cand := v_alias;
+      SELECT t."id" FROM "crm"."Customers" t WHERE t."id" = v_cand AND t."tenant_id" = NEW."tenant_id" AND t."Branch" = NEW."Branch" AND t."Branch"::text = NEW."Branch"::text AND (t."is_active" IS TRUE) FOR SHARE OF t INTO v_key;
+      IF v_key IS NULL THEN v_reason := 'alias target unavailable'; ELSE v_method := 'alias'; END IF;
+    ELSE
+      v_reason := 'unmatched';
+    END IF;
+  END IF;
+  IF v_key IS NULL THEN
+    INSERT INTO fk_backfill.guard_misses (run_id, link, scope_key, source_name, row_key, reason)
+    VALUES (42, 'Sales Order''s customer', v_sk, v_name, ARRAY[NEW."tenant_id"::text, NEW."id"::text]::text, v_reason);
+    RETURN NEW;
+  END IF;
+  NEW."customer_id" := v_key;
+  -- a row whose key exists already is an INSERT … ON CONFLICT about to be discarded: not logged, so an
+  -- undo of this run never touches the existing row
+  IF TG_OP = 'INSERT' AND EXISTS (SELECT 1 FROM "erp"."Sales Orders" s WHERE s."tenant_id" = NEW."tenant_id" AND s."id" = NEW."id") THEN
+    RETURN NEW;
+  END IF;
+  INSERT INTO fk_backfill.guard_links (run_id, link, table_name, column_name, row_key, new_value, method)
+  VALUES (42, 'Sales Order''s customer', 'erp.Sales Orders', 'customer_id', ARRAY[NEW."tenant_id"::text, NEW."id"::text]::text, v_key::text, v_method);
+  RETURN NEW;
+END
+$fkb_guard$`);
+  });
+
+  it('the trigger function of an unscoped link with one key column and no active predicate', () => {
+    expect(guardFunctionSql({ ...g, keys: undefined, keyTypes: undefined, scope: [], scopeLoose: undefined, active: undefined }, { trigger: 'trg', fn: 'fn' }, '7')).toBe(`CREATE OR REPLACE FUNCTION fk_backfill."fn"() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fkb_guard$
+DECLARE
+  v_sk text[] := ARRAY[]::text[];
+  v_name text := NEW."customer name"::text;
+  v_key "crm"."Customers"."id"%TYPE;
+  v_cand "crm"."Customers"."id"%TYPE;
+  v_alias text;
+  v_origin text;
+  v_n int;
+  v_method text;
+  v_reason text;
+BEGIN
+  SELECT a.target_key, a.origin INTO v_alias, v_origin
+    FROM fk_backfill.aliases a
+   WHERE a.link = 'Sales Order''s customer' AND md5(a.source_name) = md5(v_name) AND a.scope_key = v_sk AND a.source_name = v_name
+   ORDER BY a.origin DESC
+   LIMIT 1;
+  IF v_origin = 'decision' THEN
+    IF v_alias IS NULL THEN
+      v_reason := 'decision';
+    ELSE
+      v_cand := v_alias;
+      SELECT t."id" FROM "crm"."Customers" t WHERE t."id" = v_cand AND true FOR SHARE OF t INTO v_key;
+      IF v_key IS NULL THEN v_reason := 'decision target unavailable'; ELSE v_method := 'decision'; END IF;
+    END IF;
+  ELSE
+    SELECT count(*), (array_agg(x.k))[1] INTO v_n, v_cand
+      FROM (SELECT t."id" AS k FROM "crm"."Customers" t WHERE t."Legal Name" = NEW."customer name" AND true LIMIT 2 FOR SHARE OF t) x;
+    IF v_n = 1 THEN
+      v_key := v_cand;
+      v_method := 'exact';
+    ELSIF v_n > 1 THEN
+      v_reason := 'ambiguous';
+    ELSIF v_origin = 'apply' THEN
+      v_cand := v_alias;
+      SELECT t."id" FROM "crm"."Customers" t WHERE t."id" = v_cand AND true FOR SHARE OF t INTO v_key;
+      IF v_key IS NULL THEN v_reason := 'alias target unavailable'; ELSE v_method := 'alias'; END IF;
+    ELSE
+      v_reason := 'unmatched';
+    END IF;
+  END IF;
+  IF v_key IS NULL THEN
+    INSERT INTO fk_backfill.guard_misses (run_id, link, scope_key, source_name, row_key, reason)
+    VALUES (7, 'Sales Order''s customer', v_sk, v_name, NEW."id"::text, v_reason);
+    RETURN NEW;
+  END IF;
+  NEW."customer_id" := v_key;
+  -- a row whose key exists already is an INSERT … ON CONFLICT about to be discarded: not logged, so an
+  -- undo of this run never touches the existing row
+  IF TG_OP = 'INSERT' AND EXISTS (SELECT 1 FROM "erp"."Sales Orders" s WHERE s."id" = NEW."id") THEN
+    RETURN NEW;
+  END IF;
+  INSERT INTO fk_backfill.guard_links (run_id, link, table_name, column_name, row_key, new_value, method)
+  VALUES (7, 'Sales Order''s customer', 'erp.Sales Orders', 'customer_id', NEW."id"::text, v_key::text, v_method);
+  RETURN NEW;
+END
+$fkb_guard$`);
+    expect(() => guardFunctionSql(g, { trigger: 'trg', fn: 'fn' }, '1; DROP')).toThrow('bad run id 1; DROP');
+    // a name holding the body's dollar-quote tag would end the body early: refused
+    expect(() => guardFunctionSql({ ...g, name: 'x$fkb_guard$; DROP TABLE t; --' }, { trigger: 'trg', fn: 'fn' }, '7')).toThrow(
+      `Sales Order's customer: a table or column name contains "$fkb_guard$"; the guard cannot be generated`,
+    );
+  });
+
+  it('the trigger: before an insert or an update of the name or scope, while the FK is NULL and the name is not', () => {
+    expect(guardTriggerSql(g, guardNames(g.entity))).toBe(`CREATE TRIGGER "zz_fkb_guard_Sales_Order_s_customer_c215af13" BEFORE INSERT OR UPDATE OF "customer name", "tenant_id", "Branch" ON "erp"."Sales Orders"
+  FOR EACH ROW WHEN (NEW."customer_id" IS NULL AND NEW."customer name" IS NOT NULL)
+  EXECUTE FUNCTION fk_backfill."guard_Sales_Order_s_customer_c215af13"()`);
+  });
+});
+
+describe('drift statements (whole text)', () => {
+  it('linked rows whose master is missing, inactive or renamed (a decision alias to that master is no drift), within the tenant', () => {
+    expect(driftLinkedStatement(link, 'so', { tenant: 'T1' })).toEqual({
+      text: `WITH r AS (
+  SELECT ARRAY[s."tenant_id"::text, s."Branch"::text]::text[] AS scope_key, s."customer name"::text AS source_name, s."customer_id"::text AS target_key,
+         t."id"::text AS master_key, t."Legal Name"::text AS master_name,
+         CASE WHEN t."id" IS NULL THEN 'missing'
+              WHEN NOT ((t."is_active" IS TRUE)) THEN 'inactive'
+              WHEN t."Legal Name" = s."customer name" THEN NULL
+              ELSE 'renamed' END AS kind
+    FROM "erp"."Sales Orders" s
+    LEFT JOIN "crm"."Customers" t ON t."id" = s."customer_id" AND t."tenant_id" = s."tenant_id" AND t."Branch" = s."Branch" AND t."Branch"::text = s."Branch"::text
+   WHERE s."customer_id" IS NOT NULL AND s."tenant_id" = $2
+)
+SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)::int8 AS row_count
+  FROM r
+ WHERE r.kind IS NOT NULL
+   AND NOT (r.kind = 'renamed' AND EXISTS (
+         SELECT 1 FROM fk_backfill.aliases a
+          WHERE a.link = $1 AND md5(a.source_name) = md5(r.source_name) AND a.scope_key = r.scope_key
+            AND a.source_name = r.source_name AND a.origin = 'decision' AND a.target_key = r.target_key))
+ GROUP BY 1, 2, 3, 4, 5
+ ORDER BY 6 DESC, 1, 3, 2`,
+      values: ['so', 'T1'],
+    });
+  });
+  it('without fk_backfill: empty stand-ins for its tables', () => {
+    expect(driftLinkedStatement({ ...link, scope: [], scopeLoose: undefined, active: undefined }, 'so', { tenant: null }, false)).toEqual({
+      text: `WITH r AS (
+  SELECT ARRAY[]::text[] AS scope_key, s."customer name"::text AS source_name, s."customer_id"::text AS target_key,
+         t."id"::text AS master_key, t."Legal Name"::text AS master_name,
+         CASE WHEN t."id" IS NULL THEN 'missing'
+              WHEN NOT (true) THEN 'inactive'
+              WHEN t."Legal Name" = s."customer name" THEN NULL
+              ELSE 'renamed' END AS kind
+    FROM "erp"."Sales Orders" s
+    LEFT JOIN "crm"."Customers" t ON t."id" = s."customer_id"
+   WHERE s."customer_id" IS NOT NULL
+)
+SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)::int8 AS row_count
+  FROM r
+ WHERE r.kind IS NOT NULL
+   AND NOT (r.kind = 'renamed' AND EXISTS (
+         SELECT 1 FROM (SELECT NULL::text AS link, NULL::text[] AS scope_key, NULL::text AS source_name, NULL::text AS origin, NULL::text AS target_key WHERE false) a
+          WHERE a.link = $1 AND md5(a.source_name) = md5(r.source_name) AND a.scope_key = r.scope_key
+            AND a.source_name = r.source_name AND a.origin = 'decision' AND a.target_key = r.target_key))
+ GROUP BY 1, 2, 3, 4, 5
+ ORDER BY 6 DESC, 1, 3, 2`,
+      values: ['so'],
+    });
+  });
+  it('new names: unlinked names no finished plan has seen that nothing would link now, within the tenant', () => {
+    expect(driftNewNamesStatement(link, 'so', { tenant: 'T1' }, 50)).toEqual({
+      text: `WITH n AS (
+  SELECT ARRAY[s."tenant_id"::text, s."Branch"::text]::text[] AS scope_key, s."tenant_id" AS fkb_scope_1, s."Branch" AS fkb_scope_2, s."customer name" AS name, count(*)::int8 AS row_count
+    FROM "erp"."Sales Orders" s
+   WHERE s."customer_id" IS NULL AND s."customer name" IS NOT NULL AND s."tenant_id" = $2
+   GROUP BY 1, 2, 3, 4
+)
+-- active masters of each name's exact name in its scope, counted by a join and a GROUP BY (not a correlated
+-- subquery per name: Citus cannot run one against a distributed master)
+, m AS (
+  SELECT n.scope_key, n.name, count(*)::int8 AS masters
+    FROM n
+    JOIN "crm"."Customers" t ON t."Legal Name" = n.name AND t."tenant_id" = n.fkb_scope_1 AND t."Branch" = n.fkb_scope_2 AND (t."is_active" IS TRUE)
+   GROUP BY n.scope_key, n.name
+)
+SELECT n.scope_key, n.name::text AS source_name, n.row_count,
+       count(*) OVER ()::int8 AS names_total, sum(n.row_count) OVER ()::int8 AS rows_total
+  FROM n
+  LEFT JOIN m ON m.scope_key = n.scope_key AND m.name = n.name
+ WHERE NOT EXISTS (SELECT 1 FROM fk_backfill.plan_entries e JOIN fk_backfill.runs r ON r.id = e.run_id AND r.kind = 'plan' AND r.status = 'done'
+                    WHERE e.link = $1 AND e.scope_key = n.scope_key AND e.source_name = n.name::text)
+   AND NOT EXISTS (SELECT 1 FROM fk_backfill.aliases a
+                    WHERE a.link = $1 AND md5(a.source_name) = md5(n.name::text) AND a.scope_key = n.scope_key
+                      AND a.source_name = n.name::text)
+   AND coalesce(m.masters, 0) <> 1
+ ORDER BY n.row_count DESC, 2, 1
+ LIMIT $3::int8`,
+      values: ['so', 'T1', 50],
+    });
+    // without fk_backfill, and a limit of at least 1
+    expect(driftNewNamesStatement({ ...link, scope: [], scopeLoose: undefined, active: undefined }, 'so', { tenant: null }, 0, false)).toEqual({
+      text: `WITH n AS (
+  SELECT ARRAY[]::text[] AS scope_key, s."customer name" AS name, count(*)::int8 AS row_count
+    FROM "erp"."Sales Orders" s
+   WHERE s."customer_id" IS NULL AND s."customer name" IS NOT NULL
+   GROUP BY 1, 2
+)
+-- active masters of each name's exact name in its scope, counted by a join and a GROUP BY (not a correlated
+-- subquery per name: Citus cannot run one against a distributed master)
+, m AS (
+  SELECT n.scope_key, n.name, count(*)::int8 AS masters
+    FROM n
+    JOIN "crm"."Customers" t ON t."Legal Name" = n.name AND true
+   GROUP BY n.scope_key, n.name
+)
+SELECT n.scope_key, n.name::text AS source_name, n.row_count,
+       count(*) OVER ()::int8 AS names_total, sum(n.row_count) OVER ()::int8 AS rows_total
+  FROM n
+  LEFT JOIN m ON m.scope_key = n.scope_key AND m.name = n.name
+ WHERE NOT EXISTS (SELECT 1 FROM (SELECT NULL::int8 AS run_id, NULL::text AS link, NULL::text[] AS scope_key, NULL::text AS source_name WHERE false) e JOIN (SELECT NULL::int8 AS id, NULL::text AS kind, NULL::text AS status WHERE false) r ON r.id = e.run_id AND r.kind = 'plan' AND r.status = 'done'
+                    WHERE e.link = $1 AND e.scope_key = n.scope_key AND e.source_name = n.name::text)
+   AND NOT EXISTS (SELECT 1 FROM (SELECT NULL::text AS link, NULL::text[] AS scope_key, NULL::text AS source_name, NULL::text AS origin, NULL::text AS target_key WHERE false) a
+                    WHERE a.link = $1 AND md5(a.source_name) = md5(n.name::text) AND a.scope_key = n.scope_key
+                      AND a.source_name = n.name::text)
+   AND coalesce(m.masters, 0) <> 1
+ ORDER BY n.row_count DESC, 2, 1
+ LIMIT $2::int8`,
+      values: ['so', 1],
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LinkShape } from '../../../src/sql/link.js';
-import { constraintStatement, deleteReferencedStatement } from '../../../src/sql/verify.js';
+import { constraintStatement, deleteReferencedStatement, integrityStatement } from '../../../src/sql/verify.js';
 
 const link: LinkShape = {
   sourceSql: '"erp"."Sales Orders"',
@@ -39,6 +39,57 @@ describe('verify statements (whole text)', () => {
          LIMIT 1) x
  WHERE t."id" = x.fk AND t."tenant_id" = x."tenant_id"`,
       values: ['T1'],
+    });
+  });
+});
+
+describe('integrity statement (whole text)', () => {
+  const scoped: LinkShape = { ...link, scope: ['tenant_id', 'branch'], active: { column: 'is_active', activeWhen: true } };
+  it('each row meets its master by the whole key, every scope column included; any master with the key tells an orphan from a cross-scope link', () => {
+    expect(integrityStatement(scoped, { tenant: null })).toEqual({
+      text: `SELECT count(*)::int8 AS total,
+       count(*) FILTER (WHERE s."customer_id" IS NULL)::int8 AS null_fks,
+       count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND o.k IS NULL)::int8 AS orphans,
+       count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND t.k IS NULL AND o.k IS NOT NULL AND s."tenant_id" IS NOT NULL AND s."branch" IS NOT NULL)::int8 AS cross_scope,
+       count(*) FILTER (WHERE t.k IS NOT NULL AND NOT t.active)::int8 AS inactive_targets
+  FROM "erp"."Sales Orders" s
+  LEFT JOIN (SELECT t."id" AS k, t."tenant_id", t."branch", bool_or((t."is_active" IS TRUE)) AS active
+                FROM "customers" t GROUP BY 1, 2, 3) t
+    ON t.k = s."customer_id" AND t."tenant_id" = s."tenant_id" AND t."branch" = s."branch"
+  LEFT JOIN (SELECT DISTINCT t."id" AS k FROM "customers" t) o ON o.k = s."customer_id"
+ WHERE true`,
+      values: [],
+    });
+  });
+  it('a soft-delete predicate and a tenant filter', () => {
+    expect(integrityStatement({ ...scoped, active: { column: 'deleted_at', activeWhen: 'null' } }, { tenant: 'T1' })).toEqual({
+      text: `SELECT count(*)::int8 AS total,
+       count(*) FILTER (WHERE s."customer_id" IS NULL)::int8 AS null_fks,
+       count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND o.k IS NULL)::int8 AS orphans,
+       count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND t.k IS NULL AND o.k IS NOT NULL AND s."tenant_id" IS NOT NULL AND s."branch" IS NOT NULL)::int8 AS cross_scope,
+       count(*) FILTER (WHERE t.k IS NOT NULL AND NOT t.active)::int8 AS inactive_targets
+  FROM "erp"."Sales Orders" s
+  LEFT JOIN (SELECT t."id" AS k, t."tenant_id", t."branch", bool_or((t."deleted_at" IS NULL)) AS active
+                FROM "customers" t GROUP BY 1, 2, 3) t
+    ON t.k = s."customer_id" AND t."tenant_id" = s."tenant_id" AND t."branch" = s."branch"
+  LEFT JOIN (SELECT DISTINCT t."id" AS k FROM "customers" t) o ON o.k = s."customer_id"
+ WHERE true AND s."tenant_id" = $1`,
+      values: ['T1'],
+    });
+  });
+  it('an unscoped link without an active predicate: no cross-scope join, every master active', () => {
+    expect(integrityStatement({ ...scoped, scope: [], active: undefined }, { tenant: 'T1' })).toEqual({
+      text: `SELECT count(*)::int8 AS total,
+       count(*) FILTER (WHERE s."customer_id" IS NULL)::int8 AS null_fks,
+       count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND t.k IS NULL)::int8 AS orphans,
+       0::int8 AS cross_scope,
+       count(*) FILTER (WHERE t.k IS NOT NULL AND NOT t.active)::int8 AS inactive_targets
+  FROM "erp"."Sales Orders" s
+  LEFT JOIN (SELECT t."id" AS k, bool_or(true) AS active
+                FROM "customers" t GROUP BY 1) t
+    ON t.k = s."customer_id"
+ WHERE true`,
+      values: [],
     });
   });
 });

@@ -1,0 +1,353 @@
+import { describe, expect, it } from 'vitest';
+import { applyBatchStatement, applyMapStatements, nullFkEstimateStatement, skipReasonsStatement } from '../../../src/sql/apply.js';
+import type { LinkShape } from '../../../src/sql/link.js';
+import { WHOLE_LINK } from '../../../src/sql/walk.js';
+
+const link: LinkShape = {
+  sourceSql: '"erp"."Sales Orders"',
+  targetSql: '"customers"',
+  key: 'id',
+  fk: 'customer_id',
+  name: 'customer name',
+  document: 'order_number',
+  targetKey: 'id',
+  targetName: 'customer_name',
+  active: { column: 'is_active', activeWhen: true },
+  scope: ['tenant_id', 'branch'],
+  fkType: 'uuid',
+  keyType: 'uuid',
+  touch: { column: 'updated_at', type: 'timestamp with time zone' },
+};
+const typed = { ...link, scopeTypes: ['uuid', 'int4'] };
+
+describe('apply statements (whole text)', () => {
+  it("the planner's estimate of the rows with a NULL FK, within the tenant (nothing read)", () => {
+    expect(nullFkEstimateStatement(link, { tenant: 'T1' })).toEqual({
+      text: `EXPLAIN (FORMAT JSON) SELECT 1 FROM "erp"."Sales Orders" s WHERE s."customer_id" IS NULL AND s."tenant_id" = $1`,
+      values: ['T1'],
+    });
+    expect(nullFkEstimateStatement({ ...link, scope: [] }, { tenant: 'T1' })).toEqual({
+      text: `EXPLAIN (FORMAT JSON) SELECT 1 FROM "erp"."Sales Orders" s WHERE s."customer_id" IS NULL`,
+      values: [],
+    });
+  });
+
+  it('batched apply: the whole statement (source range and entries each read on their own, every guard rechecked on the changed row, change log in the same statement)', () => {
+    const st = applyBatchStatement(typed, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: 'A', upTo: 'B' } }, { tenant: 'T1' });
+    expect(st.text).toBe(`WITH upd AS (
+  UPDATE "erp"."Sales Orders" s
+     SET "customer_id" = x.target_key, "updated_at" = now()
+    FROM (SELECT r.*, v.target_key, v.method, v.score, v.fkb_same_master
+            FROM (SELECT o.ctid AS fkb_tid, o."id" AS fkb_key, o."customer name" AS fkb_name, o."tenant_id" AS fkb_scope_1, o."branch" AS fkb_scope_2, o."updated_at" AS fkb_touched
+                    FROM "erp"."Sales Orders" o
+                   WHERE o."customer_id" IS NULL AND o."tenant_id" = $3 AND o."id" > (SELECT $4::uuid) AND o."id" <= (SELECT $5::uuid)
+                  OFFSET 0) r
+            JOIN (SELECT m.*, CASE WHEN m.target_name IS NULL THEN true ELSE t."customer_name" = m.target_name END AS fkb_same_master
+                    FROM fk_backfill.m m
+                    JOIN "customers" t ON t."id" = m.target_key AND t."is_active" IS TRUE AND t."tenant_id" = m.fkb_scope_1 AND t."branch" = m.fkb_scope_2
+                  OFFSET 0) v ON v.source_name = r.fkb_name AND r.fkb_scope_1 = v.fkb_scope_1 AND r.fkb_scope_2 = v.fkb_scope_2
+          OFFSET 0) x
+   WHERE s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."branch" = x.fkb_scope_2 AND s."updated_at" IS NOT DISTINCT FROM x.fkb_touched AND x.fkb_same_master AND s."tenant_id" = $6 AND s."id" > (SELECT $7::uuid) AND s."id" <= (SELECT $8::uuid)
+  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, x.fkb_touched::text AS touched_old
+)
+, ins AS (
+INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
+SELECT $1::int8, $2::text, $9::text, $10::text, $11::text,
+       array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.method), array_agg(upd.score), array_agg(upd.touched_old)
+  FROM upd
+HAVING count(*) > 0
+RETURNING 1
+)
+SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
+    expect(st.values).toEqual(["7","so","T1","A","B","T1","A","B","Sales Orders","customer_id","updated_at"]);
+  });
+
+  it('whole link (single transaction, sweep): the batch statement over the unbounded range, no range predicate on either read', () => {
+    const whole = applyBatchStatement(typed, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'pg_temp.fkb_apply_map_7_0', range: WHOLE_LINK }, { tenant: 'T1' });
+    expect(whole.text).toBe(`WITH upd AS (
+  UPDATE "erp"."Sales Orders" s
+     SET "customer_id" = x.target_key, "updated_at" = now()
+    FROM (SELECT r.*, v.target_key, v.method, v.score, v.fkb_same_master
+            FROM (SELECT o.ctid AS fkb_tid, o."id" AS fkb_key, o."customer name" AS fkb_name, o."tenant_id" AS fkb_scope_1, o."branch" AS fkb_scope_2, o."updated_at" AS fkb_touched
+                    FROM "erp"."Sales Orders" o
+                   WHERE o."customer_id" IS NULL AND o."tenant_id" = $3
+                  OFFSET 0) r
+            JOIN (SELECT m.*, CASE WHEN m.target_name IS NULL THEN true ELSE t."customer_name" = m.target_name END AS fkb_same_master
+                    FROM pg_temp.fkb_apply_map_7_0 m
+                    JOIN "customers" t ON t."id" = m.target_key AND t."is_active" IS TRUE AND t."tenant_id" = m.fkb_scope_1 AND t."branch" = m.fkb_scope_2
+                  OFFSET 0) v ON v.source_name = r.fkb_name AND r.fkb_scope_1 = v.fkb_scope_1 AND r.fkb_scope_2 = v.fkb_scope_2
+          OFFSET 0) x
+   WHERE s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."branch" = x.fkb_scope_2 AND s."updated_at" IS NOT DISTINCT FROM x.fkb_touched AND x.fkb_same_master AND s."tenant_id" = $4
+  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, x.fkb_touched::text AS touched_old
+)
+, ins AS (
+INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
+SELECT $1::int8, $2::text, $5::text, $6::text, $7::text,
+       array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.method), array_agg(upd.score), array_agg(upd.touched_old)
+  FROM upd
+HAVING count(*) > 0
+RETURNING 1
+)
+SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
+    expect(whole.values).toEqual(['7', 'so', 'T1', 'T1', 'Sales Orders', 'customer_id', 'updated_at']);
+  });
+
+  it('ctid walk: blocks [after, upTo) as tids the planner can fold (not InitPlans) on both reads of the source', () => {
+    expect(applyBatchStatement(typed, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: '10', upTo: '20' }, walk: 'ctid' }, { tenant: 'T1' })).toEqual({
+      text: `WITH upd AS (
+  UPDATE "erp"."Sales Orders" s
+     SET "customer_id" = x.target_key, "updated_at" = now()
+    FROM (SELECT r.*, v.target_key, v.method, v.score, v.fkb_same_master
+            FROM (SELECT o.ctid AS fkb_tid, o."id" AS fkb_key, o."customer name" AS fkb_name, o."tenant_id" AS fkb_scope_1, o."branch" AS fkb_scope_2, o."updated_at" AS fkb_touched
+                    FROM "erp"."Sales Orders" o
+                   WHERE o."customer_id" IS NULL AND o."tenant_id" = $3 AND o.ctid >= format('(%s,0)', $4::int8)::tid AND o.ctid < format('(%s,0)', $5::int8)::tid
+                  OFFSET 0) r
+            JOIN (SELECT m.*, CASE WHEN m.target_name IS NULL THEN true ELSE t."customer_name" = m.target_name END AS fkb_same_master
+                    FROM fk_backfill.m m
+                    JOIN "customers" t ON t."id" = m.target_key AND t."is_active" IS TRUE AND t."tenant_id" = m.fkb_scope_1 AND t."branch" = m.fkb_scope_2
+                  OFFSET 0) v ON v.source_name = r.fkb_name AND r.fkb_scope_1 = v.fkb_scope_1 AND r.fkb_scope_2 = v.fkb_scope_2
+          OFFSET 0) x
+   WHERE s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."branch" = x.fkb_scope_2 AND s."updated_at" IS NOT DISTINCT FROM x.fkb_touched AND x.fkb_same_master AND s."tenant_id" = $6 AND s.ctid >= format('(%s,0)', $7::int8)::tid AND s.ctid < format('(%s,0)', $8::int8)::tid
+  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, x.fkb_touched::text AS touched_old
+)
+, ins AS (
+INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
+SELECT $1::int8, $2::text, $9::text, $10::text, $11::text,
+       array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.method), array_agg(upd.score), array_agg(upd.touched_old)
+  FROM upd
+HAVING count(*) > 0
+RETURNING 1
+)
+SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
+      values: ['7', 'so', 'T1', '10', '20', 'T1', '10', '20', 'Sales Orders', 'customer_id', 'updated_at'],
+    });
+    // the whole link walked by ctid: no block range on either read
+    expect(applyBatchStatement(typed, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'm', range: WHOLE_LINK, walk: 'ctid' }, { tenant: null })).toEqual({
+      text: `WITH upd AS (
+  UPDATE "erp"."Sales Orders" s
+     SET "customer_id" = x.target_key, "updated_at" = now()
+    FROM (SELECT r.*, v.target_key, v.method, v.score, v.fkb_same_master
+            FROM (SELECT o.ctid AS fkb_tid, o."id" AS fkb_key, o."customer name" AS fkb_name, o."tenant_id" AS fkb_scope_1, o."branch" AS fkb_scope_2, o."updated_at" AS fkb_touched
+                    FROM "erp"."Sales Orders" o
+                   WHERE o."customer_id" IS NULL
+                  OFFSET 0) r
+            JOIN (SELECT m.*, CASE WHEN m.target_name IS NULL THEN true ELSE t."customer_name" = m.target_name END AS fkb_same_master
+                    FROM m m
+                    JOIN "customers" t ON t."id" = m.target_key AND t."is_active" IS TRUE AND t."tenant_id" = m.fkb_scope_1 AND t."branch" = m.fkb_scope_2
+                  OFFSET 0) v ON v.source_name = r.fkb_name AND r.fkb_scope_1 = v.fkb_scope_1 AND r.fkb_scope_2 = v.fkb_scope_2
+          OFFSET 0) x
+   WHERE s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."branch" = x.fkb_scope_2 AND s."updated_at" IS NOT DISTINCT FROM x.fkb_touched AND x.fkb_same_master
+  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, x.fkb_touched::text AS touched_old
+)
+, ins AS (
+INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
+SELECT $1::int8, $2::text, $3::text, $4::text, $5::text,
+       array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.method), array_agg(upd.score), array_agg(upd.touched_old)
+  FROM upd
+HAVING count(*) > 0
+RETURNING 1
+)
+SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
+      values: ['7', 'so', 'Sales Orders', 'customer_id', 'updated_at'],
+    });
+  });
+
+  it('a touched column of a type without a plain equality (jsonb) is compared by its text form', () => {
+    expect(
+      applyBatchStatement({ ...typed, touch: { column: 'updated_at', type: 'jsonb' } }, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: null, upTo: 'B' } }, { tenant: null }),
+    ).toEqual({
+      text: `WITH upd AS (
+  UPDATE "erp"."Sales Orders" s
+     SET "customer_id" = x.target_key, "updated_at" = now()
+    FROM (SELECT r.*, v.target_key, v.method, v.score, v.fkb_same_master
+            FROM (SELECT o.ctid AS fkb_tid, o."id" AS fkb_key, o."customer name" AS fkb_name, o."tenant_id" AS fkb_scope_1, o."branch" AS fkb_scope_2, o."updated_at" AS fkb_touched
+                    FROM "erp"."Sales Orders" o
+                   WHERE o."customer_id" IS NULL AND o."id" <= (SELECT $3::uuid)
+                  OFFSET 0) r
+            JOIN (SELECT m.*, CASE WHEN m.target_name IS NULL THEN true ELSE t."customer_name" = m.target_name END AS fkb_same_master
+                    FROM fk_backfill.m m
+                    JOIN "customers" t ON t."id" = m.target_key AND t."is_active" IS TRUE AND t."tenant_id" = m.fkb_scope_1 AND t."branch" = m.fkb_scope_2
+                  OFFSET 0) v ON v.source_name = r.fkb_name AND r.fkb_scope_1 = v.fkb_scope_1 AND r.fkb_scope_2 = v.fkb_scope_2
+          OFFSET 0) x
+   WHERE s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."branch" = x.fkb_scope_2 AND s."updated_at"::text IS NOT DISTINCT FROM x.fkb_touched::text AND x.fkb_same_master AND s."id" <= (SELECT $4::uuid)
+  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, x.fkb_touched::text AS touched_old
+)
+, ins AS (
+INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
+SELECT $1::int8, $2::text, $5::text, $6::text, $7::text,
+       array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.method), array_agg(upd.score), array_agg(upd.touched_old)
+  FROM upd
+HAVING count(*) > 0
+RETURNING 1
+)
+SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
+      values: ['7', 'so', 'B', 'B', 'Sales Orders', 'customer_id', 'updated_at'],
+    });
+  });
+
+  it('no touched column, a composite key, a soft-delete active predicate, a loose scope column: the same shape, nothing old read, the loose column compared by its text form too', () => {
+    const l = { ...typed, touch: null, active: { column: 'deleted_at', activeWhen: 'null' as const }, scopeLoose: [false, true], keys: ['id', 'line'], keyTypes: ['uuid', 'int4'], targetNameType: 'citext', nameType: 'citext' };
+    expect(applyBatchStatement(l, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: null, upTo: 'B' } }, { tenant: null })).toEqual({
+      text: `WITH upd AS (
+  UPDATE "erp"."Sales Orders" s
+     SET "customer_id" = x.target_key
+    FROM (SELECT r.*, v.target_key, v.method, v.score, v.fkb_same_master
+            FROM (SELECT o.ctid AS fkb_tid, o."id" AS fkb_key, o."line" AS fkb_key_2, o."customer name" AS fkb_name, o."tenant_id" AS fkb_scope_1, o."branch" AS fkb_scope_2
+                    FROM "erp"."Sales Orders" o
+                   WHERE o."customer_id" IS NULL AND o."id" <= (SELECT $3::uuid)
+                  OFFSET 0) r
+            JOIN (SELECT m.*, CASE WHEN m.target_name IS NULL THEN true ELSE t."customer_name" = m.target_name END AS fkb_same_master
+                    FROM fk_backfill.m m
+                    JOIN "customers" t ON t."id" = m.target_key AND t."deleted_at" IS NULL AND t."tenant_id" = m.fkb_scope_1 AND t."branch" = m.fkb_scope_2 AND t."branch"::text = m.fkb_scope_2::text
+                  OFFSET 0) v ON v.source_name = r.fkb_name AND r.fkb_scope_1 = v.fkb_scope_1 AND r.fkb_scope_2 = v.fkb_scope_2 AND r.fkb_scope_2::text = v.fkb_scope_2::text
+          OFFSET 0) x
+   WHERE s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."line" = x.fkb_key_2 AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."branch" = x.fkb_scope_2 AND s."branch"::text = x.fkb_scope_2::text AND x.fkb_same_master AND s."id" <= (SELECT $4::uuid)
+  RETURNING ARRAY[s."id"::text, s."line"::text]::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, NULL::text AS touched_old
+)
+, ins AS (
+INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
+SELECT $1::int8, $2::text, $5::text, $6::text, $7::text,
+       array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.method), array_agg(upd.score), NULL::text[]
+  FROM upd
+HAVING count(*) > 0
+RETURNING 1
+)
+SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
+      values: ['7', 'so', 'B', 'B', 'Sales Orders', 'customer_id', null],
+    });
+  });
+
+  it('lookup table: an UNLOGGED table for a walk, a temporary one dropped at commit for one transaction, a reference table on Citus', () => {
+    const fill = `INSERT INTO pg_temp.fkb_apply_map_7_0 (fkb_scope_1, fkb_scope_2, source_name, target_key, method, score, target_name)
+SELECT e.scope_key[1]::uuid, e.scope_key[2]::int4, e.source_name, e.target_key::uuid, e.method, e.score, e.target_name::text
+  FROM fk_backfill.plan_entries e
+ WHERE e.run_id = $1::int8 AND e.link = $2 AND e.outcome = 'linked' AND e.source_name IS NOT NULL AND e.target_key IS NOT NULL`;
+    expect(applyMapStatements(typed, { planRunId: '3', linkName: 'so', map: 'pg_temp.fkb_apply_map_7_0', temp: true })).toEqual([
+      { text: 'DROP TABLE IF EXISTS pg_temp.fkb_apply_map_7_0', values: [] },
+      { text: 'CREATE TEMP TABLE pg_temp.fkb_apply_map_7_0 (fkb_scope_1 uuid, fkb_scope_2 int4, source_name text NOT NULL, target_key uuid NOT NULL, method text, score real, target_name text) ON COMMIT DROP', values: [] },
+      { text: fill, values: ['3', 'so'] },
+      { text: 'CREATE INDEX ON pg_temp.fkb_apply_map_7_0 USING hash (source_name)', values: [] },
+      { text: 'ANALYZE pg_temp.fkb_apply_map_7_0', values: [] },
+    ]);
+    expect(applyMapStatements(typed, { planRunId: '3', linkName: 'so', map: 'fk_backfill.apply_map_7_0' })).toEqual([
+      { text: 'DROP TABLE IF EXISTS fk_backfill.apply_map_7_0', values: [] },
+      { text: 'CREATE UNLOGGED TABLE fk_backfill.apply_map_7_0 (fkb_scope_1 uuid, fkb_scope_2 int4, source_name text NOT NULL, target_key uuid NOT NULL, method text, score real, target_name text)', values: [] },
+      {
+        text: `INSERT INTO fk_backfill.apply_map_7_0 (fkb_scope_1, fkb_scope_2, source_name, target_key, method, score, target_name)
+SELECT e.scope_key[1]::uuid, e.scope_key[2]::int4, e.source_name, e.target_key::uuid, e.method, e.score, e.target_name::text
+  FROM fk_backfill.plan_entries e
+ WHERE e.run_id = $1::int8 AND e.link = $2 AND e.outcome = 'linked' AND e.source_name IS NOT NULL AND e.target_key IS NOT NULL`,
+        values: ['3', 'so'],
+      },
+      { text: 'CREATE INDEX ON fk_backfill.apply_map_7_0 USING hash (source_name)', values: [] },
+      { text: 'ANALYZE fk_backfill.apply_map_7_0', values: [] },
+    ]);
+    // Citus: a reference table (its name a parameter of create_reference_table); names typed as the source and master name columns
+    expect(applyMapStatements({ ...typed, citus: 'distributed', nameType: 'character(40)', targetNameType: 'citext' }, { planRunId: '3', linkName: 'so', map: 'fk_backfill.apply_map_7_0' })).toEqual([
+      {
+        text: `DROP TABLE IF EXISTS fk_backfill.apply_map_7_0`,
+        values: [],
+      }, {
+        text: `CREATE TABLE fk_backfill.apply_map_7_0 (fkb_scope_1 uuid, fkb_scope_2 int4, source_name character(40) NOT NULL, target_key uuid NOT NULL, method text, score real, target_name citext)`,
+        values: [],
+      }, {
+        text: `SELECT create_reference_table($1)`,
+        values: ['fk_backfill.apply_map_7_0'],
+      }, {
+        text: `INSERT INTO fk_backfill.apply_map_7_0 (fkb_scope_1, fkb_scope_2, source_name, target_key, method, score, target_name)
+SELECT e.scope_key[1]::uuid, e.scope_key[2]::int4, e.source_name::character(40), e.target_key::uuid, e.method, e.score, e.target_name::citext
+  FROM fk_backfill.plan_entries e
+ WHERE e.run_id = $1::int8 AND e.link = $2 AND e.outcome = 'linked' AND e.source_name IS NOT NULL AND e.target_key IS NOT NULL`,
+        values: ['3', 'so'],
+      }, {
+        text: `CREATE INDEX ON fk_backfill.apply_map_7_0 USING hash (source_name)`,
+        values: [],
+      },
+    ]);
+  });
+
+  it('skip reasons: planned rows still unlinked, by the first reason that holds (master deleted, moved to another scope, inactive, renamed), within the tenant', () => {
+    expect(
+      skipReasonsStatement({ ...link, keys: ['id', 'line'], keyTypes: ['uuid', 'int4'], targetNameType: 'character(40)', nameType: 'citext' }, { planRunId: '3', runId: '7', linkName: 'so' }, { tenant: 'T1' }),
+    ).toEqual({
+      text: `WITH changed AS (
+  SELECT unnest(cs.row_keys) AS k FROM fk_backfill.change_sets cs WHERE cs.run_id = $4::int8 AND cs.link = $1
+), r AS (
+  SELECT t."id" IS NULL AND o.k IS NULL AS master_gone,
+         t."id" IS NULL AND o.k IS NOT NULL AS master_moved,
+         t."id" IS NOT NULL AND NOT (t."is_active" IS TRUE) AS master_inactive,
+         t."id" IS NOT NULL AND e.target_name IS NOT NULL AND t."customer_name" IS DISTINCT FROM e.target_name::character(40) AS master_renamed
+    FROM "erp"."Sales Orders" s
+    JOIN fk_backfill.plan_entries e
+      ON e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked'
+     AND e.source_name::citext = s."customer name" AND e.scope_key = ARRAY[s."tenant_id"::text, s."branch"::text]::text[]
+    LEFT JOIN "customers" t ON t."id" = e.target_key::uuid AND t."tenant_id" = s."tenant_id" AND t."branch" = s."branch"
+    LEFT JOIN (SELECT DISTINCT t."id" AS k FROM "customers" t) o ON o.k = e.target_key::uuid
+   WHERE s."customer_id" IS NULL AND s."tenant_id" = $5
+     AND ARRAY[s."id"::text, s."line"::text]::text NOT IN (SELECT k FROM changed)
+), u AS (
+  SELECT ARRAY[s."tenant_id"::text, s."branch"::text]::text[] AS scope_key, s."customer name" AS name, count(*)::int8 AS n
+    FROM "erp"."Sales Orders" s
+   WHERE ARRAY[s."id"::text, s."line"::text]::text IN (SELECT k FROM changed) AND s."tenant_id" = $6
+   GROUP BY 1, 2
+), d AS (
+  SELECT e.row_count::int8 AS planned, coalesce(u.n, 0)::int8 AS updated
+    FROM fk_backfill.plan_entries e
+    LEFT JOIN u ON u.scope_key = e.scope_key AND u.name = e.source_name::citext
+   WHERE e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked' AND e.scope_key[1] = $7
+)
+SELECT count(*) FILTER (WHERE master_gone)::int8 AS master_deleted,
+       count(*) FILTER (WHERE NOT master_gone AND master_moved)::int8 AS master_moved,
+       count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND master_inactive)::int8 AS master_inactive,
+       count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND NOT master_inactive AND master_renamed)::int8 AS master_renamed,
+       count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND NOT master_inactive AND NOT master_renamed)::int8 AS passed_over,
+       (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,
+       row_security_active($2::regclass) AS rls,
+       EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = $2::regclass AND NOT g.tgisinternal AND g.tgenabled <> 'D'
+                  AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16) AS before_update_triggers
+  FROM r`,
+      values: ['so', '"erp"."Sales Orders"', '3', '7', 'T1', 'T1', 'T1'],
+    });
+  });
+
+  it('skip reasons of an unscoped link without an active predicate: no master can move or be inactive, no tenant filter', () => {
+    expect(skipReasonsStatement({ ...link, scope: [], active: undefined }, { planRunId: '3', runId: '7', linkName: 'so' }, { tenant: 'T1' })).toEqual({
+      text: `WITH changed AS (
+  SELECT unnest(cs.row_keys) AS k FROM fk_backfill.change_sets cs WHERE cs.run_id = $4::int8 AND cs.link = $1
+), r AS (
+  SELECT t."id" IS NULL AS master_gone,
+         false AS master_moved,
+         false AS master_inactive,
+         t."id" IS NOT NULL AND e.target_name IS NOT NULL AND t."customer_name" IS DISTINCT FROM e.target_name AS master_renamed
+    FROM "erp"."Sales Orders" s
+    JOIN fk_backfill.plan_entries e
+      ON e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked'
+     AND e.source_name = s."customer name" AND e.scope_key = ARRAY[]::text[]
+    LEFT JOIN "customers" t ON t."id" = e.target_key::uuid
+   WHERE s."customer_id" IS NULL
+     AND s."id"::text NOT IN (SELECT k FROM changed)
+), u AS (
+  SELECT ARRAY[]::text[] AS scope_key, s."customer name" AS name, count(*)::int8 AS n
+    FROM "erp"."Sales Orders" s
+   WHERE s."id"::text IN (SELECT k FROM changed)
+   GROUP BY 1, 2
+), d AS (
+  SELECT e.row_count::int8 AS planned, coalesce(u.n, 0)::int8 AS updated
+    FROM fk_backfill.plan_entries e
+    LEFT JOIN u ON u.scope_key = e.scope_key AND u.name = e.source_name
+   WHERE e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked'
+)
+SELECT count(*) FILTER (WHERE master_gone)::int8 AS master_deleted,
+       count(*) FILTER (WHERE NOT master_gone AND master_moved)::int8 AS master_moved,
+       count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND master_inactive)::int8 AS master_inactive,
+       count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND NOT master_inactive AND master_renamed)::int8 AS master_renamed,
+       count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND NOT master_inactive AND NOT master_renamed)::int8 AS passed_over,
+       (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,
+       row_security_active($2::regclass) AS rls,
+       EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = $2::regclass AND NOT g.tgisinternal AND g.tgenabled <> 'D'
+                  AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16) AS before_update_triggers
+  FROM r`,
+      values: ['so', '"erp"."Sales Orders"', '3', '7'],
+    });
+  });
+});

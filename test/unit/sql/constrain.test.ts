@@ -1,0 +1,153 @@
+import { describe, expect, it } from 'vitest';
+import {
+  addForeignKeySql,
+  addNotNullCheckSql,
+  attachIndexSql,
+  constrainNames,
+  createIndexOnOnlySql,
+  createIndexSql,
+  createUniqueIndexSql,
+  dropConstraintSql,
+  dropIndexSql,
+  dropNotNullSql,
+  indexSql,
+  nullCountStatement,
+  objectName,
+  orphanBatchStatement,
+  setNotNullSql,
+  validateConstraintSql,
+  type ConstrainShape,
+} from '../../../src/sql/constrain.js';
+
+/** A scoped link between schema-qualified tables whose names need quoting. */
+const s: ConstrainShape = {
+  sourceSql: '"erp"."Sales Orders"',
+  targetSql: '"crm"."Customers"',
+  sourceTable: 'Sales Orders',
+  targetTable: 'Customers',
+  sourceSchema: 'erp',
+  targetSchema: 'crm',
+  key: 'id',
+  keyType: 'uuid',
+  fk: 'Customer ID',
+  targetKey: 'id',
+  scope: ['tenant_id'],
+};
+/** An unscoped link on the search path, a bigint walk key. */
+const u: ConstrainShape = { ...s, sourceSql: '"orders"', targetSql: '"customers"', sourceTable: 'orders', targetTable: 'customers', sourceSchema: null, targetSchema: null, fk: 'customer_id', scope: [], keyType: 'bigint' };
+
+describe('constrain object names', () => {
+  it('table, columns and suffix; over 63 bytes cut (never inside a UTF-8 character) before a stable hash', () => {
+    expect(objectName('orders', ['tenant_id', 'customer_id'], 'fkey')).toBe('orders_tenant_id_customer_id_fkey');
+    expect(objectName('sales_order_lines_of_the_northern_region', ['tenant_identifier', 'customer_identifier'], 'fkey')).toBe('sales_order_lines_of_the_northern_region_tenant_i_c1b464cf_fkey');
+    const mb = objectName('Bestellpositionen_für_Kundenaufträge_Ü', ['Mandant_Schlüssel', 'Kunde_Schlüssel'], 'idx');
+    expect(mb).toBe('Bestellpositionen_für_Kundenaufträge_Ü_Mandant__77f3c029_idx');
+    expect(Buffer.byteLength(mb, 'utf8')).toBe(63);
+  });
+  it("a link's names: the FK over the scope when tenant-safe, the index over scope and FK, the master's unique key over scope and key", () => {
+    expect(constrainNames(s, true)).toEqual({ foreignKey: 'Sales Orders_tenant_id_Customer ID_fkey', index: 'Sales Orders_tenant_id_Customer ID_idx', unique: 'Customers_tenant_id_id_key', notNullCheck: 'Sales Orders_Customer ID_not_null' });
+    expect(constrainNames(s, false)).toEqual({ foreignKey: 'Sales Orders_Customer ID_fkey', index: 'Sales Orders_tenant_id_Customer ID_idx', unique: 'Customers_tenant_id_id_key', notNullCheck: 'Sales Orders_Customer ID_not_null' });
+    expect(constrainNames(u, false)).toEqual({ foreignKey: 'orders_customer_id_fkey', index: 'orders_customer_id_idx', unique: 'customers_id_key', notNullCheck: 'orders_customer_id_not_null' });
+    expect([indexSql('erp', 'Sales Orders_idx'), indexSql(null, 'orders_idx')]).toEqual(['"erp"."Sales Orders_idx"', '"orders_idx"']);
+  });
+});
+
+describe('constrain DDL (whole text)', () => {
+  it('indexes: plain or concurrent, a partitioned parent ON ONLY with partitions attached, dropped by their catalog name', () => {
+    expect([createIndexSql(s, 'so_idx', true), createIndexSql(u, 'o_idx', false)]).toEqual(['CREATE INDEX CONCURRENTLY "so_idx" ON "erp"."Sales Orders" ("tenant_id", "Customer ID")', 'CREATE INDEX "o_idx" ON "orders" ("customer_id")']);
+    expect(createIndexOnOnlySql(s, 'Sales Orders_tenant_id_Customer ID_idx')).toBe('CREATE INDEX IF NOT EXISTS "Sales Orders_tenant_id_Customer ID_idx" ON ONLY "erp"."Sales Orders" ("tenant_id", "Customer ID")');
+    expect(createIndexOnOnlySql(u, 'orders_customer_id_idx')).toBe('CREATE INDEX IF NOT EXISTS "orders_customer_id_idx" ON ONLY "orders" ("customer_id")');
+    expect(attachIndexSql('"erp"."so_idx"', '"erp"."so_2025_idx"')).toBe('ALTER INDEX "erp"."so_idx" ATTACH PARTITION "erp"."so_2025_idx"');
+    expect([dropIndexSql('erp."So Idx"', true), dropIndexSql('o_idx', false)]).toEqual(['DROP INDEX CONCURRENTLY IF EXISTS erp."So Idx"', 'DROP INDEX IF EXISTS o_idx']);
+    expect([createUniqueIndexSql(s, 'Customers_tenant_id_id_key', true), createUniqueIndexSql(u, 'customers_id_key', false)]).toEqual(['CREATE UNIQUE INDEX CONCURRENTLY "Customers_tenant_id_id_key" ON "crm"."Customers" ("tenant_id", "id")', 'CREATE UNIQUE INDEX "customers_id_key" ON "customers" ("id")']);
+  });
+  it('the FK: over the scope when tenant-safe, NOT VALID unless told otherwise, its delete action', () => {
+    expect([addForeignKeySql(s, 'so_fkey', true, 'restrict'), addForeignKeySql(s, 'so_fkey', false, 'set null', false), addForeignKeySql(u, 'o_fkey', true, 'no action')]).toEqual(['ALTER TABLE "erp"."Sales Orders" ADD CONSTRAINT "so_fkey" FOREIGN KEY ("tenant_id", "Customer ID") REFERENCES "crm"."Customers" ("tenant_id", "id") ON DELETE RESTRICT NOT VALID', 'ALTER TABLE "erp"."Sales Orders" ADD CONSTRAINT "so_fkey" FOREIGN KEY ("Customer ID") REFERENCES "crm"."Customers" ("id") ON DELETE SET NULL', 'ALTER TABLE "orders" ADD CONSTRAINT "o_fkey" FOREIGN KEY ("customer_id") REFERENCES "customers" ("id") ON DELETE NO ACTION NOT VALID']);
+    expect(validateConstraintSql(s, 'so_fkey')).toBe('ALTER TABLE "erp"."Sales Orders" VALIDATE CONSTRAINT "so_fkey"');
+    expect(dropConstraintSql(s, 'so "x"')).toBe('ALTER TABLE "erp"."Sales Orders" DROP CONSTRAINT IF EXISTS "so ""x"""');
+  });
+  it('NOT NULL: a NOT VALID check first, then the column; undo is told how to drop it', () => {
+    expect(addNotNullCheckSql(s, 'Sales Orders_Customer ID_not_null')).toBe('ALTER TABLE "erp"."Sales Orders" ADD CONSTRAINT "Sales Orders_Customer ID_not_null" CHECK ("Customer ID" IS NOT NULL) NOT VALID');
+    expect(setNotNullSql(s)).toBe('ALTER TABLE "erp"."Sales Orders" ALTER COLUMN "Customer ID" SET NOT NULL');
+    expect(dropNotNullSql({ sourceSql: '"erp"."Sales Orders"', fk: 'Customer ID' })).toBe('ALTER TABLE "erp"."Sales Orders" ALTER COLUMN "Customer ID" DROP NOT NULL');
+  });
+});
+
+describe('constrain scans (whole text)', () => {
+  it('one orphan batch: keys (after, the batch-th key after it], FK values with no master of the same scope, a bounded sample', () => {
+    expect(orphanBatchStatement(s, true, 'K', 5000, 10)).toEqual({
+      text: `WITH u AS (
+  SELECT x.k AS up
+    FROM (SELECT s."id" AS k
+            FROM "erp"."Sales Orders" s
+           WHERE true AND s."id" > $1::uuid
+           ORDER BY s."id"
+           LIMIT $2) x
+   ORDER BY x.k DESC
+   LIMIT 1
+)
+SELECT u.up::text AS last_key,
+       count(*)::int8 AS scanned,
+       count(*) FILTER (WHERE s."Customer ID" IS NOT NULL AND t."id" IS NULL)::int8 AS orphans,
+       coalesce(to_jsonb((array_agg(jsonb_build_object('key', s."id"::text, 'fk', s."Customer ID"::text, 'scope', to_jsonb(ARRAY[s."tenant_id"::text]::text[]))) FILTER (WHERE s."Customer ID" IS NOT NULL AND t."id" IS NULL))[1:$3::int]), '[]'::jsonb) AS sample
+  FROM u
+  JOIN "erp"."Sales Orders" s ON s."id" <= u.up AND s."id" > $1::uuid
+  LEFT JOIN "crm"."Customers" t ON t."id" = s."Customer ID" AND t."tenant_id" = s."tenant_id"
+ GROUP BY u.up`,
+      values: ['K', 5000, 10],
+    });
+  });
+  it('the first batch, not tenant-safe: no lower bound, the master looked up by key alone', () => {
+    expect(orphanBatchStatement(s, false, null, 5000, 10)).toEqual({
+      text: `WITH u AS (
+  SELECT x.k AS up
+    FROM (SELECT s."id" AS k
+            FROM "erp"."Sales Orders" s
+           WHERE true
+           ORDER BY s."id"
+           LIMIT $1) x
+   ORDER BY x.k DESC
+   LIMIT 1
+)
+SELECT u.up::text AS last_key,
+       count(*)::int8 AS scanned,
+       count(*) FILTER (WHERE s."Customer ID" IS NOT NULL AND t."id" IS NULL)::int8 AS orphans,
+       coalesce(to_jsonb((array_agg(jsonb_build_object('key', s."id"::text, 'fk', s."Customer ID"::text, 'scope', to_jsonb(ARRAY[s."tenant_id"::text]::text[]))) FILTER (WHERE s."Customer ID" IS NOT NULL AND t."id" IS NULL))[1:$2::int]), '[]'::jsonb) AS sample
+  FROM u
+  JOIN "erp"."Sales Orders" s ON s."id" <= u.up
+  LEFT JOIN "crm"."Customers" t ON t."id" = s."Customer ID"
+ GROUP BY u.up`,
+      values: [5000, 10],
+    });
+  });
+  it('a Citus source walked by distribution value: the bound counts distinct keys', () => {
+    expect(orphanBatchStatement(u, false, '7', 100, 5, true)).toEqual({
+      text: `WITH u AS (
+  SELECT x.k AS up
+    FROM (SELECT s."id" AS k
+            FROM "orders" s
+           WHERE true AND s."id" > $1::bigint
+           GROUP BY s."id"
+           ORDER BY s."id"
+           LIMIT $2) x
+   ORDER BY x.k DESC
+   LIMIT 1
+)
+SELECT u.up::text AS last_key,
+       count(*)::int8 AS scanned,
+       count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND t."id" IS NULL)::int8 AS orphans,
+       coalesce(to_jsonb((array_agg(jsonb_build_object('key', s."id"::text, 'fk', s."customer_id"::text, 'scope', to_jsonb(ARRAY[]::text[]))) FILTER (WHERE s."customer_id" IS NOT NULL AND t."id" IS NULL))[1:$3::int]), '[]'::jsonb) AS sample
+  FROM u
+  JOIN "orders" s ON s."id" <= u.up AND s."id" > $1::bigint
+  LEFT JOIN "customers" t ON t."id" = s."customer_id"
+ GROUP BY u.up`,
+      values: ['7', 100, 5],
+    });
+  });
+  it('NULL FKs left', () => {
+    expect(nullCountStatement(s)).toEqual({
+      text: `SELECT count(*)::int8 AS n FROM "erp"."Sales Orders" WHERE "Customer ID" IS NULL`,
+      values: [],
+    });
+  });
+});

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { BackfillError } from '../../../src/errors.js';
+import type { LinkShape } from '../../../src/sql/link.js';
+import { insertMastersStatement, masterColumnsStatement, masterNumbersStatement, mastersByKeyStatement, reactivateMastersStatement } from '../../../src/sql/masters.js';
+
+const link: LinkShape = {
+  sourceSql: '"erp"."Sales Orders"',
+  targetSql: '"crm"."Customers"',
+  key: 'id',
+  fk: 'customer_id',
+  name: 'customer name',
+  targetKey: 'Customer ID',
+  targetName: 'Legal Name',
+  scope: ['tenant id', 'branch'],
+  fkType: 'uuid',
+  keyType: 'uuid',
+  touch: null,
+  active: { column: 'Is Active', activeWhen: true },
+};
+
+describe('masters statements (whole text)', () => {
+  it("the master table's columns by oid: what an INSERT must fill", () => {
+    expect(masterColumnsStatement(16384)).toEqual({
+      text: `SELECT a.attname::text AS name, a.attnotnull AS not_null, a.atthasdef AS has_default,
+       a.attidentity::text AS identity, a.attgenerated::text AS generated, format_type(a.atttypid, a.atttypmod) AS type
+  FROM pg_attribute a
+ WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped
+ ORDER BY a.attnum`,
+      values: [16384],
+    });
+  });
+
+  it('masters by key, of every scope and activity (the caller picks the scope): keys one typed array parameter', () => {
+    expect(mastersByKeyStatement({ ...link, targetKeyType: 'uuid', number: 'Cust No' }, ['k1', 'k2'])).toEqual({
+      text: `SELECT t."Customer ID"::text AS key, ARRAY[t."tenant id"::text, t."branch"::text]::text[] AS scope_key, t."Legal Name" AS name,
+       t."Cust No"::text AS number, (t."Is Active" IS TRUE) AS active
+  FROM "crm"."Customers" t
+ WHERE t."Customer ID" = ANY($1::uuid[])`,
+      values: [['k1', 'k2']],
+    });
+    expect(mastersByKeyStatement({ ...link, scope: [], active: undefined, targetKeyType: 'int8' }, ['1'])).toEqual({
+      text: `SELECT t."Customer ID"::text AS key, ARRAY[]::text[] AS scope_key, t."Legal Name" AS name,
+       NULL::text AS number, true AS active
+  FROM "crm"."Customers" t
+ WHERE t."Customer ID" = ANY($1::int8[])`,
+      values: [['1']],
+    });
+  });
+
+  it('numbers per scope and prefix (widest digits, highest value), within the tenant', () => {
+    expect(masterNumbersStatement({ ...link, number: 'Cust No' }, { tenant: 'T1' })).toEqual({
+      text: `SELECT ARRAY[t."tenant id"::text, t."branch"::text]::text[] AS scope_key, substring(t."Cust No"::text from '^(.*?)[0-9]+$') AS prefix,
+       max(length(substring(t."Cust No"::text from '([0-9]+)$')))::int AS width, max(substring(t."Cust No"::text from '([0-9]+)$')::numeric)::text AS max_number, count(*)::int8 AS n
+  FROM "crm"."Customers" t
+ WHERE t."Cust No"::text ~ '[0-9]+$' AND t."tenant id" = $1
+ GROUP BY 1, 2`,
+      values: ['T1'],
+    });
+    expect(masterNumbersStatement({ ...link, scope: [], number: 'no' }, { tenant: 'T1' })).toEqual({
+      text: `SELECT ARRAY[]::text[] AS scope_key, substring(t."no"::text from '^(.*?)[0-9]+$') AS prefix,
+       max(length(substring(t."no"::text from '([0-9]+)$')))::int AS width, max(substring(t."no"::text from '([0-9]+)$')::numeric)::text AS max_number, count(*)::int8 AS n
+  FROM "crm"."Customers" t
+ WHERE t."no"::text ~ '[0-9]+$'
+ GROUP BY 1, 2`,
+      values: [],
+    });
+  });
+
+  it('new masters from one JSON parameter: scope values cast to their types, the number and the active value written, in order', () => {
+    expect(
+      insertMastersStatement({ ...link, number: 'Cust No' }, ['uuid', 'int4'], [
+        { scope: ['T1', '2'], name: "O'Brien Ltd", number: 'CUST-005' },
+        { scope: ['T1', null], name: 'Acme', number: null },
+      ]),
+    ).toEqual({
+      text: `INSERT INTO "crm"."Customers" ("tenant id", "branch", "Legal Name", "Cust No", "Is Active")
+SELECT x.s0::uuid, x.s1::int4, x.name, x.number, true FROM jsonb_to_recordset($1::jsonb) AS x(ord int, name text, number text, s0 text, s1 text) ORDER BY x.ord
+RETURNING "Customer ID"::text AS key, ARRAY["tenant id"::text, "branch"::text]::text[] AS scope_key, "Legal Name" AS name`,
+      values: [`[{"ord":0,"name":"O'Brien Ltd","number":"CUST-005","s0":"T1","s1":"2"},{"ord":1,"name":"Acme","number":null,"s0":"T1","s1":null}]`],
+    });
+    expect(insertMastersStatement({ ...link, scope: [], active: { column: 'deleted_at', activeWhen: 'null' } }, [], [{ scope: [], name: 'Acme', number: null }])).toEqual({
+      text: `INSERT INTO "crm"."Customers" ("Legal Name", "deleted_at")
+SELECT x.name, NULL FROM jsonb_to_recordset($1::jsonb) AS x(ord int, name text, number text) ORDER BY x.ord
+RETURNING "Customer ID"::text AS key, ARRAY[]::text[] AS scope_key, "Legal Name" AS name`,
+      values: ['[{"ord":0,"name":"Acme","number":null}]'],
+    });
+    expect(() => insertMastersStatement({ ...link, active: { column: 'approved_at', activeWhen: 'notNull' } }, [], [])).toThrow(
+      new BackfillError('CONFIG_INVALID', 'no value makes approved_at active (activeWhen notNull)'),
+    );
+  });
+
+  it('reactivation sets the active value on masters by key within the tenant; without a writable active value it refuses', () => {
+    expect(reactivateMastersStatement({ ...link, targetKeyType: 'uuid' }, ['k1'], { tenant: 'T1' })).toEqual({
+      text: `UPDATE "crm"."Customers" t SET "Is Active" = true
+ WHERE t."Customer ID" = ANY($1::uuid[]) AND t."tenant id" = $2
+RETURNING t."Customer ID"::text AS key, ARRAY[t."tenant id"::text, t."branch"::text]::text[] AS scope_key, t."Legal Name" AS name`,
+      values: [['k1'], 'T1'],
+    });
+    expect(reactivateMastersStatement({ ...link, active: { column: 'archived', activeWhen: false }, targetKeyType: 'int8' }, ['1', '2'], { tenant: null })).toEqual({
+      text: `UPDATE "crm"."Customers" t SET "archived" = false
+ WHERE t."Customer ID" = ANY($1::int8[])
+RETURNING t."Customer ID"::text AS key, ARRAY[t."tenant id"::text, t."branch"::text]::text[] AS scope_key, t."Legal Name" AS name`,
+      values: [['1', '2']],
+    });
+    expect(() => reactivateMastersStatement({ ...link, active: undefined, targetKeyType: 'int8' }, ['1'], { tenant: null })).toThrow('no active column configured: masters cannot be reactivated');
+    expect(() => reactivateMastersStatement({ ...link, active: { column: 'approved_at', activeWhen: 'notNull' }, targetKeyType: 'int8' }, ['1'], { tenant: null })).toThrow(
+      'no value makes approved_at active (activeWhen notNull)',
+    );
+  });
+});

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import type { LinkShape } from '../../../src/sql/link.js';
+import { laterWritesStatement, undoBoundStatement, undoStatement } from '../../../src/sql/undo.js';
+
+/** A composite row key, a scoped link, a touched column; identifiers that must be quoted. */
+const link: LinkShape = {
+  sourceSql: '"erp"."Sales Orders"',
+  targetSql: '"crm"."Customers"',
+  key: 'id',
+  keys: ['id', 'Line No'],
+  keyTypes: ['uuid', 'int4'],
+  fk: 'Customer ID',
+  name: 'customer name',
+  targetKey: 'id',
+  targetName: 'name',
+  scope: ['tenant id'],
+  fkType: 'uuid',
+  keyType: 'uuid',
+  touch: { column: 'Updated At', type: 'timestamp with time zone' },
+};
+
+const changeSet = `, ins AS (
+INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, method, row_keys, old_values, new_values)
+SELECT $1::int8, $3::text, min(upd.table_name), min(upd.column_name), 'undo', array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.old_value)
+  FROM upd
+HAVING count(*) > 0
+RETURNING 1
+)
+SELECT (SELECT count(*) FROM upd)::int8 AS changed`;
+
+describe('undo statements (whole text)', () => {
+  it('one batch: change-log positions in (after, upTo], rows rewritten by a later run left alone, composite key taken apart typed, updated_at restored only while it is the one apply wrote, tenant filter', () => {
+    expect(undoStatement(link, { targetRunId: '5', runId: '9', linkName: 'so', setRange: { after: '12:340', upTo: '14:20' }, laterWrites: true }, { tenant: 'T1' })).toEqual({
+      text: `WITH c AS (
+  SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old, c.changed_at
+    FROM fk_backfill.changes c
+   WHERE c.run_id = $2::int8 AND c.link = $3 AND c.set_id IS NOT NULL AND c.set_id >= $4::int8 AND (c.set_id, c.ord) > ($4::int8, $5::int8) AND c.set_id <= $6::int8 AND (c.set_id, c.ord) <= ($6::int8, $7::int8)
+     AND NOT EXISTS (SELECT 1 FROM (SELECT l.row_key, l.set_id, l.changed_at FROM fk_backfill.changes l
+          WHERE l.link = $3 AND l.run_id <> $2::int8 AND l.run_id <> $1::int8
+            AND (l.set_id IS NULL OR l.set_id > (SELECT min(t.id) FROM fk_backfill.change_sets t WHERE t.run_id = $2::int8 AND t.link = $3))) w
+                      WHERE w.row_key = c.row_key AND (w.set_id > c.set_id OR (w.set_id IS NULL AND w.changed_at >= c.changed_at)))
+), upd AS (
+  UPDATE "erp"."Sales Orders" s
+     SET "Customer ID" = c.old_value::uuid, "Updated At" = CASE WHEN c.touched_column IS NULL OR s."Updated At" IS DISTINCT FROM c.changed_at::timestamp with time zone THEN s."Updated At" ELSE c.touched_old::timestamp with time zone END
+    FROM c
+   WHERE s."id" = (c.row_key::text[])[1]::uuid AND s."Line No" = (c.row_key::text[])[2]::int4 AND s."Customer ID" = c.new_value::uuid AND s."tenant id" = $8
+  RETURNING ARRAY[s."id"::text, s."Line No"::text]::text AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
+)
+${changeSet}`,
+      values: ['9', '5', 'so', '12', '340', '14', '20', 'T1'],
+    });
+  });
+
+  it('the whole run at once on an unscoped single-key link without a touched column: no range, no anti-join, no tenant filter', () => {
+    expect(undoStatement({ ...link, keys: undefined, keyTypes: undefined, touch: null, scope: [] }, { targetRunId: '5', runId: '9', linkName: 'so' }, { tenant: 'T1' })).toEqual({
+      text: `WITH c AS (
+  SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old, c.changed_at
+    FROM fk_backfill.changes c
+   WHERE c.run_id = $2::int8 AND c.link = $3 AND c.set_id IS NOT NULL
+), upd AS (
+  UPDATE "erp"."Sales Orders" s
+     SET "Customer ID" = c.old_value::uuid
+    FROM c
+   WHERE s."id" = c.row_key::uuid AND s."Customer ID" = c.new_value::uuid
+  RETURNING s."id"::text AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
+)
+${changeSet}`,
+      values: ['9', '5', 'so'],
+    });
+  });
+
+  it('later writes: another run (neither the target nor this undo) wrote into the link after the target began', () => {
+    expect(laterWritesStatement({ targetRunId: '5', runId: '9', linkName: 'so' })).toEqual({
+      text: `SELECT EXISTS (SELECT l.row_key, l.set_id, l.changed_at FROM fk_backfill.changes l
+          WHERE l.link = $3 AND l.run_id <> $2::int8 AND l.run_id <> $1::int8
+            AND (l.set_id IS NULL OR l.set_id > (SELECT min(t.id) FROM fk_backfill.change_sets t WHERE t.run_id = $2::int8 AND t.link = $3))) AS later`,
+      values: ['9', '5', 'so'],
+    });
+  });
+
+  it("a batch's upper bound: the limit-th changed row's position after the last one, in change-set order", () => {
+    expect(undoBoundStatement({ targetRunId: '5', linkName: 'so' }, null, 1000)).toEqual({
+      text: `SELECT x.set_id::text || ':' || x.ord::text AS up_to, x.n::int8 AS n
+  FROM (SELECT c.set_id, c.ord, row_number() OVER (ORDER BY c.set_id, c.ord) AS n
+          FROM fk_backfill.changes c
+         WHERE c.run_id = $1::int8 AND c.link = $2 AND c.set_id IS NOT NULL
+         ORDER BY c.set_id, c.ord
+         LIMIT $3::int8) x
+ ORDER BY x.n DESC
+ LIMIT 1`,
+      values: ['5', 'so', 1000],
+    });
+    expect(undoBoundStatement({ targetRunId: '5', linkName: 'so' }, '12:340', 1000)).toEqual({
+      text: `SELECT x.set_id::text || ':' || x.ord::text AS up_to, x.n::int8 AS n
+  FROM (SELECT c.set_id, c.ord, row_number() OVER (ORDER BY c.set_id, c.ord) AS n
+          FROM fk_backfill.changes c
+         WHERE c.run_id = $1::int8 AND c.link = $2 AND c.set_id IS NOT NULL AND c.set_id >= $3::int8 AND (c.set_id, c.ord) > ($3::int8, $4::int8)
+         ORDER BY c.set_id, c.ord
+         LIMIT $5::int8) x
+ ORDER BY x.n DESC
+ LIMIT 1`,
+      values: ['5', 'so', '12', '340', 1000],
+    });
+    expect(() => undoBoundStatement({ targetRunId: '5', linkName: 'so' }, '12', 1000)).toThrow("not a change log position: 12 (the run's checkpoint is damaged)");
+  });
+});
