@@ -6,6 +6,7 @@ import { skipReasonsText } from '../apply/skips.js';
 import type { UndoResult } from '../undo/undo.js';
 import type { VerifyReport } from '../verify/verify.js';
 import { table } from './output.js';
+import { unlinkedTally } from '../planning/unlinked.js';
 
 export function statusTable(s: StatusReport): string {
   const warn = (s.warnings ?? []).map((w) => `\nWarning: ${w}`).join('');
@@ -27,13 +28,17 @@ function unmatchedList(results: EntityResult[], explain: boolean): string {
   const lines: string[] = [];
   for (const r of results) {
     if (r.unmatchedRecords.length === 0) continue;
-    lines.push(`\nNot linked — ${r.entityType}${r.unmatchedRecordsTruncated ? ` (first ${r.unmatchedRecords.length})` : ''}:`);
+    const t = unlinkedTally(r); // what is printed adds up: not linked = listed + beyond the list + moved meanwhile
+    const beyond = t.beyond > 0 ? `; ${t.beyond} more beyond the first ${t.lines} line(s) (--max-records)` : '';
+    const moved = t.moved === 0 ? '' : t.moved > 0 ? `; ${t.moved} not listed: written since the plan counted them` : `; ${-t.moved} listed but not counted: written since the plan counted them`;
+    lines.push(`\nNot linked — ${r.entityType}: ${r.recordsUnmatched} row(s), ${t.listed} in ${t.lines} line(s)${beyond}${moved}:`);
     lines.push(
       table(
-        ['Document', 'Name', 'Outcome', 'Why', 'Candidates'],
+        ['Document', 'Name', 'Rows', 'Outcome', 'Why', 'Candidates'],
         r.unmatchedRecords.map((u) => [
-          u.documentNumber,
+          u.documentNumber ?? '-',
           u.entityName === null ? '(no name)' : JSON.stringify(u.entityName),
+          u.rows,
           u.outcome,
           u.reason,
           (u.candidates as { key?: string; name?: string; score?: number; active?: boolean }[])

@@ -5,7 +5,7 @@
  * small tenants the distinct names approach the rows (150 k entries for 1 M rows over 5 000 tenants),
  * and sending each one through Node cost more than the bare UPDATE the plan prepares.
  */
-import { activeWhere, entryName, type LinkShape, loose, OWN, Params, rowKeyText, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement, type TypedLinkShape } from './link.js';
+import { activeWhere, entryName, idCols, type LinkShape, loose, OWN, Params, rowKeyText, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement, type TypedLinkShape } from './link.js';
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
 import { NO_SCOPE_REASON } from '../plan/decide.js';
@@ -241,17 +241,21 @@ const TEXT_EXACT = /^(text|character varying|character|smallint|integer|bigint|u
 /**
  * Rows whose FK is NULL and whose name the plan did not link (the seed's unmatchedRecords). The rows are
  * found by a join with the entries' keys and outcomes only, and the candidates (the entries' bulky JSON)
- * are looked up for the `limit` rows kept: hashing every entry with its candidates cost more than the
+ * are looked up for the `limit` lines kept: hashing every entry with its candidates cost more than the
  * scan (on Citus every entry was shipped to every shard: 2.5 s of a 5.6 s plan at 1 M rows).
  * Only the entries not linked are joined, inner (every planned name has one): a left join with every entry
  * filtered by \`outcome IS DISTINCT FROM 'linked'\` after it was planned as a merge join that sorts every
  * NULL-FK row (1 M rows, 5 000 tenants: 1.6–3.9 s against 0.7–1.3 s). Each row is compared with the
  * entries' scope values cast to the columns' types, as apply's lookup table does, not by an array of its
  * values as text (an array and a cast per NULL-FK row: 1 s of the plan at that shape); the scope_key text
- * array is built for the `limit` rows kept only. A row with a NULL scope value (which equals nothing typed)
+ * array is built for the `limit` lines kept only. A row with a NULL scope value (which equals nothing typed)
  * or a NULL name comes from a second branch, matched by the text array as before against the entries
  * with a NULL scope value only (the only ones it can equal: a few, not every entry hashed again). Rows added after the
  * plan (no entry) are not in the sample.
+ *
+ * One line per named row, in the order of the document column and then the key columns, each by its own
+ * type (a text form put 10 before 9); rows without a name (NULL or blank) are one line per scope, outcome
+ * and reason with their count (`row_count`; 1 for a named row), first: 50 000 unnamed rows are one line.
  */
 export function unlinkedRecordsStatement(link: TypedLinkShape, planRunId: string, linkName: string, f: ScopeFilter, limit: number): Statement {
   const p = new Params();
@@ -260,37 +264,51 @@ export function unlinkedRecordsStatement(link: TypedLinkShape, planRunId: string
   const ln = p.add(linkName);
   const nm = ident(link.name);
   const scoped = scopeWhere('s', link, f, p);
-  const scopeOut = link.scope.map((c, i) => `, s.${ident(c)} AS fkb_scope_${i + 1}`).join('');
+  const blank = p.add(BLANK_NAME_RE);
+  const scopeCols = link.scope.map((_, i) => `fkb_scope_${i + 1}`);
+  // the order of the lines: the document column (when configured), then the key columns, typed
+  const orderCols = [...(link.document === undefined ? [] : [link.document]), ...idCols(link).map((c) => c.col)];
+  const sortCols = orderCols.map((_, i) => `fkb_sort_${i + 1}`);
+  const out = [...link.scope.map((c, i) => `, s.${ident(c)} AS ${scopeCols[i]!}`), ...orderCols.map((c, i) => `, s.${ident(c)} AS ${sortCols[i]!}`)].join('');
   const typed = link.scope.map((c, i) => {
     const text = loose(link, i) || !TEXT_EXACT.test(link.scopeTypes[i] ?? '') ? ` AND s.${ident(c)}::text = e.scope_key[${i + 1}]` : '';
     return ` AND s.${ident(c)} = e.fkb_scope_${i + 1}${text}`;
   });
   const entryCols = link.scope.map((_, i) => `, e.scope_key[${i + 1}]::${link.scopeTypes[i] ?? 'text'} AS fkb_scope_${i + 1}`).join('');
   const anyNullScope = link.scope.map((c) => `s.${ident(c)} IS NULL`);
-  const text = `WITH u AS (
-  SELECT ${doc} AS document_number, s.${nm} AS entity_name${scopeOut}, e.outcome, e.reason
+  const unnamed = `s.${nm} IS NULL OR s.${nm}::text COLLATE "C" ~ ${blank}`;
+  const carried = [...scopeCols, ...sortCols].map((c) => `, u.${c}`).join('');
+  const order = ['u.grouped DESC', ...sortCols.map((c) => `u.${c}`), ...scopeCols.map((c) => `u.${c}`), 'u.outcome', 'u.reason'].join(', ');
+  const text = `WITH r AS (
+  SELECT ${doc} AS document_number, s.${nm} AS entity_name${out}, e.outcome, e.reason, (${unnamed}) AS unnamed
     FROM ${link.sourceSql} s
     JOIN (SELECT e.scope_key, e.source_name, e.outcome, e.reason${entryCols} FROM ${OWN}.plan_entries e WHERE e.run_id = ${run} AND e.link = ${ln} AND e.outcome <> 'linked') e
       ON ${entryName(link, 'e')} = s.${nm}${typed.join('')}
    WHERE s.${ident(link.fk)} IS NULL${scoped}
   UNION ALL
-  SELECT ${doc}, s.${nm}${scopeOut}, e.outcome, e.reason
+  SELECT ${doc}, s.${nm}${out}, coalesce(e.outcome, 'unmatched'), CASE WHEN s.${nm} IS NULL THEN 'no name' ELSE e.reason END, (${unnamed})
     FROM ${link.sourceSql} s
     LEFT JOIN (SELECT e.scope_key, e.source_name, e.outcome, e.reason FROM ${OWN}.plan_entries e
                 WHERE e.run_id = ${run} AND e.link = ${ln} AND e.outcome <> 'linked' AND array_position(e.scope_key, NULL) IS NOT NULL) e
       ON ${entryName(link, 'e')} = s.${nm} AND e.scope_key = ${scopeKeyExpr('s', link)}
    WHERE s.${ident(link.fk)} IS NULL AND (s.${nm} IS NULL${anyNullScope.map((x) => ` OR ${x}`).join('')})${scoped}
      AND (s.${nm} IS NULL OR e.outcome IS NOT NULL)
-   ORDER BY 1, 2
+), u AS (
+  SELECT r.document_number, r.entity_name, r.outcome, r.reason, 1::int8 AS row_count, false AS grouped${carried.replaceAll('u.', 'r.')} FROM r WHERE NOT r.unnamed
+  UNION ALL
+  SELECT NULL, min(r.entity_name), r.outcome, r.reason, count(*)::int8, true${scopeCols.map((c) => `, r.${c}`).join('')}${sortCols.map(() => ', NULL').join('')}
+    FROM r WHERE r.unnamed
+   GROUP BY ${[...scopeCols.map((c) => `r.${c}`), 'r.outcome', 'r.reason', 'r.entity_name IS NULL'].join(', ')}
+   ORDER BY ${order.replaceAll('u.', '')}
    LIMIT ${p.add(limit)}
 ), k AS (
-  SELECT u.document_number, u.entity_name, ${scopeKeyExpr('u', { ...link, scope: link.scope.map((_, i) => `fkb_scope_${i + 1}`) })} AS scope_key, u.outcome, u.reason FROM u
+  SELECT u.document_number, u.entity_name, ${scopeKeyExpr('u', { ...link, scope: scopeCols })} AS scope_key, u.outcome, u.reason, u.row_count, u.grouped${carried} FROM u
 )
-SELECT u.document_number, u.entity_name, u.scope_key, coalesce(u.outcome, 'unmatched') AS outcome, u.reason, c.candidates
+SELECT u.document_number, u.entity_name, u.scope_key, u.outcome, u.reason, u.row_count, c.candidates
   FROM k u
   LEFT JOIN ${OWN}.plan_entries c
     ON c.run_id = ${run} AND c.link = ${ln} AND c.outcome <> 'linked' AND c.scope_key = u.scope_key AND ${entryName(link, 'c')} = u.entity_name
- ORDER BY 1, 2`;
+ ORDER BY ${order}`;
   return { text, values: p.values };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exactCandidatesStatement, unlinkedRecordsStatement, workMemStatement } from '../../../src/sql/plan.js';
+import { BLANK_NAME_RE, exactCandidatesStatement, unlinkedRecordsStatement, workMemStatement } from '../../../src/sql/plan.js';
 import type { LinkShape, TypedLinkShape } from '../../../src/sql/link.js';
 
 const link: TypedLinkShape = {
@@ -18,33 +18,39 @@ const link: TypedLinkShape = {
 };
 
 describe('plan statements (whole text)', () => {
-  it('unmatched sample: rows joined with the entries by typed scope values (a type whose text form is not its equality compared by text too), NULL scope or name by the text array, scope_key built for the kept rows only', () => {
+  it('unmatched sample: rows joined with the entries by typed scope values (a type whose text form is not its equality compared by text too), NULL scope or name by the text array, scope_key built for the kept rows only; named rows in their keys\' typed order, unnamed rows one counted line per scope, outcome and reason', () => {
     expect(unlinkedRecordsStatement(link, '7', 'so', { tenant: null }, 1001)).toEqual({
-      text: `WITH u AS (
-  SELECT s."id"::text AS document_number, s."customer_name" AS entity_name, s."tenant_id" AS fkb_scope_1, s."region" AS fkb_scope_2, e.outcome, e.reason
+      text: `WITH r AS (
+  SELECT s."id"::text AS document_number, s."customer_name" AS entity_name, s."tenant_id" AS fkb_scope_1, s."region" AS fkb_scope_2, s."id" AS fkb_sort_1, e.outcome, e.reason, (s."customer_name" IS NULL OR s."customer_name"::text COLLATE "C" ~ $3) AS unnamed
     FROM public.sales_orders s
     JOIN (SELECT e.scope_key, e.source_name, e.outcome, e.reason, e.scope_key[1]::uuid AS fkb_scope_1, e.scope_key[2]::numeric AS fkb_scope_2 FROM fk_backfill.plan_entries e WHERE e.run_id = $1 AND e.link = $2 AND e.outcome <> 'linked') e
       ON e.source_name = s."customer_name" AND s."tenant_id" = e.fkb_scope_1 AND s."region" = e.fkb_scope_2 AND s."region"::text = e.scope_key[2]
    WHERE s."customer_id" IS NULL
   UNION ALL
-  SELECT s."id"::text, s."customer_name", s."tenant_id" AS fkb_scope_1, s."region" AS fkb_scope_2, e.outcome, e.reason
+  SELECT s."id"::text, s."customer_name", s."tenant_id" AS fkb_scope_1, s."region" AS fkb_scope_2, s."id" AS fkb_sort_1, coalesce(e.outcome, 'unmatched'), CASE WHEN s."customer_name" IS NULL THEN 'no name' ELSE e.reason END, (s."customer_name" IS NULL OR s."customer_name"::text COLLATE "C" ~ $3)
     FROM public.sales_orders s
     LEFT JOIN (SELECT e.scope_key, e.source_name, e.outcome, e.reason FROM fk_backfill.plan_entries e
                 WHERE e.run_id = $1 AND e.link = $2 AND e.outcome <> 'linked' AND array_position(e.scope_key, NULL) IS NOT NULL) e
       ON e.source_name = s."customer_name" AND e.scope_key = ARRAY[s."tenant_id"::text, s."region"::text]::text[]
    WHERE s."customer_id" IS NULL AND (s."customer_name" IS NULL OR s."tenant_id" IS NULL OR s."region" IS NULL)
      AND (s."customer_name" IS NULL OR e.outcome IS NOT NULL)
-   ORDER BY 1, 2
-   LIMIT $3
+), u AS (
+  SELECT r.document_number, r.entity_name, r.outcome, r.reason, 1::int8 AS row_count, false AS grouped, r.fkb_scope_1, r.fkb_scope_2, r.fkb_sort_1 FROM r WHERE NOT r.unnamed
+  UNION ALL
+  SELECT NULL, min(r.entity_name), r.outcome, r.reason, count(*)::int8, true, r.fkb_scope_1, r.fkb_scope_2, NULL
+    FROM r WHERE r.unnamed
+   GROUP BY r.fkb_scope_1, r.fkb_scope_2, r.outcome, r.reason, r.entity_name IS NULL
+   ORDER BY grouped DESC, fkb_sort_1, fkb_scope_1, fkb_scope_2, outcome, reason
+   LIMIT $4
 ), k AS (
-  SELECT u.document_number, u.entity_name, ARRAY[u."fkb_scope_1"::text, u."fkb_scope_2"::text]::text[] AS scope_key, u.outcome, u.reason FROM u
+  SELECT u.document_number, u.entity_name, ARRAY[u."fkb_scope_1"::text, u."fkb_scope_2"::text]::text[] AS scope_key, u.outcome, u.reason, u.row_count, u.grouped, u.fkb_scope_1, u.fkb_scope_2, u.fkb_sort_1 FROM u
 )
-SELECT u.document_number, u.entity_name, u.scope_key, coalesce(u.outcome, 'unmatched') AS outcome, u.reason, c.candidates
+SELECT u.document_number, u.entity_name, u.scope_key, u.outcome, u.reason, u.row_count, c.candidates
   FROM k u
   LEFT JOIN fk_backfill.plan_entries c
     ON c.run_id = $1 AND c.link = $2 AND c.outcome <> 'linked' AND c.scope_key = u.scope_key AND c.source_name = u.entity_name
- ORDER BY 1, 2`,
-      values: ['7', 'so', 1001],
+ ORDER BY u.grouped DESC, u.fkb_sort_1, u.fkb_scope_1, u.fkb_scope_2, u.outcome, u.reason`,
+      values: ['7', 'so', BLANK_NAME_RE, 1001],
     });
   });
   it('plan transaction settings: work_mem of at least 64 MB, no JIT', () => {
