@@ -3,7 +3,7 @@ import type { BackfillSummary } from '../apply/backfill.js';
 import type { PlanResult, EntityResult } from '../planning/plan.js';
 import type { StatusReport } from '../status/status.js';
 import { skipReasonsText } from '../apply/skips.js';
-import type { UndoResult } from '../undo/undo.js';
+import { assertUndoCountsAddUp, type UndoResult } from '../undo/undo.js';
 import type { VerifyReport } from '../verify/verify.js';
 import { table } from './output.js';
 import { unlinkedTally } from '../planning/unlinked.js';
@@ -123,11 +123,16 @@ export function applyText(a: ApplyResult): string {
 }
 
 export function undoText(u: UndoResult): string {
+  assertUndoCountsAddUp(u.results); // what is printed adds up: changed = reverted + skipped + not yet processed
   if (u.alreadyUndoneBy !== undefined) return `Nothing to revert: run ${u.undoneRunId} was already undone by run ${u.alreadyUndoneBy} (run ${u.runId} changed no row).`;
+  const stopped = u.status === 'stopped';
   return [
-    `Undo run ${u.runId} reverted run ${u.undoneRunId}: ${u.totalReverted} row(s) set back, ${u.totalSkipped} skipped (changed since).`,
+    `Undo run ${u.runId} reverted run ${u.undoneRunId}: ${u.totalReverted} row(s) set back, ${u.totalSkipped} skipped (changed since)${stopped ? `; stopped: ${u.totalNotYetProcessed ?? 0} row(s) not yet processed` : ''}.`,
     '',
-    table(['Entity Type', 'Table', 'Changed by run', 'Reverted', 'Skipped'], u.results.map((r) => [r.entityType, r.table, r.changed, r.reverted, r.skipped])),
+    table(
+      ['Entity Type', 'Table', 'Changed by run', 'Reverted', 'Skipped', ...(stopped ? ['Not yet processed'] : [])],
+      u.results.map((r) => [r.entityType, r.table, r.changed, r.reverted, r.skipped, ...(stopped ? [r.notYetProcessed ?? 0] : [])]),
+    ),
   ].join('\n');
 }
 
