@@ -256,6 +256,9 @@ const TEXT_EXACT = /^(text|character varying|character|smallint|integer|bigint|u
  * One line per named row, in the order of the document column and then the key columns, each by its own
  * type (a text form put 10 before 9); rows without a name (NULL or blank) are one line per scope, outcome
  * and reason with their count (`row_count`; 1 for a named row), first: 50 000 unnamed rows are one line.
+ * The rows are read once (`r`, used by both): at 1 M rows, 400 k of them not linked over 5 000 tenants, the
+ * statement took 0.77–1.25 s against 0.81–1.37 s for the list before (local PostgreSQL, 6 runs each; inlining
+ * `r` twice, NOT MATERIALIZED, measured the same).
  */
 export function unlinkedRecordsStatement(link: TypedLinkShape, planRunId: string, linkName: string, f: ScopeFilter, limit: number): Statement {
   const p = new Params();
