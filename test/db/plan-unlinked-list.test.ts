@@ -66,4 +66,13 @@ describeEach('plan: the rows not linked', (t0) => {
     ]);
     expect(unlinkedTally(r)).toMatchObject({ listed: r.recordsUnmatched, moved: 0 });
   });
+
+  it('a document column orders the rows by its own type (then the key)', async () => {
+    t = await freshDb(t0);
+    await t.db.query(`CREATE TABLE c (id int PRIMARY KEY, name text)`);
+    await t.db.query(`CREATE TABLE o (id uuid PRIMARY KEY, doc_no int, name text, c_id int)`);
+    await t.db.query(`INSERT INTO o VALUES ('00000000-0000-0000-0000-000000000003', 10, 'X', NULL), ('00000000-0000-0000-0000-000000000001', 9, 'X', NULL), ('00000000-0000-0000-0000-000000000002', 100, 'Y', NULL)`);
+    const p = await plan(t.db, { allTenants: true, config: { links: [{ entity: 'o', table: 'o', key: 'id', document: 'doc_no', fk: 'c_id', name: 'name', scope: [], match: 'exact', target }] } });
+    expect(p.results[0]!.unmatchedRecords.map((u) => u.documentNumber)).toEqual(['9', '10', '100']);
+  });
 });
