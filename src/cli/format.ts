@@ -3,9 +3,10 @@ import type { BackfillSummary } from '../apply/backfill.js';
 import type { PlanResult, EntityResult } from '../planning/plan.js';
 import type { StatusReport } from '../status/status.js';
 import { skipReasonsText } from '../apply/skips.js';
-import type { UndoResult } from '../undo/undo.js';
+import { assertUndoCountsAddUp, type UndoResult } from '../undo/undo.js';
 import type { VerifyReport } from '../verify/verify.js';
 import { table } from './output.js';
+import { unlinkedTally } from '../planning/unlinked.js';
 
 export function statusTable(s: StatusReport): string {
   const warn = (s.warnings ?? []).map((w) => `\nWarning: ${w}`).join('');
@@ -27,13 +28,20 @@ function unmatchedList(results: EntityResult[], explain: boolean): string {
   const lines: string[] = [];
   for (const r of results) {
     if (r.unmatchedRecords.length === 0) continue;
-    lines.push(`\nNot linked — ${r.entityType}${r.unmatchedRecordsTruncated ? ` (first ${r.unmatchedRecords.length})` : ''}:`);
+    const t = unlinkedTally(r); // what is printed adds up: not linked = listed + beyond the list + moved meanwhile
+    const beyond = t.beyond > 0 ? `; ${t.beyond} more beyond the first ${t.lines} line(s) (--max-records)` : '';
+    const moved = t.moved === 0 ? '' : t.moved > 0 ? `; ${t.moved} not listed: written since the plan counted them` : `; ${-t.moved} listed but not counted: written since the plan counted them`;
+    lines.push(`\nNot linked — ${r.entityType}: ${r.recordsUnmatched} row(s), ${t.listed} in ${t.lines} line(s)${beyond}${moved}:`);
+    // more than one scope listed (--all-tenants): each line says whose it is
+    const scoped = new Set(r.unmatchedRecords.map((u) => JSON.stringify(u.scopeKey))).size > 1;
     lines.push(
       table(
-        ['Document', 'Name', 'Outcome', 'Why', 'Candidates'],
+        [...(scoped ? ['Scope'] : []), 'Document', 'Name', 'Rows', 'Outcome', 'Why', 'Candidates'],
         r.unmatchedRecords.map((u) => [
-          u.documentNumber,
+          ...(scoped ? [u.scopeKey.map((v) => v ?? '(none)').join(', ')] : []),
+          u.documentNumber ?? '-',
           u.entityName === null ? '(no name)' : JSON.stringify(u.entityName),
+          u.rows,
           u.outcome,
           u.reason,
           (u.candidates as { key?: string; name?: string; score?: number; active?: boolean }[])
@@ -118,11 +126,16 @@ export function applyText(a: ApplyResult): string {
 }
 
 export function undoText(u: UndoResult): string {
+  assertUndoCountsAddUp(u.results); // what is printed adds up: changed = reverted + skipped + not yet processed
   if (u.alreadyUndoneBy !== undefined) return `Nothing to revert: run ${u.undoneRunId} was already undone by run ${u.alreadyUndoneBy} (run ${u.runId} changed no row).`;
+  const stopped = u.status === 'stopped';
   return [
-    `Undo run ${u.runId} reverted run ${u.undoneRunId}: ${u.totalReverted} row(s) set back, ${u.totalSkipped} skipped (changed since).`,
+    `Undo run ${u.runId} reverted run ${u.undoneRunId}: ${u.totalReverted} row(s) set back, ${u.totalSkipped} skipped (changed since)${stopped ? `; stopped: ${u.totalNotYetProcessed ?? 0} row(s) not yet processed` : ''}.`,
     '',
-    table(['Entity Type', 'Table', 'Changed by run', 'Reverted', 'Skipped'], u.results.map((r) => [r.entityType, r.table, r.changed, r.reverted, r.skipped])),
+    table(
+      ['Entity Type', 'Table', 'Changed by run', 'Reverted', 'Skipped', ...(stopped ? ['Not yet processed'] : [])],
+      u.results.map((r) => [r.entityType, r.table, r.changed, r.reverted, r.skipped, ...(stopped ? [r.notYetProcessed ?? 0] : [])]),
+    ),
   ].join('\n');
 }
 

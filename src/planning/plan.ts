@@ -11,8 +11,13 @@ import { loadHumanDecisions, overrideWithDecisions } from './decisions.js';
 import { planScored } from './scored.js';
 
 export interface UnmatchedRecord {
+  /** The row's document number (its key without a document column); null on a line of rows without a name. */
   documentNumber: string | null;
   entityName: string | null;
+  /** The row's scope (tenant) values as text, in the link's scope order. */
+  scopeKey: (string | null)[];
+  /** Rows this line stands for: 1 for a named row; rows without a name (NULL or blank) are one line per scope, outcome and reason. */
+  rows: number;
   /** Extras: why it was not linked, and the candidates when there were some. */
   outcome: Exclude<Outcome, 'linked'>;
   reason: string | null;
@@ -232,7 +237,7 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
       const { rows, names, byMethod, inferred, inferredTotal, accuracy } = l.config.match === 'exact' ? await planExact(ctx, l, runId) : await planMatched(ctx, l, runId, limit);
       const nullFks = num(tot?.null_fks);
       // every NULL-FK row linked (or none at all): no sample to list, no second scan, no statistics to refresh
-      let urows: { document_number: string | null; entity_name: string | null; outcome: string; reason: string | null; candidates: unknown }[] = [];
+      let urows: { document_number: string | null; entity_name: string | null; scope_key: (string | null)[]; outcome: string; reason: string | null; row_count: unknown; candidates: unknown }[] = [];
       if (nullFks > rows.linked) {
         // Fresh rows have no statistics: without them the planner nests loops over every NULL-FK row
         // and every entry (seen: 44 s instead of 0.2 s on 200 k rows). A role that may not analyse gets a warning, not an error.
@@ -255,6 +260,8 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
         unmatchedRecords: urows.slice(0, limit).map((r) => ({
           documentNumber: r.document_number,
           entityName: r.entity_name,
+          scopeKey: r.scope_key,
+          rows: num(r.row_count),
           outcome: r.outcome as UnmatchedRecord['outcome'],
           reason: r.reason,
           candidates: (typeof r.candidates === 'string' ? JSON.parse(r.candidates) : r.candidates ?? []) as unknown[],

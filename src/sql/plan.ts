@@ -5,7 +5,7 @@
  * small tenants the distinct names approach the rows (150 k entries for 1 M rows over 5 000 tenants),
  * and sending each one through Node cost more than the bare UPDATE the plan prepares.
  */
-import { activeWhere, entryName, type LinkShape, loose, OWN, Params, rowKeyText, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement, type TypedLinkShape } from './link.js';
+import { activeWhere, entryName, idCols, type LinkShape, loose, OWN, Params, rowKeyText, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement, type TypedLinkShape } from './link.js';
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
 import { NO_SCOPE_REASON } from '../plan/decide.js';
@@ -244,20 +244,24 @@ export function unlinkedNamesStatement(link: LinkShape, f: ScopeFilter): Stateme
 const TEXT_EXACT = /^(text|character varying|character|smallint|integer|bigint|uuid|boolean|date)\b/;
 
 /**
- * Rows whose FK is NULL and whose name the plan did not link (the seed's unmatchedRecords): the first
- * `limit` found in the table's order (as the seed listed them: no ORDER BY), then listed by document number.
- * Sorting every unlinked row to keep the first by number read the whole table and hashed it (1 M rows,
- * 5,000 tenants: 0.7–1.7 s); a semi-join that hashes the entries not linked lets the scan stop at the
- * `limit`th row found (0.25 s there; a table with few unlinked rows is still read once). Run it with
- * unlinkedSampleSettingsStatement so "the table's order" is one order: no parallel workers, no scan joining
- * another one in the middle of the table. When fewer rows than `limit` are unlinked the list is all of them,
- * as before.
+ * Rows whose FK is NULL and whose name the plan did not link (the seed's unmatchedRecords), as lines:
+ * - rows without a name (NULL or blank) are one line per scope, outcome and reason with their count
+ *   (`row_count`), first, read from the plan's entries (which count them per name): 50 000 unnamed rows are
+ *   one line, and no row is read for them;
+ * - named rows one line each (`row_count` 1): the first `limit` found in the table's order (as the seed
+ *   listed them), then listed in the order of the document column and then the key columns, each by its own
+ *   type (a text form put 10 before 9). Sorting every unlinked row to keep the first by number read the
+ *   whole table and hashed it (1 M rows, 5,000 tenants: 0.7–1.7 s); a semi-join hashing the entries not
+ *   linked lets the scan stop at the `limit`th row found (0.25 s there; a table with few unlinked rows is
+ *   still read once). Run it with unlinkedSampleSettingsStatement so "the table's order" is one order: no
+ *   parallel workers, no scan joining another in the middle of the table. When fewer named rows than
+ *   `limit` are unlinked the list is all of them.
  * Each row is compared with the entries' scope values cast to the columns' types, as apply's lookup table
- * does, not by an array of its values as text; the scope_key text array is built for the `limit` rows kept
- * only, and their outcome, reason and candidates (the entries' bulky JSON) are looked up for those rows only.
- * A row with a NULL scope value (which equals nothing typed) or a NULL name comes from a second branch,
+ * does, not by an array of its values as text; the scope_key text array is built for the lines kept only,
+ * and a named row's outcome, reason and candidates (the entries' bulky JSON) are looked up for those rows
+ * only. A named row with a NULL scope value (which equals nothing typed) comes from a second branch,
  * matched by the text array against the entries with a NULL scope value only (the only ones it can equal).
- * Rows added after the plan (no entry) are not in the sample.
+ * Rows added after the plan (no entry) are not listed.
  */
 export function unlinkedRecordsStatement(link: TypedLinkShape, planRunId: string, linkName: string, f: ScopeFilter, limit: number): Statement {
   const p = new Params();
@@ -266,36 +270,54 @@ export function unlinkedRecordsStatement(link: TypedLinkShape, planRunId: string
   const ln = p.add(linkName);
   const nm = ident(link.name);
   const scoped = scopeWhere('s', link, f, p);
-  const scopeOut = link.scope.map((c, i) => `, s.${ident(c)} AS fkb_scope_${i + 1}`).join('');
+  const blank = p.add(BLANK_NAME_RE);
+  const lim = p.add(limit);
+  const scopeCols = link.scope.map((_, i) => `fkb_scope_${i + 1}`);
+  // the order of the lines: the document column (when configured), then the key columns, typed
+  const orderCols = [...(link.document === undefined ? [] : [link.document]), ...idCols(link).map((c) => c.col)];
+  const sortCols = orderCols.map((_, i) => `fkb_sort_${i + 1}`);
+  const out = [...link.scope.map((c, i) => `, s.${ident(c)} AS ${scopeCols[i]!}`), ...orderCols.map((c, i) => `, s.${ident(c)} AS ${sortCols[i]!}`)].join('');
   const typed = link.scope.map((c, i) => {
     const text = loose(link, i) || !TEXT_EXACT.test(link.scopeTypes[i] ?? '') ? ` AND s.${ident(c)}::text = e.scope_key[${i + 1}]` : '';
     return ` AND s.${ident(c)} = e.fkb_scope_${i + 1}${text}`;
   });
-  const entryCols = link.scope.map((_, i) => `, e.scope_key[${i + 1}]::${link.scopeTypes[i] ?? 'text'} AS fkb_scope_${i + 1}`).join('');
+  const entryCols = link.scope.map((_, i) => `, e.scope_key[${i + 1}]::${link.scopeTypes[i] ?? 'text'} AS ${scopeCols[i]!}`).join('');
   const anyNullScope = link.scope.map((c) => `s.${ident(c)} IS NULL`);
-  const text = `WITH u AS (
-  SELECT ${doc} AS document_number, s.${nm} AS entity_name${scopeOut}
+  const unnamedEntry = `(e.source_name IS NULL OR e.source_name COLLATE "C" ~ ${blank})`;
+  const carried = [...scopeCols, ...sortCols].map((c) => `, u.${c}`).join('');
+  const order = ['u.grouped DESC', ...sortCols.map((c) => `u.${c}`), ...scopeCols.map((c) => `u.${c}`), 'u.outcome', 'u.reason'].join(', ');
+  const text = `WITH named AS (
+  SELECT ${doc} AS document_number, s.${nm} AS entity_name${out}
     FROM ${link.sourceSql} s
    WHERE s.${ident(link.fk)} IS NULL${scoped}
-     AND EXISTS (SELECT 1 FROM (SELECT e.scope_key, e.source_name${entryCols} FROM ${OWN}.plan_entries e WHERE e.run_id = ${run} AND e.link = ${ln} AND e.outcome <> 'linked') e
+     AND EXISTS (SELECT 1 FROM (SELECT e.scope_key, e.source_name${entryCols} FROM ${OWN}.plan_entries e
+                                 WHERE e.run_id = ${run} AND e.link = ${ln} AND e.outcome <> 'linked' AND NOT ${unnamedEntry}) e
                   WHERE ${entryName(link, 'e')} = s.${nm}${typed.join('')})
   UNION ALL
-  SELECT ${doc}, s.${nm}${scopeOut}
+  SELECT ${doc}, s.${nm}${out}
     FROM ${link.sourceSql} s
-    LEFT JOIN (SELECT e.scope_key, e.source_name, e.outcome FROM ${OWN}.plan_entries e
-                WHERE e.run_id = ${run} AND e.link = ${ln} AND e.outcome <> 'linked' AND array_position(e.scope_key, NULL) IS NOT NULL) e
+    JOIN (SELECT e.scope_key, e.source_name FROM ${OWN}.plan_entries e
+           WHERE e.run_id = ${run} AND e.link = ${ln} AND e.outcome <> 'linked' AND array_position(e.scope_key, NULL) IS NOT NULL AND NOT ${unnamedEntry}) e
       ON ${entryName(link, 'e')} = s.${nm} AND e.scope_key = ${scopeKeyExpr('s', link)}
-   WHERE s.${ident(link.fk)} IS NULL AND (s.${nm} IS NULL${anyNullScope.map((x) => ` OR ${x}`).join('')})${scoped}
-     AND (s.${nm} IS NULL OR e.outcome IS NOT NULL)
-   LIMIT ${p.add(limit)}
+   WHERE s.${ident(link.fk)} IS NULL AND (${anyNullScope.length > 0 ? anyNullScope.join(' OR ') : 'false'})${scoped}
+   LIMIT ${lim}
+), u AS (
+  SELECT n.document_number, n.entity_name, NULL::text AS outcome, NULL::text AS reason, 1::int8 AS row_count, false AS grouped${carried.replaceAll('u.', 'n.')} FROM named n
+  UNION ALL
+  SELECT NULL, min(e.source_name), e.outcome, e.reason, sum(e.row_count)::int8, true${scopeCols.map((c) => `, e.${c}`).join('')}${sortCols.map(() => ', NULL').join('')}
+    FROM (SELECT e.source_name, e.outcome, e.reason, e.row_count${entryCols} FROM ${OWN}.plan_entries e
+           WHERE e.run_id = ${run} AND e.link = ${ln} AND e.outcome <> 'linked' AND ${unnamedEntry}) e
+   GROUP BY ${[...scopeCols.map((c) => `e.${c}`), 'e.outcome', 'e.reason', 'e.source_name IS NULL'].join(', ')}
 ), k AS (
-  SELECT u.document_number, u.entity_name, ${scopeKeyExpr('u', { ...link, scope: link.scope.map((_, i) => `fkb_scope_${i + 1}`) })} AS scope_key FROM u
+  SELECT u.document_number, u.entity_name, ${scopeKeyExpr('u', { ...link, scope: scopeCols })} AS scope_key, u.outcome, u.reason, u.row_count, u.grouped${carried} FROM u
+   ORDER BY ${order.replaceAll('u.', '')}
+   LIMIT ${lim}
 )
-SELECT u.document_number, u.entity_name, u.scope_key, coalesce(c.outcome, 'unmatched') AS outcome, c.reason, c.candidates
+SELECT u.document_number, u.entity_name, u.scope_key, coalesce(u.outcome, c.outcome, 'unmatched') AS outcome, CASE WHEN u.grouped THEN u.reason ELSE c.reason END AS reason, u.row_count, c.candidates
   FROM k u
   LEFT JOIN ${OWN}.plan_entries c
-    ON c.run_id = ${run} AND c.link = ${ln} AND c.outcome <> 'linked' AND c.scope_key = u.scope_key AND ${entryName(link, 'c')} = u.entity_name
- ORDER BY 1, 2`;
+    ON NOT u.grouped AND c.run_id = ${run} AND c.link = ${ln} AND c.outcome <> 'linked' AND c.scope_key = u.scope_key AND ${entryName(link, 'c')} = u.entity_name
+ ORDER BY ${order}`;
   return { text, values: p.values };
 }
 

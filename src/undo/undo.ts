@@ -34,6 +34,12 @@ export interface LinkUndoResult {
   reverted: number;
   /** Rows no longer holding the value the run wrote (edited since): left alone. 0 while not complete. */
   skipped: number;
+  /**
+   * A link the undo stopped in (or before): rows the run changed that this undo has not reverted yet, not
+   * skipped (the rows of the batches not walked; `undo --resume` reverts or skips them). Present only while
+   * not complete. See assertUndoCountsAddUp.
+   */
+  notYetProcessed?: number;
   complete: boolean;
 }
 
@@ -44,6 +50,8 @@ export interface UndoResult {
   status: 'done' | 'stopped';
   totalReverted: number;
   totalSkipped: number;
+  /** Stopped: rows the run changed not yet processed, over every link (present only then; each link's `notYetProcessed`). */
+  totalNotYetProcessed?: number;
   results: LinkUndoResult[];
   /** This undo reverted nothing because run N already undid the same run (present only then). */
   alreadyUndoneBy?: string;
@@ -73,6 +81,7 @@ async function contextOf(db: Database, target: RunRecord, entities: readonly str
 }
 
 function totals(runId: string, undoneRunId: string, mode: UndoResult['mode'], status: UndoResult['status'], results: LinkUndoResult[]): UndoResult {
+  assertUndoCountsAddUp(results);
   return {
     runId,
     undoneRunId,
@@ -80,8 +89,31 @@ function totals(runId: string, undoneRunId: string, mode: UndoResult['mode'], st
     status,
     totalReverted: results.reduce((a, r) => a + r.reverted, 0),
     totalSkipped: results.reduce((a, r) => a + r.skipped, 0),
+    ...(status === 'stopped' ? { totalNotYetProcessed: results.reduce((a, r) => a + (r.notYetProcessed ?? 0), 0) } : {}),
     results,
   };
+}
+
+/** A link's result: skipped counted once it is walked to its end; until then the rest is not yet processed. */
+function linkResult(l: { entity: string; config: { table: string } }, changed: number, reverted: number, complete: boolean): LinkUndoResult {
+  const base = { entityType: l.entity, table: l.config.table, changed, reverted };
+  return complete ? { ...base, skipped: changed - reverted, complete } : { ...base, skipped: 0, notYetProcessed: changed - reverted, complete };
+}
+
+/**
+ * The counts every undo result prints and stores must add up, per link: the rows the run changed are those
+ * reverted, skipped (changed since) and not yet processed (a stopped link: skipped 0 until it completes),
+ * with reverted ≤ changed. Anything else is a counting bug: refused rather than printed (before: a stopped
+ * undo printed "0 skipped" and the rows it had not reached nowhere).
+ */
+export function assertUndoCountsAddUp(results: readonly LinkUndoResult[]): void {
+  for (const r of results) {
+    const notYet = r.notYetProcessed ?? 0;
+    const ok = r.reverted + r.skipped + notYet === r.changed && r.reverted <= r.changed && Math.min(r.reverted, r.skipped, notYet) >= 0 && (r.complete ? r.notYetProcessed === undefined : r.skipped === 0);
+    if (!ok) {
+      throw new BackfillError('INTERNAL', `undo ${r.entityType}: counts do not add up: changed ${r.changed} ≠ reverted ${r.reverted} + skipped ${r.skipped} + not yet processed ${notYet}`);
+    }
+  }
 }
 
 /**
@@ -129,7 +161,7 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
           // rolls the whole undo back: it would have set back rows the run never wrote
           throw new BackfillError('INTEGRITY', `undo ${l.entity}: run ${target.id} changed ${changed} row(s) but ${reverted} would be set back; nothing was undone (the key no longer identifies one row?)`);
         }
-        out.push({ entityType: l.entity, table: l.config.table, changed, reverted, skipped: changed - reverted, complete: true });
+        out.push(linkResult(l, changed, reverted, true));
       }
       return out.reverse();
     }));
@@ -227,7 +259,7 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
         stopped = r.stopped;
       }
       if (reverted > changed) throw new BackfillError('INTEGRITY', `undo ${l.entity}: ${reverted} row(s) set back but run ${targetRunId} changed ${changed}`);
-      results.push({ entityType: l.entity, table: l.config.table, changed, reverted, skipped: complete ? changed - reverted : 0, complete });
+      results.push(linkResult(l, changed, reverted, complete));
     }
     results.reverse();
     const result = await withAlready(ctx, totals(runId, targetRunId, 'batched', stopped ? 'stopped' : 'done', results));
