@@ -24,7 +24,7 @@ import { blockBoundStatement, sliceCutsStatement } from '../sql/walk.js';
 import { getRun, loggedChanges, mergeLinkCheckpoint } from '../store/runs.js';
 import { insertSlices, listSlices, lockSlice, readSliceCheckpoint, saveSliceCheckpoint, slicedLinks, type SliceRow } from '../store/slices.js';
 import { batchWork, refreshStaleStatistics } from './lookup.js';
-import { plannedRows } from './planned.js';
+import { plannedRows } from '../store/plans.js';
 import { chooseWalk, type Layout, sourceLayout } from './walk.js';
 
 /** The most connections `--parallel` may ask for (each holds a server backend, and on Citus its worker connections). */

@@ -8,7 +8,7 @@ import { activeWhere, entryName, entryScopeJoin, idCols, type LinkShape, loose, 
 import { type KeyRange, plainRangeWhere, type Walk, walkRangeWhere } from './walk.js';
 
 /** The planner's estimate (EXPLAIN, nothing read) of the rows whose FK is NULL, within the scope. */
-export function nullFkEstimateStatement(link: LinkShape, f: ScopeFilter): Statement {
+export function nullFkEstimateStatement(link: LinkShape, f: ScopeFilter): Statement<{ 'QUERY PLAN': unknown }> {
   const p = new Params();
   const text = `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${link.sourceSql} s WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}`;
   return { text, values: p.values };

@@ -228,7 +228,7 @@ SELECT (SELECT g.k::text FROM g ORDER BY g.k DESC LIMIT 1) AS up_to, (SELECT sum
  * Rows with a NULL FK per value of a distributed source's distribution column: how many values a batch
  * of a link whose scope does not carry that column (a reference master) takes for about `n` rows.
  */
-export function rowsPerDistributionValueStatement(link: LinkShape, column: string): Statement {
+export function rowsPerDistributionValueStatement(link: LinkShape, column: string): Statement<{ r: unknown }> {
   return {
     text: `SELECT coalesce(count(*)::float8 / nullif(count(DISTINCT s.${ident(column)}), 0), 1) AS r FROM ${link.sourceSql} s WHERE s.${ident(link.fk)} IS NULL`,
     values: [],
