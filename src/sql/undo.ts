@@ -76,7 +76,7 @@ function notRewritten(alias: string, u: { runId: string; target: string; linkNam
 }
 
 /** Whether another run (not `runId`, the undo itself) wrote into the link after the target run: \`later\`. */
-export function laterWritesStatement(a: { targetRunId: string; runId: string; linkName: string }): Statement {
+export function laterWritesStatement(a: { targetRunId: string; runId: string; linkName: string }): Statement<{ later: boolean }> {
   const p = new Params();
   const runId = p.add(a.runId);
   const target = p.add(a.targetRunId);
