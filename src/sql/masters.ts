@@ -24,7 +24,7 @@ export function masterColumnsStatement(targetOid: number): Statement<{ name: str
 }
 
 /** Masters by key (any activity), with their scope, name, number and active flag (review pages, decisions). */
-export function mastersByKeyStatement(link: LinkShape & { targetKeyType: string; number?: string | undefined }, keys: string[]): Statement {
+export function mastersByKeyStatement(link: LinkShape & { targetKeyType: string; number?: string | undefined }, keys: string[]): Statement<{ key: string; scope_key: (string | null)[]; name: string; number: string | null; active: boolean }> {
   const p = new Params();
   const number = link.number === undefined ? 'NULL::text' : `t.${ident(link.number)}::text`;
   const active = activeExpr('t', link.active);
