@@ -9,7 +9,7 @@ import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 import { applyBatchStatement, applyMapStatements, nullFkEstimateStatement } from '../sql/apply.js';
 import { type ScopeFilter, type Statement, type TypedLinkShape } from '../sql/link.js';
 import { analyzeStatement, dropTableStatement, ladderTableName, lookupTableName, mayBuildLookupStatement, mayCreateTempStatement } from '../sql/lookup.js';
-import { applyBoundStatement, applyLadderBoundStatement, applyLadderStatements, citusTenantBoundStatement, rowsPerDistributionValueStatement, type KeyRange, type Walk, WHOLE_LINK } from '../sql/walk.js';
+import { applyBoundStatement, applyLadderBoundStatement, applyLadderStatements, citusTenantBoundStatement, rowsPerDistributionValueStatement, type BoundRow, type KeyRange, type Walk, WHOLE_LINK } from '../sql/walk.js';
 import type { LinkCheckpoint } from '../batch/batch.js';
 import { type Context, shape } from '../context/context.js';
 import { blockBound, type Layout } from './walk.js';
@@ -124,7 +124,7 @@ interface BatchWork {
   statement: (r: KeyRange) => Statement;
   setup: () => Statement[];
   /** `hi`: a parallel apply's slice ends there (inclusive); the ctid walk's bound ignores it (its slices end at `end`). */
-  bound: (after: string | null, limit: number, hi?: string | null) => Statement;
+  bound: (after: string | null, limit: number, hi?: string | null) => Statement<BoundRow>;
   cleanup: () => Promise<void>;
   /** The key ladder's table, when one was built (a parallel apply cuts its slices at its rungs). */
   ladder?: string;
@@ -164,7 +164,7 @@ export async function batchWork(ctx: Context, l: ResolvedLink, runId: string, pl
     src?.kind !== 'distributed' ? 1
     : l.config.scope[0] === src.column ? await rowsPerTenant(ctx.db, planRunId, l.entity)
     : Math.max(1, num((await ctx.db.query(rowsPerDistributionValueStatement(s, src.column))).rows[0]?.r));
-  const tenantBound = (from: string | null, n: number, hi: string | null = null): Statement => citusTenantBoundStatement(s, from, n / perTenant, ctx.filter, hi);
+  const tenantBound = (from: string | null, n: number, hi: string | null = null): Statement<BoundRow> => citusTenantBoundStatement(s, from, n / perTenant, ctx.filter, hi);
   const withLadder = walk === 'key' && !distributed;
   const lk = await lookup(ctx, l, { runId, planRunId, index, oneTransaction: false }, async (tx) => {
     if (withLadder) for (const st of applyLadderStatements(s, { ...ladder, after: lc.after }, ctx.filter)) await tx.query(st);

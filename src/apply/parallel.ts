@@ -177,8 +177,7 @@ export async function walkLinkSlices(ctx: Context, l: ResolvedLink, index: numbe
 }
 
 async function cutsOf(db: Queryable, l: ResolvedLink, n: number, from: { ladder: string } | { planRunId: string; linkName: string }): Promise<string[]> {
-  const st = sliceCutsStatement(shape(l), n, from);
-  return (await db.query<{ cut: string }>(st.text, st.values)).rows.map((r) => r.cut);
+  return (await db.query(sliceCutsStatement(shape(l), n, from))).rows.map((r) => r.cut);
 }
 
 interface SliceRun {

@@ -8,7 +8,7 @@ import { BackfillError } from '../errors.js';
 import { citusShape } from '../sql/citus.js';
 import { firstBlocksRowsStatement, sourceLayoutStatement } from '../sql/layout.js';
 import type { Statement } from '../sql/link.js';
-import { blockBoundStatement, type Walk } from '../sql/walk.js';
+import { blockBoundStatement, type BoundRow, type Walk } from '../sql/walk.js';
 import type { BatchOptions, LinkCheckpoint } from '../batch/batch.js';
 import type { ResolvedLink } from '../context/catalog.js';
 
@@ -78,7 +78,7 @@ export function chooseWalk(asked: BatchOptions['walk'], layout: Layout, planned:
 
 /** The ctid walk's next bound: `n` rows' worth of blocks, up to the pass's end. */
 
-export function blockBound(lc: LinkCheckpoint, layout: Layout): (after: string | null, limit: number) => Statement {
+export function blockBound(lc: LinkCheckpoint, layout: Layout): (after: string | null, limit: number) => Statement<BoundRow> {
   const end = lc.end ?? layout.blocks;
   return (from, n) => blockBoundStatement(from, n / layout.density, end, layout.density);
 }

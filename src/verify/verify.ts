@@ -93,8 +93,7 @@ async function tryDeleteReferenced(ctx: Context, l: ResolvedLink): Promise<boole
 export async function verifyIn(ctx: Context): Promise<VerifyReport> {
   const links: LinkVerify[] = [];
   for (const l of ctx.links) {
-    const st = integrityStatement(shape(l), ctx.filter);
-    const row = (await ctx.db.query<Record<string, unknown>>(st.text, st.values)).rows[0] ?? {};
+    const row = (await ctx.db.query(integrityStatement(shape(l), ctx.filter))).rows[0];
     const constraint = await findConstraint(ctx.db, l);
     const restricts = constraint !== null && (constraint.onDelete === 'restrict' || constraint.onDelete === 'no action');
     const expectedOnDelete: OnDeleteAction = l.config.onDelete ?? 'restrict';
@@ -104,11 +103,11 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
     const v: LinkVerify = {
       entityType: l.entity,
       table: l.config.table,
-      totalRecords: num(row['total']),
-      nullFks: num(row['null_fks']),
-      orphans: num(row['orphans']),
-      crossScope: num(row['cross_scope']),
-      inactiveTargets: num(row['inactive_targets']),
+      totalRecords: num(row?.total),
+      nullFks: num(row?.null_fks),
+      orphans: num(row?.orphans),
+      crossScope: num(row?.cross_scope),
+      inactiveTargets: num(row?.inactive_targets),
       constraint,
       restrictVerified,
       expectedOnDelete,
