@@ -94,7 +94,7 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
       for (const [i, l] of ctx.links.entries()) {
         const planned = plannedByLink[i] ?? 0;
         let updated = 0;
-        for (const st of work[i] ?? []) updated = changedCount(await tx.query(st.text, st.values)); // the last one: the apply statement
+        for (const st of work[i] ?? []) updated = changedCount(await tx.query(st)); // the last one: the apply statement
         out.push({ entityType: l.entity, table: l.config.table, planned, updated, skipped: 0, complete: true });
       }
       return out;

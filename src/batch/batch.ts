@@ -209,9 +209,9 @@ async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number,
       await save();
       return { after: lc.after, upTo: null, keys: 0, changed: 0, link: lc };
     }
-    for (const pre of w.setup?.() ?? []) await tx.query(pre.text, pre.values);
+    for (const pre of w.setup?.() ?? []) await tx.query(pre);
     const st = w.work({ after: lc.after, upTo: br.up_to });
-    const changed = changedCount(await tx.query(st.text, st.values));
+    const changed = changedCount(await tx.query(st));
     const keys = num(br.n);
     if (w.atMostN === true && changed > keys) {
       throw new BackfillError('INTEGRITY', `${w.kind} ${w.link}: a batch of ${keys} logged change(s) would change ${changed} rows; rolled back (the key no longer identifies one row?)`);

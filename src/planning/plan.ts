@@ -143,16 +143,14 @@ async function planExact(ctx: Context, l: ResolvedLink, runId: string): Promise<
   const a = { runId, linkName: l.entity };
   const ins = exactPlanInsertStatement({ ...shape(l), scopeTypes: l.scopeTypes }, a, ctx.filter);
   await ctx.db.transaction(async (tx) => {
-    const wm = workMemStatement();
-    await tx.query(wm.text, wm.values);
-    await tx.query(ins.text, ins.values);
+    await tx.query(workMemStatement());
+    await tx.query(ins);
   });
   const human = await loadHumanDecisions(ctx.db, l, ctx.filter);
   if (human.size > 0) {
     const which = { pairs: [...human.values()].map((d): [(string | null)[], string] => [d.scopeKey, d.sourceName]) };
     const decided = overrideWithDecisions((await ctx.db.query(planEntriesStatement({ ...a, which }))).rows.map(entryOf), human);
-    const del = deletePlanEntriesStatement({ ...a, which });
-    await ctx.db.query(del.text, del.values);
+    await ctx.db.query(deletePlanEntriesStatement({ ...a, which }));
     await insertPlanEntries(ctx.db, runId, l.entity, decided.map(toRow));
   }
   const rows = emptyCounts();
@@ -224,8 +222,7 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
         await analyzePlanEntries(ctx.db);
         const ur = unlinkedRecordsStatement({ ...s, scopeTypes: l.scopeTypes }, runId, l.entity, ctx.filter, limit + 1);
         urows = await ctx.db.transaction(async (tx) => {
-          const wm = workMemStatement();
-          await tx.query(wm.text, wm.values);
+          await tx.query(workMemStatement());
           return (await tx.query(ur)).rows;
         });
       }

@@ -8,6 +8,7 @@ import { num } from '../db/port.js';
 import type { DecisionAction } from '../plan/decide.js';
 import { BackfillError } from '../errors.js';
 import type { Statement } from '../sql/statement.js';
+import { noNestedLoopsStatement } from '../sql/session.js';
 import { FACETS, linkedRowsSql, QUEUE_SORTS, reviewQueueSql, type Facet, type QueueSort, type QueueSqlFilter, type QueueSqlLink } from '../sql/review.js';
 import { explainScore } from '../match/index.js';
 import { type CommonOptions, type Context, prepare, shape } from '../context/context.js';
@@ -193,7 +194,7 @@ export async function reviewQueueIn(ctx: Context, opts: Omit<ReviewQueueOptions,
 /** One read-only statement with nested loops disabled for it (SET LOCAL: ends with the transaction). */
 export async function queryHashJoins<R>(db: Context['db'], st: Statement<R>): Promise<{ rows: R[] }> {
   return db.transaction(async (tx) => {
-    await tx.query('SET LOCAL enable_nestloop = off');
+    await tx.query(noNestedLoopsStatement());
     return tx.query(st);
   });
 }

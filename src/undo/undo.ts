@@ -124,7 +124,7 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
         const changed = await loggedChanges(tx, target.id, l.entity);
         const laterWrites = await rewrittenSince(tx, { targetRunId: target.id, runId, linkName: l.entity });
         const st = undoStatement(shape(l), { targetRunId: target.id, runId, linkName: l.entity, laterWrites }, ctx.filter);
-        const reverted = changedCount(await tx.query(st.text, st.values));
+        const reverted = changedCount(await tx.query(st));
         if (reverted > changed) {
           // rolls the whole undo back: it would have set back rows the run never wrote
           throw new BackfillError('INTEGRITY', `undo ${l.entity}: run ${target.id} changed ${changed} row(s) but ${reverted} would be set back; nothing was undone (the key no longer identifies one row?)`);
