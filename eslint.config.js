@@ -12,8 +12,6 @@ const databaseFolders = ['db', 'store', 'sql', 'context', 'batch', 'discover', '
 const sqlText = String.raw`/(\bSELECT\b(.|\n)*\b(FROM|AS)\b|\bSELECT\s+[a-z_]+\(|\bINSERT\s+INTO\b|\bUPDATE\s+\S+\s+SET\b|\bDELETE\s+FROM\b|\bWITH\s+\w+\s+AS\s+\()/`;
 const sqlTemplate = sqlText.replace('|\\bDELETE', '|\\bUPDATE\\s*$|\\bDELETE');
 const sqlHome = 'SQL lives in src/sql (statements on user tables and the catalog, by stage) or src/store (fk-backfill\'s own tables); see docs/design.md';
-// Files whose SQL has not moved yet (#15); remove a file from this list when its SQL moves.
-const sqlNotYetMoved = ['src/apply/lookup.ts', 'src/apply/planned.ts', 'src/apply/walk.ts', 'src/cli/commands/demo.ts', 'src/demo/axis.ts', 'src/demo/run.ts', 'src/planning/decisions.ts', 'src/review/csv.ts'];
 const terminal = { name: 'cli-progress', message: 'progress bars are rendering: src/render (or src/cli), never the library core' };
 
 export default tseslint.config(
@@ -36,7 +34,7 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/sql/**', 'src/store/**', 'src/db/**', ...sqlNotYetMoved],
+    ignores: ['src/sql/**', 'src/store/**', 'src/db/**'],
     rules: {
       'no-restricted-syntax': ['error', { selector: `Literal[value=${sqlText}]`, message: sqlHome }, { selector: `TemplateElement[value.raw=${sqlTemplate}]`, message: sqlHome }],
     },

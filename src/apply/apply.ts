@@ -11,7 +11,8 @@ import { planIn, type PlanResult } from '../planning/plan.js';
 import { countSkips } from './skips.js';
 import { chooseWalk, sourceLayout } from './walk.js';
 import { applyResult, type ApplyResult, type LinkApplyResult, skipFields, summaryOf } from './result.js';
-import { checkPlanHash, loadPlan, plannedRows, stampedPlanHash } from './planned.js';
+import { checkPlanHash, loadPlan, stampedPlanHash } from './planned.js';
+import { plannedRows } from '../store/plans.js';
 import { continueBatched } from './batched.js';
 import { parallelism } from './parallel.js';
 import { assertCanBuildLookup, refreshStaleStatistics, wholeLinkWork } from './lookup.js';
@@ -93,7 +94,7 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
       for (const [i, l] of ctx.links.entries()) {
         const planned = plannedByLink[i] ?? 0;
         let updated = 0;
-        for (const st of work[i] ?? []) updated = changedCount(await tx.query(st.text, st.values)); // the last one: the apply statement
+        for (const st of work[i] ?? []) updated = changedCount(await tx.query(st)); // the last one: the apply statement
         out.push({ entityType: l.entity, table: l.config.table, planned, updated, skipped: 0, complete: true });
       }
       return out;

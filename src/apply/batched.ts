@@ -13,7 +13,7 @@ import { type Context } from '../context/context.js';
 import { countSkips } from './skips.js';
 import { chooseWalk, sourceLayout } from './walk.js';
 import { applyResult, type ApplyResult, type LinkApplyResult, skipFields, summaryOf } from './result.js';
-import { plannedRows } from './planned.js';
+import { plannedRows } from '../store/plans.js';
 import { batchWork, refreshStaleStatistics, sweepWork } from './lookup.js';
 import { hasSlices, type SlicedOutcome, walkLinkSlices } from './parallel.js';
 

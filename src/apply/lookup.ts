@@ -8,11 +8,12 @@ import type { ResolvedLink } from '../context/catalog.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 import { applyBatchStatement, applyMapStatements, nullFkEstimateStatement } from '../sql/apply.js';
 import { type ScopeFilter, type Statement, type TypedLinkShape } from '../sql/link.js';
-import { applyBoundStatement, applyLadderBoundStatement, applyLadderStatements, citusTenantBoundStatement, rowsPerDistributionValueStatement, type KeyRange, type Walk, WHOLE_LINK } from '../sql/walk.js';
+import { analyzeStatement, dropTableStatement, ladderTableName, lookupTableName, mayBuildLookupStatement, mayCreateTempStatement } from '../sql/lookup.js';
+import { applyBoundStatement, applyLadderBoundStatement, applyLadderStatements, citusTenantBoundStatement, rowsPerDistributionValueStatement, type BoundRow, type KeyRange, type Walk, WHOLE_LINK } from '../sql/walk.js';
 import type { LinkCheckpoint } from '../batch/batch.js';
 import { type Context, shape } from '../context/context.js';
 import { blockBound, type Layout } from './walk.js';
-import { rowsPerTenant } from './planned.js';
+import { rowsPerTenant } from '../store/plans.js';
 
 /** Keys per rung of a batched apply's key ladder (batches smaller than this walk the primary key). */
 const LADDER_STEP = 1000;
@@ -28,12 +29,11 @@ const LADDER_STEP = 1000;
  */
 export async function refreshStaleStatistics(db: Queryable, l: ResolvedLink, f: ScopeFilter, planned: number): Promise<void> {
   if (planned < 1000) return; // quadratic in a batch this small is still milliseconds
-  const st = nullFkEstimateStatement(shape(l), f);
-  const r = (await db.query<{ 'QUERY PLAN': unknown }>(st.text, st.values)).rows[0]?.['QUERY PLAN'];
+  const r = (await db.query(nullFkEstimateStatement(shape(l), f))).rows[0]?.['QUERY PLAN'];
   const doc = (typeof r === 'string' ? JSON.parse(r) : r) as { Plan?: { 'Plan Rows'?: number } }[] | undefined;
   const estimate = doc?.[0]?.Plan?.['Plan Rows'] ?? 0;
   if (estimate * 10 >= planned) return;
-  await db.query(`ANALYZE ${l.sourceSql}`).catch(() => undefined);
+  await db.query(analyzeStatement(l.sourceSql)).catch(() => undefined);
 }
 
 /**
@@ -47,13 +47,8 @@ interface Lookup {
   cleanup: () => Promise<void>;
 }
 
-/** Lookup tables are named per run and link (its index in the run): two links, two tables. */
-function lookupName(runId: string, index: number, temp: boolean): string {
-  return `${temp ? 'pg_temp.fkb_' : 'fk_backfill.'}apply_map_${Number(runId)}_${index}`;
-}
-
 async function mayCreateTemp(db: Queryable): Promise<boolean> {
-  const r = await db.query<{ ok: boolean }>(`SELECT has_database_privilege(current_database(), 'TEMPORARY') AS ok`);
+  const r = await db.query(mayCreateTempStatement());
   return r.rows[0]?.ok === true;
 }
 
@@ -70,7 +65,7 @@ function noLookupError(entity: string, cause?: unknown): BackfillError {
  * fk_backfill nor TEMPORARY on the database): every apply statement joins one.
  */
 export async function assertCanBuildLookup(db: Queryable): Promise<void> {
-  const r = await db.query<{ ok: boolean }>(`SELECT has_schema_privilege('fk_backfill', 'CREATE') OR has_database_privilege(current_database(), 'TEMPORARY') AS ok`);
+  const r = await db.query(mayBuildLookupStatement());
   if (r.rows[0]?.ok !== true) throw noLookupError('');
 }
 
@@ -87,15 +82,15 @@ export async function assertCanBuildLookup(db: Queryable): Promise<void> {
 async function lookup(ctx: Context, l: ResolvedLink, a: { runId: string; planRunId: string; index: number; oneTransaction: boolean }, extra: (tx: Queryable) => Promise<void> = async () => undefined): Promise<Lookup & { shared: boolean }> {
   const s: TypedLinkShape = { ...shape(l), scopeTypes: l.scopeTypes };
   const temp = (): Lookup & { shared: boolean } => {
-    const map = lookupName(a.runId, a.index, true);
+    const map = lookupTableName(a.runId, a.index, true);
     return { map, setup: applyMapStatements(s, { planRunId: a.planRunId, linkName: l.entity, map, temp: true }), cleanup: async () => undefined, shared: false };
   };
   const canTemp = await mayCreateTemp(ctx.db);
   if (a.oneTransaction && canTemp) return temp();
-  const map = lookupName(a.runId, a.index, false);
+  const map = lookupTableName(a.runId, a.index, false);
   try {
     await ctx.db.transaction(async (tx) => {
-      for (const st of applyMapStatements(s, { planRunId: a.planRunId, linkName: l.entity, map })) await tx.query(st.text, st.values);
+      for (const st of applyMapStatements(s, { planRunId: a.planRunId, linkName: l.entity, map })) await tx.query(st);
       await extra(tx);
     });
   } catch (e) {
@@ -107,7 +102,7 @@ async function lookup(ctx: Context, l: ResolvedLink, a: { runId: string; planRun
     map,
     setup: [],
     cleanup: async () => {
-      await ctx.db.query(`DROP TABLE IF EXISTS ${map}`).catch(() => undefined);
+      await ctx.db.query(dropTableStatement(map)).catch(() => undefined);
     },
     shared: true,
   };
@@ -129,7 +124,7 @@ interface BatchWork {
   statement: (r: KeyRange) => Statement;
   setup: () => Statement[];
   /** `hi`: a parallel apply's slice ends there (inclusive); the ctid walk's bound ignores it (its slices end at `end`). */
-  bound: (after: string | null, limit: number, hi?: string | null) => Statement;
+  bound: (after: string | null, limit: number, hi?: string | null) => Statement<BoundRow>;
   cleanup: () => Promise<void>;
   /** The key ladder's table, when one was built (a parallel apply cuts its slices at its rungs). */
   ladder?: string;
@@ -158,7 +153,7 @@ export async function sweepWork(ctx: Context, l: ResolvedLink, a: { runId: strin
  */
 export async function batchWork(ctx: Context, l: ResolvedLink, runId: string, planRunId: string, index: number, lc: LinkCheckpoint, layout: Layout): Promise<BatchWork> {
   const s: TypedLinkShape = { ...shape(l), scopeTypes: l.scopeTypes };
-  const ladder = { table: `fk_backfill.apply_ladder_${Number(runId)}_${index}`, step: LADDER_STEP };
+  const ladder = { table: ladderTableName(runId, index), step: LADDER_STEP };
   const walk = lc.walk ?? 'key';
   const src = l.citus?.source;
   const distributed = src?.kind === 'distributed';
@@ -168,11 +163,11 @@ export async function batchWork(ctx: Context, l: ResolvedLink, runId: string, pl
   const perTenant =
     src?.kind !== 'distributed' ? 1
     : l.config.scope[0] === src.column ? await rowsPerTenant(ctx.db, planRunId, l.entity)
-    : Math.max(1, num((await ctx.db.query<{ r: unknown }>(rowsPerDistributionValueStatement(s, src.column).text)).rows[0]?.r));
-  const tenantBound = (from: string | null, n: number, hi: string | null = null): Statement => citusTenantBoundStatement(s, from, n / perTenant, ctx.filter, hi);
+    : Math.max(1, num((await ctx.db.query(rowsPerDistributionValueStatement(s, src.column))).rows[0]?.r));
+  const tenantBound = (from: string | null, n: number, hi: string | null = null): Statement<BoundRow> => citusTenantBoundStatement(s, from, n / perTenant, ctx.filter, hi);
   const withLadder = walk === 'key' && !distributed;
   const lk = await lookup(ctx, l, { runId, planRunId, index, oneTransaction: false }, async (tx) => {
-    if (withLadder) for (const st of applyLadderStatements(s, { ...ladder, after: lc.after }, ctx.filter)) await tx.query(st.text, st.values);
+    if (withLadder) for (const st of applyLadderStatements(s, { ...ladder, after: lc.after }, ctx.filter)) await tx.query(st);
   });
   const statement = (range: KeyRange): Statement => applyBatchStatement(s, { runId, linkName: l.entity, tableName: l.config.table, map: lk.map, range, walk }, ctx.filter);
   if (!lk.shared) {
@@ -187,7 +182,7 @@ export async function batchWork(ctx: Context, l: ResolvedLink, runId: string, pl
     ...(withLadder ? { ladder: ladder.table } : {}),
     cleanup: async () => {
       await lk.cleanup();
-      await ctx.db.query(`DROP TABLE IF EXISTS ${ladder.table}`).catch(() => undefined);
+      await ctx.db.query(dropTableStatement(ladder.table)).catch(() => undefined);
     },
   };
 }

@@ -24,7 +24,7 @@ import { blockBoundStatement, sliceCutsStatement } from '../sql/walk.js';
 import { getRun, loggedChanges, mergeLinkCheckpoint } from '../store/runs.js';
 import { insertSlices, listSlices, lockSlice, readSliceCheckpoint, saveSliceCheckpoint, slicedLinks, type SliceRow } from '../store/slices.js';
 import { batchWork, refreshStaleStatistics } from './lookup.js';
-import { plannedRows } from './planned.js';
+import { plannedRows } from '../store/plans.js';
 import { chooseWalk, type Layout, sourceLayout } from './walk.js';
 
 /** The most connections `--parallel` may ask for (each holds a server backend, and on Citus its worker connections). */
@@ -177,8 +177,7 @@ export async function walkLinkSlices(ctx: Context, l: ResolvedLink, index: numbe
 }
 
 async function cutsOf(db: Queryable, l: ResolvedLink, n: number, from: { ladder: string } | { planRunId: string; linkName: string }): Promise<string[]> {
-  const st = sliceCutsStatement(shape(l), n, from);
-  return (await db.query<{ cut: string }>(st.text, st.values)).rows.map((r) => r.cut);
+  return (await db.query(sliceCutsStatement(shape(l), n, from))).rows.map((r) => r.cut);
 }
 
 interface SliceRun {

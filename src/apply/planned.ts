@@ -1,42 +1,22 @@
 /**
  * The plan an apply runs: checked (finished, same config, same links and tenant), its content hash
- * compared with the one stamped when it was made, and its linked rows counted.
+ * compared with the one stamped when it was made (its linked rows are counted by store/plans.ts).
  */
-import { num, type Queryable } from '../db/port.js';
+import type { Queryable } from '../db/port.js';
 import { BackfillError } from '../errors.js';
 import { getRun, type RunRecord } from '../store/runs.js';
 import type { Context } from '../context/context.js';
-
-export async function plannedRows(db: Queryable, planRunId: string, link: string): Promise<number> {
-  const res = await db.query<{ n: unknown }>(
-    `SELECT coalesce(sum(row_count), 0)::int8 AS n FROM fk_backfill.plan_entries WHERE run_id = $1::int8 AND link = $2 AND outcome = 'linked'`,
-    [planRunId, link],
-  );
-  return num(res.rows[0]?.n);
-}
-
-/** Planned rows per tenant (first scope value) of one link's plan: sizes a tenant walk's batches. */
-export async function rowsPerTenant(db: Queryable, planRunId: string, link: string): Promise<number> {
-  const res = await db.query<{ r: unknown }>(
-    `SELECT coalesce(sum(row_count)::float8 / nullif(count(DISTINCT scope_key[1]), 0), 1) AS r FROM fk_backfill.plan_entries WHERE run_id = $1::int8 AND link = $2 AND outcome = 'linked'`,
-    [planRunId, link],
-  );
-  return Math.max(1, num(res.rows[0]?.r));
-}
+import { pinPlanHash, planHashes, stampedHash } from '../store/plans.js';
 
 /**
  * The plan's content hash, checked against the one stamped when the plan was made (a plan made before
  * hashes existed is pinned now). A plan whose entries changed since is refused.
  */
 export async function checkPlanHash(db: Queryable, planRunId: string): Promise<string> {
-  const res = await db.query<{ stored: string | null; now: string }>(
-    `SELECT plan_hash AS stored, fk_backfill.plan_hash(id) AS now FROM fk_backfill.runs WHERE id = $1::int8`,
-    [planRunId],
-  );
-  const row = res.rows[0];
+  const row = await planHashes(db, planRunId);
   if (row === undefined) throw new BackfillError('RUN_NOT_FOUND', `plan ${planRunId} not found`);
   if (row.stored === null) {
-    await db.query(`UPDATE fk_backfill.runs SET plan_hash = $2 WHERE id = $1::int8 AND plan_hash IS NULL`, [planRunId, row.now]);
+    await pinPlanHash(db, planRunId, row.now);
     return row.now;
   }
   if (row.stored !== row.now) {
@@ -47,9 +27,9 @@ export async function checkPlanHash(db: Queryable, planRunId: string): Promise<s
 
 /** The content hash stamped when a plan finished (every plan is stamped: migration 002's trigger). */
 export async function stampedPlanHash(db: Queryable, planRunId: string): Promise<string> {
-  const row = (await db.query<{ stored: string | null }>(`SELECT plan_hash AS stored FROM fk_backfill.runs WHERE id = $1::int8`, [planRunId])).rows[0];
-  if (row?.stored === null || row?.stored === undefined) return checkPlanHash(db, planRunId);
-  return row.stored;
+  const stored = await stampedHash(db, planRunId);
+  if (stored === null || stored === undefined) return checkPlanHash(db, planRunId);
+  return stored;
 }
 
 /** The plan run to apply, checked: a finished plan made with this config for these links, unmodified. */

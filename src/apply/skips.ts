@@ -68,7 +68,7 @@ export async function countSkips(ctx: Context, l: ResolvedLink, ids: { planRunId
   const st = skipReasonsStatement(shape(l), { ...ids, linkName: l.entity }, ctx.filter);
   let row;
   try {
-    row = (await ctx.db.query<{ master_deleted: unknown; master_moved: unknown; master_inactive: unknown; master_renamed: unknown; passed_over: unknown; short_by_name: unknown; rls: boolean; before_update_triggers: boolean }>(st.text, st.values)).rows[0];
+    row = (await ctx.db.query(st)).rows[0];
   } catch (e) {
     throw wrapDbError(e, `counting why planned rows of ${l.entity} were skipped`);
   }

@@ -6,8 +6,9 @@ import type { Queryable } from '../db/port.js';
 import { num } from '../db/port.js';
 import { BackfillError } from '../errors.js';
 import { citusShape } from '../sql/citus.js';
+import { firstBlocksRowsStatement, sourceLayoutStatement } from '../sql/layout.js';
 import type { Statement } from '../sql/link.js';
-import { blockBoundStatement, type Walk } from '../sql/walk.js';
+import { blockBoundStatement, type BoundRow, type Walk } from '../sql/walk.js';
 import type { BatchOptions, LinkCheckpoint } from '../batch/batch.js';
 import type { ResolvedLink } from '../context/catalog.js';
 
@@ -27,16 +28,7 @@ export interface Layout {
 
 
 export async function sourceLayout(db: Queryable, l: ResolvedLink): Promise<Layout> {
-  const r = (
-    await db.query<{ v: number; relkind: string; sub: boolean; am: string | null; blocks: unknown; bytes: number; tuples: number; pages: unknown; max_wal: number; cache: number }>(
-      `SELECT current_setting('server_version_num')::int AS v, c.relkind::text AS relkind, c.relhassubclass AS sub, am.amname::text AS am,
-              (pg_relation_size(c.oid) / current_setting('block_size')::int8)::int8 AS blocks, pg_relation_size(c.oid)::float8 AS bytes, c.reltuples::float8 AS tuples, c.relpages::int8 AS pages,
-              pg_size_bytes(current_setting('max_wal_size'))::float8 AS max_wal, pg_size_bytes(current_setting('effective_cache_size'))::float8 AS cache
-         FROM pg_class c LEFT JOIN pg_am am ON am.oid = c.relam
-        WHERE c.oid = $1::oid`,
-      [l.sourceOid],
-    )
-  ).rows[0];
+  const r = (await db.query(sourceLayoutStatement(l.sourceOid))).rows[0];
   if (r === undefined) throw new BackfillError('SCHEMA_MISSING_TABLE', `table ${l.config.table} vanished`);
   const blocks = num(r.blocks);
   const noCtid =
@@ -51,7 +43,7 @@ export async function sourceLayout(db: Queryable, l: ResolvedLink): Promise<Layo
   if (density <= 0 && noCtid === null && blocks > 0) {
     // never analyzed: count the first blocks (a TID Range Scan, cheap whatever the table's size)
     const sample = Math.min(blocks, 1000);
-    const c = await db.query<{ n: unknown }>(`SELECT count(*)::int8 AS n FROM ${l.sourceSql} WHERE ctid < format('(%s,0)', $1::int8)::tid`, [sample]);
+    const c = await db.query(firstBlocksRowsStatement(l.sourceSql, sample));
     density = num(c.rows[0]?.n) / sample;
   }
   return { noCtid, blocks, density: density > 0 ? density : 50, bytes: Number(r.bytes), maxWal: Number(r.max_wal), cache: Number(r.cache) };
@@ -86,7 +78,7 @@ export function chooseWalk(asked: BatchOptions['walk'], layout: Layout, planned:
 
 /** The ctid walk's next bound: `n` rows' worth of blocks, up to the pass's end. */
 
-export function blockBound(lc: LinkCheckpoint, layout: Layout): (after: string | null, limit: number) => Statement {
+export function blockBound(lc: LinkCheckpoint, layout: Layout): (after: string | null, limit: number) => Statement<BoundRow> {
   const end = lc.end ?? layout.blocks;
   return (from, n) => blockBoundStatement(from, n / layout.density, end, layout.density);
 }

@@ -14,6 +14,7 @@ import { type Database, num, type Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 import { batchStartStatement } from '../sql/batch.js';
 import { changedCount, type Statement } from '../sql/link.js';
+import type { BoundRow } from '../sql/walk.js';
 
 export { batchSettings } from '../sql/batch.js';
 import { lockRunCheckpoint, saveCheckpoint } from '../store/runs.js';
@@ -114,7 +115,7 @@ export interface LinkWalk {
   /** Rows expected to change (progress total). */
   total: number;
   /** Upper bound of the next batch: returns `up_to` (text) and `n`, or no row when the walk is done. */
-  bound(after: string | null, limit: number): Statement;
+  bound(after: string | null, limit: number): Statement<BoundRow>;
   /** Apply's ctid walk: this is its catch-up pass (reported on the start event). */
   catchUp?: boolean;
   /** The batch's one set-based statement over (after, upTo]; its row count is the rows changed. */
@@ -202,15 +203,15 @@ async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number,
     };
     if (lc.done) return { after: lc.after, upTo: null, keys: 0, changed: 0, link: lc };
     const b = w.bound(lc.after, size);
-    const br = (await tx.query<{ up_to: string; n: unknown }>(b.text, b.values)).rows[0];
+    const br = (await tx.query(b)).rows[0];
     if (br === undefined) {
       lc.done = true;
       await save();
       return { after: lc.after, upTo: null, keys: 0, changed: 0, link: lc };
     }
-    for (const pre of w.setup?.() ?? []) await tx.query(pre.text, pre.values);
+    for (const pre of w.setup?.() ?? []) await tx.query(pre);
     const st = w.work({ after: lc.after, upTo: br.up_to });
-    const changed = changedCount(await tx.query(st.text, st.values));
+    const changed = changedCount(await tx.query(st));
     const keys = num(br.n);
     if (w.atMostN === true && changed > keys) {
       throw new BackfillError('INTEGRITY', `${w.kind} ${w.link}: a batch of ${keys} logged change(s) would change ${changed} rows; rolled back (the key no longer identifies one row?)`);

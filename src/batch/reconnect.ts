@@ -8,6 +8,7 @@
  */
 import type { Queryable } from '../db/port.js';
 import { BackfillError, isConnectionLoss } from '../errors.js';
+import { pingStatement } from '../sql/session.js';
 import { sleep } from './batch.js';
 import type { BatchKind, ProgressListener } from './progress.js';
 
@@ -52,7 +53,7 @@ export async function withReconnect<T>(
         }
         await sleep(wait, o.signal);
         try {
-          await db.query('SELECT 1');
+          await db.query(pingStatement());
           break;
         } catch (probe) {
           if (!isConnectionLoss(probe) || attempt >= attempts) throw probe;

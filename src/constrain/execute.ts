@@ -1,6 +1,7 @@
 /** Runs a planned step: each statement in its own short transaction under `SET LOCAL lock_timeout`, or outside any (CONCURRENTLY). */
 import type { Database } from '../db/port.js';
 import { lockTimeoutSql } from '../sql/constrain.js';
+import { resetLockTimeoutStatement } from '../sql/session.js';
 import type { Context } from '../context/context.js';
 import type { Planned } from './steps.js';
 
@@ -12,7 +13,7 @@ async function runOutsideTransaction(db: Database, lockTimeout: string, sql: str
     try {
       await conn.query(sql);
     } finally {
-      await conn.query('RESET lock_timeout').catch(() => undefined);
+      await conn.query(resetLockTimeoutStatement()).catch(() => undefined);
     }
   });
 }

@@ -4,27 +4,9 @@
  */
 import type { Queryable } from '../db/port.js';
 import { BackfillError } from '../errors.js';
-import { FOREIGN_KEYS_SQL, INDEXES_SQL, type ConstrainShape, type OnDeleteAction } from '../sql/constrain.js';
+import { type ConstrainShape, foreignKeysStatement, type IndexRow, indexesStatement, type OnDeleteAction } from '../sql/constrain.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import type { Context } from '../context/context.js';
-
-interface IndexRow {
-  qualified_name: string;
-  name: string;
-  valid: boolean;
-  is_unique: boolean;
-  partial: boolean;
-  columns: string[];
-  has_expression: boolean;
-}
-
-export interface FkRow {
-  name: string;
-  validated: boolean;
-  deltype: string;
-  columns: string[];
-  ref_columns: string[];
-}
 
 export const DELETE_ACTIONS: Record<string, OnDeleteAction> = { r: 'restrict', a: 'no action', c: 'cascade', n: 'set null', d: 'set default' };
 
@@ -45,7 +27,7 @@ export function constrainShape(l: ResolvedLink): ConstrainShape {
 }
 
 export async function indexesOf(db: Queryable, oid: number): Promise<IndexRow[]> {
-  return (await db.query<IndexRow>(INDEXES_SQL, [oid])).rows;
+  return (await db.query(indexesStatement(oid))).rows;
 }
 
 /**
@@ -79,7 +61,7 @@ export function sameSet(a: readonly string[], b: readonly string[]): boolean {
  * column to the target (plain or composite) adds none and passes.
  */
 export async function assertReferenceable(ctx: Context, l: ResolvedLink, s: ConstrainShape): Promise<void> {
-  const fks = (await ctx.db.query<FkRow>(FOREIGN_KEYS_SQL, [l.sourceOid, l.targetOid])).rows;
+  const fks = (await ctx.db.query(foreignKeysStatement(l.sourceOid, l.targetOid))).rows;
   if (fks.some((f) => f.columns.includes(s.fk))) return;
   const uniques = (await indexesOf(ctx.db, l.targetOid)).filter((i) => i.is_unique && i.valid && !i.partial && !i.has_expression);
   if (uniques.some((i) => sameSet(i.columns, [s.targetKey]))) return;

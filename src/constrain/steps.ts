@@ -5,12 +5,12 @@
 import { num } from '../db/port.js';
 import { wrapDbError } from '../errors.js';
 import { rowsPerKeyStatement } from '../sql/constrain.js';
-import { addForeignKeySql, addNotNullCheckSql, COLUMN_NOT_NULL_SQL, CONSTRAINT_BY_NAME_SQL, constrainNames, createIndexSql, createUniqueIndexSql, dropConstraintSql, dropIndexSql, ATTACHED_INDEXES_SQL, attachIndexSql, createIndexOnOnlySql, FOREIGN_KEYS_SQL, indexSql, objectName, PARTITIONS_SQL, RELKIND_SQL, nullCountStatement, orphanBatchStatement, setNotNullSql, validateConstraintSql, type ConstrainNames, type ConstrainShape, type OnDeleteAction } from '../sql/constrain.js';
+import { addForeignKeySql, addNotNullCheckSql, constrainNames, createIndexSql, createUniqueIndexSql, dropConstraintSql, dropIndexSql, attachIndexSql, createIndexOnOnlySql, indexSql, objectName, nullCountStatement, orphanBatchStatement, setNotNullSql, validateConstraintSql, type ConstrainNames, type ConstrainShape, type OnDeleteAction, attachedIndexesStatement, columnNotNullStatement, constraintByNameStatement, foreignKeysStatement, partitionsStatement, relkindStatement, type OrphanBatchRow } from '../sql/constrain.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { qualified } from '../sql/quote.js';
 import type { Context } from '../context/context.js';
 import type { ConstrainOptions, OrphanSample, StepName } from './types.js';
-import { constrainShape, coversFk, DELETE_ACTIONS, type FkRow, indexesOf, sameSet } from './existing.js';
+import { constrainShape, coversFk, DELETE_ACTIONS, indexesOf, sameSet } from './existing.js';
 
 export interface Planned {
   step: StepName;
@@ -37,10 +37,9 @@ export async function orphanScan(ctx: Context, l: ResolvedLink, s: ConstrainShap
     limit = Math.max(1, Math.floor(batch / Math.max(1, num(r?.r))));
   }
   for (;;) {
-    const st = orphanBatchStatement(s, tenantSafe, after, limit, 20, groups);
-    let row: { last_key: string | null; scanned: unknown; orphans: unknown; sample: OrphanSample[] | string } | undefined;
+    let row: OrphanBatchRow | undefined;
     try {
-      row = (await ctx.db.query<{ last_key: string | null; scanned: unknown; orphans: unknown; sample: OrphanSample[] | string }>(st.text, st.values)).rows[0];
+      row = (await ctx.db.query(orphanBatchStatement(s, tenantSafe, after, limit, 20, groups))).rows[0];
     } catch (e) {
       throw wrapDbError(e, `scanning ${l.config.table}.${l.config.fk} for orphans`);
     }
@@ -77,7 +76,7 @@ export async function planLink(ctx: Context, l: ResolvedLink, o: Required<Pick<C
     }
   }
 
-  const relkind = (await ctx.db.query<{ relkind: string }>(RELKIND_SQL, [l.sourceOid])).rows[0]?.relkind;
+  const relkind = (await ctx.db.query(relkindStatement(l.sourceOid))).rows[0]?.relkind;
   if (relkind === 'p') out.push(...(await planPartitioned(ctx, l, s, names, tenantSafe, onDelete, concurrent)));
   else out.push(...(await planPlain(ctx, l, s, names, tenantSafe, onDelete, concurrent)));
   if (o.notNull) out.push(...(await planNotNull(ctx, l, s, names)));
@@ -99,7 +98,7 @@ async function planPlain(ctx: Context, l: ResolvedLink, s: ConstrainShape, names
     out.push({ step: 'index', detail: `index ${names.index}${leftover !== undefined ? ' (dropping an invalid leftover from an earlier attempt first)' : ''}`, sql, outside: concurrent });
   }
 
-  const fks = (await ctx.db.query<FkRow>(FOREIGN_KEYS_SQL, [l.sourceOid, l.targetOid])).rows;
+  const fks = (await ctx.db.query(foreignKeysStatement(l.sourceOid, l.targetOid))).rows;
   const wanted = tenantSafe ? [...s.scope, s.fk] : [s.fk];
   const existing = fks
     .filter((f) => f.columns.includes(s.fk) && (tenantSafe ? f.columns.join('\0') === wanted.join('\0') : true))
@@ -137,7 +136,7 @@ interface Partition {
  */
 async function planPartitioned(ctx: Context, l: ResolvedLink, s: ConstrainShape, names: ConstrainNames, tenantSafe: boolean, onDelete: OnDeleteAction, concurrent: boolean): Promise<Planned[]> {
   const out: Planned[] = [];
-  const parts = (await ctx.db.query<Partition>(PARTITIONS_SQL, [l.sourceOid])).rows.map((r) => ({ ...r, oid: Number(r.oid) }));
+  const parts = (await ctx.db.query(partitionsStatement(l.sourceOid))).rows.map((r) => ({ ...r, oid: Number(r.oid) }));
   const partShape = (pt: Partition): ConstrainShape => ({ ...s, sourceSql: qualified({ schema: pt.schema, table: pt.name }), sourceTable: pt.name, sourceSchema: pt.schema });
   const cols = s.scope.length > 0 ? [...s.scope, s.fk] : [s.fk];
 
@@ -148,7 +147,7 @@ async function planPartitioned(ctx: Context, l: ResolvedLink, s: ConstrainShape,
     const parent = ix.find((i) => i.name === names.index);
     const parentSql = parent?.qualified_name ?? indexSql(s.sourceSchema, names.index);
     if (parent === undefined) out.push({ step: 'index', detail: `index ${names.index} ON ONLY ${l.config.table} (no partition indexed yet, no lock held long)`, sql: [createIndexOnOnlySql(s, names.index)] });
-    const attached = new Set(parent === undefined ? [] : (await ctx.db.query<{ table_oid: unknown }>(ATTACHED_INDEXES_SQL, [parentSql])).rows.map((r) => num(r.table_oid)));
+    const attached = new Set(parent === undefined ? [] : (await ctx.db.query(attachedIndexesStatement(parentSql))).rows.map((r) => num(r.table_oid)));
     for (const pt of parts) {
       if (attached.has(pt.oid)) continue;
       const ps = partShape(pt);
@@ -165,7 +164,7 @@ async function planPartitioned(ctx: Context, l: ResolvedLink, s: ConstrainShape,
     }
   }
 
-  const fks = (await ctx.db.query<FkRow>(FOREIGN_KEYS_SQL, [l.sourceOid, l.targetOid])).rows;
+  const fks = (await ctx.db.query(foreignKeysStatement(l.sourceOid, l.targetOid))).rows;
   const wanted = tenantSafe ? [...s.scope, s.fk] : [s.fk];
   const existing = fks
     .filter((f) => f.columns.includes(s.fk) && (tenantSafe ? f.columns.join('\0') === wanted.join('\0') : true))
@@ -183,11 +182,11 @@ async function planPartitioned(ctx: Context, l: ResolvedLink, s: ConstrainShape,
     const ps = partShape(pt);
     if (pt.relkind === 'p') {
       // NOT VALID is refused on a partitioned partition too: one valid ADD (it scans that subtree under its lock)
-      const have = (await ctx.db.query<FkRow>(FOREIGN_KEYS_SQL, [pt.oid, l.targetOid])).rows.find((f) => f.columns.join('\0') === wanted.join('\0') && f.deltype === deltype && f.validated);
+      const have = (await ctx.db.query(foreignKeysStatement(pt.oid, l.targetOid))).rows.find((f) => f.columns.join('\0') === wanted.join('\0') && f.deltype === deltype && f.validated);
       if (have === undefined) adds.push(addForeignKeySql(ps, names.foreignKey, tenantSafe, onDelete, false));
       continue;
     }
-    const have = (await ctx.db.query<FkRow>(FOREIGN_KEYS_SQL, [pt.oid, l.targetOid])).rows.find((f) => f.columns.join('\0') === wanted.join('\0') && f.deltype === deltype);
+    const have = (await ctx.db.query(foreignKeysStatement(pt.oid, l.targetOid))).rows.find((f) => f.columns.join('\0') === wanted.join('\0') && f.deltype === deltype);
     if (have === undefined) {
       adds.push(addForeignKeySql(ps, names.foreignKey, tenantSafe, onDelete));
       validates.push(validateConstraintSql(ps, names.foreignKey));
@@ -205,14 +204,13 @@ async function planPartitioned(ctx: Context, l: ResolvedLink, s: ConstrainShape,
 
 async function planNotNull(ctx: Context, l: ResolvedLink, s: ConstrainShape, names: ConstrainNames): Promise<Planned[]> {
   const out: Planned[] = [];
-  const nn = (await ctx.db.query<{ not_null: boolean }>(COLUMN_NOT_NULL_SQL, [l.sourceOid, s.fk])).rows[0];
+  const nn = (await ctx.db.query(columnNotNullStatement(l.sourceOid, s.fk))).rows[0];
   if (nn?.not_null === true) out.push({ step: 'not-null', detail: `${s.fk} is already NOT NULL`, sql: [], skip: true });
   else {
-    const st = nullCountStatement(s);
-    const nulls = num((await ctx.db.query<{ n: unknown }>(st.text, st.values)).rows[0]?.n);
+    const nulls = num((await ctx.db.query(nullCountStatement(s))).rows[0]?.n);
     if (nulls > 0) out.push({ step: 'not-null', detail: `not set: ${nulls} row(s) still have a NULL ${s.fk}`, sql: [], skip: true });
     else {
-      const chk = (await ctx.db.query<{ validated: boolean }>(CONSTRAINT_BY_NAME_SQL, [l.sourceOid, names.notNullCheck])).rows[0];
+      const chk = (await ctx.db.query(constraintByNameStatement(l.sourceOid, names.notNullCheck))).rows[0];
       const sql = [
         ...(chk === undefined ? [addNotNullCheckSql(s, names.notNullCheck)] : []),
         validateConstraintSql(s, names.notNullCheck),

@@ -3,7 +3,7 @@ import { softDeleteLike } from '../sql/active.js';
 import type { Queryable } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
 import { tableColumnsStatement, uniqueKeysStatement } from '../sql/context.js';
-import { citusPresentStatement, tableKind, tableKindsStatement, type TableKind, type TableKindRow } from '../sql/citus.js';
+import { citusPresentStatement, tableKind, tableKindsStatement, type TableKind } from '../sql/citus.js';
 import { displayTable, ident, parseTableName, qualified, type TableName } from '../sql/quote.js';
 
 /** A link checked against the catalog: tables exist, columns exist, types line up. */
@@ -350,10 +350,9 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
 /** The Citus kinds of a link's two tables, or null without Citus. */
 async function citusKinds(db: Queryable, sourceOid: number, targetOid: number): Promise<{ source: TableKind; target: TableKind } | null> {
   try {
-    const present = await db.query<{ citus: boolean }>(citusPresentStatement().text);
+    const present = await db.query(citusPresentStatement());
     if (present.rows[0]?.citus !== true) return null;
-    const st = tableKindsStatement([sourceOid, targetOid]);
-    const rows = (await db.query<TableKindRow>(st.text, st.values)).rows;
+    const rows = (await db.query(tableKindsStatement([sourceOid, targetOid]))).rows;
     const of = (oid: number): TableKind => tableKind(rows.find((r) => Number(r.oid) === oid));
     return { source: of(sourceOid), target: of(targetOid) };
   } catch (e) {

@@ -3,6 +3,9 @@
  * FKs with ON DELETE RESTRICT, and the nine documents of the seed's migration report.
  */
 import type { Queryable } from '../db/port.js';
+import { AXIS_SCHEMA_SQL, demoDocumentsStatement, demoMastersStatement, demoTenantsStatement, dropDemoTableStatement } from '../sql/demo.js';
+
+export { AXIS_SCHEMA_SQL };
 
 export const DEMO_TENANT = '00000000-0000-4000-8000-00000000a001';
 /** A second tenant with a same-named customer: proves nothing crosses tenants. */
@@ -10,66 +13,6 @@ export const OTHER_TENANT = '00000000-0000-4000-8000-00000000b002';
 
 export const AXIS_TABLES = ['purchase_bills', 'purchase_orders', 'sales_invoices', 'sales_orders', 'vendors', 'customers', 'tenants'] as const;
 
-export const AXIS_SCHEMA_SQL = [
-  `CREATE TABLE tenants (
-     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-     name text NOT NULL,
-     created_at timestamptz NOT NULL DEFAULT now())`,
-  `CREATE TABLE customers (
-     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-     tenant_id uuid NOT NULL REFERENCES tenants (id),
-     customer_number text NOT NULL,
-     customer_name text NOT NULL,
-     is_active boolean NOT NULL DEFAULT true,
-     created_at timestamptz NOT NULL DEFAULT now(),
-     updated_at timestamptz NOT NULL DEFAULT now(),
-     UNIQUE (tenant_id, customer_number))`,
-  `CREATE TABLE vendors (
-     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-     tenant_id uuid NOT NULL REFERENCES tenants (id),
-     vendor_number text NOT NULL,
-     vendor_name text NOT NULL,
-     is_active boolean NOT NULL DEFAULT true,
-     created_at timestamptz NOT NULL DEFAULT now(),
-     updated_at timestamptz NOT NULL DEFAULT now(),
-     UNIQUE (tenant_id, vendor_number))`,
-  `CREATE TABLE sales_orders (
-     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-     tenant_id uuid NOT NULL REFERENCES tenants (id),
-     order_number text NOT NULL,
-     customer_name text,
-     customer_id uuid REFERENCES customers (id) ON DELETE RESTRICT,
-     total_amount numeric(14, 2) NOT NULL DEFAULT 0,
-     created_at timestamptz NOT NULL DEFAULT now(),
-     updated_at timestamptz NOT NULL DEFAULT now())`,
-  `CREATE TABLE sales_invoices (
-     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-     tenant_id uuid NOT NULL REFERENCES tenants (id),
-     invoice_number text NOT NULL,
-     customer_name text,
-     customer_id uuid REFERENCES customers (id) ON DELETE RESTRICT,
-     total_amount numeric(14, 2) NOT NULL DEFAULT 0,
-     created_at timestamptz NOT NULL DEFAULT now(),
-     updated_at timestamptz NOT NULL DEFAULT now())`,
-  `CREATE TABLE purchase_orders (
-     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-     tenant_id uuid NOT NULL REFERENCES tenants (id),
-     po_number text NOT NULL,
-     vendor_name text,
-     vendor_id uuid REFERENCES vendors (id) ON DELETE RESTRICT,
-     total_amount numeric(14, 2) NOT NULL DEFAULT 0,
-     created_at timestamptz NOT NULL DEFAULT now(),
-     updated_at timestamptz NOT NULL DEFAULT now())`,
-  `CREATE TABLE purchase_bills (
-     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-     tenant_id uuid NOT NULL REFERENCES tenants (id),
-     bill_number text NOT NULL,
-     vendor_name text,
-     vendor_id uuid REFERENCES vendors (id) ON DELETE RESTRICT,
-     total_amount numeric(14, 2) NOT NULL DEFAULT 0,
-     created_at timestamptz NOT NULL DEFAULT now(),
-     updated_at timestamptz NOT NULL DEFAULT now())`,
-];
 
 export interface DemoMaster {
   number: string;
@@ -136,33 +79,22 @@ export const SEED_DATA: AxisData = { customers: DEMO_CUSTOMERS, vendors: DEMO_VE
 export async function createAxis(db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> }, data: AxisData = SEED_DATA): Promise<void> {
   await db.transaction(async (tx) => {
     for (const stmt of AXIS_SCHEMA_SQL) await tx.query(stmt);
-    await tx.query(`INSERT INTO tenants (id, name) VALUES ($1::uuid, 'Axis Demo'), ($2::uuid, 'Other Tenant')`, [DEMO_TENANT, OTHER_TENANT]);
+    await tx.query(demoTenantsStatement(DEMO_TENANT, OTHER_TENANT));
     for (const [table, prefix, list] of [
       ['customers', 'customer', data.customers],
       ['vendors', 'vendor', data.vendors],
     ] as const) {
-      await tx.query(
-        `INSERT INTO ${table} (tenant_id, ${prefix}_number, ${prefix}_name, is_active)
-         SELECT x.tenant_id, x.number, x.name, x.active FROM jsonb_to_recordset($1::jsonb) AS x(tenant_id uuid, number text, name text, active boolean)`,
-        [JSON.stringify(list.map((m) => ({ tenant_id: m.tenant ?? DEMO_TENANT, number: m.number, name: m.name, active: m.active ?? true })))],
-      );
+      await tx.query(demoMastersStatement(table, prefix, JSON.stringify(list.map((m) => ({ tenant_id: m.tenant ?? DEMO_TENANT, number: m.number, name: m.name, active: m.active ?? true })))));
     }
     for (const [table, cols] of Object.entries(DOC_COLUMNS)) {
       const docs = data.documents.filter((d) => d.table === table);
       if (docs.length === 0) continue;
-      await tx.query(
-        `INSERT INTO ${table} (tenant_id, ${cols.number}, ${cols.name}, ${cols.fk}, total_amount, created_at, updated_at)
-         SELECT $2::uuid, x.number, x.name,
-                CASE WHEN x.linked THEN (SELECT m.id FROM ${cols.master} m WHERE m.tenant_id = $2::uuid AND m.${cols.masterName} = x.name AND m.is_active ORDER BY m.id LIMIT 1) END,
-                x.amount, timestamptz '2026-01-20 09:00:00+00', timestamptz '2026-01-20 09:00:00+00'
-           FROM jsonb_to_recordset($1::jsonb) AS x(number text, name text, linked boolean, amount numeric)`,
-        [JSON.stringify(docs.map((d) => ({ number: d.number, name: d.name, linked: d.linked ?? false, amount: d.amount }))), DEMO_TENANT],
-      );
+      await tx.query(demoDocumentsStatement(table, cols, JSON.stringify(docs.map((d) => ({ number: d.number, name: d.name, linked: d.linked ?? false, amount: d.amount }))), DEMO_TENANT));
     }
   });
 }
 
 /** Drops the Axis tables (demo --reset, tests). */
 export async function dropAxis(db: Queryable): Promise<void> {
-  for (const t of AXIS_TABLES) await db.query(`DROP TABLE IF EXISTS ${t} CASCADE`);
+  for (const t of AXIS_TABLES) await db.query(dropDemoTableStatement(t));
 }

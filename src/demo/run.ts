@@ -3,7 +3,11 @@ import type { Database } from '../db/port.js';
 import { BackfillError, sqlState } from '../errors.js';
 import { backfillForeignKeys, type BackfillSummary } from '../apply/backfill.js';
 import { status, type StatusReport } from '../status/status.js';
+import { deleteCustomerStatement, existingTablesStatement } from '../sql/demo.js';
 import { AXIS_TABLES, createAxis, DEMO_TENANT, dropAxis } from './axis.js';
+
+/** The RESTRICT check as the demo shows it (the CLI prints it). */
+export { deleteCustomerShown } from '../sql/demo.js';
 
 export interface DemoResult {
   tenantId: string;
@@ -23,7 +27,7 @@ export async function deleteIsRefused(db: Database, tenant: string, name: string
   try {
     await db.transaction(async (tx) => {
       try {
-        await tx.query(`DELETE FROM customers WHERE tenant_id = $1::uuid AND customer_name = $2`, [tenant, name]);
+        await tx.query(deleteCustomerStatement(tenant, name));
       } catch (e) {
         if (sqlState(e) !== '23503') throw e;
         refused = true;
@@ -43,10 +47,7 @@ export async function deleteIsRefused(db: Database, tenant: string, name: string
 export async function runDemo(opts: { url?: string; reset?: boolean; userId?: string } = {}): Promise<DemoResult> {
   const db = await openDatabase(opts.url ?? 'memory://');
   try {
-    const existing = await db.query<{ t: string }>(
-      `SELECT c.relname::text AS t FROM pg_class c WHERE c.oid IN (${AXIS_TABLES.map((_, i) => `to_regclass($${i + 1})`).join(', ')})`,
-      [...AXIS_TABLES],
-    );
+    const existing = await db.query(existingTablesStatement(AXIS_TABLES));
     if (existing.rows.length > 0) {
       if (opts.reset !== true) {
         throw new BackfillError('USAGE', `demo tables already exist in ${db.description} (${existing.rows.map((r) => r.t).join(', ')}); pass --reset to drop and rebuild them`);

@@ -14,10 +14,7 @@ export interface Catalog {
 
 export async function loadCatalog(db: Queryable, schemas: readonly string[] | null): Promise<Catalog> {
   const cur = (await db.query(currentSchemaStatement())).rows[0]?.s ?? null;
-  const cs = columnsStatement(schemas);
-  const rows = (
-    await db.query<{ schema: string; table_name: string; oid: unknown; column_name: string; type: string; base: string; category: string; not_null: boolean; identity: string; generated: string }>(cs.text, cs.values)
-  ).rows;
+  const rows = (await db.query(columnsStatement(schemas))).rows;
   const byOid = new Map<number, Tbl>();
   for (const r of rows) {
     const oid = num(r.oid);
@@ -30,8 +27,7 @@ export async function loadCatalog(db: Queryable, schemas: readonly string[] | nu
     t.order.push(r.column_name);
   }
   const oids = [...byOid.keys()];
-  const is = indexesStatement(oids);
-  for (const r of (await db.query<{ oid: unknown; is_primary: boolean; is_unique: boolean; partial: boolean; has_expr: boolean; columns: string[] }>(is.text, is.values)).rows) {
+  for (const r of (await db.query(indexesStatement(oids))).rows) {
     const t = byOid.get(num(r.oid));
     if (t === undefined || r.columns.length === 0) continue;
     t.indexes.push({ columns: r.columns, primary: r.is_primary, unique: r.is_unique, partial: r.partial, expr: r.has_expr });
@@ -44,8 +40,7 @@ export async function loadCatalog(db: Queryable, schemas: readonly string[] | nu
       .sort((a, b) => a.columns.length - b.columns.length)[0];
     t.pk = pk?.columns ?? alt?.columns ?? null;
   }
-  const fs = foreignKeysStatement(oids);
-  const fks = (await db.query<{ oid: unknown; ref_oid: unknown; name: string; columns: string[]; ref_columns: string[] }>(fs.text, fs.values)).rows.map((f) => ({
+  const fks = (await db.query(foreignKeysStatement(oids))).rows.map((f) => ({
     oid: num(f.oid),
     refOid: num(f.ref_oid),
     name: f.name,

@@ -27,8 +27,7 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
     let p = cardinality.get(t.oid);
     if (p === undefined) {
       const cols = t.order.filter((c) => KEY_BASES.has(t.cols.get(c)!.base) && (carriers.get(`${t.schema}\u0000${c}\u0000${t.cols.get(c)!.base}`) ?? 0) > 1).slice(0, 40);
-      const st = cardinalityStatement(t.sql, cols, sample);
-      p = db.query<Record<string, unknown>>(st.text, st.values).then((r) => {
+      p = db.query(cardinalityStatement(t.sql, cols, sample)).then((r) => {
         const row = r.rows[0] ?? {};
         const n = num(row['n']);
         return new Map(cols.map((c, i) => [c, { n, d: num(row[`d${i}`]) }]));
@@ -39,24 +38,21 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
   };
 
   const nameOverlap = async (src: Tbl, name: string, tgt: Tbl, tname: string): Promise<Overlap> => {
-    const st = overlapStatement({ sourceSql: src.sql, name, targetSql: tgt.sql, targetName: tname }, sample);
-    const r = (await db.query<{ sampled: unknown; found: unknown }>(st.text, st.values)).rows[0];
+    const r = (await db.query(overlapStatement({ sourceSql: src.sql, name, targetSql: tgt.sql, targetName: tname }, sample))).rows[0];
     const sampled = num(r?.sampled);
     const found = num(r?.found);
     return { sampled, found, ratio: sampled === 0 ? null : found / sampled };
   };
 
   const keyOverlap = async (src: Tbl, fk: string, tgt: Tbl, key: string, shared: string[]): Promise<{ keys: Overlap; agree: Map<string, number> }> => {
-    const st = keyOverlapStatement({ sourceSql: src.sql, fk, targetSql: tgt.sql, targetKey: key, shared }, sample);
-    const r = (await db.query<Record<string, unknown>>(st.text, st.values)).rows[0] ?? {};
+    const r = (await db.query(keyOverlapStatement({ sourceSql: src.sql, fk, targetSql: tgt.sql, targetKey: key, shared }, sample))).rows[0] ?? {};
     const sampled = num(r['sampled']);
     const found = num(r['found']);
     return { keys: { sampled, found, ratio: sampled === 0 ? null : found / sampled }, agree: new Map(shared.map((c, i) => [c, num(r[`a${i}`])])) };
   };
 
   const statusValues = async (t: Tbl, c: string): Promise<string[]> => {
-    const st = sampleValuesStatement(t.sql, c, sample);
-    return (await db.query<{ v: string }>(st.text, st.values)).rows.map((r) => r.v);
+    return (await db.query(sampleValuesStatement(t.sql, c, sample))).rows.map((r) => r.v);
   };
 
   const indexed = (t: Tbl, c: string): Index | undefined => t.indexes.find((i) => i.columns.includes(c));

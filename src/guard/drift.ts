@@ -8,10 +8,10 @@ import { driftTablesExist } from '../store/guards.js';
 import { createMatcher, type Matcher } from '../match/index.js';
 import { prepare, shape, type CommonOptions } from '../context/context.js';
 import { matchOptionsFor } from '../planning/scored.js';
-import { driftLinkedStatement, driftNewNamesStatement } from '../sql/guard.js';
+import { driftLinkedStatement, type DriftKind, type DriftLinkedRow, driftNewNamesStatement, type DriftNewNameRow } from '../sql/guard.js';
 import { wrapDbError } from '../errors.js';
 
-export type DriftKind = 'renamed' | 'inactive' | 'missing';
+export type { DriftKind };
 
 export interface DriftGroup {
   scopeKey: (string | null)[];
@@ -75,14 +75,12 @@ export async function drift(handle: unknown, opts: DriftOptions = {}): Promise<D
   const links: LinkDrift[] = [];
   for (const l of ctx.links) {
     const s = shape(l);
-    let linked: { kind: DriftKind; scope_key: (string | null)[]; source_name: string; target_key: string; master_name: string | null; row_count: unknown }[];
-    let fresh: { scope_key: (string | null)[]; source_name: string; row_count: unknown; names_total: unknown; rows_total: unknown }[];
+    let linked: DriftLinkedRow[];
+    let fresh: DriftNewNameRow[];
     try {
       // without fk-backfill's schema (never run here) there are no aliases and no plans: empty stand-ins
-      const a = driftLinkedStatement(s, l.entity, ctx.filter, hasStore);
-      linked = (await ctx.db.query<(typeof linked)[number]>(a.text, a.values)).rows;
-      const n = driftNewNamesStatement(s, l.entity, ctx.filter, limit, hasStore);
-      fresh = (await ctx.db.query<(typeof fresh)[number]>(n.text, n.values)).rows;
+      linked = (await ctx.db.query(driftLinkedStatement(s, l.entity, ctx.filter, hasStore))).rows;
+      fresh = (await ctx.db.query(driftNewNamesStatement(s, l.entity, ctx.filter, limit, hasStore))).rows;
     } catch (e) {
       throw wrapDbError(e, `reading drift of ${l.entity}`);
     }

@@ -34,8 +34,7 @@ export interface CreateMastersResult {
 /** Next numbers per scope: continue the most used prefix (CUST-) at its widest width, else derive one from the table name. */
 async function numberer(db: Queryable, l: ResolvedLink, ctx: Context): Promise<(scopeKey: (string | null)[]) => string> {
   const col = l.config.target.number!;
-  const st = masterNumbersStatement({ ...shape(l), number: col }, ctx.filter);
-  const res = await db.query<{ scope_key: (string | null)[]; prefix: string | null; width: number; max_number: string; n: unknown }>(st.text, st.values);
+  const res = await db.query(masterNumbersStatement({ ...shape(l), number: col }, ctx.filter));
   const best = new Map<string, { prefix: string; width: number; next: bigint; n: number }>();
   for (const r of res.rows) {
     const k = JSON.stringify(r.scope_key);
@@ -112,8 +111,7 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
         if (creates.length > 0) {
           const next = l.config.target.number === undefined ? null : await numberer(tx, l, ctx);
           const rows = creates.map((p) => ({ scope: p.scopeKey, name: p.name, number: next === null ? null : next(p.scopeKey) }));
-          const st = insertMastersStatement({ ...s, number: l.config.target.number }, l.scopeTypes, rows);
-          const res = await tx.query<{ key: string; scope_key: (string | null)[]; name: string }>(st.text, st.values);
+          const res = await tx.query(insertMastersStatement({ ...s, number: l.config.target.number }, l.scopeTypes, rows));
           if (res.rows.length !== creates.length) throw new BackfillError('INTERNAL', `inserted ${res.rows.length} of ${creates.length} masters`);
           creates.forEach((p, i) => {
             const r = res.rows.find((x) => x.name === p.name && JSON.stringify(x.scope_key) === JSON.stringify(p.scopeKey)) ?? res.rows[i]!;
@@ -122,8 +120,7 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
         }
         const reacts = list.filter((p) => p.action === 'reactivate');
         if (reacts.length > 0) {
-          const st = reactivateMastersStatement({ ...s, targetKeyType: l.targetKeyType }, reacts.map((p) => p.reactivateKey!), ctx.filter);
-          const res = await tx.query<{ key: string; scope_key: (string | null)[]; name: string }>(st.text, st.values);
+          const res = await tx.query(reactivateMastersStatement({ ...s, targetKeyType: l.targetKeyType }, reacts.map((p) => p.reactivateKey!), ctx.filter));
           for (const p of reacts) {
             const r = res.rows.find((x) => x.key === p.reactivateKey && JSON.stringify(x.scope_key) === JSON.stringify(p.scopeKey));
             if (r === undefined) throw new BackfillError('INVALID_INPUT', `${p.id}: master ${p.reactivateKey} not found in scope ${JSON.stringify(p.scopeKey)}`);

@@ -129,11 +129,8 @@ export async function proposeMastersIn(ctx: Context, opts: { executedBy?: string
       if (!(e instanceof BackfillError)) throw e;
       warnings.push(`masters create will refuse this file as ${first.config.target.table} stands: ${e.message}`);
     });
-    const inactive = await mastersByScope<{ scope_key: (string | null)[]; key: string; name: string; number: string | null }>(
-      ctx.db,
-      inactiveMastersStatement({ ...shape(first), number: first.config.target.number }, ctx.filter),
-    );
-    const active = await mastersByScope<{ scope_key: (string | null)[]; key: string; name: string }>(ctx.db, mastersStatement(shape(first), ctx.filter));
+    const inactive = await mastersByScope(ctx.db, inactiveMastersStatement({ ...shape(first), number: first.config.target.number }, ctx.filter));
+    const active = await mastersByScope(ctx.db, mastersStatement(shape(first), ctx.filter));
     const byScope = new Map<string, QueueItem[]>();
     for (const it of g.items) {
       const k = JSON.stringify(it.scopeKey);
@@ -230,9 +227,9 @@ function notApprovedBecause(name: string, active: { key: string; name: string }[
 }
 
 /** Masters read by `st` (active or inactive ones), grouped per scope (JSON of the scope key), with their normalised names. */
-async function mastersByScope<R extends { scope_key: (string | null)[]; key: string; name: string }>(db: Queryable, st: Statement): Promise<Map<string, (Omit<R, 'scope_key'> & { norm: string })[]>> {
+async function mastersByScope<R extends { scope_key: (string | null)[]; key: string; name: string }>(db: Queryable, st: Statement<R>): Promise<Map<string, (Omit<R, 'scope_key'> & { norm: string })[]>> {
   const out = new Map<string, (Omit<R, 'scope_key'> & { norm: string })[]>();
-  for (const { scope_key, ...r } of (await db.query<R>(st.text, st.values)).rows) {
+  for (const { scope_key, ...r } of (await db.query(st)).rows) {
     const k = JSON.stringify(scope_key);
     const list = out.get(k) ?? [];
     if (list.length === 0) out.set(k, list);

@@ -24,8 +24,7 @@ export async function assertCanCreateMasters(db: Queryable, l: ResolvedLink): Pr
   if (active?.activeWhen === 'notNull') {
     throw new BackfillError('SCHEMA_UNWRITABLE_COLUMN', `cannot create masters in ${t.table}: its active predicate is ${t.table}.${active.column} IS NOT NULL, and fk-backfill does not choose a value for it; create them by hand`);
   }
-  const st = masterColumnsStatement(l.targetOid);
-  const cols = (await db.query<{ name: string; not_null: boolean; has_default: boolean; identity: string; generated: string; type: string }>(st.text, st.values)).rows;
+  const cols = (await db.query(masterColumnsStatement(l.targetOid))).rows;
   const key = cols.find((c) => c.name === t.key);
   if (key !== undefined && key.identity === '' && !key.has_default) {
     throw new BackfillError(

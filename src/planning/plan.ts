@@ -2,9 +2,10 @@ import { adapt } from '../db/index.js';
 import { withReconnect } from '../batch/reconnect.js';
 import { num } from '../db/port.js';
 import { type DecidedEntry, formatRate, type Outcome } from '../plan/decide.js';
-import { deletePlanEntriesStatement, exactPlanInsertStatement, planCountsStatement, planEntriesStatement, unlinkedRecordsStatement, unlinkedSampleSettingsStatement, workMemStatement } from '../sql/plan.js';
+import { deletePlanEntriesStatement, exactPlanInsertStatement, planCountsStatement, planEntriesStatement, type PlanEntryDbRow, type UnlinkedRecordRow, unlinkedRecordsStatement, unlinkedSampleSettingsStatement, workMemStatement } from '../sql/plan.js';
 import { statusStatement } from '../sql/status.js';
 import { createRun, failRun, finishRun, insertPlanEntries, type PlanEntryRow, planEntryWriter } from '../store/runs.js';
+import { analyzePlanEntries } from '../store/plans.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { type CommonOptions, type Context, prepare, runScope, shape } from '../context/context.js';
 import { loadHumanDecisions, overrideWithDecisions } from './decisions.js';
@@ -137,18 +138,6 @@ function entryOf(r: PlanEntryDbRow): DecidedEntry {
   };
 }
 
-interface PlanEntryDbRow {
-  scope_key: (string | null)[];
-  source_name: string | null;
-  outcome: Outcome;
-  target_key: string | null;
-  method: string | null;
-  score: unknown;
-  row_count: unknown;
-  candidates: unknown;
-  reason: string | null;
-  target_name: string | null;
-}
 
 /**
  * Exact plan of one link, set-based: one INSERT … SELECT decides every distinct (scope, name) where the
@@ -159,30 +148,25 @@ async function planExact(ctx: Context, l: ResolvedLink, runId: string): Promise<
   const a = { runId, linkName: l.entity };
   const ins = exactPlanInsertStatement({ ...shape(l), scopeTypes: l.scopeTypes }, a, ctx.filter);
   await ctx.db.transaction(async (tx) => {
-    const wm = workMemStatement();
-    await tx.query(wm.text, wm.values);
-    await tx.query(ins.text, ins.values);
+    await tx.query(workMemStatement());
+    await tx.query(ins);
   });
   const human = await loadHumanDecisions(ctx.db, l, ctx.filter);
   if (human.size > 0) {
     const which = { pairs: [...human.values()].map((d): [(string | null)[], string] => [d.scopeKey, d.sourceName]) };
-    const sel = planEntriesStatement({ ...a, which });
-    const decided = overrideWithDecisions((await ctx.db.query<PlanEntryDbRow>(sel.text, sel.values)).rows.map(entryOf), human);
-    const del = deletePlanEntriesStatement({ ...a, which });
-    await ctx.db.query(del.text, del.values);
+    const decided = overrideWithDecisions((await ctx.db.query(planEntriesStatement({ ...a, which }))).rows.map(entryOf), human);
+    await ctx.db.query(deletePlanEntriesStatement({ ...a, which }));
     await insertPlanEntries(ctx.db, runId, l.entity, decided.map(toRow));
   }
   const rows = emptyCounts();
   const names = emptyCounts();
   const byMethod: Record<string, number> = {};
-  const cs = planCountsStatement(a);
-  for (const r of (await ctx.db.query<{ outcome: Outcome; method: string | null; names: unknown; rows: unknown }>(cs.text, cs.values)).rows) {
+  for (const r of (await ctx.db.query(planCountsStatement(a))).rows) {
     rows[r.outcome] += num(r.rows);
     names[r.outcome] += num(r.names);
     if (r.outcome === 'linked' && r.method !== null) byMethod[r.method] = (byMethod[r.method] ?? 0) + num(r.rows);
   }
-  const inf = planEntriesStatement({ ...a, which: { inferred: true } });
-  const inferred = inferredLinks((await ctx.db.query<PlanEntryDbRow>(inf.text, inf.values)).rows.map(entryOf));
+  const inferred = inferredLinks((await ctx.db.query(planEntriesStatement({ ...a, which: { inferred: true } }))).rows.map(entryOf));
   return { rows, names, byMethod, inferred, inferredTotal: inferred.length };
 }
 
@@ -231,22 +215,21 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
     const results: EntityResult[] = [];
     for (const l of ctx.links) {
       const s = shape(l);
-      const st = statusStatement(s, ctx.filter);
-      const tot = (await ctx.db.query<{ total: unknown; null_fks: unknown }>(st.text, st.values)).rows[0];
+      const tot = (await ctx.db.query(statusStatement(s, ctx.filter))).rows[0];
       const limit = opts.maxUnmatchedRecords ?? 1000;
       const { rows, names, byMethod, inferred, inferredTotal, accuracy } = l.config.match === 'exact' ? await planExact(ctx, l, runId) : await planMatched(ctx, l, runId, limit);
       const nullFks = num(tot?.null_fks);
       // every NULL-FK row linked (or none at all): no sample to list, no second scan, no statistics to refresh
-      let urows: { document_number: string | null; entity_name: string | null; scope_key: (string | null)[]; outcome: string; reason: string | null; row_count: unknown; candidates: unknown }[] = [];
+      let urows: UnlinkedRecordRow[] = [];
       if (nullFks > rows.linked) {
         // Fresh rows have no statistics: without them the planner nests loops over every NULL-FK row
         // and every entry (seen: 44 s instead of 0.2 s on 200 k rows). A role that may not analyse gets a warning, not an error.
-        await ctx.db.query('ANALYZE fk_backfill.plan_entries');
+        await analyzePlanEntries(ctx.db);
         const ur = unlinkedRecordsStatement({ ...s, scopeTypes: l.scopeTypes }, runId, l.entity, ctx.filter, limit + 1);
         urows = await ctx.db.transaction(async (tx) => {
           await tx.query(workMemStatement());
           await tx.query(unlinkedSampleSettingsStatement());
-          return (await tx.query<(typeof urows)[number]>(ur.text, ur.values)).rows;
+          return (await tx.query(ur)).rows;
         });
       }
       const result: EntityResult = {

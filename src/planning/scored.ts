@@ -1,13 +1,10 @@
 import { num, type Queryable } from '../db/port.js';
 import { createMatcher, DEFAULT_MATCH_OPTIONS, estimateAccuracy, type KnownAlias, type MasterRecord, type MatchOptions } from '../match/index.js';
-import { aliasesStatement, inactiveMastersStatement, mastersStatement, unlinkedNamesStatement } from '../sql/plan.js';
+import { aliasesStatement, type CompareValues, inactiveMastersStatement, type MasterRow, mastersStatement, unlinkedNamesStatement } from '../sql/plan.js';
 import { isBlankName, noName, noScope, onlyInactive } from '../plan/decide.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { type Context, shape } from '../context/context.js';
 import type { DecidedEntry } from '../plan/decide.js';
-
-/** The link's `compare` columns as plan reads them (compare_0, compare_1…, see sql/plan.ts). */
-type CompareValues = Record<`compare_${number}`, string | null | undefined> & { compare_agree?: boolean | null };
 
 /** Most labelled names scored for the precision/recall estimate of one link. */
 const MAX_LABELLED = 2000;
@@ -47,17 +44,12 @@ function groupBy<T extends { scope_key: (string | null)[] }, V>(rows: T[], pick:
 export async function planScored(db: Queryable, l: ResolvedLink, ctx: Context, sink: (e: DecidedEntry) => Promise<void> | void): Promise<{ accuracy: unknown }> {
   const s = shape(l);
   const opts = matchOptionsFor(l);
-  const n = unlinkedNamesStatement(s, ctx.filter);
-  const m = mastersStatement(s, ctx.filter);
-  const a = aliasesStatement(s, ctx.filter);
-  type NameRow = { scope_key: (string | null)[]; source_name: string | null; row_count: unknown } & CompareValues;
-  type MasterRow = { scope_key: (string | null)[]; key: string; name: string } & CompareValues;
   const nCompare = s.compare?.length ?? 0;
   const evidence = (r: CompareValues): (string | null)[] | undefined => (nCompare === 0 ? undefined : Array.from({ length: nCompare }, (_, i) => r[`compare_${i}`] ?? null));
   const master = (r: MasterRow): MasterRecord => (nCompare === 0 ? { key: r.key, name: r.name } : { key: r.key, name: r.name, evidence: evidence(r) });
   // Per scope: its key (one array for all its entries), then its names, their row counts and compare values.
   const namesBy = new Map<string, { scopeKey: (string | null)[]; names: (string | null)[]; rows: number[]; evidence: ((string | null)[] | undefined)[] }>();
-  for (const r of (await db.query<NameRow>(n.text, n.values)).rows) {
+  for (const r of (await db.query(unlinkedNamesStatement(s, ctx.filter))).rows) {
     const k = JSON.stringify(r.scope_key);
     let g = namesBy.get(k);
     if (g === undefined) namesBy.set(k, (g = { scopeKey: r.scope_key, names: [], rows: [], evidence: [] }));
@@ -66,14 +58,13 @@ export async function planScored(db: Queryable, l: ResolvedLink, ctx: Context, s
     // a name whose rows disagree on a column may name several people: it decides by its name alone
     if (nCompare > 0) g.evidence.push(r.compare_agree === false ? undefined : evidence(r));
   }
-  const mastersBy = groupBy((await db.query<MasterRow>(m.text, m.values)).rows, master);
+  const mastersBy = groupBy((await db.query(mastersStatement(s, ctx.filter))).rows, master);
   const aliasesBy = groupBy(
-    (await db.query<{ scope_key: (string | null)[]; name: string; key: string; rows: unknown }>(a.text, a.values)).rows,
+    (await db.query(aliasesStatement(s, ctx.filter))).rows,
     (r): KnownAlias => ({ name: r.name, key: r.key, rows: num(r.rows) }),
   );
   // masters the active predicate excludes: only to say "only an inactive master matches" instead of "no candidate"
-  const im = inactiveMastersStatement(s, ctx.filter);
-  const inactiveBy = groupBy((await db.query<MasterRow>(im.text, im.values)).rows, master);
+  const inactiveBy = groupBy((await db.query(inactiveMastersStatement(s, ctx.filter))).rows, master);
   let labelledBudget = MAX_LABELLED;
   const acc = { samples: 0, autoLinked: 0, correct: 0, wrong: 0 };
   for (const [scope, group] of namesBy) {

@@ -50,40 +50,38 @@ export async function revenueIn(ctx: Context, opts: RevenueOptions = {}): Promis
   const links: LinkRevenue[] = [];
   for (const l of ctx.links) {
     const s = shape(l);
-    const tst = revenueTotalsStatement(s, ctx.filter);
-    const t = (await ctx.db.query<Record<string, unknown>>(tst.text, tst.values)).rows[0] ?? {};
-    const st = revenueStatement(s, ctx.filter, limit);
-    const rows = (await ctx.db.query<Record<string, unknown>>(st.text, st.values)).rows;
-    const first = rows[0] ?? {};
-    const masters = num(first['masters']);
+    const t = (await ctx.db.query(revenueTotalsStatement(s, ctx.filter))).rows[0];
+    const rows = (await ctx.db.query(revenueStatement(s, ctx.filter, limit))).rows;
+    const first = rows[0];
+    const masters = num(first?.masters);
     links.push({
       entityType: l.entity,
       table: l.config.table,
       target: l.config.target.table,
       amountColumn: l.config.amount ?? null,
       documents: {
-        total: num(t['docs']),
-        amount: money(t['amount']),
-        linked: num(t['linked_docs']),
-        linkedAmount: money(t['linked_amount']),
-        unlinked: num(t['unlinked_docs']),
-        unlinkedAmount: money(t['unlinked_amount']),
-        noNameMatch: num(t['no_name_match_docs']),
+        total: num(t?.docs),
+        amount: money(t?.amount),
+        linked: num(t?.linked_docs),
+        linkedAmount: money(t?.linked_amount),
+        unlinked: num(t?.unlinked_docs),
+        unlinkedAmount: money(t?.unlinked_amount),
+        noNameMatch: num(t?.no_name_match_docs),
       },
       totals: {
         masters,
-        viaName: { documents: num(first['total_name_docs']), amount: money(first['total_name_amount']) },
-        missedByName: { documents: num(first['total_missed_docs']), amount: money(first['total_missed_amount']) },
-        wrongByName: { documents: num(first['total_wrong_docs']), amount: money(first['total_wrong_amount']) },
+        viaName: { documents: num(first?.total_name_docs), amount: money(first?.total_name_amount) },
+        missedByName: { documents: num(first?.total_missed_docs), amount: money(first?.total_missed_amount) },
+        wrongByName: { documents: num(first?.total_wrong_docs), amount: money(first?.total_wrong_amount) },
       },
       masters: rows.map((r) => ({
-        scope: (r['scope_key'] as string[] | null) ?? [],
-        key: String(r['key']),
-        name: String(r['name']),
-        viaFk: { documents: num(r['fk_docs']), amount: money(r['fk_amount']) },
-        viaName: { documents: num(r['name_docs']), amount: money(r['name_amount']) },
-        missedByName: { documents: num(r['missed_docs']), amount: money(r['missed_amount']) },
-        wrongByName: { documents: num(r['wrong_docs']), amount: money(r['wrong_amount']) },
+        scope: r.scope_key ?? [],
+        key: String(r.key),
+        name: String(r.name),
+        viaFk: { documents: num(r.fk_docs), amount: money(r.fk_amount) },
+        viaName: { documents: num(r.name_docs), amount: money(r.name_amount) },
+        missedByName: { documents: num(r.missed_docs), amount: money(r.missed_amount) },
+        wrongByName: { documents: num(r.wrong_docs), amount: money(r.wrong_amount) },
       })),
       mastersTruncated: masters > rows.length,
     });

@@ -13,7 +13,7 @@ async function bulkCandidates(ctx: Context, filter: QueueFilter, minScore: numbe
   const f = sqlFilter(ctx, filter);
   const id = await resolvePlan(ctx, { planRunId });
   const st = reviewQueueSql(queueParts(ctx), { planRunId: id, samples: 0 }, f, { sort: 'score', desc: true, offset: 0, limit: null }, ctx.filter, { minScore });
-  const row = (await queryHashJoins<{ items: unknown }>(ctx.db, st.text, st.values)).rows[0];
+  const row = (await queryHashJoins(ctx.db, st)).rows[0];
   const items = (json<QueueRow[]>(row?.items) ?? []).map((r) => itemOf(ctx, r));
   await annotateMasters(ctx, items);
   return items;

@@ -30,8 +30,7 @@ export async function searchMastersIn(ctx: Context, input: { link: string; scope
   }
   const q = input.q.trim();
   if (q === '') return [];
-  const st = masterSearchSql(keyLink(l), input.scopeKey, q, Math.min(50, Math.max(1, input.limit ?? 20)));
-  const res = await ctx.db.query<{ key: string; name: string; number: string | null; active: boolean }>(st.text, st.values);
+  const res = await ctx.db.query(masterSearchSql(keyLink(l), input.scopeKey, q, Math.min(50, Math.max(1, input.limit ?? 20))));
   return res.rows.map((r) => ({ key: r.key, name: r.name, number: r.number, active: r.active }));
 }
 

@@ -7,6 +7,7 @@ import { type CommonOptions, prepare } from '../context/context.js';
 import type { ReviewQueueOptions } from './types.js';
 import { resolvePlan, reviewQueue } from './queue.js';
 import { type DecideInput, type DecideResult, validateDecisions, writeDecisions } from './decide.js';
+import { namesInPlan } from '../store/plans.js';
 
 // ------------------------------------------------------------------------------------------ CSV
 
@@ -157,14 +158,7 @@ export async function importDecisionsCsv(db: unknown, text: string, opts: Common
   // only a name the queue has (the latest plan's names of that link and scope) takes a decision: an edited
   // name cell would otherwise become an alias of a name no document has
   const planRunId = await resolvePlan(ctx, { executedBy: opts.by });
-  const known = await ctx.db.query<{ i: number }>(
-    `SELECT x.i::int4 AS i
-       FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS x(link, scope, name, i)
-      WHERE EXISTS (SELECT 1 FROM fk_backfill.plan_entries e
-                     WHERE e.run_id = $1::int8 AND e.link = x.link AND e.source_name = x.name AND to_jsonb(e.scope_key) = x.scope::jsonb)`,
-    [planRunId, list.map((d) => d.link), list.map((d) => JSON.stringify(d.scopeKey)), list.map((d) => d.name)],
-  );
-  const inQueue = new Set(known.rows.map((r) => Number(r.i) - 1));
+  const inQueue = await namesInPlan(ctx.db, planRunId, list);
   list.forEach((d, i) => {
     if (v[i] === null && !inQueue.has(i)) {
       errors.push({ line: lineOf[i]!, message: `name ${JSON.stringify(d.name)} is not a name of ${d.link} in scope ${JSON.stringify(d.scopeKey)} in the queue (plan ${planRunId}): keep the exported name` });

@@ -32,7 +32,7 @@ export async function mastersFor(db: Queryable, l: ResolvedLink, keys: string[])
   if (keys.length === 0) return out;
   const st = mastersByKeyStatement(keyLink(l), keys);
   try {
-    const res = await db.query<{ key: string; scope_key: (string | null)[]; name: string; number: string | null; active: boolean }>(st.text, st.values);
+    const res = await db.query(st);
     for (const r of res.rows) out.set(r.key, [...(out.get(r.key) ?? []), { key: r.key, scopeKey: r.scope_key, name: r.name, number: r.number, active: r.active }]);
   } catch (e) {
     const state = sqlState(e);

@@ -7,6 +7,8 @@
 import { num } from '../db/port.js';
 import type { DecisionAction } from '../plan/decide.js';
 import { BackfillError } from '../errors.js';
+import type { Statement } from '../sql/statement.js';
+import { noNestedLoopsStatement } from '../sql/session.js';
 import { FACETS, linkedRowsSql, QUEUE_SORTS, reviewQueueSql, type Facet, type QueueSort, type QueueSqlFilter, type QueueSqlLink } from '../sql/review.js';
 import { explainScore } from '../match/index.js';
 import { type CommonOptions, type Context, prepare, shape } from '../context/context.js';
@@ -140,7 +142,7 @@ export async function reviewQueueIn(ctx: Context, opts: Omit<ReviewQueueOptions,
   const st = reviewQueueSql(queueParts(ctx), { planRunId, samples: opts.samples ?? 3 }, f, { sort, desc, offset, limit }, ctx.filter);
   // Fresh plan_entries have no statistics yet (estimated at 1 row): without this the planner picks
   // nested loops that are quadratic in distinct names. Hash joins are right at every size here.
-  const row = (await queryHashJoins<{ items: unknown; facets: unknown }>(ctx.db, st.text, st.values)).rows[0];
+  const row = (await queryHashJoins(ctx.db, st)).rows[0];
   const items = (json<QueueRow[]>(row?.items) ?? []).map((r) => itemOf(ctx, r));
   await annotateMasters(ctx, items);
   const facetRows = json<FacetRow[]>(row?.facets) ?? [];
@@ -190,10 +192,10 @@ export async function reviewQueueIn(ctx: Context, opts: Omit<ReviewQueueOptions,
 }
 
 /** One read-only statement with nested loops disabled for it (SET LOCAL: ends with the transaction). */
-export async function queryHashJoins<R>(db: Context['db'], text: string, values: unknown[]): Promise<{ rows: R[] }> {
+export async function queryHashJoins<R>(db: Context['db'], st: Statement<R>): Promise<{ rows: R[] }> {
   return db.transaction(async (tx) => {
-    await tx.query('SET LOCAL enable_nestloop = off');
-    return tx.query<R>(text, values);
+    await tx.query(noNestedLoopsStatement());
+    return tx.query(st);
   });
 }
 
@@ -246,8 +248,7 @@ async function countLinkedRows(ctx: Context, items: QueueItem[]): Promise<void> 
   }
   for (const [table, list] of byTable) {
     const links = ctx.links.filter((l) => l.config.target.table === table);
-    const st = linkedRowsSql(links.map(shape), [...new Set(list.map((x) => x.c.key))], links[0]!.targetKeyType);
-    const res = await ctx.db.query<{ scope_key: (string | null)[]; key: string; n: unknown }>(st.text, st.values);
+    const res = await ctx.db.query(linkedRowsSql(links.map(shape), [...new Set(list.map((x) => x.c.key))], links[0]!.targetKeyType));
     const n = new Map(res.rows.map((r) => [JSON.stringify([r.scope_key, r.key]), num(r.n)]));
     for (const x of list) x.c.linkedRows = n.get(JSON.stringify([x.scope, x.c.key])) ?? 0;
   }

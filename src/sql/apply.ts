@@ -8,7 +8,7 @@ import { activeWhere, entryName, entryScopeJoin, idCols, type LinkShape, loose, 
 import { type KeyRange, plainRangeWhere, type Walk, walkRangeWhere } from './walk.js';
 
 /** The planner's estimate (EXPLAIN, nothing read) of the rows whose FK is NULL, within the scope. */
-export function nullFkEstimateStatement(link: LinkShape, f: ScopeFilter): Statement {
+export function nullFkEstimateStatement(link: LinkShape, f: ScopeFilter): Statement<{ 'QUERY PLAN': unknown }> {
   const p = new Params();
   const text = `EXPLAIN (FORMAT JSON) SELECT 1 FROM ${link.sourceSql} s WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}`;
   return { text, values: p.values };
@@ -204,7 +204,7 @@ HAVING count(*) > 0`;
  * `rls` and `before_update_triggers` say which the table has). Planned rows not found here changed since
  * the plan (name, scope or FK) or were deleted: the caller computes them as the remainder.
  */
-export function skipReasonsStatement(link: LinkShape, a: { planRunId: string; runId: string; linkName: string }, f: ScopeFilter): Statement {
+export function skipReasonsStatement(link: LinkShape, a: { planRunId: string; runId: string; linkName: string }, f: ScopeFilter): Statement<{ master_deleted: unknown; master_moved: unknown; master_inactive: unknown; master_renamed: unknown; passed_over: unknown; short_by_name: unknown; rls: boolean; before_update_triggers: boolean }> {
   const p = new Params();
   const linkName = p.add(a.linkName);
   const tk = `t.${ident(link.targetKey)}`;

@@ -11,7 +11,7 @@ import { Params, type Statement } from './link.js';
 export const EXCLUDED_SCHEMAS = ['pg_catalog', 'information_schema', 'pg_toast', 'fk_backfill'];
 
 /** Columns of every ordinary or partitioned (parent) table in the searched schemas. $1: schema list or NULL for all. */
-export function columnsStatement(schemas: readonly string[] | null): Statement {
+export function columnsStatement(schemas: readonly string[] | null): Statement<{ schema: string; table_name: string; oid: unknown; column_name: string; type: string; base: string; category: string; not_null: boolean; identity: string; generated: string }> {
   const p = new Params();
   const excluded = p.add(EXCLUDED_SCHEMAS);
   const only = p.add(schemas === null ? null : [...schemas]);
@@ -36,7 +36,7 @@ export function columnsStatement(schemas: readonly string[] | null): Statement {
  * Every index of the given tables (primary keys and unique constraints are indexes too), with its key
  * columns in order; expression columns are left out and flagged ($1: table oids).
  */
-export function indexesStatement(oids: readonly number[]): Statement {
+export function indexesStatement(oids: readonly number[]): Statement<{ oid: unknown; is_primary: boolean; is_unique: boolean; partial: boolean; has_expr: boolean; columns: string[] }> {
   return {
     text: `SELECT i.indrelid::int8 AS oid, i.indisprimary AS is_primary, i.indisunique AS is_unique,
        (i.indpred IS NOT NULL) AS partial, (0 = ANY (i.indkey::int2[])) AS has_expr,
@@ -51,7 +51,7 @@ export function indexesStatement(oids: readonly number[]): Statement {
 }
 
 /** Foreign keys from the given tables, with columns on both sides ($1: table oids). */
-export function foreignKeysStatement(oids: readonly number[]): Statement {
+export function foreignKeysStatement(oids: readonly number[]): Statement<{ oid: unknown; ref_oid: unknown; name: string; columns: string[]; ref_columns: string[] }> {
   return {
     text: `SELECT con.conrelid::int8 AS oid, con.confrelid::int8 AS ref_oid, con.conname::text AS name,
        ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.o) AS columns,
@@ -67,7 +67,7 @@ export function foreignKeysStatement(oids: readonly number[]): Statement {
  * Rows sampled and distinct values per column among them (`d0`, `d1`, … in the order given): how many
  * different values a column has relative to the rows, the cardinality evidence for scope columns.
  */
-export function cardinalityStatement(tableSql: string, columns: readonly string[], sample = 2000): Statement {
+export function cardinalityStatement(tableSql: string, columns: readonly string[], sample = 2000): Statement<Record<string, unknown>> {
   const p = new Params();
   const lim = p.add(sample);
   const picks = columns.length === 0 ? '1 AS one' : columns.map((c) => `x.${ident(c)}`).join(', ');
@@ -85,7 +85,7 @@ export function cardinalityStatement(tableSql: string, columns: readonly string[
 export function keyOverlapStatement(
   a: { sourceSql: string; fk: string; targetSql: string; targetKey: string; shared: readonly string[] },
   sample = 2000,
-): Statement {
+): Statement<Record<string, unknown>> {
   const p = new Params();
   const lim = p.add(sample);
   const cols = a.shared.map((c, i) => `, s.${ident(c)} AS c${i}`).join('');
@@ -106,7 +106,7 @@ SELECT (SELECT count(*) FROM s)::int8 AS sampled, count(*)::int8 AS found${count
 }
 
 /** A few distinct values of a column (as text), for evidence such as a `status` column's states. */
-export function sampleValuesStatement(tableSql: string, column: string, sample = 2000, distinct = 8): Statement {
+export function sampleValuesStatement(tableSql: string, column: string, sample = 2000, distinct = 8): Statement<{ v: string }> {
   const p = new Params();
   const text = `SELECT DISTINCT v FROM (SELECT x.${ident(column)}::text AS v FROM ${tableSql} x WHERE x.${ident(column)} IS NOT NULL LIMIT ${p.add(sample)}) s
  ORDER BY v LIMIT ${p.add(distinct)}`;
@@ -118,7 +118,7 @@ export function sampleValuesStatement(tableSql: string, column: string, sample =
  * the table), how many distinct names (trimmed, case-folded) exist among at most `targetLimit` target
  * names. One statement, hashed semi-join; never a query per name.
  */
-export function overlapStatement(a: { sourceSql: string; name: string; targetSql: string; targetName: string }, sample = 2000, targetLimit = 200_000): Statement {
+export function overlapStatement(a: { sourceSql: string; name: string; targetSql: string; targetName: string }, sample = 2000, targetLimit = 200_000): Statement<{ sampled: unknown; found: unknown }> {
   const p = new Params();
   const text = `WITH s AS (
   SELECT DISTINCT lower(btrim(x.n::text)) AS n

@@ -18,6 +18,28 @@ function base(link: LinkShape, f: ScopeFilter, p: Params): string {
 )`;
 }
 
+/** A master of revenueStatement: its documents and amounts (amounts as text), and the totals over every master (window). */
+export interface RevenueRow {
+  scope_key: string[] | null;
+  key: string;
+  name: string;
+  fk_docs: unknown;
+  fk_amount: string;
+  name_docs: unknown;
+  name_amount: string;
+  missed_docs: unknown;
+  missed_amount: string;
+  wrong_docs: unknown;
+  wrong_amount: string;
+  masters: unknown;
+  total_name_docs: unknown;
+  total_name_amount: string;
+  total_missed_docs: unknown;
+  total_missed_amount: string;
+  total_wrong_docs: unknown;
+  total_wrong_amount: string;
+}
+
 /**
  * One row per master that the FK or the name join reaches. `name_*` counts a document once per master
  * whose name equals its name (so a document matching two same-named masters is counted twice);
@@ -25,7 +47,7 @@ function base(link: LinkShape, f: ScopeFilter, p: Params): string {
  * but either also reached under another master, or its FK says another master. Window totals cover
  * every master, before LIMIT.
  */
-export function revenueStatement(link: LinkShape, f: ScopeFilter, limit: number): Statement {
+export function revenueStatement(link: LinkShape, f: ScopeFilter, limit: number): Statement<RevenueRow> {
   const p = new Params();
   const text = `WITH ${base(link, f, p)}, nm AS (
   SELECT m.k, d.dk, d.fk, d.amt, count(*) OVER (PARTITION BY d.dk) AS hits
@@ -62,8 +84,18 @@ SELECT r.scope_key, r.key, r.name, r.fk_docs, r.fk_amount::text AS fk_amount, r.
   return { text, values: p.values };
 }
 
+export interface RevenueTotalsRow {
+  docs: unknown;
+  amount: string;
+  linked_docs: unknown;
+  linked_amount: string;
+  unlinked_docs: unknown;
+  unlinked_amount: string;
+  no_name_match_docs: unknown;
+}
+
 /** Documents and amount of the link's table: all, linked by FK (to a master of the same scope), not linked. */
-export function revenueTotalsStatement(link: LinkShape, f: ScopeFilter): Statement {
+export function revenueTotalsStatement(link: LinkShape, f: ScopeFilter): Statement<RevenueTotalsRow> {
   const p = new Params();
   const text = `WITH ${base(link, f, p)}
 SELECT count(*)::int8 AS docs, coalesce(sum(d.amt), 0)::text AS amount,

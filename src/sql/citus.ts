@@ -13,7 +13,7 @@ export type TableKind =
   | { kind: 'local'; managed: boolean };
 
 /** True on a database with the Citus extension (its metadata table exists). */
-export function citusPresentStatement(): Statement {
+export function citusPresentStatement(): Statement<{ citus: boolean }> {
   return { text: `SELECT to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL AS citus`, values: [] };
 }
 
@@ -22,7 +22,7 @@ export function citusPresentStatement(): Statement {
  * hash-distributed; 'n' with replication model 't': reference table; anything else (Citus-managed local
  * tables, single-shard schema tables) is treated as local.
  */
-export function tableKindsStatement(oids: readonly number[]): Statement {
+export function tableKindsStatement(oids: readonly number[]): Statement<TableKindRow> {
   return {
     text: `SELECT p.logicalrelid::oid::int8 AS oid, p.partmethod::text AS method, p.repmodel::text AS repmodel, p.colocationid::int8 AS colocation,
        CASE WHEN p.partmethod = 'h' THEN column_to_column_name(p.logicalrelid, p.partkey) END AS column

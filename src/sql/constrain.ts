@@ -80,6 +80,14 @@ export function attachIndexSql(parentIndex: string, childIndex: string): string 
   return `ALTER INDEX ${parentIndex} ATTACH PARTITION ${childIndex}`;
 }
 
+/** One batch of the orphan scan: no row, or `last_key` null, when the walk is done; `sample` is json (text on some drivers). */
+export interface OrphanBatchRow {
+  last_key: string | null;
+  scanned: unknown;
+  orphans: unknown;
+  sample: { key: string; fk: string; scope: string[] }[] | string;
+}
+
 /**
  * One batch of the orphan scan: FK values in a range of the walk key that point to no (same-scope)
  * master. The range is (after, the `batch`-th key after it]: every row with a key in it is read, ties
@@ -89,7 +97,7 @@ export function attachIndexSql(parentIndex: string, childIndex: string): string 
  * Citus pushes down whole. One aggregate over a join, no correlated subquery, so Citus runs it on the
  * shards too.
  */
-export function orphanBatchStatement(s: ConstrainShape, tenantSafe: boolean, after: string | null, batch: number, sampleLimit: number, groups = false): Statement {
+export function orphanBatchStatement(s: ConstrainShape, tenantSafe: boolean, after: string | null, batch: number, sampleLimit: number, groups = false): Statement<OrphanBatchRow> {
   const p = new Params();
   const k = ident(s.key);
   const fk = ident(s.fk);
@@ -122,7 +130,7 @@ SELECT u.up::text AS last_key,
 }
 
 /** NULL FKs left (for --not-null). */
-export function nullCountStatement(s: ConstrainShape): Statement {
+export function nullCountStatement(s: ConstrainShape): Statement<{ n: unknown }> {
   return { text: `SELECT count(*)::int8 AS n FROM ${s.sourceSql} WHERE ${ident(s.fk)} IS NULL`, values: [] };
 }
 
@@ -190,6 +198,20 @@ export const INDEXES_SQL = `SELECT i.indexrelid::regclass::text AS qualified_nam
  WHERE i.indrelid = $1::oid
  ORDER BY c.relname`;
 
+export interface IndexRow {
+  qualified_name: string;
+  name: string;
+  valid: boolean;
+  is_unique: boolean;
+  partial: boolean;
+  columns: string[];
+  has_expression: boolean;
+}
+
+export function indexesStatement(tableOid: number): Statement<IndexRow> {
+  return { text: INDEXES_SQL, values: [tableOid] };
+}
+
 /** Catalog: FK constraints from one table to another, with columns on both sides. */
 export const FOREIGN_KEYS_SQL = `SELECT c.conname::text AS name, c.convalidated AS validated, c.confdeltype::text AS deltype,
        ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.o) AS columns,
@@ -198,23 +220,55 @@ export const FOREIGN_KEYS_SQL = `SELECT c.conname::text AS name, c.convalidated 
  WHERE c.contype = 'f' AND c.conrelid = $1::oid AND c.confrelid = $2::oid
  ORDER BY c.conname`;
 
+export interface FkRow {
+  name: string;
+  validated: boolean;
+  deltype: string;
+  columns: string[];
+  ref_columns: string[];
+}
+
+export function foreignKeysStatement(sourceOid: number, targetOid: number): Statement<FkRow> {
+  return { text: FOREIGN_KEYS_SQL, values: [sourceOid, targetOid] };
+}
+
 /** Catalog: a table's relkind, and its direct partitions (none for a plain table). */
 export const PARTITIONS_SQL = `SELECT c.oid::int8 AS oid, c.relkind::text AS relkind, n.nspname::text AS schema, c.relname::text AS name
   FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE i.inhparent = $1::oid
  ORDER BY c.relname`;
 
+export function partitionsStatement(tableOid: number): Statement<{ oid: unknown; relkind: string; schema: string; name: string }> {
+  return { text: PARTITIONS_SQL, values: [tableOid] };
+}
+
 export const RELKIND_SQL = `SELECT c.relkind::text AS relkind FROM pg_class c WHERE c.oid = $1::oid`;
+
+export function relkindStatement(tableOid: number): Statement<{ relkind: string }> {
+  return { text: RELKIND_SQL, values: [tableOid] };
+}
 
 /** Catalog: the tables (oids) whose index is attached to a partitioned index (given by name, regclass text). */
 export const ATTACHED_INDEXES_SQL = `SELECT x.indrelid::int8 AS table_oid FROM pg_inherits i JOIN pg_index x ON x.indexrelid = i.inhrelid WHERE i.inhparent = to_regclass($1)`;
+
+export function attachedIndexesStatement(parentIndex: string): Statement<{ table_oid: unknown }> {
+  return { text: ATTACHED_INDEXES_SQL, values: [parentIndex] };
+}
 
 /** Catalog: a named constraint of a table (CHECK or otherwise). */
 export const CONSTRAINT_BY_NAME_SQL = `SELECT c.conname::text AS name, c.contype::text AS type, c.convalidated AS validated
   FROM pg_constraint c WHERE c.conrelid = $1::oid AND c.conname = $2`;
 
+export function constraintByNameStatement(tableOid: number, name: string): Statement<{ name: string; type: string; validated: boolean }> {
+  return { text: CONSTRAINT_BY_NAME_SQL, values: [tableOid, name] };
+}
+
 /** Catalog: is the column NOT NULL already. */
 export const COLUMN_NOT_NULL_SQL = `SELECT a.attnotnull AS not_null FROM pg_attribute a WHERE a.attrelid = $1::oid AND a.attname = $2 AND NOT a.attisdropped`;
+
+export function columnNotNullStatement(tableOid: number, column: string): Statement<{ not_null: boolean }> {
+  return { text: COLUMN_NOT_NULL_SQL, values: [tableOid, column] };
+}
 
 /** Rows per distinct walk key of a source (a Citus distributed source is walked by whole distribution values). */
 export function rowsPerKeyStatement(sourceSql: string, key: string): Statement<{ r: unknown }> {

@@ -167,13 +167,26 @@ function own(store: boolean): { aliases: string; entries: string; runs: string }
       };
 }
 
+/** How a linked row drifted from its master (see driftLinkedStatement). */
+export type DriftKind = 'renamed' | 'inactive' | 'missing';
+
+/** A group of drifted linked rows: one scope, document name and master. */
+export interface DriftLinkedRow {
+  kind: DriftKind;
+  scope_key: (string | null)[];
+  source_name: string;
+  target_key: string;
+  master_name: string | null;
+  row_count: unknown;
+}
+
 /**
  * Drift of the linked rows of one link, grouped by (scope, document name, master): rows whose master is
  * gone ('missing'), inactive ('inactive'), or whose name differs from the master's ('renamed': compared
  * on the columns' own types, as the exact plan compares them). A name a person aliased to that master
  * (a live 'decision' alias) is no drift. The caller re-scores 'renamed' groups of non-exact links.
  */
-export function driftLinkedStatement(link: LinkShape, linkName: string, f: ScopeFilter, store = true): Statement {
+export function driftLinkedStatement(link: LinkShape, linkName: string, f: ScopeFilter, store = true): Statement<DriftLinkedRow> {
   const p = new Params();
   const o = own(store);
   const ln = p.add(linkName);
@@ -202,12 +215,21 @@ SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)
   return { text, values: p.values };
 }
 
+/** A name no plan has seen, with its rows and the totals over all such names (window). */
+export interface DriftNewNameRow {
+  scope_key: (string | null)[];
+  source_name: string;
+  row_count: unknown;
+  names_total: unknown;
+  rows_total: unknown;
+}
+
 /**
  * Names of NULL-FK rows that no finished plan of this link has seen (no plan entry for the scope and
  * name) and that nothing would link now: no single active master of that exact name in the scope, no
  * live alias or decision. Grouped by (scope, name) with row counts.
  */
-export function driftNewNamesStatement(link: LinkShape, linkName: string, f: ScopeFilter, limit: number, store = true): Statement {
+export function driftNewNamesStatement(link: LinkShape, linkName: string, f: ScopeFilter, limit: number, store = true): Statement<DriftNewNameRow> {
   const p = new Params();
   const o = own(store);
   const ln = p.add(linkName);

@@ -12,7 +12,7 @@ import { ident } from './quote.js';
  * Every column of the master table (by oid): NOT NULL, has a default, identity, generated. One
  * statement, read before anything is written.
  */
-export function masterColumnsStatement(targetOid: number): Statement {
+export function masterColumnsStatement(targetOid: number): Statement<{ name: string; not_null: boolean; has_default: boolean; identity: string; generated: string; type: string }> {
   return {
     text: `SELECT a.attname::text AS name, a.attnotnull AS not_null, a.atthasdef AS has_default,
        a.attidentity::text AS identity, a.attgenerated::text AS generated, format_type(a.atttypid, a.atttypmod) AS type
@@ -24,7 +24,7 @@ export function masterColumnsStatement(targetOid: number): Statement {
 }
 
 /** Masters by key (any activity), with their scope, name, number and active flag (review pages, decisions). */
-export function mastersByKeyStatement(link: LinkShape & { targetKeyType: string; number?: string | undefined }, keys: string[]): Statement {
+export function mastersByKeyStatement(link: LinkShape & { targetKeyType: string; number?: string | undefined }, keys: string[]): Statement<{ key: string; scope_key: (string | null)[]; name: string; number: string | null; active: boolean }> {
   const p = new Params();
   const number = link.number === undefined ? 'NULL::text' : `t.${ident(link.number)}::text`;
   const active = activeExpr('t', link.active);
@@ -36,7 +36,7 @@ export function mastersByKeyStatement(link: LinkShape & { targetKeyType: string;
 }
 
 /** Numbers like CUST-004 per scope and prefix: the widest digits and the highest value (to continue numbering). */
-export function masterNumbersStatement(link: LinkShape & { number: string }, f: ScopeFilter): Statement {
+export function masterNumbersStatement(link: LinkShape & { number: string }, f: ScopeFilter): Statement<{ scope_key: (string | null)[]; prefix: string | null; width: number; max_number: string; n: unknown }> {
   const p = new Params();
   const n = `t.${ident(link.number)}::text`;
   const text = `SELECT ${scopeKeyExpr('t', link)} AS scope_key, substring(${n} from '^(.*?)[0-9]+$') AS prefix,
@@ -48,7 +48,7 @@ export function masterNumbersStatement(link: LinkShape & { number: string }, f: 
 }
 
 /** Inserts new active masters (scope values, name, optional number) from a JSON array; returns their keys. */
-export function insertMastersStatement(link: LinkShape & { number?: string | undefined }, scopeTypes: string[], rows: { scope: (string | null)[]; name: string; number: string | null }[]): Statement {
+export function insertMastersStatement(link: LinkShape & { number?: string | undefined }, scopeTypes: string[], rows: { scope: (string | null)[]; name: string; number: string | null }[]): Statement<{ key: string; scope_key: (string | null)[]; name: string }> {
   const p = new Params();
   const cols = [...link.scope.map((c) => ident(c)), ident(link.targetName)];
   const sel = [...link.scope.map((_, i) => `x.s${i}::${scopeTypes[i] ?? 'text'}`), 'x.name'];
@@ -71,7 +71,7 @@ RETURNING ${ident(link.targetKey)}::text AS key, ARRAY[${link.scope.map((c) => `
 }
 
 /** Sets the active flag of masters (by key) within the scope: reactivation instead of a duplicate. */
-export function reactivateMastersStatement(link: LinkShape & { targetKeyType: string }, keys: string[], f: ScopeFilter): Statement {
+export function reactivateMastersStatement(link: LinkShape & { targetKeyType: string }, keys: string[], f: ScopeFilter): Statement<{ key: string; scope_key: (string | null)[]; name: string }> {
   const p = new Params();
   if (link.active === undefined) throw new BackfillError('CONFIG_INVALID', 'no active column configured: masters cannot be reactivated');
   const v = activeValueSql(link.active);

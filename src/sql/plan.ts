@@ -8,6 +8,7 @@
 import { activeWhere, entryName, idCols, type LinkShape, loose, OWN, Params, rowKeyText, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement, type TypedLinkShape } from './link.js';
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
+import type { Outcome } from '../match/types.js';
 import { NO_SCOPE_REASON } from '../plan/decide.js';
 
 /**
@@ -76,7 +77,7 @@ export function unlinkedSampleSettingsStatement(): Statement {
 }
 
 /** Per outcome and method: distinct names and rows of one link's plan (the plan's summary, counted where the entries are). */
-export function planCountsStatement(a: { runId: string; linkName: string }): Statement {
+export function planCountsStatement(a: { runId: string; linkName: string }): Statement<{ outcome: Outcome; method: string | null; names: unknown; rows: unknown }> {
   return {
     text: `SELECT e.outcome, e.method, count(*)::int8 AS names, coalesce(sum(e.row_count), 0)::int8 AS rows
   FROM fk_backfill.plan_entries e
@@ -98,8 +99,22 @@ function entryWhere(a: { runId: string; linkName: string; which: EntrySelection 
                                           FROM jsonb_array_elements(${p.add(JSON.stringify(a.which.pairs))}::jsonb) x)`;
 }
 
+/** A plan entry as planEntriesStatement reads it. */
+export interface PlanEntryDbRow {
+  scope_key: (string | null)[];
+  source_name: string | null;
+  outcome: Outcome;
+  target_key: string | null;
+  method: string | null;
+  score: unknown;
+  row_count: unknown;
+  candidates: unknown;
+  reason: string | null;
+  target_name: string | null;
+}
+
 /** Some entries of one link's plan (see EntrySelection). */
-export function planEntriesStatement(a: { runId: string; linkName: string; which: EntrySelection }): Statement {
+export function planEntriesStatement(a: { runId: string; linkName: string; which: EntrySelection }): Statement<PlanEntryDbRow> {
   const p = new Params();
   const text = `SELECT e.scope_key, e.source_name, e.outcome, e.target_key, e.method, e.score, e.row_count, e.candidates, e.reason, e.target_name
   FROM fk_backfill.plan_entries e
@@ -184,8 +199,15 @@ SELECT ${scopeKeyExpr('n', link)} AS scope_key, n.source_name, n.row_count,
   return { text, values: p.values };
 }
 
+/** The link's `compare` columns as plan reads them (compare_0, compare_1…; compare_agree on names only, see compareColumns). */
+export type CompareValues = Record<`compare_${number}`, string | null | undefined> & { compare_agree?: boolean | null };
+/** A master as mastersStatement and inactiveMastersStatement read it. */
+export type MasterRow = { scope_key: (string | null)[]; key: string; name: string } & CompareValues;
+/** A distinct unlinked name as unlinkedNamesStatement reads it. */
+export type NameRow = { scope_key: (string | null)[]; source_name: string | null; row_count: unknown } & CompareValues;
+
 /** Active masters of the scope(s): key, name (for normalised/fuzzy matching). */
-export function mastersStatement(link: LinkShape, f: ScopeFilter): Statement {
+export function mastersStatement(link: LinkShape, f: ScopeFilter): Statement<MasterRow> {
   const p = new Params();
   const text = `SELECT ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetKey)}::text AS key, t.${ident(link.targetName)} AS name${compareColumns(link, 'target')}
   FROM ${link.targetSql} t
@@ -195,7 +217,7 @@ export function mastersStatement(link: LinkShape, f: ScopeFilter): Statement {
 }
 
 /** Names already linked by FK to an active master of the same scope: known aliases and labelled data. */
-export function aliasesStatement(link: LinkShape, f: ScopeFilter): Statement {
+export function aliasesStatement(link: LinkShape, f: ScopeFilter): Statement<{ scope_key: (string | null)[]; name: string; key: string; rows: unknown }> {
   const p = new Params();
   const text = `SELECT ${scopeKeyExpr('s', link)} AS scope_key, s.${ident(link.name)} AS name, s.${ident(link.fk)}::text AS key, count(*)::int8 AS rows
   FROM ${link.sourceSql} s
@@ -226,7 +248,7 @@ function compareColumns(link: LinkShape, side: 'source' | 'target'): string {
 }
 
 /** Distinct names of NULL-FK rows with their row counts (input of normalised/fuzzy plans). */
-export function unlinkedNamesStatement(link: LinkShape, f: ScopeFilter): Statement {
+export function unlinkedNamesStatement(link: LinkShape, f: ScopeFilter): Statement<NameRow> {
   const p = new Params();
   const text = `SELECT ${scopeKeyExpr('s', link)} AS scope_key, s.${ident(link.name)} AS source_name, count(*)::int8 AS row_count${compareColumns(link, 'source')}
   FROM ${link.sourceSql} s
@@ -242,6 +264,17 @@ export function unlinkedNamesStatement(link: LinkShape, f: ScopeFilter): Stateme
  * text built per row). Any other type (numeric, timestamps, a loose column…) is compared by text too.
  */
 const TEXT_EXACT = /^(text|character varying|character|smallint|integer|bigint|uuid|boolean|date)\b/;
+
+/** A row of the unmatched sample (unlinkedRecordsStatement). */
+export interface UnlinkedRecordRow {
+  document_number: string | null;
+  entity_name: string | null;
+  scope_key: (string | null)[];
+  outcome: string;
+  reason: string | null;
+  row_count: unknown;
+  candidates: unknown;
+}
 
 /**
  * Rows whose FK is NULL and whose name the plan did not link (the seed's unmatchedRecords), as lines:
@@ -263,7 +296,7 @@ const TEXT_EXACT = /^(text|character varying|character|smallint|integer|bigint|u
  * matched by the text array against the entries with a NULL scope value only (the only ones it can equal).
  * Rows added after the plan (no entry) are not listed.
  */
-export function unlinkedRecordsStatement(link: TypedLinkShape, planRunId: string, linkName: string, f: ScopeFilter, limit: number): Statement {
+export function unlinkedRecordsStatement(link: TypedLinkShape, planRunId: string, linkName: string, f: ScopeFilter, limit: number): Statement<UnlinkedRecordRow> {
   const p = new Params();
   const doc = link.document === undefined ? rowKeyText('s', link) : `s.${ident(link.document)}::text`;
   const run = p.add(planRunId);
@@ -322,7 +355,7 @@ SELECT u.document_number, u.entity_name, u.scope_key, coalesce(u.outcome, c.outc
 }
 
 /** Inactive masters of the scope(s): key, name, number (missing-master proposals flag reactivation). */
-export function inactiveMastersStatement(link: LinkShape & { number?: string | undefined }, f: ScopeFilter): Statement {
+export function inactiveMastersStatement(link: LinkShape & { number?: string | undefined }, f: ScopeFilter): Statement<MasterRow & { number: string | null }> {
   const p = new Params();
   if (link.active === undefined) return { text: 'SELECT NULL::text[] AS scope_key, NULL::text AS key, NULL::text AS name, NULL::text AS number WHERE false', values: [] };
   const number = link.number === undefined ? 'NULL::text' : `t.${ident(link.number)}::text`;

@@ -119,7 +119,7 @@ export function reviewQueueSql(
   page: QueueSqlPage,
   f: ScopeFilter,
   bulk: BulkSql | null = null,
-): Statement {
+): Statement<{ items: unknown; facets?: unknown }> {
   const p = new Params();
   if (links.length === 0) {
     return { text: `SELECT '[]'::jsonb AS items, '[]'::jsonb AS facets`, values: [] };
@@ -179,7 +179,7 @@ SELECT coalesce((SELECT jsonb_agg(to_jsonb(pg) ORDER BY pg.pos) FROM pg), '[]'::
  * Masters of one link in one scope whose name (or number, or key) contains `q`: the review page's
  * "search all masters" box, for a master that is not among a name's candidates. Active ones first.
  */
-export function masterSearchSql(link: LinkShape & { number?: string | undefined }, scopeKey: (string | null)[], q: string, limit: number): Statement {
+export function masterSearchSql(link: LinkShape & { number?: string | undefined }, scopeKey: (string | null)[], q: string, limit: number): Statement<{ key: string; name: string; number: string | null; active: boolean }> {
   const p = new Params();
   const scope = link.scope.map((c, i) => ` AND t.${ident(c)}::text = ${p.add(scopeKey[i] ?? null)}::text`).join('');
   const like = p.add('%' + q.replace(/[\\%_]/g, (c) => '\\' + c) + '%');
@@ -198,7 +198,7 @@ export function masterSearchSql(link: LinkShape & { number?: string | undefined 
  * at that table, per scope: so two masters of the same name can be told apart by use. Without an index
  * on the FK this reads the source tables; the page asks only for candidates that share their name.
  */
-export function linkedRowsSql(links: LinkShape[], keys: string[], keyType: string): Statement {
+export function linkedRowsSql(links: LinkShape[], keys: string[], keyType: string): Statement<{ scope_key: (string | null)[]; key: string; n: unknown }> {
   const p = new Params();
   const k = p.add(keys);
   const parts = links.map(

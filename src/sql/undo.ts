@@ -4,6 +4,7 @@
 import { BackfillError } from '../errors.js';
 import { ident } from './quote.js';
 import { idCols, type LinkShape, OWN, Params, rowKeyMatch, rowKeyText, type ScopeFilter, scopeWhere, type Statement, withChangedCount } from './link.js';
+import type { BoundRow } from './walk.js';
 
 /**
  * Reverts what run `targetRunId` wrote into one link: only rows that still hold the value it wrote;
@@ -76,7 +77,7 @@ function notRewritten(alias: string, u: { runId: string; target: string; linkNam
 }
 
 /** Whether another run (not `runId`, the undo itself) wrote into the link after the target run: \`later\`. */
-export function laterWritesStatement(a: { targetRunId: string; runId: string; linkName: string }): Statement {
+export function laterWritesStatement(a: { targetRunId: string; runId: string; linkName: string }): Statement<{ later: boolean }> {
   const p = new Params();
   const runId = p.add(a.runId);
   const target = p.add(a.targetRunId);
@@ -142,7 +143,7 @@ function positionRange(alias: string, r: { after: string | null; upTo: string },
  * run and link after position `after`, walking the change sets in id order (index (run_id, link, id))
  * and each set's rows in order. Used with `undoStatement`'s setRange.
  */
-export function undoBoundStatement(a: { targetRunId: string; linkName: string }, after: string | null, limit: number): Statement {
+export function undoBoundStatement(a: { targetRunId: string; linkName: string }, after: string | null, limit: number): Statement<BoundRow> {
   const p = new Params();
   const text = `SELECT x.set_id::text || ':' || x.ord::text AS up_to, x.n::int8 AS n
   FROM (SELECT c.set_id, c.ord, row_number() OVER (ORDER BY c.set_id, c.ord) AS n

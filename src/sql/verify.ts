@@ -15,7 +15,7 @@ import { type LinkShape, Params, type ScopeFilter, scopeWhere, type Statement } 
  * whose scope value is NULL belongs to no tenant: its FK is an orphan only when no master has the key
  * (as a composite FK, MATCH SIMPLE, checks nothing for it).
  */
-export function integrityStatement(link: LinkShape, f: ScopeFilter): Statement {
+export function integrityStatement(link: LinkShape, f: ScopeFilter): Statement<{ total: unknown; null_fks: unknown; orphans: unknown; cross_scope: unknown; inactive_targets: unknown }> {
   const p = new Params();
   const fk = ident(link.fk);
   const tk = ident(link.targetKey);

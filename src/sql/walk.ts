@@ -12,6 +12,12 @@ export interface KeyRange {
   upTo: string | null;
 }
 
+/** Upper bound of a walk's next batch: its last key (or block) as text and the rows it holds; no row: the walk is done. */
+export interface BoundRow {
+  up_to: string;
+  n: unknown;
+}
+
 /** The unbounded range: a whole link in one statement (a single-transaction run's link, apply's final sweep). */
 export const WHOLE_LINK: KeyRange = { after: null, upTo: null };
 
@@ -45,7 +51,7 @@ function upToWhere(col: string, link: LinkShape, hi: string | null, p: Params): 
  * tenants (first scope value, in the walk key's type) of the plan's linked entries, weighed by their rows:
  * a Citus source walked by its distribution column, whole tenants per slice.
  */
-export function sliceCutsStatement(link: LinkShape, slices: number, from: { ladder: string } | { planRunId: string; linkName: string }): Statement {
+export function sliceCutsStatement(link: LinkShape, slices: number, from: { ladder: string } | { planRunId: string; linkName: string }): Statement<{ cut: string }> {
   const p = new Params();
   const n = p.add(Math.max(1, Math.floor(slices)));
   const items =
@@ -94,7 +100,7 @@ export function walkRangeWhere(walk: Walk | undefined): typeof keyRangeWhere {
  * The bound of apply's final sweep (one batch over the whole link, see apply.ts): one row, `up_to`
  * 'all', while the sweep has not run (`after` is null); `n` is the rows it may change at most.
  */
-export function sweepBoundStatement(after: string | null, rows: number): Statement {
+export function sweepBoundStatement(after: string | null, rows: number): Statement<BoundRow> {
   const p = new Params();
   const text = `SELECT 'all'::text AS up_to, ${p.add(rows)}::int8 AS n WHERE ${p.add(after)}::text IS NULL`;
   return { text, values: p.values };
@@ -105,7 +111,7 @@ export function sweepBoundStatement(after: string | null, rows: number): Stateme
  * `end` (the walk's last block + 1); `n` estimates the rows in it from the table's tuple density. No
  * row when the walk is done. A statement (not arithmetic in the caller) so both walks share the batch engine.
  */
-export function blockBoundStatement(after: string | null, pages: number, end: number, density: number): Statement {
+export function blockBoundStatement(after: string | null, pages: number, end: number, density: number): Statement<BoundRow> {
   const p = new Params();
   const from = p.add(after ?? '0');
   const text = `SELECT x.up_to::text AS up_to, ceil((x.up_to - x.from_) * ${p.add(density)}::float8)::int8 AS n
@@ -119,7 +125,7 @@ export function blockBoundStatement(after: string | null, pages: number, end: nu
  * `after` within the scope (keyset `ORDER BY key LIMIT n`, never OFFSET). No row: the walk is done.
  * Returns `up_to` (key as text) and `n` (keys in the range).
  */
-export function applyBoundStatement(link: LinkShape, after: string | null, limit: number, f: ScopeFilter, hi: string | null = null): Statement {
+export function applyBoundStatement(link: LinkShape, after: string | null, limit: number, f: ScopeFilter, hi: string | null = null): Statement<BoundRow> {
   const p = new Params();
   const k = ident(link.key);
   const scope = scopeWhere('s', link, f, p);
@@ -166,7 +172,7 @@ SELECT x.k, x.n FROM (SELECT s.${k} AS k, row_number() OVER (ORDER BY s.${k}) AS
  * after `after` (or the last one left); past the last rung, and for batches smaller than a rung, the
  * live walk of the primary key, so keys inserted since the ladder was built are still covered.
  */
-export function applyLadderBoundStatement(link: LinkShape, ladder: { table: string; step: number }, after: string | null, limit: number, f: ScopeFilter, hi: string | null = null): Statement {
+export function applyLadderBoundStatement(link: LinkShape, ladder: { table: string; step: number }, after: string | null, limit: number, f: ScopeFilter, hi: string | null = null): Statement<BoundRow> {
   const rungs = Math.floor(limit / ladder.step);
   const live = applyBoundStatement(link, after, limit, f, hi);
   if (rungs < 1) return live;
@@ -206,7 +212,7 @@ export function plainRangeWhere(alias: string, link: LinkShape, r: KeyRange | un
  * and LIMIT is pushed down whole (each shard reads its first tenants by the key's index), so a bound
  * costs a few index reads per shard, never a scan; no window function (Citus would pull every row).
  */
-export function citusTenantBoundStatement(link: LinkShape, after: string | null, tenants: number, f: ScopeFilter, hi: string | null = null): Statement {
+export function citusTenantBoundStatement(link: LinkShape, after: string | null, tenants: number, f: ScopeFilter, hi: string | null = null): Statement<BoundRow> {
   const p = new Params();
   const k = ident(link.key);
   const from = (after === null ? '' : ` AND s.${k} > ${p.add(after)}::${link.keyType}`) + upToWhere(`s.${k}`, link, hi, p);
@@ -228,7 +234,7 @@ SELECT (SELECT g.k::text FROM g ORDER BY g.k DESC LIMIT 1) AS up_to, (SELECT sum
  * Rows with a NULL FK per value of a distributed source's distribution column: how many values a batch
  * of a link whose scope does not carry that column (a reference master) takes for about `n` rows.
  */
-export function rowsPerDistributionValueStatement(link: LinkShape, column: string): Statement {
+export function rowsPerDistributionValueStatement(link: LinkShape, column: string): Statement<{ r: unknown }> {
   return {
     text: `SELECT coalesce(count(*)::float8 / nullif(count(DISTINCT s.${ident(column)}), 0), 1) AS r FROM ${link.sourceSql} s WHERE s.${ident(link.fk)} IS NULL`,
     values: [],

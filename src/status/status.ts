@@ -23,8 +23,7 @@ export interface StatusReport {
 export async function statusIn(ctx: Context): Promise<StatusReport> {
   const links: LinkStatus[] = [];
   for (const l of ctx.links) {
-    const st = statusStatement(shape(l), ctx.filter);
-    const row = (await ctx.db.query<{ total: unknown; null_fks: unknown }>(st.text, st.values)).rows[0];
+    const row = (await ctx.db.query(statusStatement(shape(l), ctx.filter))).rows[0];
     const total = num(row?.total);
     const nulls = num(row?.null_fks);
     links.push({ entityType: l.entity, table: l.config.table, totalRecords: total, nullFks: nulls, populatedFks: total - nulls, populationRate: formatRate(total - nulls, total) });

@@ -3,7 +3,7 @@ import { BackfillError, isConnectionLoss } from '../errors.js';
 import { changedCount } from '../sql/link.js';
 import { laterWritesStatement, undoBoundStatement, undoStatement } from '../sql/undo.js';
 import { createRun, earlierRunThatChanged, failRun, finishRun, getRun, interruptRun, linksWithChanges, loggedChanges, type RunRecord, saveCheckpoint } from '../store/runs.js';
-import { COLUMN_NOT_NULL_SQL, dropNotNullSql } from '../sql/constrain.js';
+import { columnNotNullStatement, dropNotNullSql } from '../sql/constrain.js';
 import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from '../batch/reconnect.js';
 import { assertCanWrite } from '../context/privileges.js';
 import { type CommonOptions, type Context, prepare, runScope, shape } from '../context/context.js';
@@ -156,7 +156,7 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
         const changed = await loggedChanges(tx, target.id, l.entity);
         const laterWrites = await rewrittenSince(tx, { targetRunId: target.id, runId, linkName: l.entity });
         const st = undoStatement(shape(l), { targetRunId: target.id, runId, linkName: l.entity, laterWrites }, ctx.filter);
-        const reverted = changedCount(await tx.query(st.text, st.values));
+        const reverted = changedCount(await tx.query(st));
         if (reverted > changed) {
           // rolls the whole undo back: it would have set back rows the run never wrote
           throw new BackfillError('INTEGRITY', `undo ${l.entity}: run ${target.id} changed ${changed} row(s) but ${reverted} would be set back; nothing was undone (the key no longer identifies one row?)`);
@@ -183,7 +183,7 @@ async function assertFkNullable(ctx: Context, targetRunId: string, done: Readonl
   const changed = await linksWithChanges(ctx.db, targetRunId);
   for (const l of ctx.links) {
     if (!changed.has(l.entity) || done.has(l.entity)) continue;
-    const nn = (await ctx.db.query<{ not_null: boolean }>(COLUMN_NOT_NULL_SQL, [l.sourceOid, l.config.fk])).rows[0];
+    const nn = (await ctx.db.query(columnNotNullStatement(l.sourceOid, l.config.fk))).rows[0];
     if (nn?.not_null !== true) continue;
     const fix = dropNotNullSql({ sourceSql: l.sourceSql, fk: l.config.fk });
     throw new BackfillError(
@@ -200,8 +200,7 @@ async function assertFkNullable(ctx: Context, targetRunId: string, done: Readonl
  * target's even when it is equal (before: undoing an older run set back 10 links a later run made).
  */
 async function rewrittenSince(db: Queryable, a: { targetRunId: string; runId: string; linkName: string }): Promise<boolean> {
-  const st = laterWritesStatement(a);
-  return (await db.query<{ later: boolean }>(st.text, st.values)).rows[0]?.later === true;
+  return (await db.query(laterWritesStatement(a))).rows[0]?.later === true;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { num, type Queryable } from '../db/port.js';
 import { sqlState } from '../errors.js';
 import { constraintStatement, deleteReferencedStatement, integrityStatement } from '../sql/verify.js';
+import { trialDeleteSettingsStatements } from '../sql/session.js';
 import type { OnDeleteAction } from '../sql/constrain.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { findCoveringIndex } from '../constrain/existing.js';
@@ -69,10 +70,8 @@ async function tryDeleteReferenced(ctx: Context, l: ResolvedLink): Promise<boole
   let refused: boolean | null = false;
   try {
     await ctx.db.transaction(async (tx) => {
-      await tx.query(`SET LOCAL lock_timeout = '2s'`);
-      await tx.query(`SET LOCAL statement_timeout = '30s'`);
       // Citus: a master table with foreign keys into it from reference or local tables is modified over one connection per node
-      if (l.citus !== null) await tx.query(`SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`);
+      for (const st of trialDeleteSettingsStatements(l.citus !== null)) await tx.query(st);
       try {
         // nothing referenced (in the scope): nothing to try
         if ((await tx.query(del)).rowCount === 0) refused = null;
@@ -93,8 +92,7 @@ async function tryDeleteReferenced(ctx: Context, l: ResolvedLink): Promise<boole
 export async function verifyIn(ctx: Context): Promise<VerifyReport> {
   const links: LinkVerify[] = [];
   for (const l of ctx.links) {
-    const st = integrityStatement(shape(l), ctx.filter);
-    const row = (await ctx.db.query<Record<string, unknown>>(st.text, st.values)).rows[0] ?? {};
+    const row = (await ctx.db.query(integrityStatement(shape(l), ctx.filter))).rows[0];
     const constraint = await findConstraint(ctx.db, l);
     const restricts = constraint !== null && (constraint.onDelete === 'restrict' || constraint.onDelete === 'no action');
     const expectedOnDelete: OnDeleteAction = l.config.onDelete ?? 'restrict';
@@ -104,11 +102,11 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
     const v: LinkVerify = {
       entityType: l.entity,
       table: l.config.table,
-      totalRecords: num(row['total']),
-      nullFks: num(row['null_fks']),
-      orphans: num(row['orphans']),
-      crossScope: num(row['cross_scope']),
-      inactiveTargets: num(row['inactive_targets']),
+      totalRecords: num(row?.total),
+      nullFks: num(row?.null_fks),
+      orphans: num(row?.orphans),
+      crossScope: num(row?.cross_scope),
+      inactiveTargets: num(row?.inactive_targets),
       constraint,
       restrictVerified,
       expectedOnDelete,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { redactUrl } from '../../db/index.js';
-import { runDemo } from '../../demo/run.js';
+import { deleteCustomerShown, runDemo } from '../../demo/run.js';
 import type { GlobalFlags } from '../common.js';
 import { backfillText, statusTable } from '../format.js';
 import { print, printJson } from '../output.js';
@@ -23,7 +23,7 @@ export function register(program: Command): void {
       print(backfillText(r.dryRun) + '\n');
       print(backfillText(r.applied) + '\n');
       print('FK population after:\n' + statusTable(r.after) + '\n');
-      print(`DELETE FROM customers WHERE customer_name = 'ABC Corp' → ${r.restrictVerified ? 'refused by ON DELETE RESTRICT (rolled back) ✓' : 'NOT refused ✗'}`);
+      print(`${deleteCustomerShown('ABC Corp')} → ${r.restrictVerified ? 'refused by ON DELETE RESTRICT (rolled back) ✓' : 'NOT refused ✗'}`);
       if (flags.db === undefined) {
         print('\nThis demo ran in memory and is gone. Keep one to explore: fk-backfill demo --db pglite://./demo-db');
       } else {

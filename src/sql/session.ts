@@ -1,0 +1,34 @@
+/**
+ * Session and transaction settings the stages set around their statements, and the probe of a lost
+ * connection: fixed text, no parameters (SET takes none).
+ */
+import type { Statement } from './statement.js';
+
+type NoRows = Record<string, never>;
+
+/** Hash joins for the rest of the transaction (the review queue: fresh entries have no statistics). */
+export function noNestedLoopsStatement(): Statement<NoRows> {
+  return { text: 'SET LOCAL enable_nestloop = off', values: [] };
+}
+
+/** Back to the server's lock_timeout after a session set its own (constrain's CONCURRENTLY steps). */
+export function resetLockTimeoutStatement(): Statement<NoRows> {
+  return { text: 'RESET lock_timeout', values: [] };
+}
+
+/**
+ * The limits of verify's trial DELETE of a referenced master (a transaction always rolled back): short
+ * lock and statement timeouts and, on Citus, one connection per node.
+ */
+export function trialDeleteSettingsStatements(citus: boolean): Statement<NoRows>[] {
+  return [
+    { text: `SET LOCAL lock_timeout = '2s'`, values: [] },
+    { text: `SET LOCAL statement_timeout = '30s'`, values: [] },
+    ...(citus ? [{ text: `SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`, values: [] }] : []),
+  ];
+}
+
+/** Does the server answer (a reconnect's probe). */
+export function pingStatement(): Statement<{ '?column?': number }> {
+  return { text: 'SELECT 1', values: [] };
+}

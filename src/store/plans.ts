@@ -1,0 +1,65 @@
+/**
+ * What apply reads of a plan run (fk_backfill.plan_entries, fk_backfill.runs): its linked rows per link
+ * and per tenant, its content hash (stamped and recomputed), and the names its queue holds.
+ */
+import { num, type Queryable } from '../db/port.js';
+
+export async function plannedRows(db: Queryable, planRunId: string, link: string): Promise<number> {
+  const res = await db.query<{ n: unknown }>(
+    `SELECT coalesce(sum(row_count), 0)::int8 AS n FROM fk_backfill.plan_entries WHERE run_id = $1::int8 AND link = $2 AND outcome = 'linked'`,
+    [planRunId, link],
+  );
+  return num(res.rows[0]?.n);
+}
+
+/** Planned rows per tenant (first scope value) of one link's plan: sizes a tenant walk's batches. */
+export async function rowsPerTenant(db: Queryable, planRunId: string, link: string): Promise<number> {
+  const res = await db.query<{ r: unknown }>(
+    `SELECT coalesce(sum(row_count)::float8 / nullif(count(DISTINCT scope_key[1]), 0), 1) AS r FROM fk_backfill.plan_entries WHERE run_id = $1::int8 AND link = $2 AND outcome = 'linked'`,
+    [planRunId, link],
+  );
+  return Math.max(1, num(res.rows[0]?.r));
+}
+
+/**
+ * A plan's content hash as stamped when it was made (`stored`, null: a plan made before hashes existed)
+ * and as its entries give it now (`now`); undefined: no such run.
+ */
+export async function planHashes(db: Queryable, planRunId: string): Promise<{ stored: string | null; now: string } | undefined> {
+  const res = await db.query<{ stored: string | null; now: string }>(
+    `SELECT plan_hash AS stored, fk_backfill.plan_hash(id) AS now FROM fk_backfill.runs WHERE id = $1::int8`,
+    [planRunId],
+  );
+  return res.rows[0];
+}
+
+/** Stamps a plan made before hashes existed with its hash (a plan already stamped keeps its own). */
+export async function pinPlanHash(db: Queryable, planRunId: string, hash: string): Promise<void> {
+  await db.query(`UPDATE fk_backfill.runs SET plan_hash = $2 WHERE id = $1::int8 AND plan_hash IS NULL`, [planRunId, hash]);
+}
+
+/** The content hash stamped on a plan run (null: none stamped; undefined: no such run). */
+export async function stampedHash(db: Queryable, planRunId: string): Promise<string | null | undefined> {
+  const row = (await db.query<{ stored: string | null }>(`SELECT plan_hash AS stored FROM fk_backfill.runs WHERE id = $1::int8`, [planRunId])).rows[0];
+  return row?.stored;
+}
+
+/**
+ * Which of `items` a plan's queue holds (an entry of that link, scope and source name): their indexes
+ * in `items`, from 0.
+ */
+export async function namesInPlan(db: Queryable, planRunId: string, items: readonly { link: string; scopeKey: readonly (string | null)[]; name: string }[]): Promise<Set<number>> {
+  const known = await db.query<{ i: number }>(
+    `SELECT x.i::int4 AS i
+       FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS x(link, scope, name, i)
+      WHERE EXISTS (SELECT 1 FROM fk_backfill.plan_entries e
+                     WHERE e.run_id = $1::int8 AND e.link = x.link AND e.source_name = x.name AND to_jsonb(e.scope_key) = x.scope::jsonb)`,
+    [planRunId, items.map((d) => d.link), items.map((d) => JSON.stringify(d.scopeKey)), items.map((d) => d.name)],
+  );
+  return new Set(known.rows.map((r) => Number(r.i) - 1));
+}
+
+/** ANALYZE of the plan entries (fresh entries have no statistics; a role that may not analyse gets a warning, not an error). */
+export async function analyzePlanEntries(db: Queryable): Promise<void> {
+  await db.query('ANALYZE fk_backfill.plan_entries');
+}

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeStatement, dropTableStatement, ladderTableName, lookupTableName, mayBuildLookupStatement, mayCreateTempStatement } from '../../../src/sql/lookup.js';
+
+describe("apply's lookup tables (whole text)", () => {
+  it('names per run and link index: temporary, or in fk_backfill', () => {
+    expect(lookupTableName('0042', 3, true)).toBe('pg_temp.fkb_apply_map_42_3');
+    expect(lookupTableName('42', 0, false)).toBe('fk_backfill.apply_map_42_0');
+    expect(ladderTableName('0042', 1)).toBe('fk_backfill.apply_ladder_42_1');
+  });
+  it('may the role create temporary tables', () => {
+    expect(mayCreateTempStatement()).toEqual({ text: `SELECT has_database_privilege(current_database(), 'TEMPORARY') AS ok`, values: [] });
+  });
+  it('may the role build a lookup table anywhere', () => {
+    expect(mayBuildLookupStatement()).toEqual({ text: `SELECT has_schema_privilege('fk_backfill', 'CREATE') OR has_database_privilege(current_database(), 'TEMPORARY') AS ok`, values: [] });
+  });
+  it('ANALYZE of a source, DROP of a built table', () => {
+    expect(analyzeStatement('"erp"."Sales Orders"')).toEqual({ text: 'ANALYZE "erp"."Sales Orders"', values: [] });
+    expect(dropTableStatement('fk_backfill.apply_ladder_42_1')).toEqual({ text: 'DROP TABLE IF EXISTS fk_backfill.apply_ladder_42_1', values: [] });
+  });
+});
