@@ -246,7 +246,7 @@ async function countLinkedRows(ctx: Context, items: QueueItem[]): Promise<void> 
   }
   for (const [table, list] of byTable) {
     const links = ctx.links.filter((l) => l.config.target.table === table);
-    const st = linkedRowsSql(links.map(shape), [...new Set(list.map((x) => x.c.key))], links[0]!.targetKeyType);
+    const st = linkedRowsSql(links.map(shape), [...new Set(list.map((x) => x.c.key))], links[0]!.targetKeyType, ctx.filter);
     const res = await ctx.db.query<{ scope_key: (string | null)[]; key: string; n: unknown }>(st.text, st.values);
     const n = new Map(res.rows.map((r) => [JSON.stringify([r.scope_key, r.key]), num(r.n)]));
     for (const x of list) x.c.linkedRows = n.get(JSON.stringify([x.scope, x.c.key])) ?? 0;
