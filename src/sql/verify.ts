@@ -27,7 +27,7 @@ export function integrityStatement(link: LinkShape, f: ScopeFilter): Statement {
   const same = `LEFT JOIN (SELECT t.${tk} AS k${scopeCols.map((c) => `, t.${c}`).join('')}, bool_or(${activeExpr('t', link.active)}) AS active
                 FROM ${link.targetSql} t WHERE true${scopeWhere('t', link, f, p)} GROUP BY ${groupBy}) t
     ON t.k = s.${fk}${scopeJoin('t', 's', link)}`;
-  // any master with that key, whatever its scope: tells an orphan from a link to another tenant
+  // any master with that key, whatever its scope (so not filtered by the tenant): tells an orphan from a link to another tenant
   const any = scoped ? `
   LEFT JOIN (SELECT DISTINCT t.${tk} AS k FROM ${link.targetSql} t) o ON o.k = s.${fk}` : '';
   const scopeSet = scopeCols.map((c) => ` AND s.${c} IS NOT NULL`).join('');
