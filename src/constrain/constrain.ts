@@ -12,11 +12,11 @@
 import { adapt } from '../db/index.js';
 import { withReconnect } from '../batch/reconnect.js';
 import { BackfillError, wrapDbError } from '../errors.js';
-import { constrainNames, lockTimeoutSql, orphanBatchStatement } from '../sql/constrain.js';
+import { constrainNames, lockTimeoutSql, orphanBatchStatement, serverVersionStatement, setsColumns } from '../sql/constrain.js';
 import { createRun, finishRun } from '../store/runs.js';
 import { prepare, type Context } from '../context/context.js';
 import type { ConstrainOptions, ConstrainResult, LinkConstrain, StepName } from './types.js';
-import { assertReferenceable, constrainShape } from './existing.js';
+import { assertReferenceable, constrainShape, refuseSetColumnsBefore15 } from './existing.js';
 import { orphanScan, planLink } from './steps.js';
 import { execute } from './execute.js';
 
@@ -31,7 +31,12 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
   const batch = opts.batchSize ?? 50_000;
   const concurrent = ctx.db.kind === 'postgres';
   const emit = (entityType: string, step: StepName, phase: 'start' | 'end'): void => opts.onStep?.({ entityType, step, phase, at: Date.now() });
-  // 0. Every plain FK can be made (its target key is unique alone): else nothing runs, not even the scan.
+  // 0. Every plain FK can be made (its target key is unique alone), and a tenant-safe SET NULL / SET DEFAULT
+  // can name its FK column (PostgreSQL 15): else nothing runs, not even the scan.
+  if (ctx.links.some((l) => setsColumns(tenantSafe && l.config.scope.length > 0, l.config.onDelete ?? 'restrict'))) {
+    const v = (await ctx.db.query(serverVersionStatement())).rows[0]?.v;
+    refuseSetColumnsBefore15(Number(v), ctx.links.map((l) => ({ entity: l.entity, fk: l.config.fk, tenantSafe: tenantSafe && l.config.scope.length > 0, onDelete: l.config.onDelete ?? 'restrict' })));
+  }
   for (const l of ctx.links) {
     const s = constrainShape(l);
     if (!(tenantSafe && s.scope.length > 0)) await assertReferenceable(ctx, l, s);

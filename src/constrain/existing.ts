@@ -4,7 +4,7 @@
  */
 import type { Queryable } from '../db/port.js';
 import { BackfillError } from '../errors.js';
-import { type ConstrainShape, foreignKeysStatement, type IndexRow, indexesStatement, type OnDeleteAction } from '../sql/constrain.js';
+import { type ConstrainShape, foreignKeysStatement, type IndexRow, indexesStatement, type OnDeleteAction, SET_ACTION_COLUMNS_VERSION, setsColumns } from '../sql/constrain.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import type { Context } from '../context/context.js';
 
@@ -78,4 +78,21 @@ export async function assertReferenceable(ctx: Context, l: ResolvedLink, s: Cons
   throw new BackfillError('TARGET_KEY_NOT_UNIQUE', `${l.entity}: ${target} has no primary key or unique index over it alone, so no foreign key can reference it; ${hint}. Nothing was changed.`, {
     details: { entity: l.entity, target: l.config.target.table, key: s.targetKey },
   });
+}
+
+/**
+ * A tenant-safe FK with ON DELETE SET NULL / SET DEFAULT must name its FK column alone (`SET NULL (fk)`),
+ * else a master's delete would set the tenant column too; PostgreSQL before 15 has no column list:
+ * refused (DB_UNSUPPORTED, exit 2) before anything is scanned or written. `version`: server_version_num.
+ */
+export function refuseSetColumnsBefore15(version: number, links: readonly { entity: string; fk: string; tenantSafe: boolean; onDelete: OnDeleteAction }[]): void {
+  if (version >= SET_ACTION_COLUMNS_VERSION) return;
+  const bad = links.filter((l) => setsColumns(l.tenantSafe, l.onDelete));
+  if (bad.length === 0) return;
+  const what = bad.map((l) => `${l.entity} (ON DELETE ${l.onDelete.toUpperCase()})`).join(', ');
+  throw new BackfillError(
+    'DB_UNSUPPORTED',
+    `constrain --tenant-safe: ${what} needs PostgreSQL 15 or later (this server is ${Math.floor(version / 10000)}), where ON DELETE ${bad[0]!.onDelete.toUpperCase()} (${bad[0]!.fk}) sets the FK column alone; without that column list a deleted master would set the tenant column too. Use onDelete restrict, no action or cascade, or constrain without --tenant-safe. Nothing was changed.`,
+    { details: { serverVersion: version, links: bad.map((l) => l.entity) } },
+  );
 }

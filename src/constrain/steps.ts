@@ -4,7 +4,7 @@
  */
 import { num } from '../db/port.js';
 import { wrapDbError } from '../errors.js';
-import { rowsPerKeyStatement } from '../sql/constrain.js';
+import { rowsPerKeyStatement, setsColumns } from '../sql/constrain.js';
 import { addForeignKeySql, addNotNullCheckSql, constrainNames, createIndexSql, createUniqueIndexSql, dropConstraintSql, dropIndexSql, attachIndexSql, createIndexOnOnlySql, indexSql, objectName, nullCountStatement, orphanBatchStatement, setNotNullSql, validateConstraintSql, type ConstrainNames, type ConstrainShape, type OnDeleteAction, attachedIndexesStatement, columnNotNullStatement, constraintByNameStatement, foreignKeysStatement, partitionsStatement, relkindStatement, type OrphanBatchRow } from '../sql/constrain.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { qualified } from '../sql/quote.js';
@@ -104,7 +104,7 @@ async function planPlain(ctx: Context, l: ResolvedLink, s: ConstrainShape, names
     .filter((f) => f.columns.includes(s.fk) && (tenantSafe ? f.columns.join('\0') === wanted.join('\0') : true))
     .sort((a, b) => Number(b.validated) - Number(a.validated) || b.columns.length - a.columns.length)[0];
   if (existing === undefined) {
-    out.push({ step: 'foreign-key', detail: `${names.foreignKey} (${wanted.join(', ')}) → ${l.config.target.table} ON DELETE ${onDelete.toUpperCase()}, NOT VALID (brief lock, no scan)`, sql: [addForeignKeySql(s, names.foreignKey, tenantSafe, onDelete)] });
+    out.push({ step: 'foreign-key', detail: `${names.foreignKey} (${wanted.join(', ')}) → ${l.config.target.table} ON DELETE ${onDelete.toUpperCase()}${setsColumns(tenantSafe, onDelete) ? ` (${s.fk})` : ''}, NOT VALID (brief lock, no scan)`, sql: [addForeignKeySql(s, names.foreignKey, tenantSafe, onDelete)] });
     out.push({ step: 'validate', detail: `validate ${names.foreignKey} (scans, writes keep flowing)`, sql: [validateConstraintSql(s, names.foreignKey)] });
   } else {
     const action = DELETE_ACTIONS[existing.deltype] ?? 'no action';
@@ -192,7 +192,7 @@ async function planPartitioned(ctx: Context, l: ResolvedLink, s: ConstrainShape,
       validates.push(validateConstraintSql(ps, names.foreignKey));
     } else if (!have.validated) validates.push(validateConstraintSql(ps, have.name));
   }
-  if (adds.length > 0) out.push({ step: 'foreign-key', detail: `${names.foreignKey} (${wanted.join(', ')}) → ${l.config.target.table} ON DELETE ${onDelete.toUpperCase()} on ${adds.length} partition(s), NOT VALID (brief locks, no scan)`, sql: adds, each: true });
+  if (adds.length > 0) out.push({ step: 'foreign-key', detail: `${names.foreignKey} (${wanted.join(', ')}) → ${l.config.target.table} ON DELETE ${onDelete.toUpperCase()}${setsColumns(tenantSafe, onDelete) ? ` (${s.fk})` : ''} on ${adds.length} partition(s), NOT VALID (brief locks, no scan)`, sql: adds, each: true });
   if (validates.length > 0) out.push({ step: 'validate', detail: `validate ${names.foreignKey} on ${validates.length} partition(s), one at a time (scans, writes keep flowing)`, sql: validates, each: true });
   out.push({
     step: 'foreign-key',

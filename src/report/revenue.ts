@@ -31,7 +31,11 @@ export interface LinkRevenue {
   target: string;
   /** The configured amount column (amounts are 0 without one). */
   amountColumn: string | null;
-  documents: { total: number; amount: number; linked: number; linkedAmount: number; unlinked: number; unlinkedAmount: number; noNameMatch: number };
+  /**
+   * `linked`: FK to a master of the row's scope (what the masters' `viaFk` add up to); `unlinked`: NULL FK;
+   * `dangling`: an FK to no master of the row's scope (deleted, or another tenant's), in neither.
+   */
+  documents: { total: number; amount: number; linked: number; linkedAmount: number; unlinked: number; unlinkedAmount: number; dangling: number; danglingAmount: number; noNameMatch: number };
   /** Sums over every master (the name join counts a document once per same-named master). */
   totals: { masters: number; viaName: { documents: number; amount: number }; missedByName: { documents: number; amount: number }; wrongByName: { documents: number; amount: number } };
   masters: MasterRevenue[];
@@ -66,6 +70,8 @@ export async function revenueIn(ctx: Context, opts: RevenueOptions = {}): Promis
         linkedAmount: money(t?.linked_amount),
         unlinked: num(t?.unlinked_docs),
         unlinkedAmount: money(t?.unlinked_amount),
+        dangling: num(t?.dangling_docs),
+        danglingAmount: money(t?.dangling_amount),
         noNameMatch: num(t?.no_name_match_docs),
       },
       totals: {

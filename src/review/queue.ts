@@ -248,7 +248,7 @@ async function countLinkedRows(ctx: Context, items: QueueItem[]): Promise<void> 
   }
   for (const [table, list] of byTable) {
     const links = ctx.links.filter((l) => l.config.target.table === table);
-    const res = await ctx.db.query(linkedRowsSql(links.map(shape), [...new Set(list.map((x) => x.c.key))], links[0]!.targetKeyType));
+    const res = await ctx.db.query(linkedRowsSql(links.map(shape), [...new Set(list.map((x) => x.c.key))], links[0]!.targetKeyType, ctx.filter));
     const n = new Map(res.rows.map((r) => [JSON.stringify([r.scope_key, r.key]), num(r.n)]));
     for (const x of list) x.c.linkedRows = n.get(JSON.stringify([x.scope, x.c.key])) ?? 0;
   }

@@ -91,19 +91,28 @@ export interface RevenueTotalsRow {
   linked_amount: string;
   unlinked_docs: unknown;
   unlinked_amount: string;
+  dangling_docs: unknown;
+  dangling_amount: string;
   no_name_match_docs: unknown;
 }
 
-/** Documents and amount of the link's table: all, linked by FK (to a master of the same scope), not linked. */
+/**
+ * Documents and amount of the link's table: all; linked by FK to a master of the same scope (the join
+ * `revenueStatement` counts per master, so the masters' FK documents add up to it); not linked (NULL
+ * FK); and dangling: an FK to no master of the row's scope (gone, or another tenant's), in neither.
+ */
 export function revenueTotalsStatement(link: LinkShape, f: ScopeFilter): Statement<RevenueTotalsRow> {
   const p = new Params();
+  const dangling = 'd.fk IS NOT NULL AND NOT d.fkb_via_fk';
   const text = `WITH ${base(link, f, p)}
 SELECT count(*)::int8 AS docs, coalesce(sum(d.amt), 0)::text AS amount,
-       count(*) FILTER (WHERE d.fk IS NOT NULL)::int8 AS linked_docs,
-       coalesce(sum(d.amt) FILTER (WHERE d.fk IS NOT NULL), 0)::text AS linked_amount,
+       count(*) FILTER (WHERE d.fkb_via_fk)::int8 AS linked_docs,
+       coalesce(sum(d.amt) FILTER (WHERE d.fkb_via_fk), 0)::text AS linked_amount,
        count(*) FILTER (WHERE d.fk IS NULL)::int8 AS unlinked_docs,
        coalesce(sum(d.amt) FILTER (WHERE d.fk IS NULL), 0)::text AS unlinked_amount,
+       count(*) FILTER (WHERE ${dangling})::int8 AS dangling_docs,
+       coalesce(sum(d.amt) FILTER (WHERE ${dangling}), 0)::text AS dangling_amount,
        count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM m WHERE m.mname = d.dname${scopeJoin('d', 'm', link)}))::int8 AS no_name_match_docs
-  FROM d`;
+  FROM (SELECT d.*, EXISTS (SELECT 1 FROM m WHERE m.k = d.fk${scopeJoin('d', 'm', link)}) AS fkb_via_fk FROM d) d`;
   return { text, values: p.values };
 }

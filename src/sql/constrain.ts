@@ -149,15 +149,35 @@ export function createUniqueIndexSql(s: ConstrainShape, name: string, concurrent
   return `CREATE UNIQUE INDEX${concurrently ? ' CONCURRENTLY' : ''} ${ident(name)} ON ${s.targetSql} (${cols})`;
 }
 
+/** The first server version (server_version_num) whose ON DELETE SET NULL / SET DEFAULT takes a column list. */
+export const SET_ACTION_COLUMNS_VERSION = 150000;
+
+/**
+ * A tenant-safe (composite) FK whose ON DELETE sets columns: without a column list, deleting a master
+ * would set the scope columns too (NULL, or their default: the document would leave its tenant, or the
+ * delete fails on a NOT NULL tenant column). It names the FK column alone, which needs PostgreSQL 15.
+ */
+export function setsColumns(tenantSafe: boolean, onDelete: OnDeleteAction): boolean {
+  return tenantSafe && (onDelete === 'set null' || onDelete === 'set default');
+}
+
 /**
  * The FK, NOT VALID by default (brief lock, no scan; VALIDATE scans later under a weaker lock).
  * `notValid: false` on a partitioned parent whose partitions all hold a validated copy: PostgreSQL 15
  * refuses NOT VALID there, and adopts the partitions' constraints instead of scanning them again.
+ * Tenant-safe with SET NULL / SET DEFAULT: `ON DELETE SET NULL (fk)`, only the FK column is set
+ * (PostgreSQL 15+; constrain refuses an older server first, see setsColumns).
  */
 export function addForeignKeySql(s: ConstrainShape, name: string, tenantSafe: boolean, onDelete: OnDeleteAction, notValid = true): string {
   const from = (tenantSafe ? [...s.scope, s.fk] : [s.fk]).map(ident).join(', ');
   const to = (tenantSafe ? [...s.scope, s.targetKey] : [s.targetKey]).map(ident).join(', ');
-  return `ALTER TABLE ${s.sourceSql} ADD CONSTRAINT ${ident(name)} FOREIGN KEY (${from}) REFERENCES ${s.targetSql} (${to}) ON DELETE ${onDelete.toUpperCase()}${notValid ? ' NOT VALID' : ''}`;
+  const only = setsColumns(tenantSafe, onDelete) ? ` (${ident(s.fk)})` : '';
+  return `ALTER TABLE ${s.sourceSql} ADD CONSTRAINT ${ident(name)} FOREIGN KEY (${from}) REFERENCES ${s.targetSql} (${to}) ON DELETE ${onDelete.toUpperCase()}${only}${notValid ? ' NOT VALID' : ''}`;
+}
+
+/** The server's version as a number (150004 for 15.4). */
+export function serverVersionStatement(): Statement<{ v: number }> {
+  return { text: `SELECT current_setting('server_version_num')::int AS v`, values: [] };
 }
 
 export function validateConstraintSql(s: ConstrainShape, name: string): string {

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { BackfillError } from '../errors.js';
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
-import { idCols, type LinkShape, Params, rowKeyText, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement } from './link.js';
+import { entryScopeJoin, idCols, type LinkShape, Params, rowKeyText, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement } from './link.js';
 
 /** A SQL string literal ('' doubled; standard_conforming_strings is on since PostgreSQL 9.1). */
 export function literal(s: string): string {
@@ -245,7 +245,7 @@ export function driftNewNamesStatement(link: LinkShape, linkName: string, f: Sco
 , m AS (
   SELECT n.scope_key, n.name, count(*)::int8 AS masters
     FROM n
-    JOIN ${link.targetSql} t ON t.${ident(link.targetName)} = n.name${link.scope.map((c, i) => ` AND t.${ident(c)} = n.fkb_scope_${i + 1}`).join('')} AND ${activeCond('t', link)}
+    JOIN ${link.targetSql} t ON t.${ident(link.targetName)} = n.name${entryScopeJoin('t', link, 'n')} AND ${activeCond('t', link)}
    GROUP BY n.scope_key, n.name
 )
 SELECT n.scope_key, n.name::text AS source_name, n.row_count,

@@ -195,15 +195,16 @@ export function masterSearchSql(link: LinkShape & { number?: string | undefined 
 
 /**
  * Rows already linked to each of `keys` (masters of one target table), over every link whose FK points
- * at that table, per scope: so two masters of the same name can be told apart by use. Without an index
- * on the FK this reads the source tables; the page asks only for candidates that share their name.
+ * at that table, per scope: so two masters of the same name can be told apart by use. Only the rows of
+ * the tenant `f` names (the queue's): the card's scope is in it. Without an index on the FK this reads
+ * the source tables; the page asks only for candidates that share their name.
  */
-export function linkedRowsSql(links: LinkShape[], keys: string[], keyType: string): Statement<{ scope_key: (string | null)[]; key: string; n: unknown }> {
+export function linkedRowsSql(links: LinkShape[], keys: string[], keyType: string, f: ScopeFilter): Statement<{ scope_key: (string | null)[]; key: string; n: unknown }> {
   const p = new Params();
   const k = p.add(keys);
   const parts = links.map(
     (l) => `SELECT ${scopeKeyExpr('s', l)} AS scope_key, s.${ident(l.fk)}::text AS key, count(*)::int8 AS n
-    FROM ${l.sourceSql} s WHERE s.${ident(l.fk)} = ANY(${k}::${keyType}[]) GROUP BY 1, 2`,
+    FROM ${l.sourceSql} s WHERE s.${ident(l.fk)} = ANY(${k}::${keyType}[])${scopeWhere('s', l, f, p)} GROUP BY 1, 2`,
   );
   const text = `SELECT u.scope_key, u.key, sum(u.n)::int8 AS n FROM (${parts.join('\n  UNION ALL\n  ')}) u GROUP BY 1, 2`;
   return { text, values: p.values };

@@ -3,7 +3,7 @@
  */
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
-import { type LinkShape, Params, type ScopeFilter, scopeWhere, type Statement } from './link.js';
+import { type LinkShape, loose, Params, type ScopeFilter, scopeJoin, scopeWhere, type Statement } from './link.js';
 
 /**
  * NULL FKs, FK values pointing nowhere, to a master of another scope only, to a master the active
@@ -21,11 +21,13 @@ export function integrityStatement(link: LinkShape, f: ScopeFilter): Statement<{
   const tk = ident(link.targetKey);
   const scoped = link.scope.length > 0;
   const scopeCols = link.scope.map(ident);
-  // the row's own master: same key, same scope
+  // the row's own master: same key, same scope (of the tenant's masters only; a loose scope value grouped
+  // and compared by its text form too, so 'ACME' and 'acme' stay two scopes)
+  const groupBy = ['1', ...scopeCols.map((c, i) => (loose(link, i) ? `${i + 2}, t.${c}::text` : String(i + 2)))].join(', ');
   const same = `LEFT JOIN (SELECT t.${tk} AS k${scopeCols.map((c) => `, t.${c}`).join('')}, bool_or(${activeExpr('t', link.active)}) AS active
-                FROM ${link.targetSql} t GROUP BY ${['1', ...scopeCols.map((_, i) => String(i + 2))].join(', ')}) t
-    ON t.k = s.${fk}${scopeCols.map((c) => ` AND t.${c} = s.${c}`).join('')}`;
-  // any master with that key, whatever its scope: tells an orphan from a link to another tenant
+                FROM ${link.targetSql} t WHERE true${scopeWhere('t', link, f, p)} GROUP BY ${groupBy}) t
+    ON t.k = s.${fk}${scopeJoin('t', 's', link)}`;
+  // any master with that key, whatever its scope (so not filtered by the tenant): tells an orphan from a link to another tenant
   const any = scoped ? `
   LEFT JOIN (SELECT DISTINCT t.${tk} AS k FROM ${link.targetSql} t) o ON o.k = s.${fk}` : '';
   const scopeSet = scopeCols.map((c) => ` AND s.${c} IS NOT NULL`).join('');
@@ -59,13 +61,12 @@ export function constraintStatement(sourceOid: number, targetOid: number, fk: st
  */
 export function deleteReferencedStatement(s: LinkShape, f: ScopeFilter): Statement {
   const p = new Params();
-  const scopeEq = (a: string, b: string): string => s.scope.map((c) => ` AND ${a}.${ident(c)} = ${b}.${ident(c)}`).join('');
   const text = `DELETE FROM ${s.targetSql} t
  USING (SELECT s.${ident(s.fk)} AS fk${s.scope.map((c) => `, s.${ident(c)}`).join('')}
           FROM ${s.sourceSql} s
          WHERE s.${ident(s.fk)} IS NOT NULL${scopeWhere('s', s, f, p)}
-           AND EXISTS (SELECT 1 FROM ${s.targetSql} m WHERE m.${ident(s.targetKey)} = s.${ident(s.fk)}${scopeEq('m', 's')})
+           AND EXISTS (SELECT 1 FROM ${s.targetSql} m WHERE m.${ident(s.targetKey)} = s.${ident(s.fk)}${scopeJoin('m', 's', s)})
          LIMIT 1) x
- WHERE t.${ident(s.targetKey)} = x.fk${scopeEq('t', 'x')}`;
+ WHERE t.${ident(s.targetKey)} = x.fk${scopeJoin('t', 'x', s)}`;
   return { text, values: p.values };
 }

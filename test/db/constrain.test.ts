@@ -153,6 +153,26 @@ describeEach('constrain', (target) => {
     expect(again.nothingToDo).toBe(true);
   });
 
+  it('--tenant-safe with ON DELETE SET NULL / SET DEFAULT sets the FK column alone: a deleted master leaves the document its tenant', async () => {
+    await axisWithoutConstraints(t.db);
+    await apply(t.db, { tenantId: DEMO_TENANT });
+    const { AXIS_CONFIG } = await import('../../src/config/defaults.js');
+    const setNull = { links: AXIS_CONFIG.links.map((l) => ({ ...l, onDelete: 'set null' as const })) };
+    const r = await constrain(t.db, { config: setNull, tenantSafe: true, entities: ['sales_order'] });
+    const before = await t.db.query<{ tenant_id: string; customer_id: string }>(`SELECT tenant_id::text, customer_id::text FROM sales_orders WHERE order_number = 'SO-2026-001'`);
+    expect(before.rows[0]!.tenant_id).toBe(DEMO_TENANT);
+    // the master goes: the document keeps its tenant, only its FK becomes NULL
+    await t.db.query(`DELETE FROM customers WHERE tenant_id = $1::uuid AND id = $2::uuid`, [DEMO_TENANT, before.rows[0]!.customer_id]);
+    const after = await t.db.query(`SELECT tenant_id::text, customer_id::text FROM sales_orders WHERE order_number = 'SO-2026-001'`);
+    expect(after.rows).toEqual([{ tenant_id: DEMO_TENANT, customer_id: null }]);
+    expect(r.links[0]!.steps.find((s) => s.step === 'foreign-key')?.sql).toEqual([
+      'ALTER TABLE "sales_orders" ADD CONSTRAINT "sales_orders_tenant_id_customer_id_fkey" FOREIGN KEY ("tenant_id", "customer_id") REFERENCES "customers" ("tenant_id", "id") ON DELETE SET NULL ("customer_id") NOT VALID',
+    ]);
+    expect((await catalog(t.db)).fks).toContain(
+      'sales_orders sales_orders_tenant_id_customer_id_fkey FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id) ON DELETE SET NULL (customer_id)',
+    );
+  });
+
   it('--not-null is skipped while NULLs remain; names stay within 63 bytes', async () => {
     await axisWithoutConstraints(t.db);
     const r = await constrain(t.db, { notNull: true, entities: ['sales_order'] });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { AXIS_CONFIG } from '../../src/config/defaults.js';
-import { createAxis, DEMO_TENANT } from '../../src/demo/axis.js';
+import { createAxis, DEMO_TENANT, OTHER_TENANT } from '../../src/demo/axis.js';
 import { apply } from '../../src/apply/apply.js';
 import { revenueReport } from '../../src/report/revenue.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
@@ -23,7 +23,7 @@ describeEach('revenue', (target) => {
     await t.db.query(`UPDATE sales_orders SET customer_name = 'ABC Corporation' WHERE order_number = 'SO-2026-001'`);
     const r = await revenueReport(t.db, { tenantId: DEMO_TENANT, config: withAmount, entities: ['sales_order'] });
     const so = r.links[0]!;
-    expect(so.documents).toEqual({ total: 3, amount: 6149.5, linked: 3, linkedAmount: 6149.5, unlinked: 0, unlinkedAmount: 0, noNameMatch: 1 });
+    expect(so.documents).toEqual({ total: 3, amount: 6149.5, linked: 3, linkedAmount: 6149.5, unlinked: 0, unlinkedAmount: 0, dangling: 0, danglingAmount: 0, noNameMatch: 1 });
     expect(so.masters.map((m) => [m.name, m.viaFk.documents, m.viaFk.amount, m.viaName.documents, m.viaName.amount, m.missedByName.documents, m.wrongByName.documents])).toEqual([
       ['ABC Corp', 1, 1250, 0, 0, 1, 0], // missed by the name join
       ['Test Customer', 0, 0, 1, 99.5, 0, 1], // CUST-005 (suspended): the name join attributes SO-TEST-001 here too
@@ -40,5 +40,17 @@ describeEach('revenue', (target) => {
     const noAmt = await revenueReport(t.db, { tenantId: DEMO_TENANT, entities: ['purchase_order'], limit: 1 });
     expect(noAmt.links[0]).toMatchObject({ amountColumn: null, documents: { total: 3, amount: 0, linked: 3 }, mastersTruncated: true });
     expect(noAmt.links[0]!.masters).toHaveLength(1);
+  });
+
+  it("linked by FK means to a master of the row's scope, as the per-master FK join counts: an FK to another tenant's master is dangling, in neither linked nor not linked", async () => {
+    await createAxis(t.db);
+    await apply(t.db, { tenantId: DEMO_TENANT });
+    const other = (await t.db.query<{ id: string }>(`SELECT id::text FROM customers WHERE tenant_id = $1::uuid LIMIT 1`, [OTHER_TENANT])).rows[0]!.id;
+    await t.db.query(`UPDATE sales_orders SET customer_id = $1::uuid WHERE order_number = 'SO-2026-001'`, [other]);
+    const r = await revenueReport(t.db, { tenantId: DEMO_TENANT, config: withAmount, entities: ['sales_order'] });
+    const so = r.links[0]!;
+    expect(so.documents).toEqual({ total: 3, amount: 6149.5, linked: 2, linkedAmount: 4899.5, unlinked: 0, unlinkedAmount: 0, dangling: 1, danglingAmount: 1250, noNameMatch: 0 });
+    // the masters' FK documents add up to the linked ones
+    expect(so.masters.reduce((a, m) => a + m.viaFk.documents, 0)).toBe(so.documents.linked);
   });
 });

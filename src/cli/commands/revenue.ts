@@ -11,7 +11,7 @@ export function revenueText(r: RevenueReport): string {
   for (const l of r.links) {
     const d = l.documents;
     out.push(
-      `${l.entityType} (${l.table} → ${l.target}${l.amountColumn === null ? ', no amount column configured' : `, amount ${l.amountColumn}`}): ${d.total} document(s) ${amt(d.amount)}; via FK ${d.linked} ${amt(d.linkedAmount)}; not linked ${d.unlinked} ${amt(d.unlinkedAmount)}`,
+      `${l.entityType} (${l.table} → ${l.target}${l.amountColumn === null ? ', no amount column configured' : `, amount ${l.amountColumn}`}): ${d.total} document(s) ${amt(d.amount)}; via FK ${d.linked} ${amt(d.linkedAmount)}; not linked ${d.unlinked} ${amt(d.unlinkedAmount)}${d.dangling > 0 ? `; FK to no master of its scope ${d.dangling} ${amt(d.danglingAmount)}` : ''}`,
       `  name join: ${l.totals.viaName.documents} hit(s) ${amt(l.totals.viaName.amount)}; misses ${l.totals.missedByName.documents} FK-linked ${amt(l.totals.missedByName.amount)}; double-counts/misattributes ${l.totals.wrongByName.documents} ${amt(l.totals.wrongByName.amount)}; ${d.noNameMatch} document(s) match no master by name`,
       table(
         ['Scope', 'Master', 'Name', 'FK docs', 'FK amount', 'Name docs', 'Name amount', 'Missed by name', 'Wrong by name'],

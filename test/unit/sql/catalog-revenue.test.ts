@@ -75,16 +75,18 @@ SELECT r.scope_key, r.key, r.name, r.fk_docs, r.fk_amount::text AS fk_amount, r.
     FROM "erp"."Sales Orders" s WHERE true
 )
 SELECT count(*)::int8 AS docs, coalesce(sum(d.amt), 0)::text AS amount,
-       count(*) FILTER (WHERE d.fk IS NOT NULL)::int8 AS linked_docs,
-       coalesce(sum(d.amt) FILTER (WHERE d.fk IS NOT NULL), 0)::text AS linked_amount,
+       count(*) FILTER (WHERE d.fkb_via_fk)::int8 AS linked_docs,
+       coalesce(sum(d.amt) FILTER (WHERE d.fkb_via_fk), 0)::text AS linked_amount,
        count(*) FILTER (WHERE d.fk IS NULL)::int8 AS unlinked_docs,
        coalesce(sum(d.amt) FILTER (WHERE d.fk IS NULL), 0)::text AS unlinked_amount,
+       count(*) FILTER (WHERE d.fk IS NOT NULL AND NOT d.fkb_via_fk)::int8 AS dangling_docs,
+       coalesce(sum(d.amt) FILTER (WHERE d.fk IS NOT NULL AND NOT d.fkb_via_fk), 0)::text AS dangling_amount,
        count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM m WHERE m.mname = d.dname))::int8 AS no_name_match_docs
-  FROM d`,
+  FROM (SELECT d.*, EXISTS (SELECT 1 FROM m WHERE m.k = d.fk) AS fkb_via_fk FROM d) d`,
       values: [],
     });
   });
-  it('totals of the scoped link for one tenant: the name match within the scope', () => {
+  it('totals of the scoped link for one tenant: linked = an FK to a master of the same scope (else dangling), the name match within the scope', () => {
     expect(revenueTotalsStatement(link, { tenant: 'T1' })).toEqual({
       text: `WITH m AS (
   SELECT t."id" AS k, t."Name" AS mname, t."tenant id", t."branch"
@@ -94,12 +96,14 @@ SELECT count(*)::int8 AS docs, coalesce(sum(d.amt), 0)::text AS amount,
     FROM "erp"."Sales Orders" s WHERE true AND s."tenant id" = $2
 )
 SELECT count(*)::int8 AS docs, coalesce(sum(d.amt), 0)::text AS amount,
-       count(*) FILTER (WHERE d.fk IS NOT NULL)::int8 AS linked_docs,
-       coalesce(sum(d.amt) FILTER (WHERE d.fk IS NOT NULL), 0)::text AS linked_amount,
+       count(*) FILTER (WHERE d.fkb_via_fk)::int8 AS linked_docs,
+       coalesce(sum(d.amt) FILTER (WHERE d.fkb_via_fk), 0)::text AS linked_amount,
        count(*) FILTER (WHERE d.fk IS NULL)::int8 AS unlinked_docs,
        coalesce(sum(d.amt) FILTER (WHERE d.fk IS NULL), 0)::text AS unlinked_amount,
+       count(*) FILTER (WHERE d.fk IS NOT NULL AND NOT d.fkb_via_fk)::int8 AS dangling_docs,
+       coalesce(sum(d.amt) FILTER (WHERE d.fk IS NOT NULL AND NOT d.fkb_via_fk), 0)::text AS dangling_amount,
        count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM m WHERE m.mname = d.dname AND d."tenant id" = m."tenant id" AND d."branch" = m."branch" AND d."branch"::text = m."branch"::text))::int8 AS no_name_match_docs
-  FROM d`,
+  FROM (SELECT d.*, EXISTS (SELECT 1 FROM m WHERE m.k = d.fk AND d."tenant id" = m."tenant id" AND d."branch" = m."branch" AND d."branch"::text = m."branch"::text) AS fkb_via_fk FROM d) d`,
       values: ['T1', 'T1'],
     });
   });

@@ -14,10 +14,13 @@ import {
   nullCountStatement,
   objectName,
   orphanBatchStatement,
+  serverVersionStatement,
   setNotNullSql,
   validateConstraintSql,
   type ConstrainShape,
 } from '../../../src/sql/constrain.js';
+import { refuseSetColumnsBefore15 } from '../../../src/constrain/existing.js';
+import type { BackfillError } from '../../../src/errors.js';
 
 /** A scoped link between schema-qualified tables whose names need quoting. */
 const s: ConstrainShape = {
@@ -63,6 +66,13 @@ describe('constrain DDL (whole text)', () => {
   });
   it('the FK: over the scope when tenant-safe, NOT VALID unless told otherwise, its delete action', () => {
     expect([addForeignKeySql(s, 'so_fkey', true, 'restrict'), addForeignKeySql(s, 'so_fkey', false, 'set null', false), addForeignKeySql(u, 'o_fkey', true, 'no action')]).toEqual(['ALTER TABLE "erp"."Sales Orders" ADD CONSTRAINT "so_fkey" FOREIGN KEY ("tenant_id", "Customer ID") REFERENCES "crm"."Customers" ("tenant_id", "id") ON DELETE RESTRICT NOT VALID', 'ALTER TABLE "erp"."Sales Orders" ADD CONSTRAINT "so_fkey" FOREIGN KEY ("Customer ID") REFERENCES "crm"."Customers" ("id") ON DELETE SET NULL', 'ALTER TABLE "orders" ADD CONSTRAINT "o_fkey" FOREIGN KEY ("customer_id") REFERENCES "customers" ("id") ON DELETE NO ACTION NOT VALID']);
+    // tenant-safe SET NULL / SET DEFAULT name the FK column alone (a deleted master leaves the tenant column); not tenant-safe, no list
+    expect([addForeignKeySql(s, 'so_fkey', true, 'set null'), addForeignKeySql(s, 'so_fkey', true, 'set default', false), addForeignKeySql(u, 'o_fkey', false, 'set default')]).toEqual([
+      'ALTER TABLE "erp"."Sales Orders" ADD CONSTRAINT "so_fkey" FOREIGN KEY ("tenant_id", "Customer ID") REFERENCES "crm"."Customers" ("tenant_id", "id") ON DELETE SET NULL ("Customer ID") NOT VALID',
+      'ALTER TABLE "erp"."Sales Orders" ADD CONSTRAINT "so_fkey" FOREIGN KEY ("tenant_id", "Customer ID") REFERENCES "crm"."Customers" ("tenant_id", "id") ON DELETE SET DEFAULT ("Customer ID")',
+      'ALTER TABLE "orders" ADD CONSTRAINT "o_fkey" FOREIGN KEY ("customer_id") REFERENCES "customers" ("id") ON DELETE SET DEFAULT NOT VALID',
+    ]);
+    expect(serverVersionStatement()).toEqual({ text: "SELECT current_setting('server_version_num')::int AS v", values: [] });
     expect(validateConstraintSql(s, 'so_fkey')).toBe('ALTER TABLE "erp"."Sales Orders" VALIDATE CONSTRAINT "so_fkey"');
     expect(dropConstraintSql(s, 'so "x"')).toBe('ALTER TABLE "erp"."Sales Orders" DROP CONSTRAINT IF EXISTS "so ""x"""');
   });
@@ -149,5 +159,26 @@ SELECT u.up::text AS last_key,
       text: `SELECT count(*)::int8 AS n FROM "erp"."Sales Orders" WHERE "Customer ID" IS NULL`,
       values: [],
     });
+  });
+});
+
+describe('constrain --tenant-safe SET NULL / SET DEFAULT before PostgreSQL 15', () => {
+  const link = (onDelete: 'set null' | 'set default' | 'restrict' | 'cascade', tenantSafe = true) => ({ entity: 'sales_order', fk: 'customer_id', tenantSafe, onDelete });
+  it('refused (DB_UNSUPPORTED, exit 2) on 14, in one line saying why and what works; 15 and other actions pass', () => {
+    const e = ((): BackfillError => {
+      try {
+        refuseSetColumnsBefore15(140011, [link('restrict'), link('set null')]);
+      } catch (x) {
+        return x as BackfillError;
+      }
+      throw new Error('not refused');
+    })();
+    expect([e.code, e.exitCode]).toEqual(['DB_UNSUPPORTED', 2]);
+    expect(e.message).toBe(
+      'constrain --tenant-safe: sales_order (ON DELETE SET NULL) needs PostgreSQL 15 or later (this server is 14), where ON DELETE SET NULL (customer_id) sets the FK column alone; without that column list a deleted master would set the tenant column too. Use onDelete restrict, no action or cascade, or constrain without --tenant-safe. Nothing was changed.',
+    );
+    expect(() => refuseSetColumnsBefore15(140011, [link('set default')])).toThrow(/needs PostgreSQL 15/);
+    expect(() => refuseSetColumnsBefore15(150000, [link('set null'), link('set default')])).not.toThrow();
+    expect(() => refuseSetColumnsBefore15(130000, [link('restrict'), link('cascade'), link('set null', false)])).not.toThrow();
   });
 });

@@ -226,14 +226,19 @@ describe('review master statements (whole text)', () => {
     });
   });
 
-  it('rows already linked to the given masters, over every link pointing at their table, per scope', () => {
-    expect(linkedRowsSql([so, inv], ['k1', 'k2'], 'uuid')).toEqual({
+  it("rows already linked to the given masters, over every link pointing at their table, per scope, in the queue's tenant (an unscoped link: all)", () => {
+    expect(linkedRowsSql([so, inv], ['k1', 'k2'], 'uuid', { tenant: 'T1' })).toEqual({
       text: `SELECT u.scope_key, u.key, sum(u.n)::int8 AS n FROM (SELECT ARRAY[s."tenant_id"::text]::text[] AS scope_key, s."customer_id"::text AS key, count(*)::int8 AS n
-    FROM "erp"."Sales Orders" s WHERE s."customer_id" = ANY($1::uuid[]) GROUP BY 1, 2
+    FROM "erp"."Sales Orders" s WHERE s."customer_id" = ANY($1::uuid[]) AND s."tenant_id" = $2 GROUP BY 1, 2
   UNION ALL
   SELECT ARRAY[]::text[] AS scope_key, s."cust"::text AS key, count(*)::int8 AS n
     FROM "Invoices" s WHERE s."cust" = ANY($1::uuid[]) GROUP BY 1, 2) u GROUP BY 1, 2`,
-      values: [['k1', 'k2']],
+      values: [['k1', 'k2'], 'T1'],
+    });
+    expect(linkedRowsSql([so], ['k1'], 'uuid', { tenant: null })).toEqual({
+      text: `SELECT u.scope_key, u.key, sum(u.n)::int8 AS n FROM (SELECT ARRAY[s."tenant_id"::text]::text[] AS scope_key, s."customer_id"::text AS key, count(*)::int8 AS n
+    FROM "erp"."Sales Orders" s WHERE s."customer_id" = ANY($1::uuid[]) GROUP BY 1, 2) u GROUP BY 1, 2`,
+      values: [['k1']],
     });
   });
 });

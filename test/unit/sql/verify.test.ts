@@ -41,6 +41,18 @@ describe('verify statements (whole text)', () => {
       values: ['T1'],
     });
   });
+  it('a loose scope column (citext, nondeterministic collation) is compared by its text form too', () => {
+    expect(deleteReferencedStatement({ ...link, scopeLoose: [true] }, { tenant: null })).toEqual({
+      text: `DELETE FROM "customers" t
+ USING (SELECT s."customer_id" AS fk, s."tenant_id"
+          FROM "erp"."Sales Orders" s
+         WHERE s."customer_id" IS NOT NULL
+           AND EXISTS (SELECT 1 FROM "customers" m WHERE m."id" = s."customer_id" AND m."tenant_id" = s."tenant_id" AND m."tenant_id"::text = s."tenant_id"::text)
+         LIMIT 1) x
+ WHERE t."id" = x.fk AND t."tenant_id" = x."tenant_id" AND t."tenant_id"::text = x."tenant_id"::text`,
+      values: [],
+    });
+  });
 });
 
 describe('integrity statement (whole text)', () => {
@@ -54,15 +66,15 @@ describe('integrity statement (whole text)', () => {
        count(*) FILTER (WHERE t.k IS NOT NULL AND NOT t.active)::int8 AS inactive_targets
   FROM "erp"."Sales Orders" s
   LEFT JOIN (SELECT t."id" AS k, t."tenant_id", t."branch", bool_or((t."is_active" IS TRUE)) AS active
-                FROM "customers" t GROUP BY 1, 2, 3) t
+                FROM "customers" t WHERE true GROUP BY 1, 2, 3) t
     ON t.k = s."customer_id" AND t."tenant_id" = s."tenant_id" AND t."branch" = s."branch"
   LEFT JOIN (SELECT DISTINCT t."id" AS k FROM "customers" t) o ON o.k = s."customer_id"
  WHERE true`,
       values: [],
     });
   });
-  it('a soft-delete predicate and a tenant filter', () => {
-    expect(integrityStatement({ ...scoped, active: { column: 'deleted_at', activeWhen: 'null' } }, { tenant: 'T1' })).toEqual({
+  it("a soft-delete predicate, a tenant filter on the rows and on their own masters (not on any master's), a loose scope column grouped and compared by its text form too", () => {
+    expect(integrityStatement({ ...scoped, active: { column: 'deleted_at', activeWhen: 'null' }, scopeLoose: [false, true] }, { tenant: 'T1' })).toEqual({
       text: `SELECT count(*)::int8 AS total,
        count(*) FILTER (WHERE s."customer_id" IS NULL)::int8 AS null_fks,
        count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND o.k IS NULL)::int8 AS orphans,
@@ -70,11 +82,11 @@ describe('integrity statement (whole text)', () => {
        count(*) FILTER (WHERE t.k IS NOT NULL AND NOT t.active)::int8 AS inactive_targets
   FROM "erp"."Sales Orders" s
   LEFT JOIN (SELECT t."id" AS k, t."tenant_id", t."branch", bool_or((t."deleted_at" IS NULL)) AS active
-                FROM "customers" t GROUP BY 1, 2, 3) t
-    ON t.k = s."customer_id" AND t."tenant_id" = s."tenant_id" AND t."branch" = s."branch"
+                FROM "customers" t WHERE true AND t."tenant_id" = $1 GROUP BY 1, 2, 3, t."branch"::text) t
+    ON t.k = s."customer_id" AND t."tenant_id" = s."tenant_id" AND t."branch" = s."branch" AND t."branch"::text = s."branch"::text
   LEFT JOIN (SELECT DISTINCT t."id" AS k FROM "customers" t) o ON o.k = s."customer_id"
- WHERE true AND s."tenant_id" = $1`,
-      values: ['T1'],
+ WHERE true AND s."tenant_id" = $2`,
+      values: ['T1', 'T1'],
     });
   });
   it('an unscoped link without an active predicate: no cross-scope join, every master active', () => {
@@ -86,7 +98,7 @@ describe('integrity statement (whole text)', () => {
        count(*) FILTER (WHERE t.k IS NOT NULL AND NOT t.active)::int8 AS inactive_targets
   FROM "erp"."Sales Orders" s
   LEFT JOIN (SELECT t."id" AS k, bool_or(true) AS active
-                FROM "customers" t GROUP BY 1) t
+                FROM "customers" t WHERE true GROUP BY 1) t
     ON t.k = s."customer_id"
  WHERE true`,
       values: [],
