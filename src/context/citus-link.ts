@@ -1,0 +1,59 @@
+/**
+ * A link on Citus, as the catalog says: the kinds of its two tables (distributed, reference, local) and
+ * what Citus cannot run safely, refused before anything is written.
+ */
+import type { LinkConfig } from '../config/schema.js';
+import type { Queryable } from '../db/port.js';
+import { BackfillError, wrapDbError } from '../errors.js';
+import { citusPresentStatement, tableKind, tableKindsStatement, type TableKind } from '../sql/citus.js';
+import { displayTable, type TableName } from '../sql/quote.js';
+
+/** The Citus kinds of a link's two tables, or null without Citus. */
+export async function citusKinds(db: Queryable, sourceOid: number, targetOid: number): Promise<{ source: TableKind; target: TableKind } | null> {
+  try {
+    const present = await db.query(citusPresentStatement());
+    if (present.rows[0]?.citus !== true) return null;
+    const rows = (await db.query(tableKindsStatement([sourceOid, targetOid]))).rows;
+    const of = (oid: number): TableKind => tableKind(rows.find((r) => Number(r.oid) === oid));
+    return { source: of(sourceOid), target: of(targetOid) };
+  } catch (e) {
+    throw wrapDbError(e, 'reading the Citus metadata');
+  }
+}
+
+/**
+ * What Citus cannot run safely, refused before anything is written: a distributed source joined to a
+ * distributed master it is not co-located with, or whose scope does not carry the distribution column
+ * (the join would repartition every batch, and a tenant-safe FK between them is impossible); a reference
+ * or local source with a distributed master (Citus cannot update one from the other).
+ */
+export function checkCitusLink(link: LinkConfig, source: TableName, target: TableName, k: { source: TableKind; target: TableKind }, p: string): void {
+  const refuse = (why: string): never => {
+    throw new BackfillError('CITUS_UNSUPPORTED', `${link.entity}: ${why} (${p})`, { details: { path: p } });
+  };
+  const s = k.source;
+  const t = k.target;
+  if (s.kind === 'distributed' && t.kind === 'distributed') {
+    if (s.column !== t.column || !link.scope.includes(s.column)) {
+      refuse(
+        `${displayTable(source)} is distributed by ${s.column} and ${displayTable(target)} by ${t.column}; ` +
+          `Citus joins them only co-located: distribute both by the same tenant column and list it in "scope"` +
+          (link.scope.length === 0 ? ` (e.g. "scope": ["${s.column}"])` : ''),
+      );
+    }
+    if (s.colocation !== t.colocation) {
+      // eslint-disable-next-line no-restricted-syntax -- the statement a person runs to fix it, quoted in the message
+      refuse(`${displayTable(source)} and ${displayTable(target)} are distributed by ${s.column} but not co-located; run SELECT update_distributed_table_colocation('${displayTable(target)}', colocate_with => '${displayTable(source)}')`);
+    }
+  }
+  if (s.kind !== 'distributed' && t.kind === 'distributed') {
+    refuse(`${displayTable(source)} is a ${s.kind} table and its master ${displayTable(target)} is distributed: Citus cannot update the one from the other; distribute ${displayTable(source)} co-located with it`);
+  }
+  if (s.kind === 'local' && !s.managed && (t.kind === 'reference' || (t.kind === 'local' && t.managed))) {
+    refuse(
+      `${displayTable(source)} is local to the Citus coordinator and its master ${displayTable(target)} is a ${t.kind === 'reference' ? 'reference' : 'Citus local'} table: Citus cannot update a plain local table from a join with it; ` +
+        // eslint-disable-next-line no-restricted-syntax -- the statement a person runs to fix it, quoted in the message
+        `add the table to Citus's metadata (it stays on the coordinator): SELECT citus_add_local_table_to_metadata('${displayTable(source)}')`,
+    );
+  }
+}
