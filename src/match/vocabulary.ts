@@ -4,6 +4,8 @@
  */
 
 /** Legal forms: spelling (tokens after normalisation, joined by space) -> canonical form. */
+// Word lists below keep several entries per line, grouped by meaning (prettier-ignore).
+// prettier-ignore
 export const LEGAL_FORMS: Record<string, string> = {
   inc: 'inc', incorporated: 'inc', incorp: 'inc',
   corp: 'corp', corporation: 'corp', corpn: 'corp', corporated: 'corp',
@@ -35,6 +37,7 @@ export const LEADING_LEGAL = new Set(['pt', 'ooo', 'oao', 'zao', 'pao', 'pjsc', 
 export const LEADING_LEGAL_CANON: Record<string, string> = { pt: 'pt' };
 
 /** Rough legal-form families: within a family two forms are "compatible" (Inc vs Corp), across families "disagree". */
+// prettier-ignore
 const LEGAL_FAMILY: Record<string, string> = {
   inc: 'us', corp: 'us', co: 'us', llc: 'us', llp: 'us', lp: 'us', lllp: 'us', pllc: 'us', pc: 'us', 'co inc': 'us',
   ltd: 'uk', plc: 'uk', 'co ltd': 'asia', 'corp ltd': 'asia', kk: 'asia', gk: 'asia', yk: 'asia',
@@ -98,6 +101,7 @@ export function legalTypo(t: string): string | null {
 }
 
 /** Countries and country codes: "Acme Germany" is usually a separate national company, not a site of Acme. */
+// prettier-ignore
 const COUNTRIES = new Set([
   'usa', 'us', 'u s a', 'united states', 'united states of america', 'america', 'uk', 'u k', 'united kingdom', 'great britain',
   'england', 'scotland', 'wales', 'ireland', 'canada', 'australia', 'new zealand', 'germany', 'deutschland', 'france', 'italy', 'italia',
@@ -111,6 +115,7 @@ const COUNTRIES = new Set([
  * places that are never the distinguishing part of a company name when written after a comma.
  * Parenthesised places ("Novartis (Mexico)") are NOT removed: they often name a separate subsidiary.
  */
+// prettier-ignore
 export const PLACES = new Set([
   ...COUNTRIES,
   'ny', 'nyc', 'ca', 'tx', 'new york', 'new york city', 'new york ny', 'los angeles', 'san francisco', 'chicago', 'boston', 'seattle',
@@ -123,6 +128,7 @@ export const PLACES = new Set([
   'moscow', 'johannesburg', 'dubai', 'istanbul', 'tel aviv',
 ]);
 
+// prettier-ignore
 const GENERIC_TOKENS = new Set([
   'group', 'holding', 'holdings', 'international', 'intl', 'global', 'services', 'service', 'solutions', 'systems',
   'technologies', 'technology', 'tech', 'industries', 'industry', 'enterprises', 'enterprise', 'partners', 'associates',
@@ -142,6 +148,7 @@ export function isLegalWord(token: string): boolean {
  * Cities and sub-national regions (a gazetteer of large cities and business centres, not countries): a site of an
  * organisation is often named by one ("Acme Leeds", "Acme (Porto)").
  */
+// prettier-ignore
 const CITIES = new Set([
   ...[...PLACES].filter((p) => !COUNTRIES.has(p) && p.length > 2),
   'leeds', 'liverpool', 'sheffield', 'bristol', 'newcastle', 'nottingham', 'leicester', 'coventry', 'cardiff', 'belfast', 'aberdeen',
