@@ -43,17 +43,17 @@ export function checkCitusLink(link: LinkConfig, source: TableName, target: Tabl
     }
     if (s.colocation !== t.colocation) {
       // eslint-disable-next-line no-restricted-syntax -- the statement a person runs to fix it, quoted in the message
-      refuse(`${displayTable(source)} and ${displayTable(target)} are distributed by ${s.column} but not co-located; run SELECT update_distributed_table_colocation('${displayTable(target)}', colocate_with => '${displayTable(source)}')`);
+      const fix = `SELECT update_distributed_table_colocation('${displayTable(target)}', colocate_with => '${displayTable(source)}')`;
+      refuse(`${displayTable(source)} and ${displayTable(target)} are distributed by ${s.column} but not co-located; run ${fix}`);
     }
   }
   if (s.kind !== 'distributed' && t.kind === 'distributed') {
     refuse(`${displayTable(source)} is a ${s.kind} table and its master ${displayTable(target)} is distributed: Citus cannot update the one from the other; distribute ${displayTable(source)} co-located with it`);
   }
   if (s.kind === 'local' && !s.managed && (t.kind === 'reference' || (t.kind === 'local' && t.managed))) {
-    refuse(
-      `${displayTable(source)} is local to the Citus coordinator and its master ${displayTable(target)} is a ${t.kind === 'reference' ? 'reference' : 'Citus local'} table: Citus cannot update a plain local table from a join with it; ` +
-        // eslint-disable-next-line no-restricted-syntax -- the statement a person runs to fix it, quoted in the message
-        `add the table to Citus's metadata (it stays on the coordinator): SELECT citus_add_local_table_to_metadata('${displayTable(source)}')`,
-    );
+    const master = t.kind === 'reference' ? 'reference' : 'Citus local';
+    // eslint-disable-next-line no-restricted-syntax -- the statement a person runs to fix it, quoted in the message
+    const fix = `SELECT citus_add_local_table_to_metadata('${displayTable(source)}')`;
+    refuse(`${displayTable(source)} is local to the Citus coordinator and its master ${displayTable(target)} is a ${master} table: Citus cannot update a plain local table from a join with it; add the table to Citus's metadata (it stays on the coordinator): ${fix}`);
   }
 }
