@@ -48,6 +48,8 @@ describeEach('scope column with a nondeterministic collation', (target) => {
       [['t1'], 'Widget', 'linked', '1'],
     ]);
     expect(p.results[0]!.recordsMatched).toBe(3);
+    // the Not linked list: the 't1' document of a name only 'T1' has, under its own scope
+    expect(p.results[0]!.unmatchedRecords.map((u) => [u.documentNumber, u.entityName, u.outcome])).toEqual([['3', 'Gadget', 'unmatched']]);
     const a = await apply(t.db, { config, allTenants: true, planRunId: p.runId });
     expect(a.totalUpdated).toBe(3);
     const docs = (await t.db.query<{ id: number; master_id: number | null }>(`SELECT id, master_id FROM docs ORDER BY id`)).rows;
