@@ -4,7 +4,7 @@
  */
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
-import { activeWhere, entryName, entryScopeJoin, idCols, type LinkShape, loose, OWN, Params, rowKeyText, rowRead, rowRecheck, sameMasterName, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement, touchedOld, type TypedLinkShape, withChangedCount } from './link.js';
+import { activeWhere, entryName, entryScopeJoin, idCols, type LinkShape, OWN, Params, rowKeyText, rowRead, rowRecheck, sameMasterName, scopeEq, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement, touchedOld, type TypedLinkShape, withChangedCount } from './link.js';
 import { type KeyRange, plainRangeWhere, type Walk, walkRangeWhere } from './walk.js';
 
 /** The planner's estimate (EXPLAIN, nothing read) of the rows whose FK is NULL, within the scope. */
@@ -128,9 +128,7 @@ export function applyBatchStatement(
                     FROM ${link.sourceSql} o
                    WHERE o.${fk} IS NULL${scopeWhere('o', link, f, p)}${rangeWhere('o', link, a.range, p)}
                   OFFSET 0) r`;
-  const readJoin = `v.source_name = r.fkb_name${link.scope
-    .map((_, i) => ` AND r.fkb_scope_${i + 1} = v.fkb_scope_${i + 1}${loose(link, i) ? ` AND r.fkb_scope_${i + 1}::text = v.fkb_scope_${i + 1}::text` : ''}`)
-    .join('')}`;
+  const readJoin = `v.source_name = r.fkb_name${link.scope.map((_, i) => ` AND ${scopeEq(link, i, `r.fkb_scope_${i + 1}`, `v.fkb_scope_${i + 1}`)}`).join('')}`;
   const update = `UPDATE ${link.sourceSql} s
      SET ${fk} = x.target_key${touchSet}
     FROM (SELECT r.*, v.target_key, v.method, v.score, v.fkb_same_master

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { BackfillError } from '../errors.js';
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
-import { entryScopeJoin, idCols, type LinkShape, Params, rowKeyText, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement } from './link.js';
+import { entryScopeJoin, idCols, type LinkShape, Params, rowKeyText, type ScopeFilter, scopeEq, scopeJoin, scopeKeyExpr, scopeWhere, type Statement } from './link.js';
 
 /** A SQL string literal ('' doubled; standard_conforming_strings is on since PostgreSQL 9.1). */
 export function literal(s: string): string {
@@ -50,9 +50,9 @@ export function guardNames(entity: string): GuardNames {
   return { trigger: `zz_fkb_guard_${slug}_${h}`, fn: `guard_${slug}_${h}` };
 }
 
-function scopeEq(alias: string, link: LinkShape, rec: string): string {
+function sameScope(alias: string, link: LinkShape, rec: string): string {
   return link.scope
-    .map((c, i) => ` AND ${alias}.${ident(c)} = ${rec}.${ident(c)}${link.scopeLoose?.[i] === true ? ` AND ${alias}.${ident(c)}::text = ${rec}.${ident(c)}::text` : ''}`)
+    .map((c, i) => ` AND ${scopeEq(link, i, `${alias}.${ident(c)}`, `${rec}.${ident(c)}`)}`)
     .join('');
 }
 
@@ -76,13 +76,13 @@ export function guardFunctionSql(g: GuardShape, names: GuardNames, runId: string
   if (!/^\d+$/.test(runId)) throw new Error(`bad run id ${runId}`);
   const tk = (a: string): string => `${a}.${ident(g.targetKey)}`;
   const fk = ident(g.fk);
-  const sk = `ARRAY[${g.scope.map((c) => `NEW.${ident(c)}::text`).join(', ')}]::text[]`;
+  const sk = scopeKeyExpr('NEW', g);
   const link = literal(g.entity);
   // the row's whole key, as the change log stores it (rowKeyText): undo takes a composite one apart again
   const rowKey = rowKeyText('NEW', g);
   const sameKey = idCols(g).map((c) => `s.${ident(c.col)} = NEW.${ident(c.col)}`).join(' AND ');
   const master = (extra: string, as = ''): string =>
-    `SELECT ${tk('t')}${as} FROM ${g.targetQualified} t WHERE ${extra}${scopeEq('t', g, 'NEW')} AND ${activeCond('t', g)}`;
+    `SELECT ${tk('t')}${as} FROM ${g.targetQualified} t WHERE ${extra}${sameScope('t', g, 'NEW')} AND ${activeCond('t', g)}`;
   const body = `
 DECLARE
   v_sk text[] := ${sk};

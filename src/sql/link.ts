@@ -50,9 +50,10 @@ export interface LinkShape {
   nameType?: string | undefined;
   /**
    * Per scope column: true when its type calls different texts equal (citext, a nondeterministic
-   * collation). Such scope values are compared by their text form everywhere (plan's grouping, its
-   * match against masters, apply), as the normalised and fuzzy plans compare them in memory: never a
-   * link across scope values that are spelled differently. Absent: none.
+   * collation). Such scope values are compared by their text form under "C" everywhere (textForm,
+   * scopeEq: plan's grouping and scope keys, its match against masters, apply, verify, the tenant
+   * filter), as the normalised and fuzzy plans compare them in memory: never a link across scope values
+   * that are spelled differently. Absent: none.
    */
   scopeLoose?: boolean[] | undefined;
   /** The name column (source or target) calls different texts equal (citext, nondeterministic collation). Absent: unknown. */
@@ -106,6 +107,24 @@ export function loose(link: LinkShape, i: number): boolean {
   return link.scopeLoose?.[i] === true;
 }
 
+/**
+ * A value's text form under a deterministic collation. `::text` alone keeps a column's collation, and under
+ * a nondeterministic one ('und-u-ks-level2') 't1'::text = 'T1'::text is still true: a loose scope value is
+ * compared, grouped and stored by this form (test/db/collation-scope.test.ts).
+ */
+export function textForm(expr: string): string {
+  return `${expr}::text COLLATE "C"`;
+}
+
+/**
+ * `a = b` for scope column i: a loose column by its text form alone, which implies its own equality (equal
+ * bytes are equal in citext and in every collation) and, unlike the typed `=`, needs no common collation
+ * of the two sides (a grouped text form, a stored scope key, a column of another collation).
+ */
+export function scopeEq(link: LinkShape, i: number, a: string, b: string): string {
+  return loose(link, i) ? `${textForm(a)} = ${textForm(b)}` : `${a} = ${b}`;
+}
+
 /** `e.source_name` as a value of the source name column's type (see LinkShape.nameType). */
 export function entryName(link: LinkShape, entry: string): string {
   return link.nameType === undefined || link.nameType === 'text' ? `${entry}.source_name` : `${entry}.source_name::${link.nameType}`;
@@ -126,23 +145,29 @@ export class Params {
 
 export const OWN = 'fk_backfill';
 
-/** `AND s."tenant_id" = $n` when a tenant is chosen and the link is scoped; else nothing. */
+/**
+ * `AND s."tenant_id" = $n` when a tenant is chosen and the link is scoped; else nothing. A loose scope
+ * column selects the tenant's own spelling only (`--tenant t1` is not 'T1', another scope everywhere
+ * else): its text form too, the typed `=` kept for an index on the column.
+ */
 export function scopeWhere(alias: string, link: LinkShape, f: ScopeFilter, p: Params): string {
   const first = link.scope[0];
   if (f.tenant === null || first === undefined) return '';
-  return ` AND ${alias}.${ident(first)} = ${p.add(f.tenant)}`;
+  const v = p.add(f.tenant);
+  return ` AND ${alias}.${ident(first)} = ${v}${loose(link, 0) ? ` AND ${textForm(`${alias}.${ident(first)}`)} = ${v}::text` : ''}`;
 }
 
-/** `ARRAY[s."a"::text, s."b"::text]::text[]`: the scope values of a row, as stored in plan_entries. */
+/**
+ * `ARRAY[s."a"::text, s."b"::text]::text[]`: the scope values of a row, as stored in plan_entries; a loose
+ * column's by its text form (`COLLATE "C"`), so grouping by or comparing the array keeps its spellings apart.
+ */
 export function scopeKeyExpr(alias: string, link: LinkShape): string {
-  return `ARRAY[${link.scope.map((c) => `${alias}.${ident(c)}::text`).join(', ')}]::text[]`;
+  return `ARRAY[${link.scope.map((c, i) => (loose(link, i) ? textForm(`${alias}.${ident(c)}`) : `${alias}.${ident(c)}::text`)).join(', ')}]::text[]`;
 }
 
-/** Same-scope join condition between two aliases (a loose scope column by its text form too). */
+/** Same-scope join condition between two aliases (a loose scope column by its text form: scopeEq). */
 export function scopeJoin(a: string, b: string, link: LinkShape): string {
-  return link.scope
-    .map((c, i) => ` AND ${a}.${ident(c)} = ${b}.${ident(c)}${loose(link, i) ? ` AND ${a}.${ident(c)}::text = ${b}.${ident(c)}::text` : ''}`)
-    .join('');
+  return link.scope.map((c, i) => ` AND ${scopeEq(link, i, `${a}.${ident(c)}`, `${b}.${ident(c)}`)}`).join('');
 }
 
 /** ` AND <alias's master is active>` (the link's active predicate), or nothing. */
@@ -194,7 +219,7 @@ export function rowRecheck(link: LinkShape, x: string, byTid = true): string {
 /** ` AND alias."scope col" = entry.fkb_scope_N` for every scope column: a row or master against a lookup-table entry (or a row read as one). */
 export function entryScopeJoin(alias: string, link: LinkShape, entry: string): string {
   return link.scope
-    .map((c, i) => ` AND ${alias}.${ident(c)} = ${entry}.fkb_scope_${i + 1}${loose(link, i) ? ` AND ${alias}.${ident(c)}::text = ${entry}.fkb_scope_${i + 1}::text` : ''}`)
+    .map((c, i) => ` AND ${scopeEq(link, i, `${alias}.${ident(c)}`, `${entry}.fkb_scope_${i + 1}`)}`)
     .join('');
 }
 

@@ -5,7 +5,7 @@
  * small tenants the distinct names approach the rows (150 k entries for 1 M rows over 5 000 tenants),
  * and sending each one through Node cost more than the bare UPDATE the plan prepares.
  */
-import { activeWhere, entryName, idCols, type LinkShape, loose, OWN, Params, rowKeyText, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement, type TypedLinkShape } from './link.js';
+import { activeWhere, entryName, idCols, type LinkShape, loose, OWN, Params, rowKeyText, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement, textForm, type TypedLinkShape } from './link.js';
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
 import type { Outcome } from '../match/types.js';
@@ -152,7 +152,7 @@ export function exactCandidatesStatement(link: LinkShape & { scopeTypes?: string
   const act = activeExpr('t', link.active);
   const max = p.add(maxCandidates);
   // a loose scope column (citext, nondeterministic collation) groups by its text form: see LinkShape.scopeLoose
-  const scopeCol = (c: string, i: number): string => (loose(link, i) ? `s.${ident(c)}::text` : `s.${ident(c)}`);
+  const scopeCol = (c: string, i: number): string => (loose(link, i) ? textForm(`s.${ident(c)}`) : `s.${ident(c)}`);
   const groupCols = [...link.scope.map(scopeCol), `s.${ident(link.name)}`].join(', ');
   if (plainJoin(link)) {
     const tcols = link.scope.map((c) => `t.${ident(c)}`);
@@ -311,7 +311,8 @@ export function unlinkedRecordsStatement(link: TypedLinkShape, planRunId: string
   const sortCols = orderCols.map((_, i) => `fkb_sort_${i + 1}`);
   const out = [...link.scope.map((c, i) => `, s.${ident(c)} AS ${scopeCols[i]!}`), ...orderCols.map((c, i) => `, s.${ident(c)} AS ${sortCols[i]!}`)].join('');
   const typed = link.scope.map((c, i) => {
-    const text = loose(link, i) || !TEXT_EXACT.test(link.scopeTypes[i] ?? '') ? ` AND s.${ident(c)}::text = e.scope_key[${i + 1}]` : '';
+    if (loose(link, i)) return ` AND ${textForm(`s.${ident(c)}`)} = e.scope_key[${i + 1}]`;
+    const text = !TEXT_EXACT.test(link.scopeTypes[i] ?? '') ? ` AND s.${ident(c)}::text = e.scope_key[${i + 1}]` : '';
     return ` AND s.${ident(c)} = e.fkb_scope_${i + 1}${text}`;
   });
   const entryCols = link.scope.map((_, i) => `, e.scope_key[${i + 1}]::${link.scopeTypes[i] ?? 'text'} AS ${scopeCols[i]!}`).join('');

@@ -9,7 +9,7 @@
  */
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
-import { entryName, type LinkShape, Params, rowKeyText, type ScopeFilter, scopeKeyExpr, scopeWhere, type Statement } from './link.js';
+import { entryName, type LinkShape, Params, rowKeyText, type ScopeFilter, loose, scopeKeyExpr, scopeWhere, type Statement, textForm } from './link.js';
 
 export const QUEUE_SORTS = ['rows', 'amount', 'score', 'name'] as const;
 export type QueueSort = (typeof QUEUE_SORTS)[number];
@@ -181,7 +181,8 @@ SELECT coalesce((SELECT jsonb_agg(to_jsonb(pg) ORDER BY pg.pos) FROM pg), '[]'::
  */
 export function masterSearchSql(link: LinkShape & { number?: string | undefined }, scopeKey: (string | null)[], q: string, limit: number): Statement<{ key: string; name: string; number: string | null; active: boolean }> {
   const p = new Params();
-  const scope = link.scope.map((c, i) => ` AND t.${ident(c)}::text = ${p.add(scopeKey[i] ?? null)}::text`).join('');
+  // by the text form; a loose column's under "C" (a nondeterministic collation calls 't1' and 'T1' equal)
+  const scope = link.scope.map((c, i) => ` AND ${loose(link, i) ? textForm(`t.${ident(c)}`) : `t.${ident(c)}::text`} = ${p.add(scopeKey[i] ?? null)}::text`).join('');
   const like = p.add('%' + q.replace(/[\\%_]/g, (c) => '\\' + c) + '%');
   const number = link.number === undefined ? 'NULL::text' : `t.${ident(link.number)}::text`;
   const active = activeExpr('t', link.active);

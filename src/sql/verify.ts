@@ -3,7 +3,7 @@
  */
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
-import { type LinkShape, loose, Params, type ScopeFilter, scopeJoin, scopeWhere, type Statement } from './link.js';
+import { type LinkShape, loose, Params, type ScopeFilter, scopeJoin, scopeWhere, type Statement, textForm } from './link.js';
 
 /**
  * NULL FKs, FK values pointing nowhere, to a master of another scope only, to a master the active
@@ -23,7 +23,7 @@ export function integrityStatement(link: LinkShape, f: ScopeFilter): Statement<{
   const scopeCols = link.scope.map(ident);
   // the row's own master: same key, same scope (of the tenant's masters only; a loose scope value grouped
   // and compared by its text form too, so 'ACME' and 'acme' stay two scopes)
-  const groupBy = ['1', ...scopeCols.map((c, i) => (loose(link, i) ? `${i + 2}, t.${c}::text` : String(i + 2)))].join(', ');
+  const groupBy = ['1', ...scopeCols.map((c, i) => (loose(link, i) ? `${i + 2}, ${textForm(`t.${c}`)}` : String(i + 2)))].join(', ');
   const same = `LEFT JOIN (SELECT t.${tk} AS k${scopeCols.map((c) => `, t.${c}`).join('')}, bool_or(${activeExpr('t', link.active)}) AS active
                 FROM ${link.targetSql} t WHERE true${scopeWhere('t', link, f, p)} GROUP BY ${groupBy}) t
     ON t.k = s.${fk}${scopeJoin('t', 's', link)}`;

@@ -4,7 +4,7 @@
  * column of type text, varchar(n), char(n), citext, a domain over text, text COLLATE "C" and (PostgreSQL,
  * ICU) a case-insensitive nondeterministic collation, with a scope column of the same kind, the rows
  * plan says it links = the rows apply updates when nothing changed in between; every linked row's master
- * has an equal name (in the column's own comparison) and the same scope (exact plans; normalised and
+ * has an equal name (in the column's own comparison) and the same scope, spelled the same (exact plans; normalised and
  * fuzzy plans are checked for the counts).
  * Before: char(40) names: plan 3, apply 0 ("changed since plan"); citext: plan 3, apply 2.
  *
@@ -98,16 +98,19 @@ describeEach('one comparison semantics for plan and apply', (target) => {
             const a = await apply(db, { config: config(c.match), allTenants: true, planRunId: p.runId });
             expect(a.totalUpdated).toBe(p.results[0]!.recordsMatched);
             if (c.match !== 'exact') return; // normalised / fuzzy may link 'ACME' to 'Acme' on purpose
-            // every link: the master's name and scope equal the row's in the column's own comparison, and it is active
+            // every link: the master's name equals the row's in the column's own comparison, its scope is spelled the
+            // same (text form under "C": a nondeterministic collation calls 't1' and 'T1' equal, both '::text' too), it is active
             const wrong = await db.query<{ n: number }>(
-              `SELECT count(*)::int AS n FROM docs d JOIN masters m ON m.id = d.master_id WHERE NOT (m.name = d.master_name AND m.tenant = d.tenant AND m.active)`,
+              `SELECT count(*)::int AS n FROM docs d JOIN masters m ON m.id = d.master_id
+                WHERE NOT (m.name = d.master_name AND m.tenant = d.tenant AND m.tenant::text COLLATE "C" = d.tenant::text COLLATE "C" AND m.active)`,
             );
             expect(wrong.rows[0]!.n).toBe(0);
           } finally {
             await dispose();
           }
         }),
-        { numRuns: RUNS, seed: SEED },
+        // always tried: a document of 't1' whose name only a master of 'T1' has (before: linked under a nondeterministic collation)
+        { numRuns: RUNS, seed: SEED, examples: [[{ match: 'exact', masters: [{ tenant: 'T1', name: 'Acme', active: true }], docs: [{ tenant: 't1', name: 'Acme' }, { tenant: 'T1', name: 'Acme' }] }]] },
       );
     });
   }

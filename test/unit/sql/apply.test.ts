@@ -198,10 +198,10 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
                   OFFSET 0) r
             JOIN (SELECT m.*, CASE WHEN m.target_name IS NULL THEN true ELSE t."customer_name" = m.target_name END AS fkb_same_master
                     FROM fk_backfill.m m
-                    JOIN "customers" t ON t."id" = m.target_key AND t."deleted_at" IS NULL AND t."tenant_id" = m.fkb_scope_1 AND t."branch" = m.fkb_scope_2 AND t."branch"::text = m.fkb_scope_2::text
-                  OFFSET 0) v ON v.source_name = r.fkb_name AND r.fkb_scope_1 = v.fkb_scope_1 AND r.fkb_scope_2 = v.fkb_scope_2 AND r.fkb_scope_2::text = v.fkb_scope_2::text
+                    JOIN "customers" t ON t."id" = m.target_key AND t."deleted_at" IS NULL AND t."tenant_id" = m.fkb_scope_1 AND t."branch"::text COLLATE "C" = m.fkb_scope_2::text COLLATE "C"
+                  OFFSET 0) v ON v.source_name = r.fkb_name AND r.fkb_scope_1 = v.fkb_scope_1 AND r.fkb_scope_2::text COLLATE "C" = v.fkb_scope_2::text COLLATE "C"
           OFFSET 0) x
-   WHERE s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."line" = x.fkb_key_2 AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."branch" = x.fkb_scope_2 AND s."branch"::text = x.fkb_scope_2::text AND x.fkb_same_master AND s."id" <= (SELECT $4::uuid)
+   WHERE s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."line" = x.fkb_key_2 AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."branch"::text COLLATE "C" = x.fkb_scope_2::text COLLATE "C" AND x.fkb_same_master AND s."id" <= (SELECT $4::uuid)
   RETURNING ARRAY[s."id"::text, s."line"::text]::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, NULL::text AS touched_old
 )
 , ins AS (

@@ -32,12 +32,12 @@ describe('revenue statements (whole text)', () => {
     FROM "erp"."Sales Orders" s WHERE true AND s."tenant id" = $2
 ), nm AS (
   SELECT m.k, d.dk, d.fk, d.amt, count(*) OVER (PARTITION BY d.dk) AS hits
-    FROM m JOIN d ON d.dname = m.mname AND d."tenant id" = m."tenant id" AND d."branch" = m."branch" AND d."branch"::text = m."branch"::text
+    FROM m JOIN d ON d.dname = m.mname AND d."tenant id" = m."tenant id" AND d."branch"::text COLLATE "C" = m."branch"::text COLLATE "C"
 ), by_fk AS (
   SELECT m.k, count(*) AS n, sum(d.amt) AS amt,
          count(*) FILTER (WHERE d.dname IS DISTINCT FROM m.mname) AS missed_n,
          sum(d.amt) FILTER (WHERE d.dname IS DISTINCT FROM m.mname) AS missed_amt
-    FROM m JOIN d ON d.fk = m.k AND d."tenant id" = m."tenant id" AND d."branch" = m."branch" AND d."branch"::text = m."branch"::text
+    FROM m JOIN d ON d.fk = m.k AND d."tenant id" = m."tenant id" AND d."branch"::text COLLATE "C" = m."branch"::text COLLATE "C"
    GROUP BY m.k
 ), by_name AS (
   SELECT nm.k, count(*) AS n, sum(nm.amt) AS amt,
@@ -45,7 +45,7 @@ describe('revenue statements (whole text)', () => {
          sum(nm.amt) FILTER (WHERE nm.hits > 1 OR (nm.fk IS NOT NULL AND nm.fk <> nm.k)) AS wrong_amt
     FROM nm GROUP BY nm.k
 ), r AS (
-  SELECT ARRAY[m."tenant id"::text, m."branch"::text]::text[] AS scope_key, m.k::text AS key, m.mname AS name,
+  SELECT ARRAY[m."tenant id"::text, m."branch"::text COLLATE "C"]::text[] AS scope_key, m.k::text AS key, m.mname AS name,
          coalesce(f.n, 0)::int8 AS fk_docs, coalesce(f.amt, 0)::numeric AS fk_amount,
          coalesce(b.n, 0)::int8 AS name_docs, coalesce(b.amt, 0)::numeric AS name_amount,
          coalesce(f.missed_n, 0)::int8 AS missed_docs, coalesce(f.missed_amt, 0)::numeric AS missed_amount,
@@ -102,8 +102,8 @@ SELECT count(*)::int8 AS docs, coalesce(sum(d.amt), 0)::text AS amount,
        coalesce(sum(d.amt) FILTER (WHERE d.fk IS NULL), 0)::text AS unlinked_amount,
        count(*) FILTER (WHERE d.fk IS NOT NULL AND NOT d.fkb_via_fk)::int8 AS dangling_docs,
        coalesce(sum(d.amt) FILTER (WHERE d.fk IS NOT NULL AND NOT d.fkb_via_fk), 0)::text AS dangling_amount,
-       count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM m WHERE m.mname = d.dname AND d."tenant id" = m."tenant id" AND d."branch" = m."branch" AND d."branch"::text = m."branch"::text))::int8 AS no_name_match_docs
-  FROM (SELECT d.*, EXISTS (SELECT 1 FROM m WHERE m.k = d.fk AND d."tenant id" = m."tenant id" AND d."branch" = m."branch" AND d."branch"::text = m."branch"::text) AS fkb_via_fk FROM d) d`,
+       count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM m WHERE m.mname = d.dname AND d."tenant id" = m."tenant id" AND d."branch"::text COLLATE "C" = m."branch"::text COLLATE "C"))::int8 AS no_name_match_docs
+  FROM (SELECT d.*, EXISTS (SELECT 1 FROM m WHERE m.k = d.fk AND d."tenant id" = m."tenant id" AND d."branch"::text COLLATE "C" = m."branch"::text COLLATE "C") AS fkb_via_fk FROM d) d`,
       values: ['T1', 'T1'],
     });
   });

@@ -78,7 +78,7 @@ describe('guard trigger (whole text)', () => {
     expect(guardFunctionSql(g, guardNames(g.entity), '42')).toBe(`CREATE OR REPLACE FUNCTION fk_backfill."guard_Sales_Order_s_customer_c215af13"() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fkb_guard$
 DECLARE
-  v_sk text[] := ARRAY[NEW."tenant_id"::text, NEW."Branch"::text]::text[];
+  v_sk text[] := ARRAY[NEW."tenant_id"::text, NEW."Branch"::text COLLATE "C"]::text[];
   v_name text := NEW."customer name"::text;
   v_key "crm"."Customers"."id"%TYPE;
   v_cand "crm"."Customers"."id"%TYPE;
@@ -98,12 +98,12 @@ BEGIN
       v_reason := 'decision';
     ELSE
       v_cand := v_alias;
-      SELECT t."id" FROM "crm"."Customers" t WHERE t."id" = v_cand AND t."tenant_id" = NEW."tenant_id" AND t."Branch" = NEW."Branch" AND t."Branch"::text = NEW."Branch"::text AND (t."is_active" IS TRUE) FOR SHARE OF t INTO v_key;
+      SELECT t."id" FROM "crm"."Customers" t WHERE t."id" = v_cand AND t."tenant_id" = NEW."tenant_id" AND t."Branch"::text COLLATE "C" = NEW."Branch"::text COLLATE "C" AND (t."is_active" IS TRUE) FOR SHARE OF t INTO v_key;
       IF v_key IS NULL THEN v_reason := 'decision target unavailable'; ELSE v_method := 'decision'; END IF;
     END IF;
   ELSE
     SELECT count(*), (array_agg(x.k))[1] INTO v_n, v_cand
-      FROM (SELECT t."id" AS k FROM "crm"."Customers" t WHERE t."Legal Name" = NEW."customer name" AND t."tenant_id" = NEW."tenant_id" AND t."Branch" = NEW."Branch" AND t."Branch"::text = NEW."Branch"::text AND (t."is_active" IS TRUE) LIMIT 2 FOR SHARE OF t) x;
+      FROM (SELECT t."id" AS k FROM "crm"."Customers" t WHERE t."Legal Name" = NEW."customer name" AND t."tenant_id" = NEW."tenant_id" AND t."Branch"::text COLLATE "C" = NEW."Branch"::text COLLATE "C" AND (t."is_active" IS TRUE) LIMIT 2 FOR SHARE OF t) x;
     IF v_n = 1 THEN
       v_key := v_cand;
       v_method := 'exact';
@@ -111,7 +111,7 @@ BEGIN
       v_reason := 'ambiguous';
     ELSIF v_origin = 'apply' THEN
       v_cand := v_alias;
-      SELECT t."id" FROM "crm"."Customers" t WHERE t."id" = v_cand AND t."tenant_id" = NEW."tenant_id" AND t."Branch" = NEW."Branch" AND t."Branch"::text = NEW."Branch"::text AND (t."is_active" IS TRUE) FOR SHARE OF t INTO v_key;
+      SELECT t."id" FROM "crm"."Customers" t WHERE t."id" = v_cand AND t."tenant_id" = NEW."tenant_id" AND t."Branch"::text COLLATE "C" = NEW."Branch"::text COLLATE "C" AND (t."is_active" IS TRUE) FOR SHARE OF t INTO v_key;
       IF v_key IS NULL THEN v_reason := 'alias target unavailable'; ELSE v_method := 'alias'; END IF;
     ELSE
       v_reason := 'unmatched';
@@ -212,14 +212,14 @@ describe('drift statements (whole text)', () => {
   it('linked rows whose master is missing, inactive or renamed (a decision alias to that master is no drift), within the tenant', () => {
     expect(driftLinkedStatement(link, 'so', { tenant: 'T1' })).toEqual({
       text: `WITH r AS (
-  SELECT ARRAY[s."tenant_id"::text, s."Branch"::text]::text[] AS scope_key, s."customer name"::text AS source_name, s."customer_id"::text AS target_key,
+  SELECT ARRAY[s."tenant_id"::text, s."Branch"::text COLLATE "C"]::text[] AS scope_key, s."customer name"::text AS source_name, s."customer_id"::text AS target_key,
          t."id"::text AS master_key, t."Legal Name"::text AS master_name,
          CASE WHEN t."id" IS NULL THEN 'missing'
               WHEN NOT ((t."is_active" IS TRUE)) THEN 'inactive'
               WHEN t."Legal Name" = s."customer name" THEN NULL
               ELSE 'renamed' END AS kind
     FROM "erp"."Sales Orders" s
-    LEFT JOIN "crm"."Customers" t ON t."id" = s."customer_id" AND t."tenant_id" = s."tenant_id" AND t."Branch" = s."Branch" AND t."Branch"::text = s."Branch"::text
+    LEFT JOIN "crm"."Customers" t ON t."id" = s."customer_id" AND t."tenant_id" = s."tenant_id" AND t."Branch"::text COLLATE "C" = s."Branch"::text COLLATE "C"
    WHERE s."customer_id" IS NOT NULL AND s."tenant_id" = $2
 )
 SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)::int8 AS row_count
@@ -262,7 +262,7 @@ SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)
   it('new names: unlinked names no finished plan has seen that nothing would link now, within the tenant (masters of a loose scope column counted by its text form too)', () => {
     expect(driftNewNamesStatement(link, 'so', { tenant: 'T1' }, 50)).toEqual({
       text: `WITH n AS (
-  SELECT ARRAY[s."tenant_id"::text, s."Branch"::text]::text[] AS scope_key, s."tenant_id" AS fkb_scope_1, s."Branch" AS fkb_scope_2, s."customer name" AS name, count(*)::int8 AS row_count
+  SELECT ARRAY[s."tenant_id"::text, s."Branch"::text COLLATE "C"]::text[] AS scope_key, s."tenant_id" AS fkb_scope_1, s."Branch" AS fkb_scope_2, s."customer name" AS name, count(*)::int8 AS row_count
     FROM "erp"."Sales Orders" s
    WHERE s."customer_id" IS NULL AND s."customer name" IS NOT NULL AND s."tenant_id" = $2
    GROUP BY 1, 2, 3, 4
@@ -272,7 +272,7 @@ SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)
 , m AS (
   SELECT n.scope_key, n.name, count(*)::int8 AS masters
     FROM n
-    JOIN "crm"."Customers" t ON t."Legal Name" = n.name AND t."tenant_id" = n.fkb_scope_1 AND t."Branch" = n.fkb_scope_2 AND t."Branch"::text = n.fkb_scope_2::text AND (t."is_active" IS TRUE)
+    JOIN "crm"."Customers" t ON t."Legal Name" = n.name AND t."tenant_id" = n.fkb_scope_1 AND t."Branch"::text COLLATE "C" = n.fkb_scope_2::text COLLATE "C" AND (t."is_active" IS TRUE)
    GROUP BY n.scope_key, n.name
 )
 SELECT n.scope_key, n.name::text AS source_name, n.row_count,

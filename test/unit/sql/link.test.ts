@@ -14,7 +14,9 @@ import {
   sameMasterName,
   scopeJoin,
   scopeKeyExpr,
+  scopeEq,
   scopeWhere,
+  textForm,
   touchedOld,
   withChangedCount,
   type LinkShape,
@@ -50,6 +52,16 @@ describe('link fragments (whole text)', () => {
     expect(p.values).toEqual(["t'; DROP"]);
     expect(scopeWhere('s', link, { tenant: null }, new Params())).toBe('');
     expect(scopeWhere('s', { ...link, scope: [] }, { tenant: 'x' }, new Params())).toBe('');
+    // a loose tenant column: its own spelling only ('t1', not 'T1'), by the text form under "C"; one bound value
+    const q = new Params();
+    expect(scopeWhere('s', { ...single, scopeLoose: [true] }, { tenant: 't1' }, q)).toBe(' AND s."tenant_id" = $1 AND s."tenant_id"::text COLLATE "C" = $1::text');
+    expect(q.values).toEqual(['t1']);
+  });
+
+  it('a loose scope value compares by its text form under the deterministic "C" collation (::text keeps a nondeterministic one)', () => {
+    expect(textForm('s."t"')).toBe('s."t"::text COLLATE "C"');
+    expect(scopeEq(link, 1, 'a.x', 'b.x')).toBe('a.x::text COLLATE "C" = b.x::text COLLATE "C"');
+    expect(scopeEq(link, 0, 'a.x', 'b.x')).toBe('a.x = b.x');
   });
 
   it("the master still has the name the plan recorded: the entry's name cast to the master name's type unless already typed", () => {
@@ -79,11 +91,11 @@ describe('link fragments (whole text)', () => {
   });
 
   it('scope keys and same-scope joins (a loose column by its text form too); the active predicate or nothing', () => {
-    expect(scopeKeyExpr('s', link)).toBe('ARRAY[s."tenant_id"::text, s."Branch"::text]::text[]');
+    expect(scopeKeyExpr('s', link)).toBe('ARRAY[s."tenant_id"::text, s."Branch"::text COLLATE "C"]::text[]');
     expect(scopeKeyExpr('s', { ...single, scope: [] })).toBe('ARRAY[]::text[]');
-    expect(scopeJoin('a', 'b', link)).toBe(' AND a."tenant_id" = b."tenant_id" AND a."Branch" = b."Branch" AND a."Branch"::text = b."Branch"::text');
+    expect(scopeJoin('a', 'b', link)).toBe(' AND a."tenant_id" = b."tenant_id" AND a."Branch"::text COLLATE "C" = b."Branch"::text COLLATE "C"');
     expect(scopeJoin('a', 'b', { ...single, scope: [] })).toBe('');
-    expect(entryScopeJoin('t', link, 'm')).toBe(' AND t."tenant_id" = m.fkb_scope_1 AND t."Branch" = m.fkb_scope_2 AND t."Branch"::text = m.fkb_scope_2::text');
+    expect(entryScopeJoin('t', link, 'm')).toBe(' AND t."tenant_id" = m.fkb_scope_1 AND t."Branch"::text COLLATE "C" = m.fkb_scope_2::text COLLATE "C"');
     expect(activeWhere('t', link)).toBe(' AND t."is_active" IS TRUE');
     expect(activeWhere('t', single)).toBe('');
   });
@@ -91,7 +103,7 @@ describe('link fragments (whole text)', () => {
   it('what apply reads of a row, and rechecks on the row it updates (the touched value by its text form for a type without plain equality)', () => {
     expect(rowRead('o', link)).toBe('o.ctid AS fkb_tid, o."id" AS fkb_key, o."Line No" AS fkb_key_2, o."customer name" AS fkb_name, o."tenant_id" AS fkb_scope_1, o."Branch" AS fkb_scope_2, o."updated_at" AS fkb_touched');
     expect(rowRead('r', single, false)).toBe('r."id" AS fkb_key, r."customer name" AS fkb_name, r."tenant_id" AS fkb_scope_1');
-    expect(rowRecheck(link, 'x')).toBe('s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."Line No" = x.fkb_key_2 AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."Branch" = x.fkb_scope_2 AND s."Branch"::text = x.fkb_scope_2::text AND s."updated_at" IS NOT DISTINCT FROM x.fkb_touched');
+    expect(rowRecheck(link, 'x')).toBe('s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."Line No" = x.fkb_key_2 AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."Branch"::text COLLATE "C" = x.fkb_scope_2::text COLLATE "C" AND s."updated_at" IS NOT DISTINCT FROM x.fkb_touched');
     expect(rowRecheck(single, 'x', false)).toBe('s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1');
     expect(rowRecheck({ ...single, touch: { column: 'Changed', type: 'jsonb' } }, 'x')).toBe('s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."Changed"::text IS NOT DISTINCT FROM x.fkb_touched::text');
     expect(touchedOld(link, 'x')).toBe('x.fkb_touched::text');

@@ -216,6 +216,15 @@ describe('review master statements (whole text)', () => {
  LIMIT $5::int8`,
       values: ['T1', null, `%10\\%\\_x%`, '10%_x', 20],
     });
+    // a loose scope column (citext, nondeterministic collation): its text form under "C", so 'T1' does not find the masters of 't1'
+    expect(masterSearchSql({ ...so, scope: ['tenant_id', 'Region'], scopeLoose: [false, true], number: 'Cust No' }, ['T1', 'r1'], 'acme', 20)).toEqual({
+      text: `SELECT t."id"::text AS key, t."Legal Name"::text AS name, t."Cust No"::text AS number, (t."is_active" IS TRUE) AS active
+  FROM "crm"."Customers" t
+ WHERE (t."Legal Name"::text ILIKE $3 OR t."Cust No"::text ILIKE $3 OR t."id"::text = $4) AND t."tenant_id"::text = $1::text AND t."Region"::text COLLATE "C" = $2::text
+ ORDER BY 4 DESC, length(t."Legal Name"::text), 2, 1
+ LIMIT $5::int8`,
+      values: ['T1', 'r1', '%acme%', 'acme', 20],
+    });
     expect(masterSearchSql({ ...so, scope: [], active: undefined }, [], 'acme', 20)).toEqual({
       text: `SELECT t."id"::text AS key, t."Legal Name"::text AS name, NULL::text AS number, true AS active
   FROM "crm"."Customers" t

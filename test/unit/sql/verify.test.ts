@@ -47,9 +47,9 @@ describe('verify statements (whole text)', () => {
  USING (SELECT s."customer_id" AS fk, s."tenant_id"
           FROM "erp"."Sales Orders" s
          WHERE s."customer_id" IS NOT NULL
-           AND EXISTS (SELECT 1 FROM "customers" m WHERE m."id" = s."customer_id" AND m."tenant_id" = s."tenant_id" AND m."tenant_id"::text = s."tenant_id"::text)
+           AND EXISTS (SELECT 1 FROM "customers" m WHERE m."id" = s."customer_id" AND m."tenant_id"::text COLLATE "C" = s."tenant_id"::text COLLATE "C")
          LIMIT 1) x
- WHERE t."id" = x.fk AND t."tenant_id" = x."tenant_id" AND t."tenant_id"::text = x."tenant_id"::text`,
+ WHERE t."id" = x.fk AND t."tenant_id"::text COLLATE "C" = x."tenant_id"::text COLLATE "C"`,
       values: [],
     });
   });
@@ -82,8 +82,8 @@ describe('integrity statement (whole text)', () => {
        count(*) FILTER (WHERE t.k IS NOT NULL AND NOT t.active)::int8 AS inactive_targets
   FROM "erp"."Sales Orders" s
   LEFT JOIN (SELECT t."id" AS k, t."tenant_id", t."branch", bool_or((t."deleted_at" IS NULL)) AS active
-                FROM "customers" t WHERE true AND t."tenant_id" = $1 GROUP BY 1, 2, 3, t."branch"::text) t
-    ON t.k = s."customer_id" AND t."tenant_id" = s."tenant_id" AND t."branch" = s."branch" AND t."branch"::text = s."branch"::text
+                FROM "customers" t WHERE true AND t."tenant_id" = $1 GROUP BY 1, 2, 3, t."branch"::text COLLATE "C") t
+    ON t.k = s."customer_id" AND t."tenant_id" = s."tenant_id" AND t."branch"::text COLLATE "C" = s."branch"::text COLLATE "C"
   LEFT JOIN (SELECT DISTINCT t."id" AS k FROM "customers" t) o ON o.k = s."customer_id"
  WHERE true AND s."tenant_id" = $2`,
       values: ['T1', 'T1'],
