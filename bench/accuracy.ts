@@ -8,14 +8,23 @@
  */
 import { locateDataset } from './accuracy/dataset.js';
 import { buildDomains, buildPeople, locatePeople, type DomainName } from './accuracy/domains.js';
-import { metrics, redecide, runMatcher, runSeedExact, trigramAt, trigramBest, isPositive, type Metrics, type Verdict } from './accuracy/evaluate.js';
+import {
+  metrics,
+  redecide,
+  runMatcher,
+  runSeedExact,
+  trigramAt,
+  trigramBest,
+  isPositive,
+  type Metrics,
+  type Verdict,
+} from './accuracy/evaluate.js';
 import { DEFAULT_MATCH_OPTIONS } from '../src/match/index.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
-
 
 /** Domains whose data the scorer's constants and lexicons were fitted on (they are "tuned-on" for the scorer itself). */
 const SCORER_FITTED_ON: DomainName[] = ['companies-en', 'companies-intl'];
@@ -58,7 +67,15 @@ async function main(): Promise<void> {
     const kinds = new Map<string, number>();
     for (const t of set.tenants) for (const doc of t.docs) kinds.set(doc.kind, (kinds.get(doc.kind) ?? 0) + 1);
     const docs = set.tenants.flatMap((t) => t.docs);
-    console.log(`| ${d} | ${set.tenants.length} | ${set.tenants.reduce((a, t) => a + t.masters.length, 0)} | ${docs.length} | ${docs.filter(isPositive).length} | ${set.dropped}${set.namesakes !== undefined ? `; ${set.namesakes}` : ''} | ${[...kinds.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, n]) => `${k} ${n}`).join(', ')} |`);
+    console.log(
+      `| ${d} | ${set.tenants.length} | ${set.tenants.reduce((a, t) => a + t.masters.length, 0)} | ${docs.length} | ${docs.filter(isPositive).length} | ${set.dropped}${set.namesakes !== undefined ? `; ${set.namesakes}` : ''} | ${[
+        ...kinds.entries(),
+      ]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 8)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')} |`,
+    );
   }
 
   const base = DEFAULT_MATCH_OPTIONS.fuzzy;
@@ -81,7 +98,11 @@ async function main(): Promise<void> {
         break;
       }
     }
-    baselines.set(d, { seed: metrics('seed', seedRun.verdicts, seedRun.ms), trgm: metrics('pg_trgm 0.7', trigramAt(tri.best, 0.7), tri.ms), trgmBest });
+    baselines.set(d, {
+      seed: metrics('seed', seedRun.verdicts, seedRun.ms),
+      trgm: metrics('pg_trgm 0.7', trigramAt(tri.best, 0.7), tri.ms),
+      trgmBest,
+    });
   }
 
   /** Lowest grid threshold that is safe on every domain of `on`, plus one step of buffer (how the defaults are chosen). */
@@ -96,8 +117,12 @@ async function main(): Promise<void> {
   };
 
   console.log(`\n## Held-out: leave-one-domain-out (threshold chosen on the other domains; margin ${base.margin})\n`);
-  console.log(`Scorer constants and lexicons were fitted on: ${SCORER_FITTED_ON.join(', ')} (rows marked *). Every threshold below is chosen WITHOUT the domain it is reported on.\n`);
-  console.log(`| held-out domain | autoLinkAt (chosen on others) | precision | recall | wrong | ambiguous links | cross-tenant links | review top-1 | linked or first in review | tuned-on: own best autoLinkAt → recall | shipped default ${base.autoLinkAt.toFixed(2)}: precision / recall / linked or first |`);
+  console.log(
+    `Scorer constants and lexicons were fitted on: ${SCORER_FITTED_ON.join(', ')} (rows marked *). Every threshold below is chosen WITHOUT the domain it is reported on.\n`,
+  );
+  console.log(
+    `| held-out domain | autoLinkAt (chosen on others) | precision | recall | wrong | ambiguous links | cross-tenant links | review top-1 | linked or first in review | tuned-on: own best autoLinkAt → recall | shipped default ${base.autoLinkAt.toFixed(2)}: precision / recall / linked or first |`,
+  );
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   const held: { d: DomainName; m: Metrics; ok: boolean }[] = [];
   for (const d of sets.keys()) {
@@ -115,7 +140,9 @@ async function main(): Promise<void> {
     );
   }
   const heldOut = held.filter((h) => !SCORER_FITTED_ON.includes(h.d));
-  console.log(`\nDomains never used to fit the scorer: ${heldOut.map((h) => `${h.d} ${h.ok ? 'meets' : 'misses'} (≥ 99.5 % precision, ≥ 80 % recall, 0 ambiguous, 0 cross-tenant)`).join('; ')}`);
+  console.log(
+    `\nDomains never used to fit the scorer: ${heldOut.map((h) => `${h.d} ${h.ok ? 'meets' : 'misses'} (≥ 99.5 % precision, ≥ 80 % recall, 0 ambiguous, 0 cross-tenant)`).join('; ')}`,
+  );
 
   // People again, with three columns a customer table of people has on both sides (date of birth, postcode, suburb;
   // the copies' values carry Febrl's corruptions too), weighed by `compare` (src/match/evidence.ts). Same threshold as
@@ -132,23 +159,38 @@ async function main(): Promise<void> {
     console.log('\n## People with compare columns (date of birth, postcode, suburb)\n');
     console.log(`| run | autoLinkAt | precision | recall | wrong | ambiguous / cross-tenant links | linked or first |`);
     console.log('|---|---|---|---|---|---|---|');
-    console.log(`| held out | ${a ?? '—'} | ${pct(m.precision)} | ${pct(m.recall)} | ${m.wrong} | ${m.ambiguousLinks} / ${m.crossTenantLinks} | ${pct(linkedOrFirst(at))} |`);
-    console.log(`| shipped default | ${base.autoLinkAt.toFixed(2)} | ${pct(def.precision)} | ${pct(def.recall)} | ${def.wrong} | ${def.ambiguousLinks} / ${def.crossTenantLinks} | ${pct(linkedOrFirst(r.verdicts))} |`);
+    console.log(
+      `| held out | ${a ?? '—'} | ${pct(m.precision)} | ${pct(m.recall)} | ${m.wrong} | ${m.ambiguousLinks} / ${m.crossTenantLinks} | ${pct(linkedOrFirst(at))} |`,
+    );
+    console.log(
+      `| shipped default | ${base.autoLinkAt.toFixed(2)} | ${pct(def.precision)} | ${pct(def.recall)} | ${def.wrong} | ${def.ambiguousLinks} / ${def.crossTenantLinks} | ${pct(linkedOrFirst(r.verdicts))} |`,
+    );
   }
 
   console.log('\n## Baselines per domain (no tuning involved)\n');
-  console.log('| domain | seed exact (LIMIT 1): precision / recall | pg_trgm ≥ 0.7: precision / recall / wrong | pg_trgm at 99.5 % precision: threshold → recall | fuzzy runtime |');
+  console.log(
+    '| domain | seed exact (LIMIT 1): precision / recall | pg_trgm ≥ 0.7: precision / recall / wrong | pg_trgm at 99.5 % precision: threshold → recall | fuzzy runtime |',
+  );
   console.log('|---|---|---|---|---|');
   for (const d of sets.keys()) {
     const b = baselines.get(d)!;
-    console.log(`| ${d} | ${pct(b.seed.precision)} / ${pct(b.seed.recall)} | ${pct(b.trgm.precision)} / ${pct(b.trgm.recall)} / ${b.trgm.wrong} | ${b.trgmBest ? `${b.trgmBest.th} → ${pct(b.trgmBest.m.recall)}` : 'never'} | ${runs.get(d)!.ms.toFixed(0)} ms |`);
+    console.log(
+      `| ${d} | ${pct(b.seed.precision)} / ${pct(b.seed.recall)} | ${pct(b.trgm.precision)} / ${pct(b.trgm.recall)} / ${b.trgm.wrong} | ${b.trgmBest ? `${b.trgmBest.th} → ${pct(b.trgmBest.m.recall)}` : 'never'} | ${runs.get(d)!.ms.toFixed(0)} ms |`,
+    );
   }
 
   console.log('\n## Threshold grid (precision / recall per domain)\n');
   console.log(`| autoLinkAt | ${[...sets.keys()].join(' | ')} |`);
   console.log(`|---|${[...sets.keys()].map(() => '---').join('|')}|`);
   for (const a of GRID.filter((_, i) => i % 2 === 0)) {
-    console.log(`| ${a.toFixed(2)} | ${[...sets.keys()].map((d) => { const m = grid.get(d)!.get(a)!; return `${pct(m.precision)} / ${pct(m.recall)}${safe(m) ? '' : ' ✗'}`; }).join(' | ')} |`);
+    console.log(
+      `| ${a.toFixed(2)} | ${[...sets.keys()]
+        .map((d) => {
+          const m = grid.get(d)!.get(a)!;
+          return `${pct(m.precision)} / ${pct(m.recall)}${safe(m) ? '' : ' ✗'}`;
+        })
+        .join(' | ')} |`,
+    );
   }
 
   const nErr = Number(arg('errors') ?? 0);
@@ -158,14 +200,18 @@ async function main(): Promise<void> {
       console.log(`\n## ${d}: wrong auto-links at ${base.autoLinkAt.toFixed(2)} (${wrong.length})`);
       for (const v of wrong.slice(0, nErr)) {
         const c = v.decision!.candidates[0];
-        console.log(`${v.doc.kind} | ${JSON.stringify(v.doc.name)} -> ${JSON.stringify(c?.name)} ${v.decision!.method} ${v.decision!.score} truth=${v.doc.truth} ${JSON.stringify(c?.signals)}`);
+        console.log(
+          `${v.doc.kind} | ${JSON.stringify(v.doc.name)} -> ${JSON.stringify(c?.name)} ${v.decision!.method} ${v.decision!.score} truth=${v.doc.truth} ${JSON.stringify(c?.signals)}`,
+        );
       }
       const missed = r.verdicts.filter((v) => isPositive(v.doc) && v.linkedTo === null);
       console.log(`\n## ${d}: positives not auto-linked (${missed.length})`);
       for (const v of missed.slice(0, nErr)) {
         const dd = v.decision!;
         const right = dd.candidates.find((c) => c.key === v.doc.truth);
-        console.log(`${v.doc.kind} | ${JSON.stringify(v.doc.name)} ${dd.outcome} top=${JSON.stringify(dd.candidates[0]?.name)} ${dd.score} ${dd.candidates[0]?.key === v.doc.truth ? 'RIGHT' : right ? `right=${JSON.stringify(right.name)} ${right.score}` : 'right-not-listed'}`);
+        console.log(
+          `${v.doc.kind} | ${JSON.stringify(v.doc.name)} ${dd.outcome} top=${JSON.stringify(dd.candidates[0]?.name)} ${dd.score} ${dd.candidates[0]?.key === v.doc.truth ? 'RIGHT' : right ? `right=${JSON.stringify(right.name)} ${right.score}` : 'right-not-listed'}`,
+        );
       }
     }
   }

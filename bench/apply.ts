@@ -35,7 +35,11 @@ const REPS = Math.max(1, Number(arg('reps', '2')));
 /** --parallel 1,2: apply with each, in turn, after the same floor (the summary table is the first one's). */
 const PARALLEL = arg('parallel', '1').split(',').map(Number);
 const ORDER = arg('order', 'random') as 'random' | 'key';
-const SHAPE: Shape = { tenants: Number(arg('tenants', '100')), customersPerTenant: Number(arg('customers-per-tenant', '200')), tenantIndex: process.argv.includes('--tenant-index') };
+const SHAPE: Shape = {
+  tenants: Number(arg('tenants', '100')),
+  customersPerTenant: Number(arg('customers-per-tenant', '200')),
+  tenantIndex: process.argv.includes('--tenant-index'),
+};
 const resetOrders = (c: pg.Client, order: 'random' | 'key'): Promise<void> => reset(c, order, SHAPE);
 if (ORDER !== 'random' && ORDER !== 'key') throw new Error('--order must be random or key');
 const ADMIN = arg('url', process.env['FKB_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres');
@@ -77,16 +81,46 @@ async function main(): Promise<void> {
   const c = new pg.Client({ connectionString: BENCH_URL });
   await c.connect();
   const server = (await c.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
-  log(`# bench:apply — ${fmt(ROWS)} sales orders, ${fmt(SHAPE.tenants)} tenants, ${fmt(SHAPE.tenants * SHAPE.customersPerTenant)} customers${SHAPE.tenantIndex ? ', index on sales_orders (tenant_id)' : ''}, PostgreSQL ${server} on ${new URL(ADMIN).host} (database ${DB_NAME})`);
+  log(
+    `# bench:apply — ${fmt(ROWS)} sales orders, ${fmt(SHAPE.tenants)} tenants, ${fmt(SHAPE.tenants * SHAPE.customersPerTenant)} customers${SHAPE.tenantIndex ? ', index on sales_orders (tenant_id)' : ''}, PostgreSQL ${server} on ${new URL(ADMIN).host} (database ${DB_NAME})`,
+  );
   const t = performance.now();
   await generate(c, ROWS, SHAPE);
-  log(`generated in ${sec(performance.now() - t)}; heap order: ${ORDER === 'random' ? 'random (uuid v4 keys, as Axis)' : 'key order (like serial / uuid v7 keys)'}`);
+  log(
+    `generated in ${sec(performance.now() - t)}; heap order: ${ORDER === 'random' ? 'random (uuid v4 keys, as Axis)' : 'key order (like serial / uuid v7 keys)'}`,
+  );
 
   // 1 + 2, alternated REPS times (the machine may be shared): the best of each is reported.
   const floorRuns: { ms: number; wal: number; rows: number; ckpt: number }[] = [];
-  type ApplyRun = { par: number; ms: number; planMs: number; wal: number; ckpt: number; longest: number; batches: number; lastSize: number; retries: number; peakRss: number; rssBefore: number; updated: number };
+  type ApplyRun = {
+    par: number;
+    ms: number;
+    planMs: number;
+    wal: number;
+    ckpt: number;
+    longest: number;
+    batches: number;
+    lastSize: number;
+    retries: number;
+    peakRss: number;
+    rssBefore: number;
+    updated: number;
+  };
   const parallelRuns: ApplyRun[] = [];
-  const applyRuns: { par: number; ms: number; planMs: number; wal: number; ckpt: number; longest: number; batches: number; lastSize: number; retries: number; peakRss: number; rssBefore: number; updated: number }[] = [];
+  const applyRuns: {
+    par: number;
+    ms: number;
+    planMs: number;
+    wal: number;
+    ckpt: number;
+    longest: number;
+    batches: number;
+    lastSize: number;
+    retries: number;
+    peakRss: number;
+    rssBefore: number;
+    updated: number;
+  }[] = [];
   for (let rep = 0; rep < REPS; rep++) {
     // 1. The floor.
     await resetOrders(c, ORDER);
@@ -106,7 +140,9 @@ async function main(): Promise<void> {
       await resetOrders(c, ORDER);
       // the change log: one row per batch (change_sets, migration 009), before that one row per changed row
       for (const log of ['fk_backfill.change_sets', 'fk_backfill.changes']) {
-        const kind = (await c.query<{ k: string | null }>(`SELECT (SELECT relkind::text FROM pg_class WHERE oid = to_regclass($1)) AS k`, [log])).rows[0]!.k;
+        const kind = (
+          await c.query<{ k: string | null }>(`SELECT (SELECT relkind::text FROM pg_class WHERE oid = to_regclass($1)) AS k`, [log])
+        ).rows[0]!.k;
         if (kind === 'r') await c.query(`TRUNCATE ${log}`);
       }
       const db = await openDatabase(BENCH_URL, { connections: par + 1 });
@@ -144,11 +180,27 @@ async function main(): Promise<void> {
       const wal = await walSince(c, lsn);
       const ckpt = (await checkpoints(c)) - ck;
       await db.close();
-      (par === PARALLEL[0] ? applyRuns : parallelRuns).push({ par, ms, planMs, wal, ckpt, longest, batches, lastSize, retries, peakRss, rssBefore, updated: a.totalUpdated });
+      (par === PARALLEL[0] ? applyRuns : parallelRuns).push({
+        par,
+        ms,
+        planMs,
+        wal,
+        ckpt,
+        longest,
+        batches,
+        lastSize,
+        retries,
+        peakRss,
+        rssBefore,
+        updated: a.totalUpdated,
+      });
       const fkbLinked = await linked(c);
-      if (a.totalUpdated !== floorRuns[0]!.rows || fkbLinked !== floorRuns[0]!.rows) throw new Error(`fk-backfill linked ${a.totalUpdated} (${fkbLinked} in table), the bare UPDATE ${floorRuns[0]!.rows}`);
+      if (a.totalUpdated !== floorRuns[0]!.rows || fkbLinked !== floorRuns[0]!.rows)
+        throw new Error(`fk-backfill linked ${a.totalUpdated} (${fkbLinked} in table), the bare UPDATE ${floorRuns[0]!.rows}`);
       const fr = floorRuns[rep]!;
-      log(`rep ${rep + 1}, --parallel ${par}: bare UPDATE ${sec(fr.ms)} (WAL ${mb(fr.wal)}, ${fr.ckpt} checkpoints), fk-backfill apply ${sec(ms)} (plan ${sec(planMs)}; WAL ${mb(wal)}, ${ckpt} checkpoints): apply ${(ms / fr.ms).toFixed(2)}×, plan + apply ${((planMs + ms) / fr.ms).toFixed(2)}×`);
+      log(
+        `rep ${rep + 1}, --parallel ${par}: bare UPDATE ${sec(fr.ms)} (WAL ${mb(fr.wal)}, ${fr.ckpt} checkpoints), fk-backfill apply ${sec(ms)} (plan ${sec(planMs)}; WAL ${mb(wal)}, ${ckpt} checkpoints): apply ${(ms / fr.ms).toFixed(2)}×, plan + apply ${((planMs + ms) / fr.ms).toFixed(2)}×`,
+      );
     }
   }
   const best = <T extends { ms: number }>(xs: T[]): T => xs.reduce((x, y) => (y.ms < x.ms ? y : x));
@@ -171,16 +223,21 @@ async function main(): Promise<void> {
   const loop = async (n: number, latencyMs: number): Promise<number> => {
     await resetOrders(c, ORDER);
     const rtt = (): Promise<void> => (latencyMs > 0 ? new Promise((r) => setTimeout(r, latencyMs)) : Promise.resolve());
-    const rows = (await c.query<{ id: string; tenant_id: string; customer_name: string }>(
-      `SELECT id, tenant_id, customer_name FROM sales_orders WHERE customer_id IS NULL LIMIT $1`,
-      [n],
-    )).rows;
+    const rows = (
+      await c.query<{ id: string; tenant_id: string; customer_name: string }>(
+        `SELECT id, tenant_id, customer_name FROM sales_orders WHERE customer_id IS NULL LIMIT $1`,
+        [n],
+      )
+    ).rows;
     const t0 = performance.now();
     await rtt();
     await c.query('BEGIN');
     for (const r of rows) {
       await rtt();
-      const m = await c.query<{ id: string }>(`SELECT id FROM customers WHERE tenant_id = $1 AND customer_name = $2 AND is_active = true LIMIT 1`, [r.tenant_id, r.customer_name]);
+      const m = await c.query<{ id: string }>(
+        `SELECT id FROM customers WHERE tenant_id = $1 AND customer_name = $2 AND is_active = true LIMIT 1`,
+        [r.tenant_id, r.customer_name],
+      );
       const hit = m.rows[0];
       if (hit !== undefined) {
         await rtt();
@@ -196,7 +253,9 @@ async function main(): Promise<void> {
 
   // 4. Revenue per customer: name join vs FK join (the table as fk-backfill left it: rebuild and link with the floor statement).
   await resetOrders(c, ORDER);
-  await c.query(`UPDATE sales_orders s SET customer_id = c.id FROM customers c WHERE c.tenant_id = s.tenant_id AND c.customer_name = s.customer_name AND c.is_active AND s.customer_id IS NULL`);
+  await c.query(
+    `UPDATE sales_orders s SET customer_id = c.id FROM customers c WHERE c.tenant_id = s.tenant_id AND c.customer_name = s.customer_name AND c.is_active AND s.customer_id IS NULL`,
+  );
   await c.query('VACUUM ANALYZE sales_orders');
   const median = async (sql: string): Promise<number> => {
     const ms: number[] = [];
@@ -210,7 +269,9 @@ async function main(): Promise<void> {
   const nameJoin = await median(
     `SELECT c.id, sum(s.total_amount) FROM sales_orders s JOIN customers c ON c.tenant_id = s.tenant_id AND c.customer_name = s.customer_name AND c.is_active GROUP BY c.id`,
   );
-  const fkJoin = await median(`SELECT c.id, sum(s.total_amount) FROM sales_orders s JOIN customers c ON c.id = s.customer_id GROUP BY c.id`);
+  const fkJoin = await median(
+    `SELECT c.id, sum(s.total_amount) FROM sales_orders s JOIN customers c ON c.id = s.customer_id GROUP BY c.id`,
+  );
   await c.end();
 
   const loopMs = (ROWS * 1000) / loopRate;
@@ -220,23 +281,41 @@ async function main(): Promise<void> {
   log('');
   const pairs = applyRuns.map((r, i) => r.ms / floorRuns[i]!.ms).sort((x, y) => x - y);
   log(`best of ${REPS} alternated runs each for the floor and fk-backfill; the per-row loop once`);
-  log(`apply / bare UPDATE per alternated pair: ${pairs.map((x) => `${x.toFixed(2)}×`).join(', ')} (median ${pairs[Math.floor(pairs.length / 2)]!.toFixed(2)}×, worst ${pairs[pairs.length - 1]!.toFixed(2)}×)`);
+  log(
+    `apply / bare UPDATE per alternated pair: ${pairs.map((x) => `${x.toFixed(2)}×`).join(', ')} (median ${pairs[Math.floor(pairs.length / 2)]!.toFixed(2)}×, worst ${pairs[pairs.length - 1]!.toFixed(2)}×)`,
+  );
   const e2e = applyRuns.map((r, i) => (r.planMs + r.ms) / floorRuns[i]!.ms).sort((x, y) => x - y);
   for (const par of PARALLEL.slice(1)) {
     const xs = parallelRuns.filter((r) => r.par === par);
-    log(`--parallel ${par}: apply / bare UPDATE per pair ${xs.map((r, i) => `${(r.ms / floorRuns[i]!.ms).toFixed(2)}×`).join(', ')}; against --parallel ${PARALLEL[0]} in the same rep ${xs.map((r, i) => `${(r.ms / applyRuns[i]!.ms).toFixed(2)}×`).join(', ')}`);
+    log(
+      `--parallel ${par}: apply / bare UPDATE per pair ${xs.map((r, i) => `${(r.ms / floorRuns[i]!.ms).toFixed(2)}×`).join(', ')}; against --parallel ${PARALLEL[0]} in the same rep ${xs.map((r, i) => `${(r.ms / applyRuns[i]!.ms).toFixed(2)}×`).join(', ')}`,
+    );
   }
-  log(`plan + apply / bare UPDATE per alternated pair: ${e2e.map((x) => `${x.toFixed(2)}×`).join(', ')} (median ${e2e[Math.floor(e2e.length / 2)]!.toFixed(2)}×, worst ${e2e[e2e.length - 1]!.toFixed(2)}×)`);
+  log(
+    `plan + apply / bare UPDATE per alternated pair: ${e2e.map((x) => `${x.toFixed(2)}×`).join(', ')} (median ${e2e[Math.floor(e2e.length / 2)]!.toFixed(2)}×, worst ${e2e[e2e.length - 1]!.toFixed(2)}×)`,
+  );
   log('');
   log('| method | time | rows/s (of all rows) | vs bare UPDATE | WAL | longest lock held | peak RSS |');
   log('|---|---|---|---|---|---|---|');
-  log(`| bare UPDATE … FROM customers (floor, one statement) | ${sec(bareMs)} | ${fmt((ROWS * 1000) / bareMs)} | 1.00× | ${mb(bareWal)} | ${sec(bareMs)} (whole statement) | — |`);
-  log(`| fk-backfill apply, default batching | ${sec(applyMs)} | ${fmt((ROWS * 1000) / applyMs)} | ${(applyMs / bareMs).toFixed(2)}× | ${mb(fkbWal)} (incl. plan + change log) | ${sec(longest)} (longest batch, ${batches} batches, last size ${fmt(lastSize)}, ${retries} retries) | ${mb(peakRss)} (before: ${mb(rssBefore)}) |`);
-  log(`| fk-backfill plan + apply | ${sec(planMs + applyMs)} | ${fmt((ROWS * 1000) / (planMs + applyMs))} | ${((planMs + applyMs) / bareMs).toFixed(2)}× | | plan ${sec(planMs)} | |`);
-  log(`| seed per-row loop, loopback (${fmt(SAMPLE)}-row sample, extrapolated) | ${sec(loopMs)} | ${fmt(loopRate)} | ${(loopMs / bareMs).toFixed(1)}× | | ${sec(loopMs)} (one transaction) | |`);
-  log(`| seed per-row loop, +1 ms per round trip (setTimeout, ${fmt(LAT_SAMPLE)}-row sample, extrapolated) | ${sec(latMs)} | ${fmt(latRate)} | ${(latMs / bareMs).toFixed(1)}× | | ${sec(latMs)} | |`);
+  log(
+    `| bare UPDATE … FROM customers (floor, one statement) | ${sec(bareMs)} | ${fmt((ROWS * 1000) / bareMs)} | 1.00× | ${mb(bareWal)} | ${sec(bareMs)} (whole statement) | — |`,
+  );
+  log(
+    `| fk-backfill apply, default batching | ${sec(applyMs)} | ${fmt((ROWS * 1000) / applyMs)} | ${(applyMs / bareMs).toFixed(2)}× | ${mb(fkbWal)} (incl. plan + change log) | ${sec(longest)} (longest batch, ${batches} batches, last size ${fmt(lastSize)}, ${retries} retries) | ${mb(peakRss)} (before: ${mb(rssBefore)}) |`,
+  );
+  log(
+    `| fk-backfill plan + apply | ${sec(planMs + applyMs)} | ${fmt((ROWS * 1000) / (planMs + applyMs))} | ${((planMs + applyMs) / bareMs).toFixed(2)}× | | plan ${sec(planMs)} | |`,
+  );
+  log(
+    `| seed per-row loop, loopback (${fmt(SAMPLE)}-row sample, extrapolated) | ${sec(loopMs)} | ${fmt(loopRate)} | ${(loopMs / bareMs).toFixed(1)}× | | ${sec(loopMs)} (one transaction) | |`,
+  );
+  log(
+    `| seed per-row loop, +1 ms per round trip (setTimeout, ${fmt(LAT_SAMPLE)}-row sample, extrapolated) | ${sec(latMs)} | ${fmt(latRate)} | ${(latMs / bareMs).toFixed(1)}× | | ${sec(latMs)} | |`,
+  );
   log('');
-  log(`apply vs per-row loop: ${(loopMs / applyMs).toFixed(1)}× faster over loopback, ${(latMs / applyMs).toFixed(1)}× with 1 ms latency (plan + apply: ${(loopMs / (planMs + applyMs)).toFixed(1)}× / ${(latMs / (planMs + applyMs)).toFixed(1)}×)`);
+  log(
+    `apply vs per-row loop: ${(loopMs / applyMs).toFixed(1)}× faster over loopback, ${(latMs / applyMs).toFixed(1)}× with 1 ms latency (plan + apply: ${(loopMs / (planMs + applyMs)).toFixed(1)}× / ${(latMs / (planMs + applyMs)).toFixed(1)}×)`,
+  );
   log(`revenue per customer (median of 5): name join ${fmt(nameJoin)} ms, FK join ${fmt(fkJoin)} ms (${(nameJoin / fkJoin).toFixed(2)}×)`);
 }
 

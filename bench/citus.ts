@@ -41,15 +41,23 @@ function cluster(...args: string[]): string {
 }
 
 async function generate(c: pg.Client): Promise<void> {
-  await c.query(`CREATE TABLE customers (tenant_id int NOT NULL, id bigint NOT NULL, name text NOT NULL, is_active boolean NOT NULL, PRIMARY KEY (tenant_id, id))`);
+  await c.query(
+    `CREATE TABLE customers (tenant_id int NOT NULL, id bigint NOT NULL, name text NOT NULL, is_active boolean NOT NULL, PRIMARY KEY (tenant_id, id))`,
+  );
   await c.query(`CREATE TABLE sales_orders (tenant_id int NOT NULL, id bigint NOT NULL, order_no text NOT NULL, customer_name text, customer_id bigint,
                    total numeric(12,2), updated_at timestamptz NOT NULL, PRIMARY KEY (tenant_id, id))`);
   await c.query(`SELECT create_distributed_table('customers', 'tenant_id')`);
   await c.query(`SELECT create_distributed_table('sales_orders', 'tenant_id', colocate_with => 'customers')`);
   // every 50th customer inactive; in each tenant one name used twice (ambiguous); 2 % of orders name nobody
-  await c.query(`INSERT INTO customers SELECT t, c, 'Customer ' || lpad(c::text, 5, '0') || ' Ltd', c % 50 <> 0
-                   FROM generate_series(1, $1::int) t, generate_series(1, $2::int) c`, [TENANTS, CUSTOMERS]);
-  await c.query(`INSERT INTO customers SELECT t, $2::int + 1, 'Customer 00001 Ltd', true FROM generate_series(1, $1::int) t`, [TENANTS, CUSTOMERS]);
+  await c.query(
+    `INSERT INTO customers SELECT t, c, 'Customer ' || lpad(c::text, 5, '0') || ' Ltd', c % 50 <> 0
+                   FROM generate_series(1, $1::int) t, generate_series(1, $2::int) c`,
+    [TENANTS, CUSTOMERS],
+  );
+  await c.query(`INSERT INTO customers SELECT t, $2::int + 1, 'Customer 00001 Ltd', true FROM generate_series(1, $1::int) t`, [
+    TENANTS,
+    CUSTOMERS,
+  ]);
   await c.query(`CREATE TABLE sales_orders_pristine (LIKE sales_orders INCLUDING ALL)`);
   await c.query(`SELECT create_distributed_table('sales_orders_pristine', 'tenant_id', colocate_with => 'customers')`);
   await c.query(
@@ -107,12 +115,35 @@ async function main(): Promise<void> {
   const version = (await c.query<{ v: string }>(`SELECT extversion AS v FROM pg_extension WHERE extname = 'citus'`)).rows[0]!.v;
   let t = performance.now();
   await generate(c);
-  const shards = (await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM pg_dist_shard WHERE logicalrelid = 'sales_orders'::regclass`)).rows[0]!.n;
-  log(`# bench:citus — ${fmt(ROWS)} sales orders, ${fmt(TENANTS)} tenants, ${fmt(TENANTS * CUSTOMERS)} customers; Citus ${version}, coordinator + 2 workers, ${shards} shards`);
+  const shards = (
+    await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM pg_dist_shard WHERE logicalrelid = 'sales_orders'::regclass`)
+  ).rows[0]!.n;
+  log(
+    `# bench:citus — ${fmt(ROWS)} sales orders, ${fmt(TENANTS)} tenants, ${fmt(TENANTS * CUSTOMERS)} customers; Citus ${version}, coordinator + 2 workers, ${shards} shards`,
+  );
   log(`generated in ${sec(performance.now() - t)}`);
   const dir = mkdtempSync(join(tmpdir(), 'fkb-bench-citus-'));
   const config = join(dir, 'fk-backfill.config.json');
-  writeFileSync(config, JSON.stringify({ links: [{ entity: 'sales_order', table: 'sales_orders', key: ['tenant_id', 'id'], fk: 'customer_id', name: 'customer_name', scope: ['tenant_id'], target: { table: 'customers', key: ['tenant_id', 'id'], name: 'name', active: 'is_active' } }] }, null, 2));
+  writeFileSync(
+    config,
+    JSON.stringify(
+      {
+        links: [
+          {
+            entity: 'sales_order',
+            table: 'sales_orders',
+            key: ['tenant_id', 'id'],
+            fk: 'customer_id',
+            name: 'customer_name',
+            scope: ['tenant_id'],
+            target: { table: 'customers', key: ['tenant_id', 'id'], name: 'name', active: 'is_active' },
+          },
+        ],
+      },
+      null,
+      2,
+    ),
+  );
 
   const floor: number[] = [];
   const tool = new Map<number, { ms: number; rssKb: number }[]>(PARALLEL.map((p) => [p, []]));
@@ -129,7 +160,16 @@ async function main(): Promise<void> {
     floorRows = await linked(c);
     for (const par of PARALLEL) {
       await reset(c);
-      const r = await runCli(['apply', '--db', url, '--config', config, '--all-tenants', '--yes', ...(par !== 1 ? ['--parallel', String(par)] : [])]);
+      const r = await runCli([
+        'apply',
+        '--db',
+        url,
+        '--config',
+        config,
+        '--all-tenants',
+        '--yes',
+        ...(par !== 1 ? ['--parallel', String(par)] : []),
+      ]);
       if (r.code !== 0) throw new Error(`fk-backfill apply --parallel ${par} exited ${r.code}: ${r.out}`);
       tool.get(par)!.push({ ms: r.ms, rssKb: r.rssKb });
       toolRows.set(par, await linked(c));
@@ -141,7 +181,9 @@ async function main(): Promise<void> {
   for (const par of PARALLEL) {
     const xs = tool.get(par)!;
     const best = Math.min(...xs.map((x) => x.ms));
-    log(`fk-backfill apply --all-tenants --parallel ${par} (plan included, CLI end to end): ${xs.map((x) => sec(x.ms)).join(', ')}; ${fmt(toolRows.get(par) ?? 0)} rows linked; peak RSS ${xs.map((x) => `${(x.rssKb / 1024).toFixed(0)} MB`).join(', ')}; ratio (best of each): ${(best / bestFloor).toFixed(2)}×`);
+    log(
+      `fk-backfill apply --all-tenants --parallel ${par} (plan included, CLI end to end): ${xs.map((x) => sec(x.ms)).join(', ')}; ${fmt(toolRows.get(par) ?? 0)} rows linked; peak RSS ${xs.map((x) => `${(x.rssKb / 1024).toFixed(0)} MB`).join(', ')}; ratio (best of each): ${(best / bestFloor).toFixed(2)}×`,
+    );
   }
   await c.end();
   if (!process.argv.includes('--keep')) cluster('dropdb', DB);

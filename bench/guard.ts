@@ -106,7 +106,9 @@ async function main(): Promise<void> {
   const c = new pg.Client({ connectionString: BENCH_URL });
   await c.connect();
   try {
-    const server = (await c.query<{ v: string; sc: string }>(`SELECT current_setting('server_version') AS v, current_setting('synchronous_commit') AS sc`)).rows[0]!;
+    const server = (
+      await c.query<{ v: string; sc: string }>(`SELECT current_setting('server_version') AS v, current_setting('synchronous_commit') AS sc`)
+    ).rows[0]!;
     await createAxis(db, { customers: [], vendors: [], documents: [] });
     await c.query(
       `INSERT INTO customers (tenant_id, customer_number, customer_name) SELECT t, 'C-' || k, 'customer ' || k FROM unnest(ARRAY[$1::uuid, $2::uuid]) t, generate_series(1, ${CUSTOMERS}) k`,
@@ -120,19 +122,37 @@ async function main(): Promise<void> {
     );
     await apply(db, { allTenants: true, entities: ['sales_order'], singleTransaction: true });
     await c.query('VACUUM ANALYZE');
-    const fkId = (await c.query<{ id: string }>(`SELECT id::text AS id FROM customers WHERE tenant_id = $1 LIMIT 1`, [DEMO_TENANT])).rows[0]!.id;
-    log(`# bench:guard — PostgreSQL ${server.v} on ${new URL(ADMIN).host} (database ${DB_NAME}), ${fmt(CUSTOMERS * 2)} customers, one connection over loopback`);
-    log(`${BLOCKS} blocks per case, each once without and once with the guard (trigger disabled / enabled, in alternating order); a block is ${SINGLES} single-row INSERTs or one 1,000-row INSERT.`);
+    const fkId = (await c.query<{ id: string }>(`SELECT id::text AS id FROM customers WHERE tenant_id = $1 LIMIT 1`, [DEMO_TENANT]))
+      .rows[0]!.id;
+    log(
+      `# bench:guard — PostgreSQL ${server.v} on ${new URL(ADMIN).host} (database ${DB_NAME}), ${fmt(CUSTOMERS * 2)} customers, one connection over loopback`,
+    );
+    log(
+      `${BLOCKS} blocks per case, each once without and once with the guard (trigger disabled / enabled, in alternating order); a block is ${SINGLES} single-row INSERTs or one 1,000-row INSERT.`,
+    );
 
     const g = await installGuard(db, { entities: ['sales_order'] });
-    const toggle = async (on: boolean): Promise<void> => void (await c.query(`ALTER TABLE sales_orders ${on ? 'ENABLE' : 'DISABLE'} TRIGGER "${g.guards[0]!.trigger}"`));
+    const toggle = async (on: boolean): Promise<void> =>
+      void (await c.query(`ALTER TABLE sales_orders ${on ? 'ENABLE' : 'DISABLE'} TRIGGER "${g.guards[0]!.trigger}"`));
     const pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     const cpuKnown = backendCpuNs(pid) !== null;
     // run(guarded): one block; the reference case inserts the FK itself without the guard and the name with it
-    const cases: { kind: Kind | 'bulk' | 'ref'; label: string; sc: 'default' | 'off'; rows: number; run: (guarded: boolean) => Promise<number> }[] = [];
+    const cases: {
+      kind: Kind | 'bulk' | 'ref';
+      label: string;
+      sc: 'default' | 'off';
+      rows: number;
+      run: (guarded: boolean) => Promise<number>;
+    }[] = [];
     for (const sc of ['default', 'off'] as const) {
       cases.push({ kind: 'hit', label: 'single-row, name linked (exact)', sc, rows: SINGLES, run: () => singles(c, SINGLES, 'hit', fkId) });
-      cases.push({ kind: 'miss', label: 'single-row, name unknown (miss)', sc, rows: SINGLES, run: () => singles(c, SINGLES, 'miss', fkId) });
+      cases.push({
+        kind: 'miss',
+        label: 'single-row, name unknown (miss)',
+        sc,
+        rows: SINGLES,
+        run: () => singles(c, SINGLES, 'miss', fkId),
+      });
       cases.push({ kind: 'fk', label: 'single-row, FK given', sc, rows: SINGLES, run: () => singles(c, SINGLES, 'fk', fkId) });
       cases.push({ kind: 'bulk', label: '1,000-row INSERT, names linked', sc, rows: 1000, run: () => bulks(c, 1) });
       cases.push({
@@ -144,7 +164,9 @@ async function main(): Promise<void> {
       });
     }
     log('');
-    log(`| case | synchronous_commit | without guard | with guard | overhead (median of paired blocks) |${cpuKnown ? ' backend CPU per row, without → with |' : ''}`);
+    log(
+      `| case | synchronous_commit | without guard | with guard | overhead (median of paired blocks) |${cpuKnown ? ' backend CPU per row, without → with |' : ''}`,
+    );
     log(`|---|---|---:|---:|---:|${cpuKnown ? '---:|' : ''}`);
     let headline = NaN;
     for (const k of cases) {
@@ -172,14 +194,20 @@ async function main(): Promise<void> {
       const overhead = (1 - median(ratios)) * 100;
       if (k.sc === 'default' && k.kind === 'hit') headline = overhead;
       const cpuCol = cpuKnown ? ` ${median(cpu['false']!).toFixed(0)} → ${median(cpu['true']!).toFixed(0)} µs |` : '';
-      log(`| ${k.label} | ${k.sc === 'default' ? server.sc : 'off'} | ${fmt(median(off))} rows/s | ${fmt(median(on))} rows/s | ${overhead.toFixed(1)} % |${cpuCol}`);
+      log(
+        `| ${k.label} | ${k.sc === 'default' ? server.sc : 'off'} | ${fmt(median(off))} rows/s | ${fmt(median(on))} rows/s | ${overhead.toFixed(1)} % |${cpuCol}`,
+      );
     }
     await toggle(true);
     await c.query('RESET synchronous_commit');
     await removeGuard(db);
     log('');
-    log(`single-row overhead (names linked, synchronous_commit ${server.sc}): ${headline.toFixed(1)} % — goal ≤ 15 %: ${headline <= 15 ? 'met' : 'NOT met'}`);
-    const linked = (await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM sales_orders WHERE order_number LIKE 'B%' AND customer_id IS NOT NULL`)).rows[0]!.n;
+    log(
+      `single-row overhead (names linked, synchronous_commit ${server.sc}): ${headline.toFixed(1)} % — goal ≤ 15 %: ${headline <= 15 ? 'met' : 'NOT met'}`,
+    );
+    const linked = (
+      await c.query<{ n: string }>(`SELECT count(*)::text AS n FROM sales_orders WHERE order_number LIKE 'B%' AND customer_id IS NOT NULL`)
+    ).rows[0]!.n;
     log(`(rows inserted with a NULL FK and linked by the guard or given an FK: ${fmt(Number(linked))})`);
   } finally {
     await c.end();

@@ -33,6 +33,13 @@ clearInterval(timer);
 peak = Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
 const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(0)} MB`;
 console.log(`bench:match  masters=${nMasters} distinct names=${names.size} strategy=fuzzy`);
-console.log(`index build ${(t1 - t0).toFixed(0)} ms; matching ${(t2 - t1).toFixed(0)} ms (${((names.size / (t2 - t1)) * 1000).toFixed(0)} names/s); total ${((t2 - t0) / 1000).toFixed(1)} s`);
-console.log(`outcomes: ${Object.entries(outcomes).sort().map(([k, v]) => `${k} ${v}`).join(', ')}`);
+console.log(
+  `index build ${(t1 - t0).toFixed(0)} ms; matching ${(t2 - t1).toFixed(0)} ms (${((names.size / (t2 - t1)) * 1000).toFixed(0)} names/s); total ${((t2 - t0) / 1000).toFixed(1)} s`,
+);
+console.log(
+  `outcomes: ${Object.entries(outcomes)
+    .sort()
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}`,
+);
 console.log(`peak RSS ${mb(peak)}`);

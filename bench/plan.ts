@@ -41,7 +41,9 @@ const db = await openDatabase(url);
 const t0 = performance.now();
 await db.transaction(async (tx) => {
   await tx.query(`CREATE TABLE companies (id bigint PRIMARY KEY, tenant_id int NOT NULL, name text NOT NULL)`);
-  await tx.query(`CREATE TABLE bills (id bigserial PRIMARY KEY, tenant_id int NOT NULL, company_name text, company_id bigint REFERENCES companies (id))`);
+  await tx.query(
+    `CREATE TABLE bills (id bigserial PRIMARY KEY, tenant_id int NOT NULL, company_name text, company_id bigint REFERENCES companies (id))`,
+  );
   const chunk = 20_000;
   for (let i = 0; i < masters.length; i += chunk) {
     const part = masters.slice(i, i + chunk);
@@ -60,7 +62,18 @@ const t1 = performance.now();
 
 await db.close();
 const config = {
-  links: [{ entity: 'bill', table: 'bills', key: 'id', fk: 'company_id', name: 'company_name', target: { table: 'companies', key: 'id', name: 'name' }, scope: ['tenant_id'], match: 'fuzzy' as const }],
+  links: [
+    {
+      entity: 'bill',
+      table: 'bills',
+      key: 'id',
+      fk: 'company_id',
+      name: 'company_name',
+      target: { table: 'companies', key: 'id', name: 'name' },
+      scope: ['tenant_id'],
+      match: 'fuzzy' as const,
+    },
+  ],
 };
 const dir = mkdtempSync(join(tmpdir(), 'fkb-bench-plan-'));
 const cfg = join(dir, 'fk-backfill.config.json');
@@ -68,7 +81,11 @@ writeFileSync(cfg, JSON.stringify(config));
 // As a user runs it: the built CLI in its own process (this one holds the generated data), timed and
 // its peak RSS read by /usr/bin/time (GNU time: %M is the maximum resident set size in KB).
 const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-const out = spawnSync('/usr/bin/time', ['-f', 'FKB_TIME %M %e', process.execPath, cli, 'plan', '--db', url, '--config', cfg, '--tenant', '1', '--max-records', '100', '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+const out = spawnSync(
+  '/usr/bin/time',
+  ['-f', 'FKB_TIME %M %e', process.execPath, cli, 'plan', '--db', url, '--config', cfg, '--tenant', '1', '--max-records', '100', '--json'],
+  { encoding: 'utf8', maxBuffer: 1 << 28 },
+);
 rmSync(dir, { recursive: true, force: true });
 const m = /FKB_TIME (\d+) ([\d.]+)/.exec(out.stderr);
 if (out.status !== 0 || m === null) throw new Error(`fk-backfill plan failed (exit ${out.status}): ${out.stderr.slice(-2000)}`);
@@ -76,6 +93,12 @@ const result = JSON.parse(out.stdout) as { results: { distinctNames: Record<stri
 const r = result.results[0]!;
 const mb = (kb: number): string => `${(kb / 1024).toFixed(0)} MB`;
 console.log(`bench:plan  ${db.description}  masters=${nMasters} distinct names=${names.size} strategy=fuzzy (one scope)`);
-console.log(`load ${((t1 - t0) / 1000).toFixed(1)} s (not counted); \`fk-backfill plan\` ${Number(m[2]).toFixed(1)} s end to end (process start, read names/masters/aliases, match, persist ${names.size} plan entries)`);
-console.log(`outcomes (names): ${Object.entries(r.distinctNames).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+console.log(
+  `load ${((t1 - t0) / 1000).toFixed(1)} s (not counted); \`fk-backfill plan\` ${Number(m[2]).toFixed(1)} s end to end (process start, read names/masters/aliases, match, persist ${names.size} plan entries)`,
+);
+console.log(
+  `outcomes (names): ${Object.entries(r.distinctNames)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')}`,
+);
 console.log(`peak RSS of the fk-backfill process ${mb(Number(m[1]))}; target (issue #21): <= 30 s and <= 400 MB`);

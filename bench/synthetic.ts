@@ -2,8 +2,54 @@
 import type { MasterRecord } from '../src/match/index.js';
 import { mulberry32 } from './accuracy/dataset.js';
 
-const SYL = ['ka', 'lo', 'mi', 'ra', 'ten', 'vo', 'zu', 'bel', 'cor', 'dan', 'el', 'fin', 'gar', 'hol', 'is', 'jo', 'kre', 'lum', 'mar', 'nor', 'os', 'pra', 'qui', 'ros', 'sil', 'tor', 'ul', 'ver', 'wes', 'xan', 'yor', 'zen'];
-const GENERIC = ['Global', 'Services', 'Group', 'Holdings', 'International', 'Systems', 'Solutions', 'Trading', 'Industries', 'Logistics', 'Foods', 'Partners'];
+const SYL = [
+  'ka',
+  'lo',
+  'mi',
+  'ra',
+  'ten',
+  'vo',
+  'zu',
+  'bel',
+  'cor',
+  'dan',
+  'el',
+  'fin',
+  'gar',
+  'hol',
+  'is',
+  'jo',
+  'kre',
+  'lum',
+  'mar',
+  'nor',
+  'os',
+  'pra',
+  'qui',
+  'ros',
+  'sil',
+  'tor',
+  'ul',
+  'ver',
+  'wes',
+  'xan',
+  'yor',
+  'zen',
+];
+const GENERIC = [
+  'Global',
+  'Services',
+  'Group',
+  'Holdings',
+  'International',
+  'Systems',
+  'Solutions',
+  'Trading',
+  'Industries',
+  'Logistics',
+  'Foods',
+  'Partners',
+];
 const LEGAL = ['Inc.', 'Ltd', 'GmbH', 'Corp.', 'LLC', 'S.A.', 'AG', 'B.V.', 'PLC', 'Co.', ''];
 
 /**

@@ -22,7 +22,8 @@ function walk(dir, out) {
 
 // `import x from './a.js'`, `import type { X } from './a.js'`, `export * from './a.js'`,
 // `import './a.js'`, `import('./a.js')`, over several lines.
-const specifier = /(?:^|[;\s])(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\s+from\s+)?['"](\.{1,2}\/[^'"]+)['"]|\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
+const specifier =
+  /(?:^|[;\s])(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\s+from\s+)?['"](\.{1,2}\/[^'"]+)['"]|\bimport\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
 
 function target(from, spec) {
   const base = resolve(dirname(from), spec);
@@ -33,7 +34,9 @@ function target(from, spec) {
 const files = roots.flatMap((r) => walk(r, []));
 const edges = new Map();
 for (const file of files) {
-  const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+  const text = readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
   const to = new Set();
   for (const m of text.matchAll(specifier)) {
     const t = target(file, m[1] ?? m[2]);

@@ -120,7 +120,8 @@ export function wrapDbError(e: unknown, doing: string): BackfillError {
 /** SQLSTATEs and socket errors that mean "the connection or the server went away", not "the statement was wrong". */
 const CONNECTION_STATES = new Set(['57P01', '57P02', '57P03']);
 const SOCKET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTCONN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const CONNECTION_MESSAGES = /Connection terminated|not queryable|Client was closed|connection is closed|terminating connection|CONNECTION_(CLOSED|ENDED|DESTROYED)/i;
+const CONNECTION_MESSAGES =
+  /Connection terminated|not queryable|Client was closed|connection is closed|terminating connection|CONNECTION_(CLOSED|ENDED|DESTROYED)/i;
 
 /**
  * A terminated connection or a server restart (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot

@@ -37,5 +37,14 @@ export { proposeMasters, createMasters, type ProposalsFile, type MasterProposal,
 export { runReport, type RunReport, type ReportFormat } from './report/report.js';
 export { report } from './render/report.js';
 export { startReviewServer, type ReviewServer, type ReviewServerOptions } from './review/server.js';
-export { installGuard, guardStatus, removeGuard, type GuardInstallOptions, type GuardInstallResult, type GuardStatus, type GuardStatusLink, type GuardRemoveResult } from './guard/guard.js';
+export {
+  installGuard,
+  guardStatus,
+  removeGuard,
+  type GuardInstallOptions,
+  type GuardInstallResult,
+  type GuardStatus,
+  type GuardStatusLink,
+  type GuardRemoveResult,
+} from './guard/guard.js';
 export { drift, type DriftReport, type LinkDrift, type DriftOptions } from './guard/drift.js';

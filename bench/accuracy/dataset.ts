@@ -129,8 +129,32 @@ export function loadEntities(dir: string): Entity[] {
 
 // ------------------------------------------------------------------ noise generators
 const KEYBOARD_NEIGHBOURS: Record<string, string> = {
-  a: 'sq', b: 'vn', c: 'xv', d: 'sf', e: 'wr', f: 'dg', g: 'fh', h: 'gj', i: 'uo', j: 'hk', k: 'jl', l: 'k', m: 'n', n: 'bm',
-  o: 'ip', p: 'o', q: 'w', r: 'et', s: 'ad', t: 'ry', u: 'yi', v: 'cb', w: 'qe', x: 'zc', y: 'tu', z: 'x',
+  a: 'sq',
+  b: 'vn',
+  c: 'xv',
+  d: 'sf',
+  e: 'wr',
+  f: 'dg',
+  g: 'fh',
+  h: 'gj',
+  i: 'uo',
+  j: 'hk',
+  k: 'jl',
+  l: 'k',
+  m: 'n',
+  n: 'bm',
+  o: 'ip',
+  p: 'o',
+  q: 'w',
+  r: 'et',
+  s: 'ad',
+  t: 'ry',
+  u: 'yi',
+  v: 'cb',
+  w: 'qe',
+  x: 'zc',
+  y: 'tu',
+  z: 'x',
 };
 const LEGAL_VARIANTS: string[][] = [
   ['Inc', 'Inc.', 'Incorporated', 'INC'],
@@ -163,9 +187,12 @@ export function typo(r: Rng, name: string): string | null {
   const p = 1 + Math.floor(r() * (w.length - 2)); // keep the first letter
   const op = Math.floor(r() * 4);
   let nw: string;
-  if (op === 0) nw = w.slice(0, p) + w[p + 1]! + w[p]! + w.slice(p + 2); // transposition
-  else if (op === 1) nw = w.slice(0, p) + w.slice(p + 1); // drop
-  else if (op === 2) nw = w.slice(0, p) + w[p]! + w.slice(p); // double
+  if (op === 0)
+    nw = w.slice(0, p) + w[p + 1]! + w[p]! + w.slice(p + 2); // transposition
+  else if (op === 1)
+    nw = w.slice(0, p) + w.slice(p + 1); // drop
+  else if (op === 2)
+    nw = w.slice(0, p) + w[p]! + w.slice(p); // double
   else {
     const ch = w[p]!.toLowerCase();
     const nb = KEYBOARD_NEIGHBOURS[ch];
@@ -212,7 +239,13 @@ function legalVariant(r: Rng, name: string): string | null {
 
 function umlautVariants(name: string): string[] {
   if (!/[äöüÄÖÜ]/.test(name)) return [];
-  const expand = name.replace(/ä/g, 'ae').replace(/ö/g, 'oe').replace(/ü/g, 'ue').replace(/Ä/g, 'Ae').replace(/Ö/g, 'Oe').replace(/Ü/g, 'Ue');
+  const expand = name
+    .replace(/ä/g, 'ae')
+    .replace(/ö/g, 'oe')
+    .replace(/ü/g, 'ue')
+    .replace(/Ä/g, 'Ae')
+    .replace(/Ö/g, 'Oe')
+    .replace(/Ü/g, 'Ue');
   const strip = name.normalize('NFD').replace(/\p{M}+/gu, '');
   return [expand, strip];
 }
@@ -371,7 +404,14 @@ export function buildBenchmark(dir: string, size: BenchSize, seed = 42, opts: Bu
       const id = arr[Math.floor(r() * arr.length)]!;
       if (chosen[t]!.has(id)) continue;
       const e = byId.get(id)!;
-      add(gen ? negName(e.canonical) : r() < 0.8 ? e.canonical : (typo(r, e.canonical) ?? e.canonical), null, 'cross-tenant', false, id, true);
+      add(
+        gen ? negName(e.canonical) : r() < 0.8 ? e.canonical : (typo(r, e.canonical) ?? e.canonical),
+        null,
+        'cross-tenant',
+        false,
+        id,
+        true,
+      );
     }
 
     // Label hygiene: a name whose normalised key equals a master of ANOTHER company here has no well-defined truth; drop it.
@@ -411,4 +451,3 @@ export function buildBenchmark(dir: string, size: BenchSize, seed = 42, opts: Bu
   }
   return { tenants, dropped };
 }
-

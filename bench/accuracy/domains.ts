@@ -2,7 +2,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { KnownAlias, MasterRecord } from '../../src/match/index.js';
 import { normalizeName } from '../../src/match/index.js';
-import { buildBenchmark, loadEntities, mulberry32, pick, type BenchDoc, type BenchSet, type Entity, type Rng, type Truth } from './dataset.js';
+import {
+  buildBenchmark,
+  loadEntities,
+  mulberry32,
+  pick,
+  type BenchDoc,
+  type BenchSet,
+  type Entity,
+  type Rng,
+  type Truth,
+} from './dataset.js';
 
 /**
  * The domains of the generalisation benchmark (`npm run bench:accuracy`). Each is a multi-tenant BenchSet with its own
@@ -24,7 +34,8 @@ import { buildBenchmark, loadEntities, mulberry32, pick, type BenchDoc, type Ben
 export type DomainName = 'companies-en' | 'companies-intl' | 'people' | 'branches' | 'abbreviations';
 export const DOMAINS: DomainName[] = ['companies-en', 'companies-intl', 'people', 'branches', 'abbreviations'];
 
-const NON_EN_LEGAL = /\b(gmbh|ag|s\.?a\.?|s\.?p\.?a\.?|n\.?v\.?|b\.?v\.?|ab|oy|oyj|asa|a\/s|kk|s\.?r\.?l\.?|sarl|sas|se|kg|ltda|sdn|bhd|pt|tbk|k\.?k\.?)\b/i;
+const NON_EN_LEGAL =
+  /\b(gmbh|ag|s\.?a\.?|s\.?p\.?a\.?|n\.?v\.?|b\.?v\.?|ab|oy|oyj|asa|a\/s|kk|s\.?r\.?l\.?|sarl|sas|se|kg|ltda|sdn|bhd|pt|tbk|k\.?k\.?)\b/i;
 
 function isIntl(e: Entity): boolean {
   return [e.canonical, ...e.aliases].some((n) => /[^ -~]/.test(n) || NON_EN_LEGAL.test(n));
@@ -40,11 +51,13 @@ export function splitCompanies(all: Entity[]): { en: Entity[]; intl: Entity[] } 
     return p;
   };
   const ids = new Set(all.map((e) => e.id));
-  for (const e of all) for (const rel of e.related) if (ids.has(rel)) {
-    const a = find(e.id);
-    const b = find(rel);
-    if (a !== b) parent.set(a < b ? b : a, a < b ? a : b);
-  }
+  for (const e of all)
+    for (const rel of e.related)
+      if (ids.has(rel)) {
+        const a = find(e.id);
+        const b = find(rel);
+        if (a !== b) parent.set(a < b ? b : a, a < b ? a : b);
+      }
   const votes = new Map<string, number>();
   for (const e of all) votes.set(find(e.id), (votes.get(find(e.id)) ?? 0) + (isIntl(e) ? 1 : -1));
   const en: Entity[] = [];
@@ -60,16 +73,95 @@ export function splitCompanies(all: Entity[]): { en: Entity[]; intl: Entity[] } 
 
 // ------------------------------------------------------------------ derived generators (own word lists)
 const CITIES = [
-  'Leeds', 'Lille', 'Porto', 'Nagoya', 'Austin', 'Ohio', 'Bristol', 'Nantes', 'Bologna', 'Graz', 'Bergen', 'Aarhus', 'Tampere',
-  'Gdansk', 'Brno', 'Sevilla', 'Valencia', 'Antwerp', 'Utrecht', 'Lausanne', 'Bremen', 'Leipzig', 'Dresden', 'Cardiff',
-  'Belfast', 'Cork', 'Phoenix', 'Portland', 'Detroit', 'Calgary', 'Ottawa', 'Perth', 'Adelaide', 'Auckland', 'Pune', 'Chennai',
-  'Osaka', 'Kyoto', 'Busan', 'Lyon', 'Hamburg', 'London', 'Paris', 'Toronto', 'Chicago', 'North America', 'EMEA', 'APAC',
-  'Midwest', 'East Coast', 'Northern Region', 'Scandinavia', 'Benelux', 'Iberia', 'Bavaria', 'Texas', 'California', 'Ontario',
+  'Leeds',
+  'Lille',
+  'Porto',
+  'Nagoya',
+  'Austin',
+  'Ohio',
+  'Bristol',
+  'Nantes',
+  'Bologna',
+  'Graz',
+  'Bergen',
+  'Aarhus',
+  'Tampere',
+  'Gdansk',
+  'Brno',
+  'Sevilla',
+  'Valencia',
+  'Antwerp',
+  'Utrecht',
+  'Lausanne',
+  'Bremen',
+  'Leipzig',
+  'Dresden',
+  'Cardiff',
+  'Belfast',
+  'Cork',
+  'Phoenix',
+  'Portland',
+  'Detroit',
+  'Calgary',
+  'Ottawa',
+  'Perth',
+  'Adelaide',
+  'Auckland',
+  'Pune',
+  'Chennai',
+  'Osaka',
+  'Kyoto',
+  'Busan',
+  'Lyon',
+  'Hamburg',
+  'London',
+  'Paris',
+  'Toronto',
+  'Chicago',
+  'North America',
+  'EMEA',
+  'APAC',
+  'Midwest',
+  'East Coast',
+  'Northern Region',
+  'Scandinavia',
+  'Benelux',
+  'Iberia',
+  'Bavaria',
+  'Texas',
+  'California',
+  'Ontario',
 ];
-const SITE_WORDS = ['Branch', 'Office', 'Site', 'Plant', 'Depot', 'Warehouse', 'Campus', 'Store', 'Division', 'Region', 'HQ', 'Headquarters', 'Factory', 'Hub'];
+const SITE_WORDS = [
+  'Branch',
+  'Office',
+  'Site',
+  'Plant',
+  'Depot',
+  'Warehouse',
+  'Campus',
+  'Store',
+  'Division',
+  'Region',
+  'HQ',
+  'Headquarters',
+  'Factory',
+  'Hub',
+];
 const UNITS = [
-  'Accounts Payable', 'Customer Service', 'Sales Department', 'Procurement', 'Graduate Programme', 'Research Centre',
-  'Training Academy', 'Payroll', 'Treasury', 'Fleet Services', 'IT Department', 'Purchasing Dept', 'Finance Team',
+  'Accounts Payable',
+  'Customer Service',
+  'Sales Department',
+  'Procurement',
+  'Graduate Programme',
+  'Research Centre',
+  'Training Academy',
+  'Payroll',
+  'Treasury',
+  'Fleet Services',
+  'IT Department',
+  'Purchasing Dept',
+  'Finance Team',
 ];
 
 export const branchVariants = (r: Rng, c: string): { name: string; kind: string }[] => {
@@ -111,7 +203,10 @@ export const abbreviationVariants = (r: Rng, c: string): { name: string; kind: s
     return [{ name: out.join(' '), kind: 'abbreviated-word' }];
   }
   if (x < 0.55 && caps.length >= 2) {
-    const acro = caps.map((w) => w[0]!).join('').toUpperCase();
+    const acro = caps
+      .map((w) => w[0]!)
+      .join('')
+      .toUpperCase();
     return [{ name: `${c} (${acro})`, kind: 'acronym-parenthesised' }];
   }
   if (x < 0.7 && GENERIC_DROP.test(c) && words.length > 2) return [{ name: c.replace(GENERIC_DROP, ''), kind: 'generic-dropped' }];
@@ -184,7 +279,11 @@ export function buildPeople(dir: string, seed: number, nTenants = 4, withColumns
   for (let t = 0; t < nTenants; t++) {
     const tid = `P${t + 1}`;
     const keyOf = (id: string): string => `${tid}-rec-${id}`;
-    const masters: MasterRecord[] = per[t]!.map((id) => ({ key: keyOf(id), name: title(full(org.get(id)!)), ...(withColumns ? { evidence: org.get(id)!.columns } : {}) }));
+    const masters: MasterRecord[] = per[t]!.map((id) => ({
+      key: keyOf(id),
+      name: title(full(org.get(id)!)),
+      ...(withColumns ? { evidence: org.get(id)!.columns } : {}),
+    }));
     const aliases: KnownAlias[] = [];
     const owners = new Map<string, Set<string>>();
     for (const m of masters) for (const k of normalizeName(m.name).keys) owners.set(k, (owners.get(k) ?? new Set()).add(m.key));
@@ -206,14 +305,28 @@ export function buildPeople(dir: string, seed: number, nTenants = 4, withColumns
         dropped++;
         return;
       }
-      docs.push({ tenant: tid, name, truth, kind, entity: id, crossTenant: cross, reachable: true, ...(withColumns ? { evidence: dup.get(id)!.columns } : {}) });
+      docs.push({
+        tenant: tid,
+        name,
+        truth,
+        kind,
+        entity: id,
+        crossTenant: cross,
+        reachable: true,
+        ...(withColumns ? { evidence: dup.get(id)!.columns } : {}),
+      });
     };
     for (const id of per[t]!) {
       const own = normalizeName(full(org.get(id)!)).key;
       const shared = (owners.get(own)?.size ?? 0) > 1;
       const same = normalizeName(full(dup.get(id)!)).key === own;
       // Namesakes (two masters with one name) are ambiguous by name alone, told apart by their columns.
-      add(id, shared && !withColumns ? 'AMBIGUOUS' : keyOf(id), shared ? 'duplicate:person' : same ? 'person-same' : 'person-variant', false);
+      add(
+        id,
+        shared && !withColumns ? 'AMBIGUOUS' : keyOf(id),
+        shared ? 'duplicate:person' : same ? 'person-same' : 'person-variant',
+        false,
+      );
     }
     for (let i = 0; i < Math.floor(per[t]!.length * 0.1); i++) add(pick(r, orphans), null, 'orphan', false);
     for (let i = 0; i < Math.floor(per[t]!.length * 0.1); i++) {
@@ -224,7 +337,10 @@ export function buildPeople(dir: string, seed: number, nTenants = 4, withColumns
     const byName = new Map<string, BenchDoc[]>();
     for (const d of docs) {
       const ownKey = d.truth === null || d.truth === 'AMBIGUOUS' ? null : keyOf(d.entity);
-      const foreign = !withColumns && d.truth !== 'AMBIGUOUS' && normalizeName(d.name).keys.some((k) => [...(owners.get(k) ?? [])].some((o) => o !== ownKey));
+      const foreign =
+        !withColumns &&
+        d.truth !== 'AMBIGUOUS' &&
+        normalizeName(d.name).keys.some((k) => [...(owners.get(k) ?? [])].some((o) => o !== ownKey));
       if (foreign) {
         dropped++;
         continue;
@@ -252,13 +368,27 @@ export function buildDomains(companyDir: string, seed: number, scale = 1, only?:
   const out = new Map<DomainName, BenchSet>();
   const want = (d: DomainName): boolean => !only || only.includes(d);
   const n = (x: number): number => Math.max(50, Math.round(x * scale));
-  if (want('companies-en')) out.set('companies-en', buildBenchmark(companyDir, 'full', seed, { entities: en, shape: { tenants: 4, masters: n(1200) } }));
-  if (want('companies-intl')) out.set('companies-intl', buildBenchmark(companyDir, 'full', seed + 1, { entities: intl, shape: { tenants: 3, masters: n(500) } }));
+  if (want('companies-en'))
+    out.set('companies-en', buildBenchmark(companyDir, 'full', seed, { entities: en, shape: { tenants: 4, masters: n(1200) } }));
+  if (want('companies-intl'))
+    out.set('companies-intl', buildBenchmark(companyDir, 'full', seed + 1, { entities: intl, shape: { tenants: 3, masters: n(500) } }));
   if (want('people')) {
     const pd = locatePeople(companyDir);
     if (pd) out.set('people', buildPeople(pd, seed + 2, 4));
   }
-  if (want('branches')) out.set('branches', buildBenchmark(companyDir, 'full', seed + 3, { entities: all, shape: { tenants: 3, masters: n(1000) }, variants: branchVariants }));
-  if (want('abbreviations')) out.set('abbreviations', buildBenchmark(companyDir, 'full', seed + 4, { entities: all, shape: { tenants: 3, masters: n(1000) }, variants: abbreviationVariants }));
+  if (want('branches'))
+    out.set(
+      'branches',
+      buildBenchmark(companyDir, 'full', seed + 3, { entities: all, shape: { tenants: 3, masters: n(1000) }, variants: branchVariants }),
+    );
+  if (want('abbreviations'))
+    out.set(
+      'abbreviations',
+      buildBenchmark(companyDir, 'full', seed + 4, {
+        entities: all,
+        shape: { tenants: 3, masters: n(1000) },
+        variants: abbreviationVariants,
+      }),
+    );
   return out;
 }

@@ -80,7 +80,13 @@ export function runMatcher(set: BenchSet, options: MatchOptions): { verdicts: Ve
     const m = createMatcher(t.masters, t.aliases, options);
     for (const doc of t.docs) {
       const d = m.match(doc.name, doc.evidence);
-      verdicts.push({ doc, linkedTo: d.outcome === 'linked' ? d.targetKey : null, outcome: d.outcome, top: d.candidates[0]?.key ?? null, decision: d });
+      verdicts.push({
+        doc,
+        linkedTo: d.outcome === 'linked' ? d.targetKey : null,
+        outcome: d.outcome,
+        top: d.candidates[0]?.key ?? null,
+        decision: d,
+      });
     }
   }
   return { verdicts, ms: performance.now() - t0 };
@@ -198,7 +204,11 @@ export function evaluateAll(set: BenchSet, opts: { fuzzy?: MatchOptions; sweep?:
   for (const th of [0.3, 0.5, 0.7]) rows.push(metrics(`baseline: pg_trgm similarity >= ${th}`, trigramAt(tri.best, th), tri.ms));
   let trigramAtTarget: AccuracyReport['trigramAtTarget'] = null;
   for (let th = 0.3; th <= 1.0001; th += 0.01) {
-    const m = metrics(`baseline: pg_trgm >= ${th.toFixed(2)} (best at ${(target * 100).toFixed(1)} % precision)`, trigramAt(tri.best, th), tri.ms);
+    const m = metrics(
+      `baseline: pg_trgm >= ${th.toFixed(2)} (best at ${(target * 100).toFixed(1)} % precision)`,
+      trigramAt(tri.best, th),
+      tri.ms,
+    );
     if (m.precision !== null && m.precision >= target) {
       trigramAtTarget = { threshold: Number(th.toFixed(2)), m };
       break;
@@ -227,7 +237,19 @@ export function evaluateAll(set: BenchSet, opts: { fuzzy?: MatchOptions; sweep?:
 const pct = (x: number | null): string => (x === null ? '—' : `${(x * 100).toFixed(2)} %`);
 
 export function formatTable(rows: Metrics[]): string {
-  const head = ['strategy', 'names', 'positives', 'auto-links', 'precision', 'recall', 'wrong', 'ambiguous links', 'cross-tenant links', 'review-band top-1', 'runtime'];
+  const head = [
+    'strategy',
+    'names',
+    'positives',
+    'auto-links',
+    'precision',
+    'recall',
+    'wrong',
+    'ambiguous links',
+    'cross-tenant links',
+    'review-band top-1',
+    'runtime',
+  ];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const m of rows) {
     lines.push(

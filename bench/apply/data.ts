@@ -67,8 +67,9 @@ export async function walSince(c: pg.Client, lsn: string): Promise<number> {
 /** Checkpoints started so far (timed or requested): one during a measured phase adds full-page images to its WAL. */
 export async function checkpoints(c: pg.Client): Promise<number> {
   const v = Number((await c.query<{ v: string }>('SHOW server_version_num')).rows[0]!.v);
-  const sql = v >= 170000
-    ? 'SELECT (num_timed + num_requested)::int8 AS n FROM pg_stat_checkpointer'
-    : 'SELECT (checkpoints_timed + checkpoints_req)::int8 AS n FROM pg_stat_bgwriter';
+  const sql =
+    v >= 170000
+      ? 'SELECT (num_timed + num_requested)::int8 AS n FROM pg_stat_checkpointer'
+      : 'SELECT (checkpoints_timed + checkpoints_req)::int8 AS n FROM pg_stat_bgwriter';
   return Number((await c.query<{ n: string }>(sql)).rows[0]!.n);
 }

@@ -53,7 +53,10 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
   if (opts.planRunId !== undefined) {
     planRunId = (await loadPlan(ctx, opts.planRunId)).id;
   } else {
-    const planOpts = { executedBy: opts.executedBy ?? null, ...(opts.maxUnmatchedRecords !== undefined ? { maxUnmatchedRecords: opts.maxUnmatchedRecords } : {}) };
+    const planOpts = {
+      executedBy: opts.executedBy ?? null,
+      ...(opts.maxUnmatchedRecords !== undefined ? { maxUnmatchedRecords: opts.maxUnmatchedRecords } : {}),
+    };
     planResult = await withReconnect(ctx.db, opts, { kind: 'plan' }, () => planIn(ctx, planOpts));
     planRunId = planResult.runId;
   }
@@ -66,7 +69,9 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
     executedBy: opts.executedBy ?? null,
     dryRun: false,
     planRunId,
-    options: single ? { singleTransaction: true, mode: 'single-transaction', planHash } : { mode: 'batched', planHash, ...storedBatchOptions({ ...opts, parallel }) },
+    options: single
+      ? { singleTransaction: true, mode: 'single-transaction', planHash }
+      : { mode: 'batched', planHash, ...storedBatchOptions({ ...opts, parallel }) },
   });
   const extra = planResult !== undefined ? { plan: planResult } : {};
   if (!single) {
@@ -89,22 +94,27 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
     }
     // a master deleted by another session between the statement's read and its FK check (23503): the
     // transaction rolled back entirely; run it again, reading the masters again (bounded, no locks taken)
-    const results = await retryOnVanishedMaster(() => ctx.db.transaction(async (tx) => {
-      const out: LinkApplyResult[] = [];
-      for (const [i, l] of ctx.links.entries()) {
-        const planned = plannedByLink[i] ?? 0;
-        let updated = 0;
-        for (const st of work[i] ?? []) updated = changedCount(await tx.query(st)); // the last one: the apply statement
-        out.push({ entityType: l.entity, table: l.config.table, planned, updated, skipped: 0, complete: true });
-      }
-      return out;
-    }));
+    const results = await retryOnVanishedMaster(() =>
+      ctx.db.transaction(async (tx) => {
+        const out: LinkApplyResult[] = [];
+        for (const [i, l] of ctx.links.entries()) {
+          const planned = plannedByLink[i] ?? 0;
+          let updated = 0;
+          for (const st of work[i] ?? []) updated = changedCount(await tx.query(st)); // the last one: the apply statement
+          out.push({ entityType: l.entity, table: l.config.table, planned, updated, skipped: 0, complete: true });
+        }
+        return out;
+      }),
+    );
     for (const c of cleanups.splice(0)) await c();
     for (const [i, l] of ctx.links.entries()) {
       const r = results[i]!;
       Object.assign(r, skipFields(await countSkips(ctx, l, { planRunId, runId }, r.planned, r.updated)));
     }
-    const result: ApplyResult = { ...(await applyResult(ctx, { runId, planRunId, planHash }, 'single-transaction', 'done', results)), ...extra };
+    const result: ApplyResult = {
+      ...(await applyResult(ctx, { runId, planRunId, planHash }, 'single-transaction', 'done', results)),
+      ...extra,
+    };
     await finishRun(ctx.db, runId, 'done', summaryOf(result));
     return result;
   } catch (e) {
@@ -124,7 +134,11 @@ export async function resumeApply(handle: unknown, opts: ResumeApplyOptions): Pr
   if (run.kind !== 'apply') throw new BackfillError('RUN_STATE', `run ${run.id} is a ${run.kind} run, not an apply run`);
   if (run.planRunId === null) throw new BackfillError('RUN_STATE', `run ${run.id} has no plan`);
   const tenant = run.scope?.tenant ?? null;
-  const ctx = await prepare(db, { config: run.config, entities: run.entities, ...(tenant !== null ? { tenantId: tenant } : { allTenants: true }) }, { rowIdentity: true });
+  const ctx = await prepare(
+    db,
+    { config: run.config, entities: run.entities, ...(tenant !== null ? { tenantId: tenant } : { allTenants: true }) },
+    { rowIdentity: true },
+  );
   const planHash = await checkPlanHash(db, run.planRunId);
   const pinned = run.options['planHash'];
   if (typeof pinned === 'string' && pinned !== planHash) {

@@ -41,7 +41,10 @@ export async function backfillForeignKeys(db: unknown, options: BackfillOptions)
     },
     { tenant: 'required' },
   );
-  const planOpts = { executedBy, ...(options.maxUnmatchedRecords !== undefined ? { maxUnmatchedRecords: options.maxUnmatchedRecords } : {}) };
+  const planOpts = {
+    executedBy,
+    ...(options.maxUnmatchedRecords !== undefined ? { maxUnmatchedRecords: options.maxUnmatchedRecords } : {}),
+  };
   let results: EntityResult[];
   let planRunId: string;
   let runId: string;

@@ -35,10 +35,19 @@ async function linkCheckpoint(db: Queryable, runId: string, link: string): Promi
  * walks the whole table again (up to its end then) and links what the first one passed by; the guards
  * make it change nothing twice. Rows really edited since planning stay skipped, as in a key walk.
  */
-export async function continueBatched(ctx: Context, runId: string, planRunId: string, planHash: string, opts: BatchOptions, resumed: boolean): Promise<ApplyResult> {
+export async function continueBatched(
+  ctx: Context,
+  runId: string,
+  planRunId: string,
+  planHash: string,
+  opts: BatchOptions,
+  resumed: boolean,
+): Promise<ApplyResult> {
   try {
     // a lost connection: reconnect and walk on from the checkpoint (the batch in flight rolled back)
-    return await withReconnect(ctx.db, opts, { kind: 'apply', runId }, (attempt) => walkRun(ctx, runId, planRunId, planHash, opts, resumed || attempt > 0));
+    return await withReconnect(ctx.db, opts, { kind: 'apply', runId }, (attempt) =>
+      walkRun(ctx, runId, planRunId, planHash, opts, resumed || attempt > 0),
+    );
   } catch (e) {
     if (isConnectionLoss(e)) {
       const recorded = await interruptRun(ctx.db, runId, messageOf(e));
@@ -48,7 +57,14 @@ export async function continueBatched(ctx: Context, runId: string, planRunId: st
   }
 }
 
-async function walkRun(ctx: Context, runId: string, planRunId: string, planHash: string, opts: BatchOptions, resumed: boolean): Promise<ApplyResult> {
+async function walkRun(
+  ctx: Context,
+  runId: string,
+  planRunId: string,
+  planHash: string,
+  opts: BatchOptions,
+  resumed: boolean,
+): Promise<ApplyResult> {
   {
     const results: LinkApplyResult[] = [];
     // --parallel: a link's first pass in slices, N at once (parallel.ts); what follows a first pass is done here
@@ -56,7 +72,8 @@ async function walkRun(ctx: Context, runId: string, planRunId: string, planHash:
     const sliceable = parallel > 1 || (await hasSlices(ctx.db, runId));
     let stopped = false;
     for (const [index, l] of ctx.links.entries()) {
-      const sliced: SlicedOutcome | null = sliceable && !stopped ? await walkLinkSlices(ctx, l, index, { runId, planRunId, resumed }, opts, parallel) : null;
+      const sliced: SlicedOutcome | null =
+        sliceable && !stopped ? await walkLinkSlices(ctx, l, index, { runId, planRunId, resumed }, opts, parallel) : null;
       stopped = sliced?.stopped ?? stopped;
       const planned = await plannedRows(ctx.db, planRunId, l.entity);
       await refreshStaleStatistics(ctx.db, l, ctx.filter, planned);
@@ -78,7 +95,22 @@ async function walkRun(ctx: Context, runId: string, planRunId: string, planHash:
         const work = await batchWork(ctx, l, runId, planRunId, ctx.links.indexOf(l), lc, layout);
         let r;
         try {
-          r = await walkLink(ctx.db, { kind: 'apply', runId, link: l.entity, total: planned, bound: work.bound, work: work.statement, setup: work.setup, ...(lc.pass === 2 ? { catchUp: true } : {}) }, opts, changed, again);
+          r = await walkLink(
+            ctx.db,
+            {
+              kind: 'apply',
+              runId,
+              link: l.entity,
+              total: planned,
+              bound: work.bound,
+              work: work.statement,
+              setup: work.setup,
+              ...(lc.pass === 2 ? { catchUp: true } : {}),
+            },
+            opts,
+            changed,
+            again,
+          );
         } finally {
           await work.cleanup();
         }
@@ -97,7 +129,16 @@ async function walkRun(ctx: Context, runId: string, planRunId: string, planHash:
         complete = !stopped;
         counts = complete ? await countSkips(ctx, l, { planRunId, runId }, planned, changed) : undefined;
       }
-      results.push({ entityType: l.entity, table: l.config.table, planned, updated: changed, skipped: 0, ...(counts !== undefined ? skipFields(counts) : {}), complete, ...(lc?.walk !== undefined ? { walk: lc.walk } : {}) });
+      results.push({
+        entityType: l.entity,
+        table: l.config.table,
+        planned,
+        updated: changed,
+        skipped: 0,
+        ...(counts !== undefined ? skipFields(counts) : {}),
+        complete,
+        ...(lc?.walk !== undefined ? { walk: lc.walk } : {}),
+      });
     }
     const result = await applyResult(ctx, { runId, planRunId, planHash }, 'batched', stopped ? 'stopped' : 'done', results);
     await finishRun(ctx.db, runId, result.status, summaryOf(result));
@@ -117,7 +158,14 @@ async function walkRun(ctx: Context, runId: string, planRunId: string, planHash:
  * On a table with BEFORE UPDATE triggers those rows may also be rows a trigger cancelled: swept too (a
  * trigger that cancels cancels again; the sweep then changes nothing and they stay counted as cancelled).
  */
-async function sweepLink(ctx: Context, l: ResolvedLink, a: { runId: string; planRunId: string; planned: number }, opts: BatchOptions, changed: number, resumed: boolean): Promise<{ changed: number; stopped: boolean }> {
+async function sweepLink(
+  ctx: Context,
+  l: ResolvedLink,
+  a: { runId: string; planRunId: string; planned: number },
+  opts: BatchOptions,
+  changed: number,
+  resumed: boolean,
+): Promise<{ changed: number; stopped: boolean }> {
   const lc = await linkCheckpoint(ctx.db, a.runId, l.entity);
   if (lc?.sweep !== true) await mergeLinkCheckpoint(ctx.db, a.runId, l.entity, { sweep: true, after: null, done: false }, false);
   // one statement: the batch size means nothing to it; a lock or statement timeout is retried, then given up

@@ -8,8 +8,25 @@ import type { ResolvedLink } from '../context/catalog.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 import { applyBatchStatement, applyMapStatements, nullFkEstimateStatement } from '../sql/apply.js';
 import { type ScopeFilter, type Statement, type TypedLinkShape } from '../sql/link.js';
-import { analyzeStatement, dropTableStatement, ladderTableName, lookupTableName, mayBuildLookupStatement, mayCreateTempStatement } from '../sql/lookup.js';
-import { applyBoundStatement, applyLadderBoundStatement, applyLadderStatements, citusTenantBoundStatement, rowsPerDistributionValueStatement, type BoundRow, type KeyRange, type Walk, WHOLE_LINK } from '../sql/walk.js';
+import {
+  analyzeStatement,
+  dropTableStatement,
+  ladderTableName,
+  lookupTableName,
+  mayBuildLookupStatement,
+  mayCreateTempStatement,
+} from '../sql/lookup.js';
+import {
+  applyBoundStatement,
+  applyLadderBoundStatement,
+  applyLadderStatements,
+  citusTenantBoundStatement,
+  rowsPerDistributionValueStatement,
+  type BoundRow,
+  type KeyRange,
+  type Walk,
+  WHOLE_LINK,
+} from '../sql/walk.js';
 import type { LinkCheckpoint } from '../batch/batch.js';
 import { type Context, shape } from '../context/context.js';
 import { blockBound, type Layout } from './walk.js';
@@ -79,11 +96,21 @@ export async function assertCanBuildLookup(db: Queryable): Promise<void> {
  * rebuilds a temporary table in every batch (each batch reads its plan entries, as the join on
  * plan_entries it replaces did); neither: PERMISSION_DENIED before anything is written.
  */
-async function lookup(ctx: Context, l: ResolvedLink, a: { runId: string; planRunId: string; index: number; oneTransaction: boolean }, extra: (tx: Queryable) => Promise<void> = async () => undefined): Promise<Lookup & { shared: boolean }> {
+async function lookup(
+  ctx: Context,
+  l: ResolvedLink,
+  a: { runId: string; planRunId: string; index: number; oneTransaction: boolean },
+  extra: (tx: Queryable) => Promise<void> = async () => undefined,
+): Promise<Lookup & { shared: boolean }> {
   const s: TypedLinkShape = { ...shape(l), scopeTypes: l.scopeTypes };
   const temp = (): Lookup & { shared: boolean } => {
     const map = lookupTableName(a.runId, a.index, true);
-    return { map, setup: applyMapStatements(s, { planRunId: a.planRunId, linkName: l.entity, map, temp: true }), cleanup: async () => undefined, shared: false };
+    return {
+      map,
+      setup: applyMapStatements(s, { planRunId: a.planRunId, linkName: l.entity, map, temp: true }),
+      cleanup: async () => undefined,
+      shared: false,
+    };
   };
   const canTemp = await mayCreateTemp(ctx.db);
   if (a.oneTransaction && canTemp) return temp();
@@ -112,10 +139,18 @@ async function lookup(ctx: Context, l: ResolvedLink, a: { runId: string; planRun
  * One link of a single-transaction run: the statements its transaction runs, in order (the temporary
  * lookup table's, then the apply statement over the whole link), and what to drop after it.
  */
-export async function wholeLinkWork(ctx: Context, l: ResolvedLink, a: { runId: string; planRunId: string; index: number }): Promise<{ statements: Statement[]; cleanup: () => Promise<void> }> {
+export async function wholeLinkWork(
+  ctx: Context,
+  l: ResolvedLink,
+  a: { runId: string; planRunId: string; index: number },
+): Promise<{ statements: Statement[]; cleanup: () => Promise<void> }> {
   const s: TypedLinkShape = { ...shape(l), scopeTypes: l.scopeTypes };
   const lk = await lookup(ctx, l, { ...a, oneTransaction: true });
-  const st = applyBatchStatement(s, { runId: a.runId, linkName: l.entity, tableName: l.config.table, map: lk.map, range: WHOLE_LINK }, ctx.filter);
+  const st = applyBatchStatement(
+    s,
+    { runId: a.runId, linkName: l.entity, tableName: l.config.table, map: lk.map, range: WHOLE_LINK },
+    ctx.filter,
+  );
   return { statements: [...lk.setup, st], cleanup: lk.cleanup };
 }
 
@@ -134,11 +169,16 @@ interface BatchWork {
  * The final sweep of a link (see batched.ts): the apply statement over the whole link, as one batch, its
  * lookup table temporary within that batch's transaction.
  */
-export async function sweepWork(ctx: Context, l: ResolvedLink, a: { runId: string; planRunId: string; index: number }): Promise<Pick<BatchWork, 'statement' | 'setup' | 'cleanup'>> {
+export async function sweepWork(
+  ctx: Context,
+  l: ResolvedLink,
+  a: { runId: string; planRunId: string; index: number },
+): Promise<Pick<BatchWork, 'statement' | 'setup' | 'cleanup'>> {
   const s: TypedLinkShape = { ...shape(l), scopeTypes: l.scopeTypes };
   const lk = await lookup(ctx, l, { ...a, oneTransaction: true });
   return {
-    statement: () => applyBatchStatement(s, { runId: a.runId, linkName: l.entity, tableName: l.config.table, map: lk.map, range: WHOLE_LINK }, ctx.filter),
+    statement: () =>
+      applyBatchStatement(s, { runId: a.runId, linkName: l.entity, tableName: l.config.table, map: lk.map, range: WHOLE_LINK }, ctx.filter),
     setup: () => lk.setup,
     cleanup: lk.cleanup,
   };
@@ -151,7 +191,15 @@ export async function sweepWork(ctx: Context, l: ResolvedLink, a: { runId: strin
  * crash leaves them to the resume, which rebuilds them); without CREATE on schema fk_backfill, a
  * temporary lookup table in every batch and the live walk of the primary key.
  */
-export async function batchWork(ctx: Context, l: ResolvedLink, runId: string, planRunId: string, index: number, lc: LinkCheckpoint, layout: Layout): Promise<BatchWork> {
+export async function batchWork(
+  ctx: Context,
+  l: ResolvedLink,
+  runId: string,
+  planRunId: string,
+  index: number,
+  lc: LinkCheckpoint,
+  layout: Layout,
+): Promise<BatchWork> {
   const s: TypedLinkShape = { ...shape(l), scopeTypes: l.scopeTypes };
   const ladder = { table: ladderTableName(runId, index), step: LADDER_STEP };
   const walk = lc.walk ?? 'key';
@@ -161,24 +209,44 @@ export async function batchWork(ctx: Context, l: ResolvedLink, runId: string, pl
   // by the plan when the scope starts with the distribution column, else on the source: a reference
   // master's link has no scope, and every tenant went into one batch whatever --batch-size said)
   const perTenant =
-    src?.kind !== 'distributed' ? 1
-    : l.config.scope[0] === src.column ? await rowsPerTenant(ctx.db, planRunId, l.entity)
-    : Math.max(1, num((await ctx.db.query(rowsPerDistributionValueStatement(s, src.column))).rows[0]?.r));
-  const tenantBound = (from: string | null, n: number, hi: string | null = null): Statement<BoundRow> => citusTenantBoundStatement(s, from, n / perTenant, ctx.filter, hi);
+    src?.kind !== 'distributed'
+      ? 1
+      : l.config.scope[0] === src.column
+        ? await rowsPerTenant(ctx.db, planRunId, l.entity)
+        : Math.max(1, num((await ctx.db.query(rowsPerDistributionValueStatement(s, src.column))).rows[0]?.r));
+  const tenantBound = (from: string | null, n: number, hi: string | null = null): Statement<BoundRow> =>
+    citusTenantBoundStatement(s, from, n / perTenant, ctx.filter, hi);
   const withLadder = walk === 'key' && !distributed;
   const lk = await lookup(ctx, l, { runId, planRunId, index, oneTransaction: false }, async (tx) => {
     if (withLadder) for (const st of applyLadderStatements(s, { ...ladder, after: lc.after }, ctx.filter)) await tx.query(st);
   });
-  const statement = (range: KeyRange): Statement => applyBatchStatement(s, { runId, linkName: l.entity, tableName: l.config.table, map: lk.map, range, walk }, ctx.filter);
+  const statement = (range: KeyRange): Statement =>
+    applyBatchStatement(s, { runId, linkName: l.entity, tableName: l.config.table, map: lk.map, range, walk }, ctx.filter);
   if (!lk.shared) {
     // No CREATE on fk_backfill: no key ladder either; the bounds walk the primary key
-    return { walk, statement, setup: () => lk.setup, bound: walk === 'ctid' ? blockBound(lc, layout) : distributed ? tenantBound : (from, n, hi = null) => applyBoundStatement(s, from, n, ctx.filter, hi), cleanup: lk.cleanup };
+    return {
+      walk,
+      statement,
+      setup: () => lk.setup,
+      bound:
+        walk === 'ctid'
+          ? blockBound(lc, layout)
+          : distributed
+            ? tenantBound
+            : (from, n, hi = null) => applyBoundStatement(s, from, n, ctx.filter, hi),
+      cleanup: lk.cleanup,
+    };
   }
   return {
     walk,
     statement,
     setup: () => [],
-    bound: walk === 'ctid' ? blockBound(lc, layout) : distributed ? tenantBound : (from, n, hi = null) => applyLadderBoundStatement(s, ladder, from, n, ctx.filter, hi),
+    bound:
+      walk === 'ctid'
+        ? blockBound(lc, layout)
+        : distributed
+          ? tenantBound
+          : (from, n, hi = null) => applyLadderBoundStatement(s, ladder, from, n, ctx.filter, hi),
     ...(withLadder ? { ladder: ladder.table } : {}),
     cleanup: async () => {
       await lk.cleanup();

@@ -18,11 +18,26 @@ import type { Queryable } from '../db/port.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { type Context, shape } from '../context/context.js';
 import { BackfillError } from '../errors.js';
-import { type BatchOptions, type CheckpointSlot, emptyLinkCheckpoint, type LinkCheckpoint, parseCheckpoint, walkLink } from '../batch/batch.js';
+import {
+  type BatchOptions,
+  type CheckpointSlot,
+  emptyLinkCheckpoint,
+  type LinkCheckpoint,
+  parseCheckpoint,
+  walkLink,
+} from '../batch/batch.js';
 import type { ProgressListener } from '../batch/progress.js';
 import { blockBoundStatement, sliceCutsStatement } from '../sql/walk.js';
 import { getRun, loggedChanges, mergeLinkCheckpoint } from '../store/runs.js';
-import { insertSlices, listSlices, lockSlice, readSliceCheckpoint, saveSliceCheckpoint, slicedLinks, type SliceRow } from '../store/slices.js';
+import {
+  insertSlices,
+  listSlices,
+  lockSlice,
+  readSliceCheckpoint,
+  saveSliceCheckpoint,
+  slicedLinks,
+  type SliceRow,
+} from '../store/slices.js';
 import { batchWork, refreshStaleStatistics } from './lookup.js';
 import { plannedRows } from '../store/plans.js';
 import { chooseWalk, type Layout, sourceLayout } from './walk.js';
@@ -44,11 +59,15 @@ export function parallelism(ctx: Context, o: { parallel?: number | undefined; si
   if (!Number.isInteger(n) || n < 1 || n > MAX_PARALLEL) {
     throw new BackfillError('USAGE', `parallel must be a whole number from 1 to ${MAX_PARALLEL}, got ${String(n)}`);
   }
-  if (o.singleTransaction === true) throw new BackfillError('USAGE', 'parallel runs batches on several connections; it cannot be combined with a single transaction');
-  if (ctx.filter.tenant !== null) throw new BackfillError('USAGE', `parallel needs all tenants (--all-tenants): one tenant's batches run on one connection`);
+  if (o.singleTransaction === true)
+    throw new BackfillError('USAGE', 'parallel runs batches on several connections; it cannot be combined with a single transaction');
+  if (ctx.filter.tenant !== null)
+    throw new BackfillError('USAGE', `parallel needs all tenants (--all-tenants): one tenant's batches run on one connection`);
   const have = ctx.db.connections ?? n;
   if (have < n) {
-    ctx.notices.push(`--parallel ${n}: ${ctx.db.kind === 'pglite' ? 'PGlite has one connection' : `the database handle offers ${have} connection(s)`}; ran with ${Math.max(1, have)}`);
+    ctx.notices.push(
+      `--parallel ${n}: ${ctx.db.kind === 'pglite' ? 'PGlite has one connection' : `the database handle offers ${have} connection(s)`}; ran with ${Math.max(1, have)}`,
+    );
   }
   return Math.max(1, Math.min(n, have));
 }
@@ -76,7 +95,8 @@ function unsliceable(l: ResolvedLink): string | null {
   // a reference table's every write goes to every node (one shard, replicated): slices would only queue on it.
   // A local table of the coordinator is sliced as on one server.
   if (src?.kind === 'reference') return `its source is a Citus reference table`;
-  if (src?.kind === 'distributed' && l.config.scope[0] !== src.column) return `its scope does not start with the distribution column ${src.column}`;
+  if (src?.kind === 'distributed' && l.config.scope[0] !== src.column)
+    return `its scope does not start with the distribution column ${src.column}`;
   return null;
 }
 
@@ -128,7 +148,14 @@ export interface SlicedOutcome {
  * sequential driver does it. Called per link in the links' order, so a row two links update gets their
  * changes in the same order as without --parallel (undo reverts them in reverse).
  */
-export async function walkLinkSlices(ctx: Context, l: ResolvedLink, index: number, a: { runId: string; planRunId: string; resumed: boolean }, opts: BatchOptions, parallel: number): Promise<SlicedOutcome | null> {
+export async function walkLinkSlices(
+  ctx: Context,
+  l: ResolvedLink,
+  index: number,
+  a: { runId: string; planRunId: string; resumed: boolean },
+  opts: BatchOptions,
+  parallel: number,
+): Promise<SlicedOutcome | null> {
   const { runId, planRunId } = a;
   const lc = await linkCheckpoint(ctx.db, runId, l.entity);
   if (lc !== undefined && (lc.slices === undefined || lc.done)) return null; // walked by one connection, or its slices are done
@@ -149,25 +176,40 @@ export async function walkLinkSlices(ctx: Context, l: ResolvedLink, index: numbe
     if (lc === undefined) {
       const n = parallel * SLICES_PER_CONNECTION;
       const cuts =
-        walk === 'ctid' ? blockCuts(layout, n)
-        : work.ladder !== undefined || l.citus?.source.kind === 'distributed' ? await cutsOf(ctx.db, l, n, work.ladder !== undefined ? { ladder: work.ladder } : { planRunId, linkName: l.entity })
-        : null;
+        walk === 'ctid'
+          ? blockCuts(layout, n)
+          : work.ladder !== undefined || l.citus?.source.kind === 'distributed'
+            ? await cutsOf(ctx.db, l, n, work.ladder !== undefined ? { ladder: work.ladder } : { planRunId, linkName: l.entity })
+            : null;
       if (cuts === null || cuts.length === 0) {
-        ctx.notices.push(`${l.entity}: walked by one connection (${cuts === null ? 'no key ladder could be built: no CREATE on schema fk_backfill' : 'too few rows to cut'})`);
+        ctx.notices.push(
+          `${l.entity}: walked by one connection (${cuts === null ? 'no key ladder could be built: no CREATE on schema fk_backfill' : 'too few rows to cut'})`,
+        );
         return null;
       }
       const first: LinkCheckpoint = { ...emptyLinkCheckpoint(), walk, ...(walk === 'ctid' ? { pass: 1 } : {}) };
-      const slices = slicesFrom(cuts, first).map((s) => (walk === 'ctid' ? { ...s, checkpoint: { ...s.checkpoint, end: s.hi === null ? layout.blocks : Number(s.hi) } } : s));
+      const slices = slicesFrom(cuts, first).map((s) =>
+        walk === 'ctid' ? { ...s, checkpoint: { ...s.checkpoint, end: s.hi === null ? layout.blocks : Number(s.hi) } } : s,
+      );
       await ctx.db.transaction(async (tx) => {
         await insertSlices(tx, runId, l.entity, slices);
-        await mergeLinkCheckpoint(tx, runId, l.entity, { walk, slices: slices.length, ...(walk === 'ctid' ? { end: layout.blocks, pass: 1 } : {}) }, true);
+        await mergeLinkCheckpoint(
+          tx,
+          runId,
+          l.entity,
+          { walk, slices: slices.length, ...(walk === 'ctid' ? { end: layout.blocks, pass: 1 } : {}) },
+          true,
+        );
       });
     }
     const r = await runSlices(ctx, l, { runId, planned, walk, layout, work, resumed: a.resumed }, opts, parallel);
     if (r.stopped) return { stopped: true, changed: r.changed };
     const logged = await loggedChanges(ctx.db, runId, l.entity);
     if (logged !== r.changed) {
-      throw new BackfillError('INTEGRITY', `apply ${l.entity}: its slices counted ${r.changed} changed rows, the change log holds ${logged}`);
+      throw new BackfillError(
+        'INTEGRITY',
+        `apply ${l.entity}: its slices counted ${r.changed} changed rows, the change log holds ${logged}`,
+      );
     }
     await mergeLinkCheckpoint(ctx.db, runId, l.entity, { done: true, changed: r.changed, keys: r.keys, batches: r.batches }, false);
     return { stopped: false, changed: r.changed };
@@ -176,7 +218,12 @@ export async function walkLinkSlices(ctx: Context, l: ResolvedLink, index: numbe
   }
 }
 
-async function cutsOf(db: Queryable, l: ResolvedLink, n: number, from: { ladder: string } | { planRunId: string; linkName: string }): Promise<string[]> {
+async function cutsOf(
+  db: Queryable,
+  l: ResolvedLink,
+  n: number,
+  from: { ladder: string } | { planRunId: string; linkName: string },
+): Promise<string[]> {
   return (await db.query(sliceCutsStatement(shape(l), n, from))).rows.map((r) => r.cut);
 }
 
@@ -190,9 +237,16 @@ interface SliceRun {
 }
 
 /** `parallel` workers take the link's open slices in turn until none is left, one stops, or one fails. */
-async function runSlices(ctx: Context, l: ResolvedLink, a: SliceRun, opts: BatchOptions, parallel: number): Promise<{ stopped: boolean; changed: number; keys: number; batches: number }> {
+async function runSlices(
+  ctx: Context,
+  l: ResolvedLink,
+  a: SliceRun,
+  opts: BatchOptions,
+  parallel: number,
+): Promise<{ stopped: boolean; changed: number; keys: number; batches: number }> {
   const slices = await listSlices<LinkCheckpoint>(ctx.db, a.runId, l.entity);
-  const sum = (k: 'changed' | 'keys' | 'batches', rows: SliceRow<LinkCheckpoint>[]): number => rows.reduce((s, x) => s + (x.checkpoint[k] ?? 0), 0);
+  const sum = (k: 'changed' | 'keys' | 'batches', rows: SliceRow<LinkCheckpoint>[]): number =>
+    rows.reduce((s, x) => s + (x.checkpoint[k] ?? 0), 0);
   const open = slices.filter((s) => s.checkpoint.done !== true);
   const emit = opts.onProgress ?? (() => undefined);
   const base = { kind: 'apply' as const, runId: a.runId, link: l.entity };
@@ -207,11 +261,23 @@ async function runSlices(ctx: Context, l: ResolvedLink, a: SliceRun, opts: Batch
     for (let s = open.shift(); s !== undefined && !inner.signal.aborted; s = open.shift()) {
       const hi = s.hi;
       const end = s.checkpoint.end ?? a.layout.blocks;
-      const bound = a.walk === 'ctid' ? (after: string | null, n: number) => blockBoundStatement(after, n / a.layout.density, end, a.layout.density) : (after: string | null, n: number) => a.work.bound(after, n, hi);
+      const bound =
+        a.walk === 'ctid'
+          ? (after: string | null, n: number) => blockBoundStatement(after, n / a.layout.density, end, a.layout.density)
+          : (after: string | null, n: number) => a.work.bound(after, n, hi);
       try {
         await walkLink(
           ctx.db,
-          { kind: 'apply', runId: a.runId, link: l.entity, total: a.planned, bound, work: a.work.statement, setup: a.work.setup, slot: slot(a.runId, l.entity, s.slice) },
+          {
+            kind: 'apply',
+            runId: a.runId,
+            link: l.entity,
+            total: a.planned,
+            bound,
+            work: a.work.statement,
+            setup: a.work.setup,
+            slot: slot(a.runId, l.entity, s.slice),
+          },
           { ...opts, signal: inner.signal, onProgress: progress.listener },
           s.checkpoint.changed,
           a.resumed,

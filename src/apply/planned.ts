@@ -20,7 +20,10 @@ export async function checkPlanHash(db: Queryable, planRunId: string): Promise<s
     return row.now;
   }
   if (row.stored !== row.now) {
-    throw new BackfillError('PLAN_STALE', `plan ${planRunId} was modified after it was made (content hash ${row.stored}, now ${row.now}); plan again`);
+    throw new BackfillError(
+      'PLAN_STALE',
+      `plan ${planRunId} was modified after it was made (content hash ${row.stored}, now ${row.now}); plan again`,
+    );
   }
   return row.stored;
 }
@@ -38,13 +41,19 @@ export async function loadPlan(ctx: Context, planRunId: string): Promise<RunReco
   if (run.kind !== 'plan') throw new BackfillError('RUN_STATE', `run ${planRunId} is a ${run.kind} run, not a plan`);
   if (run.status !== 'done') throw new BackfillError('RUN_STATE', `plan ${planRunId} is ${run.status}, not done`);
   if (run.configHash !== ctx.configHash) {
-    throw new BackfillError('PLAN_STALE', `plan ${planRunId} was made with another config (hash ${run.configHash}, now ${ctx.configHash}); plan again`);
+    throw new BackfillError(
+      'PLAN_STALE',
+      `plan ${planRunId} was made with another config (hash ${run.configHash}, now ${ctx.configHash}); plan again`,
+    );
   }
   const missing = ctx.links.filter((l) => !run.entities.includes(l.entity)).map((l) => l.entity);
   if (missing.length > 0) throw new BackfillError('RUN_STATE', `plan ${planRunId} does not cover ${missing.join(', ')}`);
   const planTenant = run.scope?.tenant ?? null;
   if (planTenant !== ctx.filter.tenant) {
-    throw new BackfillError('RUN_STATE', `plan ${planRunId} was made for ${planTenant === null ? 'all tenants' : `tenant ${planTenant}`}, not ${ctx.filter.tenant === null ? 'all tenants' : `tenant ${ctx.filter.tenant}`}`);
+    throw new BackfillError(
+      'RUN_STATE',
+      `plan ${planRunId} was made for ${planTenant === null ? 'all tenants' : `tenant ${planTenant}`}, not ${ctx.filter.tenant === null ? 'all tenants' : `tenant ${ctx.filter.tenant}`}`,
+    );
   }
   return run;
 }

@@ -64,18 +64,50 @@ export async function applyResult(
   const totalUpdated = results.reduce((a, r) => a + r.updated, 0);
   const notYet = results.reduce((a, r) => a + (r.notYetProcessed ?? 0), 0);
   const info = await seedRunInfo(ctx.db, ids.runId, ids.planRunId);
-  const seed = seedFields({ dryRun: false, executedAt: info.executedAt, executedBy: info.executedBy, processed: info.processed, matched: info.matched, updated: totalUpdated });
-  const already = totalUpdated === 0 && status === 'done' ? await earlierRunThatChanged(ctx.db, { kind: 'apply', planRunId: ids.planRunId, exclude: ids.runId }) : null;
-  return { ...ids, tenantId: ctx.filter.tenant, ...seed, dryRun: false, mode, status, totalUpdated, ...(status === 'stopped' ? { totalNotYetProcessed: notYet } : {}), results, ...noticesOf(ctx), ...(already !== null ? { alreadyAppliedBy: already } : {}) };
+  const seed = seedFields({
+    dryRun: false,
+    executedAt: info.executedAt,
+    executedBy: info.executedBy,
+    processed: info.processed,
+    matched: info.matched,
+    updated: totalUpdated,
+  });
+  const already =
+    totalUpdated === 0 && status === 'done'
+      ? await earlierRunThatChanged(ctx.db, { kind: 'apply', planRunId: ids.planRunId, exclude: ids.runId })
+      : null;
+  return {
+    ...ids,
+    tenantId: ctx.filter.tenant,
+    ...seed,
+    dryRun: false,
+    mode,
+    status,
+    totalUpdated,
+    ...(status === 'stopped' ? { totalNotYetProcessed: notYet } : {}),
+    results,
+    ...noticesOf(ctx),
+    ...(already !== null ? { alreadyAppliedBy: already } : {}),
+  };
 }
 
 export function summaryOf(r: ApplyResult): unknown {
-  return { totalUpdated: r.totalUpdated, ...(r.totalNotYetProcessed !== undefined ? { totalNotYetProcessed: r.totalNotYetProcessed } : {}), planHash: r.planHash, mode: r.mode, results: r.results };
+  return {
+    totalUpdated: r.totalUpdated,
+    ...(r.totalNotYetProcessed !== undefined ? { totalNotYetProcessed: r.totalNotYetProcessed } : {}),
+    planHash: r.planHash,
+    mode: r.mode,
+    results: r.results,
+  };
 }
 
 /** A link result's fields from its skip count (reasons and rows beyond the plan only when there are some). */
 export function skipFields(c: SkipCount): Pick<LinkApplyResult, 'skipped' | 'skipReasons' | 'beyondPlan'> {
-  return { skipped: c.skipped, ...(c.reasons !== undefined ? { skipReasons: c.reasons } : {}), ...(c.beyondPlan > 0 ? { beyondPlan: c.beyondPlan } : {}) };
+  return {
+    skipped: c.skipped,
+    ...(c.reasons !== undefined ? { skipReasons: c.reasons } : {}),
+    ...(c.beyondPlan > 0 ? { beyondPlan: c.beyondPlan } : {}),
+  };
 }
 
 /**
@@ -85,7 +117,11 @@ export function skipFields(c: SkipCount): Pick<LinkApplyResult, 'skipped' | 'ski
  * positive.
  */
 function unfinished(r: LinkApplyResult): Pick<LinkApplyResult, 'skipped' | 'notYetProcessed' | 'beyondPlan'> {
-  return { skipped: 0, notYetProcessed: Math.max(0, r.planned - r.updated), ...(r.updated > r.planned ? { beyondPlan: r.updated - r.planned } : {}) };
+  return {
+    skipped: 0,
+    notYetProcessed: Math.max(0, r.planned - r.updated),
+    ...(r.updated > r.planned ? { beyondPlan: r.updated - r.planned } : {}),
+  };
 }
 
 /**
@@ -99,7 +135,11 @@ export function assertCountsAddUp(results: readonly LinkApplyResult[]): void {
     const beyond = r.beyondPlan ?? 0;
     const notYet = r.notYetProcessed ?? 0;
     const reasons = r.skipReasons === undefined ? r.skipped : Object.values(r.skipReasons).reduce((a, n) => a + n, 0);
-    const ok = r.updated - beyond + r.skipped + notYet === r.planned && reasons === r.skipped && (r.complete ? notYet === 0 : r.skipped === 0) && Math.min(beyond, notYet, r.skipped) >= 0;
+    const ok =
+      r.updated - beyond + r.skipped + notYet === r.planned &&
+      reasons === r.skipped &&
+      (r.complete ? notYet === 0 : r.skipped === 0) &&
+      Math.min(beyond, notYet, r.skipped) >= 0;
     if (!ok) {
       throw new BackfillError(
         'INTERNAL',

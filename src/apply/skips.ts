@@ -63,7 +63,13 @@ export interface SkipCount {
  * and `planned - updated` (negative) would hide every planned row left NULL (before: 100 rows added, 20
  * planned rows of a deactivated master left NULL, "skipped 0" and no reason).
  */
-export async function countSkips(ctx: Context, l: ResolvedLink, ids: { planRunId: string; runId: string }, planned: number, updated: number): Promise<SkipCount> {
+export async function countSkips(
+  ctx: Context,
+  l: ResolvedLink,
+  ids: { planRunId: string; runId: string },
+  planned: number,
+  updated: number,
+): Promise<SkipCount> {
   if (updated === planned) return { skipped: 0, beyondPlan: 0 };
   const st = skipReasonsStatement(shape(l), { ...ids, linkName: l.entity }, ctx.filter);
   let row;
@@ -72,7 +78,13 @@ export async function countSkips(ctx: Context, l: ResolvedLink, ids: { planRunId
   } catch (e) {
     throw wrapDbError(e, `counting why planned rows of ${l.entity} were skipped`);
   }
-  const [masterDeleted, masterMovedScope, masterInactive, masterRenamed, passed] = [row?.master_deleted, row?.master_moved, row?.master_inactive, row?.master_renamed, row?.passed_over].map(num) as [number, number, number, number, number];
+  const [masterDeleted, masterMovedScope, masterInactive, masterRenamed, passed] = [
+    row?.master_deleted,
+    row?.master_moved,
+    row?.master_inactive,
+    row?.master_renamed,
+    row?.passed_over,
+  ].map(num) as [number, number, number, number, number];
   const counted = masterDeleted + masterMovedScope + masterInactive + masterRenamed + passed;
   // Per name, planned rows not updated: a planned name that lost rows (renamed away, deleted) while another gained
   // some (added since the plan) no longer cancel out in the totals (before: 2 renamed away + 1 added = "skipped 1",

@@ -26,19 +26,24 @@ export interface Layout {
   cache: number;
 }
 
-
 export async function sourceLayout(db: Queryable, l: ResolvedLink): Promise<Layout> {
   const r = (await db.query(sourceLayoutStatement(l.sourceOid))).rows[0];
   if (r === undefined) throw new BackfillError('SCHEMA_MISSING_TABLE', `table ${l.config.table} vanished`);
   const blocks = num(r.blocks);
   const noCtid =
-    r.v < 140000 ? 'PostgreSQL before 14 has no TID Range Scan'
-    : r.relkind === 'p' ? 'it is a partitioned table (its partitions have a ctid space each)'
-    : r.relkind !== 'r' ? 'it is not a plain table'
-    : r.sub ? 'it has partitions or child tables'
-    : r.am !== 'heap' ? `its access method is ${r.am ?? 'unknown'}`
-    : citusShape(l.citus) !== undefined ? `it is a Citus ${l.citus?.source.kind ?? ''} table (fk-backfill walks Citus tables by key)`
-    : null;
+    r.v < 140000
+      ? 'PostgreSQL before 14 has no TID Range Scan'
+      : r.relkind === 'p'
+        ? 'it is a partitioned table (its partitions have a ctid space each)'
+        : r.relkind !== 'r'
+          ? 'it is not a plain table'
+          : r.sub
+            ? 'it has partitions or child tables'
+            : r.am !== 'heap'
+              ? `its access method is ${r.am ?? 'unknown'}`
+              : citusShape(l.citus) !== undefined
+                ? `it is a Citus ${l.citus?.source.kind ?? ''} table (fk-backfill walks Citus tables by key)`
+                : null;
   let density = num(r.pages) > 0 && r.tuples > 0 ? r.tuples / num(r.pages) : 0;
   if (density <= 0 && noCtid === null && blocks > 0) {
     // never analyzed: count the first blocks (a TID Range Scan, cheap whatever the table's size)
@@ -68,7 +73,8 @@ const WAL_PER_ROW = 500;
 export function chooseWalk(asked: BatchOptions['walk'], layout: Layout, planned: number, table: string): Walk {
   if (asked === 'key') return 'key';
   if (asked === 'ctid') {
-    if (layout.noCtid !== null) throw new BackfillError('USAGE', `--walk ctid cannot walk ${table}: ${layout.noCtid}; use --walk key or auto`);
+    if (layout.noCtid !== null)
+      throw new BackfillError('USAGE', `--walk ctid cannot walk ${table}: ${layout.noCtid}; use --walk key or auto`);
     return 'ctid';
   }
   if (layout.noCtid !== null || planned * 4 < layout.blocks) return 'key';

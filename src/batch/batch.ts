@@ -100,7 +100,21 @@ export function parseCheckpoint(raw: unknown): Checkpoint {
 /** Options as stored in runs.options (so a resume uses the same knobs unless told otherwise). */
 export function storedBatchOptions(o: BatchOptions): Record<string, number | string> {
   const out: Record<string, number | string> = {};
-  for (const k of ['batchSize', 'targetBatchMs', 'minBatchSize', 'maxBatchSize', 'lockTimeoutMs', 'statementTimeoutMs', 'lockRetries', 'backoffMs', 'maxRate', 'pauseMs', 'reconnectAttempts', 'reconnectBackoffMs', 'parallel'] as const) {
+  for (const k of [
+    'batchSize',
+    'targetBatchMs',
+    'minBatchSize',
+    'maxBatchSize',
+    'lockTimeoutMs',
+    'statementTimeoutMs',
+    'lockRetries',
+    'backoffMs',
+    'maxRate',
+    'pauseMs',
+    'reconnectAttempts',
+    'reconnectBackoffMs',
+    'parallel',
+  ] as const) {
     const v = o[k];
     if (typeof v === 'number') out[k] = v;
   }
@@ -162,7 +176,6 @@ export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     signal?.addEventListener('abort', done, { once: true });
   });
 
-
 async function readCheckpoint(tx: Queryable, runId: string): Promise<Checkpoint> {
   const row = await lockRunCheckpoint(tx, runId);
   if (row === undefined) throw new BackfillError('RUN_NOT_FOUND', `run ${runId} vanished from fk_backfill.runs`);
@@ -177,7 +190,6 @@ interface BatchOutcome {
   link: LinkCheckpoint;
 }
 
-
 /**
  * Consecutive retries of one batch whose FK check failed because a master vanished meanwhile (23503).
  * Each retry reads the masters again, so it only fails again if yet another master of the same batch is
@@ -190,7 +202,9 @@ async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number,
   return db.transaction(async (tx) => {
     // application_name names the run in pg_stat_activity for the batch (SET LOCAL: the connection's own comes back after)
     const slot = w.slot;
-    const got = await tx.query(batchStartStatement(`${Math.max(1, Math.round(lockMs))}ms`, `${Math.max(1, Math.round(stmtMs))}ms`, w.runId, slot === undefined));
+    const got = await tx.query(
+      batchStartStatement(`${Math.max(1, Math.round(lockMs))}ms`, `${Math.max(1, Math.round(stmtMs))}ms`, w.runId, slot === undefined),
+    );
     if (got.rows[0]?.got !== true || (slot !== undefined && !(await slot.lock(tx)))) {
       throw new BackfillError('RUN_BUSY', `run ${w.runId} is being processed by another process right now; let it finish or stop it first`);
     }
@@ -214,7 +228,10 @@ async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number,
     const changed = changedCount(await tx.query(st));
     const keys = num(br.n);
     if (w.atMostN === true && changed > keys) {
-      throw new BackfillError('INTEGRITY', `${w.kind} ${w.link}: a batch of ${keys} logged change(s) would change ${changed} rows; rolled back (the key no longer identifies one row?)`);
+      throw new BackfillError(
+        'INTEGRITY',
+        `${w.kind} ${w.link}: a batch of ${keys} logged change(s) would change ${changed} rows; rolled back (the key no longer identifies one row?)`,
+      );
     }
     const after = lc.after;
     lc.after = br.up_to;

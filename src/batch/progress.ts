@@ -31,7 +31,13 @@ export type ProgressEvent =
       rowsPerSecond: number;
       etaSeconds: number | null;
     })
-  | (Base & { event: 'retry'; reason: 'lock_timeout' | 'statement_timeout' | 'master_deleted'; attempt: number; batchSize: number; backoffMs: number })
+  | (Base & {
+      event: 'retry';
+      reason: 'lock_timeout' | 'statement_timeout' | 'master_deleted';
+      attempt: number;
+      batchSize: number;
+      backoffMs: number;
+    })
   | (Base & { event: 'split'; reason: 'lock_timeout' | 'statement_timeout'; batchSize: number })
   | (Base & { event: 'end'; changed: number; total: number; status: 'done' | 'stopped' })
   /** The connection was lost (the batch in flight rolled back): waiting, then continuing from the checkpoint. */

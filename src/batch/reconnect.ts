@@ -49,7 +49,16 @@ export async function withReconnect<T>(
         attempt += 1;
         const wait = Math.round(Math.min(10_000, backoff0 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5));
         if ((who.kind === 'apply' || who.kind === 'undo') && o.onProgress !== undefined) {
-          o.onProgress({ kind: who.kind, runId: who.runId ?? '', link: '', event: 'reconnect', attempt, of: attempts, waitMs: wait, error: messageOf(lost) });
+          o.onProgress({
+            kind: who.kind,
+            runId: who.runId ?? '',
+            link: '',
+            event: 'reconnect',
+            attempt,
+            of: attempts,
+            waitMs: wait,
+            error: messageOf(lost),
+          });
         }
         await sleep(wait, o.signal);
         try {

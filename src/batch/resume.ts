@@ -23,7 +23,10 @@ export async function retryOnVanishedMaster<T>(fn: () => Promise<T>): Promise<T>
 export async function reopenRun(db: Database, run: RunRecord): Promise<void> {
   if (run.status === 'done') throw new BackfillError('RUN_STATE', `run ${run.id} is already done; nothing to resume`);
   if (run.options['mode'] !== 'batched') {
-    throw new BackfillError('RUN_STATE', `run ${run.id} ran in a single transaction (it committed entirely or not at all); nothing to resume`);
+    throw new BackfillError(
+      'RUN_STATE',
+      `run ${run.id} ran in a single transaction (it committed entirely or not at all); nothing to resume`,
+    );
   }
   await reopenRunRow(db, run.id);
 }

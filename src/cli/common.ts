@@ -20,7 +20,10 @@ export interface GlobalFlags {
 export function withDb(cmd: Command): Command {
   return cmd
     .option('--db <url>', `database: postgres://…, pglite://DIR or memory:// (default: $DATABASE_URL, else ${DEFAULT_DB_URL})`)
-    .option('--config <file>', 'link config JSON (default: ./fk-backfill.config.json if present; else the built-in Axis links, only where the database has their tables, with a notice)')
+    .option(
+      '--config <file>',
+      'link config JSON (default: ./fk-backfill.config.json if present; else the built-in Axis links, only where the database has their tables, with a notice)',
+    )
     .option('--json', 'print exactly one JSON document on stdout');
 }
 
@@ -59,7 +62,11 @@ export function common(flags: GlobalFlags): CommonOptions {
 }
 
 /** Loads config first (bad config: exit 2 before any connection), then opens the database. */
-export async function withDatabase<T>(flags: GlobalFlags, fn: (db: Database, opts: CommonOptions) => Promise<T>, connections?: number): Promise<T> {
+export async function withDatabase<T>(
+  flags: GlobalFlags,
+  fn: (db: Database, opts: CommonOptions) => Promise<T>,
+  connections?: number,
+): Promise<T> {
   const opts = common(flags);
   const db = await open(flags, connections);
   try {

@@ -10,17 +10,29 @@ import { unlinkedTally } from '../planning/unlinked.js';
 
 export function statusTable(s: StatusReport): string {
   const warn = (s.warnings ?? []).map((w) => `\nWarning: ${w}`).join('');
-  return table(
-    ['Entity Type', 'Table', 'Total Records', 'NULL FKs', 'Populated FKs', 'Population Rate'],
-    s.links.map((l) => [l.entityType, l.table, l.totalRecords, l.nullFks, l.populatedFks, l.populationRate]),
-    { totalRow: ['TOTAL', '', s.total.totalRecords, s.total.nullFks, s.total.populatedFks, s.total.populationRate] },
-  ) + warn;
+  return (
+    table(
+      ['Entity Type', 'Table', 'Total Records', 'NULL FKs', 'Populated FKs', 'Population Rate'],
+      s.links.map((l) => [l.entityType, l.table, l.totalRecords, l.nullFks, l.populatedFks, l.populationRate]),
+      { totalRow: ['TOTAL', '', s.total.totalRecords, s.total.nullFks, s.total.populatedFks, s.total.populationRate] },
+    ) + warn
+  );
 }
 
 function entityTable(results: EntityResult[]): string {
   return table(
     ['Entity Type', 'Total', 'NULL FK', 'Matched', 'Ambiguous', 'Review', 'Unmatched', 'Updated', 'Match Rate'],
-    results.map((r) => [r.entityType, r.totalRecords, r.recordsWithNullFK, r.recordsMatched, r.recordsAmbiguous, r.recordsReview, r.recordsUnmatched - r.recordsAmbiguous - r.recordsReview, r.recordsUpdated, r.matchRate]),
+    results.map((r) => [
+      r.entityType,
+      r.totalRecords,
+      r.recordsWithNullFK,
+      r.recordsMatched,
+      r.recordsAmbiguous,
+      r.recordsReview,
+      r.recordsUnmatched - r.recordsAmbiguous - r.recordsReview,
+      r.recordsUpdated,
+      r.matchRate,
+    ]),
   );
 }
 
@@ -30,7 +42,12 @@ function unmatchedList(results: EntityResult[], explain: boolean): string {
     if (r.unmatchedRecords.length === 0) continue;
     const t = unlinkedTally(r); // what is printed adds up: not linked = listed + beyond the list + moved meanwhile
     const beyond = t.beyond > 0 ? `; ${t.beyond} more beyond the first ${t.lines} line(s) (--max-records)` : '';
-    const moved = t.moved === 0 ? '' : t.moved > 0 ? `; ${t.moved} not listed: written since the plan counted them` : `; ${-t.moved} listed but not counted: written since the plan counted them`;
+    const moved =
+      t.moved === 0
+        ? ''
+        : t.moved > 0
+          ? `; ${t.moved} not listed: written since the plan counted them`
+          : `; ${-t.moved} listed but not counted: written since the plan counted them`;
     lines.push(`\nNot linked — ${r.entityType}: ${r.recordsUnmatched} row(s), ${t.listed} in ${t.lines} line(s)${beyond}${moved}:`);
     // more than one scope listed (--all-tenants): each line says whose it is
     const scoped = new Set(r.unmatchedRecords.map((u) => JSON.stringify(u.scopeKey))).size > 1;
@@ -46,7 +63,10 @@ function unmatchedList(results: EntityResult[], explain: boolean): string {
           u.reason,
           (u.candidates as { key?: string; name?: string; score?: number; active?: boolean }[])
             .slice(0, explain ? 5 : 3)
-            .map((c) => `${c.name ?? c.key}${c.active === false ? ' (inactive)' : ''}${c.score !== undefined && c.score !== null ? ` (${Number(c.score).toFixed(3)})` : ''}${explain ? ` [${c.key}] ${signalText((c as { signals?: Record<string, unknown> }).signals)}` : ''}`)
+            .map(
+              (c) =>
+                `${c.name ?? c.key}${c.active === false ? ' (inactive)' : ''}${c.score !== undefined && c.score !== null ? ` (${Number(c.score).toFixed(3)})` : ''}${explain ? ` [${c.key}] ${signalText((c as { signals?: Record<string, unknown> }).signals)}` : ''}`,
+            )
             .join('; '),
         ]),
       ),
@@ -67,15 +87,28 @@ function inferredList(results: EntityResult[], explain: boolean): string {
   for (const r of results) {
     if (r.inferredLinks.length === 0) continue;
     if (!explain) {
-      const by = Object.entries(r.linkedByMethod).filter(([m]) => m !== 'exact').map(([m, n]) => `${n} row(s) by ${m}`);
-      lines.push(`${r.entityType}: ${r.inferredLinksTotal} name(s) linked other than by exact equality (${by.join(', ')}) — see them with --explain`);
+      const by = Object.entries(r.linkedByMethod)
+        .filter(([m]) => m !== 'exact')
+        .map(([m, n]) => `${n} row(s) by ${m}`);
+      lines.push(
+        `${r.entityType}: ${r.inferredLinksTotal} name(s) linked other than by exact equality (${by.join(', ')}) — see them with --explain`,
+      );
       continue;
     }
-    lines.push(`\nLinked other than by exact equality — ${r.entityType}${r.inferredLinksTruncated ? ` (first ${r.inferredLinks.length})` : ''}:`);
+    lines.push(
+      `\nLinked other than by exact equality — ${r.entityType}${r.inferredLinksTruncated ? ` (first ${r.inferredLinks.length})` : ''}:`,
+    );
     lines.push(
       table(
         ['Name', 'Rows', 'Master', 'Method', 'Score', 'Signals'],
-        r.inferredLinks.map((l) => [JSON.stringify(l.name), l.rows, `${l.targetName ?? ''} [${l.targetKey}]`, l.method, l.score === null ? '' : l.score.toFixed(3), signalText(l.signals)]),
+        r.inferredLinks.map((l) => [
+          JSON.stringify(l.name),
+          l.rows,
+          `${l.targetName ?? ''} [${l.targetKey}]`,
+          l.method,
+          l.score === null ? '' : l.score.toFixed(3),
+          signalText(l.signals),
+        ]),
       ),
     );
   }
@@ -83,11 +116,18 @@ function inferredList(results: EntityResult[], explain: boolean): string {
 }
 
 export function planText(p: PlanResult, explain = false): string {
-  const out = [`Plan ${p.runId} (dry run${p.tenantId === null ? ', all tenants' : `, tenant ${p.tenantId}`}) — nothing written to your tables.`, '', entityTable(p.results)];
+  const out = [
+    `Plan ${p.runId} (dry run${p.tenantId === null ? ', all tenants' : `, tenant ${p.tenantId}`}) — nothing written to your tables.`,
+    '',
+    entityTable(p.results),
+  ];
   const acc = p.results.filter((r) => r.accuracy !== undefined);
   for (const r of acc) {
     const a = r.accuracy as { samples: number; precision: number | null; recall: number | null };
-    if (a.samples > 0) out.push(`${r.entityType}: estimated on ${a.samples} already-linked names: precision ${a.precision === null ? 'n/a' : (a.precision * 100).toFixed(2) + '%'}, recall ${a.recall === null ? 'n/a' : (a.recall * 100).toFixed(2) + '%'}`);
+    if (a.samples > 0)
+      out.push(
+        `${r.entityType}: estimated on ${a.samples} already-linked names: precision ${a.precision === null ? 'n/a' : (a.precision * 100).toFixed(2) + '%'}, recall ${a.recall === null ? 'n/a' : (a.recall * 100).toFixed(2) + '%'}`,
+      );
   }
   out.push(inferredList(p.results, explain));
   out.push(unmatchedList(p.results, explain));
@@ -110,14 +150,23 @@ export function applyText(a: ApplyResult): string {
   const stopped = a.status === 'stopped';
   const rows = a.results.map((r) => [r.entityType, r.table, r.planned, r.updated, r.skipped, ...(stopped ? [r.notYetProcessed ?? 0] : [])]);
   if (a.alreadyAppliedBy !== undefined) {
-    return [`Nothing to do: plan ${a.planRunId} was already applied by run ${a.alreadyAppliedBy} (run ${a.runId} changed no row).`, ...(a.notices ?? []).map((n) => `Notice: ${n}`)].join('\n');
+    return [
+      `Nothing to do: plan ${a.planRunId} was already applied by run ${a.alreadyAppliedBy} (run ${a.runId} changed no row).`,
+      ...(a.notices ?? []).map((n) => `Notice: ${n}`),
+    ].join('\n');
   }
   return [
     `Applied plan ${a.planRunId} as run ${a.runId}: ${a.totalUpdated} row(s) updated${stopped ? `; stopped: ${a.totalNotYetProcessed ?? 0} planned row(s) not yet processed` : ''}.`,
     '',
     table(['Entity Type', 'Table', 'Planned', 'Updated', 'Skipped', ...(stopped ? ['Not yet processed'] : [])], rows),
     ...a.results.flatMap((r) => (r.skipReasons === undefined ? [] : [`  ${r.entityType} skipped: ${skipReasonsText(r.skipReasons)}`])),
-    ...a.results.flatMap((r) => (r.beyondPlan === undefined ? [] : [`  ${r.entityType}: ${r.beyondPlan} of the updated row(s) were not in the plan (added or renamed to a planned name since it was made; linked by its decision for that name)`])),
+    ...a.results.flatMap((r) =>
+      r.beyondPlan === undefined
+        ? []
+        : [
+            `  ${r.entityType}: ${r.beyondPlan} of the updated row(s) were not in the plan (added or renamed to a planned name since it was made; linked by its decision for that name)`,
+          ],
+    ),
     '',
     ...(a.notices ?? []).map((n) => `Notice: ${n}`),
     // a run that changed nothing has nothing to undo
@@ -127,7 +176,8 @@ export function applyText(a: ApplyResult): string {
 
 export function undoText(u: UndoResult): string {
   assertUndoCountsAddUp(u.results); // what is printed adds up: changed = reverted + skipped + not yet processed
-  if (u.alreadyUndoneBy !== undefined) return `Nothing to revert: run ${u.undoneRunId} was already undone by run ${u.alreadyUndoneBy} (run ${u.runId} changed no row).`;
+  if (u.alreadyUndoneBy !== undefined)
+    return `Nothing to revert: run ${u.undoneRunId} was already undone by run ${u.alreadyUndoneBy} (run ${u.runId} changed no row).`;
   const stopped = u.status === 'stopped';
   return [
     `Undo run ${u.runId} reverted run ${u.undoneRunId}: ${u.totalReverted} row(s) set back, ${u.totalSkipped} skipped (changed since)${stopped ? `; stopped: ${u.totalNotYetProcessed ?? 0} row(s) not yet processed` : ''}.`,

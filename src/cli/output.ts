@@ -7,7 +7,11 @@ export function table(headers: string[], rows: Cell[][], opts: { totalRow?: Cell
   const all = opts.totalRow === undefined ? rows : [...rows, opts.totalRow];
   const text = (c: Cell): string => (c === null || c === undefined ? '' : String(c));
   const widths = headers.map((h, i) => Math.max(h.length, ...all.map((r) => text(r[i]).length)));
-  const numeric = headers.map((_, i) => all.length > 0 && all.every((r) => typeof r[i] === 'number' || r[i] === null || r[i] === undefined || /^\d+(\.\d+)?%$/.test(text(r[i]))));
+  const numeric = headers.map(
+    (_, i) =>
+      all.length > 0 &&
+      all.every((r) => typeof r[i] === 'number' || r[i] === null || r[i] === undefined || /^\d+(\.\d+)?%$/.test(text(r[i]))),
+  );
   const line = (r: Cell[]): string =>
     r
       .map((c, i) => (numeric[i] ? text(c).padStart(widths[i]!) : text(c).padEnd(widths[i]!)))

@@ -15,10 +15,7 @@ function wantsJson(argv: string[]): boolean {
 
 /** Prints an error the one way: a line on stderr, and with --json one JSON document on stdout. */
 export function fail(e: unknown, argv: string[]): number {
-  const err =
-    e instanceof BackfillError
-      ? e
-      : new BackfillError('INTERNAL', e instanceof Error ? e.message : String(e), { cause: e });
+  const err = e instanceof BackfillError ? e : new BackfillError('INTERNAL', e instanceof Error ? e.message : String(e), { cause: e });
   if (wantsJson(argv)) process.stdout.write(JSON.stringify({ error: err.toJSON() }, null, 2) + '\n');
   process.stderr.write(`fk-backfill: ${err.message} [${err.code}]\n`);
   if (err.code === 'INTERNAL' && process.env['FK_BACKFILL_DEBUG'] && e instanceof Error) process.stderr.write(`${e.stack}\n`);
@@ -46,4 +43,3 @@ export async function main(argv: string[]): Promise<number> {
     return fail(e, argv);
   }
 }
-

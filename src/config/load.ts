@@ -135,5 +135,8 @@ export function configHash(config: Config): string {
     }
     return v;
   };
-  return createHash('sha256').update(JSON.stringify(stable(config))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify(stable(config)))
+    .digest('hex')
+    .slice(0, 16);
 }

@@ -110,11 +110,20 @@ export const linkSchema = z
     }
     if (link.fk === link.name) ctx.addIssue({ code: 'custom', path: ['fk'], message: 'fk and name must be different columns' });
     if (link.compare !== undefined && link.compare.length > 0 && link.match !== 'fuzzy') {
-      ctx.addIssue({ code: 'custom', path: ['compare'], message: 'compare columns are weighed by the fuzzy matcher only: set "match": "fuzzy"' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['compare'],
+        message: 'compare columns are weighed by the fuzzy matcher only: set "match": "fuzzy"',
+      });
     }
     const pairs = (link.compare ?? []).map((c) => `${c.source}\u0000${c.target}`);
     pairs.forEach((pair, i) => {
-      if (pairs.indexOf(pair) !== i) ctx.addIssue({ code: 'custom', path: ['compare', i], message: `the same pair as compare[${pairs.indexOf(pair)}]: each pair would count twice` });
+      if (pairs.indexOf(pair) !== i)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['compare', i],
+          message: `the same pair as compare[${pairs.indexOf(pair)}]: each pair would count twice`,
+        });
     });
     // reviewAt alone above the default autoLinkAt would leave no review band (every name either linked or unmatched)
     const autoLinkAt = link.autoLinkAt ?? DEFAULT_MATCH_OPTIONS.fuzzy.autoLinkAt;

@@ -30,12 +30,21 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
   lockTimeoutSql(lockTimeout, true); // validate early (usage error, nothing done)
   const batch = opts.batchSize ?? 50_000;
   const concurrent = ctx.db.kind === 'postgres';
-  const emit = (entityType: string, step: StepName, phase: 'start' | 'end'): void => opts.onStep?.({ entityType, step, phase, at: Date.now() });
+  const emit = (entityType: string, step: StepName, phase: 'start' | 'end'): void =>
+    opts.onStep?.({ entityType, step, phase, at: Date.now() });
   // 0. Every plain FK can be made (its target key is unique alone), and a tenant-safe SET NULL / SET DEFAULT
   // can name its FK column (PostgreSQL 15): else nothing runs, not even the scan.
   if (ctx.links.some((l) => setsColumns(tenantSafe && l.config.scope.length > 0, l.config.onDelete ?? 'restrict'))) {
     const v = (await ctx.db.query(serverVersionStatement())).rows[0]?.v;
-    refuseSetColumnsBefore15(Number(v), ctx.links.map((l) => ({ entity: l.entity, fk: l.config.fk, tenantSafe: tenantSafe && l.config.scope.length > 0, onDelete: l.config.onDelete ?? 'restrict' })));
+    refuseSetColumnsBefore15(
+      Number(v),
+      ctx.links.map((l) => ({
+        entity: l.entity,
+        fk: l.config.fk,
+        tenantSafe: tenantSafe && l.config.scope.length > 0,
+        onDelete: l.config.onDelete ?? 'restrict',
+      })),
+    );
   }
   for (const l of ctx.links) {
     const s = constrainShape(l);
@@ -77,11 +86,26 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
     if (dryRun) return { dryRun, tenantSafe, runId: null, nothingToDo: false, links };
     throw new BackfillError(
       'ORPHANS_FOUND',
-      `refusing to constrain: ${withOrphans.map((x) => `${x.table}.${x.fk} has ${x.orphans} value(s) pointing to no ${tenantSafe ? 'same-tenant ' : ''}${x.target} row (e.g. ${x.orphanSample
-        .slice(0, 3)
-        .map((o) => `key ${o.key} → ${o.fk}`)
-        .join(', ')})`).join('; ')}. Nothing was changed.`,
-      { details: { links: withOrphans.map((x) => ({ entityType: x.entityType, table: x.table, fk: x.fk, orphans: x.orphans, sample: x.orphanSample })) } },
+      `refusing to constrain: ${withOrphans
+        .map(
+          (x) =>
+            `${x.table}.${x.fk} has ${x.orphans} value(s) pointing to no ${tenantSafe ? 'same-tenant ' : ''}${x.target} row (e.g. ${x.orphanSample
+              .slice(0, 3)
+              .map((o) => `key ${o.key} → ${o.fk}`)
+              .join(', ')})`,
+        )
+        .join('; ')}. Nothing was changed.`,
+      {
+        details: {
+          links: withOrphans.map((x) => ({
+            entityType: x.entityType,
+            table: x.table,
+            fk: x.fk,
+            orphans: x.orphans,
+            sample: x.orphanSample,
+          })),
+        },
+      },
     );
   }
 
@@ -123,11 +147,16 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
       }
     }
   } catch (e) {
-    if (runId !== null) await finishRun(ctx.db, runId, 'failed', { links }, e instanceof Error ? e.message : String(e)).catch(() => undefined);
+    if (runId !== null)
+      await finishRun(ctx.db, runId, 'failed', { links }, e instanceof Error ? e.message : String(e)).catch(() => undefined);
     throw e;
   }
   const result: ConstrainResult = { dryRun, tenantSafe, runId, nothingToDo: links.every((x) => !x.changed), links };
-  if (runId !== null) await finishRun(ctx.db, runId, 'done', { nothingToDo: result.nothingToDo, links: links.map((x) => ({ entityType: x.entityType, changed: x.changed, steps: x.steps.map((s) => [s.step, s.status]) })) });
+  if (runId !== null)
+    await finishRun(ctx.db, runId, 'done', {
+      nothingToDo: result.nothingToDo,
+      links: links.map((x) => ({ entityType: x.entityType, changed: x.changed, steps: x.steps.map((s) => [s.step, s.status]) })),
+    });
   return result;
 }
 

@@ -4,11 +4,25 @@
  */
 import type { Queryable } from '../db/port.js';
 import { BackfillError } from '../errors.js';
-import { type ConstrainShape, foreignKeysStatement, type IndexRow, indexesStatement, type OnDeleteAction, SET_ACTION_COLUMNS_VERSION, setsColumns } from '../sql/constrain.js';
+import {
+  type ConstrainShape,
+  foreignKeysStatement,
+  type IndexRow,
+  indexesStatement,
+  type OnDeleteAction,
+  SET_ACTION_COLUMNS_VERSION,
+  setsColumns,
+} from '../sql/constrain.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import type { Context } from '../context/context.js';
 
-export const DELETE_ACTIONS: Record<string, OnDeleteAction> = { r: 'restrict', a: 'no action', c: 'cascade', n: 'set null', d: 'set default' };
+export const DELETE_ACTIONS: Record<string, OnDeleteAction> = {
+  r: 'restrict',
+  a: 'no action',
+  c: 'cascade',
+  n: 'set null',
+  d: 'set default',
+};
 
 export function constrainShape(l: ResolvedLink): ConstrainShape {
   return {
@@ -34,7 +48,11 @@ export async function indexesOf(db: Queryable, oid: number): Promise<IndexRow[]>
  * A valid, plain-column index whose leading columns are the FK, optionally after scope columns:
  * (fk…), (tenant_id, fk…). That is what the RESTRICT check on a master delete can use.
  */
-export function coversFk(ix: { valid: boolean; partial: boolean; has_expression: boolean; columns: string[] }, fk: string, scope: readonly string[]): boolean {
+export function coversFk(
+  ix: { valid: boolean; partial: boolean; has_expression: boolean; columns: string[] },
+  fk: string,
+  scope: readonly string[],
+): boolean {
   if (!ix.valid || ix.partial) return false;
   for (const c of ix.columns) {
     if (c === fk) return true;
@@ -66,18 +84,35 @@ export async function assertReferenceable(ctx: Context, l: ResolvedLink, s: Cons
   const uniques = (await indexesOf(ctx.db, l.targetOid)).filter((i) => i.is_unique && i.valid && !i.partial && !i.has_expression);
   if (uniques.some((i) => sameSet(i.columns, [s.targetKey]))) return;
   const target = `${l.config.target.table}.${s.targetKey}`;
-  const withScope = uniques.find((i) => i.columns.includes(s.targetKey) && i.columns.every((c) => c === s.targetKey || s.scope.includes(c)));
+  const withScope = uniques.find(
+    (i) => i.columns.includes(s.targetKey) && i.columns.every((c) => c === s.targetKey || s.scope.includes(c)),
+  );
   if (withScope !== undefined) {
     throw new BackfillError(
       'TARGET_KEY_NOT_UNIQUE',
       `${l.entity}: ${target} is unique only together with ${withScope.columns.filter((c) => c !== s.targetKey).join(', ')} (${withScope.name}), so a plain foreign key on ${l.config.table}.${s.fk} cannot reference it; use --tenant-safe (FK (${[...s.scope, s.fk].join(', ')}) → ${l.config.target.table} (${[...s.scope, s.targetKey].join(', ')})). Nothing was changed.`,
-      { details: { entity: l.entity, target: l.config.target.table, key: s.targetKey, uniqueIndex: withScope.name, columns: withScope.columns } },
+      {
+        details: {
+          entity: l.entity,
+          target: l.config.target.table,
+          key: s.targetKey,
+          uniqueIndex: withScope.name,
+          columns: withScope.columns,
+        },
+      },
     );
   }
-  const hint = s.scope.length > 0 ? `add one, or use --tenant-safe (it adds a unique index on ${l.config.target.table} (${[...s.scope, s.targetKey].join(', ')}))` : 'add a primary key or unique index on it';
-  throw new BackfillError('TARGET_KEY_NOT_UNIQUE', `${l.entity}: ${target} has no primary key or unique index over it alone, so no foreign key can reference it; ${hint}. Nothing was changed.`, {
-    details: { entity: l.entity, target: l.config.target.table, key: s.targetKey },
-  });
+  const hint =
+    s.scope.length > 0
+      ? `add one, or use --tenant-safe (it adds a unique index on ${l.config.target.table} (${[...s.scope, s.targetKey].join(', ')}))`
+      : 'add a primary key or unique index on it';
+  throw new BackfillError(
+    'TARGET_KEY_NOT_UNIQUE',
+    `${l.entity}: ${target} has no primary key or unique index over it alone, so no foreign key can reference it; ${hint}. Nothing was changed.`,
+    {
+      details: { entity: l.entity, target: l.config.target.table, key: s.targetKey },
+    },
+  );
 }
 
 /**
@@ -85,7 +120,10 @@ export async function assertReferenceable(ctx: Context, l: ResolvedLink, s: Cons
  * else a master's delete would set the tenant column too; PostgreSQL before 15 has no column list:
  * refused (DB_UNSUPPORTED, exit 2) before anything is scanned or written. `version`: server_version_num.
  */
-export function refuseSetColumnsBefore15(version: number, links: readonly { entity: string; fk: string; tenantSafe: boolean; onDelete: OnDeleteAction }[]): void {
+export function refuseSetColumnsBefore15(
+  version: number,
+  links: readonly { entity: string; fk: string; tenantSafe: boolean; onDelete: OnDeleteAction }[],
+): void {
   if (version >= SET_ACTION_COLUMNS_VERSION) return;
   const bad = links.filter((l) => setsColumns(l.tenantSafe, l.onDelete));
   if (bad.length === 0) return;

@@ -5,7 +5,33 @@
 import { num } from '../db/port.js';
 import { wrapDbError } from '../errors.js';
 import { rowsPerKeyStatement, setsColumns } from '../sql/constrain.js';
-import { addForeignKeySql, addNotNullCheckSql, constrainNames, createIndexSql, createUniqueIndexSql, dropConstraintSql, dropIndexSql, attachIndexSql, createIndexOnOnlySql, indexSql, objectName, nullCountStatement, orphanBatchStatement, setNotNullSql, validateConstraintSql, type ConstrainNames, type ConstrainShape, type OnDeleteAction, attachedIndexesStatement, columnNotNullStatement, constraintByNameStatement, foreignKeysStatement, partitionsStatement, relkindStatement, type OrphanBatchRow } from '../sql/constrain.js';
+import {
+  addForeignKeySql,
+  addNotNullCheckSql,
+  constrainNames,
+  createIndexSql,
+  createUniqueIndexSql,
+  dropConstraintSql,
+  dropIndexSql,
+  attachIndexSql,
+  createIndexOnOnlySql,
+  indexSql,
+  objectName,
+  nullCountStatement,
+  orphanBatchStatement,
+  setNotNullSql,
+  validateConstraintSql,
+  type ConstrainNames,
+  type ConstrainShape,
+  type OnDeleteAction,
+  attachedIndexesStatement,
+  columnNotNullStatement,
+  constraintByNameStatement,
+  foreignKeysStatement,
+  partitionsStatement,
+  relkindStatement,
+  type OrphanBatchRow,
+} from '../sql/constrain.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { qualified } from '../sql/quote.js';
 import type { Context } from '../context/context.js';
@@ -23,7 +49,13 @@ export interface Planned {
   skip?: boolean;
 }
 
-export async function orphanScan(ctx: Context, l: ResolvedLink, s: ConstrainShape, tenantSafe: boolean, batch: number): Promise<{ scanned: number; orphans: number; sample: OrphanSample[]; batches: number }> {
+export async function orphanScan(
+  ctx: Context,
+  l: ResolvedLink,
+  s: ConstrainShape,
+  tenantSafe: boolean,
+  batch: number,
+): Promise<{ scanned: number; orphans: number; sample: OrphanSample[]; batches: number }> {
   let after: string | null = null;
   let scanned = 0;
   let orphans = 0;
@@ -54,7 +86,12 @@ export async function orphanScan(ctx: Context, l: ResolvedLink, s: ConstrainShap
   return { scanned, orphans, sample, batches };
 }
 
-export async function planLink(ctx: Context, l: ResolvedLink, o: Required<Pick<ConstrainOptions, 'tenantSafe' | 'notNull'>>, concurrent: boolean): Promise<Planned[]> {
+export async function planLink(
+  ctx: Context,
+  l: ResolvedLink,
+  o: Required<Pick<ConstrainOptions, 'tenantSafe' | 'notNull'>>,
+  concurrent: boolean,
+): Promise<Planned[]> {
   const s = constrainShape(l);
   const tenantSafe = o.tenantSafe && s.scope.length > 0;
   const names = constrainNames(s, tenantSafe);
@@ -64,15 +101,28 @@ export async function planLink(ctx: Context, l: ResolvedLink, o: Required<Pick<C
   // Tenant-safe: the target needs a unique index on exactly (scope…, key).
   if (tenantSafe) {
     const tix = await indexesOf(ctx.db, l.targetOid);
-    const have = tix.find((i) => i.valid && i.is_unique && !i.partial && !i.has_expression && sameSet(i.columns, [...s.scope, s.targetKey]));
-    if (have !== undefined) out.push({ step: 'unique', detail: `${l.config.target.table} already has unique index ${have.name} on (${have.columns.join(', ')})`, sql: [], skip: true });
+    const have = tix.find(
+      (i) => i.valid && i.is_unique && !i.partial && !i.has_expression && sameSet(i.columns, [...s.scope, s.targetKey]),
+    );
+    if (have !== undefined)
+      out.push({
+        step: 'unique',
+        detail: `${l.config.target.table} already has unique index ${have.name} on (${have.columns.join(', ')})`,
+        sql: [],
+        skip: true,
+      });
     else {
       const leftover = tix.find((i) => i.name === names.unique);
       const sql = [
         ...(leftover !== undefined ? [dropIndexSql(leftover.qualified_name, concurrent)] : []),
         createUniqueIndexSql(s, names.unique, concurrent),
       ];
-      out.push({ step: 'unique', detail: `unique index ${names.unique} on ${l.config.target.table} (${[...s.scope, s.targetKey].join(', ')})${leftover !== undefined ? ' (dropping an invalid leftover first)' : ''}`, sql, outside: concurrent });
+      out.push({
+        step: 'unique',
+        detail: `unique index ${names.unique} on ${l.config.target.table} (${[...s.scope, s.targetKey].join(', ')})${leftover !== undefined ? ' (dropping an invalid leftover first)' : ''}`,
+        sql,
+        outside: concurrent,
+      });
     }
   }
 
@@ -84,18 +134,32 @@ export async function planLink(ctx: Context, l: ResolvedLink, o: Required<Pick<C
 }
 
 /** Index and FK of a plain table: CREATE INDEX CONCURRENTLY, FK NOT VALID, VALIDATE. */
-async function planPlain(ctx: Context, l: ResolvedLink, s: ConstrainShape, names: ConstrainNames, tenantSafe: boolean, onDelete: OnDeleteAction, concurrent: boolean): Promise<Planned[]> {
+async function planPlain(
+  ctx: Context,
+  l: ResolvedLink,
+  s: ConstrainShape,
+  names: ConstrainNames,
+  tenantSafe: boolean,
+  onDelete: OnDeleteAction,
+  concurrent: boolean,
+): Promise<Planned[]> {
   const out: Planned[] = [];
   const ix = await indexesOf(ctx.db, l.sourceOid);
   const covering = ix.find((i) => coversFk(i, s.fk, s.scope));
-  if (covering !== undefined) out.push({ step: 'index', detail: `index ${covering.name} (${covering.columns.join(', ')}) covers ${s.fk}`, sql: [], skip: true });
+  if (covering !== undefined)
+    out.push({ step: 'index', detail: `index ${covering.name} (${covering.columns.join(', ')}) covers ${s.fk}`, sql: [], skip: true });
   else {
     const leftover = ix.find((i) => i.name === names.index);
     const sql = [
       ...(leftover !== undefined ? [dropIndexSql(leftover.qualified_name, concurrent)] : []),
       createIndexSql(s, names.index, concurrent),
     ];
-    out.push({ step: 'index', detail: `index ${names.index}${leftover !== undefined ? ' (dropping an invalid leftover from an earlier attempt first)' : ''}`, sql, outside: concurrent });
+    out.push({
+      step: 'index',
+      detail: `index ${names.index}${leftover !== undefined ? ' (dropping an invalid leftover from an earlier attempt first)' : ''}`,
+      sql,
+      outside: concurrent,
+    });
   }
 
   const fks = (await ctx.db.query(foreignKeysStatement(l.sourceOid, l.targetOid))).rows;
@@ -104,14 +168,35 @@ async function planPlain(ctx: Context, l: ResolvedLink, s: ConstrainShape, names
     .filter((f) => f.columns.includes(s.fk) && (tenantSafe ? f.columns.join('\0') === wanted.join('\0') : true))
     .sort((a, b) => Number(b.validated) - Number(a.validated) || b.columns.length - a.columns.length)[0];
   if (existing === undefined) {
-    out.push({ step: 'foreign-key', detail: `${names.foreignKey} (${wanted.join(', ')}) → ${l.config.target.table} ON DELETE ${onDelete.toUpperCase()}${setsColumns(tenantSafe, onDelete) ? ` (${s.fk})` : ''}, NOT VALID (brief lock, no scan)`, sql: [addForeignKeySql(s, names.foreignKey, tenantSafe, onDelete)] });
-    out.push({ step: 'validate', detail: `validate ${names.foreignKey} (scans, writes keep flowing)`, sql: [validateConstraintSql(s, names.foreignKey)] });
+    out.push({
+      step: 'foreign-key',
+      detail: `${names.foreignKey} (${wanted.join(', ')}) → ${l.config.target.table} ON DELETE ${onDelete.toUpperCase()}${setsColumns(tenantSafe, onDelete) ? ` (${s.fk})` : ''}, NOT VALID (brief lock, no scan)`,
+      sql: [addForeignKeySql(s, names.foreignKey, tenantSafe, onDelete)],
+    });
+    out.push({
+      step: 'validate',
+      detail: `validate ${names.foreignKey} (scans, writes keep flowing)`,
+      sql: [validateConstraintSql(s, names.foreignKey)],
+    });
   } else {
     const action = DELETE_ACTIONS[existing.deltype] ?? 'no action';
-    const note = action === onDelete || (onDelete === 'restrict' && action === 'no action') ? '' : ` (note: it is ON DELETE ${action.toUpperCase()}, configured ${onDelete.toUpperCase()}; left as is)`;
-    out.push({ step: 'foreign-key', detail: `constraint ${existing.name} (${existing.columns.join(', ')}) already exists${note}`, sql: [], skip: true });
+    const note =
+      action === onDelete || (onDelete === 'restrict' && action === 'no action')
+        ? ''
+        : ` (note: it is ON DELETE ${action.toUpperCase()}, configured ${onDelete.toUpperCase()}; left as is)`;
+    out.push({
+      step: 'foreign-key',
+      detail: `constraint ${existing.name} (${existing.columns.join(', ')}) already exists${note}`,
+      sql: [],
+      skip: true,
+    });
     if (existing.validated) out.push({ step: 'validate', detail: `${existing.name} already validated`, sql: [], skip: true });
-    else out.push({ step: 'validate', detail: `validate ${existing.name} (left NOT VALID by an earlier run)`, sql: [validateConstraintSql(s, existing.name)] });
+    else
+      out.push({
+        step: 'validate',
+        detail: `validate ${existing.name} (left NOT VALID by an earlier run)`,
+        sql: [validateConstraintSql(s, existing.name)],
+      });
   }
   return out;
 }
@@ -134,20 +219,46 @@ interface Partition {
  * Re-runs continue where an earlier one stopped (attached indexes and partition FKs are found again).
  * A partition that is itself partitioned gets its index and FK in one plain statement each (locks it).
  */
-async function planPartitioned(ctx: Context, l: ResolvedLink, s: ConstrainShape, names: ConstrainNames, tenantSafe: boolean, onDelete: OnDeleteAction, concurrent: boolean): Promise<Planned[]> {
+async function planPartitioned(
+  ctx: Context,
+  l: ResolvedLink,
+  s: ConstrainShape,
+  names: ConstrainNames,
+  tenantSafe: boolean,
+  onDelete: OnDeleteAction,
+  concurrent: boolean,
+): Promise<Planned[]> {
   const out: Planned[] = [];
   const parts = (await ctx.db.query(partitionsStatement(l.sourceOid))).rows.map((r) => ({ ...r, oid: Number(r.oid) }));
-  const partShape = (pt: Partition): ConstrainShape => ({ ...s, sourceSql: qualified({ schema: pt.schema, table: pt.name }), sourceTable: pt.name, sourceSchema: pt.schema });
+  const partShape = (pt: Partition): ConstrainShape => ({
+    ...s,
+    sourceSql: qualified({ schema: pt.schema, table: pt.name }),
+    sourceTable: pt.name,
+    sourceSchema: pt.schema,
+  });
   const cols = s.scope.length > 0 ? [...s.scope, s.fk] : [s.fk];
 
   const ix = await indexesOf(ctx.db, l.sourceOid);
   const covering = ix.find((i) => coversFk(i, s.fk, s.scope));
-  if (covering !== undefined) out.push({ step: 'index', detail: `index ${covering.name} (${covering.columns.join(', ')}) covers ${s.fk} on every partition`, sql: [], skip: true });
+  if (covering !== undefined)
+    out.push({
+      step: 'index',
+      detail: `index ${covering.name} (${covering.columns.join(', ')}) covers ${s.fk} on every partition`,
+      sql: [],
+      skip: true,
+    });
   else {
     const parent = ix.find((i) => i.name === names.index);
     const parentSql = parent?.qualified_name ?? indexSql(s.sourceSchema, names.index);
-    if (parent === undefined) out.push({ step: 'index', detail: `index ${names.index} ON ONLY ${l.config.table} (no partition indexed yet, no lock held long)`, sql: [createIndexOnOnlySql(s, names.index)] });
-    const attached = new Set(parent === undefined ? [] : (await ctx.db.query(attachedIndexesStatement(parentSql))).rows.map((r) => num(r.table_oid)));
+    if (parent === undefined)
+      out.push({
+        step: 'index',
+        detail: `index ${names.index} ON ONLY ${l.config.table} (no partition indexed yet, no lock held long)`,
+        sql: [createIndexOnOnlySql(s, names.index)],
+      });
+    const attached = new Set(
+      parent === undefined ? [] : (await ctx.db.query(attachedIndexesStatement(parentSql))).rows.map((r) => num(r.table_oid)),
+    );
     for (const pt of parts) {
       if (attached.has(pt.oid)) continue;
       const ps = partShape(pt);
@@ -157,10 +268,17 @@ async function planPartitioned(ctx: Context, l: ResolvedLink, s: ConstrainShape,
       out.push({
         step: 'index',
         detail: `index ${pname} on partition ${pt.name}${leaf && concurrent ? ' (concurrently)' : ''}${leftover !== undefined ? ' (dropping a leftover from an earlier attempt first)' : ''}`,
-        sql: [...(leftover !== undefined ? [dropIndexSql(leftover.qualified_name, concurrent && leaf)] : []), createIndexSql(ps, pname, concurrent && leaf)],
+        sql: [
+          ...(leftover !== undefined ? [dropIndexSql(leftover.qualified_name, concurrent && leaf)] : []),
+          createIndexSql(ps, pname, concurrent && leaf),
+        ],
         outside: concurrent && leaf,
       });
-      out.push({ step: 'index', detail: `attach ${pname} to ${names.index}`, sql: [attachIndexSql(parentSql, indexSql(pt.schema, pname))] });
+      out.push({
+        step: 'index',
+        detail: `attach ${pname} to ${names.index}`,
+        sql: [attachIndexSql(parentSql, indexSql(pt.schema, pname))],
+      });
     }
   }
 
@@ -170,7 +288,12 @@ async function planPartitioned(ctx: Context, l: ResolvedLink, s: ConstrainShape,
     .filter((f) => f.columns.includes(s.fk) && (tenantSafe ? f.columns.join('\0') === wanted.join('\0') : true))
     .sort((a, b) => Number(b.validated) - Number(a.validated) || b.columns.length - a.columns.length)[0];
   if (existing !== undefined) {
-    out.push({ step: 'foreign-key', detail: `constraint ${existing.name} (${existing.columns.join(', ')}) already exists on every partition`, sql: [], skip: true });
+    out.push({
+      step: 'foreign-key',
+      detail: `constraint ${existing.name} (${existing.columns.join(', ')}) already exists on every partition`,
+      sql: [],
+      skip: true,
+    });
     if (existing.validated) out.push({ step: 'validate', detail: `${existing.name} already validated`, sql: [], skip: true });
     else out.push({ step: 'validate', detail: `validate ${existing.name}`, sql: [validateConstraintSql(s, existing.name)] });
     return out;
@@ -182,18 +305,34 @@ async function planPartitioned(ctx: Context, l: ResolvedLink, s: ConstrainShape,
     const ps = partShape(pt);
     if (pt.relkind === 'p') {
       // NOT VALID is refused on a partitioned partition too: one valid ADD (it scans that subtree under its lock)
-      const have = (await ctx.db.query(foreignKeysStatement(pt.oid, l.targetOid))).rows.find((f) => f.columns.join('\0') === wanted.join('\0') && f.deltype === deltype && f.validated);
+      const have = (await ctx.db.query(foreignKeysStatement(pt.oid, l.targetOid))).rows.find(
+        (f) => f.columns.join('\0') === wanted.join('\0') && f.deltype === deltype && f.validated,
+      );
       if (have === undefined) adds.push(addForeignKeySql(ps, names.foreignKey, tenantSafe, onDelete, false));
       continue;
     }
-    const have = (await ctx.db.query(foreignKeysStatement(pt.oid, l.targetOid))).rows.find((f) => f.columns.join('\0') === wanted.join('\0') && f.deltype === deltype);
+    const have = (await ctx.db.query(foreignKeysStatement(pt.oid, l.targetOid))).rows.find(
+      (f) => f.columns.join('\0') === wanted.join('\0') && f.deltype === deltype,
+    );
     if (have === undefined) {
       adds.push(addForeignKeySql(ps, names.foreignKey, tenantSafe, onDelete));
       validates.push(validateConstraintSql(ps, names.foreignKey));
     } else if (!have.validated) validates.push(validateConstraintSql(ps, have.name));
   }
-  if (adds.length > 0) out.push({ step: 'foreign-key', detail: `${names.foreignKey} (${wanted.join(', ')}) → ${l.config.target.table} ON DELETE ${onDelete.toUpperCase()}${setsColumns(tenantSafe, onDelete) ? ` (${s.fk})` : ''} on ${adds.length} partition(s), NOT VALID (brief locks, no scan)`, sql: adds, each: true });
-  if (validates.length > 0) out.push({ step: 'validate', detail: `validate ${names.foreignKey} on ${validates.length} partition(s), one at a time (scans, writes keep flowing)`, sql: validates, each: true });
+  if (adds.length > 0)
+    out.push({
+      step: 'foreign-key',
+      detail: `${names.foreignKey} (${wanted.join(', ')}) → ${l.config.target.table} ON DELETE ${onDelete.toUpperCase()}${setsColumns(tenantSafe, onDelete) ? ` (${s.fk})` : ''} on ${adds.length} partition(s), NOT VALID (brief locks, no scan)`,
+      sql: adds,
+      each: true,
+    });
+  if (validates.length > 0)
+    out.push({
+      step: 'validate',
+      detail: `validate ${names.foreignKey} on ${validates.length} partition(s), one at a time (scans, writes keep flowing)`,
+      sql: validates,
+      each: true,
+    });
   out.push({
     step: 'foreign-key',
     detail: `${names.foreignKey} on ${l.config.table}: adopts every partition's validated constraint (no second scan)`,
@@ -217,7 +356,11 @@ async function planNotNull(ctx: Context, l: ResolvedLink, s: ConstrainShape, nam
         setNotNullSql(s),
         dropConstraintSql(s, names.notNullCheck),
       ];
-      out.push({ step: 'not-null', detail: `CHECK ${names.notNullCheck} NOT VALID → VALIDATE → SET NOT NULL (uses the check, no scan) → drop the check`, sql });
+      out.push({
+        step: 'not-null',
+        detail: `CHECK ${names.notNullCheck} NOT VALID → VALIDATE → SET NOT NULL (uses the check, no scan) → drop the check`,
+        sql,
+      });
     }
   }
   return out;

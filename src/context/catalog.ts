@@ -123,14 +123,24 @@ async function tableInfo(db: Queryable, t: TableName, path: string): Promise<Tab
     });
   }
   if (!['r', 'p'].includes(first.relkind)) {
-    const what = { v: 'a view', m: 'a materialized view', f: 'a foreign table', S: 'a sequence', i: 'an index' }[first.relkind] ?? `relkind ${first.relkind}`;
+    const what =
+      { v: 'a view', m: 'a materialized view', f: 'a foreign table', S: 'a sequence', i: 'an index' }[first.relkind] ??
+      `relkind ${first.relkind}`;
     throw new BackfillError('SCHEMA_NOT_A_TABLE', `${displayTable(t)} is ${what}, not a table (${path})`, { details: { path } });
   }
   const columns = new Map<string, ColumnInfo>();
   for (const r of res.rows) {
     if (r.attname !== null && r.type !== null) {
-      columns.set(r.attname, { name: r.attname, type: r.type, typeOid: Number(r.typeoid), generated: r.generated ?? '', identity: r.identity ?? '', baseType: r.base_type ?? r.type,
-        loose: r.nondeterministic === true || /(^|\.)citext$/.test(r.base_type ?? r.type), notNull: r.not_null === true });
+      columns.set(r.attname, {
+        name: r.attname,
+        type: r.type,
+        typeOid: Number(r.typeoid),
+        generated: r.generated ?? '',
+        identity: r.identity ?? '',
+        baseType: r.base_type ?? r.type,
+        loose: r.nondeterministic === true || /(^|\.)citext$/.test(r.base_type ?? r.type),
+        notNull: r.not_null === true,
+      });
     }
   }
   let uniques: string[][];
@@ -153,9 +163,10 @@ function keyProblem(info: TableInfo, t: TableName, keys: string[], path: string)
   const unique = info.uniques.some((u) => u.every((c) => keys.includes(c)));
   if (unique && nullable.length === 0) return null;
   const usable = info.uniques.find((u) => u.every((c) => info.columns.get(c)?.notNull === true));
-  const fix = usable === undefined
-    ? `; the table has no unique index over NOT NULL columns: add a primary key`
-    : `; use "key": ${JSON.stringify(usable.length === 1 ? usable[0] : usable)}`;
+  const fix =
+    usable === undefined
+      ? `; the table has no unique index over NOT NULL columns: add a primary key`
+      : `; use "key": ${JSON.stringify(usable.length === 1 ? usable[0] : usable)}`;
   const shown = JSON.stringify(keys.length === 1 ? keys[0] : keys);
   const why = !unique
     ? `no unique index or primary key of ${displayTable(t)} is over ${shown} (${keys.length === 1 ? 'it may repeat' : 'they may repeat'}, e.g. across partitions)`
@@ -221,9 +232,13 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   tkeys.forEach((k, i) => column(tgt, target, k, typeof link.target.key === 'string' ? `${p}.target.key` : `${p}.target.key[${i}]`));
   const pointed = tkeys.filter((k) => !link.scope.includes(k));
   if (pointed.length !== 1) {
-    throw new BackfillError('CONFIG_INVALID', `target.key ${JSON.stringify(link.target.key)} must be one column, or scope columns plus the one column ${link.fk} points at (${p}.target.key)`, {
-      details: { path: `${p}.target.key` },
-    });
+    throw new BackfillError(
+      'CONFIG_INVALID',
+      `target.key ${JSON.stringify(link.target.key)} must be one column, or scope columns plus the one column ${link.fk} points at (${p}.target.key)`,
+      {
+        details: { path: `${p}.target.key` },
+      },
+    );
   }
   const targetKey = pointed[0]!;
   const tkey = column(tgt, target, targetKey, `${p}.target.key`);
@@ -233,7 +248,10 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     const tc = column(tgt, target, c.target, `${p}.compare[${i}].target`);
     const as = compareAs(sc.baseType, tc.baseType);
     if (as === undefined) {
-      throw mismatch(`${displayTable(source)}.${c.source} is ${sc.type} and ${displayTable(target)}.${c.target} is ${tc.type}: compare columns must be of one kind (text, dates and times, or numbers)`, `${p}.compare[${i}]`);
+      throw mismatch(
+        `${displayTable(source)}.${c.source} is ${sc.type} and ${displayTable(target)}.${c.target} is ${tc.type}: compare columns must be of one kind (text, dates and times, or numbers)`,
+        `${p}.compare[${i}]`,
+      );
     }
     return as === null ? { source: c.source, target: c.target } : { source: c.source, target: c.target, as };
   });
@@ -249,16 +267,14 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     }
   }
   if (baseType(fk.type) !== baseType(tkey.type) && fk.typeOid !== tkey.typeOid) {
-    throw mismatch(
-      `${displayTable(source)}.${link.fk} is ${fk.type} but ${displayTable(target)}.${targetKey} is ${tkey.type}`,
-      `${p}.fk`,
-    );
+    throw mismatch(`${displayTable(source)}.${link.fk} is ${fk.type} but ${displayTable(target)}.${targetKey} is ${tkey.type}`, `${p}.fk`);
   }
   for (const [c, where] of [
     [name, `${p}.name`],
     [tname, `${p}.target.name`],
   ] as const) {
-    if (!TEXT_TYPES.has(baseType(c.type)) && !TEXT_TYPES.has(c.baseType)) throw mismatch(`${c.name} must be a text column, is ${c.type}`, where);
+    if (!TEXT_TYPES.has(baseType(c.type)) && !TEXT_TYPES.has(c.baseType))
+      throw mismatch(`${c.name} must be a text column, is ${c.type}`, where);
   }
   const scopeTypes: string[] = [];
   const scopeLoose: boolean[] = [];
@@ -267,15 +283,22 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     const b = column(tgt, target, s, `${p}.scope[${i}]`);
     scopeLoose.push(a.loose || b.loose);
     if (baseType(a.type) !== baseType(b.type)) {
-      throw mismatch(`scope column ${s} is ${a.type} in ${displayTable(source)} but ${b.type} in ${displayTable(target)}`, `${p}.scope[${i}]`);
+      throw mismatch(
+        `scope column ${s} is ${a.type} in ${displayTable(source)} but ${b.type} in ${displayTable(target)}`,
+        `${p}.scope[${i}]`,
+      );
     }
     scopeTypes.push(a.type);
   });
   const fkWhy = unwritable(fk);
   if (fkWhy !== null) {
-    throw new BackfillError('SCHEMA_UNWRITABLE_COLUMN', `${displayTable(source)}.${link.fk} cannot be written by an UPDATE: ${fkWhy} (${p}.fk)`, {
-      details: { path: `${p}.fk`, table: displayTable(source), column: link.fk },
-    });
+    throw new BackfillError(
+      'SCHEMA_UNWRITABLE_COLUMN',
+      `${displayTable(source)}.${link.fk} cannot be written by an UPDATE: ${fkWhy} (${p}.fk)`,
+      {
+        details: { path: `${p}.fk`, table: displayTable(source), column: link.fk },
+      },
+    );
   }
   let touch: ResolvedLink['touch'] = null;
   const notices: string[] = [];
@@ -288,11 +311,17 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
       if (why === null) touch = { column: col, type: c.type };
       else if (link.updatedAt !== undefined) {
         // named in the config: the user expects it set; say why it cannot be
-        throw new BackfillError('SCHEMA_UNWRITABLE_COLUMN', `${displayTable(source)}.${col} cannot serve as updatedAt: ${why} (${p}.updatedAt; set "updatedAt": null to leave it alone)`, {
-          details: { path: `${p}.updatedAt`, table: displayTable(source), column: col },
-        });
+        throw new BackfillError(
+          'SCHEMA_UNWRITABLE_COLUMN',
+          `${displayTable(source)}.${col} cannot serve as updatedAt: ${why} (${p}.updatedAt; set "updatedAt": null to leave it alone)`,
+          {
+            details: { path: `${p}.updatedAt`, table: displayTable(source), column: col },
+          },
+        );
       } else {
-        notices.push(`${link.entity}: ${displayTable(source)}.${col} is left alone (${why}); linked rows keep their ${col}. Set "updatedAt" to another column, or null to silence this`);
+        notices.push(
+          `${link.entity}: ${displayTable(source)}.${col} is left alone (${why}); linked rows keep their ${col}. Set "updatedAt" to another column, or null to silence this`,
+        );
       }
     }
   }
@@ -300,14 +329,18 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     // masters with a soft-delete or status column and no active predicate: deleted masters would be linked
     const like = softDeleteLike(tgt.columns.keys());
     if (like.length > 0) {
-      const typed = like.map((c) => ({ c, type: tgt.columns.get(c)?.type ?? '?', when: suggestActiveWhen(c, tgt.columns.get(c)?.baseType ?? '') }));
+      const typed = like.map((c) => ({
+        c,
+        type: tgt.columns.get(c)?.type ?? '?',
+        when: suggestActiveWhen(c, tgt.columns.get(c)?.baseType ?? ''),
+      }));
       const ex = typed.find((x) => x.when !== null);
       const warning =
         `${link.entity}: ${displayTable(target)} has ${typed.map((x) => `${x.c} (${x.type})`).join(', ')} but the link has no "target.active": ` +
-          `every master counts as active, soft-deleted ones included. ` +
-          (ex === undefined
-            ? 'A status column is not an active predicate: add a boolean or timestamp column, or accept this'
-            : `Set e.g. "active": { "column": "${ex.c}", "activeWhen": ${ex.when} }`);
+        `every master counts as active, soft-deleted ones included. ` +
+        (ex === undefined
+          ? 'A status column is not an active predicate: add a boolean or timestamp column, or accept this'
+          : `Set e.g. "active": { "column": "${ex.c}", "activeWhen": ${ex.when} }`);
       softDelete = { columns: like, warning };
       notices.push(warning);
     }
@@ -354,7 +387,10 @@ export async function resolveLinks(db: Queryable, links: LinkConfig[], entities?
     const known = new Set(links.map((l) => l.entity));
     const unknown = entities.filter((e) => !known.has(e));
     if (unknown.length > 0) {
-      throw new BackfillError('UNKNOWN_ENTITY', `unknown entity ${unknown.map((u) => `"${u}"`).join(', ')}; configured: ${[...known].join(', ')}`);
+      throw new BackfillError(
+        'UNKNOWN_ENTITY',
+        `unknown entity ${unknown.map((u) => `"${u}"`).join(', ')}; configured: ${[...known].join(', ')}`,
+      );
     }
   }
   const out: ResolvedLink[] = [];

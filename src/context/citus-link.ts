@@ -9,7 +9,11 @@ import { citusPresentStatement, tableKind, tableKindsStatement, type TableKind }
 import { displayTable, type TableName } from '../sql/quote.js';
 
 /** The Citus kinds of a link's two tables, or null without Citus. */
-export async function citusKinds(db: Queryable, sourceOid: number, targetOid: number): Promise<{ source: TableKind; target: TableKind } | null> {
+export async function citusKinds(
+  db: Queryable,
+  sourceOid: number,
+  targetOid: number,
+): Promise<{ source: TableKind; target: TableKind } | null> {
   try {
     const present = await db.query(citusPresentStatement());
     if (present.rows[0]?.citus !== true) return null;
@@ -27,7 +31,13 @@ export async function citusKinds(db: Queryable, sourceOid: number, targetOid: nu
  * (the join would repartition every batch, and a tenant-safe FK between them is impossible); a reference
  * or local source with a distributed master (Citus cannot update one from the other).
  */
-export function checkCitusLink(link: LinkConfig, source: TableName, target: TableName, k: { source: TableKind; target: TableKind }, p: string): void {
+export function checkCitusLink(
+  link: LinkConfig,
+  source: TableName,
+  target: TableName,
+  k: { source: TableKind; target: TableKind },
+  p: string,
+): void {
   const refuse = (why: string): never => {
     throw new BackfillError('CITUS_UNSUPPORTED', `${link.entity}: ${why} (${p})`, { details: { path: p } });
   };
@@ -48,12 +58,16 @@ export function checkCitusLink(link: LinkConfig, source: TableName, target: Tabl
     }
   }
   if (s.kind !== 'distributed' && t.kind === 'distributed') {
-    refuse(`${displayTable(source)} is a ${s.kind} table and its master ${displayTable(target)} is distributed: Citus cannot update the one from the other; distribute ${displayTable(source)} co-located with it`);
+    refuse(
+      `${displayTable(source)} is a ${s.kind} table and its master ${displayTable(target)} is distributed: Citus cannot update the one from the other; distribute ${displayTable(source)} co-located with it`,
+    );
   }
   if (s.kind === 'local' && !s.managed && (t.kind === 'reference' || (t.kind === 'local' && t.managed))) {
     const master = t.kind === 'reference' ? 'reference' : 'Citus local';
     // eslint-disable-next-line no-restricted-syntax -- the statement a person runs to fix it, quoted in the message
     const fix = `SELECT citus_add_local_table_to_metadata('${displayTable(source)}')`;
-    refuse(`${displayTable(source)} is local to the Citus coordinator and its master ${displayTable(target)} is a ${master} table: Citus cannot update a plain local table from a join with it; add the table to Citus's metadata (it stays on the coordinator): ${fix}`);
+    refuse(
+      `${displayTable(source)} is local to the Citus coordinator and its master ${displayTable(target)} is a ${master} table: Citus cannot update a plain local table from a join with it; add the table to Citus's metadata (it stays on the coordinator): ${fix}`,
+    );
   }
 }

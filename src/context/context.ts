@@ -112,7 +112,9 @@ export async function prepare(handle: unknown, opts: CommonOptions, need: Prepar
   if (need.rowIdentity ?? need.tenant === 'required') {
     const bad = links.find((l) => l.keyProblem !== null);
     if (bad !== undefined) {
-      throw new BackfillError('SCHEMA_KEY_NOT_UNIQUE', `${bad.entity}: ${bad.keyProblem}`, { details: { entity: bad.entity, table: bad.config.table } });
+      throw new BackfillError('SCHEMA_KEY_NOT_UNIQUE', `${bad.entity}: ${bad.keyProblem}`, {
+        details: { entity: bad.entity, table: bad.config.table },
+      });
     }
   }
   const scoped = links.some((l) => l.config.scope.length > 0);
@@ -126,7 +128,9 @@ export async function prepare(handle: unknown, opts: CommonOptions, need: Prepar
   if (need.store !== false) await migrate(db);
   if (filter.tenant !== null) {
     for (const l of links.filter((x) => x.config.scope.length > 1)) {
-      notices.push(`${l.entity}: the tenant filters ${l.config.scope[0]} only; every ${l.config.scope.slice(1).join('/')} of it is processed (names are still matched within the same ${l.config.scope.join('/')})`);
+      notices.push(
+        `${l.entity}: the tenant filters ${l.config.scope[0]} only; every ${l.config.scope.slice(1).join('/')} of it is processed (names are still matched within the same ${l.config.scope.join('/')})`,
+      );
     }
   }
   return { db, config, configHash: configHash(config), links, filter, notices };
@@ -141,7 +145,7 @@ export async function prepare(handle: unknown, opts: CommonOptions, need: Prepar
 function withoutUnscoped(links: ResolvedLink[], named: readonly string[] | undefined, notices: string[]): ResolvedLink[] {
   const unscoped = links.filter((l) => l.config.scope.length === 0);
   if (unscoped.length === 0) return links;
-  const why = 'has no scope (tenant) column, so --tenant cannot restrict it to one tenant\'s rows';
+  const why = "has no scope (tenant) column, so --tenant cannot restrict it to one tenant's rows";
   const asked = unscoped.filter((l) => named?.includes(l.entity) === true);
   if (asked.length > 0 || unscoped.length === links.length) {
     const l = asked[0] ?? unscoped[0]!;
@@ -151,7 +155,8 @@ function withoutUnscoped(links: ResolvedLink[], named: readonly string[] | undef
   return links.filter((l) => l.config.scope.length > 0);
 }
 
-const BUILTIN_LINKS = 'sales_orders/sales_invoices.customer_id → customers, purchase_orders/purchase_bills.vendor_id → vendors, by name, per tenant_id';
+const BUILTIN_LINKS =
+  'sales_orders/sales_invoices.customer_id → customers, purchase_orders/purchase_bills.vendor_id → vendors, by name, per tenant_id';
 
 /** A tenant that is not a valid value of the scope column, or that no row mentions, is an error. */
 async function checkTenant(db: Queryable, links: ResolvedLink[], tenant: string): Promise<void> {
@@ -164,12 +169,18 @@ async function checkTenant(db: Queryable, links: ResolvedLink[], tenant: string)
     } catch (e) {
       const state = sqlState(e);
       if (state === '22P02' || state === '22003' || state === '22008' || state === '22007') {
-        throw new BackfillError('UNKNOWN_TENANT', `tenant "${tenant}" is not a valid ${l.scopeTypes[0]} for ${l.config.table}.${l.config.scope[0]}`);
+        throw new BackfillError(
+          'UNKNOWN_TENANT',
+          `tenant "${tenant}" is not a valid ${l.scopeTypes[0]} for ${l.config.table}.${l.config.scope[0]}`,
+        );
       }
       throw wrapDbError(e, `looking up tenant "${tenant}"`);
     }
   }
-  throw new BackfillError('UNKNOWN_TENANT', `tenant "${tenant}" not found: no row of ${[...new Set(scoped.flatMap((l) => [l.config.table, l.config.target.table]))].join(', ')} has it${await tenantHint(db, scoped[0]!, tenant)}`);
+  throw new BackfillError(
+    'UNKNOWN_TENANT',
+    `tenant "${tenant}" not found: no row of ${[...new Set(scoped.flatMap((l) => [l.config.table, l.config.target.table]))].join(', ')} has it${await tenantHint(db, scoped[0]!, tenant)}`,
+  );
 }
 
 /** What an unknown tenant error adds: the same value in another case, and some values that exist (read from a bounded sample). */
@@ -184,7 +195,6 @@ async function tenantHint(db: Queryable, l: ResolvedLink, tenant: string): Promi
     return '';
   }
 }
-
 
 /** The warning of a link without an active predicate whose master table has soft-delete or status-like columns (plan, status, verify). */
 export function softDeleteWarnings(l: ResolvedLink): string[] {

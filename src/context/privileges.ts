@@ -18,7 +18,10 @@ export async function assertCanWrite(ctx: Pick<Context, 'db' | 'links'>, doing: 
   }
   const row = res.rows[0];
   if (row?.ro === 'on') {
-    throw new BackfillError('PERMISSION_DENIED', `${doing} needs a read-write session: this one is read-only (default_transaction_read_only or a standby); nothing written`);
+    throw new BackfillError(
+      'PERMISSION_DENIED',
+      `${doing} needs a read-write session: this one is read-only (default_transaction_read_only or a standby); nothing written`,
+    );
   }
   for (const l of ctx.links) {
     const cols = [l.config.fk, ...(l.touch === null ? [] : [l.touch.column])];

@@ -29,7 +29,10 @@ export function redactUrl(url: string): string {
  */
 export async function openDatabase(url: string, opts: { create?: boolean; connections?: number } = {}): Promise<Database> {
   if (typeof url !== 'string' || url.length === 0) {
-    throw new BackfillError('DB_URL_INVALID', `openDatabase needs a database URL (postgres://…, pglite://DIR or memory://), got ${url === '' ? 'an empty string' : typeof url === 'string' ? 'a string' : String(url)}`);
+    throw new BackfillError(
+      'DB_URL_INVALID',
+      `openDatabase needs a database URL (postgres://…, pglite://DIR or memory://), got ${url === '' ? 'an empty string' : typeof url === 'string' ? 'a string' : String(url)}`,
+    );
   }
   const shown = redactUrl(url);
   let db: Database;

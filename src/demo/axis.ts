@@ -3,7 +3,13 @@
  * FKs with ON DELETE RESTRICT, and the nine documents of the seed's migration report.
  */
 import type { Queryable } from '../db/port.js';
-import { AXIS_SCHEMA_SQL, demoDocumentsStatement, demoMastersStatement, demoTenantsStatement, dropDemoTableStatement } from '../sql/demo.js';
+import {
+  AXIS_SCHEMA_SQL,
+  demoDocumentsStatement,
+  demoMastersStatement,
+  demoTenantsStatement,
+  dropDemoTableStatement,
+} from '../sql/demo.js';
 
 export { AXIS_SCHEMA_SQL };
 
@@ -11,8 +17,15 @@ export const DEMO_TENANT = '00000000-0000-4000-8000-00000000a001';
 /** A second tenant with a same-named customer: proves nothing crosses tenants. */
 export const OTHER_TENANT = '00000000-0000-4000-8000-00000000b002';
 
-export const AXIS_TABLES = ['purchase_bills', 'purchase_orders', 'sales_invoices', 'sales_orders', 'vendors', 'customers', 'tenants'] as const;
-
+export const AXIS_TABLES = [
+  'purchase_bills',
+  'purchase_orders',
+  'sales_invoices',
+  'sales_orders',
+  'vendors',
+  'customers',
+  'tenants',
+] as const;
 
 export interface DemoMaster {
   number: string;
@@ -76,7 +89,10 @@ export interface AxisData {
 export const SEED_DATA: AxisData = { customers: DEMO_CUSTOMERS, vendors: DEMO_VENDORS, documents: DEMO_DOCUMENTS };
 
 /** Creates the Axis tables (in the current schema) and loads the data, set-based, in one transaction. */
-export async function createAxis(db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> }, data: AxisData = SEED_DATA): Promise<void> {
+export async function createAxis(
+  db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> },
+  data: AxisData = SEED_DATA,
+): Promise<void> {
   await db.transaction(async (tx) => {
     for (const stmt of AXIS_SCHEMA_SQL) await tx.query(stmt);
     await tx.query(demoTenantsStatement(DEMO_TENANT, OTHER_TENANT));
@@ -84,12 +100,27 @@ export async function createAxis(db: { transaction<T>(fn: (tx: Queryable) => Pro
       ['customers', 'customer', data.customers],
       ['vendors', 'vendor', data.vendors],
     ] as const) {
-      await tx.query(demoMastersStatement(table, prefix, JSON.stringify(list.map((m) => ({ tenant_id: m.tenant ?? DEMO_TENANT, number: m.number, name: m.name, active: m.active ?? true })))));
+      await tx.query(
+        demoMastersStatement(
+          table,
+          prefix,
+          JSON.stringify(
+            list.map((m) => ({ tenant_id: m.tenant ?? DEMO_TENANT, number: m.number, name: m.name, active: m.active ?? true })),
+          ),
+        ),
+      );
     }
     for (const [table, cols] of Object.entries(DOC_COLUMNS)) {
       const docs = data.documents.filter((d) => d.table === table);
       if (docs.length === 0) continue;
-      await tx.query(demoDocumentsStatement(table, cols, JSON.stringify(docs.map((d) => ({ number: d.number, name: d.name, linked: d.linked ?? false, amount: d.amount }))), DEMO_TENANT));
+      await tx.query(
+        demoDocumentsStatement(
+          table,
+          cols,
+          JSON.stringify(docs.map((d) => ({ number: d.number, name: d.name, linked: d.linked ?? false, amount: d.amount }))),
+          DEMO_TENANT,
+        ),
+      );
     }
   });
 }

@@ -50,7 +50,10 @@ export async function runDemo(opts: { url?: string; reset?: boolean; userId?: st
     const existing = await db.query(existingTablesStatement(AXIS_TABLES));
     if (existing.rows.length > 0) {
       if (opts.reset !== true) {
-        throw new BackfillError('USAGE', `demo tables already exist in ${db.description} (${existing.rows.map((r) => r.t).join(', ')}); pass --reset to drop and rebuild them`);
+        throw new BackfillError(
+          'USAGE',
+          `demo tables already exist in ${db.description} (${existing.rows.map((r) => r.t).join(', ')}); pass --reset to drop and rebuild them`,
+        );
       }
       await db.transaction(async (tx) => dropAxis(tx));
     }

@@ -20,10 +20,28 @@ export async function loadCatalog(db: Queryable, schemas: readonly string[] | nu
     const oid = num(r.oid);
     let t = byOid.get(oid);
     if (t === undefined) {
-      t = { schema: r.schema, table: r.table_name, oid, cols: new Map(), order: [], pk: null, indexes: [], sql: `${ident(r.schema)}.${ident(r.table_name)}`, ref: tableRef(r.schema, r.table_name, cur) };
+      t = {
+        schema: r.schema,
+        table: r.table_name,
+        oid,
+        cols: new Map(),
+        order: [],
+        pk: null,
+        indexes: [],
+        sql: `${ident(r.schema)}.${ident(r.table_name)}`,
+        ref: tableRef(r.schema, r.table_name, cur),
+      };
       byOid.set(oid, t);
     }
-    t.cols.set(r.column_name, { name: r.column_name, type: r.type, base: r.base, category: r.category, notNull: r.not_null, identity: r.identity ?? '', generated: r.generated ?? '' });
+    t.cols.set(r.column_name, {
+      name: r.column_name,
+      type: r.type,
+      base: r.base,
+      category: r.category,
+      notNull: r.not_null,
+      identity: r.identity ?? '',
+      generated: r.generated ?? '',
+    });
     t.order.push(r.column_name);
   }
   const oids = [...byOid.keys()];

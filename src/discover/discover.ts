@@ -33,7 +33,19 @@ import { wrapDbError } from '../errors.js';
 import type { Candidate, DiscoverOptions, DiscoverResult, Draft, Level, Overlap, Rejected, Tbl } from './types.js';
 import { type Catalog, loadCatalog } from './catalog.js';
 import { evidence } from './evidence.js';
-import { GENERIC_NAMES, isText, KEY_BASES, LEVEL_SCORE, NAME_SUFFIXES, namesTable, ratioText, reference, singular, targetNameColumn, words } from './naming.js';
+import {
+  GENERIC_NAMES,
+  isText,
+  KEY_BASES,
+  LEVEL_SCORE,
+  NAME_SUFFIXES,
+  namesTable,
+  ratioText,
+  reference,
+  singular,
+  targetNameColumn,
+  words,
+} from './naming.js';
 import { draft, KEY_LISTS } from './draft.js';
 import { settle } from './settle.js';
 
@@ -71,17 +83,29 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
       const w = words(colName);
       const nameLike = NAME_SUFFIXES.has(w[w.length - 1] ?? '');
       // Tables the name points at (never the table itself without a constraint: that is the row's own number).
-      const named = nameLike ? [] : cat.tables.map((t) => ({ t, level: namesTable(ref.stem, t.table) })).filter((x): x is { t: Tbl; level: Level } => x.level !== null);
+      const named = nameLike
+        ? []
+        : cat.tables
+            .map((t) => ({ t, level: namesTable(ref.stem, t.table) }))
+            .filter((x): x is { t: Tbl; level: Level } => x.level !== null);
       // A column whose first word(s) name a table but which does not read as a reference (`account_memo`).
       const prefixOnly =
         !nameLike && ref.suffix === null && named.length === 0 && constraints.length === 0 && KEY_BASES.has(col.base)
-          ? cat.tables.find((t) => t !== src && w.length > 1 && ['exact', 'tail'].includes(namesTable(w.slice(0, 1), t.table) ?? '') && namesTable(w.slice(0, 1), src.table) === null)
+          ? cat.tables.find(
+              (t) =>
+                t !== src &&
+                w.length > 1 &&
+                ['exact', 'tail'].includes(namesTable(w.slice(0, 1), t.table) ?? '') &&
+                namesTable(w.slice(0, 1), src.table) === null,
+            )
           : undefined;
       if (constraints.length === 0 && ref.suffix === null && named.length === 0 && prefixOnly === undefined) continue; // not a reference by any reading
       if (constraints.length === 0 && ref.suffix === null && !KEY_BASES.has(col.base)) continue;
       const reject = (reason: string): void => void rejected.push({ source: where, column: colName, reason });
       if (prefixOnly !== undefined) {
-        reject(`shares "${w[0]}" with ${prefixOnly.table} but is not named as a reference (no id/no/code/ref… suffix) and no FK constraint covers it`);
+        reject(
+          `shares "${w[0]}" with ${prefixOnly.table} but is not named as a reference (no id/no/code/ref… suffix) and no FK constraint covers it`,
+        );
         continue;
       }
       const tenantPart = constraints.find((f) => f.columns.length > 1 && f.refColumns[f.columns.indexOf(colName)] === colName);
@@ -110,7 +134,9 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
         continue;
       }
       if (srcKey.length > 1 && !KEY_LISTS) {
-        reject(`${src.table}'s primary key has ${srcKey.length} columns (${srcKey.join(', ')}); a link's key is one column in this version`);
+        reject(
+          `${src.table}'s primary key has ${srcKey.length} columns (${srcKey.join(', ')}); a link's key is one column in this version`,
+        );
         continue;
       }
 
@@ -182,7 +208,9 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
         for (const x of sameSchema.length > 0 ? sameSchema : others) {
           const keys = keysOf(x.t, src, col);
           if (keys.length === 0) {
-            const ks = x.t.indexes.filter((i) => i.unique && !i.partial).map((i) => i.columns.map((c) => `${c} ${x.t.cols.get(c)?.type ?? ''}`).join('+'));
+            const ks = x.t.indexes
+              .filter((i) => i.unique && !i.partial)
+              .map((i) => i.columns.map((c) => `${c} ${x.t.cols.get(c)?.type ?? ''}`).join('+'));
             reasons.push(`${x.t.table} has no unique key of type ${col.type}${ks.length > 0 ? ` (keys: ${ks.join(', ')})` : ''}`);
             continue;
           }
@@ -209,7 +237,8 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
           continue;
         }
         const paired = new Set<string>();
-        if (c.constraint !== null) c.constraint.columns.forEach((s, i) => s !== colName && s === c.constraint!.refColumns[i] && paired.add(s));
+        if (c.constraint !== null)
+          c.constraint.columns.forEach((s, i) => s !== colName && s === c.constraint!.refColumns[i] && paired.add(s));
         const tname = targetNameColumn(tgt, new Set([c.key, ...paired]));
         if (tname === null) {
           reasons.push(`${tgt.table} has no name column`);
@@ -222,7 +251,12 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
           (n, i, a) => a.indexOf(n) === i && n !== colName && isText(src.cols.get(n)) && !paired.has(n),
         );
         const byRole = src.order.filter(
-          (n) => !namedAs.includes(n) && n !== colName && isText(src.cols.get(n)) && NAME_SUFFIXES.has(words(n).at(-1) ?? '') && (namesTable(words(n).slice(0, -1), tgt.table) !== null || namesTable(words(n).slice(0, -1), stem) !== null),
+          (n) =>
+            !namedAs.includes(n) &&
+            n !== colName &&
+            isText(src.cols.get(n)) &&
+            NAME_SUFFIXES.has(words(n).at(-1) ?? '') &&
+            (namesTable(words(n).slice(0, -1), tgt.table) !== null || namesTable(words(n).slice(0, -1), stem) !== null),
         );
         const names = [...namedAs, ...byRole];
         let sname: string;
@@ -246,15 +280,27 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
             if (best === null || (o.ratio ?? -1) > (best.o.ratio ?? -1)) best = { n, o };
           }
           if (best === null || (best.o.ratio ?? 0) < 0.5 || best.o.found < 2) {
-            const closest = best === null ? 'it has no text column' : `the closest by values is ${best.n}: ${ratioText(best.o)} of its sampled names are ${tgt.table}.${tname} values`;
-            reasons.push(`no name column for ${stem} in ${src.table} (looked for ${looked.join(', ')}, or a *_name column naming ${tgt.table}; ${closest})`);
+            const closest =
+              best === null
+                ? 'it has no text column'
+                : `the closest by values is ${best.n}: ${ratioText(best.o)} of its sampled names are ${tgt.table}.${tname} values`;
+            reasons.push(
+              `no name column for ${stem} in ${src.table} (looked for ${looked.join(', ')}, or a *_name column naming ${tgt.table}; ${closest})`,
+            );
             continue;
           }
           sname = best.n;
           ov = best.o;
           byValues = true;
         }
-        const shared = tgt.order.filter((s) => s !== colName && s !== c.key && src.cols.has(s) && KEY_BASES.has(tgt.cols.get(s)!.base) && src.cols.get(s)!.base === tgt.cols.get(s)!.base);
+        const shared = tgt.order.filter(
+          (s) =>
+            s !== colName &&
+            s !== c.key &&
+            src.cols.has(s) &&
+            KEY_BASES.has(tgt.cols.get(s)!.base) &&
+            src.cols.get(s)!.base === tgt.cols.get(s)!.base,
+        );
         const ko = await keyOverlap(src, colName, tgt, c.key, shared);
         if (c.constraint === null && ko.keys.sampled >= 3 && (ko.keys.ratio ?? 0) < 0.5) {
           reasons.push(`only ${ratioText(ko.keys)} values of ${colName} are ${tgt.table}.${c.key} values: not a reference to it`);
@@ -273,7 +319,12 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
           .filter((x) => x !== null)
           .join('; ');
         let confidence =
-          0.2 + (c.constraint !== null ? 0.4 : 0) + 0.25 * levelScore + 0.05 * fit + (ov.ratio === null ? 0 : 0.3 * ov.ratio) + (ko.keys.ratio === null || ko.keys.found < 2 ? 0 : 0.1 * ko.keys.ratio);
+          0.2 +
+          (c.constraint !== null ? 0.4 : 0) +
+          0.25 * levelScore +
+          0.05 * fit +
+          (ov.ratio === null ? 0 : 0.3 * ov.ratio) +
+          (ko.keys.ratio === null || ko.keys.found < 2 ? 0 : 0.1 * ko.keys.ratio);
         confidence = Math.min(1, Math.round(confidence * 100) / 100);
         const why: string[] = [];
         const confirm: string[] = [];
@@ -282,7 +333,8 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
         if (c.constraint === null) {
           if (!namesAgree && !keysAgree) {
             if (ov.sampled === 0) why.push(`no names in ${src.table}.${sname} to compare`);
-            else if (ov.found < 2 && ov.ratio !== null && ov.ratio >= 0.5) why.push(`too few names to compare (${ratioText(ov)} sampled names of ${sname} exist in ${tgt.table}.${tname})`);
+            else if (ov.found < 2 && ov.ratio !== null && ov.ratio >= 0.5)
+              why.push(`too few names to compare (${ratioText(ov)} sampled names of ${sname} exist in ${tgt.table}.${tname})`);
             else why.push(`only ${ratioText(ov)} sampled names of ${sname} exist in ${tgt.table}.${tname}`);
             confirm.push(`names in ${sname} that exist in ${tgt.table}.${tname}, some ${colName} values already set, or an FK constraint`);
           }
@@ -293,7 +345,9 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
         }
         const unscoped = c.with.filter((x) => !scope.includes(x));
         if (unscoped.length > 0) {
-          why.push(`${tgt.table}.${c.key} is unique only together with ${unscoped.join(', ')}, which is not a scope column (${unscoped.map((x) => verdicts.find((v) => v.column === x)?.reason ?? 'not shared').join('; ')})`);
+          why.push(
+            `${tgt.table}.${c.key} is unique only together with ${unscoped.join(', ')}, which is not a scope column (${unscoped.map((x) => verdicts.find((v) => v.column === x)?.reason ?? 'not shared').join('; ')})`,
+          );
           confirm.push(`${unscoped.join(', ')} as scope, or a key of ${tgt.table} unique on its own`);
         }
         if (confidence < minConfidence) why.push(`confidence ${confidence} below ${minConfidence}`);
@@ -326,10 +380,18 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
       }
       mine.sort((a, b) => Number(b.confident) - Number(a.confident) || b.confidence - a.confidence);
       const [top, next] = mine;
-      if (top!.confident && next !== undefined && next.confident && top!.evidence.constraint === null && top!.confidence - next.confidence < 0.1) {
+      if (
+        top!.confident &&
+        next !== undefined &&
+        next.confident &&
+        top!.evidence.constraint === null &&
+        top!.confidence - next.confidence < 0.1
+      ) {
         for (const d of [top!, next]) {
           d.confident = false;
-          d.why.push(`ambiguous: ${colName} fits ${top!.target} and ${next.target} about equally (${top!.confidence} vs ${next.confidence})`);
+          d.why.push(
+            `ambiguous: ${colName} fits ${top!.target} and ${next.target} about equally (${top!.confidence} vs ${next.confidence})`,
+          );
           d.confirm.push(`an FK constraint naming the right one`);
         }
         drafts.push(top!, next);

@@ -4,7 +4,14 @@ import type { ActiveProposal, Col, Draft, Overlap, ScopeVerdict, Tbl } from './t
 import { amountColumn, documentColumn, entityName, reference, singular } from './naming.js';
 
 /** Whether this version's config takes a list of columns as a link's key (a composite primary key). */
-export const KEY_LISTS = linkSchema.safeParse({ entity: 'e', table: 't', key: ['a', 'b'], fk: 'f', name: 'n', target: { table: 't', key: 'k', name: 'n' } }).success;
+export const KEY_LISTS = linkSchema.safeParse({
+  entity: 'e',
+  table: 't',
+  key: ['a', 'b'],
+  fk: 'f',
+  name: 'n',
+  target: { table: 't', key: 'k', name: 'n' },
+}).success;
 
 export function draft(a: {
   src: Tbl;

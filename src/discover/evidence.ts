@@ -19,14 +19,17 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
   const carriers = new Map<string, number>();
   for (const t of cat.tables) {
     perSchema.set(t.schema, (perSchema.get(t.schema) ?? 0) + 1);
-    for (const c of t.cols.values()) carriers.set(`${t.schema}\u0000${c.name}\u0000${c.base}`, (carriers.get(`${t.schema}\u0000${c.name}\u0000${c.base}`) ?? 0) + 1);
+    for (const c of t.cols.values())
+      carriers.set(`${t.schema}\u0000${c.name}\u0000${c.base}`, (carriers.get(`${t.schema}\u0000${c.name}\u0000${c.base}`) ?? 0) + 1);
   }
 
   const cardinality = new Map<number, Promise<Map<string, { n: number; d: number }>>>();
   const cardinalityOf = (t: Tbl): Promise<Map<string, { n: number; d: number }>> => {
     let p = cardinality.get(t.oid);
     if (p === undefined) {
-      const cols = t.order.filter((c) => KEY_BASES.has(t.cols.get(c)!.base) && (carriers.get(`${t.schema}\u0000${c}\u0000${t.cols.get(c)!.base}`) ?? 0) > 1).slice(0, 40);
+      const cols = t.order
+        .filter((c) => KEY_BASES.has(t.cols.get(c)!.base) && (carriers.get(`${t.schema}\u0000${c}\u0000${t.cols.get(c)!.base}`) ?? 0) > 1)
+        .slice(0, 40);
       p = db.query(cardinalityStatement(t.sql, cols, sample)).then((r) => {
         const row = r.rows[0] ?? {};
         const n = num(row['n']);
@@ -44,11 +47,21 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
     return { sampled, found, ratio: sampled === 0 ? null : found / sampled };
   };
 
-  const keyOverlap = async (src: Tbl, fk: string, tgt: Tbl, key: string, shared: string[]): Promise<{ keys: Overlap; agree: Map<string, number> }> => {
-    const r = (await db.query(keyOverlapStatement({ sourceSql: src.sql, fk, targetSql: tgt.sql, targetKey: key, shared }, sample))).rows[0] ?? {};
+  const keyOverlap = async (
+    src: Tbl,
+    fk: string,
+    tgt: Tbl,
+    key: string,
+    shared: string[],
+  ): Promise<{ keys: Overlap; agree: Map<string, number> }> => {
+    const r =
+      (await db.query(keyOverlapStatement({ sourceSql: src.sql, fk, targetSql: tgt.sql, targetKey: key, shared }, sample))).rows[0] ?? {};
     const sampled = num(r['sampled']);
     const found = num(r['found']);
-    return { keys: { sampled, found, ratio: sampled === 0 ? null : found / sampled }, agree: new Map(shared.map((c, i) => [c, num(r[`a${i}`])])) };
+    return {
+      keys: { sampled, found, ratio: sampled === 0 ? null : found / sampled },
+      agree: new Map(shared.map((c, i) => [c, num(r[`a${i}`])])),
+    };
   };
 
   const statusValues = async (t: Tbl, c: string): Promise<string[]> => {
@@ -56,15 +69,27 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
   };
 
   const indexed = (t: Tbl, c: string): Index | undefined => t.indexes.find((i) => i.columns.includes(c));
-  const parentOf = (t: Tbl, c: string): number | null => cat.fks.find((f) => f.oid === t.oid && f.columns.length === 1 && f.columns[0] === c)?.refOid ?? null;
+  const parentOf = (t: Tbl, c: string): number | null =>
+    cat.fks.find((f) => f.oid === t.oid && f.columns.length === 1 && f.columns[0] === c)?.refOid ?? null;
 
   /**
    * Which columns shared by both tables scope the link. `paired`: columns a composite FK constraint pairs
    * (decisive); `agree`: already-linked rows agreeing on the column (of `linked`).
    */
-  const scopeFor = async (src: Tbl, tgt: Tbl, fk: string, key: string, exclude: ReadonlySet<string>, paired: ReadonlySet<string>, linked: number, agree: Map<string, number>): Promise<ScopeVerdict[]> => {
+  const scopeFor = async (
+    src: Tbl,
+    tgt: Tbl,
+    fk: string,
+    key: string,
+    exclude: ReadonlySet<string>,
+    paired: ReadonlySet<string>,
+    linked: number,
+    agree: Map<string, number>,
+  ): Promise<ScopeVerdict[]> => {
     const verdicts: ScopeVerdict[] = [];
-    const shared = tgt.order.filter((c) => c !== fk && c !== key && !exclude.has(c) && src.cols.has(c) && KEY_BASES.has(tgt.cols.get(c)!.base));
+    const shared = tgt.order.filter(
+      (c) => c !== fk && c !== key && !exclude.has(c) && src.cols.has(c) && KEY_BASES.has(tgt.cols.get(c)!.base),
+    );
     if (shared.length === 0) return verdicts;
     const [cs, ct] = await Promise.all([cardinalityOf(src), cardinalityOf(tgt)]);
     for (const c of shared) {
@@ -97,7 +122,9 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
       const tooMany = (s: { n: number; d: number } | undefined): boolean => s !== undefined && s.n >= 4 && s.d > s.n / 2;
       const st = ct.get(c);
       const ss = cs.get(c);
-      const strong = tgt.indexes.some((i) => i.unique && i.columns.length > 1 && i.columns.includes(c)) || (parentOf(src, c) !== null && parentOf(src, c) === parentOf(tgt, c));
+      const strong =
+        tgt.indexes.some((i) => i.unique && i.columns.length > 1 && i.columns.includes(c)) ||
+        (parentOf(src, c) !== null && parentOf(src, c) === parentOf(tgt, c));
       if (!strong && (tooMany(st) || tooMany(ss))) {
         const s = tooMany(st) ? st! : ss!;
         no(`${s.d} distinct values in ${s.n} sampled rows of ${tooMany(st) ? tgt.table : src.table}: not a partition`);
@@ -135,7 +162,8 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
     for (const i of indexes) {
       for (const k of i.columns.filter((c) => tgt.cols.get(c)?.base === col.base)) {
         const others = i.columns.filter((c) => c !== k);
-        if (others.every((c) => src.cols.has(c) && src.cols.get(c)!.base === tgt.cols.get(c)!.base) && !out.some((o) => o.key === k)) out.push({ key: k, with: others });
+        if (others.every((c) => src.cols.has(c) && src.cols.get(c)!.base === tgt.cols.get(c)!.base) && !out.some((o) => o.key === k))
+          out.push({ key: k, with: others });
       }
     }
     return out;
@@ -146,7 +174,15 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
     const f = reference(fk);
     const k = reference(key);
     if (key === 'id' && f.suffix === 'id') return 1;
-    if (f.suffix !== null && k.suffix === f.suffix && (k.stem.length === 0 || namesTable(k.stem, f.stem.join('_')) !== null || namesTable(f.stem, k.stem.join('_')) !== null || namesTable(k.stem, tgt.table) !== null)) return 1;
+    if (
+      f.suffix !== null &&
+      k.suffix === f.suffix &&
+      (k.stem.length === 0 ||
+        namesTable(k.stem, f.stem.join('_')) !== null ||
+        namesTable(f.stem, k.stem.join('_')) !== null ||
+        namesTable(k.stem, tgt.table) !== null)
+    )
+      return 1;
     if (key === fk) return 1;
     if (k.suffix !== null && k.suffix === f.suffix) return 0.5;
     return 0;
@@ -160,7 +196,9 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
         const a = activeFromColumns(t);
         for (const s of a.status) {
           const vals = await statusValues(t, s);
-          a.evidence.push(`${s} (${t.cols.get(s)!.type}) looks like a status${vals.length > 0 ? ` (values: ${vals.join(', ')})` : ''}: not used; the config takes a boolean flag or a NULL test`);
+          a.evidence.push(
+            `${s} (${t.cols.get(s)!.type}) looks like a status${vals.length > 0 ? ` (values: ${vals.join(', ')})` : ''}: not used; the config takes a boolean flag or a NULL test`,
+          );
         }
         return { active: a.active, evidence: a.evidence };
       })();

@@ -14,7 +14,28 @@ const REF_SUFFIXES = new Set(['id', 'no', 'nr', 'nbr', 'num', 'number', 'ref', '
 /** Last words of a column holding a name. */
 export const NAME_SUFFIXES = new Set(['name', 'title', 'label', 'nm']);
 /** Words saying a row is gone or switched off (a timestamp of it, or a flag that is true for it). */
-const OFF_WORDS = new Set(['deleted', 'delete', 'del', 'archived', 'archive', 'removed', 'disabled', 'deactivated', 'inactivated', 'inactive', 'voided', 'retired', 'trashed', 'discarded', 'obsolete', 'purged', 'closed', 'terminated', 'blocked', 'suspended']);
+const OFF_WORDS = new Set([
+  'deleted',
+  'delete',
+  'del',
+  'archived',
+  'archive',
+  'removed',
+  'disabled',
+  'deactivated',
+  'inactivated',
+  'inactive',
+  'voided',
+  'retired',
+  'trashed',
+  'discarded',
+  'obsolete',
+  'purged',
+  'closed',
+  'terminated',
+  'blocked',
+  'suspended',
+]);
 /** Words saying a row is live (a flag that is true for it). */
 const ON_WORDS = new Set(['active', 'enabled', 'live']);
 /** Filler words around those (`is_deleted`, `deleted_flag`, `deleted_at`). */
@@ -76,7 +97,8 @@ export function namesTable(stem: readonly string[], table: string): Level | null
   const tlast = tws[tws.length - 1]!;
   if (stem.length === 1 && same(last, tlast)) return 'tail';
   if (stem.length > 1 && same(last, tlast) && tws.length > 1) return 'tail';
-  if (stem.length === tws.length && stem.every((x, i) => sameOrAbbr(x, tws[i]!)) && stem.some((x, i) => !same(x, tws[i]!))) return 'abbreviated';
+  if (stem.length === tws.length && stem.every((x, i) => sameOrAbbr(x, tws[i]!)) && stem.some((x, i) => !same(x, tws[i]!)))
+    return 'abbreviated';
   if (stem.length >= 1 && abbreviates(last, tlast) && (stem.length === 1 || tws.length === 1)) return 'abbreviated';
   if (stem.length === 1 && tws.length >= 2 && last === tws.map((x) => x[0]).join('')) return 'initials';
   return null;
@@ -96,7 +118,8 @@ export function tableRef(schema: string, table: string, current: string | null):
 export function targetNameColumn(t: Tbl, exclude: ReadonlySet<string>): string | null {
   const s = singular(t.table);
   const ok = (c: string): boolean => !exclude.has(c) && isText(t.cols.get(c));
-  for (const c of [`${s}_name`, 'name', `${t.table}_name`, 'display_name', 'full_name', 'company_name', 'title', 'label']) if (ok(c)) return c;
+  for (const c of [`${s}_name`, 'name', `${t.table}_name`, 'display_name', 'full_name', 'company_name', 'title', 'label'])
+    if (ok(c)) return c;
   const named = t.order.filter((c) => ok(c) && NAME_SUFFIXES.has(words(c).at(-1) ?? ''));
   const own = named.find((c) => namesTable(words(c).slice(0, -1), t.table) !== null);
   return own ?? named[0] ?? (ok('description') ? 'description' : null);
@@ -124,7 +147,11 @@ export function documentColumn(src: Tbl, stem: readonly string[], exclude: Reado
 export function amountColumn(src: Tbl, exclude: ReadonlySet<string>): string | null {
   const numeric = (c: string): boolean => {
     const col = src.cols.get(c);
-    return col !== undefined && !exclude.has(c) && (col.base === 'numeric' || col.base === 'money' || col.base === 'float8' || col.base === 'float4');
+    return (
+      col !== undefined &&
+      !exclude.has(c) &&
+      (col.base === 'numeric' || col.base === 'money' || col.base === 'float8' || col.base === 'float4')
+    );
   };
   return AMOUNT_COLUMNS.find(numeric) ?? src.order.find((c) => /_amount$/.test(c) && numeric(c)) ?? null;
 }
@@ -133,7 +160,11 @@ export function amountColumn(src: Tbl, exclude: ReadonlySet<string>): string | n
  * The active predicate for a master, from its columns: a soft-delete timestamp first (a deleted master
  * must never be linked), then an inverted flag, then an active flag. The others seen are evidence.
  */
-export function activeFromColumns(t: { cols: Map<string, Col>; order: string[] }): { active: ActiveProposal | null; evidence: string[]; status: string[] } {
+export function activeFromColumns(t: { cols: Map<string, Col>; order: string[] }): {
+  active: ActiveProposal | null;
+  evidence: string[];
+  status: string[];
+} {
   const found: { rank: number; active: ActiveProposal; why: string }[] = [];
   const status: string[] = [];
   const evidence: string[] = [];
@@ -148,8 +179,10 @@ export function activeFromColumns(t: { cols: Map<string, Col>; order: string[] }
     if (core.length !== 1) continue;
     const word = core[0]!;
     if (OFF_WORDS.has(word)) {
-      if (TIME_BASES.has(col.base)) found.push({ rank: 0, active: { column: c, activeWhen: 'null' }, why: `${c} is ${col.type}: a row is active while it is NULL` });
-      else if (col.base === 'bool') found.push({ rank: 1, active: { column: c, activeWhen: false }, why: `${c} is boolean: a row is active while it is false` });
+      if (TIME_BASES.has(col.base))
+        found.push({ rank: 0, active: { column: c, activeWhen: 'null' }, why: `${c} is ${col.type}: a row is active while it is NULL` });
+      else if (col.base === 'bool')
+        found.push({ rank: 1, active: { column: c, activeWhen: false }, why: `${c} is boolean: a row is active while it is false` });
       else evidence.push(`${c} (${col.type}) reads as a soft-delete marker but is neither boolean nor a timestamp: not used`);
     } else if (ON_WORDS.has(word)) {
       if (col.base === 'bool') found.push({ rank: 2, active: c, why: `${c} is boolean: a row is active while it is true` });
@@ -161,7 +194,9 @@ export function activeFromColumns(t: { cols: Map<string, Col>; order: string[] }
   if (chosen !== undefined) evidence.unshift(chosen.why);
   for (const f of found.slice(1)) {
     const col = typeof f.active === 'string' ? f.active : f.active.column;
-    evidence.push(`also ${col}: not combined (one active predicate per link; a row ${typeof f.active === 'string' || f.active.activeWhen === true ? 'with it false' : 'with it set'} would still be linked)`);
+    evidence.push(
+      `also ${col}: not combined (one active predicate per link; a row ${typeof f.active === 'string' || f.active.activeWhen === true ? 'with it false' : 'with it set'} would still be linked)`,
+    );
   }
   return { active: chosen?.active ?? null, evidence, status };
 }

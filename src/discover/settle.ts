@@ -13,7 +13,13 @@ import { reference, sanitize } from './naming.js';
  * better one, columns a confident link uses dropped from the rejected and weak ones, what plan would
  * refuse rejected, entity names made unique, everything sorted, and the config checked.
  */
-export async function settle(db: Queryable, cat: Catalog, schemas: string[] | null, drafts: Draft[], rejected: Rejected[]): Promise<DiscoverResult> {
+export async function settle(
+  db: Queryable,
+  cat: Catalog,
+  schemas: string[] | null,
+  drafts: Draft[],
+  rejected: Rejected[],
+): Promise<DiscoverResult> {
   // Two FK columns of one table claiming the same name column and target: keep the clearly better one.
   const claims = new Map<string, Draft[]>();
   for (const d of drafts.filter((x) => x.confident)) {
@@ -24,7 +30,8 @@ export async function settle(db: Queryable, cat: Catalog, schemas: string[] | nu
     if (group.length < 2) continue;
     group.sort((a, b) => b.confidence - a.confidence);
     const [first, second] = group;
-    const clear = first!.evidence.constraint !== null && second!.evidence.constraint === null ? true : first!.confidence - second!.confidence >= 0.1;
+    const clear =
+      first!.evidence.constraint !== null && second!.evidence.constraint === null ? true : first!.confidence - second!.confidence >= 0.1;
     for (const d of clear ? group.slice(1) : group) {
       d.confident = false;
       d.why.push(`${group.map((g) => g.fk).join(' and ')} both read ${d.name} as names of ${d.target}`);
@@ -52,7 +59,8 @@ export async function settle(db: Queryable, cat: Catalog, schemas: string[] | nu
     const by = usedBy(d.source, d.fk);
     if (by !== undefined && by !== d.fk) {
       drafts.splice(i, 1);
-      if (!rejected.some((r) => r.source === d.source && r.column === d.fk)) rejected.push({ source: d.source, column: d.fk, reason: `used by the ${by} link` });
+      if (!rejected.some((r) => r.source === d.source && r.column === d.fk))
+        rejected.push({ source: d.source, column: d.fk, reason: `used by the ${by} link` });
     }
   }
 
@@ -63,7 +71,11 @@ export async function settle(db: Queryable, cat: Catalog, schemas: string[] | nu
     // what plan would refuse is not written (on Citus: tables it cannot join co-located, a local source…)
     const refused = confident ? await refusal(db, d.link) : null;
     if (refused !== null) {
-      rejected.push({ source: d.source, column: d.fk, reason: `a link ${d.target}.${d.targetKey} ← ${d.name} that plan refuses: ${refused}` });
+      rejected.push({
+        source: d.source,
+        column: d.fk,
+        reason: `a link ${d.target}.${d.targetKey} ← ${d.name} that plan refuses: ${refused}`,
+      });
       continue;
     }
     if (confident) {
@@ -79,11 +91,13 @@ export async function settle(db: Queryable, cat: Catalog, schemas: string[] | nu
     return m;
   };
   const perTable = count((p) => p.source);
-  for (const p of proposals) if ((perTable.get(p.source) ?? 0) > 1) p.entity = sanitize(`${p.entity}_${reference(p.fk).stem.join('_') || p.fk}`);
+  for (const p of proposals)
+    if ((perTable.get(p.source) ?? 0) > 1) p.entity = sanitize(`${p.entity}_${reference(p.fk).stem.join('_') || p.fk}`);
   const perEntity = count((p) => p.entity);
   for (const p of proposals) if ((perEntity.get(p.entity) ?? 0) > 1) p.entity = sanitize(`${p.source.split('.')[0]}.${p.entity}`);
   for (const p of [...proposals, ...weak]) p.link.entity = p.entity;
-  const order = (a: { source: string; fk: string }, b: { source: string; fk: string }): number => a.source.localeCompare(b.source) || a.fk.localeCompare(b.fk);
+  const order = (a: { source: string; fk: string }, b: { source: string; fk: string }): number =>
+    a.source.localeCompare(b.source) || a.fk.localeCompare(b.fk);
   proposals.sort(order);
   weak.sort(order);
   rejected.sort((a, b) => a.source.localeCompare(b.source) || a.column.localeCompare(b.column));

@@ -88,7 +88,13 @@ export async function drift(handle: unknown, opts: DriftOptions = {}): Promise<D
     const opt = matchOptionsFor(l);
     const matchers = new Map<string, Matcher>();
     for (const r of linked) {
-      const g: DriftGroup = { scopeKey: r.scope_key, sourceName: r.source_name, targetKey: r.target_key, masterName: r.master_name, rows: num(r.row_count) };
+      const g: DriftGroup = {
+        scopeKey: r.scope_key,
+        sourceName: r.source_name,
+        targetKey: r.target_key,
+        masterName: r.master_name,
+        rows: num(r.row_count),
+      };
       if (r.kind === 'renamed' && l.config.match !== 'exact' && r.master_name !== null) {
         // a normalised / fuzzy link: drift only when the link's own matcher no longer matches the two names
         const mk = `${r.target_key}\u0000${r.master_name}`;

@@ -13,8 +13,26 @@ import { type Database, type Queryable } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { prepare, shape, type CommonOptions } from '../context/context.js';
-import { dropGuardSql, guardFunctionSql, guardLiveStatement, guardNames, guardTriggerSql, type GuardShape, lockTimeoutStatement, qualifiedByOidStatement } from '../sql/guard.js';
-import { aliasCounts, deleteGuardRow, guardCounts, guardRows, guardRunInUse, type GuardRow, insertGuardRow, refreshAliasesLocked } from '../store/guards.js';
+import {
+  dropGuardSql,
+  guardFunctionSql,
+  guardLiveStatement,
+  guardNames,
+  guardTriggerSql,
+  type GuardShape,
+  lockTimeoutStatement,
+  qualifiedByOidStatement,
+} from '../sql/guard.js';
+import {
+  aliasCounts,
+  deleteGuardRow,
+  guardCounts,
+  guardRows,
+  guardRunInUse,
+  type GuardRow,
+  insertGuardRow,
+  refreshAliasesLocked,
+} from '../store/guards.js';
 import { migrate } from '../store/migrate.js';
 import { createRun, failRun, finishRun } from '../store/runs.js';
 
@@ -74,7 +92,11 @@ async function finishOrphanRuns(db: Queryable, runIds: string[]): Promise<void> 
  * run ended; the new guards log under one new run of kind 'guard'.
  */
 export async function installGuard(handle: unknown, opts: GuardInstallOptions = {}): Promise<GuardInstallResult> {
-  const ctx = await prepare(handle, { ...(opts.config !== undefined ? { config: opts.config } : {}), ...(opts.entities !== undefined ? { entities: opts.entities } : {}), allTenants: true });
+  const ctx = await prepare(handle, {
+    ...(opts.config !== undefined ? { config: opts.config } : {}),
+    ...(opts.entities !== undefined ? { entities: opts.entities } : {}),
+    allTenants: true,
+  });
   const entities = ctx.links.map((l) => l.entity);
   for (const l of ctx.links) {
     if (l.citus !== null && l.citus.source.kind !== 'local') {
@@ -110,8 +132,22 @@ export async function installGuard(handle: unknown, opts: GuardInstallOptions = 
         await tx.query(guardFunctionSql(g, names, runId));
         await tx.query(guardTriggerSql(g, names));
         const l = ctx.links.find((x) => x.entity === g.entity)!;
-        await insertGuardRow(tx, { link: g.entity, runId, tableOid: l.sourceOid, tableName: g.sourceQualified, trigger: names.trigger, fn: names.fn, installedBy: opts.executedBy ?? null });
-        out.push({ entityType: g.entity, table: l.config.table, trigger: names.trigger, function: `fk_backfill.${names.fn}`, replaced: prev !== undefined });
+        await insertGuardRow(tx, {
+          link: g.entity,
+          runId,
+          tableOid: l.sourceOid,
+          tableName: g.sourceQualified,
+          trigger: names.trigger,
+          fn: names.fn,
+          installedBy: opts.executedBy ?? null,
+        });
+        out.push({
+          entityType: g.entity,
+          table: l.config.table,
+          trigger: names.trigger,
+          function: `fk_backfill.${names.fn}`,
+          replaced: prev !== undefined,
+        });
       }
       return { guards: out, oldRuns: old.map((o) => o.run_id), aliases: await aliasCounts(tx, entities) };
     });
@@ -176,7 +212,8 @@ export async function removeGuard(handle: unknown, opts: { entities?: readonly s
   const rows = await guardRows(db, named);
   if (named !== null) {
     const missing = named.filter((e) => !rows.some((r) => r.link === e));
-    if (missing.length > 0) throw new BackfillError('NOT_FOUND', `no guard installed for ${missing.map((m) => `"${m}"`).join(', ')}; nothing removed`);
+    if (missing.length > 0)
+      throw new BackfillError('NOT_FOUND', `no guard installed for ${missing.map((m) => `"${m}"`).join(', ')}; nothing removed`);
   }
   if (rows.length === 0) return { removed: [] };
   await migrate(db);
@@ -187,6 +224,17 @@ export async function removeGuard(handle: unknown, opts: { entities?: readonly s
   } catch (e) {
     throw wrapDbError(e, 'removing the guard');
   }
-  await finishOrphanRuns(db, rows.map((r) => r.run_id));
-  return { removed: rows.map((g) => ({ entityType: g.link, table: g.table_name, trigger: g.trigger_name, function: `fk_backfill.${g.function_name}`, runId: g.run_id })) };
+  await finishOrphanRuns(
+    db,
+    rows.map((r) => r.run_id),
+  );
+  return {
+    removed: rows.map((g) => ({
+      entityType: g.link,
+      table: g.table_name,
+      trigger: g.trigger_name,
+      function: `fk_backfill.${g.function_name}`,
+      runId: g.run_id,
+    })),
+  };
 }

@@ -42,7 +42,12 @@ async function numberer(db: Queryable, l: ResolvedLink, ctx: Context): Promise<(
     const n = num(r.n);
     if (cur === undefined || n > cur.n) best.set(k, { prefix: r.prefix ?? '', width: Number(r.width), next: BigInt(r.max_number) + 1n, n });
   }
-  const fallbackPrefix = `${l.target.table.replace(/[^A-Za-z]/g, '').slice(0, 4).toUpperCase() || 'M'}-`;
+  const fallbackPrefix = `${
+    l.target.table
+      .replace(/[^A-Za-z]/g, '')
+      .slice(0, 4)
+      .toUpperCase() || 'M'
+  }-`;
   return (scopeKey) => {
     const k = JSON.stringify(scopeKey);
     const b = best.get(k) ?? { prefix: fallbackPrefix, width: 3, next: 1n, n: 0 };
@@ -58,35 +63,52 @@ async function numberer(db: Queryable, l: ResolvedLink, ctx: Context): Promise<(
 export async function createMastersIn(ctx: Context, file: unknown, opts: { by: string | null }): Promise<CreateMastersResult> {
   const parsed = proposalsFileSchema.safeParse(file);
   if (!parsed.success) {
-    throw new BackfillError('INVALID_INPUT', `proposals file is not valid: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new BackfillError(
+      'INVALID_INPUT',
+      `proposals file is not valid: ${parsed.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join('.')}: ${i.message}`)
+        .join('; ')}`,
+    );
   }
   const approved = parsed.data.proposals.filter((p) => p.approved);
   const problems: string[] = [];
   const seen = new Set<string>();
-  const linkFor = (p: MasterProposal): ResolvedLink | undefined => ctx.links.find((l) => p.links.includes(l.entity) && l.config.target.table === p.targetTable);
+  const linkFor = (p: MasterProposal): ResolvedLink | undefined =>
+    ctx.links.find((l) => p.links.includes(l.entity) && l.config.target.table === p.targetTable);
   for (const p of approved) {
     const l = linkFor(p);
     if (l === undefined) problems.push(`${p.id}: no configured link ${p.links.join('/')} with target ${p.targetTable}`);
     else {
-      for (const n of p.names) if (!ctx.links.some((x) => x.entity === n.link && targetGroup(x) === targetGroup(l))) problems.push(`${p.id}: name "${n.name}" has link ${n.link}, which does not point to ${p.targetTable}`);
+      for (const n of p.names)
+        if (!ctx.links.some((x) => x.entity === n.link && targetGroup(x) === targetGroup(l)))
+          problems.push(`${p.id}: name "${n.name}" has link ${n.link}, which does not point to ${p.targetTable}`);
       if (p.scopeKey.length !== l.config.scope.length) problems.push(`${p.id}: scope must have ${l.config.scope.length} value(s)`);
       // a master's scope columns are what makes it a tenant's: a NULL one is refused here, not by the database mid-write
       p.scopeKey.forEach((v, j) => {
         if (v === null) {
-          problems.push(`proposals[${parsed.data.proposals.indexOf(p)}].scopeKey[${j}] (${p.id}): approved, but ${l.config.target.table}.${l.config.scope[j] ?? `scope #${j + 1}`} is NULL (no tenant): a master needs every scope value; set "approved": false`);
+          problems.push(
+            `proposals[${parsed.data.proposals.indexOf(p)}].scopeKey[${j}] (${p.id}): approved, but ${l.config.target.table}.${l.config.scope[j] ?? `scope #${j + 1}`} is NULL (no tenant): a master needs every scope value; set "approved": false`,
+          );
         }
       });
-      if (p.action === 'reactivate' && (p.reactivateKey === null || l.config.target.active === undefined)) problems.push(`${p.id}: reactivate needs reactivateKey and a configured active column`);
-      else if (p.action === 'reactivate' && activePredicate(l.config.target.active)?.activeWhen === 'notNull') problems.push(`${p.id}: reactivate cannot choose a value for ${activePredicate(l.config.target.active)!.column} (activeWhen "notNull")`);
+      if (p.action === 'reactivate' && (p.reactivateKey === null || l.config.target.active === undefined))
+        problems.push(`${p.id}: reactivate needs reactivateKey and a configured active column`);
+      else if (p.action === 'reactivate' && activePredicate(l.config.target.active)?.activeWhen === 'notNull')
+        problems.push(
+          `${p.id}: reactivate cannot choose a value for ${activePredicate(l.config.target.active)!.column} (activeWhen "notNull")`,
+        );
       const why = p.action === 'create' ? placeholderReason(p.name) : null;
       if (why !== null) problems.push(`${p.id}: approved, but its name is ${why}: give it a real name or set "approved": false`);
     }
-    if (ctx.filter.tenant !== null && p.scopeKey[0] !== ctx.filter.tenant) problems.push(`${p.id}: scope ${JSON.stringify(p.scopeKey)} is outside tenant ${ctx.filter.tenant}`);
+    if (ctx.filter.tenant !== null && p.scopeKey[0] !== ctx.filter.tenant)
+      problems.push(`${p.id}: scope ${JSON.stringify(p.scopeKey)} is outside tenant ${ctx.filter.tenant}`);
     const k = JSON.stringify([p.targetTable, p.scopeKey, p.name]);
     if (seen.has(k)) problems.push(`${p.id}: two proposals create "${p.name}" in the same scope`);
     seen.add(k);
   }
-  if (problems.length > 0) throw new BackfillError('INVALID_INPUT', `proposals not created, nothing written: ${problems.join('; ')}`, { details: { problems } });
+  if (problems.length > 0)
+    throw new BackfillError('INVALID_INPUT', `proposals not created, nothing written: ${problems.join('; ')}`, { details: { problems } });
   // can a new master be inserted at all (its key fills itself, no other required column)? before anything is written
   const checked = new Set<string>();
   for (const p of approved.filter((x) => x.action === 'create')) {
@@ -112,19 +134,48 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
           const next = l.config.target.number === undefined ? null : await numberer(tx, l, ctx);
           const rows = creates.map((p) => ({ scope: p.scopeKey, name: p.name, number: next === null ? null : next(p.scopeKey) }));
           const res = await tx.query(insertMastersStatement({ ...s, number: l.config.target.number }, l.scopeTypes, rows));
-          if (res.rows.length !== creates.length) throw new BackfillError('INTERNAL', `inserted ${res.rows.length} of ${creates.length} masters`);
+          if (res.rows.length !== creates.length)
+            throw new BackfillError('INTERNAL', `inserted ${res.rows.length} of ${creates.length} masters`);
           creates.forEach((p, i) => {
             const r = res.rows.find((x) => x.name === p.name && JSON.stringify(x.scope_key) === JSON.stringify(p.scopeKey)) ?? res.rows[i]!;
-            created.push({ proposalId: p.id, action: 'create', targetTable: p.targetTable, scopeKey: p.scopeKey, key: r.key, name: p.name, number: rows[i]!.number, names: p.names.length });
+            created.push({
+              proposalId: p.id,
+              action: 'create',
+              targetTable: p.targetTable,
+              scopeKey: p.scopeKey,
+              key: r.key,
+              name: p.name,
+              number: rows[i]!.number,
+              names: p.names.length,
+            });
           });
         }
         const reacts = list.filter((p) => p.action === 'reactivate');
         if (reacts.length > 0) {
-          const res = await tx.query(reactivateMastersStatement({ ...s, targetKeyType: l.targetKeyType }, reacts.map((p) => p.reactivateKey!), ctx.filter));
+          const res = await tx.query(
+            reactivateMastersStatement(
+              { ...s, targetKeyType: l.targetKeyType },
+              reacts.map((p) => p.reactivateKey!),
+              ctx.filter,
+            ),
+          );
           for (const p of reacts) {
             const r = res.rows.find((x) => x.key === p.reactivateKey && JSON.stringify(x.scope_key) === JSON.stringify(p.scopeKey));
-            if (r === undefined) throw new BackfillError('INVALID_INPUT', `${p.id}: master ${p.reactivateKey} not found in scope ${JSON.stringify(p.scopeKey)}`);
-            created.push({ proposalId: p.id, action: 'reactivate', targetTable: p.targetTable, scopeKey: p.scopeKey, key: r.key, name: r.name, number: null, names: p.names.length });
+            if (r === undefined)
+              throw new BackfillError(
+                'INVALID_INPUT',
+                `${p.id}: master ${p.reactivateKey} not found in scope ${JSON.stringify(p.scopeKey)}`,
+              );
+            created.push({
+              proposalId: p.id,
+              action: 'reactivate',
+              targetTable: p.targetTable,
+              scopeKey: p.scopeKey,
+              key: r.key,
+              name: r.name,
+              number: null,
+              names: p.names.length,
+            });
           }
         }
       }
@@ -132,7 +183,8 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
       const decisions: DecideInput[] = [];
       for (const c of created) {
         const p = approved.find((x) => x.id === c.proposalId)!;
-        for (const n of p.names) decisions.push({ link: n.link, scopeKey: p.scopeKey, name: n.name, action: 'alias', targetKey: c.key, by: opts.by });
+        for (const n of p.names)
+          decisions.push({ link: n.link, scopeKey: p.scopeKey, name: n.name, action: 'alias', targetKey: c.key, by: opts.by });
       }
       await decideManyIn({ ...ctx, db: withinTransaction(ctx.db, tx) }, decisions);
     });
@@ -143,7 +195,10 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
   return { created, skipped: parsed.data.proposals.length - approved.length, plan };
 }
 
-export async function createMasters(db: unknown, opts: CommonOptions & { proposals: unknown; by: string | null }): Promise<CreateMastersResult> {
+export async function createMasters(
+  db: unknown,
+  opts: CommonOptions & { proposals: unknown; by: string | null },
+): Promise<CreateMastersResult> {
   const ctx = await prepare(db, opts, { tenant: 'required' });
   return createMastersIn(ctx, opts.proposals, opts);
 }
@@ -152,7 +207,10 @@ export async function createMasters(db: unknown, opts: CommonOptions & { proposa
  * One new master for one unsure name (the review page's "create master"): the same path as `masters
  * create` (numbered like the others, an alias decision recorded for the name, then a new plan).
  */
-export async function createMasterForNameIn(ctx: Context, input: { link: string; scopeKey: (string | null)[]; name: string; by: string | null }): Promise<CreateMastersResult> {
+export async function createMasterForNameIn(
+  ctx: Context,
+  input: { link: string; scopeKey: (string | null)[]; name: string; by: string | null },
+): Promise<CreateMastersResult> {
   const l = ctx.links.find((x) => x.entity === input.link);
   if (l === undefined) throw new BackfillError('UNKNOWN_ENTITY', `unknown link "${input.link}"`);
   const name = input.name.trim();

@@ -29,7 +29,11 @@ const proposalSchema = z
     /** Why `propose` did not approve it (a blank or placeholder-like name). */
     reason: z.string().optional(),
     rows: z.number().int().nonnegative(),
-    names: z.array(z.object({ link: z.string(), name: z.string(), rows: z.number().int().nonnegative(), documents: z.array(z.string()) }).strict()).min(1),
+    names: z
+      .array(
+        z.object({ link: z.string(), name: z.string(), rows: z.number().int().nonnegative(), documents: z.array(z.string()) }).strict(),
+      )
+      .min(1),
     inactiveMatches: z.array(z.object({ key: z.string(), name: z.string(), number: z.string().nullable() }).strict()),
     /** Active masters whose name equals the proposal's apart from case, spacing, punctuation or legal form: link to them instead. */
     activeMatches: z.array(z.object({ key: z.string(), name: z.string() }).strict()).optional(),
@@ -83,7 +87,13 @@ export function clusterNames(members: Member[], opts: MatchOptions): Member[][] 
   let bigSize = 0;
   let small: ReturnType<typeof createMatcher> | null = null;
   const build = (from: number, to: number): ReturnType<typeof createMatcher> | null =>
-    to > from ? createMatcher(clusters.slice(from, to).map((c, i) => ({ key: String(from + i), name: c[0]!.name })), [], opts) : null;
+    to > from
+      ? createMatcher(
+          clusters.slice(from, to).map((c, i) => ({ key: String(from + i), name: c[0]!.name })),
+          [],
+          opts,
+        )
+      : null;
   for (const m of sorted) {
     if (clusters.length - bigSize >= batch) {
       big = build(0, clusters.length);
@@ -94,7 +104,8 @@ export function clusterNames(members: Member[], opts: MatchOptions): Member[][] 
     let best: { key: number; score: number } | null = null;
     for (const matcher of [big, small]) {
       const d = matcher?.match(m.name);
-      if (d !== undefined && d.outcome === 'linked' && d.targetKey !== null && (best === null || (d.score ?? 0) > best.score)) best = { key: Number(d.targetKey), score: d.score ?? 0 };
+      if (d !== undefined && d.outcome === 'linked' && d.targetKey !== null && (best === null || (d.score ?? 0) > best.score))
+        best = { key: Number(d.targetKey), score: d.score ?? 0 };
     }
     if (best !== null) {
       clusters[best.key]!.push(m);
@@ -129,7 +140,10 @@ export async function proposeMastersIn(ctx: Context, opts: { executedBy?: string
       if (!(e instanceof BackfillError)) throw e;
       warnings.push(`masters create will refuse this file as ${first.config.target.table} stands: ${e.message}`);
     });
-    const inactive = await mastersByScope(ctx.db, inactiveMastersStatement({ ...shape(first), number: first.config.target.number }, ctx.filter));
+    const inactive = await mastersByScope(
+      ctx.db,
+      inactiveMastersStatement({ ...shape(first), number: first.config.target.number }, ctx.filter),
+    );
     const active = await mastersByScope(ctx.db, mastersStatement(shape(first), ctx.filter));
     const byScope = new Map<string, QueueItem[]>();
     for (const it of g.items) {
@@ -154,7 +168,9 @@ export async function proposeMastersIn(ctx: Context, opts: { executedBy?: string
         const l = ctx.links.find((x) => x.entity === it.link)!;
         const reviewAt = matchOptionsFor(l).reviewAt;
         const initial = /(^|[\s,])\p{L}\.?(?=\s|$)/u.test(it.name.trim());
-        const cs = it.candidates.filter((x) => x.active && x.score !== null && (initial || x.score >= reviewAt)).map((x) => ({ key: x.key, name: x.name, score: x.score! }));
+        const cs = it.candidates
+          .filter((x) => x.active && x.score !== null && (initial || x.score >= reviewAt))
+          .map((x) => ({ key: x.key, name: x.name, score: x.score! }));
         if (cs.length > 0) strong.set(it.name, [...(strong.get(it.name) ?? []), ...cs]);
       }
       const clusters = clusterNames([...members.values()], clusterOptions(first));
@@ -165,12 +181,19 @@ export async function proposeMastersIn(ctx: Context, opts: { executedBy?: string
           .filter((m) => norms.has(m.norm) || c.some((x) => x.name === m.name))
           .map(({ key, name, number }) => ({ key, name, number }));
         const activeMatches = (active.get(scopeJson) ?? []).filter((m) => norms.has(m.norm)).map(({ key, name }) => ({ key, name }));
-        const names = c.flatMap((m) => [...m.perLink.entries()].map(([link, v]) => ({ link, name: m.name, rows: v.rows, documents: v.documents })));
+        const names = c.flatMap((m) =>
+          [...m.perLink.entries()].map(([link, v]) => ({ link, name: m.name, rows: v.rows, documents: v.documents })),
+        );
         const candidates = c.flatMap((m) => strong.get(m.name) ?? []);
         const reason = scopeKey.some((v) => v === null)
-          ? 'not approved: no tenant: a scope column of its documents is NULL, so the new master would have no scope; set the documents\' scope first (no master can be created for it)'
+          ? "not approved: no tenant: a scope column of its documents is NULL, so the new master would have no scope; set the documents' scope first (no master can be created for it)"
           : candidates.length > 0
-            ? `not approved: it may abbreviate or misspell a master of its own scope: ${candidates.slice(0, 3).map((x) => `${JSON.stringify(x.name)} (key ${x.key}, score ${x.score})`).join(', ')}${candidates.length > 3 ? ` and ${candidates.length - 3} more` : ''}; review it (accept/pick) instead of creating a duplicate, or set "approved": true to create one anyway`
+            ? `not approved: it may abbreviate or misspell a master of its own scope: ${candidates
+                .slice(0, 3)
+                .map((x) => `${JSON.stringify(x.name)} (key ${x.key}, score ${x.score})`)
+                .join(
+                  ', ',
+                )}${candidates.length > 3 ? ` and ${candidates.length - 3} more` : ''}; review it (accept/pick) instead of creating a duplicate, or set "approved": true to create one anyway`
             : notApprovedBecause(rep.name, activeMatches, inactiveMatches);
         proposals.push({
           id: `${first.config.target.table}#${scopeKey.join('/')}#${i + 1}`,
@@ -213,10 +236,18 @@ export async function proposeMastersIn(ctx: Context, opts: { executedBy?: string
  * it because the link matches exactly: creating it would make a duplicate); a soft-deleted master of
  * that name (reactivating it may be what is wanted).
  */
-function notApprovedBecause(name: string, active: { key: string; name: string }[], inactive: { key: string; name: string }[]): string | null {
+function notApprovedBecause(
+  name: string,
+  active: { key: string; name: string }[],
+  inactive: { key: string; name: string }[],
+): string | null {
   const why = placeholderReason(name);
   if (why !== null) return `not approved: ${why}; give it a real "name" and set "approved": true to create it`;
-  const list = (ms: { key: string; name: string }[]): string => ms.slice(0, 3).map((m) => `${JSON.stringify(m.name)} (key ${m.key})`).join(', ') + (ms.length > 3 ? ` and ${ms.length - 3} more` : '');
+  const list = (ms: { key: string; name: string }[]): string =>
+    ms
+      .slice(0, 3)
+      .map((m) => `${JSON.stringify(m.name)} (key ${m.key})`)
+      .join(', ') + (ms.length > 3 ? ` and ${ms.length - 3} more` : '');
   if (active.length > 0) {
     return `not approved: an active master has the same name apart from case, spacing, punctuation or legal form: ${list(active)}; link these names to it (review: accept/pick) instead of creating a duplicate, or set "approved": true to create one anyway`;
   }
@@ -227,7 +258,10 @@ function notApprovedBecause(name: string, active: { key: string; name: string }[
 }
 
 /** Masters read by `st` (active or inactive ones), grouped per scope (JSON of the scope key), with their normalised names. */
-async function mastersByScope<R extends { scope_key: (string | null)[]; key: string; name: string }>(db: Queryable, st: Statement<R>): Promise<Map<string, (Omit<R, 'scope_key'> & { norm: string })[]>> {
+async function mastersByScope<R extends { scope_key: (string | null)[]; key: string; name: string }>(
+  db: Queryable,
+  st: Statement<R>,
+): Promise<Map<string, (Omit<R, 'scope_key'> & { norm: string })[]>> {
   const out = new Map<string, (Omit<R, 'scope_key'> & { norm: string })[]>();
   for (const { scope_key, ...r } of (await db.query(st)).rows) {
     const k = JSON.stringify(scope_key);

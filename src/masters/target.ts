@@ -22,7 +22,10 @@ export async function assertCanCreateMasters(db: Queryable, l: ResolvedLink): Pr
   const t = l.config.target;
   const active = activePredicate(t.active);
   if (active?.activeWhen === 'notNull') {
-    throw new BackfillError('SCHEMA_UNWRITABLE_COLUMN', `cannot create masters in ${t.table}: its active predicate is ${t.table}.${active.column} IS NOT NULL, and fk-backfill does not choose a value for it; create them by hand`);
+    throw new BackfillError(
+      'SCHEMA_UNWRITABLE_COLUMN',
+      `cannot create masters in ${t.table}: its active predicate is ${t.table}.${active.column} IS NOT NULL, and fk-backfill does not choose a value for it; create them by hand`,
+    );
   }
   const cols = (await db.query(masterColumnsStatement(l.targetOid))).rows;
   const key = cols.find((c) => c.name === t.key);
@@ -33,7 +36,13 @@ export async function assertCanCreateMasters(db: Queryable, l: ResolvedLink): Pr
       { details: { table: t.table, column: t.key } },
     );
   }
-  const filled = new Set([t.key, t.name, ...l.config.scope, ...(t.number !== undefined ? [t.number] : []), ...(active !== undefined ? [active.column] : [])]);
+  const filled = new Set([
+    t.key,
+    t.name,
+    ...l.config.scope,
+    ...(t.number !== undefined ? [t.number] : []),
+    ...(active !== undefined ? [active.column] : []),
+  ]);
   const missing = cols.filter((c) => c.not_null && !c.has_default && c.identity === '' && c.generated === '' && !filled.has(c.name));
   if (missing.length > 0) {
     throw new BackfillError(

@@ -10,25 +10,109 @@ import { MATCH_TUNING } from './tuning.js';
 import type { Candidate, NormalizedName } from './types.js';
 
 /** Words that mark a segment as an organisational unit when it stands apart from the name ("Finance Team"). */
-const UNIT_WORDS = new Set(['team', 'department', 'dept', 'service', 'services', 'academy', 'centre', 'center', 'office', 'desk', 'unit',
-  'division', 'programme', 'program', 'abteilung', 'servicio', 'servizio', 'afdeling', 'avdelning']);
+const UNIT_WORDS = new Set([
+  'team',
+  'department',
+  'dept',
+  'service',
+  'services',
+  'academy',
+  'centre',
+  'center',
+  'office',
+  'desk',
+  'unit',
+  'division',
+  'programme',
+  'program',
+  'abteilung',
+  'servicio',
+  'servizio',
+  'afdeling',
+  'avdelning',
+]);
 
 /** Words that qualify an organisation's name as one of its sites, units or programmes, in several languages. */
 const QUALIFIER_WORDS = new Set([
-  'branch', 'branches', 'office', 'offices', 'site', 'plant', 'depot', 'warehouse', 'campus', 'store', 'shop', 'division', 'region',
-  'regional', 'hq', 'headquarters', 'factory', 'hub', 'department', 'dept', 'team', 'unit', 'programme', 'program', 'centre',
-  'center', 'desk', 'section', 'outlet', 'facility', 'location', 'accounts', 'payable', 'receivable',
-  'procurement', 'purchasing', 'payroll', 'treasury',
-  'graduate', 'hr', 'emea', 'apac', 'latam', 'filiale', 'niederlassung', 'werk', 'standort', 'abteilung', 'zweigstelle',
-  'succursale', 'agence', 'usine', 'bureau', 'sucursal', 'oficina', 'fabrica', 'planta', 'filial', 'sede', 'stabilimento',
-  'ufficio', 'vestiging', 'kantoor', 'afdeling', 'kontor', 'avdelning', 'avdeling', 'oddzial',
+  'branch',
+  'branches',
+  'office',
+  'offices',
+  'site',
+  'plant',
+  'depot',
+  'warehouse',
+  'campus',
+  'store',
+  'shop',
+  'division',
+  'region',
+  'regional',
+  'hq',
+  'headquarters',
+  'factory',
+  'hub',
+  'department',
+  'dept',
+  'team',
+  'unit',
+  'programme',
+  'program',
+  'centre',
+  'center',
+  'desk',
+  'section',
+  'outlet',
+  'facility',
+  'location',
+  'accounts',
+  'payable',
+  'receivable',
+  'procurement',
+  'purchasing',
+  'payroll',
+  'treasury',
+  'graduate',
+  'hr',
+  'emea',
+  'apac',
+  'latam',
+  'filiale',
+  'niederlassung',
+  'werk',
+  'standort',
+  'abteilung',
+  'zweigstelle',
+  'succursale',
+  'agence',
+  'usine',
+  'bureau',
+  'sucursal',
+  'oficina',
+  'fabrica',
+  'planta',
+  'filial',
+  'sede',
+  'stabilimento',
+  'ufficio',
+  'vestiging',
+  'kantoor',
+  'afdeling',
+  'kontor',
+  'avdelning',
+  'avdeling',
+  'oddzial',
 ]);
 
 /**
  * How the name relates to an entry when every token of one side has a counterpart on the other that is the same
  * word, its abbreviation or its initial (never a typo guess). null when neither side is contained.
  */
-function containment(ix: MatcherIndex, qt: string[], e: Entry): { rel: 'equal' | 'superset' | 'subset'; extraQ: string[]; extraE: string[]; anchor: boolean; initials: boolean } | null {
+function containment(
+  ix: MatcherIndex,
+  qt: string[],
+  e: Entry,
+): { rel: 'equal' | 'superset' | 'subset'; extraQ: string[]; extraE: string[]; anchor: boolean; initials: boolean } | null {
   const { df } = ix;
   const et = e.tokens;
   const qUsed = new Array<boolean>(qt.length).fill(false);
@@ -44,7 +128,11 @@ function containment(ix: MatcherIndex, qt: string[], e: Entry): { rel: 'equal' |
         const r = tokenRelation(qt[i]!, et[j]!);
         if (r === null || (pass === 'same') !== (r === 'same')) continue;
         // A "short form" that is a word of its own in this scope ("Jack" / "Jackson") is not an abbreviation.
-        if (r === 'abbreviation' && (df.get(qt[i]!.length < et[j]!.length ? qt[i]! : et[j]!) ?? 0) >= (qt[i]!.length < et[j]!.length ? 1 : 2)) continue;
+        if (
+          r === 'abbreviation' &&
+          (df.get(qt[i]!.length < et[j]!.length ? qt[i]! : et[j]!) ?? 0) >= (qt[i]!.length < et[j]!.length ? 1 : 2)
+        )
+          continue;
         if (r === 'initial' && qt.length + et.length < 4) continue;
         if (r !== 'same') loose = true;
         if (r === 'initial') initials = true;
@@ -60,7 +148,13 @@ function containment(ix: MatcherIndex, qt: string[], e: Entry): { rel: 'equal' |
   if (extraQ.length > 0 && extraE.length > 0) return null;
   if (extraQ.length === qt.length) return null;
   if (extraQ.length === 0 && extraE.length === 0 && !loose) return null; // same words: the scorer's business
-  return { rel: extraQ.length === 0 && extraE.length === 0 ? 'equal' : extraE.length === 0 ? 'superset' : 'subset', extraQ, extraE, anchor, initials };
+  return {
+    rel: extraQ.length === 0 && extraE.length === 0 ? 'equal' : extraE.length === 0 ? 'superset' : 'subset',
+    extraQ,
+    extraE,
+    anchor,
+    initials,
+  };
 }
 
 /** A word around an organisation's name that names a site, unit, place or legal form rather than another organisation. */
@@ -85,7 +179,10 @@ const allQualifiers = (extra: string[]): boolean => {
  * centre, services, academy, ...; no number, no legal form).
  */
 function unitSegments(q: NormalizedName, e: Entry): boolean {
-  const segs = q.original.split(/,|;|\s[-–—]\s|[()]/u).map((x) => normalizeName(x).tokens).filter((t) => t.length > 0);
+  const segs = q.original
+    .split(/,|;|\s[-–—]\s|[()]/u)
+    .map((x) => normalizeName(x).tokens)
+    .filter((t) => t.length > 0);
   if (segs.length < 2) return false;
   let own = 0;
   for (const seg of segs) {
@@ -102,7 +199,12 @@ function unitSegments(q: NormalizedName, e: Entry): boolean {
       own++;
       continue;
     }
-    if (seg.length > 3 || !seg.some((t) => UNIT_WORDS.has(t) || QUALIFIER_WORDS.has(t)) || seg.some((t) => HAS_DIGIT.test(t) || isLegalWord(t))) return false;
+    if (
+      seg.length > 3 ||
+      !seg.some((t) => UNIT_WORDS.has(t) || QUALIFIER_WORDS.has(t)) ||
+      seg.some((t) => HAS_DIGIT.test(t) || isLegalWord(t))
+    )
+      return false;
   }
   return own === 1;
 }
@@ -147,11 +249,13 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
     if (ok && c.rel === 'superset') {
       // Its own legal form makes the name a separate company ("Acme Benelux B.V." is not a site of "Acme").
       const eLegal = new Set((e.norm.legalForm ?? '').split(' '));
-      const ownLegal = c.extraQ.some((t) => isLegalWord(t) && !eLegal.has(normalizeName(t).legalForm ?? t)) ||
+      const ownLegal =
+        c.extraQ.some((t) => isLegalWord(t) && !eLegal.has(normalizeName(t).legalForm ?? t)) ||
         (q.legalForm !== null && q.legalForm !== e.norm.legalForm);
       ok = !ownLegal && !c.initials && allQualifiers(c.extraQ) && !hasChild(ix, e);
     }
-    if (ok && c.rel === 'subset') ok = c.extraE.every((t) => isLegalWord(t) || t === 'the' || t === 'and') && qt.some((t) => !isGenericToken(t) && t.length >= 4);
+    if (ok && c.rel === 'subset')
+      ok = c.extraE.every((t) => isLegalWord(t) || t === 'the' || t === 'and') && qt.some((t) => !isGenericToken(t) && t.length >= 4);
     if (ok && legalAgreement(q.legalForm, e.norm.legalForm) === 'disagree') ok = false;
     const prev = hits.get(e.key);
     if (prev === undefined || (!prev.ok && ok)) hits.set(e.key, { e, rel: c.rel, ok });

@@ -48,7 +48,15 @@ export function decideFuzzy(name: string, ranked: Candidate[], options: MatchOpt
   const listed = ranked.filter((c) => c.score > 0).slice(0, max);
   const best = ranked[0];
   if (!best || best.score <= 0) {
-    return { name, outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason: 'no candidate shares a token or near-token with this name' };
+    return {
+      name,
+      outcome: 'unmatched',
+      targetKey: null,
+      method: null,
+      score: null,
+      candidates: [],
+      reason: 'no candidate shares a token or near-token with this name',
+    };
   }
   const runner = ranked.find((c) => c.key !== best.key);
   const runnerScore = runner ? runner.score : 0;
@@ -59,21 +67,52 @@ export function decideFuzzy(name: string, ranked: Candidate[], options: MatchOpt
   const capped = (best.signals['wordConflict'] === true || best.signals['reordered'] === true) && best.signals['containment'] === undefined;
   if (best.score >= options.autoLinkAt && gapOk && !capped) {
     return {
-      name, outcome: 'linked', targetKey: best.key, method: best.method, score: best.score, candidates: listed,
-      reason: `score ${fmt(best.score)} >= autoLinkAt ${fmt(options.autoLinkAt)}` + (runner ? `, gap ${fmt(gap)} to runner-up ${runner.key} >= margin ${fmt(options.margin)}` : ', no runner-up'),
+      name,
+      outcome: 'linked',
+      targetKey: best.key,
+      method: best.method,
+      score: best.score,
+      candidates: listed,
+      reason:
+        `score ${fmt(best.score)} >= autoLinkAt ${fmt(options.autoLinkAt)}` +
+        (runner ? `, gap ${fmt(gap)} to runner-up ${runner.key} >= margin ${fmt(options.margin)}` : ', no runner-up'),
     };
   }
   if (runner && best.score >= options.reviewAt && runnerScore >= options.reviewAt && !gapOk) {
     return {
-      name, outcome: 'ambiguous', targetKey: null, method: null, score: best.score, candidates: listed,
+      name,
+      outcome: 'ambiguous',
+      targetKey: null,
+      method: null,
+      score: best.score,
+      candidates: listed,
       reason: `${best.key} (${fmt(best.score)}) and ${runner.key} (${fmt(runnerScore)}) are within margin ${fmt(options.margin)}`,
     };
   }
   if (best.score >= options.reviewAt) {
-    const why = capped && best.score >= options.autoLinkAt && gapOk
-      ? `${best.signals['reordered'] === true ? 'words reordered' : 'a word differs on both sides'}: review only`
-      : best.score >= options.autoLinkAt ? `runner-up ${runner?.key ?? ''} within margin ${fmt(options.margin)}` : `score ${fmt(best.score)} below autoLinkAt ${fmt(options.autoLinkAt)}`;
-    return { name, outcome: 'review', targetKey: null, method: null, score: best.score, candidates: listed, reason: `${why}; best candidate ${best.key}` };
+    const why =
+      capped && best.score >= options.autoLinkAt && gapOk
+        ? `${best.signals['reordered'] === true ? 'words reordered' : 'a word differs on both sides'}: review only`
+        : best.score >= options.autoLinkAt
+          ? `runner-up ${runner?.key ?? ''} within margin ${fmt(options.margin)}`
+          : `score ${fmt(best.score)} below autoLinkAt ${fmt(options.autoLinkAt)}`;
+    return {
+      name,
+      outcome: 'review',
+      targetKey: null,
+      method: null,
+      score: best.score,
+      candidates: listed,
+      reason: `${why}; best candidate ${best.key}`,
+    };
   }
-  return { name, outcome: 'unmatched', targetKey: null, method: null, score: best.score, candidates: listed, reason: `best score ${fmt(best.score)} below reviewAt ${fmt(options.reviewAt)}` };
+  return {
+    name,
+    outcome: 'unmatched',
+    targetKey: null,
+    method: null,
+    score: best.score,
+    candidates: listed,
+    reason: `best score ${fmt(best.score)} below reviewAt ${fmt(options.reviewAt)}`,
+  };
 }

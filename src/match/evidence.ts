@@ -24,7 +24,11 @@ export const EVIDENCE_TUNING = {
 /** Values are compared case-, accent-, space- and punctuation-blind ("NW1 6XE" = "nw16xe"); empty is missing. */
 export function normalizeEvidence(v: string | null | undefined): string | null {
   if (v === null || v === undefined) return null;
-  const s = v.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+  const s = v
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '');
   return s.length === 0 ? null : s;
 }
 
@@ -130,7 +134,11 @@ export function applyEvidence(ranked: Candidate[], model: EvidenceModel, values:
  * link); `pick` when several masters share the name and exactly one agrees on a column without differing on any while
  * no other agrees on one (a namesake told apart).
  */
-export function judgeRuled(keys: readonly string[], model: EvidenceModel, values: readonly (string | null)[]): { veto: EvidenceWeight } | { pick: string } | null {
+export function judgeRuled(
+  keys: readonly string[],
+  model: EvidenceModel,
+  values: readonly (string | null)[],
+): { veto: EvidenceWeight } | { pick: string } | null {
   const weights = keys.map((k) => model.weigh(values, k));
   if (keys.length === 1) {
     const w = weights[0];

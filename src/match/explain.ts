@@ -54,7 +54,11 @@ export function explainScore(score: number | null, signals: Record<string, unkno
     raw += t.legalDisagree;
   }
   if (signals['wordConflict'] === true && raw > t.conflictCap) {
-    out.push({ signal: 'wordConflict', label: `a distinguishing word differs: capped at ${t.conflictCap}`, value: r4(t.conflictCap - raw) });
+    out.push({
+      signal: 'wordConflict',
+      label: `a distinguishing word differs: capped at ${t.conflictCap}`,
+      value: r4(t.conflictCap - raw),
+    });
     raw = t.conflictCap;
   }
   const clamped = Math.min(1, Math.max(0, raw));

@@ -167,7 +167,23 @@ export function buildIndex(masters: MasterRecord[], aliases: KnownAlias[], optio
   for (const m of [exactIndex, aliasRaw, normIndex]) trimmed(m);
   trimmed(postings);
   for (const m of [deleteIndex, shortDeleteIndex]) trimmed(m);
-  return { entries, exactIndex, aliasRaw, normIndex, df, masterWords, startsName, endsName, multiWordNames, idfOf, unseenWeight, postings, deleteIndex, shortDeleteIndex, byHead };
+  return {
+    entries,
+    exactIndex,
+    aliasRaw,
+    normIndex,
+    df,
+    masterWords,
+    startsName,
+    endsName,
+    multiWordNames,
+    idfOf,
+    unseenWeight,
+    postings,
+    deleteIndex,
+    shortDeleteIndex,
+    byHead,
+  };
 }
 
 /** Entry `id` is posted under `s` (binary search of the ascending posting list). */

@@ -8,7 +8,16 @@ import { valuesOf } from './multimap.js';
 import { legalAgreement, normalizeName } from './normalize.js';
 import { readingsOf, soleReading, soleReading2 } from './readings.js';
 import { score } from './score.js';
-import type { Candidate, KnownAlias, MasterRecord, MatchMethod, MatchOptions, NameDecision, NormalizedName, EvidenceValues } from './types.js';
+import type {
+  Candidate,
+  KnownAlias,
+  MasterRecord,
+  MatchMethod,
+  MatchOptions,
+  NameDecision,
+  NormalizedName,
+  EvidenceValues,
+} from './types.js';
 
 /**
  * The matcher of one scope: an index over that scope's active masters and known aliases, built once, then
@@ -49,25 +58,49 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     return [...new Set(list.map((e) => e.key))].sort();
   }
 
-  function decisionFor(name: string, method: MatchMethod, list: Entry[], rule: string, docValues: (string | null)[] | null = null): NameDecision {
+  function decisionFor(
+    name: string,
+    method: MatchMethod,
+    list: Entry[],
+    rule: string,
+    docValues: (string | null)[] | null = null,
+  ): NameDecision {
     const cands = bestPerKey(list.map((e) => certain(e, method, rule)));
     const keys = keysOf(list);
     const judged = evidenceModel !== null && docValues !== null ? judgeRuled(keys, evidenceModel, docValues) : null;
     if (judged !== null && 'veto' in judged) {
       return {
-        name, outcome: 'review', targetKey: null, method: null, score: 1, candidates: cands.slice(0, maxCandidates),
+        name,
+        outcome: 'review',
+        targetKey: null,
+        method: null,
+        score: 1,
+        candidates: cands.slice(0, maxCandidates),
         reason: `${rule}, but ${judged.veto.disagree} other column(s) differ and none agrees: a namesake? best candidate ${keys[0]!}`,
       };
     }
     if (judged !== null && 'pick' in judged) {
       const picked = cands.filter((c) => c.key === judged.pick).concat(cands.filter((c) => c.key !== judged.pick));
-      return { name, outcome: 'linked', targetKey: judged.pick, method, score: 1, candidates: picked.slice(0, maxCandidates), reason: `${rule}: ${keys.length} masters; only ${judged.pick} agrees on the other columns` };
+      return {
+        name,
+        outcome: 'linked',
+        targetKey: judged.pick,
+        method,
+        score: 1,
+        candidates: picked.slice(0, maxCandidates),
+        reason: `${rule}: ${keys.length} masters; only ${judged.pick} agrees on the other columns`,
+      };
     }
     if (keys.length === 1) {
       return { name, outcome: 'linked', targetKey: keys[0]!, method, score: 1, candidates: cands.slice(0, maxCandidates), reason: rule };
     }
     return {
-      name, outcome: 'ambiguous', targetKey: null, method: null, score: 1, candidates: cands.slice(0, maxCandidates),
+      name,
+      outcome: 'ambiguous',
+      targetKey: null,
+      method: null,
+      score: 1,
+      candidates: cands.slice(0, maxCandidates),
       reason: `${rule}: ${keys.length} different masters (${keys.slice(0, 5).join(', ')})`,
     };
   }
@@ -96,7 +129,16 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
   function run(name: string, excluded: string | null, evidence: EvidenceValues | undefined): NameDecision {
     const exact = valuesOf(exactIndex, name);
     if (options.strategy === 'exact') {
-      if (exact.length === 0) return { name, outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason: 'no active master has exactly this name' };
+      if (exact.length === 0)
+        return {
+          name,
+          outcome: 'unmatched',
+          targetKey: null,
+          method: null,
+          score: null,
+          candidates: [],
+          reason: 'no active master has exactly this name',
+        };
       return decisionFor(name, 'exact', exact, 'exact name');
     }
     const q = normalizeName(name, { store: false });
@@ -106,15 +148,26 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
       // An exact hit is only safe if no other master has the same normalised name with an indistinguishable legal
       // form ("Foo" vs "Foo Inc."): such near-duplicate masters make the name ambiguous.
       const exactKeys = new Set(exact.map((e) => e.key));
-      const rivals = normHits.filter((e) => e.source === 'master' && !exactKeys.has(e.key) && !legalDistinguishes(q.legalForm, e.norm.legalForm));
-      if (rivals.length > 0) return decisionFor(name, 'exact', [...exact, ...rivals], 'exact name, but another master has the same normalised name', docValues);
+      const rivals = normHits.filter(
+        (e) => e.source === 'master' && !exactKeys.has(e.key) && !legalDistinguishes(q.legalForm, e.norm.legalForm),
+      );
+      if (rivals.length > 0)
+        return decisionFor(name, 'exact', [...exact, ...rivals], 'exact name, but another master has the same normalised name', docValues);
       return decisionFor(name, 'exact', exact, 'exact name', docValues);
     }
 
     const rawAlias = name === excluded ? [] : valuesOf(aliasRaw, name);
     if (rawAlias.length > 0) {
       const all = [...rawAlias, ...normHits.filter((e) => e.source === 'master')];
-      return decisionFor(name, 'alias', all, keysOf(all).length > 1 && keysOf(rawAlias).length === 1 ? 'known alias conflicts with a master of the same normalised name' : 'known alias (existing FK)', docValues);
+      return decisionFor(
+        name,
+        'alias',
+        all,
+        keysOf(all).length > 1 && keysOf(rawAlias).length === 1
+          ? 'known alias conflicts with a master of the same normalised name'
+          : 'known alias (existing FK)',
+        docValues,
+      );
     }
     let fallThroughDisagree = false;
     if (normHits.length > 0 && q.key.length > 0) {
@@ -123,16 +176,29 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
       if (keys.length > 1 && q.legalForm !== null) {
         const agree = normHits.filter((e) => e.source === 'master' && e.norm.legalForm === q.legalForm);
         const others = normHits.filter((e) => !agree.includes(e));
-        if (keysOf(agree).length === 1 && others.every((e) => legalDistinguishes(q.legalForm, e.norm.legalForm))) return decisionFor(name, method, agree, 'normalised name, legal form breaks the tie', docValues);
+        if (keysOf(agree).length === 1 && others.every((e) => legalDistinguishes(q.legalForm, e.norm.legalForm)))
+          return decisionFor(name, method, agree, 'normalised name, legal form breaks the tie', docValues);
       }
-      if (keys.length === 1 && options.strategy === 'fuzzy' && normHits.every((e) => legalAgreement(q.legalForm, e.norm.legalForm) === 'disagree')) {
+      if (
+        keys.length === 1 &&
+        options.strategy === 'fuzzy' &&
+        normHits.every((e) => legalAgreement(q.legalForm, e.norm.legalForm) === 'disagree')
+      ) {
         fallThroughDisagree = true; // same name, different legal form family: let the score (with its penalty) decide
       } else {
         return decisionFor(name, method, normHits, method === 'alias' ? 'known alias (normalised)' : 'normalised name', docValues);
       }
     }
     if (options.strategy === 'normalized' || q.tokens.length === 0) {
-      return { name, outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason: 'no master or known alias has the same normalised name' };
+      return {
+        name,
+        outcome: 'unmatched',
+        targetKey: null,
+        method: null,
+        score: null,
+        candidates: [],
+        reason: 'no master or known alias has the same normalised name',
+      };
     }
     const blocked = block(ix, q, excluded);
     if (fallThroughDisagree) for (const e of normHits) if (!blocked.includes(e)) blocked.push(e);

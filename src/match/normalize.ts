@@ -10,23 +10,23 @@ export { isCity, isGenericToken, isLegalWord, isPlace, legalAgreement, legalFami
 
 /** Characters with two accepted ASCII spellings: [stripped, expanded]. Müller = Muller = Mueller. */
 const TWO_WAY: Record<string, [string, string]> = {
-  'ä': ['a', 'ae'],
-  'ö': ['o', 'oe'],
-  'ü': ['u', 'ue'],
-  'ø': ['o', 'oe'],
+  ä: ['a', 'ae'],
+  ö: ['o', 'oe'],
+  ü: ['u', 'ue'],
+  ø: ['o', 'oe'],
 };
 /** Characters that NFD does not decompose. */
 const ONE_WAY: Record<string, string> = {
-  'ß': 'ss',
-  'æ': 'ae',
-  'œ': 'oe',
-  'ł': 'l',
-  'đ': 'd',
-  'ð': 'd',
-  'þ': 'th',
-  'ı': 'i',
-  'ŀ': 'l',
-  'ħ': 'h',
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ł: 'l',
+  đ: 'd',
+  ð: 'd',
+  þ: 'th',
+  ı: 'i',
+  ŀ: 'l',
+  ħ: 'h',
 };
 
 /** Lower-case, NFKC, fold accents. `expand` picks "ue" for ü (else "u"). */
@@ -137,7 +137,7 @@ function stripAcronym(s: string): string {
   // Legal forms at the end of the name are not part of the acronym ("Foo Bar Ltd (FB)") but may be ("FBL").
   let ws = words;
   if (!isAcronymOf(acro, ws)) {
-    while (ws.length > 2 && (ws[ws.length - 1]! in LEGAL_FORMS)) ws = ws.slice(0, -1);
+    while (ws.length > 2 && ws[ws.length - 1]! in LEGAL_FORMS) ws = ws.slice(0, -1);
     if (!isAcronymOf(acro, ws)) return s;
   }
   return `${m[1]!} ${m[3]!}`.trim();
@@ -170,7 +170,10 @@ function normalizeCore(folded: string): CoreResult {
   const before = s;
   s = s.replace(/[^\p{L}\p{N},\s]+/gu, ' ');
   if (s !== before) rules.add('punctuation');
-  let segments = s.split(',').map(tokenize).filter((seg) => seg.length > 0);
+  let segments = s
+    .split(',')
+    .map(tokenize)
+    .filter((seg) => seg.length > 0);
 
   const legal: string[] = [];
   let qualifiedTokens: string[] | null = null;

@@ -29,7 +29,13 @@ function rotatedByPosition(ix: MatcherIndex, qAl: number[], et: string[]): boole
 }
 
 /** Score `q` against `e`; `typoOf` / `typo2Of`: the name's one- and two-edit readings (readings.ts), memoised per name. */
-export function score(ix: MatcherIndex, q: NormalizedName, e: Entry, typoOf: (t: string) => string | null, typo2Of: (t: string) => string | null): Candidate {
+export function score(
+  ix: MatcherIndex,
+  q: NormalizedName,
+  e: Entry,
+  typoOf: (t: string) => string | null,
+  typo2Of: (t: string) => string | null,
+): Candidate {
   const { df, idfOf, masterWords, unseenWeight } = ix;
   const qt = reconcileJoins(q.tokens, e.tokens, true);
   const et = e.tokens;
@@ -42,12 +48,19 @@ export function score(ix: MatcherIndex, q: NormalizedName, e: Entry, typoOf: (t:
       else if (s === 0 && qt[i]![0] === et[j]![0] && typo2Of(qt[i]!) === et[j]) s = MATCH_TUNING.soleTypo2Sim;
       // Two different words that are both words of this scope ("Jordan" / "Jordyn", "Gadis" / "Gadisa") are two
       // names, not a typo of one: no more alike than a phonetic match.
-      else if (s > MATCH_TUNING.phoneticTokenSim && s < 0.97 && masterWords.has(qt[i]!) && isEditNear(qt[i]!, et[j]!)) s = MATCH_TUNING.phoneticTokenSim;
+      else if (s > MATCH_TUNING.phoneticTokenSim && s < 0.97 && masterWords.has(qt[i]!) && isEditNear(qt[i]!, et[j]!))
+        s = MATCH_TUNING.phoneticTokenSim;
       // A name-side "abbreviation" that is a word of its own in this scope ("Jack" / "Jackson") is not one.
       if (s === MATCH_TUNING.abbreviationSim && qt[i]!.length < et[j]!.length && df.has(qt[i]!) && isAbbreviation(qt[i]!, et[j]!)) s = 0;
       // Nor is a master's short word that two masters use ("Jack" of "Jack Carbone" is no abbreviation of "Jackson"),
       // as in containment.
-      if (s === MATCH_TUNING.abbreviationSim && et[j]!.length < qt[i]!.length && (df.get(et[j]!) ?? 0) >= 2 && isAbbreviation(et[j]!, qt[i]!)) s = 0;
+      if (
+        s === MATCH_TUNING.abbreviationSim &&
+        et[j]!.length < qt[i]!.length &&
+        (df.get(et[j]!) ?? 0) >= 2 &&
+        isAbbreviation(et[j]!, qt[i]!)
+      )
+        s = 0;
       if (s > 0) pairs.push({ i, j, s });
     }
   }
@@ -78,7 +91,13 @@ export function score(ix: MatcherIndex, q: NormalizedName, e: Entry, typoOf: (t:
       const other = et[j]!;
       // A typo read as its word sounds like it; two names of the scope that sound alike ("Jordan" / "Jordyn") are
       // still two names.
-      if (t === other || typoOf(t) === other || (simOf[i] === MATCH_TUNING.soleTypo2Sim && typo2Of(t) === other) || (!masterWords.has(t) && phoneticMatch(t, other))) phon += wq;
+      if (
+        t === other ||
+        typoOf(t) === other ||
+        (simOf[i] === MATCH_TUNING.soleTypo2Sim && typo2Of(t) === other) ||
+        (!masterWords.has(t) && phoneticMatch(t, other))
+      )
+        phon += wq;
       matched.push(t === other ? t : `${t}~${other}`);
     }
   }
@@ -95,7 +114,10 @@ export function score(ix: MatcherIndex, q: NormalizedName, e: Entry, typoOf: (t:
   let reorderOnly = false;
   for (let i = 1; i < order.length; i++) if (order[i]!.k < order[i - 1]!.k) reordered = true;
   if (reordered && !compactEqual) {
-    const rc = order.sort((a, b) => a.k - b.k).map((x) => x.t).join('');
+    const rc = order
+      .sort((a, b) => a.k - b.k)
+      .map((x) => x.t)
+      .join('');
     const rjw = MATCH_TUNING.reorderFactor * jaroWinkler(rc, e.norm.compact);
     const rlev = MATCH_TUNING.reorderFactor * levenshteinSimilarity(rc, e.norm.compact);
     if (rjw + rlev > jw + lev) {

@@ -39,7 +39,14 @@ export function isEditNear(a: string, b: string): boolean {
 }
 
 /** Spellings that are neither typos nor abbreviations of each other ("Centre" / "Center"). */
-const SPELLING: Record<string, string> = { centre: 'center', theatre: 'theater', metre: 'meter', fibre: 'fiber', centres: 'centers', theatres: 'theaters' };
+const SPELLING: Record<string, string> = {
+  centre: 'center',
+  theatre: 'theater',
+  metre: 'meter',
+  fibre: 'fiber',
+  centres: 'centers',
+  theatres: 'theaters',
+};
 
 /**
  * `short` abbreviates `long`: a prefix of `long` followed only by consonants that appear in order in the rest, and

@@ -143,7 +143,6 @@ export function isLegalWord(token: string): boolean {
   return token in LEGAL_FORMS || LEADING_LEGAL.has(token);
 }
 
-
 /**
  * Cities and sub-national regions (a gazetteer of large cities and business centres, not countries): a site of an
  * organisation is often named by one ("Acme Leeds", "Acme (Porto)").

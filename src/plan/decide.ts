@@ -40,16 +40,71 @@ export function isBlankName(name: string): boolean {
 
 /** Names that stand for "no name" in ERP data entry. Compared lowercased, without punctuation or spaces. */
 const PLACEHOLDERS = new Set([
-  'na', 'nan', 'none', 'null', 'nil', 'nul', 'unknown', 'unk', 'tbd', 'tba', 'tbc', 'x', 'xx', 'xxx', 'xxxx', 'notapplicable',
-  'notavailable', 'noname', 'nocustomer', 'novendor', 'nosupplier', 'dummy', 'placeholder', 'undefined', 'blank', 'empty', 'missing',
-  'default', 'test', 'asdf', 'zzz', 'unnamed', 'anonymous', 'various', 'misc', 'miscellaneous', 'other', 'sundry', 'onetime', 'nil',
+  'na',
+  'nan',
+  'none',
+  'null',
+  'nil',
+  'nul',
+  'unknown',
+  'unk',
+  'tbd',
+  'tba',
+  'tbc',
+  'x',
+  'xx',
+  'xxx',
+  'xxxx',
+  'notapplicable',
+  'notavailable',
+  'noname',
+  'nocustomer',
+  'novendor',
+  'nosupplier',
+  'dummy',
+  'placeholder',
+  'undefined',
+  'blank',
+  'empty',
+  'missing',
+  'default',
+  'test',
+  'asdf',
+  'zzz',
+  'unnamed',
+  'anonymous',
+  'various',
+  'misc',
+  'miscellaneous',
+  'other',
+  'sundry',
+  'onetime',
+  'nil',
   // other languages: unknown, not given, none
-  'unbekannt', 'ka', 'keineangabe', 'keine', 'inconnu', 'nc', 'nr', 'desconocido', 'sinnombre', 'nd', 'sconosciuto', 'onbekend',
-  'okänd', 'ukendt', 'ukjent', 'tuntematon', 'nieznany', 'neznámý', 'desconhecido',
+  'unbekannt',
+  'ka',
+  'keineangabe',
+  'keine',
+  'inconnu',
+  'nc',
+  'nr',
+  'desconocido',
+  'sinnombre',
+  'nd',
+  'sconosciuto',
+  'onbekend',
+  'okänd',
+  'ukendt',
+  'ukjent',
+  'tuntematon',
+  'nieznany',
+  'neznámý',
+  'desconhecido',
 ]);
 
 /** "Unknown Vendor", "unknown customer", "no name supplier": an unknown-word next to a party word. */
-const UNKNOWN_PARTY = /^(?:unknown|unk|no|none|unbekannt(?:er)?|inconnu|desconocido|unnamed|anonymous|dummy|generic|default|misc)\s*(?:name\s*)?(?:customer|client|vendor|supplier|account|party|company|kunde|lieferant|fournisseur|proveedor)s?$|^(?:customer|client|vendor|supplier|account|party|kunde|lieferant)\s*(?:unknown|unbekannt|tbd|n\/?a|na|none|x+|\?+|-+)$/;
+const UNKNOWN_PARTY =
+  /^(?:unknown|unk|no|none|unbekannt(?:er)?|inconnu|desconocido|unnamed|anonymous|dummy|generic|default|misc)\s*(?:name\s*)?(?:customer|client|vendor|supplier|account|party|company|kunde|lieferant|fournisseur|proveedor)s?$|^(?:customer|client|vendor|supplier|account|party|kunde|lieferant)\s*(?:unknown|unbekannt|tbd|n\/?a|na|none|x+|\?+|-+)$/;
 
 /**
  * Why a name is not one a master should get (blank, only punctuation, a single character, a placeholder
@@ -58,17 +113,36 @@ const UNKNOWN_PARTY = /^(?:unknown|unk|no|none|unbekannt(?:er)?|inconnu|desconoc
  */
 export function placeholderReason(name: string): string | null {
   if (isBlankName(name)) return 'blank name';
-  const letters = name.normalize('NFKC').toLowerCase().replace(/[\s\p{P}\p{S}]+/gu, '');
+  const letters = name
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[\s\p{P}\p{S}]+/gu, '');
   if (letters.length === 0) return `only punctuation or symbols (${JSON.stringify(name)})`;
   if (PLACEHOLDERS.has(letters)) return `a placeholder, not a name (${JSON.stringify(name)})`;
-  if (UNKNOWN_PARTY.test(name.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}/?-]+/gu, ' ').trim())) return `a placeholder, not a name (${JSON.stringify(name)})`;
+  if (
+    UNKNOWN_PARTY.test(
+      name
+        .normalize('NFKC')
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}/?-]+/gu, ' ')
+        .trim(),
+    )
+  )
+    return `a placeholder, not a name (${JSON.stringify(name)})`;
   if (/^\d+$/.test(letters) && /^0+$/.test(letters)) return `only zeros (${JSON.stringify(name)})`;
   if ([...letters].length === 1) return `a single character (${JSON.stringify(name)})`;
   return null;
 }
 
 export function noName(name: string | null): EntryDecision {
-  return { outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason: name === null ? 'no name' : 'blank name' };
+  return {
+    outcome: 'unmatched',
+    targetKey: null,
+    method: null,
+    score: null,
+    candidates: [],
+    reason: name === null ? 'no name' : 'blank name',
+  };
 }
 
 export const NO_SCOPE_REASON = 'no tenant: its scope column is NULL (rows of no tenant are never linked)';
@@ -82,10 +156,22 @@ export function noScope(): EntryDecision {
  * Seed semantics with the seed's flaw fixed: exactly one active master with this exact name → link;
  * more than one → ambiguous (never LIMIT 1); none → unmatched.
  */
-export function decideExact(sourceName: string | null, keys: readonly string[], candidateCount: number, inactiveKeys: readonly string[] = []): EntryDecision {
+export function decideExact(
+  sourceName: string | null,
+  keys: readonly string[],
+  candidateCount: number,
+  inactiveKeys: readonly string[] = [],
+): EntryDecision {
   if (sourceName === null || isBlankName(sourceName)) return noName(sourceName);
   if (candidateCount === 1 && keys[0] !== undefined) {
-    return { outcome: 'linked', targetKey: keys[0], method: 'exact', score: 1, candidates: [{ key: keys[0], name: sourceName, score: 1, method: 'exact' }], reason: 'one active master with this exact name' };
+    return {
+      outcome: 'linked',
+      targetKey: keys[0],
+      method: 'exact',
+      score: 1,
+      candidates: [{ key: keys[0], name: sourceName, score: 1, method: 'exact' }],
+      reason: 'one active master with this exact name',
+    };
   }
   if (candidateCount > 1) {
     return {
@@ -98,7 +184,14 @@ export function decideExact(sourceName: string | null, keys: readonly string[], 
     };
   }
   if (inactiveKeys.length > 0) return onlyInactive(inactiveKeys.map((key) => ({ key, name: sourceName, score: 1, method: 'exact' })));
-  return { outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason: 'no active master with this exact name' };
+  return {
+    outcome: 'unmatched',
+    targetKey: null,
+    method: null,
+    score: null,
+    candidates: [],
+    reason: 'no active master with this exact name',
+  };
 }
 
 /** Unmatched because the only masters that match are inactive (soft-deleted, archived): said so, and shown. */
@@ -110,7 +203,8 @@ export function onlyInactive(candidates: readonly CandidateRef[]): EntryDecision
     method: null,
     score: null,
     candidates: candidates.map((c) => ({ ...c, active: false })),
-    reason: n === 1 ? 'only an inactive master matches this name (not linked)' : `only inactive masters (${n}) match this name (not linked)`,
+    reason:
+      n === 1 ? 'only an inactive master matches this name (not linked)' : `only inactive masters (${n}) match this name (not linked)`,
   };
 }
 
@@ -126,12 +220,28 @@ export interface HumanDecision {
  * the scope), never → unmatched, create → left for `masters create`.
  */
 export function applyHumanDecision(d: HumanDecision, machine: EntryDecision, activeKeys: ReadonlySet<string> | null): EntryDecision {
-  if (d.action === 'never') return { ...machine, outcome: 'unmatched', targetKey: null, method: null, score: null, reason: 'decision: never match' };
-  if (d.action === 'create') return { ...machine, outcome: 'unmatched', targetKey: null, method: null, score: null, reason: 'decision: create a master' };
+  if (d.action === 'never')
+    return { ...machine, outcome: 'unmatched', targetKey: null, method: null, score: null, reason: 'decision: never match' };
+  if (d.action === 'create')
+    return { ...machine, outcome: 'unmatched', targetKey: null, method: null, score: null, reason: 'decision: create a master' };
   if (d.targetKey !== null && (activeKeys === null || activeKeys.has(d.targetKey))) {
-    return { outcome: 'linked', targetKey: d.targetKey, method: 'decision', score: 1, candidates: machine.candidates, reason: 'decision: alias' };
+    return {
+      outcome: 'linked',
+      targetKey: d.targetKey,
+      method: 'decision',
+      score: 1,
+      candidates: machine.candidates,
+      reason: 'decision: alias',
+    };
   }
-  return { ...machine, outcome: 'review', targetKey: null, method: null, score: null, reason: `decision names master ${d.targetKey ?? '?'}, which is not an active master of this scope` };
+  return {
+    ...machine,
+    outcome: 'review',
+    targetKey: null,
+    method: null,
+    score: null,
+    reason: `decision names master ${d.targetKey ?? '?'}, which is not an active master of this scope`,
+  };
 }
 
 /** "100.0%" like the seed; 0 of 0 is 100.0% (nothing left to match). */

@@ -2,7 +2,17 @@ import { adapt } from '../db/index.js';
 import { withReconnect } from '../batch/reconnect.js';
 import { num } from '../db/port.js';
 import { type DecidedEntry, formatRate, type Outcome } from '../plan/decide.js';
-import { deletePlanEntriesStatement, exactPlanInsertStatement, planCountsStatement, planEntriesStatement, type PlanEntryDbRow, type UnlinkedRecordRow, unlinkedRecordsStatement, unlinkedSampleSettingsStatement, workMemStatement } from '../sql/plan.js';
+import {
+  deletePlanEntriesStatement,
+  exactPlanInsertStatement,
+  planCountsStatement,
+  planEntriesStatement,
+  type PlanEntryDbRow,
+  type UnlinkedRecordRow,
+  unlinkedRecordsStatement,
+  unlinkedSampleSettingsStatement,
+  workMemStatement,
+} from '../sql/plan.js';
 import { statusStatement } from '../sql/status.js';
 import { createRun, failRun, finishRun, insertPlanEntries, type PlanEntryRow, planEntryWriter } from '../store/runs.js';
 import { analyzePlanEntries } from '../store/plans.js';
@@ -79,7 +89,14 @@ export interface SeedSummaryFields {
 }
 
 /** The seed's summary fields from per-entity counts. */
-export function seedFields(a: { dryRun: boolean; executedAt: string; executedBy: string | null; processed: number; matched: number; updated: number }): SeedSummaryFields {
+export function seedFields(a: {
+  dryRun: boolean;
+  executedAt: string;
+  executedBy: string | null;
+  processed: number;
+  matched: number;
+  updated: number;
+}): SeedSummaryFields {
   return {
     dryRun: a.dryRun,
     executedAt: a.executedAt,
@@ -132,12 +149,11 @@ function entryOf(r: PlanEntryDbRow): DecidedEntry {
     targetKey: r.target_key,
     method: r.method,
     score: r.score === null ? null : Number(r.score),
-    candidates: (typeof r.candidates === 'string' ? JSON.parse(r.candidates) : r.candidates ?? []) as DecidedEntry['candidates'],
+    candidates: (typeof r.candidates === 'string' ? JSON.parse(r.candidates) : (r.candidates ?? [])) as DecidedEntry['candidates'],
     reason: r.reason ?? '',
     targetName: r.target_name,
   };
 }
-
 
 /**
  * Exact plan of one link, set-based: one INSERT … SELECT decides every distinct (scope, name) where the
@@ -217,7 +233,8 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
       const s = shape(l);
       const tot = (await ctx.db.query(statusStatement(s, ctx.filter))).rows[0];
       const limit = opts.maxUnmatchedRecords ?? 1000;
-      const { rows, names, byMethod, inferred, inferredTotal, accuracy } = l.config.match === 'exact' ? await planExact(ctx, l, runId) : await planMatched(ctx, l, runId, limit);
+      const { rows, names, byMethod, inferred, inferredTotal, accuracy } =
+        l.config.match === 'exact' ? await planExact(ctx, l, runId) : await planMatched(ctx, l, runId, limit);
       const nullFks = num(tot?.null_fks);
       // every NULL-FK row linked (or none at all): no sample to list, no second scan, no statistics to refresh
       let urows: UnlinkedRecordRow[] = [];
@@ -247,7 +264,7 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
           rows: num(r.row_count),
           outcome: r.outcome as UnmatchedRecord['outcome'],
           reason: r.reason,
-          candidates: (typeof r.candidates === 'string' ? JSON.parse(r.candidates) : r.candidates ?? []) as unknown[],
+          candidates: (typeof r.candidates === 'string' ? JSON.parse(r.candidates) : (r.candidates ?? [])) as unknown[],
         })),
         table: l.config.table,
         strategy: l.config.match,
@@ -271,7 +288,15 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
       matched: results.reduce((a, r) => a + r.recordsMatched, 0),
       updated: 0,
     });
-    const out: PlanResult = { runId, tenantId: ctx.filter.tenant, configHash: ctx.configHash, ...seed, dryRun: true, results, ...noticesOf(ctx) };
+    const out: PlanResult = {
+      runId,
+      tenantId: ctx.filter.tenant,
+      configHash: ctx.configHash,
+      ...seed,
+      dryRun: true,
+      results,
+      ...noticesOf(ctx),
+    };
     await finishRun(ctx.db, runId, 'done', summarize(out));
     return out;
   } catch (e) {

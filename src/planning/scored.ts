@@ -1,6 +1,20 @@
 import { num, type Queryable } from '../db/port.js';
-import { createMatcher, DEFAULT_MATCH_OPTIONS, estimateAccuracy, type KnownAlias, type MasterRecord, type MatchOptions } from '../match/index.js';
-import { aliasesStatement, type CompareValues, inactiveMastersStatement, type MasterRow, mastersStatement, unlinkedNamesStatement } from '../sql/plan.js';
+import {
+  createMatcher,
+  DEFAULT_MATCH_OPTIONS,
+  estimateAccuracy,
+  type KnownAlias,
+  type MasterRecord,
+  type MatchOptions,
+} from '../match/index.js';
+import {
+  aliasesStatement,
+  type CompareValues,
+  inactiveMastersStatement,
+  type MasterRow,
+  mastersStatement,
+  unlinkedNamesStatement,
+} from '../sql/plan.js';
 import { isBlankName, noName, noScope, onlyInactive } from '../plan/decide.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { type Context, shape } from '../context/context.js';
@@ -41,14 +55,24 @@ function groupBy<T extends { scope_key: (string | null)[] }, V>(rows: T[], pick:
  * handed to `sink` as it is decided (the caller writes entries in chunks: 100 k entries with their
  * candidates held at once were most of a fuzzy plan's memory).
  */
-export async function planScored(db: Queryable, l: ResolvedLink, ctx: Context, sink: (e: DecidedEntry) => Promise<void> | void): Promise<{ accuracy: unknown }> {
+export async function planScored(
+  db: Queryable,
+  l: ResolvedLink,
+  ctx: Context,
+  sink: (e: DecidedEntry) => Promise<void> | void,
+): Promise<{ accuracy: unknown }> {
   const s = shape(l);
   const opts = matchOptionsFor(l);
   const nCompare = s.compare?.length ?? 0;
-  const evidence = (r: CompareValues): (string | null)[] | undefined => (nCompare === 0 ? undefined : Array.from({ length: nCompare }, (_, i) => r[`compare_${i}`] ?? null));
-  const master = (r: MasterRow): MasterRecord => (nCompare === 0 ? { key: r.key, name: r.name } : { key: r.key, name: r.name, evidence: evidence(r) });
+  const evidence = (r: CompareValues): (string | null)[] | undefined =>
+    nCompare === 0 ? undefined : Array.from({ length: nCompare }, (_, i) => r[`compare_${i}`] ?? null);
+  const master = (r: MasterRow): MasterRecord =>
+    nCompare === 0 ? { key: r.key, name: r.name } : { key: r.key, name: r.name, evidence: evidence(r) };
   // Per scope: its key (one array for all its entries), then its names, their row counts and compare values.
-  const namesBy = new Map<string, { scopeKey: (string | null)[]; names: (string | null)[]; rows: number[]; evidence: ((string | null)[] | undefined)[] }>();
+  const namesBy = new Map<
+    string,
+    { scopeKey: (string | null)[]; names: (string | null)[]; rows: number[]; evidence: ((string | null)[] | undefined)[] }
+  >();
   for (const r of (await db.query(unlinkedNamesStatement(s, ctx.filter))).rows) {
     const k = JSON.stringify(r.scope_key);
     let g = namesBy.get(k);
@@ -59,10 +83,11 @@ export async function planScored(db: Queryable, l: ResolvedLink, ctx: Context, s
     if (nCompare > 0) g.evidence.push(r.compare_agree === false ? undefined : evidence(r));
   }
   const mastersBy = groupBy((await db.query(mastersStatement(s, ctx.filter))).rows, master);
-  const aliasesBy = groupBy(
-    (await db.query(aliasesStatement(s, ctx.filter))).rows,
-    (r): KnownAlias => ({ name: r.name, key: r.key, rows: num(r.rows) }),
-  );
+  const aliasesBy = groupBy((await db.query(aliasesStatement(s, ctx.filter))).rows, (r): KnownAlias => ({
+    name: r.name,
+    key: r.key,
+    rows: num(r.rows),
+  }));
   // masters the active predicate excludes: only to say "only an inactive master matches" instead of "no candidate"
   const inactiveBy = groupBy((await db.query(inactiveMastersStatement(s, ctx.filter))).rows, master);
   let labelledBudget = MAX_LABELLED;
@@ -100,7 +125,18 @@ export async function planScored(db: Queryable, l: ResolvedLink, ctx: Context, s
       }
       // the master's own name as read (an alias candidate carries the alias): what apply rechecks
       const targetName = d.outcome === 'linked' && d.targetKey !== null ? (masterNames.get(d.targetKey) ?? null) : null;
-      await sink({ scopeKey, sourceName, rowCount, outcome: d.outcome, targetKey: d.targetKey, method: d.method, score: d.score, candidates: d.candidates, reason: d.reason, targetName });
+      await sink({
+        scopeKey,
+        sourceName,
+        rowCount,
+        outcome: d.outcome,
+        targetKey: d.targetKey,
+        method: d.method,
+        score: d.score,
+        candidates: d.candidates,
+        reason: d.reason,
+        targetName,
+      });
     }
     if (labelledBudget > 0 && known.length > 0 && ms.length > 0) {
       const sample = known.slice(0, labelledBudget);

@@ -29,7 +29,10 @@ export function unlinkedTally(r: EntityResult): UnlinkedTally {
   for (const u of r.unmatchedRecords) {
     const named = u.documentNumber !== null;
     if (!Number.isInteger(u.rows) || u.rows < 1 || (named && u.rows !== 1)) {
-      throw new BackfillError('INTERNAL', `plan ${r.entityType}: a line of the rows not linked stands for ${u.rows} row(s) (document ${u.documentNumber ?? '-'})`);
+      throw new BackfillError(
+        'INTERNAL',
+        `plan ${r.entityType}: a line of the rows not linked stands for ${u.rows} row(s) (document ${u.documentNumber ?? '-'})`,
+      );
     }
     listed += u.rows;
   }

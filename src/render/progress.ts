@@ -42,7 +42,10 @@ export function barProgress(stream: NodeJS.WriteStream = process.stderr): Progre
           },
           cliProgress.Presets.shades_classic,
         );
-        bar.start(Math.max(e.total, e.changed, 1), e.changed, { rate: '-', note: e.catchUp === true ? ' (catch-up pass)' : e.resumed ? ' (resumed)' : '' });
+        bar.start(Math.max(e.total, e.changed, 1), e.changed, {
+          rate: '-',
+          note: e.catchUp === true ? ' (catch-up pass)' : e.resumed ? ' (resumed)' : '',
+        });
       } else if (bar !== null && e.event === 'batch') {
         bar.setTotal(Math.max(e.total, e.done, 1));
         bar.update(e.done, { rate: String(e.rowsPerSecond), note: '' });

@@ -9,16 +9,43 @@ import { REPORT_FORMATS, runReport, type ReportFormat, type ReportLink, type Run
 import { escapeHtml } from './html.js';
 
 /** Renders a report in a format: a complete file's content. */
-export async function report(handle: unknown, opts: { runId: string; format: ReportFormat; maxEntries?: number }): Promise<{ format: ReportFormat; content: string; report: RunReport }> {
-  if (!REPORT_FORMATS.includes(opts.format)) throw new BackfillError('USAGE', `unknown format "${opts.format}"; use ${REPORT_FORMATS.join(', ')}`);
+export async function report(
+  handle: unknown,
+  opts: { runId: string; format: ReportFormat; maxEntries?: number },
+): Promise<{ format: ReportFormat; content: string; report: RunReport }> {
+  if (!REPORT_FORMATS.includes(opts.format))
+    throw new BackfillError('USAGE', `unknown format "${opts.format}"; use ${REPORT_FORMATS.join(', ')}`);
   const r = await runReport(handle, opts);
   const content =
-    opts.format === 'json' ? JSON.stringify(r, null, 2) + '\n' : opts.format === 'csv' ? reportCsv(r) : opts.format === 'html' ? reportHtml(r) : reportText(r);
+    opts.format === 'json'
+      ? JSON.stringify(r, null, 2) + '\n'
+      : opts.format === 'csv'
+        ? reportCsv(r)
+        : opts.format === 'html'
+          ? reportHtml(r)
+          : reportText(r);
   return { format: opts.format, content, report: r };
 }
 
 export function reportCsv(r: RunReport): string {
-  const header = ['link', 'scope', 'name', 'outcome', 'rows', 'score', 'reason', 'candidate_1_key', 'candidate_1_name', 'candidate_1_score', 'candidate_2_key', 'candidate_2_name', 'candidate_2_score', 'candidate_3_key', 'candidate_3_name', 'candidate_3_score'];
+  const header = [
+    'link',
+    'scope',
+    'name',
+    'outcome',
+    'rows',
+    'score',
+    'reason',
+    'candidate_1_key',
+    'candidate_1_name',
+    'candidate_1_score',
+    'candidate_2_key',
+    'candidate_2_name',
+    'candidate_2_score',
+    'candidate_3_key',
+    'candidate_3_name',
+    'candidate_3_score',
+  ];
   const rows = r.entries.map((e) => [
     e.link,
     JSON.stringify(e.scopeKey),
@@ -36,34 +63,62 @@ export function reportCsv(r: RunReport): string {
 }
 
 function pad(cells: string[], widths: number[], numeric: boolean[]): string {
-  return cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ').trimEnd();
+  return cells
+    .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+    .join(' | ')
+    .trimEnd();
 }
 
 function textTable(headers: string[], rows: (string | number)[][]): string {
   const cells = rows.map((r) => r.map(String));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
-  const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number' || /^\d+(\.\d+)?%$/.test(String(r[i]))));
-  return [pad(headers, widths, numeric), widths.map((w) => '-'.repeat(w)).join('-|-'), ...cells.map((r) => pad(r, widths, numeric))].join('\n');
+  const numeric = headers.map(
+    (_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number' || /^\d+(\.\d+)?%$/.test(String(r[i]))),
+  );
+  return [pad(headers, widths, numeric), widths.map((w) => '-'.repeat(w)).join('-|-'), ...cells.map((r) => pad(r, widths, numeric))].join(
+    '\n',
+  );
 }
 
 /** The seed's per-entity tables. */
 export function reportText(r: RunReport): string {
   const out = [
     `Report of ${r.kind} run ${r.runId}${r.kind === 'apply' ? ` (plan ${r.planRunId})` : ''}, ${r.tenantId === null ? 'all tenants' : `tenant ${r.tenantId}`}, ${r.startedAt}`,
-    ...(r.undoneBy !== null ? [`Undone by run ${r.undoneBy}: the rows below were set back since ("Populated after" is as the run left them).`] : []),
+    ...(r.undoneBy !== null
+      ? [`Undone by run ${r.undoneBy}: the rows below were set back since ("Populated after" is as the run left them).`]
+      : []),
     '',
     textTable(
       ['Entity Type', 'Total', 'NULL FK', 'Matched', 'Review', 'Ambiguous', 'Unmatched', 'Updated', 'Match Rate', 'Populated after'],
-      r.links.map((l) => [l.entityType, l.totalRecords, l.recordsWithNullFK, l.recordsMatched, l.recordsReview, l.recordsAmbiguous, l.recordsUnmatched, l.recordsUpdated ?? '-', l.matchRate, l.populationAfter]),
+      r.links.map((l) => [
+        l.entityType,
+        l.totalRecords,
+        l.recordsWithNullFK,
+        l.recordsMatched,
+        l.recordsReview,
+        l.recordsAmbiguous,
+        l.recordsUnmatched,
+        l.recordsUpdated ?? '-',
+        l.matchRate,
+        l.populationAfter,
+      ]),
     ),
   ];
-  for (const l of r.links) if (l.skipReasons !== null) out.push(`${l.entityType}: planned but not updated: ${skipReasonsText(l.skipReasons)}`);
+  for (const l of r.links)
+    if (l.skipReasons !== null) out.push(`${l.entityType}: planned but not updated: ${skipReasonsText(l.skipReasons)}`);
   if (r.entries.length > 0) {
     out.push('', `Not linked (${r.entries.length}${r.entriesTruncated ? '+' : ''} names):`);
     out.push(
       textTable(
         ['Entity Type', 'Name', 'Outcome', 'Rows', 'Score', 'Best candidate'],
-        r.entries.map((e) => [e.link, e.name === null ? '(no name)' : JSON.stringify(e.name), e.outcome, e.rows, e.score === null ? '' : e.score.toFixed(3), e.candidates[0] === undefined ? '' : `${e.candidates[0].name} (${e.candidates[0].score?.toFixed(3) ?? ''})`]),
+        r.entries.map((e) => [
+          e.link,
+          e.name === null ? '(no name)' : JSON.stringify(e.name),
+          e.outcome,
+          e.rows,
+          e.score === null ? '' : e.score.toFixed(3),
+          e.candidates[0] === undefined ? '' : `${e.candidates[0].name} (${e.candidates[0].score?.toFixed(3) ?? ''})`,
+        ]),
       ),
     );
   }
@@ -90,13 +145,17 @@ function histogramSvg(l: ReportLink): string {
       if (n === 0) continue;
       const h = (n / max) * plotH;
       y -= h;
-      parts.push(`<rect x="${(left + i * bw + 1).toFixed(1)}" y="${y.toFixed(1)}" width="${(bw - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${COLORS[o]}"><title>${b.from.toFixed(2)}–${b.to.toFixed(2)}: ${n} ${o} name(s)</title></rect>`);
+      parts.push(
+        `<rect x="${(left + i * bw + 1).toFixed(1)}" y="${y.toFixed(1)}" width="${(bw - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="${COLORS[o]}"><title>${b.from.toFixed(2)}–${b.to.toFixed(2)}: ${n} ${o} name(s)</title></rect>`,
+      );
     }
   });
   const x = (s: number): string => (left + s * plotW).toFixed(1);
   const line = (s: number, label: string, color: string, dy: number): string =>
     `<line x1="${x(s)}" x2="${x(s)}" y1="${top - 4}" y2="${top + plotH}" stroke="${color}" stroke-width="2" stroke-dasharray="4 3"/><text x="${x(s)}" y="${top - 4 + dy}" font-size="10" text-anchor="${s > 0.8 ? 'end' : 'start'}" fill="${color}">${escapeHtml(label)}</text>`;
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((s) => `<text x="${x(s)}" y="${H - 6}" font-size="10" text-anchor="middle">${s}</text>`).join('');
+  const ticks = [0, 0.25, 0.5, 0.75, 1]
+    .map((s) => `<text x="${x(s)}" y="${H - 6}" font-size="10" text-anchor="middle">${s}</text>`)
+    .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="score histogram of ${escapeHtml(l.entityType)}">
 <line x1="${left}" x2="${W - 10}" y1="${top + plotH}" y2="${top + plotH}" stroke="#333"/>
 <text x="4" y="${top + 8}" font-size="10">${max}</text><text x="4" y="${top + plotH}" font-size="10">0</text>
@@ -113,7 +172,9 @@ export function reportHtml(r: RunReport): string {
   const rate = (l: ReportLink): number => (l.recordsWithNullFK === 0 ? 1 : l.recordsMatched / l.recordsWithNullFK);
   const bars = r.links
     .map(
-      (l) => `<tr><td>${e(l.entityType)}</td><td>${e(l.table)}</td><td class="n">${l.totalRecords}</td><td class="n">${l.recordsWithNullFK}</td><td class="n">${l.recordsMatched}</td>
+      (
+        l,
+      ) => `<tr><td>${e(l.entityType)}</td><td>${e(l.table)}</td><td class="n">${l.totalRecords}</td><td class="n">${l.recordsWithNullFK}</td><td class="n">${l.recordsMatched}</td>
 <td class="n">${l.recordsReview}</td><td class="n">${l.recordsAmbiguous}</td><td class="n">${l.recordsUnmatched}</td><td class="n">${l.recordsUpdated ?? '–'}</td>
 <td><div class="bar"><div style="width:${(rate(l) * 100).toFixed(1)}%"></div></div></td><td class="n">${e(l.matchRate)}</td><td class="n">${e(l.populationAfter)}</td></tr>`,
     )
@@ -128,7 +189,9 @@ export function reportHtml(r: RunReport): string {
     .join('\n');
   const list = r.entries
     .map(
-      (x) => `<tr><td>${e(x.link)}</td><td>${x.name === null ? '<i>(no name)</i>' : e(x.name)}</td><td><span class="tag ${e(x.outcome)}">${e(x.outcome)}</span></td><td class="n">${x.rows}</td>
+      (
+        x,
+      ) => `<tr><td>${e(x.link)}</td><td>${x.name === null ? '<i>(no name)</i>' : e(x.name)}</td><td><span class="tag ${e(x.outcome)}">${e(x.outcome)}</span></td><td class="n">${x.rows}</td>
 <td class="n">${x.score === null ? '' : x.score.toFixed(3)}</td><td>${x.candidates.map((c) => `${e(c.name)}${c.score === null ? '' : ` (${c.score.toFixed(3)})`}`).join('<br>')}</td><td>${e(x.reason ?? '')}</td></tr>`,
     )
     .join('\n');

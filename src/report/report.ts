@@ -89,12 +89,20 @@ interface SummaryResult {
 async function build(db: Queryable, run: RunRecord, plan: RunRecord, maxEntries: number): Promise<RunReport> {
   const undone = run.kind === 'apply' ? await undoneBy(db, run.id) : null;
   const summary = (plan.summary as { results?: SummaryResult[] } | null)?.results ?? [];
-  const applied = run.kind === 'apply' ? ((run.summary as { results?: { entityType: string; updated: number; skipReasons?: SkipReasons }[] } | null)?.results ?? []) : null;
+  const applied =
+    run.kind === 'apply'
+      ? ((run.summary as { results?: { entityType: string; updated: number; skipReasons?: SkipReasons }[] } | null)?.results ?? [])
+      : null;
   const hist = await scoreHistogram(db, plan.id, BINS);
   const links: ReportLink[] = summary.map((r) => {
     const cfg = plan.config.links.find((l) => l.entity === r.entityType);
     const t = thresholds(cfg);
-    const histogram = Array.from({ length: BINS }, (_, i) => ({ from: i / BINS, to: (i + 1) / BINS, names: {} as Record<string, number>, rows: 0 }));
+    const histogram = Array.from({ length: BINS }, (_, i) => ({
+      from: i / BINS,
+      to: (i + 1) / BINS,
+      names: {} as Record<string, number>,
+      rows: 0,
+    }));
     for (const h of hist.filter((x) => x.link === r.entityType)) {
       const b = histogram[Math.max(0, Math.min(BINS, h.bin) - 1)]!;
       b.names[h.outcome] = (b.names[h.outcome] ?? 0) + num(h.names);
@@ -127,7 +135,8 @@ async function build(db: Queryable, run: RunRecord, plan: RunRecord, maxEntries:
   });
   const unlinked = await unlinkedEntries(db, plan.id, maxEntries + 1);
   const entries = unlinked.slice(0, maxEntries).map((r) => {
-    const cands = (typeof r.candidates === 'string' ? JSON.parse(r.candidates) : r.candidates) as { key: string; name?: string; score?: number }[] | null;
+    const cands = (typeof r.candidates === 'string' ? JSON.parse(r.candidates) : r.candidates) as
+      { key: string; name?: string; score?: number }[] | null;
     return {
       link: r.link,
       scopeKey: r.scope_key,

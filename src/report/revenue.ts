@@ -35,9 +35,24 @@ export interface LinkRevenue {
    * `linked`: FK to a master of the row's scope (what the masters' `viaFk` add up to); `unlinked`: NULL FK;
    * `dangling`: an FK to no master of the row's scope (deleted, or another tenant's), in neither.
    */
-  documents: { total: number; amount: number; linked: number; linkedAmount: number; unlinked: number; unlinkedAmount: number; dangling: number; danglingAmount: number; noNameMatch: number };
+  documents: {
+    total: number;
+    amount: number;
+    linked: number;
+    linkedAmount: number;
+    unlinked: number;
+    unlinkedAmount: number;
+    dangling: number;
+    danglingAmount: number;
+    noNameMatch: number;
+  };
   /** Sums over every master (the name join counts a document once per same-named master). */
-  totals: { masters: number; viaName: { documents: number; amount: number }; missedByName: { documents: number; amount: number }; wrongByName: { documents: number; amount: number } };
+  totals: {
+    masters: number;
+    viaName: { documents: number; amount: number };
+    missedByName: { documents: number; amount: number };
+    wrongByName: { documents: number; amount: number };
+  };
   masters: MasterRevenue[];
   mastersTruncated: boolean;
 }

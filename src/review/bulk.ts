@@ -12,7 +12,14 @@ async function bulkCandidates(ctx: Context, filter: QueueFilter, minScore: numbe
   checkFilter(filter);
   const f = sqlFilter(ctx, filter);
   const id = await resolvePlan(ctx, { planRunId });
-  const st = reviewQueueSql(queueParts(ctx), { planRunId: id, samples: 0 }, f, { sort: 'score', desc: true, offset: 0, limit: null }, ctx.filter, { minScore });
+  const st = reviewQueueSql(
+    queueParts(ctx),
+    { planRunId: id, samples: 0 },
+    f,
+    { sort: 'score', desc: true, offset: 0, limit: null },
+    ctx.filter,
+    { minScore },
+  );
   const row = (await queryHashJoins(ctx.db, st)).rows[0];
   const items = (json<QueueRow[]>(row?.items) ?? []).map((r) => itemOf(ctx, r));
   await annotateMasters(ctx, items);
@@ -45,8 +52,12 @@ interface BulkSet {
   digest: string;
 }
 
-async function bulkSet(ctx: Context, opts: { filter?: QueueFilter | undefined; minScore: number; by: string | null; planRunId?: string | undefined }): Promise<BulkSet> {
-  if (!Number.isFinite(opts.minScore) || opts.minScore < 0 || opts.minScore > 1) throw new BackfillError('USAGE', 'minScore must be between 0 and 1');
+async function bulkSet(
+  ctx: Context,
+  opts: { filter?: QueueFilter | undefined; minScore: number; by: string | null; planRunId?: string | undefined },
+): Promise<BulkSet> {
+  if (!Number.isFinite(opts.minScore) || opts.minScore < 0 || opts.minScore > 1)
+    throw new BackfillError('USAGE', 'minScore must be between 0 and 1');
   const found = await bulkCandidates(ctx, { ...(opts.filter ?? {}), state: 'open' }, opts.minScore, opts.planRunId);
   const list: DecideInput[] = [];
   const items: QueueItem[] = [];
@@ -66,13 +77,22 @@ async function bulkSet(ctx: Context, opts: { filter?: QueueFilter | undefined; m
 }
 
 /** What a bulk accept would do now: the exact count, the first names, and a fingerprint to hold it to. */
-export async function bulkPreviewIn(ctx: Context, opts: { filter?: QueueFilter; minScore: number; planRunId?: string }): Promise<BulkPreview> {
+export async function bulkPreviewIn(
+  ctx: Context,
+  opts: { filter?: QueueFilter; minScore: number; planRunId?: string },
+): Promise<BulkPreview> {
   const s = await bulkSet(ctx, { ...opts, by: null });
   return {
     count: s.list.length,
     rows: s.items.reduce((a, i) => a + i.rows, 0),
     skipped: s.skipped,
-    sample: s.items.slice(0, 10).map((i) => ({ link: i.link, name: i.name, score: i.candidates[0]!.score, master: i.candidates[0]!.name, number: i.candidates[0]!.number })),
+    sample: s.items.slice(0, 10).map((i) => ({
+      link: i.link,
+      name: i.name,
+      score: i.candidates[0]!.score,
+      master: i.candidates[0]!.name,
+      number: i.candidates[0]!.number,
+    })),
     digest: s.digest,
   };
 }
@@ -82,16 +102,25 @@ export async function bulkPreviewIn(ctx: Context, opts: { filter?: QueueFilter; 
  * Ambiguous names (two candidates within the margin) are never bulk-accepted. With `digest` (from
  * `bulkPreviewIn`), refuses with BULK_CHANGED unless the set is exactly the one previewed.
  */
-export async function bulkAcceptIn(ctx: Context, opts: { filter?: QueueFilter; minScore: number; by: string | null; planRunId?: string; digest?: string }): Promise<BulkAcceptResult> {
+export async function bulkAcceptIn(
+  ctx: Context,
+  opts: { filter?: QueueFilter; minScore: number; by: string | null; planRunId?: string; digest?: string },
+): Promise<BulkAcceptResult> {
   const s = await bulkSet(ctx, opts);
   if (opts.digest !== undefined && opts.digest !== s.digest) {
-    throw new BackfillError('INVALID_INPUT', `the names above ${opts.minScore} in this view changed since the preview (now ${s.list.length}); preview again`);
+    throw new BackfillError(
+      'INVALID_INPUT',
+      `the names above ${opts.minScore} in this view changed since the preview (now ${s.list.length}); preview again`,
+    );
   }
   const decisions = await decideManyIn(ctx, s.list);
   return { accepted: decisions.filter((d) => d.changed).length, skipped: s.skipped, decisions };
 }
 
-export async function bulkAccept(db: unknown, opts: CommonOptions & { filter?: QueueFilter; minScore: number; by: string | null; planRunId?: string }): Promise<BulkAcceptResult> {
+export async function bulkAccept(
+  db: unknown,
+  opts: CommonOptions & { filter?: QueueFilter; minScore: number; by: string | null; planRunId?: string },
+): Promise<BulkAcceptResult> {
   const ctx = await prepare(db, opts, { tenant: 'required' });
   return bulkAcceptIn(ctx, opts);
 }

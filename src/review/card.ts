@@ -7,13 +7,23 @@ import type { DecisionRecord, MasterRef } from './types.js';
 import { keyLink, linkOf, masterIn, mastersFor } from './masters.js';
 
 /** One master of a link by key (number, active state) for showing which one a decision chose. */
-export async function masterRefIn(ctx: Context, link: string, key: string, scopeKey: readonly (string | null)[]): Promise<MasterRef | null> {
+export async function masterRefIn(
+  ctx: Context,
+  link: string,
+  key: string,
+  scopeKey: readonly (string | null)[],
+): Promise<MasterRef | null> {
   const m = masterIn(await mastersFor(ctx.db, linkOf(ctx, link), [key]), key, scopeKey);
   return m === undefined ? null : { key: m.key, name: m.name, number: m.number, active: m.active };
 }
 
 /** The decision in force for one name, with the master it chose. */
-export async function liveDecisionIn(ctx: Context, link: string, scopeKey: (string | null)[], name: string): Promise<(DecisionRecord & { target: MasterRef | null }) | null> {
+export async function liveDecisionIn(
+  ctx: Context,
+  link: string,
+  scopeKey: (string | null)[],
+  name: string,
+): Promise<(DecisionRecord & { target: MasterRef | null }) | null> {
   linkOf(ctx, link);
   const r = await liveDecision(ctx.db, link, scopeKey, name);
   if (r === undefined) return null;
@@ -22,9 +32,13 @@ export async function liveDecisionIn(ctx: Context, link: string, scopeKey: (stri
 }
 
 /** Masters of a link in the name's scope matching `q` (name, number or key), active first: pick one that is not a candidate. */
-export async function searchMastersIn(ctx: Context, input: { link: string; scopeKey: (string | null)[]; q: string; limit?: number }): Promise<MasterRef[]> {
+export async function searchMastersIn(
+  ctx: Context,
+  input: { link: string; scopeKey: (string | null)[]; q: string; limit?: number },
+): Promise<MasterRef[]> {
   const l = linkOf(ctx, input.link);
-  if (input.scopeKey.length !== l.config.scope.length) throw new BackfillError('INVALID_INPUT', `scope must have ${l.config.scope.length} value(s)`);
+  if (input.scopeKey.length !== l.config.scope.length)
+    throw new BackfillError('INVALID_INPUT', `scope must have ${l.config.scope.length} value(s)`);
   if (ctx.filter.tenant !== null && l.config.scope.length > 0 && input.scopeKey[0] !== ctx.filter.tenant) {
     throw new BackfillError('INVALID_INPUT', `scope ${JSON.stringify(input.scopeKey)} is outside tenant ${ctx.filter.tenant}`);
   }

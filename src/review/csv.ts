@@ -30,7 +30,11 @@ const CSV_HEADER = [
   'outcome',
   'score',
   'sample_documents',
-  ...Array.from({ length: CANDIDATES_IN_CSV }, (_, i) => [`candidate_${i + 1}_key`, `candidate_${i + 1}_name`, `candidate_${i + 1}_score`]).flat(),
+  ...Array.from({ length: CANDIDATES_IN_CSV }, (_, i) => [
+    `candidate_${i + 1}_key`,
+    `candidate_${i + 1}_name`,
+    `candidate_${i + 1}_score`,
+  ]).flat(),
   'current_decision',
   'decision',
   'target_key',
@@ -41,7 +45,10 @@ const CSV_HEADER = [
  * fill: `decision` (accept | alias | never | create, or empty to leave it) and `target_key` (for
  * alias; accept takes candidate 1 unless target_key is filled).
  */
-export async function exportQueueCsv(db: unknown, opts: ReviewQueueOptions = {}): Promise<{ csv: string; names: number; planRunId: string }> {
+export async function exportQueueCsv(
+  db: unknown,
+  opts: ReviewQueueOptions = {},
+): Promise<{ csv: string; names: number; planRunId: string }> {
   const q = await reviewQueue(db, { ...opts, limit: opts.limit ?? 100_000 });
   const rows = q.items.map((it) => [
     it.link,
@@ -91,7 +98,14 @@ export async function importDecisionsCsv(db: unknown, text: string, opts: Common
   let records: { record: Record<string, string>; info: { lines: number } }[] = [];
   let parseError: BackfillError | null = null;
   try {
-    records = parseCsv(text, { columns: (h: string[]) => ((header = h.map((x) => x.trim())), header), skip_empty_lines: true, info: true, bom: true, trim: false, relax_column_count: false }) as typeof records;
+    records = parseCsv(text, {
+      columns: (h: string[]) => ((header = h.map((x) => x.trim())), header),
+      skip_empty_lines: true,
+      info: true,
+      bom: true,
+      trim: false,
+      relax_column_count: false,
+    }) as typeof records;
   } catch (e) {
     const err = e as Error & { lines?: number };
     const line = err.lines;
@@ -99,7 +113,10 @@ export async function importDecisionsCsv(db: unknown, text: string, opts: Common
       details: { errors: [{ line: line ?? 0, message: err.message }] },
     });
   }
-  const scoped = withTenantOfFile(records.map((x) => x.record), opts);
+  const scoped = withTenantOfFile(
+    records.map((x) => x.record),
+    opts,
+  );
   // a file that could not be read gives no tenant: say what is wrong with it rather than "choose a tenant"
   if (parseError !== null && (scoped.tenantId ?? null) === null && scoped.allTenants !== true) throw parseError;
   const ctx = await prepare(db, scoped, { tenant: 'required' });
@@ -161,7 +178,10 @@ export async function importDecisionsCsv(db: unknown, text: string, opts: Common
   const inQueue = await namesInPlan(ctx.db, planRunId, list);
   list.forEach((d, i) => {
     if (v[i] === null && !inQueue.has(i)) {
-      errors.push({ line: lineOf[i]!, message: `name ${JSON.stringify(d.name)} is not a name of ${d.link} in scope ${JSON.stringify(d.scopeKey)} in the queue (plan ${planRunId}): keep the exported name` });
+      errors.push({
+        line: lineOf[i]!,
+        message: `name ${JSON.stringify(d.name)} is not a name of ${d.link} in scope ${JSON.stringify(d.scopeKey)} in the queue (plan ${planRunId}): keep the exported name`,
+      });
     }
   });
   const seen = new Map<string, number>();
@@ -207,5 +227,7 @@ function withTenantOfFile<O extends CommonOptions>(rows: Record<string, string>[
 function csvError(errors: CsvLineError[]): BackfillError {
   const shown = errors.slice(0, 20).map((e) => `line ${e.line}: ${e.message}`);
   if (errors.length > 20) shown.push(`… and ${errors.length - 20} more`);
-  return new BackfillError('INVALID_INPUT', `CSV not imported, nothing written (${errors.length} bad line(s)):\n  ${shown.join('\n  ')}`, { details: { errors } });
+  return new BackfillError('INVALID_INPUT', `CSV not imported, nothing written (${errors.length} bad line(s)):\n  ${shown.join('\n  ')}`, {
+    details: { errors },
+  });
 }

@@ -5,7 +5,13 @@
 import { adapt } from '../db/index.js';
 import { type Database, type Queryable } from '../db/port.js';
 import { migrate } from '../store/migrate.js';
-import { restoreReplacedDecision, revokeDecisionRow, revokeDecisionsAllOrNothing, revokeDecisionsInForce, writeDecisionRows } from '../store/decisions.js';
+import {
+  restoreReplacedDecision,
+  revokeDecisionRow,
+  revokeDecisionsAllOrNothing,
+  revokeDecisionsInForce,
+  writeDecisionRows,
+} from '../store/decisions.js';
 import type { DecisionAction } from '../plan/decide.js';
 import { BackfillError, wrapDbError } from '../errors.js';
 import { type CommonOptions, type Context, prepare } from '../context/context.js';
@@ -38,7 +44,8 @@ export async function validateDecisions(db: Queryable, ctx: Context, list: Decid
   list.forEach((d, i) => {
     const l = ctx.links.find((x) => x.entity === d.link);
     if (l === undefined) return void (errors[i] = `unknown link "${d.link}"`);
-    if (!['alias', 'never', 'create'].includes(d.action)) return void (errors[i] = `unknown action "${String(d.action)}" (use alias, never or create)`);
+    if (!['alias', 'never', 'create'].includes(d.action))
+      return void (errors[i] = `unknown action "${String(d.action)}" (use alias, never or create)`);
     if (typeof d.name !== 'string' || d.name.length === 0) return void (errors[i] = 'name is empty');
     if (!Array.isArray(d.scopeKey) || d.scopeKey.length !== l.config.scope.length) {
       return void (errors[i] = `scope must have ${l.config.scope.length} value(s) (${l.config.scope.join(', ')})`);
@@ -62,7 +69,8 @@ export async function validateDecisions(db: Queryable, ctx: Context, list: Decid
       const d = list[i]!;
       const m = masterIn(found, d.targetKey!, d.scopeKey);
       if (m === undefined) errors[i] = `target key ${d.targetKey} is not a master of ${l.config.target.table}`;
-      else if (JSON.stringify(m.scopeKey) !== JSON.stringify(d.scopeKey)) errors[i] = `master ${d.targetKey} belongs to another scope (${JSON.stringify(m.scopeKey)})`;
+      else if (JSON.stringify(m.scopeKey) !== JSON.stringify(d.scopeKey))
+        errors[i] = `master ${d.targetKey} belongs to another scope (${JSON.stringify(m.scopeKey)})`;
       else if (!m.active) errors[i] = `master ${d.targetKey} (${m.name}) is not active`;
     }
   }
@@ -75,7 +83,15 @@ export async function validateDecisions(db: Queryable, ctx: Context, list: Decid
  */
 export async function writeDecisions(tx: Queryable, list: DecideInput[]): Promise<{ results: DecideResult[] }> {
   if (list.length === 0) return { results: [] };
-  const payload = list.map((d, i) => ({ i, link: d.link, scope_key: d.scopeKey, source_name: d.name, action: d.action, target_key: d.action === 'alias' ? d.targetKey : null, decided_by: d.by }));
+  const payload = list.map((d, i) => ({
+    i,
+    link: d.link,
+    scope_key: d.scopeKey,
+    source_name: d.name,
+    action: d.action,
+    target_key: d.action === 'alias' ? d.targetKey : null,
+    decided_by: d.by,
+  }));
   const res = { rows: await writeDecisionRows(tx, payload) };
   return {
     results: res.rows.map((r) => ({
@@ -90,7 +106,11 @@ function dedupe(list: DecideInput[]): void {
   const seen = new Set<string>();
   for (const d of list) {
     const k = JSON.stringify([d.link, d.scopeKey, d.name]);
-    if (seen.has(k)) throw new BackfillError('INVALID_INPUT', `two decisions for the same name: ${d.link} ${JSON.stringify(d.scopeKey)} ${JSON.stringify(d.name)}`);
+    if (seen.has(k))
+      throw new BackfillError(
+        'INVALID_INPUT',
+        `two decisions for the same name: ${d.link} ${JSON.stringify(d.scopeKey)} ${JSON.stringify(d.name)}`,
+      );
     seen.add(k);
   }
 }
@@ -125,7 +145,10 @@ export async function decide(db: unknown, input: DecideInput & { config?: Common
 }
 
 /** Undo of a decision (before apply): sets revoked_at. Rows already linked stay linked (`undo --run`). */
-export async function revokeDecision(db: unknown, input: { id: string; by?: string | null }): Promise<DecisionRecord & { link: string; scopeKey: (string | null)[]; name: string }> {
+export async function revokeDecision(
+  db: unknown,
+  input: { id: string; by?: string | null },
+): Promise<DecisionRecord & { link: string; scopeKey: (string | null)[]; name: string }> {
   const d = adapt(db);
   await migrate(d);
   return revokeIn(d, input.id);
@@ -136,7 +159,12 @@ export async function revokeDecision(db: unknown, input: { id: string; by?: stri
  * force or nothing, unless `inForceOnly`: then the ones still in force are revoked and the others (a
  * name decided again since) are counted as `kept`.
  */
-export async function revokeManyIn(db: Queryable, ids: string[], tenant: string | null = null, opts: { inForceOnly?: boolean } = {}): Promise<{ revoked: number; kept: number }> {
+export async function revokeManyIn(
+  db: Queryable,
+  ids: string[],
+  tenant: string | null = null,
+  opts: { inForceOnly?: boolean } = {},
+): Promise<{ revoked: number; kept: number }> {
   if (ids.length === 0) return { revoked: 0, kept: 0 };
   for (const id of ids) if (!/^\d{1,18}$/.test(id)) throw new BackfillError('INVALID_INPUT', `decision id must be a number, got "${id}"`);
   const want = new Set(ids).size;
@@ -145,7 +173,11 @@ export async function revokeManyIn(db: Queryable, ids: string[], tenant: string 
     return { revoked: n, kept: want - n };
   }
   const n = await revokeDecisionsAllOrNothing(db, ids, tenant, want);
-  if (n !== want) throw new BackfillError('NOT_FOUND', `some of the ${want} decisions are not in force${tenant === null ? '' : ` for tenant ${tenant}`}; nothing undone`);
+  if (n !== want)
+    throw new BackfillError(
+      'NOT_FOUND',
+      `some of the ${want} decisions are not in force${tenant === null ? '' : ` for tenant ${tenant}`}; nothing undone`,
+    );
   return { revoked: n, kept: 0 };
 }
 
@@ -166,14 +198,35 @@ export async function undoDecisionIn(
     const revoked = await revokeIn(tx, id, tenant);
     if (restore.length === 0) return { revoked, restored: null };
     const r = await restoreReplacedDecision(tx, restore, revoked.link, revoked.scopeKey, revoked.name);
-    return { revoked, restored: r === undefined ? null : { id: r.id, action: r.action, targetKey: r.target_key, decidedBy: r.decided_by, decidedAt: r.decided_at } };
+    return {
+      revoked,
+      restored:
+        r === undefined ? null : { id: r.id, action: r.action, targetKey: r.target_key, decidedBy: r.decided_by, decidedAt: r.decided_at },
+    };
   });
 }
 
 /** Revokes decision `id`; with `tenant`, only a decision of that tenant (first scope value). */
-export async function revokeIn(db: Queryable, id: string, tenant: string | null = null): Promise<DecisionRecord & { link: string; scopeKey: (string | null)[]; name: string }> {
+export async function revokeIn(
+  db: Queryable,
+  id: string,
+  tenant: string | null = null,
+): Promise<DecisionRecord & { link: string; scopeKey: (string | null)[]; name: string }> {
   if (!/^\d{1,18}$/.test(id)) throw new BackfillError('INVALID_INPUT', `decision id must be a number, got "${id}"`);
   const r = await revokeDecisionRow(db, id, tenant);
-  if (r === undefined) throw new BackfillError('NOT_FOUND', `no decision ${id} in force${tenant === null ? '' : ` for tenant ${tenant}`} (unknown or already revoked)`);
-  return { id: r.id, link: r.link, scopeKey: r.scope_key, name: r.source_name, action: r.action, targetKey: r.target_key, decidedBy: r.decided_by, decidedAt: r.decided_at };
+  if (r === undefined)
+    throw new BackfillError(
+      'NOT_FOUND',
+      `no decision ${id} in force${tenant === null ? '' : ` for tenant ${tenant}`} (unknown or already revoked)`,
+    );
+  return {
+    id: r.id,
+    link: r.link,
+    scopeKey: r.scope_key,
+    name: r.source_name,
+    action: r.action,
+    targetKey: r.target_key,
+    decidedBy: r.decided_by,
+    decidedAt: r.decided_at,
+  };
 }

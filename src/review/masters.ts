@@ -33,7 +33,8 @@ export async function mastersFor(db: Queryable, l: ResolvedLink, keys: string[])
   const st = mastersByKeyStatement(keyLink(l), keys);
   try {
     const res = await db.query(st);
-    for (const r of res.rows) out.set(r.key, [...(out.get(r.key) ?? []), { key: r.key, scopeKey: r.scope_key, name: r.name, number: r.number, active: r.active }]);
+    for (const r of res.rows)
+      out.set(r.key, [...(out.get(r.key) ?? []), { key: r.key, scopeKey: r.scope_key, name: r.name, number: r.number, active: r.active }]);
   } catch (e) {
     const state = sqlState(e);
     // A key that is not even a valid value of the key type (e.g. not a uuid): none found.
@@ -45,6 +46,7 @@ export async function mastersFor(db: Queryable, l: ResolvedLink, keys: string[])
 
 export function linkOf(ctx: Context, entity: string): ResolvedLink {
   const l = ctx.links.find((x) => x.entity === entity);
-  if (l === undefined) throw new BackfillError('UNKNOWN_ENTITY', `unknown link "${entity}"; configured: ${ctx.links.map((x) => x.entity).join(', ')}`);
+  if (l === undefined)
+    throw new BackfillError('UNKNOWN_ENTITY', `unknown link "${entity}"; configured: ${ctx.links.map((x) => x.entity).join(', ')}`);
   return l;
 }

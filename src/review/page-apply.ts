@@ -35,8 +35,12 @@ export async function applyPreviewIn(ctx: Context, opts: { by: string | null }):
  */
 export async function decisionsOnlyPlanIn(ctx: Context, planRunId: string, by: string | null): Promise<string> {
   const run = await runHeader(ctx.db, planRunId);
-  if (run === undefined || run.kind !== 'plan' || run.status !== 'done') throw new BackfillError('RUN_STATE', `plan ${planRunId} is not a finished plan`);
-  if (run.config_hash !== ctx.configHash || JSON.stringify(json<{ tenant: string | null }>(run.scope)?.tenant ?? null) !== JSON.stringify(ctx.filter.tenant)) {
+  if (run === undefined || run.kind !== 'plan' || run.status !== 'done')
+    throw new BackfillError('RUN_STATE', `plan ${planRunId} is not a finished plan`);
+  if (
+    run.config_hash !== ctx.configHash ||
+    JSON.stringify(json<{ tenant: string | null }>(run.scope)?.tenant ?? null) !== JSON.stringify(ctx.filter.tenant)
+  ) {
     throw new BackfillError('PLAN_STALE', `plan ${planRunId} was made with another config or scope; preview the apply again`);
   }
   const id = await createRun(ctx.db, {

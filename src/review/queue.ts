@@ -9,12 +9,32 @@ import type { DecisionAction } from '../plan/decide.js';
 import { BackfillError } from '../errors.js';
 import type { Statement } from '../sql/statement.js';
 import { noNestedLoopsStatement } from '../sql/session.js';
-import { FACETS, linkedRowsSql, QUEUE_SORTS, reviewQueueSql, type Facet, type QueueSort, type QueueSqlFilter, type QueueSqlLink } from '../sql/review.js';
+import {
+  FACETS,
+  linkedRowsSql,
+  QUEUE_SORTS,
+  reviewQueueSql,
+  type Facet,
+  type QueueSort,
+  type QueueSqlFilter,
+  type QueueSqlLink,
+} from '../sql/review.js';
 import { explainScore } from '../match/index.js';
 import { type CommonOptions, type Context, prepare, shape } from '../context/context.js';
 import { planIn } from '../planning/plan.js';
 import { matchOptionsFor } from '../planning/scored.js';
-import { type Band, BANDS, DECISION_VALUES, type FacetValue, type QueueCandidate, type QueueCounts, type QueueFilter, type QueueItem, type ReviewQueue, type ReviewQueueOptions } from './types.js';
+import {
+  type Band,
+  BANDS,
+  DECISION_VALUES,
+  type FacetValue,
+  type QueueCandidate,
+  type QueueCounts,
+  type QueueFilter,
+  type QueueItem,
+  type ReviewQueue,
+  type ReviewQueueOptions,
+} from './types.js';
 import { linkOf, masterIn, mastersFor } from './masters.js';
 import { latestPlanRun } from '../store/runs.js';
 
@@ -27,19 +47,26 @@ export function json<T>(v: unknown): T {
 
 /** The latest finished plan made with this config, for this scope, covering these links (not a decisions-only copy). */
 async function latestPlan(ctx: Context): Promise<string | null> {
-  return latestPlanRun(ctx.db, ctx.configHash, ctx.filter.tenant, ctx.links.map((l) => l.entity));
+  return latestPlanRun(
+    ctx.db,
+    ctx.configHash,
+    ctx.filter.tenant,
+    ctx.links.map((l) => l.entity),
+  );
 }
 
 export function checkFilter(f: QueueFilter): void {
   for (const b of f.bands ?? []) if (!BANDS.includes(b)) throw new BackfillError('USAGE', `unknown band "${b}"; use ${BANDS.join(', ')}`);
   for (const d of f.decisions ?? []) {
-    if (!DECISION_VALUES.includes(d)) throw new BackfillError('USAGE', `unknown decision "${String(d)}"; use ${DECISION_VALUES.join(', ')}`);
+    if (!DECISION_VALUES.includes(d))
+      throw new BackfillError('USAGE', `unknown decision "${String(d)}"; use ${DECISION_VALUES.join(', ')}`);
   }
   for (const [k, v] of [
     ['minScore', f.minScore],
     ['maxScore', f.maxScore],
   ] as const) {
-    if (v !== undefined && (!Number.isFinite(v) || v < 0 || v > 1)) throw new BackfillError('USAGE', `${k} must be a number between 0 and 1`);
+    if (v !== undefined && (!Number.isFinite(v) || v < 0 || v > 1))
+      throw new BackfillError('USAGE', `${k} must be a number between 0 and 1`);
   }
 }
 
@@ -50,7 +77,8 @@ export function sqlFilter(ctx: Context, f: QueueFilter): QueueSqlFilter {
   const tenants = [...(f.tenants ?? []), ...(f.tenant !== undefined && f.tenant !== '' ? [f.tenant] : [])];
   if (ctx.filter.tenant !== null) {
     const outside = tenants.filter((t) => t !== ctx.filter.tenant);
-    if (outside.length > 0) throw new BackfillError('USAGE', `tenant ${outside.join(', ')} is outside the scope of this review (tenant ${ctx.filter.tenant})`);
+    if (outside.length > 0)
+      throw new BackfillError('USAGE', `tenant ${outside.join(', ')} is outside the scope of this review (tenant ${ctx.filter.tenant})`);
   }
   const state = f.state === 'open' || f.state === 'decided' ? [f.state] : [];
   return {
@@ -97,7 +125,10 @@ function defaultSort(ctx: Context): QueueSort {
   return ctx.links.length > 0 && ctx.links.every((l) => l.config.amount !== undefined) ? 'amount' : 'rows';
 }
 
-export async function resolvePlan(ctx: Context, opts: { planRunId?: string | undefined; fresh?: boolean | undefined; executedBy?: string | null | undefined }): Promise<string> {
+export async function resolvePlan(
+  ctx: Context,
+  opts: { planRunId?: string | undefined; fresh?: boolean | undefined; executedBy?: string | null | undefined },
+): Promise<string> {
   const id = opts.planRunId ?? (opts.fresh === true ? null : await latestPlan(ctx));
   return id ?? (await planIn(ctx, { executedBy: opts.executedBy ?? null, maxUnmatchedRecords: 0 })).runId;
 }
@@ -119,12 +150,28 @@ export function itemOf(ctx: Context, r: QueueRow): QueueItem {
     candidates: (r.candidates ?? []).map((c) => {
       const signals = c.signals ?? {};
       const score = c.score ?? null;
-      return { key: c.key, name: c.name ?? '', score, method: c.method ?? null, number: null, active: true, signals, contributions: explainScore(score, signals) };
+      return {
+        key: c.key,
+        name: c.name ?? '',
+        score,
+        method: c.method ?? null,
+        number: null,
+        active: true,
+        signals,
+        contributions: explainScore(score, signals),
+      };
     }),
     decision:
       r.decision_id === null
         ? null
-        : { id: r.decision_id, action: r.decision_action!, targetKey: r.decision_target, decidedBy: r.decided_by, decidedAt: r.decided_at ?? '', target: null },
+        : {
+            id: r.decision_id,
+            action: r.decision_action!,
+            targetKey: r.decision_target,
+            decidedBy: r.decided_by,
+            decidedAt: r.decided_at ?? '',
+            target: null,
+          },
   };
 }
 
@@ -167,7 +214,14 @@ export async function reviewQueueIn(ctx: Context, opts: Omit<ReviewQueueOptions,
     tenantId: ctx.filter.tenant,
     links: ctx.links.map((l) => {
       const o = matchOptionsFor(l);
-      return { entity: l.entity, table: l.config.table, strategy: l.config.match, autoLinkAt: o.autoLinkAt, reviewAt: o.reviewAt, amount: l.config.amount !== undefined };
+      return {
+        entity: l.entity,
+        table: l.config.table,
+        strategy: l.config.match,
+        autoLinkAt: o.autoLinkAt,
+        reviewAt: o.reviewAt,
+        amount: l.config.amount !== undefined,
+      };
     }),
     tenants: facets.tenant.map((t) => t.value).filter((t) => t !== ''),
     items,
@@ -208,7 +262,14 @@ export function countsOf(items: QueueItem[]): QueueCounts {
   const decided = items.filter((i) => i.decision !== null);
   const rows = items.reduce((a, i) => a + i.rows, 0);
   const rowsDecided = decided.reduce((a, i) => a + i.rows, 0);
-  return { names: items.length, decided: decided.length, remaining: items.length - decided.length, rows, rowsDecided, rowsRemaining: rows - rowsDecided };
+  return {
+    names: items.length,
+    decided: decided.length,
+    remaining: items.length - decided.length,
+    rows,
+    rowsDecided,
+    rowsRemaining: rows - rowsDecided,
+  };
 }
 
 /** Fills candidates' numbers and active flags and the decided master (one statement per link on the page). */
@@ -216,7 +277,11 @@ export async function annotateMasters(ctx: Context, items: QueueItem[]): Promise
   for (const l of ctx.links) {
     const mine = items.filter((i) => i.link === l.entity);
     if (mine.length === 0) continue;
-    const keys = [...new Set(mine.flatMap((i) => [...i.candidates.map((c) => c.key), ...(i.decision?.targetKey != null ? [i.decision.targetKey] : [])]))];
+    const keys = [
+      ...new Set(
+        mine.flatMap((i) => [...i.candidates.map((c) => c.key), ...(i.decision?.targetKey != null ? [i.decision.targetKey] : [])]),
+      ),
+    ];
     const found = await mastersFor(ctx.db, l, keys);
     for (const it of mine) {
       for (const c of it.candidates) {
@@ -229,7 +294,10 @@ export async function annotateMasters(ctx: Context, items: QueueItem[]): Promise
       const t = it.decision?.targetKey;
       if (it.decision && t != null) {
         const m = masterIn(found, t, it.scopeKey);
-        it.decision.target = m === undefined ? { key: t, name: '', number: null, active: false } : { key: m.key, name: m.name, number: m.number, active: m.active };
+        it.decision.target =
+          m === undefined
+            ? { key: t, name: '', number: null, active: false }
+            : { key: m.key, name: m.name, number: m.number, active: m.active };
       }
     }
   }
@@ -244,11 +312,14 @@ async function countLinkedRows(ctx: Context, items: QueueItem[]): Promise<void> 
     const seen = new Map<string, number>();
     for (const c of it.candidates) seen.set(norm(c), (seen.get(norm(c)) ?? 0) + 1);
     const table = linkOf(ctx, it.link).config.target.table;
-    for (const c of it.candidates) if ((seen.get(norm(c)) ?? 0) > 1) byTable.set(table, [...(byTable.get(table) ?? []), { c, scope: it.scopeKey }]);
+    for (const c of it.candidates)
+      if ((seen.get(norm(c)) ?? 0) > 1) byTable.set(table, [...(byTable.get(table) ?? []), { c, scope: it.scopeKey }]);
   }
   for (const [table, list] of byTable) {
     const links = ctx.links.filter((l) => l.config.target.table === table);
-    const res = await ctx.db.query(linkedRowsSql(links.map(shape), [...new Set(list.map((x) => x.c.key))], links[0]!.targetKeyType, ctx.filter));
+    const res = await ctx.db.query(
+      linkedRowsSql(links.map(shape), [...new Set(list.map((x) => x.c.key))], links[0]!.targetKeyType, ctx.filter),
+    );
     const n = new Map(res.rows.map((r) => [JSON.stringify([r.scope_key, r.key]), num(r.n)]));
     for (const x of list) x.c.linkedRows = n.get(JSON.stringify([x.scope, x.c.key])) ?? 0;
   }

@@ -129,7 +129,9 @@ export function filterFrom(get: (k: string) => unknown): QueueFilter {
   for (const b of bands) if (!BANDS.includes(b as Band)) throw new HttpError(400, `band must be one of ${BANDS.join(', ')}`);
   if (bands.length > 0) f.bands = bands as Band[];
   const decisions = list(get('decision'));
-  for (const d of decisions) if (!(DECISION_VALUES as readonly string[]).includes(d)) throw new HttpError(400, `decision must be one of ${DECISION_VALUES.join(', ')}`);
+  for (const d of decisions)
+    if (!(DECISION_VALUES as readonly string[]).includes(d))
+      throw new HttpError(400, `decision must be one of ${DECISION_VALUES.join(', ')}`);
   if (decisions.length > 0) f.decisions = decisions as (typeof DECISION_VALUES)[number][];
   const min = optNum(get('min'), 'min');
   if (min !== undefined) f.minScore = min;
@@ -195,7 +197,8 @@ export async function startReviewServer(db: unknown, opts: ReviewServerOptions):
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const host = req.headers.host ?? '';
-    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) throw new HttpError(403, 'Host not allowed (use 127.0.0.1 or localhost)');
+    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`)
+      throw new HttpError(403, 'Host not allowed (use 127.0.0.1 or localhost)');
     const url = new URL(req.url ?? '/', `http://${host}`);
     const given = url.searchParams.get('token') ?? (typeof req.headers['x-fkb-token'] === 'string' ? req.headers['x-fkb-token'] : '');
     if (given === '' || !same(given, token)) throw new HttpError(401, 'missing or wrong token: open the URL the review command printed');
@@ -213,7 +216,9 @@ export async function startReviewServer(db: unknown, opts: ReviewServerOptions):
         const filter = filterFrom((k) => url.searchParams.get(k) ?? undefined);
         const page = pageFrom(url.searchParams, limit);
         const planRunId = planOf(url.searchParams.get('plan'));
-        const q = await serial(() => reviewQueueIn(ctx, { filter, ...page, executedBy: opts.by, ...(planRunId !== undefined ? { planRunId } : {}) }));
+        const q = await serial(() =>
+          reviewQueueIn(ctx, { filter, ...page, executedBy: opts.by, ...(planRunId !== undefined ? { planRunId } : {}) }),
+        );
         plans.add(q.planRunId);
         sendJson(res, 200, q);
         return;
@@ -253,7 +258,8 @@ export async function startReviewServer(db: unknown, opts: ReviewServerOptions):
       case '/api/decide': {
         const action = str(body['action'], 'action') as DecisionAction;
         const scopeKey = body['scopeKey'];
-        if (!Array.isArray(scopeKey) || !scopeKey.every((v) => v === null || typeof v === 'string')) throw new HttpError(400, 'scopeKey must be an array of strings');
+        if (!Array.isArray(scopeKey) || !scopeKey.every((v) => v === null || typeof v === 'string'))
+          throw new HttpError(400, 'scopeKey must be an array of strings');
         const targetKey = body['targetKey'];
         const r = await serial(() =>
           decideIn(ctx, {
@@ -265,7 +271,10 @@ export async function startReviewServer(db: unknown, opts: ReviewServerOptions):
             by: opts.by,
           }),
         );
-        const target = r.decision.targetKey === null ? null : await serial(() => masterRefIn(ctx, str(body['link'], 'link'), r.decision.targetKey!, scopeKey as (string | null)[]));
+        const target =
+          r.decision.targetKey === null
+            ? null
+            : await serial(() => masterRefIn(ctx, str(body['link'], 'link'), r.decision.targetKey!, scopeKey as (string | null)[]));
         sendJson(res, 200, { ...r, decision: { ...r.decision, target } });
         return;
       }
@@ -308,19 +317,28 @@ export async function startReviewServer(db: unknown, opts: ReviewServerOptions):
         // Only what was previewed: the preview's fingerprint is required and must still hold.
         const digest = str(body['digest'], 'digest');
         const r = await serial(() => bulkAcceptIn(ctx, { filter, minScore, by: opts.by, digest, ...onPlan }));
-        sendJson(res, 200, { accepted: r.accepted, skipped: r.skipped, ids: r.decisions.filter((d) => d.changed).map((d) => d.decision.id) });
+        sendJson(res, 200, {
+          accepted: r.accepted,
+          skipped: r.skipped,
+          ids: r.decisions.filter((d) => d.changed).map((d) => d.decision.id),
+        });
         return;
       }
       case '/api/create': {
         const scopeKey = body['scopeKey'];
-        if (!Array.isArray(scopeKey) || !scopeKey.every((v) => v === null || typeof v === 'string')) throw new HttpError(400, 'scopeKey must be an array of strings');
+        if (!Array.isArray(scopeKey) || !scopeKey.every((v) => v === null || typeof v === 'string'))
+          throw new HttpError(400, 'scopeKey must be an array of strings');
         const link = str(body['link'], 'link');
         const name = str(body['name'], 'name');
         const r = await serial(() => createMasterForNameIn(ctx, { link, scopeKey: scopeKey as (string | null)[], name, by: opts.by }));
         const c = r.created[0]!;
         const d = await serial(() => liveDecisionIn(ctx, link, scopeKey as (string | null)[], name));
         plans.add(r.plan.runId);
-        sendJson(res, 200, { created: { key: c.key, name: c.name, number: c.number, table: c.targetTable }, planRunId: r.plan.runId, decision: d });
+        sendJson(res, 200, {
+          created: { key: c.key, name: c.name, number: c.number, table: c.targetTable },
+          planRunId: r.plan.runId,
+          decision: d,
+        });
         return;
       }
       case '/api/plan': {

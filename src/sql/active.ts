@@ -76,7 +76,8 @@ export function describeActive(a: ActivePredicate): string {
  * Column names that look like a soft delete or a status (a master table with one and a link without an
  * active predicate gets a warning). Returns the matching columns of `columns`.
  */
-export const SOFT_DELETE_COLUMN = /^(is_?)?(deleted|archived|inactive|disabled|removed|retired|void(ed)?|obsolete|closed|terminated|discontinued|hidden|suspended|blocked|trashed)(_at|_on|_date|_flag|_ts|_time|_by)?$|^(deleted|archived|disabled|removed|deactivated|ended|closed|terminated|valid_to|effective_to|end)_(at|on|date|ts|time)$|^(is_)?(active|enabled|valid|live|current)(_flag)?$|^(status|state|record_status|row_status|lifecycle_status)$/i;
+export const SOFT_DELETE_COLUMN =
+  /^(is_?)?(deleted|archived|inactive|disabled|removed|retired|void(ed)?|obsolete|closed|terminated|discontinued|hidden|suspended|blocked|trashed)(_at|_on|_date|_flag|_ts|_time|_by)?$|^(deleted|archived|disabled|removed|deactivated|ended|closed|terminated|valid_to|effective_to|end)_(at|on|date|ts|time)$|^(is_)?(active|enabled|valid|live|current)(_flag)?$|^(status|state|record_status|row_status|lifecycle_status)$/i;
 
 export function softDeleteLike(columns: Iterable<string>): string[] {
   return [...columns].filter((c) => SOFT_DELETE_COLUMN.test(c));

@@ -4,7 +4,28 @@
  */
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
-import { activeWhere, entryName, entryScopeJoin, idCols, type LinkShape, OWN, Params, rowKeyText, rowRead, rowRecheck, sameMasterName, scopeEq, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement, touchedOld, type TypedLinkShape, withChangedCount } from './link.js';
+import {
+  activeWhere,
+  entryName,
+  entryScopeJoin,
+  idCols,
+  type LinkShape,
+  OWN,
+  Params,
+  rowKeyText,
+  rowRead,
+  rowRecheck,
+  sameMasterName,
+  scopeEq,
+  type ScopeFilter,
+  scopeJoin,
+  scopeKeyExpr,
+  scopeWhere,
+  type Statement,
+  touchedOld,
+  type TypedLinkShape,
+  withChangedCount,
+} from './link.js';
 import { type KeyRange, plainRangeWhere, type Walk, walkRangeWhere } from './walk.js';
 
 /** The planner's estimate (EXPLAIN, nothing read) of the rows whose FK is NULL, within the scope. */
@@ -40,11 +61,21 @@ HAVING count(*) > 0`;
  * each batch of a role without CREATE on fk_backfill). Needs only TEMPORARY on the database; on Citus it
  * stays on the coordinator, joined like any local table.
  */
-export function applyMapStatements(link: TypedLinkShape, a: { planRunId: string; linkName: string; map: string; temp?: boolean }): Statement[] {
+export function applyMapStatements(
+  link: TypedLinkShape,
+  a: { planRunId: string; linkName: string; map: string; temp?: boolean },
+): Statement[] {
   const p = new Params();
   const scopeCols = link.scope.map((_, i) => `fkb_scope_${i + 1}`);
   const nameType = link.targetNameType ?? 'text';
-  const cols = [...scopeCols.map((c, i) => `${c} ${link.scopeTypes[i]}`), `source_name ${link.nameType ?? 'text'} NOT NULL`, `target_key ${link.fkType} NOT NULL`, 'method text', 'score real', `target_name ${nameType}`];
+  const cols = [
+    ...scopeCols.map((c, i) => `${c} ${link.scopeTypes[i]}`),
+    `source_name ${link.nameType ?? 'text'} NOT NULL`,
+    `target_key ${link.fkType} NOT NULL`,
+    'method text',
+    'score real',
+    `target_name ${nameType}`,
+  ];
   const fill = `INSERT INTO ${a.map} (${[...scopeCols, 'source_name', 'target_key', 'method', 'score', 'target_name'].join(', ')})
 SELECT ${[...link.scope.map((_, i) => `e.scope_key[${i + 1}]::${link.scopeTypes[i]}`), entryName(link, 'e'), `e.target_key::${link.fkType}`, 'e.method', 'e.score', `e.target_name::${nameType}`].join(', ')}
   FROM ${OWN}.plan_entries e
@@ -154,7 +185,11 @@ ${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`;
  * there, and a timestamp's or date's text form is one); the text forms are made by the change log's
  * INSERT on the coordinator, in the same distributed transaction (two-phase commit across nodes).
  */
-function citusApplyBatchStatement(link: LinkShape, a: { runId: string; linkName: string; tableName: string; map: string; range: KeyRange; walk?: Walk | undefined }, f: ScopeFilter): Statement {
+function citusApplyBatchStatement(
+  link: LinkShape,
+  a: { runId: string; linkName: string; tableName: string; map: string; range: KeyRange; walk?: Walk | undefined },
+  f: ScopeFilter,
+): Statement {
   const p = new Params();
   const runId = p.add(a.runId);
   const linkName = p.add(a.linkName);
@@ -173,7 +208,9 @@ function citusApplyBatchStatement(link: LinkShape, a: { runId: string; linkName:
   const distributed = link.citus === 'distributed';
   const x = distributed ? `(${read_}) x` : 'x';
   const recheck = rowRecheck(link, 'x', false);
-  const keys = idCols(link).map((c, i) => `s.${ident(c.col)} AS fkb_key${i === 0 ? '' : `_${i + 1}`}`).join(', ');
+  const keys = idCols(link)
+    .map((c, i) => `s.${ident(c.col)} AS fkb_key${i === 0 ? '' : `_${i + 1}`}`)
+    .join(', ');
   const update = `UPDATE ${link.sourceSql} s
      SET ${fk} = x.target_key${touchSet}
     FROM ${x}
@@ -186,7 +223,10 @@ SELECT ${runId}::int8, ${linkName}::text, ${p.add(a.tableName)}::text, ${p.add(l
        array_agg(${rowKey}), array_agg(upd.fkb_new::text), array_agg(upd.method), array_agg(upd.score), ${touched}
   FROM upd
 HAVING count(*) > 0`;
-  return { text: `WITH ${distributed ? '' : `x AS (\n  ${read_}\n), `}upd AS (\n  ${update}\n)\n${withChangedCount(insert)}`, values: p.values };
+  return {
+    text: `WITH ${distributed ? '' : `x AS (\n  ${read_}\n), `}upd AS (\n  ${update}\n)\n${withChangedCount(insert)}`,
+    values: p.values,
+  };
 }
 
 /**
@@ -202,13 +242,27 @@ HAVING count(*) > 0`;
  * `rls` and `before_update_triggers` say which the table has). Planned rows not found here changed since
  * the plan (name, scope or FK) or were deleted: the caller computes them as the remainder.
  */
-export function skipReasonsStatement(link: LinkShape, a: { planRunId: string; runId: string; linkName: string }, f: ScopeFilter): Statement<{ master_deleted: unknown; master_moved: unknown; master_inactive: unknown; master_renamed: unknown; passed_over: unknown; short_by_name: unknown; rls: boolean; before_update_triggers: boolean }> {
+export function skipReasonsStatement(
+  link: LinkShape,
+  a: { planRunId: string; runId: string; linkName: string },
+  f: ScopeFilter,
+): Statement<{
+  master_deleted: unknown;
+  master_moved: unknown;
+  master_inactive: unknown;
+  master_renamed: unknown;
+  passed_over: unknown;
+  short_by_name: unknown;
+  rls: boolean;
+  before_update_triggers: boolean;
+}> {
   const p = new Params();
   const linkName = p.add(a.linkName);
   const tk = `t.${ident(link.targetKey)}`;
   const scoped = link.scope.length > 0;
   const rel = p.add(link.sourceSql);
-  const recorded = link.targetNameType === undefined || link.targetNameType === 'text' ? 'e.target_name' : `e.target_name::${link.targetNameType}`;
+  const recorded =
+    link.targetNameType === undefined || link.targetNameType === 'text' ? 'e.target_name' : `e.target_name::${link.targetNameType}`;
   const planRun = p.add(a.planRunId);
   const text = `WITH changed AS (
   SELECT unnest(cs.row_keys) AS k FROM ${OWN}.change_sets cs WHERE cs.run_id = ${p.add(a.runId)}::int8 AND cs.link = ${linkName}
@@ -221,8 +275,12 @@ export function skipReasonsStatement(link: LinkShape, a: { planRunId: string; ru
     JOIN ${OWN}.plan_entries e
       ON e.run_id = ${planRun}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'
      AND ${entryName(link, 'e')} = s.${ident(link.name)} AND e.scope_key = ${scopeKeyExpr('s', link)}
-    LEFT JOIN ${link.targetSql} t ON ${tk} = e.target_key::${link.fkType}${scopeJoin('t', 's', link)}${scoped ? `
-    LEFT JOIN (SELECT DISTINCT t.${ident(link.targetKey)} AS k FROM ${link.targetSql} t) o ON o.k = e.target_key::${link.fkType}` : ''}
+    LEFT JOIN ${link.targetSql} t ON ${tk} = e.target_key::${link.fkType}${scopeJoin('t', 's', link)}${
+      scoped
+        ? `
+    LEFT JOIN (SELECT DISTINCT t.${ident(link.targetKey)} AS k FROM ${link.targetSql} t) o ON o.k = e.target_key::${link.fkType}`
+        : ''
+    }
    WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
      AND ${rowKeyText('s', link)} NOT IN (SELECT k FROM changed)
 ), u AS (

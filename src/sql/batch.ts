@@ -28,7 +28,12 @@ export function batchSettings(): string {
  * (`got`: false when another process holds it). A parallel slice (`runLock` false) takes its slice's own lock
  * instead, after this statement, so slices of one run do not wait on each other.
  */
-export function batchStartStatement(lockTimeout: string, statementTimeout: string, runId: string, runLock = true): Statement<{ got: boolean }> {
+export function batchStartStatement(
+  lockTimeout: string,
+  statementTimeout: string,
+  runId: string,
+  runLock = true,
+): Statement<{ got: boolean }> {
   return {
     text: `SELECT ${batchSettings()}, set_config('application_name', 'fk-backfill run ' || $3::int8::text, true), ${runLock ? RUN_LOCK : 'true'} AS got`,
     values: [lockTimeout, statementTimeout, runId],

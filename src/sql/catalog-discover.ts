@@ -11,7 +11,18 @@ import { Params, type Statement } from './link.js';
 export const EXCLUDED_SCHEMAS = ['pg_catalog', 'information_schema', 'pg_toast', 'fk_backfill'];
 
 /** Columns of every ordinary or partitioned (parent) table in the searched schemas. $1: schema list or NULL for all. */
-export function columnsStatement(schemas: readonly string[] | null): Statement<{ schema: string; table_name: string; oid: unknown; column_name: string; type: string; base: string; category: string; not_null: boolean; identity: string; generated: string }> {
+export function columnsStatement(schemas: readonly string[] | null): Statement<{
+  schema: string;
+  table_name: string;
+  oid: unknown;
+  column_name: string;
+  type: string;
+  base: string;
+  category: string;
+  not_null: boolean;
+  identity: string;
+  generated: string;
+}> {
   const p = new Params();
   const excluded = p.add(EXCLUDED_SCHEMAS);
   const only = p.add(schemas === null ? null : [...schemas]);
@@ -36,7 +47,9 @@ export function columnsStatement(schemas: readonly string[] | null): Statement<{
  * Every index of the given tables (primary keys and unique constraints are indexes too), with its key
  * columns in order; expression columns are left out and flagged ($1: table oids).
  */
-export function indexesStatement(oids: readonly number[]): Statement<{ oid: unknown; is_primary: boolean; is_unique: boolean; partial: boolean; has_expr: boolean; columns: string[] }> {
+export function indexesStatement(
+  oids: readonly number[],
+): Statement<{ oid: unknown; is_primary: boolean; is_unique: boolean; partial: boolean; has_expr: boolean; columns: string[] }> {
   return {
     text: `SELECT i.indrelid::int8 AS oid, i.indisprimary AS is_primary, i.indisunique AS is_unique,
        (i.indpred IS NOT NULL) AS partial, (0 = ANY (i.indkey::int2[])) AS has_expr,
@@ -51,7 +64,9 @@ export function indexesStatement(oids: readonly number[]): Statement<{ oid: unkn
 }
 
 /** Foreign keys from the given tables, with columns on both sides ($1: table oids). */
-export function foreignKeysStatement(oids: readonly number[]): Statement<{ oid: unknown; ref_oid: unknown; name: string; columns: string[]; ref_columns: string[] }> {
+export function foreignKeysStatement(
+  oids: readonly number[],
+): Statement<{ oid: unknown; ref_oid: unknown; name: string; columns: string[]; ref_columns: string[] }> {
   return {
     text: `SELECT con.conrelid::int8 AS oid, con.confrelid::int8 AS ref_oid, con.conname::text AS name,
        ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.n ORDER BY k.o) AS columns,
@@ -118,7 +133,11 @@ export function sampleValuesStatement(tableSql: string, column: string, sample =
  * the table), how many distinct names (trimmed, case-folded) exist among at most `targetLimit` target
  * names. One statement, hashed semi-join; never a query per name.
  */
-export function overlapStatement(a: { sourceSql: string; name: string; targetSql: string; targetName: string }, sample = 2000, targetLimit = 200_000): Statement<{ sampled: unknown; found: unknown }> {
+export function overlapStatement(
+  a: { sourceSql: string; name: string; targetSql: string; targetName: string },
+  sample = 2000,
+  targetLimit = 200_000,
+): Statement<{ sampled: unknown; found: unknown }> {
   const p = new Params();
   const text = `WITH s AS (
   SELECT DISTINCT lower(btrim(x.n::text)) AS n

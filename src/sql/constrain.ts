@@ -97,7 +97,14 @@ export interface OrphanBatchRow {
  * Citus pushes down whole. One aggregate over a join, no correlated subquery, so Citus runs it on the
  * shards too.
  */
-export function orphanBatchStatement(s: ConstrainShape, tenantSafe: boolean, after: string | null, batch: number, sampleLimit: number, groups = false): Statement<OrphanBatchRow> {
+export function orphanBatchStatement(
+  s: ConstrainShape,
+  tenantSafe: boolean,
+  after: string | null,
+  batch: number,
+  sampleLimit: number,
+  groups = false,
+): Statement<OrphanBatchRow> {
   const p = new Params();
   const k = ident(s.key);
   const fk = ident(s.fk);
@@ -111,8 +118,12 @@ export function orphanBatchStatement(s: ConstrainShape, tenantSafe: boolean, aft
   SELECT x.k AS up
     FROM (SELECT s.${k} AS k
             FROM ${s.sourceSql} s
-           WHERE true${afterWhere}${groups ? `
-           GROUP BY s.${k}` : ''}
+           WHERE true${afterWhere}${
+             groups
+               ? `
+           GROUP BY s.${k}`
+               : ''
+           }
            ORDER BY s.${k}
            LIMIT ${p.add(batch)}) x
    ORDER BY x.k DESC
@@ -203,7 +214,8 @@ export function dropConstraintSql(s: ConstrainShape, name: string): string {
 
 /** `SET LOCAL lock_timeout` takes no parameters; the value is checked to be a plain duration first. */
 export function lockTimeoutSql(value: string, local: boolean): string {
-  if (!/^\d+(\.\d+)?\s*(ms|s|min)?$/.test(value)) throw new BackfillError('USAGE', `--lock-timeout must look like 5s, 500ms or 1min (got ${JSON.stringify(value)})`);
+  if (!/^\d+(\.\d+)?\s*(ms|s|min)?$/.test(value))
+    throw new BackfillError('USAGE', `--lock-timeout must look like 5s, 500ms or 1min (got ${JSON.stringify(value)})`);
   return `SET${local ? ' LOCAL' : ''} lock_timeout = '${value.replace(/\s+/g, '')}'`;
 }
 

@@ -52,13 +52,24 @@ export function sessionRightsStatement(): Statement<{ ro: string; who: string }>
 
 /** Whether the role may read a table and update one of its columns. */
 export function columnRightsStatement(tableOid: number, column: string): Statement<{ sel: boolean; upd: boolean }> {
-  return { text: `SELECT has_table_privilege($1::oid, 'SELECT') AS sel, has_column_privilege($1::oid, $2::text, 'UPDATE') AS upd`, values: [tableOid, column] };
+  return {
+    text: `SELECT has_table_privilege($1::oid, 'SELECT') AS sel, has_column_privilege($1::oid, $2::text, 'UPDATE') AS upd`,
+    values: [tableOid, column],
+  };
 }
 
 /** Whether a row of the source or of the target has this scope value (`sourceSql`, `targetSql`: quoted names). */
-export function tenantFoundStatement(sourceSql: string, targetSql: string, scopeColumn: string, tenant: string): Statement<{ found: boolean }> {
+export function tenantFoundStatement(
+  sourceSql: string,
+  targetSql: string,
+  scopeColumn: string,
+  tenant: string,
+): Statement<{ found: boolean }> {
   const col = ident(scopeColumn);
-  return { text: `SELECT EXISTS (SELECT 1 FROM ${sourceSql} WHERE ${col} = $1) OR EXISTS (SELECT 1 FROM ${targetSql} WHERE ${col} = $1) AS found`, values: [tenant] };
+  return {
+    text: `SELECT EXISTS (SELECT 1 FROM ${sourceSql} WHERE ${col} = $1) OR EXISTS (SELECT 1 FROM ${targetSql} WHERE ${col} = $1) AS found`,
+    values: [tenant],
+  };
 }
 
 /** Up to 10 scope values of the target (read from a bounded sample), the one equal to `tenant` but for case first. */

@@ -68,11 +68,18 @@ export const AXIS_SCHEMA_SQL = [
 
 /** The demo's two tenants. */
 export function demoTenantsStatement(demoTenant: string, otherTenant: string): Statement<Record<string, never>> {
-  return { text: `INSERT INTO tenants (id, name) VALUES ($1::uuid, 'Axis Demo'), ($2::uuid, 'Other Tenant')`, values: [demoTenant, otherTenant] };
+  return {
+    text: `INSERT INTO tenants (id, name) VALUES ($1::uuid, 'Axis Demo'), ($2::uuid, 'Other Tenant')`,
+    values: [demoTenant, otherTenant],
+  };
 }
 
 /** Masters (customers or vendors) from `json`: a JSON array of { tenant_id, number, name, active }. */
-export function demoMastersStatement(table: 'customers' | 'vendors', prefix: 'customer' | 'vendor', json: string): Statement<Record<string, never>> {
+export function demoMastersStatement(
+  table: 'customers' | 'vendors',
+  prefix: 'customer' | 'vendor',
+  json: string,
+): Statement<Record<string, never>> {
   return {
     text: `INSERT INTO ${table} (tenant_id, ${prefix}_number, ${prefix}_name, is_active)
          SELECT x.tenant_id, x.number, x.name, x.active FROM jsonb_to_recordset($1::jsonb) AS x(tenant_id uuid, number text, name text, active boolean)`,
@@ -93,7 +100,12 @@ export interface DemoDocumentColumns {
  * Documents of one table and tenant from `json`: a JSON array of { number, name, linked, amount }; a
  * linked one gets the FK of the tenant's active master of that name.
  */
-export function demoDocumentsStatement(table: string, cols: DemoDocumentColumns, json: string, tenant: string): Statement<Record<string, never>> {
+export function demoDocumentsStatement(
+  table: string,
+  cols: DemoDocumentColumns,
+  json: string,
+  tenant: string,
+): Statement<Record<string, never>> {
   return {
     text: `INSERT INTO ${table} (tenant_id, ${cols.number}, ${cols.name}, ${cols.fk}, total_amount, created_at, updated_at)
          SELECT $2::uuid, x.number, x.name,

@@ -10,7 +10,19 @@ import { createHash } from 'node:crypto';
 import { BackfillError } from '../errors.js';
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
-import { entryScopeJoin, idCols, type LinkShape, Params, rowKeyText, type ScopeFilter, scopeEq, scopeJoin, scopeKeyExpr, scopeWhere, type Statement } from './link.js';
+import {
+  entryScopeJoin,
+  idCols,
+  type LinkShape,
+  Params,
+  rowKeyText,
+  type ScopeFilter,
+  scopeEq,
+  scopeJoin,
+  scopeKeyExpr,
+  scopeWhere,
+  type Statement,
+} from './link.js';
 
 /** A SQL string literal ('' doubled; standard_conforming_strings is on since PostgreSQL 9.1). */
 export function literal(s: string): string {
@@ -51,9 +63,7 @@ export function guardNames(entity: string): GuardNames {
 }
 
 function sameScope(alias: string, link: LinkShape, rec: string): string {
-  return link.scope
-    .map((c, i) => ` AND ${scopeEq(link, i, `${alias}.${ident(c)}`, `${rec}.${ident(c)}`)}`)
-    .join('');
+  return link.scope.map((c, i) => ` AND ${scopeEq(link, i, `${alias}.${ident(c)}`, `${rec}.${ident(c)}`)}`).join('');
 }
 
 /**
@@ -80,7 +90,9 @@ export function guardFunctionSql(g: GuardShape, names: GuardNames, runId: string
   const link = literal(g.entity);
   // the row's whole key, as the change log stores it (rowKeyText): undo takes a composite one apart again
   const rowKey = rowKeyText('NEW', g);
-  const sameKey = idCols(g).map((c) => `s.${ident(c.col)} = NEW.${ident(c.col)}`).join(' AND ');
+  const sameKey = idCols(g)
+    .map((c) => `s.${ident(c.col)} = NEW.${ident(c.col)}`)
+    .join(' AND ');
   const master = (extra: string, as = ''): string =>
     `SELECT ${tk('t')}${as} FROM ${g.targetQualified} t WHERE ${extra}${sameScope('t', g, 'NEW')} AND ${activeCond('t', g)}`;
   const body = `
@@ -141,7 +153,8 @@ BEGIN
 END
 `;
   // the body is dollar-quoted: a name holding the tag would end it early (quoting does not protect it there)
-  if (body.includes('$fkb_guard$')) throw new BackfillError('CONFIG_INVALID', `${g.entity}: a table or column name contains "$fkb_guard$"; the guard cannot be generated`);
+  if (body.includes('$fkb_guard$'))
+    throw new BackfillError('CONFIG_INVALID', `${g.entity}: a table or column name contains "$fkb_guard$"; the guard cannot be generated`);
   return `CREATE OR REPLACE FUNCTION fk_backfill.${ident(names.fn)}() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fkb_guard$${body}$fkb_guard$`;
 }
@@ -161,7 +174,8 @@ function own(store: boolean): { aliases: string; entries: string; runs: string }
   return store
     ? { aliases: 'fk_backfill.aliases', entries: 'fk_backfill.plan_entries', runs: 'fk_backfill.runs' }
     : {
-        aliases: '(SELECT NULL::text AS link, NULL::text[] AS scope_key, NULL::text AS source_name, NULL::text AS origin, NULL::text AS target_key WHERE false)',
+        aliases:
+          '(SELECT NULL::text AS link, NULL::text[] AS scope_key, NULL::text AS source_name, NULL::text AS origin, NULL::text AS target_key WHERE false)',
         entries: '(SELECT NULL::int8 AS run_id, NULL::text AS link, NULL::text[] AS scope_key, NULL::text AS source_name WHERE false)',
         runs: '(SELECT NULL::int8 AS id, NULL::text AS kind, NULL::text AS status WHERE false)',
       };
@@ -229,7 +243,13 @@ export interface DriftNewNameRow {
  * name) and that nothing would link now: no single active master of that exact name in the scope, no
  * live alias or decision. Grouped by (scope, name) with row counts.
  */
-export function driftNewNamesStatement(link: LinkShape, linkName: string, f: ScopeFilter, limit: number, store = true): Statement<DriftNewNameRow> {
+export function driftNewNamesStatement(
+  link: LinkShape,
+  linkName: string,
+  f: ScopeFilter,
+  limit: number,
+  store = true,
+): Statement<DriftNewNameRow> {
   const p = new Params();
   const o = own(store);
   const ln = p.add(linkName);
@@ -265,7 +285,10 @@ SELECT n.scope_key, n.name::text AS source_name, n.row_count,
 
 /** `"schema"."table"` of a relation by oid (the trigger function pins its search_path). */
 export function qualifiedByOidStatement(oid: number): Statement<{ q: string }> {
-  return { text: `SELECT format('%I.%I', n.nspname, c.relname) AS q FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1::oid`, values: [oid] };
+  return {
+    text: `SELECT format('%I.%I', n.nspname, c.relname) AS q FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1::oid`,
+    values: [oid],
+  };
 }
 
 /** Whether a guard's trigger is there and enabled and its function is there. */
@@ -279,7 +302,10 @@ export function guardLiveStatement(tableOid: number, trigger: string, fn: string
 
 /** What `guard remove` drops of one guard: its trigger on `table` (qualified; null when the table is gone) and its function. */
 export function dropGuardSql(table: string | null, trigger: string, fn: string): string[] {
-  return [...(table !== null ? [`DROP TRIGGER IF EXISTS ${ident(trigger)} ON ${table}`] : []), `DROP FUNCTION IF EXISTS fk_backfill.${ident(fn)}()`];
+  return [
+    ...(table !== null ? [`DROP TRIGGER IF EXISTS ${ident(trigger)} ON ${table}`] : []),
+    `DROP FUNCTION IF EXISTS fk_backfill.${ident(fn)}()`,
+  ];
 }
 
 /** The lock timeout of the install transaction (CREATE TRIGGER waits for running writes). */

@@ -77,7 +77,10 @@ export interface LinkShape {
  * like one row and it looped over the source once per entry. A CASE is estimated at one half at most.
  */
 export function sameMasterName(link: LinkShape, t: string, entry: string, typed = false): string {
-  const rec = typed || link.targetNameType === undefined || link.targetNameType === 'text' ? `${entry}.target_name` : `${entry}.target_name::${link.targetNameType}`;
+  const rec =
+    typed || link.targetNameType === undefined || link.targetNameType === 'text'
+      ? `${entry}.target_name`
+      : `${entry}.target_name::${link.targetNameType}`;
   return `CASE WHEN ${entry}.target_name IS NULL THEN true ELSE ${t}.${ident(link.targetName)} = ${rec} END`;
 }
 
@@ -206,7 +209,12 @@ export function rowRead(alias: string, link: LinkShape, withTid = true): string 
 export function rowRecheck(link: LinkShape, x: string, byTid = true): string {
   const touch = link.touch;
   const tc = touch === null ? '' : ident(touch.column);
-  const touched = touch === null ? '' : PLAIN_EQ.test(touch.type) ? ` AND s.${tc} IS NOT DISTINCT FROM ${x}.fkb_touched` : ` AND s.${tc}::text IS NOT DISTINCT FROM ${x}.fkb_touched::text`;
+  const touched =
+    touch === null
+      ? ''
+      : PLAIN_EQ.test(touch.type)
+        ? ` AND s.${tc} IS NOT DISTINCT FROM ${x}.fkb_touched`
+        : ` AND s.${tc}::text IS NOT DISTINCT FROM ${x}.fkb_touched::text`;
   const conds = [
     ...(byTid ? [`s.ctid = ${x}.fkb_tid`] : []),
     ...idCols(link).map((c, i) => `s.${ident(c.col)} = ${x}.fkb_key${i === 0 ? '' : `_${i + 1}`}`),
@@ -218,9 +226,7 @@ export function rowRecheck(link: LinkShape, x: string, byTid = true): string {
 
 /** ` AND alias."scope col" = entry.fkb_scope_N` for every scope column: a row or master against a lookup-table entry (or a row read as one). */
 export function entryScopeJoin(alias: string, link: LinkShape, entry: string): string {
-  return link.scope
-    .map((c, i) => ` AND ${scopeEq(link, i, `${alias}.${ident(c)}`, `${entry}.fkb_scope_${i + 1}`)}`)
-    .join('');
+  return link.scope.map((c, i) => ` AND ${scopeEq(link, i, `${alias}.${ident(c)}`, `${entry}.fkb_scope_${i + 1}`)}`).join('');
 }
 
 /** The change log's old touched value of a row read by `rowRead`. */

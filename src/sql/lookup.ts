@@ -22,7 +22,10 @@ export function mayCreateTempStatement(): Statement<{ ok: boolean }> {
 
 /** The role may build a lookup table somewhere: CREATE on schema fk_backfill, or TEMPORARY on the database. */
 export function mayBuildLookupStatement(): Statement<{ ok: boolean }> {
-  return { text: `SELECT has_schema_privilege('fk_backfill', 'CREATE') OR has_database_privilege(current_database(), 'TEMPORARY') AS ok`, values: [] };
+  return {
+    text: `SELECT has_schema_privilege('fk_backfill', 'CREATE') OR has_database_privilege(current_database(), 'TEMPORARY') AS ok`,
+    values: [],
+  };
 }
 
 /** ANALYZE of a source (`sourceSql`: its qualified, quoted name). */

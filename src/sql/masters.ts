@@ -12,7 +12,9 @@ import { ident } from './quote.js';
  * Every column of the master table (by oid): NOT NULL, has a default, identity, generated. One
  * statement, read before anything is written.
  */
-export function masterColumnsStatement(targetOid: number): Statement<{ name: string; not_null: boolean; has_default: boolean; identity: string; generated: string; type: string }> {
+export function masterColumnsStatement(
+  targetOid: number,
+): Statement<{ name: string; not_null: boolean; has_default: boolean; identity: string; generated: string; type: string }> {
   return {
     text: `SELECT a.attname::text AS name, a.attnotnull AS not_null, a.atthasdef AS has_default,
        a.attidentity::text AS identity, a.attgenerated::text AS generated, format_type(a.atttypid, a.atttypmod) AS type
@@ -24,7 +26,10 @@ export function masterColumnsStatement(targetOid: number): Statement<{ name: str
 }
 
 /** Masters by key (any activity), with their scope, name, number and active flag (review pages, decisions). */
-export function mastersByKeyStatement(link: LinkShape & { targetKeyType: string; number?: string | undefined }, keys: string[]): Statement<{ key: string; scope_key: (string | null)[]; name: string; number: string | null; active: boolean }> {
+export function mastersByKeyStatement(
+  link: LinkShape & { targetKeyType: string; number?: string | undefined },
+  keys: string[],
+): Statement<{ key: string; scope_key: (string | null)[]; name: string; number: string | null; active: boolean }> {
   const p = new Params();
   const number = link.number === undefined ? 'NULL::text' : `t.${ident(link.number)}::text`;
   const active = activeExpr('t', link.active);
@@ -36,7 +41,10 @@ export function mastersByKeyStatement(link: LinkShape & { targetKeyType: string;
 }
 
 /** Numbers like CUST-004 per scope and prefix: the widest digits and the highest value (to continue numbering). */
-export function masterNumbersStatement(link: LinkShape & { number: string }, f: ScopeFilter): Statement<{ scope_key: (string | null)[]; prefix: string | null; width: number; max_number: string; n: unknown }> {
+export function masterNumbersStatement(
+  link: LinkShape & { number: string },
+  f: ScopeFilter,
+): Statement<{ scope_key: (string | null)[]; prefix: string | null; width: number; max_number: string; n: unknown }> {
   const p = new Params();
   const n = `t.${ident(link.number)}::text`;
   const text = `SELECT ${scopeKeyExpr('t', link)} AS scope_key, substring(${n} from '^(.*?)[0-9]+$') AS prefix,
@@ -48,7 +56,11 @@ export function masterNumbersStatement(link: LinkShape & { number: string }, f: 
 }
 
 /** Inserts new active masters (scope values, name, optional number) from a JSON array; returns their keys. */
-export function insertMastersStatement(link: LinkShape & { number?: string | undefined }, scopeTypes: string[], rows: { scope: (string | null)[]; name: string; number: string | null }[]): Statement<{ key: string; scope_key: (string | null)[]; name: string }> {
+export function insertMastersStatement(
+  link: LinkShape & { number?: string | undefined },
+  scopeTypes: string[],
+  rows: { scope: (string | null)[]; name: string; number: string | null }[],
+): Statement<{ key: string; scope_key: (string | null)[]; name: string }> {
   const p = new Params();
   const cols = [...link.scope.map((c) => ident(c)), ident(link.targetName)];
   const sel = [...link.scope.map((_, i) => `x.s${i}::${scopeTypes[i] ?? 'text'}`), 'x.name'];
@@ -62,7 +74,12 @@ export function insertMastersStatement(link: LinkShape & { number?: string | und
     cols.push(ident(link.active.column));
     sel.push(v);
   }
-  const payload = rows.map((r, ord) => ({ ord, name: r.name, number: r.number, ...Object.fromEntries(r.scope.map((v, i) => [`s${i}`, v])) }));
+  const payload = rows.map((r, ord) => ({
+    ord,
+    name: r.name,
+    number: r.number,
+    ...Object.fromEntries(r.scope.map((v, i) => [`s${i}`, v])),
+  }));
   const recCols = ['ord int', 'name text', 'number text', ...link.scope.map((_, i) => `s${i} text`)].join(', ');
   const text = `INSERT INTO ${link.targetSql} (${cols.join(', ')})
 SELECT ${sel.join(', ')} FROM jsonb_to_recordset(${p.add(JSON.stringify(payload))}::jsonb) AS x(${recCols}) ORDER BY x.ord
@@ -71,7 +88,11 @@ RETURNING ${ident(link.targetKey)}::text AS key, ARRAY[${link.scope.map((c) => `
 }
 
 /** Sets the active flag of masters (by key) within the scope: reactivation instead of a duplicate. */
-export function reactivateMastersStatement(link: LinkShape & { targetKeyType: string }, keys: string[], f: ScopeFilter): Statement<{ key: string; scope_key: (string | null)[]; name: string }> {
+export function reactivateMastersStatement(
+  link: LinkShape & { targetKeyType: string },
+  keys: string[],
+  f: ScopeFilter,
+): Statement<{ key: string; scope_key: (string | null)[]; name: string }> {
   const p = new Params();
   if (link.active === undefined) throw new BackfillError('CONFIG_INVALID', 'no active column configured: masters cannot be reactivated');
   const v = activeValueSql(link.active);

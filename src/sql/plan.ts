@@ -5,7 +5,23 @@
  * small tenants the distinct names approach the rows (150 k entries for 1 M rows over 5 000 tenants),
  * and sending each one through Node cost more than the bare UPDATE the plan prepares.
  */
-import { activeWhere, entryName, idCols, type LinkShape, loose, OWN, Params, rowKeyText, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement, textForm, type TypedLinkShape } from './link.js';
+import {
+  activeWhere,
+  entryName,
+  idCols,
+  type LinkShape,
+  loose,
+  OWN,
+  Params,
+  rowKeyText,
+  type ScopeFilter,
+  scopeJoin,
+  scopeKeyExpr,
+  scopeWhere,
+  type Statement,
+  textForm,
+  type TypedLinkShape,
+} from './link.js';
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
 import type { Outcome } from '../match/types.js';
@@ -21,7 +37,12 @@ export const BLANK_NAME_RE = '^[\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u
  * Inserts the exact plan of one link under run `runId`; returns nothing. Outcomes, reasons, candidates
  * and the recorded master name are those of decideExact (a unit test compares the two on every case).
  */
-export function exactPlanInsertStatement(link: LinkShape & { scopeTypes?: string[] }, a: { runId: string; linkName: string }, f: ScopeFilter, maxCandidates = 10): Statement {
+export function exactPlanInsertStatement(
+  link: LinkShape & { scopeTypes?: string[] },
+  a: { runId: string; linkName: string },
+  f: ScopeFilter,
+  maxCandidates = 10,
+): Statement {
   const inner = exactCandidatesStatement(link, f, maxCandidates, { ordered: false });
   const p = new Params();
   for (const v of inner.values) p.add(v);
@@ -68,16 +89,25 @@ SELECT ${run}::int8, ${ln}::text, d.scope_key, d.source_name,
  * took 0.4 s of the 2.4 s unmatched sample (1 M rows, 5 000 tenants) while saving nothing measurable.
  */
 export function workMemStatement(): Statement {
-  return { text: `SELECT CASE WHEN pg_size_bytes(current_setting('work_mem')) < 67108864 THEN set_config('work_mem', '64MB', true) END, set_config('jit', 'off', true)`, values: [] };
+  return {
+    text: `SELECT CASE WHEN pg_size_bytes(current_setting('work_mem')) < 67108864 THEN set_config('work_mem', '64MB', true) END, set_config('jit', 'off', true)`,
+    values: [],
+  };
 }
 
 /** The unlinked sample's transaction settings: one scan, in the table's order (see unlinkedRecordsStatement). */
 export function unlinkedSampleSettingsStatement(): Statement {
-  return { text: `SELECT set_config('max_parallel_workers_per_gather', '0', true), set_config('synchronize_seqscans', 'off', true)`, values: [] };
+  return {
+    text: `SELECT set_config('max_parallel_workers_per_gather', '0', true), set_config('synchronize_seqscans', 'off', true)`,
+    values: [],
+  };
 }
 
 /** Per outcome and method: distinct names and rows of one link's plan (the plan's summary, counted where the entries are). */
-export function planCountsStatement(a: { runId: string; linkName: string }): Statement<{ outcome: Outcome; method: string | null; names: unknown; rows: unknown }> {
+export function planCountsStatement(a: {
+  runId: string;
+  linkName: string;
+}): Statement<{ outcome: Outcome; method: string | null; names: unknown; rows: unknown }> {
   return {
     text: `SELECT e.outcome, e.method, count(*)::int8 AS names, coalesce(sum(e.row_count), 0)::int8 AS rows
   FROM fk_backfill.plan_entries e
@@ -141,11 +171,21 @@ export function deletePlanEntriesStatement(a: { runId: string; linkName: string;
 const PLAIN_NAME = /^(text|character varying(\(\d+\))?)$/;
 const PLAIN_SCOPE = /^(text|character varying(\(\d+\))?|smallint|integer|bigint|uuid)$/;
 function plainJoin(link: LinkShape & { scopeTypes?: string[] }): boolean {
-  return link.nameLoose === false && PLAIN_NAME.test(link.nameType ?? 'text') && PLAIN_NAME.test(link.targetNameType ?? 'text') &&
-    link.scopeTypes !== undefined && link.scope.every((_, i) => !loose(link, i) && PLAIN_SCOPE.test(link.scopeTypes?.[i] ?? ''));
+  return (
+    link.nameLoose === false &&
+    PLAIN_NAME.test(link.nameType ?? 'text') &&
+    PLAIN_NAME.test(link.targetNameType ?? 'text') &&
+    link.scopeTypes !== undefined &&
+    link.scope.every((_, i) => !loose(link, i) && PLAIN_SCOPE.test(link.scopeTypes?.[i] ?? ''))
+  );
 }
 
-export function exactCandidatesStatement(link: LinkShape & { scopeTypes?: string[] }, f: ScopeFilter, maxCandidates = 10, o: { ordered?: boolean } = {}): Statement {
+export function exactCandidatesStatement(
+  link: LinkShape & { scopeTypes?: string[] },
+  f: ScopeFilter,
+  maxCandidates = 10,
+  o: { ordered?: boolean } = {},
+): Statement {
   const p = new Params();
   const tkey = `t.${ident(link.targetKey)}`;
   // masters that are not active are read too, only to say so ("only an inactive master has this name")
@@ -175,8 +215,12 @@ export function exactCandidatesStatement(link: LinkShape & { scopeTypes?: string
 SELECT ${scopeKeyExpr('n', link)} AS scope_key, n.source_name, n.row_count, m.keys, coalesce(m.candidate_count, 0)::int8 AS candidate_count, m.inactive_keys, m.names
   FROM names n
   LEFT JOIN m
-    ON m.${ident(link.targetName)} = n.source_name${scopeJoin('m', 'n', link)}${o.ordered === false ? '' : `
- ORDER BY 1, 2`}`;
+    ON m.${ident(link.targetName)} = n.source_name${scopeJoin('m', 'n', link)}${
+      o.ordered === false
+        ? ''
+        : `
+ ORDER BY 1, 2`
+    }`;
     return { text, values: p.values };
   }
   const text = `WITH names AS (
@@ -194,8 +238,12 @@ SELECT ${scopeKeyExpr('n', link)} AS scope_key, n.source_name, n.row_count,
   FROM names n
   LEFT JOIN ${link.targetSql} t
     ON t.${ident(link.targetName)} = n.source_name${scopeJoin('t', 'n', link)}
- GROUP BY ${[...link.scope.map((c) => `n.${ident(c)}`), 'n.source_name', 'n.row_count'].join(', ')}${o.ordered === false ? '' : `
- ORDER BY 1, 2`}`;
+ GROUP BY ${[...link.scope.map((c) => `n.${ident(c)}`), 'n.source_name', 'n.row_count'].join(', ')}${
+   o.ordered === false
+     ? ''
+     : `
+ ORDER BY 1, 2`
+ }`;
   return { text, values: p.values };
 }
 
@@ -217,7 +265,10 @@ export function mastersStatement(link: LinkShape, f: ScopeFilter): Statement<Mas
 }
 
 /** Names already linked by FK to an active master of the same scope: known aliases and labelled data. */
-export function aliasesStatement(link: LinkShape, f: ScopeFilter): Statement<{ scope_key: (string | null)[]; name: string; key: string; rows: unknown }> {
+export function aliasesStatement(
+  link: LinkShape,
+  f: ScopeFilter,
+): Statement<{ scope_key: (string | null)[]; name: string; key: string; rows: unknown }> {
   const p = new Params();
   const text = `SELECT ${scopeKeyExpr('s', link)} AS scope_key, s.${ident(link.name)} AS name, s.${ident(link.fk)}::text AS key, count(*)::int8 AS rows
   FROM ${link.sourceSql} s
@@ -240,7 +291,11 @@ function compareColumns(link: LinkShape, side: 'source' | 'target'): string {
   const cols = link.compare ?? [];
   if (cols.length === 0) return '';
   const read = (alias: string, col: string, as: string | undefined, mine: boolean): string =>
-    as === 'numeric' ? `trim_scale(${alias}.${ident(col)}::numeric)::text` : as !== undefined && mine ? `${alias}.${ident(col)}::${as}::text` : `${alias}.${ident(col)}::text`;
+    as === 'numeric'
+      ? `trim_scale(${alias}.${ident(col)}::numeric)::text`
+      : as !== undefined && mine
+        ? `${alias}.${ident(col)}::${as}::text`
+        : `${alias}.${ident(col)}::text`;
   if (side === 'target') return cols.map((c, i) => `, ${read('t', c.target, c.as, false)} AS compare_${i}`).join('');
   const v = cols.map((c) => read('s', c.source, c.as, true));
   const each = v.map((x, i) => `, CASE WHEN count(${x}) = count(*) AND min(${x}) = max(${x}) THEN min(${x}) END AS compare_${i}`).join('');
@@ -296,7 +351,13 @@ export interface UnlinkedRecordRow {
  * matched by the text array against the entries with a NULL scope value only (the only ones it can equal).
  * Rows added after the plan (no entry) are not listed.
  */
-export function unlinkedRecordsStatement(link: TypedLinkShape, planRunId: string, linkName: string, f: ScopeFilter, limit: number): Statement<UnlinkedRecordRow> {
+export function unlinkedRecordsStatement(
+  link: TypedLinkShape,
+  planRunId: string,
+  linkName: string,
+  f: ScopeFilter,
+  limit: number,
+): Statement<UnlinkedRecordRow> {
   const p = new Params();
   const doc = link.document === undefined ? rowKeyText('s', link) : `s.${ident(link.document)}::text`;
   const run = p.add(planRunId);
@@ -309,7 +370,10 @@ export function unlinkedRecordsStatement(link: TypedLinkShape, planRunId: string
   // the order of the lines: the document column (when configured), then the key columns, typed
   const orderCols = [...(link.document === undefined ? [] : [link.document]), ...idCols(link).map((c) => c.col)];
   const sortCols = orderCols.map((_, i) => `fkb_sort_${i + 1}`);
-  const out = [...link.scope.map((c, i) => `, s.${ident(c)} AS ${scopeCols[i]!}`), ...orderCols.map((c, i) => `, s.${ident(c)} AS ${sortCols[i]!}`)].join('');
+  const out = [
+    ...link.scope.map((c, i) => `, s.${ident(c)} AS ${scopeCols[i]!}`),
+    ...orderCols.map((c, i) => `, s.${ident(c)} AS ${sortCols[i]!}`),
+  ].join('');
   const typed = link.scope.map((c, i) => {
     if (loose(link, i)) return ` AND ${textForm(`s.${ident(c)}`)} = e.scope_key[${i + 1}]`;
     const text = !TEXT_EXACT.test(link.scopeTypes[i] ?? '') ? ` AND s.${ident(c)}::text = e.scope_key[${i + 1}]` : '';
@@ -356,9 +420,16 @@ SELECT u.document_number, u.entity_name, u.scope_key, coalesce(u.outcome, c.outc
 }
 
 /** Inactive masters of the scope(s): key, name, number (missing-master proposals flag reactivation). */
-export function inactiveMastersStatement(link: LinkShape & { number?: string | undefined }, f: ScopeFilter): Statement<MasterRow & { number: string | null }> {
+export function inactiveMastersStatement(
+  link: LinkShape & { number?: string | undefined },
+  f: ScopeFilter,
+): Statement<MasterRow & { number: string | null }> {
   const p = new Params();
-  if (link.active === undefined) return { text: 'SELECT NULL::text[] AS scope_key, NULL::text AS key, NULL::text AS name, NULL::text AS number WHERE false', values: [] };
+  if (link.active === undefined)
+    return {
+      text: 'SELECT NULL::text[] AS scope_key, NULL::text AS key, NULL::text AS name, NULL::text AS number WHERE false',
+      values: [],
+    };
   const number = link.number === undefined ? 'NULL::text' : `t.${ident(link.number)}::text`;
   const text = `SELECT ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetKey)}::text AS key, t.${ident(link.targetName)} AS name, ${number} AS number
   FROM ${link.targetSql} t

@@ -9,7 +9,18 @@
  */
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
-import { entryName, type LinkShape, Params, rowKeyText, type ScopeFilter, loose, scopeKeyExpr, scopeWhere, type Statement, textForm } from './link.js';
+import {
+  entryName,
+  type LinkShape,
+  Params,
+  rowKeyText,
+  type ScopeFilter,
+  loose,
+  scopeKeyExpr,
+  scopeWhere,
+  type Statement,
+  textForm,
+} from './link.js';
 
 export const QUEUE_SORTS = ['rows', 'amount', 'score', 'name'] as const;
 export type QueueSort = (typeof QUEUE_SORTS)[number];
@@ -51,14 +62,22 @@ const FACET_EXPR: Record<Facet, string> = {
   tenant: "coalesce(q.scope_key[1], '')",
 };
 
-function linkPart(l: QueueSqlLink, i: number, a: { planRunId: string; samples: number }, filter: QueueSqlFilter, f: ScopeFilter, p: Params): { ctes: string; select: string } {
+function linkPart(
+  l: QueueSqlLink,
+  i: number,
+  a: { planRunId: string; samples: number },
+  filter: QueueSqlFilter,
+  f: ScopeFilter,
+  p: Params,
+): { ctes: string; select: string } {
   const link = l.link;
   const run = p.add(a.planRunId);
   const ln = p.add(l.linkName);
   let where = '';
   if (filter.minScore !== null) where += ` AND e.score >= ${p.add(filter.minScore)}::real`;
   if (filter.maxScore !== null) where += ` AND e.score <= ${p.add(filter.maxScore)}::real`;
-  if (filter.search !== null && filter.search !== '') where += ` AND e.source_name ILIKE ${p.add('%' + filter.search.replace(/[\\%_]/g, (c) => '\\' + c) + '%')}`;
+  if (filter.search !== null && filter.search !== '')
+    where += ` AND e.source_name ILIKE ${p.add('%' + filter.search.replace(/[\\%_]/g, (c) => '\\' + c) + '%')}`;
   const tenantE = f.tenant !== null && link.scope.length > 0 ? ` AND e.scope_key[1] = ${p.add(f.tenant)}` : '';
   const tenantD = f.tenant !== null && link.scope.length > 0 ? ` AND d.scope_key[1] = ${p.add(f.tenant)}` : '';
   const doc = link.document === undefined ? rowKeyText('s', link) : `s.${ident(link.document)}::text`;
@@ -142,7 +161,8 @@ export function reviewQueueSql(
     bulkWhere = ` AND x.decision_id IS NULL AND (x.candidates->0->>'score')::float8 >= ${p.add(bulk.minScore)}::float8`;
   }
   const off = p.add(page.offset);
-  const window = page.limit === null ? `y.pos >= ${off}::int8` : `y.pos >= ${off}::int8 AND y.pos < ${off}::int8 + ${p.add(page.limit)}::int8`;
+  const window =
+    page.limit === null ? `y.pos >= ${off}::int8` : `y.pos >= ${off}::int8 AND y.pos < ${off}::int8 + ${p.add(page.limit)}::int8`;
   const items = `pg AS (
   SELECT y.pos, y.link, y.scope_key, y.source_name, y.outcome, y.score, y.reason, y.candidates,
          y.row_count, y.amount::text AS amount, y.documents, y.decision_id::text AS decision_id, y.decision_action, y.decision_target, y.decided_by, y.decided_at::text AS decided_at
@@ -179,10 +199,17 @@ SELECT coalesce((SELECT jsonb_agg(to_jsonb(pg) ORDER BY pg.pos) FROM pg), '[]'::
  * Masters of one link in one scope whose name (or number, or key) contains `q`: the review page's
  * "search all masters" box, for a master that is not among a name's candidates. Active ones first.
  */
-export function masterSearchSql(link: LinkShape & { number?: string | undefined }, scopeKey: (string | null)[], q: string, limit: number): Statement<{ key: string; name: string; number: string | null; active: boolean }> {
+export function masterSearchSql(
+  link: LinkShape & { number?: string | undefined },
+  scopeKey: (string | null)[],
+  q: string,
+  limit: number,
+): Statement<{ key: string; name: string; number: string | null; active: boolean }> {
   const p = new Params();
   // by the text form; a loose column's under "C" (a nondeterministic collation calls 't1' and 'T1' equal)
-  const scope = link.scope.map((c, i) => ` AND ${loose(link, i) ? textForm(`t.${ident(c)}`) : `t.${ident(c)}::text`} = ${p.add(scopeKey[i] ?? null)}::text`).join('');
+  const scope = link.scope
+    .map((c, i) => ` AND ${loose(link, i) ? textForm(`t.${ident(c)}`) : `t.${ident(c)}::text`} = ${p.add(scopeKey[i] ?? null)}::text`)
+    .join('');
   const like = p.add('%' + q.replace(/[\\%_]/g, (c) => '\\' + c) + '%');
   const number = link.number === undefined ? 'NULL::text' : `t.${ident(link.number)}::text`;
   const active = activeExpr('t', link.active);
@@ -200,7 +227,12 @@ export function masterSearchSql(link: LinkShape & { number?: string | undefined 
  * the tenant `f` names (the queue's): the card's scope is in it. Without an index on the FK this reads
  * the source tables; the page asks only for candidates that share their name.
  */
-export function linkedRowsSql(links: LinkShape[], keys: string[], keyType: string, f: ScopeFilter): Statement<{ scope_key: (string | null)[]; key: string; n: unknown }> {
+export function linkedRowsSql(
+  links: LinkShape[],
+  keys: string[],
+  keyType: string,
+  f: ScopeFilter,
+): Statement<{ scope_key: (string | null)[]; key: string; n: unknown }> {
   const p = new Params();
   const k = p.add(keys);
   const parts = links.map(

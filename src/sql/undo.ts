@@ -3,7 +3,18 @@
  */
 import { BackfillError } from '../errors.js';
 import { ident } from './quote.js';
-import { idCols, type LinkShape, OWN, Params, rowKeyMatch, rowKeyText, type ScopeFilter, scopeWhere, type Statement, withChangedCount } from './link.js';
+import {
+  idCols,
+  type LinkShape,
+  OWN,
+  Params,
+  rowKeyMatch,
+  rowKeyText,
+  type ScopeFilter,
+  scopeWhere,
+  type Statement,
+  withChangedCount,
+} from './link.js';
 import type { BoundRow } from './walk.js';
 
 /**
@@ -36,7 +47,9 @@ export function undoStatement(
   // the old touched value comes back only while the row still holds the one apply wrote (its transaction's now(),
   // the change set's changed_at): an edit since (the application's own updated_at) is kept
   const touchSet =
-    link.touch === null ? '' : `, ${ident(link.touch.column)} = CASE WHEN c.touched_column IS NULL OR s.${ident(link.touch.column)} IS DISTINCT FROM c.changed_at::${link.touch.type} THEN s.${ident(link.touch.column)} ELSE c.touched_old::${link.touch.type} END`;
+    link.touch === null
+      ? ''
+      : `, ${ident(link.touch.column)} = CASE WHEN c.touched_column IS NULL OR s.${ident(link.touch.column)} IS DISTINCT FROM c.changed_at::${link.touch.type} THEN s.${ident(link.touch.column)} ELSE c.touched_old::${link.touch.type} END`;
   const text = `WITH c AS (
   SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old, c.changed_at
     FROM ${OWN}.changes c
@@ -53,12 +66,20 @@ ${undoChangeSet(u)}`;
 }
 
 /** An undo statement's parameters in the order both shapes bind them, and its change-log range. */
-function undoParams(a: { targetRunId: string; runId: string; linkName: string; setRange?: { after: string | null; upTo: string }; laterWrites?: boolean }): { p: Params; runId: string; target: string; linkName: string; setRange: string } {
+function undoParams(a: {
+  targetRunId: string;
+  runId: string;
+  linkName: string;
+  setRange?: { after: string | null; upTo: string };
+  laterWrites?: boolean;
+}): { p: Params; runId: string; target: string; linkName: string; setRange: string } {
   const p = new Params();
   const runId = p.add(a.runId);
   const target = p.add(a.targetRunId);
   const linkName = p.add(a.linkName);
-  const setRange = (a.setRange === undefined ? '' : positionRange('c', a.setRange, p)) + (a.laterWrites === true ? notRewritten('c', { runId, target, linkName }) : '');
+  const setRange =
+    (a.setRange === undefined ? '' : positionRange('c', a.setRange, p)) +
+    (a.laterWrites === true ? notRewritten('c', { runId, target, linkName }) : '');
   return { p, runId, target, linkName, setRange };
 }
 
@@ -103,12 +124,18 @@ function citusUndoStatement(link: LinkShape, u: ReturnType<typeof undoParams>, f
   const { p, target, linkName, setRange } = u;
   const fk = ident(link.fk);
   const cols = idCols(link);
-  const keyParts = cols.map((c, i) => (cols.length === 1 ? `c.row_key::${c.type} AS fkb_k1` : `(c.row_key::text[])[${i + 1}]::${c.type} AS fkb_k${i + 1}`)).join(', ');
+  const keyParts = cols
+    .map((c, i) => (cols.length === 1 ? `c.row_key::${c.type} AS fkb_k1` : `(c.row_key::text[])[${i + 1}]::${c.type} AS fkb_k${i + 1}`))
+    .join(', ');
   const tc = link.touch === null ? null : ident(link.touch.column);
   const text = `WITH c AS (
   SELECT c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, ${keyParts},
-         c.old_value::${link.fkType} AS fkb_old, c.new_value::${link.fkType} AS fkb_new${link.touch === null ? '' : `,
-         c.touched_column IS NOT NULL AS fkb_touch, c.touched_old::${link.touch.type} AS fkb_touched, c.changed_at::${link.touch.type} AS fkb_applied`}
+         c.old_value::${link.fkType} AS fkb_old, c.new_value::${link.fkType} AS fkb_new${
+           link.touch === null
+             ? ''
+             : `,
+         c.touched_column IS NOT NULL AS fkb_touch, c.touched_old::${link.touch.type} AS fkb_touched, c.changed_at::${link.touch.type} AS fkb_applied`
+         }
     FROM ${OWN}.changes c
    WHERE c.run_id = ${target}::int8 AND c.link = ${linkName} AND c.set_id IS NOT NULL${setRange}
 ), upd AS (

@@ -15,7 +15,10 @@ import { type LinkShape, loose, Params, type ScopeFilter, scopeJoin, scopeWhere,
  * whose scope value is NULL belongs to no tenant: its FK is an orphan only when no master has the key
  * (as a composite FK, MATCH SIMPLE, checks nothing for it).
  */
-export function integrityStatement(link: LinkShape, f: ScopeFilter): Statement<{ total: unknown; null_fks: unknown; orphans: unknown; cross_scope: unknown; inactive_targets: unknown }> {
+export function integrityStatement(
+  link: LinkShape,
+  f: ScopeFilter,
+): Statement<{ total: unknown; null_fks: unknown; orphans: unknown; cross_scope: unknown; inactive_targets: unknown }> {
   const p = new Params();
   const fk = ident(link.fk);
   const tk = ident(link.targetKey);
@@ -28,8 +31,10 @@ export function integrityStatement(link: LinkShape, f: ScopeFilter): Statement<{
                 FROM ${link.targetSql} t WHERE true${scopeWhere('t', link, f, p)} GROUP BY ${groupBy}) t
     ON t.k = s.${fk}${scopeJoin('t', 's', link)}`;
   // any master with that key, whatever its scope (so not filtered by the tenant): tells an orphan from a link to another tenant
-  const any = scoped ? `
-  LEFT JOIN (SELECT DISTINCT t.${tk} AS k FROM ${link.targetSql} t) o ON o.k = s.${fk}` : '';
+  const any = scoped
+    ? `
+  LEFT JOIN (SELECT DISTINCT t.${tk} AS k FROM ${link.targetSql} t) o ON o.k = s.${fk}`
+    : '';
   const scopeSet = scopeCols.map((c) => ` AND s.${c} IS NOT NULL`).join('');
   const text = `SELECT count(*)::int8 AS total,
        count(*) FILTER (WHERE s.${fk} IS NULL)::int8 AS null_fks,
@@ -43,7 +48,11 @@ export function integrityStatement(link: LinkShape, f: ScopeFilter): Statement<{
 }
 
 /** The FK constraints from a table's column to the target, validated and widest first (`sourceOid`, `targetOid`: pg_class oids). */
-export function constraintStatement(sourceOid: number, targetOid: number, fk: string): Statement<{ name: string; deltype: string; validated: boolean; columns: string[] }> {
+export function constraintStatement(
+  sourceOid: number,
+  targetOid: number,
+  fk: string,
+): Statement<{ name: string; deltype: string; validated: boolean; columns: string[] }> {
   const text = `SELECT c.conname::text AS name, c.confdeltype::text AS deltype, c.convalidated AS validated,
             ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, i)
                     JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.i) AS columns

@@ -51,7 +51,11 @@ function upToWhere(col: string, link: LinkShape, hi: string | null, p: Params): 
  * tenants (first scope value, in the walk key's type) of the plan's linked entries, weighed by their rows:
  * a Citus source walked by its distribution column, whole tenants per slice.
  */
-export function sliceCutsStatement(link: LinkShape, slices: number, from: { ladder: string } | { planRunId: string; linkName: string }): Statement<{ cut: string }> {
+export function sliceCutsStatement(
+  link: LinkShape,
+  slices: number,
+  from: { ladder: string } | { planRunId: string; linkName: string },
+): Statement<{ cut: string }> {
   const p = new Params();
   const n = p.add(Math.max(1, Math.floor(slices)));
   const items =
@@ -125,7 +129,13 @@ export function blockBoundStatement(after: string | null, pages: number, end: nu
  * `after` within the scope (keyset `ORDER BY key LIMIT n`, never OFFSET). No row: the walk is done.
  * Returns `up_to` (key as text) and `n` (keys in the range).
  */
-export function applyBoundStatement(link: LinkShape, after: string | null, limit: number, f: ScopeFilter, hi: string | null = null): Statement<BoundRow> {
+export function applyBoundStatement(
+  link: LinkShape,
+  after: string | null,
+  limit: number,
+  f: ScopeFilter,
+  hi: string | null = null,
+): Statement<BoundRow> {
   const p = new Params();
   const k = ident(link.key);
   const scope = scopeWhere('s', link, f, p);
@@ -148,7 +158,11 @@ export function applyBoundStatement(link: LinkShape, after: string | null, limit
  * counting `limit` keys through the primary key again, which after the first batches (whose updates
  * clear the visibility map) cost a heap visit per key (~100 ms per batch on 1 M rows).
  */
-export function applyLadderStatements(link: LinkShape, a: { table: string; step: number; after: string | null }, f: ScopeFilter): Statement[] {
+export function applyLadderStatements(
+  link: LinkShape,
+  a: { table: string; step: number; after: string | null },
+  f: ScopeFilter,
+): Statement[] {
   const p = new Params();
   const k = ident(link.key);
   const from = a.after === null ? '' : ` AND s.${k} > ${p.add(a.after)}::${link.keyType}`;
@@ -172,7 +186,14 @@ SELECT x.k, x.n FROM (SELECT s.${k} AS k, row_number() OVER (ORDER BY s.${k}) AS
  * after `after` (or the last one left); past the last rung, and for batches smaller than a rung, the
  * live walk of the primary key, so keys inserted since the ladder was built are still covered.
  */
-export function applyLadderBoundStatement(link: LinkShape, ladder: { table: string; step: number }, after: string | null, limit: number, f: ScopeFilter, hi: string | null = null): Statement<BoundRow> {
+export function applyLadderBoundStatement(
+  link: LinkShape,
+  ladder: { table: string; step: number },
+  after: string | null,
+  limit: number,
+  f: ScopeFilter,
+  hi: string | null = null,
+): Statement<BoundRow> {
   const rungs = Math.floor(limit / ladder.step);
   const live = applyBoundStatement(link, after, limit, f, hi);
   if (rungs < 1) return live;
@@ -212,7 +233,13 @@ export function plainRangeWhere(alias: string, link: LinkShape, r: KeyRange | un
  * and LIMIT is pushed down whole (each shard reads its first tenants by the key's index), so a bound
  * costs a few index reads per shard, never a scan; no window function (Citus would pull every row).
  */
-export function citusTenantBoundStatement(link: LinkShape, after: string | null, tenants: number, f: ScopeFilter, hi: string | null = null): Statement<BoundRow> {
+export function citusTenantBoundStatement(
+  link: LinkShape,
+  after: string | null,
+  tenants: number,
+  f: ScopeFilter,
+  hi: string | null = null,
+): Statement<BoundRow> {
   const p = new Params();
   const k = ident(link.key);
   const from = (after === null ? '' : ` AND s.${k} > ${p.add(after)}::${link.keyType}`) + upToWhere(`s.${k}`, link, hi, p);

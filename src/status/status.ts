@@ -26,7 +26,14 @@ export async function statusIn(ctx: Context): Promise<StatusReport> {
     const row = (await ctx.db.query(statusStatement(shape(l), ctx.filter))).rows[0];
     const total = num(row?.total);
     const nulls = num(row?.null_fks);
-    links.push({ entityType: l.entity, table: l.config.table, totalRecords: total, nullFks: nulls, populatedFks: total - nulls, populationRate: formatRate(total - nulls, total) });
+    links.push({
+      entityType: l.entity,
+      table: l.config.table,
+      totalRecords: total,
+      nullFks: nulls,
+      populatedFks: total - nulls,
+      populationRate: formatRate(total - nulls, total),
+    });
   }
   const totalRecords = links.reduce((a, l) => a + l.totalRecords, 0);
   const nullFks = links.reduce((a, l) => a + l.nullFks, 0);
@@ -35,7 +42,12 @@ export async function statusIn(ctx: Context): Promise<StatusReport> {
     tenantId: ctx.filter.tenant,
     ...(warnings.length > 0 ? { warnings } : {}),
     links,
-    total: { totalRecords, nullFks, populatedFks: totalRecords - nullFks, populationRate: formatRate(totalRecords - nullFks, totalRecords) },
+    total: {
+      totalRecords,
+      nullFks,
+      populatedFks: totalRecords - nullFks,
+      populationRate: formatRate(totalRecords - nullFks, totalRecords),
+    },
   };
 }
 

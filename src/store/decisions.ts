@@ -13,7 +13,12 @@ export interface DecisionRow {
 }
 
 /** The decision in force (not revoked, latest) for one name of one scope, or undefined. */
-export async function liveDecision(db: Queryable, link: string, scopeKey: (string | null)[], name: string): Promise<DecisionRow | undefined> {
+export async function liveDecision(
+  db: Queryable,
+  link: string,
+  scopeKey: (string | null)[],
+  name: string,
+): Promise<DecisionRow | undefined> {
   const res = await db.query<DecisionRow>(
     `SELECT id::text AS id, action, target_key, decided_by, decided_at::text AS decided_at FROM fk_backfill.decisions
       WHERE link = $1 AND scope_key = $2::text[] AND source_name = $3 AND revoked_at IS NULL
@@ -24,7 +29,12 @@ export async function liveDecision(db: Queryable, link: string, scopeKey: (strin
 }
 
 /** Every decision ever taken on one name of one scope, revoked ones too, oldest first. */
-export async function decisionHistory(db: Queryable, link: string, scopeKey: (string | null)[], name: string): Promise<(DecisionRow & { revoked_at: string | null })[]> {
+export async function decisionHistory(
+  db: Queryable,
+  link: string,
+  scopeKey: (string | null)[],
+  name: string,
+): Promise<(DecisionRow & { revoked_at: string | null })[]> {
   const res = await db.query<DecisionRow & { revoked_at: string | null }>(
     `SELECT id::text AS id, action, target_key, decided_by, decided_at::text AS decided_at, revoked_at::text AS revoked_at
        FROM fk_backfill.decisions WHERE link = $1 AND scope_key = $2::text[] AND source_name = $3
@@ -52,8 +62,28 @@ export interface DecisionInputRow {
 export async function writeDecisionRows(
   tx: Queryable,
   payload: DecisionInputRow[],
-): Promise<{ i: number; id: string; action: DecisionAction; target_key: string | null; decided_by: string | null; decided_at: string; changed: boolean; replaced: string[] | null }[]> {
-  const res = await tx.query<{ i: number; id: string; action: DecisionAction; target_key: string | null; decided_by: string | null; decided_at: string; changed: boolean; replaced: string[] | null }>(
+): Promise<
+  {
+    i: number;
+    id: string;
+    action: DecisionAction;
+    target_key: string | null;
+    decided_by: string | null;
+    decided_at: string;
+    changed: boolean;
+    replaced: string[] | null;
+  }[]
+> {
+  const res = await tx.query<{
+    i: number;
+    id: string;
+    action: DecisionAction;
+    target_key: string | null;
+    decided_by: string | null;
+    decided_at: string;
+    changed: boolean;
+    replaced: string[] | null;
+  }>(
     `WITH x AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(i int, link text, scope_key text[], source_name text, action text, target_key text, decided_by text)
      ), cur AS (
@@ -89,12 +119,12 @@ export async function writeDecisionRows(
 
 /** Revokes the decisions `ids` still in force (with `tenant`, only that tenant's); how many. */
 export async function revokeDecisionsInForce(db: Queryable, ids: string[], tenant: string | null): Promise<number> {
-    const res = await db.query<{ n: unknown }>(
-      `WITH r AS (UPDATE fk_backfill.decisions d SET revoked_at = clock_timestamp()
+  const res = await db.query<{ n: unknown }>(
+    `WITH r AS (UPDATE fk_backfill.decisions d SET revoked_at = clock_timestamp()
                    WHERE d.id = ANY($1::int8[]) AND d.revoked_at IS NULL AND ($2::text IS NULL OR d.scope_key[1] = $2::text) RETURNING 1)
        SELECT count(*)::int8 AS n FROM r`,
-      [ids, tenant],
-    );
+    [ids, tenant],
+  );
   return num(res.rows[0]?.n);
 }
 
@@ -123,15 +153,21 @@ export async function restoreReplacedDecision(
   scopeKey: (string | null)[],
   name: string,
 ): Promise<DecisionRow | undefined> {
-    const res = await tx.query<{ id: string; action: DecisionAction; target_key: string | null; decided_by: string | null; decided_at: string }>(
-      `UPDATE fk_backfill.decisions d SET revoked_at = NULL
+  const res = await tx.query<{
+    id: string;
+    action: DecisionAction;
+    target_key: string | null;
+    decided_by: string | null;
+    decided_at: string;
+  }>(
+    `UPDATE fk_backfill.decisions d SET revoked_at = NULL
         WHERE d.id = (SELECT max(o.id) FROM fk_backfill.decisions o
                        WHERE o.id = ANY($1::int8[]) AND o.revoked_at IS NOT NULL AND o.link = $2 AND o.scope_key = $3::text[] AND o.source_name = $4)
           AND NOT EXISTS (SELECT 1 FROM fk_backfill.decisions l
                            WHERE l.link = $2 AND l.scope_key = $3::text[] AND l.source_name = $4 AND l.revoked_at IS NULL)
        RETURNING d.id::text AS id, d.action, d.target_key, d.decided_by, d.decided_at::text AS decided_at`,
-      [restore, link, scopeKey, name],
-    );
+    [restore, link, scopeKey, name],
+  );
   return res.rows[0];
 }
 
@@ -141,7 +177,16 @@ export async function revokeDecisionRow(
   id: string,
   tenant: string | null,
 ): Promise<(DecisionRow & { link: string; scope_key: (string | null)[]; source_name: string }) | undefined> {
-  const res = await db.query<{ id: string; link: string; scope_key: (string | null)[]; source_name: string; action: DecisionAction; target_key: string | null; decided_by: string | null; decided_at: string }>(
+  const res = await db.query<{
+    id: string;
+    link: string;
+    scope_key: (string | null)[];
+    source_name: string;
+    action: DecisionAction;
+    target_key: string | null;
+    decided_by: string | null;
+    decided_at: string;
+  }>(
     `UPDATE fk_backfill.decisions SET revoked_at = clock_timestamp()
       WHERE id = $1::int8 AND revoked_at IS NULL AND ($2::text IS NULL OR scope_key[1] = $2::text)
      RETURNING id::text AS id, link, scope_key, source_name, action, target_key, decided_by, decided_at::text AS decided_at`,

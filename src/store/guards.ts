@@ -109,13 +109,18 @@ export async function refreshAliasesLocked(tx: Queryable, links: readonly string
 
 /** How many aliases `links` have, by origin (decision, apply). */
 export async function aliasCounts(tx: Queryable, links: readonly string[]): Promise<{ decision: number; apply: number }> {
-  const a = await tx.query<{ origin: string; n: unknown }>(`SELECT origin, count(*)::int8 AS n FROM fk_backfill.aliases WHERE link = ANY ($1::text[]) GROUP BY 1`, [links]);
+  const a = await tx.query<{ origin: string; n: unknown }>(
+    `SELECT origin, count(*)::int8 AS n FROM fk_backfill.aliases WHERE link = ANY ($1::text[]) GROUP BY 1`,
+    [links],
+  );
   const byOrigin = Object.fromEntries(a.rows.map((r) => [r.origin, num(r.n)]));
   return { decision: byOrigin['decision'] ?? 0, apply: byOrigin['apply'] ?? 0 };
 }
 
 /** Whether fk_backfill's alias and plan tables exist here (drift creates nothing, so it asks first). */
 export async function driftTablesExist(db: Queryable): Promise<boolean> {
-  const r = await db.query<{ ok: boolean }>(`SELECT to_regclass('fk_backfill.aliases') IS NOT NULL AND to_regclass('fk_backfill.plan_entries') IS NOT NULL AS ok`);
+  const r = await db.query<{ ok: boolean }>(
+    `SELECT to_regclass('fk_backfill.aliases') IS NOT NULL AND to_regclass('fk_backfill.plan_entries') IS NOT NULL AS ok`,
+  );
   return r.rows[0]?.ok === true;
 }

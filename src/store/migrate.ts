@@ -35,7 +35,9 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
 async function appliedVersions(db: Queryable): Promise<Map<number, string | null> | null> {
   try {
     // to_jsonb: the checksum column exists only from migration 018 on
-    const res = await db.query<{ version: number; checksum: string | null }>(`SELECT m.version, to_jsonb(m) ->> 'checksum' AS checksum FROM ${OWN_SCHEMA}.schema_migrations m`);
+    const res = await db.query<{ version: number; checksum: string | null }>(
+      `SELECT m.version, to_jsonb(m) ->> 'checksum' AS checksum FROM ${OWN_SCHEMA}.schema_migrations m`,
+    );
     return new Map(res.rows.map((r) => [Number(r.version), r.checksum]));
   } catch (e) {
     if (sqlState(e) === '42P01' || sqlState(e) === '3F000') return null;

@@ -40,7 +40,9 @@ export async function pinPlanHash(db: Queryable, planRunId: string, hash: string
 
 /** The content hash stamped on a plan run (null: none stamped; undefined: no such run). */
 export async function stampedHash(db: Queryable, planRunId: string): Promise<string | null | undefined> {
-  const row = (await db.query<{ stored: string | null }>(`SELECT plan_hash AS stored FROM fk_backfill.runs WHERE id = $1::int8`, [planRunId])).rows[0];
+  const row = (
+    await db.query<{ stored: string | null }>(`SELECT plan_hash AS stored FROM fk_backfill.runs WHERE id = $1::int8`, [planRunId])
+  ).rows[0];
   return row?.stored;
 }
 
@@ -48,7 +50,11 @@ export async function stampedHash(db: Queryable, planRunId: string): Promise<str
  * Which of `items` a plan's queue holds (an entry of that link, scope and source name): their indexes
  * in `items`, from 0.
  */
-export async function namesInPlan(db: Queryable, planRunId: string, items: readonly { link: string; scopeKey: readonly (string | null)[]; name: string }[]): Promise<Set<number>> {
+export async function namesInPlan(
+  db: Queryable,
+  planRunId: string,
+  items: readonly { link: string; scopeKey: readonly (string | null)[]; name: string }[],
+): Promise<Set<number>> {
   const known = await db.query<{ i: number }>(
     `SELECT x.i::int4 AS i
        FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS x(link, scope, name, i)

@@ -6,7 +6,14 @@ import type { Queryable } from '../db/port.js';
 
 /** The first finished undo of an apply run, or null. */
 export async function undoneBy(db: Queryable, runId: string): Promise<string | null> {
-  return (await db.query<{ id: string }>(`SELECT min(id)::text AS id FROM fk_backfill.runs WHERE kind = 'undo' AND target_run_id = $1::int8 AND status = 'done'`, [runId])).rows[0]?.id ?? null;
+  return (
+    (
+      await db.query<{ id: string }>(
+        `SELECT min(id)::text AS id FROM fk_backfill.runs WHERE kind = 'undo' AND target_run_id = $1::int8 AND status = 'done'`,
+        [runId],
+      )
+    ).rows[0]?.id ?? null
+  );
 }
 
 export interface HistogramRow {
@@ -50,7 +57,10 @@ export async function unlinkedEntries(db: Queryable, planRunId: string, limit: n
 }
 
 /** A plan's entries counted by who would link them: a decision, the machine, or nobody (left). */
-export async function planEntriesByDecider(db: Queryable, planRunId: string): Promise<{ k: 'decisions' | 'machine' | 'left'; names: unknown; rows: unknown }[]> {
+export async function planEntriesByDecider(
+  db: Queryable,
+  planRunId: string,
+): Promise<{ k: 'decisions' | 'machine' | 'left'; names: unknown; rows: unknown }[]> {
   const res = await db.query<{ k: 'decisions' | 'machine' | 'left'; names: unknown; rows: unknown }>(
     `SELECT CASE WHEN outcome = 'linked' AND method = 'decision' THEN 'decisions' WHEN outcome = 'linked' THEN 'machine' ELSE 'left' END AS k,
             count(*)::int8 AS names, coalesce(sum(row_count), 0)::int8 AS rows

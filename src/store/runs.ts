@@ -64,10 +64,12 @@ export async function createRun(db: Queryable, r: NewRun): Promise<string> {
 }
 
 export async function finishRun(db: Queryable, id: string, status: RunStatus, summary: unknown, error?: string): Promise<void> {
-  await db.query(
-    `UPDATE fk_backfill.runs SET status = $2, finished_at = now(), summary = $3::jsonb, error = $4 WHERE id = $1::int8`,
-    [id, status, summary === undefined ? null : JSON.stringify(summary), error ?? null],
-  );
+  await db.query(`UPDATE fk_backfill.runs SET status = $2, finished_at = now(), summary = $3::jsonb, error = $4 WHERE id = $1::int8`, [
+    id,
+    status,
+    summary === undefined ? null : JSON.stringify(summary),
+    error ?? null,
+  ]);
 }
 
 /**
@@ -91,7 +93,10 @@ export async function interruptRun(db: Queryable, id: string, message: string): 
     return true;
   } catch (e) {
     if (sqlState(e) !== '23514') return false;
-    return finishRun(db, id, 'failed', null, message).then(() => true, () => false);
+    return finishRun(db, id, 'failed', null, message).then(
+      () => true,
+      () => false,
+    );
   }
 }
 
@@ -99,7 +104,11 @@ export async function interruptRun(db: Queryable, id: string, message: string): 
  * The seed's summary fields of an apply run: when it started (ISO 8601, UTC) and by whom, and what its
  * plan counted (rows with a NULL FK, rows matched) from the plan run's summary.
  */
-export async function seedRunInfo(db: Queryable, runId: string, planRunId: string): Promise<{ executedAt: string; executedBy: string | null; processed: number; matched: number }> {
+export async function seedRunInfo(
+  db: Queryable,
+  runId: string,
+  planRunId: string,
+): Promise<{ executedAt: string; executedBy: string | null; processed: number; matched: number }> {
   const res = await db.query<{ executed_at: string; executed_by: string | null; processed: unknown; matched: unknown }>(
     `SELECT to_char(a.started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS executed_at, a.executed_by,
             (SELECT coalesce(sum((r ->> 'recordsWithNullFK')::int8), 0) FROM jsonb_array_elements(p.summary -> 'results') r WHERE r ->> 'entityType' = ANY(a.entities))::int8 AS processed,
@@ -109,14 +118,22 @@ export async function seedRunInfo(db: Queryable, runId: string, planRunId: strin
     [runId, planRunId],
   );
   const r = res.rows[0];
-  return { executedAt: r?.executed_at ?? new Date().toISOString(), executedBy: r?.executed_by ?? null, processed: Number(r?.processed ?? 0), matched: Number(r?.matched ?? 0) };
+  return {
+    executedAt: r?.executed_at ?? new Date().toISOString(),
+    executedBy: r?.executed_by ?? null,
+    processed: Number(r?.processed ?? 0),
+    matched: Number(r?.matched ?? 0),
+  };
 }
 
 /**
  * The latest other finished run that already did what a run changing nothing set out to do: an apply of
  * the same plan (`planRunId`), or an undo of the same run (`targetRunId`), that changed rows. null: none.
  */
-export async function earlierRunThatChanged(db: Queryable, a: { kind: 'apply' | 'undo'; planRunId?: string; targetRunId?: string; exclude: string }): Promise<string | null> {
+export async function earlierRunThatChanged(
+  db: Queryable,
+  a: { kind: 'apply' | 'undo'; planRunId?: string; targetRunId?: string; exclude: string },
+): Promise<string | null> {
   const by = a.kind === 'apply' ? 'r.plan_run_id' : 'r.target_run_id';
   const res = await db.query<{ id: string }>(
     `SELECT r.id::text AS id FROM fk_backfill.runs r
@@ -141,12 +158,20 @@ export async function linksWithChanges(db: Queryable, runId: string): Promise<Se
 /** Stores a run's checkpoint (batched apply/undo call it inside the batch's own transaction). */
 /** Marks a run running again (a resumed one); a done run is left as it is. */
 export async function reopenRunRow(db: Queryable, id: string): Promise<void> {
-  await db.query(`UPDATE fk_backfill.runs SET status = 'running', finished_at = NULL, error = NULL WHERE id = $1::int8 AND status <> 'done'`, [id]);
+  await db.query(
+    `UPDATE fk_backfill.runs SET status = 'running', finished_at = NULL, error = NULL WHERE id = $1::int8 AND status <> 'done'`,
+    [id],
+  );
 }
 
 /** A run's checkpoint and status, its row locked until the transaction ends; undefined when the run is gone. */
 export async function lockRunCheckpoint(tx: Queryable, id: string): Promise<{ checkpoint: unknown; status: string } | undefined> {
-  return (await tx.query<{ checkpoint: unknown; status: string }>(`SELECT checkpoint, status FROM fk_backfill.runs WHERE id = $1::int8 FOR UPDATE`, [id])).rows[0];
+  return (
+    await tx.query<{ checkpoint: unknown; status: string }>(
+      `SELECT checkpoint, status FROM fk_backfill.runs WHERE id = $1::int8 FOR UPDATE`,
+      [id],
+    )
+  ).rows[0];
 }
 
 export async function saveCheckpoint(db: Queryable, id: string, checkpoint: object): Promise<void> {
@@ -224,7 +249,8 @@ export async function getRun(db: Queryable, id: string): Promise<RunRecord> {
   try {
     res = await db.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM fk_backfill.runs WHERE id = $1::int8`, [id]);
   } catch (e) {
-    if (sqlState(e) === '42P01' || sqlState(e) === '3F000') throw new BackfillError('RUN_NOT_FOUND', `run ${id} not found: no fk-backfill runs in this database`);
+    if (sqlState(e) === '42P01' || sqlState(e) === '3F000')
+      throw new BackfillError('RUN_NOT_FOUND', `run ${id} not found: no fk-backfill runs in this database`);
     throw wrapDbError(e, `reading run ${id}`);
   }
   const row = res.rows[0];
@@ -280,7 +306,14 @@ function planEntryJson(e: PlanEntryRow): string {
 /** Bulk insert, a few thousand entries per statement (one JSON document each, no per-row queries). */
 export async function insertPlanEntries(db: Queryable, runId: string, link: string, entries: PlanEntryRow[], chunk = 2000): Promise<void> {
   for (let i = 0; i < entries.length; i += chunk) {
-    await db.query(INSERT_PLAN_ENTRIES, [runId, link, `[${entries.slice(i, i + chunk).map(planEntryJson).join(',')}]`]);
+    await db.query(INSERT_PLAN_ENTRIES, [
+      runId,
+      link,
+      `[${entries
+        .slice(i, i + chunk)
+        .map(planEntryJson)
+        .join(',')}]`,
+    ]);
   }
 }
 
@@ -323,12 +356,24 @@ export function planEntryWriter(db: Queryable, runId: string, link: string, stat
 }
 
 /** A run's config hash, scope, status and kind, or undefined. */
-export async function runHeader(db: Queryable, id: string): Promise<{ config_hash: string; scope: unknown; status: string; kind: string } | undefined> {
-  return (await db.query<{ config_hash: string; scope: unknown; status: string; kind: string }>(`SELECT config_hash, scope, status, kind FROM fk_backfill.runs WHERE id = $1::int8`, [id])).rows[0];
+export async function runHeader(
+  db: Queryable,
+  id: string,
+): Promise<{ config_hash: string; scope: unknown; status: string; kind: string } | undefined> {
+  return (
+    await db.query<{ config_hash: string; scope: unknown; status: string; kind: string }>(
+      `SELECT config_hash, scope, status, kind FROM fk_backfill.runs WHERE id = $1::int8`,
+      [id],
+    )
+  ).rows[0];
 }
 
 /** Copies plan `fromPlanRunId`'s entries linked by a decision into plan `toRunId`; how many names and rows. */
-export async function copyDecidedEntries(db: Queryable, toRunId: string, fromPlanRunId: string): Promise<{ names: unknown; rows: unknown } | undefined> {
+export async function copyDecidedEntries(
+  db: Queryable,
+  toRunId: string,
+  fromPlanRunId: string,
+): Promise<{ names: unknown; rows: unknown } | undefined> {
   const res = await db.query<{ names: unknown; rows: unknown }>(
     `WITH c AS (
          INSERT INTO fk_backfill.plan_entries (run_id, link, scope_key, source_name, outcome, target_key, method, score, row_count, candidates, reason, target_name)
@@ -343,7 +388,10 @@ export async function copyDecidedEntries(db: Queryable, toRunId: string, fromPla
 
 /** Rows this run's change sets hold for one link (what an undo sets back; what parallel slices' checkpoints must add up to). */
 export async function loggedChanges(db: Queryable, runId: string, link: string): Promise<number> {
-  const r = await db.query<{ n: unknown }>(`SELECT coalesce(sum(cardinality(row_keys)), 0)::int8 AS n FROM fk_backfill.change_sets WHERE run_id = $1::int8 AND link = $2`, [runId, link]);
+  const r = await db.query<{ n: unknown }>(
+    `SELECT coalesce(sum(cardinality(row_keys)), 0)::int8 AS n FROM fk_backfill.change_sets WHERE run_id = $1::int8 AND link = $2`,
+    [runId, link],
+  );
   return num(r.rows[0]?.n);
 }
 

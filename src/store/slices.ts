@@ -38,19 +38,30 @@ export async function listSlices<C>(db: Queryable, runId: string, link: string):
  * Two int4 keys: a class for slices, and a hash of (run, link, slice).
  */
 export async function lockSlice(tx: Queryable, runId: string, link: string, slice: number): Promise<boolean> {
-  const r = await tx.query<{ got: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext('fk_backfill.slice'), hashtext($1::int8::text || ':' || $2 || ':' || $3::int4::text)) AS got`, [runId, link, slice]);
+  const r = await tx.query<{ got: boolean }>(
+    `SELECT pg_try_advisory_xact_lock(hashtext('fk_backfill.slice'), hashtext($1::int8::text || ':' || $2 || ':' || $3::int4::text)) AS got`,
+    [runId, link, slice],
+  );
   return r.rows[0]?.got === true;
 }
 
 /** A slice's checkpoint, its row locked until the batch's transaction ends. */
 export async function readSliceCheckpoint<C>(tx: Queryable, runId: string, link: string, slice: number): Promise<C | undefined> {
-  const r = await tx.query<{ checkpoint: unknown }>(`SELECT checkpoint FROM fk_backfill.run_slices WHERE run_id = $1::int8 AND link = $2 AND slice = $3 FOR UPDATE`, [runId, link, slice]);
+  const r = await tx.query<{ checkpoint: unknown }>(
+    `SELECT checkpoint FROM fk_backfill.run_slices WHERE run_id = $1::int8 AND link = $2 AND slice = $3 FOR UPDATE`,
+    [runId, link, slice],
+  );
   const row = r.rows[0];
   return row === undefined ? undefined : json<C>(row.checkpoint);
 }
 
 export async function saveSliceCheckpoint(tx: Queryable, runId: string, link: string, slice: number, checkpoint: object): Promise<void> {
-  await tx.query(`UPDATE fk_backfill.run_slices SET checkpoint = $4::jsonb WHERE run_id = $1::int8 AND link = $2 AND slice = $3`, [runId, link, slice, JSON.stringify(checkpoint)]);
+  await tx.query(`UPDATE fk_backfill.run_slices SET checkpoint = $4::jsonb WHERE run_id = $1::int8 AND link = $2 AND slice = $3`, [
+    runId,
+    link,
+    slice,
+    JSON.stringify(checkpoint),
+  ]);
 }
 
 /** Links of a run that were cut into slices. */

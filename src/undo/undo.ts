@@ -2,7 +2,18 @@ import { type Database, type Queryable } from '../db/port.js';
 import { BackfillError, isConnectionLoss } from '../errors.js';
 import { changedCount } from '../sql/link.js';
 import { laterWritesStatement, undoBoundStatement, undoStatement } from '../sql/undo.js';
-import { createRun, earlierRunThatChanged, failRun, finishRun, getRun, interruptRun, linksWithChanges, loggedChanges, type RunRecord, saveCheckpoint } from '../store/runs.js';
+import {
+  createRun,
+  earlierRunThatChanged,
+  failRun,
+  finishRun,
+  getRun,
+  interruptRun,
+  linksWithChanges,
+  loggedChanges,
+  type RunRecord,
+  saveCheckpoint,
+} from '../store/runs.js';
 import { columnNotNullStatement, dropNotNullSql } from '../sql/constrain.js';
 import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from '../batch/reconnect.js';
 import { assertCanWrite } from '../context/privileges.js';
@@ -64,7 +75,6 @@ async function withAlready(ctx: Context, r: UndoResult): Promise<UndoResult> {
   return by === null ? r : { ...r, alreadyUndoneBy: by };
 }
 
-
 /** Undo follows the config and scope the reverted run was made with, not today's config file. */
 async function contextOf(db: Database, target: RunRecord, entities: readonly string[] | undefined): Promise<Context> {
   const tenant = target.scope?.tenant ?? null;
@@ -80,7 +90,13 @@ async function contextOf(db: Database, target: RunRecord, entities: readonly str
   );
 }
 
-function totals(runId: string, undoneRunId: string, mode: UndoResult['mode'], status: UndoResult['status'], results: LinkUndoResult[]): UndoResult {
+function totals(
+  runId: string,
+  undoneRunId: string,
+  mode: UndoResult['mode'],
+  status: UndoResult['status'],
+  results: LinkUndoResult[],
+): UndoResult {
   assertUndoCountsAddUp(results);
   return {
     runId,
@@ -95,9 +111,16 @@ function totals(runId: string, undoneRunId: string, mode: UndoResult['mode'], st
 }
 
 /** A link's result: skipped counted once it is walked to its end; until then the rest is not yet processed. */
-function linkResult(l: { entity: string; config: { table: string } }, changed: number, reverted: number, complete: boolean): LinkUndoResult {
+function linkResult(
+  l: { entity: string; config: { table: string } },
+  changed: number,
+  reverted: number,
+  complete: boolean,
+): LinkUndoResult {
   const base = { entityType: l.entity, table: l.config.table, changed, reverted };
-  return complete ? { ...base, skipped: changed - reverted, complete } : { ...base, skipped: 0, notYetProcessed: changed - reverted, complete };
+  return complete
+    ? { ...base, skipped: changed - reverted, complete }
+    : { ...base, skipped: 0, notYetProcessed: changed - reverted, complete };
 }
 
 /**
@@ -109,9 +132,16 @@ function linkResult(l: { entity: string; config: { table: string } }, changed: n
 export function assertUndoCountsAddUp(results: readonly LinkUndoResult[]): void {
   for (const r of results) {
     const notYet = r.notYetProcessed ?? 0;
-    const ok = r.reverted + r.skipped + notYet === r.changed && r.reverted <= r.changed && Math.min(r.reverted, r.skipped, notYet) >= 0 && (r.complete ? r.notYetProcessed === undefined : r.skipped === 0);
+    const ok =
+      r.reverted + r.skipped + notYet === r.changed &&
+      r.reverted <= r.changed &&
+      Math.min(r.reverted, r.skipped, notYet) >= 0 &&
+      (r.complete ? r.notYetProcessed === undefined : r.skipped === 0);
     if (!ok) {
-      throw new BackfillError('INTERNAL', `undo ${r.entityType}: counts do not add up: changed ${r.changed} ≠ reverted ${r.reverted} + skipped ${r.skipped} + not yet processed ${notYet}`);
+      throw new BackfillError(
+        'INTERNAL',
+        `undo ${r.entityType}: counts do not add up: changed ${r.changed} ≠ reverted ${r.reverted} + skipped ${r.skipped} + not yet processed ${notYet}`,
+      );
     }
   }
 }
@@ -150,21 +180,26 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
     return continueUndo(ctx, runId, target.id, opts, false);
   }
   try {
-    const results = await retryOnVanishedMaster(() => ctx.db.transaction(async (tx) => {
-      const out: LinkUndoResult[] = [];
-      for (const l of lastAppliedFirst(ctx.links)) {
-        const changed = await loggedChanges(tx, target.id, l.entity);
-        const laterWrites = await rewrittenSince(tx, { targetRunId: target.id, runId, linkName: l.entity });
-        const st = undoStatement(shape(l), { targetRunId: target.id, runId, linkName: l.entity, laterWrites }, ctx.filter);
-        const reverted = changedCount(await tx.query(st));
-        if (reverted > changed) {
-          // rolls the whole undo back: it would have set back rows the run never wrote
-          throw new BackfillError('INTEGRITY', `undo ${l.entity}: run ${target.id} changed ${changed} row(s) but ${reverted} would be set back; nothing was undone (the key no longer identifies one row?)`);
+    const results = await retryOnVanishedMaster(() =>
+      ctx.db.transaction(async (tx) => {
+        const out: LinkUndoResult[] = [];
+        for (const l of lastAppliedFirst(ctx.links)) {
+          const changed = await loggedChanges(tx, target.id, l.entity);
+          const laterWrites = await rewrittenSince(tx, { targetRunId: target.id, runId, linkName: l.entity });
+          const st = undoStatement(shape(l), { targetRunId: target.id, runId, linkName: l.entity, laterWrites }, ctx.filter);
+          const reverted = changedCount(await tx.query(st));
+          if (reverted > changed) {
+            // rolls the whole undo back: it would have set back rows the run never wrote
+            throw new BackfillError(
+              'INTEGRITY',
+              `undo ${l.entity}: run ${target.id} changed ${changed} row(s) but ${reverted} would be set back; nothing was undone (the key no longer identifies one row?)`,
+            );
+          }
+          out.push(linkResult(l, changed, reverted, true));
         }
-        out.push(linkResult(l, changed, reverted, true));
-      }
-      return out.reverse();
-    }));
+        return out.reverse();
+      }),
+    );
     const result = await withAlready(ctx, totals(runId, target.id, 'single-transaction', 'done', results));
     await finishRun(ctx.db, runId, 'done', result);
     return result;
@@ -215,7 +250,9 @@ function lastAppliedFirst<T>(links: readonly T[]): T[] {
 async function continueUndo(ctx: Context, runId: string, targetRunId: string, opts: BatchOptions, resumed: boolean): Promise<UndoResult> {
   try {
     // a lost connection: reconnect and walk on from the checkpoint (the batch in flight rolled back)
-    return await withReconnect(ctx.db, opts, { kind: 'undo', runId }, (attempt) => walkUndo(ctx, runId, targetRunId, opts, resumed || attempt > 0));
+    return await withReconnect(ctx.db, opts, { kind: 'undo', runId }, (attempt) =>
+      walkUndo(ctx, runId, targetRunId, opts, resumed || attempt > 0),
+    );
   } catch (e) {
     if (isConnectionLoss(e)) {
       const recorded = await interruptRun(ctx.db, runId, messageOf(e));
@@ -257,7 +294,8 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
         complete = !r.stopped;
         stopped = r.stopped;
       }
-      if (reverted > changed) throw new BackfillError('INTEGRITY', `undo ${l.entity}: ${reverted} row(s) set back but run ${targetRunId} changed ${changed}`);
+      if (reverted > changed)
+        throw new BackfillError('INTEGRITY', `undo ${l.entity}: ${reverted} row(s) set back but run ${targetRunId} changed ${changed}`);
       results.push(linkResult(l, changed, reverted, complete));
     }
     results.reverse();
@@ -276,7 +314,9 @@ export async function resumeUndo(handle: unknown, opts: ResumeUndoOptions): Prom
   if (run.targetRunId === null) throw new BackfillError('RUN_STATE', `undo run ${run.id} does not name the run it reverts`);
   const target = await getRun(db, run.targetRunId);
   const ctx = await contextOf(db, target, run.entities);
-  const done = Object.entries(parseCheckpoint(run.checkpoint).links).filter(([, c]) => c.done).map(([k]) => k);
+  const done = Object.entries(parseCheckpoint(run.checkpoint).links)
+    .filter(([, c]) => c.done)
+    .map(([k]) => k);
   await assertFkNullable(ctx, target.id, new Set(done));
   await reopenRun(db, run);
   const { runId: _r, ...batch } = opts;

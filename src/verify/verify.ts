@@ -9,7 +9,6 @@ import { type CommonOptions, type Context, prepare, shape, softDeleteWarnings } 
 import { activePredicate } from '../config/schema.js';
 import { describeActive } from '../sql/active.js';
 
-
 export interface ConstraintInfo {
   name: string;
   onDelete: OnDeleteAction;
@@ -116,18 +115,29 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
     };
     if (v.nullFks > 0) v.problems.push(`${v.nullFks} row(s) still have a NULL ${l.config.fk}`);
     if (v.orphans > 0) v.problems.push(`${v.orphans} ${l.config.fk} value(s) point to no ${l.config.target.table} row`);
-    if (v.crossScope > 0) v.problems.push(`${v.crossScope} ${l.config.fk} value(s) point to a master of another ${l.config.scope.join('/')}`);
+    if (v.crossScope > 0)
+      v.problems.push(`${v.crossScope} ${l.config.fk} value(s) point to a master of another ${l.config.scope.join('/')}`);
     if (constraint === null) v.problems.push(`no foreign key constraint on ${l.config.table}.${l.config.fk}`);
     else {
       if (!constraint.validated) v.problems.push(`constraint ${constraint.name} is NOT VALID (not yet validated)`);
-      if (expectRestrict && !restricts) v.problems.push(`constraint ${constraint.name} is ON DELETE ${constraint.onDelete.toUpperCase()}, not RESTRICT`);
+      if (expectRestrict && !restricts)
+        v.problems.push(`constraint ${constraint.name} is ON DELETE ${constraint.onDelete.toUpperCase()}, not RESTRICT`);
       else if (!expectRestrict && constraint.onDelete !== expectedOnDelete) {
-        v.problems.push(`constraint ${constraint.name} is ON DELETE ${constraint.onDelete.toUpperCase()}, configured ${expectedOnDelete.toUpperCase()}`);
-      } else if (restricts && restrictVerified === false) v.problems.push(`deleting a referenced ${l.config.target.table} row was not refused`);
+        v.problems.push(
+          `constraint ${constraint.name} is ON DELETE ${constraint.onDelete.toUpperCase()}, configured ${expectedOnDelete.toUpperCase()}`,
+        );
+      } else if (restricts && restrictVerified === false)
+        v.problems.push(`deleting a referenced ${l.config.target.table} row was not refused`);
     }
-    if (v.inactiveTargets > 0) v.warnings.push(`${v.inactiveTargets} ${l.config.fk} value(s) point to an inactive ${l.config.target.table} row (${describeActive(activePredicate(l.config.target.active)!)} does not hold)`);
+    if (v.inactiveTargets > 0)
+      v.warnings.push(
+        `${v.inactiveTargets} ${l.config.fk} value(s) point to an inactive ${l.config.target.table} row (${describeActive(activePredicate(l.config.target.active)!)} does not hold)`,
+      );
     v.warnings.push(...softDeleteWarnings(l));
-    if (index === null) v.warnings.push(`no index on ${l.config.table}.${l.config.fk}: every delete of a ${l.config.target.table} row scans it (fk-backfill constrain adds one)`);
+    if (index === null)
+      v.warnings.push(
+        `no index on ${l.config.table}.${l.config.fk}: every delete of a ${l.config.target.table} row scans it (fk-backfill constrain adds one)`,
+      );
     links.push(v);
   }
   return { ok: links.every((l) => l.problems.length === 0), tenantId: ctx.filter.tenant, links };

@@ -18,7 +18,9 @@ const ORDERS = 500;
 /** The schema and data; on Citus the tables are distributed (documents co-located with customers) or reference tables. */
 async function build(db: CitusDb, citus: boolean): Promise<void> {
   await db.sql(`CREATE TABLE currencies (id int PRIMARY KEY, name text NOT NULL, active boolean NOT NULL DEFAULT true)`);
-  await db.sql(`CREATE TABLE customers (tenant_id int NOT NULL, id bigint NOT NULL, name text NOT NULL, is_active boolean NOT NULL DEFAULT true, PRIMARY KEY (tenant_id, id))`);
+  await db.sql(
+    `CREATE TABLE customers (tenant_id int NOT NULL, id bigint NOT NULL, name text NOT NULL, is_active boolean NOT NULL DEFAULT true, PRIMARY KEY (tenant_id, id))`,
+  );
   await db.sql(`CREATE TABLE sales_orders (tenant_id int NOT NULL, id bigint NOT NULL, order_no text NOT NULL, customer_name text, customer_id bigint,
                   currency_name text, currency_id int, total numeric(12,2), updated_at timestamptz NOT NULL, PRIMARY KEY (tenant_id, id))`);
   // a table left local to the coordinator, linked to the reference master
@@ -30,7 +32,9 @@ async function build(db: CitusDb, citus: boolean): Promise<void> {
     // in Citus's metadata, still on the coordinator: Citus updates it from a join with reference tables
     await db.sql(`SELECT citus_add_local_table_to_metadata('price_lists')`);
   }
-  await db.sql(`INSERT INTO currencies VALUES (1, 'US Dollar', true), (2, 'Euro', true), (3, 'Pound Sterling', true), (4, 'French Franc', false)`);
+  await db.sql(
+    `INSERT INTO currencies VALUES (1, 'US Dollar', true), (2, 'Euro', true), (3, 'Pound Sterling', true), (4, 'French Franc', false)`,
+  );
   // 40 customers per tenant (30 in the last one); every 9th inactive; "Customer 7" twice in tenants 1-3 (ambiguous there)
   await db.sql(`INSERT INTO customers
                 SELECT t, c, 'Customer ' || c, c % 9 <> 0 FROM generate_series(1, ${TENANTS}) t, generate_series(1, 40) c WHERE t < ${TENANTS} OR c <= 30
@@ -41,7 +45,9 @@ async function build(db: CitusDb, citus: boolean): Promise<void> {
                        (ARRAY['US Dollar', 'Euro', 'Pound Sterling', 'French Franc', 'Yen'])[o % 5 + 1], NULL,
                        o * 3.5, timestamptz '2026-01-01 00:00:00+00' + o * interval '1 minute'
                   FROM generate_series(1, ${TENANTS}) t, generate_series(1, ${ORDERS}) o`);
-  await db.sql(`INSERT INTO price_lists SELECT g, (ARRAY['US Dollar', 'Euro', 'Yen'])[g % 3 + 1], NULL, timestamptz '2026-02-01 00:00:00+00' + g * interval '1 day' FROM generate_series(1, 30) g`);
+  await db.sql(
+    `INSERT INTO price_lists SELECT g, (ARRAY['US Dollar', 'Euro', 'Yen'])[g % 3 + 1], NULL, timestamptz '2026-02-01 00:00:00+00' + g * interval '1 day' FROM generate_series(1, 30) g`,
+  );
   await db.sql(`ANALYZE`);
 }
 
@@ -52,7 +58,9 @@ async function rows(db: CitusDb): Promise<string[]> {
 }
 
 async function links(db: CitusDb): Promise<string[]> {
-  const r = await db.sql<{ r: string }>(`SELECT concat_ws(',', tenant_id, id, customer_id, currency_id) AS r FROM sales_orders ORDER BY tenant_id, id`);
+  const r = await db.sql<{ r: string }>(
+    `SELECT concat_ws(',', tenant_id, id, customer_id, currency_id) AS r FROM sales_orders ORDER BY tenant_id, id`,
+  );
   const p = await db.sql<{ r: string }>(`SELECT concat_ws(',', id, currency_id) AS r FROM price_lists ORDER BY id`);
   return [...r, ...p].map((x) => x.r);
 }
@@ -79,21 +87,27 @@ async function changeLog(db: CitusDb, run: string): Promise<{ keys: number; dist
 }
 
 async function linkedCount(db: CitusDb): Promise<number> {
-  const r = await db.sql<{ n: string }>(`SELECT ((SELECT count(customer_id) + count(currency_id) FROM sales_orders) + (SELECT count(currency_id) FROM price_lists))::text AS n`);
+  const r = await db.sql<{ n: string }>(
+    `SELECT ((SELECT count(customer_id) + count(currency_id) FROM sales_orders) + (SELECT count(currency_id) FROM price_lists))::text AS n`,
+  );
   return Number(r[0]!.n);
 }
 
 /** Starts `apply` in a child process; resolves once it has committed a batch (a change set exists). */
 async function startApply(db: CitusDb, config: string, extra: string[]) {
   const last = Number((await db.sql<{ n: string }>(`SELECT coalesce(max(id), 0)::text AS n FROM fk_backfill.runs`))[0]!.n);
-  const child = spawn(process.execPath, [CLI, 'apply', '--db', db.url, '--config', config, '--all-tenants', '--yes', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'apply', '--db', db.url, '--config', config, '--all-tenants', '--yes', ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const firstBatch = (async () => {
     for (let i = 0; i < 600; i++) {
-      const r = await db.sql<{ n: string }>(`SELECT count(*)::text AS n FROM fk_backfill.change_sets WHERE run_id > $1::int8`, [last]).catch(() => [{ n: '0' }]);
+      const r = await db
+        .sql<{ n: string }>(`SELECT count(*)::text AS n FROM fk_backfill.change_sets WHERE run_id > $1::int8`, [last])
+        .catch(() => [{ n: '0' }]);
       if (Number(r[0]!.n) > 0) return;
       await new Promise((res) => setTimeout(res, 50));
     }
@@ -122,9 +136,15 @@ describe('Citus cluster [citus]', () => {
 
   it('discover proposes exactly the real links: the co-located master scoped by the tenant, the reference master unscoped (from a distributed and a local table)', async () => {
     await cli(['discover', '--db', cit.url, '--write', config]);
-    const cfg = JSON.parse(readFileSync(config, 'utf8')) as { links: { table: string; fk: string; scope: string[]; key: unknown; target: { table: string; active?: unknown } }[] };
+    const cfg = JSON.parse(readFileSync(config, 'utf8')) as {
+      links: { table: string; fk: string; scope: string[]; key: unknown; target: { table: string; active?: unknown } }[];
+    };
     const found = cfg.links.map((l) => `${l.table}.${l.fk}->${l.target.table}[${l.scope.join(',')}]`).sort();
-    expect(found).toEqual(['price_lists.currency_id->currencies[]', 'sales_orders.currency_id->currencies[]', 'sales_orders.customer_id->customers[tenant_id]']);
+    expect(found).toEqual([
+      'price_lists.currency_id->currencies[]',
+      'sales_orders.currency_id->currencies[]',
+      'sales_orders.customer_id->customers[tenant_id]',
+    ]);
     for (const l of cfg.links) expect(l.key).toEqual(l.table === 'price_lists' ? 'id' : ['tenant_id', 'id']);
     expect(cfg.links.find((l) => l.target.table === 'customers')?.target.active).toBe('is_active');
   });
@@ -142,7 +162,9 @@ describe('Citus cluster [citus]', () => {
            OR (s.currency_id IS NOT NULL AND s.currency_name NOT IN ('US Dollar', 'Euro', 'Pound Sterling'))`,
     );
     expect(wrong[0]!.n).toBe('0');
-    const linked = await cit.sql<{ c: string; k: string }>(`SELECT count(customer_id)::text AS c, count(currency_id)::text AS k FROM sales_orders`);
+    const linked = await cit.sql<{ c: string; k: string }>(
+      `SELECT count(customer_id)::text AS c, count(currency_id)::text AS k FROM sales_orders`,
+    );
     expect(Number(linked[0]!.c)).toBeGreaterThan(TENANTS * ORDERS * 0.6);
     expect(Number(linked[0]!.k)).toBe(TENANTS * ORDERS * 0.6);
     expect((await cit.sql<{ n: string }>(`SELECT count(currency_id)::text AS n FROM price_lists`))[0]!.n).toBe('20');
@@ -158,7 +180,9 @@ describe('Citus cluster [citus]', () => {
     expect(c).toHaveLength(1);
     expect(c[0]).toMatchObject({ convalidated: true, cols: 2 });
     // customer 35 exists in tenant 1 but not in tenant 6
-    await expect(cit.sql(`UPDATE sales_orders SET customer_id = 35 WHERE tenant_id = ${TENANTS} AND id = 1`)).rejects.toMatchObject({ code: '23503' });
+    await expect(cit.sql(`UPDATE sales_orders SET customer_id = 35 WHERE tenant_id = ${TENANTS} AND id = 1`)).rejects.toMatchObject({
+      code: '23503',
+    });
     const v = await runCli(['verify', '--db', cit.url, '--config', config, '--all-tenants', '--json']);
     const doc = v.json<{ links: { entityType: string; orphans: number; crossScope: number }[] }>();
     for (const l of doc.links) expect([l.entityType, l.orphans, l.crossScope]).toEqual([l.entityType, 0, 0]);
@@ -170,8 +194,10 @@ describe('Citus cluster [citus]', () => {
     expect(await rows(cit)).toEqual(before);
   });
 
-  it('--single-transaction apply and undo (the seed\'s all-or-nothing mode) work on the cluster too', async () => {
-    const a = (await cli(['apply', '--db', cit.url, '--config', config, '--all-tenants', '--yes', '--single-transaction', '--json'])).json<{ runId: string }>();
+  it("--single-transaction apply and undo (the seed's all-or-nothing mode) work on the cluster too", async () => {
+    const a = (await cli(['apply', '--db', cit.url, '--config', config, '--all-tenants', '--yes', '--single-transaction', '--json'])).json<{
+      runId: string;
+    }>();
     expect(await links(cit)).toEqual(expected);
     await cli(['undo', '--db', cit.url, '--config', config, '--run', a.runId, '--yes', '--single-transaction']);
     expect(await rows(cit)).toEqual(before);
@@ -192,17 +218,43 @@ describe('Citus cluster [citus]', () => {
   });
 
   it('apply --parallel 4: whole tenants per slice, the same end state and change log as one connection; undo exact', async () => {
-    const one = (await cli(['apply', '--db', cit.url, '--config', config, '--all-tenants', '--yes', '--batch-size', '500', '--json'])).json<{ runId: string; totalUpdated: number }>();
-    const log1 = await cit.sql<{ x: string }>(`SELECT concat_ws('|', link, row_key, new_value, method) AS x FROM fk_backfill.changes WHERE run_id = $1::int8 ORDER BY 1`, [one.runId]);
+    const one = (
+      await cli(['apply', '--db', cit.url, '--config', config, '--all-tenants', '--yes', '--batch-size', '500', '--json'])
+    ).json<{ runId: string; totalUpdated: number }>();
+    const log1 = await cit.sql<{ x: string }>(
+      `SELECT concat_ws('|', link, row_key, new_value, method) AS x FROM fk_backfill.changes WHERE run_id = $1::int8 ORDER BY 1`,
+      [one.runId],
+    );
     await cli(['undo', '--db', cit.url, '--config', config, '--run', one.runId, '--yes']);
     expect(await rows(cit)).toEqual(before);
-    const four = (await cli(['apply', '--db', cit.url, '--config', config, '--all-tenants', '--yes', '--batch-size', '500', '--parallel', '4', '--json'])).json<{ runId: string; totalUpdated: number; notices?: string[] }>();
+    const four = (
+      await cli([
+        'apply',
+        '--db',
+        cit.url,
+        '--config',
+        config,
+        '--all-tenants',
+        '--yes',
+        '--batch-size',
+        '500',
+        '--parallel',
+        '4',
+        '--json',
+      ])
+    ).json<{ runId: string; totalUpdated: number; notices?: string[] }>();
     expect(await links(cit)).toEqual(expected);
     expect(four.totalUpdated).toBe(one.totalUpdated);
-    const log4 = await cit.sql<{ x: string }>(`SELECT concat_ws('|', link, row_key, new_value, method) AS x FROM fk_backfill.changes WHERE run_id = $1::int8 ORDER BY 1`, [four.runId]);
+    const log4 = await cit.sql<{ x: string }>(
+      `SELECT concat_ws('|', link, row_key, new_value, method) AS x FROM fk_backfill.changes WHERE run_id = $1::int8 ORDER BY 1`,
+      [four.runId],
+    );
     expect(log4).toEqual(log1);
     // the distributed link was cut into ranges of whole tenants; the reference-master links ran on one connection (said so)
-    const slices = await cit.sql<{ link: string; lo: string | null; hi: string | null }>(`SELECT link, lo, hi FROM fk_backfill.run_slices WHERE run_id = $1::int8 ORDER BY slice`, [four.runId]);
+    const slices = await cit.sql<{ link: string; lo: string | null; hi: string | null }>(
+      `SELECT link, lo, hi FROM fk_backfill.run_slices WHERE run_id = $1::int8 ORDER BY slice`,
+      [four.runId],
+    );
     expect(slices.length).toBeGreaterThan(1);
     expect(new Set(slices.map((x) => x.link))).toEqual(new Set(['sales_order_customer']));
     for (const x of slices) for (const b of [x.lo, x.hi]) if (b !== null) expect(Number(b)).toBeGreaterThanOrEqual(1);
@@ -230,7 +282,11 @@ describe('Citus cluster [citus]', () => {
     await a.firstBatch;
     const dir = process.env['FKB_CITUS_DIR'] ?? '/tmp/citus-cluster';
     await new Promise<void>((resolve, reject) => {
-      const r = spawn('runuser', ['-u', 'postgres', '--', '/usr/lib/postgresql/15/bin/pg_ctl', '-D', `${dir}/node1`, '-m', 'immediate', '-w', 'restart'], { stdio: 'ignore' });
+      const r = spawn(
+        'runuser',
+        ['-u', 'postgres', '--', '/usr/lib/postgresql/15/bin/pg_ctl', '-D', `${dir}/node1`, '-m', 'immediate', '-w', 'restart'],
+        { stdio: 'ignore' },
+      );
       r.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`pg_ctl restart exited ${code}`))));
     });
     const code = await a.exited;
@@ -266,33 +322,72 @@ describe('Citus cluster [citus]', () => {
       const q = await reviewQueue(db, { config: cfg, allTenants: true, entities: ['sales_order_customer'], limit: 50 });
       const seven = q.items.filter((i) => i.name === 'Customer 7');
       expect(seven.map((i) => i.scopeKey[0]).sort()).toEqual(['1', '2', '3']);
-      await decide(db, { config: cfg, link: 'sales_order_customer', scopeKey: ['1'], name: 'Customer 7', action: 'alias', targetKey: '1001', by: 'test' });
+      await decide(db, {
+        config: cfg,
+        link: 'sales_order_customer',
+        scopeKey: ['1'],
+        name: 'Customer 7',
+        action: 'alias',
+        targetKey: '1001',
+        by: 'test',
+      });
     } finally {
       await db.close();
     }
     await cli(['apply', '--db', cit.url, '--config', config, '--all-tenants', '--yes']);
-    const r = await cit.sql<{ k: string; n: string }>(`SELECT customer_id::text AS k, count(*)::text AS n FROM sales_orders WHERE tenant_id = 1 AND customer_name = 'Customer 7' GROUP BY 1`);
+    const r = await cit.sql<{ k: string; n: string }>(
+      `SELECT customer_id::text AS k, count(*)::text AS n FROM sales_orders WHERE tenant_id = 1 AND customer_name = 'Customer 7' GROUP BY 1`,
+    );
     expect(r).toEqual([{ k: '1001', n: expect.any(String) }]);
-    const other = await cit.sql<{ n: string }>(`SELECT count(*)::text AS n FROM sales_orders WHERE tenant_id IN (2, 3) AND customer_name = 'Customer 7' AND customer_id IS NOT NULL`);
+    const other = await cit.sql<{ n: string }>(
+      `SELECT count(*)::text AS n FROM sales_orders WHERE tenant_id IN (2, 3) AND customer_name = 'Customer 7' AND customer_id IS NOT NULL`,
+    );
     expect(other[0]!.n).toBe('0');
   });
 
   it('uuid tenants, text keys, a soft-delete predicate: walked by tenant, no deleted master linked, undo exact', async () => {
-    await cit.sql(`CREATE TABLE accounts (org_id uuid NOT NULL, code text NOT NULL, display_name varchar(80) NOT NULL, deleted_at timestamptz, PRIMARY KEY (org_id, code))`);
-    await cit.sql(`CREATE TABLE acct_invoices (org_id uuid NOT NULL, invoice_no text NOT NULL, issued_on date NOT NULL, account_label text, account_code text, modified_at timestamp, PRIMARY KEY (org_id, invoice_no))`);
+    await cit.sql(
+      `CREATE TABLE accounts (org_id uuid NOT NULL, code text NOT NULL, display_name varchar(80) NOT NULL, deleted_at timestamptz, PRIMARY KEY (org_id, code))`,
+    );
+    await cit.sql(
+      `CREATE TABLE acct_invoices (org_id uuid NOT NULL, invoice_no text NOT NULL, issued_on date NOT NULL, account_label text, account_code text, modified_at timestamp, PRIMARY KEY (org_id, invoice_no))`,
+    );
     await cit.sql(`SELECT create_distributed_table('accounts', 'org_id')`);
     await cit.sql(`SELECT create_distributed_table('acct_invoices', 'org_id', colocate_with => 'accounts')`);
     await cit.sql(`INSERT INTO accounts SELECT ('00000000-0000-4000-8000-00000000000' || t)::uuid, 'A' || lpad(a::text, 3, '0'), 'Account ' || a, CASE WHEN a % 7 = 0 THEN now() END
                      FROM generate_series(1, 5) t, generate_series(1, 30) a`);
     await cit.sql(`INSERT INTO acct_invoices SELECT ('00000000-0000-4000-8000-00000000000' || t)::uuid, 'INV-' || i, date '2026-01-01' + i, 'Account ' || (i % 33 + 1), NULL, timestamp '2026-01-01' + i * interval '1 hour'
                      FROM generate_series(1, 5) t, generate_series(1, 400) i`);
-    const snap = async (): Promise<string> => (await cit.sql<{ s: string }>(`SELECT md5(string_agg(i::text, '|' ORDER BY org_id, invoice_no)) AS s FROM acct_invoices i`))[0]!.s;
+    const snap = async (): Promise<string> =>
+      (await cit.sql<{ s: string }>(`SELECT md5(string_agg(i::text, '|' ORDER BY org_id, invoice_no)) AS s FROM acct_invoices i`))[0]!.s;
     const beforeInv = await snap();
     const cfg = join(mkdtempSync(join(tmpdir(), 'fkb-citus-')), 'inv.json');
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(cfg, JSON.stringify({ links: [{ entity: 'invoice', table: 'acct_invoices', key: ['org_id', 'invoice_no'], fk: 'account_code', name: 'account_label', scope: ['org_id'],
-      target: { table: 'accounts', key: ['org_id', 'code'], name: 'display_name', active: { column: 'deleted_at', activeWhen: 'null' } } }] }));
-    const a = (await cli(['apply', '--db', cit.url, '--config', cfg, '--all-tenants', '--yes', '--batch-size', '300', '--json'])).json<{ runId: string; totalUpdated: number }>();
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        links: [
+          {
+            entity: 'invoice',
+            table: 'acct_invoices',
+            key: ['org_id', 'invoice_no'],
+            fk: 'account_code',
+            name: 'account_label',
+            scope: ['org_id'],
+            target: {
+              table: 'accounts',
+              key: ['org_id', 'code'],
+              name: 'display_name',
+              active: { column: 'deleted_at', activeWhen: 'null' },
+            },
+          },
+        ],
+      }),
+    );
+    const a = (await cli(['apply', '--db', cit.url, '--config', cfg, '--all-tenants', '--yes', '--batch-size', '300', '--json'])).json<{
+      runId: string;
+      totalUpdated: number;
+    }>();
     const linked = await cit.sql<{ n: string; bad: string }>(`SELECT count(account_code)::text AS n,
         count(*) FILTER (WHERE account_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM accounts x WHERE x.org_id = i.org_id AND x.code = i.account_code AND x.deleted_at IS NULL AND x.display_name = i.account_label))::text AS bad
         FROM acct_invoices i`);
@@ -307,12 +402,25 @@ describe('Citus cluster [citus]', () => {
     // from no link at all (the tests before leave some)
     await cit.sql(`UPDATE sales_orders SET customer_id = NULL, currency_id = NULL`);
     await cit.sql(`UPDATE price_lists SET currency_id = NULL`);
-    const a = (await cli(['apply', '--db', cit.url, '--config', config, '--all-tenants', '--yes', '--json', '--batch-size', '500'])).json<{ runId: string }>();
+    const a = (await cli(['apply', '--db', cit.url, '--config', config, '--all-tenants', '--yes', '--json', '--batch-size', '500'])).json<{
+      runId: string;
+    }>();
     await cit.sql(`UPDATE sales_orders SET customer_id = NULL WHERE tenant_id = 2 AND customer_id IS NOT NULL AND id <= 30`);
-    const cleared = Number((await cit.sql<{ n: string }>(`SELECT count(*)::text AS n FROM sales_orders WHERE tenant_id = 2 AND id <= 30 AND customer_id IS NULL AND customer_name = 'Customer 1'`))[0]!.n);
-    const b = (await cli(['apply', '--db', cit.url, '--config', config, '--all-tenants', '--yes', '--json'])).json<{ runId: string; totalUpdated: number }>();
+    const cleared = Number(
+      (
+        await cit.sql<{ n: string }>(
+          `SELECT count(*)::text AS n FROM sales_orders WHERE tenant_id = 2 AND id <= 30 AND customer_id IS NULL AND customer_name = 'Customer 1'`,
+        )
+      )[0]!.n,
+    );
+    const b = (await cli(['apply', '--db', cit.url, '--config', config, '--all-tenants', '--yes', '--json'])).json<{
+      runId: string;
+      totalUpdated: number;
+    }>();
     expect(b.totalUpdated).toBeGreaterThan(cleared);
-    const ua = (await cli(['undo', '--db', cit.url, '--config', config, '--run', a.runId, '--yes', '--json', '--batch-size', '500'])).json<{ totalSkipped: number }>();
+    const ua = (await cli(['undo', '--db', cit.url, '--config', config, '--run', a.runId, '--yes', '--json', '--batch-size', '500'])).json<{
+      totalSkipped: number;
+    }>();
     expect(ua.totalSkipped).toBe(b.totalUpdated);
     expect(await linkedCount(cit)).toBe(b.totalUpdated);
     await cli(['undo', '--db', cit.url, '--config', config, '--run', b.runId, '--yes']);
@@ -320,11 +428,28 @@ describe('Citus cluster [citus]', () => {
   });
 
   it('refuses, before writing anything, a link Citus cannot join co-located (exit 2, one line)', async () => {
-    await cit.sql(`CREATE TABLE invoices (region_id int NOT NULL, id bigint NOT NULL, tenant_id int NOT NULL, customer_name text, customer_id bigint, PRIMARY KEY (region_id, id))`);
+    await cit.sql(
+      `CREATE TABLE invoices (region_id int NOT NULL, id bigint NOT NULL, tenant_id int NOT NULL, customer_name text, customer_id bigint, PRIMARY KEY (region_id, id))`,
+    );
     await cit.sql(`SELECT create_distributed_table('invoices', 'region_id')`);
     const cfg = join(mkdtempSync(join(tmpdir(), 'fkb-citus-')), 'bad.json');
     const { writeFileSync } = await import('node:fs');
-    writeFileSync(cfg, JSON.stringify({ links: [{ entity: 'inv', table: 'invoices', key: ['region_id', 'id'], fk: 'customer_id', name: 'customer_name', scope: ['tenant_id'], target: { table: 'customers', key: ['tenant_id', 'id'], name: 'name' } }] }));
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        links: [
+          {
+            entity: 'inv',
+            table: 'invoices',
+            key: ['region_id', 'id'],
+            fk: 'customer_id',
+            name: 'customer_name',
+            scope: ['tenant_id'],
+            target: { table: 'customers', key: ['tenant_id', 'id'], name: 'name' },
+          },
+        ],
+      }),
+    );
     const runsBefore = await cit.sql<{ n: string }>(`SELECT count(*)::text AS n FROM fk_backfill.runs`);
     const r = await runCli(['apply', '--db', cit.url, '--config', cfg, '--all-tenants', '--yes']);
     expect(r.code).toBe(2);
@@ -333,14 +458,33 @@ describe('Citus cluster [citus]', () => {
     expect(await cit.sql(`SELECT count(*)::text AS n FROM fk_backfill.runs`)).toEqual(runsBefore);
     // a plain coordinator table with a reference master: refused with the one call that makes it work
     await cit.sql(`CREATE TABLE notes (id int PRIMARY KEY, currency_name text, currency_id int)`);
-    writeFileSync(cfg, JSON.stringify({ links: [{ entity: 'note', table: 'notes', key: 'id', fk: 'currency_id', name: 'currency_name', target: { table: 'currencies', key: 'id', name: 'name' } }] }));
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        links: [
+          {
+            entity: 'note',
+            table: 'notes',
+            key: 'id',
+            fk: 'currency_id',
+            name: 'currency_name',
+            target: { table: 'currencies', key: 'id', name: 'name' },
+          },
+        ],
+      }),
+    );
     const n = await runCli(['apply', '--db', cit.url, '--config', cfg, '--yes']);
     expect(n.code).toBe(2);
     expect(n.stderr).toMatch(/citus_add_local_table_to_metadata\('notes'\)/);
     expect(await cit.sql(`SELECT count(*)::text AS n FROM fk_backfill.runs`)).toEqual(runsBefore);
     // discover does not write it (before: a confident link, and plan refused the file discover wrote); it says why
-    await cit.sql(`INSERT INTO notes SELECT g, (ARRAY['US Dollar', 'Euro', 'Pound Sterling'])[g % 3 + 1], NULL FROM generate_series(1, 30) g`);
-    const d = (await runCli(['discover', '--db', cit.url, '--json'])).json<{ config: { links: { table: string }[] } | null; rejected: { source: string; column: string; reason: string }[] }>();
+    await cit.sql(
+      `INSERT INTO notes SELECT g, (ARRAY['US Dollar', 'Euro', 'Pound Sterling'])[g % 3 + 1], NULL FROM generate_series(1, 30) g`,
+    );
+    const d = (await runCli(['discover', '--db', cit.url, '--json'])).json<{
+      config: { links: { table: string }[] } | null;
+      rejected: { source: string; column: string; reason: string }[];
+    }>();
     expect((d.config?.links ?? []).map((l) => l.table).filter((x) => x === 'invoices' || x === 'notes')).toEqual([]);
     const why = Object.fromEntries(d.rejected.map((x) => [`${x.source}.${x.column}`, x.reason]));
     expect(why['public.notes.currency_id']).toMatch(/that plan refuses: .*citus_add_local_table_to_metadata/);

@@ -15,10 +15,19 @@ type Active = NonNullable<ConfigInput['links'][number]['target']['active']>;
 
 function config(active: Active | undefined, match: 'exact' | 'fuzzy' = 'exact'): ConfigInput {
   return {
-    links: [{
-      entity: 'order', table: 'sales_orders', key: 'id', fk: 'account_no', name: 'account_name', document: 'order_no', match, scope: ['org'],
-      target: { table: 'accounts', key: 'acct_no', name: 'name', ...(active === undefined ? {} : { active }) },
-    }],
+    links: [
+      {
+        entity: 'order',
+        table: 'sales_orders',
+        key: 'id',
+        fk: 'account_no',
+        name: 'account_name',
+        document: 'order_no',
+        match,
+        scope: ['org'],
+        target: { table: 'accounts', key: 'acct_no', name: 'name', ...(active === undefined ? {} : { active }) },
+      },
+    ],
   };
 }
 
@@ -67,7 +76,9 @@ describeEach('active predicate', (target) => {
     await t.db.exec(`UPDATE accounts SET deleted_at = now() WHERE acct_no = 1`);
     const v2 = await verify(t.db, { config: cfg, tenantId: 'o1' });
     expect(v2.links[0]!.inactiveTargets).toBe(1);
-    expect(v2.links[0]!.warnings.join('\n')).toContain('1 account_no value(s) point to an inactive accounts row (deleted_at IS NULL does not hold)');
+    expect(v2.links[0]!.warnings.join('\n')).toContain(
+      '1 account_no value(s) point to an inactive accounts row (deleted_at IS NULL does not hold)',
+    );
   });
 
   it('an inverted flag ({activeWhen: false}) and fuzzy matching: archived masters are candidates of nothing, shown as inactive', async () => {
@@ -98,7 +109,11 @@ describeEach('active predicate', (target) => {
       code: 'SCHEMA_TYPE_MISMATCH',
       message: expect.stringContaining('use { "column": "deleted_at", "activeWhen": "null" }'),
     });
-    await expect(plan(t.db, { config: config({ column: 'deleted_at', activeWhen: true }), tenantId: 'o1' })).rejects.toMatchObject({ code: 'SCHEMA_TYPE_MISMATCH' });
-    await expect(plan(t.db, { config: config({ column: 'archived', activeWhen: 'yes' } as unknown as Active), tenantId: 'o1' })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await expect(plan(t.db, { config: config({ column: 'deleted_at', activeWhen: true }), tenantId: 'o1' })).rejects.toMatchObject({
+      code: 'SCHEMA_TYPE_MISMATCH',
+    });
+    await expect(
+      plan(t.db, { config: config({ column: 'archived', activeWhen: 'yes' } as unknown as Active), tenantId: 'o1' }),
+    ).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
   });
 });

@@ -87,12 +87,28 @@ describeEach('schema errors', (target) => {
   it('missing table, missing column, type mismatch, view, unknown tenant and entity: clear errors, nothing written', async () => {
     t = await freshDb(target);
     await createAxis(t.db);
-    const base = { entity: 'so', table: 'sales_orders', key: 'id', fk: 'customer_id', name: 'customer_name', target: { table: 'customers', key: 'id', name: 'customer_name', active: 'is_active' }, scope: ['tenant_id'] };
+    const base = {
+      entity: 'so',
+      table: 'sales_orders',
+      key: 'id',
+      fk: 'customer_id',
+      name: 'customer_name',
+      target: { table: 'customers', key: 'id', name: 'customer_name', active: 'is_active' },
+      scope: ['tenant_id'],
+    };
     const cases: [unknown, string, RegExp][] = [
       [{ links: [{ ...base, table: 'sales_orderz' }] }, 'SCHEMA_MISSING_TABLE', /sales_orderz does not exist \(\$\.links\[0\]\.table\)/],
-      [{ links: [{ ...base, name: 'Customer_Name' }] }, 'SCHEMA_MISSING_COLUMN', /sales_orders\.Customer_Name .*\$\.links\[0\]\.name.*did you mean "customer_name"/],
+      [
+        { links: [{ ...base, name: 'Customer_Name' }] },
+        'SCHEMA_MISSING_COLUMN',
+        /sales_orders\.Customer_Name .*\$\.links\[0\]\.name.*did you mean "customer_name"/,
+      ],
       [{ links: [{ ...base, fk: 'total_amount' }] }, 'SCHEMA_TYPE_MISMATCH', /total_amount is numeric.* but customers\.id is uuid/],
-      [{ links: [{ ...base, target: { ...base.target, active: 'customer_number' } }] }, 'SCHEMA_TYPE_MISMATCH', /customers.customer_number must be boolean to serve as the active flag \("activeWhen": true\), is text/],
+      [
+        { links: [{ ...base, target: { ...base.target, active: 'customer_number' } }] },
+        'SCHEMA_TYPE_MISMATCH',
+        /customers.customer_number must be boolean to serve as the active flag \("activeWhen": true\), is text/,
+      ],
     ];
     for (const [config, code, msg] of cases) {
       const e = await backfillForeignKeys(t.db, { tenantId: DEMO_TENANT, config: config as never }).catch((x: unknown) => x);
@@ -102,10 +118,17 @@ describeEach('schema errors', (target) => {
       expect((e as BackfillError).exitCode).toBe(2);
     }
     await t.db.query(`CREATE VIEW so_view AS SELECT * FROM sales_orders`);
-    await expect(backfillForeignKeys(t.db, { tenantId: DEMO_TENANT, config: { links: [{ ...base, table: 'so_view' }] } })).rejects.toMatchObject({ code: 'SCHEMA_NOT_A_TABLE' });
-    await expect(backfillForeignKeys(t.db, { tenantId: '00000000-0000-4000-8000-000000000999' })).rejects.toMatchObject({ code: 'UNKNOWN_TENANT', exitCode: 2 });
+    await expect(
+      backfillForeignKeys(t.db, { tenantId: DEMO_TENANT, config: { links: [{ ...base, table: 'so_view' }] } }),
+    ).rejects.toMatchObject({ code: 'SCHEMA_NOT_A_TABLE' });
+    await expect(backfillForeignKeys(t.db, { tenantId: '00000000-0000-4000-8000-000000000999' })).rejects.toMatchObject({
+      code: 'UNKNOWN_TENANT',
+      exitCode: 2,
+    });
     await expect(backfillForeignKeys(t.db, { tenantId: 'not-a-uuid' })).rejects.toMatchObject({ code: 'UNKNOWN_TENANT' });
-    await expect(backfillForeignKeys(t.db, { tenantId: DEMO_TENANT, entities: ['sales_ordr'] })).rejects.toMatchObject({ code: 'UNKNOWN_ENTITY' });
+    await expect(backfillForeignKeys(t.db, { tenantId: DEMO_TENANT, entities: ['sales_ordr'] })).rejects.toMatchObject({
+      code: 'UNKNOWN_ENTITY',
+    });
     await expect(backfillForeignKeys(t.db, { tenantId: null })).rejects.toMatchObject({ code: 'TENANT_REQUIRED' });
     const n = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sales_orders WHERE customer_id IS NOT NULL`);
     expect(n.rows[0]!.n).toBe(1);

@@ -31,7 +31,8 @@ async function expectSameAsRecompute(db: Database): Promise<string[]> {
   return kept;
 }
 
-const ownersOf = (rows: string[]): string[] => [...new Set(rows.filter((r) => r.includes(' | apply | ')).map((r) => r.split(' | ')[5]!))].sort();
+const ownersOf = (rows: string[]): string[] =>
+  [...new Set(rows.filter((r) => r.includes(' | apply | ')).map((r) => r.split(' | ')[5]!))].sort();
 
 describeEach('apply aliases kept incrementally', (target) => {
   let t: TestDb;
@@ -50,7 +51,10 @@ describeEach('apply aliases kept incrementally', (target) => {
     expect(ownersOf(await expectSameAsRecompute(db))).toEqual([a1.runId]);
 
     // new rows under names a1 linked: a2 writes them and takes those names over
-    await db.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, 'U-1', 'abc corp.'), ($1, 'U-2', 'ABC Corp')`, [DEMO_TENANT]);
+    await db.query(
+      `INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, 'U-1', 'abc corp.'), ($1, 'U-2', 'ABC Corp')`,
+      [DEMO_TENANT],
+    );
     const p2 = await plan(db, { allTenants: true, entities: SO, config });
     const a2 = await apply(db, { planRunId: p2.runId, config, entities: SO });
     expect(a2.results[0]!.updated).toBe(2);
@@ -70,7 +74,7 @@ describeEach('apply aliases kept incrementally', (target) => {
     expect(ownersOf(await expectSameAsRecompute(db))).toEqual([]);
   });
 
-  it('undoing the earlier run leaves the later run\'s names', async () => {
+  it("undoing the earlier run leaves the later run's names", async () => {
     const db = t.db;
     const p1 = await plan(db, { allTenants: true, entities: SO, config });
     const a1 = await apply(db, { planRunId: p1.runId, config, entities: SO });

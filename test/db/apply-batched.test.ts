@@ -34,11 +34,18 @@ describeEach('batched apply', (target) => {
     const so = a.results.find((r) => r.entityType === 'sales_order')!;
     expect(so.updated).toBeGreaterThan(800);
     expect(so).toMatchObject({ skipped: 0, complete: true, planned: so.updated });
-    expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', DEMO_TENANT));
-    expect(await linkHash(t.db, 'purchase_orders', 'vendor_id')).toBe(await expectedLinkHash(t.db, 'purchase_orders', 'vendor_id', 'vendors', 'vendor_name', DEMO_TENANT));
+    expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(
+      await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', DEMO_TENANT),
+    );
+    expect(await linkHash(t.db, 'purchase_orders', 'vendor_id')).toBe(
+      await expectedLinkHash(t.db, 'purchase_orders', 'vendor_id', 'vendors', 'vendor_name', DEMO_TENANT),
+    );
     expect(await tableHash(t.db, 'sales_orders', `t.tenant_id = '${OTHER_TENANT}'`)).toBe(otherBefore);
     expect(await tableHash(t.db, 'purchase_orders', `t.tenant_id = '${OTHER_TENANT}'`)).toBe(otherPoBefore);
-    const log = await t.db.query<{ n: number; keys: number }>(`SELECT count(*)::int AS n, count(DISTINCT (link, row_key))::int AS keys FROM fk_backfill.changes WHERE run_id = $1::int8`, [a.runId]);
+    const log = await t.db.query<{ n: number; keys: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT (link, row_key))::int AS keys FROM fk_backfill.changes WHERE run_id = $1::int8`,
+      [a.runId],
+    );
     expect(log.rows[0]).toEqual({ n: a.totalUpdated, keys: a.totalUpdated });
     const batches = events.filter((e) => e.event === 'batch');
     expect(batches.length).toBeGreaterThanOrEqual(Math.floor(1500 / 150));
@@ -73,7 +80,10 @@ describeEach('batched apply', (target) => {
     const text = applyText(a);
     expect(text).toContain(`stopped: ${a.totalNotYetProcessed} planned row(s) not yet processed`);
     expect(text).toMatch(/Skipped \| Not yet processed/);
-    expect((await getRun(t.db, a.runId)).summary).toMatchObject({ totalNotYetProcessed: a.totalNotYetProcessed, results: [{ notYetProcessed: so.notYetProcessed }, { notYetProcessed: po.planned }] });
+    expect((await getRun(t.db, a.runId)).summary).toMatchObject({
+      totalNotYetProcessed: a.totalNotYetProcessed,
+      results: [{ notYetProcessed: so.notYetProcessed }, { notYetProcessed: po.planned }],
+    });
     // the printer checks the counts it prints: a result that does not add up is refused, not shown
     expect(() => applyText({ ...a, results: [{ ...so, notYetProcessed: 0 }] })).toThrow(/counts do not add up/);
     const done = await resumeApply(t.db, { runId: a.runId });
@@ -83,71 +93,101 @@ describeEach('batched apply', (target) => {
   });
 
   for (const walk of ['ctid', 'key'] as const) {
-  it(`${walk} walk stopped between batches, table rewritten (CLUSTER), resumed: same end state as one uninterrupted run; batched undo is exact`, async () => {
-    const before = await tableHash(t.db, 'sales_orders');
-    const poBefore = await tableHash(t.db, 'purchase_orders');
-    const ac = new AbortController();
-    let seen = 0;
-    const a = await apply(t.db, {
-      allTenants: true,
-      entities: ENTITIES,
-      batchSize: 100,
-      walk,
-      signal: ac.signal,
-      onProgress: (e) => {
-        if (e.event === 'batch' && ++seen === 4) ac.abort();
-      },
+    it(`${walk} walk stopped between batches, table rewritten (CLUSTER), resumed: same end state as one uninterrupted run; batched undo is exact`, async () => {
+      const before = await tableHash(t.db, 'sales_orders');
+      const poBefore = await tableHash(t.db, 'purchase_orders');
+      const ac = new AbortController();
+      let seen = 0;
+      const a = await apply(t.db, {
+        allTenants: true,
+        entities: ENTITIES,
+        batchSize: 100,
+        walk,
+        signal: ac.signal,
+        onProgress: (e) => {
+          if (e.event === 'batch' && ++seen === 4) ac.abort();
+        },
+      });
+      expect(a.status).toBe('stopped');
+      expect(a.results[0]!.complete).toBe(false);
+      expect(a.results[1]!.complete).toBe(false);
+      const stoppedRun = await getRun(t.db, a.runId);
+      expect(stoppedRun.status).toBe('stopped');
+      const partial = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.changes WHERE run_id = $1::int8`, [
+        a.runId,
+      ]);
+      expect(partial.rows[0]!.n).toBe(a.totalUpdated);
+      expect(a.totalUpdated).toBeGreaterThan(0);
+
+      // every row moves: a ctid walk's checkpoint (a block number) no longer says which rows are done
+      await t.db.query('CLUSTER sales_orders USING sales_orders_pkey');
+      await t.db.query('CLUSTER purchase_orders USING purchase_orders_pkey');
+      const events: ProgressEvent[] = [];
+      const r = await resumeApply(t.db, { runId: a.runId, batchSize: 333, onProgress: (e) => events.push(e) });
+      expect(r).toMatchObject({ runId: a.runId, status: 'done' });
+      const cp = (await getRun(t.db, a.runId)).checkpoint as { links: Record<string, { walk: string; pass?: number }> };
+      expect(cp.links['sales_order']!.walk).toBe(walk);
+      // the ctid walk's first pass missed rows moved behind it; its catch-up pass linked them
+      expect(events.some((e) => e.event === 'start' && e.catchUp === true)).toBe(walk === 'ctid');
+      expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(
+        await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', null),
+      );
+      expect(await linkHash(t.db, 'purchase_orders', 'vendor_id')).toBe(
+        await expectedLinkHash(t.db, 'purchase_orders', 'vendor_id', 'vendors', 'vendor_name', null),
+      );
+      const log = await t.db.query<{ n: number; keys: number }>(
+        `SELECT count(*)::int AS n, count(DISTINCT (link, row_key))::int AS keys FROM fk_backfill.changes WHERE run_id = $1::int8`,
+        [a.runId],
+      );
+      expect(log.rows[0]).toEqual({ n: r.totalUpdated, keys: r.totalUpdated });
+      await expect(resumeApply(t.db, { runId: a.runId })).rejects.toMatchObject({ code: 'RUN_STATE' });
+
+      // Batched undo, stopped once and resumed: tables exactly as before the apply (updated_at included).
+      const ac2 = new AbortController();
+      const u = await undo(t.db, {
+        runId: a.runId,
+        singleTransaction: false,
+        batchSize: 200,
+        signal: ac2.signal,
+        onProgress: (e) => e.event === 'batch' && ac2.abort(),
+      });
+      expect(u.status).toBe('stopped');
+      const u2 = await resumeUndo(t.db, { runId: u.runId });
+      expect(u2).toMatchObject({ status: 'done', totalReverted: r.totalUpdated, totalSkipped: 0 });
+      expect(await tableHash(t.db, 'sales_orders')).toBe(before);
+      expect(await tableHash(t.db, 'purchase_orders')).toBe(poBefore);
     });
-    expect(a.status).toBe('stopped');
-    expect(a.results[0]!.complete).toBe(false);
-    expect(a.results[1]!.complete).toBe(false);
-    const stoppedRun = await getRun(t.db, a.runId);
-    expect(stoppedRun.status).toBe('stopped');
-    const partial = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.changes WHERE run_id = $1::int8`, [a.runId]);
-    expect(partial.rows[0]!.n).toBe(a.totalUpdated);
-    expect(a.totalUpdated).toBeGreaterThan(0);
-
-    // every row moves: a ctid walk's checkpoint (a block number) no longer says which rows are done
-    await t.db.query('CLUSTER sales_orders USING sales_orders_pkey');
-    await t.db.query('CLUSTER purchase_orders USING purchase_orders_pkey');
-    const events: ProgressEvent[] = [];
-    const r = await resumeApply(t.db, { runId: a.runId, batchSize: 333, onProgress: (e) => events.push(e) });
-    expect(r).toMatchObject({ runId: a.runId, status: 'done' });
-    const cp = (await getRun(t.db, a.runId)).checkpoint as { links: Record<string, { walk: string; pass?: number }> };
-    expect(cp.links['sales_order']!.walk).toBe(walk);
-    // the ctid walk's first pass missed rows moved behind it; its catch-up pass linked them
-    expect(events.some((e) => e.event === 'start' && e.catchUp === true)).toBe(walk === 'ctid');
-    expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', null));
-    expect(await linkHash(t.db, 'purchase_orders', 'vendor_id')).toBe(await expectedLinkHash(t.db, 'purchase_orders', 'vendor_id', 'vendors', 'vendor_name', null));
-    const log = await t.db.query<{ n: number; keys: number }>(`SELECT count(*)::int AS n, count(DISTINCT (link, row_key))::int AS keys FROM fk_backfill.changes WHERE run_id = $1::int8`, [a.runId]);
-    expect(log.rows[0]).toEqual({ n: r.totalUpdated, keys: r.totalUpdated });
-    await expect(resumeApply(t.db, { runId: a.runId })).rejects.toMatchObject({ code: 'RUN_STATE' });
-
-    // Batched undo, stopped once and resumed: tables exactly as before the apply (updated_at included).
-    const ac2 = new AbortController();
-    const u = await undo(t.db, { runId: a.runId, singleTransaction: false, batchSize: 200, signal: ac2.signal, onProgress: (e) => e.event === 'batch' && ac2.abort() });
-    expect(u.status).toBe('stopped');
-    const u2 = await resumeUndo(t.db, { runId: u.runId });
-    expect(u2).toMatchObject({ status: 'done', totalReverted: r.totalUpdated, totalSkipped: 0 });
-    expect(await tableHash(t.db, 'sales_orders')).toBe(before);
-    expect(await tableHash(t.db, 'purchase_orders')).toBe(poBefore);
-  });
   }
 
   it('skips rows edited since planning; refuses a plan modified after it was made', async () => {
     const p = await plan(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'] });
     // edited since the plan: one row renamed, one linked by someone else
-    const ids = (await t.db.query<{ id: string }>(`SELECT id::text FROM sales_orders WHERE tenant_id = $1 AND customer_id IS NULL AND customer_name = 'customer 1' ORDER BY id LIMIT 2`, [DEMO_TENANT])).rows.map((r) => r.id);
+    const ids = (
+      await t.db.query<{ id: string }>(
+        `SELECT id::text FROM sales_orders WHERE tenant_id = $1 AND customer_id IS NULL AND customer_name = 'customer 1' ORDER BY id LIMIT 2`,
+        [DEMO_TENANT],
+      )
+    ).rows.map((r) => r.id);
     await t.db.query(`UPDATE sales_orders SET customer_name = 'customer 2' WHERE id = $1`, [ids[0]]);
-    const c3 = (await t.db.query<{ id: string }>(`SELECT id::text FROM customers WHERE tenant_id = $1 AND customer_name = 'customer 3'`, [DEMO_TENANT])).rows[0]!.id;
+    const c3 = (
+      await t.db.query<{ id: string }>(`SELECT id::text FROM customers WHERE tenant_id = $1 AND customer_name = 'customer 3'`, [
+        DEMO_TENANT,
+      ])
+    ).rows[0]!.id;
     await t.db.query(`UPDATE sales_orders SET customer_id = $2 WHERE id = $1`, [ids[1], c3]);
     const a = await apply(t.db, { planRunId: p.runId, batchSize: 97 });
     expect(a.results[0]).toMatchObject({ skipped: 2, complete: true });
-    const rows = await t.db.query<{ id: string; customer_id: string | null }>(`SELECT id::text, customer_id::text FROM sales_orders WHERE id = ANY($1::uuid[]) ORDER BY id`, [ids]);
+    const rows = await t.db.query<{ id: string; customer_id: string | null }>(
+      `SELECT id::text, customer_id::text FROM sales_orders WHERE id = ANY($1::uuid[]) ORDER BY id`,
+      [ids],
+    );
     expect(Object.fromEntries(rows.rows.map((r) => [r.id, r.customer_id]))).toEqual({ [ids[0]!]: null, [ids[1]!]: c3 });
 
     const p2 = await plan(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'] });
-    await t.db.query(`UPDATE fk_backfill.plan_entries SET target_key = (SELECT id::text FROM customers WHERE tenant_id = $2 LIMIT 1) WHERE run_id = $1::int8 AND outcome = 'linked' AND source_name = 'customer 2'`, [p2.runId, OTHER_TENANT]);
+    await t.db.query(
+      `UPDATE fk_backfill.plan_entries SET target_key = (SELECT id::text FROM customers WHERE tenant_id = $2 LIMIT 1) WHERE run_id = $1::int8 AND outcome = 'linked' AND source_name = 'customer 2'`,
+      [p2.runId, OTHER_TENANT],
+    );
     await expect(apply(t.db, { planRunId: p2.runId })).rejects.toMatchObject({ code: 'PLAN_STALE' });
   });
 
@@ -155,7 +195,9 @@ describeEach('batched apply', (target) => {
     await t.db.query('ANALYZE');
     const ctx = await prepare(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'] });
     const s = shape(ctx.links[0]!);
-    const keys = (await t.db.query<{ id: string }>(`SELECT id::text FROM sales_orders ORDER BY id OFFSET 500 LIMIT 2`)).rows.map((r) => r.id);
+    const keys = (await t.db.query<{ id: string }>(`SELECT id::text FROM sales_orders ORDER BY id OFFSET 500 LIMIT 2`)).rows.map(
+      (r) => r.id,
+    );
     const b = applyBoundStatement(s, keys[0]!, 100, ctx.filter);
     const bp = (await t.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${b.text}`, b.values)).rows.map((r) => r['QUERY PLAN']).join('\n');
     expect(bp).toMatch(/Index (Only )?Scan using sales_orders_pkey/);
@@ -164,9 +206,22 @@ describeEach('batched apply', (target) => {
     // the apply statement: the same range over the typed lookup table built from a real plan
     const p = await plan(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'] });
     const typed = { ...s, scopeTypes: ctx.links[0]!.scopeTypes };
-    for (const m of applyMapStatements(typed, { planRunId: p.runId, linkName: 'sales_order', map: 'fk_backfill.apply_map_test' })) await t.db.query(m.text, m.values);
-    const bst = applyBatchStatement(typed, { runId: p.runId, linkName: 'sales_order', tableName: 'sales_orders', map: 'fk_backfill.apply_map_test', range: { after: keys[0]!, upTo: keys[1]! } }, ctx.filter);
-    const bplan = (await t.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${bst.text}`, bst.values)).rows.map((r) => r['QUERY PLAN']).join('\n');
+    for (const m of applyMapStatements(typed, { planRunId: p.runId, linkName: 'sales_order', map: 'fk_backfill.apply_map_test' }))
+      await t.db.query(m.text, m.values);
+    const bst = applyBatchStatement(
+      typed,
+      {
+        runId: p.runId,
+        linkName: 'sales_order',
+        tableName: 'sales_orders',
+        map: 'fk_backfill.apply_map_test',
+        range: { after: keys[0]!, upTo: keys[1]! },
+      },
+      ctx.filter,
+    );
+    const bplan = (await t.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${bst.text}`, bst.values)).rows
+      .map((r) => r['QUERY PLAN'])
+      .join('\n');
     expect(bplan).toMatch(/Index Cond: \(\(id > .*\) AND \(id <= /);
     expect(bplan).not.toMatch(/Seq Scan on sales_orders/);
   });
@@ -184,20 +239,42 @@ describeEach('batched apply, key types', (target) => {
   for (const keyType of ['int8', 'text'] as const) {
     it(`${keyType} keys, two scope columns, one company only`, async () => {
       await t.db.query(`CREATE TABLE clients (no serial PRIMARY KEY, company int NOT NULL, branch text NOT NULL, cname text NOT NULL)`);
-      await t.db.query(`CREATE TABLE docs (k ${keyType} PRIMARY KEY, company int NOT NULL, branch text NOT NULL, client text, client_no int REFERENCES clients (no), updated_at timestamptz NOT NULL DEFAULT '2026-01-01')`);
-      await t.db.query(`INSERT INTO clients (company, branch, cname) SELECT c, b, 'client ' || i FROM generate_series(1, 2) c, unnest(ARRAY['north', 'south']) b, generate_series(1, 10) i`);
+      await t.db.query(
+        `CREATE TABLE docs (k ${keyType} PRIMARY KEY, company int NOT NULL, branch text NOT NULL, client text, client_no int REFERENCES clients (no), updated_at timestamptz NOT NULL DEFAULT '2026-01-01')`,
+      );
+      await t.db.query(
+        `INSERT INTO clients (company, branch, cname) SELECT c, b, 'client ' || i FROM generate_series(1, 2) c, unnest(ARRAY['north', 'south']) b, generate_series(1, 10) i`,
+      );
       // text keys sort as text ('k10' < 'k9'): the walk must follow the index order, not numeric order
       await t.db.query(
         `INSERT INTO docs (k, company, branch, client) SELECT ${keyType === 'text' ? `'k' || i` : 'i'}, 1 + i % 2, CASE WHEN i % 3 = 0 THEN 'north' ELSE 'south' END, 'client ' || (i % 12) FROM generate_series(1, 900) i`,
       );
-      const config = { links: [{ entity: 'doc', table: 'docs', key: 'k', fk: 'client_no', name: 'client', target: { table: 'clients', key: 'no', name: 'cname' }, scope: ['company', 'branch'] }] };
+      const config = {
+        links: [
+          {
+            entity: 'doc',
+            table: 'docs',
+            key: 'k',
+            fk: 'client_no',
+            name: 'client',
+            target: { table: 'clients', key: 'no', name: 'cname' },
+            scope: ['company', 'branch'],
+          },
+        ],
+      };
       const other = await t.db.query<{ h: string }>(`SELECT md5(string_agg(d::text, '|' ORDER BY k)) AS h FROM docs d WHERE company = 2`);
       const a = await apply(t.db, { config, tenantId: '1', batchSize: 37 });
-      const expected = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM docs d JOIN clients c ON c.company = d.company AND c.branch = d.branch AND c.cname = d.client WHERE d.company = 1`);
+      const expected = await t.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM docs d JOIN clients c ON c.company = d.company AND c.branch = d.branch AND c.cname = d.client WHERE d.company = 1`,
+      );
       expect(a.totalUpdated).toBe(expected.rows[0]!.n);
-      const wrong = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM docs d JOIN clients c ON c.no = d.client_no WHERE c.company <> d.company OR c.branch <> d.branch OR c.cname <> d.client`);
+      const wrong = await t.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM docs d JOIN clients c ON c.no = d.client_no WHERE c.company <> d.company OR c.branch <> d.branch OR c.cname <> d.client`,
+      );
       expect(wrong.rows[0]!.n).toBe(0);
-      expect((await t.db.query<{ h: string }>(`SELECT md5(string_agg(d::text, '|' ORDER BY k)) AS h FROM docs d WHERE company = 2`)).rows[0]!.h).toBe(other.rows[0]!.h);
+      expect(
+        (await t.db.query<{ h: string }>(`SELECT md5(string_agg(d::text, '|' ORDER BY k)) AS h FROM docs d WHERE company = 2`)).rows[0]!.h,
+      ).toBe(other.rows[0]!.h);
       const u = await undo(t.db, { runId: a.runId, singleTransaction: false, batchSize: 41 });
       expect(u.totalReverted).toBe(a.totalUpdated);
       expect((await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM docs WHERE client_no IS NOT NULL`)).rows[0]!.n).toBe(0);
@@ -217,7 +294,8 @@ interface PlanNode {
 /** Scans of `table` on the inner side of a Nested Loop (run once per outer row). */
 function innerScans(node: PlanNode, table: string, inner = false, out: PlanNode[] = []): PlanNode[] {
   if (inner && node['Relation Name'] === table) out.push(node);
-  for (const k of node.Plans ?? []) innerScans(k, table, inner || (node['Node Type'] === 'Nested Loop' && k['Parent Relationship'] === 'Inner'), out);
+  for (const k of node.Plans ?? [])
+    innerScans(k, table, inner || (node['Node Type'] === 'Nested Loop' && k['Parent Relationship'] === 'Inner'), out);
   return out;
 }
 
@@ -237,11 +315,18 @@ describeEach('batched apply, a narrow batch of a large table', (target) => {
     const l = ctx.links[0]!;
     const typed = { ...shape(l), scopeTypes: l.scopeTypes };
     const p = await plan(t.db, { allTenants: true, entities: ['sales_order'] });
-    for (const m of applyMapStatements(typed, { planRunId: p.runId, linkName: 'sales_order', map: 'fk_backfill.apply_map_test' })) await t.db.query(m.text, m.values);
+    for (const m of applyMapStatements(typed, { planRunId: p.runId, linkName: 'sales_order', map: 'fk_backfill.apply_map_test' }))
+      await t.db.query(m.text, m.values);
     // 150 keys of 40 000: well inside one of the 100 histogram buckets
-    const keys = (await t.db.query<{ id: string }>(`SELECT id::text FROM sales_orders ORDER BY id OFFSET 20000 LIMIT 151`)).rows.map((r) => r.id);
+    const keys = (await t.db.query<{ id: string }>(`SELECT id::text FROM sales_orders ORDER BY id OFFSET 20000 LIMIT 151`)).rows.map(
+      (r) => r.id,
+    );
     const range = { after: keys[0]!, upTo: keys[150]! };
-    const st = applyBatchStatement(typed, { runId: p.runId, linkName: 'sales_order', tableName: 'sales_orders', map: 'fk_backfill.apply_map_test', range }, ctx.filter);
+    const st = applyBatchStatement(
+      typed,
+      { runId: p.runId, linkName: 'sales_order', tableName: 'sales_orders', map: 'fk_backfill.apply_map_test', range },
+      ctx.filter,
+    );
     // as a batch runs it
     const json = await t.db.transaction(async (tx) => {
       await tx.query(`SELECT ${batchSettings()}`, ['2s', '60s']);
@@ -250,7 +335,8 @@ describeEach('batched apply, a narrow batch of a large table', (target) => {
     const root = ((typeof json === 'string' ? JSON.parse(json) : json) as { Plan: PlanNode }[])[0]!.Plan;
     // the range is read by the outer side; a read of sales_orders inside a nested loop is a probe by ctid or key
     const probes = innerScans(root, 'sales_orders').map((scan) => `${scan['Node Type']}: ${scan['Index Cond'] ?? scan['TID Cond'] ?? ''}`);
-    for (const probe of probes) expect(probe).toMatch(/^(Index Scan: .*\((id = x\.fkb_key|x\.fkb_key = id)\)|Tid Scan: \((ctid = x\.fkb_tid|x\.fkb_tid = ctid)\))/);
+    for (const probe of probes)
+      expect(probe).toMatch(/^(Index Scan: .*\((id = x\.fkb_key|x\.fkb_key = id)\)|Tid Scan: \((ctid = x\.fkb_tid|x\.fkb_tid = ctid)\))/);
     const expected = await t.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM sales_orders s JOIN customers c ON c.tenant_id = s.tenant_id AND c.customer_name = s.customer_name
         WHERE s.customer_id IS NULL AND s.id > $1::uuid AND s.id <= $2::uuid`,
@@ -270,20 +356,37 @@ describeEach('batched apply, choosing the walk', (target) => {
     await t.dispose();
   });
 
-  const config = { links: [{ entity: 'doc', table: 'docs', key: 'k', fk: 'client_no', name: 'client', target: { table: 'clients', key: 'no', name: 'cname' }, scope: ['company'] }] };
+  const config = {
+    links: [
+      {
+        entity: 'doc',
+        table: 'docs',
+        key: 'k',
+        fk: 'client_no',
+        name: 'client',
+        target: { table: 'clients', key: 'no', name: 'cname' },
+        scope: ['company'],
+      },
+    ],
+  };
   async function schema(docs: string): Promise<void> {
     await t.db.query(`CREATE TABLE clients (no serial PRIMARY KEY, company int NOT NULL, cname text NOT NULL)`);
     await t.db.query(docs);
-    await t.db.query(`INSERT INTO clients (company, cname) SELECT c, 'client ' || i FROM generate_series(1, 50) c, generate_series(1, 5) i`);
+    await t.db.query(
+      `INSERT INTO clients (company, cname) SELECT c, 'client ' || i FROM generate_series(1, 50) c, generate_series(1, 5) i`,
+    );
     await t.db.query(`INSERT INTO docs (k, company, client) SELECT i, 1 + i % 50, 'client ' || (i % 6) FROM generate_series(1, 5000) i`);
     await t.db.query('ANALYZE');
   }
-  const walkOf = async (runId: string): Promise<string> => ((await getRun(t.db, runId)).checkpoint as { links: Record<string, { walk: string }> }).links['doc']!.walk;
+  const walkOf = async (runId: string): Promise<string> =>
+    ((await getRun(t.db, runId)).checkpoint as { links: Record<string, { walk: string }> }).links['doc']!.walk;
   const expectedLinks = `SELECT count(*)::int AS n FROM docs d JOIN clients c ON c.company = d.company AND c.cname = d.client`;
 
   it('auto: key for one tenant of fifty on sparse pages; ctid for every tenant once the table is big for the cache; both link the same rows', async () => {
     // fillfactor 10: a few rows per page, so one tenant's rows are far fewer than the table's pages
-    await schema(`CREATE TABLE docs (k int8 PRIMARY KEY, company int NOT NULL, client text, client_no int REFERENCES clients (no)) WITH (fillfactor = 10)`);
+    await schema(
+      `CREATE TABLE docs (k int8 PRIMARY KEY, company int NOT NULL, client text, client_no int REFERENCES clients (no)) WITH (fillfactor = 10)`,
+    );
     const one = await apply(t.db, { config, tenantId: '7', batchSize: 40 });
     expect(await walkOf(one.runId)).toBe('key');
     expect(one.results[0]!.walk).toBe('key');
@@ -302,29 +405,64 @@ describeEach('batched apply, choosing the walk', (target) => {
       if (db !== t.db) await db.close();
       else await t.db.query('RESET effective_cache_size'); // the embedded instance is shared between tests
     }
-    expect((await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM docs d JOIN clients c ON c.no = d.client_no WHERE c.company <> d.company OR c.cname <> d.client`)).rows[0]!.n).toBe(0);
+    expect(
+      (
+        await t.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM docs d JOIN clients c ON c.no = d.client_no WHERE c.company <> d.company OR c.cname <> d.client`,
+        )
+      ).rows[0]!.n,
+    ).toBe(0);
   });
 
   for (const behind of ['never analysed', 'FKs cleared since the last ANALYZE'] as const) {
     it(`a source whose statistics are behind it (${behind}) is analysed first: no batch rescans a table once per row`, async () => {
       await t.db.query(`CREATE TABLE clients (no serial PRIMARY KEY, company int NOT NULL, cname text NOT NULL)`);
-      await t.db.query(`CREATE TABLE docs (k int8 PRIMARY KEY, company int NOT NULL, client text, client_no int REFERENCES clients (no), updated_at timestamptz NOT NULL DEFAULT now())`);
-      await t.db.query(`INSERT INTO clients (company, cname) SELECT c, 'client ' || i FROM generate_series(1, 50) c, generate_series(1, 200) i`);
-      await t.db.query(`INSERT INTO docs (k, company, client) SELECT i, 1 + i % 50, 'client ' || (i % 201) FROM generate_series(1, 40000) i`);
+      await t.db.query(
+        `CREATE TABLE docs (k int8 PRIMARY KEY, company int NOT NULL, client text, client_no int REFERENCES clients (no), updated_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      await t.db.query(
+        `INSERT INTO clients (company, cname) SELECT c, 'client ' || i FROM generate_series(1, 50) c, generate_series(1, 200) i`,
+      );
+      await t.db.query(
+        `INSERT INTO docs (k, company, client) SELECT i, 1 + i % 50, 'client ' || (i % 201) FROM generate_series(1, 40000) i`,
+      );
       if (behind !== 'never analysed') {
         await t.db.query(`UPDATE docs d SET client_no = c.no FROM clients c WHERE c.company = d.company AND c.cname = d.client`);
         await t.db.query('ANALYZE');
         await t.db.query('UPDATE docs SET client_no = NULL');
       }
       const ac = new AbortController();
-      const a = await apply(t.db, { config, allTenants: true, walk: 'key', batchSize: 5000, signal: ac.signal, onProgress: (e) => e.event === 'batch' && ac.abort() });
+      const a = await apply(t.db, {
+        config,
+        allTenants: true,
+        walk: 'key',
+        batchSize: 5000,
+        signal: ac.signal,
+        onProgress: (e) => e.event === 'batch' && ac.abort(),
+      });
       expect(a.status).toBe('stopped');
       // the next batch, planned as it would run
       const ctx = await prepare(t.db, { config, allTenants: true });
       const l = ctx.links[0]!;
       const typed = { ...shape(l), scopeTypes: l.scopeTypes };
-      for (const m of applyMapStatements(typed, { planRunId: (await getRun(t.db, a.runId)).planRunId!, linkName: 'doc', map: 'fk_backfill.apply_map_test' })) await t.db.query(m.text, m.values);
-      const st = applyBatchStatement(typed, { runId: a.runId, linkName: 'doc', tableName: 'docs', map: 'fk_backfill.apply_map_test', range: { after: '5000', upTo: '10000' }, walk: 'key' }, ctx.filter);
+      for (const m of applyMapStatements(typed, {
+        planRunId: (await getRun(t.db, a.runId)).planRunId!,
+        linkName: 'doc',
+        map: 'fk_backfill.apply_map_test',
+      }))
+        await t.db.query(m.text, m.values);
+      const st = applyBatchStatement(
+        typed,
+        {
+          runId: a.runId,
+          linkName: 'doc',
+          tableName: 'docs',
+          map: 'fk_backfill.apply_map_test',
+          range: { after: '5000', upTo: '10000' },
+          walk: 'key',
+        },
+        ctx.filter,
+      );
       const json = await t.db.transaction(async (tx) => {
         await tx.query(`SELECT ${batchSettings()}`, ['2s', '60s']);
         return (await tx.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${st.text}`, st.values)).rows[0]!['QUERY PLAN'];
@@ -338,13 +476,27 @@ describeEach('batched apply, choosing the walk', (target) => {
   }
 
   it('a ctid batch reads its blocks by TID Range Scan (EXPLAIN)', async () => {
-    await schema(`CREATE TABLE docs (k int8 PRIMARY KEY, company int NOT NULL, client text, client_no int REFERENCES clients (no), updated_at timestamptz NOT NULL DEFAULT now())`);
+    await schema(
+      `CREATE TABLE docs (k int8 PRIMARY KEY, company int NOT NULL, client text, client_no int REFERENCES clients (no), updated_at timestamptz NOT NULL DEFAULT now())`,
+    );
     const ctx = await prepare(t.db, { config, allTenants: true });
     const l = ctx.links[0]!;
     const typed = { ...shape(l), scopeTypes: l.scopeTypes };
     const p = await plan(t.db, { config, allTenants: true });
-    for (const m of applyMapStatements(typed, { planRunId: p.runId, linkName: 'doc', map: 'fk_backfill.apply_map_test' })) await t.db.query(m.text, m.values);
-    const st = applyBatchStatement(typed, { runId: p.runId, linkName: 'doc', tableName: 'docs', map: 'fk_backfill.apply_map_test', range: { after: '3', upTo: '5' }, walk: 'ctid' }, ctx.filter);
+    for (const m of applyMapStatements(typed, { planRunId: p.runId, linkName: 'doc', map: 'fk_backfill.apply_map_test' }))
+      await t.db.query(m.text, m.values);
+    const st = applyBatchStatement(
+      typed,
+      {
+        runId: p.runId,
+        linkName: 'doc',
+        tableName: 'docs',
+        map: 'fk_backfill.apply_map_test',
+        range: { after: '3', upTo: '5' },
+        walk: 'ctid',
+      },
+      ctx.filter,
+    );
     // under the settings a ctid batch runs with
     const text = await t.db.transaction(async (tx) => {
       await tx.query(`SELECT ${batchSettings()}`, ['2s', '60s']);
@@ -366,13 +518,18 @@ describeEach('batched apply, choosing the walk', (target) => {
 
   it('--walk ctid where it cannot work (a partitioned table) is refused before anything is written', async () => {
     await t.db.query(`CREATE TABLE clients (no serial PRIMARY KEY, company int NOT NULL, cname text NOT NULL)`);
-    await t.db.query(`CREATE TABLE docs (k int8, company int NOT NULL, client text, client_no int REFERENCES clients (no), PRIMARY KEY (k, company)) PARTITION BY LIST (company)`);
+    await t.db.query(
+      `CREATE TABLE docs (k int8, company int NOT NULL, client text, client_no int REFERENCES clients (no), PRIMARY KEY (k, company)) PARTITION BY LIST (company)`,
+    );
     await t.db.query(`CREATE TABLE docs_1 PARTITION OF docs FOR VALUES IN (1)`);
     await t.db.query(`INSERT INTO clients (company, cname) VALUES (1, 'client 1')`);
     await t.db.query(`INSERT INTO docs (k, company, client) SELECT i, 1, 'client 1' FROM generate_series(1, 50) i`);
     // its primary key is (k, company): k alone may repeat across partitions, so the row identity is both
     const keyed = { links: [{ ...config.links[0]!, key: ['k', 'company'] }] };
-    await expect(apply(t.db, { config: keyed, allTenants: true, walk: 'ctid' })).rejects.toMatchObject({ code: 'USAGE', message: expect.stringMatching(/partitioned/) });
+    await expect(apply(t.db, { config: keyed, allTenants: true, walk: 'ctid' })).rejects.toMatchObject({
+      code: 'USAGE',
+      message: expect.stringMatching(/partitioned/),
+    });
     expect((await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.runs`)).rows[0]!.n).toBe(0);
     // auto walks it by key
     const a = await apply(t.db, { config: keyed, allTenants: true });

@@ -26,10 +26,12 @@ run('batched apply under concurrency [postgres]', () => {
   });
 
   it('a row locked by another transaction: lock_timeout hit, backed off, retried, split, then done', async () => {
-    const locked = (await t.db.query<{ id: string }>(
-      `SELECT id::text FROM sales_orders WHERE tenant_id = $1 AND customer_id IS NULL AND customer_name = 'customer 5' ORDER BY id OFFSET 20 LIMIT 1`,
-      [DEMO_TENANT],
-    )).rows[0]!.id;
+    const locked = (
+      await t.db.query<{ id: string }>(
+        `SELECT id::text FROM sales_orders WHERE tenant_id = $1 AND customer_id IS NULL AND customer_name = 'customer 5' ORDER BY id OFFSET 20 LIMIT 1`,
+        [DEMO_TENANT],
+      )
+    ).rows[0]!.id;
     await other.query('BEGIN');
     await other.query(`SELECT 1 FROM sales_orders WHERE id = $1 FOR UPDATE`, [locked]);
     const events: ProgressEvent[] = [];
@@ -53,17 +55,28 @@ run('batched apply under concurrency [postgres]', () => {
     expect(a.status).toBe('done');
     const row = await t.db.query<{ linked: boolean }>(`SELECT customer_id IS NOT NULL AS linked FROM sales_orders WHERE id = $1`, [locked]);
     expect(row.rows[0]!.linked).toBe(true);
-    expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', DEMO_TENANT));
+    expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(
+      await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', DEMO_TENANT),
+    );
   });
 
   it('a row locked for good: the run fails with LOCK_TIMEOUT, stays resumable, and resumes once it is free', async () => {
-    const locked = (await t.db.query<{ id: string }>(
-      `SELECT id::text FROM sales_orders WHERE tenant_id = $1 AND customer_id IS NULL AND customer_name = 'customer 5' ORDER BY id OFFSET 40 LIMIT 1`,
-      [DEMO_TENANT],
-    )).rows[0]!.id;
+    const locked = (
+      await t.db.query<{ id: string }>(
+        `SELECT id::text FROM sales_orders WHERE tenant_id = $1 AND customer_id IS NULL AND customer_name = 'customer 5' ORDER BY id OFFSET 40 LIMIT 1`,
+        [DEMO_TENANT],
+      )
+    ).rows[0]!.id;
     await other.query('BEGIN');
     await other.query(`SELECT 1 FROM sales_orders WHERE id = $1 FOR UPDATE`, [locked]);
-    const err = await apply(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'], batchSize: 8, lockTimeoutMs: 50, backoffMs: 5, lockRetries: 1 }).catch((e: unknown) => e);
+    const err = await apply(t.db, {
+      tenantId: DEMO_TENANT,
+      entities: ['sales_order'],
+      batchSize: 8,
+      lockTimeoutMs: 50,
+      backoffMs: 5,
+      lockRetries: 1,
+    }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'LOCK_TIMEOUT' });
     await other.query('COMMIT');
     const runs = await t.db.query<{ id: string }>(`SELECT max(id)::text AS id FROM fk_backfill.runs WHERE kind = 'apply'`);
@@ -71,134 +84,182 @@ run('batched apply under concurrency [postgres]', () => {
     expect((await getRun(t.db, id)).status).toBe('failed');
     const r = await resumeApply(t.db, { runId: id });
     expect(r.status).toBe('done');
-    expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', DEMO_TENANT));
+    expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(
+      await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', DEMO_TENANT),
+    );
   });
 
   for (const walk of ['key', 'ctid'] as const) {
-  it(`${walk} walk: concurrent writers renaming and linking rows during the apply: every edit of theirs survives`, async () => {
-    const rows = (await t.db.query<{ id: string }>(`SELECT id::text FROM sales_orders WHERE tenant_id = $1 ORDER BY id`, [DEMO_TENANT])).rows.map((r) => r.id);
-    const cust = new Map((await t.db.query<{ name: string; id: string }>(`SELECT customer_name AS name, id::text FROM customers WHERE tenant_id = $1`, [DEMO_TENANT])).rows.map((r) => [r.name, r.id]));
-    const renamed = new Map<string, string>();
-    const linked = new Map<string, string>();
-    let done = false;
-    let writes = 0;
-    // Deterministic pseudo-random writer (no flakiness from Math.random in what is asserted).
-    let seed = 7;
-    const rnd = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed % n;
-    };
-    const writer = (async () => {
-      while (!done) {
-        const id = rows[rnd(rows.length)]!;
-        if (rnd(2) === 0) {
-          const name = `customer ${1 + rnd(44)}`;
-          await other.query(`UPDATE sales_orders SET customer_name = $2 WHERE id = $1`, [id, name]);
-          renamed.set(id, name);
-        } else {
-          const fk = cust.get(`customer ${1 + rnd(40)}`)!;
-          await other.query(`UPDATE sales_orders SET customer_id = $2 WHERE id = $1`, [id, fk]);
-          linked.set(id, fk);
+    it(`${walk} walk: concurrent writers renaming and linking rows during the apply: every edit of theirs survives`, async () => {
+      const rows = (
+        await t.db.query<{ id: string }>(`SELECT id::text FROM sales_orders WHERE tenant_id = $1 ORDER BY id`, [DEMO_TENANT])
+      ).rows.map((r) => r.id);
+      const cust = new Map(
+        (
+          await t.db.query<{ name: string; id: string }>(`SELECT customer_name AS name, id::text FROM customers WHERE tenant_id = $1`, [
+            DEMO_TENANT,
+          ])
+        ).rows.map((r) => [r.name, r.id]),
+      );
+      const renamed = new Map<string, string>();
+      const linked = new Map<string, string>();
+      let done = false;
+      let writes = 0;
+      // Deterministic pseudo-random writer (no flakiness from Math.random in what is asserted).
+      let seed = 7;
+      const rnd = (n: number): number => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed % n;
+      };
+      const writer = (async () => {
+        while (!done) {
+          const id = rows[rnd(rows.length)]!;
+          if (rnd(2) === 0) {
+            const name = `customer ${1 + rnd(44)}`;
+            await other.query(`UPDATE sales_orders SET customer_name = $2 WHERE id = $1`, [id, name]);
+            renamed.set(id, name);
+          } else {
+            const fk = cust.get(`customer ${1 + rnd(40)}`)!;
+            await other.query(`UPDATE sales_orders SET customer_id = $2 WHERE id = $1`, [id, fk]);
+            linked.set(id, fk);
+          }
+          writes++;
+          await new Promise((r) => setTimeout(r, 2));
         }
-        writes++;
-        await new Promise((r) => setTimeout(r, 2));
+      })();
+      let a;
+      try {
+        a = await apply(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'], batchSize: 40, pauseMs: 3, walk });
+      } finally {
+        done = true;
+        await writer;
       }
-    })();
-    let a;
-    try {
-      a = await apply(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'], batchSize: 40, pauseMs: 3, walk });
-    } finally {
-      done = true;
-      await writer;
-    }
-    expect(writes).toBeGreaterThan(20);
-    const now = new Map(
-      (await t.db.query<{ id: string; name: string; fk: string | null }>(`SELECT id::text, customer_name AS name, customer_id::text AS fk FROM sales_orders WHERE tenant_id = $1`, [DEMO_TENANT])).rows.map((r) => [r.id, r]),
-    );
-    for (const [id, name] of renamed) expect(now.get(id)!.name).toBe(name);
-    for (const [id, fk] of linked) expect(now.get(id)!.fk).toBe(fk);
-    // every row the writers did not touch is linked exactly as planned
-    for (const [id, r] of now) {
-      if (renamed.has(id) || linked.has(id)) continue;
-      expect(r.fk).toBe(cust.get(r.name) ?? null);
-    }
-    // the change log: one row per row we changed, and it holds what we wrote unless a writer linked it after us
-    const log = await t.db.query<{ row_key: string; new_value: string }>(`SELECT row_key, new_value FROM fk_backfill.changes WHERE run_id = $1::int8`, [a.runId]);
-    expect(new Set(log.rows.map((r) => r.row_key)).size).toBe(log.rows.length);
-    expect(log.rows.length).toBe(a.totalUpdated);
-    for (const c of log.rows) if (!linked.has(c.row_key)) expect(now.get(c.row_key)!.fk).toBe(c.new_value);
-  });
+      expect(writes).toBeGreaterThan(20);
+      const now = new Map(
+        (
+          await t.db.query<{ id: string; name: string; fk: string | null }>(
+            `SELECT id::text, customer_name AS name, customer_id::text AS fk FROM sales_orders WHERE tenant_id = $1`,
+            [DEMO_TENANT],
+          )
+        ).rows.map((r) => [r.id, r]),
+      );
+      for (const [id, name] of renamed) expect(now.get(id)!.name).toBe(name);
+      for (const [id, fk] of linked) expect(now.get(id)!.fk).toBe(fk);
+      // every row the writers did not touch is linked exactly as planned
+      for (const [id, r] of now) {
+        if (renamed.has(id) || linked.has(id)) continue;
+        expect(r.fk).toBe(cust.get(r.name) ?? null);
+      }
+      // the change log: one row per row we changed, and it holds what we wrote unless a writer linked it after us
+      const log = await t.db.query<{ row_key: string; new_value: string }>(
+        `SELECT row_key, new_value FROM fk_backfill.changes WHERE run_id = $1::int8`,
+        [a.runId],
+      );
+      expect(new Set(log.rows.map((r) => r.row_key)).size).toBe(log.rows.length);
+      expect(log.rows.length).toBe(a.totalUpdated);
+      for (const c of log.rows) if (!linked.has(c.row_key)) expect(now.get(c.row_key)!.fk).toBe(c.new_value);
+    });
   }
 
   for (const walk of ['key', 'ctid'] as const) {
-  it(`${walk} walk: rows a writer commits while the batch waits for them are re-checked (name, FK, updated_at) and undo restores the writer's version`, async () => {
-    // no hash or merge joins: the UPDATE finds each row by Tid Scan, where EvalPlanQual does not re-test the ctid (the case the rechecks exist for)
-    await t.db.query(`DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET enable_hashjoin = off', current_database()); EXECUTE format('ALTER DATABASE %I SET enable_mergejoin = off', current_database()); END $$`);
-    const db = await openDatabase(t.url);
-    const pick = async (offset: number): Promise<string> =>
-      (await t.db.query<{ id: string }>(`SELECT id::text FROM sales_orders WHERE tenant_id = $1 AND customer_id IS NULL AND customer_name = 'customer 7' ORDER BY id OFFSET $2 LIMIT 1`, [DEMO_TENANT, offset])).rows[0]!.id;
-    const [touched, renamed, amount, linkedByWriter, held] = [await pick(0), await pick(1), await pick(2), await pick(3), await pick(4)];
-    const other7 = (await t.db.query<{ id: string }>(`SELECT id::text FROM customers WHERE tenant_id = $1 AND customer_name = 'customer 8'`, [DEMO_TENANT])).rows[0]!.id;
-    // the writer's edits are uncommitted when the batch reads the range, committed while it waits for their row locks
-    await other.query('BEGIN');
-    await other.query(`UPDATE sales_orders SET updated_at = timestamptz '2026-02-02 10:00:00+00' WHERE id = $1`, [touched]);
-    await other.query(`UPDATE sales_orders SET customer_name = 'customer 8' WHERE id = $1`, [renamed]);
-    await other.query(`UPDATE sales_orders SET total_amount = total_amount + 1 WHERE id = $1`, [amount]);
-    await other.query(`UPDATE sales_orders SET customer_id = $2 WHERE id = $1`, [linkedByWriter, other7]);
-    // a second session holds one more row, so the batch is still waiting when the table is hashed after the writer's commit
-    const holder = new pg.Client({ connectionString: t.url });
-    const watcher = new pg.Client({ connectionString: t.url });
-    await holder.connect();
-    await watcher.connect();
-    let before = '';
-    let running: Promise<Awaited<ReturnType<typeof apply>>> | null = null;
-    try {
-      await holder.query('BEGIN');
-      await holder.query(`SELECT 1 FROM sales_orders WHERE id = $1 FOR UPDATE`, [held]);
-      const holderPid = (await holder.query<{ p: number }>('SELECT pg_backend_pid() AS p')).rows[0]!.p;
-      running = apply(db, { tenantId: DEMO_TENANT, entities: ['sales_order'], batchSize: 100_000, lockTimeoutMs: 30_000, walk });
-      const waitFor = async (by: number | null): Promise<void> => {
-        for (let i = 0; i < 800; i++) {
-          const w = await watcher.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND ($1::int IS NULL OR $1::int = ANY (pg_blocking_pids(pid)))`,
-            [by],
-          );
-          if (w.rows[0]!.n > 0) return;
-          await new Promise((r) => setTimeout(r, 25));
-        }
-        throw new Error('the batch never waited for the locked rows');
-      };
-      await waitFor(null);
-      await other.query('COMMIT');
-      await waitFor(holderPid);
-      before = await tableHash(t.db, 'sales_orders'); // the writer's version of every row, nothing of the apply yet
-      await holder.query('COMMIT');
-    } finally {
-      await holder.end();
-      await watcher.end();
-    }
-    const a = await running!.finally(() => db.close());
-    expect(a.status).toBe('done');
-    const row = async (id: string): Promise<{ fk: string | null; name: string }> =>
-      (await t.db.query<{ fk: string | null; name: string }>(`SELECT customer_id::text AS fk, customer_name AS name FROM sales_orders WHERE id = $1`, [id])).rows[0]!;
-    expect((await row(renamed)).fk).toBeNull(); // renamed since the plan: skipped, not linked to the planned master
-    expect((await row(linkedByWriter)).fk).toBe(other7); // linked by the writer: kept
-    // a row whose updated_at or amount changed may be linked (the plan still holds) or skipped; if linked, its log holds the writer's updated_at
-    const log = await t.db.query<{ row_key: string; touched_old: string }>(`SELECT row_key, touched_old FROM fk_backfill.changes WHERE run_id = $1::int8 AND row_key = ANY($2::text[])`, [a.runId, [touched, amount, renamed, linkedByWriter]]);
-    for (const c of log.rows) {
-      expect([touched, amount]).toContain(c.row_key);
-      const now = (await t.db.query<{ ok: boolean }>(`SELECT $2::timestamptz = (CASE WHEN id = $3::uuid THEN timestamptz '2026-02-02 10:00:00+00' ELSE timestamptz '2026-01-20 09:00:00+00' END) AS ok FROM sales_orders WHERE id = $1`, [c.row_key, c.touched_old, touched])).rows[0]!;
-      expect(now.ok).toBe(true);
-    }
-    // undo gives back exactly the table as it was once the writer had committed (its updated_at and amount included)
-    await undo(t.db, { runId: a.runId });
-    expect(await tableHash(t.db, 'sales_orders')).toBe(before);
-  });
+    it(`${walk} walk: rows a writer commits while the batch waits for them are re-checked (name, FK, updated_at) and undo restores the writer's version`, async () => {
+      // no hash or merge joins: the UPDATE finds each row by Tid Scan, where EvalPlanQual does not re-test the ctid (the case the rechecks exist for)
+      await t.db.query(
+        `DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET enable_hashjoin = off', current_database()); EXECUTE format('ALTER DATABASE %I SET enable_mergejoin = off', current_database()); END $$`,
+      );
+      const db = await openDatabase(t.url);
+      const pick = async (offset: number): Promise<string> =>
+        (
+          await t.db.query<{ id: string }>(
+            `SELECT id::text FROM sales_orders WHERE tenant_id = $1 AND customer_id IS NULL AND customer_name = 'customer 7' ORDER BY id OFFSET $2 LIMIT 1`,
+            [DEMO_TENANT, offset],
+          )
+        ).rows[0]!.id;
+      const [touched, renamed, amount, linkedByWriter, held] = [await pick(0), await pick(1), await pick(2), await pick(3), await pick(4)];
+      const other7 = (
+        await t.db.query<{ id: string }>(`SELECT id::text FROM customers WHERE tenant_id = $1 AND customer_name = 'customer 8'`, [
+          DEMO_TENANT,
+        ])
+      ).rows[0]!.id;
+      // the writer's edits are uncommitted when the batch reads the range, committed while it waits for their row locks
+      await other.query('BEGIN');
+      await other.query(`UPDATE sales_orders SET updated_at = timestamptz '2026-02-02 10:00:00+00' WHERE id = $1`, [touched]);
+      await other.query(`UPDATE sales_orders SET customer_name = 'customer 8' WHERE id = $1`, [renamed]);
+      await other.query(`UPDATE sales_orders SET total_amount = total_amount + 1 WHERE id = $1`, [amount]);
+      await other.query(`UPDATE sales_orders SET customer_id = $2 WHERE id = $1`, [linkedByWriter, other7]);
+      // a second session holds one more row, so the batch is still waiting when the table is hashed after the writer's commit
+      const holder = new pg.Client({ connectionString: t.url });
+      const watcher = new pg.Client({ connectionString: t.url });
+      await holder.connect();
+      await watcher.connect();
+      let before = '';
+      let running: Promise<Awaited<ReturnType<typeof apply>>> | null = null;
+      try {
+        await holder.query('BEGIN');
+        await holder.query(`SELECT 1 FROM sales_orders WHERE id = $1 FOR UPDATE`, [held]);
+        const holderPid = (await holder.query<{ p: number }>('SELECT pg_backend_pid() AS p')).rows[0]!.p;
+        running = apply(db, { tenantId: DEMO_TENANT, entities: ['sales_order'], batchSize: 100_000, lockTimeoutMs: 30_000, walk });
+        const waitFor = async (by: number | null): Promise<void> => {
+          for (let i = 0; i < 800; i++) {
+            const w = await watcher.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND ($1::int IS NULL OR $1::int = ANY (pg_blocking_pids(pid)))`,
+              [by],
+            );
+            if (w.rows[0]!.n > 0) return;
+            await new Promise((r) => setTimeout(r, 25));
+          }
+          throw new Error('the batch never waited for the locked rows');
+        };
+        await waitFor(null);
+        await other.query('COMMIT');
+        await waitFor(holderPid);
+        before = await tableHash(t.db, 'sales_orders'); // the writer's version of every row, nothing of the apply yet
+        await holder.query('COMMIT');
+      } finally {
+        await holder.end();
+        await watcher.end();
+      }
+      const a = await running!.finally(() => db.close());
+      expect(a.status).toBe('done');
+      const row = async (id: string): Promise<{ fk: string | null; name: string }> =>
+        (
+          await t.db.query<{ fk: string | null; name: string }>(
+            `SELECT customer_id::text AS fk, customer_name AS name FROM sales_orders WHERE id = $1`,
+            [id],
+          )
+        ).rows[0]!;
+      expect((await row(renamed)).fk).toBeNull(); // renamed since the plan: skipped, not linked to the planned master
+      expect((await row(linkedByWriter)).fk).toBe(other7); // linked by the writer: kept
+      // a row whose updated_at or amount changed may be linked (the plan still holds) or skipped; if linked, its log holds the writer's updated_at
+      const log = await t.db.query<{ row_key: string; touched_old: string }>(
+        `SELECT row_key, touched_old FROM fk_backfill.changes WHERE run_id = $1::int8 AND row_key = ANY($2::text[])`,
+        [a.runId, [touched, amount, renamed, linkedByWriter]],
+      );
+      for (const c of log.rows) {
+        expect([touched, amount]).toContain(c.row_key);
+        const now = (
+          await t.db.query<{ ok: boolean }>(
+            `SELECT $2::timestamptz = (CASE WHEN id = $3::uuid THEN timestamptz '2026-02-02 10:00:00+00' ELSE timestamptz '2026-01-20 09:00:00+00' END) AS ok FROM sales_orders WHERE id = $1`,
+            [c.row_key, c.touched_old, touched],
+          )
+        ).rows[0]!;
+        expect(now.ok).toBe(true);
+      }
+      // undo gives back exactly the table as it was once the writer had committed (its updated_at and amount included)
+      await undo(t.db, { runId: a.runId });
+      expect(await tableHash(t.db, 'sales_orders')).toBe(before);
+    });
   }
 
   it('a second process cannot run batches of a run another one is running', async () => {
     const ac = new AbortController();
-    const a = await apply(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'], batchSize: 100, signal: ac.signal, onProgress: (e) => e.event === 'batch' && ac.abort() });
+    const a = await apply(t.db, {
+      tenantId: DEMO_TENANT,
+      entities: ['sales_order'],
+      batchSize: 100,
+      signal: ac.signal,
+      onProgress: (e) => e.event === 'batch' && ac.abort(),
+    });
     expect(a.status).toBe('stopped');
     // another "resumer" holds the run's lock (as it does during each of its batches)
     await other.query('BEGIN');

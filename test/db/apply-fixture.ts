@@ -41,18 +41,29 @@ export async function createBatchFixture(db: { transaction<T>(fn: (tx: Queryable
 
 /** md5 over every column of every row (updated_at included): equal hashes mean identical tables. */
 export async function tableHash(db: Queryable, table: string, where = 'true'): Promise<string> {
-  const res = await db.query<{ h: string }>(`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) AS h FROM ${table} t WHERE ${where}`);
+  const res = await db.query<{ h: string }>(
+    `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) AS h FROM ${table} t WHERE ${where}`,
+  );
   return res.rows[0]!.h;
 }
 
 /** md5 over (id, fk) only: the link state, independent of updated_at. */
 export async function linkHash(db: Queryable, table: string, fk: string): Promise<string> {
-  const res = await db.query<{ h: string }>(`SELECT md5(coalesce(string_agg(t.id::text || ':' || coalesce(t.${fk}::text, '-'), '|' ORDER BY t.id), '')) AS h FROM ${table} t`);
+  const res = await db.query<{ h: string }>(
+    `SELECT md5(coalesce(string_agg(t.id::text || ':' || coalesce(t.${fk}::text, '-'), '|' ORDER BY t.id), '')) AS h FROM ${table} t`,
+  );
   return res.rows[0]!.h;
 }
 
 /** The link state an exact plan must produce: every NULL FK whose name names one active master of its tenant. */
-export async function expectedLinkHash(db: Queryable, table: string, fk: string, master: string, name: string, tenant: string | null): Promise<string> {
+export async function expectedLinkHash(
+  db: Queryable,
+  table: string,
+  fk: string,
+  master: string,
+  name: string,
+  tenant: string | null,
+): Promise<string> {
   const res = await db.query<{ h: string }>(
     `SELECT md5(coalesce(string_agg(t.id::text || ':' || coalesce(coalesce(t.${fk}, CASE WHEN $1::uuid IS NULL OR t.tenant_id = $1::uuid THEN
               (SELECT m.id FROM ${master} m WHERE m.tenant_id = t.tenant_id AND m.${name} = t.${name} AND m.is_active) END)::text, '-'), '|' ORDER BY t.id), '')) AS h

@@ -15,7 +15,10 @@ const ENTITIES = ['sales_order', 'purchase_order'];
 
 /** The change log of a run as (link, row key, new value, method), sorted: equal lists mean equal logs. */
 async function changeLog(db: Queryable, runId: string): Promise<string[]> {
-  const r = await db.query<{ x: string }>(`SELECT concat_ws('|', link, row_key, new_value, method) AS x FROM fk_backfill.changes WHERE run_id = $1::int8 ORDER BY 1`, [runId]);
+  const r = await db.query<{ x: string }>(
+    `SELECT concat_ws('|', link, row_key, new_value, method) AS x FROM fk_backfill.changes WHERE run_id = $1::int8 ORDER BY 1`,
+    [runId],
+  );
   return r.rows.map((x) => x.x);
 }
 
@@ -31,44 +34,56 @@ describeEach('apply --parallel', (target) => {
     await t.dispose();
   });
 
-  it('--parallel 4 ends in the same state with the same change log as --parallel 1 (key and ctid walks); undo of each restores exactly', { timeout: 240_000 }, async () => {
-    t = await freshDb(target);
-    await createBatchFixture(t.db, 6000);
-    const before = await tables(t.db);
-    const walks = target === 'postgres' ? (['key', 'ctid'] as const) : (['key'] as const);
-    for (const walk of walks) {
-      const one = await apply(t.db, { allTenants: true, entities: ENTITIES, parallel: 1, batchSize: 150, walk });
-      const state1 = await tables(t.db);
-      const log1 = await changeLog(t.db, one.runId);
-      expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', null));
-      await undo(t.db, { runId: one.runId, batchSize: 500 });
-      expect(await tables(t.db)).toBe(before);
+  it(
+    '--parallel 4 ends in the same state with the same change log as --parallel 1 (key and ctid walks); undo of each restores exactly',
+    { timeout: 240_000 },
+    async () => {
+      t = await freshDb(target);
+      await createBatchFixture(t.db, 6000);
+      const before = await tables(t.db);
+      const walks = target === 'postgres' ? (['key', 'ctid'] as const) : (['key'] as const);
+      for (const walk of walks) {
+        const one = await apply(t.db, { allTenants: true, entities: ENTITIES, parallel: 1, batchSize: 150, walk });
+        const state1 = await tables(t.db);
+        const log1 = await changeLog(t.db, one.runId);
+        expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(
+          await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', null),
+        );
+        await undo(t.db, { runId: one.runId, batchSize: 500 });
+        expect(await tables(t.db)).toBe(before);
 
-      const four = await apply(t.db, { allTenants: true, entities: ENTITIES, parallel: 4, batchSize: 150, walk });
-      expect(four.status).toBe('done');
-      expect(four.totalUpdated).toBe(one.totalUpdated);
-      expect(four.results.map((r) => [r.entityType, r.planned, r.updated, r.skipped])).toEqual(one.results.map((r) => [r.entityType, r.planned, r.updated, r.skipped]));
-      expect(await changeLog(t.db, four.runId)).toEqual(log1);
-      expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', null));
-      const slices = await t.db.query<{ n: number; done: number; changed: number }>(
-        `SELECT count(*)::int AS n, count(*) FILTER (WHERE (checkpoint ->> 'done')::boolean)::int AS done, coalesce(sum((checkpoint ->> 'changed')::int), 0)::int AS changed FROM fk_backfill.run_slices WHERE run_id = $1::int8`,
-        [four.runId],
-      );
-      if (target === 'pglite') {
-        // one connection: ran as one, said so, no slices
-        expect(four.notices?.some((n) => n.includes('--parallel 4: PGlite has one connection; ran with 1'))).toBe(true);
-        expect(slices.rows[0]!.n).toBe(0);
-      } else {
-        expect(slices.rows[0]!.n).toBeGreaterThan(4);
-        expect(slices.rows[0]).toMatchObject({ done: slices.rows[0]!.n, changed: four.totalUpdated });
+        const four = await apply(t.db, { allTenants: true, entities: ENTITIES, parallel: 4, batchSize: 150, walk });
+        expect(four.status).toBe('done');
+        expect(four.totalUpdated).toBe(one.totalUpdated);
+        expect(four.results.map((r) => [r.entityType, r.planned, r.updated, r.skipped])).toEqual(
+          one.results.map((r) => [r.entityType, r.planned, r.updated, r.skipped]),
+        );
+        expect(await changeLog(t.db, four.runId)).toEqual(log1);
+        expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(
+          await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', null),
+        );
+        const slices = await t.db.query<{ n: number; done: number; changed: number }>(
+          `SELECT count(*)::int AS n, count(*) FILTER (WHERE (checkpoint ->> 'done')::boolean)::int AS done, coalesce(sum((checkpoint ->> 'changed')::int), 0)::int AS changed FROM fk_backfill.run_slices WHERE run_id = $1::int8`,
+          [four.runId],
+        );
+        if (target === 'pglite') {
+          // one connection: ran as one, said so, no slices
+          expect(four.notices?.some((n) => n.includes('--parallel 4: PGlite has one connection; ran with 1'))).toBe(true);
+          expect(slices.rows[0]!.n).toBe(0);
+        } else {
+          expect(slices.rows[0]!.n).toBeGreaterThan(4);
+          expect(slices.rows[0]).toMatchObject({ done: slices.rows[0]!.n, changed: four.totalUpdated });
+        }
+        expect(state1).not.toBe(before);
+        await undo(t.db, { runId: four.runId, batchSize: 500 });
+        expect(await tables(t.db)).toBe(before);
+        const reverted = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.changes WHERE run_id = $1::int8`, [
+          four.runId,
+        ]);
+        expect(reverted.rows[0]!.n).toBe(four.totalUpdated);
       }
-      expect(state1).not.toBe(before);
-      await undo(t.db, { runId: four.runId, batchSize: 500 });
-      expect(await tables(t.db)).toBe(before);
-      const reverted = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.changes WHERE run_id = $1::int8`, [four.runId]);
-      expect(reverted.rows[0]!.n).toBe(four.totalUpdated);
-    }
-  });
+    },
+  );
 
   it('bad --parallel: one line, exit 2, nothing written', { timeout: 120_000 }, async () => {
     t = await freshDb(target, { onDisk: true });
@@ -93,47 +108,70 @@ describeEach('apply --parallel', (target) => {
     }
     const db = await reopen(t);
     try {
-      const runs = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'fk_backfill' AND tablename = 'runs'`);
+      const runs = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'fk_backfill' AND tablename = 'runs'`,
+      );
       expect(runs.rows[0]!.n).toBe(0); // not even the tool's own schema was created
     } finally {
       await db.close();
     }
   });
 
-  it.runIf(target !== 'pglite')('kill -9 in the middle of a --parallel 4 run, then --resume: every slice continues from its checkpoint; the same end state, the change log exact; Ctrl-C stops every slice at its batch', { timeout: 240_000 }, async () => {
-    t = await freshDb(target);
-    await createBatchFixture(t.db, 6000);
-    const base = ['--db', t.url, '--yes'];
-    const first = await cli(['apply', ...base, '--all-tenants', '--entity', ...ENTITIES, '--parallel', '4', '--batch-size', '60', '--json-progress'], 12);
-    expect(first.signal).toBe('SIGKILL');
-    const run = (await t.db.query<{ id: string; status: string }>(`SELECT id::text, status FROM fk_backfill.runs WHERE kind = 'apply'`)).rows[0]!;
-    expect(run.status).toBe('running');
-    const part = await t.db.query<{ slices: number; started: number; logged: number; counted: number }>(
-      `SELECT count(*)::int AS slices, count(*) FILTER (WHERE (checkpoint ->> 'batches')::int > 0)::int AS started,
+  it.runIf(target !== 'pglite')(
+    'kill -9 in the middle of a --parallel 4 run, then --resume: every slice continues from its checkpoint; the same end state, the change log exact; Ctrl-C stops every slice at its batch',
+    { timeout: 240_000 },
+    async () => {
+      t = await freshDb(target);
+      await createBatchFixture(t.db, 6000);
+      const base = ['--db', t.url, '--yes'];
+      const first = await cli(
+        ['apply', ...base, '--all-tenants', '--entity', ...ENTITIES, '--parallel', '4', '--batch-size', '60', '--json-progress'],
+        12,
+      );
+      expect(first.signal).toBe('SIGKILL');
+      const run = (await t.db.query<{ id: string; status: string }>(`SELECT id::text, status FROM fk_backfill.runs WHERE kind = 'apply'`))
+        .rows[0]!;
+      expect(run.status).toBe('running');
+      const part = await t.db.query<{ slices: number; started: number; logged: number; counted: number }>(
+        `SELECT count(*)::int AS slices, count(*) FILTER (WHERE (checkpoint ->> 'batches')::int > 0)::int AS started,
               (SELECT count(*)::int FROM fk_backfill.changes c WHERE c.run_id = $1::int8) AS logged,
               coalesce(sum((checkpoint ->> 'changed')::int), 0)::int AS counted
          FROM fk_backfill.run_slices WHERE run_id = $1::int8`,
-      [run.id],
-    );
-    expect(part.rows[0]!.started).toBeGreaterThan(1); // several slices were under way at once
-    expect(part.rows[0]!.counted).toBe(part.rows[0]!.logged); // each batch committed with its slice's checkpoint
+        [run.id],
+      );
+      expect(part.rows[0]!.started).toBeGreaterThan(1); // several slices were under way at once
+      expect(part.rows[0]!.counted).toBe(part.rows[0]!.logged); // each batch committed with its slice's checkpoint
 
-    // resumed with 2 connections, stopped by Ctrl-C, then resumed with the run's own setting
-    const second = await cli(['apply', ...base, '--resume', run.id, '--parallel', '2', '--pause-ms', '30', '--json', '--json-progress'], 3, 'SIGINT');
-    expect(second.code).toBe(1);
-    expect(JSON.parse(second.stdout)).toMatchObject({ runId: run.id, status: 'stopped' });
-    expect((await t.db.query<{ status: string }>(`SELECT status FROM fk_backfill.runs WHERE id = $1::int8`, [run.id])).rows[0]!.status).toBe('stopped');
-    const third = await cli(['apply', ...base, '--resume', run.id, '--json']);
-    expect(third.code).toBe(0);
-    const done = JSON.parse(third.stdout) as { status: string; totalUpdated: number };
-    expect(done.status).toBe('done');
-    expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', null));
-    expect(await linkHash(t.db, 'purchase_orders', 'vendor_id')).toBe(await expectedLinkHash(t.db, 'purchase_orders', 'vendor_id', 'vendors', 'vendor_name', null));
-    const log = await t.db.query<{ n: number; keys: number }>(`SELECT count(*)::int AS n, count(DISTINCT (link, row_key))::int AS keys FROM fk_backfill.changes WHERE run_id = $1::int8`, [run.id]);
-    expect(log.rows[0]).toEqual({ n: done.totalUpdated, keys: done.totalUpdated });
-    const nulls = await t.db.query<{ n: number }>(
-      `SELECT (SELECT count(*) FROM sales_orders s JOIN customers c ON c.tenant_id = s.tenant_id AND c.customer_name = s.customer_name WHERE s.customer_id IS NULL)::int AS n`,
-    );
-    expect(nulls.rows[0]!.n).toBe(0);
-  });
+      // resumed with 2 connections, stopped by Ctrl-C, then resumed with the run's own setting
+      const second = await cli(
+        ['apply', ...base, '--resume', run.id, '--parallel', '2', '--pause-ms', '30', '--json', '--json-progress'],
+        3,
+        'SIGINT',
+      );
+      expect(second.code).toBe(1);
+      expect(JSON.parse(second.stdout)).toMatchObject({ runId: run.id, status: 'stopped' });
+      expect(
+        (await t.db.query<{ status: string }>(`SELECT status FROM fk_backfill.runs WHERE id = $1::int8`, [run.id])).rows[0]!.status,
+      ).toBe('stopped');
+      const third = await cli(['apply', ...base, '--resume', run.id, '--json']);
+      expect(third.code).toBe(0);
+      const done = JSON.parse(third.stdout) as { status: string; totalUpdated: number };
+      expect(done.status).toBe('done');
+      expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(
+        await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', null),
+      );
+      expect(await linkHash(t.db, 'purchase_orders', 'vendor_id')).toBe(
+        await expectedLinkHash(t.db, 'purchase_orders', 'vendor_id', 'vendors', 'vendor_name', null),
+      );
+      const log = await t.db.query<{ n: number; keys: number }>(
+        `SELECT count(*)::int AS n, count(DISTINCT (link, row_key))::int AS keys FROM fk_backfill.changes WHERE run_id = $1::int8`,
+        [run.id],
+      );
+      expect(log.rows[0]).toEqual({ n: done.totalUpdated, keys: done.totalUpdated });
+      const nulls = await t.db.query<{ n: number }>(
+        `SELECT (SELECT count(*) FROM sales_orders s JOIN customers c ON c.tenant_id = s.tenant_id AND c.customer_name = s.customer_name WHERE s.customer_id IS NULL)::int AS n`,
+      );
+      expect(nulls.rows[0]!.n).toBe(0);
+    },
+  );
 });

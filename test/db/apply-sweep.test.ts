@@ -12,7 +12,17 @@ import type { ProgressEvent } from '../../src/batch/progress.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
 const config: ConfigInput = {
-  links: [{ entity: 'order', table: 'sales_orders', key: 'id', fk: 'account_no', name: 'account_name', scope: ['org'], target: { table: 'accounts', key: 'acct_no', name: 'name' } }],
+  links: [
+    {
+      entity: 'order',
+      table: 'sales_orders',
+      key: 'id',
+      fk: 'account_no',
+      name: 'account_name',
+      scope: ['org'],
+      target: { table: 'accounts', key: 'acct_no', name: 'name' },
+    },
+  ],
 };
 
 async function schema(t: TestDb): Promise<void> {
@@ -42,7 +52,14 @@ describeEach('apply: final sweep', (target) => {
       END $$;
       CREATE TRIGGER move_behind_once BEFORE UPDATE ON sales_orders FOR EACH ROW EXECUTE FUNCTION move_behind_once();`);
     const events: ProgressEvent[] = [];
-    const a = await apply(t.db, { config, tenantId: 'o1', planRunId: p.runId, batchSize: 8, walk: 'key', onProgress: (e) => events.push(e) });
+    const a = await apply(t.db, {
+      config,
+      tenantId: 'o1',
+      planRunId: p.runId,
+      batchSize: 8,
+      walk: 'key',
+      onProgress: (e) => events.push(e),
+    });
     expect(a.status).toBe('done');
     expect([a.results[0]!.planned, a.results[0]!.updated, a.results[0]!.skipped]).toEqual([20, 20, 0]);
     const starts = events.filter((e) => e.event === 'start') as { catchUp?: boolean }[];
@@ -62,7 +79,14 @@ describeEach('apply: final sweep', (target) => {
     const p = await plan(t.db, { config, tenantId: 'o1' });
     await t.db.exec(`UPDATE sales_orders SET account_name = 'A edited' WHERE id = 1`);
     const events: ProgressEvent[] = [];
-    const a = await apply(t.db, { config, tenantId: 'o1', planRunId: p.runId, batchSize: 8, walk: 'key', onProgress: (e) => events.push(e) });
+    const a = await apply(t.db, {
+      config,
+      tenantId: 'o1',
+      planRunId: p.runId,
+      batchSize: 8,
+      walk: 'key',
+      onProgress: (e) => events.push(e),
+    });
     expect([a.results[0]!.updated, a.results[0]!.skipped, a.results[0]!.skipReasons?.changedSincePlan]).toEqual([19, 1, 1]);
     expect(events.filter((e) => e.event === 'start')).toHaveLength(1);
   });

@@ -56,7 +56,12 @@ describeEach('cli', (target) => {
     // `report revenue` and `revenue` are the same command; flags given after the subcommand still count
     const rev = await runCli(['report', 'revenue', ...db, '--tenant', DEMO_TENANT, '--json']);
     expect(rev.code, rev.stderr).toBe(0);
-    expect(rev.json<{ links: { entityType: string }[] }>().links.map((l) => l.entityType)).toEqual(['sales_order', 'sales_invoice', 'purchase_order', 'purchase_bill']);
+    expect(rev.json<{ links: { entityType: string }[] }>().links.map((l) => l.entityType)).toEqual([
+      'sales_order',
+      'sales_invoice',
+      'purchase_order',
+      'purchase_bill',
+    ]);
 
     const u = await runCli(['undo', ...db, '--run', applied.runId, '--yes', '--json']);
     expect(u.code, u.stderr).toBe(0);
@@ -71,40 +76,78 @@ describeEach('cli', (target) => {
     // a plan made with a config file is applied with that config, without naming the file again
     const dir = mkdtempSync(join(tmpdir(), 'fkb-cli-'));
     const cfg = join(dir, 'orders-only.json');
-    writeFileSync(cfg, JSON.stringify({ links: [{ entity: 'orders', table: 'sales_orders', key: 'id', fk: 'customer_id', name: 'customer_name', document: 'order_number', target: { table: 'customers', key: 'id', name: 'customer_name', active: 'is_active' }, scope: ['tenant_id'], match: 'fuzzy' }] }));
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        links: [
+          {
+            entity: 'orders',
+            table: 'sales_orders',
+            key: 'id',
+            fk: 'customer_id',
+            name: 'customer_name',
+            document: 'order_number',
+            target: { table: 'customers', key: 'id', name: 'customer_name', active: 'is_active' },
+            scope: ['tenant_id'],
+            match: 'fuzzy',
+          },
+        ],
+      }),
+    );
     const p2 = await runCli(['plan', ...db, '--config', cfg, '--tenant', DEMO_TENANT, '--json']);
     expect(p2.code, p2.stderr).toBe(0);
     const a2 = await runCli(['apply', ...db, '--plan', p2.json<{ runId: string }>().runId, '--yes', '--json']);
     expect(a2.code, a2.stderr).toBe(0);
-    expect(a2.json<{ totalUpdated: number; results: { entityType: string }[] }>()).toMatchObject({ totalUpdated: 2, results: [{ entityType: 'orders' }] });
+    expect(a2.json<{ totalUpdated: number; results: { entityType: string }[] }>()).toMatchObject({
+      totalUpdated: 2,
+      results: [{ entityType: 'orders' }],
+    });
   });
 
   // The other tests call the CLI's main in-process; this one runs the executable (dist/cli/main.js)
   // for what only a real process shows: its exit status and stdio, stdin closed.
-  it('the executable: exit status per outcome, one JSON document on stdout, refuses to write without --yes', { timeout: 240_000 }, async () => {
-    const db = ['--db', t.url];
-    const version = await spawnCli(['--version']);
-    expect(version.code).toBe(0);
-    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
-    const st = await spawnCli(['status', ...db, '--json']);
-    expect(st.code, st.stderr).toBe(0);
-    expect(st.json<{ total: { populationRate: string } }>().total.populationRate).toBe('22.2%');
-    const refused = await spawnCli(['apply', ...db, '--tenant', DEMO_TENANT]);
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/--yes/);
-    const usage = await spawnCli(['plan', ...db, '--bogus', '--json']);
-    expect(usage.code).toBe(2);
-    expect(usage.stderr).toMatch(/unknown option/);
-    expect(usage.json<{ error: { code: string } }>().error.code).toBe('USAGE');
-    const v0 = await spawnCli(['verify', ...db, '--tenant', DEMO_TENANT]);
-    expect(v0.code).toBe(3);
-    expect(v0.stdout).toMatch(/still have a NULL customer_id/);
-  });
+  it(
+    'the executable: exit status per outcome, one JSON document on stdout, refuses to write without --yes',
+    { timeout: 240_000 },
+    async () => {
+      const db = ['--db', t.url];
+      const version = await spawnCli(['--version']);
+      expect(version.code).toBe(0);
+      expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+      const st = await spawnCli(['status', ...db, '--json']);
+      expect(st.code, st.stderr).toBe(0);
+      expect(st.json<{ total: { populationRate: string } }>().total.populationRate).toBe('22.2%');
+      const refused = await spawnCli(['apply', ...db, '--tenant', DEMO_TENANT]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/--yes/);
+      const usage = await spawnCli(['plan', ...db, '--bogus', '--json']);
+      expect(usage.code).toBe(2);
+      expect(usage.stderr).toMatch(/unknown option/);
+      expect(usage.json<{ error: { code: string } }>().error.code).toBe('USAGE');
+      const v0 = await spawnCli(['verify', ...db, '--tenant', DEMO_TENANT]);
+      expect(v0.code).toBe(3);
+      expect(v0.stdout).toMatch(/still have a NULL customer_id/);
+    },
+  );
 
   it('bad input exits 2 with a one-line message and writes nothing', { timeout: 240_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fkb-cli-'));
     const cfg = join(dir, 'bad.json');
-    writeFileSync(cfg, JSON.stringify({ links: [{ entity: 'x', table: 'sales_orders', key: 'id', fk: 'customer_id', name: 'nope', target: { table: 'customers', key: 'id', name: 'customer_name' } }] }));
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        links: [
+          {
+            entity: 'x',
+            table: 'sales_orders',
+            key: 'id',
+            fk: 'customer_id',
+            name: 'nope',
+            target: { table: 'customers', key: 'id', name: 'customer_name' },
+          },
+        ],
+      }),
+    );
     const cases: [string[], RegExp][] = [
       [['plan', '--db', t.url, '--config', cfg, '--all-tenants'], /sales_orders\.nope does not exist \(\$\.links\[0\]\.name\)/],
       [['plan', '--db', t.url, '--config', join(dir, 'missing.json'), '--all-tenants'], /config file not found/],

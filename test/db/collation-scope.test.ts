@@ -15,7 +15,18 @@ import type { ConfigInput } from '../../src/config/schema.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
 const config: ConfigInput = {
-  links: [{ entity: 'doc', table: 'docs', key: 'id', fk: 'master_id', name: 'master_name', scope: ['tenant_id'], updatedAt: null, target: { table: 'masters', key: 'id', name: 'name', active: 'active' } }],
+  links: [
+    {
+      entity: 'doc',
+      table: 'docs',
+      key: 'id',
+      fk: 'master_id',
+      name: 'master_name',
+      scope: ['tenant_id'],
+      updatedAt: null,
+      target: { table: 'masters', key: 'id', name: 'name', active: 'active' },
+    },
+  ],
 };
 
 describeEach('scope column with a nondeterministic collation', (target) => {
@@ -38,10 +49,12 @@ describeEach('scope column with a nondeterministic collation', (target) => {
 
   it.skipIf(skip)("plan and apply link each document to its own spelling's master; verify finds no link across them", async () => {
     const p = await plan(t.db, { config, allTenants: true });
-    const entries = (await t.db.query<{ scope_key: string[]; source_name: string; outcome: string; target_key: string | null }>(
-      `SELECT scope_key, source_name, outcome, target_key FROM fk_backfill.plan_entries WHERE run_id = $1::int8 ORDER BY scope_key[1] COLLATE "C", source_name`,
-      [p.runId],
-    )).rows;
+    const entries = (
+      await t.db.query<{ scope_key: string[]; source_name: string; outcome: string; target_key: string | null }>(
+        `SELECT scope_key, source_name, outcome, target_key FROM fk_backfill.plan_entries WHERE run_id = $1::int8 ORDER BY scope_key[1] COLLATE "C", source_name`,
+        [p.runId],
+      )
+    ).rows;
     expect(entries.map((e) => [e.scope_key, e.source_name, e.outcome, e.target_key])).toEqual([
       [['T1'], 'Gadget', 'linked', '3'],
       [['T1'], 'Widget', 'linked', '2'],
@@ -54,7 +67,12 @@ describeEach('scope column with a nondeterministic collation', (target) => {
     const a = await apply(t.db, { config, allTenants: true, planRunId: p.runId });
     expect(a.totalUpdated).toBe(3);
     const docs = (await t.db.query<{ id: number; master_id: number | null }>(`SELECT id, master_id FROM docs ORDER BY id`)).rows;
-    expect(docs).toEqual([{ id: 1, master_id: 1 }, { id: 2, master_id: 2 }, { id: 3, master_id: null }, { id: 4, master_id: 3 }]);
+    expect(docs).toEqual([
+      { id: 1, master_id: 1 },
+      { id: 2, master_id: 2 },
+      { id: 3, master_id: null },
+      { id: 4, master_id: 3 },
+    ]);
     const v = await verify(t.db, { config, allTenants: true });
     expect(v.links.map((l) => [l.totalRecords, l.nullFks, l.crossScope])).toEqual([[4, 1, 0]]);
     // a link across the spellings (document of 't1' to the 'T1' master) is cross-scope
@@ -65,17 +83,23 @@ describeEach('scope column with a nondeterministic collation', (target) => {
 
   it.skipIf(skip)("--tenant t1 plans and applies the rows spelled 't1' only", async () => {
     const p = await plan(t.db, { config, tenantId: 't1' });
-    const entries = (await t.db.query<{ scope_key: string[]; source_name: string; outcome: string }>(
-      `SELECT scope_key, source_name, outcome FROM fk_backfill.plan_entries WHERE run_id = $1::int8 ORDER BY source_name`,
-      [p.runId],
-    )).rows;
+    const entries = (
+      await t.db.query<{ scope_key: string[]; source_name: string; outcome: string }>(
+        `SELECT scope_key, source_name, outcome FROM fk_backfill.plan_entries WHERE run_id = $1::int8 ORDER BY source_name`,
+        [p.runId],
+      )
+    ).rows;
     expect(entries.map((e) => [e.scope_key, e.source_name, e.outcome])).toEqual([
       [['t1'], 'Gadget', 'unmatched'],
       [['t1'], 'Widget', 'linked'],
     ]);
     const a = await apply(t.db, { config, tenantId: 't1', planRunId: p.runId });
     expect(a.totalUpdated).toBe(1);
-    expect((await t.db.query<{ id: number; master_id: number | null }>(`SELECT id, master_id FROM docs ORDER BY id`)).rows.map((r) => r.master_id)).toEqual([1, null, null, null]);
+    expect(
+      (await t.db.query<{ id: number; master_id: number | null }>(`SELECT id, master_id FROM docs ORDER BY id`)).rows.map(
+        (r) => r.master_id,
+      ),
+    ).toEqual([1, null, null, null]);
   });
 
   it.skipIf(skip)("drift: a new name that only the other spelling's masters carry is listed under its own spelling", async () => {

@@ -19,7 +19,17 @@ const link = {
   match: 'fuzzy' as const,
   target: { table: 'people', key: 'id', name: 'full_name' },
 };
-const withColumns: ConfigInput = { links: [{ ...link, compare: [{ source: 'born', target: 'birth_date' }, { source: 'town', target: 'city' }] }] };
+const withColumns: ConfigInput = {
+  links: [
+    {
+      ...link,
+      compare: [
+        { source: 'born', target: 'birth_date' },
+        { source: 'town', target: 'city' },
+      ],
+    },
+  ],
+};
 const nameOnly: ConfigInput = { links: [link] };
 
 async function schema(db: Queryable): Promise<void> {
@@ -45,7 +55,12 @@ async function schema(db: Queryable): Promise<void> {
 }
 
 const entry = async (db: Queryable, runId: string, name: string, tenant = '1'): Promise<{ outcome: string; target_key: string | null }> =>
-  (await db.query<{ outcome: string; target_key: string | null }>(`SELECT outcome, target_key FROM fk_backfill.plan_entries WHERE run_id = $1::int8 AND source_name = $2 AND scope_key[1] = $3`, [runId, name, tenant])).rows[0]!;
+  (
+    await db.query<{ outcome: string; target_key: string | null }>(
+      `SELECT outcome, target_key FROM fk_backfill.plan_entries WHERE run_id = $1::int8 AND source_name = $2 AND scope_key[1] = $3`,
+      [runId, name, tenant],
+    )
+  ).rows[0]!;
 
 describeEach('compare columns: evidence beyond the name', (target) => {
   let t: TestDb;
@@ -95,17 +110,23 @@ describeEach('compare columns: evidence beyond the name', (target) => {
     expect(e1).toBeInstanceOf(BackfillError);
     expect((e1 as BackfillError).message).toMatch(/dob/);
     expect((e1 as BackfillError).message).toMatch(/compare\[0\]\.target/);
-    const exact: ConfigInput = { links: [{ ...link, match: 'exact' as const, compare: [{ source: 'born', target: 'birth_date' }] } as never] };
+    const exact: ConfigInput = {
+      links: [{ ...link, match: 'exact' as const, compare: [{ source: 'born', target: 'birth_date' }] } as never],
+    };
     const e2 = await plan(t.db, { allTenants: true, config: exact }).catch((e: unknown) => e);
     expect(e2).toBeInstanceOf(BackfillError);
     expect((e2 as BackfillError).code).toBe('CONFIG_INVALID');
     expect((e2 as BackfillError).message).toMatch(/fuzzy/);
-    const runs = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.runs WHERE kind = 'plan'`).catch(() => ({ rows: [{ n: 0 }] }));
+    const runs = await t.db
+      .query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.runs WHERE kind = 'plan'`)
+      .catch(() => ({ rows: [{ n: 0 }] }));
     expect(runs.rows[0]!.n).toBe(0);
   });
 
   it('a name two people share, whose rows hold both birth dates and a town only one row has, stays ambiguous (no borrowed evidence)', async () => {
-    await t.db.query(`INSERT INTO people VALUES (1005, 1, 'Alex Smith', '1970-01-15', '10000'), (1006, 1, 'Alex Smith', '1980-06-20', '20000')`);
+    await t.db.query(
+      `INSERT INTO people VALUES (1005, 1, 'Alex Smith', '1970-01-15', '10000'), (1006, 1, 'Alex Smith', '1980-06-20', '20000')`,
+    );
     await t.db.query(`INSERT INTO tickets (id, tenant_id, requester, born, town) VALUES (20, 1, 'Alex Smith', '1970-01-15', '10000'),
        (21, 1, 'Alex Smith', '1980-06-20', NULL), (22, 1, 'Alex Smith', '1980-06-20', NULL), (23, 1, 'Alex Smith', NULL, NULL)`);
     const p = await plan(t.db, { allTenants: true, config: withColumns });
@@ -118,17 +139,42 @@ describeEach('compare columns: evidence beyond the name', (target) => {
     await t.db.query(`ALTER TABLE tickets ADD COLUMN vat_no bigint`);
     await t.db.query(`UPDATE people SET vat = 4711 WHERE id = 1002`);
     await t.db.query(`UPDATE tickets SET vat_no = 4711 WHERE id IN (1, 2)`);
-    const mixed: ConfigInput = { links: [{ ...link, compare: [{ source: 'born', target: 'birth_date' }, { source: 'vat_no', target: 'vat' }] }] };
+    const mixed: ConfigInput = {
+      links: [
+        {
+          ...link,
+          compare: [
+            { source: 'born', target: 'birth_date' },
+            { source: 'vat_no', target: 'vat' },
+          ],
+        },
+      ],
+    };
     const p = await plan(t.db, { allTenants: true, config: mixed });
     expect(await entry(t.db, p.runId, 'John Smith')).toMatchObject({ outcome: 'linked', target_key: '1002' });
-    const c = (await t.db.query<{ candidates: unknown }>(`SELECT candidates FROM fk_backfill.plan_entries WHERE run_id = $1::int8 AND source_name = 'Sarah Connor'`, [p.runId])).rows[0]!;
+    const c = (
+      await t.db.query<{ candidates: unknown }>(
+        `SELECT candidates FROM fk_backfill.plan_entries WHERE run_id = $1::int8 AND source_name = 'Sarah Connor'`,
+        [p.runId],
+      )
+    ).rows[0]!;
     expect(JSON.stringify(c.candidates)).not.toContain('"evidenceAgree":2');
     const bad: ConfigInput = { links: [{ ...link, compare: [{ source: 'born', target: 'code' }] }] };
     const e = await plan(t.db, { allTenants: true, config: bad }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(BackfillError);
     expect((e as BackfillError).code).toBe('SCHEMA_TYPE_MISMATCH');
     expect((e as BackfillError).message).toMatch(/born is timestamp without time zone and .*code is uuid.*compare\[0\]/);
-    const twice: ConfigInput = { links: [{ ...link, compare: [{ source: 'born', target: 'birth_date' }, { source: 'born', target: 'birth_date' }] }] };
+    const twice: ConfigInput = {
+      links: [
+        {
+          ...link,
+          compare: [
+            { source: 'born', target: 'birth_date' },
+            { source: 'born', target: 'birth_date' },
+          ],
+        },
+      ],
+    };
     const e2 = await plan(t.db, { allTenants: true, config: twice }).catch((x: unknown) => x);
     expect((e2 as BackfillError).code).toBe('CONFIG_INVALID');
   });

@@ -44,7 +44,12 @@ describeEach('constrain', (target) => {
     await axisWithoutConstraints(t.db);
     await apply(t.db, { tenantId: DEMO_TENANT });
     const v0 = await verify(t.db, { tenantId: DEMO_TENANT });
-    expect(v0.links.map((l) => [l.constraint, l.index])).toEqual([[null, null], [null, null], [null, null], [null, null]]);
+    expect(v0.links.map((l) => [l.constraint, l.index])).toEqual([
+      [null, null],
+      [null, null],
+      [null, null],
+      [null, null],
+    ]);
 
     const dry = await constrain(t.db, { dryRun: true });
     expect(dry.nothingToDo).toBe(false);
@@ -76,9 +81,9 @@ describeEach('constrain', (target) => {
     ]);
     const v1 = await verify(t.db, { tenantId: DEMO_TENANT });
     expect(v1.ok).toBe(true);
-    expect(v1.links.map((l) => [l.constraint?.onDelete, l.constraint?.validated, l.index?.columns, l.restrictVerified, l.warnings])).toEqual(
-      Array(4).fill(['restrict', true, ['tenant_id', expect.any(String)], true, []]),
-    );
+    expect(
+      v1.links.map((l) => [l.constraint?.onDelete, l.constraint?.validated, l.index?.columns, l.restrictVerified, l.warnings]),
+    ).toEqual(Array(4).fill(['restrict', true, ['tenant_id', expect.any(String)], true, []]));
 
     const again = await constrain(t.db, {});
     expect(again.nothingToDo).toBe(true);
@@ -104,7 +109,9 @@ describeEach('constrain', (target) => {
     expect(err.code).toBe('ORPHANS_FOUND');
     expect(err.exitCode).toBe(1);
     expect(err.message).toMatch(/purchase_bills\.vendor_id has 1 value\(s\) pointing to no vendors row .*Nothing was changed/);
-    expect(err.details).toMatchObject({ links: [{ entityType: 'purchase_bill', orphans: 1, sample: [{ fk: '00000000-0000-4000-8000-0000000000ff', scope: [DEMO_TENANT] }] }] });
+    expect(err.details).toMatchObject({
+      links: [{ entityType: 'purchase_bill', orphans: 1, sample: [{ fk: '00000000-0000-4000-8000-0000000000ff', scope: [DEMO_TENANT] }] }],
+    });
     expect(await catalog(t.db)).toEqual(before);
     const runs = await t.db.query(`SELECT 1 FROM fk_backfill.runs WHERE kind = 'constrain'`);
     expect(runs.rows).toEqual([]);
@@ -118,7 +125,19 @@ describeEach('constrain', (target) => {
       -- every id repeats in three tenants; batches of 2 rows end inside each run of equal ids
       INSERT INTO entries SELECT t, i, 'A1', 1 FROM generate_series(1, 3) t, generate_series(1, 4) i;
       UPDATE entries SET account_id = 9 WHERE tenant_id = 3 AND id = 1;`);
-    const cfg = { links: [{ entity: 'entry', table: 'entries', key: ['tenant_id', 'id'], fk: 'account_id', name: 'account_name', scope: ['tenant_id'], target: { table: 'accounts', key: ['tenant_id', 'id'], name: 'name' } }] };
+    const cfg = {
+      links: [
+        {
+          entity: 'entry',
+          table: 'entries',
+          key: ['tenant_id', 'id'],
+          fk: 'account_id',
+          name: 'account_name',
+          scope: ['tenant_id'],
+          target: { table: 'accounts', key: ['tenant_id', 'id'], name: 'name' },
+        },
+      ],
+    };
     const err = (await constrain(t.db, { config: cfg, tenantSafe: true, batchSize: 2 }).catch((e: unknown) => e)) as BackfillError;
     expect(err.code).toBe('ORPHANS_FOUND');
     expect(err.details).toMatchObject({ links: [{ entityType: 'entry', orphans: 1, sample: [{ fk: '9', scope: ['3'] }] }] });
@@ -129,13 +148,22 @@ describeEach('constrain', (target) => {
     await apply(t.db, { tenantId: DEMO_TENANT });
     const r = await constrain(t.db, { tenantSafe: true, notNull: true });
     const so = r.links[0]!;
-    expect(so.steps.map((s) => `${s.step}:${s.status}`)).toEqual(['orphan-scan:done', 'unique:done', 'index:done', 'foreign-key:done', 'validate:done', 'not-null:done']);
+    expect(so.steps.map((s) => `${s.step}:${s.status}`)).toEqual([
+      'orphan-scan:done',
+      'unique:done',
+      'index:done',
+      'foreign-key:done',
+      'validate:done',
+      'not-null:done',
+    ]);
     expect(r.links[1]!.steps[1]).toMatchObject({ step: 'unique', status: 'skipped' }); // customers' unique index made by sales_order
     const c = await catalog(t.db);
     expect(c.fks).toContain(
       'sales_orders sales_orders_tenant_id_customer_id_fkey FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id) ON DELETE RESTRICT',
     );
-    const nn = await t.db.query<{ attnotnull: boolean }>(`SELECT attnotnull FROM pg_attribute WHERE attrelid = 'sales_orders'::regclass AND attname = 'customer_id'`);
+    const nn = await t.db.query<{ attnotnull: boolean }>(
+      `SELECT attnotnull FROM pg_attribute WHERE attrelid = 'sales_orders'::regclass AND attname = 'customer_id'`,
+    );
     expect(nn.rows[0]!.attnotnull).toBe(true);
     const checks = await t.db.query(`SELECT conname FROM pg_constraint WHERE contype = 'c' AND conrelid = 'sales_orders'::regclass`);
     expect(checks.rows).toEqual([]);
@@ -159,7 +187,9 @@ describeEach('constrain', (target) => {
     const { AXIS_CONFIG } = await import('../../src/config/defaults.js');
     const setNull = { links: AXIS_CONFIG.links.map((l) => ({ ...l, onDelete: 'set null' as const })) };
     const r = await constrain(t.db, { config: setNull, tenantSafe: true, entities: ['sales_order'] });
-    const before = await t.db.query<{ tenant_id: string; customer_id: string }>(`SELECT tenant_id::text, customer_id::text FROM sales_orders WHERE order_number = 'SO-2026-001'`);
+    const before = await t.db.query<{ tenant_id: string; customer_id: string }>(
+      `SELECT tenant_id::text, customer_id::text FROM sales_orders WHERE order_number = 'SO-2026-001'`,
+    );
     expect(before.rows[0]!.tenant_id).toBe(DEMO_TENANT);
     // the master goes: the document keeps its tenant, only its FK becomes NULL
     await t.db.query(`DELETE FROM customers WHERE tenant_id = $1::uuid AND id = $2::uuid`, [DEMO_TENANT, before.rows[0]!.customer_id]);
@@ -176,7 +206,11 @@ describeEach('constrain', (target) => {
   it('--not-null is skipped while NULLs remain; names stay within 63 bytes', async () => {
     await axisWithoutConstraints(t.db);
     const r = await constrain(t.db, { notNull: true, entities: ['sales_order'] });
-    expect(r.links[0]!.steps.at(-1)).toMatchObject({ step: 'not-null', status: 'skipped', detail: 'not set: 2 row(s) still have a NULL customer_id' });
+    expect(r.links[0]!.steps.at(-1)).toMatchObject({
+      step: 'not-null',
+      status: 'skipped',
+      detail: 'not set: 2 row(s) still have a NULL customer_id',
+    });
     const long = objectName('a'.repeat(40), ['tenant_id', 'b'.repeat(30)], 'fkey');
     expect(Buffer.byteLength(long)).toBeLessThanOrEqual(63);
     expect(long).toBe(objectName('a'.repeat(40), ['tenant_id', 'b'.repeat(30)], 'fkey'));
@@ -187,10 +221,14 @@ describeEach('constrain', (target) => {
   it.runIf(target !== 'pglite')('drops an INVALID leftover index from a failed CONCURRENTLY build and recreates it', async () => {
     await axisWithoutConstraints(t.db);
     // A unique concurrent build that fails leaves an INVALID index behind under our deterministic name.
-    const failed = await t.db.query(`CREATE UNIQUE INDEX CONCURRENTLY sales_orders_tenant_id_customer_id_idx ON sales_orders (tenant_id)`).catch((e: unknown) => e);
+    const failed = await t.db
+      .query(`CREATE UNIQUE INDEX CONCURRENTLY sales_orders_tenant_id_customer_id_idx ON sales_orders (tenant_id)`)
+      .catch((e: unknown) => e);
     expect(sqlState(failed)).toBe('23505');
     expect((await catalog(t.db)).indexes).toEqual([]); // unique leftovers are excluded above; check directly
-    const inv = await t.db.query<{ v: boolean }>(`SELECT indisvalid AS v FROM pg_index WHERE indexrelid = 'sales_orders_tenant_id_customer_id_idx'::regclass`);
+    const inv = await t.db.query<{ v: boolean }>(
+      `SELECT indisvalid AS v FROM pg_index WHERE indexrelid = 'sales_orders_tenant_id_customer_id_idx'::regclass`,
+    );
     expect(inv.rows[0]!.v).toBe(false);
     const r = await constrain(t.db, { entities: ['sales_order'] });
     expect(r.links[0]!.steps[1]!.sql).toEqual([
@@ -200,54 +238,72 @@ describeEach('constrain', (target) => {
     expect((await catalog(t.db)).indexes).toEqual(['sales_orders_tenant_id_customer_id_idx']);
   });
 
-  it.runIf(target !== 'pglite')('a concurrent writer keeps committing during VALIDATE on 200k rows (blocked less than lock_timeout)', async () => {
-    await t.db.query(`CREATE TABLE masters (id int PRIMARY KEY, master_name text NOT NULL)`);
-    await t.db.query(`CREATE TABLE docs (id bigserial PRIMARY KEY, doc_number text, master_name text, master_id int)`);
-    await t.db.query(`INSERT INTO masters SELECT g, 'M' || g FROM generate_series(1, 1000) g`);
-    await t.db.query(`INSERT INTO docs (doc_number, master_name, master_id) SELECT 'D' || g, 'M' || (g % 1000 + 1), g % 1000 + 1 FROM generate_series(1, 200000) g`);
-    await t.db.query(`ANALYZE docs`);
-    const config = { links: [{ entity: 'doc', table: 'docs', key: 'id', fk: 'master_id', name: 'master_name', target: { table: 'masters', key: 'id', name: 'master_name' } }] };
-    const lockTimeoutMs = 2000;
+  it.runIf(target !== 'pglite')(
+    'a concurrent writer keeps committing during VALIDATE on 200k rows (blocked less than lock_timeout)',
+    async () => {
+      await t.db.query(`CREATE TABLE masters (id int PRIMARY KEY, master_name text NOT NULL)`);
+      await t.db.query(`CREATE TABLE docs (id bigserial PRIMARY KEY, doc_number text, master_name text, master_id int)`);
+      await t.db.query(`INSERT INTO masters SELECT g, 'M' || g FROM generate_series(1, 1000) g`);
+      await t.db.query(
+        `INSERT INTO docs (doc_number, master_name, master_id) SELECT 'D' || g, 'M' || (g % 1000 + 1), g % 1000 + 1 FROM generate_series(1, 200000) g`,
+      );
+      await t.db.query(`ANALYZE docs`);
+      const config = {
+        links: [
+          {
+            entity: 'doc',
+            table: 'docs',
+            key: 'id',
+            fk: 'master_id',
+            name: 'master_name',
+            target: { table: 'masters', key: 'id', name: 'master_name' },
+          },
+        ],
+      };
+      const lockTimeoutMs = 2000;
 
-    const writer = new pg.Client({ connectionString: t.url });
-    await writer.connect();
-    const inserts: { start: number; end: number }[] = [];
-    let stop = false;
-    const loop = (async () => {
-      let i = 0;
-      while (!stop) {
-        const start = Date.now();
-        await writer.query(`INSERT INTO docs (doc_number, master_name, master_id) VALUES ($1, 'M1', 1)`, [`W${i++}`]);
-        inserts.push({ start, end: Date.now() });
+      const writer = new pg.Client({ connectionString: t.url });
+      await writer.connect();
+      const inserts: { start: number; end: number }[] = [];
+      let stop = false;
+      const loop = (async () => {
+        let i = 0;
+        while (!stop) {
+          const start = Date.now();
+          await writer.query(`INSERT INTO docs (doc_number, master_name, master_id) VALUES ($1, 'M1', 1)`, [`W${i++}`]);
+          inserts.push({ start, end: Date.now() });
+        }
+      })();
+      const windows: Record<string, { start: number; end: number }> = {};
+      try {
+        await new Promise((res) => setTimeout(res, 50));
+        const r = await constrain(t.db, {
+          config,
+          lockTimeout: `${lockTimeoutMs}ms`,
+          onStep: (e) => {
+            const w = (windows[e.step] ??= { start: 0, end: 0 });
+            if (e.phase === 'start') w.start = e.at;
+            else w.end = e.at;
+          },
+        });
+        expect(r.links[0]!.steps.map((s) => s.status)).toEqual(['done', 'done', 'done', 'done']);
+      } finally {
+        stop = true;
+        await loop;
+        await writer.end();
       }
-    })();
-    const windows: Record<string, { start: number; end: number }> = {};
-    try {
-      await new Promise((res) => setTimeout(res, 50));
-      const r = await constrain(t.db, {
-        config,
-        lockTimeout: `${lockTimeoutMs}ms`,
-        onStep: (e) => {
-          const w = (windows[e.step] ??= { start: 0, end: 0 });
-          if (e.phase === 'start') w.start = e.at;
-          else w.end = e.at;
-        },
-      });
-      expect(r.links[0]!.steps.map((s) => s.status)).toEqual(['done', 'done', 'done', 'done']);
-    } finally {
-      stop = true;
-      await loop;
-      await writer.end();
-    }
-    const v = windows['validate']!;
-    const during = inserts.filter((x) => x.end >= v.start && x.start <= v.end);
-    const maxLatency = Math.max(...inserts.map((x) => x.end - x.start));
-     
-    console.log(`VALIDATE on 200k rows: ${v.end - v.start} ms; writer: ${inserts.length} inserts total, ${during.length} committed during VALIDATE, max latency ${maxLatency} ms (lock_timeout ${lockTimeoutMs} ms)`);
-    expect(during.length).toBeGreaterThan(0);
-    // A correctness bound on blocking (not a speed target): no insert waited as long as lock_timeout.
-    expect(maxLatency).toBeLessThan(lockTimeoutMs);
-    const n = await t.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM docs WHERE master_id IS NOT NULL`);
-    expect(Number(n.rows[0]!.n)).toBe(200000 + inserts.length);
-  });
+      const v = windows['validate']!;
+      const during = inserts.filter((x) => x.end >= v.start && x.start <= v.end);
+      const maxLatency = Math.max(...inserts.map((x) => x.end - x.start));
+
+      console.log(
+        `VALIDATE on 200k rows: ${v.end - v.start} ms; writer: ${inserts.length} inserts total, ${during.length} committed during VALIDATE, max latency ${maxLatency} ms (lock_timeout ${lockTimeoutMs} ms)`,
+      );
+      expect(during.length).toBeGreaterThan(0);
+      // A correctness bound on blocking (not a speed target): no insert waited as long as lock_timeout.
+      expect(maxLatency).toBeLessThan(lockTimeoutMs);
+      const n = await t.db.query<{ n: string }>(`SELECT count(*)::text AS n FROM docs WHERE master_id IS NOT NULL`);
+      expect(Number(n.rows[0]!.n)).toBe(200000 + inserts.length);
+    },
+  );
 });

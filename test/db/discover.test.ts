@@ -14,7 +14,6 @@ import type { ConfigInput } from '../../src/config/schema.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { CRM_SQL, ERP2_SQL, LEDGER_SQL, PURCHASING_SQL, SALES_SQL } from './discover-fixtures.js';
 
-
 describeEach('discover', (target) => {
   let t: TestDb;
   beforeEach(async () => {
@@ -28,7 +27,9 @@ describeEach('discover', (target) => {
     await createAxis(t.db);
     for (const s of ERP2_SQL) await t.db.query(s);
     const r = await discover(t.db);
-    const found = r.proposals.map((p) => `${p.source}.${p.fk} -> ${p.target}.${p.targetKey} [${p.name}~${p.targetName}] scope(${p.scope.join(',')})`);
+    const found = r.proposals.map(
+      (p) => `${p.source}.${p.fk} -> ${p.target}.${p.targetKey} [${p.name}~${p.targetName}] scope(${p.scope.join(',')})`,
+    );
     expect(found).toEqual([
       'erp2.bills.supplier_id -> erp2.suppliers.supplier_key [supplier_name~name] scope(company_id)',
       'erp2.invoices.client_id -> erp2.clients.id [client_name~client_name] scope(company_id)',
@@ -42,7 +43,15 @@ describeEach('discover', (target) => {
     const so = byFk['public.sales_orders.customer_id']!;
     expect(so.evidence.constraint).toBe('sales_orders_customer_id_fkey');
     expect(so.evidence.overlap).toMatchObject({ sampled: 3, found: 3, ratio: 1 });
-    expect(so.scopeEvidence).toEqual([{ column: 'tenant_id', scope: true, reason: expect.stringMatching(/^customers is unique on \(tenant_id, customer_number\); both reference tenants; on 6 of 7 tables of public/) }]);
+    expect(so.scopeEvidence).toEqual([
+      {
+        column: 'tenant_id',
+        scope: true,
+        reason: expect.stringMatching(
+          /^customers is unique on \(tenant_id, customer_number\); both reference tenants; on 6 of 7 tables of public/,
+        ),
+      },
+    ]);
     expect(so.confidence).toBe(1);
     expect([so.document, so.amount, so.active]).toEqual(['order_number', 'total_amount', 'is_active']);
     expect(byFk['public.purchase_orders.vendor_id']!.document).toBe('po_number');
@@ -52,7 +61,12 @@ describeEach('discover', (target) => {
     expect(inv.evidence.overlap).toMatchObject({ sampled: 2, found: 2 }); // 'northwind ' folds into 'northwind'
     expect([inv.document, inv.amount, inv.active, inv.fkType]).toEqual(['invoice_no', 'total', 'active', 'integer']);
     const bill = byFk['erp2.bills.supplier_id']!;
-    expect([bill.document, bill.amount, bill.active, bill.fkType]).toEqual(['reference', 'amount', { column: 'deleted_at', activeWhen: 'null' }, 'bigint']);
+    expect([bill.document, bill.amount, bill.active, bill.fkType]).toEqual([
+      'reference',
+      'amount',
+      { column: 'deleted_at', activeWhen: 'null' },
+      'bigint',
+    ]);
     expect(bill.activeEvidence.join('\n')).toMatch(/also enabled: not combined/);
     // Decoys are rejected with a reason, never proposed.
     const why = Object.fromEntries(r.rejected.map((x) => [`${x.source}.${x.column}`, x.reason]));
@@ -69,7 +83,14 @@ describeEach('discover', (target) => {
     expect(r.weak).toEqual([]);
     expect(r.schemas).toEqual(['erp2', 'public']);
     // Entities: singular table names; the config validates and `plan` accepts it unchanged.
-    expect(r.proposals.map((p) => p.entity).sort()).toEqual(['bill', 'invoice', 'purchase_bill', 'purchase_order', 'sales_invoice', 'sales_order']);
+    expect(r.proposals.map((p) => p.entity).sort()).toEqual([
+      'bill',
+      'invoice',
+      'purchase_bill',
+      'purchase_order',
+      'sales_invoice',
+      'sales_order',
+    ]);
     const cfg = parseConfig(r.config);
     expect(cfg.links.find((l) => l.entity === 'sales_order')).toEqual({
       entity: 'sales_order',
@@ -136,13 +157,15 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
     expect(planned.results.map((x) => [x.recordsWithNullFK, x.recordsMatched])).toEqual([[40, 20]]);
   });
 
-  it('a text column whose values are not the masters\' names is not taken for their name column', async () => {
+  it("a text column whose values are not the masters' names is not taken for their name column", async () => {
     for (const s of PURCHASING_SQL) await t.db.query(s);
     await t.db.query(`UPDATE purchase_invoices SET vendor_text = 'x' || md5(inv_no)`);
     const r = await discover(t.db);
     expect(r.config).toBeNull();
     const why = Object.fromEntries(r.rejected.map((x) => [`${x.source}.${x.column}`, x.reason]));
-    expect(why['public.purchase_invoices.sup_ref']).toMatch(/no name column for sup in purchase_invoices .*the closest by values is \w+: 0\/\d+ of its sampled names/);
+    expect(why['public.purchase_invoices.sup_ref']).toMatch(
+      /no name column for sup in purchase_invoices .*the closest by values is \w+: 0\/\d+ of its sampled names/,
+    );
   });
 
   it('ledger: account_no → accounts.acct_no scoped by company_code, deleted_at as the active predicate; plan/apply use it unedited', async () => {
@@ -166,7 +189,13 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
     const p = r.proposals[0]!;
     expect(p.evidence).toMatchObject({ constraint: null, overlap: { sampled: 5, found: 5 }, keys: { sampled: 2, found: 2 } });
     expect(p.evidence.naming).toMatch(/account_no → table accounts \(exact\); accounts.acct_no is text, named alike/);
-    expect(p.scopeEvidence).toEqual([{ column: 'company_code', scope: true, reason: expect.stringMatching(/^accounts is unique on \(company_code, acct_no\); both reference companies/) }]);
+    expect(p.scopeEvidence).toEqual([
+      {
+        column: 'company_code',
+        scope: true,
+        reason: expect.stringMatching(/^accounts is unique on \(company_code, acct_no\); both reference companies/),
+      },
+    ]);
     const why = Object.fromEntries(r.rejected.map((x) => [`${x.source}.${x.column}`, x.reason]));
     expect(why['gl.journal_lines.account_note']).toMatch(/shares "account" with accounts but is not named as a reference/);
     expect(why['gl.audit_log.user_id']).toMatch(/no table named like "user" and no FK constraint/);
@@ -178,7 +207,12 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
     const a = await apply(t.db, { config: r.config!, allTenants: true, planRunId: planned.runId });
     expect(a.results.map((x) => [x.entityType, x.updated])).toEqual([['journal_line', 4]]);
     // Each company's own accounts; 'Old Sales' exists only soft-deleted and stays unlinked.
-    expect(await linkedBy(t.db, `SELECT company_code || ' ' || account_name || ' ' || coalesce(account_no, '-') AS r FROM gl.journal_lines ORDER BY line_id`)).toEqual([
+    expect(
+      await linkedBy(
+        t.db,
+        `SELECT company_code || ' ' || account_name || ' ' || coalesce(account_no, '-') AS r FROM gl.journal_lines ORDER BY line_id`,
+      ),
+    ).toEqual([
       'C01 Cash 1000',
       'C01 Receivables 1200',
       'C01 Sales 4000',
@@ -195,7 +229,16 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
     const links = r.config!.links;
     expect(links.map((l) => [l.entity, l.fk, l.name, l.target.table, l.target.key, l.target.name, l.target.active, l.scope])).toEqual([
       ['order_cust', 'cust_id', 'customer', 'sales.customers', 'id', 'cust_name', { column: 'is_deleted', activeWhen: false }, ['firm_id']],
-      ['order_supplier', 'supplier_ref', 'supplier_name', 'sales.suppliers', 'code', 'supplier_name', { column: 'archived', activeWhen: false }, ['firm_id']],
+      [
+        'order_supplier',
+        'supplier_ref',
+        'supplier_name',
+        'sales.suppliers',
+        'code',
+        'supplier_name',
+        { column: 'archived', activeWhen: false },
+        ['firm_id'],
+      ],
     ]);
     const cust = r.proposals.find((p) => p.fk === 'cust_id')!;
     expect(cust.evidence.naming).toMatch(/cust_id → table customers \(abbreviated\)/);
@@ -220,7 +263,12 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
 
     const planned = await plan(t.db, { config: r.config!, allTenants: true });
     await apply(t.db, { config: r.config!, allTenants: true, planRunId: planned.runId });
-    expect(await linkedBy(t.db, `SELECT order_ref || ' ' || firm_id || ' ' || coalesce(cust_id::text, '-') || ' ' || coalesce(supplier_ref, '-') AS r FROM sales.orders ORDER BY order_id`)).toEqual([
+    expect(
+      await linkedBy(
+        t.db,
+        `SELECT order_ref || ' ' || firm_id || ' ' || coalesce(cust_id::text, '-') || ' ' || coalesce(supplier_ref, '-') AS r FROM sales.orders ORDER BY order_id`,
+      ),
+    ).toEqual([
       'SO-1 1 1 ACME',
       'SO-2 1 2 GLBX',
       'SO-3 1 1 GLBX',
@@ -276,7 +324,12 @@ describeEach('discover CLI', (target) => {
     const file = join(dir, 'fk.json');
     const j = await runCli(['discover', '--db', t.url, '--write', file, '--json']);
     expect(j.code, j.stderr).toBe(0);
-    const doc = j.json<{ proposals: { entity: string }[]; weak: { fk: string; why: string[]; confirm: string[] }[]; rejected: { column: string; reason: string }[]; written: string }>();
+    const doc = j.json<{
+      proposals: { entity: string }[];
+      weak: { fk: string; why: string[]; confirm: string[] }[];
+      rejected: { column: string; reason: string }[];
+      written: string;
+    }>();
     expect(doc.proposals.map((p) => p.entity)).toEqual(['journal_line']);
     expect(doc.weak.map((w) => w.fk)).toEqual(['user_id']);
     expect(doc.rejected.find((x) => x.column === 'account_note')?.reason).toMatch(/not named as a reference/);

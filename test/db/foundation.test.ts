@@ -27,7 +27,17 @@ describeEach('foundation', (target) => {
       ['purchase_bills', 1, 1, 0, '0.0%'],
     ]);
     expect(r.dryRun).toMatchObject({ dryRun: true, totalRecordsProcessed: 7, totalRecordsUpdated: 0, overallMatchRate: '100.0%' });
-    expect(r.dryRun.results.map((x) => [x.entityType, x.totalRecords, x.recordsWithNullFK, x.recordsMatched, x.recordsUnmatched, x.recordsUpdated, x.matchRate])).toEqual([
+    expect(
+      r.dryRun.results.map((x) => [
+        x.entityType,
+        x.totalRecords,
+        x.recordsWithNullFK,
+        x.recordsMatched,
+        x.recordsUnmatched,
+        x.recordsUpdated,
+        x.matchRate,
+      ]),
+    ).toEqual([
       ['sales_order', 3, 2, 2, 0, 0, '100.0%'],
       ['sales_invoice', 2, 2, 2, 0, 0, '100.0%'],
       ['purchase_order', 3, 2, 2, 0, 0, '100.0%'],
@@ -84,7 +94,9 @@ describeEach('foundation', (target) => {
   it('undo skips rows edited since the apply', async () => {
     await createAxis(t.db);
     const a = await apply(t.db, { tenantId: DEMO_TENANT });
-    const other = await t.db.query<{ id: string }>(`SELECT id::text FROM customers WHERE customer_number = 'CUST-002' AND tenant_id = $1`, [DEMO_TENANT]);
+    const other = await t.db.query<{ id: string }>(`SELECT id::text FROM customers WHERE customer_number = 'CUST-002' AND tenant_id = $1`, [
+      DEMO_TENANT,
+    ]);
     await t.db.query(`UPDATE sales_orders SET customer_id = $1 WHERE order_number = 'SO-2026-001'`, [other.rows[0]!.id]);
     const u = await undo(t.db, { runId: a.runId });
     expect(u.totalReverted).toBe(6);
@@ -111,7 +123,9 @@ describeEach('foundation', (target) => {
     };
     await createAxis(t.db, data);
     // a document of the other tenant named like a master of ours, and an already linked row
-    await t.db.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, 'SO-OTHER', 'ABC Corp')`, [OTHER_TENANT]);
+    await t.db.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, 'SO-OTHER', 'ABC Corp')`, [
+      OTHER_TENANT,
+    ]);
     const linkedBefore = await t.db.query(`SELECT id, customer_id FROM sales_orders WHERE customer_id IS NOT NULL ORDER BY id`);
 
     const r = await backfillForeignKeys(t.db, { tenantId: DEMO_TENANT, dryRun: false, userId: 'u1', entities: ['sales_order'] });
@@ -131,19 +145,31 @@ describeEach('foundation', (target) => {
     ]);
     const nulls = await t.db.query<{ order_number: string }>(`SELECT order_number FROM sales_orders WHERE customer_id IS NULL ORDER BY 1`);
     expect(nulls.rows.map((x) => x.order_number)).toEqual(['SO-CASE', 'SO-OTHER', 'SO-SLEEPY', 'SO-TWIN']);
-    const linkedAfter = await t.db.query(`SELECT id, customer_id FROM sales_orders WHERE id IN (SELECT id FROM sales_orders) AND order_number = 'SO-WITH-FK-001'`);
+    const linkedAfter = await t.db.query(
+      `SELECT id, customer_id FROM sales_orders WHERE id IN (SELECT id FROM sales_orders) AND order_number = 'SO-WITH-FK-001'`,
+    );
     expect(linkedAfter.rows).toEqual(linkedBefore.rows);
     // no FK points across tenants
-    const cross = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sales_orders o JOIN customers c ON c.id = o.customer_id WHERE c.tenant_id <> o.tenant_id`);
+    const cross = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM sales_orders o JOIN customers c ON c.id = o.customer_id WHERE c.tenant_id <> o.tenant_id`,
+    );
     expect(cross.rows[0]!.n).toBe(0);
   });
 
   it('a config for another schema: integer keys, schema-qualified quoted tables, two scope columns', async () => {
     await t.db.query(`CREATE SCHEMA "Books"`);
-    await t.db.query(`CREATE TABLE "Books"."Client List" ("Client No" serial PRIMARY KEY, company_id int NOT NULL, branch text NOT NULL, "Client Name" text NOT NULL, active boolean NOT NULL DEFAULT true)`);
-    await t.db.query(`CREATE TABLE "Books".invoices (invoice_id bigserial PRIMARY KEY, company_id int NOT NULL, branch text NOT NULL, inv_no text, client text, client_fk int REFERENCES "Books"."Client List" ("Client No") ON DELETE RESTRICT)`);
-    await t.db.query(`INSERT INTO "Books"."Client List" (company_id, branch, "Client Name") VALUES (1, 'north', 'O''Brien & Sons'), (1, 'south', 'O''Brien & Sons'), (2, 'north', 'O''Brien & Sons')`);
-    await t.db.query(`INSERT INTO "Books".invoices (company_id, branch, inv_no, client) VALUES (1, 'north', 'I-1', 'O''Brien & Sons'), (1, 'south', 'I-2', 'O''Brien & Sons'), (2, 'north', 'I-3', 'O''Brien & Sons'), (1, 'east', 'I-4', 'O''Brien & Sons')`);
+    await t.db.query(
+      `CREATE TABLE "Books"."Client List" ("Client No" serial PRIMARY KEY, company_id int NOT NULL, branch text NOT NULL, "Client Name" text NOT NULL, active boolean NOT NULL DEFAULT true)`,
+    );
+    await t.db.query(
+      `CREATE TABLE "Books".invoices (invoice_id bigserial PRIMARY KEY, company_id int NOT NULL, branch text NOT NULL, inv_no text, client text, client_fk int REFERENCES "Books"."Client List" ("Client No") ON DELETE RESTRICT)`,
+    );
+    await t.db.query(
+      `INSERT INTO "Books"."Client List" (company_id, branch, "Client Name") VALUES (1, 'north', 'O''Brien & Sons'), (1, 'south', 'O''Brien & Sons'), (2, 'north', 'O''Brien & Sons')`,
+    );
+    await t.db.query(
+      `INSERT INTO "Books".invoices (company_id, branch, inv_no, client) VALUES (1, 'north', 'I-1', 'O''Brien & Sons'), (1, 'south', 'I-2', 'O''Brien & Sons'), (2, 'north', 'I-3', 'O''Brien & Sons'), (1, 'east', 'I-4', 'O''Brien & Sons')`,
+    );
     const config = {
       links: [
         {

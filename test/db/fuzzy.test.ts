@@ -44,9 +44,18 @@ describeEach('matching strategies in the pipeline', (target) => {
     const linked = await t.db.query<{ order_number: string; customer_name: string }>(
       `SELECT o.order_number, c.customer_name FROM sales_orders o JOIN customers c ON c.id = o.customer_id WHERE o.order_number LIKE 'SO-V-%' ORDER BY 1`,
     );
-    const expected: Record<string, string> = { 'SO-V-1': 'ABC Corp', 'SO-V-2': 'ABC Corp', 'SO-V-3': 'Acme Corporation', 'SO-V-4': 'John Smith', 'SO-V-5': 'Müller GmbH' };
+    const expected: Record<string, string> = {
+      'SO-V-1': 'ABC Corp',
+      'SO-V-2': 'ABC Corp',
+      'SO-V-3': 'Acme Corporation',
+      'SO-V-4': 'John Smith',
+      'SO-V-5': 'Müller GmbH',
+    };
     for (const row of linked.rows) expect(row.customer_name).toBe(expected[row.order_number]);
-    const methods = await t.db.query<{ method: string }>(`SELECT DISTINCT method FROM fk_backfill.changes WHERE run_id = $1::int8 ORDER BY 1`, [a.runId]);
+    const methods = await t.db.query<{ method: string }>(
+      `SELECT DISTINCT method FROM fk_backfill.changes WHERE run_id = $1::int8 ORDER BY 1`,
+      [a.runId],
+    );
     expect(methods.rows.map((m) => m.method)).toContain('exact');
     // every link not made by exact equality is listed with its master, method, score and signals
     const inferred = new Map(r.inferredLinks.map((l) => [l.name, l]));

@@ -10,7 +10,17 @@ import type { ConfigInput } from '../../src/config/schema.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
 const config: ConfigInput = {
-  links: [{ entity: 'order', table: 'orders', key: ['tenant_id', 'id'], fk: 'customer_id', name: 'customer_name', scope: ['tenant_id'], target: { table: 'customers', key: 'id', name: 'customer_name' } }],
+  links: [
+    {
+      entity: 'order',
+      table: 'orders',
+      key: ['tenant_id', 'id'],
+      fk: 'customer_id',
+      name: 'customer_name',
+      scope: ['tenant_id'],
+      target: { table: 'customers', key: 'id', name: 'customer_name' },
+    },
+  ],
 };
 
 describeEach('guard on a composite row key', (target) => {
@@ -28,9 +38,13 @@ describeEach('guard on a composite row key', (target) => {
   it("logs the row's whole key, also when another tenant has a row with the same id, and undo reverts it", async () => {
     const g = await installGuard(t.db, { config });
     await t.db.query(`INSERT INTO orders (tenant_id, id, customer_name) VALUES (1, 1, 'ABC Corp'), (1, 2, 'ABC Corp'), (1, 3, 'Nobody')`);
-    const fks = async (): Promise<(number | null)[]> => (await t.db.query<{ c: number | null }>(`SELECT customer_id AS c FROM orders WHERE tenant_id = 1 ORDER BY id`)).rows.map((r) => r.c);
+    const fks = async (): Promise<(number | null)[]> =>
+      (await t.db.query<{ c: number | null }>(`SELECT customer_id AS c FROM orders WHERE tenant_id = 1 ORDER BY id`)).rows.map((r) => r.c);
     expect(await fks()).toEqual([10, 10, null]);
-    const links = await t.db.query<{ k: string }>(`SELECT row_key AS k FROM fk_backfill.guard_links WHERE run_id = $1::int8 ORDER BY row_key`, [g.runId]);
+    const links = await t.db.query<{ k: string }>(
+      `SELECT row_key AS k FROM fk_backfill.guard_links WHERE run_id = $1::int8 ORDER BY row_key`,
+      [g.runId],
+    );
     expect(links.rows.map((r) => r.k)).toEqual(['{1,1}', '{1,2}']);
     const misses = await t.db.query<{ k: string }>(`SELECT row_key AS k FROM fk_backfill.guard_misses WHERE run_id = $1::int8`, [g.runId]);
     expect(misses.rows.map((r) => r.k)).toEqual(['{1,3}']);

@@ -36,113 +36,140 @@ run('guard under concurrency [postgres]', () => {
     await t.dispose();
   });
 
-  it('writers, master changes and decisions at once: nothing lost, no writer error, no link to a master gone before the write', { timeout: 120_000 }, async () => {
-    const ids = new Map<string, string>();
-    for (const r of (await t.db.query<{ id: string; name: string }>(`SELECT id::text AS id, customer_name AS name FROM customers WHERE tenant_id = $1`, [DEMO_TENANT])).rows) ids.set(r.name, r.id);
-    const deadline = Date.now() + RUN_MS;
-    const names = (i: number): string => {
-      const k = 1 + (i % N);
-      return ['M', 'D', 'Nick', 'Unknown'][i % 4]! + ' ' + k;
-    };
-    const writer = async (w: number): Promise<{ inserted: number; errors: string[] }> => {
-      const c = new pg.Client({ connectionString: t.url });
-      await c.connect();
-      let inserted = 0;
-      const errors: string[] = [];
-      let i = w * 7;
-      try {
-        while (Date.now() < deadline) {
-          i++;
-          try {
-            const tenant = i % 5 === 0 ? OTHER_TENANT : DEMO_TENANT;
-            if (i % 3 === 0) {
-              await c.query(
-                `INSERT INTO sales_orders (tenant_id, order_number, customer_name) SELECT $1::uuid, $2 || '-' || g, x.n FROM unnest($3::text[]) WITH ORDINALITY x(n, g)`,
-                [tenant, `W${w}-${i}`, Array.from({ length: 10 }, (_, j) => names(i + j))],
-              );
-              inserted += 10;
-            } else if (i % 3 === 1) {
-              await c.query('BEGIN');
-              for (let j = 0; j < 3; j++) await c.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, $2, $3)`, [tenant, `W${w}-${i}-${j}`, names(i * 3 + j)]);
-              await c.query('COMMIT');
-              inserted += 3;
-            } else {
-              await c.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, $2, $3)`, [tenant, `W${w}-${i}`, names(i)]);
-              inserted += 1;
+  it(
+    'writers, master changes and decisions at once: nothing lost, no writer error, no link to a master gone before the write',
+    { timeout: 120_000 },
+    async () => {
+      const ids = new Map<string, string>();
+      for (const r of (
+        await t.db.query<{ id: string; name: string }>(`SELECT id::text AS id, customer_name AS name FROM customers WHERE tenant_id = $1`, [
+          DEMO_TENANT,
+        ])
+      ).rows)
+        ids.set(r.name, r.id);
+      const deadline = Date.now() + RUN_MS;
+      const names = (i: number): string => {
+        const k = 1 + (i % N);
+        return ['M', 'D', 'Nick', 'Unknown'][i % 4]! + ' ' + k;
+      };
+      const writer = async (w: number): Promise<{ inserted: number; errors: string[] }> => {
+        const c = new pg.Client({ connectionString: t.url });
+        await c.connect();
+        let inserted = 0;
+        const errors: string[] = [];
+        let i = w * 7;
+        try {
+          while (Date.now() < deadline) {
+            i++;
+            try {
+              const tenant = i % 5 === 0 ? OTHER_TENANT : DEMO_TENANT;
+              if (i % 3 === 0) {
+                await c.query(
+                  `INSERT INTO sales_orders (tenant_id, order_number, customer_name) SELECT $1::uuid, $2 || '-' || g, x.n FROM unnest($3::text[]) WITH ORDINALITY x(n, g)`,
+                  [tenant, `W${w}-${i}`, Array.from({ length: 10 }, (_, j) => names(i + j))],
+                );
+                inserted += 10;
+              } else if (i % 3 === 1) {
+                await c.query('BEGIN');
+                for (let j = 0; j < 3; j++)
+                  await c.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, $2, $3)`, [
+                    tenant,
+                    `W${w}-${i}-${j}`,
+                    names(i * 3 + j),
+                  ]);
+                await c.query('COMMIT');
+                inserted += 3;
+              } else {
+                await c.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, $2, $3)`, [
+                  tenant,
+                  `W${w}-${i}`,
+                  names(i),
+                ]);
+                inserted += 1;
+              }
+            } catch (e) {
+              errors.push((e as Error).message);
+              await c.query('ROLLBACK').catch(() => undefined);
             }
-          } catch (e) {
-            errors.push((e as Error).message);
-            await c.query('ROLLBACK').catch(() => undefined);
           }
+        } finally {
+          await c.end();
         }
-      } finally {
-        await c.end();
-      }
-      return { inserted, errors };
-    };
-    const gone: { id: string; at: string }[] = [];
-    const masters = async (): Promise<number> => {
-      const c = new pg.Client({ connectionString: t.url });
-      await c.connect();
-      let k = 0;
-      let refused = 0;
-      try {
-        while (Date.now() < deadline && k < 8) {
-          k++;
-          await c.query(`UPDATE customers SET is_active = false WHERE id = $1::uuid`, [ids.get(`M ${k}`)]);
-          gone.push({ id: ids.get(`M ${k}`)!, at: (await c.query<{ t: string }>(`SELECT clock_timestamp()::text AS t`)).rows[0]!.t });
-          try {
-            await c.query(`DELETE FROM customers WHERE id = $1::uuid`, [ids.get(`D ${k}`)]);
-            gone.push({ id: ids.get(`D ${k}`)!, at: (await c.query<{ t: string }>(`SELECT clock_timestamp()::text AS t`)).rows[0]!.t });
-          } catch (e) {
-            if ((e as { code?: string }).code !== '23503') throw e; // already referenced: RESTRICT holds
-            refused++;
+        return { inserted, errors };
+      };
+      const gone: { id: string; at: string }[] = [];
+      const masters = async (): Promise<number> => {
+        const c = new pg.Client({ connectionString: t.url });
+        await c.connect();
+        let k = 0;
+        let refused = 0;
+        try {
+          while (Date.now() < deadline && k < 8) {
+            k++;
+            await c.query(`UPDATE customers SET is_active = false WHERE id = $1::uuid`, [ids.get(`M ${k}`)]);
+            gone.push({ id: ids.get(`M ${k}`)!, at: (await c.query<{ t: string }>(`SELECT clock_timestamp()::text AS t`)).rows[0]!.t });
+            try {
+              await c.query(`DELETE FROM customers WHERE id = $1::uuid`, [ids.get(`D ${k}`)]);
+              gone.push({ id: ids.get(`D ${k}`)!, at: (await c.query<{ t: string }>(`SELECT clock_timestamp()::text AS t`)).rows[0]!.t });
+            } catch (e) {
+              if ((e as { code?: string }).code !== '23503') throw e; // already referenced: RESTRICT holds
+              refused++;
+            }
+            await new Promise((r) => setTimeout(r, RUN_MS / 10));
           }
-          await new Promise((r) => setTimeout(r, RUN_MS / 10));
+        } finally {
+          await c.end();
         }
-      } finally {
-        await c.end();
-      }
-      return refused;
-    };
-    const decisions = async (): Promise<number> => {
-      let n = 0;
-      while (Date.now() < deadline) {
-        const k = 9 + (n % (N - 8));
-        const d = await decide(side, { link: 'sales_order', scopeKey: [DEMO_TENANT], name: `Nick ${k}`, action: 'alias', targetKey: ids.get(`M ${k}`)!, by: 'ana' });
-        if (n % 2 === 1) await side.query(`UPDATE fk_backfill.decisions SET revoked_at = now() WHERE id = $1::int8`, [d.decision.id]);
-        n++;
-      }
-      return n;
-    };
-    const [results, , decided] = await Promise.all([Promise.all([0, 1, 2, 3].map(writer)), masters(), decisions()]);
-    expect(results.flatMap((r) => r.errors)).toEqual([]);
-    expect(decided).toBeGreaterThan(0);
-    const inserted = results.reduce((a, r) => a + r.inserted, 0);
-    expect(inserted).toBeGreaterThan(100);
-    const db = t.db;
-    expect(Number((await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM sales_orders WHERE order_number LIKE 'W%'`)).rows[0]!.n)).toBe(inserted);
-    // no link written after its master was deactivated or deleted
-    const late = await db.query<{ n: string }>(
-      `SELECT count(*)::text AS n FROM sales_orders s JOIN jsonb_to_recordset($1::jsonb) g(id uuid, at timestamptz) ON s.customer_id = g.id WHERE s.ins_at > g.at`,
-      [JSON.stringify(gone)],
-    );
-    expect(gone.length).toBeGreaterThan(0);
-    expect(late.rows[0]!.n).toBe('0');
-    // nothing across tenants; every exact name of a master that stayed active got its FK
-    const bad = await db.query<{ cross: string; missed: string; linked: string }>(
-      `SELECT count(*) FILTER (WHERE c.tenant_id <> s.tenant_id)::text AS cross,
+        return refused;
+      };
+      const decisions = async (): Promise<number> => {
+        let n = 0;
+        while (Date.now() < deadline) {
+          const k = 9 + (n % (N - 8));
+          const d = await decide(side, {
+            link: 'sales_order',
+            scopeKey: [DEMO_TENANT],
+            name: `Nick ${k}`,
+            action: 'alias',
+            targetKey: ids.get(`M ${k}`)!,
+            by: 'ana',
+          });
+          if (n % 2 === 1) await side.query(`UPDATE fk_backfill.decisions SET revoked_at = now() WHERE id = $1::int8`, [d.decision.id]);
+          n++;
+        }
+        return n;
+      };
+      const [results, , decided] = await Promise.all([Promise.all([0, 1, 2, 3].map(writer)), masters(), decisions()]);
+      expect(results.flatMap((r) => r.errors)).toEqual([]);
+      expect(decided).toBeGreaterThan(0);
+      const inserted = results.reduce((a, r) => a + r.inserted, 0);
+      expect(inserted).toBeGreaterThan(100);
+      const db = t.db;
+      expect(
+        Number((await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM sales_orders WHERE order_number LIKE 'W%'`)).rows[0]!.n),
+      ).toBe(inserted);
+      // no link written after its master was deactivated or deleted
+      const late = await db.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM sales_orders s JOIN jsonb_to_recordset($1::jsonb) g(id uuid, at timestamptz) ON s.customer_id = g.id WHERE s.ins_at > g.at`,
+        [JSON.stringify(gone)],
+      );
+      expect(gone.length).toBeGreaterThan(0);
+      expect(late.rows[0]!.n).toBe('0');
+      // nothing across tenants; every exact name of a master that stayed active got its FK
+      const bad = await db.query<{ cross: string; missed: string; linked: string }>(
+        `SELECT count(*) FILTER (WHERE c.tenant_id <> s.tenant_id)::text AS cross,
               count(*) FILTER (WHERE s.customer_id IS NULL AND s.customer_name ~ '^M ([9]|1[0-9]|20)$')::text AS missed,
               count(*) FILTER (WHERE s.customer_id IS NOT NULL)::text AS linked
          FROM sales_orders s LEFT JOIN customers c ON c.id = s.customer_id WHERE s.order_number LIKE 'W%'`,
-    );
-    expect(bad.rows[0]).toMatchObject({ cross: '0', missed: '0' });
-    expect(Number(bad.rows[0]!.linked)).toBeGreaterThan(0);
-    // every link the guard made is in its change log
-    const logged = await db.query<{ n: string }>(
-      `SELECT count(*)::text AS n FROM sales_orders s WHERE s.order_number LIKE 'W%' AND s.customer_id IS NOT NULL
+      );
+      expect(bad.rows[0]).toMatchObject({ cross: '0', missed: '0' });
+      expect(Number(bad.rows[0]!.linked)).toBeGreaterThan(0);
+      // every link the guard made is in its change log
+      const logged = await db.query<{ n: string }>(
+        `SELECT count(*)::text AS n FROM sales_orders s WHERE s.order_number LIKE 'W%' AND s.customer_id IS NOT NULL
           AND NOT EXISTS (SELECT 1 FROM fk_backfill.changes c JOIN fk_backfill.runs r ON r.id = c.run_id AND r.kind = 'guard' WHERE c.row_key = s.id::text AND c.new_value = s.customer_id::text)`,
-    );
-    expect(logged.rows[0]!.n).toBe('0');
-  });
+      );
+      expect(logged.rows[0]!.n).toBe('0');
+    },
+  );
 });

@@ -26,10 +26,12 @@ describeEach('guard aliases of undone runs', (target) => {
   it('a no-op re-apply contributes no alias; undoing the run that wrote the links withdraws its names', async () => {
     const db = t.db;
     const p = await plan(db, { allTenants: true, entities: SO, config });
-    const fuzzy = (await db.query<{ name: string }>(
-      `SELECT source_name AS name FROM fk_backfill.plan_entries WHERE run_id = $1::int8 AND link = 'sales_order' AND outcome = 'linked' AND method <> 'exact' ORDER BY source_name LIMIT 1`,
-      [p.runId],
-    )).rows[0]?.name;
+    const fuzzy = (
+      await db.query<{ name: string }>(
+        `SELECT source_name AS name FROM fk_backfill.plan_entries WHERE run_id = $1::int8 AND link = 'sales_order' AND outcome = 'linked' AND method <> 'exact' ORDER BY source_name LIMIT 1`,
+        [p.runId],
+      )
+    ).rows[0]?.name;
     expect(fuzzy).toBeDefined();
     const first = await apply(db, { planRunId: p.runId, config, entities: SO, singleTransaction: true });
     expect(first.results[0]!.updated).toBeGreaterThan(0);

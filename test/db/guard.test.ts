@@ -13,12 +13,20 @@ import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 const SO = ['sales_order'];
 
 async function idOf(db: Queryable, name: string, tenant = DEMO_TENANT): Promise<string> {
-  const r = await db.query<{ id: string }>(`SELECT id::text AS id FROM customers WHERE customer_name = $1 AND tenant_id = $2 AND is_active ORDER BY id LIMIT 1`, [name, tenant]);
+  const r = await db.query<{ id: string }>(
+    `SELECT id::text AS id FROM customers WHERE customer_name = $1 AND tenant_id = $2 AND is_active ORDER BY id LIMIT 1`,
+    [name, tenant],
+  );
   return r.rows[0]!.id;
 }
 
 /** Inserts one order by plain SQL and returns its customer_id. */
-async function insert(db: Queryable, number: string, name: string | null, opts: { tenant?: string; fk?: string } = {}): Promise<string | null> {
+async function insert(
+  db: Queryable,
+  number: string,
+  name: string | null,
+  opts: { tenant?: string; fk?: string } = {},
+): Promise<string | null> {
   const r = await db.query<{ fk: string | null }>(
     `INSERT INTO sales_orders (tenant_id, order_number, customer_name, customer_id) VALUES ($1::uuid, $2, $3, $4::uuid) RETURNING customer_id::text AS fk`,
     [opts.tenant ?? DEMO_TENANT, number, name, opts.fk ?? null],
@@ -27,7 +35,8 @@ async function insert(db: Queryable, number: string, name: string | null, opts: 
 }
 
 async function fkOf(db: Queryable, number: string): Promise<string | null> {
-  return (await db.query<{ fk: string | null }>(`SELECT customer_id::text AS fk FROM sales_orders WHERE order_number = $1`, [number])).rows[0]!.fk;
+  return (await db.query<{ fk: string | null }>(`SELECT customer_id::text AS fk FROM sales_orders WHERE order_number = $1`, [number]))
+    .rows[0]!.fk;
 }
 
 async function guardObjects(db: Queryable): Promise<{ triggers: number; functions: number }> {
@@ -49,11 +58,13 @@ describeEach('guard', (target) => {
          ($2, 'CUST-013', 'Other Only', true)`,
       [DEMO_TENANT, OTHER_TENANT],
     );
-    await t.db.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, 'SO-OLD-BETA', 'Beta Industries')`, [DEMO_TENANT]);
+    await t.db.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, 'SO-OLD-BETA', 'Beta Industries')`, [
+      DEMO_TENANT,
+    ]);
   });
   afterEach(async () => t.dispose());
 
-  it('fills a NULL FK from an exact active name or an accepted alias; keeps an explicit FK; never an ambiguous, inactive, never-decided or other tenant\'s name', async () => {
+  it("fills a NULL FK from an exact active name or an accepted alias; keeps an explicit FK; never an ambiguous, inactive, never-decided or other tenant's name", async () => {
     const db = t.db;
     const a = await apply(db, { allTenants: true, entities: SO, singleTransaction: true });
     expect(a.results[0]!.updated).toBeGreaterThan(0);
@@ -87,10 +98,12 @@ describeEach('guard', (target) => {
       `INSERT INTO sales_orders (tenant_id, order_number, customer_name) SELECT $1::uuid, 'G-BULK-' || i, CASE WHEN i % 2 = 0 THEN 'Acme Corporation' ELSE 'Nobody ' || i END FROM generate_series(1, 1000) i`,
       [DEMO_TENANT],
     );
-    const bulk = (await db.query<{ linked: string; nulls: string }>(
-      `SELECT count(*) FILTER (WHERE customer_id = $1::uuid)::text AS linked, count(*) FILTER (WHERE customer_id IS NULL)::text AS nulls FROM sales_orders WHERE order_number LIKE 'G-BULK-%'`,
-      [acme],
-    )).rows[0]!;
+    const bulk = (
+      await db.query<{ linked: string; nulls: string }>(
+        `SELECT count(*) FILTER (WHERE customer_id = $1::uuid)::text AS linked, count(*) FILTER (WHERE customer_id IS NULL)::text AS nulls FROM sales_orders WHERE order_number LIKE 'G-BULK-%'`,
+        [acme],
+      )
+    ).rows[0]!;
     expect(bulk).toEqual({ linked: '500', nulls: '500' });
 
     // renaming re-resolves only while the FK is NULL
@@ -105,7 +118,10 @@ describeEach('guard', (target) => {
     expect(await fkOf(db, 'G-AMBIGUOUS')).toBeNull();
     // INSERT … ON CONFLICT on an existing key: the existing row is not logged as the guard's
     const exact = (await db.query<{ id: string }>(`SELECT id::text AS id FROM sales_orders WHERE order_number = 'G-EXACT'`)).rows[0]!.id;
-    await db.query(`INSERT INTO sales_orders (id, tenant_id, order_number, customer_name) VALUES ($1::uuid, $2::uuid, 'G-DUP', 'Acme Corporation') ON CONFLICT (id) DO NOTHING`, [exact, DEMO_TENANT]);
+    await db.query(
+      `INSERT INTO sales_orders (id, tenant_id, order_number, customer_name) VALUES ($1::uuid, $2::uuid, 'G-DUP', 'Acme Corporation') ON CONFLICT (id) DO NOTHING`,
+      [exact, DEMO_TENANT],
+    );
 
     const s = await guardStatus(db);
     expect(s.guards).toHaveLength(1);
@@ -124,7 +140,13 @@ describeEach('guard', (target) => {
     expect(await fkOf(db, 'G-EXPLICIT')).toBe(testCustomer);
     expect(await fkOf(db, 'SO-OLD-BETA')).toBe(beta);
     // undo's own update does not re-fire the guard (it does not touch the name)
-    expect((await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM sales_orders WHERE order_number LIKE 'G-BULK-%' AND customer_id IS NOT NULL`)).rows[0]!.n).toBe('0');
+    expect(
+      (
+        await db.query<{ n: string }>(
+          `SELECT count(*)::text AS n FROM sales_orders WHERE order_number LIKE 'G-BULK-%' AND customer_id IS NOT NULL`,
+        )
+      ).rows[0]!.n,
+    ).toBe('0');
 
     const r = await removeGuard(db);
     expect(r.removed.map((x) => x.entityType)).toEqual(SO);
@@ -134,7 +156,7 @@ describeEach('guard', (target) => {
     expect((await guardStatus(db)).guards).toHaveLength(0);
   });
 
-  it('logs its links in guard_links (shown by fk_backfill.changes); undo moves them into change sets and reverts them, an apply\'s undo ignores them', async () => {
+  it("logs its links in guard_links (shown by fk_backfill.changes); undo moves them into change sets and reverts them, an apply's undo ignores them", async () => {
     const db = t.db;
     const a = await apply(db, { allTenants: true, entities: SO, singleTransaction: true });
     const g = await installGuard(db, { entities: SO });
@@ -186,7 +208,14 @@ describeEach('guard', (target) => {
     expect(await guardObjects(db)).toEqual({ triggers: 4, functions: 4 });
     const acme = await idOf(db, 'Acme Corporation');
     // a decision taken after install is used by the next write; revoking it stops that
-    const d = await decide(db, { link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Acme Co', action: 'alias', targetKey: acme, by: 'ana' });
+    const d = await decide(db, {
+      link: 'sales_order',
+      scopeKey: [DEMO_TENANT],
+      name: 'Acme Co',
+      action: 'alias',
+      targetKey: acme,
+      by: 'ana',
+    });
     expect(await insert(db, 'K-1', 'Acme Co')).toBe(acme);
     await db.query(`UPDATE fk_backfill.decisions SET revoked_at = now() WHERE id = $1::int8`, [d.decision.id]);
     expect(await insert(db, 'K-2', 'Acme Co')).toBeNull();
@@ -209,13 +238,17 @@ describeEach('guard', (target) => {
     expect(await guardObjects(db)).toEqual({ triggers: 0, functions: 0 });
   });
 
-  it('follows the link\'s active predicate (a soft-delete column): a deleted master is never linked, by the guard or in drift', async () => {
+  it("follows the link's active predicate (a soft-delete column): a deleted master is never linked, by the guard or in drift", async () => {
     const db = t.db;
     await db.query(`ALTER TABLE customers ADD COLUMN deleted_at timestamptz`);
     const config = {
       links: [
         {
-          entity: 'sales_order', table: 'sales_orders', key: 'id', fk: 'customer_id', name: 'customer_name',
+          entity: 'sales_order',
+          table: 'sales_orders',
+          key: 'id',
+          fk: 'customer_id',
+          name: 'customer_name',
           target: { table: 'customers', key: 'id', name: 'customer_name', active: { column: 'deleted_at', activeWhen: 'null' as const } },
           scope: ['tenant_id'],
         },
@@ -250,7 +283,10 @@ describeEach('guard', (target) => {
     const acme = await idOf(db, 'Acme Corporation');
     await db.query(`UPDATE customers SET customer_name = 'Beta Holdings' WHERE id = $1::uuid`, [beta]);
     await db.query(`UPDATE customers SET is_active = false WHERE id = $1::uuid`, [acme]);
-    await db.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, 'D-NEW', 'Brand New Ltd'), ($1, 'D-NEW2', 'Brand New Ltd'), ($1, 'D-EXACT', 'Test Customer')`, [DEMO_TENANT]);
+    await db.query(
+      `INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, 'D-NEW', 'Brand New Ltd'), ($1, 'D-NEW2', 'Brand New Ltd'), ($1, 'D-EXACT', 'Test Customer')`,
+      [DEMO_TENANT],
+    );
     const r = await drift(db, { allTenants: true, entities: SO });
     expect(r.found).toBe(true);
     const l = r.links[0]!;
@@ -263,7 +299,14 @@ describeEach('guard', (target) => {
     // one tenant only: the other tenant has no drift
     expect((await drift(db, { tenantId: OTHER_TENANT, entities: SO })).found).toBe(false);
     // a decision aliasing the name to the renamed master settles it
-    await decide(db, { link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Beta Industries', action: 'alias', targetKey: beta, by: 'ana' });
+    await decide(db, {
+      link: 'sales_order',
+      scopeKey: [DEMO_TENANT],
+      name: 'Beta Industries',
+      action: 'alias',
+      targetKey: beta,
+      by: 'ana',
+    });
     expect((await drift(db, { allTenants: true, entities: SO })).links[0]!.renamed.rows).toBe(0);
     // a new plan has seen the name: no longer "new"
     await plan(db, { allTenants: true, entities: SO });

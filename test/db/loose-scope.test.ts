@@ -37,7 +37,18 @@ async function dbFor(target: Target): Promise<{ db: Database; dispose(): Promise
 }
 
 const config: ConfigInput = {
-  links: [{ entity: 'doc', table: 'docs', key: 'id', fk: 'master_id', name: 'master_name', scope: ['tenant'], updatedAt: null, target: { table: 'masters', key: 'id', name: 'name', active: 'active' } }],
+  links: [
+    {
+      entity: 'doc',
+      table: 'docs',
+      key: 'id',
+      fk: 'master_id',
+      name: 'master_name',
+      scope: ['tenant'],
+      updatedAt: null,
+      target: { table: 'masters', key: 'id', name: 'name', active: 'active' },
+    },
+  ],
 };
 
 describeEach('loose (citext) scope columns compare by their text form', (target) => {
@@ -72,7 +83,9 @@ describeEach('loose (citext) scope columns compare by their text form', (target)
       CREATE TABLE d2 (id int PRIMARY KEY, tenant citext NOT NULL, master_name text, master_id int);
       INSERT INTO m2 VALUES (1, 'ACME', 'Widget', true), (1, 'acme', 'Widget', false);
       INSERT INTO d2 VALUES (1, 'acme', 'Widget', 1), (2, 'ACME', 'Widget', 1);`);
-    const cfg: ConfigInput = { links: [{ ...config.links[0]!, entity: 'd2', table: 'd2', target: { table: 'm2', key: 'id', name: 'name', active: 'active' } }] };
+    const cfg: ConfigInput = {
+      links: [{ ...config.links[0]!, entity: 'd2', table: 'd2', target: { table: 'm2', key: 'id', name: 'name', active: 'active' } }],
+    };
     const v = await verify(h.db, { config: cfg, allTenants: true });
     // masters grouped by key and scope: one group per text form ('ACME' and 'acme' merged, one of them lost its rows)
     expect(v.links.map((l) => [l.totalRecords, l.orphans, l.crossScope, l.inactiveTargets])).toEqual([[2, 0, 0, 1]]);

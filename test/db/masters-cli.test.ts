@@ -50,7 +50,9 @@ describeEach('review, masters and report CLI', (target) => {
     expect(im.json()).toMatchObject({ decided: 2, written: 2, unchanged: 0 });
     const db = await openDatabase(t.url);
     try {
-      const d = await db.query<{ source_name: string; action: string }>(`SELECT source_name, action FROM fk_backfill.decisions WHERE revoked_at IS NULL ORDER BY 1`);
+      const d = await db.query<{ source_name: string; action: string }>(
+        `SELECT source_name, action FROM fk_backfill.decisions WHERE revoked_at IS NULL ORDER BY 1`,
+      );
       expect(d.rows).toEqual([
         { source_name: 'Tset Cstmr Hldgs', action: 'alias' },
         { source_name: 'Zeta Widgets', action: 'never' },

@@ -11,7 +11,18 @@ import { createMasters, decide, proposeMasters } from '../../src/index.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
 const config = {
-  links: [{ entity: 'o', table: 'o', key: 'id', fk: 'c_id', name: 'name', scope: ['org_id'], match: 'fuzzy' as const, target: { table: 'c', key: 'id', name: 'name' } }],
+  links: [
+    {
+      entity: 'o',
+      table: 'o',
+      key: 'id',
+      fk: 'c_id',
+      name: 'name',
+      scope: ['org_id'],
+      match: 'fuzzy' as const,
+      target: { table: 'c', key: 'id', name: 'name' },
+    },
+  ],
 };
 
 describeEach('masters of no tenant', (target) => {
@@ -38,7 +49,9 @@ describeEach('masters of no tenant', (target) => {
     expect(jones.reason).toMatch(/may abbreviate or misspell a master of its own scope: "Ma/);
     // a person who saw the candidates and decided "create" is followed
     await decide(t.db, { link: 'o', scopeKey: ['1'], name: 'M. Jones', action: 'create', by: 'ana', config });
-    expect((await proposeMasters(t.db, { allTenants: true, config })).proposals.find((p) => p.name === 'M. Jones')).toMatchObject({ approved: true });
+    expect((await proposeMasters(t.db, { allTenants: true, config })).proposals.find((p) => p.name === 'M. Jones')).toMatchObject({
+      approved: true,
+    });
 
     const edited = { ...file, proposals: file.proposals.map((p) => (p.name === 'Orphan Trading' ? { ...p, approved: true } : p)) };
     const i = edited.proposals.findIndex((p) => p.name === 'Orphan Trading');

@@ -11,10 +11,18 @@ import { createMasters, proposeMasters } from '../../src/masters/masters.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
 const config: ConfigInput = {
-  links: [{
-    entity: 'order', table: 'sales_orders', key: 'id', fk: 'account_no', name: 'account_name', document: 'order_no', scope: ['org'],
-    target: { table: 'accounts', key: 'acct_no', name: 'name', active: { column: 'deleted_at', activeWhen: 'null' } },
-  }],
+  links: [
+    {
+      entity: 'order',
+      table: 'sales_orders',
+      key: 'id',
+      fk: 'account_no',
+      name: 'account_name',
+      document: 'order_no',
+      scope: ['org'],
+      target: { table: 'accounts', key: 'acct_no', name: 'name', active: { column: 'deleted_at', activeWhen: 'null' } },
+    },
+  ],
 };
 
 async function schema(t: TestDb, key: string, extra = ''): Promise<void> {
@@ -39,7 +47,8 @@ describeEach('masters round trip', (target) => {
     expect(approved).toEqual(['Real Co']);
     const refused = file.proposals.filter((p) => !p.approved);
     expect(refused.length).toBeGreaterThanOrEqual(4);
-    for (const p of refused) expect(p.reason, p.name).toMatch(/^not approved: (blank name|only punctuation or symbols|a placeholder, not a name)/);
+    for (const p of refused)
+      expect(p.reason, p.name).toMatch(/^not approved: (blank name|only punctuation or symbols|a placeholder, not a name)/);
     expect(refused.map((p) => p.name)).toEqual(expect.arrayContaining(['', 'unknown', '???', '-']));
     // exactly what propose wrote, through JSON, as the CLI writes and reads it
     const res = await createMasters(t.db, { config, tenantId: 'o1', proposals: JSON.parse(JSON.stringify(file)), by: 'tester' });
@@ -47,7 +56,9 @@ describeEach('masters round trip', (target) => {
     expect(res.skipped).toBe(refused.length);
     const a = await apply(t.db, { config, tenantId: 'o1', planRunId: res.plan.runId });
     expect(a.totalUpdated).toBe(3); // Real Co ×2 and Kept Ltd
-    const n = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sales_orders s JOIN accounts a ON a.acct_no = s.account_no WHERE a.deleted_at IS NOT NULL`);
+    const n = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM sales_orders s JOIN accounts a ON a.acct_no = s.account_no WHERE a.deleted_at IS NOT NULL`,
+    );
     expect(n.rows[0]!.n).toBe(0);
     // approving a placeholder by hand is refused, nothing written
     const again = await proposeMasters(t.db, { config, tenantId: 'o1' });
@@ -64,7 +75,11 @@ describeEach('masters round trip', (target) => {
     await schema(t, 'int');
     const file = await proposeMasters(t.db, { config, tenantId: 'o1' });
     // said up front, in the file propose writes
-    expect(file.warnings).toEqual([expect.stringContaining('masters create will refuse this file as accounts stands: cannot create masters in accounts: its key accounts.acct_no (integer) has no identity')]);
+    expect(file.warnings).toEqual([
+      expect.stringContaining(
+        'masters create will refuse this file as accounts stands: cannot create masters in accounts: its key accounts.acct_no (integer) has no identity',
+      ),
+    ]);
     const e = await createMasters(t.db, { config, tenantId: 'o1', proposals: file, by: 'tester' }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(BackfillError);
     expect((e as BackfillError).code).toBe('SCHEMA_UNWRITABLE_COLUMN');

@@ -47,12 +47,14 @@ describeEach('masters propose/create', (target) => {
     tc.approved = true;
 
     const res = await createMasters(t.db, { tenantId: DEMO_TENANT, proposals: JSON.parse(JSON.stringify(file)), by: 'tester' });
-    expect(res.created.map((c) => [c.name, c.number]).sort()).toEqual([
-      ['ABC Corp', 'CUST-006'],
-      ['Test Customer', 'CUST-007'],
-      ['Test Vendor', 'VEND-004'],
-      ['XYZ Supplies', 'VEND-003'],
-    ].sort());
+    expect(res.created.map((c) => [c.name, c.number]).sort()).toEqual(
+      [
+        ['ABC Corp', 'CUST-006'],
+        ['Test Customer', 'CUST-007'],
+        ['Test Vendor', 'VEND-004'],
+        ['XYZ Supplies', 'VEND-003'],
+      ].sort(),
+    );
     const rate = res.plan.results.map((r) => [r.entityType, r.matchRate]);
     expect(rate).toEqual([
       ['sales_order', '100.0%'],
@@ -75,7 +77,11 @@ describeEach('masters propose/create', (target) => {
   it('clusters spelling variants into one master; reactivation instead of a duplicate; bad files write nothing', async () => {
     await createAxis(t.db, {
       ...WITHOUT_MASTERS,
-      documents: [...WITHOUT_MASTERS.documents, { table: 'sales_orders', number: 'SO-V-1', name: 'ABC Corp.', amount: 1 }, { table: 'sales_invoices', number: 'INV-V-2', name: 'A.B.C. Corp', amount: 1 }],
+      documents: [
+        ...WITHOUT_MASTERS.documents,
+        { table: 'sales_orders', number: 'SO-V-1', name: 'ABC Corp.', amount: 1 },
+        { table: 'sales_invoices', number: 'INV-V-2', name: 'A.B.C. Corp', amount: 1 },
+      ],
     });
     const file = await proposeMasters(t.db, { tenantId: DEMO_TENANT });
     const abc = file.proposals.find((p) => p.name === 'ABC Corp')!;
@@ -90,7 +96,9 @@ describeEach('masters propose/create', (target) => {
     const bad = JSON.parse(JSON.stringify(file));
     bad.proposals[0].scopeKey = ['00000000-0000-4000-8000-00000000ffff'];
     await expect(createMasters(t.db, { tenantId: DEMO_TENANT, proposals: bad, by: 't' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(createMasters(t.db, { tenantId: DEMO_TENANT, proposals: { version: 2 }, by: 't' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(createMasters(t.db, { tenantId: DEMO_TENANT, proposals: { version: 2 }, by: 't' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
     expect((await t.db.query(`SELECT count(*)::int AS n FROM customers`)).rows).toEqual(customersBefore.rows);
 
     const res = await createMasters(t.db, { tenantId: DEMO_TENANT, proposals: file, by: 'tester' });
@@ -102,7 +110,10 @@ describeEach('masters propose/create', (target) => {
       `SELECT DISTINCT c.customer_number FROM sales_orders o JOIN customers c ON c.id = o.customer_id WHERE o.customer_name = 'Test Customer'`,
     );
     expect(tcRows.rows).toEqual([{ customer_number: 'CUST-005' }]);
-    const cust = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM customers WHERE tenant_id = $1 AND customer_name = 'ABC Corp'`, [DEMO_TENANT]);
+    const cust = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM customers WHERE tenant_id = $1 AND customer_name = 'ABC Corp'`,
+      [DEMO_TENANT],
+    );
     expect(cust.rows[0]!.n).toBe(1);
   });
 });

@@ -17,7 +17,11 @@ describeEach('migrations', (target) => {
     t = await freshDb(target, { onDisk: true });
     await createAxis(t.db);
     await migrate(t.db);
-    const rows = (await t.db.query<{ name: string; checksum: string | null }>(`SELECT name, checksum FROM fk_backfill.schema_migrations ORDER BY version`)).rows;
+    const rows = (
+      await t.db.query<{ name: string; checksum: string | null }>(
+        `SELECT name, checksum FROM fk_backfill.schema_migrations ORDER BY version`,
+      )
+    ).rows;
     expect(rows).toEqual(listMigrations().map((m) => ({ name: m.name, checksum: m.checksum })));
     // running again changes nothing
     expect((await migrate(t.db)).applied).toEqual([]);
@@ -42,9 +46,10 @@ describeEach('migrations', (target) => {
     const a = await plan(t.db, { tenantId: DEMO_TENANT });
     const b = await plan(t.db, { tenantId: DEMO_TENANT });
     const entries = async (run: string): Promise<number> =>
-      (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.plan_entries WHERE run_id = $1::int8`, [run])).rows[0]!.n;
+      (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.plan_entries WHERE run_id = $1::int8`, [run])).rows[0]!
+        .n;
     const before = await entries(b.runId);
-    expect([await entries(a.runId) > 0, before > 0]).toEqual([true, true]);
+    expect([(await entries(a.runId)) > 0, before > 0]).toEqual([true, true]);
     await t.db.query(`DELETE FROM fk_backfill.runs WHERE id = $1::int8`, [a.runId]);
     expect([await entries(a.runId), await entries(b.runId)]).toEqual([0, before]);
   });
@@ -53,9 +58,12 @@ describeEach('migrations', (target) => {
     t = await freshDb(target);
     await migrate(t.db);
     // as an older fk-backfill left it: no checksum column, no migration 018
-    await t.db.exec(`ALTER TABLE fk_backfill.schema_migrations DROP COLUMN checksum; DELETE FROM fk_backfill.schema_migrations WHERE version = 18`);
+    await t.db.exec(
+      `ALTER TABLE fk_backfill.schema_migrations DROP COLUMN checksum; DELETE FROM fk_backfill.schema_migrations WHERE version = 18`,
+    );
     expect((await migrate(t.db)).applied).toEqual(['018_migration_checksums']);
-    const missing = (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.schema_migrations WHERE checksum IS NULL`)).rows[0]!.n;
+    const missing = (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.schema_migrations WHERE checksum IS NULL`))
+      .rows[0]!.n;
     expect(missing).toBe(0);
   });
 });

@@ -20,18 +20,51 @@ describeEach('rows without a scope value', (target) => {
 
   it('are planned, kept apart from every tenant and linked by no strategy; their scope key reads back as NULL', async () => {
     for (const match of ['exact', 'normalized', 'fuzzy'] as const) {
-      const p = await plan(t.db, { allTenants: true, config: { links: [{ entity: 'o', table: 'o', key: 'id', fk: 'c_id', name: 'name', scope: ['tenant_id'], match, target: { table: 'c', key: 'id', name: 'name' } }] } });
-      const rows = (await t.db.query<{ source_name: string; outcome: string; scope_key: (string | null)[]; reason: string }>(`SELECT source_name, outcome, scope_key, reason FROM fk_backfill.plan_entries WHERE run_id = $1::int8 ORDER BY scope_key[1] NULLS FIRST, source_name`, [p.runId])).rows;
+      const p = await plan(t.db, {
+        allTenants: true,
+        config: {
+          links: [
+            {
+              entity: 'o',
+              table: 'o',
+              key: 'id',
+              fk: 'c_id',
+              name: 'name',
+              scope: ['tenant_id'],
+              match,
+              target: { table: 'c', key: 'id', name: 'name' },
+            },
+          ],
+        },
+      });
+      const rows = (
+        await t.db.query<{ source_name: string; outcome: string; scope_key: (string | null)[]; reason: string }>(
+          `SELECT source_name, outcome, scope_key, reason FROM fk_backfill.plan_entries WHERE run_id = $1::int8 ORDER BY scope_key[1] NULLS FIRST, source_name`,
+          [p.runId],
+        )
+      ).rows;
       const unscoped = rows.filter((r) => r.scope_key[0] === null);
       expect(unscoped.length, match).toBeGreaterThan(0);
-      expect(unscoped.every((r) => r.outcome !== 'linked'), match).toBe(true);
+      expect(
+        unscoped.every((r) => r.outcome !== 'linked'),
+        match,
+      ).toBe(true);
       // and they say why: the missing tenant, not a missing master
-      expect(unscoped.map((r) => r.reason), match).toEqual(unscoped.map(() => 'no tenant: its scope column is NULL (rows of no tenant are never linked)'));
-      expect(rows.some((r) => r.scope_key[0] === 'NULL'), match).toBe(false);
+      expect(
+        unscoped.map((r) => r.reason),
+        match,
+      ).toEqual(unscoped.map(() => 'no tenant: its scope column is NULL (rows of no tenant are never linked)'));
+      expect(
+        rows.some((r) => r.scope_key[0] === 'NULL'),
+        match,
+      ).toBe(false);
       expect(p.results[0]!.recordsMatched, match).toBe(match === 'exact' ? 0 : 1);
       // the unmatched sample lists them too, with the plan's reason (a NULL scope value equals no typed scope value)
       const sample = p.results[0]!.unmatchedRecords.filter((u) => u.documentNumber === '1' || u.documentNumber === '2');
-      expect(sample.map((u) => [u.documentNumber, u.outcome, u.reason]), match).toEqual([
+      expect(
+        sample.map((u) => [u.documentNumber, u.outcome, u.reason]),
+        match,
+      ).toEqual([
         ['1', 'unmatched', 'no tenant: its scope column is NULL (rows of no tenant are never linked)'],
         ['2', 'unmatched', 'no tenant: its scope column is NULL (rows of no tenant are never linked)'],
       ]);

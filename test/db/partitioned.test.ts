@@ -14,7 +14,17 @@ import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 const KEY = ['id', 'order_date'];
 
 const config: ConfigInput = {
-  links: [{ entity: 'sales_order', table: 'sales_orders', key: KEY, fk: 'customer_id', name: 'customer_name', scope: ['tenant_id'], target: { table: 'customers', key: 'id', name: 'customer_name', active: 'is_active' } }],
+  links: [
+    {
+      entity: 'sales_order',
+      table: 'sales_orders',
+      key: KEY,
+      fk: 'customer_id',
+      name: 'customer_name',
+      scope: ['tenant_id'],
+      target: { table: 'customers', key: 'id', name: 'customer_name', active: 'is_active' },
+    },
+  ],
 };
 
 async function schema(t: TestDb): Promise<void> {
@@ -48,7 +58,9 @@ describeEach('partitioned source tables', (target) => {
     expect(a.status).toBe('done');
     expect(a.totalUpdated).toBe(p.results[0]!.recordsMatched);
     expect(a.results[0]!.walk).toBe('key');
-    const wrong = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sales_orders s JOIN customers c ON c.id = s.customer_id WHERE c.tenant_id <> s.tenant_id OR c.customer_name <> s.customer_name`);
+    const wrong = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM sales_orders s JOIN customers c ON c.id = s.customer_id WHERE c.tenant_id <> s.tenant_id OR c.customer_name <> s.customer_name`,
+    );
     expect(wrong.rows[0]!.n).toBe(0);
     const u = await undo(t.db, { runId: a.runId, singleTransaction: false, batchSize: 5 });
     expect(u.totalReverted).toBe(a.totalUpdated);
@@ -75,7 +87,12 @@ describeEach('partitioned source tables', (target) => {
       `ALTER TABLE "public"."sales_orders_2026" VALIDATE CONSTRAINT "sales_orders_customer_id_fkey"`,
       `ALTER TABLE "sales_orders" ADD CONSTRAINT "sales_orders_customer_id_fkey" FOREIGN KEY ("customer_id") REFERENCES "customers" ("id") ON DELETE RESTRICT`,
     ]);
-    const fkCount = async (): Promise<number> => (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_constraint WHERE contype = 'f' AND confrelid = 'customers'::regclass`)).rows[0]!.n;
+    const fkCount = async (): Promise<number> =>
+      (
+        await t.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_constraint WHERE contype = 'f' AND confrelid = 'customers'::regclass`,
+        )
+      ).rows[0]!.n;
     expect(await fkCount()).toBe(0); // the dry run changed nothing
 
     const live = await constrain(t.db, { config });
@@ -84,9 +101,13 @@ describeEach('partitioned source tables', (target) => {
       `SELECT convalidated AS validated, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'sales_orders'::regclass AND contype = 'f'`,
     );
     expect(fk.rows).toEqual([{ validated: true, def: 'FOREIGN KEY (customer_id) REFERENCES customers(id) ON DELETE RESTRICT' }]);
-    const children = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_constraint WHERE contype = 'f' AND confrelid = 'customers'::regclass AND conparentid <> 0 AND convalidated`);
+    const children = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_constraint WHERE contype = 'f' AND confrelid = 'customers'::regclass AND conparentid <> 0 AND convalidated`,
+    );
     expect(children.rows[0]!.n).toBe(2); // the partitions' constraints, adopted
-    const ix = await t.db.query<{ valid: boolean }>(`SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = 'sales_orders_tenant_id_customer_id_idx'::regclass`);
+    const ix = await t.db.query<{ valid: boolean }>(
+      `SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = 'sales_orders_tenant_id_customer_id_idx'::regclass`,
+    );
     expect(ix.rows).toEqual([{ valid: true }]);
     await expect(t.db.query(`DELETE FROM customers WHERE id = 1`)).rejects.toThrow(/foreign key/);
 
@@ -111,7 +132,9 @@ describeEach('partitioned source tables', (target) => {
     expect(sql.filter((q) => q.includes('ATTACH PARTITION'))).toHaveLength(1);
     expect(sql.filter((q) => q.includes('sales_orders_2026" ADD CONSTRAINT'))).toHaveLength(0);
     expect(sql.filter((q) => q.includes('VALIDATE CONSTRAINT'))).toHaveLength(2);
-    const fk = await t.db.query<{ validated: boolean }>(`SELECT convalidated AS validated FROM pg_constraint WHERE conrelid = 'sales_orders'::regclass AND contype = 'f'`);
+    const fk = await t.db.query<{ validated: boolean }>(
+      `SELECT convalidated AS validated FROM pg_constraint WHERE conrelid = 'sales_orders'::regclass AND contype = 'f'`,
+    );
     expect(fk.rows).toEqual([{ validated: true }]);
     expect((await constrain(t.db, { config })).nothingToDo).toBe(true);
   });

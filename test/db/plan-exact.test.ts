@@ -11,10 +11,38 @@ import type { ConfigInput } from '../../src/config/schema.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
 const config: ConfigInput = {
-  links: [{ entity: 'order', table: 'orders', key: 'id', fk: 'customer_id', name: 'customer_name', scope: ['tenant_id'], target: { table: 'customers', key: 'id', name: 'customer_name', active: 'is_active' } }],
+  links: [
+    {
+      entity: 'order',
+      table: 'orders',
+      key: 'id',
+      fk: 'customer_id',
+      name: 'customer_name',
+      scope: ['tenant_id'],
+      target: { table: 'customers', key: 'id', name: 'customer_name', active: 'is_active' },
+    },
+  ],
 };
 
-const WHITE = ['\t', '\n', '\v', '\f', '\r', ' ', '\u00a0', '\u1680', '\u2000', '\u2005', '\u200a', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff'];
+const WHITE = [
+  '\t',
+  '\n',
+  '\v',
+  '\f',
+  '\r',
+  ' ',
+  '\u00a0',
+  '\u1680',
+  '\u2000',
+  '\u2005',
+  '\u200a',
+  '\u2028',
+  '\u2029',
+  '\u202f',
+  '\u205f',
+  '\u3000',
+  '\ufeff',
+];
 
 describeEach('exact plan decided in SQL', (target) => {
   let t: TestDb;
@@ -41,7 +69,22 @@ describeEach('exact plan decided in SQL', (target) => {
       `INSERT INTO customers SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id int, tenant_id int, customer_name text, is_active boolean)`,
       [JSON.stringify(masters.map(([id, tenant_id, customer_name, is_active]) => ({ id, tenant_id, customer_name, is_active })))],
     );
-    const names: (string | null)[] = ['One Ltd', 'one ltd', 'Dup Co', 'Gone Inc', 'Gone Twice', 'Many', 'Nobody', null, '', ' ', ...WHITE.map((w) => `${w}${w}`), 'x\u00a0', 'Decided Ltd', 'Never Me'];
+    const names: (string | null)[] = [
+      'One Ltd',
+      'one ltd',
+      'Dup Co',
+      'Gone Inc',
+      'Gone Twice',
+      'Many',
+      'Nobody',
+      null,
+      '',
+      ' ',
+      ...WHITE.map((w) => `${w}${w}`),
+      'x\u00a0',
+      'Decided Ltd',
+      'Never Me',
+    ];
     await t.db.query(
       `INSERT INTO orders (id, tenant_id, customer_name) SELECT x.o, 1, x.n FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS j(v, o), LATERAL (SELECT j.o::int AS o, j.v #>> '{}' AS n) x`,
       [JSON.stringify(names)],
@@ -51,7 +94,18 @@ describeEach('exact plan decided in SQL', (target) => {
     await decide(t.db, { config, link: 'order', scopeKey: ['1'], name: 'One Ltd', action: 'never', by: 'test' });
     const p = await plan(t.db, { config, allTenants: true });
     const entries = (
-      await t.db.query<{ scope_key: string[]; source_name: string | null; outcome: string; target_key: string | null; method: string | null; score: number | null; row_count: string; candidates: unknown; reason: string; target_name: string | null }>(
+      await t.db.query<{
+        scope_key: string[];
+        source_name: string | null;
+        outcome: string;
+        target_key: string | null;
+        method: string | null;
+        score: number | null;
+        row_count: string;
+        candidates: unknown;
+        reason: string;
+        target_name: string | null;
+      }>(
         `SELECT scope_key, source_name, outcome, target_key, method, score, row_count::text, candidates, reason, target_name FROM fk_backfill.plan_entries WHERE run_id = $1::int8`,
         [p.runId],
       )
@@ -61,15 +115,48 @@ describeEach('exact plan decided in SQL', (target) => {
     for (const e of entries) {
       const tenant = Number(e.scope_key[0]);
       const cands = byName(tenant, e.source_name);
-      const active = cands.filter((m) => m[3] === true).map((m) => String(m[0])).sort();
-      const inactive = cands.filter((m) => m[3] !== true).map((m) => String(m[0])).sort();
+      const active = cands
+        .filter((m) => m[3] === true)
+        .map((m) => String(m[0]))
+        .sort();
+      const inactive = cands
+        .filter((m) => m[3] !== true)
+        .map((m) => String(m[0]))
+        .sort();
       let want: Record<string, unknown> = { ...decideExact(e.source_name, active.slice(0, 10), active.length, inactive.slice(0, 10)) };
       want = { ...want, targetName: want['outcome'] === 'linked' ? e.source_name : null };
-      if (tenant === 1 && e.source_name === 'Never Me') want = { ...want, outcome: 'linked', targetKey: '9', method: 'decision', score: 1, reason: 'decision: alias', targetName: 'Decided Ltd' };
-      if (tenant === 1 && e.source_name === 'One Ltd') want = { ...want, outcome: 'unmatched', targetKey: null, method: null, score: null, reason: 'decision: never match', targetName: null };
-      const got = { outcome: e.outcome, targetKey: e.target_key, method: e.method, score: e.score === null ? null : Number(e.score), candidates: typeof e.candidates === 'string' ? JSON.parse(e.candidates) : e.candidates, reason: e.reason, targetName: e.target_name };
+      if (tenant === 1 && e.source_name === 'Never Me')
+        want = {
+          ...want,
+          outcome: 'linked',
+          targetKey: '9',
+          method: 'decision',
+          score: 1,
+          reason: 'decision: alias',
+          targetName: 'Decided Ltd',
+        };
+      if (tenant === 1 && e.source_name === 'One Ltd')
+        want = {
+          ...want,
+          outcome: 'unmatched',
+          targetKey: null,
+          method: null,
+          score: null,
+          reason: 'decision: never match',
+          targetName: null,
+        };
+      const got = {
+        outcome: e.outcome,
+        targetKey: e.target_key,
+        method: e.method,
+        score: e.score === null ? null : Number(e.score),
+        candidates: typeof e.candidates === 'string' ? JSON.parse(e.candidates) : e.candidates,
+        reason: e.reason,
+        targetName: e.target_name,
+      };
       expect(got, JSON.stringify(e.source_name)).toEqual(want);
-      if (e.source_name !== null && e.source_name !== '' && e.source_name !== ' ' && isBlankName(e.source_name)) expect(e.outcome).toBe('unmatched');
+      if (e.source_name !== null && e.source_name !== '' && e.source_name !== ' ' && isBlankName(e.source_name))
+        expect(e.outcome).toBe('unmatched');
     }
     const r = p.results[0]!;
     expect(r.distinctNames).toEqual({ linked: 3, ambiguous: 2, review: 0, unmatched: names.length + 1 - 5 });

@@ -21,32 +21,43 @@ describeEach('plan: the rows not linked', (t0) => {
     await t.db.query(`CREATE TABLE o (id int PRIMARY KEY, tenant_id int, name text, c_id int)`);
     await t.db.query(`INSERT INTO c VALUES (1, 1, 'Acme'), (2, 2, 'Acme')`);
     // named and not linked: 12, 9, 10, 100, 2 (text order: 10, 100, 12, 2, 9); linked: 1, 3
-    await t.db.query(`INSERT INTO o VALUES (12, 1, 'Nobody', NULL), (9, 1, 'Nobody', NULL), (10, 2, 'Else', NULL), (100, 2, 'Nobody', NULL), (2, 1, 'Else', NULL), (1, 1, 'Acme', NULL), (3, 2, 'Acme', NULL)`);
+    await t.db.query(
+      `INSERT INTO o VALUES (12, 1, 'Nobody', NULL), (9, 1, 'Nobody', NULL), (10, 2, 'Else', NULL), (100, 2, 'Nobody', NULL), (2, 1, 'Else', NULL), (1, 1, 'Acme', NULL), (3, 2, 'Acme', NULL)`,
+    );
     // without a name: 300 NULL and 40 blank in tenant 1, 200 NULL in tenant 2
     await t.db.query(`INSERT INTO o SELECT 1000 + g, 1, NULL, NULL FROM generate_series(1, 300) g`);
     await t.db.query(`INSERT INTO o SELECT 2000 + g, 1, CASE WHEN g % 2 = 0 THEN '' ELSE '  ' END, NULL FROM generate_series(1, 40) g`);
     await t.db.query(`INSERT INTO o SELECT 3000 + g, 2, NULL, NULL FROM generate_series(1, 200) g`);
-    const p = await plan(t.db, { allTenants: true, config: { links: [{ entity: 'o', table: 'o', key: 'id', fk: 'c_id', name: 'name', scope: ['tenant_id'], match: 'exact', target }] } });
+    const p = await plan(t.db, {
+      allTenants: true,
+      config: { links: [{ entity: 'o', table: 'o', key: 'id', fk: 'c_id', name: 'name', scope: ['tenant_id'], match: 'exact', target }] },
+    });
     const r = p.results[0]!;
     expect(r.recordsMatched).toBe(2);
     expect(r.recordsUnmatched).toBe(5 + 300 + 40 + 200);
-    expect(r.unmatchedRecords.map((u) => [u.documentNumber, u.entityName === null ? null : u.entityName.trim(), u.rows, u.reason])).toEqual([
-      [null, '', 40, 'blank name'],
-      [null, null, 300, 'no name'],
-      [null, null, 200, 'no name'],
-      ['2', 'Else', 1, 'no active master with this exact name'],
-      ['9', 'Nobody', 1, 'no active master with this exact name'],
-      ['10', 'Else', 1, 'no active master with this exact name'],
-      ['12', 'Nobody', 1, 'no active master with this exact name'],
-      ['100', 'Nobody', 1, 'no active master with this exact name'],
-    ]);
+    expect(r.unmatchedRecords.map((u) => [u.documentNumber, u.entityName === null ? null : u.entityName.trim(), u.rows, u.reason])).toEqual(
+      [
+        [null, '', 40, 'blank name'],
+        [null, null, 300, 'no name'],
+        [null, null, 200, 'no name'],
+        ['2', 'Else', 1, 'no active master with this exact name'],
+        ['9', 'Nobody', 1, 'no active master with this exact name'],
+        ['10', 'Else', 1, 'no active master with this exact name'],
+        ['12', 'Nobody', 1, 'no active master with this exact name'],
+        ['100', 'Nobody', 1, 'no active master with this exact name'],
+      ],
+    );
     expect(unlinkedTally(r)).toEqual({ lines: 8, listed: 545, beyond: 0, moved: 0 });
     const text = planText(p);
     expect(text).toContain('Not linked — o: 545 row(s), 545 in 8 line(s):');
     expect(text.split('\n').filter((l) => l.includes('(no name)'))).toHaveLength(2);
 
     // cut at 4 lines: the rest is counted beyond the list
-    const cut = await plan(t.db, { allTenants: true, maxUnmatchedRecords: 4, config: { links: [{ entity: 'o', table: 'o', key: 'id', fk: 'c_id', name: 'name', scope: ['tenant_id'], match: 'exact', target }] } });
+    const cut = await plan(t.db, {
+      allTenants: true,
+      maxUnmatchedRecords: 4,
+      config: { links: [{ entity: 'o', table: 'o', key: 'id', fk: 'c_id', name: 'name', scope: ['tenant_id'], match: 'exact', target }] },
+    });
     expect(unlinkedTally(cut.results[0]!)).toEqual({ lines: 4, listed: 541, beyond: 4, moved: 0 });
     expect(planText(cut)).toContain('Not linked — o: 545 row(s), 541 in 4 line(s); 4 more beyond the first 4 line(s) (--max-records):');
   });
@@ -55,8 +66,13 @@ describeEach('plan: the rows not linked', (t0) => {
     t = await freshDb(t0);
     await t.db.query(`CREATE TABLE c (id int PRIMARY KEY, name text)`);
     await t.db.query(`CREATE TABLE o (yr int, n int, name text, c_id int, PRIMARY KEY (yr, n))`);
-    await t.db.query(`INSERT INTO o VALUES (2026, 10, 'X', NULL), (2026, 9, 'X', NULL), (2025, 100, 'X', NULL), (2026, 1, NULL, NULL), (2026, 2, NULL, NULL)`);
-    const p = await plan(t.db, { allTenants: true, config: { links: [{ entity: 'o', table: 'o', key: ['yr', 'n'], fk: 'c_id', name: 'name', scope: [], match: 'exact', target }] } });
+    await t.db.query(
+      `INSERT INTO o VALUES (2026, 10, 'X', NULL), (2026, 9, 'X', NULL), (2025, 100, 'X', NULL), (2026, 1, NULL, NULL), (2026, 2, NULL, NULL)`,
+    );
+    const p = await plan(t.db, {
+      allTenants: true,
+      config: { links: [{ entity: 'o', table: 'o', key: ['yr', 'n'], fk: 'c_id', name: 'name', scope: [], match: 'exact', target }] },
+    });
     const r = p.results[0]!;
     expect(r.unmatchedRecords.map((u) => [u.documentNumber, u.rows])).toEqual([
       [null, 2],
@@ -71,8 +87,15 @@ describeEach('plan: the rows not linked', (t0) => {
     t = await freshDb(t0);
     await t.db.query(`CREATE TABLE c (id int PRIMARY KEY, name text)`);
     await t.db.query(`CREATE TABLE o (id uuid PRIMARY KEY, doc_no int, name text, c_id int)`);
-    await t.db.query(`INSERT INTO o VALUES ('00000000-0000-0000-0000-000000000003', 10, 'X', NULL), ('00000000-0000-0000-0000-000000000001', 9, 'X', NULL), ('00000000-0000-0000-0000-000000000002', 100, 'Y', NULL)`);
-    const p = await plan(t.db, { allTenants: true, config: { links: [{ entity: 'o', table: 'o', key: 'id', document: 'doc_no', fk: 'c_id', name: 'name', scope: [], match: 'exact', target }] } });
+    await t.db.query(
+      `INSERT INTO o VALUES ('00000000-0000-0000-0000-000000000003', 10, 'X', NULL), ('00000000-0000-0000-0000-000000000001', 9, 'X', NULL), ('00000000-0000-0000-0000-000000000002', 100, 'Y', NULL)`,
+    );
+    const p = await plan(t.db, {
+      allTenants: true,
+      config: {
+        links: [{ entity: 'o', table: 'o', key: 'id', document: 'doc_no', fk: 'c_id', name: 'name', scope: [], match: 'exact', target }],
+      },
+    });
     expect(p.results[0]!.unmatchedRecords.map((u) => u.documentNumber)).toEqual(['9', '10', '100']);
   });
 });

@@ -22,7 +22,16 @@ const config: ConfigInput = {
     // orders: fuzzy (exact, normalised and a person's alias decisions), with updated_at
     { entity: 'order', table: 'orders', key: 'id', fk: 'customer_id', name: 'customer_name', scope: ['tenant_id'], match: 'fuzzy', target },
     // invoices: exact, no updated_at (the batch statement's other shape)
-    { entity: 'invoice', table: 'invoices', key: 'id', fk: 'customer_id', name: 'customer_name', scope: ['tenant_id'], match: 'exact', target },
+    {
+      entity: 'invoice',
+      table: 'invoices',
+      key: 'id',
+      fk: 'customer_id',
+      name: 'customer_name',
+      scope: ['tenant_id'],
+      match: 'exact',
+      target,
+    },
   ],
 };
 
@@ -42,7 +51,10 @@ async function schema(db: Queryable, nameType = 'text'): Promise<void> {
 async function planWithAlias(db: TestDb['db'], methods = true): Promise<string> {
   await decide(db, { config, link: 'order', scopeKey: ['1'], name: 'Zeta Road Works', action: 'alias', targetKey: '1', by: 'test' });
   const p = await plan(db, { config, tenantId: '1' });
-  expect(p.results.map((r) => [r.entityType, r.recordsMatched])).toEqual([['order', 5], ['invoice', 3]]);
+  expect(p.results.map((r) => [r.entityType, r.recordsMatched])).toEqual([
+    ['order', 5],
+    ['invoice', 3],
+  ]);
   if (methods) expect(p.results[0]!.linkedByMethod).toMatchObject({ exact: 3, normalized: 1, decision: 1 });
   return p.runId;
 }
@@ -76,7 +88,9 @@ describeEach('renamed masters', (targetDb) => {
       expect(await fks(t.db, 'invoices')).toEqual([null, null, 3]);
       expect(applyText(a)).toContain('order skipped: 3 master renamed');
       const run = await getRun(t.db, a.runId);
-      expect((run.summary as { results: { skipReasons: unknown }[] }).results.map((r) => r.skipReasons)).toEqual(a.results.map((r) => r.skipReasons));
+      expect((run.summary as { results: { skipReasons: unknown }[] }).results.map((r) => r.skipReasons)).toEqual(
+        a.results.map((r) => r.skipReasons),
+      );
       expect((await report(t.db, { runId: a.runId, format: 'html' })).content).toContain('2 master renamed');
     });
   }
@@ -89,32 +103,41 @@ describeEach('renamed masters', (targetDb) => {
     await t.db.query(`UPDATE customers SET customer_name = 'Zenith Holdings' WHERE id = 1`);
     await t.db.query(`UPDATE customers SET customer_name = 'Acme Trading' WHERE id = 1`);
     const a = await apply(t.db, { config, tenantId: '1', planRunId: planId, batchSize: 2 });
-    expect(a.results.map((r) => [r.updated, r.skipped])).toEqual([[5, 0], [3, 0]]);
+    expect(a.results.map((r) => [r.updated, r.skipped])).toEqual([
+      [5, 0],
+      [3, 0],
+    ]);
     expect(await fks(t.db, 'orders')).toEqual([1, 1, 2, 2, 1]);
   });
 
-  it('CLI: apply --plan --json says how many rows were skipped because their master was renamed; the run records it', { timeout: 120_000 }, async () => {
-    t = await freshDb(targetDb, { onDisk: true });
-    await schema(t.db);
-    const planId = await planWithAlias(t.db);
-    await t.db.query(`UPDATE customers SET customer_name = 'Zenith Holdings' WHERE id = 1`);
-    await t.release();
-    const dir = mkdtempSync(join(tmpdir(), 'fkb-renamed-'));
-    const cfg = join(dir, 'config.json');
-    writeFileSync(cfg, JSON.stringify(config));
-    const db = ['--db', t.url];
-    const a = await runCli(['apply', ...db, '--config', cfg, '--plan', planId, '--yes', '--json']);
-    expect(a.code, a.stderr).toBe(0);
-    const out = a.json<ApplyResult>();
-    expectRenamedSkips(out);
-    const check = await reopen(t);
-    try {
-      // what `runs ID` prints
-      expect((await getRun(check, out.runId)).summary).toMatchObject({ results: [{ skipReasons: { masterRenamed: 3 } }, { skipReasons: { masterRenamed: 2 } }] });
-      expect(await fks(check, 'orders')).toEqual([null, null, 2, 2, null]);
-      expect(await fks(check, 'invoices')).toEqual([null, null, 3]);
-    } finally {
-      await check.close();
-    }
-  });
+  it(
+    'CLI: apply --plan --json says how many rows were skipped because their master was renamed; the run records it',
+    { timeout: 120_000 },
+    async () => {
+      t = await freshDb(targetDb, { onDisk: true });
+      await schema(t.db);
+      const planId = await planWithAlias(t.db);
+      await t.db.query(`UPDATE customers SET customer_name = 'Zenith Holdings' WHERE id = 1`);
+      await t.release();
+      const dir = mkdtempSync(join(tmpdir(), 'fkb-renamed-'));
+      const cfg = join(dir, 'config.json');
+      writeFileSync(cfg, JSON.stringify(config));
+      const db = ['--db', t.url];
+      const a = await runCli(['apply', ...db, '--config', cfg, '--plan', planId, '--yes', '--json']);
+      expect(a.code, a.stderr).toBe(0);
+      const out = a.json<ApplyResult>();
+      expectRenamedSkips(out);
+      const check = await reopen(t);
+      try {
+        // what `runs ID` prints
+        expect((await getRun(check, out.runId)).summary).toMatchObject({
+          results: [{ skipReasons: { masterRenamed: 3 } }, { skipReasons: { masterRenamed: 2 } }],
+        });
+        expect(await fks(check, 'orders')).toEqual([null, null, 2, 2, null]);
+        expect(await fks(check, 'invoices')).toEqual([null, null, 3]);
+      } finally {
+        await check.close();
+      }
+    },
+  );
 });

@@ -10,7 +10,16 @@ import type { ConfigInput } from '../../src/config/schema.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
 const config: ConfigInput = {
-  links: [{ entity: 'invoice', table: 'invoices', key: 'id', fk: 'vendor_id', name: 'vendor_name', target: { table: 'vendors', key: 'id', name: 'name', active: 'is_active' } }],
+  links: [
+    {
+      entity: 'invoice',
+      table: 'invoices',
+      key: 'id',
+      fk: 'vendor_id',
+      name: 'vendor_name',
+      target: { table: 'vendors', key: 'id', name: 'name', active: 'is_active' },
+    },
+  ],
 };
 
 describeEach('report of an apply run', (target) => {

@@ -23,8 +23,28 @@ describeEach('revenue', (target) => {
     await t.db.query(`UPDATE sales_orders SET customer_name = 'ABC Corporation' WHERE order_number = 'SO-2026-001'`);
     const r = await revenueReport(t.db, { tenantId: DEMO_TENANT, config: withAmount, entities: ['sales_order'] });
     const so = r.links[0]!;
-    expect(so.documents).toEqual({ total: 3, amount: 6149.5, linked: 3, linkedAmount: 6149.5, unlinked: 0, unlinkedAmount: 0, dangling: 0, danglingAmount: 0, noNameMatch: 1 });
-    expect(so.masters.map((m) => [m.name, m.viaFk.documents, m.viaFk.amount, m.viaName.documents, m.viaName.amount, m.missedByName.documents, m.wrongByName.documents])).toEqual([
+    expect(so.documents).toEqual({
+      total: 3,
+      amount: 6149.5,
+      linked: 3,
+      linkedAmount: 6149.5,
+      unlinked: 0,
+      unlinkedAmount: 0,
+      dangling: 0,
+      danglingAmount: 0,
+      noNameMatch: 1,
+    });
+    expect(
+      so.masters.map((m) => [
+        m.name,
+        m.viaFk.documents,
+        m.viaFk.amount,
+        m.viaName.documents,
+        m.viaName.amount,
+        m.missedByName.documents,
+        m.wrongByName.documents,
+      ]),
+    ).toEqual([
       ['ABC Corp', 1, 1250, 0, 0, 1, 0], // missed by the name join
       ['Test Customer', 0, 0, 1, 99.5, 0, 1], // CUST-005 (suspended): the name join attributes SO-TEST-001 here too
       ['Test Customer', 1, 99.5, 1, 99.5, 0, 1], // … and here: counted twice
@@ -45,11 +65,22 @@ describeEach('revenue', (target) => {
   it("linked by FK means to a master of the row's scope, as the per-master FK join counts: an FK to another tenant's master is dangling, in neither linked nor not linked", async () => {
     await createAxis(t.db);
     await apply(t.db, { tenantId: DEMO_TENANT });
-    const other = (await t.db.query<{ id: string }>(`SELECT id::text FROM customers WHERE tenant_id = $1::uuid LIMIT 1`, [OTHER_TENANT])).rows[0]!.id;
+    const other = (await t.db.query<{ id: string }>(`SELECT id::text FROM customers WHERE tenant_id = $1::uuid LIMIT 1`, [OTHER_TENANT]))
+      .rows[0]!.id;
     await t.db.query(`UPDATE sales_orders SET customer_id = $1::uuid WHERE order_number = 'SO-2026-001'`, [other]);
     const r = await revenueReport(t.db, { tenantId: DEMO_TENANT, config: withAmount, entities: ['sales_order'] });
     const so = r.links[0]!;
-    expect(so.documents).toEqual({ total: 3, amount: 6149.5, linked: 2, linkedAmount: 4899.5, unlinked: 0, unlinkedAmount: 0, dangling: 1, danglingAmount: 1250, noNameMatch: 0 });
+    expect(so.documents).toEqual({
+      total: 3,
+      amount: 6149.5,
+      linked: 2,
+      linkedAmount: 4899.5,
+      unlinked: 0,
+      unlinkedAmount: 0,
+      dangling: 1,
+      danglingAmount: 1250,
+      noNameMatch: 0,
+    });
     // the masters' FK documents add up to the linked ones
     expect(so.masters.reduce((a, m) => a + m.viaFk.documents, 0)).toBe(so.documents.linked);
   });

@@ -29,17 +29,23 @@ describeEach('review import of names the queue has', (target) => {
     rows[i]!['decision'] = 'accept';
     const j = rows.findIndex((r) => r['name'] === 'Zeta Widgets');
     rows[j]!['decision'] = 'never';
-    const err = await importDecisionsCsv(t.db, stringify(rows, { header: true }), { ...opts, by: 'x' }).then(() => null, (e: unknown) => e);
+    const err = await importDecisionsCsv(t.db, stringify(rows, { header: true }), { ...opts, by: 'x' }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ code: 'INVALID_INPUT', details: { errors: [{ line: i + 2 }] } });
     expect((err as Error).message).toContain(`line ${i + 2}: name "Invented Name GmbH" is not a name of`);
     expect((await t.db.query(`SELECT * FROM fk_backfill.decisions`)).rows).toHaveLength(0);
 
     // the name as exported
     rows[i]!['name'] = 'Tset Cstmr Hldgs';
-    expect(await importDecisionsCsv(t.db, stringify(rows, { header: true }), { ...opts, by: 'x' })).toMatchObject({ decided: 2, written: 2 });
+    expect(await importDecisionsCsv(t.db, stringify(rows, { header: true }), { ...opts, by: 'x' })).toMatchObject({
+      decided: 2,
+      written: 2,
+    });
   });
 
-  it('without --tenant, the file\'s own tenant (every row\'s scope) is used; a file of two tenants is refused, nothing written', async () => {
+  it("without --tenant, the file's own tenant (every row's scope) is used; a file of two tenants is refused, nothing written", async () => {
     const { csv } = await exportQueueCsv(t.db, opts);
     const rows = parse(csv, { columns: true }) as Record<string, string>[];
     const j = rows.findIndex((r) => r['name'] === 'Zeta Widgets');
@@ -47,7 +53,10 @@ describeEach('review import of names the queue has', (target) => {
     const noTenant = { config: FUZZY_CONFIG, by: 'x' };
     // another tenant's row beside it: no single tenant to take, so the usual "choose a tenant" refusal
     const other = { ...rows[j]!, scope: JSON.stringify(['22222222-2222-2222-2222-222222222222']) };
-    const two = await importDecisionsCsv(t.db, stringify([...rows, other], { header: true }), noTenant).then(() => null, (e: unknown) => e);
+    const two = await importDecisionsCsv(t.db, stringify([...rows, other], { header: true }), noTenant).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(two).toMatchObject({ code: 'TENANT_REQUIRED' });
     expect((await t.db.query(`SELECT * FROM fk_backfill.decisions`)).rows).toHaveLength(0);
     // the file as exported: its tenant, as if --tenant had been given

@@ -21,14 +21,22 @@ import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 const opts = { tenantId: DEMO_TENANT, config: FUZZY_CONFIG };
 
 async function customerId(t: TestDb, number: string): Promise<string> {
-  return (await t.db.query<{ id: string }>(`SELECT id::text FROM customers WHERE tenant_id = $1 AND customer_number = $2`, [DEMO_TENANT, number])).rows[0]!.id;
+  return (
+    await t.db.query<{ id: string }>(`SELECT id::text FROM customers WHERE tenant_id = $1 AND customer_number = $2`, [DEMO_TENANT, number])
+  ).rows[0]!.id;
 }
 
 async function liveDecisions(t: TestDb): Promise<number> {
   return (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.decisions WHERE revoked_at IS NULL`)).rows[0]!.n;
 }
 
-function raw(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function raw(
+  port: number,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -57,7 +65,15 @@ describeEach('review', (target) => {
     const names = q.items.map((i) => [i.link, i.name, i.outcome, i.rows]);
     expect(names[0]).toEqual(['sales_order', 'Tset Cstmr Hldgs', 'review', 2]);
     expect(new Set(q.items.map((i) => i.name))).toEqual(
-      new Set(['Tset Cstmr Hldgs', 'Zeta Widgets', 'Beta Industry', '<img src=y onerror=alert(2)>', '<script>alert(1)</script>', 'Test Customers Group', 'XYZ Suppl Trading']),
+      new Set([
+        'Tset Cstmr Hldgs',
+        'Zeta Widgets',
+        'Beta Industry',
+        '<img src=y onerror=alert(2)>',
+        '<script>alert(1)</script>',
+        'Test Customers Group',
+        'XYZ Suppl Trading',
+      ]),
     );
     const tst = q.items[0]!;
     expect(tst.sampleDocuments).toEqual(['SO-F-003', 'SO-F-004']);
@@ -65,31 +81,91 @@ describeEach('review', (target) => {
     expect(tst.candidates[0]!.signals).toHaveProperty('tokenScore');
     expect(q.counts).toMatchObject({ names: 7, decided: 0, remaining: 7 });
     // filters
-    expect((await reviewQueue(t.db, { ...opts, filter: { bands: ['unmatched'] } })).items.map((i) => i.name).sort()).toEqual(['<script>alert(1)</script>', 'Zeta Widgets']);
-    expect((await reviewQueue(t.db, { ...opts, filter: { minScore: 0.7 } })).items.map((i) => i.name).sort()).toEqual(['<img src=y onerror=alert(2)>', 'Test Customers Group']);
-    expect((await reviewQueue(t.db, { ...opts, filter: { maxScore: 0.61 } })).items.map((i) => i.name).sort()).toEqual(['<script>alert(1)</script>', 'Tset Cstmr Hldgs', 'Zeta Widgets']);
+    expect((await reviewQueue(t.db, { ...opts, filter: { bands: ['unmatched'] } })).items.map((i) => i.name).sort()).toEqual([
+      '<script>alert(1)</script>',
+      'Zeta Widgets',
+    ]);
+    expect((await reviewQueue(t.db, { ...opts, filter: { minScore: 0.7 } })).items.map((i) => i.name).sort()).toEqual([
+      '<img src=y onerror=alert(2)>',
+      'Test Customers Group',
+    ]);
+    expect((await reviewQueue(t.db, { ...opts, filter: { maxScore: 0.61 } })).items.map((i) => i.name).sort()).toEqual([
+      '<script>alert(1)</script>',
+      'Tset Cstmr Hldgs',
+      'Zeta Widgets',
+    ]);
     expect((await reviewQueue(t.db, { ...opts, filter: { search: 'suppl' } })).items.map((i) => i.name)).toEqual(['XYZ Suppl Trading']);
     expect((await reviewQueue(t.db, { ...opts, filter: { search: '%' } })).items).toEqual([]);
-    expect((await reviewQueue(t.db, { ...opts, filter: { links: ['purchase_order'] } })).items.map((i) => i.name)).toEqual(['XYZ Suppl Trading']);
+    expect((await reviewQueue(t.db, { ...opts, filter: { links: ['purchase_order'] } })).items.map((i) => i.name)).toEqual([
+      'XYZ Suppl Trading',
+    ]);
     await expect(reviewQueue(t.db, { ...opts, filter: { links: ['nope'] } })).rejects.toMatchObject({ code: 'UNKNOWN_ENTITY' });
 
     // decisions
     const cust4 = await customerId(t, 'CUST-004');
-    const d1 = await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Tset Cstmr Hldgs', action: 'alias', targetKey: cust4, by: 'ana' });
+    const d1 = await decide(t.db, {
+      config: FUZZY_CONFIG,
+      link: 'sales_order',
+      scopeKey: [DEMO_TENANT],
+      name: 'Tset Cstmr Hldgs',
+      action: 'alias',
+      targetKey: cust4,
+      by: 'ana',
+    });
     expect(d1.changed).toBe(true);
-    expect((await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Tset Cstmr Hldgs', action: 'alias', targetKey: cust4, by: 'ana' })).changed).toBe(false);
-    await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Zeta Widgets', action: 'never', by: 'ana' });
-    const beta = await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Beta Industry', action: 'never', by: 'ana' });
+    expect(
+      (
+        await decide(t.db, {
+          config: FUZZY_CONFIG,
+          link: 'sales_order',
+          scopeKey: [DEMO_TENANT],
+          name: 'Tset Cstmr Hldgs',
+          action: 'alias',
+          targetKey: cust4,
+          by: 'ana',
+        })
+      ).changed,
+    ).toBe(false);
+    await decide(t.db, {
+      config: FUZZY_CONFIG,
+      link: 'sales_order',
+      scopeKey: [DEMO_TENANT],
+      name: 'Zeta Widgets',
+      action: 'never',
+      by: 'ana',
+    });
+    const beta = await decide(t.db, {
+      config: FUZZY_CONFIG,
+      link: 'sales_order',
+      scopeKey: [DEMO_TENANT],
+      name: 'Beta Industry',
+      action: 'never',
+      by: 'ana',
+    });
     // an inactive master, a master of another tenant, a broken key: refused, nothing written
     const cust5 = await customerId(t, 'CUST-005');
     const other = (await t.db.query<{ id: string }>(`SELECT id::text FROM customers WHERE tenant_id <> $1`, [DEMO_TENANT])).rows[0]!.id;
     for (const targetKey of [cust5, other, 'not-a-uuid']) {
-      await expect(decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Beta Industry', action: 'alias', targetKey, by: 'x' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+      await expect(
+        decide(t.db, {
+          config: FUZZY_CONFIG,
+          link: 'sales_order',
+          scopeKey: [DEMO_TENANT],
+          name: 'Beta Industry',
+          action: 'alias',
+          targetKey,
+          by: 'x',
+        }),
+      ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
     }
     expect(await liveDecisions(t)).toBe(3);
     const q2 = await reviewQueue(t.db, opts);
     expect(q2.counts).toMatchObject({ decided: 3, remaining: 4 });
-    expect(q2.items.find((i) => i.name === 'Tset Cstmr Hldgs')!.decision).toMatchObject({ action: 'alias', targetKey: cust4, decidedBy: 'ana' });
+    expect(q2.items.find((i) => i.name === 'Tset Cstmr Hldgs')!.decision).toMatchObject({
+      action: 'alias',
+      targetKey: cust4,
+      decidedBy: 'ana',
+    });
 
     // undo before apply
     await revokeDecision(t.db, { id: beta.decision.id });
@@ -114,8 +190,22 @@ describeEach('review', (target) => {
       ['<script>alert(1)</script>', 10],
       ['Beta Industry', 10],
     ]);
-    await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Zeta Widgets', action: 'never', by: 'a' });
-    await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Beta Industry', action: 'create', by: 'a' });
+    await decide(t.db, {
+      config: FUZZY_CONFIG,
+      link: 'sales_order',
+      scopeKey: [DEMO_TENANT],
+      name: 'Zeta Widgets',
+      action: 'never',
+      by: 'a',
+    });
+    await decide(t.db, {
+      config: FUZZY_CONFIG,
+      link: 'sales_order',
+      scopeKey: [DEMO_TENANT],
+      name: 'Beta Industry',
+      action: 'create',
+      by: 'a',
+    });
     const file = await proposeMasters(t.db, opts);
     expect(file.proposals.map((p) => p.name).sort()).toEqual(['<script>alert(1)</script>', 'Beta Industry']);
   });
@@ -137,7 +227,14 @@ describeEach('review', (target) => {
     const ids = bulk.decisions.map((d) => d.decision.id);
     const name = 'Test Customers Group';
     // "never" replaces the bulk's link; undoing it gives that link back (the same decision row, in force again)
-    const never = await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_invoice', scopeKey: [DEMO_TENANT], name, action: 'never', by: 'ana' });
+    const never = await decide(t.db, {
+      config: FUZZY_CONFIG,
+      link: 'sales_invoice',
+      scopeKey: [DEMO_TENANT],
+      name,
+      action: 'never',
+      by: 'ana',
+    });
     expect(never.replaced).toHaveLength(1);
     const u = await undoDecisionIn(ctx.db, never.decision.id, never.replaced, DEMO_TENANT);
     expect(u.revoked).toMatchObject({ name, action: 'never' });
@@ -148,7 +245,14 @@ describeEach('review', (target) => {
     );
     expect(inForce.rows).toEqual([{ id: never.replaced[0], action: 'alias' }]);
     // nothing comes back when another decision is in force for the name meanwhile, or the id is of another name
-    const again = await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_invoice', scopeKey: [DEMO_TENANT], name, action: 'never', by: 'ana' });
+    const again = await decide(t.db, {
+      config: FUZZY_CONFIG,
+      link: 'sales_invoice',
+      scopeKey: [DEMO_TENANT],
+      name,
+      action: 'never',
+      by: 'ana',
+    });
     const other = ids.find((id) => id !== never.replaced[0])!;
     expect((await undoDecisionIn(ctx.db, again.decision.id, [other], DEMO_TENANT)).restored).toBeNull();
     expect(await liveDecisions(t)).toBe(1);
@@ -160,13 +264,18 @@ describeEach('review', (target) => {
   });
 
   it('duplicate masters among the candidates come with the rows already linked to each (every link to that table, same tenant)', async () => {
-    await t.db.query(`INSERT INTO customers (tenant_id, customer_number, customer_name) VALUES ($1, 'CUST-008', 'Beta Industries')`, [DEMO_TENANT]);
+    await t.db.query(`INSERT INTO customers (tenant_id, customer_number, customer_name) VALUES ($1, 'CUST-008', 'Beta Industries')`, [
+      DEMO_TENANT,
+    ]);
     const beta = await customerId(t, 'CUST-002');
     await t.db.query(
       `INSERT INTO sales_orders (tenant_id, order_number, customer_name, customer_id) VALUES ($1, 'SO-L-1', 'Beta Industries', $2), ($1, 'SO-L-2', 'Beta Ind.', $2)`,
       [DEMO_TENANT, beta],
     );
-    await t.db.query(`INSERT INTO sales_invoices (tenant_id, invoice_number, customer_name, customer_id) VALUES ($1, 'INV-L-1', 'Beta Industries', $2)`, [DEMO_TENANT, beta]);
+    await t.db.query(
+      `INSERT INTO sales_invoices (tenant_id, invoice_number, customer_name, customer_id) VALUES ($1, 'INV-L-1', 'Beta Industries', $2)`,
+      [DEMO_TENANT, beta],
+    );
     const q = await reviewQueue(t.db, { ...opts, fresh: true });
     const it = q.items.find((i) => i.candidates.filter((c) => c.name === 'Beta Industries').length === 2)!;
     const dups = it.candidates.filter((c) => c.name === 'Beta Industries');
@@ -208,9 +317,13 @@ describeEach('review', (target) => {
       (e: unknown) => e,
     )) as Err;
     expect(err).toMatchObject({ code: 'INVALID_INPUT' });
-    expect(err.details.errors.map((e) => e.line).sort((a, b) => a - b)).toEqual([lineOf('Beta Industry'), lineOf('Test Customers Group'), lineOf('<img src=y onerror=alert(2)>')].sort((a, b) => a - b));
+    expect(err.details.errors.map((e) => e.line).sort((a, b) => a - b)).toEqual(
+      [lineOf('Beta Industry'), lineOf('Test Customers Group'), lineOf('<img src=y onerror=alert(2)>')].sort((a, b) => a - b),
+    );
     expect(err.message).toContain(`line ${lineOf('Beta Industry')}: decision "maybe"`);
-    await expect(importDecisionsCsv(t.db, 'link,scope\n"unterminated', { ...opts, by: 'x' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(importDecisionsCsv(t.db, 'link,scope\n"unterminated', { ...opts, by: 'x' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
     expect(await liveDecisions(t)).toBe(before);
 
     const first = await importDecisionsCsv(t.db, edited, { ...opts, by: 'csv' });
@@ -254,8 +367,12 @@ describeEach('review', (target) => {
       const q = await raw(s.port, 'GET', '/api/queue', { Host: host, 'X-FKB-Token': s.token });
       expect(q.status).toBe(200);
       expect(q.headers['content-type']).toContain('application/json');
-      const item = (JSON.parse(q.body) as { items: { name: string; link: string; scopeKey: string[]; candidates: { name: string }[] }[] }).items.find((i) => i.name === 'Zeta Widgets')!;
-      expect(JSON.parse(q.body).items.some((i: { candidates: { name: string }[] }) => i.candidates.some((c) => c.name === XSS_MASTER))).toBe(true);
+      const item = (
+        JSON.parse(q.body) as { items: { name: string; link: string; scopeKey: string[]; candidates: { name: string }[] }[] }
+      ).items.find((i) => i.name === 'Zeta Widgets')!;
+      expect(
+        JSON.parse(q.body).items.some((i: { candidates: { name: string }[] }) => i.candidates.some((c) => c.name === XSS_MASTER)),
+      ).toBe(true);
 
       const body = JSON.stringify({ link: item.link, scopeKey: item.scopeKey, name: item.name, action: 'never' });
       const good = { Host: host, 'X-FKB-Token': s.token, 'X-FKB-CSRF': csrf, 'Content-Type': 'application/json', Origin: s.origin };
@@ -282,7 +399,13 @@ describeEach('review', (target) => {
       const viaReferer = await raw(s.port, 'POST', '/api/decide', { ...noOrigin, Referer: `${s.origin}/?x=1` }, body);
       expect(viaReferer.status).toBe(200);
       expect(await liveDecisions(t)).toBe(1);
-      const badAlias = await raw(s.port, 'POST', '/api/decide', good, JSON.stringify({ link: item.link, scopeKey: item.scopeKey, name: item.name, action: 'alias', targetKey: 'x' }));
+      const badAlias = await raw(
+        s.port,
+        'POST',
+        '/api/decide',
+        good,
+        JSON.stringify({ link: item.link, scopeKey: item.scopeKey, name: item.name, action: 'alias', targetKey: 'x' }),
+      );
       expect(badAlias.status).toBe(400);
     } finally {
       await s.close();
@@ -293,10 +416,26 @@ describeEach('review', (target) => {
     const p = await plan(t.db, { tenantId: DEMO_TENANT, config: FUZZY_CONFIG });
     const json = await report(t.db, { runId: p.runId, format: 'json' });
     const so = json.report.links.find((l) => l.entityType === 'sales_order')!;
-    expect(so).toMatchObject({ strategy: 'fuzzy', autoLinkAt: 0.88, reviewAt: 0.6, totalRecords: 11, recordsWithNullFK: 10, recordsMatched: 4, recordsReview: 4, recordsUnmatched: 2, matchRate: '40.0%', recordsUpdated: null });
+    expect(so).toMatchObject({
+      strategy: 'fuzzy',
+      autoLinkAt: 0.88,
+      reviewAt: 0.6,
+      totalRecords: 11,
+      recordsWithNullFK: 10,
+      recordsMatched: 4,
+      recordsReview: 4,
+      recordsUnmatched: 2,
+      matchRate: '40.0%',
+      recordsUpdated: null,
+    });
     // every scored name is in one bin; names with a score in [0.6, 0.65) are review
     const binned = so.histogram.reduce((a, b) => a + Object.values(b.names).reduce((x, n) => x + n, 0), 0);
-    const scored = (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.plan_entries WHERE run_id = $1 AND link = 'sales_order' AND score IS NOT NULL`, [p.runId])).rows[0]!.n;
+    const scored = (
+      await t.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM fk_backfill.plan_entries WHERE run_id = $1 AND link = 'sales_order' AND score IS NOT NULL`,
+        [p.runId],
+      )
+    ).rows[0]!.n;
     expect(binned).toBe(scored);
     expect(so.histogram[12]!.names['review']).toBe(2); // Tset Cstmr Hldgs 0.603, Beta Industry 0.614
     expect(JSON.parse(json.content).runId).toBe(p.runId);
@@ -306,7 +445,11 @@ describeEach('review', (target) => {
     const csv = await report(t.db, { runId: p.runId, format: 'csv' });
     const rows = parse(csv.content, { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(json.report.entries.length);
-    expect(rows.find((r) => r['name'] === 'XYZ Suppl Trading')).toMatchObject({ link: 'purchase_order', outcome: 'review', candidate_1_name: 'XYZ Supplies' });
+    expect(rows.find((r) => r['name'] === 'XYZ Suppl Trading')).toMatchObject({
+      link: 'purchase_order',
+      outcome: 'review',
+      candidate_1_name: 'XYZ Supplies',
+    });
 
     const text = await report(t.db, { runId: p.runId, format: 'text' });
     expect(text.content).toMatch(/Entity Type\s+\| Total \| NULL FK \| Matched/);
@@ -360,9 +503,14 @@ describeEach('review', (target) => {
     expect(q.truncated).toBe(true);
 
     // every name exactly once across pages, in order, for each sort
-    for (const [sort, desc] of [['name', false], ['rows', true], ['score', false]] as const) {
+    for (const [sort, desc] of [
+      ['name', false],
+      ['rows', true],
+      ['score', false],
+    ] as const) {
       const seen: QueueItem[] = [];
-      for (let offset = 0; offset < names; offset += 1100) seen.push(...(await reviewQueue(t.db, { ...opts, planRunId: plan, limit: 1100, offset, sort, desc })).items);
+      for (let offset = 0; offset < names; offset += 1100)
+        seen.push(...(await reviewQueue(t.db, { ...opts, planRunId: plan, limit: 1100, offset, sort, desc })).items);
       expect(seen).toHaveLength(names);
       expect(new Set(seen.map((i) => JSON.stringify([i.link, i.name]))).size).toBe(names);
       expect(seen.map((i) => i.pos)).toEqual(seen.map((_, k) => k));
@@ -376,7 +524,12 @@ describeEach('review', (target) => {
     }
 
     // search and facets combine; a facet's own counts ignore its own selection
-    const review = await reviewQueue(t.db, { ...opts, planRunId: plan, limit: 5, filter: { bands: ['review'], search: 'test customer 1' } });
+    const review = await reviewQueue(t.db, {
+      ...opts,
+      planRunId: plan,
+      limit: 5,
+      filter: { bands: ['review'], search: 'test customer 1' },
+    });
     const like = await t.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM fk_backfill.plan_entries WHERE run_id = $1::int8 AND outcome = 'review' AND source_name ILIKE '%test customer 1%'`,
       [plan],
@@ -396,33 +549,57 @@ describeEach('review', (target) => {
     expect(done.accepted).toBe(pre.count);
     expect(await liveDecisions(t)).toBe(before + pre.count);
     // the same preview cannot run twice (the set changed: they are decided now)
-    await expect(bulkAcceptIn(ctx, { filter, minScore: 0.75, by: 'bulk', digest: pre.digest, planRunId: plan })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(bulkAcceptIn(ctx, { filter, minScore: 0.75, by: 'bulk', digest: pre.digest, planRunId: plan })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+    });
     const decided = await reviewQueue(t.db, { ...opts, planRunId: plan, limit: 1, filter: { state: 'decided' } });
     expect(decided.total).toBe(pre.count);
     expect(decided.counts).toMatchObject({ decided: pre.count, remaining: names - pre.count });
-    await revokeManyIn(ctx.db, done.decisions.map((d) => d.decision.id), DEMO_TENANT);
+    await revokeManyIn(
+      ctx.db,
+      done.decisions.map((d) => d.decision.id),
+      DEMO_TENANT,
+    );
     expect(await liveDecisions(t)).toBe(before);
     await expect(revokeManyIn(ctx.db, [done.decisions[0]!.decision.id], DEMO_TENANT)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-
   }, 180_000);
 
   it('apply from the page: counts by who decided; "decisions only" links exactly the decided rows; the queue never reads that copy', async () => {
     const ctx = await prepare(t.db, opts, { tenant: 'required' });
-    await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Tset Cstmr Hldgs', action: 'alias', targetKey: await customerId(t, 'CUST-004'), by: 'ana' });
-    await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Zeta Widgets', action: 'never', by: 'ana' });
+    await decide(t.db, {
+      config: FUZZY_CONFIG,
+      link: 'sales_order',
+      scopeKey: [DEMO_TENANT],
+      name: 'Tset Cstmr Hldgs',
+      action: 'alias',
+      targetKey: await customerId(t, 'CUST-004'),
+      by: 'ana',
+    });
+    await decide(t.db, {
+      config: FUZZY_CONFIG,
+      link: 'sales_order',
+      scopeKey: [DEMO_TENANT],
+      name: 'Zeta Widgets',
+      action: 'never',
+      by: 'ana',
+    });
     const preview = await applyPreviewIn(ctx, { by: 'x' });
     expect(preview.decisions).toEqual({ names: 1, rows: 2 });
     expect(preview.machine.rows).toBeGreaterThan(0);
     const only = await decisionsOnlyPlanIn(ctx, preview.planRunId, 'x');
     const applied = await apply(t.db, { ...opts, planRunId: only });
     expect(applied.totalUpdated).toBe(2);
-    const linked = await t.db.query<{ order_number: string }>(`SELECT order_number FROM sales_orders WHERE customer_id IS NOT NULL AND order_number LIKE 'SO-F-%' ORDER BY 1`);
+    const linked = await t.db.query<{ order_number: string }>(
+      `SELECT order_number FROM sales_orders WHERE customer_id IS NOT NULL AND order_number LIKE 'SO-F-%' ORDER BY 1`,
+    );
     expect(linked.rows.map((r) => r.order_number)).toEqual(['SO-F-003', 'SO-F-004']);
     expect((await reviewQueue(t.db, { ...opts, limit: 1 })).planRunId).toBe(preview.planRunId);
     // a created master from the page: numbered like the others, the name aliased to it
     const made = await createMasterForNameIn(ctx, { link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Beta Industry', by: 'ana' });
     expect(made.created[0]).toMatchObject({ name: 'Beta Industry', number: 'CUST-007' });
-    const d = await t.db.query<{ action: string; target_key: string }>(`SELECT action, target_key FROM fk_backfill.decisions WHERE source_name = 'Beta Industry' AND revoked_at IS NULL`);
+    const d = await t.db.query<{ action: string; target_key: string }>(
+      `SELECT action, target_key FROM fk_backfill.decisions WHERE source_name = 'Beta Industry' AND revoked_at IS NULL`,
+    );
     expect(d.rows).toEqual([{ action: 'alias', target_key: made.created[0]!.key }]);
     // search all masters (name, number or key; this tenant only) and a name's decision history
     const found = await searchMastersIn(ctx, { link: 'sales_order', scopeKey: [DEMO_TENANT], q: 'beta' });
@@ -430,10 +607,22 @@ describeEach('review', (target) => {
       ['Beta Industry', 'CUST-007'],
       ['Beta Industries', 'CUST-002'],
     ]);
-    expect((await searchMastersIn(ctx, { link: 'sales_order', scopeKey: [DEMO_TENANT], q: 'CUST-005' }))[0]).toMatchObject({ number: 'CUST-005', active: false });
+    expect((await searchMastersIn(ctx, { link: 'sales_order', scopeKey: [DEMO_TENANT], q: 'CUST-005' }))[0]).toMatchObject({
+      number: 'CUST-005',
+      active: false,
+    });
     expect(await searchMastersIn(ctx, { link: 'sales_order', scopeKey: [DEMO_TENANT], q: '%' })).toEqual([]);
-    await expect(searchMastersIn(ctx, { link: 'sales_order', scopeKey: ['00000000-0000-4000-8000-00000000b002'], q: 'a' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await decide(t.db, { config: FUZZY_CONFIG, link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Zeta Widgets', action: 'create', by: 'bo' });
+    await expect(
+      searchMastersIn(ctx, { link: 'sales_order', scopeKey: ['00000000-0000-4000-8000-00000000b002'], q: 'a' }),
+    ).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await decide(t.db, {
+      config: FUZZY_CONFIG,
+      link: 'sales_order',
+      scopeKey: [DEMO_TENANT],
+      name: 'Zeta Widgets',
+      action: 'create',
+      by: 'bo',
+    });
     const h = await decisionHistoryIn(ctx, { link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'Zeta Widgets' });
     expect(h.map((x) => [x.action, x.decidedBy, x.revokedAt === null])).toEqual([
       ['never', 'ana', false],
@@ -441,4 +630,3 @@ describeEach('review', (target) => {
     ]);
   });
 });
-

@@ -16,7 +16,18 @@ import { join } from 'node:path';
 
 function config(key: LinkInput['key'], extra: Partial<LinkInput> = {}): ConfigInput {
   return {
-    links: [{ entity: 'order', table: 'orders', key, fk: 'customer_id', name: 'customer_name', scope: ['tenant_id'], target: { table: 'customers', key: 'id', name: 'customer_name' }, ...extra }],
+    links: [
+      {
+        entity: 'order',
+        table: 'orders',
+        key,
+        fk: 'customer_id',
+        name: 'customer_name',
+        scope: ['tenant_id'],
+        target: { table: 'customers', key: 'id', name: 'customer_name' },
+        ...extra,
+      },
+    ],
   };
 }
 
@@ -42,7 +53,10 @@ const ownSchema = async (t: TestDb): Promise<number> =>
   (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'fk_backfill'`)).rows[0]!.n;
 
 async function refused(p: Promise<unknown>): Promise<BackfillError> {
-  const e = await p.then(() => null, (x: unknown) => x);
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(BackfillError);
   return e as BackfillError;
 }
@@ -59,7 +73,9 @@ describeEach('row identity: composite and non-unique keys', (target) => {
       const e = await refused(call);
       expect(e.code).toBe('SCHEMA_KEY_NOT_UNIQUE');
       expect(e.exitCode).toBe(2);
-      expect(e.message).toBe('order: "key": "id" does not identify one row: no unique index or primary key of orders is over "id" (it may repeat, e.g. across partitions); use "key": ["id","order_date"] ($.links[0].key)');
+      expect(e.message).toBe(
+        'order: "key": "id" does not identify one row: no unique index or primary key of orders is over "id" (it may repeat, e.g. across partitions); use "key": ["id","order_date"] ($.links[0].key)',
+      );
     }
     expect(await ownSchema(t)).toBe(0);
     expect(await snapshot(t)).toBe(before);
@@ -73,9 +89,17 @@ describeEach('row identity: composite and non-unique keys', (target) => {
     for (const batched of [true, false]) {
       const a = await apply(t.db, { config: cfg, tenantId: '1', ...(batched ? { singleTransaction: false, batchSize: 1 } : {}) });
       expect(a.totalUpdated).toBe(3);
-      const linked = await t.db.query<{ id: number; d: string; c: number }>(`SELECT id, order_date::text AS d, customer_id AS c FROM orders WHERE order_date >= '2026-01-01' AND customer_id IS NOT NULL ORDER BY id`);
-      expect(linked.rows).toEqual([{ id: 1, d: '2026-03-01', c: 10 }, { id: 2, d: '2026-03-02', c: 10 }, { id: 3, d: '2026-03-03', c: 11 }]);
-      const log = await t.db.query<{ k: string }>(`SELECT row_key AS k FROM fk_backfill.changes WHERE run_id = $1::int8 ORDER BY row_key`, [a.runId]);
+      const linked = await t.db.query<{ id: number; d: string; c: number }>(
+        `SELECT id, order_date::text AS d, customer_id AS c FROM orders WHERE order_date >= '2026-01-01' AND customer_id IS NOT NULL ORDER BY id`,
+      );
+      expect(linked.rows).toEqual([
+        { id: 1, d: '2026-03-01', c: 10 },
+        { id: 2, d: '2026-03-02', c: 10 },
+        { id: 3, d: '2026-03-03', c: 11 },
+      ]);
+      const log = await t.db.query<{ k: string }>(`SELECT row_key AS k FROM fk_backfill.changes WHERE run_id = $1::int8 ORDER BY row_key`, [
+        a.runId,
+      ]);
       expect(log.rows.map((r) => r.k)).toEqual(['{1,2026-03-01}', '{2,2026-03-02}', '{3,2026-03-03}']);
       const u = await undo(t.db, { runId: a.runId, ...(batched ? { singleTransaction: false, batchSize: 2 } : {}) });
       expect(u.totalReverted).toBe(3);
@@ -92,7 +116,9 @@ describeEach('row identity: composite and non-unique keys', (target) => {
       INSERT INTO customers VALUES (10, 1, 'ABC Corp');
       INSERT INTO orders VALUES (1, 'A-1', 1, 'ABC Corp', NULL), (NULL, 'A-2', 1, 'ABC Corp', NULL);`);
     const e = await refused(apply(t.db, { config: config('id'), tenantId: '1' }));
-    expect(e.message).toBe('order: "key": "id" does not identify one row: no unique index or primary key of orders is over "id" (it may repeat, e.g. across partitions); use "key": "doc_no" ($.links[0].key)');
+    expect(e.message).toBe(
+      'order: "key": "id" does not identify one row: no unique index or primary key of orders is over "id" (it may repeat, e.g. across partitions); use "key": "doc_no" ($.links[0].key)',
+    );
     await t.db.exec(`CREATE UNIQUE INDEX ON orders (id)`);
     const n = await refused(apply(t.db, { config: config('id'), tenantId: '1' }));
     expect(n.message).toBe('order: "key": "id" does not identify one row: orders.id may be NULL; use "key": "doc_no" ($.links[0].key)');
@@ -130,21 +156,44 @@ describeEach('row identity: composite and non-unique keys', (target) => {
     const cfg = config('id', { target: { table: 'customers', key: ['tenant_id', 'id'], name: 'customer_name' } });
     const a = await apply(t.db, { config: cfg, allTenants: true });
     expect(a.totalUpdated).toBe(4);
-    const wrong = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders o JOIN customers c ON c.tenant_id = o.tenant_id AND c.id = o.customer_id WHERE c.customer_name <> o.customer_name`);
+    const wrong = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM orders o JOIN customers c ON c.tenant_id = o.tenant_id AND c.id = o.customer_id WHERE c.customer_name <> o.customer_name`,
+    );
     expect(wrong.rows[0]!.n).toBe(0);
-    expect((await t.db.query<{ s: string }>(`SELECT string_agg(customer_id::text, ',' ORDER BY id) AS s FROM orders`)).rows[0]!.s).toBe('1,2,2,1');
+    expect((await t.db.query<{ s: string }>(`SELECT string_agg(customer_id::text, ',' ORDER BY id) AS s FROM orders`)).rows[0]!.s).toBe(
+      '1,2,2,1',
+    );
     // a person's alias to id 1 of tenant 2 (id 1 exists in both tenants): accepted, shown as tenant 2's master
     await t.db.exec(`INSERT INTO orders VALUES (5, 2, 'XYZ Limited', NULL)`);
-    const d = await decide(t.db, { config: cfg, link: 'order', scopeKey: ['2'], name: 'XYZ Limited', action: 'alias', targetKey: '1', by: 'test' });
+    const d = await decide(t.db, {
+      config: cfg,
+      link: 'order',
+      scopeKey: ['2'],
+      name: 'XYZ Limited',
+      action: 'alias',
+      targetKey: '1',
+      by: 'test',
+    });
     expect(d.changed).toBe(true);
     const p2 = await plan(t.db, { config: cfg, allTenants: true });
-    expect(p2.results[0]!.inferredLinks.map((i) => [i.scopeKey, i.name, i.targetKey, i.method])).toEqual([[['2'], 'XYZ Limited', '1', 'decision']]);
+    expect(p2.results[0]!.inferredLinks.map((i) => [i.scopeKey, i.name, i.targetKey, i.method])).toEqual([
+      [['2'], 'XYZ Limited', '1', 'decision'],
+    ]);
     await apply(t.db, { config: cfg, allTenants: true, planRunId: p2.runId });
     expect((await t.db.query<{ c: number }>(`SELECT customer_id AS c FROM orders WHERE id = 5`)).rows[0]!.c).toBe(1);
-    await expect(decide(t.db, { config: cfg, link: 'order', scopeKey: ['2'], name: 'XYZ Limited', action: 'alias', targetKey: '3', by: 'test' })).rejects.toMatchObject({ message: expect.stringContaining('target key 3 is not a master') });
-    const e = await refused(plan(t.db, { config: config('id', { scope: [], target: { table: 'customers', key: ['tenant_id', 'id'], name: 'customer_name' } }), allTenants: true }));
+    await expect(
+      decide(t.db, { config: cfg, link: 'order', scopeKey: ['2'], name: 'XYZ Limited', action: 'alias', targetKey: '3', by: 'test' }),
+    ).rejects.toMatchObject({ message: expect.stringContaining('target key 3 is not a master') });
+    const e = await refused(
+      plan(t.db, {
+        config: config('id', { scope: [], target: { table: 'customers', key: ['tenant_id', 'id'], name: 'customer_name' } }),
+        allTenants: true,
+      }),
+    );
     expect(e.code).toBe('CONFIG_INVALID');
-    expect(e.message).toContain('target.key ["tenant_id","id"] must be one column, or scope columns plus the one column customer_id points at');
+    expect(e.message).toContain(
+      'target.key ["tenant_id","id"] must be one column, or scope columns plus the one column customer_id points at',
+    );
   });
 
   it('CLI: a repeating key exits 2 with one line naming the key that works, nothing written; --json gives one document', async () => {

@@ -13,7 +13,17 @@ import { applyText } from '../../src/cli/format.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
 const config: ConfigInput = {
-  links: [{ entity: 'order', table: 'orders', key: 'id', fk: 'customer_id', name: 'customer_name', scope: ['tenant_id'], target: { table: 'customers', key: 'id', name: 'customer_name', active: 'is_active' } }],
+  links: [
+    {
+      entity: 'order',
+      table: 'orders',
+      key: 'id',
+      fk: 'customer_id',
+      name: 'customer_name',
+      scope: ['tenant_id'],
+      target: { table: 'customers', key: 'id', name: 'customer_name', active: 'is_active' },
+    },
+  ],
 };
 
 async function schema(t: TestDb): Promise<void> {
@@ -61,7 +71,9 @@ describeEach('exact skip reasons', (target) => {
         notReached: 0,
       });
       const text = applyText(a);
-      expect(text).toContain('order skipped: 2 changed since plan (name, scope or FK) or deleted, 1 master deleted since plan or during run, 1 master moved to another tenant, 1 master deactivated since plan or during run, 1 cancelled by a trigger');
+      expect(text).toContain(
+        'order skipped: 2 changed since plan (name, scope or FK) or deleted, 1 master deleted since plan or during run, 1 master moved to another tenant, 1 master deactivated since plan or during run, 1 cancelled by a trigger',
+      );
       const run = await getRun(t.db, a.runId);
       expect((run.summary as { results: { skipReasons: unknown }[] }).results[0]!.skipReasons).toEqual(r.skipReasons);
       const html = (await report(t.db, { runId: a.runId, format: 'html' })).content;

@@ -11,7 +11,17 @@ import { applyText } from '../../src/cli/format.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
 const config: ConfigInput = {
-  links: [{ entity: 'invoice', table: 'invoices', key: 'id', fk: 'vendor_id', name: 'vendor_name', scope: ['org'], target: { table: 'vendors', key: 'id', name: 'name', active: 'is_active' } }],
+  links: [
+    {
+      entity: 'invoice',
+      table: 'invoices',
+      key: 'id',
+      fk: 'vendor_id',
+      name: 'vendor_name',
+      scope: ['org'],
+      target: { table: 'vendors', key: 'id', name: 'name', active: 'is_active' },
+    },
+  ],
 };
 
 describeEach('skip counts with rows added after the plan', (target) => {
@@ -35,11 +45,20 @@ describeEach('skip counts with rows added after the plan', (target) => {
       await t.db.exec(`
         INSERT INTO invoices (org, vendor_name) SELECT 'o1', 'Vendor 9' FROM generate_series(1, 100);
         UPDATE vendors SET is_active = false WHERE id = 10;`);
-      const a = await apply(t.db, { config, tenantId: 'o1', planRunId: p.runId, ...(singleTransaction ? { singleTransaction: true } : { batchSize: 50 }) });
+      const a = await apply(t.db, {
+        config,
+        tenantId: 'o1',
+        planRunId: p.runId,
+        ...(singleTransaction ? { singleTransaction: true } : { batchSize: 50 }),
+      });
       const r = a.results[0]!;
-      expect([r.planned, r.updated, r.skipped, r.beyondPlan, r.skipReasons?.masterInactive, r.skipReasons?.changedSincePlan]).toEqual([200, 280, 20, 100, 20, 0]);
+      expect([r.planned, r.updated, r.skipped, r.beyondPlan, r.skipReasons?.masterInactive, r.skipReasons?.changedSincePlan]).toEqual([
+        200, 280, 20, 100, 20, 0,
+      ]);
       expect(applyText(a)).toContain('invoice: 100 of the updated row(s) were not in the plan');
-      const db = await t.db.query<{ left: number; linked: number }>(`SELECT count(*) FILTER (WHERE vendor_id IS NULL)::int AS left, count(vendor_id)::int AS linked FROM invoices`);
+      const db = await t.db.query<{ left: number; linked: number }>(
+        `SELECT count(*) FILTER (WHERE vendor_id IS NULL)::int AS left, count(vendor_id)::int AS linked FROM invoices`,
+      );
       expect(db.rows[0]).toEqual({ left: 20, linked: 280 });
     });
   }

@@ -25,10 +25,23 @@ describeEach('seed summary, repeated runs, runs order, config and tenant errors'
     t = await freshDb(target);
     await createAxis(t.db);
     const p = await plan(t.db, { config: AXIS_CONFIG, tenantId: DEMO_TENANT, executedBy: 'ana' });
-    expect(p).toMatchObject({ dryRun: true, executedBy: 'ana', totalRecordsProcessed: 7, totalRecordsUpdated: 0, overallMatchRate: '100.0%' });
+    expect(p).toMatchObject({
+      dryRun: true,
+      executedBy: 'ana',
+      totalRecordsProcessed: 7,
+      totalRecordsUpdated: 0,
+      overallMatchRate: '100.0%',
+    });
     expect(p.executedAt).toMatch(ISO);
     const a = await apply(t.db, { config: AXIS_CONFIG, tenantId: DEMO_TENANT, planRunId: p.runId, executedBy: 'bo' });
-    expect(a).toMatchObject({ dryRun: false, executedBy: 'bo', totalRecordsProcessed: 7, totalRecordsUpdated: 7, totalUpdated: 7, overallMatchRate: '100.0%' });
+    expect(a).toMatchObject({
+      dryRun: false,
+      executedBy: 'bo',
+      totalRecordsProcessed: 7,
+      totalRecordsUpdated: 7,
+      totalUpdated: 7,
+      overallMatchRate: '100.0%',
+    });
     expect(a.executedAt).toMatch(ISO);
     expect(a.alreadyAppliedBy).toBeUndefined();
     expect(applyText(a)).toContain(`Undo: fk-backfill undo --run ${a.runId} --yes`);
@@ -36,7 +49,9 @@ describeEach('seed summary, repeated runs, runs order, config and tenant errors'
       const again = await apply(t.db, { config: AXIS_CONFIG, tenantId: DEMO_TENANT, planRunId: p.runId, singleTransaction });
       expect(again.totalUpdated).toBe(0);
       expect(again.alreadyAppliedBy).toBe(a.runId);
-      expect(applyText(again)).toBe(`Nothing to do: plan ${p.runId} was already applied by run ${a.runId} (run ${again.runId} changed no row).`);
+      expect(applyText(again)).toBe(
+        `Nothing to do: plan ${p.runId} was already applied by run ${a.runId} (run ${again.runId} changed no row).`,
+      );
       expect(applyText(again)).not.toContain('Undo:');
     }
     const u = await undo(t.db, { runId: a.runId });
@@ -47,7 +62,13 @@ describeEach('seed summary, repeated runs, runs order, config and tenant errors'
     expect(undoText(u2)).toBe(`Nothing to revert: run ${a.runId} was already undone by run ${u.runId} (run ${u2.runId} changed no row).`);
     // the seed call, without config (its four Axis links), dry run then live
     const dry = await backfillForeignKeys(t.db, { tenantId: DEMO_TENANT, userId: 'u1' });
-    expect(dry).toMatchObject({ dryRun: true, executedBy: 'u1', totalRecordsProcessed: 7, totalRecordsUpdated: 0, overallMatchRate: '100.0%' });
+    expect(dry).toMatchObject({
+      dryRun: true,
+      executedBy: 'u1',
+      totalRecordsProcessed: 7,
+      totalRecordsUpdated: 0,
+      overallMatchRate: '100.0%',
+    });
     const live = await backfillForeignKeys(t.db, { tenantId: DEMO_TENANT, dryRun: false, userId: 'u1' });
     expect(live).toMatchObject({ dryRun: false, totalRecordsProcessed: 7, totalRecordsUpdated: 7 });
     // the newest runs first, ids compared as numbers (run 10 after run 9)
@@ -62,34 +83,55 @@ describeEach('seed summary, repeated runs, runs order, config and tenant errors'
     await t.db.exec(`CREATE TABLE accounts (id int PRIMARY KEY, org text NOT NULL, name text NOT NULL);
       CREATE TABLE orders (id int PRIMARY KEY, org text NOT NULL, account_name text, account_id int);
       INSERT INTO accounts VALUES (1, 'Acme', 'A'), (2, 'Beta', 'B');`);
-    await expect(status(t.db, {})).rejects.toMatchObject({ code: 'CONFIG_NOT_FOUND', message: expect.stringContaining('no config given, and this database is not shaped like the built-in Axis links') });
+    await expect(status(t.db, {})).rejects.toMatchObject({
+      code: 'CONFIG_NOT_FOUND',
+      message: expect.stringContaining('no config given, and this database is not shaped like the built-in Axis links'),
+    });
     await expect(backfillForeignKeys(t.db, { tenantId: 'Acme' })).rejects.toMatchObject({ code: 'CONFIG_NOT_FOUND' });
-    const config = { links: [{ entity: 'order', table: 'orders', key: 'id', fk: 'account_id', name: 'account_name', scope: ['org'], target: { table: 'accounts', key: 'id', name: 'name' } }] };
+    const config = {
+      links: [
+        {
+          entity: 'order',
+          table: 'orders',
+          key: 'id',
+          fk: 'account_id',
+          name: 'account_name',
+          scope: ['org'],
+          target: { table: 'accounts', key: 'id', name: 'name' },
+        },
+      ],
+    };
     const err = await plan(t.db, { config, tenantId: 'acme' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BackfillError);
     expect((err as BackfillError).code).toBe('UNKNOWN_TENANT');
-    expect((err as BackfillError).message).toBe('tenant "acme" not found: no row of orders, accounts has it; did you mean "Acme"? tenant values are case-sensitive; some org values of accounts: "Acme", "Beta"');
+    expect((err as BackfillError).message).toBe(
+      'tenant "acme" not found: no row of orders, accounts has it; did you mean "Acme"? tenant values are case-sensitive; some org values of accounts: "Acme", "Beta"',
+    );
     await expect(openDatabase(undefined as unknown as string)).rejects.toBeInstanceOf(BackfillError);
     await expect(openDatabase(undefined as unknown as string)).rejects.toMatchObject({ code: 'DB_URL_INVALID' });
   });
 
-  it('CLI: plan --json carries the seed summary and says the built-in links are used; no config found is exit 2', { timeout: 240_000 }, async () => {
-    t = await freshDb(target, { onDisk: true });
-    await createAxis(t.db);
-    await t.db.exec(`CREATE SCHEMA other; CREATE TABLE other.x (id int)`);
-    await t.release();
-    const dir = mkdtempSync(join(tmpdir(), 'fkb-cfg-'));
-    const p = await runCli(['plan', '--db', t.url, '--tenant', DEMO_TENANT, '--json'], { cwd: dir });
-    expect(p.code, p.stderr).toBe(0);
-    const pj = p.json<Record<string, unknown>>();
-    expect(pj).toMatchObject({ dryRun: true, totalRecordsProcessed: 7, totalRecordsUpdated: 0, overallMatchRate: '100.0%' });
-    expect(pj['executedAt']).toMatch(ISO);
-    expect(pj['notices']).toEqual([expect.stringContaining('no config given: using the built-in Axis links')]);
-    if (t.target !== 'pglite') {
-      // the same server database seen through a search_path without the Axis tables
-      const other = await runCli(['status', '--db', `${t.url}?options=-csearch_path%3Dother`], { cwd: dir });
-      expect(other.code, other.stderr).toBe(2);
-      expect(other.stderr).toContain('no config given, and this database is not shaped like the built-in Axis links');
-    }
-  });
+  it(
+    'CLI: plan --json carries the seed summary and says the built-in links are used; no config found is exit 2',
+    { timeout: 240_000 },
+    async () => {
+      t = await freshDb(target, { onDisk: true });
+      await createAxis(t.db);
+      await t.db.exec(`CREATE SCHEMA other; CREATE TABLE other.x (id int)`);
+      await t.release();
+      const dir = mkdtempSync(join(tmpdir(), 'fkb-cfg-'));
+      const p = await runCli(['plan', '--db', t.url, '--tenant', DEMO_TENANT, '--json'], { cwd: dir });
+      expect(p.code, p.stderr).toBe(0);
+      const pj = p.json<Record<string, unknown>>();
+      expect(pj).toMatchObject({ dryRun: true, totalRecordsProcessed: 7, totalRecordsUpdated: 0, overallMatchRate: '100.0%' });
+      expect(pj['executedAt']).toMatch(ISO);
+      expect(pj['notices']).toEqual([expect.stringContaining('no config given: using the built-in Axis links')]);
+      if (t.target !== 'pglite') {
+        // the same server database seen through a search_path without the Axis tables
+        const other = await runCli(['status', '--db', `${t.url}?options=-csearch_path%3Dother`], { cwd: dir });
+        expect(other.code, other.stderr).toBe(2);
+        expect(other.stderr).toContain('no config given, and this database is not shaped like the built-in Axis links');
+      }
+    },
+  );
 });

@@ -61,12 +61,16 @@ describeEach('masters keyed by (tenant_id, id)', (target) => {
   // `target.key` as the column the FK points at, or as the master's whole key (a list, scope columns included)
   for (const key of ['id', ['tenant_id', 'id']] as const) {
     it(`target.key ${JSON.stringify(key)}: verify joins on the whole key: right counts, no false cross-tenant; plain constrain says --tenant-safe (nothing written), --tenant-safe works and verify agrees`, async () => {
-      const config: ConfigInput = { links: [{ ...baseConfig.links[0]!, target: { ...baseConfig.links[0]!.target, key: typeof key === 'string' ? key : [...key] } }] };
+      const config: ConfigInput = {
+        links: [{ ...baseConfig.links[0]!, target: { ...baseConfig.links[0]!.target, key: typeof key === 'string' ? key : [...key] } }],
+      };
       t = await freshDb(target);
       await schema(t.db);
       const a = await apply(t.db, { config, allTenants: true, batchSize: 2 });
       expect(a.totalUpdated).toBe(6);
-      expect((await t.db.query<{ f: number }>(`SELECT customer_id AS f FROM orders ORDER BY id`)).rows.map((r) => r.f)).toEqual([1, 2, 1, 1, 2, 3]);
+      expect((await t.db.query<{ f: number }>(`SELECT customer_id AS f FROM orders ORDER BY id`)).rows.map((r) => r.f)).toEqual([
+        1, 2, 1, 1, 2, 3,
+      ]);
 
       expect(counts(await verify(t.db, { config, allTenants: true }))).toEqual([{ total: 6, nulls: 0, orphans: 0, cross: 0 }]);
       expect(counts(await verify(t.db, { config, tenantId: '1' }))).toEqual([{ total: 3, nulls: 0, orphans: 0, cross: 0 }]);
@@ -77,7 +81,10 @@ describeEach('masters keyed by (tenant_id, id)', (target) => {
 
       const before = await footprint(t.db);
       for (const dryRun of [false, true]) {
-        const err = await constrain(t.db, { config, dryRun }).then(() => null, (e: unknown) => e);
+        const err = await constrain(t.db, { config, dryRun }).then(
+          () => null,
+          (e: unknown) => e,
+        );
         expect(err).toBeInstanceOf(BackfillError);
         expect((err as BackfillError).code).toBe('TARGET_KEY_NOT_UNIQUE');
         expect((err as BackfillError).exitCode).toBe(2);
@@ -120,36 +127,53 @@ describeEach('masters keyed by (tenant_id, id)', (target) => {
     await t.db.query(`UPDATE customers SET is_active = false WHERE tenant_id = 2 AND id = 2`);
     const a = await apply(t.db, { config, allTenants: true, planRunId: p.runId, batchSize: 2 });
     expect([a.results[0]!.updated, a.results[0]!.skipped]).toEqual([3, 3]);
-    expect(a.results[0]!.skipReasons).toMatchObject({ masterRenamed: 2, masterInactive: 1, masterMovedScope: 0, masterDeleted: 0, changedSincePlan: 0 });
-    expect((await t.db.query<{ f: number | null }>(`SELECT customer_id AS f FROM orders ORDER BY id`)).rows.map((r) => r.f)).toEqual([null, 2, null, 1, null, 3]);
+    expect(a.results[0]!.skipReasons).toMatchObject({
+      masterRenamed: 2,
+      masterInactive: 1,
+      masterMovedScope: 0,
+      masterDeleted: 0,
+      changedSincePlan: 0,
+    });
+    expect((await t.db.query<{ f: number | null }>(`SELECT customer_id AS f FROM orders ORDER BY id`)).rows.map((r) => r.f)).toEqual([
+      null,
+      2,
+      null,
+      1,
+      null,
+      3,
+    ]);
   });
 
-  it('CLI: plain constrain exits 2 with the --tenant-safe hint; --tenant-safe --json works; verify --json is ok', { timeout: 120_000 }, async () => {
-    t = await freshDb(target, { onDisk: true });
-    await schema(t.db);
-    const config = baseConfig;
-    await apply(t.db, { config, allTenants: true });
-    await t.release();
-    const dir = mkdtempSync(join(tmpdir(), 'fkb-tenant-keyed-'));
-    const cfg = join(dir, 'config.json');
-    writeFileSync(cfg, JSON.stringify(config));
-    const db = ['--db', t.url, '--config', cfg];
+  it(
+    'CLI: plain constrain exits 2 with the --tenant-safe hint; --tenant-safe --json works; verify --json is ok',
+    { timeout: 120_000 },
+    async () => {
+      t = await freshDb(target, { onDisk: true });
+      await schema(t.db);
+      const config = baseConfig;
+      await apply(t.db, { config, allTenants: true });
+      await t.release();
+      const dir = mkdtempSync(join(tmpdir(), 'fkb-tenant-keyed-'));
+      const cfg = join(dir, 'config.json');
+      writeFileSync(cfg, JSON.stringify(config));
+      const db = ['--db', t.url, '--config', cfg];
 
-    const plain = await runCli(['constrain', ...db, '--yes']);
-    expect(plain.code).toBe(2);
-    expect(plain.stdout).toBe('');
-    expect(plain.stderr.trim().split('\n')).toHaveLength(1);
-    expect(plain.stderr).toMatch(/unique only together with tenant_id.*--tenant-safe/);
-    expect(plain.stderr).not.toMatch(/42830|stack|at /);
+      const plain = await runCli(['constrain', ...db, '--yes']);
+      expect(plain.code).toBe(2);
+      expect(plain.stdout).toBe('');
+      expect(plain.stderr.trim().split('\n')).toHaveLength(1);
+      expect(plain.stderr).toMatch(/unique only together with tenant_id.*--tenant-safe/);
+      expect(plain.stderr).not.toMatch(/42830|stack|at /);
 
-    const safe = await runCli(['constrain', ...db, '--tenant-safe', '--yes', '--json']);
-    expect(safe.code, safe.stderr).toBe(0);
-    expect(safe.json<ConstrainResult>().links[0]!.steps.find((s) => s.step === 'validate')?.status).toBe('done');
+      const safe = await runCli(['constrain', ...db, '--tenant-safe', '--yes', '--json']);
+      expect(safe.code, safe.stderr).toBe(0);
+      expect(safe.json<ConstrainResult>().links[0]!.steps.find((s) => s.step === 'validate')?.status).toBe('done');
 
-    const v = await runCli(['verify', ...db, '--all-tenants', '--json']);
-    expect(v.code, v.stdout).toBe(0);
-    const report = v.json<VerifyReport>();
-    expect(report.ok).toBe(true);
-    expect(counts(report)).toEqual([{ total: 6, nulls: 0, orphans: 0, cross: 0 }]);
-  });
+      const v = await runCli(['verify', ...db, '--all-tenants', '--json']);
+      expect(v.code, v.stdout).toBe(0);
+      const report = v.json<VerifyReport>();
+      expect(report.ok).toBe(true);
+      expect(counts(report)).toEqual([{ total: 6, nulls: 0, orphans: 0, cross: 0 }]);
+    },
+  );
 });

@@ -9,8 +9,23 @@ import { apply, BackfillError } from '../../src/index.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
-const vendor = { entity: 'vendor', table: 'invoices', key: 'id', fk: 'vendor_id', name: 'vendor_name', scope: ['org'], target: { table: 'vendors', key: 'id', name: 'name' } };
-const currency = { entity: 'currency', table: 'invoices', key: 'id', fk: 'currency_id', name: 'currency_name', target: { table: 'currencies', key: 'id', name: 'name' } };
+const vendor = {
+  entity: 'vendor',
+  table: 'invoices',
+  key: 'id',
+  fk: 'vendor_id',
+  name: 'vendor_name',
+  scope: ['org'],
+  target: { table: 'vendors', key: 'id', name: 'name' },
+};
+const currency = {
+  entity: 'currency',
+  table: 'invoices',
+  key: 'id',
+  fk: 'currency_id',
+  name: 'currency_name',
+  target: { table: 'currencies', key: 'id', name: 'name' },
+};
 
 describeEach('--tenant and links without a scope', (target) => {
   let t: TestDb;
@@ -28,17 +43,29 @@ describeEach('--tenant and links without a scope', (target) => {
     const both: ConfigInput = { links: [vendor, currency] };
     const a = await apply(t.db, { config: both, tenantId: 'o1' });
     expect(a.results.map((r) => [r.entityType, r.updated])).toEqual([['vendor', 5]]);
-    expect(a.notices).toEqual([expect.stringMatching(/^currency skipped: it has no scope \(tenant\) column, so --tenant cannot restrict it/)]);
-    const counts = await t.db.query<{ v: number; c: number }>(`SELECT count(vendor_id)::int AS v, count(currency_id)::int AS c FROM invoices`);
+    expect(a.notices).toEqual([
+      expect.stringMatching(/^currency skipped: it has no scope \(tenant\) column, so --tenant cannot restrict it/),
+    ]);
+    const counts = await t.db.query<{ v: number; c: number }>(
+      `SELECT count(vendor_id)::int AS v, count(currency_id)::int AS c FROM invoices`,
+    );
     expect(counts.rows[0]).toEqual({ v: 5, c: 0 });
-    for (const input of [{ config: both, tenantId: 'o1', entities: ['currency'] }, { config: { links: [currency] }, tenantId: 'o1' }]) {
+    for (const input of [
+      { config: both, tenantId: 'o1', entities: ['currency'] },
+      { config: { links: [currency] }, tenantId: 'o1' },
+    ]) {
       const e = await apply(t.db, input).catch((x: unknown) => x);
       expect(e).toBeInstanceOf(BackfillError);
       expect([(e as BackfillError).code, (e as BackfillError).exitCode]).toEqual(['USAGE', 2]);
-      expect((e as BackfillError).message).toBe("currency has no scope (tenant) column, so --tenant cannot restrict it to one tenant's rows: run it with --all-tenants (or without --tenant)");
+      expect((e as BackfillError).message).toBe(
+        "currency has no scope (tenant) column, so --tenant cannot restrict it to one tenant's rows: run it with --all-tenants (or without --tenant)",
+      );
     }
     expect((await t.db.query<{ c: number }>(`SELECT count(currency_id)::int AS c FROM invoices`)).rows[0]!.c).toBe(0);
     const all = await apply(t.db, { config: both, allTenants: true });
-    expect(all.results.map((r) => [r.entityType, r.updated])).toEqual([['vendor', 5], ['currency', 10]]);
+    expect(all.results.map((r) => [r.entityType, r.updated])).toEqual([
+      ['vendor', 5],
+      ['currency', 10],
+    ]);
   });
 });

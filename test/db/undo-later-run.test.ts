@@ -10,7 +10,16 @@ import type { ConfigInput } from '../../src/config/schema.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
 const config: ConfigInput = {
-  links: [{ entity: 'order', table: 'orders', key: 'id', fk: 'customer_id', name: 'customer_name', target: { table: 'customers', key: 'id', name: 'name' } }],
+  links: [
+    {
+      entity: 'order',
+      table: 'orders',
+      key: 'id',
+      fk: 'customer_id',
+      name: 'customer_name',
+      target: { table: 'customers', key: 'id', name: 'name' },
+    },
+  ],
 };
 
 describeEach('undo of an older run after a later run re-linked its rows', (target) => {
@@ -34,7 +43,9 @@ describeEach('undo of an older run after a later run re-linked its rows', (targe
 
       const ua = await undo(t.db, { runId: a.runId, ...batch });
       expect([ua.totalReverted, ua.totalSkipped]).toEqual([30, 10]);
-      const linked = await t.db.query<{ ids: number[] }>(`SELECT array_agg(id ORDER BY id) AS ids FROM orders WHERE customer_id IS NOT NULL`);
+      const linked = await t.db.query<{ ids: number[] }>(
+        `SELECT array_agg(id ORDER BY id) AS ids FROM orders WHERE customer_id IS NOT NULL`,
+      );
       expect(linked.rows[0]!.ids).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
       const ub = await undo(t.db, { runId: b.runId, ...batch });
       expect([ub.totalReverted, ub.totalSkipped]).toEqual([10, 0]);

@@ -26,70 +26,99 @@ describeEach('undo stopped before it finishes', (target) => {
     await t.dispose();
   });
 
-  it('library: a stopped undo reports the rows not yet processed per link (skipped 0 until complete); the resumed one counts the skipped row', { timeout: 120_000 }, async () => {
-    t = await freshDb(target);
-    await createBatchFixture(t.db, 1200);
-    const a = await apply(t.db, { allTenants: true, entities: ['sales_order', 'purchase_order'], batchSize: 100 });
-    expect(a.status).toBe('done');
-    // one row edited since: skipped, but only once its link is walked
-    const edited = await t.db.query(`UPDATE sales_orders SET customer_id = NULL WHERE id = (SELECT row_key::uuid FROM fk_backfill.changes WHERE run_id = $1::int8 AND link = 'sales_order' ORDER BY row_key LIMIT 1)`, [a.runId]);
-    expect(edited.rowCount).toBe(1);
-    const ac = new AbortController();
-    const u = await undo(t.db, { runId: a.runId, singleTransaction: false, batchSize: 50, signal: ac.signal, onProgress: (e) => e.event === 'batch' && ac.abort() });
-    expect(u.status).toBe('stopped');
-    expectAddsUp(u);
-    expect(u.totalSkipped).toBe(0);
-    expect(u.totalReverted).toBeGreaterThan(0);
-    expect(u.totalNotYetProcessed).toBe(a.totalUpdated - u.totalReverted);
-    // links undone last-applied first: purchase_order was walked (and stopped), sales_order not reached
-    const so = u.results.find((r) => r.entityType === 'sales_order')!;
-    expect(so).toMatchObject({ reverted: 0, skipped: 0, notYetProcessed: so.changed, complete: false });
-    const done = await resumeUndo(t.db, { runId: u.runId });
-    expect(done.status).toBe('done');
-    expectAddsUp(done);
-    expect(done.results.every((r) => r.notYetProcessed === undefined && r.complete)).toBe(true);
-    expect([done.totalReverted, done.totalSkipped]).toEqual([a.totalUpdated - 1, 1]);
-  });
+  it(
+    'library: a stopped undo reports the rows not yet processed per link (skipped 0 until complete); the resumed one counts the skipped row',
+    { timeout: 120_000 },
+    async () => {
+      t = await freshDb(target);
+      await createBatchFixture(t.db, 1200);
+      const a = await apply(t.db, { allTenants: true, entities: ['sales_order', 'purchase_order'], batchSize: 100 });
+      expect(a.status).toBe('done');
+      // one row edited since: skipped, but only once its link is walked
+      const edited = await t.db.query(
+        `UPDATE sales_orders SET customer_id = NULL WHERE id = (SELECT row_key::uuid FROM fk_backfill.changes WHERE run_id = $1::int8 AND link = 'sales_order' ORDER BY row_key LIMIT 1)`,
+        [a.runId],
+      );
+      expect(edited.rowCount).toBe(1);
+      const ac = new AbortController();
+      const u = await undo(t.db, {
+        runId: a.runId,
+        singleTransaction: false,
+        batchSize: 50,
+        signal: ac.signal,
+        onProgress: (e) => e.event === 'batch' && ac.abort(),
+      });
+      expect(u.status).toBe('stopped');
+      expectAddsUp(u);
+      expect(u.totalSkipped).toBe(0);
+      expect(u.totalReverted).toBeGreaterThan(0);
+      expect(u.totalNotYetProcessed).toBe(a.totalUpdated - u.totalReverted);
+      // links undone last-applied first: purchase_order was walked (and stopped), sales_order not reached
+      const so = u.results.find((r) => r.entityType === 'sales_order')!;
+      expect(so).toMatchObject({ reverted: 0, skipped: 0, notYetProcessed: so.changed, complete: false });
+      const done = await resumeUndo(t.db, { runId: u.runId });
+      expect(done.status).toBe('done');
+      expectAddsUp(done);
+      expect(done.results.every((r) => r.notYetProcessed === undefined && r.complete)).toBe(true);
+      expect([done.totalReverted, done.totalSkipped]).toEqual([a.totalUpdated - 1, 1]);
+    },
+  );
 
-  it('CLI: Ctrl-C prints the rows not yet processed (text: header and a column; --json: per link and in total), exit 1; --resume finishes', { timeout: 240_000 }, async () => {
-    t = await freshDb(target, { onDisk: true });
-    await createBatchFixture(t.db, 1200);
-    const linked = async (db: Pick<TestDb['db'], 'query'>): Promise<number> => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sales_orders WHERE customer_id IS NOT NULL`)).rows[0]!.n;
-    const before = await linked(t.db);
-    const a = await apply(t.db, { allTenants: true, entities: ['sales_order'], batchSize: 100 });
-    await t.release();
-    const base = ['--db', t.url, '--yes'];
-    const slow = ['--batch-size', '20', '--pause-ms', '30', '--json-progress'];
+  it(
+    'CLI: Ctrl-C prints the rows not yet processed (text: header and a column; --json: per link and in total), exit 1; --resume finishes',
+    { timeout: 240_000 },
+    async () => {
+      t = await freshDb(target, { onDisk: true });
+      await createBatchFixture(t.db, 1200);
+      const linked = async (db: Pick<TestDb['db'], 'query'>): Promise<number> =>
+        (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sales_orders WHERE customer_id IS NOT NULL`)).rows[0]!.n;
+      const before = await linked(t.db);
+      const a = await apply(t.db, { allTenants: true, entities: ['sales_order'], batchSize: 100 });
+      await t.release();
+      const base = ['--db', t.url, '--yes'];
+      const slow = ['--batch-size', '20', '--pause-ms', '30', '--json-progress'];
 
-    const first = await cliStoppedAfterBatches(['undo', ...base, '--run', a.runId, ...slow], 2, 'SIGINT');
-    expect(first.code).toBe(1);
-    const head = /Undo run (\d+) reverted run \d+: (\d+) row\(s\) set back, 0 skipped \(changed since\); stopped: (\d+) row\(s\) not yet processed\./.exec(first.stdout);
-    expect(head, first.stdout).not.toBeNull();
-    const [, undoRun, reverted, notYet] = head!;
-    expect(Number(reverted)).toBeGreaterThan(0);
-    expect(Number(reverted) + Number(notYet)).toBe(a.totalUpdated);
-    expect(first.stdout).toMatch(/Skipped \| Not yet processed/);
-    expect(first.stdout).toMatch(new RegExp(`sales_order +\\| sales_orders \\| +${a.totalUpdated} \\| +${reverted} \\| +0 \\| +${notYet}\\b`));
+      const first = await cliStoppedAfterBatches(['undo', ...base, '--run', a.runId, ...slow], 2, 'SIGINT');
+      expect(first.code).toBe(1);
+      const head =
+        /Undo run (\d+) reverted run \d+: (\d+) row\(s\) set back, 0 skipped \(changed since\); stopped: (\d+) row\(s\) not yet processed\./.exec(
+          first.stdout,
+        );
+      expect(head, first.stdout).not.toBeNull();
+      const [, undoRun, reverted, notYet] = head!;
+      expect(Number(reverted)).toBeGreaterThan(0);
+      expect(Number(reverted) + Number(notYet)).toBe(a.totalUpdated);
+      expect(first.stdout).toMatch(/Skipped \| Not yet processed/);
+      expect(first.stdout).toMatch(
+        new RegExp(`sales_order +\\| sales_orders \\| +${a.totalUpdated} \\| +${reverted} \\| +0 \\| +${notYet}\\b`),
+      );
 
-    const second = await cliStoppedAfterBatches(['undo', ...base, '--resume', undoRun!, ...slow, '--json'], 2, 'SIGINT');
-    expect(second.code).toBe(1);
-    const u = JSON.parse(second.stdout) as UndoResult;
-    expect(u.status).toBe('stopped');
-    expectAddsUp(u);
-    expect(u.totalReverted).toBeGreaterThan(Number(reverted));
-    expect(u.results[0]).toMatchObject({ entityType: 'sales_order', changed: a.totalUpdated, skipped: 0, notYetProcessed: a.totalUpdated - u.totalReverted, complete: false });
+      const second = await cliStoppedAfterBatches(['undo', ...base, '--resume', undoRun!, ...slow, '--json'], 2, 'SIGINT');
+      expect(second.code).toBe(1);
+      const u = JSON.parse(second.stdout) as UndoResult;
+      expect(u.status).toBe('stopped');
+      expectAddsUp(u);
+      expect(u.totalReverted).toBeGreaterThan(Number(reverted));
+      expect(u.results[0]).toMatchObject({
+        entityType: 'sales_order',
+        changed: a.totalUpdated,
+        skipped: 0,
+        notYetProcessed: a.totalUpdated - u.totalReverted,
+        complete: false,
+      });
 
-    const third = await cliStoppedAfterBatches(['undo', ...base, '--resume', undoRun!, '--json']);
-    expect(third.code).toBe(0);
-    const d = JSON.parse(third.stdout) as UndoResult;
-    expect(d).toMatchObject({ status: 'done', totalReverted: a.totalUpdated, totalSkipped: 0 });
-    expect(d.totalNotYetProcessed).toBeUndefined();
-    expect(d.results[0]!.notYetProcessed).toBeUndefined();
-    const db = await reopen(t);
-    try {
-      expect(await linked(db)).toBe(before);
-    } finally {
-      await db.close();
-    }
-  });
+      const third = await cliStoppedAfterBatches(['undo', ...base, '--resume', undoRun!, '--json']);
+      expect(third.code).toBe(0);
+      const d = JSON.parse(third.stdout) as UndoResult;
+      expect(d).toMatchObject({ status: 'done', totalReverted: a.totalUpdated, totalSkipped: 0 });
+      expect(d.totalNotYetProcessed).toBeUndefined();
+      expect(d.results[0]!.notYetProcessed).toBeUndefined();
+      const db = await reopen(t);
+      try {
+        expect(await linked(db)).toBe(before);
+      } finally {
+        await db.close();
+      }
+    },
+  );
 });

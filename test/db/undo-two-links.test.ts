@@ -10,8 +10,22 @@ import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
 const config: ConfigInput = {
   links: [
-    { entity: 'order_currency', table: 'orders', key: 'id', fk: 'currency_id', name: 'currency_name', target: { table: 'currencies', key: 'id', name: 'name' } },
-    { entity: 'order_customer', table: 'orders', key: 'id', fk: 'customer_id', name: 'customer_name', target: { table: 'customers', key: 'id', name: 'name' } },
+    {
+      entity: 'order_currency',
+      table: 'orders',
+      key: 'id',
+      fk: 'currency_id',
+      name: 'currency_name',
+      target: { table: 'currencies', key: 'id', name: 'name' },
+    },
+    {
+      entity: 'order_customer',
+      table: 'orders',
+      key: 'id',
+      fk: 'customer_id',
+      name: 'customer_name',
+      target: { table: 'customers', key: 'id', name: 'name' },
+    },
   ],
 };
 
@@ -27,7 +41,8 @@ async function schema(t: TestDb): Promise<void> {
                          FROM generate_series(1, 60) g;`);
 }
 
-const snapshot = async (t: TestDb): Promise<string> => (await t.db.query<{ s: string }>(`SELECT string_agg(o::text, '|' ORDER BY o.id) AS s FROM orders o`)).rows[0]!.s;
+const snapshot = async (t: TestDb): Promise<string> =>
+  (await t.db.query<{ s: string }>(`SELECT string_agg(o::text, '|' ORDER BY o.id) AS s FROM orders o`)).rows[0]!.s;
 
 describeEach('undo of two links on one table', (target) => {
   let t: TestDb;
@@ -39,7 +54,9 @@ describeEach('undo of two links on one table', (target) => {
       await schema(t);
       const before = await snapshot(t);
       const a = await apply(t.db, { config, singleTransaction, ...(singleTransaction ? {} : { batchSize: 7 }) });
-      const both = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE customer_id IS NOT NULL AND currency_id IS NOT NULL`);
+      const both = await t.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM orders WHERE customer_id IS NOT NULL AND currency_id IS NOT NULL`,
+      );
       expect(both.rows[0]!.n).toBeGreaterThan(0);
       const u = await undo(t.db, { runId: a.runId, singleTransaction, ...(singleTransaction ? {} : { batchSize: 5 }) });
       expect(u.totalReverted).toBe(a.totalUpdated);
@@ -54,7 +71,9 @@ describeEach('undo of two links on one table', (target) => {
     const a = await apply(t.db, { config: { links: [config.links[1]!] }, singleTransaction: false, batchSize: 7 });
     // the application edits two linked rows after the apply (its own updated_at)
     await t.db.query(`UPDATE orders SET updated_at = timestamptz '2030-01-01 00:00:00+00' WHERE id IN (1, 2) AND customer_id IS NOT NULL`);
-    const edited = (await t.db.query<{ id: number }>(`SELECT id FROM orders WHERE updated_at = timestamptz '2030-01-01 00:00:00+00' ORDER BY id`)).rows.map((r) => r.id);
+    const edited = (
+      await t.db.query<{ id: number }>(`SELECT id FROM orders WHERE updated_at = timestamptz '2030-01-01 00:00:00+00' ORDER BY id`)
+    ).rows.map((r) => r.id);
     expect(edited.length).toBeGreaterThan(0);
     await undo(t.db, { runId: a.runId, singleTransaction: false, batchSize: 5 });
     const after = await t.db.query<{ id: number; customer_id: number | null; kept: boolean }>(
@@ -63,7 +82,10 @@ describeEach('undo of two links on one table', (target) => {
     );
     expect(after.rows.map((r) => [r.customer_id, r.kept])).toEqual(edited.map(() => [null, true]));
     // every other row is back as it was: FK NULL and its own updated_at
-    const wrong = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE NOT (id = ANY($1::int[])) AND (customer_id IS NOT NULL OR updated_at <> timestamptz '2026-01-01 00:00:00+00' + id * interval '1 hour')`, [edited]);
+    const wrong = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM orders WHERE NOT (id = ANY($1::int[])) AND (customer_id IS NOT NULL OR updated_at <> timestamptz '2026-01-01 00:00:00+00' + id * interval '1 hour')`,
+      [edited],
+    );
     expect(wrong.rows[0]!.n).toBe(0);
   });
 });

@@ -10,7 +10,18 @@ import type { ConfigInput } from '../../src/config/schema.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
 const config: ConfigInput = {
-  links: [{ entity: 'order', table: 'orders', key: 'id', fk: 'customer_id', name: 'customer_name', document: 'order_no', scope: ['tenant_id'], target: { table: 'customers', key: 'id', name: 'customer_name' } }],
+  links: [
+    {
+      entity: 'order',
+      table: 'orders',
+      key: 'id',
+      fk: 'customer_id',
+      name: 'customer_name',
+      document: 'order_no',
+      scope: ['tenant_id'],
+      target: { table: 'customers', key: 'id', name: 'customer_name' },
+    },
+  ],
 };
 
 describeEach('unlinked sample', (target) => {
@@ -33,16 +44,23 @@ describeEach('unlinked sample', (target) => {
         `SELECT order_no, customer_name, tenant_id FROM orders WHERE customer_name <> 'Known Ltd' ORDER BY order_no`,
       )
     ).rows;
-    const unnamed = (await t.db.query<{ tenant_id: number; n: number }>(`SELECT tenant_id, count(*)::int AS n FROM orders WHERE customer_name IS NULL GROUP BY 1 ORDER BY 1`)).rows;
+    const unnamed = (
+      await t.db.query<{ tenant_id: number; n: number }>(
+        `SELECT tenant_id, count(*)::int AS n FROM orders WHERE customer_name IS NULL GROUP BY 1 ORDER BY 1`,
+      )
+    ).rows;
     expect([unlinked.length, unnamed.length, unnamed.reduce((a, u) => a + u.n, 0)]).toEqual([67, 2, 33]);
 
     const all = (await plan(t.db, { config, allTenants: true, maxUnmatchedRecords: 1000 })).results[0]!;
     expect(all.unmatchedRecordsTruncated).toBe(false);
-    expect(all.unmatchedRecords.slice(0, 2).map((r) => [r.documentNumber, r.entityName, r.scopeKey, r.rows, r.reason])).toEqual(unnamed.map((u) => [null, null, [String(u.tenant_id)], u.n, 'no name']));
+    expect(all.unmatchedRecords.slice(0, 2).map((r) => [r.documentNumber, r.entityName, r.scopeKey, r.rows, r.reason])).toEqual(
+      unnamed.map((u) => [null, null, [String(u.tenant_id)], u.n, 'no name']),
+    );
     const named = all.unmatchedRecords.slice(2);
     expect(named.map((r) => [r.documentNumber, r.entityName, r.rows])).toEqual(unlinked.map((r) => [r.order_no, r.customer_name, 1]));
     for (const r of named) {
-      const want = r.entityName === 'Twin' && unlinked.find((u) => u.order_no === r.documentNumber)!.tenant_id === 1 ? 'ambiguous' : 'unmatched';
+      const want =
+        r.entityName === 'Twin' && unlinked.find((u) => u.order_no === r.documentNumber)!.tenant_id === 1 ? 'ambiguous' : 'unmatched';
       expect([r.documentNumber, r.outcome]).toEqual([r.documentNumber, want]);
       expect(r.reason).not.toBeNull();
     }

@@ -23,12 +23,26 @@ async function schema(t: TestDb, updatedAt: string, fk = 'customer_id uuid'): Pr
 
 function config(extra: Partial<LinkInput> = {}): ConfigInput {
   return {
-    links: [{ entity: 'order', table: 'orders', key: 'id', fk: 'customer_id', name: 'customer_name', scope: ['tenant_id'], target: { table: 'customers', key: 'id', name: 'customer_name', active: 'is_active' }, ...extra }],
+    links: [
+      {
+        entity: 'order',
+        table: 'orders',
+        key: 'id',
+        fk: 'customer_id',
+        name: 'customer_name',
+        scope: ['tenant_id'],
+        target: { table: 'customers', key: 'id', name: 'customer_name', active: 'is_active' },
+        ...extra,
+      },
+    ],
   };
 }
 
 async function refused(p: Promise<unknown>): Promise<BackfillError> {
-  const e = await p.then(() => null, (x: unknown) => x);
+  const e = await p.then(
+    () => null,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(BackfillError);
   return e as BackfillError;
 }
@@ -64,7 +78,9 @@ describeEach('unwritable columns found at plan time', (target) => {
     expect(e.code).toBe('SCHEMA_UNWRITABLE_COLUMN');
     expect(e.exitCode).toBe(2);
     expect(e.message).toContain('orders.touched_at cannot serve as updatedAt: it is a generated column');
-    expect((await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'fk_backfill'`)).rows[0]!.n).toBe(0);
+    expect((await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'fk_backfill'`)).rows[0]!.n).toBe(
+      0,
+    );
   });
 
   it('a text column named as updatedAt: exit 2; a timestamp without time zone and a date are set', async () => {

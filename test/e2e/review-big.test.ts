@@ -57,8 +57,10 @@ const POLL = { timeout: 30_000, interval: 100 };
     await expect.poll(() => page.locator('section.item').count(), POLL).toBeGreaterThan(0);
     return { page, errors };
   }
-  const live = async (): Promise<number> => (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.decisions WHERE revoked_at IS NULL`)).rows[0]!.n;
-  const focusedName = (page: Page): Promise<string | null> => page.evaluate<string | null>("document.activeElement?.closest('section.item')?.getAttribute('data-name') ?? null");
+  const live = async (): Promise<number> =>
+    (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.decisions WHERE revoked_at IS NULL`)).rows[0]!.n;
+  const focusedName = (page: Page): Promise<string | null> =>
+    page.evaluate<string | null>("document.activeElement?.closest('section.item')?.getAttribute('data-name') ?? null");
 
   it('totals and facets = SQL counts; paging to the last page', async () => {
     const { page, errors } = await open('');
@@ -77,12 +79,16 @@ const POLL = { timeout: 30_000, interval: 100 };
     expect(await page.locator('#f-tenant option').allTextContents()).toEqual(['all', ...byTenant.rows.map((r) => `${r.t} · ${r.n}`)]);
     const last = Math.floor((truth.n - 1) / 100) * 100;
     await page.goto(`${server.url}&offset=${last}`);
-    await expect.poll(() => page.locator('#page-info').textContent(), POLL).toMatch(new RegExp(`^names ${last + 1}–${truth.n} of ${truth.n} `));
+    await expect
+      .poll(() => page.locator('#page-info').textContent(), POLL)
+      .toMatch(new RegExp(`^names ${last + 1}–${truth.n} of ${truth.n} `));
     expect(await page.locator('section.item').count()).toBe(truth.n - last);
     expect(await page.locator('#next').isDisabled()).toBe(true);
     await page.click('#prev');
     await expect.poll(() => page.locator('#page-info').textContent(), POLL).toMatch(new RegExp(`^names ${last - 99}–${last} of `));
-    console.log(`steward queue: ${truth.n} names / ${truth.rows} rows in the header = SQL; tenants ${byTenant.rows.map((r) => r.n).join(' + ')}; last page ${last + 1}–${truth.n}`);
+    console.log(
+      `steward queue: ${truth.n} names / ${truth.rows} rows in the header = SQL; tenants ${byTenant.rows.map((r) => r.n).join(' + ')}; last page ${last + 1}–${truth.n}`,
+    );
     expect(errors).toEqual([]);
   }, 120_000);
 
@@ -93,7 +99,9 @@ const POLL = { timeout: 30_000, interval: 100 };
     await page.locator('section.item').nth(3).locator('button[data-act="s"]').focus();
     await page.keyboard.press('n');
     await expect.poll(() => live(), POLL).toBe(1);
-    const d = await t.db.query<{ source_name: string; action: string }>(`SELECT source_name, action FROM fk_backfill.decisions WHERE revoked_at IS NULL`);
+    const d = await t.db.query<{ source_name: string; action: string }>(
+      `SELECT source_name, action FROM fk_backfill.decisions WHERE revoked_at IS NULL`,
+    );
     expect(d.rows).toEqual([{ source_name: fourth, action: 'never' }]);
     expect(await focusedName(page)).toBe(await page.locator('section.item').nth(4).getAttribute('data-name'));
     const why = page.locator('section.item').nth(6).locator('.cand summary').first();
@@ -120,7 +128,9 @@ const POLL = { timeout: 30_000, interval: 100 };
       await new Promise((r) => setTimeout(r, 1250));
     }
     const s = [...ms].sort((a, b) => a - b);
-    console.log(`steward queue: decision latency (keypress → card shows the recorded decision), one every 1.25 s: median ${s[7]!.toFixed(0)} ms, max ${s[14]!.toFixed(0)} ms over 15`);
+    console.log(
+      `steward queue: decision latency (keypress → card shows the recorded decision), one every 1.25 s: median ${s[7]!.toFixed(0)} ms, max ${s[14]!.toFixed(0)} ms over 15`,
+    );
     expect(s[7]!).toBeLessThan(150);
     expect(await live()).toBe(16);
     expect(await page.locator('#counts').textContent()).toMatch(/^decided 16 \//);
@@ -137,11 +147,16 @@ const POLL = { timeout: 30_000, interval: 100 };
     await page.click('#bulk-go');
     await expect.poll(() => page.locator('#msg').textContent(), POLL).toContain(`bulk: accepted ${n}`);
     const changed = (await live()) - before;
-    const outside = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.decisions WHERE revoked_at IS NULL AND action = 'alias' AND scope_key[1] <> $1`, [tenant]);
+    const outside = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM fk_backfill.decisions WHERE revoked_at IS NULL AND action = 'alias' AND scope_key[1] <> $1`,
+      [tenant],
+    );
     await expect.poll(() => focusedName(page), POLL).not.toBeNull();
     await page.keyboard.press('u');
     await expect.poll(() => page.locator('#msg').textContent(), POLL).toContain(`undone: bulk accept of ${n} names`);
-    console.log(`steward queue: bulk preview ${n} names, ${changed} decisions written, other tenants touched ${outside.rows[0]!.n}; after u ${(await live()) - before}`);
+    console.log(
+      `steward queue: bulk preview ${n} names, ${changed} decisions written, other tenants touched ${outside.rows[0]!.n}; after u ${(await live()) - before}`,
+    );
     expect(n).toBeGreaterThan(10);
     expect(changed).toBe(n);
     expect(outside.rows[0]!.n).toBe(0);
@@ -155,11 +170,16 @@ const POLL = { timeout: 30_000, interval: 100 };
     const t0 = performance.now();
     await page.locator('section.item').first().locator('button[data-act="c"]').click();
     await expect.poll(() => page.locator('#msg').textContent(), { timeout: 60_000, interval: 200 }).toMatch(/^created master /);
-    const made = await t.db.query<{ customer_number: string }>(`SELECT customer_number FROM customers WHERE customer_name = $1 AND tenant_id = $2`, [name, STEWARD_TENANTS[2]]);
+    const made = await t.db.query<{ customer_number: string }>(
+      `SELECT customer_number FROM customers WHERE customer_name = $1 AND tenant_id = $2`,
+      [name, STEWARD_TENANTS[2]],
+    );
     expect(made.rows).toHaveLength(1);
     expect(made.rows[0]!.customer_number).toMatch(/^K3-\d{4}$/);
     expect(await page.locator('#msg').textContent()).toContain(made.rows[0]!.customer_number);
-    console.log(`steward queue: create master "${name}" → ${made.rows[0]!.customer_number} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(
+      `steward queue: create master "${name}" → ${made.rows[0]!.customer_number} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
 
     const nulls = async (): Promise<number> =>
       (
@@ -170,15 +190,21 @@ const POLL = { timeout: 30_000, interval: 100 };
       ).rows[0]!.n;
     const before = await nulls();
     await page.click('#apply');
-    await expect.poll(() => page.locator('#apply-go').textContent(), { timeout: 60_000, interval: 200 }).toMatch(/^apply decisions only \(\d+ rows\)$/);
+    await expect
+      .poll(() => page.locator('#apply-go').textContent(), { timeout: 60_000, interval: 200 })
+      .toMatch(/^apply decisions only \(\d+ rows\)$/);
     const panel = (await page.locator('#apply-panel').textContent())!;
     const decided = Number(/people’s decisions: (\d+) row/.exec(panel)![1]);
     const machine = Number(/machine links \(not reviewed here\): (\d+) row/.exec(panel)![1]);
     const left = Number(/left NULL: (\d+) row/.exec(panel)![1]);
     await page.click('#apply-go');
-    await expect.poll(() => page.locator('#applied').textContent(), { timeout: 120_000, interval: 200 }).toMatch(/applied run \d+ \(decisions only\): \d+ row\(s\) linked/);
+    await expect
+      .poll(() => page.locator('#applied').textContent(), { timeout: 120_000, interval: 200 })
+      .toMatch(/applied run \d+ \(decisions only\): \d+ row\(s\) linked/);
     const linked = before - (await nulls());
-    console.log(`steward queue: apply preview people ${decided} / machine ${machine} / left NULL ${left} rows; decisions-only apply linked ${linked} rows`);
+    console.log(
+      `steward queue: apply preview people ${decided} / machine ${machine} / left NULL ${left} rows; decisions-only apply linked ${linked} rows`,
+    );
     expect(machine).toBeGreaterThan(1000);
     expect(decided).toBeGreaterThan(0);
     expect(linked).toBe(decided);

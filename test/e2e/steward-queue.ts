@@ -33,16 +33,95 @@ function rng(seed: number): () => number {
 }
 
 const ROOTS = [
-  'Nordwind', 'Kaltenbach', 'Bergmann', 'Lumière', 'Fontaine', 'Yamamoto', 'Sakura', 'Okonkwo', 'Brightwater', 'Ironbridge',
-  'Silverline', 'Oakridge', 'Bluefield', 'Redstone', 'Greenway', 'Westbrook', 'Eastgate', 'Northstar', 'Southpoint', 'Highland',
-  'Kowalski', 'Novak', 'Horvath', 'Johansson', 'Lindqvist', 'Fernández', 'García', 'Moreau', 'Rossi', 'Bianchi',
-  'Zephyr', 'Quantum', 'Vertex', 'Pinnacle', 'Summit', 'Harbor', 'Meridian', 'Cascade', 'Aurora', 'Polaris',
-  'Dragon', 'Phoenix', 'Falcon', 'Condor', 'Jaguar', 'Cobalt', 'Granite', 'Maple', 'Cedar', 'Willow',
+  'Nordwind',
+  'Kaltenbach',
+  'Bergmann',
+  'Lumière',
+  'Fontaine',
+  'Yamamoto',
+  'Sakura',
+  'Okonkwo',
+  'Brightwater',
+  'Ironbridge',
+  'Silverline',
+  'Oakridge',
+  'Bluefield',
+  'Redstone',
+  'Greenway',
+  'Westbrook',
+  'Eastgate',
+  'Northstar',
+  'Southpoint',
+  'Highland',
+  'Kowalski',
+  'Novak',
+  'Horvath',
+  'Johansson',
+  'Lindqvist',
+  'Fernández',
+  'García',
+  'Moreau',
+  'Rossi',
+  'Bianchi',
+  'Zephyr',
+  'Quantum',
+  'Vertex',
+  'Pinnacle',
+  'Summit',
+  'Harbor',
+  'Meridian',
+  'Cascade',
+  'Aurora',
+  'Polaris',
+  'Dragon',
+  'Phoenix',
+  'Falcon',
+  'Condor',
+  'Jaguar',
+  'Cobalt',
+  'Granite',
+  'Maple',
+  'Cedar',
+  'Willow',
 ];
-const TRADES = ['Logistik', 'Maschinenbau', 'Textiles', 'Precision Tools', 'Food Services', 'Shipping', 'Pharma', 'Elektro', 'Holdings', 'Trading', 'Solutions', 'Components', 'Bakery', 'Optics', 'Robotics', 'Consulting'];
+const TRADES = [
+  'Logistik',
+  'Maschinenbau',
+  'Textiles',
+  'Precision Tools',
+  'Food Services',
+  'Shipping',
+  'Pharma',
+  'Elektro',
+  'Holdings',
+  'Trading',
+  'Solutions',
+  'Components',
+  'Bakery',
+  'Optics',
+  'Robotics',
+  'Consulting',
+];
 const FORMS = ['GmbH', 'AG', 'SARL', 'S.A.', 'K.K.', 'Ltd', 'Inc.', 'LLC', 'B.V.', 'Oy', 'Sp. z o.o.', 'S.p.A.', '& Co. KG', 'Pty Ltd'];
 const GIVEN = ['Hans', 'Marie', 'Kenji', 'Ada', 'Olu', 'Ingrid', 'Pedro', 'Chiara', 'Tomasz', 'Aiko', 'Lars', 'Amélie'];
-const NONSENSE = ['Qorvax', 'Blimtor', 'Yxelon', 'Trundle', 'Wobbly', 'Fizzcraft', 'Glonk', 'Mirthwell', 'Snarp', 'Vextra', 'Plimsoll', 'Dorrance', 'Quibble', 'Zanzibar', 'Kettlewick', 'Ombrage'];
+const NONSENSE = [
+  'Qorvax',
+  'Blimtor',
+  'Yxelon',
+  'Trundle',
+  'Wobbly',
+  'Fizzcraft',
+  'Glonk',
+  'Mirthwell',
+  'Snarp',
+  'Vextra',
+  'Plimsoll',
+  'Dorrance',
+  'Quibble',
+  'Zanzibar',
+  'Kettlewick',
+  'Ombrage',
+];
 const ABBR: [RegExp, string][] = [
   [/Maschinenbau/, 'Masch.bau'],
   [/Logistik/, 'Log.'],
@@ -70,7 +149,13 @@ function typo(r: () => number, s: string): string {
 export interface StewardData {
   customers: { tenant: string; number: string; name: string; active: boolean }[];
   vendors: { tenant: string; number: string; name: string; active: boolean }[];
-  docs: { table: 'sales_orders' | 'sales_invoices' | 'purchase_orders' | 'purchase_bills'; tenant: string; number: string; name: string; amount: number }[];
+  docs: {
+    table: 'sales_orders' | 'sales_invoices' | 'purchase_orders' | 'purchase_bills';
+    tenant: string;
+    number: string;
+    name: string;
+    amount: number;
+  }[];
   /** Distinct (table's link, tenant, name) written. */
   names: number;
 }
@@ -88,8 +173,10 @@ export function stewardData(names: number, seed = 19): StewardData {
       for (let i = 0; seen.size < n; i++) {
         const style = r();
         let name: string;
-        if (style < 0.15) name = `${pick(r, ROOTS)}, ${pick(r, GIVEN)}`; // a person "Surname, Given"
-        else if (style < 0.25) name = `${pick(r, ROOTS).slice(0, 1)}${pick(r, ROOTS).slice(0, 1)}${pick(r, ROOTS).slice(0, 1)} ${pick(r, FORMS)}`; // initialism
+        if (style < 0.15)
+          name = `${pick(r, ROOTS)}, ${pick(r, GIVEN)}`; // a person "Surname, Given"
+        else if (style < 0.25)
+          name = `${pick(r, ROOTS).slice(0, 1)}${pick(r, ROOTS).slice(0, 1)}${pick(r, ROOTS).slice(0, 1)} ${pick(r, FORMS)}`; // initialism
         else if (style < 0.4) name = `${pick(r, ROOTS)} & ${pick(r, ROOTS)} ${pick(r, FORMS)}`;
         else name = `${pick(r, ROOTS)} ${pick(r, TRADES)} ${pick(r, FORMS)}`;
         if (seen.has(name)) continue;
@@ -118,7 +205,8 @@ export function stewardData(names: number, seed = 19): StewardData {
       if (k < 0.22) name = typo(r, base);
       else if (k < 0.34) name = ABBR.reduce((s, [re, to]) => s.replace(re, to), base).replace(/ (GmbH|AG|Ltd|Inc\.|LLC)$/, '');
       else if (k < 0.44) name = base.includes(', ') ? base.split(', ').reverse().join(' ') : base.toUpperCase().replace(/[.,&]/g, '');
-      else if (k < 0.66) name = `${base.replace(/ (GmbH|AG|Ltd|Inc\.|LLC|SARL|S\.A\.|K\.K\.|B\.V\.|Oy)$/, '')} ${pick(r, ['Branch', 'Filiale', 'Niederlassung', 'Depot', 'Werk'])} ${1 + Math.floor(r() * 400)}`;
+      else if (k < 0.66)
+        name = `${base.replace(/ (GmbH|AG|Ltd|Inc\.|LLC|SARL|S\.A\.|K\.K\.|B\.V\.|Oy)$/, '')} ${pick(r, ['Branch', 'Filiale', 'Niederlassung', 'Depot', 'Werk'])} ${1 + Math.floor(r() * 400)}`;
       else name = `${pick(r, NONSENSE)} ${pick(r, NONSENSE)}${r() < 0.5 ? ' ' + pick(r, FORMS) : ''} ${1 + Math.floor(r() * 900)}`; // nothing like a master
       const table = isCustomer ? (r() < 0.6 ? 'sales_orders' : 'sales_invoices') : r() < 0.6 ? 'purchase_orders' : 'purchase_bills';
       const key = `${table}|${name}`;
@@ -127,7 +215,13 @@ export function stewardData(names: number, seed = 19): StewardData {
       const copies = 1 + Math.floor(r() * r() * 6);
       for (let c = 0; c < copies; c++) {
         doc++;
-        data.docs.push({ table, tenant, number: `T${ti + 1}-${table.slice(0, 2).toUpperCase()}-${doc}`, name, amount: Math.round(r() * 500000) / 100 });
+        data.docs.push({
+          table,
+          tenant,
+          number: `T${ti + 1}-${table.slice(0, 2).toUpperCase()}-${doc}`,
+          name,
+          amount: Math.round(r() * 500000) / 100,
+        });
       }
     }
     data.names += seen.size;
@@ -145,7 +239,9 @@ const DOC_COLS = {
 /** Creates the Axis tables and loads the generated data (set-based). */
 export async function loadSteward(db: { query(text: string, values?: unknown[]): Promise<unknown> }, data: StewardData): Promise<void> {
   for (const s of AXIS_SCHEMA_SQL) await db.query(s);
-  await db.query(`INSERT INTO tenants (id, name) SELECT t::uuid, 'Steward ' || o FROM unnest($1::text[]) WITH ORDINALITY AS x(t, o)`, [STEWARD_TENANTS]);
+  await db.query(`INSERT INTO tenants (id, name) SELECT t::uuid, 'Steward ' || o FROM unnest($1::text[]) WITH ORDINALITY AS x(t, o)`, [
+    STEWARD_TENANTS,
+  ]);
   for (const [table, prefix] of [
     ['customers', 'customer'],
     ['vendors', 'vendor'],
@@ -164,5 +260,6 @@ export async function loadSteward(db: { query(text: string, values?: unknown[]):
       [JSON.stringify(data.docs), table],
     );
   }
-  for (const t of ['customers', 'vendors', 'sales_orders', 'sales_invoices', 'purchase_orders', 'purchase_bills']) await db.query(`ANALYZE ${t}`);
+  for (const t of ['customers', 'vendors', 'sales_orders', 'sales_invoices', 'purchase_orders', 'purchase_bills'])
+    await db.query(`ANALYZE ${t}`);
 }

@@ -78,8 +78,7 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
   let stderr = '';
   const outWrite = process.stdout.write;
   const errWrite = process.stderr.write;
-  const capture =
-    (append: (s: string) => void): Write =>
+  const capture = (append: (s: string) => void): Write =>
     ((chunk: string | Uint8Array, ...rest: unknown[]) => {
       append(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
       const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;

@@ -260,22 +260,43 @@ export const schemaArb: fc.Arbitrary<GenSchema> = fc
     } satisfies GenSchema;
   })
   // 'updated_at' as a default-named column must not collide with another column name
-  .filter((s) => s.sources.every((src) => src.updatedAt?.mode !== 'default' || ![src.key, src.fk, src.name, src.document, ...s.scope.map((x) => x.column)].includes('updated_at')));
+  .filter((s) =>
+    s.sources.every(
+      (src) =>
+        src.updatedAt?.mode !== 'default' ||
+        ![src.key, src.fk, src.name, src.document, ...s.scope.map((x) => x.column)].includes('updated_at'),
+    ),
+  );
 
 export function caseArb(sizes: { masters: number; docs: number }): fc.Arbitrary<GenCase> {
   return schemaArb.chain((schema) => {
     const nScope = schema.scope.length;
     const scopeIdx = fc.array(fc.integer({ min: 0, max: 2 }), { minLength: nScope, maxLength: nScope });
-    const masterArb = fc.record({ scope: scopeIdx, name: nameArb, active: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }) });
+    const masterArb = fc.record({
+      scope: scopeIdx,
+      name: nameArb,
+      active: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+    });
     return fc.array(masterArb, { maxLength: sizes.masters, size: 'max' }).chain((masters) => {
       const docArb = fc
         .record({
-          scope: fc.array(fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 0, max: 2 }) }, { weight: 1, arbitrary: fc.constant(null) }), {
-            minLength: nScope,
-            maxLength: nScope,
-          }),
+          scope: fc.array(
+            fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 0, max: 2 }) }, { weight: 1, arbitrary: fc.constant(null) }),
+            {
+              minLength: nScope,
+              maxLength: nScope,
+            },
+          ),
           nameFrom: fc.oneof(
-            { weight: 4, arbitrary: fc.record({ n: fc.nat(), sameScope: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }) }).map((x) => ({ kind: 'master' as const, ...x })) },
+            {
+              weight: 4,
+              arbitrary: fc
+                .record({
+                  n: fc.nat(),
+                  sameScope: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+                })
+                .map((x) => ({ kind: 'master' as const, ...x })),
+            },
             { weight: 2, arbitrary: nameArb.map((name) => ({ kind: 'free' as const, name })) },
           ),
           link: fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.nat() }),
@@ -315,12 +336,25 @@ export function docKey(c: GenCase, source: number, i: number): string {
   return keyValue(c.schema.sources[source]!.keyType, i, `d${source}`);
 }
 
-async function insertRows(db: Queryable, table: string, cols: { name: string; type: string }[], rows: (string | boolean | null)[][]): Promise<void> {
+async function insertRows(
+  db: Queryable,
+  table: string,
+  cols: { name: string; type: string }[],
+  rows: (string | boolean | null)[][],
+): Promise<void> {
   const chunk = 200;
   for (let i = 0; i < rows.length; i += chunk) {
     const part = rows.slice(i, i + chunk);
     const values: unknown[] = [];
-    const tuples = part.map((r) => `(${r.map((v, j) => { values.push(v); return `$${values.length}::${cols[j]!.type}`; }).join(', ')})`);
+    const tuples = part.map(
+      (r) =>
+        `(${r
+          .map((v, j) => {
+            values.push(v);
+            return `$${values.length}::${cols[j]!.type}`;
+          })
+          .join(', ')})`,
+    );
     await db.query(`INSERT INTO ${table} (${cols.map((c) => q(c.name)).join(', ')}) VALUES ${tuples.join(', ')}`, values);
   }
 }
@@ -341,7 +375,11 @@ export async function buildCase(db: Queryable, c: GenCase): Promise<void> {
     // a realistic lookup index: long names must not break anything the tool does
     await db.query(`CREATE INDEX ON ${tgt} (${s.scope.map((x) => q(x.column)).join(', ')}, md5(${q(s.target.name)}))`);
   }
-  const mcols = [{ name: s.target.key, type: sqlType(s.target.keyType) }, ...s.scope.map((x) => ({ name: x.column, type: sqlType(x.type) })), { name: s.target.name, type: 'text' }];
+  const mcols = [
+    { name: s.target.key, type: sqlType(s.target.keyType) },
+    ...s.scope.map((x) => ({ name: x.column, type: sqlType(x.type) })),
+    { name: s.target.name, type: 'text' },
+  ];
   if (s.target.active !== null) mcols.push({ name: s.target.active, type: 'boolean' });
   await insertRows(
     db,
@@ -362,16 +400,27 @@ export async function buildCase(db: Queryable, c: GenCase): Promise<void> {
       `${q(src.fk)} ${sqlType(s.target.keyType)}${src.constraint ? ` REFERENCES ${tgt} (${q(s.target.key)}) ON DELETE RESTRICT` : ''}`,
     ];
     if (src.document !== null) cols.push(`${q(src.document)} text`);
-    if (src.updatedAt !== null) cols.push(`${q(src.updatedAt.column)} timestamptz NOT NULL DEFAULT timestamptz '2026-01-20 10:00:00.123456+00'`);
+    if (src.updatedAt !== null)
+      cols.push(`${q(src.updatedAt.column)} timestamptz NOT NULL DEFAULT timestamptz '2026-01-20 10:00:00.123456+00'`);
     await db.query(`CREATE TABLE ${t} (${cols.join(', ')})`);
-    const dcols = [{ name: src.key, type: sqlType(src.keyType) }, ...s.scope.map((x) => ({ name: x.column, type: sqlType(x.type) })), { name: src.name, type: 'text' }, { name: src.fk, type: sqlType(s.target.keyType) }];
+    const dcols = [
+      { name: src.key, type: sqlType(src.keyType) },
+      ...s.scope.map((x) => ({ name: x.column, type: sqlType(x.type) })),
+      { name: src.name, type: 'text' },
+      { name: src.fk, type: sqlType(s.target.keyType) },
+    ];
     if (src.document !== null) dcols.push({ name: src.document, type: 'text' });
     await insertRows(
       db,
       t,
       dcols,
       (c.docs[si] ?? []).map((d, i) => {
-        const row: (string | null)[] = [docKey(c, si, i), ...d.scope.map((v, j) => (v === null ? null : scopeValue(s.scope[j]!.type, v))), d.name, d.linkedTo === null ? null : masterKey(c, d.linkedTo)];
+        const row: (string | null)[] = [
+          docKey(c, si, i),
+          ...d.scope.map((v, j) => (v === null ? null : scopeValue(s.scope[j]!.type, v))),
+          d.name,
+          d.linkedTo === null ? null : masterKey(c, d.linkedTo),
+        ];
         if (src.document !== null) row.push(d.docNo);
         return row;
       }),
@@ -389,9 +438,20 @@ export function configOf(c: GenCase): ConfigInput {
       fk: src.fk,
       name: src.name,
       ...(src.document !== null ? { document: src.document } : {}),
-      target: { table: configTable(s.schema, s.target.table), key: s.target.key, name: s.target.name, ...(s.target.active !== null ? { active: s.target.active } : {}) },
+      target: {
+        table: configTable(s.schema, s.target.table),
+        key: s.target.key,
+        name: s.target.name,
+        ...(s.target.active !== null ? { active: s.target.active } : {}),
+      },
       scope: s.scope.map((x) => x.column),
-      ...(src.updatedAt === null ? {} : src.updatedAt.mode === 'named' ? { updatedAt: src.updatedAt.column } : src.updatedAt.mode === 'disabled' ? { updatedAt: null } : {}),
+      ...(src.updatedAt === null
+        ? {}
+        : src.updatedAt.mode === 'named'
+          ? { updatedAt: src.updatedAt.column }
+          : src.updatedAt.mode === 'disabled'
+            ? { updatedAt: null }
+            : {}),
       match: src.match,
     })),
   };
@@ -408,7 +468,9 @@ export function tenantOf(c: GenCase): { tenantId: string } | { allTenants: true 
 
 /** md5 of every row of a table, ordered by the row's text: equal hashes = byte-for-byte equal tables. */
 export async function tableHash(db: Queryable, table: string): Promise<string> {
-  const res = await db.query<{ h: string }>(`SELECT md5(coalesce(string_agg(ROW(x.*)::text, E'\\n' ORDER BY ROW(x.*)::text), '')) AS h FROM ${table} x`);
+  const res = await db.query<{ h: string }>(
+    `SELECT md5(coalesce(string_agg(ROW(x.*)::text, E'\\n' ORDER BY ROW(x.*)::text), '')) AS h FROM ${table} x`,
+  );
   return res.rows[0]!.h;
 }
 

@@ -54,9 +54,32 @@ describeEach('hostile: cli', (target) => {
     const cases: [string[], string, number, RegExp][] = [
       [['plan', ...db, '--config', cfg('broken.json', '{"links": ['), '--json'], 'CONFIG_INVALID', 2, /not valid JSON/],
       [['plan', ...db, '--config', join(dir, 'missing.json'), '--json'], 'CONFIG_NOT_FOUND', 2, /missing\.json/],
-      [['plan', ...db, '--tenant', DEMO_TENANT, '--config', cfg('t.json', { links: [{ ...so, table: "x'; DROP TABLE customers; --" }] }), '--json'], 'SCHEMA_MISSING_TABLE', 2, /DROP TABLE customers/],
-      [['apply', ...db, '--yes', '--tenant', DEMO_TENANT, '--config', cfg('c.json', { links: [{ ...so, fk: 'Customer Id' }] }), '--json'], 'SCHEMA_MISSING_COLUMN', 2, /Customer Id/],
-      [['plan', ...db, '--tenant', DEMO_TENANT, '--config', cfg('ty.json', { links: [{ ...so, name: 'total_amount' }] }), '--json'], 'SCHEMA_TYPE_MISMATCH', 2, /total_amount/],
+      [
+        [
+          'plan',
+          ...db,
+          '--tenant',
+          DEMO_TENANT,
+          '--config',
+          cfg('t.json', { links: [{ ...so, table: "x'; DROP TABLE customers; --" }] }),
+          '--json',
+        ],
+        'SCHEMA_MISSING_TABLE',
+        2,
+        /DROP TABLE customers/,
+      ],
+      [
+        ['apply', ...db, '--yes', '--tenant', DEMO_TENANT, '--config', cfg('c.json', { links: [{ ...so, fk: 'Customer Id' }] }), '--json'],
+        'SCHEMA_MISSING_COLUMN',
+        2,
+        /Customer Id/,
+      ],
+      [
+        ['plan', ...db, '--tenant', DEMO_TENANT, '--config', cfg('ty.json', { links: [{ ...so, name: 'total_amount' }] }), '--json'],
+        'SCHEMA_TYPE_MISMATCH',
+        2,
+        /total_amount/,
+      ],
       [['plan', ...db, '--tenant', "'; DROP TABLE customers; --", '--json'], 'UNKNOWN_TENANT', 2, /DROP TABLE customers/],
       [['apply', ...db, '--yes', '--tenant', '$1', '--json'], 'UNKNOWN_TENANT', 2, /\$1/],
       [['apply', ...db, '--tenant', DEMO_TENANT, '--json'], 'CONFIRMATION_REQUIRED', 2, /--yes/],
@@ -81,7 +104,12 @@ describeEach('hostile: cli', (target) => {
       };
       cases.push(
         // the server trusts 127.0.0.1 (pg_hba.conf), so a wrong password cannot fail; an unknown role, a missing database and a closed port can
-        [['plan', '--db', at((x) => ((x.username = 'fkb_no_such_role'), (x.password = 'S3cr3t-pw'))), '--json'], 'DB_UNREACHABLE', 2, /authentication failed/],
+        [
+          ['plan', '--db', at((x) => ((x.username = 'fkb_no_such_role'), (x.password = 'S3cr3t-pw'))), '--json'],
+          'DB_UNREACHABLE',
+          2,
+          /authentication failed/,
+        ],
         [['plan', '--db', at((x) => (x.pathname = '/fkb_no_such_database')), '--json'], 'DB_UNREACHABLE', 2, /database does not exist/],
         [['plan', '--db', at((x) => ((x.port = '1'), (x.password = 'S3cr3t-pw'))), '--json'], 'DB_UNREACHABLE', 2, /cannot connect/],
       );

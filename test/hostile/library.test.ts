@@ -10,7 +10,6 @@ import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { refused, snapshot } from '../helpers/hostile.js';
 import { longName } from '../helpers/random-schema.js';
 
-
 type Link = ConfigInput['links'][number];
 const SO: Link = AXIS_CONFIG.links[0]!;
 
@@ -48,10 +47,20 @@ describeEach('hostile: library', (target) => {
       [withLink((l) => ({ ...l, fk: 'customer_id = NULL; DROP TABLE customers; --' })), T, 'SCHEMA_MISSING_COLUMN', /DROP TABLE/],
       [withLink((l) => ({ ...l, key: 'ctid' })), T, 'SCHEMA_MISSING_COLUMN', /ctid/],
       [withLink((l) => ({ ...l, name: 'total_amount' })), T, 'SCHEMA_TYPE_MISMATCH', /total_amount must be a text column/],
-      [withLink((l) => ({ ...l, table: 'int_orders', document: undefined } as Link)), T, 'SCHEMA_TYPE_MISMATCH', /int_orders\.customer_id is integer but customers\.id is uuid/],
+      [
+        withLink((l) => ({ ...l, table: 'int_orders', document: undefined }) as Link),
+        T,
+        'SCHEMA_TYPE_MISMATCH',
+        /int_orders\.customer_id is integer but customers\.id is uuid/,
+      ],
       [withLink((l) => ({ ...l, table: 'so_view' })), T, 'SCHEMA_NOT_A_TABLE', /so_view is a view/],
       [withLink((l) => ({ ...l, target: { ...l.target, table: 'so_view' } })), T, 'SCHEMA_NOT_A_TABLE', /so_view is a view/],
-      [withLink((l) => ({ ...l, target: { ...l.target, active: 'customer_number' } })), T, 'SCHEMA_TYPE_MISMATCH', /customers.customer_number must be boolean to serve as the active flag/],
+      [
+        withLink((l) => ({ ...l, target: { ...l.target, active: 'customer_number' } })),
+        T,
+        'SCHEMA_TYPE_MISMATCH',
+        /customers.customer_number must be boolean to serve as the active flag/,
+      ],
       [withLink((l) => ({ ...l, scope: ['tenant_id', 'order_number'] })), T, 'SCHEMA_MISSING_COLUMN', /customers\.order_number/],
       [withLink((l) => ({ ...l, fk: 'ü'.repeat(40) })), T, 'CONFIG_INVALID', /63 bytes/],
       [withLink((l) => ({ ...l, entity: 'sales order; --' })), T, 'CONFIG_INVALID', /entity/],
@@ -64,7 +73,12 @@ describeEach('hostile: library', (target) => {
       [undefined, { tenantId: '%' }, 'UNKNOWN_TENANT', /%/],
       [undefined, {}, 'TENANT_REQUIRED', /--tenant/],
       [undefined, { tenantId: DEMO_TENANT, allTenants: true }, 'USAGE', /not both/],
-      [undefined, { tenantId: DEMO_TENANT, entities: ['sales_order', 'x; DROP TABLE customers'] }, 'UNKNOWN_ENTITY', /x; DROP TABLE customers/],
+      [
+        undefined,
+        { tenantId: DEMO_TENANT, entities: ['sales_order', 'x; DROP TABLE customers'] },
+        'UNKNOWN_ENTITY',
+        /x; DROP TABLE customers/,
+      ],
     ];
     for (const [i, [config, opts, code, names]] of cases.entries()) {
       const o = { ...(config !== undefined ? { config } : {}), ...opts };
@@ -117,13 +131,31 @@ describeEach('hostile: library', (target) => {
   it('hostile names are data, never SQL or patterns: exact links only the identical name', async () => {
     // a 3500-character name: btree entries are limited to ~2.7 kB (regression: plan_entries index on the raw name)
     const long = longName(7, 3500);
-    const hostile = ["'; DROP TABLE customers; --", '\\', '%', '_', '$1', '%%', 'a_c', "O''Brien", '\\x41', 'ABC Corp ', '', long, long.slice(0, -1)];
+    const hostile = [
+      "'; DROP TABLE customers; --",
+      '\\',
+      '%',
+      '_',
+      '$1',
+      '%%',
+      'a_c',
+      "O''Brien",
+      '\\x41',
+      'ABC Corp ',
+      '',
+      long,
+      long.slice(0, -1),
+    ];
     const masters = ["'; DROP TABLE customers; --", '\\', '%', '$1', 'abc', 'ABC Corp', "O''Brien", '', long];
     for (const [i, m] of masters.entries()) {
       await t.db.query(`INSERT INTO customers (tenant_id, customer_number, customer_name) VALUES ($1, $2, $3)`, [DEMO_TENANT, `H-${i}`, m]);
     }
     for (const [i, n] of hostile.entries()) {
-      await t.db.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, $2, $3)`, [DEMO_TENANT, `H-SO-${i}`, n]);
+      await t.db.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, $2, $3)`, [
+        DEMO_TENANT,
+        `H-SO-${i}`,
+        n,
+      ]);
     }
     tried.library += hostile.length;
     for (const match of ['exact', 'normalized', 'fuzzy'] as const) {
@@ -136,11 +168,17 @@ describeEach('hostile: library', (target) => {
       for (const r of linked.rows) {
         if (match === 'exact') expect(r.master, `exact linked ${JSON.stringify(r.name)}`).toBe(r.name);
         // '%' and '_' are never wildcards; punctuation-only names never match a different punctuation-only name
-        if (/^[%_\\$']*$/.test(r.name) || /^[%_\\$']*$/.test(r.master)) expect(r.master, `${match} linked ${JSON.stringify(r.name)} to ${JSON.stringify(r.master)}`).toBe(r.name);
+        if (/^[%_\\$']*$/.test(r.name) || /^[%_\\$']*$/.test(r.master))
+          expect(r.master, `${match} linked ${JSON.stringify(r.name)} to ${JSON.stringify(r.master)}`).toBe(r.name);
       }
       if (match === 'exact') {
         // ('' = '' is linked today, like the seed; whether an empty name should count as no name is left open)
-        expect(linked.rows.map((r) => r.name).filter((n) => n !== '').sort()).toEqual(["'; DROP TABLE customers; --", '$1', '%', '\\', "O''Brien", long].sort());
+        expect(
+          linked.rows
+            .map((r) => r.name)
+            .filter((n) => n !== '')
+            .sort(),
+        ).toEqual(["'; DROP TABLE customers; --", '$1', '%', '\\', "O''Brien", long].sort());
       }
       await undo(t.db, { runId: a.runId });
     }

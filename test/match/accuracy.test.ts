@@ -8,7 +8,8 @@ import { createMatcher, DEFAULT_MATCH_OPTIONS } from '../../src/match/index.js';
  * with zero ambiguous and zero cross-tenant auto-links. Needs ../shared/datasets/company-names (or FKB_DATASET_DIR).
  */
 const dir = locateDataset();
-if (!dir) console.warn('SKIPPING accuracy benchmark tests: company-names dataset not found (../shared/datasets/company-names or FKB_DATASET_DIR)');
+if (!dir)
+  console.warn('SKIPPING accuracy benchmark tests: company-names dataset not found (../shared/datasets/company-names or FKB_DATASET_DIR)');
 
 describe.skipIf(!dir)('accuracy benchmark (small)', () => {
   const set = dir ? buildBenchmark(dir, 'small', 42) : { tenants: [], dropped: 0 };
@@ -21,7 +22,10 @@ describe.skipIf(!dir)('accuracy benchmark (small)', () => {
     expect(f.ambiguousLinks).toBe(0);
     expect(f.crossTenantLinks).toBe(0);
     // Recall clearly above the best baseline that reaches the same precision.
-    const best = Math.max(...report.rows.filter((r) => r.label.startsWith('baseline') && (r.precision ?? 0) >= 0.995).map((r) => r.recall), 0);
+    const best = Math.max(
+      ...report.rows.filter((r) => r.label.startsWith('baseline') && (r.precision ?? 0) >= 0.995).map((r) => r.recall),
+      0,
+    );
     expect(f.recall).toBeGreaterThan(best + 0.05);
   });
 

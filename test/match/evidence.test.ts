@@ -10,7 +10,11 @@ function people(): MasterRecord[] {
   let i = 0;
   for (const g of given) {
     for (const s of sur) {
-      out.push({ key: `k${i}`, name: `${g} ${s}`, evidence: [`19${50 + (i % 40)}-0${1 + (i % 9)}-1${i % 10}`, i % 3 === 0 ? '10115' : `2${String(i).padStart(4, '0')}`] });
+      out.push({
+        key: `k${i}`,
+        name: `${g} ${s}`,
+        evidence: [`19${50 + (i % 40)}-0${1 + (i % 9)}-1${i % 10}`, i % 3 === 0 ? '10115' : `2${String(i).padStart(4, '0')}`],
+      });
       i++;
     }
   }
@@ -60,7 +64,12 @@ describe('evidence beyond the name (compare columns)', () => {
   });
 
   it('an exact name whose columns all differ is a namesake for review; two masters of one name are told apart', () => {
-    const twins: MasterRecord[] = [...people(), { key: 'J1', name: 'John Smith', evidence: ['1970-01-01', '10115'] }, { key: 'J2', name: 'John Smith', evidence: ['1988-08-08', '20095'] }, { key: 'S', name: 'Sarah Connor', evidence: ['1965-05-05', '90210'] }];
+    const twins: MasterRecord[] = [
+      ...people(),
+      { key: 'J1', name: 'John Smith', evidence: ['1970-01-01', '10115'] },
+      { key: 'J2', name: 'John Smith', evidence: ['1988-08-08', '20095'] },
+      { key: 'S', name: 'Sarah Connor', evidence: ['1965-05-05', '90210'] },
+    ];
     const m = createMatcher(twins, [], fuzzy);
     expect(m.match('John Smith').outcome).toBe('ambiguous');
     const picked = m.match('John Smith', ['1988-08-08', null]);

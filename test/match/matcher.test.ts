@@ -44,7 +44,16 @@ describe('exact strategy = seed semantics', () => {
 describe('normalized strategy', () => {
   const m = createMatcher(masters, [{ name: 'ABC Incorporated (old)', key: 'C1', rows: 2 }], DEFAULT_MATCH_OPTIONS.normalized);
   it('links on equal normalised keys', () => {
-    for (const n of ['ABC Corporation', 'A.B.C. Corp.', 'abc corp', 'AKZO NOBEL NV', 'Akzo-Nobel, N.V.', 'Mueller GmbH', 'Muller', 'Smith, John']) {
+    for (const n of [
+      'ABC Corporation',
+      'A.B.C. Corp.',
+      'abc corp',
+      'AKZO NOBEL NV',
+      'Akzo-Nobel, N.V.',
+      'Mueller GmbH',
+      'Muller',
+      'Smith, John',
+    ]) {
       expect([n, m.match(n).outcome]).toEqual([n, 'linked']);
     }
     expect(m.match('ABC Corporation')).toMatchObject({ targetKey: 'C1', method: 'normalized' });
@@ -79,7 +88,14 @@ describe('fuzzy strategy', () => {
     }
   });
   it('ambiguous aliases are never auto-linked', () => {
-    const m2 = createMatcher(masters, [{ name: 'ACME', key: 'C2', rows: 1 }, { name: 'ACME', key: 'C4', rows: 1 }], fuzzy);
+    const m2 = createMatcher(
+      masters,
+      [
+        { name: 'ACME', key: 'C2', rows: 1 },
+        { name: 'ACME', key: 'C4', rows: 1 },
+      ],
+      fuzzy,
+    );
     expect(m2.match('ACME').outcome).toBe('ambiguous');
     expect(m2.match('ACME.').outcome).toBe('ambiguous');
   });
@@ -95,7 +111,14 @@ describe('fuzzy strategy', () => {
 });
 
 describe('scoring monotonicity', () => {
-  const m = createMatcher([{ key: 'K', name: 'Consolidated Widgets International' }, { key: 'Z', name: 'Zebra Things' }], [], { ...fuzzy, reviewAt: 0 });
+  const m = createMatcher(
+    [
+      { key: 'K', name: 'Consolidated Widgets International' },
+      { key: 'Z', name: 'Zebra Things' },
+    ],
+    [],
+    { ...fuzzy, reviewAt: 0 },
+  );
   const scoreOf = (n: string): number => m.match(n).candidates.find((c) => c.key === 'K')?.score ?? 0;
   it('more edits => lower score', () => {
     const variants = [
@@ -157,7 +180,14 @@ describe('determinism', () => {
     expect(JSON.stringify(rev.match('Twin Peaks'))).toBe(JSON.stringify(fwd.match('Twin Peaks')));
   });
   it('ties are broken by name then key', () => {
-    const m = createMatcher([{ key: 'B', name: 'Same Name' }, { key: 'A', name: 'Same Name' }], [], fuzzy);
+    const m = createMatcher(
+      [
+        { key: 'B', name: 'Same Name' },
+        { key: 'A', name: 'Same Name' },
+      ],
+      [],
+      fuzzy,
+    );
     expect(m.match('Same Nme').candidates.map((c) => c.key)).toEqual(['A', 'B']);
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createMatcher, DEFAULT_MATCH_OPTIONS, isAbbreviation, normalizeName, reconcileJoins, type MasterRecord } from '../../src/match/index.js';
+import {
+  createMatcher,
+  DEFAULT_MATCH_OPTIONS,
+  isAbbreviation,
+  normalizeName,
+  reconcileJoins,
+  type MasterRecord,
+} from '../../src/match/index.js';
 
 /** Name phenomena beyond typos (issue #16): each links when it identifies exactly one master, and never otherwise. */
 const fuzzy = DEFAULT_MATCH_OPTIONS.fuzzy;
@@ -11,10 +18,21 @@ const linkOf = (masters: MasterRecord[], name: string): string | null => {
 describe('abbreviation <-> expansion', () => {
   it('recognises truncations, contractions and consonant skeletons in several languages', () => {
     for (const [s, l] of [
-      ['intl', 'international'], ['mfg', 'manufacturing'], ['assn', 'association'], ['univ', 'university'], ['dept', 'department'],
-      ['svcs', 'services'], ['bros', 'brothers'], ['ctr', 'center'], ['mgmt', 'management'], ['internat', 'international'],
-      ['gebr', 'gebruder'], ['coop', 'cooperative'], ['abt', 'abteilung'],
-    ] as const) expect([s, l, isAbbreviation(s, l)]).toEqual([s, l, true]);
+      ['intl', 'international'],
+      ['mfg', 'manufacturing'],
+      ['assn', 'association'],
+      ['univ', 'university'],
+      ['dept', 'department'],
+      ['svcs', 'services'],
+      ['bros', 'brothers'],
+      ['ctr', 'center'],
+      ['mgmt', 'management'],
+      ['internat', 'international'],
+      ['gebr', 'gebruder'],
+      ['coop', 'cooperative'],
+      ['abt', 'abteilung'],
+    ] as const)
+      expect([s, l, isAbbreviation(s, l)]).toEqual([s, l, true]);
   });
   it('is not an abbreviation when a vowel follows the shared prefix, or the forms are too close in length', () => {
     expect(isAbbreviation('fey', 'flannery')).toBe(false);
@@ -23,12 +41,20 @@ describe('abbreviation <-> expansion', () => {
     expect(isAbbreviation('in', 'international')).toBe(false);
   });
   it('links an abbreviated word to the one master it expands to', () => {
-    const masters = [{ key: 'A', name: 'Northwind Manufacturing Ltd' }, { key: 'B', name: 'Southwind Trading Ltd' }, { key: 'C', name: 'Northwind Logistics Ltd' }];
+    const masters = [
+      { key: 'A', name: 'Northwind Manufacturing Ltd' },
+      { key: 'B', name: 'Southwind Trading Ltd' },
+      { key: 'C', name: 'Northwind Logistics Ltd' },
+    ];
     expect(linkOf(masters, 'Northwind Mfg Ltd')).toBe('A');
     expect(linkOf(masters, 'Northwind Manuf. Ltd')).toBe('A');
   });
   it('a short word that is a word of its own in the scope is not read as an abbreviation (Jack / Jackson)', () => {
-    const masters = [{ key: 'P1', name: 'Jack Carbone' }, { key: 'P2', name: 'Jack Moss' }, { key: 'P3', name: 'Ann Smith' }];
+    const masters = [
+      { key: 'P1', name: 'Jack Carbone' },
+      { key: 'P2', name: 'Jack Moss' },
+      { key: 'P3', name: 'Ann Smith' },
+    ];
     expect(linkOf(masters, 'Jackson Carbone')).toBeNull();
   });
 });
@@ -53,7 +79,11 @@ describe('joined and split words', () => {
     expect(reconcileJoins(['acme', 'paper'], ['acme', 'paper'])).toEqual(['acme', 'paper']);
   });
   it('links them', () => {
-    const masters = [{ key: 'A', name: 'Blue Water Energy' }, { key: 'B', name: 'Red Water Energy' }, { key: 'C', name: 'Harbourside Holdings' }];
+    const masters = [
+      { key: 'A', name: 'Blue Water Energy' },
+      { key: 'B', name: 'Red Water Energy' },
+      { key: 'C', name: 'Harbourside Holdings' },
+    ];
     expect(linkOf(masters, 'Bluewater Energy')).toBe('A');
     expect(linkOf(masters, 'Harbour side Holdings')).toBe('C');
   });
@@ -68,8 +98,16 @@ describe('unique containment: qualifiers around exactly one master', () => {
     { key: 'Q', name: 'Quillon Partners' },
   ];
   it('links branch, site, unit and city qualifiers before or after the name', () => {
-    for (const n of ['Kestrel Analytics Ltd - Leeds Branch', 'Kestrel Analytics (Porto)', 'Kestrel Analytics Leeds', 'Munich Kestrel Analytics',
-      'Kestrel Analytics Ltd, Accounts Payable', 'Payroll - Kestrel Analytics', 'Kestrel Analytics Warehouse Bristol', 'Marlow Foods Niederlassung Leipzig']) {
+    for (const n of [
+      'Kestrel Analytics Ltd - Leeds Branch',
+      'Kestrel Analytics (Porto)',
+      'Kestrel Analytics Leeds',
+      'Munich Kestrel Analytics',
+      'Kestrel Analytics Ltd, Accounts Payable',
+      'Payroll - Kestrel Analytics',
+      'Kestrel Analytics Warehouse Bristol',
+      'Marlow Foods Niederlassung Leipzig',
+    ]) {
       expect([n, linkOf(masters, n)]).toEqual([n, n.includes('Marlow') ? 'M' : 'K']);
     }
   });
@@ -93,7 +131,11 @@ describe('unique containment: qualifiers around exactly one master', () => {
     expect(linkOf(masters, 'Pinecrest Bank - Leeds Branch')).toBeNull();
   });
   it('a name contained in exactly one master links only when the master adds nothing but its legal form', () => {
-    const ms = [{ key: 'A', name: 'Orbital Dynamics Corporation' }, { key: 'B', name: 'Tidewater Group' }, { key: 'C', name: 'Lantern Books' }];
+    const ms = [
+      { key: 'A', name: 'Orbital Dynamics Corporation' },
+      { key: 'B', name: 'Tidewater Group' },
+      { key: 'C', name: 'Lantern Books' },
+    ];
     expect(linkOf(ms, 'Orbital Dynamics')).toBe('A');
     expect(linkOf(ms, 'Tidewater')).toBeNull(); // "Tidewater" may be another company of the group
   });
@@ -101,14 +143,37 @@ describe('unique containment: qualifiers around exactly one master', () => {
 
 describe('initials', () => {
   it('J. Smith links to John Smith only when he is the one J. Smith', () => {
-    expect(linkOf([{ key: 'J', name: 'John Abernathy Smith' }, { key: 'K', name: 'Kate Brown' }], 'J. Abernathy Smith')).toBe('J');
-    expect(linkOf([{ key: 'J', name: 'John Abernathy Smith' }, { key: 'K', name: 'Jane Abernathy Smith' }], 'J. Abernathy Smith')).toBeNull();
+    expect(
+      linkOf(
+        [
+          { key: 'J', name: 'John Abernathy Smith' },
+          { key: 'K', name: 'Kate Brown' },
+        ],
+        'J. Abernathy Smith',
+      ),
+    ).toBe('J');
+    expect(
+      linkOf(
+        [
+          { key: 'J', name: 'John Abernathy Smith' },
+          { key: 'K', name: 'Jane Abernathy Smith' },
+        ],
+        'J. Abernathy Smith',
+      ),
+    ).toBeNull();
   });
 });
 
 describe('word order', () => {
   it('ranks a reordered name first but leaves it to review ("Ryan William" may be another person)', () => {
-    const d = createMatcher([{ key: 'W', name: 'William Ryan' }, { key: 'X', name: 'Wilma Rook' }], [], fuzzy).match('Ryan William');
+    const d = createMatcher(
+      [
+        { key: 'W', name: 'William Ryan' },
+        { key: 'X', name: 'Wilma Rook' },
+      ],
+      [],
+      fuzzy,
+    ).match('Ryan William');
     expect(d.outcome).toBe('review');
     expect(d.candidates[0]!.key).toBe('W');
   });
@@ -116,7 +181,11 @@ describe('word order', () => {
 
 describe('determinism', () => {
   it('same masters in another order give the same decisions', () => {
-    const ms = [{ key: 'A', name: 'Kestrel Analytics' }, { key: 'B', name: 'Kestrel Aviation' }, { key: 'C', name: 'Intl Paper Mfg' }];
+    const ms = [
+      { key: 'A', name: 'Kestrel Analytics' },
+      { key: 'B', name: 'Kestrel Aviation' },
+      { key: 'C', name: 'Intl Paper Mfg' },
+    ];
     const names = ['Kestrel Analytics Leeds', 'Kestrel (Porto)', 'International Paper Manufacturing', 'Kestrel Anlytcs'];
     const a = createMatcher(ms, [], fuzzy);
     const b = createMatcher([...ms].reverse(), [], fuzzy);
@@ -125,7 +194,28 @@ describe('determinism', () => {
 });
 
 /** A scope of people written "Given Surname", large enough for positions to be evidence (positionEvidence). */
-const GIVEN = ['Amelia', 'Oliver', 'Isla', 'Jack', 'Charlotte', 'Noah', 'Mia', 'Leo', 'Ava', 'Henry', 'Grace', 'Lucas', 'Chloe', 'Mason', 'Zoe', 'Ethan', 'Ruby', 'Harvey', 'Ella', 'Oscar'];
+const GIVEN = [
+  'Amelia',
+  'Oliver',
+  'Isla',
+  'Jack',
+  'Charlotte',
+  'Noah',
+  'Mia',
+  'Leo',
+  'Ava',
+  'Henry',
+  'Grace',
+  'Lucas',
+  'Chloe',
+  'Mason',
+  'Zoe',
+  'Ethan',
+  'Ruby',
+  'Harvey',
+  'Ella',
+  'Oscar',
+];
 const SUR = ['Nguyen', 'Kowalski', 'Okafor', 'Lindqvist', 'Moreau', 'Tanaka', 'Haddad', 'Petrov'];
 const people = (): MasterRecord[] => GIVEN.flatMap((g, i) => SUR.map((s, j) => ({ key: `${i}-${j}`, name: `${g} ${s}` })));
 
@@ -144,7 +234,15 @@ describe('surname-first order, vouched for by the scope', () => {
     expect(d.candidates[0]!.key).toBe('W');
   });
   it('leaves it to review in a scope too small for positions to mean anything (see "word order")', () => {
-    expect(linkOf([{ key: 'W', name: 'William Ryan' }, { key: 'X', name: 'Wilma Rook' }], 'Ryan William')).toBeNull();
+    expect(
+      linkOf(
+        [
+          { key: 'W', name: 'William Ryan' },
+          { key: 'X', name: 'Wilma Rook' },
+        ],
+        'Ryan William',
+      ),
+    ).toBeNull();
   });
 });
 
@@ -159,7 +257,11 @@ describe('a typo with a single reading in the scope', () => {
     expect(linkOf(masters, 'Jarryd Rei')).toBeNull();
   });
   it('a different first letter is another word, not a typo ("Best Customer" is not "Test Customer"; "Tst Customer" is)', () => {
-    const masters = [{ key: 'T', name: 'Test Customer' }, { key: 'A', name: 'Acme Corporation' }, { key: 'B', name: 'Beta Industries' }];
+    const masters = [
+      { key: 'T', name: 'Test Customer' },
+      { key: 'A', name: 'Acme Corporation' },
+      { key: 'B', name: 'Beta Industries' },
+    ];
     expect(linkOf(masters, 'Best Customer')).toBeNull();
     expect(linkOf(masters, 'Tst Customer')).toBe('T');
   });
@@ -179,7 +281,10 @@ describe('two names of the scope one edit apart are two names', () => {
 
 describe('capped candidates are for review whatever the threshold', () => {
   it('a sibling (a word differs on both sides) is not auto-linked even with autoLinkAt below the cap', () => {
-    const masters = [{ key: 'M', name: 'Biblioteca delle Scienze Agrarie. Punto di servizio Economia. Università di Catania' }, { key: 'X', name: 'Harbourside Holdings' }];
+    const masters = [
+      { key: 'M', name: 'Biblioteca delle Scienze Agrarie. Punto di servizio Economia. Università di Catania' },
+      { key: 'X', name: 'Harbourside Holdings' },
+    ];
     const low = { ...fuzzy, autoLinkAt: 0.75 };
     const d = createMatcher(masters, [], low).match('Biblioteca delle Scienze Agrarie. Punto di servizio Difesa. Università di Catania');
     expect(d.candidates[0]!.key).toBe('M');
@@ -188,7 +293,14 @@ describe('capped candidates are for review whatever the threshold', () => {
     expect(d.outcome).toBe('review');
   });
   it('an unvouched reordering neither', () => {
-    const d = createMatcher([{ key: 'W', name: 'William Ryan' }, { key: 'X', name: 'Wilma Rook' }], [], { ...fuzzy, autoLinkAt: 0.75 }).match('Ryan William');
+    const d = createMatcher(
+      [
+        { key: 'W', name: 'William Ryan' },
+        { key: 'X', name: 'Wilma Rook' },
+      ],
+      [],
+      { ...fuzzy, autoLinkAt: 0.75 },
+    ).match('Ryan William');
     expect(d.outcome).toBe('review');
   });
 });

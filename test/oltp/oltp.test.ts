@@ -95,8 +95,14 @@ async function seed(t: TestDb, role: string): Promise<void> {
 
 /** Two writers until `work` settles; each owns its documents and masters, so its log says what must be there. */
 async function writersDuring<T>(t: TestDb, work: () => Promise<T>): Promise<{ result: T; logs: WriterLog[] }> {
-  const docs = (await t.db.query<{ id: string; org: string }>(`SELECT id::text, org FROM invoices ORDER BY md5(id::text) LIMIT ${WRITERS * 4000}`)).rows;
-  const masters = (await t.db.query<{ acct_no: number }>(`SELECT acct_no FROM accounts WHERE name LIKE 'Account %' ORDER BY md5(acct_no::text) LIMIT ${WRITERS * 3000}`)).rows.map((r) => r.acct_no);
+  const docs = (
+    await t.db.query<{ id: string; org: string }>(`SELECT id::text, org FROM invoices ORDER BY md5(id::text) LIMIT ${WRITERS * 4000}`)
+  ).rows;
+  const masters = (
+    await t.db.query<{ acct_no: number }>(
+      `SELECT acct_no FROM accounts WHERE name LIKE 'Account %' ORDER BY md5(acct_no::text) LIMIT ${WRITERS * 3000}`,
+    )
+  ).rows.map((r) => r.acct_no);
   const targets = (await t.db.query<{ acct_no: number; org: string }>(`SELECT acct_no, org FROM accounts WHERE name LIKE 'Target %'`)).rows;
   let running = true;
   const logs: WriterLog[] = [];
@@ -116,7 +122,10 @@ async function writersDuring<T>(t: TestDb, work: () => Promise<T>): Promise<{ re
         try {
           switch (i % 7) {
             case 0: {
-              const r = await c.query<{ id: string }>(`INSERT INTO invoices (org, account_name) VALUES ($1, $2) RETURNING id::text`, [d.org, `Account ${1 + (i % NAMES)}`]);
+              const r = await c.query<{ id: string }>(`INSERT INTO invoices (org, account_name) VALUES ($1, $2) RETURNING id::text`, [
+                d.org,
+                `Account ${1 + (i % NAMES)}`,
+              ]);
               log.inserted.push(r.rows[0]!.id);
               count('insert');
               break;
@@ -154,7 +163,12 @@ async function writersDuring<T>(t: TestDb, work: () => Promise<T>): Promise<{ re
               const m = myMasters.pop();
               if (m === undefined) break;
               const what = i % 7 === 4 ? 'renamed' : 'deactivated';
-              await c.query(what === 'renamed' ? `UPDATE accounts SET name = 'Renamed ' || acct_no WHERE acct_no = $1` : `UPDATE accounts SET deleted_at = now() WHERE acct_no = $1`, [m]);
+              await c.query(
+                what === 'renamed'
+                  ? `UPDATE accounts SET name = 'Renamed ' || acct_no WHERE acct_no = $1`
+                  : `UPDATE accounts SET deleted_at = now() WHERE acct_no = $1`,
+                [m],
+              );
               // after the commit: an upper bound of its commit time
               await c.query(`INSERT INTO master_log VALUES ($1, $2, clock_timestamp())`, [m, what]);
               count(`${what} master`);
@@ -186,7 +200,8 @@ async function writersDuring<T>(t: TestDb, work: () => Promise<T>): Promise<{ re
   }
 }
 
-const one = async (t: TestDb, sql: string, values: unknown[] = []): Promise<number> => Number((await t.db.query<{ n: unknown }>(sql, values)).rows[0]!.n);
+const one = async (t: TestDb, sql: string, values: unknown[] = []): Promise<number> =>
+  Number((await t.db.query<{ n: unknown }>(sql, values)).rows[0]!.n);
 
 (TARGETS.includes('postgres') ? describe : describe.skip)(`OLTP: apply of ${ROWS} rows under writers [postgres]`, () => {
   let t: TestDb;
@@ -211,16 +226,39 @@ const one = async (t: TestDb, sql: string, values: unknown[] = []): Promise<numb
       const cfg = join(dir, 'fk-backfill.config.json');
       writeFileSync(cfg, JSON.stringify(config));
       const t0 = Date.now();
-      const { result: a, logs } = await writersDuring(t, () => spawnCli(['apply', '--db', urlAs(t.url, role), '--config', cfg, '--all-tenants', '--walk', walk, '--yes', '--json']));
+      const { result: a, logs } = await writersDuring(t, () =>
+        spawnCli(['apply', '--db', urlAs(t.url, role), '--config', cfg, '--all-tenants', '--walk', walk, '--yes', '--json']),
+      );
       const seconds = (Date.now() - t0) / 1000;
       expect(a.code, a.stderr).toBe(0);
-      const out = a.json<{ status: string; runId: string; totalUpdated: number; results: { planned: number; updated: number; skipped: number; walk?: string; skipReasons?: Record<string, number> }[] }>();
+      const out = a.json<{
+        status: string;
+        runId: string;
+        totalUpdated: number;
+        results: { planned: number; updated: number; skipped: number; walk?: string; skipReasons?: Record<string, number> }[];
+      }>();
       const r = out.results[0]!;
       const audited = await one(t, `SELECT count(*) AS n FROM link_audit WHERE by_role = $1`, [role]);
-      const logged = await one(t, `SELECT coalesce(sum(cardinality(row_keys)), 0) AS n FROM fk_backfill.change_sets WHERE run_id = $1::int8`, [out.runId]);
-      const staleRenamed = await one(t, `SELECT count(*) AS n FROM link_audit a JOIN master_log m ON m.acct_no = a.account_no AND m.what = 'renamed' WHERE a.by_role = $1 AND m.at < a.stmt_at`, [role]);
-      const staleInactive = await one(t, `SELECT count(*) AS n FROM link_audit a JOIN master_log m ON m.acct_no = a.account_no AND m.what = 'deactivated' WHERE a.by_role = $1 AND m.at < a.stmt_at`, [role]);
-      const races = await one(t, `SELECT count(*) AS n FROM link_audit a JOIN master_log m ON m.acct_no = a.account_no WHERE a.by_role = $1 AND m.at >= a.stmt_at AND m.at < a.linked_at`, [role]);
+      const logged = await one(
+        t,
+        `SELECT coalesce(sum(cardinality(row_keys)), 0) AS n FROM fk_backfill.change_sets WHERE run_id = $1::int8`,
+        [out.runId],
+      );
+      const staleRenamed = await one(
+        t,
+        `SELECT count(*) AS n FROM link_audit a JOIN master_log m ON m.acct_no = a.account_no AND m.what = 'renamed' WHERE a.by_role = $1 AND m.at < a.stmt_at`,
+        [role],
+      );
+      const staleInactive = await one(
+        t,
+        `SELECT count(*) AS n FROM link_audit a JOIN master_log m ON m.acct_no = a.account_no AND m.what = 'deactivated' WHERE a.by_role = $1 AND m.at < a.stmt_at`,
+        [role],
+      );
+      const races = await one(
+        t,
+        `SELECT count(*) AS n FROM link_audit a JOIN master_log m ON m.acct_no = a.account_no WHERE a.by_role = $1 AND m.at >= a.stmt_at AND m.at < a.linked_at`,
+        [role],
+      );
       const wrongName = await one(
         t,
         `SELECT count(*) AS n FROM link_audit a JOIN accounts m ON m.acct_no = a.account_no
@@ -228,7 +266,10 @@ const one = async (t: TestDb, sql: string, values: unknown[] = []): Promise<numb
         [role],
       );
       const editedLinked = await one(t, `SELECT count(*) AS n FROM link_audit WHERE by_role = $1 AND doc_name LIKE 'Edited %'`, [role]);
-      const crossTenant = await one(t, `SELECT count(*) AS n FROM invoices i JOIN accounts m ON m.acct_no = i.account_no WHERE m.org <> i.org`);
+      const crossTenant = await one(
+        t,
+        `SELECT count(*) AS n FROM invoices i JOIN accounts m ON m.acct_no = i.account_no WHERE m.org <> i.org`,
+      );
       // planned rows (there before the run) that still match a live master nobody changed, left NULL
       const lost = await one(
         t,
@@ -253,8 +294,16 @@ const one = async (t: TestDb, sql: string, values: unknown[] = []): Promise<numb
       expect(reasons['notReached'] ?? 0).toBe(0);
       for (const log of logs) {
         expect(log.errors, 'writers saw errors').toEqual([]);
-        for (const [id, name] of log.names) expect((await t.db.query<{ v: string }>(`SELECT account_name AS v FROM invoices WHERE id = $1`, [id])).rows[0]!.v, `lost name edit on ${id}`).toBe(name);
-        for (const [id, fk] of log.fks) expect(Number((await t.db.query<{ v: number }>(`SELECT account_no AS v FROM invoices WHERE id = $1`, [id])).rows[0]!.v), `hand-set FK overwritten on ${id}`).toBe(fk);
+        for (const [id, name] of log.names)
+          expect(
+            (await t.db.query<{ v: string }>(`SELECT account_name AS v FROM invoices WHERE id = $1`, [id])).rows[0]!.v,
+            `lost name edit on ${id}`,
+          ).toBe(name);
+        for (const [id, fk] of log.fks)
+          expect(
+            Number((await t.db.query<{ v: number }>(`SELECT account_no AS v FROM invoices WHERE id = $1`, [id])).rows[0]!.v),
+            `hand-set FK overwritten on ${id}`,
+          ).toBe(fk);
         expect(await one(t, `SELECT count(*) AS n FROM invoices WHERE id = ANY($1::int8[])`, [log.inserted])).toBe(log.inserted.length);
         expect(await one(t, `SELECT count(*) AS n FROM accounts WHERE acct_no = ANY($1::int[])`, [log.deleted])).toBe(0);
       }

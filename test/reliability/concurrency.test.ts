@@ -52,10 +52,14 @@ async function writersDuring<T>(t: TestDb, work: () => Promise<T>, round: number
     `SELECT id::text, tenant_id::text FROM sales_orders WHERE order_number LIKE 'SO-%' ORDER BY md5(id::text || $1) LIMIT ${WRITERS * 150}`,
     [String(round)],
   );
-  const custs = await t.db.query<{ id: string; tenant_id: string }>(`SELECT id::text, tenant_id::text FROM customers WHERE customer_number LIKE 'FKT-%'`);
+  const custs = await t.db.query<{ id: string; tenant_id: string }>(
+    `SELECT id::text, tenant_id::text FROM customers WHERE customer_number LIKE 'FKT-%'`,
+  );
   const byTenant = new Map<string, string[]>();
   for (const c of custs.rows) byTenant.set(c.tenant_id, [...(byTenant.get(c.tenant_id) ?? []), c.id]);
-  const spares = await t.db.query<{ id: string }>(`SELECT id::text FROM customers WHERE customer_number LIKE 'SPARE-%' ORDER BY customer_number LIMIT ${WRITERS * 40}`);
+  const spares = await t.db.query<{ id: string }>(
+    `SELECT id::text FROM customers WHERE customer_number LIKE 'SPARE-%' ORDER BY customer_number LIMIT ${WRITERS * 40}`,
+  );
 
   let running = true;
   let working = true;
@@ -129,7 +133,10 @@ async function checkWriters(t: TestDb, logs: WriterLog[]): Promise<void> {
   for (const log of logs) {
     expect(log.errors, 'writers saw errors').toEqual([]);
     for (const [id, e] of log.expected) {
-      const r = await t.db.query<{ name: string; fk: string | null }>(`SELECT customer_name AS name, customer_id::text AS fk FROM sales_orders WHERE id = $1`, [id]);
+      const r = await t.db.query<{ name: string; fk: string | null }>(
+        `SELECT customer_name AS name, customer_id::text AS fk FROM sales_orders WHERE id = $1`,
+        [id],
+      );
       if (e.name !== undefined) expect(r.rows[0]!.name, `lost name edit on ${id}`).toBe(e.name);
       if (e.fk !== undefined) expect(r.rows[0]!.fk, `lost FK set on ${id}`).toBe(e.fk);
     }
@@ -142,7 +149,9 @@ async function checkWriters(t: TestDb, logs: WriterLog[]): Promise<void> {
       expect(n.rows[0]!.n).toBe(0);
     }
   }
-  const cross = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sales_orders o JOIN customers c ON c.id = o.customer_id WHERE c.tenant_id <> o.tenant_id`);
+  const cross = await t.db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM sales_orders o JOIN customers c ON c.id = o.customer_id WHERE c.tenant_id <> o.tenant_id`,
+  );
   expect(cross.rows[0]!.n).toBe(0);
   // RESTRICT still holds: a referenced master cannot be deleted
   const ref = await t.db.query<{ id: string }>(`SELECT customer_id::text AS id FROM sales_orders WHERE customer_id IS NOT NULL LIMIT 1`);

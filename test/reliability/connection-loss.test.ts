@@ -44,62 +44,93 @@ describeEach('connection loss during apply and undo', (target) => {
     t = undefined;
   });
 
-  it.runIf(target !== 'pglite')('backend terminated mid-batch: apply and undo reconnect and finish on their own, change log exact', async () => {
-    t = await freshDb(target);
-    await createBatchFixture(t.db, 3000);
-    const before = await tableHash(t.db, 'sales_orders');
-    const toLink = (await t.db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM sales_orders s JOIN customers c ON c.tenant_id = s.tenant_id AND c.customer_name = s.customer_name WHERE s.customer_id IS NULL AND s.tenant_id = $1`,
-      [DEMO_TENANT],
-    )).rows[0]!.n;
-    await armKill(t, 300, false);
-    const base = ['--db', t.url, '--yes', '--batch-size', '200', '--reconnect-backoff-ms', '50', '--json', '--json-progress'];
-    const r = await runCli(['apply', ...base, '--tenant', DEMO_TENANT, '--entity', 'sales_order']);
-    expect(r.stderr).not.toMatch(NO_STACK);
-    expect(r.code).toBe(0);
-    expect(await kills(t, 300)).toBe(true);
-    expect(r.stderr).toContain('"event":"reconnect"');
-    const out = r.json<{ runId: string; status: string; totalUpdated: number }>();
-    expect(out).toMatchObject({ status: 'done', totalUpdated: toLink });
-    expect(await runStatus(t, out.runId)).toBe('done');
-    const log = await t.db.query<{ n: number; keys: number }>(`SELECT count(*)::int AS n, count(DISTINCT row_key)::int AS keys FROM fk_backfill.changes WHERE run_id = $1::int8`, [out.runId]);
-    expect(log.rows[0]).toEqual({ n: toLink, keys: toLink });
-    expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', DEMO_TENANT));
+  it.runIf(target !== 'pglite')(
+    'backend terminated mid-batch: apply and undo reconnect and finish on their own, change log exact',
+    async () => {
+      t = await freshDb(target);
+      await createBatchFixture(t.db, 3000);
+      const before = await tableHash(t.db, 'sales_orders');
+      const toLink = (
+        await t.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM sales_orders s JOIN customers c ON c.tenant_id = s.tenant_id AND c.customer_name = s.customer_name WHERE s.customer_id IS NULL AND s.tenant_id = $1`,
+          [DEMO_TENANT],
+        )
+      ).rows[0]!.n;
+      await armKill(t, 300, false);
+      const base = ['--db', t.url, '--yes', '--batch-size', '200', '--reconnect-backoff-ms', '50', '--json', '--json-progress'];
+      const r = await runCli(['apply', ...base, '--tenant', DEMO_TENANT, '--entity', 'sales_order']);
+      expect(r.stderr).not.toMatch(NO_STACK);
+      expect(r.code).toBe(0);
+      expect(await kills(t, 300)).toBe(true);
+      expect(r.stderr).toContain('"event":"reconnect"');
+      const out = r.json<{ runId: string; status: string; totalUpdated: number }>();
+      expect(out).toMatchObject({ status: 'done', totalUpdated: toLink });
+      expect(await runStatus(t, out.runId)).toBe('done');
+      const log = await t.db.query<{ n: number; keys: number }>(
+        `SELECT count(*)::int AS n, count(DISTINCT row_key)::int AS keys FROM fk_backfill.changes WHERE run_id = $1::int8`,
+        [out.runId],
+      );
+      expect(log.rows[0]).toEqual({ n: toLink, keys: toLink });
+      expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(
+        await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', DEMO_TENANT),
+      );
 
-    await armKill(t, 300, false);
-    const u = await runCli(['undo', ...base, '--run', out.runId]);
-    expect(u.stderr).not.toMatch(NO_STACK);
-    expect(u.code).toBe(0);
-    expect(await kills(t, 300)).toBe(true);
-    expect(u.json()).toMatchObject({ status: 'done', totalReverted: toLink });
-    await t.db.exec('DROP TRIGGER fkb_kill ON sales_orders');
-    expect(await tableHash(t.db, 'sales_orders')).toBe(before);
-  });
+      await armKill(t, 300, false);
+      const u = await runCli(['undo', ...base, '--run', out.runId]);
+      expect(u.stderr).not.toMatch(NO_STACK);
+      expect(u.code).toBe(0);
+      expect(await kills(t, 300)).toBe(true);
+      expect(u.json()).toMatchObject({ status: 'done', totalReverted: toLink });
+      await t.db.exec('DROP TRIGGER fkb_kill ON sales_orders');
+      expect(await tableHash(t.db, 'sales_orders')).toBe(before);
+    },
+  );
 
-  it.runIf(target !== 'pglite')('connection lost at every attempt: exit 1, one JSON document, run interrupted, --resume completes it', async () => {
-    t = await freshDb(target);
-    await createBatchFixture(t.db, 3000);
-    await armKill(t, 300, true);
-    const base = ['--db', t.url, '--yes', '--json'];
-    const r = await runCli(['apply', ...base, '--tenant', DEMO_TENANT, '--entity', 'sales_order', '--batch-size', '200', '--reconnect-attempts', '2', '--reconnect-backoff-ms', '20']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).not.toMatch(NO_STACK);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/apply --resume \d+ --yes/);
-    const err = r.json<{ error: { code: string; details: { runId: string; status: string; resume: string } } }>().error;
-    expect(err.code).toBe('INTERRUPTED');
-    expect(err.details).toMatchObject({ status: 'interrupted', resume: `fk-backfill apply --resume ${err.details.runId} --yes` });
-    expect(await runStatus(t, err.details.runId)).toBe('interrupted');
-    const runs = await runCli(['runs', '--db', t.url, '--json']);
-    expect(runs.stdout).not.toContain('"running"');
+  it.runIf(target !== 'pglite')(
+    'connection lost at every attempt: exit 1, one JSON document, run interrupted, --resume completes it',
+    async () => {
+      t = await freshDb(target);
+      await createBatchFixture(t.db, 3000);
+      await armKill(t, 300, true);
+      const base = ['--db', t.url, '--yes', '--json'];
+      const r = await runCli([
+        'apply',
+        ...base,
+        '--tenant',
+        DEMO_TENANT,
+        '--entity',
+        'sales_order',
+        '--batch-size',
+        '200',
+        '--reconnect-attempts',
+        '2',
+        '--reconnect-backoff-ms',
+        '20',
+      ]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).not.toMatch(NO_STACK);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/apply --resume \d+ --yes/);
+      const err = r.json<{ error: { code: string; details: { runId: string; status: string; resume: string } } }>().error;
+      expect(err.code).toBe('INTERRUPTED');
+      expect(err.details).toMatchObject({ status: 'interrupted', resume: `fk-backfill apply --resume ${err.details.runId} --yes` });
+      expect(await runStatus(t, err.details.runId)).toBe('interrupted');
+      const runs = await runCli(['runs', '--db', t.url, '--json']);
+      expect(runs.stdout).not.toContain('"running"');
 
-    await t.db.exec('DROP TRIGGER fkb_kill ON sales_orders');
-    const done = await runCli(['apply', ...base, '--resume', err.details.runId]);
-    expect(done.code).toBe(0);
-    expect(done.json()).toMatchObject({ runId: err.details.runId, status: 'done' });
-    expect(await runStatus(t, err.details.runId)).toBe('done');
-    expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', DEMO_TENANT));
-    const log = await t.db.query<{ n: number; keys: number }>(`SELECT count(*)::int AS n, count(DISTINCT row_key)::int AS keys FROM fk_backfill.changes WHERE run_id = $1::int8`, [err.details.runId]);
-    expect(log.rows[0]!.n).toBe(log.rows[0]!.keys);
-  });
+      await t.db.exec('DROP TRIGGER fkb_kill ON sales_orders');
+      const done = await runCli(['apply', ...base, '--resume', err.details.runId]);
+      expect(done.code).toBe(0);
+      expect(done.json()).toMatchObject({ runId: err.details.runId, status: 'done' });
+      expect(await runStatus(t, err.details.runId)).toBe('done');
+      expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(
+        await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', DEMO_TENANT),
+      );
+      const log = await t.db.query<{ n: number; keys: number }>(
+        `SELECT count(*)::int AS n, count(DISTINCT row_key)::int AS keys FROM fk_backfill.changes WHERE run_id = $1::int8`,
+        [err.details.runId],
+      );
+      expect(log.rows[0]!.n).toBe(log.rows[0]!.keys);
+    },
+  );
 });

@@ -18,7 +18,10 @@ describeEach('reliability: drift between plan and apply', (target) => {
   const cases: [string, string][] = [
     ['deleted', `DELETE FROM customers WHERE customer_name = 'ABC Corp' AND tenant_id = $1`],
     ['deactivated', `UPDATE customers SET is_active = false WHERE customer_name = 'ABC Corp' AND tenant_id = $1`],
-    ['moved to another tenant', `UPDATE customers SET tenant_id = '${OTHER_TENANT}', customer_number = 'MOVED' WHERE customer_name = 'ABC Corp' AND tenant_id = $1`],
+    [
+      'moved to another tenant',
+      `UPDATE customers SET tenant_id = '${OTHER_TENANT}', customer_number = 'MOVED' WHERE customer_name = 'ABC Corp' AND tenant_id = $1`,
+    ],
   ];
   for (const [what, sql] of cases) {
     it(`a planned master ${what} after the plan: its rows are skipped, the rest applied`, async () => {
@@ -31,7 +34,9 @@ describeEach('reliability: drift between plan and apply', (target) => {
           WHERE o.customer_id IS NOT NULL AND (c.id IS NULL OR NOT c.is_active OR c.tenant_id <> o.tenant_id)`,
       );
       expect(bad.rows[0]!.n).toBe(0);
-      const abc = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM sales_orders WHERE customer_name = 'ABC Corp' AND customer_id IS NULL`);
+      const abc = await t.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM sales_orders WHERE customer_name = 'ABC Corp' AND customer_id IS NULL`,
+      );
       expect(abc.rows[0]!.n).toBe(1);
     });
   }

@@ -80,7 +80,10 @@ const MASTERS = ['tenants', 'customers', 'vendors'];
     const u = await undo(db, { runId: a.runId });
     expect(u.totalReverted).toBe(7);
     // the role could not have done more than it was granted
-    const own = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'fk_backfill' AND tableowner = $1`, [role]);
+    const own = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'fk_backfill' AND tableowner = $1`,
+      [role],
+    );
     expect(own.rows[0]!.n).toBeGreaterThanOrEqual(4);
   });
 
@@ -94,7 +97,12 @@ const MASTERS = ['tenants', 'customers', 'vendors'];
       GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA fk_backfill TO ${role};
       GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA fk_backfill TO ${role};`);
     const db = await as(role);
-    const lookups = async (): Promise<number> => (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE '%apply_map%' OR relname LIKE '%apply_ladder%'`)).rows[0]!.n;
+    const lookups = async (): Promise<number> =>
+      (
+        await t.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE '%apply_map%' OR relname LIKE '%apply_ladder%'`,
+        )
+      ).rows[0]!.n;
     const p = await plan(db, { tenantId: DEMO_TENANT });
     const batched = await apply(db, { tenantId: DEMO_TENANT, planRunId: p.runId, batchSize: 2 });
     expect(batched.totalUpdated).toBe(7);
@@ -103,7 +111,9 @@ const MASTERS = ['tenants', 'customers', 'vendors'];
     expect((await undo(db, { runId: batched.runId })).totalReverted).toBe(7);
     const single = await apply(db, { tenantId: DEMO_TENANT, planRunId: p.runId, singleTransaction: true });
     expect(single.totalUpdated).toBe(7);
-    expect(single.results.map((r) => [r.entityType, r.planned, r.updated])).toEqual(batched.results.map((r) => [r.entityType, r.planned, r.updated]));
+    expect(single.results.map((r) => [r.entityType, r.planned, r.updated])).toEqual(
+      batched.results.map((r) => [r.entityType, r.planned, r.updated]),
+    );
     expect(await lookups()).toBe(0);
     expect((await undo(db, { runId: single.runId })).totalReverted).toBe(7);
 
@@ -163,7 +173,8 @@ const MASTERS = ['tenants', 'customers', 'vendors'];
 
   it('a role that may not create the schema gets a clear message, not a stack', async () => {
     const role = newRole();
-    await t.db.exec(`CREATE ROLE ${role} LOGIN; GRANT USAGE ON SCHEMA public TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role};
+    await t.db
+      .exec(`CREATE ROLE ${role} LOGIN; GRANT USAGE ON SCHEMA public TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role};
       REVOKE CREATE ON DATABASE ${new URL(t.url).pathname.slice(1)} FROM PUBLIC;`);
     const db = await as(role);
     await refused(plan(db, { tenantId: DEMO_TENANT }), 'PERMISSION_DENIED', /fk_backfill/);

@@ -65,7 +65,11 @@ async function checkCase(t: TestDb, c: GenCase): Promise<void> {
 
     // 1. dry runs (plan, and the seed's call with its default dryRun) change no user table
     const p = await plan(db, { config, ...scope });
-    await backfillForeignKeys(db, { config, tenantId: 'tenantId' in scope ? scope.tenantId : null, ...('allTenants' in scope ? { allTenants: true } : {}) });
+    await backfillForeignKeys(db, {
+      config,
+      tenantId: 'tenantId' in scope ? scope.tenantId : null,
+      ...('allTenants' in scope ? { allTenants: true } : {}),
+    });
     expect(await schemaHashes(db, [s.schema])).toEqual(userHash0);
 
     // 2. apply the plan

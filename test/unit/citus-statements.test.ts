@@ -31,7 +31,11 @@ const link: LinkShape & { scopeTypes: string[] } = {
 describe('Citus statements', () => {
   it('table kinds from pg_dist_partition, and which links take the Citus shapes', () => {
     expect(tableKind(undefined)).toEqual({ kind: 'local', managed: false });
-    expect(tableKind({ oid: 1, method: 'h', repmodel: 's', colocation: '3', column: 'tenant_id' })).toEqual({ kind: 'distributed', column: 'tenant_id', colocation: 3 });
+    expect(tableKind({ oid: 1, method: 'h', repmodel: 's', colocation: '3', column: 'tenant_id' })).toEqual({
+      kind: 'distributed',
+      column: 'tenant_id',
+      colocation: 3,
+    });
     expect(tableKind({ oid: 1, method: 'n', repmodel: 't', colocation: 0, column: null })).toEqual({ kind: 'reference' });
     expect(tableKind({ oid: 1, method: 'n', repmodel: 's', colocation: 0, column: null })).toEqual({ kind: 'local', managed: true });
     const plain = { kind: 'local' as const, managed: false };
@@ -42,7 +46,11 @@ describe('Citus statements', () => {
   });
 
   it('a batch on a distributed source: one co-located join pushed down, rows found by their whole key, plain RETURNING, the change log made on the coordinator', () => {
-    const st = applyBatchStatement(link, { runId: '7', linkName: 'so', tableName: 'sales_orders', map: 'fk_backfill.m', range: { after: '3', upTo: '9' } }, { tenant: null });
+    const st = applyBatchStatement(
+      link,
+      { runId: '7', linkName: 'so', tableName: 'sales_orders', map: 'fk_backfill.m', range: { after: '3', upTo: '9' } },
+      { tenant: null },
+    );
     expect(st.text).toBe(`WITH upd AS (
   UPDATE "sales_orders" s
      SET "customer_id" = x.target_key, "updated_at" = now()
@@ -68,7 +76,13 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
   });
 
   it('a local (Citus-managed) source reads first, then updates by key; a tenant filter makes every statement a router query', () => {
-    expect(applyBatchStatement({ ...link, citus: 'local' }, { runId: '7', linkName: 'so', tableName: 'sales_orders', map: 'fk_backfill.m', range: { after: null, upTo: '9' } }, { tenant: '4' })).toEqual({
+    expect(
+      applyBatchStatement(
+        { ...link, citus: 'local' },
+        { runId: '7', linkName: 'so', tableName: 'sales_orders', map: 'fk_backfill.m', range: { after: null, upTo: '9' } },
+        { tenant: '4' },
+      ),
+    ).toEqual({
       text: `WITH x AS (
   SELECT r."tenant_id" AS fkb_key, r."id" AS fkb_key_2, r."customer_name" AS fkb_name, r."tenant_id" AS fkb_scope_1, r."updated_at" AS fkb_touched, m.target_key, m.method, m.score
             FROM "sales_orders" r

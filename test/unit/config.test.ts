@@ -77,11 +77,21 @@ describe('config', () => {
   });
 
   it('active predicate: a column name or { column, activeWhen }; anything else names the accepted shapes', () => {
-    const withActive = (active: unknown): unknown => ({ links: [{ ...AXIS_CONFIG.links[0], target: { ...AXIS_CONFIG.links[0]!.target, active } }] });
-    expect(parseConfig(withActive({ column: 'deleted_at', activeWhen: 'null' })).links[0]!.target.active).toEqual({ column: 'deleted_at', activeWhen: 'null' });
-    expect(parseConfig(withActive({ column: 'archived', activeWhen: false })).links[0]!.target.active).toEqual({ column: 'archived', activeWhen: false });
+    const withActive = (active: unknown): unknown => ({
+      links: [{ ...AXIS_CONFIG.links[0], target: { ...AXIS_CONFIG.links[0]!.target, active } }],
+    });
+    expect(parseConfig(withActive({ column: 'deleted_at', activeWhen: 'null' })).links[0]!.target.active).toEqual({
+      column: 'deleted_at',
+      activeWhen: 'null',
+    });
+    expect(parseConfig(withActive({ column: 'archived', activeWhen: false })).links[0]!.target.active).toEqual({
+      column: 'archived',
+      activeWhen: false,
+    });
     for (const bad of [{ column: 'x', activeWhen: 'yes' }, { column: 'x' }, 5, { activeWhen: true }]) {
-      expect(err(() => parseConfig(withActive(bad))).message).toContain('$.links[0].target.active: must be a boolean column name or { "column": "...", "activeWhen": true | false | "null" | "notNull" }');
+      expect(err(() => parseConfig(withActive(bad))).message).toContain(
+        '$.links[0].target.active: must be a boolean column name or { "column": "...", "activeWhen": true | false | "null" | "notNull" }',
+      );
     }
   });
 

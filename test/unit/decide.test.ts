@@ -24,10 +24,17 @@ describe('decideExact', () => {
 describe('applyHumanDecision', () => {
   const machine = decideExact('Twin', ['a', 'b'], 2);
   it('alias to an active master links', () => {
-    expect(applyHumanDecision({ action: 'alias', targetKey: 'a' }, machine, new Set(['a']))).toMatchObject({ outcome: 'linked', targetKey: 'a', method: 'decision' });
+    expect(applyHumanDecision({ action: 'alias', targetKey: 'a' }, machine, new Set(['a']))).toMatchObject({
+      outcome: 'linked',
+      targetKey: 'a',
+      method: 'decision',
+    });
   });
   it('alias to a master that is not active goes to review', () => {
-    expect(applyHumanDecision({ action: 'alias', targetKey: 'z' }, machine, new Set())).toMatchObject({ outcome: 'review', targetKey: null });
+    expect(applyHumanDecision({ action: 'alias', targetKey: 'z' }, machine, new Set())).toMatchObject({
+      outcome: 'review',
+      targetKey: null,
+    });
   });
   it('never beats an exact match', () => {
     const exact = decideExact('ABC', ['k'], 1);
@@ -47,12 +54,41 @@ describe('formatRate', () => {
 
 describe('placeholderReason (master proposals are not approved for these)', () => {
   it('blank, symbols, placeholders in several languages, "unknown <party>"', () => {
-    for (const n of ['', '   ', '???', '-', 'N/A', 'n/a', 'TBD', 'unknown', 'Unknown Vendor', 'unknown customers', 'No Name Supplier', 'Customer N/A', 'Customer ???', 'unbekannt', 'k.A.', 'inconnu', 'desconocido', '0000']) {
+    for (const n of [
+      '',
+      '   ',
+      '???',
+      '-',
+      'N/A',
+      'n/a',
+      'TBD',
+      'unknown',
+      'Unknown Vendor',
+      'unknown customers',
+      'No Name Supplier',
+      'Customer N/A',
+      'Customer ???',
+      'unbekannt',
+      'k.A.',
+      'inconnu',
+      'desconocido',
+      '0000',
+    ]) {
       expect(placeholderReason(n), n).not.toBeNull();
     }
   });
   it('real names, including ones that contain such words, stay names', () => {
-    for (const n of ['Test Customer', 'Test Vendor', 'Kent Supplies', 'Unknown Pleasures Records', 'NC Tools', 'ND Holdings', 'Other World Computing', 'Nil Sen GmbH', 'ABC Corp']) {
+    for (const n of [
+      'Test Customer',
+      'Test Vendor',
+      'Kent Supplies',
+      'Unknown Pleasures Records',
+      'NC Tools',
+      'ND Holdings',
+      'Other World Computing',
+      'Nil Sen GmbH',
+      'ABC Corp',
+    ]) {
       expect(placeholderReason(n), n).toBeNull();
     }
   });

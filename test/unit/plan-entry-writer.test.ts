@@ -30,7 +30,9 @@ const entry = (i: number, name: string, candidates: unknown[] = []): PlanEntryRo
 describe('planEntryWriter', () => {
   it('sends, over its statements, the same entries as insertPlanEntries (multi-byte names, an entry larger than a statement)', async () => {
     const big = [{ key: 'K', name: 'x'.repeat(5000), score: 1, method: 'exact', signals: { via: 'master' } }];
-    const entries = Array.from({ length: 60 }, (_, i) => entry(i, i === 7 ? 'Zoë 😀 \u2028 "q"' : `Name ${i} Straße`, i === 30 ? big : [{ key: `K${i}`, score: 0.5 }]));
+    const entries = Array.from({ length: 60 }, (_, i) =>
+      entry(i, i === 7 ? 'Zoë 😀 \u2028 "q"' : `Name ${i} Straße`, i === 30 ? big : [{ key: `K${i}`, score: 0.5 }]),
+    );
     const a = recorder();
     await insertPlanEntries(a.db, '1', 'l', entries);
     const b = recorder();

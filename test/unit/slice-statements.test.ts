@@ -38,7 +38,7 @@ describe('slice statements', () => {
     expect(st.values).toEqual([8, '12', 'sales_order']);
   });
 
-  it('cuts: a key walk\'s ladder rungs, each weighing the same', () => {
+  it("cuts: a key walk's ladder rungs, each weighing the same", () => {
     expect(sliceCutsStatement(link, 4, { ladder: 'fk_backfill.apply_ladder_3_0' })).toEqual({
       text: `SELECT DISTINCT ON (x.part) x.k::text AS cut
   FROM (SELECT i.k, least($1::int - 1, floor((sum(i.w) OVER (ORDER BY i.k) - i.w) * $1::int / nullif(sum(i.w) OVER (), 0))::int) AS part
@@ -49,7 +49,7 @@ describe('slice statements', () => {
     });
   });
 
-  it('a slice\'s upper end: one more parameter in the Citus tenant bound and the key bound; none without it', () => {
+  it("a slice's upper end: one more parameter in the Citus tenant bound and the key bound; none without it", () => {
     expect(citusTenantBoundStatement(link, '4', 2, { tenant: null }, '9')).toEqual({
       text: `WITH g AS (
   SELECT s."tenant_id" AS k, count(*) AS n

@@ -40,6 +40,8 @@ describe('chooseWalk', () => {
     })();
     expect(e).toBeInstanceOf(BackfillError);
     expect([(e as BackfillError).code, (e as BackfillError).exitCode]).toEqual(['USAGE', 2]);
-    expect((e as BackfillError).message).toBe('--walk ctid cannot walk orders: it is a partitioned table (its partitions have a ctid space each); use --walk key or auto');
+    expect((e as BackfillError).message).toBe(
+      '--walk ctid cannot walk orders: it is a partitioned table (its partitions have a ctid space each); use --walk key or auto',
+    );
   });
 });

@@ -29,21 +29,44 @@ export interface BatchFlags {
 export function withBatchFlags(cmd: Command): Command {
   return cmd
     .option('--single-transaction', 'everything in one transaction: all or nothing (the seed semantics); default: batched')
-    .option('--batch-size <n>', 'rows walked per batch, fixed (a ctid walk turns it into heap blocks; default: adaptive, starting at 20000)', wholeNumber('--batch-size', 1))
+    .option(
+      '--batch-size <n>',
+      'rows walked per batch, fixed (a ctid walk turns it into heap blocks; default: adaptive, starting at 20000)',
+      wholeNumber('--batch-size', 1),
+    )
     .option('--target-ms <ms>', 'adapt the batch size so a batch takes about this long (default 1000)', wholeNumber('--target-ms', 1))
-    .option('--lock-timeout <ms>', 'lock_timeout per batch; on timeout back off, retry, then split (default 2000)', wholeNumber('--lock-timeout', 1))
-    .option('--statement-timeout <ms>', 'statement_timeout per batch; on timeout split (default 60000)', wholeNumber('--statement-timeout', 1))
+    .option(
+      '--lock-timeout <ms>',
+      'lock_timeout per batch; on timeout back off, retry, then split (default 2000)',
+      wholeNumber('--lock-timeout', 1),
+    )
+    .option(
+      '--statement-timeout <ms>',
+      'statement_timeout per batch; on timeout split (default 60000)',
+      wholeNumber('--statement-timeout', 1),
+    )
     .option('--max-rate <rows>', 'throttle: at most this many rows changed per second', positiveNumber('--max-rate'))
     .option('--pause-ms <ms>', 'throttle: pause between batches', wholeNumber('--pause-ms', 1))
     .option('--json-progress', 'progress as NDJSON events on stderr (default: a bar on a TTY, nothing otherwise)')
-    .option('--reconnect-attempts <n>', 'connection lost (terminated, server restart): reconnect and continue from the checkpoint this many times, then stop as interrupted (default 5; 0: never)', wholeNumber('--reconnect-attempts'))
-    .option('--reconnect-backoff-ms <ms>', 'first wait before reconnecting, doubled each attempt up to 10 s (default 500)', wholeNumber('--reconnect-backoff-ms'));
+    .option(
+      '--reconnect-attempts <n>',
+      'connection lost (terminated, server restart): reconnect and continue from the checkpoint this many times, then stop as interrupted (default 5; 0: never)',
+      wholeNumber('--reconnect-attempts'),
+    )
+    .option(
+      '--reconnect-backoff-ms <ms>',
+      'first wait before reconnecting, doubled each attempt up to 10 s (default 500)',
+      wholeNumber('--reconnect-backoff-ms'),
+    );
 }
 
 /** apply only: how the source table is walked (undo walks its change log). */
 export function withWalkFlag(cmd: Command): Command {
   return cmd.addOption(
-    new Option('--walk <how>', 'ctid: heap blocks in physical order (PostgreSQL 14+, plain tables); key: primary-key ranges; auto (default): ctid for big runs, key for small ones and a small part of a table').choices(['auto', 'key', 'ctid']),
+    new Option(
+      '--walk <how>',
+      'ctid: heap blocks in physical order (PostgreSQL 14+, plain tables); key: primary-key ranges; auto (default): ctid for big runs, key for small ones and a small part of a table',
+    ).choices(['auto', 'key', 'ctid']),
   );
 }
 
@@ -88,16 +111,31 @@ function report(result: ApplyResult, json: boolean | undefined): void {
   if (json) printJson(result);
   else {
     print(applyText(result));
-    if (result.status === 'stopped') print(`\nStopped after a batch (run ${result.runId} is 'stopped'). Continue: fk-backfill apply --resume ${result.runId} --yes`);
+    if (result.status === 'stopped')
+      print(`\nStopped after a batch (run ${result.runId} is 'stopped'). Continue: fk-backfill apply --resume ${result.runId} --yes`);
   }
   if (result.status === 'stopped') process.exitCode = 1;
 }
 
 export function register(program: Command): void {
-  withWalkFlag(withBatchFlags(withYes(withScope(withDb(program.command('apply').description('live run: link the planned rows in batches, log every change (undo-able, resumable)'))))))
+  withWalkFlag(
+    withBatchFlags(
+      withYes(
+        withScope(
+          withDb(
+            program.command('apply').description('live run: link the planned rows in batches, log every change (undo-able, resumable)'),
+          ),
+        ),
+      ),
+    ),
+  )
     .option('--plan <id>', 'apply exactly this plan (from `plan`); default: plan now, then apply')
     .option('--resume <run>', 'continue a batched apply run (stopped, failed, or crashed) from its checkpoint')
-    .option('--parallel <n>', `with --all-tenants: walk each link in slices (whole tenants on Citus), n connections at once, one checkpoint per slice (default 1; at most ${MAX_PARALLEL}; PGlite runs 1)`, wholeNumber('--parallel', 1, MAX_PARALLEL))
+    .option(
+      '--parallel <n>',
+      `with --all-tenants: walk each link in slices (whole tenants on Citus), n connections at once, one checkpoint per slice (default 1; at most ${MAX_PARALLEL}; PGlite runs 1)`,
+      wholeNumber('--parallel', 1, MAX_PARALLEL),
+    )
     .action(async (flags: GlobalFlags & BatchFlags & { plan?: string; resume?: string; parallel?: number }) => {
       checkParallelFlag(flags);
       const par = flags.parallel !== undefined ? { parallel: flags.parallel } : {};
@@ -113,26 +151,30 @@ export function register(program: Command): void {
         }
         return;
       }
-      const result = await withDatabase(flags, async (db, opts) => {
-        let planRunId = flags.plan;
-        if (planRunId === undefined && flags.yes !== true && process.stdin.isTTY) {
-          // Interactive: show the plan, then ask.
-          const p = await plan(db, { ...opts, executedBy: who() });
-          if (!flags.json) print(planText(p));
-          planRunId = p.runId;
-        }
-        await confirm(flags, `Link the planned rows${planRunId === undefined ? '' : ` of plan ${planRunId}`}?`);
-        return interruptible(flags, (o) =>
-          apply(db, {
-            ...opts,
-            ...o,
-            ...par,
-            executedBy: who(),
-            singleTransaction: flags.singleTransaction === true,
-            ...(planRunId !== undefined ? { planRunId } : {}),
-          }),
-        );
-      }, connections);
+      const result = await withDatabase(
+        flags,
+        async (db, opts) => {
+          let planRunId = flags.plan;
+          if (planRunId === undefined && flags.yes !== true && process.stdin.isTTY) {
+            // Interactive: show the plan, then ask.
+            const p = await plan(db, { ...opts, executedBy: who() });
+            if (!flags.json) print(planText(p));
+            planRunId = p.runId;
+          }
+          await confirm(flags, `Link the planned rows${planRunId === undefined ? '' : ` of plan ${planRunId}`}?`);
+          return interruptible(flags, (o) =>
+            apply(db, {
+              ...opts,
+              ...o,
+              ...par,
+              executedBy: who(),
+              singleTransaction: flags.singleTransaction === true,
+              ...(planRunId !== undefined ? { planRunId } : {}),
+            }),
+          );
+        },
+        connections,
+      );
       report(result, flags.json);
     });
 }
@@ -143,7 +185,8 @@ export function register(program: Command): void {
  */
 function checkParallelFlag(f: GlobalFlags & BatchFlags & { plan?: string; resume?: string; parallel?: number }): void {
   if (f.parallel === undefined) return;
-  if (f.singleTransaction === true) throw new BackfillError('USAGE', '--parallel runs batches on several connections; it cannot be combined with --single-transaction');
+  if (f.singleTransaction === true)
+    throw new BackfillError('USAGE', '--parallel runs batches on several connections; it cannot be combined with --single-transaction');
   if (f.tenant !== undefined || (f.allTenants !== true && f.plan === undefined && f.resume === undefined)) {
     throw new BackfillError('USAGE', `--parallel needs --all-tenants (one tenant's batches run on one connection)`);
   }

@@ -8,7 +8,11 @@ import { print, printJson } from '../output.js';
 
 export function constrainText(r: ConstrainResult): string {
   const out: string[] = [];
-  const head = r.dryRun ? 'Dry run: nothing changed; this is the exact SQL a live run executes.' : r.nothingToDo ? 'Nothing to do: every constraint and index asked for is already in place.' : `Constrained (run ${r.runId}).`;
+  const head = r.dryRun
+    ? 'Dry run: nothing changed; this is the exact SQL a live run executes.'
+    : r.nothingToDo
+      ? 'Nothing to do: every constraint and index asked for is already in place.'
+      : `Constrained (run ${r.runId}).`;
   out.push(head);
   for (const l of r.links) {
     out.push('', `${l.entityType}: ${l.table}.${l.fk} → ${l.target}${l.changed ? '' : ' — nothing to do'}`);
@@ -18,36 +22,54 @@ export function constrainText(r: ConstrainResult): string {
       if (s.status !== 'skipped' && s.step !== 'orphan-scan') for (const q of s.sql) out.push(`      ${q};`);
     }
     if (l.orphans > 0) {
-      out.push(`  ✗ ${l.orphans} orphan(s), e.g. ${l.orphanSample.slice(0, 5).map((o) => `key ${o.key} → ${o.fk}`).join(', ')}`);
+      out.push(
+        `  ✗ ${l.orphans} orphan(s), e.g. ${l.orphanSample
+          .slice(0, 5)
+          .map((o) => `key ${o.key} → ${o.fk}`)
+          .join(', ')}`,
+      );
     }
   }
   return out.join('\n');
 }
 
 export function register(program: Command): void {
-  withYes(withScope(withDb(program.command('constrain').description('orphan scan, index, FK NOT VALID + VALIDATE (ON DELETE RESTRICT) per link; idempotent, short locks'))))
+  withYes(
+    withScope(
+      withDb(
+        program
+          .command('constrain')
+          .description('orphan scan, index, FK NOT VALID + VALIDATE (ON DELETE RESTRICT) per link; idempotent, short locks'),
+      ),
+    ),
+  )
     .option('--dry-run', 'print the exact SQL, change nothing')
     .option('--tenant-safe', 'composite FK (scope…, fk) → target (scope…, key): cross-tenant values fail at the database')
     .option('--not-null', 'SET NOT NULL when no NULL FK remains (via a validated CHECK first)')
     .option('--lock-timeout <duration>', 'lock_timeout of each step', '5s')
     .option('--batch-size <n>', 'rows per orphan-scan batch', wholeNumber('--batch-size', 1), 50_000)
-    .action(async (flags: GlobalFlags & { dryRun?: boolean; tenantSafe?: boolean; notNull?: boolean; lockTimeout: string; batchSize: number }) => {
-      if (flags.tenant !== undefined) throw new BackfillError('USAGE', 'constraints cover whole tables: run constrain without --tenant');
-      if (!Number.isInteger(flags.batchSize) || flags.batchSize < 1) throw new BackfillError('USAGE', '--batch-size must be a positive integer');
-      if (flags.dryRun !== true) await confirm(flags, 'Add indexes and foreign key constraints to your tables?');
-      const result = await withDatabase(flags, (db, opts) =>
-        constrain(db, {
-          ...opts,
-          dryRun: flags.dryRun === true,
-          tenantSafe: flags.tenantSafe === true,
-          notNull: flags.notNull === true,
-          lockTimeout: flags.lockTimeout,
-          batchSize: flags.batchSize,
-          executedBy: who(),
-        }),
-      );
-      if (flags.json) printJson(result);
-      else print(constrainText(result));
-      if (result.links.some((l) => l.orphans > 0)) process.exitCode = 1;
-    });
+    .action(
+      async (
+        flags: GlobalFlags & { dryRun?: boolean; tenantSafe?: boolean; notNull?: boolean; lockTimeout: string; batchSize: number },
+      ) => {
+        if (flags.tenant !== undefined) throw new BackfillError('USAGE', 'constraints cover whole tables: run constrain without --tenant');
+        if (!Number.isInteger(flags.batchSize) || flags.batchSize < 1)
+          throw new BackfillError('USAGE', '--batch-size must be a positive integer');
+        if (flags.dryRun !== true) await confirm(flags, 'Add indexes and foreign key constraints to your tables?');
+        const result = await withDatabase(flags, (db, opts) =>
+          constrain(db, {
+            ...opts,
+            dryRun: flags.dryRun === true,
+            tenantSafe: flags.tenantSafe === true,
+            notNull: flags.notNull === true,
+            lockTimeout: flags.lockTimeout,
+            batchSize: flags.batchSize,
+            executedBy: who(),
+          }),
+        );
+        if (flags.json) printJson(result);
+        else print(constrainText(result));
+        if (result.links.some((l) => l.orphans > 0)) process.exitCode = 1;
+      },
+    );
 }

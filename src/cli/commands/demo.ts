@@ -23,12 +23,16 @@ export function register(program: Command): void {
       print(backfillText(r.dryRun) + '\n');
       print(backfillText(r.applied) + '\n');
       print('FK population after:\n' + statusTable(r.after) + '\n');
-      print(`${deleteCustomerShown('ABC Corp')} → ${r.restrictVerified ? 'refused by ON DELETE RESTRICT (rolled back) ✓' : 'NOT refused ✗'}`);
+      print(
+        `${deleteCustomerShown('ABC Corp')} → ${r.restrictVerified ? 'refused by ON DELETE RESTRICT (rolled back) ✓' : 'NOT refused ✗'}`,
+      );
       if (flags.db === undefined) {
         print('\nThis demo ran in memory and is gone. Keep one to explore: fk-backfill demo --db pglite://./demo-db');
       } else {
         const db = redactUrl(flags.db);
-        print(`\nExplore it: fk-backfill status --db ${db}    undo the live run: fk-backfill undo --run ${r.applied.runId} --yes --db ${db}`);
+        print(
+          `\nExplore it: fk-backfill status --db ${db}    undo the live run: fk-backfill undo --run ${r.applied.runId} --yes --db ${db}`,
+        );
       }
     });
 }

@@ -43,7 +43,13 @@ export function discoverText(r: DiscoverResult, written: string | null): string 
       evidenceText(p),
       p.confidence.toFixed(2),
     ]);
-    out.push(written === null ? 'Links (proposed; --write puts them in a config):' : 'Links (written to the config):', table(['Entity', 'Source FK ← name', 'Target key ← name', 'Scope', 'Active when', 'Document', 'Amount', 'Evidence', 'Confidence'], rows));
+    out.push(
+      written === null ? 'Links (proposed; --write puts them in a config):' : 'Links (written to the config):',
+      table(
+        ['Entity', 'Source FK ← name', 'Target key ← name', 'Scope', 'Active when', 'Document', 'Amount', 'Evidence', 'Confidence'],
+        rows,
+      ),
+    );
     const details: string[] = [];
     for (const p of r.proposals) {
       for (const v of p.scopeEvidence) details.push(`  ${p.entity}: ${v.column} ${v.scope ? 'is scope' : 'is not scope'}: ${v.reason}`);
@@ -57,21 +63,45 @@ export function discoverText(r: DiscoverResult, written: string | null): string 
       'Weak (listed, not written):',
       table(
         ['Source FK ← name', 'Target key ← name', 'Why not confident', 'Would confirm it', 'Confidence'],
-        r.weak.map((w) => [`${w.source}.${w.fk} ← ${w.name}`, `${w.target}.${w.targetKey} ← ${w.targetName}`, w.why.join('; '), w.confirm.join('; '), w.confidence.toFixed(2)]),
+        r.weak.map((w) => [
+          `${w.source}.${w.fk} ← ${w.name}`,
+          `${w.target}.${w.targetKey} ← ${w.targetName}`,
+          w.why.join('; '),
+          w.confirm.join('; '),
+          w.confidence.toFixed(2),
+        ]),
       ),
     );
   }
   if (r.rejected.length > 0) {
-    out.push('', 'Looked at and rejected:', table(['Table', 'Column', 'Why'], r.rejected.map((x) => [x.source, x.column, x.reason])));
+    out.push(
+      '',
+      'Looked at and rejected:',
+      table(
+        ['Table', 'Column', 'Why'],
+        r.rejected.map((x) => [x.source, x.column, x.reason]),
+      ),
+    );
   }
   if (r.proposals.length > 0) {
-    out.push('', written === null ? 'Write a config with --write fk-backfill.config.json, then: fk-backfill plan --config …' : `Config written to ${written}: review it, then fk-backfill plan --config ${written}`);
+    out.push(
+      '',
+      written === null
+        ? 'Write a config with --write fk-backfill.config.json, then: fk-backfill plan --config …'
+        : `Config written to ${written}: review it, then fk-backfill plan --config ${written}`,
+    );
   }
   return out.join('\n');
 }
 
 export function register(program: Command): void {
-  withDb(program.command('discover').description('read the catalog and propose links (FK column, name columns, target, scope, active predicate) with evidence; list weak and rejected columns with the reason'))
+  withDb(
+    program
+      .command('discover')
+      .description(
+        'read the catalog and propose links (FK column, name columns, target, scope, active predicate) with evidence; list weak and rejected columns with the reason',
+      ),
+  )
     .option('--schema <name...>', 'only these schemas (default: every non-system schema)')
     .option('--write <file>', 'write the proposals as a config that plan accepts')
     .option('--force', 'overwrite the --write file if it exists')

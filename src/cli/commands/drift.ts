@@ -17,17 +17,27 @@ function text(r: DriftReport): string {
   );
   for (const l of r.links) {
     for (const [what, c] of [
-      ['name differs from its master\'s (master renamed since, or an FK set by hand to another master)', l.renamed],
+      ["name differs from its master's (master renamed since, or an FK set by hand to another master)", l.renamed],
       ['master inactive', l.inactive],
       ['master missing', l.missing],
     ] as const) {
       if (c.samples.length === 0) continue;
       out.push(`\n${l.entityType}: ${what}`);
-      out.push(table(['Scope', 'Document name', 'Master', 'Master name now', 'Rows'], c.samples.map((g) => [g.scopeKey.join(','), g.sourceName, g.targetKey, g.masterName, g.rows])));
+      out.push(
+        table(
+          ['Scope', 'Document name', 'Master', 'Master name now', 'Rows'],
+          c.samples.map((g) => [g.scopeKey.join(','), g.sourceName, g.targetKey, g.masterName, g.rows]),
+        ),
+      );
     }
     if (l.newNames.samples.length > 0) {
       out.push(`\n${l.entityType}: new unmatched names (no plan saw them)`);
-      out.push(table(['Scope', 'Name', 'Rows'], l.newNames.samples.map((n) => [n.scopeKey.join(','), n.sourceName, n.rows])));
+      out.push(
+        table(
+          ['Scope', 'Name', 'Rows'],
+          l.newNames.samples.map((n) => [n.scopeKey.join(','), n.sourceName, n.rows]),
+        ),
+      );
     }
   }
   out.push(r.found ? `\nDrift found (exit ${DRIFT_FOUND_EXIT}).` : '\nNo drift.');
@@ -35,7 +45,15 @@ function text(r: DriftReport): string {
 }
 
 export function register(program: Command): void {
-  withScope(withDb(program.command('drift').description(`linked rows whose master was renamed, deactivated or deleted, and new unmatched names; exit ${DRIFT_FOUND_EXIT} when any`)))
+  withScope(
+    withDb(
+      program
+        .command('drift')
+        .description(
+          `linked rows whose master was renamed, deactivated or deleted, and new unmatched names; exit ${DRIFT_FOUND_EXIT} when any`,
+        ),
+    ),
+  )
     .option('--limit <n>', 'samples listed per category', wholeNumber('--limit'), 20)
     .action(async (flags: GlobalFlags & { limit: number }) => {
       const r = await withDatabase(flags, (db, opts) => drift(db, { ...opts, limit: flags.limit }));

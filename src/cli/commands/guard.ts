@@ -8,24 +8,49 @@ type Flags = GlobalFlags & { entity?: string[] };
 export function register(program: Command): void {
   const guard = program
     .command('guard')
-    .description('write-time guard: a trigger per link that fills a NULL FK from an exact active name or an accepted alias (install | status | remove)');
+    .description(
+      'write-time guard: a trigger per link that fills a NULL FK from an exact active name or an accepted alias (install | status | remove)',
+    );
 
-  withYes(withDb(guard.command('install').description('create (or replace) the trigger on each link\'s source table; its links are logged as a run of kind guard (undo --run reverts them)')))
+  withYes(
+    withDb(
+      guard
+        .command('install')
+        .description(
+          "create (or replace) the trigger on each link's source table; its links are logged as a run of kind guard (undo --run reverts them)",
+        ),
+    ),
+  )
     .option('--entity <name...>', 'only these links (entity names), default all')
     .action(async (_f: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<Flags>();
       await confirm(flags, `Install the guard trigger on ${flags.entity?.join(', ') ?? 'every link'}?`);
       const r = await withDatabase(flags, async (db, opts) => {
-        return installGuard(db, { ...(opts.config !== undefined ? { config: opts.config } : {}), ...(opts.entities !== undefined ? { entities: opts.entities } : {}), executedBy: who() });
+        return installGuard(db, {
+          ...(opts.config !== undefined ? { config: opts.config } : {}),
+          ...(opts.entities !== undefined ? { entities: opts.entities } : {}),
+          executedBy: who(),
+        });
       });
       if (flags.json) printJson(r);
       else {
-        print(table(['Link', 'Table', 'Trigger', 'Function', 'Replaced'], r.guards.map((g) => [g.entityType, g.table, g.trigger, g.function, g.replaced ? 'yes' : 'no'])));
-        print(`\nGuard run ${r.runId} (aliases: ${r.aliases.decision} from decisions, ${r.aliases.apply} from applied runs). Revert its links: fk-backfill undo --run ${r.runId} --yes`);
+        print(
+          table(
+            ['Link', 'Table', 'Trigger', 'Function', 'Replaced'],
+            r.guards.map((g) => [g.entityType, g.table, g.trigger, g.function, g.replaced ? 'yes' : 'no']),
+          ),
+        );
+        print(
+          `\nGuard run ${r.runId} (aliases: ${r.aliases.decision} from decisions, ${r.aliases.apply} from applied runs). Revert its links: fk-backfill undo --run ${r.runId} --yes`,
+        );
       }
     });
 
-  withDb(guard.command('status').description('where the guard is installed, rows it linked (hits) and names it left NULL (misses) since install'))
+  withDb(
+    guard
+      .command('status')
+      .description('where the guard is installed, rows it linked (hits) and names it left NULL (misses) since install'),
+  )
     .option('--entity <name...>', 'only these links')
     .action(async (_f: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<Flags>();
@@ -46,8 +71,12 @@ export function register(program: Command): void {
                 g.installedAt,
                 g.hits,
                 g.misses,
-                Object.entries(g.byMethod).map(([k, v]) => `${k} ${v}`).join(', '),
-                Object.entries(g.byReason).map(([k, v]) => `${k} ${v}`).join(', '),
+                Object.entries(g.byMethod)
+                  .map(([k, v]) => `${k} ${v}`)
+                  .join(', '),
+                Object.entries(g.byReason)
+                  .map(([k, v]) => `${k} ${v}`)
+                  .join(', '),
               ]),
             ),
           );
@@ -66,7 +95,13 @@ export function register(program: Command): void {
         const r = await removeGuard(db, flags.entity !== undefined ? { entities: flags.entity } : {});
         if (flags.json) printJson(r);
         else if (r.removed.length === 0) print('No guard installed; nothing removed.');
-        else print(table(['Link', 'Table', 'Trigger', 'Function', 'Run'], r.removed.map((g) => [g.entityType, g.table, g.trigger, g.function, g.runId])));
+        else
+          print(
+            table(
+              ['Link', 'Table', 'Trigger', 'Function', 'Run'],
+              r.removed.map((g) => [g.entityType, g.table, g.trigger, g.function, g.runId]),
+            ),
+          );
       } finally {
         await db.close();
       }

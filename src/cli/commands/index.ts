@@ -16,4 +16,20 @@ import { register as guard } from './guard.js';
 import { register as drift } from './drift.js';
 
 /** Every command, in the order of the flow (one line each). */
-export const COMMANDS: ((program: Command) => void)[] = [discover, status, plan, apply, verify, constrain, revenue, undo, runs, demo, review, masters, report, guard, drift];
+export const COMMANDS: ((program: Command) => void)[] = [
+  discover,
+  status,
+  plan,
+  apply,
+  verify,
+  constrain,
+  revenue,
+  undo,
+  runs,
+  demo,
+  review,
+  masters,
+  report,
+  guard,
+  drift,
+];

@@ -8,9 +8,15 @@ import { print, printJson } from '../output.js';
 import { table } from '../output.js';
 
 export function register(program: Command): void {
-  const masters = program.command('masters').description('missing masters: propose new master records from unmatched names, then create the approved ones');
+  const masters = program
+    .command('masters')
+    .description('missing masters: propose new master records from unmatched names, then create the approved ones');
 
-  withScope(withDb(masters.command('propose').description('cluster unmatched names per master table and scope into proposed new masters (writes JSON)')))
+  withScope(
+    withDb(
+      masters.command('propose').description('cluster unmatched names per master table and scope into proposed new masters (writes JSON)'),
+    ),
+  )
     .option('--out <file>', 'proposals JSON file (default: stdout)')
     .action(async (flags: GlobalFlags & { out?: string }) => {
       const file = await withDatabase(flags, (db, opts) => proposeMasters(db, { ...opts, executedBy: who() }));
@@ -32,12 +38,17 @@ export function register(program: Command): void {
               p.rows,
               p.approved ? 'yes' : 'no',
               p.names.map((n) => `${n.link}: ${n.name}`).join('; '),
-              [...(p.activeMatches ?? []).map((m) => `active ${m.name} (${m.key})`), ...p.inactiveMatches.map((m) => `inactive ${m.number ?? m.key}`)].join(', '),
+              [
+                ...(p.activeMatches ?? []).map((m) => `active ${m.name} (${m.key})`),
+                ...p.inactiveMatches.map((m) => `inactive ${m.number ?? m.key}`),
+              ].join(', '),
             ]),
           ),
         );
         for (const w of file.warnings ?? []) print(`Warning: ${w}`);
-        print(`\nWrote ${file.proposals.length} proposal(s) to ${flags.out}, ${approved} approved (the others say why in "reason"). Review it ("approved", "name"), then: fk-backfill masters create --from ${flags.out} --yes`);
+        print(
+          `\nWrote ${file.proposals.length} proposal(s) to ${flags.out}, ${approved} approved (the others say why in "reason"). Review it ("approved", "name"), then: fk-backfill masters create --from ${flags.out} --yes`,
+        );
       }
     });
 
@@ -53,12 +64,22 @@ export function register(program: Command): void {
       const tenantFromFile = (doc as { tenantId?: unknown } | null)?.tenantId;
       await confirm(flags, `Create the approved master records of ${flags.from}?`);
       const r = await withDatabase(flags, (db, opts) => {
-        const scoped = opts.tenantId !== undefined || opts.allTenants === true ? opts : typeof tenantFromFile === 'string' ? { ...opts, tenantId: tenantFromFile } : { ...opts, allTenants: true };
+        const scoped =
+          opts.tenantId !== undefined || opts.allTenants === true
+            ? opts
+            : typeof tenantFromFile === 'string'
+              ? { ...opts, tenantId: tenantFromFile }
+              : { ...opts, allTenants: true };
         return createMasters(db, { ...scoped, proposals: doc, by: who() });
       });
       if (flags.json) printJson(r);
       else {
-        print(table(['Action', 'Table', 'Name', 'Number', 'Key', 'Names linked'], r.created.map((c) => [c.action, c.targetTable, c.name, c.number, c.key, c.names])));
+        print(
+          table(
+            ['Action', 'Table', 'Name', 'Number', 'Key', 'Names linked'],
+            r.created.map((c) => [c.action, c.targetTable, c.name, c.number, c.key, c.names]),
+          ),
+        );
         print(`\n${r.created.length} master(s) written, ${r.skipped} proposal(s) not approved. Re-plan:\n`);
         print(planText(r.plan));
       }

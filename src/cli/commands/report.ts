@@ -8,7 +8,13 @@ import { print, printJson } from '../output.js';
 import { addRevenue } from './revenue.js';
 
 export function register(program: Command): void {
-  const cmd = withDb(program.command('report').description('report of a plan or apply run (--run ID): html (standalone file), json, csv, or text tables; `report revenue`: revenue via FK vs name join'));
+  const cmd = withDb(
+    program
+      .command('report')
+      .description(
+        'report of a plan or apply run (--run ID): html (standalone file), json, csv, or text tables; `report revenue`: revenue via FK vs name join',
+      ),
+  );
   addRevenue(cmd);
   cmd
     .option('--run <id>', 'plan or apply run id')
@@ -16,7 +22,8 @@ export function register(program: Command): void {
     .option('--out <file>', 'write to this file (default: stdout)')
     .action(async (flags: GlobalFlags & { run?: string; format: string; out?: string }) => {
       if (flags.run === undefined) throw new BackfillError('USAGE', 'report needs --run ID (or use `report revenue`)');
-      if (!REPORT_FORMATS.includes(flags.format as ReportFormat)) throw new BackfillError('USAGE', `--format must be one of ${REPORT_FORMATS.join(', ')}`);
+      if (!REPORT_FORMATS.includes(flags.format as ReportFormat))
+        throw new BackfillError('USAGE', `--format must be one of ${REPORT_FORMATS.join(', ')}`);
       const db = await open(flags);
       let r;
       try {

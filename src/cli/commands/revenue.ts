@@ -15,7 +15,17 @@ export function revenueText(r: RevenueReport): string {
       `  name join: ${l.totals.viaName.documents} hit(s) ${amt(l.totals.viaName.amount)}; misses ${l.totals.missedByName.documents} FK-linked ${amt(l.totals.missedByName.amount)}; double-counts/misattributes ${l.totals.wrongByName.documents} ${amt(l.totals.wrongByName.amount)}; ${d.noNameMatch} document(s) match no master by name`,
       table(
         ['Scope', 'Master', 'Name', 'FK docs', 'FK amount', 'Name docs', 'Name amount', 'Missed by name', 'Wrong by name'],
-        l.masters.map((m) => [m.scope.join('/'), m.key, m.name, m.viaFk.documents, amt(m.viaFk.amount), m.viaName.documents, amt(m.viaName.amount), `${m.missedByName.documents} (${amt(m.missedByName.amount)})`, `${m.wrongByName.documents} (${amt(m.wrongByName.amount)})`]),
+        l.masters.map((m) => [
+          m.scope.join('/'),
+          m.key,
+          m.name,
+          m.viaFk.documents,
+          amt(m.viaFk.amount),
+          m.viaName.documents,
+          amt(m.viaName.amount),
+          `${m.missedByName.documents} (${amt(m.missedByName.amount)})`,
+          `${m.wrongByName.documents} (${amt(m.wrongByName.amount)})`,
+        ]),
       ),
       l.mastersTruncated ? `  … ${l.totals.masters - l.masters.length} more master(s) (--limit)` : '',
       '',
@@ -26,7 +36,11 @@ export function revenueText(r: RevenueReport): string {
 
 /** Adds the revenue command under `parent` (top level as `revenue`, and as `report revenue`). */
 export function addRevenue(parent: Command): void {
-  withScope(withDb(parent.command('revenue').description('per master: documents and amount via the FK next to a name join (misses, double counts)')))
+  withScope(
+    withDb(
+      parent.command('revenue').description('per master: documents and amount via the FK next to a name join (misses, double counts)'),
+    ),
+  )
     .option('--limit <n>', 'masters listed per link (most different first)', wholeNumber('--limit', 1), 50)
     .action(async (_: unknown, cmd: Command) => {
       // `report revenue --db …`: flags may have been taken by the parent command

@@ -18,7 +18,9 @@ export function register(program: Command): void {
     withDb(
       program
         .command('review')
-        .description('serve the review page on 127.0.0.1 (prints a URL with a one-time token; opens nothing); `review export|import` for CSV'),
+        .description(
+          'serve the review page on 127.0.0.1 (prints a URL with a one-time token; opens nothing); `review export|import` for CSV',
+        ),
     ),
   )
     .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', wholeNumber('--port', 0, 65535), 0)
@@ -39,20 +41,36 @@ export function register(program: Command): void {
       });
     });
 
-  withScope(withDb(review.command('export').description('write the review queue as CSV (fill the decision / target_key columns, then `review import`)')))
+  withScope(
+    withDb(
+      review.command('export').description('write the review queue as CSV (fill the decision / target_key columns, then `review import`)'),
+    ),
+  )
     .option('--out <file>', 'CSV file to write (default: stdout)')
     .option('--band <band>', 'only this band (repeatable): review, ambiguous, unmatched', bands)
     .action(async (_flags: unknown, cmd: Command) => {
       // `review` itself takes --db/--config/--tenant too: read them from either level.
       const flags = cmd.optsWithGlobals<GlobalFlags & { out?: string; band?: Band[] }>();
-      const r = await withDatabase(flags, (db, opts) => exportQueueCsv(db, { ...opts, executedBy: who(), ...(flags.band !== undefined ? { filter: { bands: flags.band } } : {}) }));
+      const r = await withDatabase(flags, (db, opts) =>
+        exportQueueCsv(db, { ...opts, executedBy: who(), ...(flags.band !== undefined ? { filter: { bands: flags.band } } : {}) }),
+      );
       if (flags.out !== undefined) writeFileSync(flags.out, r.csv);
-      if (flags.json) printJson({ out: flags.out ?? null, names: r.names, planRunId: r.planRunId, ...(flags.out === undefined ? { csv: r.csv } : {}) });
-      else if (flags.out !== undefined) print(`Wrote ${r.names} name(s) from plan ${r.planRunId} to ${flags.out}. Fill "decision" (accept | alias | never | create) and "target_key" (for alias), then: fk-backfill review import ${flags.out}`);
+      if (flags.json)
+        printJson({ out: flags.out ?? null, names: r.names, planRunId: r.planRunId, ...(flags.out === undefined ? { csv: r.csv } : {}) });
+      else if (flags.out !== undefined)
+        print(
+          `Wrote ${r.names} name(s) from plan ${r.planRunId} to ${flags.out}. Fill "decision" (accept | alias | never | create) and "target_key" (for alias), then: fk-backfill review import ${flags.out}`,
+        );
       else process.stdout.write(r.csv);
     });
 
-  withScope(withDb(review.command('import').description('record the decisions of an edited export (validated; all or nothing; the same file twice writes nothing)')))
+  withScope(
+    withDb(
+      review
+        .command('import')
+        .description('record the decisions of an edited export (validated; all or nothing; the same file twice writes nothing)'),
+    ),
+  )
     .argument('<file>', 'the edited CSV')
     .action(async (file: string, _flags: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<GlobalFlags>();
@@ -64,6 +82,9 @@ export function register(program: Command): void {
       }
       const r = await withDatabase(flags, (db, opts) => importDecisionsCsv(db, text, { ...opts, by: who() }));
       if (flags.json) printJson(r);
-      else print(`Imported ${file}: ${r.decided} decision(s), ${r.written} written, ${r.unchanged} already in force, ${r.blank} line(s) left blank. The next plan uses them.`);
+      else
+        print(
+          `Imported ${file}: ${r.decided} decision(s), ${r.written} written, ${r.unchanged} already in force, ${r.blank} line(s) left blank. The next plan uses them.`,
+        );
     });
 }

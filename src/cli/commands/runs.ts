@@ -23,7 +23,17 @@ export function register(program: Command): void {
           print(
             table(
               ['Run', 'Kind', 'Status', 'Tenant', 'Entities', 'By', 'Started', 'Plan', 'Undoes'],
-              runs.map((r) => [r.id, r.kind, r.status, r.scope?.tenant ?? 'all', r.entities.join(','), r.executedBy, r.startedAt, r.planRunId, r.targetRunId]),
+              runs.map((r) => [
+                r.id,
+                r.kind,
+                r.status,
+                r.scope?.tenant ?? 'all',
+                r.entities.join(','),
+                r.executedBy,
+                r.startedAt,
+                r.planRunId,
+                r.targetRunId,
+              ]),
             ),
           );
       } finally {

@@ -7,7 +7,15 @@ import { print, printJson } from '../output.js';
 import { interruptible, withBatchFlags, type BatchFlags } from './apply.js';
 
 export function register(program: Command): void {
-  withBatchFlags(withYes(withDb(program.command('undo').description('set back exactly the rows an apply run changed and that still hold its value (batched, resumable)'))))
+  withBatchFlags(
+    withYes(
+      withDb(
+        program
+          .command('undo')
+          .description('set back exactly the rows an apply run changed and that still hold its value (batched, resumable)'),
+      ),
+    ),
+  )
     .option('--run <id>', 'the apply run to revert')
     .option('--resume <undoRun>', 'continue a batched undo run (stopped, failed, or crashed) from its checkpoint')
     .option('--entity <name...>', 'only these links')

@@ -131,7 +131,12 @@ function isObj(x: unknown): x is Record<string, unknown> {
 
 /** Opens a pool for a postgres:// URL: 4 connections, or `connections` (a parallel apply: one per worker and one more). */
 export function openPostgres(url: string, description: string, connections = 4): Database {
-  const pool = new pg.Pool({ connectionString: url, max: Math.max(4, connections), connectionTimeoutMillis: 10_000, application_name: APPLICATION_NAME });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: Math.max(4, connections),
+    connectionTimeoutMillis: 10_000,
+    application_name: APPLICATION_NAME,
+  });
   // An idle client dropped by the server must not crash the process (checked-out ones: listenForErrors).
   pool.on('error', () => undefined);
   pool.on('connect', (c) => listenForErrors(c));

@@ -9,8 +9,11 @@ export interface PostgresJsLike {
 }
 
 export function isPostgresJs(x: unknown): x is PostgresJsLike {
-  return typeof x === 'function' && typeof (x as unknown as Record<string, unknown>)['unsafe'] === 'function' &&
-    typeof (x as unknown as Record<string, unknown>)['begin'] === 'function';
+  return (
+    typeof x === 'function' &&
+    typeof (x as unknown as Record<string, unknown>)['unsafe'] === 'function' &&
+    typeof (x as unknown as Record<string, unknown>)['begin'] === 'function'
+  );
 }
 
 function wrap(sql: PostgresJsLike): Queryable {

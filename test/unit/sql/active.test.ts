@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { activeAnd, activeExpr, activeSql, activeValueSql, describeActive, softDeleteLike, type ActivePredicate } from '../../../src/sql/active.js';
+import {
+  activeAnd,
+  activeExpr,
+  activeSql,
+  activeValueSql,
+  describeActive,
+  softDeleteLike,
+  type ActivePredicate,
+} from '../../../src/sql/active.js';
 
 const flag: ActivePredicate = { column: 'Is Active', activeWhen: true };
 const archived: ActivePredicate = { column: 'archived', activeWhen: false };
@@ -36,6 +44,12 @@ describe('active predicate fragments (whole text)', () => {
     expect(describeActive(approved)).toBe('approved "at" IS NOT NULL');
   });
   it('columns that look like a soft delete or a status', () => {
-    expect(softDeleteLike(['id', 'deleted_at', 'archived', 'is_deleted', 'status', 'name', 'is_active', 'deletedness'])).toEqual(['deleted_at', 'archived', 'is_deleted', 'status', 'is_active']);
+    expect(softDeleteLike(['id', 'deleted_at', 'archived', 'is_deleted', 'status', 'name', 'is_active', 'deletedness'])).toEqual([
+      'deleted_at',
+      'archived',
+      'is_deleted',
+      'status',
+      'is_active',
+    ]);
   });
 });

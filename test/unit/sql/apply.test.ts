@@ -33,7 +33,11 @@ describe('apply statements (whole text)', () => {
   });
 
   it('batched apply: the whole statement (source range and entries each read on their own, every guard rechecked on the changed row, change log in the same statement)', () => {
-    const st = applyBatchStatement(typed, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: 'A', upTo: 'B' } }, { tenant: 'T1' });
+    const st = applyBatchStatement(
+      typed,
+      { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: 'A', upTo: 'B' } },
+      { tenant: 'T1' },
+    );
     expect(st.text).toBe(`WITH upd AS (
   UPDATE "erp"."Sales Orders" s
      SET "customer_id" = x.target_key, "updated_at" = now()
@@ -59,11 +63,15 @@ HAVING count(*) > 0
 RETURNING 1
 )
 SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
-    expect(st.values).toEqual(["7","so","T1","A","B","T1","A","B","Sales Orders","customer_id","updated_at"]);
+    expect(st.values).toEqual(['7', 'so', 'T1', 'A', 'B', 'T1', 'A', 'B', 'Sales Orders', 'customer_id', 'updated_at']);
   });
 
   it('whole link (single transaction, sweep): the batch statement over the unbounded range, no range predicate on either read', () => {
-    const whole = applyBatchStatement(typed, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'pg_temp.fkb_apply_map_7_0', range: WHOLE_LINK }, { tenant: 'T1' });
+    const whole = applyBatchStatement(
+      typed,
+      { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'pg_temp.fkb_apply_map_7_0', range: WHOLE_LINK },
+      { tenant: 'T1' },
+    );
     expect(whole.text).toBe(`WITH upd AS (
   UPDATE "erp"."Sales Orders" s
      SET "customer_id" = x.target_key, "updated_at" = now()
@@ -93,7 +101,13 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
   });
 
   it('ctid walk: blocks [after, upTo) as tids the planner can fold (not InitPlans) on both reads of the source', () => {
-    expect(applyBatchStatement(typed, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: '10', upTo: '20' }, walk: 'ctid' }, { tenant: 'T1' })).toEqual({
+    expect(
+      applyBatchStatement(
+        typed,
+        { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: '10', upTo: '20' }, walk: 'ctid' },
+        { tenant: 'T1' },
+      ),
+    ).toEqual({
       text: `WITH upd AS (
   UPDATE "erp"."Sales Orders" s
      SET "customer_id" = x.target_key, "updated_at" = now()
@@ -122,7 +136,13 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
       values: ['7', 'so', 'T1', '10', '20', 'T1', '10', '20', 'Sales Orders', 'customer_id', 'updated_at'],
     });
     // the whole link walked by ctid: no block range on either read
-    expect(applyBatchStatement(typed, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'm', range: WHOLE_LINK, walk: 'ctid' }, { tenant: null })).toEqual({
+    expect(
+      applyBatchStatement(
+        typed,
+        { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'm', range: WHOLE_LINK, walk: 'ctid' },
+        { tenant: null },
+      ),
+    ).toEqual({
       text: `WITH upd AS (
   UPDATE "erp"."Sales Orders" s
      SET "customer_id" = x.target_key, "updated_at" = now()
@@ -154,7 +174,11 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
 
   it('a touched column of a type without a plain equality (jsonb) is compared by its text form', () => {
     expect(
-      applyBatchStatement({ ...typed, touch: { column: 'updated_at', type: 'jsonb' } }, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: null, upTo: 'B' } }, { tenant: null }),
+      applyBatchStatement(
+        { ...typed, touch: { column: 'updated_at', type: 'jsonb' } },
+        { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: null, upTo: 'B' } },
+        { tenant: null },
+      ),
     ).toEqual({
       text: `WITH upd AS (
   UPDATE "erp"."Sales Orders" s
@@ -186,8 +210,23 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
   });
 
   it('no touched column, a composite key, a soft-delete active predicate, a loose scope column: the same shape, nothing old read, the loose column compared by its text form too', () => {
-    const l = { ...typed, touch: null, active: { column: 'deleted_at', activeWhen: 'null' as const }, scopeLoose: [false, true], keys: ['id', 'line'], keyTypes: ['uuid', 'int4'], targetNameType: 'citext', nameType: 'citext' };
-    expect(applyBatchStatement(l, { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: null, upTo: 'B' } }, { tenant: null })).toEqual({
+    const l = {
+      ...typed,
+      touch: null,
+      active: { column: 'deleted_at', activeWhen: 'null' as const },
+      scopeLoose: [false, true],
+      keys: ['id', 'line'],
+      keyTypes: ['uuid', 'int4'],
+      targetNameType: 'citext',
+      nameType: 'citext',
+    };
+    expect(
+      applyBatchStatement(
+        l,
+        { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: null, upTo: 'B' } },
+        { tenant: null },
+      ),
+    ).toEqual({
       text: `WITH upd AS (
   UPDATE "erp"."Sales Orders" s
      SET "customer_id" = x.target_key
@@ -224,14 +263,20 @@ SELECT e.scope_key[1]::uuid, e.scope_key[2]::int4, e.source_name, e.target_key::
  WHERE e.run_id = $1::int8 AND e.link = $2 AND e.outcome = 'linked' AND e.source_name IS NOT NULL AND e.target_key IS NOT NULL`;
     expect(applyMapStatements(typed, { planRunId: '3', linkName: 'so', map: 'pg_temp.fkb_apply_map_7_0', temp: true })).toEqual([
       { text: 'DROP TABLE IF EXISTS pg_temp.fkb_apply_map_7_0', values: [] },
-      { text: 'CREATE TEMP TABLE pg_temp.fkb_apply_map_7_0 (fkb_scope_1 uuid, fkb_scope_2 int4, source_name text NOT NULL, target_key uuid NOT NULL, method text, score real, target_name text) ON COMMIT DROP', values: [] },
+      {
+        text: 'CREATE TEMP TABLE pg_temp.fkb_apply_map_7_0 (fkb_scope_1 uuid, fkb_scope_2 int4, source_name text NOT NULL, target_key uuid NOT NULL, method text, score real, target_name text) ON COMMIT DROP',
+        values: [],
+      },
       { text: fill, values: ['3', 'so'] },
       { text: 'CREATE INDEX ON pg_temp.fkb_apply_map_7_0 USING hash (source_name)', values: [] },
       { text: 'ANALYZE pg_temp.fkb_apply_map_7_0', values: [] },
     ]);
     expect(applyMapStatements(typed, { planRunId: '3', linkName: 'so', map: 'fk_backfill.apply_map_7_0' })).toEqual([
       { text: 'DROP TABLE IF EXISTS fk_backfill.apply_map_7_0', values: [] },
-      { text: 'CREATE UNLOGGED TABLE fk_backfill.apply_map_7_0 (fkb_scope_1 uuid, fkb_scope_2 int4, source_name text NOT NULL, target_key uuid NOT NULL, method text, score real, target_name text)', values: [] },
+      {
+        text: 'CREATE UNLOGGED TABLE fk_backfill.apply_map_7_0 (fkb_scope_1 uuid, fkb_scope_2 int4, source_name text NOT NULL, target_key uuid NOT NULL, method text, score real, target_name text)',
+        values: [],
+      },
       {
         text: `INSERT INTO fk_backfill.apply_map_7_0 (fkb_scope_1, fkb_scope_2, source_name, target_key, method, score, target_name)
 SELECT e.scope_key[1]::uuid, e.scope_key[2]::int4, e.source_name, e.target_key::uuid, e.method, e.score, e.target_name::text
@@ -243,23 +288,32 @@ SELECT e.scope_key[1]::uuid, e.scope_key[2]::int4, e.source_name, e.target_key::
       { text: 'ANALYZE fk_backfill.apply_map_7_0', values: [] },
     ]);
     // Citus: a reference table (its name a parameter of create_reference_table); names typed as the source and master name columns
-    expect(applyMapStatements({ ...typed, citus: 'distributed', nameType: 'character(40)', targetNameType: 'citext' }, { planRunId: '3', linkName: 'so', map: 'fk_backfill.apply_map_7_0' })).toEqual([
+    expect(
+      applyMapStatements(
+        { ...typed, citus: 'distributed', nameType: 'character(40)', targetNameType: 'citext' },
+        { planRunId: '3', linkName: 'so', map: 'fk_backfill.apply_map_7_0' },
+      ),
+    ).toEqual([
       {
         text: `DROP TABLE IF EXISTS fk_backfill.apply_map_7_0`,
         values: [],
-      }, {
+      },
+      {
         text: `CREATE TABLE fk_backfill.apply_map_7_0 (fkb_scope_1 uuid, fkb_scope_2 int4, source_name character(40) NOT NULL, target_key uuid NOT NULL, method text, score real, target_name citext)`,
         values: [],
-      }, {
+      },
+      {
         text: `SELECT create_reference_table($1)`,
         values: ['fk_backfill.apply_map_7_0'],
-      }, {
+      },
+      {
         text: `INSERT INTO fk_backfill.apply_map_7_0 (fkb_scope_1, fkb_scope_2, source_name, target_key, method, score, target_name)
 SELECT e.scope_key[1]::uuid, e.scope_key[2]::int4, e.source_name::character(40), e.target_key::uuid, e.method, e.score, e.target_name::citext
   FROM fk_backfill.plan_entries e
  WHERE e.run_id = $1::int8 AND e.link = $2 AND e.outcome = 'linked' AND e.source_name IS NOT NULL AND e.target_key IS NOT NULL`,
         values: ['3', 'so'],
-      }, {
+      },
+      {
         text: `CREATE INDEX ON fk_backfill.apply_map_7_0 USING hash (source_name)`,
         values: [],
       },
@@ -268,7 +322,11 @@ SELECT e.scope_key[1]::uuid, e.scope_key[2]::int4, e.source_name::character(40),
 
   it('skip reasons: planned rows still unlinked, by the first reason that holds (master deleted, moved to another scope, inactive, renamed), within the tenant', () => {
     expect(
-      skipReasonsStatement({ ...link, keys: ['id', 'line'], keyTypes: ['uuid', 'int4'], targetNameType: 'character(40)', nameType: 'citext' }, { planRunId: '3', runId: '7', linkName: 'so' }, { tenant: 'T1' }),
+      skipReasonsStatement(
+        { ...link, keys: ['id', 'line'], keyTypes: ['uuid', 'int4'], targetNameType: 'character(40)', nameType: 'citext' },
+        { planRunId: '3', runId: '7', linkName: 'so' },
+        { tenant: 'T1' },
+      ),
     ).toEqual({
       text: `WITH changed AS (
   SELECT unnest(cs.row_keys) AS k FROM fk_backfill.change_sets cs WHERE cs.run_id = $4::int8 AND cs.link = $1
@@ -311,7 +369,9 @@ SELECT count(*) FILTER (WHERE master_gone)::int8 AS master_deleted,
   });
 
   it('skip reasons of an unscoped link without an active predicate: no master can move or be inactive, no tenant filter', () => {
-    expect(skipReasonsStatement({ ...link, scope: [], active: undefined }, { planRunId: '3', runId: '7', linkName: 'so' }, { tenant: 'T1' })).toEqual({
+    expect(
+      skipReasonsStatement({ ...link, scope: [], active: undefined }, { planRunId: '3', runId: '7', linkName: 'so' }, { tenant: 'T1' }),
+    ).toEqual({
       text: `WITH changed AS (
   SELECT unnest(cs.row_keys) AS k FROM fk_backfill.change_sets cs WHERE cs.run_id = $4::int8 AND cs.link = $1
 ), r AS (

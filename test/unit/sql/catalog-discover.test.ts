@@ -26,8 +26,17 @@ const columnsText = `SELECT n.nspname::text AS schema, c.relname::text AS table_
 
 describe('discover catalog statements (whole text)', () => {
   it('columns of plain and partitioned parent tables: system schemas and the tool’s own excluded, the schema list a parameter (NULL: all)', () => {
-    expect(columnsStatement(null)).toEqual({ text: columnsText, values: [['pg_catalog', 'information_schema', 'pg_toast', 'fk_backfill'], null] });
-    expect(columnsStatement(['erp', 'Sales'])).toEqual({ text: columnsText, values: [['pg_catalog', 'information_schema', 'pg_toast', 'fk_backfill'], ['erp', 'Sales']] });
+    expect(columnsStatement(null)).toEqual({
+      text: columnsText,
+      values: [['pg_catalog', 'information_schema', 'pg_toast', 'fk_backfill'], null],
+    });
+    expect(columnsStatement(['erp', 'Sales'])).toEqual({
+      text: columnsText,
+      values: [
+        ['pg_catalog', 'information_schema', 'pg_toast', 'fk_backfill'],
+        ['erp', 'Sales'],
+      ],
+    });
   });
   it('indexes of the given tables with their key columns in order', () => {
     expect(indexesStatement([1, 2])).toEqual({
@@ -69,7 +78,15 @@ describe('discover evidence statements, sampled (whole text)', () => {
     });
   });
   it('key overlap: sampled FK values found among target keys, and agreement per shared column (the FK itself read once)', () => {
-    expect(keyOverlapStatement({ sourceSql: '"erp"."Sales Orders"', fk: 'Customer ID', targetSql: '"crm"."customers"', targetKey: 'id', shared: ['tenant id', 'Customer ID'] })).toEqual({
+    expect(
+      keyOverlapStatement({
+        sourceSql: '"erp"."Sales Orders"',
+        fk: 'Customer ID',
+        targetSql: '"crm"."customers"',
+        targetKey: 'id',
+        shared: ['tenant id', 'Customer ID'],
+      }),
+    ).toEqual({
       text: `WITH s AS (
   SELECT row_number() OVER () AS rn, s."Customer ID" AS fk, s."tenant id" AS c0, s."Customer ID" AS c1
     FROM (SELECT s0."Customer ID", s0."tenant id" FROM "erp"."Sales Orders" s0 WHERE s0."Customer ID" IS NOT NULL LIMIT $1) s
@@ -82,7 +99,12 @@ SELECT (SELECT count(*) FROM s)::int8 AS sampled, count(*)::int8 AS found, count
   FROM m`,
       values: [2000],
     });
-    expect(keyOverlapStatement({ sourceSql: '"erp"."Sales Orders"', fk: 'customer_id', targetSql: '"customers"', targetKey: 'id', shared: [] }, 50)).toEqual({
+    expect(
+      keyOverlapStatement(
+        { sourceSql: '"erp"."Sales Orders"', fk: 'customer_id', targetSql: '"customers"', targetKey: 'id', shared: [] },
+        50,
+      ),
+    ).toEqual({
       text: `WITH s AS (
   SELECT row_number() OVER () AS rn, s."customer_id" AS fk
     FROM (SELECT s0."customer_id" FROM "erp"."Sales Orders" s0 WHERE s0."customer_id" IS NOT NULL LIMIT $1) s
@@ -103,7 +125,9 @@ SELECT (SELECT count(*) FROM s)::int8 AS sampled, count(*)::int8 AS found
     expect(sampleValuesStatement('"crm"."customers"', 'Status', 100, 3)).toEqual({ text, values: [100, 3] });
   });
   it('name overlap: trimmed, case-folded distinct names of a source sample found among a bounded set of target names', () => {
-    expect(overlapStatement({ sourceSql: '"erp"."Sales Orders"', name: 'Customer Name', targetSql: '"crm"."customers"', targetName: 'name' })).toEqual({
+    expect(
+      overlapStatement({ sourceSql: '"erp"."Sales Orders"', name: 'Customer Name', targetSql: '"crm"."customers"', targetName: 'name' }),
+    ).toEqual({
       text: `WITH s AS (
   SELECT DISTINCT lower(btrim(x.n::text)) AS n
     FROM (SELECT s."Customer Name" AS n FROM "erp"."Sales Orders" s WHERE s."Customer Name" IS NOT NULL LIMIT $1) x

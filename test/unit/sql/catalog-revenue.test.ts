@@ -66,7 +66,9 @@ SELECT r.scope_key, r.key, r.name, r.fk_docs, r.fk_amount::text AS fk_amount, r.
     });
   });
   it('totals of an unscoped link without an amount column: every row, no tenant filter to add, NULL amounts', () => {
-    expect(revenueTotalsStatement({ ...link, scope: [], scopeLoose: undefined, amount: undefined, keys: undefined }, { tenant: 'T1' })).toEqual({
+    expect(
+      revenueTotalsStatement({ ...link, scope: [], scopeLoose: undefined, amount: undefined, keys: undefined }, { tenant: 'T1' }),
+    ).toEqual({
       text: `WITH m AS (
   SELECT t."id" AS k, t."Name" AS mname
     FROM "crm"."Customers" t WHERE true

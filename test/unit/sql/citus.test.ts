@@ -3,7 +3,10 @@ import { citusPresentStatement, tableKindsStatement } from '../../../src/sql/cit
 
 describe('citus metadata statements (whole text)', () => {
   it('Citus is present when its metadata table exists', () => {
-    expect(citusPresentStatement()).toEqual({ text: `SELECT to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL AS citus`, values: [] });
+    expect(citusPresentStatement()).toEqual({
+      text: `SELECT to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL AS citus`,
+      values: [],
+    });
   });
   it('the kind of each table Citus knows, the oids one array parameter', () => {
     expect(tableKindsStatement([16384, 16390])).toEqual({

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { attachedIndexesStatement, columnNotNullStatement, constraintByNameStatement, foreignKeysStatement, indexesStatement, partitionsStatement, relkindStatement } from '../../../src/sql/constrain.js';
+import {
+  attachedIndexesStatement,
+  columnNotNullStatement,
+  constraintByNameStatement,
+  foreignKeysStatement,
+  indexesStatement,
+  partitionsStatement,
+  relkindStatement,
+} from '../../../src/sql/constrain.js';
 
 describe('constrain: what the catalog holds (whole text)', () => {
   it('indexesStatement', () => {

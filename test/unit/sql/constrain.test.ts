@@ -37,37 +37,90 @@ const s: ConstrainShape = {
   scope: ['tenant_id'],
 };
 /** An unscoped link on the search path, a bigint walk key. */
-const u: ConstrainShape = { ...s, sourceSql: '"orders"', targetSql: '"customers"', sourceTable: 'orders', targetTable: 'customers', sourceSchema: null, targetSchema: null, fk: 'customer_id', scope: [], keyType: 'bigint' };
+const u: ConstrainShape = {
+  ...s,
+  sourceSql: '"orders"',
+  targetSql: '"customers"',
+  sourceTable: 'orders',
+  targetTable: 'customers',
+  sourceSchema: null,
+  targetSchema: null,
+  fk: 'customer_id',
+  scope: [],
+  keyType: 'bigint',
+};
 
 describe('constrain object names', () => {
   it('table, columns and suffix; over 63 bytes cut (never inside a UTF-8 character) before a stable hash', () => {
     expect(objectName('orders', ['tenant_id', 'customer_id'], 'fkey')).toBe('orders_tenant_id_customer_id_fkey');
-    expect(objectName('sales_order_lines_of_the_northern_region', ['tenant_identifier', 'customer_identifier'], 'fkey')).toBe('sales_order_lines_of_the_northern_region_tenant_i_c1b464cf_fkey');
+    expect(objectName('sales_order_lines_of_the_northern_region', ['tenant_identifier', 'customer_identifier'], 'fkey')).toBe(
+      'sales_order_lines_of_the_northern_region_tenant_i_c1b464cf_fkey',
+    );
     const mb = objectName('Bestellpositionen_für_Kundenaufträge_Ü', ['Mandant_Schlüssel', 'Kunde_Schlüssel'], 'idx');
     expect(mb).toBe('Bestellpositionen_für_Kundenaufträge_Ü_Mandant__77f3c029_idx');
     expect(Buffer.byteLength(mb, 'utf8')).toBe(63);
   });
   it("a link's names: the FK over the scope when tenant-safe, the index over scope and FK, the master's unique key over scope and key", () => {
-    expect(constrainNames(s, true)).toEqual({ foreignKey: 'Sales Orders_tenant_id_Customer ID_fkey', index: 'Sales Orders_tenant_id_Customer ID_idx', unique: 'Customers_tenant_id_id_key', notNullCheck: 'Sales Orders_Customer ID_not_null' });
-    expect(constrainNames(s, false)).toEqual({ foreignKey: 'Sales Orders_Customer ID_fkey', index: 'Sales Orders_tenant_id_Customer ID_idx', unique: 'Customers_tenant_id_id_key', notNullCheck: 'Sales Orders_Customer ID_not_null' });
-    expect(constrainNames(u, false)).toEqual({ foreignKey: 'orders_customer_id_fkey', index: 'orders_customer_id_idx', unique: 'customers_id_key', notNullCheck: 'orders_customer_id_not_null' });
+    expect(constrainNames(s, true)).toEqual({
+      foreignKey: 'Sales Orders_tenant_id_Customer ID_fkey',
+      index: 'Sales Orders_tenant_id_Customer ID_idx',
+      unique: 'Customers_tenant_id_id_key',
+      notNullCheck: 'Sales Orders_Customer ID_not_null',
+    });
+    expect(constrainNames(s, false)).toEqual({
+      foreignKey: 'Sales Orders_Customer ID_fkey',
+      index: 'Sales Orders_tenant_id_Customer ID_idx',
+      unique: 'Customers_tenant_id_id_key',
+      notNullCheck: 'Sales Orders_Customer ID_not_null',
+    });
+    expect(constrainNames(u, false)).toEqual({
+      foreignKey: 'orders_customer_id_fkey',
+      index: 'orders_customer_id_idx',
+      unique: 'customers_id_key',
+      notNullCheck: 'orders_customer_id_not_null',
+    });
     expect([indexSql('erp', 'Sales Orders_idx'), indexSql(null, 'orders_idx')]).toEqual(['"erp"."Sales Orders_idx"', '"orders_idx"']);
   });
 });
 
 describe('constrain DDL (whole text)', () => {
   it('indexes: plain or concurrent, a partitioned parent ON ONLY with partitions attached, dropped by their catalog name', () => {
-    expect([createIndexSql(s, 'so_idx', true), createIndexSql(u, 'o_idx', false)]).toEqual(['CREATE INDEX CONCURRENTLY "so_idx" ON "erp"."Sales Orders" ("tenant_id", "Customer ID")', 'CREATE INDEX "o_idx" ON "orders" ("customer_id")']);
-    expect(createIndexOnOnlySql(s, 'Sales Orders_tenant_id_Customer ID_idx')).toBe('CREATE INDEX IF NOT EXISTS "Sales Orders_tenant_id_Customer ID_idx" ON ONLY "erp"."Sales Orders" ("tenant_id", "Customer ID")');
-    expect(createIndexOnOnlySql(u, 'orders_customer_id_idx')).toBe('CREATE INDEX IF NOT EXISTS "orders_customer_id_idx" ON ONLY "orders" ("customer_id")');
+    expect([createIndexSql(s, 'so_idx', true), createIndexSql(u, 'o_idx', false)]).toEqual([
+      'CREATE INDEX CONCURRENTLY "so_idx" ON "erp"."Sales Orders" ("tenant_id", "Customer ID")',
+      'CREATE INDEX "o_idx" ON "orders" ("customer_id")',
+    ]);
+    expect(createIndexOnOnlySql(s, 'Sales Orders_tenant_id_Customer ID_idx')).toBe(
+      'CREATE INDEX IF NOT EXISTS "Sales Orders_tenant_id_Customer ID_idx" ON ONLY "erp"."Sales Orders" ("tenant_id", "Customer ID")',
+    );
+    expect(createIndexOnOnlySql(u, 'orders_customer_id_idx')).toBe(
+      'CREATE INDEX IF NOT EXISTS "orders_customer_id_idx" ON ONLY "orders" ("customer_id")',
+    );
     expect(attachIndexSql('"erp"."so_idx"', '"erp"."so_2025_idx"')).toBe('ALTER INDEX "erp"."so_idx" ATTACH PARTITION "erp"."so_2025_idx"');
-    expect([dropIndexSql('erp."So Idx"', true), dropIndexSql('o_idx', false)]).toEqual(['DROP INDEX CONCURRENTLY IF EXISTS erp."So Idx"', 'DROP INDEX IF EXISTS o_idx']);
-    expect([createUniqueIndexSql(s, 'Customers_tenant_id_id_key', true), createUniqueIndexSql(u, 'customers_id_key', false)]).toEqual(['CREATE UNIQUE INDEX CONCURRENTLY "Customers_tenant_id_id_key" ON "crm"."Customers" ("tenant_id", "id")', 'CREATE UNIQUE INDEX "customers_id_key" ON "customers" ("id")']);
+    expect([dropIndexSql('erp."So Idx"', true), dropIndexSql('o_idx', false)]).toEqual([
+      'DROP INDEX CONCURRENTLY IF EXISTS erp."So Idx"',
+      'DROP INDEX IF EXISTS o_idx',
+    ]);
+    expect([createUniqueIndexSql(s, 'Customers_tenant_id_id_key', true), createUniqueIndexSql(u, 'customers_id_key', false)]).toEqual([
+      'CREATE UNIQUE INDEX CONCURRENTLY "Customers_tenant_id_id_key" ON "crm"."Customers" ("tenant_id", "id")',
+      'CREATE UNIQUE INDEX "customers_id_key" ON "customers" ("id")',
+    ]);
   });
   it('the FK: over the scope when tenant-safe, NOT VALID unless told otherwise, its delete action', () => {
-    expect([addForeignKeySql(s, 'so_fkey', true, 'restrict'), addForeignKeySql(s, 'so_fkey', false, 'set null', false), addForeignKeySql(u, 'o_fkey', true, 'no action')]).toEqual(['ALTER TABLE "erp"."Sales Orders" ADD CONSTRAINT "so_fkey" FOREIGN KEY ("tenant_id", "Customer ID") REFERENCES "crm"."Customers" ("tenant_id", "id") ON DELETE RESTRICT NOT VALID', 'ALTER TABLE "erp"."Sales Orders" ADD CONSTRAINT "so_fkey" FOREIGN KEY ("Customer ID") REFERENCES "crm"."Customers" ("id") ON DELETE SET NULL', 'ALTER TABLE "orders" ADD CONSTRAINT "o_fkey" FOREIGN KEY ("customer_id") REFERENCES "customers" ("id") ON DELETE NO ACTION NOT VALID']);
+    expect([
+      addForeignKeySql(s, 'so_fkey', true, 'restrict'),
+      addForeignKeySql(s, 'so_fkey', false, 'set null', false),
+      addForeignKeySql(u, 'o_fkey', true, 'no action'),
+    ]).toEqual([
+      'ALTER TABLE "erp"."Sales Orders" ADD CONSTRAINT "so_fkey" FOREIGN KEY ("tenant_id", "Customer ID") REFERENCES "crm"."Customers" ("tenant_id", "id") ON DELETE RESTRICT NOT VALID',
+      'ALTER TABLE "erp"."Sales Orders" ADD CONSTRAINT "so_fkey" FOREIGN KEY ("Customer ID") REFERENCES "crm"."Customers" ("id") ON DELETE SET NULL',
+      'ALTER TABLE "orders" ADD CONSTRAINT "o_fkey" FOREIGN KEY ("customer_id") REFERENCES "customers" ("id") ON DELETE NO ACTION NOT VALID',
+    ]);
     // tenant-safe SET NULL / SET DEFAULT name the FK column alone (a deleted master leaves the tenant column); not tenant-safe, no list
-    expect([addForeignKeySql(s, 'so_fkey', true, 'set null'), addForeignKeySql(s, 'so_fkey', true, 'set default', false), addForeignKeySql(u, 'o_fkey', false, 'set default')]).toEqual([
+    expect([
+      addForeignKeySql(s, 'so_fkey', true, 'set null'),
+      addForeignKeySql(s, 'so_fkey', true, 'set default', false),
+      addForeignKeySql(u, 'o_fkey', false, 'set default'),
+    ]).toEqual([
       'ALTER TABLE "erp"."Sales Orders" ADD CONSTRAINT "so_fkey" FOREIGN KEY ("tenant_id", "Customer ID") REFERENCES "crm"."Customers" ("tenant_id", "id") ON DELETE SET NULL ("Customer ID") NOT VALID',
       'ALTER TABLE "erp"."Sales Orders" ADD CONSTRAINT "so_fkey" FOREIGN KEY ("tenant_id", "Customer ID") REFERENCES "crm"."Customers" ("tenant_id", "id") ON DELETE SET DEFAULT ("Customer ID")',
       'ALTER TABLE "orders" ADD CONSTRAINT "o_fkey" FOREIGN KEY ("customer_id") REFERENCES "customers" ("id") ON DELETE SET DEFAULT NOT VALID',
@@ -77,9 +130,13 @@ describe('constrain DDL (whole text)', () => {
     expect(dropConstraintSql(s, 'so "x"')).toBe('ALTER TABLE "erp"."Sales Orders" DROP CONSTRAINT IF EXISTS "so ""x"""');
   });
   it('NOT NULL: a NOT VALID check first, then the column; undo is told how to drop it', () => {
-    expect(addNotNullCheckSql(s, 'Sales Orders_Customer ID_not_null')).toBe('ALTER TABLE "erp"."Sales Orders" ADD CONSTRAINT "Sales Orders_Customer ID_not_null" CHECK ("Customer ID" IS NOT NULL) NOT VALID');
+    expect(addNotNullCheckSql(s, 'Sales Orders_Customer ID_not_null')).toBe(
+      'ALTER TABLE "erp"."Sales Orders" ADD CONSTRAINT "Sales Orders_Customer ID_not_null" CHECK ("Customer ID" IS NOT NULL) NOT VALID',
+    );
     expect(setNotNullSql(s)).toBe('ALTER TABLE "erp"."Sales Orders" ALTER COLUMN "Customer ID" SET NOT NULL');
-    expect(dropNotNullSql({ sourceSql: '"erp"."Sales Orders"', fk: 'Customer ID' })).toBe('ALTER TABLE "erp"."Sales Orders" ALTER COLUMN "Customer ID" DROP NOT NULL');
+    expect(dropNotNullSql({ sourceSql: '"erp"."Sales Orders"', fk: 'Customer ID' })).toBe(
+      'ALTER TABLE "erp"."Sales Orders" ALTER COLUMN "Customer ID" DROP NOT NULL',
+    );
   });
 });
 
@@ -163,7 +220,12 @@ SELECT u.up::text AS last_key,
 });
 
 describe('constrain --tenant-safe SET NULL / SET DEFAULT before PostgreSQL 15', () => {
-  const link = (onDelete: 'set null' | 'set default' | 'restrict' | 'cascade', tenantSafe = true) => ({ entity: 'sales_order', fk: 'customer_id', tenantSafe, onDelete });
+  const link = (onDelete: 'set null' | 'set default' | 'restrict' | 'cascade', tenantSafe = true) => ({
+    entity: 'sales_order',
+    fk: 'customer_id',
+    tenantSafe,
+    onDelete,
+  });
   it('refused (DB_UNSUPPORTED, exit 2) on 14, in one line saying why and what works; 15 and other actions pass', () => {
     const e = ((): BackfillError => {
       try {

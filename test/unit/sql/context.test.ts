@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { columnRightsStatement, sessionRightsStatement, tableColumnsStatement, tenantFoundStatement, tenantHintStatement, uniqueKeysStatement } from '../../../src/sql/context.js';
+import {
+  columnRightsStatement,
+  sessionRightsStatement,
+  tableColumnsStatement,
+  tenantFoundStatement,
+  tenantHintStatement,
+  uniqueKeysStatement,
+} from '../../../src/sql/context.js';
 
 describe('context statements (whole text)', () => {
   it("a table's columns, by its qualified name", () => {
@@ -28,7 +35,10 @@ describe('context statements (whole text)', () => {
         ORDER BY i.indisprimary DESC, count(*), i.indexrelid`);
   });
   it('session and column rights', () => {
-    expect(sessionRightsStatement()).toEqual({ text: `SELECT current_setting('transaction_read_only') AS ro, current_user::text AS who`, values: [] });
+    expect(sessionRightsStatement()).toEqual({
+      text: `SELECT current_setting('transaction_read_only') AS ro, current_user::text AS who`,
+      values: [],
+    });
     expect(columnRightsStatement(7, 'customer_id')).toEqual({
       text: `SELECT has_table_privilege($1::oid, 'SELECT') AS sel, has_column_privilege($1::oid, $2::text, 'UPDATE') AS upd`,
       values: [7, 'customer_id'],

@@ -12,7 +12,15 @@ import {
 
 describe('demo statements (whole text)', () => {
   it('the schema: seven tables, tenants first, documents after their masters', () => {
-    expect(AXIS_SCHEMA_SQL.map((s) => /^CREATE TABLE (\w+) \(/.exec(s)?.[1])).toEqual(['tenants', 'customers', 'vendors', 'sales_orders', 'sales_invoices', 'purchase_orders', 'purchase_bills']);
+    expect(AXIS_SCHEMA_SQL.map((s) => /^CREATE TABLE (\w+) \(/.exec(s)?.[1])).toEqual([
+      'tenants',
+      'customers',
+      'vendors',
+      'sales_orders',
+      'sales_invoices',
+      'purchase_orders',
+      'purchase_bills',
+    ]);
     expect(AXIS_SCHEMA_SQL[3]).toBe(`CREATE TABLE sales_orders (
      id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
      tenant_id uuid NOT NULL REFERENCES tenants (id),
@@ -24,7 +32,10 @@ describe('demo statements (whole text)', () => {
      updated_at timestamptz NOT NULL DEFAULT now())`);
   });
   it('the two tenants', () => {
-    expect(demoTenantsStatement('a', 'b')).toEqual({ text: `INSERT INTO tenants (id, name) VALUES ($1::uuid, 'Axis Demo'), ($2::uuid, 'Other Tenant')`, values: ['a', 'b'] });
+    expect(demoTenantsStatement('a', 'b')).toEqual({
+      text: `INSERT INTO tenants (id, name) VALUES ($1::uuid, 'Axis Demo'), ($2::uuid, 'Other Tenant')`,
+      values: ['a', 'b'],
+    });
   });
   it('masters from JSON', () => {
     expect(demoMastersStatement('vendors', 'vendor', '[]')).toEqual({
@@ -54,7 +65,10 @@ describe('demo statements (whole text)', () => {
     expect(dropDemoTableStatement('tenants')).toEqual({ text: 'DROP TABLE IF EXISTS tenants CASCADE', values: [] });
   });
   it('the RESTRICT check, as run and as shown', () => {
-    expect(deleteCustomerStatement('t', 'ABC Corp')).toEqual({ text: `DELETE FROM customers WHERE tenant_id = $1::uuid AND customer_name = $2`, values: ['t', 'ABC Corp'] });
+    expect(deleteCustomerStatement('t', 'ABC Corp')).toEqual({
+      text: `DELETE FROM customers WHERE tenant_id = $1::uuid AND customer_name = $2`,
+      values: ['t', 'ABC Corp'],
+    });
     expect(deleteCustomerShown('ABC Corp')).toBe(`DELETE FROM customers WHERE customer_name = 'ABC Corp'`);
   });
 });

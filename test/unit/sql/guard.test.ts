@@ -60,7 +60,13 @@ const link: LinkShape = {
   keyType: 'int8',
   touch: null,
 };
-const g: GuardShape = { ...link, entity: "Sales Order's customer", sourceQualified: '"erp"."Sales Orders"', targetQualified: '"crm"."Customers"', tableName: 'erp.Sales Orders' };
+const g: GuardShape = {
+  ...link,
+  entity: "Sales Order's customer",
+  sourceQualified: '"erp"."Sales Orders"',
+  targetQualified: '"crm"."Customers"',
+  tableName: 'erp.Sales Orders',
+};
 
 describe('guard trigger (whole text)', () => {
   it('string literals double their quotes and refuse NUL; the active condition or true', () => {
@@ -70,12 +76,19 @@ describe('guard trigger (whole text)', () => {
   });
 
   it('object names: a slug of the entity and a hash, at most 63 bytes however long the entity', () => {
-    expect(guardNames("Sales Order's customer")).toEqual({ trigger: 'zz_fkb_guard_Sales_Order_s_customer_c215af13', fn: 'guard_Sales_Order_s_customer_c215af13' });
-    expect(guardNames('x'.repeat(80))).toEqual({ trigger: 'zz_fkb_guard_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx_46b05b91', fn: 'guard_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx_46b05b91' });
+    expect(guardNames("Sales Order's customer")).toEqual({
+      trigger: 'zz_fkb_guard_Sales_Order_s_customer_c215af13',
+      fn: 'guard_Sales_Order_s_customer_c215af13',
+    });
+    expect(guardNames('x'.repeat(80))).toEqual({
+      trigger: 'zz_fkb_guard_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx_46b05b91',
+      fn: 'guard_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx_46b05b91',
+    });
   });
 
   it("the trigger function: decision, exact active name of the row's scope, applied alias, each master locked and rechecked; links logged under the row's whole key", () => {
-    expect(guardFunctionSql(g, guardNames(g.entity), '42')).toBe(`CREATE OR REPLACE FUNCTION fk_backfill."guard_Sales_Order_s_customer_c215af13"() RETURNS trigger
+    expect(guardFunctionSql(g, guardNames(g.entity), '42'))
+      .toBe(`CREATE OR REPLACE FUNCTION fk_backfill."guard_Sales_Order_s_customer_c215af13"() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fkb_guard$
 DECLARE
   v_sk text[] := ARRAY[NEW."tenant_id"::text, NEW."Branch"::text COLLATE "C"]::text[];
@@ -136,7 +149,13 @@ $fkb_guard$`);
   });
 
   it('the trigger function of an unscoped link with one key column and no active predicate', () => {
-    expect(guardFunctionSql({ ...g, keys: undefined, keyTypes: undefined, scope: [], scopeLoose: undefined, active: undefined }, { trigger: 'trg', fn: 'fn' }, '7')).toBe(`CREATE OR REPLACE FUNCTION fk_backfill."fn"() RETURNS trigger
+    expect(
+      guardFunctionSql(
+        { ...g, keys: undefined, keyTypes: undefined, scope: [], scopeLoose: undefined, active: undefined },
+        { trigger: 'trg', fn: 'fn' },
+        '7',
+      ),
+    ).toBe(`CREATE OR REPLACE FUNCTION fk_backfill."fn"() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fkb_guard$
 DECLARE
   v_sk text[] := ARRAY[]::text[];
@@ -202,7 +221,8 @@ $fkb_guard$`);
   });
 
   it('the trigger: before an insert or an update of the name or scope, while the FK is NULL and the name is not', () => {
-    expect(guardTriggerSql(g, guardNames(g.entity))).toBe(`CREATE TRIGGER "zz_fkb_guard_Sales_Order_s_customer_c215af13" BEFORE INSERT OR UPDATE OF "customer name", "tenant_id", "Branch" ON "erp"."Sales Orders"
+    expect(guardTriggerSql(g, guardNames(g.entity)))
+      .toBe(`CREATE TRIGGER "zz_fkb_guard_Sales_Order_s_customer_c215af13" BEFORE INSERT OR UPDATE OF "customer name", "tenant_id", "Branch" ON "erp"."Sales Orders"
   FOR EACH ROW WHEN (NEW."customer_id" IS NULL AND NEW."customer name" IS NOT NULL)
   EXECUTE FUNCTION fk_backfill."guard_Sales_Order_s_customer_c215af13"()`);
   });
@@ -290,7 +310,9 @@ SELECT n.scope_key, n.name::text AS source_name, n.row_count,
       values: ['so', 'T1', 50],
     });
     // without fk_backfill, and a limit of at least 1
-    expect(driftNewNamesStatement({ ...link, scope: [], scopeLoose: undefined, active: undefined }, 'so', { tenant: null }, 0, false)).toEqual({
+    expect(
+      driftNewNamesStatement({ ...link, scope: [], scopeLoose: undefined, active: undefined }, 'so', { tenant: null }, 0, false),
+    ).toEqual({
       text: `WITH n AS (
   SELECT ARRAY[]::text[] AS scope_key, s."customer name" AS name, count(*)::int8 AS row_count
     FROM "erp"."Sales Orders" s

@@ -13,6 +13,9 @@ describe("a source's layout (whole text)", () => {
     });
   });
   it('rows in the first blocks, a TID range', () => {
-    expect(firstBlocksRowsStatement('"erp"."Sales Orders"', 1000)).toEqual({ text: `SELECT count(*)::int8 AS n FROM "erp"."Sales Orders" WHERE ctid < format('(%s,0)', $1::int8)::tid`, values: [1000] });
+    expect(firstBlocksRowsStatement('"erp"."Sales Orders"', 1000)).toEqual({
+      text: `SELECT count(*)::int8 AS n FROM "erp"."Sales Orders" WHERE ctid < format('(%s,0)', $1::int8)::tid`,
+      values: [1000],
+    });
   });
 });

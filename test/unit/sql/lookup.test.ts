@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeStatement, dropTableStatement, ladderTableName, lookupTableName, mayBuildLookupStatement, mayCreateTempStatement } from '../../../src/sql/lookup.js';
+import {
+  analyzeStatement,
+  dropTableStatement,
+  ladderTableName,
+  lookupTableName,
+  mayBuildLookupStatement,
+  mayCreateTempStatement,
+} from '../../../src/sql/lookup.js';
 
 describe("apply's lookup tables (whole text)", () => {
   it('names per run and link index: temporary, or in fk_backfill', () => {
@@ -11,10 +18,16 @@ describe("apply's lookup tables (whole text)", () => {
     expect(mayCreateTempStatement()).toEqual({ text: `SELECT has_database_privilege(current_database(), 'TEMPORARY') AS ok`, values: [] });
   });
   it('may the role build a lookup table anywhere', () => {
-    expect(mayBuildLookupStatement()).toEqual({ text: `SELECT has_schema_privilege('fk_backfill', 'CREATE') OR has_database_privilege(current_database(), 'TEMPORARY') AS ok`, values: [] });
+    expect(mayBuildLookupStatement()).toEqual({
+      text: `SELECT has_schema_privilege('fk_backfill', 'CREATE') OR has_database_privilege(current_database(), 'TEMPORARY') AS ok`,
+      values: [],
+    });
   });
   it('ANALYZE of a source, DROP of a built table', () => {
     expect(analyzeStatement('"erp"."Sales Orders"')).toEqual({ text: 'ANALYZE "erp"."Sales Orders"', values: [] });
-    expect(dropTableStatement('fk_backfill.apply_ladder_42_1')).toEqual({ text: 'DROP TABLE IF EXISTS fk_backfill.apply_ladder_42_1', values: [] });
+    expect(dropTableStatement('fk_backfill.apply_ladder_42_1')).toEqual({
+      text: 'DROP TABLE IF EXISTS fk_backfill.apply_ladder_42_1',
+      values: [],
+    });
   });
 });

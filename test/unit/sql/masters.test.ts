@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { BackfillError } from '../../../src/errors.js';
 import type { LinkShape } from '../../../src/sql/link.js';
-import { insertMastersStatement, masterColumnsStatement, masterNumbersStatement, mastersByKeyStatement, reactivateMastersStatement } from '../../../src/sql/masters.js';
+import {
+  insertMastersStatement,
+  masterColumnsStatement,
+  masterNumbersStatement,
+  mastersByKeyStatement,
+  reactivateMastersStatement,
+} from '../../../src/sql/masters.js';
 
 const link: LinkShape = {
   sourceSql: '"erp"."Sales Orders"',
@@ -68,17 +74,29 @@ describe('masters statements (whole text)', () => {
 
   it('new masters from one JSON parameter: scope values cast to their types, the number and the active value written, in order', () => {
     expect(
-      insertMastersStatement({ ...link, number: 'Cust No' }, ['uuid', 'int4'], [
-        { scope: ['T1', '2'], name: "O'Brien Ltd", number: 'CUST-005' },
-        { scope: ['T1', null], name: 'Acme', number: null },
-      ]),
+      insertMastersStatement(
+        { ...link, number: 'Cust No' },
+        ['uuid', 'int4'],
+        [
+          { scope: ['T1', '2'], name: "O'Brien Ltd", number: 'CUST-005' },
+          { scope: ['T1', null], name: 'Acme', number: null },
+        ],
+      ),
     ).toEqual({
       text: `INSERT INTO "crm"."Customers" ("tenant id", "branch", "Legal Name", "Cust No", "Is Active")
 SELECT x.s0::uuid, x.s1::int4, x.name, x.number, true FROM jsonb_to_recordset($1::jsonb) AS x(ord int, name text, number text, s0 text, s1 text) ORDER BY x.ord
 RETURNING "Customer ID"::text AS key, ARRAY["tenant id"::text, "branch"::text]::text[] AS scope_key, "Legal Name" AS name`,
-      values: [`[{"ord":0,"name":"O'Brien Ltd","number":"CUST-005","s0":"T1","s1":"2"},{"ord":1,"name":"Acme","number":null,"s0":"T1","s1":null}]`],
+      values: [
+        `[{"ord":0,"name":"O'Brien Ltd","number":"CUST-005","s0":"T1","s1":"2"},{"ord":1,"name":"Acme","number":null,"s0":"T1","s1":null}]`,
+      ],
     });
-    expect(insertMastersStatement({ ...link, scope: [], active: { column: 'deleted_at', activeWhen: 'null' } }, [], [{ scope: [], name: 'Acme', number: null }])).toEqual({
+    expect(
+      insertMastersStatement(
+        { ...link, scope: [], active: { column: 'deleted_at', activeWhen: 'null' } },
+        [],
+        [{ scope: [], name: 'Acme', number: null }],
+      ),
+    ).toEqual({
       text: `INSERT INTO "crm"."Customers" ("Legal Name", "deleted_at")
 SELECT x.name, NULL FROM jsonb_to_recordset($1::jsonb) AS x(ord int, name text, number text) ORDER BY x.ord
 RETURNING "Customer ID"::text AS key, ARRAY[]::text[] AS scope_key, "Legal Name" AS name`,
@@ -96,15 +114,23 @@ RETURNING "Customer ID"::text AS key, ARRAY[]::text[] AS scope_key, "Legal Name"
 RETURNING t."Customer ID"::text AS key, ARRAY[t."tenant id"::text, t."branch"::text]::text[] AS scope_key, t."Legal Name" AS name`,
       values: [['k1'], 'T1'],
     });
-    expect(reactivateMastersStatement({ ...link, active: { column: 'archived', activeWhen: false }, targetKeyType: 'int8' }, ['1', '2'], { tenant: null })).toEqual({
+    expect(
+      reactivateMastersStatement({ ...link, active: { column: 'archived', activeWhen: false }, targetKeyType: 'int8' }, ['1', '2'], {
+        tenant: null,
+      }),
+    ).toEqual({
       text: `UPDATE "crm"."Customers" t SET "archived" = false
  WHERE t."Customer ID" = ANY($1::int8[])
 RETURNING t."Customer ID"::text AS key, ARRAY[t."tenant id"::text, t."branch"::text]::text[] AS scope_key, t."Legal Name" AS name`,
       values: [['1', '2']],
     });
-    expect(() => reactivateMastersStatement({ ...link, active: undefined, targetKeyType: 'int8' }, ['1'], { tenant: null })).toThrow('no active column configured: masters cannot be reactivated');
-    expect(() => reactivateMastersStatement({ ...link, active: { column: 'approved_at', activeWhen: 'notNull' }, targetKeyType: 'int8' }, ['1'], { tenant: null })).toThrow(
-      'no value makes approved_at active (activeWhen notNull)',
+    expect(() => reactivateMastersStatement({ ...link, active: undefined, targetKeyType: 'int8' }, ['1'], { tenant: null })).toThrow(
+      'no active column configured: masters cannot be reactivated',
     );
+    expect(() =>
+      reactivateMastersStatement({ ...link, active: { column: 'approved_at', activeWhen: 'notNull' }, targetKeyType: 'int8' }, ['1'], {
+        tenant: null,
+      }),
+    ).toThrow('no value makes approved_at active (activeWhen notNull)');
   });
 });

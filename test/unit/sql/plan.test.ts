@@ -32,7 +32,7 @@ const link: TypedLinkShape = {
 };
 
 describe('plan statements (whole text)', () => {
-  it('unmatched sample: unnamed rows one counted line per scope, outcome and reason from the entries; named rows the first found by a semi-join on typed scope values (a type whose text form is not its equality compared by text too), NULL scope by the text array, listed in their keys\' typed order, outcome and candidates looked up for the kept rows only', () => {
+  it("unmatched sample: unnamed rows one counted line per scope, outcome and reason from the entries; named rows the first found by a semi-join on typed scope values (a type whose text form is not its equality compared by text too), NULL scope by the text array, listed in their keys' typed order, outcome and candidates looked up for the kept rows only", () => {
     expect(unlinkedRecordsStatement(link, '7', 'so', { tenant: null }, 1001)).toEqual({
       text: `WITH named AS (
   SELECT s."id"::text AS document_number, s."customer_name" AS entity_name, s."tenant_id" AS fkb_scope_1, s."region" AS fkb_scope_2, s."id" AS fkb_sort_1
@@ -69,8 +69,10 @@ SELECT u.document_number, u.entity_name, u.scope_key, coalesce(u.outcome, c.outc
       values: ['7', 'so', BLANK_NAME_RE, 1001],
     });
   });
-  it("unmatched sample, a loose scope column (nondeterministic collation, citext): the named rows' semi-join and the NULL-scope join compare its text form under \"C\", the lines' scope keys too", () => {
-    expect(unlinkedRecordsStatement({ ...link, scopeTypes: ['uuid', 'text'], scopeLoose: [false, true] }, '7', 'so', { tenant: null }, 1001)).toEqual({
+  it('unmatched sample, a loose scope column (nondeterministic collation, citext): the named rows\' semi-join and the NULL-scope join compare its text form under "C", the lines\' scope keys too', () => {
+    expect(
+      unlinkedRecordsStatement({ ...link, scopeTypes: ['uuid', 'text'], scopeLoose: [false, true] }, '7', 'so', { tenant: null }, 1001),
+    ).toEqual({
       text: `WITH named AS (
   SELECT s."id"::text AS document_number, s."customer_name" AS entity_name, s."tenant_id" AS fkb_scope_1, s."region" AS fkb_scope_2, s."id" AS fkb_sort_1
     FROM public.sales_orders s
@@ -119,7 +121,14 @@ SELECT u.document_number, u.entity_name, u.scope_key, coalesce(u.outcome, c.outc
     });
   });
   it('exact candidates, plain columns: masters grouped by (scope, name) first, each name joined to at most one group, no second GROUP BY', () => {
-    const plain: TypedLinkShape = { ...link, scopeTypes: ['uuid', 'integer'], nameType: 'text', targetNameType: 'character varying(60)', nameLoose: false, active: { column: 'is_active', activeWhen: true } };
+    const plain: TypedLinkShape = {
+      ...link,
+      scopeTypes: ['uuid', 'integer'],
+      nameType: 'text',
+      targetNameType: 'character varying(60)',
+      nameLoose: false,
+      active: { column: 'is_active', activeWhen: true },
+    };
     expect(exactCandidatesStatement(plain, { tenant: 'T1' }, 10, { ordered: false })).toEqual({
       text: `WITH names AS (
   SELECT s."tenant_id" AS "tenant_id", s."region" AS "region", s."customer_name" AS source_name, count(*)::int8 AS row_count
@@ -145,7 +154,8 @@ SELECT ARRAY[n."tenant_id"::text, n."region"::text]::text[] AS scope_key, n.sour
   });
   it('exact candidates: citext, char(n), a nondeterministic collation, unknown types or numeric scope keep the regrouping form', () => {
     const plain: TypedLinkShape = { ...link, scopeTypes: ['uuid', 'integer'], nameLoose: false };
-    const regroups = (l: LinkShape & { scopeTypes?: string[] }): boolean => !exactCandidatesStatement(l, { tenant: null }).text.includes('), m AS (');
+    const regroups = (l: LinkShape & { scopeTypes?: string[] }): boolean =>
+      !exactCandidatesStatement(l, { tenant: null }).text.includes('), m AS (');
     expect(regroups(plain)).toBe(false);
     expect(regroups({ ...plain, nameType: 'citext' })).toBe(true);
     expect(regroups({ ...plain, targetNameType: 'character(40)' })).toBe(true);
@@ -223,7 +233,12 @@ SELECT ARRAY[n."tenant_id"::text COLLATE "C", n."branch"::text]::text[] AS scope
 
   it('the exact plan inserted by one statement: the candidates unordered inside, blank names by a bound pattern, the no-scope reason bound, a soft-delete predicate', () => {
     expect(
-      exactPlanInsertStatement({ ...orders, scope: ['Tenant'], active: { column: 'deleted_at', activeWhen: 'null' }, nameType: 'character(40)' }, { runId: '7', linkName: 'so' }, { tenant: 'T1' }, 5),
+      exactPlanInsertStatement(
+        { ...orders, scope: ['Tenant'], active: { column: 'deleted_at', activeWhen: 'null' }, nameType: 'character(40)' },
+        { runId: '7', linkName: 'so' },
+        { tenant: 'T1' },
+        5,
+      ),
     ).toEqual({
       text: `WITH c AS (
 WITH names AS (
@@ -268,7 +283,14 @@ SELECT $3::int8, $4::text, d.scope_key, d.source_name,
             ELSE 'no active master with this exact name' END,
        CASE WHEN d.no_name IS NULL AND d.candidate_count = 1 THEN d.names[1] END
   FROM d`,
-      values: [5, 'T1', '7', 'so', `^[\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]*$`, 'no tenant: its scope column is NULL (rows of no tenant are never linked)'],
+      values: [
+        5,
+        'T1',
+        '7',
+        'so',
+        `^[\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]*$`,
+        'no tenant: its scope column is NULL (rows of no tenant are never linked)',
+      ],
     });
   });
 
@@ -283,7 +305,18 @@ SELECT $3::int8, $4::text, d.scope_key, d.source_name,
   });
 
   it('entries by (scope, name) pairs in one JSON parameter (NULL scope values, an empty scope), or the inferred links; read or deleted', () => {
-    expect(planEntriesStatement({ runId: '7', linkName: 'so', which: { pairs: [[['T1', null], "O'Brien"], [[], 'Acme']] } })).toEqual({
+    expect(
+      planEntriesStatement({
+        runId: '7',
+        linkName: 'so',
+        which: {
+          pairs: [
+            [['T1', null], "O'Brien"],
+            [[], 'Acme'],
+          ],
+        },
+      }),
+    ).toEqual({
       text: `SELECT e.scope_key, e.source_name, e.outcome, e.target_key, e.method, e.score, e.row_count, e.candidates, e.reason, e.target_name
   FROM fk_backfill.plan_entries e
  WHERE e.run_id = $1::int8 AND e.link = $2
@@ -360,11 +393,30 @@ SELECT $3::int8, $4::text, d.scope_key, d.source_name,
   });
 
   it("plan reads the compare columns as text: the masters' own, and per name the value all its rows have (numbers through trim_scale)", () => {
-    const c: LinkShape = { ...orders, scope: ['tenant_id'], active: undefined, compare: [{ source: 'city', target: 'town "x"' }, { source: 'vat', target: 'vat_id' }] };
+    const c: LinkShape = {
+      ...orders,
+      scope: ['tenant_id'],
+      active: undefined,
+      compare: [
+        { source: 'city', target: 'town "x"' },
+        { source: 'vat', target: 'vat_id' },
+      ],
+    };
     const agreed = (x: string): string => `CASE WHEN count(${x}) = count(*) AND min(${x}) = max(${x}) THEN min(${x}) END`;
     const city = 's."city"::text';
     const vat = 'trim_scale(s."vat"::numeric)::text';
-    expect(unlinkedNamesStatement({ ...c, compare: [{ source: 'city', target: 'town "x"' }, { source: 'vat', target: 'vat_id', as: 'numeric' }] }, { tenant: 'T1' })).toEqual({
+    expect(
+      unlinkedNamesStatement(
+        {
+          ...c,
+          compare: [
+            { source: 'city', target: 'town "x"' },
+            { source: 'vat', target: 'vat_id', as: 'numeric' },
+          ],
+        },
+        { tenant: 'T1' },
+      ),
+    ).toEqual({
       text: `SELECT ARRAY[s."tenant_id"::text]::text[] AS scope_key, s."customer name" AS source_name, count(*)::int8 AS row_count, ${agreed(city)} AS compare_0, ${agreed(vat)} AS compare_1, min(${city}) IS NOT DISTINCT FROM max(${city}) AND min(${vat}) IS NOT DISTINCT FROM max(${vat}) AS compare_agree
   FROM "erp"."Sales Orders" s
  WHERE s."customer_id" IS NULL AND s."tenant_id" = $1
@@ -372,7 +424,18 @@ SELECT $3::int8, $4::text, d.scope_key, d.source_name,
  ORDER BY 1, 2`,
       values: ['T1'],
     });
-    expect(mastersStatement({ ...c, compare: [{ source: 'city', target: 'town "x"' }, { source: 'vat', target: 'vat_id', as: 'numeric' }] }, { tenant: 'T1' })).toEqual({
+    expect(
+      mastersStatement(
+        {
+          ...c,
+          compare: [
+            { source: 'city', target: 'town "x"' },
+            { source: 'vat', target: 'vat_id', as: 'numeric' },
+          ],
+        },
+        { tenant: 'T1' },
+      ),
+    ).toEqual({
       text: `SELECT ARRAY[t."tenant_id"::text]::text[] AS scope_key, t."id"::text AS key, t."customer_name" AS name, t."town ""x"""::text AS compare_0, trim_scale(t."vat_id"::numeric)::text AS compare_1
   FROM "customers" t
  WHERE t."customer_name" IS NOT NULL AND t."tenant_id" = $1

@@ -20,7 +20,18 @@ const so: LinkShape = {
   touch: null,
   nameType: 'character(40)',
 };
-const inv: LinkShape = { ...so, sourceSql: '"Invoices"', document: undefined, amount: undefined, keys: ['id', 'line'], keyTypes: ['int8', 'int4'], keyType: 'int8', scope: [], nameType: undefined, fk: 'cust' };
+const inv: LinkShape = {
+  ...so,
+  sourceSql: '"Invoices"',
+  document: undefined,
+  amount: undefined,
+  keys: ['id', 'line'],
+  keyTypes: ['int8', 'int4'],
+  keyType: 'int8',
+  scope: [],
+  nameType: undefined,
+  fk: 'cust',
+};
 const none = { band: [], state: [], decision: [], link: [], tenant: [] };
 const plan = { planRunId: '3', samples: 5 };
 
@@ -69,7 +80,15 @@ SELECT coalesce((SELECT jsonb_agg(to_jsonb(pg) ORDER BY pg.pos) FROM pg), '[]'::
 
 describe('review queue statement (whole text)', () => {
   it('no links: an empty page and no facets', () => {
-    expect(reviewQueueSql([], plan, { minScore: null, maxScore: null, search: null, facets: none }, { sort: 'rows', desc: true, offset: 0, limit: 50 }, { tenant: null })).toEqual({
+    expect(
+      reviewQueueSql(
+        [],
+        plan,
+        { minScore: null, maxScore: null, search: null, facets: none },
+        { sort: 'rows', desc: true, offset: 0, limit: 50 },
+        { tenant: null },
+      ),
+    ).toEqual({
       text: `SELECT '[]'::jsonb AS items, '[]'::jsonb AS facets`,
       values: [],
     });
@@ -83,7 +102,12 @@ describe('review queue statement (whole text)', () => {
           { link: inv, linkName: 'inv' },
         ],
         plan,
-        { minScore: 0.5, maxScore: 0.9, search: '50%_a\\b', facets: { band: ['ambiguous'], state: [], decision: [], link: [], tenant: ['T1', 'T2'] } },
+        {
+          minScore: 0.5,
+          maxScore: 0.9,
+          search: '50%_a\\b',
+          facets: { band: ['ambiguous'], state: [], decision: [], link: [], tenant: ['T1', 'T2'] },
+        },
         { sort: 'rows', desc: true, offset: 20, limit: 10 },
         { tenant: 'T1' },
       ),
@@ -152,13 +176,40 @@ SELECT $11::text AS link, e.scope_key, e.source_name, e.outcome, e.score, e.reas
 )
 SELECT coalesce((SELECT jsonb_agg(to_jsonb(pg) ORDER BY pg.pos) FROM pg), '[]'::jsonb) AS items,
        coalesce((SELECT jsonb_agg(to_jsonb(fc)) FROM fc), '[]'::jsonb) AS facets`,
-      values: ['3', 'so', 0.5, 0.9, `%50\\%\\_a\\\\b%`, 'T1', 'T1', 5, 'T1', '3', 'inv', 0.5, 0.9, `%50\\%\\_a\\\\b%`, 5, ['ambiguous'], ['T1', 'T2'], 20, 10],
+      values: [
+        '3',
+        'so',
+        0.5,
+        0.9,
+        `%50\\%\\_a\\\\b%`,
+        'T1',
+        'T1',
+        5,
+        'T1',
+        '3',
+        'inv',
+        0.5,
+        0.9,
+        `%50\\%\\_a\\\\b%`,
+        5,
+        ['ambiguous'],
+        ['T1', 'T2'],
+        20,
+        10,
+      ],
     });
   });
 
   it('bulk: every open name whose best candidate scores at least the minimum, from the offset on, no facets', () => {
     expect(
-      reviewQueueSql([{ link: so, linkName: 'so' }], plan, { minScore: null, maxScore: null, search: '', facets: none }, { sort: 'name', desc: false, offset: 0, limit: null }, { tenant: null }, { minScore: 0.8 }),
+      reviewQueueSql(
+        [{ link: so, linkName: 'so' }],
+        plan,
+        { minScore: null, maxScore: null, search: '', facets: none },
+        { sort: 'name', desc: false, offset: 0, limit: null },
+        { tenant: null },
+        { minScore: 0.8 },
+      ),
     ).toEqual({
       text: `WITH e0 AS (
   SELECT e.scope_key, e.source_name, e.outcome, e.score, e.reason, e.candidates
@@ -199,10 +250,25 @@ SELECT coalesce((SELECT jsonb_agg(to_jsonb(pg) ORDER BY pg.pos) FROM pg), '[]'::
 
   it('sorts: amount, score, name descending (ties by rows, then name, link and scope)', () => {
     const page = (sort: 'amount' | 'score' | 'name', desc: boolean) =>
-      reviewQueueSql([{ link: so, linkName: 'so' }], plan, { minScore: null, maxScore: null, search: null, facets: none }, { sort, desc, offset: 0, limit: 50 }, { tenant: null });
-    expect(page('amount', false)).toEqual({ text: oneLink('x.amount ASC NULLS LAST, x.row_count DESC, x.source_name COLLATE "C" ASC, x.link, x.scope_key'), values: ['3', 'so', 5, 0, 50] });
-    expect(page('score', true)).toEqual({ text: oneLink('x.score DESC NULLS LAST, x.row_count DESC, x.source_name COLLATE "C" ASC, x.link, x.scope_key'), values: ['3', 'so', 5, 0, 50] });
-    expect(page('name', true)).toEqual({ text: oneLink('x.source_name COLLATE "C" DESC, x.link, x.scope_key'), values: ['3', 'so', 5, 0, 50] });
+      reviewQueueSql(
+        [{ link: so, linkName: 'so' }],
+        plan,
+        { minScore: null, maxScore: null, search: null, facets: none },
+        { sort, desc, offset: 0, limit: 50 },
+        { tenant: null },
+      );
+    expect(page('amount', false)).toEqual({
+      text: oneLink('x.amount ASC NULLS LAST, x.row_count DESC, x.source_name COLLATE "C" ASC, x.link, x.scope_key'),
+      values: ['3', 'so', 5, 0, 50],
+    });
+    expect(page('score', true)).toEqual({
+      text: oneLink('x.score DESC NULLS LAST, x.row_count DESC, x.source_name COLLATE "C" ASC, x.link, x.scope_key'),
+      values: ['3', 'so', 5, 0, 50],
+    });
+    expect(page('name', true)).toEqual({
+      text: oneLink('x.source_name COLLATE "C" DESC, x.link, x.scope_key'),
+      values: ['3', 'so', 5, 0, 50],
+    });
   });
 });
 
@@ -217,7 +283,9 @@ describe('review master statements (whole text)', () => {
       values: ['T1', null, `%10\\%\\_x%`, '10%_x', 20],
     });
     // a loose scope column (citext, nondeterministic collation): its text form under "C", so 'T1' does not find the masters of 't1'
-    expect(masterSearchSql({ ...so, scope: ['tenant_id', 'Region'], scopeLoose: [false, true], number: 'Cust No' }, ['T1', 'r1'], 'acme', 20)).toEqual({
+    expect(
+      masterSearchSql({ ...so, scope: ['tenant_id', 'Region'], scopeLoose: [false, true], number: 'Cust No' }, ['T1', 'r1'], 'acme', 20),
+    ).toEqual({
       text: `SELECT t."id"::text AS key, t."Legal Name"::text AS name, t."Cust No"::text AS number, (t."is_active" IS TRUE) AS active
   FROM "crm"."Customers" t
  WHERE (t."Legal Name"::text ILIKE $3 OR t."Cust No"::text ILIKE $3 OR t."id"::text = $4) AND t."tenant_id"::text = $1::text AND t."Region"::text COLLATE "C" = $2::text

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { noNestedLoopsStatement, pingStatement, resetLockTimeoutStatement, trialDeleteSettingsStatements } from '../../../src/sql/session.js';
+import {
+  noNestedLoopsStatement,
+  pingStatement,
+  resetLockTimeoutStatement,
+  trialDeleteSettingsStatements,
+} from '../../../src/sql/session.js';
 
 describe('session settings and the reconnect probe (whole text)', () => {
   it('review queue: hash joins for the transaction', () => {

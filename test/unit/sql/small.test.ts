@@ -14,6 +14,9 @@ describe('one-line statements (whole text)', () => {
     expect(currentSchemaStatement()).toEqual({ text: 'SELECT current_schema()::text AS s', values: [] });
   });
   it('masters: the per-target-table lock, its key a parameter', () => {
-    expect(mastersLockStatement('public.customers')).toEqual({ text: 'SELECT pg_advisory_xact_lock(hashtext($1))', values: ['fk_backfill.masters:public.customers'] });
+    expect(mastersLockStatement('public.customers')).toEqual({
+      text: 'SELECT pg_advisory_xact_lock(hashtext($1))',
+      values: ['fk_backfill.masters:public.customers'],
+    });
   });
 });

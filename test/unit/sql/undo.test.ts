@@ -30,7 +30,13 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`;
 
 describe('undo statements (whole text)', () => {
   it('one batch: change-log positions in (after, upTo], rows rewritten by a later run left alone, composite key taken apart typed, updated_at restored only while it is the one apply wrote, tenant filter', () => {
-    expect(undoStatement(link, { targetRunId: '5', runId: '9', linkName: 'so', setRange: { after: '12:340', upTo: '14:20' }, laterWrites: true }, { tenant: 'T1' })).toEqual({
+    expect(
+      undoStatement(
+        link,
+        { targetRunId: '5', runId: '9', linkName: 'so', setRange: { after: '12:340', upTo: '14:20' }, laterWrites: true },
+        { tenant: 'T1' },
+      ),
+    ).toEqual({
       text: `WITH c AS (
   SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old, c.changed_at
     FROM fk_backfill.changes c
@@ -52,7 +58,13 @@ ${changeSet}`,
   });
 
   it('the whole run at once on an unscoped single-key link without a touched column: no range, no anti-join, no tenant filter', () => {
-    expect(undoStatement({ ...link, keys: undefined, keyTypes: undefined, touch: null, scope: [] }, { targetRunId: '5', runId: '9', linkName: 'so' }, { tenant: 'T1' })).toEqual({
+    expect(
+      undoStatement(
+        { ...link, keys: undefined, keyTypes: undefined, touch: null, scope: [] },
+        { targetRunId: '5', runId: '9', linkName: 'so' },
+        { tenant: 'T1' },
+      ),
+    ).toEqual({
       text: `WITH c AS (
   SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old, c.changed_at
     FROM fk_backfill.changes c
@@ -101,6 +113,8 @@ ${changeSet}`,
  LIMIT 1`,
       values: ['5', 'so', '12', '340', 1000],
     });
-    expect(() => undoBoundStatement({ targetRunId: '5', linkName: 'so' }, '12', 1000)).toThrow("not a change log position: 12 (the run's checkpoint is damaged)");
+    expect(() => undoBoundStatement({ targetRunId: '5', linkName: 'so' }, '12', 1000)).toThrow(
+      "not a change log position: 12 (the run's checkpoint is damaged)",
+    );
   });
 });

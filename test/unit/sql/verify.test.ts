@@ -74,7 +74,9 @@ describe('integrity statement (whole text)', () => {
     });
   });
   it("a soft-delete predicate, a tenant filter on the rows and on their own masters (not on any master's), a loose scope column grouped and compared by its text form too", () => {
-    expect(integrityStatement({ ...scoped, active: { column: 'deleted_at', activeWhen: 'null' }, scopeLoose: [false, true] }, { tenant: 'T1' })).toEqual({
+    expect(
+      integrityStatement({ ...scoped, active: { column: 'deleted_at', activeWhen: 'null' }, scopeLoose: [false, true] }, { tenant: 'T1' }),
+    ).toEqual({
       text: `SELECT count(*)::int8 AS total,
        count(*) FILTER (WHERE s."customer_id" IS NULL)::int8 AS null_fks,
        count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND o.k IS NULL)::int8 AS orphans,

@@ -38,7 +38,10 @@ describe('walk range fragments (whole text)', () => {
       sql: ` AND o."Order ID" > (SELECT $2::uuid) AND o."Order ID" <= (SELECT $3::uuid)`,
       values: ['x', 'A', 'B'],
     });
-    expect(range((p) => walkRangeWhere(undefined)('o', link, { after: null, upTo: 'B' }, p))).toEqual({ sql: ` AND o."Order ID" <= (SELECT $1::uuid)`, values: ['B'] });
+    expect(range((p) => walkRangeWhere(undefined)('o', link, { after: null, upTo: 'B' }, p))).toEqual({
+      sql: ` AND o."Order ID" <= (SELECT $1::uuid)`,
+      values: ['B'],
+    });
     expect(range((p) => walkRangeWhere('key')('o', link, WHOLE_LINK, p))).toEqual({ sql: '', values: [] });
     expect(range((p) => walkRangeWhere(undefined)('o', link, undefined, p))).toEqual({ sql: '', values: [] });
   });
@@ -47,20 +50,35 @@ describe('walk range fragments (whole text)', () => {
       sql: ` AND o.ctid >= format('(%s,0)', $1::int8)::tid AND o.ctid < format('(%s,0)', $2::int8)::tid`,
       values: ['10', '20'],
     });
-    expect(range((p) => walkRangeWhere('ctid')('o', link, { after: null, upTo: '20' }, p))).toEqual({ sql: ` AND o.ctid < format('(%s,0)', $1::int8)::tid`, values: ['20'] });
+    expect(range((p) => walkRangeWhere('ctid')('o', link, { after: null, upTo: '20' }, p))).toEqual({
+      sql: ` AND o.ctid < format('(%s,0)', $1::int8)::tid`,
+      values: ['20'],
+    });
     expect(range((p) => walkRangeWhere('ctid')('o', link, WHOLE_LINK, p))).toEqual({ sql: '', values: [] });
   });
   it('Citus: a key range as plain typed parameters', () => {
-    expect(range((p) => plainRangeWhere('s', link, { after: 'A', upTo: 'B' }, p))).toEqual({ sql: ` AND s."Order ID" > $1::uuid AND s."Order ID" <= $2::uuid`, values: ['A', 'B'] });
-    expect(range((p) => plainRangeWhere('s', link, { after: 'A', upTo: null }, p))).toEqual({ sql: ` AND s."Order ID" > $1::uuid`, values: ['A'] });
+    expect(range((p) => plainRangeWhere('s', link, { after: 'A', upTo: 'B' }, p))).toEqual({
+      sql: ` AND s."Order ID" > $1::uuid AND s."Order ID" <= $2::uuid`,
+      values: ['A', 'B'],
+    });
+    expect(range((p) => plainRangeWhere('s', link, { after: 'A', upTo: null }, p))).toEqual({
+      sql: ` AND s."Order ID" > $1::uuid`,
+      values: ['A'],
+    });
     expect(range((p) => plainRangeWhere('s', link, undefined, p))).toEqual({ sql: '', values: [] });
   });
 });
 
 describe('walk bound statements (whole text)', () => {
   it("the final sweep's bound: one row until the sweep has run", () => {
-    expect(sweepBoundStatement(null, 1234)).toEqual({ text: `SELECT 'all'::text AS up_to, $1::int8 AS n WHERE $2::text IS NULL`, values: [1234, null] });
-    expect(sweepBoundStatement('all', 1234)).toEqual({ text: `SELECT 'all'::text AS up_to, $1::int8 AS n WHERE $2::text IS NULL`, values: [1234, 'all'] });
+    expect(sweepBoundStatement(null, 1234)).toEqual({
+      text: `SELECT 'all'::text AS up_to, $1::int8 AS n WHERE $2::text IS NULL`,
+      values: [1234, null],
+    });
+    expect(sweepBoundStatement('all', 1234)).toEqual({
+      text: `SELECT 'all'::text AS up_to, $1::int8 AS n WHERE $2::text IS NULL`,
+      values: [1234, 'all'],
+    });
   });
 
   it('ctid walk bound: pages blocks after `after` (at least one), stopped at the end block; rows estimated from the density', () => {
@@ -116,7 +134,10 @@ SELECT x.k, x.n FROM (SELECT s."id" AS k, row_number() OVER (ORDER BY s."id") AS
          LIMIT $3::int8) x
  ORDER BY x.n DESC
  LIMIT 1`;
-    expect(applyLadderBoundStatement(keyed, { table: 'fk_backfill.l', step: 1000 }, 'K', 999, { tenant: 'T1' })).toEqual({ text: live, values: ['T1', 'K', 999] });
+    expect(applyLadderBoundStatement(keyed, { table: 'fk_backfill.l', step: 1000 }, 'K', 999, { tenant: 'T1' })).toEqual({
+      text: live,
+      values: ['T1', 'K', 999],
+    });
     expect(applyLadderBoundStatement(keyed, { table: 'fk_backfill.l', step: 1000 }, 'K', 5500, { tenant: 'T1' })).toEqual({
       text: `(SELECT x.k::text AS up_to, (x.n - coalesce((SELECT b.n FROM fk_backfill.l b WHERE b.k <= $4::uuid ORDER BY b.k DESC LIMIT 1), 0))::int8 AS n
    FROM (SELECT l.k, l.n FROM fk_backfill.l l WHERE l.k > $4::uuid ORDER BY l.k LIMIT $5::int8) x
