@@ -36,6 +36,11 @@ export function bestPerKey(cands: Candidate[]): Candidate[] {
 
 const fmt = (x: number): string => x.toFixed(3);
 
+/** A name with no candidate at all: unmatched, nothing listed, and why. */
+export function noCandidate(name: string, reason: string): NameDecision {
+  return { name, outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason };
+}
+
 /**
  * Decide the outcome for scored candidates (already one per key, sorted by {@link compareCandidates}).
  * linked:    best >= autoLinkAt and best - runnerUp >= margin (runner-up = best candidate with a different key)
@@ -47,17 +52,7 @@ export function decideFuzzy(name: string, ranked: Candidate[], options: MatchOpt
   const max = options.maxCandidates ?? DEFAULT_MAX_CANDIDATES;
   const listed = ranked.filter((c) => c.score > 0).slice(0, max);
   const best = ranked[0];
-  if (!best || best.score <= 0) {
-    return {
-      name,
-      outcome: 'unmatched',
-      targetKey: null,
-      method: null,
-      score: null,
-      candidates: [],
-      reason: 'no candidate shares a token or near-token with this name',
-    };
-  }
+  if (!best || best.score <= 0) return noCandidate(name, 'no candidate shares a token or near-token with this name');
   const runner = ranked.find((c) => c.key !== best.key);
   const runnerScore = runner ? runner.score : 0;
   const gap = best.score - runnerScore;

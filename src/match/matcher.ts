@@ -1,6 +1,6 @@
 import { block } from './block.js';
 import { applyContainment } from './containment.js';
-import { bestPerKey, compareCandidates, decideFuzzy, DEFAULT_MAX_CANDIDATES } from './decide.js';
+import { bestPerKey, compareCandidates, decideFuzzy, DEFAULT_MAX_CANDIDATES, noCandidate } from './decide.js';
 import { applyEvidence, createEvidenceModel, documentEvidence, judgeRuled } from './evidence.js';
 import { buildIndex } from './matcher-index.js';
 import type { Entry } from './matcher-index.js';
@@ -129,16 +129,7 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
   function run(name: string, excluded: string | null, evidence: EvidenceValues | undefined): NameDecision {
     const exact = valuesOf(exactIndex, name);
     if (options.strategy === 'exact') {
-      if (exact.length === 0)
-        return {
-          name,
-          outcome: 'unmatched',
-          targetKey: null,
-          method: null,
-          score: null,
-          candidates: [],
-          reason: 'no active master has exactly this name',
-        };
+      if (exact.length === 0) return noCandidate(name, 'no active master has exactly this name');
       return decisionFor(name, 'exact', exact, 'exact name');
     }
     const q = normalizeName(name, { store: false });
@@ -189,17 +180,8 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
         return decisionFor(name, method, normHits, method === 'alias' ? 'known alias (normalised)' : 'normalised name', docValues);
       }
     }
-    if (options.strategy === 'normalized' || q.tokens.length === 0) {
-      return {
-        name,
-        outcome: 'unmatched',
-        targetKey: null,
-        method: null,
-        score: null,
-        candidates: [],
-        reason: 'no master or known alias has the same normalised name',
-      };
-    }
+    if (options.strategy === 'normalized' || q.tokens.length === 0)
+      return noCandidate(name, 'no master or known alias has the same normalised name');
     const blocked = block(ix, q, excluded);
     if (fallThroughDisagree) for (const e of normHits) if (!blocked.includes(e)) blocked.push(e);
     const typoOf = readingsOf(ix, soleReading);

@@ -55,35 +55,24 @@ export interface DecisionInputRow {
   decided_by: string | null;
 }
 
+/** One decision as written: its input's index, the row, whether anything changed and what it revoked. */
+export interface WrittenDecisionRow {
+  i: number;
+  id: string;
+  action: DecisionAction;
+  target_key: string | null;
+  decided_by: string | null;
+  decided_at: string;
+  changed: boolean;
+  replaced: string[] | null;
+}
+
 /**
  * Writes decisions in one statement: for each, the live decision of the same (link, scope, name) is revoked
  * unless it is identical (then nothing is written for it). One row per input, in input order.
  */
-export async function writeDecisionRows(
-  tx: Queryable,
-  payload: DecisionInputRow[],
-): Promise<
-  {
-    i: number;
-    id: string;
-    action: DecisionAction;
-    target_key: string | null;
-    decided_by: string | null;
-    decided_at: string;
-    changed: boolean;
-    replaced: string[] | null;
-  }[]
-> {
-  const res = await tx.query<{
-    i: number;
-    id: string;
-    action: DecisionAction;
-    target_key: string | null;
-    decided_by: string | null;
-    decided_at: string;
-    changed: boolean;
-    replaced: string[] | null;
-  }>(
+export async function writeDecisionRows(tx: Queryable, payload: DecisionInputRow[]): Promise<WrittenDecisionRow[]> {
+  const res = await tx.query<WrittenDecisionRow>(
     `WITH x AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(i int, link text, scope_key text[], source_name text, action text, target_key text, decided_by text)
      ), cur AS (
