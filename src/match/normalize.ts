@@ -297,5 +297,8 @@ export function normalizeName(name: string, opts?: { store: boolean }): Normaliz
 
 /** Fold German-style digraphs so "mueller" and "muller" compare equal at token level. */
 export function foldDigraphs(token: string): string {
-  return token.replace(/ae/g, 'a').replace(/oe/g, 'o').replace(/ue/g, 'u');
+  // one pass, and none for a token without such a pair (most of them): this runs for every token pair scored
+  return DIGRAPH.test(token) ? token.replace(DIGRAPHS, '$1') : token;
 }
+const DIGRAPH = /[aou]e/;
+const DIGRAPHS = /([aou])e/g;

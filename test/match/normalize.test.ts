@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { legalAgreement, normalizeName } from '../../src/match/index.js';
+import { foldDigraphs, legalAgreement, normalizeName } from '../../src/match/index.js';
 
 const key = (s: string): string => normalizeName(s).key;
 
@@ -106,5 +106,19 @@ describe('normalizeName', () => {
   });
   it('is deterministic', () => {
     expect(normalizeName('Akzo-Nobel, N.V.')).toEqual(normalizeName('Akzo-Nobel, N.V.'));
+  });
+});
+
+describe('foldDigraphs', () => {
+  it('folds ae, oe and ue as the three replacements in a row would, on every string over a, e, o, u, x', () => {
+    const byThree = (t: string): string => t.replace(/ae/g, 'a').replace(/oe/g, 'o').replace(/ue/g, 'u');
+    const letters = ['a', 'e', 'o', 'u', 'x'];
+    let words = [''];
+    for (let len = 1; len <= 6; len++) {
+      words = words.flatMap((w) => letters.map((c) => w + c));
+      for (const w of words) expect(foldDigraphs(w), w).toBe(byThree(w));
+    }
+    expect(foldDigraphs('mueller')).toBe('muller');
+    expect(foldDigraphs('goethe')).toBe('gothe');
   });
 });
