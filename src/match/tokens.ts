@@ -86,26 +86,31 @@ export function tokenRelation(a: string, b: string): 'same' | 'abbreviation' | '
  */
 export function reconcileJoins(qt: string[], et: string[], near = false): string[] {
   if (qt.length === 0 || et.length === 0) return qt;
+  // runs for every (name, blocked entry) pair: names are a few words, so arrays are searched instead of a Set built
   let out: string[] | null = null;
-  const eSet = new Set(et);
   const joinsNear = (t: string, next: string): boolean =>
-    near && !eSet.has(next) && !HAS_DIGIT.test(t + next) && et.some((x) => x.length >= 4 && !qt.includes(x) && isEditNear(t + next, x));
+    near && !et.includes(next) && !HAS_DIGIT.test(t + next) && et.some((x) => x.length >= 4 && !qt.includes(x) && isEditNear(t + next, x));
   for (let i = 0; i < qt.length; i++) {
     const t = qt[i]!;
     const next = qt[i + 1];
-    if (next !== undefined && !eSet.has(t) && (eSet.has(t + next) || joinsNear(t, next))) {
+    const known = et.includes(t);
+    if (next !== undefined && !known && (et.includes(t + next) || joinsNear(t, next))) {
       out ??= qt.slice(0, i);
       out.push(t + next);
       i++;
       continue;
     }
-    let split: [string, string] | null = null;
-    if (!eSet.has(t)) {
-      for (let j = 0; j + 1 < et.length; j++) if (et[j]! + et[j + 1]! === t) split = [et[j]!, et[j + 1]!];
+    let split = -1;
+    if (!known) {
+      for (let j = 0; j + 1 < et.length; j++) {
+        const a = et[j]!;
+        const b = et[j + 1]!;
+        if (a.length + b.length === t.length && t.startsWith(a) && t.endsWith(b)) split = j;
+      }
     }
-    if (split) {
+    if (split >= 0) {
       out ??= qt.slice(0, i);
-      out.push(split[0], split[1]);
+      out.push(et[split]!, et[split + 1]!);
     } else if (out) out.push(t);
   }
   return out ?? qt;
