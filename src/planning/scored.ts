@@ -1,12 +1,5 @@
 import { num, type Queryable } from '../db/port.js';
-import {
-  createMatcher,
-  DEFAULT_MATCH_OPTIONS,
-  estimateAccuracy,
-  type KnownAlias,
-  type MasterRecord,
-  type MatchOptions,
-} from '../match/index.js';
+import { DEFAULT_MATCH_OPTIONS, estimateAccuracy, type KnownAlias, type MasterRecord, type MatchOptions } from '../match/index.js';
 import {
   aliasesStatement,
   type CompareValues,
@@ -15,7 +8,8 @@ import {
   mastersStatement,
   unlinkedNamesStatement,
 } from '../sql/plan.js';
-import { isBlankName, noName, noScope, onlyInactive } from '../plan/decide.js';
+import { type EntryDecision, isBlankName, noName, noScope } from '../plan/decide.js';
+import { type ScopeMasters, scopeDecider } from '../plan/scope-decider.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { type Context, shape } from '../context/context.js';
 import type { DecidedEntry } from '../plan/decide.js';
@@ -95,48 +89,27 @@ export async function planScored(
   for (const [scope, group] of namesBy) {
     const ms: MasterRecord[] = mastersBy.get(scope) ?? [];
     const known: KnownAlias[] = aliasesBy.get(scope) ?? [];
+    const ims: MasterRecord[] = inactiveBy.get(scope) ?? [];
     // a scope's names and masters are let go once it is planned (each scope is visited once)
-    for (const by of [namesBy, mastersBy, aliasesBy]) by.delete(scope);
+    for (const by of [namesBy, mastersBy, aliasesBy, inactiveBy]) by.delete(scope);
     const scopeKey = group.scopeKey;
     const unscoped = scopeKey.some((v) => v === null);
-    const matcher = createMatcher(unscoped ? [] : ms, unscoped ? [] : known, opts);
-    const masterNames = new Map(ms.map((m) => [m.key, m.name]));
-    const ims: MasterRecord[] = unscoped ? [] : (inactiveBy.get(scope) ?? []);
-    inactiveBy.delete(scope);
-    const inactiveMatcher = ims.length === 0 ? null : createMatcher(ims, [], opts);
-    for (let at = 0; at < group.names.length; at++) {
-      const sourceName = group.names[at]!;
-      const rowCount = group.rows[at]!;
-      if (sourceName === null || isBlankName(sourceName)) {
-        await sink({ scopeKey, sourceName, rowCount, ...noName(sourceName) });
-        continue;
+    const masters: ScopeMasters = { masters: ms, aliases: known, inactive: ims };
+    const rowOf = (at: number, e: EntryDecision): DecidedEntry => ({
+      scopeKey,
+      sourceName: group.names[at]!,
+      rowCount: group.rows[at]!,
+      ...e,
+    });
+    const n = group.names.length;
+    if (unscoped) {
+      for (let at = 0; at < n; at++) {
+        const name = group.names[at]!;
+        await sink(rowOf(at, name === null || isBlankName(name) ? noName(name) : noScope()));
       }
-      if (unscoped) {
-        await sink({ scopeKey, sourceName, rowCount, ...noScope() });
-        continue;
-      }
-      const d = matcher.match(sourceName, group.evidence[at]);
-      if (d.outcome === 'unmatched' && inactiveMatcher !== null) {
-        const i = inactiveMatcher.match(sourceName);
-        if (i.outcome !== 'unmatched' && i.candidates.length > 0) {
-          await sink({ scopeKey, sourceName, rowCount, ...onlyInactive(i.candidates) });
-          continue;
-        }
-      }
-      // the master's own name as read (an alias candidate carries the alias): what apply rechecks
-      const targetName = d.outcome === 'linked' && d.targetKey !== null ? (masterNames.get(d.targetKey) ?? null) : null;
-      await sink({
-        scopeKey,
-        sourceName,
-        rowCount,
-        outcome: d.outcome,
-        targetKey: d.targetKey,
-        method: d.method,
-        score: d.score,
-        candidates: d.candidates,
-        reason: d.reason,
-        targetName,
-      });
+    } else {
+      const decide = scopeDecider(masters, opts);
+      for (let at = 0; at < n; at++) await sink(rowOf(at, decide(group.names[at]!, group.evidence[at])));
     }
     if (labelledBudget > 0 && known.length > 0 && ms.length > 0) {
       const sample = known.slice(0, labelledBudget);

@@ -1,0 +1,44 @@
+/**
+ * One scope's names decided against its masters, read once (planning/scored.ts reads them): pure, no database.
+ */
+import { createMatcher, type EvidenceValues, type KnownAlias, type MasterRecord, type MatchOptions } from '../match/index.js';
+import { type EntryDecision, isBlankName, noName, onlyInactive } from './decide.js';
+
+/** What one scope's names are decided against. */
+export interface ScopeMasters {
+  /** Active masters. */
+  masters: MasterRecord[];
+  /** Names already linked by FK (known aliases). */
+  aliases: KnownAlias[];
+  /** Masters the active predicate excludes: only to say "only an inactive master matches" instead of "no candidate". */
+  inactive: MasterRecord[];
+}
+
+/** A decision and, when linked, the master's own name as read (an alias candidate carries the alias): what apply rechecks. */
+export type NameEntry = EntryDecision & { targetName: string | null };
+
+/** Decides one name of the scope; a NULL or blank name is never linked. */
+export type ScopeDecider = (name: string | null, evidence: EvidenceValues | undefined) => NameEntry;
+
+export function scopeDecider(s: ScopeMasters, opts: MatchOptions): ScopeDecider {
+  const matcher = createMatcher(s.masters, s.aliases, opts);
+  const inactiveMatcher = s.inactive.length === 0 ? null : createMatcher(s.inactive, [], opts);
+  const masterNames = new Map(s.masters.map((m) => [m.key, m.name]));
+  return (name, evidence) => {
+    if (name === null || isBlankName(name)) return { ...noName(name), targetName: null };
+    const d = matcher.match(name, evidence);
+    if (d.outcome === 'unmatched' && inactiveMatcher !== null) {
+      const i = inactiveMatcher.match(name);
+      if (i.outcome !== 'unmatched' && i.candidates.length > 0) return { ...onlyInactive(i.candidates), targetName: null };
+    }
+    return {
+      outcome: d.outcome,
+      targetKey: d.targetKey,
+      method: d.method,
+      score: d.score,
+      candidates: d.candidates,
+      reason: d.reason,
+      targetName: d.outcome === 'linked' && d.targetKey !== null ? (masterNames.get(d.targetKey) ?? null) : null,
+    };
+  };
+}
