@@ -107,7 +107,7 @@ export function reportText(r: RunReport): string {
   for (const l of r.links)
     if (l.skipReasons !== null) out.push(`${l.entityType}: planned but not updated: ${skipReasonsText(l.skipReasons)}`);
   if (r.entries.length > 0) {
-    out.push('', `Not linked (${r.entries.length}${r.entriesTruncated ? '+' : ''} names):`);
+    out.push('', `Not linked: ${leftText(r)}:`);
     out.push(
       textTable(
         ['Entity Type', 'Name', 'Outcome', 'Rows', 'Score', 'Best candidate'],
@@ -166,6 +166,13 @@ ${ticks}
 </svg>`;
 }
 
+/** "12 names (40 rows)", or "the 1000 with most rows of 5230 names (20 431 rows)" when the list is cut. */
+function leftText(r: RunReport): string {
+  const t = r.entriesTotal;
+  const all = `${t.names} name${t.names === 1 ? '' : 's'} (${t.rows} row${t.rows === 1 ? '' : 's'})`;
+  return r.entriesTruncated ? `the ${r.entries.length} with most rows of ${all}` : all;
+}
+
 /** A standalone HTML file: inline CSS, inline SVG, no scripts, no external assets. */
 export function reportHtml(r: RunReport): string {
   const e = escapeHtml;
@@ -216,7 +223,8 @@ ${skips === '' ? '' : `<h2>Planned but not updated</h2>\n<ul>${skips}</ul>`}
     .map(([k, c]) => `<span><i style="background:${c}"></i>${k}</span>`)
     .join('')} — dashed lines: the reviewAt and autoLinkAt thresholds</p>
 ${hists || '<p>No scored names (exact matching scores nothing in between).</p>'}
-<h2>Left for people: review, ambiguous and unmatched names (${r.entries.length}${r.entriesTruncated ? '+' : ''})</h2>
+<h2>Left for people: review, ambiguous and unmatched names</h2>
+${r.entries.length === 0 ? '' : `<p>${e(leftText(r))}.</p>`}
 ${r.entries.length === 0 ? '<p>None: every name was linked.</p>' : `<table><thead><tr><th>Entity</th><th>Name</th><th>Outcome</th><th>Rows</th><th>Score</th><th>Candidates</th><th>Why</th></tr></thead><tbody>${list}</tbody></table>`}
 </body></html>
 `;

@@ -66,6 +66,8 @@ export interface RunReport {
   /** Names not linked by the plan, most rows first (at most `maxEntries`). */
   entries: ReportEntry[];
   entriesTruncated: boolean;
+  /** All the plan's names not linked, and their rows (`entries` lists the first of them). */
+  entriesTotal: { names: number; rows: number };
 }
 
 const BINS = 20;
@@ -148,6 +150,17 @@ async function build(db: Queryable, run: RunRecord, plan: RunRecord, maxEntries:
       candidates: (cands ?? []).slice(0, 3).map((c) => ({ key: c.key, name: c.name ?? '', score: c.score ?? null })),
     };
   });
+  const entriesTotal = { names: num(unlinked[0]?.total_names ?? 0), rows: num(unlinked[0]?.total_rows ?? 0) };
+  const listedRows = entries.reduce((a, x) => a + x.rows, 0);
+  if (
+    entries.length > entriesTotal.names ||
+    listedRows > entriesTotal.rows ||
+    unlinked.length > maxEntries !== entriesTotal.names > entries.length
+  )
+    throw new BackfillError(
+      'INTERNAL',
+      `report of run ${run.id}: ${entries.length} names of ${listedRows} rows listed out of ${entriesTotal.names} names of ${entriesTotal.rows} rows left`,
+    );
   return {
     runId: run.id,
     kind: run.kind,
@@ -160,6 +173,7 @@ async function build(db: Queryable, run: RunRecord, plan: RunRecord, maxEntries:
     links,
     entries,
     entriesTruncated: unlinked.length > maxEntries,
+    entriesTotal,
   };
 }
 

@@ -43,12 +43,16 @@ export interface UnlinkedEntryRow {
   score: number | null;
   reason: string | null;
   candidates: unknown;
+  /** Over all the plan's unlinked entries, not only those returned (same snapshot): what a cut list is cut from. */
+  total_names: unknown;
+  total_rows: unknown;
 }
 
 /** A plan's entries that were not linked, most rows first, at most `limit`. */
 export async function unlinkedEntries(db: Queryable, planRunId: string, limit: number): Promise<UnlinkedEntryRow[]> {
   const res = await db.query<UnlinkedEntryRow>(
-    `SELECT link, scope_key, source_name, outcome, row_count, score, reason, candidates
+    `SELECT link, scope_key, source_name, outcome, row_count, score, reason, candidates,
+            count(*) OVER ()::int8 AS total_names, sum(row_count) OVER ()::int8 AS total_rows
        FROM fk_backfill.plan_entries WHERE run_id = $1::int8 AND outcome <> 'linked'
       ORDER BY row_count DESC, link, source_name LIMIT $2`,
     [planRunId, limit],

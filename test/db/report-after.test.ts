@@ -5,7 +5,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { apply, plan, runReport, undo } from '../../src/index.js';
-import { reportText } from '../../src/render/report.js';
+import { reportHtml, reportText } from '../../src/render/report.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
@@ -44,5 +44,30 @@ describeEach('report of an apply run', (target) => {
     const after = await runReport(t.db, { runId: a.runId });
     expect(after.undoneBy).toBe(u.runId);
     expect(reportText(after)).toContain(`Undone by run ${u.runId}: the rows below were set back since`);
+  });
+
+  it('a cut list of names left for people says how many there are in all, and how many rows, as counted in the table', async () => {
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE TABLE vendors (id int PRIMARY KEY, name text NOT NULL, is_active boolean NOT NULL DEFAULT true);
+      CREATE TABLE invoices (id int PRIMARY KEY, vendor_name text, vendor_id int REFERENCES vendors);
+      INSERT INTO vendors SELECT g, 'Vendor ' || g FROM generate_series(1, 10) g;
+      INSERT INTO invoices SELECT g, CASE WHEN g % 3 = 0 THEN 'Stranger ' || (g % 7) WHEN g % 11 = 0 THEN NULL ELSE 'Vendor ' || (1 + g % 10) END, NULL
+        FROM generate_series(1, 200) g;`);
+    const p = await plan(t.db, { config, allTenants: true });
+    const expected = (
+      await t.db.query<{ names: string; rows: string }>(
+        `SELECT count(DISTINCT coalesce(vendor_name, '')) AS names, count(*) AS rows FROM invoices WHERE vendor_name IS NULL OR vendor_name NOT LIKE 'Vendor %'`,
+      )
+    ).rows[0]!;
+    const cut = await runReport(t.db, { runId: p.runId, maxEntries: 2 });
+    expect(cut.entriesTotal).toEqual({ names: Number(expected.names), rows: Number(expected.rows) });
+    expect([cut.entries.length, cut.entriesTruncated]).toEqual([2, true]);
+    const said = `the 2 with most rows of ${expected.names} names (${expected.rows} rows)`;
+    expect(reportText(cut)).toContain(`Not linked: ${said}:`);
+    expect(reportHtml(cut)).toContain(`<p>${said}.</p>`);
+    const whole = await runReport(t.db, { runId: p.runId });
+    expect([whole.entries.length, whole.entriesTruncated, whole.entriesTotal]).toEqual([Number(expected.names), false, cut.entriesTotal]);
+    expect(reportText(whole)).toContain(`Not linked: ${expected.names} names (${expected.rows} rows):`);
   });
 });
