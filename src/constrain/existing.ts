@@ -6,6 +6,7 @@ import type { Queryable } from '../db/port.js';
 import { BackfillError } from '../errors.js';
 import {
   type ConstrainShape,
+  type FkRow,
   foreignKeysStatement,
   type IndexRow,
   indexesStatement,
@@ -133,4 +134,22 @@ export function refuseSetColumnsBefore15(
     `constrain --tenant-safe: ${what} needs PostgreSQL 15 or later (this server is ${Math.floor(version / 10000)}), where ON DELETE ${bad[0]!.onDelete.toUpperCase()} (${bad[0]!.fk}) sets the FK column alone; without that column list a deleted master would set the tenant column too. Use onDelete restrict, no action or cascade, or constrain without --tenant-safe. Nothing was changed.`,
     { details: { serverVersion: version, links: bad.map((l) => l.entity) } },
   );
+}
+
+/**
+ * The columns besides the FK column that an FK's ON DELETE SET NULL / SET DEFAULT sets when a master is
+ * deleted (a composite FK without a column list sets all its columns: the tenant column too), or null.
+ */
+export function setsMoreThanFk(f: FkRow, fk: string): string[] | null {
+  if (f.deltype !== 'n' && f.deltype !== 'd') return null;
+  const others = (f.set_columns.length > 0 ? f.set_columns : f.columns).filter((c) => c !== fk);
+  return others.length > 0 ? others : null;
+}
+
+/** What to say of an existing FK that sets more than its FK column on a master's delete ('' when it does not). */
+export function setsMoreNote(f: FkRow, fk: string): string {
+  const others = setsMoreThanFk(f, fk);
+  if (others === null) return '';
+  const action = f.deltype === 'n' ? 'SET NULL' : 'SET DEFAULT';
+  return ` (warning: deleting a master sets ${others.join(', ')} too, not only ${fk}; re-create it as ON DELETE ${action} (${fk}), PostgreSQL 15 or later)`;
 }

@@ -36,7 +36,7 @@ import type { ResolvedLink } from '../context/catalog.js';
 import { qualified } from '../sql/quote.js';
 import type { Context } from '../context/context.js';
 import type { ConstrainOptions, OrphanSample, StepName } from './types.js';
-import { constrainShape, coversFk, DELETE_ACTIONS, indexesOf, sameSet } from './existing.js';
+import { constrainShape, coversFk, DELETE_ACTIONS, indexesOf, sameSet, setsMoreNote, setsMoreThanFk } from './existing.js';
 
 export interface Planned {
   step: StepName;
@@ -186,7 +186,7 @@ async function planPlain(
         : ` (note: it is ON DELETE ${action.toUpperCase()}, configured ${onDelete.toUpperCase()}; left as is)`;
     out.push({
       step: 'foreign-key',
-      detail: `constraint ${existing.name} (${existing.columns.join(', ')}) already exists${note}`,
+      detail: `constraint ${existing.name} (${existing.columns.join(', ')}) already exists${note}${setsMoreNote(existing, s.fk)}`,
       sql: [],
       skip: true,
     });
@@ -290,7 +290,7 @@ async function planPartitioned(
   if (existing !== undefined) {
     out.push({
       step: 'foreign-key',
-      detail: `constraint ${existing.name} (${existing.columns.join(', ')}) already exists on every partition`,
+      detail: `constraint ${existing.name} (${existing.columns.join(', ')}) already exists on every partition${setsMoreNote(existing, s.fk)}`,
       sql: [],
       skip: true,
     });
@@ -306,13 +306,13 @@ async function planPartitioned(
     if (pt.relkind === 'p') {
       // NOT VALID is refused on a partitioned partition too: one valid ADD (it scans that subtree under its lock)
       const have = (await ctx.db.query(foreignKeysStatement(pt.oid, l.targetOid))).rows.find(
-        (f) => f.columns.join('\0') === wanted.join('\0') && f.deltype === deltype && f.validated,
+        (f) => f.columns.join('\0') === wanted.join('\0') && f.deltype === deltype && setsMoreThanFk(f, s.fk) === null && f.validated,
       );
       if (have === undefined) adds.push(addForeignKeySql(ps, names.foreignKey, tenantSafe, onDelete, false));
       continue;
     }
     const have = (await ctx.db.query(foreignKeysStatement(pt.oid, l.targetOid))).rows.find(
-      (f) => f.columns.join('\0') === wanted.join('\0') && f.deltype === deltype,
+      (f) => f.columns.join('\0') === wanted.join('\0') && f.deltype === deltype && setsMoreThanFk(f, s.fk) === null,
     );
     if (have === undefined) {
       adds.push(addForeignKeySql(ps, names.foreignKey, tenantSafe, onDelete));

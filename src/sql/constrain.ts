@@ -244,10 +244,14 @@ export function indexesStatement(tableOid: number): Statement<IndexRow> {
   return { text: INDEXES_SQL, values: [tableOid] };
 }
 
-/** Catalog: FK constraints from one table to another, with columns on both sides. */
+/**
+ * Catalog: FK constraints from one table to another, with columns on both sides. `set_columns` reads confdelsetcols through to_jsonb, so the
+ * same text runs on PostgreSQL before 15, which has no such column (no columns: an empty array).
+ */
 export const FOREIGN_KEYS_SQL = `SELECT c.conname::text AS name, c.convalidated AS validated, c.confdeltype::text AS deltype,
        ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.o) AS columns,
-       ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.o) AS ref_columns
+       ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.o) AS ref_columns,
+       ARRAY(SELECT a.attname::text FROM jsonb_path_query(to_jsonb(c), '$.confdelsetcols[*] ? (@.type() == "number")') WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n::int2 ORDER BY k.o) AS set_columns
   FROM pg_constraint c
  WHERE c.contype = 'f' AND c.conrelid = $1::oid AND c.confrelid = $2::oid
  ORDER BY c.conname`;
@@ -258,6 +262,8 @@ export interface FkRow {
   deltype: string;
   columns: string[];
   ref_columns: string[];
+  /** ON DELETE SET NULL / SET DEFAULT (col, …): the columns it sets; empty: all of `columns` (or another action). */
+  set_columns: string[];
 }
 
 export function foreignKeysStatement(sourceOid: number, targetOid: number): Statement<FkRow> {

@@ -203,6 +203,24 @@ describeEach('constrain', (target) => {
     );
   });
 
+  it('an FK made by hand whose ON DELETE SET NULL has no column list (it would set the tenant too) is kept, with a warning', async () => {
+    await axisWithoutConstraints(t.db);
+    await t.db.exec(`CREATE UNIQUE INDEX customers_tenant_key ON customers (tenant_id, id);
+      ALTER TABLE sales_orders ADD CONSTRAINT by_hand FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, id) ON DELETE SET NULL`);
+    const { AXIS_CONFIG } = await import('../../src/config/defaults.js');
+    const setNull = { links: AXIS_CONFIG.links.map((l) => ({ ...l, onDelete: 'set null' as const })) };
+    const r = await constrain(t.db, { config: setNull, tenantSafe: true, entities: ['sales_order'], dryRun: true });
+    expect(r.links[0]!.steps.find((s) => s.step === 'foreign-key')?.detail).toBe(
+      'constraint by_hand (tenant_id, customer_id) already exists (warning: deleting a master sets tenant_id too, not only customer_id; re-create it as ON DELETE SET NULL (customer_id), PostgreSQL 15 or later)',
+    );
+    await t.db.exec(`ALTER TABLE sales_orders DROP CONSTRAINT by_hand;
+      ALTER TABLE sales_orders ADD CONSTRAINT by_hand FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, id) ON DELETE SET NULL (customer_id)`);
+    const ok = await constrain(t.db, { config: setNull, tenantSafe: true, entities: ['sales_order'], dryRun: true });
+    expect(ok.links[0]!.steps.find((s) => s.step === 'foreign-key')?.detail).toBe(
+      'constraint by_hand (tenant_id, customer_id) already exists',
+    );
+  });
+
   it('--not-null is skipped while NULLs remain; names stay within 63 bytes', async () => {
     await axisWithoutConstraints(t.db);
     const r = await constrain(t.db, { notNull: true, entities: ['sales_order'] });

@@ -28,7 +28,8 @@ describe('constrain: what the catalog holds (whole text)', () => {
     expect(foreignKeysStatement(16384, 16390)).toEqual({
       text: `SELECT c.conname::text AS name, c.convalidated AS validated, c.confdeltype::text AS deltype,
        ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.o) AS columns,
-       ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.o) AS ref_columns
+       ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.o) AS ref_columns,
+       ARRAY(SELECT a.attname::text FROM jsonb_path_query(to_jsonb(c), '$.confdelsetcols[*] ? (@.type() == "number")') WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n::int2 ORDER BY k.o) AS set_columns
   FROM pg_constraint c
  WHERE c.contype = 'f' AND c.conrelid = $1::oid AND c.confrelid = $2::oid
  ORDER BY c.conname`,
