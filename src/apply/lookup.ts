@@ -27,6 +27,7 @@ import {
   type Walk,
   WHOLE_LINK,
 } from '../sql/walk.js';
+import { noNestedLoopsStatement } from '../sql/session.js';
 import type { LinkCheckpoint } from '../batch/batch.js';
 import { type Context, shape } from '../context/context.js';
 import { blockBound, type Layout } from './walk.js';
@@ -222,12 +223,19 @@ export async function batchWork(
   });
   const statement = (range: KeyRange): Statement =>
     applyBatchStatement(s, { runId, linkName: l.entity, tableName: l.config.table, map: lk.map, range, walk }, ctx.filter);
+  // The batch finds the rows it read again by ctid. Expecting a handful of rows from the guarded join, the planner
+  // makes that a nested loop of TID scans, one per row; a hash join over the batch's own range of the table is
+  // faster (1 M rows, plan + apply, alternated on one table: key walk 15.0–18.8 s against 16.9–22.7 s, hash ahead
+  // in 6 of 7 pairs; ctid walk 17.8–18.6 s against 21.2–26.0 s; 5,000 tenants 21.7–22.7 s against 23.1–25.9 s).
+  // Only for the walk's batches: the final sweep's range is the whole
+  // link (hashing the table for a few passed-by rows), and Citus plans its statements on the workers.
+  const hashJoin = src === undefined ? [noNestedLoopsStatement()] : [];
   if (!lk.shared) {
     // No CREATE on fk_backfill: no key ladder either; the bounds walk the primary key
     return {
       walk,
       statement,
-      setup: () => lk.setup,
+      setup: () => [...lk.setup, ...hashJoin],
       bound:
         walk === 'ctid'
           ? blockBound(lc, layout)
@@ -240,7 +248,7 @@ export async function batchWork(
   return {
     walk,
     statement,
-    setup: () => [],
+    setup: () => hashJoin,
     bound:
       walk === 'ctid'
         ? blockBound(lc, layout)

@@ -6,7 +6,7 @@ import type { Statement } from './statement.js';
 
 type NoRows = Record<string, never>;
 
-/** Hash joins for the rest of the transaction (the review queue: fresh entries have no statistics). */
+/** Hash joins for the rest of the transaction (the review queue, whose fresh entries have no statistics; apply's batches). */
 export function noNestedLoopsStatement(): Statement<NoRows> {
   return { text: 'SET LOCAL enable_nestloop = off', values: [] };
 }
