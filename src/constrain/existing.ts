@@ -153,3 +153,20 @@ export function setsMoreNote(f: FkRow, fk: string): string {
   const action = f.deltype === 'n' ? 'SET NULL' : 'SET DEFAULT';
   return ` (warning: deleting a master sets ${others.join(', ')} too, not only ${fk}; re-create it as ON DELETE ${action} (${fk}), PostgreSQL 15 or later)`;
 }
+
+/**
+ * The FK on a link's column that constrain takes as already there: with --tenant-safe only one over exactly
+ * (scope…, fk), else any that includes fk; validated ones first, then the widest.
+ */
+export async function existingForeignKey(
+  ctx: Context,
+  l: ResolvedLink,
+  s: ConstrainShape,
+  tenantSafe: boolean,
+): Promise<FkRow | undefined> {
+  const fks = (await ctx.db.query(foreignKeysStatement(l.sourceOid, l.targetOid))).rows;
+  const wanted = [...s.scope, s.fk].join('\0');
+  return fks
+    .filter((f) => f.columns.includes(s.fk) && (!tenantSafe || f.columns.join('\0') === wanted))
+    .sort((a, b) => Number(b.validated) - Number(a.validated) || b.columns.length - a.columns.length)[0];
+}

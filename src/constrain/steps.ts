@@ -4,7 +4,7 @@
  */
 import { num } from '../db/port.js';
 import { wrapDbError } from '../errors.js';
-import { rowsPerKeyStatement, setsColumns } from '../sql/constrain.js';
+import { type FkRow, rowsPerKeyStatement, setsColumns } from '../sql/constrain.js';
 import {
   addForeignKeySql,
   addNotNullCheckSql,
@@ -36,7 +36,16 @@ import type { ResolvedLink } from '../context/catalog.js';
 import { qualified } from '../sql/quote.js';
 import type { Context } from '../context/context.js';
 import type { ConstrainOptions, OrphanSample, StepName } from './types.js';
-import { constrainShape, coversFk, DELETE_ACTIONS, indexesOf, sameSet, setsMoreNote, setsMoreThanFk } from './existing.js';
+import {
+  constrainShape,
+  coversFk,
+  DELETE_ACTIONS,
+  existingForeignKey,
+  indexesOf,
+  sameSet,
+  setsMoreNote,
+  setsMoreThanFk,
+} from './existing.js';
 
 export interface Planned {
   step: StepName;
@@ -162,11 +171,8 @@ async function planPlain(
     });
   }
 
-  const fks = (await ctx.db.query(foreignKeysStatement(l.sourceOid, l.targetOid))).rows;
   const wanted = tenantSafe ? [...s.scope, s.fk] : [s.fk];
-  const existing = fks
-    .filter((f) => f.columns.includes(s.fk) && (tenantSafe ? f.columns.join('\0') === wanted.join('\0') : true))
-    .sort((a, b) => Number(b.validated) - Number(a.validated) || b.columns.length - a.columns.length)[0];
+  const existing = await existingForeignKey(ctx, l, s, tenantSafe);
   if (existing === undefined) {
     out.push({
       step: 'foreign-key',
@@ -282,11 +288,8 @@ async function planPartitioned(
     }
   }
 
-  const fks = (await ctx.db.query(foreignKeysStatement(l.sourceOid, l.targetOid))).rows;
   const wanted = tenantSafe ? [...s.scope, s.fk] : [s.fk];
-  const existing = fks
-    .filter((f) => f.columns.includes(s.fk) && (tenantSafe ? f.columns.join('\0') === wanted.join('\0') : true))
-    .sort((a, b) => Number(b.validated) - Number(a.validated) || b.columns.length - a.columns.length)[0];
+  const existing = await existingForeignKey(ctx, l, s, tenantSafe);
   if (existing !== undefined) {
     out.push({
       step: 'foreign-key',
@@ -299,21 +302,20 @@ async function planPartitioned(
     return out;
   }
   const deltype = Object.entries(DELETE_ACTIONS).find(([, a]) => a === onDelete)?.[0];
+  // a partition's FK that is the one wanted: same columns and action, setting no more than the FK column
+  const isWanted = (f: FkRow): boolean =>
+    f.columns.join('\0') === wanted.join('\0') && f.deltype === deltype && setsMoreThanFk(f, s.fk) === null;
   const adds: string[] = [];
   const validates: string[] = [];
   for (const pt of parts) {
     const ps = partShape(pt);
     if (pt.relkind === 'p') {
       // NOT VALID is refused on a partitioned partition too: one valid ADD (it scans that subtree under its lock)
-      const have = (await ctx.db.query(foreignKeysStatement(pt.oid, l.targetOid))).rows.find(
-        (f) => f.columns.join('\0') === wanted.join('\0') && f.deltype === deltype && setsMoreThanFk(f, s.fk) === null && f.validated,
-      );
+      const have = (await ctx.db.query(foreignKeysStatement(pt.oid, l.targetOid))).rows.find((f) => isWanted(f) && f.validated);
       if (have === undefined) adds.push(addForeignKeySql(ps, names.foreignKey, tenantSafe, onDelete, false));
       continue;
     }
-    const have = (await ctx.db.query(foreignKeysStatement(pt.oid, l.targetOid))).rows.find(
-      (f) => f.columns.join('\0') === wanted.join('\0') && f.deltype === deltype && setsMoreThanFk(f, s.fk) === null,
-    );
+    const have = (await ctx.db.query(foreignKeysStatement(pt.oid, l.targetOid))).rows.find(isWanted);
     if (have === undefined) {
       adds.push(addForeignKeySql(ps, names.foreignKey, tenantSafe, onDelete));
       validates.push(validateConstraintSql(ps, names.foreignKey));
