@@ -9,7 +9,7 @@ import {
   unlinkedNamesStatement,
 } from '../sql/plan.js';
 import { type EntryDecision, isBlankName, noName, noScope } from '../plan/decide.js';
-import { type ScopeMasters, scopeDecider } from '../plan/scope-decider.js';
+import { scopeDecider } from '../plan/scope-decider.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { type Context, shape } from '../context/context.js';
 import type { DecidedEntry } from '../plan/decide.js';
@@ -94,7 +94,6 @@ export async function planScored(
     for (const by of [namesBy, mastersBy, aliasesBy, inactiveBy]) by.delete(scope);
     const scopeKey = group.scopeKey;
     const unscoped = scopeKey.some((v) => v === null);
-    const masters: ScopeMasters = { masters: ms, aliases: known, inactive: ims };
     const rowOf = (at: number, e: EntryDecision): DecidedEntry => ({
       scopeKey,
       sourceName: group.names[at]!,
@@ -108,7 +107,7 @@ export async function planScored(
         await sink(rowOf(at, name === null || isBlankName(name) ? noName(name) : noScope()));
       }
     } else {
-      const decide = scopeDecider(masters, opts);
+      const decide = scopeDecider({ masters: ms, aliases: known, inactive: ims }, opts);
       for (let at = 0; at < n; at++) await sink(rowOf(at, decide(group.names[at]!, group.evidence[at])));
     }
     if (labelledBudget > 0 && known.length > 0 && ms.length > 0) {
