@@ -107,20 +107,7 @@ async function main(): Promise<void> {
     updated: number;
   };
   const parallelRuns: ApplyRun[] = [];
-  const applyRuns: {
-    par: number;
-    ms: number;
-    planMs: number;
-    wal: number;
-    ckpt: number;
-    longest: number;
-    batches: number;
-    lastSize: number;
-    retries: number;
-    peakRss: number;
-    rssBefore: number;
-    updated: number;
-  }[] = [];
+  const applyRuns: ApplyRun[] = [];
   for (let rep = 0; rep < REPS; rep++) {
     // 1. The floor.
     await resetOrders(c, ORDER);
