@@ -33,6 +33,8 @@ describeEach('guard aliases of undone runs', (target) => {
       )
     ).rows[0]?.name;
     expect(fuzzy).toBeDefined();
+    // a guard installed: the runs' ends keep its link's aliases (migration 023)
+    await installGuard(db, { entities: SO, config });
     const first = await apply(db, { planRunId: p.runId, config, entities: SO, singleTransaction: true });
     expect(first.results[0]!.updated).toBeGreaterThan(0);
     const again = await apply(db, { planRunId: p.runId, config, entities: SO, singleTransaction: true });
