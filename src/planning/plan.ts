@@ -15,7 +15,6 @@ import {
 } from '../sql/plan.js';
 import { statusStatement } from '../sql/status.js';
 import { createRun, failRun, finishRun, insertPlanEntries, type PlanEntryRow, planEntryWriter } from '../store/runs.js';
-import { analyzePlanEntries } from '../store/plans.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { type CommonOptions, type Context, prepare, runScope, shape } from '../context/context.js';
 import { loadHumanDecisions, overrideWithDecisions } from './decisions.js';
@@ -236,12 +235,9 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
       const { rows, names, byMethod, inferred, inferredTotal, accuracy } =
         l.config.match === 'exact' ? await planExact(ctx, l, runId) : await planMatched(ctx, l, runId, limit);
       const nullFks = num(tot?.null_fks);
-      // every NULL-FK row linked (or none at all): no sample to list, no second scan, no statistics to refresh
+      // every NULL-FK row linked (or none at all): no sample to list, no second scan
       let urows: UnlinkedRecordRow[] = [];
       if (nullFks > rows.linked) {
-        // Fresh rows have no statistics: without them the planner nests loops over every NULL-FK row
-        // and every entry (seen: 44 s instead of 0.2 s on 200 k rows). A role that may not analyse gets a warning, not an error.
-        await analyzePlanEntries(ctx.db);
         const ur = unlinkedRecordsStatement({ ...s, scopeTypes: l.scopeTypes }, runId, l.entity, ctx.filter, limit + 1);
         urows = await ctx.db.transaction(async (tx) => {
           await tx.query(workMemStatement());

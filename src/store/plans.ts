@@ -64,8 +64,3 @@ export async function namesInPlan(
   );
   return new Set(known.rows.map((r) => Number(r.i) - 1));
 }
-
-/** ANALYZE of the plan entries (fresh entries have no statistics; a role that may not analyse gets a warning, not an error). */
-export async function analyzePlanEntries(db: Queryable): Promise<void> {
-  await db.query('ANALYZE fk_backfill.plan_entries');
-}

@@ -108,9 +108,9 @@ SELECT u.document_number, u.entity_name, u.scope_key, coalesce(u.outcome, c.outc
       values: ['7', 'so', BLANK_NAME_RE, 1001],
     });
   });
-  it('unmatched sample settings: no parallel workers, no synchronized scan (one order)', () => {
+  it('unmatched sample settings: no parallel workers, no synchronized scan (one order), no nested loop', () => {
     expect(unlinkedSampleSettingsStatement()).toEqual({
-      text: `SELECT set_config('max_parallel_workers_per_gather', '0', true), set_config('synchronize_seqscans', 'off', true)`,
+      text: `SELECT set_config('max_parallel_workers_per_gather', '0', true), set_config('synchronize_seqscans', 'off', true), set_config('enable_nestloop', 'off', true)`,
       values: [],
     });
   });
