@@ -271,8 +271,10 @@ SELECT $3::int8, $4::text, d.scope_key, d.source_name,
        CASE WHEN d.no_name IS NULL AND d.candidate_count = 1 THEN 1::real END,
        d.row_count,
        CASE WHEN d.no_name IS NOT NULL THEN '[]'::jsonb
-            WHEN d.candidate_count >= 1 THEN (SELECT jsonb_agg(jsonb_build_object('key', u.k, 'name', d.source_name, 'score', 1, 'method', 'exact') ORDER BY u.o) FROM unnest(d.keys) WITH ORDINALITY AS u(k, o))
-            WHEN cardinality(d.inactive_keys) > 0 THEN (SELECT jsonb_agg(jsonb_build_object('key', u.k, 'name', d.source_name, 'score', 1, 'method', 'exact', 'active', false) ORDER BY u.o) FROM unnest(d.inactive_keys) WITH ORDINALITY AS u(k, o))
+            WHEN d.candidate_count >= 1 THEN CASE WHEN cardinality(d.keys) = 1 THEN jsonb_build_array(jsonb_build_object('key', d.keys[1], 'name', d.source_name, 'score', 1, 'method', 'exact'))
+                 ELSE (SELECT jsonb_agg(jsonb_build_object('key', u.k, 'name', d.source_name, 'score', 1, 'method', 'exact') ORDER BY u.o) FROM unnest(d.keys) WITH ORDINALITY AS u(k, o)) END
+            WHEN cardinality(d.inactive_keys) > 0 THEN CASE WHEN cardinality(d.inactive_keys) = 1 THEN jsonb_build_array(jsonb_build_object('key', d.inactive_keys[1], 'name', d.source_name, 'score', 1, 'method', 'exact', 'active', false))
+                 ELSE (SELECT jsonb_agg(jsonb_build_object('key', u.k, 'name', d.source_name, 'score', 1, 'method', 'exact', 'active', false) ORDER BY u.o) FROM unnest(d.inactive_keys) WITH ORDINALITY AS u(k, o)) END
             ELSE '[]'::jsonb END,
        CASE WHEN d.no_name IS NOT NULL THEN d.no_name
             WHEN array_position(d.scope_key, NULL) IS NOT NULL THEN $6
