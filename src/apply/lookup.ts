@@ -228,8 +228,10 @@ export async function batchWork(
   // faster (1 M rows, plan + apply, alternated on one table: key walk 15.0–18.8 s against 16.9–22.7 s, hash ahead
   // in 6 of 7 pairs; ctid walk 17.8–18.6 s against 21.2–26.0 s; 5,000 tenants 21.7–22.7 s against 23.1–25.9 s).
   // Only for the walk's batches: the final sweep's range is the whole
-  // link (hashing the table for a few passed-by rows), and Citus plans its statements on the workers.
-  const hashJoin = src === undefined ? [noNestedLoopsStatement()] : [];
+  // link (hashing the table for a few passed-by rows), and Citus plans its statements on the workers. Not when a
+  // row trigger of the user's fires on the UPDATE either: the setting would reach the queries it runs per row,
+  // and a lookup joining two tables would hash a whole table for each row (test/db/apply-user-triggers.test.ts).
+  const hashJoin = src === undefined && !layout.updateTriggers ? [noNestedLoopsStatement()] : [];
   if (!lk.shared) {
     // No CREATE on fk_backfill: no key ladder either; the bounds walk the primary key
     return {
