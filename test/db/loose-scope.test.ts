@@ -7,34 +7,15 @@
  * Before: verify's join, its delete probe and drift's master count compared the citext values alone:
  * cross-scope 0, the probe deleted the 'ACME' master, the name was left out of drift.
  */
-import { PGlite } from '@electric-sql/pglite';
-import { citext } from '@electric-sql/pglite/contrib/citext';
 import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
 import { verify } from '../../src/verify/verify.js';
 import { drift } from '../../src/guard/drift.js';
-import { fromPglite } from '../../src/db/pglite/adapter.js';
 import type { Database } from '../../src/db/port.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { describeEach, freshDb, type Target } from '../helpers/db.js';
+import { citextDb, closeCitextPglite } from '../helpers/citext.js';
+import { describeEach } from '../helpers/db.js';
 
-let citextPglite: PGlite | undefined;
-afterAll(async () => {
-  await citextPglite?.close();
-});
-
-/** A fresh database with citext; on PGlite one instance with the extension loaded (the shared one has none). */
-async function dbFor(target: Target): Promise<{ db: Database; dispose(): Promise<void> }> {
-  if (target !== 'pglite') {
-    const t = await freshDb(target);
-    return { db: t.db, dispose: () => t.dispose() };
-  }
-  if (citextPglite === undefined) {
-    citextPglite = new PGlite({ extensions: { citext } });
-    await citextPglite.waitReady;
-  }
-  await citextPglite.exec(`DROP SCHEMA IF EXISTS public CASCADE; DROP SCHEMA IF EXISTS fk_backfill CASCADE; CREATE SCHEMA public;`);
-  return { db: fromPglite(citextPglite as never, { owned: false, description: 'memory://' }), dispose: async () => undefined };
-}
+afterAll(closeCitextPglite);
 
 const config: ConfigInput = {
   links: [
@@ -54,7 +35,7 @@ const config: ConfigInput = {
 describeEach('loose (citext) scope columns compare by their text form', (target) => {
   let h: { db: Database; dispose(): Promise<void> };
   beforeEach(async () => {
-    h = await dbFor(target);
+    h = await citextDb(target);
     await h.db.exec(`CREATE EXTENSION IF NOT EXISTS citext;
       CREATE TABLE masters (id int PRIMARY KEY, tenant citext NOT NULL, name text NOT NULL, active boolean NOT NULL);
       CREATE TABLE docs (id int PRIMARY KEY, tenant citext NOT NULL, master_name text, master_id int REFERENCES masters (id) ON DELETE RESTRICT);

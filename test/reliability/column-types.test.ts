@@ -11,14 +11,11 @@
  * FKB_CHAOS_RUNS scales the cases per column type (default 6 → 3 here).
  */
 import fc from 'fast-check';
-import { PGlite } from '@electric-sql/pglite';
-import { citext } from '@electric-sql/pglite/contrib/citext';
 import { afterAll, expect, it } from 'vitest';
 import { apply, plan } from '../../src/index.js';
-import { fromPglite } from '../../src/db/pglite/adapter.js';
-import type { Database } from '../../src/db/port.js';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { describeEach, freshDb, type Target, type TestDb } from '../helpers/db.js';
+import { citextDb, closeCitextPglite } from '../helpers/citext.js';
+import { describeEach } from '../helpers/db.js';
 
 const RUNS = Math.max(2, Math.round(Number(process.env['FKB_CHAOS_RUNS'] ?? 6) / 2));
 const SEED = process.env['FKB_SEED'] !== undefined ? Number(process.env['FKB_SEED']) : (Date.now() ^ (process.pid << 8)) >>> 0;
@@ -59,24 +56,7 @@ const caseArb = fc.record({
   docs: fc.array(fc.record({ tenant: fc.constantFrom('t1', 'T1', 't1 ', 't2'), name: nameArb }), { minLength: 1, maxLength: 25 }),
 });
 
-let citextPglite: PGlite | undefined;
-afterAll(async () => {
-  await citextPglite?.close();
-});
-
-/** A fresh database; on PGlite one instance with the citext extension loaded (the shared one has none). */
-async function dbFor(target: Target): Promise<{ db: Database; dispose(): Promise<void> }> {
-  if (target !== 'pglite') {
-    const t: TestDb = await freshDb(target);
-    return { db: t.db, dispose: () => t.dispose() };
-  }
-  if (citextPglite === undefined) {
-    citextPglite = new PGlite({ extensions: { citext } });
-    await citextPglite.waitReady;
-  }
-  await citextPglite.exec(`DROP SCHEMA IF EXISTS public CASCADE; DROP SCHEMA IF EXISTS fk_backfill CASCADE; CREATE SCHEMA public;`);
-  return { db: fromPglite(citextPglite as never, { owned: false, description: 'memory://' }), dispose: async () => undefined };
-}
+afterAll(closeCitextPglite);
 
 const config = (match: 'exact' | 'normalized' | 'fuzzy'): ConfigInput => ({
   links: [
@@ -101,7 +81,7 @@ describeEach('one comparison semantics for plan and apply', (target) => {
       async () => {
         await fc.assert(
           fc.asyncProperty(caseArb, async (c) => {
-            const { db, dispose } = await dbFor(target);
+            const { db, dispose } = await citextDb(target);
             try {
               await db.exec(`${kind.setup}
               CREATE TABLE masters (id int PRIMARY KEY, tenant ${kind.type} NOT NULL, name ${kind.type} NOT NULL, active boolean NOT NULL);
