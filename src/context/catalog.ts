@@ -49,6 +49,8 @@ export interface ResolvedLink {
   scopeLoose: boolean[];
   /** The name column of the source or the target calls different texts equal (citext, a nondeterministic collation). */
   nameLoose: boolean;
+  /** The source name column is citext or a domain over it (see LinkShape.nameCitext). */
+  nameCitext: boolean;
   /** Column set to now() on update (updated_at when present), with its type. */
   touch: { column: string; type: string } | null;
   /** What the catalog made fk-backfill do differently for this link (e.g. `updated_at` left alone: generated). */
@@ -370,6 +372,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     targetNameType: tname.type,
     scopeLoose,
     nameLoose: name.loose || tname.loose,
+    nameCitext: /(^|\.)citext$/.test(name.baseType),
     compare,
     touch,
     notices,

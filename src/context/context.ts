@@ -62,6 +62,7 @@ export function shape(l: ResolvedLink): LinkShape {
     targetNameType: l.targetNameType,
     scopeLoose: l.scopeLoose,
     nameLoose: l.nameLoose,
+    nameCitext: l.nameCitext,
   };
 }
 

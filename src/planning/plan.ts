@@ -8,12 +8,10 @@ import {
   planCountsStatement,
   planEntriesStatement,
   type PlanEntryDbRow,
-  type UnlinkedRecordRow,
-  unlinkedRecordsStatement,
-  unlinkedSampleSettingsStatement,
   workMemStatement,
 } from '../sql/plan.js';
 import { statusStatement } from '../sql/status.js';
+import { type UnlinkedRecordRow, unlinkedRecordsStatement, unlinkedSampleSettingsStatement } from '../sql/unlinked.js';
 import { createRun, failRun, finishRun, insertPlanEntries, type PlanEntryRow, planEntryWriter } from '../store/runs.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { type CommonOptions, type Context, prepare, runScope, shape } from '../context/context.js';

@@ -14,6 +14,7 @@ import {
   entryScopeJoin,
   idCols,
   type LinkShape,
+  masterNameAsSource,
   Params,
   rowKeyText,
   type ScopeFilter,
@@ -211,7 +212,7 @@ export function driftLinkedStatement(link: LinkShape, linkName: string, f: Scope
          ${tk}::text AS master_key, t.${ident(link.targetName)}::text AS master_name,
          CASE WHEN ${tk} IS NULL THEN 'missing'
               WHEN NOT (${activeCond('t', link)}) THEN 'inactive'
-              WHEN t.${ident(link.targetName)} = ${sname} THEN NULL
+              WHEN ${masterNameAsSource(link, `t.${ident(link.targetName)}`)} = ${sname} THEN NULL
               ELSE 'renamed' END AS kind
     FROM ${link.sourceSql} s
     LEFT JOIN ${link.targetSql} t ON ${tk} = s.${ident(link.fk)}${scopeJoin('t', 's', link)}
@@ -265,7 +266,7 @@ export function driftNewNamesStatement(
 , m AS (
   SELECT n.scope_key, n.name, count(*)::int8 AS masters
     FROM n
-    JOIN ${link.targetSql} t ON t.${ident(link.targetName)} = n.name${entryScopeJoin('t', link, 'n')} AND ${activeCond('t', link)}
+    JOIN ${link.targetSql} t ON ${masterNameAsSource(link, `t.${ident(link.targetName)}`)} = n.name${entryScopeJoin('t', link, 'n')} AND ${activeCond('t', link)}
    GROUP BY n.scope_key, n.name
 )
 SELECT n.scope_key, n.name::text AS source_name, n.row_count,

@@ -59,6 +59,12 @@ export interface LinkShape {
   /** The name column (source or target) calls different texts equal (citext, nondeterministic collation). Absent: unknown. */
   nameLoose?: boolean | undefined;
   /**
+   * The source name column is citext (or a domain over it). Its GROUP BY calls 'ACME' and 'Acme' one name, but
+   * citext = text is text's equality: a master name of another type is cast to the source name type wherever the
+   * two are compared (masterNameAsSource), so a name matches a master as its own column would. Absent: false.
+   */
+  nameCitext?: boolean | undefined;
+  /**
    * The master name column's type (format_type). A plan records each linked entry's master name as
    * text (`target_name`); apply compares it cast back to this type with the master's name, so a master
    * renamed since the plan is skipped, and char padding or citext read back compare as the column does.
@@ -126,6 +132,19 @@ export function textForm(expr: string): string {
  */
 export function scopeEq(link: LinkShape, i: number, a: string, b: string): string {
   return loose(link, i) ? `${textForm(a)} = ${textForm(b)}` : `${a} = ${b}`;
+}
+
+/** A master's name expression compared with a document name as the source name column compares (see LinkShape.nameCitext). */
+export function masterNameAsSource(link: LinkShape, expr: string): string {
+  return link.nameCitext === true && link.nameType !== undefined ? `${expr}::${link.nameType}` : expr;
+}
+
+/**
+ * The spelling a plan records for a group of names its GROUP BY on a loose name column made one (citext: 'ACME' and
+ * 'Acme'): the least text under "C", so the same rows give the same entry whatever order they are read in.
+ */
+export function groupSpelling(link: LinkShape, expr: string): string {
+  return link.nameLoose === true ? `min(${textForm(expr)})` : expr;
 }
 
 /** `e.source_name` as a value of the source name column's type (see LinkShape.nameType). */

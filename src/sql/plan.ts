@@ -7,20 +7,17 @@
  */
 import {
   activeWhere,
-  entryName,
-  idCols,
+  groupSpelling,
   type LinkShape,
   loose,
-  OWN,
+  masterNameAsSource,
   Params,
-  rowKeyText,
   type ScopeFilter,
   scopeJoin,
   scopeKeyExpr,
   scopeWhere,
   type Statement,
   textForm,
-  type TypedLinkShape,
 } from './link.js';
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
@@ -96,20 +93,6 @@ SELECT ${run}::int8, ${ln}::text, d.scope_key, d.source_name,
 export function workMemStatement(): Statement {
   return {
     text: `SELECT CASE WHEN pg_size_bytes(current_setting('work_mem')) < 67108864 THEN set_config('work_mem', '64MB', true) END, set_config('jit', 'off', true)`,
-    values: [],
-  };
-}
-
-/**
- * The unlinked sample's transaction settings: one scan, in the table's order (see unlinkedRecordsStatement), and
- * no nested loop. A plan's entries are new rows the statistics have not seen: estimating a handful, the planner
- * looped over every NULL-FK row and every entry (seen: 44 s instead of 0.2 s on 200 k rows). The plan ANALYZEd
- * fk_backfill.plan_entries first, which cost 0.28 s of a 1 M-row, 5,000-tenant plan (its sample reads every run's
- * entries); with hash joins the sample took 0.16 s there with no statistics at all.
- */
-export function unlinkedSampleSettingsStatement(): Statement {
-  return {
-    text: `SELECT set_config('max_parallel_workers_per_gather', '0', true), set_config('synchronize_seqscans', 'off', true), set_config('enable_nestloop', 'off', true)`,
     values: [],
   };
 }
@@ -234,13 +217,15 @@ SELECT ${scopeKeyExpr('n', link)} AS scope_key, n.source_name, n.row_count, m.ke
     }`;
     return { text, values: p.values };
   }
+  // a loose name column's group is recorded under one spelling of it (groupSpelling), still joined by the group's value
+  const spelled = link.nameLoose === true;
   const text = `WITH names AS (
-  SELECT ${[...link.scope.map((c, i) => `${scopeCol(c, i)} AS ${ident(c)}`), `s.${ident(link.name)} AS source_name`].join(', ')}, count(*)::int8 AS row_count
+  SELECT ${[...link.scope.map((c, i) => `${scopeCol(c, i)} AS ${ident(c)}`), `s.${ident(link.name)} AS source_name`].join(', ')}${spelled ? `, ${groupSpelling(link, `s.${ident(link.name)}`)} AS spelling` : ''}, count(*)::int8 AS row_count
     FROM ${link.sourceSql} s
    WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
    GROUP BY ${groupCols}
 )
-SELECT ${scopeKeyExpr('n', link)} AS scope_key, n.source_name, n.row_count,
+SELECT ${scopeKeyExpr('n', link)} AS scope_key, ${spelled ? 'n.spelling AS source_name' : 'n.source_name'}, n.row_count,
        (array_agg(${tkey}::text ORDER BY ${tkey}::text) FILTER (WHERE ${tkey} IS NOT NULL AND ${act}))[1:${max}::int] AS keys,
        count(${tkey}) FILTER (WHERE ${act})::int8 AS candidate_count,
        (array_agg(${tkey}::text ORDER BY ${tkey}::text) FILTER (WHERE ${tkey} IS NOT NULL AND NOT ${act}))[1:${max}::int] AS inactive_keys,
@@ -248,8 +233,8 @@ SELECT ${scopeKeyExpr('n', link)} AS scope_key, n.source_name, n.row_count,
        (array_agg(t.${ident(link.targetName)}::text ORDER BY ${tkey}::text) FILTER (WHERE ${tkey} IS NOT NULL AND ${act}))[1:1] AS names
   FROM names n
   LEFT JOIN ${link.targetSql} t
-    ON t.${ident(link.targetName)} = n.source_name${scopeJoin('t', 'n', link)}
- GROUP BY ${[...link.scope.map((c) => `n.${ident(c)}`), 'n.source_name', 'n.row_count'].join(', ')}${
+    ON ${masterNameAsSource(link, `t.${ident(link.targetName)}`)} = n.source_name${scopeJoin('t', 'n', link)}
+ GROUP BY ${[...link.scope.map((c) => `n.${ident(c)}`), 'n.source_name', ...(spelled ? ['n.spelling'] : []), 'n.row_count'].join(', ')}${
    o.ordered === false
      ? ''
      : `
@@ -316,117 +301,12 @@ function compareColumns(link: LinkShape, side: 'source' | 'target'): string {
 /** Distinct names of NULL-FK rows with their row counts (input of normalised/fuzzy plans). */
 export function unlinkedNamesStatement(link: LinkShape, f: ScopeFilter): Statement<NameRow> {
   const p = new Params();
-  const text = `SELECT ${scopeKeyExpr('s', link)} AS scope_key, s.${ident(link.name)} AS source_name, count(*)::int8 AS row_count${compareColumns(link, 'source')}
+  const name = `s.${ident(link.name)}`;
+  const text = `SELECT ${scopeKeyExpr('s', link)} AS scope_key, ${groupSpelling(link, name)} AS source_name, count(*)::int8 AS row_count${compareColumns(link, 'source')}
   FROM ${link.sourceSql} s
  WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
- GROUP BY 1, 2
+ GROUP BY 1, ${link.nameLoose === true ? name : '2'}
  ORDER BY 1, 2`;
-  return { text, values: p.values };
-}
-
-/**
- * Scope column types whose typed equality is exactly the equality of their text forms (what plan_entries
- * stores): a row is compared with an entry's scope value cast to the column's type (hashable, no array or
- * text built per row). Any other type (numeric, timestamps, a loose column…) is compared by text too.
- */
-const TEXT_EXACT = /^(text|character varying|character|smallint|integer|bigint|uuid|boolean|date)\b/;
-
-/** A row of the unmatched sample (unlinkedRecordsStatement). */
-export interface UnlinkedRecordRow {
-  document_number: string | null;
-  entity_name: string | null;
-  scope_key: (string | null)[];
-  outcome: string;
-  reason: string | null;
-  row_count: unknown;
-  candidates: unknown;
-}
-
-/**
- * Rows whose FK is NULL and whose name the plan did not link (the seed's unmatchedRecords), as lines:
- * - rows without a name (NULL or blank) are one line per scope, outcome and reason with their count
- *   (`row_count`), first, read from the plan's entries (which count them per name): 50 000 unnamed rows are
- *   one line, and no row is read for them;
- * - named rows one line each (`row_count` 1): the first `limit` found in the table's order (as the seed
- *   listed them), then listed in the order of the document column and then the key columns, each by its own
- *   type (a text form put 10 before 9). Sorting every unlinked row to keep the first by number read the
- *   whole table and hashed it (1 M rows, 5,000 tenants: 0.7–1.7 s); a semi-join hashing the entries not
- *   linked lets the scan stop at the `limit`th row found (0.25 s there; a table with few unlinked rows is
- *   still read once). Run it with unlinkedSampleSettingsStatement so "the table's order" is one order: no
- *   parallel workers, no scan joining another in the middle of the table. When fewer named rows than
- *   `limit` are unlinked the list is all of them.
- * Each row is compared with the entries' scope values cast to the columns' types, as apply's lookup table
- * does, not by an array of its values as text; the scope_key text array is built for the lines kept only,
- * and a named row's outcome, reason and candidates (the entries' bulky JSON) are looked up for those rows
- * only. A named row with a NULL scope value (which equals nothing typed) comes from a second branch,
- * matched by the text array against the entries with a NULL scope value only (the only ones it can equal).
- * Rows added after the plan (no entry) are not listed.
- */
-export function unlinkedRecordsStatement(
-  link: TypedLinkShape,
-  planRunId: string,
-  linkName: string,
-  f: ScopeFilter,
-  limit: number,
-): Statement<UnlinkedRecordRow> {
-  const p = new Params();
-  const doc = link.document === undefined ? rowKeyText('s', link) : `s.${ident(link.document)}::text`;
-  const run = p.add(planRunId);
-  const ln = p.add(linkName);
-  const nm = ident(link.name);
-  const scoped = scopeWhere('s', link, f, p);
-  const blank = p.add(BLANK_NAME_RE);
-  const lim = p.add(limit);
-  const scopeCols = link.scope.map((_, i) => `fkb_scope_${i + 1}`);
-  // the order of the lines: the document column (when configured), then the key columns, typed
-  const orderCols = [...(link.document === undefined ? [] : [link.document]), ...idCols(link).map((c) => c.col)];
-  const sortCols = orderCols.map((_, i) => `fkb_sort_${i + 1}`);
-  const out = [
-    ...link.scope.map((c, i) => `, s.${ident(c)} AS ${scopeCols[i]!}`),
-    ...orderCols.map((c, i) => `, s.${ident(c)} AS ${sortCols[i]!}`),
-  ].join('');
-  const typed = link.scope.map((c, i) => {
-    if (loose(link, i)) return ` AND ${textForm(`s.${ident(c)}`)} = e.scope_key[${i + 1}]`;
-    const text = !TEXT_EXACT.test(link.scopeTypes[i] ?? '') ? ` AND s.${ident(c)}::text = e.scope_key[${i + 1}]` : '';
-    return ` AND s.${ident(c)} = e.fkb_scope_${i + 1}${text}`;
-  });
-  const entryCols = link.scope.map((_, i) => `, e.scope_key[${i + 1}]::${link.scopeTypes[i] ?? 'text'} AS ${scopeCols[i]!}`).join('');
-  const anyNullScope = link.scope.map((c) => `s.${ident(c)} IS NULL`);
-  const unnamedEntry = `(e.source_name IS NULL OR e.source_name COLLATE "C" ~ ${blank})`;
-  const carried = [...scopeCols, ...sortCols].map((c) => `, u.${c}`).join('');
-  const order = ['u.grouped DESC', ...sortCols.map((c) => `u.${c}`), ...scopeCols.map((c) => `u.${c}`), 'u.outcome', 'u.reason'].join(', ');
-  const text = `WITH named AS (
-  SELECT ${doc} AS document_number, s.${nm} AS entity_name${out}
-    FROM ${link.sourceSql} s
-   WHERE s.${ident(link.fk)} IS NULL${scoped}
-     AND EXISTS (SELECT 1 FROM (SELECT e.scope_key, e.source_name${entryCols} FROM ${OWN}.plan_entries e
-                                 WHERE e.run_id = ${run} AND e.link = ${ln} AND e.outcome <> 'linked' AND NOT ${unnamedEntry}) e
-                  WHERE ${entryName(link, 'e')} = s.${nm}${typed.join('')})
-  UNION ALL
-  SELECT ${doc}, s.${nm}${out}
-    FROM ${link.sourceSql} s
-    JOIN (SELECT e.scope_key, e.source_name FROM ${OWN}.plan_entries e
-           WHERE e.run_id = ${run} AND e.link = ${ln} AND e.outcome <> 'linked' AND array_position(e.scope_key, NULL) IS NOT NULL AND NOT ${unnamedEntry}) e
-      ON ${entryName(link, 'e')} = s.${nm} AND e.scope_key = ${scopeKeyExpr('s', link)}
-   WHERE s.${ident(link.fk)} IS NULL AND (${anyNullScope.length > 0 ? anyNullScope.join(' OR ') : 'false'})${scoped}
-   LIMIT ${lim}
-), u AS (
-  SELECT n.document_number, n.entity_name, NULL::text AS outcome, NULL::text AS reason, 1::int8 AS row_count, false AS grouped${carried.replaceAll('u.', 'n.')} FROM named n
-  UNION ALL
-  SELECT NULL, min(e.source_name), e.outcome, e.reason, sum(e.row_count)::int8, true${scopeCols.map((c) => `, e.${c}`).join('')}${sortCols.map(() => ', NULL').join('')}
-    FROM (SELECT e.source_name, e.outcome, e.reason, e.row_count${entryCols} FROM ${OWN}.plan_entries e
-           WHERE e.run_id = ${run} AND e.link = ${ln} AND e.outcome <> 'linked' AND ${unnamedEntry}) e
-   GROUP BY ${[...scopeCols.map((c) => `e.${c}`), 'e.outcome', 'e.reason', 'e.source_name IS NULL'].join(', ')}
-), k AS (
-  SELECT u.document_number, u.entity_name, ${scopeKeyExpr('u', { ...link, scope: scopeCols })} AS scope_key, u.outcome, u.reason, u.row_count, u.grouped${carried} FROM u
-   ORDER BY ${order.replaceAll('u.', '')}
-   LIMIT ${lim}
-)
-SELECT u.document_number, u.entity_name, u.scope_key, coalesce(u.outcome, c.outcome, 'unmatched') AS outcome, CASE WHEN u.grouped THEN u.reason ELSE c.reason END AS reason, u.row_count, c.candidates
-  FROM k u
-  LEFT JOIN ${OWN}.plan_entries c
-    ON NOT u.grouped AND c.run_id = ${run} AND c.link = ${ln} AND c.outcome <> 'linked' AND c.scope_key = u.scope_key AND ${entryName(link, 'c')} = u.entity_name
- ORDER BY ${order}`;
   return { text, values: p.values };
 }
 

@@ -1,0 +1,89 @@
+/**
+ * A citext document name against a master name of another type (varchar): the plan's GROUP BY on the citext column
+ * makes 'ACME', 'Acme' and 'acme' one name, but citext = varchar is text's (case-sensitive) equality. The exact plan
+ * matched the group by whichever spelling it read first, so the same rows gave different plans in another physical
+ * order, rows spelled exactly like their master stayed unmatched, and drift called apply's own links renamed. Now the
+ * master's name is compared as a citext (the document column's own equality) in the plan and in drift, and a group is
+ * recorded under its least spelling under "C", whatever the order it is read in.
+ */
+import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
+import { apply, drift, plan } from '../../src/index.js';
+import type { Database } from '../../src/db/port.js';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { citextDb, closeCitextPglite } from '../helpers/citext.js';
+import { describeEach } from '../helpers/db.js';
+
+afterAll(closeCitextPglite);
+
+const config = (match: 'exact' | 'fuzzy'): ConfigInput => ({
+  links: [
+    {
+      entity: 'doc',
+      table: 'docs',
+      key: 'id',
+      fk: 'vendor_id',
+      name: 'supplier',
+      scope: ['org'],
+      match,
+      target: { table: 'vendors', key: 'id', name: 'name' },
+    },
+  ],
+});
+
+/** The documents in one physical order or the reverse one. */
+async function load(db: Database, reverse: boolean): Promise<void> {
+  await db.exec(
+    `DROP TABLE IF EXISTS docs; CREATE TABLE docs (id int PRIMARY KEY, org text NOT NULL, supplier citext, vendor_id int REFERENCES vendors (id));`,
+  );
+  await db.query(
+    `INSERT INTO docs (id, org, supplier)
+     SELECT x.id, 't1', x.s FROM unnest($1::int[], $2::text[]) AS x(id, s) ORDER BY CASE WHEN $3 THEN -x.id ELSE x.id END`,
+    [[1, 2, 3, 4, 5, 6], ['ACME', 'Acme', 'Acme', 'Beta', 'BETA', 'gamma'], reverse],
+  );
+}
+
+describeEach('citext document names against varchar master names', (target) => {
+  let h: { db: Database; dispose(): Promise<void> };
+  beforeEach(async () => {
+    h = await citextDb(target);
+    await h.db.exec(`CREATE EXTENSION IF NOT EXISTS citext;
+      CREATE TABLE vendors (id int PRIMARY KEY, org text NOT NULL, name varchar(60) NOT NULL);
+      INSERT INTO vendors VALUES (1, 't1', 'Acme'), (2, 't1', 'Beta'), (3, 't2', 'Gamma');`);
+  });
+  afterEach(async () => h.dispose());
+
+  for (const match of ['exact', 'fuzzy'] as const) {
+    it(`${match}: every spelling of a name links as the citext column compares it, the same plan in either row order, and drift finds nothing after apply`, async () => {
+      const entries: string[][] = [];
+      for (const reverse of [false, true]) {
+        await load(h.db, reverse);
+        const p = await plan(h.db, { config: config(match), allTenants: true });
+        expect(p.results[0]!.recordsMatched).toBe(5);
+        const e = await h.db.query<{ e: string }>(
+          `SELECT concat_ws(' | ', source_name, outcome, target_key, row_count) AS e FROM fk_backfill.plan_entries WHERE run_id = $1::int8 ORDER BY 1`,
+          [p.runId],
+        );
+        entries.push(e.rows.map((r) => r.e));
+        if (reverse) {
+          const a = await apply(h.db, { config: config(match), allTenants: true, planRunId: p.runId });
+          expect(a.results[0]!.updated).toBe(5);
+          const linked = await h.db.query<{ id: number; v: number | null }>(`SELECT id, vendor_id AS v FROM docs ORDER BY id`);
+          expect(linked.rows.map((r) => [r.id, r.v])).toEqual([
+            [1, 1],
+            [2, 1],
+            [3, 1],
+            [4, 2],
+            [5, 2],
+            [6, null],
+          ]);
+          const d = await drift(h.db, { config: config(match), allTenants: true });
+          expect(d.links[0]!.renamed.rows).toBe(0);
+          expect(d.found).toBe(false);
+        }
+      }
+      // one entry per name group, under its least spelling ("C": upper case first), in either order
+      expect(entries[0]).toEqual(entries[1]);
+      expect(entries[0]!.map((e) => e.split(' | ')[0])).toEqual(['ACME', 'BETA', 'gamma']);
+    });
+  }
+});
