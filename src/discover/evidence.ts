@@ -12,6 +12,10 @@ import { activeFromColumns, KEY_BASES, namesTable, reference } from './naming.js
  * target's keys, which shared columns scope a link, the target keys an FK can point at, and a master's
  * active predicate (cached per table). One statement per table or per candidate pair, never per row.
  */
+/** Column names tenants go by (tenant_id, org, company_code, workspace_id…): evidence for a scope, with the other checks. */
+const TENANT_NAME =
+  /^(tenant|org|organi[sz]ation|company|firm|workspace|account|client|realm|entity|mandant)(_?(id|code|no|key|ref|uuid))?$/i;
+
 export function evidence(db: Queryable, cat: Catalog, sample: number) {
   const byOid = new Map(cat.tables.map((t) => [t.oid, t]));
   // How many tables of each schema carry a column of a given name and base type (prevalence: scope evidence).
@@ -140,8 +144,16 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
       const total = perSchema.get(src.schema) ?? 0;
       const carry = carriers.get(`${src.schema}\u0000${c}\u0000${a.base}`) ?? 0;
       if (carry >= 3 && carry / total > 0.5) why.push(`on ${carry} of ${total} tables of ${src.schema}`);
+      if (TENANT_NAME.test(c)) why.push('named like a tenant column');
+      // every one of many rows already linked agrees, over more than one value: not chance
+      const agreed = linked >= 20 && ok === linked && st !== undefined && st.d >= 2;
+      if (agreed) why.push(`all ${linked} linked rows agree`);
       if (why.length === 0) {
-        no(`only on some tables (${carry} of ${total}), in no key or index, referencing no common table`);
+        no(
+          carry >= 3
+            ? `only on ${carry} of ${total} tables of ${src.schema}, in no key or index, referencing no common table`
+            : `on ${carry} table(s) of ${src.schema} only (tenant columns are on 3 or more), in no key or index, referencing no common table, not named like a tenant column`,
+        );
         continue;
       }
       if (!a.notNull && keyWith === undefined && pa === null) {
@@ -149,7 +161,7 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
         continue;
       }
       if (st !== undefined && st.n > 0) why.push(`${st.d} value(s) in ${st.n} sampled master rows`);
-      if (linked >= 3 && ok !== undefined) why.push(`${ok} of ${linked} linked rows agree`);
+      if (linked >= 3 && ok !== undefined && !agreed) why.push(`${ok} of ${linked} linked rows agree`);
       yes(why.join('; '));
     }
     return verdicts;

@@ -77,7 +77,11 @@ describeEach('discover', (target) => {
     expect(why['erp2.clients.company_id']).toMatch(/scope \(tenant\) column of 2 link\(s\) here; NOT NULL/);
     expect(Object.keys(why).some((k) => k.includes('warehouse_name') || k.includes('.total'))).toBe(false);
     expect(inv.scopeEvidence).toEqual([
-      { column: 'company_id', scope: true, reason: 'on 8 of 11 tables of erp2; 2 value(s) in 4 sampled master rows' },
+      {
+        column: 'company_id',
+        scope: true,
+        reason: 'on 8 of 11 tables of erp2; named like a tenant column; 2 value(s) in 4 sampled master rows',
+      },
       { column: 'region_code', scope: false, reason: 'nullable on clients: a tenant column is always set' },
     ]);
     expect(r.weak).toEqual([]);
@@ -244,7 +248,12 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
     expect(cust.evidence.naming).toMatch(/cust_id → table customers \(abbreviated\)/);
     // Shared by both tables but not tenants: on too few tables; disagreeing on rows already linked.
     expect(cust.scopeEvidence.filter((v) => !v.scope)).toEqual([
-      { column: 'currency_code', scope: false, reason: 'only on some tables (2 of 4), in no key or index, referencing no common table' },
+      {
+        column: 'currency_code',
+        scope: false,
+        reason:
+          'on 2 table(s) of sales only (tenant columns are on 3 or more), in no key or index, referencing no common table, not named like a tenant column',
+      },
       { column: 'created_by', scope: false, reason: 'already-linked rows disagree on it (0 of 3 agree)' },
     ]);
     // The dangling user_id: its user_name values are customer names, yet it is only listed as weak.
@@ -303,6 +312,40 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
     expect(r.weak[0]!.confirm.join(' ')).toMatch(/some partner_key values already set, or an FK constraint/);
     const p = await plan(t.db, { config: r.config!, allTenants: true });
     expect(p.results.map((x) => [x.entityType, x.recordsWithNullFK, x.recordsMatched])).toEqual([['deal', 3, 2]]); // Beta AG is inactive
+  });
+
+  it('a shared column no other evidence names is the scope when every one of many linked rows agrees on it, over more than one value', async () => {
+    await t.db.exec(`
+      CREATE TABLE parts (id int PRIMARY KEY, plant text NOT NULL, part_name text NOT NULL);
+      CREATE TABLE lines (id int PRIMARY KEY, plant text NOT NULL, part_name text, part_id int);
+      INSERT INTO parts SELECT i, CASE WHEN i % 2 = 0 THEN 'north' ELSE 'south' END, 'Part ' || (i % 20) FROM generate_series(1, 40) i;
+      INSERT INTO lines SELECT i, p.plant, p.part_name, CASE WHEN i <= 30 THEN p.id END FROM generate_series(1, 60) i JOIN parts p ON p.id = 1 + i % 40;`);
+    const r = await discover(t.db);
+    expect(r.config!.links.map((l) => [l.table, l.fk, l.scope])).toEqual([['lines', 'part_id', ['plant']]]);
+    expect(r.proposals[0]!.scopeEvidence.find((v) => v.column === 'plant')?.reason).toMatch(/^all 30 linked rows agree/);
+  });
+
+  it('two tables only: a NOT NULL column named like a tenant (org) is the scope, so no link crosses it; a currency column is not', async () => {
+    // a new user's trial: with org in no index and on 2 of 2 tables, discover wrote "scope": [] and apply linked t2's Beta to t1's
+    await t.db.exec(`
+      CREATE TABLE vendors (id int PRIMARY KEY, org text NOT NULL, name varchar(60) NOT NULL, currency text NOT NULL);
+      CREATE TABLE docs (id int PRIMARY KEY, org text NOT NULL, supplier text, currency text NOT NULL, vendor_id int);
+      INSERT INTO vendors VALUES (1, 't1', 'Acme', 'EUR'), (2, 't1', 'Beta', 'USD'), (3, 't2', 'Acme', 'EUR');
+      INSERT INTO docs VALUES (1, 't1', 'Acme', 'EUR', NULL), (2, 't1', 'Beta', 'USD', NULL), (3, 't2', 'Acme', 'EUR', NULL), (4, 't2', 'Beta', 'USD', NULL);`);
+    const r = await discover(t.db);
+    expect(r.config!.links.map((l) => [l.table, l.fk, l.scope])).toEqual([['docs', 'vendor_id', ['org']]]);
+    expect(r.proposals[0]!.scopeEvidence.map((v) => [v.column, v.scope])).toEqual([
+      ['org', true],
+      ['currency', false],
+    ]);
+    await apply(t.db, { config: r.config!, allTenants: true });
+    const linked = await t.db.query<{ id: number; v: number | null }>(`SELECT id, vendor_id AS v FROM docs ORDER BY id`);
+    expect(linked.rows.map((x) => [x.id, x.v])).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [4, null],
+    ]);
   });
 });
 
