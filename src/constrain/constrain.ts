@@ -167,5 +167,7 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
 export async function constrain(db: unknown, opts: ConstrainOptions = {}): Promise<ConstrainResult> {
   const d = adapt(db);
   // a lost connection: run again on a new one (every step is idempotent; an index a lost CONCURRENTLY left invalid is rebuilt)
-  return withReconnect(d, {}, { kind: 'constrain' }, async () => constrainIn(await prepare(d, opts), opts));
+  return withReconnect(d, {}, { kind: 'constrain' }, async () =>
+    constrainIn(await prepare(d, opts, { store: opts.dryRun !== true }), opts),
+  );
 }

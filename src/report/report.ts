@@ -11,7 +11,7 @@ import { BackfillError } from '../errors.js';
 import { DEFAULT_MATCH_OPTIONS } from '../match/index.js';
 import { formatRate } from '../plan/decide.js';
 import { getRun, type RunRecord } from '../store/runs.js';
-import { migrate } from '../store/migrate.js';
+import { migrateIfPresent } from '../store/migrate.js';
 import { scoreHistogram, undoneBy, unlinkedEntries } from '../store/report.js';
 import type { SkipReasons } from '../apply/skips.js';
 
@@ -180,7 +180,7 @@ async function build(db: Queryable, run: RunRecord, plan: RunRecord, maxEntries:
 /** The report data of a plan or apply run. */
 export async function runReport(handle: unknown, opts: { runId: string; maxEntries?: number }): Promise<RunReport> {
   const db = adapt(handle);
-  await migrate(db);
+  await migrateIfPresent(db);
   const run = await getRun(db, opts.runId);
   let plan = run;
   if (run.kind === 'apply') {

@@ -19,7 +19,7 @@ import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect 
 import { assertCanWrite } from '../context/privileges.js';
 import { type CommonOptions, type Context, prepare, runScope, shape } from '../context/context.js';
 import { adapt } from '../db/index.js';
-import { migrate } from '../store/migrate.js';
+import { migrateIfPresent } from '../store/migrate.js';
 import { type BatchOptions, parseCheckpoint, storedBatchOptions, walkLink } from '../batch/batch.js';
 import { mergedBatchOptions, reopenRun, retryOnVanishedMaster } from '../batch/resume.js';
 import { flushGuardLinks } from '../store/guards.js';
@@ -153,7 +153,7 @@ export function assertUndoCountsAddUp(results: readonly LinkUndoResult[]): void 
  */
 export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResult> {
   const db = adapt(handle);
-  await migrate(db);
+  await migrateIfPresent(db);
   const target = await getRun(db, opts.runId);
   // a guard run's links become change sets like an apply's (src/guard): the same statement reverts them
   if (target.kind !== 'apply' && target.kind !== 'backfill' && target.kind !== 'guard') {
@@ -308,7 +308,7 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
 /** Continues a batched undo run from its checkpoint (after Ctrl-C, a failure or kill -9). */
 export async function resumeUndo(handle: unknown, opts: ResumeUndoOptions): Promise<UndoResult> {
   const db = adapt(handle);
-  await migrate(db);
+  await migrateIfPresent(db);
   const run = await getRun(db, opts.runId);
   if (run.kind !== 'undo') throw new BackfillError('RUN_STATE', `run ${run.id} is a ${run.kind} run, not an undo run`);
   if (run.targetRunId === null) throw new BackfillError('RUN_STATE', `undo run ${run.id} does not name the run it reverts`);
