@@ -186,6 +186,7 @@ export function undoText(u: UndoResult): string {
       ['Entity Type', 'Table', 'Changed by run', 'Reverted', 'Skipped', ...(stopped ? ['Not yet processed'] : [])],
       u.results.map((r) => [r.entityType, r.table, r.changed, r.reverted, r.skipped, ...(stopped ? [r.notYetProcessed ?? 0] : [])]),
     ),
+    ...(u.notices ?? []).map((n) => `Notice: ${n}`),
   ].join('\n');
 }
 

@@ -2,7 +2,7 @@ import { activePredicate, keyColumns, type LinkConfig } from '../config/schema.j
 import { softDeleteLike } from '../sql/active.js';
 import type { Queryable } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
-import { tableColumnsStatement, uniqueKeysStatement } from '../sql/context.js';
+import { beforeUpdateTriggersStatement, tableColumnsStatement, uniqueKeysStatement } from '../sql/context.js';
 import type { TableKind } from '../sql/citus.js';
 import { checkCitusLink, citusKinds } from './citus-link.js';
 import { displayTable, ident, parseTableName, qualified, type TableName } from '../sql/quote.js';
@@ -53,6 +53,8 @@ export interface ResolvedLink {
   nameCitext: boolean;
   /** Column set to now() on update (updated_at when present), with its type. */
   touch: { column: string; type: string } | null;
+  /** A notice: BEFORE UPDATE triggers on the source may set `touch` themselves (undo cannot restore it then); null: none. */
+  touchTriggers: string | null;
   /** What the catalog made fk-backfill do differently for this link (e.g. `updated_at` left alone: generated). */
   notices: string[];
   /**
@@ -327,6 +329,14 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
       }
     }
   }
+  let touchTriggers: string | null = null;
+  if (touch !== null) {
+    const names = (await db.query(beforeUpdateTriggersStatement(src.oid))).rows.map((r) => r.name);
+    if (names.length > 0) {
+      touchTriggers = `${link.entity}: ${displayTable(source)} has BEFORE UPDATE trigger(s) ${names.join(', ')}: one that sets ${touch.column} overrides what apply and undo write there, so after an undo ${touch.column} holds the undo's time, not its old value (every FK is still set back exactly). Set "updatedAt": null to leave ${touch.column} to the trigger`;
+      notices.push(touchTriggers);
+    }
+  }
   if (active === undefined) {
     // masters with a soft-delete or status column and no active predicate: deleted masters would be linked
     const like = softDeleteLike(tgt.columns.keys());
@@ -375,6 +385,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     nameCitext: /(^|\.)citext$/.test(name.baseType),
     compare,
     touch,
+    touchTriggers,
     notices,
     keyProblem: keyProblem(src, source, keys, `${p}.key`),
     softDelete,

@@ -45,6 +45,19 @@ export function uniqueKeysStatement(oid: number): Statement<{ cols: string[] }> 
   return { text, values: [oid] };
 }
 
+/**
+ * The enabled BEFORE UPDATE row triggers of the user's (not a constraint's) on a table and its partitions, by name:
+ * one that sets the touched column (updated_at) overrides the value apply and undo write into it.
+ */
+export function beforeUpdateTriggersStatement(oid: number): Statement<{ name: string }> {
+  const text = `SELECT DISTINCT g.tgname::text AS name
+         FROM pg_trigger g
+        WHERE (g.tgrelid = $1::oid OR g.tgrelid IN (SELECT x.relid FROM pg_partition_tree($1::oid) x))
+          AND NOT g.tgisinternal AND g.tgenabled <> 'D' AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16
+        ORDER BY 1`;
+  return { text, values: [oid] };
+}
+
 /** Whether the session is read-only, and who it runs as. */
 export function sessionRightsStatement(): Statement<{ ro: string; who: string }> {
   return { text: `SELECT current_setting('transaction_read_only') AS ro, current_user::text AS who`, values: [] };

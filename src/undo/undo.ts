@@ -66,13 +66,20 @@ export interface UndoResult {
   results: LinkUndoResult[];
   /** This undo reverted nothing because run N already undid the same run (present only then). */
   alreadyUndoneBy?: string;
+  /** What may keep the table from being exactly as before (a trigger that sets updated_at); present only then. */
+  notices?: string[];
 }
 
-/** A finished undo that reverted nothing: which earlier undo of the same run already did it. */
-async function withAlready(ctx: Context, r: UndoResult): Promise<UndoResult> {
-  if (r.totalReverted > 0 || r.status !== 'done') return r;
+/**
+ * What an undo's counts do not say: the earlier undo that already did it (when this one reverted nothing), and
+ * BEFORE UPDATE triggers that may have set updated_at over the value it restored.
+ */
+async function finished(ctx: Context, r: UndoResult): Promise<UndoResult> {
+  const notices = ctx.links.flatMap((l) => (l.touchTriggers === null ? [] : [l.touchTriggers]));
+  const out = notices.length > 0 ? { ...r, notices } : r;
+  if (r.totalReverted > 0 || r.status !== 'done') return out;
   const by = await earlierRunThatChanged(ctx.db, { kind: 'undo', targetRunId: r.undoneRunId, exclude: r.runId });
-  return by === null ? r : { ...r, alreadyUndoneBy: by };
+  return by === null ? out : { ...out, alreadyUndoneBy: by };
 }
 
 /** Undo follows the config and scope the reverted run was made with, not today's config file. */
@@ -200,7 +207,7 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
         return out.reverse();
       }),
     );
-    const result = await withAlready(ctx, totals(runId, target.id, 'single-transaction', 'done', results));
+    const result = await finished(ctx, totals(runId, target.id, 'single-transaction', 'done', results));
     await finishRun(ctx.db, runId, 'done', result);
     return result;
   } catch (e) {
@@ -299,7 +306,7 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
       results.push(linkResult(l, changed, reverted, complete));
     }
     results.reverse();
-    const result = await withAlready(ctx, totals(runId, targetRunId, 'batched', stopped ? 'stopped' : 'done', results));
+    const result = await finished(ctx, totals(runId, targetRunId, 'batched', stopped ? 'stopped' : 'done', results));
     await finishRun(ctx.db, runId, result.status, result);
     return result;
   }

@@ -6,6 +6,7 @@ import {
   tenantFoundStatement,
   tenantHintStatement,
   uniqueKeysStatement,
+  beforeUpdateTriggersStatement,
 } from '../../../src/sql/context.js';
 
 describe('context statements (whole text)', () => {
@@ -33,6 +34,16 @@ describe('context statements (whole text)', () => {
           AND k.ord <= i.indnkeyatts
         GROUP BY i.indexrelid, i.indisprimary
         ORDER BY i.indisprimary DESC, count(*), i.indexrelid`);
+  });
+  it("a table's BEFORE UPDATE row triggers of the user's, on it and its partitions, by name", () => {
+    expect(beforeUpdateTriggersStatement(42)).toEqual({
+      text: `SELECT DISTINCT g.tgname::text AS name
+         FROM pg_trigger g
+        WHERE (g.tgrelid = $1::oid OR g.tgrelid IN (SELECT x.relid FROM pg_partition_tree($1::oid) x))
+          AND NOT g.tgisinternal AND g.tgenabled <> 'D' AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16
+        ORDER BY 1`,
+      values: [42],
+    });
   });
   it('session and column rights', () => {
     expect(sessionRightsStatement()).toEqual({
