@@ -63,10 +63,6 @@ function assertUnchanged(all: Migration[], done: Map<number, string | null>): vo
 }
 
 /**
- * Brings schema `fk_backfill` up to date. Idempotent; on a server, concurrent callers serialise on an
- * advisory lock. A role that cannot create the schema still works when it is already up to date.
- */
-/**
  * For commands that read a run (undo, its resume, report): brings schema fk_backfill up to date where it exists, and
  * creates nothing where it does not (such a database has no runs: getRun says so, and nothing was written).
  */
@@ -74,6 +70,10 @@ export async function migrateIfPresent(db: Database): Promise<void> {
   if ((await appliedVersions(db)) !== null) await migrate(db);
 }
 
+/**
+ * Brings schema `fk_backfill` up to date. Idempotent; on a server, concurrent callers serialise on an
+ * advisory lock. A role that cannot create the schema still works when it is already up to date.
+ */
 export async function migrate(db: Database): Promise<{ applied: string[] }> {
   const all = listMigrations();
   const done = await appliedVersions(db);
