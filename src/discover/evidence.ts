@@ -6,16 +6,16 @@ import type { Catalog } from './catalog.js';
 import type { ActiveProposal, Col, Index, Overlap, ScopeVerdict, Tbl } from './types.js';
 import { activeFromColumns, KEY_BASES, namesTable, reference } from './naming.js';
 
+/** Column names tenants go by (tenant_id, org, company_code, workspace_id…): evidence for a scope, with the other checks. */
+const TENANT_NAME =
+  /^(tenant|org|organi[sz]ation|company|firm|workspace|account|client|realm|entity|mandant)(_?(id|code|no|key|ref|uuid))?$/i;
+
 /**
  * The evidence discover samples, as functions over one catalog: how many tables carry a column (scope
  * evidence), cardinalities (cached per table), the overlap of two name columns or of FK values with a
  * target's keys, which shared columns scope a link, the target keys an FK can point at, and a master's
  * active predicate (cached per table). One statement per table or per candidate pair, never per row.
  */
-/** Column names tenants go by (tenant_id, org, company_code, workspace_id…): evidence for a scope, with the other checks. */
-const TENANT_NAME =
-  /^(tenant|org|organi[sz]ation|company|firm|workspace|account|client|realm|entity|mandant)(_?(id|code|no|key|ref|uuid))?$/i;
-
 export function evidence(db: Queryable, cat: Catalog, sample: number) {
   const byOid = new Map(cat.tables.map((t) => [t.oid, t]));
   // How many tables of each schema carry a column of a given name and base type (prevalence: scope evidence).
