@@ -331,7 +331,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   }
   let touchTriggers: string | null = null;
   if (touch !== null) {
-    const names = (await db.query(beforeUpdateTriggersStatement(src.oid))).rows.map((r) => r.name);
+    const names = (await db.query(beforeUpdateTriggersStatement(src.oid, [link.fk, touch.column]))).rows.map((r) => r.name);
     if (names.length > 0) {
       touchTriggers = `${link.entity}: ${displayTable(source)} has BEFORE UPDATE trigger(s) ${names.join(', ')}: one that sets ${touch.column} overrides what apply and undo write there, so after an undo ${touch.column} holds the undo's time, not its old value (every FK is still set back exactly). Set "updatedAt": null to leave ${touch.column} to the trigger`;
       notices.push(touchTriggers);

@@ -59,10 +59,11 @@ describeEach('a trigger that sets updated_at', (target) => {
     expect(rows.rows.map((r) => r.kept)).toEqual([false, false, true]);
   });
 
-  it('without a BEFORE UPDATE trigger (an AFTER one only): no notice, updated_at restored', async () => {
+  it('with no BEFORE UPDATE trigger that fires on the FK or updated_at (an AFTER one; one of the name column, like the guard): no notice, updated_at restored', async () => {
     await t.db.exec(`
       CREATE FUNCTION noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
-      CREATE TRIGGER after_only AFTER UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION noop();`);
+      CREATE TRIGGER after_only AFTER UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION noop();
+      CREATE TRIGGER name_only BEFORE UPDATE OF customer_name ON orders FOR EACH ROW EXECUTE FUNCTION noop();`);
     const p = await plan(t.db, { config, allTenants: true });
     expect(p.notices).toBeUndefined();
     const a = await apply(t.db, { config, allTenants: true, planRunId: p.runId });
