@@ -240,7 +240,9 @@ HAVING count(*) > 0`;
  * still match everything and were passed
  * over by the UPDATE itself (a BEFORE UPDATE trigger returning NULL, or a row-level security policy:
  * `rls` and `before_update_triggers` say which the table has). Planned rows not found here changed since
- * the plan (name, scope or FK) or were deleted: the caller computes them as the remainder.
+ * the plan (name, scope or FK) or were deleted: the caller computes them as the remainder. Rows of a planned name
+ * added since the plan are found here too: an entry counts at most the rows it planned (before: 2 planned rows of
+ * an archived master and 1 added since were "3 master deactivated, 1 not in the plan" for 1 row updated).
  */
 export function skipReasonsStatement(
   link: LinkShape,
@@ -267,7 +269,8 @@ export function skipReasonsStatement(
   const text = `WITH changed AS (
   SELECT unnest(cs.row_keys) AS k FROM ${OWN}.change_sets cs WHERE cs.run_id = ${p.add(a.runId)}::int8 AND cs.link = ${linkName}
 ), r AS (
-  SELECT ${tk} IS NULL${scoped ? ' AND o.k IS NULL' : ''} AS master_gone,
+  SELECT e.scope_key, e.source_name, e.row_count,
+         ${tk} IS NULL${scoped ? ' AND o.k IS NULL' : ''} AS master_gone,
          ${scoped ? `${tk} IS NULL AND o.k IS NOT NULL` : 'false'} AS master_moved,
          ${link.active === undefined ? 'false' : `${tk} IS NOT NULL AND NOT ${activeExpr('t', link.active)}`} AS master_inactive,
          ${tk} IS NOT NULL AND e.target_name IS NOT NULL AND t.${ident(link.targetName)} IS DISTINCT FROM ${recorded} AS master_renamed
@@ -293,16 +296,22 @@ export function skipReasonsStatement(
     FROM ${OWN}.plan_entries e
     LEFT JOIN u ON u.scope_key = e.scope_key AND u.name = ${entryName(link, 'e')}
    WHERE e.run_id = ${planRun}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'${f.tenant !== null && scoped ? ` AND e.scope_key[1] = ${p.add(f.tenant)}` : ''}
+), w AS (
+  -- per entry and reason, at most the rows the entry planned: rows of its name added since the plan are not planned rows skipped
+  SELECT CASE WHEN master_gone THEN 'deleted' WHEN master_moved THEN 'moved' WHEN master_inactive THEN 'inactive'
+              WHEN master_renamed THEN 'renamed' ELSE 'passed' END AS reason,
+         least(count(*), max(row_count))::int8 AS n
+    FROM r
+   GROUP BY scope_key, source_name, 1
 )
-SELECT count(*) FILTER (WHERE master_gone)::int8 AS master_deleted,
-       count(*) FILTER (WHERE NOT master_gone AND master_moved)::int8 AS master_moved,
-       count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND master_inactive)::int8 AS master_inactive,
-       count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND NOT master_inactive AND master_renamed)::int8 AS master_renamed,
-       count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND NOT master_inactive AND NOT master_renamed)::int8 AS passed_over,
+SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::int8 AS master_deleted,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'moved'), 0) FROM w)::int8 AS master_moved,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'inactive'), 0) FROM w)::int8 AS master_inactive,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'renamed'), 0) FROM w)::int8 AS master_renamed,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,
        (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,
        row_security_active(${rel}::regclass) AS rls,
        EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = ${rel}::regclass AND NOT g.tgisinternal AND g.tgenabled <> 'D'
-                  AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16) AS before_update_triggers
-  FROM r`;
+                  AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16) AS before_update_triggers`;
   return { text, values: p.values };
 }

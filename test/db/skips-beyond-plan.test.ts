@@ -75,4 +75,26 @@ describeEach('skip counts with rows added after the plan', (target) => {
     expect([r.planned, r.updated, r.skipped, r.beyondPlan, r.skipReasons?.changedSincePlan]).toEqual([100, 99, 2, 1, 2]);
     expect(r.planned).toBe(r.updated + r.skipped - (r.beyondPlan ?? 0));
   });
+
+  for (const singleTransaction of [true, false]) {
+    it(`a row added with the name of a master deactivated since: not a planned row skipped, not linked beyond the plan (${singleTransaction ? 'single transaction' : 'batched'})`, async () => {
+      // a second trial: "Updated 1, Skipped 3 (3 master deactivated), 1 not in the plan" where 2 planned rows were skipped
+      await vendorsAndInvoices(20);
+      const p = await plan(t.db, { config, tenantId: 'o1' });
+      await t.db.exec(`
+        INSERT INTO invoices (org, vendor_name) VALUES ('o1', 'Vendor 3');
+        UPDATE vendors SET is_active = false WHERE id = 3;`);
+      const a = await apply(t.db, {
+        config,
+        tenantId: 'o1',
+        planRunId: p.runId,
+        ...(singleTransaction ? { singleTransaction: true } : { batchSize: 7 }),
+      });
+      const r = a.results[0]!;
+      expect([r.planned, r.updated, r.skipped, r.beyondPlan ?? 0, r.skipReasons?.masterInactive, r.skipReasons?.changedSincePlan]).toEqual([
+        20, 18, 2, 0, 2, 0,
+      ]);
+      expect(applyText(a)).not.toContain('not in the plan');
+    });
+  }
 });

@@ -331,7 +331,8 @@ SELECT e.scope_key[1]::uuid, e.scope_key[2]::int4, e.source_name::character(40),
       text: `WITH changed AS (
   SELECT unnest(cs.row_keys) AS k FROM fk_backfill.change_sets cs WHERE cs.run_id = $4::int8 AND cs.link = $1
 ), r AS (
-  SELECT t."id" IS NULL AND o.k IS NULL AS master_gone,
+  SELECT e.scope_key, e.source_name, e.row_count,
+         t."id" IS NULL AND o.k IS NULL AS master_gone,
          t."id" IS NULL AND o.k IS NOT NULL AS master_moved,
          t."id" IS NOT NULL AND NOT (t."is_active" IS TRUE) AS master_inactive,
          t."id" IS NOT NULL AND e.target_name IS NOT NULL AND t."customer_name" IS DISTINCT FROM e.target_name::character(40) AS master_renamed
@@ -353,17 +354,23 @@ SELECT e.scope_key[1]::uuid, e.scope_key[2]::int4, e.source_name::character(40),
     FROM fk_backfill.plan_entries e
     LEFT JOIN u ON u.scope_key = e.scope_key AND u.name = e.source_name::citext
    WHERE e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked' AND e.scope_key[1] = $7
+), w AS (
+  -- per entry and reason, at most the rows the entry planned: rows of its name added since the plan are not planned rows skipped
+  SELECT CASE WHEN master_gone THEN 'deleted' WHEN master_moved THEN 'moved' WHEN master_inactive THEN 'inactive'
+              WHEN master_renamed THEN 'renamed' ELSE 'passed' END AS reason,
+         least(count(*), max(row_count))::int8 AS n
+    FROM r
+   GROUP BY scope_key, source_name, 1
 )
-SELECT count(*) FILTER (WHERE master_gone)::int8 AS master_deleted,
-       count(*) FILTER (WHERE NOT master_gone AND master_moved)::int8 AS master_moved,
-       count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND master_inactive)::int8 AS master_inactive,
-       count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND NOT master_inactive AND master_renamed)::int8 AS master_renamed,
-       count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND NOT master_inactive AND NOT master_renamed)::int8 AS passed_over,
+SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::int8 AS master_deleted,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'moved'), 0) FROM w)::int8 AS master_moved,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'inactive'), 0) FROM w)::int8 AS master_inactive,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'renamed'), 0) FROM w)::int8 AS master_renamed,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,
        (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,
        row_security_active($2::regclass) AS rls,
        EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = $2::regclass AND NOT g.tgisinternal AND g.tgenabled <> 'D'
-                  AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16) AS before_update_triggers
-  FROM r`,
+                  AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16) AS before_update_triggers`,
       values: ['so', '"erp"."Sales Orders"', '3', '7', 'T1', 'T1', 'T1'],
     });
   });
@@ -375,7 +382,8 @@ SELECT count(*) FILTER (WHERE master_gone)::int8 AS master_deleted,
       text: `WITH changed AS (
   SELECT unnest(cs.row_keys) AS k FROM fk_backfill.change_sets cs WHERE cs.run_id = $4::int8 AND cs.link = $1
 ), r AS (
-  SELECT t."id" IS NULL AS master_gone,
+  SELECT e.scope_key, e.source_name, e.row_count,
+         t."id" IS NULL AS master_gone,
          false AS master_moved,
          false AS master_inactive,
          t."id" IS NOT NULL AND e.target_name IS NOT NULL AND t."customer_name" IS DISTINCT FROM e.target_name AS master_renamed
@@ -396,17 +404,23 @@ SELECT count(*) FILTER (WHERE master_gone)::int8 AS master_deleted,
     FROM fk_backfill.plan_entries e
     LEFT JOIN u ON u.scope_key = e.scope_key AND u.name = e.source_name
    WHERE e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked'
+), w AS (
+  -- per entry and reason, at most the rows the entry planned: rows of its name added since the plan are not planned rows skipped
+  SELECT CASE WHEN master_gone THEN 'deleted' WHEN master_moved THEN 'moved' WHEN master_inactive THEN 'inactive'
+              WHEN master_renamed THEN 'renamed' ELSE 'passed' END AS reason,
+         least(count(*), max(row_count))::int8 AS n
+    FROM r
+   GROUP BY scope_key, source_name, 1
 )
-SELECT count(*) FILTER (WHERE master_gone)::int8 AS master_deleted,
-       count(*) FILTER (WHERE NOT master_gone AND master_moved)::int8 AS master_moved,
-       count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND master_inactive)::int8 AS master_inactive,
-       count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND NOT master_inactive AND master_renamed)::int8 AS master_renamed,
-       count(*) FILTER (WHERE NOT master_gone AND NOT master_moved AND NOT master_inactive AND NOT master_renamed)::int8 AS passed_over,
+SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::int8 AS master_deleted,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'moved'), 0) FROM w)::int8 AS master_moved,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'inactive'), 0) FROM w)::int8 AS master_inactive,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'renamed'), 0) FROM w)::int8 AS master_renamed,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,
        (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,
        row_security_active($2::regclass) AS rls,
        EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = $2::regclass AND NOT g.tgisinternal AND g.tgenabled <> 'D'
-                  AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16) AS before_update_triggers
-  FROM r`,
+                  AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16) AS before_update_triggers`,
       values: ['so', '"erp"."Sales Orders"', '3', '7'],
     });
   });
