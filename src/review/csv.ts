@@ -172,6 +172,9 @@ export async function importDecisionsCsv(db: unknown, text: string, opts: Common
   v.forEach((m, i) => {
     if (m !== null) errors.push({ line: lineOf[i]!, message: m });
   });
+  // a refused file writes nothing, not even the plan the queue check below may make (a trial: a bad alias refused
+  // the file, and the plan it made for the file's tenant stayed in fk_backfill.runs)
+  if (errors.length > 0) throw csvError(errors.sort((a, b) => a.line - b.line));
   // only a name the queue has (the latest plan's names of that link and scope) takes a decision: an edited
   // name cell would otherwise become an alias of a name no document has
   const planRunId = await resolvePlan(ctx, { executedBy: opts.by });

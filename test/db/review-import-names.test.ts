@@ -64,4 +64,23 @@ describeEach('review import of names the queue has', (target) => {
     const d = await t.db.query<{ scope: string }>(`SELECT scope_key[1] AS scope FROM fk_backfill.decisions`);
     expect(d.rows.map((r) => r.scope)).toEqual([DEMO_TENANT]);
   });
+
+  it('a refused file plans nothing either (a trial: a bad alias refused the file, and a plan of its tenant was left behind)', async () => {
+    const { csv } = await exportQueueCsv(t.db, { config: FUZZY_CONFIG, allTenants: true });
+    const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    const j = rows.findIndex((r) => r['name'] === 'Zeta Widgets');
+    rows[j]!['decision'] = 'alias';
+    rows[j]!['target_key'] = '00000000-0000-4000-8000-00000000dead';
+    const runs = async (): Promise<number> =>
+      (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.runs`)).rows[0]!.n;
+    // the export planned all tenants; the file's own tenant has no plan of its own yet
+    const before = await runs();
+    const err = await importDecisionsCsv(t.db, stringify(rows, { header: true }), { config: FUZZY_CONFIG, by: 'x' }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await runs()).toBe(before);
+    expect((await t.db.query(`SELECT * FROM fk_backfill.decisions`)).rows).toHaveLength(0);
+  });
 });
