@@ -118,7 +118,13 @@ export async function importDecisionsCsv(db: unknown, text: string, opts: Common
     opts,
   );
   // a file that could not be read gives no tenant: say what is wrong with it rather than "choose a tenant"
-  if (parseError !== null && (scoped.tenantId ?? null) === null && scoped.allTenants !== true) throw parseError;
+  const noTenant = (scoped.tenantId ?? null) === null && scoped.allTenants !== true;
+  if (parseError !== null && noTenant) throw parseError;
+  if (noTenant) {
+    // nor can a decided line whose scope cell is not the exported JSON array: name those lines instead
+    const bad = records.flatMap(({ record: r, info }) => (badScopeCell(r) ? [{ line: info.lines, message: scopeCellMessage(r) }] : []));
+    if (bad.length > 0) throw csvError(bad);
+  }
   const ctx = await prepare(db, scoped, { tenant: 'required' });
   if (parseError !== null) throw parseError;
   const errors: CsvLineError[] = [];
@@ -136,13 +142,9 @@ export async function importDecisionsCsv(db: unknown, text: string, opts: Common
       blank++;
       continue;
     }
-    let scopeKey: (string | null)[];
-    try {
-      const v: unknown = JSON.parse(r['scope'] ?? '');
-      if (!Array.isArray(v) || !v.every((x) => x === null || typeof x === 'string')) throw new Error('not an array of strings');
-      scopeKey = v as (string | null)[];
-    } catch {
-      errors.push({ line, message: `scope ${JSON.stringify(r['scope'] ?? '')} is not a JSON array of strings (keep the exported value)` });
+    const scopeKey = scopeCell(r);
+    if (scopeKey === null) {
+      errors.push({ line, message: scopeCellMessage(r) });
       continue;
     }
     const target = (r['target_key'] ?? '').trim();
@@ -210,6 +212,25 @@ export async function importDecisionsCsv(db: unknown, text: string, opts: Common
  * shares (an export is one tenant's queue). A file of several tenants, or none readable, is left to prepare's
  * "choose a tenant" refusal; a row of another tenant than the one chosen is refused by its line later.
  */
+/** A line's scope cell as the exported JSON array of strings (or nulls); null: it is not one. */
+function scopeCell(r: Record<string, string>): (string | null)[] | null {
+  try {
+    const v: unknown = JSON.parse(r['scope'] ?? '');
+    return Array.isArray(v) && v.every((x) => x === null || typeof x === 'string') ? (v as (string | null)[]) : null;
+  } catch {
+    return null;
+  }
+}
+
+const scopeCellMessage = (r: Record<string, string>): string =>
+  `scope ${JSON.stringify(r['scope'] ?? '')} is not a JSON array of strings (keep the exported value)`;
+
+/** A decided line (decision not empty or skip) whose scope cell is not the exported JSON array. */
+function badScopeCell(r: Record<string, string>): boolean {
+  const decision = (r['decision'] ?? '').trim().toLowerCase();
+  return decision !== '' && decision !== 'skip' && scopeCell(r) === null;
+}
+
 function withTenantOfFile<O extends CommonOptions>(rows: Record<string, string>[], opts: O): O {
   if ((opts.tenantId !== undefined && opts.tenantId !== null) || opts.allTenants === true) return opts;
   const tenants = new Set<string>();

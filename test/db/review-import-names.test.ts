@@ -58,6 +58,14 @@ describeEach('review import of names the queue has', (target) => {
       (e: unknown) => e,
     );
     expect(two).toMatchObject({ code: 'TENANT_REQUIRED' });
+    // a scope cell that is not the exported JSON array: that line is named (before: "choose a tenant")
+    const mangled = rows.map((r, i) => (i === j ? { ...r, scope: '1' } : r));
+    const bad = await importDecisionsCsv(t.db, stringify(mangled, { header: true }), noTenant).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(bad).toMatchObject({ code: 'INVALID_INPUT', details: { errors: [{ line: j + 2 }] } });
+    expect((bad as Error).message).toContain('scope "1" is not a JSON array of strings');
     expect((await t.db.query(`SELECT * FROM fk_backfill.decisions`)).rows).toHaveLength(0);
     // the file as exported: its tenant, as if --tenant had been given
     expect(await importDecisionsCsv(t.db, stringify(rows, { header: true }), noTenant)).toMatchObject({ decided: 1, written: 1 });
