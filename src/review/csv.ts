@@ -236,13 +236,9 @@ function withTenantOfFile<O extends CommonOptions>(rows: Record<string, string>[
   const tenants = new Set<string>();
   for (const r of rows) {
     if ((r['decision'] ?? '').trim() === '') continue;
-    try {
-      const v: unknown = JSON.parse(r['scope'] ?? '');
-      if (Array.isArray(v) && typeof v[0] === 'string') tenants.add(v[0]);
-      else return opts;
-    } catch {
-      return opts;
-    }
+    const v = scopeCell(r);
+    if (v !== null && typeof v[0] === 'string') tenants.add(v[0]);
+    else return opts;
   }
   const only = tenants.size === 1 ? [...tenants][0] : undefined;
   return only === undefined ? opts : { ...opts, tenantId: only };
