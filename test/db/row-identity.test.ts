@@ -69,8 +69,12 @@ describeEach('row identity: composite and non-unique keys', (target) => {
     t = await freshDb(target);
     await partitioned(t);
     const before = await snapshot(t);
-    for (const call of [plan(t.db, { config: config('id'), tenantId: '1' }), apply(t.db, { config: config('id'), tenantId: '1' })]) {
-      const e = await refused(call);
+    // one call at a time: a second promise made up front rejects with nothing awaiting it yet (an unhandled rejection)
+    for (const call of [
+      () => plan(t.db, { config: config('id'), tenantId: '1' }),
+      () => apply(t.db, { config: config('id'), tenantId: '1' }),
+    ]) {
+      const e = await refused(call());
       expect(e.code).toBe('SCHEMA_KEY_NOT_UNIQUE');
       expect(e.exitCode).toBe(2);
       expect(e.message).toBe(
