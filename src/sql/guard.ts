@@ -96,6 +96,13 @@ export function guardFunctionSql(g: GuardShape, names: GuardNames, runId: string
     .join(' AND ');
   const master = (extra: string, as = ''): string =>
     `SELECT ${tk('t')}${as} FROM ${g.targetQualified} t WHERE ${extra}${sameScope('t', g, 'NEW')} AND ${activeCond('t', g)}`;
+  // a name only inactive masters of the scope have: missed as 'inactive', not 'unmatched' (one more probe, on a miss only)
+  const inactiveMiss =
+    activeCond('t', g) === 'true'
+      ? ''
+      : `
+    ELSIF EXISTS (SELECT 1 FROM ${g.targetQualified} t WHERE t.${ident(g.targetName)} = NEW.${ident(g.name)}${sameScope('t', g, 'NEW')}) THEN
+      v_reason := 'inactive';`;
   const body = `
 DECLARE
   v_sk text[] := ${sk};
@@ -132,7 +139,7 @@ BEGIN
     ELSIF v_origin = 'apply' THEN
       v_cand := v_alias;
       ${master(`${tk('t')} = v_cand`)} FOR SHARE OF t INTO v_key;
-      IF v_key IS NULL THEN v_reason := 'alias target unavailable'; ELSE v_method := 'alias'; END IF;
+      IF v_key IS NULL THEN v_reason := 'alias target unavailable'; ELSE v_method := 'alias'; END IF;${inactiveMiss}
     ELSE
       v_reason := 'unmatched';
     END IF;

@@ -130,7 +130,8 @@ describeEach('guard', (target) => {
     // hits: exact, decided, applied, active-dup, 500 bulk, the re-resolved G-INACTIVE
     expect(st.hits).toBe(505);
     expect(st.byMethod).toEqual({ exact: 503, decision: 1, alias: 1 });
-    expect(st.byReason).toEqual({ ambiguous: 1, unmatched: 503, decision: 1 });
+    // G-INACTIVE: only an inactive master has its name (a trial: it was counted as unmatched)
+    expect(st.byReason).toEqual({ ambiguous: 1, inactive: 1, unmatched: 502, decision: 1 });
 
     // undo reverts exactly the guard's links (the explicit FK and the applied rows stay)
     const u = await undo(db, { runId: g.runId });

@@ -126,6 +126,8 @@ BEGIN
       v_cand := v_alias;
       SELECT t."id" FROM "crm"."Customers" t WHERE t."id" = v_cand AND t."tenant_id" = NEW."tenant_id" AND t."Branch"::text COLLATE "C" = NEW."Branch"::text COLLATE "C" AND (t."is_active" IS TRUE) FOR SHARE OF t INTO v_key;
       IF v_key IS NULL THEN v_reason := 'alias target unavailable'; ELSE v_method := 'alias'; END IF;
+    ELSIF EXISTS (SELECT 1 FROM "crm"."Customers" t WHERE t."Legal Name" = NEW."customer name" AND t."tenant_id" = NEW."tenant_id" AND t."Branch"::text COLLATE "C" = NEW."Branch"::text COLLATE "C") THEN
+      v_reason := 'inactive';
     ELSE
       v_reason := 'unmatched';
     END IF;
