@@ -207,11 +207,6 @@ export async function importDecisionsCsv(db: unknown, text: string, opts: Common
   return { decided: list.length, written, unchanged: list.length - written, blank };
 }
 
-/**
- * Without --tenant or --all-tenants, the file's own tenant: the first scope value every row's `scope` cell
- * shares (an export is one tenant's queue). A file of several tenants, or none readable, is left to prepare's
- * "choose a tenant" refusal; a row of another tenant than the one chosen is refused by its line later.
- */
 /** A line's scope cell as the exported JSON array of strings (or nulls); null: it is not one. */
 function scopeCell(r: Record<string, string>): (string | null)[] | null {
   try {
@@ -231,6 +226,12 @@ function badScopeCell(r: Record<string, string>): boolean {
   return decision !== '' && decision !== 'skip' && scopeCell(r) === null;
 }
 
+/**
+ * Without --tenant or --all-tenants, the file's own tenant: the first scope value every row's `scope` cell
+ * shares (an export is one tenant's queue). A file of several tenants is left to prepare's "choose a tenant"
+ * refusal (a decided line whose scope cell cannot be read is named by importDecisionsCsv first); a row of
+ * another tenant than the one chosen is refused by its line later.
+ */
 function withTenantOfFile<O extends CommonOptions>(rows: Record<string, string>[], opts: O): O {
   if ((opts.tenantId !== undefined && opts.tenantId !== null) || opts.allTenants === true) return opts;
   const tenants = new Set<string>();
