@@ -7,7 +7,6 @@ import type { TableKind } from '../sql/citus.js';
 import { checkCitusLink, citusKinds } from './citus-link.js';
 import { displayTable, ident, parseTableName, qualified, type TableName } from '../sql/quote.js';
 
-/** A link checked against the catalog: tables exist, columns exist, types line up. */
 /** A compare pair as plan reads it: `as` 'numeric' or a date/time type when the two columns' types differ. */
 export interface CompareColumn {
   source: string;
@@ -15,6 +14,7 @@ export interface CompareColumn {
   as?: string;
 }
 
+/** A link checked against the catalog: tables exist, columns exist, types line up. */
 export interface ResolvedLink {
   config: LinkConfig;
   entity: string;

@@ -153,10 +153,6 @@ export function deletePlanEntriesStatement(a: { runId: string; linkName: string;
 }
 
 /**
- * Distinct (scope, name) among rows whose FK is NULL, with row counts and the active masters whose
- * name is exactly equal in the same scope (seed semantics, set-based: one hash join, no per-row query).
- */
-/**
  * Plain name and scope columns (text, varchar, integers, uuid; no citext, char(n) or nondeterministic collation, the
  * scope's types known): the join's equality is each column's own grouping equality, so every name meets at most one
  * group of masters with that (scope, name) and the masters can be grouped first (a few per name, small) instead of
@@ -174,6 +170,10 @@ function plainJoin(link: LinkShape & { scopeTypes?: string[] }): boolean {
   );
 }
 
+/**
+ * Distinct (scope, name) among rows whose FK is NULL, with row counts and the active masters whose
+ * name is exactly equal in the same scope (seed semantics, set-based: one hash join, no per-row query).
+ */
 export function exactCandidatesStatement(
   link: LinkShape & { scopeTypes?: string[] },
   f: ScopeFilter,
