@@ -231,7 +231,7 @@ export async function batchWork(
   // link (hashing the table for a few passed-by rows), and Citus plans its statements on the workers. Not when a
   // row trigger of the user's fires on the UPDATE either: the setting would reach the queries it runs per row,
   // and a lookup joining two tables would hash a whole table for each row (test/db/apply-user-triggers.test.ts).
-  const hashJoin = src === undefined && !layout.updateTriggers ? [noNestedLoopsStatement()] : [];
+  const hashJoin = src === undefined && l.updateTriggers.length === 0 ? [noNestedLoopsStatement()] : [];
   if (!lk.shared) {
     // No CREATE on fk_backfill: no key ladder either; the bounds walk the primary key
     return {

@@ -24,13 +24,10 @@ export interface Layout {
   /** The server's max_wal_size and effective_cache_size, in bytes. */
   maxWal: number;
   cache: number;
-  /** A row trigger of the user's fires on apply's UPDATE (see sourceLayoutStatement): it runs its queries inside each batch. */
-  updateTriggers: boolean;
 }
 
 export async function sourceLayout(db: Queryable, l: ResolvedLink): Promise<Layout> {
-  const set = [l.config.fk, ...(l.touch === null ? [] : [l.touch.column])];
-  const r = (await db.query(sourceLayoutStatement(l.sourceOid, set))).rows[0];
+  const r = (await db.query(sourceLayoutStatement(l.sourceOid))).rows[0];
   if (r === undefined) throw new BackfillError('SCHEMA_MISSING_TABLE', `table ${l.config.table} vanished`);
   const blocks = num(r.blocks);
   const noCtid =
@@ -54,15 +51,7 @@ export async function sourceLayout(db: Queryable, l: ResolvedLink): Promise<Layo
     const c = await db.query(firstBlocksRowsStatement(l.sourceSql, sample));
     density = num(c.rows[0]?.n) / sample;
   }
-  return {
-    noCtid,
-    blocks,
-    density: density > 0 ? density : 50,
-    bytes: Number(r.bytes),
-    maxWal: Number(r.max_wal),
-    cache: Number(r.cache),
-    updateTriggers: r.update_triggers,
-  };
+  return { noCtid, blocks, density: density > 0 ? density : 50, bytes: Number(r.bytes), maxWal: Number(r.max_wal), cache: Number(r.cache) };
 }
 
 /** WAL a batched apply writes per changed row, roughly (bench:apply at 1 M rows: 410–470 bytes). */

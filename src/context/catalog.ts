@@ -2,7 +2,7 @@ import { activePredicate, keyColumns, type LinkConfig } from '../config/schema.j
 import { softDeleteLike } from '../sql/active.js';
 import type { Queryable } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
-import { beforeUpdateTriggersStatement, tableColumnsStatement, uniqueKeysStatement } from '../sql/context.js';
+import { tableColumnsStatement, uniqueKeysStatement, updateTriggersStatement } from '../sql/context.js';
 import type { TableKind } from '../sql/citus.js';
 import { checkCitusLink, citusKinds } from './citus-link.js';
 import { displayTable, ident, parseTableName, qualified, type TableName } from '../sql/quote.js';
@@ -53,6 +53,11 @@ export interface ResolvedLink {
   nameCitext: boolean;
   /** Column set to now() on update (updated_at when present), with its type. */
   touch: { column: string; type: string } | null;
+  /**
+   * The user's row triggers on the source (or a partition) that fire on apply's and undo's UPDATE (of the FK or
+   * `touch`): they run their queries inside each batch, and a BEFORE one may set `touch` itself.
+   */
+  updateTriggers: { name: string; before: boolean }[];
   /** A notice: BEFORE UPDATE triggers on the source may set `touch` themselves (undo cannot restore it then); null: none. */
   touchTriggers: string | null;
   /** What the catalog made fk-backfill do differently for this link (e.g. `updated_at` left alone: generated). */
@@ -329,9 +334,10 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
       }
     }
   }
+  const updateTriggers = (await db.query(updateTriggersStatement(src.oid, [link.fk, ...(touch === null ? [] : [touch.column])]))).rows;
   let touchTriggers: string | null = null;
   if (touch !== null) {
-    const names = (await db.query(beforeUpdateTriggersStatement(src.oid, [link.fk, touch.column]))).rows.map((r) => r.name);
+    const names = updateTriggers.filter((g) => g.before).map((g) => g.name);
     if (names.length > 0) {
       touchTriggers = `${link.entity}: ${displayTable(source)} has BEFORE UPDATE trigger(s) ${names.join(', ')}: one that sets ${touch.column} overrides what apply and undo write there, so after an undo ${touch.column} holds the undo's time, not its old value (every FK is still set back exactly). Set "updatedAt": null to leave ${touch.column} to the trigger`;
       notices.push(touchTriggers);
@@ -385,6 +391,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     nameCitext: /(^|\.)citext$/.test(name.baseType),
     compare,
     touch,
+    updateTriggers,
     touchTriggers,
     notices,
     keyProblem: keyProblem(src, source, keys, `${p}.key`),

@@ -46,18 +46,18 @@ export function uniqueKeysStatement(oid: number): Statement<{ cols: string[] }> 
 }
 
 /**
- * The enabled BEFORE UPDATE row triggers of the user's (not a constraint's) on a table and its partitions that fire
- * on an UPDATE of `setColumns` (no column list, or one naming any of them), by name: one that sets the touched column
- * (updated_at) overrides the value apply and undo write into it. (The guard's trigger, UPDATE OF the name and scope
- * columns, does not fire on them.)
+ * The enabled row triggers of the user's (not a constraint's) on a table and its partitions that fire on an UPDATE of
+ * `setColumns` (no column list, or one naming any of them), by name, and whether each runs BEFORE the row is written.
+ * (The guard's trigger, UPDATE OF the name and scope columns, does not fire on apply's or undo's UPDATE.)
  */
-export function beforeUpdateTriggersStatement(oid: number, setColumns: readonly string[]): Statement<{ name: string }> {
-  const text = `SELECT DISTINCT g.tgname::text AS name
+export function updateTriggersStatement(oid: number, setColumns: readonly string[]): Statement<{ name: string; before: boolean }> {
+  const text = `SELECT g.tgname::text AS name, bool_or(g.tgtype & 2 = 2) AS before
          FROM pg_trigger g
         WHERE (g.tgrelid = $1::oid OR g.tgrelid IN (SELECT x.relid FROM pg_partition_tree($1::oid) x))
-          AND NOT g.tgisinternal AND g.tgenabled <> 'D' AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16
+          AND NOT g.tgisinternal AND g.tgenabled <> 'D' AND g.tgtype & 1 = 1 AND g.tgtype & 16 = 16
           AND (cardinality(g.tgattr::int2[]) = 0
                OR EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = g.tgrelid AND a.attnum = ANY (g.tgattr::int2[]) AND a.attname = ANY ($2::text[])))
+        GROUP BY 1
         ORDER BY 1`;
   return { text, values: [oid, [...setColumns]] };
 }

@@ -16,28 +16,17 @@ export interface SourceLayoutRow {
   pages: unknown;
   max_wal: number;
   cache: number;
-  /** A row trigger of the table (or of a partition) fires on apply's UPDATE of `setColumns`. */
-  update_triggers: boolean;
 }
 
-/**
- * One row for the table of oid `sourceOid` (none: it vanished). `update_triggers`: an enabled row trigger of the
- * user's (not a constraint's) on the table or one of its partitions fires on an UPDATE that sets `setColumns`
- * (no column list, or one naming any of them).
- */
-export function sourceLayoutStatement(sourceOid: number, setColumns: readonly string[]): Statement<SourceLayoutRow> {
+/** One row for the table of oid `sourceOid` (none: it vanished). */
+export function sourceLayoutStatement(sourceOid: number): Statement<SourceLayoutRow> {
   return {
     text: `SELECT current_setting('server_version_num')::int AS v, c.relkind::text AS relkind, c.relhassubclass AS sub, am.amname::text AS am,
               (pg_relation_size(c.oid) / current_setting('block_size')::int8)::int8 AS blocks, pg_relation_size(c.oid)::float8 AS bytes, c.reltuples::float8 AS tuples, c.relpages::int8 AS pages,
-              pg_size_bytes(current_setting('max_wal_size'))::float8 AS max_wal, pg_size_bytes(current_setting('effective_cache_size'))::float8 AS cache,
-              EXISTS (SELECT 1 FROM pg_trigger g
-                       WHERE (g.tgrelid = c.oid OR g.tgrelid IN (SELECT x.relid FROM pg_partition_tree(c.oid) x)) AND NOT g.tgisinternal AND g.tgenabled <> 'D'
-                         AND g.tgtype & 1 = 1 AND g.tgtype & 16 = 16
-                         AND (cardinality(g.tgattr::int2[]) = 0
-                              OR EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = g.tgrelid AND a.attnum = ANY (g.tgattr::int2[]) AND a.attname = ANY ($2::text[])))) AS update_triggers
+              pg_size_bytes(current_setting('max_wal_size'))::float8 AS max_wal, pg_size_bytes(current_setting('effective_cache_size'))::float8 AS cache
          FROM pg_class c LEFT JOIN pg_am am ON am.oid = c.relam
         WHERE c.oid = $1::oid`,
-    values: [sourceOid, [...setColumns]],
+    values: [sourceOid],
   };
 }
 

@@ -8,7 +8,7 @@ import { chooseWalk, type Layout } from '../../src/apply/walk.js';
 
 const GB = 1024 ** 3;
 // a 1 GB heap table of 10 M rows (100 per 8 kB block) on a server with max_wal_size 1 GB and 4 GB of cache
-const big: Layout = { noCtid: null, blocks: 131_072, bytes: GB, density: 100, maxWal: GB, cache: 4 * GB, updateTriggers: false };
+const big: Layout = { noCtid: null, blocks: 131_072, bytes: GB, density: 100, maxWal: GB, cache: 4 * GB };
 
 describe('chooseWalk', () => {
   it('auto: ctid for a big run over most of a table, whose WAL outgrows half of max_wal_size', () => {

@@ -6,7 +6,7 @@ import {
   tenantFoundStatement,
   tenantHintStatement,
   uniqueKeysStatement,
-  beforeUpdateTriggersStatement,
+  updateTriggersStatement,
 } from '../../../src/sql/context.js';
 
 describe('context statements (whole text)', () => {
@@ -35,14 +35,15 @@ describe('context statements (whole text)', () => {
         GROUP BY i.indexrelid, i.indisprimary
         ORDER BY i.indisprimary DESC, count(*), i.indexrelid`);
   });
-  it("a table's BEFORE UPDATE row triggers of the user's that fire on the columns apply sets, on it and its partitions, by name", () => {
-    expect(beforeUpdateTriggersStatement(42, ['customer_id', 'updated_at'])).toEqual({
-      text: `SELECT DISTINCT g.tgname::text AS name
+  it("a table's row triggers of the user's that fire on the columns apply sets, on it and its partitions, by name, BEFORE or not", () => {
+    expect(updateTriggersStatement(42, ['customer_id', 'updated_at'])).toEqual({
+      text: `SELECT g.tgname::text AS name, bool_or(g.tgtype & 2 = 2) AS before
          FROM pg_trigger g
         WHERE (g.tgrelid = $1::oid OR g.tgrelid IN (SELECT x.relid FROM pg_partition_tree($1::oid) x))
-          AND NOT g.tgisinternal AND g.tgenabled <> 'D' AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16
+          AND NOT g.tgisinternal AND g.tgenabled <> 'D' AND g.tgtype & 1 = 1 AND g.tgtype & 16 = 16
           AND (cardinality(g.tgattr::int2[]) = 0
                OR EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = g.tgrelid AND a.attnum = ANY (g.tgattr::int2[]) AND a.attname = ANY ($2::text[])))
+        GROUP BY 1
         ORDER BY 1`,
       values: [42, ['customer_id', 'updated_at']],
     });
