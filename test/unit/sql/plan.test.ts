@@ -12,21 +12,7 @@ import {
   workMemStatement,
 } from '../../../src/sql/plan.js';
 import type { LinkShape, TypedLinkShape } from '../../../src/sql/link.js';
-
-const link: TypedLinkShape = {
-  sourceSql: 'public.sales_orders',
-  targetSql: 'public.customers',
-  key: 'id',
-  keyType: 'uuid',
-  fk: 'customer_id',
-  fkType: 'uuid',
-  name: 'customer_name',
-  targetKey: 'id',
-  targetName: 'customer_name',
-  scope: ['tenant_id', 'region'],
-  scopeTypes: ['uuid', 'numeric'],
-  touch: null,
-};
+import { SALES_ORDERS as link } from '../../helpers/link-shapes.js';
 
 describe('plan statements (whole text)', () => {
   it('plan transaction settings: work_mem of at least 64 MB, no JIT', () => {

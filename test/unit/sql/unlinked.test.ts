@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BLANK_NAME_RE } from '../../../src/sql/plan.js';
 import { unlinkedRecordsStatement, unlinkedSampleSettingsStatement } from '../../../src/sql/unlinked.js';
-import type { TypedLinkShape } from '../../../src/sql/link.js';
-
-const link: TypedLinkShape = {
-  sourceSql: 'public.sales_orders',
-  targetSql: 'public.customers',
-  key: 'id',
-  keyType: 'uuid',
-  fk: 'customer_id',
-  fkType: 'uuid',
-  name: 'customer_name',
-  targetKey: 'id',
-  targetName: 'customer_name',
-  scope: ['tenant_id', 'region'],
-  scopeTypes: ['uuid', 'numeric'],
-  touch: null,
-};
+import { SALES_ORDERS as link } from '../../helpers/link-shapes.js';
 
 describe('the unmatched sample (whole text)', () => {
   it("unmatched sample: unnamed rows one counted line per scope, outcome and reason from the entries; named rows the first found by a semi-join on typed scope values (a type whose text form is not its equality compared by text too), NULL scope by the text array, listed in their keys' typed order, outcome and candidates looked up for the kept rows only", () => {
