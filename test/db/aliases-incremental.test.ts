@@ -13,7 +13,7 @@ import { apply, installGuard, plan, undo } from '../../src/index.js';
 import { AXIS_CONFIG } from '../../src/config/index.js';
 import { createAxis, DEMO_TENANT } from '../../src/demo/axis.js';
 import type { Database } from '../../src/db/index.js';
-import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { describeEach, freshDb, type Target, type TestDb } from '../helpers/db.js';
 
 const SO = ['sales_order'];
 const config = { links: AXIS_CONFIG.links.map((l) => ({ ...l, match: 'fuzzy' as const })) };
@@ -44,12 +44,18 @@ async function insertUnguarded(db: Database, sql: string, params: unknown[]): Pr
 const ownersOf = (rows: string[]): string[] =>
   [...new Set(rows.filter((r) => r.includes(' | apply | ')).map((r) => r.split(' | ')[5]!))].sort();
 
+/** The Axis demo and one order named 'abc corp.' (linked by the fuzzy plan, not by exact equality). */
+async function axisWithVariant(target: Target): Promise<TestDb> {
+  const t = await freshDb(target);
+  await createAxis(t.db);
+  await t.db.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, 'U-0', 'abc corp.')`, [DEMO_TENANT]);
+  return t;
+}
+
 describeEach('apply aliases kept incrementally', (target) => {
   let t: TestDb;
   beforeEach(async () => {
-    t = await freshDb(target);
-    await createAxis(t.db);
-    await t.db.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, 'U-0', 'abc corp.')`, [DEMO_TENANT]);
+    t = await axisWithVariant(target);
     await installGuard(t.db, { entities: SO, config });
   });
   afterEach(async () => t.dispose());
@@ -106,9 +112,7 @@ describeEach('apply aliases kept incrementally', (target) => {
 describeEach('apply aliases without a guard', (target) => {
   let t: TestDb;
   beforeEach(async () => {
-    t = await freshDb(target);
-    await createAxis(t.db);
-    await t.db.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, 'U-0', 'abc corp.')`, [DEMO_TENANT]);
+    t = await axisWithVariant(target);
   });
   afterEach(async () => t.dispose());
 
