@@ -169,16 +169,34 @@ function positionRange(alias: string, r: { after: string | null; upTo: string },
  * Upper bound of the next batch of an undo: the position 'SET:ORD' of the `limit`-th changed row of the
  * run and link after position `after`, walking the change sets in id order (index (run_id, link, id))
  * and each set's rows in order. Used with `undoStatement`'s setRange.
+ *
+ * Counted from the sets' sizes, never their rows: numbering the rows of the view `changes` unnested every
+ * array of every set left and sorted them, once per batch (0.85 s per batch of a 900 k-row undo, 40 % of it).
+ * Each set left counts its rows after `after` (all of them but in the set `after` points into); the bound lies
+ * in the first set where the running count reaches `limit`, or at the end of the last set.
  */
 export function undoBoundStatement(a: { targetRunId: string; linkName: string }, after: string | null, limit: number): Statement<BoundRow> {
   const p = new Params();
-  const text = `SELECT x.set_id::text || ':' || x.ord::text AS up_to, x.n::int8 AS n
-  FROM (SELECT c.set_id, c.ord, row_number() OVER (ORDER BY c.set_id, c.ord) AS n
-          FROM ${OWN}.changes c
-         WHERE c.run_id = ${p.add(a.targetRunId)}::int8 AND c.link = ${p.add(a.linkName)} AND c.set_id IS NOT NULL${after === null ? '' : positionAfter('c', after, p)}
-         ORDER BY c.set_id, c.ord
-         LIMIT ${p.add(limit)}::int8) x
- ORDER BY x.n DESC
+  const run = p.add(a.targetRunId);
+  const link = p.add(a.linkName);
+  let first = '1';
+  let from = '';
+  if (after !== null) {
+    const [set, ord] = position(after);
+    const sp = p.add(set);
+    first = `CASE WHEN cs.id = ${sp}::int8 THEN ${p.add(ord)}::int8 + 1 ELSE 1 END`;
+    from = ` AND cs.id >= ${sp}::int8`;
+  }
+  const lim = p.add(limit);
+  // per set: its first row after `after`, the rows from there (rest) and the running count up to its end (total)
+  const text = `SELECT s.set_id::text || ':' || (s.first - 1 + least(s.rest, ${lim}::int8 - (s.total - s.rest)))::text AS up_to,
+       least(s.total, ${lim}::int8) AS n
+  FROM (SELECT c.set_id, c.first, c.size - c.first + 1 AS rest, sum(c.size - c.first + 1) OVER (ORDER BY c.set_id)::int8 AS total
+          FROM (SELECT cs.id AS set_id, ${first} AS first, cardinality(cs.row_keys)::int8 AS size
+                  FROM ${OWN}.change_sets cs
+                 WHERE cs.run_id = ${run}::int8 AND cs.link = ${link}${from}) c) s
+ WHERE s.rest > 0 AND s.total - s.rest < ${lim}::int8
+ ORDER BY s.set_id DESC
  LIMIT 1`;
   return { text, values: p.values };
 }

@@ -92,24 +92,26 @@ ${changeSet}`,
 
   it("a batch's upper bound: the limit-th changed row's position after the last one, in change-set order", () => {
     expect(undoBoundStatement({ targetRunId: '5', linkName: 'so' }, null, 1000)).toEqual({
-      text: `SELECT x.set_id::text || ':' || x.ord::text AS up_to, x.n::int8 AS n
-  FROM (SELECT c.set_id, c.ord, row_number() OVER (ORDER BY c.set_id, c.ord) AS n
-          FROM fk_backfill.changes c
-         WHERE c.run_id = $1::int8 AND c.link = $2 AND c.set_id IS NOT NULL
-         ORDER BY c.set_id, c.ord
-         LIMIT $3::int8) x
- ORDER BY x.n DESC
+      text: `SELECT s.set_id::text || ':' || (s.first - 1 + least(s.rest, $3::int8 - (s.total - s.rest)))::text AS up_to,
+       least(s.total, $3::int8) AS n
+  FROM (SELECT c.set_id, c.first, c.size - c.first + 1 AS rest, sum(c.size - c.first + 1) OVER (ORDER BY c.set_id)::int8 AS total
+          FROM (SELECT cs.id AS set_id, 1 AS first, cardinality(cs.row_keys)::int8 AS size
+                  FROM fk_backfill.change_sets cs
+                 WHERE cs.run_id = $1::int8 AND cs.link = $2) c) s
+ WHERE s.rest > 0 AND s.total - s.rest < $3::int8
+ ORDER BY s.set_id DESC
  LIMIT 1`,
       values: ['5', 'so', 1000],
     });
     expect(undoBoundStatement({ targetRunId: '5', linkName: 'so' }, '12:340', 1000)).toEqual({
-      text: `SELECT x.set_id::text || ':' || x.ord::text AS up_to, x.n::int8 AS n
-  FROM (SELECT c.set_id, c.ord, row_number() OVER (ORDER BY c.set_id, c.ord) AS n
-          FROM fk_backfill.changes c
-         WHERE c.run_id = $1::int8 AND c.link = $2 AND c.set_id IS NOT NULL AND c.set_id >= $3::int8 AND (c.set_id, c.ord) > ($3::int8, $4::int8)
-         ORDER BY c.set_id, c.ord
-         LIMIT $5::int8) x
- ORDER BY x.n DESC
+      text: `SELECT s.set_id::text || ':' || (s.first - 1 + least(s.rest, $5::int8 - (s.total - s.rest)))::text AS up_to,
+       least(s.total, $5::int8) AS n
+  FROM (SELECT c.set_id, c.first, c.size - c.first + 1 AS rest, sum(c.size - c.first + 1) OVER (ORDER BY c.set_id)::int8 AS total
+          FROM (SELECT cs.id AS set_id, CASE WHEN cs.id = $3::int8 THEN $4::int8 + 1 ELSE 1 END AS first, cardinality(cs.row_keys)::int8 AS size
+                  FROM fk_backfill.change_sets cs
+                 WHERE cs.run_id = $1::int8 AND cs.link = $2 AND cs.id >= $3::int8) c) s
+ WHERE s.rest > 0 AND s.total - s.rest < $5::int8
+ ORDER BY s.set_id DESC
  LIMIT 1`,
       values: ['5', 'so', '12', '340', 1000],
     });
