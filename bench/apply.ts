@@ -1,5 +1,5 @@
 /**
- * npm run bench:apply -- [--target postgres|citus] [--parallel 1,2] [--rows 1000000] [--sample 10000] [--latency-sample 2000] [--order random|key] [--reps 2] [--url postgres://…/postgres]
+ * npm run bench:apply -- [--target postgres|citus] [--parallel auto,1,2] [--rows 1000000] [--sample 10000] [--latency-sample 2000] [--order random|key] [--reps 2] [--url postgres://…/postgres]
  *                          [--tenants 100] [--customers-per-tenant 200] [--tenant-index] [--db fkb_bench]
  *
  * --tenants 5000 --customers-per-tenant 10 --tenant-index: many small tenants with an index on the documents'
@@ -32,8 +32,13 @@ const ROWS = Number(arg('rows', '1000000'));
 const SAMPLE = Math.min(ROWS, Number(arg('sample', '10000')));
 const LAT_SAMPLE = Math.min(ROWS, Number(arg('latency-sample', '2000')));
 const REPS = Math.max(1, Number(arg('reps', '2')));
-/** --parallel 1,2: apply with each, in turn, after the same floor (the summary table is the first one's). */
-const PARALLEL = arg('parallel', '1').split(',').map(Number);
+/**
+ * --parallel auto,1,2: apply with each, in turn, after the same floor (the summary table is the first one's). auto
+ * (the default): no parallel option, as a user runs it (2 connections from 100 000 planned rows, src/apply/parallel.ts).
+ */
+const PARALLEL = arg('parallel', 'auto')
+  .split(',')
+  .map((x): number | 'auto' => (x === 'auto' ? 'auto' : Number(x)));
 const ORDER = arg('order', 'random') as 'random' | 'key';
 const SHAPE: Shape = {
   tenants: Number(arg('tenants', '100')),
@@ -93,7 +98,7 @@ async function main(): Promise<void> {
   // 1 + 2, alternated REPS times (the machine may be shared): the best of each is reported.
   const floorRuns: { ms: number; wal: number; rows: number; ckpt: number }[] = [];
   type ApplyRun = {
-    par: number;
+    par: number | 'auto';
     ms: number;
     planMs: number;
     wal: number;
@@ -132,7 +137,7 @@ async function main(): Promise<void> {
         ).rows[0]!.k;
         if (kind === 'r') await c.query(`TRUNCATE ${log}`);
       }
-      const db = await openDatabase(BENCH_URL, { connections: par + 1 });
+      const db = await openDatabase(BENCH_URL, par === 'auto' ? {} : { connections: par + 1 });
       const rss = new RssSampler();
       const rssBefore = process.memoryUsage.rss();
       lsn = await walLsn(c);
@@ -149,7 +154,7 @@ async function main(): Promise<void> {
       const a = await apply(db, {
         allTenants: true,
         entities: ['sales_order'],
-        parallel: par,
+        ...(par === 'auto' ? {} : { parallel: par }),
         onProgress: (e: ProgressEvent) => {
           startedAt ??= performance.now();
           if (e.event === 'batch') {

@@ -42,7 +42,7 @@ export interface ResumeApplyOptions extends BatchOptions {
  * and writing the change log in the same statement.
  */
 export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<ApplyResult> {
-  const parallel = parallelism(ctx, { parallel: opts.parallel, singleTransaction: opts.singleTransaction !== false }); // bad --parallel: refused before anything is written
+  const parallel = parallelism(ctx, { ...opts, singleTransaction: opts.singleTransaction !== false }); // bad --parallel: refused before anything is written
   await assertCanWrite(ctx, 'apply'); // before anything is written (issue #8)
   await assertCanBuildLookup(ctx.db);
   if (opts.singleTransaction === false && opts.walk === 'ctid') {

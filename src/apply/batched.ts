@@ -15,7 +15,7 @@ import { chooseWalk, sourceLayout } from './walk.js';
 import { applyResult, type ApplyResult, type LinkApplyResult, skipFields, summaryOf } from './result.js';
 import { plannedRows } from '../store/plans.js';
 import { batchWork, refreshStaleStatistics, sweepWork } from './lookup.js';
-import { hasSlices, type SlicedOutcome, walkLinkSlices } from './parallel.js';
+import { AUTO_PARALLEL_MIN_ROWS, hasSlices, linkParallelism, type SlicedOutcome, walkLinkSlices } from './parallel.js';
 
 /** A ctid walk's first pass ended having changed fewer rows than planned: a catch-up pass follows. */
 function catchUpDue(lc: LinkCheckpoint | undefined, changed: number, planned: number): boolean {
@@ -68,14 +68,20 @@ async function walkRun(
   {
     const results: LinkApplyResult[] = [];
     // --parallel: a link's first pass in slices, N at once (parallel.ts); what follows a first pass is done here
-    const parallel = opts.parallel ?? 1;
-    const sliceable = parallel > 1 || (await hasSlices(ctx.db, runId));
+    const asked = opts.parallel ?? 1;
+    const hadSlices = await hasSlices(ctx.db, runId);
     let stopped = false;
     for (const [index, l] of ctx.links.entries()) {
-      const sliced: SlicedOutcome | null =
-        sliceable && !stopped ? await walkLinkSlices(ctx, l, index, { runId, planRunId, resumed }, opts, parallel) : null;
-      stopped = sliced?.stopped ?? stopped;
       const planned = await plannedRows(ctx.db, planRunId, l.entity);
+      const parallel = linkParallelism(asked, planned);
+      if (asked === 'auto' && parallel > 1 && !resumed) {
+        ctx.notices.push(
+          `${l.entity}: ${parallel} connections at once (the default for a link of ${AUTO_PARALLEL_MIN_ROWS.toLocaleString('en-US')} planned rows or more; --parallel 1 for one)`,
+        );
+      }
+      const sliced: SlicedOutcome | null =
+        (parallel > 1 || hadSlices) && !stopped ? await walkLinkSlices(ctx, l, index, { runId, planRunId, resumed }, opts, parallel) : null;
+      stopped = sliced?.stopped ?? stopped;
       await refreshStaleStatistics(ctx.db, l, ctx.filter, planned);
       let lc = await linkCheckpoint(ctx.db, runId, l.entity);
       let changed = sliced?.changed ?? lc?.changed ?? 0;

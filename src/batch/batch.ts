@@ -53,9 +53,10 @@ export interface BatchOptions {
   reconnectBackoffMs?: number;
   /**
    * apply --all-tenants only: walk this many slices of a link at once, each on its own connection with its
-   * own checkpoint (src/apply/parallel.ts). Default 1: one batch at a time.
+   * own checkpoint (src/apply/parallel.ts). Default 'auto': 2 for a link of at least 100 000 planned rows
+   * when the database handle has connections to spare and the run is not throttled (maxRate, pauseMs), else 1.
    */
-  parallel?: number;
+  parallel?: number | 'auto';
   /** Abort: the current batch finishes (commits), then the run stops with status 'stopped'. */
   signal?: AbortSignal;
   onProgress?: ProgressListener;

@@ -1,0 +1,93 @@
+/**
+ * Without --parallel, a batched run over every tenant walks a link of 100 000 planned rows or more on two
+ * connections (src/apply/parallel.ts, AUTO_PARALLEL): the same end state, change log and undo as one
+ * connection, and a notice says so. One tenant, a throttled run, a smaller link, and a database handle with
+ * one connection (PGlite) walk on one, without that notice.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { apply, undo } from '../../src/index.js';
+import { AUTO_PARALLEL_MIN_ROWS } from '../../src/apply/parallel.js';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+
+const ROWS = AUTO_PARALLEL_MIN_ROWS + 5_000;
+const config: ConfigInput = {
+  links: [
+    {
+      entity: 'order',
+      table: 'orders',
+      key: 'id',
+      fk: 'customer_id',
+      name: 'customer_name',
+      scope: ['tenant_id'],
+      target: { table: 'customers', key: 'id', name: 'customer_name' },
+    },
+  ],
+};
+
+describeEach('apply: two connections by default for a big link', (target) => {
+  let t: TestDb;
+  afterEach(async () => t.dispose());
+
+  async function schema(rows: number): Promise<void> {
+    await t.db.exec(`
+      CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text NOT NULL);
+      INSERT INTO customers SELECT g, g % 10, 'customer ' || g FROM generate_series(1, 200) g;
+      CREATE TABLE orders (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int);
+      INSERT INTO orders SELECT g, (g % 200 + 1) % 10, 'customer ' || (g % 200 + 1) FROM generate_series(1, ${rows}) g;
+      ANALYZE orders;`);
+  }
+  const slices = async (runId: string): Promise<number> =>
+    (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.run_slices WHERE run_id = $1::int8`, [runId])).rows[0]!.n;
+  const state = async (): Promise<string> =>
+    (
+      await t.db.query<{ h: string }>(
+        `SELECT md5(string_agg(id || ':' || coalesce(customer_id::text, '-'), ',' ORDER BY id)) AS h FROM orders`,
+      )
+    ).rows[0]!.h;
+
+  it(
+    `${ROWS} planned rows over all tenants: ${target === 'pglite' ? 'one connection (PGlite has one)' : 'two connections, said in a notice; undo exact'}; throttled or one tenant: one`,
+    { timeout: 240_000 },
+    async () => {
+      t = await freshDb(target);
+      await schema(ROWS);
+      const before = await state();
+      const a = await apply(t.db, { config, allTenants: true });
+      expect([a.status, a.totalUpdated]).toEqual(['done', ROWS]);
+      const said = (a.notices ?? []).filter((n) => /2 connections at once/.test(n));
+      if (target === 'pglite') {
+        expect([await slices(a.runId), said]).toEqual([0, []]);
+      } else {
+        expect(await slices(a.runId)).toBeGreaterThan(1);
+        expect(said).toEqual([
+          'order: 2 connections at once (the default for a link of 100,000 planned rows or more; --parallel 1 for one)',
+        ]);
+      }
+      expect(
+        (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE customer_id = ((id % 200) + 1)`)).rows[0]!.n,
+      ).toBe(ROWS);
+      const u = await undo(t.db, { runId: a.runId });
+      expect(u.results.map((r) => [r.changed, r.reverted])).toEqual([[ROWS, ROWS]]);
+      expect(await state()).toBe(before);
+
+      if (target === 'pglite') return;
+      const throttled = await apply(t.db, { config, allTenants: true, maxRate: 10_000_000 });
+      expect([throttled.totalUpdated, await slices(throttled.runId)]).toEqual([ROWS, 0]);
+      await undo(t.db, { runId: throttled.runId });
+      const oneTenant = await apply(t.db, { config, tenantId: '3' });
+      expect([oneTenant.totalUpdated > 0, await slices(oneTenant.runId)]).toEqual([true, 0]);
+    },
+  );
+
+  it('a link below the threshold: one connection, no notice', { timeout: 120_000 }, async () => {
+    t = await freshDb(target);
+    await schema(AUTO_PARALLEL_MIN_ROWS - 1);
+    const a = await apply(t.db, { config, allTenants: true });
+    expect([a.totalUpdated, await slices(a.runId), (a.notices ?? []).filter((n) => /connections at once/.test(n))]).toEqual([
+      AUTO_PARALLEL_MIN_ROWS - 1,
+      0,
+      [],
+    ]);
+  });
+});
