@@ -1,5 +1,5 @@
 /**
- * npm run bench:citus -- [--rows 1000000] [--tenants 100] [--customers-per-tenant 200] [--reps 1] [--parallel 1]
+ * npm run bench:citus -- [--rows 1000000] [--tenants 100] [--customers-per-tenant 200] [--reps 1] [--parallel auto,1]
  * (also: npm run bench:apply -- --target citus …)
  *
  * Issue #18's benchmark on the Citus cluster of ../shared/citus (started if needed), in its own
@@ -27,8 +27,8 @@ const ROWS = Number(arg('rows', '1000000'));
 const TENANTS = Number(arg('tenants', '100'));
 const CUSTOMERS = Number(arg('customers-per-tenant', '200'));
 const REPS = Math.max(1, Number(arg('reps', '1')));
-/** --parallel 1,2,4: the CLI with each, after the same floor, in every rep. */
-const PARALLEL = arg('parallel', '1').split(',').map(Number);
+/** --parallel auto,1,2,4: the CLI with each, after the same floor, in every rep (auto, the default: no --parallel, as a user runs it). */
+const PARALLEL = arg('parallel', 'auto').split(',');
 const CLUSTER = process.env['FKB_CITUS_SH'] ?? fileURLToPath(new URL('../../shared/citus/cluster.sh', import.meta.url));
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const DB = 'fkb_bench_citus';
@@ -146,9 +146,9 @@ async function main(): Promise<void> {
   );
 
   const floor: number[] = [];
-  const tool = new Map<number, { ms: number; rssKb: number }[]>(PARALLEL.map((p) => [p, []]));
+  const tool = new Map<string, { ms: number; rssKb: number }[]>(PARALLEL.map((p) => [p, []]));
   let floorRows = 0;
-  const toolRows = new Map<number, number>();
+  const toolRows = new Map<string, number>();
   for (let rep = 0; rep < REPS; rep++) {
     await reset(c);
     t = performance.now();
@@ -168,7 +168,7 @@ async function main(): Promise<void> {
         config,
         '--all-tenants',
         '--yes',
-        ...(par !== 1 ? ['--parallel', String(par)] : []),
+        ...(par !== 'auto' ? ['--parallel', par] : []),
       ]);
       if (r.code !== 0) throw new Error(`fk-backfill apply --parallel ${par} exited ${r.code}: ${r.out}`);
       tool.get(par)!.push({ ms: r.ms, rssKb: r.rssKb });
