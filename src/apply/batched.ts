@@ -73,7 +73,7 @@ async function walkRun(
     let stopped = false;
     for (const [index, l] of ctx.links.entries()) {
       const planned = await plannedRows(ctx.db, planRunId, l.entity);
-      const parallel = linkParallelism(asked, planned);
+      const parallel = linkParallelism(asked, planned, l);
       if (asked === 'auto' && parallel > 1 && !resumed) {
         ctx.notices.push(
           `${l.entity}: ${parallel} connections at once (the default for a link of ${AUTO_PARALLEL_MIN_ROWS.toLocaleString('en-US')} planned rows or more; --parallel 1 for one)`,

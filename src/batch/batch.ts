@@ -53,8 +53,9 @@ export interface BatchOptions {
   reconnectBackoffMs?: number;
   /**
    * apply --all-tenants only: walk this many slices of a link at once, each on its own connection with its
-   * own checkpoint (src/apply/parallel.ts). Default 'auto': 2 for a link of at least 100 000 planned rows
-   * when the database handle has connections to spare and the run is not throttled (maxRate, pauseMs), else 1.
+   * own checkpoint (src/apply/parallel.ts). Default 'auto': 2 for a link of at least 100 000 planned rows on one
+   * server (not a Citus-distributed or reference source) when the database handle has connections to spare and the
+   * run is not throttled (maxRate, pauseMs), else 1.
    */
   parallel?: number | 'auto';
   /** Abort: the current batch finishes (commits), then the run stops with status 'stopped'. */

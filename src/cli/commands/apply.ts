@@ -133,7 +133,7 @@ export function register(program: Command): void {
     .option('--resume <run>', 'continue a batched apply run (stopped, failed, or crashed) from its checkpoint')
     .option(
       '--parallel <n>',
-      `with --all-tenants: walk each link in slices (whole tenants on Citus), n connections at once, one checkpoint per slice (default: 2 for a link of 100,000 planned rows or more, unless --max-rate or --pause-ms throttles the run, else 1; at most ${MAX_PARALLEL}; PGlite runs 1)`,
+      `with --all-tenants: walk each link in slices (whole tenants on Citus), n connections at once, one checkpoint per slice (default: 2 for a link of 100,000 planned rows or more on one server, unless --max-rate or --pause-ms throttles the run, else 1; at most ${MAX_PARALLEL}; PGlite runs 1)`,
       wholeNumber('--parallel', 1, MAX_PARALLEL),
     )
     .action(async (flags: GlobalFlags & BatchFlags & { plan?: string; resume?: string; parallel?: number }) => {
