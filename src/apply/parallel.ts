@@ -52,9 +52,10 @@ const SLICES_PER_CONNECTION = 2;
 export const AUTO_PARALLEL = 2;
 
 /**
- * Planned rows from which a link is big enough for AUTO_PARALLEL: below, slicing and a second connection
- * cost more than they save. At 1 M rows two connections took the batches from 1.19–1.39× of one bare
- * `UPDATE … FROM` to 0.74× (bench:apply, 5,000 tenants): the bare UPDATE runs on one core, the batches on two.
+ * Planned rows from which a link gets AUTO_PARALLEL: below, a run of seconds, where the key ladder, the slices
+ * and a second backend are fixed costs (a chosen threshold, not a measured break-even). At 1 M rows two connections
+ * took the batches from 1.19–1.39× of one bare `UPDATE … FROM` to 0.74× (bench:apply, 5,000 tenants): the bare
+ * UPDATE runs on one core, the batches on two.
  */
 export const AUTO_PARALLEL_MIN_ROWS = 100_000;
 
