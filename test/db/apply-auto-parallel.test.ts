@@ -7,23 +7,11 @@
 import { afterEach, expect, it } from 'vitest';
 import { apply, undo } from '../../src/index.js';
 import { AUTO_PARALLEL_MIN_ROWS } from '../../src/apply/parallel.js';
-import type { ConfigInput } from '../../src/config/schema.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { ordersConfig } from '../helpers/orders-config.js';
 
 const ROWS = AUTO_PARALLEL_MIN_ROWS + 5_000;
-const config: ConfigInput = {
-  links: [
-    {
-      entity: 'order',
-      table: 'orders',
-      key: 'id',
-      fk: 'customer_id',
-      name: 'customer_name',
-      scope: ['tenant_id'],
-      target: { table: 'customers', key: 'id', name: 'customer_name' },
-    },
-  ],
-};
+const config = ordersConfig();
 
 describeEach('apply: two connections by default for a big link', (target) => {
   let t: TestDb;

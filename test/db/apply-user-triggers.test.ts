@@ -7,24 +7,11 @@
  * columns, disabled) does not change anything. The trigger here records the setting it ran under.
  */
 import { afterEach, expect, it } from 'vitest';
-import type { ConfigInput } from '../../src/config/schema.js';
 import { apply, plan } from '../../src/index.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { ordersConfig } from '../helpers/orders-config.js';
 
-const config: ConfigInput = {
-  links: [
-    {
-      entity: 'order',
-      table: 'orders',
-      key: 'id',
-      fk: 'customer_id',
-      name: 'customer_name',
-      scope: ['tenant_id'],
-      updatedAt: 'updated_at',
-      target: { table: 'customers', key: 'id', name: 'customer_name' },
-    },
-  ],
-};
+const config = ordersConfig({ updatedAt: 'updated_at' });
 
 const PLAIN =
   'CREATE TABLE orders (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int, updated_at timestamptz);';

@@ -7,22 +7,10 @@
 import { afterEach, expect, it } from 'vitest';
 import { decide, plan } from '../../src/index.js';
 import { decideExact, isBlankName } from '../../src/plan/decide.js';
-import type { ConfigInput } from '../../src/config/schema.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { ordersConfig } from '../helpers/orders-config.js';
 
-const config: ConfigInput = {
-  links: [
-    {
-      entity: 'order',
-      table: 'orders',
-      key: 'id',
-      fk: 'customer_id',
-      name: 'customer_name',
-      scope: ['tenant_id'],
-      target: { table: 'customers', key: 'id', name: 'customer_name', active: 'is_active' },
-    },
-  ],
-};
+const config = ordersConfig({}, { active: 'is_active' });
 
 const WHITE = [
   '\t',

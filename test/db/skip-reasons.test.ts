@@ -6,25 +6,13 @@
  * run's summary (`runs ID`). Before: everything was "changed since plan".
  */
 import { afterEach, expect, it } from 'vitest';
-import type { ConfigInput } from '../../src/config/schema.js';
 import { apply, getRun, migrate, plan, report } from '../../src/index.js';
 import { withinTransaction } from '../../src/db/port.js';
 import { applyText } from '../../src/cli/format.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { ordersConfig } from '../helpers/orders-config.js';
 
-const config: ConfigInput = {
-  links: [
-    {
-      entity: 'order',
-      table: 'orders',
-      key: 'id',
-      fk: 'customer_id',
-      name: 'customer_name',
-      scope: ['tenant_id'],
-      target: { table: 'customers', key: 'id', name: 'customer_name', active: 'is_active' },
-    },
-  ],
-};
+const config = ordersConfig({}, { active: 'is_active' });
 
 async function schema(t: TestDb): Promise<void> {
   await t.db.exec(`

@@ -13,20 +13,9 @@ import { apply, BackfillError, constrain, drift, plan, verify, type ConstrainRes
 import type { Queryable } from '../../src/db/port.js';
 import { runCli } from '../helpers/cli.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { ordersConfig } from '../helpers/orders-config.js';
 
-const baseConfig: ConfigInput = {
-  links: [
-    {
-      entity: 'order',
-      table: 'orders',
-      key: 'id',
-      fk: 'customer_id',
-      name: 'customer_name',
-      scope: ['tenant_id'],
-      target: { table: 'customers', key: 'id', name: 'customer_name', active: 'is_active' },
-    },
-  ],
-};
+const baseConfig = ordersConfig({}, { active: 'is_active' });
 
 async function schema(db: Queryable): Promise<void> {
   for (const s of [

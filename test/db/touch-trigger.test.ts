@@ -5,24 +5,12 @@
  * byte-for-byte undo silently (a new user's trial: undo printed "set back" and updated_at had changed on every row).
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { ConfigInput } from '../../src/config/schema.js';
 import { apply, plan, undo } from '../../src/index.js';
 import { undoText } from '../../src/cli/format.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { ordersConfig } from '../helpers/orders-config.js';
 
-const config: ConfigInput = {
-  links: [
-    {
-      entity: 'order',
-      table: 'orders',
-      key: 'id',
-      fk: 'customer_id',
-      name: 'customer_name',
-      scope: ['tenant_id'],
-      target: { table: 'customers', key: 'id', name: 'customer_name' },
-    },
-  ],
-};
+const config = ordersConfig();
 
 describeEach('a trigger that sets updated_at', (target) => {
   let t: TestDb;

@@ -10,22 +10,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { describeEach, freshDb, reopen, type TestDb } from '../helpers/db.js';
+import { ordersConfig } from '../helpers/orders-config.js';
 import { snapshot } from '../helpers/hostile.js';
 
-const CONFIG = {
-  links: [
-    {
-      entity: 'order',
-      table: 'orders',
-      key: 'id',
-      fk: 'customer_id',
-      name: 'customer_name',
-      document: 'order_no',
-      target: { table: 'customers', key: 'id', name: 'name' },
-      scope: ['tenant_id'],
-    },
-  ],
-};
+const CONFIG = ordersConfig({ document: 'order_no' }, { name: 'name' });
 
 function expectNotNullRefusal(r: CliResult, json: boolean): void {
   expect(r.code, r.stderr).toBe(2);

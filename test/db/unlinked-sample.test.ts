@@ -6,23 +6,10 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { plan } from '../../src/index.js';
-import type { ConfigInput } from '../../src/config/schema.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { ordersConfig } from '../helpers/orders-config.js';
 
-const config: ConfigInput = {
-  links: [
-    {
-      entity: 'order',
-      table: 'orders',
-      key: 'id',
-      fk: 'customer_id',
-      name: 'customer_name',
-      document: 'order_no',
-      scope: ['tenant_id'],
-      target: { table: 'customers', key: 'id', name: 'customer_name' },
-    },
-  ],
-};
+const config = ordersConfig({ document: 'order_no' });
 
 describeEach('unlinked sample', (target) => {
   let t: TestDb;

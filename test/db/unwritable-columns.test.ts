@@ -9,6 +9,7 @@ import { apply, plan } from '../../src/index.js';
 import { BackfillError } from '../../src/errors.js';
 import type { ConfigInput, LinkInput } from '../../src/config/schema.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { ordersConfig } from '../helpers/orders-config.js';
 
 const T = '11111111-1111-1111-1111-111111111111';
 
@@ -22,20 +23,7 @@ async function schema(t: TestDb, updatedAt: string, fk = 'customer_id uuid'): Pr
 }
 
 function config(extra: Partial<LinkInput> = {}): ConfigInput {
-  return {
-    links: [
-      {
-        entity: 'order',
-        table: 'orders',
-        key: 'id',
-        fk: 'customer_id',
-        name: 'customer_name',
-        scope: ['tenant_id'],
-        target: { table: 'customers', key: 'id', name: 'customer_name', active: 'is_active' },
-        ...extra,
-      },
-    ],
-  };
+  return ordersConfig(extra, { active: 'is_active' });
 }
 
 async function refused(p: Promise<unknown>): Promise<BackfillError> {
