@@ -32,13 +32,34 @@ export function keyColumns(k: string | readonly string[]): string[] {
   return typeof k === 'string' ? [k] : [...k];
 }
 
-/** `{ "column": "deleted_at", "activeWhen": "null" }`: when a master counts as active (issue #17). */
+/** The values of a status predicate: text or numbers as the column holds them, at least one. */
+const statusValues = z
+  .array(z.union([z.string(), z.number().finite()], { error: 'a status value must be a string or a number' }), {
+    error: 'must be a list of status values',
+  })
+  .min(1, { error: 'must list at least one status value' })
+  .max(1000, { error: 'must list at most 1000 status values' });
+
+const ACTIVE_WHEN_FORMS = 'activeWhen must be true, false, "null", "notNull", { "in": [values] } or { "notIn": [values] }';
+
+/**
+ * `{ "column": "deleted_at", "activeWhen": "null" }`: when a master counts as active (issue #17);
+ * `{ "column": "status", "activeWhen": { "in": ["active", "trial"] } }` (or `notIn`) for a status column.
+ */
 export const activePredicateSchema = z
   .object({
     column: identifier,
-    activeWhen: z.union([z.literal(true), z.literal(false), z.literal('null'), z.literal('notNull')], {
-      error: 'activeWhen must be true, false, "null" or "notNull"',
-    }),
+    activeWhen: z.union(
+      [
+        z.literal(true),
+        z.literal(false),
+        z.literal('null'),
+        z.literal('notNull'),
+        z.object({ in: statusValues }).strict(),
+        z.object({ notIn: statusValues }).strict(),
+      ],
+      { error: ACTIVE_WHEN_FORMS },
+    ),
   })
   .strict();
 
@@ -50,7 +71,7 @@ export const activeSchema = z.union([identifier, activePredicateSchema], {
   error: (iss) =>
     typeof iss.input === 'string'
       ? undefined
-      : 'must be a boolean column name or { "column": "...", "activeWhen": true | false | "null" | "notNull" }',
+      : 'must be a boolean column name or { "column": "...", "activeWhen": true | false | "null" | "notNull" | { "in": [values] } | { "notIn": [values] } }',
 });
 
 export const targetSchema = z
@@ -159,5 +180,9 @@ export type ActiveConfig = z.output<typeof activeSchema>;
 /** The normal form of `target.active`: a bare column name means `{ column, activeWhen: true }`. */
 export function activePredicate(a: ActiveConfig | undefined): ActivePredicate | undefined {
   if (a === undefined) return undefined;
-  return typeof a === 'string' ? { column: a, activeWhen: true } : { column: a.column, activeWhen: a.activeWhen };
+  if (typeof a === 'string') return { column: a, activeWhen: true };
+  const w = a.activeWhen;
+  if (typeof w !== 'object') return { column: a.column, activeWhen: w };
+  // numbers as text: the literal is untyped, PostgreSQL reads it as the column's type (5 and "5" are one value)
+  return { column: a.column, activeWhen: 'in' in w ? { in: w.in.map(String) } : { notIn: w.notIn.map(String) } };
 }

@@ -1,8 +1,8 @@
 import { activePredicate, keyColumns, type LinkConfig } from '../config/schema.js';
-import { softDeleteLike } from '../sql/active.js';
+import { describeActive, softDeleteLike } from '../sql/active.js';
 import type { Queryable } from '../db/port.js';
-import { BackfillError, wrapDbError } from '../errors.js';
-import { tableColumnsStatement, uniqueKeysStatement, updateTriggersStatement } from '../sql/context.js';
+import { BackfillError, sqlState, wrapDbError } from '../errors.js';
+import { activeParseStatement, tableColumnsStatement, uniqueKeysStatement, updateTriggersStatement } from '../sql/context.js';
 import type { TableKind } from '../sql/citus.js';
 import { checkCitusLink, citusKinds } from './citus-link.js';
 import { displayTable, ident, parseTableName, qualified, type TableName } from '../sql/quote.js';
@@ -199,10 +199,12 @@ function mismatch(msg: string, path: string): BackfillError {
   return new BackfillError('SCHEMA_TYPE_MISMATCH', `${msg} (${path})`, { details: { path } });
 }
 
-/** The activeWhen a soft-delete-like column suggests, as JSON text; null for a status column that is not boolean (no predicate fits). */
-export function suggestActiveWhen(column: string, baseType: string): string | null {
+/** The activeWhen a soft-delete-like column suggests, as JSON text: a status column that is not boolean takes its values. */
+export function suggestActiveWhen(column: string, baseType: string): string {
   if (baseType === 'boolean') return /^(is_?)?(active|enabled|valid|live|current)(_flag)?$/i.test(column) ? 'true' : 'false';
-  return /^(status|state|record_status|row_status|lifecycle_status)$/i.test(column) ? null : '"null"';
+  return /^(status|state|record_status|row_status|lifecycle_status)$/i.test(column)
+    ? '{ "in": ["<the values that mean active>"] }'
+    : '"null"';
 }
 
 const TEXTUAL = new Set(['text', 'character varying', 'character', 'citext', 'name']);
@@ -269,10 +271,30 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   if (active !== undefined) {
     const c = column(tgt, target, active.column, `${p}.target.active`);
     if ((active.activeWhen === true || active.activeWhen === false) && c.baseType !== 'boolean') {
+      const hint = TEMPORAL.has(c.baseType)
+        ? `for a soft-delete column such as deleted_at use { "column": "${active.column}", "activeWhen": "null" }`
+        : `for a status column use { "column": "${active.column}", "activeWhen": { "in": ["active"] } } with the values that mean active (or { "notIn": [...] })`;
       throw mismatch(
-        `${displayTable(target)}.${active.column} must be boolean to serve as the active flag ("activeWhen": ${String(active.activeWhen)}), is ${c.type}; for a soft-delete column such as deleted_at use { "column": "${active.column}", "activeWhen": "null" }`,
+        `${displayTable(target)}.${active.column} must be boolean to serve as the active flag ("activeWhen": ${String(active.activeWhen)}), is ${c.type}; ${hint}`,
         `${p}.target.active`,
       );
+    }
+    if (typeof active.activeWhen === 'object') {
+      try {
+        await db.query(activeParseStatement(qualified(target), active));
+      } catch (e) {
+        // a data exception (22xxx: no such enum label, not a number) or a type mismatch (42xxx: no equality for the
+        // type); anything else (a lost connection) is the database's error, not the config's
+        const state = sqlState(e);
+        if (state === undefined || !(state.startsWith('22') || state.startsWith('42')) || state === '42501')
+          throw wrapDbError(e, `checking ${p}.target.active`);
+        const why = e instanceof Error ? e.message : String(e);
+        throw new BackfillError(
+          'CONFIG_INVALID',
+          `${p}.target.active: ${describeActive(active)} does not fit ${displayTable(target)}.${active.column} (${c.type}): ${why}`,
+          { details: { path: `${p}.target.active` } },
+        );
+      }
     }
   }
   if (baseType(fk.type) !== baseType(tkey.type) && fk.typeOid !== tkey.typeOid) {
@@ -352,13 +374,12 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
         type: tgt.columns.get(c)?.type ?? '?',
         when: suggestActiveWhen(c, tgt.columns.get(c)?.baseType ?? ''),
       }));
-      const ex = typed.find((x) => x.when !== null);
+      // a flag or a timestamp first: a status's active values are the user's to name
+      const ex = typed.find((x) => !x.when.startsWith('{')) ?? typed[0]!;
       const warning =
         `${link.entity}: ${displayTable(target)} has ${typed.map((x) => `${x.c} (${x.type})`).join(', ')} but the link has no "target.active": ` +
         `every master counts as active, soft-deleted ones included. ` +
-        (ex === undefined
-          ? 'A status column is not an active predicate: add a boolean or timestamp column, or accept this'
-          : `Set e.g. "active": { "column": "${ex.c}", "activeWhen": ${ex.when} }`);
+        `Set e.g. "active": { "column": "${ex.c}", "activeWhen": ${ex.when} }`;
       softDelete = { columns: like, warning };
       notices.push(warning);
     }

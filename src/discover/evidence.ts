@@ -4,7 +4,7 @@ import type { Queryable } from '../db/port.js';
 import { cardinalityStatement, keyOverlapStatement, overlapStatement, sampleValuesStatement } from '../sql/catalog-discover.js';
 import type { Catalog } from './catalog.js';
 import type { ActiveProposal, Col, Index, Overlap, ScopeVerdict, Tbl } from './types.js';
-import { activeFromColumns, KEY_BASES, namesTable, reference } from './naming.js';
+import { activeFromColumns, activeFromStatus, KEY_BASES, namesTable, reference } from './naming.js';
 
 /** Column names tenants go by (tenant_id, org, company_code, workspace_id…): evidence for a scope, with the other checks. */
 const TENANT_NAME =
@@ -206,13 +206,16 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
     if (p === undefined) {
       p = (async () => {
         const a = activeFromColumns(t);
+        let active = a.active;
         for (const s of a.status) {
-          const vals = await statusValues(t, s);
-          a.evidence.push(
-            `${s} (${t.cols.get(s)!.type}) looks like a status${vals.length > 0 ? ` (values: ${vals.join(', ')})` : ''}: not used; the config takes a boolean flag or a NULL test`,
-          );
+          const st = activeFromStatus(s, t.cols.get(s)!.type, await statusValues(t, s));
+          // a flag or a soft-delete timestamp wins; the first status column with gone-or-off values otherwise
+          if (active === null && st.active !== null) {
+            active = st.active;
+            a.evidence.unshift(st.why);
+          } else a.evidence.push(st.active === null ? st.why : `${st.why}; not used (one active predicate per link)`);
         }
-        return { active: a.active, evidence: a.evidence };
+        return { active, evidence: a.evidence };
       })();
       activeCache.set(t.oid, p);
     }

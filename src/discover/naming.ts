@@ -201,6 +201,28 @@ export function activeFromColumns(t: { cols: Map<string, Col>; order: string[] }
   return { active: chosen?.active ?? null, evidence, status };
 }
 
+/** Status values that say a row is gone or switched off, beyond the column words (`cancelled`, `dormant`). */
+const OFF_STATUS_WORDS = new Set(['cancelled', 'canceled', 'dissolved', 'dormant', 'expired', 'defunct', 'banned']);
+
+/**
+ * The active predicate a status column's sampled values suggest: `notIn` the values that read as gone or switched
+ * off (`deleted`, `Inactive`, `closed`, `account_suspended`), so a status it does not know (`prospect`, `on_hold`)
+ * stays linkable; null when none of them does (then the evidence shows the values and the form to write).
+ */
+export function activeFromStatus(column: string, type: string, values: string[]): { active: ActiveProposal | null; why: string } {
+  const off = values.filter((v) => words(v).some((w) => OFF_WORDS.has(w) || OFF_STATUS_WORDS.has(w)));
+  const seen = values.length > 0 ? ` (values seen in a sample: ${values.join(', ')})` : '';
+  if (off.length === 0)
+    return {
+      active: null,
+      why: `${column} (${type}) looks like a status${seen}: not used; to link only masters in some states, set "active": { "column": "${column}", "activeWhen": { "in": [...] } } (or "notIn")`,
+    };
+  return {
+    active: { column, activeWhen: { notIn: off } },
+    why: `${column} (${type}) is a status${seen}: a master is active unless it is ${off.join(', ')} (check the list: a rarer state may not be in the sample)`,
+  };
+}
+
 export function sanitize(e: string): string {
   const out = e.replace(/[^A-Za-z0-9_.:-]+/g, '_');
   return out.length > 0 ? out : 'link';

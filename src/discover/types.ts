@@ -10,8 +10,8 @@ export interface DiscoverOptions {
   minConfidence?: number;
 }
 
-/** `target.active`: a boolean column (true = active) or a predicate on a column. */
-export type ActiveProposal = string | { column: string; activeWhen: boolean | 'null' | 'notNull' };
+/** `target.active`: a boolean column (true = active) or a predicate on a column (a status column: values it must not hold). */
+export type ActiveProposal = string | { column: string; activeWhen: boolean | 'null' | 'notNull' | { in: string[] } | { notIn: string[] } };
 
 export interface Overlap {
   sampled: number;

@@ -5,6 +5,7 @@
 import { num, type Queryable, withinTransaction } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
 import { activePredicate } from '../config/schema.js';
+import { activeValueSql, describeActive } from '../sql/active.js';
 import { placeholderReason } from '../plan/decide.js';
 import { mastersLockStatement, insertMastersStatement, masterNumbersStatement, reactivateMastersStatement } from '../sql/masters.js';
 import type { ResolvedLink } from '../context/catalog.js';
@@ -94,9 +95,9 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
       });
       if (p.action === 'reactivate' && (p.reactivateKey === null || l.config.target.active === undefined))
         problems.push(`${p.id}: reactivate needs reactivateKey and a configured active column`);
-      else if (p.action === 'reactivate' && activePredicate(l.config.target.active)?.activeWhen === 'notNull')
+      else if (p.action === 'reactivate' && activeValueSql(activePredicate(l.config.target.active)!) === null)
         problems.push(
-          `${p.id}: reactivate cannot choose a value for ${activePredicate(l.config.target.active)!.column} (activeWhen "notNull")`,
+          `${p.id}: reactivate cannot choose a value for ${activePredicate(l.config.target.active)!.column} (its active predicate is ${describeActive(activePredicate(l.config.target.active)!)})`,
         );
       const why = p.action === 'create' ? placeholderReason(p.name) : null;
       if (why !== null) problems.push(`${p.id}: approved, but its name is ${why}: give it a real name or set "approved": false`);

@@ -5,6 +5,7 @@
 import type { Queryable } from '../db/port.js';
 import { BackfillError } from '../errors.js';
 import { activePredicate } from '../config/schema.js';
+import { activeValueSql, describeActive } from '../sql/active.js';
 import { masterColumnsStatement } from '../sql/masters.js';
 import type { ResolvedLink } from '../context/catalog.js';
 
@@ -16,15 +17,15 @@ export function targetGroup(l: ResolvedLink): string {
 /**
  * Refuses (exit 2, naming the column) a master table `masters create` cannot insert into: a key with no
  * identity, default or sequence (fk-backfill does not invent keys), another NOT NULL column without a
- * default that it does not fill, or an active predicate "notNull" (no value to write that makes a master active).
+ * default that it does not fill, or an active predicate that implies no value to write ("notNull", "notIn").
  */
 export async function assertCanCreateMasters(db: Queryable, l: ResolvedLink): Promise<void> {
   const t = l.config.target;
   const active = activePredicate(t.active);
-  if (active?.activeWhen === 'notNull') {
+  if (active !== undefined && activeValueSql(active) === null) {
     throw new BackfillError(
       'SCHEMA_UNWRITABLE_COLUMN',
-      `cannot create masters in ${t.table}: its active predicate is ${t.table}.${active.column} IS NOT NULL, and fk-backfill does not choose a value for it; create them by hand`,
+      `cannot create masters in ${t.table}: its active predicate is ${t.table}.${describeActive(active)}, and fk-backfill does not choose a value for it; create them by hand`,
     );
   }
   const cols = (await db.query(masterColumnsStatement(l.targetOid))).rows;

@@ -3,23 +3,35 @@
  * renders it, and every statement that reads masters for linking (plan, apply's recheck, review,
  * decisions, masters, verify, skip reasons) goes through it.
  */
-import { ident } from './quote.js';
+import { ident, literal } from './quote.js';
 
-/** When a master is active: its column is true, false, NULL (e.g. deleted_at) or not NULL. */
-export type ActiveWhen = true | false | 'null' | 'notNull';
+/**
+ * When a master is active: its column is true, false, NULL (e.g. deleted_at) or not NULL; or (a status column of
+ * text, an enum or a number) one of some values, or none of them.
+ */
+export type ActiveWhen = true | false | 'null' | 'notNull' | { in: string[] } | { notIn: string[] };
 
 export interface ActivePredicate {
   column: string;
   activeWhen: ActiveWhen;
 }
 
+/** `'active', 'trial'`: a status predicate's values as literals (sql/quote.ts), each as the config wrote it. */
+const valueList = (values: string[]): string => values.map(literal).join(', ');
+
 /**
- * `alias.col IS TRUE | IS FALSE | IS NULL | IS NOT NULL`: never NULL itself, so `NOT (…)` is the inactive
- * masters exactly. A boolean flag that is NULL counts as inactive either way (unknown state: never linked).
+ * `alias.col IS TRUE | IS FALSE | IS NULL | IS NOT NULL`, or `(alias.col [NOT] IN ('v', …)) IS TRUE`: never NULL
+ * itself, so `NOT (…)` is the inactive masters exactly. A flag or a status that is NULL counts as inactive either
+ * way (unknown state: never linked). The values are literals, not bound parameters: the predicate is embedded in
+ * dozens of statements and in the guard's PL/pgSQL body; they are untyped, so PostgreSQL reads them as the column's
+ * type (text, an enum, a number), and the catalog checks them against it before any statement runs.
  */
 export function activeSql(alias: string, a: ActivePredicate): string {
   const col = `${alias}.${ident(a.column)}`;
-  switch (a.activeWhen) {
+  const w = a.activeWhen;
+  if (typeof w === 'object')
+    return 'in' in w ? `(${col} IN (${valueList(w.in)})) IS TRUE` : `(${col} NOT IN (${valueList(w.notIn)})) IS TRUE`;
+  switch (w) {
     case true:
       return `${col} IS TRUE`;
     case false:
@@ -42,11 +54,13 @@ export function activeExpr(alias: string, a: ActivePredicate | undefined): strin
 }
 
 /**
- * The value that makes a master active (masters create/reactivate): SQL text, never user data.
- * null for `notNull`: no value to write is implied, the caller refuses.
+ * The value that makes a master active (masters create/reactivate): SQL text, never user data; for a status
+ * predicate the first of its values. null for `notNull` and `notIn`: no value to write is implied, the caller refuses.
  */
 export function activeValueSql(a: ActivePredicate): string | null {
-  switch (a.activeWhen) {
+  const w = a.activeWhen;
+  if (typeof w === 'object') return 'in' in w ? literal(w.in[0]!) : null;
+  switch (w) {
     case true:
       return 'true';
     case false:
@@ -58,9 +72,11 @@ export function activeValueSql(a: ActivePredicate): string | null {
   }
 }
 
-/** How a predicate reads in messages: `is_active`, `deleted_at IS NULL`, `archived = false`. */
+/** How a predicate reads in messages: `is_active = true`, `deleted_at IS NULL`, `status IN ('active', 'trial')`. */
 export function describeActive(a: ActivePredicate): string {
-  switch (a.activeWhen) {
+  const w = a.activeWhen;
+  if (typeof w === 'object') return 'in' in w ? `${a.column} IN (${valueList(w.in)})` : `${a.column} NOT IN (${valueList(w.notIn)})`;
+  switch (w) {
     case true:
       return `${a.column} = true`;
     case false:

@@ -120,10 +120,10 @@ SELECT (SELECT count(*) FROM s)::int8 AS sampled, count(*)::int8 AS found${count
   return { text, values: p.values };
 }
 
-/** A few distinct values of a column (as text), for evidence such as a `status` column's states. */
+/** A few distinct values of a column (as text, in byte order whatever the database collation), for evidence such as a `status` column's states. */
 export function sampleValuesStatement(tableSql: string, column: string, sample = 2000, distinct = 8): Statement<{ v: string }> {
   const p = new Params();
-  const text = `SELECT DISTINCT v FROM (SELECT x.${ident(column)}::text AS v FROM ${tableSql} x WHERE x.${ident(column)} IS NOT NULL LIMIT ${p.add(sample)}) s
+  const text = `SELECT DISTINCT v FROM (SELECT x.${ident(column)}::text COLLATE "C" AS v FROM ${tableSql} x WHERE x.${ident(column)} IS NOT NULL LIMIT ${p.add(sample)}) s
  ORDER BY v LIMIT ${p.add(distinct)}`;
   return { text, values: p.values };
 }

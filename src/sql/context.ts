@@ -2,6 +2,7 @@
  * Context: the preflight reads every command runs before it touches a link (the catalog of a link's
  * tables, the session's and role's rights, whether a tenant exists).
  */
+import { activeSql, type ActivePredicate } from './active.js';
 import { ident } from './quote.js';
 import type { Statement } from './statement.js';
 
@@ -96,4 +97,13 @@ export function tenantHintStatement(targetSql: string, scopeColumn: string, tena
          FROM (SELECT DISTINCT y.v FROM (SELECT t.${col}::text AS v FROM ${targetSql} t WHERE t.${col} IS NOT NULL LIMIT 100000) y) x
         ORDER BY lower(x.v) = lower($1) DESC, x.v LIMIT 10`;
   return { text, values: [tenant] };
+}
+
+/**
+ * The link's active predicate parsed against the master table and never run (`AND false`: no row read, on Citus no
+ * shard reached): a status value the column's type cannot hold (an enum label that does not exist, text for a
+ * number) fails here, when the context is built, instead of in the middle of a plan or inside the guard.
+ */
+export function activeParseStatement(targetSql: string, active: ActivePredicate): Statement {
+  return { text: `SELECT 1 FROM ${targetSql} t WHERE ${activeSql('t', active)} AND false`, values: [] };
 }

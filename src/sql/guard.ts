@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { BackfillError } from '../errors.js';
 import { activeExpr } from './active.js';
-import { ident } from './quote.js';
+import { ident, literal } from './quote.js';
 import {
   entryScopeJoin,
   idCols,
@@ -24,12 +24,6 @@ import {
   scopeWhere,
   type Statement,
 } from './link.js';
-
-/** A SQL string literal ('' doubled; standard_conforming_strings is on since PostgreSQL 9.1). */
-export function literal(s: string): string {
-  if (s.includes('\u0000')) throw new Error('SQL literal contains a NUL character');
-  return `'${s.replace(/'/g, "''")}'`;
-}
 
 /** `<alias's master is active>` as a boolean expression: the link's active predicate (sql/active.ts), or true. */
 export function activeCond(alias: string, link: LinkShape): string {

@@ -5,7 +5,7 @@
  */
 import { type LinkShape, Params, type ScopeFilter, scopeKeyExpr, scopeWhere, type Statement } from './link.js';
 import { BackfillError } from '../errors.js';
-import { activeExpr, activeValueSql } from './active.js';
+import { activeExpr, activeValueSql, describeActive } from './active.js';
 import { ident } from './quote.js';
 
 /**
@@ -70,7 +70,8 @@ export function insertMastersStatement(
   }
   if (link.active !== undefined) {
     const v = activeValueSql(link.active);
-    if (v === null) throw new BackfillError('CONFIG_INVALID', `no value makes ${link.active.column} active (activeWhen notNull)`);
+    if (v === null)
+      throw new BackfillError('CONFIG_INVALID', `no value makes ${link.active.column} active (${describeActive(link.active)})`);
     cols.push(ident(link.active.column));
     sel.push(v);
   }
@@ -96,7 +97,7 @@ export function reactivateMastersStatement(
   const p = new Params();
   if (link.active === undefined) throw new BackfillError('CONFIG_INVALID', 'no active column configured: masters cannot be reactivated');
   const v = activeValueSql(link.active);
-  if (v === null) throw new BackfillError('CONFIG_INVALID', `no value makes ${link.active.column} active (activeWhen notNull)`);
+  if (v === null) throw new BackfillError('CONFIG_INVALID', `no value makes ${link.active.column} active (${describeActive(link.active)})`);
   const text = `UPDATE ${link.targetSql} t SET ${ident(link.active.column)} = ${v}
  WHERE t.${ident(link.targetKey)} = ANY(${p.add(keys)}::${link.targetKeyType}[])${scopeWhere('t', link, f, p)}
 RETURNING t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)} AS name`;

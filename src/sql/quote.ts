@@ -1,6 +1,8 @@
 /**
- * The one place identifiers from configuration become SQL. Every table and column name goes through
- * `ident` or `qualified`; every value is a bound parameter, never spliced in.
+ * The one place names and constants from configuration become SQL. Every table and column name goes through
+ * `ident` or `qualified`. Every value from the data is a bound parameter, never spliced in; the few constants of
+ * the configuration that must be part of a statement's text (a guard's PL/pgSQL body, a link's active predicate,
+ * which dozens of statements embed) go through `literal`.
  */
 import { BackfillError } from '../errors.js';
 
@@ -9,6 +11,18 @@ export function ident(name: string): string {
   if (name.length === 0) throw new BackfillError('CONFIG_INVALID', 'an SQL identifier must not be empty');
   if (name.includes('\u0000')) throw new BackfillError('CONFIG_INVALID', 'an SQL identifier must not contain a NUL character');
   return `"${name.replace(/"/g, '""')}"`;
+}
+
+/**
+ * A SQL string literal of a configuration constant. Plain `'…'` (quotes doubled) for ordinary text; `E'…'` with
+ * `\\`, `\'` and `\x24` escapes when the text holds a backslash or a dollar sign, so it reads the same whatever
+ * standard_conforming_strings is and cannot end a dollar-quoted body it sits in (the guard's `$fkb_guard$`). NUL is
+ * refused (PostgreSQL text cannot hold it).
+ */
+export function literal(s: string): string {
+  if (s.includes('\u0000')) throw new BackfillError('CONFIG_INVALID', 'an SQL literal must not contain a NUL character');
+  if (!/[\\$]/.test(s)) return `'${s.replace(/'/g, "''")}'`;
+  return `E'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\$/g, '\\x24')}'`;
 }
 
 export interface TableName {

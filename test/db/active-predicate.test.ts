@@ -1,6 +1,6 @@
 /**
  * Active predicate (issue #17): `target.active` is a boolean column (true = active) or
- * `{ column, activeWhen: true | false | "null" | "notNull" }`. Soft-deleted masters (deleted_at set,
+ * `{ column, activeWhen: true | false | "null" | "notNull" | { in: [...] } | { notIn: [...] } }`. Soft-deleted masters (deleted_at set,
  * archived, is_deleted) are never linked: not by plan (exact and fuzzy), not by apply's recheck when a
  * master is soft-deleted after the plan; a name that only a soft-deleted master has is shown as such.
  * plan, status and verify warn when the master table has such a column and the link has no predicate.
@@ -115,5 +115,73 @@ describeEach('active predicate', (target) => {
     await expect(
       plan(t.db, { config: config({ column: 'archived', activeWhen: 'yes' } as unknown as Active), tenantId: 'o1' }),
     ).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+
+  it('a text status ({in: [...]}) and an enum status ({notIn: [...]}): only masters in an active state are linked; NULL is inactive', async () => {
+    t = await freshDb(target);
+    await schema(t);
+    await t.db.exec(`
+      CREATE TYPE acct_state AS ENUM ('open', 'frozen', 'closed $x$');
+      ALTER TABLE accounts ADD COLUMN status text, ADD COLUMN state acct_state NOT NULL DEFAULT 'open';
+      UPDATE accounts SET status = CASE acct_no WHEN 1 THEN 'active' WHEN 3 THEN 'on ''hold''' WHEN 5 THEN 'active' WHEN 6 THEN NULL ELSE 'closed' END,
+                          state = CASE WHEN acct_no IN (2, 4) THEN 'closed $x$'::acct_state ELSE 'open' END;`);
+    const byStatus = config({ column: 'status', activeWhen: { in: ['active', "on 'hold'"] } });
+    const p = await plan(t.db, { config: byStatus, tenantId: 'o1' });
+    // Live (active), Shelved (on 'hold'), Twice (the active one); Gone is closed, Later has no status
+    expect(p.results[0]!.recordsMatched).toBe(3);
+    expect(p.results[0]!.unmatchedRecords.find((u) => u.entityName === 'Later Ltd')!.reason).toBe(
+      'only an inactive master matches this name (not linked)',
+    );
+    expect(p.notices ?? []).toEqual([]);
+    const a = await apply(t.db, { config: byStatus, tenantId: 'o1', planRunId: p.runId, batchSize: 2 });
+    expect(a.results[0]!.updated).toBe(3);
+    const linked = await t.db.query<{ account_no: number | null }>(`SELECT account_no FROM sales_orders ORDER BY id`);
+    expect(linked.rows.map((x) => x.account_no)).toEqual([1, null, 3, 5, null, null]);
+    await t.db.exec(`UPDATE accounts SET status = 'closed' WHERE acct_no = 1`);
+    const v = await verify(t.db, { config: byStatus, tenantId: 'o1' });
+    expect(v.links[0]!.warnings.join('\n')).toContain(
+      `1 account_no value(s) point to an inactive accounts row (status IN ('active', 'on ''hold''') does not hold)`,
+    );
+
+    // an enum, by the states that are not active (a label with a dollar sign: an escape-string literal)
+    await t.db.exec(`UPDATE sales_orders SET account_no = NULL`);
+    const byState = config({ column: 'state', activeWhen: { notIn: ['closed $x$'] } });
+    const q = await plan(t.db, { config: byState, tenantId: 'o1' });
+    expect(q.results[0]!.recordsMatched).toBe(4); // Live, Shelved, Twice (5), Later; Gone is closed
+  });
+
+  it('a status value the column cannot hold is refused before anything is written, naming target.active; a number status takes numbers', async () => {
+    t = await freshDb(target);
+    await schema(t);
+    await t.db.exec(`
+      CREATE TYPE acct_state AS ENUM ('open', 'closed');
+      ALTER TABLE accounts ADD COLUMN state acct_state NOT NULL DEFAULT 'open', ADD COLUMN level int NOT NULL DEFAULT 1;
+      UPDATE accounts SET level = 9 WHERE acct_no = 1;`);
+    await expect(
+      plan(t.db, { config: config({ column: 'state', activeWhen: { notIn: ['shut'] } }), tenantId: 'o1' }),
+    ).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringMatching(
+        /^\$\.links\[0\]\.target\.active: state NOT IN \('shut'\) does not fit accounts\.state \(acct_state\): invalid input value for enum acct_state: "shut"/,
+      ),
+    });
+    await expect(plan(t.db, { config: config({ column: 'level', activeWhen: { in: ['high'] } }), tenantId: 'o1' })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('invalid input syntax for type integer: "high"'),
+    });
+    expect((await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'fk_backfill'`)).rows[0]!.n).toBe(
+      0,
+    );
+    // 1 and "1" are one value: every master is active but Live Ltd (level 9); Gone Ltd twice, Shelved, Later link,
+    // Twice Ltd is two active masters
+    const p = await plan(t.db, { config: config({ column: 'level', activeWhen: { in: [1] } }), tenantId: 'o1' });
+    expect(p.results[0]!.recordsMatched).toBe(4);
+    expect(p.results[0]!.unmatchedRecords.find((u) => u.entityName === 'Live Ltd')!.reason).toBe(
+      'only an inactive master matches this name (not linked)',
+    );
+    await expect(plan(t.db, { config: config({ column: 'level', activeWhen: { in: [] } }), tenantId: 'o1' })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('must list at least one status value'),
+    });
   });
 });

@@ -306,7 +306,10 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
     ]);
     const deal = r.proposals[0]!;
     expect([deal.evidence.constraint, deal.confidence]).toEqual(['deals_bill_to_partner_ref_fkey', 1]);
-    expect(deal.activeEvidence.join('\n')).toMatch(/status \(text\) looks like a status \(values: closed, open\): not used/);
+    // the boolean flag wins over the status column, whose closed state is said but not used
+    expect(deal.activeEvidence.join('\n')).toMatch(
+      /status \(text\) is a status \(values seen in a sample: closed, open\): a master is active unless it is closed .*; not used \(one active predicate per link\)/,
+    );
     expect(r.weak.map((w) => [w.fk, w.target, w.targetKey])).toEqual([['partner_key', 'crm.business_partners', 'bp_key']]);
     expect(r.weak[0]!.why.join(' ')).toMatch(/too few names to compare/);
     expect(r.weak[0]!.confirm.join(' ')).toMatch(/some partner_key values already set, or an FK constraint/);
@@ -346,6 +349,25 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
       [3, 3],
       [4, null],
     ]);
+  });
+
+  it('a text status with gone-or-off values is the active predicate (notIn those values); a state it does not know stays linkable', async () => {
+    await t.db.exec(`
+      CREATE TABLE vendors (id int PRIMARY KEY, org text NOT NULL, name text NOT NULL, status text NOT NULL);
+      CREATE TABLE docs (id int PRIMARY KEY, org text NOT NULL, supplier text, vendor_id int);
+      INSERT INTO vendors VALUES (1, 't1', 'Acme', 'Active'), (2, 't1', 'Beta', 'Inactive'), (3, 't1', 'Gamma', 'prospect'),
+                                 (4, 't2', 'Acme', 'account_closed'), (5, 't2', 'Beta', 'Active');
+      INSERT INTO docs VALUES (1, 't1', 'Acme', NULL), (2, 't1', 'Beta', NULL), (3, 't1', 'Gamma', NULL), (4, 't2', 'Acme', NULL), (5, 't2', 'Beta', NULL);`);
+    const r = await discover(t.db);
+    expect(r.config!.links.map((l) => [l.table, l.fk, l.target.active])).toEqual([
+      ['docs', 'vendor_id', { column: 'status', activeWhen: { notIn: ['Inactive', 'account_closed'] } }],
+    ]);
+    expect(r.proposals[0]!.activeEvidence[0]).toBe(
+      'status (text) is a status (values seen in a sample: Active, Inactive, account_closed, prospect): a master is active unless it is Inactive, account_closed (check the list: a rarer state may not be in the sample)',
+    );
+    await apply(t.db, { config: r.config!, allTenants: true });
+    const linked = await t.db.query<{ v: number | null }>(`SELECT vendor_id AS v FROM docs ORDER BY id`);
+    expect(linked.rows.map((x) => x.v)).toEqual([1, null, 3, null, 5]);
   });
 });
 

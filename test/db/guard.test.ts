@@ -267,6 +267,39 @@ describeEach('guard', (target) => {
     await removeGuard(db);
   });
 
+  it('follows a status predicate whose values are literals in its PL/pgSQL body (a label with a quote and $fkb_guard$)', async () => {
+    const db = t.db;
+    await db.query(`CREATE TYPE cust_state AS ENUM ('open', 'it''s $fkb_guard$ shut')`);
+    await db.query(`ALTER TABLE customers ADD COLUMN state cust_state NOT NULL DEFAULT 'open'`);
+    const config = {
+      links: [
+        {
+          entity: 'sales_order',
+          table: 'sales_orders',
+          key: 'id',
+          fk: 'customer_id',
+          name: 'customer_name',
+          target: {
+            table: 'customers',
+            key: 'id',
+            name: 'customer_name',
+            active: { column: 'state', activeWhen: { notIn: ["it's $fkb_guard$ shut"] } },
+          },
+          scope: ['tenant_id'],
+        },
+      ],
+    };
+    await apply(db, { config, allTenants: true, singleTransaction: true });
+    await installGuard(db, { config });
+    const beta = await idOf(db, 'Beta Industries');
+    await db.query(`UPDATE customers SET state = 'it''s $fkb_guard$ shut' WHERE id = $1::uuid`, [beta]);
+    expect(await insert(db, 'P-GONE', 'Gone Inc')).not.toBeNull();
+    expect(await insert(db, 'P-BETA', 'Beta Industries')).toBeNull();
+    const d = await drift(db, { config, allTenants: true });
+    expect(d.links[0]!.inactive.samples.map((x) => x.targetKey)).toEqual([beta]);
+    await removeGuard(db);
+  });
+
   it('drift: a clean database finds nothing; a renamed master, a deactivated master and new unmatched names are found', async () => {
     const db = t.db;
     await db.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, 'D-EARLY', 'Early Bird')`, [DEMO_TENANT]);

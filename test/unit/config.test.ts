@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AXIS_CONFIG, configHash, defaultConfig, loadConfig, parseConfig } from '../../src/config/index.js';
+import { activePredicate } from '../../src/config/schema.js';
 import { BackfillError } from '../../src/errors.js';
 
 function err(fn: () => unknown): BackfillError {
@@ -88,11 +89,32 @@ describe('config', () => {
       column: 'archived',
       activeWhen: false,
     });
-    for (const bad of [{ column: 'x', activeWhen: 'yes' }, { column: 'x' }, 5, { activeWhen: true }]) {
+    expect(parseConfig(withActive({ column: 'status', activeWhen: { in: ['active', 2] } })).links[0]!.target.active).toEqual({
+      column: 'status',
+      activeWhen: { in: ['active', 2] },
+    });
+    expect(activePredicate(parseConfig(withActive({ column: 'status', activeWhen: { notIn: [2, 'x'] } })).links[0]!.target.active)).toEqual(
+      {
+        column: 'status',
+        activeWhen: { notIn: ['2', 'x'] },
+      },
+    );
+    for (const bad of [
+      { column: 'x', activeWhen: 'yes' },
+      { column: 'x' },
+      5,
+      { activeWhen: true },
+      { column: 'x', activeWhen: { in: [true] } },
+      { column: 'x', activeWhen: { in: ['a'], notIn: ['b'] } },
+      { column: 'x', activeWhen: ['a'] },
+    ]) {
       expect(err(() => parseConfig(withActive(bad))).message).toContain(
-        '$.links[0].target.active: must be a boolean column name or { "column": "...", "activeWhen": true | false | "null" | "notNull" }',
+        '$.links[0].target.active: must be a boolean column name or { "column": "...", "activeWhen": true | false | "null" | "notNull" | { "in": [values] } | { "notIn": [values] } }',
       );
     }
+    expect(err(() => parseConfig(withActive({ column: 'x', activeWhen: { in: [] } }))).message).toContain(
+      '$.links[0].target.active.activeWhen.in: must list at least one status value',
+    );
   });
 
   it('hashes independently of key order', () => {

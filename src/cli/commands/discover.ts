@@ -8,13 +8,15 @@ import type { ActiveProposal, DiscoverResult, Proposal, Weak } from '../../disco
 import { open, withDb, type GlobalFlags } from '../common.js';
 import { print, printJson, table } from '../output.js';
 
-/** `deleted_at IS NULL`, `archived = false`, `is_active`: how a proposed active predicate reads. */
+/** `deleted_at IS NULL`, `archived = false`, `is_active`, `status not in closed, deleted`: how a proposed active predicate reads. */
 export function activeText(a: ActiveProposal | null): string {
   if (a === null) return '-';
   if (typeof a === 'string') return a;
-  if (a.activeWhen === 'null') return `${a.column} IS NULL`;
-  if (a.activeWhen === 'notNull') return `${a.column} IS NOT NULL`;
-  return `${a.column} = ${String(a.activeWhen)}`;
+  const w = a.activeWhen;
+  if (typeof w === 'object') return 'in' in w ? `${a.column} in ${w.in.join(', ')}` : `${a.column} not in ${w.notIn.join(', ')}`;
+  if (w === 'null') return `${a.column} IS NULL`;
+  if (w === 'notNull') return `${a.column} IS NOT NULL`;
+  return `${a.column} = ${String(w)}`;
 }
 
 function evidenceText(p: Proposal | Weak): string {

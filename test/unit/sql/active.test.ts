@@ -13,6 +13,8 @@ const flag: ActivePredicate = { column: 'Is Active', activeWhen: true };
 const archived: ActivePredicate = { column: 'archived', activeWhen: false };
 const deleted: ActivePredicate = { column: 'deleted_at', activeWhen: 'null' };
 const approved: ActivePredicate = { column: 'approved "at"', activeWhen: 'notNull' };
+const status: ActivePredicate = { column: 'status', activeWhen: { in: ['active', "on 'hold'"] } };
+const notClosed: ActivePredicate = { column: 'Status', activeWhen: { notIn: ['closed', '5'] } };
 
 describe('active predicate fragments (whole text)', () => {
   it('one builder for a boolean flag, an inverted flag, a soft-delete timestamp, a not-NULL column', () => {
@@ -20,6 +22,11 @@ describe('active predicate fragments (whole text)', () => {
     expect(activeSql('t', { column: 'archived', activeWhen: false })).toBe('t."archived" IS FALSE');
     expect(activeSql('t', { column: 'deleted_at', activeWhen: 'null' })).toBe('t."deleted_at" IS NULL');
     expect(activeSql('t', { column: 'approved "at"', activeWhen: 'notNull' })).toBe('t."approved ""at""" IS NOT NULL');
+  });
+  it('a status column: in or not in some values, as literals; NULL is inactive either way', () => {
+    expect(activeSql('t', status)).toBe(`(t."status" IN ('active', 'on ''hold''')) IS TRUE`);
+    expect(activeSql('m', notClosed)).toBe(`(m."Status" NOT IN ('closed', '5')) IS TRUE`);
+    expect(activeExpr('t', { column: 's', activeWhen: { in: ['$x$'] } })).toBe(`((t."s" IN (E'\\x24x\\x24')) IS TRUE)`);
   });
   it('AND-ed onto a WHERE: the predicate, quoted, or nothing without one', () => {
     expect(activeAnd('t', flag)).toBe(' AND t."Is Active" IS TRUE');
@@ -31,17 +38,21 @@ describe('active predicate fragments (whole text)', () => {
     expect(activeExpr('t', deleted)).toBe('(t."deleted_at" IS NULL)');
     expect(activeExpr('t', undefined)).toBe('true');
   });
-  it('the value that makes a master active: SQL keywords only, none for a not-NULL predicate', () => {
+  it('the value that makes a master active: a keyword or the first status value, none for not-NULL or not-in', () => {
     expect(activeValueSql(flag)).toBe('true');
     expect(activeValueSql(archived)).toBe('false');
     expect(activeValueSql(deleted)).toBe('NULL');
     expect(activeValueSql(approved)).toBeNull();
+    expect(activeValueSql(status)).toBe(`'active'`);
+    expect(activeValueSql(notClosed)).toBeNull();
   });
   it('how a predicate reads in messages (not SQL: the name unquoted)', () => {
     expect(describeActive(flag)).toBe('Is Active = true');
     expect(describeActive(archived)).toBe('archived = false');
     expect(describeActive(deleted)).toBe('deleted_at IS NULL');
     expect(describeActive(approved)).toBe('approved "at" IS NOT NULL');
+    expect(describeActive(status)).toBe(`status IN ('active', 'on ''hold''')`);
+    expect(describeActive(notClosed)).toBe(`Status NOT IN ('closed', '5')`);
   });
   it('columns that look like a soft delete or a status', () => {
     expect(softDeleteLike(['id', 'deleted_at', 'archived', 'is_deleted', 'status', 'name', 'is_active', 'deletedness'])).toEqual([

@@ -118,8 +118,8 @@ SELECT (SELECT count(*) FROM s)::int8 AS sampled, count(*)::int8 AS found
       values: [50],
     });
   });
-  it("a column's distinct values as text, from a bounded sample, both limits bound", () => {
-    const text = `SELECT DISTINCT v FROM (SELECT x."Status"::text AS v FROM "crm"."customers" x WHERE x."Status" IS NOT NULL LIMIT $1) s
+  it("a column's distinct values as text, in byte order, from a bounded sample, both limits bound", () => {
+    const text = `SELECT DISTINCT v FROM (SELECT x."Status"::text COLLATE "C" AS v FROM "crm"."customers" x WHERE x."Status" IS NOT NULL LIMIT $1) s
  ORDER BY v LIMIT $2`;
     expect(sampleValuesStatement('"crm"."customers"', 'Status')).toEqual({ text, values: [2000, 8] });
     expect(sampleValuesStatement('"crm"."customers"', 'Status', 100, 3)).toEqual({ text, values: [100, 3] });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  activeParseStatement,
   columnRightsStatement,
   sessionRightsStatement,
   tableColumnsStatement,
@@ -68,5 +69,11 @@ describe('context statements (whole text)', () => {
     expect(st.text).toBe(`SELECT x.v, lower(x.v) = lower($1) AS same_ci
          FROM (SELECT DISTINCT y.v FROM (SELECT t."tenant_id"::text AS v FROM "customers" t WHERE t."tenant_id" IS NOT NULL LIMIT 100000) y) x
         ORDER BY lower(x.v) = lower($1) DESC, x.v LIMIT 10`);
+  });
+  it('an active status predicate is parsed against the master table, never run (AND false)', () => {
+    expect(activeParseStatement('"crm"."accounts"', { column: 'state', activeWhen: { notIn: ['closed', "it's"] } })).toEqual({
+      text: `SELECT 1 FROM "crm"."accounts" t WHERE (t."state" NOT IN ('closed', 'it''s')) IS TRUE AND false`,
+      values: [],
+    });
   });
 });

@@ -8,11 +8,11 @@ import {
   guardLiveStatement,
   guardNames,
   guardTriggerSql,
-  literal,
   lockTimeoutStatement,
   qualifiedByOidStatement,
   type GuardShape,
 } from '../../../src/sql/guard.js';
+import { literal } from '../../../src/sql/quote.js';
 import type { LinkShape } from '../../../src/sql/link.js';
 
 describe('guard catalog statements (whole text)', () => {
@@ -71,7 +71,14 @@ const g: GuardShape = {
 describe('guard trigger (whole text)', () => {
   it('string literals double their quotes and refuse NUL; the active condition or true', () => {
     expect([literal("O'Brien"), literal('')]).toEqual([`'O''Brien'`, `''`]);
-    expect(() => literal('a\u0000')).toThrow('SQL literal contains a NUL character');
+    expect(() => literal('a\u0000')).toThrow('an SQL literal must not contain a NUL character');
+    // a backslash or a dollar sign: an escape string, the same under either standard_conforming_strings, that cannot
+    // close the guard's $fkb_guard$ body
+    expect([literal('C:\\x'), literal('$fkb_guard$'), literal("it's $5\\")]).toEqual([
+      `E'C:\\\\x'`,
+      `E'\\x24fkb_guard\\x24'`,
+      `E'it\\'s \\x245\\\\'`,
+    ]);
     expect([activeCond('t', link), activeCond('t', { ...link, active: undefined })]).toEqual(['(t."is_active" IS TRUE)', 'true']);
   });
 

@@ -103,7 +103,20 @@ RETURNING "Customer ID"::text AS key, ARRAY[]::text[] AS scope_key, "Legal Name"
       values: ['[{"ord":0,"name":"Acme","number":null}]'],
     });
     expect(() => insertMastersStatement({ ...link, active: { column: 'approved_at', activeWhen: 'notNull' } }, [], [])).toThrow(
-      new BackfillError('CONFIG_INVALID', 'no value makes approved_at active (activeWhen notNull)'),
+      new BackfillError('CONFIG_INVALID', 'no value makes approved_at active (approved_at IS NOT NULL)'),
+    );
+    // a status: the first value that makes a master active, as a literal; none for notIn
+    expect(
+      insertMastersStatement(
+        { ...link, scope: [], active: { column: 'status', activeWhen: { in: ["on 'trial'", 'active'] } } },
+        [],
+        [{ scope: [], name: 'Acme', number: null }],
+      ).text,
+    ).toBe(`INSERT INTO "crm"."Customers" ("Legal Name", "status")
+SELECT x.name, 'on ''trial''' FROM jsonb_to_recordset($1::jsonb) AS x(ord int, name text, number text) ORDER BY x.ord
+RETURNING "Customer ID"::text AS key, ARRAY[]::text[] AS scope_key, "Legal Name" AS name`);
+    expect(() => insertMastersStatement({ ...link, active: { column: 'status', activeWhen: { notIn: ['closed'] } } }, [], [])).toThrow(
+      new BackfillError('CONFIG_INVALID', `no value makes status active (status NOT IN ('closed'))`),
     );
   });
 
@@ -131,6 +144,6 @@ RETURNING t."Customer ID"::text AS key, ARRAY[t."tenant id"::text, t."branch"::t
       reactivateMastersStatement({ ...link, active: { column: 'approved_at', activeWhen: 'notNull' }, targetKeyType: 'int8' }, ['1'], {
         tenant: null,
       }),
-    ).toThrow('no value makes approved_at active (activeWhen notNull)');
+    ).toThrow('no value makes approved_at active (approved_at IS NOT NULL)');
   });
 });
