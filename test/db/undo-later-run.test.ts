@@ -6,21 +6,11 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { apply, undo } from '../../src/index.js';
-import type { ConfigInput } from '../../src/config/schema.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { ordersConfig } from '../helpers/orders-config.js';
 
-const config: ConfigInput = {
-  links: [
-    {
-      entity: 'order',
-      table: 'orders',
-      key: 'id',
-      fk: 'customer_id',
-      name: 'customer_name',
-      target: { table: 'customers', key: 'id', name: 'name' },
-    },
-  ],
-};
+// one tenant-less link: orders.customer_name → customers.name
+const config = ordersConfig({ scope: [] }, { name: 'name' });
 
 describeEach('undo of an older run after a later run re-linked its rows', (target) => {
   let t: TestDb;
