@@ -3,6 +3,7 @@
  * or programme of it), or that contains the name, is raised to MATCH_TUNING.containmentScore (docs/matching.md).
  */
 import type { Entry, MatcherIndex } from './matcher-index.js';
+import { twoNames } from './names.js';
 import { valuesOf } from './multimap.js';
 import { isCity, isGenericToken, isLegalWord, legalAgreement, normalizeName } from './normalize.js';
 import { HAS_DIGIT, reconcileJoins, tokenRelation } from './tokens.js';
@@ -133,6 +134,8 @@ function containment(
           (df.get(qt[i]!.length < et[j]!.length ? qt[i]! : et[j]!) ?? 0) >= (qt[i]!.length < et[j]!.length ? 1 : 2)
         )
           continue;
+        // Nor is one known person name of another ("Daniel" / "Danielle": names.ts).
+        if (r === 'abbreviation' && twoNames(qt[i]!, et[j]!)) continue;
         if (r === 'initial' && qt.length + et.length < 4) continue;
         if (r !== 'same') loose = true;
         if (r === 'initial') initials = true;

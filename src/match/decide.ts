@@ -59,7 +59,9 @@ export function decideFuzzy(name: string, ranked: Candidate[], options: MatchOpt
   const gapOk = runner === undefined ? true : gap >= options.margin - 1e-9 && gap > 1e-9;
   // Siblings ("… Sezione matematica" / "… Sezione costruzioni") and reorderings the scope does not vouch for are capped
   // for review: never auto-linked, whatever autoLinkAt is (a threshold at or below the cap used to link them).
-  const capped = (best.signals['wordConflict'] === true || best.signals['reordered'] === true) && best.signals['containment'] === undefined;
+  const capped =
+    ((best.signals['wordConflict'] === true || best.signals['reordered'] === true) && best.signals['containment'] === undefined) ||
+    best.signals['acronym'] !== undefined;
   if (best.score >= options.autoLinkAt && gapOk && !capped) {
     return {
       name,
@@ -87,7 +89,7 @@ export function decideFuzzy(name: string, ranked: Candidate[], options: MatchOpt
   if (best.score >= options.reviewAt) {
     const why =
       capped && best.score >= options.autoLinkAt && gapOk
-        ? `${best.signals['reordered'] === true ? 'words reordered' : 'a word differs on both sides'}: review only`
+        ? `${best.signals['acronym'] !== undefined ? 'an acronym of its words' : best.signals['reordered'] === true ? 'words reordered' : 'a word differs on both sides'}: review only`
         : best.score >= options.autoLinkAt
           ? `runner-up ${runner?.key ?? ''} within margin ${fmt(options.margin)}`
           : `score ${fmt(best.score)} below autoLinkAt ${fmt(options.autoLinkAt)}`;

@@ -15,7 +15,7 @@ export { DEFAULT_MATCH_OPTIONS, DEFAULT_MAX_CANDIDATES, bestPerKey, compareCandi
 export { foldDigraphs, isGenericToken, legalAgreement, legalFamily, normalizeName } from './normalize.js';
 export { damerauLevenshtein, jaroWinkler, levenshtein, levenshteinSimilarity, metaphone, phoneticMatch } from './similarity.js';
 export { MATCH_TUNING } from './tuning.js';
-export { isAbbreviation, reconcileJoins, tokenSimilarity } from './tokens.js';
+export { expandInitials, isAbbreviation, reconcileJoins, tokenSimilarity } from './tokens.js';
 export { createMatcher } from './matcher.js';
 export type { Matcher } from './matcher.js';
 export { estimateAccuracy } from './accuracy.js';

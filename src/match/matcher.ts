@@ -7,6 +7,7 @@ import type { Entry } from './matcher-index.js';
 import { valuesOf } from './multimap.js';
 import { legalAgreement, normalizeName } from './normalize.js';
 import { readingsOf, soleReading, soleReading2 } from './readings.js';
+import { applyAcronym } from './acronym.js';
 import { score } from './score.js';
 import type {
   Candidate,
@@ -188,6 +189,7 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     const typo2Of = readingsOf(ix, soleReading2);
     const ranked = bestPerKey(blocked.map((e) => score(ix, q, e, typoOf, typo2Of)));
     applyContainment(ix, q, blocked, ranked);
+    applyAcronym(ix, name, q, ranked);
     if (evidenceModel !== null && docValues !== null) applyEvidence(ranked, evidenceModel, docValues);
     ranked.sort(compareCandidates);
     return decideFuzzy(name, ranked, options);

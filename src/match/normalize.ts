@@ -1,5 +1,5 @@
 import type { NormalizedName } from './types.js';
-import { LEADING_LEGAL, LEADING_LEGAL_CANON, LEGAL_FORMS, legalTypo, MAX_LEGAL_WORDS, PLACES } from './vocabulary.js';
+import { HONORIFICS, LEADING_LEGAL, LEADING_LEGAL_CANON, LEGAL_FORMS, legalTypo, MAX_LEGAL_WORDS, PLACES } from './vocabulary.js';
 // The word tests live in vocabulary.ts; re-exported so the matcher and the package index keep importing them from here.
 export { isCity, isGenericToken, isLegalWord, isPlace, legalAgreement, legalFamily } from './vocabulary.js';
 
@@ -42,6 +42,14 @@ function foldChars(s: string, expand: boolean): string {
     out += one ?? ch;
   }
   return out.normalize('NFD').replace(/\p{M}+/gu, '');
+}
+
+/** The words of a person's name as the matcher tokenises them: NFKC, lower case, accents folded, apostrophes joined. */
+export function nameWords(name: string): string[] {
+  return foldChars(name.normalize('NFKC').toLowerCase(), false)
+    .replace(/['’`´]/g, '')
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 0);
 }
 
 function hasTwoWay(s: string): boolean {
@@ -239,6 +247,11 @@ function normalizeCore(folded: string): CoreResult {
   if (tokens.length > 1 && tokens[0] === 'the') {
     tokens = tokens.slice(1);
     rules.add('leading-the');
+  }
+  // A leading honorific before two more words ("Mr. Ian Thomas", "Prof. C. Martin"); before one it stays ("Dr. Oetker").
+  if (tokens.length > 2 && HONORIFICS.has(tokens[0]!)) {
+    tokens = tokens.slice(1);
+    rules.add('honorific');
   }
   if (qualifiedTokens !== null) {
     // Keep the qualified form comparable: same legal/the stripping applied to the same prefix.

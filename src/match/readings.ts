@@ -1,6 +1,7 @@
 /** Readings of a name word that is no word of the scope: the one scope word it is a typo of, if there is only one. */
 import type { MatcherIndex } from './matcher-index.js';
 import { valuesOf } from './multimap.js';
+import { twoNames } from './names.js';
 import { damerauLevenshtein } from './similarity.js';
 import { deletions, HAS_DIGIT } from './tokens.js';
 
@@ -8,7 +9,8 @@ import { deletions, HAS_DIGIT } from './tokens.js';
  * A name word that is no word of this scope and lies one edit from exactly one word of the scope's vocabulary gives
  * that word: the name's word is then a typo of it as far as the scope can tell ("Mloly" has no reading but "Molly"),
  * which is stronger evidence than one edit between two words that both exist ("Caitlin" / "Caitlyn"). The edit must
- * keep the first letter: a changed first letter makes another word more often than a typo ("Best" / "Test").
+ * keep the first letter: a changed first letter makes another word more often than a typo ("Best" / "Test"). A known
+ * person name is never a typo of another one ("Paula" / "Paul": names.ts).
  */
 export function soleReading(ix: MatcherIndex, t: string): string | null {
   const { df, deleteIndex, shortDeleteIndex } = ix;
@@ -23,7 +25,7 @@ export function soleReading(ix: MatcherIndex, t: string): string | null {
   let only: string | null = null;
   let n = 0;
   for (const v of near) {
-    if (v !== t && v[0] === t[0] && damerauLevenshtein(t, v) <= 1) {
+    if (v !== t && v[0] === t[0] && damerauLevenshtein(t, v) <= 1 && !twoNames(t, v)) {
       n++;
       only = v;
     }
@@ -41,7 +43,7 @@ export function soleReading2(ix: MatcherIndex, t: string): string | null {
   let only: string | null = null;
   for (let len = t.length - 2; len <= t.length + 2; len++) {
     for (const v of byHead.get(`${t[0]}${len}`) ?? []) {
-      if (damerauLevenshtein(t, v) > 2) continue;
+      if (damerauLevenshtein(t, v) > 2 || twoNames(t, v)) continue;
       if (only !== null) return null;
       only = v;
     }

@@ -3,9 +3,10 @@
  * token score, combined with character and phonetic similarity and capped for word conflicts and reorderings.
  */
 import type { Entry, MatcherIndex } from './matcher-index.js';
+import { twoNames } from './names.js';
 import { isGenericToken, legalAgreement } from './normalize.js';
 import { jaroWinkler, levenshteinSimilarity, phoneticMatch } from './similarity.js';
-import { HAS_DIGIT, isAbbreviation, isEditNear, reconcileJoins, tokenSimilarity } from './tokens.js';
+import { expandInitials, HAS_DIGIT, isAbbreviation, isEditNear, reconcileJoins, tokenSimilarity } from './tokens.js';
 import { MATCH_TUNING } from './tuning.js';
 import type { Candidate, NormalizedName } from './types.js';
 
@@ -37,14 +38,18 @@ export function score(
   typo2Of: (t: string) => string | null,
 ): Candidate {
   const { df, idfOf, masterWords, unseenWeight } = ix;
-  const qt = reconcileJoins(q.tokens, e.tokens, true);
+  const qt = expandInitials(reconcileJoins(q.tokens, e.tokens, true), e.tokens);
   const et = e.tokens;
   const pairs: { i: number; j: number; s: number }[] = [];
   for (let i = 0; i < qt.length; i++) {
     for (let j = 0; j < et.length; j++) {
       let s = tokenSimilarity(qt[i]!, et[j]!);
+      // Two different known person names ("Paula" / "Paul", "Tanner" / "Turner": names.ts) are two words whatever
+      // the scope holds, as unlike as any two (a digraph fold, 0.97, stays): a name that differs by one of them on
+      // each side is a word conflict, for review at most ("Andrea Vázquez Jiménez" / "Andrés Vázquez Jiménez").
+      if (s > 0 && s < 0.97 && twoNames(qt[i]!, et[j]!)) s = 0;
       // A typo with a single reading in this scope, short words included ("Rei" of "Reid", "Mloly" of "Molly").
-      if (s < MATCH_TUNING.soleTypoSim && typoOf(qt[i]!) === et[j]) s = MATCH_TUNING.soleTypoSim;
+      else if (s < MATCH_TUNING.soleTypoSim && typoOf(qt[i]!) === et[j]) s = MATCH_TUNING.soleTypoSim;
       else if (s === 0 && qt[i]![0] === et[j]![0] && typo2Of(qt[i]!) === et[j]) s = MATCH_TUNING.soleTypo2Sim;
       // Two different words that are both words of this scope ("Jordan" / "Jordyn", "Gadis" / "Gadisa") are two
       // names, not a typo of one: no more alike than a phonetic match.
@@ -95,7 +100,7 @@ export function score(
         t === other ||
         typoOf(t) === other ||
         (simOf[i] === MATCH_TUNING.soleTypo2Sim && typo2Of(t) === other) ||
-        (!masterWords.has(t) && phoneticMatch(t, other))
+        (!masterWords.has(t) && !twoNames(t, other) && phoneticMatch(t, other))
       )
         phon += wq;
       matched.push(t === other ? t : `${t}~${other}`);

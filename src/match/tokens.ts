@@ -1,6 +1,7 @@
 /** Word-level rules: how two name words relate (typo, digraph fold, spelling, abbreviation, initial, joined or split). */
 import { foldDigraphs } from './normalize.js';
 import { damerauLevenshtein, phoneticMatch } from './similarity.js';
+import { FUNCTION_WORDS } from './vocabulary.js';
 import { MATCH_TUNING } from './tuning.js';
 
 export const HAS_DIGIT = /\p{N}/u;
@@ -114,4 +115,43 @@ export function reconcileJoins(qt: string[], et: string[], near = false): string
     } else if (out) out.push(t);
   }
   return out ?? qt;
+}
+
+/**
+ * Initials of a run of the entry's words ("FC" for "Football Club", "CF" for "Club de Fútbol", "NY" for "New York"):
+ * a name word of 2–4 letters that is no entry word nor a function word and spells the first letters of consecutive
+ * entry words (function words between them skipped), none of them a word of the name, is replaced by those words. Not the other way round: a master's short word is as often a
+ * brand of its own ("EG Group") as the initials of a document's words ("Exp Group").
+ */
+export function expandInitials(qt: string[], et: string[]): string[] {
+  if (qt.length === 0 || et.length < 2) return qt;
+  let out: string[] | null = null;
+  for (let i = 0; i < qt.length; i++) {
+    const t = qt[i]!;
+    const run =
+      t.length >= 2 && t.length <= 4 && /^[a-z]+$/.test(t) && !FUNCTION_WORDS.has(t) && !et.includes(t) ? initialsRun(t, et) : null;
+    // a restatement of words the name already has ("Astellas Pharma (AP)") is no abbreviation to expand
+    if (run !== null && !run.some((w) => qt.includes(w))) {
+      out ??= qt.slice(0, i);
+      out.push(...run);
+    } else if (out) out.push(t);
+  }
+  return out ?? qt;
+}
+
+/** The words of `words` from some position on whose initials (function words skipped inside) spell `t`, or null. */
+function initialsRun(t: string, words: string[]): string[] | null {
+  for (let j = 0; j < words.length; j++) {
+    if (words[j]![0] !== t[0] || FUNCTION_WORDS.has(words[j]!)) continue;
+    let k = 0;
+    let end = j;
+    for (; end < words.length && k < t.length; end++) {
+      const w = words[end]!;
+      if (FUNCTION_WORDS.has(w) && k > 0) continue;
+      if (w[0] !== t[k]) break;
+      k++;
+    }
+    if (k === t.length && end - j >= 2) return words.slice(j, end);
+  }
+  return null;
 }

@@ -50,6 +50,11 @@ export const MATCH_TUNING = {
    * around it, when no other master of the scope is contained/containing or a parent/child of it (docs/matching.md).
    */
   containmentScore: 0.95,
+  /**
+   * Score of a master whose words' initials a one-word capitalised name spells ("MGH" / Massachusetts General
+   * Hospital): in the review band, above a name that only shares a word, and never auto-linked (decide.ts).
+   */
+  acronymScore: 0.8,
   /** Postings longer than this make a containment check too unspecific to trust. */
   containmentPosting: 300,
 };

@@ -74,6 +74,22 @@ const LEGAL_TYPOS: Map<string, string> = (() => {
 
 export const MAX_LEGAL_WORDS = 6;
 
+/** Short function words an initialism skips ("Royal Society for the Prevention of Cruelty to Animals" → RSPCA). */
+// prettier-ignore
+export const FUNCTION_WORDS = new Set([
+  'of', 'the', 'and', 'for', 'to', 'in', 'at', 'on', 'a', 'an', 'de', 'del', 'della', 'di', 'du', 'des', 'la', 'le',
+  'les', 'el', 'los', 'las', 'y', 'e', 'et', 'der', 'die', 'das', 'und', 'fur', 'van', 'von', 'voor', 'en', 'och', 'og',
+]);
+
+/**
+ * Honorifics a document puts before a person's name ("Mr. Ian Thomas", "Dr T. Kaminski", "Frau Anna Weiß", "Sra.
+ * María López"): how a letter addresses someone, not part of the name. Only leading, and only before two more words.
+ */
+// prettier-ignore
+export const HONORIFICS = new Set([
+  'mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'rev', 'herr', 'frau', 'mme', 'mlle', 'sr', 'sra', 'srta', 'dott',
+]);
+
 /** Long legal words whose one-edit misspellings are still legal forms ("Corpporation", "Limted"). */
 const LONG_LEGAL = ['corporation', 'incorporated', 'limited', 'company', 'companies', 'aktiengesellschaft'];
 

@@ -86,6 +86,16 @@ describe('normalizeName', () => {
     expect(normalizeName('Smith, John').rules).toContain('name-order');
     expect(key('ESPN, Inc.')).toBe('espn'); // a legal form after a comma is not a first name
   });
+  it('drops a leading honorific before two more words, never before one', () => {
+    expect(['Mr. Ian Thomas', 'Prof. C. Martin', 'Frau Anna Weiß', 'Sra. María López'].map(key)).toEqual([
+      'ian thomas',
+      'c martin',
+      'anna weiss',
+      'maria lopez',
+    ]);
+    expect(normalizeName('Dr T. Kaminski').rules).toContain('honorific');
+    expect(['Dr. Oetker', 'Mrs Smith', 'Ian Mr Thomas'].map(key)).toEqual(['dr oetker', 'mrs smith', 'ian mr thomas']);
+  });
   it('drops a leading "The" and leading noise', () => {
     expect(key('The Warburg Institute')).toBe('warburg institute');
     expect(key('# The Acme Company')).toBe('acme');

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createMatcher,
   DEFAULT_MATCH_OPTIONS,
+  expandInitials,
   isAbbreviation,
   normalizeName,
   reconcileJoins,
@@ -267,15 +268,42 @@ describe('a typo with a single reading in the scope', () => {
   });
 });
 
-describe('two names of the scope one edit apart are two names', () => {
-  it('"Jordan White" is not a typo of "Jordyn White" when Jordan is a name of the scope', () => {
+describe('two names one edit apart are two names', () => {
+  it('"Jordan White" is not a typo of "Jordyn White": both are known names, whether or not the scope has a Jordan', () => {
     const base = [...people(), { key: 'JW', name: 'Jordyn Whitcombe' }];
-    // Jordan unknown here: a typo of Jordyn
-    expect(linkOf(base, 'Jordan Whitcombe')).toBe('JW');
-    // Jordan a name of this scope: another person, review at most
-    const d = createMatcher([...base, { key: 'JS', name: 'Jordan Smith' }], [], fuzzy).match('Jordan Whitcombe');
-    expect(d.outcome).not.toBe('linked');
-    expect(d.candidates[0]!.key).toBe('JW');
+    // a word that is no name: a typo of Jordyn
+    expect(linkOf(base, 'Jordyb Whitcombe')).toBe('JW');
+    for (const masters of [base, [...base, { key: 'JS', name: 'Jordan Smith' }]]) {
+      const d = createMatcher(masters, [], fuzzy).match('Jordan Whitcombe');
+      expect(d.outcome).not.toBe('linked');
+      expect(d.candidates[0]!.key).toBe('JW');
+    }
+  });
+  it('another given or surname one or two letters away is another person, found first in review; a clipped form is the same name', () => {
+    const masters = [
+      ...people(),
+      { key: 'PP', name: 'Paul Parker' },
+      { key: 'DS', name: 'Daniel Stevens' },
+      { key: 'MH', name: 'Michael Holmes' },
+      { key: 'NT', name: 'Nicholas Turner' },
+      { key: 'DP', name: 'Douglas Pryce' },
+      { key: 'AV', name: 'Andrés Vázquez' },
+    ];
+    const m = createMatcher(masters, [], fuzzy);
+    for (const [name, first] of [
+      ['Paula Parker', 'PP'],
+      ['Parker, Paula', 'PP'],
+      ['Danielle Stevens', 'DS'],
+      ['Michelle Holmes', 'MH'],
+      ['Nicholas Tanner', 'NT'],
+      ['Andrea Vazquez', 'AV'],
+    ] as const) {
+      const d = m.match(name);
+      expect([name, d.outcome]).not.toEqual([name, 'linked']);
+      expect([name, d.candidates[0]?.key]).toEqual([name, first]);
+    }
+    expect(linkOf(masters, 'Doug Pryce')).toBe('DP');
+    expect(linkOf(masters, 'Paul Parkr')).toBe('PP');
   });
 });
 
@@ -324,5 +352,53 @@ describe('a two-edit typo with a single reading', () => {
     expect(linkOf(masters, 'Maruc Parr')).toBe('M');
     // a second reading two edits away (Mario) leaves it to review
     expect(linkOf([...masters, { key: 'C', name: 'Mario Duval' }], 'Maruc Parr')).toBeNull();
+  });
+});
+
+describe('acronyms and initials of a run of words', () => {
+  const orgs: MasterRecord[] = [
+    { key: 'MGH', name: 'Massachusetts General Hospital' },
+    { key: 'MM', name: 'Mass Mutual' },
+    { key: 'TFL', name: 'Transport for London' },
+    { key: 'RSPCA', name: 'Royal Society for the Prevention of Cruelty to Animals' },
+    { key: 'GM', name: 'General Motors Company' },
+    { key: 'CFC', name: 'Chelsea Football Club' },
+    { key: 'FFC', name: 'Fulham Football Club' },
+    { key: 'RM', name: 'Real Madrid Club de Fútbol' },
+    { key: 'OFB', name: 'Overseas Filipino Bank' },
+  ];
+  it("a capitalised one-word name that spells a master's initials makes it the first candidate, for review only", () => {
+    const m = createMatcher(orgs, [], { ...fuzzy, autoLinkAt: 0.5 });
+    for (const [name, key] of [
+      ['MGH', 'MGH'],
+      ['TfL', 'TFL'],
+      ['R.S.P.C.A.', 'RSPCA'],
+      ['GM', 'GM'],
+    ] as const) {
+      const d = m.match(name);
+      expect([name, d.outcome, d.candidates[0]?.key, d.candidates[0]?.signals['acronym']]).toEqual([
+        name,
+        'review',
+        key,
+        key.toLowerCase(),
+      ]);
+    }
+    // lower case is a word, not an acronym
+    expect(m.match('mgh').candidates.map((c) => c.key)).not.toContain('MGH');
+  });
+  it("a short word that spells the initials of a run of the master's words stands for them; never a function word, nor a restatement", () => {
+    expect(expandInitials(['chelsea', 'fc'], ['chelsea', 'football', 'club'])).toEqual(['chelsea', 'football', 'club']);
+    expect(expandInitials(['real', 'madrid', 'cf'], ['real', 'madrid', 'club', 'de', 'futbol'])).toEqual([
+      'real',
+      'madrid',
+      'club',
+      'de',
+      'futbol',
+    ]);
+    expect(expandInitials(['bank', 'of', 'ame'], ['overseas', 'filipino', 'bank'])).toEqual(['bank', 'of', 'ame']);
+    expect(expandInitials(['astellas', 'pharma', 'ap'], ['astellas', 'pharma'])).toEqual(['astellas', 'pharma', 'ap']);
+    expect(linkOf(orgs, 'Chelsea FC')).toBe('CFC');
+    expect(linkOf(orgs, 'Real Madrid CF')).toBe('RM');
+    expect(linkOf(orgs, 'Bank of Ame.')).toBeNull();
   });
 });
