@@ -3,7 +3,7 @@
  * locales' curated lists), tokenised as the matcher tokenises names. Two different words that are both known names
  * ("Paula" / "Paul", "Erica" / "Eric", "Tanner" / "Turner") are two people's names, not a typo of one: read as typos,
  * a trial on person names the matcher had never seen linked 38 near-namesakes at 0.88–0.98 ("Paula Parker" → Paul
- * Parker). Built once per process, on the first question (≈ 0.1–0.2 s, ~15 MB): a plan that never scores a word pair
+ * Parker). Built once per process, on the first question (≈ 0.1–0.2 s; about 1 MB stays): a plan that never scores a word pair
  * never loads it.
  */
 import { createRequire } from 'node:module';
@@ -27,7 +27,8 @@ function listed(l: NameList): readonly string[] {
 
 function load(): Set<string> {
   // the CommonJS build, required synchronously: the matcher is synchronous and most commands never get here
-  const { allLocales } = createRequire(import.meta.url)('@faker-js/faker') as FakerLocales;
+  const req = createRequire(import.meta.url);
+  const { allLocales } = req('@faker-js/faker') as FakerLocales;
   const out = new Set<string>();
   for (const locale of Object.values(allLocales)) {
     for (const list of [locale.person?.first_name, locale.person?.last_name]) {
@@ -38,6 +39,8 @@ function load(): Set<string> {
       }
     }
   }
+  // only the names are kept: faker's modules (every locale's addresses, words, …) leave the require cache for the GC
+  for (const id of Object.keys(req.cache)) if (id.includes('@faker-js')) delete req.cache[id];
   return out;
 }
 
