@@ -49,6 +49,20 @@ import {
 import { draft, KEY_LISTS } from './draft.js';
 import { settle } from './settle.js';
 
+/**
+ * Whether sampled names say a text column holds a master's names: half of them (at least 2), or, for an FK column
+ * named for the master, many distinct names shared exactly even when they are a small share (documents whose names
+ * are mostly variants, "ACME CORP." or "Acme Inc", still share some verbatim): 10 and a tenth when the name column
+ * is named for the master too (`client_name`), 20 and a twentieth when it was found by its values alone (`booked_name`).
+ */
+function sharesNames(o: Overlap, evidence: 'named' | 'values' | null): boolean {
+  if (o.ratio === null || o.found < 2) return false;
+  if (o.ratio >= 0.5) return true;
+  if (evidence === 'named') return o.found >= 10 && o.ratio >= 0.1;
+  if (evidence === 'values') return o.found >= 20 && o.ratio >= 0.05;
+  return false;
+}
+
 export async function discover(handle: unknown, opts: DiscoverOptions = {}): Promise<DiscoverResult> {
   const db = adapt(handle);
   const schemas = opts.schemas !== undefined && opts.schemas.length > 0 ? [...opts.schemas] : null;
@@ -279,7 +293,7 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
             const o = await nameOverlap(src, n, tgt, tname);
             if (best === null || (o.ratio ?? -1) > (best.o.ratio ?? -1)) best = { n, o };
           }
-          if (best === null || (best.o.ratio ?? 0) < 0.5 || best.o.found < 2) {
+          if (best === null || !sharesNames(best.o, c.level === null || c.level === 'initials' ? null : 'values')) {
             const closest =
               best === null
                 ? 'it has no text column'
@@ -318,17 +332,19 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
         ]
           .filter((x) => x !== null)
           .join('; ');
+        const namesAgree = sharesNames(ov, c.level === null || c.level === 'initials' ? null : byValues ? 'values' : 'named');
+        // many names shared verbatim count as much as half of them (sharesNames)
+        const nameShare = ov.ratio === null ? 0 : namesAgree ? Math.max(0.5, ov.ratio) : ov.ratio;
         let confidence =
           0.2 +
           (c.constraint !== null ? 0.4 : 0) +
           0.25 * levelScore +
           0.05 * fit +
-          (ov.ratio === null ? 0 : 0.3 * ov.ratio) +
+          0.3 * nameShare +
           (ko.keys.ratio === null || ko.keys.found < 2 ? 0 : 0.1 * ko.keys.ratio);
         confidence = Math.min(1, Math.round(confidence * 100) / 100);
         const why: string[] = [];
         const confirm: string[] = [];
-        const namesAgree = ov.ratio !== null && ov.ratio >= 0.5 && ov.found >= 2;
         const keysAgree = ko.keys.ratio !== null && ko.keys.ratio >= 0.9 && ko.keys.found >= 2 && (ov.ratio === null || ov.ratio >= 0.2);
         if (c.constraint === null) {
           if (!namesAgree && !keysAgree) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -351,6 +351,23 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
     ]);
   });
 
+  it('documents whose names are mostly variants: 25 distinct names shared verbatim are enough when the FK column is named for the master', async () => {
+    // a new user's trial: 88 of 1,094 sampled names exact (the rest "ACME CORP.", "Acme Inc"), and discover found nothing
+    await t.db.exec(`
+      CREATE TABLE vendors (id int PRIMARY KEY, name text NOT NULL);
+      CREATE TABLE docs (id int PRIMARY KEY, supplier_text text, vendor_id int);
+      INSERT INTO vendors SELECT i, 'Vendor Number ' || i FROM generate_series(1, 300) i;
+      INSERT INTO docs SELECT i, CASE WHEN i <= 25 THEN 'Vendor Number ' || i ELSE 'VENDOR NO. ' || i || ' INC' END, NULL FROM generate_series(1, 300) i;`);
+    const r = await discover(t.db);
+    expect(r.config!.links.map((l) => [l.table, l.fk, l.name, l.target.table])).toEqual([
+      ['docs', 'vendor_id', 'supplier_text', 'vendors'],
+    ]);
+    expect(r.proposals[0]!.evidence.naming).toContain('by its values: 25/300');
+    // 15 of them are too few: no proposal
+    await t.db.exec(`UPDATE docs SET supplier_text = 'VENDOR NO. ' || id || ' INC' WHERE id > 15`);
+    expect((await discover(t.db)).config).toBeNull();
+  });
+
   it('a text status with gone-or-off values is the active predicate (notIn those values); a state it does not know stays linkable', async () => {
     await t.db.exec(`
       CREATE TABLE vendors (id int PRIMARY KEY, org text NOT NULL, name text NOT NULL, status text NOT NULL);
@@ -406,6 +423,11 @@ describeEach('discover CLI', (target) => {
     expect(dry.stdout).toContain('Links (proposed; --write puts them in a config):');
     const again = await runCli(['discover', '--db', t.url, '--write', file]);
     expect([again.code, again.stderr.trim()]).toEqual([2, expect.stringMatching(/exists: pass --force to overwrite it/)]);
+    // nothing confident in a schema: --write writes no file and says so
+    const none = join(dir, 'none.json');
+    const empty = await runCli(['discover', '--db', t.url, '--schema', 'sales', '--write', none]);
+    expect([empty.code, existsSync(none)]).toEqual([0, false]);
+    expect(empty.stdout).toContain(`Nothing written to ${none}: no confident link to put in a config.`);
     const db = await openDatabase(t.url);
     try {
       const p = await plan(db, { config: cfg as ConfigInput, allTenants: true });

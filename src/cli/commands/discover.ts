@@ -127,6 +127,10 @@ export function register(program: Command): void {
         written = path;
       }
       if (flags.json) printJson({ ...result, written });
-      else print(discoverText(result, written));
+      else {
+        print(discoverText(result, written));
+        // --write with nothing confident to write: say so, rather than leave the user looking for the file
+        if (path !== null && written === null) print(`\nNothing written to ${path}: no confident link to put in a config.`);
+      }
     });
 }
