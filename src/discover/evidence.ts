@@ -4,11 +4,7 @@ import type { Queryable } from '../db/port.js';
 import { cardinalityStatement, keyOverlapStatement, overlapStatement, sampleValuesStatement } from '../sql/catalog-discover.js';
 import type { Catalog } from './catalog.js';
 import type { ActiveProposal, Col, Index, Overlap, ScopeVerdict, Tbl } from './types.js';
-import { activeFromColumns, activeFromStatus, KEY_BASES, namesTable, reference } from './naming.js';
-
-/** Column names tenants go by (tenant_id, org, company_code, workspace_id…): evidence for a scope, with the other checks. */
-const TENANT_NAME =
-  /^(tenant|org|organi[sz]ation|company|firm|workspace|account|client|realm|entity|mandant)(_?(id|code|no|key|ref|uuid))?$/i;
+import { activeFromColumns, activeFromStatus, KEY_BASES, namesTable, reference, TENANT_NAME } from './naming.js';
 
 /**
  * The evidence discover samples, as functions over one catalog: how many tables carry a column (scope
@@ -185,7 +181,7 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
   const keyFit = (fk: string, key: string, tgt: Tbl): number => {
     const f = reference(fk);
     const k = reference(key);
-    if (key === 'id' && f.suffix === 'id') return 1;
+    if (key.toLowerCase() === 'id' && f.suffix === 'id') return 1;
     if (
       f.suffix !== null &&
       k.suffix === f.suffix &&

@@ -351,6 +351,26 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
     ]);
   });
 
+  it('a composite master key (tenant, id): the FK points at the id, the other column is the scope, whatever the case of the names', async () => {
+    // a trial: "Cust Id" → key "Tenant", scope "Id" (the "id" fit was case-sensitive and the tie went to the first column);
+    // a key no FK name fits (seq) is still found within its tenant
+    await t.db.exec(`
+      CREATE SCHEMA "Sales Ops";
+      CREATE TABLE "Sales Ops"."Customers" ("Branch" int NOT NULL, "Id" int NOT NULL, "Name" text NOT NULL, PRIMARY KEY ("Branch", "Id"));
+      CREATE TABLE "Sales Ops"."Orders" ("Branch" int NOT NULL, "Id" int NOT NULL, "Cust Name" text, "Cust Id" int, PRIMARY KEY ("Branch", "Id"));
+      INSERT INTO "Sales Ops"."Customers" SELECT t, i, 'Customer ' || i FROM generate_series(1, 3) t, generate_series(1, 20) i;
+      INSERT INTO "Sales Ops"."Orders" SELECT t, i, 'Customer ' || (i % 20 + 1), NULL FROM generate_series(1, 3) t, generate_series(1, 60) i;
+      CREATE TABLE vendors (company_code int NOT NULL, seq int NOT NULL, vendor_name text NOT NULL, PRIMARY KEY (company_code, seq));
+      CREATE TABLE bills (company_code int NOT NULL, bill_no int NOT NULL, vendor_name text, vendor_ref int, PRIMARY KEY (company_code, bill_no));
+      INSERT INTO vendors SELECT t, i, 'Vendor ' || i FROM generate_series(1, 3) t, generate_series(1, 20) i;
+      INSERT INTO bills SELECT t, i, 'Vendor ' || (i % 20 + 1), NULL FROM generate_series(1, 3) t, generate_series(1, 60) i;`);
+    const r = await discover(t.db);
+    expect(r.config!.links.map((l) => [l.fk, l.target.key, l.scope])).toEqual([
+      ['vendor_ref', 'seq', ['company_code']],
+      ['Cust Id', 'Id', ['Branch']],
+    ]);
+  });
+
   it('documents whose names are mostly variants: 25 distinct names shared verbatim are enough when the FK column is named for the master', async () => {
     // a new user's trial: 88 of 1,094 sampled names exact (the rest "ACME CORP.", "Acme Inc"), and discover found nothing
     await t.db.exec(`
