@@ -239,66 +239,53 @@ describeEach('guard', (target) => {
     expect(await guardObjects(db)).toEqual({ triggers: 0, functions: 0 });
   });
 
-  it("follows the link's active predicate (a soft-delete column): a deleted master is never linked, by the guard or in drift", async () => {
-    const db = t.db;
-    await db.query(`ALTER TABLE customers ADD COLUMN deleted_at timestamptz`);
-    const config = {
-      links: [
-        {
-          entity: 'sales_order',
-          table: 'sales_orders',
-          key: 'id',
-          fk: 'customer_id',
-          name: 'customer_name',
-          target: { table: 'customers', key: 'id', name: 'customer_name', active: { column: 'deleted_at', activeWhen: 'null' as const } },
-          scope: ['tenant_id'],
-        },
+  // A soft-delete column, and a status whose values are literals in the guard's PL/pgSQL body (a label with a quote
+  // and the body's own $fkb_guard$ delimiter): a deactivated master is never linked, by the guard or in drift.
+  for (const { what, setup, active, deactivate } of [
+    {
+      what: 'a soft-delete column',
+      setup: [`ALTER TABLE customers ADD COLUMN deleted_at timestamptz`],
+      active: { column: 'deleted_at', activeWhen: 'null' as const },
+      deactivate: `UPDATE customers SET deleted_at = now() WHERE id = $1::uuid`,
+    },
+    {
+      what: 'a status whose value holds a quote and $fkb_guard$',
+      setup: [
+        `CREATE TYPE cust_state AS ENUM ('open', 'it''s $fkb_guard$ shut')`,
+        `ALTER TABLE customers ADD COLUMN state cust_state NOT NULL DEFAULT 'open'`,
       ],
-    };
-    await apply(db, { config, allTenants: true, singleTransaction: true });
-    await installGuard(db, { config });
-    const beta = await idOf(db, 'Beta Industries');
-    await db.query(`UPDATE customers SET deleted_at = now() WHERE id = $1::uuid`, [beta]);
-    // Gone Inc has is_active = false but no deleted_at: active under this predicate
-    expect(await insert(db, 'P-GONE', 'Gone Inc')).not.toBeNull();
-    expect(await insert(db, 'P-BETA', 'Beta Industries')).toBeNull();
-    const d = await drift(db, { config, allTenants: true });
-    expect(d.links[0]!.inactive.samples.map((x) => x.targetKey)).toEqual([beta]);
-    await removeGuard(db);
-  });
-
-  it('follows a status predicate whose values are literals in its PL/pgSQL body (a label with a quote and $fkb_guard$)', async () => {
-    const db = t.db;
-    await db.query(`CREATE TYPE cust_state AS ENUM ('open', 'it''s $fkb_guard$ shut')`);
-    await db.query(`ALTER TABLE customers ADD COLUMN state cust_state NOT NULL DEFAULT 'open'`);
-    const config = {
-      links: [
-        {
-          entity: 'sales_order',
-          table: 'sales_orders',
-          key: 'id',
-          fk: 'customer_id',
-          name: 'customer_name',
-          target: {
-            table: 'customers',
+      active: { column: 'state', activeWhen: { notIn: ["it's $fkb_guard$ shut"] } },
+      deactivate: `UPDATE customers SET state = 'it''s $fkb_guard$ shut' WHERE id = $1::uuid`,
+    },
+  ]) {
+    it(`follows the link's active predicate (${what}): a deactivated master is never linked, by the guard or in drift`, async () => {
+      const db = t.db;
+      for (const q of setup) await db.query(q);
+      const config = {
+        links: [
+          {
+            entity: 'sales_order',
+            table: 'sales_orders',
             key: 'id',
+            fk: 'customer_id',
             name: 'customer_name',
-            active: { column: 'state', activeWhen: { notIn: ["it's $fkb_guard$ shut"] } },
+            target: { table: 'customers', key: 'id', name: 'customer_name', active },
+            scope: ['tenant_id'],
           },
-          scope: ['tenant_id'],
-        },
-      ],
-    };
-    await apply(db, { config, allTenants: true, singleTransaction: true });
-    await installGuard(db, { config });
-    const beta = await idOf(db, 'Beta Industries');
-    await db.query(`UPDATE customers SET state = 'it''s $fkb_guard$ shut' WHERE id = $1::uuid`, [beta]);
-    expect(await insert(db, 'P-GONE', 'Gone Inc')).not.toBeNull();
-    expect(await insert(db, 'P-BETA', 'Beta Industries')).toBeNull();
-    const d = await drift(db, { config, allTenants: true });
-    expect(d.links[0]!.inactive.samples.map((x) => x.targetKey)).toEqual([beta]);
-    await removeGuard(db);
-  });
+        ],
+      };
+      await apply(db, { config, allTenants: true, singleTransaction: true });
+      await installGuard(db, { config });
+      const beta = await idOf(db, 'Beta Industries');
+      await db.query(deactivate, [beta]);
+      // Gone Inc has is_active = false, which is not this link's predicate: active
+      expect(await insert(db, 'P-GONE', 'Gone Inc')).not.toBeNull();
+      expect(await insert(db, 'P-BETA', 'Beta Industries')).toBeNull();
+      const d = await drift(db, { config, allTenants: true });
+      expect(d.links[0]!.inactive.samples.map((x) => x.targetKey)).toEqual([beta]);
+      await removeGuard(db);
+    });
+  }
 
   it('drift: a clean database finds nothing; a renamed master, a deactivated master and new unmatched names are found', async () => {
     const db = t.db;
