@@ -244,6 +244,10 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
     if (c === null) continue;
     rivals.add(e.key);
     let ok = c.anchor;
+    // "Ian M. Thomas" for Ian Thomas: one letter between two words of a three-word name is a middle initial
+    const middleInitial =
+      c.rel === 'superset' && qt.length === 3 && c.extraQ.length === 1 && c.extraQ[0]!.length === 1 && qt[1] === c.extraQ[0];
+    if (middleInitial) c.extraQ = [];
     if (c.rel === 'superset' && ok && !allQualifiers(c.extraQ)) {
       // The extra words may instead be a unit in a segment of their own ("Acme, Finance Team", "Customer Service - Acme").
       ok = unitSegments(q, e);

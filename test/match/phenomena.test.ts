@@ -279,7 +279,7 @@ describe('two names one edit apart are two names', () => {
       expect(d.candidates[0]!.key).toBe('JW');
     }
   });
-  it('another given or surname one or two letters away is another person, found first in review; a clipped form is the same name', () => {
+  it('another given or surname one or two letters away is another person, found first in review; a clipped form or a middle initial is the same name', () => {
     const masters = [
       ...people(),
       { key: 'PP', name: 'Paul Parker' },
@@ -304,6 +304,9 @@ describe('two names one edit apart are two names', () => {
     }
     expect(linkOf(masters, 'Doug Pryce')).toBe('DP');
     expect(linkOf(masters, 'Paul Parkr')).toBe('PP');
+    // a middle initial between the two words of the master's name is the same person; a trailing letter is not one
+    expect(linkOf(masters, 'Paul R. Parker')).toBe('PP');
+    expect(linkOf(masters, 'Paul Parker R')).toBeNull();
   });
 });
 
