@@ -58,7 +58,7 @@ export function applyAcronym(ix: MatcherIndex, original: string, q: NormalizedNa
       name: e.name,
       score: MATCH_TUNING.acronymScore,
       method: 'fuzzy',
-      signals: { via: e.source, acronym: acro, matchedTokens: `${acro}~${e.tokens.join(' ')}` },
+      signals: { via: e.source, rule: 'acronym', acronym: acro, matchedTokens: `${acro}~${e.tokens.join(' ')}` },
     };
     if (at >= 0) ranked[at] = c;
     else ranked.push(c);

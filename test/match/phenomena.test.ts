@@ -3,6 +3,7 @@ import {
   createMatcher,
   DEFAULT_MATCH_OPTIONS,
   expandInitials,
+  explainScore,
   isAbbreviation,
   normalizeName,
   reconcileJoins,
@@ -386,6 +387,8 @@ describe('acronyms and initials of a run of words', () => {
         key.toLowerCase(),
       ]);
     }
+    // explained as a rule in review (no word, character or sound parts)
+    expect(explainScore(0.8, m.match('MGH').candidates[0]!.signals)).toEqual([{ signal: 'rule', label: 'rule: acronym', value: 0.8 }]);
     // lower case is a word, not an acronym
     expect(m.match('mgh').candidates.map((c) => c.key)).not.toContain('MGH');
   });
