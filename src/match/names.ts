@@ -1,6 +1,7 @@
 /**
  * Known person names: the given names and surnames of every locale of @faker-js/faker (about 39,000 words from 60
- * locales' curated lists), tokenised as the matcher tokenises names. Two different words that are both known names
+ * locales' curated lists) and of chance (its English, Italian, Dutch, German, French, Spanish, Japanese and Polish
+ * lists), tokenised as the matcher tokenises names. Two different words that are both known names
  * ("Paula" / "Paul", "Erica" / "Eric", "Tanner" / "Turner") are two people's names, not a typo of one: read as typos,
  * a trial on person names the matcher had never seen linked 38 near-namesakes at 0.88–0.98 ("Paula Parker" → Paul
  * Parker). Built once per process, on the first question (≈ 0.1–0.2 s; about 1 MB stays): a plan that never scores a word pair
@@ -19,6 +20,14 @@ interface FakerLocales {
 
 let known: Set<string> | null = null;
 
+/** Every string in nested arrays and objects (chance keeps its names by gender and nationality). */
+function strings(x: unknown): string[] {
+  if (typeof x === 'string') return [x];
+  if (Array.isArray(x)) return x.flatMap(strings);
+  if (typeof x === 'object' && x !== null) return Object.values(x).flatMap(strings);
+  return [];
+}
+
 function listed(l: NameList): readonly string[] {
   if (l === undefined) return [];
   if (Array.isArray(l)) return l as readonly string[];
@@ -30,17 +39,20 @@ function load(): Set<string> {
   const req = createRequire(import.meta.url);
   const { allLocales } = req('@faker-js/faker') as FakerLocales;
   const out = new Set<string>();
+  const add = (n: string): void => {
+    // one-word names only ("Mary-Jane" and "Van der Berg" are several words, each a name or a particle)
+    const w = nameWords(n);
+    if (w.length === 1 && w[0]!.length >= 3 && /^\p{L}+$/u.test(w[0]!)) out.add(w[0]!);
+  };
   for (const locale of Object.values(allLocales)) {
-    for (const list of [locale.person?.first_name, locale.person?.last_name]) {
-      for (const n of listed(list)) {
-        // one-word names only ("Mary-Jane" and "Van der Berg" are several words, each a name or a particle)
-        const w = nameWords(n);
-        if (w.length === 1 && w[0]!.length >= 3 && /^\p{L}+$/u.test(w[0]!)) out.add(w[0]!);
-      }
-    }
+    for (const list of [locale.person?.first_name, locale.person?.last_name]) for (const n of listed(list)) add(n);
   }
-  // only the names are kept: faker's modules (every locale's addresses, words, …) leave the require cache for the GC
-  for (const id of Object.keys(req.cache)) if (id.includes('@faker-js')) delete req.cache[id];
+  // chance's lists add the common English surnames faker has few of (its en: 473; Ball, Barker, Walters, Hooper)
+  const Chance = req('chance') as new () => { get: (k: string) => unknown };
+  const chance = new Chance();
+  for (const n of strings([chance.get('firstNames'), chance.get('lastNames')])) add(n);
+  // only the names are kept: the modules (every locale's addresses, words, …) leave the require cache for the GC
+  for (const id of Object.keys(req.cache)) if (id.includes('@faker-js') || /[\\/]chance[\\/]/.test(id)) delete req.cache[id];
   return out;
 }
 
