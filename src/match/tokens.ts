@@ -75,6 +75,8 @@ export function tokenRelation(a: string, b: string): 'same' | 'abbreviation' | '
   if (a === b || (a.length >= 3 && b.length >= 3 && foldDigraphs(a) === foldDigraphs(b))) return 'same';
   if ((SPELLING[a] ?? a) === (SPELLING[b] ?? b)) return 'same';
   if (isAbbreviation(a, b) || isAbbreviation(b, a)) return 'abbreviation';
+  // a letter for a word; never a digit for a number ("Warehouse 1" is not "Warehouse 17")
+  if (HAS_DIGIT.test(a) || HAS_DIGIT.test(b)) return null;
   if ((a.length === 1 && b.length > 1 && b[0] === a) || (b.length === 1 && a.length > 1 && a[0] === b)) return 'initial';
   return null;
 }

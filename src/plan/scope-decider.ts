@@ -23,10 +23,19 @@ export type ScopeDecider = (name: string | null, evidence: EvidenceValues | unde
 export function scopeDecider(s: ScopeMasters, opts: MatchOptions): ScopeDecider {
   const matcher = createMatcher(s.masters, s.aliases, opts);
   const inactiveMatcher = s.inactive.length === 0 ? null : createMatcher(s.inactive, [], opts);
+  // exact and normalised lookups only: cheap enough to ask for every name
+  const inactiveNames = s.inactive.length === 0 ? null : createMatcher(s.inactive, [], { ...opts, strategy: 'normalized' });
   const masterNames = new Map(s.masters.map((m) => [m.key, m.name]));
   return (name, evidence) => {
     if (name === null || isBlankName(name)) return { ...noName(name), targetName: null };
     const d = matcher.match(name, evidence);
+    // A name that is an inactive master's own name, more nearly than any active master's ("Müller GmbH & Co. KG",
+    // closed, beside an active "Müller GmbH"), names that master: never linked to the active one.
+    if (inactiveNames !== null && d.method !== 'exact') {
+      const i = inactiveNames.match(name);
+      if (i.outcome === 'linked' && strength(i.method) > (d.outcome === 'linked' ? strength(d.method) : 0))
+        return { ...onlyInactive(i.candidates), targetName: null };
+    }
     if (d.outcome === 'unmatched' && inactiveMatcher !== null) {
       const i = inactiveMatcher.match(name);
       if (i.outcome !== 'unmatched' && i.candidates.length > 0) return { ...onlyInactive(i.candidates), targetName: null };
@@ -41,4 +50,9 @@ export function scopeDecider(s: ScopeMasters, opts: MatchOptions): ScopeDecider 
       targetName: d.outcome === 'linked' && d.targetKey !== null ? (masterNames.get(d.targetKey) ?? null) : null,
     };
   };
+}
+
+/** How near a method says a name is to its master: verbatim, then normalised (or a known alias), then fuzzy. */
+function strength(method: string | null): number {
+  return method === 'exact' ? 3 : method === 'normalized' || method === 'alias' ? 2 : method === null ? 0 : 1;
 }

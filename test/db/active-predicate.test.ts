@@ -184,4 +184,26 @@ describeEach('active predicate', (target) => {
       message: expect.stringContaining('must list at least one status value'),
     });
   });
+
+  it("a name that is an inactive master's own name is that master's, never linked to a similar active one (normalized and fuzzy)", async () => {
+    t = await freshDb(target);
+    await schema(t);
+    await t.db.exec(`
+      INSERT INTO accounts (acct_no, org, name, deleted_at) VALUES (7, 'o1', 'Müller GmbH', NULL), (8, 'o1', 'Müller GmbH & Co. KG', now()),
+                                                                 (9, 'o1', 'Store 5', NULL), (10, 'o1', 'Store 53', now());
+      INSERT INTO sales_orders (id, org, order_no, account_name) VALUES
+        (7, 'o1', 'SO-7', 'Müller GmbH & Co. KG'), (8, 'o1', 'SO-8', 'Müller GmbH'), (9, 'o1', 'SO-9', 'Store 53'), (10, 'o1', 'SO-10', 'Store 5');`);
+    for (const match of ['normalized', 'fuzzy'] as const) {
+      const c = config({ column: 'deleted_at', activeWhen: 'null' }, 'exact');
+      c.links[0]!.match = match;
+      const p = await plan(t.db, { config: c, tenantId: 'o1' });
+      const u = (n: string): string | undefined => p.results[0]!.unmatchedRecords.find((x) => x.entityName === n)?.reason;
+      expect([match, u('Müller GmbH & Co. KG'), u('Store 53')]).toEqual([
+        match,
+        'only an inactive master matches this name (not linked)',
+        match === 'fuzzy' ? 'only an inactive master matches this name (not linked)' : expect.any(String),
+      ]);
+      expect([u('Müller GmbH'), u('Store 5')]).toEqual([undefined, undefined]);
+    }
+  });
 });

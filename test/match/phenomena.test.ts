@@ -359,6 +359,19 @@ describe('a two-edit typo with a single reading', () => {
   });
 });
 
+describe('numbers are not initials', () => {
+  it('"Warehouse 17" is not "Warehouse 1", nor "Hotel Berlin 21" "Hotel Berlin 2" (a digit never stands for a number)', () => {
+    const masters = [
+      { key: 'W1', name: 'Warehouse 1' },
+      { key: 'H2', name: 'Hotel Berlin 2' },
+      { key: 'H20', name: 'Hotel Berlin 20' },
+      { key: 'N2', name: 'Ng Wei Ling #2' },
+    ];
+    for (const name of ['Warehouse 17', 'Hotel Berlin 21', 'Ng Wei Ling #230']) expect([name, linkOf(masters, name)]).toEqual([name, null]);
+    expect(linkOf(masters, 'Warehouse 1')).toBe('W1');
+  });
+});
+
 describe('acronyms and initials of a run of words', () => {
   const orgs: MasterRecord[] = [
     { key: 'MGH', name: 'Massachusetts General Hospital' },
