@@ -204,7 +204,8 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
         const a = activeFromColumns(t);
         let active = a.active;
         for (const s of a.status) {
-          const st = activeFromStatus(s, t.cols.get(s)!.type, await statusValues(t, s));
+          const col = t.cols.get(s)!;
+          const st = activeFromStatus(s, col.type, await statusValues(t, s), !col.notNull);
           // a flag or a soft-delete timestamp wins; the first status column with gone-or-off values otherwise
           if (active === null && st.active !== null) {
             active = st.active;

@@ -212,9 +212,21 @@ const OFF_STATUS_WORDS = new Set(['cancelled', 'canceled', 'dissolved', 'dormant
  * off (`deleted`, `Inactive`, `closed`, `account_suspended`), so a status it does not know (`prospect`, `on_hold`)
  * stays linkable; null when none of them does (then the evidence shows the values and the form to write).
  */
-export function activeFromStatus(column: string, type: string, values: string[]): { active: ActiveProposal | null; why: string } {
+export function activeFromStatus(
+  column: string,
+  type: string,
+  values: string[],
+  nullable = false,
+): { active: ActiveProposal | null; why: string } {
   const off = values.filter((v) => words(v).some((w) => OFF_WORDS.has(w) || OFF_STATUS_WORDS.has(w)));
   const seen = values.length > 0 ? ` (values seen in a sample: ${values.join(', ')})` : '';
+  // NULL is inactive under any status predicate: on a column that may be NULL (often mostly NULL, a status set
+  // only when a master is blocked), notIn would switch off every master without one
+  if (off.length > 0 && nullable)
+    return {
+      active: null,
+      why: `${column} (${type}) is a status${seen} that may be NULL: not used (a NULL status counts as inactive under "in" and "notIn" alike)`,
+    };
   if (off.length === 0)
     return {
       active: null,

@@ -197,7 +197,7 @@ describeEach('active predicate', (target) => {
       const c = config({ column: 'deleted_at', activeWhen: 'null' }, 'exact');
       c.links[0]!.match = match;
       const p = await plan(t.db, { config: c, tenantId: 'o1' });
-      const u = (n: string): string | undefined => p.results[0]!.unmatchedRecords.find((x) => x.entityName === n)?.reason;
+      const u = (n: string): string | null | undefined => p.results[0]!.unmatchedRecords.find((x) => x.entityName === n)?.reason;
       expect([match, u('Müller GmbH & Co. KG'), u('Store 53')]).toEqual([
         match,
         'only an inactive master matches this name (not linked)',

@@ -405,6 +405,11 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
     await apply(t.db, { config: r.config!, allTenants: true });
     const linked = await t.db.query<{ v: number | null }>(`SELECT vendor_id AS v FROM docs ORDER BY id`);
     expect(linked.rows.map((x) => x.v)).toEqual([1, null, 3, null, 5]);
+    // a status that may be NULL (mostly NULL, set when a vendor is blocked): NULL would count as inactive, not proposed
+    await t.db.exec(`ALTER TABLE vendors ALTER COLUMN status DROP NOT NULL; UPDATE vendors SET status = NULL WHERE status <> 'Inactive'`);
+    const n = await discover(t.db);
+    expect(n.config!.links[0]!.target.active).toBeUndefined();
+    expect(n.proposals[0]!.activeEvidence.join('\n')).toContain('that may be NULL: not used');
   });
 });
 
