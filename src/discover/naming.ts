@@ -209,8 +209,9 @@ const OFF_STATUS_WORDS = new Set(['cancelled', 'canceled', 'dissolved', 'dormant
 
 /**
  * The active predicate a status column's sampled values suggest: `notIn` the values that read as gone or switched
- * off (`deleted`, `Inactive`, `closed`, `account_suspended`), so a status it does not know (`prospect`, `on_hold`)
- * stays linkable; null when none of them does (then the evidence shows the values and the form to write).
+ * off (`deleted`, `Inactive`, `closed`, `account_suspended`), so a status it does not know (`prospect`, `on_hold`),
+ * or none (NULL), stays linkable; null when none of them does (then the evidence shows the values and the form to
+ * write).
  */
 export function activeFromStatus(
   column: string,
@@ -220,13 +221,6 @@ export function activeFromStatus(
 ): { active: ActiveProposal | null; why: string } {
   const off = values.filter((v) => words(v).some((w) => OFF_WORDS.has(w) || OFF_STATUS_WORDS.has(w)));
   const seen = values.length > 0 ? ` (values seen in a sample: ${values.join(', ')})` : '';
-  // NULL is inactive under any status predicate: on a column that may be NULL (often mostly NULL, a status set
-  // only when a master is blocked), notIn would switch off every master without one
-  if (off.length > 0 && nullable)
-    return {
-      active: null,
-      why: `${column} (${type}) is a status${seen} that may be NULL: not used (a NULL status counts as inactive under "in" and "notIn" alike)`,
-    };
   if (off.length === 0)
     return {
       active: null,
@@ -234,7 +228,7 @@ export function activeFromStatus(
     };
   return {
     active: { column, activeWhen: { notIn: off } },
-    why: `${column} (${type}) is a status${seen}: a master is active unless it is ${off.join(', ')} (check the list: a rarer state may not be in the sample)`,
+    why: `${column} (${type}) is a status${seen}: a master is active unless it is ${off.join(', ')}${nullable ? ' (a NULL status is active)' : ''} (check the list: a rarer state may not be in the sample)`,
   };
 }
 

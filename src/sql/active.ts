@@ -20,9 +20,11 @@ export interface ActivePredicate {
 const valueList = (values: string[]): string => values.map(literal).join(', ');
 
 /**
- * `alias.col IS TRUE | IS FALSE | IS NULL | IS NOT NULL`, or `(alias.col [NOT] IN ('v', …)) IS TRUE`: never NULL
- * itself, so `NOT (…)` is the inactive masters exactly. A flag or a status that is NULL counts as inactive either
- * way (unknown state: never linked). The values are literals, not bound parameters: the predicate is embedded in
+ * `alias.col IS TRUE | IS FALSE | IS NULL | IS NOT NULL`, `(alias.col IN ('v', …)) IS TRUE` or `(alias.col NOT IN
+ * ('v', …)) IS NOT FALSE`: never NULL itself, so `NOT (…)` is the inactive masters exactly. A flag that is NULL counts
+ * as inactive either way (unknown state: never linked), and so does a status under `in` (it is none of the active
+ * states); under `notIn` only the listed states are inactive, so a NULL status is active (a status column often
+ * stays NULL until a master is blocked). The values are literals, not bound parameters: the predicate is embedded in
  * dozens of statements and in the guard's PL/pgSQL body; they are untyped, so PostgreSQL reads them as the column's
  * type (text, an enum, a number), and the catalog checks them against it before any statement runs.
  */
@@ -30,7 +32,7 @@ export function activeSql(alias: string, a: ActivePredicate): string {
   const col = `${alias}.${ident(a.column)}`;
   const w = a.activeWhen;
   if (typeof w === 'object')
-    return 'in' in w ? `(${col} IN (${valueList(w.in)})) IS TRUE` : `(${col} NOT IN (${valueList(w.notIn)})) IS TRUE`;
+    return 'in' in w ? `(${col} IN (${valueList(w.in)})) IS TRUE` : `(${col} NOT IN (${valueList(w.notIn)})) IS NOT FALSE`;
   switch (w) {
     case true:
       return `${col} IS TRUE`;

@@ -405,11 +405,16 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
     await apply(t.db, { config: r.config!, allTenants: true });
     const linked = await t.db.query<{ v: number | null }>(`SELECT vendor_id AS v FROM docs ORDER BY id`);
     expect(linked.rows.map((x) => x.v)).toEqual([1, null, 3, null, 5]);
-    // a status that may be NULL (mostly NULL, set when a vendor is blocked): NULL would count as inactive, not proposed
-    await t.db.exec(`ALTER TABLE vendors ALTER COLUMN status DROP NOT NULL; UPDATE vendors SET status = NULL WHERE status <> 'Inactive'`);
+    // a status that is mostly NULL (set when a vendor is blocked): NULL is active under notIn, so only the blocked unlink
+    await t.db.exec(
+      `ALTER TABLE vendors ALTER COLUMN status DROP NOT NULL; UPDATE vendors SET status = NULL WHERE status <> 'Inactive'; UPDATE docs SET vendor_id = NULL`,
+    );
     const n = await discover(t.db);
-    expect(n.config!.links[0]!.target.active).toBeUndefined();
-    expect(n.proposals[0]!.activeEvidence.join('\n')).toContain('that may be NULL: not used');
+    expect(n.config!.links[0]!.target.active).toEqual({ column: 'status', activeWhen: { notIn: ['Inactive'] } });
+    expect(n.proposals[0]!.activeEvidence[0]).toContain('a master is active unless it is Inactive (a NULL status is active)');
+    await apply(t.db, { config: n.config!, allTenants: true });
+    const again = await t.db.query<{ v: number | null }>(`SELECT vendor_id AS v FROM docs ORDER BY id`);
+    expect(again.rows.map((x) => x.v)).toEqual([1, null, 3, 4, 5]);
   });
 });
 

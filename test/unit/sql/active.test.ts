@@ -23,9 +23,9 @@ describe('active predicate fragments (whole text)', () => {
     expect(activeSql('t', { column: 'deleted_at', activeWhen: 'null' })).toBe('t."deleted_at" IS NULL');
     expect(activeSql('t', { column: 'approved "at"', activeWhen: 'notNull' })).toBe('t."approved ""at""" IS NOT NULL');
   });
-  it('a status column: in or not in some values, as literals; NULL is inactive either way', () => {
+  it('a status column: in or not in some values, as literals; NULL is inactive under in, active under notIn', () => {
     expect(activeSql('t', status)).toBe(`(t."status" IN ('active', 'on ''hold''')) IS TRUE`);
-    expect(activeSql('m', notClosed)).toBe(`(m."Status" NOT IN ('closed', '5')) IS TRUE`);
+    expect(activeSql('m', notClosed)).toBe(`(m."Status" NOT IN ('closed', '5')) IS NOT FALSE`);
     expect(activeExpr('t', { column: 's', activeWhen: { in: ['$x$'] } })).toBe(`((t."s" IN (E'\\x24x\\x24')) IS TRUE)`);
   });
   it('AND-ed onto a WHERE: the predicate, quoted, or nothing without one', () => {

@@ -72,7 +72,7 @@ describe('context statements (whole text)', () => {
   });
   it('an active status predicate is parsed against the master table, never run (AND false)', () => {
     expect(activeParseStatement('"crm"."accounts"', { column: 'state', activeWhen: { notIn: ['closed', "it's"] } })).toEqual({
-      text: `SELECT 1 FROM "crm"."accounts" t WHERE (t."state" NOT IN ('closed', 'it''s')) IS TRUE AND false`,
+      text: `SELECT 1 FROM "crm"."accounts" t WHERE (t."state" NOT IN ('closed', 'it''s')) IS NOT FALSE AND false`,
       values: [],
     });
   });
