@@ -113,6 +113,7 @@ interface TableInfo {
 }
 
 const TEXT_TYPES = new Set(['text', 'character varying', 'character', 'citext', 'name']);
+const INTEGER_TYPES = new Set(['smallint', 'integer', 'bigint']);
 
 function baseType(t: string): string {
   return t.replace(/\(.*\)$/, '').replace(/\[\]$/, '[]');
@@ -297,7 +298,10 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
       }
     }
   }
-  if (baseType(fk.type) !== baseType(tkey.type) && fk.typeOid !== tkey.typeOid) {
+  // the same type under any domain, or two integer types (an FK constraint allows integer → bigint; a key the FK's
+  // type cannot hold fails at apply with the database's "out of range")
+  const ints = (t: string): boolean => INTEGER_TYPES.has(baseType(t));
+  if (baseType(fk.baseType) !== baseType(tkey.baseType) && fk.typeOid !== tkey.typeOid && !(ints(fk.baseType) && ints(tkey.baseType))) {
     throw mismatch(`${displayTable(source)}.${link.fk} is ${fk.type} but ${displayTable(target)}.${targetKey} is ${tkey.type}`, `${p}.fk`);
   }
   for (const [c, where] of [
