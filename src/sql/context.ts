@@ -107,3 +107,14 @@ export function tenantHintStatement(targetSql: string, scopeColumn: string, tena
 export function activeParseStatement(targetSql: string, active: ActivePredicate): Statement {
   return { text: `SELECT 1 FROM ${targetSql} t WHERE ${activeSql('t', active)} AND false`, values: [] };
 }
+
+/** Which of a status predicate's values no master holds (compared as text, the column's own spelling), bound as a parameter. */
+export function statusValuesMissingStatement(targetSql: string, column: string, values: readonly string[]): Statement<{ v: string }> {
+  const col = ident(column);
+  return {
+    text: `SELECT x.v FROM unnest($1::text[]) WITH ORDINALITY AS x(v, i)
+ WHERE NOT EXISTS (SELECT 1 FROM ${targetSql} t WHERE t.${col}::text = x.v)
+ ORDER BY x.i`,
+    values: [values],
+  };
+}

@@ -143,6 +143,12 @@ describeEach('active predicate', (target) => {
       `1 account_no value(s) point to an inactive accounts row (status IN ('active', 'on ''hold''') does not hold)`,
     );
 
+    // a value no master holds (case typo) links the closed masters, so plan says so, naming the values held
+    const typo = await plan(t.db, { config: config({ column: 'status', activeWhen: { notIn: ['Closed'] } }), tenantId: 'o1' });
+    expect(typo.notices).toEqual([
+      `order: no accounts row has status 'Closed' (status NOT IN ('Closed'); values held: 'active', 'closed', 'on ''hold''')`,
+    ]);
+
     // an enum, by the states that are not active (a label with a dollar sign: an escape-string literal)
     await t.db.exec(`UPDATE sales_orders SET account_no = NULL`);
     const byState = config({ column: 'state', activeWhen: { notIn: ['closed $x$'] } });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   activeParseStatement,
+  statusValuesMissingStatement,
   columnRightsStatement,
   sessionRightsStatement,
   tableColumnsStatement,
@@ -74,6 +75,14 @@ describe('context statements (whole text)', () => {
     expect(activeParseStatement('"crm"."accounts"', { column: 'state', activeWhen: { notIn: ['closed', "it's"] } })).toEqual({
       text: `SELECT 1 FROM "crm"."accounts" t WHERE (t."state" NOT IN ('closed', 'it''s')) IS NOT FALSE AND false`,
       values: [],
+    });
+  });
+  it("a status predicate's values no master holds, in the config's order, the values one bound array", () => {
+    expect(statusValuesMissingStatement('"crm"."accounts"', 'State', ['Closed', "it's"])).toEqual({
+      text: `SELECT x.v FROM unnest($1::text[]) WITH ORDINALITY AS x(v, i)
+ WHERE NOT EXISTS (SELECT 1 FROM "crm"."accounts" t WHERE t."State"::text = x.v)
+ ORDER BY x.i`,
+      values: [['Closed', "it's"]],
     });
   });
 });
