@@ -243,6 +243,13 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   if (link.amount !== undefined) column(src, source, link.amount, `${p}.amount`);
   const tkeys = keyColumns(link.target.key);
   tkeys.forEach((k, i) => column(tgt, target, k, typeof link.target.key === 'string' ? `${p}.target.key` : `${p}.target.key[${i}]`));
+  // a misspelt scope column is named as such (with its near spelling), not as a target.key that lacks it
+  for (const [i, s] of link.scope.entries())
+    for (const [info, t] of [
+      [src, source],
+      [tgt, target],
+    ] as const)
+      column(info, t, s, `${p}.scope[${i}]`);
   const pointed = tkeys.filter((k) => !link.scope.includes(k));
   if (pointed.length !== 1) {
     throw new BackfillError(

@@ -93,6 +93,16 @@ describeEach('masters keyed by (tenant_id, id)', (target) => {
     });
   }
 
+  it('a misspelt scope column beside a whole-key target.key is named as the scope column it is, with its near spelling', async () => {
+    t = await freshDb(target);
+    await schema(t.db);
+    const cfg = ordersConfig({ scope: ['Tenant_ID'] }, { key: ['tenant_id', 'id'] });
+    await expect(plan(t.db, { config: cfg, allTenants: true })).rejects.toMatchObject({
+      code: 'SCHEMA_MISSING_COLUMN',
+      message: 'column orders.Tenant_ID does not exist ($.links[0].scope[0]) (did you mean "tenant_id"? names are case-sensitive)',
+    });
+  });
+
   it('drift joins each row to its master by the whole key: no rename seen in another tenant, one rename counted once', async () => {
     t = await freshDb(target);
     await schema(t.db);
