@@ -5,7 +5,7 @@ import type { Database, Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 import type { LinkShape, ScopeFilter } from '../sql/link.js';
 import { citusShape } from '../sql/citus.js';
-import { tenantFoundStatement, tenantHintStatement } from '../sql/context.js';
+import { canonicalTenantStatement, tenantFoundStatement, tenantHintStatement } from '../sql/context.js';
 import { migrate } from '../store/migrate.js';
 import type { NewRun } from '../store/runs.js';
 import { type ResolvedLink, resolveLinks } from './catalog.js';
@@ -122,10 +122,10 @@ export async function prepare(handle: unknown, opts: CommonOptions, need: Prepar
   if (need.tenant === 'required' && scoped && tenant === null && opts.allTenants !== true) {
     throw new BackfillError('TENANT_REQUIRED', 'choose a tenant (--tenant ID) or every tenant (--all-tenants)');
   }
-  const filter: ScopeFilter = { tenant: opts.allTenants === true ? null : tenant };
+  let filter: ScopeFilter = { tenant: opts.allTenants === true ? null : tenant };
   const notices = builtin ? [`no config given: using the built-in Axis links (${BUILTIN_LINKS})`] : [];
   if (filter.tenant !== null) links = withoutUnscoped(links, opts.entities, notices);
-  if (filter.tenant !== null && need.checkTenant !== false) await checkTenant(db, links, filter.tenant);
+  if (filter.tenant !== null && need.checkTenant !== false) filter = { tenant: await checkTenant(db, links, filter.tenant) };
   if (need.store !== false) await migrate(db);
   if (filter.tenant !== null) {
     for (const l of links.filter((x) => x.config.scope.length > 1)) {
@@ -159,14 +159,24 @@ function withoutUnscoped(links: ResolvedLink[], named: readonly string[] | undef
 const BUILTIN_LINKS =
   'sales_orders/sales_invoices.customer_id → customers, purchase_orders/purchase_bills.vendor_id → vendors, by name, per tenant_id';
 
-/** A tenant that is not a valid value of the scope column, or that no row mentions, is an error. */
-async function checkTenant(db: Queryable, links: ResolvedLink[], tenant: string): Promise<void> {
+/** Scope types whose text form the database makes canonical: `--tenant 01` and `--tenant 1` are one tenant, one plan. */
+const CANONICAL_TENANT_TYPES = new Set(['smallint', 'integer', 'bigint', 'uuid']);
+
+/**
+ * A tenant that is not a valid value of the scope column, or that no row mentions, is an error. Returns the tenant
+ * as the column's type spells it (a plan made for `01` was refused by an apply for `1`).
+ */
+async function checkTenant(db: Queryable, links: ResolvedLink[], tenant: string): Promise<string> {
   const scoped = links.filter((l) => l.config.scope[0] !== undefined);
-  if (scoped.length === 0) return;
+  if (scoped.length === 0) return tenant;
   for (const l of scoped) {
     try {
       const res = await db.query(tenantFoundStatement(l.sourceSql, l.targetSql, l.config.scope[0]!, tenant));
-      if (res.rows[0]?.found === true) return;
+      if (res.rows[0]?.found === true) {
+        const type = l.scopeTypes[0]!;
+        if (!CANONICAL_TENANT_TYPES.has(type)) return tenant;
+        return (await db.query(canonicalTenantStatement(type, tenant))).rows[0]?.v ?? tenant;
+      }
     } catch (e) {
       const state = sqlState(e);
       if (state === '22P02' || state === '22003' || state === '22008' || state === '22007') {

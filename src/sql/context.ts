@@ -118,3 +118,8 @@ export function statusValuesMissingStatement(targetSql: string, column: string, 
     values: [values],
   };
 }
+
+/** A tenant as the scope column's type spells it (`01` and ` 1` are `1`; a uuid in lower case): `type` as the catalog gave it. */
+export function canonicalTenantStatement(type: string, tenant: string): Statement<{ v: string }> {
+  return { text: `SELECT ($1::${type})::text AS v`, values: [tenant] };
+}

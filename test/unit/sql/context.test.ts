@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   activeParseStatement,
+  canonicalTenantStatement,
   statusValuesMissingStatement,
   columnRightsStatement,
   sessionRightsStatement,
@@ -84,5 +85,8 @@ describe('context statements (whole text)', () => {
  ORDER BY x.i`,
       values: [['Closed', "it's"]],
     });
+  });
+  it('a tenant as its type spells it, the value bound', () => {
+    expect(canonicalTenantStatement('integer', '01')).toEqual({ text: 'SELECT ($1::integer)::text AS v', values: ['01'] });
   });
 });
