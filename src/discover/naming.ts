@@ -140,7 +140,8 @@ export function documentColumn(src: Tbl, stem: readonly string[], exclude: Reado
   ];
   for (const notNull of [true, false]) {
     for (const test of ranked) {
-      const hit = src.order.find((c) => ok(c) && test(c) && (!notNull || src.cols.get(c)?.notNull === true));
+      // tested on the name's words in snake case: "Order No", "DeliveryNo" and "order_no" alike
+      const hit = src.order.find((c) => ok(c) && test(words(c).join('_')) && (!notNull || src.cols.get(c)?.notNull === true));
       if (hit !== undefined) return hit;
     }
   }
@@ -156,7 +157,12 @@ export function amountColumn(src: Tbl, exclude: ReadonlySet<string>): string | n
       (col.base === 'numeric' || col.base === 'money' || col.base === 'float8' || col.base === 'float4')
     );
   };
-  return AMOUNT_COLUMNS.find(numeric) ?? src.order.find((c) => /_amount$/.test(c) && numeric(c)) ?? null;
+  const snake = (c: string): string => words(c).join('_');
+  for (const a of AMOUNT_COLUMNS) {
+    const hit = src.order.find((c) => snake(c) === a && numeric(c));
+    if (hit !== undefined) return hit;
+  }
+  return src.order.find((c) => /_amount$/.test(snake(c)) && numeric(c)) ?? null;
 }
 
 /**

@@ -369,6 +369,10 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
       ['vendor_ref', 'seq', ['company_code']],
       ['Cust Id', 'Id', ['Branch']],
     ]);
+    // document and amount columns spelt with spaces and capitals are found as their snake-case names are
+    await t.db.exec(`ALTER TABLE "Sales Ops"."Orders" ADD COLUMN "Order No" text NOT NULL DEFAULT 'x', ADD COLUMN "Amount" numeric`);
+    const again = await discover(t.db);
+    expect(again.config!.links.find((l) => l.fk === 'Cust Id')).toMatchObject({ document: 'Order No', amount: 'Amount' });
   });
 
   it('documents whose names are mostly variants: 25 distinct names shared verbatim are enough when the FK column is named for the master', async () => {
