@@ -4,34 +4,26 @@
  * lists), tokenised as the matcher tokenises names. Two different words that are both known names
  * ("Paula" / "Paul", "Erica" / "Eric", "Tanner" / "Turner") are two people's names, not a typo of one: read as typos,
  * a trial on person names the matcher had never seen linked 38 near-namesakes at 0.88–0.98 ("Paula Parker" → Paul
- * Parker). Built once per process, on the first question (≈ 0.1–0.2 s; about 1 MB stays): a plan that never scores a word pair
- * never loads it.
+ * Parker). Built once per process, on the first question (≈ 0.1–0.2 s; about 1 MB stays): a plan that never scores
+ * a word pair never loads it.
  */
 import { createRequire } from 'node:module';
 import { nameWords } from './normalize.js';
 import { damerauLevenshtein } from './similarity.js';
 
-/** A locale's list: an array, or arrays by gender (`generic`, `female`, `male`). */
-type NameList = readonly string[] | Readonly<Record<string, readonly string[] | undefined>> | undefined;
-
+/** faker's locales: a person's names as an array, or arrays by gender (`generic`, `female`, `male`). */
 interface FakerLocales {
-  allLocales: Record<string, { person?: { first_name?: NameList; last_name?: NameList } }>;
+  allLocales: Record<string, { person?: { first_name?: unknown; last_name?: unknown } }>;
 }
 
 let known: Set<string> | null = null;
 
-/** Every string in nested arrays and objects (chance keeps its names by gender and nationality). */
+/** Every string in nested arrays and objects (faker keeps its names by gender, chance by gender and nationality). */
 function strings(x: unknown): string[] {
   if (typeof x === 'string') return [x];
   if (Array.isArray(x)) return x.flatMap(strings);
   if (typeof x === 'object' && x !== null) return Object.values(x).flatMap(strings);
   return [];
-}
-
-function listed(l: NameList): readonly string[] {
-  if (l === undefined) return [];
-  if (Array.isArray(l)) return l as readonly string[];
-  return Object.values(l as Record<string, readonly string[] | undefined>).flatMap((x) => x ?? []);
 }
 
 function load(): Set<string> {
@@ -44,9 +36,7 @@ function load(): Set<string> {
     const w = nameWords(n);
     if (w.length === 1 && w[0]!.length >= 3 && /^\p{L}+$/u.test(w[0]!)) out.add(w[0]!);
   };
-  for (const locale of Object.values(allLocales)) {
-    for (const list of [locale.person?.first_name, locale.person?.last_name]) for (const n of listed(list)) add(n);
-  }
+  for (const locale of Object.values(allLocales)) for (const n of strings([locale.person?.first_name, locale.person?.last_name])) add(n);
   // chance's lists add the common English surnames faker has few of (its en: 473; Ball, Barker, Walters, Hooper)
   const Chance = req('chance') as new () => { get: (k: string) => unknown };
   const chance = new Chance();
