@@ -1,7 +1,9 @@
 import { adapt } from '../db/index.js';
 import { migrate } from '../store/migrate.js';
 import { BackfillError } from '../errors.js';
-import { changedCount, type Statement } from '../sql/link.js';
+import { WHOLE_LINK } from '../sql/walk.js';
+import { recordRefused } from '../store/refused.js';
+import { workAroundRefusals } from '../batch/refused.js';
 import { createRun, failRun, finishRun, getRun, saveCheckpoint } from '../store/runs.js';
 import { withReconnect } from '../batch/reconnect.js';
 import { assertCanWrite } from '../context/privileges.js';
@@ -82,14 +84,14 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
   try {
     // the plan's entries cannot change (checkPlanHash), so one count per link serves the ANALYZE check and the result
     const plannedByLink: number[] = [];
-    const work: Statement[][] = [];
+    const work: Awaited<ReturnType<typeof wholeLinkWork>>[] = [];
     for (const [i, l] of ctx.links.entries()) {
       const planned = await plannedRows(ctx.db, planRunId, l.entity);
       plannedByLink.push(planned);
       await refreshStaleStatistics(ctx.db, l, ctx.filter, planned);
       // the batch statement over the whole link (one unbounded range), after its temporary lookup table
       const w = await wholeLinkWork(ctx, l, { runId, planRunId, index: i });
-      work.push(w.statements);
+      work.push(w);
       cleanups.push(w.cleanup);
     }
     // a master deleted by another session between the statement's read and its FK check (23503): the
@@ -99,8 +101,17 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
         const out: LinkApplyResult[] = [];
         for (const [i, l] of ctx.links.entries()) {
           const planned = plannedByLink[i] ?? 0;
-          let updated = 0;
-          for (const st of work[i] ?? []) updated = changedCount(await tx.query(st)); // the last one: the apply statement
+          const w = work[i]!;
+          for (const st of w.setup) await tx.query(st);
+          // rows the table refuses (a CHECK constraint, a trigger that raises) are left out, the rest linked (refused.ts)
+          const done = await workAroundRefusals(tx, {
+            all: w.statement(WHOLE_LINK),
+            rows: () => w.rows(WHOLE_LINK),
+            some: (rows) => w.statement({ ...WHOLE_LINK, rows }),
+            what: `apply ${l.entity}`,
+          });
+          await recordRefused(tx, runId, l.entity, done.refused);
+          const updated = done.changed;
           out.push({ entityType: l.entity, table: l.config.table, planned, updated, skipped: 0, complete: true });
         }
         return out;

@@ -14,12 +14,24 @@ import { countSkips } from './skips.js';
 import { chooseWalk, sourceLayout } from './walk.js';
 import { applyResult, type ApplyResult, type LinkApplyResult, skipFields, summaryOf } from './result.js';
 import { plannedRows } from '../store/plans.js';
+import { refusedCount } from '../store/refused.js';
 import { batchWork, refreshStaleStatistics, sweepWork } from './lookup.js';
 import { AUTO_PARALLEL_MIN_ROWS, hasSlices, linkParallelism, type SlicedOutcome, walkLinkSlices } from './parallel.js';
 
-/** A ctid walk's first pass ended having changed fewer rows than planned: a catch-up pass follows. */
-function catchUpDue(lc: LinkCheckpoint | undefined, changed: number, planned: number): boolean {
-  return lc?.walk === 'ctid' && lc.pass === 1 && changed < planned;
+/**
+ * A ctid walk's first pass ended having changed fewer rows than planned, not counting the rows the table
+ * refused (they would be refused again): a catch-up pass follows.
+ */
+async function catchUpDue(
+  db: Queryable,
+  runId: string,
+  link: string,
+  lc: LinkCheckpoint | undefined,
+  changed: number,
+  planned: number,
+): Promise<boolean> {
+  if (lc?.walk !== 'ctid' || lc.pass !== 1 || changed >= planned) return false;
+  return changed + (await refusedCount(db, runId, link)) < planned;
 }
 
 async function linkCheckpoint(db: Queryable, runId: string, link: string): Promise<LinkCheckpoint | undefined> {
@@ -86,7 +98,7 @@ async function walkRun(
       let lc = await linkCheckpoint(ctx.db, runId, l.entity);
       let changed = sliced?.changed ?? lc?.changed ?? 0;
       // Nothing planned for this link: no need to walk its table.
-      let complete = planned === 0 || (lc?.done === true && !catchUpDue(lc, changed, planned));
+      let complete = planned === 0 || (lc?.done === true && !(await catchUpDue(ctx.db, runId, l.entity, lc, changed, planned)));
       let again = resumed && lc !== undefined;
       // a resumed run whose sweep had begun continues the sweep, not the walk
       while (!stopped && !complete && lc?.sweep !== true) {
@@ -110,6 +122,7 @@ async function walkRun(
               total: planned,
               bound: work.bound,
               work: work.statement,
+              rows: work.rows,
               setup: work.setup,
               ...(lc.pass === 2 ? { catchUp: true } : {}),
             },
@@ -124,7 +137,7 @@ async function walkRun(
         stopped = r.stopped;
         again = false;
         lc = await linkCheckpoint(ctx.db, runId, l.entity);
-        complete = !stopped && !catchUpDue(lc, changed, planned);
+        complete = !stopped && !(await catchUpDue(ctx.db, runId, l.entity, lc, changed, planned));
       }
       let counts = complete ? await countSkips(ctx, l, { planRunId, runId }, planned, changed) : undefined;
       const reasons = counts?.reasons;
@@ -187,7 +200,8 @@ async function sweepLink(
         total: a.planned,
         catchUp: true,
         bound: (after) => sweepBoundStatement(after, a.planned),
-        work: () => work.statement(WHOLE_LINK),
+        work: (r) => work.statement({ ...WHOLE_LINK, ...(r.rows !== undefined ? { rows: r.rows } : {}) }),
+        rows: () => work.rows(WHOLE_LINK),
         setup: work.setup,
       },
       { ...fixed, batchSize: 1, minBatchSize: 1, maxBatchSize: 1 },

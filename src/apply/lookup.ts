@@ -6,7 +6,7 @@
 import { num, type Queryable } from '../db/port.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
-import { applyBatchStatement, applyMapStatements, nullFkEstimateStatement } from '../sql/apply.js';
+import { applyBatchStatement, applyMapStatements, batchRowsStatement, nullFkEstimateStatement } from '../sql/apply.js';
 import { type ScopeFilter, type Statement, type TypedLinkShape } from '../sql/link.js';
 import {
   analyzeStatement,
@@ -25,7 +25,6 @@ import {
   type BoundRow,
   type KeyRange,
   type Walk,
-  WHOLE_LINK,
 } from '../sql/walk.js';
 import { noNestedLoopsStatement } from '../sql/session.js';
 import type { LinkCheckpoint } from '../batch/batch.js';
@@ -144,20 +143,28 @@ export async function wholeLinkWork(
   ctx: Context,
   l: ResolvedLink,
   a: { runId: string; planRunId: string; index: number },
-): Promise<{ statements: Statement[]; cleanup: () => Promise<void> }> {
+): Promise<{
+  setup: Statement[];
+  statement: (r: KeyRange) => Statement;
+  rows: (r: KeyRange) => Statement<{ k: string }>;
+  cleanup: () => Promise<void>;
+}> {
   const s: TypedLinkShape = { ...shape(l), scopeTypes: l.scopeTypes };
   const lk = await lookup(ctx, l, { ...a, oneTransaction: true });
-  const st = applyBatchStatement(
-    s,
-    { runId: a.runId, linkName: l.entity, tableName: l.config.table, map: lk.map, range: WHOLE_LINK },
-    ctx.filter,
-  );
-  return { statements: [...lk.setup, st], cleanup: lk.cleanup };
+  return {
+    setup: lk.setup,
+    statement: (range) =>
+      applyBatchStatement(s, { runId: a.runId, linkName: l.entity, tableName: l.config.table, map: lk.map, range }, ctx.filter),
+    rows: (range) => batchRowsStatement(s, { range }, ctx.filter),
+    cleanup: lk.cleanup,
+  };
 }
 
 interface BatchWork {
   walk: Walk;
   statement: (r: KeyRange) => Statement;
+  /** The rows a batch of `statement` may change (see src/batch/refused.ts). */
+  rows: (r: KeyRange) => Statement<{ k: string }>;
   setup: () => Statement[];
   /** `hi`: a parallel apply's slice ends there (inclusive); the ctid walk's bound ignores it (its slices end at `end`). */
   bound: (after: string | null, limit: number, hi?: string | null) => Statement<BoundRow>;
@@ -174,15 +181,9 @@ export async function sweepWork(
   ctx: Context,
   l: ResolvedLink,
   a: { runId: string; planRunId: string; index: number },
-): Promise<Pick<BatchWork, 'statement' | 'setup' | 'cleanup'>> {
-  const s: TypedLinkShape = { ...shape(l), scopeTypes: l.scopeTypes };
-  const lk = await lookup(ctx, l, { ...a, oneTransaction: true });
-  return {
-    statement: () =>
-      applyBatchStatement(s, { runId: a.runId, linkName: l.entity, tableName: l.config.table, map: lk.map, range: WHOLE_LINK }, ctx.filter),
-    setup: () => lk.setup,
-    cleanup: lk.cleanup,
-  };
+): Promise<Pick<BatchWork, 'statement' | 'rows' | 'setup' | 'cleanup'>> {
+  const w = await wholeLinkWork(ctx, l, a);
+  return { statement: w.statement, rows: w.rows, setup: () => w.setup, cleanup: w.cleanup };
 }
 
 /**
@@ -223,6 +224,7 @@ export async function batchWork(
   });
   const statement = (range: KeyRange): Statement =>
     applyBatchStatement(s, { runId, linkName: l.entity, tableName: l.config.table, map: lk.map, range, walk }, ctx.filter);
+  const rows = (range: KeyRange): Statement<{ k: string }> => batchRowsStatement(s, { range, walk }, ctx.filter);
   // The batch finds the rows it read again by ctid. Expecting a handful of rows from the guarded join, the planner
   // makes that a nested loop of TID scans, one per row; a hash join over the batch's own range of the table is
   // faster (1 M rows, plan + apply, alternated on one table: key walk 15.0–18.8 s against 16.9–22.7 s, hash ahead
@@ -237,6 +239,7 @@ export async function batchWork(
     return {
       walk,
       statement,
+      rows,
       setup: () => [...lk.setup, ...hashJoin],
       bound:
         walk === 'ctid'
@@ -250,6 +253,7 @@ export async function batchWork(
   return {
     walk,
     statement,
+    rows,
     setup: () => hashJoin,
     bound:
       walk === 'ctid'

@@ -319,6 +319,7 @@ async function runSlices(
             total: a.planned,
             bound,
             work: a.work.statement,
+            rows: a.work.rows,
             setup: a.work.setup,
             slot: slot(a.runId, l.entity, s.slice),
           },

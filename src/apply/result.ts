@@ -5,6 +5,7 @@ import { earlierRunThatChanged, seedRunInfo } from '../store/runs.js';
 import type { Context } from '../context/context.js';
 import { noticesOf, type PlanResult, seedFields, type SeedSummaryFields } from '../planning/plan.js';
 import { type SkipCount, type SkipReasons } from './skips.js';
+import type { RefusedRow } from '../store/refused.js';
 
 export interface LinkApplyResult {
   entityType: string;
@@ -16,6 +17,8 @@ export interface LinkApplyResult {
   skipped: number;
   /** Why (present when skipped > 0): counted by one statement after the link was walked. */
   skipReasons?: SkipReasons;
+  /** The first rows the table refused (skipReasons.refusedByTable), with its error; every one is in fk_backfill.refused_rows. */
+  refused?: RefusedRow[];
   /** Rows linked that the plan did not count: added or renamed to a planned name since (present when > 0; see SkipCount). */
   beyondPlan?: number;
   /**
@@ -102,10 +105,11 @@ export function summaryOf(r: ApplyResult): unknown {
 }
 
 /** A link result's fields from its skip count (reasons and rows beyond the plan only when there are some). */
-export function skipFields(c: SkipCount): Pick<LinkApplyResult, 'skipped' | 'skipReasons' | 'beyondPlan'> {
+export function skipFields(c: SkipCount): Pick<LinkApplyResult, 'skipped' | 'skipReasons' | 'refused' | 'beyondPlan'> {
   return {
     skipped: c.skipped,
     ...(c.reasons !== undefined ? { skipReasons: c.reasons } : {}),
+    ...(c.refused !== undefined ? { refused: c.refused } : {}),
     ...(c.beyondPlan > 0 ? { beyondPlan: c.beyondPlan } : {}),
   };
 }

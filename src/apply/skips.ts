@@ -7,6 +7,7 @@ import { wrapDbError } from '../errors.js';
 import { skipReasonsStatement } from '../sql/apply.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { type Context, shape } from '../context/context.js';
+import { type RefusedRow, refusedSample } from '../store/refused.js';
 
 export interface SkipReasons {
   /** Name, scope or FK changed since the plan, or the row was deleted (no longer matches its plan entry). */
@@ -19,6 +20,8 @@ export interface SkipReasons {
   masterInactive: number;
   /** The planned master no longer has the name the plan's decision rested on (renamed since the plan). */
   masterRenamed: number;
+  /** The table refused the row's new value (a CHECK constraint, a unique index, a trigger that raised): left out of its batch. */
+  refusedByTable: number;
   /** The row still matched everything; the UPDATE passed it over: a BEFORE UPDATE trigger returned NULL. */
   cancelledByTrigger: number;
   /** The row still matched everything; a row-level security policy kept the UPDATE from it. */
@@ -36,6 +39,7 @@ export const SKIP_REASON_TEXT: Record<keyof SkipReasons, string> = {
   masterMovedScope: 'master moved to another tenant',
   masterInactive: 'master deactivated since plan or during run',
   masterRenamed: 'master renamed',
+  refusedByTable: 'refused by the table (a constraint or a trigger)',
   cancelledByTrigger: 'cancelled by a trigger',
   notUpdatableUnderRls: 'not updatable under row-level security',
   notReached: 'not reached (added or moved during the run, then locked by another session)',
@@ -54,7 +58,12 @@ export interface SkipCount {
    * ones (those cannot be told apart without a per-row plan).
    */
   beyondPlan: number;
+  /** Present when the table refused rows (reasons.refusedByTable > 0): the first of them, with the table's error. */
+  refused?: RefusedRow[];
 }
+
+/** Refused rows an apply result shows (all of them are in fk_backfill.refused_rows). */
+export const REFUSED_SHOWN = 5;
 
 /**
  * Counts why planned rows of one link were not updated, and the rows linked beyond the plan. The
@@ -78,14 +87,15 @@ export async function countSkips(
   } catch (e) {
     throw wrapDbError(e, `counting why planned rows of ${l.entity} were skipped`);
   }
-  const [masterDeleted, masterMovedScope, masterInactive, masterRenamed, passed] = [
+  const [masterDeleted, masterMovedScope, masterInactive, masterRenamed, refusedByTable, passed] = [
     row?.master_deleted,
     row?.master_moved,
     row?.master_inactive,
     row?.master_renamed,
+    row?.refused,
     row?.passed_over,
-  ].map(num) as [number, number, number, number, number];
-  const counted = masterDeleted + masterMovedScope + masterInactive + masterRenamed + passed;
+  ].map(num) as [number, number, number, number, number, number];
+  const counted = masterDeleted + masterMovedScope + masterInactive + masterRenamed + refusedByTable + passed;
   // Per name, planned rows not updated: a planned name that lost rows (renamed away, deleted) while another gained
   // some (added since the plan) no longer cancel out in the totals (before: 2 renamed away + 1 added = "skipped 1",
   // nothing beyond the plan). Rows still NULL for a reason are skipped whatever else happened; the rest of a
@@ -99,11 +109,13 @@ export async function countSkips(
     masterMovedScope,
     masterInactive,
     masterRenamed,
+    refusedByTable,
     cancelledByTrigger: row?.rls !== true && row?.before_update_triggers === true ? passed : 0,
     notUpdatableUnderRls: row?.rls === true ? passed : 0,
     notReached: row?.rls !== true && row?.before_update_triggers !== true ? passed : 0,
   };
-  return { skipped, reasons, beyondPlan };
+  const refused = refusedByTable > 0 ? await refusedSample(ctx.db, ids.runId, l.entity, REFUSED_SHOWN) : [];
+  return { skipped, reasons, beyondPlan, ...(refused.length > 0 ? { refused } : {}) };
 }
 
 /** "2 cancelled by a trigger, 1 master deleted" (non-zero reasons only). */

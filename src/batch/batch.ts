@@ -14,7 +14,9 @@ import { type Database, num, type Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 import { batchStartStatement } from '../sql/batch.js';
 import { changedCount, type Statement } from '../sql/link.js';
-import type { BoundRow } from '../sql/walk.js';
+import type { BoundRow, KeyRange } from '../sql/walk.js';
+import { recordRefused } from '../store/refused.js';
+import { workAroundRefusals } from './refused.js';
 
 export { batchSettings } from '../sql/batch.js';
 import { lockRunCheckpoint, saveCheckpoint } from '../store/runs.js';
@@ -124,6 +126,9 @@ export function storedBatchOptions(o: BatchOptions): Record<string, number | str
   return out;
 }
 
+/** A batch's range: (after, upTo], only `rows` of it when given (see KeyRange). */
+export type BatchRange = KeyRange & { upTo: string };
+
 export interface LinkWalk {
   kind: BatchKind;
   runId: string;
@@ -134,8 +139,14 @@ export interface LinkWalk {
   bound(after: string | null, limit: number): Statement<BoundRow>;
   /** Apply's ctid walk: this is its catch-up pass (reported on the start event). */
   catchUp?: boolean;
-  /** The batch's one set-based statement over (after, upTo]; its row count is the rows changed. */
-  work(range: { after: string | null; upTo: string }): Statement;
+  /** The batch's one set-based statement over (after, upTo] (only `rows` of it when given); its row count is the rows changed. */
+  work(range: BatchRange): Statement;
+  /**
+   * Apply: the rows a batch of `work` may change, by key. Given, a batch the table refuses rows of (a CHECK
+   * constraint, a trigger that raises) leaves them out and links the rest (refused.ts); absent (undo), the
+   * table's refusal fails the batch.
+   */
+  rows?(range: BatchRange): Statement<{ k: string }>;
   /**
    * Statements the batch's transaction runs before `work` (apply: a temporary lookup table, dropped at
    * its commit or rollback). Absent: none.
@@ -226,8 +237,20 @@ async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number,
       return { after: lc.after, upTo: null, keys: 0, changed: 0, link: lc };
     }
     for (const pre of w.setup?.() ?? []) await tx.query(pre);
-    const st = w.work({ after: lc.after, upTo: br.up_to });
-    const changed = changedCount(await tx.query(st));
+    const range: BatchRange = { after: lc.after, upTo: br.up_to };
+    const rowsOf = w.rows;
+    let changed: number;
+    if (rowsOf === undefined) changed = changedCount(await tx.query(w.work(range)));
+    else {
+      const out = await workAroundRefusals(tx, {
+        all: w.work(range),
+        rows: () => rowsOf.call(w, range),
+        some: (keys) => w.work({ ...range, rows: keys }),
+        what: `${w.kind} ${w.link}`,
+      });
+      await recordRefused(tx, w.runId, w.link, out.refused);
+      changed = out.changed;
+    }
     const keys = num(br.n);
     if (w.atMostN === true && changed > keys) {
       throw new BackfillError(

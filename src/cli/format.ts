@@ -1,4 +1,4 @@
-import { assertCountsAddUp, type ApplyResult } from '../apply/result.js';
+import { assertCountsAddUp, type ApplyResult, type LinkApplyResult } from '../apply/result.js';
 import type { BackfillSummary } from '../apply/backfill.js';
 import type { PlanResult, EntityResult } from '../planning/plan.js';
 import type { StatusReport } from '../status/status.js';
@@ -160,6 +160,7 @@ export function applyText(a: ApplyResult): string {
     '',
     table(['Entity Type', 'Table', 'Planned', 'Updated', 'Skipped', ...(stopped ? ['Not yet processed'] : [])], rows),
     ...a.results.flatMap((r) => (r.skipReasons === undefined ? [] : [`  ${r.entityType} skipped: ${skipReasonsText(r.skipReasons)}`])),
+    ...a.results.flatMap((r) => refusedLines(r, a.runId)),
     ...a.results.flatMap((r) =>
       r.beyondPlan === undefined
         ? []
@@ -209,4 +210,15 @@ export function verifyText(v: VerifyReport): string {
     v.ok ? 'OK: every FK populated, valid, tenant-consistent and protected as configured.' : `Problems:\n${problems.join('\n')}`,
     ...(warnings.length > 0 ? ['', `Warnings:\n${warnings.join('\n')}`] : []),
   ].join('\n');
+}
+
+/** The rows the table refused, one line each (the first few; all in fk_backfill.refused_rows). */
+function refusedLines(r: LinkApplyResult, runId: string): string[] {
+  const shown = r.refused ?? [];
+  const all = r.skipReasons?.refusedByTable ?? 0;
+  if (shown.length === 0) return [];
+  return [
+    `  ${r.entityType}: the table refused ${all} row(s), left NULL${all > shown.length ? ` (the first ${shown.length}; all in fk_backfill.refused_rows, run ${runId})` : ''}:`,
+    ...shown.map((x) => `    ${r.table} row ${x.key}: ${x.message}`),
+  ];
 }

@@ -176,6 +176,24 @@ ${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`;
 }
 
 /**
+ * The rows a batch of applyBatchStatement may change (those of its range, in the scope, whose FK is NULL),
+ * by their key as the change log writes it, in key order: what a batch the table refused a row of is split
+ * into (src/batch/refused.ts).
+ */
+export function batchRowsStatement(link: LinkShape, a: { range: KeyRange; walk?: Walk }, f: ScopeFilter): Statement<{ k: string }> {
+  const p = new Params();
+  const rangeWhere = link.citus !== undefined ? plainRangeWhere : walkRangeWhere(a.walk);
+  const order = idCols(link)
+    .map((c) => `o.${ident(c.col)}`)
+    .join(', ');
+  const text = `SELECT ${rowKeyText('o', link)} AS k
+  FROM ${link.sourceSql} o
+ WHERE o.${ident(link.fk)} IS NULL${scopeWhere('o', link, f, p)}${rangeWhere('o', link, a.range, p)}
+ ORDER BY ${order}`;
+  return { text, values: p.values };
+}
+
+/**
  * applyBatchStatement on a Citus distributed (or reference) source: the same guards and change log in
  * one statement, in the shape Citus pushes down to the shards. The lookup table is a reference table
  * (on every node) and the masters are co-located or a reference table, so the read `x` is one
@@ -234,7 +252,8 @@ HAVING count(*) > 0`;
  * is walked and only when it updated fewer rows than planned. Reads the rows whose FK is still NULL, that
  * still match one of the plan's linked entries (name and scope compared as plan and apply compare them)
  * and that this run did not change, and counts them by the first reason that holds: planned master
- * deleted, moved to another scope, deactivated, renamed (its name is no longer the one the plan recorded);
+ * deleted, moved to another scope, deactivated, renamed (its name is no longer the one the plan recorded),
+ * refused by the table (fk_backfill.refused_rows, see src/batch/refused.ts);
  * the master is looked up by its whole key, the row's scope included (masters keyed by (tenant_id, id)
  * repeat ids across tenants), and "moved" means its key is found in another scope only. The rows left
  * still match everything and were passed
@@ -253,6 +272,7 @@ export function skipReasonsStatement(
   master_moved: unknown;
   master_inactive: unknown;
   master_renamed: unknown;
+  refused: unknown;
   passed_over: unknown;
   short_by_name: unknown;
   rls: boolean;
@@ -266,14 +286,18 @@ export function skipReasonsStatement(
   const recorded =
     link.targetNameType === undefined || link.targetNameType === 'text' ? 'e.target_name' : `e.target_name::${link.targetNameType}`;
   const planRun = p.add(a.planRunId);
+  const runId = p.add(a.runId);
   const text = `WITH changed AS (
-  SELECT unnest(cs.row_keys) AS k FROM ${OWN}.change_sets cs WHERE cs.run_id = ${p.add(a.runId)}::int8 AND cs.link = ${linkName}
+  SELECT unnest(cs.row_keys) AS k FROM ${OWN}.change_sets cs WHERE cs.run_id = ${runId}::int8 AND cs.link = ${linkName}
+), refused AS (
+  SELECT x.row_key AS k FROM ${OWN}.refused_rows x WHERE x.run_id = ${runId}::int8 AND x.link = ${linkName}
 ), r AS (
   SELECT e.scope_key, e.source_name, e.row_count,
          ${tk} IS NULL${scoped ? ' AND o.k IS NULL' : ''} AS master_gone,
          ${scoped ? `${tk} IS NULL AND o.k IS NOT NULL` : 'false'} AS master_moved,
          ${link.active === undefined ? 'false' : `${tk} IS NOT NULL AND NOT ${activeExpr('t', link.active)}`} AS master_inactive,
-         ${tk} IS NOT NULL AND e.target_name IS NOT NULL AND t.${ident(link.targetName)} IS DISTINCT FROM ${recorded} AS master_renamed
+         ${tk} IS NOT NULL AND e.target_name IS NOT NULL AND t.${ident(link.targetName)} IS DISTINCT FROM ${recorded} AS master_renamed,
+         ${rowKeyText('s', link)} IN (SELECT k FROM refused) AS refused
     FROM ${link.sourceSql} s
     JOIN ${OWN}.plan_entries e
       ON e.run_id = ${planRun}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'
@@ -299,7 +323,7 @@ export function skipReasonsStatement(
 ), w AS (
   -- per entry and reason, at most the rows the entry planned: rows of its name added since the plan are not planned rows skipped
   SELECT CASE WHEN master_gone THEN 'deleted' WHEN master_moved THEN 'moved' WHEN master_inactive THEN 'inactive'
-              WHEN master_renamed THEN 'renamed' ELSE 'passed' END AS reason,
+              WHEN master_renamed THEN 'renamed' WHEN refused THEN 'refused' ELSE 'passed' END AS reason,
          least(count(*), max(row_count))::int8 AS n
     FROM r
    GROUP BY scope_key, source_name, 1
@@ -308,6 +332,7 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'moved'), 0) FROM w)::int8 AS master_moved,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'inactive'), 0) FROM w)::int8 AS master_inactive,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'renamed'), 0) FROM w)::int8 AS master_renamed,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'refused'), 0) FROM w)::int8 AS refused,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,
        (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,
        row_security_active(${rel}::regclass) AS rls,

@@ -39,3 +39,18 @@ export function batchStartStatement(
     values: [lockTimeout, statementTimeout, runId],
   };
 }
+
+/** The savepoint a batch takes before a statement the table may refuse a row of (src/batch/refused.ts). */
+export const SAVEPOINT = 'fkb_rows';
+
+export function savepointStatement(): Statement {
+  return { text: `SAVEPOINT ${SAVEPOINT}`, values: [] };
+}
+
+export function releaseSavepointStatement(): Statement {
+  return { text: `RELEASE SAVEPOINT ${SAVEPOINT}`, values: [] };
+}
+
+export function rollbackToSavepointStatement(): Statement {
+  return { text: `ROLLBACK TO SAVEPOINT ${SAVEPOINT}`, values: [] };
+}

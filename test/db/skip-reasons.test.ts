@@ -54,6 +54,7 @@ describeEach('exact skip reasons', (target) => {
         masterMovedScope: 1,
         masterInactive: 1,
         masterRenamed: 0,
+        refusedByTable: 0,
         cancelledByTrigger: 1,
         notUpdatableUnderRls: 0,
         notReached: 0,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { applyBatchStatement, applyMapStatements, nullFkEstimateStatement, skipReasonsStatement } from '../../../src/sql/apply.js';
+import {
+  applyBatchStatement,
+  applyMapStatements,
+  batchRowsStatement,
+  nullFkEstimateStatement,
+  skipReasonsStatement,
+} from '../../../src/sql/apply.js';
 import type { LinkShape } from '../../../src/sql/link.js';
 import { WHOLE_LINK } from '../../../src/sql/walk.js';
 
@@ -172,6 +178,48 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
     });
   });
 
+  it('the rows a batch may change, by key in key order; a batch narrowed to some of them (one key: typed, composite: by text form)', () => {
+    expect(batchRowsStatement(link, { range: { after: 'A', upTo: 'B' } }, { tenant: 'T1' })).toEqual({
+      text: `SELECT o."id"::text AS k
+  FROM "erp"."Sales Orders" o
+ WHERE o."customer_id" IS NULL AND o."tenant_id" = $1 AND o."id" > (SELECT $2::uuid) AND o."id" <= (SELECT $3::uuid)
+ ORDER BY o."id"`,
+      values: ['T1', 'A', 'B'],
+    });
+    expect(
+      batchRowsStatement(
+        { ...link, keys: ['id', 'line'], keyTypes: ['uuid', 'int4'] },
+        { range: { after: '3', upTo: '9' }, walk: 'ctid' },
+        { tenant: null },
+      ),
+    ).toEqual({
+      text: `SELECT ARRAY[o."id"::text, o."line"::text]::text AS k
+  FROM "erp"."Sales Orders" o
+ WHERE o."customer_id" IS NULL AND o.ctid >= format('(%s,0)', $1::int8)::tid AND o.ctid < format('(%s,0)', $2::int8)::tid
+ ORDER BY o."id", o."line"`,
+      values: ['3', '9'],
+    });
+    const some = applyBatchStatement(
+      typed,
+      { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'm', range: { after: 'A', upTo: 'B', rows: ['k1', 'k2'] } },
+      { tenant: null },
+    );
+    expect(some.text).toContain(
+      `WHERE o."customer_id" IS NULL AND o."id" = ANY($3::uuid[]) AND o."id" > (SELECT $4::uuid) AND o."id" <= (SELECT $5::uuid)`,
+    );
+    expect(some.text).toContain(
+      `AND x.fkb_same_master AND s."id" = ANY($6::uuid[]) AND s."id" > (SELECT $7::uuid) AND s."id" <= (SELECT $8::uuid)`,
+    );
+    expect(some.values.slice(2, 8)).toEqual([['k1', 'k2'], 'A', 'B', ['k1', 'k2'], 'A', 'B']);
+    const composite = applyBatchStatement(
+      { ...typed, keys: ['id', 'line'], keyTypes: ['uuid', 'int4'] },
+      { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'm', range: { ...WHOLE_LINK, rows: ['{a,1}'] }, walk: 'ctid' },
+      { tenant: null },
+    );
+    expect(composite.text).toContain(`WHERE o."customer_id" IS NULL AND o."id" = ANY($3::uuid[]) AND o."line" = ANY($4::int4[])\n`);
+    expect(composite.values.slice(2, 4)).toEqual([['a'], ['1']]);
+  });
+
   it('a touched column of a type without a plain equality (jsonb) is compared by its text form', () => {
     expect(
       applyBatchStatement(
@@ -330,12 +378,15 @@ SELECT e.scope_key[1]::uuid, e.scope_key[2]::int4, e.source_name::character(40),
     ).toEqual({
       text: `WITH changed AS (
   SELECT unnest(cs.row_keys) AS k FROM fk_backfill.change_sets cs WHERE cs.run_id = $4::int8 AND cs.link = $1
+), refused AS (
+  SELECT x.row_key AS k FROM fk_backfill.refused_rows x WHERE x.run_id = $4::int8 AND x.link = $1
 ), r AS (
   SELECT e.scope_key, e.source_name, e.row_count,
          t."id" IS NULL AND o.k IS NULL AS master_gone,
          t."id" IS NULL AND o.k IS NOT NULL AS master_moved,
          t."id" IS NOT NULL AND NOT (t."is_active" IS TRUE) AS master_inactive,
-         t."id" IS NOT NULL AND e.target_name IS NOT NULL AND t."customer_name" IS DISTINCT FROM e.target_name::character(40) AS master_renamed
+         t."id" IS NOT NULL AND e.target_name IS NOT NULL AND t."customer_name" IS DISTINCT FROM e.target_name::character(40) AS master_renamed,
+         ARRAY[s."id"::text, s."line"::text]::text IN (SELECT k FROM refused) AS refused
     FROM "erp"."Sales Orders" s
     JOIN fk_backfill.plan_entries e
       ON e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked'
@@ -357,7 +408,7 @@ SELECT e.scope_key[1]::uuid, e.scope_key[2]::int4, e.source_name::character(40),
 ), w AS (
   -- per entry and reason, at most the rows the entry planned: rows of its name added since the plan are not planned rows skipped
   SELECT CASE WHEN master_gone THEN 'deleted' WHEN master_moved THEN 'moved' WHEN master_inactive THEN 'inactive'
-              WHEN master_renamed THEN 'renamed' ELSE 'passed' END AS reason,
+              WHEN master_renamed THEN 'renamed' WHEN refused THEN 'refused' ELSE 'passed' END AS reason,
          least(count(*), max(row_count))::int8 AS n
     FROM r
    GROUP BY scope_key, source_name, 1
@@ -366,6 +417,7 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'moved'), 0) FROM w)::int8 AS master_moved,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'inactive'), 0) FROM w)::int8 AS master_inactive,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'renamed'), 0) FROM w)::int8 AS master_renamed,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'refused'), 0) FROM w)::int8 AS refused,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,
        (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,
        row_security_active($2::regclass) AS rls,
@@ -381,12 +433,15 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
     ).toEqual({
       text: `WITH changed AS (
   SELECT unnest(cs.row_keys) AS k FROM fk_backfill.change_sets cs WHERE cs.run_id = $4::int8 AND cs.link = $1
+), refused AS (
+  SELECT x.row_key AS k FROM fk_backfill.refused_rows x WHERE x.run_id = $4::int8 AND x.link = $1
 ), r AS (
   SELECT e.scope_key, e.source_name, e.row_count,
          t."id" IS NULL AS master_gone,
          false AS master_moved,
          false AS master_inactive,
-         t."id" IS NOT NULL AND e.target_name IS NOT NULL AND t."customer_name" IS DISTINCT FROM e.target_name AS master_renamed
+         t."id" IS NOT NULL AND e.target_name IS NOT NULL AND t."customer_name" IS DISTINCT FROM e.target_name AS master_renamed,
+         s."id"::text IN (SELECT k FROM refused) AS refused
     FROM "erp"."Sales Orders" s
     JOIN fk_backfill.plan_entries e
       ON e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked'
@@ -407,7 +462,7 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
 ), w AS (
   -- per entry and reason, at most the rows the entry planned: rows of its name added since the plan are not planned rows skipped
   SELECT CASE WHEN master_gone THEN 'deleted' WHEN master_moved THEN 'moved' WHEN master_inactive THEN 'inactive'
-              WHEN master_renamed THEN 'renamed' ELSE 'passed' END AS reason,
+              WHEN master_renamed THEN 'renamed' WHEN refused THEN 'refused' ELSE 'passed' END AS reason,
          least(count(*), max(row_count))::int8 AS n
     FROM r
    GROUP BY scope_key, source_name, 1
@@ -416,6 +471,7 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'moved'), 0) FROM w)::int8 AS master_moved,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'inactive'), 0) FROM w)::int8 AS master_inactive,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'renamed'), 0) FROM w)::int8 AS master_renamed,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'refused'), 0) FROM w)::int8 AS refused,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,
        (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,
        row_security_active($2::regclass) AS rls,

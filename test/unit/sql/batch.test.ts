@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { batchSettings, batchStartStatement } from '../../../src/sql/batch.js';
+import {
+  batchSettings,
+  batchStartStatement,
+  releaseSavepointStatement,
+  rollbackToSavepointStatement,
+  savepointStatement,
+} from '../../../src/sql/batch.js';
 
 describe('batch statements (whole text)', () => {
   it('the SET LOCALs of a batch, as select-list items: the timeouts bound, work_mem raised to 64 MB only when lower', () => {
@@ -18,5 +24,12 @@ describe('batch statements (whole text)', () => {
       text: `SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), CASE WHEN pg_size_bytes(current_setting('work_mem')) < 67108864 THEN set_config('work_mem', '64MB', true) END, set_config('application_name', 'fk-backfill run ' || $3::int8::text, true), true AS got`,
       values: ['2000ms', '60000ms', '17'],
     });
+  });
+  it('the savepoint a batch splits a statement the table refused under', () => {
+    expect([savepointStatement(), releaseSavepointStatement(), rollbackToSavepointStatement()]).toEqual([
+      { text: 'SAVEPOINT fkb_rows', values: [] },
+      { text: 'RELEASE SAVEPOINT fkb_rows', values: [] },
+      { text: 'ROLLBACK TO SAVEPOINT fkb_rows', values: [] },
+    ]);
   });
 });

@@ -1,0 +1,112 @@
+/**
+ * Rows the table refuses to link. One row whose new FK value a CHECK constraint, a unique index or a trigger
+ * refuses would otherwise fail its whole batch, and every resume of it: the run could link nothing past it.
+ * So a batch statement the table refused is retried on halves of the batch's rows, under a savepoint each,
+ * until the rows it refuses are alone: they are left out (NULL, recorded with their error in
+ * fk_backfill.refused_rows, in the batch's transaction) and every other row is linked. Set-based: a refused
+ * row costs one or two statements per halving (up to 2·log2 of the batch), never one statement per row of it.
+ *
+ * A table that refuses far more than a few rows refuses for a reason of its own (a trigger that raises on
+ * every update, a constraint the FK can never meet): past MAX_REFUSED_PER_BATCH in one batch the batch rolls
+ * back and the run stops with the table's error, as before, rather than trying rows one by one.
+ */
+import type { Queryable } from '../db/port.js';
+import { BackfillError, sqlState } from '../errors.js';
+import { releaseSavepointStatement, rollbackToSavepointStatement, savepointStatement } from '../sql/batch.js';
+import { changedCount, type Statement } from '../sql/link.js';
+import type { RefusedRow } from '../store/refused.js';
+
+export const MAX_REFUSED_PER_BATCH = 100;
+
+/**
+ * An error one row raises when the table refuses its new value: integrity constraints (class 23) but the FK's
+ * own (23503: its master was deleted meanwhile, which batch.ts retries), data exceptions (class 22, from a
+ * trigger's arithmetic or casts) and PL/pgSQL's (class P0: RAISE, ASSERT, a trigger's SELECT INTO STRICT).
+ */
+export function refusedByTable(state: string | undefined): boolean {
+  if (state === undefined || state === '23503') return false;
+  return state.startsWith('23') || state.startsWith('22') || state.startsWith('P0');
+}
+
+/** What a batch's work did: rows changed, and the rows the table refused (left out of it). */
+export interface WorkOutcome {
+  changed: number;
+  refused: RefusedRow[];
+}
+
+export interface RefusableWork {
+  /** The batch's statement over all its rows. */
+  all: Statement;
+  /** The rows the batch may change, by key (run only when the table refused one). */
+  rows: () => Statement<{ k: string }>;
+  /** The batch's statement over some of them. */
+  some: (keys: readonly string[]) => Statement;
+  /** For the message when the table refuses too many: which batch. */
+  what: string;
+}
+
+/** Runs `st` under the savepoint: the rows it changed, or the error the table refused a row with (rolled back to the savepoint). */
+async function attempt(tx: Queryable, st: Statement): Promise<{ changed: number } | { error: unknown }> {
+  await tx.query(savepointStatement());
+  try {
+    const changed = changedCount(await tx.query(st));
+    await tx.query(releaseSavepointStatement());
+    return { changed };
+  } catch (e) {
+    if (!refusedByTable(sqlState(e))) throw e;
+    await tx.query(rollbackToSavepointStatement());
+    await tx.query(releaseSavepointStatement());
+    return { error: e };
+  }
+}
+
+function refusal(key: string, e: unknown): RefusedRow {
+  const c = (e as { constraint?: unknown }).constraint;
+  return {
+    key,
+    sqlstate: sqlState(e) ?? '',
+    constraint: typeof c === 'string' && c !== '' ? c : null,
+    message: e instanceof Error ? e.message : String(e),
+  };
+}
+
+/** The batch's work, leaving out the rows the table refuses (see the file comment). */
+export async function workAroundRefusals(tx: Queryable, w: RefusableWork): Promise<WorkOutcome> {
+  const first = await attempt(tx, w.all);
+  if ('changed' in first) return { changed: first.changed, refused: [] };
+  const keys = (await tx.query(w.rows())).rows.map((r) => r.k);
+  const out: WorkOutcome = { changed: 0, refused: [] };
+  // Halves of the rows, depth first. A part whose first half went through holds a refused row in its second
+  // half (unless the rows changed meanwhile), which is then split at once, untried; a single row is always tried.
+  // Returns whether every row of the part went through.
+  const split = async (part: readonly string[], mustFail: boolean): Promise<boolean> => {
+    if (part.length === 0) return true;
+    let error: unknown;
+    if (!mustFail || part.length === 1) {
+      const r = await attempt(tx, w.some(part));
+      if ('changed' in r) {
+        out.changed += r.changed;
+        return true;
+      }
+      error = r.error;
+    }
+    if (part.length === 1) {
+      out.refused.push(refusal(part[0]!, error));
+      if (out.refused.length > MAX_REFUSED_PER_BATCH) {
+        const e = out.refused[0]!;
+        throw new BackfillError(
+          'ROWS_REFUSED',
+          `${w.what}: the table refused more than ${MAX_REFUSED_PER_BATCH} rows of one batch, so it refuses for a reason of its own (first, row ${e.key}: ${e.message}${e.sqlstate === '' ? '' : ` [SQLSTATE ${e.sqlstate}]`}); the batch was rolled back. Change what refuses them, or leave those rows out of the link (a filter on the source)`,
+          { cause: error },
+        );
+      }
+      return false;
+    }
+    const mid = part.length >> 1;
+    const firstWent = await split(part.slice(0, mid), false);
+    await split(part.slice(mid), firstWent);
+    return false;
+  };
+  await split(keys, true);
+  return out;
+}

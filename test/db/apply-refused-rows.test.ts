@@ -1,0 +1,117 @@
+/**
+ * A row the table itself refuses to link (a CHECK constraint, a unique index, a trigger that raises) is left
+ * NULL with its reason, and every other row is linked: before, one such row failed the whole batched apply (exit
+ * 1, nothing linked, `--resume` failing the same way). The failing batch is split down to the rows that fail
+ * (savepoints, halves of the batch's rows), which are recorded in fk_backfill.refused_rows with the error, in the
+ * batch's transaction. A table that refuses every row stops the run with the error (not one attempt per row).
+ */
+import { afterEach, expect, it } from 'vitest';
+import { apply, resumeApply, plan, undo } from '../../src/index.js';
+import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { ordersConfig } from '../helpers/orders-config.js';
+
+const config = ordersConfig({ updatedAt: 'updated_at' });
+
+async function schema(t: TestDb, extra: string): Promise<void> {
+  await t.db.exec(`
+    CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text NOT NULL);
+    CREATE TABLE orders (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int REFERENCES customers (id),
+                         updated_at timestamptz, kind text NOT NULL DEFAULT 'sale');
+    INSERT INTO customers SELECT i, 1 + i % 2, 'C' || i FROM generate_series(1, 20) i;
+    INSERT INTO orders (id, tenant_id, customer_name, updated_at)
+      SELECT i, 1 + (1 + i % 20) % 2, 'C' || (1 + i % 20), '2020-01-01' FROM generate_series(1, 200) i;
+    UPDATE orders SET kind = 'void' WHERE id IN (13, 77, 78, 150);
+    ${extra}`);
+}
+
+const CHECK = `ALTER TABLE orders ADD CONSTRAINT orders_void_unlinked CHECK (customer_id IS NULL OR kind <> 'void');`;
+const RAISING = `CREATE FUNCTION refuse_void() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN IF NEW.kind = 'void' AND NEW.customer_id IS NOT NULL THEN RAISE EXCEPTION 'void order % cannot get a customer', NEW.id; END IF; RETURN NEW; END $$;
+  CREATE TRIGGER refuse_void BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION refuse_void();`;
+
+async function linked(t: TestDb): Promise<{ linked: number; voids: number; untouched: number }> {
+  const r = await t.db.query<{ linked: number; voids: number; untouched: number }>(
+    `SELECT count(customer_id)::int AS linked, count(customer_id) FILTER (WHERE kind = 'void')::int AS voids,
+            count(*) FILTER (WHERE customer_id IS NULL AND updated_at = '2020-01-01')::int AS untouched FROM orders`,
+  );
+  return r.rows[0]!;
+}
+
+describeEach('apply with rows the table refuses to link', (target) => {
+  let t: TestDb;
+  afterEach(async () => t.dispose());
+
+  const cases: [string, string, Record<string, unknown>, RegExp][] = [
+    ['a CHECK constraint, key walk', CHECK, { batchSize: 50, walk: 'key' }, /orders_void_unlinked/],
+    ['a CHECK constraint, ctid walk', CHECK, { batchSize: 50, walk: 'ctid' }, /orders_void_unlinked/],
+    ['a trigger that raises, key walk', RAISING, { batchSize: 50, walk: 'key' }, /void order 77 cannot get a customer/],
+    ['a CHECK constraint, one transaction', CHECK, { singleTransaction: true }, /orders_void_unlinked/],
+    ['a CHECK constraint, two connections', CHECK, { batchSize: 20, walk: 'key', parallel: 2 }, /orders_void_unlinked/],
+  ];
+  for (const [what, ddl, opts, message] of cases) {
+    it(`${what}: the refused rows stay NULL with their reason, every other row is linked, undo restores all`, async () => {
+      t = await freshDb(target);
+      await schema(t, ddl);
+      const p = await plan(t.db, { config, allTenants: true });
+      const passes: boolean[] = [];
+      const a = await apply(t.db, {
+        config,
+        allTenants: true,
+        planRunId: p.runId,
+        ...opts,
+        onProgress: (e) => {
+          if (e.event === 'start') passes.push(e.catchUp === true);
+        },
+      });
+      // no second pass over the table for rows it would refuse again (a ctid walk's catch-up, the final sweep)
+      expect(passes.filter((x) => x)).toEqual([]);
+      const r = a.results[0]!;
+      expect(r.planned).toBe(200);
+      expect(r.updated).toBe(196);
+      expect(r.skipped).toBe(4);
+      expect(r.skipReasons?.refusedByTable).toBe(4);
+      expect(r.refused?.map((x) => x.key).sort()).toEqual(['13', '150', '77', '78']);
+      expect(r.refused?.find((x) => x.key === '77')?.message).toMatch(message);
+      expect(await linked(t)).toEqual({ linked: 196, voids: 0, untouched: 4 });
+      const u = await undo(t.db, { runId: a.runId });
+      expect(u.totalReverted).toBe(196);
+      expect(await linked(t)).toEqual({ linked: 0, voids: 0, untouched: 200 });
+    });
+  }
+
+  it('a resumed run keeps the rows an earlier batch recorded as refused, and a second apply leaves them alone', async () => {
+    t = await freshDb(target);
+    await schema(t, CHECK);
+    const p = await plan(t.db, { config, allTenants: true });
+    const stop = new AbortController();
+    let batches = 0;
+    const first = await apply(t.db, {
+      config,
+      allTenants: true,
+      planRunId: p.runId,
+      batchSize: 50,
+      walk: 'key',
+      signal: stop.signal,
+      onProgress: (e) => {
+        if (e.event === 'batch' && ++batches === 2) stop.abort();
+      },
+    });
+    expect(first.status).toBe('stopped');
+    const done = await resumeApply(t.db, { runId: first.runId });
+    expect(done.results[0]!.updated).toBe(196);
+    expect(done.results[0]!.skipReasons?.refusedByTable).toBe(4);
+    const again = await apply(t.db, { config, allTenants: true, batchSize: 50 });
+    expect(again.totalUpdated).toBe(0);
+    expect(await linked(t)).toEqual({ linked: 196, voids: 0, untouched: 4 });
+  });
+
+  it('a table that refuses every row stops the run with its error, and nothing is linked', async () => {
+    t = await freshDb(target);
+    await schema(t, `${RAISING} UPDATE orders SET kind = 'void';`);
+    const p = await plan(t.db, { config, allTenants: true });
+    await expect(apply(t.db, { config, allTenants: true, planRunId: p.runId, batchSize: 200, walk: 'key' })).rejects.toThrow(
+      /refused .*rows? of one batch.*void order \d+ cannot get a customer/,
+    );
+    expect((await linked(t)).linked).toBe(0);
+  });
+});
