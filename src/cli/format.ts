@@ -180,8 +180,9 @@ export function undoText(u: UndoResult): string {
   if (u.alreadyUndoneBy !== undefined)
     return `Nothing to revert: run ${u.undoneRunId} was already undone by run ${u.alreadyUndoneBy} (run ${u.runId} changed no row).`;
   const stopped = u.status === 'stopped';
+  const notFound = u.results.reduce((a, r) => a + (r.notFound ?? 0), 0);
   return [
-    `Undo run ${u.runId} reverted run ${u.undoneRunId}: ${u.totalReverted} row(s) set back, ${u.totalSkipped} skipped (changed since)${stopped ? `; stopped: ${u.totalNotYetProcessed ?? 0} row(s) not yet processed` : ''}.`,
+    `Undo run ${u.runId} reverted run ${u.undoneRunId}: ${u.totalReverted} row(s) set back, ${u.totalSkipped} skipped (changed since${notFound > 0 ? `; ${notFound} of them no longer found` : ''})${stopped ? `; stopped: ${u.totalNotYetProcessed ?? 0} row(s) not yet processed` : ''}.`,
     '',
     table(
       ['Entity Type', 'Table', 'Changed by run', 'Reverted', 'Skipped', ...(stopped ? ['Not yet processed'] : [])],

@@ -206,3 +206,25 @@ function positionAfter(alias: string, after: string, p: Params): string {
   const sp = p.add(set);
   return ` AND ${alias}.set_id >= ${sp}::int8 AND (${alias}.set_id, ${alias}.ord) > (${sp}::int8, ${p.add(ord)}::int8)`;
 }
+
+/**
+ * The rows run `targetRunId` changed in one link that the table no longer shows this role (`not_found`):
+ * deleted since, or hidden by row-level security (`rls`: active on the table for the role), where undo
+ * can neither see nor set them back. Run after an undo of the link skipped rows.
+ */
+export function undoNotFoundStatement(
+  link: LinkShape,
+  a: { targetRunId: string; linkName: string },
+  f: ScopeFilter,
+): Statement<{ not_found: unknown; rls: boolean }> {
+  const p = new Params();
+  const rel = p.add(link.sourceSql);
+  const keys = idCols(link);
+  const text = `WITH c AS (
+  SELECT DISTINCT unnest(cs.row_keys) AS k FROM ${OWN}.change_sets cs WHERE cs.run_id = ${p.add(a.targetRunId)}::int8 AND cs.link = ${p.add(a.linkName)}
+)
+SELECT (SELECT count(*) FROM c LEFT JOIN ${link.sourceSql} s ON ${rowKeyMatch('s', link, 'c.k')}${scopeWhere('s', link, f, p)}
+         WHERE s.${ident(keys[0]!.col)} IS NULL)::int8 AS not_found,
+       row_security_active(${rel}::regclass) AS rls`;
+  return { text, values: p.values };
+}

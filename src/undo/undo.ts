@@ -1,7 +1,7 @@
-import { type Database, type Queryable } from '../db/port.js';
+import { type Database, num, type Queryable } from '../db/port.js';
 import { BackfillError, isConnectionLoss } from '../errors.js';
 import { changedCount } from '../sql/link.js';
-import { laterWritesStatement, undoBoundStatement, undoStatement } from '../sql/undo.js';
+import { laterWritesStatement, undoBoundStatement, undoNotFoundStatement, undoStatement } from '../sql/undo.js';
 import {
   createRun,
   earlierRunThatChanged,
@@ -46,6 +46,11 @@ export interface LinkUndoResult {
   /** Rows no longer holding the value the run wrote (edited since): left alone. 0 while not complete. */
   skipped: number;
   /**
+   * Of the skipped rows, those the table no longer shows this role: deleted since, or hidden by row-level
+   * security (then a notice says so). Present when > 0.
+   */
+  notFound?: number;
+  /**
    * A link the undo stopped in (or before): rows the run changed that this undo has not reverted yet, not
    * skipped (the rows of the batches not walked; `undo --resume` reverts or skips them). Present only while
    * not complete. See assertUndoCountsAddUp.
@@ -76,6 +81,20 @@ export interface UndoResult {
  */
 async function finished(ctx: Context, r: UndoResult): Promise<UndoResult> {
   const notices = ctx.links.flatMap((l) => (l.touchTriggers === null ? [] : [l.touchTriggers]));
+  for (const lr of r.results) {
+    const l = ctx.links.find((x) => x.entity === lr.entityType);
+    if (l === undefined || !lr.complete || lr.skipped === 0) continue;
+    const row = (await ctx.db.query(undoNotFoundStatement(shape(l), { targetRunId: r.undoneRunId, linkName: l.entity }, ctx.filter)))
+      .rows[0];
+    const notFound = Math.min(lr.skipped, num(row?.not_found));
+    if (notFound === 0) continue;
+    lr.notFound = notFound;
+    if (row?.rls === true) {
+      notices.push(
+        `${l.config.table}: ${notFound} row(s) run ${r.undoneRunId} changed were not found, so not set back: row-level security is on for this role and may hide them (or they were deleted). Undo again as a role that sees every row (the table's owner, or one with BYPASSRLS): fk-backfill undo --run ${r.undoneRunId} --yes`,
+      );
+    }
+  }
   const out = notices.length > 0 ? { ...r, notices } : r;
   if (r.totalReverted > 0 || r.status !== 'done') return out;
   const by = await earlierRunThatChanged(ctx.db, { kind: 'undo', targetRunId: r.undoneRunId, exclude: r.runId });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LinkShape } from '../../../src/sql/link.js';
-import { laterWritesStatement, undoBoundStatement, undoStatement } from '../../../src/sql/undo.js';
+import { laterWritesStatement, undoBoundStatement, undoNotFoundStatement, undoStatement } from '../../../src/sql/undo.js';
 
 /** A composite row key, a scoped link, a touched column; identifiers that must be quoted. */
 const link: LinkShape = {
@@ -118,5 +118,17 @@ ${changeSet}`,
     expect(() => undoBoundStatement({ targetRunId: '5', linkName: 'so' }, '12', 1000)).toThrow(
       "not a change log position: 12 (the run's checkpoint is damaged)",
     );
+  });
+
+  it('the rows a run changed that the table no longer shows the role (deleted, or hidden by row-level security), within the tenant', () => {
+    expect(undoNotFoundStatement(link, { targetRunId: '5', linkName: 'so' }, { tenant: 'T1' })).toEqual({
+      text: `WITH c AS (
+  SELECT DISTINCT unnest(cs.row_keys) AS k FROM fk_backfill.change_sets cs WHERE cs.run_id = $2::int8 AND cs.link = $3
+)
+SELECT (SELECT count(*) FROM c LEFT JOIN "erp"."Sales Orders" s ON s."id" = (c.k::text[])[1]::uuid AND s."Line No" = (c.k::text[])[2]::int4 AND s."tenant id" = $4
+         WHERE s."id" IS NULL)::int8 AS not_found,
+       row_security_active($1::regclass) AS rls`,
+      values: ['"erp"."Sales Orders"', '5', 'so', 'T1'],
+    });
   });
 });
