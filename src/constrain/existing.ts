@@ -35,6 +35,7 @@ export function constrainShape(l: ResolvedLink): ConstrainShape {
     targetSchema: l.target.schema,
     key: l.walkKey,
     keyType: l.keyType,
+    keys: l.keys,
     fk: l.config.fk,
     targetKey: l.targetKey,
     scope: l.config.scope,

@@ -39,6 +39,8 @@ export interface ConstrainShape {
   targetSchema: string | null;
   key: string;
   keyType: string;
+  /** The row identity (`key` of the config, one column or several), for the orphan sample; absent: `key`. */
+  keys?: string[];
   fk: string;
   targetKey: string;
   scope: string[];
@@ -95,7 +97,11 @@ export interface OrphanBatchRow {
  * is passed over between batches. `groups` (a Citus distributed source walked by its distribution
  * column): the bound counts `batch` distinct key values instead of rows, a GROUP BY … ORDER BY … LIMIT
  * Citus pushes down whole. One aggregate over a join, no correlated subquery, so Citus runs it on the
- * shards too.
+ * shards too. Masters are read grouped by what they are joined on, so masters sharing a key (before
+ * --tenant-safe's unique index exists) never count a row twice. A row with a NULL scope value belongs to no
+ * tenant: under --tenant-safe its FK is an orphan only when no master has the key, as verify counts it
+ * (the composite FK, MATCH SIMPLE, checks nothing for such a row). The sample names a row by its whole key
+ * (`keys`), as the change log does.
  */
 export function orphanBatchStatement(
   s: ConstrainShape,
@@ -108,11 +114,19 @@ export function orphanBatchStatement(
   const p = new Params();
   const k = ident(s.key);
   const fk = ident(s.fk);
-  const join = tenantSafe ? s.scope.map((c) => ` AND t.${ident(c)} = s.${ident(c)}`).join('') : '';
+  const scoped = tenantSafe && s.scope.length > 0;
+  const scope = scoped ? s.scope.map(ident) : [];
+  const join = scope.map((c) => ` AND t.${c} = s.${c}`).join('');
   const scopeCols = s.scope.map((c) => `s.${ident(c)}::text`).join(', ');
   const afterWhere = after === null ? '' : ` AND s.${k} > ${p.add(after)}::${s.keyType}`;
-  const orphan = `s.${fk} IS NOT NULL AND t.${ident(s.targetKey)} IS NULL`;
-  const sample = `jsonb_build_object('key', s.${k}::text, 'fk', s.${fk}::text, 'scope', to_jsonb(ARRAY[${scopeCols}]::text[]))`;
+  const orphan = scoped
+    ? `s.${fk} IS NOT NULL AND CASE WHEN ${scope.map((c) => `s.${c} IS NULL`).join(' OR ')} THEN o.k IS NULL ELSE t.k IS NULL END`
+    : `s.${fk} IS NOT NULL AND t.k IS NULL`;
+  const keys = s.keys ?? [s.key];
+  const rowKey = keys.length === 1 ? `s.${ident(keys[0]!)}::text` : `ARRAY[${keys.map((c) => `s.${ident(c)}::text`).join(', ')}]::text`;
+  const sample = `jsonb_build_object('key', ${rowKey}, 'fk', s.${fk}::text, 'scope', to_jsonb(ARRAY[${scopeCols}]::text[]))`;
+  const tk = ident(s.targetKey);
+  const masters = `(SELECT t.${tk} AS k${scope.map((c) => `, t.${c}`).join('')} FROM ${s.targetSql} t GROUP BY ${['1', ...scope.map((_, i) => String(i + 2))].join(', ')}) t`;
   // the bound by ORDER BY … DESC LIMIT 1, not max(): uuid has no max() before PostgreSQL 16
   const text = `WITH u AS (
   SELECT x.k AS up
@@ -135,7 +149,12 @@ SELECT u.up::text AS last_key,
        coalesce(to_jsonb((array_agg(${sample}) FILTER (WHERE ${orphan}))[1:${p.add(sampleLimit)}::int]), '[]'::jsonb) AS sample
   FROM u
   JOIN ${s.sourceSql} s ON s.${k} <= u.up${afterWhere}
-  LEFT JOIN ${s.targetSql} t ON t.${ident(s.targetKey)} = s.${fk}${join}
+  LEFT JOIN ${masters} ON t.k = s.${fk}${join}${
+    scoped
+      ? `
+  LEFT JOIN (SELECT DISTINCT t.${tk} AS k FROM ${s.targetSql} t) o ON o.k = s.${fk}`
+      : ''
+  }
  GROUP BY u.up`;
   return { text, values: p.values };
 }

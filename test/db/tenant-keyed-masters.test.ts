@@ -93,6 +93,37 @@ describeEach('masters keyed by (tenant_id, id)', (target) => {
     });
   }
 
+  it('a NULL second scope column: verify and constrain --tenant-safe agree (an orphan only when no master has the key), the sample names rows by their whole key', async () => {
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE TABLE customers (tenant_id int NOT NULL, branch int NOT NULL, id int NOT NULL, customer_name text NOT NULL, is_active boolean NOT NULL DEFAULT true,
+                              PRIMARY KEY (tenant_id, branch, id));
+      CREATE TABLE orders (tenant_id int NOT NULL, id int NOT NULL, branch int, customer_name text, customer_id int, PRIMARY KEY (tenant_id, id));
+      INSERT INTO customers VALUES (1, 1, 1, 'Acme', true), (1, 2, 1, 'Globex', true), (2, 1, 1, 'Hooli', true);
+      INSERT INTO orders VALUES (1, 1, 1, 'Acme', NULL), (1, 2, 2, 'Globex', NULL), (2, 1, 1, 'Hooli', NULL);`);
+    const config: ConfigInput = ordersConfig(
+      { key: ['tenant_id', 'id'], scope: ['tenant_id', 'branch'] },
+      { key: ['tenant_id', 'branch', 'id'], active: 'is_active' },
+    );
+    expect((await apply(t.db, { config, allTenants: true })).totalUpdated).toBe(3);
+    // a row whose branch was cleared keeps an FK some master has: the composite FK checks nothing for it
+    await t.db.exec(`UPDATE orders SET branch = NULL WHERE tenant_id = 1 AND id = 2`);
+    expect(counts(await verify(t.db, { config, allTenants: true }))).toEqual([{ total: 3, nulls: 0, orphans: 0, cross: 0 }]);
+    // …but one no master has is an orphan, for both
+    await t.db.exec(`INSERT INTO orders VALUES (1, 9, NULL, 'Zed', 77)`);
+    expect(counts(await verify(t.db, { config, allTenants: true }))).toEqual([{ total: 4, nulls: 0, orphans: 1, cross: 0 }]);
+    const refused = await constrain(t.db, { config, tenantSafe: true }).then(
+      () => null,
+      (e: unknown) => e as BackfillError,
+    );
+    expect(refused?.code).toBe('ORPHANS_FOUND');
+    expect(JSON.stringify(refused?.details)).toContain('"key":"{1,9}"');
+    await t.db.exec(`DELETE FROM orders WHERE id = 9`);
+    const c = await constrain(t.db, { config, tenantSafe: true });
+    expect(c.links[0]!.orphans).toBe(0);
+    expect((await verify(t.db, { config, allTenants: true })).links[0]!.constraint).toMatchObject({ validated: true });
+  });
+
   it('a misspelt scope column beside a whole-key target.key is named as the scope column it is, with its near spelling', async () => {
     t = await freshDb(target);
     await schema(t.db);

@@ -141,8 +141,8 @@ describe('constrain DDL (whole text)', () => {
 });
 
 describe('constrain scans (whole text)', () => {
-  it('one orphan batch: keys (after, the batch-th key after it], FK values with no master of the same scope, a bounded sample', () => {
-    expect(orphanBatchStatement(s, true, 'K', 5000, 10)).toEqual({
+  it('one orphan batch: keys (after, the batch-th key after it], FK values with no master of the same scope (a NULL scope: of any), a bounded sample naming rows by their whole key', () => {
+    expect(orphanBatchStatement({ ...s, keys: ['tenant_id', 'id'] }, true, 'K', 5000, 10)).toEqual({
       text: `WITH u AS (
   SELECT x.k AS up
     FROM (SELECT s."id" AS k
@@ -155,11 +155,12 @@ describe('constrain scans (whole text)', () => {
 )
 SELECT u.up::text AS last_key,
        count(*)::int8 AS scanned,
-       count(*) FILTER (WHERE s."Customer ID" IS NOT NULL AND t."id" IS NULL)::int8 AS orphans,
-       coalesce(to_jsonb((array_agg(jsonb_build_object('key', s."id"::text, 'fk', s."Customer ID"::text, 'scope', to_jsonb(ARRAY[s."tenant_id"::text]::text[]))) FILTER (WHERE s."Customer ID" IS NOT NULL AND t."id" IS NULL))[1:$3::int]), '[]'::jsonb) AS sample
+       count(*) FILTER (WHERE s."Customer ID" IS NOT NULL AND CASE WHEN s."tenant_id" IS NULL THEN o.k IS NULL ELSE t.k IS NULL END)::int8 AS orphans,
+       coalesce(to_jsonb((array_agg(jsonb_build_object('key', ARRAY[s."tenant_id"::text, s."id"::text]::text, 'fk', s."Customer ID"::text, 'scope', to_jsonb(ARRAY[s."tenant_id"::text]::text[]))) FILTER (WHERE s."Customer ID" IS NOT NULL AND CASE WHEN s."tenant_id" IS NULL THEN o.k IS NULL ELSE t.k IS NULL END))[1:$3::int]), '[]'::jsonb) AS sample
   FROM u
   JOIN "erp"."Sales Orders" s ON s."id" <= u.up AND s."id" > $1::uuid
-  LEFT JOIN "crm"."Customers" t ON t."id" = s."Customer ID" AND t."tenant_id" = s."tenant_id"
+  LEFT JOIN (SELECT t."id" AS k, t."tenant_id" FROM "crm"."Customers" t GROUP BY 1, 2) t ON t.k = s."Customer ID" AND t."tenant_id" = s."tenant_id"
+  LEFT JOIN (SELECT DISTINCT t."id" AS k FROM "crm"."Customers" t) o ON o.k = s."Customer ID"
  GROUP BY u.up`,
       values: ['K', 5000, 10],
     });
@@ -178,11 +179,11 @@ SELECT u.up::text AS last_key,
 )
 SELECT u.up::text AS last_key,
        count(*)::int8 AS scanned,
-       count(*) FILTER (WHERE s."Customer ID" IS NOT NULL AND t."id" IS NULL)::int8 AS orphans,
-       coalesce(to_jsonb((array_agg(jsonb_build_object('key', s."id"::text, 'fk', s."Customer ID"::text, 'scope', to_jsonb(ARRAY[s."tenant_id"::text]::text[]))) FILTER (WHERE s."Customer ID" IS NOT NULL AND t."id" IS NULL))[1:$2::int]), '[]'::jsonb) AS sample
+       count(*) FILTER (WHERE s."Customer ID" IS NOT NULL AND t.k IS NULL)::int8 AS orphans,
+       coalesce(to_jsonb((array_agg(jsonb_build_object('key', s."id"::text, 'fk', s."Customer ID"::text, 'scope', to_jsonb(ARRAY[s."tenant_id"::text]::text[]))) FILTER (WHERE s."Customer ID" IS NOT NULL AND t.k IS NULL))[1:$2::int]), '[]'::jsonb) AS sample
   FROM u
   JOIN "erp"."Sales Orders" s ON s."id" <= u.up
-  LEFT JOIN "crm"."Customers" t ON t."id" = s."Customer ID"
+  LEFT JOIN (SELECT t."id" AS k FROM "crm"."Customers" t GROUP BY 1) t ON t.k = s."Customer ID"
  GROUP BY u.up`,
       values: [5000, 10],
     });
@@ -202,11 +203,11 @@ SELECT u.up::text AS last_key,
 )
 SELECT u.up::text AS last_key,
        count(*)::int8 AS scanned,
-       count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND t."id" IS NULL)::int8 AS orphans,
-       coalesce(to_jsonb((array_agg(jsonb_build_object('key', s."id"::text, 'fk', s."customer_id"::text, 'scope', to_jsonb(ARRAY[]::text[]))) FILTER (WHERE s."customer_id" IS NOT NULL AND t."id" IS NULL))[1:$3::int]), '[]'::jsonb) AS sample
+       count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND t.k IS NULL)::int8 AS orphans,
+       coalesce(to_jsonb((array_agg(jsonb_build_object('key', s."id"::text, 'fk', s."customer_id"::text, 'scope', to_jsonb(ARRAY[]::text[]))) FILTER (WHERE s."customer_id" IS NOT NULL AND t.k IS NULL))[1:$3::int]), '[]'::jsonb) AS sample
   FROM u
   JOIN "orders" s ON s."id" <= u.up AND s."id" > $1::bigint
-  LEFT JOIN "customers" t ON t."id" = s."customer_id"
+  LEFT JOIN (SELECT t."id" AS k FROM "customers" t GROUP BY 1) t ON t.k = s."customer_id"
  GROUP BY u.up`,
       values: ['7', 100, 5],
     });
