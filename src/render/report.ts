@@ -7,6 +7,7 @@ import { BackfillError } from '../errors.js';
 import { skipReasonsText } from '../apply/skips.js';
 import { REPORT_FORMATS, runReport, type ReportFormat, type ReportLink, type RunReport } from '../report/report.js';
 import { escapeHtml } from './html.js';
+import { table } from './table.js';
 
 /** Renders a report in a format: a complete file's content. */
 export async function report(
@@ -62,24 +63,6 @@ export function reportCsv(r: RunReport): string {
   return stringifyCsv([header, ...rows]);
 }
 
-function pad(cells: string[], widths: number[], numeric: boolean[]): string {
-  return cells
-    .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-    .join(' | ')
-    .trimEnd();
-}
-
-function textTable(headers: string[], rows: (string | number)[][]): string {
-  const cells = rows.map((r) => r.map(String));
-  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
-  const numeric = headers.map(
-    (_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number' || /^\d+(\.\d+)?%$/.test(String(r[i]))),
-  );
-  return [pad(headers, widths, numeric), widths.map((w) => '-'.repeat(w)).join('-|-'), ...cells.map((r) => pad(r, widths, numeric))].join(
-    '\n',
-  );
-}
-
 /** The seed's per-entity tables. */
 export function reportText(r: RunReport): string {
   const out = [
@@ -88,7 +71,7 @@ export function reportText(r: RunReport): string {
       ? [`Undone by run ${r.undoneBy}: the rows below were set back since ("Populated after" is as the run left them).`]
       : []),
     '',
-    textTable(
+    table(
       ['Entity Type', 'Total', 'NULL FK', 'Matched', 'Review', 'Ambiguous', 'Unmatched', 'Updated', 'Match Rate', 'Populated after'],
       r.links.map((l) => [
         l.entityType,
@@ -109,7 +92,7 @@ export function reportText(r: RunReport): string {
   if (r.entries.length > 0) {
     out.push('', `Not linked: ${leftText(r)}:`);
     out.push(
-      textTable(
+      table(
         ['Entity Type', 'Name', 'Outcome', 'Rows', 'Score', 'Best candidate'],
         r.entries.map((e) => [
           e.link,

@@ -1,0 +1,37 @@
+/**
+ * Aligned plain-text tables (the CLI's output, the text report): columns as wide as their widest cell as a
+ * terminal shows it (string-width: a CJK character or an emoji takes two columns, a combining accent none),
+ * numbers and percentages right-aligned.
+ */
+import stringWidth from 'string-width';
+
+export type Cell = string | number | boolean | null | undefined;
+
+function text(c: Cell): string {
+  return c === null || c === undefined ? '' : String(c);
+}
+
+function padTo(s: string, width: number, right: boolean): string {
+  const fill = ' '.repeat(Math.max(0, width - stringWidth(s)));
+  return right ? fill + s : s + fill;
+}
+
+/** Renders rows as an aligned text table (numbers right-aligned), with an optional total row under a rule. */
+export function table(headers: string[], rows: Cell[][], opts: { totalRow?: Cell[] } = {}): string {
+  const all = opts.totalRow === undefined ? rows : [...rows, opts.totalRow];
+  const widths = headers.map((h, i) => Math.max(stringWidth(h), ...all.map((r) => stringWidth(text(r[i])))));
+  const numeric = headers.map(
+    (_, i) =>
+      all.length > 0 &&
+      all.every((r) => typeof r[i] === 'number' || r[i] === null || r[i] === undefined || /^\d+(\.\d+)?%$/.test(text(r[i]))),
+  );
+  const line = (r: Cell[]): string =>
+    r
+      .map((c, i) => padTo(text(c), widths[i]!, numeric[i]!))
+      .join(' | ')
+      .trimEnd();
+  const sep = widths.map((w) => '-'.repeat(w)).join('-|-');
+  const out = [line(headers), sep, ...rows.map(line)];
+  if (opts.totalRow !== undefined) out.push(sep, line(opts.totalRow));
+  return out.join('\n');
+}

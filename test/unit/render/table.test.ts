@@ -1,0 +1,41 @@
+import stringWidth from 'string-width';
+import { describe, expect, it } from 'vitest';
+import { table } from '../../../src/render/table.js';
+
+describe('text tables', () => {
+  it('columns line up as a terminal shows them: CJK and emoji take two columns, a combining accent none', () => {
+    const out = table(
+      ['Name', 'Rows'],
+      [
+        ['株式会社トヨタ', 12],
+        ['Müller GmbH', 3],
+        ['Cafe\u0301 🍕', 1000],
+      ],
+      { totalRow: ['Total', 1015] },
+    );
+    expect(out).toBe(
+      [
+        'Name           | Rows',
+        '---------------|-----',
+        '株式会社トヨタ |   12',
+        'Müller GmbH    |    3',
+        'Cafe\u0301 🍕        | 1000',
+        '---------------|-----',
+        'Total          | 1015',
+      ].join('\n'),
+    );
+    // every line ends its first column at the same screen column
+    for (const line of out.split('\n')) expect(stringWidth(line.split(/ \||-\|/)[0]!)).toBe(14);
+  });
+  it('numbers and percentages right-aligned, text left; trailing spaces trimmed', () => {
+    expect(
+      table(
+        ['a', 'b', 'c'],
+        [
+          ['x', 1, '5%'],
+          ['yy', 22, '50%'],
+        ],
+      ),
+    ).toBe(['a  |  b |   c', '---|----|----', 'x  |  1 |  5%', 'yy | 22 | 50%'].join('\n'));
+  });
+});
