@@ -37,14 +37,18 @@ describe('undo statements (whole text)', () => {
         { tenant: 'T1' },
       ),
     ).toEqual({
-      text: `WITH c AS (
-  SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old, c.changed_at
-    FROM fk_backfill.changes c
-   WHERE c.run_id = $2::int8 AND c.link = $3 AND c.set_id IS NOT NULL AND c.set_id >= $4::int8 AND (c.set_id, c.ord) > ($4::int8, $5::int8) AND c.set_id <= $6::int8 AND (c.set_id, c.ord) <= ($6::int8, $7::int8)
-     AND NOT EXISTS (SELECT 1 FROM (SELECT l.row_key, l.set_id, l.changed_at FROM fk_backfill.changes l
+      text: `WITH w AS MATERIALIZED (
+  SELECT jsonb_object_agg(l.row_key, l.set_id) FILTER (WHERE l.set_id IS NOT NULL) AS sets,
+         jsonb_object_agg(l.row_key, l.guard_at) FILTER (WHERE l.guard_at IS NOT NULL) AS guards
+    FROM (SELECT l.row_key, max(l.set_id) AS set_id, max(l.changed_at) FILTER (WHERE l.set_id IS NULL) AS guard_at
+            FROM (SELECT l.row_key, l.set_id, l.changed_at FROM fk_backfill.changes l
           WHERE l.link = $3 AND l.run_id <> $2::int8 AND l.run_id <> $1::int8
-            AND (l.set_id IS NULL OR l.set_id > (SELECT min(t.id) FROM fk_backfill.change_sets t WHERE t.run_id = $2::int8 AND t.link = $3))) w
-                      WHERE w.row_key = c.row_key AND (w.set_id > c.set_id OR (w.set_id IS NULL AND w.changed_at >= c.changed_at)))
+            AND (l.set_id IS NULL OR l.set_id > (SELECT min(t.id) FROM fk_backfill.change_sets t WHERE t.run_id = $2::int8 AND t.link = $3))) l
+           GROUP BY l.row_key) l
+), c AS (
+  SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old, c.changed_at
+    FROM fk_backfill.changes c CROSS JOIN w
+   WHERE c.run_id = $2::int8 AND c.link = $3 AND c.set_id IS NOT NULL AND c.set_id >= $4::int8 AND (c.set_id, c.ord) > ($4::int8, $5::int8) AND c.set_id <= $6::int8 AND (c.set_id, c.ord) <= ($6::int8, $7::int8) AND NOT coalesce((w.sets ->> c.row_key)::int8 > c.set_id OR (w.guards ->> c.row_key)::timestamptz >= c.changed_at, false)
 ), upd AS (
   UPDATE "erp"."Sales Orders" s
      SET "Customer ID" = c.old_value::uuid, "Updated At" = CASE WHEN c.touched_column IS NULL OR s."Updated At" IS DISTINCT FROM c.changed_at::timestamp with time zone THEN s."Updated At" ELSE c.touched_old::timestamp with time zone END
