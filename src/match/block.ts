@@ -5,7 +5,7 @@
 import { isPosted } from './matcher-index.js';
 import type { Entry, MatcherIndex } from './matcher-index.js';
 import { countOf, valuesOf } from './multimap.js';
-import { foldDigraphs } from './normalize.js';
+import { foldDigraphs, legalAgreement } from './normalize.js';
 import { damerauLevenshtein } from './similarity.js';
 import { deletions, HAS_DIGIT } from './tokens.js';
 import { MATCH_TUNING } from './tuning.js';
@@ -65,9 +65,22 @@ export function block(ix: MatcherIndex, q: NormalizedName, excluded: string | nu
   const ranked: { e: Entry; s: number }[] = [];
   for (const [id, w] of acc) {
     const e = entries[id]!;
-    if (excluded !== null && e.source === 'alias' && e.name === excluded) continue;
+    if ((excluded !== null && e.source === 'alias' && e.name === excluded) || !aliasFits(q, e)) continue;
     ranked.push({ e, s: w / Math.max(1e-9, qW + e.wsum - w) });
   }
   ranked.sort((a, b) => b.s - a.s || a.e.id - b.e.id);
   return ranked.slice(0, MATCH_TUNING.scoreTop).map((r) => r.e);
+}
+
+/**
+ * A known alias stands for its master only under its own legal form: a name spelt like the alias but with
+ * another legal form ("Magnolia Machinery NA Inc" beside the alias "Magnolia Machinery NA LLC" a reviewer
+ * gave the LLC) may be the sister company of that other form, which the alias says nothing about. Before, it
+ * linked such names to the alias's master at 1.0 where the masters' own names were ambiguous (a new user's
+ * trial: 7 wrong links after correct review decisions). A name or alias without a legal form fits any.
+ */
+export function aliasFits(q: NormalizedName, e: Entry): boolean {
+  if (e.source !== 'alias') return true;
+  const a = legalAgreement(q.legalForm, e.norm.legalForm);
+  return a === 'agree' || a === 'missing';
 }

@@ -1,4 +1,4 @@
-import { block } from './block.js';
+import { aliasFits, block } from './block.js';
 import { applyContainment } from './containment.js';
 import { bestPerKey, compareCandidates, decideFuzzy, DEFAULT_MAX_CANDIDATES, noCandidate } from './decide.js';
 import { applyEvidence, createEvidenceModel, documentEvidence, judgeRuled } from './evidence.js';
@@ -107,7 +107,7 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
   }
 
   function normLookup(q: NormalizedName, excluded: string | null): Entry[] {
-    const ok = (e: Entry): boolean => !(excluded !== null && e.source === 'alias' && e.name === excluded);
+    const ok = (e: Entry): boolean => !(excluded !== null && e.source === 'alias' && e.name === excluded) && aliasFits(q, e);
     if (q.qualifiedKey !== null) {
       const hit = valuesOf(normIndex, q.qualifiedKey).filter(ok);
       if (hit.length > 0) return hit;

@@ -208,3 +208,26 @@ describe('estimateAccuracy', () => {
     expect(est.recall).toBeCloseTo(2 / 3);
   });
 });
+
+describe('known aliases and legal forms', () => {
+  // sister companies that differ only by legal form; a reviewer tied "… NA LLC" to the LLC
+  const sisters: MasterRecord[] = [
+    { key: '1152', name: 'Magnolia Machinery North America Inc' },
+    { key: '905', name: 'Magnolia Machinery North America LLC' },
+    { key: '77', name: 'Madison AG' },
+    { key: '78', name: 'Madison LLC' },
+  ];
+  const aliases = [
+    { name: 'Magnolia Machinery NA LLC', key: '905', rows: 4 },
+    { name: 'Remit to Madison LLC', key: '78', rows: 2 },
+  ];
+  for (const strategy of ['normalized', 'fuzzy'] as const) {
+    const m = createMatcher(sisters, aliases, DEFAULT_MATCH_OPTIONS[strategy]);
+    it(`${strategy}: an alias stands for its master under its own legal form (or none), never for the sister company's form`, () => {
+      expect(m.match('Magnolia Machinery NA LLC')).toMatchObject({ outcome: 'linked', targetKey: '905' });
+      expect(m.match('MAGNOLIA MACHINERY NA, LLC')).toMatchObject({ outcome: 'linked', targetKey: '905' });
+      expect(m.match('Magnolia Machinery NA Inc').targetKey).not.toBe('905');
+      expect(m.match('Remit to Madison AG').targetKey).not.toBe('78');
+    });
+  }
+});
