@@ -95,6 +95,14 @@ export async function drift(handle: unknown, opts: DriftOptions = {}): Promise<D
         masterName: r.master_name,
         rows: num(r.row_count),
       };
+      if (r.kind === 'renamed' && r.applied && r.recorded_name !== null) {
+        // an applied run linked this name to this master: drift exactly when the master's name is no longer the one
+        // its plan recorded (before, a name linked as a known alias was reported the day of the apply, and a name
+        // linked by exact equality was not when its master was renamed, the fuzzy re-score still matching them)
+        if (r.recorded_name === r.master_name) continue;
+        groups[r.kind].push(g);
+        continue;
+      }
       if (r.kind === 'renamed' && l.config.match !== 'exact' && r.master_name !== null) {
         // a normalised / fuzzy link: drift only when the link's own matcher no longer matches the two names
         const mk = `${r.target_key}\u0000${r.master_name}`;

@@ -178,8 +178,9 @@ function own(store: boolean): { aliases: string; entries: string; runs: string }
     : {
         aliases:
           '(SELECT NULL::text AS link, NULL::text[] AS scope_key, NULL::text AS source_name, NULL::text AS origin, NULL::text AS target_key WHERE false)',
-        entries: '(SELECT NULL::int8 AS run_id, NULL::text AS link, NULL::text[] AS scope_key, NULL::text AS source_name WHERE false)',
-        runs: '(SELECT NULL::int8 AS id, NULL::text AS kind, NULL::text AS status WHERE false)',
+        entries:
+          '(SELECT NULL::int8 AS run_id, NULL::text AS link, NULL::text[] AS scope_key, NULL::text AS source_name, NULL::text AS outcome, NULL::text AS target_key, NULL::text AS target_name WHERE false)',
+        runs: '(SELECT NULL::int8 AS id, NULL::text AS kind, NULL::text AS status, NULL::int8 AS plan_run_id, NULL::int8 AS target_run_id WHERE false)',
       };
 }
 
@@ -193,6 +194,9 @@ export interface DriftLinkedRow {
   source_name: string;
   target_key: string;
   master_name: string | null;
+  /** An applied run (done, not undone) linked this name to this master: the master's name its plan recorded. */
+  applied: boolean;
+  recorded_name: string | null;
   row_count: unknown;
 }
 
@@ -218,16 +222,29 @@ export function driftLinkedStatement(link: LinkShape, linkName: string, f: Scope
     FROM ${link.sourceSql} s
     LEFT JOIN ${link.targetSql} t ON ${tk} = s.${ident(link.fk)}${scopeJoin('t', 's', link)}
    WHERE s.${ident(link.fk)} IS NOT NULL${scopeWhere('s', link, f, p)}
+), g AS (
+  SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)::int8 AS row_count
+    FROM r
+   WHERE r.kind IS NOT NULL
+     AND NOT (r.kind = 'renamed' AND EXISTS (
+           SELECT 1 FROM ${o.aliases} a
+            WHERE a.link = ${ln} AND md5(a.source_name) = md5(r.source_name) AND a.scope_key = r.scope_key
+              AND a.source_name = r.source_name AND a.origin = 'decision' AND a.target_key = r.target_key))
+   GROUP BY 1, 2, 3, 4, 5
+), pe AS (
+  -- what applied runs (done, not undone) linked, and the master's name their plans recorded (the latest run's)
+  SELECT DISTINCT ON (e.scope_key, e.source_name, e.target_key) e.scope_key, e.source_name, e.target_key, e.target_name
+    FROM ${o.entries} e
+    JOIN ${o.runs} a ON a.plan_run_id = e.run_id AND a.kind = 'apply' AND a.status = 'done'
+   WHERE e.link = ${ln} AND e.outcome = 'linked'
+     AND NOT EXISTS (SELECT 1 FROM ${o.runs} u WHERE u.kind = 'undo' AND u.status = 'done' AND u.target_run_id = a.id)
+     AND (e.scope_key, e.source_name) IN (SELECT g.scope_key, g.source_name FROM g WHERE g.kind = 'renamed')
+   ORDER BY e.scope_key, e.source_name, e.target_key, a.id DESC
 )
-SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)::int8 AS row_count
-  FROM r
- WHERE r.kind IS NOT NULL
-   AND NOT (r.kind = 'renamed' AND EXISTS (
-         SELECT 1 FROM ${o.aliases} a
-          WHERE a.link = ${ln} AND md5(a.source_name) = md5(r.source_name) AND a.scope_key = r.scope_key
-            AND a.source_name = r.source_name AND a.origin = 'decision' AND a.target_key = r.target_key))
- GROUP BY 1, 2, 3, 4, 5
- ORDER BY 6 DESC, 1, 3, 2`;
+SELECT g.kind, g.scope_key, g.source_name, g.target_key, g.master_name, pe.target_key IS NOT NULL AS applied, pe.target_name AS recorded_name, g.row_count
+  FROM g
+  LEFT JOIN pe ON g.kind = 'renamed' AND pe.scope_key = g.scope_key AND pe.source_name = g.source_name AND pe.target_key = g.target_key
+ ORDER BY g.row_count DESC, 1, 3, 2`;
   return { text, values: p.values };
 }
 

@@ -250,16 +250,29 @@ describe('drift statements (whole text)', () => {
     FROM "erp"."Sales Orders" s
     LEFT JOIN "crm"."Customers" t ON t."id" = s."customer_id" AND t."tenant_id" = s."tenant_id" AND t."Branch"::text COLLATE "C" = s."Branch"::text COLLATE "C"
    WHERE s."customer_id" IS NOT NULL AND s."tenant_id" = $2
+), g AS (
+  SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)::int8 AS row_count
+    FROM r
+   WHERE r.kind IS NOT NULL
+     AND NOT (r.kind = 'renamed' AND EXISTS (
+           SELECT 1 FROM fk_backfill.aliases a
+            WHERE a.link = $1 AND md5(a.source_name) = md5(r.source_name) AND a.scope_key = r.scope_key
+              AND a.source_name = r.source_name AND a.origin = 'decision' AND a.target_key = r.target_key))
+   GROUP BY 1, 2, 3, 4, 5
+), pe AS (
+  -- what applied runs (done, not undone) linked, and the master's name their plans recorded (the latest run's)
+  SELECT DISTINCT ON (e.scope_key, e.source_name, e.target_key) e.scope_key, e.source_name, e.target_key, e.target_name
+    FROM fk_backfill.plan_entries e
+    JOIN fk_backfill.runs a ON a.plan_run_id = e.run_id AND a.kind = 'apply' AND a.status = 'done'
+   WHERE e.link = $1 AND e.outcome = 'linked'
+     AND NOT EXISTS (SELECT 1 FROM fk_backfill.runs u WHERE u.kind = 'undo' AND u.status = 'done' AND u.target_run_id = a.id)
+     AND (e.scope_key, e.source_name) IN (SELECT g.scope_key, g.source_name FROM g WHERE g.kind = 'renamed')
+   ORDER BY e.scope_key, e.source_name, e.target_key, a.id DESC
 )
-SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)::int8 AS row_count
-  FROM r
- WHERE r.kind IS NOT NULL
-   AND NOT (r.kind = 'renamed' AND EXISTS (
-         SELECT 1 FROM fk_backfill.aliases a
-          WHERE a.link = $1 AND md5(a.source_name) = md5(r.source_name) AND a.scope_key = r.scope_key
-            AND a.source_name = r.source_name AND a.origin = 'decision' AND a.target_key = r.target_key))
- GROUP BY 1, 2, 3, 4, 5
- ORDER BY 6 DESC, 1, 3, 2`,
+SELECT g.kind, g.scope_key, g.source_name, g.target_key, g.master_name, pe.target_key IS NOT NULL AS applied, pe.target_name AS recorded_name, g.row_count
+  FROM g
+  LEFT JOIN pe ON g.kind = 'renamed' AND pe.scope_key = g.scope_key AND pe.source_name = g.source_name AND pe.target_key = g.target_key
+ ORDER BY g.row_count DESC, 1, 3, 2`,
       values: ['so', 'T1'],
     });
   });
@@ -275,16 +288,29 @@ SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)
     FROM "erp"."Sales Orders" s
     LEFT JOIN "crm"."Customers" t ON t."id" = s."customer_id"
    WHERE s."customer_id" IS NOT NULL
+), g AS (
+  SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)::int8 AS row_count
+    FROM r
+   WHERE r.kind IS NOT NULL
+     AND NOT (r.kind = 'renamed' AND EXISTS (
+           SELECT 1 FROM (SELECT NULL::text AS link, NULL::text[] AS scope_key, NULL::text AS source_name, NULL::text AS origin, NULL::text AS target_key WHERE false) a
+            WHERE a.link = $1 AND md5(a.source_name) = md5(r.source_name) AND a.scope_key = r.scope_key
+              AND a.source_name = r.source_name AND a.origin = 'decision' AND a.target_key = r.target_key))
+   GROUP BY 1, 2, 3, 4, 5
+), pe AS (
+  -- what applied runs (done, not undone) linked, and the master's name their plans recorded (the latest run's)
+  SELECT DISTINCT ON (e.scope_key, e.source_name, e.target_key) e.scope_key, e.source_name, e.target_key, e.target_name
+    FROM (SELECT NULL::int8 AS run_id, NULL::text AS link, NULL::text[] AS scope_key, NULL::text AS source_name, NULL::text AS outcome, NULL::text AS target_key, NULL::text AS target_name WHERE false) e
+    JOIN (SELECT NULL::int8 AS id, NULL::text AS kind, NULL::text AS status, NULL::int8 AS plan_run_id, NULL::int8 AS target_run_id WHERE false) a ON a.plan_run_id = e.run_id AND a.kind = 'apply' AND a.status = 'done'
+   WHERE e.link = $1 AND e.outcome = 'linked'
+     AND NOT EXISTS (SELECT 1 FROM (SELECT NULL::int8 AS id, NULL::text AS kind, NULL::text AS status, NULL::int8 AS plan_run_id, NULL::int8 AS target_run_id WHERE false) u WHERE u.kind = 'undo' AND u.status = 'done' AND u.target_run_id = a.id)
+     AND (e.scope_key, e.source_name) IN (SELECT g.scope_key, g.source_name FROM g WHERE g.kind = 'renamed')
+   ORDER BY e.scope_key, e.source_name, e.target_key, a.id DESC
 )
-SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)::int8 AS row_count
-  FROM r
- WHERE r.kind IS NOT NULL
-   AND NOT (r.kind = 'renamed' AND EXISTS (
-         SELECT 1 FROM (SELECT NULL::text AS link, NULL::text[] AS scope_key, NULL::text AS source_name, NULL::text AS origin, NULL::text AS target_key WHERE false) a
-          WHERE a.link = $1 AND md5(a.source_name) = md5(r.source_name) AND a.scope_key = r.scope_key
-            AND a.source_name = r.source_name AND a.origin = 'decision' AND a.target_key = r.target_key))
- GROUP BY 1, 2, 3, 4, 5
- ORDER BY 6 DESC, 1, 3, 2`,
+SELECT g.kind, g.scope_key, g.source_name, g.target_key, g.master_name, pe.target_key IS NOT NULL AS applied, pe.target_name AS recorded_name, g.row_count
+  FROM g
+  LEFT JOIN pe ON g.kind = 'renamed' AND pe.scope_key = g.scope_key AND pe.source_name = g.source_name AND pe.target_key = g.target_key
+ ORDER BY g.row_count DESC, 1, 3, 2`,
       values: ['so'],
     });
   });
@@ -340,7 +366,7 @@ SELECT n.scope_key, n.name::text AS source_name, n.row_count,
        count(*) OVER ()::int8 AS names_total, sum(n.row_count) OVER ()::int8 AS rows_total
   FROM n
   LEFT JOIN m ON m.scope_key = n.scope_key AND m.name = n.name
- WHERE NOT EXISTS (SELECT 1 FROM (SELECT NULL::int8 AS run_id, NULL::text AS link, NULL::text[] AS scope_key, NULL::text AS source_name WHERE false) e JOIN (SELECT NULL::int8 AS id, NULL::text AS kind, NULL::text AS status WHERE false) r ON r.id = e.run_id AND r.kind = 'plan' AND r.status = 'done'
+ WHERE NOT EXISTS (SELECT 1 FROM (SELECT NULL::int8 AS run_id, NULL::text AS link, NULL::text[] AS scope_key, NULL::text AS source_name, NULL::text AS outcome, NULL::text AS target_key, NULL::text AS target_name WHERE false) e JOIN (SELECT NULL::int8 AS id, NULL::text AS kind, NULL::text AS status, NULL::int8 AS plan_run_id, NULL::int8 AS target_run_id WHERE false) r ON r.id = e.run_id AND r.kind = 'plan' AND r.status = 'done'
                     WHERE e.link = $1 AND e.scope_key = n.scope_key AND e.source_name = n.name::text)
    AND NOT EXISTS (SELECT 1 FROM (SELECT NULL::text AS link, NULL::text[] AS scope_key, NULL::text AS source_name, NULL::text AS origin, NULL::text AS target_key WHERE false) a
                     WHERE a.link = $1 AND md5(a.source_name) = md5(n.name::text) AND a.scope_key = n.scope_key
