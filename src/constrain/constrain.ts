@@ -82,8 +82,8 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
     });
   }
   const withOrphans = links.filter((x) => x.orphans > 0);
-  if (withOrphans.length > 0) {
-    if (dryRun) return { dryRun, tenantSafe, runId: null, nothingToDo: false, links };
+  // a dry run goes on: it shows the orphans and the SQL a live run executes once they are fixed
+  if (withOrphans.length > 0 && !dryRun) {
     throw new BackfillError(
       'ORPHANS_FOUND',
       `refusing to constrain: ${withOrphans

@@ -4,6 +4,7 @@ import { createAxis, DEMO_TENANT, OTHER_TENANT } from '../../src/demo/axis.js';
 import { apply } from '../../src/apply/apply.js';
 import { constrain } from '../../src/constrain/constrain.js';
 import { verify } from '../../src/verify/verify.js';
+import { constrainText } from '../../src/cli/commands/constrain.js';
 import { objectName } from '../../src/sql/constrain.js';
 import { sqlState, type BackfillError } from '../../src/errors.js';
 import type { Queryable } from '../../src/db/port.js';
@@ -115,6 +116,20 @@ describeEach('constrain', (target) => {
     expect(await catalog(t.db)).toEqual(before);
     const runs = await t.db.query(`SELECT 1 FROM fk_backfill.runs WHERE kind = 'constrain'`);
     expect(runs.rows).toEqual([]);
+    // a dry run shows the orphans and the SQL a live run executes once they are fixed (before: the orphans only,
+    // and "nothing to do" beside them), changing nothing either
+    const dry = await constrain(t.db, { batchSize: 2, dryRun: true });
+    const bills = dry.links.find((l) => l.entityType === 'purchase_bill')!;
+    expect(bills.orphans).toBe(1);
+    expect(bills.steps.map((x) => `${x.step}:${x.status}`)).toEqual([
+      'orphan-scan:done',
+      'index:planned',
+      'foreign-key:planned',
+      'validate:planned',
+    ]);
+    expect(constrainText(dry)).toMatch(/^Dry run: nothing changed\. A live run refuses while the orphans below remain/);
+    expect(constrainText(dry)).not.toContain('purchase_bills.vendor_id → vendors — nothing to do');
+    expect(await catalog(t.db)).toEqual(before);
   });
 
   it('finds an orphan sitting where a batch of the orphan scan ends among equal walk keys ((tenant_id, id) repeats ids)', async () => {

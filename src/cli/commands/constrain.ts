@@ -8,8 +8,11 @@ import { print, printJson } from '../output.js';
 
 export function constrainText(r: ConstrainResult): string {
   const out: string[] = [];
+  const orphans = r.links.some((l) => l.orphans > 0);
   const head = r.dryRun
-    ? 'Dry run: nothing changed; this is the exact SQL a live run executes.'
+    ? orphans
+      ? 'Dry run: nothing changed. A live run refuses while the orphans below remain (✗); once they are fixed, this is the exact SQL it executes.'
+      : 'Dry run: nothing changed; this is the exact SQL a live run executes.'
     : r.nothingToDo
       ? 'Nothing to do: every constraint and index asked for is already in place.'
       : `Constrained (run ${r.runId}).`;
