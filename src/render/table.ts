@@ -35,3 +35,12 @@ export function table(headers: string[], rows: Cell[][], opts: { totalRow?: Cell
   if (opts.totalRow !== undefined) out.push(sep, line(opts.totalRow));
   return out.join('\n');
 }
+
+/**
+ * A name as a table cell: quoted (JSON) when spaces at either end or control characters would otherwise hide
+ * how it differs from a name that looks the same ("Mueller Textiles S.A. " beside the master's "Mueller Textiles S.A.").
+ */
+export function shownName(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /^\s|\s$|[\u0000-\u001f\u007f-\u009f\u00a0\u200b-\u200d\ufeff]/u.test(name) ? JSON.stringify(name) : name;
+}

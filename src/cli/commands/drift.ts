@@ -3,6 +3,7 @@ import { wholeNumber } from '../args.js';
 import { drift, type DriftReport } from '../../guard/drift.js';
 import { withDatabase, withDb, withScope, type GlobalFlags } from '../common.js';
 import { print, printJson, table } from '../output.js';
+import { shownName } from '../../render/table.js';
 
 /** Exit code when drift is found (cron, CI). */
 export const DRIFT_FOUND_EXIT = 3;
@@ -26,7 +27,13 @@ function text(r: DriftReport): string {
       out.push(
         table(
           ['Scope', 'Document name', 'Master', 'Master name now', 'Rows'],
-          c.samples.map((g) => [g.scopeKey.join(','), g.sourceName, g.targetKey, g.masterName, g.rows]),
+          c.samples.map((g) => [
+            g.scopeKey.join(','),
+            shownName(g.sourceName),
+            g.targetKey,
+            g.masterName === null ? null : shownName(g.masterName),
+            g.rows,
+          ]),
         ),
       );
     }
@@ -35,7 +42,7 @@ function text(r: DriftReport): string {
       out.push(
         table(
           ['Scope', 'Name', 'Rows'],
-          l.newNames.samples.map((n) => [n.scopeKey.join(','), n.sourceName, n.rows]),
+          l.newNames.samples.map((n) => [n.scopeKey.join(','), shownName(n.sourceName), n.rows]),
         ),
       );
     }

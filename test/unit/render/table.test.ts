@@ -1,6 +1,6 @@
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { table } from '../../../src/render/table.js';
+import { shownName, table } from '../../../src/render/table.js';
 
 describe('text tables', () => {
   it('columns line up as a terminal shows them: CJK and emoji take two columns, a combining accent none', () => {
@@ -37,5 +37,15 @@ describe('text tables', () => {
         ],
       ),
     ).toBe(['a  |  b |   c', '---|----|----', 'x  |  1 |  5%', 'yy | 22 | 50%'].join('\n'));
+  });
+});
+
+describe('names as table cells', () => {
+  it('quoted only when spaces at either end or invisible characters would hide a difference', () => {
+    expect(shownName('Mueller Textiles S.A.')).toBe('Mueller Textiles S.A.');
+    expect(shownName('Mueller Textiles S.A. ')).toBe('"Mueller Textiles S.A. "');
+    expect(shownName(' Acme')).toBe('" Acme"');
+    expect(shownName('Ac\u200bme')).toBe('"Ac\u200bme"');
+    expect(shownName('株式会社 トヨタ')).toBe('株式会社 トヨタ');
   });
 });
