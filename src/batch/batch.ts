@@ -142,11 +142,13 @@ export interface LinkWalk {
   /** The batch's one set-based statement over (after, upTo] (only `rows` of it when given); its row count is the rows changed. */
   work(range: BatchRange): Statement;
   /**
-   * Apply: the rows a batch of `work` may change, by key. Given, a batch the table refuses rows of (a CHECK
-   * constraint, a trigger that raises) leaves them out and links the rest (refused.ts); absent (undo), the
+   * The rows a batch of `work` may change, by key. Given, a batch the table refuses rows of (a CHECK
+   * constraint, a trigger that raises) leaves them out and writes the rest (refused.ts); absent, the
    * table's refusal fails the batch.
    */
   rows?(range: BatchRange): Statement<{ k: string }>;
+  /** What to do when the table refuses more than a batch can work around (refused.ts; absent: apply's). */
+  refusalRemedy?: string;
   /**
    * Statements the batch's transaction runs before `work` (apply: a temporary lookup table, dropped at
    * its commit or rollback). Absent: none.
@@ -247,6 +249,7 @@ async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number,
         rows: () => rowsOf.call(w, range),
         some: (keys) => w.work({ ...range, rows: keys }),
         what: `${w.kind} ${w.link}`,
+        ...(w.refusalRemedy !== undefined ? { remedy: w.refusalRemedy } : {}),
       });
       await recordRefused(tx, w.runId, w.link, out.refused);
       changed = out.changed;

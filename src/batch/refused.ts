@@ -43,6 +43,8 @@ export interface RefusableWork {
   some: (keys: readonly string[]) => Statement;
   /** For the message when the table refuses too many: which batch. */
   what: string;
+  /** …and what to do about it (the message's last sentence). Absent: apply's (change it, or filter the rows out of the link). */
+  remedy?: string;
 }
 
 /** Runs `st` under the savepoint: the rows it changed, or the error the table refused a row with (rolled back to the savepoint). */
@@ -96,7 +98,7 @@ export async function workAroundRefusals(tx: Queryable, w: RefusableWork): Promi
         const e = out.refused[0]!;
         throw new BackfillError(
           'ROWS_REFUSED',
-          `${w.what}: the table refused more than ${MAX_REFUSED_PER_BATCH} rows of one batch, so it refuses for a reason of its own (first, row ${e.key}: ${e.message}${e.sqlstate === '' ? '' : ` [SQLSTATE ${e.sqlstate}]`}); the batch was rolled back. Change what refuses them, or leave those rows out of the link (a filter on the source)`,
+          `${w.what}: the table refused more than ${MAX_REFUSED_PER_BATCH} rows of one batch, so it refuses for a reason of its own (first, row ${e.key}: ${e.message}${e.sqlstate === '' ? '' : ` [SQLSTATE ${e.sqlstate}]`}); the batch was rolled back. ${w.remedy ?? 'Change what refuses them, or leave those rows out of the link (a filter on the source)'}`,
           { cause: error },
         );
       }

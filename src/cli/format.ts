@@ -1,4 +1,5 @@
-import { assertCountsAddUp, type ApplyResult, type LinkApplyResult } from '../apply/result.js';
+import { assertCountsAddUp, type ApplyResult } from '../apply/result.js';
+import type { RefusedRow } from '../store/refused.js';
 import type { BackfillSummary } from '../apply/backfill.js';
 import type { PlanResult, EntityResult } from '../planning/plan.js';
 import type { StatusReport } from '../status/status.js';
@@ -160,7 +161,7 @@ export function applyText(a: ApplyResult): string {
     '',
     table(['Entity Type', 'Table', 'Planned', 'Updated', 'Skipped', ...(stopped ? ['Not yet processed'] : [])], rows),
     ...a.results.flatMap((r) => (r.skipReasons === undefined ? [] : [`  ${r.entityType} skipped: ${skipReasonsText(r.skipReasons)}`])),
-    ...a.results.flatMap((r) => refusedLines(r, a.runId)),
+    ...a.results.flatMap((r) => refusedLines({ ...r, all: r.skipReasons?.refusedByTable ?? 0 }, a.runId, 'left NULL')),
     ...a.results.flatMap((r) =>
       r.beyondPlan === undefined
         ? []
@@ -181,13 +182,19 @@ export function undoText(u: UndoResult): string {
     return `Nothing to revert: run ${u.undoneRunId} was already undone by run ${u.alreadyUndoneBy} (run ${u.runId} changed no row).`;
   const stopped = u.status === 'stopped';
   const notFound = u.results.reduce((a, r) => a + (r.notFound ?? 0), 0);
+  const refused = u.results.reduce((a, r) => a + (r.refusedByTable ?? 0), 0);
+  const why = [
+    ...(refused < u.totalSkipped || refused === 0 ? [`changed since${notFound > 0 ? `; ${notFound} of them no longer found` : ''}`] : []),
+    ...(refused > 0 ? [`${refused} refused by the table, left linked`] : []),
+  ].join('; ');
   return [
-    `Undo run ${u.runId} reverted run ${u.undoneRunId}: ${u.totalReverted} row(s) set back, ${u.totalSkipped} skipped (changed since${notFound > 0 ? `; ${notFound} of them no longer found` : ''})${stopped ? `; stopped: ${u.totalNotYetProcessed ?? 0} row(s) not yet processed` : ''}.`,
+    `Undo run ${u.runId} reverted run ${u.undoneRunId}: ${u.totalReverted} row(s) set back, ${u.totalSkipped} skipped (${why})${stopped ? `; stopped: ${u.totalNotYetProcessed ?? 0} row(s) not yet processed` : ''}.`,
     '',
     table(
       ['Entity Type', 'Table', 'Changed by run', 'Reverted', 'Skipped', ...(stopped ? ['Not yet processed'] : [])],
       u.results.map((r) => [r.entityType, r.table, r.changed, r.reverted, r.skipped, ...(stopped ? [r.notYetProcessed ?? 0] : [])]),
     ),
+    ...u.results.flatMap((r) => refusedLines({ ...r, all: r.refusedByTable ?? 0 }, u.runId, 'left linked')),
     ...(u.notices ?? []).map((n) => `Notice: ${n}`),
   ].join('\n');
 }
@@ -214,12 +221,16 @@ export function verifyText(v: VerifyReport): string {
 }
 
 /** The rows the table refused, one line each (the first few; all in fk_backfill.refused_rows). */
-function refusedLines(r: LinkApplyResult, runId: string): string[] {
+function refusedLines(
+  r: { entityType: string; table: string; refused?: readonly RefusedRow[]; all: number },
+  runId: string,
+  left: string,
+): string[] {
   const shown = r.refused ?? [];
-  const all = r.skipReasons?.refusedByTable ?? 0;
+  const all = r.all;
   if (shown.length === 0) return [];
   return [
-    `  ${r.entityType}: the table refused ${all} row(s), left NULL${all > shown.length ? ` (the first ${shown.length}; all in fk_backfill.refused_rows, run ${runId})` : ''}:`,
+    `  ${r.entityType}: the table refused ${all} row(s), ${left}${all > shown.length ? ` (the first ${shown.length}; all in fk_backfill.refused_rows, run ${runId})` : ''}:`,
     ...shown.map((x) => `    ${r.table} row ${x.key}: ${x.message}`),
   ];
 }

@@ -37,6 +37,8 @@ export function undoStatement(
      * apply after someone cleared it). Without any, the statement skips that anti-join.
      */
     laterWrites?: boolean;
+    /** Only these change-log row keys (rowKeyText): a batch the table refused rows of, split (src/batch/refused.ts). */
+    keys?: readonly string[];
   },
   f: ScopeFilter,
 ): Statement {
@@ -72,6 +74,7 @@ function undoParams(a: {
   linkName: string;
   setRange?: { after: string | null; upTo: string };
   laterWrites?: boolean;
+  keys?: readonly string[];
 }): { p: Params; runId: string; target: string; linkName: string; withs: string; from: string; setRange: string } {
   const p = new Params();
   const runId = p.add(a.runId);
@@ -83,6 +86,7 @@ function undoParams(a: {
   const from = `${OWN}.changes c${later ? ' CROSS JOIN w' : ''}`;
   const setRange =
     (a.setRange === undefined ? '' : positionRange('c', a.setRange, p)) +
+    (a.keys === undefined ? '' : ` AND c.row_key = ANY(${p.add(a.keys)}::text[])`) +
     (later
       ? ' AND NOT coalesce((w.sets ->> c.row_key)::int8 > c.set_id OR (w.guards ->> c.row_key)::timestamptz >= c.changed_at, false)'
       : '');
@@ -111,6 +115,25 @@ function rewritesCte(u: { runId: string; target: string; linkName: string }): st
             FROM (${laterWrites(u)}) l
            GROUP BY l.row_key) l
 ), `;
+}
+
+/**
+ * The change-log row keys an undo batch (or a whole link, without `setRange`) may set back: what a batch the
+ * table refused a row of is split over (src/batch/refused.ts), in the log's order.
+ */
+export function undoRowsStatement(a: {
+  targetRunId: string;
+  linkName: string;
+  setRange?: { after: string | null; upTo: string };
+}): Statement<{ k: string }> {
+  const p = new Params();
+  const target = p.add(a.targetRunId);
+  const linkName = p.add(a.linkName);
+  const range = a.setRange === undefined ? '' : positionRange('c', a.setRange, p);
+  const text = `SELECT c.row_key AS k FROM ${OWN}.changes c
+ WHERE c.run_id = ${target}::int8 AND c.link = ${linkName} AND c.set_id IS NOT NULL${range}
+ ORDER BY c.set_id, c.ord`;
+  return { text, values: p.values };
 }
 
 /** Whether another run (not `runId`, the undo itself) wrote into the link after the target run: \`later\`. */

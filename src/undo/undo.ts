@@ -1,7 +1,8 @@
 import { type Database, num, type Queryable } from '../db/port.js';
 import { BackfillError, isConnectionLoss } from '../errors.js';
-import { changedCount } from '../sql/link.js';
-import { laterWritesStatement, undoBoundStatement, undoNotFoundStatement, undoStatement } from '../sql/undo.js';
+import { laterWritesStatement, undoBoundStatement, undoNotFoundStatement, undoRowsStatement, undoStatement } from '../sql/undo.js';
+import { type RefusedRow, recordRefused, refusedCount, refusedSample } from '../store/refused.js';
+import { workAroundRefusals } from '../batch/refused.js';
 import {
   createRun,
   earlierRunThatChanged,
@@ -51,6 +52,13 @@ export interface LinkUndoResult {
    */
   notFound?: number;
   /**
+   * Of the skipped rows, those the table refused to set back (a CHECK constraint or a trigger added since that
+   * refuses a NULL FK): left linked, each with its error in fk_backfill.refused_rows. Present when > 0.
+   */
+  refusedByTable?: number;
+  /** The first of them (REFUSED_SHOWN), with the table's error. */
+  refused?: RefusedRow[];
+  /**
    * A link the undo stopped in (or before): rows the run changed that this undo has not reverted yet, not
    * skipped (the rows of the batches not walked; `undo --resume` reverts or skips them). Present only while
    * not complete. See assertUndoCountsAddUp.
@@ -84,6 +92,11 @@ async function finished(ctx: Context, r: UndoResult): Promise<UndoResult> {
   for (const lr of r.results) {
     const l = ctx.links.find((x) => x.entity === lr.entityType);
     if (l === undefined || !lr.complete || lr.skipped === 0) continue;
+    const refused = Math.min(lr.skipped, await refusedCount(ctx.db, r.runId, l.entity));
+    if (refused > 0) {
+      lr.refusedByTable = refused;
+      lr.refused = await refusedSample(ctx.db, r.runId, l.entity, REFUSED_SHOWN);
+    }
     const row = (await ctx.db.query(undoNotFoundStatement(shape(l), { targetRunId: r.undoneRunId, linkName: l.entity }, ctx.filter)))
       .rows[0];
     const notFound = Math.min(lr.skipped, num(row?.not_found));
@@ -100,6 +113,13 @@ async function finished(ctx: Context, r: UndoResult): Promise<UndoResult> {
   const by = await earlierRunThatChanged(ctx.db, { kind: 'undo', targetRunId: r.undoneRunId, exclude: r.runId });
   return by === null ? out : { ...out, alreadyUndoneBy: by };
 }
+
+/** Refused rows an undo result shows (all of them are in fk_backfill.refused_rows). */
+const REFUSED_SHOWN = 5;
+
+/** What the message says to do when the table refuses more rows of one undo batch than it works around. */
+const undoRefusalRemedy = (runId: string, batched: boolean): string =>
+  `Drop or relax what refuses them (a constraint or trigger added since that refuses a NULL FK), then ${batched ? `continue: fk-backfill undo --resume ${runId} --yes` : 'undo again'}`;
 
 /** Undo follows the config and scope the reverted run was made with, not today's config file. */
 async function contextOf(db: Database, target: RunRecord, entities: readonly string[] | undefined): Promise<Context> {
@@ -212,8 +232,17 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
         for (const l of lastAppliedFirst(ctx.links)) {
           const changed = await loggedChanges(tx, target.id, l.entity);
           const laterWrites = await rewrittenSince(tx, { targetRunId: target.id, runId, linkName: l.entity });
-          const st = undoStatement(shape(l), { targetRunId: target.id, runId, linkName: l.entity, laterWrites }, ctx.filter);
-          const reverted = changedCount(await tx.query(st));
+          const a = { targetRunId: target.id, runId, linkName: l.entity, laterWrites };
+          // rows the table refuses to set back (a constraint added since that refuses NULL) stay linked, the rest reverted
+          const done = await workAroundRefusals(tx, {
+            all: undoStatement(shape(l), a, ctx.filter),
+            rows: () => undoRowsStatement(a),
+            some: (keys) => undoStatement(shape(l), { ...a, keys }, ctx.filter),
+            what: `undo ${l.entity}`,
+            remedy: undoRefusalRemedy(runId, false),
+          });
+          await recordRefused(tx, runId, l.entity, done.refused);
+          const reverted = done.changed;
           if (reverted > changed) {
             // rolls the whole undo back: it would have set back rows the run never wrote
             throw new BackfillError(
@@ -309,7 +338,21 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
             link: l.entity,
             total: changed,
             bound: (after, n) => undoBoundStatement({ targetRunId, linkName: l.entity }, after, n),
-            work: (range) => undoStatement(s, { targetRunId, runId, linkName: l.entity, setRange: range, laterWrites }, ctx.filter),
+            work: (range) =>
+              undoStatement(
+                s,
+                {
+                  targetRunId,
+                  runId,
+                  linkName: l.entity,
+                  setRange: range,
+                  laterWrites,
+                  ...(range.rows !== undefined ? { keys: range.rows } : {}),
+                },
+                ctx.filter,
+              ),
+            rows: (range) => undoRowsStatement({ targetRunId, linkName: l.entity, setRange: range }),
+            refusalRemedy: undoRefusalRemedy(runId, true),
             atMostN: true,
           },
           opts,
