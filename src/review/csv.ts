@@ -8,6 +8,7 @@ import type { ReviewQueueOptions } from './types.js';
 import { resolvePlan, reviewQueue } from './queue.js';
 import { type DecideInput, type DecideResult, validateDecisions, writeDecisions } from './decide.js';
 import { namesInPlan } from '../store/plans.js';
+import { csvDelimiter, decodeCsvBytes } from './csv-text.js';
 
 // ------------------------------------------------------------------------------------------ CSV
 
@@ -92,7 +93,13 @@ export interface ImportResult {
  * (the error lists each bad line with its line number). Importing the same file twice writes nothing
  * the second time.
  */
-export async function importDecisionsCsv(db: unknown, text: string, opts: CommonOptions & { by: string | null }): Promise<ImportResult> {
+export async function importDecisionsCsv(
+  db: unknown,
+  file: string | Uint8Array,
+  opts: CommonOptions & { by: string | null },
+): Promise<ImportResult> {
+  // the file's bytes as a spreadsheet saved them (UTF-16, Windows-1252), its separator from the header (csv-text.ts)
+  const text = typeof file === 'string' ? file : decodeCsvBytes(file);
   // parsed once; a malformed file is reported after prepare's refusals, as before
   let header: string[] = [];
   let records: { record: Record<string, string>; info: { lines: number } }[] = [];
@@ -101,6 +108,7 @@ export async function importDecisionsCsv(db: unknown, text: string, opts: Common
     records = parseCsv(text, {
       columns: (h: string[]) => ((header = h.map((x) => x.trim())), header),
       skip_empty_lines: true,
+      delimiter: csvDelimiter(text),
       info: true,
       bom: true,
       trim: false,

@@ -74,9 +74,9 @@ export function register(program: Command): void {
     .argument('<file>', 'the edited CSV')
     .action(async (file: string, _flags: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<GlobalFlags>();
-      let text: string;
+      let text: Uint8Array;
       try {
-        text = readFileSync(file, 'utf8');
+        text = readFileSync(file); // decoded by the import: a spreadsheet may have saved it as UTF-16 or Windows-1252
       } catch (e) {
         throw new BackfillError('USAGE', `cannot read ${file}: ${(e as Error).message}`);
       }

@@ -1,0 +1,39 @@
+/**
+ * A review CSV as a spreadsheet saves it back. The export is UTF-8 with commas; what comes back may be UTF-16
+ * ("Unicode text": a BOM, tab-separated), a legacy code page (Excel's plain "CSV" on Windows: Windows-1252), or
+ * separated by semicolons (a spreadsheet in a locale whose decimal mark is the comma). Read as UTF-8 with commas,
+ * such a file failed with the parser's raw message, or became one column per line.
+ */
+/** The file's text: UTF-16 by its byte-order mark, UTF-8 when the bytes are UTF-8, else Windows-1252. */
+export function decodeCsvBytes(bytes: Uint8Array): string {
+  const b0 = bytes[0];
+  const b1 = bytes[1];
+  if (b0 === 0xff && b1 === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
+  if (b0 === 0xfe && b1 === 0xff) return new TextDecoder('utf-16be').decode(bytes);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // not UTF-8: a single-byte code page; Windows-1252 is what spreadsheets write on the systems that write one
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
+}
+
+const DELIMITERS = [',', ';', '\t'] as const;
+
+/**
+ * The separator of a review CSV, read off its header line: the one that splits it into cells among which are
+ * `link` and `decision` (the export's header); a comma when none does (the import then names the missing columns).
+ */
+export function csvDelimiter(text: string): string {
+  const header = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split(/\r?\n/, 1)[0] ?? '';
+  for (const d of DELIMITERS) {
+    const cells = header.split(d).map((c) =>
+      c
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
+        .toLowerCase(),
+    );
+    if (cells.includes('link') && cells.includes('decision')) return d;
+  }
+  return ',';
+}
