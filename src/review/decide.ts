@@ -12,7 +12,7 @@ import {
   revokeDecisionsInForce,
   writeDecisionRows,
 } from '../store/decisions.js';
-import type { DecisionAction } from '../plan/decide.js';
+import { type DecisionAction, isBlankName } from '../plan/decide.js';
 import { BackfillError, wrapDbError } from '../errors.js';
 import { type CommonOptions, type Context, prepare } from '../context/context.js';
 import type { DecisionRecord } from './types.js';
@@ -46,7 +46,11 @@ export async function validateDecisions(db: Queryable, ctx: Context, list: Decid
     if (l === undefined) return void (errors[i] = `unknown link "${d.link}"`);
     if (!['alias', 'never', 'create'].includes(d.action))
       return void (errors[i] = `unknown action "${String(d.action)}" (use alias, never or create)`);
-    if (typeof d.name !== 'string' || d.name.length === 0) return void (errors[i] = 'name is empty');
+    if (typeof d.name !== 'string') return void (errors[i] = 'name is missing');
+    // a blank name is never linked (the plan's "blank name"): "never" settles it, nothing else applies
+    if (isBlankName(d.name) && d.action !== 'never')
+      return void (errors[i] =
+        `a blank name is never linked, so it takes no ${String(d.action)} decision: decide never to settle it, or fill the name in the documents`);
     if (!Array.isArray(d.scopeKey) || d.scopeKey.length !== l.config.scope.length) {
       return void (errors[i] = `scope must have ${l.config.scope.length} value(s) (${l.config.scope.join(', ')})`);
     }

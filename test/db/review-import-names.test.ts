@@ -91,4 +91,29 @@ describeEach('review import of names the queue has', (target) => {
     expect(await runs()).toBe(before);
     expect((await t.db.query(`SELECT * FROM fk_backfill.decisions`)).rows).toHaveLength(0);
   });
+
+  it('a blank name in the queue takes "never" (settled), and only that (a trial: "name is empty", so it stayed forever)', async () => {
+    await t.db.query(
+      `INSERT INTO sales_orders (tenant_id, order_number, customer_name, total_amount) VALUES ($1::uuid, 'SO-B-1', '', 1), ($1::uuid, 'SO-B-2', '   ', 1)`,
+      [DEMO_TENANT],
+    );
+    const { csv } = await exportQueueCsv(t.db, opts);
+    const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    const blanks = rows.filter((r) => r['name']!.trim() === '');
+    expect(blanks.map((r) => r['name']).sort()).toEqual(['', '   ']);
+    blanks[0]!['decision'] = 'create';
+    const refused = await importDecisionsCsv(t.db, stringify(rows, { header: true }), { ...opts, by: 'x' }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(refused).toMatchObject({ code: 'INVALID_INPUT' });
+    expect((refused as Error).message).toContain('a blank name is never linked, so it takes no create decision');
+    for (const b of blanks) b['decision'] = 'never';
+    expect(await importDecisionsCsv(t.db, stringify(rows, { header: true }), { ...opts, by: 'x' })).toMatchObject({
+      decided: 2,
+      written: 2,
+    });
+    const after = parse((await exportQueueCsv(t.db, opts)).csv, { columns: true }) as Record<string, string>[];
+    expect(after.filter((r) => r['name']!.trim() === '').map((r) => r['current_decision'])).toEqual(['never', 'never']);
+  });
 });
