@@ -22,6 +22,7 @@ import { decideIn, revokeIn, revokeManyIn, undoDecisionIn } from './decide.js';
 import { decisionHistoryIn, searchMastersIn, liveDecisionIn, masterRefIn } from './card.js';
 import { QUEUE_SORTS, reviewQueueIn, type DecisionAction, type QueueSort } from './queue.js';
 import { renderPage } from './page.js';
+import { namesInPlan } from '../store/plans.js';
 
 export interface ReviewServerOptions extends CommonOptions {
   /** 0 (default) = a random free port. */
@@ -193,6 +194,18 @@ export async function startReviewServer(db: unknown, opts: ReviewServerOptions):
     return v;
   };
 
+  /**
+   * A decision (or a new master) only for a name of the queue this page was shown (a plan it served): before, any
+   * (link, scope, name) posted was recorded, an alias of a name no document has included. The CSV import checks the same.
+   */
+  const assertQueued = async (item: { link: string; scopeKey: (string | null)[]; name: string }): Promise<void> => {
+    for (const plan of [...plans].reverse()) if ((await namesInPlan(ctx.db, plan, [item])).size > 0) return;
+    throw new HttpError(
+      400,
+      `name ${JSON.stringify(item.name)} is not in this page's queue (${item.link}, scope ${JSON.stringify(item.scopeKey)}): reload it`,
+    );
+  };
+
   const origins = (): string[] => [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -261,16 +274,11 @@ export async function startReviewServer(db: unknown, opts: ReviewServerOptions):
         if (!Array.isArray(scopeKey) || !scopeKey.every((v) => v === null || typeof v === 'string'))
           throw new HttpError(400, 'scopeKey must be an array of strings');
         const targetKey = body['targetKey'];
-        const r = await serial(() =>
-          decideIn(ctx, {
-            link: str(body['link'], 'link'),
-            scopeKey: scopeKey as (string | null)[],
-            name: str(body['name'], 'name'),
-            action,
-            targetKey: typeof targetKey === 'string' ? targetKey : null,
-            by: opts.by,
-          }),
-        );
+        const item = { link: str(body['link'], 'link'), scopeKey: scopeKey as (string | null)[], name: str(body['name'], 'name') };
+        const r = await serial(async () => {
+          await assertQueued(item);
+          return decideIn(ctx, { ...item, action, targetKey: typeof targetKey === 'string' ? targetKey : null, by: opts.by });
+        });
         const target =
           r.decision.targetKey === null
             ? null
@@ -330,7 +338,10 @@ export async function startReviewServer(db: unknown, opts: ReviewServerOptions):
           throw new HttpError(400, 'scopeKey must be an array of strings');
         const link = str(body['link'], 'link');
         const name = str(body['name'], 'name');
-        const r = await serial(() => createMasterForNameIn(ctx, { link, scopeKey: scopeKey as (string | null)[], name, by: opts.by }));
+        const r = await serial(async () => {
+          await assertQueued({ link, scopeKey: scopeKey as (string | null)[], name });
+          return createMasterForNameIn(ctx, { link, scopeKey: scopeKey as (string | null)[], name, by: opts.by });
+        });
         const c = r.created[0]!;
         const d = await serial(() => liveDecisionIn(ctx, link, scopeKey as (string | null)[], name));
         plans.add(r.plan.runId);

@@ -407,6 +407,19 @@ describeEach('review', (target) => {
         JSON.stringify({ link: item.link, scopeKey: item.scopeKey, name: item.name, action: 'alias', targetKey: 'x' }),
       );
       expect(badAlias.status).toBe(400);
+      // a name this page's queue does not have: refused, nothing recorded (before: any posted name was decided)
+      for (const path of ['/api/decide', '/api/create']) {
+        const invented = await raw(
+          s.port,
+          'POST',
+          path,
+          good,
+          JSON.stringify({ link: item.link, scopeKey: item.scopeKey, name: 'Invented Name GmbH', action: 'never' }),
+        );
+        expect(invented.status).toBe(400);
+        expect(invented.body).toContain("not in this page's queue");
+      }
+      expect(await liveDecisions(t)).toBe(1);
     } finally {
       await s.close();
     }
