@@ -55,10 +55,16 @@ export function applyAcronym(ix: MatcherIndex, original: string, q: NormalizedNa
     if (at >= 0 && ranked[at]!.score >= MATCH_TUNING.acronymScore) continue;
     const c: Candidate = {
       key: e.key,
-      name: e.name,
+      name: e.master,
       score: MATCH_TUNING.acronymScore,
       method: 'fuzzy',
-      signals: { via: e.source, rule: 'acronym', acronym: acro, matchedTokens: `${acro}~${e.tokens.join(' ')}` },
+      signals: {
+        via: e.source,
+        ...(e.source === 'alias' ? { alias: e.name } : {}),
+        rule: 'acronym',
+        acronym: acro,
+        matchedTokens: `${acro}~${e.tokens.join(' ')}`,
+      },
     };
     if (at >= 0) ranked[at] = c;
     else ranked.push(c);

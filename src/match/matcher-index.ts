@@ -13,7 +13,10 @@ import type { KnownAlias, MasterRecord, MatchOptions, NormalizedName } from './t
 export interface Entry {
   id: number;
   key: string;
+  /** The text indexed: the master's name, or the alias's. */
   name: string;
+  /** The master's own name (an alias's master): what a candidate shows. */
+  master: string;
   source: 'master' | 'alias';
   norm: NormalizedName;
   tokens: string[];
@@ -64,11 +67,14 @@ export function buildIndex(masters: MasterRecord[], aliases: KnownAlias[], optio
     if (arr) arr.push(v);
     else m.set(k, [v]);
   };
+  const masterName = new Map<string, string>();
   const mkEntry = (key: string, name: string, source: 'master' | 'alias'): Entry => {
     const norm = normalizeName(name);
-    return { id: entries.length, key, name, source, norm, tokens: norm.tokens, weights: [], wsum: 0 };
+    const master = masterName.get(key) ?? name;
+    return { id: entries.length, key, name, master, source, norm, tokens: norm.tokens, weights: [], wsum: 0 };
   };
   for (const m of masters) {
+    if (!masterName.has(m.key)) masterName.set(m.key, m.name);
     const e = mkEntry(m.key, m.name, 'master');
     entries.push(e);
     addTo(exactIndex, m.name, e);

@@ -49,10 +49,10 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
 
   const certain = (e: Entry, method: MatchMethod, rule: string): Candidate => ({
     key: e.key,
-    name: e.name,
+    name: e.master,
     score: 1,
     method,
-    signals: { via: e.source, rule },
+    signals: { via: e.source, ...(e.source === 'alias' ? { alias: e.name } : {}), rule },
   });
 
   function keysOf(list: Entry[]): string[] {

@@ -147,11 +147,12 @@ export function score(
   const s = round4(Math.min(cap, Math.max(0, raw)));
   return {
     key: e.key,
-    name: e.name,
+    name: e.master,
     score: s,
     method: 'fuzzy',
     signals: {
       via: e.source,
+      ...(e.source === 'alias' ? { alias: e.name } : {}),
       tokenScore: round4(tok),
       coverageName: round4(covQ),
       coverageMaster: round4(covE),

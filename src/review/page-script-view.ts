@@ -284,12 +284,14 @@ export const SCRIPT_VIEW = String.raw`
     if (s.matchedTokens !== undefined) {
       var t1 = el('div', 'toks'); t1.appendChild(el('span', null, 'this name: ')); t1.appendChild(el('span', null, it.name));
       var t2 = el('div', 'toks'); t2.appendChild(el('span', null, 'master: ')); t2.appendChild(el('span', null, c.name));
+      if (s.alias !== undefined) { t2.appendChild(el('span', null, ' \u00b7 through its known name ')); t2.appendChild(el('span', null, s.alias)); }
       var t3 = el('div', 'toks'); t3.appendChild(el('span', null, 'matched words: ')); t3.appendChild(el('b', null, s.matchedTokens || '\u2014'));
       var t4 = el('div', 'toks'); t4.appendChild(el('span', null, 'unmatched: this name ')); t4.appendChild(el('s', null, s.unmatchedName || '\u2014'));
       t4.appendChild(el('span', null, ' \u00b7 master ')); t4.appendChild(el('s', null, s.unmatchedMaster || '\u2014'));
       [t1, t2, t3, t4].forEach(function (t) { det.appendChild(t); });
     }
     if (s.rule !== undefined) det.appendChild(el('div', 'toks', 'rule: ' + s.rule));
+    if (s.alias !== undefined && s.matchedTokens === undefined) det.appendChild(el('div', 'toks', 'through its known name: ' + s.alias));
     return det;
   }
   function setCur(i) {

@@ -62,6 +62,14 @@ describe('normalized strategy', () => {
     expect(m.match('ABC Incorporated (old)')).toMatchObject({ outcome: 'linked', targetKey: 'C1', method: 'alias' });
     expect(m.match('abc incorporated old')).toMatchObject({ outcome: 'linked', targetKey: 'C1', method: 'alias' });
   });
+  it("a candidate found through an alias shows the master's name, the alias as a signal (a trial: reviewers saw the alias)", () => {
+    const d = m.match('abc incorporated old');
+    expect(d.candidates[0]).toMatchObject({ key: 'C1', name: 'ABC Corp', signals: { via: 'alias', alias: 'ABC Incorporated (old)' } });
+    const f = createMatcher(masters, [{ name: 'Sanofi Pasteur Vaccines', key: 'C4', rows: 2 }], fuzzy).match('Sanofi Pasteur Vacines');
+    const c = f.candidates.find((x) => x.key === 'C4')!;
+    expect(c).toMatchObject({ name: 'Sanofi', signals: { via: 'alias', alias: 'Sanofi Pasteur Vaccines' } });
+    expect(f.candidates.find((x) => x.key === 'C5')?.signals['alias']).toBeUndefined();
+  });
   it('two masters with the same normalised key are ambiguous', () => {
     expect(m.match('TWIN PEAKS LIMITED').outcome).toBe('ambiguous');
   });
