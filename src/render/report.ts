@@ -91,11 +91,13 @@ export function reportText(r: RunReport): string {
     if (l.skipReasons !== null) out.push(`${l.entityType}: planned but not updated: ${skipReasonsText(l.skipReasons)}`);
   if (r.entries.length > 0) {
     out.push('', `Not linked: ${leftText(r)}:`);
+    const scoped = byScope(r);
     out.push(
       table(
-        ['Entity Type', 'Name', 'Outcome', 'Rows', 'Score', 'Best candidate'],
+        ['Entity Type', ...(scoped ? ['Scope'] : []), 'Name', 'Outcome', 'Rows', 'Score', 'Best candidate'],
         r.entries.map((e) => [
           e.link,
+          ...(scoped ? [scopeText(e.scopeKey)] : []),
           e.name === null ? '(no name)' : JSON.stringify(e.name),
           e.outcome,
           e.rows,
@@ -149,6 +151,16 @@ ${ticks}
 </svg>`;
 }
 
+/**
+ * Whether the list of names left needs its scope (tenant) column: a report of all tenants where some name has one
+ * (a trial: the same name of two tenants showed as two identical lines, neither saying whose it was).
+ */
+function byScope(r: RunReport): boolean {
+  return r.tenantId === null && r.entries.some((e) => e.scopeKey.length > 0);
+}
+
+const scopeText = (k: readonly (string | null)[]): string => k.map((v) => v ?? '(none)').join(' / ');
+
 /** "12 names (40 rows)", or "the 1000 with most rows of 5230 names (20 431 rows)" when the list is cut. */
 function leftText(r: RunReport): string {
   const t = r.entriesTotal;
@@ -177,11 +189,12 @@ export function reportHtml(r: RunReport): string {
     .filter((l) => l.histogram.some((b) => Object.keys(b.names).length > 0))
     .map((l) => `<figure><figcaption>${e(l.entityType)} (${e(l.strategy)})</figcaption>${histogramSvg(l)}</figure>`)
     .join('\n');
+  const scoped = byScope(r);
   const list = r.entries
     .map(
       (
         x,
-      ) => `<tr><td>${e(x.link)}</td><td>${x.name === null ? '<i>(no name)</i>' : e(x.name)}</td><td><span class="tag ${e(x.outcome)}">${e(x.outcome)}</span></td><td class="n">${x.rows}</td>
+      ) => `<tr><td>${e(x.link)}</td>${scoped ? `<td>${e(scopeText(x.scopeKey))}</td>` : ''}<td>${x.name === null ? '<i>(no name)</i>' : e(x.name)}</td><td><span class="tag ${e(x.outcome)}">${e(x.outcome)}</span></td><td class="n">${x.rows}</td>
 <td class="n">${x.score === null ? '' : x.score.toFixed(3)}</td><td>${x.candidates.map((c) => `${e(c.name)}${c.score === null ? '' : ` (${c.score.toFixed(3)})`}`).join('<br>')}</td><td>${e(x.reason ?? '')}</td></tr>`,
     )
     .join('\n');
@@ -208,7 +221,7 @@ ${skips === '' ? '' : `<h2>Planned but not updated</h2>\n<ul>${skips}</ul>`}
 ${hists || '<p>No scored names (exact matching scores nothing in between).</p>'}
 <h2>Left for people: review, ambiguous and unmatched names</h2>
 ${r.entries.length === 0 ? '' : `<p>${e(leftText(r))}.</p>`}
-${r.entries.length === 0 ? '<p>None: every name was linked.</p>' : `<table><thead><tr><th>Entity</th><th>Name</th><th>Outcome</th><th>Rows</th><th>Score</th><th>Candidates</th><th>Why</th></tr></thead><tbody>${list}</tbody></table>`}
+${r.entries.length === 0 ? '<p>None: every name was linked.</p>' : `<table><thead><tr><th>Entity</th>${scoped ? '<th>Scope</th>' : ''}<th>Name</th><th>Outcome</th><th>Rows</th><th>Score</th><th>Candidates</th><th>Why</th></tr></thead><tbody>${list}</tbody></table>`}
 </body></html>
 `;
 }
