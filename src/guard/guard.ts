@@ -54,8 +54,11 @@ export interface InstalledGuard {
 export interface GuardInstallResult {
   runId: string;
   guards: InstalledGuard[];
-  /** Rows of fk_backfill.aliases the guard reads for these links after the refresh. */
-  aliases: { decision: number; apply: number };
+  /**
+   * What the guard reads for these links after the refresh (fk_backfill.aliases): aliases from review decisions and
+   * from applied runs, and names decided never (or create), which it leaves unlinked.
+   */
+  aliases: { decision: number; apply: number; never: number };
 }
 
 /** `"schema"."table"` of a relation by oid (the trigger function pins its search_path). */

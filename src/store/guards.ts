@@ -108,13 +108,15 @@ export async function refreshAliasesLocked(tx: Queryable, links: readonly string
 }
 
 /** How many aliases `links` have, by origin (decision, apply). */
-export async function aliasCounts(tx: Queryable, links: readonly string[]): Promise<{ decision: number; apply: number }> {
+export async function aliasCounts(tx: Queryable, links: readonly string[]): Promise<{ decision: number; apply: number; never: number }> {
+  // a decision row without a target is a name a person said never to link (never, create): not an alias
   const a = await tx.query<{ origin: string; n: unknown }>(
-    `SELECT origin, count(*)::int8 AS n FROM fk_backfill.aliases WHERE link = ANY ($1::text[]) GROUP BY 1`,
+    `SELECT CASE WHEN origin = 'decision' AND target_key IS NULL THEN 'never' ELSE origin END AS origin, count(*)::int8 AS n
+       FROM fk_backfill.aliases WHERE link = ANY ($1::text[]) GROUP BY 1`,
     [links],
   );
   const byOrigin = Object.fromEntries(a.rows.map((r) => [r.origin, num(r.n)]));
-  return { decision: byOrigin['decision'] ?? 0, apply: byOrigin['apply'] ?? 0 };
+  return { decision: byOrigin['decision'] ?? 0, apply: byOrigin['apply'] ?? 0, never: byOrigin['never'] ?? 0 };
 }
 
 /** Whether fk_backfill's alias and plan tables exist here (drift creates nothing, so it asks first). */
