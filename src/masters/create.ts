@@ -7,7 +7,13 @@ import { BackfillError, wrapDbError } from '../errors.js';
 import { activePredicate } from '../config/schema.js';
 import { activeValueSql, describeActive } from '../sql/active.js';
 import { placeholderReason } from '../plan/decide.js';
-import { mastersLockStatement, insertMastersStatement, masterNumbersStatement, reactivateMastersStatement } from '../sql/masters.js';
+import {
+  mastersLockStatement,
+  insertMastersStatement,
+  masterNumbersStatement,
+  numberUniqueIndexesStatement,
+  reactivateMastersStatement,
+} from '../sql/masters.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { type CommonOptions, type Context, prepare, shape } from '../context/context.js';
 import { planIn, type PlanResult } from '../planning/plan.js';
@@ -32,10 +38,22 @@ export interface CreateMastersResult {
   plan: PlanResult;
 }
 
-/** Next numbers per scope: continue the most used prefix (CUST-) at its widest width, else derive one from the table name. */
+/**
+ * Whether the number column is unique across scopes: a unique index holds it without every scope column (a
+ * `UNIQUE (customer_no)` beside `tenant_id`). Then the next number continues after every scope's highest; else each
+ * scope's own (before, always per scope: a tenant whose numbers lagged another's was given one that tenant had).
+ */
+async function numbersAcrossScopes(db: Queryable, l: ResolvedLink, col: string): Promise<boolean> {
+  if (l.config.scope.length === 0) return false;
+  const idx = (await db.query(numberUniqueIndexesStatement(l.targetOid, col))).rows;
+  return idx.some((r) => !l.config.scope.every((c) => r.cols.includes(c)));
+}
+
+/** Next numbers per scope (or across them, numbersAcrossScopes): continue the most used prefix (CUST-) at its widest width, else derive one from the table name. */
 async function numberer(db: Queryable, l: ResolvedLink, ctx: Context): Promise<(scopeKey: (string | null)[]) => string> {
   const col = l.config.target.number!;
-  const res = await db.query(masterNumbersStatement({ ...shape(l), number: col }, ctx.filter));
+  const across = await numbersAcrossScopes(db, l, col);
+  const res = await db.query(masterNumbersStatement({ ...shape(l), number: col }, ctx.filter, across));
   const best = new Map<string, { prefix: string; width: number; next: bigint; n: number }>();
   for (const r of res.rows) {
     const k = JSON.stringify(r.scope_key);
@@ -50,7 +68,7 @@ async function numberer(db: Queryable, l: ResolvedLink, ctx: Context): Promise<(
       .toUpperCase() || 'M'
   }-`;
   return (scopeKey) => {
-    const k = JSON.stringify(scopeKey);
+    const k = JSON.stringify(across ? [] : scopeKey);
     const b = best.get(k) ?? { prefix: fallbackPrefix, width: 3, next: 1n, n: 0 };
     best.set(k, { ...b, next: b.next + 1n });
     return `${b.prefix}${b.next.toString().padStart(b.width, '0')}`;

@@ -44,15 +44,33 @@ export function mastersByKeyStatement(
 export function masterNumbersStatement(
   link: LinkShape & { number: string },
   f: ScopeFilter,
+  across = false,
 ): Statement<{ scope_key: (string | null)[]; prefix: string | null; width: number; max_number: string; n: unknown }> {
   const p = new Params();
   const n = `t.${ident(link.number)}::text`;
-  const text = `SELECT ${scopeKeyExpr('t', link)} AS scope_key, substring(${n} from '^(.*?)[0-9]+$') AS prefix,
+  // across: the number is unique across scopes (numberUniqueIndexesStatement), so every scope's numbers count, read
+  // without the scope filter (numbers only, no names), as one group
+  const text = `SELECT ${across ? `'{}'::text[]` : scopeKeyExpr('t', link)} AS scope_key, substring(${n} from '^(.*?)[0-9]+$') AS prefix,
        max(length(substring(${n} from '([0-9]+)$')))::int AS width, max(substring(${n} from '([0-9]+)$')::numeric)::text AS max_number, count(*)::int8 AS n
   FROM ${link.targetSql} t
- WHERE ${n} ~ '[0-9]+$'${scopeWhere('t', link, f, p)}
+ WHERE ${n} ~ '[0-9]+$'${across ? '' : scopeWhere('t', link, f, p)}
  GROUP BY 1, 2`;
   return { text, values: p.values };
+}
+
+/**
+ * The column lists of the master table's unique indexes (partial ones too: a new master is in them) that hold the
+ * number column: the numbers a new one must differ from are those of rows sharing its other columns' values.
+ */
+export function numberUniqueIndexesStatement(targetOid: number, numberColumn: string): Statement<{ cols: string[] }> {
+  const text = `SELECT array_agg(a.attname::text ORDER BY k.ord) AS cols
+  FROM pg_index i
+ CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+  JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+ WHERE i.indrelid = $1::oid AND i.indisunique AND k.ord <= i.indnkeyatts
+ GROUP BY i.indexrelid
+HAVING bool_or(a.attname = $2::name)`;
+  return { text, values: [targetOid, numberColumn] };
 }
 
 /** Inserts new active masters (scope values, name, optional number) from a JSON array; returns their keys. */

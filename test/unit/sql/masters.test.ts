@@ -6,6 +6,7 @@ import {
   masterColumnsStatement,
   masterNumbersStatement,
   mastersByKeyStatement,
+  numberUniqueIndexesStatement,
   reactivateMastersStatement,
 } from '../../../src/sql/masters.js';
 
@@ -69,6 +70,27 @@ describe('masters statements (whole text)', () => {
  WHERE t."no"::text ~ '[0-9]+$'
  GROUP BY 1, 2`,
       values: [],
+    });
+  });
+
+  it('numbers unique across scopes: every scope read, one group; the unique indexes holding the number column', () => {
+    expect(masterNumbersStatement({ ...link, number: 'Cust No' }, { tenant: 'T1' }, true)).toEqual({
+      text: `SELECT '{}'::text[] AS scope_key, substring(t."Cust No"::text from '^(.*?)[0-9]+$') AS prefix,
+       max(length(substring(t."Cust No"::text from '([0-9]+)$')))::int AS width, max(substring(t."Cust No"::text from '([0-9]+)$')::numeric)::text AS max_number, count(*)::int8 AS n
+  FROM "crm"."Customers" t
+ WHERE t."Cust No"::text ~ '[0-9]+$'
+ GROUP BY 1, 2`,
+      values: [],
+    });
+    expect(numberUniqueIndexesStatement(16384, 'Cust No')).toEqual({
+      text: `SELECT array_agg(a.attname::text ORDER BY k.ord) AS cols
+  FROM pg_index i
+ CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+  JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+ WHERE i.indrelid = $1::oid AND i.indisunique AND k.ord <= i.indnkeyatts
+ GROUP BY i.indexrelid
+HAVING bool_or(a.attname = $2::name)`,
+      values: [16384, 'Cust No'],
     });
   });
 
