@@ -20,6 +20,7 @@ import {
   applyBoundStatement,
   applyLadderBoundStatement,
   applyLadderStatements,
+  citusPlanTenantBoundStatement,
   citusTenantBoundStatement,
   rowsPerDistributionValueStatement,
   type BoundRow,
@@ -30,7 +31,6 @@ import { noNestedLoopsStatement } from '../sql/session.js';
 import type { LinkCheckpoint } from '../batch/batch.js';
 import { type Context, shape } from '../context/context.js';
 import { blockBound, type Layout } from './walk.js';
-import { rowsPerTenant } from '../store/plans.js';
 
 /** Keys per rung of a batched apply's key ladder (batches smaller than this walk the primary key). */
 const LADDER_STEP = 1000;
@@ -207,17 +207,19 @@ export async function batchWork(
   const walk = lc.walk ?? 'key';
   const src = l.citus?.source;
   const distributed = src?.kind === 'distributed';
-  // a distributed source: whole tenants per batch, as many as hold about `limit` rows on average (counted
-  // by the plan when the scope starts with the distribution column, else on the source: a reference
-  // master's link has no scope, and every tenant went into one batch whatever --batch-size said)
+  // a distributed source: whole tenants per batch. When the scope starts with the distribution column, the
+  // plan's linked rows per tenant give them (coordinator-local, no read of the shards); else as many tenants as
+  // hold about `limit` rows on average, counted on the source (a reference master's link has no scope, and
+  // every tenant went into one batch whatever --batch-size said)
+  const byPlan = src?.kind === 'distributed' && l.config.scope[0] === src.column;
   const perTenant =
-    src?.kind !== 'distributed'
+    src?.kind !== 'distributed' || byPlan
       ? 1
-      : l.config.scope[0] === src.column
-        ? await rowsPerTenant(ctx.db, planRunId, l.entity)
-        : Math.max(1, num((await ctx.db.query(rowsPerDistributionValueStatement(s, src.column))).rows[0]?.r));
+      : Math.max(1, num((await ctx.db.query(rowsPerDistributionValueStatement(s, src.column))).rows[0]?.r));
   const tenantBound = (from: string | null, n: number, hi: string | null = null): Statement<BoundRow> =>
-    citusTenantBoundStatement(s, from, n / perTenant, ctx.filter, hi);
+    byPlan
+      ? citusPlanTenantBoundStatement(s, { planRunId, linkName: l.entity }, from, n, ctx.filter, hi)
+      : citusTenantBoundStatement(s, from, n / perTenant, ctx.filter, hi);
   const withLadder = walk === 'key' && !distributed;
   const lk = await lookup(ctx, l, { runId, planRunId, index, oneTransaction: false }, async (tx) => {
     if (withLadder) for (const st of applyLadderStatements(s, { ...ladder, after: lc.after }, ctx.filter)) await tx.query(st);

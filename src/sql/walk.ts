@@ -4,7 +4,7 @@
  */
 import { parse as parseArray } from 'postgres-array';
 import { ident } from './quote.js';
-import { idCols, type LinkShape, Params, type ScopeFilter, scopeWhere, type Statement } from './link.js';
+import { idCols, type LinkShape, OWN, Params, type ScopeFilter, scopeWhere, type Statement } from './link.js';
 
 export interface KeyRange {
   /** Exclusive lower bound (null: from the start). */
@@ -276,6 +276,40 @@ export function citusTenantBoundStatement(
 )
 SELECT (SELECT g.k::text FROM g ORDER BY g.k DESC LIMIT 1) AS up_to, (SELECT sum(g.n) FROM g)::int8 AS n
  WHERE EXISTS (SELECT 1 FROM g)`;
+  return { text, values: p.values };
+}
+
+/**
+ * The next batch of a Citus tenant walk whose scope starts with the distribution column, read off the plan's
+ * linked entries (coordinator-local) instead of the source: the tenants after `after` (up to `hi`) in the
+ * column's order, as many as hold `rows` planned rows (at least one), `n` their planned rows. Only tenants with
+ * a linked entry can have a row a batch changes. Counting the source's rows per tenant instead
+ * (citusTenantBoundStatement) read as many index entries as the batch has rows, on the shards: 0.2–0.4 s of
+ * every 0.5–1 s batch of a 1 M-row apply.
+ */
+export function citusPlanTenantBoundStatement(
+  link: LinkShape,
+  a: { planRunId: string; linkName: string },
+  after: string | null,
+  rows: number,
+  f: ScopeFilter,
+  hi: string | null = null,
+): Statement<BoundRow> {
+  const p = new Params();
+  const run = p.add(a.planRunId);
+  const ln = p.add(a.linkName);
+  const tenant = f.tenant === null ? '' : ` AND e.scope_key[1] = ${p.add(f.tenant)}`;
+  const from = (after === null ? '' : ` AND t.k > ${p.add(after)}::${link.keyType}`) + upToWhere('t.k', link, hi, p);
+  const text = `SELECT x.k::text AS up_to, x.cum::int8 AS n
+  FROM (SELECT t.k, t.n, sum(t.n) OVER (ORDER BY t.k) AS cum
+          FROM (SELECT e.scope_key[1]::${link.keyType} AS k, sum(e.row_count) AS n
+                  FROM ${OWN}.plan_entries e
+                 WHERE e.run_id = ${run}::int8 AND e.link = ${ln} AND e.outcome = 'linked' AND e.scope_key[1] IS NOT NULL${tenant}
+                 GROUP BY 1) t
+         WHERE true${from}) x
+ WHERE x.cum - x.n < ${p.add(Math.max(1, Math.floor(rows)))}::int8
+ ORDER BY x.k DESC
+ LIMIT 1`;
   return { text, values: p.values };
 }
 

@@ -12,15 +12,6 @@ export async function plannedRows(db: Queryable, planRunId: string, link: string
   return num(res.rows[0]?.n);
 }
 
-/** Planned rows per tenant (first scope value) of one link's plan: sizes a tenant walk's batches. */
-export async function rowsPerTenant(db: Queryable, planRunId: string, link: string): Promise<number> {
-  const res = await db.query<{ r: unknown }>(
-    `SELECT coalesce(sum(row_count)::float8 / nullif(count(DISTINCT scope_key[1]), 0), 1) AS r FROM fk_backfill.plan_entries WHERE run_id = $1::int8 AND link = $2 AND outcome = 'linked'`,
-    [planRunId, link],
-  );
-  return Math.max(1, num(res.rows[0]?.r));
-}
-
 /**
  * A plan's content hash as stamped when it was made (`stored`, null: a plan made before hashes existed)
  * and as its entries give it now (`now`); undefined: no such run.

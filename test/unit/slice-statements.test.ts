@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { LinkShape } from '../../src/sql/link.js';
-import { applyBoundStatement, citusTenantBoundStatement, sliceCutsStatement } from '../../src/sql/walk.js';
+import { applyBoundStatement, citusPlanTenantBoundStatement, citusTenantBoundStatement, sliceCutsStatement } from '../../src/sql/walk.js';
 
 const link: LinkShape = {
   sourceSql: '"sales_orders"',
@@ -87,5 +87,26 @@ SELECT (SELECT g.k::text FROM g ORDER BY g.k DESC LIMIT 1) AS up_to, (SELECT sum
  LIMIT 1`,
       values: ['9', 100],
     });
+  });
+
+  it("a Citus tenant walk's bound from the plan: its tenants in the column's order, as many as hold the rows asked (at least one), within a slice and a tenant", () => {
+    expect(citusPlanTenantBoundStatement(link, { planRunId: '12', linkName: 'sales_order' }, '4', 5000, { tenant: '7' }, '9')).toEqual({
+      text: `SELECT x.k::text AS up_to, x.cum::int8 AS n
+  FROM (SELECT t.k, t.n, sum(t.n) OVER (ORDER BY t.k) AS cum
+          FROM (SELECT e.scope_key[1]::integer AS k, sum(e.row_count) AS n
+                  FROM fk_backfill.plan_entries e
+                 WHERE e.run_id = $1::int8 AND e.link = $2 AND e.outcome = 'linked' AND e.scope_key[1] IS NOT NULL AND e.scope_key[1] = $3
+                 GROUP BY 1) t
+         WHERE true AND t.k > $4::integer AND t.k <= $5::integer) x
+ WHERE x.cum - x.n < $6::int8
+ ORDER BY x.k DESC
+ LIMIT 1`,
+      values: ['12', 'sales_order', '7', '4', '9', 5000],
+    });
+    expect(citusPlanTenantBoundStatement(link, { planRunId: '12', linkName: 'sales_order' }, null, 0.5, { tenant: null }).values).toEqual([
+      '12',
+      'sales_order',
+      1,
+    ]);
   });
 });
