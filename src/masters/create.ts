@@ -3,7 +3,7 @@
  * names a number column), an alias decision recorded for every clustered name, then a new plan.
  */
 import { num, type Queryable, withinTransaction } from '../db/port.js';
-import { BackfillError, wrapDbError } from '../errors.js';
+import { BackfillError } from '../errors.js';
 import { activePredicate } from '../config/schema.js';
 import { activeValueSql, describeActive } from '../sql/active.js';
 import { placeholderReason } from '../plan/decide.js';
@@ -15,7 +15,8 @@ import {
   reactivateMastersStatement,
 } from '../sql/masters.js';
 import type { ResolvedLink } from '../context/catalog.js';
-import { type CommonOptions, type Context, prepare, shape } from '../context/context.js';
+import { type CommonOptions, type Context, prepare, runScope, shape } from '../context/context.js';
+import { createRun, failRun, finishRun } from '../store/runs.js';
 import { planIn, type PlanResult } from '../planning/plan.js';
 import { type DecideInput, decideManyIn } from '../review/decide.js';
 import { proposalsFileSchema, type MasterProposal, type ProposalsFile } from './propose.js';
@@ -29,9 +30,21 @@ export interface CreatedMaster {
   name: string;
   number: string | null;
   names: number;
+  /** A reactivated master: its active column's value before, as text (what `undo --run` puts back). */
+  was?: string | null;
+}
+
+/** What a `masters` run records in its summary: what `undo --run` takes back (src/masters/undo.ts). */
+export interface MastersRunSummary {
+  created: CreatedMaster[];
+  /** Decisions the run wrote (the clustered names' aliases), and those they replaced (revoked). */
+  decisions: string[];
+  replaced: string[];
 }
 
 export interface CreateMastersResult {
+  /** The run (kind 'masters') that recorded it: `undo --run` takes it back. */
+  runId: string;
   created: CreatedMaster[];
   skipped: number;
   /** The plan made right after (the new masters' rows are linked in it). */
@@ -137,6 +150,8 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
     await assertCanCreateMasters(ctx.db, l);
   }
   const created: CreatedMaster[] = [];
+  // a run, so `undo --run` can take the masters back (finished in the same transaction as what it records)
+  const runId = await createRun(ctx.db, { kind: 'masters', ...runScope(ctx), executedBy: opts.by, dryRun: false });
   try {
     await ctx.db.transaction(async (tx) => {
       const byTarget = new Map<ResolvedLink, MasterProposal[]>();
@@ -194,6 +209,7 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
               name: r.name,
               number: null,
               names: p.names.length,
+              was: r.was,
             });
           }
         }
@@ -205,13 +221,19 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
         for (const n of p.names)
           decisions.push({ link: n.link, scopeKey: p.scopeKey, name: n.name, action: 'alias', targetKey: c.key, by: opts.by });
       }
-      await decideManyIn({ ...ctx, db: withinTransaction(ctx.db, tx) }, decisions);
+      const written = await decideManyIn({ ...ctx, db: withinTransaction(ctx.db, tx) }, decisions);
+      const summary: MastersRunSummary = {
+        created,
+        decisions: written.filter((d) => d.changed).map((d) => d.decision.id),
+        replaced: written.flatMap((d) => d.replaced),
+      };
+      await finishRun(tx, runId, 'done', summary);
     });
   } catch (e) {
-    throw wrapDbError(e, 'creating masters');
+    throw await failRun(ctx.db, runId, e, 'creating masters');
   }
   const plan = await planIn(ctx, { executedBy: opts.by, maxUnmatchedRecords: 100 });
-  return { created, skipped: parsed.data.proposals.length - approved.length, plan };
+  return { runId, created, skipped: parsed.data.proposals.length - approved.length, plan };
 }
 
 export async function createMasters(

@@ -106,19 +106,73 @@ RETURNING ${ident(link.targetKey)}::text AS key, ARRAY[${link.scope.map((c) => `
   return { text, values: p.values };
 }
 
-/** Sets the active flag of masters (by key) within the scope: reactivation instead of a duplicate. */
+/**
+ * Sets the active flag of masters (by key) within the scope: reactivation instead of a duplicate. `was`: the
+ * column's value before, as text (what undoing the run puts back).
+ */
 export function reactivateMastersStatement(
   link: LinkShape & { targetKeyType: string },
   keys: string[],
   f: ScopeFilter,
-): Statement<{ key: string; scope_key: (string | null)[]; name: string }> {
+): Statement<{ key: string; scope_key: (string | null)[]; name: string; was: string | null }> {
   const p = new Params();
   if (link.active === undefined) throw new BackfillError('CONFIG_INVALID', 'no active column configured: masters cannot be reactivated');
   const v = activeValueSql(link.active);
   if (v === null) throw new BackfillError('CONFIG_INVALID', `no value makes ${link.active.column} active (${describeActive(link.active)})`);
-  const text = `UPDATE ${link.targetSql} t SET ${ident(link.active.column)} = ${v}
- WHERE t.${ident(link.targetKey)} = ANY(${p.add(keys)}::${link.targetKeyType}[])${scopeWhere('t', link, f, p)}
-RETURNING t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)} AS name`;
+  const k = ident(link.targetKey);
+  const a = ident(link.active.column);
+  const ks = p.add(keys);
+  const text = `UPDATE ${link.targetSql} t SET ${a} = ${v}
+  FROM (SELECT o.${k} AS k, o.${a}::text AS was FROM ${link.targetSql} o WHERE o.${k} = ANY(${ks}::${link.targetKeyType}[])) o
+ WHERE t.${k} = o.k AND t.${k} = ANY(${ks}::${link.targetKeyType}[])${scopeWhere('t', link, f, p)}
+RETURNING t.${k}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)} AS name, o.was`;
+  return { text, values: p.values };
+}
+
+/** Of `keys`, the masters some row of the link's source links to (within the scope): a master in use is not deleted. */
+export function mastersInUseStatement(link: LinkShape, keys: string[], f: ScopeFilter): Statement<{ key: string }> {
+  const p = new Params();
+  const fk = ident(link.fk);
+  const text = `SELECT DISTINCT s.${fk}::text AS key FROM ${link.sourceSql} s WHERE s.${fk} = ANY(${p.add(keys)}::${link.fkType}[])${scopeWhere('s', link, f, p)}`;
+  return { text, values: p.values };
+}
+
+/**
+ * Deletes masters a `masters create` run inserted, each by key and scope, only while it still has the name it was
+ * created with (edited since: left); returns the keys deleted.
+ */
+export function deleteCreatedMastersStatement(
+  link: LinkShape & { targetKeyType: string },
+  masters: { key: string; scope: (string | null)[]; name: string }[],
+  f: ScopeFilter,
+): Statement<{ key: string }> {
+  const p = new Params();
+  const k = ident(link.targetKey);
+  const text = `DELETE FROM ${link.targetSql} t
+ USING jsonb_to_recordset(${p.add(JSON.stringify(masters))}::jsonb) AS x(key text, scope text[], name text)
+ WHERE t.${k} = x.key::${link.targetKeyType} AND ${scopeKeyExpr('t', link)} = x.scope AND t.${ident(link.targetName)}::text = x.name${scopeWhere('t', link, f, p)}
+RETURNING t.${k}::text AS key`;
+  return { text, values: p.values };
+}
+
+/**
+ * Puts back the active column's old value (`was`, text, typed through the table's row type) of masters a
+ * `masters create` run reactivated, each only while it is still active; returns the keys set back.
+ */
+export function deactivateMastersStatement(
+  link: LinkShape & { targetKeyType: string },
+  masters: { key: string; scope: (string | null)[]; was: string | null }[],
+  f: ScopeFilter,
+): Statement<{ key: string }> {
+  const p = new Params();
+  if (link.active === undefined) throw new BackfillError('CONFIG_INVALID', 'no active column configured: masters cannot be deactivated');
+  const k = ident(link.targetKey);
+  const a = ident(link.active.column);
+  const text = `UPDATE ${link.targetSql} t
+   SET ${a} = (jsonb_populate_record(NULL::${link.targetSql}, jsonb_build_object(${p.add(link.active.column)}::text, x.was))).${a}
+  FROM jsonb_to_recordset(${p.add(JSON.stringify(masters))}::jsonb) AS x(key text, scope text[], was text)
+ WHERE t.${k} = x.key::${link.targetKeyType} AND ${scopeKeyExpr('t', link)} = x.scope AND ${activeExpr('t', link.active)}${scopeWhere('t', link, f, p)}
+RETURNING t.${k}::text AS key`;
   return { text, values: p.values };
 }
 

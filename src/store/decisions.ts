@@ -117,6 +117,32 @@ export async function revokeDecisionsInForce(db: Queryable, ids: string[], tenan
   return num(res.rows[0]?.n);
 }
 
+/**
+ * Puts back in force, per name, the newest of the revoked decisions `ids` when nothing is in force for that name
+ * (with `tenant`, only that tenant's); how many.
+ */
+export async function restoreDecisionsInForce(db: Queryable, ids: string[], tenant: string | null): Promise<number> {
+  if (ids.length === 0) return 0;
+  const res = await db.query<{ n: unknown }>(
+    `WITH c AS (
+       SELECT DISTINCT ON (o.link, o.scope_key, o.source_name) o.id, o.link, o.scope_key, o.source_name
+         FROM fk_backfill.decisions o
+        WHERE o.id = ANY($1::int8[]) AND o.revoked_at IS NOT NULL AND ($2::text IS NULL OR o.scope_key[1] = $2::text)
+        ORDER BY o.link, o.scope_key, o.source_name, o.id DESC
+     ), r AS (
+       UPDATE fk_backfill.decisions d SET revoked_at = NULL
+         FROM c
+        WHERE d.id = c.id
+          AND NOT EXISTS (SELECT 1 FROM fk_backfill.decisions l
+                           WHERE l.link = c.link AND l.scope_key = c.scope_key AND l.source_name = c.source_name AND l.revoked_at IS NULL)
+       RETURNING 1
+     )
+     SELECT count(*)::int8 AS n FROM r`,
+    [ids, tenant],
+  );
+  return num(res.rows[0]?.n);
+}
+
 /** Revokes the decisions `ids` in one statement only if all `want` of them are in force (all or nothing); how many. */
 export async function revokeDecisionsAllOrNothing(db: Queryable, ids: string[], tenant: string | null, want: number): Promise<number> {
   // one statement: revokes them only if every one is in force (all or nothing)

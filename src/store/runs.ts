@@ -2,7 +2,7 @@ import type { Config } from '../config/schema.js';
 import { num, type Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 
-export type RunKind = 'plan' | 'apply' | 'undo' | 'constrain' | 'backfill' | 'guard';
+export type RunKind = 'plan' | 'apply' | 'undo' | 'constrain' | 'backfill' | 'guard' | 'masters';
 /** 'interrupted': a batched run whose connection stayed lost (resume it like a stopped one). */
 export type RunStatus = 'running' | 'done' | 'failed' | 'stopped' | 'interrupted';
 
@@ -141,6 +141,18 @@ export async function earlierRunThatChanged(
         AND EXISTS (SELECT 1 FROM fk_backfill.change_sets cs WHERE cs.run_id = r.id)
       ORDER BY r.id DESC LIMIT 1`,
     [a.kind === 'apply' ? ['apply', 'backfill'] : ['undo'], a.kind === 'apply' ? a.planRunId : a.targetRunId, a.exclude],
+  );
+  return res.rows[0]?.id ?? null;
+}
+
+/** An undo run of `targetRunId` (not `exclude`) that finished having set something back (a run without change sets: masters). */
+export async function earlierUndoThatReverted(db: Queryable, targetRunId: string, exclude: string): Promise<string | null> {
+  const res = await db.query<{ id: string }>(
+    `SELECT r.id::text AS id FROM fk_backfill.runs r
+      WHERE r.kind = 'undo' AND r.target_run_id = $1::int8 AND r.id <> $2::int8 AND r.status = 'done'
+        AND coalesce((r.summary ->> 'totalReverted')::int8, 0) > 0
+      ORDER BY r.id DESC LIMIT 1`,
+    [targetRunId, exclude],
   );
   return res.rows[0]?.id ?? null;
 }

@@ -6,6 +6,7 @@ import { workAroundRefusals } from '../batch/refused.js';
 import {
   createRun,
   earlierRunThatChanged,
+  earlierUndoThatReverted,
   failRun,
   finishRun,
   getRun,
@@ -24,6 +25,7 @@ import { migrateIfPresent } from '../store/migrate.js';
 import { type BatchOptions, parseCheckpoint, storedBatchOptions, walkLink } from '../batch/batch.js';
 import { mergedBatchOptions, reopenRun, retryOnVanishedMaster } from '../batch/resume.js';
 import { flushGuardLinks } from '../store/guards.js';
+import { mastersRunSummary, undoMastersRun } from '../masters/undo.js';
 
 export interface UndoOptions extends Pick<CommonOptions, 'entities'>, BatchOptions {
   /** The apply run to revert. */
@@ -201,9 +203,10 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
   const db = adapt(handle);
   await migrateIfPresent(db);
   const target = await getRun(db, opts.runId);
+  if (target.kind === 'masters') return undoMasters(db, target, opts);
   // a guard run's links become change sets like an apply's (src/guard): the same statement reverts them
   if (target.kind !== 'apply' && target.kind !== 'backfill' && target.kind !== 'guard') {
-    throw new BackfillError('RUN_STATE', `run ${opts.runId} is a ${target.kind} run; only apply and guard runs can be undone`);
+    throw new BackfillError('RUN_STATE', `run ${opts.runId} is a ${target.kind} run; only apply, guard and masters runs can be undone`);
   }
   if (target.dryRun) throw new BackfillError('RUN_STATE', `run ${opts.runId} was a dry run: nothing to undo`);
   const ctx = await contextOf(db, target, opts.entities);
@@ -256,6 +259,38 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
       }),
     );
     const result = await finished(ctx, totals(runId, target.id, 'single-transaction', 'done', results));
+    await finishRun(ctx.db, runId, 'done', result);
+    return result;
+  } catch (e) {
+    throw await failRun(ctx.db, runId, e, 'undoing');
+  }
+}
+
+/**
+ * Takes back a `masters create` run (src/masters/undo.ts): one transaction, recorded as an undo run whose
+ * lines are the master tables (masters created or reactivated, set back, left).
+ */
+async function undoMasters(db: Database, target: RunRecord, opts: UndoOptions): Promise<UndoResult> {
+  if (target.status !== 'done') throw new BackfillError('RUN_STATE', `run ${target.id} is ${target.status}: it created no masters`);
+  const summary = mastersRunSummary(target.summary, target.id);
+  const ctx = await contextOf(db, target, undefined);
+  const runId = await createRun(ctx.db, {
+    kind: 'undo',
+    ...runScope(ctx),
+    executedBy: opts.executedBy ?? null,
+    dryRun: false,
+    targetRunId: target.id,
+    options: { mode: 'single-transaction' },
+  });
+  try {
+    const m = await undoMastersRun(ctx, summary, target.id);
+    const base = totals(runId, target.id, 'single-transaction', 'done', m.results);
+    const by = base.totalReverted === 0 ? await earlierUndoThatReverted(ctx.db, target.id, runId) : null;
+    const result: UndoResult = {
+      ...base,
+      ...(m.notices.length > 0 ? { notices: m.notices } : {}),
+      ...(by !== null ? { alreadyUndoneBy: by } : {}),
+    };
     await finishRun(ctx.db, runId, 'done', result);
     return result;
   } catch (e) {

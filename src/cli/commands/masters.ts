@@ -82,6 +82,8 @@ export function register(program: Command): void {
         );
         print(`\n${r.created.length} master(s) written, ${r.skipped} proposal(s) not approved. Re-plan:\n`);
         print(planText(r.plan));
+        if (r.created.length > 0)
+          print(`\nTake these masters back (before an apply links rows to them): fk-backfill undo --run ${r.runId} --yes`);
       }
     });
 }

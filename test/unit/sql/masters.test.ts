@@ -5,7 +5,10 @@ import {
   insertMastersStatement,
   masterColumnsStatement,
   masterNumbersStatement,
+  deactivateMastersStatement,
+  deleteCreatedMastersStatement,
   mastersByKeyStatement,
+  mastersInUseStatement,
   numberUniqueIndexesStatement,
   reactivateMastersStatement,
 } from '../../../src/sql/masters.js';
@@ -142,22 +145,37 @@ RETURNING "Customer ID"::text AS key, ARRAY[]::text[] AS scope_key, "Legal Name"
     );
   });
 
-  it('reactivation sets the active value on masters by key within the tenant; without a writable active value it refuses', () => {
+  it('undo of masters create: masters in use, the created ones deleted while unedited, the reactivated ones set back while active', () => {
+    expect(mastersInUseStatement({ ...link, fkType: 'int8' }, ['1', '2'], { tenant: 'T1' })).toEqual({
+      text: `SELECT DISTINCT s."customer_id"::text AS key FROM "erp"."Sales Orders" s WHERE s."customer_id" = ANY($1::int8[]) AND s."tenant id" = $2`,
+      values: [['1', '2'], 'T1'],
+    });
+    const m = { key: '1', scope: ['T1', 'b'], name: 'Acme' };
+    expect(deleteCreatedMastersStatement({ ...link, targetKeyType: 'int8' }, [m], { tenant: 'T1' })).toEqual({
+      text: `DELETE FROM "crm"."Customers" t
+ USING jsonb_to_recordset($1::jsonb) AS x(key text, scope text[], name text)
+ WHERE t."Customer ID" = x.key::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = x.scope AND t."Legal Name"::text = x.name AND t."tenant id" = $2
+RETURNING t."Customer ID"::text AS key`,
+      values: [JSON.stringify([m]), 'T1'],
+    });
+    const d = { key: '1', scope: ['T1', 'b'], was: 'false' };
+    expect(deactivateMastersStatement({ ...link, targetKeyType: 'int8' }, [d], { tenant: null })).toEqual({
+      text: `UPDATE "crm"."Customers" t
+   SET "Is Active" = (jsonb_populate_record(NULL::"crm"."Customers", jsonb_build_object($1::text, x.was)))."Is Active"
+  FROM jsonb_to_recordset($2::jsonb) AS x(key text, scope text[], was text)
+ WHERE t."Customer ID" = x.key::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = x.scope AND (t."Is Active" IS TRUE)
+RETURNING t."Customer ID"::text AS key`,
+      values: ['Is Active', JSON.stringify([d])],
+    });
+  });
+
+  it('reactivation sets the active value on masters by key within the tenant, returning the old value; without a writable active value it refuses', () => {
     expect(reactivateMastersStatement({ ...link, targetKeyType: 'uuid' }, ['k1'], { tenant: 'T1' })).toEqual({
       text: `UPDATE "crm"."Customers" t SET "Is Active" = true
- WHERE t."Customer ID" = ANY($1::uuid[]) AND t."tenant id" = $2
-RETURNING t."Customer ID"::text AS key, ARRAY[t."tenant id"::text, t."branch"::text]::text[] AS scope_key, t."Legal Name" AS name`,
+  FROM (SELECT o."Customer ID" AS k, o."Is Active"::text AS was FROM "crm"."Customers" o WHERE o."Customer ID" = ANY($1::uuid[])) o
+ WHERE t."Customer ID" = o.k AND t."Customer ID" = ANY($1::uuid[]) AND t."tenant id" = $2
+RETURNING t."Customer ID"::text AS key, ARRAY[t."tenant id"::text, t."branch"::text]::text[] AS scope_key, t."Legal Name" AS name, o.was`,
       values: [['k1'], 'T1'],
-    });
-    expect(
-      reactivateMastersStatement({ ...link, active: { column: 'archived', activeWhen: false }, targetKeyType: 'int8' }, ['1', '2'], {
-        tenant: null,
-      }),
-    ).toEqual({
-      text: `UPDATE "crm"."Customers" t SET "archived" = false
- WHERE t."Customer ID" = ANY($1::int8[])
-RETURNING t."Customer ID"::text AS key, ARRAY[t."tenant id"::text, t."branch"::text]::text[] AS scope_key, t."Legal Name" AS name`,
-      values: [['1', '2']],
     });
     expect(() => reactivateMastersStatement({ ...link, active: undefined, targetKeyType: 'int8' }, ['1'], { tenant: null })).toThrow(
       'no active column configured: masters cannot be reactivated',
