@@ -186,6 +186,9 @@ export async function sweepWork(
   return { statement: w.statement, rows: w.rows, setup: () => w.setup, cleanup: w.cleanup };
 }
 
+/** Types whose order does not depend on a collation (the Citus walk's bounds may come from the plan: batchWork). */
+const ORDER_AS_TYPED = /^(smallint|integer|bigint|int2|int4|int8|numeric|uuid|date|boolean)\b/;
+
 /**
  * What each batch of one link runs. Normally a typed lookup table of the plan's linked entries
  * (fk_backfill.apply_map_RUN_N), and for a key walk a key ladder of the source (every LADDER_STEP-th key
@@ -211,7 +214,9 @@ export async function batchWork(
   // plan's linked rows per tenant give them (coordinator-local, no read of the shards); else as many tenants as
   // hold about `limit` rows on average, counted on the source (a reference master's link has no scope, and
   // every tenant went into one batch whatever --batch-size said)
-  const byPlan = src?.kind === 'distributed' && l.config.scope[0] === src.column;
+  // (a type without a collation only: the plan's text values cast back sort as the column does; a text column may
+  // have a collation of its own, and a range in another order than the column's could pass a tenant over)
+  const byPlan = src?.kind === 'distributed' && l.config.scope[0] === src.column && ORDER_AS_TYPED.test(s.keyType);
   const perTenant =
     src?.kind !== 'distributed' || byPlan
       ? 1
