@@ -6,7 +6,13 @@
  */
 import { BackfillError, sqlState } from '../errors.js';
 import { type Context, shape } from '../context/context.js';
-import { deactivateMastersStatement, deleteCreatedMastersStatement, mastersInUseStatement, mastersLockStatement } from '../sql/masters.js';
+import {
+  deactivateMastersStatement,
+  deleteCreatedMastersStatement,
+  lockMastersStatement,
+  mastersInUseStatement,
+  mastersLockStatement,
+} from '../sql/masters.js';
 import { restoreDecisionsInForce, revokeDecisionsInForce } from '../store/decisions.js';
 import type { CreatedMaster, MastersRunSummary } from './create.js';
 import { targetGroup } from './target.js';
@@ -50,6 +56,10 @@ export async function undoMastersRun(ctx: Context, summary: MastersRunSummary, r
       const creates = list.filter((c) => c.action === 'create');
       const reacts = list.filter((c) => c.action === 'reactivate');
       const inUse = new Set<string>();
+      // the created masters locked first (not on Citus, which locks no rows of several shards in a SELECT): a row
+      // linked to one meanwhile waits for this transaction, and then finds it gone (23503) instead of orphaned
+      if (creates.length > 0 && (l.citus === null || l.citus.target.kind === 'local'))
+        await tx.query(lockMastersStatement(s, [...new Set(creates.map((c) => c.key))], ctx.filter));
       if (list.length > 0) {
         for (const x of ctx.links.filter((y) => targetGroup(y) === targetGroup(l))) {
           const rows = (await tx.query(mastersInUseStatement(shape(x), [...new Set(list.map((c) => c.key))], ctx.filter))).rows;
@@ -70,7 +80,7 @@ export async function undoMastersRun(ctx: Context, summary: MastersRunSummary, r
           if (sqlState(e) !== '23503') throw e;
           throw new BackfillError(
             'RUN_STATE',
-            `undo of run ${runId}: a table outside the config references a master it created in ${table} (${e instanceof Error ? e.message : String(e)}); nothing was undone`,
+            `undo of run ${runId}: a row references a master it created in ${table} (a table outside the config, or a row linked while the undo ran: ${e instanceof Error ? e.message : String(e)}); nothing was undone. Unlink those rows (or undo the apply that linked them), then undo run ${runId} again`,
             { cause: e },
           );
         }

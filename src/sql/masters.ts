@@ -129,6 +129,16 @@ RETURNING t.${k}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${iden
   return { text, values: p.values };
 }
 
+/**
+ * Locks masters by key (within the scope) until the transaction ends, as an UPDATE would: a row being linked to one
+ * meanwhile waits (its FK check), so "no row links to it" stays true until the master is deleted.
+ */
+export function lockMastersStatement(link: LinkShape & { targetKeyType: string }, keys: string[], f: ScopeFilter): Statement {
+  const p = new Params();
+  const text = `SELECT 1 FROM ${link.targetSql} t WHERE t.${ident(link.targetKey)} = ANY(${p.add(keys)}::${link.targetKeyType}[])${scopeWhere('t', link, f, p)} FOR UPDATE`;
+  return { text, values: p.values };
+}
+
 /** Of `keys`, the masters some row of the link's source links to (within the scope): a master in use is not deleted. */
 export function mastersInUseStatement(link: LinkShape, keys: string[], f: ScopeFilter): Statement<{ key: string }> {
   const p = new Params();

@@ -7,6 +7,7 @@ import {
   masterNumbersStatement,
   deactivateMastersStatement,
   deleteCreatedMastersStatement,
+  lockMastersStatement,
   mastersByKeyStatement,
   mastersInUseStatement,
   numberUniqueIndexesStatement,
@@ -149,6 +150,10 @@ RETURNING "Customer ID"::text AS key, ARRAY[]::text[] AS scope_key, "Legal Name"
     expect(mastersInUseStatement({ ...link, fkType: 'int8' }, ['1', '2'], { tenant: 'T1' })).toEqual({
       text: `SELECT DISTINCT s."customer_id"::text AS key FROM "erp"."Sales Orders" s WHERE s."customer_id" = ANY($1::int8[]) AND s."tenant id" = $2`,
       values: [['1', '2'], 'T1'],
+    });
+    expect(lockMastersStatement({ ...link, targetKeyType: 'int8' }, ['1'], { tenant: 'T1' })).toEqual({
+      text: `SELECT 1 FROM "crm"."Customers" t WHERE t."Customer ID" = ANY($1::int8[]) AND t."tenant id" = $2 FOR UPDATE`,
+      values: [['1'], 'T1'],
     });
     const m = { key: '1', scope: ['T1', 'b'], name: 'Acme' };
     expect(deleteCreatedMastersStatement({ ...link, targetKeyType: 'int8' }, [m], { tenant: 'T1' })).toEqual({
