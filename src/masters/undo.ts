@@ -10,12 +10,14 @@ import {
   deactivateMastersStatement,
   deleteCreatedMastersStatement,
   lockMastersStatement,
+  masterColumnsStatement,
   mastersInUseStatement,
   mastersLockStatement,
 } from '../sql/masters.js';
 import { restoreDecisionsInForce, revokeDecisionsInForce } from '../store/decisions.js';
 import type { CreatedMaster, MastersRunSummary } from './create.js';
 import { targetGroup } from './target.js';
+import { activePredicate } from '../config/schema.js';
 
 /** One master table's line of the undo's result (the shape of an undo's per-link result, always complete). */
 export interface MastersUndoLine {
@@ -85,6 +87,8 @@ export async function undoMastersRun(ctx: Context, summary: MastersRunSummary, r
           );
         }
       }
+      const activeColumn = l.config.target.active === undefined ? undefined : activePredicate(l.config.target.active)?.column;
+      const activeType = (await tx.query(masterColumnsStatement(l.targetOid))).rows.find((c) => c.name === activeColumn)?.type ?? 'text';
       const deactivated =
         reacts.length === 0
           ? 0
@@ -92,6 +96,7 @@ export async function undoMastersRun(ctx: Context, summary: MastersRunSummary, r
               await tx.query(
                 deactivateMastersStatement(
                   s,
+                  activeType,
                   reacts.map((c) => ({ key: c.key, scope: c.scopeKey, was: c.was ?? null })),
                   ctx.filter,
                 ),

@@ -166,22 +166,27 @@ RETURNING t.${k}::text AS key`;
 }
 
 /**
- * Puts back the active column's old value (`was`, text, typed through the table's row type) of masters a
- * `masters create` run reactivated, each only while it is still active; returns the keys set back.
+ * Puts back the active column's old value (`was`, text, cast to the column's type `activeType`) of masters a
+ * `masters create` run reactivated, each only while it is still active; returns the keys set back. Each value is a
+ * parameter of a CASE over the keys: Citus refuses a STABLE cast (text to timestamptz) of a column in an UPDATE, and
+ * casts parameters on the coordinator.
  */
 export function deactivateMastersStatement(
   link: LinkShape & { targetKeyType: string },
+  activeType: string,
   masters: { key: string; scope: (string | null)[]; was: string | null }[],
   f: ScopeFilter,
 ): Statement<{ key: string }> {
   const p = new Params();
   if (link.active === undefined) throw new BackfillError('CONFIG_INVALID', 'no active column configured: masters cannot be deactivated');
   const k = ident(link.targetKey);
-  const a = ident(link.active.column);
+  const conds = masters.map(
+    (m) => `t.${k} = ${p.add(m.key)}::${link.targetKeyType} AND ${scopeKeyExpr('t', link)} = ${p.add(m.scope)}::text[]`,
+  );
+  const whens = masters.map((m, i) => `WHEN ${conds[i]!} THEN ${p.add(m.was)}::${activeType}`).join(' ');
   const text = `UPDATE ${link.targetSql} t
-   SET ${a} = (jsonb_populate_record(NULL::${link.targetSql}, jsonb_build_object(${p.add(link.active.column)}::text, x.was))).${a}
-  FROM jsonb_to_recordset(${p.add(JSON.stringify(masters))}::jsonb) AS x(key text, scope text[], was text)
- WHERE t.${k} = x.key::${link.targetKeyType} AND ${scopeKeyExpr('t', link)} = x.scope AND ${activeExpr('t', link.active)}${scopeWhere('t', link, f, p)}
+   SET ${ident(link.active.column)} = CASE ${whens} END
+ WHERE (${conds.map((c) => `(${c})`).join(' OR ')}) AND ${activeExpr('t', link.active)}${scopeWhere('t', link, f, p)}
 RETURNING t.${k}::text AS key`;
   return { text, values: p.values };
 }

@@ -483,6 +483,59 @@ describe('Citus cluster [citus]', () => {
     expect(await linkedCount(cit)).toBe(0);
   });
 
+  it('masters create on a distributed master table (one created per tenant, one reactivated), and its undo', async () => {
+    await cit.sql(
+      `CREATE TABLE vendors (tenant_id int NOT NULL, id bigserial, name text NOT NULL, deleted_at timestamptz, PRIMARY KEY (tenant_id, id))`,
+    );
+    await cit.sql(
+      `CREATE TABLE bills (tenant_id int NOT NULL, id int NOT NULL, vendor_name text, vendor_id bigint, PRIMARY KEY (tenant_id, id))`,
+    );
+    await cit.sql(`SELECT create_distributed_table('vendors', 'tenant_id')`);
+    await cit.sql(`SELECT create_distributed_table('bills', 'tenant_id', colocate_with => 'vendors')`);
+    await cit.sql(`INSERT INTO vendors (tenant_id, name, deleted_at) VALUES (1, 'Alpha', NULL), (1, 'Gone', '2024-01-01 00:00:00+00')`);
+    await cit.sql(`INSERT INTO bills VALUES (1, 1, 'Alpha', NULL), (1, 2, 'Nova', NULL), (2, 3, 'Quill', NULL), (1, 4, 'Gone', NULL)`);
+    const dir = mkdtempSync(join(tmpdir(), 'fkb-citus-'));
+    const cfg = join(dir, 'bills.json');
+    const { writeFileSync, readFileSync } = await import('node:fs');
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        links: [
+          {
+            entity: 'bill',
+            table: 'bills',
+            key: ['tenant_id', 'id'],
+            fk: 'vendor_id',
+            name: 'vendor_name',
+            scope: ['tenant_id'],
+            target: { table: 'vendors', key: ['tenant_id', 'id'], name: 'name', active: { column: 'deleted_at', activeWhen: 'null' } },
+          },
+        ],
+      }),
+    );
+    const file = join(dir, 'proposals.json');
+    await cli(['masters', 'propose', '--db', cit.url, '--config', cfg, '--all-tenants', '--out', file]);
+    const doc = JSON.parse(readFileSync(file, 'utf8')) as { proposals: Record<string, unknown>[] };
+    for (const p of doc.proposals) {
+      const inactive = p['inactiveMatches'] as { key: string }[] | undefined;
+      if (p['name'] === 'Gone' && inactive !== undefined)
+        Object.assign(p, { action: 'reactivate', reactivateKey: inactive[0]!.key, approved: true });
+    }
+    writeFileSync(file, JSON.stringify(doc));
+    const created = await cli(['masters', 'create', '--db', cit.url, '--config', cfg, '--all-tenants', '--from', file, '--yes']);
+    const run = /undo --run (\d+)/.exec(created.stdout)![1]!;
+    const vendors = async (): Promise<string[]> =>
+      (
+        await cit.sql<{ x: string }>(
+          `SELECT tenant_id || ':' || name || ':' || coalesce(deleted_at::date::text, 'active') AS x FROM vendors ORDER BY 1`,
+        )
+      ).map((r) => r.x);
+    expect(await vendors()).toEqual(['1:Alpha:active', '1:Gone:active', '1:Nova:active', '2:Quill:active']);
+    const u = await cli(['undo', '--db', cit.url, '--config', cfg, '--run', run, '--yes', '--json']);
+    expect(u.json<{ totalReverted: number }>().totalReverted).toBe(3);
+    expect(await vendors()).toEqual(['1:Alpha:active', '1:Gone:2024-01-01']);
+  });
+
   it('refuses, before writing anything, a link Citus cannot join co-located (exit 2, one line)', async () => {
     await cit.sql(
       `CREATE TABLE invoices (region_id int NOT NULL, id bigint NOT NULL, tenant_id int NOT NULL, customer_name text, customer_id bigint, PRIMARY KEY (region_id, id))`,

@@ -164,13 +164,13 @@ RETURNING t."Customer ID"::text AS key`,
       values: [JSON.stringify([m]), 'T1'],
     });
     const d = { key: '1', scope: ['T1', 'b'], was: 'false' };
-    expect(deactivateMastersStatement({ ...link, targetKeyType: 'int8' }, [d], { tenant: null })).toEqual({
+    const e = { key: '2', scope: ['T1', 'c'], was: null };
+    expect(deactivateMastersStatement({ ...link, targetKeyType: 'int8' }, 'boolean', [d, e], { tenant: null })).toEqual({
       text: `UPDATE "crm"."Customers" t
-   SET "Is Active" = (jsonb_populate_record(NULL::"crm"."Customers", jsonb_build_object($1::text, x.was)))."Is Active"
-  FROM jsonb_to_recordset($2::jsonb) AS x(key text, scope text[], was text)
- WHERE t."Customer ID" = x.key::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = x.scope AND (t."Is Active" IS TRUE)
+   SET "Is Active" = CASE WHEN t."Customer ID" = $1::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = $2::text[] THEN $5::boolean WHEN t."Customer ID" = $3::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = $4::text[] THEN $6::boolean END
+ WHERE ((t."Customer ID" = $1::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = $2::text[]) OR (t."Customer ID" = $3::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = $4::text[])) AND (t."Is Active" IS TRUE)
 RETURNING t."Customer ID"::text AS key`,
-      values: ['Is Active', JSON.stringify([d])],
+      values: ['1', ['T1', 'b'], '2', ['T1', 'c'], 'false', null],
     });
   });
 
