@@ -4,12 +4,15 @@
  * separated by semicolons (a spreadsheet in a locale whose decimal mark is the comma). Read as UTF-8 with commas,
  * such a file failed with the parser's raw message, or became one column per line.
  */
-/** The file's text: UTF-16 by its byte-order mark, UTF-8 when the bytes are UTF-8, else Windows-1252. */
+/** The file's text: UTF-16 by its byte-order mark (or its zero bytes), UTF-8 when the bytes are UTF-8, else Windows-1252. */
 export function decodeCsvBytes(bytes: Uint8Array): string {
   const b0 = bytes[0];
   const b1 = bytes[1];
   if (b0 === 0xff && b1 === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
   if (b0 === 0xfe && b1 === 0xff) return new TextDecoder('utf-16be').decode(bytes);
+  // without a BOM, UTF-16 shows as a zero byte beside every ASCII letter of the header ("link,…")
+  if (bytes.length >= 4 && b1 === 0 && bytes[3] === 0 && b0 !== 0) return new TextDecoder('utf-16le').decode(bytes);
+  if (bytes.length >= 4 && b0 === 0 && bytes[2] === 0 && b1 !== 0) return new TextDecoder('utf-16be').decode(bytes);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
