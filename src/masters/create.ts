@@ -189,7 +189,7 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
           const res = await tx.query(
             reactivateMastersStatement(
               { ...s, targetKeyType: l.targetKeyType },
-              reacts.map((p) => p.reactivateKey!),
+              reacts.map((p) => ({ key: p.reactivateKey!, scope: p.scopeKey })),
               ctx.filter,
             ),
           );

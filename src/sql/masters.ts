@@ -112,7 +112,7 @@ RETURNING ${ident(link.targetKey)}::text AS key, ARRAY[${link.scope.map((c) => `
  */
 export function reactivateMastersStatement(
   link: LinkShape & { targetKeyType: string },
-  keys: string[],
+  masters: { key: string; scope: (string | null)[] }[],
   f: ScopeFilter,
 ): Statement<{ key: string; scope_key: (string | null)[]; name: string; was: string | null }> {
   const p = new Params();
@@ -121,10 +121,13 @@ export function reactivateMastersStatement(
   if (v === null) throw new BackfillError('CONFIG_INVALID', `no value makes ${link.active.column} active (${describeActive(link.active)})`);
   const k = ident(link.targetKey);
   const a = ident(link.active.column);
-  const ks = p.add(keys);
+  // each master by its key AND scope (a key may repeat across tenants), its old value read from that same row
   const text = `UPDATE ${link.targetSql} t SET ${a} = ${v}
-  FROM (SELECT o.${k} AS k, o.${a}::text AS was FROM ${link.targetSql} o WHERE o.${k} = ANY(${ks}::${link.targetKeyType}[])) o
- WHERE t.${k} = o.k AND t.${k} = ANY(${ks}::${link.targetKeyType}[])${scopeWhere('t', link, f, p)}
+  FROM (SELECT o.${k} AS k, ${scopeKeyExpr('o', link)} AS scope, o.${a}::text AS was
+          FROM ${link.targetSql} o
+          JOIN jsonb_to_recordset(${p.add(JSON.stringify(masters))}::jsonb) AS x(key text, scope text[])
+            ON o.${k} = x.key::${link.targetKeyType} AND ${scopeKeyExpr('o', link)} = x.scope) o
+ WHERE t.${k} = o.k AND ${scopeKeyExpr('t', link)} = o.scope${scopeWhere('t', link, f, p)}
 RETURNING t.${k}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)} AS name, o.was`;
   return { text, values: p.values };
 }
@@ -149,7 +152,7 @@ export function mastersInUseStatement(link: LinkShape, keys: string[], f: ScopeF
 
 /**
  * Deletes masters a `masters create` run inserted, each by key and scope, only while it still has the name it was
- * created with (edited since: left); returns the keys deleted.
+ * created with and is active (renamed or deactivated since: left); returns the keys deleted.
  */
 export function deleteCreatedMastersStatement(
   link: LinkShape & { targetKeyType: string },
@@ -160,14 +163,14 @@ export function deleteCreatedMastersStatement(
   const k = ident(link.targetKey);
   const text = `DELETE FROM ${link.targetSql} t
  USING jsonb_to_recordset(${p.add(JSON.stringify(masters))}::jsonb) AS x(key text, scope text[], name text)
- WHERE t.${k} = x.key::${link.targetKeyType} AND ${scopeKeyExpr('t', link)} = x.scope AND t.${ident(link.targetName)}::text = x.name${scopeWhere('t', link, f, p)}
+ WHERE t.${k} = x.key::${link.targetKeyType} AND ${scopeKeyExpr('t', link)} = x.scope AND t.${ident(link.targetName)}::text = x.name${link.active === undefined ? '' : ` AND ${activeExpr('t', link.active)}`}${scopeWhere('t', link, f, p)}
 RETURNING t.${k}::text AS key`;
   return { text, values: p.values };
 }
 
 /**
  * Puts back the active column's old value (`was`, text, cast to the column's type `activeType`) of masters a
- * `masters create` run reactivated, each only while it is still active; returns the keys set back. Each value is a
+ * `masters create` run reactivated, each only while it still holds the value the run wrote; returns the keys set back. Each value is a
  * parameter of a CASE over the keys: Citus refuses a STABLE cast (text to timestamptz) of a column in an UPDATE, and
  * casts parameters on the coordinator.
  */
@@ -186,7 +189,7 @@ export function deactivateMastersStatement(
   const whens = masters.map((m, i) => `WHEN ${conds[i]!} THEN ${p.add(m.was)}::${activeType}`).join(' ');
   const text = `UPDATE ${link.targetSql} t
    SET ${ident(link.active.column)} = CASE ${whens} END
- WHERE (${conds.map((c) => `(${c})`).join(' OR ')}) AND ${activeExpr('t', link.active)}${scopeWhere('t', link, f, p)}
+ WHERE (${conds.map((c) => `(${c})`).join(' OR ')}) AND t.${ident(link.active.column)} IS NOT DISTINCT FROM ${activeValueSql(link.active) ?? 'NULL'}${scopeWhere('t', link, f, p)}
 RETURNING t.${k}::text AS key`;
   return { text, values: p.values };
 }

@@ -159,7 +159,7 @@ RETURNING "Customer ID"::text AS key, ARRAY[]::text[] AS scope_key, "Legal Name"
     expect(deleteCreatedMastersStatement({ ...link, targetKeyType: 'int8' }, [m], { tenant: 'T1' })).toEqual({
       text: `DELETE FROM "crm"."Customers" t
  USING jsonb_to_recordset($1::jsonb) AS x(key text, scope text[], name text)
- WHERE t."Customer ID" = x.key::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = x.scope AND t."Legal Name"::text = x.name AND t."tenant id" = $2
+ WHERE t."Customer ID" = x.key::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = x.scope AND t."Legal Name"::text = x.name AND (t."Is Active" IS TRUE) AND t."tenant id" = $2
 RETURNING t."Customer ID"::text AS key`,
       values: [JSON.stringify([m]), 'T1'],
     });
@@ -168,27 +168,35 @@ RETURNING t."Customer ID"::text AS key`,
     expect(deactivateMastersStatement({ ...link, targetKeyType: 'int8' }, 'boolean', [d, e], { tenant: null })).toEqual({
       text: `UPDATE "crm"."Customers" t
    SET "Is Active" = CASE WHEN t."Customer ID" = $1::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = $2::text[] THEN $5::boolean WHEN t."Customer ID" = $3::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = $4::text[] THEN $6::boolean END
- WHERE ((t."Customer ID" = $1::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = $2::text[]) OR (t."Customer ID" = $3::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = $4::text[])) AND (t."Is Active" IS TRUE)
+ WHERE ((t."Customer ID" = $1::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = $2::text[]) OR (t."Customer ID" = $3::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = $4::text[])) AND t."Is Active" IS NOT DISTINCT FROM true
 RETURNING t."Customer ID"::text AS key`,
       values: ['1', ['T1', 'b'], '2', ['T1', 'c'], 'false', null],
     });
   });
 
   it('reactivation sets the active value on masters by key within the tenant, returning the old value; without a writable active value it refuses', () => {
-    expect(reactivateMastersStatement({ ...link, targetKeyType: 'uuid' }, ['k1'], { tenant: 'T1' })).toEqual({
+    const r = [{ key: 'k1', scope: ['T1', 'b'] }];
+    expect(reactivateMastersStatement({ ...link, targetKeyType: 'uuid' }, r, { tenant: 'T1' })).toEqual({
       text: `UPDATE "crm"."Customers" t SET "Is Active" = true
-  FROM (SELECT o."Customer ID" AS k, o."Is Active"::text AS was FROM "crm"."Customers" o WHERE o."Customer ID" = ANY($1::uuid[])) o
- WHERE t."Customer ID" = o.k AND t."Customer ID" = ANY($1::uuid[]) AND t."tenant id" = $2
+  FROM (SELECT o."Customer ID" AS k, ARRAY[o."tenant id"::text, o."branch"::text]::text[] AS scope, o."Is Active"::text AS was
+          FROM "crm"."Customers" o
+          JOIN jsonb_to_recordset($1::jsonb) AS x(key text, scope text[])
+            ON o."Customer ID" = x.key::uuid AND ARRAY[o."tenant id"::text, o."branch"::text]::text[] = x.scope) o
+ WHERE t."Customer ID" = o.k AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = o.scope AND t."tenant id" = $2
 RETURNING t."Customer ID"::text AS key, ARRAY[t."tenant id"::text, t."branch"::text]::text[] AS scope_key, t."Legal Name" AS name, o.was`,
-      values: [['k1'], 'T1'],
+      values: [JSON.stringify(r), 'T1'],
     });
-    expect(() => reactivateMastersStatement({ ...link, active: undefined, targetKeyType: 'int8' }, ['1'], { tenant: null })).toThrow(
-      'no active column configured: masters cannot be reactivated',
-    );
     expect(() =>
-      reactivateMastersStatement({ ...link, active: { column: 'approved_at', activeWhen: 'notNull' }, targetKeyType: 'int8' }, ['1'], {
-        tenant: null,
-      }),
+      reactivateMastersStatement({ ...link, active: undefined, targetKeyType: 'int8' }, [{ key: '1', scope: [] }], { tenant: null }),
+    ).toThrow('no active column configured: masters cannot be reactivated');
+    expect(() =>
+      reactivateMastersStatement(
+        { ...link, active: { column: 'approved_at', activeWhen: 'notNull' }, targetKeyType: 'int8' },
+        [{ key: '1', scope: [] }],
+        {
+          tenant: null,
+        },
+      ),
     ).toThrow('no value makes approved_at active (approved_at IS NOT NULL)');
   });
 });
