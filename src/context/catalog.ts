@@ -304,6 +304,14 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     if (!TEXT_TYPES.has(baseType(c.type)) && !TEXT_TYPES.has(c.baseType))
       throw mismatch(`${c.name} must be a text column, is ${c.type}`, where);
   }
+  if (src.oid === tgt.oid && name.name === tname.name) {
+    // every row's name is its own master's name: each row would be linked to itself (a parent_id set to the row)
+    throw new BackfillError(
+      'CONFIG_INVALID',
+      `${link.entity}: ${displayTable(source)}.${link.name} is the master's own name column (the link points at its own table): every row would be linked to itself. A self-reference needs a column naming the other row, e.g. parent_name (${p}.name)`,
+      { details: { path: `${p}.name` } },
+    );
+  }
   const scopeTypes: string[] = [];
   const scopeLoose: boolean[] = [];
   link.scope.forEach((s, i) => {
