@@ -179,7 +179,10 @@ export function applyText(a: ApplyResult): string {
 export function undoText(u: UndoResult): string {
   assertUndoCountsAddUp(u.results); // what is printed adds up: changed = reverted + skipped + not yet processed
   if (u.alreadyUndoneBy !== undefined)
-    return `Nothing to revert: run ${u.undoneRunId} was already undone by run ${u.alreadyUndoneBy} (run ${u.runId} changed no row).`;
+    return [
+      `Nothing to revert: run ${u.undoneRunId} was already undone by run ${u.alreadyUndoneBy} (run ${u.runId} changed no row).`,
+      ...(u.notices ?? []).map((n) => `Notice: ${n}`),
+    ].join('\n');
   const stopped = u.status === 'stopped';
   const notFound = u.results.reduce((a, r) => a + (r.notFound ?? 0), 0);
   const refused = u.results.reduce((a, r) => a + (r.refusedByTable ?? 0), 0);

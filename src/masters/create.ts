@@ -32,6 +32,8 @@ export interface CreatedMaster {
   names: number;
   /** A reactivated master: its active column's value before, as text (what `undo --run` puts back). */
   was?: string | null;
+  /** A created master's fingerprint as inserted (src/sql/masters.ts): undo deletes it only while unchanged. */
+  fp?: string;
 }
 
 /** What a `masters` run records in its summary: what `undo --run` takes back (src/masters/undo.ts). */
@@ -172,15 +174,17 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
             throw new BackfillError('INTERNAL', `inserted ${res.rows.length} of ${creates.length} masters`);
           creates.forEach((p, i) => {
             const r = res.rows.find((x) => x.name === p.name && JSON.stringify(x.scope_key) === JSON.stringify(p.scopeKey)) ?? res.rows[i]!;
+            // what the database stored (a trigger may have normalised the name): what undo compares
             created.push({
               proposalId: p.id,
               action: 'create',
               targetTable: p.targetTable,
-              scopeKey: p.scopeKey,
+              scopeKey: r.scope_key,
               key: r.key,
-              name: p.name,
+              name: r.name,
               number: rows[i]!.number,
               names: p.names.length,
+              fp: r.fp,
             });
           });
         }

@@ -1,19 +1,25 @@
 /**
  * Taking back a `masters create` run (`undo --run`): the masters it inserted are deleted and the ones it
- * reactivated get their active column's old value back, the decisions it wrote are revoked and the ones they
- * replaced restored, in one transaction. A master a row links to (an apply since) is left, and so is one edited
- * since (renamed, deactivated, deleted): counted as skipped, with a notice saying why and what to do.
+ * reactivated get their active column's old value back, the decisions naming those are revoked and the ones they
+ * replaced restored, in one transaction. A master a row references (an apply since, the application, any table's
+ * FK) is left, so is one edited since in any column (renamed, deactivated, deleted) and one a later masters run
+ * created or reactivated again: counted as skipped, with a notice saying why and what to do.
  */
 import { BackfillError, sqlState } from '../errors.js';
 import { type Context, shape } from '../context/context.js';
+import type { Queryable } from '../db/port.js';
+import type { ResolvedLink } from '../context/catalog.js';
 import {
   deactivateMastersStatement,
   deleteCreatedMastersStatement,
+  foreignKeysToStatement,
   lockMastersStatement,
   masterColumnsStatement,
   mastersInUseStatement,
   mastersLockStatement,
+  mastersReferencedStatement,
 } from '../sql/masters.js';
+import { mastersTouchedAfter } from '../store/runs.js';
 import { restoreDecisionsInForce, revokeDecisionsInForce } from '../store/decisions.js';
 import type { CreatedMaster, MastersRunSummary } from './create.js';
 import { targetGroup } from './target.js';
@@ -42,47 +48,76 @@ export function mastersRunSummary(summary: unknown, runId: string): MastersRunSu
   return s as MastersRunSummary;
 }
 
+/** A master's identity across a run's records: its table, key and scope. */
+function masterId(table: string, key: string, scope: (string | null)[]): string {
+  return JSON.stringify([table, key, scope]);
+}
+
+/**
+ * Keys of `list` that rows reference: through every configured link to the table (rows linked without an FK
+ * constraint) and through every FK constraint of the database that points at it (tables outside the config, ON
+ * DELETE CASCADE ones too: deleting the master would take their rows along).
+ */
+async function mastersInUse(ctx: Context, tx: Queryable, l: ResolvedLink, list: CreatedMaster[]): Promise<Set<string>> {
+  const inUse = new Set<string>();
+  if (list.length === 0) return inUse;
+  const keys = [...new Set(list.map((c) => c.key))];
+  for (const x of ctx.links.filter((y) => targetGroup(y) === targetGroup(l))) {
+    for (const r of (await tx.query(mastersInUseStatement(shape(x), keys, ctx.filter))).rows) inUse.add(r.key);
+  }
+  const s = { ...shape(l), targetKeyType: l.targetKeyType };
+  for (const fk of (await tx.query(foreignKeysToStatement(l.targetOid))).rows) {
+    const st = mastersReferencedStatement(
+      s,
+      { schema: fk.schema, table: fk.table, columns: fk.columns, refColumns: fk.ref_columns },
+      keys,
+      ctx.filter,
+    );
+    for (const r of (await tx.query(st)).rows) inUse.add(r.key);
+  }
+  return inUse;
+}
+
 export async function undoMastersRun(ctx: Context, summary: MastersRunSummary, runId: string): Promise<MastersUndo> {
   return ctx.db.transaction(async (tx) => {
     const results: MastersUndoLine[] = [];
     const notices: string[] = [];
+    const takenBack: { key: string; scope: (string | null)[] }[] = [];
     const byTable = new Map<string, CreatedMaster[]>();
     for (const c of summary.created) byTable.set(c.targetTable, [...(byTable.get(c.targetTable) ?? []), c]);
-    for (const [table, list] of byTable) {
+    // a later masters run created or reactivated some of them again (after an undo of this run): its state is on top
+    const later = new Map((await mastersTouchedAfter(tx, runId)).map((m) => [masterId(m.targetTable, m.key, m.scopeKey), m.runId]));
+    for (const [table, all] of byTable) {
       const l = ctx.links.find((x) => x.config.target.table === table);
       if (l === undefined) {
         throw new BackfillError('RUN_STATE', `run ${runId} created masters in ${table}, which no link of its config points to any more`);
       }
       await tx.query(mastersLockStatement(table));
       const s = { ...shape(l), targetKeyType: l.targetKeyType };
+      const superseded = all.filter((c) => later.has(masterId(table, c.key, c.scopeKey)));
+      const list = all.filter((c) => !later.has(masterId(table, c.key, c.scopeKey)));
       const creates = list.filter((c) => c.action === 'create');
       const reacts = list.filter((c) => c.action === 'reactivate');
-      const inUse = new Set<string>();
       // the created masters locked first (not on Citus, which locks no rows of several shards in a SELECT): a row
       // linked to one meanwhile waits for this transaction, and then finds it gone (23503) instead of orphaned
       if (creates.length > 0 && (l.citus === null || l.citus.target.kind === 'local'))
         await tx.query(lockMastersStatement(s, [...new Set(creates.map((c) => c.key))], ctx.filter));
-      if (list.length > 0) {
-        for (const x of ctx.links.filter((y) => targetGroup(y) === targetGroup(l))) {
-          const rows = (await tx.query(mastersInUseStatement(shape(x), [...new Set(list.map((c) => c.key))], ctx.filter))).rows;
-          for (const r of rows) inUse.add(r.key);
-        }
-      }
+      const inUse = await mastersInUse(ctx, tx, l, list);
       const deletable = creates.filter((c) => !inUse.has(c.key));
-      let deleted = 0;
+      let deleted: { key: string; scope_key: (string | null)[] }[] = [];
       if (deletable.length > 0) {
         try {
           const st = deleteCreatedMastersStatement(
             s,
-            deletable.map((c) => ({ key: c.key, scope: c.scopeKey, name: c.name })),
+            deletable.map((c) => ({ key: c.key, scope: c.scopeKey, name: c.name, fp: c.fp ?? null })),
             ctx.filter,
           );
-          deleted = (await tx.query(st)).rows.length;
+          deleted = (await tx.query(st)).rows;
         } catch (e) {
           if (sqlState(e) !== '23503') throw e;
           throw new BackfillError(
             'RUN_STATE',
-            `undo of run ${runId}: a row references a master it created in ${table} (a table outside the config, or a row linked while the undo ran: ${e instanceof Error ? e.message : String(e)}); nothing was undone. Unlink those rows (or undo the apply that linked them), then undo run ${runId} again`,
+            `undo of run ${runId}: a row references a master it created in ${table} (a row linked while the undo ran: ${e instanceof Error ? e.message : String(e)}); nothing was undone. Unlink those rows (or undo the apply that linked them), then undo run ${runId} again`,
             { cause: e },
           );
         }
@@ -91,7 +126,7 @@ export async function undoMastersRun(ctx: Context, summary: MastersRunSummary, r
       const activeType = (await tx.query(masterColumnsStatement(l.targetOid))).rows.find((c) => c.name === activeColumn)?.type ?? 'text';
       const deactivated =
         reacts.length === 0
-          ? 0
+          ? []
           : (
               await tx.query(
                 deactivateMastersStatement(
@@ -101,36 +136,40 @@ export async function undoMastersRun(ctx: Context, summary: MastersRunSummary, r
                   ctx.filter,
                 ),
               )
-            ).rows.length;
+            ).rows;
+      const back = new Set([...deleted, ...deactivated].map((r) => masterId(table, r.key, r.scope_key)));
+      const wasTaken = (c: CreatedMaster): boolean => back.has(masterId(table, c.key, c.scopeKey));
+      for (const c of list) if (wasTaken(c)) takenBack.push({ key: c.key, scope: c.scopeKey });
       const inUseN = creates.filter((c) => inUse.has(c.key)).length;
-      const reactsInUse = reacts.filter((c) => inUse.has(c.key)).length;
-      if (deactivated > 0 && reactsInUse > 0)
+      const reactsInUse = reacts.filter((c) => inUse.has(c.key) && wasTaken(c)).length;
+      if (reactsInUse > 0)
         notices.push(
           `${table}: of the master(s) run ${runId} reactivated, ${reactsInUse} have rows linked to them; they are inactive again and keep those rows (an inactive master's rows stay linked; undo the apply that linked them to clear them)`,
         );
-      const edited = list.length - deleted - deactivated - inUseN;
+      if (superseded.length > 0)
+        notices.push(
+          `${table}: ${superseded.length} master(s) run ${runId} created or reactivated were created or reactivated again by a later run (${[...new Set(superseded.map((c) => later.get(masterId(table, c.key, c.scopeKey))))].join(', ')}), so they were left as that run made them`,
+        );
       if (inUseN > 0)
         notices.push(
-          `${table}: ${inUseN} master(s) run ${runId} created are linked from rows (an apply since, or the application), so they were left; undo that apply first, then this run again`,
+          `${table}: ${inUseN} master(s) run ${runId} created are referenced by rows (an apply since, the application, or another table's foreign key), so they were left; undo that apply or unlink those rows first, then this run again`,
         );
+      const edited = list.length - deleted.length - deactivated.length - inUseN;
       if (edited > 0)
         notices.push(
-          `${table}: ${edited} master(s) run ${runId} created or reactivated were changed since (renamed, deactivated or deleted), so they were left as they are`,
+          `${table}: ${edited} master(s) run ${runId} created or reactivated were changed since (edited, renamed, deactivated or deleted), so they were left as they are`,
         );
-      results.push({
-        entityType: 'masters',
-        table,
-        changed: list.length,
-        reverted: deleted + deactivated,
-        skipped: list.length - deleted - deactivated,
-        complete: true,
-      });
+      const reverted = deleted.length + deactivated.length;
+      if (reverted > all.length)
+        throw new BackfillError('INTERNAL', `undo of run ${runId}: ${reverted} masters taken back of ${all.length} it changed`);
+      results.push({ entityType: 'masters', table, changed: all.length, reverted, skipped: all.length - reverted, complete: true });
     }
-    const revoked = await revokeDecisionsInForce(tx, summary.decisions, ctx.filter.tenant);
+    // only the decisions naming a master taken back: a name aliased to a master left in place keeps it
+    const revoked = await revokeDecisionsInForce(tx, summary.decisions, ctx.filter.tenant, takenBack);
     const restored = await restoreDecisionsInForce(tx, summary.replaced, ctx.filter.tenant);
     if (summary.decisions.length > 0)
       notices.push(
-        `decisions: ${revoked} of the ${summary.decisions.length} run ${runId} wrote revoked${revoked < summary.decisions.length ? ' (the others were decided again or revoked since)' : ''}${restored > 0 ? `, ${restored} it had replaced back in force` : ''}; plan again to see the names in the queue`,
+        `decisions: ${revoked} of the ${summary.decisions.length} run ${runId} wrote revoked${revoked < summary.decisions.length ? ' (the others name masters left in place, or were decided again or revoked since)' : ''}${restored > 0 ? `, ${restored} it had replaced back in force` : ''}; plan again to see the names in the queue`,
       );
     return { results, notices };
   });

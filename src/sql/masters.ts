@@ -9,6 +9,13 @@ import { activeExpr, activeValueSql, describeActive } from './active.js';
 import { ident } from './quote.js';
 
 /**
+ * A master row's fingerprint: the hash of all its columns as jsonb (key order and spacing fixed by jsonb), read
+ * when `masters create` inserts it and again when `undo --run` would delete it: a master edited since in any
+ * column (a phone number, an address) is left.
+ */
+const FINGERPRINT = 'md5(to_jsonb(t)::text)';
+
+/**
  * Every column of the master table (by oid): NOT NULL, has a default, identity, generated. One
  * statement, read before anything is written.
  */
@@ -78,7 +85,7 @@ export function insertMastersStatement(
   link: LinkShape & { number?: string | undefined },
   scopeTypes: string[],
   rows: { scope: (string | null)[]; name: string; number: string | null }[],
-): Statement<{ key: string; scope_key: (string | null)[]; name: string }> {
+): Statement<{ key: string; scope_key: (string | null)[]; name: string; fp: string }> {
   const p = new Params();
   const cols = [...link.scope.map((c) => ident(c)), ident(link.targetName)];
   const sel = [...link.scope.map((_, i) => `x.s${i}::${scopeTypes[i] ?? 'text'}`), 'x.name'];
@@ -100,9 +107,9 @@ export function insertMastersStatement(
     ...Object.fromEntries(r.scope.map((v, i) => [`s${i}`, v])),
   }));
   const recCols = ['ord int', 'name text', 'number text', ...link.scope.map((_, i) => `s${i} text`)].join(', ');
-  const text = `INSERT INTO ${link.targetSql} (${cols.join(', ')})
+  const text = `INSERT INTO ${link.targetSql} AS t (${cols.join(', ')})
 SELECT ${sel.join(', ')} FROM jsonb_to_recordset(${p.add(JSON.stringify(payload))}::jsonb) AS x(${recCols}) ORDER BY x.ord
-RETURNING ${ident(link.targetKey)}::text AS key, ARRAY[${link.scope.map((c) => `${ident(c)}::text`).join(', ')}]::text[] AS scope_key, ${ident(link.targetName)} AS name`;
+RETURNING t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)}::text AS name, ${FINGERPRINT} AS fp`;
   return { text, values: p.values };
 }
 
@@ -152,24 +159,27 @@ export function mastersInUseStatement(link: LinkShape, keys: string[], f: ScopeF
 
 /**
  * Deletes masters a `masters create` run inserted, each by key and scope, only while it still has the name it was
- * created with and is active (renamed or deactivated since: left); returns the keys deleted.
+ * created with, is active and, when the run recorded one, still has its fingerprint (edited in any column since:
+ * left; runs before fingerprints were recorded compare the name alone); returns the keys deleted.
  */
 export function deleteCreatedMastersStatement(
   link: LinkShape & { targetKeyType: string },
-  masters: { key: string; scope: (string | null)[]; name: string }[],
+  masters: { key: string; scope: (string | null)[]; name: string; fp: string | null }[],
   f: ScopeFilter,
-): Statement<{ key: string }> {
+): Statement<{ key: string; scope_key: (string | null)[] }> {
   const p = new Params();
   const k = ident(link.targetKey);
   const text = `DELETE FROM ${link.targetSql} t
- USING jsonb_to_recordset(${p.add(JSON.stringify(masters))}::jsonb) AS x(key text, scope text[], name text)
- WHERE t.${k} = x.key::${link.targetKeyType} AND ${scopeKeyExpr('t', link)} = x.scope AND t.${ident(link.targetName)}::text = x.name${link.active === undefined ? '' : ` AND ${activeExpr('t', link.active)}`}${scopeWhere('t', link, f, p)}
-RETURNING t.${k}::text AS key`;
+ USING jsonb_to_recordset(${p.add(JSON.stringify(masters))}::jsonb) AS x(key text, scope text[], name text, fp text)
+ WHERE t.${k} = x.key::${link.targetKeyType} AND ${scopeKeyExpr('t', link)} = x.scope AND t.${ident(link.targetName)}::text = x.name
+   AND (x.fp IS NULL OR ${FINGERPRINT} = x.fp)${link.active === undefined ? '' : ` AND ${activeExpr('t', link.active)}`}${scopeWhere('t', link, f, p)}
+RETURNING t.${k}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key`;
   return { text, values: p.values };
 }
 
 /**
- * Puts back the active column's old value (`was`, text, cast to the column's type `activeType`) of masters a
+ * Puts back the active column's old value (`was`, a text parameter cast to the column's type `activeType`: a driver
+ * typing the parameter as the column's would refuse the text 'false' for a boolean) of masters a
  * `masters create` run reactivated, each only while it still holds the value the run wrote; returns the keys set back. Each value is a
  * parameter of a CASE over the keys: Citus refuses a STABLE cast (text to timestamptz) of a column in an UPDATE, and
  * casts parameters on the coordinator.
@@ -179,22 +189,57 @@ export function deactivateMastersStatement(
   activeType: string,
   masters: { key: string; scope: (string | null)[]; was: string | null }[],
   f: ScopeFilter,
-): Statement<{ key: string }> {
+): Statement<{ key: string; scope_key: (string | null)[] }> {
   const p = new Params();
   if (link.active === undefined) throw new BackfillError('CONFIG_INVALID', 'no active column configured: masters cannot be deactivated');
   const k = ident(link.targetKey);
   const conds = masters.map(
     (m) => `t.${k} = ${p.add(m.key)}::${link.targetKeyType} AND ${scopeKeyExpr('t', link)} = ${p.add(m.scope)}::text[]`,
   );
-  const whens = masters.map((m, i) => `WHEN ${conds[i]!} THEN ${p.add(m.was)}::${activeType}`).join(' ');
+  const whens = masters.map((m, i) => `WHEN ${conds[i]!} THEN ${p.add(m.was)}::text::${activeType}`).join(' ');
   const text = `UPDATE ${link.targetSql} t
    SET ${ident(link.active.column)} = CASE ${whens} END
  WHERE (${conds.map((c) => `(${c})`).join(' OR ')}) AND t.${ident(link.active.column)} IS NOT DISTINCT FROM ${activeValueSql(link.active) ?? 'NULL'}${scopeWhere('t', link, f, p)}
-RETURNING t.${k}::text AS key`;
+RETURNING t.${k}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key`;
   return { text, values: p.values };
 }
 
 /** Serializes master creation per target table until the transaction ends (two runs never number the same masters). */
 export function mastersLockStatement(targetTable: string): Statement {
   return { text: `SELECT pg_advisory_xact_lock(hashtext($1))`, values: [`fk_backfill.masters:${targetTable}`] };
+}
+
+/** Every FK constraint that references the master table (by oid): the referencing table and the column pairs. */
+export function foreignKeysToStatement(
+  targetOid: number,
+): Statement<{ name: string; schema: string; table: string; columns: string[]; ref_columns: string[] }> {
+  return {
+    text: `SELECT c.conname::text AS name, n.nspname::text AS schema, r.relname::text AS "table",
+       ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.o) AS columns,
+       ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.o) AS ref_columns
+  FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace
+ WHERE c.contype = 'f' AND c.confrelid = $1::oid AND c.conparentid = 0
+ ORDER BY c.conname`,
+    values: [targetOid],
+  };
+}
+
+/**
+ * Which of the masters `keys` (within the scope) rows of a table reference through one FK constraint: joined on
+ * the constraint's column pairs (on Citus, an FK between distributed tables holds the distribution column, so the
+ * join stays on one shard group).
+ */
+export function mastersReferencedStatement(
+  link: LinkShape & { targetKeyType: string },
+  fk: { schema: string; table: string; columns: string[]; refColumns: string[] },
+  keys: string[],
+  f: ScopeFilter,
+): Statement<{ key: string; scope_key: (string | null)[] }> {
+  const p = new Params();
+  const k = ident(link.targetKey);
+  const on = fk.columns.map((c, i) => `r.${ident(c)} = t.${ident(fk.refColumns[i]!)}`).join(' AND ');
+  const text = `SELECT DISTINCT t.${k}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key
+  FROM ${link.targetSql} t JOIN ${ident(fk.schema)}.${ident(fk.table)} r ON ${on}
+ WHERE t.${k} = ANY(${p.add(keys)}::${link.targetKeyType}[])${scopeWhere('t', link, f, p)}`;
+  return { text, values: p.values };
 }

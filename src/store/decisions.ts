@@ -107,12 +107,21 @@ export async function writeDecisionRows(tx: Queryable, payload: DecisionInputRow
 }
 
 /** Revokes the decisions `ids` still in force (with `tenant`, only that tenant's); how many. */
-export async function revokeDecisionsInForce(db: Queryable, ids: string[], tenant: string | null): Promise<number> {
+export async function revokeDecisionsInForce(
+  db: Queryable,
+  ids: string[],
+  tenant: string | null,
+  targets?: { key: string; scope: (string | null)[] }[],
+): Promise<number> {
+  // targets: only decisions naming one of these masters (key and scope), e.g. the ones an undo took back
   const res = await db.query<{ n: unknown }>(
     `WITH r AS (UPDATE fk_backfill.decisions d SET revoked_at = clock_timestamp()
-                   WHERE d.id = ANY($1::int8[]) AND d.revoked_at IS NULL AND ($2::text IS NULL OR d.scope_key[1] = $2::text) RETURNING 1)
+                   WHERE d.id = ANY($1::int8[]) AND d.revoked_at IS NULL AND ($2::text IS NULL OR d.scope_key[1] = $2::text)
+                     AND ($3::jsonb IS NULL OR EXISTS (SELECT 1 FROM jsonb_to_recordset($3::jsonb) AS x(key text, scope text[])
+                                                        WHERE x.key = d.target_key AND x.scope = d.scope_key))
+                 RETURNING 1)
        SELECT count(*)::int8 AS n FROM r`,
-    [ids, tenant],
+    [ids, tenant, targets === undefined ? null : JSON.stringify(targets)],
   );
   return num(res.rows[0]?.n);
 }

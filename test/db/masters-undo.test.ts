@@ -1,7 +1,8 @@
 /**
  * `masters create` is a run `undo --run` takes back (a trial: created masters could only be deleted by hand): the
  * masters it inserted are deleted, the ones it reactivated get their old soft-delete value back, the decisions it
- * wrote are revoked. A master a row links to since, or one edited since, is left, counted as skipped and named.
+ * wrote are revoked. A master a row links to since (through a link or any table's FK), one edited since in any
+ * column, and one a later run reactivated again, is left, counted as skipped and named, and keeps its decisions.
  */
 import { afterEach, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema.js';
@@ -84,8 +85,11 @@ describeEach('undo of masters create', (target) => {
     expect(u.results[0]).toMatchObject({ changed: 3, reverted: 1, skipped: 2 });
     const text = undoText(u);
     expect(text).toContain('1 master(s) run');
-    expect(text).toMatch(/linked from rows .*undo that apply first/);
-    expect(text).toMatch(/changed since \(renamed, deactivated or deleted\)/);
+    expect(text).toMatch(/referenced by rows .*undo that apply or unlink those rows first/);
+    expect(text).toMatch(/changed since \(edited, renamed, deactivated or deleted\)/);
+    // only the reactivated master's decision is revoked: the names aliased to masters left in place keep them
+    expect(text).toContain('decisions: 1 of the 3 run');
+    expect(await liveDecisions(t)).toBe(2);
     // the reactivated one is inactive again and keeps the row linked to it (said so)
     expect(text).toMatch(/1 have rows linked to them; they are inactive again/);
     expect(await accounts(t)).toEqual(['Kept Ltd:active', 'Gone Ltd:2024-03-01 10:00', 'Real Co:active', 'Nova Works AG:active']);
@@ -93,5 +97,81 @@ describeEach('undo of masters create', (target) => {
     const again = await undo(t.db, { runId });
     expect(again.results[0]).toMatchObject({ changed: 3, reverted: 1, skipped: 2 });
     expect(await accounts(t)).toEqual(['Kept Ltd:active', 'Gone Ltd:2024-03-01 10:00', 'Nova Works AG:active']);
+  });
+
+  it('leaves a master another table references through an ON DELETE CASCADE FK (outside the config) and one edited in another column; keeps their decisions', async () => {
+    t = await freshDb(target);
+    await t.db.exec(`CREATE TABLE notes (id int PRIMARY KEY, acct_no int NOT NULL, body text)`);
+    const { runId, keys } = await created(t);
+    await t.db.exec(
+      `ALTER TABLE notes ADD FOREIGN KEY (acct_no) REFERENCES accounts ON DELETE CASCADE; ALTER TABLE accounts ADD COLUMN phone text`,
+    );
+    await t.db.query(`INSERT INTO notes VALUES (1, $1, 'call back')`, [Number(keys['Nova Works'])]);
+    await t.db.query(`UPDATE accounts SET phone = '+41 44 000' WHERE acct_no = $1`, [Number(keys['Real Co'])]);
+    const u = await undo(t.db, { runId });
+    expect(u.results[0]).toMatchObject({ changed: 3, reverted: 1, skipped: 2 });
+    expect(await accounts(t)).toEqual(['Kept Ltd:active', 'Gone Ltd:2024-03-01 10:00', 'Real Co:active', 'Nova Works:active']);
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM notes`)).rows[0]).toEqual({ n: 1 });
+    const text = undoText(u);
+    expect(text).toMatch(/1 master\(s\) run \d+ created are referenced by rows .*another table's foreign key/);
+    expect(text).toMatch(/1 master\(s\) run \d+ created or reactivated were changed since \(edited/);
+    expect(await liveDecisions(t)).toBe(2);
+  });
+
+  it('a second undo leaves a master a later run reactivated again', async () => {
+    t = await freshDb(target);
+    const { runId } = await created(t);
+    const u = await undo(t.db, { runId });
+    expect(u.totalReverted).toBe(3);
+    // a later run reactivates Gone Ltd again
+    const file = await proposeMasters(t.db, o1);
+    for (const p of file.proposals) {
+      p.approved = false;
+      if (p.name === 'Gone Ltd') Object.assign(p, { action: 'reactivate', reactivateKey: '101', approved: true });
+    }
+    const later = await createMasters(t.db, { ...o1, proposals: file, by: 'ana' });
+    expect(later.created.map((c) => c.action)).toEqual(['reactivate']);
+    expect(await accounts(t)).toEqual(['Kept Ltd:active', 'Gone Ltd:active']);
+    const again = await undo(t.db, { runId });
+    expect(again.results[0]).toMatchObject({ changed: 3, reverted: 0, skipped: 3 });
+    expect(undoText(again)).toContain(`reactivated again by a later run (${later.runId})`);
+    expect(await accounts(t)).toEqual(['Kept Ltd:active', 'Gone Ltd:active']);
+    // the later run's own undo still takes its reactivation back
+    const back = await undo(t.db, { runId: later.runId });
+    expect(back.totalReverted).toBe(1);
+    expect(await accounts(t)).toEqual(['Kept Ltd:active', 'Gone Ltd:2024-03-01 10:00']);
+  });
+
+  it("tenant-keyed masters (key unique with the tenant): reactivation and its undo touch only that tenant's master", async () => {
+    t = await freshDb(target);
+    const cfg: ConfigInput = {
+      links: [
+        {
+          entity: 'order',
+          table: 'orders',
+          key: 'id',
+          fk: 'cust_id',
+          name: 'cust_name',
+          scope: ['org'],
+          target: { table: 'custs', key: 'id', name: 'name', active: 'active' },
+        },
+      ],
+    };
+    await t.db.exec(`
+      CREATE TABLE custs (org text NOT NULL, id int NOT NULL, name text NOT NULL, active boolean NOT NULL, PRIMARY KEY (org, id));
+      CREATE TABLE orders (id int PRIMARY KEY, org text NOT NULL, cust_name text, cust_id int);
+      INSERT INTO custs VALUES ('a', 7, 'Same Name', false), ('b', 7, 'Same Name', false);
+      INSERT INTO orders VALUES (1, 'a', 'Same Name', NULL), (2, 'b', 'Same Name', NULL);`);
+    const file = await proposeMasters(t.db, { config: cfg, tenantId: 'a' });
+    expect(file.proposals.map((p) => p.name)).toEqual(['Same Name']);
+    Object.assign(file.proposals[0]!, { action: 'reactivate', reactivateKey: '7', approved: true });
+    const r = await createMasters(t.db, { config: cfg, tenantId: 'a', proposals: file, by: 'ana' });
+    const state = async (): Promise<string[]> =>
+      (await t.db.query<{ x: string }>(`SELECT org || ':' || active AS x FROM custs ORDER BY org`)).rows.map((x) => x.x);
+    expect(await state()).toEqual(['a:true', 'b:false']);
+    await t.db.query(`UPDATE custs SET active = true WHERE org = 'b'`);
+    const u = await undo(t.db, { runId: r.runId });
+    expect(u.totalReverted).toBe(1);
+    expect(await state()).toEqual(['a:false', 'b:true']);
   });
 });

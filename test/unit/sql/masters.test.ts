@@ -10,6 +10,8 @@ import {
   lockMastersStatement,
   mastersByKeyStatement,
   mastersInUseStatement,
+  foreignKeysToStatement,
+  mastersReferencedStatement,
   numberUniqueIndexesStatement,
   reactivateMastersStatement,
 } from '../../../src/sql/masters.js';
@@ -109,9 +111,9 @@ HAVING bool_or(a.attname = $2::name)`,
         ],
       ),
     ).toEqual({
-      text: `INSERT INTO "crm"."Customers" ("tenant id", "branch", "Legal Name", "Cust No", "Is Active")
+      text: `INSERT INTO "crm"."Customers" AS t ("tenant id", "branch", "Legal Name", "Cust No", "Is Active")
 SELECT x.s0::uuid, x.s1::int4, x.name, x.number, true FROM jsonb_to_recordset($1::jsonb) AS x(ord int, name text, number text, s0 text, s1 text) ORDER BY x.ord
-RETURNING "Customer ID"::text AS key, ARRAY["tenant id"::text, "branch"::text]::text[] AS scope_key, "Legal Name" AS name`,
+RETURNING t."Customer ID"::text AS key, ARRAY[t."tenant id"::text, t."branch"::text]::text[] AS scope_key, t."Legal Name"::text AS name, md5(to_jsonb(t)::text) AS fp`,
       values: [
         `[{"ord":0,"name":"O'Brien Ltd","number":"CUST-005","s0":"T1","s1":"2"},{"ord":1,"name":"Acme","number":null,"s0":"T1","s1":null}]`,
       ],
@@ -123,9 +125,9 @@ RETURNING "Customer ID"::text AS key, ARRAY["tenant id"::text, "branch"::text]::
         [{ scope: [], name: 'Acme', number: null }],
       ),
     ).toEqual({
-      text: `INSERT INTO "crm"."Customers" ("Legal Name", "deleted_at")
+      text: `INSERT INTO "crm"."Customers" AS t ("Legal Name", "deleted_at")
 SELECT x.name, NULL FROM jsonb_to_recordset($1::jsonb) AS x(ord int, name text, number text) ORDER BY x.ord
-RETURNING "Customer ID"::text AS key, ARRAY[]::text[] AS scope_key, "Legal Name" AS name`,
+RETURNING t."Customer ID"::text AS key, ARRAY[]::text[] AS scope_key, t."Legal Name"::text AS name, md5(to_jsonb(t)::text) AS fp`,
       values: ['[{"ord":0,"name":"Acme","number":null}]'],
     });
     expect(() => insertMastersStatement({ ...link, active: { column: 'approved_at', activeWhen: 'notNull' } }, [], [])).toThrow(
@@ -138,9 +140,9 @@ RETURNING "Customer ID"::text AS key, ARRAY[]::text[] AS scope_key, "Legal Name"
         [],
         [{ scope: [], name: 'Acme', number: null }],
       ).text,
-    ).toBe(`INSERT INTO "crm"."Customers" ("Legal Name", "status")
+    ).toBe(`INSERT INTO "crm"."Customers" AS t ("Legal Name", "status")
 SELECT x.name, 'on ''trial''' FROM jsonb_to_recordset($1::jsonb) AS x(ord int, name text, number text) ORDER BY x.ord
-RETURNING "Customer ID"::text AS key, ARRAY[]::text[] AS scope_key, "Legal Name" AS name`);
+RETURNING t."Customer ID"::text AS key, ARRAY[]::text[] AS scope_key, t."Legal Name"::text AS name, md5(to_jsonb(t)::text) AS fp`);
     expect(() => insertMastersStatement({ ...link, active: { column: 'status', activeWhen: { notIn: ['closed'] } } }, [], [])).toThrow(
       new BackfillError('CONFIG_INVALID', `no value makes status active (status NOT IN ('closed'))`),
     );
@@ -155,21 +157,44 @@ RETURNING "Customer ID"::text AS key, ARRAY[]::text[] AS scope_key, "Legal Name"
       text: `SELECT 1 FROM "crm"."Customers" t WHERE t."Customer ID" = ANY($1::int8[]) AND t."tenant id" = $2 FOR UPDATE`,
       values: [['1'], 'T1'],
     });
-    const m = { key: '1', scope: ['T1', 'b'], name: 'Acme' };
+    const m = { key: '1', scope: ['T1', 'b'], name: 'Acme', fp: '0cc175b9c0f1b6a831c399e269772661' };
     expect(deleteCreatedMastersStatement({ ...link, targetKeyType: 'int8' }, [m], { tenant: 'T1' })).toEqual({
       text: `DELETE FROM "crm"."Customers" t
- USING jsonb_to_recordset($1::jsonb) AS x(key text, scope text[], name text)
- WHERE t."Customer ID" = x.key::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = x.scope AND t."Legal Name"::text = x.name AND (t."Is Active" IS TRUE) AND t."tenant id" = $2
-RETURNING t."Customer ID"::text AS key`,
+ USING jsonb_to_recordset($1::jsonb) AS x(key text, scope text[], name text, fp text)
+ WHERE t."Customer ID" = x.key::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = x.scope AND t."Legal Name"::text = x.name
+   AND (x.fp IS NULL OR md5(to_jsonb(t)::text) = x.fp) AND (t."Is Active" IS TRUE) AND t."tenant id" = $2
+RETURNING t."Customer ID"::text AS key, ARRAY[t."tenant id"::text, t."branch"::text]::text[] AS scope_key`,
       values: [JSON.stringify([m]), 'T1'],
+    });
+    expect(
+      mastersReferencedStatement(
+        { ...link, targetKeyType: 'int8' },
+        { schema: 'Billing', table: 'Dunning "Notes"', columns: ['tenant id', 'cust'], refColumns: ['tenant id', 'Customer ID'] },
+        ['1', '2'],
+        { tenant: 'T1' },
+      ),
+    ).toEqual({
+      text: `SELECT DISTINCT t."Customer ID"::text AS key, ARRAY[t."tenant id"::text, t."branch"::text]::text[] AS scope_key
+  FROM "crm"."Customers" t JOIN "Billing"."Dunning ""Notes""" r ON r."tenant id" = t."tenant id" AND r."cust" = t."Customer ID"
+ WHERE t."Customer ID" = ANY($1::int8[]) AND t."tenant id" = $2`,
+      values: [['1', '2'], 'T1'],
+    });
+    expect(foreignKeysToStatement(16384)).toEqual({
+      text: `SELECT c.conname::text AS name, n.nspname::text AS schema, r.relname::text AS "table",
+       ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.o) AS columns,
+       ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.o) AS ref_columns
+  FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace
+ WHERE c.contype = 'f' AND c.confrelid = $1::oid AND c.conparentid = 0
+ ORDER BY c.conname`,
+      values: [16384],
     });
     const d = { key: '1', scope: ['T1', 'b'], was: 'false' };
     const e = { key: '2', scope: ['T1', 'c'], was: null };
     expect(deactivateMastersStatement({ ...link, targetKeyType: 'int8' }, 'boolean', [d, e], { tenant: null })).toEqual({
       text: `UPDATE "crm"."Customers" t
-   SET "Is Active" = CASE WHEN t."Customer ID" = $1::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = $2::text[] THEN $5::boolean WHEN t."Customer ID" = $3::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = $4::text[] THEN $6::boolean END
+   SET "Is Active" = CASE WHEN t."Customer ID" = $1::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = $2::text[] THEN $5::text::boolean WHEN t."Customer ID" = $3::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = $4::text[] THEN $6::text::boolean END
  WHERE ((t."Customer ID" = $1::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = $2::text[]) OR (t."Customer ID" = $3::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = $4::text[])) AND t."Is Active" IS NOT DISTINCT FROM true
-RETURNING t."Customer ID"::text AS key`,
+RETURNING t."Customer ID"::text AS key, ARRAY[t."tenant id"::text, t."branch"::text]::text[] AS scope_key`,
       values: ['1', ['T1', 'b'], '2', ['T1', 'c'], 'false', null],
     });
   });
