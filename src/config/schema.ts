@@ -67,12 +67,37 @@ export const activePredicateSchema = z
  * `target.active`: a boolean column name (true = active) or an active predicate. Kept as written in the
  * config (so a config round-trips); `activePredicate` gives the one normal form every statement uses.
  */
-export const activeSchema = z.union([identifier, activePredicateSchema], {
-  error: (iss) =>
-    typeof iss.input === 'string'
-      ? undefined
-      : 'must be a boolean column name or { "column": "...", "activeWhen": true | false | "null" | "notNull" | { "in": [values] } | { "notIn": [values] } }',
+const ACTIVE_SHAPES =
+  'must be a boolean column name or { "column": "...", "activeWhen": true | false | "null" | "notNull" | { "in": [values] } | { "notIn": [values] } }';
+
+const activeOne = z.union([identifier, activePredicateSchema], {
+  error: (iss) => (typeof iss.input === 'string' ? undefined : ACTIVE_SHAPES),
 });
+
+/**
+ * One of those, or a list of them that must all hold (a master with `deleted_at` and a status: both say whether it
+ * may be linked), each on its own column.
+ */
+export const activeSchema = z.union(
+  [
+    activeOne,
+    z
+      .array(activeOne)
+      .min(1, { error: 'must list at least one active predicate' })
+      .max(4, { error: 'must list at most 4 active predicates' })
+      .refine((l) => new Set(l.map((x) => (typeof x === 'string' ? x : x.column))).size === l.length, {
+        error: 'each active predicate must be on its own column',
+      }),
+  ],
+  {
+    error: (iss) =>
+      typeof iss.input === 'string'
+        ? undefined
+        : Array.isArray(iss.input)
+          ? 'must be a list of active predicates, each a boolean column name or { "column": "...", "activeWhen": ... }'
+          : ACTIVE_SHAPES,
+  },
+);
 
 export const targetSchema = z
   .object({
@@ -80,7 +105,7 @@ export const targetSchema = z
     /** The master's key: one column, or the tenant column(s) plus the column the FK points at. */
     key: keyRef,
     name: identifier,
-    /** Which masters may be linked: a boolean column (true = active) or `{ column, activeWhen }`. Absent: all. */
+    /** Which masters may be linked: a boolean column (true = active), `{ column, activeWhen }`, or a list of those that must all hold. Absent: all. */
     active: activeSchema.optional(),
     /** Column holding a human number such as CUST-003 (used when creating masters). */
     number: identifier.optional(),
@@ -180,6 +205,10 @@ export type ActiveConfig = z.output<typeof activeSchema>;
 /** The normal form of `target.active`: a bare column name means `{ column, activeWhen: true }`. */
 export function activePredicate(a: ActiveConfig | undefined): ActivePredicate | undefined {
   if (a === undefined) return undefined;
+  if (Array.isArray(a)) {
+    const [first, ...rest] = a.map((x) => activePredicate(x)!);
+    return rest.length === 0 ? first : { ...first!, also: rest };
+  }
   if (typeof a === 'string') return { column: a, activeWhen: true };
   const w = a.activeWhen;
   if (typeof w !== 'object') return { column: a.column, activeWhen: w };

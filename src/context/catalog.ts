@@ -1,5 +1,6 @@
 import { activePredicate, keyColumns, type LinkConfig } from '../config/schema.js';
-import { softDeleteLike } from '../sql/active.js';
+import { activeParts } from '../sql/active.js';
+import { activeSignals } from './active-signals.js';
 import type { Queryable } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
 import { tableColumnsStatement, uniqueKeysStatement, updateTriggersStatement } from '../sql/context.js';
@@ -201,14 +202,6 @@ function mismatch(msg: string, path: string): BackfillError {
   return new BackfillError('SCHEMA_TYPE_MISMATCH', `${msg} (${path})`, { details: { path } });
 }
 
-/** The activeWhen a soft-delete-like column suggests, as JSON text: a status column that is not boolean takes its values. */
-export function suggestActiveWhen(column: string, baseType: string): string {
-  if (baseType === 'boolean') return /^(is_?)?(active|enabled|valid|live|current)(_flag)?$/i.test(column) ? 'true' : 'false';
-  return /^(status|state|record_status|row_status|lifecycle_status)$/i.test(column)
-    ? '{ "in": ["<the values that mean active>"] }'
-    : '"null"';
-}
-
 const TEXTUAL = new Set(['text', 'character varying', 'character', 'citext', 'name']);
 const TEMPORAL = new Set(['date', 'timestamp without time zone', 'timestamp with time zone']);
 const NUMERIC = new Set(['smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision']);
@@ -277,19 +270,22 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   });
   if (link.target.number !== undefined) column(tgt, target, link.target.number, `${p}.target.number`);
   const active = activePredicate(link.target.active);
-  let statusNotice: string | null = null;
-  if (active !== undefined) {
-    const c = column(tgt, target, active.column, `${p}.target.active`);
-    if ((active.activeWhen === true || active.activeWhen === false) && c.baseType !== 'boolean') {
+  const statusNotices: string[] = [];
+  for (const part of active === undefined ? [] : activeParts(active)) {
+    const c = column(tgt, target, part.column, `${p}.target.active`);
+    if ((part.activeWhen === true || part.activeWhen === false) && c.baseType !== 'boolean') {
       const hint = TEMPORAL.has(c.baseType)
-        ? `for a soft-delete column such as deleted_at use { "column": "${active.column}", "activeWhen": "null" }`
-        : `for a status column use { "column": "${active.column}", "activeWhen": { "in": ["active"] } } with the values that mean active (or { "notIn": [...] })`;
+        ? `for a soft-delete column such as deleted_at use { "column": "${part.column}", "activeWhen": "null" }`
+        : `for a status column use { "column": "${part.column}", "activeWhen": { "in": ["active"] } } with the values that mean active (or { "notIn": [...] })`;
       throw mismatch(
-        `${displayTable(target)}.${active.column} must be boolean to serve as the active flag ("activeWhen": ${String(active.activeWhen)}), is ${c.type}; ${hint}`,
+        `${displayTable(target)}.${part.column} must be boolean to serve as the active flag ("activeWhen": ${String(part.activeWhen)}), is ${c.type}; ${hint}`,
         `${p}.target.active`,
       );
     }
-    if (typeof active.activeWhen === 'object') statusNotice = await checkStatusValues(db, target, active, c.type, p);
+    if (typeof part.activeWhen === 'object') {
+      const n = await checkStatusValues(db, target, part, c.type, p);
+      if (n !== null) statusNotices.push(n);
+    }
   }
   // the same type under any domain, or two integer types (an FK constraint allows integer → bigint; a key the FK's
   // type cannot hold fails at apply with the database's "out of range")
@@ -337,8 +333,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     );
   }
   let touch: ResolvedLink['touch'] = null;
-  const notices: string[] = statusNotice === null ? [] : [`${link.entity}: ${statusNotice}`];
-  let softDelete: ResolvedLink['softDelete'] = null;
+  const notices: string[] = statusNotices.map((n) => `${link.entity}: ${n}`);
   if (link.updatedAt !== null) {
     const col = link.updatedAt ?? 'updated_at';
     const c = link.updatedAt !== undefined ? column(src, source, col, `${p}.updatedAt`) : src.columns.get(col);
@@ -370,25 +365,9 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
       notices.push(touchTriggers);
     }
   }
-  if (active === undefined) {
-    // masters with a soft-delete or status column and no active predicate: deleted masters would be linked
-    const like = softDeleteLike(tgt.columns.keys());
-    if (like.length > 0) {
-      const typed = like.map((c) => ({
-        c,
-        type: tgt.columns.get(c)?.type ?? '?',
-        when: suggestActiveWhen(c, tgt.columns.get(c)?.baseType ?? ''),
-      }));
-      // a flag or a timestamp first: a status's active values are the user's to name
-      const ex = typed.find((x) => !x.when.startsWith('{')) ?? typed[0]!;
-      const warning =
-        `${link.entity}: ${displayTable(target)} has ${typed.map((x) => `${x.c} (${x.type})`).join(', ')} but the link has no "target.active": ` +
-        `every master counts as active, soft-deleted ones included. ` +
-        `Set e.g. "active": { "column": "${ex.c}", "activeWhen": ${ex.when} }`;
-      softDelete = { columns: like, warning };
-      notices.push(warning);
-    }
-  }
+  const signals = activeSignals(link.entity, displayTable(target), tgt.columns, link.target.active, active);
+  if (signals.notice !== null) notices.push(signals.notice);
+  const softDelete = signals.softDelete;
   for (const c of [...keys, link.fk, link.name]) ident(c);
   const citus = await citusKinds(db, src.oid, tgt.oid);
   if (citus !== null) checkCitusLink(link, source, target, citus, p);

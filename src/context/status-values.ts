@@ -7,7 +7,7 @@
  */
 import type { Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
-import { describeActive, type ActivePredicate } from '../sql/active.js';
+import { describeActive, type ActivePart } from '../sql/active.js';
 import { sampleValuesStatement } from '../sql/catalog-discover.js';
 import { activeParseStatement, statusValuesMissingStatement } from '../sql/context.js';
 import { displayTable, literal, qualified, type TableName } from '../sql/quote.js';
@@ -16,7 +16,7 @@ import { displayTable, literal, qualified, type TableName } from '../sql/quote.j
 export async function checkStatusValues(
   db: Queryable,
   target: TableName,
-  active: ActivePredicate,
+  active: ActivePart,
   type: string,
   path: string,
 ): Promise<string | null> {

@@ -4,7 +4,7 @@ import type { Queryable } from '../db/port.js';
 import { cardinalityStatement, keyOverlapStatement, overlapStatement, sampleValuesStatement } from '../sql/catalog-discover.js';
 import type { Catalog } from './catalog.js';
 import type { ActiveProposal, Col, Index, Overlap, ScopeVerdict, Tbl } from './types.js';
-import { activeFromColumns, activeFromStatus, KEY_BASES, namesTable, reference, TENANT_NAME } from './naming.js';
+import { activeFromColumns, activeFromStatus, activeList, KEY_BASES, namesTable, reference, TENANT_NAME } from './naming.js';
 
 /**
  * The evidence discover samples, as functions over one catalog: how many tables carry a column (scope
@@ -206,11 +206,16 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
         for (const s of a.status) {
           const col = t.cols.get(s)!;
           const st = activeFromStatus(s, col.type, await statusValues(t, s), !col.notNull);
-          // a flag or a soft-delete timestamp wins; the first status column with gone-or-off values otherwise
-          if (active === null && st.active !== null) {
+          // a status with gone-or-off values joins a flag or a soft-delete timestamp (all must hold): a master the
+          // status archived is as unlinkable as one deleted_at marks
+          if (st.active === null) a.evidence.push(st.why);
+          else if (active === null) {
             active = st.active;
             a.evidence.unshift(st.why);
-          } else a.evidence.push(st.active === null ? st.why : `${st.why}; not used (one active predicate per link)`);
+          } else {
+            active = [...activeList(active), ...activeList(st.active)];
+            a.evidence.push(`${st.why}; combined with the others (all must hold)`);
+          }
         }
         return { active, evidence: a.evidence };
       })();

@@ -3,7 +3,7 @@
  * by its last word, abbreviated, by initials), and which columns of a table hold a name, a document
  * number, an amount or an active flag. Pure: no database.
  */
-import type { ActiveProposal, Col, Level, Overlap, Tbl } from './types.js';
+import type { ActiveOne, ActiveProposal, Col, Level, Overlap, Tbl } from './types.js';
 
 /** Types a key (and a scope column) can have. */
 export const KEY_BASES = new Set(['uuid', 'int2', 'int4', 'int8', 'numeric', 'text', 'varchar', 'bpchar', 'citext']);
@@ -199,15 +199,15 @@ export function activeFromColumns(t: { cols: Map<string, Col>; order: string[] }
     }
   }
   found.sort((a, b) => a.rank - b.rank);
-  const chosen = found[0];
-  if (chosen !== undefined) evidence.unshift(chosen.why);
-  for (const f of found.slice(1)) {
-    const col = typeof f.active === 'string' ? f.active : f.active.column;
-    evidence.push(
-      `also ${col}: not combined (one active predicate per link; a row ${typeof f.active === 'string' || f.active.activeWhen === true ? 'with it false' : 'with it set'} would still be linked)`,
-    );
-  }
-  return { active: chosen?.active ?? null, evidence, status };
+  // several signals (deleted_at and is_active): all must hold, or a master only one of them switched off is linked
+  evidence.unshift(...found.map((f, i) => (i === 0 ? f.why : `${f.why}; combined with the others (all must hold)`)));
+  const active = found.length === 0 ? null : found.length === 1 ? found[0]!.active : found.map((f) => f.active as ActiveOne);
+  return { active, evidence, status };
+}
+
+/** A proposal's predicates as a list (`target.active` takes one or a list that must all hold). */
+export function activeList(a: ActiveProposal | null): ActiveOne[] {
+  return a === null ? [] : Array.isArray(a) ? a : [a];
 }
 
 /** Status values that say a row is gone or switched off, beyond the column words (`cancelled`, `dormant`). */

@@ -128,6 +128,10 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
       });
       if (p.action === 'reactivate' && (p.reactivateKey === null || l.config.target.active === undefined))
         problems.push(`${p.id}: reactivate needs reactivateKey and a configured active column`);
+      else if (p.action === 'reactivate' && (activePredicate(l.config.target.active)!.also?.length ?? 0) > 0)
+        problems.push(
+          `${p.id}: reactivate sets one active column, and the active predicate is ${describeActive(activePredicate(l.config.target.active)!)}: reactivate it by hand, or set "approved": false`,
+        );
       else if (p.action === 'reactivate' && activeValueSql(activePredicate(l.config.target.active)!) === null)
         problems.push(
           `${p.id}: reactivate cannot choose a value for ${activePredicate(l.config.target.active)!.column} (its active predicate is ${describeActive(activePredicate(l.config.target.active)!)})`,

@@ -5,7 +5,7 @@
 import type { Queryable } from '../db/port.js';
 import { BackfillError } from '../errors.js';
 import { activePredicate } from '../config/schema.js';
-import { activeValueSql, describeActive } from '../sql/active.js';
+import { activeParts, activeValues, describeActive } from '../sql/active.js';
 import { masterColumnsStatement } from '../sql/masters.js';
 import type { ResolvedLink } from '../context/catalog.js';
 
@@ -22,7 +22,7 @@ export function targetGroup(l: ResolvedLink): string {
 export async function assertCanCreateMasters(db: Queryable, l: ResolvedLink): Promise<void> {
   const t = l.config.target;
   const active = activePredicate(t.active);
-  if (active !== undefined && activeValueSql(active) === null) {
+  if (active !== undefined && activeValues(active) === null) {
     throw new BackfillError(
       'SCHEMA_UNWRITABLE_COLUMN',
       `cannot create masters in ${t.table}: its active predicate is ${t.table}.${describeActive(active)}, and fk-backfill does not choose a value for it; create them by hand`,
@@ -42,7 +42,7 @@ export async function assertCanCreateMasters(db: Queryable, l: ResolvedLink): Pr
     t.name,
     ...l.config.scope,
     ...(t.number !== undefined ? [t.number] : []),
-    ...(active !== undefined ? [active.column] : []),
+    ...(active !== undefined ? activeParts(active).map((x) => x.column) : []),
   ]);
   const missing = cols.filter((c) => c.not_null && !c.has_default && c.identity === '' && c.generated === '' && !filled.has(c.name));
   if (missing.length > 0) {

@@ -11,9 +11,23 @@ import { ident, literal } from './quote.js';
  */
 export type ActiveWhen = true | false | 'null' | 'notNull' | { in: string[] } | { notIn: string[] };
 
-export interface ActivePredicate {
+/** One column's condition. */
+export interface ActivePart {
   column: string;
   activeWhen: ActiveWhen;
+}
+
+/**
+ * When a master is active: its first column's condition and, for a master with two signals (a `deleted_at` beside a
+ * status), `also` the others', all of which must hold.
+ */
+export interface ActivePredicate extends ActivePart {
+  also?: ActivePart[];
+}
+
+/** Every column's condition of a predicate, the first one first. */
+export function activeParts(a: ActivePredicate): ActivePart[] {
+  return [{ column: a.column, activeWhen: a.activeWhen }, ...(a.also ?? [])];
 }
 
 /** `'active', 'trial'`: a status predicate's values as literals (sql/quote.ts), each as the config wrote it. */
@@ -29,6 +43,12 @@ const valueList = (values: string[]): string => values.map(literal).join(', ');
  * type (text, an enum, a number), and the catalog checks them against it before any statement runs.
  */
 export function activeSql(alias: string, a: ActivePredicate): string {
+  return activeParts(a)
+    .map((x) => partSql(alias, x))
+    .join(' AND ');
+}
+
+function partSql(alias: string, a: ActivePart): string {
   const col = `${alias}.${ident(a.column)}`;
   const w = a.activeWhen;
   if (typeof w === 'object')
@@ -59,7 +79,7 @@ export function activeExpr(alias: string, a: ActivePredicate | undefined): strin
  * The value that makes a master active (masters create/reactivate): SQL text, never user data; for a status
  * predicate the first of its values. null for `notNull` and `notIn`: no value to write is implied, the caller refuses.
  */
-export function activeValueSql(a: ActivePredicate): string | null {
+export function activeValueSql(a: ActivePart): string | null {
   const w = a.activeWhen;
   if (typeof w === 'object') return 'in' in w ? literal(w.in[0]!) : null;
   switch (w) {
@@ -74,8 +94,29 @@ export function activeValueSql(a: ActivePredicate): string | null {
   }
 }
 
-/** How a predicate reads in messages: `is_active = true`, `deleted_at IS NULL`, `status IN ('active', 'trial')`. */
+/**
+ * The columns and values that make a master active (every part's), or null when a part implies no value to write
+ * (`notNull`, `notIn`): masters create writes them all.
+ */
+export function activeValues(a: ActivePredicate): { column: string; value: string }[] | null {
+  const out: { column: string; value: string }[] = [];
+  for (const x of activeParts(a)) {
+    const value = activeValueSql(x);
+    if (value === null) return null;
+    out.push({ column: x.column, value });
+  }
+  return out;
+}
+
+/**
+ * How a predicate reads in messages: `is_active = true`, `deleted_at IS NULL`, `status IN ('active', 'trial')`, parts
+ * joined by AND.
+ */
 export function describeActive(a: ActivePredicate): string {
+  return activeParts(a).map(describePart).join(' AND ');
+}
+
+function describePart(a: ActivePart): string {
   const w = a.activeWhen;
   if (typeof w === 'object') return 'in' in w ? `${a.column} IN (${valueList(w.in)})` : `${a.column} NOT IN (${valueList(w.notIn)})`;
   switch (w) {

@@ -5,7 +5,7 @@
  */
 import { type LinkShape, Params, type ScopeFilter, scopeKeyExpr, scopeWhere, type Statement } from './link.js';
 import { BackfillError } from '../errors.js';
-import { activeExpr, activeValueSql, describeActive } from './active.js';
+import { activeExpr, activeParts, activeValueSql, activeValues, describeActive } from './active.js';
 import { ident } from './quote.js';
 
 /**
@@ -94,11 +94,15 @@ export function insertMastersStatement(
     sel.push('x.number');
   }
   if (link.active !== undefined) {
-    const v = activeValueSql(link.active);
-    if (v === null)
-      throw new BackfillError('CONFIG_INVALID', `no value makes ${link.active.column} active (${describeActive(link.active)})`);
-    cols.push(ident(link.active.column));
-    sel.push(v);
+    const vs = activeValues(link.active);
+    if (vs === null) {
+      const part = activeParts(link.active).find((x) => activeValueSql(x) === null)!;
+      throw new BackfillError('CONFIG_INVALID', `no value makes ${part.column} active (${describeActive(link.active)})`);
+    }
+    for (const v of vs) {
+      cols.push(ident(v.column));
+      sel.push(v.value);
+    }
   }
   const payload = rows.map((r, ord) => ({
     ord,
@@ -124,6 +128,12 @@ export function reactivateMastersStatement(
 ): Statement<{ key: string; scope_key: (string | null)[]; name: string; was: string | null }> {
   const p = new Params();
   if (link.active === undefined) throw new BackfillError('CONFIG_INVALID', 'no active column configured: masters cannot be reactivated');
+  // one column to set and to put back (undo): a predicate of several columns does not say which of them made it inactive
+  if (link.active.also !== undefined && link.active.also.length > 0)
+    throw new BackfillError(
+      'CONFIG_INVALID',
+      `masters are reactivated on one active column only; the predicate is ${describeActive(link.active)}: reactivate by hand`,
+    );
   const v = activeValueSql(link.active);
   if (v === null) throw new BackfillError('CONFIG_INVALID', `no value makes ${link.active.column} active (${describeActive(link.active)})`);
   const k = ident(link.targetKey);

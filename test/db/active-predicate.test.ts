@@ -9,6 +9,7 @@ import { afterEach, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { apply, plan, status, verify } from '../../src/index.js';
 import { planText } from '../../src/cli/format.js';
+import { createMasters, proposeMasters } from '../../src/masters/masters.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
 type Active = NonNullable<ConfigInput['links'][number]['target']['active']>;
@@ -61,7 +62,10 @@ describeEach('active predicate', (target) => {
     expect(gone[0]!.reason).toBe('only an inactive master matches this name (not linked)');
     expect(gone[0]!.candidates).toEqual([expect.objectContaining({ key: '2', active: false })]);
     expect(planText(p)).toContain('Gone Ltd (inactive)');
-    expect(p.notices ?? []).toEqual([]);
+    // the other signal the predicate leaves out is named, with the list that would require both
+    expect(p.notices).toEqual([
+      'order: accounts also has archived (boolean), which "target.active" (deleted_at IS NULL) leaves out: a master only that column marks deleted or inactive still counts as active. To require both, list them: "active": [{"column":"deleted_at","activeWhen":"null"}, { "column": "archived", "activeWhen": false }]',
+    ]);
     await t.db.exec(`UPDATE accounts SET deleted_at = now() WHERE acct_no = 6`);
     for (const singleTransaction of [false, true]) {
       await t.db.exec(`UPDATE sales_orders SET account_no = NULL`);
@@ -132,7 +136,9 @@ describeEach('active predicate', (target) => {
     expect(p.results[0]!.unmatchedRecords.find((u) => u.entityName === 'Later Ltd')!.reason).toBe(
       'only an inactive master matches this name (not linked)',
     );
-    expect(p.notices ?? []).toEqual([]);
+    expect(p.notices?.join('\n')).toContain(
+      'accounts also has deleted_at (timestamp with time zone), archived (boolean), state (acct_state), which',
+    );
     const a = await apply(t.db, { config: byStatus, tenantId: 'o1', planRunId: p.runId, batchSize: 2 });
     expect(a.results[0]!.updated).toBe(3);
     const linked = await t.db.query<{ account_no: number | null }>(`SELECT account_no FROM sales_orders ORDER BY id`);
@@ -145,7 +151,7 @@ describeEach('active predicate', (target) => {
 
     // a value no master holds (case typo) links the closed masters, so plan says so, naming the values held
     const typo = await plan(t.db, { config: config({ column: 'status', activeWhen: { notIn: ['Closed'] } }), tenantId: 'o1' });
-    expect(typo.notices).toEqual([
+    expect(typo.notices?.filter((n) => !n.includes(' also has '))).toEqual([
       `order: no accounts row has status 'Closed' (status NOT IN ('Closed'); values held: 'active', 'closed', 'on ''hold''')`,
     ]);
 
@@ -211,5 +217,45 @@ describeEach('active predicate', (target) => {
       ]);
       expect([u('Müller GmbH'), u('Store 5')]).toEqual([undefined, undefined]);
     }
+  });
+
+  it('several signals that must all hold (deleted_at and archived): a master either one switches off is not linked; masters create writes both', async () => {
+    t = await freshDb(target);
+    await schema(t);
+    const both = config([
+      { column: 'deleted_at', activeWhen: 'null' },
+      { column: 'archived', activeWhen: false },
+    ]);
+    const p = await plan(t.db, { config: both, tenantId: 'o1' });
+    // Live, Twice (the live one), Later; Gone is deleted, Shelved archived
+    expect(p.results[0]!.recordsMatched).toBe(3);
+    expect(p.notices ?? []).toEqual([]);
+    const shelved = p.results[0]!.unmatchedRecords.find((u) => u.entityName === 'Shelved Ltd')!;
+    expect(shelved.reason).toBe('only an inactive master matches this name (not linked)');
+    // archived after the plan: apply's recheck skips it
+    await t.db.exec(`UPDATE accounts SET archived = true WHERE acct_no = 6`);
+    const a = await apply(t.db, { config: both, tenantId: 'o1', planRunId: p.runId });
+    expect(a.results[0]!.updated).toBe(2);
+    const linked = await t.db.query<{ id: number; account_no: number | null }>(`SELECT id, account_no FROM sales_orders ORDER BY id`);
+    expect(linked.rows.map((r) => r.account_no)).toEqual([1, null, null, 5, null, null]);
+    // a new master is written active by both columns (archived defaults to true here); reactivation needs one column
+    await t.db.exec(
+      `ALTER TABLE accounts ALTER COLUMN archived SET DEFAULT true; SELECT setval(pg_get_serial_sequence('accounts', 'acct_no'), 100); INSERT INTO sales_orders (id, org, order_no, account_name) VALUES (7, 'o1', 'SO-7', 'Nova Ltd')`,
+    );
+    const file = await proposeMasters(t.db, { config: both, tenantId: 'o1' });
+    for (const x of file.proposals) x.approved = x.name === 'Nova Ltd';
+    const made = await createMasters(t.db, { config: both, tenantId: 'o1', proposals: file, by: 'ana' });
+    expect(made.created.map((c) => c.name)).toEqual(['Nova Ltd']);
+    const nova = await t.db.query(`SELECT deleted_at, archived FROM accounts WHERE name = 'Nova Ltd'`);
+    expect(nova.rows).toEqual([{ deleted_at: null, archived: false }]);
+    const gone = file.proposals.find((x) => x.name === 'Gone Ltd')!;
+    Object.assign(gone, { approved: true, action: 'reactivate', reactivateKey: '2' });
+    for (const x of file.proposals) if (x !== gone) x.approved = false;
+    await expect(createMasters(t.db, { config: both, tenantId: 'o1', proposals: file, by: 'ana' })).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      message: expect.stringContaining(
+        'reactivate sets one active column, and the active predicate is deleted_at IS NULL AND archived = false',
+      ),
+    });
   });
 });

@@ -64,10 +64,11 @@ describeEach('discover', (target) => {
     expect([bill.document, bill.amount, bill.active, bill.fkType]).toEqual([
       'reference',
       'amount',
-      { column: 'deleted_at', activeWhen: 'null' },
+      [{ column: 'deleted_at', activeWhen: 'null' }, 'enabled'],
       'bigint',
     ]);
-    expect(bill.activeEvidence.join('\n')).toMatch(/also enabled: not combined/);
+    // a soft-delete timestamp and an active flag: both must hold (a disabled supplier is not linked either)
+    expect(bill.activeEvidence.join('\n')).toMatch(/enabled is boolean: a row is active while it is true; combined with the others/);
     // Decoys are rejected with a reason, never proposed.
     const why = Object.fromEntries(r.rejected.map((x) => [`${x.source}.${x.column}`, x.reason]));
     expect(why['erp2.categories.parent_id']).toMatch(/no table named like "parent"/);
@@ -300,15 +301,20 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
         name: 'bill_to_partner_name',
         document: 'deal_number',
         amount: 'amount',
-        target: { table: 'crm.business_partners', key: 'bp_key', name: 'partner_name', active: 'active' },
+        target: {
+          table: 'crm.business_partners',
+          key: 'bp_key',
+          name: 'partner_name',
+          active: ['active', { column: 'status', activeWhen: { notIn: ['closed'] } }],
+        },
         scope: ['org'],
       },
     ]);
     const deal = r.proposals[0]!;
     expect([deal.evidence.constraint, deal.confidence]).toEqual(['deals_bill_to_partner_ref_fkey', 1]);
-    // the boolean flag wins over the status column, whose closed state is said but not used
+    // the boolean flag and the status column's closed state: both must hold
     expect(deal.activeEvidence.join('\n')).toMatch(
-      /status \(text\) is a status \(values seen in a sample: closed, open\): a master is active unless it is closed .*; not used \(one active predicate per link\)/,
+      /status \(text\) is a status \(values seen in a sample: closed, open\): a master is active unless it is closed .*; combined with the others \(all must hold\)/,
     );
     expect(r.weak.map((w) => [w.fk, w.target, w.targetKey])).toEqual([['partner_key', 'crm.business_partners', 'bp_key']]);
     expect(r.weak[0]!.why.join(' ')).toMatch(/too few names to compare/);

@@ -115,6 +115,19 @@ describe('config', () => {
     expect(err(() => parseConfig(withActive({ column: 'x', activeWhen: { in: [] } }))).message).toContain(
       '$.links[0].target.active.activeWhen.in: must list at least one status value',
     );
+    // a list: all must hold, one predicate per column
+    const two = [{ column: 'deleted_at', activeWhen: 'null' }, 'is_active'];
+    expect(activePredicate(parseConfig(withActive(two)).links[0]!.target.active)).toEqual({
+      column: 'deleted_at',
+      activeWhen: 'null',
+      also: [{ column: 'is_active', activeWhen: true }],
+    });
+    expect(activePredicate(parseConfig(withActive(['is_active'])).links[0]!.target.active)).toEqual({
+      column: 'is_active',
+      activeWhen: true,
+    });
+    for (const bad of [[], ['a', { column: 'a', activeWhen: false }], ['a', 5]])
+      expect(err(() => parseConfig(withActive(bad))).message).toContain('$.links[0].target.active');
   });
 
   it('hashes independently of key order', () => {

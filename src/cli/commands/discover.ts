@@ -11,6 +11,7 @@ import { print, printJson, table } from '../output.js';
 /** `deleted_at IS NULL`, `archived = false`, `is_active`, `status not in closed, deleted`: how a proposed active predicate reads. */
 export function activeText(a: ActiveProposal | null): string {
   if (a === null) return '-';
+  if (Array.isArray(a)) return a.map((x) => activeText(x)).join(' and ');
   if (typeof a === 'string') return a;
   const w = a.activeWhen;
   if (typeof w === 'object') return 'in' in w ? `${a.column} in ${w.in.join(', ')}` : `${a.column} not in ${w.notIn.join(', ')}`;

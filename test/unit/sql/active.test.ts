@@ -4,6 +4,7 @@ import {
   activeExpr,
   activeSql,
   activeValueSql,
+  activeValues,
   describeActive,
   softDeleteLike,
   type ActivePredicate,
@@ -61,6 +62,19 @@ describe('active predicate fragments (whole text)', () => {
       'is_deleted',
       'status',
       'is_active',
+    ]);
+  });
+  it('several columns that must all hold: AND-ed, read with AND, every column written by masters create unless one implies no value', () => {
+    const both: ActivePredicate = { ...deleted, also: [notClosed] };
+    expect(activeSql('t', both)).toBe(`t."deleted_at" IS NULL AND (t."Status" NOT IN ('closed', '5')) IS NOT FALSE`);
+    expect(activeExpr('t', both)).toBe(`(t."deleted_at" IS NULL AND (t."Status" NOT IN ('closed', '5')) IS NOT FALSE)`);
+    expect(`NOT ${activeExpr('t', both)}`).toBe(`NOT (t."deleted_at" IS NULL AND (t."Status" NOT IN ('closed', '5')) IS NOT FALSE)`);
+    expect(describeActive(both)).toBe(`deleted_at IS NULL AND Status NOT IN ('closed', '5')`);
+    expect(activeValues(both)).toBeNull();
+    expect(activeValues({ ...deleted, also: [flag, status] })).toEqual([
+      { column: 'deleted_at', value: 'NULL' },
+      { column: 'Is Active', value: 'true' },
+      { column: 'status', value: `'active'` },
     ]);
   });
 });
