@@ -121,6 +121,8 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
         config: ctx.config,
         options: { tenantSafe, notNull: opts.notNull ?? false, lockTimeout },
       });
+  // a dry run plans a master's unique index once: two links to one master share it (a real run finds it made)
+  const plannedBy = new Map<string, string>();
   try {
     for (const [i, l] of ctx.links.entries()) {
       const rec = links[i]!;
@@ -130,6 +132,12 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
           rec.steps.push({ step: p.step, status: 'skipped', detail: p.detail, sql: [] });
           continue;
         }
+        const same = dryRun && p.step === 'unique' ? plannedBy.get(p.sql.join(';\n')) : undefined;
+        if (same !== undefined) {
+          rec.steps.push({ step: p.step, status: 'skipped', detail: `${p.detail}: planned above for ${same}`, sql: [] });
+          continue;
+        }
+        if (dryRun && p.step === 'unique') plannedBy.set(p.sql.join(';\n'), l.entity);
         rec.changed = true;
         if (dryRun) {
           rec.steps.push({ step: p.step, status: 'planned', detail: p.detail, sql: p.sql });

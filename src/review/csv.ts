@@ -35,6 +35,7 @@ const CSV_HEADER = [
     `candidate_${i + 1}_key`,
     `candidate_${i + 1}_name`,
     `candidate_${i + 1}_score`,
+    `candidate_${i + 1}_active`,
   ]).flat(),
   'current_decision',
   'decision',
@@ -42,7 +43,7 @@ const CSV_HEADER = [
 ];
 
 /**
- * The queue as CSV: one line per name with its candidates, the decision in force, and two columns to
+ * The queue as CSV: one line per name with its candidates (whether each is active), the decision in force, and two columns to
  * fill: `decision` (accept | alias | never | create, or empty to leave it) and `target_key` (for
  * alias; accept takes candidate 1 unless target_key is filled).
  */
@@ -62,7 +63,8 @@ export async function exportQueueCsv(
     it.sampleDocuments.join(' '),
     ...Array.from({ length: CANDIDATES_IN_CSV }, (_, i) => {
       const c = it.candidates[i];
-      return c === undefined ? ['', '', ''] : [c.key, csvSafe(c.name), c.score ?? ''];
+      // an inactive master (soft-deleted, archived) cannot be accepted: said on the line, not found out at import
+      return c === undefined ? ['', '', '', ''] : [c.key, csvSafe(c.name), c.score ?? '', c.active ? 'yes' : 'no (inactive)'];
     }).flat(),
     it.decision === null ? '' : it.decision.action === 'alias' ? `alias ${it.decision.targetKey}` : it.decision.action,
     '',

@@ -161,6 +161,15 @@ describeEach('constrain', (target) => {
   it('--tenant-safe: composite FK on a unique (tenant, key); a cross-tenant value fails at the database (23503)', async () => {
     await axisWithoutConstraints(t.db);
     await apply(t.db, { tenantId: DEMO_TENANT });
+    // the dry run plans customers' unique index once (sales_order and invoice share it), as the real run makes it
+    const dry = await constrain(t.db, { tenantSafe: true, notNull: true, dryRun: true });
+    expect(dry.links.map((x) => [x.entityType, x.steps.find((s) => s.step === 'unique')?.status])).toEqual([
+      ['sales_order', 'planned'],
+      ['sales_invoice', 'skipped'],
+      ['purchase_order', 'planned'],
+      ['purchase_bill', 'skipped'],
+    ]);
+    expect(dry.links[1]!.steps.find((s) => s.step === 'unique')!.detail).toMatch(/planned above for sales_order$/);
     const r = await constrain(t.db, { tenantSafe: true, notNull: true });
     const so = r.links[0]!;
     expect(so.steps.map((s) => `${s.step}:${s.status}`)).toEqual([

@@ -287,6 +287,16 @@ describeEach('review', (target) => {
     expect(q.items.flatMap((i) => i.candidates).filter((c) => c.name !== 'Beta Industries' && c.linkedRows !== undefined)).toEqual([]);
   });
 
+  it('CSV export marks a candidate deactivated since the plan as inactive', async () => {
+    const first = parse((await exportQueueCsv(t.db, opts)).csv, { columns: true }) as Record<string, string>[];
+    const line = first.find((r) => r['candidate_1_key'] !== '')!;
+    await t.db.query(`UPDATE customers SET is_active = false WHERE id::text = $1`, [line['candidate_1_key']]);
+    const again = parse((await exportQueueCsv(t.db, opts)).csv, { columns: true }) as Record<string, string>[];
+    const same = again.find((r) => r['name'] === line['name'] && r['scope'] === line['scope'])!;
+    const at = [1, 2, 3].find((i) => same[`candidate_${i}_key`] === line['candidate_1_key'])!;
+    expect([line['candidate_1_active'], same[`candidate_${at}_active`]]).toEqual(['yes', 'no (inactive)']);
+  });
+
   it('CSV export → edit → import → plan uses the decisions; the same file twice writes nothing; bad lines named, nothing written', async () => {
     const { csv } = await exportQueueCsv(t.db, opts);
     const lines = csv.trimEnd().split('\n');
@@ -294,6 +304,13 @@ describeEach('review', (target) => {
     expect(lines).toHaveLength(8);
     const rows = parse(csv, { columns: true }) as Record<string, string>[];
     const byName = (n: string) => rows.find((r) => r['name'] === n)!;
+    // each candidate says whether it can be chosen: an inactive master (CUST-005 here) is marked so on the line
+    const cands = rows
+      .flatMap((r) => [1, 2, 3].map((i) => [r[`candidate_${i}_key`], r[`candidate_${i}_active`]]))
+      .filter(([k]) => k !== '');
+    expect(cands.length).toBeGreaterThan(0);
+    expect(cands.every(([, a]) => a === 'yes' || a === 'no (inactive)')).toBe(true);
+    expect(cands.every(([, a]) => a === 'yes')).toBe(true);
     byName('Tset Cstmr Hldgs')['decision'] = 'accept';
     byName('Zeta Widgets')['decision'] = 'never';
     byName('XYZ Suppl Trading')['decision'] = 'alias';
