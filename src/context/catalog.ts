@@ -71,6 +71,8 @@ export interface ResolvedLink {
   keyProblem: string | null;
   /** The master table's soft-delete or status-like columns when the link has no active predicate, and the warning (also a notice). */
   softDelete: { columns: string[]; warning: string } | null;
+  /** Why the link's name column cannot name a master (it is the master's own, on the same table), or null. */
+  selfNamed: string | null;
   /**
    * On a Citus coordinator: how each table is held (distributed by a column, reference, local); null on
    * a database without Citus. Statements on a Citus-managed source take the shapes Citus runs (see
@@ -300,14 +302,6 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     if (!TEXT_TYPES.has(baseType(c.type)) && !TEXT_TYPES.has(c.baseType))
       throw mismatch(`${c.name} must be a text column, is ${c.type}`, where);
   }
-  if (src.oid === tgt.oid && name.name === tname.name) {
-    // every row's name is its own master's name: each row would be linked to itself (a parent_id set to the row)
-    throw new BackfillError(
-      'CONFIG_INVALID',
-      `${link.entity}: ${displayTable(source)}.${link.name} is the master's own name column (the link points at its own table): every row would be linked to itself. A self-reference needs a column naming the other row, e.g. parent_name (${p}.name)`,
-      { details: { path: `${p}.name` } },
-    );
-  }
   const scopeTypes: string[] = [];
   const scopeLoose: boolean[] = [];
   link.scope.forEach((s, i) => {
@@ -400,6 +394,11 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     touchTriggers,
     notices,
     keyProblem: keyProblem(src, source, keys, `${p}.key`),
+    // every row's name is its own master's name: each row would be linked to itself (a parent_id set to the row)
+    selfNamed:
+      src.oid === tgt.oid && name.name === tname.name
+        ? `${link.entity}: ${displayTable(source)}.${link.name} is the master's own name column (the link points at its own table): every row would be linked to itself. A self-reference needs a column naming the other row, e.g. parent_name (${p}.name)`
+        : null,
     softDelete,
     citus,
     sourceOid: src.oid,

@@ -118,6 +118,9 @@ export async function prepare(handle: unknown, opts: CommonOptions, need: Prepar
       });
     }
   }
+  // the commands that plan or write refuse it; undo of a run made with it still sets back what was written
+  const self = need.tenant === 'required' ? links.find((l) => l.selfNamed !== null) : undefined;
+  if (self !== undefined) throw new BackfillError('CONFIG_INVALID', self.selfNamed!, { details: { entity: self.entity } });
   const scoped = links.some((l) => l.config.scope.length > 0);
   if (need.tenant === 'required' && scoped && tenant === null && opts.allTenants !== true) {
     throw new BackfillError('TENANT_REQUIRED', 'choose a tenant (--tenant ID) or every tenant (--all-tenants)');

@@ -101,6 +101,8 @@ export async function installGuard(handle: unknown, opts: GuardInstallOptions = 
     allTenants: true,
   });
   const entities = ctx.links.map((l) => l.entity);
+  const self = ctx.links.find((l) => l.selfNamed !== null);
+  if (self !== undefined) throw new BackfillError('CONFIG_INVALID', self.selfNamed!, { details: { entity: self.entity } });
   for (const l of ctx.links) {
     if (l.citus !== null && l.citus.source.kind !== 'local') {
       // the trigger reads fk_backfill's tables, which live on the coordinator only; a shard's trigger cannot

@@ -5,7 +5,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { apply, plan } from '../../src/index.js';
+import { apply, installGuard, plan } from '../../src/index.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
 const config = (name: string): ConfigInput => ({
@@ -35,6 +35,7 @@ describeEach('a link from a table to itself', (target) => {
       code: 'CONFIG_INVALID',
       message: expect.stringMatching(/partners\.name is the master's own name column .* every row would be linked to itself/),
     });
+    await expect(installGuard(t.db, { config: config('name') })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
     const p = await plan(t.db, { config: config('parent_name'), allTenants: true });
     const a = await apply(t.db, { config: config('parent_name'), allTenants: true, planRunId: p.runId });
     expect(a.totalUpdated).toBe(2);
