@@ -18,6 +18,7 @@ import {
   mastersInUseStatement,
   mastersLockStatement,
   mastersReferencedStatement,
+  unchangedMastersStatement,
 } from '../sql/masters.js';
 import { mastersTouchedAfter } from '../store/runs.js';
 import { restoreDecisionsInForce, revokeDecisionsInForce } from '../store/decisions.js';
@@ -78,6 +79,25 @@ async function mastersInUse(ctx: Context, tx: Queryable, l: ResolvedLink, list: 
   return inUse;
 }
 
+/**
+ * Whether a created master still has the fingerprint its run recorded (runs before fingerprints were recorded: yes,
+ * the name and active checks of the DELETE remain).
+ */
+async function unchangedSince(
+  ctx: Context,
+  tx: Queryable,
+  l: ResolvedLink,
+  creates: CreatedMaster[],
+): Promise<(c: CreatedMaster) => boolean> {
+  const printed = creates.flatMap((c) => (c.fp === undefined ? [] : [{ key: c.key, scope: c.scopeKey, fp: c.fp }]));
+  const same = new Set<string>();
+  if (printed.length > 0) {
+    const st = unchangedMastersStatement({ ...shape(l), targetKeyType: l.targetKeyType }, printed, ctx.filter);
+    for (const r of (await tx.query(st)).rows) same.add(JSON.stringify([r.key, r.scope_key]));
+  }
+  return (c) => c.fp === undefined || same.has(JSON.stringify([c.key, c.scopeKey]));
+}
+
 export async function undoMastersRun(ctx: Context, summary: MastersRunSummary, runId: string): Promise<MastersUndo> {
   return ctx.db.transaction(async (tx) => {
     const results: MastersUndoLine[] = [];
@@ -103,13 +123,14 @@ export async function undoMastersRun(ctx: Context, summary: MastersRunSummary, r
       if (creates.length > 0 && (l.citus === null || l.citus.target.kind === 'local'))
         await tx.query(lockMastersStatement(s, [...new Set(creates.map((c) => c.key))], ctx.filter));
       const inUse = await mastersInUse(ctx, tx, l, list);
-      const deletable = creates.filter((c) => !inUse.has(c.key));
+      const unchanged = await unchangedSince(ctx, tx, l, creates);
+      const deletable = creates.filter((c) => !inUse.has(c.key) && unchanged(c));
       let deleted: { key: string; scope_key: (string | null)[] }[] = [];
       if (deletable.length > 0) {
         try {
           const st = deleteCreatedMastersStatement(
             s,
-            deletable.map((c) => ({ key: c.key, scope: c.scopeKey, name: c.name, fp: c.fp ?? null })),
+            deletable.map((c) => ({ key: c.key, scope: c.scopeKey, name: c.name })),
             ctx.filter,
           );
           deleted = (await tx.query(st)).rows;

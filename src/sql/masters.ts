@@ -168,28 +168,47 @@ export function mastersInUseStatement(link: LinkShape, keys: string[], f: ScopeF
 }
 
 /**
+ * Which of the masters (by key and scope) still have the fingerprint a `masters create` run recorded when it
+ * inserted them: the others were edited since, in any column.
+ */
+export function unchangedMastersStatement(
+  link: LinkShape & { targetKeyType: string },
+  masters: { key: string; scope: (string | null)[]; fp: string }[],
+  f: ScopeFilter,
+): Statement<{ key: string; scope_key: (string | null)[] }> {
+  const p = new Params();
+  const k = ident(link.targetKey);
+  const text = `SELECT t.${k}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key
+  FROM ${link.targetSql} t
+  JOIN jsonb_to_recordset(${p.add(JSON.stringify(masters))}::jsonb) AS x(key text, scope text[], fp text)
+    ON t.${k} = x.key::${link.targetKeyType} AND ${scopeKeyExpr('t', link)} = x.scope
+ WHERE ${FINGERPRINT} = x.fp${scopeWhere('t', link, f, p)}`;
+  return { text, values: p.values };
+}
+
+/**
  * Deletes masters a `masters create` run inserted, each by key and scope, only while it still has the name it was
- * created with, is active and, when the run recorded one, still has its fingerprint (edited in any column since:
- * left; runs before fingerprints were recorded compare the name alone); returns the keys deleted.
+ * created with and is active (renamed or deactivated since: left); returns the keys deleted. The caller keeps out
+ * those whose fingerprint changed (unchangedMastersStatement: Citus runs no STABLE function such as to_jsonb in a
+ * DELETE).
  */
 export function deleteCreatedMastersStatement(
   link: LinkShape & { targetKeyType: string },
-  masters: { key: string; scope: (string | null)[]; name: string; fp: string | null }[],
+  masters: { key: string; scope: (string | null)[]; name: string }[],
   f: ScopeFilter,
 ): Statement<{ key: string; scope_key: (string | null)[] }> {
   const p = new Params();
   const k = ident(link.targetKey);
   const text = `DELETE FROM ${link.targetSql} t
- USING jsonb_to_recordset(${p.add(JSON.stringify(masters))}::jsonb) AS x(key text, scope text[], name text, fp text)
- WHERE t.${k} = x.key::${link.targetKeyType} AND ${scopeKeyExpr('t', link)} = x.scope AND t.${ident(link.targetName)}::text = x.name
-   AND (x.fp IS NULL OR ${FINGERPRINT} = x.fp)${link.active === undefined ? '' : ` AND ${activeExpr('t', link.active)}`}${scopeWhere('t', link, f, p)}
+ USING jsonb_to_recordset(${p.add(JSON.stringify(masters))}::jsonb) AS x(key text, scope text[], name text)
+ WHERE t.${k} = x.key::${link.targetKeyType} AND ${scopeKeyExpr('t', link)} = x.scope AND t.${ident(link.targetName)}::text = x.name${link.active === undefined ? '' : ` AND ${activeExpr('t', link.active)}`}${scopeWhere('t', link, f, p)}
 RETURNING t.${k}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key`;
   return { text, values: p.values };
 }
 
 /**
- * Puts back the active column's old value (`was`, a text parameter cast to the column's type `activeType`: a driver
- * typing the parameter as the column's would refuse the text 'false' for a boolean) of masters a
+ * Puts back the active column's old value (`was`, text as `::text` wrote it, a parameter of the column's type
+ * `activeType`; a boolean as a boolean: PGlite refuses the text 'false' for a boolean parameter) of masters a
  * `masters create` run reactivated, each only while it still holds the value the run wrote; returns the keys set back. Each value is a
  * parameter of a CASE over the keys: Citus refuses a STABLE cast (text to timestamptz) of a column in an UPDATE, and
  * casts parameters on the coordinator.
@@ -206,7 +225,9 @@ export function deactivateMastersStatement(
   const conds = masters.map(
     (m) => `t.${k} = ${p.add(m.key)}::${link.targetKeyType} AND ${scopeKeyExpr('t', link)} = ${p.add(m.scope)}::text[]`,
   );
-  const whens = masters.map((m, i) => `WHEN ${conds[i]!} THEN ${p.add(m.was)}::text::${activeType}`).join(' ');
+  const whens = masters
+    .map((m, i) => `WHEN ${conds[i]!} THEN ${p.add(activeType === 'boolean' && m.was !== null ? m.was === 'true' : m.was)}::${activeType}`)
+    .join(' ');
   const text = `UPDATE ${link.targetSql} t
    SET ${ident(link.active.column)} = CASE ${whens} END
  WHERE (${conds.map((c) => `(${c})`).join(' OR ')}) AND t.${ident(link.active.column)} IS NOT DISTINCT FROM ${activeValueSql(link.active) ?? 'NULL'}${scopeWhere('t', link, f, p)}

@@ -12,6 +12,7 @@ import {
   mastersInUseStatement,
   foreignKeysToStatement,
   mastersReferencedStatement,
+  unchangedMastersStatement,
   numberUniqueIndexesStatement,
   reactivateMastersStatement,
 } from '../../../src/sql/masters.js';
@@ -157,12 +158,20 @@ RETURNING t."Customer ID"::text AS key, ARRAY[]::text[] AS scope_key, t."Legal N
       text: `SELECT 1 FROM "crm"."Customers" t WHERE t."Customer ID" = ANY($1::int8[]) AND t."tenant id" = $2 FOR UPDATE`,
       values: [['1'], 'T1'],
     });
-    const m = { key: '1', scope: ['T1', 'b'], name: 'Acme', fp: '0cc175b9c0f1b6a831c399e269772661' };
+    const fp = { key: '1', scope: ['T1', 'b'], fp: '0cc175b9c0f1b6a831c399e269772661' };
+    expect(unchangedMastersStatement({ ...link, targetKeyType: 'int8' }, [fp], { tenant: 'T1' })).toEqual({
+      text: `SELECT t."Customer ID"::text AS key, ARRAY[t."tenant id"::text, t."branch"::text]::text[] AS scope_key
+  FROM "crm"."Customers" t
+  JOIN jsonb_to_recordset($1::jsonb) AS x(key text, scope text[], fp text)
+    ON t."Customer ID" = x.key::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = x.scope
+ WHERE md5(to_jsonb(t)::text) = x.fp AND t."tenant id" = $2`,
+      values: [JSON.stringify([fp]), 'T1'],
+    });
+    const m = { key: '1', scope: ['T1', 'b'], name: 'Acme' };
     expect(deleteCreatedMastersStatement({ ...link, targetKeyType: 'int8' }, [m], { tenant: 'T1' })).toEqual({
       text: `DELETE FROM "crm"."Customers" t
- USING jsonb_to_recordset($1::jsonb) AS x(key text, scope text[], name text, fp text)
- WHERE t."Customer ID" = x.key::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = x.scope AND t."Legal Name"::text = x.name
-   AND (x.fp IS NULL OR md5(to_jsonb(t)::text) = x.fp) AND (t."Is Active" IS TRUE) AND t."tenant id" = $2
+ USING jsonb_to_recordset($1::jsonb) AS x(key text, scope text[], name text)
+ WHERE t."Customer ID" = x.key::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = x.scope AND t."Legal Name"::text = x.name AND (t."Is Active" IS TRUE) AND t."tenant id" = $2
 RETURNING t."Customer ID"::text AS key, ARRAY[t."tenant id"::text, t."branch"::text]::text[] AS scope_key`,
       values: [JSON.stringify([m]), 'T1'],
     });
@@ -192,10 +201,10 @@ RETURNING t."Customer ID"::text AS key, ARRAY[t."tenant id"::text, t."branch"::t
     const e = { key: '2', scope: ['T1', 'c'], was: null };
     expect(deactivateMastersStatement({ ...link, targetKeyType: 'int8' }, 'boolean', [d, e], { tenant: null })).toEqual({
       text: `UPDATE "crm"."Customers" t
-   SET "Is Active" = CASE WHEN t."Customer ID" = $1::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = $2::text[] THEN $5::text::boolean WHEN t."Customer ID" = $3::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = $4::text[] THEN $6::text::boolean END
+   SET "Is Active" = CASE WHEN t."Customer ID" = $1::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = $2::text[] THEN $5::boolean WHEN t."Customer ID" = $3::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = $4::text[] THEN $6::boolean END
  WHERE ((t."Customer ID" = $1::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = $2::text[]) OR (t."Customer ID" = $3::int8 AND ARRAY[t."tenant id"::text, t."branch"::text]::text[] = $4::text[])) AND t."Is Active" IS NOT DISTINCT FROM true
 RETURNING t."Customer ID"::text AS key, ARRAY[t."tenant id"::text, t."branch"::text]::text[] AS scope_key`,
-      values: ['1', ['T1', 'b'], '2', ['T1', 'c'], 'false', null],
+      values: ['1', ['T1', 'b'], '2', ['T1', 'c'], false, null],
     });
   });
 
