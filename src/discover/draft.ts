@@ -1,7 +1,7 @@
 /** A proposal in the making: the link config and evidence of one candidate, before confidence decides where it goes. */
 import { linkSchema, type LinkInput } from '../config/schema.js';
 import type { ActiveProposal, Col, Draft, Overlap, ScopeVerdict, Tbl } from './types.js';
-import { amountColumn, documentColumn, entityName, reference, singular } from './naming.js';
+import { amountColumn, documentColumn, entityName, isText, reference, singular } from './naming.js';
 
 /** Whether this version's config takes a list of columns as a link's key (a composite primary key). */
 export const KEY_LISTS = linkSchema.safeParse({
@@ -39,7 +39,8 @@ export function draft(a: {
   const srcKey: any = pk.length === 1 ? pk[0]! : [...pk];
   const exclude = new Set([...pk, a.colName, a.sname, ...a.scope]);
   const stem = reference(a.colName).stem;
-  const document = documentColumn(src, stem, exclude);
+  // a text primary key may be the document's number (SAP's VBELN); an integer one is only an identifier
+  const document = documentColumn(src, stem, new Set([...pk.filter((c) => !isText(src.cols.get(c))), a.colName, a.sname, ...a.scope]));
   const amount = amountColumn(src, exclude);
   const tnumber = [`${singular(tgt.table)}_number`, 'number', 'code'].find((n) => n !== a.key && n !== a.tname && tgt.cols.has(n)) ?? null;
   const active = a.active.active;

@@ -137,6 +137,8 @@ export function documentColumn(src: Tbl, stem: readonly string[], exclude: Reado
     (c) => /_no$/.test(c),
     (c) => ['number', 'doc_no', 'document_no', 'reference', 'code'].includes(c),
     (c) => /_ref$/.test(c) || /_code$/.test(c),
+    // a document's own name or title (Odoo's account_move.name holds "INV/2024/0001"), when it is not the link's
+    (c) => ['name', 'title', 'subject'].includes(c) && isText(src.cols.get(c)),
   ];
   for (const notNull of [true, false]) {
     for (const test of ranked) {
@@ -145,7 +147,9 @@ export function documentColumn(src: Tbl, stem: readonly string[], exclude: Reado
       if (hit !== undefined) return hit;
     }
   }
-  return null;
+  // a text primary key is the document's number (SAP's VBAK.VBELN)
+  const pk = src.pk?.length === 1 ? src.pk[0]! : null;
+  return pk !== null && ok(pk) && isText(src.cols.get(pk)) ? pk : null;
 }
 
 export function amountColumn(src: Tbl, exclude: ReadonlySet<string>): string | null {
