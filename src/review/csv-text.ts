@@ -17,8 +17,29 @@ export function decodeCsvBytes(bytes: Uint8Array): string {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     // not UTF-8: a single-byte code page; Windows-1252 is what spreadsheets write on the systems that write one
-    return new TextDecoder('windows-1252').decode(bytes);
+    return windows1252(bytes);
   }
+}
+
+/**
+ * Windows-1252's 0x80–0x9F (’ “ ” – — € …; the five it leaves undefined stay C1 controls, as the WHATWG index has
+ * them); every other byte is its Latin-1 code point.
+ */
+const CP1252_HIGH =
+  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
+  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
+
+/**
+ * Decoded by hand: Node built with a small ICU (Node 20's default) has no windows-1252 decoder and reads the
+ * label as Latin-1, so a curly apostrophe came back as the control character U+0092.
+ */
+function windows1252(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 8192) {
+    const chunk = bytes.subarray(i, i + 8192);
+    out += String.fromCharCode(...chunk).replace(/[\u0080-\u009f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!);
+  }
+  return out;
 }
 
 const DELIMITERS = [',', ';', '\t'] as const;
