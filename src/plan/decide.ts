@@ -145,6 +145,18 @@ export function noName(name: string | null): EntryDecision {
   };
 }
 
+/** A placeholder name (placeholderReason says which): unmatched, with no candidate to review. */
+export function unmatchedPlaceholder(why: string): EntryDecision {
+  return {
+    outcome: 'unmatched',
+    targetKey: null,
+    method: null,
+    score: null,
+    candidates: [],
+    reason: `${why}: never matched by similarity`,
+  };
+}
+
 export const NO_SCOPE_REASON = 'no tenant: its scope column is NULL (rows of no tenant are never linked)';
 
 /** Rows whose scope (tenant) column is NULL belong to no tenant: never matched, and said so. */

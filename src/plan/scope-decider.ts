@@ -2,7 +2,7 @@
  * One scope's names decided against its masters, read once (planning/scored.ts reads them): pure, no database.
  */
 import { createMatcher, type EvidenceValues, type KnownAlias, type MasterRecord, type MatchOptions } from '../match/index.js';
-import { type EntryDecision, isBlankName, noName, onlyInactive } from './decide.js';
+import { type EntryDecision, isBlankName, noName, onlyInactive, placeholderReason, unmatchedPlaceholder } from './decide.js';
 
 /** What one scope's names are decided against. */
 export interface ScopeMasters {
@@ -29,6 +29,11 @@ export function scopeDecider(s: ScopeMasters, opts: MatchOptions): ScopeDecider 
   return (name, evidence) => {
     if (name === null || isBlankName(name)) return { ...noName(name), targetName: null };
     const d = matcher.match(name, evidence);
+    // "N/A", "unknown", "-", "X": a master named so (a bucket customer) is linked by its name, exact or normalised,
+    // and a decided alias stands; but a placeholder is nobody's acronym, typo or variant (a trial's "N/A" was
+    // offered for review as Northstar Automotive PLC)
+    const placeholder = d.outcome !== 'unmatched' && strength(d.method) >= 2 ? null : placeholderReason(name);
+    if (placeholder !== null) return { ...unmatchedPlaceholder(placeholder), targetName: null };
     // A name that is an inactive master's own name, more nearly than any active master's ("Müller GmbH & Co. KG",
     // closed, beside an active "Müller GmbH"), names that master: never linked to the active one.
     if (inactiveNames !== null && d.method !== 'exact') {
