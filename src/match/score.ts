@@ -143,7 +143,11 @@ export function score(
   const numberDiffers = [...qt.filter((_, i) => qAl[i] === -1), ...et.filter((_, j) => eAl[j] === -1)].some((t) => HAS_DIGIT.test(t));
   const wordConflict = !compactEqual && ((extraName.length > 0 && extraMaster.length > 0) || numberDiffers);
   const raw = MATCH_TUNING.wToken * tok + MATCH_TUNING.wChar * charSim + MATCH_TUNING.wPhonetic * phonetic + adj;
-  const cap = Math.min(wordConflict ? MATCH_TUNING.conflictCap : 1, reorderOnly ? MATCH_TUNING.reorderCap : 1);
+  const cap = Math.min(
+    wordConflict ? MATCH_TUNING.conflictCap : 1,
+    reorderOnly ? MATCH_TUNING.reorderCap : 1,
+    legal === 'disagree' ? MATCH_TUNING.legalDisagreeCap : 1,
+  );
   const s = round4(Math.min(cap, Math.max(0, raw)));
   return {
     key: e.key,

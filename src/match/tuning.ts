@@ -19,6 +19,12 @@ export const MATCH_TUNING = {
   /** Score adjustment when both names carry a legal form of different families (GmbH vs Inc). */
   legalDisagree: -0.12,
   /**
+   * Highest score when the legal forms disagree: "Braun Druck Ltd" and "Braun Druck SARL" can be two companies (a
+   * subsidiary abroad), so the pair ranks first in review and never auto-links at the default autoLinkAt (0.88, which
+   * 1 + legalDisagree met exactly). A priori, not fitted.
+   */
+  legalDisagreeCap: 0.87,
+  /**
    * Highest score when the names differ by a whole word on BOTH sides ("Sezione matematica" vs "Sezione costruzioni")
    * or by a number ("Portfolio 2"): such pairs are usually sibling companies, so they can reach review, never auto-link.
    */

@@ -239,3 +239,25 @@ describe('known aliases and legal forms', () => {
     });
   }
 });
+
+describe('names that differ only in legal form', () => {
+  const m = createMatcher(
+    [
+      { key: '1', name: 'Braun Druck SARL' },
+      { key: '2', name: 'Lindqvist Verktyg AB' },
+    ],
+    [],
+    fuzzy,
+  );
+  it('rank the master first in review but never auto-link at the default threshold: another legal form can be another company', () => {
+    const d = m.match('Braun Druck Ltd');
+    expect(d.outcome).toBe('review');
+    expect(d.candidates[0]).toMatchObject({ key: '1' });
+    expect(d.candidates[0]!.score).toBeLessThan(fuzzy.autoLinkAt);
+    expect(d.candidates[0]!.score).toBeGreaterThanOrEqual(fuzzy.reviewAt);
+    expect(d.candidates[0]!.signals).toMatchObject({ legalForm: 'disagree' });
+    // no legal form on the document: the same company as far as the name says
+    expect(m.match('Braun Druck')).toMatchObject({ outcome: 'linked', targetKey: '1' });
+    expect(m.match('Lindqvist Verktyg GmbH').outcome).toBe('review');
+  });
+});
