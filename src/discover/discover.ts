@@ -97,11 +97,20 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
       const w = words(colName);
       const nameLike = NAME_SUFFIXES.has(w[w.length - 1] ?? '');
       // Tables the name points at (never the table itself without a constraint: that is the row's own number).
-      const named = nameLike
+      const byName = nameLike
         ? []
         : cat.tables
             .map((t) => ({ t, level: namesTable(ref.stem, t.table) }))
             .filter((x): x is { t: Tbl; level: Level } => x.level !== null);
+      // a column named like another table's key (SAP: VBAK.KUNNR → KNA1.KUNNR), the key's other columns shared with
+      // this table (the client, MANDT): a reference to it, as if named for it
+      const byKey =
+        nameLike || byName.length > 0 || (srcKey?.includes(colName) ?? false)
+          ? []
+          : cat.tables
+              .filter((t) => t !== src && t.pk !== null && t.pk.includes(colName) && t.pk.every((k) => k === colName || src.cols.has(k)))
+              .map((t) => ({ t, level: 'exact' as Level }));
+      const named = [...byName, ...byKey];
       // A column whose first word(s) name a table but which does not read as a reference (`account_memo`).
       const prefixOnly =
         !nameLike && ref.suffix === null && named.length === 0 && constraints.length === 0 && KEY_BASES.has(col.base)
@@ -261,13 +270,16 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
         // The source's name column: named after the stem, the target or the target's name column.
         const stem = ref.stem.join('_');
         const tsing = singular(tgt.table);
+        // on a link from a table to itself the master's own name column is never the source's: every row would name itself
+        const own = (n: string): boolean => tgt === src && n === tname;
         const namedAs = [`${stem}_name`, `${stem}name`, `${tsing}_name`, ...(GENERIC_NAMES.has(tname) ? [] : [tname]), stem, tsing].filter(
-          (n, i, a) => a.indexOf(n) === i && n !== colName && isText(src.cols.get(n)) && !paired.has(n),
+          (n, i, a) => a.indexOf(n) === i && n !== colName && isText(src.cols.get(n)) && !paired.has(n) && !own(n),
         );
         const byRole = src.order.filter(
           (n) =>
             !namedAs.includes(n) &&
             n !== colName &&
+            !own(n) &&
             isText(src.cols.get(n)) &&
             NAME_SUFFIXES.has(words(n).at(-1) ?? '') &&
             (namesTable(words(n).slice(0, -1), tgt.table) !== null || namesTable(words(n).slice(0, -1), stem) !== null),
@@ -287,7 +299,7 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
           // No column is named for it (`vendor_text` beside `sup_ref`): the text column whose values are the
           // target's names. Sampled like any overlap; at least half of its distinct names must be master names.
           const looked = [...new Set([`${stem}_name`, `${tsing}_name`, ...(GENERIC_NAMES.has(tname) ? [] : [tname]), stem, tsing])];
-          const texts = src.order.filter((n) => n !== colName && !paired.has(n) && isText(src.cols.get(n))).slice(0, 8);
+          const texts = src.order.filter((n) => n !== colName && !paired.has(n) && !own(n) && isText(src.cols.get(n))).slice(0, 8);
           let best: { n: string; o: Overlap } | null = null;
           for (const n of texts) {
             const o = await nameOverlap(src, n, tgt, tname);
@@ -296,7 +308,9 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
           if (best === null || !sharesNames(best.o, c.level === null || c.level === 'initials' ? null : 'values')) {
             const closest =
               best === null
-                ? 'it has no text column'
+                ? tgt === src
+                  ? 'its only text column is its own name, which every row would match itself by'
+                  : 'it has no text column'
                 : `the closest by values is ${best.n}: ${ratioText(best.o)} of its sampled names are ${tgt.table}.${tname} values`;
             reasons.push(
               `no name column for ${stem} in ${src.table} (looked for ${looked.join(', ')}, or a *_name column naming ${tgt.table}; ${closest})`,

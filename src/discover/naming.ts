@@ -125,7 +125,9 @@ export function targetNameColumn(t: Tbl, exclude: ReadonlySet<string>): string |
     if (ok(c)) return c;
   const named = t.order.filter((c) => ok(c) && NAME_SUFFIXES.has(words(c).at(-1) ?? ''));
   const own = named.find((c) => namesTable(words(c).slice(0, -1), t.table) !== null);
-  return own ?? named[0] ?? (ok('description') ? 'description' : null);
+  // numbered name lines (SAP's NAME1, NAME2): the first
+  const numbered = t.order.find((c) => ok(c) && /^(name|title|label)_?1$/.test(words(c).join('_')));
+  return own ?? named[0] ?? numbered ?? (ok('description') ? 'description' : null);
 }
 
 export function documentColumn(src: Tbl, stem: readonly string[], exclude: ReadonlySet<string>): string | null {
@@ -147,9 +149,9 @@ export function documentColumn(src: Tbl, stem: readonly string[], exclude: Reado
       if (hit !== undefined) return hit;
     }
   }
-  // a text primary key is the document's number (SAP's VBAK.VBELN)
-  const pk = src.pk?.length === 1 ? src.pk[0]! : null;
-  return pk !== null && ok(pk) && isText(src.cols.get(pk)) ? pk : null;
+  // a text primary key, or its one text column beside the scope, is the document's number (SAP's VBAK.VBELN)
+  const pk = (src.pk ?? []).filter((c) => ok(c) && isText(src.cols.get(c)));
+  return pk.length === 1 ? pk[0]! : null;
 }
 
 export function amountColumn(src: Tbl, exclude: ReadonlySet<string>): string | null {

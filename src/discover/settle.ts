@@ -6,7 +6,7 @@ import { BackfillError } from '../errors.js';
 import { resolveLinks } from '../context/catalog.js';
 import type { Catalog } from './catalog.js';
 import type { DiscoverResult, Draft, Proposal, Rejected, Weak } from './types.js';
-import { reference, sanitize } from './naming.js';
+import { NAME_SUFFIXES, reference, sanitize, words } from './naming.js';
 
 /**
  * Settles the drafts into the result: of two FK columns claiming one name column and target the clearly
@@ -28,13 +28,21 @@ export async function settle(
   }
   for (const group of claims.values()) {
     if (group.length < 2) continue;
-    group.sort((a, b) => b.confidence - a.confidence);
+    // the column named like the name column (partner_id beside partner_name, not commercial_partner_id) goes first
+    // when it alone is: the name column was written for it
+    const nameStem = NAME_SUFFIXES.has(words(group[0]!.name).at(-1) ?? '') ? words(group[0]!.name).slice(0, -1).join('_') : null;
+    const namedFor = (d: Draft): boolean => nameStem !== null && reference(d.fk).stem.join('_') === nameStem;
+    const alone = group.filter(namedFor).length === 1;
+    group.sort((a, b) => (alone ? Number(namedFor(b)) - Number(namedFor(a)) : 0) || b.confidence - a.confidence);
     const [first, second] = group;
     const clear =
-      first!.evidence.constraint !== null && second!.evidence.constraint === null ? true : first!.confidence - second!.confidence >= 0.1;
+      (alone && namedFor(first!)) ||
+      (first!.evidence.constraint !== null && second!.evidence.constraint === null ? true : first!.confidence - second!.confidence >= 0.1);
     for (const d of clear ? group.slice(1) : group) {
       d.confident = false;
-      d.why.push(`${group.map((g) => g.fk).join(' and ')} both read ${d.name} as names of ${d.target}`);
+      d.why.push(
+        `${group.map((g) => g.fk).join(' and ')} both read ${d.name} as names of ${d.target}${clear ? `; ${first!.fk} is taken (${alone && namedFor(first!) ? `named like ${d.name}` : 'stronger evidence'})` : ''}`,
+      );
       d.confirm.push(`an FK constraint on the right column, or values in it that are ${d.target}.${d.targetKey} keys`);
     }
   }

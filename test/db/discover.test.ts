@@ -426,6 +426,43 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
     const again = await t.db.query<{ v: number | null }>(`SELECT vendor_id AS v FROM docs ORDER BY id`);
     expect(again.rows.map((x) => x.v)).toEqual([1, null, 3, 4, 5]);
   });
+
+  it('Odoo-like: no link of a table to itself through its own name; of two FK columns reading one name column, the one named like it', async () => {
+    await t.db.exec(`
+      CREATE TABLE res_company (id int PRIMARY KEY, name text NOT NULL);
+      CREATE TABLE res_partner (id serial PRIMARY KEY, company_id int NOT NULL REFERENCES res_company, name text NOT NULL,
+                                active boolean NOT NULL DEFAULT true, parent_id int REFERENCES res_partner);
+      CREATE TABLE account_move (id serial PRIMARY KEY, company_id int NOT NULL REFERENCES res_company, name text NOT NULL, partner_name text,
+                                 partner_id int REFERENCES res_partner, commercial_partner_id int REFERENCES res_partner, amount_total numeric);
+      INSERT INTO res_company VALUES (1, 'A'), (2, 'B');
+      INSERT INTO res_partner (company_id, name) SELECT 1 + g % 2, 'Partner ' || g FROM generate_series(1, 60) g;
+      INSERT INTO account_move (company_id, name, partner_name, partner_id, commercial_partner_id, amount_total)
+        SELECT p.company_id, 'INV/2024/' || g, p.name, CASE WHEN g % 3 = 0 THEN p.id END, CASE WHEN g % 3 = 0 THEN p.id END, g
+          FROM generate_series(1, 180) g JOIN res_partner p ON p.id = 1 + g % 60;`);
+    const r = await discover(t.db);
+    expect(r.config!.links.map((l) => [l.table, l.fk, l.name, l.document, l.scope])).toEqual([
+      ['account_move', 'partner_id', 'partner_name', 'name', ['company_id']],
+    ]);
+    expect(r.weak.map((w) => [w.fk, w.why.join(' ')])).toEqual([
+      ['commercial_partner_id', expect.stringContaining('partner_id is taken (named like partner_name)')],
+    ]);
+    expect(r.rejected.find((x) => x.column === 'parent_id')!.reason).toMatch(/no name column for parent in res_partner .*its own name/);
+  });
+
+  it("SAP-like: a column named like another table's key (VBAK.KUNNR → KNA1.KUNNR), NAME1 as the name, the client as scope", async () => {
+    await t.db.exec(`
+      CREATE TABLE kna1 (mandt text NOT NULL, kunnr text NOT NULL, name1 text NOT NULL, land1 text, PRIMARY KEY (mandt, kunnr));
+      CREATE TABLE vbak (mandt text NOT NULL, vbeln text NOT NULL, kunnr text, name1 text, netwr numeric, PRIMARY KEY (mandt, vbeln));
+      INSERT INTO kna1 SELECT '100', lpad(g::text, 10, '0'), 'Kunde ' || g, 'DE' FROM generate_series(1, 40) g;
+      INSERT INTO vbak SELECT '100', lpad(g::text, 10, '0'), CASE WHEN g % 4 = 0 THEN lpad((1 + g % 40)::text, 10, '0') END, 'Kunde ' || (1 + g % 40), g
+        FROM generate_series(1, 160) g;`);
+    const r = await discover(t.db);
+    expect(r.config!.links.map((l) => [l.table, l.fk, l.name, l.target.table, l.target.key, l.target.name, l.scope, l.document])).toEqual([
+      ['vbak', 'kunnr', 'name1', 'kna1', 'kunnr', 'name1', ['mandt'], 'vbeln'],
+    ]);
+    const p = await plan(t.db, { config: r.config!, allTenants: true });
+    expect(p.results[0]!.recordsMatched).toBe(120);
+  });
 });
 
 describeEach('discover CLI', (target) => {

@@ -37,6 +37,9 @@ describe('the document column discover proposes', () => {
     // SAP: VBAK's primary key VBELN is the sales document number
     const vbak = table('vbak', [col('vbeln', 'text', true), col('kunnr', 'text'), col('name1', 'text')], ['vbeln']);
     expect(documentColumn(vbak, ['kunnr'], new Set(['kunnr', 'name1']))).toBe('vbeln');
+    // …also beside the client in a composite key (the scope is excluded)
+    const vbak2 = table('vbak', [col('mandt', 'text', true), col('vbeln', 'text', true), col('kunnr', 'text')], ['mandt', 'vbeln']);
+    expect(documentColumn(vbak2, ['kunnr'], new Set(['mandt', 'kunnr']))).toBe('vbeln');
     // an integer primary key is an identifier, not a document number
     const plain = table('tickets', [col('id', 'int4', true), col('body', 'text')], ['id']);
     expect(documentColumn(plain, ['customer'], new Set())).toBeNull();
