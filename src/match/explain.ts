@@ -61,6 +61,22 @@ export function explainScore(score: number | null, signals: Record<string, unkno
     });
     raw = t.conflictCap;
   }
+  if (signals['reordered'] === true && raw > t.reorderCap) {
+    out.push({
+      signal: 'reordered',
+      label: `alike only with the words reordered: capped at ${t.reorderCap}`,
+      value: r4(t.reorderCap - raw),
+    });
+    raw = t.reorderCap;
+  }
+  if (signals['legalForm'] === 'disagree' && raw > t.legalDisagreeCap) {
+    out.push({
+      signal: 'legalForm',
+      label: `another legal form can be another company: capped at ${t.legalDisagreeCap}`,
+      value: r4(t.legalDisagreeCap - raw),
+    });
+    raw = t.legalDisagreeCap;
+  }
   const clamped = Math.min(1, Math.max(0, raw));
   if (Math.abs(clamped - raw) > 1e-9) out.push({ signal: 'clamp', label: 'kept within 0…1', value: r4(clamped - raw) });
   return out;

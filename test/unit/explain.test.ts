@@ -11,12 +11,23 @@ describe('explainScore: the "why" waterfall adds up to the score', () => {
         { key: '2', name: 'Sezione matematica' },
         { key: '3', name: 'Acme GmbH' },
         { key: '4', name: 'Portfolio 2' },
+        { key: '5', name: 'Braun Druck SARL' },
+        { key: '6', name: 'William Ryan' },
       ],
       [],
       DEFAULT_MATCH_OPTIONS.fuzzy,
     );
     let seen = 0;
-    for (const q of ['Tset Cstmr Hldgs', 'Test Customers Group', 'Sezione costruzioni', 'Acme Inc', 'Portfolio 3', 'Zeta Widgets']) {
+    for (const q of [
+      'Tset Cstmr Hldgs',
+      'Test Customers Group',
+      'Sezione costruzioni',
+      'Acme Inc',
+      'Portfolio 3',
+      'Zeta Widgets',
+      'Braun Druck Ltd',
+      'Ryan William',
+    ]) {
       for (const c of m.match(q).candidates) {
         if (c.method !== 'fuzzy') continue;
         const parts = explainScore(c.score, c.signals ?? {});
