@@ -8,7 +8,7 @@ import { MATCH_TUNING } from './tuning.js';
 
 export interface Contribution {
   /** Stable id of the step. */
-  signal: 'tokens' | 'characters' | 'phonetic' | 'legalForm' | 'wordConflict' | 'clamp' | 'rule' | 'evidence';
+  signal: 'tokens' | 'characters' | 'phonetic' | 'legalForm' | 'wordConflict' | 'reordered' | 'clamp' | 'rule' | 'evidence';
   label: string;
   /** Added to the score by this step (negative: taken off). */
   value: number;
