@@ -28,6 +28,7 @@ import {
   type Walk,
 } from '../sql/walk.js';
 import { noNestedLoopsStatement } from '../sql/session.js';
+import { mastersSharedLockStatement } from '../sql/masters.js';
 import type { LinkCheckpoint } from '../batch/batch.js';
 import { type Context, shape } from '../context/context.js';
 import { blockBound, type Layout } from './walk.js';
@@ -152,7 +153,7 @@ export async function wholeLinkWork(
   const s: TypedLinkShape = { ...shape(l), scopeTypes: l.scopeTypes };
   const lk = await lookup(ctx, l, { ...a, oneTransaction: true });
   return {
-    setup: lk.setup,
+    setup: [mastersSharedLockStatement(l.targetOid), ...lk.setup],
     statement: (range) =>
       applyBatchStatement(s, { runId: a.runId, linkName: l.entity, tableName: l.config.table, map: lk.map, range }, ctx.filter),
     rows: (range) => batchRowsStatement(s, { range }, ctx.filter),
@@ -241,13 +242,15 @@ export async function batchWork(
   // row trigger of the user's fires on the UPDATE either: the setting would reach the queries it runs per row,
   // and a lookup joining two tables would hash a whole table for each row (test/db/apply-user-triggers.test.ts).
   const hashJoin = src === undefined && l.updateTriggers.length === 0 ? [noNestedLoopsStatement()] : [];
+  // before the batch reads the masters: a masters undo deleting some of them is waited for (sql/masters.ts)
+  const guard = mastersSharedLockStatement(l.targetOid);
   if (!lk.shared) {
     // No CREATE on fk_backfill: no key ladder either; the bounds walk the primary key
     return {
       walk,
       statement,
       rows,
-      setup: () => [...lk.setup, ...hashJoin],
+      setup: () => [guard, ...lk.setup, ...hashJoin],
       bound:
         walk === 'ctid'
           ? blockBound(lc, layout)
@@ -261,7 +264,7 @@ export async function batchWork(
     walk,
     statement,
     rows,
-    setup: () => hashJoin,
+    setup: () => [guard, ...hashJoin],
     bound:
       walk === 'ctid'
         ? blockBound(lc, layout)

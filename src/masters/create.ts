@@ -167,7 +167,7 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
         byTarget.set(key, [...(byTarget.get(key) ?? []), p]);
       }
       for (const [l, list] of byTarget) {
-        await tx.query(mastersLockStatement(l.config.target.table));
+        await tx.query(mastersLockStatement(l.targetOid));
         const s = shape(l);
         const creates = list.filter((p) => p.action === 'create');
         if (creates.length > 0) {

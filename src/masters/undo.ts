@@ -112,7 +112,7 @@ export async function undoMastersRun(ctx: Context, summary: MastersRunSummary, r
       if (l === undefined) {
         throw new BackfillError('RUN_STATE', `run ${runId} created masters in ${table}, which no link of its config points to any more`);
       }
-      await tx.query(mastersLockStatement(table));
+      await tx.query(mastersLockStatement(l.targetOid));
       const s = { ...shape(l), targetKeyType: l.targetKeyType };
       const superseded = all.filter((c) => later.has(masterId(table, c.key, c.scopeKey)));
       const list = all.filter((c) => !later.has(masterId(table, c.key, c.scopeKey)));

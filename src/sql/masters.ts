@@ -235,10 +235,25 @@ RETURNING t.${k}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key`;
   return { text, values: p.values };
 }
 
-/** Serializes master creation per target table until the transaction ends (two runs never number the same masters). */
-export function mastersLockStatement(targetTable: string): Statement {
-  return { text: `SELECT pg_advisory_xact_lock(hashtext($1))`, values: [`fk_backfill.masters:${targetTable}`] };
+/**
+ * Serializes master creation and its undo per target table until the transaction ends (two runs never number the
+ * same masters; an apply batch waits, mastersSharedLockStatement).
+ */
+export function mastersLockStatement(targetOid: number): Statement {
+  return { text: `SELECT pg_advisory_xact_lock(hashtext($1))`, values: [mastersLockKey(targetOid)] };
 }
+
+/**
+ * An apply batch's share of that lock, until its transaction ends: a `masters` undo deleting masters no row links to
+ * waits for the batch, and a batch waits for the undo, then reads the masters after it (without an FK constraint a
+ * row could be linked to a master the undo was deleting). Batches share it with each other.
+ */
+export function mastersSharedLockStatement(targetOid: number): Statement {
+  return { text: `SELECT pg_advisory_xact_lock_shared(hashtext($1))`, values: [mastersLockKey(targetOid)] };
+}
+
+/** The lock's key: the master table by oid (a config may spell it `customers` or `public.customers`). */
+const mastersLockKey = (targetOid: number): string => `fk_backfill.masters:${targetOid}`;
 
 /** Every FK constraint that references the master table (by oid): the referencing table and the column pairs. */
 export function foreignKeysToStatement(
