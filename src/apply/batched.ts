@@ -141,7 +141,12 @@ async function walkRun(
       }
       let counts = complete ? await countSkips(ctx, l, { planRunId, runId }, planned, changed) : undefined;
       const reasons = counts?.reasons;
-      if (!stopped && (lc?.sweep === true ? lc.done !== true : (reasons?.notReached ?? 0) + (reasons?.cancelledByTrigger ?? 0) > 0)) {
+      if (
+        !stopped &&
+        (lc?.sweep === true
+          ? lc.done !== true
+          : (reasons?.notReached ?? 0) + (reasons?.cancelledByTrigger ?? 0) + (reasons?.cancelledByTriggerOrRls ?? 0) > 0)
+      ) {
         const r = await sweepLink(ctx, l, { runId, planRunId, planned }, opts, changed, again);
         changed = r.changed;
         stopped = r.stopped;

@@ -27,6 +27,11 @@ export interface SkipReasons {
   /** The row still matched everything; a row-level security policy kept the UPDATE from it. */
   notUpdatableUnderRls: number;
   /**
+   * The row still matched everything and the table has both a BEFORE UPDATE trigger and row-level security: either
+   * passed it over, and nothing tells which (before, all were put down to the policy).
+   */
+  cancelledByTriggerOrRls: number;
+  /**
    * The row still matched everything and the table has neither: added during the run behind the walk, or
    * moved there by another session's update, and then kept locked through the final sweep's retries.
    */
@@ -42,6 +47,7 @@ export const SKIP_REASON_TEXT: Record<keyof SkipReasons, string> = {
   refusedByTable: 'refused by the table (a constraint or a trigger)',
   cancelledByTrigger: 'cancelled by a trigger',
   notUpdatableUnderRls: 'not updatable under row-level security',
+  cancelledByTriggerOrRls: 'cancelled by a trigger or kept from the update by row-level security',
   notReached: 'not reached (added or moved during the run, then locked by another session)',
 };
 
@@ -111,7 +117,8 @@ export async function countSkips(
     masterRenamed,
     refusedByTable,
     cancelledByTrigger: row?.rls !== true && row?.before_update_triggers === true ? passed : 0,
-    notUpdatableUnderRls: row?.rls === true ? passed : 0,
+    notUpdatableUnderRls: row?.rls === true && row.before_update_triggers !== true ? passed : 0,
+    cancelledByTriggerOrRls: row?.rls === true && row.before_update_triggers === true ? passed : 0,
     notReached: row?.rls !== true && row?.before_update_triggers !== true ? passed : 0,
   };
   const refused = refusedByTable > 0 ? await refusedSample(ctx.db, ids.runId, l.entity, REFUSED_SHOWN) : [];

@@ -57,6 +57,7 @@ describeEach('exact skip reasons', (target) => {
         refusedByTable: 0,
         cancelledByTrigger: 1,
         notUpdatableUnderRls: 0,
+        cancelledByTriggerOrRls: 0,
         notReached: 0,
       });
       const text = applyText(a);
@@ -91,7 +92,23 @@ describeEach('exact skip reasons', (target) => {
         return a.results[0]!;
       });
       expect([r.planned, r.updated, r.skipped]).toEqual([8, 7, 1]);
-      expect(r.skipReasons).toMatchObject({ notUpdatableUnderRls: 1, cancelledByTrigger: 0, changedSincePlan: 0 });
+      expect(r.skipReasons).toMatchObject({
+        notUpdatableUnderRls: 1,
+        cancelledByTrigger: 0,
+        cancelledByTriggerOrRls: 0,
+        changedSincePlan: 0,
+      });
+      // with a BEFORE UPDATE trigger too, nothing tells which of them passed a row over: said so, not put down to the policy
+      await t.db.exec(`UPDATE orders SET customer_id = NULL;
+        CREATE FUNCTION keep_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+        CREATE TRIGGER keep_row BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION keep_row();`);
+      const both = await t.db.transaction(async (tx) => {
+        await tx.query(`SET LOCAL ROLE ${role}`);
+        const a = await apply(withinTransaction(t.db, tx), { config, tenantId: '1', singleTransaction: true });
+        return a.results[0]!;
+      });
+      expect([both.planned, both.updated, both.skipped]).toEqual([8, 7, 1]);
+      expect(both.skipReasons).toMatchObject({ notUpdatableUnderRls: 0, cancelledByTrigger: 0, cancelledByTriggerOrRls: 1 });
     } finally {
       await t.db.exec(`DROP OWNED BY ${role}; DROP ROLE ${role}`).catch(() => undefined);
     }
