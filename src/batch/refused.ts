@@ -98,7 +98,7 @@ export async function workAroundRefusals(tx: Queryable, w: RefusableWork): Promi
         const e = out.refused[0]!;
         throw new BackfillError(
           'ROWS_REFUSED',
-          `${w.what}: the table refused more than ${MAX_REFUSED_PER_BATCH} rows of one batch, so it refuses for a reason of its own (first, row ${e.key}: ${e.message}${e.sqlstate === '' ? '' : ` [SQLSTATE ${e.sqlstate}]`}); the batch was rolled back. ${w.remedy ?? 'Change what refuses them, or leave those rows out of the link (a filter on the source)'}`,
+          `${w.what}: the table refused more than ${MAX_REFUSED_PER_BATCH} rows of one batch, so it refuses for a reason of its own (first, row ${e.key}: ${e.message}${e.sqlstate === '' ? '' : ` [SQLSTATE ${e.sqlstate}]`}); the batch was rolled back. ${w.remedy ?? `Change or drop what refuses them, or let fewer rows into a batch: resume the run (apply --resume RUN --yes) with a --batch-size small enough that no batch holds more than ${MAX_REFUSED_PER_BATCH} of them; those are then left NULL, each named, and the rest linked`}`,
           { cause: error },
         );
       }

@@ -114,4 +114,19 @@ describeEach('apply with rows the table refuses to link', (target) => {
     );
     expect((await linked(t)).linked).toBe(0);
   });
+
+  it('more refused rows than a batch works around: the run stops saying what to do, and resuming with smaller batches does it', async () => {
+    t = await freshDb(target);
+    await schema(t, `${CHECK} UPDATE orders SET kind = 'void' WHERE id % 3 <> 0;`);
+    const p = await plan(t.db, { config, allTenants: true });
+    const e = await apply(t.db, { config, allTenants: true, planRunId: p.runId, batchSize: 400, walk: 'key' }).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'ROWS_REFUSED', message: expect.stringMatching(/resume the run .* with a --batch-size small enough/) });
+    expect((await linked(t)).linked).toBe(0);
+    const run = (
+      await t.db.query<{ id: string }>(`SELECT id::text AS id FROM fk_backfill.runs WHERE kind = 'apply' ORDER BY id DESC LIMIT 1`)
+    ).rows[0]!.id;
+    const done = await resumeApply(t.db, { runId: run, batchSize: 100 });
+    expect([done.results[0]!.updated, done.results[0]!.skipReasons?.refusedByTable]).toEqual([64, 136]); // ids 78 and 150 were void already
+    expect(await linked(t)).toEqual({ linked: 64, voids: 0, untouched: 136 });
+  });
 });
