@@ -258,6 +258,15 @@ describeEach('guard', (target) => {
       active: { column: 'state', activeWhen: { notIn: ["it's $fkb_guard$ shut"] } },
       deactivate: `UPDATE customers SET state = 'it''s $fkb_guard$ shut' WHERE id = $1::uuid`,
     },
+    {
+      what: 'two signals that must both hold, the second one switched off',
+      setup: [`ALTER TABLE customers ADD COLUMN deleted_at timestamptz, ADD COLUMN archived boolean NOT NULL DEFAULT false`],
+      active: [
+        { column: 'deleted_at', activeWhen: 'null' as const },
+        { column: 'archived', activeWhen: false },
+      ],
+      deactivate: `UPDATE customers SET archived = true WHERE id = $1::uuid`,
+    },
   ]) {
     it(`follows the link's active predicate (${what}): a deactivated master is never linked, by the guard or in drift`, async () => {
       const db = t.db;
