@@ -3,7 +3,7 @@ import { activeParts } from '../sql/active.js';
 import { activeSignals } from './active-signals.js';
 import type { Queryable } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
-import { tableColumnsStatement, uniqueKeysStatement, updateTriggersStatement } from '../sql/context.js';
+import { fkChecksStatement, tableColumnsStatement, uniqueKeysStatement, updateTriggersStatement } from '../sql/context.js';
 import { checkStatusValues } from './status-values.js';
 import type { TableKind } from '../sql/citus.js';
 import { checkCitusLink, citusKinds } from './citus-link.js';
@@ -60,6 +60,8 @@ export interface ResolvedLink {
    * `touch`): they run their queries inside each batch, and a BEFORE one may set `touch` itself.
    */
   updateTriggers: { name: string; before: boolean }[];
+  /** CHECK constraints over the FK or the touched column: apply leaves out the rows they would refuse (sql/apply.ts). */
+  fkChecks: { name: string; expr: string }[];
   /** A notice: BEFORE UPDATE triggers on the source may set `touch` themselves (undo cannot restore it then); null: none. */
   touchTriggers: string | null;
   /** What the catalog made fk-backfill do differently for this link (e.g. `updated_at` left alone: generated). */
@@ -350,7 +352,9 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
       }
     }
   }
-  const updateTriggers = (await db.query(updateTriggersStatement(src.oid, [link.fk, ...(touch === null ? [] : [touch.column])]))).rows;
+  const setColumns = [link.fk, ...(touch === null ? [] : [touch.column])];
+  const updateTriggers = (await db.query(updateTriggersStatement(src.oid, setColumns))).rows;
+  const fkChecks = (await db.query(fkChecksStatement(src.oid, setColumns))).rows;
   let touchTriggers: string | null = null;
   if (touch !== null) {
     const names = updateTriggers.filter((g) => g.before).map((g) => g.name);
@@ -391,6 +395,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     compare,
     touch,
     updateTriggers,
+    fkChecks,
     touchTriggers,
     notices,
     keyProblem: keyProblem(src, source, keys, `${p}.key`),

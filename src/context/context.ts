@@ -58,6 +58,7 @@ export function shape(l: ResolvedLink): LinkShape {
     fkType: l.fkType,
     keyType: l.keyType,
     touch: l.touch,
+    fkChecks: l.fkChecks,
     nameType: l.nameType,
     targetNameType: l.targetNameType,
     scopeLoose: l.scopeLoose,

@@ -42,6 +42,8 @@ export interface LinkShape {
   fkType: string;
   keyType: string;
   touch: { column: string; type: string } | null;
+  /** CHECK constraints of the source over the FK or the touched column (name, expression as printed): see applyBatchStatement. */
+  fkChecks?: { name: string; expr: string }[] | undefined;
   /**
    * The source name column's type as format_type spells it (char(40), citext, a domain…). Plan entries
    * store names as text; every comparison of an entry with a row casts the entry back to this type, so

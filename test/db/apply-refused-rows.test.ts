@@ -115,9 +115,9 @@ describeEach('apply with rows the table refuses to link', (target) => {
     expect((await linked(t)).linked).toBe(0);
   });
 
-  it('more refused rows than a batch works around: the run stops saying what to do, and resuming with smaller batches does it', async () => {
+  it('more refused rows than a batch works around (a trigger): the run stops saying what to do, and resuming with smaller batches does it', async () => {
     t = await freshDb(target);
-    await schema(t, `${CHECK} UPDATE orders SET kind = 'void' WHERE id % 3 <> 0;`);
+    await schema(t, `${RAISING} UPDATE orders SET kind = 'void' WHERE id % 3 <> 0;`);
     const p = await plan(t.db, { config, allTenants: true });
     const e = await apply(t.db, { config, allTenants: true, planRunId: p.runId, batchSize: 400, walk: 'key' }).catch((x: unknown) => x);
     expect(e).toMatchObject({ code: 'ROWS_REFUSED', message: expect.stringMatching(/resume the run .* with a --batch-size small enough/) });
@@ -128,5 +128,24 @@ describeEach('apply with rows the table refuses to link', (target) => {
     const done = await resumeApply(t.db, { runId: run, batchSize: 100 });
     expect([done.results[0]!.updated, done.results[0]!.skipReasons?.refusedByTable]).toEqual([64, 136]); // ids 78 and 150 were void already
     expect(await linked(t)).toEqual({ linked: 64, voids: 0, untouched: 136 });
+  });
+
+  it('a CHECK constraint over the FK is read before the update: any number of refused rows in one batch, each named with the constraint; undo exact', async () => {
+    t = await freshDb(target);
+    await schema(t, `${CHECK} UPDATE orders SET kind = 'void' WHERE id % 3 <> 0;`);
+    const p = await plan(t.db, { config, allTenants: true });
+    for (const singleTransaction of [false, true]) {
+      const a = await apply(t.db, { config, allTenants: true, planRunId: p.runId, batchSize: 400, singleTransaction });
+      expect([a.results[0]!.updated, a.results[0]!.skipReasons?.refusedByTable]).toEqual([64, 136]);
+      expect(a.results[0]!.refused?.[0]).toMatchObject({
+        sqlstate: '23514',
+        constraint: 'orders_void_unlinked',
+        message: expect.stringContaining('found before the update'),
+      });
+      expect(await linked(t)).toEqual({ linked: 64, voids: 0, untouched: 136 });
+      const u = await undo(t.db, { runId: a.runId });
+      expect(u.totalReverted).toBe(64);
+      expect(await linked(t)).toEqual({ linked: 0, voids: 0, untouched: 200 });
+    }
   });
 });

@@ -480,4 +480,68 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
       values: ['so', '"erp"."Sales Orders"', '3', '7'],
     });
   });
+
+  it('a source with CHECK constraints over the FK or updated_at: the rows they would refuse are found by their expressions before the UPDATE, recorded, and left out', () => {
+    const checked = {
+      ...typed,
+      scope: ['tenant_id'],
+      scopeTypes: ['uuid'],
+      fkChecks: [
+        { name: 'void_unlinked', expr: "((customer_id IS NULL) OR (kind <> 'void'::text))" },
+        { name: 'o"k', expr: '(updated_at > customer_since)' },
+      ],
+    };
+    const st = applyBatchStatement(
+      checked,
+      { runId: '7', linkName: 'so', tableName: 'erp.Sales Orders', map: 'fk_backfill.apply_map_7_0', range: WHOLE_LINK },
+      { tenant: 'T1' },
+    );
+    expect(st.text).toBe(`WITH x AS MATERIALIZED (
+  SELECT r.*, v.target_key, v.method, v.score, v.fkb_same_master, (SELECT CASE WHEN (((customer_id IS NULL) OR (kind <> 'void'::text))) IS FALSE THEN $6::text WHEN ((updated_at > customer_since)) IS FALSE THEN $7::text END
+       FROM jsonb_populate_record(NULL::"erp"."Sales Orders", r.fkb_row || jsonb_build_object($4::text, v.target_key, $5::text, now())) AS fkb_new_row) AS fkb_refused_by
+    FROM (SELECT o.ctid AS fkb_tid, o."id" AS fkb_key, o."customer name" AS fkb_name, o."tenant_id" AS fkb_scope_1, o."updated_at" AS fkb_touched, to_jsonb(o) AS fkb_row
+                    FROM "erp"."Sales Orders" o
+                   WHERE o."customer_id" IS NULL AND o."tenant_id" = $3
+                  OFFSET 0) r
+    JOIN (SELECT m.*, CASE WHEN m.target_name IS NULL THEN true ELSE t."customer_name" = m.target_name END AS fkb_same_master
+                    FROM fk_backfill.apply_map_7_0 m
+                    JOIN "customers" t ON t."id" = m.target_key AND t."is_active" IS TRUE AND t."tenant_id" = m.fkb_scope_1
+                  OFFSET 0) v ON v.source_name = r.fkb_name AND r.fkb_scope_1 = v.fkb_scope_1
+), fkb_refused AS (
+  INSERT INTO fk_backfill.refused_rows (run_id, link, row_key, sqlstate, constraint_name, message)
+  SELECT $1::int8, $2::text, x."fkb_key"::text, '23514', x.fkb_refused_by,
+         'new row would violate check constraint "' || x.fkb_refused_by || '" (found before the update, the row left NULL)'
+    FROM x
+   WHERE x.fkb_refused_by IS NOT NULL AND x.fkb_same_master
+  ON CONFLICT (run_id, link, row_key) DO NOTHING
+), upd AS (
+  UPDATE "erp"."Sales Orders" s
+     SET "customer_id" = x.target_key, "updated_at" = now()
+    FROM x
+   WHERE s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."updated_at" IS NOT DISTINCT FROM x.fkb_touched AND x.fkb_same_master AND x.fkb_refused_by IS NULL AND s."tenant_id" = $8
+  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, x.fkb_touched::text AS touched_old
+)
+, ins AS (
+INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
+SELECT $1::int8, $2::text, $9::text, $10::text, $11::text,
+       array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.method), array_agg(upd.score), array_agg(upd.touched_old)
+  FROM upd
+HAVING count(*) > 0
+RETURNING 1
+)
+SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
+    expect(st.values).toEqual([
+      '7',
+      'so',
+      'T1',
+      'customer_id',
+      'updated_at',
+      'void_unlinked',
+      'o"k',
+      'T1',
+      'erp.Sales Orders',
+      'customer_id',
+      'updated_at',
+    ]);
+  });
 });
