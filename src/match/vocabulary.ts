@@ -30,10 +30,16 @@ export const LEGAL_FORMS: Record<string, string> = {
   kft: 'kft', zrt: 'zrt', nyrt: 'nyrt', rt: 'rt',
   jsc: 'jsc', pjsc: 'pjsc', ojsc: 'ojsc', cjsc: 'cjsc', oao: 'oao', ooo: 'ooo', zao: 'zao', pao: 'pao',
   'anonim sirketi': 'as',
+  // the long forms the short ones stand for ("Lindqvist Verktyg Aktiebolag" is "… AB")
+  aktiebolag: 'ab', aktiebolaget: 'ab', aktieselskab: 'as', aktieselskabet: 'as', aksjeselskap: 'as', allmennaksjeselskap: 'asa',
+  anpartsselskab: 'aps', osakeyhtio: 'oy', 'julkinen osakeyhtio': 'oyj', kommanditgesellschaft: 'kg', 'offene handelsgesellschaft': 'ohg',
+  'limited liability company': 'llc', 'limited partnership': 'lp', 'limited liability partnership': 'llp',
+  'sociedad anonima': 'sa', 'sociedade anonima': 'sa', 'sociedad limitada': 'sl', 'societe a responsabilite limitee': 'sarl',
+  'societe par actions simplifiee': 'sas', 'societa a responsabilita limitata': 'srl',
 };
 
 /** Legal forms also recognised at the start of a name ("PT Telkom", "OOO Gazprom"). */
-export const LEADING_LEGAL = new Set(['pt', 'ooo', 'oao', 'zao', 'pao', 'pjsc', 'ojsc', 'jsc', 'cjsc']);
+export const LEADING_LEGAL = new Set(['pt', 'ooo', 'oao', 'zao', 'pao', 'pjsc', 'ojsc', 'jsc', 'cjsc', 'aktiebolaget']);
 export const LEADING_LEGAL_CANON: Record<string, string> = { pt: 'pt' };
 
 /** Rough legal-form families: within a family two forms are "compatible" (Inc vs Corp), across families "disagree". */
@@ -58,6 +64,13 @@ const LEGAL_TYPOS: Map<string, string> = (() => {
   const m = new Map<string, string>();
   for (const word of ['corp', 'gmbh', 'corporation', 'incorporated', 'limited', 'company']) {
     const canon = LEGAL_FORMS[word]!;
+    // GmbH mistyped by one letter ("GmbG", "GmhH"): no such spelling is a word of a name
+    if (word === 'gmbh')
+      for (let i = 0; i < word.length; i++)
+        for (const c of 'abcdefghijklmnopqrstuvwxyz') {
+          const t: string = word.slice(0, i) + c + word.slice(i + 1);
+          if (t !== word && !(t in LEGAL_FORMS)) m.set(t, canon);
+        }
     for (let i = 0; i + 1 < word.length; i++) {
       const t = word.slice(0, i) + word[i + 1]! + word[i]! + word.slice(i + 2);
       if (t !== word && !(t in LEGAL_FORMS)) m.set(t, canon);
@@ -91,7 +104,7 @@ export const HONORIFICS = new Set([
 ]);
 
 /** Long legal words whose one-edit misspellings are still legal forms ("Corpporation", "Limted"). */
-const LONG_LEGAL = ['corporation', 'incorporated', 'limited', 'company', 'companies', 'aktiengesellschaft'];
+const LONG_LEGAL = ['corporation', 'incorporated', 'limited', 'company', 'companies', 'aktiengesellschaft', 'aktiebolag', 'osakeyhtio'];
 
 function editDistanceAtMostOne(a: string, b: string): boolean {
   if (a === b) return true;

@@ -65,6 +65,13 @@ describe('normalizeName', () => {
       ['ESPN, Inc.', 'espn', 'inc'],
       ['Foo Co., Ltd.', 'foo', 'co ltd'],
       ['Foo GmbH & Co. KG', 'foo', 'gmbh co kg'],
+      // long forms stand for the short ones
+      ['Lindqvist Verktyg Aktiebolag', 'lindqvist verktyg', 'ab'],
+      ['Aktiebolaget Volvo Penta', 'volvo penta', 'ab'],
+      ['Lego Aktieselskab', 'lego', 'as'],
+      ['Suomen Höyrylaiva Osakeyhtiö', 'suomen hoyrylaiva', 'oy'],
+      ['Pobeda Airlines Limited Liability Company', 'pobeda airlines', 'llc'],
+      ['Telefonica Sociedad Anonima', 'telefonica', 'sa'],
     ];
     for (const [name, k, lf] of cases) {
       const n = normalizeName(name);
@@ -75,6 +82,9 @@ describe('normalizeName', () => {
     expect(normalizeName('Acme Copr').legalForm).toBe('corp');
     expect(key('Acme Copr')).toBe('acme');
     expect(key('Golden Corn')).toBe('golden corn');
+    // GmbH mistyped by one letter or two swapped; a long form by one edit
+    for (const n of ['Braun Druck GmbG', 'Braun Druck GmhH', 'Braun Druck GbmH']) expect(normalizeName(n).legalForm).toBe('gmbh');
+    expect(normalizeName('Lindqvist Verktyg Aktiebolg').legalForm).toBe('ab');
   });
   it('never strips a legal form that is the whole name', () => {
     expect(key('Inc')).toBe('inc');
