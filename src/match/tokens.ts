@@ -12,10 +12,26 @@ export function deletions(t: string): string[] {
   return out;
 }
 
+/**
+ * Short contractions no letter rule finds (isAbbreviation wants three letters and no vowel after the prefix): "St
+ * Louis University" / "Saint Louis University", "Mt Sinai", "Ft Worth". A contraction with two readings ("St":
+ * Saint or Street) is as alike as an abbreviation of either.
+ */
+// prettier-ignore
+const CONTRACTIONS: Record<string, readonly string[]> = {
+  st: ['saint', 'street'], ste: ['sainte'], sta: ['santa'], mt: ['mount', 'mountain'], ft: ['fort'], pt: ['point', 'port'],
+  rd: ['road'], ave: ['avenue'], hwy: ['highway'], jr: ['junior'], sr: ['senior'],
+};
+
+export function isContraction(a: string, b: string): boolean {
+  return CONTRACTIONS[a]?.includes(b) === true || CONTRACTIONS[b]?.includes(a) === true;
+}
+
 /** Near-token similarity in [0, 1]; 0 = not comparable. Digits and short tokens must match exactly. */
 export function tokenSimilarity(a: string, b: string): number {
   if (a === b) return 1;
   if (a.length >= 3 && b.length >= 3 && foldDigraphs(a) === foldDigraphs(b)) return 0.97;
+  if (isContraction(a, b)) return MATCH_TUNING.abbreviationSim;
   if (a.length < 4 || b.length < 4) return 0;
   if (HAS_DIGIT.test(a) || HAS_DIGIT.test(b)) return 0;
   const maxLen = Math.max(a.length, b.length);
@@ -74,7 +90,7 @@ export function isAbbreviation(short: string, long: string): boolean {
 export function tokenRelation(a: string, b: string): 'same' | 'abbreviation' | 'initial' | null {
   if (a === b || (a.length >= 3 && b.length >= 3 && foldDigraphs(a) === foldDigraphs(b))) return 'same';
   if ((SPELLING[a] ?? a) === (SPELLING[b] ?? b)) return 'same';
-  if (isAbbreviation(a, b) || isAbbreviation(b, a)) return 'abbreviation';
+  if (isAbbreviation(a, b) || isAbbreviation(b, a) || isContraction(a, b)) return 'abbreviation';
   // a letter for a word; never a digit for a number ("Warehouse 1" is not "Warehouse 17")
   if (HAS_DIGIT.test(a) || HAS_DIGIT.test(b)) return null;
   if ((a.length === 1 && b.length > 1 && b[0] === a) || (b.length === 1 && a.length > 1 && a[0] === b)) return 'initial';

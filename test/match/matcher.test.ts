@@ -261,3 +261,23 @@ describe('names that differ only in legal form', () => {
     expect(m.match('Lindqvist Verktyg GmbH').outcome).toBe('review');
   });
 });
+
+describe('two-letter contractions (St, Mt, Ft)', () => {
+  const m = createMatcher(
+    [
+      { key: '1', name: "St. Mary's Hospital" },
+      { key: '2', name: 'Mount Sinai Hospital' },
+      { key: '3', name: 'Saint Louis University' },
+      { key: '4', name: 'Fort Worth Museum of Science' },
+    ],
+    [],
+    fuzzy,
+  );
+  it('read as the words they stand for: linked, or first in review', () => {
+    expect(m.match('Saint Marys Hospital')).toMatchObject({ outcome: 'linked', targetKey: '1' });
+    expect(m.match('Mt Sinai Hospital')).toMatchObject({ outcome: 'linked', targetKey: '2' });
+    expect(m.match('St Louis University').candidates[0]).toMatchObject({ key: '3' });
+    expect(m.match('St Louis University').candidates[0]!.score).toBeGreaterThan(0.85);
+    expect(m.match('Ft Worth Museum of Science').candidates[0]).toMatchObject({ key: '4' });
+  });
+});
