@@ -27,6 +27,7 @@ import {
   withChangedCount,
 } from './link.js';
 import { type KeyRange, plainRangeWhere, type Walk, walkRangeWhere } from './walk.js';
+import { refusedBy } from './checks.js';
 
 /** The planner's estimate (EXPLAIN, nothing read) of the rows whose FK is NULL, within the scope. */
 export function nullFkEstimateStatement(link: LinkShape, f: ScopeFilter): Statement<{ 'QUERY PLAN': unknown }> {
@@ -207,13 +208,11 @@ function checkedApplyBatchStatement(
                    WHERE o.${fk} IS NULL${scopeWhere('o', link, f, p)}${rangeWhere('o', link, a.range, p)}
                   OFFSET 0) r`;
   const readJoin = `v.source_name = r.fkb_name${link.scope.map((_, i) => ` AND ${scopeEq(link, i, `r.fkb_scope_${i + 1}`, `v.fkb_scope_${i + 1}`)}`).join('')}`;
-  // the row as the UPDATE would write it; the expressions name its columns unqualified, as in the table's CHECK
-  const newValues = `jsonb_build_object(${p.add(link.fk)}::text, v.target_key${link.touch === null ? '' : `, ${p.add(link.touch.column)}::text, now()`})`;
-  const refusedBy = `(SELECT CASE ${checks.map((c) => `WHEN (${c.expr}) IS FALSE THEN ${p.add(c.name)}::text`).join(' ')} END
-       FROM jsonb_populate_record(NULL::${link.sourceSql}, r.fkb_row || ${newValues}) AS fkb_new_row)`;
+  // the row as the UPDATE would write it (sql/checks.ts)
+  const refused = refusedBy(link, checks, p, 'r.fkb_row', 'v.target_key', 'now()');
   const keyCols = { ...link, keys: idCols(link).map((_, i) => `fkb_key${i === 0 ? '' : `_${i + 1}`}`) };
   const text = `WITH x AS MATERIALIZED (
-  SELECT r.*, v.target_key, v.method, v.score, v.fkb_same_master, ${refusedBy} AS fkb_refused_by
+  SELECT r.*, v.target_key, v.method, v.score, v.fkb_same_master, ${refused} AS fkb_refused_by
     FROM ${range}
     JOIN ${entries} ON ${readJoin}
 ), fkb_refused AS (

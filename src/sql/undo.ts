@@ -16,6 +16,7 @@ import {
   withChangedCount,
 } from './link.js';
 import type { BoundRow } from './walk.js';
+import { refusedBy } from './checks.js';
 
 /**
  * Reverts what run `targetRunId` wrote into one link: only rows that still hold the value it wrote;
@@ -48,19 +49,39 @@ export function undoStatement(
   const fk = ident(link.fk);
   // the old touched value comes back only while the row still holds the one apply wrote (its transaction's now(),
   // the change set's changed_at): an edit since (the application's own updated_at) is kept
-  const touchSet =
+  const touchValue =
     link.touch === null
-      ? ''
-      : `, ${ident(link.touch.column)} = CASE WHEN c.touched_column IS NULL OR s.${ident(link.touch.column)} IS DISTINCT FROM c.changed_at::${link.touch.type} THEN s.${ident(link.touch.column)} ELSE c.touched_old::${link.touch.type} END`;
-  const text = `WITH ${withs}c AS (
+      ? null
+      : `CASE WHEN c.touched_column IS NULL OR s.${ident(link.touch.column)} IS DISTINCT FROM c.changed_at::${link.touch.type} THEN s.${ident(link.touch.column)} ELSE c.touched_old::${link.touch.type} END`;
+  const touchSet = touchValue === null ? '' : `, ${ident(link.touch!.column)} = ${touchValue}`;
+  const log = `c AS (
   SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old, c.changed_at
     FROM ${from}
    WHERE c.run_id = ${target}::int8 AND c.link = ${linkName} AND c.set_id IS NOT NULL${setRange}
-), upd AS (
+)`;
+  const checks = link.fkChecks ?? [];
+  // CHECK constraints over the FK (one added since the apply that refuses a NULL FK): the rows they would refuse are
+  // found by their expressions over each row as undo would write it, recorded and left linked (sql/apply.ts does the
+  // same for apply); the rest set back. What they cannot see (a trigger) is found by splitting (src/batch/refused.ts).
+  const screened =
+    checks.length === 0
+      ? ''
+      : `, fkb_refused AS (
+  INSERT INTO ${OWN}.refused_rows (run_id, link, row_key, sqlstate, constraint_name, message)
+  SELECT ${u.runId}::int8, ${linkName}::text, x.row_key, '23514', x.refused_by,
+         'new row would violate check constraint "' || x.refused_by || '" (found before the update, the row left linked)'
+    FROM (SELECT c.row_key, ${refusedBy(link, checks, p, 'to_jsonb(s)', `c.old_value::${link.fkType}`, touchValue)} AS refused_by
+            FROM c JOIN ${link.sourceSql} s ON ${rowKeyMatch('s', link, 'c.row_key')} AND s.${fk} = c.new_value::${link.fkType}${scopeWhere('s', link, f, p)}) x
+   WHERE x.refused_by IS NOT NULL
+  ON CONFLICT (run_id, link, row_key) DO NOTHING
+)`;
+  const keep =
+    checks.length === 0 ? '' : ` AND ${refusedBy(link, checks, p, 'to_jsonb(s)', `c.old_value::${link.fkType}`, touchValue)} IS NULL`;
+  const text = `WITH ${withs}${log}${screened}, upd AS (
   UPDATE ${link.sourceSql} s
      SET ${fk} = c.old_value::${link.fkType}${touchSet}
     FROM c
-   WHERE ${rowKeyMatch('s', link, 'c.row_key')} AND s.${fk} = c.new_value::${link.fkType}${scopeWhere('s', link, f, p)}
+   WHERE ${rowKeyMatch('s', link, 'c.row_key')} AND s.${fk} = c.new_value::${link.fkType}${scopeWhere('s', link, f, p)}${keep}
   RETURNING ${rowKeyText('s', link)} AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
 )
 ${undoChangeSet(u)}`;

@@ -75,19 +75,42 @@ describeEach('undo with rows the table refuses to set back', (target) => {
     });
   }
 
-  it('a table that refuses every row of a batch stops the undo with its error and the way on; resumed once it is dropped, the undo ends exact', async () => {
+  it('a trigger that refuses every row of a batch stops the undo with its error and the way on; resumed once it is dropped, the undo ends exact', async () => {
     t = await freshDb(target);
     const runId = await linkedAll(t);
-    await t.db.exec(`ALTER TABLE orders ADD CONSTRAINT orders_linked CHECK (customer_id IS NOT NULL);`);
+    await t.db.exec(`CREATE FUNCTION keep_all() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.customer_id IS NULL THEN RAISE EXCEPTION 'orders_linked: order % keeps its customer', NEW.id; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER keep_all BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION keep_all();`);
     let undoRun = '';
     const e = await undo(t.db, { runId, singleTransaction: false, batchSize: 150 }).catch((x: unknown) => x);
     expect(e).toMatchObject({ code: 'ROWS_REFUSED' });
     expect(String((e as Error).message)).toMatch(/orders_linked.*then continue: fk-backfill undo --resume (\d+) --yes/);
     undoRun = /undo --resume (\d+)/.exec((e as Error).message)![1]!;
     expect((await state(t)).linked).toBe(200);
-    await t.db.exec(`ALTER TABLE orders DROP CONSTRAINT orders_linked;`);
+    await t.db.exec(`DROP TRIGGER keep_all ON orders;`);
     const done = await resumeUndo(t.db, { runId: undoRun });
     expect([done.totalReverted, done.totalSkipped]).toEqual([200, 0]);
+    expect(await state(t)).toEqual({ linked: 0, posted: 0, restored: 200 });
+  });
+
+  it('a CHECK over the FK that refuses every row is read before the update: all left linked, each named, none split; undone again once it is dropped', async () => {
+    t = await freshDb(target);
+    const runId = await linkedAll(t);
+    await t.db.exec(`ALTER TABLE orders ADD CONSTRAINT orders_linked CHECK (customer_id IS NOT NULL);`);
+    for (const singleTransaction of [false, true]) {
+      const u = await undo(t.db, { runId, singleTransaction, batchSize: 150 });
+      expect([u.status, u.totalReverted, u.totalSkipped, u.results[0]!.refusedByTable]).toEqual(['done', 0, 200, 200]);
+      expect(u.results[0]!.refused?.[0]).toMatchObject({
+        sqlstate: '23514',
+        constraint: 'orders_linked',
+        message: expect.stringContaining('left linked'),
+      });
+      expect(undoText(u)).toContain('200 refused by the table, left linked');
+      expect((await state(t)).linked).toBe(200);
+    }
+    await t.db.exec(`ALTER TABLE orders DROP CONSTRAINT orders_linked;`);
+    const again = await undo(t.db, { runId });
+    expect([again.totalReverted, again.totalSkipped]).toEqual([200, 0]);
     expect(await state(t)).toEqual({ linked: 0, posted: 0, restored: 200 });
   });
 });

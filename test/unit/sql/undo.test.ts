@@ -153,4 +153,54 @@ SELECT (SELECT count(*) FROM c LEFT JOIN "erp"."Sales Orders" s ON s."id" = (c.k
     expect(st.text).toContain(`WHERE c.run_id = $2::int8 AND c.link = $3 AND c.set_id IS NOT NULL AND c.row_key = ANY($4::text[])`);
     expect(st.values).toEqual(['9', '7', 'so', ['1', '22']]);
   });
+
+  it('a source with a CHECK over the FK: the rows it would refuse are recorded and left linked, the rest set back, in one statement', () => {
+    const st = undoStatement(
+      { ...link, fkChecks: [{ name: 'orders_linked', expr: '("Customer ID" IS NOT NULL)' }] },
+      { targetRunId: '7', runId: '9', linkName: 'so' },
+      { tenant: 'T1' },
+    );
+    expect(st.text).toBe(`WITH c AS (
+  SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old, c.changed_at
+    FROM fk_backfill.changes c
+   WHERE c.run_id = $2::int8 AND c.link = $3 AND c.set_id IS NOT NULL
+), fkb_refused AS (
+  INSERT INTO fk_backfill.refused_rows (run_id, link, row_key, sqlstate, constraint_name, message)
+  SELECT $1::int8, $3::text, x.row_key, '23514', x.refused_by,
+         'new row would violate check constraint "' || x.refused_by || '" (found before the update, the row left linked)'
+    FROM (SELECT c.row_key, (SELECT CASE WHEN (("Customer ID" IS NOT NULL)) IS FALSE THEN $6::text END
+       FROM jsonb_populate_record(NULL::"erp"."Sales Orders", to_jsonb(s) || jsonb_build_object($4::text, c.old_value::uuid, $5::text, CASE WHEN c.touched_column IS NULL OR s."Updated At" IS DISTINCT FROM c.changed_at::timestamp with time zone THEN s."Updated At" ELSE c.touched_old::timestamp with time zone END)) AS fkb_new_row) AS refused_by
+            FROM c JOIN "erp"."Sales Orders" s ON s."id" = (c.row_key::text[])[1]::uuid AND s."Line No" = (c.row_key::text[])[2]::int4 AND s."Customer ID" = c.new_value::uuid AND s."tenant id" = $7) x
+   WHERE x.refused_by IS NOT NULL
+  ON CONFLICT (run_id, link, row_key) DO NOTHING
+), upd AS (
+  UPDATE "erp"."Sales Orders" s
+     SET "Customer ID" = c.old_value::uuid, "Updated At" = CASE WHEN c.touched_column IS NULL OR s."Updated At" IS DISTINCT FROM c.changed_at::timestamp with time zone THEN s."Updated At" ELSE c.touched_old::timestamp with time zone END
+    FROM c
+   WHERE s."id" = (c.row_key::text[])[1]::uuid AND s."Line No" = (c.row_key::text[])[2]::int4 AND s."Customer ID" = c.new_value::uuid AND s."tenant id" = $11 AND (SELECT CASE WHEN (("Customer ID" IS NOT NULL)) IS FALSE THEN $10::text END
+       FROM jsonb_populate_record(NULL::"erp"."Sales Orders", to_jsonb(s) || jsonb_build_object($8::text, c.old_value::uuid, $9::text, CASE WHEN c.touched_column IS NULL OR s."Updated At" IS DISTINCT FROM c.changed_at::timestamp with time zone THEN s."Updated At" ELSE c.touched_old::timestamp with time zone END)) AS fkb_new_row) IS NULL
+  RETURNING ARRAY[s."id"::text, s."Line No"::text]::text AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
+)
+, ins AS (
+INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, method, row_keys, old_values, new_values)
+SELECT $1::int8, $3::text, min(upd.table_name), min(upd.column_name), 'undo', array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.old_value)
+  FROM upd
+HAVING count(*) > 0
+RETURNING 1
+)
+SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
+    expect(st.values).toEqual([
+      '9',
+      '7',
+      'so',
+      'Customer ID',
+      'Updated At',
+      'orders_linked',
+      'T1',
+      'Customer ID',
+      'Updated At',
+      'orders_linked',
+      'T1',
+    ]);
+  });
 });
