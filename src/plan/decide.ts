@@ -134,34 +134,25 @@ export function placeholderReason(name: string): string | null {
   return null;
 }
 
+/** Unmatched, with no candidate to review, for `reason`. */
+function unmatchedFor(reason: string): EntryDecision {
+  return { outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason };
+}
+
 export function noName(name: string | null): EntryDecision {
-  return {
-    outcome: 'unmatched',
-    targetKey: null,
-    method: null,
-    score: null,
-    candidates: [],
-    reason: name === null ? 'no name' : 'blank name',
-  };
+  return unmatchedFor(name === null ? 'no name' : 'blank name');
 }
 
 /** A placeholder name (placeholderReason says which): unmatched, with no candidate to review. */
 export function unmatchedPlaceholder(why: string): EntryDecision {
-  return {
-    outcome: 'unmatched',
-    targetKey: null,
-    method: null,
-    score: null,
-    candidates: [],
-    reason: `${why}: never matched by similarity`,
-  };
+  return unmatchedFor(`${why}: never matched by similarity`);
 }
 
 export const NO_SCOPE_REASON = 'no tenant: its scope column is NULL (rows of no tenant are never linked)';
 
 /** Rows whose scope (tenant) column is NULL belong to no tenant: never matched, and said so. */
 export function noScope(): EntryDecision {
-  return { outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason: NO_SCOPE_REASON };
+  return unmatchedFor(NO_SCOPE_REASON);
 }
 
 /**

@@ -143,6 +143,7 @@ export function applyBatchStatement(
   f: ScopeFilter,
 ): Statement {
   if (link.citus !== undefined) return citusApplyBatchStatement(link, a, f);
+  const checks = link.fkChecks ?? [];
   const p = new Params();
   const runId = p.add(a.runId);
   const linkName = p.add(a.linkName);
@@ -155,64 +156,47 @@ export function applyBatchStatement(
                     FROM ${a.map} m
                     JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = m.target_key${activeWhere('t', link)}${entryScopeJoin('t', link, 'm')}
                   OFFSET 0) v`;
-  // the range of the source, read on its own (see the comment above: never probed once per entry)
-  const range = `(SELECT ${rowRead('o', link)}
+  // the range of the source, read on its own (see the comment above: never probed once per entry); with CHECK
+  // constraints to test, each row's columns too
+  const range = `(SELECT ${rowRead('o', link)}${checks.length > 0 ? ', to_jsonb(o) AS fkb_row' : ''}
                     FROM ${link.sourceSql} o
                    WHERE o.${fk} IS NULL${scopeWhere('o', link, f, p)}${rangeWhere('o', link, a.range, p)}
                   OFFSET 0) r`;
   const readJoin = `v.source_name = r.fkb_name${link.scope.map((_, i) => ` AND ${scopeEq(link, i, `r.fkb_scope_${i + 1}`, `v.fkb_scope_${i + 1}`)}`).join('')}`;
-  const checks = link.fkChecks ?? [];
-  if (checks.length > 0) return checkedApplyBatchStatement(link, a, f, checks);
-  const update = `UPDATE ${link.sourceSql} s
+  const finish = (withs: string, from: string, keep: string): Statement => {
+    const update = `UPDATE ${link.sourceSql} s
      SET ${fk} = x.target_key${touchSet}
-    FROM (SELECT r.*, v.target_key, v.method, v.score, v.fkb_same_master
-            FROM ${range}
-            JOIN ${entries} ON ${readJoin}
-          OFFSET 0) x
-   WHERE ${rowRecheck(link, 'x')} AND x.fkb_same_master${scopeWhere('s', link, f, p)}${rangeWhere('s', link, a.range, p)}
+    FROM ${from}
+   WHERE ${rowRecheck(link, 'x')} AND x.fkb_same_master${keep}${scopeWhere('s', link, f, p)}${rangeWhere('s', link, a.range, p)}
   RETURNING ${rowKeyText('s', link)} AS row_key, s.${fk}::text AS new_value, x.method, x.score, ${touchedOld(link, 'x')} AS touched_old`;
-  const text = `WITH upd AS (
+    return {
+      text: `WITH ${withs}upd AS (
   ${update}
 )
-${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`;
-  return { text, values: p.values };
-}
-
-/**
- * applyBatchStatement on a table with CHECK constraints over the FK (or the touched column): a batch's rows
- * whose new value one of them refuses (`CHECK (customer_id IS NULL OR kind <> 'void')`) are found before the
- * UPDATE, by the constraint's own expression over the row as it would be (`jsonb_populate_record` of the row with
- * the new FK and touched value), left out of it and recorded in fk_backfill.refused_rows with the constraint, in
- * the same statement. Before, each was found by splitting the batch (2·log2 statements a row), and a table with
- * more than 100 such rows in one batch stopped the run. What this cannot see (a trigger, a unique index) is still
- * found by splitting. The read `x` is one MATERIALIZED CTE, read by the record and by the UPDATE.
- */
-function checkedApplyBatchStatement(
-  link: TypedLinkShape,
-  a: { runId: string; linkName: string; tableName: string; map: string; range: KeyRange; walk?: Walk },
-  f: ScopeFilter,
-  checks: { name: string; expr: string }[],
-): Statement {
-  const p = new Params();
-  const runId = p.add(a.runId);
-  const linkName = p.add(a.linkName);
-  const fk = ident(link.fk);
-  const rangeWhere = walkRangeWhere(a.walk);
-  const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = now()`;
-  const entries = `(SELECT m.*, ${sameMasterName(link, 't', 'm', true)} AS fkb_same_master
-                    FROM ${a.map} m
-                    JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = m.target_key${activeWhere('t', link)}${entryScopeJoin('t', link, 'm')}
-                  OFFSET 0) v`;
-  const range = `(SELECT ${rowRead('o', link)}, to_jsonb(o) AS fkb_row
-                    FROM ${link.sourceSql} o
-                   WHERE o.${fk} IS NULL${scopeWhere('o', link, f, p)}${rangeWhere('o', link, a.range, p)}
-                  OFFSET 0) r`;
-  const readJoin = `v.source_name = r.fkb_name${link.scope.map((_, i) => ` AND ${scopeEq(link, i, `r.fkb_scope_${i + 1}`, `v.fkb_scope_${i + 1}`)}`).join('')}`;
-  // the row as the UPDATE would write it (sql/checks.ts)
+${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`,
+      values: p.values,
+    };
+  };
+  const read = `SELECT r.*, v.target_key, v.method, v.score, v.fkb_same_master`;
+  if (checks.length === 0)
+    return finish(
+      '',
+      `(${read}
+            FROM ${range}
+            JOIN ${entries} ON ${readJoin}
+          OFFSET 0) x`,
+      '',
+    );
+  // CHECK constraints over the FK or the touched column: the rows one would refuse are found before the UPDATE by
+  // its own expression over the row as it would be written (sql/checks.ts), recorded in refused_rows with the
+  // constraint and left out, in this statement (before: each found by splitting the batch, 2·log2 statements a
+  // row, and more than 100 in one batch stopped the run). A trigger or a unique index is still found by splitting.
+  // The read `x` is one MATERIALIZED CTE, read by the record and by the UPDATE.
   const refused = refusedBy(link, checks, p, 'r.fkb_row', 'v.target_key', 'now()');
   const keyCols = { ...link, keys: idCols(link).map((_, i) => `fkb_key${i === 0 ? '' : `_${i + 1}`}`) };
-  const text = `WITH x AS MATERIALIZED (
-  SELECT r.*, v.target_key, v.method, v.score, v.fkb_same_master, ${refused} AS fkb_refused_by
+  return finish(
+    `x AS MATERIALIZED (
+  ${read}, ${refused} AS fkb_refused_by
     FROM ${range}
     JOIN ${entries} ON ${readJoin}
 ), fkb_refused AS (
@@ -222,15 +206,10 @@ function checkedApplyBatchStatement(
     FROM x
    WHERE x.fkb_refused_by IS NOT NULL AND x.fkb_same_master
   ON CONFLICT (run_id, link, row_key) DO NOTHING
-), upd AS (
-  UPDATE ${link.sourceSql} s
-     SET ${fk} = x.target_key${touchSet}
-    FROM x
-   WHERE ${rowRecheck(link, 'x')} AND x.fkb_same_master AND x.fkb_refused_by IS NULL${scopeWhere('s', link, f, p)}${rangeWhere('s', link, a.range, p)}
-  RETURNING ${rowKeyText('s', link)} AS row_key, s.${fk}::text AS new_value, x.method, x.score, ${touchedOld(link, 'x')} AS touched_old
-)
-${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`;
-  return { text, values: p.values };
+), `,
+    'x',
+    ' AND x.fkb_refused_by IS NULL',
+  );
 }
 
 /**
