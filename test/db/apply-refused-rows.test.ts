@@ -148,4 +148,13 @@ describeEach('apply with rows the table refuses to link', (target) => {
       expect(await linked(t)).toEqual({ linked: 0, voids: 0, untouched: 200 });
     }
   });
+
+  it('a CHECK that reads a system column (tableoid) is left to the split: still each refused row named, the rest linked', async () => {
+    t = await freshDb(target);
+    await schema(t, `ALTER TABLE orders ADD CONSTRAINT orders_void_here CHECK (customer_id IS NULL OR kind <> 'void' OR tableoid = 0);`);
+    const a = await apply(t.db, { config, allTenants: true, batchSize: 50 });
+    expect([a.results[0]!.updated, a.results[0]!.skipReasons?.refusedByTable]).toEqual([196, 4]);
+    expect(a.results[0]!.refused?.[0]).toMatchObject({ sqlstate: '23514', constraint: 'orders_void_here' });
+    expect(a.results[0]!.refused?.[0]!.message).not.toContain('found before the update');
+  });
 });

@@ -10,6 +10,7 @@ import {
   tenantHintStatement,
   uniqueKeysStatement,
   updateTriggersStatement,
+  fkChecksStatement,
 } from '../../../src/sql/context.js';
 
 describe('context statements (whole text)', () => {
@@ -48,6 +49,17 @@ describe('context statements (whole text)', () => {
                OR EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = g.tgrelid AND a.attnum = ANY (g.tgattr::int2[]) AND a.attname = ANY ($2::text[])))
         GROUP BY 1
         ORDER BY 1`,
+      values: [42, ['customer_id', 'updated_at']],
+    });
+  });
+  it('the CHECK constraints over the columns apply sets, with their expressions; none over a system column', () => {
+    expect(fkChecksStatement(42, ['customer_id', 'updated_at'])).toEqual({
+      text: `SELECT c.conname::text AS name, pg_get_expr(c.conbin, c.conrelid) AS expr
+  FROM pg_constraint c
+ WHERE c.conrelid = $1::oid AND c.contype = 'c'
+   AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) AND a.attname = ANY ($2::text[]))
+   AND NOT EXISTS (SELECT 1 FROM unnest(c.conkey) k WHERE k < 0)
+ ORDER BY c.conname`,
       values: [42, ['customer_id', 'updated_at']],
     });
   });
