@@ -67,7 +67,8 @@ export function updateTriggersStatement(oid: number, setColumns: readonly string
  * The CHECK constraints of a table (by oid) over any of `columns` (the FK, the touched column): their names and
  * expressions as the database prints them, so apply can leave out, before its UPDATE, the rows whose new FK value
  * one of them refuses (sql/apply.ts) instead of finding each by splitting the batch (src/batch/refused.ts). A
- * constraint over a system column (tableoid) is left to the split: the row as it would be written has none.
+ * constraint over a system column (tableoid) or a generated one is left to the split: the row as it would be
+ * written has no system columns, and its generated ones would still hold their old values.
  */
 export function fkChecksStatement(oid: number, columns: readonly string[]): Statement<{ name: string; expr: string }> {
   const text = `SELECT c.conname::text AS name, pg_get_expr(c.conbin, c.conrelid) AS expr
@@ -75,6 +76,7 @@ export function fkChecksStatement(oid: number, columns: readonly string[]): Stat
  WHERE c.conrelid = $1::oid AND c.contype = 'c'
    AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) AND a.attname = ANY ($2::text[]))
    AND NOT EXISTS (SELECT 1 FROM unnest(c.conkey) k WHERE k < 0)
+   AND NOT EXISTS (SELECT 1 FROM pg_attribute g WHERE g.attrelid = c.conrelid AND g.attnum = ANY (c.conkey) AND g.attgenerated <> '')
  ORDER BY c.conname`;
   return { text, values: [oid, [...columns]] };
 }

@@ -157,4 +157,30 @@ describeEach('apply with rows the table refuses to link', (target) => {
     expect(a.results[0]!.refused?.[0]).toMatchObject({ sqlstate: '23514', constraint: 'orders_void_here' });
     expect(a.results[0]!.refused?.[0]!.message).not.toContain('found before the update');
   });
+
+  it('a CHECK over a generated column that follows the FK is left to the update: its value there is the new one', async () => {
+    t = await freshDb(target);
+    await schema(
+      t,
+      `ALTER TABLE orders ADD COLUMN linked boolean GENERATED ALWAYS AS (customer_id IS NOT NULL) STORED;
+       ALTER TABLE orders ADD CONSTRAINT orders_linked_agrees CHECK (linked = (customer_id IS NOT NULL));`,
+    );
+    // read with the generated column's old value, every row would seem refused
+    const a = await apply(t.db, { config, allTenants: true, batchSize: 50 });
+    expect([a.results[0]!.updated, a.results[0]!.skipReasons?.refusedByTable ?? 0]).toEqual([200, 0]);
+  });
+
+  it('a BEFORE trigger that sets what a CHECK reads (a status with the FK) keeps the split: no row refused that the update accepts', async () => {
+    t = await freshDb(target);
+    await schema(
+      t,
+      `ALTER TABLE orders ADD COLUMN state text NOT NULL DEFAULT 'open';
+       CREATE FUNCTION mark_linked() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN IF NEW.customer_id IS NOT NULL THEN NEW.state := 'linked'; END IF; RETURN NEW; END $$;
+       CREATE TRIGGER mark_linked BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION mark_linked();
+       ALTER TABLE orders ADD CONSTRAINT orders_linked_state CHECK (customer_id IS NULL OR state = 'linked');`,
+    );
+    const a = await apply(t.db, { config, allTenants: true, batchSize: 50 });
+    expect([a.results[0]!.updated, a.results[0]!.skipReasons?.refusedByTable ?? 0]).toEqual([200, 0]);
+  });
 });

@@ -52,13 +52,14 @@ describe('context statements (whole text)', () => {
       values: [42, ['customer_id', 'updated_at']],
     });
   });
-  it('the CHECK constraints over the columns apply sets, with their expressions; none over a system column', () => {
+  it('the CHECK constraints over the columns apply sets, with their expressions; none over a system or generated column', () => {
     expect(fkChecksStatement(42, ['customer_id', 'updated_at'])).toEqual({
       text: `SELECT c.conname::text AS name, pg_get_expr(c.conbin, c.conrelid) AS expr
   FROM pg_constraint c
  WHERE c.conrelid = $1::oid AND c.contype = 'c'
    AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) AND a.attname = ANY ($2::text[]))
    AND NOT EXISTS (SELECT 1 FROM unnest(c.conkey) k WHERE k < 0)
+   AND NOT EXISTS (SELECT 1 FROM pg_attribute g WHERE g.attrelid = c.conrelid AND g.attnum = ANY (c.conkey) AND g.attgenerated <> '')
  ORDER BY c.conname`,
       values: [42, ['customer_id', 'updated_at']],
     });
