@@ -23,6 +23,7 @@ import {
   scopeWhere,
   type Statement,
   touchedOld,
+  touchedText,
   type TypedLinkShape,
   withChangedCount,
 } from './link.js';
@@ -272,7 +273,7 @@ function citusApplyBatchStatement(
    WHERE ${recheck}${scopeWhere('s', link, f, p)}${plainRangeWhere('s', link, a.range, p)}
   RETURNING ${keys}, s.${fk} AS fkb_new, x.method, x.score${link.touch === null ? '' : ', x.fkb_touched'}`;
   const rowKey = rowKeyText('upd', { ...link, keys: idCols(link).map((_, i) => `fkb_key${i === 0 ? '' : `_${i + 1}`}`) });
-  const touched = link.touch === null ? 'NULL::text[]' : 'array_agg(upd.fkb_touched::text)';
+  const touched = link.touch === null ? 'NULL::text[]' : `array_agg(${touchedText('upd.fkb_touched')})`;
   const insert = `INSERT INTO ${OWN}.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
 SELECT ${runId}::int8, ${linkName}::text, ${p.add(a.tableName)}::text, ${p.add(link.fk)}::text, ${p.add(link.touch?.column ?? null)}::text,
        array_agg(${rowKey}), array_agg(upd.fkb_new::text), array_agg(upd.method), array_agg(upd.score), ${touched}

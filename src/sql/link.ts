@@ -252,7 +252,15 @@ export function entryScopeJoin(alias: string, link: LinkShape, entry: string): s
 
 /** The change log's old touched value of a row read by `rowRead`. */
 export function touchedOld(link: LinkShape, x: string): string {
-  return link.touch === null ? 'NULL::text' : `${x}.fkb_touched::text`;
+  return link.touch === null ? 'NULL::text' : touchedText(`${x}.fkb_touched`);
+}
+
+/**
+ * A touched value (updated_at) as the change log stores it: ISO 8601 as jsonb writes dates and times whatever the
+ * session's DateStyle, so an undo in a session with another DateStyle (SQL, DMY) reads it back as the same instant.
+ */
+export function touchedText(expr: string): string {
+  return `(to_jsonb(${expr}) #>> '{}')`;
 }
 
 /**

@@ -65,7 +65,7 @@ describe('Citus statements', () => {
 , ins AS (
 INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
 SELECT $1::int8, $2::text, $7::text, $8::text, $9::text,
-       array_agg(ARRAY[upd."fkb_key"::text, upd."fkb_key_2"::text]::text), array_agg(upd.fkb_new::text), array_agg(upd.method), array_agg(upd.score), array_agg(upd.fkb_touched::text)
+       array_agg(ARRAY[upd."fkb_key"::text, upd."fkb_key_2"::text]::text), array_agg(upd.fkb_new::text), array_agg(upd.method), array_agg(upd.score), array_agg((to_jsonb(upd.fkb_touched) #>> '{}'))
   FROM upd
 HAVING count(*) > 0
 RETURNING 1
@@ -99,7 +99,7 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
 , ins AS (
 INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
 SELECT $1::int8, $2::text, $7::text, $8::text, $9::text,
-       array_agg(ARRAY[upd."fkb_key"::text, upd."fkb_key_2"::text]::text), array_agg(upd.fkb_new::text), array_agg(upd.method), array_agg(upd.score), array_agg(upd.fkb_touched::text)
+       array_agg(ARRAY[upd."fkb_key"::text, upd."fkb_key_2"::text]::text), array_agg(upd.fkb_new::text), array_agg(upd.method), array_agg(upd.score), array_agg((to_jsonb(upd.fkb_touched) #>> '{}'))
   FROM upd
 HAVING count(*) > 0
 RETURNING 1

@@ -58,7 +58,7 @@ describe('apply statements (whole text)', () => {
                   OFFSET 0) v ON v.source_name = r.fkb_name AND r.fkb_scope_1 = v.fkb_scope_1 AND r.fkb_scope_2 = v.fkb_scope_2
           OFFSET 0) x
    WHERE s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."branch" = x.fkb_scope_2 AND s."updated_at" IS NOT DISTINCT FROM x.fkb_touched AND x.fkb_same_master AND s."tenant_id" = $6 AND s."id" > (SELECT $7::uuid) AND s."id" <= (SELECT $8::uuid)
-  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, x.fkb_touched::text AS touched_old
+  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, (to_jsonb(x.fkb_touched) #>> '{}') AS touched_old
 )
 , ins AS (
 INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
@@ -92,7 +92,7 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
                   OFFSET 0) v ON v.source_name = r.fkb_name AND r.fkb_scope_1 = v.fkb_scope_1 AND r.fkb_scope_2 = v.fkb_scope_2
           OFFSET 0) x
    WHERE s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."branch" = x.fkb_scope_2 AND s."updated_at" IS NOT DISTINCT FROM x.fkb_touched AND x.fkb_same_master AND s."tenant_id" = $4
-  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, x.fkb_touched::text AS touched_old
+  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, (to_jsonb(x.fkb_touched) #>> '{}') AS touched_old
 )
 , ins AS (
 INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
@@ -128,7 +128,7 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
                   OFFSET 0) v ON v.source_name = r.fkb_name AND r.fkb_scope_1 = v.fkb_scope_1 AND r.fkb_scope_2 = v.fkb_scope_2
           OFFSET 0) x
    WHERE s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."branch" = x.fkb_scope_2 AND s."updated_at" IS NOT DISTINCT FROM x.fkb_touched AND x.fkb_same_master AND s."tenant_id" = $6 AND s.ctid >= format('(%s,0)', $7::int8)::tid AND s.ctid < format('(%s,0)', $8::int8)::tid
-  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, x.fkb_touched::text AS touched_old
+  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, (to_jsonb(x.fkb_touched) #>> '{}') AS touched_old
 )
 , ins AS (
 INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
@@ -163,7 +163,7 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
                   OFFSET 0) v ON v.source_name = r.fkb_name AND r.fkb_scope_1 = v.fkb_scope_1 AND r.fkb_scope_2 = v.fkb_scope_2
           OFFSET 0) x
    WHERE s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."branch" = x.fkb_scope_2 AND s."updated_at" IS NOT DISTINCT FROM x.fkb_touched AND x.fkb_same_master
-  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, x.fkb_touched::text AS touched_old
+  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, (to_jsonb(x.fkb_touched) #>> '{}') AS touched_old
 )
 , ins AS (
 INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
@@ -242,7 +242,7 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
                   OFFSET 0) v ON v.source_name = r.fkb_name AND r.fkb_scope_1 = v.fkb_scope_1 AND r.fkb_scope_2 = v.fkb_scope_2
           OFFSET 0) x
    WHERE s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."branch" = x.fkb_scope_2 AND s."updated_at"::text IS NOT DISTINCT FROM x.fkb_touched::text AND x.fkb_same_master AND s."id" <= (SELECT $4::uuid)
-  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, x.fkb_touched::text AS touched_old
+  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, (to_jsonb(x.fkb_touched) #>> '{}') AS touched_old
 )
 , ins AS (
 INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
@@ -519,7 +519,7 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
      SET "customer_id" = x.target_key, "updated_at" = now()
     FROM x
    WHERE s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."updated_at" IS NOT DISTINCT FROM x.fkb_touched AND x.fkb_same_master AND x.fkb_refused_by IS NULL AND s."tenant_id" = $8
-  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, x.fkb_touched::text AS touched_old
+  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, (to_jsonb(x.fkb_touched) #>> '{}') AS touched_old
 )
 , ins AS (
 INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
