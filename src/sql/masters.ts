@@ -119,7 +119,8 @@ RETURNING t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS
 
 /**
  * Sets the active flag of masters (by key) within the scope: reactivation instead of a duplicate. `was`: the
- * column's value before, as text (what undoing the run puts back).
+ * column's value before, as text, dates and times in jsonb's ISO 8601 (what undoing the run puts back, read the
+ * same in any session's DateStyle).
  */
 export function reactivateMastersStatement(
   link: LinkShape & { targetKeyType: string },
@@ -140,7 +141,7 @@ export function reactivateMastersStatement(
   const a = ident(link.active.column);
   // each master by its key AND scope (a key may repeat across tenants), its old value read from that same row
   const text = `UPDATE ${link.targetSql} t SET ${a} = ${v}
-  FROM (SELECT o.${k} AS k, ${scopeKeyExpr('o', link)} AS scope, o.${a}::text AS was
+  FROM (SELECT o.${k} AS k, ${scopeKeyExpr('o', link)} AS scope, (to_jsonb(o.${a}) #>> '{}') AS was
           FROM ${link.targetSql} o
           JOIN jsonb_to_recordset(${p.add(JSON.stringify(masters))}::jsonb) AS x(key text, scope text[])
             ON o.${k} = x.key::${link.targetKeyType} AND ${scopeKeyExpr('o', link)} = x.scope) o

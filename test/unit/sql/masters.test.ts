@@ -212,7 +212,7 @@ RETURNING t."Customer ID"::text AS key, ARRAY[t."tenant id"::text, t."branch"::t
     const r = [{ key: 'k1', scope: ['T1', 'b'] }];
     expect(reactivateMastersStatement({ ...link, targetKeyType: 'uuid' }, r, { tenant: 'T1' })).toEqual({
       text: `UPDATE "crm"."Customers" t SET "Is Active" = true
-  FROM (SELECT o."Customer ID" AS k, ARRAY[o."tenant id"::text, o."branch"::text]::text[] AS scope, o."Is Active"::text AS was
+  FROM (SELECT o."Customer ID" AS k, ARRAY[o."tenant id"::text, o."branch"::text]::text[] AS scope, (to_jsonb(o."Is Active") #>> '{}') AS was
           FROM "crm"."Customers" o
           JOIN jsonb_to_recordset($1::jsonb) AS x(key text, scope text[])
             ON o."Customer ID" = x.key::uuid AND ARRAY[o."tenant id"::text, o."branch"::text]::text[] = x.scope) o
