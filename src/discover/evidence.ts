@@ -1,7 +1,13 @@
 /** The evidence discover samples for candidate links (see evidence()). */
 import { num } from '../db/port.js';
 import type { Queryable } from '../db/port.js';
-import { cardinalityStatement, keyOverlapStatement, overlapStatement, sampleValuesStatement } from '../sql/catalog-discover.js';
+import {
+  cardinalityStatement,
+  enumLabelsStatement,
+  keyOverlapStatement,
+  overlapStatement,
+  sampleValuesStatement,
+} from '../sql/catalog-discover.js';
 import type { Catalog } from './catalog.js';
 import type { ActiveProposal, Col, Index, Overlap, ScopeVerdict, Tbl } from './types.js';
 import { activeFromColumns, activeFromStatus, activeList, KEY_BASES, namesTable, reference, TENANT_NAME } from './naming.js';
@@ -64,8 +70,13 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
     };
   };
 
-  const statusValues = async (t: Tbl, c: string): Promise<string[]> => {
-    return (await db.query(sampleValuesStatement(t.sql, c, sample))).rows.map((r) => r.v);
+  // an enum's states are its type's labels, held by a row yet or not (an 'archived' no master has yet is still off)
+  const statusValues = async (t: Tbl, c: string): Promise<{ values: string[]; fromType: boolean }> => {
+    if (t.cols.get(c)?.category === 'E') {
+      const labels = (await db.query(enumLabelsStatement(t.oid, c))).rows.map((r) => r.v);
+      if (labels.length > 0) return { values: labels, fromType: true };
+    }
+    return { values: (await db.query(sampleValuesStatement(t.sql, c, sample))).rows.map((r) => r.v), fromType: false };
   };
 
   const indexed = (t: Tbl, c: string): Index | undefined => t.indexes.find((i) => i.columns.includes(c));
@@ -205,7 +216,8 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
         let active = a.active;
         for (const s of a.status) {
           const col = t.cols.get(s)!;
-          const st = activeFromStatus(s, col.type, await statusValues(t, s), !col.notNull);
+          const sv = await statusValues(t, s);
+          const st = activeFromStatus(s, col.type, sv.values, !col.notNull, sv.fromType);
           // a status with gone-or-off values joins a flag or a soft-delete timestamp (all must hold): a master the
           // status archived is as unlinkable as one deleted_at marks
           if (st.active === null) a.evidence.push(st.why);

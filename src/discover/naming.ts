@@ -230,9 +230,12 @@ export function activeFromStatus(
   type: string,
   values: string[],
   nullable = false,
+  /** `values` are every label of the column's enum type, not a sample. */
+  fromType = false,
 ): { active: ActiveProposal | null; why: string } {
   const off = values.filter((v) => words(v).some((w) => OFF_WORDS.has(w) || OFF_STATUS_WORDS.has(w)));
-  const seen = values.length > 0 ? ` (values seen in a sample: ${values.join(', ')})` : '';
+  const seen =
+    values.length === 0 ? '' : fromType ? ` (its type's values: ${values.join(', ')})` : ` (values seen in a sample: ${values.join(', ')})`;
   if (off.length === 0)
     return {
       active: null,
@@ -240,7 +243,7 @@ export function activeFromStatus(
     };
   return {
     active: { column, activeWhen: { notIn: off } },
-    why: `${column} (${type}) is a status${seen}: a master is active unless it is ${off.join(', ')}${nullable ? ' (a NULL status is active)' : ''} (check the list: a rarer state may not be in the sample)`,
+    why: `${column} (${type}) is a status${seen}: a master is active unless it is ${off.join(', ')}${nullable ? ' (a NULL status is active)' : ''}${fromType ? '' : ' (check the list: a rarer state may not be in the sample)'}`,
   };
 }
 

@@ -128,6 +128,17 @@ export function sampleValuesStatement(tableSql: string, column: string, sample =
   return { text, values: p.values };
 }
 
+/** Every label of an enum column's type (under any domain), in the type's order: its states, held by a row or not. */
+export function enumLabelsStatement(tableOid: number, column: string): Statement<{ v: string }> {
+  return {
+    text: `SELECT e.enumlabel::text AS v
+  FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid JOIN pg_enum e ON e.enumtypid = coalesce(nullif(ty.typbasetype, 0), ty.oid)
+ WHERE a.attrelid = $1::oid AND a.attname = $2
+ ORDER BY e.enumsortorder`,
+    values: [tableOid, column],
+  };
+}
+
 /**
  * Sampled overlap of two name columns: of at most `sample` source rows (LIMIT: bounded work however big
  * the table), how many distinct names (trimmed, case-folded) exist among at most `targetLimit` target

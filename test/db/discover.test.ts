@@ -398,6 +398,18 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
     expect((await discover(t.db)).config).toBeNull();
   });
 
+  it("an enum status: every off state of its type, held by a row yet or not (an 'archived' no master has yet)", async () => {
+    await t.db.exec(`
+      CREATE TYPE cust_state AS ENUM ('prospect', 'active', 'suspended', 'archived');
+      CREATE TABLE vendors (id int PRIMARY KEY, org text NOT NULL, name text NOT NULL, state cust_state NOT NULL DEFAULT 'active');
+      CREATE TABLE docs (id int PRIMARY KEY, org text NOT NULL, supplier text, vendor_id int);
+      INSERT INTO vendors VALUES (1, 't1', 'Acme', 'active'), (2, 't1', 'Beta', 'suspended'), (3, 't2', 'Acme', 'prospect');
+      INSERT INTO docs VALUES (1, 't1', 'Acme', NULL), (2, 't1', 'Beta', NULL), (3, 't2', 'Acme', NULL);`);
+    const r = await discover(t.db);
+    expect(r.config!.links[0]!.target.active).toEqual({ column: 'state', activeWhen: { notIn: ['suspended', 'archived'] } });
+    expect(r.proposals[0]!.activeEvidence[0]).toContain("its type's values: prospect, active, suspended, archived");
+  });
+
   it('a text status with gone-or-off values is the active predicate (notIn those values); a state it does not know stays linkable', async () => {
     await t.db.exec(`
       CREATE TABLE vendors (id int PRIMARY KEY, org text NOT NULL, name text NOT NULL, status text NOT NULL);

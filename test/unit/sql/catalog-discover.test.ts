@@ -7,6 +7,7 @@ import {
   keyOverlapStatement,
   overlapStatement,
   sampleValuesStatement,
+  enumLabelsStatement,
 } from '../../../src/sql/catalog-discover.js';
 
 const columnsText = `SELECT n.nspname::text AS schema, c.relname::text AS table_name, c.oid::int8 AS oid,
@@ -123,6 +124,14 @@ SELECT (SELECT count(*) FROM s)::int8 AS sampled, count(*)::int8 AS found
  ORDER BY v LIMIT $2`;
     expect(sampleValuesStatement('"crm"."customers"', 'Status')).toEqual({ text, values: [2000, 8] });
     expect(sampleValuesStatement('"crm"."customers"', 'Status', 100, 3)).toEqual({ text, values: [100, 3] });
+    // an enum column: every label of its type (under a domain too), in the type's order
+    expect(enumLabelsStatement(16384, 'State')).toEqual({
+      text: `SELECT e.enumlabel::text AS v
+  FROM pg_attribute a JOIN pg_type ty ON ty.oid = a.atttypid JOIN pg_enum e ON e.enumtypid = coalesce(nullif(ty.typbasetype, 0), ty.oid)
+ WHERE a.attrelid = $1::oid AND a.attname = $2
+ ORDER BY e.enumsortorder`,
+      values: [16384, 'State'],
+    });
   });
   it('name overlap: trimmed, case-folded distinct names of a source sample found among a bounded set of target names', () => {
     expect(
