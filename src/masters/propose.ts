@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { type Queryable } from '../db/port.js';
+import { activePredicate } from '../config/schema.js';
 import { BackfillError } from '../errors.js';
 import { createMatcher, DEFAULT_MATCH_OPTIONS, type MatchOptions, normalizeName } from '../match/index.js';
 import { placeholderReason } from '../plan/decide.js';
@@ -136,6 +137,8 @@ export async function proposeMastersIn(ctx: Context, opts: { executedBy?: string
   for (const g of groups.values()) {
     if (g.items.length === 0) continue;
     const first = g.links[0]!;
+    const pred = activePredicate(first.config.target.active);
+    const canReactivate = pred !== undefined && (pred.also?.length ?? 0) === 0;
     await assertCanCreateMasters(ctx.db, first).catch((e: unknown) => {
       if (!(e instanceof BackfillError)) throw e;
       warnings.push(`masters create will refuse this file as ${first.config.target.table} stands: ${e.message}`);
@@ -194,7 +197,7 @@ export async function proposeMastersIn(ctx: Context, opts: { executedBy?: string
                 .join(
                   ', ',
                 )}${candidates.length > 3 ? ` and ${candidates.length - 3} more` : ''}; review it (accept/pick) instead of creating a duplicate, or set "approved": true to create one anyway`
-            : notApprovedBecause(rep.name, activeMatches, inactiveMatches);
+            : notApprovedBecause(rep.name, activeMatches, inactiveMatches, canReactivate);
         proposals.push({
           id: `${first.config.target.table}#${scopeKey.join('/')}#${i + 1}`,
           approved: reason === null,
@@ -240,6 +243,8 @@ function notApprovedBecause(
   name: string,
   active: { key: string; name: string }[],
   inactive: { key: string; name: string }[],
+  /** The active predicate has one column to set (masters create reactivates on one only). */
+  canReactivate: boolean,
 ): string | null {
   const why = placeholderReason(name);
   if (why !== null) return `not approved: ${why}; give it a real "name" and set "approved": true to create it`;
@@ -252,7 +257,9 @@ function notApprovedBecause(
     return `not approved: an active master has the same name apart from case, spacing, punctuation or legal form: ${list(active)}; link these names to it (review: accept/pick) instead of creating a duplicate, or set "approved": true to create one anyway`;
   }
   if (inactive.length > 0) {
-    return `not approved: a soft-deleted master has this name: ${list(inactive)}; set "action": "reactivate", "reactivateKey" and "approved": true to reactivate it, or only "approved": true to create a new one anyway`;
+    return canReactivate
+      ? `not approved: a soft-deleted master has this name: ${list(inactive)}; set "action": "reactivate", "reactivateKey" and "approved": true to reactivate it, or only "approved": true to create a new one anyway`
+      : `not approved: a soft-deleted master has this name: ${list(inactive)}; reactivate it by hand (the active predicate has several columns, and masters create sets one), or set "approved": true to create a new one anyway`;
   }
   return null;
 }

@@ -249,6 +249,8 @@ describeEach('active predicate', (target) => {
     const nova = await t.db.query(`SELECT deleted_at, archived FROM accounts WHERE name = 'Nova Ltd'`);
     expect(nova.rows).toEqual([{ deleted_at: null, archived: false }]);
     const gone = file.proposals.find((x) => x.name === 'Gone Ltd')!;
+    // propose does not suggest what create refuses
+    expect(gone.reason).toMatch(/reactivate it by hand \(the active predicate has several columns/);
     Object.assign(gone, { approved: true, action: 'reactivate', reactivateKey: '2' });
     for (const x of file.proposals) if (x !== gone) x.approved = false;
     await expect(createMasters(t.db, { config: both, tenantId: 'o1', proposals: file, by: 'ana' })).rejects.toMatchObject({
