@@ -176,6 +176,13 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
           const res = await tx.query(insertMastersStatement({ ...s, number: l.config.target.number }, l.scopeTypes, rows));
           if (res.rows.length !== creates.length)
             throw new BackfillError('INTERNAL', `inserted ${res.rows.length} of ${creates.length} masters`);
+          // a part of the active predicate left to its column's default (notIn, notNull): the default must make it active
+          const inactive = res.rows.find((r) => r.active !== true);
+          if (inactive !== undefined)
+            throw new BackfillError(
+              'SCHEMA_UNWRITABLE_COLUMN',
+              `cannot create masters in ${l.config.target.table}: a new master (${JSON.stringify(inactive.name)}) is not active by ${describeActive(activePredicate(l.config.target.active)!)} with the columns' defaults; nothing was created. Give them defaults that make a master active, or use "in" with the active values`,
+            );
           creates.forEach((p, i) => {
             const r = res.rows.find((x) => x.name === p.name && JSON.stringify(x.scope_key) === JSON.stringify(p.scopeKey)) ?? res.rows[i]!;
             // what the database stored (a trigger may have normalised the name): what undo compares

@@ -5,7 +5,7 @@
 import type { Queryable } from '../db/port.js';
 import { BackfillError } from '../errors.js';
 import { activePredicate } from '../config/schema.js';
-import { activeParts, activeValues, describeActive } from '../sql/active.js';
+import { activeParts, activeValueSql, describeActive } from '../sql/active.js';
 import { masterColumnsStatement } from '../sql/masters.js';
 import type { ResolvedLink } from '../context/catalog.js';
 
@@ -22,13 +22,18 @@ export function targetGroup(l: ResolvedLink): string {
 export async function assertCanCreateMasters(db: Queryable, l: ResolvedLink): Promise<void> {
   const t = l.config.target;
   const active = activePredicate(t.active);
-  if (active !== undefined && activeValues(active) === null) {
+  const cols = (await db.query(masterColumnsStatement(l.targetOid))).rows;
+  // a part that implies no value to write ("notNull", "notIn") is left to the column's default, which the insert
+  // then checks makes the master active (sql/masters.ts); without a default fk-backfill does not choose one
+  const unwritten = (active === undefined ? [] : activeParts(active)).filter(
+    (x) => activeValueSql(x) === null && cols.find((c) => c.name === x.column)?.has_default !== true,
+  );
+  if (active !== undefined && unwritten.length > 0) {
     throw new BackfillError(
       'SCHEMA_UNWRITABLE_COLUMN',
-      `cannot create masters in ${t.table}: its active predicate is ${t.table}.${describeActive(active)}, and fk-backfill does not choose a value for it; create them by hand`,
+      `cannot create masters in ${t.table}: its active predicate is ${t.table}.${describeActive(active)}, and fk-backfill does not choose a value for ${unwritten.map((x) => x.column).join(', ')} (no default either); give it a default that makes a master active, or create them by hand`,
     );
   }
-  const cols = (await db.query(masterColumnsStatement(l.targetOid))).rows;
   const key = cols.find((c) => c.name === t.key);
   if (key !== undefined && key.identity === '' && !key.has_default) {
     throw new BackfillError(

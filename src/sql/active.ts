@@ -95,15 +95,14 @@ export function activeValueSql(a: ActivePart): string | null {
 }
 
 /**
- * The columns and values that make a master active (every part's), or null when a part implies no value to write
- * (`notNull`, `notIn`): masters create writes them all.
+ * The columns and values that make a master active, of the parts that imply one (`notNull` and `notIn` do not:
+ * masters create leaves those to the column's default and checks the row it inserted is active).
  */
-export function activeValues(a: ActivePredicate): { column: string; value: string }[] | null {
+export function activeValues(a: ActivePredicate): { column: string; value: string }[] {
   const out: { column: string; value: string }[] = [];
   for (const x of activeParts(a)) {
     const value = activeValueSql(x);
-    if (value === null) return null;
-    out.push({ column: x.column, value });
+    if (value !== null) out.push({ column: x.column, value });
   }
   return out;
 }

@@ -85,7 +85,7 @@ export function insertMastersStatement(
   link: LinkShape & { number?: string | undefined },
   scopeTypes: string[],
   rows: { scope: (string | null)[]; name: string; number: string | null }[],
-): Statement<{ key: string; scope_key: (string | null)[]; name: string; fp: string }> {
+): Statement<{ key: string; scope_key: (string | null)[]; name: string; fp: string; active: boolean }> {
   const p = new Params();
   const cols = [...link.scope.map((c) => ident(c)), ident(link.targetName)];
   const sel = [...link.scope.map((_, i) => `x.s${i}::${scopeTypes[i] ?? 'text'}`), 'x.name'];
@@ -94,12 +94,8 @@ export function insertMastersStatement(
     sel.push('x.number');
   }
   if (link.active !== undefined) {
-    const vs = activeValues(link.active);
-    if (vs === null) {
-      const part = activeParts(link.active).find((x) => activeValueSql(x) === null)!;
-      throw new BackfillError('CONFIG_INVALID', `no value makes ${part.column} active (${describeActive(link.active)})`);
-    }
-    for (const v of vs) {
+    // parts with no value to write (notIn, notNull) take the column's default; RETURNING says whether it is active
+    for (const v of activeValues(link.active)) {
       cols.push(ident(v.column));
       sel.push(v.value);
     }
@@ -113,7 +109,7 @@ export function insertMastersStatement(
   const recCols = ['ord int', 'name text', 'number text', ...link.scope.map((_, i) => `s${i} text`)].join(', ');
   const text = `INSERT INTO ${link.targetSql} AS t (${cols.join(', ')})
 SELECT ${sel.join(', ')} FROM jsonb_to_recordset(${p.add(JSON.stringify(payload))}::jsonb) AS x(${recCols}) ORDER BY x.ord
-RETURNING t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)}::text AS name, ${FINGERPRINT} AS fp`;
+RETURNING t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)}::text AS name, ${FINGERPRINT} AS fp, ${activeExpr('t', link.active)} AS active`;
   return { text, values: p.values };
 }
 

@@ -7,7 +7,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { apply, plan, status, verify } from '../../src/index.js';
+import { apply, plan, status, undo, verify } from '../../src/index.js';
 import { planText } from '../../src/cli/format.js';
 import { createMasters, proposeMasters } from '../../src/masters/masters.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
@@ -259,5 +259,34 @@ describeEach('active predicate', (target) => {
         'reactivate sets one active column, and the active predicate is deleted_at IS NULL AND archived = false',
       ),
     });
+  });
+
+  it('masters create with a notIn status part: the column takes its default when that is active; an inactive default creates nothing', async () => {
+    t = await freshDb(target);
+    await schema(t);
+    await t.db.exec(`ALTER TABLE accounts ADD COLUMN status text NOT NULL DEFAULT 'active';
+      SELECT setval(pg_get_serial_sequence('accounts', 'acct_no'), 100);
+      INSERT INTO sales_orders (id, org, order_no, account_name) VALUES (7, 'o1', 'SO-7', 'Nova Ltd');`);
+    const cfg = config([
+      { column: 'deleted_at', activeWhen: 'null' },
+      { column: 'status', activeWhen: { notIn: ['archived'] } },
+    ]);
+    const approveNova = async (): Promise<unknown> => {
+      const file = await proposeMasters(t.db, { config: cfg, tenantId: 'o1' });
+      for (const x of file.proposals) x.approved = x.name === 'Nova Ltd';
+      return file;
+    };
+    const made = await createMasters(t.db, { config: cfg, tenantId: 'o1', proposals: await approveNova(), by: 'ana' });
+    expect(made.created.map((c) => c.name)).toEqual(['Nova Ltd']);
+    expect((await t.db.query(`SELECT status, deleted_at FROM accounts WHERE name = 'Nova Ltd'`)).rows).toEqual([
+      { status: 'active', deleted_at: null },
+    ]);
+    await undo(t.db, { runId: made.runId });
+    await t.db.exec(`ALTER TABLE accounts ALTER COLUMN status SET DEFAULT 'archived'`);
+    await expect(createMasters(t.db, { config: cfg, tenantId: 'o1', proposals: await approveNova(), by: 'ana' })).rejects.toMatchObject({
+      code: 'SCHEMA_UNWRITABLE_COLUMN',
+      message: expect.stringContaining('is not active by deleted_at IS NULL AND status NOT IN'),
+    });
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM accounts WHERE name = 'Nova Ltd'`)).rows).toEqual([{ n: 0 }]);
   });
 });

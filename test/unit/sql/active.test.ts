@@ -70,7 +70,8 @@ describe('active predicate fragments (whole text)', () => {
     expect(activeExpr('t', both)).toBe(`(t."deleted_at" IS NULL AND (t."Status" NOT IN ('closed', '5')) IS NOT FALSE)`);
     expect(`NOT ${activeExpr('t', both)}`).toBe(`NOT (t."deleted_at" IS NULL AND (t."Status" NOT IN ('closed', '5')) IS NOT FALSE)`);
     expect(describeActive(both)).toBe(`deleted_at IS NULL AND Status NOT IN ('closed', '5')`);
-    expect(activeValues(both)).toBeNull();
+    // notIn implies no value: left to the column's default (masters create checks the row is active)
+    expect(activeValues(both)).toEqual([{ column: 'deleted_at', value: 'NULL' }]);
     expect(activeValues({ ...deleted, also: [flag, status] })).toEqual([
       { column: 'deleted_at', value: 'NULL' },
       { column: 'Is Active', value: 'true' },

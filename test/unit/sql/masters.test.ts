@@ -114,7 +114,7 @@ HAVING bool_or(a.attname = $2::name)`,
     ).toEqual({
       text: `INSERT INTO "crm"."Customers" AS t ("tenant id", "branch", "Legal Name", "Cust No", "Is Active")
 SELECT x.s0::uuid, x.s1::int4, x.name, x.number, true FROM jsonb_to_recordset($1::jsonb) AS x(ord int, name text, number text, s0 text, s1 text) ORDER BY x.ord
-RETURNING t."Customer ID"::text AS key, ARRAY[t."tenant id"::text, t."branch"::text]::text[] AS scope_key, t."Legal Name"::text AS name, md5(to_jsonb(t)::text) AS fp`,
+RETURNING t."Customer ID"::text AS key, ARRAY[t."tenant id"::text, t."branch"::text]::text[] AS scope_key, t."Legal Name"::text AS name, md5(to_jsonb(t)::text) AS fp, (t."Is Active" IS TRUE) AS active`,
       values: [
         `[{"ord":0,"name":"O'Brien Ltd","number":"CUST-005","s0":"T1","s1":"2"},{"ord":1,"name":"Acme","number":null,"s0":"T1","s1":null}]`,
       ],
@@ -128,12 +128,9 @@ RETURNING t."Customer ID"::text AS key, ARRAY[t."tenant id"::text, t."branch"::t
     ).toEqual({
       text: `INSERT INTO "crm"."Customers" AS t ("Legal Name", "deleted_at")
 SELECT x.name, NULL FROM jsonb_to_recordset($1::jsonb) AS x(ord int, name text, number text) ORDER BY x.ord
-RETURNING t."Customer ID"::text AS key, ARRAY[]::text[] AS scope_key, t."Legal Name"::text AS name, md5(to_jsonb(t)::text) AS fp`,
+RETURNING t."Customer ID"::text AS key, ARRAY[]::text[] AS scope_key, t."Legal Name"::text AS name, md5(to_jsonb(t)::text) AS fp, (t."deleted_at" IS NULL) AS active`,
       values: ['[{"ord":0,"name":"Acme","number":null}]'],
     });
-    expect(() => insertMastersStatement({ ...link, active: { column: 'approved_at', activeWhen: 'notNull' } }, [], [])).toThrow(
-      new BackfillError('CONFIG_INVALID', 'no value makes approved_at active (approved_at IS NOT NULL)'),
-    );
     // a status: the first value that makes a master active, as a literal; none for notIn
     expect(
       insertMastersStatement(
@@ -143,10 +140,17 @@ RETURNING t."Customer ID"::text AS key, ARRAY[]::text[] AS scope_key, t."Legal N
       ).text,
     ).toBe(`INSERT INTO "crm"."Customers" AS t ("Legal Name", "status")
 SELECT x.name, 'on ''trial''' FROM jsonb_to_recordset($1::jsonb) AS x(ord int, name text, number text) ORDER BY x.ord
-RETURNING t."Customer ID"::text AS key, ARRAY[]::text[] AS scope_key, t."Legal Name"::text AS name, md5(to_jsonb(t)::text) AS fp`);
-    expect(() => insertMastersStatement({ ...link, active: { column: 'status', activeWhen: { notIn: ['closed'] } } }, [], [])).toThrow(
-      new BackfillError('CONFIG_INVALID', `no value makes status active (status NOT IN ('closed'))`),
-    );
+RETURNING t."Customer ID"::text AS key, ARRAY[]::text[] AS scope_key, t."Legal Name"::text AS name, md5(to_jsonb(t)::text) AS fp, ((t."status" IN ('on ''trial''', 'active')) IS TRUE) AS active`);
+    // notIn (and notNull) imply no value: the column takes its default, and RETURNING says whether that is active
+    expect(
+      insertMastersStatement(
+        { ...link, scope: [], active: { column: 'status', activeWhen: { notIn: ['closed'] } } },
+        [],
+        [{ scope: [], name: 'Acme', number: null }],
+      ).text,
+    ).toBe(`INSERT INTO "crm"."Customers" AS t ("Legal Name")
+SELECT x.name FROM jsonb_to_recordset($1::jsonb) AS x(ord int, name text, number text) ORDER BY x.ord
+RETURNING t."Customer ID"::text AS key, ARRAY[]::text[] AS scope_key, t."Legal Name"::text AS name, md5(to_jsonb(t)::text) AS fp, ((t."status" NOT IN ('closed')) IS NOT FALSE) AS active`);
   });
 
   it('undo of masters create: masters in use, the created ones deleted while unedited, the reactivated ones set back while active', () => {
