@@ -5,7 +5,7 @@
  */
 import { type LinkShape, Params, type ScopeFilter, scopeKeyExpr, scopeWhere, type Statement } from './link.js';
 import { BackfillError } from '../errors.js';
-import { activeExpr, activeParts, activeValueSql, activeValues, describeActive } from './active.js';
+import { activeExpr, activeValueSql, activeValues, describeActive } from './active.js';
 import { ident } from './quote.js';
 
 /**

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { BackfillError } from '../../../src/errors.js';
 import type { LinkShape } from '../../../src/sql/link.js';
 import {
   insertMastersStatement,
