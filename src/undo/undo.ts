@@ -272,6 +272,12 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
  */
 async function undoMasters(db: Database, target: RunRecord, opts: UndoOptions): Promise<UndoResult> {
   if (target.status !== 'done') throw new BackfillError('RUN_STATE', `run ${target.id} is ${target.status}: it created no masters`);
+  // its masters serve every link to their table: taken back all together or not at all
+  if (opts.entities !== undefined && opts.entities.length > 0)
+    throw new BackfillError(
+      'USAGE',
+      `run ${target.id} is a masters run: its masters are taken back together (they serve every link to their table); undo it without --entity`,
+    );
   const summary = mastersRunSummary(target.summary, target.id);
   const ctx = await contextOf(db, target, undefined);
   const runId = await createRun(ctx.db, {

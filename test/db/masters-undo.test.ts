@@ -65,6 +65,10 @@ describeEach('undo of masters create', (target) => {
     t = await freshDb(target);
     const { runId } = await created(t);
     expect(await liveDecisions(t)).toBe(3);
+    await expect(undo(t.db, { runId, entities: ['order'] })).rejects.toMatchObject({
+      code: 'USAGE',
+      message: expect.stringContaining('without --entity'),
+    });
     const u = await undo(t.db, { runId });
     expect(u.results).toEqual([{ entityType: 'masters', table: 'accounts', changed: 3, reverted: 3, skipped: 0, complete: true }]);
     expect(await accounts(t)).toEqual(['Kept Ltd:active', 'Gone Ltd:2024-03-01 10:00']);
