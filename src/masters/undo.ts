@@ -59,7 +59,7 @@ function masterId(table: string, key: string, scope: (string | null)[]): string 
  * constraint) and through every FK constraint of the database that points at it (tables outside the config, ON
  * DELETE CASCADE ones too: deleting the master would take their rows along).
  */
-async function mastersInUse(ctx: Context, tx: Queryable, l: ResolvedLink, list: CreatedMaster[]): Promise<Set<string>> {
+async function mastersInUse(ctx: Context, tx: Queryable, l: ResolvedLink, list: CreatedMaster[], notices: string[]): Promise<Set<string>> {
   const inUse = new Set<string>();
   if (list.length === 0) return inUse;
   const keys = [...new Set(list.map((c) => c.key))];
@@ -68,6 +68,14 @@ async function mastersInUse(ctx: Context, tx: Queryable, l: ResolvedLink, list: 
   }
   const s = { ...shape(l), targetKeyType: l.targetKeyType };
   for (const fk of (await tx.query(foreignKeysToStatement(l.targetOid))).rows) {
+    // a table this role may not read could reference any of them: all are left, and said so
+    if (!fk.readable) {
+      for (const c of list) inUse.add(c.key);
+      notices.push(
+        `${l.config.target.table}: ${fk.schema}.${fk.table} references it (FK ${fk.name}) and this role may not read it, so no master was deleted; undo again as a role that may read it`,
+      );
+      continue;
+    }
     const st = mastersReferencedStatement(
       s,
       { schema: fk.schema, table: fk.table, columns: fk.columns, refColumns: fk.ref_columns },
@@ -102,7 +110,7 @@ export async function undoMastersRun(ctx: Context, summary: MastersRunSummary, r
   return ctx.db.transaction(async (tx) => {
     const results: MastersUndoLine[] = [];
     const notices: string[] = [];
-    const takenBack: { key: string; scope: (string | null)[] }[] = [];
+    const takenBack: { key: string; scope: (string | null)[]; links: string[] }[] = [];
     const byTable = new Map<string, CreatedMaster[]>();
     for (const c of summary.created) byTable.set(c.targetTable, [...(byTable.get(c.targetTable) ?? []), c]);
     // a later masters run created or reactivated some of them again (after an undo of this run): its state is on top
@@ -122,7 +130,7 @@ export async function undoMastersRun(ctx: Context, summary: MastersRunSummary, r
       // linked to one meanwhile waits for this transaction, and then finds it gone (23503) instead of orphaned
       if (creates.length > 0 && (l.citus === null || l.citus.target.kind === 'local'))
         await tx.query(lockMastersStatement(s, [...new Set(creates.map((c) => c.key))], ctx.filter));
-      const inUse = await mastersInUse(ctx, tx, l, list);
+      const inUse = await mastersInUse(ctx, tx, l, list, notices);
       const unchanged = await unchangedSince(ctx, tx, l, creates);
       const deletable = creates.filter((c) => !inUse.has(c.key) && unchanged(c));
       let deleted: { key: string; scope_key: (string | null)[] }[] = [];
@@ -160,7 +168,9 @@ export async function undoMastersRun(ctx: Context, summary: MastersRunSummary, r
             ).rows;
       const back = new Set([...deleted, ...deactivated].map((r) => masterId(table, r.key, r.scope_key)));
       const wasTaken = (c: CreatedMaster): boolean => back.has(masterId(table, c.key, c.scopeKey));
-      for (const c of list) if (wasTaken(c)) takenBack.push({ key: c.key, scope: c.scopeKey });
+      // the decisions naming them are those of the links to this table (another table's master may share the key)
+      const links = ctx.links.filter((y) => targetGroup(y) === targetGroup(l)).map((y) => y.entity);
+      for (const c of list) if (wasTaken(c)) takenBack.push({ key: c.key, scope: c.scopeKey, links });
       const inUseN = creates.filter((c) => inUse.has(c.key)).length;
       const reactsInUse = reacts.filter((c) => inUse.has(c.key) && wasTaken(c)).length;
       if (reactsInUse > 0)

@@ -255,9 +255,9 @@ const mastersLockKey = (targetOid: number): string => `fk_backfill.masters:${tar
 /** Every FK constraint that references the master table (by oid): the referencing table and the column pairs. */
 export function foreignKeysToStatement(
   targetOid: number,
-): Statement<{ name: string; schema: string; table: string; columns: string[]; ref_columns: string[] }> {
+): Statement<{ name: string; schema: string; table: string; columns: string[]; ref_columns: string[]; readable: boolean }> {
   return {
-    text: `SELECT c.conname::text AS name, n.nspname::text AS schema, r.relname::text AS "table",
+    text: `SELECT c.conname::text AS name, n.nspname::text AS schema, r.relname::text AS "table", has_table_privilege(c.conrelid, 'SELECT') AS readable,
        ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.n ORDER BY k.o) AS columns,
        ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(n, o) JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.n ORDER BY k.o) AS ref_columns
   FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid JOIN pg_namespace n ON n.oid = r.relnamespace

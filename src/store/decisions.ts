@@ -111,14 +111,15 @@ export async function revokeDecisionsInForce(
   db: Queryable,
   ids: string[],
   tenant: string | null,
-  targets?: { key: string; scope: (string | null)[] }[],
+  targets?: { key: string; scope: (string | null)[]; links: string[] }[],
 ): Promise<number> {
-  // targets: only decisions naming one of these masters (key and scope), e.g. the ones an undo took back
+  // targets: only decisions naming one of these masters (key and scope, of one of the links to its table), e.g. the
+  // ones an undo took back
   const res = await db.query<{ n: unknown }>(
     `WITH r AS (UPDATE fk_backfill.decisions d SET revoked_at = clock_timestamp()
                    WHERE d.id = ANY($1::int8[]) AND d.revoked_at IS NULL AND ($2::text IS NULL OR d.scope_key[1] = $2::text)
-                     AND ($3::jsonb IS NULL OR EXISTS (SELECT 1 FROM jsonb_to_recordset($3::jsonb) AS x(key text, scope text[])
-                                                        WHERE x.key = d.target_key AND x.scope = d.scope_key))
+                     AND ($3::jsonb IS NULL OR EXISTS (SELECT 1 FROM jsonb_to_recordset($3::jsonb) AS x(key text, scope text[], links text[])
+                                                        WHERE x.key = d.target_key AND x.scope = d.scope_key AND d.link = ANY(x.links)))
                  RETURNING 1)
        SELECT count(*)::int8 AS n FROM r`,
     [ids, tenant, targets === undefined ? null : JSON.stringify(targets)],

@@ -279,7 +279,8 @@ async function undoMasters(db: Database, target: RunRecord, opts: UndoOptions): 
       `run ${target.id} is a masters run: its masters are taken back together (they serve every link to their table); undo it without --entity`,
     );
   const summary = mastersRunSummary(target.summary, target.id);
-  const ctx = await contextOf(db, target, undefined);
+  // every link of the run's config, whatever --entity it was made with: rows of any link to the master table keep it
+  const ctx = await contextOf(db, { ...target, entities: [] }, undefined);
   const runId = await createRun(ctx.db, {
     kind: 'undo',
     ...runScope(ctx),
