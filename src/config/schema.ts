@@ -94,7 +94,11 @@ export const activeSchema = z.union(
       typeof iss.input === 'string'
         ? undefined
         : Array.isArray(iss.input)
-          ? 'must be a list of active predicates, each a boolean column name or { "column": "...", "activeWhen": ... }'
+          ? iss.input.length === 0
+            ? 'must list at least one active predicate'
+            : iss.input.length > 4
+              ? `must list at most 4 active predicates (has ${iss.input.length})`
+              : 'must be a list of active predicates, each a boolean column name or { "column": "...", "activeWhen": ... }, each on its own column'
           : ACTIVE_SHAPES,
   },
 );

@@ -10,7 +10,16 @@ import {
 } from '../sql/catalog-discover.js';
 import type { Catalog } from './catalog.js';
 import type { ActiveProposal, Col, Index, Overlap, ScopeVerdict, Tbl } from './types.js';
-import { activeFromColumns, activeFromStatus, activeList, KEY_BASES, namesTable, reference, TENANT_NAME } from './naming.js';
+import {
+  activeFromColumns,
+  activeFromStatus,
+  activeList,
+  KEY_BASES,
+  MAX_ACTIVE_PARTS,
+  namesTable,
+  reference,
+  TENANT_NAME,
+} from './naming.js';
 
 /**
  * The evidence discover samples, as functions over one catalog: how many tables carry a column (scope
@@ -224,10 +233,10 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
           else if (active === null) {
             active = st.active;
             a.evidence.unshift(st.why);
-          } else {
+          } else if (activeList(active).length < MAX_ACTIVE_PARTS) {
             active = [...activeList(active), ...activeList(st.active)];
             a.evidence.push(`${st.why}; combined with the others (all must hold)`);
-          }
+          } else a.evidence.push(`${st.why}; not combined (at most ${MAX_ACTIVE_PARTS})`);
         }
         return { active, evidence: a.evidence };
       })();

@@ -205,11 +205,24 @@ export function activeFromColumns(t: { cols: Map<string, Col>; order: string[] }
     }
   }
   found.sort((a, b) => a.rank - b.rank);
-  // several signals (deleted_at and is_active): all must hold, or a master only one of them switched off is linked
-  evidence.unshift(...found.map((f, i) => (i === 0 ? f.why : `${f.why}; combined with the others (all must hold)`)));
-  const active = found.length === 0 ? null : found.length === 1 ? found[0]!.active : found.map((f) => f.active as ActiveOne);
+  // several signals (deleted_at and is_active): all must hold, or a master only one of them switched off is linked;
+  // at most MAX_ACTIVE_PARTS (what target.active takes), the strongest first
+  const kept = found.slice(0, MAX_ACTIVE_PARTS);
+  evidence.unshift(
+    ...found.map((f, i) =>
+      i === 0
+        ? f.why
+        : i < MAX_ACTIVE_PARTS
+          ? `${f.why}; combined with the others (all must hold)`
+          : `${f.why}; not combined (at most ${MAX_ACTIVE_PARTS})`,
+    ),
+  );
+  const active = kept.length === 0 ? null : kept.length === 1 ? kept[0]!.active : kept.map((f) => f.active as ActiveOne);
   return { active, evidence, status };
 }
+
+/** The most parts `target.active` takes (config/schema.ts). */
+export const MAX_ACTIVE_PARTS = 4;
 
 /** A proposal's predicates as a list (`target.active` takes one or a list that must all hold). */
 export function activeList(a: ActiveProposal | null): ActiveOne[] {

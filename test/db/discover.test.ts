@@ -398,6 +398,20 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
     expect((await discover(t.db)).config).toBeNull();
   });
 
+  it('five soft-delete signals on one master: the four strongest combined (what target.active takes), the config plan accepts', async () => {
+    await t.db.exec(`
+      CREATE TABLE vendors (id int PRIMARY KEY, org text NOT NULL, name text NOT NULL, deleted_at timestamptz, archived_at timestamptz,
+                            is_deleted boolean NOT NULL DEFAULT false, archived boolean NOT NULL DEFAULT false, active boolean NOT NULL DEFAULT true);
+      CREATE TABLE docs (id int PRIMARY KEY, org text NOT NULL, supplier text, vendor_id int);
+      INSERT INTO vendors (id, org, name) VALUES (1, 't1', 'Acme'), (2, 't1', 'Beta'), (3, 't2', 'Acme');
+      INSERT INTO docs VALUES (1, 't1', 'Acme', NULL), (2, 't1', 'Beta', NULL), (3, 't2', 'Acme', NULL);`);
+    const r = await discover(t.db);
+    const active = r.config!.links[0]!.target.active;
+    expect(Array.isArray(active) && active.length).toBe(4);
+    expect(r.proposals[0]!.activeEvidence.join('\n')).toContain('not combined (at most 4)');
+    expect((await plan(t.db, { config: r.config!, allTenants: true })).results[0]!.recordsMatched).toBe(3);
+  });
+
   it("an enum status: every off state of its type, held by a row yet or not (an 'archived' no master has yet)", async () => {
     await t.db.exec(`
       CREATE TYPE cust_state AS ENUM ('prospect', 'active', 'suspended', 'archived');

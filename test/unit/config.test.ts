@@ -128,6 +128,9 @@ describe('config', () => {
     });
     for (const bad of [[], ['a', { column: 'a', activeWhen: false }], ['a', 5]])
       expect(err(() => parseConfig(withActive(bad))).message).toContain('$.links[0].target.active');
+    expect(err(() => parseConfig(withActive(['a', 'b', 'c', 'd', 'e']))).message).toContain(
+      'must list at most 4 active predicates (has 5)',
+    );
   });
 
   it('hashes independently of key order', () => {
