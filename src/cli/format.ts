@@ -186,12 +186,19 @@ export function undoText(u: UndoResult): string {
   const stopped = u.status === 'stopped';
   const notFound = u.results.reduce((a, r) => a + (r.notFound ?? 0), 0);
   const refused = u.results.reduce((a, r) => a + (r.refusedByTable ?? 0), 0);
-  const why = [
-    ...(refused < u.totalSkipped || refused === 0 ? [`changed since${notFound > 0 ? `; ${notFound} of them no longer found` : ''}`] : []),
-    ...(refused > 0 ? [`${refused} refused by the table, left linked`] : []),
-  ].join('; ');
+  // a masters run's lines are masters, left for the reasons its notices give (referenced, edited, re-made since)
+  const masters = u.results.length > 0 && u.results.every((r) => r.entityType === 'masters');
+  const why = masters
+    ? 'left: see the notices'
+    : [
+        ...(refused < u.totalSkipped || refused === 0
+          ? [`changed since${notFound > 0 ? `; ${notFound} of them no longer found` : ''}`]
+          : []),
+        ...(refused > 0 ? [`${refused} refused by the table, left linked`] : []),
+      ].join('; ');
+  const unit = masters ? 'master(s)' : 'row(s)';
   return [
-    `Undo run ${u.runId} reverted run ${u.undoneRunId}: ${u.totalReverted} row(s) set back, ${u.totalSkipped} skipped (${why})${stopped ? `; stopped: ${u.totalNotYetProcessed ?? 0} row(s) not yet processed` : ''}.`,
+    `Undo run ${u.runId} reverted run ${u.undoneRunId}: ${u.totalReverted} ${unit} set back, ${u.totalSkipped} skipped (${why})${stopped ? `; stopped: ${u.totalNotYetProcessed ?? 0} row(s) not yet processed` : ''}.`,
     '',
     table(
       ['Entity Type', 'Table', 'Changed by run', 'Reverted', 'Skipped', ...(stopped ? ['Not yet processed'] : [])],

@@ -89,6 +89,7 @@ describeEach('undo of masters create', (target) => {
     const u = await undo(t.db, { runId });
     expect(u.results[0]).toMatchObject({ changed: 3, reverted: 1, skipped: 2 });
     const text = undoText(u);
+    expect(text).toContain('1 master(s) set back, 2 skipped (left: see the notices)');
     expect(text).toContain('1 master(s) run');
     expect(text).toMatch(/referenced by rows .*undo that apply or unlink those rows first/);
     expect(text).toMatch(/changed since \(edited, renamed, deactivated or deleted\)/);
