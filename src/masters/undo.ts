@@ -101,9 +101,9 @@ async function unchangedSince(
   const same = new Set<string>();
   if (printed.length > 0) {
     const st = unchangedMastersStatement({ ...shape(l), targetKeyType: l.targetKeyType }, printed, ctx.filter);
-    for (const r of (await tx.query(st)).rows) same.add(JSON.stringify([r.key, r.scope_key]));
+    for (const r of (await tx.query(st)).rows) same.add(masterId(l.config.target.table, r.key, r.scope_key));
   }
-  return (c) => c.fp === undefined || same.has(JSON.stringify([c.key, c.scopeKey]));
+  return (c) => c.fp === undefined || same.has(masterId(l.config.target.table, c.key, c.scopeKey));
 }
 
 export async function undoMastersRun(ctx: Context, summary: MastersRunSummary, runId: string): Promise<MastersUndo> {

@@ -28,7 +28,7 @@ import {
   withChangedCount,
 } from './link.js';
 import { type KeyRange, plainRangeWhere, type Walk, walkRangeWhere } from './walk.js';
-import { refusedBy } from './checks.js';
+import { refusedBy, refusedRowsCte } from './checks.js';
 
 /** The planner's estimate (EXPLAIN, nothing read) of the rows whose FK is NULL, within the scope. */
 export function nullFkEstimateStatement(link: LinkShape, f: ScopeFilter): Statement<{ 'QUERY PLAN': unknown }> {
@@ -200,14 +200,7 @@ ${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`,
   ${read}, ${refused} AS fkb_refused_by
     FROM ${range}
     JOIN ${entries} ON ${readJoin}
-), fkb_refused AS (
-  INSERT INTO ${OWN}.refused_rows (run_id, link, row_key, sqlstate, constraint_name, message)
-  SELECT ${runId}::int8, ${linkName}::text, ${rowKeyText('x', keyCols)}, '23514', x.fkb_refused_by,
-         'new row would violate check constraint "' || x.fkb_refused_by || '" (found before the update, the row left NULL)'
-    FROM x
-   WHERE x.fkb_refused_by IS NOT NULL AND x.fkb_same_master
-  ON CONFLICT (run_id, link, row_key) DO NOTHING
-), `,
+), ${refusedRowsCte({ runId, linkName, rowKey: rowKeyText('x', keyCols), refused: 'x.fkb_refused_by', from: 'x', where: 'x.fkb_refused_by IS NOT NULL AND x.fkb_same_master', left: 'NULL' })}, `,
     'x',
     ' AND x.fkb_refused_by IS NULL',
   );

@@ -6,7 +6,7 @@
  * (`pg_get_expr`), over the row as it would be written: `jsonb_populate_record` of the table's row type from the
  * row's columns with the new FK (and touched) value, so they name its columns unqualified, as in the table.
  */
-import type { LinkShape, Params } from './link.js';
+import { type LinkShape, OWN, type Params } from './link.js';
 
 export function refusedBy(
   link: LinkShape,
@@ -23,4 +23,27 @@ export function refusedBy(
   const whens = checks.map((c) => `WHEN (${c.expr}) IS FALSE THEN ${p.add(c.name)}::text`).join(' ');
   return `(SELECT CASE ${whens} END
        FROM jsonb_populate_record(NULL::${link.sourceSql}, ${rowJson} || ${newValues}) AS fkb_new_row)`;
+}
+
+/**
+ * The `fkb_refused` CTE that records the rows `refusedBy` named (`refused`: its column of `from`) in refused_rows
+ * under `runId`, with the constraint; `left` says what the row keeps ("NULL" for apply, "linked" for undo).
+ */
+export function refusedRowsCte(a: {
+  runId: string;
+  linkName: string;
+  rowKey: string;
+  refused: string;
+  from: string;
+  where: string;
+  left: string;
+}): string {
+  return `fkb_refused AS (
+  INSERT INTO ${OWN}.refused_rows (run_id, link, row_key, sqlstate, constraint_name, message)
+  SELECT ${a.runId}::int8, ${a.linkName}::text, ${a.rowKey}, '23514', ${a.refused},
+         'new row would violate check constraint "' || ${a.refused} || '" (found before the update, the row left ${a.left})'
+    FROM ${a.from}
+   WHERE ${a.where}
+  ON CONFLICT (run_id, link, row_key) DO NOTHING
+)`;
 }

@@ -16,7 +16,7 @@ import {
   withChangedCount,
 } from './link.js';
 import type { BoundRow } from './walk.js';
-import { refusedBy } from './checks.js';
+import { refusedBy, refusedRowsCte } from './checks.js';
 
 /**
  * Reverts what run `targetRunId` wrote into one link: only rows that still hold the value it wrote;
@@ -66,15 +66,16 @@ export function undoStatement(
   const screened =
     checks.length === 0
       ? ''
-      : `, fkb_refused AS (
-  INSERT INTO ${OWN}.refused_rows (run_id, link, row_key, sqlstate, constraint_name, message)
-  SELECT ${u.runId}::int8, ${linkName}::text, x.row_key, '23514', x.refused_by,
-         'new row would violate check constraint "' || x.refused_by || '" (found before the update, the row left linked)'
-    FROM (SELECT c.row_key, ${refusedBy(link, checks, p, 'to_jsonb(s)', `c.old_value::${link.fkType}`, touchValue)} AS refused_by
-            FROM c JOIN ${link.sourceSql} s ON ${rowKeyMatch('s', link, 'c.row_key')} AND s.${fk} = c.new_value::${link.fkType}${scopeWhere('s', link, f, p)}) x
-   WHERE x.refused_by IS NOT NULL
-  ON CONFLICT (run_id, link, row_key) DO NOTHING
-)`;
+      : `, ${refusedRowsCte({
+          runId: u.runId,
+          linkName,
+          rowKey: 'x.row_key',
+          refused: 'x.refused_by',
+          from: `(SELECT c.row_key, ${refusedBy(link, checks, p, 'to_jsonb(s)', `c.old_value::${link.fkType}`, touchValue)} AS refused_by
+            FROM c JOIN ${link.sourceSql} s ON ${rowKeyMatch('s', link, 'c.row_key')} AND s.${fk} = c.new_value::${link.fkType}${scopeWhere('s', link, f, p)}) x`,
+          where: 'x.refused_by IS NOT NULL',
+          left: 'linked',
+        })}`;
   const keep =
     checks.length === 0 ? '' : ` AND ${refusedBy(link, checks, p, 'to_jsonb(s)', `c.old_value::${link.fkType}`, touchValue)} IS NULL`;
   const text = `WITH ${withs}${log}${screened}, upd AS (
