@@ -4,7 +4,7 @@ import type { BackfillSummary } from '../apply/backfill.js';
 import type { PlanResult, EntityResult } from '../planning/plan.js';
 import type { StatusReport } from '../status/status.js';
 import { skipReasonsText } from '../apply/skips.js';
-import { assertUndoCountsAddUp, type UndoResult } from '../undo/undo.js';
+import { assertUndoCountsAddUp, type UndoResult } from '../undo/result.js';
 import type { VerifyReport } from '../verify/verify.js';
 import { table } from './output.js';
 import { unlinkedTally } from '../planning/unlinked.js';
@@ -188,11 +188,14 @@ export function undoText(u: UndoResult): string {
   const refused = u.results.reduce((a, r) => a + (r.refusedByTable ?? 0), 0);
   // a masters run's lines are masters, left for the reasons its notices give (referenced, edited, re-made since)
   const masters = u.results.length > 0 && u.results.every((r) => r.entityType === 'masters');
+  const already = u.results.reduce((a, r) => a + (r.alreadyReverted ?? 0), 0);
+  const by = [...new Set(u.results.flatMap((r) => r.alreadyRevertedBy ?? []))].sort((a, b) => Number(a) - Number(b));
   const why = masters
     ? 'left: see the notices'
     : [
-        ...(refused < u.totalSkipped || refused === 0
-          ? [`changed since${notFound > 0 ? `; ${notFound} of them no longer found` : ''}`]
+        ...(already > 0 ? [`${already} already set back by undo run ${by.join(', ')}`] : []),
+        ...(refused + already < u.totalSkipped || u.totalSkipped === 0
+          ? [`${already > 0 ? 'the rest ' : ''}changed since${notFound > 0 ? `; ${notFound} of them no longer found` : ''}`]
           : []),
         ...(refused > 0 ? [`${refused} refused by the table, left linked`] : []),
       ].join('; ');

@@ -20,7 +20,7 @@ import {
   mastersReferencedStatement,
   unchangedMastersStatement,
 } from '../sql/masters.js';
-import { mastersTouchedAfter } from '../store/runs.js';
+import { mastersTouchedAfter } from '../store/masters-runs.js';
 import { restoreDecisionsInForce, revokeDecisionsInForce } from '../store/decisions.js';
 import type { CreatedMaster, MastersRunSummary } from './create.js';
 import { targetGroup } from './target.js';
@@ -33,12 +33,22 @@ export interface MastersUndoLine {
   changed: number;
   reverted: number;
   skipped: number;
+  /** Of the skipped, masters an earlier undo of the same run took back (present when > 0). */
+  alreadyReverted?: number;
   complete: true;
+}
+
+/** A master an undo took back (deleted or deactivated again): what a later undo of the same run reads. */
+export interface TakenBackMaster {
+  table: string;
+  key: string;
+  scopeKey: (string | null)[];
 }
 
 export interface MastersUndo {
   results: MastersUndoLine[];
   notices: string[];
+  takenBack: TakenBackMaster[];
 }
 
 /** Reads a `masters` run's summary (as createMastersIn wrote it). */
@@ -106,11 +116,23 @@ async function unchangedSince(
   return (c) => c.fp === undefined || same.has(masterId(l.config.target.table, c.key, c.scopeKey));
 }
 
-export async function undoMastersRun(ctx: Context, summary: MastersRunSummary, runId: string): Promise<MastersUndo> {
+/**
+ * Takes back what `masters` run `runId` created or reactivated, but for `earlier`: masters an earlier undo of
+ * the run took back already (counted skipped, and said so; before, a second undo called them changed since).
+ */
+export async function undoMastersRun(
+  ctx: Context,
+  summary: MastersRunSummary,
+  runId: string,
+  earlier: { by: string; masters: readonly TakenBackMaster[] }[],
+): Promise<MastersUndo> {
+  const before = new Map<string, string>();
+  for (const e of earlier) for (const m of e.masters) before.set(masterId(m.table, m.key, m.scopeKey), e.by);
   return ctx.db.transaction(async (tx) => {
     const results: MastersUndoLine[] = [];
     const notices: string[] = [];
-    const takenBack: { key: string; scope: (string | null)[]; links: string[] }[] = [];
+    const revoke: { key: string; scope: (string | null)[]; links: string[] }[] = [];
+    const taken: TakenBackMaster[] = [];
     const byTable = new Map<string, CreatedMaster[]>();
     for (const c of summary.created) byTable.set(c.targetTable, [...(byTable.get(c.targetTable) ?? []), c]);
     // a later masters run created or reactivated some of them again (after an undo of this run): its state is on top
@@ -122,8 +144,10 @@ export async function undoMastersRun(ctx: Context, summary: MastersRunSummary, r
       }
       await tx.query(mastersLockStatement(l.targetOid));
       const s = { ...shape(l), targetKeyType: l.targetKeyType };
-      const superseded = all.filter((c) => later.has(masterId(table, c.key, c.scopeKey)));
-      const list = all.filter((c) => !later.has(masterId(table, c.key, c.scopeKey)));
+      const already = all.filter((c) => before.has(masterId(table, c.key, c.scopeKey)));
+      const rest = all.filter((c) => !before.has(masterId(table, c.key, c.scopeKey)));
+      const superseded = rest.filter((c) => later.has(masterId(table, c.key, c.scopeKey)));
+      const list = rest.filter((c) => !later.has(masterId(table, c.key, c.scopeKey)));
       const creates = list.filter((c) => c.action === 'create');
       const reacts = list.filter((c) => c.action === 'reactivate');
       // the created masters locked first (not on Citus, which locks no rows of several shards in a SELECT): a row
@@ -170,7 +194,15 @@ export async function undoMastersRun(ctx: Context, summary: MastersRunSummary, r
       const wasTaken = (c: CreatedMaster): boolean => back.has(masterId(table, c.key, c.scopeKey));
       // the decisions naming them are those of the links to this table (another table's master may share the key)
       const links = ctx.links.filter((y) => targetGroup(y) === targetGroup(l)).map((y) => y.entity);
-      for (const c of list) if (wasTaken(c)) takenBack.push({ key: c.key, scope: c.scopeKey, links });
+      for (const c of list)
+        if (wasTaken(c)) {
+          revoke.push({ key: c.key, scope: c.scopeKey, links });
+          taken.push({ table, key: c.key, scopeKey: c.scopeKey });
+        }
+      if (already.length > 0)
+        notices.push(
+          `${table}: ${already.length} master(s) run ${runId} created or reactivated were taken back already by undo run ${[...new Set(already.map((c) => before.get(masterId(table, c.key, c.scopeKey))))].join(', ')}`,
+        );
       const inUseN = creates.filter((c) => inUse.has(c.key)).length;
       const reactsInUse = reacts.filter((c) => inUse.has(c.key) && wasTaken(c)).length;
       if (reactsInUse > 0)
@@ -193,15 +225,23 @@ export async function undoMastersRun(ctx: Context, summary: MastersRunSummary, r
       const reverted = deleted.length + deactivated.length;
       if (reverted > all.length)
         throw new BackfillError('INTERNAL', `undo of run ${runId}: ${reverted} masters taken back of ${all.length} it changed`);
-      results.push({ entityType: 'masters', table, changed: all.length, reverted, skipped: all.length - reverted, complete: true });
+      results.push({
+        entityType: 'masters',
+        table,
+        changed: all.length,
+        reverted,
+        skipped: all.length - reverted,
+        ...(already.length > 0 ? { alreadyReverted: already.length } : {}),
+        complete: true,
+      });
     }
     // only the decisions naming a master taken back: a name aliased to a master left in place keeps it
-    const revoked = await revokeDecisionsInForce(tx, summary.decisions, ctx.filter.tenant, takenBack);
+    const revoked = await revokeDecisionsInForce(tx, summary.decisions, ctx.filter.tenant, revoke);
     const restored = await restoreDecisionsInForce(tx, summary.replaced, ctx.filter.tenant);
     if (summary.decisions.length > 0)
       notices.push(
         `decisions: ${revoked} of the ${summary.decisions.length} run ${runId} wrote revoked${revoked < summary.decisions.length ? ' (the others name masters left in place, or were decided again or revoked since)' : ''}${restored > 0 ? `, ${restored} it had replaced back in force` : ''}; plan again to see the names in the queue`,
       );
-    return { results, notices };
+    return { results, notices, takenBack: taken };
   });
 }

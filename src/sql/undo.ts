@@ -289,3 +289,28 @@ SELECT (SELECT count(*) FROM c LEFT JOIN ${link.sourceSql} s ON ${rowKeyMatch('s
        row_security_active(${rel}::regclass) AS rls`;
   return { text, values: p.values };
 }
+
+/**
+ * Of the rows run `targetRunId` changed in a link, those an earlier undo of the same run already set back (an
+ * `undo --entity`, or an undo that stopped before a new one was started): `n`, and the undo runs that did (`by`).
+ * Undo counts them among its skipped rows, which no longer hold the value the run wrote; this says why.
+ */
+export function alreadyRevertedStatement(a: {
+  targetRunId: string;
+  runId: string;
+  linkName: string;
+}): Statement<{ n: unknown; by: string[] | null }> {
+  const p = new Params();
+  const target = p.add(a.targetRunId);
+  const runId = p.add(a.runId);
+  const linkName = p.add(a.linkName);
+  const text = `WITH c AS (
+  SELECT DISTINCT unnest(cs.row_keys) AS k FROM ${OWN}.change_sets cs WHERE cs.run_id = ${target}::int8 AND cs.link = ${linkName}
+), u AS (
+  SELECT DISTINCT unnest(cs.row_keys) AS k, cs.run_id
+    FROM ${OWN}.change_sets cs JOIN ${OWN}.runs r ON r.id = cs.run_id
+   WHERE r.kind = 'undo' AND r.target_run_id = ${target}::int8 AND r.id < ${runId}::int8 AND cs.link = ${linkName}
+)
+SELECT count(DISTINCT c.k)::int8 AS n, array_agg(DISTINCT u.run_id::text) AS by FROM c JOIN u ON u.k = c.k`;
+  return { text, values: p.values };
+}

@@ -145,37 +145,6 @@ export async function earlierRunThatChanged(
   return res.rows[0]?.id ?? null;
 }
 
-/** An undo run of `targetRunId` (not `exclude`) that finished having set something back (a run without change sets: masters). */
-export async function earlierUndoThatReverted(db: Queryable, targetRunId: string, exclude: string): Promise<string | null> {
-  const res = await db.query<{ id: string }>(
-    `SELECT r.id::text AS id FROM fk_backfill.runs r
-      WHERE r.kind = 'undo' AND r.target_run_id = $1::int8 AND r.id <> $2::int8 AND r.status = 'done'
-        AND coalesce((r.summary ->> 'totalReverted')::int8, 0) > 0
-      ORDER BY r.id DESC LIMIT 1`,
-    [targetRunId, exclude],
-  );
-  return res.rows[0]?.id ?? null;
-}
-
-/**
- * Masters that `masters` runs done after `runId` created or reactivated (from their summaries): what undoing
- * `runId` must leave, since a later run's state is on top (a reactivation again after this run's undo).
- */
-export async function mastersTouchedAfter(
-  db: Queryable,
-  runId: string,
-): Promise<{ runId: string; targetTable: string; key: string; scopeKey: (string | null)[] }[]> {
-  const res = await db.query<{ run_id: string; target_table: string; key: string; scope_key: (string | null)[] }>(
-    `SELECT r.id::text AS run_id, c ->> 'targetTable' AS target_table, c ->> 'key' AS key,
-            ARRAY(SELECT jsonb_array_elements_text(c -> 'scopeKey')) AS scope_key
-       FROM fk_backfill.runs r CROSS JOIN LATERAL jsonb_array_elements(coalesce(r.summary -> 'created', '[]'::jsonb)) c
-      WHERE r.kind = 'masters' AND r.status = 'done' AND r.id > $1::int8
-      ORDER BY r.id`,
-    [runId],
-  );
-  return res.rows.map((r) => ({ runId: r.run_id, targetTable: r.target_table, key: r.key, scopeKey: r.scope_key }));
-}
-
 /** The links a run logged changes in: its change sets, and a guard run's links not yet moved into change sets. */
 export async function linksWithChanges(db: Queryable, runId: string): Promise<Set<string>> {
   const res = await db.query<{ link: string }>(

@@ -1,12 +1,13 @@
-import { type Database, num, type Queryable } from '../db/port.js';
+/**
+ * Undo of an apply, guard or masters run: batched and resumable over the change log, or one transaction.
+ */
+import { type Database, type Queryable } from '../db/port.js';
 import { BackfillError, isConnectionLoss } from '../errors.js';
-import { laterWritesStatement, undoBoundStatement, undoNotFoundStatement, undoRowsStatement, undoStatement } from '../sql/undo.js';
-import { type RefusedRow, recordRefused, refusedCount, refusedSample } from '../store/refused.js';
+import { laterWritesStatement, undoBoundStatement, undoRowsStatement, undoStatement } from '../sql/undo.js';
+import { recordRefused } from '../store/refused.js';
 import { workAroundRefusals } from '../batch/refused.js';
 import {
   createRun,
-  earlierRunThatChanged,
-  earlierUndoThatReverted,
   failRun,
   finishRun,
   getRun,
@@ -25,7 +26,9 @@ import { migrateIfPresent } from '../store/migrate.js';
 import { type BatchOptions, parseCheckpoint, storedBatchOptions, walkLink } from '../batch/batch.js';
 import { mergedBatchOptions, reopenRun, retryOnVanishedMaster } from '../batch/resume.js';
 import { flushGuardLinks } from '../store/guards.js';
+import { earlierUndoThatReverted, mastersTakenBackBefore } from '../store/masters-runs.js';
 import { mastersRunSummary, undoMastersRun } from '../masters/undo.js';
+import { finished, linkResult, type LinkUndoResult, totals, type UndoResult } from './result.js';
 
 export interface UndoOptions extends Pick<CommonOptions, 'entities'>, BatchOptions {
   /** The apply run to revert. */
@@ -39,85 +42,6 @@ export interface ResumeUndoOptions extends BatchOptions {
   /** The undo run to continue. */
   runId: string;
 }
-
-export interface LinkUndoResult {
-  entityType: string;
-  table: string;
-  /** Rows the run changed. */
-  changed: number;
-  reverted: number;
-  /** Rows no longer holding the value the run wrote (edited since): left alone. 0 while not complete. */
-  skipped: number;
-  /**
-   * Of the skipped rows, those the table no longer shows this role: deleted since, or hidden by row-level
-   * security (then a notice says so). Present when > 0.
-   */
-  notFound?: number;
-  /**
-   * Of the skipped rows, those the table refused to set back (a CHECK constraint or a trigger added since that
-   * refuses a NULL FK): left linked, each with its error in fk_backfill.refused_rows. Present when > 0.
-   */
-  refusedByTable?: number;
-  /** The first of them (REFUSED_SHOWN), with the table's error. */
-  refused?: RefusedRow[];
-  /**
-   * A link the undo stopped in (or before): rows the run changed that this undo has not reverted yet, not
-   * skipped (the rows of the batches not walked; `undo --resume` reverts or skips them). Present only while
-   * not complete. See assertUndoCountsAddUp.
-   */
-  notYetProcessed?: number;
-  complete: boolean;
-}
-
-export interface UndoResult {
-  runId: string;
-  undoneRunId: string;
-  mode: 'batched' | 'single-transaction';
-  status: 'done' | 'stopped';
-  totalReverted: number;
-  totalSkipped: number;
-  /** Stopped: rows the run changed not yet processed, over every link (present only then; each link's `notYetProcessed`). */
-  totalNotYetProcessed?: number;
-  results: LinkUndoResult[];
-  /** This undo reverted nothing because run N already undid the same run (present only then). */
-  alreadyUndoneBy?: string;
-  /** What may keep the table from being exactly as before (a trigger that sets updated_at); present only then. */
-  notices?: string[];
-}
-
-/**
- * What an undo's counts do not say: the earlier undo that already did it (when this one reverted nothing), and
- * BEFORE UPDATE triggers that may have set updated_at over the value it restored.
- */
-async function finished(ctx: Context, r: UndoResult): Promise<UndoResult> {
-  const notices = ctx.links.flatMap((l) => (l.touchTriggers === null ? [] : [l.touchTriggers]));
-  for (const lr of r.results) {
-    const l = ctx.links.find((x) => x.entity === lr.entityType);
-    if (l === undefined || !lr.complete || lr.skipped === 0) continue;
-    const refused = Math.min(lr.skipped, await refusedCount(ctx.db, r.runId, l.entity));
-    if (refused > 0) {
-      lr.refusedByTable = refused;
-      lr.refused = await refusedSample(ctx.db, r.runId, l.entity, REFUSED_SHOWN);
-    }
-    const row = (await ctx.db.query(undoNotFoundStatement(shape(l), { targetRunId: r.undoneRunId, linkName: l.entity }, ctx.filter)))
-      .rows[0];
-    const notFound = Math.min(lr.skipped, num(row?.not_found));
-    if (notFound === 0) continue;
-    lr.notFound = notFound;
-    if (row?.rls === true) {
-      notices.push(
-        `${l.config.table}: ${notFound} row(s) run ${r.undoneRunId} changed were not found, so not set back: row-level security is on for this role and may hide them (or they were deleted). Undo again as a role that sees every row (the table's owner, or one with BYPASSRLS): fk-backfill undo --run ${r.undoneRunId} --yes`,
-      );
-    }
-  }
-  const out = notices.length > 0 ? { ...r, notices } : r;
-  if (r.totalReverted > 0 || r.status !== 'done') return out;
-  const by = await earlierRunThatChanged(ctx.db, { kind: 'undo', targetRunId: r.undoneRunId, exclude: r.runId });
-  return by === null ? out : { ...out, alreadyUndoneBy: by };
-}
-
-/** Refused rows an undo result shows (all of them are in fk_backfill.refused_rows). */
-const REFUSED_SHOWN = 5;
 
 /** What the message says to do when the table refuses more rows of one undo batch than it works around. */
 const undoRefusalRemedy = (runId: string, batched: boolean): string =>
@@ -136,62 +60,6 @@ async function contextOf(db: Database, target: RunRecord, entities: readonly str
     },
     { rowIdentity: true },
   );
-}
-
-function totals(
-  runId: string,
-  undoneRunId: string,
-  mode: UndoResult['mode'],
-  status: UndoResult['status'],
-  results: LinkUndoResult[],
-): UndoResult {
-  assertUndoCountsAddUp(results);
-  return {
-    runId,
-    undoneRunId,
-    mode,
-    status,
-    totalReverted: results.reduce((a, r) => a + r.reverted, 0),
-    totalSkipped: results.reduce((a, r) => a + r.skipped, 0),
-    ...(status === 'stopped' ? { totalNotYetProcessed: results.reduce((a, r) => a + (r.notYetProcessed ?? 0), 0) } : {}),
-    results,
-  };
-}
-
-/** A link's result: skipped counted once it is walked to its end; until then the rest is not yet processed. */
-function linkResult(
-  l: { entity: string; config: { table: string } },
-  changed: number,
-  reverted: number,
-  complete: boolean,
-): LinkUndoResult {
-  const base = { entityType: l.entity, table: l.config.table, changed, reverted };
-  return complete
-    ? { ...base, skipped: changed - reverted, complete }
-    : { ...base, skipped: 0, notYetProcessed: changed - reverted, complete };
-}
-
-/**
- * The counts every undo result prints and stores must add up, per link: the rows the run changed are those
- * reverted, skipped (changed since) and not yet processed (a stopped link: skipped 0 until it completes),
- * with reverted ≤ changed. Anything else is a counting bug: refused rather than printed (before: a stopped
- * undo printed "0 skipped" and the rows it had not reached nowhere).
- */
-export function assertUndoCountsAddUp(results: readonly LinkUndoResult[]): void {
-  for (const r of results) {
-    const notYet = r.notYetProcessed ?? 0;
-    const ok =
-      r.reverted + r.skipped + notYet === r.changed &&
-      r.reverted <= r.changed &&
-      Math.min(r.reverted, r.skipped, notYet) >= 0 &&
-      (r.complete ? r.notYetProcessed === undefined : r.skipped === 0);
-    if (!ok) {
-      throw new BackfillError(
-        'INTERNAL',
-        `undo ${r.entityType}: counts do not add up: changed ${r.changed} ≠ reverted ${r.reverted} + skipped ${r.skipped} + not yet processed ${notYet}`,
-      );
-    }
-  }
 }
 
 /**
@@ -290,13 +158,14 @@ async function undoMasters(db: Database, target: RunRecord, opts: UndoOptions): 
     options: { mode: 'single-transaction' },
   });
   try {
-    const m = await undoMastersRun(ctx, summary, target.id);
+    const m = await undoMastersRun(ctx, summary, target.id, await mastersTakenBackBefore(ctx.db, target.id, runId));
     const base = totals(runId, target.id, 'single-transaction', 'done', m.results);
     const by = base.totalReverted === 0 ? await earlierUndoThatReverted(ctx.db, target.id, runId) : null;
     const result: UndoResult = {
       ...base,
       ...(m.notices.length > 0 ? { notices: m.notices } : {}),
       ...(by !== null ? { alreadyUndoneBy: by } : {}),
+      ...(m.takenBack.length > 0 ? { mastersTakenBack: m.takenBack } : {}),
     };
     await finishRun(ctx.db, runId, 'done', result);
     return result;

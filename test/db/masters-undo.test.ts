@@ -76,7 +76,11 @@ describeEach('undo of masters create', (target) => {
     expect(u.notices?.join('\n')).toContain('decisions: 3 of the 3 run');
     const again = await undo(t.db, { runId });
     expect(again.alreadyUndoneBy).toBe(u.runId);
+    expect(again.results[0]).toMatchObject({ changed: 3, reverted: 0, skipped: 3, alreadyReverted: 3 });
     expect(undoText(again)).toContain(`already undone by run ${u.runId}`);
+    // the masters the first undo took back are not "changed since" (before: all three were called so)
+    expect(undoText(again)).not.toContain('changed since');
+    expect(undoText(again)).toContain(`3 master(s) run ${runId} created or reactivated were taken back already by undo run ${u.runId}`);
   });
 
   it('leaves a master rows link to since and one renamed since (skipped, named), takes back the rest; after the apply is undone, the rest', async () => {
@@ -101,7 +105,9 @@ describeEach('undo of masters create', (target) => {
     expect(await accounts(t)).toEqual(['Kept Ltd:active', 'Gone Ltd:2024-03-01 10:00', 'Real Co:active', 'Nova Works AG:active']);
     await undo(t.db, { runId: a.runId });
     const again = await undo(t.db, { runId });
-    expect(again.results[0]).toMatchObject({ changed: 3, reverted: 1, skipped: 2 });
+    expect(again.results[0]).toMatchObject({ changed: 3, reverted: 1, skipped: 2, alreadyReverted: 1 });
+    expect(undoText(again)).toContain(`1 master(s) run ${runId} created or reactivated were taken back already by undo run ${u.runId}`);
+    expect(undoText(again)).toMatch(/: 1 master\(s\) run \d+ created or reactivated were changed since/);
     expect(await accounts(t)).toEqual(['Kept Ltd:active', 'Gone Ltd:2024-03-01 10:00', 'Nova Works AG:active']);
   });
 
@@ -139,8 +145,9 @@ describeEach('undo of masters create', (target) => {
     expect(later.created.map((c) => c.action)).toEqual(['reactivate']);
     expect(await accounts(t)).toEqual(['Kept Ltd:active', 'Gone Ltd:active']);
     const again = await undo(t.db, { runId });
-    expect(again.results[0]).toMatchObject({ changed: 3, reverted: 0, skipped: 3 });
-    expect(undoText(again)).toContain(`reactivated again by a later run (${later.runId})`);
+    // all three were taken back by the first undo (the later run's reactivation is its own, and left)
+    expect(again.results[0]).toMatchObject({ changed: 3, reverted: 0, skipped: 3, alreadyReverted: 3 });
+    expect(undoText(again)).toContain(`taken back already by undo run ${u.runId}`);
     expect(await accounts(t)).toEqual(['Kept Ltd:active', 'Gone Ltd:active']);
     // the later run's own undo still takes its reactivation back
     const back = await undo(t.db, { runId: later.runId });

@@ -6,7 +6,8 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { apply } from '../../src/apply/apply.js';
-import { resumeUndo, undo, type UndoResult } from '../../src/undo/undo.js';
+import { resumeUndo, undo } from '../../src/undo/undo.js';
+import type { UndoResult } from '../../src/undo/result.js';
 import { cliStoppedAfterBatches } from '../helpers/cli.js';
 import { describeEach, freshDb, reopen, type TestDb } from '../helpers/db.js';
 import { createBatchFixture } from './apply-fixture.js';

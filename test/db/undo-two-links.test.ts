@@ -7,6 +7,7 @@ import { afterEach, expect, it } from 'vitest';
 import { apply, undo } from '../../src/index.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { undoText } from '../../src/cli/format.js';
 
 const config: ConfigInput = {
   links: [
@@ -88,4 +89,32 @@ describeEach('undo of two links on one table', (target) => {
     );
     expect(wrong.rows[0]!.n).toBe(0);
   });
+
+  for (const singleTransaction of [true, false]) {
+    it(`an undo after an \`undo --entity\` of the same run says which rows that one set back (${singleTransaction ? 'single transaction' : 'batched'})`, async () => {
+      t = await freshDb(target);
+      await schema(t);
+      const before = await snapshot(t);
+      const batch = singleTransaction ? {} : { batchSize: 7 };
+      const a = await apply(t.db, { config, singleTransaction, ...batch });
+      const customers = a.results.find((r) => r.entityType === 'order_customer')!.updated;
+      const currencies = a.results.find((r) => r.entityType === 'order_currency')!.updated;
+      expect(Math.min(customers, currencies)).toBeGreaterThan(0);
+      const first = await undo(t.db, { runId: a.runId, entities: ['order_customer'], singleTransaction, ...batch });
+      expect(first.totalReverted).toBe(customers);
+      const u = await undo(t.db, { runId: a.runId, singleTransaction, ...batch });
+      const line = (e: string) => u.results.find((r) => r.entityType === e)!;
+      expect([line('order_customer').reverted, line('order_customer').skipped, line('order_customer').alreadyReverted]).toEqual([
+        0,
+        customers,
+        customers,
+      ]);
+      expect(line('order_customer').alreadyRevertedBy).toEqual([first.runId]);
+      expect([line('order_currency').reverted, line('order_currency').alreadyReverted]).toEqual([currencies, undefined]);
+      const text = undoText(u);
+      expect(text).toContain(`${customers} skipped (${customers} already set back by undo run ${first.runId})`);
+      expect(text).not.toContain('changed since');
+      expect(await snapshot(t)).toBe(before);
+    });
+  }
 });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { BackfillError } from '../../errors.js';
-import { resumeUndo, undo, type UndoResult } from '../../undo/undo.js';
+import { resumeUndo, undo } from '../../undo/undo.js';
+import type { UndoResult } from '../../undo/result.js';
 import { confirm, open, who, withDb, withYes, type GlobalFlags } from '../common.js';
 import { undoText } from '../format.js';
 import { print, printJson } from '../output.js';
