@@ -42,8 +42,13 @@ export function dbUrl(flags: GlobalFlags): string {
   return flags.db ?? process.env['DATABASE_URL'] ?? DEFAULT_DB_URL;
 }
 
-/** Opens the database for a command; an embedded directory that does not exist is an error, not created. */
+/**
+ * Opens the database for a command; an embedded directory that does not exist is an error, not created. A
+ * `--config` given is read first, also by commands that go by what is recorded (guard status, undo: the run's
+ * config): a bad file is exit 2 before any connection, never silently passed over.
+ */
 export async function open(flags: GlobalFlags, connections?: number): Promise<Database> {
+  if (flags.config !== undefined) loadConfig(flags.config);
   return openDatabase(dbUrl(flags), { create: false, ...(connections !== undefined ? { connections } : {}) });
 }
 

@@ -1,4 +1,7 @@
 /** `guard` and `drift` from the command line: confirmation, JSON, exit codes (3 = drift found). */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createAxis, DEMO_TENANT } from '../../src/demo/axis.js';
 import { apply, guardStatus } from '../../src/index.js';
@@ -44,5 +47,11 @@ describeEach('guard cli', (target) => {
     expect(d.json<{ found: boolean; links: { newNames: { names: number } }[] }>().links[0]!.newNames.names).toBe(1);
     // (`guard remove` from the library: see guard.test.ts; its CLI refuses without --yes before opening anything)
     expect((await runCli(['guard', 'remove', ...db])).code).toBe(2);
+    // a --config given is read even where the command goes by what is installed: a bad one is exit 2, not ignored
+    const bad = join(mkdtempSync(join(tmpdir(), 'fkb-guard-')), 'bad.json');
+    writeFileSync(bad, JSON.stringify({ links: [{ entity: 'x' }] }));
+    const st = await runCli(['guard', 'status', ...db, '--config', bad]);
+    expect([st.code, st.stdout]).toEqual([2, '']);
+    expect(st.stderr).toContain(`invalid config (${bad})`);
   });
 });
