@@ -10,6 +10,8 @@ import { type Context, shape } from '../context/context.js';
 import { type RefusedRow, refusedSample } from '../store/refused.js';
 
 export interface SkipReasons {
+  /** A hierarchy (the source is the master table): the row names itself (parent_name = its own name), never linked to itself. */
+  selfReference: number;
   /** Name, scope or FK changed since the plan, or the row was deleted (no longer matches its plan entry). */
   changedSincePlan: number;
   /** The planned master was deleted since the plan. */
@@ -39,6 +41,7 @@ export interface SkipReasons {
 }
 
 export const SKIP_REASON_TEXT: Record<keyof SkipReasons, string> = {
+  selfReference: 'names itself (never linked to itself)',
   changedSincePlan: 'changed since plan (name, scope or FK) or deleted',
   masterDeleted: 'master deleted since plan or during run',
   masterMovedScope: 'master moved to another tenant',
@@ -93,15 +96,16 @@ export async function countSkips(
   } catch (e) {
     throw wrapDbError(e, `counting why planned rows of ${l.entity} were skipped`);
   }
-  const [masterDeleted, masterMovedScope, masterInactive, masterRenamed, refusedByTable, passed] = [
+  const [selfReference, masterDeleted, masterMovedScope, masterInactive, masterRenamed, refusedByTable, passed] = [
+    row?.self_reference,
     row?.master_deleted,
     row?.master_moved,
     row?.master_inactive,
     row?.master_renamed,
     row?.refused,
     row?.passed_over,
-  ].map(num) as [number, number, number, number, number, number];
-  const counted = masterDeleted + masterMovedScope + masterInactive + masterRenamed + refusedByTable + passed;
+  ].map(num) as [number, number, number, number, number, number, number];
+  const counted = selfReference + masterDeleted + masterMovedScope + masterInactive + masterRenamed + refusedByTable + passed;
   // Per name, planned rows not updated: a planned name that lost rows (renamed away, deleted) while another gained
   // some (added since the plan) no longer cancel out in the totals (before: 2 renamed away + 1 added = "skipped 1",
   // nothing beyond the plan). Rows still NULL for a reason are skipped whatever else happened; the rest of a
@@ -110,6 +114,7 @@ export async function countSkips(
   const beyondPlan = updated - (planned - skipped);
   if (skipped === 0) return { skipped, beyondPlan };
   const reasons: SkipReasons = {
+    selfReference,
     changedSincePlan: skipped - counted,
     masterDeleted,
     masterMovedScope,

@@ -190,18 +190,21 @@ export function undoText(u: UndoResult): string {
   const masters = u.results.length > 0 && u.results.every((r) => r.entityType === 'masters');
   const already = u.results.reduce((a, r) => a + (r.alreadyReverted ?? 0), 0);
   const by = [...new Set(u.results.flatMap((r) => r.alreadyRevertedBy ?? []))].sort((a, b) => Number(a) - Number(b));
-  const why = masters
-    ? 'left: see the notices'
-    : [
-        ...(already > 0 ? [`${already} already set back by undo run ${by.join(', ')}`] : []),
-        ...(refused + already < u.totalSkipped || u.totalSkipped === 0
-          ? [`${already > 0 ? 'the rest ' : ''}changed since${notFound > 0 ? `; ${notFound} of them no longer found` : ''}`]
-          : []),
-        ...(refused > 0 ? [`${refused} refused by the table, left linked`] : []),
-      ].join('; ');
+  const why =
+    u.totalSkipped === 0
+      ? ''
+      : masters
+        ? 'left: see the notices'
+        : [
+            ...(already > 0 ? [`${already} already set back by undo run ${by.join(', ')}`] : []),
+            ...(refused + already < u.totalSkipped
+              ? [`${already > 0 ? 'the rest ' : ''}changed since${notFound > 0 ? `; ${notFound} of them no longer found` : ''}`]
+              : []),
+            ...(refused > 0 ? [`${refused} refused by the table, left linked`] : []),
+          ].join('; ');
   const unit = masters ? 'master(s)' : 'row(s)';
   return [
-    `Undo run ${u.runId} reverted run ${u.undoneRunId}: ${u.totalReverted} ${unit} set back, ${u.totalSkipped} skipped (${why})${stopped ? `; stopped: ${u.totalNotYetProcessed ?? 0} row(s) not yet processed` : ''}.`,
+    `Undo run ${u.runId} reverted run ${u.undoneRunId}: ${u.totalReverted} ${unit} set back, ${u.totalSkipped} skipped${why === '' ? '' : ` (${why})`}${stopped ? `; stopped: ${u.totalNotYetProcessed ?? 0} row(s) not yet processed` : ''}.`,
     '',
     table(
       ['Entity Type', 'Table', 'Changed by run', 'Reverted', 'Skipped', ...(stopped ? ['Not yet processed'] : [])],

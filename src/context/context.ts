@@ -53,6 +53,7 @@ export function shape(l: ResolvedLink): LinkShape {
     compare: l.compare,
     targetKey: l.targetKey,
     targetName: c.target.name,
+    ...(l.sourceOid === l.targetOid ? { selfTable: true } : {}),
     active: activePredicate(c.target.active),
     scope: c.scope,
     fkType: l.fkType,

@@ -159,7 +159,9 @@ export function applyBatchStatement(
                   OFFSET 0) v`;
   // the range of the source, read on its own (see the comment above: never probed once per entry); with CHECK
   // constraints to test, each row's columns too
-  const range = `(SELECT ${rowRead('o', link)}${checks.length > 0 ? ', to_jsonb(o) AS fkb_row' : ''}
+  // a hierarchy (the source is the master table): the row's own master key, so no row is linked to itself
+  const self = link.selfTable === true ? ' AND x.fkb_self IS DISTINCT FROM x.target_key' : '';
+  const range = `(SELECT ${rowRead('o', link)}${link.selfTable === true ? `, o.${ident(link.targetKey)} AS fkb_self` : ''}${checks.length > 0 ? ', to_jsonb(o) AS fkb_row' : ''}
                     FROM ${link.sourceSql} o
                    WHERE o.${fk} IS NULL${scopeWhere('o', link, f, p)}${rangeWhere('o', link, a.range, p)}
                   OFFSET 0) r`;
@@ -168,7 +170,7 @@ export function applyBatchStatement(
     const update = `UPDATE ${link.sourceSql} s
      SET ${fk} = x.target_key${touchSet}
     FROM ${from}
-   WHERE ${rowRecheck(link, 'x')} AND x.fkb_same_master${keep}${scopeWhere('s', link, f, p)}${rangeWhere('s', link, a.range, p)}
+   WHERE ${rowRecheck(link, 'x')} AND x.fkb_same_master${self}${keep}${scopeWhere('s', link, f, p)}${rangeWhere('s', link, a.range, p)}
   RETURNING ${rowKeyText('s', link)} AS row_key, s.${fk}::text AS new_value, x.method, x.score, ${touchedOld(link, 'x')} AS touched_old`;
     return {
       text: `WITH ${withs}upd AS (
@@ -200,7 +202,7 @@ ${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`,
   ${read}, ${refused} AS fkb_refused_by
     FROM ${range}
     JOIN ${entries} ON ${readJoin}
-), ${refusedRowsCte({ runId, linkName, rowKey: rowKeyText('x', keyCols), refused: 'x.fkb_refused_by', from: 'x', where: 'x.fkb_refused_by IS NOT NULL AND x.fkb_same_master', left: 'NULL' })}, `,
+), ${refusedRowsCte({ runId, linkName, rowKey: rowKeyText('x', keyCols), refused: 'x.fkb_refused_by', from: 'x', where: `x.fkb_refused_by IS NOT NULL AND x.fkb_same_master${self}`, left: 'NULL' })}, `,
     'x',
     ' AND x.fkb_refused_by IS NULL',
   );
@@ -263,7 +265,7 @@ function citusApplyBatchStatement(
   const update = `UPDATE ${link.sourceSql} s
      SET ${fk} = x.target_key${touchSet}
     FROM ${x}
-   WHERE ${recheck}${scopeWhere('s', link, f, p)}${plainRangeWhere('s', link, a.range, p)}
+   WHERE ${recheck}${link.selfTable === true ? ` AND s.${ident(link.targetKey)} IS DISTINCT FROM x.target_key` : ''}${scopeWhere('s', link, f, p)}${plainRangeWhere('s', link, a.range, p)}
   RETURNING ${keys}, s.${fk} AS fkb_new, x.method, x.score${link.touch === null ? '' : ', x.fkb_touched'}`;
   const rowKey = rowKeyText('upd', { ...link, keys: idCols(link).map((_, i) => `fkb_key${i === 0 ? '' : `_${i + 1}`}`) });
   const touched = link.touch === null ? 'NULL::text[]' : `array_agg(${touchedText('upd.fkb_touched')})`;
@@ -304,6 +306,7 @@ export function skipReasonsStatement(
   master_inactive: unknown;
   master_renamed: unknown;
   refused: unknown;
+  self_reference: unknown;
   passed_over: unknown;
   short_by_name: unknown;
   rls: boolean;
@@ -328,7 +331,8 @@ export function skipReasonsStatement(
          ${scoped ? `${tk} IS NULL AND o.k IS NOT NULL` : 'false'} AS master_moved,
          ${link.active === undefined ? 'false' : `${tk} IS NOT NULL AND NOT ${activeExpr('t', link.active)}`} AS master_inactive,
          ${tk} IS NOT NULL AND e.target_name IS NOT NULL AND t.${ident(link.targetName)} IS DISTINCT FROM ${recorded} AS master_renamed,
-         ${rowKeyText('s', link)} IN (SELECT k FROM refused) AS refused
+         ${rowKeyText('s', link)} IN (SELECT k FROM refused) AS refused,
+         ${link.selfTable === true ? `s.${ident(link.targetKey)} = e.target_key::${link.fkType}` : 'false'} AS self
     FROM ${link.sourceSql} s
     JOIN ${OWN}.plan_entries e
       ON e.run_id = ${planRun}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'
@@ -353,7 +357,7 @@ export function skipReasonsStatement(
    WHERE e.run_id = ${planRun}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'${f.tenant !== null && scoped ? ` AND e.scope_key[1] = ${p.add(f.tenant)}` : ''}
 ), w AS (
   -- per entry and reason, at most the rows the entry planned: rows of its name added since the plan are not planned rows skipped
-  SELECT CASE WHEN master_gone THEN 'deleted' WHEN master_moved THEN 'moved' WHEN master_inactive THEN 'inactive'
+  SELECT CASE WHEN self THEN 'self' WHEN master_gone THEN 'deleted' WHEN master_moved THEN 'moved' WHEN master_inactive THEN 'inactive'
               WHEN master_renamed THEN 'renamed' WHEN refused THEN 'refused' ELSE 'passed' END AS reason,
          least(count(*), max(row_count))::int8 AS n
     FROM r
@@ -364,6 +368,7 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'inactive'), 0) FROM w)::int8 AS master_inactive,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'renamed'), 0) FROM w)::int8 AS master_renamed,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'refused'), 0) FROM w)::int8 AS refused,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'self'), 0) FROM w)::int8 AS self_reference,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,
        (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,
        row_security_active(${rel}::regclass) AS rls,

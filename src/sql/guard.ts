@@ -138,7 +138,16 @@ BEGIN
       v_reason := 'unmatched';
     END IF;
   END IF;
-  IF v_key IS NULL THEN
+  ${
+    g.selfTable === true
+      ? `-- a hierarchy: a row naming itself (parent_name = its own name) is never linked to itself
+  IF v_key IS NOT DISTINCT FROM NEW.${ident(g.targetKey)} THEN
+    v_key := NULL;
+    v_reason := 'self';
+  END IF;
+  `
+      : ''
+  }IF v_key IS NULL THEN
     INSERT INTO fk_backfill.guard_misses (run_id, link, scope_key, source_name, row_key, reason)
     VALUES (${runId}, ${link}, v_sk, v_name, ${rowKey}, v_reason);
     RETURN NEW;

@@ -36,6 +36,11 @@ export interface LinkShape {
   compare?: { source: string; target: string; as?: string }[] | undefined;
   targetKey: string;
   targetName: string;
+  /**
+   * The source is the master table itself (a hierarchy: parent_id from parent_name): a row is never linked to
+   * itself (a row naming itself as its parent is skipped, reason `selfReference`). Absent: false.
+   */
+  selfTable?: boolean | undefined;
   /** Which masters may be linked (see sql/active.ts); absent: all. */
   active?: ActivePredicate | undefined;
   scope: string[];

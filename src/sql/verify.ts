@@ -3,10 +3,11 @@
  */
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
+import { BLANK_NAME_RE } from './plan.js';
 import { type LinkShape, loose, Params, type ScopeFilter, scopeJoin, scopeWhere, type Statement, textForm } from './link.js';
 
 /**
- * NULL FKs, FK values pointing nowhere, to a master of another scope only, to a master the active
+ * NULL FKs (and of them, those of rows without a name: NULL or blank, nothing to link them by), FK values pointing nowhere, to a master of another scope only, to a master the active
  * predicate excludes. Each row is joined to its master by the whole key, scope included (the link's
  * scope columns, all on the master too): masters keyed by (tenant_id, id) repeat ids across tenants, and
  * a join on the id alone counted every row once per tenant holding that id and called its link
@@ -18,7 +19,14 @@ import { type LinkShape, loose, Params, type ScopeFilter, scopeJoin, scopeWhere,
 export function integrityStatement(
   link: LinkShape,
   f: ScopeFilter,
-): Statement<{ total: unknown; null_fks: unknown; orphans: unknown; cross_scope: unknown; inactive_targets: unknown }> {
+): Statement<{
+  total: unknown;
+  null_fks: unknown;
+  null_fks_no_name: unknown;
+  orphans: unknown;
+  cross_scope: unknown;
+  inactive_targets: unknown;
+}> {
   const p = new Params();
   const fk = ident(link.fk);
   const tk = ident(link.targetKey);
@@ -38,6 +46,7 @@ export function integrityStatement(
   const scopeSet = scopeCols.map((c) => ` AND s.${c} IS NOT NULL`).join('');
   const text = `SELECT count(*)::int8 AS total,
        count(*) FILTER (WHERE s.${fk} IS NULL)::int8 AS null_fks,
+       count(*) FILTER (WHERE s.${fk} IS NULL AND (s.${ident(link.name)} IS NULL OR s.${ident(link.name)}::text COLLATE "C" ~ ${p.add(BLANK_NAME_RE)}))::int8 AS null_fks_no_name,
        count(*) FILTER (WHERE s.${fk} IS NOT NULL AND ${scoped ? 'o.k' : 't.k'} IS NULL)::int8 AS orphans,
        ${scoped ? `count(*) FILTER (WHERE s.${fk} IS NOT NULL AND t.k IS NULL AND o.k IS NOT NULL${scopeSet})::int8` : '0::int8'} AS cross_scope,
        count(*) FILTER (WHERE t.k IS NOT NULL AND NOT t.active)::int8 AS inactive_targets

@@ -22,6 +22,11 @@ export interface LinkVerify {
   table: string;
   totalRecords: number;
   nullFks: number;
+  /**
+   * Of the NULL FKs, those of rows without a name (NULL or blank): nothing to link them by (a root of a hierarchy,
+   * an optional reference left empty). A warning, not a problem: no backfill can fill them.
+   */
+  nullFksWithoutName: number;
   /** FK values that point to no master. */
   orphans: number;
   /** FK values that point to a master of another scope (tenant). */
@@ -103,6 +108,7 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
       table: l.config.table,
       totalRecords: num(row?.total),
       nullFks: num(row?.null_fks),
+      nullFksWithoutName: Math.min(num(row?.null_fks), num(row?.null_fks_no_name)),
       orphans: num(row?.orphans),
       crossScope: num(row?.cross_scope),
       inactiveTargets: num(row?.inactive_targets),
@@ -113,7 +119,12 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
       problems: [],
       warnings: [],
     };
-    if (v.nullFks > 0) v.problems.push(`${v.nullFks} row(s) still have a NULL ${l.config.fk}`);
+    const named = v.nullFks - v.nullFksWithoutName;
+    if (named > 0) v.problems.push(`${named} row(s) with a ${l.config.name} still have a NULL ${l.config.fk}`);
+    if (v.nullFksWithoutName > 0)
+      v.warnings.push(
+        `${v.nullFksWithoutName} row(s) have no ${l.config.name} (NULL or blank), so nothing to link: their ${l.config.fk} stays NULL (constrain --not-null would refuse them)`,
+      );
     if (v.orphans > 0) v.problems.push(`${v.orphans} ${l.config.fk} value(s) point to no ${l.config.target.table} row`);
     if (v.crossScope > 0)
       v.problems.push(`${v.crossScope} ${l.config.fk} value(s) point to a master of another ${l.config.scope.join('/')}`);

@@ -5,7 +5,8 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { apply, installGuard, plan } from '../../src/index.js';
+import { apply, installGuard, plan, undo, verify } from '../../src/index.js';
+import { applyText } from '../../src/cli/format.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
 const config = (name: string): ConfigInput => ({
@@ -45,5 +46,55 @@ describeEach('a link from a table to itself', (target) => {
       { id: 2, parent_id: 1 },
       { id: 3, parent_id: 1 },
     ]);
+  });
+
+  for (const singleTransaction of [true, false]) {
+    it(`a hierarchy: a row naming itself is never its own parent (skipped, said why), roots without a parent name are no problem for verify, undo exact (${singleTransaction ? 'single transaction' : 'batched'})`, async () => {
+      t = await freshDb(target);
+      await t.db.exec(`
+        CREATE TABLE partners (id int PRIMARY KEY, company_id int NOT NULL, name text NOT NULL, parent_name text, parent_id int);
+        INSERT INTO partners VALUES (1, 1, 'Acme Group', NULL, NULL), (2, 1, 'Acme Shipping', 'Acme Group', NULL),
+          (3, 1, 'Loner', 'Loner', NULL), (4, 1, 'Blank', '  ', NULL), (5, 2, 'Acme Group', NULL, NULL), (6, 2, 'Acme Retail', 'Acme Group', NULL);`);
+      const snap = async (): Promise<unknown[]> => (await t.db.query(`SELECT * FROM partners ORDER BY id`)).rows;
+      const before = await snap();
+      const cfg = config('parent_name');
+      const a = await apply(t.db, { config: cfg, allTenants: true, singleTransaction, ...(singleTransaction ? {} : { batchSize: 2 }) });
+      expect([a.results[0]!.planned, a.totalUpdated, a.results[0]!.skipped]).toEqual([3, 2, 1]);
+      expect(a.results[0]!.skipReasons?.selfReference).toBe(1);
+      expect(applyText(a)).toContain('1 names itself (never linked to itself)');
+      const r = await t.db.query<{ id: number; parent_id: number | null }>(`SELECT id, parent_id FROM partners ORDER BY id`);
+      expect(r.rows.map((x) => [x.id, x.parent_id])).toEqual([
+        [1, null],
+        [2, 1],
+        [3, null],
+        [4, null],
+        [5, null],
+        [6, 5],
+      ]);
+      // the three rows without a parent name (two roots, one blank) are a warning; the row naming itself a problem
+      const v = (await verify(t.db, { config: cfg, allTenants: true })).links[0]!;
+      expect([v.nullFks, v.nullFksWithoutName]).toEqual([4, 3]);
+      expect(v.problems).toContain('1 row(s) with a parent_name still have a NULL parent_id');
+      expect(v.warnings.join('\n')).toContain('3 row(s) have no parent_name (NULL or blank), so nothing to link');
+      const u = await undo(t.db, { runId: a.runId, singleTransaction });
+      expect([u.totalReverted, u.totalSkipped]).toEqual([2, 0]);
+      expect(await snap()).toEqual(before);
+    });
+  }
+
+  it('the guard never makes a row its own parent (an update naming itself is a miss)', async () => {
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE TABLE partners (id int PRIMARY KEY, company_id int NOT NULL, name text NOT NULL, parent_name text, parent_id int);
+      INSERT INTO partners VALUES (1, 1, 'Acme Group', NULL, NULL), (2, 1, 'Acme Shipping', NULL, NULL);`);
+    await installGuard(t.db, { config: config('parent_name') });
+    await t.db.exec(`UPDATE partners SET parent_name = 'Acme Group' WHERE id IN (1, 2)`);
+    const r = await t.db.query<{ id: number; parent_id: number | null }>(`SELECT id, parent_id FROM partners ORDER BY id`);
+    expect(r.rows.map((x) => [x.id, x.parent_id])).toEqual([
+      [1, null],
+      [2, 1],
+    ]);
+    const m = await t.db.query<{ reason: string }>(`SELECT reason FROM fk_backfill.guard_misses`);
+    expect(m.rows).toEqual([{ reason: 'self' }]);
   });
 });

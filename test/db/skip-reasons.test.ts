@@ -49,6 +49,7 @@ describeEach('exact skip reasons', (target) => {
       const r = a.results[0]!;
       expect([r.planned, r.updated, r.skipped]).toEqual([8, 2, 6]);
       expect(r.skipReasons).toEqual({
+        selfReference: 0,
         changedSincePlan: 2,
         masterDeleted: 1,
         masterMovedScope: 1,

@@ -386,7 +386,8 @@ SELECT e.scope_key[1]::uuid, e.scope_key[2]::int4, e.source_name::character(40),
          t."id" IS NULL AND o.k IS NOT NULL AS master_moved,
          t."id" IS NOT NULL AND NOT (t."is_active" IS TRUE) AS master_inactive,
          t."id" IS NOT NULL AND e.target_name IS NOT NULL AND t."customer_name" IS DISTINCT FROM e.target_name::character(40) AS master_renamed,
-         ARRAY[s."id"::text, s."line"::text]::text IN (SELECT k FROM refused) AS refused
+         ARRAY[s."id"::text, s."line"::text]::text IN (SELECT k FROM refused) AS refused,
+         false AS self
     FROM "erp"."Sales Orders" s
     JOIN fk_backfill.plan_entries e
       ON e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked'
@@ -407,7 +408,7 @@ SELECT e.scope_key[1]::uuid, e.scope_key[2]::int4, e.source_name::character(40),
    WHERE e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked' AND e.scope_key[1] = $7
 ), w AS (
   -- per entry and reason, at most the rows the entry planned: rows of its name added since the plan are not planned rows skipped
-  SELECT CASE WHEN master_gone THEN 'deleted' WHEN master_moved THEN 'moved' WHEN master_inactive THEN 'inactive'
+  SELECT CASE WHEN self THEN 'self' WHEN master_gone THEN 'deleted' WHEN master_moved THEN 'moved' WHEN master_inactive THEN 'inactive'
               WHEN master_renamed THEN 'renamed' WHEN refused THEN 'refused' ELSE 'passed' END AS reason,
          least(count(*), max(row_count))::int8 AS n
     FROM r
@@ -418,6 +419,7 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'inactive'), 0) FROM w)::int8 AS master_inactive,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'renamed'), 0) FROM w)::int8 AS master_renamed,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'refused'), 0) FROM w)::int8 AS refused,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'self'), 0) FROM w)::int8 AS self_reference,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,
        (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,
        row_security_active($2::regclass) AS rls,
@@ -441,7 +443,8 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
          false AS master_moved,
          false AS master_inactive,
          t."id" IS NOT NULL AND e.target_name IS NOT NULL AND t."customer_name" IS DISTINCT FROM e.target_name AS master_renamed,
-         s."id"::text IN (SELECT k FROM refused) AS refused
+         s."id"::text IN (SELECT k FROM refused) AS refused,
+         false AS self
     FROM "erp"."Sales Orders" s
     JOIN fk_backfill.plan_entries e
       ON e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked'
@@ -461,7 +464,7 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
    WHERE e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked'
 ), w AS (
   -- per entry and reason, at most the rows the entry planned: rows of its name added since the plan are not planned rows skipped
-  SELECT CASE WHEN master_gone THEN 'deleted' WHEN master_moved THEN 'moved' WHEN master_inactive THEN 'inactive'
+  SELECT CASE WHEN self THEN 'self' WHEN master_gone THEN 'deleted' WHEN master_moved THEN 'moved' WHEN master_inactive THEN 'inactive'
               WHEN master_renamed THEN 'renamed' WHEN refused THEN 'refused' ELSE 'passed' END AS reason,
          least(count(*), max(row_count))::int8 AS n
     FROM r
@@ -472,6 +475,7 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'inactive'), 0) FROM w)::int8 AS master_inactive,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'renamed'), 0) FROM w)::int8 AS master_renamed,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'refused'), 0) FROM w)::int8 AS refused,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'self'), 0) FROM w)::int8 AS self_reference,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,
        (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,
        row_security_active($2::regclass) AS rls,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LinkShape } from '../../../src/sql/link.js';
 import { constraintStatement, deleteReferencedStatement, integrityStatement } from '../../../src/sql/verify.js';
+import { BLANK_NAME_RE } from '../../../src/sql/plan.js';
 
 const link: LinkShape = {
   sourceSql: '"erp"."Sales Orders"',
@@ -61,6 +62,7 @@ describe('integrity statement (whole text)', () => {
     expect(integrityStatement(scoped, { tenant: null })).toEqual({
       text: `SELECT count(*)::int8 AS total,
        count(*) FILTER (WHERE s."customer_id" IS NULL)::int8 AS null_fks,
+       count(*) FILTER (WHERE s."customer_id" IS NULL AND (s."customer name" IS NULL OR s."customer name"::text COLLATE "C" ~ $1))::int8 AS null_fks_no_name,
        count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND o.k IS NULL)::int8 AS orphans,
        count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND t.k IS NULL AND o.k IS NOT NULL AND s."tenant_id" IS NOT NULL AND s."branch" IS NOT NULL)::int8 AS cross_scope,
        count(*) FILTER (WHERE t.k IS NOT NULL AND NOT t.active)::int8 AS inactive_targets
@@ -70,7 +72,7 @@ describe('integrity statement (whole text)', () => {
     ON t.k = s."customer_id" AND t."tenant_id" = s."tenant_id" AND t."branch" = s."branch"
   LEFT JOIN (SELECT DISTINCT t."id" AS k FROM "customers" t) o ON o.k = s."customer_id"
  WHERE true`,
-      values: [],
+      values: [BLANK_NAME_RE],
     });
   });
   it("a soft-delete predicate, a tenant filter on the rows and on their own masters (not on any master's), a loose scope column grouped and compared by its text form too", () => {
@@ -79,6 +81,7 @@ describe('integrity statement (whole text)', () => {
     ).toEqual({
       text: `SELECT count(*)::int8 AS total,
        count(*) FILTER (WHERE s."customer_id" IS NULL)::int8 AS null_fks,
+       count(*) FILTER (WHERE s."customer_id" IS NULL AND (s."customer name" IS NULL OR s."customer name"::text COLLATE "C" ~ $2))::int8 AS null_fks_no_name,
        count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND o.k IS NULL)::int8 AS orphans,
        count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND t.k IS NULL AND o.k IS NOT NULL AND s."tenant_id" IS NOT NULL AND s."branch" IS NOT NULL)::int8 AS cross_scope,
        count(*) FILTER (WHERE t.k IS NOT NULL AND NOT t.active)::int8 AS inactive_targets
@@ -87,14 +90,15 @@ describe('integrity statement (whole text)', () => {
                 FROM "customers" t WHERE true AND t."tenant_id" = $1 GROUP BY 1, 2, 3, t."branch"::text COLLATE "C") t
     ON t.k = s."customer_id" AND t."tenant_id" = s."tenant_id" AND t."branch"::text COLLATE "C" = s."branch"::text COLLATE "C"
   LEFT JOIN (SELECT DISTINCT t."id" AS k FROM "customers" t) o ON o.k = s."customer_id"
- WHERE true AND s."tenant_id" = $2`,
-      values: ['T1', 'T1'],
+ WHERE true AND s."tenant_id" = $3`,
+      values: ['T1', BLANK_NAME_RE, 'T1'],
     });
   });
   it('an unscoped link without an active predicate: no cross-scope join, every master active', () => {
     expect(integrityStatement({ ...scoped, scope: [], active: undefined }, { tenant: 'T1' })).toEqual({
       text: `SELECT count(*)::int8 AS total,
        count(*) FILTER (WHERE s."customer_id" IS NULL)::int8 AS null_fks,
+       count(*) FILTER (WHERE s."customer_id" IS NULL AND (s."customer name" IS NULL OR s."customer name"::text COLLATE "C" ~ $1))::int8 AS null_fks_no_name,
        count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND t.k IS NULL)::int8 AS orphans,
        0::int8 AS cross_scope,
        count(*) FILTER (WHERE t.k IS NOT NULL AND NOT t.active)::int8 AS inactive_targets
@@ -103,7 +107,7 @@ describe('integrity statement (whole text)', () => {
                 FROM "customers" t WHERE true GROUP BY 1) t
     ON t.k = s."customer_id"
  WHERE true`,
-      values: [],
+      values: [BLANK_NAME_RE],
     });
   });
 });
