@@ -21,6 +21,7 @@ import { planIn, type PlanResult } from '../planning/plan.js';
 import { type DecideInput, decideManyIn } from '../review/decide.js';
 import { proposalsFileSchema, type MasterProposal, type ProposalsFile } from './propose.js';
 import { assertCanCreateMasters, targetGroup } from './target.js';
+import { fingerprintId, masterFingerprints } from './fingerprint.js';
 export interface CreatedMaster {
   proposalId: string;
   action: 'create' | 'reactivate';
@@ -183,6 +184,12 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
               'SCHEMA_UNWRITABLE_COLUMN',
               `cannot create masters in ${l.config.target.table}: a new master (${JSON.stringify(inactive.name)}) is not active by ${describeActive(activePredicate(l.config.target.active)!)} with the columns' defaults; nothing was created. Give them defaults that make a master active, or use "in" with the active values`,
             );
+          const fps = await masterFingerprints(
+            tx,
+            { ...s, targetKeyType: l.targetKeyType },
+            res.rows.map((r) => ({ key: r.key, scope: r.scope_key })),
+            ctx.filter,
+          );
           creates.forEach((p, i) => {
             const r = res.rows.find((x) => x.name === p.name && JSON.stringify(x.scope_key) === JSON.stringify(p.scopeKey)) ?? res.rows[i]!;
             // what the database stored (a trigger may have normalised the name): what undo compares
@@ -195,7 +202,7 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
               name: r.name,
               number: rows[i]!.number,
               names: p.names.length,
-              fp: r.fp,
+              ...(fps.has(fingerprintId(r.key, r.scope_key)) ? { fp: fps.get(fingerprintId(r.key, r.scope_key))! } : {}),
             });
           });
         }

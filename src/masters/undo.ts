@@ -18,13 +18,13 @@ import {
   mastersInUseStatement,
   mastersLockStatement,
   mastersReferencedStatement,
-  unchangedMastersStatement,
 } from '../sql/masters.js';
 import { mastersTouchedAfter } from '../store/masters-runs.js';
 import { restoreDecisionsInForce, revokeDecisionsInForce } from '../store/decisions.js';
 import type { CreatedMaster, MastersRunSummary } from './create.js';
 import { targetGroup } from './target.js';
 import { activePredicate } from '../config/schema.js';
+import { fingerprintId, masterFingerprints } from './fingerprint.js';
 
 /** One master table's line of the undo's result (the shape of an undo's per-link result, always complete). */
 export interface MastersUndoLine {
@@ -107,13 +107,9 @@ async function unchangedSince(
   l: ResolvedLink,
   creates: CreatedMaster[],
 ): Promise<(c: CreatedMaster) => boolean> {
-  const printed = creates.flatMap((c) => (c.fp === undefined ? [] : [{ key: c.key, scope: c.scopeKey, fp: c.fp }]));
-  const same = new Set<string>();
-  if (printed.length > 0) {
-    const st = unchangedMastersStatement({ ...shape(l), targetKeyType: l.targetKeyType }, printed, ctx.filter);
-    for (const r of (await tx.query(st)).rows) same.add(masterId(l.config.target.table, r.key, r.scope_key));
-  }
-  return (c) => c.fp === undefined || same.has(masterId(l.config.target.table, c.key, c.scopeKey));
+  const printed = creates.filter((c) => c.fp !== undefined).map((c) => ({ key: c.key, scope: c.scopeKey }));
+  const now = await masterFingerprints(tx, { ...shape(l), targetKeyType: l.targetKeyType }, printed, ctx.filter);
+  return (c) => c.fp === undefined || now.get(fingerprintId(c.key, c.scopeKey)) === c.fp;
 }
 
 /**

@@ -32,3 +32,21 @@ export function trialDeleteSettingsStatements(citus: boolean): Statement<NoRows>
 export function pingStatement(): Statement<{ '?column?': number }> {
   return { text: 'SELECT 1', values: [] };
 }
+
+/** The session's TimeZone and IntervalStyle (to set back after renderingFixedStatement). */
+export function renderingSettingsStatement(): Statement<{ tz: string; istyle: string }> {
+  return { text: `SELECT current_setting('TimeZone') AS tz, current_setting('IntervalStyle') AS istyle`, values: [] };
+}
+
+/**
+ * For the rest of the transaction, or until set back by renderingRestoreStatement: UTC and the default interval
+ * style, so a value's text form (in jsonb: a master's fingerprint) is the same whichever session reads it.
+ */
+export function renderingFixedStatement(): Statement {
+  return { text: `SELECT set_config('TimeZone', 'UTC', true), set_config('IntervalStyle', 'postgres', true)`, values: [] };
+}
+
+/** Sets back what renderingSettingsStatement read, for the rest of the transaction. */
+export function renderingRestoreStatement(s: { tz: string; istyle: string }): Statement {
+  return { text: `SELECT set_config('TimeZone', $1, true), set_config('IntervalStyle', $2, true)`, values: [s.tz, s.istyle] };
+}
