@@ -59,28 +59,40 @@ export function mastersRunSummary(summary: unknown, runId: string): MastersRunSu
   return s as MastersRunSummary;
 }
 
+/** Masters kept because referenced that a notice names (key and referencing table). */
+const KEPT_SHOWN = 5;
+
 /** A master's identity across a run's records: its table, key and scope. */
 function masterId(table: string, key: string, scope: (string | null)[]): string {
   return JSON.stringify([table, key, scope]);
 }
 
 /**
- * Keys of `list` that rows reference: through every configured link to the table (rows linked without an FK
+ * Keys of `list` that rows reference, each with the first table found referencing it: through every configured link to the table (rows linked without an FK
  * constraint) and through every FK constraint of the database that points at it (tables outside the config, ON
  * DELETE CASCADE ones too: deleting the master would take their rows along).
  */
-async function mastersInUse(ctx: Context, tx: Queryable, l: ResolvedLink, list: CreatedMaster[], notices: string[]): Promise<Set<string>> {
-  const inUse = new Set<string>();
+async function mastersInUse(
+  ctx: Context,
+  tx: Queryable,
+  l: ResolvedLink,
+  list: CreatedMaster[],
+  notices: string[],
+): Promise<Map<string, string>> {
+  const inUse = new Map<string, string>();
+  const mark = (key: string, by: string): void => {
+    if (!inUse.has(key)) inUse.set(key, by);
+  };
   if (list.length === 0) return inUse;
   const keys = [...new Set(list.map((c) => c.key))];
   for (const x of ctx.links.filter((y) => targetGroup(y) === targetGroup(l))) {
-    for (const r of (await tx.query(mastersInUseStatement(shape(x), keys, ctx.filter))).rows) inUse.add(r.key);
+    for (const r of (await tx.query(mastersInUseStatement(shape(x), keys, ctx.filter))).rows) mark(r.key, x.config.table);
   }
   const s = { ...shape(l), targetKeyType: l.targetKeyType };
   for (const fk of (await tx.query(foreignKeysToStatement(l.targetOid))).rows) {
     // a table this role may not read could reference any of them: all are left, and said so
     if (!fk.readable) {
-      for (const c of list) inUse.add(c.key);
+      for (const c of list) mark(c.key, `${fk.schema}.${fk.table}`);
       notices.push(
         `${l.config.target.table}: ${fk.schema}.${fk.table} references it (FK ${fk.name}) and this role may not read it, so no master was deleted; undo again as a role that may read it`,
       );
@@ -92,7 +104,7 @@ async function mastersInUse(ctx: Context, tx: Queryable, l: ResolvedLink, list: 
       keys,
       ctx.filter,
     );
-    for (const r of (await tx.query(st)).rows) inUse.add(r.key);
+    for (const r of (await tx.query(st)).rows) mark(r.key, `${fk.schema}.${fk.table}`);
   }
   return inUse;
 }
@@ -199,7 +211,8 @@ export async function undoMastersRun(
         notices.push(
           `${table}: ${already.length} master(s) run ${runId} created or reactivated were taken back already by undo run ${[...new Set(already.map((c) => before.get(masterId(table, c.key, c.scopeKey))))].join(', ')}`,
         );
-      const inUseN = creates.filter((c) => inUse.has(c.key)).length;
+      const kept = creates.filter((c) => inUse.has(c.key));
+      const inUseN = kept.length;
       const reactsInUse = reacts.filter((c) => inUse.has(c.key) && wasTaken(c)).length;
       if (reactsInUse > 0)
         notices.push(
@@ -211,7 +224,10 @@ export async function undoMastersRun(
         );
       if (inUseN > 0)
         notices.push(
-          `${table}: ${inUseN} master(s) run ${runId} created are referenced by rows (an apply since, the application, or another table's foreign key), so they were left; undo that apply or unlink those rows first, then this run again`,
+          `${table}: ${inUseN} master(s) run ${runId} created are referenced by rows (an apply since, the application, or another table's foreign key), so they were left: ${kept
+            .slice(0, KEPT_SHOWN)
+            .map((c) => `${c.key} (${inUse.get(c.key)})`)
+            .join(', ')}${inUseN > KEPT_SHOWN ? ', …' : ''}; undo that apply or unlink those rows first, then this run again`,
         );
       const edited = list.length - deleted.length - deactivated.length - inUseN;
       if (edited > 0)

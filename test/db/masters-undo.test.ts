@@ -96,6 +96,8 @@ describeEach('undo of masters create', (target) => {
     expect(text).toContain('1 master(s) set back, 2 skipped (left: see the notices)');
     expect(text).toContain('1 master(s) run');
     expect(text).toMatch(/referenced by rows .*undo that apply or unlink those rows first/);
+    // which master, and which table holds the rows
+    expect(text).toContain(`so they were left: ${keys['Real Co']} (sales_orders); undo that apply`);
     expect(text).toMatch(/changed since \(edited, renamed, deactivated or deleted\)/);
     // only the reactivated master's decision is revoked: the names aliased to masters left in place keep them
     expect(text).toContain('decisions: 1 of the 3 run');
@@ -126,6 +128,7 @@ describeEach('undo of masters create', (target) => {
     expect((await t.db.query(`SELECT count(*)::int AS n FROM notes`)).rows[0]).toEqual({ n: 1 });
     const text = undoText(u);
     expect(text).toMatch(/1 master\(s\) run \d+ created are referenced by rows .*another table's foreign key/);
+    expect(text).toMatch(new RegExp(`so they were left: ${keys['Nova Works']} \\(\\w+\\.notes\\);`));
     expect(text).toMatch(/1 master\(s\) run \d+ created or reactivated were changed since \(edited/);
     expect(await liveDecisions(t)).toBe(2);
   });
