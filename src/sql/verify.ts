@@ -88,3 +88,29 @@ export function deleteReferencedStatement(s: LinkShape, f: ScopeFilter): Stateme
  WHERE t.${ident(s.targetKey)} = x.fk${scopeJoin('t', 'x', s)}`;
   return { text, values: p.values };
 }
+
+/** How far cyclesStatement follows a chain of parents (a longer cycle is not found). */
+export const CYCLE_DEPTH = 64;
+
+/**
+ * A hierarchy (the source is the master table: parent_id from parent_name): the rows from which following the FK
+ * comes back to the row itself within CYCLE_DEPTH steps (A's parent B, B's parent A), in the scope. One recursive
+ * statement, each step a join on the key and the scope columns (tenant-keyed masters repeat keys across tenants).
+ */
+export function cyclesStatement(link: LinkShape, f: ScopeFilter): Statement<{ rows: unknown }> {
+  const p = new Params();
+  const fk = ident(link.fk);
+  const tk = ident(link.targetKey);
+  const sc = link.scope.map((c, i) => ({ col: ident(c), as: `fkb_scope_${i + 1}` }));
+  const text = `WITH RECURSIVE w AS (
+  SELECT s.${tk} AS start, s.${fk} AS cur${sc.map((c) => `, s.${c.col} AS ${c.as}`).join('')}, 1 AS depth
+    FROM ${link.sourceSql} s
+   WHERE s.${fk} IS NOT NULL${scopeWhere('s', link, f, p)}
+  UNION ALL
+  SELECT w.start, p.${fk}${sc.map((c) => `, w.${c.as}`).join('')}, w.depth + 1
+    FROM w JOIN ${link.sourceSql} p ON p.${tk} = w.cur${sc.map((c) => ` AND p.${c.col} = w.${c.as}`).join('')}
+   WHERE p.${fk} IS NOT NULL AND w.cur <> w.start AND w.depth < ${CYCLE_DEPTH}
+)
+SELECT count(*)::int8 AS rows FROM w WHERE w.cur = w.start`;
+  return { text, values: p.values };
+}

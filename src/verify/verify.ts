@@ -1,6 +1,6 @@
 import { num, type Queryable } from '../db/port.js';
 import { sqlState } from '../errors.js';
-import { constraintStatement, deleteReferencedStatement, integrityStatement } from '../sql/verify.js';
+import { constraintStatement, CYCLE_DEPTH, cyclesStatement, deleteReferencedStatement, integrityStatement } from '../sql/verify.js';
 import { trialDeleteSettingsStatements } from '../sql/session.js';
 import type { OnDeleteAction } from '../sql/constrain.js';
 import type { ResolvedLink } from '../context/catalog.js';
@@ -145,6 +145,14 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
         `${v.inactiveTargets} ${l.config.fk} value(s) point to an inactive ${l.config.target.table} row (${describeActive(activePredicate(l.config.target.active)!)} does not hold)`,
       );
     v.warnings.push(...softDeleteWarnings(l));
+    // a hierarchy: a cycle of parents (not on Citus, which plans no recursive query over a distributed table)
+    if (l.sourceOid === l.targetOid && l.citus === null) {
+      const cycles = num((await ctx.db.query(cyclesStatement(shape(l), ctx.filter))).rows[0]?.rows);
+      if (cycles > 0)
+        v.warnings.push(
+          `${cycles} row(s) are in a cycle of ${l.config.fk} (following it from them comes back to them within ${CYCLE_DEPTH} steps): a recursive query over ${l.config.table} must guard against it`,
+        );
+    }
     if (index === null)
       v.warnings.push(
         `no index on ${l.config.table}.${l.config.fk}: every delete of a ${l.config.target.table} row scans it (fk-backfill constrain adds one)`,

@@ -97,4 +97,21 @@ describeEach('a link from a table to itself', (target) => {
     const m = await t.db.query<{ reason: string }>(`SELECT reason FROM fk_backfill.guard_misses`);
     expect(m.rows).toEqual([{ reason: 'self' }]);
   });
+
+  it('verify warns of rows in a cycle of parents (A under B under A), per tenant: keys repeat across tenants', async () => {
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE TABLE partners (id int NOT NULL, company_id int NOT NULL, name text NOT NULL, parent_name text, parent_id int, PRIMARY KEY (company_id, id));
+      INSERT INTO partners VALUES (1, 1, 'A', 'B', NULL), (2, 1, 'B', 'A', NULL), (3, 1, 'C', 'A', NULL),
+        (1, 2, 'A', NULL, NULL), (2, 2, 'B', 'A', NULL);`);
+    const cfg: ConfigInput = { links: [{ ...config('parent_name').links[0]!, key: ['company_id', 'id'] }] };
+    const a = await apply(t.db, { config: cfg, allTenants: true });
+    expect(a.totalUpdated).toBe(4);
+    const v = (await verify(t.db, { config: cfg, allTenants: true })).links[0]!;
+    expect(v.warnings.filter((w) => w.includes('cycle'))).toEqual([
+      '2 row(s) are in a cycle of parent_id (following it from them comes back to them within 64 steps): a recursive query over partners must guard against it',
+    ]);
+    const one = (await verify(t.db, { config: cfg, tenantId: '2' })).links[0]!;
+    expect(one.warnings.filter((w) => w.includes('cycle'))).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LinkShape } from '../../../src/sql/link.js';
-import { constraintStatement, deleteReferencedStatement, integrityStatement } from '../../../src/sql/verify.js';
+import { constraintStatement, cyclesStatement, deleteReferencedStatement, integrityStatement } from '../../../src/sql/verify.js';
 import { BLANK_NAME_RE } from '../../../src/sql/plan.js';
 
 const link: LinkShape = {
@@ -18,6 +18,31 @@ const link: LinkShape = {
 };
 
 describe('verify statements (whole text)', () => {
+  it('a hierarchy: the rows a chain of parents leads back to, stepping by key and tenant, at most 64 steps', () => {
+    const units: LinkShape = {
+      ...link,
+      sourceSql: '"erp"."Units"',
+      targetSql: '"erp"."Units"',
+      fk: 'parent id',
+      keyType: 'int4',
+      fkType: 'int4',
+      selfTable: true,
+    };
+    expect(cyclesStatement(units, { tenant: 'T1' })).toEqual({
+      text: `WITH RECURSIVE w AS (
+  SELECT s."id" AS start, s."parent id" AS cur, s."tenant_id" AS fkb_scope_1, 1 AS depth
+    FROM "erp"."Units" s
+   WHERE s."parent id" IS NOT NULL AND s."tenant_id" = $1
+  UNION ALL
+  SELECT w.start, p."parent id", w.fkb_scope_1, w.depth + 1
+    FROM w JOIN "erp"."Units" p ON p."id" = w.cur AND p."tenant_id" = w.fkb_scope_1
+   WHERE p."parent id" IS NOT NULL AND w.cur <> w.start AND w.depth < 64
+)
+SELECT count(*)::int8 AS rows FROM w WHERE w.cur = w.start`,
+      values: ['T1'],
+    });
+  });
+
   it('the FK constraints from the column to the target, validated and widest first', () => {
     expect(constraintStatement(1, 2, 'customer_id')).toEqual({
       text: `SELECT c.conname::text AS name, c.confdeltype::text AS deltype, c.convalidated AS validated,
