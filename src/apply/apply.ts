@@ -3,8 +3,8 @@ import { migrate } from '../store/migrate.js';
 import { BackfillError } from '../errors.js';
 import { WHOLE_LINK } from '../sql/walk.js';
 import { recordRefused } from '../store/refused.js';
-import { workAroundRefusals } from '../batch/refused.js';
-import { createRun, failRun, finishRun, getRun, saveCheckpoint } from '../store/runs.js';
+import { MAX_REFUSED_PER_BATCH, workAroundRefusals } from '../batch/refused.js';
+import { article, createRun, failRun, finishRun, getRun, saveCheckpoint } from '../store/runs.js';
 import { withReconnect } from '../batch/reconnect.js';
 import { assertCanWrite } from '../context/privileges.js';
 import { type BatchOptions, storedBatchOptions } from '../batch/batch.js';
@@ -109,6 +109,7 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
             rows: () => w.rows(WHOLE_LINK),
             some: (rows) => w.statement({ ...WHOLE_LINK, rows }),
             what: `apply ${l.entity}`,
+            remedy: `Nothing was written (one transaction). Change or drop what refuses them, or apply in batches (the CLI's default) with a --batch-size small enough that no batch holds more than ${MAX_REFUSED_PER_BATCH} of them; those are then left NULL, each named, and the rest linked`,
           });
           await recordRefused(tx, runId, l.entity, done.refused);
           const updated = done.changed;
@@ -142,7 +143,7 @@ export async function resumeApply(handle: unknown, opts: ResumeApplyOptions): Pr
   const db = adapt(handle);
   await migrate(db);
   const run = await getRun(db, opts.runId);
-  if (run.kind !== 'apply') throw new BackfillError('RUN_STATE', `run ${run.id} is a ${run.kind} run, not an apply run`);
+  if (run.kind !== 'apply') throw new BackfillError('RUN_STATE', `run ${run.id} is ${article(run.kind)} run, not an apply run`);
   if (run.planRunId === null) throw new BackfillError('RUN_STATE', `run ${run.id} has no plan`);
   const tenant = run.scope?.tenant ?? null;
   const ctx = await prepare(

@@ -4,7 +4,7 @@
  */
 import type { Queryable } from '../db/port.js';
 import { BackfillError } from '../errors.js';
-import { getRun, type RunRecord } from '../store/runs.js';
+import { article, getRun, type RunRecord } from '../store/runs.js';
 import type { Context } from '../context/context.js';
 import { pinPlanHash, planHashes, stampedHash } from '../store/plans.js';
 
@@ -38,7 +38,7 @@ export async function stampedPlanHash(db: Queryable, planRunId: string): Promise
 /** The plan run to apply, checked: a finished plan made with this config for these links, unmodified. */
 export async function loadPlan(ctx: Context, planRunId: string): Promise<RunRecord> {
   const run = await getRun(ctx.db, planRunId);
-  if (run.kind !== 'plan') throw new BackfillError('RUN_STATE', `run ${planRunId} is a ${run.kind} run, not a plan`);
+  if (run.kind !== 'plan') throw new BackfillError('RUN_STATE', `run ${planRunId} is ${article(run.kind)} run, not a plan`);
   if (run.status !== 'done') throw new BackfillError('RUN_STATE', `plan ${planRunId} is ${run.status}, not done`);
   if (run.configHash !== ctx.configHash) {
     throw new BackfillError(

@@ -249,6 +249,7 @@ async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number,
         rows: () => rowsOf.call(w, range),
         some: (keys) => w.work({ ...range, rows: keys }),
         what: `${w.kind} ${w.link}`,
+        runId: w.runId,
         ...(w.refusalRemedy !== undefined ? { remedy: w.refusalRemedy } : {}),
       });
       await recordRefused(tx, w.runId, w.link, out.refused);

@@ -43,8 +43,10 @@ export interface RefusableWork {
   some: (keys: readonly string[]) => Statement;
   /** For the message when the table refuses too many: which batch. */
   what: string;
-  /** …and what to do about it (the message's last sentence). Absent: apply's (change it, or filter the rows out of the link). */
+  /** …and what to do about it (the message's last sentence). Absent: a batched apply's (resume run `runId` with smaller batches). */
   remedy?: string;
+  /** The batched apply run the default remedy names. */
+  runId?: string;
 }
 
 /** Runs `st` under the savepoint: the rows it changed, or the error the table refused a row with (rolled back to the savepoint). */
@@ -98,7 +100,7 @@ export async function workAroundRefusals(tx: Queryable, w: RefusableWork): Promi
         const e = out.refused[0]!;
         throw new BackfillError(
           'ROWS_REFUSED',
-          `${w.what}: the table refused more than ${MAX_REFUSED_PER_BATCH} rows of one batch, so it refuses for a reason of its own (first, row ${e.key}: ${e.message}${e.sqlstate === '' ? '' : ` [SQLSTATE ${e.sqlstate}]`}); the batch was rolled back. ${w.remedy ?? `Change or drop what refuses them, or let fewer rows into a batch: resume the run (apply --resume RUN --yes) with a --batch-size small enough that no batch holds more than ${MAX_REFUSED_PER_BATCH} of them; those are then left NULL, each named, and the rest linked`}`,
+          `${w.what}: the table refused more than ${MAX_REFUSED_PER_BATCH} rows of one batch, so it refuses for a reason of its own (first, row ${e.key}: ${e.message}${e.sqlstate === '' ? '' : ` [SQLSTATE ${e.sqlstate}]`}); the batch was rolled back. ${w.remedy ?? `Change or drop what refuses them, or let fewer rows into a batch: resume the run (fk-backfill apply --resume ${w.runId ?? 'RUN'} --yes) with a --batch-size small enough that no batch holds more than ${MAX_REFUSED_PER_BATCH} of them; those are then left NULL, each named, and the rest linked`}`,
           { cause: error },
         );
       }

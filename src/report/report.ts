@@ -10,7 +10,7 @@ import type { Queryable } from '../db/port.js';
 import { BackfillError } from '../errors.js';
 import { DEFAULT_MATCH_OPTIONS } from '../match/index.js';
 import { formatRate } from '../plan/decide.js';
-import { getRun, type RunRecord } from '../store/runs.js';
+import { article, getRun, type RunRecord } from '../store/runs.js';
 import { migrateIfPresent } from '../store/migrate.js';
 import { scoreHistogram, undoneBy, unlinkedEntries } from '../store/report.js';
 import type { SkipReasons } from '../apply/skips.js';
@@ -187,7 +187,7 @@ export async function runReport(handle: unknown, opts: { runId: string; maxEntri
     if (run.planRunId === null) throw new BackfillError('RUN_STATE', `apply run ${run.id} has no plan`);
     plan = await getRun(db, run.planRunId);
   } else if (run.kind !== 'plan') {
-    throw new BackfillError('RUN_STATE', `run ${run.id} is a ${run.kind} run; reports are made of plan and apply runs`);
+    throw new BackfillError('RUN_STATE', `run ${run.id} is ${article(run.kind)} run; reports are made of plan and apply runs`);
   }
   if (plan.status !== 'done') throw new BackfillError('RUN_STATE', `plan ${plan.id} is ${plan.status}, not done`);
   return build(db, run, plan, opts.maxEntries ?? 5000);

@@ -3,6 +3,9 @@ import { num, type Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 
 export type RunKind = 'plan' | 'apply' | 'undo' | 'constrain' | 'backfill' | 'guard' | 'masters';
+
+/** A run kind with its article, for messages: "an apply", "a plan". */
+export const article = (kind: string): string => `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
 /** 'interrupted': a batched run whose connection stayed lost (resume it like a stopped one). */
 export type RunStatus = 'running' | 'done' | 'failed' | 'stopped' | 'interrupted';
 

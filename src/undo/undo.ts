@@ -7,6 +7,7 @@ import { laterWritesStatement, undoBoundStatement, undoRowsStatement, undoStatem
 import { recordRefused } from '../store/refused.js';
 import { workAroundRefusals } from '../batch/refused.js';
 import {
+  article,
   createRun,
   failRun,
   finishRun,
@@ -74,7 +75,10 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
   if (target.kind === 'masters') return undoMasters(db, target, opts);
   // a guard run's links become change sets like an apply's (src/guard): the same statement reverts them
   if (target.kind !== 'apply' && target.kind !== 'backfill' && target.kind !== 'guard') {
-    throw new BackfillError('RUN_STATE', `run ${opts.runId} is a ${target.kind} run; only apply, guard and masters runs can be undone`);
+    throw new BackfillError(
+      'RUN_STATE',
+      `run ${opts.runId} is ${article(target.kind)} run; only apply, guard and masters runs can be undone`,
+    );
   }
   if (target.dryRun) throw new BackfillError('RUN_STATE', `run ${opts.runId} was a dry run: nothing to undo`);
   const ctx = await contextOf(db, target, opts.entities);
@@ -290,7 +294,7 @@ export async function resumeUndo(handle: unknown, opts: ResumeUndoOptions): Prom
   const db = adapt(handle);
   await migrateIfPresent(db);
   const run = await getRun(db, opts.runId);
-  if (run.kind !== 'undo') throw new BackfillError('RUN_STATE', `run ${run.id} is a ${run.kind} run, not an undo run`);
+  if (run.kind !== 'undo') throw new BackfillError('RUN_STATE', `run ${run.id} is ${article(run.kind)} run, not an undo run`);
   if (run.targetRunId === null) throw new BackfillError('RUN_STATE', `undo run ${run.id} does not name the run it reverts`);
   const target = await getRun(db, run.targetRunId);
   const ctx = await contextOf(db, target, run.entities);

@@ -125,6 +125,8 @@ describeEach('apply with rows the table refuses to link', (target) => {
     const run = (
       await t.db.query<{ id: string }>(`SELECT id::text AS id FROM fk_backfill.runs WHERE kind = 'apply' ORDER BY id DESC LIMIT 1`)
     ).rows[0]!.id;
+    // the message names the run to resume (it said "RUN")
+    expect((e as Error).message).toContain(`resume the run (fk-backfill apply --resume ${run} --yes)`);
     const done = await resumeApply(t.db, { runId: run, batchSize: 100 });
     expect([done.results[0]!.updated, done.results[0]!.skipReasons?.refusedByTable]).toEqual([64, 136]); // ids 78 and 150 were void already
     expect(await linked(t)).toEqual({ linked: 64, voids: 0, untouched: 136 });
