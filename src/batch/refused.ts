@@ -7,7 +7,7 @@
  * row costs one or two statements per halving (up to 2·log2 of the batch), never one statement per row of it.
  *
  * A table that refuses far more than a few rows refuses for a reason of its own (a trigger that raises on
- * every update, a constraint the FK can never meet): past MAX_REFUSED_PER_BATCH in one batch the batch rolls
+ * every update, a constraint the FK can never meet): past MAX_REFUSED_PER_BATCH (or REFUSED_SHARE_PER_BATCH of its rows) in one batch the batch rolls
  * back and the run stops with the table's error, as before, rather than trying rows one by one.
  */
 import type { Queryable } from '../db/port.js';
@@ -17,6 +17,13 @@ import { changedCount, type Statement } from '../sql/link.js';
 import type { RefusedRow } from '../store/refused.js';
 
 export const MAX_REFUSED_PER_BATCH = 100;
+
+/**
+ * …or this share of the batch's rows, if more: a table whose CHECK refuses 1–2 % of the rows (void documents) next
+ * to a trigger (which keeps the CHECK from being read before the update, see sql/checks.ts) is worked around at
+ * the default batch size (20,000 rows: up to 400), instead of stopping the run.
+ */
+export const REFUSED_SHARE_PER_BATCH = 0.02;
 
 /**
  * An error one row raises when the table refuses its new value: integrity constraints (class 23) but the FK's
@@ -79,6 +86,7 @@ export async function workAroundRefusals(tx: Queryable, w: RefusableWork): Promi
   const first = await attempt(tx, w.all);
   if ('changed' in first) return { changed: first.changed, refused: [] };
   const keys = (await tx.query(w.rows())).rows.map((r) => r.k);
+  const cap = Math.max(MAX_REFUSED_PER_BATCH, Math.ceil(keys.length * REFUSED_SHARE_PER_BATCH));
   const out: WorkOutcome = { changed: 0, refused: [] };
   // Halves of the rows, depth first. A part whose first half went through holds a refused row in its second
   // half (unless the rows changed meanwhile), which is then split at once, untried; a single row is always tried.
@@ -96,11 +104,11 @@ export async function workAroundRefusals(tx: Queryable, w: RefusableWork): Promi
     }
     if (part.length === 1) {
       out.refused.push(refusal(part[0]!, error));
-      if (out.refused.length > MAX_REFUSED_PER_BATCH) {
+      if (out.refused.length > cap) {
         const e = out.refused[0]!;
         throw new BackfillError(
           'ROWS_REFUSED',
-          `${w.what}: the table refused more than ${MAX_REFUSED_PER_BATCH} rows of one batch, so it refuses for a reason of its own (first, row ${e.key}: ${e.message}${e.sqlstate === '' ? '' : ` [SQLSTATE ${e.sqlstate}]`}); the batch was rolled back. ${w.remedy ?? `Change or drop what refuses them, or let fewer rows into a batch: resume the run (fk-backfill apply --resume ${w.runId ?? 'RUN'} --yes) with a --batch-size small enough that no batch holds more than ${MAX_REFUSED_PER_BATCH} of them; those are then left NULL, each named, and the rest linked`}`,
+          `${w.what}: the table refused more than ${cap} rows of one batch (of ${keys.length}), so it refuses for a reason of its own (first, row ${e.key}: ${e.message}${e.sqlstate === '' ? '' : ` [SQLSTATE ${e.sqlstate}]`}); the batch was rolled back. ${w.remedy ?? `Change or drop what refuses them, or let fewer rows into a batch: resume the run (fk-backfill apply --resume ${w.runId ?? 'RUN'} --yes) with a --batch-size small enough that no batch holds more than ${MAX_REFUSED_PER_BATCH} of them (or ${REFUSED_SHARE_PER_BATCH * 100} % of its rows); those are then left NULL, each named, and the rest linked`}`,
           { cause: error },
         );
       }

@@ -132,6 +132,31 @@ describeEach('apply with rows the table refuses to link', (target) => {
     expect(await linked(t)).toEqual({ linked: 64, voids: 0, untouched: 136 });
   });
 
+  it(
+    'a trigger refusing 1.8 % of a large batch (more than 100 rows) is worked around, not a stop; a master table never analysed is',
+    { timeout: 120_000 },
+    async () => {
+      t = await freshDb(target);
+      await schema(
+        t,
+        `${RAISING} INSERT INTO orders (id, tenant_id, customer_name, updated_at, kind)
+      SELECT i, 1 + (1 + i % 20) % 2, 'C' || (1 + i % 20), '2020-01-01', CASE WHEN i % 55 = 0 THEN 'void' ELSE 'sale' END FROM generate_series(201, 6200) i;`,
+      );
+      const voids = (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE kind = 'void'`)).rows[0]!.n;
+      expect(voids).toBeGreaterThan(100);
+      const p = await plan(t.db, { config, allTenants: true });
+      const stats = async (): Promise<number> =>
+        (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stats WHERE tablename = 'customers'`)).rows[0]!.n;
+      expect(await stats()).toBe(0);
+      const a = await apply(t.db, { config, allTenants: true, planRunId: p.runId, batchSize: 20_000, walk: 'key' });
+      // the master table, never analysed, was (a trial's restored dump: its active filter estimated at 4 of 860 rows,
+      // each batch statement nested a loop over the source per master entry, 23 s for 150 rows)
+      expect(await stats()).toBeGreaterThan(0);
+      expect([a.totalUpdated, a.results[0]!.skipReasons?.refusedByTable]).toEqual([6200 - voids, voids]);
+      expect(await linked(t)).toEqual({ linked: 6200 - voids, voids: 0, untouched: voids });
+    },
+  );
+
   it('a CHECK constraint over the FK is read before the update: any number of refused rows in one batch, each named with the constraint; undo exact', async () => {
     t = await freshDb(target);
     await schema(t, `${CHECK} UPDATE orders SET kind = 'void' WHERE id % 3 <> 0;`);

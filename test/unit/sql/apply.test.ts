@@ -178,7 +178,7 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
     });
   });
 
-  it('the rows a batch may change, by key in key order; a batch narrowed to some of them (one key: typed, composite: by text form)', () => {
+  it('the rows a batch may change, by key in key order; a batch narrowed to some of them (one key: typed, composite: its key tuples exactly)', () => {
     expect(batchRowsStatement(link, { range: { after: 'A', upTo: 'B' } }, { tenant: 'T1' })).toEqual({
       text: `SELECT o."id"::text AS k
   FROM "erp"."Sales Orders" o
@@ -211,13 +211,35 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
       `AND x.fkb_same_master AND s."id" = ANY($6::uuid[]) AND s."id" > (SELECT $7::uuid) AND s."id" <= (SELECT $8::uuid)`,
     );
     expect(some.values.slice(2, 8)).toEqual([['k1', 'k2'], 'A', 'B', ['k1', 'k2'], 'A', 'B']);
-    const composite = applyBatchStatement(
+    // a composite key: exactly the rows' key tuples (each column among its own values also took in their combinations)
+    const two = applyBatchStatement(
       { ...typed, keys: ['id', 'line'], keyTypes: ['uuid', 'int4'] },
-      { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'm', range: { ...WHOLE_LINK, rows: ['{a,1}'] }, walk: 'ctid' },
+      {
+        runId: '7',
+        linkName: 'so',
+        tableName: 'Sales Orders',
+        map: 'm',
+        range: { ...WHOLE_LINK, rows: ['{a,1}', '{b,2}', '{a,3}'] },
+        walk: 'ctid',
+      },
       { tenant: null },
     );
-    expect(composite.text).toContain(`WHERE o."customer_id" IS NULL AND o."id" = ANY($3::uuid[]) AND o."line" = ANY($4::int4[])\n`);
-    expect(composite.values.slice(2, 4)).toEqual([['a'], ['1']]);
+    expect(two.text).toContain(`WHERE o."customer_id" IS NULL AND (o."id", o."line") IN (SELECT * FROM unnest($3::uuid[], $4::int4[]))\n`);
+    expect(two.values.slice(2, 4)).toEqual([
+      ['a', 'b', 'a'],
+      ['1', '2', '3'],
+    ]);
+    // on Citus, each column among its values (what it prunes shards by)
+    const citus = applyBatchStatement(
+      { ...typed, keys: ['id', 'line'], keyTypes: ['uuid', 'int4'], citus: 'distributed' },
+      { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'm', range: { ...WHOLE_LINK, rows: ['{a,1}', '{b,2}', '{a,3}'] } },
+      { tenant: null },
+    );
+    expect(citus.text).toContain(`AND r."id" = ANY($3::uuid[]) AND r."line" = ANY($4::int4[])`);
+    expect(citus.values.slice(2, 4)).toEqual([
+      ['a', 'b'],
+      ['1', '2', '3'],
+    ]);
   });
 
   it('a touched column of a type without a plain equality (jsonb) is compared by its text form', () => {

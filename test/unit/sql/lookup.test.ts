@@ -6,6 +6,7 @@ import {
   lookupTableName,
   mayBuildLookupStatement,
   mayCreateTempStatement,
+  neverAnalyzedStatement,
 } from '../../../src/sql/lookup.js';
 
 describe("apply's lookup tables (whole text)", () => {
@@ -25,6 +26,14 @@ describe("apply's lookup tables (whole text)", () => {
   });
   it('ANALYZE of a source, DROP of a built table', () => {
     expect(analyzeStatement('"erp"."Sales Orders"')).toEqual({ text: 'ANALYZE "erp"."Sales Orders"', values: [] });
+    // a table (or a leaf partition) without statistics that was never analysed, or holds pages (a restored dump)
+    expect(neverAnalyzedStatement(16384)).toEqual({
+      text: `SELECT bool_or(NOT EXISTS (SELECT 1 FROM pg_stats s WHERE s.schemaname = n.nspname AND s.tablename = c.relname)) AS never
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.oid IN (SELECT $1::oid UNION ALL SELECT p.relid FROM pg_partition_tree($1::oid::regclass) p WHERE p.isleaf)
+   AND c.relkind IN ('r', 'm') AND (c.reltuples < 0 OR c.relpages > 0)`,
+      values: [16384],
+    });
     expect(dropTableStatement('fk_backfill.apply_ladder_42_1')).toEqual({
       text: 'DROP TABLE IF EXISTS fk_backfill.apply_ladder_42_1',
       values: [],
