@@ -33,6 +33,7 @@ import {
   insertGuardRow,
   refreshAliasesLocked,
 } from '../store/guards.js';
+import { fkChecksStatement } from '../sql/context.js';
 import { migrate } from '../store/migrate.js';
 import { createRun, failRun, finishRun } from '../store/runs.js';
 
@@ -70,7 +71,10 @@ async function guardShape(db: Queryable, l: ResolvedLink): Promise<GuardShape> {
   const src = await qualifiedByOid(db, l.sourceOid);
   const tgt = await qualifiedByOid(db, l.targetOid);
   if (src === null || tgt === null) throw new BackfillError('SCHEMA_MISSING_TABLE', `${l.entity}: source or target table vanished`);
-  return { ...shape(l), entity: l.entity, sourceQualified: src, targetQualified: tgt, tableName: l.config.table };
+  // every CHECK over the FK, BEFORE UPDATE triggers or not: the guard runs last of the table's BEFORE triggers, so the
+  // row it tests is the row the table checks (apply reads them only where no trigger may change that row)
+  const fkChecks = (await db.query(fkChecksStatement(l.sourceOid, [l.config.fk]))).rows;
+  return { ...shape(l), fkChecks, entity: l.entity, sourceQualified: src, targetQualified: tgt, tableName: l.config.table };
 }
 
 /** Drops one guard's trigger and function (what install created) and its registry row. */

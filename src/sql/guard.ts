@@ -62,6 +62,35 @@ function sameScope(alias: string, link: LinkShape, rec: string): string {
 }
 
 /**
+ * The table's CHECK constraints over the FK, tested on the row as the guard would write it (the last BEFORE trigger:
+ * the row the table checks): one it would fail is left NULL, a miss naming the constraint. Before, the guard set the
+ * FK and the application's INSERT of a void bill failed on "void bills unlinked", an insert it could always make.
+ * A CHECK's NULL passes, as in the table.
+ */
+function checksRefusal(g: GuardShape): string {
+  const checks = g.fkChecks ?? [];
+  if (checks.length === 0) return '';
+  const fk = ident(g.fk);
+  const tests = checks
+    .map(
+      (c, i) => `${i === 0 ? 'IF' : 'ELSIF'} (SELECT (${c.expr}) IS FALSE FROM (SELECT (NEW).*) s) THEN
+      v_reason := ${literal(`check ${c.name}`)};`,
+    )
+    .join('\n    ');
+  return `-- the table's CHECK constraints over the FK, on the row as it would be written
+  IF v_key IS NOT NULL THEN
+    NEW.${fk} := v_key;
+    ${tests}
+    END IF;
+    IF v_reason IS NOT NULL THEN
+      NEW.${fk} := NULL;
+      v_key := NULL;
+    END IF;
+  END IF;
+  `;
+}
+
+/**
  * The trigger function of one link. Runs only for rows whose FK is NULL and whose name is not (the
  * trigger's WHEN), and resolves the name in this order:
  *   1. a person's latest decision for (scope, name) (alias table, origin 'decision'): its master, or
@@ -147,7 +176,7 @@ BEGIN
   END IF;
   `
       : ''
-  }IF v_key IS NULL THEN
+  }${checksRefusal(g)}IF v_key IS NULL THEN
     INSERT INTO fk_backfill.guard_misses (run_id, link, scope_key, source_name, row_key, reason)
     VALUES (${runId}, ${link}, v_sk, v_name, ${rowKey}, v_reason);
     RETURN NEW;

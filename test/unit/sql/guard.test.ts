@@ -157,6 +157,44 @@ END
 $fkb_guard$`);
   });
 
+  it("a table's CHECK constraints over the FK are tested on the row as it would be written; a hierarchy never links a row to itself", () => {
+    const checked = guardFunctionSql(
+      {
+        ...g,
+        fkChecks: [
+          { name: 'void_unlinked', expr: "((kind <> 'void'::text) OR (customer_id IS NULL))" },
+          { name: 'pos', expr: '(customer_id > 0)' },
+        ],
+      },
+      { trigger: 'trg', fn: 'fn' },
+      '7',
+    );
+    expect(checked).toContain(`    END IF;
+  END IF;
+  -- the table's CHECK constraints over the FK, on the row as it would be written
+  IF v_key IS NOT NULL THEN
+    NEW."customer_id" := v_key;
+    IF (SELECT (((kind <> 'void'::text) OR (customer_id IS NULL))) IS FALSE FROM (SELECT (NEW).*) s) THEN
+      v_reason := 'check void_unlinked';
+    ELSIF (SELECT ((customer_id > 0)) IS FALSE FROM (SELECT (NEW).*) s) THEN
+      v_reason := 'check pos';
+    END IF;
+    IF v_reason IS NOT NULL THEN
+      NEW."customer_id" := NULL;
+      v_key := NULL;
+    END IF;
+  END IF;
+  IF v_key IS NULL THEN
+    INSERT INTO fk_backfill.guard_misses`);
+    const self = guardFunctionSql({ ...g, selfTable: true }, { trigger: 'trg', fn: 'fn' }, '7');
+    expect(self).toContain(`  -- a hierarchy: a row naming itself (parent_name = its own name) is never linked to itself
+  IF v_key IS NOT DISTINCT FROM NEW."id" THEN
+    v_key := NULL;
+    v_reason := 'self';
+  END IF;
+  IF v_key IS NULL THEN`);
+  });
+
   it('the trigger function of an unscoped link with one key column and no active predicate', () => {
     expect(
       guardFunctionSql(

@@ -1,0 +1,49 @@
+/**
+ * The guard and the table's own rules (a trial): a CHECK over the FK (void orders stay unlinked) made the
+ * application's INSERT of a void order fail once the guard set its FK, an insert it could always make. The guard
+ * now tests the table's CHECK constraints over the FK on the row it would write (it runs last of the BEFORE
+ * triggers, so that row is the one the table checks) and leaves a row they refuse NULL, a miss naming the
+ * constraint; with a BEFORE UPDATE trigger of the application's own on the table too.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { installGuard } from '../../src/index.js';
+import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { ordersConfig } from '../helpers/orders-config.js';
+
+const config = ordersConfig();
+
+describeEach('guard and CHECK constraints over the FK', (target) => {
+  let t: TestDb;
+  afterEach(async () => t.dispose());
+
+  for (const trigger of [false, true]) {
+    it(`an insert the CHECK would refuse with the FK set goes in unlinked, a miss naming the constraint${trigger ? ' (the table has a BEFORE trigger of its own)' : ''}`, async () => {
+      t = await freshDb(target);
+      await t.db.exec(`
+        CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text NOT NULL);
+        CREATE TABLE orders (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int REFERENCES customers (id),
+                             kind text NOT NULL DEFAULT 'sale', CONSTRAINT void_unlinked CHECK (kind <> 'void' OR customer_id IS NULL));
+        INSERT INTO customers VALUES (1, 1, 'Acme');
+        ${
+          trigger
+            ? `CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.kind := lower(NEW.kind); RETURN NEW; END $$;
+               CREATE TRIGGER stamp BEFORE INSERT OR UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION stamp();`
+            : ''
+        }`);
+      await installGuard(t.db, { config });
+      await t.db.exec(
+        `INSERT INTO orders (id, tenant_id, customer_name, kind) VALUES (1, 1, 'Acme', 'sale'), (2, 1, 'Acme', '${trigger ? 'VOID' : 'void'}')`,
+      );
+      const rows = await t.db.query<{ id: number; customer_id: number | null }>(`SELECT id, customer_id FROM orders ORDER BY id`);
+      expect(rows.rows).toEqual([
+        { id: 1, customer_id: 1 },
+        { id: 2, customer_id: null },
+      ]);
+      const misses = await t.db.query<{ reason: string; row_key: string }>(`SELECT reason, row_key FROM fk_backfill.guard_misses`);
+      expect(misses.rows).toEqual([{ reason: 'check void_unlinked', row_key: '2' }]);
+      // an update making it a sale links it
+      await t.db.exec(`UPDATE orders SET kind = 'sale', customer_name = 'Acme' WHERE id = 2`);
+      expect((await t.db.query(`SELECT customer_id FROM orders WHERE id = 2`)).rows).toEqual([{ customer_id: 1 }]);
+    });
+  }
+});
