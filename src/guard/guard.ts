@@ -60,6 +60,24 @@ export interface GuardInstallResult {
    * from applied runs, and names decided never (or create), which it leaves unlinked.
    */
   aliases: { decision: number; apply: number; never: number };
+  /** What the guard cannot honour on these tables (their own BEFORE UPDATE triggers on the FK); present only then. */
+  notices?: string[];
+}
+
+/**
+ * The guard's trigger runs last of a table's BEFORE triggers (they fire in name order), so the application's own
+ * BEFORE UPDATE triggers on the FK never see the value it sets: one that refuses FK changes (a lock on posted
+ * documents) is passed over on an UPDATE (a trial: 9 locked bills linked, which apply had left). CHECKs are tested.
+ */
+function triggerNotices(links: readonly ResolvedLink[]): string[] {
+  return links.flatMap((l) => {
+    const own = l.updateTriggers.filter((g) => g.before).map((g) => g.name);
+    return own.length === 0
+      ? []
+      : [
+          `${l.entity}: ${l.config.table} has BEFORE UPDATE trigger(s) of its own on ${l.config.fk} (${own.join(', ')}); they run before the guard, so on an UPDATE they do not see the ${l.config.fk} it sets (a trigger that refuses FK changes is passed over; CHECK constraints are honoured). If one of them polices ${l.config.fk}, leave those rows to apply, which honours it: fk-backfill guard remove --entity ${l.entity} --yes`,
+        ];
+  });
 }
 
 /** `"schema"."table"` of a relation by oid (the trigger function pins its search_path). */
@@ -161,7 +179,8 @@ export async function installGuard(handle: unknown, opts: GuardInstallOptions = 
       return { guards: out, oldRuns: old.map((o) => o.run_id), aliases: await aliasCounts(tx, entities) };
     });
     await finishOrphanRuns(ctx.db, oldRuns);
-    return { runId, guards, aliases };
+    const notices = triggerNotices(ctx.links);
+    return { runId, guards, aliases, ...(notices.length > 0 ? { notices } : {}) };
   } catch (e) {
     throw await failRun(ctx.db, runId, e, 'installing the guard');
   }

@@ -30,7 +30,13 @@ describeEach('guard and CHECK constraints over the FK', (target) => {
                CREATE TRIGGER stamp BEFORE INSERT OR UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION stamp();`
             : ''
         }`);
-      await installGuard(t.db, { config });
+      const g = await installGuard(t.db, { config });
+      // the application's own BEFORE UPDATE trigger runs before the guard's: said so at install
+      expect(g.notices ?? []).toEqual(
+        trigger
+          ? [expect.stringContaining('orders has BEFORE UPDATE trigger(s) of its own on customer_id (stamp); they run before the guard')]
+          : [],
+      );
       await t.db.exec(
         `INSERT INTO orders (id, tenant_id, customer_name, kind) VALUES (1, 1, 'Acme', 'sale'), (2, 1, 'Acme', '${trigger ? 'VOID' : 'void'}')`,
       );
