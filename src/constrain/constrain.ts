@@ -129,7 +129,7 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
       const planned = await planLink(ctx, l, { tenantSafe, notNull: opts.notNull ?? false }, concurrent);
       for (const p of planned) {
         if (p.skip === true) {
-          rec.steps.push({ step: p.step, status: 'skipped', detail: p.detail, sql: [] });
+          rec.steps.push({ step: p.step, status: 'skipped', detail: p.detail, sql: [], ...(p.unmet === true ? { unmet: true } : {}) });
           continue;
         }
         const same = dryRun && p.step === 'unique' ? plannedBy.get(p.sql.join(';\n')) : undefined;

@@ -56,6 +56,8 @@ export interface Planned {
   /** Each statement in its own short transaction (per-partition VALIDATEs: no lock held across them). */
   each?: boolean;
   skip?: boolean;
+  /** Skipped though asked for (NOT NULL with NULL rows left): the command exits 1. */
+  unmet?: boolean;
 }
 
 export async function orphanScan(
@@ -349,7 +351,8 @@ async function planNotNull(ctx: Context, l: ResolvedLink, s: ConstrainShape, nam
   if (nn?.not_null === true) out.push({ step: 'not-null', detail: `${s.fk} is already NOT NULL`, sql: [], skip: true });
   else {
     const nulls = num((await ctx.db.query(nullCountStatement(s))).rows[0]?.n);
-    if (nulls > 0) out.push({ step: 'not-null', detail: `not set: ${nulls} row(s) still have a NULL ${s.fk}`, sql: [], skip: true });
+    if (nulls > 0)
+      out.push({ step: 'not-null', detail: `not set: ${nulls} row(s) still have a NULL ${s.fk}`, sql: [], skip: true, unmet: true });
     else {
       const chk = (await ctx.db.query(constraintByNameStatement(l.sourceOid, names.notNullCheck))).rows[0];
       const sql = [

@@ -27,6 +27,8 @@ export interface ConstrainStep {
   /** The exact statements (run, or to run with --dry-run). */
   sql: string[];
   ms?: number;
+  /** Asked for and not done (`--not-null` with NULL rows left): the CLI exits 1. Present only then. */
+  unmet?: true;
 }
 
 export interface OrphanSample {

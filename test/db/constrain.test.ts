@@ -252,6 +252,7 @@ describeEach('constrain', (target) => {
       step: 'not-null',
       status: 'skipped',
       detail: 'not set: 2 row(s) still have a NULL customer_id',
+      unmet: true, // asked for and not done: the CLI exits 1 (it exited 0)
     });
     const long = objectName('a'.repeat(40), ['tenant_id', 'b'.repeat(30)], 'fkey');
     expect(Buffer.byteLength(long)).toBeLessThanOrEqual(63);

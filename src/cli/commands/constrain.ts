@@ -72,7 +72,9 @@ export function register(program: Command): void {
         );
         if (flags.json) printJson(result);
         else print(constrainText(result));
-        if (result.links.some((l) => l.orphans > 0)) process.exitCode = 1;
+        // what was asked for and not done: orphans kept a constraint out, or NULL rows kept --not-null out
+        const notNullLeft = result.links.some((l) => l.steps.some((x) => x.unmet === true));
+        if (result.links.some((l) => l.orphans > 0) || notNullLeft) process.exitCode = 1;
       },
     );
 }
