@@ -79,6 +79,13 @@ const PLACEHOLDERS = new Set([
   'other',
   'sundry',
   'onetime',
+  'pettycash',
+  'cash',
+  'cashsale',
+  'cashsales',
+  'cashcustomer',
+  'walkin',
+  'walkincustomer',
   'nil',
   // other languages: unknown, not given, none
   'unbekannt',
@@ -118,16 +125,16 @@ export function placeholderReason(name: string): string | null {
     .toLowerCase()
     .replace(/[\s\p{P}\p{S}]+/gu, '');
   if (letters.length === 0) return `only punctuation or symbols (${JSON.stringify(name)})`;
-  if (PLACEHOLDERS.has(letters)) return `a placeholder, not a name (${JSON.stringify(name)})`;
-  if (
-    UNKNOWN_PARTY.test(
-      name
-        .normalize('NFKC')
-        .toLowerCase()
-        .replace(/[^\p{L}\p{N}/?-]+/gu, ' ')
-        .trim(),
-    )
-  )
+  // numbered too ("Misc Vendor 26", "Petty cash 17", "Test #3"): a stem of three letters or more
+  const stem = letters.replace(/(?:no)?\d+$/u, '');
+  if (PLACEHOLDERS.has(letters) || (stem !== letters && stem.length >= 3 && PLACEHOLDERS.has(stem)))
+    return `a placeholder, not a name (${JSON.stringify(name)})`;
+  const words = name
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}/?-]+/gu, ' ')
+    .trim();
+  if (UNKNOWN_PARTY.test(words) || UNKNOWN_PARTY.test(words.replace(/\s+(?:no\s*)?\d+$/u, '')))
     return `a placeholder, not a name (${JSON.stringify(name)})`;
   if (/^\d+$/.test(letters) && /^0+$/.test(letters)) return `only zeros (${JSON.stringify(name)})`;
   if ([...letters].length === 1) return `a single character (${JSON.stringify(name)})`;

@@ -73,6 +73,13 @@ describe('placeholderReason (master proposals are not approved for these)', () =
       'inconnu',
       'desconocido',
       '0000',
+      // numbered (a trial: "Misc Vendor" was held back, "Misc Vendor 26" approved)
+      'Misc Vendor 26',
+      'Petty cash 17',
+      'Petty Cash',
+      'Test #3',
+      'Walk-in Customer',
+      'unknown customer no. 4',
     ]) {
       expect(placeholderReason(n), n).not.toBeNull();
     }
@@ -88,6 +95,11 @@ describe('placeholderReason (master proposals are not approved for these)', () =
       'Other World Computing',
       'Nil Sen GmbH',
       'ABC Corp',
+      'Studio 54',
+      'Cloud 9',
+      'Formula 1 Group',
+      'NA 1',
+      'Cash America International',
     ]) {
       expect(placeholderReason(n), n).toBeNull();
     }
