@@ -126,6 +126,11 @@ export function guardFunctionSql(g: GuardShape, names: GuardNames, runId: string
       : `
     ELSIF EXISTS (SELECT 1 FROM ${g.targetQualified} t WHERE t.${ident(g.targetName)} = NEW.${ident(g.name)}${sameScope('t', g, 'NEW')}) THEN
       v_reason := 'inactive';`;
+  // an alias's or decision's master that is there but inactive (deactivated since): 'inactive', as for an exact name
+  const unavailable = (what: string): string =>
+    activeCond('t', g) === 'true'
+      ? `'${what} target unavailable'`
+      : `CASE WHEN EXISTS (SELECT 1 FROM ${g.targetQualified} t WHERE ${tk('t')} = v_cand${sameScope('t', g, 'NEW')}) THEN 'inactive' ELSE '${what} target unavailable' END`;
   const body = `
 DECLARE
   v_sk text[] := ${sk};
@@ -149,7 +154,7 @@ BEGIN
     ELSE
       v_cand := v_alias;
       ${master(`${tk('t')} = v_cand`)} FOR SHARE OF t INTO v_key;
-      IF v_key IS NULL THEN v_reason := 'decision target unavailable'; ELSE v_method := 'decision'; END IF;
+      IF v_key IS NULL THEN v_reason := ${unavailable('decision')}; ELSE v_method := 'decision'; END IF;
     END IF;
   ELSE
     SELECT count(*), (array_agg(x.k))[1] INTO v_n, v_cand
@@ -162,7 +167,7 @@ BEGIN
     ELSIF v_origin = 'apply' THEN
       v_cand := v_alias;
       ${master(`${tk('t')} = v_cand`)} FOR SHARE OF t INTO v_key;
-      IF v_key IS NULL THEN v_reason := 'alias target unavailable'; ELSE v_method := 'alias'; END IF;${inactiveMiss}
+      IF v_key IS NULL THEN v_reason := ${unavailable('alias')}; ELSE v_method := 'alias'; END IF;${inactiveMiss}
     ELSE
       v_reason := 'unmatched';
     END IF;

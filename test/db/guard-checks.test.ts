@@ -6,7 +6,7 @@
  * constraint; with a BEFORE UPDATE trigger of the application's own on the table too.
  */
 import { afterEach, expect, it } from 'vitest';
-import { installGuard } from '../../src/index.js';
+import { apply, installGuard } from '../../src/index.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { ordersConfig } from '../helpers/orders-config.js';
 
@@ -52,4 +52,19 @@ describeEach('guard and CHECK constraints over the FK', (target) => {
       expect((await t.db.query(`SELECT customer_id FROM orders WHERE id = 2`)).rows).toEqual([{ customer_id: 1 }]);
     });
   }
+
+  it("a name an apply linked whose master was deactivated since is a miss 'inactive' (it said 'alias target unavailable')", async () => {
+    t = await freshDb(target);
+    const cfg = ordersConfig({}, { active: { column: 'deleted_at', activeWhen: 'null' } });
+    await t.db.exec(`
+      CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text NOT NULL, deleted_at timestamptz);
+      CREATE TABLE orders (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int REFERENCES customers (id));
+      INSERT INTO customers VALUES (1, 1, 'Acme', NULL);
+      INSERT INTO orders VALUES (1, 1, 'Acme', NULL);`);
+    expect((await apply(t.db, { config: cfg, allTenants: true })).totalUpdated).toBe(1);
+    await installGuard(t.db, { config: cfg });
+    await t.db.exec(`UPDATE customers SET deleted_at = now() WHERE id = 1; INSERT INTO orders VALUES (2, 1, 'Acme', NULL);`);
+    expect((await t.db.query(`SELECT customer_id FROM orders WHERE id = 2`)).rows).toEqual([{ customer_id: null }]);
+    expect((await t.db.query(`SELECT reason FROM fk_backfill.guard_misses`)).rows).toEqual([{ reason: 'inactive' }]);
+  });
 });

@@ -119,7 +119,7 @@ BEGIN
     ELSE
       v_cand := v_alias;
       SELECT t."id" FROM "crm"."Customers" t WHERE t."id" = v_cand AND t."tenant_id" = NEW."tenant_id" AND t."Branch"::text COLLATE "C" = NEW."Branch"::text COLLATE "C" AND (t."is_active" IS TRUE) FOR SHARE OF t INTO v_key;
-      IF v_key IS NULL THEN v_reason := 'decision target unavailable'; ELSE v_method := 'decision'; END IF;
+      IF v_key IS NULL THEN v_reason := CASE WHEN EXISTS (SELECT 1 FROM "crm"."Customers" t WHERE t."id" = v_cand AND t."tenant_id" = NEW."tenant_id" AND t."Branch"::text COLLATE "C" = NEW."Branch"::text COLLATE "C") THEN 'inactive' ELSE 'decision target unavailable' END; ELSE v_method := 'decision'; END IF;
     END IF;
   ELSE
     SELECT count(*), (array_agg(x.k))[1] INTO v_n, v_cand
@@ -132,7 +132,7 @@ BEGIN
     ELSIF v_origin = 'apply' THEN
       v_cand := v_alias;
       SELECT t."id" FROM "crm"."Customers" t WHERE t."id" = v_cand AND t."tenant_id" = NEW."tenant_id" AND t."Branch"::text COLLATE "C" = NEW."Branch"::text COLLATE "C" AND (t."is_active" IS TRUE) FOR SHARE OF t INTO v_key;
-      IF v_key IS NULL THEN v_reason := 'alias target unavailable'; ELSE v_method := 'alias'; END IF;
+      IF v_key IS NULL THEN v_reason := CASE WHEN EXISTS (SELECT 1 FROM "crm"."Customers" t WHERE t."id" = v_cand AND t."tenant_id" = NEW."tenant_id" AND t."Branch"::text COLLATE "C" = NEW."Branch"::text COLLATE "C") THEN 'inactive' ELSE 'alias target unavailable' END; ELSE v_method := 'alias'; END IF;
     ELSIF EXISTS (SELECT 1 FROM "crm"."Customers" t WHERE t."Legal Name" = NEW."customer name" AND t."tenant_id" = NEW."tenant_id" AND t."Branch"::text COLLATE "C" = NEW."Branch"::text COLLATE "C") THEN
       v_reason := 'inactive';
     ELSE
