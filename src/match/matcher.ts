@@ -102,7 +102,14 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
       method: null,
       score: 1,
       candidates: cands.slice(0, maxCandidates),
-      reason: `${rule}: ${keys.length} different masters (${keys.slice(0, 5).join(', ')})`,
+      reason: `${rule}: ${keys.length} different masters (${keys
+        .slice(0, 5)
+        .map((k) =>
+          list.some((e) => e.key === k && e.source === 'master')
+            ? k
+            : `${k} by an alias: ${JSON.stringify(list.find((e) => e.key === k)!.name)}`,
+        )
+        .join(', ')})`,
     };
   }
 
