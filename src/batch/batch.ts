@@ -16,7 +16,7 @@ import { batchStartStatement } from '../sql/batch.js';
 import { changedCount, type Statement } from '../sql/link.js';
 import type { BoundRow, KeyRange } from '../sql/walk.js';
 import { recordRefused } from '../store/refused.js';
-import { workAroundRefusals } from './refused.js';
+import { SplitStopped, workAroundRefusals } from './refused.js';
 
 export { batchSettings } from '../sql/batch.js';
 import { lockRunCheckpoint, saveCheckpoint } from '../store/runs.js';
@@ -213,7 +213,14 @@ interface BatchOutcome {
 const MAX_VANISHED_RETRIES = 20;
 
 /** One batch, one transaction (see the file comment). */
-async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number, stmtMs: number): Promise<BatchOutcome> {
+async function runBatch(
+  db: Database,
+  w: LinkWalk,
+  size: number,
+  lockMs: number,
+  stmtMs: number,
+  signal: AbortSignal | undefined,
+): Promise<BatchOutcome> {
   return db.transaction(async (tx) => {
     // application_name names the run in pg_stat_activity for the batch (SET LOCAL: the connection's own comes back after)
     const slot = w.slot;
@@ -250,6 +257,7 @@ async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number,
         some: (keys) => w.work({ ...range, rows: keys }),
         what: `${w.kind} ${w.link}`,
         runId: w.runId,
+        signal,
         ...(w.refusalRemedy !== undefined ? { remedy: w.refusalRemedy } : {}),
       });
       await recordRefused(tx, w.runId, w.link, out.refused);
@@ -303,8 +311,13 @@ export async function walkLink(db: Database, w: LinkWalk, o: BatchOptions, alrea
     const started = Date.now();
     let out: BatchOutcome;
     try {
-      out = await runBatch(db, w, size, lockMs, stmtMs);
+      out = await runBatch(db, w, size, lockMs, stmtMs, o.signal);
     } catch (e) {
+      // Ctrl-C while a refused batch was being split: that batch rolled back, the run stops as between batches
+      if (e instanceof SplitStopped) {
+        emit({ ...base, event: 'end', changed, total: w.total, status: 'stopped' });
+        return { changed, stopped: true };
+      }
       const state = sqlState(e);
       if (state === '55P03' || state === '57014') {
         const reason = state === '55P03' ? 'lock_timeout' : 'statement_timeout';

@@ -54,6 +54,15 @@ export interface RefusableWork {
   remedy?: string;
   /** The batched apply run the default remedy names. */
   runId?: string;
+  /** Ctrl-C: a split in progress stops at its next statement (SplitStopped; the batch rolls back, the run is stopped). */
+  signal?: AbortSignal | undefined;
+}
+
+/** A split stopped by its signal: the batch's transaction rolls back and the walk stops as after a batch. */
+export class SplitStopped extends Error {
+  constructor() {
+    super('stopped during a split of a refused batch');
+  }
 }
 
 /** Runs `st` under the savepoint: the rows it changed, or the error the table refused a row with (rolled back to the savepoint). */
@@ -93,6 +102,10 @@ export async function workAroundRefusals(tx: Queryable, w: RefusableWork): Promi
   // Returns whether every row of the part went through.
   const split = async (part: readonly string[], mustFail: boolean): Promise<boolean> => {
     if (part.length === 0) return true;
+    // a turn of the event loop first: an in-process database (PGlite) answers without one, so Ctrl-C's handler
+    // (a macrotask) would otherwise wait for the whole split
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (w.signal?.aborted === true) throw new SplitStopped();
     let error: unknown;
     if (!mustFail || part.length === 1) {
       const r = await attempt(tx, w.some(part));
