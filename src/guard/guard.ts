@@ -34,6 +34,7 @@ import {
   refreshAliasesLocked,
 } from '../store/guards.js';
 import { fkChecksStatement } from '../sql/context.js';
+import { pinnedSearchPathStatement } from '../sql/session.js';
 import { migrate } from '../store/migrate.js';
 import { createRun, failRun, finishRun } from '../store/runs.js';
 
@@ -85,14 +86,27 @@ async function qualifiedByOid(db: Queryable, oid: number): Promise<string | null
   return (await db.query(qualifiedByOidStatement(oid))).rows[0]?.q ?? null;
 }
 
-async function guardShape(db: Queryable, l: ResolvedLink): Promise<GuardShape> {
+async function guardShape(db: Database, l: ResolvedLink): Promise<GuardShape> {
   const src = await qualifiedByOid(db, l.sourceOid);
   const tgt = await qualifiedByOid(db, l.targetOid);
   if (src === null || tgt === null) throw new BackfillError('SCHEMA_MISSING_TABLE', `${l.entity}: source or target table vanished`);
   // every CHECK over the FK, BEFORE UPDATE triggers or not: the guard runs last of the table's BEFORE triggers, so the
   // row it tests is the row the table checks (apply reads them only where no trigger may change that row)
-  const fkChecks = (await db.query(fkChecksStatement(l.sourceOid, [l.config.fk]))).rows;
-  return { ...shape(l), fkChecks, entity: l.entity, sourceQualified: src, targetQualified: tgt, tableName: l.config.table };
+  // read under the guard function's own search_path, so their types and functions come schema-qualified (an enum
+  // in public printed bare made every insert fail inside the function: type "kind_t" does not exist)
+  const fkChecks = await db.transaction(async (tx) => {
+    await tx.query(pinnedSearchPathStatement());
+    return (await tx.query(fkChecksStatement(l.sourceOid, [l.config.fk]))).rows;
+  });
+  return {
+    ...shape(l),
+    fkChecks,
+    sourceOid: l.sourceOid,
+    entity: l.entity,
+    sourceQualified: src,
+    targetQualified: tgt,
+    tableName: l.config.table,
+  };
 }
 
 /** Drops one guard's trigger and function (what install created) and its registry row. */

@@ -33,6 +33,8 @@ export function activeCond(alias: string, link: LinkShape): string {
 /** What the guard's SQL needs beyond a link shape. */
 export interface GuardShape extends LinkShape {
   entity: string;
+  /** The source table's oid: the guard tests its CHECK constraints over the FK only while they are still on it. */
+  sourceOid?: number;
   /** Source and target as `"schema"."table"`, resolved at install (the function pins its search_path). */
   sourceQualified: string;
   targetQualified: string;
@@ -65,23 +67,34 @@ function sameScope(alias: string, link: LinkShape, rec: string): string {
  * The table's CHECK constraints over the FK, tested on the row as the guard would write it (the last BEFORE trigger:
  * the row the table checks): one it would fail is left NULL, a miss naming the constraint. Before, the guard set the
  * FK and the application's INSERT of a void bill failed on "void bills unlinked", an insert it could always make.
- * A CHECK's NULL passes, as in the table.
+ * Each expression (read at install under the function's search_path, so its types and functions are schema-
+ * qualified) runs by EXECUTE over `($1).*`, outside PL/pgSQL's name resolution (a column named like one of its
+ * variables, v_reason, stays a column), and only while a constraint of that name is still on the table (dropped
+ * since: not tested). A test that fails (a column renamed or dropped since install) leaves the row NULL, a miss
+ * saying why: never the application's statement failed. A CHECK's NULL passes, as in the table.
  */
 function checksRefusal(g: GuardShape): string {
   const checks = g.fkChecks ?? [];
-  if (checks.length === 0) return '';
+  if (checks.length === 0 || g.sourceOid === undefined) return '';
   const fk = ident(g.fk);
   const tests = checks
     .map(
-      (c, i) => `${i === 0 ? 'IF' : 'ELSIF'} (SELECT (${c.expr}) IS FALSE FROM (SELECT (NEW).*) s) THEN
-      v_reason := ${literal(`check ${c.name}`)};`,
+      (
+        c,
+      ) => `IF v_reason IS NULL AND EXISTS (SELECT 1 FROM pg_catalog.pg_constraint c WHERE c.conrelid = ${g.sourceOid}::oid AND c.contype = 'c' AND c.conname = ${literal(c.name)}) THEN
+        EXECUTE ${literal(`SELECT (${c.expr}) IS FALSE FROM (SELECT ($1).*) s`)} INTO v_refused USING NEW;
+        IF v_refused THEN v_reason := ${literal(`check ${c.name}`)}; END IF;
+      END IF;`,
     )
-    .join('\n    ');
+    .join('\n      ');
   return `-- the table's CHECK constraints over the FK, on the row as it would be written
   IF v_key IS NOT NULL THEN
     NEW.${fk} := v_key;
-    ${tests}
-    END IF;
+    BEGIN
+      ${tests}
+    EXCEPTION WHEN OTHERS THEN
+      v_reason := 'check not tested: ' || SQLERRM;
+    END;
     IF v_reason IS NOT NULL THEN
       NEW.${fk} := NULL;
       v_key := NULL;
@@ -141,7 +154,7 @@ DECLARE
   v_origin text;
   v_n int;
   v_method text;
-  v_reason text;
+  v_reason text;${(g.fkChecks ?? []).length > 0 ? '\n  v_refused boolean;' : ''}
 BEGIN
   SELECT a.target_key, a.origin INTO v_alias, v_origin
     FROM fk_backfill.aliases a
@@ -175,7 +188,7 @@ BEGIN
   ${
     g.selfTable === true
       ? `-- a hierarchy: a row naming itself (parent_name = its own name) is never linked to itself
-  IF v_key IS NOT DISTINCT FROM NEW.${ident(g.targetKey)} THEN
+  IF v_key IS NOT NULL AND v_key = NEW.${ident(g.targetKey)} THEN
     v_key := NULL;
     v_reason := 'self';
   END IF;

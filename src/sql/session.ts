@@ -50,3 +50,11 @@ export function renderingFixedStatement(): Statement {
 export function renderingRestoreStatement(s: { tz: string; istyle: string }): Statement {
   return { text: `SELECT set_config('TimeZone', $1, true), set_config('IntervalStyle', $2, true)`, values: [s.tz, s.istyle] };
 }
+
+/**
+ * The search_path of the guard's functions for the rest of the transaction: what the catalog prints there
+ * (pg_get_expr of a CHECK) comes schema-qualified wherever the function runs it.
+ */
+export function pinnedSearchPathStatement(): Statement {
+  return { text: `SELECT set_config('search_path', 'pg_catalog, pg_temp', true)`, values: [] };
+}
