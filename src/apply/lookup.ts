@@ -54,10 +54,7 @@ export async function refreshStaleStatistics(db: Queryable, l: ResolvedLink, f: 
   const never = async (oid: number): Promise<boolean> =>
     l.citus === null && (await db.query(neverAnalyzedStatement(oid))).rows[0]?.never === true;
   if (l.targetOid !== l.sourceOid && (await never(l.targetOid))) await db.query(analyzeStatement(l.targetSql)).catch(() => undefined);
-  if (await never(l.sourceOid)) {
-    await db.query(analyzeStatement(l.sourceSql)).catch(() => undefined);
-    return;
-  }
+  if (await never(l.sourceOid)) await db.query(analyzeStatement(l.sourceSql)).catch(() => undefined);
   const r = (await db.query(nullFkEstimateStatement(shape(l), f))).rows[0]?.['QUERY PLAN'];
   const doc = (typeof r === 'string' ? JSON.parse(r) : r) as { Plan?: { 'Plan Rows'?: number } }[] | undefined;
   const estimate = doc?.[0]?.Plan?.['Plan Rows'] ?? 0;

@@ -95,7 +95,8 @@ export async function workAroundRefusals(tx: Queryable, w: RefusableWork): Promi
   const first = await attempt(tx, w.all);
   if ('changed' in first) return { changed: first.changed, refused: [] };
   const keys = (await tx.query(w.rows())).rows.map((r) => r.k);
-  const cap = Math.max(MAX_REFUSED_PER_BATCH, Math.ceil(keys.length * REFUSED_SHARE_PER_BATCH));
+  // at most 1,000: a one-transaction apply's "batch" is the whole link (2 % of 1 M rows would be 20,000)
+  const cap = Math.max(MAX_REFUSED_PER_BATCH, Math.min(1000, Math.ceil(keys.length * REFUSED_SHARE_PER_BATCH)));
   const out: WorkOutcome = { changed: 0, refused: [] };
   // Halves of the rows, depth first. A part whose first half went through holds a refused row in its second
   // half (unless the rows changed meanwhile), which is then split at once, untried; a single row is always tried.

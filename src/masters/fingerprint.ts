@@ -22,11 +22,10 @@ export async function masterFingerprints(
   if (masters.length === 0) return out;
   const was = (await tx.query(renderingSettingsStatement())).rows[0];
   await tx.query(renderingFixedStatement());
-  try {
-    for (const r of (await tx.query(masterFingerprintsStatement(link, [...masters], f))).rows)
-      out.set(fingerprintId(r.key, r.scope_key), r.fp);
-  } finally {
-    if (was !== undefined) await tx.query(renderingRestoreStatement(was));
-  }
+  // set back on success only: a failed statement aborts the transaction (and with it these settings), and a
+  // restore there would replace the statement's own error with "current transaction is aborted"
+  for (const r of (await tx.query(masterFingerprintsStatement(link, [...masters], f))).rows)
+    out.set(fingerprintId(r.key, r.scope_key), r.fp);
+  if (was !== undefined) await tx.query(renderingRestoreStatement(was));
   return out;
 }

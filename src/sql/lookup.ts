@@ -29,15 +29,16 @@ export function mayBuildLookupStatement(): Statement<{ ok: boolean }> {
 }
 
 /**
- * Whether a table (by oid), or any leaf partition of it, has no column statistics and was never analysed (row
- * count -1) or holds pages (restored from a dump: its index builds set the row count, not the statistics): the
- * planner then guesses a master table's active filter at a handful of rows. An empty table once analysed has
- * neither, so it is not analysed again on every run.
+ * Whether a table (by oid), or any leaf partition of it, was never analysed (no ANALYZE nor autoanalyze in the
+ * statistics views, which every role may read; pg_stats hides a table under row-level security) while it was never
+ * counted (row count -1) or holds pages (restored from a dump: its index builds set the row count, not the
+ * statistics): the planner then guesses a master table's active filter at a handful of rows. An empty table once
+ * analysed is neither, so it is not analysed again on every run.
  */
 export function neverAnalyzedStatement(oid: number): Statement<{ never: boolean | null }> {
   return {
-    text: `SELECT bool_or(NOT EXISTS (SELECT 1 FROM pg_stats s WHERE s.schemaname = n.nspname AND s.tablename = c.relname)) AS never
-  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    text: `SELECT bool_or(s.last_analyze IS NULL AND s.last_autoanalyze IS NULL) AS never
+  FROM pg_class c JOIN pg_stat_all_tables s ON s.relid = c.oid
  WHERE c.oid IN (SELECT $1::oid UNION ALL SELECT p.relid FROM pg_partition_tree($1::oid::regclass) p WHERE p.isleaf)
    AND c.relkind IN ('r', 'm') AND (c.reltuples < 0 OR c.relpages > 0)`,
     values: [oid],

@@ -23,6 +23,7 @@ export function integrityStatement(
   total: unknown;
   null_fks: unknown;
   null_fks_no_name: unknown;
+  null_fks_self: unknown;
   orphans: unknown;
   cross_scope: unknown;
   inactive_targets: unknown;
@@ -47,6 +48,7 @@ export function integrityStatement(
   const text = `SELECT count(*)::int8 AS total,
        count(*) FILTER (WHERE s.${fk} IS NULL)::int8 AS null_fks,
        count(*) FILTER (WHERE s.${fk} IS NULL AND (s.${ident(link.name)} IS NULL OR s.${ident(link.name)}::text COLLATE "C" ~ ${p.add(BLANK_NAME_RE)}))::int8 AS null_fks_no_name,
+       ${link.selfTable === true ? `count(*) FILTER (WHERE s.${fk} IS NULL AND s.${ident(link.name)} = s.${ident(link.targetName)})::int8` : '0::int8'} AS null_fks_self,
        count(*) FILTER (WHERE s.${fk} IS NOT NULL AND ${scoped ? 'o.k' : 't.k'} IS NULL)::int8 AS orphans,
        ${scoped ? `count(*) FILTER (WHERE s.${fk} IS NOT NULL AND t.k IS NULL AND o.k IS NOT NULL${scopeSet})::int8` : '0::int8'} AS cross_scope,
        count(*) FILTER (WHERE t.k IS NOT NULL AND NOT t.active)::int8 AS inactive_targets

@@ -27,6 +27,8 @@ export interface LinkVerify {
    * an optional reference left empty). A warning, not a problem: no backfill can fill them.
    */
   nullFksWithoutName: number;
+  /** Of the NULL FKs, on a hierarchy, those of rows naming themselves (never linked to themselves): a warning too. */
+  nullFksSelf: number;
   /** FK values that point to no master. */
   orphans: number;
   /** FK values that point to a master of another scope (tenant). */
@@ -109,6 +111,7 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
       totalRecords: num(row?.total),
       nullFks: num(row?.null_fks),
       nullFksWithoutName: Math.min(num(row?.null_fks), num(row?.null_fks_no_name)),
+      nullFksSelf: num(row?.null_fks_self),
       orphans: num(row?.orphans),
       crossScope: num(row?.cross_scope),
       inactiveTargets: num(row?.inactive_targets),
@@ -119,7 +122,11 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
       problems: [],
       warnings: [],
     };
-    const named = v.nullFks - v.nullFksWithoutName;
+    const named = Math.max(0, v.nullFks - v.nullFksWithoutName - v.nullFksSelf);
+    if (v.nullFksSelf > 0)
+      v.warnings.push(
+        `${v.nullFksSelf} row(s) name themselves in ${l.config.name}: never linked to themselves, their ${l.config.fk} stays NULL`,
+      );
     if (named > 0) v.problems.push(`${named} row(s) with a ${l.config.name} still have a NULL ${l.config.fk}`);
     if (v.nullFksWithoutName > 0)
       v.warnings.push(

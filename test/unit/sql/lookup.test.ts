@@ -26,10 +26,11 @@ describe("apply's lookup tables (whole text)", () => {
   });
   it('ANALYZE of a source, DROP of a built table', () => {
     expect(analyzeStatement('"erp"."Sales Orders"')).toEqual({ text: 'ANALYZE "erp"."Sales Orders"', values: [] });
-    // a table (or a leaf partition) without statistics that was never analysed, or holds pages (a restored dump)
+    // a table (or a leaf partition) never analysed (the statistics views every role may read) that was never counted,
+    // or holds pages (a restored dump)
     expect(neverAnalyzedStatement(16384)).toEqual({
-      text: `SELECT bool_or(NOT EXISTS (SELECT 1 FROM pg_stats s WHERE s.schemaname = n.nspname AND s.tablename = c.relname)) AS never
-  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      text: `SELECT bool_or(s.last_analyze IS NULL AND s.last_autoanalyze IS NULL) AS never
+  FROM pg_class c JOIN pg_stat_all_tables s ON s.relid = c.oid
  WHERE c.oid IN (SELECT $1::oid UNION ALL SELECT p.relid FROM pg_partition_tree($1::oid::regclass) p WHERE p.isleaf)
    AND c.relkind IN ('r', 'm') AND (c.reltuples < 0 OR c.relpages > 0)`,
       values: [16384],
