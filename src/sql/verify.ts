@@ -97,7 +97,8 @@ export const CYCLE_DEPTH = 64;
 /**
  * A hierarchy (the source is the master table: parent_id from parent_name): the rows from which following the FK
  * comes back to the row itself within CYCLE_DEPTH steps (A's parent B, B's parent A), in the scope. One recursive
- * statement, each step a join on the key and the scope columns (tenant-keyed masters repeat keys across tenants).
+ * statement, each step a join on the key and the scope columns (tenant-keyed masters repeat keys across tenants),
+ * started only from rows that are some row's parent too (a leaf, most rows of a tree, is in no cycle).
  */
 export function cyclesStatement(link: LinkShape, f: ScopeFilter): Statement<{ rows: unknown }> {
   const p = new Params();
@@ -108,6 +109,7 @@ export function cyclesStatement(link: LinkShape, f: ScopeFilter): Statement<{ ro
   SELECT s.${tk} AS start, s.${fk} AS cur${sc.map((c) => `, s.${c.col} AS ${c.as}`).join('')}, 1 AS depth
     FROM ${link.sourceSql} s
    WHERE s.${fk} IS NOT NULL${scopeWhere('s', link, f, p)}
+     AND EXISTS (SELECT 1 FROM ${link.sourceSql} c WHERE c.${fk} = s.${tk}${sc.map((c) => ` AND c.${c.col} = s.${c.col}`).join('')})
   UNION ALL
   SELECT w.start, p.${fk}${sc.map((c) => `, w.${c.as}`).join('')}, w.depth + 1
     FROM w JOIN ${link.sourceSql} p ON p.${tk} = w.cur${sc.map((c) => ` AND p.${c.col} = w.${c.as}`).join('')}

@@ -39,6 +39,7 @@ describe('verify statements (whole text)', () => {
   SELECT s."id" AS start, s."parent id" AS cur, s."tenant_id" AS fkb_scope_1, 1 AS depth
     FROM "erp"."Units" s
    WHERE s."parent id" IS NOT NULL AND s."tenant_id" = $1
+     AND EXISTS (SELECT 1 FROM "erp"."Units" c WHERE c."parent id" = s."id" AND c."tenant_id" = s."tenant_id")
   UNION ALL
   SELECT w.start, p."parent id", w.fkb_scope_1, w.depth + 1
     FROM w JOIN "erp"."Units" p ON p."id" = w.cur AND p."tenant_id" = w.fkb_scope_1
