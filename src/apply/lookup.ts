@@ -48,13 +48,15 @@ const LADDER_STEP = 1000;
  */
 export async function refreshStaleStatistics(db: Queryable, l: ResolvedLink, f: ScopeFilter, planned: number): Promise<void> {
   if (planned < 1000) return; // quadratic in a batch this small is still milliseconds
-  // a master table never analysed (restored from a dump, just loaded; not on Citus, whose coordinator holds no rows):
-  // its active filter was estimated at 4 of 860 rows, every batch nested a loop over the source per master entry,
-  // and one statement of 150 rows took 23 s (a trial's partitioned table of 50,000 rows, restored and applied at once)
-  const never = async (oid: number): Promise<boolean> =>
-    l.citus === null && (await db.query(neverAnalyzedStatement(oid))).rows[0]?.never === true;
-  if (l.targetOid !== l.sourceOid && (await never(l.targetOid))) await db.query(analyzeStatement(l.targetSql)).catch(() => undefined);
-  if (await never(l.sourceOid)) await db.query(analyzeStatement(l.sourceSql)).catch(() => undefined);
+  // a master table never analysed (restored from a dump, just loaded; on Citus a coordinator's local table, not a
+  // distributed or reference one, whose rows are the workers'): its active filter was estimated at 4 of 860 rows,
+  // every batch nested a loop over the source per master entry, and one statement of 150 rows took 23 s (a trial's
+  // partitioned table of 50,000 rows, restored and applied at once)
+  const never = async (oid: number, side: 'source' | 'target'): Promise<boolean> =>
+    (l.citus === null || l.citus[side].kind === 'local') && (await db.query(neverAnalyzedStatement(oid))).rows[0]?.never === true;
+  if (l.targetOid !== l.sourceOid && (await never(l.targetOid, 'target')))
+    await db.query(analyzeStatement(l.targetSql)).catch(() => undefined);
+  if (await never(l.sourceOid, 'source')) await db.query(analyzeStatement(l.sourceSql)).catch(() => undefined);
   const r = (await db.query(nullFkEstimateStatement(shape(l), f))).rows[0]?.['QUERY PLAN'];
   const doc = (typeof r === 'string' ? JSON.parse(r) : r) as { Plan?: { 'Plan Rows'?: number } }[] | undefined;
   const estimate = doc?.[0]?.Plan?.['Plan Rows'] ?? 0;

@@ -152,8 +152,8 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
         `${v.inactiveTargets} ${l.config.fk} value(s) point to an inactive ${l.config.target.table} row (${describeActive(activePredicate(l.config.target.active)!)} does not hold)`,
       );
     v.warnings.push(...softDeleteWarnings(l));
-    // a hierarchy: a cycle of parents (not on Citus, which plans no recursive query over a distributed table)
-    if (l.sourceOid === l.targetOid && l.citus === null) {
+    // a hierarchy: a cycle of parents (not over a Citus distributed or reference table: no recursive query there)
+    if (l.sourceOid === l.targetOid && (l.citus === null || l.citus.source.kind === 'local')) {
       const cycles = num((await ctx.db.query(cyclesStatement(shape(l), ctx.filter))).rows[0]?.rows);
       if (cycles > 0)
         v.warnings.push(
