@@ -10,8 +10,24 @@ import { createMasters, proposeMasters } from '../../src/masters/masters.js';
 import type { Database } from '../../src/db/port.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { ordersConfig } from '../helpers/orders-config.js';
+import type { ConfigInput, LinkInput } from '../../src/config/schema.js';
 
 const config = ordersConfig({ updatedAt: 'updated_at' });
+
+/** sales_orders.account_no → accounts by name, per org (the masters tests' link), with `target` fields added. */
+const accountsConfig = (target: Partial<LinkInput['target']> = {}): ConfigInput => ({
+  links: [
+    {
+      entity: 'order',
+      table: 'sales_orders',
+      key: 'id',
+      fk: 'account_no',
+      name: 'account_name',
+      scope: ['org'],
+      target: { table: 'accounts', key: 'acct_no', name: 'name', ...target },
+    },
+  ],
+});
 
 describeEach('undo across sessions with different DateStyles', (target) => {
   let t: TestDb;
@@ -70,19 +86,7 @@ describeEach('undo across sessions with different DateStyles', (target) => {
       CREATE TABLE sales_orders (id int PRIMARY KEY, org text NOT NULL, account_name text, account_no int REFERENCES accounts);
       INSERT INTO accounts (acct_no, org, name, deleted_at) VALUES (101, 'o1', 'Gone Ltd', '2024-03-01 10:00:00+00');
       INSERT INTO sales_orders VALUES (1, 'o1', 'Gone Ltd', NULL);`);
-    const cfg = {
-      links: [
-        {
-          entity: 'order',
-          table: 'sales_orders',
-          key: 'id',
-          fk: 'account_no',
-          name: 'account_name',
-          scope: ['org'],
-          target: { table: 'accounts', key: 'acct_no', name: 'name', active: { column: 'deleted_at', activeWhen: 'null' as const } },
-        },
-      ],
-    };
+    const cfg = accountsConfig({ active: { column: 'deleted_at', activeWhen: 'null' } });
     const writer = await withStyle('SQL, DMY');
     const file = await proposeMasters(writer, { config: cfg, tenantId: 'o1' });
     Object.assign(file.proposals[0]!, { action: 'reactivate', reactivateKey: '101', approved: true });
@@ -102,19 +106,7 @@ describeEach('undo across sessions with different DateStyles', (target) => {
                              created_at timestamptz NOT NULL DEFAULT now(), open_for interval NOT NULL DEFAULT interval '1 day 02:00');
       CREATE TABLE sales_orders (id int PRIMARY KEY, org text NOT NULL, account_name text, account_no int REFERENCES accounts);
       INSERT INTO sales_orders VALUES (1, 'o1', 'Nova Works', NULL);`);
-    const cfg = {
-      links: [
-        {
-          entity: 'order',
-          table: 'sales_orders',
-          key: 'id',
-          fk: 'account_no',
-          name: 'account_name',
-          scope: ['org'],
-          target: { table: 'accounts', key: 'acct_no', name: 'name' },
-        },
-      ],
-    };
+    const cfg = accountsConfig();
     const writer = await withStyle('America/New_York', 'timezone');
     const file = await proposeMasters(writer, { config: cfg, tenantId: 'o1' });
     Object.assign(file.proposals[0]!, { approved: true });
