@@ -207,9 +207,10 @@ export async function undoMastersRun(
           revoke.push({ key: c.key, scope: c.scopeKey, links });
           taken.push({ table, key: c.key, scopeKey: c.scopeKey });
         }
+      const remade = already.filter((c) => later.has(masterId(table, c.key, c.scopeKey)));
       if (already.length > 0)
         notices.push(
-          `${table}: ${already.length} master(s) run ${runId} created or reactivated were taken back already by undo run ${[...new Set(already.map((c) => before.get(masterId(table, c.key, c.scopeKey))))].join(', ')}`,
+          `${table}: ${already.length} master(s) run ${runId} created or reactivated were taken back already by undo run ${[...new Set(already.map((c) => before.get(masterId(table, c.key, c.scopeKey))))].join(', ')}${remade.length > 0 ? `; ${remade.length} of them were created or reactivated again since by run ${[...new Set(remade.map((c) => later.get(masterId(table, c.key, c.scopeKey))))].join(', ')}, left as it made them` : ''}`,
         );
       const kept = creates.filter((c) => inUse.has(c.key));
       const inUseN = kept.length;

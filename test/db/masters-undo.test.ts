@@ -150,7 +150,9 @@ describeEach('undo of masters create', (target) => {
     const again = await undo(t.db, { runId });
     // all three were taken back by the first undo (the later run's reactivation is its own, and left)
     expect(again.results[0]).toMatchObject({ changed: 3, reverted: 0, skipped: 3, alreadyReverted: 3 });
-    expect(undoText(again)).toContain(`taken back already by undo run ${u.runId}`);
+    expect(undoText(again)).toContain(
+      `taken back already by undo run ${u.runId}; 1 of them were created or reactivated again since by run ${later.runId}, left as it made them`,
+    );
     expect(await accounts(t)).toEqual(['Kept Ltd:active', 'Gone Ltd:active']);
     // the later run's own undo still takes its reactivation back
     const back = await undo(t.db, { runId: later.runId });
