@@ -157,7 +157,7 @@ export async function wholeLinkWork(
 ): Promise<{
   setup: Statement[];
   statement: (r: KeyRange) => Statement;
-  rows: (r: KeyRange) => Statement<{ k: string }>;
+  rows: (r: KeyRange) => Statement<{ k: string; s?: boolean }>;
   cleanup: () => Promise<void>;
 }> {
   const s: TypedLinkShape = { ...shape(l), scopeTypes: l.scopeTypes };
@@ -166,7 +166,7 @@ export async function wholeLinkWork(
     setup: [mastersSharedLockStatement(l.targetOid), ...lk.setup],
     statement: (range) =>
       applyBatchStatement(s, { runId: a.runId, linkName: l.entity, tableName: l.config.table, map: lk.map, range }, ctx.filter),
-    rows: (range) => batchRowsStatement(s, { range }, ctx.filter),
+    rows: (range) => batchRowsStatement(s, { range, map: lk.map }, ctx.filter),
     cleanup: lk.cleanup,
   };
 }
@@ -175,7 +175,7 @@ interface BatchWork {
   walk: Walk;
   statement: (r: KeyRange) => Statement;
   /** The rows a batch of `statement` may change (see src/batch/refused.ts). */
-  rows: (r: KeyRange) => Statement<{ k: string }>;
+  rows: (r: KeyRange) => Statement<{ k: string; s?: boolean }>;
   setup: () => Statement[];
   /** `hi`: a parallel apply's slice ends there (inclusive); the ctid walk's bound ignores it (its slices end at `end`). */
   bound: (after: string | null, limit: number, hi?: string | null) => Statement<BoundRow>;
@@ -242,7 +242,7 @@ export async function batchWork(
   });
   const statement = (range: KeyRange): Statement =>
     applyBatchStatement(s, { runId, linkName: l.entity, tableName: l.config.table, map: lk.map, range, walk }, ctx.filter);
-  const rows = (range: KeyRange): Statement<{ k: string }> => batchRowsStatement(s, { range, walk }, ctx.filter);
+  const rows = (range: KeyRange): Statement<{ k: string; s?: boolean }> => batchRowsStatement(s, { range, walk, map: lk.map }, ctx.filter);
   // The batch finds the rows it read again by ctid. Expecting a handful of rows from the guarded join, the planner
   // makes that a nested loop of TID scans, one per row; a hash join over the batch's own range of the table is
   // faster (1 M rows, plan + apply, alternated on one table: key walk 15.0–18.8 s against 16.9–22.7 s, hash ahead

@@ -44,8 +44,11 @@ export interface WorkOutcome {
 export interface RefusableWork {
   /** The batch's statement over all its rows. */
   all: Statement;
-  /** The rows the batch may change, by key (run only when the table refused one). */
-  rows: () => Statement<{ k: string }>;
+  /**
+   * The rows the batch may change, by key (run only when the table refused one); `s`: a suspect (a CHECK would
+   * refuse it as the row stands), tried after the others.
+   */
+  rows: () => Statement<{ k: string; s?: boolean }>;
   /** The batch's statement over some of them. */
   some: (keys: readonly string[]) => Statement;
   /** For the message when the table refuses too many: which batch. */
@@ -94,7 +97,8 @@ function refusal(key: string, e: unknown): RefusedRow {
 export async function workAroundRefusals(tx: Queryable, w: RefusableWork): Promise<WorkOutcome> {
   const first = await attempt(tx, w.all);
   if ('changed' in first) return { changed: first.changed, refused: [] };
-  const keys = (await tx.query(w.rows())).rows.map((r) => r.k);
+  const read = (await tx.query(w.rows())).rows;
+  const keys = read.map((r) => r.k);
   // at most 1,000: a one-transaction apply's "batch" is the whole link (2 % of 1 M rows would be 20,000)
   const cap = Math.max(MAX_REFUSED_PER_BATCH, Math.min(1000, Math.ceil(keys.length * REFUSED_SHARE_PER_BATCH)));
   const out: WorkOutcome = { changed: 0, refused: [] };
@@ -133,6 +137,21 @@ export async function workAroundRefusals(tx: Queryable, w: RefusableWork): Promi
     await split(part.slice(mid), firstWent);
     return false;
   };
-  await split(keys, true);
+  const suspects = read.filter((r) => r.s === true).map((r) => r.k);
+  if (suspects.length === 0) await split(keys, true);
+  else {
+    // the rows a CHECK would refuse as they stand last: the others first as one statement (split only if a trigger
+    // refuses some of them too), then the suspects, which the table's own trigger and CHECK decide row by row
+    const s = new Set(suspects);
+    await split(
+      keys.filter((k) => !s.has(k)),
+      false,
+    );
+    // all at once (a trigger may make them acceptable), else one by one: most are refused, and halving a part
+    // whose rows all fail costs twice the statements
+    const all = await attempt(tx, w.some(suspects));
+    if ('changed' in all) out.changed += all.changed;
+    else for (const k of suspects) await split([k], false);
+  }
   return out;
 }

@@ -62,6 +62,8 @@ export interface ResolvedLink {
   updateTriggers: { name: string; before: boolean }[];
   /** CHECK constraints over the FK or the touched column: apply leaves out the rows they would refuse (sql/apply.ts). */
   fkChecks: { name: string; expr: string }[];
+  /** The CHECKs over the FK of a source with a BEFORE UPDATE trigger (fkChecks is then empty): where a refused batch's split looks first. */
+  fkSuspectChecks: { name: string; expr: string }[];
   /** A notice: BEFORE UPDATE triggers on the source may set `touch` themselves (undo cannot restore it then); null: none. */
   touchTriggers: string | null;
   /** What the catalog made fk-backfill do differently for this link (e.g. `updated_at` left alone: generated). */
@@ -356,7 +358,12 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   const updateTriggers = (await db.query(updateTriggersStatement(src.oid, setColumns))).rows;
   // a BEFORE UPDATE trigger may change the row before its CHECKs run (set a status with the FK): its rows are then
   // not what a test of the row as apply writes it sees, so those tables keep the split (src/batch/refused.ts)
-  const fkChecks = updateTriggers.some((g) => g.before) ? [] : (await db.query(fkChecksStatement(src.oid, setColumns))).rows;
+  // with a BEFORE UPDATE trigger the CHECKs cannot decide before the UPDATE (the trigger may change what they read):
+  // they only point the split of a refused batch at the rows they would refuse (fkSuspectChecks, src/batch/refused.ts)
+  const checks = (await db.query(fkChecksStatement(src.oid, setColumns))).rows;
+  const triggered = updateTriggers.some((g) => g.before);
+  const fkChecks = triggered ? [] : checks;
+  const fkSuspectChecks = triggered ? checks : [];
   let touchTriggers: string | null = null;
   if (touch !== null) {
     const names = updateTriggers.filter((g) => g.before).map((g) => g.name);
@@ -398,6 +405,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     touch,
     updateTriggers,
     fkChecks,
+    fkSuspectChecks,
     touchTriggers,
     notices,
     keyProblem: keyProblem(src, source, keys, `${p}.key`),

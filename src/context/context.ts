@@ -60,6 +60,7 @@ export function shape(l: ResolvedLink): LinkShape {
     keyType: l.keyType,
     touch: l.touch,
     fkChecks: l.fkChecks,
+    ...(l.fkSuspectChecks.length > 0 ? { fkSuspectChecks: l.fkSuspectChecks } : {}),
     nameType: l.nameType,
     targetNameType: l.targetNameType,
     scopeLoose: l.scopeLoose,

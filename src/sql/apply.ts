@@ -211,18 +211,34 @@ ${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`,
 /**
  * The rows a batch of applyBatchStatement may change (those of its range, in the scope, whose FK is NULL),
  * by their key as the change log writes it, in key order: what a batch the table refused a row of is split
- * into (src/batch/refused.ts).
+ * into (src/batch/refused.ts). A source with a BEFORE UPDATE trigger and CHECKs over the FK (`fkSuspectChecks`)
+ * and the batch's lookup table `map`: each row also says whether those CHECKs would refuse it with its planned
+ * master (`s`), the suspects last, so the split tries the others as one statement and then the suspects (a trial:
+ * 620 refused rows of 50,000 took 35 s of halving).
  */
-export function batchRowsStatement(link: LinkShape, a: { range: KeyRange; walk?: Walk }, f: ScopeFilter): Statement<{ k: string }> {
+export function batchRowsStatement(
+  link: LinkShape,
+  a: { range: KeyRange; walk?: Walk; map?: string },
+  f: ScopeFilter,
+): Statement<{ k: string; s?: boolean }> {
   const p = new Params();
   const rangeWhere = link.citus !== undefined ? plainRangeWhere : walkRangeWhere(a.walk);
   const order = idCols(link)
     .map((c) => `o.${ident(c.col)}`)
     .join(', ');
-  const text = `SELECT ${rowKeyText('o', link)} AS k
-  FROM ${link.sourceSql} o
+  const checks = link.fkSuspectChecks ?? [];
+  const suspect = checks.length > 0 && a.map !== undefined && link.citus === undefined;
+  const join = suspect
+    ? `
+  LEFT JOIN ${a.map} m ON m.source_name = o.${ident(link.name)}${link.scope.map((c, i) => ` AND ${scopeEq(link, i, `o.${ident(c)}`, `m.fkb_scope_${i + 1}`)}`).join('')}`
+    : '';
+  const flag = suspect
+    ? `, coalesce(${refusedBy(link, checks, p, 'to_jsonb(o)', 'm.target_key', link.touch === null ? null : 'now()')} IS NOT NULL AND m.target_key IS NOT NULL, false) AS s`
+    : '';
+  const text = `SELECT ${rowKeyText('o', link)} AS k${flag}
+  FROM ${link.sourceSql} o${join}
  WHERE o.${ident(link.fk)} IS NULL${scopeWhere('o', link, f, p)}${rangeWhere('o', link, a.range, p)}
- ORDER BY ${order}`;
+ ORDER BY ${suspect ? 's, ' : ''}${order}`;
   return { text, values: p.values };
 }
 

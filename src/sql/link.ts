@@ -50,6 +50,11 @@ export interface LinkShape {
   /** CHECK constraints of the source over the FK or the touched column (name, expression as printed): see applyBatchStatement. */
   fkChecks?: { name: string; expr: string }[] | undefined;
   /**
+   * A source with a BEFORE UPDATE trigger: its CHECKs over the FK, not read before the UPDATE (the trigger may change
+   * what they read) but used to order a refused batch's rows, those they would refuse last (batchRowsStatement).
+   */
+  fkSuspectChecks?: { name: string; expr: string }[] | undefined;
+  /**
    * The source name column's type as format_type spells it (char(40), citext, a domain…). Plan entries
    * store names as text; every comparison of an entry with a row casts the entry back to this type, so
    * it compares as the plan's GROUP BY on the column did (char padding, citext, collations). Absent: text.

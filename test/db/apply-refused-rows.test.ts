@@ -225,4 +225,35 @@ describeEach('apply with rows the table refuses to link', (target) => {
     const a = await apply(t.db, { config, allTenants: true, batchSize: 50 });
     expect([a.results[0]!.updated, a.results[0]!.skipReasons?.refusedByTable ?? 0]).toEqual([200, 0]);
   });
+
+  it('a CHECK and a BEFORE trigger that both refuse rows (a trial): the CHECK points the split at its rows, each refused row named with its own reason', async () => {
+    t = await freshDb(target);
+    await schema(
+      t,
+      `${CHECK} UPDATE orders SET kind = 'locked' WHERE id IN (5, 6, 100);
+       CREATE FUNCTION refuse_locked() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN IF OLD.kind = 'locked' AND NEW.customer_id IS DISTINCT FROM OLD.customer_id THEN RAISE EXCEPTION 'order % is locked', NEW.id; END IF; RETURN NEW; END $$;
+       CREATE TRIGGER refuse_locked BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION refuse_locked();`,
+    );
+    const a = await apply(t.db, { config, allTenants: true, batchSize: 200, walk: 'key' });
+    expect([a.results[0]!.updated, a.results[0]!.skipReasons?.refusedByTable]).toEqual([193, 7]);
+    const refused = await t.db.query<{ row_key: string; message: string }>(
+      `SELECT row_key, message FROM fk_backfill.refused_rows ORDER BY row_key::int`,
+    );
+    expect(
+      refused.rows.map((r) => [
+        r.row_key,
+        /locked/.test(r.message) ? 'trigger' : /orders_void_unlinked/.test(r.message) ? 'check' : r.message,
+      ]),
+    ).toEqual([
+      ['5', 'trigger'],
+      ['6', 'trigger'],
+      ['13', 'check'],
+      ['77', 'check'],
+      ['78', 'check'],
+      ['100', 'trigger'],
+      ['150', 'check'],
+    ]);
+    expect(await linked(t)).toEqual({ linked: 193, voids: 0, untouched: 7 });
+  });
 });

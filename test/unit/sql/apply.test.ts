@@ -242,6 +242,29 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
     ]);
   });
 
+  it("a refused batch's rows with a trigger beside a CHECK: each says whether the CHECK would refuse it with its planned master, those last", () => {
+    const st = batchRowsStatement(
+      {
+        ...link,
+        scope: ['tenant_id'],
+        fkType: 'int8',
+        touch: { column: 'updated_at', type: 'timestamptz' },
+        fkSuspectChecks: [{ name: 'void_unlinked', expr: "((kind <> 'void'::text) OR (customer_id IS NULL))" }],
+      },
+      { range: { after: 'A', upTo: 'B' }, map: 'fk_backfill.m' },
+      { tenant: 'T1' },
+    );
+    expect(st).toEqual({
+      text: `SELECT o."id"::text AS k, coalesce((SELECT CASE WHEN (((kind <> 'void'::text) OR (customer_id IS NULL))) IS FALSE THEN $3::text END
+       FROM jsonb_populate_record(NULL::"erp"."Sales Orders", to_jsonb(o) || jsonb_build_object($1::text, m.target_key, $2::text, now())) AS fkb_new_row) IS NOT NULL AND m.target_key IS NOT NULL, false) AS s
+  FROM "erp"."Sales Orders" o
+  LEFT JOIN fk_backfill.m m ON m.source_name = o."customer name" AND o."tenant_id" = m.fkb_scope_1
+ WHERE o."customer_id" IS NULL AND o."tenant_id" = $4 AND o."id" > (SELECT $5::uuid) AND o."id" <= (SELECT $6::uuid)
+ ORDER BY s, o."id"`,
+      values: ['customer_id', 'updated_at', 'void_unlinked', 'T1', 'A', 'B'],
+    });
+  });
+
   it('a touched column of a type without a plain equality (jsonb) is compared by its text form', () => {
     expect(
       applyBatchStatement(
