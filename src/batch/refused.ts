@@ -7,8 +7,10 @@
  * row costs one or two statements per halving (up to 2·log2 of the batch), never one statement per row of it.
  *
  * A table that refuses far more than a few rows refuses for a reason of its own (a trigger that raises on
- * every update, a constraint the FK can never meet): past MAX_REFUSED_PER_BATCH (or REFUSED_SHARE_PER_BATCH of its rows) in one batch the batch rolls
- * back and the run stops with the table's error, as before, rather than trying rows one by one.
+ * every update, a constraint the FK can never meet): past MAX_REFUSED_PER_BATCH (or REFUSED_SHARE_PER_BATCH of its
+ * rows, at most 1,000) in one batch the batch rolls back and the run stops with the table's error, rather than trying
+ * rows one by one. Beside a BEFORE UPDATE trigger the CHECKs over the FK point the split at the rows they would
+ * refuse (batchRowsStatement's `s`); the table itself decides each.
  */
 import type { Queryable } from '../db/port.js';
 import { BackfillError, sqlState } from '../errors.js';
