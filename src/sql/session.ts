@@ -33,22 +33,39 @@ export function pingStatement(): Statement<{ '?column?': number }> {
   return { text: 'SELECT 1', values: [] };
 }
 
-/** The session's TimeZone and IntervalStyle (to set back after renderingFixedStatement). */
-export function renderingSettingsStatement(): Statement<{ tz: string; istyle: string }> {
-  return { text: `SELECT current_setting('TimeZone') AS tz, current_setting('IntervalStyle') AS istyle`, values: [] };
+/** The session's settings a value's text form follows (to set back after renderingFixedStatement). */
+export interface RenderingSettings {
+  tz: string;
+  istyle: string;
+  floats: string;
+}
+
+/** The session's TimeZone, IntervalStyle and extra_float_digits. */
+export function renderingSettingsStatement(): Statement<RenderingSettings> {
+  return {
+    text: `SELECT current_setting('TimeZone') AS tz, current_setting('IntervalStyle') AS istyle, current_setting('extra_float_digits') AS floats`,
+    values: [],
+  };
 }
 
 /**
- * For the rest of the transaction, or until set back by renderingRestoreStatement: UTC and the default interval
- * style, so a value's text form (in jsonb: a master's fingerprint) is the same whichever session reads it.
+ * For the rest of the transaction, or until set back by renderingRestoreStatement: UTC, the default interval style
+ * and float digits, so a value's text form (in jsonb: a master's fingerprint) is the same whichever session reads
+ * it (a role or database may set any of them).
  */
 export function renderingFixedStatement(): Statement {
-  return { text: `SELECT set_config('TimeZone', 'UTC', true), set_config('IntervalStyle', 'postgres', true)`, values: [] };
+  return {
+    text: `SELECT set_config('TimeZone', 'UTC', true), set_config('IntervalStyle', 'postgres', true), set_config('extra_float_digits', '1', true)`,
+    values: [],
+  };
 }
 
 /** Sets back what renderingSettingsStatement read, for the rest of the transaction. */
-export function renderingRestoreStatement(s: { tz: string; istyle: string }): Statement {
-  return { text: `SELECT set_config('TimeZone', $1, true), set_config('IntervalStyle', $2, true)`, values: [s.tz, s.istyle] };
+export function renderingRestoreStatement(s: RenderingSettings): Statement {
+  return {
+    text: `SELECT set_config('TimeZone', $1, true), set_config('IntervalStyle', $2, true), set_config('extra_float_digits', $3, true)`,
+    values: [s.tz, s.istyle, s.floats],
+  };
 }
 
 /**

@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   noNestedLoopsStatement,
   pingStatement,
+  pinnedSearchPathStatement,
+  renderingFixedStatement,
+  renderingRestoreStatement,
+  renderingSettingsStatement,
   resetLockTimeoutStatement,
   trialDeleteSettingsStatements,
 } from '../../../src/sql/session.js';
@@ -26,5 +30,22 @@ describe('session settings and the reconnect probe (whole text)', () => {
   });
   it('reconnect: the probe', () => {
     expect(pingStatement()).toEqual({ text: 'SELECT 1', values: [] });
+  });
+  it("masters fingerprints: the session's rendering settings read, fixed for the statement, set back", () => {
+    expect(renderingSettingsStatement()).toEqual({
+      text: `SELECT current_setting('TimeZone') AS tz, current_setting('IntervalStyle') AS istyle, current_setting('extra_float_digits') AS floats`,
+      values: [],
+    });
+    expect(renderingFixedStatement()).toEqual({
+      text: `SELECT set_config('TimeZone', 'UTC', true), set_config('IntervalStyle', 'postgres', true), set_config('extra_float_digits', '1', true)`,
+      values: [],
+    });
+    expect(renderingRestoreStatement({ tz: 'Asia/Tokyo', istyle: 'iso_8601', floats: '3' })).toEqual({
+      text: `SELECT set_config('TimeZone', $1, true), set_config('IntervalStyle', $2, true), set_config('extra_float_digits', $3, true)`,
+      values: ['Asia/Tokyo', 'iso_8601', '3'],
+    });
+  });
+  it("guard install: the guard function's search_path, so CHECK expressions print schema-qualified", () => {
+    expect(pinnedSearchPathStatement()).toEqual({ text: `SELECT set_config('search_path', 'pg_catalog, pg_temp', true)`, values: [] });
   });
 });
