@@ -192,6 +192,7 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
           );
           creates.forEach((p, i) => {
             const r = res.rows.find((x) => x.name === p.name && JSON.stringify(x.scope_key) === JSON.stringify(p.scopeKey)) ?? res.rows[i]!;
+            const fp = fps.get(fingerprintId(r.key, r.scope_key));
             // what the database stored (a trigger may have normalised the name): what undo compares
             created.push({
               proposalId: p.id,
@@ -202,7 +203,7 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
               name: r.name,
               number: rows[i]!.number,
               names: p.names.length,
-              ...(fps.has(fingerprintId(r.key, r.scope_key)) ? { fp: fps.get(fingerprintId(r.key, r.scope_key))! } : {}),
+              ...(fp !== undefined ? { fp } : {}),
             });
           });
         }

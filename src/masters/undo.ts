@@ -152,10 +152,11 @@ export async function undoMastersRun(
       }
       await tx.query(mastersLockStatement(l.targetOid));
       const s = { ...shape(l), targetKeyType: l.targetKeyType };
-      const already = all.filter((c) => before.has(masterId(table, c.key, c.scopeKey)));
-      const rest = all.filter((c) => !before.has(masterId(table, c.key, c.scopeKey)));
-      const superseded = rest.filter((c) => later.has(masterId(table, c.key, c.scopeKey)));
-      const list = rest.filter((c) => !later.has(masterId(table, c.key, c.scopeKey)));
+      const id = (c: CreatedMaster): string => masterId(table, c.key, c.scopeKey);
+      const already = all.filter((c) => before.has(id(c)));
+      const rest = all.filter((c) => !before.has(id(c)));
+      const superseded = rest.filter((c) => later.has(id(c)));
+      const list = rest.filter((c) => !later.has(id(c)));
       const creates = list.filter((c) => c.action === 'create');
       const reacts = list.filter((c) => c.action === 'reactivate');
       // the created masters locked first (not on Citus, which locks no rows of several shards in a SELECT): a row
@@ -199,7 +200,7 @@ export async function undoMastersRun(
               )
             ).rows;
       const back = new Set([...deleted, ...deactivated].map((r) => masterId(table, r.key, r.scope_key)));
-      const wasTaken = (c: CreatedMaster): boolean => back.has(masterId(table, c.key, c.scopeKey));
+      const wasTaken = (c: CreatedMaster): boolean => back.has(id(c));
       // the decisions naming them are those of the links to this table (another table's master may share the key)
       const links = ctx.links.filter((y) => targetGroup(y) === targetGroup(l)).map((y) => y.entity);
       for (const c of list)
@@ -207,10 +208,10 @@ export async function undoMastersRun(
           revoke.push({ key: c.key, scope: c.scopeKey, links });
           taken.push({ table, key: c.key, scopeKey: c.scopeKey });
         }
-      const remade = already.filter((c) => later.has(masterId(table, c.key, c.scopeKey)));
+      const remade = already.filter((c) => later.has(id(c)));
       if (already.length > 0)
         notices.push(
-          `${table}: ${already.length} master(s) run ${runId} created or reactivated were taken back already by undo run ${[...new Set(already.map((c) => before.get(masterId(table, c.key, c.scopeKey))))].join(', ')}${remade.length > 0 ? `; ${remade.length} of them were created or reactivated again since by run ${[...new Set(remade.map((c) => later.get(masterId(table, c.key, c.scopeKey))))].join(', ')}, left as it made them` : ''}`,
+          `${table}: ${already.length} master(s) run ${runId} created or reactivated were taken back already by undo run ${[...new Set(already.map((c) => before.get(id(c))))].join(', ')}${remade.length > 0 ? `; ${remade.length} of them were created or reactivated again since by run ${[...new Set(remade.map((c) => later.get(id(c))))].join(', ')}, left as it made them` : ''}`,
         );
       const kept = creates.filter((c) => inUse.has(c.key));
       const inUseN = kept.length;
@@ -221,7 +222,7 @@ export async function undoMastersRun(
         );
       if (superseded.length > 0)
         notices.push(
-          `${table}: ${superseded.length} master(s) run ${runId} created or reactivated were created or reactivated again by a later run (${[...new Set(superseded.map((c) => later.get(masterId(table, c.key, c.scopeKey))))].join(', ')}), so they were left as that run made them`,
+          `${table}: ${superseded.length} master(s) run ${runId} created or reactivated were created or reactivated again by a later run (${[...new Set(superseded.map((c) => later.get(id(c))))].join(', ')}), so they were left as that run made them`,
         );
       if (inUseN > 0)
         notices.push(

@@ -12,6 +12,8 @@ import {
   type LinkShape,
   OWN,
   Params,
+  readKey,
+  readKeyShape,
   rowKeyText,
   rowRead,
   rowRecheck,
@@ -196,7 +198,7 @@ ${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`,
   // row, and more than 100 in one batch stopped the run). A trigger or a unique index is still found by splitting.
   // The read `x` is one MATERIALIZED CTE, read by the record and by the UPDATE.
   const refused = refusedBy(link, checks, p, 'r.fkb_row', 'v.target_key', 'now()');
-  const keyCols = { ...link, keys: idCols(link).map((_, i) => `fkb_key${i === 0 ? '' : `_${i + 1}`}`) };
+  const keyCols = readKeyShape(link);
   return finish(
     `x AS MATERIALIZED (
   ${read}, ${refused} AS fkb_refused_by
@@ -230,7 +232,7 @@ export function batchRowsStatement(
   const suspect = checks.length > 0 && a.map !== undefined && link.citus === undefined;
   const join = suspect
     ? `
-  LEFT JOIN ${a.map} m ON m.source_name = o.${ident(link.name)}${link.scope.map((c, i) => ` AND ${scopeEq(link, i, `o.${ident(c)}`, `m.fkb_scope_${i + 1}`)}`).join('')}`
+  LEFT JOIN ${a.map} m ON m.source_name = o.${ident(link.name)}${entryScopeJoin('o', link, 'm')}`
     : '';
   const flag = suspect
     ? `, coalesce(${refusedBy(link, checks, p, 'to_jsonb(o)', 'm.target_key', link.touch === null ? null : 'now()')} IS NOT NULL AND m.target_key IS NOT NULL, false) AS s`
@@ -276,14 +278,14 @@ function citusApplyBatchStatement(
   const x = distributed ? `(${read_}) x` : 'x';
   const recheck = rowRecheck(link, 'x', false);
   const keys = idCols(link)
-    .map((c, i) => `s.${ident(c.col)} AS fkb_key${i === 0 ? '' : `_${i + 1}`}`)
+    .map((c, i) => `s.${ident(c.col)} AS ${readKey(i)}`)
     .join(', ');
   const update = `UPDATE ${link.sourceSql} s
      SET ${fk} = x.target_key${touchSet}
     FROM ${x}
    WHERE ${recheck}${link.selfTable === true ? ` AND s.${ident(link.targetKey)} IS DISTINCT FROM x.target_key` : ''}${scopeWhere('s', link, f, p)}${plainRangeWhere('s', link, a.range, p)}
   RETURNING ${keys}, s.${fk} AS fkb_new, x.method, x.score${link.touch === null ? '' : ', x.fkb_touched'}`;
-  const rowKey = rowKeyText('upd', { ...link, keys: idCols(link).map((_, i) => `fkb_key${i === 0 ? '' : `_${i + 1}`}`) });
+  const rowKey = rowKeyText('upd', readKeyShape(link));
   const touched = link.touch === null ? 'NULL::text[]' : `array_agg(${touchedText('upd.fkb_touched')})`;
   const insert = `INSERT INTO ${OWN}.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
 SELECT ${runId}::int8, ${linkName}::text, ${p.add(a.tableName)}::text, ${p.add(link.fk)}::text, ${p.add(link.touch?.column ?? null)}::text,

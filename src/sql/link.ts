@@ -215,6 +215,14 @@ export function activeWhere(alias: string, link: LinkShape): string {
  */
 const PLAIN_EQ = /^(timestamp|date|time|smallint|integer|bigint|numeric|real|double precision|text|character varying|uuid|boolean)\b/;
 
+/** The column a read row's i-th key part is read as (rowRead): fkb_key, fkb_key_2, … */
+export const readKey = (i: number): string => `fkb_key${i === 0 ? '' : `_${i + 1}`}`;
+
+/** The link with its key named as a read row holds it (rowRead's columns), for rowKeyText over that row. */
+export function readKeyShape<L extends LinkShape>(link: L): L {
+  return { ...link, keys: idCols(link).map((_, i) => readKey(i)) };
+}
+
 /**
  * What an apply statement reads of each row it is about to change, under the aliases `rowRecheck`
  * compares: its ctid, key, name, scope values and touched value (updated_at, for the change log).
@@ -222,7 +230,7 @@ const PLAIN_EQ = /^(timestamp|date|time|smallint|integer|bigint|numeric|real|dou
 export function rowRead(alias: string, link: LinkShape, withTid = true): string {
   return [
     ...(withTid ? [`${alias}.ctid AS fkb_tid`] : []),
-    ...idCols(link).map((c, i) => `${alias}.${ident(c.col)} AS fkb_key${i === 0 ? '' : `_${i + 1}`}`),
+    ...idCols(link).map((c, i) => `${alias}.${ident(c.col)} AS ${readKey(i)}`),
     `${alias}.${ident(link.name)} AS fkb_name`,
     ...link.scope.map((c, i) => `${alias}.${ident(c)} AS fkb_scope_${i + 1}`),
     ...(link.touch === null ? [] : [`${alias}.${ident(link.touch.column)} AS fkb_touched`]),
@@ -248,7 +256,7 @@ export function rowRecheck(link: LinkShape, x: string, byTid = true): string {
         : ` AND s.${tc}::text IS NOT DISTINCT FROM ${x}.fkb_touched::text`;
   const conds = [
     ...(byTid ? [`s.ctid = ${x}.fkb_tid`] : []),
-    ...idCols(link).map((c, i) => `s.${ident(c.col)} = ${x}.fkb_key${i === 0 ? '' : `_${i + 1}`}`),
+    ...idCols(link).map((c, i) => `s.${ident(c.col)} = ${x}.${readKey(i)}`),
     `s.${ident(link.fk)} IS NULL`,
     `s.${ident(link.name)} = ${x}.fkb_name`,
   ];

@@ -282,7 +282,7 @@ export function undoNotFoundStatement(
   const rel = p.add(link.sourceSql);
   const keys = idCols(link);
   const text = `WITH c AS (
-  SELECT DISTINCT unnest(cs.row_keys) AS k FROM ${OWN}.change_sets cs WHERE cs.run_id = ${p.add(a.targetRunId)}::int8 AND cs.link = ${p.add(a.linkName)}
+  ${loggedKeys(p.add(a.targetRunId), p.add(a.linkName))}
 )
 SELECT (SELECT count(*) FROM c LEFT JOIN ${link.sourceSql} s ON ${rowKeyMatch('s', link, 'c.k')}${scopeWhere('s', link, f, p)}
          WHERE s.${ident(keys[0]!.col)} IS NULL)::int8 AS not_found,
@@ -305,7 +305,7 @@ export function alreadyRevertedStatement(a: {
   const runId = p.add(a.runId);
   const linkName = p.add(a.linkName);
   const text = `WITH c AS (
-  SELECT DISTINCT unnest(cs.row_keys) AS k FROM ${OWN}.change_sets cs WHERE cs.run_id = ${target}::int8 AND cs.link = ${linkName}
+  ${loggedKeys(target, linkName)}
 ), u AS (
   SELECT DISTINCT unnest(cs.row_keys) AS k, cs.run_id
     FROM ${OWN}.change_sets cs JOIN ${OWN}.runs r ON r.id = cs.run_id
@@ -313,4 +313,9 @@ export function alreadyRevertedStatement(a: {
 )
 SELECT count(DISTINCT c.k)::int8 AS n, array_agg(DISTINCT u.run_id::text) AS by FROM c JOIN u ON u.k = c.k`;
   return { text, values: p.values };
+}
+
+/** The row keys run `target` logged in link `linkName` (bound parameters), each once. */
+function loggedKeys(target: string, linkName: string): string {
+  return `SELECT DISTINCT unnest(cs.row_keys) AS k FROM ${OWN}.change_sets cs WHERE cs.run_id = ${target}::int8 AND cs.link = ${linkName}`;
 }
