@@ -3,11 +3,22 @@
  * or programme of it), or that contains the name, is raised to MATCH_TUNING.containmentScore (docs/matching.md).
  */
 import type { Entry, MatcherIndex } from './matcher-index.js';
-import { twoNames } from './names.js';
+import { isKnownName, twoNames } from './names.js';
 import { valuesOf } from './multimap.js';
-import { isCity, isGenericToken, isLegalWord, legalAgreement, normalizeName } from './normalize.js';
+import {
+  isCity,
+  isDescriptive,
+  isGenericToken,
+  isLegalWord,
+  isPlace,
+  isRetail,
+  isUsState,
+  legalAgreement,
+  normalizeName,
+} from './normalize.js';
 import { HAS_DIGIT, reconcileJoins, tokenRelation } from './tokens.js';
 import { MATCH_TUNING } from './tuning.js';
+import { FUNCTION_WORDS } from './vocabulary.js';
 import type { Candidate, NormalizedName } from './types.js';
 
 /** Words that mark a segment as an organisational unit when it stands apart from the name ("Finance Team"). */
@@ -113,7 +124,8 @@ function containment(
   ix: MatcherIndex,
   qt: string[],
   e: Entry,
-): { rel: 'equal' | 'superset' | 'subset'; extraQ: string[]; extraE: string[]; anchor: boolean; initials: boolean } | null {
+  original: string,
+): { rel: Relation; extraQ: string[]; extraE: string[]; anchor: boolean; initials: boolean; loose: boolean } | null {
   const { df } = ix;
   const et = e.tokens;
   const qUsed = new Array<boolean>(qt.length).fill(false);
@@ -148,11 +160,26 @@ function containment(
   }
   const extraQ = qt.filter((_, i) => !qUsed[i]);
   const extraE = et.filter((_, j) => !eUsed[j]);
-  if (extraQ.length > 0 && extraE.length > 0) return null;
+  // Words on both sides: still one firm when the name's extra words are a store's number ("Shaw's #7523" / "Shaw's
+  // Supermarkets") and the entry's only name its shops' trade. Not a city: a site named by its city is as often a
+  // local firm of its own ("Linde Lyon" is no site of "Linde Group", nor "Children's Hospital Los Angeles"
+  // of "… of Philadelphia"), and "Lawson Store 100" (a chain of its own) is no store of "Lawson Entertainment".
+  if (
+    extraQ.length > 0 &&
+    extraE.length > 0 &&
+    !(
+      allQualifiers(extraQ, original) &&
+      extraQ.some((t) => storeNumber(original, t)) &&
+      !hasPlace(extraQ) &&
+      extraE.every((t) => isRetail(t) || isLegalWord(t))
+    )
+  )
+    return null;
   if (extraQ.length === qt.length) return null;
   if (extraQ.length === 0 && extraE.length === 0 && !loose) return null; // same words: the scorer's business
   return {
-    rel: extraQ.length === 0 && extraE.length === 0 ? 'equal' : extraE.length === 0 ? 'superset' : 'subset',
+    loose,
+    rel: extraE.length === 0 ? (extraQ.length === 0 ? 'equal' : 'superset') : extraQ.length === 0 ? 'subset' : 'placed-subset',
     extraQ,
     extraE,
     anchor,
@@ -160,21 +187,72 @@ function containment(
   };
 }
 
+/** How a name's words relate to an entry's: `placed-subset`, fewer words of the entry and words placing the name. */
+type Relation = 'equal' | 'superset' | 'subset' | 'placed-subset';
+
 /** A word around an organisation's name that names a site, unit, place or legal form rather than another organisation. */
 const isQualifier = (t: string): boolean =>
   !HAS_DIGIT.test(t) && (QUALIFIER_WORDS.has(t) || isCity(t) || isLegalWord(t) || t === 'and' || t === 'the' || t === 'of');
 
-/** Every extra word is a qualifier; two-word places count as one ("north america"). */
-const allQualifiers = (extra: string[]): boolean => {
+/** Words before a number that make it a store's or site's ("Store 1711", "Branch 115", "#0412"). */
+const NUMBER_MARK = '#|\\b(?:store|shop|branch|unit|no|nr|num|number|loc|location|site|ste|suite|dept|outlet|station|stn)\\b\\.?';
+
+/** `t`, all digits, written as a store's or site's number in `original` ("Walmart Store #2314", "Aldi #87"). */
+function storeNumber(original: string, t: string): boolean {
+  return /^\d{1,6}$/.test(t) && new RegExp(`(?:${NUMBER_MARK})\\s*#?\\s*0*${t}(?!\\d)`, 'iu').test(original);
+}
+
+/**
+ * Every extra word is a qualifier; two-word places count as one ("north america"); a number is one when the name
+ * writes it as a store's number, a US state code when it follows a place or a store number ("#612 Atlanta GA").
+ */
+const allQualifiers = (extra: string[], original: string): boolean => {
   for (let i = 0; i < extra.length; i++) {
     if (i + 1 < extra.length && isCity(`${extra[i]!} ${extra[i + 1]!}`)) {
       i++;
       continue;
     }
-    if (!isQualifier(extra[i]!)) return false;
+    const t = extra[i]!;
+    if (isQualifier(t) || storeNumber(original, t)) continue;
+    if (i > 0 && isUsState(t) && (isCity(extra[i - 1]!) || HAS_DIGIT.test(extra[i - 1]!))) continue;
+    return false;
   }
   return true;
 };
+
+/**
+ * Every extra word of a master says what it does, or is its legal form ("Costco Wholesale Corporation" for "Costco").
+ * Not a place: "Ontario Northland Railway" is not named by "Northland Railway".
+ */
+const allDescriptive = (extra: string[]): boolean =>
+  extra.every((t) => isLegalWord(t) || isDescriptive(t) || t === 'the' || t === 'and' || t === 'of');
+
+/** A city among the words (one word or two: "los angeles"). */
+const hasPlace = (extra: string[]): boolean => extra.some((t, i) => isCity(t) || (i > 0 && isCity(`${extra[i - 1]!} ${t}`)));
+
+/**
+ * The master's extra words all come before the name's ("Robert Bosch LLC" / "Bosch", "Koninklijke Philips N.V." /
+ * "Philips", "Banco Santander" / "Santander"): a founder's given name, a royal or trade prefix, which a firm's short
+ * name drops. The name's legal form, if any, is the master's; and the master is a firm's name, not a person's alone
+ * ("John Smith" is not named by "Smith": a legal form, three words or more, or a first word that is no person's name).
+ * A dropped word at the end ("Mitsubishi Electric", "AT&T Mobility") names a business line instead: not this rule.
+ */
+function leadingDrop(q: NormalizedName, e: Entry, extraE: string[]): boolean {
+  if (e.source !== 'master' || extraE.length > 2) return false;
+  const lead = e.tokens.slice(0, extraE.length);
+  if (lead.some((t, i) => t !== extraE[i] || !plainWord(t)) || hasPlace(lead)) return false;
+  // "Graduate School, Chiang Mai University": a unit's name before its parent's, in a segment of its own
+  const first = e.norm.original.split(/[,;:(]|\.\s|\s[-–—]\s/u)[0] ?? '';
+  if (!normalizeName(first).tokens.includes(e.tokens[extraE.length]!)) return false;
+  if (q.legalForm !== null && q.legalForm !== e.norm.legalForm) return false;
+  return e.norm.legalForm !== null || e.tokens.length >= 3 || !extraE.every(isKnownName);
+}
+
+/** A word that may be a founder's name or a prefix: no unit, trade, generic or function word, no place, no number. */
+const plainWord = (t: string): boolean =>
+  !(UNIT_WORDS.has(t) || QUALIFIER_WORDS.has(t) || isGenericToken(t) || isDescriptive(t) || FUNCTION_WORDS.has(t) || isPlace(t)) &&
+  !HAS_DIGIT.test(t) &&
+  t.length >= 2;
 
 /**
  * The name is the entry's name (with qualifiers only) in one punctuation-separated segment (comma, spaced dash,
@@ -198,7 +276,7 @@ function unitSegments(q: NormalizedName, e: Entry): boolean {
         rest.splice(i, 1);
         return false;
       });
-      if (!allQualifiers(extra)) return false;
+      if (!allQualifiers(extra, q.original)) return false;
       own++;
       continue;
     }
@@ -212,22 +290,32 @@ function unitSegments(q: NormalizedName, e: Entry): boolean {
   return own === 1;
 }
 
-/** Another master of the scope whose name contains all of `e`'s words (a child of `e`: "Acme" -> "Acme Bank"). */
-function hasChild(ix: MatcherIndex, e: Entry): boolean {
+/**
+ * The entries of other masters than `key` whose names hold every one of `tokens` and more words; null when that
+ * cannot be told (a word no entry has, or only words too common to look through): the caller stays safe.
+ */
+export function containingOthers(ix: MatcherIndex, tokens: readonly string[], key: string): Entry[] | null {
   const { entries, postings } = ix;
   let rarest: number[] | undefined;
-  for (const t of e.tokens) {
-    if (!postings.has(t)) return true; // cannot check: be safe
+  for (const t of tokens) {
+    if (!postings.has(t)) return null;
     const p = valuesOf(postings, t);
     if (rarest === undefined || p.length < rarest.length) rarest = p;
   }
-  if (rarest === undefined || rarest.length > MATCH_TUNING.containmentPosting) return true;
+  if (rarest === undefined || rarest.length > MATCH_TUNING.containmentPosting) return null;
+  const out: Entry[] = [];
   for (const id of rarest) {
     const o = entries[id]!;
-    if (o.key === e.key || o.tokens.length <= e.tokens.length) continue;
-    if (e.tokens.every((t) => o.tokens.includes(t))) return true;
+    if (o.key === key || o.tokens.length <= tokens.length) continue;
+    if (tokens.every((t) => o.tokens.includes(t))) out.push(o);
   }
-  return false;
+  return out;
+}
+
+/** Another master of the scope whose name contains all of `e`'s words (a child of `e`: "Acme" -> "Acme Bank"). */
+function hasChild(ix: MatcherIndex, e: Entry): boolean {
+  const others = containingOthers(ix, e.tokens, e.key);
+  return others === null || others.length > 0;
 }
 
 /**
@@ -236,11 +324,11 @@ function hasChild(ix: MatcherIndex, e: Entry): boolean {
  * another master is also contained/containing, or when a child of the contained master exists (parent and child).
  */
 export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: Entry[], ranked: Candidate[]): void {
-  const hits = new Map<string, { e: Entry; rel: 'equal' | 'superset' | 'subset'; ok: boolean }>();
+  const hits = new Map<string, { e: Entry; rel: Relation; ok: boolean }>();
   const rivals = new Set<string>();
   for (const e of blocked) {
     const qt = reconcileJoins(q.tokens, e.tokens);
-    const c = containment(ix, qt, e);
+    const c = containment(ix, qt, e, q.original);
     if (c === null) continue;
     rivals.add(e.key);
     let ok = c.anchor;
@@ -248,21 +336,31 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
     const middleInitial =
       c.rel === 'superset' && qt.length === 3 && c.extraQ.length === 1 && c.extraQ[0]!.length === 1 && qt[1] === c.extraQ[0];
     if (middleInitial) c.extraQ = [];
-    if (c.rel === 'superset' && ok && !allQualifiers(c.extraQ)) {
+    if (c.rel === 'superset' && ok && !allQualifiers(c.extraQ, q.original)) {
       // The extra words may instead be a unit in a segment of their own ("Acme, Finance Team", "Customer Service - Acme").
       ok = unitSegments(q, e);
       if (ok) c.extraQ = [];
     }
-    if (ok && c.rel === 'superset') {
+    if (ok && (c.rel === 'superset' || c.rel === 'placed-subset')) {
       // Its own legal form makes the name a separate company ("Acme Benelux B.V." is not a site of "Acme").
       const eLegal = new Set((e.norm.legalForm ?? '').split(' '));
       const ownLegal =
         c.extraQ.some((t) => isLegalWord(t) && !eLegal.has(normalizeName(t).legalForm ?? t)) ||
         (q.legalForm !== null && q.legalForm !== e.norm.legalForm);
-      ok = !ownLegal && !c.initials && allQualifiers(c.extraQ) && !hasChild(ix, e);
+      ok = !ownLegal && !c.initials && allQualifiers(c.extraQ, q.original) && !hasChild(ix, e);
     }
-    if (ok && c.rel === 'subset')
-      ok = c.extraE.every((t) => isLegalWord(t) || t === 'the' || t === 'and') && qt.some((t) => !isGenericToken(t) && t.length >= 4);
+    if (ok && (c.rel === 'subset' || c.rel === 'placed-subset')) {
+      // The entry's extra words are its legal form, or say what it does ("Costco" / "Costco Wholesale Corporation"),
+      // and the name keeps a word of its own that says which firm (not a place, not a trade).
+      // A name with a legal form of its own is a whole firm's name: "Mitsubishi Corp" is not Mitsubishi Electric.
+      const legalOnly = c.extraE.every((t) => isLegalWord(t) || t === 'the' || t === 'and');
+      const distinctive = qt.some((t) => t.length >= 4 && !isGenericToken(t) && !isDescriptive(t) && !isCity(t) && !HAS_DIGIT.test(t));
+      ok = legalOnly
+        ? qt.some((t) => t.length >= 4 && !isGenericToken(t))
+        : distinctive &&
+          !c.loose &&
+          ((q.legalForm === null && allDescriptive(c.extraE)) || (c.rel === 'subset' && leadingDrop(q, e, c.extraE)));
+    }
     if (ok && legalAgreement(q.legalForm, e.norm.legalForm) === 'disagree') ok = false;
     const prev = hits.get(e.key);
     if (prev === undefined || (!prev.ok && ok)) hits.set(e.key, { e, rel: c.rel, ok });

@@ -1,5 +1,5 @@
 import { aliasFits, block } from './block.js';
-import { applyContainment } from './containment.js';
+import { applyContainment, containingOthers } from './containment.js';
 import { bestPerKey, compareCandidates, decideFuzzy, DEFAULT_MAX_CANDIDATES, noCandidate } from './decide.js';
 import { applyEvidence, createEvidenceModel, documentEvidence, judgeRuled } from './evidence.js';
 import { buildIndex } from './matcher-index.js';
@@ -185,6 +185,18 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
       ) {
         fallThroughDisagree = true; // same name, different legal form family: let the score (with its penalty) decide
       } else {
+        // "University of California" is the name of "University of California, Los Angeles" without its place only:
+        // another master holding all its words ("…, Berkeley") is as good a reading of it.
+        const placeOnly = q.qualifiedKey === null && normHits.every((e) => e.norm.qualifiedKey !== null && e.norm.qualifiedKey !== q.key);
+        const others = placeOnly && keys.length === 1 ? containingOthers(ix, q.tokens, keys[0]!) : [];
+        if (others !== null && others.length > 0)
+          return decisionFor(
+            name,
+            method,
+            [...normHits, ...others],
+            'normalised name without its place, and other masters hold its words',
+            docValues,
+          );
         return decisionFor(name, method, normHits, method === 'alias' ? 'known alias (normalised)' : 'normalised name', docValues);
       }
     }

@@ -1,7 +1,17 @@
 import type { NormalizedName } from './types.js';
 import { HONORIFICS, LEADING_LEGAL, LEADING_LEGAL_CANON, LEGAL_FORMS, legalTypo, MAX_LEGAL_WORDS, PLACES } from './vocabulary.js';
 // The word tests live in vocabulary.ts; re-exported so the matcher and the package index keep importing them from here.
-export { isCity, isGenericToken, isLegalWord, isPlace, legalAgreement, legalFamily } from './vocabulary.js';
+export {
+  isCity,
+  isDescriptive,
+  isGenericToken,
+  isLegalWord,
+  isPlace,
+  isRetail,
+  isUsState,
+  legalAgreement,
+  legalFamily,
+} from './vocabulary.js';
 
 /**
  * Name normalisation. Every rule is conservative: it only removes things that do not identify a company
@@ -93,8 +103,14 @@ function mergeSingles(tokens: string[]): string[] {
   return out;
 }
 
+/** A number's digits without leading zeros ("#0871" is store 871). */
+const stripZeros = (t: string): string => (/^0+\d/.test(t) && /^\d+$/.test(t) ? t.replace(/^0+/, '') : t);
+
 function tokenize(segment: string): string[] {
-  const toks = segment.split(/\s+/).filter((t) => t.length > 0);
+  const toks = segment
+    .split(/\s+/)
+    .filter((t) => t.length > 0)
+    .map(stripZeros);
   return mergeSingles(toks);
 }
 
@@ -151,6 +167,13 @@ function stripAcronym(s: string): string {
   return `${m[1]!} ${m[3]!}`.trim();
 }
 
+const ATTENTION = /(?:\battn\b\.?|\battention\s*:|\bc\s*\/\s*o\b|\bcare of\b)[^,;)]*/gu;
+
+/** The name without its "Attn …" / "Attention: …" / "c/o …" parts, each when some name is left before it. */
+function dropAttention(s: string): string {
+  return s.replace(ATTENTION, (m, at: number) => (/\p{L}/u.test(s.slice(0, at)) ? ' ' : m));
+}
+
 interface CoreResult {
   tokens: string[];
   qualifiedTokens: string[] | null;
@@ -167,6 +190,12 @@ function normalizeCore(folded: string): CoreResult {
   }
   // Apostrophes join ("McDonald's" -> "mcdonalds"); dots separate, single letters are merged afterwards.
   s = s.replace(/['’`´]/g, '');
+  // "Attn: Purchasing", "c/o Joseph Russo": whom the letter is for, not the name (to the end of its segment).
+  const attention = dropAttention(s);
+  if (attention !== s) {
+    s = attention;
+    rules.add('attention');
+  }
   // A parenthesised acronym of the words before it is a restatement, not a qualifier: "World Health Org (WHO)".
   const acro = stripAcronym(s);
   if (acro !== s) {

@@ -3,7 +3,7 @@ import type { MatcherIndex } from './matcher-index.js';
 import { valuesOf } from './multimap.js';
 import { twoNames } from './names.js';
 import { damerauLevenshtein } from './similarity.js';
-import { deletions, HAS_DIGIT } from './tokens.js';
+import { compassDiffers, deletions, HAS_DIGIT } from './tokens.js';
 
 /**
  * A name word that is no word of this scope and lies one edit from exactly one word of the scope's vocabulary gives
@@ -25,7 +25,7 @@ export function soleReading(ix: MatcherIndex, t: string): string | null {
   let only: string | null = null;
   let n = 0;
   for (const v of near) {
-    if (v !== t && v[0] === t[0] && damerauLevenshtein(t, v) <= 1 && !twoNames(t, v)) {
+    if (v !== t && v[0] === t[0] && damerauLevenshtein(t, v) <= 1 && !twoNames(t, v) && !compassDiffers(t, v)) {
       n++;
       only = v;
     }
@@ -43,7 +43,7 @@ export function soleReading2(ix: MatcherIndex, t: string): string | null {
   let only: string | null = null;
   for (let len = t.length - 2; len <= t.length + 2; len++) {
     for (const v of byHead.get(`${t[0]}${len}`) ?? []) {
-      if (damerauLevenshtein(t, v) > 2 || twoNames(t, v)) continue;
+      if (damerauLevenshtein(t, v) > 2 || twoNames(t, v) || compassDiffers(t, v)) continue;
       if (only !== null) return null;
       only = v;
     }

@@ -27,9 +27,24 @@ export function isContraction(a: string, b: string): boolean {
   return CONTRACTIONS[a]?.includes(b) === true || CONTRACTIONS[b]?.includes(a) === true;
 }
 
+const COMPASS = /north|south|east|west/g;
+
+/**
+ * Two words naming different points of the compass ("Northeastern" / "Northwestern", "Eastside" / "Westside"):
+ * two places, however few letters tell them apart, never one word's typo.
+ */
+export function compassDiffers(a: string, b: string): boolean {
+  const pa = a.match(COMPASS);
+  if (pa === null) return false;
+  const pb = b.match(COMPASS);
+  // each names a point the other does not ("Nortwestern" lost its "north" to a typo: still Northwestern)
+  return pb !== null && pa.some((x) => !pb.includes(x)) && pb.some((x) => !pa.includes(x));
+}
+
 /** Near-token similarity in [0, 1]; 0 = not comparable. Digits and short tokens must match exactly. */
 export function tokenSimilarity(a: string, b: string): number {
   if (a === b) return 1;
+  if (compassDiffers(a, b)) return 0;
   if (a.length >= 3 && b.length >= 3 && foldDigraphs(a) === foldDigraphs(b)) return 0.97;
   if (isContraction(a, b)) return MATCH_TUNING.abbreviationSim;
   if (a.length < 4 || b.length < 4) return 0;
@@ -48,6 +63,7 @@ export function tokenSimilarity(a: string, b: string): number {
 
 /** `a` and `b` are within the edits tokenSimilarity allows (a typo guess, not a fold, spelling pair or abbreviation). */
 export function isEditNear(a: string, b: string): boolean {
+  if (compassDiffers(a, b)) return false;
   const maxLen = Math.max(a.length, b.length);
   const allowed = maxLen >= 8 ? 2 : 1;
   if (Math.abs(a.length - b.length) > allowed) return false;

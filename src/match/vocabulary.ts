@@ -167,6 +167,61 @@ const GENERIC_TOKENS = new Set([
   'supply', 'software', 'financial', 'finance', 'resources', 'ventures', 'brands', 'retail', 'stores', 'store',
 ]);
 
+/**
+ * Words that say what a business does or sells, not which one it is ("Costco Wholesale", "Publix Super Markets",
+ * "Penske Truck Leasing"): a document naming the firm by its other words alone still names it (containment.ts).
+ * Institutions' kinds (university, hospital, school, church, club, bank) are not among them: "Columbia" is not
+ * Columbia University, nor "Mayo" the Mayo Clinic.
+ */
+// prettier-ignore
+const DESCRIPTIVE = new Set([
+  'wholesale', 'wholesalers', 'market', 'markets', 'supermarket', 'supermarkets', 'super', 'grocery', 'groceries', 'grocers',
+  'restaurant', 'restaurants', 'grill', 'pharmacy', 'pharmacies', 'drug', 'drugs', 'electric', 'electrical', 'electronics',
+  'leasing', 'rental', 'rentals', 'truck', 'trucks', 'trucking', 'freight', 'transport', 'transportation', 'shipping',
+  'motors', 'motor', 'automotive', 'hardware', 'tools', 'equipment', 'machinery', 'chemicals', 'chemical',
+  'steel', 'metals', 'materials', 'paper', 'packaging', 'plastics', 'pharmaceuticals', 'pharmaceutical', 'pharma',
+  'engineering', 'construction', 'builders', 'realty', 'properties', 'hotels',
+  'resorts', 'beverages', 'beverage', 'coffee', 'brewing', 'bakery', 'dairy', 'farms', 'mills', 'works', 'mfg',
+  'distributors', 'distributing', 'distribution', 'sales', 'marketing', 'instruments', 'devices', 'controls', 'automation',
+  'power', 'petroleum', 'utilities', 'telecom', 'telecommunications', 'bros', 'brothers', 'sons',
+  'shops', 'mart', 'outlet', 'outlets', 'stores', 'store',
+  'corporate', 'business', 'solutions', 'uniform', 'uniforms', 'office', 'furniture', 'fuel', 'fuels', 'oil', 'gas',
+  'apparel', 'clothing', 'footwear',
+]);
+
+/** The words of DESCRIPTIVE that name a shop's trade: a store's number goes with them ("Shaw's #7523" / "Shaw's Supermarkets"). */
+// prettier-ignore
+const RETAIL = new Set([
+  'wholesale', 'market', 'markets', 'supermarket', 'supermarkets', 'super', 'grocery', 'groceries', 'grocers', 'restaurant',
+  'restaurants', 'grill', 'pharmacy', 'pharmacies', 'drug', 'drugs', 'stores', 'store', 'shops', 'mart', 'outlet', 'outlets',
+]);
+
+export function isRetail(token: string): boolean {
+  return RETAIL.has(token);
+}
+
+/**
+ * A word saying what a business does: the rest of its name tells which one. Not a generic word ("Linde Group" is
+ * not named by "Linde", nor "Alaska Air Group" by "Alaska Air": in the benchmark those are a parent beside the
+ * document's own firm), nor a country ("Boeing UK", "Nexi Germany" are national companies of their own), nor a
+ * word that names a research or regional arm ("Fujitsu Laboratories", "Air Europa Express").
+ */
+export function isDescriptive(token: string): boolean {
+  return DESCRIPTIVE.has(token);
+}
+
+/** US state codes, read as a place after a city or a store number ("Home Depot #612 Atlanta GA"). */
+// prettier-ignore
+const US_STATES = new Set([
+  'al', 'ak', 'az', 'ar', 'ca', 'co', 'ct', 'de', 'dc', 'fl', 'ga', 'hi', 'id', 'il', 'in', 'ia', 'ks', 'ky', 'la', 'me', 'md',
+  'ma', 'mi', 'mn', 'ms', 'mo', 'mt', 'ne', 'nv', 'nh', 'nj', 'nm', 'ny', 'nc', 'nd', 'oh', 'ok', 'or', 'pa', 'ri', 'sc', 'sd',
+  'tn', 'tx', 'ut', 'vt', 'va', 'wa', 'wv', 'wi', 'wy',
+]);
+
+export function isUsState(token: string): boolean {
+  return US_STATES.has(token);
+}
+
 /** A single word that is (a spelling of) a legal form: "corp", "gmbh", "limited". */
 export function isLegalWord(token: string): boolean {
   return token in LEGAL_FORMS || LEADING_LEGAL.has(token);
