@@ -16,7 +16,7 @@ import {
   legalAgreement,
   normalizeName,
 } from './normalize.js';
-import { HAS_DIGIT, reconcileJoins, tokenRelation } from './tokens.js';
+import { HAS_DIGIT, isContraction, reconcileJoins, tokenRelation } from './tokens.js';
 import { MATCH_TUNING } from './tuning.js';
 import { FUNCTION_WORDS } from './vocabulary.js';
 import type { Candidate, NormalizedName } from './types.js';
@@ -141,8 +141,10 @@ function containment(
         const r = tokenRelation(qt[i]!, et[j]!);
         if (r === null || (pass === 'same') !== (r === 'same')) continue;
         // A "short form" that is a word of its own in this scope ("Jack" / "Jackson") is not an abbreviation.
+        // (A known contraction is one whatever the scope: "St" is Saint beside two masters named "St. …".)
         if (
           r === 'abbreviation' &&
+          !isContraction(qt[i]!, et[j]!) &&
           (df.get(qt[i]!.length < et[j]!.length ? qt[i]! : et[j]!) ?? 0) >= (qt[i]!.length < et[j]!.length ? 1 : 2)
         )
           continue;
@@ -199,7 +201,12 @@ const NUMBER_MARK = '#|\\b(?:store|shop|branch|unit|no|nr|num|number|loc|locatio
 
 /** `t`, all digits, written as a store's or site's number in `original` ("Walmart Store #2314", "Aldi #87"). */
 function storeNumber(original: string, t: string): boolean {
-  return /^\d{1,6}$/.test(t) && new RegExp(`(?:${NUMBER_MARK})\\s*#?\\s*0*${t}(?!\\d)`, 'iu').test(original);
+  if (!/^\d{1,6}$/.test(t)) return false;
+  if (new RegExp(`(?:${NUMBER_MARK})\\s*#?\\s*0*${t}(?!\\d)`, 'iu').test(original)) return true;
+  // …or, in a name written in capitals only (a card or bank import: "CVS PHARMACY 10293", "SHELL OIL 57442 MARIETTA
+  // GA"), a number of three digits or more near its end, only words after it. A name written by hand keeps such a
+  // number as a word of its own ("Test Customer 123" is not "Test Customer").
+  return t.length >= 3 && !/\p{Ll}/u.test(original) && new RegExp(`(?<![\\p{L}\\d])0*${t}(?:\\s+\\p{L}+){0,3}\\s*$`, 'u').test(original);
 }
 
 /**
@@ -207,6 +214,10 @@ function storeNumber(original: string, t: string): boolean {
  * writes it as a store's number, a US state code when it follows a place or a store number ("#612 Atlanta GA").
  */
 const allQualifiers = (extra: string[], original: string): boolean => {
+  // "#612 Marietta GA": after a store's number, a city (known or not) and a state code
+  const last = extra.length - 1;
+  const num = extra.findIndex((t) => storeNumber(original, t));
+  if (num >= 0 && last - num >= 1 && last - num <= 3 && isUsState(extra[last]!)) extra = extra.slice(0, num + 1);
   for (let i = 0; i < extra.length; i++) {
     if (i + 1 < extra.length && isCity(`${extra[i]!} ${extra[i + 1]!}`)) {
       i++;

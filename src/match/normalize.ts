@@ -1,5 +1,14 @@
 import type { NormalizedName } from './types.js';
-import { HONORIFICS, LEADING_LEGAL, LEADING_LEGAL_CANON, LEGAL_FORMS, legalTypo, MAX_LEGAL_WORDS, PLACES } from './vocabulary.js';
+import {
+  HONORIFICS,
+  LEADING_LEGAL,
+  LEADING_LEGAL_CANON,
+  LEGAL_FORMS,
+  legalTypo,
+  MAX_LEGAL_WORDS,
+  PLACES,
+  POST_NOMINALS,
+} from './vocabulary.js';
 // The word tests live in vocabulary.ts; re-exported so the matcher and the package index keep importing them from here.
 export {
   isCity,
@@ -106,11 +115,15 @@ function mergeSingles(tokens: string[]): string[] {
 /** A number's digits without leading zeros ("#0871" is store 871). */
 const stripZeros = (t: string): string => (/^0+\d/.test(t) && /^\d+$/.test(t) ? t.replace(/^0+/, '') : t);
 
+/** Words marking the number after them ("No. 1432", "Nr 5"): the number alone is what tells stores apart. */
+const NUMBER_WORDS = new Set(['no', 'nr', 'nro', 'num']);
+
 function tokenize(segment: string): string[] {
   const toks = segment
     .split(/\s+/)
     .filter((t) => t.length > 0)
-    .map(stripZeros);
+    .map(stripZeros)
+    .filter((t, i, all) => !(NUMBER_WORDS.has(t) && i > 0 && /^\d+$/.test(all[i + 1] ?? '')));
   return mergeSingles(toks);
 }
 
@@ -190,6 +203,8 @@ function normalizeCore(folded: string): CoreResult {
   }
   // Apostrophes join ("McDonald's" -> "mcdonalds"); dots separate, single letters are merged afterwards.
   s = s.replace(/['’`´]/g, '');
+  // "Co-op" is one word (an abbreviation of "cooperative"), not the legal form "Co" and a word "op".
+  s = s.replace(/\bco-op\b/gu, 'coop');
   // "Attn: Purchasing", "c/o Joseph Russo": whom the letter is for, not the name (to the end of its segment).
   const attention = dropAttention(s);
   if (attention !== s) {
@@ -214,6 +229,21 @@ function normalizeCore(folded: string): CoreResult {
 
   const legal: string[] = [];
   let qualifiedTokens: string[] | null = null;
+  // Degrees after a person's name: a segment of them (", DDS"), or the name's last words ("John Miller MD").
+  const postNominal = (seg: string[]): boolean => seg.length > 0 && seg.every((t) => POST_NOMINALS.has(t));
+  while (segments.length > 1 && postNominal(segments[segments.length - 1]!) && segments.flat().length > 2) {
+    segments = segments.slice(0, -1);
+    rules.add('post-nominal');
+  }
+  const tail = segments[segments.length - 1];
+  if (segments.length === 1 && tail !== undefined) {
+    let n = tail.length;
+    while (n > 2 && POST_NOMINALS.has(tail[n - 1]!)) n--;
+    if (n < tail.length) {
+      segments = [tail.slice(0, n)];
+      rules.add('post-nominal');
+    }
+  }
   // Trailing segments that are only a legal form or a place: ", Inc." / ", London".
   while (segments.length > 1) {
     const last = segments[segments.length - 1]!;
@@ -234,13 +264,20 @@ function normalizeCore(folded: string): CoreResult {
   }
 
   let tokens: string[];
-  // "Lastname, Firstname": exactly two short alphabetic segments.
+  // "Lastname, Firstname": exactly two short alphabetic segments; the given names may carry an initial or a title
+  // ("Miller, John A.", "Leclerc, Dr. Anne").
   const isWordSeg = (seg: string[]): boolean => seg.length >= 1 && seg.length <= 2 && seg.every((t) => /^\p{L}{2,}$/u.test(t));
+  const isGivenSeg = (seg: string[]): boolean =>
+    isWordSeg(seg) ||
+    (seg.length >= 2 &&
+      seg.length <= 3 &&
+      seg.every((t) => /^\p{L}+$/u.test(t)) &&
+      seg.filter((t) => t.length === 1).length + (HONORIFICS.has(seg[0]!) ? 1 : 0) === 1);
   if (
     segments.length === 2 &&
     legal.length === 0 &&
     isWordSeg(segments[0]!) &&
-    isWordSeg(segments[1]!) &&
+    isGivenSeg(segments[1]!) &&
     trailingLegal(segments[1]!, 0) === null &&
     trailingLegal(segments[0]!, 0) === null
   ) {

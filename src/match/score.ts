@@ -3,7 +3,7 @@
  * token score, combined with character and phonetic similarity and capped for word conflicts and reorderings.
  */
 import type { Entry, MatcherIndex } from './matcher-index.js';
-import { twoNames } from './names.js';
+import { isKnownName, twoNames } from './names.js';
 import { isGenericToken, legalAgreement } from './normalize.js';
 import { jaroWinkler, levenshteinSimilarity, phoneticMatch } from './similarity.js';
 import { expandInitials, HAS_DIGIT, isAbbreviation, isEditNear, reconcileJoins, tokenSimilarity } from './tokens.js';
@@ -134,6 +134,16 @@ export function score(
   // Surname-first order the scope's names vouch for is the same name, not a reordering that might be another person.
   const rotated = reorderOnly && rotatedByPosition(ix, qAl, et);
   if (rotated) reorderOnly = false;
+  // A firm's own words in another order ("Rossi Fratelli SpA" / "Fratelli Rossi S.p.A.", "Maschinenbau Müller" /
+  // "Müller Maschinenbau GmbH"): every word the same on both sides, a legal form on one side at least, and not every
+  // word a person's name (reversed, two people's names may be two people).
+  const firmOrder =
+    reorderOnly &&
+    (q.legalForm !== null || e.norm.legalForm !== null) &&
+    qAl.every((j, i) => j >= 0 && qt[i] === et[j]) &&
+    eAl.every((i) => i >= 0) &&
+    !qt.every(isKnownName);
+  if (firmOrder) reorderOnly = false;
   const charSim = compactEqual ? 1 : (jw + lev) / 2;
   const phonetic = compactEqual ? 1 : qSum > 0 ? phon / qSum : 0;
   const legal = legalAgreement(q.legalForm, e.norm.legalForm);
@@ -168,7 +178,7 @@ export function score(
       compactEqual,
       wordConflict,
       reordered: reorderOnly,
-      ...(rotated ? { order: 'surname-first' } : {}),
+      ...(rotated ? { order: 'surname-first' } : firmOrder ? { order: 'words-reordered' } : {}),
       matchedTokens: matched.join(' '),
       unmatchedName: qt.filter((_, i) => qAl[i] === -1).join(' '),
       unmatchedMaster: et.filter((_, j) => eAl[j] === -1).join(' '),

@@ -103,6 +103,15 @@ export const HONORIFICS = new Set([
   'mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'rev', 'herr', 'frau', 'mme', 'mlle', 'sr', 'sra', 'srta', 'dott',
 ]);
 
+/**
+ * Degrees and professional letters written after a person's name ("Anne Leclerc, DDS", "John Miller MD", "R. Shah
+ * Esq."): how a practice or a letter titles someone, not part of the name. Only trailing, and only after two words.
+ */
+// prettier-ignore
+export const POST_NOMINALS = new Set([
+  'md', 'dds', 'dmd', 'dvm', 'vmd', 'phd', 'esq', 'cpa', 'rn', 'np', 'mba', 'facs', 'pharmd', 'rph', 'lpn', 'od', 'dpm',
+]);
+
 /** Long legal words whose one-edit misspellings are still legal forms ("Corpporation", "Limted"). */
 const LONG_LEGAL = ['corporation', 'incorporated', 'limited', 'company', 'companies', 'aktiengesellschaft', 'aktiebolag', 'osakeyhtio'];
 

@@ -28,13 +28,14 @@ export { DEMO_TENANT };
 
 /**
  * A generated queue of `n` distinct names in sales_orders of the demo tenant (1–4 rows each, amounts
- * varying): a third near "Test Customer" (review), a third near "Acme Corporation", a third unmatched.
+ * varying): a third near "Test Customer" (review), a third near "Acme Corporation", a third unmatched. ("Acme Corp
+ * Partner N", not "Branch N": a branch's number is a site of the one Acme, linked by containment.)
  */
 export async function addBigQueue(db: { query(text: string, values?: unknown[]): Promise<unknown> }, n: number): Promise<void> {
   await db.query(
     `INSERT INTO sales_orders (tenant_id, order_number, customer_name, total_amount)
      SELECT $1::uuid, 'BIG-' || i || '-' || r,
-            CASE i % 3 WHEN 0 THEN 'Test Customer ' || i WHEN 1 THEN 'Acme Corp Branch ' || i ELSE 'Zulu Trading ' || i END,
+            CASE i % 3 WHEN 0 THEN 'Test Customer ' || i WHEN 1 THEN 'Acme Corp Partner ' || i ELSE 'Zulu Trading ' || i END,
             (i % 97) + r
        FROM generate_series(1, $2::int) AS i, generate_series(1, 1 + i % 4) AS r`,
     [DEMO_TENANT, n],

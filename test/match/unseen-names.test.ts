@@ -39,6 +39,16 @@ describe('store and site numbers', () => {
     ];
     expect(linkOf(chain, 'Walgreens #4522')).toBeNull();
   });
+  it('an import in capitals ends with a store number, a city and a state code; a name written by hand keeps its number', () => {
+    const chains = [
+      { key: 'C', name: 'CVS Pharmacy, Inc.' },
+      { key: 'H', name: 'The Home Depot' },
+    ];
+    expect(linkOf(chains, 'CVS PHARMACY 10293')).toBe('C');
+    expect(linkOf(chains, 'HOME DEPOT #0612 MARIETTA GA')).toBe('H');
+    expect(linkOf([{ key: 'T', name: 'Test Customer' }], 'Test Customer 123')).toBeNull();
+    expect(linkOf([{ key: 'O', name: 'Olive Garden #1432' }], 'Olive Garden No. 1432')).toBe('O');
+  });
   it('leading zeros do not make two store numbers', () => {
     const stores = [
       { key: 'O1', name: 'Olive Garden #0871' },
@@ -98,5 +108,34 @@ describe('places', () => {
     ];
     expect(decide(uc, 'University of California').outcome).toBe('ambiguous');
     expect(linkOf(uc.slice(0, 1), 'University of California')).toBe('LA');
+  });
+});
+
+describe('people and firms in another order', () => {
+  it('"Surname, Given I." and degrees after the name are the person', () => {
+    expect(normalizeName('Miller, John A.').tokens).toEqual(['john', 'a', 'miller']);
+    expect(normalizeName('Leclerc, Dr. Anne').tokens).toEqual(['anne', 'leclerc']);
+    expect(normalizeName('Anne Leclerc, DDS').tokens).toEqual(['anne', 'leclerc']);
+    expect(normalizeName('John Miller MD').tokens).toEqual(['john', 'miller']);
+    expect(normalizeName('John MD').tokens).toEqual(['john', 'md']);
+    const people = [
+      { key: 'M', name: 'John A. Miller' },
+      { key: 'L', name: 'Anne Leclerc' },
+    ];
+    expect(linkOf(people, 'Miller, John A.')).toBe('M');
+    expect(linkOf(people, 'Anne Leclerc, DDS')).toBe('L');
+  });
+  it("a firm's own words in another order are the firm; two people's names reversed stay for review", () => {
+    expect(linkOf([{ key: 'R', name: 'Fratelli Rossi S.p.A.' }], 'Rossi Fratelli SpA')).toBe('R');
+    expect(linkOf([{ key: 'S', name: 'Bäckerei Schmidt GmbH' }], 'Schmidt Bäckerei GmbH')).toBe('S');
+    expect(linkOf([{ key: 'W', name: 'William Ryan' }], 'Ryan William')).toBeNull();
+  });
+  it('"St" is Saint however many masters of the scope are named "St. …"; "Co-op" is one word', () => {
+    const saints = [
+      { key: 'H', name: "St. Mary's Hospital" },
+      { key: 'M', name: "St. Mary's Medical Center" },
+    ];
+    expect(linkOf(saints, "Saint Mary's Hosp.")).toBe('H');
+    expect(normalizeName('Farmers Co-op Co').tokens).toEqual(['farmers', 'coop']);
   });
 });
