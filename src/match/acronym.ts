@@ -3,10 +3,14 @@
  * the initials of a master's words: of all of them, or of those that are not short function words ("Royal Society for
  * the Prevention of Cruelty to Animals" → rspca, "Transport for London" → tfl). Such a master becomes a candidate for
  * review, never an auto-link (decide.ts caps it): an initialism names many things, and a scope holds few of them.
+ * Except three letters or more that only one master's own name spells, brackets aside, and no known alias's, and
+ * that are no word of the scope (`acronymSole`, at soleAcronymScore): that a non-master's three letters are the
+ * initials of exactly one master here is rare (about one in 17,576 per master for random letters).
  */
 import type { Entry, MatcherIndex } from './matcher-index.js';
 import { MATCH_TUNING } from './tuning.js';
 import { FUNCTION_WORDS } from './vocabulary.js';
+import { normalizeName } from './normalize.js';
 import type { Candidate, NormalizedName } from './types.js';
 
 /** The acronym a name is, lower case: one word of 2–6 letters written at least half in capitals; else null. */
@@ -30,14 +34,22 @@ export function initialsOf(tokens: readonly string[]): string[] {
   return [...new Set([all, content])].filter((x) => x.length >= 2 && x.length <= 6);
 }
 
-const indexes = new WeakMap<MatcherIndex, Map<string, Entry[]>>();
+const indexes = new WeakMap<MatcherIndex, { all: Map<string, Entry[]>; own: Map<string, string[]> }>();
 
-/** Entries by their initials, built on the first acronym a scope is asked about. */
-function initialsIndex(ix: MatcherIndex): Map<string, Entry[]> {
+/**
+ * Entries by their initials, built on the first acronym a scope is asked about; and masters' keys by the initials of
+ * their own name without its bracketed parts ("Amer Sports (United States)" spells AS, not ASUS).
+ */
+function initialsIndex(ix: MatcherIndex): { all: Map<string, Entry[]>; own: Map<string, string[]> } {
   let m = indexes.get(ix);
   if (m === undefined) {
-    m = new Map();
-    for (const e of ix.entries) for (const i of initialsOf(e.tokens)) m.set(i, [...(m.get(i) ?? []), e]);
+    m = { all: new Map(), own: new Map() };
+    for (const e of ix.entries) {
+      for (const i of initialsOf(e.tokens)) m.all.set(i, [...(m.all.get(i) ?? []), e]);
+      if (e.source !== 'master') continue;
+      const bare = normalizeName(e.master.replace(/\([^)]*\)/gu, ' '), { store: false }).tokens;
+      for (const i of initialsOf(bare)) m.own.set(i, [...(m.own.get(i) ?? []), e.key]);
+    }
     indexes.set(ix, m);
   }
   return m;
@@ -50,23 +62,32 @@ function initialsIndex(ix: MatcherIndex): Map<string, Entry[]> {
 export function applyAcronym(ix: MatcherIndex, original: string, q: NormalizedName, ranked: Candidate[]): void {
   const acro = acronymOf(original, q);
   if (acro === null) return;
-  for (const e of initialsIndex(ix).get(acro) ?? []) {
-    const at = ranked.findIndex((c) => c.key === e.key);
-    if (at >= 0 && ranked[at]!.score >= MATCH_TUNING.acronymScore) continue;
+  const { all, own } = initialsIndex(ix);
+  const spelled = all.get(acro) ?? [];
+  const keys = new Set(spelled.map((e) => e.key));
+  // Three letters or more that one master's own name spells, and no other entry's, and no word of the scope
+  // ("UPS" / United Parcel Service): that master, auto-linkable.
+  const sole =
+    acro.length >= 3 && keys.size === 1 && !ix.df.has(acro) && (own.get(acro) ?? []).length === 1 && keys.has(own.get(acro)![0]!);
+  const at = sole ? MATCH_TUNING.soleAcronymScore : MATCH_TUNING.acronymScore;
+  for (const e of spelled) {
+    const i = ranked.findIndex((c) => c.key === e.key);
+    if (i >= 0 && ranked[i]!.score >= at) continue;
     const c: Candidate = {
       key: e.key,
       name: e.master,
-      score: MATCH_TUNING.acronymScore,
+      score: at,
       method: 'fuzzy',
       signals: {
         via: e.source,
         ...(e.source === 'alias' ? { alias: e.name } : {}),
         rule: 'acronym',
         acronym: acro,
+        ...(sole ? { acronymSole: true } : {}),
         matchedTokens: `${acro}~${e.tokens.join(' ')}`,
       },
     };
-    if (at >= 0) ranked[at] = c;
+    if (i >= 0) ranked[i] = c;
     else ranked.push(c);
   }
 }

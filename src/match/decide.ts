@@ -61,7 +61,7 @@ export function decideFuzzy(name: string, ranked: Candidate[], options: MatchOpt
   // for review: never auto-linked, whatever autoLinkAt is (a threshold at or below the cap used to link them).
   const capped =
     ((best.signals['wordConflict'] === true || best.signals['reordered'] === true) && best.signals['containment'] === undefined) ||
-    best.signals['acronym'] !== undefined;
+    (best.signals['acronym'] !== undefined && best.signals['acronymSole'] !== true);
   if (best.score >= options.autoLinkAt && gapOk && !capped) {
     return {
       name,

@@ -61,6 +61,8 @@ export const MATCH_TUNING = {
    * Hospital): in the review band, above a name that only shares a word, and never auto-linked (decide.ts).
    */
   acronymScore: 0.8,
+  /** …of the one master a name of 3+ letters spells (acronym.ts): auto-linked at the default 0.88. */
+  soleAcronymScore: 0.9,
   /** Postings longer than this make a containment check too unspecific to trust. */
   containmentPosting: 300,
 };

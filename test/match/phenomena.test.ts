@@ -384,24 +384,26 @@ describe('acronyms and initials of a run of words', () => {
     { key: 'RM', name: 'Real Madrid Club de Fútbol' },
     { key: 'OFB', name: 'Overseas Filipino Bank' },
   ];
-  it("a capitalised one-word name that spells a master's initials makes it the first candidate, for review only", () => {
-    const m = createMatcher(orgs, [], { ...fuzzy, autoLinkAt: 0.5 });
-    for (const [name, key] of [
-      ['MGH', 'MGH'],
-      ['TfL', 'TFL'],
-      ['R.S.P.C.A.', 'RSPCA'],
-      ['GM', 'GM'],
+  it("a capitalised one-word name that spells a master's initials makes it the first candidate; of 3+ letters and one master, it links", () => {
+    const m = createMatcher(orgs, [], fuzzy);
+    for (const [name, key, outcome] of [
+      ['MGH', 'MGH', 'linked'],
+      ['TfL', 'TFL', 'linked'],
+      ['R.S.P.C.A.', 'RSPCA', 'linked'],
+      ['GM', 'GM', 'review'],
     ] as const) {
       const d = m.match(name);
-      expect([name, d.outcome, d.candidates[0]?.key, d.candidates[0]?.signals['acronym']]).toEqual([
-        name,
-        'review',
-        key,
-        key.toLowerCase(),
-      ]);
+      expect([name, d.outcome, d.candidates[0]?.key, d.candidates[0]?.signals['acronym']]).toEqual([name, outcome, key, key.toLowerCase()]);
     }
-    // explained as a rule in review (no word, character or sound parts)
-    expect(explainScore(0.8, m.match('MGH').candidates[0]!.signals)).toEqual([{ signal: 'rule', label: 'rule: acronym', value: 0.8 }]);
+    // two masters spelling it, or one only with its bracketed part, or a known alias only: review, whatever autoLinkAt
+    const two = createMatcher([...orgs, { key: 'MGH2', name: 'Montreal General Hospital' }], [], { ...fuzzy, autoLinkAt: 0.5 });
+    expect([two.match('MGH').outcome, two.match('MGH').score]).toEqual(['ambiguous', 0.8]);
+    const bracket = createMatcher([{ key: 'AS', name: 'Amer Sports (United States)' }, ...orgs], [], { ...fuzzy, autoLinkAt: 0.5 });
+    expect([bracket.match('ASUS').outcome, bracket.match('ASUS').candidates[0]?.key]).toEqual(['review', 'AS']);
+    const alias = createMatcher(orgs, [{ key: 'GM', name: 'Specialty Cafe Bakery', rows: 1 }], { ...fuzzy, autoLinkAt: 0.5 });
+    expect(alias.match('SCB').outcome).toBe('review');
+    // explained as a rule (no word, character or sound parts)
+    expect(explainScore(0.9, m.match('MGH').candidates[0]!.signals)).toEqual([{ signal: 'rule', label: 'rule: acronym', value: 0.9 }]);
     // lower case is a word, not an acronym
     expect(m.match('mgh').candidates.map((c) => c.key)).not.toContain('MGH');
   });
