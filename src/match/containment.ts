@@ -16,7 +16,7 @@ import {
   legalAgreement,
   normalizeName,
 } from './normalize.js';
-import { HAS_DIGIT, isContraction, reconcileJoins, tokenRelation } from './tokens.js';
+import { expandInitials, HAS_DIGIT, isContraction, reconcileJoins, tokenRelation } from './tokens.js';
 import { MATCH_TUNING } from './tuning.js';
 import { FUNCTION_WORDS } from './vocabulary.js';
 import type { Candidate, NormalizedName } from './types.js';
@@ -125,13 +125,14 @@ function containment(
   qt: string[],
   e: Entry,
   original: string,
+  expanded = false,
 ): { rel: Relation; extraQ: string[]; extraE: string[]; anchor: boolean; initials: boolean; loose: boolean } | null {
   const { df } = ix;
   const et = e.tokens;
   const qUsed = new Array<boolean>(qt.length).fill(false);
   const eUsed = new Array<boolean>(et.length).fill(false);
   let anchor = false;
-  let loose = false;
+  let loose = expanded;
   let initials = false;
   for (const pass of ['same', 'other'] as const) {
     for (let j = 0; j < et.length; j++) {
@@ -338,8 +339,10 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
   const hits = new Map<string, { e: Entry; rel: Relation; ok: boolean }>();
   const rivals = new Set<string>();
   for (const e of blocked) {
-    const qt = reconcileJoins(q.tokens, e.tokens);
-    const c = containment(ix, qt, e, q.original);
+    // initials of the entry's words stand for them ("N.Y. State Dept. of Health"), as when scoring
+    const joined = reconcileJoins(q.tokens, e.tokens);
+    const qt = expandInitials(joined, e.tokens);
+    const c = containment(ix, qt, e, q.original, qt !== joined);
     if (c === null) continue;
     rivals.add(e.key);
     let ok = c.anchor;
@@ -376,8 +379,14 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
     const prev = hits.get(e.key);
     if (prev === undefined || (!prev.ok && ok)) hits.set(e.key, { e, rel: c.rel, ok });
   }
-  if (rivals.size !== 1) return;
-  const [only] = [...hits.values()];
+  // One master the name equals, up to abbreviations and initials, is the name's reading beside masters that only
+  // contain it or are contained ("City of Chgo": City of Chicago, not City Colleges of Chicago), as a normalised
+  // equality is.
+  // Not a master equal only without its trailing place ("Univ. of California" is no more UCLA than Berkeley), nor
+  // one of two words: "Fox Ent" may be cut from Fox Entertainment Group as well as Fox Entertainment, "Alex Webb"
+  // is not the one reading of "Alexander Webb".
+  const equal = [...hits.values()].filter((h) => h.rel === 'equal' && h.e.norm.qualifiedKey === null && h.e.tokens.length >= 3);
+  const [only] = equal.length === 1 ? equal : rivals.size === 1 ? [...hits.values()] : [];
   if (only === undefined || !only.ok) return;
   const cand = ranked.find((c) => c.key === only.e.key);
   if (cand === undefined || cand.score >= MATCH_TUNING.containmentScore) return;

@@ -203,8 +203,13 @@ function normalizeCore(folded: string): CoreResult {
   }
   // Apostrophes join ("McDonald's" -> "mcdonalds"); dots separate, single letters are merged afterwards.
   s = s.replace(/['’`´]/g, '');
-  // "Co-op" is one word (an abbreviation of "cooperative"), not the legal form "Co" and a word "op".
-  s = s.replace(/\bco-op\b/gu, 'coop');
+  // "Co-op" is one word (an abbreviation of "cooperative"), not the legal form "Co" and a word "op"; "F.lli" is
+  // Fratelli, "v.d." van der, "w/o" without (their dots and slashes would cut them into letters).
+  s = s
+    .replace(/\bco-op\b/gu, 'coop')
+    .replace(/\bf\.\s?lli\b/gu, 'flli')
+    .replace(/(^|\s)v\.\s?d\.?(?=\s)/gu, '$1van der')
+    .replace(/\bw\/o\b/gu, 'without');
   // "Attn: Purchasing", "c/o Joseph Russo": whom the letter is for, not the name (to the end of its segment).
   const attention = dropAttention(s);
   if (attention !== s) {

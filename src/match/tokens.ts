@@ -14,17 +14,26 @@ export function deletions(t: string): string[] {
 
 /**
  * Short contractions no letter rule finds (isAbbreviation wants three letters and no vowel after the prefix): "St
- * Louis University" / "Saint Louis University", "Mt Sinai", "Ft Worth". A contraction with two readings ("St":
- * Saint or Street) is as alike as an abbreviation of either.
+ * Louis University" / "Saint Louis University", "Mt Sinai", "Ft Worth"; and the contractions clerks and imports write
+ * that end in their word's last vowel ("Chgo", "Hdwe", "Whse", "Cty") or are a language's own ("Dt." Deutsche,
+ * "Hnos." Hermanos, "Cie" Compagnie). A contraction with two readings ("St": Saint or Street) is as alike as an
+ * abbreviation of either.
  */
 // prettier-ignore
 const CONTRACTIONS: Record<string, readonly string[]> = {
   st: ['saint', 'street'], ste: ['sainte'], sta: ['santa'], mt: ['mount', 'mountain'], ft: ['fort'], pt: ['point', 'port'],
   rd: ['road'], ave: ['avenue'], hwy: ['highway'], jr: ['junior'], sr: ['senior'],
+  chgo: ['chicago'], hdwe: ['hardware'], whse: ['warehouse'], sply: ['supply'], pkwy: ['parkway'], cty: ['county', 'city'],
+  cmty: ['community'], natl: ['national'], govt: ['government'], bldg: ['building'], blvd: ['boulevard'], svc: ['service'],
+  gr: ['greater'], dt: ['deutsche', 'deutscher', 'deutsches'], hnos: ['hermanos'], cia: ['compania'],
+  cie: ['compagnie'], gebr: ['gebruder'], flli: ['fratelli'], ass: ['associazione'], soc: ['societa', 'societe', 'society'],
 };
 
+/** CONTRACTIONS as a Map: asked for every word pair scored, where an object's string keys were a slow lookup. */
+const CONTRACTION_MAP: ReadonlyMap<string, readonly string[]> = new Map(Object.entries(CONTRACTIONS));
+
 export function isContraction(a: string, b: string): boolean {
-  return CONTRACTIONS[a]?.includes(b) === true || CONTRACTIONS[b]?.includes(a) === true;
+  return CONTRACTION_MAP.get(a)?.includes(b) === true || CONTRACTION_MAP.get(b)?.includes(a) === true;
 }
 
 const COMPASS = /north|south|east|west/g;

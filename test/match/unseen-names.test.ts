@@ -139,3 +139,38 @@ describe('people and firms in another order', () => {
     expect(normalizeName('Farmers Co-op Co').tokens).toEqual(['farmers', 'coop']);
   });
 });
+
+describe('abbreviations clerks write', () => {
+  it('contractions no letter rule finds, in several languages, and words their dots would cut into letters', () => {
+    expect(linkOf([{ key: 'A', name: 'Ace Hardware Oak Park' }], 'ACE HDWE OAK PARK')).toBe('A');
+    expect(linkOf([{ key: 'D', name: 'Deutsche Bahn AG' }], 'Dt. Bahn AG')).toBe('D');
+    expect(normalizeName('F.lli Rossi S.p.A.').tokens).toEqual(['flli', 'rossi']);
+    expect(linkOf([{ key: 'R', name: 'Fratelli Rossi S.p.A.' }], 'F.lli Rossi S.p.A.')).toBe('R');
+    expect(normalizeName('v.d. Berg Transport B.V.').tokens).toEqual(['van', 'der', 'berg', 'transport']);
+    expect(normalizeName('Doctors w/o Borders').tokens).toEqual(['doctors', 'without', 'borders']);
+  });
+  it('a master the name equals up to abbreviations and initials is its reading beside masters that hold more words', () => {
+    const city = [
+      { key: 'C', name: 'City of Chicago' },
+      { key: 'CC', name: 'City Colleges of Chicago' },
+    ];
+    expect(linkOf(city, 'City of Chgo')).toBe('C');
+    const ny = [
+      { key: 'H', name: 'New York State Department of Health' },
+      { key: 'HR', name: 'New York State Department of Health Research' },
+    ];
+    expect(linkOf(ny, 'N.Y. State Dept. of Health')).toBe('H');
+  });
+  it('…but not a two-word master, nor one equal only without its place', () => {
+    const fox = [
+      { key: 'F', name: 'Fox Entertainment' },
+      { key: 'G', name: 'Fox Entertainment Group' },
+    ];
+    expect(linkOf(fox, 'Fox Ent')).toBeNull();
+    const uc = [
+      { key: 'LA', name: 'University of California, Los Angeles' },
+      { key: 'B', name: 'University of California, Berkeley' },
+    ];
+    expect(linkOf(uc, 'Univ. of California')).toBeNull();
+  });
+});
