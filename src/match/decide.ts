@@ -35,6 +35,8 @@ export function bestPerKey(cands: Candidate[]): Candidate[] {
 }
 
 const fmt = (x: number): string => x.toFixed(3);
+/** `x` as it compares with `limit`: a fourth decimal where three would print them equal ("0.8799 below 0.880"). */
+const fmtBelow = (x: number, limit: number): string => (fmt(x) === fmt(limit) && x < limit ? x.toFixed(4) : fmt(x));
 
 /** A name with no candidate at all: unmatched, nothing listed, and why. */
 export function noCandidate(name: string, reason: string): NameDecision {
@@ -92,7 +94,7 @@ export function decideFuzzy(name: string, ranked: Candidate[], options: MatchOpt
         ? `${best.signals['acronym'] !== undefined ? 'an acronym of its words' : best.signals['reordered'] === true ? 'words reordered' : 'a word differs on both sides'}: review only`
         : best.score >= options.autoLinkAt
           ? `runner-up ${runner?.key ?? ''} within margin ${fmt(options.margin)}`
-          : `score ${fmt(best.score)} below autoLinkAt ${fmt(options.autoLinkAt)}`;
+          : `score ${fmtBelow(best.score, options.autoLinkAt)} below autoLinkAt ${fmt(options.autoLinkAt)}`;
     return {
       name,
       outcome: 'review',
@@ -110,6 +112,6 @@ export function decideFuzzy(name: string, ranked: Candidate[], options: MatchOpt
     method: null,
     score: best.score,
     candidates: listed,
-    reason: `best score ${fmt(best.score)} below reviewAt ${fmt(options.reviewAt)}`,
+    reason: `best score ${fmtBelow(best.score, options.reviewAt)} below reviewAt ${fmt(options.reviewAt)}`,
   };
 }

@@ -174,3 +174,12 @@ describe('abbreviations clerks write', () => {
     expect(linkOf(uc, 'Univ. of California')).toBeNull();
   });
 });
+
+describe('reasons a user reads', () => {
+  it('a score just below the threshold is not printed equal to it', () => {
+    const m = createMatcher([{ key: 'X', name: 'Xerox Corporation' }, ...FILLER], [], { ...fuzzy, autoLinkAt: 0.8784 });
+    const d = m.match('Zerox');
+    expect(d.outcome).toBe('review');
+    expect(d.reason).toMatch(/^score 0\.8780 below autoLinkAt 0\.878;/);
+  });
+});
