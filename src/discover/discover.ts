@@ -53,13 +53,17 @@ import { settle } from './settle.js';
  * Whether sampled names say a text column holds a master's names: half of them (at least 2), or, for an FK column
  * named for the master, many distinct names shared exactly even when they are a small share (documents whose names
  * are mostly variants, "ACME CORP." or "Acme Inc", still share some verbatim): 10 and a tenth when the name column
- * is named for the master too (`client_name`), 20 and a twentieth when it was found by its values alone (`booked_name`).
+ * is named for the master too (`client_name`), 20 and a twentieth when it was found by its values alone (`booked_name`)
+ * or is named for it.
  */
 function sharesNames(o: Overlap, evidence: 'named' | 'values' | null): boolean {
   if (o.ratio === null || o.found < 2) return false;
   if (o.ratio >= 0.5) return true;
-  if (evidence === 'named') return o.found >= 10 && o.ratio >= 0.1;
-  if (evidence === 'values') return o.found >= 20 && o.ratio >= 0.05;
+  const byValues = o.found >= 20 && o.ratio >= 0.05;
+  // a column named for the master is stronger evidence than values alone: what values alone pass, it passes too
+  // (a trial's documents shared 103 of 1,248 names verbatim, 8 %: the rest were the fuzzy strategy's business)
+  if (evidence === 'named') return (o.found >= 10 && o.ratio >= 0.1) || byValues;
+  if (evidence === 'values') return byValues;
   return false;
 }
 

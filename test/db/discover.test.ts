@@ -398,6 +398,23 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
     expect((await discover(t.db)).config).toBeNull();
   });
 
+  it('a name column named for the master passes on what values alone pass: 32 of 400 names verbatim (8 %)', async () => {
+    // a new user's trial (2026-12-05): 103 of 1,248 sampled names verbatim, the rest variants for the fuzzy strategy;
+    // named for the master it needed a tenth, found by its values alone a twentieth: discover proposed nothing
+    await t.db.exec(`
+      CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL);
+      CREATE TABLE docs (id int PRIMARY KEY, customer_name text, customer_id int);
+      INSERT INTO customers SELECT i, 'Customer Number ' || i FROM generate_series(1, 400) i;
+      INSERT INTO docs SELECT i, CASE WHEN i <= 32 THEN 'Customer Number ' || i ELSE 'CUSTOMER NO. ' || i || ' LLC' END, NULL FROM generate_series(1, 400) i;`);
+    const r = await discover(t.db);
+    expect(r.config!.links.map((l) => [l.table, l.fk, l.name, l.target.table])).toEqual([
+      ['docs', 'customer_id', 'customer_name', 'customers'],
+    ]);
+    // 15 are too few
+    await t.db.exec(`UPDATE docs SET customer_name = 'CUSTOMER NO. ' || id || ' LLC' WHERE id > 15`);
+    expect((await discover(t.db)).config).toBeNull();
+  });
+
   it('five soft-delete signals on one master: the four strongest combined (what target.active takes), the config plan accepts', async () => {
     await t.db.exec(`
       CREATE TABLE vendors (id int PRIMARY KEY, org text NOT NULL, name text NOT NULL, deleted_at timestamptz, archived_at timestamptz,
