@@ -180,6 +180,10 @@ function stripAcronym(s: string): string {
   return `${m[1]!} ${m[3]!}`.trim();
 }
 
+/** Card and payment processors' descriptor prefixes (Square, Toast, PayPal, Shopify, Intuit, …): a word then "*". */
+const PROCESSOR_PREFIX =
+  /^\s*(?:sq|tst|paypal|pp|sp|in|py|ck|pos|gglpay|goog|apl|apple pay|amzn mktp|wpy|bt|dd|sumup|iz|zettle|stripe)\s*\*\s*/u;
+
 const ATTENTION = /(?:\battn\b\.?|\battention\s*:|\bc\s*\/\s*o\b|\bcare of\b)[^,;)]*/gu;
 
 /** The name without its "Attn …" / "Attention: …" / "c/o …" parts, each when some name is left before it. */
@@ -210,6 +214,12 @@ function normalizeCore(folded: string): CoreResult {
     .replace(/\bf\.\s?lli\b/gu, 'flli')
     .replace(/(^|\s)v\.\s?d\.?(?=\s)/gu, '$1van der')
     .replace(/\bw\/o\b/gu, 'without');
+  // "SQ *JOES PIZZA", "PAYPAL *ACMETOOLS", "TST* OLIVE GARDEN": a payment processor's prefix, not the seller's name.
+  const seller = s.replace(PROCESSOR_PREFIX, '');
+  if (seller !== s && /\p{L}/u.test(seller)) {
+    s = seller;
+    rules.add('processor-prefix');
+  }
   // "Attn: Purchasing", "c/o Joseph Russo": whom the letter is for, not the name (to the end of its segment).
   const attention = dropAttention(s);
   if (attention !== s) {

@@ -58,6 +58,19 @@ describe('store and site numbers', () => {
   });
 });
 
+describe('card and payment imports', () => {
+  it("a processor's prefix is not the seller's name", () => {
+    const sellers = [
+      { key: 'J', name: "Joe's Pizza" },
+      { key: 'B', name: 'Bluewater Supplies Ltd' },
+    ];
+    expect(linkOf(sellers, 'SQ *JOES PIZZA')).toBe('J');
+    expect(linkOf(sellers, 'PAYPAL *BLUEWATERSUPPLIES')).toBe('B');
+    expect(normalizeName('In Time Couriers').tokens).toEqual(['in', 'time', 'couriers']);
+    expect(normalizeName('SQ *').tokens).toEqual(['sq']);
+  });
+});
+
 describe('whom a letter is for', () => {
   it('"Attn …", "Attention: …" and "c/o …" are not part of the name', () => {
     expect(normalizeName('Darden Restaurants Inc. Attn: Purchasing').tokens).toEqual(['darden', 'restaurants']);
