@@ -49,7 +49,9 @@ function unmatchedList(results: EntityResult[], explain: boolean): string {
         : t.moved > 0
           ? `; ${t.moved} not listed: written since the plan counted them`
           : `; ${-t.moved} listed but not counted: written since the plan counted them`;
-    lines.push(`\nNot linked — ${r.entityType}: ${r.recordsUnmatched} row(s), ${t.listed} in ${t.lines} line(s)${beyond}${moved}:`);
+    lines.push(
+      `\nNot linked — ${r.entityType}: ${r.recordsUnmatched} row(s); below, ${t.listed} of them in ${t.lines} line(s)${beyond}${moved}:`,
+    );
     // more than one scope listed (--all-tenants): each line says whose it is
     const scoped = new Set(r.unmatchedRecords.map((u) => JSON.stringify(u.scopeKey))).size > 1;
     lines.push(
@@ -90,9 +92,9 @@ function inferredList(results: EntityResult[], explain: boolean): string {
     if (!explain) {
       const by = Object.entries(r.linkedByMethod)
         .filter(([m]) => m !== 'exact')
-        .map(([m, n]) => `${n} row(s) by ${m}`);
+        .map(([m, n]) => `${n} by ${m}`);
       lines.push(
-        `${r.entityType}: ${r.inferredLinksTotal} name(s) linked other than by exact equality (${by.join(', ')}) — see them with --explain`,
+        `${r.entityType}: ${r.inferredLinksTotal} name(s) linked other than by exact equality, their rows ${by.join(', ')} — see them with --explain`,
       );
       continue;
     }
@@ -129,6 +131,8 @@ export function planText(p: PlanResult, explain = false): string {
       out.push(
         `${r.entityType}: estimated on ${a.samples} already-linked names: precision ${a.precision === null ? 'n/a' : (a.precision * 100).toFixed(2) + '%'}, recall ${a.recall === null ? 'n/a' : (a.recall * 100).toFixed(2) + '%'}`,
       );
+    // said, not left out: a user reading the README looks for it
+    else out.push(`${r.entityType}: no precision/recall estimate: no name is linked by its FK yet to test the matching on`);
   }
   out.push(inferredList(p.results, explain));
   out.push(unmatchedList(p.results, explain));

@@ -49,7 +49,7 @@ describeEach('plan: the rows not linked', (t0) => {
     );
     expect(unlinkedTally(r)).toEqual({ lines: 8, listed: 545, beyond: 0, moved: 0 });
     const text = planText(p);
-    expect(text).toContain('Not linked — o: 545 row(s), 545 in 8 line(s):');
+    expect(text).toContain('Not linked — o: 545 row(s); below, 545 of them in 8 line(s):');
     expect(text.split('\n').filter((l) => l.includes('(no name)'))).toHaveLength(2);
 
     // cut at 4 lines: the rest is counted beyond the list
@@ -59,7 +59,9 @@ describeEach('plan: the rows not linked', (t0) => {
       config: { links: [{ entity: 'o', table: 'o', key: 'id', fk: 'c_id', name: 'name', scope: ['tenant_id'], match: 'exact', target }] },
     });
     expect(unlinkedTally(cut.results[0]!)).toEqual({ lines: 4, listed: 541, beyond: 4, moved: 0 });
-    expect(planText(cut)).toContain('Not linked — o: 545 row(s), 541 in 4 line(s); 4 more beyond the first 4 line(s) (--max-records):');
+    expect(planText(cut)).toContain(
+      'Not linked — o: 545 row(s); below, 541 of them in 4 line(s); 4 more beyond the first 4 line(s) (--max-records):',
+    );
   });
 
   it('a composite key orders by its columns, each by its type', async () => {
@@ -97,5 +99,24 @@ describeEach('plan: the rows not linked', (t0) => {
       },
     });
     expect(p.results[0]!.unmatchedRecords.map((u) => u.documentNumber)).toEqual(['9', '10', '100']);
+  });
+});
+
+describeEach('plan text: what a fuzzy plan says about its estimate and its inferred links', (t0) => {
+  let t: TestDb;
+  afterEach(async () => t.dispose());
+
+  it('no name linked by FK yet: says there is no estimate; names and rows are told apart', async () => {
+    t = await freshDb(t0);
+    await t.db.query(`CREATE TABLE c (id int PRIMARY KEY, name text)`);
+    await t.db.query(`CREATE TABLE o (id int PRIMARY KEY, name text, c_id int)`);
+    await t.db.query(`INSERT INTO c VALUES (1, 'Acme Widgets'), (2, 'Globex Corporation')`);
+    await t.db.query(`INSERT INTO o VALUES (1, 'ACME WIDGETS', NULL), (2, 'acme widgets', NULL), (3, 'Globex Corp.', NULL)`);
+    const config = { links: [{ entity: 'o', table: 'o', key: 'id', fk: 'c_id', name: 'name', match: 'fuzzy' as const, target }] };
+    const text = planText(await plan(t.db, { config }));
+    expect(text).toContain('o: no precision/recall estimate: no name is linked by its FK yet to test the matching on');
+    expect(text).toContain('o: 3 name(s) linked other than by exact equality, their rows 3 by normalized');
+    await t.db.query(`INSERT INTO o VALUES (4, 'Globex Corporation', 2)`);
+    expect(planText(await plan(t.db, { config }))).toMatch(/o: estimated on 1 already-linked names: precision/);
   });
 });
