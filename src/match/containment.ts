@@ -5,7 +5,11 @@
 import type { Entry, MatcherIndex } from './matcher-index.js';
 import { isKnownName, twoNames } from './names.js';
 import { valuesOf } from './multimap.js';
+import { normalizeName } from './normalize.js';
+import { expandInitials, HAS_DIGIT, isContraction, reconcileJoins, tokenRelation } from './tokens.js';
+import { MATCH_TUNING } from './tuning.js';
 import {
+  FUNCTION_WORDS,
   isCity,
   isDescriptive,
   isGenericToken,
@@ -14,11 +18,7 @@ import {
   isRetail,
   isUsState,
   legalAgreement,
-  normalizeName,
-} from './normalize.js';
-import { expandInitials, HAS_DIGIT, isContraction, reconcileJoins, tokenRelation } from './tokens.js';
-import { MATCH_TUNING } from './tuning.js';
-import { FUNCTION_WORDS } from './vocabulary.js';
+} from './vocabulary.js';
 import type { Candidate, NormalizedName } from './types.js';
 
 /** Words that mark a segment as an organisational unit when it stands apart from the name ("Finance Team"). */

@@ -10,17 +10,7 @@ import {
   POST_NOMINALS,
 } from './vocabulary.js';
 // The word tests live in vocabulary.ts; re-exported so the matcher and the package index keep importing them from here.
-export {
-  isCity,
-  isDescriptive,
-  isGenericToken,
-  isLegalWord,
-  isPlace,
-  isRetail,
-  isUsState,
-  legalAgreement,
-  legalFamily,
-} from './vocabulary.js';
+export { isCity, isGenericToken, isLegalWord, isPlace, legalAgreement, legalFamily } from './vocabulary.js';
 
 /**
  * Name normalisation. Every rule is conservative: it only removes things that do not identify a company
