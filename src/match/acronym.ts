@@ -34,6 +34,16 @@ export function initialsOf(tokens: readonly string[]): string[] {
   return [...new Set([all, content])].filter((x) => x.length >= 2 && x.length <= 6);
 }
 
+/**
+ * Capitalised words of three letters or more that name a payment, a document or a placeholder in ERP and bank data,
+ * not an organisation ("TBD", "ATM", "ACH", "EFT", "POS"): never the sole acronym of a master (still a candidate).
+ */
+// prettier-ignore
+const NOT_NAMES = new Set([
+  'tbd', 'tba', 'tbc', 'atm', 'ach', 'eft', 'pos', 'nsf', 'fee', 'tax', 'vat', 'gst', 'hst', 'pst', 'chk', 'dep', 'ref',
+  'inv', 'pmt', 'adj', 'misc', 'cod', 'rma', 'sepa', 'swift', 'iban', 'wire', 'cash', 'none', 'null', 'test', 'temp',
+]);
+
 const indexes = new WeakMap<MatcherIndex, { all: Map<string, Entry[]>; own: Map<string, string[]> }>();
 
 /**
@@ -68,7 +78,12 @@ export function applyAcronym(ix: MatcherIndex, original: string, q: NormalizedNa
   // Three letters or more that one master's own name spells, and no other entry's, and no word of the scope
   // ("UPS" / United Parcel Service): that master, auto-linkable.
   const sole =
-    acro.length >= 3 && keys.size === 1 && !ix.df.has(acro) && (own.get(acro) ?? []).length === 1 && keys.has(own.get(acro)![0]!);
+    acro.length >= 3 &&
+    !NOT_NAMES.has(acro) &&
+    keys.size === 1 &&
+    !ix.df.has(acro) &&
+    (own.get(acro) ?? []).length === 1 &&
+    keys.has(own.get(acro)![0]!);
   const at = sole ? MATCH_TUNING.soleAcronymScore : MATCH_TUNING.acronymScore;
   for (const e of spelled) {
     const i = ranked.findIndex((c) => c.key === e.key);

@@ -197,18 +197,32 @@ type Relation = 'equal' | 'superset' | 'subset' | 'placed-subset';
 const isQualifier = (t: string): boolean =>
   !HAS_DIGIT.test(t) && (QUALIFIER_WORDS.has(t) || isCity(t) || isLegalWord(t) || t === 'and' || t === 'the' || t === 'of');
 
-/** Words before a number that make it a store's or site's ("Store 1711", "Branch 115", "#0412"). */
-const NUMBER_MARK = '#|\\b(?:store|shop|branch|unit|no|nr|num|number|loc|location|site|ste|suite|dept|outlet|station|stn)\\b\\.?';
+/** A number after a word that makes it a store's or site's ("Store 1711", "Branch 115", "#0412"). */
+const MARKED_NUMBER =
+  /(?:#|\b(?:store|shop|branch|unit|no|nr|num|number|loc|location|site|ste|suite|dept|outlet|station|stn)\b\.?)\s*#?\s*(\d{1,6})(?!\d)/giu;
+/** In a name in capitals only, a number of four digits or more with at most three words after it, at its end. */
+const TRAILING_NUMBER = /(?<![\p{L}\d])(\d{4,6})(?:\s+\p{L}+){0,3}\s*$/u;
 
-/** `t`, all digits, written as a store's or site's number in `original` ("Walmart Store #2314", "Aldi #87"). */
-function storeNumber(original: string, t: string): boolean {
-  if (!/^\d{1,6}$/.test(t)) return false;
-  if (new RegExp(`(?:${NUMBER_MARK})\\s*#?\\s*0*${t}(?!\\d)`, 'iu').test(original)) return true;
-  // …or, in a name written in capitals only (a card or bank import: "CVS PHARMACY 10293", "SHELL OIL 57442 MARIETTA
-  // GA"), a number of three digits or more near its end, only words after it. A name written by hand keeps such a
-  // number as a word of its own ("Test Customer 123" is not "Test Customer").
-  return t.length >= 3 && !/\p{Ll}/u.test(original) && new RegExp(`(?<![\\p{L}\\d])0*${t}(?:\\s+\\p{L}+){0,3}\\s*$`, 'u').test(original);
+let numbersOf: { original: string; numbers: ReadonlySet<string> } = { original: '', numbers: new Set() };
+
+/**
+ * The numbers `original` writes as a store's or site's ("Walmart Store #2314", "Aldi #87"), without leading zeros as
+ * the tokens have them; and, in a name written in capitals only (a card or bank import: "CVS PHARMACY 10293",
+ * "SHELL OIL 57442 MARIETTA GA"), a number of four digits or more near its end. A name written by hand keeps such a
+ * number as a word of its own ("Test Customer 1234"), and three digits stay a name's in any case ("FORTUNE 500").
+ * Read once per name (the last name's are kept: containment asks for every entry it aligns).
+ */
+function storeNumbers(original: string): ReadonlySet<string> {
+  if (numbersOf.original === original) return numbersOf.numbers;
+  const numbers = new Set<string>();
+  for (const m of original.matchAll(MARKED_NUMBER)) numbers.add(m[1]!.replace(/^0+(?=\d)/, ''));
+  const trailing = /\p{Ll}/u.test(original) ? null : TRAILING_NUMBER.exec(original);
+  if (trailing !== null) numbers.add(trailing[1]!.replace(/^0+(?=\d)/, ''));
+  numbersOf = { original, numbers };
+  return numbers;
 }
+
+const storeNumber = (original: string, t: string): boolean => HAS_DIGIT.test(t) && storeNumbers(original).has(t);
 
 /**
  * Every extra word is a qualifier; two-word places count as one ("north america"); a number is one when the name
@@ -257,6 +271,9 @@ function leadingDrop(q: NormalizedName, e: Entry, extraE: string[]): boolean {
   const first = e.norm.original.split(/[,;:(]|\.\s|\s[-–—]\s/u)[0] ?? '';
   if (!normalizeName(first).tokens.includes(e.tokens[extraE.length]!)) return false;
   if (q.legalForm !== null && q.legalForm !== e.norm.legalForm) return false;
+  // a person's name ("John Paul Smith", "Mary Ann Miller") is not named by its last words; a firm bearing one is
+  // told by its legal form ("Robert Bosch LLC")
+  if (e.norm.legalForm === null && e.tokens.every(isKnownName)) return false;
   return e.norm.legalForm !== null || e.tokens.length >= 3 || !extraE.every(isKnownName);
 }
 
@@ -373,7 +390,8 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
         ? qt.some((t) => t.length >= 4 && !isGenericToken(t))
         : distinctive &&
           !c.loose &&
-          ((q.legalForm === null && allDescriptive(c.extraE)) || (c.rel === 'subset' && leadingDrop(q, e, c.extraE)));
+          ((q.legalForm === null && allDescriptive(c.extraE) && !qt.every(isKnownName)) ||
+            (c.rel === 'subset' && leadingDrop(q, e, c.extraE)));
     }
     if (ok && legalAgreement(q.legalForm, e.norm.legalForm) === 'disagree') ok = false;
     const prev = hits.get(e.key);

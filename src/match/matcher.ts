@@ -189,7 +189,18 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
         // another master holding all its words ("…, Berkeley") is as good a reading of it.
         const placeOnly = q.qualifiedKey === null && normHits.every((e) => e.norm.qualifiedKey !== null && e.norm.qualifiedKey !== q.key);
         const others = placeOnly && keys.length === 1 ? containingOthers(ix, q.tokens, keys[0]!) : [];
-        if (others !== null && others.length > 0)
+        // too common words to look through: not linked on a name that may be any of them
+        if (others === null)
+          return {
+            name,
+            outcome: 'review',
+            targetKey: null,
+            method: null,
+            score: 1,
+            candidates: bestPerKey(normHits.map((e) => certain(e, method, 'normalised name without its place'))).slice(0, maxCandidates),
+            reason: 'normalised name without its place, and too many masters share its words to tell whether another holds them',
+          };
+        if (others.length > 0)
           return decisionFor(
             name,
             method,

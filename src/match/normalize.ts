@@ -103,7 +103,7 @@ function mergeSingles(tokens: string[]): string[] {
 }
 
 /** A number's digits without leading zeros ("#0871" is store 871). */
-const stripZeros = (t: string): string => (/^0+\d/.test(t) && /^\d+$/.test(t) ? t.replace(/^0+/, '') : t);
+const stripZeros = (t: string): string => (/^0+\d/.test(t) && /^\d+$/.test(t) ? t.replace(/^0+(?=\d)/, '') : t);
 
 /** Words marking the number after them ("No. 1432", "Nr 5"): the number alone is what tells stores apart. */
 const NUMBER_WORDS = new Set(['no', 'nr', 'nro', 'num']);
@@ -174,7 +174,7 @@ function stripAcronym(s: string): string {
 const PROCESSOR_PREFIX =
   /^\s*(?:sq|tst|paypal|pp|sp|in|py|ck|pos|gglpay|goog|apl|apple pay|amzn mktp|wpy|bt|dd|sumup|iz|zettle|stripe)\s*\*\s*/u;
 
-const ATTENTION = /(?:\battn\b\.?|\battention\s*:|\bc\s*\/\s*o\b|\bcare of\b)[^,;)]*/gu;
+const ATTENTION = /(?:\battn\b\.?|\battention\s*:|\bc\s*\/\s*o\b)[^,;)]*/gu;
 
 /** The name without its "Attn …" / "Attention: …" / "c/o …" parts, each when some name is left before it. */
 function dropAttention(s: string): string {
@@ -210,7 +210,8 @@ function normalizeCore(folded: string): CoreResult {
     s = seller;
     rules.add('processor-prefix');
   }
-  // "Attn: Purchasing", "c/o Joseph Russo": whom the letter is for, not the name (to the end of its segment).
+  // "Attn: Purchasing", "c/o Joseph Russo": whom the letter is for, not the name (to the end of its segment). Not
+  // "care of": "Home Care of Texas" is a firm's name.
   const attention = dropAttention(s);
   if (attention !== s) {
     s = attention;

@@ -134,14 +134,16 @@ export function score(
   // Surname-first order the scope's names vouch for is the same name, not a reordering that might be another person.
   const rotated = reorderOnly && rotatedByPosition(ix, qAl, et);
   if (rotated) reorderOnly = false;
-  // A firm's own words in another order ("Rossi Fratelli SpA" / "Fratelli Rossi S.p.A.", "Maschinenbau Müller" /
-  // "Müller Maschinenbau GmbH"): every word the same on both sides, a legal form on one side at least, and not every
-  // word a person's name (reversed, two people's names may be two people).
+  // A family firm's words in another order ("Rossi Fratelli SpA" / "Fratelli Rossi S.p.A.", "Maschinenbau Müller" /
+  // "Müller Maschinenbau GmbH"): every word the same on both sides, a legal form on one side at least, a person's
+  // name among the words and not only names (reversed, two people's names may be two people; and without a name,
+  // "National American Insurance" and "American National Insurance" are two insurers).
   const firmOrder =
     reorderOnly &&
     (q.legalForm !== null || e.norm.legalForm !== null) &&
     qAl.every((j, i) => j >= 0 && qt[i] === et[j]) &&
     eAl.every((i) => i >= 0) &&
+    qt.some(isKnownName) &&
     !qt.every(isKnownName);
   if (firmOrder) reorderOnly = false;
   const charSim = compactEqual ? 1 : (jw + lev) / 2;

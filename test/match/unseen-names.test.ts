@@ -196,3 +196,35 @@ describe('reasons a user reads', () => {
     expect(d.reason).toMatch(/^score 0\.8780 below autoLinkAt 0\.878;/);
   });
 });
+
+describe('traps a review of these rules found', () => {
+  it('"care of" is part of a firm\'s name', () => {
+    const care = [
+      { key: 'TX', name: 'Home Care of Texas' },
+      { key: 'OH', name: 'Home Care of Ohio' },
+    ];
+    expect(linkOf(care, 'Home Care of Texas')).toBe('TX');
+    expect(linkOf(care.slice(0, 1), 'Home Care of Florida')).toBeNull();
+  });
+  it("a person's last words, or a surname alone, name no person nor a trade", () => {
+    expect(linkOf([{ key: 'P', name: 'John Paul Smith' }], 'Smith')).toBeNull();
+    expect(linkOf([{ key: 'P', name: 'Mary Ann Miller' }], 'Ann Miller')).toBeNull();
+    expect(linkOf([{ key: 'B', name: 'Miller Brewing' }], 'Miller')).toBeNull();
+  });
+  it("the same words in another order without a person's name are two firms", () => {
+    expect(linkOf([{ key: 'A', name: 'American National Insurance Company' }], 'National American Insurance')).toBeNull();
+    expect(linkOf([{ key: 'T', name: 'Trust Bank Inc' }], 'Bank Trust Inc')).toBeNull();
+  });
+  it('zeros are a number; three digits in capitals stay a word of the name; "TBD" is nobody\'s acronym', () => {
+    expect(linkOf([{ key: 'A', name: 'Acme' }], 'ACME 00')).toBeNull();
+    expect(linkOf([{ key: 'F', name: 'Fortune Inc' }], 'FORTUNE 500')).toBeNull();
+    expect(linkOf([{ key: 'T', name: 'Tampa Bay Downs' }], 'TBD')).toBeNull();
+  });
+  it('a place-stripped equality among masters too many to look through goes to review', () => {
+    const many = [
+      { key: 'D', name: 'Walmart, Dallas' },
+      ...Array.from({ length: 301 }, (_, i) => ({ key: `S${i}`, name: `Walmart Supercenter ${i}` })),
+    ];
+    expect(decide(many, 'Walmart').outcome).toBe('review');
+  });
+});
