@@ -348,9 +348,11 @@ function hasChild(ix: MatcherIndex, e: Entry): boolean {
 }
 
 /**
- * Unique containment: raise the one entry the name contains (with qualifier words around it) or is contained in
- * (the master adds only generic words), or equals up to abbreviations/initials, to containmentScore. Never when
- * another master is also contained/containing, or when a child of the contained master exists (parent and child).
+ * Unique containment: raise to containmentScore the one entry the name contains (with qualifier words or a store's
+ * number around it), or is contained in (the master adds its legal form, words of its trade, or a founder's name or
+ * prefix before the name's), or equals up to abbreviations and initials. Never when another master is also
+ * contained/containing (but a master the name equals beats those), or when a child of the contained master exists
+ * (parent and child).
  */
 export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: Entry[], ranked: Candidate[]): void {
   const hits = new Map<string, { e: Entry; rel: Relation; ok: boolean }>();
@@ -382,8 +384,9 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
     }
     if (ok && (c.rel === 'subset' || c.rel === 'placed-subset')) {
       // The entry's extra words are its legal form, or say what it does ("Costco" / "Costco Wholesale Corporation"),
-      // and the name keeps a word of its own that says which firm (not a place, not a trade).
-      // A name with a legal form of its own is a whole firm's name: "Mitsubishi Corp" is not Mitsubishi Electric.
+      // or come before the name's (leadingDrop); the name keeps a word of its own that says which firm (not a place,
+      // not a trade, not a surname alone), and has no legal form of its own: "Mitsubishi Corp" is a whole firm's
+      // name, not Mitsubishi Electric's.
       const legalOnly = c.extraE.every((t) => isLegalWord(t) || t === 'the' || t === 'and');
       const distinctive = qt.some((t) => t.length >= 4 && !isGenericToken(t) && !isDescriptive(t) && !isCity(t) && !HAS_DIGIT.test(t));
       ok = legalOnly
@@ -399,8 +402,7 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
   }
   // One master the name equals, up to abbreviations and initials, is the name's reading beside masters that only
   // contain it or are contained ("City of Chgo": City of Chicago, not City Colleges of Chicago), as a normalised
-  // equality is.
-  // Not a master equal only without its trailing place ("Univ. of California" is no more UCLA than Berkeley), nor
+  // equality is. Not a master equal only without its trailing place ("Univ. of California" is no more UCLA than Berkeley), nor
   // one of two words: "Fox Ent" may be cut from Fox Entertainment Group as well as Fox Entertainment, "Alex Webb"
   // is not the one reading of "Alexander Webb".
   const equal = [...hits.values()].filter((h) => h.rel === 'equal' && h.e.norm.qualifiedKey === null && h.e.tokens.length >= 3);
