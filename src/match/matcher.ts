@@ -59,6 +59,17 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     return [...new Set(list.map((e) => e.key))].sort();
   }
 
+  /** A name sent to review with these candidates (a rule found it, but cannot tell it is the master). */
+  const review = (name: string, candidates: Candidate[], reason: string): NameDecision => ({
+    name,
+    outcome: 'review',
+    targetKey: null,
+    method: null,
+    score: 1,
+    candidates: candidates.slice(0, maxCandidates),
+    reason,
+  });
+
   function decisionFor(
     name: string,
     method: MatchMethod,
@@ -69,17 +80,12 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     const cands = bestPerKey(list.map((e) => certain(e, method, rule)));
     const keys = keysOf(list);
     const judged = evidenceModel !== null && docValues !== null ? judgeRuled(keys, evidenceModel, docValues) : null;
-    if (judged !== null && 'veto' in judged) {
-      return {
+    if (judged !== null && 'veto' in judged)
+      return review(
         name,
-        outcome: 'review',
-        targetKey: null,
-        method: null,
-        score: 1,
-        candidates: cands.slice(0, maxCandidates),
-        reason: `${rule}, but ${judged.veto.disagree} other column(s) differ and none agrees: a namesake? best candidate ${keys[0]!}`,
-      };
-    }
+        cands,
+        `${rule}, but ${judged.veto.disagree} other column(s) differ and none agrees: a namesake? best candidate ${keys[0]!}`,
+      );
     if (judged !== null && 'pick' in judged) {
       const picked = cands.filter((c) => c.key === judged.pick).concat(cands.filter((c) => c.key !== judged.pick));
       return {
@@ -191,15 +197,11 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
         const others = placeOnly && keys.length === 1 ? containingOthers(ix, q.tokens, keys[0]!) : [];
         // too common words to look through: not linked on a name that may be any of them
         if (others === null)
-          return {
+          return review(
             name,
-            outcome: 'review',
-            targetKey: null,
-            method: null,
-            score: 1,
-            candidates: bestPerKey(normHits.map((e) => certain(e, method, 'normalised name without its place'))).slice(0, maxCandidates),
-            reason: 'normalised name without its place, and too many masters share its words to tell whether another holds them',
-          };
+            bestPerKey(normHits.map((e) => certain(e, method, 'normalised name without its place'))),
+            'normalised name without its place, and too many masters share its words to tell whether another holds them',
+          );
         if (others.length > 0)
           return decisionFor(
             name,
