@@ -4,7 +4,7 @@ import { stringify as stringifyCsv } from 'csv-stringify/sync';
 import type { DecisionAction } from '../plan/decide.js';
 import { BackfillError, wrapDbError } from '../errors.js';
 import { type CommonOptions, prepare } from '../context/context.js';
-import type { ReviewQueueOptions } from './types.js';
+import type { QueueItem, ReviewQueueOptions } from './types.js';
 import { resolvePlan, reviewQueue } from './queue.js';
 import { type DecideInput, type DecideResult, validateDecisions, writeDecisions } from './decide.js';
 import { namesInPlan } from '../store/plans.js';
@@ -50,7 +50,7 @@ const CSV_HEADER = [
 export async function exportQueueCsv(
   db: unknown,
   opts: ReviewQueueOptions = {},
-): Promise<{ csv: string; names: number; planRunId: string }> {
+): Promise<{ csv: string; names: number; planRunId: string; items: QueueItem[] }> {
   const q = await reviewQueue(db, { ...opts, limit: opts.limit ?? 100_000 });
   const rows = q.items.map((it) => [
     it.link,
@@ -70,7 +70,7 @@ export async function exportQueueCsv(
     '',
     '',
   ]);
-  return { csv: stringifyCsv([CSV_HEADER, ...rows]), names: rows.length, planRunId: q.planRunId };
+  return { csv: stringifyCsv([CSV_HEADER, ...rows]), names: rows.length, planRunId: q.planRunId, items: q.items };
 }
 
 export interface CsvLineError {

@@ -36,6 +36,15 @@ describeEach('review, masters and report CLI', (target) => {
     expect(ex.code, ex.stderr).toBe(0);
     const rows = parse(readFileSync(csvFile, 'utf8'), { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(7);
+    // --json without --out: the queue itself, each name with its candidates, as the CSV lists them
+    const js = await runCli(['review', 'export', ...common, '--json']);
+    expect(js.code, js.stderr).toBe(0);
+    const q = js.json() as { names: number; items: { name: string; candidates: { key: string; name: string; active: boolean }[] }[] };
+    expect(q.names).toBe(7);
+    expect(q.items.map((i) => [i.name, i.candidates[0]?.key ?? '', i.candidates[0]?.name ?? ''])).toEqual(
+      rows.map((r) => [r['name'], r['candidate_1_key'], r['candidate_1_name']]),
+    );
+    expect(q.items.find((i) => i.name === 'Tset Cstmr Hldgs')?.candidates[0]).toMatchObject({ name: 'Test Customer', active: true });
     rows.find((r) => r['name'] === 'Tset Cstmr Hldgs')!['decision'] = 'accept';
     rows.find((r) => r['name'] === 'Zeta Widgets')!['decision'] = 'never';
     const bad = rows.map((r) => ({ ...r }));

@@ -55,8 +55,15 @@ export function register(program: Command): void {
         exportQueueCsv(db, { ...opts, executedBy: who(), ...(flags.band !== undefined ? { filter: { bands: flags.band } } : {}) }),
       );
       if (flags.out !== undefined) writeFileSync(flags.out, r.csv);
+      // --json without --out: the queue itself (every candidate with its score, signals and whether it is active), and
+      // the CSV text as before; with --out the file holds it and the JSON says where
       if (flags.json)
-        printJson({ out: flags.out ?? null, names: r.names, planRunId: r.planRunId, ...(flags.out === undefined ? { csv: r.csv } : {}) });
+        printJson({
+          out: flags.out ?? null,
+          names: r.names,
+          planRunId: r.planRunId,
+          ...(flags.out === undefined ? { items: r.items, csv: r.csv } : {}),
+        });
       else if (flags.out !== undefined)
         print(
           `Wrote ${r.names} name(s) from plan ${r.planRunId} to ${flags.out}. Fill "decision" (accept | alias | never | create) and "target_key" (for alias), then: fk-backfill review import ${flags.out}`,
