@@ -9,7 +9,7 @@
  */
 import type { Entry, MatcherIndex } from './matcher-index.js';
 import { MATCH_TUNING } from './tuning.js';
-import { FUNCTION_WORDS } from './vocabulary.js';
+import { FUNCTION_WORDS, isLegalWord } from './vocabulary.js';
 import { normalizeName } from './normalize.js';
 import type { Candidate, NormalizedName } from './types.js';
 
@@ -34,6 +34,36 @@ export function initialsOf(tokens: readonly string[]): string[] {
   return [...new Set([all, content])].filter((x) => x.length >= 2 && x.length <= 6);
 }
 
+/** A dotted abbreviation ("U.S.", "U.K.", "S.A."): it stands for as many words as it has letters. */
+const DOTTED = /^(?:\p{L}\.){2,}$/u;
+
+/**
+ * The initials of a name as it is written (brackets aside): a dotted abbreviation gives each of its letters ("U.S.
+ * Department of Agriculture" → usda); in a name with lower case only its capitalised words count, function words
+ * included ("The Nature Conservancy" → tnc, "University of California, Los Angeles" → ucla; "BAŤA, akciová
+ * společnost" → b), in one without, every word but function words; legal forms never. Normalised tokens lose both
+ * (`U.S.` is one word, `The` and `Los` are function words).
+ */
+export function writtenInitials(text: string): string[] {
+  const bare = text.replace(/\([^)]*\)/gu, ' ');
+  const mixed = /\p{Ll}/u.test(bare) && /\p{Lu}/u.test(bare);
+  let letters = '';
+  for (const raw of bare.split(/[\s,;:/&+]+|(?<=\p{L})-(?=\p{L})/u)) {
+    const w = raw.normalize('NFKD').replace(/\p{M}/gu, '');
+    if (DOTTED.test(w)) {
+      const dotted = w.replace(/\./g, '').toLowerCase();
+      if (!isLegalWord(dotted)) letters += dotted;
+      continue;
+    }
+    const word = w.replace(/[^\p{L}\p{N}]/gu, '').toLowerCase();
+    if (word === '' || isLegalWord(word)) continue;
+    // written in lower case in a name with capitals: no word of the initialism ("akciová společnost", "of")
+    if (mixed ? !/^[\p{Lu}\p{N}]/u.test(w) : FUNCTION_WORDS.has(word)) continue;
+    letters += word[0]!;
+  }
+  return /^[a-z]{3,6}$/.test(letters) ? [letters] : [];
+}
+
 /**
  * Capitalised words of three letters or more that name a payment, a document or a placeholder in ERP and bank data,
  * not an organisation ("TBD", "ATM", "ACH", "EFT", "POS"): never the sole acronym of a master (still a candidate).
@@ -55,10 +85,11 @@ function initialsIndex(ix: MatcherIndex): { all: Map<string, Entry[]>; own: Map<
   if (m === undefined) {
     m = { all: new Map(), own: new Map() };
     for (const e of ix.entries) {
-      for (const i of initialsOf(e.tokens)) m.all.set(i, [...(m.all.get(i) ?? []), e]);
+      const written = writtenInitials(e.source === 'master' ? e.master : e.name);
+      for (const i of new Set([...initialsOf(e.tokens), ...written])) m.all.set(i, [...(m.all.get(i) ?? []), e]);
       if (e.source !== 'master') continue;
       const bare = normalizeName(e.master.replace(/\([^)]*\)/gu, ' '), { store: false }).tokens;
-      for (const i of initialsOf(bare)) m.own.set(i, [...(m.own.get(i) ?? []), e.key]);
+      for (const i of new Set([...initialsOf(bare), ...written])) m.own.set(i, [...(m.own.get(i) ?? []), e.key]);
     }
     indexes.set(ix, m);
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMatcher, DEFAULT_MATCH_OPTIONS, normalizeName, type MasterRecord } from '../../src/match/index.js';
+import { writtenInitials } from '../../src/match/acronym.js';
 
 /**
  * Names as ERP imports and clerks write them, found missing in trials on names the matcher had never seen (issue #16,
@@ -226,5 +227,40 @@ describe('traps a review of these rules found', () => {
       ...Array.from({ length: 301 }, (_, i) => ({ key: `S${i}`, name: `Walmart Supercenter ${i}` })),
     ];
     expect(decide(many, 'Walmart').outcome).toBe('review');
+  });
+});
+
+describe('acronyms as the name is written', () => {
+  const masters = [
+    { key: 'UCLA', name: 'University of California, Los Angeles' },
+    { key: 'TNC', name: 'The Nature Conservancy' },
+    { key: 'USDA', name: 'U.S. Department of Agriculture' },
+    { key: 'BOA', name: 'Bank of America Corporation' },
+  ];
+  it("spells a capitalised function word and each letter of a dotted abbreviation, never a legal form or a lower-case 'of'", () => {
+    expect(writtenInitials('University of California, Los Angeles')).toEqual(['ucla']);
+    expect(writtenInitials('The Nature Conservancy')).toEqual(['tnc']);
+    expect(writtenInitials('U.S. Department of Agriculture')).toEqual(['usda']);
+    expect(writtenInitials('Whole Foods Market, Inc.')).toEqual(['wfm']);
+    expect(writtenInitials('Bank of America Corporation')).toEqual([]);
+    expect(writtenInitials('Industria de Diseño Textil, S.A.')).toEqual(['idt']);
+    // a word in lower case in a name with capitals is no initial: a two-word legal form, a description
+    expect(writtenInitials('BAŤA, akciová společnost')).toEqual([]);
+    // no lower case: a function word is not told apart by its capital
+    expect(writtenInitials('UNIVERSITY OF CALIFORNIA LOS ANGELES')).toEqual(['uca']);
+  });
+  it('links the one master whose written initials a capitalised word spells', () => {
+    for (const [name, key] of [
+      ['UCLA', 'UCLA'],
+      ['U.C.L.A.', 'UCLA'],
+      ['TNC', 'TNC'],
+      ['USDA', 'USDA'],
+    ] as const)
+      expect([name, linkOf(masters, name)]).toEqual([name, key]);
+  });
+  it('not when a second master spells it (as written or by its words), nor in lower case', () => {
+    const two = [...masters, { key: 'TNC2', name: 'Texas Nurses Council' }];
+    expect(decide(two, 'TNC').outcome).toBe('ambiguous');
+    expect(linkOf(masters, 'ucla')).toBeNull();
   });
 });
