@@ -89,7 +89,8 @@ function initialsIndex(ix: MatcherIndex): { all: Map<string, Entry[]>; own: Map<
       for (const i of new Set([...initialsOf(e.tokens), ...written])) m.all.set(i, [...(m.all.get(i) ?? []), e]);
       if (e.source !== 'master') continue;
       const bare = normalizeName(e.master.replace(/\([^)]*\)/gu, ' '), { store: false }).tokens;
-      for (const i of new Set([...initialsOf(bare), ...written])) m.own.set(i, [...(m.own.get(i) ?? []), e.key]);
+      // once per master (a master named "A dba B" has an entry per name too)
+      for (const i of new Set([...initialsOf(bare), ...written])) m.own.set(i, [...new Set([...(m.own.get(i) ?? []), e.key])]);
     }
     indexes.set(ix, m);
   }

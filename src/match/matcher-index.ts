@@ -7,6 +7,7 @@ import type { Multi } from './multimap.js';
 import { foldDigraphs, isGenericToken, normalizeName } from './normalize.js';
 import { deletions, HAS_DIGIT } from './tokens.js';
 import { MATCH_TUNING } from './tuning.js';
+import { tradeNames } from './trade-names.js';
 import type { KnownAlias, MasterRecord, MatchOptions, NormalizedName } from './types.js';
 
 /** A master or known alias of the scope: its normalised name, its words and their weights. */
@@ -78,6 +79,8 @@ export function buildIndex(masters: MasterRecord[], aliases: KnownAlias[], optio
     const e = mkEntry(m.key, m.name, 'master');
     entries.push(e);
     addTo(exactIndex, m.name, e);
+    // a master named "A dba B" is found by either of its names too (trade-names.ts); not with the exact strategy
+    if (options.strategy !== 'exact') for (const part of tradeNames(m.name) ?? []) entries.push(mkEntry(m.key, part, 'master'));
   }
   const useAliases = options.strategy !== 'exact';
   if (useAliases) {

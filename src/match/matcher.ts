@@ -7,6 +7,7 @@ import type { Entry } from './matcher-index.js';
 import { valuesOf } from './multimap.js';
 import { legalAgreement, normalizeName } from './normalize.js';
 import { readingsOf, soleReading, soleReading2 } from './readings.js';
+import { decideTradeNames, tradeNames } from './trade-names.js';
 import { applyAcronym } from './acronym.js';
 import { score } from './score.js';
 import type {
@@ -140,7 +141,7 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
 
   const evidenceModel = options.strategy === 'fuzzy' ? createEvidenceModel(masters) : null;
 
-  function run(name: string, excluded: string | null, evidence: EvidenceValues | undefined): NameDecision {
+  function run(name: string, excluded: string | null, evidence: EvidenceValues | undefined, whole = true): NameDecision {
     const exact = valuesOf(exactIndex, name);
     if (options.strategy === 'exact') {
       if (exact.length === 0) return noCandidate(name, 'no active master has exactly this name');
@@ -215,6 +216,10 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     }
     if (options.strategy === 'normalized' || q.tokens.length === 0)
       return noCandidate(name, 'no master or known alias has the same normalised name');
+    // "A dba B": each of the party's names read on its own (trade-names.ts)
+    const two = whole ? tradeNames(name) : null;
+    if (two !== null)
+      return decideTradeNames(name, [run(two[0], excluded, evidence, false), run(two[1], excluded, evidence, false)], options);
     const blocked = block(ix, q, excluded);
     if (fallThroughDisagree) for (const e of normHits) if (!blocked.includes(e)) blocked.push(e);
     const typoOf = readingsOf(ix, soleReading);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMatcher, DEFAULT_MATCH_OPTIONS, normalizeName, type MasterRecord } from '../../src/match/index.js';
 import { writtenInitials } from '../../src/match/acronym.js';
+import { tradeNames } from '../../src/match/trade-names.js';
 
 /**
  * Names as ERP imports and clerks write them, found missing in trials on names the matcher had never seen (issue #16,
@@ -262,5 +263,34 @@ describe('acronyms as the name is written', () => {
     const two = [...masters, { key: 'TNC2', name: 'Texas Nurses Council' }];
     expect(decide(two, 'TNC').outcome).toBe('ambiguous');
     expect(linkOf(masters, 'ucla')).toBeNull();
+  });
+});
+
+describe('a party with two names: "A dba B", "A t/a B", "A aka B", "A fka B"', () => {
+  it('reads either name of a document', () => {
+    expect(tradeNames('John Smith dba Smith Plumbing')).toEqual(['John Smith', 'Smith Plumbing']);
+    expect(tradeNames("Acme Holdings LLC (d/b/a Joe's Diner)")).toEqual(['Acme Holdings LLC', "Joe's Diner"]);
+    expect(tradeNames('NORTHWIND T/A NORTHWIND FOODS')).toEqual(['NORTHWIND', 'NORTHWIND FOODS']);
+    expect(tradeNames('Fabrikam Inc., f/k/a Fabricam Corp')).toEqual(['Fabrikam Inc.', 'Fabricam Corp']);
+    expect(tradeNames('Dbacks Team Store')).toBeNull();
+    expect(tradeNames('Aka Sushi')).toBeNull();
+  });
+  const masters = [
+    { key: 'SP', name: 'Smith Plumbing LLC' },
+    { key: 'JD', name: "Acme Holdings LLC dba Joe's Diner" },
+    { key: 'NW', name: 'Northwind Foods Inc.' },
+  ];
+  it('links the master one of the names is, when the other names no other master', () => {
+    expect(linkOf(masters, 'John Smith dba Smith Plumbing')).toBe('SP');
+    expect(linkOf(masters, 'J. Smith d/b/a Smith Plumbing LLC')).toBe('SP');
+    expect(linkOf(masters, "Joe's Diner")).toBe('JD');
+    expect(linkOf(masters, 'Acme Holdings')).toBe('JD');
+    expect(linkOf(masters, 'Northwind Foods Inc fka Northwind Trading')).toBe('NW');
+  });
+  it('not when its two names are two masters, or the other name reads as another master', () => {
+    expect(decide(masters, 'Smith Plumbing LLC dba Northwind Foods').outcome).toBe('ambiguous');
+    expect(linkOf(masters, 'Smith Plumbing aka Northwind Food')).toBeNull();
+    // a name with the join only inside a word is one name
+    expect(decide(masters, 'Smithdba Plumbing').reason).not.toContain('one of the names');
   });
 });
