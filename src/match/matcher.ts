@@ -8,6 +8,7 @@ import { valuesOf } from './multimap.js';
 import { legalAgreement, normalizeName } from './normalize.js';
 import { readingsOf, soleReading, soleReading2 } from './readings.js';
 import { decideTradeNames, tradeNames } from './trade-names.js';
+import { applyTruncation } from './truncation.js';
 import { applyAcronym } from './acronym.js';
 import { score } from './score.js';
 import type {
@@ -227,6 +228,7 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     const ranked = bestPerKey(blocked.map((e) => score(ix, q, e, typoOf, typo2Of)));
     applyContainment(ix, q, blocked, ranked);
     applyAcronym(ix, name, q, ranked);
+    applyTruncation(ix, name, q, ranked);
     if (evidenceModel !== null && docValues !== null) applyEvidence(ranked, evidenceModel, docValues);
     ranked.sort(compareCandidates);
     return decideFuzzy(name, ranked, options);

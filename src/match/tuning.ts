@@ -63,6 +63,8 @@ export const MATCH_TUNING = {
   acronymScore: 0.8,
   /** …of the one master a name of 3+ letters spells (acronym.ts): auto-linked at the default 0.88. */
   soleAcronymScore: 0.9,
+  /** …of the one master a name cut inside a word at 16+ characters is the start of (truncation.ts): auto-linked. */
+  truncatedScore: 0.9,
   /** Postings longer than this make a containment check too unspecific to trust. */
   containmentPosting: 300,
 };

@@ -294,3 +294,25 @@ describe('a party with two names: "A dba B", "A t/a B", "A aka B", "A fka B"', (
     expect(decide(masters, 'Smithdba Plumbing').reason).not.toContain('one of the names');
   });
 });
+
+describe('a name cut at a field length', () => {
+  const masters = [
+    { key: 'MGH', name: 'Massachusetts General Hospital Physicians Organization' },
+    { key: 'SW', name: 'Southwestern Refrigeration & Heating Supply Co.' },
+    { key: 'AX', name: 'American Expressway Logistics' },
+    { key: 'AE', name: 'American Express Company' },
+    { key: 'GI', name: 'General Electric International' },
+    { key: 'GN', name: 'General Electric Interiors' },
+  ];
+  it('links the one master whose name, as written, it is the start of, cut inside a word', () => {
+    expect(linkOf(masters, 'Massachusetts General Hos')).toBe('MGH');
+    expect(linkOf(masters, 'SOUTHWESTERN REFRIGERATION & H')).toBe('SW');
+    expect(decide(masters, 'MASSACHUSETTS GENERAL HOSPITA').candidates[0]?.signals['rule']).toBe('truncated');
+  });
+  it('not a name ending on a whole word, nor one two masters start with, nor a short one', () => {
+    expect(linkOf(masters, 'Massachusetts General Hospital')).toBeNull();
+    expect(linkOf(masters, 'General Electric Inter')).toBeNull();
+    expect(linkOf(masters, 'American Express')).toBe('AE');
+    expect(linkOf(masters, 'Southwestern Re')).toBeNull();
+  });
+});

@@ -1,0 +1,89 @@
+/**
+ * Names cut at a field's length ("Massachusetts General Hos", "SOUTHWESTERN REFRIGERATION & H"): an import or an
+ * older system kept the first N characters. Such a name is the start of one master's name as written (case, accents
+ * and punctuation aside), cut inside a word; its missing words are no evidence against that master (score.ts weighs
+ * them as words the master has and the name lacks). Only a cut inside a word is read so: a name that ends on a whole
+ * word may be a parent or a short name (`Boeing` beside Boeing UK), which is not the same claim.
+ */
+import type { Entry, MatcherIndex } from './matcher-index.js';
+import { MATCH_TUNING } from './tuning.js';
+import type { Candidate, NormalizedName } from './types.js';
+
+/** A name's letters, digits and single spaces, lower case, without accents: how a cut name is compared. */
+export function foldForPrefix(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s]/gu, '')
+    .replace(/\s+/gu, ' ')
+    .trim();
+}
+
+/** The shortest cut name read as such: fewer characters than this match too many names by chance. */
+const MIN_CUT = 16;
+
+const sorted = new WeakMap<MatcherIndex, { folded: string; entry: Entry }[]>();
+
+/** The scope's masters and known aliases by their folded name, sorted (built on the first cut name a scope meets). */
+function byFolded(ix: MatcherIndex): { folded: string; entry: Entry }[] {
+  let list = sorted.get(ix);
+  if (list === undefined) {
+    list = ix.entries.map((entry) => ({ folded: foldForPrefix(entry.name), entry }));
+    list.sort((a, b) => (a.folded < b.folded ? -1 : a.folded > b.folded ? 1 : a.entry.id - b.entry.id));
+    sorted.set(ix, list);
+  }
+  return list;
+}
+
+/**
+ * The one master whose name (or known alias) starts with `name` cut inside a word, if exactly one does: `name` has
+ * two words or more and 16 characters or more, and its last word is no word of the scope (a whole word there is a
+ * name of its own, "American Express" beside American Expressway Logistics).
+ */
+export function truncatedFrom(ix: MatcherIndex, name: string, q: NormalizedName): Entry[] {
+  const cut = foldForPrefix(name);
+  const words = cut.split(' ');
+  const last = words[words.length - 1]!;
+  if (cut.length < MIN_CUT || words.length < 2 || q.tokens.length === 0 || ix.df.has(last) || ix.df.has(q.tokens[q.tokens.length - 1]!))
+    return [];
+  const list = byFolded(ix);
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.folded < cut) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: Entry[] = [];
+  for (let i = lo; i < list.length && list[i]!.folded.startsWith(cut); i++) {
+    const { folded, entry } = list[i]!;
+    // cut inside a word: the master's name goes on with a letter or digit of the same word
+    if (folded.length > cut.length && folded[cut.length] !== ' ') out.push(entry);
+  }
+  return new Set(out.map((e) => e.key)).size === 1 ? out : [];
+}
+
+/** Adds the master a cut name is the start of (truncatedFrom) as a candidate at truncatedScore, signal `rule: truncated`. */
+export function applyTruncation(ix: MatcherIndex, name: string, q: NormalizedName, ranked: Candidate[]): void {
+  const from = truncatedFrom(ix, name, q);
+  const e = from.find((x) => x.source === 'master') ?? from[0];
+  if (e === undefined) return;
+  const at = MATCH_TUNING.truncatedScore;
+  const i = ranked.findIndex((c) => c.key === e.key);
+  if (i >= 0 && ranked[i]!.score >= at) return;
+  const c: Candidate = {
+    key: e.key,
+    name: e.master,
+    score: at,
+    method: 'fuzzy',
+    signals: {
+      via: e.source,
+      ...(e.source === 'alias' ? { alias: e.name } : {}),
+      rule: 'truncated',
+      matchedTokens: `${foldForPrefix(name)}…~${e.tokens.join(' ')}`,
+    },
+  };
+  if (i >= 0) ranked[i] = c;
+  else ranked.push(c);
+}
