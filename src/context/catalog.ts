@@ -36,6 +36,11 @@ export interface ResolvedLink {
   walkKey: string;
   /** Types as format_type() spells them (safe to splice as a cast target); keyType is walkKey's. */
   keyType: string;
+  /**
+   * The walk key's collation when it is not its type's default (a text key `COLLATE "C"` in an ICU database): the
+   * key ladder and any list of keys ordered outside the source take it, or their order is not the source's.
+   */
+  keyCollation?: string;
   fkType: string;
   targetKeyType: string;
   /** The master column the FK points at: `target.key`, or the one column of a list that is not a scope column. */
@@ -100,6 +105,8 @@ interface ColumnInfo {
   /** Equality may call different texts equal: citext, or a nondeterministic collation. */
   loose: boolean;
   notNull: boolean;
+  /** Its collation when not its type's default (`pg_catalog."C"`), else null. */
+  collation: string | null;
 }
 
 /** Types `SET col = now()` fills with the time of the update (a timestamptz assigned to them). */
@@ -158,6 +165,7 @@ async function tableInfo(db: Queryable, t: TableName, path: string): Promise<Tab
         baseType: r.base_type ?? r.type,
         loose: r.nondeterministic === true || /(^|\.)citext$/.test(r.base_type ?? r.type),
         notNull: r.not_null === true,
+        collation: r.collation ?? null,
       });
     }
   }
@@ -392,6 +400,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     keyTypes: keyCols.map((c) => c.type),
     walkKey,
     keyType: key.type,
+    ...(key.collation !== null ? { keyCollation: key.collation } : {}),
     fkType: fk.type,
     targetKeyType: tkey.type,
     targetKey,

@@ -58,6 +58,7 @@ export function shape(l: ResolvedLink): LinkShape {
     scope: c.scope,
     fkType: l.fkType,
     keyType: l.keyType,
+    keyCollation: l.keyCollation,
     touch: l.touch,
     fkChecks: l.fkChecks,
     ...(l.fkSuspectChecks.length > 0 ? { fkSuspectChecks: l.fkSuspectChecks } : {}),

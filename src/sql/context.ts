@@ -17,6 +17,8 @@ export interface TableColumnRow {
   base_type: string | null;
   nondeterministic: boolean | null;
   not_null: boolean | null;
+  /** The column's collation (schema-qualified, quoted) when it is not its type's default; else null. */
+  collation: string | null;
 }
 
 /** A table's kind and columns (one row per column; one row with NULL columns for a table without any; none when it does not exist). */
@@ -25,7 +27,9 @@ export function tableColumnsStatement(qualifiedName: string): Statement<TableCol
               format_type(a.atttypid, a.atttypmod) AS type, a.atttypid::int8 AS typeoid,
               a.attgenerated::text AS generated, a.attidentity::text AS identity, a.attnotnull AS not_null,
               format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL) AS base_type,
-              (SELECT NOT co.collisdeterministic FROM pg_collation co WHERE co.oid = a.attcollation) AS nondeterministic
+              (SELECT NOT co.collisdeterministic FROM pg_collation co WHERE co.oid = a.attcollation) AS nondeterministic,
+              (SELECT quote_ident(n.nspname) || '.' || quote_ident(co.collname) FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
+                WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation) AS collation
          FROM pg_class c
          LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
          LEFT JOIN pg_type t ON t.oid = a.atttypid

@@ -46,6 +46,8 @@ export interface LinkShape {
   scope: string[];
   fkType: string;
   keyType: string;
+  /** The walk key's collation when not its type's default (catalog.ts): what keys ordered outside the source take. */
+  keyCollation?: string | undefined;
   touch: { column: string; type: string } | null;
   /** CHECK constraints of the source over the FK or the touched column (name, expression as printed): see applyBatchStatement. */
   fkChecks?: { name: string; expr: string }[] | undefined;

@@ -92,7 +92,7 @@ export function sliceCutsStatement(
   const items =
     'ladder' in from
       ? `SELECT l.k, 1::float8 AS w FROM ${from.ladder} l`
-      : `SELECT e.scope_key[1]::${link.keyType} AS k, sum(e.row_count)::float8 AS w
+      : `SELECT e.scope_key[1]::${link.keyType}${collate(link)} AS k, sum(e.row_count)::float8 AS w
            FROM fk_backfill.plan_entries e
           WHERE e.run_id = ${p.add(from.planRunId)}::int8 AND e.link = ${p.add(from.linkName)} AND e.outcome = 'linked' AND e.scope_key[1] IS NOT NULL
           GROUP BY 1`;
@@ -204,7 +204,8 @@ SELECT x.k, x.n FROM (SELECT s.${k} AS k, row_number() OVER (ORDER BY s.${k}) AS
  WHERE x.n % ${p.add(a.step)}::int8 = 0`;
   return [
     { text: `DROP TABLE IF EXISTS ${a.table}`, values: [] },
-    { text: `CREATE UNLOGGED TABLE ${a.table} (k ${link.keyType} NOT NULL, n int8 NOT NULL)`, values: [] },
+    // in the key's own collation: a ladder ordered by the database's default would not be the walk's order
+    { text: `CREATE UNLOGGED TABLE ${a.table} (k ${link.keyType}${collate(link)} NOT NULL, n int8 NOT NULL)`, values: [] },
     { text: fill, values: p.values },
     // not unique: nothing requires the configured key to be
     { text: `CREATE INDEX ON ${a.table} (k)`, values: [] },
@@ -311,7 +312,7 @@ export function citusPlanTenantBoundStatement(
   const from = (after === null ? '' : ` AND t.k > ${p.add(after)}::${link.keyType}`) + upToWhere('t.k', link, hi, p);
   const text = `SELECT x.k::text AS up_to, x.cum::int8 AS n
   FROM (SELECT t.k, t.n, sum(t.n) OVER (ORDER BY t.k) AS cum
-          FROM (SELECT e.scope_key[1]::${link.keyType} AS k, sum(e.row_count) AS n
+          FROM (SELECT e.scope_key[1]::${link.keyType}${collate(link)} AS k, sum(e.row_count) AS n
                   FROM ${OWN}.plan_entries e
                  WHERE e.run_id = ${run}::int8 AND e.link = ${ln} AND e.outcome = 'linked' AND e.scope_key[1] IS NOT NULL${tenant}
                  GROUP BY 1) t
@@ -331,4 +332,9 @@ export function rowsPerDistributionValueStatement(link: LinkShape, column: strin
     text: `SELECT coalesce(count(*)::float8 / nullif(count(DISTINCT s.${ident(column)}), 0), 1) AS r FROM ${link.sourceSql} s WHERE s.${ident(link.fk)} IS NULL`,
     values: [],
   };
+}
+
+/** ` COLLATE x` for a walk key whose collation is not its type's default, else nothing. */
+function collate(link: LinkShape): string {
+  return link.keyCollation === undefined ? '' : ` COLLATE ${link.keyCollation}`;
 }
