@@ -36,10 +36,7 @@ export interface ResolvedLink {
   walkKey: string;
   /** Types as format_type() spells them (safe to splice as a cast target); keyType is walkKey's. */
   keyType: string;
-  /**
-   * The walk key's collation when it is not its type's default (a text key `COLLATE "C"` in an ICU database): the
-   * key ladder and any list of keys ordered outside the source take it, or their order is not the source's.
-   */
+  /** The walk key's collation when not its type's default (`COLLATE "C"` in an ICU database): see LinkShape. */
   keyCollation?: string;
   fkType: string;
   targetKeyType: string;

@@ -46,7 +46,10 @@ export interface LinkShape {
   scope: string[];
   fkType: string;
   keyType: string;
-  /** The walk key's collation when not its type's default (catalog.ts): what keys ordered outside the source take. */
+  /**
+   * The walk key's collation when it is not its type's default (a text key `COLLATE "C"` in an ICU database): the key
+   * ladder and any list of keys ordered outside the source take it, or their order is not the source's (walk.ts).
+   */
   keyCollation?: string | undefined;
   touch: { column: string; type: string } | null;
   /** CHECK constraints of the source over the FK or the touched column (name, expression as printed): see applyBatchStatement. */
