@@ -172,10 +172,14 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
         );
         continue;
       }
-      if (!a.notNull && keyWith === undefined && pa === null) {
+      // nullable on the source: a tenant column only by strong evidence; named like one (or on most tables) it is
+      // kept, rows without a value staying unlinked: left out, the link would pair documents with any tenant's master
+      const tenantLike = TENANT_NAME.test(c) || (carry >= 3 && carry / total > 0.5);
+      if (!a.notNull && keyWith === undefined && pa === null && !tenantLike) {
         no(`nullable on ${src.table} and nothing but ${why.join(', ')} says it is a tenant column`);
         continue;
       }
+      if (!a.notNull) why.push(`nullable on ${src.table}: its rows without a value are never linked`);
       if (st !== undefined && st.n > 0) why.push(`${st.d} value(s) in ${st.n} sampled master rows`);
       if (linked >= 3 && ok !== undefined && !agreed) why.push(`${ok} of ${linked} linked rows agree`);
       yes(why.join('; '));

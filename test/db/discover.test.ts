@@ -357,6 +357,33 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
     ]);
   });
 
+  it('a tenant column nullable on the documents (NOT NULL on the masters) is still the scope: no link crosses it, rows without one stay NULL', async () => {
+    // a new user's trial: "TenantId" nullable on "Invoice" was left out, discover wrote "scope": [] and t2's row linked to t1's master
+    await t.db.exec(`
+      CREATE SCHEMA "Sales";
+      CREATE TABLE "Sales"."Customer" ("Id" int PRIMARY KEY, "TenantId" text NOT NULL, "DisplayName" text NOT NULL);
+      CREATE TABLE "Sales"."Invoice" ("InvoiceId" int PRIMARY KEY, "TenantId" text, "CustomerName" text, "CustomerId" int, "InvoiceNo" text);
+      INSERT INTO "Sales"."Customer" VALUES (1, 't1', 'Beta Ltd'), (2, 't3', 'Gamma AG');
+      INSERT INTO "Sales"."Invoice" VALUES (1, 't1', 'Beta Ltd', NULL, 'I-4'), (2, 't2', 'Beta Ltd', NULL, 'I-8'), (3, NULL, 'Beta Ltd', NULL, 'I-9'),
+        (4, 't3', 'Gamma AG', NULL, 'I-10'), (5, 't1', 'Beta Ltd', NULL, 'I-5'), (6, 't3', 'Gamma AG', NULL, 'I-11'), (7, 't1', 'Beta Ltd', NULL, 'I-6');`);
+    const r = await discover(t.db);
+    expect(r.config!.links.map((l) => [l.table, l.fk, l.scope])).toEqual([['Sales.Invoice', 'CustomerId', ['TenantId']]]);
+    expect(r.proposals[0]!.scopeEvidence.find((v) => v.column === 'TenantId')?.reason).toContain('rows without a value are never linked');
+    await apply(t.db, { config: r.config!, allTenants: true });
+    const linked = await t.db.query<{ no: string; v: number | null }>(
+      `SELECT "InvoiceNo" AS no, "CustomerId" AS v FROM "Sales"."Invoice" ORDER BY 1`,
+    );
+    expect(linked.rows.map((x) => [x.no, x.v])).toEqual([
+      ['I-10', 2],
+      ['I-11', 2],
+      ['I-4', 1],
+      ['I-5', 1],
+      ['I-6', 1],
+      ['I-8', null],
+      ['I-9', null],
+    ]);
+  });
+
   it('a composite master key (tenant, id): the FK points at the id, the other column is the scope, whatever the case of the names', async () => {
     // a trial: "Cust Id" → key "Tenant", scope "Id" (the "id" fit was case-sensitive and the tie went to the first column);
     // a key no FK name fits (seq) is still found within its tenant
