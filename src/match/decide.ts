@@ -43,6 +43,11 @@ export function noCandidate(name: string, reason: string): NameDecision {
   return { name, outcome: 'unmatched', targetKey: null, method: null, score: null, candidates: [], reason };
 }
 
+/** A scored candidate that holds every word of the name (exactly or near), whatever words it adds. */
+function holdsAllWords(c: Candidate): boolean {
+  return c.signals['unmatchedName'] === '' && typeof c.signals['unmatchedMaster'] === 'string';
+}
+
 /**
  * Decide the outcome for scored candidates (already one per key, sorted by {@link compareCandidates}).
  * linked:    best >= autoLinkAt and best - runnerUp >= margin (runner-up = best candidate with a different key)
@@ -64,6 +69,26 @@ export function decideFuzzy(name: string, ranked: Candidate[], options: MatchOpt
   const capped =
     ((best.signals['wordConflict'] === true || best.signals['reordered'] === true) && best.signals['containment'] === undefined) ||
     (best.signals['acronym'] !== undefined && best.signals['acronymSole'] !== true);
+  // The name's words all in the best master, which has more, and all in another master too ("Holy Family Westbury" /
+  // Holy Family Parish, Westbury beside Holy Family Catholic School, Westbury): it tells the two apart only by what
+  // it lacks, which is no evidence of either. Two masters, as when they score alike.
+  const alsoContains =
+    runner !== undefined &&
+    runnerScore >= options.reviewAt &&
+    holdsAllWords(best) &&
+    best.signals['unmatchedMaster'] !== '' &&
+    holdsAllWords(runner) &&
+    best.signals['containment'] === undefined;
+  if (alsoContains && best.score >= options.autoLinkAt && gapOk && !capped)
+    return {
+      name,
+      outcome: 'ambiguous',
+      targetKey: null,
+      method: null,
+      score: best.score,
+      candidates: listed,
+      reason: `every word of the name is in ${best.key} (${fmt(best.score)}) and in ${runner.key} (${fmt(runnerScore)}), each with words the name lacks`,
+    };
   if (best.score >= options.autoLinkAt && gapOk && !capped) {
     return {
       name,

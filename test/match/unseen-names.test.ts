@@ -316,3 +316,31 @@ describe('a name cut at a field length', () => {
     expect(linkOf(masters, 'Southwestern Re')).toBeNull();
   });
 });
+
+describe('a name whose words two masters both hold, each with more', () => {
+  const masters = [
+    { key: 'P', name: 'Holy Family Parish, Westbury' },
+    { key: 'S', name: 'Holy Family Catholic School, Westbury' },
+    { key: 'J', name: 'St. Joseph Parish, Harlan' },
+    // a diocese's parishes: "parish" is a common word here
+    ...['St. Mary', 'St. Anne', 'Holy Spirit', 'St. Peter', 'St. Casimir', 'St. Hedwig', 'Holy Trinity'].map((n, i) => ({
+      key: `X${i}`,
+      name: `${n} Parish, Town ${String.fromCharCode(65 + i)}`,
+    })),
+  ];
+  it('is two masters, however much shorter one of them is', () => {
+    // without the other master it links (the score clears the threshold)
+    expect(
+      linkOf(
+        masters.filter((m) => m.key !== 'S'),
+        'Holy Family Westbury',
+      ),
+    ).toBe('P');
+    const d = decide(masters, 'Holy Family Westbury');
+    expect([d.outcome, d.candidates.slice(0, 2).map((c) => c.key)]).toEqual(['ambiguous', ['P', 'S']]);
+  });
+  it('…but one master holding its words, or one equal to it, links', () => {
+    expect(linkOf(masters, 'St. Joseph Parish Harlan')).toBe('J');
+    expect(linkOf(masters, 'Holy Family Parish Westbury')).toBe('P');
+  });
+});
