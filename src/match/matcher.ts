@@ -10,6 +10,7 @@ import { readingsOf, soleReading, soleReading2 } from './readings.js';
 import { decideTradeNames, tradeNames } from './trade-names.js';
 import { applyTruncation } from './truncation.js';
 import { applyAcronym } from './acronym.js';
+import { generationOthers } from './equality.js';
 import { score } from './score.js';
 import type {
   Candidate,
@@ -193,6 +194,16 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
       ) {
         fallThroughDisagree = true; // same name, different legal form family: let the score (with its penalty) decide
       } else {
+        // "Erik Olsen" beside OLSEN, ERIK and OLSEN, ERIK JR: father or son (equality.ts)
+        const generation = keys.length === 1 ? generationOthers(ix, q, normHits) : [];
+        if (generation.length > 0)
+          return decisionFor(
+            name,
+            method,
+            [...normHits, ...generation],
+            'normalised name, and another master is the same name with a generation',
+            docValues,
+          );
         // "University of California" is the name of "University of California, Los Angeles" without its place only:
         // another master holding all its words ("…, Berkeley") is as good a reading of it.
         const placeOnly = q.qualifiedKey === null && normHits.every((e) => e.norm.qualifiedKey !== null && e.norm.qualifiedKey !== q.key);

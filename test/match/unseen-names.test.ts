@@ -344,3 +344,20 @@ describe('a name whose words two masters both hold, each with more', () => {
     expect(linkOf(masters, 'Holy Family Parish Westbury')).toBe('P');
   });
 });
+
+describe('a person beside the same name with a generation', () => {
+  const masters = [
+    { key: 'F', name: 'OLSEN, ERIK' },
+    { key: 'S', name: 'OLSEN, ERIK JR' },
+    { key: 'M', name: 'Mary Jones' },
+  ];
+  it('is father or son: two masters', () => {
+    const d = decide(masters, 'Erik Olsen');
+    expect([d.outcome, d.candidates.map((c) => c.key).sort()]).toEqual(['ambiguous', ['F', 'S']]);
+  });
+  it('…but the name with its generation is the one that has it, and a name without a namesake links', () => {
+    expect(linkOf(masters, 'Olsen, Erik Jr')).toBe('S');
+    expect(linkOf(masters, 'Jones, Mary')).toBe('M');
+    expect(linkOf(masters.filter((m) => m.key !== 'S'), 'Erik Olsen')).toBe('F');
+  });
+});
