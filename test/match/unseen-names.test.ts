@@ -358,6 +358,11 @@ describe('a person beside the same name with a generation', () => {
   it('…but the name with its generation is the one that has it, and a name without a namesake links', () => {
     expect(linkOf(masters, 'Olsen, Erik Jr')).toBe('S');
     expect(linkOf(masters, 'Jones, Mary')).toBe('M');
-    expect(linkOf(masters.filter((m) => m.key !== 'S'), 'Erik Olsen')).toBe('F');
+    expect(
+      linkOf(
+        masters.filter((m) => m.key !== 'S'),
+        'Erik Olsen',
+      ),
+    ).toBe('F');
   });
 });
