@@ -47,15 +47,18 @@ export async function indexesOf(db: Queryable, oid: number): Promise<IndexRow[]>
 }
 
 /**
- * A valid, plain-column index whose leading columns are the FK, optionally after scope columns:
- * (fk…), (tenant_id, fk…). That is what the RESTRICT check on a master delete can use.
+ * A valid, plain-column index the FK's check on a master delete can look rows up by: one whose first column is the FK
+ * (fk…), or, for a composite (tenant-safe) FK, whose leading columns are scope columns and then the FK (tenant_id,
+ * fk…). A plain FK's check (`WHERE fk = $1`) reads an index led by the tenant from end to end.
  */
 export function coversFk(
   ix: { valid: boolean; partial: boolean; has_expression: boolean; columns: string[] },
   fk: string,
   scope: readonly string[],
+  composite: boolean,
 ): boolean {
   if (!ix.valid || ix.partial) return false;
+  if (!composite) return ix.columns[0] === fk;
   for (const c of ix.columns) {
     if (c === fk) return true;
     if (!scope.includes(c)) return false;
@@ -63,9 +66,13 @@ export function coversFk(
   return false;
 }
 
-/** The index covering a link's FK column, if any. */
-export async function findCoveringIndex(db: Queryable, l: ResolvedLink): Promise<{ name: string; columns: string[] } | null> {
-  const ix = (await indexesOf(db, l.sourceOid)).find((i) => coversFk(i, l.config.fk, l.config.scope));
+/** The index covering a link's FK column (for a composite FK when `composite`), if any. */
+export async function findCoveringIndex(
+  db: Queryable,
+  l: ResolvedLink,
+  composite: boolean,
+): Promise<{ name: string; columns: string[] } | null> {
+  const ix = (await indexesOf(db, l.sourceOid)).find((i) => coversFk(i, l.config.fk, l.config.scope, composite));
   return ix === undefined ? null : { name: ix.name, columns: ix.columns };
 }
 

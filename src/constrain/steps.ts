@@ -10,6 +10,7 @@ import {
   addNotNullCheckSql,
   constrainNames,
   createIndexSql,
+  fkIndexColumns,
   createUniqueIndexSql,
   dropConstraintSql,
   dropIndexSql,
@@ -156,14 +157,14 @@ async function planPlain(
 ): Promise<Planned[]> {
   const out: Planned[] = [];
   const ix = await indexesOf(ctx.db, l.sourceOid);
-  const covering = ix.find((i) => coversFk(i, s.fk, s.scope));
+  const covering = ix.find((i) => coversFk(i, s.fk, s.scope, tenantSafe));
   if (covering !== undefined)
     out.push({ step: 'index', detail: `index ${covering.name} (${covering.columns.join(', ')}) covers ${s.fk}`, sql: [], skip: true });
   else {
     const leftover = ix.find((i) => i.name === names.index);
     const sql = [
       ...(leftover !== undefined ? [dropIndexSql(leftover.qualified_name, concurrent)] : []),
-      createIndexSql(s, names.index, concurrent),
+      createIndexSql(s, names.index, concurrent, tenantSafe),
     ];
     out.push({
       step: 'index',
@@ -244,10 +245,10 @@ async function planPartitioned(
     sourceTable: pt.name,
     sourceSchema: pt.schema,
   });
-  const cols = s.scope.length > 0 ? [...s.scope, s.fk] : [s.fk];
+  const cols = fkIndexColumns(s, tenantSafe);
 
   const ix = await indexesOf(ctx.db, l.sourceOid);
-  const covering = ix.find((i) => coversFk(i, s.fk, s.scope));
+  const covering = ix.find((i) => coversFk(i, s.fk, s.scope, tenantSafe));
   if (covering !== undefined)
     out.push({
       step: 'index',
@@ -262,7 +263,7 @@ async function planPartitioned(
       out.push({
         step: 'index',
         detail: `index ${names.index} ON ONLY ${l.config.table} (no partition indexed yet, no lock held long)`,
-        sql: [createIndexOnOnlySql(s, names.index)],
+        sql: [createIndexOnOnlySql(s, names.index, tenantSafe)],
       });
     const attached = new Set(
       parent === undefined ? [] : (await ctx.db.query(attachedIndexesStatement(parentSql))).rows.map((r) => num(r.table_oid)),
@@ -278,7 +279,7 @@ async function planPartitioned(
         detail: `index ${pname} on partition ${pt.name}${leaf && concurrent ? ' (concurrently)' : ''}${leftover !== undefined ? ' (dropping a leftover from an earlier attempt first)' : ''}`,
         sql: [
           ...(leftover !== undefined ? [dropIndexSql(leftover.qualified_name, concurrent && leaf)] : []),
-          createIndexSql(ps, pname, concurrent && leaf),
+          createIndexSql(ps, pname, concurrent && leaf, tenantSafe),
         ],
         outside: concurrent && leaf,
       });

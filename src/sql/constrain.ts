@@ -53,11 +53,20 @@ export interface ConstrainNames {
   notNullCheck: string;
 }
 
+/**
+ * The columns of the FK's index, those the FK's check on a master's delete or key change looks rows up by: the
+ * tenant-safe FK's (scope…, fk), a plain FK's (fk) alone (an index on (tenant_id, fk) serves a plain FK's
+ * `WHERE fk = $1` only by reading all of it: a new user measured 269 of 271 pages per delete at 300 k rows).
+ */
+export function fkIndexColumns(s: Pick<ConstrainShape, 'scope' | 'fk'>, tenantSafe: boolean): string[] {
+  return tenantSafe && s.scope.length > 0 ? [...s.scope, s.fk] : [s.fk];
+}
+
 export function constrainNames(s: ConstrainShape, tenantSafe: boolean): ConstrainNames {
   const fkCols = tenantSafe ? [...s.scope, s.fk] : [s.fk];
   return {
     foreignKey: objectName(s.sourceTable, fkCols, 'fkey'),
-    index: objectName(s.sourceTable, s.scope.length > 0 ? [...s.scope, s.fk] : [s.fk], 'idx'),
+    index: objectName(s.sourceTable, fkIndexColumns(s, tenantSafe), 'idx'),
     unique: objectName(s.targetTable, [...s.scope, s.targetKey], 'key'),
     notNullCheck: objectName(s.sourceTable, [s.fk], 'not_null'),
   };
@@ -73,8 +82,8 @@ export function indexSql(schema: string | null, name: string): string {
  * index `ON ONLY` (no partition indexed, the index invalid), then each partition's own index
  * (CONCURRENTLY) attached to it; the parent's index turns valid when every partition's is attached.
  */
-export function createIndexOnOnlySql(s: ConstrainShape, name: string): string {
-  const cols = (s.scope.length > 0 ? [...s.scope, s.fk] : [s.fk]).map(ident).join(', ');
+export function createIndexOnOnlySql(s: ConstrainShape, name: string, tenantSafe: boolean): string {
+  const cols = fkIndexColumns(s, tenantSafe).map(ident).join(', ');
   return `CREATE INDEX IF NOT EXISTS ${ident(name)} ON ONLY ${s.sourceSql} (${cols})`;
 }
 
@@ -164,8 +173,8 @@ export function nullCountStatement(s: ConstrainShape): Statement<{ n: unknown }>
   return { text: `SELECT count(*)::int8 AS n FROM ${s.sourceSql} WHERE ${ident(s.fk)} IS NULL`, values: [] };
 }
 
-export function createIndexSql(s: ConstrainShape, name: string, concurrently: boolean): string {
-  const cols = (s.scope.length > 0 ? [...s.scope, s.fk] : [s.fk]).map(ident).join(', ');
+export function createIndexSql(s: ConstrainShape, name: string, concurrently: boolean, tenantSafe: boolean): string {
+  const cols = fkIndexColumns(s, tenantSafe).map(ident).join(', ');
   return `CREATE INDEX${concurrently ? ' CONCURRENTLY' : ''} ${ident(name)} ON ${s.sourceSql} (${cols})`;
 }
 

@@ -103,7 +103,8 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
     const restricts = constraint !== null && (constraint.onDelete === 'restrict' || constraint.onDelete === 'no action');
     const expectedOnDelete: OnDeleteAction = l.config.onDelete ?? 'restrict';
     const expectRestrict = expectedOnDelete === 'restrict' || expectedOnDelete === 'no action';
-    const index = await findCoveringIndex(ctx.db, l);
+    // a composite (tenant-safe) FK's check looks rows up by (scope…, fk); a plain FK's by fk alone
+    const index = await findCoveringIndex(ctx.db, l, constraint !== null && constraint.columns.length > 1);
     const restrictVerified = restricts ? await tryDeleteReferenced(ctx, l) : false;
     const v: LinkVerify = {
       entityType: l.entity,

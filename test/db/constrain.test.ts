@@ -41,6 +41,24 @@ describeEach('constrain', (target) => {
     await t.dispose();
   });
 
+  it("a plain FK's index is the FK column: one led by the tenant does not serve a master's delete, verify says so, constrain adds (fk)", async () => {
+    // a new user's trial: constrain built (tenant, fk) for a plain FK and verify called it the FK's index; the FK's check
+    // on a master's delete (WHERE fk = $1) read it from end to end
+    await axisWithoutConstraints(t.db);
+    await t.db.exec(`CREATE INDEX so_tenant_fk ON sales_orders (tenant_id, customer_id);
+      ALTER TABLE sales_orders ADD CONSTRAINT so_fk FOREIGN KEY (customer_id) REFERENCES customers (id)`);
+    await apply(t.db, { tenantId: DEMO_TENANT });
+    const v = await verify(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'] });
+    expect(v.links[0]!.index).toBeNull();
+    expect(v.links[0]!.warnings.join(' ')).toContain('no index on sales_orders.customer_id');
+    const r = await constrain(t.db, { entities: ['sales_order'] });
+    expect(r.links[0]!.steps.find((x) => x.step === 'index')?.sql).toEqual([
+      `CREATE INDEX${target !== 'pglite' ? ' CONCURRENTLY' : ''} "sales_orders_customer_id_idx" ON "sales_orders" ("customer_id")`,
+    ]);
+    const after = await verify(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'] });
+    expect(after.links[0]!.index).toEqual({ name: 'sales_orders_customer_id_idx', columns: ['customer_id'] });
+  });
+
   it('adds validated RESTRICT constraints and indexes, is idempotent, verify agrees', async () => {
     await axisWithoutConstraints(t.db);
     await apply(t.db, { tenantId: DEMO_TENANT });
@@ -55,7 +73,7 @@ describeEach('constrain', (target) => {
     const dry = await constrain(t.db, { dryRun: true });
     expect(dry.nothingToDo).toBe(false);
     expect(dry.links[0]!.steps.filter((s) => s.status === 'planned').flatMap((s) => s.sql)).toEqual([
-      `CREATE INDEX${target !== 'pglite' ? ' CONCURRENTLY' : ''} "sales_orders_tenant_id_customer_id_idx" ON "sales_orders" ("tenant_id", "customer_id")`,
+      `CREATE INDEX${target !== 'pglite' ? ' CONCURRENTLY' : ''} "sales_orders_customer_id_idx" ON "sales_orders" ("customer_id")`,
       `ALTER TABLE "sales_orders" ADD CONSTRAINT "sales_orders_customer_id_fkey" FOREIGN KEY ("customer_id") REFERENCES "customers" ("id") ON DELETE RESTRICT NOT VALID`,
       `ALTER TABLE "sales_orders" VALIDATE CONSTRAINT "sales_orders_customer_id_fkey"`,
     ]);
@@ -75,16 +93,16 @@ describeEach('constrain', (target) => {
       'sales_orders sales_orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers(id) ON DELETE RESTRICT',
     ]);
     expect(c.indexes).toEqual([
-      'purchase_bills_tenant_id_vendor_id_idx',
-      'purchase_orders_tenant_id_vendor_id_idx',
-      'sales_invoices_tenant_id_customer_id_idx',
-      'sales_orders_tenant_id_customer_id_idx',
+      'purchase_bills_vendor_id_idx',
+      'purchase_orders_vendor_id_idx',
+      'sales_invoices_customer_id_idx',
+      'sales_orders_customer_id_idx',
     ]);
     const v1 = await verify(t.db, { tenantId: DEMO_TENANT });
     expect(v1.ok).toBe(true);
     expect(
       v1.links.map((l) => [l.constraint?.onDelete, l.constraint?.validated, l.index?.columns, l.restrictVerified, l.warnings]),
-    ).toEqual(Array(4).fill(['restrict', true, ['tenant_id', expect.any(String)], true, []]));
+    ).toEqual(Array(4).fill(['restrict', true, [expect.stringMatching(/_id$/)], true, []]));
 
     const again = await constrain(t.db, {});
     expect(again.nothingToDo).toBe(true);
@@ -265,20 +283,20 @@ describeEach('constrain', (target) => {
     await axisWithoutConstraints(t.db);
     // A unique concurrent build that fails leaves an INVALID index behind under our deterministic name.
     const failed = await t.db
-      .query(`CREATE UNIQUE INDEX CONCURRENTLY sales_orders_tenant_id_customer_id_idx ON sales_orders (tenant_id)`)
+      .query(`CREATE UNIQUE INDEX CONCURRENTLY sales_orders_customer_id_idx ON sales_orders (tenant_id)`)
       .catch((e: unknown) => e);
     expect(sqlState(failed)).toBe('23505');
     expect((await catalog(t.db)).indexes).toEqual([]); // unique leftovers are excluded above; check directly
     const inv = await t.db.query<{ v: boolean }>(
-      `SELECT indisvalid AS v FROM pg_index WHERE indexrelid = 'sales_orders_tenant_id_customer_id_idx'::regclass`,
+      `SELECT indisvalid AS v FROM pg_index WHERE indexrelid = 'sales_orders_customer_id_idx'::regclass`,
     );
     expect(inv.rows[0]!.v).toBe(false);
     const r = await constrain(t.db, { entities: ['sales_order'] });
     expect(r.links[0]!.steps[1]!.sql).toEqual([
-      'DROP INDEX CONCURRENTLY IF EXISTS sales_orders_tenant_id_customer_id_idx',
-      'CREATE INDEX CONCURRENTLY "sales_orders_tenant_id_customer_id_idx" ON "sales_orders" ("tenant_id", "customer_id")',
+      'DROP INDEX CONCURRENTLY IF EXISTS sales_orders_customer_id_idx',
+      'CREATE INDEX CONCURRENTLY "sales_orders_customer_id_idx" ON "sales_orders" ("customer_id")',
     ]);
-    expect((await catalog(t.db)).indexes).toEqual(['sales_orders_tenant_id_customer_id_idx']);
+    expect((await catalog(t.db)).indexes).toEqual(['sales_orders_customer_id_idx']);
   });
 
   it.runIf(target !== 'pglite')(

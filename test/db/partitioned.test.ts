@@ -76,11 +76,11 @@ describeEach('partitioned source tables', (target) => {
     const planned = dry.links[0]!.steps.filter((s) => s.status === 'planned').flatMap((s) => s.sql);
     const cc = target !== 'pglite' ? ' CONCURRENTLY' : '';
     expect(planned).toEqual([
-      `CREATE INDEX IF NOT EXISTS "sales_orders_tenant_id_customer_id_idx" ON ONLY "sales_orders" ("tenant_id", "customer_id")`,
-      `CREATE INDEX${cc} "sales_orders_2025_tenant_id_customer_id_idx" ON "public"."sales_orders_2025" ("tenant_id", "customer_id")`,
-      `ALTER INDEX "sales_orders_tenant_id_customer_id_idx" ATTACH PARTITION "public"."sales_orders_2025_tenant_id_customer_id_idx"`,
-      `CREATE INDEX${cc} "sales_orders_2026_tenant_id_customer_id_idx" ON "public"."sales_orders_2026" ("tenant_id", "customer_id")`,
-      `ALTER INDEX "sales_orders_tenant_id_customer_id_idx" ATTACH PARTITION "public"."sales_orders_2026_tenant_id_customer_id_idx"`,
+      `CREATE INDEX IF NOT EXISTS "sales_orders_customer_id_idx" ON ONLY "sales_orders" ("customer_id")`,
+      `CREATE INDEX${cc} "sales_orders_2025_customer_id_idx" ON "public"."sales_orders_2025" ("customer_id")`,
+      `ALTER INDEX "sales_orders_customer_id_idx" ATTACH PARTITION "public"."sales_orders_2025_customer_id_idx"`,
+      `CREATE INDEX${cc} "sales_orders_2026_customer_id_idx" ON "public"."sales_orders_2026" ("customer_id")`,
+      `ALTER INDEX "sales_orders_customer_id_idx" ATTACH PARTITION "public"."sales_orders_2026_customer_id_idx"`,
       `ALTER TABLE "public"."sales_orders_2025" ADD CONSTRAINT "sales_orders_customer_id_fkey" FOREIGN KEY ("customer_id") REFERENCES "customers" ("id") ON DELETE RESTRICT NOT VALID`,
       `ALTER TABLE "public"."sales_orders_2026" ADD CONSTRAINT "sales_orders_customer_id_fkey" FOREIGN KEY ("customer_id") REFERENCES "customers" ("id") ON DELETE RESTRICT NOT VALID`,
       `ALTER TABLE "public"."sales_orders_2025" VALIDATE CONSTRAINT "sales_orders_customer_id_fkey"`,
@@ -106,7 +106,7 @@ describeEach('partitioned source tables', (target) => {
     );
     expect(children.rows[0]!.n).toBe(2); // the partitions' constraints, adopted
     const ix = await t.db.query<{ valid: boolean }>(
-      `SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = 'sales_orders_tenant_id_customer_id_idx'::regclass`,
+      `SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = 'sales_orders_customer_id_idx'::regclass`,
     );
     expect(ix.rows).toEqual([{ valid: true }]);
     await expect(t.db.query(`DELETE FROM customers WHERE id = 1`)).rejects.toThrow(/foreign key/);
@@ -115,16 +115,16 @@ describeEach('partitioned source tables', (target) => {
     expect(again.nothingToDo).toBe(true);
     const v = await verify(t.db, { config, allTenants: true });
     expect(v.links[0]!.constraint).not.toBeNull();
-    expect(v.links[0]!.index?.name).toBe('sales_orders_tenant_id_customer_id_idx');
+    expect(v.links[0]!.index?.name).toBe('sales_orders_customer_id_idx');
   });
 
   it('constrain continues a partitioned recipe an earlier run left half done', async () => {
     t = await freshDb(target);
     await schema(t);
     await apply(t.db, { config, allTenants: true });
-    await t.db.exec(`CREATE INDEX sales_orders_tenant_id_customer_id_idx ON ONLY sales_orders (tenant_id, customer_id);
-      CREATE INDEX sales_orders_2025_tenant_id_customer_id_idx ON sales_orders_2025 (tenant_id, customer_id);
-      ALTER INDEX sales_orders_tenant_id_customer_id_idx ATTACH PARTITION sales_orders_2025_tenant_id_customer_id_idx;
+    await t.db.exec(`CREATE INDEX sales_orders_customer_id_idx ON ONLY sales_orders (customer_id);
+      CREATE INDEX sales_orders_2025_customer_id_idx ON sales_orders_2025 (customer_id);
+      ALTER INDEX sales_orders_customer_id_idx ATTACH PARTITION sales_orders_2025_customer_id_idx;
       ALTER TABLE sales_orders_2026 ADD CONSTRAINT sales_orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE RESTRICT NOT VALID;`);
     const r = await constrain(t.db, { config });
     const sql = r.links[0]!.steps.filter((s) => s.status === 'done' && s.step !== 'orphan-scan').flatMap((s) => s.sql);

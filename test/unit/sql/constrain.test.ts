@@ -60,7 +60,7 @@ describe('constrain object names', () => {
     expect(mb).toBe('Bestellpositionen_für_Kundenaufträge_Ü_Mandant__77f3c029_idx');
     expect(Buffer.byteLength(mb, 'utf8')).toBe(63);
   });
-  it("a link's names: the FK over the scope when tenant-safe, the index over scope and FK, the master's unique key over scope and key", () => {
+  it("a link's names: the FK and its index over the scope when tenant-safe, the master's unique key over scope and key", () => {
     expect(constrainNames(s, true)).toEqual({
       foreignKey: 'Sales Orders_tenant_id_Customer ID_fkey',
       index: 'Sales Orders_tenant_id_Customer ID_idx',
@@ -69,7 +69,7 @@ describe('constrain object names', () => {
     });
     expect(constrainNames(s, false)).toEqual({
       foreignKey: 'Sales Orders_Customer ID_fkey',
-      index: 'Sales Orders_tenant_id_Customer ID_idx',
+      index: 'Sales Orders_Customer ID_idx',
       unique: 'Customers_tenant_id_id_key',
       notNullCheck: 'Sales Orders_Customer ID_not_null',
     });
@@ -85,14 +85,23 @@ describe('constrain object names', () => {
 
 describe('constrain DDL (whole text)', () => {
   it('indexes: plain or concurrent, a partitioned parent ON ONLY with partitions attached, dropped by their catalog name', () => {
-    expect([createIndexSql(s, 'so_idx', true), createIndexSql(u, 'o_idx', false)]).toEqual([
+    // a tenant-safe FK's index leads with the scope; a plain FK's is the FK alone, scope or not
+    expect([
+      createIndexSql(s, 'so_idx', true, true),
+      createIndexSql(s, 'so_idx', false, false),
+      createIndexSql(u, 'o_idx', false, true),
+    ]).toEqual([
       'CREATE INDEX CONCURRENTLY "so_idx" ON "erp"."Sales Orders" ("tenant_id", "Customer ID")',
+      'CREATE INDEX "so_idx" ON "erp"."Sales Orders" ("Customer ID")',
       'CREATE INDEX "o_idx" ON "orders" ("customer_id")',
     ]);
-    expect(createIndexOnOnlySql(s, 'Sales Orders_tenant_id_Customer ID_idx')).toBe(
+    expect(createIndexOnOnlySql(s, 'Sales Orders_tenant_id_Customer ID_idx', true)).toBe(
       'CREATE INDEX IF NOT EXISTS "Sales Orders_tenant_id_Customer ID_idx" ON ONLY "erp"."Sales Orders" ("tenant_id", "Customer ID")',
     );
-    expect(createIndexOnOnlySql(u, 'orders_customer_id_idx')).toBe(
+    expect(createIndexOnOnlySql(s, 'Sales Orders_Customer ID_idx', false)).toBe(
+      'CREATE INDEX IF NOT EXISTS "Sales Orders_Customer ID_idx" ON ONLY "erp"."Sales Orders" ("Customer ID")',
+    );
+    expect(createIndexOnOnlySql(u, 'orders_customer_id_idx', false)).toBe(
       'CREATE INDEX IF NOT EXISTS "orders_customer_id_idx" ON ONLY "orders" ("customer_id")',
     );
     expect(attachIndexSql('"erp"."so_idx"', '"erp"."so_2025_idx"')).toBe('ALTER INDEX "erp"."so_idx" ATTACH PARTITION "erp"."so_2025_idx"');
