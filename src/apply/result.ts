@@ -3,7 +3,8 @@ import type { Walk } from '../sql/walk.js';
 import { BackfillError } from '../errors.js';
 import { earlierRunThatChanged, seedRunInfo } from '../store/runs.js';
 import type { Context } from '../context/context.js';
-import { noticesOf, type PlanResult, seedFields, type SeedSummaryFields } from '../planning/plan.js';
+import { type PlanResult, seedFields, type SeedSummaryFields } from '../planning/plan.js';
+import { noticesOf } from '../context/context.js';
 import { type SkipCount, type SkipReasons } from './skips.js';
 import type { RefusedRow } from '../store/refused.js';
 

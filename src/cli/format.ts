@@ -10,7 +10,7 @@ import { table } from './output.js';
 import { unlinkedTally } from '../planning/unlinked.js';
 
 export function statusTable(s: StatusReport): string {
-  const warn = (s.warnings ?? []).map((w) => `\nWarning: ${w}`).join('');
+  const warn = [...(s.warnings ?? []).map((w) => `\nWarning: ${w}`), ...(s.notices ?? []).map((n) => `\nNotice: ${n}`)].join('');
   return (
     table(
       ['Entity Type', 'Table', 'Total Records', 'NULL FKs', 'Populated FKs', 'Population Rate'],
@@ -235,8 +235,11 @@ export function verifyText(v: VerifyReport): string {
   return [
     table(['Entity Type', 'Total', 'NULL FKs', 'Orphans', 'Cross-tenant', 'Constraint', 'FK index', 'Delete refused'], rows),
     '',
-    v.ok ? 'OK: every FK populated, valid, tenant-consistent and protected as configured.' : `Problems:\n${problems.join('\n')}`,
+    v.ok
+      ? `OK: every FK ${v.notices === undefined ? '' : 'of the links above '}populated, valid, tenant-consistent and protected as configured.`
+      : `Problems:\n${problems.join('\n')}`,
     ...(warnings.length > 0 ? ['', `Warnings:\n${warnings.join('\n')}`] : []),
+    ...(v.notices ?? []).map((n) => `Notice: ${n}`),
   ].join('\n');
 }
 

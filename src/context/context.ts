@@ -218,3 +218,9 @@ async function tenantHint(db: Queryable, l: ResolvedLink, tenant: string): Promi
 export function softDeleteWarnings(l: ResolvedLink): string[] {
   return l.softDelete === null ? [] : [l.softDelete.warning];
 }
+
+/** The run's and the links' notices (a link left out under --tenant, …), as an optional result field. */
+export function noticesOf(ctx: Context): { notices?: string[] } {
+  const n = [...ctx.notices, ...ctx.links.flatMap((l) => l.notices)];
+  return n.length > 0 ? { notices: n } : {};
+}

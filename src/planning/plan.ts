@@ -14,7 +14,7 @@ import { statusStatement } from '../sql/status.js';
 import { type UnlinkedRecordRow, unlinkedRecordsStatement, unlinkedSampleSettingsStatement } from '../sql/unlinked.js';
 import { createRun, failRun, finishRun, insertPlanEntries, type PlanEntryRow, planEntryWriter } from '../store/runs.js';
 import type { ResolvedLink } from '../context/catalog.js';
-import { type CommonOptions, type Context, prepare, runScope, shape } from '../context/context.js';
+import { type CommonOptions, type Context, prepare, runScope, shape, noticesOf } from '../context/context.js';
 import { loadHumanDecisions, overrideWithDecisions } from './decisions.js';
 import { planScored } from './scored.js';
 
@@ -296,12 +296,6 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
   } catch (e) {
     throw await failRun(ctx.db, runId, e, 'planning');
   }
-}
-
-/** The links' notices, as an optional result field. */
-export function noticesOf(ctx: Context): { notices?: string[] } {
-  const n = [...ctx.notices, ...ctx.links.flatMap((l) => l.notices)];
-  return n.length > 0 ? { notices: n } : {};
 }
 
 /** Linked entries whose method is not plain exact equality, most rows first (then name: deterministic). */

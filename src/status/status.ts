@@ -1,7 +1,7 @@
 import { num } from '../db/port.js';
 import { formatRate } from '../plan/decide.js';
 import { statusStatement } from '../sql/status.js';
-import { type CommonOptions, type Context, prepare, shape, softDeleteWarnings } from '../context/context.js';
+import { type CommonOptions, type Context, noticesOf, prepare, shape, softDeleteWarnings } from '../context/context.js';
 
 export interface LinkStatus {
   entityType: string;
@@ -18,6 +18,8 @@ export interface StatusReport {
   total: Omit<LinkStatus, 'entityType' | 'table'>;
   /** E.g. a master table with a soft-delete column and a link without an active predicate. */
   warnings?: string[];
+  /** E.g. a link left out under --tenant (it has no scope column). */
+  notices?: string[];
 }
 
 export async function statusIn(ctx: Context): Promise<StatusReport> {
@@ -41,6 +43,7 @@ export async function statusIn(ctx: Context): Promise<StatusReport> {
   return {
     tenantId: ctx.filter.tenant,
     ...(warnings.length > 0 ? { warnings } : {}),
+    ...noticesOf(ctx),
     links,
     total: {
       totalRecords,

@@ -5,7 +5,7 @@ import { trialDeleteSettingsStatements } from '../sql/session.js';
 import type { OnDeleteAction } from '../sql/constrain.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { findCoveringIndex } from '../constrain/existing.js';
-import { type CommonOptions, type Context, prepare, shape, softDeleteWarnings } from '../context/context.js';
+import { type CommonOptions, type Context, noticesOf, prepare, shape, softDeleteWarnings } from '../context/context.js';
 import { activePredicate } from '../config/schema.js';
 import { describeActive } from '../sql/active.js';
 
@@ -51,6 +51,8 @@ export interface VerifyReport {
   ok: boolean;
   tenantId: string | null;
   links: LinkVerify[];
+  /** E.g. a link left out under --tenant (it has no scope column): not verified. */
+  notices?: string[];
 }
 
 const DELETE_ACTIONS: Record<string, OnDeleteAction> = { r: 'restrict', a: 'no action', c: 'cascade', n: 'set null', d: 'set default' };
@@ -167,7 +169,7 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
       );
     links.push(v);
   }
-  return { ok: links.every((l) => l.problems.length === 0), tenantId: ctx.filter.tenant, links };
+  return { ok: links.every((l) => l.problems.length === 0), tenantId: ctx.filter.tenant, links, ...noticesOf(ctx) };
 }
 
 /** Remaining NULL FKs, dangling and cross-tenant FK values, and whether RESTRICT really holds. */

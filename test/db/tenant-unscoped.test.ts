@@ -7,6 +7,9 @@
 import { afterEach, expect, it } from 'vitest';
 import { apply, BackfillError } from '../../src/index.js';
 import type { ConfigInput } from '../../src/config/schema.js';
+import { status } from '../../src/status/status.js';
+import { verify } from '../../src/verify/verify.js';
+import { verifyText } from '../../src/cli/format.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
 const vendor = {
@@ -46,6 +49,12 @@ describeEach('--tenant and links without a scope', (target) => {
     expect(a.notices).toEqual([
       expect.stringMatching(/^currency skipped: it has no scope \(tenant\) column, so --tenant cannot restrict it/),
     ]);
+    // status and verify say so too (they left it out silently: a new user's trial)
+    for (const r of [await status(t.db, { config: both, tenantId: 'o1' }), await verify(t.db, { config: both, tenantId: 'o1' })]) {
+      expect(r.links.map((l) => l.entityType)).toEqual(['vendor']);
+      expect(r.notices).toEqual([expect.stringMatching(/^currency skipped: it has no scope \(tenant\) column/)]);
+    }
+    expect(verifyText(await verify(t.db, { config: both, tenantId: 'o1' }))).toMatch(/Notice: currency skipped/);
     const counts = await t.db.query<{ v: number; c: number }>(
       `SELECT count(vendor_id)::int AS v, count(currency_id)::int AS c FROM invoices`,
     );
