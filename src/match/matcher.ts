@@ -10,7 +10,7 @@ import { readingsOf, soleReading, soleReading2 } from './readings.js';
 import { decideTradeNames, tradeNames } from './trade-names.js';
 import { applyTruncation } from './truncation.js';
 import { applyAcronym } from './acronym.js';
-import { generationOthers } from './equality.js';
+import { generationOthers, groupOthers } from './equality.js';
 import { score } from './score.js';
 import type {
   Candidate,
@@ -194,14 +194,16 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
       ) {
         fallThroughDisagree = true; // same name, different legal form family: let the score (with its penalty) decide
       } else {
-        // "Erik Olsen" beside OLSEN, ERIK and OLSEN, ERIK JR: father or son (equality.ts)
-        const generation = keys.length === 1 ? generationOthers(ix, q, normHits) : [];
+        // "Erik Olsen" beside OLSEN, ERIK and OLSEN, ERIK JR: father or son; "Mitsubishi" beside Mitsubishi Corporation
+        // and Mitsubishi Chemical Corporation: the group's name as much as either's (equality.ts)
+        const generation =
+          keys.length === 1 ? [...generationOthers(ix, q, normHits), ...(method === 'normalized' ? groupOthers(ix, q, normHits) : [])] : [];
         if (generation.length > 0)
           return decisionFor(
             name,
             method,
             [...normHits, ...generation],
-            'normalised name, and another master is the same name with a generation',
+            'normalised name, and another master is the same name with a generation or more words after it',
             docValues,
           );
         // "University of California" is the name of "University of California, Los Angeles" without its place only:

@@ -366,3 +366,25 @@ describe('a person beside the same name with a generation', () => {
     ).toBe('F');
   });
 });
+
+describe("a group's one-word name beside the group's masters", () => {
+  const masters = [
+    { key: 'MC', name: 'Mitsubishi Corporation' },
+    { key: 'MCH', name: 'Mitsubishi Chemical Corporation' },
+    { key: 'FX', name: 'FedEx Corporation' },
+  ];
+  it('is any of them: ambiguous', () => {
+    const d = decide(masters, 'Mitsubishi');
+    expect([d.outcome, d.candidates.map((c) => c.key).sort()]).toEqual(['ambiguous', ['MC', 'MCH']]);
+  });
+  it('…but alone it is the master, and two words equal to one master still link', () => {
+    expect(linkOf(masters, 'FEDEX')).toBe('FX');
+    expect(linkOf(masters, 'Mitsubishi Chemical')).toBe('MCH');
+    expect(
+      linkOf(
+        masters.filter((m) => m.key !== 'MCH'),
+        'Mitsubishi',
+      ),
+    ).toBe('MC');
+  });
+});
