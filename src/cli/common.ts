@@ -31,7 +31,16 @@ export function withScope(cmd: Command): Command {
   return cmd
     .addOption(new Option('--tenant <id>', 'only this value of the first scope column (tenant)').conflicts('allTenants'))
     .addOption(new Option('--all-tenants', 'every scope value found').conflicts('tenant'))
-    .option('--entity <name...>', 'only these links (entity names), default all');
+    .addOption(
+      new Option('--entity <name...>', 'only these links (entity names), default all').argParser(
+        (v: string, prev: string[] | undefined) => {
+          // `--entity --json`: an option is no entity name (it was looked up as one: "unknown entity --json")
+          if (v.startsWith('-'))
+            throw new BackfillError('USAGE', `--entity takes entity names, got "${v}": give at least one name after it`);
+          return [...(prev ?? []), v];
+        },
+      ),
+    );
 }
 
 export function withYes(cmd: Command): Command {

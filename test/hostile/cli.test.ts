@@ -86,6 +86,8 @@ describeEach('hostile: cli', (target) => {
       [['undo', ...db, '--run', '1; DROP TABLE customers', '--yes', '--json'], 'RUN_NOT_FOUND', 2, /DROP TABLE customers/],
       [['undo', ...db, '--run', '99999999999999999999', '--yes', '--json'], 'RUN_NOT_FOUND', 2, /run/],
       [['plan', ...db, '--entity', 'nope', '--tenant', DEMO_TENANT, '--json'], 'UNKNOWN_ENTITY', 2, /nope/],
+      // an option after --entity is no entity name (it was looked up as one: unknown entity "--json")
+      [['status', ...db, '--tenant', DEMO_TENANT, '--entity', '--json'], 'USAGE', 2, /--entity takes entity names, got "--json"/],
       [['plan', ...db, '--json', '--tenant', DEMO_TENANT, '--all-tenants'], 'USAGE', 2, /cannot be used with/],
       [['plan', ...db, '--json', '--no-such-flag'], 'USAGE', 2, /unknown option/],
       [['plan', '--db', 'mysql://root@localhost/x', '--json'], 'DB_URL_INVALID', 2, /mysql:/],
