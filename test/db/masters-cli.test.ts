@@ -83,6 +83,8 @@ describeEach('review, masters and report CLI', (target) => {
     const pr = await runCli(['masters', 'propose', '--out', file, ...common]);
     expect(pr.code, pr.stderr).toBe(0);
     expect(pr.stdout).toContain('Test Customer');
+    // each proposal's tenant is on its line (the same name proposed for two tenants was two identical lines)
+    expect(pr.stdout.split('\n').find((l) => l.includes('Test Customer'))).toContain(DEMO_TENANT);
     expect(pr.stdout).toContain('4 proposal(s) to');
     expect(pr.stdout).toContain('3 approved');
     const doc = JSON.parse(readFileSync(file, 'utf8')) as { proposals: { name: string; rows: number; approved: boolean }[] };

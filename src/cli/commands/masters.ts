@@ -31,9 +31,11 @@ export function register(program: Command): void {
       else {
         print(
           table(
-            ['Table', 'Proposed name', 'Rows', 'Approved', 'Names', 'Same name (active / inactive)'],
+            ['Table', 'Tenant', 'Proposed name', 'Rows', 'Approved', 'Names', 'Same name (active / inactive)'],
             file.proposals.map((p) => [
               p.targetTable,
+              // the scope it would be created in: the same name proposed for two tenants is two masters
+              p.scopeKey.map((v) => v ?? 'NULL').join(' / '),
               p.name,
               p.rows,
               p.approved ? 'yes' : 'no',
