@@ -309,7 +309,7 @@ export function alreadyRevertedStatement(a: {
 ), u AS (
   SELECT DISTINCT unnest(cs.row_keys) AS k, cs.run_id
     FROM ${OWN}.change_sets cs JOIN ${OWN}.runs r ON r.id = cs.run_id
-   WHERE r.kind = 'undo' AND r.target_run_id = ${target}::int8 AND r.id < ${runId}::int8 AND cs.link = ${linkName}
+   WHERE r.kind = 'undo' AND r.target_run_id = ${target}::int8 AND r.id <> ${runId}::int8 AND cs.link = ${linkName}
 )
 SELECT count(DISTINCT c.k)::int8 AS n, array_agg(DISTINCT u.run_id::text) AS by FROM c JOIN u ON u.k = c.k`;
   return { text, values: p.values };

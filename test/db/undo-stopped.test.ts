@@ -66,6 +66,37 @@ describeEach('undo stopped before it finishes', (target) => {
   );
 
   it(
+    'an undo stopped, another undo of the same run to the end, then the first resumed: what the other set back is counted as such, not as changed since',
+    { timeout: 120_000 },
+    async () => {
+      // a new user's trial: the resumed undo said "166742 skipped (changed since)" for rows the second undo had set back
+      t = await freshDb(target);
+      await createBatchFixture(t.db, 600);
+      const a = await apply(t.db, { allTenants: true, entities: ['sales_order'], batchSize: 100 });
+      const ac = new AbortController();
+      const first = await undo(t.db, {
+        runId: a.runId,
+        singleTransaction: false,
+        batchSize: 50,
+        signal: ac.signal,
+        onProgress: (e) => e.event === 'batch' && ac.abort(),
+      });
+      expect(first.status).toBe('stopped');
+      const second = await undo(t.db, { runId: a.runId, singleTransaction: false, batchSize: 50 });
+      expect(second.totalReverted).toBe(a.totalUpdated - first.totalReverted);
+      const done = await resumeUndo(t.db, { runId: first.runId });
+      expectAddsUp(done);
+      const so = done.results[0]!;
+      expect([so.reverted, so.skipped, so.alreadyReverted, so.alreadyRevertedBy]).toEqual([
+        first.totalReverted,
+        second.totalReverted,
+        second.totalReverted,
+        [second.runId],
+      ]);
+    },
+  );
+
+  it(
     'CLI: Ctrl-C prints the rows not yet processed (text: header and a column; --json: per link and in total), exit 1; --resume finishes',
     { timeout: 240_000 },
     async () => {

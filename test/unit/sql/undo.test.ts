@@ -143,14 +143,14 @@ SELECT (SELECT count(*) FROM c LEFT JOIN "erp"."Sales Orders" s ON s."id" = (c.k
     });
   });
 
-  it('the rows of a link an earlier undo of the same run set back, and those undo runs', () => {
+  it('the rows of a link another undo of the same run set back (before it, or while it was stopped), and those undo runs', () => {
     expect(alreadyRevertedStatement({ targetRunId: '5', runId: '9', linkName: 'so' })).toEqual({
       text: `WITH c AS (
   SELECT DISTINCT unnest(cs.row_keys) AS k FROM fk_backfill.change_sets cs WHERE cs.run_id = $1::int8 AND cs.link = $3
 ), u AS (
   SELECT DISTINCT unnest(cs.row_keys) AS k, cs.run_id
     FROM fk_backfill.change_sets cs JOIN fk_backfill.runs r ON r.id = cs.run_id
-   WHERE r.kind = 'undo' AND r.target_run_id = $1::int8 AND r.id < $2::int8 AND cs.link = $3
+   WHERE r.kind = 'undo' AND r.target_run_id = $1::int8 AND r.id <> $2::int8 AND cs.link = $3
 )
 SELECT count(DISTINCT c.k)::int8 AS n, array_agg(DISTINCT u.run_id::text) AS by FROM c JOIN u ON u.k = c.k`,
       values: ['5', '9', 'so'],
