@@ -106,7 +106,11 @@ export async function planLink(
 ): Promise<Planned[]> {
   const s = constrainShape(l);
   const tenantSafe = o.tenantSafe && s.scope.length > 0;
-  const names = constrainNames(s, tenantSafe);
+  // the FK's index follows the FK the link has or gets: a composite one already there (an earlier --tenant-safe) is
+  // served by (scope…, fk), a plain one by (fk)
+  const had = await existingForeignKey(ctx, l, s, tenantSafe);
+  const indexComposite = tenantSafe || (had !== undefined && had.columns.length > 1);
+  const names = { ...constrainNames(s, tenantSafe), index: constrainNames(s, indexComposite).index };
   const onDelete: OnDeleteAction = l.config.onDelete ?? 'restrict';
   const out: Planned[] = [];
 
@@ -139,8 +143,8 @@ export async function planLink(
   }
 
   const relkind = (await ctx.db.query(relkindStatement(l.sourceOid))).rows[0]?.relkind;
-  if (relkind === 'p') out.push(...(await planPartitioned(ctx, l, s, names, tenantSafe, onDelete, concurrent)));
-  else out.push(...(await planPlain(ctx, l, s, names, tenantSafe, onDelete, concurrent)));
+  if (relkind === 'p') out.push(...(await planPartitioned(ctx, l, s, names, tenantSafe, indexComposite, onDelete, concurrent)));
+  else out.push(...(await planPlain(ctx, l, s, names, tenantSafe, indexComposite, onDelete, concurrent)));
   if (o.notNull) out.push(...(await planNotNull(ctx, l, s, names)));
   return out;
 }
@@ -152,19 +156,20 @@ async function planPlain(
   s: ConstrainShape,
   names: ConstrainNames,
   tenantSafe: boolean,
+  indexComposite: boolean,
   onDelete: OnDeleteAction,
   concurrent: boolean,
 ): Promise<Planned[]> {
   const out: Planned[] = [];
   const ix = await indexesOf(ctx.db, l.sourceOid);
-  const covering = ix.find((i) => coversFk(i, s.fk, s.scope, tenantSafe));
+  const covering = ix.find((i) => coversFk(i, s.fk, s.scope, indexComposite));
   if (covering !== undefined)
     out.push({ step: 'index', detail: `index ${covering.name} (${covering.columns.join(', ')}) covers ${s.fk}`, sql: [], skip: true });
   else {
     const leftover = ix.find((i) => i.name === names.index);
     const sql = [
       ...(leftover !== undefined ? [dropIndexSql(leftover.qualified_name, concurrent)] : []),
-      createIndexSql(s, names.index, concurrent, tenantSafe),
+      createIndexSql(s, names.index, concurrent, indexComposite),
     ];
     out.push({
       step: 'index',
@@ -234,6 +239,7 @@ async function planPartitioned(
   s: ConstrainShape,
   names: ConstrainNames,
   tenantSafe: boolean,
+  indexComposite: boolean,
   onDelete: OnDeleteAction,
   concurrent: boolean,
 ): Promise<Planned[]> {
@@ -245,10 +251,10 @@ async function planPartitioned(
     sourceTable: pt.name,
     sourceSchema: pt.schema,
   });
-  const cols = fkIndexColumns(s, tenantSafe);
+  const cols = fkIndexColumns(s, indexComposite);
 
   const ix = await indexesOf(ctx.db, l.sourceOid);
-  const covering = ix.find((i) => coversFk(i, s.fk, s.scope, tenantSafe));
+  const covering = ix.find((i) => coversFk(i, s.fk, s.scope, indexComposite));
   if (covering !== undefined)
     out.push({
       step: 'index',
@@ -263,7 +269,7 @@ async function planPartitioned(
       out.push({
         step: 'index',
         detail: `index ${names.index} ON ONLY ${l.config.table} (no partition indexed yet, no lock held long)`,
-        sql: [createIndexOnOnlySql(s, names.index, tenantSafe)],
+        sql: [createIndexOnOnlySql(s, names.index, indexComposite)],
       });
     const attached = new Set(
       parent === undefined ? [] : (await ctx.db.query(attachedIndexesStatement(parentSql))).rows.map((r) => num(r.table_oid)),
@@ -279,7 +285,7 @@ async function planPartitioned(
         detail: `index ${pname} on partition ${pt.name}${leaf && concurrent ? ' (concurrently)' : ''}${leftover !== undefined ? ' (dropping a leftover from an earlier attempt first)' : ''}`,
         sql: [
           ...(leftover !== undefined ? [dropIndexSql(leftover.qualified_name, concurrent && leaf)] : []),
-          createIndexSql(ps, pname, concurrent && leaf, tenantSafe),
+          createIndexSql(ps, pname, concurrent && leaf, indexComposite),
         ],
         outside: concurrent && leaf,
       });
