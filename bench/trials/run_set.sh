@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Held-out trial T4 of fk-backfill's fuzzy matching: ERP names hand-written for it (hospital vendors, carriers, construction
-# subcontractors, software customers, European agency clients were T3; T4: law-firm clients, Asian trading counterparties, AU/NZ/IN suppliers,
-# hotel city-ledger accounts, university research sponsors). Adapted from /tmp/trial-t3/run.sh; prints totals only.
-# usage: bash bench/trials/erp-t4/run.sh [path of a built fk-backfill checkout, default this one]
-# Needs PostgreSQL at 127.0.0.1:5432 (user postgres, trust), psql and python3; drops and recreates database trial_t4.
+# A trial of fk-backfill's fuzzy matching on one of the hand-written sets T3-T6 (bench/trials/README.md): recreates its
+# database, runs plan / apply --all-tenants --yes / review export with defaults and "match": "fuzzy", prints totals and
+# counts per category and tenant only (no names).
+# usage: bash bench/trials/run_set.sh bench/trials/erp-t6 [path of a built fk-backfill checkout, default this one]
+# Needs PostgreSQL at 127.0.0.1:5432 (user postgres, trust), psql and python3.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
-CHECKOUT="$(cd "${1:-$HERE/../../..}" && pwd)"
-DB=trial_t4
+SET="$(cd "${1:?usage: run_set.sh SET_DIR [checkout]}" && pwd)"
+CHECKOUT="$(cd "${2:-$HERE/../..}" && pwd)"
+set_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$SET/set.json" "$1"; }
+NAME="$(set_field name)"
+DB="$(set_field db)"
 PGARGS=(-h 127.0.0.1 -U postgres -X -q -v ON_ERROR_STOP=1)
 export PGOPTIONS='-c client_min_messages=warning'
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB"
@@ -16,11 +19,11 @@ CLI=(node "$CHECKOUT/dist/cli/main.js")
 WORK="$(mktemp -d)"
 
 [ -f "$CHECKOUT/dist/cli/main.js" ] || { echo "no built CLI at $CHECKOUT/dist/cli/main.js" >&2; exit 2; }
-[ -f "$HERE/data.sql" ] || python3 "$HERE/gen.py" >/dev/null
+[ -f "$SET/data.sql" ] || python3 "$HERE/gen_set.py" "$SET" >/dev/null
 
-# 1. fresh database with set T4
+# 1. fresh database with the set
 psql "${PGARGS[@]}" -d postgres -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB" 2>/dev/null
-psql "${PGARGS[@]}" -d "$DB" -f "$HERE/data.sql" >/dev/null 2>&1
+psql "${PGARGS[@]}" -d "$DB" -f "$SET/data.sql" >/dev/null 2>&1
 
 # 2. config: defaults, only "match": "fuzzy"
 rm -rf "$WORK"; mkdir -p "$WORK"; cd "$WORK"
@@ -85,7 +88,7 @@ CREATE TABLE eval.queue AS
 EOF
 
 # 5. measure against truth: aggregate totals only (no names, no per-row lists)
-psql -h 127.0.0.1 -U postgres -X -q -v ON_ERROR_STOP=1 -d "$DB" -P pager=off <<'EOF'
+psql -h 127.0.0.1 -U postgres -X -q -v ON_ERROR_STOP=1 -v name="$NAME" -d "$DB" -P pager=off <<'EOF'
 CREATE TEMP VIEW r AS
 SELECT d.id, d.tenant_id, d.customer_id, t.master_id, t.category, t.variant,
        lm.active AS linked_active,
@@ -96,7 +99,7 @@ JOIN truth.doc_truth t ON t.doc_id = d.id
 LEFT JOIN customers lm ON lm.tenant_id = d.tenant_id AND lm.id = d.customer_id
 LEFT JOIN eval.queue q ON q.tenant_id = d.tenant_id AND q.name IS NOT DISTINCT FROM d.customer_name;
 
-\echo '================ fk-backfill fuzzy trial: held-out set T4 (totals only) ================'
+\echo '================ fk-backfill fuzzy trial: set' :name '(totals only) ================'
 SELECT
   count(*)                                                                    AS rows_total,
   count(*) FILTER (WHERE master_id IS NOT NULL)                               AS linkable_rows,
