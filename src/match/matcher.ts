@@ -9,6 +9,7 @@ import { legalAgreement, normalizeName } from './normalize.js';
 import { readingsOf, soleReading, soleReading2 } from './readings.js';
 import { decideTradeNames, tradeNames } from './trade-names.js';
 import { applyTruncation } from './truncation.js';
+import { withoutReference } from './references.js';
 import { applyAcronym } from './acronym.js';
 import { generationOthers, groupOthers } from './equality.js';
 import { score } from './score.js';
@@ -234,6 +235,15 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     const two = whole ? tradeNames(name) : null;
     if (two !== null)
       return decideTradeNames(name, [run(two[0], excluded, evidence, false), run(two[1], excluded, evidence, false)], options);
+    // "BOC Limited (Acct 441190)": the name without the reference after it, when that links (references.ts)
+    const cut = whole ? withoutReference(name) : null;
+    const bare = cut === null ? null : run(cut.bare, excluded, evidence, false);
+    if (cut !== null && bare !== null && bare.outcome === 'linked')
+      return {
+        ...bare,
+        name,
+        reason: `${bare.reason} (${JSON.stringify(cut.bare)}, the name without its reference ${JSON.stringify(cut.ref)})`,
+      };
     const blocked = block(ix, q, excluded);
     if (fallThroughDisagree) for (const e of normHits) if (!blocked.includes(e)) blocked.push(e);
     const typoOf = readingsOf(ix, soleReading);

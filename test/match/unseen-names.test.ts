@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createMatcher, DEFAULT_MATCH_OPTIONS, normalizeName, type MasterRecord } from '../../src/match/index.js';
 import { writtenInitials } from '../../src/match/acronym.js';
 import { tradeNames } from '../../src/match/trade-names.js';
+import { withoutReference } from '../../src/match/references.js';
 
 /**
  * Names as ERP imports and clerks write them, found missing in trials on names the matcher had never seen (issue #16,
@@ -386,5 +387,38 @@ describe("a group's one-word name beside the group's masters", () => {
         'Mitsubishi',
       ),
     ).toBe('MC');
+  });
+});
+
+describe('a reference written after the name', () => {
+  const masters = [
+    { key: 'B', name: 'BOC Limited' },
+    { key: 'C', name: 'Cargill, Incorporated' },
+    { key: 'P', name: 'Patel, Nikhil R.' },
+    { key: 'S', name: 'State Farm Mutual Automobile Insurance Company' },
+  ];
+  it('is an account, client, matter or order of the party, not the party', () => {
+    expect(withoutReference('TELSTRA CORPORATION LTD - ACC 3000 1234 567')).toEqual({
+      bare: 'TELSTRA CORPORATION LTD',
+      ref: 'ACC 3000 1234 567',
+    });
+    expect(withoutReference('Schwartz, Deborah K. (1187-001)')).toEqual({ bare: 'Schwartz, Deborah K.', ref: '1187-001' });
+    expect(linkOf(masters, 'BOC Limited (Acct 441190)')).toBe('B');
+    expect(linkOf(masters, 'CARGILL INC PO 4500871223')).toBe('C');
+    expect(linkOf(masters, 'Patel, Nikhil R. - Matter 2210-004')).toBe('P');
+  });
+  it('a number that is part of a name is no reference, nor a word without a digit', () => {
+    for (const n of [
+      'Studio 54',
+      'Plan 9 Films',
+      'Route 66 Diner',
+      'Agent 007 Ltd',
+      'Club 33 (Disneyland)',
+      'Acme (Europe)',
+      'EXPEDIA, INC. - EAN',
+    ])
+      expect([n, withoutReference(n)]).toEqual([n, null]);
+    // the name without it must link on its own: a short name stays where it was
+    expect(linkOf(masters, 'State Farm Claim 13-4K82-991')).toBeNull();
   });
 });
