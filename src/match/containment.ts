@@ -382,7 +382,17 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
         (q.legalForm !== null && q.legalForm !== e.norm.legalForm);
       ok = !ownLegal && !c.initials && allQualifiers(c.extraQ, q.original) && !hasChild(ix, e);
     }
-    if (ok && (c.rel === 'subset' || c.rel === 'placed-subset')) {
+    // "Gary Kowalski" for KOWALSKI, GARY J: the master's middle initial, the name without it, in the same order (the
+    // other way round above); "Kowalski Gary" may be another person
+    const masterMiddle =
+      c.rel === 'subset' &&
+      qt.length === 2 &&
+      e.tokens.length === 3 &&
+      e.tokens[1]!.length === 1 &&
+      qt[0] === e.tokens[0] &&
+      qt[1] === e.tokens[2];
+    if (masterMiddle) c.extraE = [];
+    if (ok && !masterMiddle && (c.rel === 'subset' || c.rel === 'placed-subset')) {
       // The entry's extra words are its legal form, or say what it does ("Costco" / "Costco Wholesale Corporation"),
       // or come before the name's (leadingDrop); the name keeps a word of its own that says which firm (not a place,
       // not a trade, not a surname alone), and has no legal form of its own: "Mitsubishi Corp" is a whole firm's

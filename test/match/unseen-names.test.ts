@@ -422,3 +422,19 @@ describe('a reference written after the name', () => {
     expect(linkOf(masters, 'State Farm Claim 13-4K82-991')).toBeNull();
   });
 });
+
+describe("a person's name without the middle initial the master has", () => {
+  const masters = [
+    { key: 'K', name: 'KOWALSKI, GARY J' },
+    { key: 'N', name: 'NGUYEN, THANH V' },
+  ];
+  it('is that person, in the same order', () => {
+    expect(linkOf(masters, 'Gary Kowalski')).toBe('K');
+    expect(linkOf(masters, 'Thanh Nguyen')).toBe('N');
+  });
+  it('not in another order, nor beside a namesake with another initial', () => {
+    expect(linkOf(masters, 'Kowalski Gary')).toBeNull();
+    expect(linkOf([{ key: 'R', name: 'Ryan T. Thomas' }], 'Thomas Ryan')).toBeNull();
+    expect(decide([...masters, { key: 'K2', name: 'Gary A. Kowalski' }], 'Gary Kowalski').outcome).not.toBe('linked');
+  });
+});
