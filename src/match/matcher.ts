@@ -197,13 +197,13 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
       } else {
         // "Erik Olsen" beside OLSEN, ERIK and OLSEN, ERIK JR: father or son; "Mitsubishi" beside Mitsubishi Corporation
         // and Mitsubishi Chemical Corporation: the group's name as much as either's (equality.ts)
-        const generation =
+        const namesakes =
           keys.length === 1 ? [...generationOthers(ix, q, normHits), ...(method === 'normalized' ? groupOthers(ix, q, normHits) : [])] : [];
-        if (generation.length > 0)
+        if (namesakes.length > 0)
           return decisionFor(
             name,
             method,
-            [...normHits, ...generation],
+            [...normHits, ...namesakes],
             'normalised name, and another master is the same name with a generation or more words after it',
             docValues,
           );

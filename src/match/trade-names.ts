@@ -58,7 +58,7 @@ export function decideTradeNames(name: string, parts: readonly NameDecision[], o
       return {
         ...by,
         name,
-        candidates: [by.candidates.find((c) => c.key === key)!, ...candidates.filter((c) => c.key !== key)],
+        candidates: [...by.candidates.filter((c) => c.key === key).slice(0, 1), ...candidates.filter((c) => c.key !== key)],
         reason: `${by.reason} (${JSON.stringify(by.name)}, one of the names in ${JSON.stringify(name)})`,
       };
     return {
