@@ -12,6 +12,7 @@ import { MATCH_TUNING } from './tuning.js';
 import { FUNCTION_WORDS, isLegalWord } from './vocabulary.js';
 import { normalizeName } from './normalize.js';
 import type { Candidate, NormalizedName } from './types.js';
+import { raiseByRule } from './rule-candidate.js';
 
 /** The acronym a name is, lower case: one word of 2–6 letters written at least half in capitals; else null. */
 export function acronymOf(original: string, q: NormalizedName): string | null {
@@ -117,24 +118,11 @@ export function applyAcronym(ix: MatcherIndex, original: string, q: NormalizedNa
     (own.get(acro) ?? []).length === 1 &&
     keys.has(own.get(acro)![0]!);
   const at = sole ? MATCH_TUNING.soleAcronymScore : MATCH_TUNING.acronymScore;
-  for (const e of spelled) {
-    const i = ranked.findIndex((c) => c.key === e.key);
-    if (i >= 0 && ranked[i]!.score >= at) continue;
-    const c: Candidate = {
-      key: e.key,
-      name: e.master,
-      score: at,
-      method: 'fuzzy',
-      signals: {
-        via: e.source,
-        ...(e.source === 'alias' ? { alias: e.name } : {}),
-        rule: 'acronym',
-        acronym: acro,
-        ...(sole ? { acronymSole: true } : {}),
-        matchedTokens: `${acro}~${e.tokens.join(' ')}`,
-      },
-    };
-    if (i >= 0) ranked[i] = c;
-    else ranked.push(c);
-  }
+  for (const e of spelled)
+    raiseByRule(ranked, e, at, {
+      rule: 'acronym',
+      acronym: acro,
+      ...(sole ? { acronymSole: true } : {}),
+      matchedTokens: `${acro}~${e.tokens.join(' ')}`,
+    });
 }

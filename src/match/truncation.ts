@@ -8,6 +8,7 @@
 import type { Entry, MatcherIndex } from './matcher-index.js';
 import { MATCH_TUNING } from './tuning.js';
 import type { Candidate, NormalizedName } from './types.js';
+import { raiseByRule } from './rule-candidate.js';
 
 /** A name's letters, digits and single spaces, lower case, without accents: how a cut name is compared. */
 export function foldForPrefix(name: string): string {
@@ -69,21 +70,8 @@ export function applyTruncation(ix: MatcherIndex, name: string, q: NormalizedNam
   const from = truncatedFrom(ix, name, q);
   const e = from.find((x) => x.source === 'master') ?? from[0];
   if (e === undefined) return;
-  const at = MATCH_TUNING.truncatedScore;
-  const i = ranked.findIndex((c) => c.key === e.key);
-  if (i >= 0 && ranked[i]!.score >= at) return;
-  const c: Candidate = {
-    key: e.key,
-    name: e.master,
-    score: at,
-    method: 'fuzzy',
-    signals: {
-      via: e.source,
-      ...(e.source === 'alias' ? { alias: e.name } : {}),
-      rule: 'truncated',
-      matchedTokens: `${foldForPrefix(name)}…~${e.tokens.join(' ')}`,
-    },
-  };
-  if (i >= 0) ranked[i] = c;
-  else ranked.push(c);
+  raiseByRule(ranked, e, MATCH_TUNING.truncatedScore, {
+    rule: 'truncated',
+    matchedTokens: `${foldForPrefix(name)}…~${e.tokens.join(' ')}`,
+  });
 }
