@@ -5,6 +5,7 @@ import { backfillForeignKeys, type BackfillSummary } from '../apply/backfill.js'
 import { status, type StatusReport } from '../status/status.js';
 import { deleteCustomerStatement, existingTablesStatement } from '../sql/demo.js';
 import { AXIS_TABLES, createAxis, DEMO_TENANT, dropAxis } from './axis.js';
+import { AXIS_CONFIG } from '../config/defaults.js';
 
 /** The RESTRICT check as the demo shows it (the CLI prints it). */
 export { deleteCustomerShown } from '../sql/demo.js';
@@ -59,10 +60,11 @@ export async function runDemo(opts: { url?: string; reset?: boolean; userId?: st
     }
     await createAxis(db);
     const userId = opts.userId ?? 'demo';
-    const before = await status(db, { tenantId: DEMO_TENANT });
+    // the demo's links are the built-in ones on purpose: said by the demo, not as a "no config given" notice
+    const before = await status(db, { config: AXIS_CONFIG, tenantId: DEMO_TENANT });
     const dryRun = await backfillForeignKeys(db, { tenantId: DEMO_TENANT, dryRun: true, userId });
     const applied = await backfillForeignKeys(db, { tenantId: DEMO_TENANT, dryRun: false, userId });
-    const after = await status(db, { tenantId: DEMO_TENANT });
+    const after = await status(db, { config: AXIS_CONFIG, tenantId: DEMO_TENANT });
     const restrictVerified = await deleteIsRefused(db, DEMO_TENANT, 'ABC Corp');
     return { tenantId: DEMO_TENANT, before, dryRun, applied, after, restrictVerified };
   } finally {
