@@ -143,10 +143,18 @@ export async function planLink(
   }
 
   const relkind = (await ctx.db.query(relkindStatement(l.sourceOid))).rows[0]?.relkind;
-  if (relkind === 'p') out.push(...(await planPartitioned(ctx, l, s, names, tenantSafe, indexComposite, onDelete, concurrent)));
-  else out.push(...(await planPlain(ctx, l, s, names, tenantSafe, indexComposite, onDelete, concurrent)));
+  const fk = { tenantSafe, indexComposite, existing: had };
+  if (relkind === 'p') out.push(...(await planPartitioned(ctx, l, s, names, fk, onDelete, concurrent)));
+  else out.push(...(await planPlain(ctx, l, s, names, fk, onDelete, concurrent)));
   if (o.notNull) out.push(...(await planNotNull(ctx, l, s, names)));
   return out;
+}
+
+/** The FK a link gets (tenant-safe or not), the one it has already (read once by planLink), and its index's kind. */
+interface LinkFk {
+  tenantSafe: boolean;
+  indexComposite: boolean;
+  existing: FkRow | undefined;
 }
 
 /** Index and FK of a plain table: CREATE INDEX CONCURRENTLY, FK NOT VALID, VALIDATE. */
@@ -155,8 +163,7 @@ async function planPlain(
   l: ResolvedLink,
   s: ConstrainShape,
   names: ConstrainNames,
-  tenantSafe: boolean,
-  indexComposite: boolean,
+  { tenantSafe, indexComposite, existing }: LinkFk,
   onDelete: OnDeleteAction,
   concurrent: boolean,
 ): Promise<Planned[]> {
@@ -180,7 +187,6 @@ async function planPlain(
   }
 
   const wanted = tenantSafe ? [...s.scope, s.fk] : [s.fk];
-  const existing = await existingForeignKey(ctx, l, s, tenantSafe);
   if (existing === undefined) {
     out.push({
       step: 'foreign-key',
@@ -238,8 +244,7 @@ async function planPartitioned(
   l: ResolvedLink,
   s: ConstrainShape,
   names: ConstrainNames,
-  tenantSafe: boolean,
-  indexComposite: boolean,
+  { tenantSafe, indexComposite, existing }: LinkFk,
   onDelete: OnDeleteAction,
   concurrent: boolean,
 ): Promise<Planned[]> {
@@ -298,7 +303,6 @@ async function planPartitioned(
   }
 
   const wanted = tenantSafe ? [...s.scope, s.fk] : [s.fk];
-  const existing = await existingForeignKey(ctx, l, s, tenantSafe);
   if (existing !== undefined) {
     out.push({
       step: 'foreign-key',
