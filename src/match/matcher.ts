@@ -237,13 +237,15 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
       return decideTradeNames(name, [run(two[0], excluded, evidence, false), run(two[1], excluded, evidence, false)], options);
     // "BOC Limited (Acct 441190)": the name without the reference after it, when that links (references.ts)
     const cut = whole ? withoutReference(name) : null;
-    const bare = cut === null ? null : run(cut.bare, excluded, evidence, false);
-    if (cut !== null && bare !== null && bare.outcome === 'linked')
-      return {
-        ...bare,
-        name,
-        reason: `${bare.reason} (${JSON.stringify(cut.bare)}, the name without its reference ${JSON.stringify(cut.ref)})`,
-      };
+    if (cut !== null) {
+      const bare = run(cut.bare, excluded, evidence, false);
+      if (bare.outcome === 'linked')
+        return {
+          ...bare,
+          name,
+          reason: `${bare.reason} (${JSON.stringify(cut.bare)}, the name without its reference ${JSON.stringify(cut.ref)})`,
+        };
+    }
     const blocked = block(ix, q, excluded);
     if (fallThroughDisagree) for (const e of normHits) if (!blocked.includes(e)) blocked.push(e);
     const typoOf = readingsOf(ix, soleReading);
