@@ -19,6 +19,7 @@ import { continueBatched } from './batched.js';
 import { parallelism } from './parallel.js';
 import { assertCanBuildLookup, refreshStaleStatistics, wholeLinkWork } from './lookup.js';
 import { mergedBatchOptions, reopenRun, retryOnVanishedMaster } from '../batch/resume.js';
+import { whileLive } from '../batch/live.js';
 
 export interface ApplyOptions extends CommonOptions, BatchOptions {
   /** Apply exactly this plan (a run id from `plan`); default: plan now, then apply. */
@@ -76,10 +77,20 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
       : { mode: 'batched', planHash, ...storedBatchOptions({ ...opts, parallel }) },
   });
   const extra = planResult !== undefined ? { plan: planResult } : {};
-  if (!single) {
+  // held until the run ends: an undo or a --resume of this run from another process is refused meanwhile
+  return whileLive(ctx.db, [runId], `fk-backfill apply run ${runId}`, async () => {
+    if (single) return { ...(await applyWhole(ctx, opts, { runId, planRunId, planHash })), ...extra };
     await saveCheckpoint(ctx.db, runId, { links: {} });
     return { ...(await continueBatched(ctx, runId, planRunId, planHash, { ...opts, parallel }, false)), ...extra };
-  }
+  });
+}
+
+/** The single-transaction apply of run `runId`: every link's statement over the whole link, in one transaction. */
+async function applyWhole(
+  ctx: Context,
+  opts: ApplyOptions,
+  { runId, planRunId, planHash }: { runId: string; planRunId: string; planHash: string },
+): Promise<ApplyResult> {
   const cleanups: (() => Promise<void>)[] = [];
   try {
     // the plan's entries cannot change (checkPlanHash), so one count per link serves the ANALYZE check and the result
@@ -123,10 +134,7 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
       const r = results[i]!;
       Object.assign(r, skipFields(await countSkips(ctx, l, { planRunId, runId }, r.planned, r.updated)));
     }
-    const result: ApplyResult = {
-      ...(await applyResult(ctx, { runId, planRunId, planHash }, 'single-transaction', 'done', results)),
-      ...extra,
-    };
+    const result = await applyResult(ctx, { runId, planRunId, planHash }, 'single-transaction', 'done', results);
     await finishRun(ctx.db, runId, 'done', summaryOf(result));
     return result;
   } catch (e) {
@@ -159,8 +167,11 @@ export async function resumeApply(handle: unknown, opts: ResumeApplyOptions): Pr
   const { runId: _r, ...batch } = opts;
   const merged = mergedBatchOptions(run, batch);
   const parallel = parallelism(ctx, merged); // before the run is reopened
-  await reopenRun(db, run);
-  return continueBatched(ctx, run.id, run.planRunId, planHash, { ...merged, parallel }, true);
+  const planRunId = run.planRunId;
+  return whileLive(db, [run.id], `fk-backfill apply run ${run.id}`, async () => {
+    await reopenRun(db, run);
+    return continueBatched(ctx, run.id, planRunId, planHash, { ...merged, parallel }, true);
+  });
 }
 
 /** Fills tenant and entities from the plan when `--plan ID` is given without them. */

@@ -54,3 +54,43 @@ export function releaseSavepointStatement(): Statement {
 export function rollbackToSavepointStatement(): Statement {
   return { text: `ROLLBACK TO SAVEPOINT ${SAVEPOINT}`, values: [] };
 }
+
+/**
+ * The key of the lock a live run holds for its whole life (session level, not per batch): (class, object) as two
+ * int4, the object the run's id as the batch lock takes it. What tells a run being worked on right now from one a
+ * kill -9 left 'running': its process's connection holds this lock, a dead process's connection released it.
+ */
+const LIVE_KEY = `hashtext('fk_backfill.live'), ($1::int8 % 2147483647)::int4`;
+
+/** Takes a run's live lock if free (`got`), held by the session until released. */
+export function liveLockStatement(runId: string): Statement<{ got: boolean }> {
+  return { text: `SELECT pg_try_advisory_lock(${LIVE_KEY}) AS got`, values: [runId] };
+}
+
+export function liveUnlockStatement(runId: string): Statement<{ released: boolean }> {
+  return { text: `SELECT pg_advisory_unlock(${LIVE_KEY}) AS released`, values: [runId] };
+}
+
+/**
+ * The backend holding a run's live lock, and what it last ran, for the message that names it (null when no one holds
+ * it). pg_locks shows a two-int4 advisory key as classid/objid (oid, so a negative int4 reads modulo 2^32), objsubid 2.
+ */
+export function liveHolderStatement(runId: string): Statement<{ pid: number; application_name: string | null }> {
+  return {
+    text: `SELECT l.pid, a.application_name
+             FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+              AND l.classid = (hashtext('fk_backfill.live')::int8 & 4294967295)::oid
+              AND l.objid = ((($1::int8 % 2147483647)::int4)::int8 & 4294967295)::oid
+            LIMIT 1`,
+    values: [runId],
+  };
+}
+
+/** Sets the session's application_name (not LOCAL: it outlives transactions) and returns the one it replaces. */
+export function nameSessionStatement(name: string): Statement<{ previous: string }> {
+  return {
+    text: `SELECT current_setting('application_name') AS previous, set_config('application_name', $1, false) AS now`,
+    values: [name],
+  };
+}

@@ -26,6 +26,7 @@ import { adapt } from '../db/index.js';
 import { migrateIfPresent } from '../store/migrate.js';
 import { type BatchOptions, parseCheckpoint, storedBatchOptions, walkLink } from '../batch/batch.js';
 import { mergedBatchOptions, reopenRun, retryOnVanishedMaster } from '../batch/resume.js';
+import { whileLive } from '../batch/live.js';
 import { flushGuardLinks } from '../store/guards.js';
 import { earlierUndoThatReverted, mastersTakenBackBefore } from '../store/masters-runs.js';
 import { mastersRunSummary, undoMastersRun } from '../masters/undo.js';
@@ -87,27 +88,33 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
   // the guard logs its links in guard_links (cheap to write); undo walks change sets: move them there first.
   // Links the guard writes from now on are not part of this undo (a later undo of the run reverts them).
   if (target.kind === 'guard') await flushGuardLinks(ctx.db, target.id);
+  // held until the undo ends: refused while the run is being applied (or undone) by another process, and the
+  // other way round; a run a kill -9 left 'running' holds no lock and can be undone at once
+  return whileLive(ctx.db, [target.id], `fk-backfill undo of run ${target.id}`, () => undoLive(ctx, target.id, opts));
+}
+
+async function undoLive(ctx: Context, targetId: string, opts: UndoOptions): Promise<UndoResult> {
   const single = opts.singleTransaction !== false;
   const runId = await createRun(ctx.db, {
     kind: 'undo',
     ...runScope(ctx),
     executedBy: opts.executedBy ?? null,
     dryRun: false,
-    targetRunId: target.id,
+    targetRunId: targetId,
     options: single ? { mode: 'single-transaction' } : { mode: 'batched', ...storedBatchOptions(opts) },
   });
   if (!single) {
     await saveCheckpoint(ctx.db, runId, { links: {} });
-    return continueUndo(ctx, runId, target.id, opts, false);
+    return continueUndo(ctx, runId, targetId, opts, false);
   }
   try {
     const results = await retryOnVanishedMaster(() =>
       ctx.db.transaction(async (tx) => {
         const out: LinkUndoResult[] = [];
         for (const l of lastAppliedFirst(ctx.links)) {
-          const changed = await loggedChanges(tx, target.id, l.entity);
-          const laterWrites = await rewrittenSince(tx, { targetRunId: target.id, runId, linkName: l.entity });
-          const a = { targetRunId: target.id, runId, linkName: l.entity, laterWrites };
+          const changed = await loggedChanges(tx, targetId, l.entity);
+          const laterWrites = await rewrittenSince(tx, { targetRunId: targetId, runId, linkName: l.entity });
+          const a = { targetRunId: targetId, runId, linkName: l.entity, laterWrites };
           // rows the table refuses to set back (a constraint added since that refuses NULL) stay linked, the rest reverted
           const done = await workAroundRefusals(tx, {
             all: undoStatement(shape(l), a, ctx.filter),
@@ -122,7 +129,7 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
             // rolls the whole undo back: it would have set back rows the run never wrote
             throw new BackfillError(
               'INTEGRITY',
-              `undo ${l.entity}: run ${target.id} changed ${changed} row(s) but ${reverted} would be set back; nothing was undone (the key no longer identifies one row?)`,
+              `undo ${l.entity}: run ${targetId} changed ${changed} row(s) but ${reverted} would be set back; nothing was undone (the key no longer identifies one row?)`,
             );
           }
           out.push(linkResult(l, changed, reverted, true));
@@ -130,7 +137,7 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
         return out.reverse();
       }),
     );
-    const result = await finished(ctx, totals(runId, target.id, 'single-transaction', 'done', results));
+    const result = await finished(ctx, totals(runId, targetId, 'single-transaction', 'done', results));
     await finishRun(ctx.db, runId, 'done', result);
     return result;
   } catch (e) {
@@ -302,7 +309,9 @@ export async function resumeUndo(handle: unknown, opts: ResumeUndoOptions): Prom
     .filter(([, c]) => c.done)
     .map(([k]) => k);
   await assertFkNullable(ctx, target.id, new Set(done));
-  await reopenRun(db, run);
   const { runId: _r, ...batch } = opts;
-  return continueUndo(ctx, run.id, target.id, mergedBatchOptions(run, batch), true);
+  return whileLive(db, [target.id], `fk-backfill undo of run ${target.id}`, async () => {
+    await reopenRun(db, run);
+    return continueUndo(ctx, run.id, target.id, mergedBatchOptions(run, batch), true);
+  });
 }

@@ -268,4 +268,98 @@ run('batched apply under concurrency [postgres]', () => {
     await other.query('COMMIT');
     expect((await resumeApply(t.db, { runId: a.runId })).status).toBe('done');
   });
+
+  describe('the live lock: a run being worked on is not undone or resumed by another process', () => {
+    /** Calls `attempt` once, at the first batch of a run slowed to take seconds; the outcome of the attempt. */
+    function atFirstBatch(attempt: () => Promise<unknown>): { onProgress: (e: ProgressEvent) => void; outcome: () => Promise<unknown> } {
+      let tried: Promise<unknown> | null = null;
+      return {
+        onProgress: (e) => {
+          if (e.event === 'batch' && tried === null)
+            tried = attempt().then(
+              () => 'went ahead',
+              (err: unknown) => err,
+            );
+        },
+        outcome: async () => tried,
+      };
+    }
+
+    it('undo and --resume of a run another process is applying are refused, nothing written; after it, undo restores all', async () => {
+      const before = await tableHash(t.db, 'sales_orders');
+      const second = await openDatabase(t.url);
+      try {
+        let runId = '';
+        const tryUndo = atFirstBatch(() => undo(second, { runId }));
+        const tryResume = atFirstBatch(() => resumeApply(second, { runId }));
+        const a = await apply(t.db, {
+          tenantId: DEMO_TENANT,
+          entities: ['sales_order'],
+          batchSize: 100,
+          pauseMs: 100,
+          onProgress: (e) => {
+            runId = e.runId;
+            tryUndo.onProgress(e);
+            tryResume.onProgress(e);
+          },
+        });
+        expect(a.status).toBe('done');
+        expect(a.totalUpdated).toBeGreaterThan(1000);
+        for (const out of [await tryUndo.outcome(), await tryResume.outcome()]) {
+          expect(out).toMatchObject({ code: 'RUN_BUSY' });
+          expect((out as Error).message).toContain(`fk-backfill apply run ${a.runId}`);
+        }
+        const undoRuns = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.runs WHERE kind = 'undo'`);
+        expect(undoRuns.rows[0]!.n).toBe(0);
+        expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(
+          await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', DEMO_TENANT),
+        );
+        // the apply has ended and released its lock: the same undo now goes ahead
+        const u = await undo(second, { runId: a.runId });
+        expect(u.totalReverted).toBe(a.totalUpdated);
+        expect(await tableHash(t.db, 'sales_orders')).toBe(before);
+      } finally {
+        await second.close();
+      }
+    });
+
+    it('a second undo of a run while a first one is walking is refused; the first sets back every row once', async () => {
+      const before = await tableHash(t.db, 'sales_orders');
+      const a = await apply(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'], batchSize: 500 });
+      const second = await openDatabase(t.url);
+      try {
+        const tryUndo = atFirstBatch(() => undo(second, { runId: a.runId, singleTransaction: false }));
+        const u = await undo(t.db, {
+          runId: a.runId,
+          singleTransaction: false,
+          batchSize: 100,
+          pauseMs: 100,
+          onProgress: tryUndo.onProgress,
+        });
+        const out = await tryUndo.outcome();
+        expect(out).toMatchObject({ code: 'RUN_BUSY' });
+        expect((out as Error).message).toContain(`fk-backfill undo of run ${a.runId}`);
+        expect(u.status).toBe('done');
+        expect(u.totalReverted).toBe(a.totalUpdated);
+        expect(await tableHash(t.db, 'sales_orders')).toBe(before);
+      } finally {
+        await second.close();
+      }
+    });
+
+    it('a run whose process died holds no lock: undone at once', async () => {
+      const ac = new AbortController();
+      const a = await apply(t.db, {
+        tenantId: DEMO_TENANT,
+        entities: ['sales_order'],
+        batchSize: 100,
+        signal: ac.signal,
+        onProgress: (e) => e.event === 'batch' && ac.abort(),
+      });
+      // as a kill -9 leaves it: still 'running', no session holding it
+      await t.db.query(`UPDATE fk_backfill.runs SET status = 'running' WHERE id = $1::int8`, [a.runId]);
+      const u = await undo(t.db, { runId: a.runId });
+      expect(u.totalReverted).toBe(a.totalUpdated);
+    });
+  });
 });

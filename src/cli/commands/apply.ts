@@ -139,7 +139,8 @@ export function register(program: Command): void {
     .action(async (flags: GlobalFlags & BatchFlags & { plan?: string; resume?: string; parallel?: number }) => {
       checkParallelFlag(flags);
       const par = flags.parallel !== undefined ? { parallel: flags.parallel } : {};
-      const connections = flags.parallel !== undefined ? flags.parallel + 1 : undefined;
+      // one per slice, one for the run's own statements, one holding the run's live lock (src/batch/live.ts)
+      const connections = flags.parallel !== undefined ? flags.parallel + 2 : undefined;
       if (flags.resume !== undefined) {
         const runId = flags.resume;
         const db = await open(flags, connections);

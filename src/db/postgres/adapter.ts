@@ -129,7 +129,7 @@ function isObj(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null;
 }
 
-/** Opens a pool for a postgres:// URL: 4 connections, or `connections` (a parallel apply: one per worker and one more). */
+/** Opens a pool for a postgres:// URL: 4 connections, or `connections` (a parallel apply: one per slice and two more). */
 export function openPostgres(url: string, description: string, connections = 4): Database {
   const pool = new pg.Pool({
     connectionString: url,

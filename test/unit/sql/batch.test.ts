@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   batchSettings,
   batchStartStatement,
+  liveHolderStatement,
+  liveLockStatement,
+  liveUnlockStatement,
+  nameSessionStatement,
   releaseSavepointStatement,
   rollbackToSavepointStatement,
   savepointStatement,
@@ -31,5 +35,23 @@ describe('batch statements (whole text)', () => {
       { text: 'RELEASE SAVEPOINT fkb_rows', values: [] },
       { text: 'ROLLBACK TO SAVEPOINT fkb_rows', values: [] },
     ]);
+  });
+  it("a run's live lock: session level, tried not waited for, released by the same key; its holder read from pg_locks", () => {
+    const key = `hashtext('fk_backfill.live'), ($1::int8 % 2147483647)::int4`;
+    expect(liveLockStatement('17')).toEqual({ text: `SELECT pg_try_advisory_lock(${key}) AS got`, values: ['17'] });
+    expect(liveUnlockStatement('17')).toEqual({ text: `SELECT pg_advisory_unlock(${key}) AS released`, values: ['17'] });
+    expect(liveHolderStatement('17')).toEqual({
+      text: `SELECT l.pid, a.application_name
+             FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+              AND l.classid = (hashtext('fk_backfill.live')::int8 & 4294967295)::oid
+              AND l.objid = ((($1::int8 % 2147483647)::int4)::int8 & 4294967295)::oid
+            LIMIT 1`,
+      values: ['17'],
+    });
+    expect(nameSessionStatement('fk-backfill apply run 17')).toEqual({
+      text: `SELECT current_setting('application_name') AS previous, set_config('application_name', $1, false) AS now`,
+      values: ['fk-backfill apply run 17'],
+    });
   });
 });
