@@ -11,6 +11,7 @@ import { MATCH_TUNING } from './tuning.js';
 import {
   FUNCTION_WORDS,
   isCity,
+  isCountry,
   isDescriptive,
   isGenericToken,
   isLegalWord,
@@ -286,16 +287,20 @@ const plainWord = (t: string): boolean =>
 /**
  * The name is the entry's name (with qualifiers only) in one punctuation-separated segment (comma, spaced dash,
  * brackets) and every other segment is a short unit name (≤ 3 words, one of them a unit word: department, team,
- * centre, services, academy, ...; no number, no legal form).
+ * centre, services, academy, ...; no number, no legal form), or a site's (siteSegment) when that segment names the
+ * entry in full: its legal form written too, or two words of its name or more ("Swissport GB Ltd - LHR T2",
+ * "American Red Cross - Chicago Chapter", "ALDI INC (BATAVIA DIV)").
  */
-function unitSegments(q: NormalizedName, e: Entry): boolean {
+function unitSegments(ix: MatcherIndex, q: NormalizedName, e: Entry): boolean {
   const segs = q.original
     .split(/,|;|\s[-–—]\s|[()]/u)
-    .map((x) => normalizeName(x).tokens)
-    .filter((t) => t.length > 0);
+    .map((x) => normalizeName(x))
+    .filter((n) => n.tokens.length > 0);
   if (segs.length < 2) return false;
   let own = 0;
-  for (const seg of segs) {
+  let full = false;
+  const others: string[][] = [];
+  for (const { tokens: seg, legalForm } of segs) {
     const set = new Set(seg);
     if (e.tokens.every((t) => set.has(t))) {
       const rest = [...e.tokens];
@@ -307,17 +312,36 @@ function unitSegments(q: NormalizedName, e: Entry): boolean {
       });
       if (!allQualifiers(extra, q.original)) return false;
       own++;
+      full = e.tokens.length >= 2 || (legalForm !== null && legalForm === e.norm.legalForm);
       continue;
     }
-    if (
-      seg.length > 3 ||
-      !seg.some((t) => UNIT_WORDS.has(t) || QUALIFIER_WORDS.has(t)) ||
-      seg.some((t) => HAS_DIGIT.test(t) || isLegalWord(t))
-    )
-      return false;
+    others.push(seg);
   }
-  return own === 1;
+  if (own !== 1) return false;
+  return others.every((seg) => unitSegment(seg) || (full && siteSegment(ix, seg)));
 }
+
+/** A short unit name: ≤ 3 words, one of them a unit word, no number, no legal form ("Finance Team"). */
+const unitSegment = (seg: string[]): boolean =>
+  seg.length <= 3 && seg.some((t) => UNIT_WORDS.has(t) || QUALIFIER_WORDS.has(t)) && !seg.some((t) => HAS_DIGIT.test(t) || isLegalWord(t));
+
+/**
+ * A segment naming a site, branch or line of a firm named in full beside it ("LHR T2", "Ann Arbor", "NetSuite"): at
+ * most three words, no number alone, no legal form (its own makes it a company of its own) and no
+ * country (a national company as often as a site: "Acme Corp (Canada)"), and every word a city, a qualifier or
+ * unit word, a number, or a word no master of the scope has: a word of another master may name that one instead.
+ */
+function siteSegment(ix: MatcherIndex, seg: string[]): boolean {
+  if (seg.length > 3 || seg.every((t) => HAS_DIGIT.test(t) || FUNCTION_WORDS.has(t))) return false;
+  if (seg.some((t) => isLegalWord(t) || isCountry(t) || NUMBER.test(t)) || isCountry(seg.join(' '))) return false;
+  return seg.every(
+    (t) =>
+      HAS_DIGIT.test(t) || isCity(t) || FUNCTION_WORDS.has(t) || QUALIFIER_WORDS.has(t) || UNIT_WORDS.has(t) || (ix.df.get(t) ?? 0) === 0,
+  );
+}
+
+/** A number alone ("Team 2" is one of several teams); a terminal's or gate's code keeps its letters ("T2"). */
+const NUMBER = /^\p{N}+$/u;
 
 /**
  * The entries of other masters than `key` whose names hold every one of `tokens` and more words; null when that
@@ -371,7 +395,7 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
     if (middleInitial) c.extraQ = [];
     if (c.rel === 'superset' && ok && !allQualifiers(c.extraQ, q.original)) {
       // The extra words may instead be a unit in a segment of their own ("Acme, Finance Team", "Customer Service - Acme").
-      ok = unitSegments(q, e);
+      ok = unitSegments(ix, q, e);
       if (ok) c.extraQ = [];
     }
     if (ok && (c.rel === 'superset' || c.rel === 'placed-subset')) {

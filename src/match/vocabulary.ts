@@ -275,6 +275,11 @@ export function isCity(tokens: string): boolean {
 }
 
 /** A known place name (country, major city, US state code) as written after a comma. */
+/** A country or its code, one word or several ("uk", "new zealand"). */
+export function isCountry(tokens: string): boolean {
+  return COUNTRIES.has(tokens);
+}
+
 export function isPlace(tokens: string): boolean {
   return PLACES.has(tokens);
 }

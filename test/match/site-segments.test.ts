@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { createMatcher, DEFAULT_MATCH_OPTIONS, type MasterRecord } from '../../src/match/index.js';
+
+/**
+ * A firm named in full, then a segment of its own (a spaced dash, brackets, a comma) naming a site, branch or line of
+ * it: an airport code, a town, a product line (issue #16: "location" rows of the hand-written trial sets).
+ */
+const fuzzy = DEFAULT_MATCH_OPTIONS.fuzzy;
+const FILLER: MasterRecord[] = ['Acme Tools Ltd', 'Northwind Traders', 'Contoso Pharmaceuticals', 'Fabrikam Inc.', 'Tailspin Toys'].map(
+  (name, i) => ({ key: `F${i}`, name }),
+);
+const decide = (masters: MasterRecord[], name: string) => createMatcher([...masters, ...FILLER], [], fuzzy).match(name);
+const linkOf = (masters: MasterRecord[], name: string): string | null => {
+  const d = decide(masters, name);
+  return d.outcome === 'linked' ? d.targetKey : null;
+};
+
+describe('a site, branch or line in a segment of its own beside the firm named in full', () => {
+  const masters = [
+    { key: 'S', name: 'Swissport GB Limited' },
+    { key: 'G', name: 'Gate Gourmet London Limited' },
+    { key: 'R', name: 'American Red Cross' },
+    { key: 'A', name: 'Aldi Inc.' },
+    { key: 'I', name: 'Intuit Inc.' },
+  ];
+  it('links: a code, a town, a chapter, a division, a product line', () => {
+    expect(linkOf(masters, 'Swissport GB Ltd - LHR T2')).toBe('S');
+    expect(linkOf(masters, 'Gate Gourmet London Ltd (LHR)')).toBe('G');
+    expect(linkOf(masters, 'American Red Cross - Chicago Chapter')).toBe('R');
+    expect(linkOf(masters, 'ALDI INC (BATAVIA DIV)')).toBe('A');
+    expect(linkOf(masters, 'Intuit Inc - QuickBooks Online')).toBe('I');
+  });
+  it('a one-word firm only with its legal form written: "Aldi - Batavia" may be a shop of its own', () => {
+    expect(linkOf(masters, 'Aldi - Batavia')).toBeNull();
+  });
+  it('never a country (a national company), a legal form of its own, or a number alone', () => {
+    expect(linkOf(masters, 'Swissport GB Ltd (Ireland)')).toBeNull();
+    expect(linkOf(masters, 'Swissport GB Ltd - Swissport Cargo Services LLC')).toBeNull();
+    expect(linkOf(masters, 'Intuit Inc - Line 2')).toBeNull();
+  });
+  it('never a segment with a word of another master, which may name that one', () => {
+    expect(linkOf([...masters, { key: 'N', name: 'Northgate Catering' }], 'Gate Gourmet London Ltd - Northgate')).toBeNull();
+  });
+  it('never a segment of more than three words', () => {
+    expect(linkOf(masters, 'American Red Cross - Greater Chicago Blood Services Region')).toBeNull();
+  });
+  it('never when a child of the master is a master too', () => {
+    expect(
+      linkOf([...masters, { key: 'RB', name: 'American Red Cross Blood Services' }], 'American Red Cross - Chicago Chapter'),
+    ).toBeNull();
+  });
+});
