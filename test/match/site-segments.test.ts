@@ -41,6 +41,9 @@ describe('a site, branch or line in a segment of its own beside the firm named i
   it('never a segment with a word of another master, which may name that one', () => {
     expect(linkOf([...masters, { key: 'N', name: 'Northgate Catering' }], 'Gate Gourmet London Ltd - Northgate')).toBeNull();
   });
+  it('one site segment at most: a town and its code may name a business of its own', () => {
+    expect(linkOf([{ key: 'B', name: "Blueberry's Grill" }], "Blueberry's Grill, Myrtle Beach (MB)")).toBeNull();
+  });
   it('never a segment of more than three words', () => {
     expect(linkOf(masters, 'American Red Cross - Greater Chicago Blood Services Region')).toBeNull();
   });
@@ -48,5 +51,20 @@ describe('a site, branch or line in a segment of its own beside the firm named i
     expect(
       linkOf([...masters, { key: 'RB', name: 'American Red Cross Blood Services' }], 'American Red Cross - Chicago Chapter'),
     ).toBeNull();
+  });
+  it("the master's legal form written in full, or in a segment of its own before the site's", () => {
+    const ms = [
+      { key: 'IN', name: 'Infosys Limited' },
+      { key: 'KO', name: 'Kolon Industries, Inc.' },
+      { key: 'MI', name: 'Mitsui & Co., Ltd.' },
+    ];
+    expect(linkOf(ms, 'INFOSYS LIMITED - BANGALORE')).toBe('IN');
+    expect(linkOf(ms, 'Kolon Industries, Inc. (Gumi Plant)')).toBe('KO');
+    expect(linkOf(ms, 'Mitsui & Co., Ltd. (Tokyo HQ)')).toBe('MI');
+  });
+  it('never a place followed by the legal form: a company of its own ("Maple Ridge Homes (Barrie) Ltd.")', () => {
+    const ms = [{ key: 'MR', name: 'Maple Ridge Homes Ltd.' }];
+    expect(linkOf(ms, 'Maple Ridge Homes (Barrie) Ltd.')).toBeNull();
+    expect(linkOf(ms, 'Maple Ridge Homes Ltd. (Barrie)')).toBe('MR');
   });
 });
