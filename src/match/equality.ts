@@ -1,6 +1,6 @@
 /**
  * When a normalised equality is not the claim it looks like: a person's name beside the same name with a generation,
- * and a group's one-word name beside the masters of the group (docs/matching.md, trials T4–T6).
+ * and a group's name beside the masters of the group (docs/matching.md, trials T4–T8).
  */
 import { containingOthers } from './containment.js';
 import type { Entry, MatcherIndex } from './matcher-index.js';
@@ -23,13 +23,17 @@ export function generationOthers(ix: MatcherIndex, q: NormalizedName, hits: read
 }
 
 /**
- * Masters other than the one hit whose names begin with a one-word name that equals the hit's name without its legal
- * form ("Mitsubishi" / Mitsubishi Corporation beside Mitsubishi Chemical Corporation): the group's name as much as
- * that master's. Empty when the name is longer than one word, the hit's own name is, or the word is too common.
+ * Masters other than the one hit whose names begin with the name, when the name equals the hit's name without its
+ * legal form: the group's name as much as that master's. One word ("Mitsubishi" / Mitsubishi Corporation beside
+ * Mitsubishi Chemical Corporation), or several words written without the legal form the hit has ("Fiera Milano" /
+ * Fiera Milano S.p.A. beside Fiera Milano Congressi S.p.A., "Larsen & Toubro" / … Limited beside Larsen & Toubro
+ * Infotech Ltd): a person's name, which has no legal form, is never read so. Empty when the word is too common.
  */
 export function groupOthers(ix: MatcherIndex, q: NormalizedName, hits: readonly Entry[]): Entry[] {
-  const word = q.tokens[0];
-  if (q.tokens.length !== 1 || word === undefined || !hits.every((e) => e.source === 'master' && e.tokens.length === 1)) return [];
+  if (q.tokens.length === 0 || !hits.every((e) => e.source === 'master')) return [];
+  const oneWord = q.tokens.length === 1 && hits.every((e) => e.tokens.length === 1);
+  const withoutLegal = q.tokens.length > 1 && q.legalForm === null && hits.every((e) => e.norm.legalForm !== null);
+  if (!oneWord && !withoutLegal) return [];
   const others = containingOthers(ix, q.tokens, hits[0]!.key) ?? [];
-  return others.filter((o) => o.source === 'master' && o.tokens[0] === word);
+  return others.filter((o) => o.source === 'master' && q.tokens.every((t, i) => o.tokens[i] === t));
 }

@@ -368,7 +368,7 @@ describe('a person beside the same name with a generation', () => {
   });
 });
 
-describe("a group's one-word name beside the group's masters", () => {
+describe("a group's name beside the group's masters", () => {
   const masters = [
     { key: 'MC', name: 'Mitsubishi Corporation' },
     { key: 'MCH', name: 'Mitsubishi Chemical Corporation' },
@@ -387,6 +387,17 @@ describe("a group's one-word name beside the group's masters", () => {
         'Mitsubishi',
       ),
     ).toBe('MC');
+  });
+  it('several words without the legal form the master has, beside a master that begins with them: ambiguous', () => {
+    const fm = [
+      { key: 'F', name: 'Fiera Milano S.p.A.' },
+      { key: 'FC', name: 'Fiera Milano Congressi S.p.A.' },
+      { key: 'JS', name: 'John Smith' },
+      { key: 'JSP', name: 'John Smith Plumbing LLC' },
+    ];
+    expect(decide(fm, 'Fiera Milano').outcome).toBe('ambiguous');
+    expect(linkOf(fm, 'Fiera Milano SpA')).toBe('F'); // its legal form written: that master
+    expect(linkOf(fm, 'John Smith')).toBe('JS'); // a person's name has no legal form to leave out
   });
 });
 
