@@ -22,6 +22,9 @@ export const LEGAL_FORMS: Record<string, string> = {
   spa: 'spa', 'societa per azioni': 'spa', srl: 'srl', sapa: 'sapa', scarl: 'scarl', sl: 'sl', slu: 'slu',
   'sp zoo': 'sp zoo', spzoo: 'sp zoo', 'spolka z ograniczona odpowiedzialnoscia': 'sp zoo', 'sp j': 'sp j', 'sp k': 'sp k',
   pty: 'pty', 'pty ltd': 'pty ltd', 'proprietary limited': 'pty ltd', 'pte ltd': 'pte ltd', pte: 'pte',
+  // India and its neighbours; Brazil's one-owner company and the small-business marks written after Ltda
+  'pvt ltd': 'pvt ltd', 'private limited': 'pvt ltd', 'pvt limited': 'pvt ltd', 'private ltd': 'pvt ltd', 'p ltd': 'pvt ltd',
+  eireli: 'eireli', 'eireli me': 'eireli', 'eireli epp': 'eireli', 'ltda me': 'ltda', 'ltda epp': 'ltda',
   'sdn bhd': 'sdn bhd', bhd: 'bhd', berhad: 'bhd', tbk: 'tbk',
   kk: 'kk', 'kabushiki kaisha': 'kk', kabushikigaisha: 'kk', 'kabushiki gaisha': 'kk', gk: 'gk', yk: 'yk',
   'co ltd': 'co ltd', 'co inc': 'co inc', 'corp ltd': 'corp ltd',
@@ -47,11 +50,11 @@ export const LEADING_LEGAL_CANON: Record<string, string> = { pt: 'pt' };
 const LEGAL_FAMILY: Record<string, string> = {
   inc: 'us', corp: 'us', co: 'us', llc: 'us', llp: 'us', lp: 'us', lllp: 'us', pllc: 'us', pc: 'us', 'co inc': 'us',
   ltd: 'uk', plc: 'uk', 'co ltd': 'asia', 'corp ltd': 'asia', kk: 'asia', gk: 'asia', yk: 'asia',
-  pty: 'au', 'pty ltd': 'au', 'pte ltd': 'sg', pte: 'sg', 'sdn bhd': 'my', bhd: 'my', tbk: 'id', pt: 'id',
+  pty: 'au', 'pty ltd': 'au', 'pte ltd': 'sg', pte: 'sg', 'pvt ltd': 'uk', 'sdn bhd': 'my', bhd: 'my', tbk: 'id', pt: 'id',
   gmbh: 'de', ag: 'de', kg: 'de', kgaa: 'de', ohg: 'de', se: 'de', ug: 'de', eg: 'de', ev: 'de', 'gmbh co kg': 'de', 'ag co kg': 'de',
   nv: 'nl', bv: 'nl', bvba: 'nl', vof: 'nl', cv: 'nl',
   sa: 'romance', sas: 'romance', sasu: 'romance', sarl: 'romance', sca: 'romance', snc: 'romance', scs: 'romance',
-  spa: 'romance', srl: 'romance', sapa: 'romance', scarl: 'romance', sl: 'romance', slu: 'romance', ltda: 'romance',
+  spa: 'romance', srl: 'romance', sapa: 'romance', scarl: 'romance', sl: 'romance', slu: 'romance', ltda: 'romance', eireli: 'romance',
   'sa de cv': 'romance', 'sab de cv': 'romance', 'sapi de cv': 'romance', 's de rl de cv': 'romance',
   'sp zoo': 'pl', 'sp j': 'pl', 'sp k': 'pl',
   ab: 'nordic', abp: 'nordic', as: 'nordic', asa: 'nordic', aps: 'nordic', oy: 'nordic', oyj: 'nordic', hf: 'nordic', ehf: 'nordic',
