@@ -16,7 +16,14 @@ interface FakerLocales {
   allLocales: Record<string, { person?: { first_name?: unknown; last_name?: unknown } }>;
 }
 
-let known: Set<string> | null = null;
+/** Every known name, and the given names and surnames apart (a word may be both: "Thomas", "Kumar"). */
+interface Lists {
+  known: Set<string>;
+  given: Set<string>;
+  surname: Set<string>;
+}
+
+let lists: Lists | null = null;
 
 /** Every string in nested arrays and objects (faker keeps its names by gender, chance by gender and nationality). */
 function strings(x: unknown): string[] {
@@ -26,21 +33,28 @@ function strings(x: unknown): string[] {
   return [];
 }
 
-function load(): Set<string> {
+function load(): Lists {
   // the CommonJS build, required synchronously: the matcher is synchronous and most commands never get here
   const req = createRequire(import.meta.url);
   const { allLocales } = req('@faker-js/faker') as FakerLocales;
-  const out = new Set<string>();
-  const add = (n: string): void => {
+  const out: Lists = { known: new Set(), given: new Set(), surname: new Set() };
+  const add = (n: string, role: 'given' | 'surname'): void => {
     // one-word names only ("Mary-Jane" and "Van der Berg" are several words, each a name or a particle)
     const w = nameWords(n);
-    if (w.length === 1 && w[0]!.length >= 3 && /^\p{L}+$/u.test(w[0]!)) out.add(w[0]!);
+    if (w.length === 1 && w[0]!.length >= 3 && /^\p{L}+$/u.test(w[0]!)) {
+      out.known.add(w[0]!);
+      out[role].add(w[0]!);
+    }
   };
-  for (const locale of Object.values(allLocales)) for (const n of strings([locale.person?.first_name, locale.person?.last_name])) add(n);
+  for (const locale of Object.values(allLocales)) {
+    for (const n of strings(locale.person?.first_name)) add(n, 'given');
+    for (const n of strings(locale.person?.last_name)) add(n, 'surname');
+  }
   // chance's lists add the common English surnames faker has few of (its en: 473; Ball, Barker, Walters, Hooper)
   const Chance = req('chance') as new () => { get: (k: string) => unknown };
   const chance = new Chance();
-  for (const n of strings([chance.get('firstNames'), chance.get('lastNames')])) add(n);
+  for (const n of strings(chance.get('firstNames'))) add(n, 'given');
+  for (const n of strings(chance.get('lastNames'))) add(n, 'surname');
   // only the names are kept: the modules (every locale's addresses, words, …) leave the require cache for the GC
   for (const id of Object.keys(req.cache)) if (id.includes('@faker-js') || /[\\/]chance[\\/]/.test(id)) delete req.cache[id];
   return out;
@@ -48,8 +62,19 @@ function load(): Set<string> {
 
 /** Whether `word` (a matcher token) is a known given name or surname. */
 export function isKnownName(word: string): boolean {
-  known ??= load();
-  return known.has(word);
+  lists ??= load();
+  return lists.known.has(word);
+}
+
+/**
+ * What a known name is in every list that has it: only a given name ("Anjali", "Giuseppe"), only a surname
+ * ("Deshpande", "Esposito"), or either ("Thomas", "Kumar": null, as for a word no list has).
+ */
+export function nameRole(word: string): 'given' | 'surname' | null {
+  lists ??= load();
+  const g = lists.given.has(word);
+  const s = lists.surname.has(word);
+  return g === s ? null : g ? 'given' : 'surname';
 }
 
 /** Endings that make another (mostly feminine) name of a name: Paul-a, Daniel-le, Louis-e, Paul-ine, Henri-ette. */

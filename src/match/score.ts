@@ -3,7 +3,7 @@
  * token score, combined with character and phonetic similarity and capped for word conflicts and reorderings.
  */
 import type { Entry, MatcherIndex } from './matcher-index.js';
-import { isKnownName, twoNames } from './names.js';
+import { isKnownName, nameRole, twoNames } from './names.js';
 import { isGenericToken, legalAgreement } from './normalize.js';
 import { jaroWinkler, levenshteinSimilarity, phoneticMatch } from './similarity.js';
 import { expandInitials, HAS_DIGIT, isAbbreviation, isEditNear, reconcileJoins, tokenSimilarity } from './tokens.js';
@@ -27,6 +27,24 @@ function rotatedByPosition(ix: MatcherIndex, qAl: number[], et: string[]): boole
   const head = et[k]!; // the master word the name starts with
   const tail = et[k - 1]!; // the master word the name ends with
   return (startsName.get(head) ?? 0) === 0 && (endsName.get(tail) ?? 0) === 0;
+}
+
+/**
+ * A person's two or three names in the other convention ("Deshpande Anjali" / Anjali Deshpande, "Sharma Ramesh Kumar"
+ * / Ramesh Kumar Sharma, "Srinivasa Rao Gollapudi" / Gollapudi Srinivasa Rao): the name's words are the entry's,
+ * rotated, and the entry and the name begin one with a word every list knows as a given name only, the other with
+ * one known as a surname only. Words that are both ("Thomas Ryan" / Ryan Thomas) or unknown tell nothing: those stay
+ * a reordering, for review. No legal form on either side (a firm's word order is firmOrder's).
+ */
+function swappedPerson(q: NormalizedName, e: Entry, qt: string[], qAl: number[]): boolean {
+  const et = e.tokens;
+  const n = et.length;
+  if (n < 2 || n > 3 || qt.length !== n || q.legalForm !== null || e.norm.legalForm !== null) return false;
+  const k = qAl[0]!;
+  if (k <= 0) return false;
+  for (let i = 0; i < n; i++) if (qAl[i] !== (i + k) % n || qt[i] !== et[qAl[i]!]) return false;
+  const roles = new Set([nameRole(et[0]!), nameRole(et[k]!)]);
+  return roles.has('given') && roles.has('surname');
 }
 
 /** Score `q` against `e`; `typoOf` / `typo2Of`: the name's one- and two-edit readings (readings.ts), memoised per name. */
@@ -132,7 +150,7 @@ export function score(
     }
   }
   // Surname-first order the scope's names vouch for is the same name, not a reordering that might be another person.
-  const rotated = reorderOnly && rotatedByPosition(ix, qAl, et);
+  const rotated = reorderOnly && (rotatedByPosition(ix, qAl, et) || swappedPerson(q, e, qt, qAl));
   if (rotated) reorderOnly = false;
   // A family firm's words in another order ("Rossi Fratelli SpA" / "Fratelli Rossi S.p.A.", "Maschinenbau Müller" /
   // "Müller Maschinenbau GmbH"): every word the same on both sides, a legal form on one side at least, a person's
