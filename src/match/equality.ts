@@ -31,6 +31,8 @@ export function generationOthers(ix: MatcherIndex, q: NormalizedName, hits: read
  */
 export function groupOthers(ix: MatcherIndex, q: NormalizedName, hits: readonly Entry[]): Entry[] {
   if (q.tokens.length === 0 || !hits.every((e) => e.source === 'master')) return [];
+  // the hit's own legal form written ("Mears Ltd" / Mears Limited beside Mears Group PLC): that company's whole name
+  if (q.legalForm !== null && hits.every((e) => e.norm.legalForm === q.legalForm)) return [];
   const oneWord = q.tokens.length === 1 && hits.every((e) => e.tokens.length === 1);
   const withoutLegal = q.tokens.length > 1 && q.legalForm === null && hits.every((e) => e.norm.legalForm !== null);
   if (!oneWord && !withoutLegal) return [];

@@ -399,6 +399,17 @@ describe("a group's name beside the group's masters", () => {
     expect(linkOf(fm, 'Fiera Milano SpA')).toBe('F'); // its legal form written: that master
     expect(linkOf(fm, 'John Smith')).toBe('JS'); // a person's name has no legal form to leave out
   });
+  it("…but with the master's own legal form written it is that company's whole name", () => {
+    const ms = [
+      { key: 'ML', name: 'Mears Limited' },
+      { key: 'MG', name: 'Mears Group PLC' },
+      { key: 'MC', name: 'Mitsubishi Corporation' },
+      { key: 'MCH', name: 'Mitsubishi Chemical Corporation' },
+    ];
+    expect(linkOf(ms, 'Mears Ltd')).toBe('ML');
+    expect(linkOf(ms, 'Mitsubishi Corp')).toBe('MC');
+    expect(decide(ms, 'Mears').outcome).toBe('ambiguous');
+  });
 });
 
 describe('a reference written after the name', () => {
