@@ -155,6 +155,12 @@ export function containingOthers(ix: MatcherIndex, tokens: readonly string[], ke
   return out;
 }
 
+/** Another master of the scope whose name is `e`'s and more words after it ("Inversiones Los Andes Dos"). */
+function goesOn(ix: MatcherIndex, e: Entry): boolean {
+  const others = containingOthers(ix, e.tokens, e.key);
+  return others === null || others.some((o) => o.source === 'master' && e.tokens.every((t, i) => o.tokens[i] === t));
+}
+
 /** Another master of the scope whose name contains all of `e`'s words (a child of `e`: "Acme" -> "Acme Bank"). */
 function hasChild(ix: MatcherIndex, e: Entry): boolean {
   const others = containingOthers(ix, e.tokens, e.key);
@@ -229,7 +235,13 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
   // equality is. Not a master equal only without its trailing place ("Univ. of California" is no more UCLA than Berkeley), nor
   // one of two words: "Fox Ent" may be cut from Fox Entertainment Group as well as Fox Entertainment, "Alex Webb"
   // is not the one reading of "Alexander Webb".
-  const equal = [...hits.values()].filter((h) => h.rel === 'equal' && h.e.norm.qualifiedKey === null && h.e.tokens.length >= 3);
+  // Nor, when the name's last word is cut short, one another master goes on from ("INVERSIONES LOS AND": Inversiones
+  // Los Andes beside Inversiones Los Andes Dos; "N.Y. State Dept. of Health" still reads the Department of Health).
+  const last = q.tokens[q.tokens.length - 1] ?? '';
+  const equal = [...hits.values()].filter(
+    (h) =>
+      h.rel === 'equal' && h.e.norm.qualifiedKey === null && h.e.tokens.length >= 3 && !(!h.e.tokens.includes(last) && goesOn(ix, h.e)),
+  );
   const [only] = equal.length === 1 ? equal : rivals.size === 1 ? [...hits.values()] : [];
   if (only === undefined || !only.ok) return;
   const cand = ranked.find((c) => c.key === only.e.key);

@@ -5,9 +5,10 @@
 import { containingOthers } from './containment.js';
 import type { Entry, MatcherIndex } from './matcher-index.js';
 import type { NormalizedName } from './types.js';
+import { GENERATIONS } from './vocabulary.js';
 
-/** Words that tell a father from a son of the same name. */
-const GENERATIONS = new Set(['jr', 'sr', 'junior', 'senior', 'ii', 'iii', 'iv']);
+/** Words a group's name starts with ("Grupo Bimbo", "Gruppo Campari", "Groupe SEB"). */
+const GROUP_WORDS = new Set(['grupo', 'group', 'gruppo', 'groupe', 'gruppe', 'grupa', 'groep']);
 
 /**
  * Masters other than the one hit whose names are the name and a generation ("Erik Olsen" / OLSEN, ERIK beside
@@ -37,5 +38,9 @@ export function groupOthers(ix: MatcherIndex, q: NormalizedName, hits: readonly 
   const withoutLegal = q.tokens.length > 1 && q.legalForm === null && hits.every((e) => e.norm.legalForm !== null);
   if (!oneWord && !withoutLegal) return [];
   const others = containingOthers(ix, q.tokens, hits[0]!.key) ?? [];
-  return others.filter((o) => o.source === 'master' && q.tokens.every((t, i) => o.tokens[i] === t));
+  // a group's master may name it so first ("Bimbo" beside Grupo Bimbo)
+  return others.filter((o) => {
+    const at = GROUP_WORDS.has(o.tokens[0]!) ? 1 : 0;
+    return o.source === 'master' && q.tokens.every((t, i) => o.tokens[at + i] === t);
+  });
 }

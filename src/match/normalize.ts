@@ -237,19 +237,24 @@ function normalizeCore(folded: string): CoreResult {
   let qualifiedTokens: string[] | null = null;
   // Degrees after a person's name: a segment of them (", DDS"), or the name's last words ("John Miller MD").
   const postNominal = (seg: string[]): boolean => seg.length > 0 && seg.every((t) => POST_NOMINALS.has(t));
-  while (segments.length > 1 && postNominal(segments[segments.length - 1]!) && segments.flat().length > 2) {
-    segments = segments.slice(0, -1);
-    rules.add('post-nominal');
-  }
-  const tail = segments[segments.length - 1];
-  if (segments.length === 1 && tail !== undefined) {
-    let n = tail.length;
-    while (n > 2 && POST_NOMINALS.has(tail[n - 1]!)) n--;
-    if (n < tail.length) {
-      segments = [tail.slice(0, n)];
+  const dropDegrees = (): void => {
+    while (segments.length > 1 && postNominal(segments[segments.length - 1]!) && segments.flat().length > 2) {
+      segments = segments.slice(0, -1);
       rules.add('post-nominal');
     }
-  }
+    // the name's last words; in "Surname, Given I MD" the given names' ("Albright, Susan K MD")
+    const at = segments.length === 1 ? 0 : segments.length === 2 && segments[0]!.length <= 2 ? 1 : -1;
+    const tail = segments[at];
+    if (tail !== undefined) {
+      let n = tail.length;
+      while (n > (at === 0 ? 2 : 1) && POST_NOMINALS.has(tail[n - 1]!)) n--;
+      if (n < tail.length) {
+        segments = segments.map((seg, i) => (i === at ? tail.slice(0, n) : seg));
+        rules.add('post-nominal');
+      }
+    }
+  };
+  dropDegrees();
   // Trailing segments that are only a legal form or a place: ", Inc." / ", London".
   while (segments.length > 1) {
     const last = segments[segments.length - 1]!;
@@ -268,6 +273,8 @@ function normalizeCore(folded: string): CoreResult {
     }
     break;
   }
+  // degrees before the legal form ("Susan K. Albright, MD, PC"): the professional corporation of the same person
+  if (legal.length > 0) dropDegrees();
 
   let tokens: string[];
   // "Lastname, Firstname": exactly two short alphabetic segments; the given names may carry an initial or a title

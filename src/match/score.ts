@@ -8,6 +8,7 @@ import { isGenericToken, legalAgreement } from './normalize.js';
 import { jaroWinkler, levenshteinSimilarity, phoneticMatch } from './similarity.js';
 import { expandInitials, HAS_DIGIT, isAbbreviation, isEditNear, reconcileJoins, tokenSimilarity } from './tokens.js';
 import { MATCH_TUNING } from './tuning.js';
+import { GENERATIONS } from './vocabulary.js';
 import type { Candidate, NormalizedName } from './types.js';
 
 const round4 = (x: number): number => Math.round(x * 10000) / 10000;
@@ -170,7 +171,10 @@ export function score(
   const adj = legal === 'disagree' ? MATCH_TUNING.legalDisagree : 0;
   const extraName = qt.filter((t, i) => qAl[i] === -1 && !isGenericToken(t));
   const extraMaster = et.filter((t, j) => eAl[j] === -1 && !isGenericToken(t));
-  const numberDiffers = [...qt.filter((_, i) => qAl[i] === -1), ...et.filter((_, j) => eAl[j] === -1)].some((t) => HAS_DIGIT.test(t));
+  // a number, or a generation ("Jr", "II"), on one side only: another person, fund or site of the same name
+  const numberDiffers = [...qt.filter((_, i) => qAl[i] === -1), ...et.filter((_, j) => eAl[j] === -1)].some(
+    (t) => HAS_DIGIT.test(t) || GENERATIONS.has(t),
+  );
   const wordConflict = !compactEqual && ((extraName.length > 0 && extraMaster.length > 0) || numberDiffers);
   const raw = MATCH_TUNING.wToken * tok + MATCH_TUNING.wChar * charSim + MATCH_TUNING.wPhonetic * phonetic + adj;
   const cap = Math.min(

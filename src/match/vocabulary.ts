@@ -57,7 +57,8 @@ const LEGAL_FAMILY: Record<string, string> = {
   spa: 'romance', srl: 'romance', sapa: 'romance', scarl: 'romance', sl: 'romance', slu: 'romance', ltda: 'romance', eireli: 'romance',
   'sa de cv': 'romance', 'sab de cv': 'romance', 'sapi de cv': 'romance', 's de rl de cv': 'romance',
   'sp zoo': 'pl', 'sp j': 'pl', 'sp k': 'pl',
-  ab: 'nordic', abp: 'nordic', as: 'nordic', asa: 'nordic', aps: 'nordic', oy: 'nordic', oyj: 'nordic', hf: 'nordic', ehf: 'nordic',
+  // one country each: a Swedish AB and a Danish A/S of one name are two companies ("DSV Road AB" / DSV Road A/S)
+  ab: 'se', abp: 'se', as: 'dk-no', asa: 'dk-no', aps: 'dk-no', oy: 'fi', oyj: 'fi', hf: 'is', ehf: 'is',
   sro: 'cee', ks: 'cee', doo: 'cee', dd: 'cee', ad: 'cee', ood: 'cee', eood: 'cee', kft: 'cee', zrt: 'cee', nyrt: 'cee', rt: 'cee',
   jsc: 'ru', pjsc: 'ru', ojsc: 'ru', cjsc: 'ru', oao: 'ru', ooo: 'ru', zao: 'ru', pao: 'ru',
 };
@@ -140,6 +141,9 @@ export function legalTypo(t: string): string | null {
   for (const w of LONG_LEGAL) if (editDistanceAtMostOne(t, w)) return LEGAL_FORMS[w]!;
   return null;
 }
+
+/** Words that tell a father from a son of the same name, or one fund or vessel of a series from another. */
+export const GENERATIONS = new Set(['jr', 'sr', 'junior', 'senior', 'ii', 'iii', 'iv']);
 
 /** Countries and country codes: "Acme Germany" is usually a separate national company, not a site of Acme. */
 // prettier-ignore

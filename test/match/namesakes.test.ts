@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { createMatcher, DEFAULT_MATCH_OPTIONS, normalizeName, type MasterRecord } from '../../src/match/index.js';
+
+/**
+ * Two masters a name could be, found on trial T9's wrong links (issue #16): a person and her professional corporation,
+ * a son, a company of another country, a group, a name cut where another master goes on.
+ */
+const fuzzy = DEFAULT_MATCH_OPTIONS.fuzzy;
+const FILLER: MasterRecord[] = ['Acme Tools Ltd', 'Northwind Traders', 'Contoso Pharmaceuticals', 'Fabrikam Inc.', 'Tailspin Toys'].map(
+  (name, i) => ({ key: `F${i}`, name }),
+);
+const decide = (masters: MasterRecord[], name: string) => createMatcher([...masters, ...FILLER], [], fuzzy).match(name);
+const linkOf = (masters: MasterRecord[], name: string): string | null => {
+  const d = decide(masters, name);
+  return d.outcome === 'linked' ? d.targetKey : null;
+};
+
+describe('names two masters could bear', () => {
+  it("a degree is dropped before a legal form and after a comma's given names, as at the end", () => {
+    expect(normalizeName('Susan K. Albright, MD, PC').tokens).toEqual(['susan', 'k', 'albright']);
+    expect(normalizeName('Albright, Susan K MD').tokens).toEqual(['susan', 'k', 'albright']);
+    const ms = [
+      { key: 'P', name: 'Susan K. Albright, MD' },
+      { key: 'PC', name: 'Susan K. Albright, MD, PC' },
+    ];
+    // the person or her corporation: before, the PC alone kept "md" and took the name
+    expect(decide(ms, 'Albright, Susan K MD').outcome).toBe('ambiguous');
+  });
+  it('a generation on one side only is another person (the son), for review at most', () => {
+    expect(decide([{ key: 'J', name: 'José Luis Martínez Garza' }], 'José Luis Martínez Garza Jr.').outcome).not.toBe('linked');
+    expect(decide([{ key: 'J', name: 'José Luis Martínez Garza Jr.' }], 'José Luis Martínez Garza').outcome).not.toBe('linked');
+    expect(linkOf([{ key: 'J', name: 'José Luis Martínez Garza Jr.' }], 'Jose Luis Martinez Garza Jr')).toBe('J');
+  });
+  it('a Swedish AB and a Danish A/S of one name are two companies', () => {
+    expect(decide([{ key: 'D', name: 'DSV Road A/S' }], 'DSV Road AB').outcome).not.toBe('linked');
+    expect(linkOf([{ key: 'D', name: 'DSV Road A/S' }], 'DSV Road AS')).toBe('D');
+  });
+  it("a group's bare name beside a master that puts Grupo / Group before it", () => {
+    const ms = [
+      { key: 'B', name: 'Bimbo, S.A. de C.V.' },
+      { key: 'GB', name: 'Grupo Bimbo, S.A.B. de C.V.' },
+    ];
+    expect(decide(ms, 'Bimbo').outcome).toBe('ambiguous');
+    expect(linkOf(ms, 'Bimbo SA de CV')).toBe('B');
+  });
+  it('a name whose last word is cut short, beside a master that goes on from the one it equals: not that one', () => {
+    const ms = [
+      { key: 'A', name: 'Inversiones Los Andes SpA' },
+      { key: 'A2', name: 'Inversiones Los Andes Dos SpA' },
+    ];
+    expect(decide(ms, 'INVERSIONES LOS AND').outcome).not.toBe('linked');
+    expect(linkOf([ms[0]!], 'INVERSIONES LOS AND')).toBe('A');
+  });
+});
