@@ -39,8 +39,6 @@ export function groupOthers(ix: MatcherIndex, q: NormalizedName, hits: readonly 
   if (!oneWord && !withoutLegal) return [];
   const others = containingOthers(ix, q.tokens, hits[0]!.key) ?? [];
   // a group's master may name it so first ("Bimbo" beside Grupo Bimbo)
-  return others.filter((o) => {
-    const at = GROUP_WORDS.has(o.tokens[0]!) ? 1 : 0;
-    return o.source === 'master' && q.tokens.every((t, i) => o.tokens[at + i] === t);
-  });
+  const begins = (o: Entry, at: number): boolean => q.tokens.every((t, i) => o.tokens[at + i] === t);
+  return others.filter((o) => o.source === 'master' && (begins(o, 0) || (GROUP_WORDS.has(o.tokens[0]!) && begins(o, 1))));
 }

@@ -8,7 +8,7 @@ import { isGenericToken, legalAgreement } from './normalize.js';
 import { jaroWinkler, levenshteinSimilarity, phoneticMatch } from './similarity.js';
 import { expandInitials, HAS_DIGIT, isAbbreviation, isEditNear, reconcileJoins, tokenSimilarity } from './tokens.js';
 import { MATCH_TUNING } from './tuning.js';
-import { GENERATIONS } from './vocabulary.js';
+import { ENTITY_WORDS, GENERATIONS } from './vocabulary.js';
 import type { Candidate, NormalizedName } from './types.js';
 
 const round4 = (x: number): number => Math.round(x * 10000) / 10000;
@@ -175,7 +175,9 @@ export function score(
   const numberDiffers = [...qt.filter((_, i) => qAl[i] === -1), ...et.filter((_, j) => eAl[j] === -1)].some(
     (t) => HAS_DIGIT.test(t) || GENERATIONS.has(t),
   );
-  const wordConflict = !compactEqual && ((extraName.length > 0 && extraMaster.length > 0) || numberDiffers);
+  // the name adds a foundation, trust or fund to the master's name: that body, not the master (ENTITY_WORDS)
+  const ownBody = extraName.some((t) => ENTITY_WORDS.has(t));
+  const wordConflict = !compactEqual && ((extraName.length > 0 && extraMaster.length > 0) || numberDiffers || ownBody);
   const raw = MATCH_TUNING.wToken * tok + MATCH_TUNING.wChar * charSim + MATCH_TUNING.wPhonetic * phonetic + adj;
   const cap = Math.min(
     wordConflict ? MATCH_TUNING.conflictCap : 1,

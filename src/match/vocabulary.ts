@@ -142,6 +142,27 @@ export function legalTypo(t: string): string | null {
   return null;
 }
 
+/**
+ * Words that make a name another body than the firm or person it is named after: its foundation, trust, fund or
+ * charity ("Royal Bank of Canada Foundation" is not Royal Bank of Canada).
+ */
+export const ENTITY_WORDS = new Set([
+  'foundation',
+  'stiftung',
+  'fondation',
+  'fundacion',
+  'fundacao',
+  'fondazione',
+  'stichting',
+  'fundacja',
+  'nadace',
+  'trust',
+  'fund',
+  'charity',
+  'charitable',
+  'endowment',
+]);
+
 /** Words that tell a father from a son of the same name, or one fund or vessel of a series from another. */
 export const GENERATIONS = new Set(['jr', 'sr', 'junior', 'senior', 'ii', 'iii', 'iv']);
 

@@ -51,4 +51,29 @@ describe('names two masters could bear', () => {
     expect(decide(ms, 'INVERSIONES LOS AND').outcome).not.toBe('linked');
     expect(linkOf([ms[0]!], 'INVERSIONES LOS AND')).toBe('A');
   });
+  it("a name that adds a foundation, trust or fund to a master's name is that body, for review at most", () => {
+    // a donor list, where many names hold "Foundation" (so the word alone weighs little)
+    const foundations = [
+      'Rockefeller',
+      'Ford',
+      'Kresge',
+      'Walton Family',
+      'Gates',
+      'McConnell',
+      'Lawson',
+      'Metcalf',
+      'Trillium',
+      'Maytree',
+    ];
+    const ms = [{ key: 'R', name: 'Royal Bank of Canada' }, ...foundations.map((f, i) => ({ key: `D${i}`, name: `${f} Foundation` }))];
+    expect(decide(ms, 'Royal Bank of Canada Foundation').outcome).not.toBe('linked');
+    expect(linkOf(ms, 'ROYAL BANK OF CANADA')).toBe('R');
+  });
+  it("a group's name that itself begins with the group word, beside the group's masters", () => {
+    const ms = [
+      { key: 'G', name: 'Grupa Azoty S.A.' },
+      { key: 'GK', name: 'Grupa Azoty Zakłady Azotowe Kędzierzyn S.A.' },
+    ];
+    expect(decide(ms, 'GRUPA AZOTY').outcome).toBe('ambiguous');
+  });
 });
