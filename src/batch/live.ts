@@ -14,40 +14,34 @@ import { BackfillError } from '../errors.js';
 import { liveHolderStatement, liveLockStatement, liveUnlockStatement, nameSessionStatement } from '../sql/batch.js';
 
 /**
- * Runs `body` holding the live lock of each run in `runIds` (an undo: the run it reverts; an apply: its own);
- * refuses with RUN_BUSY, before `body` starts, when another session holds one. `label` names the holder in
- * pg_stat_activity meanwhile (`fk-backfill apply run 12`), which is how the refusal names it.
+ * Runs `body` holding run `runId`'s live lock (an undo: the run it reverts; an apply: its own); refuses with RUN_BUSY,
+ * before `body` starts, when another session holds it. `label` names the holder in pg_stat_activity meanwhile
+ * (`fk-backfill apply run 12`), which is how the refusal names it.
  */
-export async function whileLive<T>(db: Database, runIds: readonly string[], label: string, body: () => Promise<T>): Promise<T> {
+export async function whileLive<T>(db: Database, runId: string, label: string, body: () => Promise<T>): Promise<T> {
   // one connection (PGlite, a single client): every statement already runs in the session that takes the lock
-  if (db.connections === 1) return holding(db, runIds, label, body);
-  return db.session((conn) => holding(conn, runIds, label, body));
+  if (db.connections === 1) return holding(db, runId, label, body);
+  return db.session((conn) => holding(conn, runId, label, body));
 }
 
-async function holding<T>(conn: Queryable, runIds: readonly string[], label: string, body: () => Promise<T>): Promise<T> {
-  const held: string[] = [];
+async function holding<T>(conn: Queryable, runId: string, label: string, body: () => Promise<T>): Promise<T> {
+  if ((await conn.query(liveLockStatement(runId))).rows[0]?.got !== true) {
+    const h = (await conn.query(liveHolderStatement(runId))).rows[0];
+    const who = h === undefined ? 'another session' : `${h.application_name || 'another session'} (backend pid ${h.pid})`;
+    throw new BackfillError(
+      'RUN_BUSY',
+      `run ${runId} is being worked on right now by ${who}; nothing was written. Let it finish or stop it (Ctrl-C where it runs), then try again`,
+      { details: { run: runId, ...(h !== undefined ? { pid: h.pid } : {}) } },
+    );
+  }
   let named: string | undefined;
   try {
-    for (const id of runIds) {
-      if ((await conn.query(liveLockStatement(id))).rows[0]?.got !== true) {
-        const h = (await conn.query(liveHolderStatement(id))).rows[0];
-        const who = h === undefined ? 'another session' : `${h.application_name || 'another session'} (backend pid ${h.pid})`;
-        throw new BackfillError(
-          'RUN_BUSY',
-          `run ${id} is being worked on right now by ${who}; nothing was written. Let it finish or stop it (Ctrl-C where it runs), then try again`,
-          { details: { run: id, ...(h !== undefined ? { pid: h.pid } : {}) } },
-        );
-      }
-      held.push(id);
-    }
     // the holder names itself in pg_stat_activity, for the message another process prints
     named = (await conn.query(nameSessionStatement(label))).rows[0]?.previous ?? '';
     return await body();
   } finally {
+    // the connection may be gone (a restart): its lock and name went with it
     if (named !== undefined) await conn.query(nameSessionStatement(named)).catch(() => undefined);
-    for (const id of held.reverse()) {
-      // the connection may be gone (a restart): its locks went with it
-      await conn.query(liveUnlockStatement(id)).catch(() => undefined);
-    }
+    await conn.query(liveUnlockStatement(runId)).catch(() => undefined);
   }
 }

@@ -90,9 +90,10 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
   if (target.kind === 'guard') await flushGuardLinks(ctx.db, target.id);
   // held until the undo ends: refused while the run is being applied (or undone) by another process, and the
   // other way round; a run a kill -9 left 'running' holds no lock and can be undone at once
-  return whileLive(ctx.db, [target.id], `fk-backfill undo of run ${target.id}`, () => undoLive(ctx, target.id, opts));
+  return whileLive(ctx.db, target.id, `fk-backfill undo of run ${target.id}`, () => undoLive(ctx, target.id, opts));
 }
 
+/** The undo of run `targetId` itself, once its live lock is held: records the undo run, then reverts. */
 async function undoLive(ctx: Context, targetId: string, opts: UndoOptions): Promise<UndoResult> {
   const single = opts.singleTransaction !== false;
   const runId = await createRun(ctx.db, {
@@ -310,7 +311,7 @@ export async function resumeUndo(handle: unknown, opts: ResumeUndoOptions): Prom
     .map(([k]) => k);
   await assertFkNullable(ctx, target.id, new Set(done));
   const { runId: _r, ...batch } = opts;
-  return whileLive(db, [target.id], `fk-backfill undo of run ${target.id}`, async () => {
+  return whileLive(db, target.id, `fk-backfill undo of run ${target.id}`, async () => {
     await reopenRun(db, run);
     return continueUndo(ctx, run.id, target.id, mergedBatchOptions(run, batch), true);
   });
