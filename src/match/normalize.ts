@@ -278,10 +278,14 @@ function normalizeCore(folded: string): CoreResult {
 
   let tokens: string[];
   // "Lastname, Firstname": exactly two short alphabetic segments; the given names may carry an initial or a title
-  // ("Miller, John A.", "Leclerc, Dr. Anne").
+  // ("Miller, John A.", "Leclerc, Dr. Anne"), or be a couple's ("Smith, John & Mary").
   const isWordSeg = (seg: string[]): boolean => seg.length >= 1 && seg.length <= 2 && seg.every((t) => /^\p{L}{2,}$/u.test(t));
+  // a couple's given names after one surname ("Smith, John & Mary"; not "Oaks Hotels, Resorts & Suites")
+  const couple = (seg: string[]): boolean =>
+    segments[0]!.length === 1 && seg.length === 3 && seg[1] === 'and' && isWordSeg([seg[0]!, seg[2]!]);
   const isGivenSeg = (seg: string[]): boolean =>
     isWordSeg(seg) ||
+    couple(seg) ||
     (seg.length >= 2 &&
       seg.length <= 3 &&
       seg.every((t) => /^\p{L}+$/u.test(t)) &&

@@ -25,6 +25,10 @@ export const LEGAL_FORMS: Record<string, string> = {
   // India and its neighbours; Brazil's one-owner company and the small-business marks written after Ltda
   'pvt ltd': 'pvt ltd', 'private limited': 'pvt ltd', 'pvt limited': 'pvt ltd', 'private ltd': 'pvt ltd', 'p ltd': 'pvt ltd',
   eireli: 'eireli', 'eireli me': 'eireli', 'eireli epp': 'eireli', 'ltda me': 'ltda', 'ltda epp': 'ltda',
+  // France's one-person SARL, Belgium's SPRL (now SRL); Polish, Czech and Hungarian forms written in full
+  eurl: 'eurl', sprl: 'sprl', 'spolka akcyjna': 'sa', 'akciova spolecnost': 'as', 'spolecnost s rucenim omezenym': 'sro',
+  'korlatolt felelossegu tarsasag': 'kft', 'zartkoruen mukodo reszvenytarsasag': 'zrt', 'nyilvanosan mukodo reszvenytarsasag': 'nyrt',
+  'egyeni vallalkozo': 'ev',
   'sdn bhd': 'sdn bhd', bhd: 'bhd', berhad: 'bhd', tbk: 'tbk',
   kk: 'kk', 'kabushiki kaisha': 'kk', kabushikigaisha: 'kk', 'kabushiki gaisha': 'kk', gk: 'gk', yk: 'yk',
   'co ltd': 'co ltd', 'co inc': 'co inc', 'corp ltd': 'corp ltd',
@@ -54,7 +58,7 @@ const LEGAL_FAMILY: Record<string, string> = {
   gmbh: 'de', ag: 'de', kg: 'de', kgaa: 'de', ohg: 'de', se: 'de', ug: 'de', eg: 'de', ev: 'de', 'gmbh co kg': 'de', 'ag co kg': 'de',
   nv: 'nl', bv: 'nl', bvba: 'nl', vof: 'nl', cv: 'nl',
   sa: 'romance', sas: 'romance', sasu: 'romance', sarl: 'romance', sca: 'romance', snc: 'romance', scs: 'romance',
-  spa: 'romance', srl: 'romance', sapa: 'romance', scarl: 'romance', sl: 'romance', slu: 'romance', ltda: 'romance', eireli: 'romance',
+  spa: 'romance', srl: 'romance', sapa: 'romance', scarl: 'romance', sl: 'romance', slu: 'romance', ltda: 'romance', eireli: 'romance', eurl: 'romance', sprl: 'romance',
   'sa de cv': 'romance', 'sab de cv': 'romance', 'sapi de cv': 'romance', 's de rl de cv': 'romance',
   'sp zoo': 'pl', 'sp j': 'pl', 'sp k': 'pl',
   // one country each: a Swedish AB and a Danish A/S of one name are two companies ("DSV Road AB" / DSV Road A/S)

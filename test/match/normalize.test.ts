@@ -64,6 +64,13 @@ describe('normalizeName', () => {
       ['Empório Sabiá Comércio de Alimentos Eireli', 'emporio sabia comercio de alimentos', 'eireli'],
       ['Lanchonete Ki-Delícia Ltda ME', 'lanchonete ki delicia', 'ltda'],
       ['Padaria Nova Aurora Ltda. EPP', 'padaria nova aurora', 'ltda'],
+      // written in full in Polish, Czech, Hungarian; France's EURL, Belgium's SPRL
+      ['PKP Cargo Spółka Akcyjna', 'pkp cargo', 'sa'],
+      ['Moravia Steel akciová společnost', 'moravia steel', 'as'],
+      ['KOVACS ES TARSA KORLATOLT FELELOSSEGU TARSASAG', 'kovacs es tarsa', 'kft'],
+      ['Nagy László egyéni vállalkozó', 'nagy laszlo', 'ev'],
+      ['Fournil des Pentes EURL', 'fournil des pentes', 'eurl'],
+      ['Brasserie Dubuisson Frères SPRL', 'brasserie dubuisson freres', 'sprl'],
       ['Costa Crociere S.p.A.', 'costa crociere', 'spa'],
       ['Transgourmet Polska Sp. z o.o.', 'transgourmet polska', 'sp zoo'],
       ['Foo KK', 'foo', 'kk'],
@@ -103,6 +110,11 @@ describe('normalizeName', () => {
     expect(key('John Smith')).toBe('john smith');
     expect(normalizeName('Smith, John').rules).toContain('name-order');
     expect(key('ESPN, Inc.')).toBe('espn'); // a legal form after a comma is not a first name
+    // a couple's given names after the comma, as a donor list writes them
+    expect(key('Smith, John & Mary')).toBe(key('John & Mary Smith'));
+    expect(key('HARTMANN, RONALD & LINDA')).toBe('ronald and linda hartmann');
+    // not a firm's words: with or without its legal form, one key
+    expect(key('Oaks Hotels, Resorts & Suites')).toBe(key('Oaks Hotels, Resorts & Suites B.V.'));
   });
   it('drops a leading honorific before two more words, never before one', () => {
     expect(['Mr. Ian Thomas', 'Prof. C. Martin', 'Frau Anna Weiß', 'Sra. María López'].map(key)).toEqual([
