@@ -140,6 +140,8 @@ describeEach('apply aliases without a guard', (target) => {
       const applying = apply(db, { planRunId: p1.runId, config, entities: SO });
       // the run's end (the status update whose trigger keeps aliases) waits for the install's lock
       for (let waited = 0; ; waited += 50) {
+        // pg_stat_activity is read once per transaction (this one stays open): read it afresh each time
+        await installing.query('SELECT pg_stat_clear_snapshot()');
         const r = await installing.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pg_backend_pid() = ANY (pg_blocking_pids(pid))`,
         );
