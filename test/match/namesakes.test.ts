@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createMatcher, DEFAULT_MATCH_OPTIONS, normalizeName, type MasterRecord } from '../../src/match/index.js';
+import { normalizeName } from '../../src/match/index.js';
+import { decide, linkOf } from '../helpers/match.js';
 
 /**
  * Two masters a name could be, found on trial T9's wrong links (issue #16): a person and her professional corporation,
  * a son, a company of another country, a group, a name cut where another master goes on.
  */
-const fuzzy = DEFAULT_MATCH_OPTIONS.fuzzy;
-const FILLER: MasterRecord[] = ['Acme Tools Ltd', 'Northwind Traders', 'Contoso Pharmaceuticals', 'Fabrikam Inc.', 'Tailspin Toys'].map(
-  (name, i) => ({ key: `F${i}`, name }),
-);
-const decide = (masters: MasterRecord[], name: string) => createMatcher([...masters, ...FILLER], [], fuzzy).match(name);
-const linkOf = (masters: MasterRecord[], name: string): string | null => {
-  const d = decide(masters, name);
-  return d.outcome === 'linked' ? d.targetKey : null;
-};
 
 describe('names two masters could bear', () => {
   it("a degree is dropped before a legal form and after a comma's given names, as at the end", () => {

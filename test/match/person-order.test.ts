@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createMatcher, DEFAULT_MATCH_OPTIONS, type MasterRecord } from '../../src/match/index.js';
+import { decide, linkOf } from '../helpers/match.js';
 import { nameRole } from '../../src/match/names.js';
 
 /**
  * A person's name in the other convention, surname first or last, without a comma (issue #16: Indian, Italian and
  * Spanish names in trial T8): the same person when the lists say which word is the given name and which the surname.
  */
-const fuzzy = DEFAULT_MATCH_OPTIONS.fuzzy;
-const FILLER: MasterRecord[] = ['Acme Tools Ltd', 'Northwind Traders', 'Contoso Pharmaceuticals', 'Fabrikam Inc.', 'Tailspin Toys'].map(
-  (name, i) => ({ key: `F${i}`, name }),
-);
-const decide = (masters: MasterRecord[], name: string) => createMatcher([...masters, ...FILLER], [], fuzzy).match(name);
-const linkOf = (masters: MasterRecord[], name: string): string | null => {
-  const d = decide(masters, name);
-  return d.outcome === 'linked' ? d.targetKey : null;
-};
 
 describe("a person's names in the other order", () => {
   it('the lists know given names and surnames apart, and words that are both', () => {

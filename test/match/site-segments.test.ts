@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createMatcher, DEFAULT_MATCH_OPTIONS, type MasterRecord } from '../../src/match/index.js';
+import { linkOf } from '../helpers/match.js';
 
 /**
  * A firm named in full, then a segment of its own (a spaced dash, brackets, a comma) naming a site, branch or line of
  * it: an airport code, a town, a product line (issue #16: "location" rows of the hand-written trial sets).
  */
-const fuzzy = DEFAULT_MATCH_OPTIONS.fuzzy;
-const FILLER: MasterRecord[] = ['Acme Tools Ltd', 'Northwind Traders', 'Contoso Pharmaceuticals', 'Fabrikam Inc.', 'Tailspin Toys'].map(
-  (name, i) => ({ key: `F${i}`, name }),
-);
-const decide = (masters: MasterRecord[], name: string) => createMatcher([...masters, ...FILLER], [], fuzzy).match(name);
-const linkOf = (masters: MasterRecord[], name: string): string | null => {
-  const d = decide(masters, name);
-  return d.outcome === 'linked' ? d.targetKey : null;
-};
 
 describe('a site, branch or line in a segment of its own beside the firm named in full', () => {
   const masters = [

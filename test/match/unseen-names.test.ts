@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createMatcher, DEFAULT_MATCH_OPTIONS, normalizeName, type MasterRecord } from '../../src/match/index.js';
+import { createMatcher, DEFAULT_MATCH_OPTIONS, normalizeName } from '../../src/match/index.js';
+import { decide, FILLER, linkOf } from '../helpers/match.js';
 import { writtenInitials } from '../../src/match/acronym.js';
 import { tradeNames } from '../../src/match/trade-names.js';
 import { withoutReference } from '../../src/match/references.js';
@@ -8,15 +9,6 @@ import { withoutReference } from '../../src/match/references.js';
  * Names as ERP imports and clerks write them, found missing in trials on names the matcher had never seen (issue #16,
  * 2026-12-05): store numbers, "Attn:" lines, a firm's short name, and the traps each rule must stay out of.
  */
-const fuzzy = DEFAULT_MATCH_OPTIONS.fuzzy;
-const FILLER: MasterRecord[] = ['Acme Tools Ltd', 'Northwind Traders', 'Contoso Pharmaceuticals', 'Fabrikam Inc.', 'Tailspin Toys'].map(
-  (name, i) => ({ key: `F${i}`, name }),
-);
-const decide = (masters: MasterRecord[], name: string) => createMatcher([...masters, ...FILLER], [], fuzzy).match(name);
-const linkOf = (masters: MasterRecord[], name: string): string | null => {
-  const d = decide(masters, name);
-  return d.outcome === 'linked' ? d.targetKey : null;
-};
 
 describe('store and site numbers', () => {
   const masters = [
@@ -193,7 +185,10 @@ describe('abbreviations clerks write', () => {
 
 describe('reasons a user reads', () => {
   it('a score just below the threshold is not printed equal to it', () => {
-    const m = createMatcher([{ key: 'X', name: 'Xerox Corporation' }, ...FILLER], [], { ...fuzzy, autoLinkAt: 0.8784 });
+    const m = createMatcher([{ key: 'X', name: 'Xerox Corporation' }, ...FILLER], [], {
+      ...DEFAULT_MATCH_OPTIONS.fuzzy,
+      autoLinkAt: 0.8784,
+    });
     const d = m.match('Zerox');
     expect(d.outcome).toBe('review');
     expect(d.reason).toMatch(/^score 0\.8780 below autoLinkAt 0\.878;/);
