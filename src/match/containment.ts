@@ -7,7 +7,7 @@ import { isKnownName, twoNames } from './names.js';
 import { valuesOf } from './multimap.js';
 import { normalizeName } from './normalize.js';
 import { expandInitials, HAS_DIGIT, isContraction, reconcileJoins, tokenRelation } from './tokens.js';
-import { allQualifiers, hasPlace, QUALIFIER_WORDS, storeNumber, UNIT_WORDS, unitSegments } from './qualifiers.js';
+import { allQualifiers, hasPlace, QUALIFIER_WORDS, siteAfterLegal, storeNumber, UNIT_WORDS, unitSegments } from './qualifiers.js';
 import { MATCH_TUNING } from './tuning.js';
 import {
   FUNCTION_WORDS,
@@ -191,7 +191,7 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
     if (middleInitial) c.extraQ = [];
     if (c.rel === 'superset' && ok && !allQualifiers(c.extraQ, q.original)) {
       // The extra words may instead be a unit in a segment of their own ("Acme, Finance Team", "Customer Service - Acme").
-      ok = unitSegments(ix, q, e);
+      ok = unitSegments(ix, q, e) || siteAfterLegal(ix, q, e);
       if (ok) c.extraQ = [];
     }
     if (ok && (c.rel === 'superset' || c.rel === 'placed-subset')) {

@@ -205,6 +205,22 @@ export function unitSegments(ix: MatcherIndex, q: NormalizedName, e: Entry): boo
   return sites.length === 0 || (sites.length === 1 && full && siteSegment(ix, sites[0]!, e));
 }
 
+/**
+ * The entry's name and its own legal form, then a site's words with no separator (`Kavli AS Bergen`, `Coolblue B.V. DC
+ * Tilburg`): the legal form ends the company's name as a dash or a bracket would; what follows is read as siteSegment
+ * reads a segment.
+ */
+export function siteAfterLegal(ix: MatcherIndex, q: NormalizedName, e: Entry): boolean {
+  const n = e.tokens.length;
+  if (e.norm.legalForm === null || q.tokens.length <= n || !e.tokens.every((t, i) => q.tokens[i] === t)) return false;
+  let j = n;
+  while (j < q.tokens.length && isLegalWord(q.tokens[j]!)) j++;
+  const written = q.tokens.slice(n, j).join(' ');
+  if (j === n || (LEGAL_FORMS[written] ?? normalizeName(`x ${written}`).legalForm) !== e.norm.legalForm) return false;
+  const rest = q.tokens.slice(j);
+  return rest.length > 0 && siteSegment(ix, rest, e);
+}
+
 /** A short unit name: ≤ 3 words, one of them a unit word, no number, no legal form ("Finance Team"). */
 const unitSegment = (seg: string[]): boolean =>
   seg.length <= 3 && seg.some((t) => UNIT_WORDS.has(t) || QUALIFIER_WORDS.has(t)) && !seg.some((t) => HAS_DIGIT.test(t) || isLegalWord(t));

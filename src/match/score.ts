@@ -31,8 +31,8 @@ function rotatedByPosition(ix: MatcherIndex, qAl: number[], et: string[]): boole
 }
 
 /**
- * A person's two or three names in the other convention ("Deshpande Anjali" / Anjali Deshpande, "Sharma Ramesh Kumar"
- * / Ramesh Kumar Sharma, "Srinivasa Rao Gollapudi" / Gollapudi Srinivasa Rao): the name's words are the entry's,
+ * A person's two to four names in the other convention ("Deshpande Anjali" / Anjali Deshpande, "Sharma Ramesh Kumar"
+ * / Ramesh Kumar Sharma, "Hernandez Lopez Juan Carlos" / Juan Carlos Hernández López): the name's words are the entry's,
  * rotated, and the entry and the name begin one with a word every list knows as a given name only, the other with
  * one known as a surname only. Words that are both ("Thomas Ryan" / Ryan Thomas) or unknown tell nothing: those stay
  * a reordering, for review. No legal form on either side (a firm's word order is firmOrder's).
@@ -40,7 +40,7 @@ function rotatedByPosition(ix: MatcherIndex, qAl: number[], et: string[]): boole
 function swappedPerson(q: NormalizedName, e: Entry, qt: string[], qAl: number[]): boolean {
   const et = e.tokens;
   const n = et.length;
-  if (n < 2 || n > 3 || qt.length !== n || q.legalForm !== null || e.norm.legalForm !== null) return false;
+  if (n < 2 || n > 4 || qt.length !== n || q.legalForm !== null || e.norm.legalForm !== null) return false;
   const k = qAl[0]!;
   if (k <= 0) return false;
   for (let i = 0; i < n; i++) if (qAl[i] !== (i + k) % n || qt[i] !== et[qAl[i]!]) return false;

@@ -178,6 +178,9 @@ const COUNTRIES = new Set([
   'spain', 'espana', 'portugal', 'netherlands', 'the netherlands', 'holland', 'belgium', 'switzerland', 'schweiz', 'austria',
   'osterreich', 'sweden', 'norway', 'denmark', 'finland', 'poland', 'polska', 'czech republic', 'czechia', 'hungary', 'japan',
   'china', 'hong kong', 'singapore', 'india', 'brazil', 'mexico', 'russia', 'south africa', 'korea', 'south korea', 'taiwan',
+  // as the countries write themselves
+  'norge', 'sverige', 'danmark', 'suomi', 'nederland', 'belgie', 'belgique', 'brasil', 'turkiye', 'cesko', 'slovensko', 'magyarorszag',
+  'hrvatska', 'eesti', 'latvija', 'lietuva', 'romania', 'ellada',
 ]);
 
 /**

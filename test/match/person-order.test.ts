@@ -20,6 +20,8 @@ describe("a person's names in the other order", () => {
     expect(linkOf(masters, 'Deshpande Anjali')).toBe('A');
     expect(linkOf(masters, 'SHARMA RAMESH KUMAR')).toBe('R');
     expect(linkOf(masters, 'Esposito Giuseppe')).toBe('G');
+    // two surnames after two given names, as Spanish names are filed
+    expect(linkOf([{ key: 'J', name: 'Juan Carlos Hernández López' }], 'HERNANDEZ LOPEZ JUAN CARLOS')).toBe('J');
   });
   it('…not when a word may be either ("Ryan Thomas" / Thomas Ryan), nor a firm, nor words that are not all the same', () => {
     expect(decide([{ key: 'T', name: 'Thomas Ryan' }], 'Ryan Thomas').outcome).not.toBe('linked');

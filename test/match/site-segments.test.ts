@@ -58,4 +58,15 @@ describe('a site, branch or line in a segment of its own beside the firm named i
     expect(linkOf(ms, 'Maple Ridge Homes (Barrie) Ltd.')).toBeNull();
     expect(linkOf(ms, 'Maple Ridge Homes Ltd. (Barrie)')).toBe('MR');
   });
+  it("after the master's own legal form, with no separator: the legal form ends the firm's name", () => {
+    const ms = [
+      { key: 'K', name: 'Kavli AS' },
+      { key: 'C', name: 'Coolblue B.V.' },
+    ];
+    expect(linkOf(ms, 'Kavli AS Bergen')).toBe('K');
+    expect(linkOf(ms, 'Coolblue B.V. DC Tilburg')).toBe('C');
+    expect(linkOf(ms, 'Kavli AS Norge')).toBeNull(); // a country: a national company
+    expect(linkOf(ms, 'Coolblue B.V. Acme Tools')).toBeNull(); // words of another master
+    expect(linkOf(ms, 'Kavli GmbH Bergen')).toBeNull(); // another legal form
+  });
 });
