@@ -117,7 +117,7 @@ export const HONORIFICS = new Set([
  */
 // prettier-ignore
 export const POST_NOMINALS = new Set([
-  'md', 'dds', 'dmd', 'dvm', 'vmd', 'phd', 'esq', 'cpa', 'rn', 'np', 'mba', 'facs', 'pharmd', 'rph', 'lpn', 'od', 'dpm',
+  'md', 'do', 'dds', 'dmd', 'dvm', 'vmd', 'phd', 'esq', 'cpa', 'rn', 'np', 'mba', 'facs', 'pharmd', 'rph', 'lpn', 'od', 'dpm',
 ]);
 
 /** Long legal words whose one-edit misspellings are still legal forms ("Corpporation", "Limted"). */

@@ -11,6 +11,9 @@ describe('names two masters could bear', () => {
   it("a degree is dropped before a legal form and after a comma's given names, as at the end", () => {
     expect(normalizeName('Susan K. Albright, MD, PC').tokens).toEqual(['susan', 'k', 'albright']);
     expect(normalizeName('Albright, Susan K MD').tokens).toEqual(['susan', 'k', 'albright']);
+    // a doctor of osteopathy as a doctor of medicine ("Nisha Patel, DO" read DO as her given name)
+    expect(normalizeName('Nisha Patel, DO').tokens).toEqual(['nisha', 'patel']);
+    expect(normalizeName('Patel, Nisha DO').tokens).toEqual(['nisha', 'patel']);
     const ms = [
       { key: 'P', name: 'Susan K. Albright, MD' },
       { key: 'PC', name: 'Susan K. Albright, MD, PC' },
