@@ -227,7 +227,7 @@ const unitSegment = (seg: string[]): boolean =>
 
 /**
  * A segment naming a site, branch or line of a firm named in full beside it ("LHR T2", "Ann Arbor", "NetSuite"): at
- * most three words, no number alone, no legal form (its own makes it a company of its own) and no
+ * most three words, no number or letter alone, no legal form (its own makes it a company of its own) and no
  * country (a national company as often as a site: "Acme Corp (Canada)"), and every word a city, a qualifier or
  * unit word, a number, or a word no other master of the scope has (`Intel Corporation - Intel Labs`): a word of
  * another master may name that one instead.
@@ -235,6 +235,8 @@ const unitSegment = (seg: string[]): boolean =>
 function siteSegment(ix: MatcherIndex, seg: string[], e: Entry): boolean {
   if (seg.length > 3 || seg.every((t) => HAS_DIGIT.test(t) || FUNCTION_WORDS.has(t))) return false;
   if (seg.some((t) => isLegalWord(t) || isCountry(t) || NUMBER.test(t)) || isCountry(seg.join(' '))) return false;
+  // a letter alone is no site ("Wolf Co.s": a stray "s" after the legal form), nor letters only ("A B")
+  if (seg.some((t) => t.length < 2) || !seg.some((t) => t.length >= 3 || QUALIFIER_WORDS.has(t))) return false;
   return seg.every(
     (t) =>
       HAS_DIGIT.test(t) ||

@@ -68,5 +68,6 @@ describe('a site, branch or line in a segment of its own beside the firm named i
     expect(linkOf(ms, 'Kavli AS Norge')).toBeNull(); // a country: a national company
     expect(linkOf(ms, 'Coolblue B.V. Acme Tools')).toBeNull(); // words of another master
     expect(linkOf(ms, 'Kavli GmbH Bergen')).toBeNull(); // another legal form
+    expect(linkOf([{ key: 'W', name: 'Wolf Co.' }], 'Wolf Co.s')).toBeNull(); // a stray letter is no site
   });
 });
