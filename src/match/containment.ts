@@ -7,19 +7,18 @@ import { isKnownName, twoNames } from './names.js';
 import { valuesOf } from './multimap.js';
 import { normalizeName } from './normalize.js';
 import { expandInitials, HAS_DIGIT, isContraction, reconcileJoins, tokenRelation } from './tokens.js';
-import { allQualifiers, hasPlace, QUALIFIER_WORDS, siteAfterLegal, storeNumber, UNIT_WORDS, unitSegments } from './qualifiers.js';
-import { MATCH_TUNING } from './tuning.js';
 import {
-  FUNCTION_WORDS,
-  isCity,
-  isDescriptive,
-  isGenericToken,
-  isLegalWord,
-  isPlace,
-  isRetail,
-  LEGAL_FORMS,
-  legalAgreement,
-} from './vocabulary.js';
+  allQualifiers,
+  hasPlace,
+  isOwnLegalWord,
+  QUALIFIER_WORDS,
+  siteAfterLegal,
+  storeNumber,
+  UNIT_WORDS,
+  unitSegments,
+} from './qualifiers.js';
+import { MATCH_TUNING } from './tuning.js';
+import { FUNCTION_WORDS, isCity, isDescriptive, isGenericToken, isLegalWord, isPlace, isRetail, legalAgreement } from './vocabulary.js';
 import type { Candidate, NormalizedName } from './types.js';
 
 /**
@@ -196,10 +195,8 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
     }
     if (ok && (c.rel === 'superset' || c.rel === 'placed-subset')) {
       // Its own legal form makes the name a separate company ("Acme Benelux B.V." is not a site of "Acme").
-      const eLegal = new Set((e.norm.legalForm ?? '').split(' '));
       const ownLegal =
-        c.extraQ.some((t) => isLegalWord(t) && !eLegal.has(LEGAL_FORMS[t] ?? normalizeName(t).legalForm ?? t)) ||
-        (q.legalForm !== null && q.legalForm !== e.norm.legalForm);
+        c.extraQ.some((t) => isLegalWord(t) && !isOwnLegalWord(e, t)) || (q.legalForm !== null && q.legalForm !== e.norm.legalForm);
       ok = !ownLegal && !c.initials && allQualifiers(c.extraQ, q.original) && !hasChild(ix, e);
     }
     // "Gary Kowalski" for KOWALSKI, GARY J: the master's middle initial, the name without it, in the same order (the

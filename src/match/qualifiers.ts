@@ -157,6 +157,13 @@ export const allQualifiers = (extra: string[], original: string): boolean => {
   return true;
 };
 
+/**
+ * A legal word that is (part of) the entry's own legal form, in any spelling ("Limited" of "Infosys Limited", whose
+ * form reads `ltd`; "Inc" of "Kolon Industries, Inc."): not a legal form of a company of its own.
+ */
+export const isOwnLegalWord = (e: Entry, t: string): boolean =>
+  isLegalWord(t) && (e.norm.legalForm ?? '').split(' ').includes(LEGAL_FORMS[t] ?? t);
+
 /** A city among the words (one word or two: "los angeles"). */
 export const hasPlace = (extra: string[]): boolean => extra.some((t, i) => isCity(t) || (i > 0 && isCity(`${extra[i - 1]!} ${t}`)));
 /**
@@ -175,11 +182,10 @@ export function unitSegments(ix: MatcherIndex, q: NormalizedName, e: Entry): boo
   let own = 0;
   let full = false;
   const others: string[][] = [];
-  const eLegal = new Set((e.norm.legalForm ?? '').split(' '));
   for (const { tokens: seg, legalForm } of segs) {
     // the master's own legal form in a segment of its own ("Kolon Industries, Inc. (Gumi Plant)"); after the other
     // segment, it makes that one part of another company's name ("Maple Ridge Homes (Barrie) Ltd.")
-    if (seg.every((t) => isLegalWord(t) && eLegal.has(LEGAL_FORMS[t] ?? t))) {
+    if (seg.every((t) => isOwnLegalWord(e, t))) {
       if (others.length > 0) return false;
       continue;
     }
