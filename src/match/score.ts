@@ -13,6 +13,13 @@ import type { Candidate, NormalizedName } from './types.js';
 
 const round4 = (x: number): number => Math.round(x * 10000) / 10000;
 
+/** k when the name's n words align to the entry's n words rotated by k ≠ 0 (`qAl[i] = (i + k) mod n`), else null. */
+function rotationOf(qAl: number[], n: number): number | null {
+  const k = qAl[0];
+  if (n < 2 || qAl.length !== n || k === undefined || k <= 0) return null;
+  return qAl.every((j, i) => j === (i + k) % n) ? k : null;
+}
+
 /**
  * The name's words are the entry's words rotated (`qAl[i] = (i + k) mod n`, k ≠ 0: "Surname Given", "Surname Given
  * Middle") and the scope's own names place them that way round only: the word the name starts with never starts a
@@ -20,11 +27,9 @@ const round4 = (x: number): number => Math.round(x * 10000) / 10000;
  */
 function rotatedByPosition(ix: MatcherIndex, qAl: number[], et: string[]): boolean {
   const { multiWordNames, startsName, endsName } = ix;
-  const n = et.length;
-  if (n < 2 || qAl.length !== n || multiWordNames < MATCH_TUNING.positionEvidence) return false;
-  const k = qAl[0]!;
-  if (k <= 0) return false;
-  for (let i = 0; i < n; i++) if (qAl[i] !== (i + k) % n) return false;
+  if (multiWordNames < MATCH_TUNING.positionEvidence) return false;
+  const k = rotationOf(qAl, et.length);
+  if (k === null) return false;
   const head = et[k]!; // the master word the name starts with
   const tail = et[k - 1]!; // the master word the name ends with
   return (startsName.get(head) ?? 0) === 0 && (endsName.get(tail) ?? 0) === 0;
@@ -39,11 +44,9 @@ function rotatedByPosition(ix: MatcherIndex, qAl: number[], et: string[]): boole
  */
 function swappedPerson(q: NormalizedName, e: Entry, qt: string[], qAl: number[]): boolean {
   const et = e.tokens;
-  const n = et.length;
-  if (n < 2 || n > 4 || qt.length !== n || q.legalForm !== null || e.norm.legalForm !== null) return false;
-  const k = qAl[0]!;
-  if (k <= 0) return false;
-  for (let i = 0; i < n; i++) if (qAl[i] !== (i + k) % n || qt[i] !== et[qAl[i]!]) return false;
+  if (et.length > 4 || q.legalForm !== null || e.norm.legalForm !== null) return false;
+  const k = rotationOf(qAl, et.length);
+  if (k === null || qt.some((t, i) => t !== et[qAl[i]!])) return false;
   const roles = new Set([nameRole(et[0]!), nameRole(et[k]!)]);
   return roles.has('given') && roles.has('surname');
 }
