@@ -4,12 +4,24 @@
  */
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { apply, openDatabase, resumeApply, undo, type ProgressEvent } from '../../src/index.js';
+import { apply, type ApplyResult, type Database, openDatabase, resumeApply, undo, type ProgressEvent } from '../../src/index.js';
 import { getRun } from '../../src/store/runs.js';
 import { freshDb, TARGETS, type TestDb } from '../helpers/db.js';
 import { createBatchFixture, DEMO_TENANT, expectedLinkHash, linkHash, tableHash } from './apply-fixture.js';
 
 const run = TARGETS.includes('postgres') ? describe : describe.skip;
+
+/** An apply of the demo tenant's orders stopped (Ctrl-C) after its first batch of 100. */
+async function stoppedAfterOneBatch(db: Database): Promise<ApplyResult> {
+  const ac = new AbortController();
+  return apply(db, {
+    tenantId: DEMO_TENANT,
+    entities: ['sales_order'],
+    batchSize: 100,
+    signal: ac.signal,
+    onProgress: (e) => e.event === 'batch' && ac.abort(),
+  });
+}
 
 run('batched apply under concurrency [postgres]', () => {
   let t: TestDb;
@@ -252,14 +264,7 @@ run('batched apply under concurrency [postgres]', () => {
   }
 
   it('a second process cannot run batches of a run another one is running', async () => {
-    const ac = new AbortController();
-    const a = await apply(t.db, {
-      tenantId: DEMO_TENANT,
-      entities: ['sales_order'],
-      batchSize: 100,
-      signal: ac.signal,
-      onProgress: (e) => e.event === 'batch' && ac.abort(),
-    });
+    const a = await stoppedAfterOneBatch(t.db);
     expect(a.status).toBe('stopped');
     // another "resumer" holds the run's lock (as it does during each of its batches)
     await other.query('BEGIN');
@@ -348,14 +353,7 @@ run('batched apply under concurrency [postgres]', () => {
     });
 
     it('a run whose process died holds no lock: undone at once', async () => {
-      const ac = new AbortController();
-      const a = await apply(t.db, {
-        tenantId: DEMO_TENANT,
-        entities: ['sales_order'],
-        batchSize: 100,
-        signal: ac.signal,
-        onProgress: (e) => e.event === 'batch' && ac.abort(),
-      });
+      const a = await stoppedAfterOneBatch(t.db);
       // as a kill -9 leaves it: still 'running', no session holding it
       await t.db.query(`UPDATE fk_backfill.runs SET status = 'running' WHERE id = $1::int8`, [a.runId]);
       const u = await undo(t.db, { runId: a.runId });
