@@ -25,6 +25,7 @@ export type BackfillErrorCode =
   | 'RUN_NOT_FOUND'
   | 'RUN_STATE'
   | 'RUN_BUSY'
+  | 'LIVE_LOCK_LOST'
   | 'CONFIRMATION_REQUIRED'
   | 'PERMISSION_DENIED'
   | 'PLAN_STALE'

@@ -78,10 +78,10 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
   });
   const extra = planResult !== undefined ? { plan: planResult } : {};
   // held until the run ends: an undo or a --resume of this run from another process is refused meanwhile
-  return whileLive(ctx.db, runId, `fk-backfill apply run ${runId}`, async () => {
+  return whileLive(ctx.db, runId, `fk-backfill apply run ${runId}`, async (live) => {
     if (single) return { ...(await applyWhole(ctx, opts, { runId, planRunId, planHash })), ...extra };
     await saveCheckpoint(ctx.db, runId, { links: {} });
-    return { ...(await continueBatched(ctx, runId, planRunId, planHash, { ...opts, parallel }, false)), ...extra };
+    return { ...(await continueBatched(ctx, runId, planRunId, planHash, { ...opts, parallel, live }, false)), ...extra };
   });
 }
 
@@ -168,9 +168,9 @@ export async function resumeApply(handle: unknown, opts: ResumeApplyOptions): Pr
   const merged = mergedBatchOptions(run, batch);
   const parallel = parallelism(ctx, merged); // before the run is reopened
   const planRunId = run.planRunId;
-  return whileLive(db, run.id, `fk-backfill apply run ${run.id}`, async () => {
+  return whileLive(db, run.id, `fk-backfill apply run ${run.id}`, async (live) => {
     await reopenRun(db, run);
-    return continueBatched(ctx, run.id, planRunId, planHash, { ...merged, parallel }, true);
+    return continueBatched(ctx, run.id, planRunId, planHash, { ...merged, parallel, live }, true);
   });
 }
 

@@ -8,7 +8,7 @@ import { BackfillError, isConnectionLoss, sqlState } from '../errors.js';
 import { sweepBoundStatement, WHOLE_LINK } from '../sql/walk.js';
 import { failRun, finishRun, getRun, interruptRun, mergeLinkCheckpoint } from '../store/runs.js';
 import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from '../batch/reconnect.js';
-import { type BatchOptions, emptyLinkCheckpoint, type LinkCheckpoint, parseCheckpoint, walkLink } from '../batch/batch.js';
+import { emptyLinkCheckpoint, type LinkCheckpoint, parseCheckpoint, type RunOptions, walkLink } from '../batch/batch.js';
 import { type Context } from '../context/context.js';
 import { countSkips } from './skips.js';
 import { chooseWalk, sourceLayout } from './walk.js';
@@ -52,15 +52,17 @@ export async function continueBatched(
   runId: string,
   planRunId: string,
   planHash: string,
-  opts: BatchOptions,
+  opts: RunOptions,
   resumed: boolean,
 ): Promise<ApplyResult> {
   try {
     // a lost connection: reconnect and walk on from the checkpoint (the batch in flight rolled back)
-    return await withReconnect(ctx.db, opts, { kind: 'apply', runId }, (attempt) =>
+    return await withReconnect(ctx.db, opts, { kind: 'apply', runId, ...(opts.live !== undefined ? { live: opts.live } : {}) }, (attempt) =>
       walkRun(ctx, runId, planRunId, planHash, opts, resumed || attempt > 0),
     );
   } catch (e) {
+    // another process took the run while this one reconnected: the run's record is that process's to write now
+    if (e instanceof BackfillError && e.code === 'RUN_BUSY') throw e;
     if (isConnectionLoss(e)) {
       const recorded = await interruptRun(ctx.db, runId, messageOf(e));
       throw interruptedError('apply', runId, e, opts.reconnectAttempts ?? DEFAULT_RECONNECT_ATTEMPTS, recorded);
@@ -74,7 +76,7 @@ async function walkRun(
   runId: string,
   planRunId: string,
   planHash: string,
-  opts: BatchOptions,
+  opts: RunOptions,
   resumed: boolean,
 ): Promise<ApplyResult> {
   {
@@ -186,7 +188,7 @@ async function sweepLink(
   ctx: Context,
   l: ResolvedLink,
   a: { runId: string; planRunId: string; planned: number },
-  opts: BatchOptions,
+  opts: RunOptions,
   changed: number,
   resumed: boolean,
 ): Promise<{ changed: number; stopped: boolean }> {

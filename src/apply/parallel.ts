@@ -19,7 +19,7 @@ import type { ResolvedLink } from '../context/catalog.js';
 import { type Context, shape } from '../context/context.js';
 import { BackfillError } from '../errors.js';
 import {
-  type BatchOptions,
+  type RunOptions,
   type CheckpointSlot,
   emptyLinkCheckpoint,
   type LinkCheckpoint,
@@ -197,7 +197,7 @@ export async function walkLinkSlices(
   l: ResolvedLink,
   index: number,
   a: { runId: string; planRunId: string; resumed: boolean },
-  opts: BatchOptions,
+  opts: RunOptions,
   parallel: number,
 ): Promise<SlicedOutcome | null> {
   const { runId, planRunId } = a;
@@ -285,7 +285,7 @@ async function runSlices(
   ctx: Context,
   l: ResolvedLink,
   a: SliceRun,
-  opts: BatchOptions,
+  opts: RunOptions,
   parallel: number,
 ): Promise<{ stopped: boolean; changed: number; keys: number; batches: number }> {
   const slices = await listSlices<LinkCheckpoint>(ctx.db, a.runId, l.entity);

@@ -21,6 +21,7 @@ import { SplitStopped, workAroundRefusals } from './refused.js';
 export { batchSettings } from '../sql/batch.js';
 import { lockRunCheckpoint, saveCheckpoint } from '../store/runs.js';
 import type { BatchKind, ProgressListener } from './progress.js';
+import type { LiveLock } from './live.js';
 
 /** Batching knobs shared by apply and undo (library and CLI). */
 export interface BatchOptions {
@@ -166,6 +167,12 @@ export interface LinkWalk {
   slot?: CheckpointSlot;
 }
 
+/** BatchOptions as a run walks with them: with the run's live lock, which each batch checks it still holds. */
+export interface RunOptions extends BatchOptions {
+  /** src/batch/live.ts; absent: no check (a walk outside a live run). */
+  live?: LiveLock;
+}
+
 /** A checkpoint kept outside the run's row (parallel apply: one row per slice). */
 export interface CheckpointSlot {
   /** Locks it for the batch's transaction; false: another process is running a batch of it. */
@@ -213,20 +220,28 @@ interface BatchOutcome {
 const MAX_VANISHED_RETRIES = 20;
 
 /** One batch, one transaction (see the file comment). */
-async function runBatch(
-  db: Database,
-  w: LinkWalk,
-  size: number,
-  lockMs: number,
-  stmtMs: number,
-  signal: AbortSignal | undefined,
-): Promise<BatchOutcome> {
+async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number, stmtMs: number, o: RunOptions): Promise<BatchOutcome> {
+  const signal = o.signal;
   return db.transaction(async (tx) => {
     // application_name names the run in pg_stat_activity for the batch (SET LOCAL: the connection's own comes back after)
     const slot = w.slot;
     const got = await tx.query(
-      batchStartStatement(`${Math.max(1, Math.round(lockMs))}ms`, `${Math.max(1, Math.round(stmtMs))}ms`, w.runId, slot === undefined),
+      batchStartStatement(
+        `${Math.max(1, Math.round(lockMs))}ms`,
+        `${Math.max(1, Math.round(stmtMs))}ms`,
+        w.runId,
+        slot === undefined,
+        o.live?.holder,
+      ),
     );
+    // the session holding the run's live lock died (a restart, pg_terminate_backend, idle_session_timeout): nothing is
+    // written until it is taken again (withReconnect: regain, or RUN_BUSY when another process took the run meanwhile)
+    if (got.rows[0]?.live === false) {
+      throw new BackfillError(
+        'LIVE_LOCK_LOST',
+        `run ${w.runId}: the connection holding its live lock was lost; taking it again before the next batch`,
+      );
+    }
     if (got.rows[0]?.got !== true || (slot !== undefined && !(await slot.lock(tx)))) {
       throw new BackfillError('RUN_BUSY', `run ${w.runId} is being processed by another process right now; let it finish or stop it first`);
     }
@@ -284,7 +299,7 @@ async function runBatch(
  * Walks one link to its end (or until the signal aborts), batch by batch. Returns the rows changed
  * by this run in this link in total (including batches committed before a resume).
  */
-export async function walkLink(db: Database, w: LinkWalk, o: BatchOptions, alreadyChanged: number, resumed: boolean): Promise<WalkResult> {
+export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, alreadyChanged: number, resumed: boolean): Promise<WalkResult> {
   const adaptive = o.targetBatchMs !== undefined || o.batchSize === undefined;
   const target = o.targetBatchMs ?? DEFAULT_TARGET_MS;
   const minSize = Math.max(1, o.minBatchSize ?? (adaptive ? 500 : 1));
@@ -311,7 +326,7 @@ export async function walkLink(db: Database, w: LinkWalk, o: BatchOptions, alrea
     const started = Date.now();
     let out: BatchOutcome;
     try {
-      out = await runBatch(db, w, size, lockMs, stmtMs, o.signal);
+      out = await runBatch(db, w, size, lockMs, stmtMs, o);
     } catch (e) {
       // Ctrl-C while a refused batch was being split: that batch rolled back, the run stops as between batches
       if (e instanceof SplitStopped) {

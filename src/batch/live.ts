@@ -6,42 +6,143 @@
  * connection of its own (a pool's; the only one of a single client or PGlite), which the server releases when the
  * process dies, so a crashed run can still be resumed or undone at once.
  *
- * A lost connection loses the lock with it: the run goes on (it reconnects and resumes from its checkpoint) without
- * it, as before the lock existed.
+ * A lost connection (a restart, a failover, pg_terminate_backend) loses the lock with it. The run takes it again
+ * before it walks on (`regain`, called by the reconnect loop): on a new connection when the holder's died, and
+ * refused with RUN_BUSY when another process took the run meanwhile, which stops this one without writing more.
  */
 import type { Database, Queryable } from '../db/port.js';
-import { BackfillError } from '../errors.js';
+import { BackfillError, isConnectionLoss } from '../errors.js';
 import { liveHolderStatement, liveLockStatement, liveUnlockStatement, nameSessionStatement } from '../sql/batch.js';
+import { pingStatement } from '../sql/session.js';
+
+/** What a live run may ask of its lock. */
+export interface LiveLock {
+  /**
+   * After a lost connection: makes sure the lock is still this process's, taking it again on a new connection when
+   * the one that held it died; RUN_BUSY when another process holds it now.
+   */
+  regain(): Promise<void>;
+  /**
+   * Where it is held, which each batch checks: the run (an undo's: the run it reverts) and the backend of the
+   * connection of its own. Undefined: it is held on the connection every statement shares, lost only with it.
+   */
+  readonly holder: { runId: string; pid: number } | undefined;
+}
 
 /**
  * Runs `body` holding run `runId`'s live lock (an undo: the run it reverts; an apply: its own); refuses with RUN_BUSY,
  * before `body` starts, when another session holds it. `label` names the holder in pg_stat_activity meanwhile
  * (`fk-backfill apply run 12`), which is how the refusal names it.
  */
-export async function whileLive<T>(db: Database, runId: string, label: string, body: () => Promise<T>): Promise<T> {
+export async function whileLive<T>(db: Database, runId: string, label: string, body: (live: LiveLock) => Promise<T>): Promise<T> {
   // one connection (PGlite, a single client): every statement already runs in the session that takes the lock
-  if (db.connections === 1) return holding(db, runId, label, body);
-  return db.session((conn) => holding(conn, runId, label, body));
+  const holder = db.connections === 1 ? new SharedHolder(db, runId, label) : new OwnHolder(db, runId, label);
+  await holder.take();
+  try {
+    return await body(holder);
+  } finally {
+    await holder.release();
+  }
 }
 
-async function holding<T>(conn: Queryable, runId: string, label: string, body: () => Promise<T>): Promise<T> {
-  if ((await conn.query(liveLockStatement(runId))).rows[0]?.got !== true) {
+/**
+ * Takes the lock on `conn` and names the session, or throws RUN_BUSY naming the holder; returns the name it replaced
+ * and the session's backend.
+ */
+async function lockOn(conn: Queryable, runId: string, label: string, again: boolean): Promise<{ named: string; pid: number }> {
+  const lock = (await conn.query(liveLockStatement(runId))).rows[0];
+  if (lock?.got !== true) {
     const h = (await conn.query(liveHolderStatement(runId))).rows[0];
     const who = h === undefined ? 'another session' : `${h.application_name || 'another session'} (backend pid ${h.pid})`;
     throw new BackfillError(
       'RUN_BUSY',
-      `run ${runId} is being worked on right now by ${who}; nothing was written. Let it finish or stop it (Ctrl-C where it runs), then try again`,
+      again
+        ? `run ${runId} was taken over by ${who} while this process reconnected after losing its connection; this process stopped and writes nothing more (the other one goes on with the run)`
+        : `run ${runId} is being worked on right now by ${who}; nothing was written. Let it finish or stop it (Ctrl-C where it runs), then try again`,
       { details: { run: runId, ...(h !== undefined ? { pid: h.pid } : {}) } },
     );
   }
-  let named: string | undefined;
-  try {
-    // the holder names itself in pg_stat_activity, for the message another process prints
-    named = (await conn.query(nameSessionStatement(label))).rows[0]?.previous ?? '';
-    return await body();
-  } finally {
-    // the connection may be gone (a restart): its lock and name went with it
-    if (named !== undefined) await conn.query(nameSessionStatement(named)).catch(() => undefined);
-    await conn.query(liveUnlockStatement(runId)).catch(() => undefined);
+  // the holder names itself in pg_stat_activity, for the message another process prints
+  return { named: (await conn.query(nameSessionStatement(label))).rows[0]?.previous ?? '', pid: lock.pid };
+}
+
+/** Gives the lock and the session's name back; the connection may be gone (a restart): they went with it. */
+async function unlockOn(conn: Queryable, runId: string, named: string): Promise<void> {
+  await conn.query(nameSessionStatement(named)).catch(() => undefined);
+  await conn.query(liveUnlockStatement(runId)).catch(() => undefined);
+}
+
+/** The lock on the handle's only connection, which every statement of the run shares. */
+class SharedHolder implements LiveLock {
+  readonly holder = undefined;
+  private named: string | undefined;
+  constructor(
+    private readonly db: Database,
+    private readonly runId: string,
+    private readonly label: string,
+  ) {}
+
+  async take(): Promise<void> {
+    this.named = (await lockOn(this.db, this.runId, this.label, false)).named;
+  }
+
+  // the handle does not outlive its one connection (a single client does not reconnect; PGlite has none to lose)
+  regain = (): Promise<void> => Promise.resolve();
+
+  async release(): Promise<void> {
+    if (this.named !== undefined) await unlockOn(this.db, this.runId, this.named);
+  }
+}
+
+/** The lock on a connection of its own, kept out of the pool until the run ends (a new one if it is lost). */
+class OwnHolder implements LiveLock {
+  holder: { runId: string; pid: number } | undefined;
+  private conn: Queryable | undefined;
+  private letGo: (() => void) | undefined;
+  private ended: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Database,
+    private readonly runId: string,
+    private readonly label: string,
+  ) {}
+
+  /** Opens a session that takes the lock and keeps it until release(); rejects when it cannot (RUN_BUSY, no connection). */
+  async take(again = false): Promise<void> {
+    let locked!: (conn: Queryable) => void;
+    let failed!: (e: unknown) => void;
+    const ready = new Promise<Queryable>((resolve, reject) => ((locked = resolve), (failed = reject)));
+    const letGo = new Promise<void>((resolve) => (this.letGo = resolve));
+    this.ended = this.db
+      .session(async (conn) => {
+        const { named, pid } = await lockOn(conn, this.runId, this.label, again);
+        this.holder = { runId: this.runId, pid };
+        locked(conn);
+        await letGo;
+        await unlockOn(conn, this.runId, named);
+        // a dead connection goes back to the pool as broken (the session's error), not to be reused
+        await conn.query(pingStatement());
+      })
+      .catch((e: unknown) => failed(e));
+    this.conn = await ready;
+  }
+
+  regain = async (): Promise<void> => {
+    try {
+      if (this.conn !== undefined) {
+        await this.conn.query(pingStatement());
+        return;
+      }
+    } catch (e) {
+      if (!isConnectionLoss(e)) throw e;
+    }
+    await this.release();
+    await this.take(true);
+  };
+
+  async release(): Promise<void> {
+    this.conn = undefined;
+    this.letGo?.();
+    await this.ended;
   }
 }

@@ -10,6 +10,7 @@ import type { Queryable } from '../db/port.js';
 import { BackfillError, isConnectionLoss } from '../errors.js';
 import { pingStatement } from '../sql/session.js';
 import { sleep } from './batch.js';
+import type { LiveLock } from './live.js';
 import type { BatchKind, ProgressListener } from './progress.js';
 
 export interface ReconnectOptions {
@@ -25,12 +26,13 @@ export const DEFAULT_RECONNECT_BACKOFF_MS = 500;
 /**
  * Runs `fn(attempt)`; when it fails because the connection was lost, waits (back-off doubling from
  * reconnectBackoffMs, at most 10 s, jittered), checks the server answers again and calls it again with
- * attempt + 1, at most reconnectAttempts times. Any other error, or the last loss, is thrown.
+ * attempt + 1, at most reconnectAttempts times, after taking the run's live lock (`who.live`) again. Any other
+ * error, or the last loss, is thrown.
  */
 export async function withReconnect<T>(
   db: Queryable,
   o: ReconnectOptions,
-  who: { kind: BatchKind | 'plan' | 'constrain'; runId?: string },
+  who: { kind: BatchKind | 'plan' | 'constrain'; runId?: string; live?: LiveLock },
   fn: (attempt: number) => Promise<T>,
 ): Promise<T> {
   const attempts = Math.max(0, o.reconnectAttempts ?? DEFAULT_RECONNECT_ATTEMPTS);
@@ -38,10 +40,14 @@ export async function withReconnect<T>(
   let attempt = 0;
   for (;;) {
     try {
+      // the run's live lock went with a lost connection: take it again (or stop: another process took the run)
+      if (attempt > 0) await who.live?.regain();
       return await fn(attempt);
     } catch (e) {
-      // RUN_BUSY right after a loss: the terminated backend has not exited yet and still holds the run's lock
-      const retryable = isConnectionLoss(e) || (attempt > 0 && e instanceof BackfillError && e.code === 'RUN_BUSY');
+      // RUN_BUSY right after a loss: the terminated backend has not exited yet and still holds the run's lock;
+      // LIVE_LOCK_LOST: the connection holding the run's live lock was lost (the batches' survived)
+      const code = e instanceof BackfillError ? e.code : undefined;
+      const retryable = isConnectionLoss(e) || code === 'LIVE_LOCK_LOST' || (attempt > 0 && code === 'RUN_BUSY');
       if (!retryable || attempt >= attempts || o.signal?.aborted === true) throw e;
       // wait, then until the server answers again; every failed probe uses up an attempt as well
       let lost: unknown = e;

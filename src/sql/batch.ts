@@ -33,10 +33,13 @@ export function batchStartStatement(
   statementTimeout: string,
   runId: string,
   runLock = true,
-): Statement<{ got: boolean }> {
+  live?: { runId: string; pid: number },
+): Statement<{ got: boolean; live: boolean }> {
+  // the live lock (an undo's: on the run it reverts) still held by the backend that took it
+  const held = live === undefined ? 'true' : `EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = $5::int AND ${liveInPgLocks('$4')})`;
   return {
-    text: `SELECT ${batchSettings()}, set_config('application_name', 'fk-backfill run ' || $3::int8::text, true), ${runLock ? RUN_LOCK : 'true'} AS got`,
-    values: [lockTimeout, statementTimeout, runId],
+    text: `SELECT ${batchSettings()}, set_config('application_name', 'fk-backfill run ' || $3::int8::text, true), ${runLock ? RUN_LOCK : 'true'} AS got, ${held} AS live`,
+    values: [lockTimeout, statementTimeout, runId, ...(live === undefined ? [] : [live.runId, live.pid])],
   };
 }
 
@@ -62,9 +65,19 @@ export function rollbackToSavepointStatement(): Statement {
  */
 const LIVE_KEY = `hashtext('fk_backfill.live'), ($1::int8 % 2147483647)::int4`;
 
-/** Takes a run's live lock if free (`got`), held by the session until released. */
-export function liveLockStatement(runId: string): Statement<{ got: boolean }> {
-  return { text: `SELECT pg_try_advisory_lock(${LIVE_KEY}) AS got`, values: [runId] };
+/**
+ * The live lock's key as pg_locks shows a two-int4 advisory key: classid/objid (oid, so a negative int4 reads modulo
+ * 2^32), objsubid 2.
+ */
+function liveInPgLocks(runParam: string): string {
+  return `l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+              AND l.classid = (hashtext('fk_backfill.live')::int8 & 4294967295)::oid
+              AND l.objid = (((${runParam}::int8 % 2147483647)::int4)::int8 & 4294967295)::oid`;
+}
+
+/** Takes a run's live lock if free (`got`), held by the session until released; `pid`: the session's backend. */
+export function liveLockStatement(runId: string): Statement<{ got: boolean; pid: number }> {
+  return { text: `SELECT pg_try_advisory_lock(${LIVE_KEY}) AS got, pg_backend_pid() AS pid`, values: [runId] };
 }
 
 export function liveUnlockStatement(runId: string): Statement<{ released: boolean }> {
@@ -73,15 +86,13 @@ export function liveUnlockStatement(runId: string): Statement<{ released: boolea
 
 /**
  * The backend holding a run's live lock, and what it last ran, for the message that names it (null when no one holds
- * it). pg_locks shows a two-int4 advisory key as classid/objid (oid, so a negative int4 reads modulo 2^32), objsubid 2.
+ * it).
  */
 export function liveHolderStatement(runId: string): Statement<{ pid: number; application_name: string | null }> {
   return {
     text: `SELECT l.pid, a.application_name
              FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
-              AND l.classid = (hashtext('fk_backfill.live')::int8 & 4294967295)::oid
-              AND l.objid = ((($1::int8 % 2147483647)::int4)::int8 & 4294967295)::oid
+            WHERE ${liveInPgLocks('$1')}
             LIMIT 1`,
     values: [runId],
   };

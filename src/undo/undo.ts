@@ -24,7 +24,7 @@ import { assertCanWrite } from '../context/privileges.js';
 import { type CommonOptions, type Context, prepare, runScope, shape } from '../context/context.js';
 import { adapt } from '../db/index.js';
 import { migrateIfPresent } from '../store/migrate.js';
-import { type BatchOptions, parseCheckpoint, storedBatchOptions, walkLink } from '../batch/batch.js';
+import { type BatchOptions, parseCheckpoint, type RunOptions, storedBatchOptions, walkLink } from '../batch/batch.js';
 import { mergedBatchOptions, reopenRun, retryOnVanishedMaster } from '../batch/resume.js';
 import { whileLive } from '../batch/live.js';
 import { flushGuardLinks } from '../store/guards.js';
@@ -90,11 +90,11 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
   if (target.kind === 'guard') await flushGuardLinks(ctx.db, target.id);
   // held until the undo ends: refused while the run is being applied (or undone) by another process, and the
   // other way round; a run a kill -9 left 'running' holds no lock and can be undone at once
-  return whileLive(ctx.db, target.id, `fk-backfill undo of run ${target.id}`, () => undoLive(ctx, target.id, opts));
+  return whileLive(ctx.db, target.id, `fk-backfill undo of run ${target.id}`, (live) => undoLive(ctx, target.id, { ...opts, live }));
 }
 
 /** The undo of run `targetId` itself, once its live lock is held: records the undo run, then reverts. */
-async function undoLive(ctx: Context, targetId: string, opts: UndoOptions): Promise<UndoResult> {
+async function undoLive(ctx: Context, targetId: string, opts: UndoOptions & RunOptions): Promise<UndoResult> {
   const single = opts.singleTransaction !== false;
   const runId = await createRun(ctx.db, {
     kind: 'undo',
@@ -225,13 +225,15 @@ function lastAppliedFirst<T>(links: readonly T[]): T[] {
   return [...links].reverse();
 }
 
-async function continueUndo(ctx: Context, runId: string, targetRunId: string, opts: BatchOptions, resumed: boolean): Promise<UndoResult> {
+async function continueUndo(ctx: Context, runId: string, targetRunId: string, opts: RunOptions, resumed: boolean): Promise<UndoResult> {
   try {
     // a lost connection: reconnect and walk on from the checkpoint (the batch in flight rolled back)
-    return await withReconnect(ctx.db, opts, { kind: 'undo', runId }, (attempt) =>
+    return await withReconnect(ctx.db, opts, { kind: 'undo', runId, ...(opts.live !== undefined ? { live: opts.live } : {}) }, (attempt) =>
       walkUndo(ctx, runId, targetRunId, opts, resumed || attempt > 0),
     );
   } catch (e) {
+    // another process took the run while this one reconnected: the run's record is that process's to write now
+    if (e instanceof BackfillError && e.code === 'RUN_BUSY') throw e;
     if (isConnectionLoss(e)) {
       const recorded = await interruptRun(ctx.db, runId, messageOf(e));
       throw interruptedError('undo', runId, e, opts.reconnectAttempts ?? DEFAULT_RECONNECT_ATTEMPTS, recorded);
@@ -240,7 +242,7 @@ async function continueUndo(ctx: Context, runId: string, targetRunId: string, op
   }
 }
 
-async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: BatchOptions, resumed: boolean): Promise<UndoResult> {
+async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: RunOptions, resumed: boolean): Promise<UndoResult> {
   {
     const cp = parseCheckpoint((await getRun(ctx.db, runId)).checkpoint);
     const results: LinkUndoResult[] = [];
@@ -311,8 +313,8 @@ export async function resumeUndo(handle: unknown, opts: ResumeUndoOptions): Prom
     .map(([k]) => k);
   await assertFkNullable(ctx, target.id, new Set(done));
   const { runId: _r, ...batch } = opts;
-  return whileLive(db, target.id, `fk-backfill undo of run ${target.id}`, async () => {
+  return whileLive(db, target.id, `fk-backfill undo of run ${target.id}`, async (live) => {
     await reopenRun(db, run);
-    return continueUndo(ctx, run.id, target.id, mergedBatchOptions(run, batch), true);
+    return continueUndo(ctx, run.id, target.id, { ...mergedBatchOptions(run, batch), live }, true);
   });
 }

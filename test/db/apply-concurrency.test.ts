@@ -352,6 +352,106 @@ run('batched apply under concurrency [postgres]', () => {
       }
     });
 
+    /** The live lock's holder as pg_stat_activity shows it (none: undefined). */
+    async function liveHolder(runId: string): Promise<{ pid: number; application_name: string } | undefined> {
+      const r = await other.query<{ pid: number; application_name: string }>(
+        `SELECT l.pid, a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+            AND l.classid = (hashtext('fk_backfill.live')::int8 & 4294967295)::oid
+            AND l.objid = ((($1::int8 % 2147483647)::int4)::int8 & 4294967295)::oid`,
+        [runId],
+      );
+      return r.rows[0];
+    }
+
+    it('its connection lost (terminated while idle, the batches untouched): taken again on a new one before the next batch', async () => {
+      const killed: number[] = [];
+      const seen: (string | undefined)[] = [];
+      const events: ProgressEvent[] = [];
+      let batches = 0;
+      let pending: Promise<unknown> = Promise.resolve();
+      const a = await apply(t.db, {
+        tenantId: DEMO_TENANT,
+        entities: ['sales_order'],
+        batchSize: 100,
+        pauseMs: 50,
+        reconnectBackoffMs: 20,
+        onProgress: (e) => {
+          events.push(e);
+          if (e.event !== 'batch') return;
+          batches += 1;
+          const runId = e.runId;
+          if (batches === 3)
+            pending = pending.then(async () => {
+              const h = await liveHolder(runId);
+              killed.push(h!.pid);
+              await other.query('SELECT pg_terminate_backend($1)', [h!.pid]);
+            });
+          if (batches === 12) pending = pending.then(async () => seen.push((await liveHolder(runId))?.application_name));
+        },
+      });
+      await pending;
+      expect(a.status).toBe('done');
+      expect(killed).toHaveLength(1);
+      // the batch after the loss found the lock gone, and the run took it again before writing on
+      expect(events.some((e) => e.event === 'reconnect' && e.error.includes('live lock'))).toBe(true);
+      expect(seen).toEqual([`fk-backfill apply run ${a.runId}`]);
+      expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(
+        await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', DEMO_TENANT),
+      );
+      const log = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.changes WHERE run_id = $1::int8`, [a.runId]);
+      expect(log.rows[0]!.n).toBe(a.totalUpdated);
+    });
+
+    it('taken by another process while its connection was lost: the run stops with RUN_BUSY, writes nothing more, and resumes later', async () => {
+      const before = await tableHash(t.db, 'sales_orders');
+      const linkedCount = async (): Promise<number> =>
+        (await t.db.query<{ n: number }>(`SELECT count(customer_id)::int AS n FROM sales_orders WHERE tenant_id = $1`, [DEMO_TENANT]))
+          .rows[0]!.n;
+      const linkedAtStart = await linkedCount();
+      let runId = '';
+      let taken: Promise<unknown> | null = null;
+      const out = await apply(t.db, {
+        tenantId: DEMO_TENANT,
+        entities: ['sales_order'],
+        batchSize: 100,
+        pauseMs: 50,
+        reconnectAttempts: 2,
+        reconnectBackoffMs: 20,
+        onProgress: (e) => {
+          runId = e.runId;
+          if (e.event !== 'batch' || taken !== null) return;
+          // the holder terminated and, in the same statement, the lock asked for by "another process" (queued first)
+          taken = liveHolder(runId).then((h) =>
+            other.query(`SELECT pg_terminate_backend($1), pg_advisory_lock(hashtext('fk_backfill.live'), ($2::int8 % 2147483647)::int4)`, [
+              h!.pid,
+              runId,
+            ]),
+          );
+        },
+      }).then(
+        () => 'went on',
+        (e: unknown) => e,
+      );
+      await taken;
+      expect(out).toMatchObject({ code: 'RUN_BUSY' });
+      expect((out as Error).message).toContain('taken over');
+      // nothing written since: every linked row logged, the run left as it was (not failed: the other process's now)
+      const log = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.changes WHERE run_id = $1::int8`, [runId]);
+      expect(await linkedCount()).toBe(linkedAtStart + log.rows[0]!.n);
+      expect(log.rows[0]!.n).toBeLessThan(1000);
+      expect((await getRun(t.db, runId)).status).toBe('running');
+      // the other process lets go: the run resumes to its end and undoes exactly
+      await other.query(`SELECT pg_advisory_unlock(hashtext('fk_backfill.live'), ($1::int8 % 2147483647)::int4)`, [runId]);
+      const r = await resumeApply(t.db, { runId });
+      expect(r.status).toBe('done');
+      expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(
+        await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', DEMO_TENANT),
+      );
+      await undo(t.db, { runId });
+      expect(await tableHash(t.db, 'sales_orders')).toBe(before);
+    });
+
     it('a run whose process died holds no lock: undone at once', async () => {
       const a = await stoppedAfterOneBatch(t.db);
       // as a kill -9 leaves it: still 'running', no session holding it
