@@ -233,9 +233,9 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
       const { rows, names, byMethod, inferred, inferredTotal, accuracy } =
         l.config.match === 'exact' ? await planExact(ctx, l, runId) : await planMatched(ctx, l, runId, limit);
       const nullFks = num(tot?.null_fks);
-      // every NULL-FK row linked (or none at all): no sample to list, no second scan
+      // every NULL-FK row linked (or none at all), or no list asked for: no sample to list, no second scan
       let urows: UnlinkedRecordRow[] = [];
-      if (nullFks > rows.linked) {
+      if (nullFks > rows.linked && limit > 0) {
         const ur = unlinkedRecordsStatement({ ...s, scopeTypes: l.scopeTypes }, runId, l.entity, ctx.filter, limit + 1);
         urows = await ctx.db.transaction(async (tx) => {
           await tx.query(workMemStatement());
@@ -266,7 +266,7 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
         recordsReview: rows.review,
         distinctNames: names,
         linkedByMethod: byMethod,
-        unmatchedRecordsTruncated: urows.length > limit,
+        unmatchedRecordsTruncated: limit === 0 ? nullFks > rows.linked : urows.length > limit,
         inferredLinks: inferred.slice(0, limit),
         inferredLinksTruncated: inferredTotal > limit,
         inferredLinksTotal: inferredTotal,

@@ -171,6 +171,8 @@ export function register(program: Command): void {
               executedBy: who(),
               singleTransaction: flags.singleTransaction === true,
               ...(planRunId !== undefined ? { planRunId } : {}),
+              // the plan made here is not printed as text: no sample of its unlinked rows to read (a scan of the table)
+              ...(planRunId === undefined && flags.json !== true ? { maxUnmatchedRecords: 0 } : {}),
             }),
           );
         },
