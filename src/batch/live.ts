@@ -13,7 +13,7 @@
 import type { Database, Queryable } from '../db/port.js';
 import { BackfillError, isConnectionLoss } from '../errors.js';
 import { liveHolderStatement, liveLockStatement, liveUnlockStatement, nameSessionStatement } from '../sql/batch.js';
-import { pingStatement } from '../sql/session.js';
+import { idleSessionTimeoutStatement, pingStatement } from '../sql/session.js';
 
 /** What a live run may ask of its lock. */
 export interface LiveLock {
@@ -94,6 +94,24 @@ class SharedHolder implements LiveLock {
   }
 }
 
+/**
+ * Until `until` settles, a statement on `conn` every third of the server's idle_session_timeout, which would otherwise
+ * end the idle holder's session (and the lock with it) in the middle of the run. Returns early if the connection is lost.
+ */
+async function keepBusy(conn: Queryable, idleMs: number, until: Promise<void>): Promise<void> {
+  for (let done = false; !done;) {
+    let timer: NodeJS.Timeout | undefined;
+    const tick = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), Math.max(100, Math.floor(idleMs / 3)))));
+    done = !(await Promise.race([tick, until.then(() => false)]));
+    clearTimeout(timer);
+    if (!done)
+      done = await conn.query(pingStatement()).then(
+        () => false,
+        () => true,
+      );
+  }
+}
+
 /** The lock on a connection of its own, kept out of the pool until the run ends (a new one if it is lost). */
 class OwnHolder implements LiveLock {
   holder: { runId: string; pid: number } | undefined;
@@ -116,9 +134,10 @@ class OwnHolder implements LiveLock {
     this.ended = this.db
       .session(async (conn) => {
         const { named, pid } = await lockOn(conn, this.runId, this.label, again);
+        const idleMs = (await conn.query(idleSessionTimeoutStatement())).rows[0]?.ms ?? 0;
         this.holder = { runId: this.runId, pid };
         locked(conn);
-        await letGo;
+        await (idleMs > 0 ? keepBusy(conn, idleMs, letGo) : letGo);
         await unlockOn(conn, this.runId, named);
         // a dead connection goes back to the pool as broken (the session's error), not to be reused
         await conn.query(pingStatement());

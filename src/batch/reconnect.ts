@@ -24,43 +24,47 @@ export const DEFAULT_RECONNECT_ATTEMPTS = 5;
 export const DEFAULT_RECONNECT_BACKOFF_MS = 500;
 
 /**
- * Runs `fn(attempt)`; when it fails because the connection was lost, waits (back-off doubling from
+ * Runs `fn(attempt, progressed)`; when it fails because the connection was lost, waits (back-off doubling from
  * reconnectBackoffMs, at most 10 s, jittered), checks the server answers again and calls it again with
- * attempt + 1, at most reconnectAttempts times, after taking the run's live lock (`who.live`) again. Any other
- * error, or the last loss, is thrown.
+ * attempt + 1, after taking the run's live lock (`who.live`) again. At most reconnectAttempts losses in a row: `fn`
+ * calls `progressed()` when it has moved on (a batch committed), which starts the count again, so a run of hours
+ * survives any number of losses far apart. Any other error, or the last loss, is thrown.
  */
 export async function withReconnect<T>(
   db: Queryable,
   o: ReconnectOptions,
   who: { kind: BatchKind | 'plan' | 'constrain'; runId?: string; live?: LiveLock },
-  fn: (attempt: number) => Promise<T>,
+  fn: (attempt: number, progressed: () => void) => Promise<T>,
 ): Promise<T> {
   const attempts = Math.max(0, o.reconnectAttempts ?? DEFAULT_RECONNECT_ATTEMPTS);
   const backoff0 = Math.max(0, o.reconnectBackoffMs ?? DEFAULT_RECONNECT_BACKOFF_MS);
   let attempt = 0;
+  let inARow = 0;
+  const progressed = (): void => void (inARow = 0);
   for (;;) {
     try {
       // the run's live lock went with a lost connection: take it again (or stop: another process took the run)
       if (attempt > 0) await who.live?.regain();
-      return await fn(attempt);
+      return await fn(attempt, progressed);
     } catch (e) {
       // RUN_BUSY right after a loss: the terminated backend has not exited yet and still holds the run's lock;
       // LIVE_LOCK_LOST: the connection holding the run's live lock was lost (the batches' survived)
       const code = e instanceof BackfillError ? e.code : undefined;
-      const retryable = isConnectionLoss(e) || code === 'LIVE_LOCK_LOST' || (attempt > 0 && code === 'RUN_BUSY');
-      if (!retryable || attempt >= attempts || o.signal?.aborted === true) throw e;
+      const retryable = isConnectionLoss(e) || code === 'LIVE_LOCK_LOST' || (inARow > 0 && code === 'RUN_BUSY');
+      if (!retryable || inARow >= attempts || o.signal?.aborted === true) throw e;
       // wait, then until the server answers again; every failed probe uses up an attempt as well
       let lost: unknown = e;
       for (;;) {
         attempt += 1;
-        const wait = Math.round(Math.min(10_000, backoff0 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5));
+        inARow += 1;
+        const wait = Math.round(Math.min(10_000, backoff0 * 2 ** (inARow - 1)) * (0.75 + Math.random() * 0.5));
         if ((who.kind === 'apply' || who.kind === 'undo') && o.onProgress !== undefined) {
           o.onProgress({
             kind: who.kind,
             runId: who.runId ?? '',
             link: '',
             event: 'reconnect',
-            attempt,
+            attempt: inARow,
             of: attempts,
             waitMs: wait,
             error: messageOf(lost),
@@ -71,12 +75,20 @@ export async function withReconnect<T>(
           await db.query(pingStatement());
           break;
         } catch (probe) {
-          if (!isConnectionLoss(probe) || attempt >= attempts) throw probe;
+          if (!isConnectionLoss(probe) || inARow >= attempts) throw probe;
           lost = probe;
         }
       }
     }
   }
+}
+
+/** `listener` (absent: none), also calling `progressed` at every batch committed: what withReconnect counts from. */
+export function countingBatches(listener: ProgressListener | undefined, progressed: () => void): ProgressListener {
+  return (e) => {
+    if (e.event === 'batch') progressed();
+    listener?.(e);
+  };
 }
 
 export function messageOf(e: unknown): string {

@@ -28,6 +28,11 @@ export function trialDeleteSettingsStatements(citus: boolean): Statement<NoRows>
   ];
 }
 
+/** The session's idle_session_timeout in ms (PostgreSQL 14+; no row before, 0: off). */
+export function idleSessionTimeoutStatement(): Statement<{ ms: number }> {
+  return { text: `SELECT setting::int AS ms FROM pg_settings WHERE name = 'idle_session_timeout'`, values: [] };
+}
+
 /** Does the server answer (a reconnect's probe). */
 export function pingStatement(): Statement<{ '?column?': number }> {
   return { text: 'SELECT 1', values: [] };

@@ -403,6 +403,56 @@ run('batched apply under concurrency [postgres]', () => {
       expect(log.rows[0]!.n).toBe(a.totalUpdated);
     });
 
+    it('lost three times far apart with one reconnect allowed: each loss after a committed batch counts anew, the run ends done', async () => {
+      let batches = 0;
+      let reconnects = 0;
+      let pending: Promise<unknown> = Promise.resolve();
+      const a = await apply(t.db, {
+        tenantId: DEMO_TENANT,
+        entities: ['sales_order'],
+        batchSize: 100,
+        pauseMs: 20,
+        reconnectAttempts: 1,
+        reconnectBackoffMs: 20,
+        onProgress: (e) => {
+          if (e.event === 'reconnect') reconnects += 1;
+          if (e.event !== 'batch') return;
+          batches += 1;
+          const runId = e.runId;
+          if (batches === 3 || batches === 8 || batches === 13)
+            pending = pending.then(async () => other.query('SELECT pg_terminate_backend($1)', [(await liveHolder(runId))!.pid]));
+        },
+      });
+      await pending;
+      expect(a.status).toBe('done');
+      expect(reconnects).toBe(3);
+      expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(
+        await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', DEMO_TENANT),
+      );
+    });
+
+    it("under the server's idle_session_timeout: the idle holder is kept busy, never ended, and the run never reconnects", async () => {
+      const name = (await other.query<{ d: string }>('SELECT current_database() AS d')).rows[0]!.d;
+      await other.query(`ALTER DATABASE ${name} SET idle_session_timeout = '700ms'`);
+      const timed = await openDatabase(t.url);
+      try {
+        const events: ProgressEvent[] = [];
+        const a = await apply(timed, {
+          tenantId: DEMO_TENANT,
+          entities: ['sales_order'],
+          batchSize: 200,
+          pauseMs: 400,
+          onProgress: (e) => void events.push(e),
+        });
+        expect(a.status).toBe('done');
+        expect(events.filter((e) => e.event === 'batch').length).toBeGreaterThan(5);
+        expect(events.filter((e) => e.event === 'reconnect')).toEqual([]);
+      } finally {
+        await timed.close();
+        await other.query(`ALTER DATABASE ${name} RESET idle_session_timeout`);
+      }
+    });
+
     it('taken by another process while its connection was lost: the run stops with RUN_BUSY, writes nothing more, and resumes later', async () => {
       const before = await tableHash(t.db, 'sales_orders');
       const linkedCount = async (): Promise<number> =>
