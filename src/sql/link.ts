@@ -118,8 +118,20 @@ export function idCols(link: LinkShape): { col: string; type: string }[] {
  */
 export function rowKeyText(alias: string, link: LinkShape): string {
   const cols = idCols(link);
-  if (cols.length === 1) return `${alias}.${ident(cols[0]!.col)}::text`;
-  return `ARRAY[${cols.map((c) => `${alias}.${ident(c.col)}::text`).join(', ')}]::text`;
+  if (cols.length === 1) return keyPartText(`${alias}.${ident(cols[0]!.col)}`, cols[0]!.type);
+  return `ARRAY[${cols.map((c) => keyPartText(`${alias}.${ident(c.col)}`, c.type)).join(', ')}]::text`;
+}
+
+/** Key column types whose `::text` follows the session's DateStyle (a partitioned table's (id, bill_date) key). */
+const DATESTYLED = /^(date|time|timestamp)\b/;
+
+/**
+ * One key column's text form in the change log: `::text`, but ISO 8601 (jsonb's form) for a date or time, which
+ * `::text` writes in the session's DateStyle: written under `SQL, DMY` as 05/03/2024, it was read back by an undo
+ * under `ISO, MDY` as 3 May (or refused, for a day above 12), and the row was skipped as no longer found.
+ */
+function keyPartText(expr: string, type: string): string {
+  return DATESTYLED.test(type) ? touchedText(expr) : `${expr}::text`;
 }
 
 /** `alias` is the row whose identity is the text `expr` (a change log row_key): typed equalities, index-usable. */

@@ -79,6 +79,44 @@ describeEach('undo across sessions with different DateStyles', (target) => {
     expect(before).toEqual([{ v: '1 2020-03-04 05:06:07.000' }, { v: '2 2021-11-02 23:59:59.500' }]);
   });
 
+  it('a key holding a date (a partitioned table keyed by (id, bill_date)): undo finds every row whatever DateStyle wrote the log', async () => {
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text NOT NULL);
+      CREATE TABLE invoices (id int NOT NULL, bill_date date NOT NULL, billed_at timestamp NOT NULL, tenant_id int NOT NULL, customer_name text,
+                             customer_id int REFERENCES customers (id), updated_at timestamptz, PRIMARY KEY (id, bill_date, billed_at))
+        PARTITION BY RANGE (bill_date);
+      CREATE TABLE invoices_2024 PARTITION OF invoices FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+      INSERT INTO customers VALUES (1, 1, 'Acme'), (2, 1, 'Beta');
+      INSERT INTO invoices VALUES (1, '2024-03-05', '2024-03-05 08:00', 1, 'Acme', NULL, '2024-03-05 08:00+00'),
+                                  (2, '2024-03-20', '2024-03-20 17:30:15.25', 1, 'Beta', NULL, '2024-03-20 17:30+00'),
+                                  (3, '2024-11-02', '2024-11-02 00:00', 1, 'Acme', NULL, '2024-11-02 00:00+00');`);
+    const cfg: ConfigInput = {
+      links: [
+        {
+          entity: 'invoice',
+          table: 'invoices',
+          key: ['id', 'bill_date', 'billed_at'],
+          fk: 'customer_id',
+          name: 'customer_name',
+          scope: ['tenant_id'],
+          updatedAt: 'updated_at',
+          target: { table: 'customers', key: 'id', name: 'customer_name' },
+        },
+      ],
+    };
+    const state = `SELECT id || ' ' || coalesce(customer_id::text, '-') || ' ' || to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI') AS v FROM invoices ORDER BY id`;
+    const before = (await t.db.query<{ v: string }>(state)).rows;
+    const writer = await withStyle('SQL, DMY');
+    const a = await apply(writer, { config: cfg, allTenants: true, batchSize: 2 });
+    expect(a.totalUpdated).toBe(3);
+    const reader = await withStyle('ISO, MDY');
+    const u = await undo(reader, { runId: a.runId, singleTransaction: false });
+    expect([u.totalReverted, u.totalSkipped]).toEqual([3, 0]);
+    if (target === 'pglite') await t.db.exec(`RESET datestyle`);
+    expect((await t.db.query<{ v: string }>(state)).rows).toEqual(before);
+  });
+
   it("masters undo puts back a reactivated master's old deleted_at exactly, whatever DateStyle created and undid it", async () => {
     t = await freshDb(target);
     await t.db.exec(`

@@ -107,6 +107,12 @@ describe('link fragments (whole text)', () => {
     expect(rowKeyMatch('s', single, 'c.row_key')).toBe('s."id" = c.row_key::uuid');
   });
 
+  it("a date or time key part is stored in jsonb's ISO form, not in the session's DateStyle", () => {
+    const dated = { ...link, keys: ['id', 'bill_date', 'at'], keyTypes: ['int4', 'date', 'timestamp without time zone'] };
+    expect(rowKeyText('s', dated)).toBe(`ARRAY[s."id"::text, (to_jsonb(s."bill_date") #>> '{}'), (to_jsonb(s."at") #>> '{}')]::text`);
+    expect(rowKeyText('s', { ...single, keyType: 'timestamp with time zone' })).toBe(`(to_jsonb(s."id") #>> '{}')`);
+  });
+
   it('loose scope columns; entry names cast back to the source name type', () => {
     expect([loose(link, 0), loose(link, 1), loose(single, 0)]).toEqual([false, true, false]);
     expect(entryName(link, 'e')).toBe('e.source_name::character(40)');
