@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { BackfillError } from '../errors.js';
+import { BackfillError, isConnectionLoss, sqlState, wrapDbError } from '../errors.js';
 import { COMMANDS } from './commands/index.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -15,7 +15,13 @@ function wantsJson(argv: string[]): boolean {
 
 /** Prints an error the one way: a line on stderr, and with --json one JSON document on stdout. */
 export function fail(e: unknown, argv: string[]): number {
-  const err = e instanceof BackfillError ? e : new BackfillError('INTERNAL', e instanceof Error ? e.message : String(e), { cause: e });
+  // a database's error that no stage wrapped (a statement_timeout, a lost connection…) is the database's, not a bug here
+  const err =
+    e instanceof BackfillError
+      ? e
+      : sqlState(e) !== undefined || isConnectionLoss(e)
+        ? wrapDbError(e, `${argv[0] ?? 'fk-backfill'}`)
+        : new BackfillError('INTERNAL', e instanceof Error ? e.message : String(e), { cause: e });
   if (wantsJson(argv)) process.stdout.write(JSON.stringify({ error: err.toJSON() }, null, 2) + '\n');
   process.stderr.write(`fk-backfill: ${err.message} [${err.code}]\n`);
   if (err.code === 'INTERNAL' && process.env['FK_BACKFILL_DEBUG'] && e instanceof Error) process.stderr.write(`${e.stack}\n`);

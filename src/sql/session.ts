@@ -28,6 +28,11 @@ export function trialDeleteSettingsStatements(citus: boolean): Statement<NoRows>
   ];
 }
 
+/** A connection of the tool's own runs without the role's or database's statement_timeout (see openPostgres). */
+export function noStatementTimeout(): Statement {
+  return { text: 'SET statement_timeout = 0', values: [] };
+}
+
 /** The session's idle_session_timeout in ms (PostgreSQL 14+; no row before, 0: off). */
 export function idleSessionTimeoutStatement(): Statement<{ ms: number }> {
   return { text: `SELECT setting::int AS ms FROM pg_settings WHERE name = 'idle_session_timeout'`, values: [] };

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { isConnectionLoss } from '../../errors.js';
+import { noStatementTimeout } from '../../sql/session.js';
 import { type Database, type Queryable, type QueryArgs, type QueryResult, statementOf } from '../port.js';
 
 type PgQueryable = Pick<pg.ClientBase, 'query'>;
@@ -34,6 +35,8 @@ export interface PostgresAdapterOptions {
   /** Close the pool/client on close(): true when this adapter created it. */
   owned: boolean;
   description: string;
+  /** A statement each new connection runs before its first use (the tool's own pools: noStatementTimeout). */
+  setup?: string;
 }
 
 /** The application name every connection fk-backfill opens carries (batches add their run id). */
@@ -53,12 +56,18 @@ export function listenForErrors(client: pg.ClientBase): void {
   client.on('error', () => undefined);
 }
 
-/** Takes a connection from the pool for `fn`; one that broke is destroyed rather than reused. */
-async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+const setUp = new WeakSet<object>();
+
+/** Takes a connection from the pool for `fn` (a new one runs `setup` first); one that broke is destroyed rather than reused. */
+async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, setup?: string): Promise<T> {
   const client = await pool.connect();
   listenForErrors(client);
   let broken = false;
   try {
+    if (setup !== undefined && !setUp.has(client)) {
+      await client.query(setup);
+      setUp.add(client);
+    }
     return await fn(client);
   } catch (e) {
     broken = isConnectionLoss(e);
@@ -70,14 +79,23 @@ async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promi
 
 /** Adapter over a `pg.Pool`: each transaction takes its own connection from the pool. */
 export function fromPgPool(pool: pg.Pool, opts: PostgresAdapterOptions): Database {
-  const q = wrap(pool);
+  const setup = opts.setup;
+  const q: Queryable =
+    setup === undefined
+      ? wrap(pool)
+      : {
+          query<R>(...args: QueryArgs<R>): Promise<QueryResult<R>> {
+            const { text, values } = statementOf(...args);
+            return withClient(pool, (c) => wrap(c).query<R>(text, values), setup);
+          },
+        };
   return {
     kind: 'postgres',
     description: opts.description,
     connections: pool.options.max ?? 10,
     query: q.query,
-    transaction: (fn) => withClient(pool, (client) => inTransaction(client, fn)),
-    session: (fn) => withClient(pool, (client) => fn(wrap(client))),
+    transaction: (fn) => withClient(pool, (client) => inTransaction(client, fn), setup),
+    session: (fn) => withClient(pool, (client) => fn(wrap(client)), setup),
     async exec(sql) {
       await pool.query(sql);
     },
@@ -140,5 +158,8 @@ export function openPostgres(url: string, description: string, connections = 4):
   // An idle client dropped by the server must not crash the process (checked-out ones: listenForErrors).
   pool.on('error', () => undefined);
   pool.on('connect', (c) => listenForErrors(c));
-  return fromPgPool(pool, { owned: true, description });
+  // A role's or database's statement_timeout bounds the application's statements, not this tool's: its batches bound
+  // themselves (SET LOCAL, --statement-timeout), and a plan, a lookup table or verify's scans of a big table may take
+  // longer. Its own connections run without one, as pg_dump's do (a SET, not a startup option: PgBouncer refuses those).
+  return fromPgPool(pool, { owned: true, description, setup: noStatementTimeout().text });
 }

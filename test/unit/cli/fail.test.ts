@@ -1,0 +1,28 @@
+/** How the CLI prints an error it did not raise itself: a database's error is the database's, not a bug of the tool. */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fail } from '../../../src/cli/program.js';
+
+describe('fail(): the one line and the exit code of an error', () => {
+  let err = '';
+  beforeEach(() => {
+    err = '';
+    vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it('a driver error with a SQLSTATE (a statement_timeout of the role) is DB_ERROR, naming the command, not INTERNAL', () => {
+    const e = Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' });
+    expect(fail(e, ['verify', '--all-tenants'])).toBe(1);
+    expect(err).toBe('fk-backfill: verify: canceling statement due to statement timeout [SQLSTATE 57014] [DB_ERROR]\n');
+  });
+
+  it('a lost connection without a SQLSTATE is DB_ERROR too', () => {
+    expect(fail(new Error('Connection terminated unexpectedly'), ['status'])).toBe(1);
+    expect(err).toBe('fk-backfill: status: Connection terminated unexpectedly [DB_ERROR]\n');
+  });
+
+  it('anything else is INTERNAL', () => {
+    expect(fail(new TypeError('x is not a function'), ['plan'])).toBe(1);
+    expect(err).toBe('fk-backfill: x is not a function [INTERNAL]\n');
+  });
+});
