@@ -32,6 +32,7 @@ export type BackfillErrorCode =
   | 'FK_NOT_NULL'
   | 'LOCK_TIMEOUT'
   | 'INTERRUPTED'
+  | 'STOPPED'
   | 'DB_ERROR'
   | 'ORPHANS_FOUND'
   | 'TARGET_KEY_NOT_UNIQUE'

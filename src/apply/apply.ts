@@ -20,6 +20,7 @@ import { parallelism } from './parallel.js';
 import { assertCanBuildLookup, refreshStaleStatistics, wholeLinkWork } from './lookup.js';
 import { mergedBatchOptions, reopenRun, retryOnVanishedMaster } from '../batch/resume.js';
 import { whileLive } from '../batch/live.js';
+import { stoppable } from '../batch/stop.js';
 
 export interface ApplyOptions extends CommonOptions, BatchOptions {
   /** Apply exactly this plan (a run id from `plan`); default: plan now, then apply. */
@@ -108,26 +109,28 @@ async function applyWhole(
     // a master deleted by another session between the statement's read and its FK check (23503): the
     // transaction rolled back entirely; run it again, reading the masters again (bounded, no locks taken)
     const results = await retryOnVanishedMaster(() =>
-      ctx.db.transaction(async (tx) => {
-        const out: LinkApplyResult[] = [];
-        for (const [i, l] of ctx.links.entries()) {
-          const planned = plannedByLink[i] ?? 0;
-          const w = work[i]!;
-          for (const st of w.setup) await tx.query(st);
-          // rows the table refuses (a CHECK constraint, a trigger that raises) are left out, the rest linked (refused.ts)
-          const done = await workAroundRefusals(tx, {
-            all: w.statement(WHOLE_LINK),
-            rows: () => w.rows(WHOLE_LINK),
-            some: (rows) => w.statement({ ...WHOLE_LINK, rows }),
-            what: `apply ${l.entity}`,
-            remedy: `Nothing was written (one transaction). Change or drop what refuses them, or apply in batches (the CLI's default) with a --batch-size small enough that no batch holds more than ${MAX_REFUSED_PER_BATCH} of them; those are then left NULL, each named, and the rest linked`,
-          });
-          await recordRefused(tx, runId, l.entity, done.refused);
-          const updated = done.changed;
-          out.push({ entityType: l.entity, table: l.config.table, planned, updated, skipped: 0, complete: true });
-        }
-        return out;
-      }),
+      ctx.db.transaction((tx) =>
+        stoppable(ctx.db, tx, opts.signal, `apply run ${runId}`, async () => {
+          const out: LinkApplyResult[] = [];
+          for (const [i, l] of ctx.links.entries()) {
+            const planned = plannedByLink[i] ?? 0;
+            const w = work[i]!;
+            for (const st of w.setup) await tx.query(st);
+            // rows the table refuses (a CHECK constraint, a trigger that raises) are left out, the rest linked (refused.ts)
+            const done = await workAroundRefusals(tx, {
+              all: w.statement(WHOLE_LINK),
+              rows: () => w.rows(WHOLE_LINK),
+              some: (rows) => w.statement({ ...WHOLE_LINK, rows }),
+              what: `apply ${l.entity}`,
+              remedy: `Nothing was written (one transaction). Change or drop what refuses them, or apply in batches (the CLI's default) with a --batch-size small enough that no batch holds more than ${MAX_REFUSED_PER_BATCH} of them; those are then left NULL, each named, and the rest linked`,
+            });
+            await recordRefused(tx, runId, l.entity, done.refused);
+            const updated = done.changed;
+            out.push({ entityType: l.entity, table: l.config.table, planned, updated, skipped: 0, complete: true });
+          }
+          return out;
+        }),
+      ),
     );
     for (const c of cleanups.splice(0)) await c();
     for (const [i, l] of ctx.links.entries()) {

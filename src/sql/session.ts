@@ -33,6 +33,16 @@ export function noStatementTimeout(): Statement {
   return { text: 'SET statement_timeout = 0', values: [] };
 }
 
+/** The session's backend, which another connection may cancel the statement of (stopAsked). */
+export function backendPidStatement(): Statement<{ pid: number }> {
+  return { text: 'SELECT pg_backend_pid() AS pid', values: [] };
+}
+
+/** Cancels the statement backend `pid` is running, if any (an idle one is left alone). */
+export function cancelBackendStatement(pid: number): Statement<{ cancelled: boolean }> {
+  return { text: 'SELECT pg_cancel_backend($1::int) AS cancelled', values: [pid] };
+}
+
 /** The session's idle_session_timeout in ms (PostgreSQL 14+; no row before, 0: off). */
 export function idleSessionTimeoutStatement(): Statement<{ ms: number }> {
   return { text: `SELECT setting::int AS ms FROM pg_settings WHERE name = 'idle_session_timeout'`, values: [] };

@@ -27,6 +27,7 @@ import { migrateIfPresent } from '../store/migrate.js';
 import { type BatchOptions, parseCheckpoint, type RunOptions, storedBatchOptions, walkLink } from '../batch/batch.js';
 import { mergedBatchOptions, reopenRun, retryOnVanishedMaster } from '../batch/resume.js';
 import { whileLive } from '../batch/live.js';
+import { stoppable } from '../batch/stop.js';
 import { flushGuardLinks } from '../store/guards.js';
 import { earlierUndoThatReverted, mastersTakenBackBefore } from '../store/masters-runs.js';
 import { mastersRunSummary, undoMastersRun } from '../masters/undo.js';
@@ -110,33 +111,35 @@ async function undoLive(ctx: Context, targetId: string, opts: UndoOptions & RunO
   }
   try {
     const results = await retryOnVanishedMaster(() =>
-      ctx.db.transaction(async (tx) => {
-        const out: LinkUndoResult[] = [];
-        for (const l of lastAppliedFirst(ctx.links)) {
-          const changed = await loggedChanges(tx, targetId, l.entity);
-          const laterWrites = await rewrittenSince(tx, { targetRunId: targetId, runId, linkName: l.entity });
-          const a = { targetRunId: targetId, runId, linkName: l.entity, laterWrites };
-          // rows the table refuses to set back (a constraint added since that refuses NULL) stay linked, the rest reverted
-          const done = await workAroundRefusals(tx, {
-            all: undoStatement(shape(l), a, ctx.filter),
-            rows: () => undoRowsStatement(a),
-            some: (keys) => undoStatement(shape(l), { ...a, keys }, ctx.filter),
-            what: `undo ${l.entity}`,
-            remedy: undoRefusalRemedy(runId, false),
-          });
-          await recordRefused(tx, runId, l.entity, done.refused);
-          const reverted = done.changed;
-          if (reverted > changed) {
-            // rolls the whole undo back: it would have set back rows the run never wrote
-            throw new BackfillError(
-              'INTEGRITY',
-              `undo ${l.entity}: run ${targetId} changed ${changed} row(s) but ${reverted} would be set back; nothing was undone (the key no longer identifies one row?)`,
-            );
+      ctx.db.transaction((tx) =>
+        stoppable(ctx.db, tx, opts.signal, `undo of run ${targetId}`, async () => {
+          const out: LinkUndoResult[] = [];
+          for (const l of lastAppliedFirst(ctx.links)) {
+            const changed = await loggedChanges(tx, targetId, l.entity);
+            const laterWrites = await rewrittenSince(tx, { targetRunId: targetId, runId, linkName: l.entity });
+            const a = { targetRunId: targetId, runId, linkName: l.entity, laterWrites };
+            // rows the table refuses to set back (a constraint added since that refuses NULL) stay linked, the rest reverted
+            const done = await workAroundRefusals(tx, {
+              all: undoStatement(shape(l), a, ctx.filter),
+              rows: () => undoRowsStatement(a),
+              some: (keys) => undoStatement(shape(l), { ...a, keys }, ctx.filter),
+              what: `undo ${l.entity}`,
+              remedy: undoRefusalRemedy(runId, false),
+            });
+            await recordRefused(tx, runId, l.entity, done.refused);
+            const reverted = done.changed;
+            if (reverted > changed) {
+              // rolls the whole undo back: it would have set back rows the run never wrote
+              throw new BackfillError(
+                'INTEGRITY',
+                `undo ${l.entity}: run ${targetId} changed ${changed} row(s) but ${reverted} would be set back; nothing was undone (the key no longer identifies one row?)`,
+              );
+            }
+            out.push(linkResult(l, changed, reverted, true));
           }
-          out.push(linkResult(l, changed, reverted, true));
-        }
-        return out.reverse();
-      }),
+          return out.reverse();
+        }),
+      ),
     );
     const result = await finished(ctx, totals(runId, targetId, 'single-transaction', 'done', results));
     await finishRun(ctx.db, runId, 'done', result);

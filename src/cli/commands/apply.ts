@@ -94,7 +94,11 @@ export async function interruptible<T>(f: BatchFlags, fn: (o: BatchOptions) => P
   const onSignal = (): void => {
     if (ac.signal.aborted) process.exit(130);
     ac.abort();
-    process.stderr.write('\nfk-backfill: stopping after the current batch (Ctrl-C again to quit at once; resume later with --resume)\n');
+    process.stderr.write(
+      f.singleTransaction === true
+        ? '\nfk-backfill: stopping: the transaction is rolled back, nothing is written (Ctrl-C again to quit at once)\n'
+        : '\nfk-backfill: stopping after the current batch (Ctrl-C again to quit at once; resume later with --resume)\n',
+    );
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

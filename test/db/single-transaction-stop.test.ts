@@ -1,0 +1,97 @@
+/**
+ * Ctrl-C or SIGTERM during a run in one transaction (apply --single-transaction, undo in one transaction): rolled
+ * back, nothing written, STOPPED. Before, the signal was never looked at: the run went on and committed everything
+ * while the CLI said it would stop and could be resumed.
+ */
+import pg from 'pg';
+import { afterEach, expect, it } from 'vitest';
+import { apply } from '../../src/index.js';
+import { stoppable } from '../../src/batch/stop.js';
+import { getRun } from '../../src/store/runs.js';
+import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { createBatchFixture, DEMO_TENANT, tableHash } from './apply-fixture.js';
+
+describeEach('a run in one transaction asked to stop', (target) => {
+  let t: TestDb | undefined;
+  afterEach(async () => {
+    await t?.dispose();
+    t = undefined;
+  });
+
+  it('what the transaction wrote is rolled back and the caller gets STOPPED', async () => {
+    t = await freshDb(target);
+    const db = t.db;
+    await db.exec('CREATE TABLE notes (n int)');
+    const ac = new AbortController();
+    const out = await db
+      .transaction((tx) =>
+        stoppable(db, tx, ac.signal, 'a test run', async () => {
+          await tx.query('INSERT INTO notes VALUES (1)');
+          ac.abort();
+          await tx.query('INSERT INTO notes VALUES (2)');
+          return 'committed';
+        }),
+      )
+      .catch((e: unknown) => e);
+    expect(out).toMatchObject({ code: 'STOPPED' });
+    expect((out as Error).message).toBe(
+      'a test run stopped (Ctrl-C or SIGTERM) before its one transaction committed: rolled back, nothing was written; run it again to do it',
+    );
+    expect((await db.query('SELECT * FROM notes')).rows).toEqual([]);
+  });
+
+  it.runIf(target === 'postgres')('the statement in flight is cancelled from another connection, not waited for', async () => {
+    t = await freshDb(target);
+    const db = t.db;
+    const ac = new AbortController();
+    const started = Date.now();
+    setTimeout(() => ac.abort(), 300);
+    const out = await db
+      .transaction((tx) => stoppable(db, tx, ac.signal, 'a test run', () => tx.query('SELECT pg_sleep(20)')))
+      .catch((e: unknown) => e);
+    expect(out).toMatchObject({ code: 'STOPPED' });
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it.runIf(target === 'postgres')(
+    'apply --single-transaction waiting on a locked row: stopped, nothing written, the run failed with STOPPED; applied again later',
+    async () => {
+      t = await freshDb(target);
+      await createBatchFixture(t.db, 2000);
+      const before = await tableHash(t.db, 'sales_orders');
+      const other = new pg.Client({ connectionString: t.url });
+      await other.connect();
+      try {
+        await other.query('BEGIN');
+        await other.query(`SELECT 1 FROM sales_orders WHERE tenant_id = $1 AND customer_id IS NULL ORDER BY id DESC LIMIT 1 FOR UPDATE`, [
+          DEMO_TENANT,
+        ]);
+        const ac = new AbortController();
+        // stop once the apply waits for the row
+        const waiting = setInterval(() => {
+          void other
+            .query(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'`)
+            .then((r) => (r.rows[0] as { n: number }).n > 0 && ac.abort());
+        }, 100);
+        const out = await apply(t.db, {
+          tenantId: DEMO_TENANT,
+          entities: ['sales_order'],
+          singleTransaction: true,
+          signal: ac.signal,
+        }).catch((e: unknown) => e);
+        clearInterval(waiting);
+        expect(out).toMatchObject({ code: 'STOPPED' });
+        await other.query('ROLLBACK');
+        expect(await tableHash(t.db, 'sales_orders')).toBe(before);
+        const runId = (await t.db.query<{ id: string }>(`SELECT max(id)::text AS id FROM fk_backfill.runs WHERE kind = 'apply'`)).rows[0]!
+          .id;
+        expect((await getRun(t.db, runId)).status).toBe('failed');
+        const again = await apply(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'], singleTransaction: true });
+        expect(again.status).toBe('done');
+        expect(again.totalUpdated).toBeGreaterThan(0);
+      } finally {
+        await other.end();
+      }
+    },
+  );
+});
