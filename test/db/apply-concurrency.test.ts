@@ -433,7 +433,7 @@ run('batched apply under concurrency [postgres]', () => {
 
     it("under the server's idle_session_timeout: the idle holder is kept busy, never ended, and the run never reconnects", async () => {
       const name = (await other.query<{ d: string }>('SELECT current_database() AS d')).rows[0]!.d;
-      await other.query(`ALTER DATABASE ${name} SET idle_session_timeout = '700ms'`);
+      await other.query(`ALTER DATABASE ${name} SET idle_session_timeout = '400ms'`);
       const timed = await openDatabase(t.url);
       try {
         const events: ProgressEvent[] = [];
@@ -441,7 +441,7 @@ run('batched apply under concurrency [postgres]', () => {
           tenantId: DEMO_TENANT,
           entities: ['sales_order'],
           batchSize: 200,
-          pauseMs: 400,
+          pauseMs: 150,
           onProgress: (e) => void events.push(e),
         });
         expect(a.status).toBe('done');
