@@ -11,7 +11,7 @@
  * refused with RUN_BUSY when another process took the run meanwhile, which stops this one without writing more.
  */
 import type { Database, Queryable } from '../db/port.js';
-import { BackfillError, isConnectionLoss } from '../errors.js';
+import { BackfillError } from '../errors.js';
 import { liveHolderStatement, liveLockStatement, liveUnlockStatement, nameSessionStatement } from '../sql/batch.js';
 import { idleSessionTimeoutStatement, pingStatement } from '../sql/session.js';
 
@@ -115,7 +115,6 @@ async function keepBusy(conn: Queryable, idleMs: number, until: Promise<void>): 
 /** The lock on a connection of its own, kept out of the pool until the run ends (a new one if it is lost). */
 class OwnHolder implements LiveLock {
   holder: { runId: string; pid: number } | undefined;
-  private conn: Queryable | undefined;
   private letGo: (() => void) | undefined;
   private ended: Promise<void> = Promise.resolve();
 
@@ -127,40 +126,34 @@ class OwnHolder implements LiveLock {
 
   /** Opens a session that takes the lock and keeps it until release(); rejects when it cannot (RUN_BUSY, no connection). */
   async take(again = false): Promise<void> {
-    let locked!: (conn: Queryable) => void;
+    let locked!: () => void;
     let failed!: (e: unknown) => void;
-    const ready = new Promise<Queryable>((resolve, reject) => ((locked = resolve), (failed = reject)));
+    const ready = new Promise<void>((resolve, reject) => ((locked = resolve), (failed = reject)));
     const letGo = new Promise<void>((resolve) => (this.letGo = resolve));
     this.ended = this.db
       .session(async (conn) => {
         const { named, pid } = await lockOn(conn, this.runId, this.label, again);
         const idleMs = (await conn.query(idleSessionTimeoutStatement())).rows[0]?.ms ?? 0;
         this.holder = { runId: this.runId, pid };
-        locked(conn);
+        locked();
         await (idleMs > 0 ? keepBusy(conn, idleMs, letGo) : letGo);
         await unlockOn(conn, this.runId, named);
         // a dead connection goes back to the pool as broken (the session's error), not to be reused
         await conn.query(pingStatement());
       })
       .catch((e: unknown) => failed(e));
-    this.conn = await ready;
+    await ready;
   }
 
+  // asked of pg_locks on another connection: the holder's own may be busy keeping itself alive (keepBusy)
   regain = async (): Promise<void> => {
-    try {
-      if (this.conn !== undefined) {
-        await this.conn.query(pingStatement());
-        return;
-      }
-    } catch (e) {
-      if (!isConnectionLoss(e)) throw e;
-    }
+    const now = (await this.db.query(liveHolderStatement(this.runId))).rows[0];
+    if (now !== undefined && now.pid === this.holder?.pid) return;
     await this.release();
     await this.take(true);
   };
 
   async release(): Promise<void> {
-    this.conn = undefined;
     this.letGo?.();
     await this.ended;
   }
