@@ -167,7 +167,14 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
 
     const rawAlias = name === excluded ? [] : valuesOf(aliasRaw, name);
     if (rawAlias.length > 0) {
-      const all = [...rawAlias, ...normHits.filter((e) => e.source === 'master')];
+      // a master of the same normalised name is a rival unless the name's legal form tells it apart (as for an exact
+      // hit): 'IRIS TOOLS GMBH', linked to Iris Tools GmbH beside Iris Tools LLC by the legal form, and so learned as
+      // an alias of it, was called ambiguous by every later plan
+      const aliasKeys = new Set(rawAlias.map((e) => e.key));
+      const rivals = normHits.filter(
+        (e) => e.source === 'master' && !aliasKeys.has(e.key) && !legalDistinguishes(q.legalForm, e.norm.legalForm),
+      );
+      const all = [...rawAlias, ...rivals];
       return decisionFor(
         name,
         'alias',

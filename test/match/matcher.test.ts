@@ -111,6 +111,22 @@ describe('fuzzy strategy', () => {
     const m2 = createMatcher(masters, [{ name: 'Sanofi SA', key: 'C5', rows: 1 }], fuzzy);
     expect(m2.match('Sanofi SA').outcome).toBe('ambiguous');
   });
+  it("a known alias whose legal form tells the other master of its normalised name apart stays linked (the tie-break's own link, learned back)", () => {
+    const twins: MasterRecord[] = [
+      { key: '1', name: 'Iris Tools GmbH' },
+      { key: '2', name: 'Iris Tools LLC' },
+    ];
+    for (const strategy of ['normalized', 'fuzzy'] as const) {
+      const first = createMatcher(twins, [], DEFAULT_MATCH_OPTIONS[strategy]);
+      expect(first.match('IRIS TOOLS GMBH')).toMatchObject({ outcome: 'linked', targetKey: '1' });
+      // the link an apply made, read back as an alias by the next plan
+      const later = createMatcher(twins, [{ name: 'IRIS TOOLS GMBH', key: '1', rows: 2 }], DEFAULT_MATCH_OPTIONS[strategy]);
+      expect(later.match('IRIS TOOLS GMBH')).toMatchObject({ outcome: 'linked', targetKey: '1' });
+      // an alias the legal form does not tell apart from the other master stays a conflict
+      const crossed = createMatcher(twins, [{ name: 'IRIS TOOLS LLC', key: '1', rows: 2 }], DEFAULT_MATCH_OPTIONS[strategy]);
+      expect(crossed.match('IRIS TOOLS LLC').outcome).toBe('ambiguous');
+    }
+  });
   it('unmatched names still list their best candidates', () => {
     const d = m.match('Sanofi Pasteur');
     expect(d.outcome === 'unmatched' || d.outcome === 'review').toBe(true);
