@@ -8,6 +8,8 @@ import { checkStatusValues } from './status-values.js';
 import type { TableKind } from '../sql/citus.js';
 import { checkCitusLink, citusKinds } from './citus-link.js';
 import { displayTable, ident, parseTableName, qualified, type TableName } from '../sql/quote.js';
+import { type FkRange, fkRangeOf } from '../plan/fk-range.js';
+import { baseType, compareAs, INTEGER_TYPES, TEMPORAL, TEXT_TYPES } from './column-types.js';
 
 /** A compare pair as plan reads it: `as` 'numeric' or a date/time type when the two columns' types differ. */
 export interface CompareColumn {
@@ -39,6 +41,7 @@ export interface ResolvedLink {
   /** The walk key's collation when not its type's default (`COLLATE "C"` in an ICU database): see LinkShape. */
   keyCollation?: string;
   fkType: string;
+  fkRange?: FkRange /* an integer FK narrower than the key: the values it holds (src/plan/fk-range.ts) */;
   targetKeyType: string;
   /** The master column the FK points at: `target.key`, or the one column of a list that is not a scope column. */
   targetKey: string;
@@ -124,13 +127,6 @@ interface TableInfo {
   uniques: string[][];
 }
 
-const TEXT_TYPES = new Set(['text', 'character varying', 'character', 'citext', 'name']);
-const INTEGER_TYPES = new Set(['smallint', 'integer', 'bigint']);
-
-function baseType(t: string): string {
-  return t.replace(/\(.*\)$/, '').replace(/\[\]$/, '[]');
-}
-
 async function tableInfo(db: Queryable, t: TableName, path: string): Promise<TableInfo> {
   let res;
   try {
@@ -213,23 +209,6 @@ function mismatch(msg: string, path: string): BackfillError {
   return new BackfillError('SCHEMA_TYPE_MISMATCH', `${msg} (${path})`, { details: { path } });
 }
 
-const TEXTUAL = new Set(['text', 'character varying', 'character', 'citext', 'name']);
-const TEMPORAL = new Set(['date', 'timestamp without time zone', 'timestamp with time zone']);
-const NUMERIC = new Set(['smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision']);
-
-/**
- * How a compare pair's values are read so that equal values read equal (plan compares them as text): null as they
- * are (one type, or both textual); 'numeric' (both numbers: trim_scale(x::numeric), so 5 = 5.00); a date/time type
- * (the source cast to the master's: a date against a timestamp); undefined when the kinds differ (a date against a
- * uuid never agrees: refused rather than sending every name to review).
- */
-function compareAs(source: string, target: string): string | null | undefined {
-  if (source === target || (TEXTUAL.has(source) && TEXTUAL.has(target))) return null;
-  if (NUMERIC.has(source) && NUMERIC.has(target)) return 'numeric';
-  if (TEMPORAL.has(source) && TEMPORAL.has(target)) return target;
-  return undefined;
-}
-
 /** Checks one link against the catalog. `index` is its position in config, for error paths. */
 export async function resolveLink(db: Queryable, link: LinkConfig, index: number): Promise<ResolvedLink> {
   const p = `$.links[${index}]`;
@@ -299,11 +278,12 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     }
   }
   // the same type under any domain, or two integer types (an FK constraint allows integer → bigint; a key the FK's
-  // type cannot hold fails at apply with the database's "out of range")
+  // type cannot hold is never linked: fkRange)
   const ints = (t: string): boolean => INTEGER_TYPES.has(baseType(t));
   if (baseType(fk.baseType) !== baseType(tkey.baseType) && fk.typeOid !== tkey.typeOid && !(ints(fk.baseType) && ints(tkey.baseType))) {
     throw mismatch(`${displayTable(source)}.${link.fk} is ${fk.type} but ${displayTable(target)}.${targetKey} is ${tkey.type}`, `${p}.fk`);
   }
+  const fkRange = fkRangeOf(baseType(fk.baseType), baseType(tkey.baseType), fk.type);
   for (const [c, where] of [
     [name, `${p}.name`],
     [tname, `${p}.target.name`],
@@ -399,6 +379,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     keyType: key.type,
     ...(key.collation !== null ? { keyCollation: key.collation } : {}),
     fkType: fk.type,
+    ...(fkRange !== null ? { fkRange } : {}),
     targetKeyType: tkey.type,
     targetKey,
     scopeTypes,

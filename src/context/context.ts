@@ -57,6 +57,7 @@ export function shape(l: ResolvedLink): LinkShape {
     active: activePredicate(c.target.active),
     scope: c.scope,
     fkType: l.fkType,
+    ...(l.fkRange !== undefined ? { fkRange: l.fkRange } : {}),
     keyType: l.keyType,
     keyCollation: l.keyCollation,
     touch: l.touch,

@@ -9,6 +9,7 @@ import {
   planEntriesStatement,
   type PlanEntryDbRow,
   workMemStatement,
+  unfitKeysStatement,
 } from '../sql/plan.js';
 import { statusStatement } from '../sql/status.js';
 import { type UnlinkedRecordRow, unlinkedRecordsStatement, unlinkedSampleSettingsStatement } from '../sql/unlinked.js';
@@ -17,6 +18,7 @@ import type { ResolvedLink } from '../context/catalog.js';
 import { type CommonOptions, type Context, prepare, runScope, shape, noticesOf } from '../context/context.js';
 import { loadHumanDecisions, overrideWithDecisions } from './decisions.js';
 import { planScored } from './scored.js';
+import { unfitKeyReason, withinFk } from '../plan/fk-range.js';
 
 export interface UnmatchedRecord {
   /** The row's document number (its key without a document column); null on a line of rows without a name. */
@@ -171,6 +173,7 @@ async function planExact(ctx: Context, l: ResolvedLink, runId: string): Promise<
     await ctx.db.query(deletePlanEntriesStatement({ ...a, which }));
     await insertPlanEntries(ctx.db, runId, l.entity, decided.map(toRow));
   }
+  if (l.fkRange !== undefined) await ctx.db.query(unfitKeysStatement(a, l.fkRange, unfitKeyReason(l.config.fk, l.fkRange)));
   const rows = emptyCounts();
   const names = emptyCounts();
   const byMethod: Record<string, number> = {};
@@ -197,7 +200,7 @@ async function planMatched(ctx: Context, l: ResolvedLink, runId: string, keepInf
   let inferredTotal = 0;
   const writer = planEntryWriter(ctx.db, runId, l.entity);
   const decided = await planScored(ctx.db, l, ctx, async (scored) => {
-    const e = overrideWithDecisions([scored], human)[0]!;
+    const e = withinFk(overrideWithDecisions([scored], human)[0]!, l.config.fk, l.fkRange);
     rows[e.outcome] += e.rowCount;
     names[e.outcome] += 1;
     if (e.outcome === 'linked' && e.method !== null) byMethod[e.method] = (byMethod[e.method] ?? 0) + e.rowCount;

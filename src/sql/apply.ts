@@ -83,7 +83,12 @@ export function applyMapStatements(
   const fill = `INSERT INTO ${a.map} (${[...scopeCols, 'source_name', 'target_key', 'method', 'score', 'target_name'].join(', ')})
 SELECT ${[...link.scope.map((_, i) => `e.scope_key[${i + 1}]::${link.scopeTypes[i]}`), entryName(link, 'e'), `e.target_key::${link.fkType}`, 'e.method', 'e.score', `e.target_name::${nameType}`].join(', ')}
   FROM ${OWN}.plan_entries e
- WHERE e.run_id = ${p.add(a.planRunId)}::int8 AND e.link = ${p.add(a.linkName)} AND e.outcome = 'linked' AND e.source_name IS NOT NULL AND e.target_key IS NOT NULL`;
+ WHERE e.run_id = ${p.add(a.planRunId)}::int8 AND e.link = ${p.add(a.linkName)} AND e.outcome = 'linked' AND e.source_name IS NOT NULL AND e.target_key IS NOT NULL${
+   // a plan made before keys the FK cannot hold were left unmatched (src/plan/fk-range.ts): never written
+   link.fkRange === undefined
+     ? ''
+     : ` AND e.target_key::numeric BETWEEN ${p.add(link.fkRange.min)}::numeric AND ${p.add(link.fkRange.max)}::numeric`
+ }`;
   if (a.temp === true) {
     return [
       { text: `DROP TABLE IF EXISTS ${a.map}`, values: [] },

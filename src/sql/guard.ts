@@ -194,6 +194,15 @@ BEGIN
   END IF;
   `
       : ''
+  }${
+    g.fkRange === undefined
+      ? ''
+      : `-- a master key the FK's type cannot hold: left NULL, a miss (assigning it would fail the application's statement)
+  IF v_key IS NOT NULL AND NOT (v_key BETWEEN ${g.fkRange.min} AND ${g.fkRange.max}) THEN
+    v_key := NULL;
+    v_reason := 'key does not fit ${g.fkRange.type.replaceAll("'", "''")}';
+  END IF;
+  `
   }${checksRefusal(g)}IF v_key IS NULL THEN
     INSERT INTO fk_backfill.guard_misses (run_id, link, scope_key, source_name, row_key, reason)
     VALUES (${runId}, ${link}, v_sk, v_name, ${rowKey}, v_reason);

@@ -6,6 +6,7 @@
  */
 import { activeAnd, type ActivePredicate } from './active.js';
 import { ident } from './quote.js';
+import type { FkRange } from '../plan/fk-range.js';
 
 export type { Statement } from './statement.js';
 
@@ -45,6 +46,8 @@ export interface LinkShape {
   active?: ActivePredicate | undefined;
   scope: string[];
   fkType: string;
+  /** An integer FK narrower than the master's key: the values it holds (keys outside are never written). */
+  fkRange?: FkRange | undefined;
   keyType: string;
   /**
    * The walk key's collation when it is not its type's default (a text key `COLLATE "C"` in an ICU database): the key

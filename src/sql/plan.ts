@@ -23,6 +23,7 @@ import { activeExpr } from './active.js';
 import { ident } from './quote.js';
 import type { Outcome } from '../match/types.js';
 import { NO_SCOPE_REASON } from '../plan/decide.js';
+import type { FkRange } from '../plan/fk-range.js';
 
 /**
  * What JavaScript's String.prototype.trim removes (WhiteSpace and LineTerminator): a name of only these
@@ -94,6 +95,20 @@ export function workMemStatement(): Statement {
   return {
     text: `SELECT CASE WHEN pg_size_bytes(current_setting('work_mem')) < 67108864 THEN set_config('work_mem', '64MB', true) END, set_config('jit', 'off', true)`,
     values: [],
+  };
+}
+
+/**
+ * A link's linked entries whose master's key its narrower integer FK cannot hold, made unmatched with `reason`
+ * (src/plan/fk-range.ts; the exact plan decides in SQL, so it is checked here before the entries are counted).
+ */
+export function unfitKeysStatement(a: { runId: string; linkName: string }, range: FkRange, reason: string): Statement {
+  return {
+    text: `UPDATE fk_backfill.plan_entries e
+   SET outcome = 'unmatched', target_key = NULL, method = NULL, target_name = NULL, reason = $5
+ WHERE e.run_id = $1::int8 AND e.link = $2 AND e.outcome = 'linked' AND e.target_key IS NOT NULL
+   AND NOT (e.target_key::numeric BETWEEN $3::numeric AND $4::numeric)`,
+    values: [a.runId, a.linkName, range.min, range.max, reason],
   };
 }
 

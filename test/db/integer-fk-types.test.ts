@@ -5,7 +5,7 @@
  * bigint" refused a schema its own FK constraint allowed.)
  */
 import { afterEach, expect, it } from 'vitest';
-import { apply, constrain, plan, undo, verify } from '../../src/index.js';
+import { apply, constrain, installGuard, plan, undo, verify } from '../../src/index.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { ordersConfig } from '../helpers/orders-config.js';
 
@@ -40,4 +40,44 @@ describeEach('FK and key of two integer types', (target) => {
       message: expect.stringContaining('orders.note_ref is text but customers.id is bigint'),
     });
   });
+
+  for (const match of ['exact', 'fuzzy'] as const) {
+    it(`${match}: a smallint FK beside an integer key: a master whose key it cannot hold is left unmatched, saying why; the rest linked, and the guard never fails an insert`, async () => {
+      t = await freshDb(target);
+      await t.db.exec(`
+        CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text NOT NULL);
+        CREATE TABLE orders (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id smallint);
+        INSERT INTO customers VALUES (1, 1, 'Alpha Tools'), (40000, 1, 'Delta Works'), (-40000, 1, 'Minus Ltd');
+        INSERT INTO orders VALUES (1, 1, 'Alpha Tools', NULL), (2, 1, 'Delta Works', NULL), (3, 1, 'Minus Ltd', NULL), (4, 1, 'Alpha Tools', NULL);`);
+      const config = ordersConfig({ match });
+      const p = await plan(t.db, { config, allTenants: true });
+      const r = p.results[0]!;
+      expect([r.recordsMatched, r.recordsUnmatched]).toEqual([2, 2]);
+      expect(r.unmatchedRecords.map((u) => [u.entityName, u.reason])).toEqual([
+        ['Delta Works', "its master's key does not fit customer_id (smallint, -32768 to 32767): widen the column to link it"],
+        ['Minus Ltd', "its master's key does not fit customer_id (smallint, -32768 to 32767): widen the column to link it"],
+      ]);
+      const a = await apply(t.db, { config, allTenants: true, planRunId: p.runId });
+      expect([a.status, a.totalUpdated]).toEqual(['done', 2]);
+      const linked = await t.db.query<{ id: number; customer_id: number | null }>(`SELECT id, customer_id FROM orders ORDER BY id`);
+      expect(linked.rows).toEqual([
+        { id: 1, customer_id: 1 },
+        { id: 2, customer_id: null },
+        { id: 3, customer_id: null },
+        { id: 4, customer_id: 1 },
+      ]);
+      // the application's inserts after the guard: the one it can link is linked, the other left NULL as a miss
+      await installGuard(t.db, { config });
+      await t.db.exec(`INSERT INTO orders VALUES (5, 1, 'Delta Works', NULL), (6, 1, 'Alpha Tools', NULL)`);
+      const guarded = await t.db.query<{ id: number; customer_id: number | null }>(
+        `SELECT id, customer_id FROM orders WHERE id > 4 ORDER BY id`,
+      );
+      expect(guarded.rows).toEqual([
+        { id: 5, customer_id: null },
+        { id: 6, customer_id: 1 },
+      ]);
+      const miss = await t.db.query<{ reason: string }>(`SELECT reason FROM fk_backfill.guard_misses WHERE source_name = 'Delta Works'`);
+      expect(miss.rows).toEqual([{ reason: 'key does not fit smallint' }]);
+    });
+  }
 });

@@ -1,0 +1,25 @@
+/** What a column's type says to the catalog checks: text, integer and date/time kinds, and how compare pairs are read. */
+
+export const TEXT_TYPES = new Set(['text', 'character varying', 'character', 'citext', 'name']);
+export const INTEGER_TYPES = new Set(['smallint', 'integer', 'bigint']);
+
+/** A type as format_type spells it, without its modifier ((40), [] kept as []). */
+export function baseType(t: string): string {
+  return t.replace(/\(.*\)$/, '').replace(/\[\]$/, '[]');
+}
+
+export const TEMPORAL = new Set(['date', 'timestamp without time zone', 'timestamp with time zone']);
+const NUMERIC = new Set(['smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision']);
+
+/**
+ * How a compare pair's values are read so that equal values read equal (plan compares them as text): null as they
+ * are (one type, or both textual); 'numeric' (both numbers: trim_scale(x::numeric), so 5 = 5.00); a date/time type
+ * (the source cast to the master's: a date against a timestamp); undefined when the kinds differ (a date against a
+ * uuid never agrees: refused rather than sending every name to review).
+ */
+export function compareAs(source: string, target: string): string | null | undefined {
+  if (source === target || (TEXT_TYPES.has(source) && TEXT_TYPES.has(target))) return null;
+  if (NUMERIC.has(source) && NUMERIC.has(target)) return 'numeric';
+  if (TEMPORAL.has(source) && TEMPORAL.has(target)) return target;
+  return undefined;
+}
