@@ -19,6 +19,11 @@ const FINGERPRINT = 'md5(to_jsonb(t)::text)';
  * Every column of the master table (by oid): NOT NULL, has a default, identity, generated. One
  * statement, read before anything is written.
  */
+/** The master table's greatest key (text), where an identity added for `masters create` must start after. */
+export function maxKeyStatement(targetSql: string, key: string): Statement<{ max: string | null }> {
+  return { text: `SELECT max(${ident(key)})::text AS max FROM ${targetSql}`, values: [] };
+}
+
 export function masterColumnsStatement(
   targetOid: number,
 ): Statement<{ name: string; not_null: boolean; has_default: boolean; identity: string; generated: string; type: string }> {
