@@ -134,8 +134,10 @@ export function activeParseStatement(targetSql: string, active: ActivePredicate)
 export function statusValuesMissingStatement(targetSql: string, column: string, values: readonly string[]): Statement<{ v: string }> {
   const col = ident(column);
   return {
+    // a join, not a correlated NOT EXISTS: Citus refuses one over a distributed master beside unnest()
     text: `SELECT x.v FROM unnest($1::text[]) WITH ORDINALITY AS x(v, i)
- WHERE NOT EXISTS (SELECT 1 FROM ${targetSql} t WHERE t.${col}::text = x.v)
+  LEFT JOIN (SELECT DISTINCT t.${col}::text AS v FROM ${targetSql} t WHERE t.${col}::text = ANY($1::text[])) h ON h.v = x.v
+ WHERE h.v IS NULL
  ORDER BY x.i`,
     values: [values],
   };

@@ -93,10 +93,11 @@ describe('context statements (whole text)', () => {
       values: [],
     });
   });
-  it("a status predicate's values no master holds, in the config's order, the values one bound array", () => {
+  it("a status predicate's values no master holds, in the config's order, the values one bound array; a join (Citus refuses the correlated NOT EXISTS)", () => {
     expect(statusValuesMissingStatement('"crm"."accounts"', 'State', ['Closed', "it's"])).toEqual({
       text: `SELECT x.v FROM unnest($1::text[]) WITH ORDINALITY AS x(v, i)
- WHERE NOT EXISTS (SELECT 1 FROM "crm"."accounts" t WHERE t."State"::text = x.v)
+  LEFT JOIN (SELECT DISTINCT t."State"::text AS v FROM "crm"."accounts" t WHERE t."State"::text = ANY($1::text[])) h ON h.v = x.v
+ WHERE h.v IS NULL
  ORDER BY x.i`,
       values: [['Closed', "it's"]],
     });
