@@ -49,27 +49,30 @@ export interface RevenueRow {
  */
 export function revenueStatement(link: LinkShape, f: ScopeFilter, limit: number): Statement<RevenueRow> {
   const p = new Params();
+  // a master is its key within its scope: keys numbered per tenant ((tenant_id, id)) repeat across tenants
+  const sc = (a: string): string => link.scope.map((c) => `, ${a}.${ident(c)}`).join('');
+  const same = (a: string): string => link.scope.map((c) => ` AND ${a}.${ident(c)} IS NOT DISTINCT FROM m.${ident(c)}`).join('');
   const text = `WITH ${base(link, f, p)}, nm AS (
-  SELECT m.k, d.dk, d.fk, d.amt, count(*) OVER (PARTITION BY d.dk) AS hits
+  SELECT m.k${sc('m')}, d.dk, d.fk, d.amt, count(*) OVER (PARTITION BY d.dk) AS hits
     FROM m JOIN d ON d.dname = m.mname${scopeJoin('d', 'm', link)}
 ), by_fk AS (
-  SELECT m.k, count(*) AS n, sum(d.amt) AS amt,
+  SELECT m.k${sc('m')}, count(*) AS n, sum(d.amt) AS amt,
          count(*) FILTER (WHERE d.dname IS DISTINCT FROM m.mname) AS missed_n,
          sum(d.amt) FILTER (WHERE d.dname IS DISTINCT FROM m.mname) AS missed_amt
     FROM m JOIN d ON d.fk = m.k${scopeJoin('d', 'm', link)}
-   GROUP BY m.k
+   GROUP BY m.k${sc('m')}
 ), by_name AS (
-  SELECT nm.k, count(*) AS n, sum(nm.amt) AS amt,
+  SELECT nm.k${sc('nm')}, count(*) AS n, sum(nm.amt) AS amt,
          count(*) FILTER (WHERE nm.hits > 1 OR (nm.fk IS NOT NULL AND nm.fk <> nm.k)) AS wrong_n,
          sum(nm.amt) FILTER (WHERE nm.hits > 1 OR (nm.fk IS NOT NULL AND nm.fk <> nm.k)) AS wrong_amt
-    FROM nm GROUP BY nm.k
+    FROM nm GROUP BY nm.k${sc('nm')}
 ), r AS (
   SELECT ${scopeKeyExpr('m', link)} AS scope_key, m.k::text AS key, m.mname AS name,
          coalesce(f.n, 0)::int8 AS fk_docs, coalesce(f.amt, 0)::numeric AS fk_amount,
          coalesce(b.n, 0)::int8 AS name_docs, coalesce(b.amt, 0)::numeric AS name_amount,
          coalesce(f.missed_n, 0)::int8 AS missed_docs, coalesce(f.missed_amt, 0)::numeric AS missed_amount,
          coalesce(b.wrong_n, 0)::int8 AS wrong_docs, coalesce(b.wrong_amt, 0)::numeric AS wrong_amount
-    FROM m LEFT JOIN by_fk f ON f.k = m.k LEFT JOIN by_name b ON b.k = m.k
+    FROM m LEFT JOIN by_fk f ON f.k = m.k${same('f')} LEFT JOIN by_name b ON b.k = m.k${same('b')}
    WHERE f.n IS NOT NULL OR b.n IS NOT NULL
 )
 SELECT r.scope_key, r.key, r.name, r.fk_docs, r.fk_amount::text AS fk_amount, r.name_docs, r.name_amount::text AS name_amount,

@@ -62,6 +62,36 @@ describeEach('revenue', (target) => {
     expect(noAmt.links[0]!.masters).toHaveLength(1);
   });
 
+  it('all tenants, masters keyed per tenant ((tenant_id, id): each tenant numbers its own from 1): each master counts only its own tenant', async () => {
+    await t.db.exec(`
+      CREATE TABLE customers (tenant_id int NOT NULL, id int NOT NULL, name text NOT NULL, PRIMARY KEY (tenant_id, id));
+      CREATE TABLE orders (tenant_id int NOT NULL, id int NOT NULL, customer_name text, customer_id int, amount numeric, PRIMARY KEY (tenant_id, id));
+      INSERT INTO customers VALUES (1, 1, 'Alpha'), (2, 1, 'Beta');
+      INSERT INTO orders VALUES (1, 1, 'Alpha', NULL, 10), (1, 2, 'Alpha', NULL, 10), (2, 1, 'Beta', NULL, 100), (2, 2, 'Beta', NULL, 100), (2, 3, 'Beta', NULL, 100);`);
+    const config = {
+      links: [
+        {
+          entity: 'order',
+          table: 'orders',
+          key: ['tenant_id', 'id'],
+          fk: 'customer_id',
+          name: 'customer_name',
+          scope: ['tenant_id'],
+          amount: 'amount',
+          target: { table: 'customers', key: ['tenant_id', 'id'], name: 'name' },
+        },
+      ],
+    };
+    await apply(t.db, { config, allTenants: true });
+    const r = await revenueReport(t.db, { config, allTenants: true });
+    const rows = r.links[0]!.masters.map((m) => [m.name, m.viaFk.documents, m.viaFk.amount, m.viaName.documents, m.viaName.amount]);
+    expect(rows.sort()).toEqual([
+      ['Alpha', 2, 20, 2, 20],
+      ['Beta', 3, 300, 3, 300],
+    ]);
+    expect(r.links[0]!.totals.viaName).toEqual({ documents: 5, amount: 320 });
+  });
+
   it("linked by FK means to a master of the row's scope, as the per-master FK join counts: an FK to another tenant's master is dangling, in neither linked nor not linked", async () => {
     await createAxis(t.db);
     await apply(t.db, { tenantId: DEMO_TENANT });

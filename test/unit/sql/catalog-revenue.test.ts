@@ -22,7 +22,7 @@ const link: LinkShape = {
 };
 
 describe('revenue statements (whole text)', () => {
-  it('per master: documents and amount by FK and by a name join, both within the scope; the tenant filter on masters and documents, the limit bound', () => {
+  it('per master (its key within its scope: keys numbered per tenant repeat): documents and amount by FK and by a name join, both within the scope; the tenant filter on masters and documents, the limit bound', () => {
     expect(revenueStatement(link, { tenant: 'T1' }, 25)).toEqual({
       text: `WITH m AS (
   SELECT t."id" AS k, t."Name" AS mname, t."tenant id", t."branch"
@@ -31,26 +31,26 @@ describe('revenue statements (whole text)', () => {
   SELECT ARRAY[s."id"::text, s."line no"::text]::text AS dk, s."customer_id" AS fk, s."customer name" AS dname, s."Total Amount"::numeric AS amt, s."tenant id", s."branch"
     FROM "erp"."Sales Orders" s WHERE true AND s."tenant id" = $2
 ), nm AS (
-  SELECT m.k, d.dk, d.fk, d.amt, count(*) OVER (PARTITION BY d.dk) AS hits
+  SELECT m.k, m."tenant id", m."branch", d.dk, d.fk, d.amt, count(*) OVER (PARTITION BY d.dk) AS hits
     FROM m JOIN d ON d.dname = m.mname AND d."tenant id" = m."tenant id" AND d."branch"::text COLLATE "C" = m."branch"::text COLLATE "C"
 ), by_fk AS (
-  SELECT m.k, count(*) AS n, sum(d.amt) AS amt,
+  SELECT m.k, m."tenant id", m."branch", count(*) AS n, sum(d.amt) AS amt,
          count(*) FILTER (WHERE d.dname IS DISTINCT FROM m.mname) AS missed_n,
          sum(d.amt) FILTER (WHERE d.dname IS DISTINCT FROM m.mname) AS missed_amt
     FROM m JOIN d ON d.fk = m.k AND d."tenant id" = m."tenant id" AND d."branch"::text COLLATE "C" = m."branch"::text COLLATE "C"
-   GROUP BY m.k
+   GROUP BY m.k, m."tenant id", m."branch"
 ), by_name AS (
-  SELECT nm.k, count(*) AS n, sum(nm.amt) AS amt,
+  SELECT nm.k, nm."tenant id", nm."branch", count(*) AS n, sum(nm.amt) AS amt,
          count(*) FILTER (WHERE nm.hits > 1 OR (nm.fk IS NOT NULL AND nm.fk <> nm.k)) AS wrong_n,
          sum(nm.amt) FILTER (WHERE nm.hits > 1 OR (nm.fk IS NOT NULL AND nm.fk <> nm.k)) AS wrong_amt
-    FROM nm GROUP BY nm.k
+    FROM nm GROUP BY nm.k, nm."tenant id", nm."branch"
 ), r AS (
   SELECT ARRAY[m."tenant id"::text, m."branch"::text COLLATE "C"]::text[] AS scope_key, m.k::text AS key, m.mname AS name,
          coalesce(f.n, 0)::int8 AS fk_docs, coalesce(f.amt, 0)::numeric AS fk_amount,
          coalesce(b.n, 0)::int8 AS name_docs, coalesce(b.amt, 0)::numeric AS name_amount,
          coalesce(f.missed_n, 0)::int8 AS missed_docs, coalesce(f.missed_amt, 0)::numeric AS missed_amount,
          coalesce(b.wrong_n, 0)::int8 AS wrong_docs, coalesce(b.wrong_amt, 0)::numeric AS wrong_amount
-    FROM m LEFT JOIN by_fk f ON f.k = m.k LEFT JOIN by_name b ON b.k = m.k
+    FROM m LEFT JOIN by_fk f ON f.k = m.k AND f."tenant id" IS NOT DISTINCT FROM m."tenant id" AND f."branch" IS NOT DISTINCT FROM m."branch" LEFT JOIN by_name b ON b.k = m.k AND b."tenant id" IS NOT DISTINCT FROM m."tenant id" AND b."branch" IS NOT DISTINCT FROM m."branch"
    WHERE f.n IS NOT NULL OR b.n IS NOT NULL
 )
 SELECT r.scope_key, r.key, r.name, r.fk_docs, r.fk_amount::text AS fk_amount, r.name_docs, r.name_amount::text AS name_amount,
