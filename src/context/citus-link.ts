@@ -57,6 +57,14 @@ export function checkCitusLink(
       refuse(`${displayTable(source)} and ${displayTable(target)} are distributed by ${s.column} but not co-located; run ${fix}`);
     }
   }
+  // schema-based sharding: a tenant schema's tables are single-shard, joined only within their co-location group
+  const sGroup = s.kind === 'local' ? s.singleShard : undefined;
+  const tGroup = t.kind === 'local' ? t.singleShard : undefined;
+  if (t.kind === 'local' && (sGroup !== undefined || tGroup !== undefined) && sGroup !== tGroup) {
+    refuse(
+      `${displayTable(source)} and its master ${displayTable(target)} are not in one Citus co-location group (${sGroup === undefined ? 'a local table' : `single-shard group ${sGroup}`} and ${tGroup === undefined ? 'a local table' : `single-shard group ${tGroup}`}: tables of two tenant schemas, or one beside a local table); Citus joins a single-shard table only with tables of its own schema's group and reference tables: link tables of one schema, or make the master a reference table`,
+    );
+  }
   if (s.kind !== 'distributed' && t.kind === 'distributed') {
     refuse(
       `${displayTable(source)} is a ${s.kind} table and its master ${displayTable(target)} is distributed: Citus cannot update the one from the other; distribute ${displayTable(source)} co-located with it`,

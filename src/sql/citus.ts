@@ -9,8 +9,12 @@ import type { Statement } from './link.js';
 export type TableKind =
   | { kind: 'distributed'; column: string; colocation: number }
   | { kind: 'reference' }
-  /** On the coordinator only; `managed`: added to Citus's metadata (a "Citus local table", which may join reference tables in an UPDATE). */
-  | { kind: 'local'; managed: boolean };
+  /**
+   * On one node only; `managed`: in Citus's metadata (a "Citus local table", which may join reference tables in an
+   * UPDATE); `singleShard`: the co-location group of a single-shard table (schema-based sharding: a tenant schema's
+   * tables), which joins only tables of its own group and reference tables.
+   */
+  | { kind: 'local'; managed: boolean; singleShard?: number };
 
 /** True on a database with the Citus extension (its metadata table exists). */
 export function citusPresentStatement(): Statement<{ citus: boolean }> {
@@ -19,8 +23,8 @@ export function citusPresentStatement(): Statement<{ citus: boolean }> {
 
 /**
  * The Citus kind of each table in `oids` that Citus knows (a table not listed is local). partmethod 'h':
- * hash-distributed; 'n' with replication model 't': reference table; anything else (Citus-managed local
- * tables, single-shard schema tables) is treated as local.
+ * hash-distributed; 'n' with replication model 't': reference table; anything else is treated as local: a
+ * Citus-managed local table (co-location 0) or a single-shard table (a tenant schema's: its co-location group).
  */
 export function tableKindsStatement(oids: readonly number[]): Statement<TableKindRow> {
   return {
@@ -45,7 +49,8 @@ export function tableKind(row: TableKindRow | undefined): TableKind {
   if (row === undefined) return { kind: 'local', managed: false };
   if (row.method === 'h' && row.column !== null) return { kind: 'distributed', column: row.column, colocation: Number(row.colocation) };
   if (row.method === 'n' && row.repmodel === 't') return { kind: 'reference' };
-  return { kind: 'local', managed: true };
+  const group = Number(row.colocation);
+  return group > 0 ? { kind: 'local', managed: true, singleShard: group } : { kind: 'local', managed: true };
 }
 
 /**

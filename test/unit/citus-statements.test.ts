@@ -3,7 +3,10 @@
  * (no ctid, no OFFSET fence, plain RETURNING, plain-parameter ranges, GROUP BY bounds) is visible here.
  */
 import { describe, expect, it } from 'vitest';
-import { citusShape, tableKind } from '../../src/sql/citus.js';
+import { citusShape, tableKind, type TableKind } from '../../src/sql/citus.js';
+import { checkCitusLink } from '../../src/context/citus-link.js';
+import type { LinkConfig } from '../../src/config/schema.js';
+import type { TableName } from '../../src/sql/quote.js';
 import { applyBatchStatement } from '../../src/sql/apply.js';
 import type { LinkShape } from '../../src/sql/link.js';
 import { undoStatement } from '../../src/sql/undo.js';
@@ -38,6 +41,12 @@ describe('Citus statements', () => {
     });
     expect(tableKind({ oid: 1, method: 'n', repmodel: 't', colocation: 0, column: null })).toEqual({ kind: 'reference' });
     expect(tableKind({ oid: 1, method: 'n', repmodel: 's', colocation: 0, column: null })).toEqual({ kind: 'local', managed: true });
+    // a single-shard table (schema-based sharding): its co-location group
+    expect(tableKind({ oid: 1, method: 'n', repmodel: 's', colocation: '7', column: null })).toEqual({
+      kind: 'local',
+      managed: true,
+      singleShard: 7,
+    });
     const plain = { kind: 'local' as const, managed: false };
     expect(citusShape(null)).toBeUndefined();
     expect(citusShape({ source: plain, target: plain })).toBeUndefined();
@@ -149,5 +158,51 @@ RETURNING 1
 )
 SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
     expect(st.values).toEqual(['8', '7', 'so']);
+  });
+});
+
+describe('links Citus cannot run, refused before anything is written', () => {
+  const cfg = {
+    entity: 'order',
+    table: 'orders',
+    key: 'id',
+    fk: 'customer_id',
+    name: 'customer_name',
+    scope: [],
+    target: { table: 'customers', key: 'id', name: 'name' },
+  } as unknown as LinkConfig;
+  const at = (schema: string, table: string): TableName => ({ schema, table });
+  const shard = (group: number): TableKind => ({ kind: 'local', managed: true, singleShard: group });
+  it('single-shard tables of two tenant schemas (schema-based sharding), or one beside a local table: CITUS_UNSUPPORTED', () => {
+    expect(() =>
+      checkCitusLink(cfg, at('tenant_a', 'orders'), at('tenant_b', 'customers'), { source: shard(3), target: shard(4) }, '$.links[0]'),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'CITUS_UNSUPPORTED',
+        message: expect.stringContaining('not in one Citus co-location group (single-shard group 3 and single-shard group 4'),
+      }),
+    );
+    expect(() =>
+      checkCitusLink(
+        cfg,
+        at('public', 'orders'),
+        at('tenant_b', 'customers'),
+        { source: { kind: 'local', managed: false }, target: shard(4) },
+        '$.links[0]',
+      ),
+    ).toThrow(expect.objectContaining({ code: 'CITUS_UNSUPPORTED' }));
+    // one schema's tables, and a tenant schema's table with a reference master: run as they are
+    expect(() =>
+      checkCitusLink(cfg, at('tenant_a', 'orders'), at('tenant_a', 'customers'), { source: shard(3), target: shard(3) }, '$.links[0]'),
+    ).not.toThrow();
+    expect(() =>
+      checkCitusLink(
+        cfg,
+        at('tenant_a', 'orders'),
+        at('public', 'currencies'),
+        { source: shard(3), target: { kind: 'reference' } },
+        '$.links[0]',
+      ),
+    ).not.toThrow();
   });
 });
