@@ -167,6 +167,25 @@ export function laterWritesStatement(a: { targetRunId: string; runId: string; li
   return { text: `SELECT EXISTS (${laterWrites({ runId, target, linkName })}) AS later`, values: p.values };
 }
 
+/**
+ * Apply runs after `targetRunId`, not undone, that also set the touched column (updated_at) of a table it changed:
+ * undone before them, its rows keep the time they wrote, and their undo then sets back this run's time (each
+ * logged the time it found). Undone last applied first, every row gets its own updated_at back.
+ */
+export function laterTouchRunsStatement(targetRunId: string): Statement<{ run: string; table_name: string }> {
+  return {
+    text: `SELECT DISTINCT cs.run_id::text AS run, cs.table_name
+  FROM ${OWN}.change_sets cs
+  JOIN ${OWN}.runs r ON r.id = cs.run_id AND r.kind = 'apply'
+ WHERE cs.run_id <> $1::int8 AND cs.touched_column IS NOT NULL
+   AND cs.id > (SELECT min(t.id) FROM ${OWN}.change_sets t WHERE t.run_id = $1::int8)
+   AND cs.table_name IN (SELECT t.table_name FROM ${OWN}.change_sets t WHERE t.run_id = $1::int8 AND t.touched_column IS NOT NULL)
+   AND NOT EXISTS (SELECT 1 FROM ${OWN}.runs u WHERE u.kind = 'undo' AND u.status = 'done' AND u.target_run_id = cs.run_id)
+ ORDER BY 1, 2`,
+    values: [targetRunId],
+  };
+}
+
 /** The change set of an undo statement (the rows of \`upd\` it set back), and its \`changed\` count. */
 function undoChangeSet(u: { runId: string; linkName: string }): string {
   return withChangedCount(`INSERT INTO ${OWN}.change_sets (run_id, link, table_name, column_name, method, row_keys, old_values, new_values)

@@ -3,7 +3,7 @@
  */
 import { type Database, type Queryable } from '../db/port.js';
 import { BackfillError, isConnectionLoss } from '../errors.js';
-import { laterWritesStatement, undoBoundStatement, undoRowsStatement, undoStatement } from '../sql/undo.js';
+import { laterTouchRunsStatement, laterWritesStatement, undoBoundStatement, undoRowsStatement, undoStatement } from '../sql/undo.js';
 import { recordRefused } from '../store/refused.js';
 import { workAroundRefusals } from '../batch/refused.js';
 import {
@@ -89,9 +89,16 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
   // the guard logs its links in guard_links (cheap to write); undo walks change sets: move them there first.
   // Links the guard writes from now on are not part of this undo (a later undo of the run reverts them).
   if (target.kind === 'guard') await flushGuardLinks(ctx.db, target.id);
+  // runs applied after this one that also set updated_at: said in the result (undo order matters for it)
+  const later = (await ctx.db.query(laterTouchRunsStatement(target.id))).rows;
   // held until the undo ends: refused while the run is being applied (or undone) by another process, and the
   // other way round; a run a kill -9 left 'running' holds no lock and can be undone at once
-  return whileLive(ctx.db, target.id, `fk-backfill undo of run ${target.id}`, (live) => undoLive(ctx, target.id, { ...opts, live }));
+  const r = await whileLive(ctx.db, target.id, `fk-backfill undo of run ${target.id}`, (live) =>
+    undoLive(ctx, target.id, { ...opts, live }),
+  );
+  if (later.length === 0) return r;
+  const notice = `run ${[...new Set(later.map((x) => x.run))].join(', ')}, applied after run ${target.id} and not undone, also set the updated_at of ${[...new Set(later.map((x) => x.table_name))].join(', ')}: rows both changed keep the time the later run wrote, and undoing that run afterwards sets back this run's time; undo the last applied run first for each row's own updated_at`;
+  return { ...r, notices: [...(r.notices ?? []), notice] };
 }
 
 /** The undo of run `targetId` itself, once its live lock is held: records the undo run, then reverts. */

@@ -66,6 +66,28 @@ describeEach('undo of two links on one table', (target) => {
     });
   }
 
+  it('two runs on the same rows: undoing the earlier first is said (a notice naming the later run); last applied first, every row is back exactly', async () => {
+    t = await freshDb(target);
+    await schema(t);
+    const before = await snapshot(t);
+    const first = await apply(t.db, { config, entities: ['order_customer'] });
+    const second = await apply(t.db, { config, entities: ['order_currency'] });
+    // last applied first: exact, and nothing to say
+    const u2 = await undo(t.db, { runId: second.runId });
+    expect(u2.notices ?? []).toEqual([]);
+    const u1 = await undo(t.db, { runId: first.runId });
+    expect(u1.notices ?? []).toEqual([]);
+    expect(await snapshot(t)).toBe(before);
+    // applied again, the earlier undone first: the notice names the later run and the table
+    const again1 = await apply(t.db, { config, entities: ['order_customer'] });
+    const again2 = await apply(t.db, { config, entities: ['order_currency'] });
+    const early = await undo(t.db, { runId: again1.runId });
+    expect(early.notices).toEqual([
+      `run ${again2.runId}, applied after run ${again1.runId} and not undone, also set the updated_at of orders: rows both changed keep the time the later run wrote, and undoing that run afterwards sets back this run's time; undo the last applied run first for each row's own updated_at`,
+    ]);
+    expect(undoText(early)).toContain(`Notice: run ${again2.runId}, applied after run ${again1.runId}`);
+  });
+
   it('keeps an updated_at the application wrote after the apply (the FK is still set back)', async () => {
     t = await freshDb(target);
     await schema(t);
