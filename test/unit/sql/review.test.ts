@@ -115,7 +115,7 @@ describe('review queue statement (whole text)', () => {
       text: `WITH e0 AS (
   SELECT e.scope_key, e.source_name, e.outcome, e.score, e.reason, e.candidates
     FROM fk_backfill.plan_entries e
-   WHERE e.run_id = $1::int8 AND e.link = $2 AND e.outcome <> 'linked' AND e.source_name IS NOT NULL AND e.score >= $3::real AND e.score <= $4::real AND e.source_name ILIKE $5 AND e.scope_key[1] = $6
+   WHERE e.run_id = $1::int8 AND e.link = $2 AND e.outcome <> 'linked' AND e.source_name IS NOT NULL AND e.score >= $3::real AND e.score <= $4::real AND regexp_replace(e.source_name, '\\s+', ' ', 'g') ILIKE $5 AND e.scope_key[1] = $6
 ), r0 AS (
   SELECT ARRAY[s."tenant_id"::text]::text[] AS scope_key, s."customer name" AS source_name, count(*)::int8 AS row_count,
          sum(s."Total")::numeric AS amount, (array_agg(s."Order No"::text ORDER BY s."Order No"::text))[1:$8::int] AS documents
@@ -132,7 +132,7 @@ describe('review queue statement (whole text)', () => {
 e1 AS (
   SELECT e.scope_key, e.source_name, e.outcome, e.score, e.reason, e.candidates
     FROM fk_backfill.plan_entries e
-   WHERE e.run_id = $10::int8 AND e.link = $11 AND e.outcome <> 'linked' AND e.source_name IS NOT NULL AND e.score >= $12::real AND e.score <= $13::real AND e.source_name ILIKE $14
+   WHERE e.run_id = $10::int8 AND e.link = $11 AND e.outcome <> 'linked' AND e.source_name IS NOT NULL AND e.score >= $12::real AND e.score <= $13::real AND regexp_replace(e.source_name, '\\s+', ' ', 'g') ILIKE $14
 ), r1 AS (
   SELECT ARRAY[]::text[] AS scope_key, s."customer name" AS source_name, count(*)::int8 AS row_count,
          NULL::numeric AS amount, (array_agg(ARRAY[s."id"::text, s."line"::text]::text ORDER BY ARRAY[s."id"::text, s."line"::text]::text))[1:$15::int] AS documents
