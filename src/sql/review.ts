@@ -78,7 +78,14 @@ function linkPart(
   if (filter.maxScore !== null) where += ` AND e.score <= ${p.add(filter.maxScore)}::real`;
   // runs of spaces read as one on both sides: 'ember systems' finds 'Ember  Systems  Corp' (a new user's trial)
   if (filter.search !== null && filter.search.trim() !== '')
-    where += ` AND regexp_replace(e.source_name, '\\s+', ' ', 'g') ILIKE ${p.add('%' + filter.search.trim().replace(/\s+/g, ' ').replace(/[\\%_]/g, (c) => '\\' + c) + '%')}`;
+    where += ` AND regexp_replace(e.source_name, '\\s+', ' ', 'g') ILIKE ${p.add(
+      '%' +
+        filter.search
+          .trim()
+          .replace(/\s+/g, ' ')
+          .replace(/[\\%_]/g, (c) => '\\' + c) +
+        '%',
+    )}`;
   const tenantE = f.tenant !== null && link.scope.length > 0 ? ` AND e.scope_key[1] = ${p.add(f.tenant)}` : '';
   const tenantD = f.tenant !== null && link.scope.length > 0 ? ` AND d.scope_key[1] = ${p.add(f.tenant)}` : '';
   const doc = link.document === undefined ? rowKeyText('s', link) : `s.${ident(link.document)}::text`;

@@ -97,7 +97,9 @@ describeEach('review', (target) => {
     expect((await reviewQueue(t.db, { ...opts, filter: { search: 'suppl' } })).items.map((i) => i.name)).toEqual(['XYZ Suppl Trading']);
     expect((await reviewQueue(t.db, { ...opts, filter: { search: '%' } })).items).toEqual([]);
     // runs of spaces read as one on both sides (a name typed with two spaces, a search with one, or the other way)
-    expect((await reviewQueue(t.db, { ...opts, filter: { search: ' xyz   suppl ' } })).items.map((i) => i.name)).toEqual(['XYZ Suppl Trading']);
+    expect((await reviewQueue(t.db, { ...opts, filter: { search: ' xyz   suppl ' } })).items.map((i) => i.name)).toEqual([
+      'XYZ Suppl Trading',
+    ]);
     expect((await reviewQueue(t.db, { ...opts, filter: { links: ['purchase_order'] } })).items.map((i) => i.name)).toEqual([
       'XYZ Suppl Trading',
     ]);
