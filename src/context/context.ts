@@ -188,9 +188,10 @@ async function checkTenant(db: Queryable, links: ResolvedLink[], tenant: string)
     } catch (e) {
       const state = sqlState(e);
       if (state === '22P02' || state === '22003' || state === '22008' || state === '22007') {
+        // the same hint as for a value no row has: an enum's labels are case-sensitive too ('T1' for 't1')
         throw new BackfillError(
           'UNKNOWN_TENANT',
-          `tenant "${tenant}" is not a valid ${l.scopeTypes[0]} for ${l.config.table}.${l.config.scope[0]}`,
+          `tenant "${tenant}" is not a valid ${l.scopeTypes[0]} for ${l.config.table}.${l.config.scope[0]}${await tenantHint(db, l, tenant)}`,
         );
       }
       throw wrapDbError(e, `looking up tenant "${tenant}"`);

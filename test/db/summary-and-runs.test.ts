@@ -107,6 +107,14 @@ describeEach('seed summary, repeated runs, runs order, config and tenant errors'
     expect((err as BackfillError).message).toBe(
       'tenant "acme" not found: no row of orders, accounts has it; did you mean "Acme"? tenant values are case-sensitive; some org values of accounts: "Acme", "Beta"',
     );
+    // an enum scope column: a label the type lacks gets the same hint (a new user's trial)
+    await t.db.exec(`CREATE TYPE org_t AS ENUM ('Acme', 'Beta'); ALTER TABLE accounts ALTER COLUMN org TYPE org_t USING org::org_t;
+      ALTER TABLE orders ALTER COLUMN org TYPE org_t USING org::org_t;`);
+    await expect(plan(t.db, { config, tenantId: 'acme' })).rejects.toMatchObject({
+      code: 'UNKNOWN_TENANT',
+      message:
+        'tenant "acme" is not a valid org_t for orders.org; did you mean "Acme"? tenant values are case-sensitive; some org values of accounts: "Acme", "Beta"',
+    });
     await expect(openDatabase(undefined as unknown as string)).rejects.toBeInstanceOf(BackfillError);
     await expect(openDatabase(undefined as unknown as string)).rejects.toMatchObject({ code: 'DB_URL_INVALID' });
   });
