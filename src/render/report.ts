@@ -102,7 +102,9 @@ export function reportText(r: RunReport): string {
           e.outcome,
           e.rows,
           e.score === null ? '' : e.score.toFixed(3),
-          e.candidates[0] === undefined ? '' : `${e.candidates[0].name} (${e.candidates[0].score?.toFixed(3) ?? ''})`,
+          e.candidates[0] === undefined
+            ? ''
+            : `${e.candidates[0].name}${e.candidates[0].active === false ? ' (inactive)' : ''} (${e.candidates[0].score?.toFixed(3) ?? ''})`,
         ]),
       ),
     );
@@ -195,7 +197,7 @@ export function reportHtml(r: RunReport): string {
       (
         x,
       ) => `<tr><td>${e(x.link)}</td>${scoped ? `<td>${e(scopeText(x.scopeKey))}</td>` : ''}<td>${x.name === null ? '<i>(no name)</i>' : e(x.name)}</td><td><span class="tag ${e(x.outcome)}">${e(x.outcome)}</span></td><td class="n">${x.rows}</td>
-<td class="n">${x.score === null ? '' : x.score.toFixed(3)}</td><td>${x.candidates.map((c) => `${e(c.name)}${c.score === null ? '' : ` (${c.score.toFixed(3)})`}`).join('<br>')}</td><td>${e(x.reason ?? '')}</td></tr>`,
+<td class="n">${x.score === null ? '' : x.score.toFixed(3)}</td><td>${x.candidates.map((c) => `${e(c.name)}${c.active === false ? ' (inactive)' : ''}${c.score === null ? '' : ` (${c.score.toFixed(3)})`}`).join('<br>')}</td><td>${e(x.reason ?? '')}</td></tr>`,
     )
     .join('\n');
   return `<!doctype html>

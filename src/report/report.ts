@@ -49,7 +49,8 @@ export interface ReportEntry {
   rows: number;
   score: number | null;
   reason: string | null;
-  candidates: { key: string; name: string; score: number | null }[];
+  /** `active` false: an inactive master, offered but never linked (as plan prints it). */
+  candidates: { key: string; name: string; score: number | null; active?: false }[];
 }
 
 export interface RunReport {
@@ -138,7 +139,7 @@ async function build(db: Queryable, run: RunRecord, plan: RunRecord, maxEntries:
   const unlinked = await unlinkedEntries(db, plan.id, maxEntries + 1);
   const entries = unlinked.slice(0, maxEntries).map((r) => {
     const cands = (typeof r.candidates === 'string' ? JSON.parse(r.candidates) : r.candidates) as
-      { key: string; name?: string; score?: number }[] | null;
+      { key: string; name?: string; score?: number; active?: boolean }[] | null;
     return {
       link: r.link,
       scopeKey: r.scope_key,
@@ -147,7 +148,14 @@ async function build(db: Queryable, run: RunRecord, plan: RunRecord, maxEntries:
       rows: num(r.row_count),
       score: r.score === null ? null : Number(r.score),
       reason: r.reason,
-      candidates: (cands ?? []).slice(0, 3).map((c) => ({ key: c.key, name: c.name ?? '', score: c.score ?? null })),
+      candidates: (cands ?? [])
+        .slice(0, 3)
+        .map((c) => ({
+          key: c.key,
+          name: c.name ?? '',
+          score: c.score ?? null,
+          ...(c.active === false ? { active: false as const } : {}),
+        })),
     };
   });
   const entriesTotal = { names: num(unlinked[0]?.total_names ?? 0), rows: num(unlinked[0]?.total_rows ?? 0) };

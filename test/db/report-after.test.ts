@@ -46,6 +46,20 @@ describeEach('report of an apply run', (target) => {
     expect(reportText(after)).toContain(`Undone by run ${u.runId}: the rows below were set back since`);
   });
 
+  it('a name only an inactive master has: its candidate is marked inactive in the text and the HTML, as plan prints it', async () => {
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE TABLE vendors (id int PRIMARY KEY, name text NOT NULL, is_active boolean NOT NULL DEFAULT true);
+      CREATE TABLE invoices (id int PRIMARY KEY, vendor_name text, vendor_id int REFERENCES vendors);
+      INSERT INTO vendors VALUES (1, 'Live Co', true), (2, 'Gone Co', false);
+      INSERT INTO invoices VALUES (1, 'Live Co', NULL), (2, 'Gone Co', NULL);`);
+    const p = await plan(t.db, { config, allTenants: true });
+    const r = await runReport(t.db, { runId: p.runId });
+    expect(r.entries.find((e) => e.name === 'Gone Co')?.candidates).toEqual([{ key: '2', name: 'Gone Co', score: 1, active: false }]);
+    expect(reportText(r)).toContain('Gone Co (inactive) (1.000)');
+    expect(reportHtml(r)).toContain('Gone Co (inactive) (1.000)');
+  });
+
   it('a cut list of names left for people says how many there are in all, and how many rows, as counted in the table', async () => {
     t = await freshDb(target);
     await t.db.exec(`
