@@ -148,14 +148,12 @@ async function build(db: Queryable, run: RunRecord, plan: RunRecord, maxEntries:
       rows: num(r.row_count),
       score: r.score === null ? null : Number(r.score),
       reason: r.reason,
-      candidates: (cands ?? [])
-        .slice(0, 3)
-        .map((c) => ({
-          key: c.key,
-          name: c.name ?? '',
-          score: c.score ?? null,
-          ...(c.active === false ? { active: false as const } : {}),
-        })),
+      candidates: (cands ?? []).slice(0, 3).map((c) => ({
+        key: c.key,
+        name: c.name ?? '',
+        score: c.score ?? null,
+        ...(c.active === false ? { active: false as const } : {}),
+      })),
     };
   });
   const entriesTotal = { names: num(unlinked[0]?.total_names ?? 0), rows: num(unlinked[0]?.total_rows ?? 0) };
