@@ -536,6 +536,51 @@ describe('Citus cluster [citus]', () => {
     expect(await vendors()).toEqual(['1:Alpha:active', '1:Gone:2024-01-01']);
   });
 
+  it('a status predicate ({"notIn"}) on a distributed master: planned and applied, no closed master linked (Citus refused the check of its values)', async () => {
+    await cit.sql(
+      `CREATE TABLE vendors (tenant_id int NOT NULL, id int NOT NULL, name text NOT NULL, status text NOT NULL, PRIMARY KEY (tenant_id, id))`,
+    );
+    await cit.sql(
+      `CREATE TABLE bills (tenant_id int NOT NULL, id int NOT NULL, vendor_name text, vendor_id int, PRIMARY KEY (tenant_id, id))`,
+    );
+    await cit.sql(`SELECT create_distributed_table('vendors', 'tenant_id')`);
+    await cit.sql(`SELECT create_distributed_table('bills', 'tenant_id', colocate_with => 'vendors')`);
+    await cit.sql(
+      `INSERT INTO vendors SELECT t, v, 'Vendor ' || v, CASE WHEN v % 5 = 0 THEN 'closed' ELSE 'open' END FROM generate_series(1, 4) t, generate_series(1, 10) v`,
+    );
+    await cit.sql(`INSERT INTO bills SELECT t, b, 'Vendor ' || (b % 10 + 1), NULL FROM generate_series(1, 4) t, generate_series(1, 50) b`);
+    const cfg = join(mkdtempSync(join(tmpdir(), 'fkb-citus-')), 'bills.json');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        links: [
+          {
+            entity: 'bill',
+            table: 'bills',
+            key: ['tenant_id', 'id'],
+            fk: 'vendor_id',
+            name: 'vendor_name',
+            scope: ['tenant_id'],
+            target: {
+              table: 'vendors',
+              key: ['tenant_id', 'id'],
+              name: 'name',
+              active: { column: 'status', activeWhen: { notIn: ['closed'] } },
+            },
+          },
+        ],
+      }),
+    );
+    const a = await cli(['apply', '--db', cit.url, '--config', cfg, '--all-tenants', '--yes', '--json']);
+    // per tenant, of 50 bills: 'Vendor 5' and 'Vendor 10' (closed) 5 each
+    expect(a.json<{ totalUpdated: number }>().totalUpdated).toBe(4 * 40);
+    const closed = await cit.sql<{ n: string }>(
+      `SELECT count(*)::text AS n FROM bills b JOIN vendors v ON v.tenant_id = b.tenant_id AND v.id = b.vendor_id WHERE v.status = 'closed'`,
+    );
+    expect(closed[0]!.n).toBe('0');
+  });
+
   it('refuses, before writing anything, a link Citus cannot join co-located (exit 2, one line)', async () => {
     await cit.sql(
       `CREATE TABLE invoices (region_id int NOT NULL, id bigint NOT NULL, tenant_id int NOT NULL, customer_name text, customer_id bigint, PRIMARY KEY (region_id, id))`,
