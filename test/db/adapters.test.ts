@@ -5,7 +5,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgresJs } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
-import { adapt, backfillForeignKeys, BackfillError, openDatabase } from '../../src/index.js';
+import { adapt, apply, backfillForeignKeys, BackfillError, openDatabase, undo } from '../../src/index.js';
 import { createAxis, DEMO_TENANT } from '../../src/demo/axis.js';
 import { describeEach, freshDb, TARGETS, type TestDb } from '../helpers/db.js';
 
@@ -42,6 +42,25 @@ describe.runIf(TARGETS.includes('postgres'))('handles an application already hol
     const sql = postgres(t.url, { max: 2, onnotice: () => undefined });
     expect(await seedCall(drizzlePostgresJs(sql))).toEqual([7, 7, 3]);
     await sql.end();
+  });
+  it('a plain postgres.js client: the seed call, a batched apply (its checkpoint read back) and its undo', async () => {
+    t = await freshDb('postgres');
+    const sql = postgres(t.url, { max: 3, onnotice: () => undefined });
+    try {
+      expect(await seedCall(sql)).toEqual([7, 7, 3]);
+      const a = await apply(sql, { tenantId: DEMO_TENANT, batchSize: 2 });
+      expect(a.status).toBe('done');
+      // its JSON stored as JSON, not as a JSON string of it (postgres.js serialises a string sent to a jsonb parameter)
+      const kinds = await sql.unsafe(
+        `SELECT jsonb_typeof(checkpoint) AS c, jsonb_typeof(summary) AS s FROM fk_backfill.runs WHERE id = $1::int8`,
+        [a.runId],
+      );
+      expect(kinds[0]).toEqual({ c: 'object', s: 'object' });
+      const u = await undo(sql, { runId: a.runId, singleTransaction: false, batchSize: 2 });
+      expect(u.totalReverted).toBe(a.totalUpdated);
+    } finally {
+      await sql.end();
+    }
   });
   it('Drizzle node-postgres', async () => {
     t = await freshDb('postgres');
