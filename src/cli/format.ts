@@ -64,13 +64,7 @@ function unmatchedList(results: EntityResult[], explain: boolean): string {
           u.rows,
           u.outcome,
           u.reason,
-          (u.candidates as { key?: string; name?: string; score?: number; active?: boolean }[])
-            .slice(0, explain ? 5 : 3)
-            .map(
-              (c) =>
-                `${c.name ?? c.key}${c.active === false ? ' (inactive)' : ''}${c.score !== undefined && c.score !== null ? ` (${Number(c.score).toFixed(3)})` : ''}${explain ? ` [${c.key}] ${signalText((c as { signals?: Record<string, unknown> }).signals)}` : ''}`,
-            )
-            .join('; '),
+          candidateList(u.candidates as Candidate[], explain),
         ]),
       ),
     );
@@ -256,4 +250,23 @@ function refusedLines(
     `  ${r.entityType}: the table refused ${all} row(s), ${left}${all > shown.length ? ` (the first ${shown.length}; all in fk_backfill.refused_rows, run ${runId})` : ''}:`,
     ...shown.map((x) => `    ${r.table} row ${x.key}: ${x.message}`),
   ];
+}
+
+type Candidate = { key?: string; name?: string; score?: number; active?: boolean; signals?: Record<string, unknown> };
+
+/**
+ * A not-linked row's first candidates: name, (inactive), score; with --explain each one's key and signals. Two that
+ * share a name (an ambiguous exact name: `Twin Corp; Twin Corp`) show their keys too, or no one could tell them apart.
+ */
+function candidateList(cands: Candidate[], explain: boolean | undefined): string {
+  const shown = cands.slice(0, explain ? 5 : 3);
+  const twice = new Set(shown.map((c) => c.name).filter((n, i, all) => n !== undefined && all.indexOf(n) !== i));
+  return shown
+    .map(
+      (c) =>
+        `${c.name ?? c.key}${c.active === false ? ' (inactive)' : ''}${c.score !== undefined && c.score !== null ? ` (${Number(c.score).toFixed(3)})` : ''}${
+          explain ? ` [${c.key}] ${signalText(c.signals)}` : twice.has(c.name) ? ` [${c.key}]` : ''
+        }`,
+    )
+    .join('; ');
 }

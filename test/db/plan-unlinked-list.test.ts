@@ -119,4 +119,15 @@ describeEach('plan text: what a fuzzy plan says about its estimate and its infer
     await t.db.query(`INSERT INTO o VALUES (4, 'Globex Corporation', 2)`);
     expect(planText(await plan(t.db, { config }))).toMatch(/o: estimated on 1 already-linked names: precision/);
   });
+
+  it('an exact name two masters share: the text names both with their keys (no one could tell "Twin Corp; Twin Corp" apart)', async () => {
+    t = await freshDb(t0);
+    await t.db.query(`CREATE TABLE c (id int PRIMARY KEY, name text)`);
+    await t.db.query(`CREATE TABLE o (id int PRIMARY KEY, name text, c_id int)`);
+    await t.db.query(`INSERT INTO c VALUES (7, 'Twin Corp'), (8, 'Twin Corp'), (9, 'Solo Ltd')`);
+    await t.db.query(`INSERT INTO o VALUES (1, 'Twin Corp', NULL), (2, 'Solo Ltd', NULL)`);
+    const config = { links: [{ entity: 'o', table: 'o', key: 'id', fk: 'c_id', name: 'name', target }] };
+    const text = planText(await plan(t.db, { config }));
+    expect(text).toContain('Twin Corp (1.000) [7]; Twin Corp (1.000) [8]');
+  });
 });
