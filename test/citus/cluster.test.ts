@@ -538,17 +538,19 @@ describe('Citus cluster [citus]', () => {
 
   it('a status predicate ({"notIn"}) on a distributed master: planned and applied, no closed master linked (Citus refused the check of its values)', async () => {
     await cit.sql(
-      `CREATE TABLE vendors (tenant_id int NOT NULL, id int NOT NULL, name text NOT NULL, status text NOT NULL, PRIMARY KEY (tenant_id, id))`,
+      `CREATE TABLE st_vendors (tenant_id int NOT NULL, id int NOT NULL, name text NOT NULL, status text NOT NULL, PRIMARY KEY (tenant_id, id))`,
     );
     await cit.sql(
-      `CREATE TABLE bills (tenant_id int NOT NULL, id int NOT NULL, vendor_name text, vendor_id int, PRIMARY KEY (tenant_id, id))`,
+      `CREATE TABLE st_bills (tenant_id int NOT NULL, id int NOT NULL, vendor_name text, vendor_id int, PRIMARY KEY (tenant_id, id))`,
     );
-    await cit.sql(`SELECT create_distributed_table('vendors', 'tenant_id')`);
-    await cit.sql(`SELECT create_distributed_table('bills', 'tenant_id', colocate_with => 'vendors')`);
+    await cit.sql(`SELECT create_distributed_table('st_vendors', 'tenant_id')`);
+    await cit.sql(`SELECT create_distributed_table('st_bills', 'tenant_id', colocate_with => 'st_vendors')`);
     await cit.sql(
-      `INSERT INTO vendors SELECT t, v, 'Vendor ' || v, CASE WHEN v % 5 = 0 THEN 'closed' ELSE 'open' END FROM generate_series(1, 4) t, generate_series(1, 10) v`,
+      `INSERT INTO st_vendors SELECT t, v, 'Vendor ' || v, CASE WHEN v % 5 = 0 THEN 'closed' ELSE 'open' END FROM generate_series(1, 4) t, generate_series(1, 10) v`,
     );
-    await cit.sql(`INSERT INTO bills SELECT t, b, 'Vendor ' || (b % 10 + 1), NULL FROM generate_series(1, 4) t, generate_series(1, 50) b`);
+    await cit.sql(
+      `INSERT INTO st_bills SELECT t, b, 'Vendor ' || (b % 10 + 1), NULL FROM generate_series(1, 4) t, generate_series(1, 50) b`,
+    );
     const cfg = join(mkdtempSync(join(tmpdir(), 'fkb-citus-')), 'bills.json');
     const { writeFileSync } = await import('node:fs');
     writeFileSync(
@@ -557,13 +559,13 @@ describe('Citus cluster [citus]', () => {
         links: [
           {
             entity: 'bill',
-            table: 'bills',
+            table: 'st_bills',
             key: ['tenant_id', 'id'],
             fk: 'vendor_id',
             name: 'vendor_name',
             scope: ['tenant_id'],
             target: {
-              table: 'vendors',
+              table: 'st_vendors',
               key: ['tenant_id', 'id'],
               name: 'name',
               active: { column: 'status', activeWhen: { notIn: ['closed'] } },
@@ -576,7 +578,7 @@ describe('Citus cluster [citus]', () => {
     // per tenant, of 50 bills: 'Vendor 5' and 'Vendor 10' (closed) 5 each
     expect(a.json<{ totalUpdated: number }>().totalUpdated).toBe(4 * 40);
     const closed = await cit.sql<{ n: string }>(
-      `SELECT count(*)::text AS n FROM bills b JOIN vendors v ON v.tenant_id = b.tenant_id AND v.id = b.vendor_id WHERE v.status = 'closed'`,
+      `SELECT count(*)::text AS n FROM st_bills b JOIN st_vendors v ON v.tenant_id = b.tenant_id AND v.id = b.vendor_id WHERE v.status = 'closed'`,
     );
     expect(closed[0]!.n).toBe('0');
   });
