@@ -7,7 +7,7 @@ import type { ResolvedLink } from '../context/catalog.js';
 import { BackfillError, isConnectionLoss, sqlState } from '../errors.js';
 import { sweepBoundStatement, WHOLE_LINK } from '../sql/walk.js';
 import { failRun, finishRun, getRun, interruptRun, mergeLinkCheckpoint } from '../store/runs.js';
-import { countingBatches, DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from '../batch/reconnect.js';
+import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from '../batch/reconnect.js';
 import { emptyLinkCheckpoint, type LinkCheckpoint, parseCheckpoint, type RunOptions, walkLink } from '../batch/batch.js';
 import { type Context } from '../context/context.js';
 import { countSkips } from './skips.js';
@@ -57,19 +57,8 @@ export async function continueBatched(
 ): Promise<ApplyResult> {
   try {
     // a lost connection: reconnect and walk on from the checkpoint (the batch in flight rolled back)
-    return await withReconnect(
-      ctx.db,
-      opts,
-      { kind: 'apply', runId, ...(opts.live !== undefined ? { live: opts.live } : {}) },
-      (attempt, progressed) =>
-        walkRun(
-          ctx,
-          runId,
-          planRunId,
-          planHash,
-          { ...opts, onProgress: countingBatches(opts.onProgress, progressed) },
-          resumed || attempt > 0,
-        ),
+    return await withReconnect(ctx.db, opts, { kind: 'apply', runId }, (attempt, o) =>
+      walkRun(ctx, runId, planRunId, planHash, o, resumed || attempt > 0),
     );
   } catch (e) {
     // another process took the run while this one reconnected: the run's record is that process's to write now

@@ -18,34 +18,43 @@ export interface ReconnectOptions {
   reconnectBackoffMs?: number;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
+  /** The run's live lock (src/batch/live.ts), taken again after a loss. */
+  live?: LiveLock;
 }
 
 export const DEFAULT_RECONNECT_ATTEMPTS = 5;
 export const DEFAULT_RECONNECT_BACKOFF_MS = 500;
 
 /**
- * Runs `fn(attempt, progressed)`; when it fails because the connection was lost, waits (back-off doubling from
+ * Runs `fn(attempt, o)`; when it fails because the connection was lost, waits (back-off doubling from
  * reconnectBackoffMs, at most 10 s, jittered), checks the server answers again and calls it again with
- * attempt + 1, after taking the run's live lock (`who.live`) again. At most reconnectAttempts losses in a row: `fn`
- * calls `progressed()` when it has moved on (a batch committed), which starts the count again, so a run of hours
- * survives any number of losses far apart. Any other error, or the last loss, is thrown.
+ * attempt + 1, after taking the run's live lock (`o.live`) again. At most reconnectAttempts losses in a row: the
+ * options `fn` gets report each committed batch back (their onProgress), which starts the count again, so a run of
+ * hours survives any number of losses far apart. Any other error, or the last loss, is thrown.
  */
-export async function withReconnect<T>(
+export async function withReconnect<T, O extends ReconnectOptions>(
   db: Queryable,
-  o: ReconnectOptions,
-  who: { kind: BatchKind | 'plan' | 'constrain'; runId?: string; live?: LiveLock },
-  fn: (attempt: number, progressed: () => void) => Promise<T>,
+  o: O,
+  who: { kind: BatchKind | 'plan' | 'constrain'; runId?: string },
+  fn: (attempt: number, o: O) => Promise<T>,
 ): Promise<T> {
   const attempts = Math.max(0, o.reconnectAttempts ?? DEFAULT_RECONNECT_ATTEMPTS);
   const backoff0 = Math.max(0, o.reconnectBackoffMs ?? DEFAULT_RECONNECT_BACKOFF_MS);
   let attempt = 0;
   let inARow = 0;
-  const progressed = (): void => void (inARow = 0);
+  const listener = o.onProgress;
+  const counting: O = {
+    ...o,
+    onProgress: (e) => {
+      if (e.event === 'batch') inARow = 0;
+      listener?.(e);
+    },
+  };
   for (;;) {
     try {
       // the run's live lock went with a lost connection: take it again (or stop: another process took the run)
-      if (attempt > 0) await who.live?.regain();
-      return await fn(attempt, progressed);
+      if (attempt > 0) await o.live?.regain();
+      return await fn(attempt, counting);
     } catch (e) {
       // RUN_BUSY right after a loss: the terminated backend has not exited yet and still holds the run's lock;
       // LIVE_LOCK_LOST: the connection holding the run's live lock was lost (the batches' survived)
@@ -81,14 +90,6 @@ export async function withReconnect<T>(
       }
     }
   }
-}
-
-/** `listener` (absent: none), also calling `progressed` at every batch committed: what withReconnect counts from. */
-export function countingBatches(listener: ProgressListener | undefined, progressed: () => void): ProgressListener {
-  return (e) => {
-    if (e.event === 'batch') progressed();
-    listener?.(e);
-  };
 }
 
 export function messageOf(e: unknown): string {

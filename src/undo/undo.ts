@@ -19,7 +19,7 @@ import {
   saveCheckpoint,
 } from '../store/runs.js';
 import { columnNotNullStatement, dropNotNullSql } from '../sql/constrain.js';
-import { countingBatches, DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from '../batch/reconnect.js';
+import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from '../batch/reconnect.js';
 import { assertCanWrite } from '../context/privileges.js';
 import { type CommonOptions, type Context, prepare, runScope, shape } from '../context/context.js';
 import { adapt } from '../db/index.js';
@@ -238,12 +238,8 @@ function lastAppliedFirst<T>(links: readonly T[]): T[] {
 async function continueUndo(ctx: Context, runId: string, targetRunId: string, opts: RunOptions, resumed: boolean): Promise<UndoResult> {
   try {
     // a lost connection: reconnect and walk on from the checkpoint (the batch in flight rolled back)
-    return await withReconnect(
-      ctx.db,
-      opts,
-      { kind: 'undo', runId, ...(opts.live !== undefined ? { live: opts.live } : {}) },
-      (attempt, progressed) =>
-        walkUndo(ctx, runId, targetRunId, { ...opts, onProgress: countingBatches(opts.onProgress, progressed) }, resumed || attempt > 0),
+    return await withReconnect(ctx.db, opts, { kind: 'undo', runId }, (attempt, o) =>
+      walkUndo(ctx, runId, targetRunId, o, resumed || attempt > 0),
     );
   } catch (e) {
     // another process took the run while this one reconnected: the run's record is that process's to write now
