@@ -72,6 +72,14 @@ describeEach('cli', (target) => {
 
     const runs = await runCli(['runs', ...db, '--json']);
     expect(runs.json<{ kind: string }[]>().map((r) => r.kind)).toEqual(['undo', 'apply', 'plan']);
+    // one run as a person reads it: facts, then the summary as an indented listing, not the record's JSON
+    const applyId = runs.json<{ id: string; kind: string }[]>().find((r) => r.kind === 'apply')!.id;
+    const one = await runCli(['runs', applyId, ...db]);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toMatch(/^Run: +\d+\nKind: +apply\nStatus: +done\n/);
+    expect(one.stdout).toContain('\nSummary:\n');
+    expect(one.stdout).toMatch(/^ {2}totalUpdated: 7$/m);
+    expect(one.stdout).not.toContain('{');
 
     // a plan made with a config file is applied with that config, without naming the file again
     const dir = mkdtempSync(join(tmpdir(), 'fkb-cli-'));

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { wholeNumber } from '../args.js';
 import { getRun, listRuns } from '../../store/runs.js';
 import { open, withDb, type GlobalFlags } from '../common.js';
+import { runText } from '../format-run.js';
 import { print, printJson, table } from '../output.js';
 
 export function register(program: Command): void {
@@ -14,7 +15,7 @@ export function register(program: Command): void {
         if (id !== undefined) {
           const run = await getRun(db, id);
           if (flags.json) printJson(run);
-          else print(JSON.stringify({ ...run, config: undefined }, null, 2));
+          else print(runText(run));
           return;
         }
         const runs = await listRuns(db, flags.limit);

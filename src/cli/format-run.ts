@@ -1,0 +1,41 @@
+import { stringify } from 'yaml';
+import type { RunRecord } from '../store/runs.js';
+
+/**
+ * `fk-backfill runs ID` as a person reads it: the run's facts on top, then its options, checkpoint and summary as an
+ * indented listing (YAML: keys once, no braces or quotes; the whole record, config included, is `--json`).
+ */
+export function runText(r: RunRecord): string {
+  const facts: [string, string | null][] = [
+    ['Run', r.id],
+    ['Kind', r.kind + (r.dryRun && r.kind !== 'plan' ? ' (dry run)' : '')],
+    ['Status', r.status],
+    ['Tenant', r.scope === null ? null : (r.scope.tenant ?? 'all')],
+    ['Entities', r.entities.join(', ')],
+    ['By', r.executedBy],
+    ['Started', r.startedAt],
+    ['Finished', r.finishedAt],
+    ['Plan', r.planRunId],
+    ['Undoes', r.targetRunId],
+    ['Config hash', r.configHash],
+    ['Error', r.error],
+  ];
+  const width = Math.max(...facts.map(([k]) => k.length));
+  const lines = facts.filter(([, v]) => v !== null && v !== '').map(([k, v]) => `${(k + ':').padEnd(width + 1)} ${v}`);
+  const section = (title: string, doc: unknown): void => {
+    if (doc === null || doc === undefined) return;
+    if (typeof doc === 'object' && Object.keys(doc).length === 0) return;
+    lines.push('', `${title}:`, indent(stringify(doc, { lineWidth: 0 }).trimEnd()));
+  };
+  section('Options', r.options);
+  section('Checkpoint', r.checkpoint);
+  section('Summary', r.summary);
+  return lines.join('\n');
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => '  ' + l)
+    .join('\n');
+}
