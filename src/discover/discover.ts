@@ -42,6 +42,7 @@ import {
   namesTable,
   ratioText,
   reference,
+  scopeTyped,
   singular,
   targetNameColumn,
   words,
@@ -330,7 +331,7 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
             s !== colName &&
             s !== c.key &&
             src.cols.has(s) &&
-            KEY_BASES.has(tgt.cols.get(s)!.base) &&
+            scopeTyped(tgt.cols.get(s)!) &&
             src.cols.get(s)!.base === tgt.cols.get(s)!.base,
         );
         const ko = await keyOverlap(src, colName, tgt, c.key, shared);

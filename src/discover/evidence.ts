@@ -14,10 +14,10 @@ import {
   activeFromColumns,
   activeFromStatus,
   activeList,
-  KEY_BASES,
   MAX_ACTIVE_PARTS,
   namesTable,
   reference,
+  scopeTyped,
   TENANT_NAME,
 } from './naming.js';
 
@@ -43,7 +43,7 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
     let p = cardinality.get(t.oid);
     if (p === undefined) {
       const cols = t.order
-        .filter((c) => KEY_BASES.has(t.cols.get(c)!.base) && (carriers.get(`${t.schema}\u0000${c}\u0000${t.cols.get(c)!.base}`) ?? 0) > 1)
+        .filter((c) => scopeTyped(t.cols.get(c)!) && (carriers.get(`${t.schema}\u0000${c}\u0000${t.cols.get(c)!.base}`) ?? 0) > 1)
         .slice(0, 40);
       p = db.query(cardinalityStatement(t.sql, cols, sample)).then((r) => {
         const row = r.rows[0] ?? {};
@@ -107,9 +107,7 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
     agree: Map<string, number>,
   ): Promise<ScopeVerdict[]> => {
     const verdicts: ScopeVerdict[] = [];
-    const shared = tgt.order.filter(
-      (c) => c !== fk && c !== key && !exclude.has(c) && src.cols.has(c) && KEY_BASES.has(tgt.cols.get(c)!.base),
-    );
+    const shared = tgt.order.filter((c) => c !== fk && c !== key && !exclude.has(c) && src.cols.has(c) && scopeTyped(tgt.cols.get(c)!));
     if (shared.length === 0) return verdicts;
     const [cs, ct] = await Promise.all([cardinalityOf(src), cardinalityOf(tgt)]);
     for (const c of shared) {

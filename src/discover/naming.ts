@@ -7,6 +7,10 @@ import type { ActiveOne, ActiveProposal, Col, Level, Overlap, Tbl } from './type
 
 /** Types a key (and a scope column) can have. */
 export const KEY_BASES = new Set(['uuid', 'int2', 'int4', 'int8', 'numeric', 'text', 'varchar', 'bpchar', 'citext']);
+/** A column a scope (tenant) can be: a key type, or an enum (`tenant tenant_t`: a fixed list of tenants). */
+export function scopeTyped(c: Col): boolean {
+  return KEY_BASES.has(c.base) || c.category === 'E';
+}
 const TEXT_BASES = new Set(['text', 'varchar', 'bpchar', 'citext', 'name']);
 const TIME_BASES = new Set(['timestamp', 'timestamptz', 'date']);
 /** Last words that make a column read as a reference to something (`account_no`, `supplier_ref`). */

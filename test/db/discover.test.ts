@@ -357,6 +357,30 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
     ]);
   });
 
+  it('an enum tenant column is the scope as a text one is: no link crosses it', async () => {
+    // a new user's trial: discover passed over `tenant tenant_t` (not a key type) and wrote "scope": []; apply then
+    // linked globex's orders to acme's Beta GmbH
+    await t.db.exec(`
+      CREATE TYPE tenant_t AS ENUM ('acme', 'globex');
+      CREATE TABLE customers (id int PRIMARY KEY, tenant tenant_t NOT NULL, name text NOT NULL);
+      INSERT INTO customers VALUES (1, 'acme', 'Beta GmbH'), (2, 'globex', 'Alpha Ltd'), (3, 'acme', 'Alpha Ltd');
+      CREATE TABLE orders (id int PRIMARY KEY, tenant tenant_t NOT NULL, customer_name text, customer_id int);
+      INSERT INTO orders SELECT g, (ARRAY['acme', 'globex'])[1 + g % 2]::tenant_t,
+        (ARRAY['Beta GmbH', 'Beta GmbH', 'Alpha Ltd', 'Alpha Ltd'])[1 + g % 4], NULL FROM generate_series(1, 40) g;`);
+    const r = await discover(t.db);
+    expect(r.config!.links.map((l) => [l.table, l.fk, l.scope])).toEqual([['orders', 'customer_id', ['tenant']]]);
+    await apply(t.db, { config: r.config!, allTenants: true });
+    const pairs = await t.db.query<{ o: string; c: string | null; n: number }>(
+      `SELECT o.tenant::text AS o, c.tenant::text AS c, count(*)::int AS n FROM orders o LEFT JOIN customers c ON c.id = o.customer_id
+        GROUP BY 1, 2 ORDER BY 1, 2`,
+    );
+    expect(pairs.rows.map((x) => [x.o, x.c, x.n])).toEqual([
+      ['acme', 'acme', 20],
+      ['globex', 'globex', 10],
+      ['globex', null, 10],
+    ]);
+  });
+
   it('a tenant column nullable on the documents (NOT NULL on the masters) is still the scope: no link crosses it, rows without one stay NULL', async () => {
     // a new user's trial: "TenantId" nullable on "Invoice" was left out, discover wrote "scope": [] and t2's row linked to t1's master
     await t.db.exec(`
