@@ -146,6 +146,15 @@ async function tableInfo(db: Queryable, t: TableName, path: string): Promise<Tab
       `relkind ${first.relkind}`;
     throw new BackfillError('SCHEMA_NOT_A_TABLE', `${displayTable(t)} is ${what}, not a table (${path})`, { details: { path } });
   }
+  const children = first.children ?? [];
+  if (children.length > 0) {
+    // every statement on the parent reads and writes its children's rows, which its key, FKs and triggers do not cover
+    throw new BackfillError(
+      'SCHEMA_NOT_A_TABLE',
+      `${displayTable(t)} has tables that inherit from it (${children.join(', ')}): a statement on it reads and writes their rows too, but its primary key, constraints and triggers do not cover them (a key repeats across them, an FK on it does not guard them). Not supported: link each inheriting table on its own (${path})`,
+      { details: { path, children } },
+    );
+  }
   const columns = new Map<string, ColumnInfo>();
   for (const r of res.rows) {
     if (r.attname !== null && r.type !== null) {

@@ -19,6 +19,8 @@ export interface TableColumnRow {
   not_null: boolean | null;
   /** The column's collation (schema-qualified, quoted) when it is not its type's default; else null. */
   collation: string | null;
+  /** Tables that inherit from this plain table (`CREATE TABLE … INHERITS`, not partitions), by name; null when none. */
+  children: string[] | null;
 }
 
 /** A table's kind and columns (one row per column; one row with NULL columns for a table without any; none when it does not exist). */
@@ -29,7 +31,9 @@ export function tableColumnsStatement(qualifiedName: string): Statement<TableCol
               format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL) AS base_type,
               (SELECT NOT co.collisdeterministic FROM pg_collation co WHERE co.oid = a.attcollation) AS nondeterministic,
               (SELECT quote_ident(n.nspname) || '.' || quote_ident(co.collname) FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
-                WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation) AS collation
+                WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation) AS collation,
+              (SELECT array_agg(i.inhrelid::regclass::text ORDER BY i.inhrelid::regclass::text) FROM pg_inherits i
+                WHERE i.inhparent = c.oid AND c.relkind = 'r') AS children
          FROM pg_class c
          LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
          LEFT JOIN pg_type t ON t.oid = a.atttypid

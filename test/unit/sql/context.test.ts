@@ -23,7 +23,9 @@ describe('context statements (whole text)', () => {
               format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL) AS base_type,
               (SELECT NOT co.collisdeterministic FROM pg_collation co WHERE co.oid = a.attcollation) AS nondeterministic,
               (SELECT quote_ident(n.nspname) || '.' || quote_ident(co.collname) FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
-                WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation) AS collation
+                WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation) AS collation,
+              (SELECT array_agg(i.inhrelid::regclass::text ORDER BY i.inhrelid::regclass::text) FROM pg_inherits i
+                WHERE i.inhparent = c.oid AND c.relkind = 'r') AS children
          FROM pg_class c
          LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
          LEFT JOIN pg_type t ON t.oid = a.atttypid
