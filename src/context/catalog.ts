@@ -56,6 +56,8 @@ export interface ResolvedLink {
   scopeLoose: boolean[];
   /** The name column of the source or the target calls different texts equal (citext, a nondeterministic collation). */
   nameLoose: boolean;
+  /** The source's name and scope columns that are generated (stored): a BEFORE trigger (the guard) cannot read them. */
+  generatedReads: string[];
   /** The source name column is citext or a domain over it (see LinkShape.nameCitext). */
   nameCitext: boolean;
   /** Column set to now() on update (updated_at when present), with its type. */
@@ -396,6 +398,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     targetNameType: tname.type,
     scopeLoose,
     nameLoose: name.loose || tname.loose,
+    generatedReads: [link.name, ...link.scope].filter((c) => src.columns.get(c)?.generated !== ''),
     nameCitext: /(^|\.)citext$/.test(name.baseType),
     compare,
     touch,

@@ -148,6 +148,16 @@ export async function installGuard(handle: unknown, opts: GuardInstallOptions = 
       );
     }
   }
+  for (const l of ctx.links) {
+    if (l.generatedReads.length > 0) {
+      // a BEFORE trigger sees a generated column's value only after the row is written (NULL in NEW, and PostgreSQL
+      // refuses a WHEN that names it): the guard could never read the name it links by
+      throw new BackfillError(
+        'GUARD_UNSUPPORTED',
+        `${l.entity}: ${l.config.table}.${l.generatedReads.join(', ')} ${l.generatedReads.length > 1 ? 'are generated columns' : 'is a generated column'} (GENERATED ALWAYS AS … STORED): the guard's BEFORE trigger cannot read ${l.generatedReads.length > 1 ? 'them' : 'it'} before the row is written. Run \`fk-backfill drift\` and \`apply\` after loads instead (nothing was installed)`,
+      );
+    }
+  }
   const shapes: GuardShape[] = [];
   for (const l of ctx.links) shapes.push(await guardShape(ctx.db, l));
   const runId = await createRun(ctx.db, {
