@@ -48,7 +48,7 @@ export interface LinkDrift {
   inactive: DriftCategory;
   /** Linked rows whose master no longer exists (no FK constraint held it). */
   missing: DriftCategory;
-  /** Names of NULL-FK rows no plan has seen and nothing would link. */
+  /** Names of NULL-FK rows no plan has seen that no master of exactly that name (one, active, in scope) or alias would link; a normalised or fuzzy plan may still link them. */
   newNames: { names: number; rows: number; samples: NewName[] };
 }
 

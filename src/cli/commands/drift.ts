@@ -8,7 +8,7 @@ import { shownName } from '../../render/table.js';
 /** Exit code when drift is found (cron, CI). */
 export const DRIFT_FOUND_EXIT = 3;
 
-function text(r: DriftReport): string {
+export function driftText(r: DriftReport): string {
   const out: string[] = [];
   out.push(
     table(
@@ -38,7 +38,12 @@ function text(r: DriftReport): string {
       );
     }
     if (l.newNames.samples.length > 0) {
-      out.push(`\n${l.entityType}: new unmatched names (no plan saw them)`);
+      // only exact equality and aliases are looked at here: a normalised or fuzzy link's plan may still link them
+      out.push(
+        l.match === 'exact'
+          ? `\n${l.entityType}: new unmatched names (no plan saw them, no master of that name)`
+          : `\n${l.entityType}: new names no plan saw, no master of exactly that name (run plan: the ${l.match} match may link them)`,
+      );
       out.push(
         table(
           ['Scope', 'Name', 'Rows'],
@@ -65,7 +70,7 @@ export function register(program: Command): void {
     .action(async (flags: GlobalFlags & { limit: number }) => {
       const r = await withDatabase(flags, (db, opts) => drift(db, { ...opts, limit: flags.limit }));
       if (flags.json) printJson(r);
-      else print(text(r));
+      else print(driftText(r));
       if (r.found) process.exitCode = DRIFT_FOUND_EXIT;
     });
 }

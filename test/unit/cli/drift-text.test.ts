@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { driftText } from '../../../src/cli/commands/drift.js';
+import type { DriftReport, LinkDrift } from '../../../src/guard/drift.js';
+
+const none = { rows: 0, groups: 0, samples: [] };
+const link = (match: LinkDrift['match']): LinkDrift => ({
+  entityType: 'order',
+  table: 'orders',
+  match,
+  renamed: none,
+  inactive: none,
+  missing: none,
+  newNames: { names: 1, rows: 2, samples: [{ scopeKey: ['t1'], sourceName: 'acme trading gmbh', rows: 2 }] },
+});
+const report = (match: LinkDrift['match']): DriftReport => ({ tenantId: null, links: [link(match)], found: true });
+
+describe('drift text: new names', () => {
+  // a new user's trial: a fuzzy link's drift called 'acme trading gmbh' unmatched, which the next plan linked
+  it('an exact link: nothing would link them', () => {
+    expect(driftText(report('exact'))).toContain('order: new unmatched names (no plan saw them, no master of that name)');
+  });
+  it('a normalised or fuzzy link: no master of exactly that name, and plan may still link them', () => {
+    for (const m of ['normalized', 'fuzzy'] as const) {
+      const t = driftText(report(m));
+      expect(t).toContain(`order: new names no plan saw, no master of exactly that name (run plan: the ${m} match may link them)`);
+      expect(t).not.toContain('unmatched');
+    }
+  });
+});
