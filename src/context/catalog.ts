@@ -328,6 +328,11 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   }
   let touch: ResolvedLink['touch'] = null;
   const notices: string[] = statusNotices.map((n) => `${link.entity}: ${n}`);
+  // a unique key that may be NULL: its masters without one are never candidates, and their names read as unknown
+  if (!tkey.notNull)
+    notices.push(
+      `${link.entity}: ${displayTable(target)}.${targetKey} may be NULL: a master without a key is never linked (a name only it holds is left unlinked as if no master had it)`,
+    );
   if (link.updatedAt !== null) {
     const col = link.updatedAt ?? 'updated_at';
     const c = link.updatedAt !== undefined ? column(src, source, col, `${p}.updatedAt`) : src.columns.get(col);
