@@ -7,7 +7,7 @@ import { afterEach, expect, it } from 'vitest';
 import type { Queryable } from '../../src/db/port.js';
 import { apply } from '../../src/apply/apply.js';
 import { undo } from '../../src/undo/undo.js';
-import { cliStoppedAfterBatches, spawnCli } from '../helpers/cli.js';
+import { cliStoppedAfterBatches, runCli } from '../helpers/cli.js';
 import { describeEach, freshDb, reopen, type TestDb } from '../helpers/db.js';
 import { createBatchFixture, expectedLinkHash, linkHash, tableHash } from './apply-fixture.js';
 
@@ -85,7 +85,7 @@ describeEach('apply --parallel', (target) => {
     },
   );
 
-  it('bad --parallel: one line, exit 2, nothing written', { timeout: 120_000 }, async () => {
+  it('bad --parallel: one line, exit 2, nothing written', async () => {
     t = await freshDb(target, { onDisk: true });
     await createBatchFixture(t.db, 200);
     await t.release();
@@ -101,7 +101,7 @@ describeEach('apply --parallel', (target) => {
       [...base, '--all-tenants', '--single-transaction', '--parallel', '2'],
     ];
     for (const args of cases) {
-      const r = await spawnCli(args);
+      const r = await runCli(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
       expect(r.stderr).toMatch(/--parallel/);
