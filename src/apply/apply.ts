@@ -4,7 +4,7 @@ import { BackfillError } from '../errors.js';
 import { WHOLE_LINK } from '../sql/walk.js';
 import { recordRefused } from '../store/refused.js';
 import { MAX_REFUSED_PER_BATCH, workAroundRefusals } from '../batch/refused.js';
-import { article, createRun, failRun, finishRun, getRun, saveCheckpoint } from '../store/runs.js';
+import { article, createRun, failRun, finishRun, getRun, saveCheckpoint, undosOf } from '../store/runs.js';
 import { withReconnect } from '../batch/reconnect.js';
 import { assertCanWrite } from '../context/privileges.js';
 import { type BatchOptions, storedBatchOptions } from '../batch/batch.js';
@@ -172,6 +172,16 @@ export async function resumeApply(handle: unknown, opts: ResumeApplyOptions): Pr
   const parallel = parallelism(ctx, merged); // before the run is reopened
   const planRunId = run.planRunId;
   return whileLive(db, run.id, `fk-backfill apply run ${run.id}`, async (live) => {
+    // its checkpoint says what it linked; an undo since set rows back that the walk would not visit again (and the
+    // counts would call linked): checked under the run's lock, which an undo takes too
+    const undos = await undosOf(db, run.id);
+    if (undos.length > 0) {
+      const u = undos[undos.length - 1]!;
+      throw new BackfillError(
+        'RUN_STATE',
+        `run ${run.id} was undone by run ${u.id} (${u.status}): it cannot be resumed. Plan again and apply the new plan (fk-backfill apply --yes)`,
+      );
+    }
     await reopenRun(db, run);
     return continueBatched(ctx, run.id, planRunId, planHash, { ...merged, parallel, live }, true);
   });

@@ -246,6 +246,15 @@ function toRun(r: RunRow): RunRecord {
   };
 }
 
+/** The undo runs of a run (any status: a stopped or failed undo may have set rows back), oldest first. */
+export async function undosOf(db: Queryable, runId: string): Promise<{ id: string; status: string }[]> {
+  const res = await db.query<{ id: string; status: string }>(
+    `SELECT id::text AS id, status FROM fk_backfill.runs WHERE kind = 'undo' AND target_run_id = $1::int8 ORDER BY id`,
+    [runId],
+  );
+  return res.rows;
+}
+
 export async function getRun(db: Queryable, id: string): Promise<RunRecord> {
   if (!/^\d{1,18}$/.test(id)) throw new BackfillError('RUN_NOT_FOUND', `run id must be a number, got "${id}"`);
   let res;
