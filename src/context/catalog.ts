@@ -1,5 +1,6 @@
 import { activePredicate, keyColumns, type LinkConfig } from '../config/schema.js';
 import { activeParts } from '../sql/active.js';
+import { unscopedNotice } from './scope-signals.js';
 import { activeSignals } from './active-signals.js';
 import type { Queryable } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
@@ -373,6 +374,8 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
       notices.push(touchTriggers);
     }
   }
+  const unscoped = unscopedNotice(link, [displayTable(source), src.columns], [displayTable(target), tgt.columns]);
+  if (unscoped !== null) notices.push(unscoped);
   const signals = activeSignals(link.entity, displayTable(target), tgt.columns, link.target.active, active);
   if (signals.notice !== null) notices.push(signals.notice);
   const softDelete = signals.softDelete;

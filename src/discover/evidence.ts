@@ -10,16 +10,8 @@ import {
 } from '../sql/catalog-discover.js';
 import type { Catalog } from './catalog.js';
 import type { ActiveProposal, Col, Index, Overlap, ScopeVerdict, Tbl } from './types.js';
-import {
-  activeFromColumns,
-  activeFromStatus,
-  activeList,
-  MAX_ACTIVE_PARTS,
-  namesTable,
-  reference,
-  scopeTyped,
-  TENANT_NAME,
-} from './naming.js';
+import { activeFromColumns, activeFromStatus, activeList, MAX_ACTIVE_PARTS, namesTable, reference, scopeTyped } from './naming.js';
+import { TENANT_NAME } from '../context/scope-signals.js';
 
 /**
  * The evidence discover samples, as functions over one catalog: how many tables carry a column (scope

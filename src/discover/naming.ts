@@ -40,9 +40,6 @@ const OFF_WORDS = new Set([
   'blocked',
   'suspended',
 ]);
-/** Column names tenants go by (tenant_id, org, company_code, workspace_id…): evidence for a scope, with the other checks. */
-export const TENANT_NAME =
-  /^(tenant|org|organi[sz]ation|company|firm|workspace|account|client|realm|entity|mandant)(_?(id|code|no|key|ref|uuid))?$/i;
 /** Words saying a row is live (a flag that is true for it). */
 const ON_WORDS = new Set(['active', 'enabled', 'live']);
 /** Filler words around those (`is_deleted`, `deleted_flag`, `deleted_at`). */
