@@ -16,7 +16,7 @@ import { constrainNames, lockTimeoutSql, orphanBatchStatement, serverVersionStat
 import { createRun, finishRun } from '../store/runs.js';
 import { prepare, type Context } from '../context/context.js';
 import type { ConstrainOptions, ConstrainResult, LinkConstrain, StepName } from './types.js';
-import { assertReferenceable, constrainShape, refuseSetColumnsBefore15 } from './existing.js';
+import { assertReferenceable, constrainShape, refuseCitusLocalMaster, refuseSetColumnsBefore15 } from './existing.js';
 import { orphanScan, planLink } from './steps.js';
 import { execute } from './execute.js';
 
@@ -46,6 +46,7 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
       })),
     );
   }
+  for (const l of ctx.links) refuseCitusLocalMaster(l);
   for (const l of ctx.links) {
     const s = constrainShape(l);
     if (!(tenantSafe && s.scope.length > 0)) await assertReferenceable(ctx, l, s);

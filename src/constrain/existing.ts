@@ -125,6 +125,23 @@ export async function assertReferenceable(ctx: Context, l: ResolvedLink, s: Cons
 }
 
 /**
+ * On Citus a foreign key from a distributed table may only reference a distributed (co-located) or a reference table:
+ * a master local to the coordinator is refused before anything is scanned or written (a new user's trial: constrain
+ * built the index, then the FK failed with Citus's error and the index stayed).
+ */
+export function refuseCitusLocalMaster(l: ResolvedLink): void {
+  if (l.citus === null || l.citus.source.kind !== 'distributed' || l.citus.target.kind !== 'local') return;
+  const master = l.config.target.table;
+  // eslint-disable-next-line no-restricted-syntax -- the statement a person runs to fix it, quoted in the message
+  const fix = `SELECT create_reference_table('${master}')`;
+  throw new BackfillError(
+    'CITUS_UNSUPPORTED',
+    `${l.entity}: ${l.config.table} is distributed and its master ${master} is local to the Citus coordinator: Citus allows a foreign key from a distributed table only to a distributed (co-located) or a reference table; make ${master} a reference table (${fix}) or distribute it co-located. Nothing was changed.`,
+    { details: { entity: l.entity, target: master } },
+  );
+}
+
+/**
  * A tenant-safe FK with ON DELETE SET NULL / SET DEFAULT must name its FK column alone (`SET NULL (fk)`),
  * else a master's delete would set the tenant column too; PostgreSQL before 15 has no column list:
  * refused (DB_UNSUPPORTED, exit 2) before anything is scanned or written. `version`: server_version_num.

@@ -87,6 +87,8 @@ async function tryDeleteReferenced(ctx: Context, l: ResolvedLink): Promise<boole
         if (sqlState(e) === '23503') refused = true;
         // no DELETE privilege, read-only session, or the row is busy: could not try (not a failure)
         else if (['42501', '25006', '55P03'].includes(sqlState(e) ?? '')) refused = null;
+        // Citus cannot run this delete (a tenant schema's table beside a reference master: 0A000): not tried either
+        else if (l.citus !== null && sqlState(e) === '0A000') refused = null;
         else throw e;
       }
       throw new Rollback();

@@ -645,4 +645,76 @@ describe('Citus cluster [citus]', () => {
     const why = Object.fromEntries(d.rejected.map((x) => [`${x.source}.${x.column}`, x.reason]));
     expect(why['public.notes.currency_id']).toMatch(/that plan refuses: .*citus_add_local_table_to_metadata/);
   });
+
+  it('a distributed source with a master local to the coordinator: constrain refused before anything is made (exit 2); a tenant schema beside a reference master: verify answers', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const dir = mkdtempSync(join(tmpdir(), 'fkb-citus-'));
+    // a new user's trial: constrain built the FK's index, then Citus refused the FK (exit 1, index left behind)
+    await cit.sql(`CREATE TABLE lm_sup (org int NOT NULL, sid int NOT NULL, name text NOT NULL, PRIMARY KEY (org, sid))`);
+    await cit.sql(
+      `CREATE TABLE lm_bills (org int NOT NULL, bid int NOT NULL, supplier_name text, supplier_id int, PRIMARY KEY (org, bid))`,
+    );
+    await cit.sql(`SELECT create_distributed_table('lm_bills', 'org')`);
+    await cit.sql(`INSERT INTO lm_sup VALUES (1, 1, 'Foo'), (2, 1, 'Bar')`);
+    await cit.sql(`INSERT INTO lm_bills VALUES (1, 1, 'Foo', NULL), (2, 1, 'Bar', NULL), (2, 2, 'Foo', NULL)`);
+    const lm = join(dir, 'lm.json');
+    writeFileSync(
+      lm,
+      JSON.stringify({
+        links: [
+          {
+            entity: 'lm_bill',
+            table: 'lm_bills',
+            key: ['org', 'bid'],
+            fk: 'supplier_id',
+            name: 'supplier_name',
+            scope: ['org'],
+            target: { table: 'lm_sup', key: ['org', 'sid'], name: 'name' },
+          },
+        ],
+      }),
+    );
+    await cli(['apply', '--db', cit.url, '--config', lm, '--all-tenants', '--yes']);
+    const indexes = `SELECT count(*)::text AS n FROM pg_indexes WHERE tablename = 'lm_bills'`;
+    const idxBefore = await cit.sql(indexes);
+    const c = await runCli(['constrain', '--db', cit.url, '--config', lm, '--tenant-safe', '--yes']);
+    expect(c.code, c.stderr).toBe(2);
+    expect(c.stderr.trim().split('\n')).toHaveLength(1);
+    expect(c.stderr).toMatch(
+      /lm_bills is distributed and its master lm_sup is local to the Citus coordinator.*create_reference_table\('lm_sup'\).*\[CITUS_UNSUPPORTED\]/,
+    );
+    expect(await cit.sql(indexes)).toEqual(idxBefore);
+
+    // schema-based sharding: verify's trial delete of a referenced currency joined the tenant schema's table to the
+    // reference master, which Citus refuses (0A000): verify failed with the raw error; now the delete is not tried
+    await cit.sql(`SET citus.enable_schema_based_sharding TO on`);
+    await cit.sql(`CREATE SCHEMA sb1`);
+    await cit.sql(`CREATE TABLE sb1.bills (id bigint PRIMARY KEY, currency_name text, currency_id int)`);
+    await cit.sql(`RESET citus.enable_schema_based_sharding`);
+    await cit.sql(`INSERT INTO sb1.bills VALUES (1, 'Euro', NULL), (2, 'US Dollar', NULL)`);
+    const sb = join(dir, 'sb.json');
+    writeFileSync(
+      sb,
+      JSON.stringify({
+        links: [
+          {
+            entity: 'sb_bill',
+            table: 'sb1.bills',
+            key: 'id',
+            fk: 'currency_id',
+            name: 'currency_name',
+            target: { table: 'currencies', key: 'id', name: 'name', active: 'active' },
+          },
+        ],
+      }),
+    );
+    await cli(['apply', '--db', cit.url, '--config', sb, '--all-tenants', '--yes']);
+    await cli(['constrain', '--db', cit.url, '--config', sb, '--yes']);
+    const v = await runCli(['verify', '--db', cit.url, '--config', sb, '--all-tenants', '--json']);
+    expect(v.code, v.stderr).toBe(0);
+    expect(v.json<{ links: { entityType: string; orphans: number; restrictVerified: boolean | null }[] }>().links[0]).toMatchObject({
+      entityType: 'sb_bill',
+      orphans: 0,
+    });
+  });
 });
