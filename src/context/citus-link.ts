@@ -52,9 +52,13 @@ export function checkCitusLink(
       );
     }
     if (s.colocation !== t.colocation) {
+      // the documents join the master's group, not the other way: a master shared by several document tables moved
+      // into one's group would leave the others not co-located (a new user's trial: the two hints sent them back and forth)
       // eslint-disable-next-line no-restricted-syntax -- the statement a person runs to fix it, quoted in the message
-      const fix = `SELECT update_distributed_table_colocation('${displayTable(target)}', colocate_with => '${displayTable(source)}')`;
-      refuse(`${displayTable(source)} and ${displayTable(target)} are distributed by ${s.column} but not co-located; run ${fix}`);
+      const fix = `SELECT update_distributed_table_colocation('${displayTable(source)}', colocate_with => '${displayTable(target)}')`;
+      refuse(
+        `${displayTable(source)} and ${displayTable(target)} are distributed by ${s.column} but not co-located; run ${fix} (it moves ${displayTable(source)} into the group of ${displayTable(target)} and of the tables co-located with it)`,
+      );
     }
   }
   // schema-based sharding: a tenant schema's tables are single-shard, joined only within their co-location group

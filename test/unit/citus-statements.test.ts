@@ -173,6 +173,26 @@ describe('links Citus cannot run, refused before anything is written', () => {
   } as unknown as LinkConfig;
   const at = (schema: string, table: string): TableName => ({ schema, table });
   const shard = (group: number): TableKind => ({ kind: 'local', managed: true, singleShard: group });
+  it("two distributed tables not co-located: the fix moves the documents into the master's group, not the master", () => {
+    // a new user's trial: the hint moved a master two document tables share into one's group, breaking the other's link
+    const dist = (colocation: number): TableKind => ({ kind: 'distributed', column: 'tenant_id', colocation });
+    expect(() =>
+      checkCitusLink(
+        { ...cfg, scope: ['tenant_id'] },
+        at('public', 'bills_nc'),
+        at('public', 'suppliers'),
+        { source: dist(2), target: dist(1) },
+        '$.links[0]',
+      ),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'CITUS_UNSUPPORTED',
+        message: expect.stringContaining(
+          "run SELECT update_distributed_table_colocation('public.bills_nc', colocate_with => 'public.suppliers') (it moves public.bills_nc into the group of public.suppliers",
+        ),
+      }),
+    );
+  });
   it('single-shard tables of two tenant schemas (schema-based sharding), or one beside a local table: CITUS_UNSUPPORTED', () => {
     expect(() =>
       checkCitusLink(cfg, at('tenant_a', 'orders'), at('tenant_b', 'customers'), { source: shard(3), target: shard(4) }, '$.links[0]'),
