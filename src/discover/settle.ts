@@ -93,17 +93,19 @@ export async function settle(
   }
 
   // Entity names: the singular table name; disambiguated by column, then by schema, when they collide.
-  const count = (key: (p: Proposal) => string): Map<string, number> => {
+  // over weak links too: one a person adds to the config must not share a proposal's name (a new user's trial: two
+  // links of one table, one weak, were both "invoice")
+  const all = [...proposals, ...weak];
+  const count = (key: (p: (typeof all)[number]) => string): Map<string, number> => {
     const m = new Map<string, number>();
-    for (const p of proposals) m.set(key(p), (m.get(key(p)) ?? 0) + 1);
+    for (const p of all) m.set(key(p), (m.get(key(p)) ?? 0) + 1);
     return m;
   };
   const perTable = count((p) => p.source);
-  for (const p of proposals)
-    if ((perTable.get(p.source) ?? 0) > 1) p.entity = sanitize(`${p.entity}_${reference(p.fk).stem.join('_') || p.fk}`);
+  for (const p of all) if ((perTable.get(p.source) ?? 0) > 1) p.entity = sanitize(`${p.entity}_${reference(p.fk).stem.join('_') || p.fk}`);
   const perEntity = count((p) => p.entity);
-  for (const p of proposals) if ((perEntity.get(p.entity) ?? 0) > 1) p.entity = sanitize(`${p.source.split('.')[0]}.${p.entity}`);
-  for (const p of [...proposals, ...weak]) p.link.entity = p.entity;
+  for (const p of all) if ((perEntity.get(p.entity) ?? 0) > 1) p.entity = sanitize(`${p.source.split('.')[0]}.${p.entity}`);
+  for (const p of all) p.link.entity = p.entity;
   const order = (a: { source: string; fk: string }, b: { source: string; fk: string }): number =>
     a.source.localeCompare(b.source) || a.fk.localeCompare(b.fk);
   proposals.sort(order);

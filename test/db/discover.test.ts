@@ -460,6 +460,16 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
     expect((await discover(t.db)).config).toBeNull();
   });
 
+  it('two links of one table, one confident and one weak, get names of their own (the weak one may be added to the config)', async () => {
+    // a new user's trial: both were "invoice"; added by hand, the config was refused (duplicate entity)
+    for (const s of CRM_SQL) await t.db.query(s);
+    await t.db.query(`ALTER TABLE crm.deals ADD COLUMN partner_key uuid, ADD COLUMN partner_name text`);
+    await t.db.query(`UPDATE crm.deals SET partner_name = 'Alpha GmbH' WHERE deal_number = 'D-1'`);
+    const r = await discover(t.db);
+    expect(r.proposals.map((p) => [p.fk, p.entity])).toEqual([['bill_to_partner_ref', 'deal_bill_to_partner']]);
+    expect(r.weak.filter((w) => w.source === 'crm.deals').map((w) => [w.fk, w.entity])).toEqual([['partner_key', 'deal_partner']]);
+  });
+
   it('five soft-delete signals on one master: the four strongest combined (what target.active takes), the config plan accepts', async () => {
     await t.db.exec(`
       CREATE TABLE vendors (id int PRIMARY KEY, org text NOT NULL, name text NOT NULL, deleted_at timestamptz, archived_at timestamptz,
