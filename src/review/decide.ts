@@ -43,7 +43,13 @@ export async function validateDecisions(db: Queryable, ctx: Context, list: Decid
   const aliasByLink = new Map<string, number[]>();
   list.forEach((d, i) => {
     const l = ctx.links.find((x) => x.entity === d.link);
-    if (l === undefined) return void (errors[i] = `unknown link "${d.link}"`);
+    if (l === undefined) {
+      // a configured link without a scope is left out under --tenant: its lines belong to no one tenant
+      const configured = ctx.config.links.some((x) => x.entity === d.link);
+      return void (errors[i] = configured
+        ? `link "${d.link}" is left out under --tenant (it has no scope column): import its lines without --tenant`
+        : `unknown link "${d.link}"`);
+    }
     if (!['alias', 'never', 'create'].includes(d.action))
       return void (errors[i] = `unknown action "${String(d.action)}" (use alias, never or create)`);
     if (typeof d.name !== 'string') return void (errors[i] = 'name is missing');

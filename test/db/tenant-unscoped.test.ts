@@ -5,7 +5,7 @@
  * or when no link has a scope. Before: `apply --tenant 2` linked the shared link's rows of every tenant.
  */
 import { afterEach, expect, it } from 'vitest';
-import { apply, BackfillError } from '../../src/index.js';
+import { apply, BackfillError, importDecisionsCsv } from '../../src/index.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { status } from '../../src/status/status.js';
 import { verify } from '../../src/verify/verify.js';
@@ -76,5 +76,25 @@ describeEach('--tenant and links without a scope', (target) => {
       ['vendor', 5],
       ['currency', 10],
     ]);
+  });
+
+  it('review import under --tenant: a line of the link left out says so, not "unknown link"', async () => {
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE TABLE currencies (id int PRIMARY KEY, name text NOT NULL);
+      CREATE TABLE vendors (id int PRIMARY KEY, org text NOT NULL, name text NOT NULL);
+      CREATE TABLE invoices (id int PRIMARY KEY, org text NOT NULL, vendor_name text, vendor_id int, currency_name text, currency_id int);
+      INSERT INTO currencies VALUES (1, 'Euro');
+      INSERT INTO vendors VALUES (1, 'o1', 'Acme');`);
+    const csv = ['link,scope,name,decision,target_key', 'vendor,"[""o1""]",Acme Inc,alias,1', 'currency,[],EUR,alias,1', ''].join('\n');
+    const err = (await importDecisionsCsv(t.db, csv, { config: { links: [vendor, currency] }, tenantId: 'o1', by: 'x' }).then(
+      () => null,
+      (e: unknown) => e,
+    )) as BackfillError;
+    expect(err).toBeInstanceOf(BackfillError);
+    expect(err.message).toContain(
+      'line 3: link "currency" is left out under --tenant (it has no scope column): import its lines without --tenant',
+    );
+    expect(err.message).not.toContain('unknown link');
   });
 });
