@@ -3,8 +3,9 @@ import { activeParts } from '../sql/active.js';
 import { unscopedNotice } from './scope-signals.js';
 import { activeSignals } from './active-signals.js';
 import type { Queryable } from '../db/port.js';
-import { BackfillError, wrapDbError } from '../errors.js';
-import { fkChecksStatement, tableColumnsStatement, uniqueKeysStatement, updateTriggersStatement } from '../sql/context.js';
+import { BackfillError } from '../errors.js';
+import { fkChecksStatement, updateTriggersStatement } from '../sql/context.js';
+import { column, type ColumnInfo, tableInfo, type TableInfo } from './table-info.js';
 import { checkStatusValues } from './status-values.js';
 import type { TableKind } from '../sql/citus.js';
 import { checkCitusLink, citusKinds } from './citus-link.js';
@@ -96,22 +97,6 @@ export interface ResolvedLink {
   targetOid: number;
 }
 
-interface ColumnInfo {
-  name: string;
-  type: string;
-  typeOid: number;
-  /** pg_attribute.attgenerated ('s' stored generated, '' not) and attidentity ('a' always, 'd' by default, ''). */
-  generated: string;
-  identity: string;
-  /** The type under any domain, as format_type spells it without modifier ('timestamp with time zone'). */
-  baseType: string;
-  /** Equality may call different texts equal: citext, or a nondeterministic collation. */
-  loose: boolean;
-  notNull: boolean;
-  /** Its collation when not its type's default (`pg_catalog."C"`), else null. */
-  collation: string | null;
-}
-
 /** Types `SET col = now()` fills with the time of the update (a timestamptz assigned to them). */
 const TOUCH_TYPES = new Set(['timestamp with time zone', 'timestamp without time zone', 'date']);
 
@@ -120,68 +105,6 @@ function unwritable(c: ColumnInfo): string | null {
   if (c.generated !== '') return 'it is a generated column (GENERATED ALWAYS AS … STORED)';
   if (c.identity === 'a') return 'it is an identity column (GENERATED ALWAYS AS IDENTITY)';
   return null;
-}
-
-interface TableInfo {
-  oid: number;
-  relkind: string;
-  columns: Map<string, ColumnInfo>;
-  /** Column lists of its valid, non-partial unique indexes without expressions; the primary key first. */
-  uniques: string[][];
-}
-
-async function tableInfo(db: Queryable, t: TableName, path: string): Promise<TableInfo> {
-  let res;
-  try {
-    res = await db.query(tableColumnsStatement(qualified(t)));
-  } catch (e) {
-    throw wrapDbError(e, `looking up table ${displayTable(t)} (${path})`);
-  }
-  const first = res.rows[0];
-  if (first === undefined) {
-    throw new BackfillError('SCHEMA_MISSING_TABLE', `table ${displayTable(t)} does not exist (${path})`, {
-      details: { path, table: displayTable(t) },
-    });
-  }
-  if (!['r', 'p'].includes(first.relkind)) {
-    const what =
-      { v: 'a view', m: 'a materialized view', f: 'a foreign table', S: 'a sequence', i: 'an index' }[first.relkind] ??
-      `relkind ${first.relkind}`;
-    throw new BackfillError('SCHEMA_NOT_A_TABLE', `${displayTable(t)} is ${what}, not a table (${path})`, { details: { path } });
-  }
-  const children = first.children ?? [];
-  if (children.length > 0) {
-    // every statement on the parent reads and writes its children's rows, which its key, FKs and triggers do not cover
-    throw new BackfillError(
-      'SCHEMA_NOT_A_TABLE',
-      `${displayTable(t)} has tables that inherit from it (${children.join(', ')}): a statement on it reads and writes their rows too, but its primary key, constraints and triggers do not cover them (a key repeats across them, an FK on it does not guard them). Not supported: link each inheriting table on its own (${path})`,
-      { details: { path, children } },
-    );
-  }
-  const columns = new Map<string, ColumnInfo>();
-  for (const r of res.rows) {
-    if (r.attname !== null && r.type !== null) {
-      columns.set(r.attname, {
-        name: r.attname,
-        type: r.type,
-        typeOid: Number(r.typeoid),
-        generated: r.generated ?? '',
-        identity: r.identity ?? '',
-        baseType: r.base_type ?? r.type,
-        loose: r.nondeterministic === true || /(^|\.)citext$/.test(r.base_type ?? r.type),
-        notNull: r.not_null === true,
-        collation: r.collation ?? null,
-      });
-    }
-  }
-  let uniques: string[][];
-  try {
-    const u = await db.query(uniqueKeysStatement(Number(first.oid)));
-    uniques = u.rows.map((r) => r.cols);
-  } catch (e) {
-    throw wrapDbError(e, `looking up the unique indexes of ${displayTable(t)} (${path})`);
-  }
-  return { oid: Number(first.oid), relkind: first.relkind, columns, uniques };
 }
 
 /**
@@ -203,18 +126,6 @@ function keyProblem(info: TableInfo, t: TableName, keys: string[], path: string)
     ? `no unique index or primary key of ${displayTable(t)} is over ${shown} (${keys.length === 1 ? 'it may repeat' : 'they may repeat'}, e.g. across partitions)`
     : `${displayTable(t)}.${nullable.join(', ')} may be NULL`;
   return `"key": ${shown} does not identify one row: ${why}${fix} (${path})`;
-}
-
-function column(info: TableInfo, t: TableName, col: string, path: string): ColumnInfo {
-  const c = info.columns.get(col);
-  if (c === undefined) {
-    const near = [...info.columns.keys()].filter((k) => k.toLowerCase() === col.toLowerCase());
-    const hint = near.length > 0 ? ` (did you mean "${near[0]}"? names are case-sensitive)` : '';
-    throw new BackfillError('SCHEMA_MISSING_COLUMN', `column ${displayTable(t)}.${col} does not exist (${path})${hint}`, {
-      details: { path, table: displayTable(t), column: col },
-    });
-  }
-  return c;
 }
 
 function mismatch(msg: string, path: string): BackfillError {
