@@ -58,6 +58,8 @@ export interface ResolvedLink {
   scopeLoose: boolean[];
   /** The name column of the source or the target calls different texts equal (citext, a nondeterministic collation). */
   nameLoose: boolean;
+  /** The master's key is unique alone (not only with the scope): a key found in another scope names the same master there. */
+  targetKeyAlone: boolean;
   /** The source's name and scope columns that are generated (stored): a BEFORE trigger (the guard) cannot read them. */
   generatedReads: string[];
   /** The source name column is citext or a domain over it (see LinkShape.nameCitext). */
@@ -317,6 +319,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     targetNameType: tname.type,
     scopeLoose,
     nameLoose: name.loose || tname.loose,
+    targetKeyAlone: tgt.uniques.some((u) => u.length === 1 && u[0] === targetKey),
     generatedReads: [link.name, ...link.scope].filter((c) => src.columns.get(c)?.generated !== ''),
     nameCitext: /(^|\.)citext$/.test(name.baseType),
     compare,

@@ -52,6 +52,7 @@ export function shape(l: ResolvedLink): LinkShape {
     amount: c.amount,
     compare: l.compare,
     targetKey: l.targetKey,
+    ...(l.targetKeyAlone ? { targetKeyAlone: true } : {}),
     targetName: c.target.name,
     ...(l.sourceOid === l.targetOid ? { selfTable: true } : {}),
     active: activePredicate(c.target.active),

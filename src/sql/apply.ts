@@ -311,7 +311,8 @@ HAVING count(*) > 0`;
  * deleted, moved to another scope, deactivated, renamed (its name is no longer the one the plan recorded),
  * refused by the table (fk_backfill.refused_rows, see src/batch/refused.ts);
  * the master is looked up by its whole key, the row's scope included (masters keyed by (tenant_id, id)
- * repeat ids across tenants), and "moved" means its key is found in another scope only. The rows left
+ * repeat ids across tenants), and "moved" means its key is found in another scope only (a key unique alone: with keys
+ * that repeat across scopes, a master not found in its own is deleted). The rows left
  * still match everything and were passed
  * over by the UPDATE itself (a BEFORE UPDATE trigger returning NULL, or a row-level security policy:
  * `rls` and `before_update_triggers` say which the table has). Planned rows not found here changed since
@@ -338,7 +339,10 @@ export function skipReasonsStatement(
   const p = new Params();
   const linkName = p.add(a.linkName);
   const tk = `t.${ident(link.targetKey)}`;
+  // "moved" only where a key names one master in every scope: with keys that repeat across scopes ((tenant_id, id)),
+  // another tenant's master of the same id is not this one moved (a new user's trial: every delete counted as a move)
   const scoped = link.scope.length > 0;
+  const movable = scoped && link.targetKeyAlone === true;
   const rel = p.add(link.sourceSql);
   const recorded =
     link.targetNameType === undefined || link.targetNameType === 'text' ? 'e.target_name' : `e.target_name::${link.targetNameType}`;
@@ -350,8 +354,8 @@ export function skipReasonsStatement(
   SELECT x.row_key AS k FROM ${OWN}.refused_rows x WHERE x.run_id = ${runId}::int8 AND x.link = ${linkName}
 ), r AS (
   SELECT e.scope_key, e.source_name, e.row_count,
-         ${tk} IS NULL${scoped ? ' AND o.k IS NULL' : ''} AS master_gone,
-         ${scoped ? `${tk} IS NULL AND o.k IS NOT NULL` : 'false'} AS master_moved,
+         ${tk} IS NULL${movable ? ' AND o.k IS NULL' : ''} AS master_gone,
+         ${movable ? `${tk} IS NULL AND o.k IS NOT NULL` : 'false'} AS master_moved,
          ${link.active === undefined ? 'false' : `${tk} IS NOT NULL AND NOT ${activeExpr('t', link.active)}`} AS master_inactive,
          ${tk} IS NOT NULL AND e.target_name IS NOT NULL AND t.${ident(link.targetName)} IS DISTINCT FROM ${recorded} AS master_renamed,
          ${rowKeyText('s', link)} IN (SELECT k FROM refused) AS refused,
@@ -361,7 +365,7 @@ export function skipReasonsStatement(
       ON e.run_id = ${planRun}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'
      AND ${entryName(link, 'e')} = s.${ident(link.name)} AND e.scope_key = ${scopeKeyExpr('s', link)}
     LEFT JOIN ${link.targetSql} t ON ${tk} = e.target_key::${link.fkType}${scopeJoin('t', 's', link)}${
-      scoped
+      movable
         ? `
     LEFT JOIN (SELECT DISTINCT t.${ident(link.targetKey)} AS k FROM ${link.targetSql} t) o ON o.k = e.target_key::${link.fkType}`
         : ''

@@ -36,6 +36,11 @@ export interface LinkShape {
   /** Columns weighed beside the name by the fuzzy matcher: source column, master column (config `compare`). */
   compare?: { source: string; target: string; as?: string }[] | undefined;
   targetKey: string;
+  /**
+   * The master's key is unique alone: a planned master's key found in another scope only is that master moved there.
+   * False or absent: keys repeat across scopes ((tenant_id, id)), and a master not found in its scope is deleted.
+   */
+  targetKeyAlone?: boolean | undefined;
   targetName: string;
   /**
    * The source is the master table itself (a hierarchy: parent_id from parent_name): a row is never linked to

@@ -147,7 +147,7 @@ describeEach('masters keyed by (tenant_id, id)', (target) => {
     expect(d.links[0]!.renamed.samples.map((g) => [g.scopeKey, g.sourceName])).toEqual([[['2'], 'Hooli']]);
   });
 
-  it('skip reasons look the planned master up by its whole key: renamed and deactivated counted once each, none "moved"', async () => {
+  it('skip reasons look the planned master up by its whole key: renamed, deactivated and deleted counted once each, none "moved"', async () => {
     const config = baseConfig;
     t = await freshDb(target);
     await schema(t.db);
@@ -155,18 +155,21 @@ describeEach('masters keyed by (tenant_id, id)', (target) => {
     // (1, 1) renamed, (2, 2) deactivated; (2, 1) and (1, 2) share those ids in the other tenant, untouched
     await t.db.query(`UPDATE customers SET customer_name = 'Zenith' WHERE tenant_id = 1 AND id = 1`);
     await t.db.query(`UPDATE customers SET is_active = false WHERE tenant_id = 2 AND id = 2`);
+    // (1, 2) deleted: its id is tenant 2's Initech too, which is no move of Globex (a new user's trial on such keys:
+    // every master deleted during apply was counted as "moved to another tenant")
+    await t.db.query(`DELETE FROM customers WHERE tenant_id = 1 AND id = 2`);
     const a = await apply(t.db, { config, allTenants: true, planRunId: p.runId, batchSize: 2 });
-    expect([a.results[0]!.updated, a.results[0]!.skipped]).toEqual([3, 3]);
+    expect([a.results[0]!.updated, a.results[0]!.skipped]).toEqual([2, 4]);
     expect(a.results[0]!.skipReasons).toMatchObject({
       masterRenamed: 2,
       masterInactive: 1,
       masterMovedScope: 0,
-      masterDeleted: 0,
+      masterDeleted: 1,
       changedSincePlan: 0,
     });
     expect((await t.db.query<{ f: number | null }>(`SELECT customer_id AS f FROM orders ORDER BY id`)).rows.map((r) => r.f)).toEqual([
       null,
-      2,
+      null,
       null,
       1,
       null,

@@ -416,7 +416,14 @@ SELECT e.scope_key[1]::uuid, e.scope_key[2]::int4, e.source_name::character(40),
   it('skip reasons: planned rows still unlinked, by the first reason that holds (master deleted, moved to another scope, inactive, renamed), within the tenant', () => {
     expect(
       skipReasonsStatement(
-        { ...link, keys: ['id', 'line'], keyTypes: ['uuid', 'int4'], targetNameType: 'character(40)', nameType: 'citext' },
+        {
+          ...link,
+          keys: ['id', 'line'],
+          keyTypes: ['uuid', 'int4'],
+          targetNameType: 'character(40)',
+          nameType: 'citext',
+          targetKeyAlone: true,
+        },
         { planRunId: '3', runId: '7', linkName: 'so' },
         { tenant: 'T1' },
       ),
@@ -472,6 +479,13 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
                   AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16) AS before_update_triggers`,
       values: ['so', '"erp"."Sales Orders"', '3', '7', 'T1', 'T1', 'T1'],
     });
+  });
+
+  it('skip reasons where master keys repeat across scopes ((tenant_id, id)): a master not found in its scope is deleted, never "moved"', () => {
+    const st = skipReasonsStatement(link, { planRunId: '3', runId: '7', linkName: 'so' }, { tenant: 'T1' });
+    expect(st.text).toContain(`         t."id" IS NULL AS master_gone,
+         false AS master_moved,`);
+    expect(st.text).not.toContain('SELECT DISTINCT t."id" AS k');
   });
 
   it('skip reasons of an unscoped link without an active predicate: no master can move or be inactive, no tenant filter', () => {
