@@ -5,7 +5,7 @@ import { WHOLE_LINK } from '../sql/walk.js';
 import { recordRefused } from '../store/refused.js';
 import { MAX_REFUSED_PER_BATCH, workAroundRefusals } from '../batch/refused.js';
 import { article, createRun, failRun, finishRun, getRun, saveCheckpoint, undosOf } from '../store/runs.js';
-import { withReconnect } from '../batch/reconnect.js';
+import { lostInOneTransaction, withReconnect } from '../batch/reconnect.js';
 import { assertCanWrite } from '../context/privileges.js';
 import { type BatchOptions, storedBatchOptions } from '../batch/batch.js';
 import { type CommonOptions, type Context, prepare, runScope } from '../context/context.js';
@@ -141,8 +141,9 @@ async function applyWhole(
     await finishRun(ctx.db, runId, 'done', summaryOf(result));
     return result;
   } catch (e) {
-    for (const c of cleanups) await c();
-    throw await failRun(ctx.db, runId, e, 'applying');
+    // a cleanup on a lost connection fails too: the error that ended the run is the one to tell
+    for (const c of cleanups) await c().catch(() => undefined);
+    throw await failRun(ctx.db, runId, lostInOneTransaction('apply', runId, e), 'applying');
   }
 }
 

@@ -98,6 +98,20 @@ export function messageOf(e: unknown): string {
   return cause instanceof Error && !own.includes(cause.message) ? `${own} (${cause.message})` : own;
 }
 
+/**
+ * A run in one transaction whose connection was lost (a server or worker restart, a terminated backend): the
+ * transaction rolled back with it, so nothing was written; said so, with what to do, instead of the driver's error.
+ * Any other error is returned as it is.
+ */
+export function lostInOneTransaction(kind: 'apply' | 'undo', runId: string, e: unknown): unknown {
+  if (!isConnectionLoss(e)) return e;
+  return new BackfillError(
+    'INTERRUPTED',
+    `${kind} run ${runId} lost its database connection (${messageOf(e)}): its one transaction was rolled back, nothing was written. Run it again`,
+    { cause: e, details: { runId } },
+  );
+}
+
 /** The error a batched run ends with when the connection stayed lost: run `interrupted`, resume command named. */
 export function interruptedError(kind: 'apply' | 'undo', runId: string, e: unknown, attempts: number, recorded: boolean): BackfillError {
   const resume = `fk-backfill ${kind} --resume ${runId} --yes`;

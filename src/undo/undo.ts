@@ -19,7 +19,7 @@ import {
   saveCheckpoint,
 } from '../store/runs.js';
 import { columnNotNullStatement, dropNotNullSql } from '../sql/constrain.js';
-import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from '../batch/reconnect.js';
+import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, lostInOneTransaction, messageOf, withReconnect } from '../batch/reconnect.js';
 import { assertCanWrite } from '../context/privileges.js';
 import { type CommonOptions, type Context, prepare, runScope, shape } from '../context/context.js';
 import { adapt } from '../db/index.js';
@@ -152,7 +152,7 @@ async function undoLive(ctx: Context, targetId: string, opts: UndoOptions & RunO
     await finishRun(ctx.db, runId, 'done', result);
     return result;
   } catch (e) {
-    throw await failRun(ctx.db, runId, e, 'undoing');
+    throw await failRun(ctx.db, runId, lostInOneTransaction('undo', runId, e), 'undoing');
   }
 }
 

@@ -94,4 +94,44 @@ describeEach('a run in one transaction asked to stop', (target) => {
       }
     },
   );
+
+  it.runIf(target === 'postgres')(
+    'apply --single-transaction whose connection is lost (its backend terminated): said to be rolled back, nothing written (INTERRUPTED)',
+    async () => {
+      // a new user's trial (a Citus worker restarted): the driver's 08006 as DB_ERROR, with nothing about what was written
+      t = await freshDb(target);
+      await createBatchFixture(t.db, 2000);
+      const before = await tableHash(t.db, 'sales_orders');
+      const other = new pg.Client({ connectionString: t.url });
+      await other.connect();
+      try {
+        await other.query('BEGIN');
+        await other.query(`SELECT 1 FROM sales_orders WHERE tenant_id = $1 AND customer_id IS NULL ORDER BY id DESC LIMIT 1 FOR UPDATE`, [
+          DEMO_TENANT,
+        ]);
+        const admin = new pg.Client({ connectionString: t.url });
+        await admin.connect();
+        const kill = setInterval(() => {
+          void admin
+            .query(
+              `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid' AND pid <> pg_backend_pid()`,
+            )
+            .catch(() => undefined);
+        }, 100);
+        const out = await apply(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'], singleTransaction: true }).catch(
+          (e: unknown) => e,
+        );
+        clearInterval(kill);
+        await admin.end();
+        expect(out).toMatchObject({ code: 'INTERRUPTED' });
+        expect((out as Error).message).toMatch(
+          /lost its database connection .*: its one transaction was rolled back, nothing was written\. Run it again$/,
+        );
+        await other.query('ROLLBACK');
+        expect(await tableHash(t.db, 'sales_orders')).toBe(before);
+      } finally {
+        await other.end();
+      }
+    },
+  );
 });
