@@ -7,6 +7,7 @@
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { apply, plan, type ConfigInput } from '../../src/index.js';
+import { discover } from '../../src/discover/discover.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { refused, snapshot } from '../helpers/hostile.js';
 
@@ -67,5 +68,14 @@ describeEach('inherited tables', (target) => {
       ['bills', 1, null],
       ['bills_old', 1, 'V2'],
     ]);
+  });
+
+  it('discover proposes the inheriting table; the parent is rejected with the reason plan gives', async () => {
+    await t.db.exec(`DROP TABLE vendors_old; INSERT INTO bills_old SELECT g, 'Foo', NULL FROM generate_series(2, 30) g`);
+    const r = await discover(t.db);
+    expect([...r.proposals, ...r.weak].map((p) => `${p.source}.${p.fk}`)).toEqual(['public.bills_old.vendor_code']);
+    expect(r.rejected.find((x) => x.source === 'public.bills')?.reason).toMatch(
+      /that plan refuses: bills has tables that inherit from it \(bills_old\)/,
+    );
   });
 });
