@@ -37,7 +37,7 @@ function entityTable(results: EntityResult[]): string {
   );
 }
 
-function unmatchedList(results: EntityResult[], explain: boolean): string {
+function unmatchedList(results: EntityResult[], explain: boolean, allTenants = false): string {
   const lines: string[] = [];
   for (const r of results) {
     if (r.unmatchedRecords.length === 0) continue;
@@ -52,8 +52,11 @@ function unmatchedList(results: EntityResult[], explain: boolean): string {
     lines.push(
       `\nNot linked — ${r.entityType}: ${r.recordsUnmatched} row(s); below, ${t.listed} of them in ${t.lines} line(s)${beyond}${moved}:`,
     );
-    // more than one scope listed (--all-tenants): each line says whose it is
-    const scoped = new Set(r.unmatchedRecords.map((u) => JSON.stringify(u.scopeKey))).size > 1;
+    // all tenants planned: each line says whose it is, even when the lines shown are one tenant's (a document number
+    // repeats across tenants: "Document 1" alone could not be placed; a new user's trial)
+    const scoped =
+      (allTenants && r.unmatchedRecords.some((u) => u.scopeKey.length > 0)) ||
+      new Set(r.unmatchedRecords.map((u) => JSON.stringify(u.scopeKey))).size > 1;
     lines.push(
       table(
         [...(scoped ? ['Scope'] : []), 'Document', 'Name', 'Rows', 'Outcome', 'Why', 'Candidates'],
@@ -129,7 +132,7 @@ export function planText(p: PlanResult, explain = false): string {
     else out.push(`${r.entityType}: no precision/recall estimate: no name is linked by its FK yet to test the matching on`);
   }
   out.push(inferredList(p.results, explain));
-  out.push(unmatchedList(p.results, explain));
+  out.push(unmatchedList(p.results, explain, p.tenantId === null));
   for (const n of p.notices ?? []) out.push(`Notice: ${n}`);
   out.push('', `Apply exactly this plan: fk-backfill apply --plan ${p.runId} --yes`);
   return out.join('\n');

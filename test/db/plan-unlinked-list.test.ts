@@ -62,6 +62,13 @@ describeEach('plan: the rows not linked', (t0) => {
     expect(planText(cut)).toContain(
       'Not linked — o: 545 row(s); below, 541 of them in 4 line(s); 4 more beyond the first 4 line(s) (--max-records):',
     );
+    // all tenants planned, one line shown: it still says whose it is (a document number repeats across tenants)
+    const one = await plan(t.db, {
+      allTenants: true,
+      maxUnmatchedRecords: 1,
+      config: { links: [{ entity: 'o', table: 'o', key: 'id', fk: 'c_id', name: 'name', scope: ['tenant_id'], match: 'exact', target }] },
+    });
+    expect(planText(one)).toMatch(/^Scope +\| Document +\| Name/m);
   });
 
   it('a composite key orders by its columns, each by its type', async () => {
