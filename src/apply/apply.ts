@@ -180,7 +180,7 @@ export async function resumeApply(handle: unknown, opts: ResumeApplyOptions): Pr
       const u = undos[undos.length - 1]!;
       throw new BackfillError(
         'RUN_STATE',
-        `run ${run.id} was undone by run ${u.id} (${u.status}): it cannot be resumed. Plan again and apply the new plan (fk-backfill apply --yes)`,
+        `run ${run.id} was undone by run ${u.id} (${u.status}): it cannot be resumed. Plan again and apply the new plan (fk-backfill apply ${tenant !== null ? `--tenant ${tenant}` : '--all-tenants'} --yes)`,
       );
     }
     await reopenRun(db, run);

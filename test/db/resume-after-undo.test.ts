@@ -30,7 +30,13 @@ describeEach('resume after undo', (target) => {
     expect(u.totalReverted).toBe(a.totalUpdated);
 
     const before = await snapshot(t.db);
-    await refused(resumeApply(t.db, { runId: a.runId }), 'RUN_STATE', new RegExp(`run ${a.runId} was undone by run ${u.runId} \\(done\\)`));
+    await refused(
+      resumeApply(t.db, { runId: a.runId }),
+      'RUN_STATE',
+      new RegExp(
+        `run ${a.runId} was undone by run ${u.runId} \\(done\\): it cannot be resumed\\. Plan again .*fk-backfill apply --all-tenants --yes`,
+      ),
+    );
     expect(await snapshot(t.db)).toEqual(before);
 
     const again = await apply(t.db, { allTenants: true, entities: ['sales_order'], batchSize: 200 });
