@@ -27,8 +27,28 @@ export function masterIn(found: Map<string, MasterInfo[]>, key: string, scopeKey
   return all?.find((m) => JSON.stringify(m.scopeKey) === want) ?? all?.[0];
 }
 
-export async function mastersFor(db: Queryable, l: ResolvedLink, keys: string[]): Promise<Map<string, MasterInfo[]>> {
+/**
+ * A key written as no value of the key's type can be (`CUST-00012` for an integer key, a name for a uuid): left out of
+ * the lookup, so one such key does not make the statement fail for every other (a new user's trial: one bad line of a
+ * review CSV turned its 50 valid lines into "not a master" errors too). Types without a test here are all looked up.
+ */
+function maybeKeyOf(type: string): (key: string) => boolean {
+  const t = type.replace(/\(.*$/, '').trim();
+  const max = { smallint: 32767n, integer: 2147483647n, bigint: 9223372036854775807n }[t];
+  if (max !== undefined)
+    return (k) => {
+      if (!/^\s*[+-]?\d{1,19}\s*$/.test(k)) return false;
+      const n = BigInt(k.trim());
+      return n <= max && n >= -max - 1n;
+    };
+  if (t === 'uuid') return (k) => /^\s*\{?[0-9a-f]{8}-?([0-9a-f]{4}-?){3}[0-9a-f]{12}\}?\s*$/i.test(k);
+  if (t === 'numeric') return (k) => /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(k);
+  return () => true;
+}
+
+export async function mastersFor(db: Queryable, l: ResolvedLink, allKeys: string[]): Promise<Map<string, MasterInfo[]>> {
   const out = new Map<string, MasterInfo[]>();
+  const keys = allKeys.filter(maybeKeyOf(l.targetKeyType));
   if (keys.length === 0) return out;
   const st = mastersByKeyStatement(keyLink(l), keys);
   try {

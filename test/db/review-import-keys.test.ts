@@ -1,0 +1,67 @@
+/**
+ * A review CSV with one target key no master key can be (`CUST-00012` for an integer key, beyond its range, a name
+ * for a uuid): that line is named, the others are judged on their own. A new user's trial: the lookup failed on the
+ * cast for every key, so each valid line of the file was "not a master" too (51 errors for one bad line).
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { BackfillError, importDecisionsCsv, type ConfigInput } from '../../src/index.js';
+import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+
+const config = (table: string): ConfigInput => ({
+  links: [
+    {
+      entity: 'bill',
+      table: 'bills',
+      key: 'id',
+      fk: table === 'vendors' ? 'vendor_id' : 'uvendor_id',
+      name: 'vendor',
+      scope: ['org'],
+      target: { table, key: 'id', name: 'name' },
+    },
+  ],
+});
+
+describeEach('review import: a key no master can have', (target) => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE TABLE vendors (id int PRIMARY KEY, org text NOT NULL, name text NOT NULL);
+      CREATE TABLE uvendors (id uuid PRIMARY KEY, org text NOT NULL, name text NOT NULL);
+      CREATE TABLE bills (id int PRIMARY KEY, org text NOT NULL, vendor text, vendor_id int, uvendor_id uuid);
+      INSERT INTO vendors VALUES (169, 'o1', 'Acme'), (170, 'o1', 'Beta');
+      INSERT INTO uvendors VALUES ('00000000-0000-4000-8000-000000000001', 'o1', 'Acme');`);
+  });
+  afterEach(async () => t.dispose());
+
+  const importing = async (table: string, rows: string[]): Promise<string> => {
+    const csv = ['link,scope,name,decision,target_key', ...rows, ''].join('\n');
+    const err = (await importDecisionsCsv(t.db, csv, { config: config(table), tenantId: 'o1', by: 'x' }).then(
+      () => null,
+      (e: unknown) => e,
+    )) as BackfillError | null;
+    expect(err).toBeInstanceOf(BackfillError);
+    return err!.message;
+  };
+
+  it('integer keys: only the bad lines are errors', async () => {
+    const msg = await importing('vendors', [
+      'bill,"[""o1""]",Acme Inc,alias,169',
+      'bill,"[""o1""]",Acme Corp,alias,CUST-00012',
+      'bill,"[""o1""]",Beta Co,alias,170',
+      'bill,"[""o1""]",Beta Ltd,alias,99999999999',
+    ]);
+    expect(msg).toContain('line 3: target key CUST-00012 is not a master of vendors');
+    expect(msg).toContain('line 5: target key 99999999999 is not a master of vendors');
+    expect(msg).not.toMatch(/line [24]:/);
+  });
+
+  it('uuid keys: only the bad line is an error', async () => {
+    const msg = await importing('uvendors', [
+      'bill,"[""o1""]",Acme Inc,alias,00000000-0000-4000-8000-000000000001',
+      'bill,"[""o1""]",Acme Corp,alias,Acme',
+    ]);
+    expect(msg).toContain('line 3: target key Acme is not a master of uvendors');
+    expect(msg).not.toMatch(/line 2:/);
+  });
+});
