@@ -14,13 +14,21 @@ import { csvDelimiter, decodeCsvBytes } from './csv-text.js';
 
 const CANDIDATES_IN_CSV = 3;
 
-/** Spreadsheets run cells starting with = + - @ as formulas: such names are exported with a leading ' (import strips it). */
+/**
+ * Spreadsheets run cells starting with = + - @ as formulas: such names are exported with a leading ' (import strips
+ * it), and so is a name that already starts with ' before one of them (`'=Already quoted`), which import would
+ * otherwise strip (a new user's trial: the unedited export was refused).
+ */
 const FORMULA = /^[=+\-@\t\r]/;
-export function csvSafe(s: string): string {
-  return FORMULA.test(s) ? `'${s}` : s;
+/** A cell a spreadsheet would run, behind any number of leading apostrophes. */
+function marked(s: string): boolean {
+  return FORMULA.test(s) || (s.startsWith("'") && marked(s.slice(1)));
 }
-function csvUnsafe(s: string): string {
-  return s.startsWith("'") && FORMULA.test(s.slice(1)) ? s.slice(1) : s;
+export function csvSafe(s: string): string {
+  return marked(s) ? `'${s}` : s;
+}
+export function csvUnsafe(s: string): string {
+  return s.startsWith("'") && marked(s.slice(1)) ? s.slice(1) : s;
 }
 const CSV_HEADER = [
   'link',
