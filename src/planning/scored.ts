@@ -84,6 +84,14 @@ export async function planScored(
   }));
   // masters the active predicate excludes: only to say "only an inactive master matches" instead of "no candidate"
   const inactiveBy = groupBy((await db.query(inactiveMastersStatement(s, ctx.filter))).rows, master);
+  // scoring is CPU work of minutes on a large scope: every 50 ms the event loop gets a turn, so a server planning
+  // (the review page's re-plan) still answers its other requests
+  let breathed = Date.now();
+  const breathe = async (): Promise<void> => {
+    if (Date.now() - breathed < 50) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    breathed = Date.now();
+  };
   let labelledBudget = MAX_LABELLED;
   const acc = { samples: 0, autoLinked: 0, correct: 0, wrong: 0 };
   for (const [scope, group] of namesBy) {
@@ -108,7 +116,10 @@ export async function planScored(
       }
     } else {
       const decide = scopeDecider({ masters: ms, aliases: known, inactive: ims }, opts);
-      for (let at = 0; at < n; at++) await sink(rowOf(at, decide(group.names[at]!, group.evidence[at])));
+      for (let at = 0; at < n; at++) {
+        await sink(rowOf(at, decide(group.names[at]!, group.evidence[at])));
+        await breathe();
+      }
     }
     if (labelledBudget > 0 && known.length > 0 && ms.length > 0) {
       const sample = known.slice(0, labelledBudget);

@@ -185,6 +185,12 @@ export async function startReviewServer(db: unknown, opts: ReviewServerOptions):
     busy = next.catch(() => undefined);
     return next;
   };
+  /**
+   * A read of what is recorded (a plan's queue, masters, a history) on a pool: not queued behind a re-plan or an
+   * apply, which take minutes on a large scope (a new user's trial: every reviewer waited 73 s for a page of the
+   * queue while someone re-planned). On one connection (PGlite) it waits its turn.
+   */
+  const read = <T>(fn: () => Promise<T>): Promise<T> => ((ctx.db.connections ?? 1) > 1 ? fn() : serial(fn));
 
   /** Plans this server showed (a page may keep reading the plan it was loaded from). */
   const plans = new Set<string>();
@@ -229,7 +235,8 @@ export async function startReviewServer(db: unknown, opts: ReviewServerOptions):
         const filter = filterFrom((k) => url.searchParams.get(k) ?? undefined);
         const page = pageFrom(url.searchParams, limit);
         const planRunId = planOf(url.searchParams.get('plan'));
-        const q = await serial(() =>
+        // the page's own plan is read as recorded; without one, the queue may have to plan first: its turn
+        const q = await (planRunId !== undefined ? read : serial)(() =>
           reviewQueueIn(ctx, { filter, ...page, executedBy: opts.by, ...(planRunId !== undefined ? { planRunId } : {}) }),
         );
         plans.add(q.planRunId);
@@ -241,10 +248,10 @@ export async function startReviewServer(db: unknown, opts: ReviewServerOptions):
         const scopeKey = scopeOf(url.searchParams.get('scope'));
         if (url.pathname === '/api/masters') {
           const q = url.searchParams.get('q') ?? '';
-          sendJson(res, 200, { masters: await serial(() => searchMastersIn(ctx, { link, scopeKey, q })) });
+          sendJson(res, 200, { masters: await read(() => searchMastersIn(ctx, { link, scopeKey, q })) });
         } else {
           const name = url.searchParams.get('name') ?? '';
-          sendJson(res, 200, { history: await serial(() => decisionHistoryIn(ctx, { link, scopeKey, name })) });
+          sendJson(res, 200, { history: await read(() => decisionHistoryIn(ctx, { link, scopeKey, name })) });
         }
         return;
       }

@@ -364,6 +364,31 @@ describeEach('review', (target) => {
     expect(po.linkedByMethod['decision']).toBe(1);
   });
 
+  it.runIf(target === 'postgres')('server on a pool: a page of the queue is answered while a re-plan runs, not after it', async () => {
+    // a new user's trial: a re-plan of minutes held every reviewer's requests (73 s for a page of the queue)
+    await addBigQueue(t.db, 3000);
+    const s = await startReviewServer(t.db, { ...opts, by: 'srv' });
+    try {
+      const host = `127.0.0.1:${s.port}`;
+      const page = await raw(s.port, 'GET', `/?token=${s.token}`, { Host: host });
+      const csrf = /name="fkb-csrf" content="([^"]+)"/.exec(page.body)![1]!;
+      const first = await raw(s.port, 'GET', '/api/queue', { Host: host, 'X-FKB-Token': s.token });
+      const planRunId = (JSON.parse(first.body) as { planRunId: string }).planRunId;
+      const post = { Host: host, 'X-FKB-Token': s.token, 'X-FKB-CSRF': csrf, 'Content-Type': 'application/json', Origin: s.origin };
+      const order: string[] = [];
+      const replan = raw(s.port, 'POST', '/api/plan', post, '{}').then((r) => (order.push('plan'), r));
+      await new Promise((r) => setTimeout(r, 150));
+      const queue = raw(s.port, 'GET', `/api/queue?plan=${planRunId}`, { Host: host, 'X-FKB-Token': s.token }).then(
+        (r) => (order.push('queue'), r),
+      );
+      const [p, q] = await Promise.all([replan, queue]);
+      expect([p.status, q.status]).toEqual([200, 200]);
+      expect(order).toEqual(['queue', 'plan']);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('server: token, Host, Origin and CSRF checks; strict headers; names never in the HTML', async () => {
     const s = await startReviewServer(t.db, { ...opts, by: 'srv' });
     try {
