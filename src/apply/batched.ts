@@ -14,7 +14,7 @@ import { countSkips } from './skips.js';
 import { chooseWalk, sourceLayout } from './walk.js';
 import { applyResult, type ApplyResult, type LinkApplyResult, skipFields, summaryOf } from './result.js';
 import { plannedRows } from '../store/plans.js';
-import { refusedCount } from '../store/refused.js';
+import { refusedCount, refusedKeys } from '../store/refused.js';
 import { batchWork, refreshStaleStatistics, sweepWork } from './lookup.js';
 import { AUTO_PARALLEL_MIN_ROWS, hasSlices, linkParallelism, type SlicedOutcome, walkLinkSlices } from './parallel.js';
 
@@ -197,6 +197,10 @@ async function sweepLink(
   // one statement: the batch size means nothing to it; a lock or statement timeout is retried, then given up
   const { targetBatchMs: _adaptive, ...fixed } = opts;
   const work = await sweepWork(ctx, l, { runId: a.runId, planRunId: a.planRunId, index: ctx.links.indexOf(l) });
+  // the rows the table refused during the walk stay refused: not tried again (a new user's trial: 3,000 of them
+  // failed the sweep after the whole walk, and every resume of it, with ROWS_REFUSED)
+  const skip = await refusedKeys(ctx.db, a.runId, l.entity);
+  const all = skip.length > 0 ? { ...WHOLE_LINK, skip } : WHOLE_LINK;
   try {
     return await walkLink(
       ctx.db,
@@ -207,8 +211,8 @@ async function sweepLink(
         total: a.planned,
         catchUp: true,
         bound: (after) => sweepBoundStatement(after, a.planned),
-        work: (r) => work.statement({ ...WHOLE_LINK, ...(r.rows !== undefined ? { rows: r.rows } : {}) }),
-        rows: () => work.rows(WHOLE_LINK),
+        work: (r) => work.statement({ ...all, ...(r.rows !== undefined ? { rows: r.rows } : {}) }),
+        rows: () => work.rows(all),
         setup: work.setup,
       },
       { ...fixed, batchSize: 1, minBatchSize: 1, maxBatchSize: 1 },

@@ -4,7 +4,7 @@
  */
 import { parse as parseArray } from 'postgres-array';
 import { ident } from './quote.js';
-import { idCols, type LinkShape, OWN, Params, type ScopeFilter, scopeWhere, type Statement } from './link.js';
+import { idCols, type LinkShape, OWN, Params, rowKeyText, type ScopeFilter, scopeWhere, type Statement } from './link.js';
 
 export interface KeyRange {
   /** Exclusive lower bound (null: from the start). */
@@ -17,6 +17,12 @@ export interface KeyRange {
    * composite key narrows each column to its values (see rowsWhere): exact for one row.
    */
   rows?: readonly string[];
+  /**
+   * Rows of the range left out, by their key as rowKeyText writes it: the rows the table already refused in this run
+   * (fk_backfill.refused_rows), which apply's final sweep does not try again (they would be refused again, and enough
+   * of them failed the sweep, and every resume of it, with ROWS_REFUSED).
+   */
+  skip?: readonly string[];
 }
 
 /** Upper bound of a walk's next batch: its last key (or block) as text and the rows it holds; no row: the walk is done. */
@@ -56,6 +62,18 @@ function keyRangeWhere(alias: string, link: LinkShape, r: KeyRange | undefined, 
  * query on one shard; the exact subquery was a distributed subplan, 75 ms a statement against 3).
  */
 function rowsWhere(alias: string, link: LinkShape, r: KeyRange, p: Params): string {
+  return `${onlyRows(alias, link, r, p)}${skipRows(alias, link, r.skip ?? [], p)}`;
+}
+
+/**
+ * KeyRange.skip: those rows left out, by their key as the change log writes it (a filter on the rows read, no index
+ * needed; one form for one key or several, on Citus too, where a subquery of tuples would be planned apart).
+ */
+function skipRows(alias: string, link: LinkShape, skip: readonly string[], p: Params): string {
+  return skip.length === 0 ? '' : ` AND NOT (${rowKeyText(alias, link)} = ANY(${p.add(skip)}::text[]))`;
+}
+
+function onlyRows(alias: string, link: LinkShape, r: KeyRange, p: Params): string {
   const rows = r.rows;
   if (rows === undefined) return '';
   const cols = idCols(link);

@@ -48,3 +48,12 @@ export async function refusedCount(db: Queryable, runId: string, link: string): 
   );
   return Number(r.rows[0]?.n ?? 0);
 }
+
+/** Every row of a link the run recorded as refused, by key (the final sweep leaves them out). */
+export async function refusedKeys(db: Queryable, runId: string, link: string): Promise<string[]> {
+  const r = await db.query<{ row_key: string }>(
+    `SELECT row_key FROM fk_backfill.refused_rows WHERE run_id = $1::int8 AND link = $2 ORDER BY row_key`,
+    [runId, link],
+  );
+  return r.rows.map((x) => x.row_key);
+}

@@ -178,6 +178,29 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
     });
   });
 
+  it("the final sweep's range leaves out the rows the run already recorded as refused, by their key as the change log writes it", () => {
+    expect(batchRowsStatement(link, { range: { after: null, upTo: null, skip: ['k1', 'k2'] } }, { tenant: 'T1' })).toEqual({
+      text: `SELECT o."id"::text AS k
+  FROM "erp"."Sales Orders" o
+ WHERE o."customer_id" IS NULL AND o."tenant_id" = $1 AND NOT (o."id"::text = ANY($2::text[]))
+ ORDER BY o."id"`,
+      values: ['T1', ['k1', 'k2']],
+    });
+    expect(
+      batchRowsStatement(
+        { ...link, keys: ['id', 'line'], keyTypes: ['uuid', 'int4'] },
+        { range: { after: null, upTo: null, skip: ['{a,1}', '{b,2}'] } },
+        { tenant: null },
+      ),
+    ).toEqual({
+      text: `SELECT ARRAY[o."id"::text, o."line"::text]::text AS k
+  FROM "erp"."Sales Orders" o
+ WHERE o."customer_id" IS NULL AND NOT (ARRAY[o."id"::text, o."line"::text]::text = ANY($1::text[]))
+ ORDER BY o."id", o."line"`,
+      values: [['{a,1}', '{b,2}']],
+    });
+  });
+
   it('the rows a batch may change, by key in key order; a batch narrowed to some of them (one key: typed, composite: its key tuples exactly)', () => {
     expect(batchRowsStatement(link, { range: { after: 'A', upTo: 'B' } }, { tenant: 'T1' })).toEqual({
       text: `SELECT o."id"::text AS k
