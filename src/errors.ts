@@ -86,9 +86,12 @@ export class BackfillError extends Error {
     this.details = options?.details;
   }
 
-  /** 2 = bad input, nothing was written; 1 = failure while working. */
+  /**
+   * 2 = bad input, nothing was written; 1 = failure while working. A run that wrote batches before a usage-coded
+   * failure (a privilege revoked mid-run) says so in `details.written`: exit 1, whatever the code.
+   */
   get exitCode(): 1 | 2 {
-    return USAGE_CODES.has(this.code) ? 2 : 1;
+    return USAGE_CODES.has(this.code) && this.details?.['written'] !== true ? 2 : 1;
   }
 
   toJSON(): { code: BackfillErrorCode; message: string; details?: Record<string, unknown> } {
