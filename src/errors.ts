@@ -126,14 +126,15 @@ export function wrapDbError(e: unknown, doing: string): BackfillError {
 }
 
 /** SQLSTATEs and socket errors that mean "the connection or the server went away", not "the statement was wrong". */
-const CONNECTION_STATES = new Set(['57P01', '57P02', '57P03']);
+// 53300: too many connections (max_connections reached, reserved slots): as transient as a restart, retried the same way
+const CONNECTION_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
 const SOCKET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTCONN', 'EHOSTUNREACH', 'ENETUNREACH']);
 const CONNECTION_MESSAGES =
   /Connection terminated|not queryable|Client was closed|connection is closed|terminating connection|CONNECTION_(CLOSED|ENDED|DESTROYED)/i;
 
 /**
  * A terminated connection or a server restart (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot
- * connect now, class 08, a reset or refused socket, the driver's "Connection terminated"): the work in
+ * connect now, 53300 no connection slot free, class 08, a reset or refused socket, the driver's "Connection terminated"): the work in
  * flight was rolled back with its transaction, and the same work may be retried on a new connection.
  * Looks through BackfillError causes.
  */
