@@ -19,7 +19,7 @@ import { apply, openDatabase, plan, undo } from '../../src/index.js';
 import type { Database } from '../../src/db/port.js';
 import type { ProgressEvent } from '../../src/batch/progress.js';
 import { applyText } from '../../src/cli/format.js';
-import { describeEach, freshDb, PG_ADMIN_URL, type TestDb } from '../helpers/db.js';
+import { describeEach, freshDb, PG_ADMIN_URL, type TestDb, urlAs } from '../helpers/db.js';
 
 const config: ConfigInput = {
   links: [
@@ -41,13 +41,6 @@ async function schema(t: TestDb): Promise<void> {
     CREATE TABLE sales_orders (id int PRIMARY KEY, org text NOT NULL, account_name text, account_no int REFERENCES accounts ON DELETE RESTRICT);
     INSERT INTO accounts VALUES (1, 'o1', 'A'), (2, 'o1', 'B'), (3, 'o1', 'C'), (4, 'o1', 'D');
     INSERT INTO sales_orders (id, org, account_name) SELECT i, 'o1', (ARRAY['A','B','C','D'])[1 + (i - 1) % 4] FROM generate_series(1, 20) i;`);
-}
-
-function urlAs(url: string, role: string): string {
-  const u = new URL(url);
-  u.username = role;
-  u.password = '';
-  return u.toString();
 }
 
 describeEach('master deleted during apply', (target) => {

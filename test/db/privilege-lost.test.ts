@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
 import { apply, BackfillError, openDatabase, resumeApply, type ConfigInput } from '../../src/index.js';
 import type { Database } from '../../src/db/port.js';
-import { describeEach, freshDb, PG_ADMIN_URL, type TestDb } from '../helpers/db.js';
+import { describeEach, freshDb, PG_ADMIN_URL, type TestDb, urlAs } from '../helpers/db.js';
 
 const config: ConfigInput = {
   links: [
@@ -23,13 +23,6 @@ const config: ConfigInput = {
     },
   ],
 };
-
-function urlAs(url: string, role: string): string {
-  const u = new URL(url);
-  u.username = role;
-  u.password = '';
-  return u.toString();
-}
 
 describeEach('a privilege lost mid-run', (target) => {
   let t: TestDb;

@@ -11,6 +11,24 @@ import { getRun } from '../../src/store/runs.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { createBatchFixture, DEMO_TENANT, tableHash } from './apply-fixture.js';
 
+/**
+ * Another session holding a row the apply links (its name has a master: a tenth of the fixture's names have none, and
+ * a lock on one of those was never waited for, so the apply finished before it could be stopped), in an open
+ * transaction: ROLLBACK and end it.
+ */
+async function lockLinkedRow(url: string): Promise<pg.Client> {
+  const other = new pg.Client({ connectionString: url });
+  await other.connect();
+  await other.query('BEGIN');
+  await other.query(
+    `SELECT 1 FROM sales_orders s WHERE s.tenant_id = $1 AND s.customer_id IS NULL
+        AND EXISTS (SELECT 1 FROM customers c WHERE c.tenant_id = s.tenant_id AND c.customer_name = s.customer_name)
+      ORDER BY s.id DESC LIMIT 1 FOR UPDATE`,
+    [DEMO_TENANT],
+  );
+  return other;
+}
+
 describeEach('a run in one transaction asked to stop', (target) => {
   let t: TestDb | undefined;
   afterEach(async () => {
@@ -59,18 +77,8 @@ describeEach('a run in one transaction asked to stop', (target) => {
       t = await freshDb(target);
       await createBatchFixture(t.db, 2000);
       const before = await tableHash(t.db, 'sales_orders');
-      const other = new pg.Client({ connectionString: t.url });
-      await other.connect();
+      const other = await lockLinkedRow(t.url);
       try {
-        await other.query('BEGIN');
-        // a row the apply links (its name has a master: a tenth of the fixture's names have none, and a lock on one of
-        // those was never waited for, so the apply finished before it could be stopped)
-        await other.query(
-          `SELECT 1 FROM sales_orders s WHERE s.tenant_id = $1 AND s.customer_id IS NULL
-              AND EXISTS (SELECT 1 FROM customers c WHERE c.tenant_id = s.tenant_id AND c.customer_name = s.customer_name)
-            ORDER BY s.id DESC LIMIT 1 FOR UPDATE`,
-          [DEMO_TENANT],
-        );
         const ac = new AbortController();
         // stop once the apply waits for the row
         const waiting = setInterval(() => {
@@ -107,18 +115,8 @@ describeEach('a run in one transaction asked to stop', (target) => {
       t = await freshDb(target);
       await createBatchFixture(t.db, 2000);
       const before = await tableHash(t.db, 'sales_orders');
-      const other = new pg.Client({ connectionString: t.url });
-      await other.connect();
+      const other = await lockLinkedRow(t.url);
       try {
-        await other.query('BEGIN');
-        // a row the apply links (its name has a master: a tenth of the fixture's names have none, and a lock on one of
-        // those was never waited for, so the apply finished before it could be stopped)
-        await other.query(
-          `SELECT 1 FROM sales_orders s WHERE s.tenant_id = $1 AND s.customer_id IS NULL
-              AND EXISTS (SELECT 1 FROM customers c WHERE c.tenant_id = s.tenant_id AND c.customer_name = s.customer_name)
-            ORDER BY s.id DESC LIMIT 1 FOR UPDATE`,
-          [DEMO_TENANT],
-        );
         const admin = new pg.Client({ connectionString: t.url });
         await admin.connect();
         const kill = setInterval(() => {

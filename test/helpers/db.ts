@@ -24,6 +24,14 @@ export const TARGETS: Target[] = (process.env['FKB_TARGETS'] ?? 'pglite,postgres
 
 export const PG_ADMIN_URL = process.env['FKB_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
+/** A server database's URL as another role (trust authentication: no password). */
+export function urlAs(url: string, role: string): string {
+  const u = new URL(url);
+  u.username = role;
+  u.password = '';
+  return u.toString();
+}
+
 export interface TestDb {
   target: Target;
   db: Database;

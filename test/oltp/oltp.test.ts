@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnCli } from '../helpers/cli.js';
-import { freshDb, PG_ADMIN_URL, TARGETS, type TestDb } from '../helpers/db.js';
+import { freshDb, PG_ADMIN_URL, TARGETS, type TestDb, urlAs } from '../helpers/db.js';
 
 const ROWS = Number(process.env['FKB_OLTP_ROWS'] ?? 400_000);
 const ORGS = 40;
@@ -55,13 +55,6 @@ interface WriterLog {
   fks: Map<string, number>;
   inserted: string[];
   deleted: number[];
-}
-
-function urlAs(url: string, role: string): string {
-  const u = new URL(url);
-  u.username = role;
-  u.password = '';
-  return u.toString();
 }
 
 async function seed(t: TestDb, role: string): Promise<void> {

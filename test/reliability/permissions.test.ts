@@ -13,7 +13,7 @@ import { apply, migrate, openDatabase, plan, status, undo, verify } from '../../
 import { createAxis, DEMO_TENANT } from '../../src/demo/axis.js';
 import type { Database } from '../../src/db/port.js';
 import { runCli } from '../helpers/cli.js';
-import { freshDb, PG_ADMIN_URL, TARGETS, type TestDb } from '../helpers/db.js';
+import { freshDb, PG_ADMIN_URL, TARGETS, type TestDb, urlAs } from '../helpers/db.js';
 import { refused, snapshot } from '../helpers/hostile.js';
 
 const roles: string[] = [];
@@ -22,13 +22,6 @@ export function newRole(prefix = 'fkb'): string {
   const r = `${prefix}_${randomBytes(4).toString('hex')}`;
   roles.push(r);
   return r;
-}
-
-export function urlAs(url: string, role: string): string {
-  const u = new URL(url);
-  u.username = role;
-  u.password = '';
-  return u.toString();
 }
 
 export async function dropRoles(): Promise<void> {
