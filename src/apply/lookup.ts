@@ -10,6 +10,7 @@ import { applyBatchStatement, applyMapStatements, batchRowsStatement, nullFkEsti
 import { type ScopeFilter, type Statement, type TypedLinkShape } from '../sql/link.js';
 import {
   analyzeStatement,
+  mayAnalyzeStatement,
   neverAnalyzedStatement,
   dropTableStatement,
   ladderTableName,
@@ -52,11 +53,15 @@ export async function refreshStaleStatistics(db: Queryable, l: ResolvedLink, f: 
   // distributed or reference one, whose rows are the workers'): its active filter was estimated at 4 of 860 rows,
   // every batch nested a loop over the source per master entry, and one statement of 150 rows took 23 s (a trial's
   // partitioned table of 50,000 rows, restored and applied at once)
+  // only what this role may analyze: the server skips the rest with a WARNING in its log on every run
+  const may = async (oid: number): Promise<boolean> => (await db.query(mayAnalyzeStatement(oid))).rows[0]?.may === true;
   const never = async (oid: number, side: 'source' | 'target'): Promise<boolean> =>
     (l.citus === null || l.citus[side].kind === 'local') && (await db.query(neverAnalyzedStatement(oid))).rows[0]?.never === true;
-  if (l.targetOid !== l.sourceOid && (await never(l.targetOid, 'target')))
+  if (l.targetOid !== l.sourceOid && (await never(l.targetOid, 'target')) && (await may(l.targetOid)))
     await db.query(analyzeStatement(l.targetSql)).catch(() => undefined);
-  if (await never(l.sourceOid, 'source')) await db.query(analyzeStatement(l.sourceSql)).catch(() => undefined);
+  const maySource = await may(l.sourceOid);
+  if (maySource && (await never(l.sourceOid, 'source'))) await db.query(analyzeStatement(l.sourceSql)).catch(() => undefined);
+  if (!maySource) return;
   const r = (await db.query(nullFkEstimateStatement(shape(l), f))).rows[0]?.['QUERY PLAN'];
   const doc = (typeof r === 'string' ? JSON.parse(r) : r) as { Plan?: { 'Plan Rows'?: number } }[] | undefined;
   const estimate = doc?.[0]?.Plan?.['Plan Rows'] ?? 0;

@@ -45,6 +45,19 @@ export function neverAnalyzedStatement(oid: number): Statement<{ never: boolean 
   };
 }
 
+/**
+ * Whether this role may ANALYZE a table (by oid) and each of its partitions: it owns them (or is a member of the
+ * owner) or is a superuser. Else the server skips them with a WARNING in its log on every run (a DBA's trial).
+ */
+export function mayAnalyzeStatement(oid: number): Statement<{ may: boolean | null }> {
+  return {
+    text: `SELECT bool_and(pg_has_role(c.relowner, 'USAGE')) OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS may
+  FROM pg_class c
+ WHERE c.oid IN (SELECT $1::oid UNION ALL SELECT p.relid FROM pg_partition_tree($1::oid::regclass) p)`,
+    values: [oid],
+  };
+}
+
 /** ANALYZE of a source (`sourceSql`: its qualified, quoted name). */
 export function analyzeStatement(sourceSql: string): Statement<Record<string, never>> {
   return { text: `ANALYZE ${sourceSql}`, values: [] };

@@ -6,6 +6,7 @@ import {
   lookupTableName,
   mayBuildLookupStatement,
   mayCreateTempStatement,
+  mayAnalyzeStatement,
   neverAnalyzedStatement,
 } from '../../../src/sql/lookup.js';
 
@@ -33,6 +34,13 @@ describe("apply's lookup tables (whole text)", () => {
   FROM pg_class c JOIN pg_stat_all_tables s ON s.relid = c.oid
  WHERE c.oid IN (SELECT $1::oid UNION ALL SELECT p.relid FROM pg_partition_tree($1::oid::regclass) p WHERE p.isleaf)
    AND c.relkind IN ('r', 'm') AND (c.reltuples < 0 OR c.relpages > 0)`,
+      values: [16384],
+    });
+    // analysed only by a role the server lets analyze it (owner, a member of the owner, a superuser), every partition too
+    expect(mayAnalyzeStatement(16384)).toEqual({
+      text: `SELECT bool_and(pg_has_role(c.relowner, 'USAGE')) OR (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS may
+  FROM pg_class c
+ WHERE c.oid IN (SELECT $1::oid UNION ALL SELECT p.relid FROM pg_partition_tree($1::oid::regclass) p)`,
       values: [16384],
     });
     expect(dropTableStatement('fk_backfill.apply_ladder_42_1')).toEqual({
