@@ -21,13 +21,18 @@ const RANGES: Record<string, [bigint, bigint]> = {
 };
 const WIDTH = ['smallint', 'integer', 'bigint'];
 
+/** The values of integer type `base` (smallint, integer, bigint), named `type`; null for another type. */
+export function integerRange(base: string, type = base): FkRange | null {
+  const r = RANGES[base];
+  return r === undefined ? null : { type, min: String(r[0]), max: String(r[1]) };
+}
+
 /** The FK's range when its base integer type is narrower than the key's; null when every key fits. */
 export function fkRangeOf(fkBase: string, keyBase: string, fkType: string): FkRange | null {
   const f = WIDTH.indexOf(fkBase);
   const k = WIDTH.indexOf(keyBase);
   if (f < 0 || k < 0 || f >= k) return null;
-  const [min, max] = RANGES[fkBase]!;
-  return { type: fkType, min: String(min), max: String(max) };
+  return integerRange(fkBase, fkType);
 }
 
 /** Why a name whose master's key the FK cannot hold is left unmatched. */

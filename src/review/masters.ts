@@ -2,6 +2,7 @@
 import type { Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 import { mastersByKeyStatement } from '../sql/masters.js';
+import { fitsFk, integerRange } from '../plan/fk-range.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { type Context, shape } from '../context/context.js';
 
@@ -34,13 +35,9 @@ export function masterIn(found: Map<string, MasterInfo[]>, key: string, scopeKey
  */
 function maybeKeyOf(type: string): (key: string) => boolean {
   const t = type.replace(/\(.*$/, '').trim();
-  const max = { smallint: 32767n, integer: 2147483647n, bigint: 9223372036854775807n }[t];
-  if (max !== undefined)
-    return (k) => {
-      if (!/^\s*[+-]?\d{1,19}\s*$/.test(k)) return false;
-      const n = BigInt(k.trim());
-      return n <= max && n >= -max - 1n;
-    };
+  const range = integerRange(t);
+  // decimal digits only: BigInt also reads 0x10, which the server's integer input does not
+  if (range !== null) return (k) => /^\s*[+-]?\d+\s*$/.test(k) && fitsFk(k, range);
   if (t === 'uuid') return (k) => /^\s*\{?[0-9a-f]{8}-?([0-9a-f]{4}-?){3}[0-9a-f]{12}\}?\s*$/i.test(k);
   if (t === 'numeric') return (k) => /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(k);
   return () => true;
