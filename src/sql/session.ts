@@ -33,7 +33,7 @@ export function noStatementTimeout(): Statement {
   return { text: 'SET statement_timeout = 0', values: [] };
 }
 
-/** The session's backend, which another connection may cancel the statement of (stopAsked). */
+/** The session's backend, which another connection may cancel the statement of (src/batch/stop.ts). */
 export function backendPidStatement(): Statement<{ pid: number }> {
   return { text: 'SELECT pg_backend_pid() AS pid', values: [] };
 }
