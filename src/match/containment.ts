@@ -18,7 +18,18 @@ import {
   unitSegments,
 } from './qualifiers.js';
 import { MATCH_TUNING } from './tuning.js';
-import { FUNCTION_WORDS, isCity, isDescriptive, isGenericToken, isLegalWord, isPlace, isRetail, legalAgreement } from './vocabulary.js';
+import {
+  FUNCTION_WORDS,
+  isCity,
+  isCountry,
+  isDescriptive,
+  isGenericToken,
+  isLegalWord,
+  isPlace,
+  isRetail,
+  isTrade,
+  legalAgreement,
+} from './vocabulary.js';
 import type { Candidate, NormalizedName } from './types.js';
 
 /**
@@ -104,6 +115,31 @@ type Relation = 'equal' | 'superset' | 'subset' | 'placed-subset';
  */
 const allDescriptive = (extra: string[]): boolean =>
   extra.every((t) => isLegalWord(t) || isDescriptive(t) || t === 'the' || t === 'and' || t === 'of');
+
+/**
+ * The master is the firm a ledger names by its brand ("Realtek" / "Realtek Semiconductor Corp.", "Orica" / "Orica
+ * Australia Pty Ltd"): its extra words are its legal form, words of its trade (vocabulary.ts TRADE), or a country
+ * this scope's masters name often (homeCountryMasters and homeCountryShare: the ledger's own country, where "Acme
+ * Australia" is the firm it trades with; in a ledger of firms from everywhere a country stays a national company of
+ * its own, "Boeing UK" for "Boeing"); and the name's first word is the brand of no other master of the scope (a brand with two masters may
+ * name either, or their parent: "XPO Logistics" beside XPO Logistics Freight and XPO Last Mile).
+ */
+function brandFirm(ix: MatcherIndex, qt: string[], e: Entry, extraE: string[]): boolean {
+  if (e.source !== 'master' || qt.every(isKnownName)) return false;
+  const home = new Set<string>();
+  const et = e.tokens;
+  for (let i = 0; i < et.length; i++) {
+    for (const span of [et.slice(i, i + 2), et.slice(i, i + 1)]) {
+      if (span.length === 0 || !isCountry(span.join(' ')) || !span.every((t) => extraE.includes(t))) continue;
+      const n = Math.min(...span.map((t) => ix.df.get(t) ?? 0));
+      if (n >= MATCH_TUNING.homeCountryMasters && n >= MATCH_TUNING.homeCountryShare * ix.masterCount) span.forEach((t) => home.add(t));
+      break;
+    }
+  }
+  if (!extraE.every((t) => home.has(t) || isTrade(t) || isLegalWord(t) || t === 'the' || t === 'and' || t === 'of')) return false;
+  const brand = qt.find((t) => !isGenericToken(t) && !isTrade(t) && !FUNCTION_WORDS.has(t));
+  return brand !== undefined && brand.length >= 3 && !HAS_DIGIT.test(brand) && !isPlace(brand) && (ix.df.get(brand) ?? 0) <= 1;
+}
 
 /**
  * The master's extra words all come before the name's ("Robert Bosch LLC" / "Bosch", "Koninklijke Philips N.V." /
@@ -218,10 +254,11 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
       const distinctive = qt.some((t) => t.length >= 4 && !isGenericToken(t) && !isDescriptive(t) && !isCity(t) && !HAS_DIGIT.test(t));
       ok = legalOnly
         ? qt.some((t) => t.length >= 4 && !isGenericToken(t))
-        : distinctive &&
-          !c.loose &&
-          ((q.legalForm === null && allDescriptive(c.extraE) && !qt.every(isKnownName)) ||
-            (c.rel === 'subset' && leadingDrop(q, e, c.extraE)));
+        : !c.loose &&
+          ((distinctive &&
+            ((q.legalForm === null && allDescriptive(c.extraE) && !qt.every(isKnownName)) ||
+              (c.rel === 'subset' && leadingDrop(q, e, c.extraE)))) ||
+            (c.rel === 'subset' && q.legalForm === null && brandFirm(ix, qt, e, c.extraE)));
     }
     if (ok && legalAgreement(q.legalForm, e.norm.legalForm) === 'disagree') ok = false;
     const prev = hits.get(e.key);

@@ -43,6 +43,8 @@ export interface MatcherIndex {
   readonly startsName: Map<string, number>;
   readonly endsName: Map<string, number>;
   readonly multiWordNames: number;
+  /** Active masters of the scope (distinct keys). */
+  readonly masterCount: number;
   /** A token's weight (idf, generic words discounted). */
   readonly idfOf: (t: string) => number;
   /** The weight of a token no name of the scope has. */
@@ -186,6 +188,7 @@ export function buildIndex(masters: MasterRecord[], aliases: KnownAlias[], optio
     startsName,
     endsName,
     multiWordNames,
+    masterCount: masterKeys.size,
     idfOf,
     unseenWeight,
     postings,

@@ -57,6 +57,14 @@ export const MATCH_TUNING = {
    */
   containmentScore: 0.95,
   /**
+   * Masters of a scope that name a country before it reads as the ledger's own ("Orica" / "Orica Australia Pty Ltd",
+   * containment.ts brandFirm): three or more (two may be one group's two national companies), and that share of the
+   * scope's masters or more. Measured, not fitted to a set: ledgers of one country's firms written by hand name it in
+   * 2.9–13 % of their masters; the benchmark's ledgers of firms from everywhere name any one country in at most 1.5 %.
+   */
+  homeCountryMasters: 3,
+  homeCountryShare: 0.025,
+  /**
    * Score of a master whose words' initials a one-word capitalised name spells ("MGH" / Massachusetts General
    * Hospital): in the review band, above a name that only shares a word, and never auto-linked (decide.ts).
    */

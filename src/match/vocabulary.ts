@@ -11,7 +11,7 @@ export const LEGAL_FORMS: Record<string, string> = {
   corp: 'corp', corporation: 'corp', corpn: 'corp', corporated: 'corp',
   co: 'co', company: 'co', cos: 'co', companies: 'co',
   ltd: 'ltd', limited: 'ltd', ltda: 'ltda', lda: 'ltda',
-  llc: 'llc', llp: 'llp', lp: 'lp', lllp: 'lllp', pllc: 'pllc', pc: 'pc',
+  llc: 'llc', llp: 'llp', lp: 'lp', lllp: 'lllp', pllc: 'pllc', pc: 'pc', ulc: 'ulc', 'unlimited liability corporation': 'ulc',
   plc: 'plc', 'public limited company': 'plc', 'public ltd co': 'plc',
   gmbh: 'gmbh', mbh: 'gmbh', 'gesellschaft mit beschrankter haftung': 'gmbh', ggmbh: 'gmbh',
   ag: 'ag', aktiengesellschaft: 'ag', kg: 'kg', kgaa: 'kgaa', ohg: 'ohg', se: 'se', ug: 'ug', eg: 'eg', ev: 'ev',
@@ -52,7 +52,7 @@ export const LEADING_LEGAL_CANON: Record<string, string> = { pt: 'pt' };
 /** Rough legal-form families: within a family two forms are "compatible" (Inc vs Corp), across families "disagree". */
 // prettier-ignore
 const LEGAL_FAMILY: Record<string, string> = {
-  inc: 'us', corp: 'us', co: 'us', llc: 'us', llp: 'us', lp: 'us', lllp: 'us', pllc: 'us', pc: 'us', 'co inc': 'us',
+  inc: 'us', corp: 'us', co: 'us', ulc: 'us', llc: 'us', llp: 'us', lp: 'us', lllp: 'us', pllc: 'us', pc: 'us', 'co inc': 'us',
   ltd: 'uk', plc: 'uk', 'co ltd': 'asia', 'corp ltd': 'asia', kk: 'asia', gk: 'asia', yk: 'asia',
   pty: 'au', 'pty ltd': 'au', 'pte ltd': 'sg', pte: 'sg', 'pvt ltd': 'uk', 'sdn bhd': 'my', bhd: 'my', tbk: 'id', pt: 'id',
   gmbh: 'de', ag: 'de', kg: 'de', kgaa: 'de', ohg: 'de', se: 'de', ug: 'de', eg: 'de', ev: 'de', 'gmbh co kg': 'de', 'ag co kg': 'de',
@@ -232,6 +232,25 @@ const DESCRIPTIVE = new Set([
   'corporate', 'business', 'solutions', 'uniform', 'uniforms', 'office', 'furniture', 'fuel', 'fuels', 'oil', 'gas',
   'apparel', 'clothing', 'footwear',
 ]);
+
+/**
+ * Words of a firm's trade that are too common to stand in DESCRIPTIVE (many are generic words): a master adding only
+ * these, its legal form or the ledger's country names the firm when its brand is its own in the scope
+ * (containment.ts brandFirm: "Realtek" / "Realtek Semiconductor Corp.", "Qantas" / "Qantas Airways Limited").
+ * Not a parent's or a group's words (group, holding, international, global, partners, capital), nor an arm's
+ * (laboratories, express, mobile).
+ */
+// prettier-ignore
+const TRADE = new Set([
+  'services', 'service', 'solutions', 'systems', 'technologies', 'technology', 'tech', 'industries', 'industry', 'trading',
+  'products', 'manufacturing', 'manufactory', 'communications', 'networks', 'logistics', 'logistiek', 'logistik', 'supplies',
+  'supply', 'software', 'foods', 'food', 'airways', 'airlines', 'semiconductor', 'semiconductors', 'computer', 'computers',
+  'contractors', 'electronic', 'transporten', 'transporte', 'transportes', 'trasporti', 'hire',
+]);
+
+export function isTrade(token: string): boolean {
+  return TRADE.has(token) || DESCRIPTIVE.has(token);
+}
 
 /** The words of DESCRIPTIVE that name a shop's trade: a store's number goes with them ("Shaw's #7523" / "Shaw's Supermarkets"). */
 // prettier-ignore

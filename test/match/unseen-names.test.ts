@@ -103,6 +103,44 @@ describe("a firm's short name", () => {
   });
 });
 
+describe("a firm's brand alone (brandFirm)", () => {
+  it('names the one master that adds only words of its trade and its legal form, when no other master has the brand', () => {
+    expect(linkOf([{ key: 'R', name: 'Realtek Semiconductor Corp.' }], 'Realtek')).toBe('R');
+    expect(linkOf([{ key: 'Q', name: 'Qantas Airways Limited' }], 'QANTAS')).toBe('Q');
+    expect(linkOf([{ key: 'H', name: 'Rhenus Logistics B.V.' }], 'Rhenus')).toBe('H');
+  });
+  it('never a brand two masters share, nor a name with a legal form of its own (a parent)', () => {
+    const xpo = [
+      { key: 'F', name: 'XPO Logistics Freight, Inc.' },
+      { key: 'L', name: 'XPO Last Mile, Inc.' },
+    ];
+    expect(linkOf(xpo, 'XPO Logistics')).toBeNull();
+    expect(linkOf([{ key: 'R', name: 'Realtek Semiconductor Corp.' }], 'Realtek Holdings Ltd')).toBeNull();
+  });
+  const ledger = [
+    { key: 'O', name: 'Orica Australia Pty Ltd' },
+    { key: 'E', name: 'Epiroc Australia Pty Ltd' },
+    { key: 'W', name: 'Weir Minerals Australia Ltd' },
+  ];
+  it("takes a country three masters or more of the scope name as the ledger's own: its local company", () => {
+    expect(linkOf(ledger, 'Orica')).toBe('O');
+    expect(linkOf(ledger, 'Weir Minerals')).toBe('W');
+    expect(linkOf(ledger, 'Orica Limited')).toBeNull();
+    const canada = [
+      { key: 'I', name: 'Illumina Canada ULC' },
+      { key: 'B', name: 'Bell Canada' },
+      { key: 'L', name: 'Linde Canada Inc.' },
+    ];
+    expect(linkOf(canada, 'Illumina')).toBe('I'); // ULC: a Canadian unlimited liability company's legal form
+  });
+  it('not a country only one or two masters name, nor one a ledger of firms from everywhere names in a few of many', () => {
+    expect(linkOf(ledger.slice(0, 2), 'Orica')).toBeNull();
+    const many = Array.from({ length: 200 }, (_, i) => ({ key: `M${i}`, name: `Firm ${i.toString(36)}x${(i * 7).toString(36)} Trading` }));
+    expect(linkOf([...ledger, ...many], 'Orica')).toBeNull();
+    expect(linkOf([...ledger, ...many.slice(0, 20)], 'Orica')).toBe('O');
+  });
+});
+
 describe('places', () => {
   it('two points of the compass are two places, however few letters differ', () => {
     const unis = [{ key: 'NW', name: 'Northwestern University' }];
