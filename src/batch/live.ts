@@ -46,12 +46,16 @@ export async function whileLive<T>(db: Database, runId: string, label: string, b
 }
 
 /**
- * Takes the lock on `conn` and names the session, or throws RUN_BUSY naming the holder; returns the name it replaced
- * and the session's backend.
+ * Names the session and takes the lock on `conn`, or gives the name back and throws RUN_BUSY naming the holder;
+ * returns the name it replaced and the session's backend.
  */
 async function lockOn(conn: Queryable, runId: string, label: string, again: boolean): Promise<{ named: string; pid: number }> {
+  // named before the lock is taken, so that a process refused the moment after reads this name, not the one the pool's
+  // connection had before (a refusal once named the apply that had just used the connection)
+  const named = (await conn.query(nameSessionStatement(label))).rows[0]?.previous ?? '';
   const lock = (await conn.query(liveLockStatement(runId))).rows[0];
   if (lock?.got !== true) {
+    await conn.query(nameSessionStatement(named));
     const h = (await conn.query(liveHolderStatement(runId))).rows[0];
     const who = h === undefined ? 'another session' : `${h.application_name || 'another session'} (backend pid ${h.pid})`;
     throw new BackfillError(
@@ -62,8 +66,7 @@ async function lockOn(conn: Queryable, runId: string, label: string, again: bool
       { details: { run: runId, ...(h !== undefined ? { pid: h.pid } : {}) } },
     );
   }
-  // the holder names itself in pg_stat_activity, for the message another process prints
-  return { named: (await conn.query(nameSessionStatement(label))).rows[0]?.previous ?? '', pid: lock.pid };
+  return { named, pid: lock.pid };
 }
 
 /** Gives the lock and the session's name back; the connection may be gone (a restart): they went with it. */
