@@ -27,6 +27,10 @@ const CONTRACTIONS: Record<string, readonly string[]> = {
   cmty: ['community'], natl: ['national'], govt: ['government'], bldg: ['building'], blvd: ['boulevard'], svc: ['service'],
   gr: ['greater'], dt: ['deutsche', 'deutscher', 'deutsches'], hnos: ['hermanos'], cia: ['compania'],
   cie: ['compagnie'], gebr: ['gebruder'], flli: ['fratelli'], ass: ['associazione'], soc: ['societa', 'societe', 'society'],
+  // written contractions of trade words and places, English, Dutch and French (a word's first letters then a later one)
+  fty: ['factory'], mfy: ['manufactory'], wks: ['works'], ctr: ['center', 'centre'], cda: ['canada'],
+  ind: ['industrial', 'industries', 'industry'], int: ['international', 'internacional', 'internationale', 'internationaux'],
+  zn: ['zonen'], mij: ['maatschappij'], fa: ['firma'],
 };
 
 /** CONTRACTIONS as a Map: asked for every word pair scored, where an object's string keys were a slow lookup. */
@@ -57,7 +61,7 @@ export function tokenSimilarity(a: string, b: string): number {
   if (a.length >= 3 && b.length >= 3 && foldDigraphs(a) === foldDigraphs(b)) return 0.97;
   if (isContraction(a, b)) return MATCH_TUNING.abbreviationSim;
   if (a.length < 4 || b.length < 4) return 0;
-  if (HAS_DIGIT.test(a) || HAS_DIGIT.test(b)) return 0;
+  if (HAS_DIGIT.test(a) || HAS_DIGIT.test(b)) return ocrRead(a, b) || ocrRead(b, a) ? 1 - MATCH_TUNING.editPenalty / maxLenOf(a, b) : 0;
   const maxLen = Math.max(a.length, b.length);
   const allowed = maxLen >= 8 ? 2 : 1;
   if (Math.abs(a.length - b.length) <= allowed) {
@@ -68,6 +72,20 @@ export function tokenSimilarity(a: string, b: string): number {
   if (a[0] === b[0] && phoneticMatch(a, b)) return MATCH_TUNING.phoneticTokenSim;
   if (isAbbreviation(a, b) || isAbbreviation(b, a)) return MATCH_TUNING.abbreviationSim;
   return 0;
+}
+
+const maxLenOf = (a: string, b: string): number => Math.max(a.length, b.length);
+
+/**
+ * `scanned` is `word` with a letter a scanner read as a digit ("Dyn0" / dyno, "Pi1bara" / pilbara, "Austra1ia"): one
+ * 0 or 1 among three letters or more, inside the word or (a 0) at its end, read as o, l or i. Counted as one edit.
+ * Never a number's own digits ("Studio 54", "3M", "A1"), nor a word with two digits.
+ */
+function ocrRead(scanned: string, word: string): boolean {
+  if (scanned.length !== word.length || HAS_DIGIT.test(word)) return false;
+  const m = /^(\p{L}+)([01])(\p{L}*)$/u.exec(scanned);
+  if (m === null || m[1]!.length + m[3]!.length < 3 || (m[3] === '' && m[2] === '1')) return false;
+  return (m[2] === '0' ? ['o'] : ['l', 'i']).some((c) => `${m[1]}${c}${m[3]}` === word);
 }
 
 /** `a` and `b` are within the edits tokenSimilarity allows (a typo guess, not a fold, spelling pair or abbreviation). */

@@ -21,7 +21,7 @@ export const LEGAL_FORMS: Record<string, string> = {
   'sa de cv': 'sa de cv', 'sab de cv': 'sab de cv', 'sapi de cv': 'sapi de cv', 's de rl de cv': 's de rl de cv',
   spa: 'spa', 'societa per azioni': 'spa', srl: 'srl', sapa: 'sapa', scarl: 'scarl', sl: 'sl', slu: 'slu',
   'sp zoo': 'sp zoo', spzoo: 'sp zoo', 'spolka z ograniczona odpowiedzialnoscia': 'sp zoo', 'sp j': 'sp j', 'sp k': 'sp k',
-  pty: 'pty', 'pty ltd': 'pty ltd', 'proprietary limited': 'pty ltd', 'pte ltd': 'pte ltd', pte: 'pte',
+  pty: 'pty', 'pty ltd': 'pty ltd', 'proprietary limited': 'pty ltd', pl: 'pty ltd', 'p l': 'pty ltd', 'pte ltd': 'pte ltd', pte: 'pte',
   // India and its neighbours; Brazil's one-owner company and the small-business marks written after Ltda
   'pvt ltd': 'pvt ltd', 'private limited': 'pvt ltd', 'pvt limited': 'pvt ltd', 'private ltd': 'pvt ltd', 'p ltd': 'pvt ltd',
   eireli: 'eireli', 'eireli me': 'eireli', 'eireli epp': 'eireli', 'ltda me': 'ltda', 'ltda epp': 'ltda',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMatcher, DEFAULT_MATCH_OPTIONS, normalizeName } from '../../src/match/index.js';
+import { createMatcher, DEFAULT_MATCH_OPTIONS, MATCH_TUNING, normalizeName, tokenSimilarity } from '../../src/match/index.js';
 import { decide, FILLER, linkOf } from '../helpers/match.js';
 import { writtenInitials } from '../../src/match/acronym.js';
 import { tradeNames } from '../../src/match/trade-names.js';
@@ -138,6 +138,36 @@ describe("a firm's brand alone (brandFirm)", () => {
     const many = Array.from({ length: 200 }, (_, i) => ({ key: `M${i}`, name: `Firm ${i.toString(36)}x${(i * 7).toString(36)} Trading` }));
     expect(linkOf([...ledger, ...many], 'Orica')).toBeNull();
     expect(linkOf([...ledger, ...many.slice(0, 20)], 'Orica')).toBe('O');
+  });
+});
+
+describe('scanned digits, written contractions, P/L', () => {
+  it('reads a 0 or 1 a scanner put for a letter inside a word as that letter (one edit)', () => {
+    expect(tokenSimilarity('pi1bara', 'pilbara')).toBeGreaterThan(0.85);
+    expect(tokenSimilarity('dyn0', 'dyno')).toBeGreaterThan(0.8);
+    expect(linkOf([{ key: 'D', name: 'Dyno Nobel Asia Pacific Pty Limited' }], 'Dyn0 Nobel Asia Pacific Pty Limited')).toBe('D');
+  });
+  it("never a number's own digits: a short word, two digits, a 1 at the end, another digit", () => {
+    for (const [a, b] of [
+      ['a1', 'al'],
+      ['mark1', 'markl'],
+      ['w1n10', 'winio'],
+      ['studi5', 'studis'],
+    ] as const)
+      expect([a, b, tokenSimilarity(a, b)]).toEqual([a, b, 0]);
+  });
+  it('knows contractions of trade words and places that keep no prefix of the word', () => {
+    for (const [a, b] of [
+      ['fty', 'factory'],
+      ['wks', 'works'],
+      ['cda', 'canada'],
+      ['zn', 'zonen'],
+      ['int', 'internationaux'],
+    ] as const)
+      expect([a, b, tokenSimilarity(a, b)]).toEqual([a, b, MATCH_TUNING.abbreviationSim]);
+  });
+  it('reads P/L as Pty Ltd', () => {
+    expect(normalizeName('Orica Aust P/L').legalForm).toBe(normalizeName('Orica Australia Pty Ltd').legalForm);
   });
 });
 
