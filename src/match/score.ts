@@ -4,6 +4,7 @@
  */
 import type { Entry, MatcherIndex } from './matcher-index.js';
 import { isKnownName, nameRole, twoNames } from './names.js';
+import { isNicknameOf } from './nicknames.js';
 import { isGenericToken, legalAgreement } from './normalize.js';
 import { jaroWinkler, levenshteinSimilarity, phoneticMatch } from './similarity.js';
 import { expandInitials, HAS_DIGIT, isAbbreviation, isEditNear, reconcileJoins, tokenSimilarity } from './tokens.js';
@@ -60,8 +61,17 @@ export function score(
   typo2Of: (t: string) => string | null,
 ): Candidate {
   const { df, idfOf, masterWords, unseenWeight } = ix;
-  const qt = expandInitials(reconcileJoins(q.tokens, e.tokens, true), e.tokens);
   const et = e.tokens;
+  // a familiar form of a given name of the entry's is read as that name ("Bob Smith" / Robert Smith: nicknames.ts) when
+  // the name's other words are the entry's and few masters of the scope have them (a Tommy White is not taken for the
+  // one Thomas White among many Whites), and the score is capped below a name written in full
+  const raw0 = expandInitials(reconcileJoins(q.tokens, et, true), et);
+  const full = raw0.map((t) => (et.includes(t) ? undefined : et.find((x) => isNicknameOf(t, x))));
+  const nickname =
+    full.some((f) => f !== undefined) &&
+    raw0.every((t, i) => full[i] !== undefined || (et.includes(t) && (df.get(t) ?? 0) <= MATCH_TUNING.nicknameWordMasters));
+  const qt = nickname ? raw0.map((t, i) => full[i] ?? t) : raw0;
+  const qCompact = nickname ? qt.join('') : q.compact;
   const pairs: { i: number; j: number; s: number }[] = [];
   for (let i = 0; i < qt.length; i++) {
     for (let j = 0; j < et.length; j++) {
@@ -131,10 +141,10 @@ export function score(
   const covQ = qSum > 0 ? qGot / qSum : 0;
   const covE = e.wsum > 0 ? eGot / e.wsum : 0;
   let tok = covQ + covE > 0 ? (2 * covQ * covE) / (covQ + covE) : 0;
-  const compactEqual = q.compact === e.norm.compact || q.keys.some((k) => e.norm.keys.includes(k));
+  const compactEqual = qCompact === e.norm.compact || (!nickname && q.keys.some((k) => e.norm.keys.includes(k)));
   if (compactEqual) tok = 1;
-  let jw = jaroWinkler(q.compact, e.norm.compact);
-  let lev = levenshteinSimilarity(q.compact, e.norm.compact);
+  let jw = jaroWinkler(qCompact, e.norm.compact);
+  let lev = levenshteinSimilarity(qCompact, e.norm.compact);
   // Word order ("Smith John" / "John Smith"): compare characters with the name's words in the entry's order too.
   const order = qt.map((t, i) => ({ t, k: qAl[i]! >= 0 ? qAl[i]! : et.length + i }));
   let reordered = false;
@@ -186,6 +196,7 @@ export function score(
     wordConflict ? MATCH_TUNING.conflictCap : 1,
     reorderOnly ? MATCH_TUNING.reorderCap : 1,
     legal === 'disagree' ? MATCH_TUNING.legalDisagreeCap : 1,
+    nickname ? MATCH_TUNING.nicknameCap : 1,
   );
   const s = round4(Math.min(cap, Math.max(0, raw)));
   return {
@@ -208,6 +219,7 @@ export function score(
       wordConflict,
       reordered: reorderOnly,
       ...(rotated ? { order: 'surname-first' } : firmOrder ? { order: 'words-reordered' } : {}),
+      ...(nickname ? { nickname: true } : {}),
       matchedTokens: matched.join(' '),
       unmatchedName: qt.filter((_, i) => qAl[i] === -1).join(' '),
       unmatchedMaster: et.filter((_, j) => eAl[j] === -1).join(' '),

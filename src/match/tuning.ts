@@ -49,6 +49,17 @@ export const MATCH_TUNING = {
   positionEvidence: 100,
   /** The same for a two-edit typo with a single reading (as one edit of a 5-letter word: 1 − 0.6/5). */
   soleTypo2Sim: 0.88,
+  /**
+   * Cap on a name that calls a master's given name by its familiar form ("Bob Smith" / Robert Smith, nicknames.ts):
+   * linked at the default autoLinkAt, below unique containment (0.95) and any name written in full (a priori).
+   */
+  nicknameCap: 0.92,
+  /**
+   * …only when each of the name's other words is in at most this many masters' names. Chosen on T16 and the people
+   * benchmark (1: safe, T16's nicknames 11 of 50 linked; 2: people still without a wrong nickname link, T16 18 of 50;
+   * no bound: a cross-tenant link in people), then checked on T15 (12 of 55, no wrong link).
+   */
+  nicknameWordMasters: 2,
   /** Similarity of an abbreviation and its long form ("Intl" / "International"). */
   abbreviationSim: 0.8,
   /**

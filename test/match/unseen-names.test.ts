@@ -171,6 +171,35 @@ describe('scanned digits, written contractions, P/L', () => {
   });
 });
 
+describe('familiar forms of given names (nicknames.ts)', () => {
+  it("links a name that calls the one master's given name by its familiar form, below a name written in full", () => {
+    const d = decide([{ key: 'R', name: 'Robert Smith' }], 'Bob Smith');
+    expect([d.outcome, d.outcome === 'linked' ? d.targetKey : null]).toEqual(['linked', 'R']);
+    expect(d.candidates[0]!.score).toBe(MATCH_TUNING.nicknameCap);
+    expect(d.candidates[0]!.signals['nickname']).toBe(true);
+    expect(linkOf([{ key: 'J', name: 'José García' }], 'Pepe García')).toBe('J');
+  });
+  it('not beside a master of the familiar name itself, nor a form of another name, nor two forms of one name', () => {
+    expect(
+      linkOf(
+        [
+          { key: 'J', name: 'John Miller' },
+          { key: 'K', name: 'Jack Miller' },
+        ],
+        'Jack Miller',
+      ),
+    ).toBe('K');
+    expect(linkOf([{ key: 'R', name: 'Richard Smith' }], 'Bob Smith')).toBeNull();
+    expect(linkOf([{ key: 'A', name: 'Al Jones' }], 'Bert Jones')).toBeNull();
+    expect(linkOf([{ key: 'J', name: 'Jack Ryan' }], 'John Ryan')).toBeNull();
+  });
+  it('not when many masters of the scope share the rest of the name', () => {
+    const whites = ['Thomas White', 'Anna White', 'Peter White'].map((name, i) => ({ key: `W${i}`, name }));
+    expect(linkOf(whites, 'Tommy White')).toBeNull();
+    expect(linkOf(whites.slice(0, 2), 'Tommy White')).toBe('W0');
+  });
+});
+
 describe('places', () => {
   it('two points of the compass are two places, however few letters differ', () => {
     const unis = [{ key: 'NW', name: 'Northwestern University' }];
