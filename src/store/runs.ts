@@ -42,11 +42,16 @@ export interface NewRun {
   targetRunId?: string | null;
 }
 
+/**
+ * Records a run, with the session's TimeZone in its options: the zone an apply's now() was written in, into an
+ * `updated_at` without time zone, which its undo compares in (sql/undo.ts appliedTouch).
+ */
 export async function createRun(db: Queryable, r: NewRun): Promise<string> {
   try {
     const res = await db.query<{ id: string }>(
       `INSERT INTO fk_backfill.runs (kind, scope, entities, executed_by, dry_run, config_hash, config, options, plan_run_id, target_run_id)
-       VALUES ($1, $2::jsonb, $3::text[], $4, $5, $6, $7::jsonb, $8::jsonb, $9::int8, $10::int8) RETURNING id::text AS id`,
+       VALUES ($1, $2::jsonb, $3::text[], $4, $5, $6, $7::jsonb, $8::jsonb || jsonb_build_object('timeZone', current_setting('TimeZone')),
+               $9::int8, $10::int8) RETURNING id::text AS id`,
       [
         r.kind,
         JSON.stringify({ tenant: r.tenant }),

@@ -79,6 +79,27 @@ describeEach('undo across sessions with different DateStyles', (target) => {
     expect(before).toEqual([{ v: '1 2020-03-04 05:06:07.000' }, { v: '2 2021-11-02 23:59:59.500' }]);
   });
 
+  it('puts back an updated_at without time zone though the apply and the undo ran in different time zones', async () => {
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text NOT NULL);
+      CREATE TABLE orders (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int REFERENCES customers (id), updated_at timestamp);
+      INSERT INTO customers VALUES (1, 1, 'Acme'), (2, 1, 'Beta');
+      INSERT INTO orders VALUES (1, 1, 'Acme', NULL, '2024-03-01 10:00:00'), (2, 1, 'Beta', NULL, '2024-03-01 10:00:00'), (3, 1, 'Acme', NULL, '2024-03-01 10:00:00');`);
+    const state = `SELECT id || ' ' || coalesce(customer_id::text, '-') || ' ' || updated_at::text AS v FROM orders ORDER BY id`;
+    const before = (await t.db.query<{ v: string }>(state)).rows;
+    for (const singleTransaction of [true, false]) {
+      const writer = await withStyle('America/New_York', 'TimeZone');
+      const a = await apply(writer, { config, allTenants: true, batchSize: 2 });
+      expect(a.totalUpdated).toBe(3);
+      const reader = await withStyle('UTC', 'TimeZone');
+      const u = await undo(reader, { runId: a.runId, singleTransaction });
+      expect([u.totalReverted, u.totalSkipped]).toEqual([3, 0]);
+      if (target === 'pglite') await t.db.exec(`RESET TimeZone`);
+      expect([singleTransaction, (await t.db.query<{ v: string }>(state)).rows]).toEqual([singleTransaction, before]);
+    }
+  });
+
   it('a key holding a date (a partitioned table keyed by (id, bill_date)): undo finds every row whatever DateStyle wrote the log', async () => {
     t = await freshDb(target);
     await t.db.exec(`
