@@ -1,6 +1,6 @@
 import type { Queryable } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
-import { columnRightsStatement, sessionRightsStatement } from '../sql/context.js';
+import { columnRightsStatement, rowSecurityStatement, sessionRightsStatement } from '../sql/context.js';
 import type { Context } from './context.js';
 
 /**
@@ -36,5 +36,30 @@ export async function assertCanWrite(ctx: Pick<Context, 'db' | 'links'>, doing: 
         );
       }
     }
+  }
+}
+
+/**
+ * Before names are matched (plan, and apply that plans): the role sees every master. Row-level security that hides
+ * some makes a name look unique that is not (two masters named Acme, one hidden: Acme linked to the visible one) and
+ * a tenant's own masters look missing. PERMISSION_DENIED (exit 2) names the table; nothing is recorded.
+ */
+export async function assertSeesAllMasters(ctx: Pick<Context, 'db' | 'links'>, doing: string): Promise<void> {
+  const seen = new Set<number>();
+  for (const l of ctx.links) {
+    if (seen.has(l.targetOid)) continue;
+    seen.add(l.targetOid);
+    let rls: boolean | undefined;
+    try {
+      rls = (await ctx.db.query(rowSecurityStatement(l.targetOid))).rows[0]?.rls;
+    } catch (e) {
+      throw wrapDbError(e, `checking row-level security on ${l.config.target.table}`);
+    }
+    if (rls === true)
+      throw new BackfillError(
+        'PERMISSION_DENIED',
+        `${doing}: row-level security on ${l.config.target.table} hides masters from this role, so a name could look unique that is not (and be linked to the one master it sees); run as a role that sees every master (the table's owner, or one with BYPASSRLS); nothing written`,
+        { details: { table: l.config.target.table } },
+      );
   }
 }

@@ -1,3 +1,4 @@
+import { assertSeesAllMasters } from '../context/privileges.js';
 import { adapt } from '../db/index.js';
 import { withReconnect } from '../batch/reconnect.js';
 import { num } from '../db/port.js';
@@ -221,6 +222,7 @@ async function planMatched(ctx: Context, l: ResolvedLink, runId: string, keepInf
  */
 export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<PlanResult> {
   const executedAt = new Date().toISOString();
+  await assertSeesAllMasters(ctx, 'plan');
   const runId = await createRun(ctx.db, {
     kind: 'plan',
     ...runScope(ctx),

@@ -102,6 +102,11 @@ export function columnRightsStatement(tableOid: number, column: string): Stateme
   };
 }
 
+/** Whether row-level security filters what this role reads from a table (a policy applies to it, no BYPASSRLS). */
+export function rowSecurityStatement(tableOid: number): Statement<{ rls: boolean }> {
+  return { text: `SELECT row_security_active($1::oid) AS rls`, values: [tableOid] };
+}
+
 /** Whether a row of the source or of the target has this scope value (`sourceSql`, `targetSql`: quoted names). */
 export function tenantFoundStatement(
   sourceSql: string,
