@@ -1,3 +1,4 @@
+import { checkBatchOptions } from '../batch/check-options.js';
 import { adapt } from '../db/index.js';
 import { migrate } from '../store/migrate.js';
 import { BackfillError } from '../errors.js';
@@ -152,6 +153,7 @@ async function applyWhole(
  * a lost connection (still 'running'). Ends in exactly the state of an uninterrupted run.
  */
 export async function resumeApply(handle: unknown, opts: ResumeApplyOptions): Promise<ApplyResult> {
+  checkBatchOptions(opts);
   const db = adapt(handle);
   await migrate(db);
   const run = await getRun(db, opts.runId);
@@ -206,6 +208,7 @@ export async function withPlanScope<T extends CommonOptions & { planRunId?: stri
 
 /** Live run, batched by default (`singleTransaction: true` for the seed's all-or-nothing semantics). */
 export async function apply(db: unknown, opts: ApplyOptions = {}): Promise<ApplyResult> {
+  checkBatchOptions(opts); // before the tool's own tables are made
   const o = await withPlanScope(db, opts);
   const ctx = await prepare(db, o, { tenant: 'required' });
   return applyIn(ctx, { ...o, singleTransaction: o.singleTransaction ?? false });

@@ -42,8 +42,8 @@ import { batchWork, refreshStaleStatistics } from './lookup.js';
 import { plannedRows } from '../store/plans.js';
 import { chooseWalk, type Layout, sourceLayout } from './walk.js';
 
-/** The most connections `--parallel` may ask for (each holds a server backend, and on Citus its worker connections). */
-export const MAX_PARALLEL = 32;
+import { MAX_PARALLEL } from '../batch/check-options.js';
+export { MAX_PARALLEL };
 
 /** Slices per connection: enough that a connection finishing early takes over work instead of waiting. */
 const SLICES_PER_CONNECTION = 2;

@@ -1,3 +1,4 @@
+import { checkBatchOptions } from '../batch/check-options.js';
 import { assertSeesAllMasters } from '../context/privileges.js';
 import { adapt } from '../db/index.js';
 import { withReconnect } from '../batch/reconnect.js';
@@ -365,6 +366,7 @@ export function summarize(p: { results: EntityResult[] }): unknown {
 
 /** Dry run: plans and reports; writes only to fk_backfill. */
 export async function plan(db: unknown, opts: PlanOptions = {}): Promise<PlanResult> {
+  checkBatchOptions({ ...(opts.maxUnmatchedRecords !== undefined ? { maxUnmatchedRecords: opts.maxUnmatchedRecords } : {}) });
   const d = adapt(db);
   // a lost connection: plan again on a new one (a plan writes nothing to user tables)
   return withReconnect(d, {}, { kind: 'plan' }, async () => planIn(await prepare(d, opts, { tenant: 'required' }), opts));

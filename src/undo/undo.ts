@@ -1,6 +1,7 @@
 /**
  * Undo of an apply, guard or masters run: batched and resumable over the change log, or one transaction.
  */
+import { checkBatchOptions } from '../batch/check-options.js';
 import { type Database, type Queryable } from '../db/port.js';
 import { BackfillError, isConnectionLoss } from '../errors.js';
 import { laterTouchRunsStatement, laterWritesStatement, undoBoundStatement, undoRowsStatement, undoStatement } from '../sql/undo.js';
@@ -71,6 +72,7 @@ async function contextOf(db: Database, target: RunRecord, entities: readonly str
  * the change log (by row key), checkpointed and resumable with `singleTransaction: false`.
  */
 export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResult> {
+  checkBatchOptions(opts);
   const db = adapt(handle);
   await migrateIfPresent(db);
   const target = await getRun(db, opts.runId);
@@ -311,6 +313,7 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
 
 /** Continues a batched undo run from its checkpoint (after Ctrl-C, a failure or kill -9). */
 export async function resumeUndo(handle: unknown, opts: ResumeUndoOptions): Promise<UndoResult> {
+  checkBatchOptions(opts);
   const db = adapt(handle);
   await migrateIfPresent(db);
   const run = await getRun(db, opts.runId);

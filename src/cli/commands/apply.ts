@@ -46,7 +46,7 @@ export function withBatchFlags(cmd: Command): Command {
       wholeNumber('--statement-timeout', 1),
     )
     .option('--max-rate <rows>', 'throttle: at most this many rows changed per second', positiveNumber('--max-rate'))
-    .option('--pause-ms <ms>', 'throttle: pause between batches', wholeNumber('--pause-ms', 1))
+    .option('--pause-ms <ms>', 'throttle: pause between batches', wholeNumber('--pause-ms'))
     .option('--json-progress', 'progress as NDJSON events on stderr (default: a bar on a TTY, nothing otherwise)')
     .option(
       '--reconnect-attempts <n>',
