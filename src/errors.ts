@@ -122,7 +122,21 @@ export function wrapDbError(e: unknown, doing: string): BackfillError {
   if (state === '42501') return new BackfillError('PERMISSION_DENIED', `${doing}: permission denied (${msg})`, { cause: e });
   if (state === '55P03') return new BackfillError('LOCK_TIMEOUT', `${doing}: lock timeout (${msg})`, { cause: e });
   if (state === '25006') return new BackfillError('PERMISSION_DENIED', `${doing}: read-only transaction (${msg})`, { cause: e });
+  if (cannotConnect(e))
+    return new BackfillError('DB_UNREACHABLE', `${doing}: cannot connect to the database (${msg || String(code(e))})`, { cause: e });
   return new BackfillError('DB_ERROR', `${doing}: ${msg}${state ? ` [SQLSTATE ${state}]` : ''}`, { cause: e });
+}
+
+const code = (e: unknown): unknown => (typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined);
+
+/**
+ * A connection that could not be made at all (no server there, no such host or database, authentication failed): the
+ * same DB_UNREACHABLE whichever handle the library was given as the CLI's URL gives (db/index.ts connectError).
+ */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', '28P01', '28000', '3D000']);
+export function cannotConnect(e: unknown): boolean {
+  const c = code(e);
+  return typeof c === 'string' && UNREACHABLE.has(c);
 }
 
 /** SQLSTATEs and socket errors that mean "the connection or the server went away", not "the statement was wrong". */

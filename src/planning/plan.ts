@@ -1,3 +1,4 @@
+import { wrapDbError } from '../errors.js';
 import { checkBatchOptions } from '../batch/check-options.js';
 import { assertSeesAllMasters } from '../context/privileges.js';
 import { adapt } from '../db/index.js';
@@ -369,5 +370,9 @@ export async function plan(db: unknown, opts: PlanOptions = {}): Promise<PlanRes
   checkBatchOptions({ ...(opts.maxUnmatchedRecords !== undefined ? { maxUnmatchedRecords: opts.maxUnmatchedRecords } : {}) });
   const d = adapt(db);
   // a lost connection: plan again on a new one (a plan writes nothing to user tables)
-  return withReconnect(d, {}, { kind: 'plan' }, async () => planIn(await prepare(d, opts, { tenant: 'required' }), opts));
+  return withReconnect(d, {}, { kind: 'plan' }, async () => planIn(await prepare(d, opts, { tenant: 'required' }), opts)).catch(
+    (e: unknown) => {
+      throw wrapDbError(e, 'plan');
+    },
+  );
 }

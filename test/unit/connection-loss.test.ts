@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BackfillError, isConnectionLoss } from '../../src/errors.js';
+import pg from 'pg';
+import { BackfillError, isConnectionLoss, wrapDbError } from '../../src/errors.js';
+import { plan, status, undo, verify } from '../../src/index.js';
 
 const pgError = (code: string, message = 'x'): Error => Object.assign(new Error(message), { code });
 
@@ -16,4 +18,32 @@ describe('what counts as a lost connection (retried from the checkpoint), and wh
   it('a statement error is not', () => {
     for (const code of ['23503', '42501', '55P03', '57014', '22P02']) expect(isConnectionLoss(pgError(code)), code).toBe(false);
   });
+});
+
+describe('a connection that cannot be made is DB_UNREACHABLE, whatever the handle', () => {
+  it('no server, no host, no database, bad password; not a statement error', () => {
+    for (const code of ['ECONNREFUSED', 'ENOTFOUND', '28P01', '3D000'])
+      expect([code, wrapDbError(pgError(code), 'x').code]).toEqual([code, 'DB_UNREACHABLE']);
+    expect(wrapDbError(pgError('42P01'), 'x').code).toBe('DB_ERROR');
+  });
+  it("a pg Pool with no server behind it: plan, status, verify and undo say so alike (a new user's trial: a raw Error, or DB_ERROR)", async () => {
+    const pool = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:1/x', connectionTimeoutMillis: 2000 });
+    try {
+      const calls: [string, () => Promise<unknown>][] = [
+        ['plan', () => plan(pool, { allTenants: true })],
+        ['status', () => status(pool)],
+        ['verify', () => verify(pool)],
+        ['undo', () => undo(pool, { runId: '1' })],
+      ];
+      for (const [name, call] of calls) {
+        const e = await call().then(
+          () => null,
+          (x: unknown) => x,
+        );
+        expect([name, e instanceof BackfillError ? e.code : String(e)]).toEqual([name, 'DB_UNREACHABLE']);
+      }
+    } finally {
+      await pool.end();
+    }
+  }, 60_000);
 });
