@@ -20,7 +20,7 @@ import { continueBatched } from './batched.js';
 import { parallelism } from './parallel.js';
 import { assertCanBuildLookup, refreshStaleStatistics, wholeLinkWork } from './lookup.js';
 import { mergedBatchOptions, reopenRun, retryOnVanishedMaster } from '../batch/resume.js';
-import { whileLive } from '../batch/live.js';
+import { whileLive, writtenLinks } from '../batch/live.js';
 import { stoppable } from '../batch/stop.js';
 
 export interface ApplyOptions extends CommonOptions, BatchOptions {
@@ -79,12 +79,27 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
       : { mode: 'batched', planHash, ...storedBatchOptions({ ...opts, parallel }) },
   });
   const extra = planResult !== undefined ? { plan: planResult } : {};
-  // held until the run ends: an undo or a --resume of this run from another process is refused meanwhile
-  return whileLive(ctx.db, runId, `fk-backfill apply run ${runId}`, async (live) => {
-    if (single) return { ...(await applyWhole(ctx, opts, { runId, planRunId, planHash })), ...extra };
-    await saveCheckpoint(ctx.db, runId, { links: {} });
-    return { ...(await continueBatched(ctx, runId, planRunId, planHash, { ...opts, parallel, live }, false)), ...extra };
-  });
+  // held until the run ends: an undo or a --resume of this run from another process is refused meanwhile, and so is
+  // another apply or undo writing the same links
+  let started = false;
+  try {
+    return await whileLive(
+      ctx.db,
+      runId,
+      `fk-backfill apply run ${runId}`,
+      async (live) => {
+        started = true;
+        if (single) return { ...(await applyWhole(ctx, opts, { runId, planRunId, planHash })), ...extra };
+        await saveCheckpoint(ctx.db, runId, { links: {} });
+        return { ...(await continueBatched(ctx, runId, planRunId, planHash, { ...opts, parallel, live }, false)), ...extra };
+      },
+      writtenLinks(ctx),
+    );
+  } catch (e) {
+    // refused before it started (a link another run is writing): recorded as failed, not left 'running' to resume
+    if (!started) await finishRun(ctx.db, runId, 'failed', null, e instanceof Error ? e.message : String(e)).catch(() => undefined);
+    throw e;
+  }
 }
 
 /** The single-transaction apply of run `runId`: every link's statement over the whole link, in one transaction. */
@@ -174,20 +189,26 @@ export async function resumeApply(handle: unknown, opts: ResumeApplyOptions): Pr
   const merged = mergedBatchOptions(run, batch);
   const parallel = parallelism(ctx, merged); // before the run is reopened
   const planRunId = run.planRunId;
-  return whileLive(db, run.id, `fk-backfill apply run ${run.id}`, async (live) => {
-    // its checkpoint says what it linked; an undo since set rows back that the walk would not visit again (and the
-    // counts would call linked): checked under the run's lock, which an undo takes too
-    const undos = await undosOf(db, run.id);
-    if (undos.length > 0) {
-      const u = undos[undos.length - 1]!;
-      throw new BackfillError(
-        'RUN_STATE',
-        `run ${run.id} was undone by run ${u.id} (${u.status}): it cannot be resumed. Plan again and apply the new plan (fk-backfill apply ${tenant !== null ? `--tenant ${tenant}` : '--all-tenants'} --yes)`,
-      );
-    }
-    await reopenRun(db, run);
-    return continueBatched(ctx, run.id, planRunId, planHash, { ...merged, parallel, live }, true);
-  });
+  return whileLive(
+    db,
+    run.id,
+    `fk-backfill apply run ${run.id}`,
+    async (live) => {
+      // its checkpoint says what it linked; an undo since set rows back that the walk would not visit again (and the
+      // counts would call linked): checked under the run's lock, which an undo takes too
+      const undos = await undosOf(db, run.id);
+      if (undos.length > 0) {
+        const u = undos[undos.length - 1]!;
+        throw new BackfillError(
+          'RUN_STATE',
+          `run ${run.id} was undone by run ${u.id} (${u.status}): it cannot be resumed. Plan again and apply the new plan (fk-backfill apply ${tenant !== null ? `--tenant ${tenant}` : '--all-tenants'} --yes)`,
+        );
+      }
+      await reopenRun(db, run);
+      return continueBatched(ctx, run.id, planRunId, planHash, { ...merged, parallel, live }, true);
+    },
+    writtenLinks(ctx),
+  );
 }
 
 /** Fills tenant and entities from the plan when `--plan ID` is given without them. */

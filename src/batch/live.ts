@@ -12,7 +12,15 @@
  */
 import type { Database, Queryable } from '../db/port.js';
 import { BackfillError } from '../errors.js';
-import { liveHolderStatement, liveLockStatement, liveUnlockStatement, nameSessionStatement } from '../sql/batch.js';
+import {
+  linkHolderStatement,
+  linkLockStatement,
+  linkUnlockStatement,
+  liveHolderStatement,
+  liveLockStatement,
+  liveUnlockStatement,
+  nameSessionStatement,
+} from '../sql/batch.js';
 import { idleSessionTimeoutStatement, pingStatement } from '../sql/session.js';
 
 /** What a live run may ask of its lock. */
@@ -30,13 +38,51 @@ export interface LiveLock {
 }
 
 /**
- * Runs `body` holding run `runId`'s live lock (an undo: the run it reverts; an apply: its own); refuses with RUN_BUSY,
- * before `body` starts, when another session holds it. `label` names the holder in pg_stat_activity meanwhile
- * (`fk-backfill apply run 12`), which is how the refusal names it.
+ * A link a live run writes: `key` its source table's oid and FK column, `tenant` the one tenant the run writes (null:
+ * every row of the link), `what` how a refusal names it (table.fk, and the tenant).
  */
-export async function whileLive<T>(db: Database, runId: string, label: string, body: (live: LiveLock) => Promise<T>): Promise<T> {
+export interface WrittenLink {
+  key: string;
+  tenant: string | null;
+  what: string;
+}
+
+/** The links of a resolved context as the live lock takes them. */
+export function writtenLinks(ctx: {
+  links: readonly { sourceOid: number; config: { table: string; fk: string; scope: readonly string[] } }[];
+  filter: { tenant: string | null };
+}): WrittenLink[] {
+  return ctx.links.map((l) => {
+    const tenant = l.config.scope.length > 0 ? ctx.filter.tenant : null;
+    const what = `${l.config.table}.${l.config.fk}${tenant === null ? '' : ` (tenant ${tenant})`}`;
+    return { key: `${l.sourceOid}.${l.config.fk}`, tenant, what };
+  });
+}
+
+/** The locks one written link takes: the link's (shared for one tenant's run) and the tenant's own. */
+const lockKeys = (l: WrittenLink): { key: string; shared: boolean }[] =>
+  l.tenant === null
+    ? [{ key: l.key, shared: false }]
+    : [
+        { key: l.key, shared: true },
+        { key: `${l.key}#${l.tenant}`, shared: false },
+      ];
+
+/**
+ * Runs `body` holding run `runId`'s live lock (an undo: the run it reverts; an apply: its own) and a lock on each
+ * link it writes; refuses with RUN_BUSY, before `body` starts, when another session holds either (another process
+ * working on the run, or another apply or undo writing one of the links). `label` names the holder in
+ * pg_stat_activity meanwhile (`fk-backfill apply run 12`), which is how the refusal names it.
+ */
+export async function whileLive<T>(
+  db: Database,
+  runId: string,
+  label: string,
+  body: (live: LiveLock) => Promise<T>,
+  links: readonly WrittenLink[] = [],
+): Promise<T> {
   // one connection (PGlite, a single client): every statement already runs in the session that takes the lock
-  const holder = db.connections === 1 ? new SharedHolder(db, runId, label) : new OwnHolder(db, runId, label);
+  const holder = db.connections === 1 ? new SharedHolder(db, runId, label, links) : new OwnHolder(db, runId, label, links);
   await holder.take();
   try {
     return await body(holder);
@@ -49,7 +95,13 @@ export async function whileLive<T>(db: Database, runId: string, label: string, b
  * Names the session and takes the lock on `conn`, or gives the name back and throws RUN_BUSY naming the holder;
  * returns the name it replaced and the session's backend.
  */
-async function lockOn(conn: Queryable, runId: string, label: string, again: boolean): Promise<{ named: string; pid: number }> {
+async function lockOn(
+  conn: Queryable,
+  runId: string,
+  label: string,
+  again: boolean,
+  links: readonly WrittenLink[],
+): Promise<{ named: string; pid: number }> {
   // named before the lock is taken, so that a process refused the moment after reads this name, not the one the pool's
   // connection had before (a refusal once named the apply that had just used the connection)
   const named = (await conn.query(nameSessionStatement(label))).rows[0]?.previous ?? '';
@@ -66,12 +118,29 @@ async function lockOn(conn: Queryable, runId: string, label: string, again: bool
       { details: { run: runId, ...(h !== undefined ? { pid: h.pid } : {}) } },
     );
   }
+  const taken: { key: string; shared: boolean }[] = [];
+  for (const l of links)
+    for (const k of lockKeys(l)) {
+      if ((await conn.query(linkLockStatement(k.key, k.shared))).rows[0]?.got === true) {
+        taken.push(k);
+        continue;
+      }
+      const h = (await conn.query(linkHolderStatement(k.key))).rows[0];
+      await unlockOn(conn, runId, named, taken);
+      const who = h === undefined ? 'another session' : `${h.application_name || 'another session'} (backend pid ${h.pid})`;
+      throw new BackfillError(
+        'RUN_BUSY',
+        `${l.what} is being written right now by ${who}; ${again ? 'this process stopped and writes nothing more' : 'nothing was written'}. Two runs on the same rows would split them between two change logs and leave updated_at unrestorable: let it finish, then try again`,
+        { details: { run: runId, link: l.what, ...(h !== undefined ? { pid: h.pid } : {}) } },
+      );
+    }
   return { named, pid: lock.pid };
 }
 
-/** Gives the lock and the session's name back; the connection may be gone (a restart): they went with it. */
-async function unlockOn(conn: Queryable, runId: string, named: string): Promise<void> {
+/** Gives the locks and the session's name back; the connection may be gone (a restart): they went with it. */
+async function unlockOn(conn: Queryable, runId: string, named: string, keys: readonly { key: string; shared: boolean }[]): Promise<void> {
   await conn.query(nameSessionStatement(named)).catch(() => undefined);
+  for (const k of keys) await conn.query(linkUnlockStatement(k.key, k.shared)).catch(() => undefined);
   await conn.query(liveUnlockStatement(runId)).catch(() => undefined);
 }
 
@@ -83,17 +152,18 @@ class SharedHolder implements LiveLock {
     private readonly db: Database,
     private readonly runId: string,
     private readonly label: string,
+    private readonly links: readonly WrittenLink[],
   ) {}
 
   async take(): Promise<void> {
-    this.named = (await lockOn(this.db, this.runId, this.label, false)).named;
+    this.named = (await lockOn(this.db, this.runId, this.label, false, this.links)).named;
   }
 
   // the handle does not outlive its one connection (a single client does not reconnect; PGlite has none to lose)
   regain = (): Promise<void> => Promise.resolve();
 
   async release(): Promise<void> {
-    if (this.named !== undefined) await unlockOn(this.db, this.runId, this.named);
+    if (this.named !== undefined) await unlockOn(this.db, this.runId, this.named, this.links.flatMap(lockKeys));
   }
 }
 
@@ -125,6 +195,7 @@ class OwnHolder implements LiveLock {
     private readonly db: Database,
     private readonly runId: string,
     private readonly label: string,
+    private readonly links: readonly WrittenLink[],
   ) {}
 
   /** Opens a session that takes the lock and keeps it until release(); rejects when it cannot (RUN_BUSY, no connection). */
@@ -135,12 +206,12 @@ class OwnHolder implements LiveLock {
     const letGo = new Promise<void>((resolve) => (this.letGo = resolve));
     this.ended = this.db
       .session(async (conn) => {
-        const { named, pid } = await lockOn(conn, this.runId, this.label, again);
+        const { named, pid } = await lockOn(conn, this.runId, this.label, again, this.links);
         const idleMs = (await conn.query(idleSessionTimeoutStatement())).rows[0]?.ms ?? 0;
         this.holder = { runId: this.runId, pid };
         locked();
         await (idleMs > 0 ? keepBusy(conn, idleMs, letGo) : letGo);
-        await unlockOn(conn, this.runId, named);
+        await unlockOn(conn, this.runId, named, this.links.flatMap(lockKeys));
         // a dead connection goes back to the pool as broken (the session's error), not to be reused
         await conn.query(pingStatement());
       })

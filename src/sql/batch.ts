@@ -105,3 +105,33 @@ export function nameSessionStatement(name: string): Statement<{ previous: string
     values: [name],
   };
 }
+
+/**
+ * The locks a live apply or undo holds on each link it writes (`link`: the source table's oid and the FK column), so
+ * that a second one on the same rows is refused instead of walking beside it: two applies of one plan (a cron
+ * overlap) split its rows between two change logs, each undo set back half, and two runs' updated_at could not both
+ * come back. A run over every tenant takes the link's lock exclusively; a run of one tenant takes it shared and the
+ * tenant's own lock exclusively, so runs of different tenants go on side by side (docs/scaling.md).
+ */
+const LINK_KEY = `hashtext('fk_backfill.link'), hashtext($1)`;
+
+export function linkLockStatement(link: string, shared: boolean): Statement<{ got: boolean }> {
+  return { text: `SELECT pg_try_advisory_lock${shared ? '_shared' : ''}(${LINK_KEY}) AS got`, values: [link] };
+}
+
+export function linkUnlockStatement(link: string, shared: boolean): Statement<{ released: boolean }> {
+  return { text: `SELECT pg_advisory_unlock${shared ? '_shared' : ''}(${LINK_KEY}) AS released`, values: [link] };
+}
+
+/** A backend holding a link's lock and its application_name (which names its run), for the refusal. */
+export function linkHolderStatement(link: string): Statement<{ pid: number; application_name: string | null }> {
+  return {
+    text: `SELECT l.pid, a.application_name
+             FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.pid <> pg_backend_pid()
+              AND l.classid = (hashtext('fk_backfill.link')::int8 & 4294967295)::oid
+              AND l.objid = (hashtext($1)::int8 & 4294967295)::oid
+            LIMIT 1`,
+    values: [link],
+  };
+}

@@ -27,7 +27,7 @@ import { adapt } from '../db/index.js';
 import { migrateIfPresent } from '../store/migrate.js';
 import { type BatchOptions, parseCheckpoint, type RunOptions, storedBatchOptions, walkLink } from '../batch/batch.js';
 import { mergedBatchOptions, reopenRun, retryOnVanishedMaster } from '../batch/resume.js';
-import { whileLive } from '../batch/live.js';
+import { whileLive, writtenLinks } from '../batch/live.js';
 import { stoppable } from '../batch/stop.js';
 import { flushGuardLinks } from '../store/guards.js';
 import { earlierUndoThatReverted, mastersTakenBackBefore } from '../store/masters-runs.js';
@@ -95,8 +95,12 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
   const later = (await ctx.db.query(laterTouchRunsStatement(target.id))).rows;
   // held until the undo ends: refused while the run is being applied (or undone) by another process, and the
   // other way round; a run a kill -9 left 'running' holds no lock and can be undone at once
-  const r = await whileLive(ctx.db, target.id, `fk-backfill undo of run ${target.id}`, (live) =>
-    undoLive(ctx, target.id, { ...opts, live }),
+  const r = await whileLive(
+    ctx.db,
+    target.id,
+    `fk-backfill undo of run ${target.id}`,
+    (live) => undoLive(ctx, target.id, { ...opts, live }),
+    writtenLinks(ctx),
   );
   if (later.length === 0) return r;
   const notice = `run ${[...new Set(later.map((x) => x.run))].join(', ')}, applied after run ${target.id} and not undone, also set the updated_at of ${[...new Set(later.map((x) => x.table_name))].join(', ')}: rows both changed keep the time the later run wrote, and undoing that run afterwards sets back this run's time; undo the last applied run first for each row's own updated_at`;
@@ -326,8 +330,14 @@ export async function resumeUndo(handle: unknown, opts: ResumeUndoOptions): Prom
     .map(([k]) => k);
   await assertFkNullable(ctx, target.id, new Set(done));
   const { runId: _r, ...batch } = opts;
-  return whileLive(db, target.id, `fk-backfill undo of run ${target.id}`, async (live) => {
-    await reopenRun(db, run);
-    return continueUndo(ctx, run.id, target.id, { ...mergedBatchOptions(run, batch), live }, true);
-  });
+  return whileLive(
+    db,
+    target.id,
+    `fk-backfill undo of run ${target.id}`,
+    async (live) => {
+      await reopenRun(db, run);
+      return continueUndo(ctx, run.id, target.id, { ...mergedBatchOptions(run, batch), live }, true);
+    },
+    writtenLinks(ctx),
+  );
 }

@@ -4,10 +4,10 @@
  */
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { apply, type ApplyResult, type Database, openDatabase, resumeApply, undo, type ProgressEvent } from '../../src/index.js';
+import { apply, type ApplyResult, type Database, openDatabase, plan, resumeApply, undo, type ProgressEvent } from '../../src/index.js';
 import { getRun } from '../../src/store/runs.js';
 import { freshDb, TARGETS, type TestDb } from '../helpers/db.js';
-import { createBatchFixture, DEMO_TENANT, expectedLinkHash, linkHash, tableHash } from './apply-fixture.js';
+import { createBatchFixture, DEMO_TENANT, expectedLinkHash, linkHash, OTHER_TENANT, tableHash } from './apply-fixture.js';
 
 const run = TARGETS.includes('postgres') ? describe : describe.skip;
 
@@ -322,6 +322,55 @@ run('batched apply under concurrency [postgres]', () => {
         // the apply has ended and released its lock: the same undo now goes ahead
         const u = await undo(second, { runId: a.runId });
         expect(u.totalReverted).toBe(a.totalUpdated);
+        expect(await tableHash(t.db, 'sales_orders')).toBe(before);
+      } finally {
+        await second.close();
+      }
+    });
+
+    it("a second apply of the same plan, or an undo of another run on the same link, is refused while one writes it (a new user's cron overlap); another tenant's apply goes on beside it", async () => {
+      const before = await tableHash(t.db, 'sales_orders');
+      const earlier = await stoppedAfterOneBatch(t.db);
+      const p = await plan(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'] });
+      const second = await openDatabase(t.url);
+      try {
+        const tryApply = atFirstBatch(() => apply(second, { planRunId: p.runId, batchSize: 100 }));
+        const tryUndo = atFirstBatch(() => undo(second, { runId: earlier.runId }));
+        const tryAll = atFirstBatch(() => apply(second, { allTenants: true, entities: ['sales_order'] }));
+        const tryOther = atFirstBatch(() => apply(second, { tenantId: OTHER_TENANT, entities: ['sales_order'], batchSize: 500 }));
+        const a = await apply(t.db, {
+          planRunId: p.runId,
+          batchSize: 100,
+          pauseMs: 100,
+          onProgress: (e) => {
+            for (const x of [tryApply, tryUndo, tryAll, tryOther]) x.onProgress(e);
+          },
+        });
+        expect(a.status).toBe('done');
+        for (const out of [await tryApply.outcome(), await tryUndo.outcome(), await tryAll.outcome()]) {
+          expect(out).toMatchObject({ code: 'RUN_BUSY' });
+          expect((out as Error).message).toMatch(
+            new RegExp(
+              `^sales_orders\\.customer_id( \\(tenant ${DEMO_TENANT}\\))? is being written right now by fk-backfill apply run ${a.runId} `,
+            ),
+          );
+        }
+        expect(await tryOther.outcome()).toBe('went ahead');
+        // the refused applies are recorded as failed (not left 'running', which --resume would take up); no undo was
+        const runs = await t.db.query<{ kind: string; status: string; tenant: string | null }>(
+          `SELECT kind, status, scope ->> 'tenant' AS tenant FROM fk_backfill.runs WHERE kind IN ('apply', 'undo') AND id > $1::int8 ORDER BY status, tenant`,
+          [p.runId],
+        );
+        const key = (r: { status: string; tenant: string | null }): string => `${r.status} ${r.tenant ?? '-'}`;
+        expect(runs.rows.map(key).sort()).toEqual(
+          [`done ${DEMO_TENANT}`, `done ${OTHER_TENANT}`, `failed ${DEMO_TENANT}`, 'failed -'].sort(),
+        );
+        // one change log per tenant holds the plan's rows: undoing the runs that ran sets back every row
+        const otherRun = await t.db.query<{ id: string }>(
+          `SELECT id::text AS id FROM fk_backfill.runs WHERE kind = 'apply' AND status = 'done' AND scope ->> 'tenant' = $1`,
+          [OTHER_TENANT],
+        );
+        for (const id of [a.runId, earlier.runId, otherRun.rows[0]!.id]) await undo(second, { runId: id });
         expect(await tableHash(t.db, 'sales_orders')).toBe(before);
       } finally {
         await second.close();

@@ -3,6 +3,9 @@ import {
   batchSettings,
   batchStartStatement,
   liveHolderStatement,
+  linkHolderStatement,
+  linkLockStatement,
+  linkUnlockStatement,
   liveLockStatement,
   liveUnlockStatement,
   nameSessionStatement,
@@ -65,6 +68,25 @@ describe('batch statements (whole text)', () => {
     expect(nameSessionStatement('fk-backfill apply run 17')).toEqual({
       text: `SELECT current_setting('application_name') AS previous, set_config('application_name', $1, false) AS now`,
       values: ['fk-backfill apply run 17'],
+    });
+  });
+  it("a link's lock: exclusive for a run over every tenant, shared (beside a tenant's own) for one tenant's; its holder", () => {
+    const key = `hashtext('fk_backfill.link'), hashtext($1)`;
+    expect(linkLockStatement('16384.customer_id', false)).toEqual({
+      text: `SELECT pg_try_advisory_lock(${key}) AS got`,
+      values: ['16384.customer_id'],
+    });
+    expect(linkLockStatement('16384.customer_id', true).text).toBe(`SELECT pg_try_advisory_lock_shared(${key}) AS got`);
+    expect(linkUnlockStatement('16384.customer_id#7', false).text).toBe(`SELECT pg_advisory_unlock(${key}) AS released`);
+    expect(linkUnlockStatement('16384.customer_id', true).text).toBe(`SELECT pg_advisory_unlock_shared(${key}) AS released`);
+    expect(linkHolderStatement('16384.customer_id')).toEqual({
+      text: `SELECT l.pid, a.application_name
+             FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.pid <> pg_backend_pid()
+              AND l.classid = (hashtext('fk_backfill.link')::int8 & 4294967295)::oid
+              AND l.objid = (hashtext($1)::int8 & 4294967295)::oid
+            LIMIT 1`,
+      values: ['16384.customer_id'],
     });
   });
 });
