@@ -63,6 +63,8 @@ const USAGE_CODES: ReadonlySet<BackfillErrorCode> = new Set<BackfillErrorCode>([
   'RUN_NOT_FOUND',
   // a run id that names the wrong kind of run, or one in the wrong state (resume of a finished run…)
   'RUN_STATE',
+  // another process works on the run or writes its links: refused before this one wrote (taken over mid-run: `written`)
+  'RUN_BUSY',
   // the plan no longer matches (another config, entries edited since, changed under a stopped run): plan again; refused before any write
   'PLAN_STALE',
   // undo would write NULL into an FK constrain --not-null made NOT NULL: refused before it writes

@@ -243,7 +243,13 @@ async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number,
       );
     }
     if (got.rows[0]?.got !== true || (slot !== undefined && !(await slot.lock(tx)))) {
-      throw new BackfillError('RUN_BUSY', `run ${w.runId} is being processed by another process right now; let it finish or stop it first`);
+      throw new BackfillError(
+        'RUN_BUSY',
+        `run ${w.runId} is being processed by another process right now; let it finish or stop it first`,
+        {
+          details: { run: w.runId, written: true },
+        },
+      );
     }
     const cp = slot === undefined ? await readCheckpoint(tx, w.runId) : null;
     const lc: LinkCheckpoint = { ...emptyLinkCheckpoint(), ...(cp === null ? await slot!.read(tx) : cp.links[w.link]) };

@@ -115,7 +115,7 @@ async function lockOn(
       again
         ? `run ${runId} was taken over by ${who} while this process reconnected after losing its connection; this process stopped and writes nothing more (the other one goes on with the run)`
         : `run ${runId} is being worked on right now by ${who}; nothing was written. Let it finish or stop it (Ctrl-C where it runs), then try again`,
-      { details: { run: runId, ...(h !== undefined ? { pid: h.pid } : {}) } },
+      { details: { run: runId, ...(h !== undefined ? { pid: h.pid } : {}), ...(again ? { written: true } : {}) } },
     );
   }
   const taken: { key: string; shared: boolean }[] = [];
@@ -131,7 +131,7 @@ async function lockOn(
       throw new BackfillError(
         'RUN_BUSY',
         `${l.what} is being written right now by ${who}; ${again ? 'this process stopped and writes nothing more' : 'nothing was written'}. Two runs on the same rows would split them between two change logs and leave updated_at unrestorable: let it finish, then try again`,
-        { details: { run: runId, link: l.what, ...(h !== undefined ? { pid: h.pid } : {}) } },
+        { details: { run: runId, link: l.what, ...(h !== undefined ? { pid: h.pid } : {}), ...(again ? { written: true } : {}) } },
       );
     }
   return { named, pid: lock.pid };

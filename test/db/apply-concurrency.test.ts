@@ -348,7 +348,7 @@ run('batched apply under concurrency [postgres]', () => {
         });
         expect(a.status).toBe('done');
         for (const out of [await tryApply.outcome(), await tryUndo.outcome(), await tryAll.outcome()]) {
-          expect(out).toMatchObject({ code: 'RUN_BUSY' });
+          expect(out).toMatchObject({ code: 'RUN_BUSY', exitCode: 2 }); // nothing written: exit 2, as bad input
           expect((out as Error).message).toMatch(
             new RegExp(
               `^sales_orders\\.customer_id( \\(tenant ${DEMO_TENANT}\\))? is being written right now by fk-backfill apply run ${a.runId} `,
@@ -533,7 +533,7 @@ run('batched apply under concurrency [postgres]', () => {
         (e: unknown) => e,
       );
       await taken;
-      expect(out).toMatchObject({ code: 'RUN_BUSY' });
+      expect(out).toMatchObject({ code: 'RUN_BUSY', exitCode: 1 }); // it wrote batches before: exit 1
       expect((out as Error).message).toContain('taken over');
       // nothing written since: every linked row logged, the run left as it was (not failed: the other process's now)
       const log = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.changes WHERE run_id = $1::int8`, [runId]);
