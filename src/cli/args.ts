@@ -24,3 +24,12 @@ export function positiveNumber(flag: string): (v: string) => number {
     return n;
   };
 }
+
+/** A run id as `fk-backfill runs` lists them (digits), kept as text. */
+export function runId(flag: string): (v: string) => string {
+  return (v) => {
+    if (!/^\s*\d{1,18}\s*$/.test(v))
+      throw new BackfillError('USAGE', `${flag} must be a run id (a whole number, as \`fk-backfill runs\` lists them), got "${v}"`);
+    return v.trim();
+  };
+}

@@ -36,14 +36,20 @@ export async function main(argv: string[]): Promise<number> {
     .version(pkg.version)
     .exitOverride();
   for (const register of COMMANDS) register(program);
-  for (const cmd of program.commands) cmd.exitOverride();
+  // commander's own parse errors (an unknown option, two options that exclude each other) are said below in the tool's
+  // one-line form, as every other bad input is, not in commander's
+  const quiet = { outputError: (): void => undefined };
+  program.configureOutput(quiet);
+  for (const cmd of program.commands) cmd.exitOverride().configureOutput(quiet);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-      if (wantsJson(argv)) process.stdout.write(JSON.stringify({ error: { code: 'USAGE', message: e.message } }, null, 2) + '\n');
+      const message = e.message.replace(/^error: /, '');
+      if (wantsJson(argv)) process.stdout.write(JSON.stringify({ error: { code: 'USAGE', message } }, null, 2) + '\n');
+      process.stderr.write(`fk-backfill: ${message} [USAGE]\n`);
       return 2;
     }
     return fail(e, argv);

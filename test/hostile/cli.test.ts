@@ -83,8 +83,8 @@ describeEach('hostile: cli', (target) => {
       [['plan', ...db, '--tenant', "'; DROP TABLE customers; --", '--json'], 'UNKNOWN_TENANT', 2, /DROP TABLE customers/],
       [['apply', ...db, '--yes', '--tenant', '$1', '--json'], 'UNKNOWN_TENANT', 2, /\$1/],
       [['apply', ...db, '--tenant', DEMO_TENANT, '--json'], 'CONFIRMATION_REQUIRED', 2, /--yes/],
-      [['undo', ...db, '--run', '1; DROP TABLE customers', '--yes', '--json'], 'RUN_NOT_FOUND', 2, /DROP TABLE customers/],
-      [['undo', ...db, '--run', '99999999999999999999', '--yes', '--json'], 'RUN_NOT_FOUND', 2, /run/],
+      [['undo', ...db, '--run', '1; DROP TABLE customers', '--yes', '--json'], 'USAGE', 2, /--run must be a run id .*DROP TABLE customers/],
+      [['undo', ...db, '--run', '99999999999999999999', '--yes', '--json'], 'USAGE', 2, /--run must be a run id/],
       [['plan', ...db, '--entity', 'nope', '--tenant', DEMO_TENANT, '--json'], 'UNKNOWN_ENTITY', 2, /nope/],
       // an option after --entity is no entity name (it was looked up as one: unknown entity "--json")
       [['status', ...db, '--tenant', DEMO_TENANT, '--entity', '--json'], 'USAGE', 2, /--entity takes entity names, got "--json"/],

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { positiveNumber, wholeNumber } from '../args.js';
+import { positiveNumber, runId, wholeNumber } from '../args.js';
 import { apply, resumeApply } from '../../apply/apply.js';
 import { MAX_PARALLEL } from '../../apply/parallel.js';
 import { BackfillError } from '../../errors.js';
@@ -133,8 +133,8 @@ export function register(program: Command): void {
       ),
     ),
   )
-    .option('--plan <id>', 'apply exactly this plan (from `plan`); default: plan now, then apply')
-    .option('--resume <run>', 'continue a batched apply run (stopped, failed, or crashed) from its checkpoint')
+    .option('--plan <id>', 'apply exactly this plan (from `plan`); default: plan now, then apply', runId('--plan'))
+    .option('--resume <run>', 'continue a batched apply run (stopped, failed, or crashed) from its checkpoint', runId('--resume'))
     .option(
       '--parallel <n>',
       `with --all-tenants: walk each link in slices (whole tenants on Citus), n connections at once, one checkpoint per slice (default: 2 for a link of 100,000 planned rows or more on one server, unless --max-rate or --pause-ms throttles the run, else 1; at most ${MAX_PARALLEL}; PGlite runs 1)`,

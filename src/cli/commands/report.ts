@@ -1,3 +1,4 @@
+import { runId } from '../args.js';
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { BackfillError } from '../../errors.js';
@@ -17,7 +18,7 @@ export function register(program: Command): void {
   );
   addRevenue(cmd);
   cmd
-    .option('--run <id>', 'plan or apply run id')
+    .option('--run <id>', 'plan or apply run id', runId('--run'))
     .option('--format <format>', `one of ${REPORT_FORMATS.join(', ')}`, 'text')
     .option('--out <file>', 'write to this file (default: stdout)')
     .action(async (flags: GlobalFlags & { run?: string; format: string; out?: string }) => {

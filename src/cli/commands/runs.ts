@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { wholeNumber } from '../args.js';
+import { runId, wholeNumber } from '../args.js';
 import { getRun, listRuns } from '../../store/runs.js';
 import { open, withDb, type GlobalFlags } from '../common.js';
 import { runText } from '../format-run.js';
@@ -7,7 +7,7 @@ import { print, printJson, table } from '../output.js';
 
 export function register(program: Command): void {
   withDb(program.command('runs').description('list runs recorded in fk_backfill.runs, or show one'))
-    .argument('[id]', 'show this run')
+    .argument('[id]', 'show this run', runId('runs <id>'))
     .option('--limit <n>', 'how many', wholeNumber('--limit', 1), 20)
     .action(async (id: string | undefined, flags: GlobalFlags & { limit: number }) => {
       const db = await open(flags);

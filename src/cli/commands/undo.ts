@@ -1,3 +1,4 @@
+import { runId } from '../args.js';
 import type { Command } from 'commander';
 import { BackfillError } from '../../errors.js';
 import { resumeUndo, undo } from '../../undo/undo.js';
@@ -17,8 +18,8 @@ export function register(program: Command): void {
       ),
     ),
   )
-    .option('--run <id>', 'the apply run to revert')
-    .option('--resume <undoRun>', 'continue a batched undo run (stopped, failed, or crashed) from its checkpoint')
+    .option('--run <id>', 'the apply run to revert', runId('--run'))
+    .option('--resume <undoRun>', 'continue a batched undo run (stopped, failed, or crashed) from its checkpoint', runId('--resume'))
     .option('--entity <name...>', 'only these links')
     .action(async (flags: GlobalFlags & BatchFlags & { run?: string; resume?: string }) => {
       const db = await open(flags);

@@ -26,3 +26,25 @@ describe('fail(): the one line and the exit code of an error', () => {
     expect(err).toBe('fk-backfill: x is not a function [INTERNAL]\n');
   });
 });
+
+describe("bad flags the argument parser finds are said in the tool's one line", () => {
+  it("an unknown option, two options that exclude each other, a run id that is none: 'fk-backfill: … [USAGE]', exit 2", async () => {
+    const { runCli } = await import('../../helpers/cli.js');
+    for (const [args, line] of [
+      [['plan', '--bogus'], "fk-backfill: unknown option '--bogus' [USAGE]"],
+      [
+        ['plan', '--tenant', 'a', '--all-tenants'],
+        "fk-backfill: option '--tenant <id>' cannot be used with option '--all-tenants' [USAGE]",
+      ],
+      [
+        ['apply', '--plan', 'abc', '--yes'],
+        'fk-backfill: --plan must be a run id (a whole number, as `fk-backfill runs` lists them), got "abc" [USAGE]',
+      ],
+    ] as const) {
+      const r = await runCli([...args]);
+      expect([args, r.code, r.stderr.trim()]).toEqual([args, 2, line]);
+    }
+    const j = await runCli(['plan', '--bogus', '--json']);
+    expect(JSON.parse(j.stdout)).toEqual({ error: { code: 'USAGE', message: "unknown option '--bogus'" } });
+  });
+});
