@@ -98,9 +98,20 @@ export function adapt(handle: unknown): Database {
   if (isPgPool(inner)) return fromPgPool(inner, { owned: false, description: 'pg Pool' });
   if (isPgClient(inner)) return fromPgClient(inner, { owned: false, description: 'pg Client' });
   if (isPostgresJs(inner)) return fromPostgresJs(inner, 'postgres.js client');
+  if (typeof handle === 'string')
+    throw new BackfillError(
+      'DB_UNSUPPORTED',
+      'a URL is not a database handle: open it first (const db = await openDatabase(url)) and pass db, or pass a Drizzle Postgres db, a pg Pool or Client, or a PGlite instance',
+    );
+  // a Drizzle transaction (db.transaction(async (tx) => …)): no client of its own; fk-backfill commits its own batches
+  if (isObj(handle) && typeof handle['rollback'] === 'function')
+    throw new BackfillError(
+      'DB_UNSUPPORTED',
+      'a Drizzle transaction (tx) is not a database handle: pass the db itself; fk-backfill runs and commits its own transactions (one per batch, or one for the run with singleTransaction)',
+    );
   throw new BackfillError(
     'DB_UNSUPPORTED',
-    'unsupported database handle: pass a Drizzle Postgres db, a pg Pool or Client, a PGlite instance, or a URL',
+    'unsupported database handle: pass a Drizzle Postgres db, a pg Pool or Client, a PGlite instance, or a Database from openDatabase(url)',
   );
 }
 

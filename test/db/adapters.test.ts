@@ -88,6 +88,16 @@ describe('database URLs', () => {
     await expect(openDatabase('mysql://x')).rejects.toMatchObject({ code: 'DB_URL_INVALID', exitCode: 2 });
     await expect(openDatabase('pglite://')).rejects.toMatchObject({ code: 'DB_URL_INVALID' });
     expect(() => adapt({})).toThrow(BackfillError);
+    // a new user's trial: a URL passed where a handle goes was told to pass "a URL"
+    expect(() => adapt('postgres://x/y')).toThrow(/a URL is not a database handle: open it first \(const db = await openDatabase\(url\)\)/);
+  });
+  it.runIf(TARGETS.includes('pglite'))('a Drizzle transaction is refused as a handle, saying to pass the db', async () => {
+    const p = new PGlite();
+    const d = drizzlePglite(p);
+    const e = await d.transaction(async (tx) => Promise.resolve().then(() => adapt(tx))).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'DB_UNSUPPORTED', exitCode: 2 });
+    expect((e as Error).message).toMatch(/^a Drizzle transaction \(tx\) is not a database handle: pass the db itself/);
+    await p.close();
   });
   it.runIf(TARGETS.includes('postgres'))('unreachable server and missing database name the URL without the password', async () => {
     const e1 = await openDatabase('postgres://u:secret@127.0.0.1:1/db').catch((e: unknown) => e);
