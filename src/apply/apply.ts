@@ -223,7 +223,19 @@ export async function withPlanScope<T extends CommonOptions & { planRunId?: stri
     if (t === null) out.allTenants = true;
     else out.tenantId = t;
   }
-  if (opts.entities === undefined || opts.entities.length === 0) out.entities = run.entities;
+  if (opts.entities === undefined || opts.entities.length === 0) {
+    out.entities = run.entities;
+    // a config given beside the plan that lacks the plan's links: another config than the plan's (said as such, not
+    // as an unknown entity the user never named)
+    const links = (opts.config as { links?: unknown } | undefined)?.links;
+    const names = Array.isArray(links) ? links.map((l) => (l as { entity?: unknown }).entity) : null;
+    const missing = names === null ? [] : run.entities.filter((e) => !names.includes(e));
+    if (missing.length > 0)
+      throw new BackfillError(
+        'PLAN_STALE',
+        `plan ${run.id} was made with another config (its link${missing.length === 1 ? '' : 's'} ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in this one): plan again with this config, or apply plan ${run.id} without --config`,
+      );
+  }
   return out;
 }
 

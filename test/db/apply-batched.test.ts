@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { apply, plan, type ProgressEvent, resumeApply, resumeUndo, undo } from '../../src/index.js';
 import { getRun } from '../../src/store/runs.js';
+import { AXIS_CONFIG } from '../../src/config/defaults.js';
 import { batchSettings } from '../../src/batch/batch.js';
 import { openDatabase } from '../../src/db/index.js';
 import { applyBatchStatement, applyMapStatements } from '../../src/sql/apply.js';
@@ -189,6 +190,14 @@ describeEach('batched apply', (target) => {
       [p2.runId, OTHER_TENANT],
     );
     await expect(apply(t.db, { planRunId: p2.runId })).rejects.toMatchObject({ code: 'PLAN_STALE' });
+    // a config given beside the plan without the plan's link (a new user's trial: UNKNOWN_ENTITY "sales_order", a
+    // name they never passed)
+    const other = { links: [{ ...AXIS_CONFIG.links.find((l) => l.entity === 'purchase_order')! }] };
+    await expect(apply(t.db, { planRunId: p2.runId, config: other })).rejects.toMatchObject({
+      code: 'PLAN_STALE',
+      exitCode: 2,
+      message: `plan ${p2.runId} was made with another config (its link sales_order is not in this one): plan again with this config, or apply plan ${p2.runId} without --config`,
+    });
   });
 
   it('a batch reads its key range through the primary key index (EXPLAIN)', async () => {
