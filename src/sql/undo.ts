@@ -179,18 +179,25 @@ export function laterWritesStatement(a: { targetRunId: string; runId: string; li
 }
 
 /**
- * Apply runs after `targetRunId`, not undone, that also set the touched column (updated_at) of a table it changed:
- * undone before them, its rows keep the time they wrote, and their undo then sets back this run's time (each
- * logged the time it found). Undone last applied first, every row gets its own updated_at back.
+ * Apply runs after `targetRunId`, not undone, that also set the touched column (updated_at) of rows it changed:
+ * undone before them, those rows keep the time they wrote, and their undo then sets back this run's time (each
+ * logged the time it found). Undone last applied first, every row gets its own updated_at back. Runs that changed
+ * other rows of the table are not named (a new user's trial: a notice for two runs with no row in common).
  */
 export function laterTouchRunsStatement(targetRunId: string): Statement<{ run: string; table_name: string }> {
   return {
-    text: `SELECT DISTINCT cs.run_id::text AS run, cs.table_name
+    text: `WITH mine AS MATERIALIZED (
+  SELECT DISTINCT t.table_name, k.row_key
+    FROM ${OWN}.change_sets t CROSS JOIN LATERAL unnest(t.row_keys) AS k(row_key)
+   WHERE t.run_id = $1::int8 AND t.touched_column IS NOT NULL
+)
+SELECT DISTINCT cs.run_id::text AS run, cs.table_name
   FROM ${OWN}.change_sets cs
   JOIN ${OWN}.runs r ON r.id = cs.run_id AND r.kind = 'apply'
+ CROSS JOIN LATERAL unnest(cs.row_keys) AS k(row_key)
+  JOIN mine m ON m.table_name = cs.table_name AND m.row_key = k.row_key
  WHERE cs.run_id <> $1::int8 AND cs.touched_column IS NOT NULL
    AND cs.id > (SELECT min(t.id) FROM ${OWN}.change_sets t WHERE t.run_id = $1::int8)
-   AND cs.table_name IN (SELECT t.table_name FROM ${OWN}.change_sets t WHERE t.run_id = $1::int8 AND t.touched_column IS NOT NULL)
    AND NOT EXISTS (SELECT 1 FROM ${OWN}.runs u WHERE u.kind = 'undo' AND u.status = 'done' AND u.target_run_id = cs.run_id)
  ORDER BY 1, 2`,
     values: [targetRunId],

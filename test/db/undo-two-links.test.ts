@@ -88,6 +88,21 @@ describeEach('undo of two links on one table', (target) => {
     expect(undoText(early)).toContain(`Notice: run ${again2.runId}, applied after run ${again1.runId}`);
   });
 
+  it("two runs on other rows of the table: no notice (a new user's trial named a later run that changed no row in common)", async () => {
+    t = await freshDb(target);
+    await schema(t);
+    // the customer link on orders 1-30, later the currency link on orders 31-60: no row in common
+    await t.db.exec(`UPDATE orders SET currency_name = NULL WHERE id <= 30; UPDATE orders SET customer_name = NULL WHERE id > 30`);
+    const before = await snapshot(t);
+    const first = await apply(t.db, { config, entities: ['order_customer'] });
+    const second = await apply(t.db, { config, entities: ['order_currency'] });
+    expect([first.totalUpdated > 0, second.totalUpdated > 0]).toEqual([true, true]);
+    const u1 = await undo(t.db, { runId: first.runId });
+    expect(u1.notices ?? []).toEqual([]);
+    await undo(t.db, { runId: second.runId });
+    expect(await snapshot(t)).toBe(before);
+  });
+
   it('keeps an updated_at the application wrote after the apply (the FK is still set back)', async () => {
     t = await freshDb(target);
     await schema(t);
