@@ -8,6 +8,8 @@ import type { QueueItem, ReviewQueueOptions } from './types.js';
 import { resolvePlan, reviewQueue } from './queue.js';
 import { type DecideInput, type DecideResult, validateDecisions, writeDecisions } from './decide.js';
 import { namesInPlan } from '../store/plans.js';
+import { writesSincePlan } from '../store/runs.js';
+import { adapt } from '../db/index.js';
 import { csvDelimiter, decodeCsvBytes } from './csv-text.js';
 
 // ------------------------------------------------------------------------------------------ CSV
@@ -58,8 +60,20 @@ const CSV_HEADER = [
 export async function exportQueueCsv(
   db: unknown,
   opts: ReviewQueueOptions = {},
-): Promise<{ csv: string; names: number; planRunId: string; items: QueueItem[] }> {
+): Promise<{ csv: string; names: number; planRunId: string; items: QueueItem[]; notices: string[] }> {
   const q = await reviewQueue(db, { ...opts, limit: opts.limit ?? 100_000 });
+  const since = await writesSincePlan(
+    adapt(db),
+    q.planRunId,
+    q.tenantId,
+    q.links.map((l) => l.entity),
+  );
+  const notices =
+    since.length === 0
+      ? []
+      : [
+          `plan ${q.planRunId} was made before run${since.length === 1 ? '' : 's'} ${since.map((r) => `${r.id} (${r.kind})`).join(', ')} changed these links: names linked or set back since may be listed, and row counts are today's; review export --fresh plans again first`,
+        ];
   const rows = q.items.map((it) => [
     it.link,
     JSON.stringify(it.scopeKey),
@@ -78,7 +92,7 @@ export async function exportQueueCsv(
     '',
     '',
   ]);
-  return { csv: stringifyCsv([CSV_HEADER, ...rows]), names: rows.length, planRunId: q.planRunId, items: q.items };
+  return { csv: stringifyCsv([CSV_HEADER, ...rows]), names: rows.length, planRunId: q.planRunId, items: q.items, notices };
 }
 
 export interface CsvLineError {

@@ -48,12 +48,19 @@ export function register(program: Command): void {
   )
     .option('--out <file>', 'CSV file to write (default: stdout)')
     .option('--band <band>', 'only this band (repeatable): review, ambiguous, unmatched', bands)
+    .option('--fresh', 'plan again first (default: the latest plan of these links, said in a notice when runs changed them since)')
     .action(async (_flags: unknown, cmd: Command) => {
       // `review` itself takes --db/--config/--tenant too: read them from either level.
-      const flags = cmd.optsWithGlobals<GlobalFlags & { out?: string; band?: Band[] }>();
+      const flags = cmd.optsWithGlobals<GlobalFlags & { out?: string; band?: Band[]; fresh?: boolean }>();
       const r = await withDatabase(flags, (db, opts) =>
-        exportQueueCsv(db, { ...opts, executedBy: who(), ...(flags.band !== undefined ? { filter: { bands: flags.band } } : {}) }),
+        exportQueueCsv(db, {
+          ...opts,
+          executedBy: who(),
+          ...(flags.fresh === true ? { fresh: true } : {}),
+          ...(flags.band !== undefined ? { filter: { bands: flags.band } } : {}),
+        }),
       );
+      if (!flags.json) for (const n of r.notices) process.stderr.write(`Notice: ${n}\n`);
       if (flags.out !== undefined) writeFileSync(flags.out, r.csv);
       // --json without --out: the queue itself (every candidate with its score, signals and whether it is active), and
       // the CSV text as before; with --out the file holds it and the JSON says where
@@ -62,6 +69,7 @@ export function register(program: Command): void {
           out: flags.out ?? null,
           names: r.names,
           planRunId: r.planRunId,
+          ...(r.notices.length > 0 ? { notices: r.notices } : {}),
           ...(flags.out === undefined ? { items: r.items, csv: r.csv } : {}),
         });
       else if (flags.out !== undefined)
