@@ -110,8 +110,12 @@ const PLACEHOLDERS = new Set([
 ]);
 
 /** "Unknown Vendor", "unknown customer", "no name supplier": an unknown-word next to a party word. */
-const UNKNOWN_PARTY =
-  /^(?:unknown|unk|no|none|unbekannt(?:er)?|inconnu|desconocido|unnamed|anonymous|dummy|generic|default|misc)\s*(?:name\s*)?(?:customer|client|vendor|supplier|account|party|company|kunde|lieferant|fournisseur|proveedor)s?$|^(?:customer|client|vendor|supplier|account|party|kunde|lieferant)\s*(?:unknown|unbekannt|tbd|n\/?a|na|none|x+|\?+|-+)$/;
+const PARTY =
+  'customer|client|vendor|supplier|account|party|company|firm|buyer|seller|purchaser|payee|payer|shipper|consignee|debtor|creditor|donor|member|patient|guest|contact|person|kunde|lieferant|käufer|fournisseur|acheteur|proveedor|cliente|comprador';
+const UNKNOWN_PARTY = new RegExp(
+  `^(?:unknown|unk|no|none|unbekannt(?:er)?|inconnu|desconocido|unnamed|anonymous|dummy|generic|default|misc)\\s*(?:name\\s*)?(?:${PARTY})s?$|^(?:${PARTY})\\s*(?:unknown|unbekannt|tbd|n\\/?a|na|none|x+|\\?+|-+)$`,
+  'u',
+);
 
 /**
  * Why a name is not one a master should get (blank, only punctuation, a single character, a placeholder

@@ -80,6 +80,11 @@ describe('placeholderReason (master proposals are not approved for these)', () =
       'Test #3',
       'Walk-in Customer',
       'unknown customer no. 4',
+      // a new user's trial: "Unknown Buyer 0" … "Unknown Buyer 6" were approved and created as masters
+      'Unknown Buyer 0',
+      'Unknown Payee',
+      'unnamed donor 12',
+      'Patient unknown',
     ]) {
       expect(placeholderReason(n), n).not.toBeNull();
     }
@@ -98,6 +103,8 @@ describe('placeholderReason (master proposals are not approved for these)', () =
       'Studio 54',
       'Cloud 9',
       'Formula 1 Group',
+      'No Frills Buyer',
+      'Member Choice Credit Union',
       'NA 1',
       'Cash America International',
     ]) {
