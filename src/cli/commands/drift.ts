@@ -41,8 +41,8 @@ export function driftText(r: DriftReport): string {
       // only exact equality and aliases are looked at here: a normalised or fuzzy link's plan may still link them
       out.push(
         l.match === 'exact'
-          ? `\n${l.entityType}: new unmatched names (no plan saw them, no master of that name)`
-          : `\n${l.entityType}: new names no plan saw, no master of exactly that name (run plan: the ${l.match} match may link them)`,
+          ? `\n${l.entityType}: new unmatched names (no plan saw them; no one active master has that name: none, an inactive one, or several)`
+          : `\n${l.entityType}: new names no plan saw, no one active master of exactly that name (run plan: the ${l.match} match may link them)`,
       );
       out.push(
         table(

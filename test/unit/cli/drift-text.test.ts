@@ -17,12 +17,16 @@ const report = (match: LinkDrift['match']): DriftReport => ({ tenantId: null, li
 describe('drift text: new names', () => {
   // a new user's trial: a fuzzy link's drift called 'acme trading gmbh' unmatched, which the next plan linked
   it('an exact link: nothing would link them', () => {
-    expect(driftText(report('exact'))).toContain('order: new unmatched names (no plan saw them, no master of that name)');
+    expect(driftText(report('exact'))).toContain(
+      'order: new unmatched names (no plan saw them; no one active master has that name: none, an inactive one, or several)',
+    );
   });
   it('a normalised or fuzzy link: no master of exactly that name, and plan may still link them', () => {
     for (const m of ['normalized', 'fuzzy'] as const) {
       const t = driftText(report(m));
-      expect(t).toContain(`order: new names no plan saw, no master of exactly that name (run plan: the ${m} match may link them)`);
+      expect(t).toContain(
+        `order: new names no plan saw, no one active master of exactly that name (run plan: the ${m} match may link them)`,
+      );
       expect(t).not.toContain('unmatched');
     }
   });
