@@ -82,6 +82,8 @@ export async function validateDecisions(db: Queryable, ctx: Context, list: Decid
       else if (JSON.stringify(m.scopeKey) !== JSON.stringify(d.scopeKey))
         errors[i] = `master ${d.targetKey} belongs to another scope (${JSON.stringify(m.scopeKey)})`;
       else if (!m.active) errors[i] = `master ${d.targetKey} (${m.name}) is not active`;
+      // recorded as the database writes the key (what plans and the FK hold), not as typed (a uuid in capitals)
+      else if (m.key !== d.targetKey) list[i] = { ...d, targetKey: m.key };
     }
   }
   return errors;

@@ -1,7 +1,7 @@
 /** The masters a queue item, a decision or a page card names: a link by its entity, masters looked up by key. */
 import type { Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
-import { mastersByKeyStatement } from '../sql/masters.js';
+import { canonicalKeysStatement, mastersByKeyStatement } from '../sql/masters.js';
 import { fitsFk, integerRange } from '../plan/fk-range.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { type Context, shape } from '../context/context.js';
@@ -52,6 +52,13 @@ export async function mastersFor(db: Queryable, l: ResolvedLink, allKeys: string
     const res = await db.query(st);
     for (const r of res.rows)
       out.set(r.key, [...(out.get(r.key) ?? []), { key: r.key, scopeKey: r.scope_key, name: r.name, number: r.number, active: r.active }]);
+    // a key asked in another form than the database writes it (a uuid in capitals): found under the form asked too
+    const other = keys.filter((k) => !out.has(k));
+    if (other.length > 0 && out.size > 0)
+      for (const c of (await db.query(canonicalKeysStatement(l.targetKeyType, other))).rows) {
+        const m = out.get(c.key);
+        if (m !== undefined) out.set(c.asked, m);
+      }
   } catch (e) {
     const state = sqlState(e);
     // A key that is not even a valid value of the key type (e.g. not a uuid): none found.

@@ -52,6 +52,11 @@ export function mastersByKeyStatement(
   return { text, values: p.values };
 }
 
+/** Keys as the database writes them in their type (a uuid given in capitals, with braces): no table is read. */
+export function canonicalKeysStatement(type: string, keys: string[]): Statement<{ asked: string; key: string }> {
+  return { text: `SELECT k.asked, k.asked::${type}::text AS key FROM unnest($1::text[]) AS k(asked)`, values: [keys] };
+}
+
 /** Numbers like CUST-004 per scope and prefix: the widest digits and the highest value (to continue numbering). */
 export function masterNumbersStatement(
   link: LinkShape & { number: string },

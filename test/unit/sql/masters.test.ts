@@ -7,6 +7,7 @@ import {
   deactivateMastersStatement,
   deleteCreatedMastersStatement,
   lockMastersStatement,
+  canonicalKeysStatement,
   mastersByKeyStatement,
   mastersInUseStatement,
   foreignKeysToStatement,
@@ -57,6 +58,13 @@ describe('masters statements (whole text)', () => {
   FROM "crm"."Customers" t
  WHERE t."Customer ID" = ANY($1::int8[])`,
       values: [['1']],
+    });
+  });
+
+  it("keys as the database writes them in the key's type, no table read", () => {
+    expect(canonicalKeysStatement('uuid', ['{A-B}'])).toEqual({
+      text: 'SELECT k.asked, k.asked::uuid::text AS key FROM unnest($1::text[]) AS k(asked)',
+      values: [['{A-B}']],
     });
   });
 
