@@ -56,8 +56,8 @@ export const MATCH_TUNING = {
   nicknameCap: 0.92,
   /**
    * …only when each of the name's other words is in at most this many masters' names. Chosen on T16 and the people
-   * benchmark (1: safe, T16's nicknames 11 of 50 linked; 2: people still without a wrong nickname link, T16 18 of 50;
-   * no bound: a cross-tenant link in people), then checked on T15 (12 of 55, no wrong link).
+   * benchmark (no bound: a cross-tenant link in people; 1 linked fewer of T16's nicknames than 2, which still made no
+   * wrong nickname link in people), then checked on T15 (no wrong link; docs/matching.md).
    */
   nicknameWordMasters: 2,
   /** Similarity of an abbreviation and its long form ("Intl" / "International"). */
