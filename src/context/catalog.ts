@@ -65,7 +65,8 @@ export interface ResolvedLink {
   /** The source name column is citext or a domain over it (see LinkShape.nameCitext). */
   nameCitext: boolean;
   /** Column set to now() on update (updated_at when present), with its type. */
-  touch: { column: string; type: string } | null;
+  /** The column apply sets to now(); `zoned`: its base type is timestamptz (a domain over one included). */
+  touch: { column: string; type: string; zoned: boolean } | null;
   /**
    * The user's row triggers on the source (or a partition) that fire on apply's and undo's UPDATE (of the FK or
    * `touch`): they run their queries inside each batch, and a BEFORE one may set `touch` itself.
@@ -252,7 +253,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     const c = link.updatedAt !== undefined ? column(src, source, col, `${p}.updatedAt`) : src.columns.get(col);
     if (c !== undefined) {
       const why = unwritable(c) ?? (TOUCH_TYPES.has(c.baseType) ? null : `it is ${c.type}, not a timestamp fk-backfill can set to now()`);
-      if (why === null) touch = { column: col, type: c.type };
+      if (why === null) touch = { column: col, type: c.type, zoned: c.baseType === 'timestamp with time zone' };
       else if (link.updatedAt !== undefined) {
         // named in the config: the user expects it set; say why it cannot be
         throw new BackfillError(

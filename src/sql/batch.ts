@@ -23,7 +23,14 @@ export function batchSettings(): string {
 }
 
 /**
- * The first statement of a batch transaction: its SET LOCALs, application_name naming the run in
+ * The run's TimeZone (recorded with it, store/runs.ts createRun) for the batch: the now() an apply writes into an
+ * `updated_at` without time zone is the same wall time whichever session runs the batch (a resume from another zone,
+ * a pooled connection with its own), and undo compares it in that zone (sql/undo.ts appliedTouch).
+ */
+const RUN_ZONE = `set_config('TimeZone', coalesce((SELECT r.options ->> 'timeZone' FROM fk_backfill.runs r WHERE r.id = $3::int8), current_setting('TimeZone')), true)`;
+
+/**
+ * The first statement of a batch transaction: its SET LOCALs (the run's TimeZone too), application_name naming the run in
  * pg_stat_activity (SET LOCAL: the connection's own comes back after), and the run's advisory lock
  * (`got`: false when another process holds it). A parallel slice (`runLock` false) takes its slice's own lock
  * instead, after this statement, so slices of one run do not wait on each other.
@@ -38,7 +45,7 @@ export function batchStartStatement(
   // the live lock (an undo's: on the run it reverts) still held by the backend that took it
   const held = live === undefined ? 'true' : `EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = $5::int AND ${liveInPgLocks('$4')})`;
   return {
-    text: `SELECT ${batchSettings()}, set_config('application_name', 'fk-backfill run ' || $3::int8::text, true), ${runLock ? RUN_LOCK : 'true'} AS got, ${held} AS live`,
+    text: `SELECT ${batchSettings()}, set_config('application_name', 'fk-backfill run ' || $3::int8::text, true), ${RUN_ZONE}, ${runLock ? RUN_LOCK : 'true'} AS got, ${held} AS live`,
     values: [lockTimeout, statementTimeout, runId, ...(live === undefined ? [] : [live.runId, live.pid])],
   };
 }

@@ -59,7 +59,8 @@ export interface LinkShape {
    * ladder and any list of keys ordered outside the source take it, or their order is not the source's (walk.ts).
    */
   keyCollation?: string | undefined;
-  touch: { column: string; type: string } | null;
+  /** `zoned`: a timestamptz (or a domain over one); a type without a zone took now() in the writing session's TimeZone. */
+  touch: { column: string; type: string; zoned?: boolean } | null;
   /** CHECK constraints of the source over the FK or the touched column (name, expression as printed): see applyBatchStatement. */
   fkChecks?: { name: string; expr: string }[] | undefined;
   /**

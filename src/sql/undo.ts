@@ -52,7 +52,7 @@ export function undoStatement(
   const touchValue =
     link.touch === null
       ? null
-      : `CASE WHEN c.touched_column IS NULL OR s.${ident(link.touch.column)} IS DISTINCT FROM ${appliedTouch(link.touch.type, target)} THEN s.${ident(link.touch.column)} ELSE c.touched_old::${link.touch.type} END`;
+      : `CASE WHEN c.touched_column IS NULL OR s.${ident(link.touch.column)} IS DISTINCT FROM ${appliedTouch(link.touch, target)} THEN s.${ident(link.touch.column)} ELSE c.touched_old::${link.touch.type} END`;
   const touchSet = touchValue === null ? '' : `, ${ident(link.touch!.column)} = ${touchValue}`;
   const log = `c AS (
   SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old, c.changed_at
@@ -96,8 +96,9 @@ ${undoChangeSet(u)}`;
  * (store/runs.ts createRun); read in this session's zone it would differ whenever the two differ (a database's or
  * role's default changed since, a client that sets its own), and the row's old updated_at would not come back.
  */
-function appliedTouch(type: string, target: string): string {
-  if (/with time zone|timestamptz/i.test(type)) return `c.changed_at::${type}`;
+function appliedTouch(touch: { type: string; zoned?: boolean }, target: string): string {
+  const { type } = touch;
+  if (touch.zoned ?? /with time zone|timestamptz/i.test(type)) return `c.changed_at::${type}`;
   return `(c.changed_at AT TIME ZONE coalesce((SELECT r.options ->> 'timeZone' FROM ${OWN}.runs r WHERE r.id = ${target}::int8), current_setting('TimeZone')))::${type}`;
 }
 
@@ -232,7 +233,7 @@ function citusUndoStatement(link: LinkShape, u: ReturnType<typeof undoParams>, f
            link.touch === null
              ? ''
              : `,
-         c.touched_column IS NOT NULL AS fkb_touch, c.touched_old::${link.touch.type} AS fkb_touched, ${appliedTouch(link.touch.type, target)} AS fkb_applied`
+         c.touched_column IS NOT NULL AS fkb_touch, c.touched_old::${link.touch.type} AS fkb_touched, ${appliedTouch(link.touch, target)} AS fkb_applied`
          }
     FROM ${from}
    WHERE c.run_id = ${target}::int8 AND c.link = ${linkName} AND c.set_id IS NOT NULL${setRange}

@@ -5,7 +5,7 @@
  * same in any DateStyle. So does a reactivated master's old active value, which masters undo puts back.
  */
 import { afterEach, expect, it } from 'vitest';
-import { apply, openDatabase, plan, undo } from '../../src/index.js';
+import { apply, openDatabase, plan, resumeApply, undo } from '../../src/index.js';
 import { createMasters, proposeMasters } from '../../src/masters/masters.js';
 import type { Database } from '../../src/db/port.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
@@ -98,6 +98,46 @@ describeEach('undo across sessions with different DateStyles', (target) => {
       if (target === 'pglite') await t.db.exec(`RESET TimeZone`);
       expect([singleTransaction, (await t.db.query<{ v: string }>(state)).rows]).toEqual([singleTransaction, before]);
     }
+  });
+
+  it('the same for a domain over timestamptz, and for a run stopped in one zone and resumed in another', async () => {
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE DOMAIN audit_ts AS timestamptz;
+      CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text NOT NULL);
+      CREATE TABLE orders (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int REFERENCES customers (id), updated_at audit_ts);
+      CREATE TABLE invoices (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int REFERENCES customers (id), updated_at timestamp);
+      INSERT INTO customers VALUES (1, 1, 'Acme'), (2, 1, 'Beta');
+      INSERT INTO orders SELECT g, 1, CASE WHEN g % 2 = 0 THEN 'Acme' ELSE 'Beta' END, NULL, '2024-03-01 10:00:00+00' FROM generate_series(1, 4) g;
+      INSERT INTO invoices SELECT g, 1, CASE WHEN g % 2 = 0 THEN 'Acme' ELSE 'Beta' END, NULL, '2024-03-01 10:00:00' FROM generate_series(1, 40) g;`);
+    const state = (table: string): string =>
+      `SELECT string_agg(id || ' ' || coalesce(customer_id::text, '-') || ' ' || updated_at::text, '|' ORDER BY id) AS v FROM ${table}`;
+    const before = [(await t.db.query<{ v: string }>(state('orders'))).rows, (await t.db.query<{ v: string }>(state('invoices'))).rows];
+    // a domain over timestamptz, applied in New York, undone in UTC
+    const writer = await withStyle('America/New_York', 'TimeZone');
+    const a = await apply(writer, { config, allTenants: true });
+    const reader = await withStyle('UTC', 'TimeZone');
+    expect((await undo(reader, { runId: a.runId })).totalReverted).toBe(4);
+    // a timestamp without time zone: stopped in New York after one batch, resumed and undone in UTC
+    const invoices = ordersConfig({ updatedAt: 'updated_at', table: 'invoices' });
+    const ac = new AbortController();
+    const writer2 = await withStyle('America/New_York', 'TimeZone');
+    const b = await apply(writer2, {
+      config: invoices,
+      allTenants: true,
+      batchSize: 10,
+      signal: ac.signal,
+      onProgress: (e) => e.event === 'batch' && ac.abort(),
+    });
+    expect(b.status).toBe('stopped');
+    const resumer = await withStyle('UTC', 'TimeZone');
+    expect((await resumeApply(resumer, { runId: b.runId })).status).toBe('done');
+    const u = await undo(resumer, { runId: b.runId, singleTransaction: false });
+    expect([u.totalReverted, u.totalSkipped]).toEqual([40, 0]);
+    if (target === 'pglite') await t.db.exec(`RESET TimeZone`);
+    expect([(await t.db.query<{ v: string }>(state('orders'))).rows, (await t.db.query<{ v: string }>(state('invoices'))).rows]).toEqual(
+      before,
+    );
   });
 
   it('a key holding a date (a partitioned table keyed by (id, bill_date)): undo finds every row whatever DateStyle wrote the log', async () => {
