@@ -9,7 +9,7 @@ import { isGenericToken, legalAgreement } from './normalize.js';
 import { jaroWinkler, levenshteinSimilarity, phoneticMatch } from './similarity.js';
 import { expandInitials, HAS_DIGIT, isAbbreviation, isEditNear, reconcileJoins, tokenSimilarity } from './tokens.js';
 import { MATCH_TUNING } from './tuning.js';
-import { ENTITY_WORDS, GENERATIONS } from './vocabulary.js';
+import { ENTITY_WORDS, GENERATIONS, isTrade } from './vocabulary.js';
 import type { Candidate, NormalizedName } from './types.js';
 
 const round4 = (x: number): number => Math.round(x * 10000) / 10000;
@@ -62,15 +62,25 @@ export function score(
 ): Candidate {
   const { df, idfOf, masterWords, unseenWeight } = ix;
   const et = e.tokens;
-  // a familiar form of a given name of the entry's is read as that name ("Bob Smith" / Robert Smith: nicknames.ts) when
-  // the name's other words are the entry's and few masters of the scope have them (a Tommy White is not taken for the
-  // one Thomas White among many Whites), and the score is capped below a name written in full
+  // a familiar form of the entry's given name is read as that name ("Bob Smith" / Robert Smith: nicknames.ts), capped
+  // below a name written in full: a person's name on both sides (two to four words, no legal form, the entry's given
+  // name first and no trade or generic word), the familiar form first and no word of any master of the scope (not
+  // "Rick Steves" beside Rick Steves Tours), and the name's other words the entry's, in few masters (a Tommy White is
+  // not taken for the one Thomas White among many Whites)
   const raw0 = expandInitials(reconcileJoins(q.tokens, et, true), et);
-  const full = raw0.map((t) => (et.includes(t) ? undefined : et.find((x) => isNicknameOf(t, x))));
   const nickname =
-    full.some((f) => f !== undefined) &&
-    raw0.every((t, i) => full[i] !== undefined || (et.includes(t) && (df.get(t) ?? 0) <= MATCH_TUNING.nicknameWordMasters));
-  const qt = nickname ? raw0.map((t, i) => full[i] ?? t) : raw0;
+    raw0.length >= 2 &&
+    raw0.length <= 4 &&
+    et.length >= 2 &&
+    et.length <= 4 &&
+    q.legalForm === null &&
+    e.norm.legalForm === null &&
+    !masterWords.has(raw0[0]!) &&
+    isNicknameOf(raw0[0]!, et[0]!) &&
+    isKnownName(et[0]!) &&
+    et.every((t) => !isGenericToken(t) && !isTrade(t)) &&
+    raw0.slice(1).every((t) => et.includes(t) && (df.get(t) ?? 0) <= MATCH_TUNING.nicknameWordMasters);
+  const qt = nickname ? [et[0]!, ...raw0.slice(1)] : raw0;
   const qCompact = nickname ? qt.join('') : q.compact;
   const pairs: { i: number; j: number; s: number }[] = [];
   for (let i = 0; i < qt.length; i++) {

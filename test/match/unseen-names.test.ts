@@ -193,6 +193,26 @@ describe('familiar forms of given names (nicknames.ts)', () => {
     expect(linkOf([{ key: 'A', name: 'Al Jones' }], 'Bert Jones')).toBeNull();
     expect(linkOf([{ key: 'J', name: 'Jack Ryan' }], 'John Ryan')).toBeNull();
   });
+  it("not a familiar form that is often a name of its own, a firm's name, nor a form a master of the scope holds (a review's cases)", () => {
+    expect(linkOf([{ key: 'J', name: 'John Murphy' }], 'Jack Murphy')).toBeNull();
+    expect(linkOf([{ key: 'W', name: 'William Byrne' }], 'Liam Byrne')).toBeNull();
+    expect(linkOf([{ key: 'M', name: 'Mary Kay Inc' }], 'Molly Kay Inc')).toBeNull();
+    expect(linkOf([{ key: 'W', name: 'William Hill Ltd' }], 'Bill Hill Ltd')).toBeNull();
+    const steves = [
+      { key: 'T', name: 'Rick Steves Tours' },
+      { key: 'R', name: 'Richard Steves' },
+    ];
+    expect(linkOf(steves, 'Rick Steves')).toBeNull();
+  });
+  it('a form of two names of one sex names either: the one master of them, a tie beside both', () => {
+    expect(linkOf([{ key: 'E', name: 'Edward Smith' }], 'Ted Smith')).toBe('E');
+    const both = [
+      { key: 'E', name: 'Edward Smith' },
+      { key: 'T', name: 'Theodore Smith' },
+    ];
+    expect(linkOf(both, 'Ted Smith')).toBeNull();
+    expect(linkOf([{ key: 'S', name: 'Steven Clarke' }], 'Steve Clarke')).toBe('S');
+  });
   it('not when many masters of the scope share the rest of the name', () => {
     const whites = ['Thomas White', 'Anna White', 'Peter White'].map((name, i) => ({ key: `W${i}`, name }));
     expect(linkOf(whites, 'Tommy White')).toBeNull();
