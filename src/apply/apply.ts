@@ -5,7 +5,7 @@ import { BackfillError } from '../errors.js';
 import { WHOLE_LINK } from '../sql/walk.js';
 import { recordRefused } from '../store/refused.js';
 import { MAX_REFUSED_PER_BATCH, workAroundRefusals } from '../batch/refused.js';
-import { article, createRun, failRun, finishRun, getRun, saveCheckpoint, undosOf } from '../store/runs.js';
+import { article, createRun, discardRun, failRun, finishRun, getRun, saveCheckpoint, undosOf } from '../store/runs.js';
 import { lostInOneTransaction, withReconnect } from '../batch/reconnect.js';
 import { assertCanWrite } from '../context/privileges.js';
 import { type BatchOptions, storedBatchOptions } from '../batch/batch.js';
@@ -96,8 +96,8 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
       writtenLinks(ctx),
     );
   } catch (e) {
-    // refused before it started (a link another run is writing): recorded as failed, not left 'running' to resume
-    if (!started) await finishRun(ctx.db, runId, 'failed', null, e instanceof Error ? e.message : String(e)).catch(() => undefined);
+    // refused before it started (a link another run is writing): no record left, neither 'running' nor resumable
+    if (!started) await discardRun(ctx.db, runId).catch(() => undefined);
     throw e;
   }
 }

@@ -61,8 +61,20 @@ export async function continueBatched(
       walkRun(ctx, runId, planRunId, planHash, o, resumed || attempt > 0),
     );
   } catch (e) {
-    // another process took the run while this one reconnected: the run's record is that process's to write now
-    if (e instanceof BackfillError && e.code === 'RUN_BUSY') throw e;
+    // another process took the run while this one reconnected: the run's record is that process's to write now; but
+    // one writing a link of this run (taken while this one reconnected) leaves the run this process's: interrupted,
+    // to resume once the other one is done
+    if (e instanceof BackfillError && e.code === 'RUN_BUSY') {
+      if (e.details?.['link'] === undefined) throw e;
+      await interruptRun(ctx.db, runId, e.message);
+      throw new BackfillError(
+        'RUN_BUSY',
+        `${e.message}; run ${runId} is interrupted: fk-backfill apply --resume ${runId} once it is free`,
+        {
+          details: { ...e.details, written: true },
+        },
+      );
+    }
     if (isConnectionLoss(e)) {
       const recorded = await interruptRun(ctx.db, runId, messageOf(e));
       throw interruptedError('apply', runId, e, opts.reconnectAttempts ?? DEFAULT_RECONNECT_ATTEMPTS, recorded);

@@ -59,7 +59,9 @@ export async function withReconnect<T, O extends ReconnectOptions>(
       // RUN_BUSY right after a loss: the terminated backend has not exited yet and still holds the run's lock;
       // LIVE_LOCK_LOST: the connection holding the run's live lock was lost (the batches' survived)
       const code = e instanceof BackfillError ? e.code : undefined;
-      const retryable = isConnectionLoss(e) || code === 'LIVE_LOCK_LOST' || (inARow > 0 && code === 'RUN_BUSY');
+      // (not a link another run writes now: waiting out its run is no reconnect)
+      const busyRun = code === 'RUN_BUSY' && (e as BackfillError).details?.['link'] === undefined;
+      const retryable = isConnectionLoss(e) || code === 'LIVE_LOCK_LOST' || (inARow > 0 && busyRun);
       if (!retryable || inARow >= attempts || o.signal?.aborted === true) throw e;
       // a plan that could not connect at all (no server there, no such database): said at once, not after the
       // back-offs (a run's batches are retried: between two of them a restarting server refuses connections too)

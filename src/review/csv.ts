@@ -7,8 +7,7 @@ import { type CommonOptions, prepare } from '../context/context.js';
 import type { QueueItem, ReviewQueueOptions } from './types.js';
 import { resolvePlan, reviewQueue } from './queue.js';
 import { type DecideInput, type DecideResult, validateDecisions, writeDecisions } from './decide.js';
-import { namesInPlan } from '../store/plans.js';
-import { writesSincePlan } from '../store/runs.js';
+import { namesInPlan, writesSincePlan } from '../store/plans.js';
 import { adapt } from '../db/index.js';
 import { csvDelimiter, decodeCsvBytes } from './csv-text.js';
 

@@ -55,3 +55,23 @@ export async function namesInPlan(
   );
   return new Set(known.rows.map((r) => Number(r.i) - 1));
 }
+
+/**
+ * Apply, undo and masters runs on these links after plan `planRunId` (of its tenant, or of every tenant): what a queue
+ * read from that plan does not know of (names linked or set back since, masters made).
+ */
+export async function writesSincePlan(
+  db: Queryable,
+  planRunId: string,
+  tenant: string | null,
+  links: string[],
+): Promise<{ id: string; kind: string }[]> {
+  const res = await db.query<{ id: string; kind: string }>(
+    `SELECT w.id::text AS id, w.kind FROM fk_backfill.runs w
+      WHERE w.id > $1::int8 AND w.kind IN ('apply', 'undo', 'masters') AND w.entities && $3::text[]
+        AND (w.scope = $2::jsonb OR w.scope ->> 'tenant' IS NULL OR $2::jsonb ->> 'tenant' IS NULL)
+      ORDER BY w.id`,
+    [planRunId, JSON.stringify({ tenant }), links],
+  );
+  return res.rows;
+}

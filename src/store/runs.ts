@@ -425,21 +425,12 @@ export async function latestPlanRun(db: Queryable, configHash: string, tenant: s
 }
 
 /**
- * Apply, undo and masters runs on these links after plan `planRunId` (of its tenant, or of every tenant): what a queue
- * read from that plan does not know of (names linked or set back since, masters made).
+ * Forgets a run refused before it started (a link another run was writing): no record to resume or to be listed as a
+ * write since a plan. Only while nothing of it was logged.
  */
-export async function writesSincePlan(
-  db: Queryable,
-  planRunId: string,
-  tenant: string | null,
-  links: string[],
-): Promise<{ id: string; kind: string }[]> {
-  const res = await db.query<{ id: string; kind: string }>(
-    `SELECT w.id::text AS id, w.kind FROM fk_backfill.runs w
-      WHERE w.id > $1::int8 AND w.kind IN ('apply', 'undo', 'masters') AND w.entities && $3::text[]
-        AND (w.scope = $2::jsonb OR w.scope ->> 'tenant' IS NULL OR $2::jsonb ->> 'tenant' IS NULL)
-      ORDER BY w.id`,
-    [planRunId, JSON.stringify({ tenant }), links],
+export async function discardRun(db: Queryable, id: string): Promise<void> {
+  await db.query(
+    `DELETE FROM fk_backfill.runs r WHERE r.id = $1::int8 AND NOT EXISTS (SELECT 1 FROM fk_backfill.change_sets c WHERE c.run_id = r.id)`,
+    [id],
   );
-  return res.rows;
 }
