@@ -41,10 +41,11 @@ export async function assertCanWrite(ctx: Pick<Context, 'db' | 'links'>, doing: 
 
 /**
  * Before names are matched (plan, and apply that plans): the role sees every master. Row-level security that hides
- * some makes a name look unique that is not (two masters named Acme, one hidden: Acme linked to the visible one) and
- * a tenant's own masters look missing. PERMISSION_DENIED (exit 2) names the table; nothing is recorded.
+ * some makes a name look unique that is not (two masters named Acme, one hidden: Acme linked to the visible one).
+ * Over every tenant (or a link without a scope) PERMISSION_DENIED (exit 2) names the table, nothing recorded; for one
+ * tenant a notice (the common policy shows a role its own tenant's rows, all the masters such a run compares with).
  */
-export async function assertSeesAllMasters(ctx: Pick<Context, 'db' | 'links'>, doing: string): Promise<void> {
+export async function assertSeesAllMasters(ctx: Pick<Context, 'db' | 'links' | 'filter' | 'notices'>, doing: string): Promise<void> {
   const seen = new Set<number>();
   for (const l of ctx.links) {
     if (seen.has(l.targetOid)) continue;
@@ -55,10 +56,16 @@ export async function assertSeesAllMasters(ctx: Pick<Context, 'db' | 'links'>, d
     } catch (e) {
       throw wrapDbError(e, `checking row-level security on ${l.config.target.table}`);
     }
-    if (rls === true)
+    if (rls !== true) continue;
+    const hidden = `row-level security on ${l.config.target.table} applies to this role`;
+    if (ctx.filter.tenant !== null && l.config.scope.length > 0)
+      ctx.notices.push(
+        `${hidden}: if its policy hides masters of tenant ${ctx.filter.tenant}, a name could look unique that is not and be linked to the one master the role sees; plan as a role that sees every master (the table's owner, or one with BYPASSRLS) to be sure`,
+      );
+    else
       throw new BackfillError(
         'PERMISSION_DENIED',
-        `${doing}: row-level security on ${l.config.target.table} hides masters from this role, so a name could look unique that is not (and be linked to the one master it sees); run as a role that sees every master (the table's owner, or one with BYPASSRLS); nothing written`,
+        `${doing}: ${hidden} and may hide masters from it, so a name could look unique that is not (and be linked to the one master it sees); run as a role that sees every master (the table's owner, or one with BYPASSRLS), or plan one tenant at a time under a policy that shows it all of that tenant's masters; nothing written`,
         { details: { table: l.config.target.table } },
       );
   }
