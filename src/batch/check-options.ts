@@ -9,14 +9,17 @@ import type { BatchOptions } from './batch.js';
 /** The most connections `parallel` may ask for (each holds a server backend, and on Citus its worker connections). */
 export const MAX_PARALLEL = 32;
 
-const WHOLE: [keyof BatchOptions, number][] = [
-  ['batchSize', 1],
-  ['minBatchSize', 1],
-  ['maxBatchSize', 1],
-  ['lockTimeoutMs', 1],
-  ['statementTimeoutMs', 1],
-  ['lockRetries', 0],
-  ['reconnectAttempts', 0],
+/** The most a server timeout setting takes (an int4 of milliseconds). */
+export const MAX_TIMEOUT_MS = 2147483647;
+
+const WHOLE: [keyof BatchOptions, number, number][] = [
+  ['batchSize', 1, Number.MAX_SAFE_INTEGER],
+  ['minBatchSize', 1, Number.MAX_SAFE_INTEGER],
+  ['maxBatchSize', 1, Number.MAX_SAFE_INTEGER],
+  ['lockTimeoutMs', 1, MAX_TIMEOUT_MS],
+  ['statementTimeoutMs', 1, MAX_TIMEOUT_MS],
+  ['lockRetries', 0, Number.MAX_SAFE_INTEGER],
+  ['reconnectAttempts', 0, Number.MAX_SAFE_INTEGER],
 ];
 const AT_LEAST_ZERO: (keyof BatchOptions)[] = ['backoffMs', 'reconnectBackoffMs', 'pauseMs'];
 const ABOVE_ZERO: (keyof BatchOptions)[] = ['targetBatchMs', 'maxRate'];
@@ -26,9 +29,10 @@ function bad(name: string, want: string, got: unknown): BackfillError {
 }
 
 export function checkBatchOptions(o: BatchOptions & { maxUnmatchedRecords?: number }): void {
-  for (const [name, min] of WHOLE) {
+  for (const [name, min, max] of WHOLE) {
     const v = o[name];
-    if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= min)) throw bad(name, `a whole number ≥ ${min}`, v);
+    if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max))
+      throw bad(name, max === Number.MAX_SAFE_INTEGER ? `a whole number ≥ ${min}` : `a whole number from ${min} to ${max}`, v);
   }
   for (const name of AT_LEAST_ZERO) {
     const v = o[name];

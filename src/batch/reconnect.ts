@@ -7,7 +7,7 @@
  * a row the caller gives up: the run is marked 'interrupted' and the error names the resume command.
  */
 import type { Queryable } from '../db/port.js';
-import { BackfillError, cannotConnect, isConnectionLoss } from '../errors.js';
+import { BackfillError, isConnectionLoss } from '../errors.js';
 import { pingStatement } from '../sql/session.js';
 import { sleep } from './batch.js';
 import type { LiveLock } from './live.js';
@@ -63,9 +63,6 @@ export async function withReconnect<T, O extends ReconnectOptions>(
       const busyRun = code === 'RUN_BUSY' && (e as BackfillError).details?.['link'] === undefined;
       const retryable = isConnectionLoss(e) || code === 'LIVE_LOCK_LOST' || (inARow > 0 && busyRun);
       if (!retryable || inARow >= attempts || o.signal?.aborted === true) throw e;
-      // a plan that could not connect at all (no server there, no such database): said at once, not after the
-      // back-offs (a run's batches are retried: between two of them a restarting server refuses connections too)
-      if (who.kind === 'plan' && attempt === 0 && (cannotConnect(e) || code === 'DB_UNREACHABLE')) throw e;
       // wait, then until the server answers again; every failed probe uses up an attempt as well
       let lost: unknown = e;
       for (;;) {

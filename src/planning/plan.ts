@@ -1,4 +1,5 @@
 import { wrapDbError } from '../errors.js';
+import { pingStatement } from '../sql/session.js';
 import { checkBatchOptions } from '../batch/check-options.js';
 import { assertSeesAllMasters } from '../context/privileges.js';
 import { adapt } from '../db/index.js';
@@ -369,6 +370,10 @@ export function summarize(p: { results: EntityResult[] }): unknown {
 export async function plan(db: unknown, opts: PlanOptions = {}): Promise<PlanResult> {
   checkBatchOptions({ ...(opts.maxUnmatchedRecords !== undefined ? { maxUnmatchedRecords: opts.maxUnmatchedRecords } : {}) });
   const d = adapt(db);
+  // a database that cannot be reached at all (no server, no such database) is said at once, not after the back-offs
+  await d.query(pingStatement()).catch((e: unknown) => {
+    throw wrapDbError(e, 'plan');
+  });
   // a lost connection: plan again on a new one (a plan writes nothing to user tables)
   return withReconnect(d, {}, { kind: 'plan' }, async () => planIn(await prepare(d, opts, { tenant: 'required' }), opts)).catch(
     (e: unknown) => {

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { positiveNumber, runId, wholeNumber } from '../args.js';
 import { apply, resumeApply } from '../../apply/apply.js';
 import { MAX_PARALLEL } from '../../apply/parallel.js';
+import { MAX_TIMEOUT_MS } from '../../batch/check-options.js';
 import { BackfillError } from '../../errors.js';
 import type { ApplyResult } from '../../apply/result.js';
 import type { BatchOptions } from '../../batch/batch.js';
@@ -38,12 +39,12 @@ export function withBatchFlags(cmd: Command): Command {
     .option(
       '--lock-timeout <ms>',
       'lock_timeout per batch; on timeout back off, retry, then split (default 2000)',
-      wholeNumber('--lock-timeout', 1),
+      wholeNumber('--lock-timeout', 1, MAX_TIMEOUT_MS),
     )
     .option(
       '--statement-timeout <ms>',
       'statement_timeout per batch; on timeout split (default 60000)',
-      wholeNumber('--statement-timeout', 1),
+      wholeNumber('--statement-timeout', 1, MAX_TIMEOUT_MS),
     )
     .option('--max-rate <rows>', 'throttle: at most this many rows changed per second', positiveNumber('--max-rate'))
     .option('--pause-ms <ms>', 'throttle: pause between batches', wholeNumber('--pause-ms'))
