@@ -233,7 +233,7 @@ export async function withPlanScope<T extends CommonOptions & { planRunId?: stri
     if (missing.length > 0)
       throw new BackfillError(
         'PLAN_STALE',
-        `plan ${run.id} was made with another config (its link${missing.length === 1 ? '' : 's'} ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in this one): plan again with this config, or apply plan ${run.id} without --config`,
+        `plan ${run.id} was made with another config (its link${missing.length === 1 ? '' : 's'} ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in this one): plan again with this config, or apply plan ${run.id} with the config it was made with`,
       );
   }
   return out;

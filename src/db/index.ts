@@ -103,11 +103,11 @@ export function adapt(handle: unknown): Database {
       'DB_UNSUPPORTED',
       'a URL is not a database handle: open it first (const db = await openDatabase(url)) and pass db, or pass a Drizzle Postgres db, a pg Pool or Client, or a PGlite instance',
     );
-  // a Drizzle transaction (db.transaction(async (tx) => …)): no client of its own; fk-backfill commits its own batches
+  // a transaction (Drizzle's or PGlite's tx): no client of its own; fk-backfill commits its own batches
   if (isObj(handle) && typeof handle['rollback'] === 'function')
     throw new BackfillError(
       'DB_UNSUPPORTED',
-      'a Drizzle transaction (tx) is not a database handle: pass the db itself; fk-backfill runs and commits its own transactions (one per batch, or one for the run with singleTransaction)',
+      'a transaction (tx) is not a database handle: pass the db itself; fk-backfill runs and commits its own transactions (one per batch, or one for the run with singleTransaction)',
     );
   throw new BackfillError(
     'DB_UNSUPPORTED',

@@ -96,7 +96,7 @@ describe('database URLs', () => {
     const d = drizzlePglite(p);
     const e = await d.transaction(async (tx) => Promise.resolve().then(() => adapt(tx))).catch((x: unknown) => x);
     expect(e).toMatchObject({ code: 'DB_UNSUPPORTED', exitCode: 2 });
-    expect((e as Error).message).toMatch(/^a Drizzle transaction \(tx\) is not a database handle: pass the db itself/);
+    expect((e as Error).message).toMatch(/^a transaction \(tx\) is not a database handle: pass the db itself/);
     await p.close();
   });
   it.runIf(TARGETS.includes('postgres'))('unreachable server and missing database name the URL without the password', async () => {

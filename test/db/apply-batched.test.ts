@@ -196,7 +196,7 @@ describeEach('batched apply', (target) => {
     await expect(apply(t.db, { planRunId: p2.runId, config: other })).rejects.toMatchObject({
       code: 'PLAN_STALE',
       exitCode: 2,
-      message: `plan ${p2.runId} was made with another config (its link sales_order is not in this one): plan again with this config, or apply plan ${p2.runId} without --config`,
+      message: `plan ${p2.runId} was made with another config (its link sales_order is not in this one): plan again with this config, or apply plan ${p2.runId} with the config it was made with`,
     });
   });
 
