@@ -156,14 +156,67 @@ class SharedHolder implements LiveLock {
   ) {}
 
   async take(): Promise<void> {
-    this.named = (await lockOn(this.db, this.runId, this.label, false, this.links)).named;
+    // advisory locks never conflict within one session: another run of this process on the same handle is refused here
+    takeInProcess(this.db, this.keys(), this.label);
+    try {
+      this.named = (await lockOn(this.db, this.runId, this.label, false, this.links)).named;
+    } catch (e) {
+      releaseInProcess(this.db, this.keys());
+      throw e;
+    }
   }
 
   // the handle does not outlive its one connection (a single client does not reconnect; PGlite has none to lose)
   regain = (): Promise<void> => Promise.resolve();
 
   async release(): Promise<void> {
-    if (this.named !== undefined) await unlockOn(this.db, this.runId, this.named, this.links.flatMap(lockKeys));
+    if (this.named === undefined) return;
+    await unlockOn(this.db, this.runId, this.named, this.links.flatMap(lockKeys));
+    releaseInProcess(this.db, this.keys());
+  }
+
+  private keys(): InProcessKey[] {
+    return [
+      { key: `run ${this.runId}`, shared: false, busy: `run ${this.runId} is being worked on right now` },
+      ...this.links.flatMap((l) => lockKeys(l).map((k) => ({ ...k, busy: `${l.what} is being written right now` }))),
+    ];
+  }
+}
+
+/** A lock a run of this process holds on a one-session handle (PGlite, a single client), and how a refusal says it. */
+interface InProcessKey {
+  key: string;
+  shared: boolean;
+  busy: string;
+}
+
+/** What runs of this process hold on each one-session handle (its driver object): the database cannot tell them apart. */
+const HELD = new WeakMap<object, Map<string, { label: string; shared: boolean; n: number }>>();
+
+function takeInProcess(db: Database, keys: readonly InProcessKey[], label: string): void {
+  const held = HELD.get(db.driver ?? db) ?? new Map<string, { label: string; shared: boolean; n: number }>();
+  HELD.set(db.driver ?? db, held);
+  for (const k of keys) {
+    const h = held.get(k.key);
+    if (h !== undefined && (!k.shared || !h.shared))
+      throw new BackfillError(
+        'RUN_BUSY',
+        `${k.busy} by ${h.label} in this process (the same database handle); nothing was written. Let it finish, then try again`,
+      );
+  }
+  for (const k of keys) {
+    const h = held.get(k.key);
+    held.set(k.key, h === undefined ? { label, shared: k.shared, n: 1 } : { ...h, n: h.n + 1 });
+  }
+}
+
+function releaseInProcess(db: Database, keys: readonly InProcessKey[]): void {
+  const held = HELD.get(db.driver ?? db);
+  for (const k of keys) {
+    const h = held?.get(k.key);
+    if (h === undefined) continue;
+    if (h.n <= 1) held!.delete(k.key);
+    else held!.set(k.key, { ...h, n: h.n - 1 });
   }
 }
 

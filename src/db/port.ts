@@ -47,6 +47,11 @@ export interface Database extends Queryable {
    * e.g. PGlite or a single client). Absent: not known. Parallel apply uses at most this many.
    */
   readonly connections?: number;
+  /**
+   * The driver object of a one-connection handle (a pg Client, a PGlite instance): two adapters of one client share
+   * its one session, where advisory locks never conflict, so runs of this process on it are told apart by it.
+   */
+  readonly driver?: object;
   /** Where this points, password hidden (for messages and run records). */
   readonly description: string;
 }

@@ -41,6 +41,7 @@ export function fromPglite(db: PGliteLike, opts: PgliteAdapterOptions): Database
     kind: 'pglite',
     description: opts.description,
     connections: 1,
+    driver: db,
     query: q.query,
     transaction(fn) {
       return db.transaction((tx) => fn(wrap(tx)));

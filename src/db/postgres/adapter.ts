@@ -120,6 +120,7 @@ export function fromPgClient(client: pg.Client | pg.PoolClient, opts: PostgresAd
     kind: 'postgres',
     description: opts.description,
     connections: 1,
+    driver: client,
     query: q.query,
     transaction: (fn) => serial(() => inTransaction(client, fn)),
     session: (fn) => serial(() => fn(q)),
