@@ -1,5 +1,6 @@
 import type { NormalizedName } from './types.js';
 import {
+  GENERATIONS,
   HONORIFICS,
   LEADING_LEGAL,
   LEADING_LEGAL_CANON,
@@ -290,15 +291,19 @@ function normalizeCore(folded: string): CoreResult {
       seg.length <= 3 &&
       seg.every((t) => /^\p{L}+$/u.test(t)) &&
       seg.filter((t) => t.length === 1).length + (HONORIFICS.has(seg[0]!) ? 1 : 0) === 1);
+  // a generation after the given names ("Porter, James Jr", "Navarro, Benigno III") goes after the surname again
+  const given = segments[1] ?? [];
+  const gen = given.length >= 2 && GENERATIONS.has(given[given.length - 1]!) ? given.slice(-1) : [];
+  const givenNames = given.slice(0, given.length - gen.length);
   if (
     segments.length === 2 &&
     legal.length === 0 &&
     isWordSeg(segments[0]!) &&
-    isGivenSeg(segments[1]!) &&
-    trailingLegal(segments[1]!, 0) === null &&
+    isGivenSeg(givenNames) &&
+    trailingLegal(givenNames, 0) === null &&
     trailingLegal(segments[0]!, 0) === null
   ) {
-    tokens = [...segments[1]!, ...segments[0]!];
+    tokens = [...givenNames, ...segments[0]!, ...gen];
     rules.add('name-order');
   } else {
     tokens = segments.flat();

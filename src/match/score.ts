@@ -52,6 +52,17 @@ function swappedPerson(q: NormalizedName, e: Entry, qt: string[], qAl: number[])
   return roles.has('given') && roles.has('surname');
 }
 
+/**
+ * "COLE BENJAMIN A" / Benjamin A. Cole: a bank's or payroll's export writes the surname first and the middle initial
+ * last, where no one writes a given name first; the initial's place says the order. Three words, the last one letter,
+ * the entry's given name, initial and surname, no legal form on either side.
+ */
+function initialLast(q: NormalizedName, e: Entry, qt: string[]): boolean {
+  const et = e.tokens;
+  if (qt.length !== 3 || et.length !== 3 || q.legalForm !== null || e.norm.legalForm !== null) return false;
+  return qt[2]!.length === 1 && et[1] === qt[2] && et[0] === qt[1] && et[2] === qt[0] && qt[0]!.length > 1 && qt[1]!.length > 1;
+}
+
 /** Score `q` against `e`; `typoOf` / `typo2Of`: the name's one- and two-edit readings (readings.ts), memoised per name. */
 export function score(
   ix: MatcherIndex,
@@ -174,7 +185,7 @@ export function score(
     }
   }
   // Surname-first order the scope's names vouch for is the same name, not a reordering that might be another person.
-  const rotated = reorderOnly && (rotatedByPosition(ix, qAl, et) || swappedPerson(q, e, qt, qAl));
+  const rotated = reorderOnly && (rotatedByPosition(ix, qAl, et) || swappedPerson(q, e, qt, qAl) || initialLast(q, e, qt));
   if (rotated) reorderOnly = false;
   // A family firm's words in another order ("Rossi Fratelli SpA" / "Fratelli Rossi S.p.A.", "Maschinenbau Müller" /
   // "Müller Maschinenbau GmbH"): every word the same on both sides, a legal form on one side at least, a person's

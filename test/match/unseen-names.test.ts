@@ -220,6 +220,28 @@ describe('familiar forms of given names (nicknames.ts)', () => {
   });
 });
 
+describe("a person's name written surname first", () => {
+  it('with a comma and a generation after the given names: read in the given-name order, the generation last', () => {
+    expect(normalizeName('PORTER, JAMES JR').tokens).toEqual(['james', 'porter', 'jr']);
+    const porters = [
+      { key: 'J', name: 'James Porter Jr.' },
+      { key: 'S', name: 'James Porter Sr.' },
+    ];
+    expect(linkOf(porters, 'PORTER, JAMES JR')).toBe('J');
+    expect(linkOf(porters, 'Porter, James Sr')).toBe('S');
+  });
+  it('without a comma, the middle initial last: the initial says the order (a bank or payroll export)', () => {
+    expect(linkOf([{ key: 'C', name: 'Benjamin A. Cole' }], 'COLE BENJAMIN A')).toBe('C');
+    const two = [
+      { key: 'R', name: 'Ryan J. Thomas' },
+      { key: 'T', name: 'Thomas J. Ryan' },
+    ];
+    expect(linkOf(two, 'RYAN THOMAS J')).toBe('T');
+    // without the initial nothing tells the order: a reordering, for review
+    expect(linkOf([{ key: 'T', name: 'Thomas Ryan' }], 'Ryan Thomas')).toBeNull();
+  });
+});
+
 describe('places', () => {
   it('two points of the compass are two places, however few letters differ', () => {
     const unis = [{ key: 'NW', name: 'Northwestern University' }];
