@@ -67,16 +67,14 @@ describeEach('review import: a key no master can have', (target) => {
 
   it('a uuid written in capitals or in braces is the master, recorded in the form the database writes it', async () => {
     await t.db.exec(`INSERT INTO bills VALUES (1, 'o1', 'ACME INC', NULL, NULL), (2, 'o1', 'Acme Inc', NULL, NULL)`);
-    const r = await importDecisionsCsv(
-      t.db,
-      [
-        'link,scope,name,decision,target_key',
-        'bill,"[""o1""]",ACME INC,alias,00000000-0000-4000-8000-00000000000A',
-        'bill,"[""o1""]",Acme Inc,alias,{00000000-0000-4000-8000-000000000001}',
-        '',
-      ].join('\n'),
-      { config: config('uvendors'), tenantId: 'o1', by: 'x' },
-    ).then(
+    const csv = [
+      'link,scope,name,decision,target_key',
+      'bill,"[""o1""]",ACME INC,alias,00000000-0000-4000-8000-00000000000A',
+      'bill,"[""o1""]",Acme Inc,alias,{00000000-0000-4000-8000-000000000001}',
+      '',
+    ].join('\n');
+    const opts = { config: config('uvendors'), tenantId: 'o1', by: 'x' };
+    const r = await importDecisionsCsv(t.db, csv, opts).then(
       (x) => x,
       (e: unknown) => e,
     );
@@ -84,16 +82,7 @@ describeEach('review import: a key no master can have', (target) => {
     expect((r as Error).message).toContain('line 2: target key 00000000-0000-4000-8000-00000000000A is not a master of uvendors');
     expect((r as Error).message).not.toMatch(/line 3:/);
     await t.db.exec(`INSERT INTO uvendors VALUES ('00000000-0000-4000-8000-00000000000a', 'o1', 'Acme Two')`);
-    await importDecisionsCsv(
-      t.db,
-      [
-        'link,scope,name,decision,target_key',
-        'bill,"[""o1""]",ACME INC,alias,00000000-0000-4000-8000-00000000000A',
-        'bill,"[""o1""]",Acme Inc,alias,{00000000-0000-4000-8000-000000000001}',
-        '',
-      ].join('\n'),
-      { config: config('uvendors'), tenantId: 'o1', by: 'x' },
-    );
+    await importDecisionsCsv(t.db, csv, opts);
     const d = await t.db.query<{ source_name: string; target_key: string }>(
       `SELECT source_name, target_key FROM fk_backfill.decisions WHERE revoked_at IS NULL ORDER BY source_name`,
     );
