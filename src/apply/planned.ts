@@ -7,6 +7,7 @@ import { BackfillError } from '../errors.js';
 import { article, getRun, type RunRecord } from '../store/runs.js';
 import type { Context } from '../context/context.js';
 import { pinPlanHash, planHashes, stampedHash } from '../store/plans.js';
+import { decisionsAgainstPlan } from '../store/decisions.js';
 
 /**
  * The plan's content hash, checked against the one stamped when the plan was made (a plan made before
@@ -55,5 +56,11 @@ export async function loadPlan(ctx: Context, planRunId: string): Promise<RunReco
       `plan ${planRunId} was made for ${planTenant === null ? 'all tenants' : `tenant ${planTenant}`}, not ${ctx.filter.tenant === null ? 'all tenants' : `tenant ${ctx.filter.tenant}`}`,
     );
   }
+  const against = await decisionsAgainstPlan(ctx.db, planRunId);
+  if (against.n > 0)
+    throw new BackfillError(
+      'PLAN_STALE',
+      `plan ${planRunId} links ${against.n} name(s) decided otherwise since it was made (e.g. "${against.name ?? ''}": ${against.action ?? ''}); plan again (apply without --plan plans afresh and follows the decisions)`,
+    );
   return run;
 }

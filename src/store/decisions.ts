@@ -219,3 +219,25 @@ export async function revokeDecisionRow(
   );
   return res.rows[0];
 }
+
+/**
+ * Decisions in force made since plan `planRunId` started that change what it links: a name it links now decided
+ * `never` or `create`, or aliased to another master. Applying the plan would overrule them (a new user's trial: a
+ * `never` imported after the plan, then `apply --plan`, linked the name anyway).
+ */
+export async function decisionsAgainstPlan(
+  db: Queryable,
+  planRunId: string,
+): Promise<{ n: number; name: string | null; action: string | null }> {
+  const r = await db.query<{ n: number; name: string | null; action: string | null }>(
+    `SELECT count(*)::int AS n, min(d.source_name) AS name, min(d.action) AS action
+       FROM fk_backfill.decisions d
+       JOIN fk_backfill.plan_entries e
+         ON e.run_id = $1::int8 AND e.link = d.link AND e.scope_key = d.scope_key AND e.source_name = d.source_name
+      WHERE d.revoked_at IS NULL AND e.outcome = 'linked'
+        AND d.decided_at >= (SELECT r.started_at FROM fk_backfill.runs r WHERE r.id = $1::int8)
+        AND (d.action <> 'alias' OR d.target_key IS DISTINCT FROM e.target_key)`,
+    [planRunId],
+  );
+  return r.rows[0] ?? { n: 0, name: null, action: null };
+}

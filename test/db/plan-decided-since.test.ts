@@ -1,0 +1,42 @@
+/**
+ * A plan applied after a person decided otherwise about one of its names. A new user's trial: a `never` imported from
+ * the review CSV after the plan, then `apply --plan`, linked the name anyway (the guard and a fresh plan honoured it).
+ * Now the plan is PLAN_STALE (exit 2, nothing written); apply without --plan follows the decision.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { apply, decide, plan } from '../../src/index.js';
+import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { refused, snapshot } from '../helpers/hostile.js';
+import { createBatchFixture, DEMO_TENANT } from './apply-fixture.js';
+
+describeEach('a decision made after the plan', (target) => {
+  let t: TestDb;
+  afterEach(async () => t.dispose());
+
+  it('a name the plan links, decided never since: the plan is refused; a new plan leaves the name unlinked', async () => {
+    t = await freshDb(target);
+    await createBatchFixture(t.db, 400);
+    const opts = { tenantId: DEMO_TENANT, entities: ['sales_order'] };
+    const p = await plan(t.db, opts);
+    const linked = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM fk_backfill.plan_entries WHERE run_id = $1::int8 AND source_name = 'customer 3' AND outcome = 'linked'`,
+      [p.runId],
+    );
+    expect(linked.rows[0]!.n).toBe(1);
+    await decide(t.db, { link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'customer 3', action: 'never', by: 'ana' });
+    const before = await snapshot(t.db);
+    await refused(
+      apply(t.db, { planRunId: p.runId }),
+      'PLAN_STALE',
+      new RegExp(`^plan ${p.runId} links 1 name\\(s\\) decided otherwise since it was made \\(e\\.g\\. "customer 3": never\\); plan again`),
+    );
+    expect(await snapshot(t.db)).toEqual(before);
+    const a = await apply(t.db, opts);
+    expect(a.status).toBe('done');
+    const left = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM sales_orders WHERE tenant_id = $1 AND customer_name = 'customer 3' AND customer_id IS NULL`,
+      [DEMO_TENANT],
+    );
+    expect(left.rows[0]!.n).toBeGreaterThan(0);
+  });
+});
