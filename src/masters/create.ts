@@ -19,7 +19,9 @@ import { type CommonOptions, type Context, prepare, runScope, shape } from '../c
 import { createRun, failRun, finishRun } from '../store/runs.js';
 import { planIn, type PlanResult } from '../planning/plan.js';
 import { type DecideInput, decideManyIn } from '../review/decide.js';
-import { proposalsFileSchema, type MasterProposal, type ProposalsFile } from './propose.js';
+import { mastersByScope, proposalsFileSchema, type MasterProposal, type ProposalsFile } from './propose.js';
+import { inactiveMastersStatement, mastersStatement } from '../sql/plan.js';
+import { normalizeName } from '../match/index.js';
 import { assertCanCreateMasters, targetGroup } from './target.js';
 import { fingerprintId, masterFingerprints } from './fingerprint.js';
 export interface CreatedMaster {
@@ -279,6 +281,25 @@ export async function createMasterForNameIn(
   if (l === undefined) throw new BackfillError('UNKNOWN_ENTITY', `unknown link "${input.link}"`);
   const name = input.name.trim();
   if (name === '') throw new BackfillError('INVALID_INPUT', 'a master needs a name that is not blank');
+  // a master of the scope that already has the name apart from case, spacing, punctuation or legal form: no duplicate
+  // (`masters propose` holds such names back; a new user's trial made a third "Redwood Pharma Group" from the page)
+  const norm = normalizeName(name).key;
+  const sk = JSON.stringify(input.scopeKey);
+  const shown = (ms: { key: string; name: string }[]): string => ms.map((m) => `${JSON.stringify(m.name)} (key ${m.key})`).join(', ');
+  const active = ((await mastersByScope(ctx.db, mastersStatement(shape(l), ctx.filter))).get(sk) ?? []).filter((m) => m.norm === norm);
+  if (active.length > 0)
+    throw new BackfillError(
+      'INVALID_INPUT',
+      `an active master of this scope already has that name: ${shown(active)}; link the name to it (pick it) instead of creating a duplicate`,
+    );
+  const gone = (
+    (await mastersByScope(ctx.db, inactiveMastersStatement({ ...shape(l), number: l.config.target.number }, ctx.filter))).get(sk) ?? []
+  ).filter((m) => m.norm === norm);
+  if (gone.length > 0)
+    throw new BackfillError(
+      'INVALID_INPUT',
+      `a soft-deleted master of this scope has that name: ${shown(gone)}; reactivate it (masters propose, "action": "reactivate") instead of creating a duplicate`,
+    );
   const file: ProposalsFile = {
     version: 1,
     createdAt: new Date().toISOString(),

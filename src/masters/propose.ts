@@ -171,9 +171,11 @@ export async function proposeMastersIn(ctx: Context, opts: { executedBy?: string
         const l = ctx.links.find((x) => x.entity === it.link)!;
         const reviewAt = matchOptionsFor(l).reviewAt;
         const initial = /(^|[\s,])\p{L}\.?(?=\s|$)/u.test(it.name.trim());
+        // a soft-deleted master scored that high too: a typo or short form of it is reactivated, not made anew (a new
+        // user's trial: "River Tool." approved beside the soft-deleted River Tools GmbH)
         const cs = it.candidates
-          .filter((x) => x.active && x.score !== null && (initial || x.score >= reviewAt))
-          .map((x) => ({ key: x.key, name: x.name, score: x.score! }));
+          .filter((x) => x.score !== null && (x.active ? initial || x.score >= reviewAt : x.score >= reviewAt))
+          .map((x) => ({ key: x.key, name: x.active ? x.name : `${x.name} (soft-deleted: reactivate it)`, score: x.score! }));
         if (cs.length > 0) strong.set(it.name, [...(strong.get(it.name) ?? []), ...cs]);
       }
       const holds = mastersHeldBy(active.get(scopeJson) ?? []);
@@ -191,7 +193,7 @@ export async function proposeMastersIn(ctx: Context, opts: { executedBy?: string
         const candidates = c.flatMap((m) => strong.get(m.name) ?? []);
         const reason = scopeKey.some((v) => v === null)
           ? "not approved: no tenant: a scope column of its documents is NULL, so the new master would have no scope; set the documents' scope first (no master can be created for it)"
-          : candidates.length > 0
+          : candidates.length > 0 && activeMatches.length === 0 && inactiveMatches.length === 0
             ? `not approved: it may abbreviate or misspell a master of its own scope: ${candidates
                 .slice(0, 3)
                 .map((x) => `${JSON.stringify(x.name)} (key ${x.key}, score ${x.score})`)
@@ -301,7 +303,7 @@ function notApprovedBecause(
 }
 
 /** Masters read by `st` (active or inactive ones), grouped per scope (JSON of the scope key), with their normalised names. */
-async function mastersByScope<R extends { scope_key: (string | null)[]; key: string; name: string }>(
+export async function mastersByScope<R extends { scope_key: (string | null)[]; key: string; name: string }>(
   db: Queryable,
   st: Statement<R>,
 ): Promise<Map<string, (Omit<R, 'scope_key'> & { norm: string })[]>> {
