@@ -71,7 +71,7 @@ export async function exportQueueCsv(
     since.length === 0
       ? []
       : [
-          `plan ${q.planRunId} was made before run${since.length === 1 ? '' : 's'} ${since.map((r) => `${r.id} (${r.kind})`).join(', ')} changed these links: names linked or set back since may be listed, and row counts are today's; review export --fresh plans again first`,
+          `plan ${q.planRunId} was made before run${since.length === 1 ? '' : 's'} ${since.map((r) => `${r.id} (${r.kind})`).join(', ')} changed these links: names linked since may still be listed and names set back since may be missing, and row counts are today's; review export --fresh plans again first`,
         ];
   const rows = q.items.map((it) => [
     it.link,

@@ -23,7 +23,7 @@ describeEach('review export after runs since its plan', (target) => {
     const stale = await exportQueueCsv(t.db, opts);
     expect(stale.planRunId).toBe(p.runId);
     expect(stale.notices).toEqual([
-      `plan ${p.runId} was made before run ${a.runId} (apply) changed these links: names linked or set back since may be listed, and row counts are today's; review export --fresh plans again first`,
+      `plan ${p.runId} was made before run ${a.runId} (apply) changed these links: names linked since may still be listed and names set back since may be missing, and row counts are today's; review export --fresh plans again first`,
     ]);
     const fresh = await exportQueueCsv(t.db, { ...opts, fresh: true });
     expect(Number(fresh.planRunId)).toBeGreaterThan(Number(a.runId));
