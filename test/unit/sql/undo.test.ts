@@ -36,7 +36,7 @@ RETURNING 1
 SELECT (SELECT count(*) FROM upd)::int8 AS changed`;
 
 describe('undo statements (whole text)', () => {
-  it('one batch: change-log positions in (after, upTo], rows rewritten by a later run left alone, composite key taken apart typed, updated_at restored only while it is the one apply wrote, tenant filter', () => {
+  it("one batch: change-log positions in (after, upTo], each set's arrays sliced to them before they are unnested, rows rewritten by a later run left alone, composite key taken apart typed, updated_at restored only while it is the one apply wrote, tenant filter", () => {
     expect(
       undoStatement(
         link,
@@ -54,8 +54,14 @@ describe('undo statements (whole text)', () => {
            GROUP BY l.row_key) l
 ), c AS (
   SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old, c.changed_at
-    FROM fk_backfill.changes c CROSS JOIN w
-   WHERE c.run_id = $2::int8 AND c.link = $3 AND c.set_id IS NOT NULL AND c.set_id >= $4::int8 AND (c.set_id, c.ord) > ($4::int8, $5::int8) AND c.set_id <= $6::int8 AND (c.set_id, c.ord) <= ($6::int8, $7::int8) AND NOT coalesce((w.sets ->> c.row_key)::int8 > c.set_id OR (w.guards ->> c.row_key)::timestamptz >= c.changed_at, false)
+    FROM (SELECT (cs.id * 4294967296 + b.lo - 1 + x.ord)::int8 AS id, cs.run_id, cs.link, cs.table_name, x.row_key, cs.column_name,
+          x.old_value, x.new_value, cs.touched_column, x.touched_old, cs.changed_at, cs.id AS set_id, (b.lo - 1 + x.ord)::int8 AS ord
+     FROM fk_backfill.change_sets cs
+    CROSS JOIN LATERAL (SELECT (CASE WHEN cs.id = $4::int8 THEN $6::int8 + 1 ELSE 1 END)::int AS lo, (CASE WHEN cs.id = $5::int8 THEN $7::int8 ELSE cardinality(cs.row_keys) END)::int AS hi) b
+    CROSS JOIN LATERAL unnest(cs.row_keys[b.lo:b.hi], cs.old_values[b.lo:b.hi], cs.new_values[b.lo:b.hi], cs.touched_old[b.lo:b.hi]) WITH ORDINALITY
+          AS x(row_key, old_value, new_value, touched_old, ord)
+    WHERE cs.run_id = $2::int8 AND cs.link = $3 AND cs.id >= $4::int8 AND cs.id <= $5::int8) c CROSS JOIN w
+   WHERE c.run_id = $2::int8 AND c.link = $3 AND c.set_id IS NOT NULL AND NOT coalesce((w.sets ->> c.row_key)::int8 > c.set_id OR (w.guards ->> c.row_key)::timestamptz >= c.changed_at, false)
 ), upd AS (
   UPDATE "erp"."Sales Orders" s
      SET "Customer ID" = c.old_value::uuid, "Updated At" = CASE WHEN c.touched_column IS NULL OR s."Updated At" IS DISTINCT FROM c.changed_at::timestamp with time zone THEN s."Updated At" ELSE c.touched_old::timestamp with time zone END
@@ -64,7 +70,7 @@ describe('undo statements (whole text)', () => {
   RETURNING ARRAY[s."id"::text, s."Line No"::text]::text AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
 )
 ${changeSet}`,
-      values: ['9', '5', 'so', '12', '340', '14', '20', 'T1'],
+      values: ['9', '5', 'so', '12', '14', '340', '20', 'T1'],
     });
   });
 
