@@ -7,7 +7,7 @@ import type { ResolvedLink } from '../context/catalog.js';
 import { BackfillError, isConnectionLoss, sqlState } from '../errors.js';
 import { sweepBoundStatement, WHOLE_LINK } from '../sql/walk.js';
 import { failRun, finishRun, getRun, interruptRun, linksWithChanges, mergeLinkCheckpoint } from '../store/runs.js';
-import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from '../batch/reconnect.js';
+import { busyAfterReconnect, DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from '../batch/reconnect.js';
 import { emptyLinkCheckpoint, type LinkCheckpoint, parseCheckpoint, type RunOptions, walkLink } from '../batch/batch.js';
 import { type Context } from '../context/context.js';
 import { countSkips } from './skips.js';
@@ -61,20 +61,8 @@ export async function continueBatched(
       walkRun(ctx, runId, planRunId, planHash, o, resumed || attempt > 0),
     );
   } catch (e) {
-    // another process took the run while this one reconnected: the run's record is that process's to write now; but
-    // one writing a link of this run (taken while this one reconnected) leaves the run this process's: interrupted,
-    // to resume once the other one is done
-    if (e instanceof BackfillError && e.code === 'RUN_BUSY') {
-      if (e.details?.['link'] === undefined) throw e;
-      await interruptRun(ctx.db, runId, e.message);
-      throw new BackfillError(
-        'RUN_BUSY',
-        `${e.message}; run ${runId} is interrupted: fk-backfill apply --resume ${runId} once it is free`,
-        {
-          details: { ...e.details, written: true },
-        },
-      );
-    }
+    // another process took the run, or a link of it, while this one reconnected (busyAfterReconnect)
+    if (e instanceof BackfillError && e.code === 'RUN_BUSY') throw await busyAfterReconnect(ctx.db, 'apply', runId, e);
     if (isConnectionLoss(e)) {
       const recorded = await interruptRun(ctx.db, runId, messageOf(e));
       throw interruptedError('apply', runId, e, opts.reconnectAttempts ?? DEFAULT_RECONNECT_ATTEMPTS, recorded);

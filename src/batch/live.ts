@@ -109,7 +109,7 @@ async function lockOn(
   if (lock?.got !== true) {
     await conn.query(nameSessionStatement(named));
     const h = (await conn.query(liveHolderStatement(runId))).rows[0];
-    const who = h === undefined ? 'another session' : `${h.application_name || 'another session'} (backend pid ${h.pid})`;
+    const who = holderName(h);
     throw new BackfillError(
       'RUN_BUSY',
       again
@@ -127,7 +127,7 @@ async function lockOn(
       }
       const h = (await conn.query(linkHolderStatement(k.key))).rows[0];
       await unlockOn(conn, runId, named, taken);
-      const who = h === undefined ? 'another session' : `${h.application_name || 'another session'} (backend pid ${h.pid})`;
+      const who = holderName(h);
       throw new BackfillError(
         'RUN_BUSY',
         `${l.what} is being written right now by ${who}; ${again ? 'this process stopped and writes nothing more' : 'nothing was written'}. Two runs on the same rows would split them between two change logs and leave updated_at unrestorable: let it finish, then try again`,
@@ -136,6 +136,10 @@ async function lockOn(
     }
   return { named, pid: lock.pid };
 }
+
+/** How a refusal names the backend holding a lock (its application_name names its run). */
+const holderName = (h: { pid: number; application_name: string | null } | undefined): string =>
+  h === undefined ? 'another session' : `${h.application_name || 'another session'} (backend pid ${h.pid})`;
 
 /** Gives the locks and the session's name back; the connection may be gone (a restart): they went with it. */
 async function unlockOn(conn: Queryable, runId: string, named: string, keys: readonly { key: string; shared: boolean }[]): Promise<void> {

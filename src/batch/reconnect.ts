@@ -9,6 +9,7 @@
 import type { Queryable } from '../db/port.js';
 import { BackfillError, isConnectionLoss } from '../errors.js';
 import { pingStatement } from '../sql/session.js';
+import { interruptRun } from '../store/runs.js';
 import { sleep } from './batch.js';
 import type { LiveLock } from './live.js';
 import type { BatchKind, ProgressListener } from './progress.js';
@@ -123,4 +124,17 @@ export function interruptedError(kind: 'apply' | 'undo', runId: string, e: unkno
     `${kind} run ${runId} lost its database connection (${first}) and ${attempts > 0 ? `could not continue after ${attempts} reconnect attempt(s)` : 'reconnecting is switched off'}; ${recorded ? `the run is marked interrupted` : 'the run could not be marked interrupted (database unreachable)'}: continue with \`${resume}\``,
     { cause: e, details: { runId, status: recorded ? 'interrupted' : 'unknown', resume } },
   );
+}
+
+/**
+ * RUN_BUSY met while a batched run reconnected. Another process that took the run owns its record now: `e` as it is.
+ * One writing a link of this run (taken meanwhile) leaves the run this process's: marked interrupted, to resume once
+ * that one is done.
+ */
+export async function busyAfterReconnect(db: Queryable, kind: 'apply' | 'undo', runId: string, e: BackfillError): Promise<BackfillError> {
+  if (e.details?.['link'] === undefined) return e;
+  await interruptRun(db, runId, e.message);
+  return new BackfillError('RUN_BUSY', `${e.message}; run ${runId} is interrupted: fk-backfill ${kind} --resume ${runId} once it is free`, {
+    details: { ...e.details, written: true },
+  });
 }

@@ -370,14 +370,11 @@ export function summarize(p: { results: EntityResult[] }): unknown {
 export async function plan(db: unknown, opts: PlanOptions = {}): Promise<PlanResult> {
   checkBatchOptions({ ...(opts.maxUnmatchedRecords !== undefined ? { maxUnmatchedRecords: opts.maxUnmatchedRecords } : {}) });
   const d = adapt(db);
-  // a database that cannot be reached at all (no server, no such database) is said at once, not after the back-offs
-  await d.query(pingStatement()).catch((e: unknown) => {
+  const fail = (e: unknown): never => {
     throw wrapDbError(e, 'plan');
-  });
+  };
+  // a database that cannot be reached at all (no server, no such database) is said at once, not after the back-offs
+  await d.query(pingStatement()).catch(fail);
   // a lost connection: plan again on a new one (a plan writes nothing to user tables)
-  return withReconnect(d, {}, { kind: 'plan' }, async () => planIn(await prepare(d, opts, { tenant: 'required' }), opts)).catch(
-    (e: unknown) => {
-      throw wrapDbError(e, 'plan');
-    },
-  );
+  return withReconnect(d, {}, { kind: 'plan' }, async () => planIn(await prepare(d, opts, { tenant: 'required' }), opts)).catch(fail);
 }

@@ -23,11 +23,13 @@ export function batchSettings(): string {
 }
 
 /**
- * The run's TimeZone (recorded with it, store/runs.ts createRun) for the batch: the now() an apply writes into an
+ * A run's TimeZone (recorded with it, store/runs.ts createRun), set for each of its batches: the now() an apply writes into an
  * `updated_at` without time zone is the same wall time whichever session runs the batch (a resume from another zone,
  * a pooled connection with its own), and undo compares it in that zone (sql/undo.ts appliedTouch).
  */
-const RUN_ZONE = `set_config('TimeZone', coalesce((SELECT r.options ->> 'timeZone' FROM fk_backfill.runs r WHERE r.id = $3::int8), current_setting('TimeZone')), true)`;
+export const runTimeZone = (runParam: string): string =>
+  `coalesce((SELECT r.options ->> 'timeZone' FROM fk_backfill.runs r WHERE r.id = ${runParam}::int8), current_setting('TimeZone'))`;
+const RUN_ZONE = `set_config('TimeZone', ${runTimeZone('$3')}, true)`;
 
 /**
  * The first statement of a batch transaction: its SET LOCALs (the run's TimeZone too), application_name naming the run in

@@ -17,6 +17,7 @@ import {
 } from './link.js';
 import type { BoundRow } from './walk.js';
 import { refusedBy, refusedRowsCte } from './checks.js';
+import { runTimeZone } from './batch.js';
 
 /**
  * Reverts what run `targetRunId` wrote into one link: only rows that still hold the value it wrote;
@@ -99,7 +100,7 @@ ${undoChangeSet(u)}`;
 function appliedTouch(touch: { type: string; zoned?: boolean }, target: string): string {
   const { type } = touch;
   if (touch.zoned ?? /with time zone|timestamptz/i.test(type)) return `c.changed_at::${type}`;
-  return `(c.changed_at AT TIME ZONE coalesce((SELECT r.options ->> 'timeZone' FROM ${OWN}.runs r WHERE r.id = ${target}::int8), current_setting('TimeZone')))::${type}`;
+  return `(c.changed_at AT TIME ZONE ${runTimeZone(target)})::${type}`;
 }
 
 function undoParams(a: {

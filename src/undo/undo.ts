@@ -20,7 +20,14 @@ import {
   saveCheckpoint,
 } from '../store/runs.js';
 import { columnNotNullStatement, dropNotNullSql } from '../sql/constrain.js';
-import { DEFAULT_RECONNECT_ATTEMPTS, interruptedError, lostInOneTransaction, messageOf, withReconnect } from '../batch/reconnect.js';
+import {
+  busyAfterReconnect,
+  DEFAULT_RECONNECT_ATTEMPTS,
+  interruptedError,
+  lostInOneTransaction,
+  messageOf,
+  withReconnect,
+} from '../batch/reconnect.js';
 import { assertCanWrite } from '../context/privileges.js';
 import { type CommonOptions, type Context, prepare, runScope, shape } from '../context/context.js';
 import { adapt } from '../db/index.js';
@@ -248,16 +255,8 @@ async function continueUndo(ctx: Context, runId: string, targetRunId: string, op
       walkUndo(ctx, runId, targetRunId, o, resumed || attempt > 0),
     );
   } catch (e) {
-    // another process took the run while this one reconnected: the run's record is that process's to write now; but
-    // one writing a link of this run (taken while this one reconnected) leaves the run this process's: interrupted,
-    // to resume once the other one is done
-    if (e instanceof BackfillError && e.code === 'RUN_BUSY') {
-      if (e.details?.['link'] === undefined) throw e;
-      await interruptRun(ctx.db, runId, e.message);
-      throw new BackfillError('RUN_BUSY', `${e.message}; run ${runId} is interrupted: fk-backfill undo --resume ${runId} once it is free`, {
-        details: { ...e.details, written: true },
-      });
-    }
+    // another process took the run, or a link of it, while this one reconnected (busyAfterReconnect)
+    if (e instanceof BackfillError && e.code === 'RUN_BUSY') throw await busyAfterReconnect(ctx.db, 'undo', runId, e);
     if (isConnectionLoss(e)) {
       const recorded = await interruptRun(ctx.db, runId, messageOf(e));
       throw interruptedError('undo', runId, e, opts.reconnectAttempts ?? DEFAULT_RECONNECT_ATTEMPTS, recorded);
