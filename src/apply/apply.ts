@@ -97,7 +97,11 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
     );
   } catch (e) {
     // refused before it started (a link another run is writing): no record left, neither 'running' nor resumable
-    if (!started) await discardRun(ctx.db, runId).catch(() => undefined);
+    if (!started) {
+      await discardRun(ctx.db, runId).catch(() => undefined);
+      // and the plan it made for itself (nobody asked for it)
+      if (planResult !== undefined) await discardRun(ctx.db, planRunId).catch(() => undefined);
+    }
     throw e;
   }
 }

@@ -363,6 +363,12 @@ run('batched apply under concurrency [postgres]', () => {
         );
         const key = (r: { status: string; tenant: string | null }): string => `${r.status} ${r.tenant ?? '-'}`;
         expect(runs.rows.map(key).sort()).toEqual([`done ${DEMO_TENANT}`, `done ${OTHER_TENANT}`].sort());
+        // nor the plan the refused --all-tenants apply made for itself: only the other tenant's, which went ahead
+        const plans = await t.db.query<{ tenant: string | null }>(
+          `SELECT scope ->> 'tenant' AS tenant FROM fk_backfill.runs WHERE kind = 'plan' AND id > $1::int8`,
+          [p.runId],
+        );
+        expect(plans.rows.map((r) => r.tenant)).toEqual([OTHER_TENANT]);
         // one change log per tenant holds the plan's rows: undoing the runs that ran sets back every row
         const otherRun = await t.db.query<{ id: string }>(
           `SELECT id::text AS id FROM fk_backfill.runs WHERE kind = 'apply' AND status = 'done' AND scope ->> 'tenant' = $1`,
