@@ -54,7 +54,7 @@ const CSV_HEADER = [
 /**
  * The queue as CSV: one line per name with its candidates (whether each is active), the decision in force, and two columns to
  * fill: `decision` (accept | alias | never | create, or empty to leave it) and `target_key` (for
- * alias; accept takes candidate 1 unless target_key is filled).
+ * alias; accept takes candidate 1 unless target_key is filled, and an ambiguous name needs target_key).
  */
 export async function exportQueueCsv(
   db: unknown,
@@ -186,6 +186,11 @@ export async function importDecisionsCsv(
       targetKey = target !== '' ? target : decision === 'alias' ? '' : (r['candidate_1_key'] ?? '').trim();
       if (targetKey === '') {
         errors.push({ line, message: decision === 'alias' ? 'alias needs target_key' : 'accept needs a candidate_1_key or a target_key' });
+        continue;
+      }
+      // candidate 1 of an ambiguous name is no better than candidate 2 (the bulk accept never takes it either)
+      if (target === '' && (r['outcome'] ?? '').trim() === 'ambiguous') {
+        errors.push({ line, message: 'accept of an ambiguous name: its candidates score alike; put the key you mean in target_key' });
         continue;
       }
     } else if (decision === 'never' || decision === 'create') {

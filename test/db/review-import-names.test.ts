@@ -116,4 +116,38 @@ describeEach('review import of names the queue has', (target) => {
     const after = parse((await exportQueueCsv(t.db, opts)).csv, { columns: true }) as Record<string, string>[];
     expect(after.filter((r) => r['name']!.trim() === '').map((r) => r['current_decision'])).toEqual(['never', 'never']);
   });
+
+  it('accept of an ambiguous name without a target_key is refused (a trial: candidate 1 of two alike was linked without a word); with the key meant, taken', async () => {
+    // a second active customer of the same name in the tenant, and an order naming it
+    await t.db.query(
+      `INSERT INTO customers (tenant_id, customer_number, customer_name)
+       SELECT tenant_id, customer_number || '-2', customer_name FROM customers WHERE tenant_id = $1::uuid AND is_active ORDER BY customer_number LIMIT 1`,
+      [DEMO_TENANT],
+    );
+    await t.db.query(
+      `INSERT INTO sales_orders (tenant_id, order_number, customer_name, total_amount)
+       SELECT tenant_id, 'SO-AMB-1', customer_name, 1 FROM customers WHERE tenant_id = $1::uuid AND customer_number LIKE '%-2'`,
+      [DEMO_TENANT],
+    );
+    const { csv } = await exportQueueCsv(t.db, opts);
+    const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    const amb = rows.filter((r) => r['outcome'] === 'ambiguous' && r['link'] === 'sales_order');
+    expect(amb.length).toBeGreaterThan(0);
+    amb[0]!['decision'] = 'accept';
+    const line = rows.indexOf(amb[0]!) + 2;
+    const err = await importDecisionsCsv(t.db, stringify(rows, { header: true }), { ...opts, by: 'x' }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'INVALID_INPUT', details: { errors: [{ line }] } });
+    expect((err as Error).message).toContain(`line ${line}: accept of an ambiguous name`);
+    expect((await t.db.query(`SELECT * FROM fk_backfill.decisions`)).rows).toHaveLength(0);
+    amb[0]!['target_key'] = amb[0]!['candidate_2_key']!;
+    expect(await importDecisionsCsv(t.db, stringify(rows, { header: true }), { ...opts, by: 'x' })).toMatchObject({
+      decided: 1,
+      written: 1,
+    });
+    const d = await t.db.query<{ k: string }>(`SELECT target_key AS k FROM fk_backfill.decisions`);
+    expect(d.rows.map((r) => r.k)).toEqual([amb[0]!['candidate_2_key']]);
+  });
 });
