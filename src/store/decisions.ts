@@ -106,7 +106,11 @@ export async function writeDecisionRows(tx: Queryable, payload: DecisionInputRow
   return res.rows;
 }
 
-/** Revokes the decisions `ids` still in force (with `tenant`, only that tenant's); how many. */
+/**
+ * Revokes the decisions `ids` still in force (with `tenant`, only that tenant's); how many. All of them, the ones
+ * already revoked too (replaced by someone's later decision), are withdrawn: undoing that later decision does not
+ * put one back in force (a bulk undone by one reviewer came back when another undid a decision of theirs).
+ */
 export async function revokeDecisionsInForce(
   db: Queryable,
   ids: string[],
@@ -115,11 +119,15 @@ export async function revokeDecisionsInForce(
 ): Promise<number> {
   // targets: only decisions naming one of these masters (key and scope, of one of the links to its table), e.g. the
   // ones an undo took back
-  const res = await db.query<{ n: unknown }>(
-    `WITH r AS (UPDATE fk_backfill.decisions d SET revoked_at = clock_timestamp()
-                   WHERE d.id = ANY($1::int8[]) AND d.revoked_at IS NULL AND ($2::text IS NULL OR d.scope_key[1] = $2::text)
+  const which = `d.id = ANY($1::int8[]) AND ($2::text IS NULL OR d.scope_key[1] = $2::text)
                      AND ($3::jsonb IS NULL OR EXISTS (SELECT 1 FROM jsonb_to_recordset($3::jsonb) AS x(key text, scope text[], links text[])
-                                                        WHERE x.key = d.target_key AND x.scope = d.scope_key AND d.link = ANY(x.links)))
+                                                        WHERE x.key = d.target_key AND x.scope = d.scope_key AND d.link = ANY(x.links)))`;
+  const res = await db.query<{ n: unknown }>(
+    `WITH r AS (UPDATE fk_backfill.decisions d SET revoked_at = clock_timestamp(), withdrawn_at = clock_timestamp()
+                   WHERE ${which} AND d.revoked_at IS NULL
+                 RETURNING 1),
+          w AS (UPDATE fk_backfill.decisions d SET withdrawn_at = clock_timestamp()
+                   WHERE ${which} AND d.revoked_at IS NOT NULL AND d.withdrawn_at IS NULL
                  RETURNING 1)
        SELECT count(*)::int8 AS n FROM r`,
     [ids, tenant, targets === undefined ? null : JSON.stringify(targets)],
@@ -137,7 +145,7 @@ export async function restoreDecisionsInForce(db: Queryable, ids: string[], tena
     `WITH c AS (
        SELECT DISTINCT ON (o.link, o.scope_key, o.source_name) o.id, o.link, o.scope_key, o.source_name
          FROM fk_backfill.decisions o
-        WHERE o.id = ANY($1::int8[]) AND o.revoked_at IS NOT NULL AND ($2::text IS NULL OR o.scope_key[1] = $2::text)
+        WHERE o.id = ANY($1::int8[]) AND o.revoked_at IS NOT NULL AND o.withdrawn_at IS NULL AND ($2::text IS NULL OR o.scope_key[1] = $2::text)
         ORDER BY o.link, o.scope_key, o.source_name, o.id DESC
      ), r AS (
        UPDATE fk_backfill.decisions d SET revoked_at = NULL
@@ -159,7 +167,7 @@ export async function revokeDecisionsAllOrNothing(db: Queryable, ids: string[], 
   const res = await db.query<{ n: unknown }>(
     `WITH w AS (SELECT d.id FROM fk_backfill.decisions d
                  WHERE d.id = ANY($1::int8[]) AND d.revoked_at IS NULL AND ($2::text IS NULL OR d.scope_key[1] = $2::text)),
-          r AS (UPDATE fk_backfill.decisions d SET revoked_at = clock_timestamp()
+          r AS (UPDATE fk_backfill.decisions d SET revoked_at = clock_timestamp(), withdrawn_at = clock_timestamp()
                  WHERE d.id IN (SELECT id FROM w) AND (SELECT count(*) FROM w) = $3::int8 RETURNING 1)
      SELECT count(*)::int8 AS n FROM r`,
     [ids, tenant, want],
@@ -187,7 +195,7 @@ export async function restoreReplacedDecision(
   }>(
     `UPDATE fk_backfill.decisions d SET revoked_at = NULL
         WHERE d.id = (SELECT max(o.id) FROM fk_backfill.decisions o
-                       WHERE o.id = ANY($1::int8[]) AND o.revoked_at IS NOT NULL AND o.link = $2 AND o.scope_key = $3::text[] AND o.source_name = $4)
+                       WHERE o.id = ANY($1::int8[]) AND o.revoked_at IS NOT NULL AND o.withdrawn_at IS NULL AND o.link = $2 AND o.scope_key = $3::text[] AND o.source_name = $4)
           AND NOT EXISTS (SELECT 1 FROM fk_backfill.decisions l
                            WHERE l.link = $2 AND l.scope_key = $3::text[] AND l.source_name = $4 AND l.revoked_at IS NULL)
        RETURNING d.id::text AS id, d.action, d.target_key, d.decided_by, d.decided_at::text AS decided_at`,

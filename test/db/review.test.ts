@@ -267,6 +267,29 @@ describeEach('review', (target) => {
     expect(await liveDecisions(t)).toBe(1);
   });
 
+  it("two reviewers: a bulk undone while another reviewer's decision replaced part of it; that reviewer's undo then gives back nothing of the bulk", async () => {
+    const ctx = await prepare(t.db, opts, { tenant: 'required' });
+    const bulk = await bulkAcceptIn(ctx, { minScore: 0.7, by: 'bob' });
+    const ids = bulk.decisions.map((d) => d.decision.id);
+    const name = 'Test Customers Group';
+    // ana says never to one of bob's names, replacing his alias
+    const never = await decide(t.db, {
+      config: FUZZY_CONFIG,
+      link: 'sales_invoice',
+      scopeKey: [DEMO_TENANT],
+      name,
+      action: 'never',
+      by: 'ana',
+    });
+    expect(never.replaced).toHaveLength(1);
+    // bob undoes his bulk: ana's never is kept, and bob's alias for that name is withdrawn with the rest
+    expect(await revokeManyIn(ctx.db, ids, DEMO_TENANT, { inForceOnly: true })).toEqual({ revoked: 1, kept: 1 });
+    // ana undoes her never: bob's alias does not come back (he undid it); the name is open again
+    const u = await undoDecisionIn(ctx.db, never.decision.id, never.replaced, DEMO_TENANT);
+    expect(u.restored).toBeNull();
+    expect(await liveDecisions(t)).toBe(0);
+  });
+
   it('duplicate masters among the candidates come with the rows already linked to each (every link to that table, same tenant)', async () => {
     await t.db.query(`INSERT INTO customers (tenant_id, customer_number, customer_name) VALUES ($1, 'CUST-008', 'Beta Industries')`, [
       DEMO_TENANT,

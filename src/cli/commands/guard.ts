@@ -41,7 +41,7 @@ export function register(program: Command): void {
           ),
         );
         print(
-          `\nGuard run ${r.runId} (aliases: ${r.aliases.decision} from decisions, ${r.aliases.apply} from applied runs; ${r.aliases.never} name(s) decided never, left unlinked). Revert its links: fk-backfill undo --run ${r.runId} --yes`,
+          `\nGuard run ${r.runId} (aliases: ${r.aliases.decision} from decisions, ${r.aliases.apply} from applied runs; ${r.aliases.never} name(s) decided never or create a master, left unlinked). Revert its links: fk-backfill undo --run ${r.runId} --yes`,
         );
         for (const n of r.notices ?? []) print(`Notice: ${n}`);
       }
