@@ -212,8 +212,19 @@ export function undoText(u: UndoResult): string {
       u.results.map((r) => [r.entityType, r.table, r.changed, r.reverted, r.skipped, ...(stopped ? [r.notYetProcessed ?? 0] : [])]),
     ),
     ...u.results.flatMap((r) => refusedLines({ ...r, all: r.refusedByTable ?? 0 }, u.runId, 'left linked')),
+    ...u.results.flatMap((r) => editedLines(r, u.undoneRunId)),
     ...(u.notices ?? []).map((n) => `Notice: ${n}`),
   ].join('\n');
+}
+
+/** The first skipped rows whose FK no longer holds what the run wrote: what it holds now. */
+function editedLines(r: UndoResult['results'][number], runId: string): string[] {
+  const shown = r.editedSince ?? [];
+  if (shown.length === 0) return [];
+  return [
+    `  ${r.entityType}: skipped, their ${r.table} FK changed since run ${runId} wrote it (the first ${shown.length}):`,
+    ...shown.map((x) => `    ${r.table} row ${x.key}: now ${x.now ?? 'NULL'} (run ${runId} wrote ${x.wrote ?? 'NULL'})`),
+  ];
 }
 
 export function verifyText(v: VerifyReport): string {

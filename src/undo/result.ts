@@ -4,7 +4,7 @@
  */
 import { num } from '../db/port.js';
 import { BackfillError } from '../errors.js';
-import { alreadyRevertedStatement, undoNotFoundStatement } from '../sql/undo.js';
+import { alreadyRevertedStatement, undoEditedSampleStatement, undoNotFoundStatement } from '../sql/undo.js';
 import { type RefusedRow, refusedCount, refusedSample } from '../store/refused.js';
 import { earlierRunThatChanged } from '../store/runs.js';
 import { type Context, shape } from '../context/context.js';
@@ -36,6 +36,11 @@ export interface LinkUndoResult {
   refusedByTable?: number;
   /** The first of them (REFUSED_SHOWN), with the table's error. */
   refused?: RefusedRow[];
+  /**
+   * The first (REFUSED_SHOWN) of the skipped rows still there whose FK no longer holds the value the run wrote:
+   * the row's key, the value written, the value now (null: NULL). Present when some are.
+   */
+  editedSince?: { key: string; wrote: string | null; now: string | null }[];
   /**
    * A link the undo stopped in (or before): rows the run changed that this undo has not reverted yet, not
    * skipped (the rows of the batches not walked; `undo --resume` reverts or skips them). Present only while
@@ -87,6 +92,12 @@ export async function finished(ctx: Context, r: UndoResult): Promise<UndoResult>
     const row = (await ctx.db.query(undoNotFoundStatement(shape(l), { targetRunId: r.undoneRunId, linkName: l.entity }, ctx.filter)))
       .rows[0];
     const notFound = Math.min(lr.skipped, num(row?.not_found));
+    if (lr.skipped > refused + notFound + already) {
+      const sample = await ctx.db.query(
+        undoEditedSampleStatement(shape(l), { targetRunId: r.undoneRunId, linkName: l.entity }, ctx.filter, REFUSED_SHOWN),
+      );
+      if (sample.rows.length > 0) lr.editedSince = sample.rows.map((x) => ({ key: x.key, wrote: x.wrote, now: x.now }));
+    }
     if (notFound === 0) continue;
     lr.notFound = notFound;
     if (row?.rls === true) {
@@ -101,7 +112,7 @@ export async function finished(ctx: Context, r: UndoResult): Promise<UndoResult>
   return by === null ? out : { ...out, alreadyUndoneBy: by };
 }
 
-/** Refused rows an undo result shows (all of them are in fk_backfill.refused_rows). */
+/** Refused (and edited) rows an undo result shows (all refused ones are in fk_backfill.refused_rows). */
 const REFUSED_SHOWN = 5;
 
 export function totals(

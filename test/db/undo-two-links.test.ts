@@ -103,6 +103,25 @@ describeEach('undo of two links on one table', (target) => {
     expect(await snapshot(t)).toBe(before);
   });
 
+  it('names the rows it skipped because their FK changed since: the key, what the run wrote, what it holds now', async () => {
+    t = await freshDb(target);
+    await schema(t);
+    const a = await apply(t.db, { config: { links: [config.links[1]!] }, singleTransaction: false, batchSize: 7 });
+    // the application moves order 3 (ABC Corp, linked to 1) to customer 2 and clears order 4's (XYZ Ltd, 2)
+    await t.db.exec(`UPDATE orders SET customer_id = 2 WHERE id = 3; UPDATE orders SET customer_id = NULL WHERE id = 4`);
+    const u = await undo(t.db, { runId: a.runId, singleTransaction: false, batchSize: 5 });
+    const line = u.results[0]!;
+    expect([line.skipped, line.reverted]).toEqual([2, a.totalUpdated - 2]);
+    expect(line.editedSince).toEqual([
+      { key: '3', wrote: '1', now: '2' },
+      { key: '4', wrote: '2', now: null },
+    ]);
+    const text = undoText(u);
+    expect(text).toContain(`order_customer: skipped, their orders FK changed since run ${a.runId} wrote it (the first 2):`);
+    expect(text).toContain(`orders row 3: now 2 (run ${a.runId} wrote 1)`);
+    expect(text).toContain(`orders row 4: now NULL (run ${a.runId} wrote 2)`);
+  });
+
   it('keeps an updated_at the application wrote after the apply (the FK is still set back)', async () => {
     t = await freshDb(target);
     await schema(t);

@@ -4,6 +4,7 @@ import {
   laterWritesStatement,
   undoBoundStatement,
   undoNotFoundStatement,
+  undoEditedSampleStatement,
   alreadyRevertedStatement,
   undoRowsStatement,
   undoStatement,
@@ -146,6 +147,27 @@ SELECT (SELECT count(*) FROM c LEFT JOIN "erp"."Sales Orders" s ON s."id" = (c.k
          WHERE s."id" IS NULL)::int8 AS not_found,
        row_security_active($1::regclass) AS rls`,
       values: ['"erp"."Sales Orders"', '5', 'so', 'T1'],
+    });
+  });
+
+  it('the first rows a run changed whose FK no longer holds what it wrote: key, written value, value now, within the tenant', () => {
+    expect(undoEditedSampleStatement(link, { targetRunId: '5', linkName: 'so' }, { tenant: 'T1' }, 5)).toEqual({
+      text: `WITH c AS (
+  SELECT DISTINCT ON (u.k) u.k, u.v
+    FROM fk_backfill.change_sets cs CROSS JOIN LATERAL unnest(cs.row_keys, cs.new_values) AS u(k, v)
+   WHERE cs.run_id = $1::int8 AND cs.link = $2
+   ORDER BY u.k, cs.id DESC
+), u AS (
+  SELECT DISTINCT unnest(cs.row_keys) AS k
+    FROM fk_backfill.change_sets cs JOIN fk_backfill.runs r ON r.id = cs.run_id
+   WHERE r.kind = 'undo' AND r.target_run_id = $1::int8 AND cs.link = $2
+)
+SELECT c.k AS key, c.v AS wrote, s."Customer ID"::text AS now
+  FROM c JOIN "erp"."Sales Orders" s ON s."id" = (c.k::text[])[1]::uuid AND s."Line No" = (c.k::text[])[2]::int4 AND s."tenant id" = $3
+ WHERE s."Customer ID"::text IS DISTINCT FROM c.v AND NOT EXISTS (SELECT 1 FROM u WHERE u.k = c.k)
+ ORDER BY c.k
+ LIMIT $4::int8`,
+      values: ['5', 'so', 'T1', 5],
     });
   });
 
