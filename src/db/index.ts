@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { BackfillError, sqlState } from '../errors.js';
 import type { Database } from './port.js';
 import { fromPgClient, fromPgPool, isPgClient, isPgPool, openPostgres } from './postgres/adapter.js';
@@ -70,8 +70,32 @@ async function openPgliteChecked(dir: string | undefined, shown: string): Promis
   try {
     return await openPglite(dir, shown);
   } catch (e) {
-    throw new BackfillError('DB_UNREACHABLE', `cannot open embedded database ${shown}: ${(e as Error).message}`, { cause: e });
+    throw new BackfillError('DB_UNREACHABLE', `cannot open embedded database ${shown}: ${whyNotPglite(dir) ?? (e as Error).message}`, {
+      cause: e,
+    });
   }
+}
+
+/** The PostgreSQL major version of the embedded PGlite (test/db/adapters.test.ts checks it). */
+export const PGLITE_PG_MAJOR = '17';
+
+/**
+ * Why a directory PGlite failed to open is not one it can open, from what is in it (null: nothing to say). PGlite
+ * said only "unreachable" for a data directory of another PostgreSQL version (a server's, or an older PGlite's),
+ * and "Program terminated with exit(1)" for a directory of other files.
+ */
+function whyNotPglite(dir: string | undefined): string | null {
+  if (dir === undefined || !existsSync(dir)) return null;
+  const versionFile = join(dir, 'PG_VERSION');
+  if (existsSync(versionFile)) {
+    const v = readFileSync(versionFile, 'utf8').trim();
+    if (v === PGLITE_PG_MAJOR) return null;
+    return `it is a PostgreSQL ${v} data directory (a server's, or another PGlite version's), and the embedded PGlite runs PostgreSQL ${PGLITE_PG_MAJOR} and opens only its own; run a PostgreSQL ${v} server on it and use --db postgres://…, or give pglite:// a new directory`;
+  }
+  if (readdirSync(dir).length > 0) {
+    return 'it is not an embedded database (no PG_VERSION, and other files are in it): give pglite:// a new or empty directory, or one fk-backfill made';
+  }
+  return null;
 }
 
 function connectError(e: unknown, shown: string): BackfillError {

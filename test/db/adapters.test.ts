@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
@@ -7,6 +10,7 @@ import postgres from 'postgres';
 import { afterEach, describe, expect, it } from 'vitest';
 import { adapt, apply, backfillForeignKeys, BackfillError, openDatabase, undo } from '../../src/index.js';
 import { createAxis, DEMO_TENANT } from '../../src/demo/axis.js';
+import { PGLITE_PG_MAJOR } from '../../src/db/index.js';
 import { describeEach, freshDb, TARGETS, type TestDb } from '../helpers/db.js';
 
 /** Builds the demo through the adapted handle, then runs the seed's call through the raw one. */
@@ -99,6 +103,33 @@ describe('database URLs', () => {
     expect((e as Error).message).toMatch(/^a transaction \(tx\) is not a database handle: pass the db itself/);
     await p.close();
   });
+  it.runIf(TARGETS.includes('pglite'))(
+    'a directory PGlite cannot open says why: another PostgreSQL version\'s data directory, or not a database (a trial: "unreachable")',
+    async () => {
+      const inMemory = new PGlite();
+      const v = (await inMemory.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`)).rows[0]!.v;
+      await inMemory.close();
+      expect(v.slice(0, 2)).toBe(PGLITE_PG_MAJOR);
+      const root = mkdtempSync(join(tmpdir(), 'fkb-pgdir-'));
+      try {
+        // a data directory of another major version: PG_VERSION and what initdb leaves beside it
+        const other = join(root, 'pg15');
+        mkdirSync(join(other, 'global'), { recursive: true });
+        writeFileSync(join(other, 'PG_VERSION'), '15\n');
+        const e1 = await openDatabase(`pglite://${other}`).catch((e: unknown) => e);
+        expect(e1).toMatchObject({ code: 'DB_UNREACHABLE', exitCode: 2 });
+        expect((e1 as Error).message).toContain(`it is a PostgreSQL 15 data directory`);
+        const files = join(root, 'files');
+        mkdirSync(files);
+        writeFileSync(join(files, 'notes.txt'), 'hi');
+        const e2 = await openDatabase(`pglite://${files}`).catch((e: unknown) => e);
+        expect(e2).toMatchObject({ code: 'DB_UNREACHABLE', exitCode: 2 });
+        expect((e2 as Error).message).toContain('it is not an embedded database (no PG_VERSION');
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+  );
   it.runIf(TARGETS.includes('postgres'))('unreachable server and missing database name the URL without the password', async () => {
     const e1 = await openDatabase('postgres://u:secret@127.0.0.1:1/db').catch((e: unknown) => e);
     expect(e1).toMatchObject({ code: 'DB_UNREACHABLE', exitCode: 2 });
