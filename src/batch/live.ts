@@ -15,6 +15,7 @@ import { BackfillError } from '../errors.js';
 import {
   linkHolderStatement,
   linkLockStatement,
+  linkWritersStatement,
   linkUnlockStatement,
   liveHolderStatement,
   liveLockStatement,
@@ -57,6 +58,26 @@ export function writtenLinks(ctx: {
     const what = `${l.config.table}.${l.config.fk}${tenant === null ? '' : ` (tenant ${tenant})`}`;
     return { key: `${l.sourceOid}.${l.config.fk}`, tenant, what };
   });
+}
+
+/**
+ * The runs writing some of these links right now (an apply or undo in another session): for each such link, how a
+ * message names it and its writers. A reader (a plan) sees such a link part way. Over every tenant, any writer of
+ * the link; for one tenant, a writer over every tenant or that tenant's own. Sessions of this process's one-session
+ * handle (PGlite) are not seen: they cannot run beside the reader.
+ */
+export async function writersNow(db: Queryable, links: readonly WrittenLink[]): Promise<{ what: string; who: string[] }[]> {
+  const out: { what: string; who: string[] }[] = [];
+  for (const l of links) {
+    const asks =
+      l.tenant === null
+        ? [linkWritersStatement(l.key, false)]
+        : [linkWritersStatement(l.key, true), linkWritersStatement(`${l.key}#${l.tenant}`, false)];
+    const who = new Set<string>();
+    for (const q of asks) for (const h of (await db.query(q)).rows) who.add(holderName(h));
+    if (who.size > 0) out.push({ what: l.what, who: [...who] });
+  }
+  return out;
 }
 
 /** The locks one written link takes: the link's (shared for one tenant's run) and the tenant's own. */

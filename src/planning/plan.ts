@@ -4,6 +4,7 @@ import { checkBatchOptions } from '../batch/check-options.js';
 import { assertSeesAllMasters } from '../context/privileges.js';
 import { adapt } from '../db/index.js';
 import { withReconnect } from '../batch/reconnect.js';
+import { writersNow, writtenLinks } from '../batch/live.js';
 import { num } from '../db/port.js';
 import { type DecidedEntry, formatRate, type Outcome } from '../plan/decide.js';
 import {
@@ -226,6 +227,8 @@ async function planMatched(ctx: Context, l: ResolvedLink, runId: string, keepInf
 export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<PlanResult> {
   const executedAt = new Date().toISOString();
   await assertSeesAllMasters(ctx, 'plan');
+  const written = writtenLinks(ctx);
+  const writers = await writersNow(ctx.db, written);
   const runId = await createRun(ctx.db, {
     kind: 'plan',
     ...runScope(ctx),
@@ -290,6 +293,15 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
       matched: results.reduce((a, r) => a + r.recordsMatched, 0),
       updated: 0,
     });
+    // an apply or undo writing a link while this plan read it: the plan saw it part way (a trial: review export --fresh
+    // during another process's undo listed names that undo was about to set back, without a word)
+    for (const w of [...writers, ...(await writersNow(ctx.db, written))].filter(
+      (x, i, all) => all.findIndex((y) => y.what === x.what) === i,
+    )) {
+      ctx.notices.push(
+        `${w.what} was being written by ${w.who.join(', ')} while this plan read it: it saw the link part way; plan again when that run is done`,
+      );
+    }
     const out: PlanResult = {
       runId,
       tenantId: ctx.filter.tenant,

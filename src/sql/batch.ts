@@ -132,6 +132,23 @@ export function linkUnlockStatement(link: string, shared: boolean): Statement<{ 
   return { text: `SELECT pg_advisory_unlock${shared ? '_shared' : ''}(${LINK_KEY}) AS released`, values: [link] };
 }
 
+/**
+ * The backends (other than this one) holding a link's lock: in any mode, or only exclusively (`exclusive`: a run
+ * over every tenant, not one tenant's run holding the link shared); each with its application_name (its run).
+ */
+export function linkWritersStatement(link: string, exclusive: boolean): Statement<{ pid: number; application_name: string | null }> {
+  return {
+    text: `SELECT DISTINCT l.pid, a.application_name
+             FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.pid <> pg_backend_pid()
+              AND l.classid = (hashtext('fk_backfill.link')::int8 & 4294967295)::oid
+              AND l.objid = (hashtext($1)::int8 & 4294967295)::oid
+              AND (NOT $2::boolean OR l.mode = 'ExclusiveLock')
+            ORDER BY l.pid`,
+    values: [link, exclusive],
+  };
+}
+
 /** A backend holding a link's lock and its application_name (which names its run), for the refusal. */
 export function linkHolderStatement(link: string): Statement<{ pid: number; application_name: string | null }> {
   return {

@@ -4,7 +4,17 @@
  */
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { apply, type ApplyResult, type Database, openDatabase, plan, resumeApply, undo, type ProgressEvent } from '../../src/index.js';
+import {
+  apply,
+  type ApplyResult,
+  type Database,
+  openDatabase,
+  plan,
+  type PlanResult,
+  resumeApply,
+  undo,
+  type ProgressEvent,
+} from '../../src/index.js';
 import { getRun } from '../../src/store/runs.js';
 import { freshDb, TARGETS, type TestDb } from '../helpers/db.js';
 import { createBatchFixture, DEMO_TENANT, expectedLinkHash, linkHash, OTHER_TENANT, tableHash } from './apply-fixture.js';
@@ -376,6 +386,46 @@ run('batched apply under concurrency [postgres]', () => {
         );
         for (const id of [a.runId, earlier.runId, otherRun.rows[0]!.id]) await undo(second, { runId: id });
         expect(await tableHash(t.db, 'sales_orders')).toBe(before);
+      } finally {
+        await second.close();
+      }
+    });
+
+    it("a plan made while another process writes the link says it saw the link part way; one of another tenant's link does not", async () => {
+      const second = await openDatabase(t.url);
+      try {
+        // each plan's result, made at the apply's first batch
+        const atFirst = (opts: Parameters<typeof plan>[1]) => {
+          let made: Promise<PlanResult> | null = null;
+          return {
+            onProgress: (e: ProgressEvent) => {
+              if (e.event === 'batch' && made === null) made = plan(second, opts);
+            },
+            outcome: async () => made,
+          };
+        };
+        const same = atFirst({ tenantId: DEMO_TENANT, entities: ['sales_order'] });
+        const all = atFirst({ allTenants: true, entities: ['sales_order'] });
+        const other = atFirst({ tenantId: OTHER_TENANT, entities: ['sales_order'] });
+        const a = await apply(t.db, {
+          tenantId: DEMO_TENANT,
+          entities: ['sales_order'],
+          batchSize: 100,
+          pauseMs: 100,
+          onProgress: (e) => {
+            for (const x of [same, all, other]) x.onProgress(e);
+          },
+        });
+        const said = (r: PlanResult | null): string[] => (r?.notices ?? []).filter((n) => n.includes('while this plan read it'));
+        for (const r of [await same.outcome(), await all.outcome()]) {
+          expect(said(r)).toHaveLength(1);
+          expect(said(r)[0]).toMatch(
+            new RegExp(`^sales_orders\\.customer_id.* was being written by fk-backfill apply run ${a.runId} \\(backend pid \\d+\\)`),
+          );
+        }
+        expect(said(await other.outcome())).toEqual([]);
+        // and once the apply is done, nothing is said
+        expect(said(await plan(second, { tenantId: DEMO_TENANT, entities: ['sales_order'] }))).toEqual([]);
       } finally {
         await second.close();
       }

@@ -4,6 +4,7 @@ import {
   batchStartStatement,
   liveHolderStatement,
   linkHolderStatement,
+  linkWritersStatement,
   linkLockStatement,
   linkUnlockStatement,
   liveLockStatement,
@@ -87,6 +88,18 @@ describe('batch statements (whole text)', () => {
               AND l.objid = (hashtext($1)::int8 & 4294967295)::oid
             LIMIT 1`,
       values: ['16384.customer_id'],
+    });
+  });
+  it("the other backends holding a link's lock, in any mode or only exclusively (a plan asks who writes it)", () => {
+    expect(linkWritersStatement('16384.customer_id', true)).toEqual({
+      text: `SELECT DISTINCT l.pid, a.application_name
+             FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.pid <> pg_backend_pid()
+              AND l.classid = (hashtext('fk_backfill.link')::int8 & 4294967295)::oid
+              AND l.objid = (hashtext($1)::int8 & 4294967295)::oid
+              AND (NOT $2::boolean OR l.mode = 'ExclusiveLock')
+            ORDER BY l.pid`,
+      values: ['16384.customer_id', true],
     });
   });
 });
