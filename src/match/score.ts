@@ -23,17 +23,30 @@ function rotationOf(qAl: number[], n: number): number | null {
 
 /**
  * The name's words are the entry's words rotated (`qAl[i] = (i + k) mod n`, k ≠ 0: "Surname Given", "Surname Given
- * Middle") and the scope's own names place them that way round only: the word the name starts with never starts a
- * master name here and the word it ends with never ends one.
+ * Middle") and the scope's own names do not place them the other way round: the word the name starts with starts no
+ * master name here and the word it ends with ends none. In a scope of ≥ `positionEvidence` multi-word names that is
+ * evidence of surname-first order whatever the words; in a smaller one "never" says little, and only a person's name
+ * is read so: two to four words, each the entry's own (no typo), none a trade or generic word, none a name the lists know both as a given name and as
+ * a surname ("Ryan Thomas" / Thomas Ryan may be two people), no legal form on either side (a rotated firm name,
+ * "Steel Pacific" / Pacific Steel, may be another firm). Measured on the trial sets (docs/matching.md): their tenants
+ * hold 50–70 masters, and their people written surname first stayed in review.
  */
-function rotatedByPosition(ix: MatcherIndex, qAl: number[], et: string[]): boolean {
+function rotatedByPosition(ix: MatcherIndex, q: NormalizedName, e: Entry, qt: string[], qAl: number[]): boolean {
   const { multiWordNames, startsName, endsName } = ix;
-  if (multiWordNames < MATCH_TUNING.positionEvidence) return false;
+  const et = e.tokens;
   const k = rotationOf(qAl, et.length);
   if (k === null) return false;
   const head = et[k]!; // the master word the name starts with
   const tail = et[k - 1]!; // the master word the name ends with
-  return (startsName.get(head) ?? 0) === 0 && (endsName.get(tail) ?? 0) === 0;
+  if ((startsName.get(head) ?? 0) > 0 || (endsName.get(tail) ?? 0) > 0) return false;
+  if (multiWordNames >= MATCH_TUNING.positionEvidence) return true;
+  return (
+    et.length <= 4 &&
+    qt.every((t, i) => t === et[qAl[i]!]) &&
+    q.legalForm === null &&
+    e.norm.legalForm === null &&
+    et.every((t) => !isGenericToken(t) && !isTrade(t) && !(isKnownName(t) && nameRole(t) === null))
+  );
 }
 
 /**
@@ -185,7 +198,7 @@ export function score(
     }
   }
   // Surname-first order the scope's names vouch for is the same name, not a reordering that might be another person.
-  const rotated = reorderOnly && (rotatedByPosition(ix, qAl, et) || swappedPerson(q, e, qt, qAl) || initialLast(q, e, qt));
+  const rotated = reorderOnly && (rotatedByPosition(ix, q, e, qt, qAl) || swappedPerson(q, e, qt, qAl) || initialLast(q, e, qt));
   if (rotated) reorderOnly = false;
   // A family firm's words in another order ("Rossi Fratelli SpA" / "Fratelli Rossi S.p.A.", "Maschinenbau Müller" /
   // "Müller Maschinenbau GmbH"): every word the same on both sides, a legal form on one side at least, a person's

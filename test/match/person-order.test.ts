@@ -28,4 +28,33 @@ describe("a person's names in the other order", () => {
     expect(linkOf([{ key: 'E', name: 'Giuseppe Esposito Srl' }], 'Esposito Giuseppe')).toBeNull();
     expect(linkOf([{ key: 'A', name: 'Anjali Deshpande' }], 'Deshpande Anjana')).toBeNull();
   });
+  it("in a small scope, a person's words the lists do not know, rotated and none placed the other way round by the scope: the same person", () => {
+    // names the lists know neither way (a Maori, an Igbo, a Tamil name), as a bank export writes them: surname first
+    const masters = [
+      { key: 'T', name: 'Tamati Waaka' },
+      { key: 'O', name: 'Dr. Adaeze Obinna' },
+      { key: 'K', name: 'K. Thirunavukkarasu' },
+    ];
+    expect(linkOf(masters, 'WAAKA TAMATI')).toBe('T');
+    expect(linkOf(masters, 'OBINNA ADAEZE')).toBe('O');
+    expect(linkOf(masters, 'THIRUNAVUKKARASU K')).toBe('K');
+    expect(decide(masters, 'WAAKA TAMATI').candidates[0]!.signals['order']).toBe('surname-first');
+  });
+  it("…not when the scope starts a name with the first word, nor a firm's words, nor a word that differs", () => {
+    // "Waaka" starts another master's name here: the order proves nothing
+    expect(
+      linkOf(
+        [
+          { key: 'T', name: 'Tamati Waaka' },
+          { key: 'W', name: 'Waaka Hemi' },
+        ],
+        'Waaka Tamati',
+      ),
+    ).toBeNull();
+    // a firm's two words the other way round may be another firm
+    expect(linkOf([{ key: 'P', name: 'Pacific Steel' }], 'Steel Pacific')).toBeNull();
+    expect(linkOf([{ key: 'B', name: 'Adaeze Obinna Ltd' }], 'Obinna Adaeze')).toBeNull();
+    // one word near, not the same
+    expect(linkOf([{ key: 'T', name: 'Tamati Waaka' }], 'Waaka Tamatu')).toBeNull();
+  });
 });
