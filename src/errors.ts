@@ -18,6 +18,7 @@ export type BackfillErrorCode =
   | 'SCHEMA_NOT_A_TABLE'
   | 'SCHEMA_UNWRITABLE_COLUMN'
   | 'SCHEMA_KEY_NOT_UNIQUE'
+  | 'SCHEMA_FK_CONFLICT'
   | 'INTEGRITY'
   | 'ROWS_REFUSED'
   | 'UNKNOWN_ENTITY'
@@ -57,6 +58,8 @@ const USAGE_CODES: ReadonlySet<BackfillErrorCode> = new Set<BackfillErrorCode>([
   'SCHEMA_NOT_A_TABLE',
   'SCHEMA_UNWRITABLE_COLUMN',
   'SCHEMA_KEY_NOT_UNIQUE',
+  // the FK column's own FOREIGN KEY constraint points at another table or column than the link's target
+  'SCHEMA_FK_CONFLICT',
   'UNKNOWN_ENTITY',
   'UNKNOWN_TENANT',
   'TENANT_REQUIRED',

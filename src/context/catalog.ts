@@ -4,7 +4,7 @@ import { unscopedNotice } from './scope-signals.js';
 import { activeSignals } from './active-signals.js';
 import type { Queryable } from '../db/port.js';
 import { BackfillError } from '../errors.js';
-import { fkChecksStatement, updateTriggersStatement } from '../sql/context.js';
+import { fkChecksStatement, fkConstraintsOfColumnStatement, updateTriggersStatement } from '../sql/context.js';
 import { column, type ColumnInfo, tableInfo, type TableInfo } from './table-info.js';
 import { checkStatusValues } from './status-values.js';
 import type { TableKind } from '../sql/citus.js';
@@ -203,13 +203,19 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
       if (n !== null) statusNotices.push(n);
     }
   }
-  // the same type under any domain, or two integer types (an FK constraint allows integer → bigint; a key the FK's
-  // type cannot hold is never linked: fkRange)
+  // the same type under any domain, two integer types, or varchar and text (an FK constraint allows integer → bigint
+  // and varchar → text; a key the FK's type cannot hold is never linked: fkRange)
   const ints = (t: string): boolean => INTEGER_TYPES.has(baseType(t));
-  if (baseType(fk.baseType) !== baseType(tkey.baseType) && fk.typeOid !== tkey.typeOid && !(ints(fk.baseType) && ints(tkey.baseType))) {
+  const texts = (t: string): boolean => baseType(t) === 'text' || baseType(t) === 'character varying';
+  if (
+    baseType(fk.baseType) !== baseType(tkey.baseType) &&
+    fk.typeOid !== tkey.typeOid &&
+    !(ints(fk.baseType) && ints(tkey.baseType)) &&
+    !(texts(fk.baseType) && texts(tkey.baseType))
+  ) {
     throw mismatch(`${displayTable(source)}.${link.fk} is ${fk.type} but ${displayTable(target)}.${targetKey} is ${tkey.type}`, `${p}.fk`);
   }
-  const fkRange = fkRangeOf(baseType(fk.baseType), baseType(tkey.baseType), fk.type);
+  const fkRange = fkRangeOf(baseType(fk.baseType), baseType(tkey.baseType), fk.type, tkey.type);
   for (const [c, where] of [
     [name, `${p}.name`],
     [tname, `${p}.target.name`],
@@ -269,6 +275,18 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
         );
       }
     }
+  }
+  // the FK column's own FOREIGN KEY says what its values mean: a link writing another table's keys, or another column's
+  // of the target (customers.id where the constraint reads customers.legacy_no), would point every row at the wrong
+  // master while verify said OK (a trial)
+  for (const c of (await db.query(fkConstraintsOfColumnStatement(src.oid, link.fk))).rows) {
+    if (Number(c.ref_oid) === tgt.oid && c.ref_column === targetKey) continue;
+    const other = Number(c.ref_oid) === tgt.oid ? `${displayTable(target)}.${c.ref_column}` : `${c.ref_table}.${c.ref_column}`;
+    throw new BackfillError(
+      'SCHEMA_FK_CONFLICT',
+      `${displayTable(source)}.${link.fk} already references ${other} (constraint ${c.name}), not ${displayTable(target)}.${targetKey}: its values mean ${other}; point ${p}.target at it${Number(c.ref_oid) === tgt.oid ? ` ("key": "${c.ref_column}")` : ''}, or drop the constraint if it is wrong`,
+      { details: { path: `${p}.target`, constraint: c.name } },
+    );
   }
   const setColumns = [link.fk, ...(touch === null ? [] : [touch.column])];
   const updateTriggers = (await db.query(updateTriggersStatement(src.oid, setColumns))).rows;

@@ -89,6 +89,24 @@ export function fkChecksStatement(oid: number, columns: readonly string[]): Stat
   return { text, values: [oid, [...columns]] };
 }
 
+/**
+ * The FOREIGN KEY constraints of a table (by oid, its own, not a partition's copy) over column `fk`: each one's name,
+ * the table it references (its oid and name) and the column there that `fk` is paired with.
+ */
+export function fkConstraintsOfColumnStatement(
+  oid: number,
+  fk: string,
+): Statement<{ name: string; ref_oid: number; ref_table: string; ref_column: string }> {
+  const text = `SELECT c.conname::text AS name, c.confrelid::int8 AS ref_oid, c.confrelid::regclass::text AS ref_table, r.attname::text AS ref_column
+  FROM pg_constraint c
+  JOIN unnest(c.conkey, c.confkey) AS k(src, ref) ON true
+  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.src
+  JOIN pg_attribute r ON r.attrelid = c.confrelid AND r.attnum = k.ref
+ WHERE c.conrelid = $1::oid AND c.contype = 'f' AND a.attname = $2
+ ORDER BY c.conname`;
+  return { text, values: [oid, fk] };
+}
+
 /** Whether the session is read-only, and who it runs as. */
 export function sessionRightsStatement(): Statement<{ ro: string; who: string }> {
   return { text: `SELECT current_setting('transaction_read_only') AS ro, current_user::text AS who`, values: [] };

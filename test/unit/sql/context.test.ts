@@ -11,6 +11,7 @@ import {
   uniqueKeysStatement,
   updateTriggersStatement,
   fkChecksStatement,
+  fkConstraintsOfColumnStatement,
 } from '../../../src/sql/context.js';
 
 describe('context statements (whole text)', () => {
@@ -102,6 +103,18 @@ describe('context statements (whole text)', () => {
  WHERE h.v IS NULL
  ORDER BY x.i`,
       values: [['Closed', "it's"]],
+    });
+  });
+  it('the FOREIGN KEYs over the FK column, each with the table and the column it pairs the FK with', () => {
+    expect(fkConstraintsOfColumnStatement(42, 'customer_id')).toEqual({
+      text: `SELECT c.conname::text AS name, c.confrelid::int8 AS ref_oid, c.confrelid::regclass::text AS ref_table, r.attname::text AS ref_column
+  FROM pg_constraint c
+  JOIN unnest(c.conkey, c.confkey) AS k(src, ref) ON true
+  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.src
+  JOIN pg_attribute r ON r.attrelid = c.confrelid AND r.attnum = k.ref
+ WHERE c.conrelid = $1::oid AND c.contype = 'f' AND a.attname = $2
+ ORDER BY c.conname`,
+      values: [42, 'customer_id'],
     });
   });
   it('a tenant as its type spells it, the value bound', () => {
