@@ -1,18 +1,21 @@
 /**
- * An integer FK narrower than its master's key (a smallint customer_id beside an integer customers.id: PostgreSQL
- * allows the FK constraint): a master whose key the FK cannot hold is never linked. Before, apply failed building its
- * lookup tables ("out of range for type smallint") and linked nothing, and the guard's trigger failed the
- * application's INSERT. The plan leaves such a name unmatched, saying why; apply and the guard never write such a key.
+ * An FK column narrower than its master's key, which PostgreSQL allows the FK constraint over: a smallint customer_id
+ * beside an integer customers.id, a numeric(12,0) beside a numeric(16,2), a varchar(4) code beside a varchar(10) or
+ * text one. A master whose key the FK cannot hold is never linked. Before, apply failed building its lookup tables
+ * ("out of range for type smallint", "numeric field overflow") and linked nothing, a longer code was cut to the FK's
+ * width by the cast and then refused as "master deleted since plan", and the guard's trigger failed the application's
+ * INSERT. The plan leaves such a name unmatched, saying why; apply and the guard never write such a key.
  */
 import type { DecidedEntry } from './decide.js';
 
-/** The values an integer FK narrower than the key holds, inclusive. */
-export interface FkRange {
-  /** The FK's type as format_type spells it (the message names it). */
-  type: string;
-  min: string;
-  max: string;
-}
+/** The values an FK narrower than the key holds. `type`: the FK's type as format_type spells it (messages name it). */
+export type FkRange =
+  /** An integer type: min to max, inclusive. */
+  | { kind: 'range'; type: string; min: string; max: string }
+  /** numeric(precision, scale): at most precision − scale digits before the point and scale after it. */
+  | { kind: 'digits'; type: string; precision: number; scale: number }
+  /** character varying(n): at most n characters. */
+  | { kind: 'length'; type: string; length: number };
 
 const RANGES: Record<string, [bigint, bigint]> = {
   smallint: [-32768n, 32767n],
@@ -24,24 +27,60 @@ const WIDTH = ['smallint', 'integer', 'bigint'];
 /** The values of integer type `base` (smallint, integer, bigint), named `type`; null for another type. */
 export function integerRange(base: string, type = base): FkRange | null {
   const r = RANGES[base];
-  return r === undefined ? null : { type, min: String(r[0]), max: String(r[1]) };
+  return r === undefined ? null : { kind: 'range', type, min: String(r[0]), max: String(r[1]) };
 }
 
-/** The FK's range when its base integer type is narrower than the key's; null when every key fits. */
-export function fkRangeOf(fkBase: string, keyBase: string, fkType: string): FkRange | null {
+const NUMERIC = /^numeric(?:\((\d+)(?:,(\d+))?\))?$/;
+const VARCHAR = /^character varying(?:\((\d+)\))?$/;
+
+/**
+ * The FK's range when its type (`fkType`, format_type's spelling with its modifier) holds fewer values than the key's
+ * (`keyType`); null when every key fits. Integers by width; numeric by digits before and after the point (an
+ * unconstrained numeric key holds any); varchar by length (a text key holds any).
+ */
+export function fkRangeOf(fkBase: string, keyBase: string, fkType: string, keyType = keyBase): FkRange | null {
   const f = WIDTH.indexOf(fkBase);
   const k = WIDTH.indexOf(keyBase);
-  if (f < 0 || k < 0 || f >= k) return null;
-  return integerRange(fkBase, fkType);
+  if (f >= 0 && k >= 0) return f >= k ? null : integerRange(fkBase, fkType);
+  const fn = NUMERIC.exec(fkType);
+  const kn = NUMERIC.exec(keyType);
+  if (fkBase === 'numeric' && keyBase === 'numeric' && fn?.[1] !== undefined && kn !== null) {
+    const precision = Number(fn[1]);
+    const scale = Number(fn[2] ?? 0);
+    const keyWide = kn[1] === undefined || Number(kn[1]) - Number(kn[2] ?? 0) > precision - scale || Number(kn[2] ?? 0) > scale;
+    return keyWide ? { kind: 'digits', type: fkType, precision, scale } : null;
+  }
+  const fv = VARCHAR.exec(fkType);
+  if (fkBase === 'character varying' && fv?.[1] !== undefined && (keyBase === 'text' || keyBase === 'character varying')) {
+    const length = Number(fv[1]);
+    const kv = VARCHAR.exec(keyType);
+    const keyWide = keyBase === 'text' || kv?.[1] === undefined || Number(kv[1]) > length;
+    return keyWide ? { kind: 'length', type: fkType, length } : null;
+  }
+  return null;
 }
 
 /** Why a name whose master's key the FK cannot hold is left unmatched. */
 export function unfitKeyReason(fk: string, range: FkRange): string {
-  return `its master's key does not fit ${fk} (${range.type}, ${range.min} to ${range.max}): widen the column to link it`;
+  const holds =
+    range.kind === 'range'
+      ? `${range.min} to ${range.max}`
+      : range.kind === 'digits'
+        ? `at most ${range.precision - range.scale} digit(s) before the point and ${range.scale} after it`
+        : `at most ${range.length} character(s)`;
+  return `its master's key does not fit ${fk} (${range.type}, ${holds}): widen the column to link it`;
 }
 
-/** Whether key text `key` (an integer's text form) is a value the FK holds. */
+/** Whether key text `key` (the key's text form) is a value the FK holds. */
 export function fitsFk(key: string, range: FkRange): boolean {
+  if (range.kind === 'length') return [...key].length <= range.length;
+  if (range.kind === 'digits') {
+    const m = /^\s*[-+]?(\d*)(?:\.(\d*))?\s*$/.exec(key);
+    if (m === null) return false;
+    const before = (m[1] ?? '').replace(/^0+/, '').length;
+    const after = (m[2] ?? '').replace(/0+$/, '').length;
+    return before <= range.precision - range.scale && after <= range.scale;
+  }
   try {
     const v = BigInt(key.trim());
     return v >= BigInt(range.min) && v <= BigInt(range.max);

@@ -4,6 +4,7 @@
  */
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
+import { fitsFkSql } from './fk-fit.js';
 import {
   activeWhere,
   entryName,
@@ -85,9 +86,7 @@ SELECT ${[...link.scope.map((_, i) => `e.scope_key[${i + 1}]::${link.scopeTypes[
   FROM ${OWN}.plan_entries e
  WHERE e.run_id = ${p.add(a.planRunId)}::int8 AND e.link = ${p.add(a.linkName)} AND e.outcome = 'linked' AND e.source_name IS NOT NULL AND e.target_key IS NOT NULL${
    // a plan made before keys the FK cannot hold were left unmatched (src/plan/fk-range.ts): never written
-   link.fkRange === undefined
-     ? ''
-     : ` AND e.target_key::numeric BETWEEN ${p.add(link.fkRange.min)}::numeric AND ${p.add(link.fkRange.max)}::numeric`
+   link.fkRange === undefined ? '' : ` AND ${fitsFkSql('e.target_key', link.fkRange, (v) => p.add(v))}`
  }`;
   if (a.temp === true) {
     return [

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { BackfillError } from '../errors.js';
 import { activeExpr } from './active.js';
+import { fitsFkSql } from './fk-fit.js';
 import { ident, literal } from './quote.js';
 import {
   entryScopeJoin,
@@ -46,6 +47,13 @@ export interface GuardShape extends LinkShape {
 export interface GuardNames {
   trigger: string;
   fn: string;
+}
+
+/** A number of the FK's type (its range, digits, length: read off the catalog) written into the trigger's body. */
+function inlineNumber(v: string | number): string {
+  const t = String(v);
+  if (!/^-?\d+$/.test(t)) throw new BackfillError('INTERNAL', `not an integer: ${t}`);
+  return t;
 }
 
 /**
@@ -198,7 +206,7 @@ BEGIN
     g.fkRange === undefined
       ? ''
       : `-- a master key the FK's type cannot hold: left NULL, a miss (assigning it would fail the application's statement)
-  IF v_key IS NOT NULL AND NOT (v_key BETWEEN ${g.fkRange.min} AND ${g.fkRange.max}) THEN
+  IF v_key IS NOT NULL AND NOT ${fitsFkSql('v_key::text', g.fkRange, inlineNumber)} THEN
     v_key := NULL;
     v_reason := 'key does not fit ${g.fkRange.type.replaceAll("'", "''")}';
   END IF;

@@ -24,6 +24,7 @@ import { ident } from './quote.js';
 import type { Outcome } from '../match/types.js';
 import { NO_SCOPE_REASON } from '../plan/decide.js';
 import type { FkRange } from '../plan/fk-range.js';
+import { fitsFkSql } from './fk-fit.js';
 
 /**
  * What JavaScript's String.prototype.trim removes (WhiteSpace and LineTerminator): a name of only these
@@ -103,13 +104,12 @@ export function workMemStatement(): Statement {
  * (src/plan/fk-range.ts; the exact plan decides in SQL, so it is checked here before the entries are counted).
  */
 export function unfitKeysStatement(a: { runId: string; linkName: string }, range: FkRange, reason: string): Statement {
-  return {
-    text: `UPDATE fk_backfill.plan_entries e
-   SET outcome = 'unmatched', target_key = NULL, method = NULL, target_name = NULL, reason = $5
- WHERE e.run_id = $1::int8 AND e.link = $2 AND e.outcome = 'linked' AND e.target_key IS NOT NULL
-   AND NOT (e.target_key::numeric BETWEEN $3::numeric AND $4::numeric)`,
-    values: [a.runId, a.linkName, range.min, range.max, reason],
-  };
+  const p = new Params();
+  const text = `UPDATE fk_backfill.plan_entries e
+   SET outcome = 'unmatched', target_key = NULL, method = NULL, target_name = NULL, reason = ${p.add(reason)}
+ WHERE e.run_id = ${p.add(a.runId)}::int8 AND e.link = ${p.add(a.linkName)} AND e.outcome = 'linked' AND e.target_key IS NOT NULL
+   AND NOT ${fitsFkSql('e.target_key', range, (v) => p.add(v))}`;
+  return { text, values: p.values };
 }
 
 /** Per outcome and method: distinct names and rows of one link's plan (the plan's summary, counted where the entries are). */

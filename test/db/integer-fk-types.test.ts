@@ -80,4 +80,57 @@ describeEach('FK and key of two integer types', (target) => {
       expect(miss.rows).toEqual([{ reason: 'key does not fit smallint' }]);
     });
   }
+
+  for (const [what, fkType, keyType, keys, reason] of [
+    [
+      'a numeric(12,0) FK beside a numeric(16,2) key',
+      'numeric(12,0)',
+      'numeric(16,2)',
+      ["'7'", "'1.50'", "'1234567890123.00'"],
+      "its master's key does not fit customer_id (numeric(12,0), at most 12 digit(s) before the point and 0 after it): widen the column to link it",
+    ],
+    [
+      'a varchar(4) FK beside a text key',
+      'character varying(4)',
+      'text',
+      ["'C-07'", "'C-0001'", "'CUST-9'"],
+      "its master's key does not fit customer_id (character varying(4), at most 4 character(s)): widen the column to link it",
+    ],
+  ] as const) {
+    for (const match of ['exact', 'fuzzy'] as const) {
+      it(`${match}: ${what}: a key it cannot hold is left unmatched, saying why (a trial: apply failed, or a code was cut to the FK's width and counted as "master deleted"); the guard never fails an insert`, async () => {
+        t = await freshDb(target);
+        await t.db.exec(`
+          CREATE TABLE customers (id ${keyType} PRIMARY KEY, tenant_id int NOT NULL, customer_name text NOT NULL);
+          CREATE TABLE orders (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id ${fkType});
+          INSERT INTO customers VALUES (${keys[0]}, 1, 'Alpha Tools'), (${keys[1]}, 1, 'Delta Works'), (${keys[2]}, 1, 'Minus Ltd');
+          INSERT INTO orders VALUES (1, 1, 'Alpha Tools', NULL), (2, 1, 'Delta Works', NULL), (3, 1, 'Minus Ltd', NULL), (4, 1, 'Alpha Tools', NULL);`);
+        const config = ordersConfig({ match });
+        const p = await plan(t.db, { config, allTenants: true });
+        const r = p.results[0]!;
+        expect([r.recordsMatched, r.recordsUnmatched]).toEqual([2, 2]);
+        expect(r.unmatchedRecords.map((u) => [u.entityName, u.reason])).toEqual([
+          ['Delta Works', reason],
+          ['Minus Ltd', reason],
+        ]);
+        const a = await apply(t.db, { config, allTenants: true, planRunId: p.runId });
+        expect([a.status, a.totalUpdated, a.results[0]!.skipped]).toEqual(['done', 2, 0]);
+        const linked = await t.db.query<{ id: number; ok: boolean | null }>(
+          `SELECT o.id, (SELECT c.customer_name FROM customers c WHERE c.id = o.customer_id) = o.customer_name AS ok FROM orders o ORDER BY o.id`,
+        );
+        expect(linked.rows).toEqual([
+          { id: 1, ok: true },
+          { id: 2, ok: null },
+          { id: 3, ok: null },
+          { id: 4, ok: true },
+        ]);
+        await installGuard(t.db, { config });
+        await t.db.exec(`INSERT INTO orders VALUES (5, 1, 'Delta Works', NULL), (6, 1, 'Alpha Tools', NULL)`);
+        const guarded = await t.db.query<{ n: number }>(`SELECT count(customer_id)::int AS n FROM orders WHERE id > 4`);
+        expect(guarded.rows[0]!.n).toBe(1);
+        const miss = await t.db.query<{ reason: string }>(`SELECT reason FROM fk_backfill.guard_misses WHERE source_name = 'Delta Works'`);
+        expect(miss.rows).toEqual([{ reason: `key does not fit ${fkType}` }]);
+      });
+    }
+  }
 });
