@@ -29,7 +29,7 @@ import {
   type KeyRange,
   type Walk,
 } from '../sql/walk.js';
-import { noNestedLoopsStatement } from '../sql/session.js';
+import { constraintsImmediateStatement, noNestedLoopsStatement } from '../sql/session.js';
 import { mastersSharedLockStatement } from '../sql/masters.js';
 import type { LinkCheckpoint } from '../batch/batch.js';
 import { type Context, shape } from '../context/context.js';
@@ -168,13 +168,16 @@ export async function wholeLinkWork(
   const s: TypedLinkShape = { ...shape(l), scopeTypes: l.scopeTypes };
   const lk = await lookup(ctx, l, { ...a, oneTransaction: true });
   return {
-    setup: [mastersSharedLockStatement(l.targetOid), ...lk.setup],
+    setup: [mastersSharedLockStatement(l.targetOid), ...immediate(l), ...lk.setup],
     statement: (range) =>
       applyBatchStatement(s, { runId: a.runId, linkName: l.entity, tableName: l.config.table, map: lk.map, range }, ctx.filter),
     rows: (range) => batchRowsStatement(s, { range, map: lk.map }, ctx.filter),
     cleanup: lk.cleanup,
   };
 }
+
+/** A source with DEFERRABLE constraints: checked at each statement of the batch (constraintsImmediateStatement). */
+const immediate = (l: ResolvedLink): Statement[] => (l.deferrable ? [constraintsImmediateStatement()] : []);
 
 interface BatchWork {
   walk: Walk;
@@ -256,7 +259,7 @@ export async function batchWork(
   // link (hashing the table for a few passed-by rows), and Citus plans its statements on the workers. Not when a
   // row trigger of the user's fires on the UPDATE either: the setting would reach the queries it runs per row,
   // and a lookup joining two tables would hash a whole table for each row (test/db/apply-user-triggers.test.ts).
-  const hashJoin = src === undefined && l.updateTriggers.length === 0 ? [noNestedLoopsStatement()] : [];
+  const batchSettings = [...(src === undefined && l.updateTriggers.length === 0 ? [noNestedLoopsStatement()] : []), ...immediate(l)];
   // before the batch reads the masters: a masters undo deleting some of them is waited for (sql/masters.ts)
   const guard = mastersSharedLockStatement(l.targetOid);
   if (!lk.shared) {
@@ -265,7 +268,7 @@ export async function batchWork(
       walk,
       statement,
       rows,
-      setup: () => [guard, ...lk.setup, ...hashJoin],
+      setup: () => [guard, ...lk.setup, ...batchSettings],
       bound:
         walk === 'ctid'
           ? blockBound(lc, layout)
@@ -279,7 +282,7 @@ export async function batchWork(
     walk,
     statement,
     rows,
-    setup: () => [guard, ...hashJoin],
+    setup: () => [guard, ...batchSettings],
     bound:
       walk === 'ctid'
         ? blockBound(lc, layout)

@@ -4,7 +4,12 @@ import { unscopedNotice } from './scope-signals.js';
 import { activeSignals } from './active-signals.js';
 import type { Queryable } from '../db/port.js';
 import { BackfillError } from '../errors.js';
-import { fkChecksStatement, fkConstraintsOfColumnStatement, updateTriggersStatement } from '../sql/context.js';
+import {
+  deferrableConstraintsStatement,
+  fkChecksStatement,
+  fkConstraintsOfColumnStatement,
+  updateTriggersStatement,
+} from '../sql/context.js';
 import { column, type ColumnInfo, tableInfo, type TableInfo } from './table-info.js';
 import { checkStatusValues } from './status-values.js';
 import type { TableKind } from '../sql/citus.js';
@@ -74,6 +79,8 @@ export interface ResolvedLink {
   updateTriggers: { name: string; before: boolean }[];
   /** CHECK constraints over the FK or the touched column: apply leaves out the rows they would refuse (sql/apply.ts). */
   fkChecks: { name: string; expr: string }[];
+  /** The source has DEFERRABLE constraints: apply checks them at each statement (SET CONSTRAINTS ALL IMMEDIATE). */
+  deferrable: boolean;
   /** The CHECKs over the FK of a source with a BEFORE UPDATE trigger (fkChecks is then empty): where a refused batch's split looks first. */
   fkSuspectChecks: { name: string; expr: string }[];
   /** A notice: BEFORE UPDATE triggers on the source may set `touch` themselves (undo cannot restore it then); null: none. */
@@ -297,6 +304,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   const checks = (await db.query(fkChecksStatement(src.oid, setColumns))).rows;
   const triggered = updateTriggers.some((g) => g.before);
   const fkChecks = triggered ? [] : checks;
+  const deferrable = (await db.query(deferrableConstraintsStatement(src.oid))).rows[0]?.any === true;
   const fkSuspectChecks = triggered ? checks : [];
   let touchTriggers: string | null = null;
   if (touch !== null) {
@@ -345,6 +353,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     touch,
     updateTriggers,
     fkChecks,
+    deferrable,
     fkSuspectChecks,
     touchTriggers,
     notices,

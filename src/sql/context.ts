@@ -107,6 +107,14 @@ export function fkConstraintsOfColumnStatement(
   return { text, values: [oid, fk] };
 }
 
+/**
+ * Whether a table (by oid) has DEFERRABLE constraints (a unique key, a constraint trigger): checked at COMMIT when
+ * deferred, where apply cannot tell the rows they refuse from the rest (sql/session.ts constraintsImmediateStatement).
+ */
+export function deferrableConstraintsStatement(oid: number): Statement<{ any: boolean }> {
+  return { text: `SELECT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = $1::oid AND c.condeferrable) AS any`, values: [oid] };
+}
+
 /** Whether the session is read-only, and who it runs as. */
 export function sessionRightsStatement(): Statement<{ ro: string; who: string }> {
   return { text: `SELECT current_setting('transaction_read_only') AS ro, current_user::text AS who`, values: [] };

@@ -11,6 +11,15 @@ export function noNestedLoopsStatement(): Statement<NoRows> {
   return { text: 'SET LOCAL enable_nestloop = off', values: [] };
 }
 
+/**
+ * A batch's deferred constraints checked at each statement, not at COMMIT: a DEFERRABLE INITIALLY DEFERRED unique key
+ * the batch breaks then refuses the statement, which apply splits down to the rows it refuses (src/batch/refused.ts),
+ * instead of failing the whole batch, and the run, at its COMMIT.
+ */
+export function constraintsImmediateStatement(): Statement<NoRows> {
+  return { text: 'SET CONSTRAINTS ALL IMMEDIATE', values: [] };
+}
+
 /** Back to the server's lock_timeout after a session set its own (constrain's CONCURRENTLY steps). */
 export function resetLockTimeoutStatement(): Statement<NoRows> {
   return { text: 'RESET lock_timeout', values: [] };

@@ -28,6 +28,11 @@ const CHECK = `ALTER TABLE orders ADD CONSTRAINT orders_void_unlinked CHECK (cus
 const RAISING = `CREATE FUNCTION refuse_void() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN IF NEW.kind = 'void' AND NEW.customer_id IS NOT NULL THEN RAISE EXCEPTION 'void order % cannot get a customer', NEW.id; END IF; RETURN NEW; END $$;
   CREATE TRIGGER refuse_void BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION refuse_void();`;
+// the same refusal checked at COMMIT (a trial: a DEFERRABLE INITIALLY DEFERRED unique key failed the whole run)
+const DEFERRED = RAISING.replace(
+  'CREATE TRIGGER refuse_void BEFORE UPDATE ON orders FOR EACH ROW',
+  'CREATE CONSTRAINT TRIGGER refuse_void AFTER UPDATE ON orders DEFERRABLE INITIALLY DEFERRED FOR EACH ROW',
+);
 
 async function linked(t: TestDb): Promise<{ linked: number; voids: number; untouched: number }> {
   const r = await t.db.query<{ linked: number; voids: number; untouched: number }>(
@@ -47,6 +52,8 @@ describeEach('apply with rows the table refuses to link', (target) => {
     ['a trigger that raises, key walk', RAISING, { batchSize: 50, walk: 'key' }, /void order 77 cannot get a customer/],
     ['a CHECK constraint, one transaction', CHECK, { singleTransaction: true }, /orders_void_unlinked/],
     ['a CHECK constraint, two connections', CHECK, { batchSize: 20, walk: 'key', parallel: 2 }, /orders_void_unlinked/],
+    ['a deferred constraint trigger, key walk', DEFERRED, { batchSize: 50, walk: 'key' }, /void order 77 cannot get a customer/],
+    ['a deferred constraint trigger, one transaction', DEFERRED, { singleTransaction: true }, /void order 77 cannot get a customer/],
   ];
   for (const [what, ddl, opts, message] of cases) {
     it(`${what}: the refused rows stay NULL with their reason, every other row is linked, undo restores all`, async () => {

@@ -12,6 +12,7 @@ import {
   updateTriggersStatement,
   fkChecksStatement,
   fkConstraintsOfColumnStatement,
+  deferrableConstraintsStatement,
 } from '../../../src/sql/context.js';
 
 describe('context statements (whole text)', () => {
@@ -115,6 +116,12 @@ describe('context statements (whole text)', () => {
  WHERE c.conrelid = $1::oid AND c.contype = 'f' AND a.attname = $2
  ORDER BY c.conname`,
       values: [42, 'customer_id'],
+    });
+  });
+  it('whether a table has DEFERRABLE constraints', () => {
+    expect(deferrableConstraintsStatement(42)).toEqual({
+      text: `SELECT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = $1::oid AND c.condeferrable) AS any`,
+      values: [42],
     });
   });
   it('a tenant as its type spells it, the value bound', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   noNestedLoopsStatement,
+  constraintsImmediateStatement,
   pingStatement,
   pinnedSearchPathStatement,
   renderingFixedStatement,
@@ -13,6 +14,7 @@ import {
 describe('session settings and the reconnect probe (whole text)', () => {
   it('review queue: hash joins for the transaction', () => {
     expect(noNestedLoopsStatement()).toEqual({ text: 'SET LOCAL enable_nestloop = off', values: [] });
+    expect(constraintsImmediateStatement()).toEqual({ text: 'SET CONSTRAINTS ALL IMMEDIATE', values: [] });
   });
   it("constrain: the session's lock_timeout reset", () => {
     expect(resetLockTimeoutStatement()).toEqual({ text: 'RESET lock_timeout', values: [] });
