@@ -129,7 +129,10 @@ export function wrapDbError(e: unknown, doing: string): BackfillError {
   if (state === '25006') return new BackfillError('PERMISSION_DENIED', `${doing}: read-only transaction (${msg})`, { cause: e });
   if (cannotConnect(e))
     return new BackfillError('DB_UNREACHABLE', `${doing}: cannot connect to the database (${msg || String(code(e))})`, { cause: e });
-  return new BackfillError('DB_ERROR', `${doing}: ${msg}${state ? ` [SQLSTATE ${state}]` : ''}`, { cause: e });
+  // the server's DETAIL names what the message does not ("Partition key of the failing row contains (tenant_id) = (3)")
+  const detail = typeof e === 'object' && e !== null ? (e as { detail?: unknown }).detail : undefined;
+  const more = typeof detail === 'string' && detail.trim() !== '' ? ` (${detail.trim()})` : '';
+  return new BackfillError('DB_ERROR', `${doing}: ${msg}${more}${state ? ` [SQLSTATE ${state}]` : ''}`, { cause: e });
 }
 
 const code = (e: unknown): unknown => (typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined);

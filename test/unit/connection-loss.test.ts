@@ -26,6 +26,14 @@ describe('a connection that cannot be made is DB_UNREACHABLE, whatever the handl
       expect([code, wrapDbError(pgError(code), 'x').code]).toEqual([code, 'DB_UNREACHABLE']);
     expect(wrapDbError(pgError('42P01'), 'x').code).toBe('DB_ERROR');
   });
+  it("a statement error's message carries the server's DETAIL (a trial: which tenant had no partition was not said)", () => {
+    const e = Object.assign(pgError('23514', 'no partition of relation "customers" found for row'), {
+      detail: 'Partition key of the failing row contains (tenant_id) = (3).',
+    });
+    expect(wrapDbError(e, 'creating masters').message).toBe(
+      'creating masters: no partition of relation "customers" found for row (Partition key of the failing row contains (tenant_id) = (3).) [SQLSTATE 23514]',
+    );
+  });
   it("a pg Pool with no server behind it: plan, status, verify and undo say so alike (a new user's trial: a raw Error, or DB_ERROR)", async () => {
     const pool = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:1/x', connectionTimeoutMillis: 2000 });
     try {
