@@ -19,6 +19,7 @@ import type { ConstrainOptions, ConstrainResult, LinkConstrain, StepName } from 
 import { assertReferenceable, constrainShape, refuseCitusLocalMaster, refuseSetColumnsBefore15 } from './existing.js';
 import { orphanScan, planLink } from './steps.js';
 import { execute } from './execute.js';
+import { tableOwnerStatement } from '../sql/context.js';
 
 export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Promise<ConstrainResult> {
   if (ctx.filter.tenant !== null) {
@@ -51,6 +52,10 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
     const s = constrainShape(l);
     if (!(tenantSafe && s.scope.length > 0)) await assertReferenceable(ctx, l, s);
   }
+
+  // every table a step changes is the role's own (CREATE INDEX, ALTER TABLE … ADD CONSTRAINT need the owner): else
+  // refused before the scan, not after it with "must be owner of table orders" midway (a trial)
+  if (!dryRun) await assertOwnsWhatChanges(ctx, { tenantSafe, notNull: opts.notNull ?? false }, concurrent);
 
   // 1. Orphans first, for every link: with any orphan, nothing is changed anywhere.
   const links: LinkConstrain[] = [];
@@ -179,4 +184,30 @@ export async function constrain(db: unknown, opts: ConstrainOptions = {}): Promi
   return withReconnect(d, {}, { kind: 'constrain' }, async () =>
     constrainIn(await prepare(d, opts, { store: opts.dryRun !== true }), opts),
   );
+}
+
+/** Refuses (PERMISSION_DENIED, nothing changed) a live constrain with a step on a table this role does not own. */
+async function assertOwnsWhatChanges(
+  ctx: Context,
+  o: Required<Pick<ConstrainOptions, 'tenantSafe' | 'notNull'>>,
+  concurrent: boolean,
+): Promise<void> {
+  for (const l of ctx.links) {
+    const steps = (await planLink(ctx, l, o, concurrent)).filter((p) => p.skip !== true);
+    const tables = new Map<number, string>();
+    for (const p of steps) {
+      if (p.step === 'unique') tables.set(l.targetOid, l.config.target.table);
+      else tables.set(l.sourceOid, l.config.table);
+    }
+    for (const [oid, table] of tables) {
+      const r = (await ctx.db.query(tableOwnerStatement(oid))).rows[0];
+      if (r !== undefined && !r.own) {
+        throw new BackfillError(
+          'PERMISSION_DENIED',
+          `constrain ${l.entity}: ${table} is owned by ${r.owner}, and adding its index and constraint needs its owner; run constrain as ${r.owner} (or a role that is a member of it); nothing changed`,
+          { details: { table, owner: r.owner } },
+        );
+      }
+    }
+  }
 }

@@ -1,6 +1,8 @@
 import type { Queryable } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
-import { columnRightsStatement, rowSecurityStatement, sessionRightsStatement } from '../sql/context.js';
+import { columnRightsStatement, rowSecurityStatement, sessionRightsStatement, unreadableColumnsStatement } from '../sql/context.js';
+import { activePredicate, keyColumns } from '../config/schema.js';
+import { activeParts } from '../sql/active.js';
 import type { Context } from './context.js';
 
 /**
@@ -68,5 +70,59 @@ export async function assertSeesAllMasters(ctx: Pick<Context, 'db' | 'links' | '
         `${doing}: ${hidden} and may hide masters from it, so a name could look unique that is not (and be linked to the one master it sees); run as a role that sees every master (the table's owner, or one with BYPASSRLS), or plan one tenant at a time under a policy that shows it all of that tenant's masters; nothing written`,
         { details: { table: l.config.target.table } },
       );
+  }
+}
+
+/**
+ * Before names are read (plan, verify): the role may SELECT every column a link reads, of the documents and of the
+ * masters (their active columns too). PERMISSION_DENIED (exit 2) names the table and columns and what to grant, not
+ * the server's "permission denied for table customers" midway (a trial: no column SELECT on deleted_at).
+ */
+export async function assertCanRead(ctx: Pick<Context, 'db' | 'links'>, doing: string): Promise<void> {
+  for (const l of ctx.links) {
+    const c = l.config;
+    const t = c.target;
+    const active = activePredicate(t.active);
+    const reads: [number, string, string[]][] = [
+      [
+        l.sourceOid,
+        c.table,
+        [
+          ...keyColumns(c.key),
+          c.fk,
+          c.name,
+          ...c.scope,
+          ...(c.document !== undefined ? [c.document] : []),
+          ...(c.amount !== undefined ? [c.amount] : []),
+          ...(c.compare ?? []).map((x) => x.source),
+        ],
+      ],
+      [
+        l.targetOid,
+        t.table,
+        [
+          ...keyColumns(t.key),
+          t.name,
+          ...c.scope,
+          ...(t.number !== undefined ? [t.number] : []),
+          ...(active === undefined ? [] : activeParts(active).map((x) => x.column)),
+          ...(c.compare ?? []).map((x) => x.target),
+        ],
+      ],
+    ];
+    for (const [oid, table, cols] of reads) {
+      let missing: string[];
+      try {
+        missing = (await ctx.db.query(unreadableColumnsStatement(oid, [...new Set(cols)]))).rows.map((r) => r.col);
+      } catch (e) {
+        throw wrapDbError(e, `checking privileges on ${table}`);
+      }
+      if (missing.length > 0)
+        throw new BackfillError(
+          'PERMISSION_DENIED',
+          `${doing}: this role may not SELECT ${missing.map((m) => `${table}.${m}`).join(', ')}, which link ${c.entity} reads: GRANT SELECT ON ${table} (or GRANT SELECT (${missing.join(', ')}) ON ${table}) to it (see docs/permissions.md); nothing written`,
+          { details: { table, columns: missing } },
+        );
+    }
   }
 }

@@ -1,7 +1,7 @@
 import { wrapDbError } from '../errors.js';
 import { pingStatement } from '../sql/session.js';
 import { checkBatchOptions } from '../batch/check-options.js';
-import { assertSeesAllMasters } from '../context/privileges.js';
+import { assertCanRead, assertSeesAllMasters } from '../context/privileges.js';
 import { adapt } from '../db/index.js';
 import { withReconnect } from '../batch/reconnect.js';
 import { writersNow, writtenLinks } from '../batch/live.js';
@@ -226,6 +226,7 @@ async function planMatched(ctx: Context, l: ResolvedLink, runId: string, keepInf
  */
 export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<PlanResult> {
   const executedAt = new Date().toISOString();
+  await assertCanRead(ctx, 'plan');
   await assertSeesAllMasters(ctx, 'plan');
   const written = writtenLinks(ctx);
   const writers = await writersNow(ctx.db, written);

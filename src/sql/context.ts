@@ -128,6 +128,22 @@ export function columnRightsStatement(tableOid: number, column: string): Stateme
   };
 }
 
+/** Whether this role owns a table (by oid: directly or through a role it has), and who does. */
+export function tableOwnerStatement(tableOid: number): Statement<{ own: boolean; owner: string; me: string }> {
+  return {
+    text: `SELECT pg_has_role(c.relowner, 'USAGE') AS own, c.relowner::regrole::text AS owner, current_user::text AS me FROM pg_class c WHERE c.oid = $1::oid`,
+    values: [tableOid],
+  };
+}
+
+/** Of `columns` of a table (by oid), the ones this role may not SELECT. */
+export function unreadableColumnsStatement(tableOid: number, columns: readonly string[]): Statement<{ col: string }> {
+  return {
+    text: `SELECT c AS col FROM unnest($2::text[]) WITH ORDINALITY AS x(c, i) WHERE NOT has_column_privilege($1::oid, c, 'SELECT') ORDER BY i`,
+    values: [tableOid, [...columns]],
+  };
+}
+
 /** Whether row-level security filters what this role reads from a table (a policy applies to it, no BYPASSRLS). */
 export function rowSecurityStatement(tableOid: number): Statement<{ rls: boolean }> {
   return { text: `SELECT row_security_active($1::oid) AS rls`, values: [tableOid] };

@@ -31,6 +31,9 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
     });
 }
 
+/** Who runs, and who owns fk-backfill's schema (a refusal names both). */
+const OWNER_STATEMENT = `SELECT current_user::text AS me, (SELECT n.nspowner::regrole::text FROM pg_namespace n WHERE n.nspname = '${OWN_SCHEMA}') AS owner`;
+
 /** Applied versions and their recorded checksums (null: applied before checksums were recorded). */
 async function appliedVersions(db: Queryable): Promise<Map<number, string | null> | null> {
   try {
@@ -41,6 +44,16 @@ async function appliedVersions(db: Queryable): Promise<Map<number, string | null
     return new Map(res.rows.map((r) => [Number(r.version), r.checksum]));
   } catch (e) {
     if (sqlState(e) === '42P01' || sqlState(e) === '3F000') return null;
+    // the schema exists but another role made it (a first run as its owner, this one as the application's role)
+    if (sqlState(e) === '42501') {
+      const who = (await db.query<{ me: string; owner: string | null }>(OWNER_STATEMENT).catch(() => ({ rows: [] }))).rows[0];
+      const me = who?.me ?? 'this role';
+      throw new BackfillError(
+        'PERMISSION_DENIED',
+        `role ${me} may not use schema ${OWN_SCHEMA}${who?.owner ? ` (owned by ${who.owner})` : ''}: as its owner, GRANT USAGE ON SCHEMA ${OWN_SCHEMA} TO ${me}; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${OWN_SCHEMA} TO ${me}; GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ${OWN_SCHEMA} TO ${me}; or ALTER SCHEMA ${OWN_SCHEMA} OWNER TO ${me} and its tables with it (docs/permissions.md)`,
+        { cause: e },
+      );
+    }
     throw wrapDbError(e, 'reading fk_backfill.schema_migrations');
   }
 }

@@ -8,6 +8,7 @@ import { findCoveringIndex } from '../constrain/existing.js';
 import { type CommonOptions, type Context, noticesOf, prepare, shape, softDeleteWarnings } from '../context/context.js';
 import { activePredicate } from '../config/schema.js';
 import { describeActive } from '../sql/active.js';
+import { assertCanRead } from '../context/privileges.js';
 
 export interface ConstraintInfo {
   name: string;
@@ -100,6 +101,7 @@ async function tryDeleteReferenced(ctx: Context, l: ResolvedLink): Promise<boole
 }
 
 export async function verifyIn(ctx: Context): Promise<VerifyReport> {
+  await assertCanRead(ctx, 'verify');
   const links: LinkVerify[] = [];
   for (const l of ctx.links) {
     const row = (await ctx.db.query(integrityStatement(shape(l), ctx.filter))).rows[0];

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { apply, migrate, openDatabase, plan, status, undo, verify } from '../../src/index.js';
+import { apply, constrain, migrate, openDatabase, plan, status, undo, verify } from '../../src/index.js';
 import { createAxis, DEMO_TENANT } from '../../src/demo/axis.js';
 import type { Database } from '../../src/db/port.js';
 import { runCli } from '../helpers/cli.js';
@@ -171,5 +171,72 @@ const MASTERS = ['tenants', 'customers', 'vendors'];
       REVOKE CREATE ON DATABASE ${new URL(t.url).pathname.slice(1)} FROM PUBLIC;`);
     const db = await as(role);
     await refused(plan(db, { tenantId: DEMO_TENANT }), 'PERMISSION_DENIED', /fk_backfill/);
+  });
+
+  it('fk_backfill made by another role (a first run as the owner): the refusal names the GRANTs, and they are enough', async () => {
+    await plan(t.db, { tenantId: DEMO_TENANT });
+    const role = newRole();
+    await t.db.exec(`CREATE ROLE ${role} LOGIN;
+      GRANT USAGE ON SCHEMA public TO ${role};
+      GRANT SELECT ON customers, vendors TO ${role};
+      GRANT SELECT, UPDATE ON sales_orders, sales_invoices, purchase_orders, purchase_bills TO ${role};`);
+    const db = await as(role);
+    const e = await plan(db, { tenantId: DEMO_TENANT }).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'PERMISSION_DENIED', exitCode: 2 });
+    const msg = (e as Error).message;
+    expect(msg).toContain(`role ${role} may not use schema fk_backfill (owned by postgres)`);
+    // the GRANTs it names, run as said, let the role plan and apply
+    const grants = msg.split(': as its owner, ')[1]!.split('; or ')[0]!;
+    await t.db.exec(
+      grants
+        .split('; ')
+        .map((g) => `${g};`)
+        .join('\n'),
+    );
+    const p = await plan(db, { tenantId: DEMO_TENANT });
+    const a = await apply(db, { planRunId: p.runId });
+    expect(a.totalUpdated).toBeGreaterThan(0);
+  });
+
+  it('SELECT on some columns of the masters only (not the active flag): plan and verify name the columns to grant, nothing written', async () => {
+    const role = newRole();
+    await t.db.exec(`CREATE ROLE ${role} LOGIN;
+      CREATE SCHEMA IF NOT EXISTS fk_backfill;
+      ALTER SCHEMA fk_backfill OWNER TO ${role};
+      GRANT USAGE ON SCHEMA public TO ${role};
+      GRANT SELECT (id, tenant_id, customer_number, customer_name) ON customers TO ${role};
+      GRANT SELECT ON vendors TO ${role};
+      GRANT SELECT, UPDATE ON sales_orders, sales_invoices, purchase_orders, purchase_bills TO ${role};`);
+    const db = await as(role);
+    for (const run of [() => plan(db, { tenantId: DEMO_TENANT }), () => verify(db, { tenantId: DEMO_TENANT })]) {
+      const e = await run().catch((x: unknown) => x);
+      expect(e).toMatchObject({ code: 'PERMISSION_DENIED', exitCode: 2 });
+      expect((e as Error).message).toMatch(
+        /this role may not SELECT customers\.is_active, which link \w+ reads: GRANT SELECT ON customers/,
+      );
+    }
+    const runs = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.runs`).catch(() => ({ rows: [{ n: 0 }] }));
+    expect(runs.rows[0]!.n).toBe(0);
+  });
+
+  it('constrain as a role that does not own the table: refused before the scan, naming the owner, nothing changed', async () => {
+    const role = newRole();
+    await t.db.exec(`CREATE ROLE ${role} LOGIN;
+      CREATE SCHEMA IF NOT EXISTS fk_backfill;
+      ALTER SCHEMA fk_backfill OWNER TO ${role};
+      GRANT USAGE ON SCHEMA public TO ${role};
+      GRANT SELECT, REFERENCES ON customers, vendors TO ${role};
+      GRANT SELECT, UPDATE ON sales_orders, sales_invoices, purchase_orders, purchase_bills TO ${role};`);
+    const db = await as(role);
+    const before = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_indexes WHERE schemaname = 'public'`);
+    const steps: string[] = [];
+    const e = await constrain(db, { allTenants: true, onStep: (x) => steps.push(x.step) }).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'PERMISSION_DENIED', exitCode: 2 });
+    expect((e as Error).message).toMatch(
+      /is owned by postgres, and adding its index and constraint needs its owner; run constrain as postgres/,
+    );
+    expect(steps).toEqual([]);
+    const after = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_indexes WHERE schemaname = 'public'`);
+    expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
   });
 });

@@ -13,6 +13,8 @@ import {
   fkChecksStatement,
   fkConstraintsOfColumnStatement,
   deferrableConstraintsStatement,
+  unreadableColumnsStatement,
+  tableOwnerStatement,
 } from '../../../src/sql/context.js';
 
 describe('context statements (whole text)', () => {
@@ -116,6 +118,18 @@ describe('context statements (whole text)', () => {
  WHERE c.conrelid = $1::oid AND c.contype = 'f' AND a.attname = $2
  ORDER BY c.conname`,
       values: [42, 'customer_id'],
+    });
+  });
+  it('whether this role owns a table, and who does', () => {
+    expect(tableOwnerStatement(42)).toEqual({
+      text: `SELECT pg_has_role(c.relowner, 'USAGE') AS own, c.relowner::regrole::text AS owner, current_user::text AS me FROM pg_class c WHERE c.oid = $1::oid`,
+      values: [42],
+    });
+  });
+  it('the columns of a table the role may not SELECT, in the order asked', () => {
+    expect(unreadableColumnsStatement(42, ['id', 'is_active'])).toEqual({
+      text: `SELECT c AS col FROM unnest($2::text[]) WITH ORDINALITY AS x(c, i) WHERE NOT has_column_privilege($1::oid, c, 'SELECT') ORDER BY i`,
+      values: [42, ['id', 'is_active']],
     });
   });
   it('whether a table has DEFERRABLE constraints', () => {
