@@ -29,6 +29,7 @@ import {
   isRetail,
   isTrade,
   legalAgreement,
+  twoCities,
 } from './vocabulary.js';
 import type { Candidate, NormalizedName } from './types.js';
 
@@ -65,8 +66,9 @@ function containment(
           (df.get(qt[i]!.length < et[j]!.length ? qt[i]! : et[j]!) ?? 0) >= (qt[i]!.length < et[j]!.length ? 1 : 2)
         )
           continue;
-        // Nor is one known person name of another ("Daniel" / "Danielle": names.ts).
-        if (r === 'abbreviation' && twoNames(qt[i]!, et[j]!)) continue;
+        // Nor is one known person name of another ("Daniel" / "Danielle": names.ts), nor a city of another ("Bern" /
+        // "Berlin").
+        if (r === 'abbreviation' && (twoNames(qt[i]!, et[j]!) || twoCities(qt[i]!, et[j]!))) continue;
         if (r === 'initial' && qt.length + et.length < 4) continue;
         if (r !== 'same') loose = true;
         if (r === 'initial') initials = true;

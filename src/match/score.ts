@@ -9,7 +9,7 @@ import { isGenericToken, legalAgreement } from './normalize.js';
 import { jaroWinkler, levenshteinSimilarity, phoneticMatch } from './similarity.js';
 import { expandInitials, HAS_DIGIT, isAbbreviation, isEditNear, reconcileJoins, tokenSimilarity } from './tokens.js';
 import { MATCH_TUNING } from './tuning.js';
-import { ENTITY_WORDS, GENERATIONS, isTrade } from './vocabulary.js';
+import { ENTITY_WORDS, GENERATIONS, isTrade, twoCities } from './vocabulary.js';
 import type { Candidate, NormalizedName } from './types.js';
 
 const round4 = (x: number): number => Math.round(x * 10000) / 10000;
@@ -110,10 +110,12 @@ export function score(
   for (let i = 0; i < qt.length; i++) {
     for (let j = 0; j < et.length; j++) {
       let s = tokenSimilarity(qt[i]!, et[j]!);
+      // Two different cities ("Bern" / "Berlin": vocabulary.ts) are two places, never one's typo of the other.
+      if (s < 0.97 && twoCities(qt[i]!, et[j]!)) s = 0;
       // Two different known person names ("Paula" / "Paul", "Tanner" / "Turner": names.ts) are two words whatever
       // the scope holds, as unlike as any two (a digraph fold, 0.97, stays): a name that differs by one of them on
       // each side is a word conflict, for review at most ("Andrea Vázquez Jiménez" / "Andrés Vázquez Jiménez").
-      if (s > 0 && s < 0.97 && twoNames(qt[i]!, et[j]!)) s = 0;
+      else if (s > 0 && s < 0.97 && twoNames(qt[i]!, et[j]!)) s = 0;
       // A typo with a single reading in this scope, short words included ("Rei" of "Reid", "Mloly" of "Molly").
       else if (s < MATCH_TUNING.soleTypoSim && typoOf(qt[i]!) === et[j]) s = MATCH_TUNING.soleTypoSim;
       else if (s === 0 && qt[i]![0] === et[j]![0] && typo2Of(qt[i]!) === et[j]) s = MATCH_TUNING.soleTypo2Sim;

@@ -328,6 +328,23 @@ export function isCity(tokens: string): boolean {
   return CITIES.has(tokens);
 }
 
+/** Spellings of one city the gazetteer holds in several languages, near enough to be read as typos of each other. */
+// prettier-ignore
+const SAME_CITY = [
+  ['antwerp', 'antwerpen'], ['ghent', 'gent'], ['hannover', 'hanover'], ['nuremberg', 'nurnberg'], ['genoa', 'genova'],
+  ['sevilla', 'seville'], ['kyiv', 'kiev'], ['milan', 'milano'], ['rome', 'roma'], ['munchen', 'muenchen'], ['lucerne', 'luzern'],
+  ['geneva', 'geneve'], ['napoli', 'naples'], ['venice', 'venezia'], ['praha', 'prague'], ['warszawa', 'warsaw'],
+].map(([a, b]) => (a! < b! ? `${a} ${b}` : `${b} ${a}`));
+
+/**
+ * Two different cities of the gazetteer ("Bern" / "Berlin", "Graz" / "Gaza", "Linz" / "Lille"): two places however
+ * few letters differ, never a typo of one another ("Hotel Bern" is not Hotel Berlin: a trial). Spellings of one city
+ * (SAME_CITY) are the same place.
+ */
+export function twoCities(a: string, b: string): boolean {
+  return a !== b && CITIES.has(a) && CITIES.has(b) && !SAME_CITY.includes(a < b ? `${a} ${b}` : `${b} ${a}`);
+}
+
 /** A known place name (country, major city, US state code) as written after a comma. */
 /** A country or its code, one word or several ("uk", "new zealand"). */
 export function isCountry(tokens: string): boolean {
