@@ -48,6 +48,8 @@ export interface LinkDrift {
   inactive: DriftCategory;
   /** Linked rows whose master no longer exists (no FK constraint held it). */
   missing: DriftCategory;
+  /** Linked rows whose FK names a master of another scope (tenant): a cross-tenant link (verify's crossScope). */
+  otherScope: DriftCategory;
   /** Names of NULL-FK rows no plan has seen that no master of exactly that name (one, active, in scope) or alias would link; a normalised or fuzzy plan may still link them. */
   newNames: { names: number; rows: number; samples: NewName[] };
 }
@@ -84,7 +86,12 @@ export async function drift(handle: unknown, opts: DriftOptions = {}): Promise<D
     } catch (e) {
       throw wrapDbError(e, `reading drift of ${l.entity}`);
     }
-    const groups = { renamed: [] as DriftGroup[], inactive: [] as DriftGroup[], missing: [] as DriftGroup[] };
+    const groups = {
+      renamed: [] as DriftGroup[],
+      inactive: [] as DriftGroup[],
+      missing: [] as DriftGroup[],
+      otherScope: [] as DriftGroup[],
+    };
     const opt = matchOptionsFor(l);
     const matchers = new Map<string, Matcher>();
     for (const r of linked) {
@@ -124,6 +131,7 @@ export async function drift(handle: unknown, opts: DriftOptions = {}): Promise<D
       renamed: category(groups.renamed, limit),
       inactive: category(groups.inactive, limit),
       missing: category(groups.missing, limit),
+      otherScope: category(groups.otherScope, limit),
       newNames: {
         names: num(first?.names_total),
         rows: num(first?.rows_total),
@@ -131,6 +139,6 @@ export async function drift(handle: unknown, opts: DriftOptions = {}): Promise<D
       },
     });
   }
-  const found = links.some((x) => x.renamed.rows + x.inactive.rows + x.missing.rows + x.newNames.rows > 0);
+  const found = links.some((x) => x.renamed.rows + x.inactive.rows + x.missing.rows + x.otherScope.rows + x.newNames.rows > 0);
   return { tenantId: ctx.filter.tenant, links, found };
 }

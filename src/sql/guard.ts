@@ -258,7 +258,7 @@ function own(store: boolean): { aliases: string; entries: string; runs: string }
 }
 
 /** How a linked row drifted from its master (see driftLinkedStatement). */
-export type DriftKind = 'renamed' | 'inactive' | 'missing';
+export type DriftKind = 'renamed' | 'inactive' | 'missing' | 'otherScope';
 
 /** A group of drifted linked rows: one scope, document name and master. */
 export interface DriftLinkedRow {
@@ -275,7 +275,8 @@ export interface DriftLinkedRow {
 
 /**
  * Drift of the linked rows of one link, grouped by (scope, document name, master): rows whose master is
- * gone ('missing'), inactive ('inactive'), or whose name differs from the master's ('renamed': compared
+ * gone ('missing'), of another scope ('otherScope': a cross-tenant FK), inactive ('inactive'), or whose name differs
+ * from the master's ('renamed': compared
  * on the columns' own types, as the exact plan compares them). A name a person aliased to that master
  * (a live 'decision' alias) is no drift. The caller re-scores 'renamed' groups of non-exact links.
  */
@@ -288,7 +289,11 @@ export function driftLinkedStatement(link: LinkShape, linkName: string, f: Scope
   const text = `WITH r AS (
   SELECT ${scopeKeyExpr('s', link)} AS scope_key, ${sname}::text AS source_name, s.${ident(link.fk)}::text AS target_key,
          ${tk}::text AS master_key, t.${ident(link.targetName)}::text AS master_name,
-         CASE WHEN ${tk} IS NULL THEN 'missing'
+         CASE WHEN ${tk} IS NULL THEN ${
+           link.scope.length === 0
+             ? `'missing'`
+             : `CASE WHEN EXISTS (SELECT 1 FROM ${link.targetSql} x WHERE x.${ident(link.targetKey)} = s.${ident(link.fk)}) THEN 'otherScope' ELSE 'missing' END`
+         }
               WHEN NOT (${activeCond('t', link)}) THEN 'inactive'
               WHEN ${masterNameAsSource(link, `t.${ident(link.targetName)}`)} = ${sname} THEN NULL
               ELSE 'renamed' END AS kind

@@ -42,4 +42,18 @@ describeEach('drift of the rows an apply linked', (target) => {
     const after = await drift(t.db, { config, allTenants: true });
     expect(after.links[0]!.renamed.samples.map((x) => [x.sourceName, x.rows])).toEqual([['Wolf Co.s', 1]]);
   });
+
+  it("an FK set to another tenant's master is said as such, not as a missing master (a trial); a deleted master is missing", async () => {
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text NOT NULL);
+      CREATE TABLE orders (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int);
+      INSERT INTO customers VALUES (1, 1, 'Acme'), (2, 2, 'Bolt');
+      INSERT INTO orders VALUES (1, 2, 'Bolt', 1), (2, 1, 'Acme', 9);`);
+    const d = await drift(t.db, { config: ordersConfig(), allTenants: true });
+    const l = d.links[0]!;
+    expect([l.otherScope.rows, l.missing.rows]).toEqual([1, 1]);
+    expect(l.otherScope.samples[0]).toMatchObject({ scopeKey: ['2'], sourceName: 'Bolt', targetKey: '1' });
+    expect(d.found).toBe(true);
+  });
 });

@@ -12,8 +12,17 @@ export function driftText(r: DriftReport): string {
   const out: string[] = [];
   out.push(
     table(
-      ['Link', 'Match', 'Name ≠ master rows', 'Inactive rows', 'Missing rows', 'New names', 'New-name rows'],
-      r.links.map((l) => [l.entityType, l.match, l.renamed.rows, l.inactive.rows, l.missing.rows, l.newNames.names, l.newNames.rows]),
+      ['Link', 'Match', 'Name ≠ master rows', 'Inactive rows', 'Missing rows', 'Other-tenant rows', 'New names', 'New-name rows'],
+      r.links.map((l) => [
+        l.entityType,
+        l.match,
+        l.renamed.rows,
+        l.inactive.rows,
+        l.missing.rows,
+        l.otherScope.rows,
+        l.newNames.names,
+        l.newNames.rows,
+      ]),
     ),
   );
   for (const l of r.links) {
@@ -21,6 +30,7 @@ export function driftText(r: DriftReport): string {
       ["name differs from its master's (master renamed since, or an FK set by hand to another master)", l.renamed],
       ['master inactive', l.inactive],
       ['master missing', l.missing],
+      ["master of another tenant (a cross-tenant FK: the row's tenant has no master of that key)", l.otherScope],
     ] as const) {
       if (c.samples.length === 0) continue;
       out.push(`\n${l.entityType}: ${what}`);

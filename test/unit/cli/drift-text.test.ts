@@ -10,6 +10,7 @@ const link = (match: LinkDrift['match']): LinkDrift => ({
   renamed: none,
   inactive: none,
   missing: none,
+  otherScope: none,
   newNames: { names: 1, rows: 2, samples: [{ scopeKey: ['t1'], sourceName: 'acme trading gmbh', rows: 2 }] },
 });
 const report = (match: LinkDrift['match']): DriftReport => ({ tenantId: null, links: [link(match)], found: true });
