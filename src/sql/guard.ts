@@ -290,7 +290,9 @@ export function driftLinkedStatement(link: LinkShape, linkName: string, f: Scope
   SELECT ${scopeKeyExpr('s', link)} AS scope_key, ${sname}::text AS source_name, s.${ident(link.fk)}::text AS target_key,
          ${tk}::text AS master_key, t.${ident(link.targetName)}::text AS master_name,
          CASE WHEN ${tk} IS NULL THEN ${
-           link.scope.length === 0
+           // on Citus a master of another tenant is on another shard (no correlated lookup there): missing, as verify's
+           // crossScope tells
+           link.scope.length === 0 || link.citus !== undefined
              ? `'missing'`
              : `CASE WHEN EXISTS (SELECT 1 FROM ${link.targetSql} x WHERE x.${ident(link.targetKey)} = s.${ident(link.fk)}) THEN 'otherScope' ELSE 'missing' END`
          }
