@@ -13,7 +13,7 @@ import { type Context } from '../context/context.js';
 import { countSkips } from './skips.js';
 import { chooseWalk, sourceLayout } from './walk.js';
 import { applyResult, type ApplyResult, type LinkApplyResult, skipFields, summaryOf } from './result.js';
-import { plannedRows } from '../store/plans.js';
+import { largestPlannedTenant, plannedRows } from '../store/plans.js';
 import { refusedCount, refusedKeys } from '../store/refused.js';
 import { batchWork, refreshStaleStatistics, sweepWork } from './lookup.js';
 import { AUTO_PARALLEL_MIN_ROWS, hasSlices, linkParallelism, type SlicedOutcome, walkLinkSlices } from './parallel.js';
@@ -108,6 +108,15 @@ async function walkRun(
         ctx.notices.push(
           `${l.entity}: ${parallel} connections at once (the default for a link of ${AUTO_PARALLEL_MIN_ROWS.toLocaleString('en-US')} planned rows or more; --parallel 1 for one)`,
         );
+      }
+      const src = l.citus?.source;
+      if (src?.kind === 'distributed' && opts.batchSize !== undefined && !resumed && l.config.scope[0] === src.column) {
+        const big = await largestPlannedTenant(ctx.db, planRunId, l.entity);
+        if (big !== undefined && big.rows > opts.batchSize) {
+          ctx.notices.push(
+            `${l.entity}: on Citus a batch holds whole values of ${src.column}; ${src.column} ${big.tenant} has ${big.rows.toLocaleString('en-US')} planned rows, more than --batch-size ${opts.batchSize.toLocaleString('en-US')}, and is written in one batch (one transaction)`,
+          );
+        }
       }
       const sliced: SlicedOutcome | null =
         (parallel > 1 || hadSlices) && !stopped ? await walkLinkSlices(ctx, l, index, { runId, planRunId, resumed }, opts, parallel) : null;

@@ -13,6 +13,25 @@ export async function plannedRows(db: Queryable, planRunId: string, link: string
 }
 
 /**
+ * The tenant (first scope value) with the most linked rows in a link's plan, and those rows; undefined: none
+ * (a Citus walk by the distribution column puts each tenant's rows in one batch, whatever the batch size).
+ */
+export async function largestPlannedTenant(
+  db: Queryable,
+  planRunId: string,
+  link: string,
+): Promise<{ tenant: string; rows: number } | undefined> {
+  const res = await db.query<{ tenant: string; n: unknown }>(
+    `SELECT scope_key[1] AS tenant, sum(row_count)::int8 AS n FROM fk_backfill.plan_entries
+      WHERE run_id = $1::int8 AND link = $2 AND outcome = 'linked' AND scope_key[1] IS NOT NULL
+      GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1`,
+    [planRunId, link],
+  );
+  const r = res.rows[0];
+  return r === undefined ? undefined : { tenant: r.tenant, rows: num(r.n) };
+}
+
+/**
  * A plan's content hash as stamped when it was made (`stored`, null: a plan made before hashes existed)
  * and as its entries give it now (`now`); undefined: no such run.
  */

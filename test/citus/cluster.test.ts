@@ -387,7 +387,10 @@ describe('Citus cluster [citus]', () => {
     const a = (await cli(['apply', '--db', cit.url, '--config', cfg, '--all-tenants', '--yes', '--batch-size', '300', '--json'])).json<{
       runId: string;
       totalUpdated: number;
+      notices?: string[];
     }>();
+    // 316 planned rows per tenant, written in one batch each: said, since --batch-size asked for 300
+    expect(a.notices?.filter((n) => n.includes('whole values of org_id') && n.includes('more than --batch-size 300'))).toHaveLength(1);
     const linked = await cit.sql<{ n: string; bad: string }>(`SELECT count(account_code)::text AS n,
         count(*) FILTER (WHERE account_code IS NOT NULL AND NOT EXISTS (SELECT 1 FROM accounts x WHERE x.org_id = i.org_id AND x.code = i.account_code AND x.deleted_at IS NULL AND x.display_name = i.account_label))::text AS bad
         FROM acct_invoices i`);
