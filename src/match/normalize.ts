@@ -56,7 +56,13 @@ function foldChars(s: string, expand: boolean): string {
 
 /** The words of a person's name as the matcher tokenises them: NFKC, lower case, accents folded, apostrophes joined. */
 export function nameWords(name: string): string[] {
-  return foldChars(name.normalize('NFKC').toLowerCase(), false)
+  return foldChars(
+    name
+      .replace(/\p{Cf}/gu, '')
+      .normalize('NFKC')
+      .toLowerCase(),
+    false,
+  )
     .replace(/['’`´]/g, '')
     .split(/[^\p{L}\p{N}]+/u)
     .filter((w) => w.length > 0);
@@ -366,7 +372,11 @@ const CACHE_MAX = 200_000;
 export function normalizeName(name: string, opts?: { store: boolean }): NormalizedName {
   const hit = cache.get(name);
   if (hit) return hit;
-  const lower = name.normalize('NFKC').toLowerCase();
+  // format characters (a zero-width space or joiner, a soft hyphen, a BOM) are invisible: not a word break
+  const lower = name
+    .replace(/\p{Cf}/gu, '')
+    .normalize('NFKC')
+    .toLowerCase();
   const rulesBase: string[] = [];
   if (lower !== name) rulesBase.push('case');
   const stripped = foldChars(lower, false);

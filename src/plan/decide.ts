@@ -35,8 +35,11 @@ export interface DecidedEntry extends EntryDecision {
 
 /** A name that is empty or only white space says nothing: never linked, whatever the masters hold. */
 export function isBlankName(name: string): boolean {
-  return name.trim().length === 0;
+  return name.replace(INVISIBLE, '').trim().length === 0;
 }
+
+/** Characters that show nothing and are no space to trim(): zero-width space, non-joiner, joiner, word joiner, Mongolian vowel separator (BLANK_NAME_RE's too). */
+const INVISIBLE = /[\u200b-\u200d\u2060\u180e]/g;
 
 /** Names that stand for "no name" in ERP data entry. Compared lowercased, without punctuation or spaces. */
 const PLACEHOLDERS = new Set([
@@ -122,26 +125,32 @@ const UNKNOWN_PARTY = new RegExp(
  * such as "N/A", "???", "-", "unknown"), or null when it looks like a real name. For master proposals:
  * such names are never approved by default.
  */
+/** A name quoted in a reason, cut after 40 characters (a 2,000-character name was repeated whole in every reason). */
+function quotedShort(name: string): string {
+  const chars = [...name];
+  return JSON.stringify(chars.length <= 40 ? name : `${chars.slice(0, 39).join('')}…`);
+}
+
 export function placeholderReason(name: string): string | null {
   if (isBlankName(name)) return 'blank name';
   const letters = name
     .normalize('NFKC')
     .toLowerCase()
     .replace(/[\s\p{P}\p{S}]+/gu, '');
-  if (letters.length === 0) return `only punctuation or symbols (${JSON.stringify(name)})`;
+  if (letters.length === 0) return `only punctuation or symbols (${quotedShort(name)})`;
   // numbered too ("Misc Vendor 26", "Petty cash 17", "Test #3"): a stem of three letters or more
   const stem = letters.replace(/(?:no)?\d+$/u, '');
   if (PLACEHOLDERS.has(letters) || (stem !== letters && stem.length >= 3 && PLACEHOLDERS.has(stem)))
-    return `a placeholder, not a name (${JSON.stringify(name)})`;
+    return `a placeholder, not a name (${quotedShort(name)})`;
   const words = name
     .normalize('NFKC')
     .toLowerCase()
     .replace(/[^\p{L}\p{N}/?-]+/gu, ' ')
     .trim();
   if (UNKNOWN_PARTY.test(words) || UNKNOWN_PARTY.test(words.replace(/\s+(?:no\s*)?\d+$/u, '')))
-    return `a placeholder, not a name (${JSON.stringify(name)})`;
-  if (/^\d+$/.test(letters) && /^0+$/.test(letters)) return `only zeros (${JSON.stringify(name)})`;
-  if ([...letters].length === 1) return `a single character (${JSON.stringify(name)})`;
+    return `a placeholder, not a name (${quotedShort(name)})`;
+  if (/^\d+$/.test(letters) && /^0+$/.test(letters)) return `only zeros (${quotedShort(name)})`;
+  if ([...letters].length === 1) return `a single character (${quotedShort(name)})`;
   return null;
 }
 

@@ -27,10 +27,11 @@ import type { FkRange } from '../plan/fk-range.js';
 import { fitsFkSql } from './fk-fit.js';
 
 /**
- * What JavaScript's String.prototype.trim removes (WhiteSpace and LineTerminator): a name of only these
- * is blank (decide.ts isBlankName), never linked.
+ * What JavaScript's String.prototype.trim removes (WhiteSpace and LineTerminator), and the characters that show
+ * nothing beside them (zero-width space, non-joiner, joiner, word joiner, Mongolian vowel separator): a name of only
+ * these is blank (decide.ts isBlankName), never linked.
  */
-export const BLANK_NAME_RE = '^[\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]*$';
+export const BLANK_NAME_RE = '^[\\t\\n\\v\\f\\r \\u00a0\\u1680\\u180e\\u2000-\\u200d\\u2028\\u2029\\u202f\\u205f\\u2060\\u3000\\ufeff]*$';
 
 /**
  * Inserts the exact plan of one link under run `runId`; returns nothing. Outcomes, reasons, candidates

@@ -30,6 +30,12 @@ const WHITE = [
   '\u205f',
   '\u3000',
   '\ufeff',
+  // invisible, and no space to trim(): a name of only these is blank too (a trial: a zero-width space was "no master")
+  '\u200b',
+  '\u200c',
+  '\u200d',
+  '\u2060',
+  '\u180e',
 ];
 
 describeEach('exact plan decided in SQL', (target) => {
@@ -146,6 +152,9 @@ describeEach('exact plan decided in SQL', (target) => {
       if (e.source_name !== null && e.source_name !== '' && e.source_name !== ' ' && isBlankName(e.source_name))
         expect(e.outcome).toBe('unmatched');
     }
+    // a name of invisible characters only is blank, in SQL and in JavaScript alike
+    expect(entries.filter((e) => e.source_name === '\u200b\u200b').map((e) => e.reason)).toEqual(['blank name']);
+    expect(isBlankName('\u200b\u2060 ')).toBe(true);
     const r = p.results[0]!;
     expect(r.distinctNames).toEqual({ linked: 3, ambiguous: 2, review: 0, unmatched: names.length + 1 - 5 });
     expect(r.recordsMatched).toBe(3); // tenant 2's One Ltd and Decided Ltd (exact), Never Me (a person's alias)

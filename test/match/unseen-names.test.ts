@@ -242,6 +242,14 @@ describe("a person's name written surname first", () => {
   });
 });
 
+describe('invisible characters', () => {
+  it('a zero-width space, joiner or soft hyphen inside a word is no word break: normalised and fuzzy alike (a trial)', () => {
+    expect(normalizeName('Ac\u200Bme Tra\u00ADding').tokens).toEqual(['acme', 'trading']);
+    const m = createMatcher([{ key: 'A', name: 'Acme Trading' }, ...FILLER], [], DEFAULT_MATCH_OPTIONS.normalized);
+    expect(m.match('Ac\u200Bme Trading').outcome).toBe('linked');
+  });
+});
+
 describe('places', () => {
   it("two cities are two places, however few letters differ (a trial: Hotel Bern linked to Hotel Berlin at 0.95); a city's typo or its other spelling is still the city", () => {
     expect(linkOf([{ key: 'B', name: 'Hotel Berlin' }], 'Hotel Bern')).toBeNull();

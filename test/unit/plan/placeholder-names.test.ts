@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scopeDecider } from '../../../src/plan/scope-decider.js';
+import { placeholderReason } from '../../../src/plan/decide.js';
 import { DEFAULT_MATCH_OPTIONS } from '../../../src/match/decide.js';
 
 const masters = [
@@ -29,5 +30,12 @@ describe('placeholder names in fuzzy and normalised plans', () => {
     expect(decide('n/a', undefined)).toMatchObject({ outcome: 'linked', targetKey: '9' });
     const aliased = scopeDecider({ masters, aliases: [{ name: 'unknown', key: '2', rows: 3 }], inactive: [] }, DEFAULT_MATCH_OPTIONS.fuzzy);
     expect(aliased('unknown', undefined)).toMatchObject({ outcome: 'linked', targetKey: '2' });
+  });
+});
+
+describe('a reason that quotes a long name', () => {
+  it('quotes its first 40 characters only', () => {
+    expect(placeholderReason('?'.repeat(2001))).toBe(`only punctuation or symbols (${JSON.stringify(`${'?'.repeat(39)}…`)})`);
+    expect(placeholderReason('N/A')).toBe('a placeholder, not a name ("N/A")');
   });
 });

@@ -229,7 +229,7 @@ SELECT $3::int8, $4::text, d.scope_key, d.source_name,
         'T1',
         '7',
         'so',
-        `^[\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]*$`,
+        `^[\\t\\n\\v\\f\\r \\u00a0\\u1680\\u180e\\u2000-\\u200d\\u2028\\u2029\\u202f\\u205f\\u2060\\u3000\\ufeff]*$`,
         'no tenant: its scope column is NULL (rows of no tenant are never linked)',
       ],
     });
