@@ -7,6 +7,7 @@ import { skipReasonsText } from '../apply/skips.js';
 import { assertUndoCountsAddUp, type UndoResult } from '../undo/result.js';
 import type { VerifyReport } from '../verify/verify.js';
 import { table } from './output.js';
+import { cappedName } from '../render/table.js';
 import { unlinkedTally } from '../planning/unlinked.js';
 
 export function statusTable(s: StatusReport): string {
@@ -63,7 +64,7 @@ function unmatchedList(results: EntityResult[], explain: boolean, allTenants = f
         r.unmatchedRecords.map((u) => [
           ...(scoped ? [u.scopeKey.map((v) => v ?? '(none)').join(', ')] : []),
           u.documentNumber ?? '-',
-          u.entityName === null ? '(no name)' : JSON.stringify(u.entityName),
+          u.entityName === null ? '(no name)' : JSON.stringify(cappedName(u.entityName)),
           u.rows,
           u.outcome,
           u.reason,

@@ -41,6 +41,18 @@ export function table(headers: string[], rows: Cell[][], opts: { totalRow?: Cell
  * how it differs from a name that looks the same ("Mueller Textiles S.A. " beside the master's "Mueller Textiles S.A.").
  */
 export function shownName(name: string): string {
+  const shown = cappedName(name);
   // eslint-disable-next-line no-control-regex
-  return /^\s|\s$|[\u0000-\u001f\u007f-\u009f\u00a0\u200b-\u200d\ufeff]/u.test(name) ? JSON.stringify(name) : name;
+  return /^\s|\s$|[\u0000-\u001f\u007f-\u009f\u00a0\u200b-\u200d\ufeff]/u.test(name) ? JSON.stringify(shown) : shown;
+}
+
+/** Names longer than this many characters are cut in text tables (a 2,000-character name made every line 8,000 wide). */
+const NAME_SHOWN = 80;
+
+/** A name cut to NAME_SHOWN characters for a table cell, saying how long it is (the JSON output has it whole). */
+export function cappedName(name: string): string {
+  const chars = [...name];
+  return chars.length <= NAME_SHOWN
+    ? name
+    : `${chars.slice(0, NAME_SHOWN - 1).join('')}… (${chars.length.toLocaleString('en-US')} characters)`;
 }

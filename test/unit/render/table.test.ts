@@ -49,3 +49,12 @@ describe('names as table cells', () => {
     expect(shownName('株式会社 トヨタ')).toBe('株式会社 トヨタ');
   });
 });
+
+describe('a very long name in a table', () => {
+  it('is cut to 80 characters, saying how long it is (a trial: a 2,000-character name made every line 8,000 wide); short names whole', () => {
+    const long = 'Ä'.repeat(2000);
+    expect(shownName(long)).toBe(`${'Ä'.repeat(79)}… (2,000 characters)`);
+    expect(shownName(` ${'x'.repeat(100)}`)).toBe(JSON.stringify(` ${'x'.repeat(78)}… (101 characters)`));
+    expect(shownName('Acme')).toBe('Acme');
+  });
+});
