@@ -76,7 +76,7 @@ export interface ResolvedLink {
    * The user's row triggers on the source (or a partition) that fire on apply's and undo's UPDATE (of the FK or
    * `touch`): they run their queries inside each batch, and a BEFORE one may set `touch` itself.
    */
-  updateTriggers: { name: string; before: boolean }[];
+  updateTriggers: { name: string; before: boolean; touches: boolean }[];
   /** CHECK constraints over the FK or the touched column: apply leaves out the rows they would refuse (sql/apply.ts). */
   fkChecks: { name: string; expr: string }[];
   /** The source has DEFERRABLE constraints: apply checks them at each statement (SET CONSTRAINTS ALL IMMEDIATE). */
@@ -296,7 +296,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     );
   }
   const setColumns = [link.fk, ...(touch === null ? [] : [touch.column])];
-  const updateTriggers = (await db.query(updateTriggersStatement(src.oid, setColumns))).rows;
+  const updateTriggers = (await db.query(updateTriggersStatement(src.oid, setColumns, touch?.column ?? null))).rows;
   // a BEFORE UPDATE trigger may change the row before its CHECKs run (set a status with the FK): its rows are then
   // not what a test of the row as apply writes it sees, so those tables keep the split (src/batch/refused.ts)
   // with a BEFORE UPDATE trigger the CHECKs cannot decide before the UPDATE (the trigger may change what they read):
@@ -308,7 +308,8 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   const fkSuspectChecks = triggered ? checks : [];
   let touchTriggers: string | null = null;
   if (touch !== null) {
-    const names = updateTriggers.filter((g) => g.before).map((g) => g.name);
+    // a BEFORE trigger that may set the touched column (one that only refuses posted rows says nothing of it)
+    const names = updateTriggers.filter((g) => g.before && g.touches).map((g) => g.name);
     if (names.length > 0) {
       touchTriggers = `${link.entity}: ${displayTable(source)} has BEFORE UPDATE trigger(s) ${names.join(', ')}: one that sets ${touch.column} overrides what apply and undo write there, so after an undo ${touch.column} holds the undo's time, not its old value (every FK is still set back exactly). Set "updatedAt": null to leave ${touch.column} to the trigger`;
       notices.push(touchTriggers);

@@ -59,16 +59,26 @@ export function uniqueKeysStatement(oid: number): Statement<{ cols: string[] }> 
  * `setColumns` (no column list, or one naming any of them), by name, and whether each runs BEFORE the row is written.
  * (The guard's trigger, UPDATE OF the name and scope columns, does not fire on apply's or undo's UPDATE.)
  */
-export function updateTriggersStatement(oid: number, setColumns: readonly string[]): Statement<{ name: string; before: boolean }> {
-  const text = `SELECT g.tgname::text AS name, bool_or(g.tgtype & 2 = 2) AS before
+export function updateTriggersStatement(
+  oid: number,
+  setColumns: readonly string[],
+  touched: string | null = null,
+): Statement<{ name: string; before: boolean; touches: boolean }> {
+  // `touches`: the trigger may set the touched column (updated_at): its function's source or its arguments name it
+  // (moddatetime(updated_at)), or its function is not written in SQL or PL/pgSQL, whose source tells nothing
+  const text = `SELECT g.tgname::text AS name, bool_or(g.tgtype & 2 = 2) AS before,
+              bool_or($3::text IS NOT NULL AND (l.lanname NOT IN ('plpgsql', 'sql') OR strpos(lower(f.prosrc), lower($3::text)) > 0
+                                                OR strpos(lower(encode(g.tgargs, 'escape')), lower($3::text)) > 0)) AS touches
          FROM pg_trigger g
+         JOIN pg_proc f ON f.oid = g.tgfoid
+         JOIN pg_language l ON l.oid = f.prolang
         WHERE (g.tgrelid = $1::oid OR g.tgrelid IN (SELECT x.relid FROM pg_partition_tree($1::oid) x))
           AND NOT g.tgisinternal AND g.tgenabled <> 'D' AND g.tgtype & 1 = 1 AND g.tgtype & 16 = 16
           AND (cardinality(g.tgattr::int2[]) = 0
                OR EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = g.tgrelid AND a.attnum = ANY (g.tgattr::int2[]) AND a.attname = ANY ($2::text[])))
         GROUP BY 1
         ORDER BY 1`;
-  return { text, values: [oid, [...setColumns]] };
+  return { text, values: [oid, [...setColumns], touched] };
 }
 
 /**

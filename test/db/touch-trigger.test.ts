@@ -60,4 +60,18 @@ describeEach('a trigger that sets updated_at', (target) => {
     const rows = await t.db.query<{ kept: boolean }>(`SELECT updated_at = '2020-01-01' AS kept FROM orders ORDER BY id`);
     expect(rows.rows.map((r) => r.kept)).toEqual([true, true, true]);
   });
+
+  it('a BEFORE UPDATE trigger that does not name updated_at (it refuses posted orders): no notice, updated_at restored (a trial: every BEFORE trigger was warned of)', async () => {
+    await t.db.exec(`
+      ALTER TABLE orders ADD COLUMN posted boolean NOT NULL DEFAULT false;
+      CREATE FUNCTION refuse_posted() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF OLD.posted THEN RAISE EXCEPTION 'posted'; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER refuse_posted BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION refuse_posted();`);
+    const p = await plan(t.db, { config, allTenants: true });
+    expect(p.notices).toBeUndefined();
+    const a = await apply(t.db, { config, allTenants: true, planRunId: p.runId });
+    const u = await undo(t.db, { runId: a.runId });
+    expect([u.totalReverted, u.notices]).toEqual([2, undefined]);
+    const rows = await t.db.query<{ kept: boolean }>(`SELECT updated_at = '2020-01-01' AS kept FROM orders ORDER BY id`);
+    expect(rows.rows.map((r) => r.kept)).toEqual([true, true, true]);
+  });
 });

@@ -47,17 +47,21 @@ describe('context statements (whole text)', () => {
         GROUP BY i.indexrelid, i.indisprimary
         ORDER BY i.indisprimary DESC, count(*), i.indexrelid`);
   });
-  it("a table's row triggers of the user's that fire on the columns apply sets, on it and its partitions, by name, BEFORE or not", () => {
-    expect(updateTriggersStatement(42, ['customer_id', 'updated_at'])).toEqual({
-      text: `SELECT g.tgname::text AS name, bool_or(g.tgtype & 2 = 2) AS before
+  it("a table's row triggers of the user's that fire on the columns apply sets, on it and its partitions, by name, BEFORE or not, and whether one may set the touched column", () => {
+    expect(updateTriggersStatement(42, ['customer_id', 'updated_at'], 'updated_at')).toEqual({
+      text: `SELECT g.tgname::text AS name, bool_or(g.tgtype & 2 = 2) AS before,
+              bool_or($3::text IS NOT NULL AND (l.lanname NOT IN ('plpgsql', 'sql') OR strpos(lower(f.prosrc), lower($3::text)) > 0
+                                                OR strpos(lower(encode(g.tgargs, 'escape')), lower($3::text)) > 0)) AS touches
          FROM pg_trigger g
+         JOIN pg_proc f ON f.oid = g.tgfoid
+         JOIN pg_language l ON l.oid = f.prolang
         WHERE (g.tgrelid = $1::oid OR g.tgrelid IN (SELECT x.relid FROM pg_partition_tree($1::oid) x))
           AND NOT g.tgisinternal AND g.tgenabled <> 'D' AND g.tgtype & 1 = 1 AND g.tgtype & 16 = 16
           AND (cardinality(g.tgattr::int2[]) = 0
                OR EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = g.tgrelid AND a.attnum = ANY (g.tgattr::int2[]) AND a.attname = ANY ($2::text[])))
         GROUP BY 1
         ORDER BY 1`,
-      values: [42, ['customer_id', 'updated_at']],
+      values: [42, ['customer_id', 'updated_at'], 'updated_at'],
     });
   });
   it('the CHECK constraints over the columns apply sets, with their expressions; none over a system or generated column', () => {
