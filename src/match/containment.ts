@@ -6,7 +6,7 @@ import type { Entry, MatcherIndex } from './matcher-index.js';
 import { isKnownName, twoNames } from './names.js';
 import { valuesOf } from './multimap.js';
 import { normalizeName } from './normalize.js';
-import { expandInitials, HAS_DIGIT, isContraction, reconcileJoins, tokenRelation } from './tokens.js';
+import { expandInitials, HAS_DIGIT, isAbbreviation, isContraction, reconcileJoins, tokenRelation } from './tokens.js';
 import {
   allQualifiers,
   hasPlace,
@@ -43,6 +43,7 @@ function containment(
   e: Entry,
   original: string,
   expanded = false,
+  marked: ReadonlySet<string> = new Set(),
 ): { rel: Relation; extraQ: string[]; extraE: string[]; anchor: boolean; initials: boolean; loose: boolean } | null {
   const { df } = ix;
   const et = e.tokens;
@@ -56,7 +57,9 @@ function containment(
       if (eUsed[j]) continue;
       for (let i = 0; i < qt.length; i++) {
         if (qUsed[i]) continue;
-        const r = tokenRelation(qt[i]!, et[j]!);
+        let r = tokenRelation(qt[i]!, et[j]!);
+        // a word of two or three letters its writer marked as cut short ("Lk." for Lake), of no word of the scope
+        if (r === null && marked.has(qt[i]!) && !df.has(qt[i]!) && isAbbreviation(qt[i]!, et[j]!, 2)) r = 'abbreviation';
         if (r === null || (pass === 'same') !== (r === 'same')) continue;
         // A "short form" that is a word of its own in this scope ("Jack" / "Jackson") is not an abbreviation.
         // (A known contraction is one whatever the scope: "St" is Saint beside two masters named "St. …".)
@@ -213,12 +216,13 @@ function hasChild(ix: MatcherIndex, e: Entry): boolean {
  */
 export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: Entry[], ranked: Candidate[]): void {
   const hits = new Map<string, { e: Entry; rel: Relation; ok: boolean }>();
+  const marked = new Set(q.marked ?? []);
   const rivals = new Set<string>();
   for (const e of blocked) {
     // initials of the entry's words stand for them ("N.Y. State Dept. of Health"), as when scoring
     const joined = reconcileJoins(q.tokens, e.tokens);
     const qt = expandInitials(joined, e.tokens);
-    const c = containment(ix, qt, e, q.original, qt !== joined);
+    const c = containment(ix, qt, e, q.original, qt !== joined, marked);
     if (c === null) continue;
     rivals.add(e.key);
     let ok = c.anchor;

@@ -400,10 +400,24 @@ export function normalizeName(name: string, opts?: { store: boolean }): Normaliz
     legalForm: canonicalLegal(core.legal),
     rules: rulesBase.concat([...core.rules]),
   };
+  const marked = markedAbbreviations(stripped, core.tokens);
+  if (marked.length > 0) result.marked = marked;
   if (opts?.store === false) return result;
   if (cache.size >= CACHE_MAX) cache.clear();
   cache.set(name, result);
   return result;
+}
+
+/**
+ * Words of two or three letters the writer marked as cut short with a period ("Gen. Merchant", "Lk. Athabasca",
+ * "Mus. of Am. Art"), that are tokens of the name (not a legal form or honorific removed): abbreviations too short to
+ * be read as one without that mark (tokens.ts isAbbreviation).
+ */
+function markedAbbreviations(folded: string, tokens: readonly string[]): string[] {
+  if (!folded.includes('.')) return [];
+  const out = new Set<string>();
+  for (const m of folded.matchAll(/(?<![\p{L}\p{N}.])(\p{L}{2,3})\.(?!\p{L}\.)/gu)) if (tokens.includes(m[1]!)) out.add(m[1]!);
+  return [...out];
 }
 
 /** Fold German-style digraphs so "mueller" and "muller" compare equal at token level. */

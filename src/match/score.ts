@@ -105,11 +105,14 @@ export function score(
     et.every((t) => !isGenericToken(t) && !isTrade(t)) &&
     raw0.slice(1).every((t) => et.includes(t) && (df.get(t) ?? 0) <= MATCH_TUNING.nicknameWordMasters);
   const qt = nickname ? [et[0]!, ...raw0.slice(1)] : raw0;
+  const marked = new Set(q.marked ?? []);
   const qCompact = nickname ? qt.join('') : q.compact;
   const pairs: { i: number; j: number; s: number }[] = [];
   for (let i = 0; i < qt.length; i++) {
     for (let j = 0; j < et.length; j++) {
       let s = tokenSimilarity(qt[i]!, et[j]!);
+      // a word of two or three letters its writer marked as cut short ("Gen.", "Lk."), of no word of the scope
+      if (s === 0 && marked.has(qt[i]!) && !df.has(qt[i]!) && isAbbreviation(qt[i]!, et[j]!, 2)) s = MATCH_TUNING.abbreviationSim;
       // Two different cities ("Bern" / "Berlin": vocabulary.ts) are two places, never one's typo of the other.
       if (s < 0.97 && twoCities(qt[i]!, et[j]!)) s = 0;
       // Two different known person names ("Paula" / "Paul", "Tanner" / "Turner": names.ts) are two words whatever

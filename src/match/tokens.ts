@@ -112,9 +112,10 @@ const SPELLING: Record<string, string> = {
  * `short` abbreviates `long`: a prefix of `long` followed only by consonants that appear in order in the rest, and
  * clearly shorter: truncations ("internat", "univ"), contractions ("intl", "dept", "assn", "bros") and consonant
  * skeletons ("mfg", "ctr", "svcs", "mgmt"). A vowel after the prefix is not an abbreviation ("fey" / "Flannery").
+ * `minLength` 2 for a word its writer marked as cut short ("Lk.": NormalizedName.marked).
  */
-export function isAbbreviation(short: string, long: string): boolean {
-  if (short.length < 3 || long.length < short.length + 2 || short[0] !== long[0]) return false;
+export function isAbbreviation(short: string, long: string, minLength = 3): boolean {
+  if (short.length < minLength || long.length < short.length + 2 || short[0] !== long[0]) return false;
   if (HAS_DIGIT.test(short) || HAS_DIGIT.test(long) || !/^\p{L}+$/u.test(short)) return false;
   let p = 1;
   while (p < short.length && short[p] === long[p]) p++;

@@ -69,4 +69,6 @@ export interface NormalizedName {
   legalForm: string | null;
   /** Which normalisation rules fired (for explanations). */
   rules: string[];
+  /** Tokens of two or three letters written with a period after them ("Gen.", "Lk."): abbreviations by the writer's own mark. */
+  marked?: string[];
 }

@@ -242,6 +242,20 @@ describe("a person's name written surname first", () => {
   });
 });
 
+describe('a short word its writer marked as cut short', () => {
+  it('two or three letters and a period read as the master word they begin ("Lk." Lake, "Mus. of Am. Art"): not without the period', () => {
+    expect(linkOf([{ key: 'L', name: 'Lake Athabasca Marine Services Ltd.' }], 'Lk. Athabasca Marine Svcs')).toBe('L');
+    expect(linkOf([{ key: 'C', name: 'Chesapeake Museum of American Art' }], 'Chesapeake Mus. of Am. Art')).toBe('C');
+    expect(linkOf([{ key: 'L', name: 'Lake Athabasca Marine Services Ltd.' }], 'Lk Athabasca Marine Svcs')).toBeNull();
+    // a word of the scope's own names is that word, not an abbreviation ("Am" Bau beside Am Bau GmbH)
+    const scope = [
+      { key: 'A', name: 'Am Bau GmbH' },
+      { key: 'B', name: 'American Bau GmbH' },
+    ];
+    expect(decide(scope, 'Am. Bau GmbH').candidates[0]!.key).toBe('A');
+  });
+});
+
 describe('invisible characters', () => {
   it('a zero-width space, joiner or soft hyphen inside a word is no word break: normalised and fuzzy alike (a trial)', () => {
     expect(normalizeName('Ac\u200Bme Tra\u00ADding').tokens).toEqual(['acme', 'trading']);
