@@ -9,8 +9,9 @@
  *   1. the floor: one bare distributed UPDATE sales_orders … FROM customers (same guards: FK NULL, active
  *      master, same tenant), run on every shard in parallel;
  *   2. fk-backfill as a user runs it: `fk-backfill apply --all-tenants --yes` (plan included), the CLI end
- *      to end in a child process, whose peak RSS is read from /proc while it runs.
- * Prints both times, the ratio, rows linked (equal, or the run is wrong) and the CLI's peak RSS.
+ *      to end in a child process, whose peak RSS is read from /proc while it runs;
+ *   3. that run's `fk-backfill undo --run N --yes`, timed the same way, and the FKs left after it (0, or it is wrong).
+ * Prints the times, the ratios, rows linked (equal, or the run is wrong) and the CLI's peak RSS.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
@@ -149,6 +150,7 @@ async function main(): Promise<void> {
   const tool = new Map<string, { ms: number; rssKb: number }[]>(PARALLEL.map((p) => [p, []]));
   let floorRows = 0;
   const toolRows = new Map<string, number>();
+  const undos: { ms: number; apply: number; left: number }[] = [];
   for (let rep = 0; rep < REPS; rep++) {
     await reset(c);
     t = performance.now();
@@ -174,6 +176,13 @@ async function main(): Promise<void> {
       tool.get(par)!.push({ ms: r.ms, rssKb: r.rssKb });
       toolRows.set(par, await linked(c));
       log(`rep ${rep + 1}: floor ${sec(floor[rep]!)}, apply --parallel ${par} ${sec(r.ms)}: ${(r.ms / floor[rep]!).toFixed(2)}×`);
+      // its undo, as a user runs it: every row back (no FK left), timed against the apply
+      const run = (await c.query<{ id: string }>(`SELECT max(id)::text AS id FROM fk_backfill.runs WHERE kind = 'apply'`)).rows[0]!.id;
+      const u = await runCli(['undo', '--db', url, '--config', config, '--run', run, '--yes']);
+      if (u.code !== 0) throw new Error(`fk-backfill undo --run ${run} exited ${u.code}: ${u.out}`);
+      const left = await linked(c);
+      undos.push({ ms: u.ms, apply: r.ms, left });
+      log(`rep ${rep + 1}: undo of apply --parallel ${par} ${sec(u.ms)} (${(u.ms / r.ms).toFixed(2)}× its apply), ${fmt(left)} FKs left`);
     }
   }
   const bestFloor = Math.min(...floor);
@@ -185,6 +194,9 @@ async function main(): Promise<void> {
       `fk-backfill apply --all-tenants --parallel ${par} (plan included, CLI end to end): ${xs.map((x) => sec(x.ms)).join(', ')}; ${fmt(toolRows.get(par) ?? 0)} rows linked; peak RSS ${xs.map((x) => `${(x.rssKb / 1024).toFixed(0)} MB`).join(', ')}; ratio (best of each): ${(best / bestFloor).toFixed(2)}×`,
     );
   }
+  log(
+    `fk-backfill undo --run (CLI end to end): ${undos.map((u) => `${sec(u.ms)} (${(u.ms / u.apply).toFixed(2)}× its apply)`).join(', ')}; FKs left after each: ${undos.map((u) => fmt(u.left)).join(', ')}`,
+  );
   await c.end();
   if (!process.argv.includes('--keep')) cluster('dropdb', DB);
 }

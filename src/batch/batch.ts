@@ -127,8 +127,8 @@ export function storedBatchOptions(o: BatchOptions): Record<string, number | str
   return out;
 }
 
-/** A batch's range: (after, upTo], only `rows` of it when given (see KeyRange). */
-export type BatchRange = KeyRange & { upTo: string };
+/** A batch's range: (after, upTo], only `rows` of it when given (see KeyRange); `values`: LinkWalk.values's answer. */
+export type BatchRange = KeyRange & { upTo: string; values?: readonly string[] };
 
 export interface LinkWalk {
   kind: BatchKind;
@@ -148,6 +148,11 @@ export interface LinkWalk {
    * table's refusal fails the batch.
    */
   rows?(range: BatchRange): Statement<{ k: string }>;
+  /**
+   * Values the batch's statements need as constants, read in its transaction before `work` (undo on a Citus source:
+   * the distribution column's values of the range, so its UPDATE is pruned to their shards). Absent: none.
+   */
+  values?(range: BatchRange): Statement<{ v: string[] | null }>;
   /** What to do when the table refuses more than a batch can work around (refused.ts; absent: apply's). */
   refusalRemedy?: string;
   /**
@@ -268,6 +273,10 @@ async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number,
     }
     for (const pre of w.setup?.() ?? []) await tx.query(pre);
     const range: BatchRange = { after: lc.after, upTo: br.up_to };
+    if (w.values !== undefined) {
+      const v = (await tx.query(w.values(range))).rows[0]?.v;
+      if (v !== null && v !== undefined) range.values = v;
+    }
     const rowsOf = w.rows;
     let changed: number;
     if (rowsOf === undefined) changed = changedCount(await tx.query(w.work(range)));

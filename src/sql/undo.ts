@@ -41,11 +41,16 @@ export function undoStatement(
     laterWrites?: boolean;
     /** Only these change-log row keys (rowKeyText): a batch the table refused rows of, split (src/batch/refused.ts). */
     keys?: readonly string[];
+    /**
+     * A Citus distributed source: the batch's values of its distribution column (undoDistributionValuesStatement),
+     * so that its UPDATE reaches only their shards.
+     */
+    shards?: { column: string; type: string; values: readonly string[] };
   },
   f: ScopeFilter,
 ): Statement {
   const u = undoParams(a);
-  if (link.citus !== undefined) return citusUndoStatement(link, u, f);
+  if (link.citus !== undefined) return citusUndoStatement(link, u, f, a.shards);
   const { p, target, linkName, withs, from, setRange } = u;
   const fk = ident(link.fk);
   // the old touched value comes back only while the row still holds the one apply wrote (its transaction's now(),
@@ -194,6 +199,22 @@ function slicedChanges(r: { after: string | null; upTo: string }, u: { target: s
     WHERE cs.run_id = ${u.target}::int8 AND cs.link = ${u.linkName}${fs === null ? '' : ` AND cs.id >= ${fs}::int8`} AND cs.id <= ${ls}::int8)`;
 }
 
+/**
+ * The values of a Citus source's distribution column in a batch's range of the change log: key part `part` (1-based)
+ * of its composite row keys, each once. Read on the coordinator, passed to the batch as a constant (undoStatement's
+ * `shards`).
+ */
+export function undoDistributionValuesStatement(
+  a: { targetRunId: string; linkName: string; setRange: { after: string | null; upTo: string } },
+  part: number,
+): Statement<{ v: string[] | null }> {
+  const p = new Params();
+  const target = p.add(a.targetRunId);
+  const linkName = p.add(a.linkName);
+  const text = `SELECT array_agg(DISTINCT (c.row_key::text[])[${p.add(part)}::int]) AS v FROM ${slicedChanges(a.setRange, { target, linkName }, p)} c`;
+  return { text, values: p.values };
+}
+
 /** Whether another run (not `runId`, the undo itself) wrote into the link after the target run: \`later\`. */
 export function laterWritesStatement(a: { targetRunId: string; runId: string; linkName: string }): Statement<{ later: boolean }> {
   const p = new Params();
@@ -243,7 +264,12 @@ HAVING count(*) > 0`);
  * UPDATE on the shards compares and assigns plain columns (Citus refuses a STABLE cast of a column,
  * such as text to timestamptz, in an UPDATE) and returns the logged row key as it is.
  */
-function citusUndoStatement(link: LinkShape, u: ReturnType<typeof undoParams>, f: ScopeFilter): Statement {
+function citusUndoStatement(
+  link: LinkShape,
+  u: ReturnType<typeof undoParams>,
+  f: ScopeFilter,
+  shards?: { column: string; type: string; values: readonly string[] },
+): Statement {
   const { p, target, linkName, withs, from, setRange } = u;
   const fk = ident(link.fk);
   const cols = idCols(link);
@@ -265,7 +291,11 @@ function citusUndoStatement(link: LinkShape, u: ReturnType<typeof undoParams>, f
   UPDATE ${link.sourceSql} s
      SET ${fk} = c.fkb_old${tc === null ? '' : `, ${tc} = CASE WHEN c.fkb_touch AND s.${tc} IS NOT DISTINCT FROM c.fkb_applied THEN c.fkb_touched ELSE s.${tc} END`}
     FROM c
-   WHERE ${cols.map((col, i) => `s.${ident(col.col)} = c.fkb_k${i + 1}`).join(' AND ')} AND s.${fk} = c.fkb_new${scopeWhere('s', link, f, p)}
+   WHERE ${cols.map((col, i) => `s.${ident(col.col)} = c.fkb_k${i + 1}`).join(' AND ')} AND s.${fk} = c.fkb_new${scopeWhere('s', link, f, p)}${
+     // the batch's values of the distribution column as a constant: Citus prunes the UPDATE to their shards (joined to
+     // the change log alone, every batch ran on all 32 shards, each hashing its whole shard: an undo took 4× its apply)
+     shards === undefined ? '' : ` AND s.${ident(shards.column)} = ANY(${p.add(shards.values)}::${shards.type}[])`
+   }
   RETURNING c.row_key, c.new_value, c.old_value, c.table_name, c.column_name
 )
 ${undoChangeSet(u)}`;

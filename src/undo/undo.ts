@@ -4,7 +4,16 @@
 import { checkBatchOptions } from '../batch/check-options.js';
 import { type Database, type Queryable } from '../db/port.js';
 import { BackfillError, isConnectionLoss } from '../errors.js';
-import { laterTouchRunsStatement, laterWritesStatement, undoBoundStatement, undoRowsStatement, undoStatement } from '../sql/undo.js';
+import {
+  laterTouchRunsStatement,
+  laterWritesStatement,
+  undoBoundStatement,
+  undoDistributionValuesStatement,
+  undoRowsStatement,
+  undoStatement,
+} from '../sql/undo.js';
+import { idCols } from '../sql/link.js';
+import type { ResolvedLink } from '../context/catalog.js';
 import { recordRefused } from '../store/refused.js';
 import { workAroundRefusals } from '../batch/refused.js';
 import {
@@ -278,6 +287,7 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
       if (!stopped && !complete) {
         const s = shape(l);
         const laterWrites = await rewrittenSince(ctx.db, { targetRunId, runId, linkName: l.entity });
+        const dist = distributionPart(l);
         const r = await walkLink(
           ctx.db,
           {
@@ -296,9 +306,13 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
                   setRange: range,
                   laterWrites,
                   ...(range.rows !== undefined ? { keys: range.rows } : {}),
+                  ...(dist !== null && range.values !== undefined ? { shards: { ...dist, values: range.values } } : {}),
                 },
                 ctx.filter,
               ),
+            ...(dist === null
+              ? {}
+              : { values: (range) => undoDistributionValuesStatement({ targetRunId, linkName: l.entity, setRange: range }, dist.part) }),
             rows: (range) => undoRowsStatement({ targetRunId, linkName: l.entity, setRange: range }),
             refusalRemedy: undoRefusalRemedy(runId, true),
             atMostN: true,
@@ -347,4 +361,16 @@ export async function resumeUndo(handle: unknown, opts: ResumeUndoOptions): Prom
     },
     writtenLinks(ctx),
   );
+}
+
+/**
+ * A Citus distributed source whose row key (composite) holds its distribution column: the column, its type and its
+ * place in the key, so each undo batch names its values (its UPDATE then reaches only their shards); else null.
+ */
+function distributionPart(l: ResolvedLink): { column: string; type: string; part: number } | null {
+  const src = l.citus?.source;
+  if (src?.kind !== 'distributed') return null;
+  const cols = idCols(shape(l));
+  const i = cols.findIndex((c) => c.col === src.column);
+  return cols.length < 2 || i < 0 ? null : { column: src.column, type: cols[i]!.type, part: i + 1 };
 }
