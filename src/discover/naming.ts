@@ -47,7 +47,21 @@ const FLAG_WORDS = new Set(['is', 'flag', 'flg', 'ind', 'yn', 'at', 'on', 'date'
 const AMOUNT_COLUMNS = ['total_amount', 'amount', 'grand_total', 'total', 'amount_total', 'net_amount', 'gross_amount'];
 export const GENERIC_NAMES = new Set(['name', 'title', 'label', 'display_name', 'full_name', 'description']);
 
+/** Plurals no suffix rule makes (a `people` table of `person_id` columns: a trial). */
+const IRREGULAR: Record<string, string> = {
+  people: 'person',
+  persons: 'person',
+  children: 'child',
+  men: 'man',
+  women: 'woman',
+  indices: 'index',
+  statuses: 'status',
+  analyses: 'analysis',
+};
+
 export function singular(word: string): string {
+  const irregular = IRREGULAR[word];
+  if (irregular !== undefined) return irregular;
   if (/ies$/.test(word)) return word.slice(0, -3) + 'y';
   if (/(ss|x|ch|sh)es$/.test(word)) return word.slice(0, -2);
   if (/s$/.test(word) && !/ss$/.test(word)) return word.slice(0, -1);
