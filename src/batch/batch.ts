@@ -127,8 +127,8 @@ export function storedBatchOptions(o: BatchOptions): Record<string, number | str
   return out;
 }
 
-/** A batch's range: (after, upTo], only `rows` of it when given (see KeyRange); `values`: LinkWalk.values's answer. */
-export type BatchRange = KeyRange & { upTo: string; values?: readonly string[] };
+/** A batch's range: (after, upTo], only `rows` of it when given (see KeyRange). */
+export type BatchRange = KeyRange & { upTo: string };
 
 export interface LinkWalk {
   kind: BatchKind;
@@ -149,8 +149,8 @@ export interface LinkWalk {
    */
   rows?(range: BatchRange): Statement<{ k: string }>;
   /**
-   * Values the batch's statements need as constants, read in its transaction before `work` (undo on a Citus source:
-   * the distribution column's values of the range, so its UPDATE is pruned to their shards). Absent: none.
+   * The distribution column's values of a batch's range (KeyRange.values), read in its transaction before `work`,
+   * when its bound does not return them (`vals`: apply's Citus tenant walks do; undo reads them off the change log).
    */
   values?(range: BatchRange): Statement<{ v: string[] | null }>;
   /** What to do when the table refuses more than a batch can work around (refused.ts; absent: apply's). */
@@ -273,7 +273,8 @@ async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number,
     }
     for (const pre of w.setup?.() ?? []) await tx.query(pre);
     const range: BatchRange = { after: lc.after, upTo: br.up_to };
-    if (w.values !== undefined) {
+    if (br.vals !== null && br.vals !== undefined) range.values = br.vals;
+    else if (w.values !== undefined) {
       const v = (await tx.query(w.values(range))).rows[0]?.v;
       if (v !== null && v !== undefined) range.values = v;
     }

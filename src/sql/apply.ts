@@ -269,13 +269,17 @@ function citusApplyBatchStatement(
   const fk = ident(link.fk);
   const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = now()`;
   const read = rowRead('r', link, false);
+  // the batch's values of the distribution column (the walk key): Citus prunes the statement to their shards
+  const vals = a.range.values === undefined || link.citus !== 'distributed' ? null : p.add(a.range.values);
+  const shardValues = (alias: string): string =>
+    vals === null ? '' : ` AND ${alias}.${ident(link.key)} = ANY(${vals}::${link.keyType}[])`;
   // the typed lookup table: a reference table for a batched walk, a coordinator temp table in one transaction
   const m = `${a.map} m ON m.source_name = r.${ident(link.name)}${entryScopeJoin('r', link, 'm')}`;
   const read_ = `SELECT ${read}, m.target_key, m.method, m.score
             FROM ${link.sourceSql} r
             JOIN ${m}
             JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = m.target_key${scopeJoin('t', 'r', link)}${activeWhere('t', link)} AND ${sameMasterName(link, 't', 'm', true)}
-           WHERE r.${fk} IS NULL${scopeWhere('r', link, f, p)}${plainRangeWhere('r', link, a.range, p)}`;
+           WHERE r.${fk} IS NULL${scopeWhere('r', link, f, p)}${plainRangeWhere('r', link, a.range, p)}${shardValues('r')}`;
   // a distributed source: one co-located join per shard; a local or reference one: the read first (Citus
   // refuses a local table joined to reference tables inside an UPDATE, not a read of them)
   const distributed = link.citus === 'distributed';
@@ -287,7 +291,7 @@ function citusApplyBatchStatement(
   const update = `UPDATE ${link.sourceSql} s
      SET ${fk} = x.target_key${touchSet}
     FROM ${x}
-   WHERE ${recheck}${link.selfTable === true ? ` AND s.${ident(link.targetKey)} IS DISTINCT FROM x.target_key` : ''}${scopeWhere('s', link, f, p)}${plainRangeWhere('s', link, a.range, p)}
+   WHERE ${recheck}${link.selfTable === true ? ` AND s.${ident(link.targetKey)} IS DISTINCT FROM x.target_key` : ''}${scopeWhere('s', link, f, p)}${plainRangeWhere('s', link, a.range, p)}${shardValues('s')}
   RETURNING ${keys}, s.${fk} AS fkb_new, x.method, x.score${link.touch === null ? '' : ', x.fkb_touched'}`;
   const rowKey = rowKeyText('upd', readKeyShape(link));
   const touched = link.touch === null ? 'NULL::text[]' : `array_agg(${touchedText('upd.fkb_touched')})`;

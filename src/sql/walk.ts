@@ -23,12 +23,22 @@ export interface KeyRange {
    * of them failed the sweep, and every resume of it, with ROWS_REFUSED).
    */
   skip?: readonly string[];
+  /**
+   * A Citus walk by the distribution column: its values in the range, each once (text). The batch's statements name
+   * them as a constant, so Citus reaches only their shards: a range of a hash-distributed column prunes none (every
+   * batch ran on all 32 shards). Absent: the range alone.
+   */
+  values?: readonly string[];
 }
 
-/** Upper bound of a walk's next batch: its last key (or block) as text and the rows it holds; no row: the walk is done. */
+/**
+ * Upper bound of a walk's next batch: its last key (or block) as text and the rows it holds; no row: the walk is done.
+ * `vals`: the distribution column's values in the batch (a Citus tenant walk: KeyRange.values).
+ */
 export interface BoundRow {
   up_to: string;
   n: unknown;
+  vals?: string[] | null;
 }
 
 /** The unbounded range: a whole link in one statement (a single-transaction run's link, apply's final sweep). */
@@ -302,7 +312,8 @@ export function citusTenantBoundStatement(
    ORDER BY s.${k}
    LIMIT ${p.add(Math.max(1, Math.floor(tenants)))}
 )
-SELECT (SELECT g.k::text FROM g ORDER BY g.k DESC LIMIT 1) AS up_to, (SELECT sum(g.n) FROM g)::int8 AS n
+SELECT (SELECT g.k::text FROM g ORDER BY g.k DESC LIMIT 1) AS up_to, (SELECT sum(g.n) FROM g)::int8 AS n,
+       ARRAY(SELECT g.k::text FROM g ORDER BY g.k) AS vals
  WHERE EXISTS (SELECT 1 FROM g)`;
   return { text, values: p.values };
 }
@@ -328,16 +339,18 @@ export function citusPlanTenantBoundStatement(
   const ln = p.add(a.linkName);
   const tenant = f.tenant === null ? '' : ` AND e.scope_key[1] = ${p.add(f.tenant)}`;
   const from = (after === null ? '' : ` AND t.k > ${p.add(after)}::${link.keyType}`) + upToWhere('t.k', link, hi, p);
-  const text = `SELECT x.k::text AS up_to, x.cum::int8 AS n
-  FROM (SELECT t.k, t.n, sum(t.n) OVER (ORDER BY t.k) AS cum
-          FROM (SELECT e.scope_key[1]::${link.keyType}${collate(link)} AS k, sum(e.row_count) AS n
-                  FROM ${OWN}.plan_entries e
-                 WHERE e.run_id = ${run}::int8 AND e.link = ${ln} AND e.outcome = 'linked' AND e.scope_key[1] IS NOT NULL${tenant}
-                 GROUP BY 1) t
-         WHERE true${from}) x
- WHERE x.cum - x.n < ${p.add(Math.max(1, Math.floor(rows)))}::int8
- ORDER BY x.k DESC
- LIMIT 1`;
+  const text = `WITH x AS (
+  SELECT t.k, t.n, sum(t.n) OVER (ORDER BY t.k) AS cum
+    FROM (SELECT e.scope_key[1]::${link.keyType}${collate(link)} AS k, sum(e.row_count) AS n
+            FROM ${OWN}.plan_entries e
+           WHERE e.run_id = ${run}::int8 AND e.link = ${ln} AND e.outcome = 'linked' AND e.scope_key[1] IS NOT NULL${tenant}
+           GROUP BY 1) t
+   WHERE true${from}
+), b AS (
+  SELECT x.k, x.cum FROM x WHERE x.cum - x.n < ${p.add(Math.max(1, Math.floor(rows)))}::int8 ORDER BY x.k DESC LIMIT 1
+)
+SELECT b.k::text AS up_to, b.cum::int8 AS n, ARRAY(SELECT x.k::text FROM x WHERE x.k <= b.k ORDER BY x.k) AS vals
+  FROM b`;
   return { text, values: p.values };
 }
 

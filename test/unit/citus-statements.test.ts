@@ -84,6 +84,21 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
     expect(st.text).not.toMatch(/ctid|OFFSET|\(SELECT \$/);
   });
 
+  it("a batch given its tenants (the bound's list) names them as a constant on both sides: Citus prunes it to their shards", () => {
+    const st = applyBatchStatement(
+      link,
+      { runId: '7', linkName: 'so', tableName: 'sales_orders', map: 'fk_backfill.m', range: { after: '3', upTo: '9', values: ['5', '9'] } },
+      { tenant: null },
+    );
+    expect(st.text).toContain(
+      `WHERE r."customer_id" IS NULL AND r."tenant_id" > $4::integer AND r."tenant_id" <= $5::integer AND r."tenant_id" = ANY($3::integer[])) x`,
+    );
+    expect(st.text).toContain(
+      `s."updated_at" IS NOT DISTINCT FROM x.fkb_touched AND s."tenant_id" > $6::integer AND s."tenant_id" <= $7::integer AND s."tenant_id" = ANY($3::integer[])\n  RETURNING`,
+    );
+    expect(st.values).toEqual(['7', 'so', ['5', '9'], '3', '9', '3', '9', 'sales_orders', 'customer_id', 'updated_at']);
+  });
+
   it('a local (Citus-managed) source reads first, then updates by key; a tenant filter makes every statement a router query', () => {
     expect(
       applyBatchStatement(
@@ -128,7 +143,8 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
    ORDER BY s."tenant_id"
    LIMIT $2
 )
-SELECT (SELECT g.k::text FROM g ORDER BY g.k DESC LIMIT 1) AS up_to, (SELECT sum(g.n) FROM g)::int8 AS n
+SELECT (SELECT g.k::text FROM g ORDER BY g.k DESC LIMIT 1) AS up_to, (SELECT sum(g.n) FROM g)::int8 AS n,
+       ARRAY(SELECT g.k::text FROM g ORDER BY g.k) AS vals
  WHERE EXISTS (SELECT 1 FROM g)`);
     expect(st.values).toEqual(['12', 3]);
     expect(citusTenantBoundStatement(link, null, 0.2, { tenant: null }).values).toEqual([1]);

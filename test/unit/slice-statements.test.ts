@@ -59,7 +59,8 @@ describe('slice statements', () => {
    ORDER BY s."tenant_id"
    LIMIT $3
 )
-SELECT (SELECT g.k::text FROM g ORDER BY g.k DESC LIMIT 1) AS up_to, (SELECT sum(g.n) FROM g)::int8 AS n
+SELECT (SELECT g.k::text FROM g ORDER BY g.k DESC LIMIT 1) AS up_to, (SELECT sum(g.n) FROM g)::int8 AS n,
+       ARRAY(SELECT g.k::text FROM g ORDER BY g.k) AS vals
  WHERE EXISTS (SELECT 1 FROM g)`,
       values: ['4', '9', 2],
     });
@@ -72,7 +73,8 @@ SELECT (SELECT g.k::text FROM g ORDER BY g.k DESC LIMIT 1) AS up_to, (SELECT sum
    ORDER BY s."tenant_id"
    LIMIT $2
 )
-SELECT (SELECT g.k::text FROM g ORDER BY g.k DESC LIMIT 1) AS up_to, (SELECT sum(g.n) FROM g)::int8 AS n
+SELECT (SELECT g.k::text FROM g ORDER BY g.k DESC LIMIT 1) AS up_to, (SELECT sum(g.n) FROM g)::int8 AS n,
+       ARRAY(SELECT g.k::text FROM g ORDER BY g.k) AS vals
  WHERE EXISTS (SELECT 1 FROM g)`,
       values: ['4', 2],
     });
@@ -89,18 +91,20 @@ SELECT (SELECT g.k::text FROM g ORDER BY g.k DESC LIMIT 1) AS up_to, (SELECT sum
     });
   });
 
-  it("a Citus tenant walk's bound from the plan: its tenants in the column's order, as many as hold the rows asked (at least one), within a slice and a tenant", () => {
+  it("a Citus tenant walk's bound from the plan: its tenants in the column's order, as many as hold the rows asked (at least one), within a slice and a tenant, and the list of them", () => {
     expect(citusPlanTenantBoundStatement(link, { planRunId: '12', linkName: 'sales_order' }, '4', 5000, { tenant: '7' }, '9')).toEqual({
-      text: `SELECT x.k::text AS up_to, x.cum::int8 AS n
-  FROM (SELECT t.k, t.n, sum(t.n) OVER (ORDER BY t.k) AS cum
-          FROM (SELECT e.scope_key[1]::integer AS k, sum(e.row_count) AS n
-                  FROM fk_backfill.plan_entries e
-                 WHERE e.run_id = $1::int8 AND e.link = $2 AND e.outcome = 'linked' AND e.scope_key[1] IS NOT NULL AND e.scope_key[1] = $3
-                 GROUP BY 1) t
-         WHERE true AND t.k > $4::integer AND t.k <= $5::integer) x
- WHERE x.cum - x.n < $6::int8
- ORDER BY x.k DESC
- LIMIT 1`,
+      text: `WITH x AS (
+  SELECT t.k, t.n, sum(t.n) OVER (ORDER BY t.k) AS cum
+    FROM (SELECT e.scope_key[1]::integer AS k, sum(e.row_count) AS n
+            FROM fk_backfill.plan_entries e
+           WHERE e.run_id = $1::int8 AND e.link = $2 AND e.outcome = 'linked' AND e.scope_key[1] IS NOT NULL AND e.scope_key[1] = $3
+           GROUP BY 1) t
+   WHERE true AND t.k > $4::integer AND t.k <= $5::integer
+), b AS (
+  SELECT x.k, x.cum FROM x WHERE x.cum - x.n < $6::int8 ORDER BY x.k DESC LIMIT 1
+)
+SELECT b.k::text AS up_to, b.cum::int8 AS n, ARRAY(SELECT x.k::text FROM x WHERE x.k <= b.k ORDER BY x.k) AS vals
+  FROM b`,
       values: ['12', 'sales_order', '7', '4', '9', 5000],
     });
     expect(citusPlanTenantBoundStatement(link, { planRunId: '12', linkName: 'sales_order' }, null, 0.5, { tenant: null }).values).toEqual([
