@@ -224,7 +224,35 @@ export function siteAfterLegal(ix: MatcherIndex, q: NormalizedName, e: Entry): b
   const written = q.tokens.slice(n, j).join(' ');
   if (j === n || (LEGAL_FORMS[written] ?? normalizeName(`x ${written}`).legalForm) !== e.norm.legalForm) return false;
   const rest = q.tokens.slice(j);
-  return rest.length > 0 && siteSegment(ix, rest, e);
+  if (rest.length === 0) return false;
+  // set off by a dash, a comma or a bracket as well (`Everyday Mart Ltd (Lekki Phase 1)`, `Keystone Industrial Services
+  // LP - Shutdown Crew B`), the rest is what a ledger adds after a firm's full name: a store, site, crew or department,
+  // numbers and letters included, so long as no other master of the scope has its words
+  return siteSegment(ix, rest, e) || (SET_OFF.test(q.original) && addedSegment(ix, rest, e));
+}
+
+/** A dash, comma or bracket between words (the name's own segments). */
+const SET_OFF = /\S\s*(?:[,(]|\s[-–—]\s)/u;
+
+/**
+ * What follows a firm's full name and legal form, set off: at most six words, none a legal form or country, not a word
+ * and a number alone, and each a number, a city, a qualifier, unit or function word, or a word no other master of the
+ * scope has.
+ */
+function addedSegment(ix: MatcherIndex, seg: string[], e: Entry): boolean {
+  if (seg.length > 6 || seg.some((t) => isLegalWord(t) || isCountry(t)) || isCountry(seg.join(' '))) return false;
+  if (!seg.some((t) => t.length >= 3 && !HAS_DIGIT.test(t))) return false;
+  // a word and a number alone name one of several units ("Line 2", "Team 2"), which may be accounts of their own
+  if (seg.length === 2 && NUMBER.test(seg[1]!)) return false;
+  return seg.every(
+    (t) =>
+      HAS_DIGIT.test(t) ||
+      isCity(t) ||
+      FUNCTION_WORDS.has(t) ||
+      QUALIFIER_WORDS.has(t) ||
+      UNIT_WORDS.has(t) ||
+      (ix.df.get(t) ?? 0) === (e.tokens.includes(t) ? 1 : 0),
+  );
 }
 
 /** A short unit name: ≤ 3 words, one of them a unit word, no number, no legal form ("Finance Team"). */

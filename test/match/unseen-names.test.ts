@@ -242,6 +242,27 @@ describe("a person's name written surname first", () => {
   });
 });
 
+describe("what a ledger adds after a firm's full name and legal form, set off", () => {
+  it('a store, site or crew, numbers and single letters included, is that firm: not when another master has its words or it names a country', () => {
+    expect(linkOf([{ key: 'K', name: 'Keystone Industrial Services LP' }], 'KEYSTONE INDUSTRIAL SERVICES LP - SHUTDOWN CREW B')).toBe('K');
+    expect(linkOf([{ key: 'E', name: 'Everyday Mart Ltd' }], 'EVERYDAY MART LTD (LEKKI PHASE 1)')).toBe('E');
+    // "Crew" and "B" name another master here: the segment may name that one
+    expect(
+      linkOf(
+        [
+          { key: 'K', name: 'Keystone Industrial Services LP' },
+          { key: 'C', name: 'Shutdown Crew B Ltd' },
+        ],
+        'KEYSTONE INDUSTRIAL SERVICES LP - SHUTDOWN CREW B',
+      ),
+    ).toBeNull();
+    // a country: a national company as often as a site
+    expect(linkOf([{ key: 'E', name: 'Everyday Mart Ltd' }], 'Everyday Mart Ltd (Germany Lekki Phase 1)')).toBeNull();
+    // without a separator, only what siteSegment reads (three words, no number alone)
+    expect(linkOf([{ key: 'E', name: 'Everyday Mart Ltd' }], 'Everyday Mart Ltd Lekki Phase 1')).toBeNull();
+  });
+});
+
 describe('a short word its writer marked as cut short', () => {
   it('two or three letters and a period read as the master word they begin ("Lk." Lake, "Mus. of Am. Art"): not without the period', () => {
     expect(linkOf([{ key: 'L', name: 'Lake Athabasca Marine Services Ltd.' }], 'Lk. Athabasca Marine Svcs')).toBe('L');
