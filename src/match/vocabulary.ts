@@ -109,6 +109,8 @@ export const FUNCTION_WORDS = new Set([
 // prettier-ignore
 export const HONORIFICS = new Set([
   'mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'rev', 'herr', 'frau', 'mme', 'mlle', 'sr', 'sra', 'srta', 'dott',
+  // West African and Muslim honorifics of a person who went on the hajj, and a teacher's; a European noble's
+  'alhaji', 'alhaja', 'hajiya', 'hajia', 'haji', 'hj', 'mallam', 'comte', 'comtesse', 'graf', 'grafin',
 ]);
 
 /**
@@ -118,6 +120,8 @@ export const HONORIFICS = new Set([
 // prettier-ignore
 export const POST_NOMINALS = new Set([
   'md', 'do', 'dds', 'dmd', 'dvm', 'vmd', 'phd', 'esq', 'cpa', 'rn', 'np', 'mba', 'facs', 'pharmd', 'rph', 'lpn', 'od', 'dpm',
+  // British and Commonwealth honours and an engineer's licence ("Margaret Fairweather OBE", "Jason MacDonald P.Eng.")
+  'obe', 'mbe', 'cbe', 'kbe', 'dbe', 'peng', 'qc', 'kc',
 ]);
 
 /** Long legal words whose one-edit misspellings are still legal forms ("Corpporation", "Limted"). */

@@ -242,6 +242,14 @@ describe("a person's name written surname first", () => {
   });
 });
 
+describe('honorifics and honours around a name', () => {
+  it('a hajj title, a noble title, a British honour: not part of the name', () => {
+    expect(linkOf([{ key: 'G', name: 'Garba Musa Trading Co.' }], 'Alhaji Garba Musa Trading Co.')).toBe('G');
+    expect(linkOf([{ key: 'M', name: 'Margaret Fairweather' }], 'Miss Margaret Fairweather OBE')).toBe('M');
+    expect(linkOf([{ key: 'A', name: 'Anne-Sophie de Montclair' }], 'Comtesse Anne-Sophie de Montclair')).toBe('A');
+  });
+});
+
 describe("what a ledger adds after a firm's full name and legal form, set off", () => {
   it('a store, site or crew, numbers and single letters included, is that firm: not when another master has its words or it names a country', () => {
     expect(linkOf([{ key: 'K', name: 'Keystone Industrial Services LP' }], 'KEYSTONE INDUSTRIAL SERVICES LP - SHUTDOWN CREW B')).toBe('K');
