@@ -286,12 +286,12 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   // the FK column's own FOREIGN KEY says what its values mean: a link writing another table's keys, or another column's
   // of the target (customers.id where the constraint reads customers.legacy_no), would point every row at the wrong
   // master while verify said OK (a trial)
-  for (const c of (await db.query(fkConstraintsOfColumnStatement(src.oid, link.fk))).rows) {
-    if (Number(c.ref_oid) === tgt.oid && c.ref_column === targetKey) continue;
-    const other = Number(c.ref_oid) === tgt.oid ? `${displayTable(target)}.${c.ref_column}` : `${c.ref_table}.${c.ref_column}`;
+  for (const c of (await db.query(fkConstraintsOfColumnStatement(src.oid, link.fk, tgt.oid))).rows) {
+    if (c.same_table && c.ref_column === targetKey) continue;
+    const other = c.same_table ? `${displayTable(target)}.${c.ref_column}` : `${c.ref_table}.${c.ref_column}`;
     throw new BackfillError(
       'SCHEMA_FK_CONFLICT',
-      `${displayTable(source)}.${link.fk} already references ${other} (constraint ${c.name}), not ${displayTable(target)}.${targetKey}: its values mean ${other}; point ${p}.target at it${Number(c.ref_oid) === tgt.oid ? ` ("key": "${c.ref_column}")` : ''}, or drop the constraint if it is wrong`,
+      `${displayTable(source)}.${link.fk} already references ${other} (constraint ${c.name}), not ${displayTable(target)}.${targetKey}: its values mean ${other}; point ${p}.target at it${c.same_table ? ` ("key": "${c.ref_column}")` : ''}, or drop the constraint if it is wrong`,
       { details: { path: `${p}.target`, constraint: c.name } },
     );
   }

@@ -100,21 +100,28 @@ export function fkChecksStatement(oid: number, columns: readonly string[]): Stat
 }
 
 /**
- * The FOREIGN KEY constraints of a table (by oid, its own, not a partition's copy) over column `fk`: each one's name,
- * the table it references (its oid and name) and the column there that `fk` is paired with.
+ * The FOREIGN KEY constraints of a table (by oid, its own) over column `fk`: each one's name, the table it references
+ * (its name, and whether it is the link's target `targetOid` or a partition or parent of it) and the column there that
+ * `fk` is paired with.
  */
 export function fkConstraintsOfColumnStatement(
   oid: number,
   fk: string,
-): Statement<{ name: string; ref_oid: number; ref_table: string; ref_column: string }> {
-  const text = `SELECT c.conname::text AS name, c.confrelid::int8 AS ref_oid, c.confrelid::regclass::text AS ref_table, r.attname::text AS ref_column
+  targetOid: number,
+): Statement<{ name: string; same_table: boolean; ref_table: string; ref_column: string }> {
+  // not the copies PostgreSQL makes of an FK to a partitioned table for each of its partitions (same table, a parent
+  // constraint); `same_table`: the referenced table is the target, or a partition or a partitioned parent of it
+  const text = `SELECT c.conname::text AS name, c.confrelid::regclass::text AS ref_table, r.attname::text AS ref_column,
+       (c.confrelid = $3::oid OR c.confrelid IN (SELECT x.relid FROM pg_partition_ancestors($3::oid) x)
+        OR $3::oid IN (SELECT x.relid FROM pg_partition_ancestors(c.confrelid) x)) AS same_table
   FROM pg_constraint c
   JOIN unnest(c.conkey, c.confkey) AS k(src, ref) ON true
   JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.src
   JOIN pg_attribute r ON r.attrelid = c.confrelid AND r.attnum = k.ref
  WHERE c.conrelid = $1::oid AND c.contype = 'f' AND a.attname = $2
+   AND NOT EXISTS (SELECT 1 FROM pg_constraint p WHERE p.oid = c.conparentid AND p.conrelid = c.conrelid)
  ORDER BY c.conname`;
-  return { text, values: [oid, fk] };
+  return { text, values: [oid, fk, targetOid] };
 }
 
 /**

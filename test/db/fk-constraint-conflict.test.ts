@@ -63,4 +63,20 @@ describeEach("the FK column's own constraint", (target) => {
     const a = await apply(t.db, { config: ordersConfig({}, { key: ['tenant_id', 'id'] }), allTenants: true });
     expect(a.totalUpdated).toBe(2);
   });
+
+  it('an FK to a partitioned master (PostgreSQL copies it for each partition), and a link to one of its partitions, agree (a review)', async () => {
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE TABLE customers (tenant_id int NOT NULL, id int NOT NULL, customer_name text NOT NULL, PRIMARY KEY (tenant_id, id)) PARTITION BY LIST (tenant_id);
+      CREATE TABLE customers_1 PARTITION OF customers FOR VALUES IN (1);
+      CREATE TABLE customers_2 PARTITION OF customers FOR VALUES IN (2);
+      INSERT INTO customers VALUES (1, 1, 'Acme'), (2, 1, 'Bolt');
+      CREATE TABLE orders (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int,
+                           FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, id));
+      INSERT INTO orders VALUES (1, 1, 'Acme', NULL), (2, 2, 'Bolt', NULL);`);
+    const p = await plan(t.db, { config: ordersConfig({}, { key: ['tenant_id', 'id'] }), allTenants: true });
+    expect(p.results[0]!.recordsMatched).toBe(2);
+    const one = await plan(t.db, { config: ordersConfig({}, { table: 'customers_1', key: ['tenant_id', 'id'] }), tenantId: '1' });
+    expect(one.results[0]!.recordsMatched).toBe(1);
+  });
 });

@@ -112,16 +112,19 @@ describe('context statements (whole text)', () => {
       values: [['Closed', "it's"]],
     });
   });
-  it('the FOREIGN KEYs over the FK column, each with the table and the column it pairs the FK with', () => {
-    expect(fkConstraintsOfColumnStatement(42, 'customer_id')).toEqual({
-      text: `SELECT c.conname::text AS name, c.confrelid::int8 AS ref_oid, c.confrelid::regclass::text AS ref_table, r.attname::text AS ref_column
+  it('the FOREIGN KEYs over the FK column (not the copies for a partitioned target), each with the column it pairs the FK with, and whether it references the target or a partition or parent of it', () => {
+    expect(fkConstraintsOfColumnStatement(42, 'customer_id', 7)).toEqual({
+      text: `SELECT c.conname::text AS name, c.confrelid::regclass::text AS ref_table, r.attname::text AS ref_column,
+       (c.confrelid = $3::oid OR c.confrelid IN (SELECT x.relid FROM pg_partition_ancestors($3::oid) x)
+        OR $3::oid IN (SELECT x.relid FROM pg_partition_ancestors(c.confrelid) x)) AS same_table
   FROM pg_constraint c
   JOIN unnest(c.conkey, c.confkey) AS k(src, ref) ON true
   JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.src
   JOIN pg_attribute r ON r.attrelid = c.confrelid AND r.attnum = k.ref
  WHERE c.conrelid = $1::oid AND c.contype = 'f' AND a.attname = $2
+   AND NOT EXISTS (SELECT 1 FROM pg_constraint p WHERE p.oid = c.conparentid AND p.conrelid = c.conrelid)
  ORDER BY c.conname`,
-      values: [42, 'customer_id'],
+      values: [42, 'customer_id', 7],
     });
   });
   it('whether this role owns a table, and who does', () => {
