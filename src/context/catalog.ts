@@ -222,7 +222,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   ) {
     throw mismatch(`${displayTable(source)}.${link.fk} is ${fk.type} but ${displayTable(target)}.${targetKey} is ${tkey.type}`, `${p}.fk`);
   }
-  const fkRange = fkRangeOf(baseType(fk.baseType), baseType(tkey.baseType), fk.type, tkey.type);
+  const fkRange = fkRangeOf(baseType(fk.baseType), baseType(tkey.baseType), fk.baseFull, tkey.baseFull);
   for (const [c, where] of [
     [name, `${p}.name`],
     [tname, `${p}.target.name`],

@@ -17,6 +17,8 @@ export interface ColumnInfo {
   identity: string;
   /** The type under any domain, as format_type spells it without modifier ('timestamp with time zone'). */
   baseType: string;
+  /** The same with its modifier, the domain's own for a domain (`numeric(5,0)`, `character varying(4)`). */
+  baseFull: string;
   /** Equality may call different texts equal: citext, or a nondeterministic collation. */
   loose: boolean;
   notNull: boolean;
@@ -70,6 +72,7 @@ export async function tableInfo(db: Queryable, t: TableName, path: string): Prom
         generated: r.generated ?? '',
         identity: r.identity ?? '',
         baseType: r.base_type ?? r.type,
+        baseFull: r.base_full ?? r.type,
         loose: r.nondeterministic === true || /(^|\.)citext$/.test(r.base_type ?? r.type),
         notNull: r.not_null === true,
         collation: r.collation ?? null,

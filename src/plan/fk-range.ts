@@ -30,8 +30,9 @@ export function integerRange(base: string, type = base): FkRange | null {
   return r === undefined ? null : { kind: 'range', type, min: String(r[0]), max: String(r[1]) };
 }
 
-const NUMERIC = /^numeric(?:\((\d+)(?:,(\d+))?\))?$/;
-const VARCHAR = /^character varying(?:\((\d+)\))?$/;
+const NUMERIC = /^numeric(?:\((\d+)(?:,(-?\d+))?\))?$/;
+/** varchar(n) and char(n) (the key's text form has no padding to count). */
+const VARCHAR = /^(?:character varying|character)(?:\((\d+)\))?$/;
 
 /**
  * The FK's range when its type (`fkType`, format_type's spelling with its modifier) holds fewer values than the key's
@@ -51,7 +52,8 @@ export function fkRangeOf(fkBase: string, keyBase: string, fkType: string, keyTy
     return keyWide ? { kind: 'digits', type: fkType, precision, scale } : null;
   }
   const fv = VARCHAR.exec(fkType);
-  if (fkBase === 'character varying' && fv?.[1] !== undefined && (keyBase === 'text' || keyBase === 'character varying')) {
+  const texts = ['text', 'character varying', 'character'];
+  if (texts.includes(fkBase) && fkBase !== 'text' && fv?.[1] !== undefined && texts.includes(keyBase)) {
     const length = Number(fv[1]);
     const kv = VARCHAR.exec(keyType);
     const keyWide = keyBase === 'text' || kv?.[1] === undefined || Number(kv[1]) > length;
@@ -77,9 +79,12 @@ export function fitsFk(key: string, range: FkRange): boolean {
   if (range.kind === 'digits') {
     const m = /^\s*[-+]?(\d*)(?:\.(\d*))?\s*$/.exec(key);
     if (m === null) return false;
-    const before = (m[1] ?? '').replace(/^0+/, '').length;
+    const int = (m[1] ?? '').replace(/^0+/, '');
     const after = (m[2] ?? '').replace(/0+$/, '').length;
-    return before <= range.precision - range.scale && after <= range.scale;
+    // a negative scale rounds to tens, hundreds…: the key's last -scale integer digits must be zeros
+    const zeros = range.scale < 0 ? -range.scale : 0;
+    if (zeros > 0 && int !== '' && !int.endsWith('0'.repeat(zeros))) return false;
+    return int.length <= range.precision - range.scale && after <= Math.max(0, range.scale);
   }
   try {
     const v = BigInt(key.trim());

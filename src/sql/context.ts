@@ -15,6 +15,8 @@ export interface TableColumnRow {
   generated: string | null;
   identity: string | null;
   base_type: string | null;
+  /** The type under any domain with its modifier (a domain over varchar(4): character varying(4)). */
+  base_full: string | null;
   nondeterministic: boolean | null;
   not_null: boolean | null;
   /** The column's collation (schema-qualified, quoted) when it is not its type's default; else null. */
@@ -29,6 +31,7 @@ export function tableColumnsStatement(qualifiedName: string): Statement<TableCol
               format_type(a.atttypid, a.atttypmod) AS type, a.atttypid::int8 AS typeoid,
               a.attgenerated::text AS generated, a.attidentity::text AS identity, a.attnotnull AS not_null,
               format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL) AS base_type,
+              CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) ELSE format_type(a.atttypid, a.atttypmod) END AS base_full,
               (SELECT NOT co.collisdeterministic FROM pg_collation co WHERE co.oid = a.attcollation) AS nondeterministic,
               (SELECT quote_ident(n.nspname) || '.' || quote_ident(co.collname) FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
                 WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation) AS collation,

@@ -133,4 +133,43 @@ describeEach('FK and key of two integer types', (target) => {
       });
     }
   }
+
+  it('a domain over a narrower type (numeric(5,0), varchar(4)) as the FK: its own modifier bounds the keys, in plan, apply and the guard (a review: the guard linked 12.5 as 13, or failed the insert)', async () => {
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE DOMAIN money_id AS numeric(5,0);
+      CREATE DOMAIN code4 AS varchar(4);
+      CREATE TABLE customers (id numeric(10,2) PRIMARY KEY, code text UNIQUE NOT NULL, tenant_id int NOT NULL, customer_name text NOT NULL);
+      CREATE TABLE orders (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id money_id, customer_code code4);
+      INSERT INTO customers VALUES (12.5, 'ABCDEFG', 1, 'Half'), (13, 'T13', 1, 'Thirteen');
+      INSERT INTO orders VALUES (1, 1, 'Half', NULL, NULL), (2, 1, 'Thirteen', NULL, NULL);`);
+    for (const [fk, key, reason] of [
+      [
+        'customer_id',
+        'id',
+        "its master's key does not fit customer_id (numeric(5,0), at most 5 digit(s) before the point and 0 after it): widen the column to link it",
+      ],
+      [
+        'customer_code',
+        'code',
+        "its master's key does not fit customer_code (character varying(4), at most 4 character(s)): widen the column to link it",
+      ],
+    ] as const) {
+      const config = ordersConfig({ fk, entity: `order_${fk}` }, { key });
+      const p = await plan(t.db, { config, allTenants: true });
+      expect(p.results[0]!.unmatchedRecords.map((u) => [u.entityName, u.reason])).toEqual([['Half', reason]]);
+      const a = await apply(t.db, { config, allTenants: true, planRunId: p.runId });
+      expect([a.totalUpdated, a.results[0]!.skipped]).toEqual([1, 0]);
+      await installGuard(t.db, { config });
+    }
+    // the application's inserts: Thirteen linked, Half left NULL (not 13, and no failed insert)
+    await t.db.exec(`INSERT INTO orders VALUES (3, 1, 'Half', NULL, NULL), (4, 1, 'Thirteen', NULL, NULL)`);
+    const rows = await t.db.query<{ id: number; fk: string | null; code: string | null }>(
+      `SELECT id, customer_id::text AS fk, customer_code AS code FROM orders WHERE id > 2 ORDER BY id`,
+    );
+    expect(rows.rows).toEqual([
+      { id: 3, fk: null, code: null },
+      { id: 4, fk: '13', code: 'T13' },
+    ]);
+  });
 });

@@ -25,6 +25,7 @@ describe('context statements (whole text)', () => {
               format_type(a.atttypid, a.atttypmod) AS type, a.atttypid::int8 AS typeoid,
               a.attgenerated::text AS generated, a.attidentity::text AS identity, a.attnotnull AS not_null,
               format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL) AS base_type,
+              CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) ELSE format_type(a.atttypid, a.atttypmod) END AS base_full,
               (SELECT NOT co.collisdeterministic FROM pg_collation co WHERE co.oid = a.attcollation) AS nondeterministic,
               (SELECT quote_ident(n.nspname) || '.' || quote_ident(co.collname) FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace
                 WHERE co.oid = a.attcollation AND a.attcollation <> t.typcollation) AS collation,
