@@ -31,7 +31,11 @@ describe('an FK narrower than its key', () => {
     const h = fkRangeOf('numeric', 'numeric', 'numeric(5,-2)', 'numeric(10,0)')!;
     expect(h).toEqual({ kind: 'digits', type: 'numeric(5,-2)', precision: 5, scale: -2 });
     expect(['100', '1234500', '123', '12345600', '0'].map((k) => fitsFk(k, h))).toEqual([true, true, false, false, true]);
-    expect(fkRangeOf('character', 'character', 'character(4)', 'character(10)')).toEqual({ kind: 'length', type: 'character(4)', length: 4 });
+    expect(fkRangeOf('character', 'character', 'character(4)', 'character(10)')).toEqual({
+      kind: 'length',
+      type: 'character(4)',
+      length: 4,
+    });
     expect(fkRangeOf('character', 'text', 'character(4)', 'text')).toMatchObject({ kind: 'length', length: 4 });
   });
   it('which keys fit', () => {
