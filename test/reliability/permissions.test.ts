@@ -239,4 +239,32 @@ const MASTERS = ['tenants', 'customers', 'vendors'];
     const after = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_indexes WHERE schemaname = 'public'`);
     expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
   });
+
+  it('plan checks only the columns it reads: a config amount the role may not SELECT is no refusal (a review)', async () => {
+    const role = newRole();
+    await t.db.exec(`CREATE ROLE ${role} LOGIN;
+      CREATE SCHEMA IF NOT EXISTS fk_backfill;
+      ALTER SCHEMA fk_backfill OWNER TO ${role};
+      GRANT USAGE ON SCHEMA public TO ${role};
+      GRANT SELECT ON customers TO ${role};
+      GRANT SELECT (id, tenant_id, order_number, customer_name, customer_id) ON sales_orders TO ${role};`);
+    const db = await as(role);
+    const config = {
+      links: [
+        {
+          entity: 'sales_order',
+          table: 'sales_orders',
+          key: 'id',
+          fk: 'customer_id',
+          name: 'customer_name',
+          document: 'order_number',
+          amount: 'total_amount',
+          scope: ['tenant_id'],
+          target: { table: 'customers', key: 'id', name: 'customer_name', active: 'is_active' },
+        },
+      ],
+    };
+    const p = await plan(db, { config, tenantId: DEMO_TENANT });
+    expect(p.results[0]!.recordsMatched).toBeGreaterThan(0);
+  });
 });
