@@ -6,7 +6,7 @@ import type { Entry, MatcherIndex } from './matcher-index.js';
 import { isKnownName, twoNames } from './names.js';
 import { valuesOf } from './multimap.js';
 import { normalizeName } from './normalize.js';
-import { expandInitials, HAS_DIGIT, isAbbreviation, isContraction, reconcileJoins, tokenRelation } from './tokens.js';
+import { expandInitials, HAS_DIGIT, isAbbreviation, isContraction, isKnownContraction, reconcileJoins, tokenRelation } from './tokens.js';
 import {
   allQualifiers,
   hasPlace,
@@ -58,8 +58,18 @@ function containment(
       for (let i = 0; i < qt.length; i++) {
         if (qUsed[i]) continue;
         let r = tokenRelation(qt[i]!, et[j]!);
-        // a word of two or three letters its writer marked as cut short ("Lk." for Lake), of no word of the scope
-        if (r === null && marked.has(qt[i]!) && !df.has(qt[i]!) && isAbbreviation(qt[i]!, et[j]!, 2)) r = 'abbreviation';
+        // a word of three letters its writer marked as cut short ("Mus." for Museum), of no word of the scope and no
+        // known contraction (those stand for their own words: "Mt." is no Martin); two letters ("Br.": Brown? Bridge?)
+        // only score as an abbreviation, never make the one reading
+        if (
+          r === null &&
+          marked.has(qt[i]!) &&
+          qt[i]!.length === 3 &&
+          !df.has(qt[i]!) &&
+          !isKnownContraction(qt[i]!) &&
+          isAbbreviation(qt[i]!, et[j]!, 2)
+        )
+          r = 'abbreviation';
         if (r === null || (pass === 'same') !== (r === 'same')) continue;
         // A "short form" that is a word of its own in this scope ("Jack" / "Jackson") is not an abbreviation.
         // (A known contraction is one whatever the scope: "St" is Saint beside two masters named "St. …".)

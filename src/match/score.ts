@@ -7,7 +7,7 @@ import { isKnownName, nameRole, twoNames } from './names.js';
 import { isNicknameOf } from './nicknames.js';
 import { isGenericToken, legalAgreement } from './normalize.js';
 import { jaroWinkler, levenshteinSimilarity, phoneticMatch } from './similarity.js';
-import { expandInitials, HAS_DIGIT, isAbbreviation, isEditNear, reconcileJoins, tokenSimilarity } from './tokens.js';
+import { expandInitials, HAS_DIGIT, isAbbreviation, isEditNear, isKnownContraction, reconcileJoins, tokenSimilarity } from './tokens.js';
 import { MATCH_TUNING } from './tuning.js';
 import { ENTITY_WORDS, GENERATIONS, isTrade, twoCities } from './vocabulary.js';
 import type { Candidate, NormalizedName } from './types.js';
@@ -28,7 +28,7 @@ function rotationOf(qAl: number[], n: number): number | null {
  * evidence of surname-first order whatever the words; in a smaller one "never" says little, and only a person's name
  * is read so: two to four words, each the entry's own (no typo), none a trade or generic word, none a name the lists know both as a given name and as
  * a surname ("Ryan Thomas" / Thomas Ryan may be two people), no legal form on either side (a rotated firm name,
- * "Steel Pacific" / Pacific Steel, may be another firm). Measured on the trial sets (docs/matching.md): their tenants
+ * "Steel Pacific" / Pacific Steel, may be another firm), and something saying it is a person's (personEvidence). Measured on the trial sets (docs/matching.md): their tenants
  * hold 50–70 masters, and their people written surname first stayed in review.
  */
 function rotatedByPosition(ix: MatcherIndex, q: NormalizedName, e: Entry, qt: string[], qAl: number[]): boolean {
@@ -45,8 +45,19 @@ function rotatedByPosition(ix: MatcherIndex, q: NormalizedName, e: Entry, qt: st
     qt.every((t, i) => t === et[qAl[i]!]) &&
     q.legalForm === null &&
     e.norm.legalForm === null &&
-    et.every((t) => !isGenericToken(t) && !isTrade(t) && !(isKnownName(t) && nameRole(t) === null))
+    et.every((t) => !isGenericToken(t) && !isTrade(t) && !(isKnownName(t) && nameRole(t) === null)) &&
+    personEvidence(q, e)
   );
+}
+
+/**
+ * Something says the words are a person's name, not words in another order ("Rock Hard" / Hard Rock, "Sky Blue" /
+ * Blue Sky: a review): a word the lists know as a given name or a surname, an initial, or a title or honour written
+ * with the name on either side (Dr., Mrs., OBE; "Surname, Given" with a comma).
+ */
+function personEvidence(q: NormalizedName, e: Entry): boolean {
+  if (e.tokens.some((t) => t.length === 1 || nameRole(t) !== null)) return true;
+  return [q.rules, e.norm.rules].some((r) => r.includes('honorific') || r.includes('post-nominal') || r.includes('name-order'));
 }
 
 /**
@@ -112,7 +123,8 @@ export function score(
     for (let j = 0; j < et.length; j++) {
       let s = tokenSimilarity(qt[i]!, et[j]!);
       // a word of two or three letters its writer marked as cut short ("Gen.", "Lk."), of no word of the scope
-      if (s === 0 && marked.has(qt[i]!) && !df.has(qt[i]!) && isAbbreviation(qt[i]!, et[j]!, 2)) s = MATCH_TUNING.abbreviationSim;
+      if (s === 0 && marked.has(qt[i]!) && !df.has(qt[i]!) && !isKnownContraction(qt[i]!) && isAbbreviation(qt[i]!, et[j]!, 2))
+        s = MATCH_TUNING.abbreviationSim;
       // Two different cities ("Bern" / "Berlin": vocabulary.ts) are two places, never one's typo of the other.
       if (s < 0.97 && twoCities(qt[i]!, et[j]!)) s = 0;
       // Two different known person names ("Paula" / "Paul", "Tanner" / "Turner": names.ts) are two words whatever

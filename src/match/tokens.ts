@@ -36,6 +36,11 @@ const CONTRACTIONS: Record<string, readonly string[]> = {
 /** CONTRACTIONS as a Map: asked for every word pair scored, where an object's string keys were a slow lookup. */
 const CONTRACTION_MAP: ReadonlyMap<string, readonly string[]> = new Map(Object.entries(CONTRACTIONS));
 
+/** A known contraction ("st", "mt", "ft"): it stands for its own words only, never for any word it could begin. */
+export function isKnownContraction(a: string): boolean {
+  return CONTRACTION_MAP.has(a);
+}
+
 export function isContraction(a: string, b: string): boolean {
   return CONTRACTION_MAP.get(a)?.includes(b) === true || CONTRACTION_MAP.get(b)?.includes(a) === true;
 }

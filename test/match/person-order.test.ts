@@ -31,7 +31,7 @@ describe("a person's names in the other order", () => {
   it("in a small scope, a person's words the lists do not know, rotated and none placed the other way round by the scope: the same person", () => {
     // names the lists know neither way (a Maori, an Igbo, a Tamil name), as a bank export writes them: surname first
     const masters = [
-      { key: 'T', name: 'Tamati Waaka' },
+      { key: 'T', name: 'Mr. Tamati Waaka' },
       { key: 'O', name: 'Dr. Adaeze Obinna' },
       { key: 'K', name: 'K. Thirunavukkarasu' },
     ];
@@ -55,6 +55,9 @@ describe("a person's names in the other order", () => {
     expect(linkOf([{ key: 'P', name: 'Pacific Steel' }], 'Steel Pacific')).toBeNull();
     expect(linkOf([{ key: 'B', name: 'Adaeze Obinna Ltd' }], 'Obinna Adaeze')).toBeNull();
     // one word near, not the same
-    expect(linkOf([{ key: 'T', name: 'Tamati Waaka' }], 'Waaka Tamatu')).toBeNull();
+    expect(linkOf([{ key: 'T', name: 'Mr. Tamati Waaka' }], 'Waaka Tamatu')).toBeNull();
+    // nothing says the words are a person's: words in another order (a review)
+    expect(linkOf([{ key: 'H', name: 'Hard Rock' }], 'Rock Hard')).toBeNull();
+    expect(linkOf([{ key: 'T', name: 'Tamati Waaka' }], 'Waaka Tamati')).toBeNull();
   });
 });

@@ -272,9 +272,9 @@ describe("what a ledger adds after a firm's full name and legal form, set off", 
 });
 
 describe('a short word its writer marked as cut short', () => {
-  it('two or three letters and a period read as the master word they begin ("Lk." Lake, "Mus. of Am. Art"): not without the period', () => {
-    expect(linkOf([{ key: 'L', name: 'Lake Athabasca Marine Services Ltd.' }], 'Lk. Athabasca Marine Svcs')).toBe('L');
-    expect(linkOf([{ key: 'C', name: 'Chesapeake Museum of American Art' }], 'Chesapeake Mus. of Am. Art')).toBe('C');
+  it('three letters and a period read as the master word they begin ("Gen." General, "Mus." Museum); two letters without one are no word', () => {
+    expect(linkOf([{ key: 'G', name: 'Abubakar Sani General Merchants' }], 'Abubakar Sani Gen. Merchant')).toBe('G');
+    expect(linkOf([{ key: 'C', name: 'Chesapeake Museum of American Art' }], 'Chesapeake Mus. of American Art')).toBe('C');
     expect(linkOf([{ key: 'L', name: 'Lake Athabasca Marine Services Ltd.' }], 'Lk Athabasca Marine Svcs')).toBeNull();
     // a word of the scope's own names is that word, not an abbreviation ("Am" Bau beside Am Bau GmbH)
     const scope = [
@@ -282,6 +282,11 @@ describe('a short word its writer marked as cut short', () => {
       { key: 'B', name: 'American Bau GmbH' },
     ];
     expect(decide(scope, 'Am. Bau GmbH').candidates[0]!.key).toBe('A');
+  });
+  it('a known contraction stands for its own words only, and two letters never make the one reading (a review: "Mt. Vernon" was Martin Vernon)', () => {
+    expect(linkOf([{ key: 'M', name: 'Martin Vernon Farms' }], 'Mt. Vernon Farms')).toBeNull();
+    expect(linkOf([{ key: 'S', name: 'Stanley Louis Bakery' }], 'St. Louis Bakery')).toBeNull();
+    expect(linkOf([{ key: 'B', name: 'Brown Harbour Ltd' }], 'Br. Harbour Ltd')).toBeNull();
   });
 });
 
