@@ -292,7 +292,8 @@ export function driftLinkedStatement(link: LinkShape, linkName: string, f: Scope
          CASE WHEN ${tk} IS NULL THEN ${
            // on Citus a master of another tenant is on another shard (no correlated lookup there): missing, as verify's
            // crossScope tells
-           link.scope.length === 0 || link.citus !== undefined
+           // and with keys that repeat across tenants ((tenant_id, id)) a key found elsewhere is no evidence
+           link.scope.length === 0 || link.citus !== undefined || link.targetKeyAlone !== true
              ? `'missing'`
              : `CASE WHEN EXISTS (SELECT 1 FROM ${link.targetSql} x WHERE x.${ident(link.targetKey)} = s.${ident(link.fk)}) THEN 'otherScope' ELSE 'missing' END`
          }

@@ -56,4 +56,15 @@ describeEach('drift of the rows an apply linked', (target) => {
     expect(l.otherScope.samples[0]).toMatchObject({ scopeKey: ['2'], sourceName: 'Bolt', targetKey: '1' });
     expect(d.found).toBe(true);
   });
+
+  it('with master keys that repeat per tenant ((tenant_id, id)), a deleted master stays missing: another tenant having that id says nothing (a review)', async () => {
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE TABLE customers (tenant_id int NOT NULL, id int NOT NULL, customer_name text NOT NULL, PRIMARY KEY (tenant_id, id));
+      CREATE TABLE orders (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int);
+      INSERT INTO customers VALUES (2, 5, 'Bolt');
+      INSERT INTO orders VALUES (1, 1, 'Acme', 5);`);
+    const l = (await drift(t.db, { config: ordersConfig({}, { key: ['tenant_id', 'id'] }), allTenants: true })).links[0]!;
+    expect([l.otherScope.rows, l.missing.rows]).toEqual([0, 1]);
+  });
 });

@@ -288,7 +288,7 @@ $fkb_guard$`);
 
 describe('drift statements (whole text)', () => {
   it('linked rows whose master is missing, of another tenant, inactive or renamed (a decision alias to that master is no drift), within the tenant', () => {
-    expect(driftLinkedStatement(link, 'so', { tenant: 'T1' })).toEqual({
+    expect(driftLinkedStatement({ ...link, targetKeyAlone: true }, 'so', { tenant: 'T1' })).toEqual({
       text: `WITH r AS (
   SELECT ARRAY[s."tenant_id"::text, s."Branch"::text COLLATE "C"]::text[] AS scope_key, s."customer name"::text AS source_name, s."customer_id"::text AS target_key,
          t."id"::text AS master_key, t."Legal Name"::text AS master_name,
