@@ -322,6 +322,12 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   const softDelete = signals.softDelete;
   for (const c of [...keys, link.fk, link.name]) ident(c);
   const citus = await citusKinds(db, src.oid, tgt.oid);
+  // SET CONSTRAINTS ALL IMMEDIATE stays on the coordinator: the shards check a deferred constraint at COMMIT, where a
+  // row it refuses fails the whole batch (a review)
+  if (deferrable && citus?.source.kind === 'distributed')
+    notices.push(
+      `${link.entity}: ${displayTable(source)} has DEFERRABLE constraints, which Citus checks on the shards at COMMIT: a row one refuses fails its whole batch and stops the run (resumable) instead of being left out; make them NOT DEFERRABLE, or fix such rows first`,
+    );
   if (citus !== null) checkCitusLink(link, source, target, citus, p);
   // a distributed source is walked by its distribution column (whole tenants per batch: see citusTenantBoundStatement)
   if (citus?.source.kind === 'distributed' && keys.includes(citus.source.column)) walkKey = citus.source.column;

@@ -586,6 +586,37 @@ describe('Citus cluster [citus]', () => {
     expect(closed[0]!.n).toBe('0');
   });
 
+  it('a distributed source with a DEFERRABLE unique key: plan says the shards check it at COMMIT (a review: a refused row failed the run)', async () => {
+    await cit.sql(
+      `CREATE TABLE subs (tenant_id int NOT NULL, id bigint NOT NULL, customer_name text, customer_id bigint, PRIMARY KEY (tenant_id, id),
+                          CONSTRAINT one_per UNIQUE (tenant_id, customer_id) DEFERRABLE INITIALLY DEFERRED)`,
+    );
+    await cit.sql(`SELECT create_distributed_table('subs', 'tenant_id', colocate_with => 'customers')`);
+    const cfg = join(mkdtempSync(join(tmpdir(), 'fkb-citus-')), 'subs.json');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        links: [
+          {
+            entity: 'sub',
+            table: 'subs',
+            key: ['tenant_id', 'id'],
+            fk: 'customer_id',
+            name: 'customer_name',
+            scope: ['tenant_id'],
+            target: { table: 'customers', key: ['tenant_id', 'id'], name: 'name' },
+          },
+        ],
+      }),
+    );
+    const r = await runCli(['plan', '--db', cit.url, '--config', cfg, '--all-tenants', '--json']);
+    expect(r.code).toBe(0);
+    const notices = (JSON.parse(r.stdout) as { notices?: string[] }).notices ?? [];
+    expect(notices.filter((n) => n.includes('has DEFERRABLE constraints, which Citus checks on the shards at COMMIT'))).toHaveLength(1);
+    await cit.sql(`DROP TABLE subs`);
+  });
+
   it('refuses, before writing anything, a link Citus cannot join co-located (exit 2, one line)', async () => {
     await cit.sql(
       `CREATE TABLE invoices (region_id int NOT NULL, id bigint NOT NULL, tenant_id int NOT NULL, customer_name text, customer_id bigint, PRIMARY KEY (region_id, id))`,
