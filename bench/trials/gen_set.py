@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build SET/data.sql from the hand-written lists in SET/names/*.txt, for the sets T3-T20 (bench/trials/README.md).
+"""Build SET/data.sql from the hand-written lists in SET/names/*.txt, for the sets T3-T21 (bench/trials/README.md).
 
 usage: python3 bench/trials/gen_set.py bench/trials/erp-t6
 SET/set.json gives the set's name and seed. Deterministic (fixed seed): running it again writes the same file.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A trial of fk-backfill's fuzzy matching on one of the hand-written sets T3-T20 (bench/trials/README.md): recreates its
+# A trial of fk-backfill's fuzzy matching on one of the hand-written sets T3-T21 (bench/trials/README.md): recreates its
 # database, runs plan / apply --all-tenants --yes / review export with defaults and "match": "fuzzy", prints totals and
 # counts per category and tenant only (no names).
 # usage: bash bench/trials/run_set.sh bench/trials/erp-t6 [path of a built fk-backfill checkout, default this one]
