@@ -244,15 +244,7 @@ function addedSegment(ix: MatcherIndex, seg: string[], e: Entry): boolean {
   if (!seg.some((t) => t.length >= 3 && !HAS_DIGIT.test(t))) return false;
   // a word and a number alone name one of several units ("Line 2", "Team 2"), which may be accounts of their own
   if (seg.length === 2 && NUMBER.test(seg[1]!)) return false;
-  return seg.every(
-    (t) =>
-      HAS_DIGIT.test(t) ||
-      isCity(t) ||
-      FUNCTION_WORDS.has(t) ||
-      QUALIFIER_WORDS.has(t) ||
-      UNIT_WORDS.has(t) ||
-      (ix.df.get(t) ?? 0) === (e.tokens.includes(t) ? 1 : 0),
-  );
+  return seg.every((t) => placing(ix, t, e));
 }
 
 /** A short unit name: ≤ 3 words, one of them a unit word, no number, no legal form ("Finance Team"). */
@@ -271,16 +263,20 @@ function siteSegment(ix: MatcherIndex, seg: string[], e: Entry): boolean {
   if (seg.some((t) => isLegalWord(t) || isCountry(t) || NUMBER.test(t)) || isCountry(seg.join(' '))) return false;
   // a letter alone is no site ("Wolf Co.s": a stray "s" after the legal form), nor letters only ("A B")
   if (seg.some((t) => t.length < 2) || !seg.some((t) => t.length >= 3 || QUALIFIER_WORDS.has(t))) return false;
-  return seg.every(
-    (t) =>
-      HAS_DIGIT.test(t) ||
-      isCity(t) ||
-      FUNCTION_WORDS.has(t) ||
-      QUALIFIER_WORDS.has(t) ||
-      UNIT_WORDS.has(t) ||
-      (ix.df.get(t) ?? 0) === (e.tokens.includes(t) ? 1 : 0),
-  );
+  return seg.every((t) => placing(ix, t, e));
 }
 
 /** A number alone ("Team 2" is one of several teams); a terminal's or gate's code keeps its letters ("T2"). */
 const NUMBER = /^\p{N}+$/u;
+
+/** A word that places a firm named beside it: a number, a city, a qualifier, unit or function word, or no other master's word. */
+function placing(ix: MatcherIndex, t: string, e: Entry): boolean {
+  return (
+    HAS_DIGIT.test(t) ||
+    isCity(t) ||
+    FUNCTION_WORDS.has(t) ||
+    QUALIFIER_WORDS.has(t) ||
+    UNIT_WORDS.has(t) ||
+    (ix.df.get(t) ?? 0) === (e.tokens.includes(t) ? 1 : 0)
+  );
+}

@@ -5,7 +5,6 @@ import {
   undoBoundStatement,
   undoNotFoundStatement,
   undoEditedSampleStatement,
-  undoDistributionValuesStatement,
   alreadyRevertedStatement,
   undoRowsStatement,
   undoStatement,
@@ -246,79 +245,5 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
       'orders_linked',
       'T1',
     ]);
-  });
-});
-
-describe('undo on a Citus distributed source (whole text)', () => {
-  const citusLink: LinkShape = {
-    sourceSql: '"sales_orders"',
-    targetSql: '"customers"',
-    key: 'tenant_id',
-    keys: ['tenant_id', 'id'],
-    keyTypes: ['integer', 'bigint'],
-    fk: 'customer_id',
-    name: 'customer_name',
-    targetKey: 'id',
-    targetName: 'name',
-    scope: ['tenant_id'],
-    fkType: 'bigint',
-    keyType: 'integer',
-    touch: null,
-    citus: 'distributed',
-  };
-  it("a batch's UPDATE names the batch's values of the distribution column, so Citus prunes it to their shards", () => {
-    expect(
-      undoStatement(
-        citusLink,
-        {
-          targetRunId: '5',
-          runId: '9',
-          linkName: 'so',
-          setRange: { after: '3:100', upTo: '3:200' },
-          shards: { column: 'tenant_id', type: 'integer', values: ['7', '9'] },
-        },
-        { tenant: null },
-      ),
-    ).toEqual({
-      text: `WITH c AS (
-  SELECT c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, (c.row_key::text[])[1]::integer AS fkb_k1, (c.row_key::text[])[2]::bigint AS fkb_k2,
-         c.old_value::bigint AS fkb_old, c.new_value::bigint AS fkb_new
-    FROM (SELECT (cs.id * 4294967296 + b.lo - 1 + x.ord)::int8 AS id, cs.run_id, cs.link, cs.table_name, x.row_key, cs.column_name,
-          x.old_value, x.new_value, cs.touched_column, x.touched_old, cs.changed_at, cs.id AS set_id, (b.lo - 1 + x.ord)::int8 AS ord
-     FROM fk_backfill.change_sets cs
-    CROSS JOIN LATERAL (SELECT (CASE WHEN cs.id = $4::int8 THEN $6::int8 + 1 ELSE 1 END)::int AS lo, (CASE WHEN cs.id = $5::int8 THEN $7::int8 ELSE cardinality(cs.row_keys) END)::int AS hi) b
-    CROSS JOIN LATERAL unnest(cs.row_keys[b.lo:b.hi], cs.old_values[b.lo:b.hi], cs.new_values[b.lo:b.hi], cs.touched_old[b.lo:b.hi]) WITH ORDINALITY
-          AS x(row_key, old_value, new_value, touched_old, ord)
-    WHERE cs.run_id = $2::int8 AND cs.link = $3 AND cs.id >= $4::int8 AND cs.id <= $5::int8) c
-   WHERE c.run_id = $2::int8 AND c.link = $3 AND c.set_id IS NOT NULL
-), upd AS (
-  UPDATE "sales_orders" s
-     SET "customer_id" = c.fkb_old
-    FROM c
-   WHERE s."tenant_id" = c.fkb_k1 AND s."id" = c.fkb_k2 AND s."customer_id" = c.fkb_new AND s."tenant_id" = ANY($8::integer[])
-  RETURNING c.row_key, c.new_value, c.old_value, c.table_name, c.column_name
-)
-, ins AS (
-INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, method, row_keys, old_values, new_values)
-SELECT $1::int8, $3::text, min(upd.table_name), min(upd.column_name), 'undo', array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.old_value)
-  FROM upd
-HAVING count(*) > 0
-RETURNING 1
-)
-SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
-      values: ['9', '5', 'so', '3', '3', '100', '200', ['7', '9']],
-    });
-  });
-  it("the distribution column's values in a batch's range of the change log, read on the coordinator", () => {
-    expect(undoDistributionValuesStatement({ targetRunId: '5', linkName: 'so', setRange: { after: '3:100', upTo: '3:200' } }, 1)).toEqual({
-      text: `SELECT array_agg(DISTINCT (c.row_key::text[])[$3::int]) AS v FROM (SELECT (cs.id * 4294967296 + b.lo - 1 + x.ord)::int8 AS id, cs.run_id, cs.link, cs.table_name, x.row_key, cs.column_name,
-          x.old_value, x.new_value, cs.touched_column, x.touched_old, cs.changed_at, cs.id AS set_id, (b.lo - 1 + x.ord)::int8 AS ord
-     FROM fk_backfill.change_sets cs
-    CROSS JOIN LATERAL (SELECT (CASE WHEN cs.id = $4::int8 THEN $6::int8 + 1 ELSE 1 END)::int AS lo, (CASE WHEN cs.id = $5::int8 THEN $7::int8 ELSE cardinality(cs.row_keys) END)::int AS hi) b
-    CROSS JOIN LATERAL unnest(cs.row_keys[b.lo:b.hi], cs.old_values[b.lo:b.hi], cs.new_values[b.lo:b.hi], cs.touched_old[b.lo:b.hi]) WITH ORDINALITY
-          AS x(row_key, old_value, new_value, touched_old, ord)
-    WHERE cs.run_id = $1::int8 AND cs.link = $2 AND cs.id >= $4::int8 AND cs.id <= $5::int8) c`,
-      values: ['5', 'so', 1, '3', '3', '100', '200'],
-    });
   });
 });
