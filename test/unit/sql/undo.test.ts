@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LinkShape } from '../../../src/sql/link.js';
 import {
   laterWritesStatement,
+  laterTouchRunsStatement,
   undoBoundStatement,
   undoNotFoundStatement,
   undoEditedSampleStatement,
@@ -245,5 +246,29 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
       'orders_linked',
       'T1',
     ]);
+  });
+});
+
+describe("later runs that set the same rows' updated_at (whole text)", () => {
+  it('both sides unnested on their own and joined on (table, row key); runs undone already left out first', () => {
+    expect(laterTouchRunsStatement('5')).toEqual({
+      text: `WITH mine AS MATERIALIZED (
+  SELECT DISTINCT t.table_name, k.row_key
+    FROM fk_backfill.change_sets t CROSS JOIN LATERAL unnest(t.row_keys) AS k(row_key)
+   WHERE t.run_id = $1::int8 AND t.touched_column IS NOT NULL
+), theirs AS MATERIALIZED (
+  SELECT cs.run_id, cs.table_name, k.row_key
+    FROM fk_backfill.change_sets cs
+    JOIN fk_backfill.runs r ON r.id = cs.run_id AND r.kind = 'apply'
+   CROSS JOIN LATERAL unnest(cs.row_keys) AS k(row_key)
+   WHERE cs.run_id <> $1::int8 AND cs.touched_column IS NOT NULL
+     AND cs.id > (SELECT min(t.id) FROM fk_backfill.change_sets t WHERE t.run_id = $1::int8)
+     AND NOT EXISTS (SELECT 1 FROM fk_backfill.runs u WHERE u.kind = 'undo' AND u.status = 'done' AND u.target_run_id = cs.run_id)
+)
+SELECT DISTINCT x.run_id::text AS run, x.table_name
+  FROM theirs x JOIN mine m ON m.table_name = x.table_name AND m.row_key = x.row_key
+ ORDER BY 1, 2`,
+      values: ['5'],
+    });
   });
 });
