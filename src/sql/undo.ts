@@ -232,10 +232,8 @@ export function laterWritesStatement(a: { targetRunId: string; runId: string; li
  */
 export function laterTouchRunsStatement(targetRunId: string): Statement<{ run: string; table_name: string }> {
   return {
-    // both sides unnested on their own and joined on (table, row key): joined inside one statement, the planner hashed
-    // on the table alone and compared every key of every later run with every key of this one (a new user's trial:
-    // 427 s before the undo of an 11,045-row run could start, 541 k rows applied after it); runs undone already are
-    // left out before their keys are read
+    // each side unnested on its own, joined on (table, row key), undone runs left out first: one statement hashed on the
+    // table alone and compared every key pair (a trial: 427 s before an 11,045-row undo began, 541 k rows applied after)
     text: `WITH mine AS MATERIALIZED (
   SELECT DISTINCT t.table_name, k.row_key
     FROM ${OWN}.change_sets t CROSS JOIN LATERAL unnest(t.row_keys) AS k(row_key)
