@@ -6,7 +6,7 @@ import type { Entry, MatcherIndex } from './matcher-index.js';
 import { isKnownName, twoNames } from './names.js';
 import { valuesOf } from './multimap.js';
 import { normalizeName } from './normalize.js';
-import { expandInitials, HAS_DIGIT, isAbbreviation, isContraction, isKnownContraction, reconcileJoins, tokenRelation } from './tokens.js';
+import { expandInitials, HAS_DIGIT, isContraction, markedAbbreviation, reconcileJoins, tokenRelation } from './tokens.js';
 import {
   allQualifiers,
   hasPlace,
@@ -43,7 +43,7 @@ function containment(
   e: Entry,
   original: string,
   expanded = false,
-  marked: ReadonlySet<string> = new Set(),
+  marked: readonly string[] | undefined = undefined,
 ): { rel: Relation; extraQ: string[]; extraE: string[]; anchor: boolean; initials: boolean; loose: boolean } | null {
   const { df } = ix;
   const et = e.tokens;
@@ -61,15 +61,7 @@ function containment(
         // a word of three letters its writer marked as cut short ("Mus." for Museum), of no word of the scope and no
         // known contraction (those stand for their own words: "Mt." is no Martin); two letters ("Br.": Brown? Bridge?)
         // only score as an abbreviation, never make the one reading
-        if (
-          r === null &&
-          marked.has(qt[i]!) &&
-          qt[i]!.length === 3 &&
-          !df.has(qt[i]!) &&
-          !isKnownContraction(qt[i]!) &&
-          isAbbreviation(qt[i]!, et[j]!, 2)
-        )
-          r = 'abbreviation';
+        if (r === null && qt[i]!.length === 3 && markedAbbreviation(qt[i]!, et[j]!, marked, df.has(qt[i]!))) r = 'abbreviation';
         if (r === null || (pass === 'same') !== (r === 'same')) continue;
         // A "short form" that is a word of its own in this scope ("Jack" / "Jackson") is not an abbreviation.
         // (A known contraction is one whatever the scope: "St" is Saint beside two masters named "St. …".)
@@ -226,13 +218,12 @@ function hasChild(ix: MatcherIndex, e: Entry): boolean {
  */
 export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: Entry[], ranked: Candidate[]): void {
   const hits = new Map<string, { e: Entry; rel: Relation; ok: boolean }>();
-  const marked = new Set(q.marked ?? []);
   const rivals = new Set<string>();
   for (const e of blocked) {
     // initials of the entry's words stand for them ("N.Y. State Dept. of Health"), as when scoring
     const joined = reconcileJoins(q.tokens, e.tokens);
     const qt = expandInitials(joined, e.tokens);
-    const c = containment(ix, qt, e, q.original, qt !== joined, marked);
+    const c = containment(ix, qt, e, q.original, qt !== joined, q.marked);
     if (c === null) continue;
     rivals.add(e.key);
     let ok = c.anchor;

@@ -7,7 +7,7 @@ import { isKnownName, nameRole, twoNames } from './names.js';
 import { isNicknameOf } from './nicknames.js';
 import { isGenericToken, legalAgreement } from './normalize.js';
 import { jaroWinkler, levenshteinSimilarity, phoneticMatch } from './similarity.js';
-import { expandInitials, HAS_DIGIT, isAbbreviation, isEditNear, isKnownContraction, reconcileJoins, tokenSimilarity } from './tokens.js';
+import { expandInitials, HAS_DIGIT, isAbbreviation, isEditNear, markedAbbreviation, reconcileJoins, tokenSimilarity } from './tokens.js';
 import { MATCH_TUNING } from './tuning.js';
 import { ENTITY_WORDS, GENERATIONS, isTrade, twoCities } from './vocabulary.js';
 import type { Candidate, NormalizedName } from './types.js';
@@ -26,10 +26,11 @@ function rotationOf(qAl: number[], n: number): number | null {
  * Middle") and the scope's own names do not place them the other way round: the word the name starts with starts no
  * master name here and the word it ends with ends none. In a scope of ≥ `positionEvidence` multi-word names that is
  * evidence of surname-first order whatever the words; in a smaller one "never" says little, and only a person's name
- * is read so: two to four words, each the entry's own (no typo), none a trade or generic word, none a name the lists know both as a given name and as
- * a surname ("Ryan Thomas" / Thomas Ryan may be two people), no legal form on either side (a rotated firm name,
- * "Steel Pacific" / Pacific Steel, may be another firm), and something saying it is a person's (personEvidence). Measured on the trial sets (docs/matching.md): their tenants
- * hold 50–70 masters, and their people written surname first stayed in review.
+ * is read so: two to four words, each the entry's own (no typo), none a trade or generic word, none a name the lists
+ * know both as a given name and as a surname ("Ryan Thomas" / Thomas Ryan may be two people), no legal form on either
+ * side (a rotated firm name, "Steel Pacific" / Pacific Steel, may be another firm), and something saying it is a
+ * person's (personEvidence). Measured on the trial sets (docs/matching.md): their tenants hold 50–70 masters, and
+ * their people written surname first stayed in review.
  */
 function rotatedByPosition(ix: MatcherIndex, q: NormalizedName, e: Entry, qt: string[], qAl: number[]): boolean {
   const { multiWordNames, startsName, endsName } = ix;
@@ -116,15 +117,13 @@ export function score(
     et.every((t) => !isGenericToken(t) && !isTrade(t)) &&
     raw0.slice(1).every((t) => et.includes(t) && (df.get(t) ?? 0) <= MATCH_TUNING.nicknameWordMasters);
   const qt = nickname ? [et[0]!, ...raw0.slice(1)] : raw0;
-  const marked = new Set(q.marked ?? []);
   const qCompact = nickname ? qt.join('') : q.compact;
   const pairs: { i: number; j: number; s: number }[] = [];
   for (let i = 0; i < qt.length; i++) {
     for (let j = 0; j < et.length; j++) {
       let s = tokenSimilarity(qt[i]!, et[j]!);
       // a word of two or three letters its writer marked as cut short ("Gen.", "Lk."), of no word of the scope
-      if (s === 0 && marked.has(qt[i]!) && !df.has(qt[i]!) && !isKnownContraction(qt[i]!) && isAbbreviation(qt[i]!, et[j]!, 2))
-        s = MATCH_TUNING.abbreviationSim;
+      if (s === 0 && markedAbbreviation(qt[i]!, et[j]!, q.marked, df.has(qt[i]!))) s = MATCH_TUNING.abbreviationSim;
       // Two different cities ("Bern" / "Berlin": vocabulary.ts) are two places, never one's typo of the other.
       if (s < 0.97 && twoCities(qt[i]!, et[j]!)) s = 0;
       // Two different known person names ("Paula" / "Paul", "Tanner" / "Turner": names.ts) are two words whatever

@@ -36,11 +36,6 @@ const CONTRACTIONS: Record<string, readonly string[]> = {
 /** CONTRACTIONS as a Map: asked for every word pair scored, where an object's string keys were a slow lookup. */
 const CONTRACTION_MAP: ReadonlyMap<string, readonly string[]> = new Map(Object.entries(CONTRACTIONS));
 
-/** A known contraction ("st", "mt", "ft"): it stands for its own words only, never for any word it could begin. */
-export function isKnownContraction(a: string): boolean {
-  return CONTRACTION_MAP.has(a);
-}
-
 export function isContraction(a: string, b: string): boolean {
   return CONTRACTION_MAP.get(a)?.includes(b) === true || CONTRACTION_MAP.get(b)?.includes(a) === true;
 }
@@ -133,6 +128,15 @@ export function isAbbreviation(short: string, long: string, minLength = 3): bool
     j++;
   }
   return true;
+}
+
+/**
+ * `short` read as an abbreviation of `long` because its writer marked it as cut short (NormalizedName.marked: "Gen.",
+ * "Mus."): two letters or more, not a word of the scope (`inScope`), and never a known contraction's other reading (a
+ * contraction stands for its own words only: "Mt." is no Martin).
+ */
+export function markedAbbreviation(short: string, long: string, marked: readonly string[] | undefined, inScope: boolean): boolean {
+  return marked?.includes(short) === true && !inScope && !CONTRACTION_MAP.has(short) && isAbbreviation(short, long, 2);
 }
 
 /** How two tokens relate, for containment: only relations that are not guesses about typos. */
