@@ -110,6 +110,9 @@ export function isBackfillError(e: unknown): e is BackfillError {
   return e instanceof BackfillError;
 }
 
+/** SQLSTATE lock_not_available: a lock_timeout ran out (or NOWAIT found the lock taken). */
+export const LOCK_NOT_AVAILABLE = '55P03';
+
 /** SQLSTATE of a driver error (pg and PGlite both expose `.code`). */
 export function sqlState(e: unknown): string | undefined {
   if (typeof e === 'object' && e !== null && 'code' in e) {

@@ -150,6 +150,7 @@ async function walkRun(
               bound: work.bound,
               work: work.statement,
               rows: work.rows,
+              ...(work.lockRows !== undefined ? { lockRows: work.lockRows } : {}),
               setup: work.setup,
               ...(lc.pass === 2 ? { catchUp: true } : {}),
             },
@@ -172,7 +173,11 @@ async function walkRun(
         !stopped &&
         (lc?.sweep === true
           ? lc.done !== true
-          : (reasons?.notReached ?? 0) + (reasons?.cancelledByTrigger ?? 0) + (reasons?.cancelledByTriggerOrRls ?? 0) > 0)
+          : (reasons?.notReached ?? 0) +
+              (reasons?.cancelledByTrigger ?? 0) +
+              (reasons?.cancelledByTriggerOrRls ?? 0) +
+              (reasons?.lockedByOtherSession ?? 0) >
+            0)
       ) {
         const r = await sweepLink(ctx, l, { runId, planRunId, planned }, opts, changed, again);
         changed = r.changed;
@@ -226,6 +231,7 @@ async function sweepLink(
   // failed the sweep after the whole walk, and every resume of it, with ROWS_REFUSED)
   const skip = await refusedKeys(ctx.db, a.runId, l.entity);
   const all = skip.length > 0 ? { ...WHOLE_LINK, skip } : WHOLE_LINK;
+  const lockRows = work.lockRows;
   try {
     return await walkLink(
       ctx.db,
@@ -238,6 +244,7 @@ async function sweepLink(
         bound: (after) => sweepBoundStatement(after, a.planned),
         work: (r) => work.statement({ ...all, ...(r.rows !== undefined ? { rows: r.rows } : {}) }),
         rows: () => work.rows(all),
+        ...(lockRows !== undefined ? { lockRows: (r) => lockRows({ ...all, ...(r.rows !== undefined ? { rows: r.rows } : {}) }) } : {}),
         setup: work.setup,
       },
       { ...fixed, batchSize: 1, minBatchSize: 1, maxBatchSize: 1 },

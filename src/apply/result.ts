@@ -20,6 +20,8 @@ export interface LinkApplyResult {
   skipReasons?: SkipReasons;
   /** The first rows the table refused (skipReasons.refusedByTable), with its error; every one is in fk_backfill.refused_rows. */
   refused?: RefusedRow[];
+  /** The first rows another session kept locked through every retry (skipReasons.lockedByOtherSession), left NULL. */
+  locked?: RefusedRow[];
   /** Rows linked that the plan did not count: added or renamed to a planned name since (present when > 0; see SkipCount). */
   beyondPlan?: number;
   /**
@@ -106,11 +108,12 @@ export function summaryOf(r: ApplyResult): unknown {
 }
 
 /** A link result's fields from its skip count (reasons and rows beyond the plan only when there are some). */
-export function skipFields(c: SkipCount): Pick<LinkApplyResult, 'skipped' | 'skipReasons' | 'refused' | 'beyondPlan'> {
+export function skipFields(c: SkipCount): Pick<LinkApplyResult, 'skipped' | 'skipReasons' | 'refused' | 'locked' | 'beyondPlan'> {
   return {
     skipped: c.skipped,
     ...(c.reasons !== undefined ? { skipReasons: c.reasons } : {}),
     ...(c.refused !== undefined ? { refused: c.refused } : {}),
+    ...(c.locked !== undefined ? { locked: c.locked } : {}),
     ...(c.beyondPlan > 0 ? { beyondPlan: c.beyondPlan } : {}),
   };
 }

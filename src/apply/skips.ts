@@ -24,6 +24,8 @@ export interface SkipReasons {
   masterRenamed: number;
   /** The table refused the row's new value (a CHECK constraint, a unique index, a trigger that raised): left out of its batch. */
   refusedByTable: number;
+  /** Another session kept the row locked through every retry of its batch and of the final sweep: left NULL (a new plan and apply link it). */
+  lockedByOtherSession: number;
   /** The row still matched everything; the UPDATE passed it over: a BEFORE UPDATE trigger returned NULL. */
   cancelledByTrigger: number;
   /** The row still matched everything; a row-level security policy kept the UPDATE from it. */
@@ -48,6 +50,7 @@ export const SKIP_REASON_TEXT: Record<keyof SkipReasons, string> = {
   masterInactive: 'master deactivated since plan or during run',
   masterRenamed: 'master renamed',
   refusedByTable: 'refused by the table (a constraint or a trigger)',
+  lockedByOtherSession: 'locked by another session through every retry (plan and apply again to link them)',
   cancelledByTrigger: 'cancelled by a trigger',
   notUpdatableUnderRls: 'not updatable under row-level security',
   cancelledByTriggerOrRls: 'cancelled by a trigger or kept from the update by row-level security',
@@ -69,6 +72,8 @@ export interface SkipCount {
   beyondPlan: number;
   /** Present when the table refused rows (reasons.refusedByTable > 0): the first of them, with the table's error. */
   refused?: RefusedRow[];
+  /** Present when rows stayed locked (reasons.lockedByOtherSession > 0): the first of them. */
+  locked?: RefusedRow[];
 }
 
 /** Refused rows an apply result shows (all of them are in fk_backfill.refused_rows). */
@@ -96,16 +101,17 @@ export async function countSkips(
   } catch (e) {
     throw wrapDbError(e, `counting why planned rows of ${l.entity} were skipped`);
   }
-  const [selfReference, masterDeleted, masterMovedScope, masterInactive, masterRenamed, refusedByTable, passed] = [
+  const [selfReference, masterDeleted, masterMovedScope, masterInactive, masterRenamed, refusedByTable, locked, passed] = [
     row?.self_reference,
     row?.master_deleted,
     row?.master_moved,
     row?.master_inactive,
     row?.master_renamed,
     row?.refused,
+    row?.locked,
     row?.passed_over,
-  ].map(num) as [number, number, number, number, number, number, number];
-  const counted = selfReference + masterDeleted + masterMovedScope + masterInactive + masterRenamed + refusedByTable + passed;
+  ].map(num) as [number, number, number, number, number, number, number, number];
+  const counted = selfReference + masterDeleted + masterMovedScope + masterInactive + masterRenamed + refusedByTable + locked + passed;
   // Per name, planned rows not updated: a planned name that lost rows (renamed away, deleted) while another gained
   // some (added since the plan) no longer cancel out in the totals (before: 2 renamed away + 1 added = "skipped 1",
   // nothing beyond the plan). Rows still NULL for a reason are skipped whatever else happened; the rest of a
@@ -121,13 +127,21 @@ export async function countSkips(
     masterInactive,
     masterRenamed,
     refusedByTable,
+    lockedByOtherSession: locked,
     cancelledByTrigger: row?.rls !== true && row?.before_update_triggers === true ? passed : 0,
     notUpdatableUnderRls: row?.rls === true && row.before_update_triggers !== true ? passed : 0,
     cancelledByTriggerOrRls: row?.rls === true && row.before_update_triggers === true ? passed : 0,
     notReached: row?.rls !== true && row?.before_update_triggers !== true ? passed : 0,
   };
   const refused = refusedByTable > 0 ? await refusedSample(ctx.db, ids.runId, l.entity, REFUSED_SHOWN) : [];
-  return { skipped, reasons, beyondPlan, ...(refused.length > 0 ? { refused } : {}) };
+  const lockedRows = locked > 0 ? await refusedSample(ctx.db, ids.runId, l.entity, REFUSED_SHOWN, true) : [];
+  return {
+    skipped,
+    reasons,
+    beyondPlan,
+    ...(refused.length > 0 ? { refused } : {}),
+    ...(lockedRows.length > 0 ? { locked: lockedRows } : {}),
+  };
 }
 
 /** "2 cancelled by a trigger, 1 master deleted" (non-zero reasons only). */

@@ -11,60 +11,20 @@
  * `--resume` continues exactly where the log says. Lock timeouts back off and retry, then split.
  */
 import { type Database, num, type Queryable } from '../db/port.js';
-import { BackfillError, sqlState, wrapDbError } from '../errors.js';
+import { BackfillError, LOCK_NOT_AVAILABLE, sqlState, wrapDbError } from '../errors.js';
 import { batchStartStatement } from '../sql/batch.js';
 import { changedCount, type Statement } from '../sql/link.js';
 import type { BoundRow, KeyRange } from '../sql/walk.js';
-import { recordRefused } from '../store/refused.js';
+import { recordRefused, type RefusedRow } from '../store/refused.js';
 import { SplitStopped, workAroundRefusals } from './refused.js';
 
 export { batchSettings } from '../sql/batch.js';
 import { lockRunCheckpoint, saveCheckpoint } from '../store/runs.js';
-import type { BatchKind, ProgressListener } from './progress.js';
+import type { BatchKind } from './progress.js';
 import type { LiveLock } from './live.js';
+import type { BatchOptions } from './options.js';
 
-/** Batching knobs shared by apply and undo (library and CLI). */
-export interface BatchOptions {
-  /** Rows walked per batch to start with (default 20 000; a ctid walk converts it to heap blocks). Given without `targetBatchMs`: fixed size. */
-  batchSize?: number;
-  /** Adapt the batch size so one batch takes about this long (default 1000 ms when batchSize is not given). */
-  targetBatchMs?: number;
-  minBatchSize?: number;
-  maxBatchSize?: number;
-  /** SET LOCAL lock_timeout per batch (default 2000 ms). */
-  lockTimeoutMs?: number;
-  /** SET LOCAL statement_timeout per batch (default 60 000 ms). */
-  statementTimeoutMs?: number;
-  /** Retries of a batch at one size after a lock timeout before it is split (default 3). */
-  lockRetries?: number;
-  /** First back-off after a lock timeout, doubled each retry (default 200 ms). */
-  backoffMs?: number;
-  /** Throttle: at most this many rows changed per second. */
-  maxRate?: number;
-  /** Throttle: pause between batches. */
-  pauseMs?: number;
-  /**
-   * How apply walks a source table (undo always walks its change log): 'ctid' in physical order, by
-   * ranges of heap blocks (PostgreSQL 14+, a plain heap table); 'key' by primary-key ranges; 'auto'
-   * (default): ctid for big runs, key for small ones and for a small part of a table (see chooseWalk
-   * in walk.ts, docs/design.md).
-   */
-  walk?: 'auto' | 'key' | 'ctid';
-  /** Connection lost (terminated, server restarted): reconnect and continue from the checkpoint this many times (default 5). */
-  reconnectAttempts?: number;
-  /** First wait before reconnecting, doubled each attempt up to 10 s (default 500 ms). */
-  reconnectBackoffMs?: number;
-  /**
-   * apply --all-tenants only: walk this many slices of a link at once, each on its own connection with its
-   * own checkpoint (src/apply/parallel.ts). Default 'auto': 2 for a link of at least 100 000 planned rows on one
-   * server (not a Citus-distributed or reference source) when the database handle has connections to spare and the
-   * run is not throttled (maxRate, pauseMs), else 1.
-   */
-  parallel?: number | 'auto';
-  /** Abort: the current batch finishes (commits), then the run stops with status 'stopped'. */
-  signal?: AbortSignal;
-  onProgress?: ProgressListener;
-}
+export { type BatchOptions, storedBatchOptions } from './options.js';
 
 export interface LinkCheckpoint {
   /** Last key (apply) or change id (undo) done; null: not started. */
@@ -102,31 +62,6 @@ export function parseCheckpoint(raw: unknown): Checkpoint {
   return { links: { ...(c?.links ?? {}) } };
 }
 
-/** Options as stored in runs.options (so a resume uses the same knobs unless told otherwise). */
-export function storedBatchOptions(o: BatchOptions): Record<string, number | string> {
-  const out: Record<string, number | string> = {};
-  for (const k of [
-    'batchSize',
-    'targetBatchMs',
-    'minBatchSize',
-    'maxBatchSize',
-    'lockTimeoutMs',
-    'statementTimeoutMs',
-    'lockRetries',
-    'backoffMs',
-    'maxRate',
-    'pauseMs',
-    'reconnectAttempts',
-    'reconnectBackoffMs',
-    'parallel',
-  ] as const) {
-    const v = o[k];
-    if (typeof v === 'number') out[k] = v;
-  }
-  if (o.walk !== undefined) out['walk'] = o.walk;
-  return out;
-}
-
 /** A batch's range: (after, upTo], only `rows` of it when given (see KeyRange). */
 export type BatchRange = KeyRange & { upTo: string };
 
@@ -148,6 +83,13 @@ export interface LinkWalk {
    * table's refusal fails the batch.
    */
   rows?(range: BatchRange): Statement<{ k: string }>;
+  /**
+   * The rows of a batch's range it can lock now, locked for its transaction (FOR NO KEY UPDATE SKIP LOCKED). Given
+   * (apply on one server), a batch that stayed locked through every retry runs once more on those rows only, and the
+   * others, kept locked by another session, are recorded (fk_backfill.refused_rows, lock_not_available) for the
+   * final sweep to try again, instead of failing the run.
+   */
+  lockRows?(range: BatchRange): Statement<{ k: string }>;
   /**
    * The distribution column's values of a batch's range (KeyRange.values), read in its transaction before `work`,
    * when its bound does not return them (`vals`: apply's Citus tenant walks do; undo reads them off the change log).
@@ -224,8 +166,35 @@ interface BatchOutcome {
  */
 const MAX_VANISHED_RETRIES = 20;
 
+/**
+ * A batch that stayed locked through every retry, run once more (walkLink): locks the rows of its range that no other
+ * session holds (FOR NO KEY UPDATE SKIP LOCKED), narrows the range to them, and returns the others, to be recorded as
+ * kept locked. The narrowed batch then waits for no row of its source.
+ */
+async function lockWhatIsFree(tx: Queryable, w: LinkWalk, range: BatchRange, lockMs: number): Promise<RefusedRow[]> {
+  const free = new Set((await tx.query(w.lockRows!(range))).rows.map((r) => r.k));
+  const all = (await tx.query(w.rows!(range))).rows.map((r) => r.k);
+  range.rows = all.filter((k) => free.has(k));
+  return all
+    .filter((k) => !free.has(k))
+    .map((key) => ({
+      key,
+      sqlstate: LOCK_NOT_AVAILABLE,
+      constraint: null,
+      message: `locked by another session through every retry of the ${lockMs} ms lock_timeout`,
+    }));
+}
+
 /** One batch, one transaction (see the file comment). */
-async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number, stmtMs: number, o: RunOptions): Promise<BatchOutcome> {
+async function runBatch(
+  db: Database,
+  w: LinkWalk,
+  size: number,
+  lockMs: number,
+  stmtMs: number,
+  o: RunOptions,
+  passLocked: boolean,
+): Promise<BatchOutcome> {
   const signal = o.signal;
   return db.transaction(async (tx) => {
     // application_name names the run in pg_stat_activity for the batch (SET LOCAL: the connection's own comes back after)
@@ -278,6 +247,8 @@ async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number,
       const v = (await tx.query(w.values(range))).rows[0]?.v;
       if (v !== null && v !== undefined) range.values = v;
     }
+    // the pass over locked rows: the batch's rows it can lock now, and the others recorded as kept locked
+    const locked = passLocked && w.lockRows !== undefined && w.rows !== undefined ? await lockWhatIsFree(tx, w, range, lockMs) : [];
     const rowsOf = w.rows;
     let changed: number;
     if (rowsOf === undefined) changed = changedCount(await tx.query(w.work(range)));
@@ -291,7 +262,7 @@ async function runBatch(db: Database, w: LinkWalk, size: number, lockMs: number,
         signal,
         ...(w.refusalRemedy !== undefined ? { remedy: w.refusalRemedy } : {}),
       });
-      await recordRefused(tx, w.runId, w.link, out.refused);
+      await recordRefused(tx, w.runId, w.link, [...locked, ...out.refused]);
       changed = out.changed;
     }
     const keys = num(br.n);
@@ -334,6 +305,10 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
   let vanished = 0;
   const t0 = Date.now();
   let changedHere = 0;
+  // a batch of one row (or block) stayed locked through every retry: run it once more leaving out what is still
+  // locked (apply; the final sweep tries those rows again), then go on at the size before the locks split it
+  let passLocked = false;
+  let sizeBeforeLock: number | undefined;
   for (;;) {
     if (o.signal?.aborted === true) {
       emit({ ...base, event: 'end', changed, total: w.total, status: 'stopped' });
@@ -342,7 +317,7 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
     const started = Date.now();
     let out: BatchOutcome;
     try {
-      out = await runBatch(db, w, size, lockMs, stmtMs, o);
+      out = await runBatch(db, w, size, lockMs, stmtMs, o, passLocked);
     } catch (e) {
       // Ctrl-C while a refused batch was being split: that batch rolled back, the run stops as between batches
       if (e instanceof SplitStopped) {
@@ -360,13 +335,29 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
           await sleep(wait, o.signal);
           continue;
         }
+        // rows another session keeps locked for minutes (an open transaction, a long report) no longer fail the run
+        // (a new user's trial: LOCK_TIMEOUT after halving the batch down to one row, every retry waiting its
+        // lock_timeout; 400 k rows left for a resume): the batch runs once more without them (lockWhatIsFree)
+        if (state === '55P03' && !passLocked && w.lockRows !== undefined && w.rows !== undefined) {
+          passLocked = true;
+          attempt = 0;
+          emit({ ...base, event: 'pass', reason: 'lock_timeout', batchSize: size });
+          continue;
+        }
+        // a lock the pass could not go round (a master's, the table's), or a statement timeout: smaller batches
         if (size > 1) {
+          sizeBeforeLock ??= size;
           size = Math.max(1, Math.floor(size / 2));
           attempt = 0;
           emit({ ...base, event: 'split', reason, batchSize: size });
           continue;
         }
-        throw wrapDbError(e, `${w.kind} ${w.link}: a single row stayed locked through ${retries} retries`);
+        const err = wrapDbError(e, `${w.kind} ${w.link}`);
+        throw new BackfillError(
+          err.code,
+          `${w.kind} ${w.link}: ${state === '55P03' ? `a row stayed locked by another session through ${retries} retries of the ${lockMs} ms lock_timeout` : `a batch of one row ran past the ${stmtMs} ms statement_timeout`}; that batch was rolled back, the ones before it stay. Find what holds it (pg_locks, pg_stat_activity), then continue: fk-backfill ${w.kind} --resume ${w.runId} --yes`,
+          { cause: e, details: { runId: w.runId, written: true } },
+        );
       }
       if (state === '23503' && vanished < MAX_VANISHED_RETRIES) {
         // a master read as live by this batch was deleted (or moved) by another session before the FK check:
@@ -383,6 +374,11 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
     }
     attempt = 0;
     vanished = 0;
+    if (passLocked) {
+      passLocked = false;
+      size = sizeBeforeLock ?? size;
+      sizeBeforeLock = undefined;
+    }
     const ms = Date.now() - started;
     changed = out.link.changed;
     if (out.upTo === null) {

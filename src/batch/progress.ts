@@ -39,6 +39,11 @@ export type ProgressEvent =
       backoffMs: number;
     })
   | (Base & { event: 'split'; reason: 'lock_timeout' | 'statement_timeout'; batchSize: number })
+  /**
+   * Apply: one row (a key walk) or block (a ctid walk) stayed locked by another session through every retry: the batch
+   * is run once more leaving out the rows still locked (recorded, tried again by the final sweep) instead of failing the run.
+   */
+  | (Base & { event: 'pass'; reason: 'lock_timeout'; batchSize: number })
   | (Base & { event: 'end'; changed: number; total: number; status: 'done' | 'stopped' })
   /** The connection was lost (the batch in flight rolled back): waiting, then continuing from the checkpoint. */
   | (Base & { event: 'reconnect'; attempt: number; of: number; waitMs: number; error: string });

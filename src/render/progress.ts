@@ -53,6 +53,8 @@ export function barProgress(stream: NodeJS.WriteStream = process.stderr): Progre
         bar.update({ note: ` | connection lost, reconnect ${e.attempt}/${e.of}` });
       } else if (bar !== null && (e.event === 'retry' || e.event === 'split')) {
         bar.update({ note: e.event === 'retry' ? ` | ${e.reason}, retry ${e.attempt}` : ` | ${e.reason}, batch split to ${e.batchSize}` });
+      } else if (bar !== null && e.event === 'pass') {
+        bar.update({ note: ' | rows locked by another session: leaving them for the final sweep' });
       } else if (bar !== null && e.event === 'end') {
         if (e.status === 'done') bar.setTotal(Math.max(e.changed, 1));
         bar.update(e.changed, { note: e.status === 'stopped' ? ' | stopped' : '' });

@@ -32,6 +32,7 @@ import {
 } from './link.js';
 import { type KeyRange, plainRangeWhere, type Walk, walkRangeWhere } from './walk.js';
 import { refusedBy, refusedRowsCte } from './checks.js';
+import { LOCK_NOT_AVAILABLE } from '../errors.js';
 
 /** The planner's estimate (EXPLAIN, nothing read) of the rows whose FK is NULL, within the scope. */
 export function nullFkEstimateStatement(link: LinkShape, f: ScopeFilter): Statement<{ 'QUERY PLAN': unknown }> {
@@ -221,10 +222,12 @@ ${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`,
  * and the batch's lookup table `map`: each row also says whether those CHECKs would refuse it with its planned
  * master (`s`), the suspects last, so the split tries the others as one statement and then the suspects (a trial:
  * 620 refused rows of 50,000 took 35 s of halving).
+ * `skipLocked` (one server only): the rows it can lock now, locked (FOR NO KEY UPDATE, as the UPDATE locks them) for
+ * the batch's transaction; the others are kept locked by another session (apply's pass over locked rows: batch.ts).
  */
 export function batchRowsStatement(
   link: LinkShape,
-  a: { range: KeyRange; walk?: Walk; map?: string },
+  a: { range: KeyRange; walk?: Walk; map?: string; skipLocked?: boolean },
   f: ScopeFilter,
 ): Statement<{ k: string; s?: boolean }> {
   const p = new Params();
@@ -233,7 +236,7 @@ export function batchRowsStatement(
     .map((c) => `o.${ident(c.col)}`)
     .join(', ');
   const checks = link.fkSuspectChecks ?? [];
-  const suspect = checks.length > 0 && a.map !== undefined && link.citus === undefined;
+  const suspect = checks.length > 0 && a.map !== undefined && link.citus === undefined && a.skipLocked !== true;
   const join = suspect
     ? `
   LEFT JOIN ${a.map} m ON m.source_name = o.${ident(link.name)}${entryScopeJoin('o', link, 'm')}`
@@ -244,7 +247,7 @@ export function batchRowsStatement(
   const text = `SELECT ${rowKeyText('o', link)} AS k${flag}
   FROM ${link.sourceSql} o${join}
  WHERE o.${ident(link.fk)} IS NULL${scopeWhere('o', link, f, p)}${rangeWhere('o', link, a.range, p)}
- ORDER BY ${suspect ? 's, ' : ''}${order}`;
+ ORDER BY ${suspect ? 's, ' : ''}${order}${a.skipLocked === true ? '\n   FOR NO KEY UPDATE OF o SKIP LOCKED' : ''}`;
   return { text, values: p.values };
 }
 
@@ -312,7 +315,8 @@ HAVING count(*) > 0`;
  * still match one of the plan's linked entries (name and scope compared as plan and apply compare them)
  * and that this run did not change, and counts them by the first reason that holds: planned master
  * deleted, moved to another scope, deactivated, renamed (its name is no longer the one the plan recorded),
- * refused by the table (fk_backfill.refused_rows, see src/batch/refused.ts);
+ * refused by the table (fk_backfill.refused_rows, see src/batch/refused.ts), kept locked by another session
+ * through every retry (recorded there too, as lock_not_available);
  * the master is looked up by its whole key, the row's scope included (masters keyed by (tenant_id, id)
  * repeat ids across tenants), and "moved" means its key is found in another scope only (a key unique alone: with keys
  * that repeat across scopes, a master not found in its own is deleted). The rows left
@@ -333,6 +337,7 @@ export function skipReasonsStatement(
   master_inactive: unknown;
   master_renamed: unknown;
   refused: unknown;
+  locked: unknown;
   self_reference: unknown;
   passed_over: unknown;
   short_by_name: unknown;
@@ -354,14 +359,16 @@ export function skipReasonsStatement(
   const text = `WITH changed AS (
   SELECT unnest(cs.row_keys) AS k FROM ${OWN}.change_sets cs WHERE cs.run_id = ${runId}::int8 AND cs.link = ${linkName}
 ), refused AS (
-  SELECT x.row_key AS k FROM ${OWN}.refused_rows x WHERE x.run_id = ${runId}::int8 AND x.link = ${linkName}
+  SELECT x.row_key AS k, x.sqlstate = ${p.add(LOCK_NOT_AVAILABLE)} AS locked
+    FROM ${OWN}.refused_rows x WHERE x.run_id = ${runId}::int8 AND x.link = ${linkName}
 ), r AS (
   SELECT e.scope_key, e.source_name, e.row_count,
          ${tk} IS NULL${movable ? ' AND o.k IS NULL' : ''} AS master_gone,
          ${movable ? `${tk} IS NULL AND o.k IS NOT NULL` : 'false'} AS master_moved,
          ${link.active === undefined ? 'false' : `${tk} IS NOT NULL AND NOT ${activeExpr('t', link.active)}`} AS master_inactive,
          ${tk} IS NOT NULL AND e.target_name IS NOT NULL AND t.${ident(link.targetName)} IS DISTINCT FROM ${recorded} AS master_renamed,
-         ${rowKeyText('s', link)} IN (SELECT k FROM refused) AS refused,
+         ${rowKeyText('s', link)} IN (SELECT k FROM refused WHERE NOT locked) AS refused,
+         ${rowKeyText('s', link)} IN (SELECT k FROM refused WHERE locked) AS locked,
          ${link.selfTable === true ? `s.${ident(link.targetKey)} = e.target_key::${link.fkType}` : 'false'} AS self
     FROM ${link.sourceSql} s
     JOIN ${OWN}.plan_entries e
@@ -388,7 +395,7 @@ export function skipReasonsStatement(
 ), w AS (
   -- per entry and reason, at most the rows the entry planned: rows of its name added since the plan are not planned rows skipped
   SELECT CASE WHEN self THEN 'self' WHEN master_gone THEN 'deleted' WHEN master_moved THEN 'moved' WHEN master_inactive THEN 'inactive'
-              WHEN master_renamed THEN 'renamed' WHEN refused THEN 'refused' ELSE 'passed' END AS reason,
+              WHEN master_renamed THEN 'renamed' WHEN refused THEN 'refused' WHEN locked THEN 'locked' ELSE 'passed' END AS reason,
          least(count(*), max(row_count))::int8 AS n
     FROM r
    GROUP BY scope_key, source_name, 1
@@ -398,6 +405,7 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'inactive'), 0) FROM w)::int8 AS master_inactive,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'renamed'), 0) FROM w)::int8 AS master_renamed,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'refused'), 0) FROM w)::int8 AS refused,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'locked'), 0) FROM w)::int8 AS locked,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'self'), 0) FROM w)::int8 AS self_reference,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,
        (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,

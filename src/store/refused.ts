@@ -1,8 +1,10 @@
 /**
  * fk_backfill.refused_rows (migration 025): the rows an apply left NULL because the table refused their new
- * value (src/batch/refused.ts), written in the transaction of the batch that left them out.
+ * value (src/batch/refused.ts), written in the transaction of the batch that left them out; and, with the
+ * SQLSTATE lock_not_available, the rows it left out because another session kept them locked through every retry.
  */
 import type { Queryable } from '../db/port.js';
+import { LOCK_NOT_AVAILABLE } from '../errors.js';
 
 export interface RefusedRow {
   /** The row's key as the change log writes it. */
@@ -24,8 +26,11 @@ export async function recordRefused(tx: Queryable, runId: string, link: string, 
   );
 }
 
-/** The first `limit` rows of a link the run left refused and never changed after (a later pass may have linked one), in key order. */
-export async function refusedSample(db: Queryable, runId: string, link: string, limit: number): Promise<RefusedRow[]> {
+/**
+ * The first `limit` rows of a link the run left refused (`locked`: left locked) and never changed after (a later pass
+ * may have linked one), in key order.
+ */
+export async function refusedSample(db: Queryable, runId: string, link: string, limit: number, locked = false): Promise<RefusedRow[]> {
   const r = await db.query<{ row_key: string; sqlstate: string; constraint_name: string | null; message: string }>(
     `WITH changed AS (
        SELECT unnest(cs.row_keys) AS k FROM fk_backfill.change_sets cs WHERE cs.run_id = $1::int8 AND cs.link = $2
@@ -33,9 +38,10 @@ export async function refusedSample(db: Queryable, runId: string, link: string, 
      SELECT r.row_key, r.sqlstate, r.constraint_name, r.message
        FROM fk_backfill.refused_rows r
       WHERE r.run_id = $1::int8 AND r.link = $2 AND NOT EXISTS (SELECT 1 FROM changed c WHERE c.k = r.row_key)
+        AND (r.sqlstate = $4) = $5
       ORDER BY length(r.row_key), r.row_key
       LIMIT $3`,
-    [runId, link, limit],
+    [runId, link, limit, LOCK_NOT_AVAILABLE, locked],
   );
   return r.rows.map((x) => ({ key: x.row_key, sqlstate: x.sqlstate, constraint: x.constraint_name, message: x.message }));
 }
@@ -49,11 +55,11 @@ export async function refusedCount(db: Queryable, runId: string, link: string): 
   return Number(r.rows[0]?.n ?? 0);
 }
 
-/** Every row of a link the run recorded as refused, by key (the final sweep leaves them out). */
+/** Every row of a link the run recorded as refused by the table, by key (the final sweep leaves them out; it tries the locked ones again). */
 export async function refusedKeys(db: Queryable, runId: string, link: string): Promise<string[]> {
   const r = await db.query<{ row_key: string }>(
-    `SELECT row_key FROM fk_backfill.refused_rows WHERE run_id = $1::int8 AND link = $2 ORDER BY row_key`,
-    [runId, link],
+    `SELECT row_key FROM fk_backfill.refused_rows WHERE run_id = $1::int8 AND link = $2 AND sqlstate <> $3 ORDER BY row_key`,
+    [runId, link, LOCK_NOT_AVAILABLE],
   );
   return r.rows.map((x) => x.row_key);
 }

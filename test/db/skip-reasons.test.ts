@@ -56,6 +56,7 @@ describeEach('exact skip reasons', (target) => {
         masterInactive: 1,
         masterRenamed: 0,
         refusedByTable: 0,
+        lockedByOtherSession: 0,
         cancelledByTrigger: 1,
         notUpdatableUnderRls: 0,
         cancelledByTriggerOrRls: 0,

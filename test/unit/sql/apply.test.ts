@@ -201,6 +201,19 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
     });
   });
 
+  it('the rows of a batch it can lock now (a batch that stayed locked): locked as the UPDATE locks them, the others skipped', () => {
+    expect(
+      batchRowsStatement(link, { range: { after: 'A', upTo: 'B' }, map: 'fk_backfill.apply_map_7_0', skipLocked: true }, { tenant: 'T1' }),
+    ).toEqual({
+      text: `SELECT o."id"::text AS k
+  FROM "erp"."Sales Orders" o
+ WHERE o."customer_id" IS NULL AND o."tenant_id" = $1 AND o."id" > (SELECT $2::uuid) AND o."id" <= (SELECT $3::uuid)
+ ORDER BY o."id"
+   FOR NO KEY UPDATE OF o SKIP LOCKED`,
+      values: ['T1', 'A', 'B'],
+    });
+  });
+
   it('the rows a batch may change, by key in key order; a batch narrowed to some of them (one key: typed, composite: its key tuples exactly)', () => {
     expect(batchRowsStatement(link, { range: { after: 'A', upTo: 'B' } }, { tenant: 'T1' })).toEqual({
       text: `SELECT o."id"::text AS k
@@ -454,14 +467,16 @@ SELECT e.scope_key[1]::uuid, e.scope_key[2]::int4, e.source_name::character(40),
       text: `WITH changed AS (
   SELECT unnest(cs.row_keys) AS k FROM fk_backfill.change_sets cs WHERE cs.run_id = $4::int8 AND cs.link = $1
 ), refused AS (
-  SELECT x.row_key AS k FROM fk_backfill.refused_rows x WHERE x.run_id = $4::int8 AND x.link = $1
+  SELECT x.row_key AS k, x.sqlstate = $5 AS locked
+    FROM fk_backfill.refused_rows x WHERE x.run_id = $4::int8 AND x.link = $1
 ), r AS (
   SELECT e.scope_key, e.source_name, e.row_count,
          t."id" IS NULL AND o.k IS NULL AS master_gone,
          t."id" IS NULL AND o.k IS NOT NULL AS master_moved,
          t."id" IS NOT NULL AND NOT (t."is_active" IS TRUE) AS master_inactive,
          t."id" IS NOT NULL AND e.target_name IS NOT NULL AND t."customer_name" IS DISTINCT FROM e.target_name::character(40) AS master_renamed,
-         ARRAY[s."id"::text, s."line"::text]::text IN (SELECT k FROM refused) AS refused,
+         ARRAY[s."id"::text, s."line"::text]::text IN (SELECT k FROM refused WHERE NOT locked) AS refused,
+         ARRAY[s."id"::text, s."line"::text]::text IN (SELECT k FROM refused WHERE locked) AS locked,
          false AS self
     FROM "erp"."Sales Orders" s
     JOIN fk_backfill.plan_entries e
@@ -469,22 +484,22 @@ SELECT e.scope_key[1]::uuid, e.scope_key[2]::int4, e.source_name::character(40),
      AND e.source_name::citext = s."customer name" AND e.scope_key = ARRAY[s."tenant_id"::text, s."branch"::text]::text[]
     LEFT JOIN "customers" t ON t."id" = e.target_key::uuid AND t."tenant_id" = s."tenant_id" AND t."branch" = s."branch"
     LEFT JOIN (SELECT DISTINCT t."id" AS k FROM "customers" t) o ON o.k = e.target_key::uuid
-   WHERE s."customer_id" IS NULL AND s."tenant_id" = $5
+   WHERE s."customer_id" IS NULL AND s."tenant_id" = $6
      AND ARRAY[s."id"::text, s."line"::text]::text NOT IN (SELECT k FROM changed)
 ), u AS (
   SELECT ARRAY[s."tenant_id"::text, s."branch"::text]::text[] AS scope_key, s."customer name" AS name, count(*)::int8 AS n
     FROM "erp"."Sales Orders" s
-   WHERE ARRAY[s."id"::text, s."line"::text]::text IN (SELECT k FROM changed) AND s."tenant_id" = $6
+   WHERE ARRAY[s."id"::text, s."line"::text]::text IN (SELECT k FROM changed) AND s."tenant_id" = $7
    GROUP BY 1, 2
 ), d AS (
   SELECT e.row_count::int8 AS planned, coalesce(u.n, 0)::int8 AS updated
     FROM fk_backfill.plan_entries e
     LEFT JOIN u ON u.scope_key = e.scope_key AND u.name = e.source_name::citext
-   WHERE e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked' AND e.scope_key[1] = $7
+   WHERE e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked' AND e.scope_key[1] = $8
 ), w AS (
   -- per entry and reason, at most the rows the entry planned: rows of its name added since the plan are not planned rows skipped
   SELECT CASE WHEN self THEN 'self' WHEN master_gone THEN 'deleted' WHEN master_moved THEN 'moved' WHEN master_inactive THEN 'inactive'
-              WHEN master_renamed THEN 'renamed' WHEN refused THEN 'refused' ELSE 'passed' END AS reason,
+              WHEN master_renamed THEN 'renamed' WHEN refused THEN 'refused' WHEN locked THEN 'locked' ELSE 'passed' END AS reason,
          least(count(*), max(row_count))::int8 AS n
     FROM r
    GROUP BY scope_key, source_name, 1
@@ -494,13 +509,14 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'inactive'), 0) FROM w)::int8 AS master_inactive,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'renamed'), 0) FROM w)::int8 AS master_renamed,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'refused'), 0) FROM w)::int8 AS refused,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'locked'), 0) FROM w)::int8 AS locked,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'self'), 0) FROM w)::int8 AS self_reference,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,
        (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,
        row_security_active($2::regclass) AS rls,
        EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = $2::regclass AND NOT g.tgisinternal AND g.tgenabled <> 'D'
                   AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16) AS before_update_triggers`,
-      values: ['so', '"erp"."Sales Orders"', '3', '7', 'T1', 'T1', 'T1'],
+      values: ['so', '"erp"."Sales Orders"', '3', '7', '55P03', 'T1', 'T1', 'T1'],
     });
   });
 
@@ -518,14 +534,16 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
       text: `WITH changed AS (
   SELECT unnest(cs.row_keys) AS k FROM fk_backfill.change_sets cs WHERE cs.run_id = $4::int8 AND cs.link = $1
 ), refused AS (
-  SELECT x.row_key AS k FROM fk_backfill.refused_rows x WHERE x.run_id = $4::int8 AND x.link = $1
+  SELECT x.row_key AS k, x.sqlstate = $5 AS locked
+    FROM fk_backfill.refused_rows x WHERE x.run_id = $4::int8 AND x.link = $1
 ), r AS (
   SELECT e.scope_key, e.source_name, e.row_count,
          t."id" IS NULL AS master_gone,
          false AS master_moved,
          false AS master_inactive,
          t."id" IS NOT NULL AND e.target_name IS NOT NULL AND t."customer_name" IS DISTINCT FROM e.target_name AS master_renamed,
-         s."id"::text IN (SELECT k FROM refused) AS refused,
+         s."id"::text IN (SELECT k FROM refused WHERE NOT locked) AS refused,
+         s."id"::text IN (SELECT k FROM refused WHERE locked) AS locked,
          false AS self
     FROM "erp"."Sales Orders" s
     JOIN fk_backfill.plan_entries e
@@ -547,7 +565,7 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
 ), w AS (
   -- per entry and reason, at most the rows the entry planned: rows of its name added since the plan are not planned rows skipped
   SELECT CASE WHEN self THEN 'self' WHEN master_gone THEN 'deleted' WHEN master_moved THEN 'moved' WHEN master_inactive THEN 'inactive'
-              WHEN master_renamed THEN 'renamed' WHEN refused THEN 'refused' ELSE 'passed' END AS reason,
+              WHEN master_renamed THEN 'renamed' WHEN refused THEN 'refused' WHEN locked THEN 'locked' ELSE 'passed' END AS reason,
          least(count(*), max(row_count))::int8 AS n
     FROM r
    GROUP BY scope_key, source_name, 1
@@ -557,13 +575,14 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'inactive'), 0) FROM w)::int8 AS master_inactive,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'renamed'), 0) FROM w)::int8 AS master_renamed,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'refused'), 0) FROM w)::int8 AS refused,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'locked'), 0) FROM w)::int8 AS locked,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'self'), 0) FROM w)::int8 AS self_reference,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,
        (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,
        row_security_active($2::regclass) AS rls,
        EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = $2::regclass AND NOT g.tgisinternal AND g.tgenabled <> 'D'
                   AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16) AS before_update_triggers`,
-      values: ['so', '"erp"."Sales Orders"', '3', '7'],
+      values: ['so', '"erp"."Sales Orders"', '3', '7', '55P03'],
     });
   });
 
