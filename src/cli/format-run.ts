@@ -9,7 +9,7 @@ export function runText(r: RunRecord): string {
   const facts: [string, string | null][] = [
     ['Run', r.id],
     ['Kind', r.kind + (r.dryRun && r.kind !== 'plan' ? ' (dry run)' : '')],
-    ['Status', r.status],
+    ['Status', statusText(r)],
     ['Tenant', r.scope === null ? null : (r.scope.tenant ?? 'all')],
     ['Entities', r.entities.join(', ')],
     ['By', r.executedBy],
@@ -31,6 +31,13 @@ export function runText(r: RunRecord): string {
   section('Checkpoint', r.checkpoint);
   section('Summary', r.summary);
   return lines.join('\n');
+}
+
+/** A run's status, and for a 'running' one that no process works on, that it is not (killed, Ctrl-C twice). */
+export function statusText(r: Pick<RunRecord, 'status' | 'alive' | 'kind' | 'id'>): string {
+  if (r.status !== 'running' || r.alive !== false) return r.status;
+  const undo = r.kind === 'undo';
+  return `running, but no process works on it (killed, or Ctrl-C twice): ${undo ? `fk-backfill undo --resume ${r.id} --yes` : `fk-backfill apply --resume ${r.id} --yes`} continues it${undo ? '' : `, undo --run ${r.id} sets back what it wrote`}`;
 }
 
 function indent(text: string): string {

@@ -84,6 +84,14 @@ function liveInPgLocks(runParam: string): string {
               AND l.objid = (((${runParam}::int8 % 2147483647)::int4)::int8 & 4294967295)::oid`;
 }
 
+/**
+ * Over fk_backfill.runs: whether a process holds the live lock of a 'running' apply or undo (an undo's is on the run
+ * it reverts); null for other runs. False: the process that ran it ended without finishing (killed, a double Ctrl-C,
+ * the machine lost), and `--resume` or undo may take it at once.
+ */
+export const RUN_ALIVE_SQL = `CASE WHEN status = 'running' AND kind IN ('apply', 'backfill', 'undo')
+    THEN EXISTS (SELECT 1 FROM pg_locks l WHERE ${liveInPgLocks("CASE WHEN kind = 'undo' THEN target_run_id ELSE id END")}) END`;
+
 /** Takes a run's live lock if free (`got`), held by the session until released; `pid`: the session's backend. */
 export function liveLockStatement(runId: string): Statement<{ got: boolean; pid: number }> {
   return { text: `SELECT pg_try_advisory_lock(${LIVE_KEY}) AS got, pg_backend_pid() AS pid`, values: [runId] };

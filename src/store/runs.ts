@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { num, type Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
+import { RUN_ALIVE_SQL } from '../sql/batch.js';
 
 export type RunKind = 'plan' | 'apply' | 'undo' | 'constrain' | 'backfill' | 'guard' | 'masters';
 
@@ -27,6 +28,11 @@ export interface RunRecord {
   planRunId: string | null;
   targetRunId: string | null;
   error: string | null;
+  /**
+   * A 'running' apply or undo: whether a process is working on it now (holds its live lock, src/batch/live.ts).
+   * False: its process ended without finishing (killed, Ctrl-C twice, the machine lost); resume or undo it.
+   */
+  alive?: boolean;
 }
 
 export interface NewRun {
@@ -219,6 +225,7 @@ interface RunRow {
   plan_run_id: string | null;
   target_run_id: string | null;
   error: string | null;
+  alive: boolean | null;
 }
 
 function json<T>(v: unknown): T {
@@ -227,7 +234,7 @@ function json<T>(v: unknown): T {
 
 const RUN_COLUMNS = `id::text AS id, kind, scope, entities, executed_by, started_at::text AS started_at, finished_at::text AS finished_at,
   dry_run, config_hash, config, status, options, summary, checkpoint, plan_run_id::text AS plan_run_id,
-  target_run_id::text AS target_run_id, error`;
+  target_run_id::text AS target_run_id, error, ${RUN_ALIVE_SQL} AS alive`;
 
 function toRun(r: RunRow): RunRecord {
   return {
@@ -248,6 +255,7 @@ function toRun(r: RunRow): RunRecord {
     planRunId: r.plan_run_id,
     targetRunId: r.target_run_id,
     error: r.error,
+    ...(r.alive !== null ? { alive: r.alive } : {}),
   };
 }
 

@@ -107,15 +107,23 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
   // the guard logs its links in guard_links (cheap to write); undo walks change sets: move them there first.
   // Links the guard writes from now on are not part of this undo (a later undo of the run reverts them).
   if (target.kind === 'guard') await flushGuardLinks(ctx.db, target.id);
-  // runs applied after this one that also set updated_at: said in the result (undo order matters for it)
-  const later = (await ctx.db.query(laterTouchRunsStatement(target.id))).rows;
   // held until the undo ends: refused while the run is being applied (or undone) by another process, and the
   // other way round; a run a kill -9 left 'running' holds no lock and can be undone at once
+  let later: { run: string; table_name: string }[] = [];
   const r = await whileLive(
     ctx.db,
     target.id,
     `fk-backfill undo of run ${target.id}`,
-    (live) => undoLive(ctx, target.id, { ...opts, live }),
+    async (live) => {
+      // runs applied after this one that also set updated_at: said in the result (undo order matters for it); read
+      // once the run is this process's (an undo beside a live apply is refused first, without reading them)
+      later = (await ctx.db.query(laterTouchRunsStatement(target.id))).rows;
+      // still 'running' with its live lock free: its process ended without finishing (kill -9, Ctrl-C twice); said
+      // so, or `runs` would show it running for good
+      if ((await getRun(ctx.db, target.id)).status === 'running')
+        await interruptRun(ctx.db, target.id, `its process ended while it ran (killed, or Ctrl-C twice); found by the undo of it`);
+      return undoLive(ctx, target.id, { ...opts, live });
+    },
     writtenLinks(ctx),
   );
   if (later.length === 0) return r;

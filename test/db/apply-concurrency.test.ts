@@ -18,6 +18,7 @@ import {
 } from '../../src/index.js';
 import { getRun } from '../../src/store/runs.js';
 import { applyText } from '../../src/cli/format.js';
+import { statusText } from '../../src/cli/format-run.js';
 import { freshDb, TARGETS, type TestDb } from '../helpers/db.js';
 import { createBatchFixture, DEMO_TENANT, expectedLinkHash, linkHash, OTHER_TENANT, tableHash } from './apply-fixture.js';
 
@@ -741,12 +742,35 @@ run('batched apply under concurrency [postgres]', () => {
       );
     });
 
-    it('a run whose process died holds no lock: undone at once', async () => {
+    it("a run whose process died holds no lock: shown as running with no process, undone at once, and no longer 'running' after", async () => {
       const a = await stoppedAfterOneBatch(t.db);
       // as a kill -9 leaves it: still 'running', no session holding it
       await t.db.query(`UPDATE fk_backfill.runs SET status = 'running' WHERE id = $1::int8`, [a.runId]);
+      expect((await getRun(t.db, a.runId)).alive).toBe(false);
+      expect(statusText(await getRun(t.db, a.runId))).toBe(
+        `running, but no process works on it (killed, or Ctrl-C twice): fk-backfill apply --resume ${a.runId} --yes continues it, undo --run ${a.runId} sets back what it wrote`,
+      );
       const u = await undo(t.db, { runId: a.runId });
       expect(u.totalReverted).toBe(a.totalUpdated);
+      const after = await getRun(t.db, a.runId);
+      expect([after.status, after.alive]).toEqual(['interrupted', undefined]);
+      expect(after.error).toMatch(/its process ended while it ran/);
+    });
+
+    it('a run a process is walking is shown alive', async () => {
+      let seen: boolean | undefined;
+      await apply(t.db, {
+        tenantId: DEMO_TENANT,
+        entities: ['sales_order'],
+        batchSize: 500,
+        onProgress: (e) => {
+          if (e.event === 'batch' && seen === undefined)
+            void getRun(other as unknown as Database, e.runId).then((r) => {
+              seen = r.alive;
+            });
+        },
+      });
+      await expect.poll(() => seen).toBe(true);
     });
   });
 });

@@ -63,9 +63,12 @@ describeEach('cli', (target) => {
       'purchase_bill',
     ]);
 
-    const u = await runCli(['undo', ...db, '--run', applied.runId, '--yes', '--json']);
+    const u = await runCli(['undo', ...db, '--run', applied.runId, '--yes']);
     expect(u.code, u.stderr).toBe(0);
-    expect(u.json<{ totalReverted: number }>().totalReverted).toBe(7);
+    expect(u.stdout).toMatch(new RegExp(`^Undo run (\\d+) reverted run ${applied.runId}: 7 row\\(s\\) set back, 0 skipped\\.`));
+    // no progress bar in a log: the run is named as it starts (Ctrl-C, --resume)
+    const undoRun = /^Undo run (\d+)/.exec(u.stdout)![1]!;
+    expect(u.stderr).toBe(`fk-backfill: undo run ${undoRun} is running; Ctrl-C stops it after the current batch\n`);
 
     const v2 = await runCli(['verify', ...db, '--all-tenants']);
     expect(v2.code).toBe(3);

@@ -6,6 +6,7 @@ import { MAX_TIMEOUT_MS } from '../../batch/check-options.js';
 import { BackfillError } from '../../errors.js';
 import type { ApplyResult } from '../../apply/result.js';
 import type { BatchOptions } from '../../batch/batch.js';
+import type { ProgressEvent } from '../../batch/progress.js';
 import { plan } from '../../planning/plan.js';
 import { progressFor } from '../../render/progress.js';
 import { confirm, open, who, withDatabase, withDb, withScope, withYes, type GlobalFlags } from '../common.js';
@@ -89,11 +90,28 @@ export function batchOptions(f: BatchFlags): BatchOptions {
  * Runs `fn` with an abort signal wired to Ctrl-C / SIGTERM (first: finish the current batch and stop;
  * second Ctrl-C: quit at once) and the progress display the flags ask for.
  */
-export async function interruptible<T>(f: BatchFlags, fn: (o: BatchOptions) => Promise<T>): Promise<T> {
+export async function interruptible<T>(f: BatchFlags & { json?: boolean }, fn: (o: BatchOptions) => Promise<T>): Promise<T> {
   const ac = new AbortController();
   const progress = progressFor(f);
+  // the run being walked, from its first progress event: named at once where no bar shows it (a log, a pipe), and by
+  // a second Ctrl-C, which quits without marking it (its batch in flight rolls back; `runs` shows it has no process)
+  let running: { kind: string; runId: string } | undefined;
+  const onProgress = (e: ProgressEvent): void => {
+    if (running === undefined && e.event === 'start') {
+      running = { kind: e.kind, runId: e.runId };
+      if (f.json !== true && f.jsonProgress !== true && process.stderr.isTTY !== true)
+        process.stderr.write(`fk-backfill: ${e.kind} run ${e.runId} is running; Ctrl-C stops it after the current batch\n`);
+    }
+    progress.onProgress(e);
+  };
   const onSignal = (): void => {
-    if (ac.signal.aborted) process.exit(130);
+    if (ac.signal.aborted) {
+      if (running !== undefined)
+        process.stderr.write(
+          `\nfk-backfill: quit; the batch in flight rolls back, the ones before it stay: fk-backfill ${running.kind} --resume ${running.runId} --yes continues\n`,
+        );
+      process.exit(130);
+    }
     ac.abort();
     process.stderr.write(
       f.singleTransaction === true
@@ -104,7 +122,7 @@ export async function interruptible<T>(f: BatchFlags, fn: (o: BatchOptions) => P
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    return await fn({ ...batchOptions(f), signal: ac.signal, onProgress: progress.onProgress });
+    return await fn({ ...batchOptions(f), signal: ac.signal, onProgress });
   } finally {
     progress.stop();
     process.off('SIGINT', onSignal);

@@ -27,7 +27,7 @@ export function register(program: Command): void {
               runs.map((r) => [
                 r.id,
                 r.kind,
-                r.status,
+                r.status === 'running' && r.alive === false ? 'running (no process)' : r.status,
                 r.scope?.tenant ?? 'all',
                 r.entities.join(','),
                 r.executedBy,
