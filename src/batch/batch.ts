@@ -355,7 +355,9 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
         const err = wrapDbError(e, `${w.kind} ${w.link}`);
         throw new BackfillError(
           err.code,
-          `${w.kind} ${w.link}: ${state === '55P03' ? `a row stayed locked by another session through ${retries} retries of the ${lockMs} ms lock_timeout` : `a batch of one row ran past the ${stmtMs} ms statement_timeout`}; that batch was rolled back, the ones before it stay. Find what holds it (pg_locks, pg_stat_activity), then continue: fk-backfill ${w.kind} --resume ${w.runId} --yes`,
+          state === '55P03'
+            ? `${w.kind} ${w.link}: a lock stayed taken by another session through ${retries} retries of the ${lockMs} ms lock_timeout, down to a batch of one row (or block, or tenant on Citus); that batch was rolled back, the ones before it stay. Find what holds it (pg_locks, pg_stat_activity), then continue: fk-backfill ${w.kind} --resume ${w.runId} --yes`
+            : `${w.kind} ${w.link}: the smallest batch (one row, block, or tenant on Citus) ran past the ${stmtMs} ms statement_timeout; that batch was rolled back, the ones before it stay. Continue with a longer one: fk-backfill ${w.kind} --resume ${w.runId} --statement-timeout MS --yes`,
           { cause: e, details: { runId: w.runId, written: true } },
         );
       }
