@@ -150,7 +150,7 @@ async function walkRun(
               bound: work.bound,
               work: work.statement,
               rows: work.rows,
-              ...(work.lockRows !== undefined ? { lockRows: work.lockRows } : {}),
+              ...(work.plannedRows !== undefined ? { plannedRows: work.plannedRows } : {}),
               setup: work.setup,
               ...(lc.pass === 2 ? { catchUp: true } : {}),
             },
@@ -231,7 +231,7 @@ async function sweepLink(
   // failed the sweep after the whole walk, and every resume of it, with ROWS_REFUSED)
   const skip = await refusedKeys(ctx.db, a.runId, l.entity);
   const all = skip.length > 0 ? { ...WHOLE_LINK, skip } : WHOLE_LINK;
-  const lockRows = work.lockRows;
+  const plannedRows = work.plannedRows;
   try {
     return await walkLink(
       ctx.db,
@@ -244,7 +244,9 @@ async function sweepLink(
         bound: (after) => sweepBoundStatement(after, a.planned),
         work: (r) => work.statement({ ...all, ...(r.rows !== undefined ? { rows: r.rows } : {}) }),
         rows: () => work.rows(all),
-        ...(lockRows !== undefined ? { lockRows: (r) => lockRows({ ...all, ...(r.rows !== undefined ? { rows: r.rows } : {}) }) } : {}),
+        ...(plannedRows !== undefined
+          ? { plannedRows: (r, lock) => plannedRows({ ...all, ...(r.rows !== undefined ? { rows: r.rows } : {}) }, lock) }
+          : {}),
         setup: work.setup,
       },
       { ...fixed, batchSize: 1, minBatchSize: 1, maxBatchSize: 1 },

@@ -163,7 +163,7 @@ export async function wholeLinkWork(
   setup: Statement[];
   statement: (r: KeyRange) => Statement;
   rows: (r: KeyRange) => Statement<{ k: string; s?: boolean }>;
-  lockRows?: (r: KeyRange) => Statement<{ k: string }>;
+  plannedRows?: (r: KeyRange, lock: boolean) => Statement<{ k: string }>;
   cleanup: () => Promise<void>;
 }> {
   const s: TypedLinkShape = { ...shape(l), scopeTypes: l.scopeTypes };
@@ -173,15 +173,18 @@ export async function wholeLinkWork(
     statement: (range) =>
       applyBatchStatement(s, { runId: a.runId, linkName: l.entity, tableName: l.config.table, map: lk.map, range }, ctx.filter),
     rows: (range) => batchRowsStatement(s, { range, map: lk.map }, ctx.filter),
-    ...lockRowsOf(s, undefined, ctx.filter),
+    ...plannedRowsOf(s, lk.map, undefined, ctx.filter),
     cleanup: lk.cleanup,
   };
 }
 
-/** LinkWalk.lockRows: on one server (Citus runs no SELECT … FOR UPDATE over shards of several tenants). */
-function lockRowsOf(s: TypedLinkShape, walk: Walk | undefined, f: ScopeFilter): Pick<BatchWork, 'lockRows'> {
+/** LinkWalk.plannedRows: on one server (Citus runs no SELECT … FOR UPDATE over shards of several tenants). */
+function plannedRowsOf(s: TypedLinkShape, map: string, walk: Walk | undefined, f: ScopeFilter): Pick<BatchWork, 'plannedRows'> {
   if (s.citus !== undefined) return {};
-  return { lockRows: (range) => batchRowsStatement(s, { range, ...(walk !== undefined ? { walk } : {}), skipLocked: true }, f) };
+  return {
+    plannedRows: (range, lock) =>
+      batchRowsStatement(s, { range, map, ...(walk !== undefined ? { walk } : {}), planned: lock ? 'lock' : 'read' }, f),
+  };
 }
 
 /** A source with DEFERRABLE constraints: checked at each statement of the batch (constraintsImmediateStatement). */
@@ -192,8 +195,8 @@ interface BatchWork {
   statement: (r: KeyRange) => Statement;
   /** The rows a batch of `statement` may change (see src/batch/refused.ts). */
   rows: (r: KeyRange) => Statement<{ k: string; s?: boolean }>;
-  /** The rows of a batch it can lock now, locked (see LinkWalk.lockRows); absent on Citus. */
-  lockRows?: (r: KeyRange) => Statement<{ k: string }>;
+  /** The rows of a batch it would link; `lock`: those it can lock now, locked (see LinkWalk.plannedRows); absent on Citus. */
+  plannedRows?: (r: KeyRange, lock: boolean) => Statement<{ k: string }>;
   setup: () => Statement[];
   /** `hi`: a parallel apply's slice ends there (inclusive); the ctid walk's bound ignores it (its slices end at `end`). */
   bound: (after: string | null, limit: number, hi?: string | null) => Statement<BoundRow>;
@@ -210,12 +213,12 @@ export async function sweepWork(
   ctx: Context,
   l: ResolvedLink,
   a: { runId: string; planRunId: string; index: number },
-): Promise<Pick<BatchWork, 'statement' | 'rows' | 'lockRows' | 'setup' | 'cleanup'>> {
+): Promise<Pick<BatchWork, 'statement' | 'rows' | 'plannedRows' | 'setup' | 'cleanup'>> {
   const w = await wholeLinkWork(ctx, l, a);
   return {
     statement: w.statement,
     rows: w.rows,
-    ...(w.lockRows !== undefined ? { lockRows: w.lockRows } : {}),
+    ...(w.plannedRows !== undefined ? { plannedRows: w.plannedRows } : {}),
     setup: () => w.setup,
     cleanup: w.cleanup,
   };
@@ -284,7 +287,7 @@ export async function batchWork(
       walk,
       statement,
       rows,
-      ...lockRowsOf(s, walk, ctx.filter),
+      ...plannedRowsOf(s, lk.map, walk, ctx.filter),
       setup: () => [guard, ...lk.setup, ...batchSettings],
       bound:
         walk === 'ctid'
@@ -299,7 +302,7 @@ export async function batchWork(
     walk,
     statement,
     rows,
-    ...lockRowsOf(s, walk, ctx.filter),
+    ...plannedRowsOf(s, lk.map, walk, ctx.filter),
     setup: () => [guard, ...batchSettings],
     bound:
       walk === 'ctid'

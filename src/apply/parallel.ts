@@ -320,7 +320,7 @@ async function runSlices(
             bound,
             work: a.work.statement,
             rows: a.work.rows,
-            ...(a.work.lockRows !== undefined ? { lockRows: a.work.lockRows } : {}),
+            ...(a.work.plannedRows !== undefined ? { plannedRows: a.work.plannedRows } : {}),
             setup: a.work.setup,
             slot: slot(a.runId, l.entity, s.slice),
           },

@@ -84,12 +84,12 @@ export interface LinkWalk {
    */
   rows?(range: BatchRange): Statement<{ k: string }>;
   /**
-   * The rows of a batch's range it can lock now, locked for its transaction (FOR NO KEY UPDATE SKIP LOCKED). Given
-   * (apply on one server), a batch that stayed locked through every retry runs once more on those rows only, and the
-   * others, kept locked by another session, are recorded (fk_backfill.refused_rows, lock_not_available) for the
-   * final sweep to try again, instead of failing the run.
+   * The rows of a batch's range it would link; `lock`: those it can lock now, locked for its transaction (FOR NO KEY
+   * UPDATE SKIP LOCKED). Given (apply on one server), a batch that stayed locked through every retry runs once more on
+   * the rows it could lock only, and the others, kept locked by another session, are recorded
+   * (fk_backfill.refused_rows, lock_not_available) for the final sweep to try again, instead of failing the run.
    */
-  lockRows?(range: BatchRange): Statement<{ k: string }>;
+  plannedRows?(range: BatchRange, lock: boolean): Statement<{ k: string }>;
   /**
    * The distribution column's values of a batch's range (KeyRange.values), read in its transaction before `work`,
    * when its bound does not return them (`vals`: apply's Citus tenant walks do; undo reads them off the change log).
@@ -172,8 +172,8 @@ const MAX_VANISHED_RETRIES = 20;
  * kept locked. The narrowed batch then waits for no row of its source.
  */
 async function lockWhatIsFree(tx: Queryable, w: LinkWalk, range: BatchRange, lockMs: number): Promise<RefusedRow[]> {
-  const free = new Set((await tx.query(w.lockRows!(range))).rows.map((r) => r.k));
-  const all = (await tx.query(w.rows!(range))).rows.map((r) => r.k);
+  const free = new Set((await tx.query(w.plannedRows!(range, true))).rows.map((r) => r.k));
+  const all = (await tx.query(w.plannedRows!(range, false))).rows.map((r) => r.k);
   range.rows = all.filter((k) => free.has(k));
   return all
     .filter((k) => !free.has(k))
@@ -248,7 +248,7 @@ async function runBatch(
       if (v !== null && v !== undefined) range.values = v;
     }
     // the pass over locked rows: the batch's rows it can lock now, and the others recorded as kept locked
-    const locked = passLocked && w.lockRows !== undefined && w.rows !== undefined ? await lockWhatIsFree(tx, w, range, lockMs) : [];
+    const locked = passLocked && w.plannedRows !== undefined ? await lockWhatIsFree(tx, w, range, lockMs) : [];
     const rowsOf = w.rows;
     let changed: number;
     if (rowsOf === undefined) changed = changedCount(await tx.query(w.work(range)));
@@ -338,7 +338,7 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
         // rows another session keeps locked for minutes (an open transaction, a long report) no longer fail the run
         // (a new user's trial: LOCK_TIMEOUT after halving the batch down to one row, every retry waiting its
         // lock_timeout; 400 k rows left for a resume): the batch runs once more without them (lockWhatIsFree)
-        if (state === '55P03' && !passLocked && w.lockRows !== undefined && w.rows !== undefined) {
+        if (state === '55P03' && !passLocked && w.plannedRows !== undefined) {
           passLocked = true;
           attempt = 0;
           emit({ ...base, event: 'pass', reason: 'lock_timeout', batchSize: size });

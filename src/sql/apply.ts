@@ -222,12 +222,14 @@ ${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`,
  * and the batch's lookup table `map`: each row also says whether those CHECKs would refuse it with its planned
  * master (`s`), the suspects last, so the split tries the others as one statement and then the suspects (a trial:
  * 620 refused rows of 50,000 took 35 s of halving).
- * `skipLocked` (one server only): the rows it can lock now, locked (FOR NO KEY UPDATE, as the UPDATE locks them) for
- * the batch's transaction; the others are kept locked by another session (apply's pass over locked rows: batch.ts).
+ * `planned` (one server only, with `map`): only the rows of the range the batch would link (their name and scope have
+ * an entry in the lookup table); 'lock': those it can lock now, locked (FOR NO KEY UPDATE, as the UPDATE locks them)
+ * for the batch's transaction, the others being kept locked by another session (apply's pass over locked rows:
+ * batch.ts lockWhatIsFree); 'read': all of them.
  */
 export function batchRowsStatement(
   link: LinkShape,
-  a: { range: KeyRange; walk?: Walk; map?: string; skipLocked?: boolean },
+  a: { range: KeyRange; walk?: Walk; map?: string; planned?: 'lock' | 'read' },
   f: ScopeFilter,
 ): Statement<{ k: string; s?: boolean }> {
   const p = new Params();
@@ -236,18 +238,19 @@ export function batchRowsStatement(
     .map((c) => `o.${ident(c.col)}`)
     .join(', ');
   const checks = link.fkSuspectChecks ?? [];
-  const suspect = checks.length > 0 && a.map !== undefined && link.citus === undefined && a.skipLocked !== true;
-  const join = suspect
-    ? `
-  LEFT JOIN ${a.map} m ON m.source_name = o.${ident(link.name)}${entryScopeJoin('o', link, 'm')}`
-    : '';
+  const suspect = checks.length > 0 && a.map !== undefined && link.citus === undefined && a.planned === undefined;
+  const join =
+    a.map !== undefined && (suspect || a.planned !== undefined)
+      ? `
+  ${suspect ? 'LEFT ' : ''}JOIN ${a.map} m ON m.source_name = o.${ident(link.name)}${entryScopeJoin('o', link, 'm')}`
+      : '';
   const flag = suspect
     ? `, coalesce(${refusedBy(link, checks, p, 'to_jsonb(o)', 'm.target_key', link.touch === null ? null : 'now()')} IS NOT NULL AND m.target_key IS NOT NULL, false) AS s`
     : '';
   const text = `SELECT ${rowKeyText('o', link)} AS k${flag}
   FROM ${link.sourceSql} o${join}
  WHERE o.${ident(link.fk)} IS NULL${scopeWhere('o', link, f, p)}${rangeWhere('o', link, a.range, p)}
- ORDER BY ${suspect ? 's, ' : ''}${order}${a.skipLocked === true ? '\n   FOR NO KEY UPDATE OF o SKIP LOCKED' : ''}`;
+ ORDER BY ${suspect ? 's, ' : ''}${order}${a.planned === 'lock' ? '\n   FOR NO KEY UPDATE OF o SKIP LOCKED' : ''}`;
   return { text, values: p.values };
 }
 

@@ -95,6 +95,11 @@ run('batched apply under concurrency [postgres]', () => {
   for (const walk of ['key', 'ctid'] as const) {
     it(`${walk} walk: a row locked for good is left out of its batch (not halved down to it), tried again by the final sweep, and reported; a new apply links it once free`, async () => {
       const locked = await lockOneOrder(40);
+      // and, in the same transaction, a row of a name with no master (never to be linked: not reported as locked)
+      await other.query(
+        `SELECT 1 FROM sales_orders WHERE id = (SELECT id FROM sales_orders WHERE tenant_id = $1 AND customer_name = 'customer 42' ORDER BY id OFFSET 3 LIMIT 1) FOR UPDATE`,
+        [DEMO_TENANT],
+      );
       const events: ProgressEvent[] = [];
       const a = await apply(t.db, {
         tenantId: DEMO_TENANT,

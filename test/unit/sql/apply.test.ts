@@ -6,7 +6,7 @@ import {
   nullFkEstimateStatement,
   skipReasonsStatement,
 } from '../../../src/sql/apply.js';
-import type { LinkShape } from '../../../src/sql/link.js';
+import type { LinkShape, Statement } from '../../../src/sql/link.js';
 import { WHOLE_LINK } from '../../../src/sql/walk.js';
 
 const link: LinkShape = {
@@ -201,17 +201,20 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
     });
   });
 
-  it('the rows of a batch it can lock now (a batch that stayed locked): locked as the UPDATE locks them, the others skipped', () => {
-    expect(
-      batchRowsStatement(link, { range: { after: 'A', upTo: 'B' }, map: 'fk_backfill.apply_map_7_0', skipLocked: true }, { tenant: 'T1' }),
-    ).toEqual({
-      text: `SELECT o."id"::text AS k
+  it('the rows of a batch it would link, and those it can lock now (a batch that stayed locked): locked as the UPDATE locks them, the others skipped', () => {
+    const planned = (lock: boolean): Statement =>
+      batchRowsStatement(
+        link,
+        { range: { after: 'A', upTo: 'B' }, map: 'fk_backfill.apply_map_7_0', planned: lock ? 'lock' : 'read' },
+        { tenant: 'T1' },
+      );
+    const text = `SELECT o."id"::text AS k
   FROM "erp"."Sales Orders" o
+  JOIN fk_backfill.apply_map_7_0 m ON m.source_name = o."customer name" AND o."tenant_id" = m.fkb_scope_1 AND o."branch" = m.fkb_scope_2
  WHERE o."customer_id" IS NULL AND o."tenant_id" = $1 AND o."id" > (SELECT $2::uuid) AND o."id" <= (SELECT $3::uuid)
- ORDER BY o."id"
-   FOR NO KEY UPDATE OF o SKIP LOCKED`,
-      values: ['T1', 'A', 'B'],
-    });
+ ORDER BY o."id"`;
+    expect(planned(false)).toEqual({ text, values: ['T1', 'A', 'B'] });
+    expect(planned(true)).toEqual({ text: `${text}\n   FOR NO KEY UPDATE OF o SKIP LOCKED`, values: ['T1', 'A', 'B'] });
   });
 
   it('the rows a batch may change, by key in key order; a batch narrowed to some of them (one key: typed, composite: its key tuples exactly)', () => {
