@@ -1,7 +1,8 @@
 /**
  * The one error type fk-backfill throws on purpose. `code` is stable (scripts may switch on it);
- * `exitCode` is what the CLI exits with: 2 for bad input (usage, config, schema, connection), 1 for
- * failures while working.
+ * `exitCode` is what the CLI exits with: 2 for bad input (usage, config, schema, connection), 3 for a problem found
+ * in the data that stops a command before it changes anything (constrain's orphans, as verify and drift exit 3 for
+ * what they find), 1 for failures while working.
  */
 export type BackfillErrorCode =
   | 'USAGE'
@@ -92,10 +93,11 @@ export class BackfillError extends Error {
   }
 
   /**
-   * 2 = bad input, nothing was written; 1 = failure while working. A run that wrote batches before a usage-coded
+   * 2 = bad input, nothing was written; 3 = a problem found in the data (ORPHANS_FOUND), nothing changed; 1 = failure while working. A run that wrote batches before a usage-coded
    * failure (a privilege revoked mid-run) says so in `details.written`: exit 1, whatever the code.
    */
-  get exitCode(): 1 | 2 {
+  get exitCode(): 1 | 2 | 3 {
+    if (this.code === 'ORPHANS_FOUND') return 3;
     return USAGE_CODES.has(this.code) && this.details?.['written'] !== true ? 2 : 1;
   }
 

@@ -126,7 +126,7 @@ describeEach('constrain', (target) => {
     const before = await catalog(t.db);
     const err = (await constrain(t.db, { batchSize: 2 }).catch((e: unknown) => e)) as BackfillError;
     expect(err.code).toBe('ORPHANS_FOUND');
-    expect(err.exitCode).toBe(1);
+    expect(err.exitCode).toBe(3); // a problem found in the data, as verify and drift exit 3
     expect(err.message).toMatch(/purchase_bills\.vendor_id has 1 value\(s\) pointing to no vendors row .*Nothing was changed/);
     expect(err.details).toMatchObject({
       links: [{ entityType: 'purchase_bill', orphans: 1, sample: [{ fk: '00000000-0000-4000-8000-0000000000ff', scope: [DEMO_TENANT] }] }],
