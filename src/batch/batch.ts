@@ -305,8 +305,8 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
   let vanished = 0;
   const t0 = Date.now();
   let changedHere = 0;
-  // a batch of one row (or block) stayed locked through every retry: run it once more leaving out what is still
-  // locked (apply; the final sweep tries those rows again), then go on at the size before the locks split it
+  // a batch still locked after its retries: run once more leaving out the rows still locked (apply; the final sweep
+  // tries them again), then on at the size before any split
   let passLocked = false;
   let sizeBeforeLock: number | undefined;
   for (;;) {

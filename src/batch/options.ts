@@ -13,7 +13,7 @@ export interface BatchOptions {
   lockTimeoutMs?: number;
   /** SET LOCAL statement_timeout per batch (default 60 000 ms). */
   statementTimeoutMs?: number;
-  /** Retries of a batch at one size after a lock timeout before it is split (default 3). */
+  /** Retries of a batch after a lock timeout before apply leaves out the rows still locked, or undo splits it (default 3). */
   lockRetries?: number;
   /** First back-off after a lock timeout, doubled each retry (default 200 ms). */
   backoffMs?: number;

@@ -40,8 +40,8 @@ export type ProgressEvent =
     })
   | (Base & { event: 'split'; reason: 'lock_timeout' | 'statement_timeout'; batchSize: number })
   /**
-   * Apply: one row (a key walk) or block (a ctid walk) stayed locked by another session through every retry: the batch
-   * is run once more leaving out the rows still locked (recorded, tried again by the final sweep) instead of failing the run.
+   * Apply: a batch stayed locked through every retry: it is run once more, leaving out the rows another session keeps
+   * locked (recorded, tried again by the final sweep), instead of being halved down to them and failing the run.
    */
   | (Base & { event: 'pass'; reason: 'lock_timeout'; batchSize: number })
   | (Base & { event: 'end'; changed: number; total: number; status: 'done' | 'stopped' })

@@ -39,7 +39,7 @@ export function withBatchFlags(cmd: Command): Command {
     .option('--target-ms <ms>', 'adapt the batch size so a batch takes about this long (default 1000)', wholeNumber('--target-ms', 1))
     .option(
       '--lock-timeout <ms>',
-      'lock_timeout per batch; on timeout back off, retry, then split (default 2000)',
+      'lock_timeout per batch; on timeout back off and retry, then leave out the rows another session keeps locked (apply; undo splits) (default 2000)',
       wholeNumber('--lock-timeout', 1, MAX_TIMEOUT_MS),
     )
     .option(
