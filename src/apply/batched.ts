@@ -5,11 +5,11 @@
 import type { Queryable } from '../db/port.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { BackfillError, isConnectionLoss, sqlState } from '../errors.js';
-import { sweepBoundStatement, WHOLE_LINK } from '../sql/walk.js';
+import { restCols, sweepBoundStatement, WHOLE_LINK } from '../sql/walk.js';
 import { failRun, finishRun, getRun, interruptRun, linksWithChanges, mergeLinkCheckpoint } from '../store/runs.js';
 import { busyAfterReconnect, DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from '../batch/reconnect.js';
 import { emptyLinkCheckpoint, type LinkCheckpoint, parseCheckpoint, type RunOptions, walkLink } from '../batch/batch.js';
-import { type Context } from '../context/context.js';
+import { type Context, shape } from '../context/context.js';
 import { countSkips } from './skips.js';
 import { chooseWalk, sourceLayout } from './walk.js';
 import { applyResult, type ApplyResult, type LinkApplyResult, skipFields, summaryOf } from './result.js';
@@ -110,11 +110,13 @@ async function walkRun(
         );
       }
       const src = l.citus?.source;
-      if (src?.kind === 'distributed' && opts.batchSize !== undefined && !resumed && l.config.scope[0] === src.column) {
+      // a key of the distribution column alone: a tenant cannot be cut into parts (the others are: walk.ts)
+      const whole = restCols(shape(l)).length === 0;
+      if (src?.kind === 'distributed' && whole && opts.batchSize !== undefined && !resumed && l.config.scope[0] === src.column) {
         const big = await largestPlannedTenant(ctx.db, planRunId, l.entity);
         if (big !== undefined && big.rows > opts.batchSize) {
           ctx.notices.push(
-            `${l.entity}: on Citus a batch holds whole values of ${src.column}; ${src.column} ${big.tenant} has ${big.rows.toLocaleString('en-US')} planned rows, more than --batch-size ${opts.batchSize.toLocaleString('en-US')}, and is written in one batch (one transaction)`,
+            `${l.entity}: on Citus a batch holds whole values of ${src.column} when the key is ${src.column} alone; ${src.column} ${big.tenant} has ${big.rows.toLocaleString('en-US')} planned rows, more than --batch-size ${opts.batchSize.toLocaleString('en-US')}, and is written in one batch (one transaction)`,
           );
         }
       }
@@ -151,6 +153,7 @@ async function walkRun(
               work: work.statement,
               rows: work.rows,
               ...(work.plannedRows !== undefined ? { plannedRows: work.plannedRows } : {}),
+              ...(work.part !== undefined ? { part: work.part } : {}),
               setup: work.setup,
               ...(lc.pass === 2 ? { catchUp: true } : {}),
             },

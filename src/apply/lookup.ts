@@ -23,6 +23,8 @@ import {
   applyLadderBoundStatement,
   applyLadderStatements,
   citusPlanTenantBoundStatement,
+  citusTenantPartBoundStatement,
+  restCols,
   citusTenantBoundStatement,
   rowsPerDistributionValueStatement,
   type BoundRow,
@@ -195,6 +197,8 @@ interface BatchWork {
   statement: (r: KeyRange) => Statement;
   /** The rows a batch of `statement` may change (see src/batch/refused.ts). */
   rows: (r: KeyRange) => Statement<{ k: string; s?: boolean }>;
+  /** A Citus tenant walk: the next part of a tenant of more rows than a batch (see LinkWalk.part). */
+  part?: (tenant: string, from: string | null, limit: number) => Statement<BoundRow>;
   /** The rows of a batch it would link; `lock`: those it can lock now, locked (see LinkWalk.plannedRows); absent on Citus. */
   plannedRows?: (r: KeyRange, lock: boolean) => Statement<{ k: string }>;
   setup: () => Statement[];
@@ -263,6 +267,11 @@ export async function batchWork(
     byPlan
       ? citusPlanTenantBoundStatement(s, { planRunId, linkName: l.entity }, from, n, ctx.filter, hi)
       : citusTenantBoundStatement(s, from, n / perTenant, ctx.filter, hi);
+  // a tenant of more rows than a batch is cut into parts by the key's other columns (BatchWork.part)
+  const part =
+    distributed && restCols(s).length > 0
+      ? { part: (tenant: string, from: string | null, n: number) => citusTenantPartBoundStatement(s, tenant, from, n, ctx.filter) }
+      : {};
   const withLadder = walk === 'key' && !distributed;
   const lk = await lookup(ctx, l, { runId, planRunId, index, oneTransaction: false }, async (tx) => {
     if (withLadder) for (const st of applyLadderStatements(s, { ...ladder, after: lc.after }, ctx.filter)) await tx.query(st);
@@ -288,6 +297,7 @@ export async function batchWork(
       statement,
       rows,
       ...plannedRowsOf(s, lk.map, walk, ctx.filter),
+      ...part,
       setup: () => [guard, ...lk.setup, ...batchSettings],
       bound:
         walk === 'ctid'
@@ -303,6 +313,7 @@ export async function batchWork(
     statement,
     rows,
     ...plannedRowsOf(s, lk.map, walk, ctx.filter),
+    ...part,
     setup: () => [guard, ...batchSettings],
     bound:
       walk === 'ctid'

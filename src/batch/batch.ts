@@ -44,6 +44,8 @@ export interface LinkCheckpoint {
   sweep?: boolean;
   /** Parallel apply: the first pass was cut into this many slices, each with its own checkpoint (fk_backfill.run_slices). */
   slices?: number;
+  /** A Citus tenant walk inside tenant `tenant` (after `after`), done up to row key `key` (LinkWalk.part). */
+  part?: { tenant: string; key: string };
 }
 
 export interface Checkpoint {
@@ -73,6 +75,11 @@ export interface LinkWalk {
   total: number;
   /** Upper bound of the next batch: returns `up_to` (text) and `n`, or no row when the walk is done. */
   bound(after: string | null, limit: number): Statement<BoundRow>;
+  /**
+   * A Citus tenant walk: the next part of tenant `tenant` after row key `from` (null: its first), `limit` rows, for a
+   * tenant that holds more rows than a batch (citusTenantPartBoundStatement). Absent: a tenant is always one batch.
+   */
+  part?(tenant: string, from: string | null, limit: number): Statement<BoundRow>;
   /** Apply's ctid walk: this is its catch-up pass (reported on the start event). */
   catchUp?: boolean;
   /** The batch's one set-based statement over (after, upTo] (only `rows` of it when given); its row count is the rows changed. */
@@ -185,6 +192,22 @@ async function lockWhatIsFree(tx: Queryable, w: LinkWalk, range: BatchRange, loc
     }));
 }
 
+/**
+ * The next batch's bound. A Citus tenant walk (LinkWalk.part) inside a tenant goes on with its next part; one whose
+ * next batch is one tenant of more rows than `size` starts cutting it into parts.
+ */
+async function nextBound(tx: Queryable, w: LinkWalk, lc: LinkCheckpoint, size: number): Promise<BoundRow | undefined> {
+  const part = w.part;
+  if (lc.part !== undefined && part !== undefined) {
+    const t = lc.part.tenant;
+    // nothing of it left (rows linked or deleted by others meanwhile): an empty last part, which passes it
+    return (await tx.query(part(t, lc.part.key, size))).rows[0] ?? { up_to: t, n: 0, vals: [t], part: null };
+  }
+  const br = (await tx.query(w.bound(lc.after, size))).rows[0];
+  if (br === undefined || part === undefined || br.vals?.length !== 1 || num(br.n) <= size) return br;
+  return (await tx.query(part(br.up_to, null, size))).rows[0] ?? { ...br, n: 0, part: null };
+}
+
 /** One batch, one transaction (see the file comment). */
 async function runBatch(
   db: Database,
@@ -233,8 +256,7 @@ async function runBatch(
       await saveCheckpoint(tx, w.runId, cp);
     };
     if (lc.done) return { after: lc.after, upTo: null, keys: 0, changed: 0, link: lc };
-    const b = w.bound(lc.after, size);
-    const br = (await tx.query(b)).rows[0];
+    const br = await nextBound(tx, w, lc, size);
     if (br === undefined) {
       lc.done = true;
       await save();
@@ -242,6 +264,8 @@ async function runBatch(
     }
     for (const pre of w.setup?.() ?? []) await tx.query(pre);
     const range: BatchRange = { after: lc.after, upTo: br.up_to };
+    const inPart = lc.part !== undefined || (br.part ?? null) !== null;
+    if (inPart) range.part = { from: lc.part?.key ?? null, to: br.part ?? null };
     if (br.vals !== null && br.vals !== undefined) range.values = br.vals;
     else if (w.values !== undefined) {
       const v = (await tx.query(w.values(range))).rows[0]?.v;
@@ -273,7 +297,12 @@ async function runBatch(
       );
     }
     const after = lc.after;
-    lc.after = br.up_to;
+    // a part of a tenant: the walk stays before it, at the row the part ended at; its last part passes it
+    if ((br.part ?? null) !== null) lc.part = { tenant: br.up_to, key: br.part! };
+    else {
+      lc.after = br.up_to;
+      delete lc.part;
+    }
     lc.changed += changed;
     lc.keys += keys;
     lc.batches += 1;

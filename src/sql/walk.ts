@@ -29,16 +29,23 @@ export interface KeyRange {
    * batch ran on all 32 shards). Absent: the range alone.
    */
   values?: readonly string[];
+  /**
+   * A Citus tenant walk inside one tenant that holds more rows than a batch: only tenant `upTo`, and of it the rows
+   * whose key's other columns lie after `from` and up to `to` (row keys as rowKeyText writes them; null: open).
+   */
+  part?: { from: string | null; to: string | null };
 }
 
 /**
  * Upper bound of a walk's next batch: its last key (or block) as text and the rows it holds; no row: the walk is done.
- * `vals`: the distribution column's values in the batch (a Citus tenant walk: KeyRange.values).
+ * `vals`: the distribution column's values in the batch (a Citus tenant walk: KeyRange.values). `part`: the batch is
+ * a part of tenant `up_to` ending at this row key (citusTenantPartBoundStatement); null: it ends that tenant.
  */
 export interface BoundRow {
   up_to: string;
   n: unknown;
   vals?: string[] | null;
+  part?: string | null;
 }
 
 /** The unbounded range: a whole link in one statement (a single-transaction run's link, apply's final sweep). */
@@ -282,9 +289,71 @@ LIMIT 1`;
 export function plainRangeWhere(alias: string, link: LinkShape, r: KeyRange | undefined, p: Params): string {
   if (r === undefined) return '';
   let out = rowsWhere(alias, link, r, p);
+  if (r.part !== undefined && r.upTo !== null) {
+    out += ` AND ${alias}.${ident(link.key)} = ${p.add(r.upTo)}::${link.keyType}`;
+    if (r.part.from !== null) out += ` AND ${restKey(alias, link)} > ${restValues(link, r.part.from, p)}`;
+    if (r.part.to !== null) out += ` AND ${restKey(alias, link)} <= ${restValues(link, r.part.to, p)}`;
+    return out;
+  }
   if (r.after !== null) out += ` AND ${alias}.${ident(link.key)} > ${p.add(r.after)}::${link.keyType}`;
   if (r.upTo !== null) out += ` AND ${alias}.${ident(link.key)} <= ${p.add(r.upTo)}::${link.keyType}`;
   return out;
+}
+
+/** The key's columns other than the walk key (a Citus tenant walk: the distribution column), in key order. */
+export function restCols(link: LinkShape): { col: string; type: string }[] {
+  return idCols(link).filter((c) => c.col !== link.key);
+}
+
+/** Those columns as a row, compared as the key orders them (`ROW(a.id)`, `ROW(a.id, a.line)`). */
+function restKey(alias: string, link: LinkShape): string {
+  return `ROW(${restCols(link)
+    .map((c) => `${alias}.${ident(c.col)}`)
+    .join(', ')})`;
+}
+
+/** A row key (as rowKeyText writes it) cut to those columns, each a typed parameter. */
+function restValues(link: LinkShape, rowKey: string, p: Params): string {
+  const cols = idCols(link);
+  const parts = cols.length === 1 ? [rowKey] : (parseArray(rowKey) as (string | null)[]);
+  return `ROW(${cols
+    .map((c, i) => ({ c, v: parts[i] ?? null }))
+    .filter((x) => x.c.col !== link.key)
+    .map((x) => `${p.add(x.v)}::${x.c.type}`)
+    .join(', ')})`;
+}
+
+/**
+ * The next part of tenant `tenant` of a Citus tenant walk, for a tenant that holds more rows than a batch (one batch
+ * of it held its rows locked for as long as the whole tenant took): its rows with a NULL FK after row key `from`
+ * (null: from its first) in the order of the key's other columns, `limit` of them; `part` the row key the batch ends
+ * at, null when they are the tenant's last. One shard's router query (the tenant named), read by the primary key's
+ * index. No row: nothing of the tenant is left.
+ */
+export function citusTenantPartBoundStatement(
+  link: LinkShape,
+  tenant: string,
+  from: string | null,
+  limit: number,
+  f: ScopeFilter,
+): Statement<BoundRow> {
+  const p = new Params();
+  const t = p.add(tenant);
+  const lim = p.add(Math.max(1, Math.floor(limit)));
+  const order = restCols(link)
+    .map((c) => `s.${ident(c.col)}`)
+    .join(', ');
+  const text = `SELECT ${t}::text AS up_to, x.n::int8 AS n, ARRAY[${t}::text] AS vals, CASE WHEN x.n < ${lim}::int8 THEN NULL ELSE x.k END AS part
+  FROM (SELECT ${rowKeyText('s', link)} AS k, row_number() OVER (ORDER BY ${order}) AS n
+          FROM ${link.sourceSql} s
+         WHERE s.${ident(link.key)} = ${t}::${link.keyType} AND s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}${
+           from === null ? '' : ` AND ${restKey('s', link)} > ${restValues(link, from, p)}`
+         }
+         ORDER BY ${order}
+         LIMIT ${lim}::int8) x
+ ORDER BY x.n DESC
+ LIMIT 1`;
+  return { text, values: p.values };
 }
 
 /**
@@ -321,7 +390,8 @@ SELECT (SELECT g.k::text FROM g ORDER BY g.k DESC LIMIT 1) AS up_to, (SELECT sum
 /**
  * The next batch of a Citus tenant walk whose scope starts with the distribution column, read off the plan's
  * linked entries (coordinator-local) instead of the source: the tenants after `after` (up to `hi`) in the
- * column's order, as many as hold `rows` planned rows (at least one), `n` their planned rows. Only tenants with
+ * column's order, as many as hold `rows` planned rows (at least one), `n` their planned rows; a tenant of more than
+ * `rows` alone (its batch is then cut into parts: citusTenantPartBoundStatement). Only tenants with
  * a linked entry can have a row a batch changes. Counting the source's rows per tenant instead
  * (citusTenantBoundStatement) read as many index entries as the batch has rows, on the shards: 0.2–0.4 s of
  * every 0.5–1 s batch of a 1 M-row apply.
@@ -339,6 +409,7 @@ export function citusPlanTenantBoundStatement(
   const ln = p.add(a.linkName);
   const tenant = f.tenant === null ? '' : ` AND e.scope_key[1] = ${p.add(f.tenant)}`;
   const from = (after === null ? '' : ` AND t.k > ${p.add(after)}::${link.keyType}`) + upToWhere('t.k', link, hi, p);
+  const lim = p.add(Math.max(1, Math.floor(rows)));
   const text = `WITH x AS (
   SELECT t.k, t.n, sum(t.n) OVER (ORDER BY t.k) AS cum
     FROM (SELECT e.scope_key[1]::${link.keyType}${collate(link)} AS k, sum(e.row_count) AS n
@@ -347,7 +418,7 @@ export function citusPlanTenantBoundStatement(
            GROUP BY 1) t
    WHERE true${from}
 ), b AS (
-  SELECT x.k, x.cum FROM x WHERE x.cum - x.n < ${p.add(Math.max(1, Math.floor(rows)))}::int8 ORDER BY x.k DESC LIMIT 1
+  SELECT x.k, x.cum FROM x WHERE x.cum - x.n < ${lim}::int8 AND (x.n <= ${lim}::int8 OR x.cum = x.n) ORDER BY x.k DESC LIMIT 1
 )
 SELECT b.k::text AS up_to, b.cum::int8 AS n, ARRAY(SELECT x.k::text FROM x WHERE x.k <= b.k ORDER BY x.k) AS vals
   FROM b`;

@@ -3,8 +3,15 @@
  * slices, and a slice's upper end in the Citus tenant bound (every value a parameter).
  */
 import { describe, expect, it } from 'vitest';
-import type { LinkShape } from '../../src/sql/link.js';
-import { applyBoundStatement, citusPlanTenantBoundStatement, citusTenantBoundStatement, sliceCutsStatement } from '../../src/sql/walk.js';
+import { type LinkShape, Params } from '../../src/sql/link.js';
+import {
+  applyBoundStatement,
+  citusPlanTenantBoundStatement,
+  citusTenantBoundStatement,
+  citusTenantPartBoundStatement,
+  plainRangeWhere,
+  sliceCutsStatement,
+} from '../../src/sql/walk.js';
 
 const link: LinkShape = {
   sourceSql: '"sales_orders"',
@@ -91,7 +98,7 @@ SELECT (SELECT g.k::text FROM g ORDER BY g.k DESC LIMIT 1) AS up_to, (SELECT sum
     });
   });
 
-  it("a Citus tenant walk's bound from the plan: its tenants in the column's order, as many as hold the rows asked (at least one), within a slice and a tenant, and the list of them", () => {
+  it("a Citus tenant walk's bound from the plan: its tenants in the column's order, as many as hold the rows asked (at least one; a tenant of more alone), within a slice and a tenant, and the list of them", () => {
     expect(citusPlanTenantBoundStatement(link, { planRunId: '12', linkName: 'sales_order' }, '4', 5000, { tenant: '7' }, '9')).toEqual({
       text: `WITH x AS (
   SELECT t.k, t.n, sum(t.n) OVER (ORDER BY t.k) AS cum
@@ -101,7 +108,7 @@ SELECT (SELECT g.k::text FROM g ORDER BY g.k DESC LIMIT 1) AS up_to, (SELECT sum
            GROUP BY 1) t
    WHERE true AND t.k > $4::integer AND t.k <= $5::integer
 ), b AS (
-  SELECT x.k, x.cum FROM x WHERE x.cum - x.n < $6::int8 ORDER BY x.k DESC LIMIT 1
+  SELECT x.k, x.cum FROM x WHERE x.cum - x.n < $6::int8 AND (x.n <= $6::int8 OR x.cum = x.n) ORDER BY x.k DESC LIMIT 1
 )
 SELECT b.k::text AS up_to, b.cum::int8 AS n, ARRAY(SELECT x.k::text FROM x WHERE x.k <= b.k ORDER BY x.k) AS vals
   FROM b`,
@@ -112,5 +119,31 @@ SELECT b.k::text AS up_to, b.cum::int8 AS n, ARRAY(SELECT x.k::text FROM x WHERE
       'sales_order',
       1,
     ]);
+  });
+
+  it("a part of a tenant of more rows than a batch: its NULL-FK rows after a row key in the key's other columns' order, one shard's router query; a batch's range of a part", () => {
+    expect(citusTenantPartBoundStatement(link, '7', '{7,120}', 500, { tenant: null })).toEqual({
+      text: `SELECT $1::text AS up_to, x.n::int8 AS n, ARRAY[$1::text] AS vals, CASE WHEN x.n < $2::int8 THEN NULL ELSE x.k END AS part
+  FROM (SELECT ARRAY[s."tenant_id"::text, s."id"::text]::text AS k, row_number() OVER (ORDER BY s."id") AS n
+          FROM "sales_orders" s
+         WHERE s."tenant_id" = $1::integer AND s."customer_id" IS NULL AND ROW(s."id") > ROW($3::bigint)
+         ORDER BY s."id"
+         LIMIT $2::int8) x
+ ORDER BY x.n DESC
+ LIMIT 1`,
+      values: ['7', 500, '120'],
+    });
+    const first = citusTenantPartBoundStatement(link, '7', null, 500, { tenant: '7' });
+    expect(first.text).toContain(`WHERE s."tenant_id" = $1::integer AND s."customer_id" IS NULL AND s."tenant_id" = $3\n`);
+    expect(first.values).toEqual(['7', 500, '7']);
+    const p = new Params();
+    expect(plainRangeWhere('r', link, { after: '4', upTo: '7', part: { from: '{7,120}', to: '{7,620}' } }, p)).toBe(
+      ` AND r."tenant_id" = $1::integer AND ROW(r."id") > ROW($2::bigint) AND ROW(r."id") <= ROW($3::bigint)`,
+    );
+    expect(p.values).toEqual(['7', '120', '620']);
+    const last = new Params();
+    expect(plainRangeWhere('r', link, { after: '4', upTo: '7', part: { from: '{7,620}', to: null } }, last)).toBe(
+      ` AND r."tenant_id" = $1::integer AND ROW(r."id") > ROW($2::bigint)`,
+    );
   });
 });
