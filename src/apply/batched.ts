@@ -14,7 +14,7 @@ import { countSkips } from './skips.js';
 import { chooseWalk, sourceLayout } from './walk.js';
 import { applyResult, type ApplyResult, type LinkApplyResult, skipFields, summaryOf } from './result.js';
 import { largestPlannedTenant, plannedRows } from '../store/plans.js';
-import { refusedCount, refusedKeys } from '../store/refused.js';
+import { forgetLockedStatement, refusedCount, refusedKeys } from '../store/refused.js';
 import { batchWork, refreshStaleStatistics, sweepWork } from './lookup.js';
 import { AUTO_PARALLEL_MIN_ROWS, hasSlices, linkParallelism, type SlicedOutcome, walkLinkSlices } from './parallel.js';
 
@@ -246,11 +246,12 @@ async function sweepLink(
         catchUp: true,
         bound: (after) => sweepBoundStatement(after, a.planned),
         work: (r) => work.statement({ ...all, ...(r.rows !== undefined ? { rows: r.rows } : {}) }),
-        rows: () => work.rows(all),
+        rows: (r) => work.rows({ ...all, ...(r.rows !== undefined ? { rows: r.rows } : {}) }),
         ...(plannedRows !== undefined
           ? { plannedRows: (r, lock) => plannedRows({ ...all, ...(r.rows !== undefined ? { rows: r.rows } : {}) }, lock) }
           : {}),
-        setup: work.setup,
+        // rows left locked are tried again, and recorded again if still locked
+        setup: () => [forgetLockedStatement(a.runId, l.entity), ...work.setup()],
       },
       { ...fixed, batchSize: 1, minBatchSize: 1, maxBatchSize: 1 },
       changed,

@@ -32,6 +32,7 @@ import {
   type Walk,
 } from '../sql/walk.js';
 import { constraintsImmediateStatement, noNestedLoopsStatement } from '../sql/session.js';
+import { rowSecurityStatement } from '../sql/context.js';
 import { mastersSharedLockStatement } from '../sql/masters.js';
 import type { LinkCheckpoint } from '../batch/batch.js';
 import { type Context, shape } from '../context/context.js';
@@ -175,14 +176,24 @@ export async function wholeLinkWork(
     statement: (range) =>
       applyBatchStatement(s, { runId: a.runId, linkName: l.entity, tableName: l.config.table, map: lk.map, range }, ctx.filter),
     rows: (range) => batchRowsStatement(s, { range, map: lk.map }, ctx.filter),
-    ...plannedRowsOf(s, lk.map, undefined, ctx.filter),
+    ...(await plannedRowsOf(ctx, l, s, lk.map, undefined)),
     cleanup: lk.cleanup,
   };
 }
 
-/** LinkWalk.plannedRows: on one server (Citus runs no SELECT … FOR UPDATE over shards of several tenants). */
-function plannedRowsOf(s: TypedLinkShape, map: string, walk: Walk | undefined, f: ScopeFilter): Pick<BatchWork, 'plannedRows'> {
-  if (s.citus !== undefined) return {};
+/**
+ * LinkWalk.plannedRows: on one server (Citus runs no SELECT … FOR UPDATE over shards of several tenants), and not under
+ * row-level security (a locking read leaves out the rows an UPDATE policy hides, which would be taken for locked ones).
+ */
+async function plannedRowsOf(
+  ctx: Context,
+  l: ResolvedLink,
+  s: TypedLinkShape,
+  map: string,
+  walk: Walk | undefined,
+): Promise<Pick<BatchWork, 'plannedRows'>> {
+  if (s.citus !== undefined || (await ctx.db.query(rowSecurityStatement(l.sourceOid))).rows[0]?.rls === true) return {};
+  const f = ctx.filter;
   return {
     plannedRows: (range, lock) =>
       batchRowsStatement(s, { range, map, ...(walk !== undefined ? { walk } : {}), planned: lock ? 'lock' : 'read' }, f),
@@ -296,7 +307,7 @@ export async function batchWork(
       walk,
       statement,
       rows,
-      ...plannedRowsOf(s, lk.map, walk, ctx.filter),
+      ...(await plannedRowsOf(ctx, l, s, lk.map, walk)),
       ...part,
       setup: () => [guard, ...lk.setup, ...batchSettings],
       bound:
@@ -312,7 +323,7 @@ export async function batchWork(
     walk,
     statement,
     rows,
-    ...plannedRowsOf(s, lk.map, walk, ctx.filter),
+    ...(await plannedRowsOf(ctx, l, s, lk.map, walk)),
     ...part,
     setup: () => [guard, ...batchSettings],
     bound:

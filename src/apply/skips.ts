@@ -3,7 +3,7 @@
  * are counted by reason with one set-based statement (skipReasonsStatement), only when there are any.
  */
 import { num } from '../db/port.js';
-import { wrapDbError } from '../errors.js';
+import { LOCK_NOT_AVAILABLE, wrapDbError } from '../errors.js';
 import { skipReasonsStatement } from '../sql/apply.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { type Context, shape } from '../context/context.js';
@@ -134,7 +134,13 @@ export async function countSkips(
     notReached: row?.rls !== true && row?.before_update_triggers !== true ? passed : 0,
   };
   const refused = refusedByTable > 0 ? await refusedSample(ctx.db, ids.runId, l.entity, REFUSED_SHOWN) : [];
-  const lockedRows = locked > 0 ? await refusedSample(ctx.db, ids.runId, l.entity, REFUSED_SHOWN, true) : [];
+  // the rows counted as locked, read with the count (a record of one since linked, deleted or refused is not shown)
+  const lockedRows: RefusedRow[] = (locked > 0 ? (row?.locked_sample ?? []) : []).map((key) => ({
+    key,
+    sqlstate: LOCK_NOT_AVAILABLE,
+    constraint: null,
+    message: 'locked by another session',
+  }));
   return {
     skipped,
     reasons,

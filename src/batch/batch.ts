@@ -8,7 +8,8 @@
  *      (which writes the change log itself), and
  *   5. stores the new checkpoint,
  * then commits. So a crash at any point leaves either the whole batch with its checkpoint, or neither:
- * `--resume` continues exactly where the log says. Lock timeouts back off and retry, then split.
+ * `--resume` continues exactly where the log says. Lock timeouts back off and retry; then an apply batch leaves out
+ * the rows another session keeps locked (lockWhatIsFree), and anything else is split.
  */
 import { type Database, num, type Queryable } from '../db/port.js';
 import { BackfillError, LOCK_NOT_AVAILABLE, sqlState, wrapDbError } from '../errors.js';
@@ -334,10 +335,9 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
   let vanished = 0;
   const t0 = Date.now();
   let changedHere = 0;
-  // a batch still locked after its retries: run once more leaving out the rows still locked (apply; the final sweep
-  // tries them again), then on at the size before any split
+  // a batch still locked after its retries: run once more, at its size, leaving out the rows still locked (apply;
+  // the final sweep tries them again)
   let passLocked = false;
-  let sizeBeforeLock: number | undefined;
   for (;;) {
     if (o.signal?.aborted === true) {
       emit({ ...base, event: 'end', changed, total: w.total, status: 'stopped' });
@@ -375,7 +375,6 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
         }
         // a lock the pass could not go round (a master's, the table's), or a statement timeout: smaller batches
         if (size > 1) {
-          sizeBeforeLock ??= size;
           size = Math.max(1, Math.floor(size / 2));
           attempt = 0;
           emit({ ...base, event: 'split', reason, batchSize: size });
@@ -405,11 +404,7 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
     }
     attempt = 0;
     vanished = 0;
-    if (passLocked) {
-      passLocked = false;
-      size = sizeBeforeLock ?? size;
-      sizeBeforeLock = undefined;
-    }
+    passLocked = false;
     const ms = Date.now() - started;
     changed = out.link.changed;
     if (out.upTo === null) {

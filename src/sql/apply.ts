@@ -330,6 +330,9 @@ HAVING count(*) > 0`;
  * added since the plan are found here too: an entry counts at most the rows it planned (before: 2 planned rows of
  * an archived master and 1 added since were "3 master deactivated, 1 not in the plan" for 1 row updated).
  */
+/** Rows left locked that skipReasonsStatement names (`locked_sample`). */
+export const LOCKED_SHOWN = 5;
+
 export function skipReasonsStatement(
   link: LinkShape,
   a: { planRunId: string; runId: string; linkName: string },
@@ -341,6 +344,7 @@ export function skipReasonsStatement(
   master_renamed: unknown;
   refused: unknown;
   locked: unknown;
+  locked_sample: string[];
   self_reference: unknown;
   passed_over: unknown;
   short_by_name: unknown;
@@ -365,7 +369,7 @@ export function skipReasonsStatement(
   SELECT x.row_key AS k, x.sqlstate = ${p.add(LOCK_NOT_AVAILABLE)} AS locked
     FROM ${OWN}.refused_rows x WHERE x.run_id = ${runId}::int8 AND x.link = ${linkName}
 ), r AS (
-  SELECT e.scope_key, e.source_name, e.row_count,
+  SELECT e.scope_key, e.source_name, e.row_count, ${rowKeyText('s', link)} AS k,
          ${tk} IS NULL${movable ? ' AND o.k IS NULL' : ''} AS master_gone,
          ${movable ? `${tk} IS NULL AND o.k IS NOT NULL` : 'false'} AS master_moved,
          ${link.active === undefined ? 'false' : `${tk} IS NOT NULL AND NOT ${activeExpr('t', link.active)}`} AS master_inactive,
@@ -409,6 +413,8 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'renamed'), 0) FROM w)::int8 AS master_renamed,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'refused'), 0) FROM w)::int8 AS refused,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'locked'), 0) FROM w)::int8 AS locked,
+       ARRAY(SELECT r.k FROM r WHERE r.locked AND NOT (r.self OR r.master_gone OR r.master_moved OR r.master_inactive OR r.master_renamed OR r.refused)
+              ORDER BY length(r.k), r.k LIMIT ${p.add(LOCKED_SHOWN)}) AS locked_sample,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'self'), 0) FROM w)::int8 AS self_reference,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,
        (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,

@@ -79,7 +79,8 @@ const LIVE_KEY = `hashtext('fk_backfill.live'), ($1::int8 % 2147483647)::int4`;
  * 2^32), objsubid 2.
  */
 function liveInPgLocks(runParam: string): string {
-  return `l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+  // advisory locks are the database's own: another database's run of the same id is not this one
+  return `l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
               AND l.classid = (hashtext('fk_backfill.live')::int8 & 4294967295)::oid
               AND l.objid = (((${runParam}::int8 % 2147483647)::int4)::int8 & 4294967295)::oid`;
 }
@@ -148,7 +149,8 @@ export function linkWritersStatement(link: string, exclusive: boolean): Statemen
   return {
     text: `SELECT DISTINCT l.pid, a.application_name
              FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.pid <> pg_backend_pid()
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+              AND l.pid <> pg_backend_pid()
               AND l.classid = (hashtext('fk_backfill.link')::int8 & 4294967295)::oid
               AND l.objid = (hashtext($1)::int8 & 4294967295)::oid
               AND (NOT $2::boolean OR l.mode = 'ExclusiveLock')
@@ -162,7 +164,8 @@ export function linkHolderStatement(link: string): Statement<{ pid: number; appl
   return {
     text: `SELECT l.pid, a.application_name
              FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.pid <> pg_backend_pid()
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+              AND l.pid <> pg_backend_pid()
               AND l.classid = (hashtext('fk_backfill.link')::int8 & 4294967295)::oid
               AND l.objid = (hashtext($1)::int8 & 4294967295)::oid
             LIMIT 1`,

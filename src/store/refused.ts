@@ -5,6 +5,7 @@
  */
 import type { Queryable } from '../db/port.js';
 import { LOCK_NOT_AVAILABLE } from '../errors.js';
+import type { Statement } from '../sql/link.js';
 
 export interface RefusedRow {
   /** The row's key as the change log writes it. */
@@ -26,11 +27,8 @@ export async function recordRefused(tx: Queryable, runId: string, link: string, 
   );
 }
 
-/**
- * The first `limit` rows of a link the run left refused (`locked`: left locked) and never changed after (a later pass
- * may have linked one), in key order.
- */
-export async function refusedSample(db: Queryable, runId: string, link: string, limit: number, locked = false): Promise<RefusedRow[]> {
+/** The first `limit` rows of a link the run left refused by the table and never changed after (a later pass may have linked one), in key order. */
+export async function refusedSample(db: Queryable, runId: string, link: string, limit: number): Promise<RefusedRow[]> {
   const r = await db.query<{ row_key: string; sqlstate: string; constraint_name: string | null; message: string }>(
     `WITH changed AS (
        SELECT unnest(cs.row_keys) AS k FROM fk_backfill.change_sets cs WHERE cs.run_id = $1::int8 AND cs.link = $2
@@ -38,21 +36,36 @@ export async function refusedSample(db: Queryable, runId: string, link: string, 
      SELECT r.row_key, r.sqlstate, r.constraint_name, r.message
        FROM fk_backfill.refused_rows r
       WHERE r.run_id = $1::int8 AND r.link = $2 AND NOT EXISTS (SELECT 1 FROM changed c WHERE c.k = r.row_key)
-        AND (r.sqlstate = $4) = $5
+        AND r.sqlstate <> $4
       ORDER BY length(r.row_key), r.row_key
       LIMIT $3`,
-    [runId, link, limit, LOCK_NOT_AVAILABLE, locked],
+    [runId, link, limit, LOCK_NOT_AVAILABLE],
   );
   return r.rows.map((x) => ({ key: x.row_key, sqlstate: x.sqlstate, constraint: x.constraint_name, message: x.message }));
 }
 
-/** Rows of a link the run recorded as refused. */
+/**
+ * Rows of a link the run recorded as refused, or left locked: what a ctid walk's catch-up pass would not link either
+ * (a locked row is tried again by the final sweep, not worth walking the table once more for).
+ */
 export async function refusedCount(db: Queryable, runId: string, link: string): Promise<number> {
   const r = await db.query<{ n: string }>(
     `SELECT count(*)::text AS n FROM fk_backfill.refused_rows WHERE run_id = $1::int8 AND link = $2`,
     [runId, link],
   );
   return Number(r.rows[0]?.n ?? 0);
+}
+
+/**
+ * The final sweep's first statement (in its transaction): forgets the rows a batch left locked, which it tries again;
+ * those still locked are recorded again, and a row now refused or passed over for another reason is counted as such,
+ * not as locked.
+ */
+export function forgetLockedStatement(runId: string, link: string): Statement {
+  return {
+    text: `DELETE FROM fk_backfill.refused_rows WHERE run_id = $1::int8 AND link = $2 AND sqlstate = $3`,
+    values: [runId, link, LOCK_NOT_AVAILABLE],
+  };
 }
 
 /** Every row of a link the run recorded as refused by the table, by key (the final sweep leaves them out; it tries the locked ones again). */

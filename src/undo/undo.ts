@@ -118,9 +118,9 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
       // runs applied after this one that also set updated_at: said in the result (undo order matters for it); read
       // once the run is this process's (an undo beside a live apply is refused first, without reading them)
       later = (await ctx.db.query(laterTouchRunsStatement(target.id))).rows;
-      // still 'running' with its live lock free: its process ended without finishing (kill -9, Ctrl-C twice); said
-      // so, or `runs` would show it running for good
-      if ((await getRun(ctx.db, target.id)).status === 'running')
+      // an apply still 'running' with its live lock free: its process ended without finishing (kill -9, Ctrl-C
+      // twice); said so, or `runs` would show it running for good (a guard's run is 'running' while it is installed)
+      if (target.kind !== 'guard' && (await getRun(ctx.db, target.id)).status === 'running')
         await interruptRun(ctx.db, target.id, `its process ended while it ran (killed, or Ctrl-C twice); found by the undo of it`);
       return undoLive(ctx, target.id, { ...opts, live });
     },

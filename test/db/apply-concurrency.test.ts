@@ -17,9 +17,18 @@ import {
   type ProgressEvent,
 } from '../../src/index.js';
 import { getRun } from '../../src/store/runs.js';
+import { migrate } from '../../src/store/migrate.js';
+import { liveLockStatement } from '../../src/sql/batch.js';
+
+/** The URL of another database of the same server. */
+const urlIn = (url: string, db: string): string => {
+  const u = new URL(url);
+  u.pathname = `/${db}`;
+  return u.toString();
+};
 import { applyText } from '../../src/cli/format.js';
 import { statusText } from '../../src/cli/format-run.js';
-import { freshDb, TARGETS, type TestDb } from '../helpers/db.js';
+import { freshDb, TARGETS, type TestDb, urlAs } from '../helpers/db.js';
 import { createBatchFixture, DEMO_TENANT, expectedLinkHash, linkHash, OTHER_TENANT, tableHash } from './apply-fixture.js';
 
 const run = TARGETS.includes('postgres') ? describe : describe.skip;
@@ -151,6 +160,84 @@ run('batched apply under concurrency [postgres]', () => {
     expect(a.status).toBe('done');
     expect(a.results[0]!.skipped).toBe(0);
     expect(await linked(locked)).toBe(true);
+  });
+
+  it('a row left locked by the walk, then refused by a CHECK in the sweep: counted as refused, not as locked', async () => {
+    await t.db.query(`ALTER TABLE sales_orders ADD CONSTRAINT positive_when_linked CHECK (customer_id IS NULL OR total_amount >= 0)`);
+    const id = (
+      await t.db.query<{ id: string }>(
+        `SELECT id::text FROM sales_orders WHERE tenant_id = $1 AND customer_id IS NULL AND customer_name = 'customer 5' ORDER BY id OFFSET 40 LIMIT 1`,
+        [DEMO_TENANT],
+      )
+    ).rows[0]!.id;
+    await other.query('BEGIN');
+    await other.query(`UPDATE sales_orders SET total_amount = -1 WHERE id = $1`, [id]);
+    let released: Promise<unknown> | null = null;
+    const a = await apply(t.db, {
+      tenantId: DEMO_TENANT,
+      entities: ['sales_order'],
+      batchSize: 400,
+      walk: 'key',
+      lockTimeoutMs: 100,
+      backoffMs: 100,
+      lockRetries: 3,
+      onProgress: (e) => {
+        // the walk is over (its pass left the row out): let it go; the sweep's retries then find it free
+        if (e.event === 'end' && released === null) released = other.query('COMMIT');
+      },
+    });
+    await released;
+    const r = a.results[0]!;
+    expect(r.skipped).toBe(1);
+    expect(r.skipReasons).toMatchObject({ refusedByTable: 1, lockedByOtherSession: 0 });
+    expect(r.locked).toBeUndefined();
+    expect(r.refused?.map((x) => [x.key, x.constraint])).toEqual([[id, 'positive_when_linked']]);
+    expect(await linked(id)).toBe(false);
+  });
+
+  it('under row-level security the pass is not made (a locking read leaves out the rows an UPDATE policy hides, which would be taken for locked): the run fails resumable, as before', async () => {
+    const role = `fkb_rls_${Math.random().toString(36).slice(2, 8)}`;
+    const hidden = (
+      await t.db.query<{ id: string }>(
+        `SELECT id::text FROM sales_orders WHERE tenant_id = $1 AND customer_id IS NULL AND customer_name = 'customer 7' ORDER BY id LIMIT 1`,
+        [DEMO_TENANT],
+      )
+    ).rows[0]!.id;
+    await migrate(t.db);
+    await t.db.exec(`CREATE ROLE ${role} LOGIN;
+      GRANT USAGE, CREATE ON SCHEMA public TO ${role};
+      GRANT SELECT, UPDATE ON sales_orders TO ${role}; GRANT SELECT ON customers, purchase_orders, vendors TO ${role};
+      GRANT USAGE, CREATE ON SCHEMA fk_backfill TO ${role};
+      GRANT ALL ON ALL TABLES IN SCHEMA fk_backfill TO ${role}; GRANT ALL ON ALL SEQUENCES IN SCHEMA fk_backfill TO ${role};
+      ALTER TABLE sales_orders ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY see_all ON sales_orders FOR SELECT USING (true);
+      CREATE POLICY update_some ON sales_orders FOR UPDATE USING (id <> '${hidden}');`);
+    const asRole = await openDatabase(urlAs(t.url, role));
+    try {
+      await lockOneOrder(40);
+      const err = await apply(asRole, {
+        tenantId: DEMO_TENANT,
+        entities: ['sales_order'],
+        batchSize: 400,
+        lockTimeoutMs: 50,
+        backoffMs: 5,
+        lockRetries: 1,
+      }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'LOCK_TIMEOUT' });
+      await other.query('COMMIT');
+      const runId = (await t.db.query<{ id: string }>(`SELECT max(id)::text AS id FROM fk_backfill.runs WHERE kind = 'apply'`)).rows[0]!.id;
+      const r = (await resumeApply(asRole, { runId })).results[0]!;
+      expect(r.skipReasons).toMatchObject({ notUpdatableUnderRls: 1, lockedByOtherSession: 0 });
+    } finally {
+      await other.query('ROLLBACK').catch(() => undefined); // its row lock would hold DROP POLICY back
+      await asRole.close();
+      await t.db
+        .exec(
+          `DROP POLICY see_all ON sales_orders; DROP POLICY update_some ON sales_orders; ALTER TABLE sales_orders DISABLE ROW LEVEL SECURITY;
+        DROP OWNED BY ${role}; DROP ROLE ${role}`,
+        )
+        .catch(() => undefined);
+    }
   });
 
   it('a master locked for good (what the pass cannot go round): the run fails with LOCK_TIMEOUT naming its --resume, and resumes once it is free', async () => {
@@ -751,7 +838,16 @@ run('batched apply under concurrency [postgres]', () => {
       const a = await stoppedAfterOneBatch(t.db);
       // as a kill -9 leaves it: still 'running', no session holding it
       await t.db.query(`UPDATE fk_backfill.runs SET status = 'running' WHERE id = $1::int8`, [a.runId]);
-      expect((await getRun(t.db, a.runId)).alive).toBe(false);
+      // the same run id's live lock held in another database of the server is not this run's
+      const elsewhere = new pg.Client({ connectionString: urlIn(t.url, 'postgres') });
+      await elsewhere.connect();
+      try {
+        const held = liveLockStatement(a.runId);
+        expect((await elsewhere.query<{ got: boolean }>(held.text, held.values as unknown[])).rows[0]!.got).toBe(true);
+        expect((await getRun(t.db, a.runId)).alive).toBe(false);
+      } finally {
+        await elsewhere.end();
+      }
       expect(statusText(await getRun(t.db, a.runId))).toBe(
         `running, but no process works on it (killed, or Ctrl-C twice): fk-backfill apply --resume ${a.runId} --yes continues it, undo --run ${a.runId} sets back what it wrote`,
       );

@@ -137,6 +137,9 @@ describeEach('guard', (target) => {
     // undo reverts exactly the guard's links (the explicit FK and the applied rows stay)
     const u = await undo(db, { runId: g.runId });
     expect(u.totalReverted).toBe(505);
+    // the guard stays installed, its run 'running' (not taken for a run whose process died)
+    expect((await getRun(db, g.runId)).status).toBe('running');
+    expect((await guardStatus(db)).guards[0]!.active).toBe(true);
     expect(await fkOf(db, 'G-EXACT')).toBeNull();
     expect(await fkOf(db, 'G-DECIDED')).toBeNull();
     expect(await fkOf(db, 'G-EXPLICIT')).toBe(testCustomer);

@@ -473,7 +473,7 @@ SELECT e.scope_key[1]::uuid, e.scope_key[2]::int4, e.source_name::character(40),
   SELECT x.row_key AS k, x.sqlstate = $5 AS locked
     FROM fk_backfill.refused_rows x WHERE x.run_id = $4::int8 AND x.link = $1
 ), r AS (
-  SELECT e.scope_key, e.source_name, e.row_count,
+  SELECT e.scope_key, e.source_name, e.row_count, ARRAY[s."id"::text, s."line"::text]::text AS k,
          t."id" IS NULL AND o.k IS NULL AS master_gone,
          t."id" IS NULL AND o.k IS NOT NULL AS master_moved,
          t."id" IS NOT NULL AND NOT (t."is_active" IS TRUE) AS master_inactive,
@@ -513,13 +513,15 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'renamed'), 0) FROM w)::int8 AS master_renamed,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'refused'), 0) FROM w)::int8 AS refused,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'locked'), 0) FROM w)::int8 AS locked,
+       ARRAY(SELECT r.k FROM r WHERE r.locked AND NOT (r.self OR r.master_gone OR r.master_moved OR r.master_inactive OR r.master_renamed OR r.refused)
+              ORDER BY length(r.k), r.k LIMIT $9) AS locked_sample,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'self'), 0) FROM w)::int8 AS self_reference,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,
        (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,
        row_security_active($2::regclass) AS rls,
        EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = $2::regclass AND NOT g.tgisinternal AND g.tgenabled <> 'D'
                   AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16) AS before_update_triggers`,
-      values: ['so', '"erp"."Sales Orders"', '3', '7', '55P03', 'T1', 'T1', 'T1'],
+      values: ['so', '"erp"."Sales Orders"', '3', '7', '55P03', 'T1', 'T1', 'T1', 5],
     });
   });
 
@@ -540,7 +542,7 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
   SELECT x.row_key AS k, x.sqlstate = $5 AS locked
     FROM fk_backfill.refused_rows x WHERE x.run_id = $4::int8 AND x.link = $1
 ), r AS (
-  SELECT e.scope_key, e.source_name, e.row_count,
+  SELECT e.scope_key, e.source_name, e.row_count, s."id"::text AS k,
          t."id" IS NULL AS master_gone,
          false AS master_moved,
          false AS master_inactive,
@@ -579,13 +581,15 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'renamed'), 0) FROM w)::int8 AS master_renamed,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'refused'), 0) FROM w)::int8 AS refused,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'locked'), 0) FROM w)::int8 AS locked,
+       ARRAY(SELECT r.k FROM r WHERE r.locked AND NOT (r.self OR r.master_gone OR r.master_moved OR r.master_inactive OR r.master_renamed OR r.refused)
+              ORDER BY length(r.k), r.k LIMIT $6) AS locked_sample,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'self'), 0) FROM w)::int8 AS self_reference,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,
        (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,
        row_security_active($2::regclass) AS rls,
        EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = $2::regclass AND NOT g.tgisinternal AND g.tgenabled <> 'D'
                   AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16) AS before_update_triggers`,
-      values: ['so', '"erp"."Sales Orders"', '3', '7', '55P03'],
+      values: ['so', '"erp"."Sales Orders"', '3', '7', '55P03', 5],
     });
   });
 

@@ -28,7 +28,7 @@ describe('batch statements (whole text)', () => {
     });
   });
   it("a live run's batch also checks its live lock (an undo's: on the run it reverts) is still held by the backend that took it", () => {
-    const held = `EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = $5::int AND l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+    const held = `EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = $5::int AND l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
               AND l.classid = (hashtext('fk_backfill.live')::int8 & 4294967295)::oid
               AND l.objid = ((($4::int8 % 2147483647)::int4)::int8 & 4294967295)::oid) AS live`;
     const start = `SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), CASE WHEN pg_size_bytes(current_setting('work_mem')) < 67108864 THEN set_config('work_mem', '64MB', true) END, set_config('application_name', 'fk-backfill run ' || $3::int8::text, true), set_config('TimeZone', coalesce((SELECT r.options ->> 'timeZone' FROM fk_backfill.runs r WHERE r.id = $3::int8), current_setting('TimeZone')), true), pg_try_advisory_xact_lock(hashtext('fk_backfill.run'), ($3::int8 % 2147483647)::int4) AS got, `;
@@ -60,7 +60,7 @@ describe('batch statements (whole text)', () => {
     expect(liveHolderStatement('17')).toEqual({
       text: `SELECT l.pid, a.application_name
              FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
               AND l.classid = (hashtext('fk_backfill.live')::int8 & 4294967295)::oid
               AND l.objid = ((($1::int8 % 2147483647)::int4)::int8 & 4294967295)::oid
             LIMIT 1`,
@@ -83,7 +83,8 @@ describe('batch statements (whole text)', () => {
     expect(linkHolderStatement('16384.customer_id')).toEqual({
       text: `SELECT l.pid, a.application_name
              FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.pid <> pg_backend_pid()
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+              AND l.pid <> pg_backend_pid()
               AND l.classid = (hashtext('fk_backfill.link')::int8 & 4294967295)::oid
               AND l.objid = (hashtext($1)::int8 & 4294967295)::oid
             LIMIT 1`,
@@ -94,7 +95,8 @@ describe('batch statements (whole text)', () => {
     expect(linkWritersStatement('16384.customer_id', true)).toEqual({
       text: `SELECT DISTINCT l.pid, a.application_name
              FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.pid <> pg_backend_pid()
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+              AND l.pid <> pg_backend_pid()
               AND l.classid = (hashtext('fk_backfill.link')::int8 & 4294967295)::oid
               AND l.objid = (hashtext($1)::int8 & 4294967295)::oid
               AND (NOT $2::boolean OR l.mode = 'ExclusiveLock')
