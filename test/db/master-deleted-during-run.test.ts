@@ -113,7 +113,7 @@ describeEach('master deleted during apply', (target) => {
         const running = run();
         for (let i = 0; ; i++) {
           const w = await other.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 4217 AND NOT granted`,
+            `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 4217 AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
           );
           if (w.rows[0]!.n > 0) break;
           if (i > 600) throw new Error('the batch never reached the trigger');

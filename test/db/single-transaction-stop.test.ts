@@ -83,7 +83,10 @@ describeEach('a run in one transaction asked to stop', (target) => {
         // stop once the apply waits for the row
         const waiting = setInterval(() => {
           void other
-            .query(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'`)
+            .query(
+              // waiting for this session's row lock (other test files run beside this one on the server)
+              `SELECT count(*)::int AS n FROM pg_locks l WHERE NOT l.granted AND l.locktype = 'transactionid' AND pg_backend_pid() = ANY(pg_blocking_pids(l.pid))`,
+            )
             .then((r) => (r.rows[0] as { n: number }).n > 0 && ac.abort());
         }, 100);
         const out = await apply(t.db, {
@@ -122,7 +125,8 @@ describeEach('a run in one transaction asked to stop', (target) => {
         const kill = setInterval(() => {
           void admin
             .query(
-              `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid' AND pid <> pg_backend_pid()`,
+              // this test's database only: other test files run beside it on the same server
+              `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid' AND pid <> pg_backend_pid() AND pid IN (SELECT a.pid FROM pg_stat_activity a WHERE a.datname = current_database())`,
             )
             .catch(() => undefined);
         }, 100);
