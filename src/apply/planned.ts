@@ -7,7 +7,7 @@ import { BackfillError } from '../errors.js';
 import { article, getRun, type RunRecord } from '../store/runs.js';
 import type { Context } from '../context/context.js';
 import { pinPlanHash, planHashes, stampedHash } from '../store/plans.js';
-import { decisionsAgainstPlan } from '../store/decisions.js';
+import { decisionsAgainstPlan, decisionsBesidePlan } from '../store/decisions.js';
 
 /**
  * The plan's content hash, checked against the one stamped when the plan was made (a plan made before
@@ -61,6 +61,16 @@ export async function loadPlan(ctx: Context, planRunId: string): Promise<RunReco
     throw new BackfillError(
       'PLAN_STALE',
       `plan ${planRunId} links ${against.n} name(s) decided otherwise since it was made (e.g. "${against.name ?? ''}": ${against.action ?? ''}); plan again (apply without --plan plans afresh and follows the decisions)`,
+    );
+  const beside = await decisionsBesidePlan(
+    ctx.db,
+    planRunId,
+    ctx.links.map((l) => l.entity),
+    planTenant,
+  );
+  if (beside > 0)
+    ctx.notices.push(
+      `${beside} decision(s) made since plan ${planRunId} are not in it (for names it left unlinked): this apply does not use them; apply without --plan plans afresh and follows them`,
     );
   return run;
 }

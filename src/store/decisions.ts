@@ -233,6 +233,24 @@ export async function revokeDecisionRow(
  * `never` or `create`, or aliased to another master. Applying the plan would overrule them (a new user's trial: a
  * `never` imported after the plan, then `apply --plan`, linked the name anyway).
  */
+/**
+ * Decisions in force made since a plan, for names it does not link (left for review, ambiguous, unmatched, or not
+ * seen): they link or keep names the plan knows nothing of, and applying it leaves them unused.
+ */
+export async function decisionsBesidePlan(db: Queryable, planRunId: string, links: readonly string[], tenant: string | null): Promise<number> {
+  const r = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n
+       FROM fk_backfill.decisions d
+      WHERE d.revoked_at IS NULL AND d.link = ANY($2::text[]) AND ($3::text IS NULL OR cardinality(d.scope_key) = 0 OR d.scope_key[1] = $3)
+        AND d.decided_at >= (SELECT r.started_at FROM fk_backfill.runs r WHERE r.id = $1::int8)
+        AND NOT EXISTS (SELECT 1 FROM fk_backfill.plan_entries e
+                         WHERE e.run_id = $1::int8 AND e.link = d.link AND e.scope_key = d.scope_key AND e.source_name = d.source_name
+                           AND e.outcome = 'linked')`,
+    [planRunId, links, tenant],
+  );
+  return r.rows[0]?.n ?? 0;
+}
+
 export async function decisionsAgainstPlan(
   db: Queryable,
   planRunId: string,

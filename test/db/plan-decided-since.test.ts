@@ -7,7 +7,7 @@ import { afterEach, expect, it } from 'vitest';
 import { apply, decide, plan } from '../../src/index.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { refused, snapshot } from '../helpers/hostile.js';
-import { createBatchFixture, DEMO_TENANT } from './apply-fixture.js';
+import { createBatchFixture, DEMO_TENANT, OTHER_TENANT } from './apply-fixture.js';
 
 describeEach('a decision made after the plan', (target) => {
   let t: TestDb;
@@ -38,5 +38,43 @@ describeEach('a decision made after the plan', (target) => {
       [DEMO_TENANT],
     );
     expect(left.rows[0]!.n).toBeGreaterThan(0);
+  });
+
+  it('a name the plan left unlinked, aliased since: applying the plan says the decision is not in it; a new plan follows it', async () => {
+    t = await freshDb(target);
+    await createBatchFixture(t.db, 400);
+    const opts = { tenantId: DEMO_TENANT, entities: ['sales_order'] };
+    const p = await plan(t.db, opts);
+    const target1 = (
+      await t.db.query<{ id: string }>(`SELECT id::text FROM customers WHERE tenant_id = $1 AND customer_name = 'customer 1'`, [
+        DEMO_TENANT,
+      ])
+    ).rows[0]!.id;
+    // 'customer 43' has no master: unmatched in the plan
+    await decide(t.db, {
+      link: 'sales_order',
+      scopeKey: [DEMO_TENANT],
+      name: 'customer 43',
+      action: 'alias',
+      targetKey: target1,
+      by: 'ana',
+    });
+    // and a decision of another tenant, which this tenant's plan has nothing to do with
+    await decide(t.db, { link: 'sales_order', scopeKey: [OTHER_TENANT], name: 'customer 44', action: 'never', by: 'ana' });
+    const a = await apply(t.db, { planRunId: p.runId });
+    expect(a.notices).toContain(
+      `1 decision(s) made since plan ${p.runId} are not in it (for names it left unlinked): this apply does not use them; apply without --plan plans afresh and follows them`,
+    );
+    const aliased = async (): Promise<number> =>
+      (
+        await t.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM sales_orders WHERE tenant_id = $1 AND customer_name = 'customer 43' AND customer_id IS NOT NULL`,
+          [DEMO_TENANT],
+        )
+      ).rows[0]!.n;
+    expect(await aliased()).toBe(0);
+    const again = await apply(t.db, opts);
+    expect(again.notices ?? []).not.toContain(expect.stringContaining('are not in it'));
+    expect(await aliased()).toBeGreaterThan(0);
   });
 });
