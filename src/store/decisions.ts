@@ -237,7 +237,12 @@ export async function revokeDecisionRow(
  * Decisions in force made since a plan, for names it does not link (left for review, ambiguous, unmatched, or not
  * seen): they link or keep names the plan knows nothing of, and applying it leaves them unused.
  */
-export async function decisionsBesidePlan(db: Queryable, planRunId: string, links: readonly string[], tenant: string | null): Promise<number> {
+export async function decisionsBesidePlan(
+  db: Queryable,
+  planRunId: string,
+  links: readonly string[],
+  tenant: string | null,
+): Promise<number> {
   const r = await db.query<{ n: number }>(
     `SELECT count(*)::int AS n
        FROM fk_backfill.decisions d
