@@ -9,6 +9,7 @@ import { objectName } from '../../src/sql/constrain.js';
 import { sqlState, type BackfillError } from '../../src/errors.js';
 import type { Queryable } from '../../src/db/port.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { runCli } from '../helpers/cli.js';
 
 /** Axis as most teams have it: the same tables, but no FK constraints (and no index on the FK columns). */
 async function axisWithoutConstraints(db: TestDb['db']): Promise<void> {
@@ -270,8 +271,21 @@ describeEach('constrain', (target) => {
       step: 'not-null',
       status: 'skipped',
       detail: 'not set: 2 row(s) still have a NULL customer_id',
-      unmet: true, // asked for and not done: the CLI exits 1 (it exited 0)
+      unmet: true, // asked for and not done: the CLI exits 3, a problem found in the data (it exited 0, then 1)
     });
+    expect(constrainText(r)).toMatch(/^Constrained \(run \d+\)\. NOT NULL is not set where NULL FKs remain \(·, below\)\./);
+    // everything else in place: not "Nothing to do" (a new user's trial read it so, beside "not set" below it)
+    const again = await constrain(t.db, { notNull: true, entities: ['sales_order'] });
+    expect(again.nothingToDo).toBe(true);
+    expect(constrainText(again)).toMatch(
+      /^Not done: NOT NULL is not set where NULL FKs remain \(·, below\); every other constraint and index asked for is already in place\.\n/,
+    );
+    if (target !== 'pglite') {
+      const cli = await runCli(['constrain', '--db', t.url, '--not-null', '--entity', 'sales_order', '--yes']);
+      expect([cli.code, cli.stderr]).toEqual([3, '']);
+      const dry = await runCli(['constrain', '--db', t.url, '--not-null', '--entity', 'sales_order', '--dry-run', '--json']);
+      expect(dry.code).toBe(3);
+    }
     const long = objectName('a'.repeat(40), ['tenant_id', 'b'.repeat(30)], 'fkey');
     expect(Buffer.byteLength(long)).toBeLessThanOrEqual(63);
     expect(long).toBe(objectName('a'.repeat(40), ['tenant_id', 'b'.repeat(30)], 'fkey'));

@@ -9,13 +9,17 @@ import { print, printJson } from '../output.js';
 export function constrainText(r: ConstrainResult): string {
   const out: string[] = [];
   const orphans = r.links.some((l) => l.orphans > 0);
+  const unmet = r.links.some((l) => l.steps.some((s) => s.unmet === true));
+  const notNull = unmet ? ' NOT NULL is not set where NULL FKs remain (·, below).' : '';
   const head = r.dryRun
     ? orphans
       ? 'Dry run: nothing changed. A live run refuses while the orphans below remain (✗); once they are fixed, this is the exact SQL it executes.'
-      : 'Dry run: nothing changed; this is the exact SQL a live run executes.'
+      : `Dry run: nothing changed; this is the exact SQL a live run executes.${notNull}`
     : r.nothingToDo
-      ? 'Nothing to do: every constraint and index asked for is already in place.'
-      : `Constrained (run ${r.runId}).`;
+      ? unmet
+        ? 'Not done: NOT NULL is not set where NULL FKs remain (·, below); every other constraint and index asked for is already in place.'
+        : 'Nothing to do: every constraint and index asked for is already in place.'
+      : `Constrained (run ${r.runId}).${notNull}`;
   out.push(head);
   for (const l of r.links) {
     out.push('', `${l.entityType}: ${l.table}.${l.fk} → ${l.target}${l.changed ? '' : ' — nothing to do'}`);
@@ -72,9 +76,10 @@ export function register(program: Command): void {
         );
         if (flags.json) printJson(result);
         else print(constrainText(result));
-        // what was asked for and not done: orphans kept a constraint out, or NULL rows kept --not-null out
+        // what was asked for and not done: orphans kept a constraint out, or NULL rows kept --not-null out; a problem
+        // found in the data (3, as verify and drift, and as a live run's ORPHANS_FOUND), not a failure of the tool (1)
         const notNullLeft = result.links.some((l) => l.steps.some((x) => x.unmet === true));
-        if (result.links.some((l) => l.orphans > 0) || notNullLeft) process.exitCode = 1;
+        if (result.links.some((l) => l.orphans > 0) || notNullLeft) process.exitCode = 3;
       },
     );
 }
