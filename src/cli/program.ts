@@ -40,7 +40,14 @@ export async function main(argv: string[]): Promise<number> {
   // one-line form, as every other bad input is, not in commander's
   const quiet = { outputError: (): void => undefined };
   program.configureOutput(quiet);
-  for (const cmd of program.commands) cmd.exitOverride().configureOutput(quiet);
+  // every level: a group's subcommands (guard install, review export, report revenue…) printed commander's line too
+  const quieten = (cmds: readonly Command[]): void => {
+    for (const cmd of cmds) {
+      cmd.exitOverride().configureOutput(quiet);
+      quieten(cmd.commands);
+    }
+  };
+  quieten(program.commands);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -90,6 +90,14 @@ describeEach('hostile: cli', (target) => {
       [['status', ...db, '--tenant', DEMO_TENANT, '--entity', '--json'], 'USAGE', 2, /--entity takes entity names, got "--json"/],
       [['plan', ...db, '--json', '--tenant', DEMO_TENANT, '--all-tenants'], 'USAGE', 2, /cannot be used with/],
       [['plan', ...db, '--json', '--no-such-flag'], 'USAGE', 2, /unknown option/],
+      // a group's subcommands: the tool's line first (commander printed its own above it)
+      [['review', 'export', ...db, '--json', '--bogus'], 'USAGE', 2, /^fk-backfill: unknown option '--bogus' \[USAGE\]$/],
+      [
+        ['guard', 'install', ...db, '--json', '--tenant', DEMO_TENANT, '--yes'],
+        'USAGE',
+        2,
+        /^fk-backfill: unknown option '--tenant' \[USAGE\]$/,
+      ],
       [['plan', '--db', 'mysql://root@localhost/x', '--json'], 'DB_URL_INVALID', 2, /mysql:/],
       // numbers: refused before anything runs (before: exit 1 DB_ERROR "NaN", and a failed plan run left behind)
       [['runs', ...db, '--limit', 'abc', '--json'], 'USAGE', 2, /--limit must be a whole number >= 1, got "abc"/],
