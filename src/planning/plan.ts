@@ -19,6 +19,7 @@ import {
 import { statusStatement } from '../sql/status.js';
 import { type UnlinkedRecordRow, unlinkedRecordsStatement, unlinkedSampleSettingsStatement } from '../sql/unlinked.js';
 import { createRun, failRun, finishRun, insertPlanEntries, type PlanEntryRow, planEntryWriter } from '../store/runs.js';
+import { ANALYZE_PLAN_NAMES, analyzePlanEntries } from '../store/plans.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { type CommonOptions, type Context, prepare, runScope, shape, noticesOf } from '../context/context.js';
 import { loadHumanDecisions, overrideWithDecisions } from './decisions.js';
@@ -238,6 +239,7 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
   });
   try {
     const results: EntityResult[] = [];
+    let planned = 0; // names decided, every link
     for (const l of ctx.links) {
       const s = shape(l);
       const tot = (await ctx.db.query(statusStatement(s, ctx.filter))).rows[0];
@@ -285,7 +287,9 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
       };
       if (accuracy !== undefined) result.accuracy = accuracy;
       results.push(result);
+      planned += Object.values(names).reduce((a, n) => a + n, 0);
     }
+    if (planned >= ANALYZE_PLAN_NAMES) await analyzePlanEntries(ctx.db);
     const seed = seedFields({
       dryRun: true,
       executedAt,
