@@ -5,9 +5,10 @@ import type { DecisionAction } from '../plan/decide.js';
 import { BackfillError, wrapDbError } from '../errors.js';
 import { type CommonOptions, prepare } from '../context/context.js';
 import type { QueueItem, ReviewQueueOptions } from './types.js';
-import { resolvePlan, reviewQueue } from './queue.js';
+import { latestPlan, resolvePlan, reviewQueue } from './queue.js';
 import { type DecideInput, type DecideResult, validateDecisions, writeDecisions } from './decide.js';
 import { namesInPlan, writesSincePlan } from '../store/plans.js';
+import { discardRun } from '../store/runs.js';
 import { adapt } from '../db/index.js';
 import { csvDelimiter, decodeCsvBytes } from './csv-text.js';
 
@@ -210,21 +211,6 @@ export async function importDecisionsCsv(
   v.forEach((m, i) => {
     if (m !== null) errors.push({ line: lineOf[i]!, message: m });
   });
-  // a refused file writes nothing, not even the plan the queue check below may make (a trial: a bad alias refused
-  // the file, and the plan it made for the file's tenant stayed in fk_backfill.runs)
-  if (errors.length > 0) throw csvError(errors.sort((a, b) => a.line - b.line));
-  // only a name the queue has (the latest plan's names of that link and scope) takes a decision: an edited
-  // name cell would otherwise become an alias of a name no document has
-  const planRunId = await resolvePlan(ctx, { executedBy: opts.by });
-  const inQueue = await namesInPlan(ctx.db, planRunId, list);
-  list.forEach((d, i) => {
-    if (v[i] === null && !inQueue.has(i)) {
-      errors.push({
-        line: lineOf[i]!,
-        message: `name ${JSON.stringify(d.name)} is not a name of ${d.link} in scope ${JSON.stringify(d.scopeKey)} in the queue (plan ${planRunId}): keep the exported name`,
-      });
-    }
-  });
   const seen = new Map<string, number>();
   list.forEach((d, i) => {
     const k = JSON.stringify([d.link, d.scopeKey, d.name]);
@@ -232,7 +218,27 @@ export async function importDecisionsCsv(
     if (prev !== undefined) errors.push({ line: lineOf[i]!, message: `same name as line ${prev}` });
     else seen.set(k, lineOf[i]!);
   });
-  if (errors.length > 0) throw csvError(errors.sort((a, b) => a.line - b.line));
+  // only a name the queue has (the latest plan's names of that link and scope) takes a decision: an edited name cell
+  // would otherwise become an alias of a name no document has. Checked with every other line (a trial's file needed
+  // three rounds of fixes, each round naming the next kind of bad line); against the latest plan when the file is
+  // refused anyway, and a plan made only for this check is dropped with a refused file (nothing written, not even it)
+  const latest = await latestPlan(ctx);
+  const planRunId = latest ?? (errors.length > 0 ? null : await resolvePlan(ctx, { executedBy: opts.by }));
+  if (planRunId !== null) {
+    const inQueue = await namesInPlan(ctx.db, planRunId, list);
+    list.forEach((d, i) => {
+      if (v[i] === null && !inQueue.has(i)) {
+        errors.push({
+          line: lineOf[i]!,
+          message: `name ${JSON.stringify(d.name)} is not a name of ${d.link} in scope ${JSON.stringify(d.scopeKey)} in the queue (plan ${planRunId}): keep the exported name`,
+        });
+      }
+    });
+  }
+  if (errors.length > 0) {
+    if (latest === null && planRunId !== null) await discardRun(ctx.db, planRunId).catch(() => undefined);
+    throw csvError(errors.sort((a, b) => a.line - b.line));
+  }
   let results: DecideResult[];
   try {
     results = (await ctx.db.transaction((tx) => writeDecisions(tx, list))).results;

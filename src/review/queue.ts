@@ -46,7 +46,7 @@ export function json<T>(v: unknown): T {
 }
 
 /** The latest finished plan made with this config, for this scope, covering these links (not a decisions-only copy). */
-async function latestPlan(ctx: Context): Promise<string | null> {
+export async function latestPlan(ctx: Context): Promise<string | null> {
   return latestPlanRun(
     ctx.db,
     ctx.configHash,

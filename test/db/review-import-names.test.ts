@@ -45,6 +45,46 @@ describeEach('review import of names the queue has', (target) => {
     });
   });
 
+  it('every bad line in one pass: a bad decision, a name not in the queue and a name twice are named together (a trial needed three rounds)', async () => {
+    const { csv } = await exportQueueCsv(t.db, opts);
+    const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    const i = rows.findIndex((r) => r['name'] === 'Tset Cstmr Hldgs');
+    rows[i]!['decision'] = 'maybe';
+    const j = rows.findIndex((r) => r['name'] === 'Zeta Widgets');
+    rows[j]!['decision'] = 'never';
+    rows[j]!['name'] = 'Invented Name GmbH';
+    const k = rows.findIndex((r, n) => n !== i && n !== j && r['decision'] === '');
+    rows[k]!['decision'] = 'never';
+    const twice = { ...rows[k]! };
+    const err = await importDecisionsCsv(t.db, stringify([...rows, twice], { header: true }), { ...opts, by: 'x' }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'INVALID_INPUT' });
+    const lines = (err as { details: { errors: { line: number; message: string }[] } }).details.errors;
+    expect(lines.map((e) => e.line)).toEqual([i + 2, j + 2, rows.length + 2].sort((a, b) => a - b));
+    expect(lines.find((e) => e.line === i + 2)!.message).toMatch(/^decision "maybe" is not one of/);
+    expect(lines.find((e) => e.line === j + 2)!.message).toMatch(/^name "Invented Name GmbH" is not a name of/);
+    expect(lines.find((e) => e.line === rows.length + 2)!.message).toBe(`same name as line ${k + 2}`);
+    expect((await t.db.query(`SELECT * FROM fk_backfill.decisions`)).rows).toHaveLength(0);
+  });
+
+  it('a file refused for a name not in the queue, in a scope with no plan yet: the plan made to check it is not left behind', async () => {
+    const { csv } = await exportQueueCsv(t.db, opts);
+    const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    const j = rows.findIndex((r) => r['name'] === 'Zeta Widgets');
+    rows[j]!['decision'] = 'never';
+    rows[j]!['name'] = 'Invented Name GmbH';
+    // the export's plan gone: the import has to plan to know the queue
+    await t.db.query(`DELETE FROM fk_backfill.runs WHERE kind = 'plan'`);
+    const err = await importDecisionsCsv(t.db, stringify(rows, { header: true }), { ...opts, by: 'x' }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect((err as Error).message).toContain('name "Invented Name GmbH" is not a name of');
+    expect((await t.db.query(`SELECT * FROM fk_backfill.runs`)).rows).toHaveLength(0);
+  });
+
   it("without --tenant, the file's own tenant (every row's scope) is used; a file of two tenants is refused, nothing written", async () => {
     const { csv } = await exportQueueCsv(t.db, opts);
     const rows = parse(csv, { columns: true }) as Record<string, string>[];
