@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import pg from 'pg';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -399,14 +400,34 @@ describeEach('review', (target) => {
       const planRunId = (JSON.parse(first.body) as { planRunId: string }).planRunId;
       const post = { Host: host, 'X-FKB-Token': s.token, 'X-FKB-CSRF': csrf, 'Content-Type': 'application/json', Origin: s.origin };
       const order: string[] = [];
-      const replan = raw(s.port, 'POST', '/api/plan', post, '{}').then((r) => (order.push('plan'), r));
-      await new Promise((r) => setTimeout(r, 150));
-      const queue = raw(s.port, 'GET', `/api/queue?plan=${planRunId}`, { Host: host, 'X-FKB-Token': s.token }).then(
-        (r) => (order.push('queue'), r),
-      );
-      const [p, q] = await Promise.all([replan, queue]);
-      expect([p.status, q.status]).toEqual([200, 200]);
-      expect(order).toEqual(['queue', 'plan']);
+      // the re-plan held at its first write (its run's row) for as long as this test says: the page must be answered
+      // meanwhile, whatever the machine's load (timed against a free-running plan, this failed on a busy machine)
+      const locker = new pg.Client({ connectionString: t.url });
+      await locker.connect();
+      try {
+        await locker.query(`BEGIN`);
+        await locker.query(`LOCK TABLE fk_backfill.runs IN EXCLUSIVE MODE`);
+        const replan = raw(s.port, 'POST', '/api/plan', post, '{}').then((r) => (order.push('plan'), r));
+        await expect
+          .poll(
+            async () =>
+              (
+                await locker.query<{ n: number }>(
+                  `SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'fk_backfill.runs'::regclass`,
+                )
+              ).rows[0]!.n,
+          )
+          .toBe(1);
+        const q = await raw(s.port, 'GET', `/api/queue?plan=${planRunId}`, { Host: host, 'X-FKB-Token': s.token }).then(
+          (r) => (order.push('queue'), r),
+        );
+        await locker.query(`COMMIT`);
+        const p = await replan;
+        expect([p.status, q.status]).toEqual([200, 200]);
+        expect(order).toEqual(['queue', 'plan']);
+      } finally {
+        await locker.end();
+      }
     } finally {
       await s.close();
     }
