@@ -34,9 +34,12 @@ export function runText(r: RunRecord): string {
 }
 
 /** A run's status, and for a 'running' one that no process works on, that it is not (killed, Ctrl-C twice). */
-export function statusText(r: Pick<RunRecord, 'status' | 'alive' | 'kind' | 'id'>): string {
+export function statusText(r: Pick<RunRecord, 'status' | 'alive' | 'kind' | 'id' | 'options'>): string {
   if (r.status !== 'running' || r.alive !== false) return r.status;
   const undo = r.kind === 'undo';
+  // one transaction: rolled back with its process, nothing to continue
+  if (r.options['mode'] === 'single-transaction')
+    return `running, but no process works on it (killed, or its connection lost): its one transaction was rolled back, nothing was written; ${undo ? 'undo' : 'apply'} again`;
   return `running, but no process works on it (killed, or Ctrl-C twice): ${undo ? `fk-backfill undo --resume ${r.id} --yes` : `fk-backfill apply --resume ${r.id} --yes`} continues it${undo ? '' : `, undo --run ${r.id} sets back what it wrote`}`;
 }
 
