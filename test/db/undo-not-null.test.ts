@@ -57,9 +57,9 @@ describeEach('undo after constrain --not-null', (target) => {
     { timeout: 240_000 },
     async () => {
       const base = ['--db', t.url, '--config', join(dir, 'config.json')];
-      // asked for and not possible while rows are NULL: said so, exit 1 (it exited 0)
+      // asked for and not possible while rows are NULL: said so, exit 3, a problem found in the data (it exited 0, then 1)
       const early = await runCli(['constrain', ...base, '--not-null', '--dry-run']);
-      expect([early.code, early.stdout]).toEqual([1, expect.stringMatching(/not set: 3 row\(s\) still have a NULL customer_id/)]);
+      expect([early.code, early.stdout]).toEqual([3, expect.stringMatching(/not set: 3 row\(s\) still have a NULL customer_id/)]);
       const a = await runCli(['apply', ...base, '--all-tenants', '--yes', '--json']);
       expect(a.code, a.stderr).toBe(0);
       const applyRun = a.json<{ runId: string; totalUpdated: number }>();
