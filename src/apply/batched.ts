@@ -22,6 +22,9 @@ import { AUTO_PARALLEL_MIN_ROWS, hasSlices, linkParallelism, type SlicedOutcome,
  * A ctid walk's first pass ended having changed fewer rows than planned, not counting the rows the table
  * refused (they would be refused again): a catch-up pass follows.
  */
+/** Final sweeps of a link at most (the first, and again while rows were passed over and the last one linked some). */
+const MAX_SWEEPS = 3;
+
 async function catchUpDue(
   db: Queryable,
   runId: string,
@@ -182,11 +185,19 @@ async function walkRun(
               (reasons?.lockedByOtherSession ?? 0) >
             0)
       ) {
-        const r = await sweepLink(ctx, l, { runId, planRunId, planned }, opts, changed, again);
-        changed = r.changed;
-        stopped = r.stopped;
-        complete = !stopped;
-        counts = complete ? await countSkips(ctx, l, { planRunId, runId }, planned, changed) : undefined;
+        // a row whose lock another session let go while the sweep waited for it comes back as a new row version,
+        // which the sweep's recheck passes over (a trial: 557 rows "not reached" after their locks were released
+        // during it): swept again, a few times, while such rows are left and the last sweep linked some
+        for (let sweeps = 0; sweeps < MAX_SWEEPS && !stopped; sweeps++) {
+          const before = changed;
+          if (sweeps > 0) await mergeLinkCheckpoint(ctx.db, runId, l.entity, { sweep: true, after: null, done: false }, false);
+          const r = await sweepLink(ctx, l, { runId, planRunId, planned }, opts, changed, again && sweeps === 0);
+          changed = r.changed;
+          stopped = r.stopped;
+          complete = !stopped;
+          counts = complete ? await countSkips(ctx, l, { planRunId, runId }, planned, changed) : undefined;
+          if ((counts?.reasons?.notReached ?? 0) === 0 || (sweeps > 0 && changed === before)) break;
+        }
       }
       results.push({
         entityType: l.entity,

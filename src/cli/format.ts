@@ -164,7 +164,7 @@ export function applyText(a: ApplyResult): string {
     table(['Entity Type', 'Table', 'Planned', 'Updated', 'Skipped', ...(stopped ? ['Not yet processed'] : [])], rows),
     ...a.results.flatMap((r) => (r.skipReasons === undefined ? [] : [`  ${r.entityType} skipped: ${skipReasonsText(r.skipReasons)}`])),
     ...a.results.flatMap((r) => refusedLines({ ...r, all: r.skipReasons?.refusedByTable ?? 0 }, a.runId, 'left NULL')),
-    ...a.results.flatMap((r) => lockedLines(r)),
+    ...a.results.flatMap((r) => lockedLines(r, a.runId)),
     ...a.results.flatMap((r) =>
       r.beyondPlan === undefined
         ? []
@@ -269,17 +269,15 @@ function refusedLines(
 }
 
 /** The first rows another session kept locked through every retry (their keys: what to look for in pg_locks). */
-function lockedLines(r: {
-  entityType: string;
-  table: string;
-  locked?: readonly RefusedRow[];
-  skipReasons?: { lockedByOtherSession: number };
-}): string[] {
+function lockedLines(
+  r: { entityType: string; table: string; locked?: readonly RefusedRow[]; skipReasons?: { lockedByOtherSession: number } },
+  runId: string,
+): string[] {
   const shown = r.locked ?? [];
   if (shown.length === 0) return [];
   const all = r.skipReasons?.lockedByOtherSession ?? shown.length;
   return [
-    `  ${r.entityType}: ${all} row(s) stayed locked by another session, left NULL${all > shown.length ? ` (the first ${shown.length})` : ''}: ${shown.map((x) => `${r.table} row ${x.key}`).join(', ')}`,
+    `  ${r.entityType}: ${all} row(s) stayed locked by another session, left NULL${all > shown.length ? ` (the first ${shown.length}; all in fk_backfill.refused_rows, run ${runId}, sqlstate 55P03)` : ''}: ${shown.map((x) => `${r.table} row ${x.key}`).join(', ')}`,
   ];
 }
 

@@ -220,23 +220,21 @@ export async function importDecisionsCsv(
   });
   // only a name the queue has (the latest plan's names of that link and scope) takes a decision: an edited name cell
   // would otherwise become an alias of a name no document has. Checked with every other line (a trial's file needed
-  // three rounds of fixes, each round naming the next kind of bad line); against the latest plan when the file is
-  // refused anyway, and a plan made only for this check is dropped with a refused file (nothing written, not even it)
+  // three rounds of fixes, each round naming the next kind of bad line); a plan made only for this check is dropped
+  // with a refused file (nothing written, not even it), and not named
   const latest = await latestPlan(ctx);
-  const planRunId = latest ?? (errors.length > 0 ? null : await resolvePlan(ctx, { executedBy: opts.by }));
-  if (planRunId !== null) {
-    const inQueue = await namesInPlan(ctx.db, planRunId, list);
-    list.forEach((d, i) => {
-      if (v[i] === null && !inQueue.has(i)) {
-        errors.push({
-          line: lineOf[i]!,
-          message: `name ${JSON.stringify(d.name)} is not a name of ${d.link} in scope ${JSON.stringify(d.scopeKey)} in the queue (plan ${planRunId}): keep the exported name`,
-        });
-      }
-    });
-  }
+  const planRunId = latest ?? (await resolvePlan(ctx, { executedBy: opts.by }));
+  const inQueue = await namesInPlan(ctx.db, planRunId, list);
+  list.forEach((d, i) => {
+    if (v[i] === null && !inQueue.has(i)) {
+      errors.push({
+        line: lineOf[i]!,
+        message: `name ${JSON.stringify(d.name)} is not a name of ${d.link} in scope ${JSON.stringify(d.scopeKey)} in the queue${latest === null ? '' : ` (plan ${planRunId})`}: keep the exported name`,
+      });
+    }
+  });
   if (errors.length > 0) {
-    if (latest === null && planRunId !== null) await discardRun(ctx.db, planRunId).catch(() => undefined);
+    if (latest === null) await discardRun(ctx.db, planRunId).catch(() => undefined);
     throw csvError(errors.sort((a, b) => a.line - b.line));
   }
   let results: DecideResult[];

@@ -162,6 +162,82 @@ run('batched apply under concurrency [postgres]', () => {
     expect(await linked(locked)).toBe(true);
   });
 
+  it('rows locked across many batches: once a batch met one, the later batches lock their rows first and wait for none', async () => {
+    const ids = (
+      await t.db.query<{ id: string }>(
+        `SELECT id::text FROM sales_orders WHERE tenant_id = $1 AND customer_id IS NULL AND customer_name = 'customer 5' ORDER BY id`,
+        [DEMO_TENANT],
+      )
+    ).rows.map((r) => r.id);
+    const held = [ids[2]!, ids[Math.floor(ids.length / 2)]!, ids[ids.length - 2]!];
+    await other.query('BEGIN');
+    await other.query(`SELECT 1 FROM sales_orders WHERE id = ANY($1::uuid[]) FOR UPDATE`, [held]);
+    const events: ProgressEvent[] = [];
+    const a = await apply(t.db, {
+      tenantId: DEMO_TENANT,
+      entities: ['sales_order'],
+      batchSize: 100,
+      walk: 'key',
+      lockTimeoutMs: 100,
+      backoffMs: 5,
+      lockRetries: 2,
+      onProgress: (e) => events.push(e),
+    });
+    await other.query('ROLLBACK');
+    const walk = events.slice(
+      0,
+      events.findIndex((e) => e.event === 'start' && e.catchUp === true),
+    );
+    expect(walk.filter((e) => e.event === 'batch').length).toBeGreaterThan(5);
+    // the first locked row's batch: its retries, then the pass; the two later ones: no retry at all
+    expect(walk.filter((e) => e.event === 'retry').length).toBe(2);
+    expect(walk.filter((e) => e.event === 'pass').length).toBe(1);
+    expect(a.results[0]!.skipReasons?.lockedByOtherSession).toBe(3);
+  });
+
+  it('a row whose lock is let go while the final sweep waits for it (a new row version, which the sweep passes over): swept again and linked', async () => {
+    const id = (
+      await t.db.query<{ id: string }>(
+        `SELECT id::text FROM sales_orders WHERE tenant_id = $1 AND customer_id IS NULL AND customer_name = 'customer 5' ORDER BY id OFFSET 40 LIMIT 1`,
+        [DEMO_TENANT],
+      )
+    ).rows[0]!.id;
+    // an application's uncommitted UPDATE of the row: its commit makes a new version of it
+    await other.query('BEGIN');
+    await other.query(`UPDATE sales_orders SET total_amount = total_amount + 1 WHERE id = $1`, [id]);
+    let sweeps = 0;
+    let released: Promise<unknown> | null = null;
+    const waitedOn = async (): Promise<boolean> =>
+      (
+        await other.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_locks l WHERE NOT l.granted AND pg_backend_pid() = ANY(pg_blocking_pids(l.pid))`,
+        )
+      ).rows[0]!.n > 0;
+    const a = await apply(t.db, {
+      tenantId: DEMO_TENANT,
+      entities: ['sales_order'],
+      batchSize: 400,
+      walk: 'key',
+      lockTimeoutMs: 1500,
+      backoffMs: 5,
+      lockRetries: 1,
+      onProgress: (e) => {
+        if (e.event !== 'start' || e.catchUp !== true) return;
+        sweeps += 1;
+        // the first sweep: let the row go once the sweep waits for it
+        if (released === null)
+          released = (async () => {
+            while (!(await waitedOn())) await new Promise((r) => setTimeout(r, 20));
+            await other.query('COMMIT');
+          })();
+      },
+    });
+    await released;
+    expect(sweeps).toBe(2);
+    expect(a.results[0]!.skipped).toBe(0);
+    expect(await linked(id)).toBe(true);
+  });
+
   it('a row left locked by the walk, then refused by a CHECK in the sweep: counted as refused, not as locked', async () => {
     await t.db.query(`ALTER TABLE sales_orders ADD CONSTRAINT positive_when_linked CHECK (customer_id IS NULL OR total_amount >= 0)`);
     const id = (

@@ -31,6 +31,10 @@ describeEach('review import: a key no master can have', (target) => {
       CREATE TABLE bills (id int PRIMARY KEY, org text NOT NULL, vendor text, vendor_id int, uvendor_id uuid);
       INSERT INTO vendors VALUES (169, 'o1', 'Acme'), (170, 'o1', 'Beta');
       INSERT INTO uvendors VALUES ('00000000-0000-4000-8000-000000000001', 'o1', 'Acme');`);
+    // the names the files decide, in the queue (a name the queue does not have is an error of its own)
+    await t.db.exec(
+      `INSERT INTO bills VALUES (11, 'o1', 'Acme Inc'), (12, 'o1', 'Acme Corp'), (13, 'o1', 'Beta Co'), (14, 'o1', 'Beta Ltd')`,
+    );
   });
   afterEach(async () => t.dispose());
 
