@@ -14,6 +14,8 @@ export interface SkipReasons {
   selfReference: number;
   /** Name, scope or FK changed since the plan, or the row was deleted (no longer matches its plan entry). */
   changedSincePlan: number;
+  /** Linked to its planned master by an earlier run of the same plan (the plan applied again). */
+  linkedByEarlierRun: number;
   /** The planned master was deleted since the plan. */
   masterDeleted: number;
   /** The planned master moved to another scope (tenant) since the plan. */
@@ -45,6 +47,7 @@ export interface SkipReasons {
 export const SKIP_REASON_TEXT: Record<keyof SkipReasons, string> = {
   selfReference: 'names itself (never linked to itself)',
   changedSincePlan: 'changed since plan (name, scope or FK) or deleted',
+  linkedByEarlierRun: 'linked as planned by an earlier run of this plan',
   masterDeleted: 'master deleted since plan or during run',
   masterMovedScope: 'master moved to another tenant',
   masterInactive: 'master deactivated since plan or during run',
@@ -101,7 +104,7 @@ export async function countSkips(
   } catch (e) {
     throw wrapDbError(e, `counting why planned rows of ${l.entity} were skipped`);
   }
-  const [selfReference, masterDeleted, masterMovedScope, masterInactive, masterRenamed, refusedByTable, locked, passed] = [
+  const [selfReference, masterDeleted, masterMovedScope, masterInactive, masterRenamed, refusedByTable, locked, passed, earlier] = [
     row?.self_reference,
     row?.master_deleted,
     row?.master_moved,
@@ -110,8 +113,10 @@ export async function countSkips(
     row?.refused,
     row?.locked,
     row?.passed_over,
-  ].map(num) as [number, number, number, number, number, number, number, number];
-  const counted = selfReference + masterDeleted + masterMovedScope + masterInactive + masterRenamed + refusedByTable + locked + passed;
+    row?.linked_earlier,
+  ].map(num) as [number, number, number, number, number, number, number, number, number];
+  const counted =
+    selfReference + masterDeleted + masterMovedScope + masterInactive + masterRenamed + refusedByTable + locked + passed + earlier;
   // Per name, planned rows not updated: a planned name that lost rows (renamed away, deleted) while another gained
   // some (added since the plan) no longer cancel out in the totals (before: 2 renamed away + 1 added = "skipped 1",
   // nothing beyond the plan). Rows still NULL for a reason are skipped whatever else happened; the rest of a
@@ -122,6 +127,7 @@ export async function countSkips(
   const reasons: SkipReasons = {
     selfReference,
     changedSincePlan: skipped - counted,
+    linkedByEarlierRun: earlier,
     masterDeleted,
     masterMovedScope,
     masterInactive,

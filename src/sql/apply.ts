@@ -346,6 +346,7 @@ export function skipReasonsStatement(
   locked: unknown;
   locked_sample: string[];
   self_reference: unknown;
+  linked_earlier: unknown;
   passed_over: unknown;
   short_by_name: unknown;
   rls: boolean;
@@ -389,6 +390,20 @@ export function skipReasonsStatement(
     }
    WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
      AND ${rowKeyText('s', link)} NOT IN (SELECT k FROM changed)
+), earlier AS (
+  SELECT unnest(cs.row_keys) AS k
+    FROM ${OWN}.change_sets cs JOIN ${OWN}.runs x ON x.id = cs.run_id
+   WHERE cs.link = ${linkName} AND x.plan_run_id = ${planRun}::int8 AND cs.run_id <> ${runId}::int8
+), al AS (
+  -- linked to the planned master by an earlier run of the same plan (applied again: not "changed since the plan")
+  SELECT least(count(*), max(e.row_count))::int8 AS n
+    FROM ${link.sourceSql} s
+    JOIN ${OWN}.plan_entries e
+      ON e.run_id = ${planRun}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'
+     AND ${entryName(link, 'e')} = s.${ident(link.name)} AND e.scope_key = ${scopeKeyExpr('s', link)}
+   WHERE s.${ident(link.fk)} = e.target_key::${link.fkType}${scopeWhere('s', link, f, p)}
+     AND ${rowKeyText('s', link)} IN (SELECT k FROM earlier) AND ${rowKeyText('s', link)} NOT IN (SELECT k FROM changed)
+   GROUP BY e.scope_key, e.source_name
 ), u AS (
   SELECT ${scopeKeyExpr('s', link)} AS scope_key, s.${ident(link.name)} AS name, count(*)::int8 AS n
     FROM ${link.sourceSql} s
@@ -416,6 +431,7 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
        ARRAY(SELECT r.k FROM r WHERE r.locked AND NOT (r.self OR r.master_gone OR r.master_moved OR r.master_inactive OR r.master_renamed OR r.refused)
               ORDER BY length(r.k), r.k LIMIT ${p.add(LOCKED_SHOWN)}) AS locked_sample,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'self'), 0) FROM w)::int8 AS self_reference,
+       (SELECT coalesce(sum(n), 0) FROM al)::int8 AS linked_earlier,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,
        (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,
        row_security_active(${rel}::regclass) AS rls,

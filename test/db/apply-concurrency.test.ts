@@ -134,7 +134,10 @@ run('batched apply under concurrency [postgres]', () => {
       expect(r.updated).toBe(r.planned - 1);
       expect(await linked(locked)).toBe(false);
       await other.query('COMMIT');
-      expect((await apply(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'] })).totalUpdated).toBe(1);
+      // the same plan applied again: the row linked, the others counted as linked by the earlier run (not "changed since plan")
+      const again = (await apply(t.db, { planRunId: a.planRunId })).results[0]!;
+      expect([again.updated, again.skipped]).toEqual([1, r.planned - 1]);
+      expect(again.skipReasons).toMatchObject({ linkedByEarlierRun: r.planned - 1, changedSincePlan: 0 });
       expect(await linkHash(t.db, 'sales_orders', 'customer_id')).toBe(
         await expectedLinkHash(t.db, 'sales_orders', 'customer_id', 'customers', 'customer_name', DEMO_TENANT),
       );

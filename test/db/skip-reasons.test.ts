@@ -51,6 +51,7 @@ describeEach('exact skip reasons', (target) => {
       expect(r.skipReasons).toEqual({
         selfReference: 0,
         changedSincePlan: 2,
+        linkedByEarlierRun: 0,
         masterDeleted: 1,
         masterMovedScope: 1,
         masterInactive: 1,

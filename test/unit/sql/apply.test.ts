@@ -489,16 +489,30 @@ SELECT e.scope_key[1]::uuid, e.scope_key[2]::int4, e.source_name::character(40),
     LEFT JOIN (SELECT DISTINCT t."id" AS k FROM "customers" t) o ON o.k = e.target_key::uuid
    WHERE s."customer_id" IS NULL AND s."tenant_id" = $6
      AND ARRAY[s."id"::text, s."line"::text]::text NOT IN (SELECT k FROM changed)
+), earlier AS (
+  SELECT unnest(cs.row_keys) AS k
+    FROM fk_backfill.change_sets cs JOIN fk_backfill.runs x ON x.id = cs.run_id
+   WHERE cs.link = $1 AND x.plan_run_id = $3::int8 AND cs.run_id <> $4::int8
+), al AS (
+  -- linked to the planned master by an earlier run of the same plan (applied again: not "changed since the plan")
+  SELECT least(count(*), max(e.row_count))::int8 AS n
+    FROM "erp"."Sales Orders" s
+    JOIN fk_backfill.plan_entries e
+      ON e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked'
+     AND e.source_name::citext = s."customer name" AND e.scope_key = ARRAY[s."tenant_id"::text, s."branch"::text]::text[]
+   WHERE s."customer_id" = e.target_key::uuid AND s."tenant_id" = $7
+     AND ARRAY[s."id"::text, s."line"::text]::text IN (SELECT k FROM earlier) AND ARRAY[s."id"::text, s."line"::text]::text NOT IN (SELECT k FROM changed)
+   GROUP BY e.scope_key, e.source_name
 ), u AS (
   SELECT ARRAY[s."tenant_id"::text, s."branch"::text]::text[] AS scope_key, s."customer name" AS name, count(*)::int8 AS n
     FROM "erp"."Sales Orders" s
-   WHERE ARRAY[s."id"::text, s."line"::text]::text IN (SELECT k FROM changed) AND s."tenant_id" = $7
+   WHERE ARRAY[s."id"::text, s."line"::text]::text IN (SELECT k FROM changed) AND s."tenant_id" = $8
    GROUP BY 1, 2
 ), d AS (
   SELECT e.row_count::int8 AS planned, coalesce(u.n, 0)::int8 AS updated
     FROM fk_backfill.plan_entries e
     LEFT JOIN u ON u.scope_key = e.scope_key AND u.name = e.source_name::citext
-   WHERE e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked' AND e.scope_key[1] = $8
+   WHERE e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked' AND e.scope_key[1] = $9
 ), w AS (
   -- per entry and reason, at most the rows the entry planned: rows of its name added since the plan are not planned rows skipped
   SELECT CASE WHEN self THEN 'self' WHEN master_gone THEN 'deleted' WHEN master_moved THEN 'moved' WHEN master_inactive THEN 'inactive'
@@ -514,14 +528,15 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'refused'), 0) FROM w)::int8 AS refused,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'locked'), 0) FROM w)::int8 AS locked,
        ARRAY(SELECT r.k FROM r WHERE r.locked AND NOT (r.self OR r.master_gone OR r.master_moved OR r.master_inactive OR r.master_renamed OR r.refused)
-              ORDER BY length(r.k), r.k LIMIT $9) AS locked_sample,
+              ORDER BY length(r.k), r.k LIMIT $10) AS locked_sample,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'self'), 0) FROM w)::int8 AS self_reference,
+       (SELECT coalesce(sum(n), 0) FROM al)::int8 AS linked_earlier,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,
        (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,
        row_security_active($2::regclass) AS rls,
        EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = $2::regclass AND NOT g.tgisinternal AND g.tgenabled <> 'D'
                   AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16) AS before_update_triggers`,
-      values: ['so', '"erp"."Sales Orders"', '3', '7', '55P03', 'T1', 'T1', 'T1', 5],
+      values: ['so', '"erp"."Sales Orders"', '3', '7', '55P03', 'T1', 'T1', 'T1', 'T1', 5],
     });
   });
 
@@ -557,6 +572,20 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
     LEFT JOIN "customers" t ON t."id" = e.target_key::uuid
    WHERE s."customer_id" IS NULL
      AND s."id"::text NOT IN (SELECT k FROM changed)
+), earlier AS (
+  SELECT unnest(cs.row_keys) AS k
+    FROM fk_backfill.change_sets cs JOIN fk_backfill.runs x ON x.id = cs.run_id
+   WHERE cs.link = $1 AND x.plan_run_id = $3::int8 AND cs.run_id <> $4::int8
+), al AS (
+  -- linked to the planned master by an earlier run of the same plan (applied again: not "changed since the plan")
+  SELECT least(count(*), max(e.row_count))::int8 AS n
+    FROM "erp"."Sales Orders" s
+    JOIN fk_backfill.plan_entries e
+      ON e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked'
+     AND e.source_name = s."customer name" AND e.scope_key = ARRAY[]::text[]
+   WHERE s."customer_id" = e.target_key::uuid
+     AND s."id"::text IN (SELECT k FROM earlier) AND s."id"::text NOT IN (SELECT k FROM changed)
+   GROUP BY e.scope_key, e.source_name
 ), u AS (
   SELECT ARRAY[]::text[] AS scope_key, s."customer name" AS name, count(*)::int8 AS n
     FROM "erp"."Sales Orders" s
@@ -584,6 +613,7 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
        ARRAY(SELECT r.k FROM r WHERE r.locked AND NOT (r.self OR r.master_gone OR r.master_moved OR r.master_inactive OR r.master_renamed OR r.refused)
               ORDER BY length(r.k), r.k LIMIT $6) AS locked_sample,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'self'), 0) FROM w)::int8 AS self_reference,
+       (SELECT coalesce(sum(n), 0) FROM al)::int8 AS linked_earlier,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,
        (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,
        row_security_active($2::regclass) AS rls,
