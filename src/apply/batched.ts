@@ -18,13 +18,13 @@ import { forgetLockedStatement, refusedCount, refusedKeys } from '../store/refus
 import { batchWork, refreshStaleStatistics, sweepWork } from './lookup.js';
 import { AUTO_PARALLEL_MIN_ROWS, hasSlices, linkParallelism, type SlicedOutcome, walkLinkSlices } from './parallel.js';
 
+/** Final sweeps of a link at most (the first, and again while rows were passed over and the last one linked some). */
+const MAX_SWEEPS = 3;
+
 /**
  * A ctid walk's first pass ended having changed fewer rows than planned, not counting the rows the table
  * refused (they would be refused again): a catch-up pass follows.
  */
-/** Final sweeps of a link at most (the first, and again while rows were passed over and the last one linked some). */
-const MAX_SWEEPS = 3;
-
 async function catchUpDue(
   db: Queryable,
   runId: string,
