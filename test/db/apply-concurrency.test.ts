@@ -71,6 +71,22 @@ run('batched apply under concurrency [postgres]', () => {
     await other.query(`SELECT 1 FROM sales_orders WHERE id = $1 FOR UPDATE`, [id]);
     return id;
   }
+  /** An apply of the demo tenant's orders (key walk) that lets `other`'s transaction go (COMMIT) when its walk ends. */
+  async function applyLettingGoAfterWalk(knobs: { lockTimeoutMs: number; backoffMs: number; lockRetries: number }): Promise<ApplyResult> {
+    let released: Promise<unknown> | null = null;
+    const a = await apply(t.db, {
+      tenantId: DEMO_TENANT,
+      entities: ['sales_order'],
+      batchSize: 400,
+      walk: 'key',
+      ...knobs,
+      onProgress: (e) => {
+        if (e.event === 'end' && released === null) released = other.query('COMMIT');
+      },
+    });
+    await released;
+    return a;
+  }
   const linked = async (id: string): Promise<boolean> =>
     (await t.db.query<{ l: boolean }>(`SELECT customer_id IS NOT NULL AS l FROM sales_orders WHERE id = $1`, [id])).rows[0]!.l;
 
@@ -146,20 +162,7 @@ run('batched apply under concurrency [postgres]', () => {
 
   it('a row locked during the walk and let go before the sweep: linked by the sweep, nothing skipped', async () => {
     const locked = await lockOneOrder(40);
-    let released: Promise<unknown> | null = null;
-    const a = await apply(t.db, {
-      tenantId: DEMO_TENANT,
-      entities: ['sales_order'],
-      batchSize: 400,
-      walk: 'key',
-      lockTimeoutMs: 50,
-      backoffMs: 5,
-      lockRetries: 1,
-      onProgress: (e) => {
-        if (e.event === 'end' && released === null) released = other.query('COMMIT');
-      },
-    });
-    await released;
+    const a = await applyLettingGoAfterWalk({ lockTimeoutMs: 50, backoffMs: 5, lockRetries: 1 });
     expect(a.status).toBe('done');
     expect(a.results[0]!.skipped).toBe(0);
     expect(await linked(locked)).toBe(true);
@@ -251,21 +254,8 @@ run('batched apply under concurrency [postgres]', () => {
     ).rows[0]!.id;
     await other.query('BEGIN');
     await other.query(`UPDATE sales_orders SET total_amount = -1 WHERE id = $1`, [id]);
-    let released: Promise<unknown> | null = null;
-    const a = await apply(t.db, {
-      tenantId: DEMO_TENANT,
-      entities: ['sales_order'],
-      batchSize: 400,
-      walk: 'key',
-      lockTimeoutMs: 100,
-      backoffMs: 100,
-      lockRetries: 3,
-      onProgress: (e) => {
-        // the walk is over (its pass left the row out): let it go; the sweep's retries then find it free
-        if (e.event === 'end' && released === null) released = other.query('COMMIT');
-      },
-    });
-    await released;
+    // the walk's pass leaves the row out; let go after the walk, the sweep's retries find it free
+    const a = await applyLettingGoAfterWalk({ lockTimeoutMs: 100, backoffMs: 100, lockRetries: 3 });
     const r = a.results[0]!;
     expect(r.skipped).toBe(1);
     expect(r.skipReasons).toMatchObject({ refusedByTable: 1, lockedByOtherSession: 0 });
