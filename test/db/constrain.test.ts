@@ -147,6 +147,7 @@ describeEach('constrain', (target) => {
       'validate:planned',
     ]);
     expect(constrainText(dry)).toMatch(/^Dry run: nothing changed\. A live run refuses while the orphans below remain/);
+    expect(constrainText(dry)).toMatch(/\n {2}✗ orphan-scan: .*1 vendor_id value\(s\) point to no vendors row/);
     expect(constrainText(dry)).not.toContain('purchase_bills.vendor_id → vendors — nothing to do');
     expect(await catalog(t.db)).toEqual(before);
   });

@@ -24,7 +24,8 @@ export function constrainText(r: ConstrainResult): string {
   for (const l of r.links) {
     out.push('', `${l.entityType}: ${l.table}.${l.fk} → ${l.target}${l.changed ? '' : ' — nothing to do'}`);
     for (const s of l.steps) {
-      const mark = s.status === 'done' ? '✓' : s.status === 'planned' ? '→' : '·';
+      // a scan that found orphans did its work, but found what keeps the constraint out: not a ✓
+      const mark = s.step === 'orphan-scan' && l.orphans > 0 ? '✗' : s.status === 'done' ? '✓' : s.status === 'planned' ? '→' : '·';
       out.push(`  ${mark} ${s.step}: ${s.detail}${s.ms !== undefined ? ` (${s.ms} ms)` : ''}`);
       if (s.status !== 'skipped' && s.step !== 'orphan-scan') for (const q of s.sql) out.push(`      ${q};`);
     }
