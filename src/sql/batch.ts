@@ -75,12 +75,17 @@ export function rollbackToSavepointStatement(): Statement {
 const LIVE_KEY = `hashtext('fk_backfill.live'), ($1::int8 % 2147483647)::int4`;
 
 /**
+ * A granted advisory lock of pg_locks row `l` taken with two int4 keys (objsubid 2), in this database: advisory locks are
+ * the database's own, and another database's run or link of the same id is not this one.
+ */
+const ADVISORY_HERE = `l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())`;
+
+/**
  * The live lock's key as pg_locks shows a two-int4 advisory key: classid/objid (oid, so a negative int4 reads modulo
  * 2^32), objsubid 2.
  */
 function liveInPgLocks(runParam: string): string {
-  // advisory locks are the database's own: another database's run of the same id is not this one
-  return `l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+  return `${ADVISORY_HERE}
               AND l.classid = (hashtext('fk_backfill.live')::int8 & 4294967295)::oid
               AND l.objid = (((${runParam}::int8 % 2147483647)::int4)::int8 & 4294967295)::oid`;
 }
@@ -149,7 +154,7 @@ export function linkWritersStatement(link: string, exclusive: boolean): Statemen
   return {
     text: `SELECT DISTINCT l.pid, a.application_name
              FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+            WHERE ${ADVISORY_HERE}
               AND l.pid <> pg_backend_pid()
               AND l.classid = (hashtext('fk_backfill.link')::int8 & 4294967295)::oid
               AND l.objid = (hashtext($1)::int8 & 4294967295)::oid
@@ -164,7 +169,7 @@ export function linkHolderStatement(link: string): Statement<{ pid: number; appl
   return {
     text: `SELECT l.pid, a.application_name
              FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid
-            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+            WHERE ${ADVISORY_HERE}
               AND l.pid <> pg_backend_pid()
               AND l.classid = (hashtext('fk_backfill.link')::int8 & 4294967295)::oid
               AND l.objid = (hashtext($1)::int8 & 4294967295)::oid
