@@ -217,7 +217,7 @@ async function runBatch(
   lockMs: number,
   stmtMs: number,
   o: RunOptions,
-  passLocked: boolean,
+  lockFirst: boolean,
 ): Promise<BatchOutcome> {
   const signal = o.signal;
   return db.transaction(async (tx) => {
@@ -273,7 +273,7 @@ async function runBatch(
       if (v !== null && v !== undefined) range.values = v;
     }
     // the pass over locked rows: the batch's rows it can lock now, and the others recorded as kept locked
-    const locked = passLocked && w.plannedRows !== undefined ? await lockWhatIsFree(tx, w, range, lockMs) : [];
+    const locked = lockFirst && w.plannedRows !== undefined ? await lockWhatIsFree(tx, w, range, lockMs) : [];
     const rowsOf = w.rows;
     let changed: number;
     if (rowsOf === undefined) changed = changedCount(await tx.query(w.work(range)));
@@ -336,9 +336,8 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
   const t0 = Date.now();
   let changedHere = 0;
   // a batch still locked after its retries: run once more, at its size, leaving out the rows still locked (apply;
-  // the final sweep tries them again). Once that happened, every later batch of the walk locks its rows first so:
-  // rows locked 1 in 97 across a table cost each batch its retries first (a trial: 60 s against 0.9 s for 60 k rows)
-  let passLocked = false;
+  // the final sweep tries them again); from then on every batch of the walk locks its rows so first: rows locked 1 in
+  // 97 across a table cost each batch its retries (a trial: 60 s against 0.9 s for 60 k rows)
   let lockFirst = false;
   for (;;) {
     if (o.signal?.aborted === true) {
@@ -348,7 +347,7 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
     const started = Date.now();
     let out: BatchOutcome;
     try {
-      out = await runBatch(db, w, size, lockMs, stmtMs, o, passLocked || lockFirst);
+      out = await runBatch(db, w, size, lockMs, stmtMs, o, lockFirst);
     } catch (e) {
       // Ctrl-C while a refused batch was being split: that batch rolled back, the run stops as between batches
       if (e instanceof SplitStopped) {
@@ -369,9 +368,8 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
         // rows another session keeps locked for minutes (an open transaction, a long report) no longer fail the run
         // (a new user's trial: LOCK_TIMEOUT after halving the batch down to one row, every retry waiting its
         // lock_timeout; 400 k rows left for a resume): the batch runs once more without them (lockWhatIsFree)
-        const pass = passLocked || lockFirst;
-        if (state === '55P03' && !pass && w.plannedRows !== undefined) {
-          passLocked = true;
+        if (state === '55P03' && !lockFirst && w.plannedRows !== undefined) {
+          lockFirst = true;
           attempt = 0;
           emit({ ...base, event: 'pass', reason: 'lock_timeout', batchSize: size });
           continue;
@@ -379,7 +377,7 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
         // a statement timeout: smaller batches. A lock the pass could not go round (its own rows were locked first: a
         // master's, the table's) fails the run now, not after halving the batch down to one row with retries at each
         // size (a trial: 71 s at a 100 ms lock_timeout for a master row held)
-        if (size > 1 && !(state === '55P03' && pass)) {
+        if (size > 1 && !(state === '55P03' && lockFirst)) {
           size = Math.max(1, Math.floor(size / 2));
           attempt = 0;
           emit({ ...base, event: 'split', reason, batchSize: size });
@@ -389,7 +387,7 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
         throw new BackfillError(
           err.code,
           state === '55P03'
-            ? `${w.kind} ${w.link}: a lock stayed taken by another session through ${retries} retries of the ${lockMs} ms lock_timeout${pass ? ", not on the batch's own rows (a master's, or the table's)" : ', down to a batch of one row (or block, or tenant on Citus)'}; that batch was rolled back, the ones before it stay. Find what holds it (pg_locks, pg_stat_activity), then continue: fk-backfill ${w.kind} --resume ${w.runId} --yes`
+            ? `${w.kind} ${w.link}: a lock stayed taken by another session through ${retries} retries of the ${lockMs} ms lock_timeout${lockFirst ? ", not on the batch's own rows (a master's, or the table's)" : ', down to a batch of one row (or block, or tenant on Citus)'}; that batch was rolled back, the ones before it stay. Find what holds it (pg_locks, pg_stat_activity), then continue: fk-backfill ${w.kind} --resume ${w.runId} --yes`
             : `${w.kind} ${w.link}: the smallest batch (one row, block, or tenant on Citus) ran past the ${stmtMs} ms statement_timeout; that batch was rolled back, the ones before it stay. Continue with a longer one: fk-backfill ${w.kind} --resume ${w.runId} --statement-timeout MS --yes`,
           { cause: e, details: { runId: w.runId, written: true } },
         );
@@ -409,8 +407,6 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
     }
     attempt = 0;
     vanished = 0;
-    if (passLocked) lockFirst = true;
-    passLocked = false;
     const ms = Date.now() - started;
     changed = out.link.changed;
     if (out.upTo === null) {
