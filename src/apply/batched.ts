@@ -5,10 +5,10 @@
 import type { Queryable } from '../db/port.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { BackfillError, isConnectionLoss, sqlState } from '../errors.js';
-import { restCols, sweepBoundStatement, WHOLE_LINK } from '../sql/walk.js';
+import { type KeyRange, restCols, sweepBoundStatement, WHOLE_LINK } from '../sql/walk.js';
 import { failRun, finishRun, getRun, interruptRun, linksWithChanges, mergeLinkCheckpoint } from '../store/runs.js';
 import { busyAfterReconnect, DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from '../batch/reconnect.js';
-import { emptyLinkCheckpoint, type LinkCheckpoint, parseCheckpoint, type RunOptions, walkLink } from '../batch/batch.js';
+import { type BatchRange, emptyLinkCheckpoint, type LinkCheckpoint, parseCheckpoint, type RunOptions, walkLink } from '../batch/batch.js';
 import { type Context, shape } from '../context/context.js';
 import { countSkips } from './skips.js';
 import { chooseWalk, sourceLayout } from './walk.js';
@@ -245,6 +245,8 @@ async function sweepLink(
   // failed the sweep after the whole walk, and every resume of it, with ROWS_REFUSED)
   const skip = await refusedKeys(ctx.db, a.runId, l.entity);
   const all = skip.length > 0 ? { ...WHOLE_LINK, skip } : WHOLE_LINK;
+  // the sweep's one batch is the whole link, narrowed to some of its rows when split (refusals, the locked-row pass)
+  const whole = (r: BatchRange): KeyRange => ({ ...all, ...(r.rows !== undefined ? { rows: r.rows } : {}) });
   const plannedRows = work.plannedRows;
   try {
     return await walkLink(
@@ -256,11 +258,9 @@ async function sweepLink(
         total: a.planned,
         catchUp: true,
         bound: (after) => sweepBoundStatement(after, a.planned),
-        work: (r) => work.statement({ ...all, ...(r.rows !== undefined ? { rows: r.rows } : {}) }),
-        rows: (r) => work.rows({ ...all, ...(r.rows !== undefined ? { rows: r.rows } : {}) }),
-        ...(plannedRows !== undefined
-          ? { plannedRows: (r, lock) => plannedRows({ ...all, ...(r.rows !== undefined ? { rows: r.rows } : {}) }, lock) }
-          : {}),
+        work: (r) => work.statement(whole(r)),
+        rows: (r) => work.rows(whole(r)),
+        ...(plannedRows !== undefined ? { plannedRows: (r, lock) => plannedRows(whole(r), lock) } : {}),
         // rows left locked are tried again, and recorded again if still locked
         setup: () => [forgetLockedStatement(a.runId, l.entity), ...work.setup()],
       },
