@@ -135,6 +135,8 @@ async function applyWhole(
           for (const [i, l] of ctx.links.entries()) {
             const planned = plannedByLink[i] ?? 0;
             const w = work[i]!;
+            // no batches to report, but the run is named as it starts (the CLI's line where no bar shows it)
+            opts.onProgress?.({ event: 'start', kind: 'apply', runId, link: l.entity, total: planned, changed: 0, resumed: false });
             for (const st of w.setup) await tx.query(st);
             // rows the table refuses (a CHECK constraint, a trigger that raises) are left out, the rest linked (refused.ts)
             const done = await workAroundRefusals(tx, {
@@ -155,6 +157,7 @@ async function applyWhole(
     for (const c of cleanups.splice(0)) await c();
     for (const [i, l] of ctx.links.entries()) {
       const r = results[i]!;
+      opts.onProgress?.({ event: 'end', kind: 'apply', runId, link: l.entity, changed: r.updated, total: r.planned, status: 'done' });
       Object.assign(r, skipFields(await countSkips(ctx, l, { planRunId, runId }, r.planned, r.updated)));
     }
     const result = await applyResult(ctx, { runId, planRunId, planHash }, 'single-transaction', 'done', results);
@@ -249,4 +252,16 @@ export async function apply(db: unknown, opts: ApplyOptions = {}): Promise<Apply
   const o = await withPlanScope(db, opts);
   const ctx = await prepare(db, o, { tenant: 'required' });
   return applyIn(ctx, { ...o, singleTransaction: o.singleTransaction ?? false });
+}
+
+/**
+ * The checks `apply({ planRunId })` makes of its plan, made before asking to write (the CLI's confirmation): refuses a
+ * plan it would refuse, and returns the notices the user should read first (decisions made since the plan).
+ */
+export async function checkPlanToApply(db: unknown, opts: CommonOptions & { planRunId: string }): Promise<string[]> {
+  const o = await withPlanScope(db, opts);
+  const ctx = await prepare(db, o, { tenant: 'required' });
+  const before = ctx.notices.length;
+  await loadPlan(ctx, opts.planRunId);
+  return ctx.notices.slice(before);
 }

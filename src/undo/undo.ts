@@ -153,6 +153,7 @@ async function undoLive(ctx: Context, targetId: string, opts: UndoOptions & RunO
           const out: LinkUndoResult[] = [];
           for (const l of lastAppliedFirst(ctx.links)) {
             const changed = await loggedChanges(tx, targetId, l.entity);
+            opts.onProgress?.({ event: 'start', kind: 'undo', runId, link: l.entity, total: changed, changed: 0, resumed: false });
             const laterWrites = await rewrittenSince(tx, { targetRunId: targetId, runId, linkName: l.entity });
             const a = { targetRunId: targetId, runId, linkName: l.entity, laterWrites };
             // rows the table refuses to set back (a constraint added since that refuses NULL) stay linked, the rest reverted
@@ -178,6 +179,8 @@ async function undoLive(ctx: Context, targetId: string, opts: UndoOptions & RunO
         }),
       ),
     );
+    for (const r of results)
+      opts.onProgress?.({ event: 'end', kind: 'undo', runId, link: r.entityType, changed: r.reverted, total: r.changed, status: 'done' });
     const result = await finished(ctx, totals(runId, targetId, 'single-transaction', 'done', results));
     await finishRun(ctx.db, runId, 'done', result);
     return result;

@@ -5,6 +5,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { apply, decide, plan } from '../../src/index.js';
+import { runCli } from '../helpers/cli.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { refused, snapshot } from '../helpers/hostile.js';
 import { createBatchFixture, DEMO_TENANT, OTHER_TENANT } from './apply-fixture.js';
@@ -76,5 +77,37 @@ describeEach('a decision made after the plan', (target) => {
     const again = await apply(t.db, opts);
     expect(again.notices ?? []).not.toContain(expect.stringContaining('are not in it'));
     expect(await aliased()).toBeGreaterThan(0);
+  });
+
+  it('the CLI says so before it writes (before the run starts), once; a one-transaction run is named as it starts', async () => {
+    t = await freshDb(target, { onDisk: true });
+    await createBatchFixture(t.db, 400);
+    const p = await plan(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'] });
+    const target1 = (
+      await t.db.query<{ id: string }>(`SELECT id::text FROM customers WHERE tenant_id = $1 AND customer_name = 'customer 1'`, [
+        DEMO_TENANT,
+      ])
+    ).rows[0]!.id;
+    await decide(t.db, {
+      link: 'sales_order',
+      scopeKey: [DEMO_TENANT],
+      name: 'customer 43',
+      action: 'alias',
+      targetKey: target1,
+      by: 'ana',
+    });
+    await t.release();
+    const r = await runCli(['apply', '--db', t.url, '--plan', p.runId, '--single-transaction', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    const notice = `Notice: 1 decision(s) made since plan ${p.runId} are not in it`;
+    const at = r.stderr.indexOf(notice);
+    const started = r.stderr.search(/apply run \d+ is running/);
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(started).toBeGreaterThan(at);
+    expect(r.stdout).not.toContain('are not in it');
+    const run = /apply run (\d+) is running/.exec(r.stderr)![1]!;
+    const u = await runCli(['undo', '--db', t.url, '--run', run, '--single-transaction', '--yes']);
+    expect(u.code, u.stderr).toBe(0);
+    expect(u.stderr).toMatch(/undo run \d+ is running/);
   });
 });

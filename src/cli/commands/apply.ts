@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { positiveNumber, runId, wholeNumber } from '../args.js';
-import { apply, resumeApply } from '../../apply/apply.js';
+import { apply, checkPlanToApply, resumeApply } from '../../apply/apply.js';
 import { MAX_PARALLEL } from '../../apply/parallel.js';
 import { MAX_TIMEOUT_MS } from '../../batch/check-options.js';
 import { BackfillError } from '../../errors.js';
@@ -130,10 +130,13 @@ export async function interruptible<T>(f: BatchFlags & { json?: boolean }, fn: (
   }
 }
 
-function report(result: ApplyResult, json: boolean | undefined): void {
+/** `shown`: notices already printed before the run started (not repeated under its result). */
+function report(result: ApplyResult, json: boolean | undefined, shown: readonly string[] = []): void {
   if (json) printJson(result);
   else {
-    print(applyText(result));
+    const notices = (result.notices ?? []).filter((n) => !shown.includes(n));
+    const { notices: _all, ...rest } = result;
+    print(applyText(notices.length > 0 ? { ...rest, notices } : rest));
     if (result.status === 'stopped')
       print(`\nStopped after a batch (run ${result.runId} is 'stopped'). Continue: fk-backfill apply --resume ${result.runId} --yes`);
   }
@@ -175,10 +178,18 @@ export function register(program: Command): void {
         }
         return;
       }
+      const shown: string[] = [];
       const result = await withDatabase(
         flags,
         async (db, opts) => {
           let planRunId = flags.plan;
+          if (planRunId !== undefined && flags.json !== true) {
+            // what the user should know before this plan is written (decisions made since it): before the question
+            for (const n of await checkPlanToApply(db, { ...opts, planRunId })) {
+              process.stderr.write(`Notice: ${n}\n`);
+              shown.push(n);
+            }
+          }
           if (planRunId === undefined && flags.yes !== true && process.stdin.isTTY) {
             // Interactive: show the plan, then ask.
             const p = await plan(db, { ...opts, executedBy: who() });
@@ -201,7 +212,7 @@ export function register(program: Command): void {
         },
         connections,
       );
-      report(result, flags.json);
+      report(result, flags.json, shown);
     });
 }
 
