@@ -156,6 +156,8 @@ async function walkRun(
               work: work.statement,
               rows: work.rows,
               ...(work.plannedRows !== undefined ? { plannedRows: work.plannedRows } : {}),
+              ...(work.lockOneTenant === true ? { lockOneTenant: true } : {}),
+              ...(l.citus !== undefined ? { citus: true } : {}),
               ...(work.part !== undefined ? { part: work.part } : {}),
               setup: work.setup,
               ...(lc.pass === 2 ? { catchUp: true } : {}),
@@ -261,6 +263,8 @@ async function sweepLink(
         work: (r) => work.statement(whole(r)),
         rows: (r) => work.rows(whole(r)),
         ...(plannedRows !== undefined ? { plannedRows: (r, lock) => plannedRows(whole(r), lock) } : {}),
+        ...(work.lockOneTenant === true ? { lockOneTenant: true } : {}),
+        ...(l.citus !== undefined ? { citus: true } : {}),
         // rows left locked are tried again, and recorded again if still locked
         setup: () => [forgetLockedStatement(a.runId, l.entity), ...work.setup()],
       },

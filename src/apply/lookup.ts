@@ -167,6 +167,7 @@ export async function wholeLinkWork(
   statement: (r: KeyRange) => Statement;
   rows: (r: KeyRange) => Statement<{ k: string; s?: boolean }>;
   plannedRows?: (r: KeyRange, lock: boolean) => Statement<{ k: string }>;
+  lockOneTenant?: boolean;
   cleanup: () => Promise<void>;
 }> {
   const s: TypedLinkShape = { ...shape(l), scopeTypes: l.scopeTypes };
@@ -182,8 +183,9 @@ export async function wholeLinkWork(
 }
 
 /**
- * LinkWalk.plannedRows: on one server (Citus runs no SELECT … FOR UPDATE over shards of several tenants), and not under
- * row-level security (a locking read leaves out the rows an UPDATE policy hides, which would be taken for locked ones).
+ * LinkWalk.plannedRows: on one server, and on a Citus distributed source for a batch of one tenant (Citus takes row
+ * locks in a router query only: LinkWalk.lockOneTenant); not on a Citus reference or local source, nor under row-level
+ * security (a locking read leaves out the rows an UPDATE policy hides, which would be taken for locked ones).
  */
 async function plannedRowsOf(
   ctx: Context,
@@ -191,12 +193,14 @@ async function plannedRowsOf(
   s: TypedLinkShape,
   map: string,
   walk: Walk | undefined,
-): Promise<Pick<BatchWork, 'plannedRows'>> {
-  if (s.citus !== undefined || (await ctx.db.query(rowSecurityStatement(l.sourceOid))).rows[0]?.rls === true) return {};
+): Promise<Pick<BatchWork, 'plannedRows' | 'lockOneTenant'>> {
+  if ((s.citus !== undefined && s.citus !== 'distributed') || (await ctx.db.query(rowSecurityStatement(l.sourceOid))).rows[0]?.rls === true)
+    return {};
   const f = ctx.filter;
   return {
     plannedRows: (range, lock) =>
       batchRowsStatement(s, { range, map, ...(walk !== undefined ? { walk } : {}), planned: lock ? 'lock' : 'read' }, f),
+    ...(s.citus === 'distributed' ? { lockOneTenant: true } : {}),
   };
 }
 
@@ -210,8 +214,10 @@ interface BatchWork {
   rows: (r: KeyRange) => Statement<{ k: string; s?: boolean }>;
   /** A Citus tenant walk: the next part of a tenant of more rows than a batch (see LinkWalk.part). */
   part?: (tenant: string, from: string | null, limit: number) => Statement<BoundRow>;
-  /** The rows of a batch it would link; `lock`: those it can lock now, locked (see LinkWalk.plannedRows); absent on Citus. */
+  /** The rows of a batch it would link; `lock`: those it can lock now, locked (see LinkWalk.plannedRows). */
   plannedRows?: (r: KeyRange, lock: boolean) => Statement<{ k: string }>;
+  /** See LinkWalk.lockOneTenant. */
+  lockOneTenant?: boolean;
   setup: () => Statement[];
   /** `hi`: a parallel apply's slice ends there (inclusive); the ctid walk's bound ignores it (its slices end at `end`). */
   bound: (after: string | null, limit: number, hi?: string | null) => Statement<BoundRow>;
@@ -228,12 +234,13 @@ export async function sweepWork(
   ctx: Context,
   l: ResolvedLink,
   a: { runId: string; planRunId: string; index: number },
-): Promise<Pick<BatchWork, 'statement' | 'rows' | 'plannedRows' | 'setup' | 'cleanup'>> {
+): Promise<Pick<BatchWork, 'statement' | 'rows' | 'plannedRows' | 'lockOneTenant' | 'setup' | 'cleanup'>> {
   const w = await wholeLinkWork(ctx, l, a);
   return {
     statement: w.statement,
     rows: w.rows,
     ...(w.plannedRows !== undefined ? { plannedRows: w.plannedRows } : {}),
+    ...(w.lockOneTenant === true ? { lockOneTenant: true } : {}),
     setup: () => w.setup,
     cleanup: w.cleanup,
   };

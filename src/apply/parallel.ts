@@ -321,6 +321,8 @@ async function runSlices(
             work: a.work.statement,
             rows: a.work.rows,
             ...(a.work.plannedRows !== undefined ? { plannedRows: a.work.plannedRows } : {}),
+            ...(a.work.lockOneTenant === true ? { lockOneTenant: true } : {}),
+            ...(l.citus !== undefined ? { citus: true } : {}),
             ...(a.work.part !== undefined ? { part: a.work.part } : {}),
             setup: a.work.setup,
             slot: slot(a.runId, l.entity, s.slice),

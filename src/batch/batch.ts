@@ -13,7 +13,8 @@
  */
 import { type Database, num, type Queryable } from '../db/port.js';
 import { BackfillError, LOCK_NOT_AVAILABLE, sqlState, wrapDbError } from '../errors.js';
-import { batchStartStatement } from '../sql/batch.js';
+import { batchStartStatement, citusBatchTimeoutsStatements } from '../sql/batch.js';
+import { sleep } from './sleep.js';
 import { changedCount, type Statement } from '../sql/link.js';
 import type { BoundRow, KeyRange } from '../sql/walk.js';
 import { recordRefused, type RefusedRow } from '../store/refused.js';
@@ -99,6 +100,14 @@ export interface LinkWalk {
    */
   plannedRows?(range: BatchRange, lock: boolean): Statement<{ k: string }>;
   /**
+   * Citus: `plannedRows` locks only in a batch of one tenant (KeyRange.values of one: a router query, the only kind
+   * in which Citus takes row locks). A batch of several tenants that stays locked is halved until it is one tenant,
+   * or a part of one, whose rows the pass can lock.
+   */
+  lockOneTenant?: boolean;
+  /** The source is a Citus table: each batch's timeouts are also sent on to the workers (citusBatchTimeoutsStatements). */
+  citus?: boolean;
+  /**
    * The distribution column's values of a batch's range (KeyRange.values), read in its transaction before `work`,
    * when its bound does not return them (`vals`: apply's Citus tenant walks do; undo reads them off the change log).
    */
@@ -140,18 +149,6 @@ export interface WalkResult {
   changed: number;
   stopped: boolean;
 }
-
-export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (ms <= 0 || signal?.aborted === true) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 async function readCheckpoint(tx: Queryable, runId: string): Promise<Checkpoint> {
   const row = await lockRunCheckpoint(tx, runId);
@@ -218,20 +215,16 @@ async function runBatch(
   stmtMs: number,
   o: RunOptions,
   lockFirst: boolean,
+  pass: { ran: boolean },
 ): Promise<BatchOutcome> {
   const signal = o.signal;
   return db.transaction(async (tx) => {
     // application_name names the run in pg_stat_activity for the batch (SET LOCAL: the connection's own comes back after)
     const slot = w.slot;
-    const got = await tx.query(
-      batchStartStatement(
-        `${Math.max(1, Math.round(lockMs))}ms`,
-        `${Math.max(1, Math.round(stmtMs))}ms`,
-        w.runId,
-        slot === undefined,
-        o.live?.holder,
-      ),
-    );
+    const lockAt = Math.max(1, Math.round(lockMs));
+    const stmtAt = Math.max(1, Math.round(stmtMs));
+    const got = await tx.query(batchStartStatement(`${lockAt}ms`, `${stmtAt}ms`, w.runId, slot === undefined, o.live?.holder));
+    if (w.citus === true) for (const st of citusBatchTimeoutsStatements(lockAt, stmtAt)) await tx.query(st);
     // the session holding the run's live lock died (a restart, pg_terminate_backend, idle_session_timeout): nothing is
     // written until it is taken again (withReconnect: regain, or RUN_BUSY when another process took the run meanwhile)
     if (got.rows[0]?.live === false) {
@@ -273,7 +266,8 @@ async function runBatch(
       if (v !== null && v !== undefined) range.values = v;
     }
     // the pass over locked rows: the batch's rows it can lock now, and the others recorded as kept locked
-    const locked = lockFirst && w.plannedRows !== undefined ? await lockWhatIsFree(tx, w, range, lockMs) : [];
+    pass.ran = lockFirst && w.plannedRows !== undefined && (w.lockOneTenant !== true || range.values?.length === 1);
+    const locked = pass.ran ? await lockWhatIsFree(tx, w, range, lockMs) : [];
     const rowsOf = w.rows;
     let changed: number;
     if (rowsOf === undefined) changed = changedCount(await tx.query(w.work(range)));
@@ -339,6 +333,7 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
   // the final sweep tries them again); from then on every batch of the walk locks its rows so first: rows locked 1 in
   // 97 across a table cost each batch its retries (a trial: 60 s against 0.9 s for 60 k rows)
   let lockFirst = false;
+  const pass = { ran: false }; // whether the last batch ran it (a Citus batch of several tenants cannot: lockOneTenant)
   for (;;) {
     if (o.signal?.aborted === true) {
       emit({ ...base, event: 'end', changed, total: w.total, status: 'stopped' });
@@ -347,7 +342,7 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
     const started = Date.now();
     let out: BatchOutcome;
     try {
-      out = await runBatch(db, w, size, lockMs, stmtMs, o, lockFirst);
+      out = await runBatch(db, w, size, lockMs, stmtMs, o, lockFirst, pass);
     } catch (e) {
       // Ctrl-C while a refused batch was being split: that batch rolled back, the run stops as between batches
       if (e instanceof SplitStopped) {
@@ -357,8 +352,10 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
       const state = sqlState(e);
       if (state === '55P03' || state === '57014') {
         const reason = state === '55P03' ? 'lock_timeout' : 'statement_timeout';
+        // a Citus batch of several tenants whose rows the pass cannot lock: halved at once, towards one tenant
+        const cannotPass = state === '55P03' && lockFirst && !pass.ran;
         // A statement timeout means the batch is too big: split at once. A lock timeout may pass: retry first.
-        if (state === '55P03' && attempt < retries) {
+        if (state === '55P03' && attempt < retries && !cannotPass) {
           attempt += 1;
           const wait = Math.min(10_000, backoff0 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5);
           emit({ ...base, event: 'retry', reason, attempt, batchSize: size, backoffMs: Math.round(wait) });
@@ -377,7 +374,7 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
         // a statement timeout: smaller batches. A lock the pass could not go round (its own rows were locked first: a
         // master's, the table's) fails the run now, not after halving the batch down to one row with retries at each
         // size (a trial: 71 s at a 100 ms lock_timeout for a master row held)
-        if (size > 1 && !(state === '55P03' && lockFirst)) {
+        if (size > 1 && !(state === '55P03' && lockFirst && pass.ran)) {
           size = Math.max(1, Math.floor(size / 2));
           attempt = 0;
           emit({ ...base, event: 'split', reason, batchSize: size });
@@ -387,7 +384,7 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
         throw new BackfillError(
           err.code,
           state === '55P03'
-            ? `${w.kind} ${w.link}: a lock stayed taken by another session through ${retries} retries of the ${lockMs} ms lock_timeout${lockFirst ? ", not on the batch's own rows (a master's, or the table's)" : ', down to a batch of one row (or block, or tenant on Citus)'}; that batch was rolled back, the ones before it stay. Find what holds it (pg_locks, pg_stat_activity), then continue: fk-backfill ${w.kind} --resume ${w.runId} --yes`
+            ? `${w.kind} ${w.link}: a lock stayed taken by another session through ${retries} retries of the ${lockMs} ms lock_timeout${lockFirst && pass.ran ? ", not on the batch's own rows (a master's, or the table's)" : ', down to a batch of one row (or block, or tenant on Citus)'}; that batch was rolled back, the ones before it stay. Find what holds it (pg_locks, pg_stat_activity), then continue: fk-backfill ${w.kind} --resume ${w.runId} --yes`
             : `${w.kind} ${w.link}: the smallest batch (one row, block, or tenant on Citus) ran past the ${stmtMs} ms statement_timeout; that batch was rolled back, the ones before it stay. Continue with a longer one: fk-backfill ${w.kind} --resume ${w.runId} --statement-timeout MS --yes`,
           { cause: e, details: { runId: w.runId, written: true } },
         );

@@ -4,7 +4,7 @@
  * one row per batch for hours, and `NaN` failed in the middle of a run.
  */
 import { BackfillError } from '../errors.js';
-import type { BatchOptions } from './batch.js';
+import type { BatchOptions } from './options.js';
 
 /** The most connections `parallel` may ask for (each holds a server backend, and on Citus its worker connections). */
 export const MAX_PARALLEL = 32;

@@ -10,7 +10,7 @@ import type { Queryable } from '../db/port.js';
 import { BackfillError, isConnectionLoss } from '../errors.js';
 import { pingStatement } from '../sql/session.js';
 import { interruptRun } from '../store/runs.js';
-import { sleep } from './batch.js';
+import { sleep } from './sleep.js';
 import type { LiveLock } from './live.js';
 import type { BatchKind, ProgressListener } from './progress.js';
 

@@ -247,9 +247,14 @@ export function batchRowsStatement(
   const flag = suspect
     ? `, coalesce(${refusedBy(link, checks, p, 'to_jsonb(o)', 'm.target_key', link.touch === null ? null : 'now()')} IS NOT NULL AND m.target_key IS NOT NULL, false) AS s`
     : '';
+  // a distributed source: the batch's tenants as values, so Citus prunes to their shards (one tenant: a router query,
+  // the only kind in which it takes row locks)
+  const vals = a.range.values;
+  const shard = (): string =>
+    link.citus !== 'distributed' || vals === undefined ? '' : ` AND o.${ident(link.key)} = ANY(${p.add(vals)}::${link.keyType}[])`;
   const text = `SELECT ${rowKeyText('o', link)} AS k${flag}
   FROM ${link.sourceSql} o${join}
- WHERE o.${ident(link.fk)} IS NULL${scopeWhere('o', link, f, p)}${rangeWhere('o', link, a.range, p)}
+ WHERE o.${ident(link.fk)} IS NULL${scopeWhere('o', link, f, p)}${rangeWhere('o', link, a.range, p)}${shard()}
  ORDER BY ${suspect ? 's, ' : ''}${order}${a.planned === 'lock' ? '\n   FOR NO KEY UPDATE OF o SKIP LOCKED' : ''}`;
   return { text, values: p.values };
 }

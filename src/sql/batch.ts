@@ -23,6 +23,25 @@ export function batchSettings(): string {
 }
 
 /**
+ * Citus: the batch's timeouts again as SET LOCAL, which Citus sends on to the workers with the transaction
+ * (citus.propagate_set_commands = 'local'; set_config's stay on the coordinator). The row locks are waited for on the
+ * workers: with the coordinator's lock_timeout alone, a batch meeting a row another session kept locked waited its
+ * whole statement_timeout (60 s by default) before it was retried, each time. A SET takes no parameter: the values
+ * are whole milliseconds, checked here.
+ */
+export function citusBatchTimeoutsStatements(lockMs: number, statementMs: number): Statement[] {
+  const ms = (n: number): string => {
+    if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`a timeout of ${n} ms`);
+    return `'${n}ms'`;
+  };
+  return [
+    { text: `SET LOCAL citus.propagate_set_commands = 'local'`, values: [] },
+    { text: `SET LOCAL lock_timeout = ${ms(lockMs)}`, values: [] },
+    { text: `SET LOCAL statement_timeout = ${ms(statementMs)}`, values: [] },
+  ];
+}
+
+/**
  * A run's TimeZone (recorded with it, store/runs.ts createRun), set for each of its batches: the now() an apply writes into an
  * `updated_at` without time zone is the same wall time whichever session runs the batch (a resume from another zone,
  * a pooled connection with its own), and undo compares it in that zone (sql/undo.ts appliedTouch).

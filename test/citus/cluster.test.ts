@@ -7,9 +7,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli } from '../helpers/cli.js';
-import { apply, decide, openDatabase, resumeApply, reviewQueue, undo } from '../../src/index.js';
+import { apply, decide, openDatabase, resumeApply, reviewQueue, undo, type ProgressEvent } from '../../src/index.js';
 import { freshCitusDb, freshPgDb, type CitusDb } from '../helpers/citus.js';
 
 const TENANTS = 6;
@@ -269,6 +270,61 @@ describe('Citus cluster [citus]', () => {
     } finally {
       await db.close();
     }
+  });
+
+  it("rows another session keeps locked: a batch of several tenants is halved to the tenant, whose other rows are linked (a router query's locking read), the locked ones reported; applied again once free: the same end state", async () => {
+    const other = new pg.Client({ connectionString: cit.url });
+    await other.connect();
+    const db = await openDatabase(cit.url);
+    const runs: string[] = [];
+    try {
+      const cfg = JSON.parse(readFileSync(config, 'utf8')) as { links: never[] };
+      const held = await other.query<{ k: string }>(
+        `SELECT id::text AS k FROM sales_orders WHERE tenant_id = 3 AND customer_id IS NULL AND customer_name = 'Customer 5' ORDER BY id LIMIT 2`,
+      );
+      await other.query('BEGIN');
+      await other.query(`SELECT 1 FROM sales_orders WHERE tenant_id = 3 AND id = ANY($1::int8[]) FOR UPDATE`, [held.rows.map((r) => r.k)]);
+      const events: ProgressEvent[] = [];
+      const t0 = Date.now();
+      const a = await apply(db, {
+        config: cfg,
+        allTenants: true,
+        entities: ['sales_order_customer'],
+        batchSize: 2000,
+        statementTimeoutMs: 5000,
+        parallel: 1,
+        lockTimeoutMs: 100,
+        backoffMs: 5,
+        lockRetries: 1,
+        onProgress: (e) => events.push(e),
+      });
+      runs.push(a.runId);
+      expect(a.status).toBe('done');
+      expect(events.some((e) => e.event === 'split')).toBe(true);
+      // the lock_timeout holds on the workers, where the row lock is waited for (not the statement_timeout, each time)
+      expect(events.filter((e) => 'reason' in e && e.reason === 'statement_timeout')).toEqual([]);
+      expect(Date.now() - t0).toBeLessThan(30_000);
+      const r = a.results[0]!;
+      expect(r.skipReasons?.lockedByOtherSession).toBe(2);
+      expect(r.locked?.map((x) => x.key).sort()).toEqual(held.rows.map((x) => `{3,${x.k}}`).sort());
+      const linked = Number(
+        (await cit.sql<{ n: string }>(`SELECT count(*)::text AS n FROM sales_orders WHERE customer_id IS NOT NULL`))[0]!.n,
+      );
+      expect(r.updated).toBe(linked);
+      await other.query('COMMIT');
+      const again = await apply(db, { config: cfg, allTenants: true, entities: ['sales_order_customer'], parallel: 1 });
+      runs.push(again.runId);
+      expect(again.results[0]!.updated).toBe(2);
+      const customers = `SELECT concat_ws(',', tenant_id, id, customer_id) AS r FROM sales_orders ORDER BY tenant_id, id`;
+      await cli(['apply', '--db', pgdb.url, '--config', config, '--all-tenants', '--yes']); // the reference (done already: a no-op)
+      expect(await cit.sql<{ r: string }>(customers)).toEqual(await pgdb.sql<{ r: string }>(customers));
+    } finally {
+      await other.query('ROLLBACK').catch(() => undefined);
+      await other.end();
+      for (const run of runs.reverse()) await undo(db, { runId: run });
+      await db.close();
+    }
+    expect(await rows(cit)).toEqual(before);
   });
 
   it('apply --parallel 4: whole tenants per slice, the same end state and change log as one connection; undo exact', async () => {

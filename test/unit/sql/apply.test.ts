@@ -217,6 +217,24 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
     expect(planned(true)).toEqual({ text: `${text}\n   FOR NO KEY UPDATE OF o SKIP LOCKED`, values: ['T1', 'A', 'B'] });
   });
 
+  it("on a Citus distributed source, the batch's tenants among its values: pruned to their shards (one tenant: a router query, where Citus takes row locks)", () => {
+    expect(
+      batchRowsStatement(
+        { ...link, key: 'tenant_id', keyType: 'int4', keys: ['tenant_id', 'id'], keyTypes: ['int4', 'uuid'], citus: 'distributed' },
+        { range: { after: '2', upTo: '3', values: ['3'] }, map: 'fk_backfill.apply_map_7_0', planned: 'lock' },
+        { tenant: null },
+      ),
+    ).toEqual({
+      text: `SELECT ARRAY[o."tenant_id"::text, o."id"::text]::text AS k
+  FROM "erp"."Sales Orders" o
+  JOIN fk_backfill.apply_map_7_0 m ON m.source_name = o."customer name" AND o."tenant_id" = m.fkb_scope_1 AND o."branch" = m.fkb_scope_2
+ WHERE o."customer_id" IS NULL AND o."tenant_id" > $1::int4 AND o."tenant_id" <= $2::int4 AND o."tenant_id" = ANY($3::int4[])
+ ORDER BY o."tenant_id", o."id"
+   FOR NO KEY UPDATE OF o SKIP LOCKED`,
+      values: ['2', '3', ['3']],
+    });
+  });
+
   it('the rows a batch may change, by key in key order; a batch narrowed to some of them (one key: typed, composite: its key tuples exactly)', () => {
     expect(batchRowsStatement(link, { range: { after: 'A', upTo: 'B' } }, { tenant: 'T1' })).toEqual({
       text: `SELECT o."id"::text AS k

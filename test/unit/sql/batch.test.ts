@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   batchSettings,
   batchStartStatement,
+  citusBatchTimeoutsStatements,
   liveHolderStatement,
   linkHolderStatement,
   linkWritersStatement,
@@ -20,6 +21,15 @@ describe('batch statements (whole text)', () => {
     expect(batchSettings()).toBe(
       `set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), CASE WHEN pg_size_bytes(current_setting('work_mem')) < 67108864 THEN set_config('work_mem', '64MB', true) END`,
     );
+  });
+  it("on Citus, the batch's timeouts also as SET LOCALs sent on to the workers (whole milliseconds only)", () => {
+    expect(citusBatchTimeoutsStatements(100, 60000)).toEqual([
+      { text: `SET LOCAL citus.propagate_set_commands = 'local'`, values: [] },
+      { text: `SET LOCAL lock_timeout = '100ms'`, values: [] },
+      { text: `SET LOCAL statement_timeout = '60000ms'`, values: [] },
+    ]);
+    expect(() => citusBatchTimeoutsStatements(1.5, 10)).toThrow(RangeError);
+    expect(() => citusBatchTimeoutsStatements(10, 0)).toThrow(RangeError);
   });
   it("a batch opens with its timeouts, work_mem of at least 64 MB, the run's name and the run's advisory lock", () => {
     expect(batchStartStatement('2000ms', '60000ms', '17')).toEqual({
