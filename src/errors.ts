@@ -41,6 +41,7 @@ export type BackfillErrorCode =
   | 'TARGET_KEY_NOT_UNIQUE'
   | 'MIGRATION_MISMATCH'
   | 'INVALID_INPUT'
+  | 'FILE_UNUSABLE'
   | 'NOT_FOUND'
   | 'INTERNAL';
 
@@ -78,6 +79,8 @@ const USAGE_CODES: ReadonlySet<BackfillErrorCode> = new Set<BackfillErrorCode>([
   'TARGET_KEY_NOT_UNIQUE',
   'MIGRATION_MISMATCH',
   'INVALID_INPUT',
+  // a file or directory given cannot be read or written (none such, a directory for a file, no permission), a port in use
+  'FILE_UNUSABLE',
   'NOT_FOUND',
 ]);
 

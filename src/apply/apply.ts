@@ -1,6 +1,6 @@
 import { checkBatchOptions } from '../batch/check-options.js';
 import { adapt } from '../db/index.js';
-import { migrate } from '../store/migrate.js';
+import { migrateIfPresent } from '../store/migrate.js';
 import { BackfillError } from '../errors.js';
 import { WHOLE_LINK } from '../sql/walk.js';
 import { recordRefused } from '../store/refused.js';
@@ -177,7 +177,7 @@ async function applyWhole(
 export async function resumeApply(handle: unknown, opts: ResumeApplyOptions): Promise<ApplyResult> {
   checkBatchOptions(opts);
   const db = adapt(handle);
-  await migrate(db);
+  await migrateIfPresent(db); // a bad run id on a database without the tool's schema creates nothing
   const run = await getRun(db, opts.runId);
   if (run.kind !== 'apply') throw new BackfillError('RUN_STATE', `run ${run.id} is ${article(run.kind)} run, not an apply run`);
   if (run.planRunId === null) throw new BackfillError('RUN_STATE', `run ${run.id} has no plan`);

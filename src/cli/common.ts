@@ -90,6 +90,31 @@ export async function withDatabase<T>(
   }
 }
 
+/**
+ * `--resume R` continues run R with the scope, links, plan and config it was started with (its batch flags may
+ * change): a flag that chooses any of those beside it is refused, one line, before the database is opened. It was
+ * ignored, and the run finished whatever `--tenant`, `--entity` or `--plan` said (a new user's audit).
+ */
+export function refuseBesideResume(
+  flags: GlobalFlags & { resume?: string; plan?: string; run?: string; singleTransaction?: boolean },
+): void {
+  if (flags.resume === undefined) return;
+  const given = [
+    flags.plan !== undefined ? '--plan' : null,
+    flags.run !== undefined ? '--run' : null,
+    flags.tenant !== undefined ? '--tenant' : null,
+    flags.allTenants === true ? '--all-tenants' : null,
+    (flags.entity?.length ?? 0) > 0 ? '--entity' : null,
+    flags.config !== undefined ? '--config' : null,
+    flags.singleTransaction === true ? '--single-transaction' : null,
+  ].filter((f) => f !== null);
+  if (given.length > 0)
+    throw new BackfillError(
+      'USAGE',
+      `--resume ${flags.resume} continues that run with the scope, links, plan and config it was started with: ${given.join(', ')} cannot be given beside it`,
+    );
+}
+
 /** --yes, or an interactive "y"; refuses (exit 2) when stdin is not a terminal. */
 export async function confirm(flags: GlobalFlags, question: string): Promise<void> {
   if (flags.yes === true) return;

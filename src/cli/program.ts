@@ -21,11 +21,22 @@ export function fail(e: unknown, argv: string[]): number {
       ? e
       : sqlState(e) !== undefined || isConnectionLoss(e)
         ? wrapDbError(e, `${argv[0] ?? 'fk-backfill'}`)
-        : new BackfillError('INTERNAL', e instanceof Error ? e.message : String(e), { cause: e });
+        : (fileError(e) ?? new BackfillError('INTERNAL', e instanceof Error ? e.message : String(e), { cause: e }));
   if (wantsJson(argv)) process.stdout.write(JSON.stringify({ error: err.toJSON() }, null, 2) + '\n');
   process.stderr.write(`fk-backfill: ${err.message} [${err.code}]\n`);
   if (err.code === 'INTERNAL' && process.env['FK_BACKFILL_DEBUG'] && e instanceof Error) process.stderr.write(`${e.stack}\n`);
   return err.exitCode;
+}
+
+/** The system's refusals of a path or port the user gave (not a bug here): said as such, exit 2. */
+const FILE_ERRORS = new Set(['ENOENT', 'EISDIR', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS', 'EEXIST', 'ENAMETOOLONG', 'EADDRINUSE']);
+
+function fileError(e: unknown): BackfillError | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (!(e instanceof Error) || typeof code !== 'string' || !FILE_ERRORS.has(code)) return undefined;
+  const port = (e as { port?: unknown }).port;
+  const message = code === 'EADDRINUSE' ? `port ${String(port ?? '')} is in use: choose another with --port (0: any free port)` : e.message;
+  return new BackfillError('FILE_UNUSABLE', message, { cause: e });
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { BackfillError } from '../errors.js';
@@ -64,8 +64,10 @@ export function loadConfig(file?: string, cwd = process.cwd()): { config: Config
     if (existsSync(candidate)) path = candidate;
   }
   if (path === undefined) return { config: defaultConfig(), source: BUILTIN_CONFIG_SOURCE };
+  if (statSync(path).isDirectory()) throw new BackfillError('CONFIG_NOT_FOUND', `config file ${path} is a directory, not a file`);
   let raw: unknown;
-  const text = readFileSync(path, 'utf8');
+  // a byte order mark (a config saved by Notepad) is not JSON, and not the user's to see
+  const text = readFileSync(path, 'utf8').replace(/^\uFEFF/u, '');
   try {
     raw = JSON.parse(text);
   } catch (e) {

@@ -112,5 +112,5 @@ export async function revenueIn(ctx: Context, opts: RevenueOptions = {}): Promis
 
 /** Per master: documents and amount via the FK vs via a name join (misses and double counts). */
 export async function revenueReport(db: unknown, opts: RevenueOptions = {}): Promise<RevenueReport> {
-  return revenueIn(await prepare(db, opts), opts);
+  return revenueIn(await prepare(db, opts, { store: false }), opts);
 }

@@ -104,6 +104,23 @@ describeEach('hostile: cli', (target) => {
       [['runs', ...db, '--limit', '1.5', '--json'], 'USAGE', 2, /--limit/],
       [['plan', ...db, '--tenant', DEMO_TENANT, '--max-records', '-3', '--json'], 'USAGE', 2, /--max-records/],
       [['apply', ...db, '--yes', '--tenant', DEMO_TENANT, '--max-rate', 'fast', '--json'], 'USAGE', 2, /--max-rate must be a number > 0/],
+      // --resume continues a run as it was started: what chooses another scope, link or plan is refused, not ignored
+      [
+        ['apply', ...db, '--resume', '1', '--tenant', DEMO_TENANT, '--entity', 'nope', '--yes', '--json'],
+        'USAGE',
+        2,
+        /^fk-backfill: --resume 1 continues that run with the scope, links, plan and config it was started with: --tenant, --entity cannot be given beside it \[USAGE\]$/,
+      ],
+      [['undo', ...db, '--resume', '1', '--run', '2', '--yes', '--json'], 'USAGE', 2, /--run cannot be given beside it/],
+      // a file it cannot write: refused before the plan it would write (a run and its entries) is made
+      [
+        ['review', 'export', ...db, '--all-tenants', '--out', join(dir, 'no-such-dir', 'q.csv'), '--json'],
+        'FILE_UNUSABLE',
+        2,
+        /--out .*q\.csv: directory .*no-such-dir does not exist/,
+      ],
+      [['masters', 'propose', ...db, '--all-tenants', '--out', dir, '--json'], 'FILE_UNUSABLE', 2, /--out .*: is a directory/],
+      [['status', ...db, '--config', dir, '--json'], 'CONFIG_NOT_FOUND', 2, /config file .* is a directory, not a file/],
     ];
     if (target !== 'pglite') {
       const u = new URL(t.url);

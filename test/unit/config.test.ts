@@ -60,6 +60,13 @@ describe('config', () => {
     expect(err(() => loadConfig('bad.json', dir)).message).toMatch(/not valid JSON/);
     const empty = mkdtempSync(join(tmpdir(), 'fkb-cfg-'));
     expect(loadConfig(undefined, empty).source).toBe('built-in Axis links');
+    // saved with a byte order mark (Notepad): read as the JSON it is
+    writeFileSync(join(dir, 'bom.json'), '\uFEFF' + JSON.stringify({ links: [AXIS_CONFIG.links[0]] }));
+    expect(loadConfig('bom.json', dir).config.links).toHaveLength(1);
+    expect(err(() => loadConfig('.', dir))).toMatchObject({
+      code: 'CONFIG_NOT_FOUND',
+      message: expect.stringMatching(/is a directory, not a file$/),
+    });
   });
 
   it('a JSON syntax error names its line and column', () => {

@@ -9,7 +9,7 @@ import type { BatchOptions } from '../../batch/batch.js';
 import type { ProgressEvent } from '../../batch/progress.js';
 import { plan } from '../../planning/plan.js';
 import { progressFor } from '../../render/progress.js';
-import { confirm, open, who, withDatabase, withDb, withScope, withYes, type GlobalFlags } from '../common.js';
+import { confirm, open, refuseBesideResume, who, withDatabase, withDb, withScope, withYes, type GlobalFlags } from '../common.js';
 import { applyText, planText } from '../format.js';
 import { print, printJson } from '../output.js';
 
@@ -163,6 +163,7 @@ export function register(program: Command): void {
       wholeNumber('--parallel', 1, MAX_PARALLEL),
     )
     .action(async (flags: GlobalFlags & BatchFlags & { plan?: string; resume?: string; parallel?: number }) => {
+      refuseBesideResume(flags);
       checkParallelFlag(flags);
       const par = flags.parallel !== undefined ? { parallel: flags.parallel } : {};
       // one per slice, one for the run's own statements, one holding the run's live lock (src/batch/live.ts)

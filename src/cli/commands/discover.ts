@@ -1,5 +1,5 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import { wholeNumber } from '../args.js';
+import { outFile, wholeNumber } from '../args.js';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BackfillError } from '../../errors.js';
@@ -106,7 +106,7 @@ export function register(program: Command): void {
       ),
   )
     .option('--schema <name...>', 'only these schemas (default: every non-system schema)')
-    .option('--write <file>', 'write the proposals as a config that plan accepts')
+    .option('--write <file>', 'write the proposals as a config that plan accepts', outFile('--write'))
     .option('--force', 'overwrite the --write file if it exists')
     .option('--sample <n>', 'source rows sampled per name-overlap check', wholeNumber('--sample', 1), 2000)
     .action(async (flags: GlobalFlags & { schema?: string[]; write?: string; force?: boolean; sample: number }) => {

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { outFile } from '../args.js';
 import { BackfillError } from '../../errors.js';
 import { createMasters, proposeMasters } from '../../masters/masters.js';
 import { confirm, who, withDatabase, withDb, withScope, withYes, type GlobalFlags } from '../common.js';
@@ -17,7 +18,7 @@ export function register(program: Command): void {
       masters.command('propose').description('cluster unmatched names per master table and scope into proposed new masters (writes JSON)'),
     ),
   )
-    .option('--out <file>', 'proposals JSON file (default: stdout)')
+    .option('--out <file>', 'proposals JSON file (default: stdout)', outFile('--out'))
     .action(async (flags: GlobalFlags & { out?: string }) => {
       const file = await withDatabase(flags, (db, opts) => proposeMasters(db, { ...opts, executedBy: who() }));
       const text = JSON.stringify(file, null, 2) + '\n';

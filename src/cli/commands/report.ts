@@ -1,4 +1,4 @@
-import { runId } from '../args.js';
+import { outFile, runId } from '../args.js';
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { BackfillError } from '../../errors.js';
@@ -20,7 +20,7 @@ export function register(program: Command): void {
   cmd
     .option('--run <id>', 'plan or apply run id', runId('--run'))
     .option('--format <format>', `one of ${REPORT_FORMATS.join(', ')}`, 'text')
-    .option('--out <file>', 'write to this file (default: stdout)')
+    .option('--out <file>', 'write to this file (default: stdout)', outFile('--out'))
     .action(async (flags: GlobalFlags & { run?: string; format: string; out?: string }) => {
       if (flags.run === undefined) throw new BackfillError('USAGE', 'report needs --run ID (or use `report revenue`)');
       if (!REPORT_FORMATS.includes(flags.format as ReportFormat))

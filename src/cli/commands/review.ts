@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { wholeNumber } from '../args.js';
+import { outFile, wholeNumber } from '../args.js';
 import type { Command } from 'commander';
 import { BackfillError } from '../../errors.js';
 import { BANDS, type Band } from '../../review/types.js';
@@ -46,7 +46,7 @@ export function register(program: Command): void {
       review.command('export').description('write the review queue as CSV (fill the decision / target_key columns, then `review import`)'),
     ),
   )
-    .option('--out <file>', 'CSV file to write (default: stdout)')
+    .option('--out <file>', 'CSV file to write (default: stdout)', outFile('--out'))
     .option('--band <band>', 'only this band (repeatable): review, ambiguous, unmatched', bands)
     .option('--fresh', 'plan again first (default: the latest plan of these links, said in a notice when runs changed them since)')
     .action(async (_flags: unknown, cmd: Command) => {

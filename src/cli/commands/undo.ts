@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { BackfillError } from '../../errors.js';
 import { resumeUndo, undo } from '../../undo/undo.js';
 import type { UndoResult } from '../../undo/result.js';
-import { confirm, open, who, withDb, withYes, type GlobalFlags } from '../common.js';
+import { confirm, open, refuseBesideResume, who, withDb, withYes, type GlobalFlags } from '../common.js';
 import { undoText } from '../format.js';
 import { print, printJson } from '../output.js';
 import { interruptible, withBatchFlags, type BatchFlags } from './apply.js';
@@ -22,6 +22,7 @@ export function register(program: Command): void {
     .option('--resume <undoRun>', 'continue a batched undo run (stopped, failed, or crashed) from its checkpoint', runId('--resume'))
     .option('--entity <name...>', 'only these links')
     .action(async (flags: GlobalFlags & BatchFlags & { run?: string; resume?: string }) => {
+      refuseBesideResume(flags);
       const db = await open(flags);
       try {
         let result: UndoResult;
