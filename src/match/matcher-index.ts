@@ -33,6 +33,11 @@ export interface MatcherIndex {
   readonly exactIndex: Multi<Entry>;
   /** Known aliases by exact name (not with the exact strategy). */
   readonly aliasRaw: Multi<Entry>;
+  /**
+   * Known aliases of fewer rows than MATCH_TUNING.aliasMinRows, by normalised key: not indexed (they link nothing by
+   * themselves), their master put first in review for a name of that key (matcher.ts).
+   */
+  readonly weakAliases: Multi<Entry>;
   /** Entries by normalised key and qualified key (not with the exact strategy). */
   readonly normIndex: Multi<Entry>;
   /** Document frequency per token = number of distinct keys whose names contain it. */
@@ -64,6 +69,7 @@ export function buildIndex(masters: MasterRecord[], aliases: KnownAlias[], optio
   const masterKeys = new Set(masters.map((m) => m.key));
   const exactIndex: Multi<Entry> = new Map();
   const aliasRaw: Multi<Entry> = new Map();
+  const weakAliases: Multi<Entry> = new Map();
   const normIndex: Multi<Entry> = new Map();
   const push = <K, V>(m: Map<K, V[]>, k: K, v: V): void => {
     const arr = m.get(k);
@@ -94,6 +100,10 @@ export function buildIndex(masters: MasterRecord[], aliases: KnownAlias[], optio
       if (seen.has(id)) continue;
       seen.add(id);
       const e = mkEntry(a.key, a.name, 'alias');
+      if (a.rows < MATCH_TUNING.aliasMinRows) {
+        if (e.norm.key.length > 0) addTo(weakAliases, e.norm.key, { ...e, id: -1 });
+        continue;
+      }
       entries.push(e);
       addTo(aliasRaw, a.name, e);
     }
@@ -182,6 +192,7 @@ export function buildIndex(masters: MasterRecord[], aliases: KnownAlias[], optio
     entries,
     exactIndex,
     aliasRaw,
+    weakAliases,
     normIndex,
     df,
     masterWords,

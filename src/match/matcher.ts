@@ -266,14 +266,38 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     return decideFuzzy(name, ranked, options);
   }
 
+  /**
+   * A name a known alias of too few rows spells (same normalised key; MATCH_TUNING.aliasMinRows): linked only where the
+   * matcher links it to that master anyway; else sent to review with that master first (and the matcher's own
+   * candidates after it), saying why.
+   */
+  function withWeakAliases(name: string, excluded: string | null, d: NameDecision): NameDecision {
+    if (ix.weakAliases.size === 0 || name === excluded) return d;
+    const weak = valuesOf(ix.weakAliases, normalizeName(name, { store: false }).key);
+    if (weak.length === 0) return d;
+    const keys = keysOf(weak);
+    if (d.outcome === 'linked' && keys.length === 1 && d.targetKey === keys[0]) return d;
+    const first = bestPerKey(weak.map((e) => certain(e, 'alias', 'known alias (existing FK) of one linked row')));
+    const rest = d.candidates.filter((c) => !keys.includes(c.key));
+    const w = weak[0]!;
+    // two masters for the name (two such aliases, or the alias and the master the name matches): ambiguous, as with
+    // aliases of more rows
+    const rival = keys.length > 1 || d.outcome === 'linked' || d.outcome === 'ambiguous';
+    const why = `${keys.length > 1 ? `known aliases of ${keys.join(', ')}` : `known alias ${JSON.stringify(w.name)} of ${w.master} (${w.key})`} from one linked row each${d.outcome === 'linked' ? `, and the name matches ${d.targetKey ?? ''}` : ''}`;
+    return rival
+      ? { ...review(name, [...first, ...rest], `${why}: ambiguous`), outcome: 'ambiguous' }
+      : review(name, [...first, ...rest], `${why}: one FK set by hand does not link every row of the name; confirm it in review`);
+  }
+
   return {
-    match: (name, evidence) => run(name, null, evidence),
-    matchExcluding: (name, excludeAlias, evidence) => run(name, excludeAlias, evidence),
+    match: (name, evidence) => withWeakAliases(name, null, run(name, null, evidence)),
+    matchExcluding: (name, excludeAlias, evidence) => withWeakAliases(name, excludeAlias, run(name, excludeAlias, evidence)),
     candidateKeys(name) {
       const q = normalizeName(name);
       const keys = new Set<string>();
       for (const e of valuesOf(exactIndex, name)) keys.add(e.key);
       for (const e of normLookup(q, null)) keys.add(e.key);
+      for (const e of valuesOf(ix.weakAliases, q.key)) keys.add(e.key);
       if (options.strategy === 'fuzzy') for (const e of block(ix, q, null)) keys.add(e.key);
       return [...keys].sort();
     },

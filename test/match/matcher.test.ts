@@ -107,6 +107,24 @@ describe('fuzzy strategy', () => {
     expect(m2.match('ACME').outcome).toBe('ambiguous');
     expect(m2.match('ACME.').outcome).toBe('ambiguous');
   });
+  for (const strategy of ['normalized', 'fuzzy'] as const) {
+    it(`${strategy}: a known alias of one linked row links nothing by itself: its master first in review; of two rows it links; one the name matches anyway links`, () => {
+      const one = createMatcher(masters, [{ name: 'Nobody', key: 'C8', rows: 1 }], DEFAULT_MATCH_OPTIONS[strategy]);
+      for (const n of ['Nobody', 'NOBODY', 'nobody.']) {
+        const d = one.match(n);
+        expect([d.outcome, d.candidates[0]?.key]).toEqual(['review', 'C8']);
+        expect(d.reason).toMatch(/known alias "Nobody" of Global Supplies Inc \(C8\) from one linked row each: one FK set by hand/);
+      }
+      const two = createMatcher(masters, [{ name: 'Nobody', key: 'C8', rows: 2 }], DEFAULT_MATCH_OPTIONS[strategy]);
+      expect([two.match('Nobody').outcome, two.match('Nobody').targetKey]).toEqual(['linked', 'C8']);
+      const same = createMatcher(masters, [{ name: 'GLOBAL SUPPLIES INC.', key: 'C8', rows: 1 }], DEFAULT_MATCH_OPTIONS[strategy]);
+      expect([same.match('GLOBAL SUPPLIES INC.').outcome, same.match('GLOBAL SUPPLIES INC.').targetKey]).toEqual(['linked', 'C8']);
+      // the name matches another master: two masters for it
+      const other = createMatcher(masters, [{ name: 'Akzo Nobel NV', key: 'C1', rows: 1 }], DEFAULT_MATCH_OPTIONS[strategy]);
+      expect(other.match('Akzo Nobel NV').outcome).toBe('ambiguous');
+      expect(other.match('Akzo Nobel NV').candidates.map((c) => c.key)).toEqual(expect.arrayContaining(['C1', 'C3']));
+    });
+  }
   it('a known alias that conflicts with a master is not auto-linked', () => {
     const m2 = createMatcher(masters, [{ name: 'Sanofi SA', key: 'C5', rows: 1 }], fuzzy);
     expect(m2.match('Sanofi SA').outcome).toBe('ambiguous');

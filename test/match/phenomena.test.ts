@@ -400,7 +400,7 @@ describe('acronyms and initials of a run of words', () => {
     expect([two.match('MGH').outcome, two.match('MGH').score]).toEqual(['ambiguous', 0.8]);
     const bracket = createMatcher([{ key: 'AS', name: 'Amer Sports (United States)' }, ...orgs], [], { ...fuzzy, autoLinkAt: 0.5 });
     expect([bracket.match('ASUS').outcome, bracket.match('ASUS').candidates[0]?.key]).toEqual(['review', 'AS']);
-    const alias = createMatcher(orgs, [{ key: 'GM', name: 'Specialty Cafe Bakery', rows: 1 }], { ...fuzzy, autoLinkAt: 0.5 });
+    const alias = createMatcher(orgs, [{ key: 'GM', name: 'Specialty Cafe Bakery', rows: 2 }], { ...fuzzy, autoLinkAt: 0.5 });
     expect(alias.match('SCB').outcome).toBe('review');
     // explained as a rule (no word, character or sound parts)
     expect(explainScore(0.9, m.match('MGH').candidates[0]!.signals)).toEqual([{ signal: 'rule', label: 'rule: acronym', value: 0.9 }]);
