@@ -54,7 +54,11 @@ export function register(program: Command): void {
     .option('--dry-run', 'print the exact SQL, change nothing')
     .option('--tenant-safe', 'composite FK (scope…, fk) → target (scope…, key): cross-tenant values fail at the database')
     .option('--not-null', 'SET NOT NULL when no NULL FK remains (via a validated CHECK first)')
-    .option('--lock-timeout <duration>', 'lock_timeout of each step', '5s')
+    .option(
+      '--lock-timeout <duration>',
+      'lock_timeout of each step (5s, 500ms, 1min) but the index build CONCURRENTLY, which blocks no writer and waits for older transactions',
+      '5s',
+    )
     .option('--batch-size <n>', 'rows per orphan-scan batch', wholeNumber('--batch-size', 1), 50_000)
     .action(
       async (
