@@ -10,7 +10,8 @@
  */
 import { adapt } from '../db/index.js';
 import { type Database, type Queryable } from '../db/port.js';
-import { BackfillError, wrapDbError } from '../errors.js';
+import { BackfillError, sqlState, wrapDbError } from '../errors.js';
+import { sleep } from '../batch/sleep.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { prepare, shape, type CommonOptions } from '../context/context.js';
 import {
@@ -40,9 +41,19 @@ import { createRun, failRun, finishRun } from '../store/runs.js';
 
 export interface GuardInstallOptions extends Pick<CommonOptions, 'config' | 'entities'> {
   executedBy?: string | null;
-  /** Longest wait for the source table's lock (CREATE TRIGGER waits for running writes); default 10 s. */
+  /**
+   * Longest time spent trying for the source tables' locks (CREATE TRIGGER waits for running writes); default 10 s. Each
+   * attempt waits at most GUARD_LOCK_TRY_MS, then rolls back and tries again after a pause.
+   */
   lockTimeoutMs?: number;
 }
+
+/**
+ * The most one attempt of the install waits for a lock. Holding one table's trigger lock while waiting for the next
+ * table's blocks the first one's writers: with one 10 s wait, a transaction open on one table stalled every insert
+ * into another for 10 s, then the install failed (a new user's trial).
+ */
+const GUARD_LOCK_TRY_MS = 500;
 
 export interface InstalledGuard {
   entityType: string;
@@ -170,43 +181,59 @@ export async function installGuard(handle: unknown, opts: GuardInstallOptions = 
     config: ctx.config,
     options: { mode: 'trigger' },
   });
+  const budget = opts.lockTimeoutMs ?? 10_000;
+  const started = Date.now();
   try {
-    const { guards, oldRuns, aliases } = await ctx.db.transaction(async (tx) => {
-      await tx.query(lockTimeoutStatement(opts.lockTimeoutMs ?? 10_000));
-      await refreshAliasesLocked(tx, entities);
-      const old = await guardRows(tx, entities);
-      const out: InstalledGuard[] = [];
-      for (const g of shapes) {
-        const prev = old.find((o) => o.link === g.entity);
-        if (prev !== undefined) await dropGuard(tx, prev);
-        const names = guardNames(g.entity);
-        await tx.query(guardFunctionSql(g, names, runId));
-        await tx.query(guardTriggerSql(g, names));
-        const l = ctx.links.find((x) => x.entity === g.entity)!;
-        await insertGuardRow(tx, {
-          link: g.entity,
-          runId,
-          tableOid: l.sourceOid,
-          tableName: g.sourceQualified,
-          trigger: names.trigger,
-          fn: names.fn,
-          installedBy: opts.executedBy ?? null,
-        });
-        out.push({
-          entityType: g.entity,
-          table: l.config.table,
-          trigger: names.trigger,
-          function: `fk_backfill.${names.fn}`,
-          replaced: prev !== undefined,
-        });
-      }
-      return { guards: out, oldRuns: old.map((o) => o.run_id), aliases: await aliasCounts(tx, entities) };
-    });
+    const { guards, oldRuns, aliases } = await lockRetried(budget, started, () =>
+      ctx.db.transaction(async (tx) => {
+        await tx.query(lockTimeoutStatement(Math.min(GUARD_LOCK_TRY_MS, budget)));
+        await refreshAliasesLocked(tx, entities);
+        const old = await guardRows(tx, entities);
+        const out: InstalledGuard[] = [];
+        for (const g of shapes) {
+          const prev = old.find((o) => o.link === g.entity);
+          if (prev !== undefined) await dropGuard(tx, prev);
+          const names = guardNames(g.entity);
+          await tx.query(guardFunctionSql(g, names, runId));
+          await tx.query(guardTriggerSql(g, names));
+          const l = ctx.links.find((x) => x.entity === g.entity)!;
+          await insertGuardRow(tx, {
+            link: g.entity,
+            runId,
+            tableOid: l.sourceOid,
+            tableName: g.sourceQualified,
+            trigger: names.trigger,
+            fn: names.fn,
+            installedBy: opts.executedBy ?? null,
+          });
+          out.push({
+            entityType: g.entity,
+            table: l.config.table,
+            trigger: names.trigger,
+            function: `fk_backfill.${names.fn}`,
+            replaced: prev !== undefined,
+          });
+        }
+        return { guards: out, oldRuns: old.map((o) => o.run_id), aliases: await aliasCounts(tx, entities) };
+      }),
+    );
     await finishOrphanRuns(ctx.db, oldRuns);
     const notices = triggerNotices(ctx.links);
     return { runId, guards, aliases, ...(notices.length > 0 ? { notices } : {}) };
   } catch (e) {
     throw await failRun(ctx.db, runId, e, 'installing the guard');
+  }
+}
+
+/** `attempt` again while it fails on a lock timeout (55P03), pausing between tries, until `budgetMs` since `started`. */
+async function lockRetried<T>(budgetMs: number, started: number, attempt: () => Promise<T>): Promise<T> {
+  for (let pause = 100; ; pause = Math.min(2000, pause * 2)) {
+    try {
+      return await attempt();
+    } catch (e) {
+      if (sqlState(e) !== '55P03' || Date.now() - started + pause >= budgetMs) throw e;
+      await sleep(pause);
+    }
   }
 }
 

@@ -172,4 +172,35 @@ run('guard under concurrency [postgres]', () => {
       expect(logged.rows[0]!.n).toBe('0');
     },
   );
+
+  it("a transaction open on another link's table: the install tries again until it ends, holding the first table's writers a moment at a time, not for its whole wait", async () => {
+    const holder = new pg.Client({ connectionString: t.url });
+    await holder.connect();
+    const writer = new pg.Client({ connectionString: t.url });
+    await writer.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`UPDATE purchase_bills SET vendor_name = vendor_name WHERE id = (SELECT id FROM purchase_bills LIMIT 1)`);
+      const install = installGuard(t.db, { entities: ['sales_order', 'purchase_bill'], lockTimeoutMs: 30_000 });
+      const waits: number[] = [];
+      const until = Date.now() + 3000;
+      for (let i = 0; Date.now() < until; i++) {
+        const t0 = Date.now();
+        await writer.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, $2, 'M 1')`, [
+          DEMO_TENANT,
+          `G-${i}`,
+        ]);
+        waits.push(Date.now() - t0);
+      }
+      await holder.query('COMMIT');
+      const r = await install;
+      expect(r.guards.map((g) => g.entityType)).toEqual(['sales_order', 'purchase_bill']);
+      expect(waits.length).toBeGreaterThan(3);
+      // one attempt's wait at most (500 ms), not the whole 3 s the other transaction stayed open
+      expect(Math.max(...waits)).toBeLessThan(1500);
+    } finally {
+      await holder.end();
+      await writer.end();
+    }
+  });
 });
