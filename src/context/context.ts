@@ -5,7 +5,7 @@ import type { Database, Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 import type { LinkShape, ScopeFilter } from '../sql/link.js';
 import { citusShape } from '../sql/citus.js';
-import { canonicalTenantStatement, tenantFoundStatement, tenantHintStatement } from '../sql/context.js';
+import { canonicalTenantStatement, rowSecurityStatement, tenantFoundStatement, tenantHintStatement } from '../sql/context.js';
 import { migrate } from '../store/migrate.js';
 import type { NewRun } from '../store/runs.js';
 import { type ResolvedLink, resolveLinks } from './catalog.js';
@@ -143,7 +143,27 @@ export async function prepare(handle: unknown, opts: CommonOptions, need: Prepar
       );
     }
   }
+  notices.push(...(await rowSecurityNotices(db, links)));
   return { db, config, configHash: configHash(config), links, filter, notices };
+}
+
+/**
+ * A source under row-level security for this role: every command sees, counts and links only the rows its policies
+ * show it, said in a notice (a new user's trial: status "100.0 %" of 0 rows, verify and drift all clear, over a table
+ * of 14,350 unlinked names that a policy hid).
+ */
+async function rowSecurityNotices(db: Database, links: readonly ResolvedLink[]): Promise<string[]> {
+  const out: string[] = [];
+  const seen = new Set<number>();
+  for (const l of links) {
+    if (seen.has(l.sourceOid)) continue;
+    seen.add(l.sourceOid);
+    if ((await db.query(rowSecurityStatement(l.sourceOid))).rows[0]?.rls !== true) continue;
+    out.push(
+      `row-level security on ${l.config.table} applies to this role: only the rows its policies show it are counted, checked and linked (run as the table's owner, or a role with BYPASSRLS, to see them all)`,
+    );
+  }
+  return out;
 }
 
 /**

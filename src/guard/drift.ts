@@ -6,7 +6,7 @@
 import { num } from '../db/port.js';
 import { driftTablesExist } from '../store/guards.js';
 import { createMatcher, type Matcher } from '../match/index.js';
-import { prepare, shape, type CommonOptions } from '../context/context.js';
+import { noticesOf, prepare, shape, type CommonOptions } from '../context/context.js';
 import { matchOptionsFor } from '../planning/scored.js';
 import { driftLinkedStatement, type DriftKind, type DriftLinkedRow, driftNewNamesStatement, type DriftNewNameRow } from '../sql/guard.js';
 import { wrapDbError } from '../errors.js';
@@ -59,6 +59,7 @@ export interface DriftReport {
   links: LinkDrift[];
   /** Anything found (the CLI exits 3). */
   found: boolean;
+  notices?: string[];
 }
 
 export interface DriftOptions extends CommonOptions {
@@ -140,5 +141,5 @@ export async function drift(handle: unknown, opts: DriftOptions = {}): Promise<D
     });
   }
   const found = links.some((x) => x.renamed.rows + x.inactive.rows + x.missing.rows + x.otherScope.rows + x.newNames.rows > 0);
-  return { tenantId: ctx.filter.tenant, links, found };
+  return { tenantId: ctx.filter.tenant, links, found, ...noticesOf(ctx) };
 }

@@ -62,6 +62,7 @@ export function driftText(r: DriftReport): string {
       );
     }
   }
+  for (const n of r.notices ?? []) out.push(`\nNotice: ${n}`);
   out.push(r.found ? `\nDrift found (exit ${DRIFT_FOUND_EXIT}).` : '\nNo drift.');
   return out.join('\n');
 }
