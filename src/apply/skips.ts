@@ -14,7 +14,7 @@ export interface SkipReasons {
   selfReference: number;
   /** Name, scope or FK changed since the plan, or the row was deleted (no longer matches its plan entry). */
   changedSincePlan: number;
-  /** Linked to its planned master by an earlier run of the same plan (the plan applied again). */
+  /** Linked to its planned master by another run of the same plan (the plan applied again, before or while this run was stopped). */
   linkedByEarlierRun: number;
   /** The planned master was deleted since the plan. */
   masterDeleted: number;
@@ -47,7 +47,7 @@ export interface SkipReasons {
 export const SKIP_REASON_TEXT: Record<keyof SkipReasons, string> = {
   selfReference: 'names itself (never linked to itself)',
   changedSincePlan: 'changed since plan (name, scope or FK) or deleted',
-  linkedByEarlierRun: 'linked as planned by an earlier run of this plan',
+  linkedByEarlierRun: 'linked as planned by another run of this plan',
   masterDeleted: 'master deleted since plan or during run',
   masterMovedScope: 'master moved to another tenant',
   masterInactive: 'master deactivated since plan or during run',
