@@ -8,11 +8,24 @@ describe('an ambiguous name says which master it reaches by an alias', () => {
         { key: '10', name: 'Blue Harbor Shipping Inc.' },
         { key: '11', name: 'Atlas Freight PLC' },
       ],
-      [{ name: 'Blue Harbor Shipping Inc', key: '11', rows: 1 }],
+      [{ name: 'Blue Harbor Shipping Inc', key: '11', rows: 2 }],
       DEFAULT_MATCH_OPTIONS.fuzzy,
     );
     const d = m.match('blue harbor shipping inc.');
     expect(d.outcome).toBe('ambiguous');
     expect(d.reason).toMatch(/2 different masters \(10, 11 by an alias: "Blue Harbor Shipping Inc"\)$/);
+    // learned from one row only: the name matches master 10, the alias says 11
+    const one = createMatcher(
+      [
+        { key: '10', name: 'Blue Harbor Shipping Inc.' },
+        { key: '11', name: 'Atlas Freight PLC' },
+      ],
+      [{ name: 'Blue Harbor Shipping Inc', key: '11', rows: 1 }],
+      DEFAULT_MATCH_OPTIONS.fuzzy,
+    ).match('blue harbor shipping inc.');
+    expect(one.outcome).toBe('ambiguous');
+    expect(one.reason).toBe(
+      'known alias "Blue Harbor Shipping Inc" of Atlas Freight PLC (11) from one linked row each, and the name matches 10: ambiguous',
+    );
   });
 });
