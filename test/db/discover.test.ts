@@ -561,6 +561,26 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
     const p = await plan(t.db, { config: r.config!, allTenants: true });
     expect(p.results[0]!.recordsMatched).toBe(120);
   });
+
+  it('one already-linked row of three set across tenants does not rule the tenant out (what verify is for); three disagreeing rows do', async () => {
+    await t.db.exec(`
+      CREATE TABLE tenant (id uuid PRIMARY KEY);
+      INSERT INTO tenant VALUES ('00000000-0000-0000-0000-00000000000a'), ('00000000-0000-0000-0000-00000000000b');
+      CREATE TABLE customer (tenant_id uuid NOT NULL REFERENCES tenant, cust_code text NOT NULL, cust_name text NOT NULL, PRIMARY KEY (tenant_id, cust_code));
+      CREATE TABLE sales_order (id int PRIMARY KEY, tenant_id uuid NOT NULL REFERENCES tenant, cust_code text, cust_name text);
+      INSERT INTO customer SELECT t, 'C-' || (g + CASE WHEN t = '00000000-0000-0000-0000-00000000000a' THEN 0 ELSE 100 END), 'Customer ' || g
+        FROM unnest(ARRAY['00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0000-00000000000b']::uuid[]) t, generate_series(1, 30) g;
+      INSERT INTO sales_order SELECT g, CASE WHEN g % 2 = 0 THEN '00000000-0000-0000-0000-00000000000a'::uuid ELSE '00000000-0000-0000-0000-00000000000b'::uuid END,
+        NULL, 'Customer ' || (1 + g % 30) FROM generate_series(1, 200) g;
+      -- two linked in their own tenant, one to a code only the other tenant has
+      UPDATE sales_order SET cust_code = 'C-3' WHERE id = 2;
+      UPDATE sales_order SET cust_code = 'C-105' WHERE id = 5;
+      UPDATE sales_order SET cust_code = 'C-101' WHERE id = 4;`);
+    const r = await discover(t.db);
+    expect(r.config!.links.map((l) => [l.table, l.fk, l.target.table, l.scope])).toEqual([
+      ['sales_order', 'cust_code', 'customer', ['tenant_id']],
+    ]);
+  });
 });
 
 describeEach('discover CLI', (target) => {
