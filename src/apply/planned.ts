@@ -40,7 +40,13 @@ export async function stampedPlanHash(db: Queryable, planRunId: string): Promise
 export async function loadPlan(ctx: Context, planRunId: string): Promise<RunRecord> {
   const run = await getRun(ctx.db, planRunId);
   if (run.kind !== 'plan') throw new BackfillError('RUN_STATE', `run ${planRunId} is ${article(run.kind)} run, not a plan`);
-  if (run.status !== 'done') throw new BackfillError('RUN_STATE', `plan ${planRunId} is ${run.status}, not done`);
+  if (run.status !== 'done')
+    throw new BackfillError(
+      'RUN_STATE',
+      run.alive === false
+        ? `plan ${planRunId} did not finish (no process works on it: killed, or its connection lost); plan again`
+        : `plan ${planRunId} is ${run.status}, not done`,
+    );
   if (run.configHash !== ctx.configHash) {
     throw new BackfillError(
       'PLAN_STALE',

@@ -36,6 +36,10 @@ export function runText(r: RunRecord): string {
 /** A run's status, and for a 'running' one that no process works on, that it is not (killed, Ctrl-C twice). */
 export function statusText(r: Pick<RunRecord, 'status' | 'alive' | 'kind' | 'id' | 'options'>): string {
   if (r.status !== 'running' || r.alive !== false) return r.status;
+  const gone = 'running, but no process works on it (killed, or its connection lost)';
+  if (r.kind === 'plan') return `${gone}: it did not finish and cannot be applied; plan again`;
+  if (r.kind === 'constrain') return `${gone}: the steps it finished stay (each is checked again); constrain again`;
+  if (r.kind === 'masters') return `${gone}: its one transaction was rolled back, no master was created; masters create again`;
   const undo = r.kind === 'undo';
   // one transaction: rolled back with its process, nothing to continue
   if (r.options['mode'] === 'single-transaction')

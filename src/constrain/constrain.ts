@@ -11,6 +11,7 @@
  */
 import { adapt } from '../db/index.js';
 import { withReconnect } from '../batch/reconnect.js';
+import { whileLive } from '../batch/live.js';
 import { BackfillError, wrapDbError } from '../errors.js';
 import { constrainNames, lockTimeoutSql, orphanBatchStatement, serverVersionStatement, setsColumns } from '../sql/constrain.js';
 import { createRun, finishRun } from '../store/runs.js';
@@ -129,7 +130,7 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
       });
   // a dry run plans a master's unique index once: two links to one master share it (a real run finds it made)
   const plannedBy = new Map<string, string>();
-  try {
+  const steps = async (): Promise<void> => {
     for (const [i, l] of ctx.links.entries()) {
       const rec = links[i]!;
       const planned = await planLink(ctx, l, { tenantSafe, notNull: opts.notNull ?? false }, concurrent);
@@ -160,6 +161,11 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
         rec.steps.push({ step: p.step, status: 'done', detail: p.detail, sql: p.sql, ms: Date.now() - t0 });
       }
     }
+  };
+  try {
+    // a live run holds its live lock: one whose process died shows in `runs` as such, not as running for ever
+    if (runId === null) await steps();
+    else await whileLive(ctx.db, runId, `fk-backfill constrain run ${runId}`, steps);
   } catch (e) {
     if (runId !== null)
       await finishRun(ctx.db, runId, 'failed', { links }, e instanceof Error ? e.message : String(e)).catch(() => undefined);

@@ -24,6 +24,7 @@ import { inactiveMastersStatement, mastersStatement } from '../sql/plan.js';
 import { normalizeName } from '../match/index.js';
 import { assertCanCreateMasters, targetGroup } from './target.js';
 import { fingerprintId, masterFingerprints } from './fingerprint.js';
+import { whileLive } from '../batch/live.js';
 export interface CreatedMaster {
   proposalId: string;
   action: 'create' | 'reactivate';
@@ -162,98 +163,102 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
   // a run, so `undo --run` can take the masters back (finished in the same transaction as what it records)
   const runId = await createRun(ctx.db, { kind: 'masters', ...runScope(ctx), executedBy: opts.by, dryRun: false });
   try {
-    await ctx.db.transaction(async (tx) => {
-      const byTarget = new Map<ResolvedLink, MasterProposal[]>();
-      for (const p of approved) {
-        const l = linkFor(p)!;
-        const key = [...byTarget.keys()].find((x) => targetGroup(x) === targetGroup(l)) ?? l;
-        byTarget.set(key, [...(byTarget.get(key) ?? []), p]);
-      }
-      for (const [l, list] of byTarget) {
-        await tx.query(mastersLockStatement(l.targetOid));
-        const s = shape(l);
-        const creates = list.filter((p) => p.action === 'create');
-        if (creates.length > 0) {
-          const next = l.config.target.number === undefined ? null : await numberer(tx, l, ctx);
-          const rows = creates.map((p) => ({ scope: p.scopeKey, name: p.name, number: next === null ? null : next(p.scopeKey) }));
-          const res = await tx.query(insertMastersStatement({ ...s, number: l.config.target.number }, l.scopeTypes, rows));
-          if (res.rows.length !== creates.length)
-            throw new BackfillError('INTERNAL', `inserted ${res.rows.length} of ${creates.length} masters`);
-          // a part of the active predicate left to its column's default (notIn, notNull): the default must make it active
-          const inactive = res.rows.find((r) => r.active !== true);
-          if (inactive !== undefined)
-            throw new BackfillError(
-              'SCHEMA_UNWRITABLE_COLUMN',
-              `cannot create masters in ${l.config.target.table}: a new master (${JSON.stringify(inactive.name)}) is not active by ${describeActive(activePredicate(l.config.target.active)!)} with the columns' defaults; nothing was created. Give them defaults that make a master active, or use "in" with the active values`,
-            );
-          const fps = await masterFingerprints(
-            tx,
-            { ...s, targetKeyType: l.targetKeyType },
-            res.rows.map((r) => ({ key: r.key, scope: r.scope_key })),
-            ctx.filter,
-          );
-          creates.forEach((p, i) => {
-            const r = res.rows.find((x) => x.name === p.name && JSON.stringify(x.scope_key) === JSON.stringify(p.scopeKey)) ?? res.rows[i]!;
-            const fp = fps.get(fingerprintId(r.key, r.scope_key));
-            // what the database stored (a trigger may have normalised the name): what undo compares
-            created.push({
-              proposalId: p.id,
-              action: 'create',
-              targetTable: p.targetTable,
-              scopeKey: r.scope_key,
-              key: r.key,
-              name: r.name,
-              number: rows[i]!.number,
-              names: p.names.length,
-              ...(fp !== undefined ? { fp } : {}),
-            });
-          });
+    // its live lock held: a run whose process died shows in `runs` as such, not as running for ever
+    await whileLive(ctx.db, runId, `fk-backfill masters run ${runId}`, () =>
+      ctx.db.transaction(async (tx) => {
+        const byTarget = new Map<ResolvedLink, MasterProposal[]>();
+        for (const p of approved) {
+          const l = linkFor(p)!;
+          const key = [...byTarget.keys()].find((x) => targetGroup(x) === targetGroup(l)) ?? l;
+          byTarget.set(key, [...(byTarget.get(key) ?? []), p]);
         }
-        const reacts = list.filter((p) => p.action === 'reactivate');
-        if (reacts.length > 0) {
-          const res = await tx.query(
-            reactivateMastersStatement(
-              { ...s, targetKeyType: l.targetKeyType },
-              reacts.map((p) => ({ key: p.reactivateKey!, scope: p.scopeKey })),
-              ctx.filter,
-            ),
-          );
-          for (const p of reacts) {
-            const r = res.rows.find((x) => x.key === p.reactivateKey && JSON.stringify(x.scope_key) === JSON.stringify(p.scopeKey));
-            if (r === undefined)
+        for (const [l, list] of byTarget) {
+          await tx.query(mastersLockStatement(l.targetOid));
+          const s = shape(l);
+          const creates = list.filter((p) => p.action === 'create');
+          if (creates.length > 0) {
+            const next = l.config.target.number === undefined ? null : await numberer(tx, l, ctx);
+            const rows = creates.map((p) => ({ scope: p.scopeKey, name: p.name, number: next === null ? null : next(p.scopeKey) }));
+            const res = await tx.query(insertMastersStatement({ ...s, number: l.config.target.number }, l.scopeTypes, rows));
+            if (res.rows.length !== creates.length)
+              throw new BackfillError('INTERNAL', `inserted ${res.rows.length} of ${creates.length} masters`);
+            // a part of the active predicate left to its column's default (notIn, notNull): the default must make it active
+            const inactive = res.rows.find((r) => r.active !== true);
+            if (inactive !== undefined)
               throw new BackfillError(
-                'INVALID_INPUT',
-                `${p.id}: master ${p.reactivateKey} not found in scope ${JSON.stringify(p.scopeKey)}`,
+                'SCHEMA_UNWRITABLE_COLUMN',
+                `cannot create masters in ${l.config.target.table}: a new master (${JSON.stringify(inactive.name)}) is not active by ${describeActive(activePredicate(l.config.target.active)!)} with the columns' defaults; nothing was created. Give them defaults that make a master active, or use "in" with the active values`,
               );
-            created.push({
-              proposalId: p.id,
-              action: 'reactivate',
-              targetTable: p.targetTable,
-              scopeKey: p.scopeKey,
-              key: r.key,
-              name: r.name,
-              number: null,
-              names: p.names.length,
-              was: r.was,
+            const fps = await masterFingerprints(
+              tx,
+              { ...s, targetKeyType: l.targetKeyType },
+              res.rows.map((r) => ({ key: r.key, scope: r.scope_key })),
+              ctx.filter,
+            );
+            creates.forEach((p, i) => {
+              const r =
+                res.rows.find((x) => x.name === p.name && JSON.stringify(x.scope_key) === JSON.stringify(p.scopeKey)) ?? res.rows[i]!;
+              const fp = fps.get(fingerprintId(r.key, r.scope_key));
+              // what the database stored (a trigger may have normalised the name): what undo compares
+              created.push({
+                proposalId: p.id,
+                action: 'create',
+                targetTable: p.targetTable,
+                scopeKey: r.scope_key,
+                key: r.key,
+                name: r.name,
+                number: rows[i]!.number,
+                names: p.names.length,
+                ...(fp !== undefined ? { fp } : {}),
+              });
             });
           }
+          const reacts = list.filter((p) => p.action === 'reactivate');
+          if (reacts.length > 0) {
+            const res = await tx.query(
+              reactivateMastersStatement(
+                { ...s, targetKeyType: l.targetKeyType },
+                reacts.map((p) => ({ key: p.reactivateKey!, scope: p.scopeKey })),
+                ctx.filter,
+              ),
+            );
+            for (const p of reacts) {
+              const r = res.rows.find((x) => x.key === p.reactivateKey && JSON.stringify(x.scope_key) === JSON.stringify(p.scopeKey));
+              if (r === undefined)
+                throw new BackfillError(
+                  'INVALID_INPUT',
+                  `${p.id}: master ${p.reactivateKey} not found in scope ${JSON.stringify(p.scopeKey)}`,
+                );
+              created.push({
+                proposalId: p.id,
+                action: 'reactivate',
+                targetTable: p.targetTable,
+                scopeKey: p.scopeKey,
+                key: r.key,
+                name: r.name,
+                number: null,
+                names: p.names.length,
+                was: r.was,
+              });
+            }
+          }
         }
-      }
-      // Every clustered name becomes an alias of its new master (a "create" decision is replaced).
-      const decisions: DecideInput[] = [];
-      for (const c of created) {
-        const p = approved.find((x) => x.id === c.proposalId)!;
-        for (const n of p.names)
-          decisions.push({ link: n.link, scopeKey: p.scopeKey, name: n.name, action: 'alias', targetKey: c.key, by: opts.by });
-      }
-      const written = await decideManyIn({ ...ctx, db: withinTransaction(ctx.db, tx) }, decisions);
-      const summary: MastersRunSummary = {
-        created,
-        decisions: written.filter((d) => d.changed).map((d) => d.decision.id),
-        replaced: written.flatMap((d) => d.replaced),
-      };
-      await finishRun(tx, runId, 'done', summary);
-    });
+        // Every clustered name becomes an alias of its new master (a "create" decision is replaced).
+        const decisions: DecideInput[] = [];
+        for (const c of created) {
+          const p = approved.find((x) => x.id === c.proposalId)!;
+          for (const n of p.names)
+            decisions.push({ link: n.link, scopeKey: p.scopeKey, name: n.name, action: 'alias', targetKey: c.key, by: opts.by });
+        }
+        const written = await decideManyIn({ ...ctx, db: withinTransaction(ctx.db, tx) }, decisions);
+        const summary: MastersRunSummary = {
+          created,
+          decisions: written.filter((d) => d.changed).map((d) => d.decision.id),
+          replaced: written.flatMap((d) => d.replaced),
+        };
+        await finishRun(tx, runId, 'done', summary);
+      }),
+    );
   } catch (e) {
     throw await failRun(ctx.db, runId, e, 'creating masters');
   }

@@ -4,7 +4,7 @@ import { checkBatchOptions } from '../batch/check-options.js';
 import { assertCanRead, assertSeesAllMasters } from '../context/privileges.js';
 import { adapt } from '../db/index.js';
 import { withReconnect } from '../batch/reconnect.js';
-import { writersNow, writtenLinks } from '../batch/live.js';
+import { whileLive, writersNow, writtenLinks } from '../batch/live.js';
 import { num } from '../db/port.js';
 import { type DecidedEntry, formatRate, type Outcome } from '../plan/decide.js';
 import {
@@ -238,86 +238,89 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
     dryRun: true,
   });
   try {
-    const results: EntityResult[] = [];
-    let planned = 0; // names decided, every link
-    for (const l of ctx.links) {
-      const s = shape(l);
-      const tot = (await ctx.db.query(statusStatement(s, ctx.filter))).rows[0];
-      const limit = opts.maxUnmatchedRecords ?? 1000;
-      const { rows, names, byMethod, inferred, inferredTotal, accuracy } =
-        l.config.match === 'exact' ? await planExact(ctx, l, runId) : await planMatched(ctx, l, runId, limit);
-      const nullFks = num(tot?.null_fks);
-      // every NULL-FK row linked (or none at all), or no list asked for: no sample to list, no second scan
-      let urows: UnlinkedRecordRow[] = [];
-      if (nullFks > rows.linked && limit > 0) {
-        const ur = unlinkedRecordsStatement({ ...s, scopeTypes: l.scopeTypes }, runId, l.entity, ctx.filter, limit + 1);
-        urows = await ctx.db.transaction(async (tx) => {
-          await tx.query(workMemStatement());
-          await tx.query(unlinkedSampleSettingsStatement());
-          return (await tx.query(ur)).rows;
-        });
+    // its live lock held while it plans: a plan whose process died shows in `runs` as such, not as running for ever
+    return await whileLive(ctx.db, runId, `fk-backfill plan run ${runId}`, async () => {
+      const results: EntityResult[] = [];
+      let planned = 0; // names decided, every link
+      for (const l of ctx.links) {
+        const s = shape(l);
+        const tot = (await ctx.db.query(statusStatement(s, ctx.filter))).rows[0];
+        const limit = opts.maxUnmatchedRecords ?? 1000;
+        const { rows, names, byMethod, inferred, inferredTotal, accuracy } =
+          l.config.match === 'exact' ? await planExact(ctx, l, runId) : await planMatched(ctx, l, runId, limit);
+        const nullFks = num(tot?.null_fks);
+        // every NULL-FK row linked (or none at all), or no list asked for: no sample to list, no second scan
+        let urows: UnlinkedRecordRow[] = [];
+        if (nullFks > rows.linked && limit > 0) {
+          const ur = unlinkedRecordsStatement({ ...s, scopeTypes: l.scopeTypes }, runId, l.entity, ctx.filter, limit + 1);
+          urows = await ctx.db.transaction(async (tx) => {
+            await tx.query(workMemStatement());
+            await tx.query(unlinkedSampleSettingsStatement());
+            return (await tx.query(ur)).rows;
+          });
+        }
+        const result: EntityResult = {
+          entityType: l.entity,
+          totalRecords: num(tot?.total),
+          recordsWithNullFK: nullFks,
+          recordsMatched: rows.linked,
+          recordsUnmatched: nullFks - rows.linked,
+          recordsUpdated: 0,
+          matchRate: formatRate(rows.linked, nullFks),
+          unmatchedRecords: urows.slice(0, limit).map((r) => ({
+            documentNumber: r.document_number,
+            entityName: r.entity_name,
+            scopeKey: r.scope_key,
+            rows: num(r.row_count),
+            outcome: r.outcome as UnmatchedRecord['outcome'],
+            reason: r.reason,
+            candidates: (typeof r.candidates === 'string' ? JSON.parse(r.candidates) : (r.candidates ?? [])) as unknown[],
+          })),
+          table: l.config.table,
+          strategy: l.config.match,
+          recordsAmbiguous: rows.ambiguous,
+          recordsReview: rows.review,
+          distinctNames: names,
+          linkedByMethod: byMethod,
+          unmatchedRecordsTruncated: limit === 0 ? nullFks > rows.linked : urows.length > limit,
+          inferredLinks: inferred.slice(0, limit),
+          inferredLinksTruncated: inferredTotal > limit,
+          inferredLinksTotal: inferredTotal,
+        };
+        if (accuracy !== undefined) result.accuracy = accuracy;
+        results.push(result);
+        planned += Object.values(names).reduce((a, n) => a + n, 0);
       }
-      const result: EntityResult = {
-        entityType: l.entity,
-        totalRecords: num(tot?.total),
-        recordsWithNullFK: nullFks,
-        recordsMatched: rows.linked,
-        recordsUnmatched: nullFks - rows.linked,
-        recordsUpdated: 0,
-        matchRate: formatRate(rows.linked, nullFks),
-        unmatchedRecords: urows.slice(0, limit).map((r) => ({
-          documentNumber: r.document_number,
-          entityName: r.entity_name,
-          scopeKey: r.scope_key,
-          rows: num(r.row_count),
-          outcome: r.outcome as UnmatchedRecord['outcome'],
-          reason: r.reason,
-          candidates: (typeof r.candidates === 'string' ? JSON.parse(r.candidates) : (r.candidates ?? [])) as unknown[],
-        })),
-        table: l.config.table,
-        strategy: l.config.match,
-        recordsAmbiguous: rows.ambiguous,
-        recordsReview: rows.review,
-        distinctNames: names,
-        linkedByMethod: byMethod,
-        unmatchedRecordsTruncated: limit === 0 ? nullFks > rows.linked : urows.length > limit,
-        inferredLinks: inferred.slice(0, limit),
-        inferredLinksTruncated: inferredTotal > limit,
-        inferredLinksTotal: inferredTotal,
+      if (planned >= ANALYZE_PLAN_NAMES) await analyzePlanEntries(ctx.db);
+      const seed = seedFields({
+        dryRun: true,
+        executedAt,
+        executedBy: opts.executedBy ?? null,
+        processed: results.reduce((a, r) => a + r.recordsWithNullFK, 0),
+        matched: results.reduce((a, r) => a + r.recordsMatched, 0),
+        updated: 0,
+      });
+      // an apply or undo writing a link while this plan read it: the plan saw it part way (a trial: review export --fresh
+      // during another process's undo listed names that undo was about to set back, without a word)
+      for (const w of [...writers, ...(await writersNow(ctx.db, written))].filter(
+        (x, i, all) => all.findIndex((y) => y.what === x.what) === i,
+      )) {
+        ctx.notices.push(
+          `${w.what} was being written by ${w.who.join(', ')} while this plan read it: it saw the link part way; plan again when that run is done`,
+        );
+      }
+      const out: PlanResult = {
+        runId,
+        tenantId: ctx.filter.tenant,
+        configHash: ctx.configHash,
+        ...seed,
+        dryRun: true,
+        results,
+        ...noticesOf(ctx),
       };
-      if (accuracy !== undefined) result.accuracy = accuracy;
-      results.push(result);
-      planned += Object.values(names).reduce((a, n) => a + n, 0);
-    }
-    if (planned >= ANALYZE_PLAN_NAMES) await analyzePlanEntries(ctx.db);
-    const seed = seedFields({
-      dryRun: true,
-      executedAt,
-      executedBy: opts.executedBy ?? null,
-      processed: results.reduce((a, r) => a + r.recordsWithNullFK, 0),
-      matched: results.reduce((a, r) => a + r.recordsMatched, 0),
-      updated: 0,
+      await finishRun(ctx.db, runId, 'done', summarize(out));
+      return out;
     });
-    // an apply or undo writing a link while this plan read it: the plan saw it part way (a trial: review export --fresh
-    // during another process's undo listed names that undo was about to set back, without a word)
-    for (const w of [...writers, ...(await writersNow(ctx.db, written))].filter(
-      (x, i, all) => all.findIndex((y) => y.what === x.what) === i,
-    )) {
-      ctx.notices.push(
-        `${w.what} was being written by ${w.who.join(', ')} while this plan read it: it saw the link part way; plan again when that run is done`,
-      );
-    }
-    const out: PlanResult = {
-      runId,
-      tenantId: ctx.filter.tenant,
-      configHash: ctx.configHash,
-      ...seed,
-      dryRun: true,
-      results,
-      ...noticesOf(ctx),
-    };
-    await finishRun(ctx.db, runId, 'done', summarize(out));
-    return out;
   } catch (e) {
     throw await failRun(ctx.db, runId, e, 'planning');
   }

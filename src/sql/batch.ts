@@ -114,7 +114,7 @@ function liveInPgLocks(runParam: string): string {
  * it reverts); null for other runs. False: the process that ran it ended without finishing (killed, a double Ctrl-C,
  * the machine lost), and `--resume` or undo may take it at once.
  */
-export const RUN_ALIVE_SQL = `CASE WHEN status = 'running' AND kind IN ('apply', 'backfill', 'undo')
+export const RUN_ALIVE_SQL = `CASE WHEN status = 'running' AND kind IN ('apply', 'backfill', 'undo', 'plan', 'constrain', 'masters')
     THEN EXISTS (SELECT 1 FROM pg_locks l WHERE ${liveInPgLocks("CASE WHEN kind = 'undo' THEN target_run_id ELSE id END")}) END`;
 
 /** Takes a run's live lock if free (`got`), held by the session until released; `pid`: the session's backend. */
