@@ -64,7 +64,9 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+      // help shown because no command was given (`fk-backfill`, `fk-backfill guard`): a usage error, exit 2
+      if (e.code === 'commander.help') return e.exitCode === 0 ? 0 : 2;
       const message = e.message.replace(/^error: /, '');
       if (wantsJson(argv)) process.stdout.write(JSON.stringify({ error: { code: 'USAGE', message } }, null, 2) + '\n');
       process.stderr.write(`fk-backfill: ${message} [USAGE]\n`);

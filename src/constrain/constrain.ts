@@ -29,7 +29,7 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
   const dryRun = opts.dryRun ?? false;
   const tenantSafe = opts.tenantSafe ?? false;
   const lockTimeout = opts.lockTimeout ?? '5s';
-  lockTimeoutSql(lockTimeout, true); // validate early (usage error, nothing done)
+  checkLockTimeout(lockTimeout);
   const batch = opts.batchSize ?? 50_000;
   const concurrent = ctx.db.kind === 'postgres';
   const emit = (entityType: string, step: StepName, phase: 'start' | 'end'): void =>
@@ -185,6 +185,7 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
  * Throws ORPHANS_FOUND (nothing changed) when an FK value points nowhere.
  */
 export async function constrain(db: unknown, opts: ConstrainOptions = {}): Promise<ConstrainResult> {
+  checkLockTimeout(opts.lockTimeout ?? '5s'); // before the tool's own tables are made
   const d = adapt(db);
   // a lost connection: run again on a new one (every step is idempotent; an index a lost CONCURRENTLY left invalid is rebuilt)
   return withReconnect(d, {}, { kind: 'constrain' }, async () =>
@@ -216,4 +217,15 @@ async function assertOwnsWhatChanges(
       }
     }
   }
+}
+
+/** A lock_timeout a step can take: a duration (5s, 500ms, 1min, or milliseconds) more than 0. USAGE otherwise. */
+function checkLockTimeout(v: string): void {
+  lockTimeoutSql(v, true);
+  // PostgreSQL reads 0 as no timeout: a step would wait for ever, writers queued behind it
+  if (Number.parseFloat(v) === 0)
+    throw new BackfillError(
+      'USAGE',
+      `--lock-timeout must be more than 0 (PostgreSQL reads 0 as "wait for ever"), got ${JSON.stringify(v)}`,
+    );
 }

@@ -48,3 +48,20 @@ describe("bad flags the argument parser finds are said in the tool's one line", 
     expect(JSON.parse(j.stdout)).toEqual({ error: { code: 'USAGE', message: "unknown option '--bogus'" } });
   });
 });
+
+describe('no command', () => {
+  it('`fk-backfill` or a group without its subcommand shows the help as a usage error (exit 2); asked for, help is exit 0', async () => {
+    const { runCli } = await import('../../helpers/cli.js');
+    for (const [args, code] of [
+      [[], 2],
+      [['guard'], 2],
+      [['masters'], 2],
+      [['--help'], 0],
+      [['guard', '--help'], 0],
+    ] as const) {
+      const r = await runCli([...args]);
+      expect([args, r.code]).toEqual([args, code]);
+      expect(r.stdout + r.stderr).toMatch(/Usage: fk-backfill/);
+    }
+  });
+});
