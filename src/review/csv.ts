@@ -145,6 +145,15 @@ export async function importDecisionsCsv(
       details: { errors: [{ line: line ?? 0, message: err.message }] },
     });
   }
+  // the columns an import reads, missing from the header (not a review export's file): one line naming them all, said
+  // as a malformed file is (a new user's audit: five lines, or "choose a tenant" when no --tenant was given)
+  const missing = parseError === null ? ['link', 'scope', 'name', 'decision', 'target_key'].filter((c) => !header.includes(c)) : [];
+  if (missing.length > 0) {
+    const message = `missing column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')}: import a file \`review export\` wrote, its decision column filled`;
+    parseError = new BackfillError('INVALID_INPUT', `CSV not imported, nothing written: line 1: ${message}`, {
+      details: { errors: [{ line: 1, message }] },
+    });
+  }
   const scoped = withTenantOfFile(
     records.map((x) => x.record),
     opts,
@@ -160,10 +169,6 @@ export async function importDecisionsCsv(
   const ctx = await prepare(db, scoped, { tenant: 'required' });
   if (parseError !== null) throw parseError;
   const errors: CsvLineError[] = [];
-  for (const col of ['link', 'scope', 'name', 'decision', 'target_key']) {
-    if (!header.includes(col)) errors.push({ line: 1, message: `missing column "${col}"` });
-  }
-  if (errors.length > 0) throw csvError(errors);
   const list: DecideInput[] = [];
   const lineOf: number[] = [];
   let blank = 0;

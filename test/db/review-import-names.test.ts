@@ -21,6 +21,21 @@ describeEach('review import of names the queue has', (target) => {
   });
   afterEach(async () => t.dispose());
 
+  it('a file that is no review export (its columns missing): one line naming them, with or without a tenant flag; nothing written', async () => {
+    const csv = 'id,customer,amount\n1,Acme,10\n';
+    for (const scope of [{}, { allTenants: true }]) {
+      const err = await importDecisionsCsv(t.db, csv, { config: FUZZY_CONFIG, ...scope, by: 'x' }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toMatchObject({ code: 'INVALID_INPUT', details: { errors: [{ line: 1 }] } });
+      expect((err as Error).message).toBe(
+        'CSV not imported, nothing written: line 1: missing columns "link", "scope", "name", "decision", "target_key": import a file `review export` wrote, its decision column filled',
+      );
+    }
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM fk_backfill.decisions`)).rows).toEqual([{ n: 0 }]);
+  });
+
   it('refuses a line whose name no plan entry of its link and scope has (line and name named, nothing written)', async () => {
     const { csv } = await exportQueueCsv(t.db, opts);
     const rows = parse(csv, { columns: true }) as Record<string, string>[];
