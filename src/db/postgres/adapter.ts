@@ -105,15 +105,21 @@ export function fromPgPool(pool: pg.Pool, opts: PostgresAdapterOptions): Databas
   };
 }
 
+/** The transactions and sessions of each one-connection client, in turn (fromPgClient). */
+const CLIENT_QUEUES = new WeakMap<object, { chain: Promise<unknown> }>();
+
 /** Adapter over one `pg.Client` (already connected by the application, or by us). */
 export function fromPgClient(client: pg.Client | pg.PoolClient, opts: PostgresAdapterOptions): Database {
   listenForErrors(client);
   const q = wrap(client);
-  // One connection: transactions and sessions must not interleave.
-  let chain: Promise<unknown> = Promise.resolve();
+  // One connection: transactions and sessions must not interleave, whichever adapter of that client runs them (each
+  // library call adapts the handle anew: two calls at once on one client each had their own queue, and one's COMMIT
+  // ended the other's batch transaction)
+  const queue = CLIENT_QUEUES.get(client) ?? { chain: Promise.resolve() };
+  CLIENT_QUEUES.set(client, queue);
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
-    const next = chain.then(fn);
-    chain = next.catch(() => undefined);
+    const next = queue.chain.then(fn);
+    queue.chain = next.catch(() => undefined);
     return next;
   };
   return {
