@@ -92,8 +92,9 @@ export async function withDatabase<T>(
 
 /**
  * `--resume R` continues run R with the scope, links, plan and config it was started with (its batch flags may
- * change): a flag that chooses any of those beside it is refused, one line, before the database is opened. It was
- * ignored, and the run finished whatever `--tenant`, `--entity` or `--plan` said (a new user's audit).
+ * change): a flag that chooses the scope, links or plan beside it is refused, one line, before the database is opened.
+ * It was ignored, and the run finished whatever `--tenant`, `--entity` or `--plan` said (a new user's audit). `--config`
+ * is allowed (scripts pass it to every command): the run's own config is used, as before.
  */
 export function refuseBesideResume(
   flags: GlobalFlags & { resume?: string; plan?: string; run?: string; singleTransaction?: boolean },
@@ -105,13 +106,12 @@ export function refuseBesideResume(
     flags.tenant !== undefined ? '--tenant' : null,
     flags.allTenants === true ? '--all-tenants' : null,
     (flags.entity?.length ?? 0) > 0 ? '--entity' : null,
-    flags.config !== undefined ? '--config' : null,
     flags.singleTransaction === true ? '--single-transaction' : null,
   ].filter((f) => f !== null);
   if (given.length > 0)
     throw new BackfillError(
       'USAGE',
-      `--resume ${flags.resume} continues that run with the scope, links, plan and config it was started with: ${given.join(', ')} cannot be given beside it`,
+      `--resume ${flags.resume} continues that run with the scope, links and plan it was started with: ${given.join(', ')} cannot be given beside it`,
     );
 }
 
