@@ -267,26 +267,43 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
   }
 
   /**
-   * A name a known alias of too few rows spells (same normalised key; MATCH_TUNING.aliasMinRows): linked only where the
-   * matcher links it to that master anyway; else sent to review with that master first (and the matcher's own
-   * candidates after it), saying why.
+   * A name a known alias of too few rows spells (same normalised key and a legal form that fits it, as aliasFits asks
+   * of any alias; MATCH_TUNING.aliasMinRows), where a known alias of more rows would be consulted (no exact hit): linked
+   * only where the matcher links it to that master anyway; else sent to review with that master first (its score the
+   * foot of the review band: no bulk accept of high scores takes it), or ambiguous, the matcher's master first, where
+   * the matcher links it to another.
    */
   function withWeakAliases(name: string, excluded: string | null, d: NameDecision): NameDecision {
-    if (ix.weakAliases.size === 0 || name === excluded) return d;
-    const weak = valuesOf(ix.weakAliases, normalizeName(name, { store: false }).key);
+    if (ix.weakAliases.size === 0 || name === excluded || valuesOf(exactIndex, name).length > 0) return d;
+    const q = normalizeName(name, { store: false });
+    const weak = valuesOf(ix.weakAliases, q.key).filter((e) => aliasFits(q, e));
     if (weak.length === 0) return d;
     const keys = keysOf(weak);
     if (d.outcome === 'linked' && keys.length === 1 && d.targetKey === keys[0]) return d;
-    const first = bestPerKey(weak.map((e) => certain(e, 'alias', 'known alias (existing FK) of one linked row')));
-    const rest = d.candidates.filter((c) => !keys.includes(c.key));
+    const rule = 'known alias (existing FK) of one linked row';
+    const low = Math.min(options.reviewAt, 0.99);
+    const suggested = bestPerKey(weak.map((e) => ({ ...certain(e, 'alias', rule), score: low })));
+    const others = d.candidates.filter((c) => !keys.includes(c.key));
     const w = weak[0]!;
-    // two masters for the name (two such aliases, or the alias and the master the name matches): ambiguous, as with
-    // aliases of more rows
-    const rival = keys.length > 1 || d.outcome === 'linked' || d.outcome === 'ambiguous';
-    const why = `${keys.length > 1 ? `known aliases of ${keys.join(', ')}` : `known alias ${JSON.stringify(w.name)} of ${w.master} (${w.key})`} from one linked row each${d.outcome === 'linked' ? `, and the name matches ${d.targetKey ?? ''}` : ''}`;
-    return rival
-      ? { ...review(name, [...first, ...rest], `${why}: ambiguous`), outcome: 'ambiguous' }
-      : review(name, [...first, ...rest], `${why}: one FK set by hand does not link every row of the name; confirm it in review`);
+    const why =
+      keys.length > 1
+        ? `known aliases of ${keys.join(', ')}, each from one linked row`
+        : `known alias ${JSON.stringify(w.name)} of ${w.master} (${w.key}) comes from one linked row`;
+    // two masters for the name (two such aliases, or the alias and the one the matcher finds): ambiguous
+    if (keys.length > 1 || d.outcome === 'linked' || d.outcome === 'ambiguous')
+      return {
+        ...review(
+          name,
+          [...others, ...suggested],
+          `${why}${d.outcome === 'linked' ? `, and the name matches ${d.targetKey ?? ''}` : ''}: ambiguous`,
+        ),
+        outcome: 'ambiguous',
+      };
+    return review(
+      name,
+      [...suggested, ...others],
+      `${why} only: one FK set by hand does not link every row of the name; confirm it in review`,
+    );
   }
 
   return {

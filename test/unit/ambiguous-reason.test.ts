@@ -25,7 +25,8 @@ describe('an ambiguous name says which master it reaches by an alias', () => {
     ).match('blue harbor shipping inc.');
     expect(one.outcome).toBe('ambiguous');
     expect(one.reason).toBe(
-      'known alias "Blue Harbor Shipping Inc" of Atlas Freight PLC (11) from one linked row each, and the name matches 10: ambiguous',
+      'known alias "Blue Harbor Shipping Inc" of Atlas Freight PLC (11) comes from one linked row, and the name matches 10: ambiguous',
     );
+    expect(one.candidates.map((c) => c.key)).toEqual(['10', '11']);
   });
 });
