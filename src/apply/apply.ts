@@ -149,6 +149,8 @@ async function applyWhole(
             await recordRefused(tx, runId, l.entity, done.refused);
             const updated = done.changed;
             out.push({ entityType: l.entity, table: l.config.table, planned, updated, skipped: 0, complete: true });
+            // its statement done (the transaction commits after the last link's): the link's start and end pair up
+            opts.onProgress?.({ event: 'end', kind: 'apply', runId, link: l.entity, changed: updated, total: planned, status: 'done' });
           }
           return out;
         }),
@@ -157,7 +159,6 @@ async function applyWhole(
     for (const c of cleanups.splice(0)) await c();
     for (const [i, l] of ctx.links.entries()) {
       const r = results[i]!;
-      opts.onProgress?.({ event: 'end', kind: 'apply', runId, link: l.entity, changed: r.updated, total: r.planned, status: 'done' });
       Object.assign(r, skipFields(await countSkips(ctx, l, { planRunId, runId }, r.planned, r.updated)));
     }
     const result = await applyResult(ctx, { runId, planRunId, planHash }, 'single-transaction', 'done', results);

@@ -174,13 +174,12 @@ async function undoLive(ctx: Context, targetId: string, opts: UndoOptions & RunO
               );
             }
             out.push(linkResult(l, changed, reverted, true));
+            opts.onProgress?.({ event: 'end', kind: 'undo', runId, link: l.entity, changed: reverted, total: changed, status: 'done' });
           }
           return out.reverse();
         }),
       ),
     );
-    for (const r of results)
-      opts.onProgress?.({ event: 'end', kind: 'undo', runId, link: r.entityType, changed: r.reverted, total: r.changed, status: 'done' });
     const result = await finished(ctx, totals(runId, targetId, 'single-transaction', 'done', results));
     await finishRun(ctx.db, runId, 'done', result);
     return result;

@@ -101,7 +101,7 @@ describeEach('a decision made after the plan', (target) => {
     expect(r.code, r.stderr).toBe(0);
     const notice = `Notice: 1 decision(s) made since plan ${p.runId} are not in it`;
     const at = r.stderr.indexOf(notice);
-    const started = r.stderr.search(/apply run \d+ is running/);
+    const started = r.stderr.search(/apply run \d+ is running; Ctrl-C rolls its one transaction back\n/);
     expect(at).toBeGreaterThanOrEqual(0);
     expect(started).toBeGreaterThan(at);
     expect(r.stdout).not.toContain('are not in it');

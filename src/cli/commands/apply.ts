@@ -100,13 +100,17 @@ export async function interruptible<T>(f: BatchFlags & { json?: boolean }, fn: (
     if (running === undefined && e.event === 'start') {
       running = { kind: e.kind, runId: e.runId };
       if (f.json !== true && f.jsonProgress !== true && process.stderr.isTTY !== true)
-        process.stderr.write(`fk-backfill: ${e.kind} run ${e.runId} is running; Ctrl-C stops it after the current batch\n`);
+        process.stderr.write(
+          `fk-backfill: ${e.kind} run ${e.runId} is running; Ctrl-C ${f.singleTransaction === true ? 'rolls its one transaction back' : 'stops it after the current batch'}\n`,
+        );
     }
     progress.onProgress(e);
   };
   const onSignal = (): void => {
     if (ac.signal.aborted) {
-      if (running !== undefined)
+      if (running !== undefined && f.singleTransaction === true)
+        process.stderr.write(`\nfk-backfill: quit; run ${running.runId}'s one transaction rolls back, nothing is written\n`);
+      else if (running !== undefined)
         process.stderr.write(
           `\nfk-backfill: quit; the batch in flight rolls back, the ones before it stay: fk-backfill ${running.kind} --resume ${running.runId} --yes continues\n`,
         );
