@@ -2,8 +2,6 @@
  * Option value parsers shared by every command: bad input is a BackfillError USAGE naming the flag
  * (one line, exit 2, before anything is opened or written).
  */
-import { accessSync, constants, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { BackfillError } from '../errors.js';
 
 /** A whole number in [min, max], written as digits (no `1.5`, `1e3`, `0x10`, blanks). */
@@ -33,28 +31,5 @@ export function runId(flag: string): (v: string) => string {
     if (!/^\s*\d{1,18}\s*$/.test(v))
       throw new BackfillError('USAGE', `${flag} must be a run id (a whole number, as \`fk-backfill runs\` lists them), got "${v}"`);
     return v.trim();
-  };
-}
-
-/**
- * A file the command will write (--out, --write): one it cannot write is refused when the flag is read, before the
- * database is opened. Before, review export and masters propose planned (a run in fk_backfill) and only then failed
- * on a missing directory, exit 1.
- */
-export function outFile(flag: string): (v: string) => string {
-  return (v) => {
-    const bad = (why: string): BackfillError => new BackfillError('FILE_UNUSABLE', `${flag} ${v}: ${why}`);
-    if (v.trim() === '') throw new BackfillError('USAGE', `${flag} needs a file name`);
-    const path = resolve(v);
-    const st = statSync(path, { throwIfNoEntry: false });
-    if (st?.isDirectory() === true) throw bad('is a directory; give a file name');
-    const dir = dirname(path);
-    if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() !== true) throw bad(`directory ${dir} does not exist`);
-    try {
-      accessSync(st === undefined ? dir : path, constants.W_OK);
-    } catch {
-      throw bad(st === undefined ? `directory ${dir} is not writable` : 'the file is not writable');
-    }
-    return v;
   };
 }

@@ -2,6 +2,7 @@
  * The CLI as a function: `main(argv)` resolves to the exit code (stdout/stderr written as usual).
  * `main.ts` is the executable entry; tests call this in-process.
  */
+import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { BackfillError, isConnectionLoss, sqlState, wrapDbError } from '../errors.js';
@@ -31,9 +32,14 @@ export function fail(e: unknown, argv: string[]): number {
 /** The system's refusals of a path or port the user gave (not a bug here): said as such, exit 2. */
 const FILE_ERRORS = new Set(['ENOENT', 'EISDIR', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS', 'EEXIST', 'ENAMETOOLONG', 'EADDRINUSE']);
 
+/** The tool's own files (a missing one is a broken install, INTERNAL: not the user's path). */
+const OWN_DIRS = ['dist', 'migrations', 'node_modules', 'src'].map((d) => fileURLToPath(new URL(`../../${d}/`, import.meta.url)));
+
 function fileError(e: unknown): BackfillError | undefined {
   const code = (e as { code?: unknown } | null)?.code;
   if (!(e instanceof Error) || typeof code !== 'string' || !FILE_ERRORS.has(code)) return undefined;
+  const path = (e as { path?: unknown }).path;
+  if (typeof path === 'string' && OWN_DIRS.some((d) => path.startsWith(d))) return undefined;
   const port = (e as { port?: unknown }).port;
   const message = code === 'EADDRINUSE' ? `port ${String(port ?? '')} is in use: choose another with --port (0: any free port)` : e.message;
   return new BackfillError('FILE_UNUSABLE', message, { cause: e });

@@ -1,5 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
-import { outFile, wholeNumber } from '../args.js';
+import { wholeNumber } from '../args.js';
+import { outFile } from '../files.js';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { BackfillError } from '../../errors.js';

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { outFile } from '../args.js';
+import { outFile } from '../files.js';
 import { BackfillError } from '../../errors.js';
 import { createMasters, proposeMasters } from '../../masters/masters.js';
 import { confirm, who, withDatabase, withDb, withScope, withYes, type GlobalFlags } from '../common.js';

@@ -1,4 +1,5 @@
-import { outFile, runId } from '../args.js';
+import { runId } from '../args.js';
+import { outFile } from '../files.js';
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { BackfillError } from '../../errors.js';

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { outFile, wholeNumber } from '../args.js';
+import { wholeNumber } from '../args.js';
+import { outFile } from '../files.js';
 import type { Command } from 'commander';
 import { BackfillError } from '../../errors.js';
 import { BANDS, type Band } from '../../review/types.js';

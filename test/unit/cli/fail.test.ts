@@ -65,3 +65,18 @@ describe('no command', () => {
     }
   });
 });
+
+describe('files the system refuses', () => {
+  it("a user's path is FILE_UNUSABLE (exit 2); one of the tool's own files (a broken install) stays INTERNAL", async () => {
+    const { fileURLToPath } = await import('node:url');
+    const err = (path: string): Error =>
+      Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT', path });
+    const write = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(fail(err('/nonexistdir/x.html'), ['report'])).toBe(2);
+      expect(fail(err(fileURLToPath(new URL('../../../migrations/', import.meta.url))), ['demo'])).toBe(1);
+    } finally {
+      write.mockRestore();
+    }
+  });
+});
