@@ -13,7 +13,7 @@ import { adapt } from '../db/index.js';
 import { withReconnect } from '../batch/reconnect.js';
 import { whileLive } from '../batch/live.js';
 import { BackfillError, wrapDbError } from '../errors.js';
-import { constrainNames, lockTimeoutSql, orphanBatchStatement, serverVersionStatement, setsColumns } from '../sql/constrain.js';
+import { constrainNames, durationMs, lockTimeoutSql, orphanBatchStatement, serverVersionStatement, setsColumns } from '../sql/constrain.js';
 import { createRun, finishRun } from '../store/runs.js';
 import { prepare, type Context } from '../context/context.js';
 import type { ConstrainOptions, ConstrainResult, LinkConstrain, StepName } from './types.js';
@@ -222,10 +222,11 @@ async function assertOwnsWhatChanges(
 /** A lock_timeout a step can take: a duration (5s, 500ms, 1min, or milliseconds) more than 0. USAGE otherwise. */
 function checkLockTimeout(v: string): void {
   lockTimeoutSql(v, true);
-  // PostgreSQL reads 0 as no timeout: a step would wait for ever, writers queued behind it
-  if (Number.parseFloat(v) === 0)
+  // PostgreSQL reads 0 (and anything under 1 ms, rounded to it) as no timeout: a step would wait for ever, writers
+  // queued behind it
+  if (durationMs(v) < 1)
     throw new BackfillError(
       'USAGE',
-      `--lock-timeout must be more than 0 (PostgreSQL reads 0 as "wait for ever"), got ${JSON.stringify(v)}`,
+      `--lock-timeout must be 1ms or more (PostgreSQL reads less as 0, "wait for ever"), got ${JSON.stringify(v)}`,
     );
 }

@@ -9,7 +9,7 @@ export interface ConstrainOptions extends CommonOptions {
   tenantSafe?: boolean;
   /** SET NOT NULL once no NULL FK remains. */
   notNull?: boolean;
-  /** lock_timeout of every step but the index build or drop CONCURRENTLY, which has none (default 5s). */
+  /** lock_timeout of every step but the index build or drop CONCURRENTLY, which waits up to INDEX_WAIT_MS or this (default 5s). */
   lockTimeout?: string;
   /** Rows per orphan-scan batch (default 50 000). */
   batchSize?: number;

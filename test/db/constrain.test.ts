@@ -324,7 +324,20 @@ describeEach('constrain', (target) => {
         await report.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
         await report.query('SELECT count(*) FROM customers');
         const done = constrain(t.db, { entities: ['sales_order'], lockTimeout: '200ms' });
-        await new Promise((res) => setTimeout(res, 1500));
+        // the build waits for the report's transaction (past the 200 ms), blocking no writer meanwhile
+        await expect
+          .poll(
+            async () =>
+              (
+                await t.db.query<{ n: number }>(
+                  `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND wait_event_type = 'Lock'`,
+                )
+              ).rows[0]!.n,
+            { timeout: 10_000 },
+          )
+          .toBe(1);
+        await new Promise((res) => setTimeout(res, 500));
+        await t.db.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, 'W-1', 'nobody')`, [DEMO_TENANT]);
         await report.query('COMMIT');
         const r = await done;
         expect(r.links[0]!.steps.map((s) => s.status)).toEqual(['done', 'done', 'done', 'done']);

@@ -121,7 +121,7 @@ describeEach('hostile: cli', (target) => {
       ],
       [['masters', 'propose', ...db, '--all-tenants', '--out', dir, '--json'], 'FILE_UNUSABLE', 2, /--out .*: is a directory/],
       [['status', ...db, '--config', dir, '--json'], 'CONFIG_NOT_FOUND', 2, /config file .* is a directory, not a file/],
-      [['constrain', ...db, '--lock-timeout', '0', '--yes', '--json'], 'USAGE', 2, /--lock-timeout must be more than 0/],
+      [['constrain', ...db, '--lock-timeout', '0.4ms', '--yes', '--json'], 'USAGE', 2, /--lock-timeout must be 1ms or more/],
     ];
     if (target !== 'pglite') {
       const u = new URL(t.url);

@@ -56,7 +56,7 @@ export function register(program: Command): void {
     .option('--not-null', 'SET NOT NULL when no NULL FK remains (via a validated CHECK first)')
     .option(
       '--lock-timeout <duration>',
-      'lock_timeout of each step (5s, 500ms, 1min) but the index build CONCURRENTLY, which blocks no writer and waits for older transactions',
+      'lock_timeout of each step (5s, 500ms, 1min) but the index build CONCURRENTLY, which blocks no writer and waits up to 5 min (or this, if longer) for older transactions',
       '5s',
     )
     .option('--batch-size <n>', 'rows per orphan-scan batch', wholeNumber('--batch-size', 1), 50_000)
