@@ -262,8 +262,8 @@ async function sweepLink(
         bound: (after) => sweepBoundStatement(after, a.planned),
         work: (r) => work.statement(whole(r)),
         rows: (r) => work.rows(whole(r)),
-        ...(plannedRows !== undefined ? { plannedRows: (r, lock) => plannedRows(whole(r), lock) } : {}),
-        ...(work.lockOneTenant === true ? { lockOneTenant: true } : {}),
+        // not on Citus: the sweep's one batch is the whole link, several tenants, which Citus takes no row lock in
+        ...(plannedRows !== undefined && work.lockOneTenant !== true ? { plannedRows: (r, lock) => plannedRows(whole(r), lock) } : {}),
         ...(l.citus !== undefined ? { citus: true } : {}),
         // rows left locked are tried again, and recorded again if still locked
         setup: () => [forgetLockedStatement(a.runId, l.entity), ...work.setup()],

@@ -218,6 +218,7 @@ async function runBatch(
   pass: { ran: boolean },
 ): Promise<BatchOutcome> {
   const signal = o.signal;
+  pass.ran = false; // a lock timeout before the pass below is this batch's, not the pass of the one before
   return db.transaction(async (tx) => {
     // application_name names the run in pg_stat_activity for the batch (SET LOCAL: the connection's own comes back after)
     const slot = w.slot;

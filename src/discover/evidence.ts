@@ -116,9 +116,9 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
         continue;
       }
       const ok = agree.get(c);
-      // rows that disagree, three at least: one FK set across tenants among three linked rows is what verify is for,
-      // not a sign the column is no tenant (a new user's trial: it outvoted a composite key and a shared parent)
-      if (ok !== undefined && linked - ok >= 3 && ok < linked * 0.9) {
+      // two rows that disagree at least: one FK set across tenants among three linked rows is what verify is for, not a
+      // sign the column is no tenant (a new user's trial: it outvoted a composite key and a shared parent)
+      if (ok !== undefined && linked - ok >= 2 && ok < linked * 0.9) {
         no(`already-linked rows disagree on it (${ok} of ${linked} agree)`);
         continue;
       }

@@ -1,4 +1,5 @@
 /** Apply from the review page: what a plan would link by decision and by machine, and the decisions-only copy of a plan. */
+import { whileLive } from '../batch/live.js';
 import { num } from '../db/port.js';
 import { BackfillError } from '../errors.js';
 import { type Context, runScope } from '../context/context.js';
@@ -51,9 +52,12 @@ export async function decisionsOnlyPlanIn(ctx: Context, planRunId: string, by: s
     options: { decisionsOnlyOf: planRunId },
   });
   try {
-    const copied = await copyDecidedEntries(ctx.db, id, planRunId);
-    await finishRun(ctx.db, id, 'done', { decisionsOnlyOf: planRunId, names: num(copied?.names), rows: num(copied?.rows) });
-    return id;
+    // its live lock held, as every plan's: `runs` tells a copy at work from one whose process died
+    return await whileLive(ctx.db, id, `fk-backfill plan run ${id}`, async () => {
+      const copied = await copyDecidedEntries(ctx.db, id, planRunId);
+      await finishRun(ctx.db, id, 'done', { decisionsOnlyOf: planRunId, names: num(copied?.names), rows: num(copied?.rows) });
+      return id;
+    });
   } catch (e) {
     throw await failRun(ctx.db, id, e, 'copying the decided part of the plan');
   }
