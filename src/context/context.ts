@@ -5,7 +5,7 @@ import type { Database, Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 import type { LinkShape, ScopeFilter } from '../sql/link.js';
 import { citusShape } from '../sql/citus.js';
-import { canonicalTenantStatement, rowSecurityStatement, tenantFoundStatement, tenantHintStatement } from '../sql/context.js';
+import { canonicalTenantStatement, rowSecurityOfStatement, tenantFoundStatement, tenantHintStatement } from '../sql/context.js';
 import { migrate } from '../store/migrate.js';
 import type { NewRun } from '../store/runs.js';
 import { type ResolvedLink, resolveLinks } from './catalog.js';
@@ -148,9 +148,9 @@ export async function prepare(handle: unknown, opts: CommonOptions, need: Prepar
 }
 
 /**
- * A source under row-level security for this role: every command sees, counts and links only the rows its policies
- * show it, said in a notice (a new user's trial: status "100.0 %" of 0 rows, verify and drift all clear, over a table
- * of 14,350 unlinked names that a policy hid).
+ * A source under row-level security for this role: a command sees, counts and links only the rows its policies show
+ * it, said in a notice where it prints them (status, plan, apply, verify, drift; a new user's trial: status "100.0 %"
+ * of 0 rows, verify and drift all clear, over a table of 14,350 unlinked names that a policy hid).
  */
 async function rowSecurityNotices(db: Database, links: readonly ResolvedLink[]): Promise<string[]> {
   const out: string[] = [];
@@ -158,9 +158,14 @@ async function rowSecurityNotices(db: Database, links: readonly ResolvedLink[]):
   for (const l of links) {
     if (seen.has(l.sourceOid)) continue;
     seen.add(l.sourceOid);
-    if ((await db.query(rowSecurityStatement(l.sourceOid))).rows[0]?.rls !== true) continue;
+    const r = (await db.query(rowSecurityOfStatement(l.sourceOid))).rows[0];
+    if (r?.rls !== true) continue;
+    const way =
+      r.forced && r.owner
+        ? `FORCE ROW LEVEL SECURITY applies them to its owner too: run as a role with BYPASSRLS to see them all`
+        : `run as the table's owner, or a role with BYPASSRLS, to see them all`;
     out.push(
-      `row-level security on ${l.config.table} applies to this role: only the rows its policies show it are counted, checked and linked (run as the table's owner, or a role with BYPASSRLS, to see them all)`,
+      `row-level security on ${l.config.table} applies to this role: only the rows its policies show it are counted, checked and linked (${way})`,
     );
   }
   return out;

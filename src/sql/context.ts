@@ -169,6 +169,17 @@ export function rowSecurityStatement(tableOid: number): Statement<{ rls: boolean
   return { text: `SELECT row_security_active($1::oid) AS rls`, values: [tableOid] };
 }
 
+/**
+ * Row-level security on a table for this role: active, and whether the table forces it on its owner (FORCE ROW LEVEL
+ * SECURITY) and this role owns it (then running as the owner is no way round it).
+ */
+export function rowSecurityOfStatement(tableOid: number): Statement<{ rls: boolean; forced: boolean; owner: boolean }> {
+  return {
+    text: `SELECT row_security_active(c.oid) AS rls, c.relforcerowsecurity AS forced, pg_has_role(c.relowner, 'USAGE') AS owner FROM pg_class c WHERE c.oid = $1::oid`,
+    values: [tableOid],
+  };
+}
+
 /** Whether a row of the source or of the target has this scope value (`sourceSql`, `targetSql`: quoted names). */
 export function tenantFoundStatement(
   sourceSql: string,

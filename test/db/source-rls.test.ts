@@ -48,6 +48,11 @@ describeEach('documents under row-level security', (target) => {
         expect((await asRole((db) => plan(db, { config, tenantId: '1' }))).notices).toContain(NOTICE);
         for (const r of [await status(t.db, opts), await verify(t.db, opts), await drift(t.db, opts)])
           expect(r.notices ?? []).not.toContain(NOTICE);
+        // an owner the table forces its policies on: running as the owner is no way round them
+        await t.db.exec(`ALTER TABLE orders OWNER TO ${role}; ALTER TABLE orders FORCE ROW LEVEL SECURITY`);
+        expect((await asRole((db) => status(db, opts))).notices).toContain(
+          'row-level security on orders applies to this role: only the rows its policies show it are counted, checked and linked (FORCE ROW LEVEL SECURITY applies them to its owner too: run as a role with BYPASSRLS to see them all)',
+        );
       } finally {
         await t.db.exec(`DROP OWNED BY ${role}; DROP ROLE ${role}`).catch(() => undefined);
       }

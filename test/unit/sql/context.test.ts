@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   activeParseStatement,
   canonicalTenantStatement,
+  rowSecurityOfStatement,
   statusValuesMissingStatement,
   columnRightsStatement,
   sessionRightsStatement,
@@ -148,5 +149,11 @@ describe('context statements (whole text)', () => {
   });
   it('a tenant as its type spells it, the value bound', () => {
     expect(canonicalTenantStatement('integer', '01')).toEqual({ text: 'SELECT ($1::integer)::text AS v', values: ['01'] });
+  });
+  it('row-level security on a table for this role: active, forced on its owner, and owned by this role', () => {
+    expect(rowSecurityOfStatement(16384)).toEqual({
+      text: `SELECT row_security_active(c.oid) AS rls, c.relforcerowsecurity AS forced, pg_has_role(c.relowner, 'USAGE') AS owner FROM pg_class c WHERE c.oid = $1::oid`,
+      values: [16384],
+    });
   });
 });
