@@ -227,11 +227,17 @@ export async function installGuard(handle: unknown, opts: GuardInstallOptions = 
 
 /** `attempt` again while it fails on a lock timeout (55P03), pausing between tries, until `budgetMs` since `started`. */
 async function lockRetried<T>(budgetMs: number, started: number, attempt: () => Promise<T>): Promise<T> {
-  for (let pause = 100; ; pause = Math.min(2000, pause * 2)) {
+  for (let pause = 100, n = 1; ; pause = Math.min(2000, pause * 2), n++) {
     try {
       return await attempt();
     } catch (e) {
-      if (sqlState(e) !== '55P03' || Date.now() - started + pause >= budgetMs) throw e;
+      if (sqlState(e) !== '55P03') throw e;
+      if (Date.now() - started + pause >= budgetMs)
+        throw new BackfillError(
+          'LOCK_TIMEOUT',
+          `installing the guard: a table's lock stayed taken by another session through ${n} attempt(s) over ${Math.round((Date.now() - started) / 1000)} s (each waiting at most ${GUARD_LOCK_TRY_MS} ms, so no writer waited longer); nothing was installed. Find the open transaction (pg_stat_activity, pg_locks), then install again`,
+          { cause: e },
+        );
       await sleep(pause);
     }
   }

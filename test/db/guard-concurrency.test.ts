@@ -198,6 +198,16 @@ run('guard under concurrency [postgres]', () => {
       expect(waits.length).toBeGreaterThan(3);
       // one attempt's wait at most (500 ms), not the whole 3 s the other transaction stayed open
       expect(Math.max(...waits)).toBeLessThan(1500);
+      // held past the budget: refused, saying how long it tried; nothing installed
+      await holder.query('BEGIN');
+      await holder.query(`UPDATE purchase_bills SET vendor_name = vendor_name WHERE id = (SELECT id FROM purchase_bills LIMIT 1)`);
+      await expect(installGuard(t.db, { entities: ['purchase_order', 'purchase_bill'], lockTimeoutMs: 1500 })).rejects.toMatchObject({
+        code: 'LOCK_TIMEOUT',
+        message: expect.stringMatching(
+          /^installing the guard: a table's lock stayed taken by another session through \d+ attempt\(s\) over \d+ s .*nothing was installed/,
+        ),
+      });
+      await holder.query('ROLLBACK');
     } finally {
       await holder.end();
       await writer.end();
