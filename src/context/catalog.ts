@@ -16,7 +16,7 @@ import type { TableKind } from '../sql/citus.js';
 import { checkCitusLink, citusKinds } from './citus-link.js';
 import { displayTable, ident, parseTableName, qualified, type TableName } from '../sql/quote.js';
 import { type FkRange, fkRangeOf } from '../plan/fk-range.js';
-import { baseType, compareAs, INTEGER_TYPES, TEMPORAL, TEXT_TYPES } from './column-types.js';
+import { baseType, compareAs, INTEGER_TYPES, isAmountType, TEMPORAL, TEXT_TYPES } from './column-types.js';
 
 /** A compare pair as plan reads it: `as` 'numeric' or a date/time type when the two columns' types differ. */
 export interface CompareColumn {
@@ -156,7 +156,15 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   const fk = column(src, source, link.fk, `${p}.fk`);
   const name = column(src, source, link.name, `${p}.name`);
   if (link.document !== undefined) column(src, source, link.document, `${p}.document`);
-  if (link.amount !== undefined) column(src, source, link.amount, `${p}.amount`);
+  if (link.amount !== undefined) {
+    // summed by revenue: a text column was accepted here and failed there, exit 1 (a new user's audit)
+    const a = column(src, source, link.amount, `${p}.amount`);
+    if (!isAmountType(a.baseType))
+      throw mismatch(
+        `${displayTable(source)}.${link.amount} is ${a.type}: "amount" must be a number column (numeric, integer, real, money)`,
+        `${p}.amount`,
+      );
+  }
   const tkeys = keyColumns(link.target.key);
   tkeys.forEach((k, i) => column(tgt, target, k, typeof link.target.key === 'string' ? `${p}.target.key` : `${p}.target.key[${i}]`));
   // a misspelt scope column is named as such (with its near spelling), not as a target.key that lacks it

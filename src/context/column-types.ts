@@ -11,6 +11,11 @@ export function baseType(t: string): string {
 export const TEMPORAL = new Set(['date', 'timestamp without time zone', 'timestamp with time zone']);
 const NUMERIC = new Set(['smallint', 'integer', 'bigint', 'numeric', 'real', 'double precision']);
 
+/** A type revenue can sum as an amount: a number, or money. */
+export function isAmountType(t: string): boolean {
+  return NUMERIC.has(t) || t === 'money';
+}
+
 /**
  * How a compare pair's values are read so that equal values read equal (plan compares them as text): null as they
  * are (one type, or both textual); 'numeric' (both numbers: trim_scale(x::numeric), so 5 = 5.00); a date/time type

@@ -122,6 +122,12 @@ describeEach('hostile: cli', (target) => {
       [['masters', 'propose', ...db, '--all-tenants', '--out', dir, '--json'], 'FILE_UNUSABLE', 2, /--out .*: is a directory/],
       [['status', ...db, '--config', dir, '--json'], 'CONFIG_NOT_FOUND', 2, /config file .* is a directory, not a file/],
       [['constrain', ...db, '--lock-timeout', '0.4ms', '--yes', '--json'], 'USAGE', 2, /--lock-timeout must be 1ms or more/],
+      [
+        ['plan', ...db, '--tenant', DEMO_TENANT, '--config', cfg('am.json', { links: [{ ...so, amount: 'customer_name' }] }), '--json'],
+        'SCHEMA_TYPE_MISMATCH',
+        2,
+        /sales_orders\.customer_name is text: "amount" must be a number column .*\(\$\.links\[0\]\.amount\)/,
+      ],
     ];
     if (target !== 'pglite') {
       const u = new URL(t.url);
