@@ -10,6 +10,16 @@ import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { refused, snapshot } from '../helpers/hostile.js';
 import { createBatchFixture, DEMO_TENANT, OTHER_TENANT } from './apply-fixture.js';
 
+/** A plan of the demo tenant's orders, then 'customer 43' (no master: unmatched in it) aliased to customer 1's master. */
+async function planThenAlias(t: TestDb): Promise<{ runId: string }> {
+  const p = await plan(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'] });
+  const target1 = (
+    await t.db.query<{ id: string }>(`SELECT id::text FROM customers WHERE tenant_id = $1 AND customer_name = 'customer 1'`, [DEMO_TENANT])
+  ).rows[0]!.id;
+  await decide(t.db, { link: 'sales_order', scopeKey: [DEMO_TENANT], name: 'customer 43', action: 'alias', targetKey: target1, by: 'ana' });
+  return p;
+}
+
 describeEach('a decision made after the plan', (target) => {
   let t: TestDb;
   afterEach(async () => t.dispose());
@@ -45,21 +55,7 @@ describeEach('a decision made after the plan', (target) => {
     t = await freshDb(target);
     await createBatchFixture(t.db, 400);
     const opts = { tenantId: DEMO_TENANT, entities: ['sales_order'] };
-    const p = await plan(t.db, opts);
-    const target1 = (
-      await t.db.query<{ id: string }>(`SELECT id::text FROM customers WHERE tenant_id = $1 AND customer_name = 'customer 1'`, [
-        DEMO_TENANT,
-      ])
-    ).rows[0]!.id;
-    // 'customer 43' has no master: unmatched in the plan
-    await decide(t.db, {
-      link: 'sales_order',
-      scopeKey: [DEMO_TENANT],
-      name: 'customer 43',
-      action: 'alias',
-      targetKey: target1,
-      by: 'ana',
-    });
+    const p = await planThenAlias(t);
     // and a decision of another tenant, which this tenant's plan has nothing to do with
     await decide(t.db, { link: 'sales_order', scopeKey: [OTHER_TENANT], name: 'customer 44', action: 'never', by: 'ana' });
     const a = await apply(t.db, { planRunId: p.runId });
@@ -82,20 +78,7 @@ describeEach('a decision made after the plan', (target) => {
   it('the CLI says so before it writes (before the run starts), once; a one-transaction run is named as it starts', async () => {
     t = await freshDb(target, { onDisk: true });
     await createBatchFixture(t.db, 400);
-    const p = await plan(t.db, { tenantId: DEMO_TENANT, entities: ['sales_order'] });
-    const target1 = (
-      await t.db.query<{ id: string }>(`SELECT id::text FROM customers WHERE tenant_id = $1 AND customer_name = 'customer 1'`, [
-        DEMO_TENANT,
-      ])
-    ).rows[0]!.id;
-    await decide(t.db, {
-      link: 'sales_order',
-      scopeKey: [DEMO_TENANT],
-      name: 'customer 43',
-      action: 'alias',
-      targetKey: target1,
-      by: 'ana',
-    });
+    const p = await planThenAlias(t);
     await t.release();
     const r = await runCli(['apply', '--db', t.url, '--plan', p.runId, '--single-transaction', '--yes']);
     expect(r.code, r.stderr).toBe(0);
