@@ -102,6 +102,7 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
   }
   if (target.dryRun) throw new BackfillError('RUN_STATE', `run ${opts.runId} was a dry run: nothing to undo`);
   const ctx = await contextOf(db, target, opts.entities);
+  await assertChangedAny(ctx, target, opts.entities);
   await assertCanWrite(ctx, 'undo'); // before anything is written (issue #8)
   await assertFkNullable(ctx, target.id, new Set());
   // the guard logs its links in guard_links (cheap to write); undo walks change sets: move them there first.
@@ -129,6 +130,19 @@ export async function undo(handle: unknown, opts: UndoOptions): Promise<UndoResu
   if (later.length === 0) return r;
   const notice = `run ${[...new Set(later.map((x) => x.run))].join(', ')}, applied after run ${target.id} and not undone, also set the updated_at of ${[...new Set(later.map((x) => x.table_name))].join(', ')}: rows both changed keep the time the later run wrote, and undoing that run afterwards sets back this run's time; undo the last applied run first for each row's own updated_at`;
   return { ...r, notices: [...(r.notices ?? []), notice] };
+}
+
+/**
+ * `--entity` naming only links an apply run changed no row of: refused (RUN_STATE, exit 2), no undo run recorded. It
+ * recorded one that set back nothing, exit 0 (a new user's audit). A guard run's links are counted once flushed.
+ */
+async function assertChangedAny(ctx: Context, target: RunRecord, entities: readonly string[] | undefined): Promise<void> {
+  if (target.kind === 'guard' || entities === undefined || entities.length === 0) return;
+  for (const l of ctx.links) if ((await loggedChanges(ctx.db, target.id, l.entity)) > 0) return;
+  throw new BackfillError(
+    'RUN_STATE',
+    `run ${target.id} changed no row of ${ctx.links.map((l) => l.entity).join(', ')}: nothing to undo, nothing written`,
+  );
 }
 
 /** The undo of run `targetId` itself, once its live lock is held: records the undo run, then reverts. */

@@ -66,6 +66,23 @@ describeEach('undo of two links on one table', (target) => {
     });
   }
 
+  it('--entity naming only a link the run changed no row of: refused, no undo run recorded; the other link is undone', async () => {
+    t = await freshDb(target);
+    await schema(t);
+    await t.db.exec(`UPDATE orders SET currency_id = 1`);
+    const a = await apply(t.db, { config });
+    const runs = async (): Promise<number> =>
+      (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM fk_backfill.runs`)).rows[0]!.n;
+    const n = await runs();
+    await expect(undo(t.db, { runId: a.runId, entities: ['order_currency'] })).rejects.toMatchObject({
+      code: 'RUN_STATE',
+      exitCode: 2,
+      message: `run ${a.runId} changed no row of order_currency: nothing to undo, nothing written`,
+    });
+    expect(await runs()).toBe(n);
+    expect((await undo(t.db, { runId: a.runId, entities: ['order_customer'] })).totalReverted).toBe(a.totalUpdated);
+  });
+
   it('two runs on the same rows: undoing the earlier first is said (a notice naming the later run); last applied first, every row is back exactly', async () => {
     t = await freshDb(target);
     await schema(t);
