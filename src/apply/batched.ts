@@ -156,8 +156,7 @@ async function walkRun(
               work: work.statement,
               rows: work.rows,
               ...(work.plannedRows !== undefined ? { plannedRows: work.plannedRows } : {}),
-              ...(work.lockOneTenant === true ? { lockOneTenant: true } : {}),
-              ...(l.citus !== undefined ? { citus: true } : {}),
+              citus: l.citus !== null,
               ...(work.part !== undefined ? { part: work.part } : {}),
               setup: work.setup,
               ...(lc.pass === 2 ? { catchUp: true } : {}),
@@ -263,8 +262,8 @@ async function sweepLink(
         work: (r) => work.statement(whole(r)),
         rows: (r) => work.rows(whole(r)),
         // not on Citus: the sweep's one batch is the whole link, several tenants, which Citus takes no row lock in
-        ...(plannedRows !== undefined && work.lockOneTenant !== true ? { plannedRows: (r, lock) => plannedRows(whole(r), lock) } : {}),
-        ...(l.citus !== undefined ? { citus: true } : {}),
+        ...(plannedRows !== undefined && l.citus === null ? { plannedRows: (r, lock) => plannedRows(whole(r), lock) } : {}),
+        citus: l.citus !== null,
         // rows left locked are tried again, and recorded again if still locked
         setup: () => [forgetLockedStatement(a.runId, l.entity), ...work.setup()],
       },

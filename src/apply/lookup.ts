@@ -167,7 +167,6 @@ export async function wholeLinkWork(
   statement: (r: KeyRange) => Statement;
   rows: (r: KeyRange) => Statement<{ k: string; s?: boolean }>;
   plannedRows?: (r: KeyRange, lock: boolean) => Statement<{ k: string }>;
-  lockOneTenant?: boolean;
   cleanup: () => Promise<void>;
 }> {
   const s: TypedLinkShape = { ...shape(l), scopeTypes: l.scopeTypes };
@@ -184,7 +183,7 @@ export async function wholeLinkWork(
 
 /**
  * LinkWalk.plannedRows: on one server, and on a Citus distributed source for a batch of one tenant (Citus takes row
- * locks in a router query only: LinkWalk.lockOneTenant); not on a Citus reference or local source, nor under row-level
+ * locks in a router query only: LinkWalk.citus); not on a Citus reference or local source, nor under row-level
  * security (a locking read leaves out the rows an UPDATE policy hides, which would be taken for locked ones).
  */
 async function plannedRowsOf(
@@ -193,14 +192,13 @@ async function plannedRowsOf(
   s: TypedLinkShape,
   map: string,
   walk: Walk | undefined,
-): Promise<Pick<BatchWork, 'plannedRows' | 'lockOneTenant'>> {
+): Promise<Pick<BatchWork, 'plannedRows'>> {
   if ((s.citus !== undefined && s.citus !== 'distributed') || (await ctx.db.query(rowSecurityStatement(l.sourceOid))).rows[0]?.rls === true)
     return {};
   const f = ctx.filter;
   return {
     plannedRows: (range, lock) =>
       batchRowsStatement(s, { range, map, ...(walk !== undefined ? { walk } : {}), planned: lock ? 'lock' : 'read' }, f),
-    ...(s.citus === 'distributed' ? { lockOneTenant: true } : {}),
   };
 }
 
@@ -216,8 +214,6 @@ interface BatchWork {
   part?: (tenant: string, from: string | null, limit: number) => Statement<BoundRow>;
   /** The rows of a batch it would link; `lock`: those it can lock now, locked (see LinkWalk.plannedRows). */
   plannedRows?: (r: KeyRange, lock: boolean) => Statement<{ k: string }>;
-  /** See LinkWalk.lockOneTenant. */
-  lockOneTenant?: boolean;
   setup: () => Statement[];
   /** `hi`: a parallel apply's slice ends there (inclusive); the ctid walk's bound ignores it (its slices end at `end`). */
   bound: (after: string | null, limit: number, hi?: string | null) => Statement<BoundRow>;
@@ -234,13 +230,12 @@ export async function sweepWork(
   ctx: Context,
   l: ResolvedLink,
   a: { runId: string; planRunId: string; index: number },
-): Promise<Pick<BatchWork, 'statement' | 'rows' | 'plannedRows' | 'lockOneTenant' | 'setup' | 'cleanup'>> {
+): Promise<Pick<BatchWork, 'statement' | 'rows' | 'plannedRows' | 'setup' | 'cleanup'>> {
   const w = await wholeLinkWork(ctx, l, a);
   return {
     statement: w.statement,
     rows: w.rows,
     ...(w.plannedRows !== undefined ? { plannedRows: w.plannedRows } : {}),
-    ...(w.lockOneTenant === true ? { lockOneTenant: true } : {}),
     setup: () => w.setup,
     cleanup: w.cleanup,
   };

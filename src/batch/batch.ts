@@ -100,12 +100,11 @@ export interface LinkWalk {
    */
   plannedRows?(range: BatchRange, lock: boolean): Statement<{ k: string }>;
   /**
-   * Citus: `plannedRows` locks only in a batch of one tenant (KeyRange.values of one: a router query, the only kind
-   * in which Citus takes row locks). A batch of several tenants that stays locked is halved until it is one tenant,
-   * or a part of one, whose rows the pass can lock.
+   * The source is a Citus table: each batch's timeouts are also sent on to the workers (citusBatchTimeoutsStatements),
+   * and `plannedRows` locks only in a batch of one tenant (KeyRange.values of one: a router query, the only kind in
+   * which Citus takes row locks): a batch of several tenants that stays locked is halved until it is one tenant, or a
+   * part of one, whose rows the pass can lock.
    */
-  lockOneTenant?: boolean;
-  /** The source is a Citus table: each batch's timeouts are also sent on to the workers (citusBatchTimeoutsStatements). */
   citus?: boolean;
   /**
    * The distribution column's values of a batch's range (KeyRange.values), read in its transaction before `work`,
@@ -267,7 +266,7 @@ async function runBatch(
       if (v !== null && v !== undefined) range.values = v;
     }
     // the pass over locked rows: the batch's rows it can lock now, and the others recorded as kept locked
-    pass.ran = lockFirst && w.plannedRows !== undefined && (w.lockOneTenant !== true || range.values?.length === 1);
+    pass.ran = lockFirst && w.plannedRows !== undefined && (w.citus !== true || range.values?.length === 1);
     const locked = pass.ran ? await lockWhatIsFree(tx, w, range, lockMs) : [];
     const rowsOf = w.rows;
     let changed: number;
@@ -334,7 +333,7 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
   // the final sweep tries them again); from then on every batch of the walk locks its rows so first: rows locked 1 in
   // 97 across a table cost each batch its retries (a trial: 60 s against 0.9 s for 60 k rows)
   let lockFirst = false;
-  const pass = { ran: false }; // whether the last batch ran it (a Citus batch of several tenants cannot: lockOneTenant)
+  const pass = { ran: false }; // whether the last batch ran it (a Citus batch of several tenants cannot: LinkWalk.citus)
   for (;;) {
     if (o.signal?.aborted === true) {
       emit({ ...base, event: 'end', changed, total: w.total, status: 'stopped' });

@@ -43,7 +43,7 @@ export function statusText(r: Pick<RunRecord, 'status' | 'alive' | 'kind' | 'id'
   const undo = r.kind === 'undo';
   // one transaction: rolled back with its process, nothing to continue
   if (r.options['mode'] === 'single-transaction')
-    return `running, but no process works on it (killed, or its connection lost): its one transaction was rolled back, nothing was written; ${undo ? 'undo' : 'apply'} again`;
+    return `${gone}: its one transaction was rolled back, nothing was written; ${undo ? 'undo' : 'apply'} again`;
   return `running, but no process works on it (killed, or Ctrl-C twice): ${undo ? `fk-backfill undo --resume ${r.id} --yes` : `fk-backfill apply --resume ${r.id} --yes`} continues it${undo ? '' : `, undo --run ${r.id} sets back what it wrote`}`;
 }
 

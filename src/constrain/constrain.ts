@@ -13,7 +13,7 @@ import { adapt } from '../db/index.js';
 import { withReconnect } from '../batch/reconnect.js';
 import { whileLive } from '../batch/live.js';
 import { BackfillError, wrapDbError } from '../errors.js';
-import { constrainNames, durationMs, lockTimeoutSql, orphanBatchStatement, serverVersionStatement, setsColumns } from '../sql/constrain.js';
+import { constrainNames, durationMs, orphanBatchStatement, serverVersionStatement, setsColumns } from '../sql/constrain.js';
 import { createRun, finishRun } from '../store/runs.js';
 import { prepare, type Context } from '../context/context.js';
 import type { ConstrainOptions, ConstrainResult, LinkConstrain, StepName } from './types.js';
@@ -221,7 +221,6 @@ async function assertOwnsWhatChanges(
 
 /** A lock_timeout a step can take: a duration (5s, 500ms, 1min, or milliseconds) more than 0. USAGE otherwise. */
 function checkLockTimeout(v: string): void {
-  lockTimeoutSql(v, true);
   // PostgreSQL reads 0 (and anything under 1 ms, rounded to it) as no timeout: a step would wait for ever, writers
   // queued behind it
   if (durationMs(v) < 1)

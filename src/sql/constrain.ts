@@ -240,7 +240,6 @@ export function dropConstraintSql(s: ConstrainShape, name: string): string {
   return `ALTER TABLE ${s.sourceSql} DROP CONSTRAINT IF EXISTS ${ident(name)}`;
 }
 
-/** `SET LOCAL lock_timeout` takes no parameters; the value is checked to be a plain duration first. */
 /** A lock_timeout value in milliseconds, as PostgreSQL reads it (a bare number: ms). USAGE for a malformed one. */
 export function durationMs(value: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|min)?$/.exec(value);
@@ -248,9 +247,9 @@ export function durationMs(value: string): number {
   return Number(m[1]) * (m[2] === 's' ? 1000 : m[2] === 'min' ? 60_000 : 1);
 }
 
+/** `SET LOCAL lock_timeout` takes no parameters; the value is checked to be a plain duration first (durationMs). */
 export function lockTimeoutSql(value: string, local: boolean): string {
-  if (!/^\d+(\.\d+)?\s*(ms|s|min)?$/.test(value))
-    throw new BackfillError('USAGE', `--lock-timeout must look like 5s, 500ms or 1min (got ${JSON.stringify(value)})`);
+  durationMs(value);
   return `SET${local ? ' LOCAL' : ''} lock_timeout = '${value.replace(/\s+/g, '')}'`;
 }
 

@@ -319,7 +319,7 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
             runId,
             link: l.entity,
             total: changed,
-            ...(l.citus !== undefined ? { citus: true } : {}),
+            citus: l.citus !== null,
             bound: (after, n) => undoBoundStatement({ targetRunId, linkName: l.entity }, after, n),
             work: (range) =>
               undoStatement(
