@@ -7,7 +7,7 @@ import { skipReasonsText } from '../apply/skips.js';
 import { assertUndoCountsAddUp, type UndoResult } from '../undo/result.js';
 import type { VerifyReport } from '../verify/verify.js';
 import { table } from './output.js';
-import { cappedName } from '../render/table.js';
+import { quotedName } from '../render/table.js';
 import { unlinkedTally } from '../planning/unlinked.js';
 
 export function statusTable(s: StatusReport): string {
@@ -64,7 +64,7 @@ function unmatchedList(results: EntityResult[], explain: boolean, allTenants = f
         r.unmatchedRecords.map((u) => [
           ...(scoped ? [u.scopeKey.map((v) => v ?? '(none)').join(', ')] : []),
           u.documentNumber ?? '-',
-          u.entityName === null ? '(no name)' : JSON.stringify(cappedName(u.entityName)),
+          u.entityName === null ? '(no name)' : quotedName(u.entityName),
           u.rows,
           u.outcome,
           u.reason,
@@ -103,7 +103,7 @@ function inferredList(results: EntityResult[], explain: boolean): string {
       table(
         ['Name', 'Rows', 'Master', 'Method', 'Score', 'Signals'],
         r.inferredLinks.map((l) => [
-          JSON.stringify(l.name),
+          quotedName(l.name),
           l.rows,
           `${l.targetName ?? ''} [${l.targetKey}]`,
           l.method,

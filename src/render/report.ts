@@ -7,7 +7,7 @@ import { BackfillError } from '../errors.js';
 import { skipReasonsText } from '../apply/skips.js';
 import { REPORT_FORMATS, runReport, type ReportFormat, type ReportLink, type RunReport } from '../report/report.js';
 import { escapeHtml } from './html.js';
-import { table } from './table.js';
+import { quotedName, table } from './table.js';
 
 /** Renders a report in a format: a complete file's content. */
 export async function report(
@@ -98,7 +98,7 @@ export function reportText(r: RunReport): string {
         r.entries.map((e) => [
           e.link,
           ...(scoped ? [scopeText(e.scopeKey)] : []),
-          e.name === null ? '(no name)' : JSON.stringify(e.name),
+          e.name === null ? '(no name)' : quotedName(e.name),
           e.outcome,
           e.rows,
           e.score === null ? '' : e.score.toFixed(3),

@@ -37,13 +37,31 @@ export function table(headers: string[], rows: Cell[][], opts: { totalRow?: Cell
 }
 
 /**
- * A name as a table cell: quoted (JSON) when spaces at either end or control characters would otherwise hide
- * how it differs from a name that looks the same ("Mueller Textiles S.A. " beside the master's "Mueller Textiles S.A.").
+ * A name as a table cell: quoted (JSON) when spaces at either end, control characters or invisible and unusual spaces
+ * would otherwise hide how it differs from a name that looks the same ("Mueller Textiles S.A. " beside the master's
+ * "Mueller Textiles S.A.").
  */
 export function shownName(name: string): string {
-  const shown = cappedName(name);
-  // eslint-disable-next-line no-control-regex
-  return /^\s|\s$|[\u0000-\u001f\u007f-\u009f\u00a0\u200b-\u200d\ufeff]/u.test(name) ? JSON.stringify(shown) : shown;
+  return /^\s|\s$/u.test(name) || UNSEEN.test(name) ? quotedName(name) : cappedName(name);
+}
+
+/**
+ * Control characters, invisible ones and spaces other than U+0020 (no-break, thin, ideographic …): a name holding one
+ * prints like a name with a plain space, or none.
+ */
+// eslint-disable-next-line no-control-regex
+const UNSEEN =
+  /[\u0000-\u001f\u007f-\u009f\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufeff\uffa0]/u;
+
+/**
+ * A name quoted as a JSON string (cut as cappedName), with every character of UNSEEN written as its \uXXXX escape:
+ * "ACME\u00a0Corp" (a no-break space), not "ACME Corp".
+ */
+export function quotedName(name: string): string {
+  return JSON.stringify(cappedName(name)).replace(
+    new RegExp(UNSEEN.source, 'gu'),
+    (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** Names longer than this many characters are cut in text tables (a 2,000-character name made every line 8,000 wide). */

@@ -1,6 +1,6 @@
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
-import { shownName, table } from '../../../src/render/table.js';
+import { quotedName, shownName, table } from '../../../src/render/table.js';
 
 describe('text tables', () => {
   it('columns line up as a terminal shows them: CJK and emoji take two columns, a combining accent none', () => {
@@ -45,7 +45,12 @@ describe('names as table cells', () => {
     expect(shownName('Mueller Textiles S.A.')).toBe('Mueller Textiles S.A.');
     expect(shownName('Mueller Textiles S.A. ')).toBe('"Mueller Textiles S.A. "');
     expect(shownName(' Acme')).toBe('" Acme"');
-    expect(shownName('Ac\u200bme')).toBe('"Ac\u200bme"');
+    expect(shownName('Ac\u200bme')).toBe('"Ac\\u200bme"');
+    // a no-break, thin or ideographic space, a soft hyphen: quoted and written as escapes (they print like a space, or nothing)
+    expect(shownName('ACME\u00a0Corp')).toBe('"ACME\\u00a0Corp"');
+    expect(shownName('ACME\u2009Corp\u00ad')).toBe('"ACME\\u2009Corp\\u00ad"');
+    expect(quotedName('ACME Corp')).toBe('"ACME Corp"');
+    expect(quotedName('Tab\there\u3000')).toBe('"Tab\\there\\u3000"');
     expect(shownName('株式会社 トヨタ')).toBe('株式会社 トヨタ');
   });
 });
