@@ -4,6 +4,7 @@
  */
 import type { Entry, MatcherIndex } from './matcher-index.js';
 import { isKnownName, twoNames } from './names.js';
+import { legalNameThenMore } from './legal-close.js';
 import { valuesOf } from './multimap.js';
 import { normalizeName } from './normalize.js';
 import { expandInitials, HAS_DIGIT, isContraction, markedAbbreviation, reconcileJoins, tokenRelation } from './tokens.js';
@@ -226,17 +227,20 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
     const c = containment(ix, qt, e, q.original, qt !== joined, q.marked);
     if (c === null) continue;
     rivals.add(e.key);
-    let ok = c.anchor;
+    // the master's whole name and legal form, then a site, unit or reference of it (legal-close.ts)
+    const closed = c.rel === 'superset' && legalNameThenMore(ix, q, e);
+    if (closed) c.extraQ = [];
+    let ok = c.anchor || closed;
     // "Ian M. Thomas" for Ian Thomas: one letter between two words of a three-word name is a middle initial
     const middleInitial =
       c.rel === 'superset' && qt.length === 3 && c.extraQ.length === 1 && c.extraQ[0]!.length === 1 && qt[1] === c.extraQ[0];
     if (middleInitial) c.extraQ = [];
-    if (c.rel === 'superset' && ok && !allQualifiers(c.extraQ, q.original)) {
+    if (c.rel === 'superset' && ok && !closed && !allQualifiers(c.extraQ, q.original)) {
       // The extra words may instead be a unit in a segment of their own ("Acme, Finance Team", "Customer Service - Acme").
       ok = unitSegments(ix, q, e) || siteAfterLegal(ix, q, e);
       if (ok) c.extraQ = [];
     }
-    if (ok && (c.rel === 'superset' || c.rel === 'placed-subset')) {
+    if (ok && !closed && (c.rel === 'superset' || c.rel === 'placed-subset')) {
       // Its own legal form makes the name a separate company ("Acme Benelux B.V." is not a site of "Acme").
       const ownLegal =
         c.extraQ.some((t) => isLegalWord(t) && !isOwnLegalWord(e, t)) || (q.legalForm !== null && q.legalForm !== e.norm.legalForm);

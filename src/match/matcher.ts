@@ -6,6 +6,7 @@ import { buildIndex } from './matcher-index.js';
 import type { Entry } from './matcher-index.js';
 import { valuesOf } from './multimap.js';
 import { legalAgreement, normalizeName } from './normalize.js';
+import { legalTranslated } from './vocabulary.js';
 import { readingsOf, soleReading, soleReading2 } from './readings.js';
 import { decideTradeNames, tradeNames } from './trade-names.js';
 import { applyTruncation } from './truncation.js';
@@ -198,7 +199,9 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
       if (
         keys.length === 1 &&
         options.strategy === 'fuzzy' &&
-        normHits.every((e) => legalAgreement(q.legalForm, e.norm.legalForm) === 'disagree')
+        normHits.every(
+          (e) => legalAgreement(q.legalForm, e.norm.legalForm) === 'disagree' && !legalTranslated(q.legalForm, e.norm.legalForm),
+        )
       ) {
         fallThroughDisagree = true; // same name, different legal form family: let the score (with its penalty) decide
       } else {

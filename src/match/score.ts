@@ -5,7 +5,7 @@
 import type { Entry, MatcherIndex } from './matcher-index.js';
 import { isKnownName, nameRole, twoNames } from './names.js';
 import { isNicknameOf } from './nicknames.js';
-import { isGenericToken, legalAgreement } from './normalize.js';
+import { isGenericToken, legalAgreement, normalizeName } from './normalize.js';
 import { jaroWinkler, levenshteinSimilarity, phoneticMatch } from './similarity.js';
 import { expandInitials, HAS_DIGIT, isAbbreviation, isEditNear, markedAbbreviation, reconcileJoins, tokenSimilarity } from './tokens.js';
 import { MATCH_TUNING } from './tuning.js';
@@ -86,6 +86,18 @@ function initialLast(q: NormalizedName, e: Entry, qt: string[]): boolean {
   const et = e.tokens;
   if (qt.length !== 3 || et.length !== 3 || q.legalForm !== null || e.norm.legalForm !== null) return false;
   return qt[2]!.length === 1 && et[1] === qt[2] && et[0] === qt[1] && et[2] === qt[0] && qt[0]!.length > 1 && qt[1]!.length > 1;
+}
+
+/**
+ * The name's words in the order its master is written, the comma left out ("JOHNSON MARY", "DUPONT JEAN PIERRE" for
+ * the master `Johnson, Mary`, `Dupont, Jean-Pierre`): an export that drops punctuation keeps the master's own order,
+ * which the master's comma says is surname first. Not a reordering, whatever the words: the record itself writes them
+ * so. Only a master read as `Surname, Given` (rule `name-order`); every word the master's own, none left over.
+ */
+function asWritten(e: Entry, qt: string[]): boolean {
+  if (!e.norm.rules.includes('name-order') || qt.length !== e.tokens.length) return false;
+  const written = normalizeName(e.norm.original.replace(/,/gu, ' ')).tokens;
+  return written.length === qt.length && written.every((t, i) => t === qt[i]);
 }
 
 /** Score `q` against `e`; `typoOf` / `typo2Of`: the name's one- and two-edit readings (readings.ts), memoised per name. */
@@ -216,6 +228,9 @@ export function score(
   // Surname-first order the scope's names vouch for is the same name, not a reordering that might be another person.
   const rotated = reorderOnly && (rotatedByPosition(ix, q, e, qt, qAl) || swappedPerson(q, e, qt, qAl) || initialLast(q, e, qt));
   if (rotated) reorderOnly = false;
+  // the master's own written order ("JOHNSON MARY" / Johnson, Mary)
+  const written = reorderOnly && asWritten(e, qt);
+  if (written) reorderOnly = false;
   // A family firm's words in another order ("Rossi Fratelli SpA" / "Fratelli Rossi S.p.A.", "Maschinenbau Müller" /
   // "Müller Maschinenbau GmbH"): every word the same on both sides, a legal form on one side at least, a person's
   // name among the words and not only names (reversed, two people's names may be two people; and without a name,
@@ -268,7 +283,7 @@ export function score(
       compactEqual,
       wordConflict,
       reordered: reorderOnly,
-      ...(rotated ? { order: 'surname-first' } : firmOrder ? { order: 'words-reordered' } : {}),
+      ...(rotated ? { order: 'surname-first' } : written ? { order: 'as-written' } : firmOrder ? { order: 'words-reordered' } : {}),
       ...(nickname ? { nickname: true } : {}),
       matchedTokens: matched.join(' '),
       unmatchedName: qt.filter((_, i) => qAl[i] === -1).join(' '),

@@ -368,6 +368,25 @@ export function legalFamily(form: string): string {
   return LEGAL_FAMILY[form] ?? form;
 }
 
+/**
+ * A legal form and its translation as the same country's firms write it in another official language or in English:
+ * Switzerland's AG / SA / Ltd ("Bank Vontobel AG" / Bank Vontobel Ltd, "PostFinance AG" / PostFinance SA), Belgium's
+ * NV / SA, Finland's Oyj / Abp / Corporation and Oy / Ltd ("Fortum Oyj" / Fortum Corporation), Japan's and Korea's
+ * K.K. / Co., Ltd. / Corporation and G.K. / LLC. Read only where the names are otherwise equal (matcher.ts, the
+ * normalised name): one company's one form, not two companies' (which legalDisagreeCap keeps for review: "Braun Druck
+ * Ltd" / Braun Druck SARL), and never beside a typo ("Hanwha Corporation" is not Hanwa Co., Ltd.).
+ */
+// prettier-ignore
+const TRANSLATED: readonly (readonly [string, string])[] = [
+  ['ag', 'sa'], ['ag', 'ltd'], ['sa', 'ltd'], ['nv', 'sa'],
+  ['oyj', 'corp'], ['oyj', 'plc'], ['oyj', 'abp'], ['oy', 'ltd'],
+  ['kk', 'corp'], ['co ltd', 'corp'], ['gk', 'llc'],
+];
+
+export function legalTranslated(a: string | null, b: string | null): boolean {
+  return a !== null && b !== null && TRANSLATED.some(([x, y]) => (a === x && b === y) || (a === y && b === x));
+}
+
 /** Legal-form agreement signal between two canonical forms. */
 export function legalAgreement(a: string | null, b: string | null): 'agree' | 'compatible' | 'disagree' | 'missing' {
   if (a === null || b === null) return 'missing';
