@@ -78,8 +78,11 @@ export async function applyResult(
     matched: info.matched,
     updated: totalUpdated,
   });
+  // "already applied" only when that is the whole story: every planned row skipped was linked by that other run (a plan
+  // applied, undone, then applied again after its masters were renamed said "already applied" over 2 rows renamed)
+  const onlyLinkedBefore = results.every((r) => r.skipped === (r.skipReasons?.linkedByEarlierRun ?? 0));
   const already =
-    totalUpdated === 0 && status === 'done'
+    totalUpdated === 0 && status === 'done' && onlyLinkedBefore
       ? await earlierRunThatChanged(ctx.db, { kind: 'apply', planRunId: ids.planRunId, exclude: ids.runId })
       : null;
   return {

@@ -107,7 +107,8 @@ export async function finished(ctx: Context, r: UndoResult): Promise<UndoResult>
     }
   }
   const out = notices.length > 0 ? { ...r, notices } : r;
-  if (r.totalReverted > 0 || r.status !== 'done') return out;
+  // "already undone" only when every row left was set back by that earlier undo (not edited since, deleted, refused)
+  if (r.totalReverted > 0 || r.status !== 'done' || r.results.some((x) => x.skipped !== (x.alreadyReverted ?? 0))) return out;
   const by = await earlierRunThatChanged(ctx.db, { kind: 'undo', targetRunId: r.undoneRunId, exclude: r.runId });
   return by === null ? out : { ...out, alreadyUndoneBy: by };
 }
