@@ -49,9 +49,9 @@ export function shownName(name: string): string {
  * Control characters, invisible ones and spaces other than U+0020 (no-break, thin, ideographic …): a name holding one
  * prints like a name with a plain space, or none.
  */
-// eslint-disable-next-line no-control-regex
 const UNSEEN =
-  /[\u0000-\u001f\u007f-\u009f\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufeff\uffa0]/u;
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u001f\u007f-\u009f\u00a0\u00ad\u061c\u115f\u1160\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufeff\uffa0]/u;
 
 /**
  * A name quoted as a JSON string (cut as cappedName), with every character of UNSEEN written as its \uXXXX escape:
