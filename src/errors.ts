@@ -32,6 +32,7 @@ export type BackfillErrorCode =
   | 'CONFIRMATION_REQUIRED'
   | 'PERMISSION_DENIED'
   | 'PLAN_STALE'
+  | 'LINK_RETARGETED'
   | 'FK_NOT_NULL'
   | 'LOCK_TIMEOUT'
   | 'INTERRUPTED'
@@ -72,6 +73,8 @@ const USAGE_CODES: ReadonlySet<BackfillErrorCode> = new Set<BackfillErrorCode>([
   'RUN_BUSY',
   // the plan no longer matches (another config, entries edited since, changed under a stopped run): plan again; refused before any write
   'PLAN_STALE',
+  // the config points a link name at another master table than the one its decisions and runs were made for
+  'LINK_RETARGETED',
   // undo would write NULL into an FK constrain --not-null made NOT NULL: refused before it writes
   'FK_NOT_NULL',
   'CONFIRMATION_REQUIRED',

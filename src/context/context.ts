@@ -1,12 +1,19 @@
 import { configHash, toConfig } from '../config/load.js';
-import { activePredicate, type Config, type ConfigInput } from '../config/schema.js';
+import { activePredicate, type Config, type ConfigInput, keyColumns } from '../config/schema.js';
 import { adapt } from '../db/index.js';
 import type { Database, Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 import type { LinkShape, ScopeFilter } from '../sql/link.js';
 import { citusShape } from '../sql/citus.js';
-import { canonicalTenantStatement, rowSecurityOfStatement, tenantFoundStatement, tenantHintStatement } from '../sql/context.js';
+import {
+  canonicalTenantStatement,
+  qualifiedNamesStatement,
+  rowSecurityOfStatement,
+  tenantFoundStatement,
+  tenantHintStatement,
+} from '../sql/context.js';
 import { migrate } from '../store/migrate.js';
+import { bindLinkTargets, type LinkTarget } from '../store/link-targets.js';
 import type { NewRun } from '../store/runs.js';
 import { type ResolvedLink, resolveLinks } from './catalog.js';
 
@@ -30,6 +37,18 @@ export interface Context {
   filter: ScopeFilter;
   /** Said once per command, not per link (e.g. the built-in Axis links are in use). */
   notices: string[];
+}
+
+/**
+ * The master table (schema-qualified, whatever the search_path or the config's spelling) and key a link's decisions
+ * and learned names refer to: what its name is bound to (store/link-targets.ts).
+ */
+async function linkTargetsOf(db: Queryable, links: readonly ResolvedLink[]): Promise<LinkTarget[]> {
+  const names = (await db.query(qualifiedNamesStatement(links.map((l) => l.targetOid)))).rows;
+  return links.map((l) => ({
+    link: l.entity,
+    target: `${names.find((n) => Number(n.oid) === l.targetOid)?.name ?? l.targetSql} (${keyColumns(l.config.target.key).join(', ')})`,
+  }));
 }
 
 /** What a run of this context records about where it ran: its tenant, its links, the config (and hash) it ran with. */
@@ -88,6 +107,12 @@ export interface PrepareNeeds {
    * tenant is required (the commands that plan or write); undo and resume say so themselves.
    */
   rowIdentity?: boolean;
+  /**
+   * Bind each link's name to its master table (store/link-targets.ts): refused when the name's history is of another
+   * master table. Default: when a tenant is required (the commands that plan, decide or write); `guard install` and
+   * `decide` ask for it too.
+   */
+  bind?: boolean;
 }
 
 /**
@@ -136,6 +161,7 @@ export async function prepare(handle: unknown, opts: CommonOptions, need: Prepar
   if (filter.tenant !== null) links = withoutUnscoped(links, opts.entities, notices);
   if (filter.tenant !== null && need.checkTenant !== false) filter = { tenant: await checkTenant(db, links, filter.tenant) };
   if (need.store !== false) await migrate(db);
+  if (need.store !== false && (need.bind ?? need.tenant === 'required')) await bindLinkTargets(db, await linkTargetsOf(db, links));
   if (filter.tenant !== null) {
     for (const l of links.filter((x) => x.config.scope.length > 1)) {
       notices.push(

@@ -142,11 +142,15 @@ async function finishOrphanRuns(db: Queryable, runIds: string[]): Promise<void> 
  * run ended; the new guards log under one new run of kind 'guard'.
  */
 export async function installGuard(handle: unknown, opts: GuardInstallOptions = {}): Promise<GuardInstallResult> {
-  const ctx = await prepare(handle, {
-    ...(opts.config !== undefined ? { config: opts.config } : {}),
-    ...(opts.entities !== undefined ? { entities: opts.entities } : {}),
-    allTenants: true,
-  });
+  const ctx = await prepare(
+    handle,
+    {
+      ...(opts.config !== undefined ? { config: opts.config } : {}),
+      ...(opts.entities !== undefined ? { entities: opts.entities } : {}),
+      allTenants: true,
+    },
+    { bind: true },
+  );
   const entities = ctx.links.map((l) => l.entity);
   const self = ctx.links.find((l) => l.selfNamed !== null);
   if (self !== undefined) throw new BackfillError('CONFIG_INVALID', self.selfNamed!, { details: { entity: self.entity } });

@@ -152,7 +152,7 @@ export async function decideIn(ctx: Context, input: DecideInput): Promise<Decide
  * the name's earlier decision; the same decision twice writes nothing.
  */
 export async function decide(db: unknown, input: DecideInput & { config?: CommonOptions['config'] }): Promise<DecideResult> {
-  const ctx = await prepare(db, { ...(input.config !== undefined ? { config: input.config } : {}), allTenants: true });
+  const ctx = await prepare(db, { ...(input.config !== undefined ? { config: input.config } : {}), allTenants: true }, { bind: true });
   return decideIn(ctx, input);
 }
 

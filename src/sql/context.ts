@@ -229,3 +229,11 @@ export function statusValuesMissingStatement(targetSql: string, column: string, 
 export function canonicalTenantStatement(type: string, tenant: string): Statement<{ v: string }> {
   return { text: `SELECT ($1::${type})::text AS v`, values: [tenant] };
 }
+
+/** Tables by oid, each schema-qualified and quoted (`"public"."customers"`, `"Sales"."Kunden"`) whatever the search_path. */
+export function qualifiedNamesStatement(oids: readonly number[]): Statement<{ oid: number; name: string }> {
+  const text = `SELECT c.oid::int8 AS oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.oid = ANY ($1::oid[])`;
+  return { text, values: [oids] };
+}
