@@ -5,7 +5,10 @@
  * decides or guards a link registers its target; one that points the name elsewhere is refused before it writes.
  */
 import type { Queryable } from '../db/port.js';
-import { BackfillError } from '../errors.js';
+import { BackfillError, sqlState, wrapDbError } from '../errors.js';
+
+const READ_ONLY = '25006';
+const INSUFFICIENT_PRIVILEGE = '42501';
 import { OWN_SCHEMA } from './migrate.js';
 
 export interface LinkTarget {
@@ -20,9 +23,11 @@ export interface LinkTarget {
  */
 export async function bindLinkTargets(db: Queryable, links: readonly LinkTarget[]): Promise<void> {
   if (links.length === 0) return;
-  const known = await db.query<LinkTarget>(`SELECT link, target FROM ${OWN_SCHEMA}.link_targets WHERE link = ANY ($1::text[])`, [
-    links.map((l) => l.link),
-  ]);
+  const known = await db
+    .query<LinkTarget>(`SELECT link, target FROM ${OWN_SCHEMA}.link_targets WHERE link = ANY ($1::text[])`, [links.map((l) => l.link)])
+    .catch((e: unknown) => {
+      throw wrapDbError(e, `reading ${OWN_SCHEMA}.link_targets`);
+    });
   for (const k of known.rows) {
     const now = links.find((l) => l.link === k.link);
     if (now === undefined || now.target === k.target) continue;
@@ -34,8 +39,15 @@ export async function bindLinkTargets(db: Queryable, links: readonly LinkTarget[
   }
   const fresh = links.filter((l) => !known.rows.some((k) => k.link === l.link));
   if (fresh.length === 0) return;
-  await db.query(
-    `INSERT INTO ${OWN_SCHEMA}.link_targets (link, target) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (link) DO NOTHING`,
-    [fresh.map((l) => l.link), fresh.map((l) => l.target)],
-  );
+  // a read-only session, or a role that may not insert here: registered by the next command that may (this one's own
+  // preflight refuses its writes clearly, or it writes only elsewhere)
+  await db
+    .query(
+      `INSERT INTO ${OWN_SCHEMA}.link_targets (link, target) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (link) DO NOTHING`,
+      [fresh.map((l) => l.link), fresh.map((l) => l.target)],
+    )
+    .catch((e: unknown) => {
+      const state = sqlState(e);
+      if (state !== READ_ONLY && state !== INSUFFICIENT_PRIVILEGE) throw wrapDbError(e, `registering links in ${OWN_SCHEMA}.link_targets`);
+    });
 }
