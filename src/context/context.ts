@@ -7,7 +7,7 @@ import type { LinkShape, ScopeFilter } from '../sql/link.js';
 import { citusShape } from '../sql/citus.js';
 import {
   canonicalTenantStatement,
-  qualifiedNamesStatement,
+  linkTableNamesStatement,
   rowSecurityOfStatement,
   tenantFoundStatement,
   tenantHintStatement,
@@ -44,7 +44,7 @@ export interface Context {
  * and learned names refer to: what its name is bound to (store/link-targets.ts).
  */
 async function linkTargetsOf(db: Queryable, links: readonly ResolvedLink[]): Promise<LinkTarget[]> {
-  const names = (await db.query(qualifiedNamesStatement(links.map((l) => l.targetOid)))).rows;
+  const names = (await db.query(linkTableNamesStatement(links.map((l) => l.targetOid)))).rows;
   return links.map((l) => ({
     link: l.entity,
     target: `${names.find((n) => Number(n.oid) === l.targetOid)?.name ?? l.targetSql} (${keyColumns(l.config.target.key).join(', ')})`,

@@ -230,10 +230,15 @@ export function canonicalTenantStatement(type: string, tenant: string): Statemen
   return { text: `SELECT ($1::${type})::text AS v`, values: [tenant] };
 }
 
-/** Tables by oid, each schema-qualified and quoted (`"public"."customers"`, `"Sales"."Kunden"`) whatever the search_path. */
-export function qualifiedNamesStatement(oids: readonly number[]): Statement<{ oid: number; name: string }> {
-  const text = `SELECT c.oid::int8 AS oid, quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name
-  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
- WHERE c.oid = ANY ($1::oid[])`;
+/**
+ * Tables by oid, each named by its partitioned table's root when it is a partition (a link to `customers_1` and one to
+ * `customers` hold keys of one table), schema-qualified and quoted (`public.customers`, `"Sales"."Kunden"`) whatever
+ * the search_path.
+ */
+export function linkTableNamesStatement(oids: readonly number[]): Statement<{ oid: number; name: string }> {
+  const text = `SELECT o.oid::int8 AS oid, quote_ident(n.nspname) || '.' || quote_ident(r.relname) AS name
+  FROM unnest($1::oid[]) o(oid)
+  JOIN pg_class r ON r.oid = coalesce(pg_partition_root(o.oid), o.oid)
+  JOIN pg_namespace n ON n.oid = r.relnamespace`;
   return { text, values: [oids] };
 }
