@@ -2,10 +2,11 @@
  * The plan an apply runs: checked (finished, same config, same links and tenant), its content hash
  * compared with the one stamped when it was made (its linked rows are counted by store/plans.ts).
  */
-import type { Queryable } from '../db/port.js';
+import { num, type Queryable } from '../db/port.js';
 import { BackfillError } from '../errors.js';
 import { article, getRun, type RunRecord } from '../store/runs.js';
-import type { Context } from '../context/context.js';
+import { type Context, shape } from '../context/context.js';
+import { namesakesSincePlanStatement } from '../sql/decisions.js';
 import { pinPlanHash, planHashes, stampedHash } from '../store/plans.js';
 import { decisionsAgainstPlan, decisionsBesidePlan } from '../store/decisions.js';
 
@@ -68,6 +69,7 @@ export async function loadPlan(ctx: Context, planRunId: string): Promise<RunReco
       'PLAN_STALE',
       `plan ${planRunId} links ${against.n} name(s) decided otherwise since it was made (e.g. "${against.name ?? ''}": ${against.action ?? ''}); plan again (apply without --plan plans afresh and follows the decisions)`,
     );
+  await assertNoNamesakesSince(ctx, planRunId);
   const beside = await decisionsBesidePlan(
     ctx.db,
     planRunId,
@@ -79,4 +81,21 @@ export async function loadPlan(ctx: Context, planRunId: string): Promise<RunReco
       `${beside} decision(s) made since plan ${planRunId} are not in it (for names it left unlinked): this apply does not use them; apply without --plan plans afresh and follows them`,
     );
   return run;
+}
+
+/**
+ * A plan whose linked name's master has a namesake it did not see (a duplicate master created since, or reactivated):
+ * refused, PLAN_STALE. A fresh plan would call the name ambiguous (or link it to the master named exactly so), and a
+ * name shared by two active masters is never linked (a new user's trial: `apply --plan` of an older plan linked both
+ * rows of a name to master 1 after a second master of that name was added; drift and verify said nothing).
+ */
+async function assertNoNamesakesSince(ctx: Context, planRunId: string): Promise<void> {
+  for (const l of ctx.links) {
+    const r = (await ctx.db.query(namesakesSincePlanStatement(shape(l), { planRunId, linkName: l.entity }, ctx.filter))).rows[0];
+    if (num(r?.n) === 0) continue;
+    throw new BackfillError(
+      'PLAN_STALE',
+      `plan ${planRunId} links ${num(r?.n)} name(s) of ${l.entity} whose master has a namesake since it was made (e.g. "${r?.name ?? ''}": another active master is named "${r?.master ?? ''}"); plan again (a fresh plan leaves a name two active masters share unlinked, for review)`,
+    );
+  }
 }

@@ -1,0 +1,89 @@
+/**
+ * A plan applied after a namesake of a linked name's master appeared. A new user's trial: `apply --plan` of an older
+ * plan linked both 'ABC Corp' rows to master 1 after the application created a second 'ABC Corp' (a duplicate
+ * customer); a name shared by two active masters is never linked, and drift and verify said nothing afterwards. Now the
+ * plan is PLAN_STALE (exit 2, nothing written); a fresh plan leaves the name for review.
+ */
+import { afterEach, expect, it } from 'vitest';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { apply, decide, plan } from '../../src/index.js';
+import type { Queryable } from '../../src/db/port.js';
+import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { refused, snapshot } from '../helpers/hostile.js';
+
+const config: ConfigInput = {
+  links: [
+    {
+      entity: 'document',
+      table: 'documents',
+      key: 'id',
+      fk: 'customer_id',
+      name: 'customer_name',
+      scope: ['tenant_id'],
+      match: 'fuzzy',
+      target: { table: 'customers', key: 'id', name: 'name' },
+    },
+  ],
+};
+
+async function schema(db: Queryable): Promise<void> {
+  for (const s of [
+    `CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, name text NOT NULL)`,
+    `CREATE TABLE documents (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int REFERENCES customers)`,
+    `INSERT INTO customers VALUES (1, 1, 'ABC Corp'), (2, 1, 'Globex Corporation'), (3, 1, 'Initech'), (4, 2, 'Initech')`,
+    `INSERT INTO documents VALUES (1, 1, 'ABC Corp', NULL), (2, 1, 'ABC Corp', NULL), (3, 1, 'Globex Corp.', NULL), (4, 1, 'Initech', NULL), (5, 2, 'Initech', NULL)`,
+  ])
+    await db.query(s);
+}
+
+const linked = async (db: Queryable): Promise<(number | null)[]> =>
+  (await db.query<{ customer_id: number | null }>(`SELECT customer_id FROM documents ORDER BY id`)).rows.map((r) => r.customer_id);
+
+describeEach('a namesake of a planned master since the plan', (target) => {
+  let t: TestDb;
+  afterEach(async () => t.dispose());
+
+  it('a duplicate master of a linked name: the plan is refused; a fresh plan leaves the name unlinked', async () => {
+    t = await freshDb(target);
+    await schema(t.db);
+    const p = await plan(t.db, { config, allTenants: true });
+    expect(p.results[0]!.recordsMatched).toBe(5);
+    // the application creates a second ABC Corp in tenant 1 (Initech, in both tenants from the start, is no namesake: scoped)
+    await t.db.query(`INSERT INTO customers VALUES (10, 1, 'ABC Corp')`);
+    const before = await snapshot(t.db);
+    await refused(
+      apply(t.db, { config, allTenants: true, planRunId: p.runId }),
+      'PLAN_STALE',
+      new RegExp(
+        `^plan ${p.runId} links 1 name\\(s\\) of document whose master has a namesake since it was made \\(e\\.g\\. "ABC Corp": another active master is named "ABC Corp"\\); plan again`,
+      ),
+    );
+    expect(await snapshot(t.db)).toEqual(before);
+    const a = await apply(t.db, { config, allTenants: true });
+    expect(a.totalUpdated).toBe(3);
+    expect(await linked(t.db)).toEqual([null, null, 2, 3, 4]);
+  });
+
+  it('a master named exactly as a name the plan linked by its likeness to another: refused too', async () => {
+    t = await freshDb(target);
+    await schema(t.db);
+    const p = await plan(t.db, { config, allTenants: true });
+    await t.db.query(`INSERT INTO customers VALUES (11, 1, 'Globex Corp.')`);
+    await refused(
+      apply(t.db, { config, allTenants: true, planRunId: p.runId }),
+      'PLAN_STALE',
+      /"Globex Corp\.": another active master is named "Globex Corp\."/,
+    );
+  });
+
+  it('a namesake in another tenant, or of a name a person decided: the plan applies', async () => {
+    t = await freshDb(target);
+    await schema(t.db);
+    await decide(t.db, { config, link: 'document', scopeKey: ['1'], name: 'ABC Corp', action: 'alias', targetKey: '1', by: 'ana' });
+    const p = await plan(t.db, { config, allTenants: true });
+    await t.db.query(`INSERT INTO customers VALUES (12, 2, 'Globex Corporation'), (13, 1, 'ABC Corp')`);
+    const a = await apply(t.db, { config, allTenants: true, planRunId: p.runId });
+    expect(a.totalUpdated).toBe(5);
+    expect(await linked(t.db)).toEqual([1, 1, 2, 3, 4]);
+  });
+});
