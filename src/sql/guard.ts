@@ -122,6 +122,8 @@ function checksRefusal(g: GuardShape): string {
  * The master is read FOR SHARE and must be active and of the row's scope at that moment: a concurrent
  * deactivation or delete either waits for the writer's commit or is seen (READ COMMITTED rechecks the
  * locked row), so the guard never links a master deactivated or deleted before the link.
+ * Left alone before any lookup: an INSERT whose key exists (ON CONFLICT: filled, EXCLUDED carried the FK into DO
+ * UPDATE unlogged; that UPDATE fires the guard, which links and logs it).
  * A link is logged as a row of guard_links (narrow, no index: the cheapest durable audit; `undo --run`
  * moves the run's links into change sets and reverts them); a miss as a row of guard_misses. SECURITY
  * DEFINER: the application's role needs no rights on fk_backfill; the search_path is pinned and every name
@@ -164,6 +166,11 @@ DECLARE
   v_method text;
   v_reason text;${(g.fkChecks ?? []).length > 0 ? '\n  v_refused boolean;' : ''}
 BEGIN
+  IF TG_OP = 'INSERT' AND EXISTS (SELECT 1 FROM ${g.sourceQualified} s WHERE ${sameKey}) THEN
+    -- an INSERT … ON CONFLICT of an existing key: not filled (EXCLUDED would carry the FK into its DO UPDATE
+    -- unlogged) nor logged; its DO UPDATE fires this trigger as an UPDATE, which links and logs the row
+    RETURN NEW;
+  END IF;
   SELECT a.target_key, a.origin INTO v_alias, v_origin
     FROM fk_backfill.aliases a
    WHERE a.link = ${link} AND md5(a.source_name) = md5(v_name) AND a.scope_key = v_sk AND a.source_name = v_name
@@ -217,11 +224,6 @@ BEGIN
     RETURN NEW;
   END IF;
   NEW.${fk} := v_key;
-  -- a row whose key exists already is an INSERT … ON CONFLICT about to be discarded: not logged, so an
-  -- undo of this run never touches the existing row
-  IF TG_OP = 'INSERT' AND EXISTS (SELECT 1 FROM ${g.sourceQualified} s WHERE ${sameKey}) THEN
-    RETURN NEW;
-  END IF;
   INSERT INTO fk_backfill.guard_links (run_id, link, table_name, column_name, row_key, new_value, method)
   VALUES (${runId}, ${link}, ${literal(g.tableName)}, ${literal(g.fk)}, ${rowKey}, v_key::text, v_method);
   RETURN NEW;

@@ -93,7 +93,7 @@ describe('guard trigger (whole text)', () => {
     });
   });
 
-  it("the trigger function: decision, exact active name of the row's scope, applied alias, each master locked and rechecked; links logged under the row's whole key", () => {
+  it("the trigger function: an existing key's INSERT left alone; decision, exact active name of the row's scope, applied alias, each master locked and rechecked; links logged under the row's whole key", () => {
     expect(guardFunctionSql(g, guardNames(g.entity), '42'))
       .toBe(`CREATE OR REPLACE FUNCTION fk_backfill."guard_Sales_Order_s_customer_c215af13"() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fkb_guard$
@@ -108,6 +108,11 @@ DECLARE
   v_method text;
   v_reason text;
 BEGIN
+  IF TG_OP = 'INSERT' AND EXISTS (SELECT 1 FROM "erp"."Sales Orders" s WHERE s."tenant_id" = NEW."tenant_id" AND s."id" = NEW."id") THEN
+    -- an INSERT … ON CONFLICT of an existing key: not filled (EXCLUDED would carry the FK into its DO UPDATE
+    -- unlogged) nor logged; its DO UPDATE fires this trigger as an UPDATE, which links and logs the row
+    RETURN NEW;
+  END IF;
   SELECT a.target_key, a.origin INTO v_alias, v_origin
     FROM fk_backfill.aliases a
    WHERE a.link = 'Sales Order''s customer' AND md5(a.source_name) = md5(v_name) AND a.scope_key = v_sk AND a.source_name = v_name
@@ -145,11 +150,6 @@ BEGIN
     RETURN NEW;
   END IF;
   NEW."customer_id" := v_key;
-  -- a row whose key exists already is an INSERT … ON CONFLICT about to be discarded: not logged, so an
-  -- undo of this run never touches the existing row
-  IF TG_OP = 'INSERT' AND EXISTS (SELECT 1 FROM "erp"."Sales Orders" s WHERE s."tenant_id" = NEW."tenant_id" AND s."id" = NEW."id") THEN
-    RETURN NEW;
-  END IF;
   INSERT INTO fk_backfill.guard_links (run_id, link, table_name, column_name, row_key, new_value, method)
   VALUES (42, 'Sales Order''s customer', 'erp.Sales Orders', 'customer_id', ARRAY[NEW."tenant_id"::text, NEW."id"::text]::text, v_key::text, v_method);
   RETURN NEW;
@@ -226,6 +226,11 @@ DECLARE
   v_method text;
   v_reason text;
 BEGIN
+  IF TG_OP = 'INSERT' AND EXISTS (SELECT 1 FROM "erp"."Sales Orders" s WHERE s."id" = NEW."id") THEN
+    -- an INSERT … ON CONFLICT of an existing key: not filled (EXCLUDED would carry the FK into its DO UPDATE
+    -- unlogged) nor logged; its DO UPDATE fires this trigger as an UPDATE, which links and logs the row
+    RETURN NEW;
+  END IF;
   SELECT a.target_key, a.origin INTO v_alias, v_origin
     FROM fk_backfill.aliases a
    WHERE a.link = 'Sales Order''s customer' AND md5(a.source_name) = md5(v_name) AND a.scope_key = v_sk AND a.source_name = v_name
@@ -261,11 +266,6 @@ BEGIN
     RETURN NEW;
   END IF;
   NEW."customer_id" := v_key;
-  -- a row whose key exists already is an INSERT … ON CONFLICT about to be discarded: not logged, so an
-  -- undo of this run never touches the existing row
-  IF TG_OP = 'INSERT' AND EXISTS (SELECT 1 FROM "erp"."Sales Orders" s WHERE s."id" = NEW."id") THEN
-    RETURN NEW;
-  END IF;
   INSERT INTO fk_backfill.guard_links (run_id, link, table_name, column_name, row_key, new_value, method)
   VALUES (7, 'Sales Order''s customer', 'erp.Sales Orders', 'customer_id', NEW."id"::text, v_key::text, v_method);
   RETURN NEW;

@@ -1,0 +1,78 @@
+/**
+ * The guard and INSERT … ON CONFLICT on the configured key (a new user's trial): the BEFORE INSERT filled the FK of a
+ * row whose key existed, saw the key and did not log it, and `DO UPDATE SET customer_id = excluded.customer_id` wrote
+ * that value into the existing row: linked, not in guard_links, not counted by status, left linked by undo. Now the
+ * INSERT of an existing key is not filled; the DO UPDATE's BEFORE UPDATE links and logs the row, once.
+ */
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { guardStatus, installGuard, removeGuard, undo } from '../../src/index.js';
+import type { ConfigInput } from '../../src/config/schema.js';
+import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+
+const config: ConfigInput = {
+  links: [
+    {
+      entity: 'document',
+      table: 'documents',
+      key: 'id',
+      fk: 'customer_id',
+      name: 'customer_name',
+      target: { table: 'customers', key: 'id', name: 'name' },
+      scope: ['tenant_id'],
+    },
+  ],
+};
+
+describeEach('guard and INSERT … ON CONFLICT', (target) => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE TABLE customers (tenant_id int NOT NULL, id int PRIMARY KEY, name text NOT NULL);
+      CREATE TABLE documents (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int);
+      INSERT INTO customers VALUES (1, 2, 'Beta'), (1, 3, 'Gamma');
+      INSERT INTO documents VALUES (2, 1, 'Beta', NULL), (3, 1, 'Gamma', NULL), (4, 1, 'Beta', NULL), (5, 1, 'Nobody', NULL);`);
+  });
+  afterEach(async () => t.dispose());
+
+  it('logs every FK an upsert writes through the guard, exactly once, and undo reverts all of them', async () => {
+    const db = t.db;
+    const g = await installGuard(db, { config: config });
+    // the trial's statement: the FK from EXCLUDED
+    await db.query(
+      `INSERT INTO documents VALUES (2, 1, 'Beta', NULL) ON CONFLICT (id) DO UPDATE SET customer_name = excluded.customer_name, customer_id = excluded.customer_id`,
+    );
+    // the name only: the existing row's NULL FK, filled by the UPDATE
+    await db.query(
+      `INSERT INTO documents VALUES (3, 1, 'Gamma', NULL) ON CONFLICT (id) DO UPDATE SET customer_name = excluded.customer_name`,
+    );
+    // discarded: nothing filled, nothing logged (not even a miss)
+    await db.query(`INSERT INTO documents VALUES (4, 1, 'Beta', NULL) ON CONFLICT (id) DO NOTHING`);
+    // a name it cannot link: one miss, not one for the INSERT and one for its UPDATE
+    await db.query(
+      `INSERT INTO documents VALUES (5, 1, 'Nobody', NULL) ON CONFLICT (id) DO UPDATE SET customer_name = excluded.customer_name, customer_id = excluded.customer_id`,
+    );
+    // no conflict: an insert, linked and logged as any
+    await db.query(
+      `INSERT INTO documents VALUES (6, 1, 'Beta', NULL) ON CONFLICT (id) DO UPDATE SET customer_name = excluded.customer_name, customer_id = excluded.customer_id`,
+    );
+    const fks = async (): Promise<(number | null)[]> =>
+      (await db.query<{ c: number | null }>(`SELECT customer_id AS c FROM documents ORDER BY id`)).rows.map((r) => r.c);
+    expect(await fks()).toEqual([2, 3, null, null, 2]);
+    const links = await db.query<{ k: string; v: string }>(
+      `SELECT row_key AS k, new_value AS v FROM fk_backfill.guard_links WHERE run_id = $1::int8 ORDER BY row_key`,
+      [g.runId],
+    );
+    expect(links.rows).toEqual([
+      { k: '2', v: '2' },
+      { k: '3', v: '3' },
+      { k: '6', v: '2' },
+    ]);
+    const s = (await guardStatus(db)).guards[0]!;
+    expect([s.hits, s.byReason]).toEqual([3, { unmatched: 1 }]);
+    const u = await undo(db, { runId: g.runId });
+    expect(u.totalReverted).toBe(3);
+    expect(await fks()).toEqual([null, null, null, null, null]);
+    await removeGuard(db);
+  });
+});
