@@ -123,7 +123,8 @@ function checksRefusal(g: GuardShape): string {
  * deactivation or delete either waits for the writer's commit or is seen (READ COMMITTED rechecks the
  * locked row), so the guard never links a master deactivated or deleted before the link.
  * Left alone before any lookup: an INSERT whose key exists (ON CONFLICT: filled, EXCLUDED carried the FK into DO
- * UPDATE unlogged; that UPDATE fires the guard, which links and logs it).
+ * UPDATE unlogged; that UPDATE fires the guard, which links and logs it), and an UPDATE clearing the FK (OLD set, NEW
+ * NULL) that keeps the name and scope (the writer's decision; another name or scope is a new name, resolved).
  * A link is logged as a row of guard_links (narrow, no index: the cheapest durable audit; `undo --run`
  * moves the run's links into change sets and reverts them); a miss as a row of guard_misses. SECURITY
  * DEFINER: the application's role needs no rights on fk_backfill; the search_path is pinned and every name
@@ -166,7 +167,12 @@ DECLARE
   v_method text;
   v_reason text;${(g.fkChecks ?? []).length > 0 ? '\n  v_refused boolean;' : ''}
 BEGIN
-  IF TG_OP = 'INSERT' AND EXISTS (SELECT 1 FROM ${g.sourceQualified} s WHERE ${sameKey}) THEN
+  IF TG_OP = 'UPDATE' THEN
+    -- the writer cleared the FK and kept the name and scope (a form saving the whole row): its decision, left NULL
+    IF OLD.${fk} IS NOT NULL AND v_name IS NOT DISTINCT FROM OLD.${ident(g.name)}::text AND v_sk IS NOT DISTINCT FROM ${scopeKeyExpr('OLD', g)} THEN
+      RETURN NEW;
+    END IF;
+  ELSIF EXISTS (SELECT 1 FROM ${g.sourceQualified} s WHERE ${sameKey}) THEN
     -- an INSERT … ON CONFLICT of an existing key: not filled (EXCLUDED would carry the FK into its DO UPDATE
     -- unlogged) nor logged; its DO UPDATE fires this trigger as an UPDATE, which links and logs the row
     RETURN NEW;

@@ -93,7 +93,7 @@ describe('guard trigger (whole text)', () => {
     });
   });
 
-  it("the trigger function: an existing key's INSERT left alone; decision, exact active name of the row's scope, applied alias, each master locked and rechecked; links logged under the row's whole key", () => {
+  it("the trigger function: a writer's clear and an existing key's INSERT left alone; decision, exact active name of the row's scope, applied alias, each master locked and rechecked; links logged under the row's whole key", () => {
     expect(guardFunctionSql(g, guardNames(g.entity), '42'))
       .toBe(`CREATE OR REPLACE FUNCTION fk_backfill."guard_Sales_Order_s_customer_c215af13"() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fkb_guard$
@@ -108,7 +108,12 @@ DECLARE
   v_method text;
   v_reason text;
 BEGIN
-  IF TG_OP = 'INSERT' AND EXISTS (SELECT 1 FROM "erp"."Sales Orders" s WHERE s."tenant_id" = NEW."tenant_id" AND s."id" = NEW."id") THEN
+  IF TG_OP = 'UPDATE' THEN
+    -- the writer cleared the FK and kept the name and scope (a form saving the whole row): its decision, left NULL
+    IF OLD."customer_id" IS NOT NULL AND v_name IS NOT DISTINCT FROM OLD."customer name"::text AND v_sk IS NOT DISTINCT FROM ARRAY[OLD."tenant_id"::text, OLD."Branch"::text COLLATE "C"]::text[] THEN
+      RETURN NEW;
+    END IF;
+  ELSIF EXISTS (SELECT 1 FROM "erp"."Sales Orders" s WHERE s."tenant_id" = NEW."tenant_id" AND s."id" = NEW."id") THEN
     -- an INSERT … ON CONFLICT of an existing key: not filled (EXCLUDED would carry the FK into its DO UPDATE
     -- unlogged) nor logged; its DO UPDATE fires this trigger as an UPDATE, which links and logs the row
     RETURN NEW;
@@ -226,7 +231,12 @@ DECLARE
   v_method text;
   v_reason text;
 BEGIN
-  IF TG_OP = 'INSERT' AND EXISTS (SELECT 1 FROM "erp"."Sales Orders" s WHERE s."id" = NEW."id") THEN
+  IF TG_OP = 'UPDATE' THEN
+    -- the writer cleared the FK and kept the name and scope (a form saving the whole row): its decision, left NULL
+    IF OLD."customer_id" IS NOT NULL AND v_name IS NOT DISTINCT FROM OLD."customer name"::text AND v_sk IS NOT DISTINCT FROM ARRAY[]::text[] THEN
+      RETURN NEW;
+    END IF;
+  ELSIF EXISTS (SELECT 1 FROM "erp"."Sales Orders" s WHERE s."id" = NEW."id") THEN
     -- an INSERT … ON CONFLICT of an existing key: not filled (EXCLUDED would carry the FK into its DO UPDATE
     -- unlogged) nor logged; its DO UPDATE fires this trigger as an UPDATE, which links and logs the row
     RETURN NEW;
