@@ -98,7 +98,8 @@ async function qualifiedByOid(db: Queryable, oid: number): Promise<string | null
 }
 
 async function guardShape(db: Database, l: ResolvedLink): Promise<GuardShape> {
-  const src = await qualifiedByOid(db, l.sourceOid);
+  const srcRow = (await db.query(qualifiedByOidStatement(l.sourceOid))).rows[0];
+  const src = srcRow?.q ?? null;
   const tgt = await qualifiedByOid(db, l.targetOid);
   if (src === null || tgt === null) throw new BackfillError('SCHEMA_MISSING_TABLE', `${l.entity}: source or target table vanished`);
   // every CHECK over the FK, BEFORE UPDATE triggers or not: the guard runs last of the table's BEFORE triggers, so the
@@ -117,6 +118,7 @@ async function guardShape(db: Database, l: ResolvedLink): Promise<GuardShape> {
     sourceQualified: src,
     targetQualified: tgt,
     tableName: l.config.table,
+    partitioned: srcRow?.partitioned === true,
   };
 }
 

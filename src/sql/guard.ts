@@ -41,6 +41,8 @@ export interface GuardShape extends LinkShape {
   targetQualified: string;
   /** The table name as the config spells it (change log's table_name). */
   tableName: string;
+  /** The source is a partitioned table: an UPDATE may move a row to another partition (see movedRow). */
+  partitioned?: boolean;
 }
 
 /** Names of the objects a guard installs for one link (unquoted; the function lives in schema fk_backfill). */
@@ -112,6 +114,31 @@ function checksRefusal(g: GuardShape): string {
 }
 
 /**
+ * A partitioned source: an UPDATE moving a row to another partition fires the guard twice, BEFORE UPDATE on the old
+ * partition, then at once BEFORE INSERT on the new one (a trial: one miss logged twice). An UPDATE that leaves the FK
+ * NULL (a miss, the writer's clear) marks the row (key, scope, name, statement start) in a transaction-local setting;
+ * the next call clears it, and if it is that INSERT of the row, returns the row untouched: not resolved, not logged.
+ */
+function movedRow(g: GuardShape, names: GuardNames, rowKey: string): Record<'decl' | 'check' | 'onClear' | 'onMiss', string> {
+  if (g.partitioned !== true) return { decl: '', check: '', onClear: '', onMiss: '' };
+  const setting = literal(`fk_backfill.${names.fn}`);
+  const mark = `md5(ARRAY[${rowKey}, v_sk::text, v_name, statement_timestamp()::text]::text)`;
+  const set = `PERFORM set_config(${setting}, ${mark}, true);`;
+  return {
+    decl: '\n  v_moved text;',
+    check: `v_moved := current_setting(${setting}, true);
+  IF v_moved <> '' THEN
+    -- the mark of this function's last call: a row an UPDATE is moving to another partition (its BEFORE INSERT here)
+    PERFORM set_config(${setting}, '', true);
+    IF TG_OP = 'INSERT' AND v_moved = ${mark} THEN RETURN NEW; END IF;
+  END IF;
+  `,
+    onClear: `${set}\n      `,
+    onMiss: `\n    IF TG_OP = 'UPDATE' THEN ${set} END IF;`,
+  };
+}
+
+/**
  * The trigger function of one link. Runs only for rows whose FK is NULL and whose name is not (the
  * trigger's WHEN), and resolves the name in this order:
  *   1. a person's latest decision for (scope, name) (alias table, origin 'decision'): its master, or
@@ -141,6 +168,7 @@ export function guardFunctionSql(g: GuardShape, names: GuardNames, runId: string
   const sameKey = idCols(g)
     .map((c) => `s.${ident(c.col)} = NEW.${ident(c.col)}`)
     .join(' AND ');
+  const moved = movedRow(g, names, rowKey);
   const master = (extra: string, as = ''): string =>
     `SELECT ${tk('t')}${as} FROM ${g.targetQualified} t WHERE ${extra}${sameScope('t', g, 'NEW')} AND ${activeCond('t', g)}`;
   // a name only inactive masters of the scope have: missed as 'inactive', not 'unmatched' (one more probe, on a miss only)
@@ -165,12 +193,12 @@ DECLARE
   v_origin text;
   v_n int;
   v_method text;
-  v_reason text;${(g.fkChecks ?? []).length > 0 ? '\n  v_refused boolean;' : ''}
+  v_reason text;${(g.fkChecks ?? []).length > 0 ? '\n  v_refused boolean;' : ''}${moved.decl}
 BEGIN
-  IF TG_OP = 'UPDATE' THEN
+  ${moved.check}IF TG_OP = 'UPDATE' THEN
     -- the writer cleared the FK and kept the name and scope (a form saving the whole row): its decision, left NULL
     IF OLD.${fk} IS NOT NULL AND v_name IS NOT DISTINCT FROM OLD.${ident(g.name)}::text AND v_sk IS NOT DISTINCT FROM ${scopeKeyExpr('OLD', g)} THEN
-      RETURN NEW;
+      ${moved.onClear}RETURN NEW;
     END IF;
   ELSIF EXISTS (SELECT 1 FROM ${g.sourceQualified} s WHERE ${sameKey}) THEN
     -- an INSERT … ON CONFLICT of an existing key: not filled (EXCLUDED would carry the FK into its DO UPDATE
@@ -226,7 +254,7 @@ BEGIN
   `
   }${checksRefusal(g)}IF v_key IS NULL THEN
     INSERT INTO fk_backfill.guard_misses (run_id, link, scope_key, source_name, row_key, reason)
-    VALUES (${runId}, ${link}, v_sk, v_name, ${rowKey}, v_reason);
+    VALUES (${runId}, ${link}, v_sk, v_name, ${rowKey}, v_reason);${moved.onMiss}
     RETURN NEW;
   END IF;
   NEW.${fk} := v_key;
@@ -391,10 +419,10 @@ SELECT n.scope_key, n.name::text AS source_name, n.row_count,
   return { text, values: p.values };
 }
 
-/** `"schema"."table"` of a relation by oid (the trigger function pins its search_path). */
-export function qualifiedByOidStatement(oid: number): Statement<{ q: string }> {
+/** `"schema"."table"` of a relation by oid (the trigger function pins its search_path), and whether it is partitioned. */
+export function qualifiedByOidStatement(oid: number): Statement<{ q: string; partitioned: boolean }> {
   return {
-    text: `SELECT format('%I.%I', n.nspname, c.relname) AS q FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1::oid`,
+    text: `SELECT format('%I.%I', n.nspname, c.relname) AS q, c.relkind = 'p' AS partitioned FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1::oid`,
     values: [oid],
   };
 }

@@ -16,9 +16,9 @@ import { literal } from '../../../src/sql/quote.js';
 import type { LinkShape } from '../../../src/sql/link.js';
 
 describe('guard catalog statements (whole text)', () => {
-  it('names a relation by oid, schema-qualified and quoted', () => {
+  it('names a relation by oid, schema-qualified and quoted, and says whether it is partitioned', () => {
     expect(qualifiedByOidStatement(16384)).toEqual({
-      text: `SELECT format('%I.%I', n.nspname, c.relname) AS q FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1::oid`,
+      text: `SELECT format('%I.%I', n.nspname, c.relname) AS q, c.relkind = 'p' AS partitioned FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1::oid`,
       values: [16384],
     });
   });
@@ -209,6 +209,31 @@ BEGIN`);
     v_reason := 'self';
   END IF;
   IF v_key IS NULL THEN`);
+  });
+
+  it('on a partitioned table, an UPDATE that leaves the FK NULL marks the row, and the BEFORE INSERT that moves it returns it untouched', () => {
+    const f = guardFunctionSql({ ...g, partitioned: true }, { trigger: 'trg', fn: 'guard_so_1' }, '7');
+    const mark = `md5(ARRAY[ARRAY[NEW."tenant_id"::text, NEW."id"::text]::text, v_sk::text, v_name, statement_timestamp()::text]::text)`;
+    expect(f).toContain(`  v_reason text;
+  v_moved text;
+BEGIN
+  v_moved := current_setting('fk_backfill.guard_so_1', true);
+  IF v_moved <> '' THEN
+    -- the mark of this function's last call: a row an UPDATE is moving to another partition (its BEFORE INSERT here)
+    PERFORM set_config('fk_backfill.guard_so_1', '', true);
+    IF TG_OP = 'INSERT' AND v_moved = ${mark} THEN RETURN NEW; END IF;
+  END IF;
+  IF TG_OP = 'UPDATE' THEN`);
+    expect(f).toContain(`::text[] THEN
+      PERFORM set_config('fk_backfill.guard_so_1', ${mark}, true);
+      RETURN NEW;
+    END IF;
+  ELSIF EXISTS`);
+    expect(f).toContain(`v_name, ARRAY[NEW."tenant_id"::text, NEW."id"::text]::text, v_reason);
+    IF TG_OP = 'UPDATE' THEN PERFORM set_config('fk_backfill.guard_so_1', ${mark}, true); END IF;
+    RETURN NEW;
+  END IF;`);
+    expect(guardFunctionSql(g, { trigger: 'trg', fn: 'guard_so_1' }, '7')).not.toContain('set_config');
   });
 
   it('the trigger function of an unscoped link with one key column and no active predicate', () => {
