@@ -122,6 +122,27 @@ async function guardShape(db: Database, l: ResolvedLink): Promise<GuardShape> {
   };
 }
 
+/**
+ * Refuses to replace a guard installed on another table than the link's (a second config using the entity name for
+ * another table): the replacement dropped the first table's guard without a word and read the other table's aliases
+ * and decisions, which are kept per entity name. The same table is its oid, or its name where that oid is gone (the
+ * table dropped and created again).
+ */
+async function refuseMovedGuards(db: Queryable, shapes: readonly GuardShape[], installed: readonly GuardRow[]): Promise<void> {
+  for (const g of shapes) {
+    const prev = installed.find((o) => o.link === g.entity);
+    if (prev === undefined || prev.table_oid === g.sourceOid) continue;
+    const now = await qualifiedByOid(db, prev.table_oid);
+    if (now === null && prev.table_name === g.sourceQualified) continue;
+    const on = now ?? prev.table_name;
+    throw new BackfillError(
+      'CONFIG_INVALID',
+      `${g.entity}: its guard is installed on ${on}, but this config's link reads ${g.sourceQualified}; nothing was installed. Remove that guard first (fk-backfill guard remove --entity ${g.entity} --yes) or give this link another entity name (decisions and aliases belong to the entity name)`,
+      { details: { entity: g.entity, installedOn: on, table: g.sourceQualified } },
+    );
+  }
+}
+
 /** Drops one guard's trigger and function (what install created) and its registry row. */
 async function dropGuard(tx: Queryable, g: GuardRow): Promise<void> {
   for (const sql of dropGuardSql(await qualifiedByOid(tx, g.table_oid), g.trigger_name, g.function_name)) await tx.query(sql);
@@ -177,6 +198,7 @@ export async function installGuard(handle: unknown, opts: GuardInstallOptions = 
   }
   const shapes: GuardShape[] = [];
   for (const l of ctx.links) shapes.push(await guardShape(ctx.db, l));
+  await refuseMovedGuards(ctx.db, shapes, await guardRows(ctx.db, entities));
   const runId = await createRun(ctx.db, {
     kind: 'guard',
     tenant: null,
@@ -195,6 +217,7 @@ export async function installGuard(handle: unknown, opts: GuardInstallOptions = 
         await tx.query(lockTimeoutStatement(Math.min(GUARD_LOCK_TRY_MS, budget)));
         await refreshAliasesLocked(tx, entities);
         const old = await guardRows(tx, entities);
+        await refuseMovedGuards(tx, shapes, old); // one installed meanwhile
         const out: InstalledGuard[] = [];
         for (const g of shapes) {
           const prev = old.find((o) => o.link === g.entity);
