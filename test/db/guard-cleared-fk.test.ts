@@ -5,22 +5,10 @@
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { guardStatus, installGuard, removeGuard } from '../../src/index.js';
-import type { ConfigInput } from '../../src/config/schema.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { documentsConfig } from '../helpers/orders-config.js';
 
-const config: ConfigInput = {
-  links: [
-    {
-      entity: 'document',
-      table: 'documents',
-      key: 'id',
-      fk: 'customer_id',
-      name: 'customer_name',
-      target: { table: 'customers', key: 'id', name: 'name' },
-      scope: ['tenant_id'],
-    },
-  ],
-};
+const config = documentsConfig();
 
 describeEach('guard and a cleared FK', (target) => {
   let t: TestDb;

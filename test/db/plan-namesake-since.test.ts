@@ -5,26 +5,13 @@
  * plan is PLAN_STALE (exit 2, nothing written); a fresh plan leaves the name for review.
  */
 import { afterEach, expect, it } from 'vitest';
-import type { ConfigInput } from '../../src/config/schema.js';
 import { apply, decide, plan } from '../../src/index.js';
 import type { Queryable } from '../../src/db/port.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { documentsConfig } from '../helpers/orders-config.js';
 import { refused, snapshot } from '../helpers/hostile.js';
 
-const config: ConfigInput = {
-  links: [
-    {
-      entity: 'document',
-      table: 'documents',
-      key: 'id',
-      fk: 'customer_id',
-      name: 'customer_name',
-      scope: ['tenant_id'],
-      match: 'fuzzy',
-      target: { table: 'customers', key: 'id', name: 'name' },
-    },
-  ],
-};
+const config = documentsConfig({ match: 'fuzzy' });
 
 async function schema(db: Queryable): Promise<void> {
   for (const s of [

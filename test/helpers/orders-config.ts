@@ -1,4 +1,4 @@
-/** The one-link config many database tests use: orders.customer_id → customers by name, per tenant_id. */
+/** The one-link configs many database tests use: orders (or documents).customer_id → customers by name, per tenant_id. */
 import type { ConfigInput, LinkInput } from '../../src/config/schema.js';
 
 type TargetInput = LinkInput['target'];
@@ -22,4 +22,12 @@ export function ordersConfig(link: Partial<Omit<LinkInput, 'target'>> = {}, targ
       },
     ],
   };
+}
+
+/**
+ * `documents` (key `id`, name `customer_name`, FK `customer_id`, scope `tenant_id`) → `customers` (key `id`, name
+ * `name`), with `link` and `target` fields added or replaced.
+ */
+export function documentsConfig(link: Partial<Omit<LinkInput, 'target'>> = {}, target: Partial<TargetInput> = {}): ConfigInput {
+  return ordersConfig({ entity: 'document', table: 'documents', ...link }, { name: 'name', ...target });
 }
