@@ -8,7 +8,7 @@ import { driftTablesExist } from '../store/guards.js';
 import { createMatcher, type Matcher } from '../match/index.js';
 import { noticesOf, prepare, shape, type CommonOptions } from '../context/context.js';
 import { matchOptionsFor } from '../planning/scored.js';
-import { driftLinkedStatement, type DriftKind, type DriftLinkedRow, driftNewNamesStatement, type DriftNewNameRow } from '../sql/guard.js';
+import { driftLinkedStatement, type DriftKind, type DriftLinkedRow, driftNewNamesStatement, type DriftNewNameRow } from '../sql/drift.js';
 import { wrapDbError } from '../errors.js';
 
 export type { DriftKind };

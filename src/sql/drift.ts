@@ -1,0 +1,155 @@
+/**
+ * SQL of `drift` (issue #20): linked rows whose master changed under them, and names no plan has seen. Pure builders.
+ */
+import { ident } from './quote.js';
+import { activeCond } from './guard.js';
+import {
+  entryScopeJoin,
+  type LinkShape,
+  masterNameAsSource,
+  Params,
+  type ScopeFilter,
+  scopeJoin,
+  scopeKeyExpr,
+  scopeWhere,
+  type Statement,
+} from './link.js';
+
+/** fk_backfill's tables, or empty stand-ins where the schema does not exist (drift only reads). */
+function own(store: boolean): { aliases: string; entries: string; runs: string } {
+  return store
+    ? { aliases: 'fk_backfill.aliases', entries: 'fk_backfill.plan_entries', runs: 'fk_backfill.runs' }
+    : {
+        aliases:
+          '(SELECT NULL::text AS link, NULL::text[] AS scope_key, NULL::text AS source_name, NULL::text AS origin, NULL::text AS target_key WHERE false)',
+        entries:
+          '(SELECT NULL::int8 AS run_id, NULL::text AS link, NULL::text[] AS scope_key, NULL::text AS source_name, NULL::text AS outcome, NULL::text AS target_key, NULL::text AS target_name WHERE false)',
+        runs: '(SELECT NULL::int8 AS id, NULL::text AS kind, NULL::text AS status, NULL::int8 AS plan_run_id, NULL::int8 AS target_run_id WHERE false)',
+      };
+}
+
+/** How a linked row drifted from its master (see driftLinkedStatement). */
+export type DriftKind = 'renamed' | 'inactive' | 'missing' | 'otherScope';
+
+/** A group of drifted linked rows: one scope, document name and master. */
+export interface DriftLinkedRow {
+  kind: DriftKind;
+  scope_key: (string | null)[];
+  source_name: string;
+  target_key: string;
+  master_name: string | null;
+  /** An applied run (done, not undone) linked this name to this master: the master's name its plan recorded. */
+  applied: boolean;
+  recorded_name: string | null;
+  row_count: unknown;
+}
+
+/**
+ * Drift of the linked rows of one link, grouped by (scope, document name, master): rows whose master is
+ * gone ('missing'), of another scope ('otherScope': a cross-tenant FK), inactive ('inactive'), or whose name differs
+ * from the master's ('renamed': compared
+ * on the columns' own types, as the exact plan compares them). A name a person aliased to that master
+ * (a live 'decision' alias) is no drift. The caller re-scores 'renamed' groups of non-exact links.
+ */
+export function driftLinkedStatement(link: LinkShape, linkName: string, f: ScopeFilter, store = true): Statement<DriftLinkedRow> {
+  const p = new Params();
+  const o = own(store);
+  const ln = p.add(linkName);
+  const tk = `t.${ident(link.targetKey)}`;
+  const sname = `s.${ident(link.name)}`;
+  const text = `WITH r AS (
+  SELECT ${scopeKeyExpr('s', link)} AS scope_key, ${sname}::text AS source_name, s.${ident(link.fk)}::text AS target_key,
+         ${tk}::text AS master_key, t.${ident(link.targetName)}::text AS master_name,
+         CASE WHEN ${tk} IS NULL THEN ${
+           // on Citus a master of another tenant is on another shard (no correlated lookup there): missing, as verify's
+           // crossScope tells
+           // and with keys that repeat across tenants ((tenant_id, id)) a key found elsewhere is no evidence
+           link.scope.length === 0 || link.citus !== undefined || link.targetKeyAlone !== true
+             ? `'missing'`
+             : `CASE WHEN EXISTS (SELECT 1 FROM ${link.targetSql} x WHERE x.${ident(link.targetKey)} = s.${ident(link.fk)}) THEN 'otherScope' ELSE 'missing' END`
+         }
+              WHEN NOT (${activeCond('t', link)}) THEN 'inactive'
+              WHEN ${masterNameAsSource(link, `t.${ident(link.targetName)}`)} = ${sname} THEN NULL
+              ELSE 'renamed' END AS kind
+    FROM ${link.sourceSql} s
+    LEFT JOIN ${link.targetSql} t ON ${tk} = s.${ident(link.fk)}${scopeJoin('t', 's', link)}
+   WHERE s.${ident(link.fk)} IS NOT NULL${scopeWhere('s', link, f, p)}
+), g AS (
+  SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)::int8 AS row_count
+    FROM r
+   WHERE r.kind IS NOT NULL
+     AND NOT (r.kind = 'renamed' AND EXISTS (
+           SELECT 1 FROM ${o.aliases} a
+            WHERE a.link = ${ln} AND md5(a.source_name) = md5(r.source_name) AND a.scope_key = r.scope_key
+              AND a.source_name = r.source_name AND a.origin = 'decision' AND a.target_key = r.target_key))
+   GROUP BY 1, 2, 3, 4, 5
+), pe AS (
+  -- what applied runs (done, not undone) linked, and the master's name their plans recorded (the latest run's)
+  SELECT DISTINCT ON (e.scope_key, e.source_name, e.target_key) e.scope_key, e.source_name, e.target_key, e.target_name
+    FROM ${o.entries} e
+    JOIN ${o.runs} a ON a.plan_run_id = e.run_id AND a.kind = 'apply' AND a.status = 'done'
+   WHERE e.link = ${ln} AND e.outcome = 'linked'
+     AND NOT EXISTS (SELECT 1 FROM ${o.runs} u WHERE u.kind = 'undo' AND u.status = 'done' AND u.target_run_id = a.id)
+     AND (e.scope_key, e.source_name) IN (SELECT g.scope_key, g.source_name FROM g WHERE g.kind = 'renamed')
+   ORDER BY e.scope_key, e.source_name, e.target_key, a.id DESC
+)
+SELECT g.kind, g.scope_key, g.source_name, g.target_key, g.master_name, pe.target_key IS NOT NULL AS applied, pe.target_name AS recorded_name, g.row_count
+  FROM g
+  LEFT JOIN pe ON g.kind = 'renamed' AND pe.scope_key = g.scope_key AND pe.source_name = g.source_name AND pe.target_key = g.target_key
+ ORDER BY g.row_count DESC, 1, 3, 2`;
+  return { text, values: p.values };
+}
+
+/** A name no plan has seen, with its rows and the totals over all such names (window). */
+export interface DriftNewNameRow {
+  scope_key: (string | null)[];
+  source_name: string;
+  row_count: unknown;
+  names_total: unknown;
+  rows_total: unknown;
+}
+
+/**
+ * Names of NULL-FK rows that no finished plan of this link has seen (no plan entry for the scope and
+ * name) and that nothing would link now: no single active master of that exact name in the scope, no
+ * live alias or decision. Grouped by (scope, name) with row counts.
+ */
+export function driftNewNamesStatement(
+  link: LinkShape,
+  linkName: string,
+  f: ScopeFilter,
+  limit: number,
+  store = true,
+): Statement<DriftNewNameRow> {
+  const p = new Params();
+  const o = own(store);
+  const ln = p.add(linkName);
+  const sname = `s.${ident(link.name)}`;
+  const text = `WITH n AS (
+  SELECT ${scopeKeyExpr('s', link)} AS scope_key, ${link.scope.map((c, i) => `s.${ident(c)} AS fkb_scope_${i + 1}, `).join('')}${sname} AS name, count(*)::int8 AS row_count
+    FROM ${link.sourceSql} s
+   WHERE s.${ident(link.fk)} IS NULL AND ${sname} IS NOT NULL${scopeWhere('s', link, f, p)}
+   GROUP BY ${['1', ...link.scope.map((_, i) => `${i + 2}`), `${link.scope.length + 2}`].join(', ')}
+)
+-- active masters of each name's exact name in its scope, counted by a join and a GROUP BY (not a correlated
+-- subquery per name: Citus cannot run one against a distributed master)
+, m AS (
+  SELECT n.scope_key, n.name, count(*)::int8 AS masters
+    FROM n
+    JOIN ${link.targetSql} t ON ${masterNameAsSource(link, `t.${ident(link.targetName)}`)} = n.name${entryScopeJoin('t', link, 'n')} AND ${activeCond('t', link)}
+   GROUP BY n.scope_key, n.name
+)
+SELECT n.scope_key, n.name::text AS source_name, n.row_count,
+       count(*) OVER ()::int8 AS names_total, sum(n.row_count) OVER ()::int8 AS rows_total
+  FROM n
+  LEFT JOIN m ON m.scope_key = n.scope_key AND m.name = n.name
+ WHERE NOT EXISTS (SELECT 1 FROM ${o.entries} e JOIN ${o.runs} r ON r.id = e.run_id AND r.kind = 'plan' AND r.status = 'done'
+                    WHERE e.link = ${ln} AND e.scope_key = n.scope_key AND e.source_name = n.name::text)
+   AND NOT EXISTS (SELECT 1 FROM ${o.aliases} a
+                    WHERE a.link = ${ln} AND md5(a.source_name) = md5(n.name::text) AND a.scope_key = n.scope_key
+                      AND a.source_name = n.name::text)
+   AND coalesce(m.masters, 0) <> 1
+ ORDER BY n.row_count DESC, 2, 1
+ LIMIT ${p.add(Math.max(1, limit))}::int8`;
+  return { text, values: p.values };
+}
