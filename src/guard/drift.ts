@@ -50,6 +50,11 @@ export interface LinkDrift {
   missing: DriftCategory;
   /** Linked rows whose FK names a master of another scope (tenant): a cross-tenant link (verify's crossScope). */
   otherScope: DriftCategory;
+  /**
+   * Linked rows whose master's name another active master of the same scope has too (a duplicate master created since):
+   * a name two active masters share is never linked by a plan; merge the masters or decide which one the name means.
+   */
+  duplicated: DriftCategory;
   /** Names of NULL-FK rows no plan has seen that no master of exactly that name (one, active, in scope) or alias would link; a normalised or fuzzy plan may still link them. */
   newNames: { names: number; rows: number; samples: NewName[] };
 }
@@ -92,6 +97,7 @@ export async function drift(handle: unknown, opts: DriftOptions = {}): Promise<D
       inactive: [] as DriftGroup[],
       missing: [] as DriftGroup[],
       otherScope: [] as DriftGroup[],
+      duplicated: [] as DriftGroup[],
     };
     const opt = matchOptionsFor(l);
     const matchers = new Map<string, Matcher>();
@@ -133,6 +139,7 @@ export async function drift(handle: unknown, opts: DriftOptions = {}): Promise<D
       inactive: category(groups.inactive, limit),
       missing: category(groups.missing, limit),
       otherScope: category(groups.otherScope, limit),
+      duplicated: category(groups.duplicated, limit),
       newNames: {
         names: num(first?.names_total),
         rows: num(first?.rows_total),
@@ -140,6 +147,8 @@ export async function drift(handle: unknown, opts: DriftOptions = {}): Promise<D
       },
     });
   }
-  const found = links.some((x) => x.renamed.rows + x.inactive.rows + x.missing.rows + x.otherScope.rows + x.newNames.rows > 0);
+  const found = links.some(
+    (x) => x.renamed.rows + x.inactive.rows + x.missing.rows + x.otherScope.rows + x.duplicated.rows + x.newNames.rows > 0,
+  );
   return { tenantId: ctx.filter.tenant, links, found, ...noticesOf(ctx) };
 }

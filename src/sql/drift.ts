@@ -4,6 +4,7 @@
 import { ident } from './quote.js';
 import { activeCond } from './guard.js';
 import {
+  activeWhere,
   entryScopeJoin,
   type LinkShape,
   masterNameAsSource,
@@ -29,7 +30,7 @@ function own(store: boolean): { aliases: string; entries: string; runs: string }
 }
 
 /** How a linked row drifted from its master (see driftLinkedStatement). */
-export type DriftKind = 'renamed' | 'inactive' | 'missing' | 'otherScope';
+export type DriftKind = 'renamed' | 'inactive' | 'missing' | 'otherScope' | 'duplicated';
 
 /** A group of drifted linked rows: one scope, document name and master. */
 export interface DriftLinkedRow {
@@ -46,8 +47,9 @@ export interface DriftLinkedRow {
 
 /**
  * Drift of the linked rows of one link, grouped by (scope, document name, master): rows whose master is
- * gone ('missing'), of another scope ('otherScope': a cross-tenant FK), inactive ('inactive'), or whose name differs
- * from the master's ('renamed': compared
+ * gone ('missing'), of another scope ('otherScope': a cross-tenant FK), inactive ('inactive'), whose name another
+ * active master of its scope has too ('duplicated': a duplicate master created since, so the name is one two active
+ * masters share, which no plan links), or whose name differs from the master's ('renamed': compared
  * on the columns' own types, as the exact plan compares them). A name a person aliased to that master
  * (a live 'decision' alias) is no drift. The caller re-scores 'renamed' groups of non-exact links.
  */
@@ -57,6 +59,8 @@ export function driftLinkedStatement(link: LinkShape, linkName: string, f: Scope
   const ln = p.add(linkName);
   const tk = `t.${ident(link.targetKey)}`;
   const sname = `s.${ident(link.name)}`;
+  // the active masters' names two or more of them have, per scope (one hash aggregate of the masters)
+  const dupCols = link.scope.map((c) => `m.${ident(c)}, `).join('');
   const text = `WITH r AS (
   SELECT ${scopeKeyExpr('s', link)} AS scope_key, ${sname}::text AS source_name, s.${ident(link.fk)}::text AS target_key,
          ${tk}::text AS master_key, t.${ident(link.targetName)}::text AS master_name,
@@ -69,10 +73,15 @@ export function driftLinkedStatement(link: LinkShape, linkName: string, f: Scope
              : `CASE WHEN EXISTS (SELECT 1 FROM ${link.targetSql} x WHERE x.${ident(link.targetKey)} = s.${ident(link.fk)}) THEN 'otherScope' ELSE 'missing' END`
          }
               WHEN NOT (${activeCond('t', link)}) THEN 'inactive'
+              WHEN d.fkb_name IS NOT NULL THEN 'duplicated'
               WHEN ${masterNameAsSource(link, `t.${ident(link.targetName)}`)} = ${sname} THEN NULL
               ELSE 'renamed' END AS kind
     FROM ${link.sourceSql} s
     LEFT JOIN ${link.targetSql} t ON ${tk} = s.${ident(link.fk)}${scopeJoin('t', 's', link)}
+    LEFT JOIN (SELECT ${dupCols}m.${ident(link.targetName)} AS fkb_name FROM ${link.targetSql} m
+                WHERE true${activeWhere('m', link)}${scopeWhere('m', link, f, p)}
+                GROUP BY ${dupCols}m.${ident(link.targetName)} HAVING count(*) > 1) d
+      ON d.fkb_name = t.${ident(link.targetName)}${scopeJoin('d', 't', link)}
    WHERE s.${ident(link.fk)} IS NOT NULL${scopeWhere('s', link, f, p)}
 ), g AS (
   SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)::int8 AS row_count

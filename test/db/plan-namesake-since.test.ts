@@ -5,7 +5,7 @@
  * plan is PLAN_STALE (exit 2, nothing written); a fresh plan leaves the name for review.
  */
 import { afterEach, expect, it } from 'vitest';
-import { apply, decide, plan } from '../../src/index.js';
+import { apply, decide, drift, plan } from '../../src/index.js';
 import type { Queryable } from '../../src/db/port.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { documentsConfig } from '../helpers/orders-config.js';
@@ -72,5 +72,20 @@ describeEach('a namesake of a planned master since the plan', (target) => {
     const a = await apply(t.db, { config, allTenants: true, planRunId: p.runId });
     expect(a.totalUpdated).toBe(5);
     expect(await linked(t.db)).toEqual([1, 1, 2, 3, 4]);
+  });
+  it('after the apply, a duplicate master of a linked name: drift reports the linked rows as duplicated (found)', async () => {
+    t = await freshDb(target);
+    await schema(t.db);
+    expect((await apply(t.db, { config, allTenants: true })).totalUpdated).toBe(5);
+    expect((await drift(t.db, { config, allTenants: true })).found).toBe(false);
+    await t.db.query(`INSERT INTO customers VALUES (10, 1, 'ABC Corp'), (11, 2, 'Globex Corporation')`);
+    const d = await drift(t.db, { config, allTenants: true });
+    expect(d.found).toBe(true);
+    const l = d.links[0]!;
+    expect(l.duplicated).toMatchObject({ rows: 2, groups: 1 });
+    expect(l.duplicated.samples).toEqual([{ scopeKey: ['1'], sourceName: 'ABC Corp', targetKey: '1', masterName: 'ABC Corp', rows: 2 }]);
+    expect(l.renamed.rows + l.inactive.rows + l.missing.rows + l.otherScope.rows).toBe(0);
+    // one tenant's drift sees only its own duplicates
+    expect((await drift(t.db, { config, tenantId: '2' })).links[0]!.duplicated.rows).toBe(0);
   });
 });

@@ -12,7 +12,17 @@ export function driftText(r: DriftReport): string {
   const out: string[] = [];
   out.push(
     table(
-      ['Link', 'Match', 'Name ≠ master rows', 'Inactive rows', 'Missing rows', 'Other-tenant rows', 'New names', 'New-name rows'],
+      [
+        'Link',
+        'Match',
+        'Name ≠ master rows',
+        'Inactive rows',
+        'Missing rows',
+        'Other-tenant rows',
+        'Duplicated rows',
+        'New names',
+        'New-name rows',
+      ],
       r.links.map((l) => [
         l.entityType,
         l.match,
@@ -20,6 +30,7 @@ export function driftText(r: DriftReport): string {
         l.inactive.rows,
         l.missing.rows,
         l.otherScope.rows,
+        l.duplicated.rows,
         l.newNames.names,
         l.newNames.rows,
       ]),
@@ -31,6 +42,10 @@ export function driftText(r: DriftReport): string {
       ['master inactive', l.inactive],
       ['master missing', l.missing],
       ["master of another tenant (a cross-tenant FK: the row's tenant has no master of that key)", l.otherScope],
+      [
+        "master's name now shared by another active master of the tenant (a duplicate created since: merge them, or decide which one the name means)",
+        l.duplicated,
+      ],
     ] as const) {
       if (c.samples.length === 0) continue;
       out.push(`\n${l.entityType}: ${what}`);
@@ -73,7 +88,7 @@ export function register(program: Command): void {
       program
         .command('drift')
         .description(
-          `linked rows whose master was renamed, deactivated or deleted, and new unmatched names; exit ${DRIFT_FOUND_EXIT} when any`,
+          `linked rows whose master was renamed, deactivated, deleted or duplicated, and new unmatched names; exit ${DRIFT_FOUND_EXIT} when any`,
         ),
     ),
   )

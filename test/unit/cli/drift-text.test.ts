@@ -11,6 +11,7 @@ const link = (match: LinkDrift['match']): LinkDrift => ({
   inactive: none,
   missing: none,
   otherScope: none,
+  duplicated: none,
   newNames: { names: 1, rows: 2, samples: [{ scopeKey: ['t1'], sourceName: 'acme trading gmbh', rows: 2 }] },
 });
 const report = (match: LinkDrift['match']): DriftReport => ({ tenantId: null, links: [link(match)], found: true });

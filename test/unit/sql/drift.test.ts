@@ -21,18 +21,23 @@ const link: LinkShape = {
   touch: null,
 };
 describe('drift statements (whole text)', () => {
-  it('linked rows whose master is missing, of another tenant, inactive or renamed (a decision alias to that master is no drift), within the tenant', () => {
+  it('linked rows whose master is missing, of another tenant, inactive, duplicated or renamed (a decision alias to that master is no drift), within the tenant', () => {
     expect(driftLinkedStatement({ ...link, targetKeyAlone: true }, 'so', { tenant: 'T1' })).toEqual({
       text: `WITH r AS (
   SELECT ARRAY[s."tenant_id"::text, s."Branch"::text COLLATE "C"]::text[] AS scope_key, s."customer name"::text AS source_name, s."customer_id"::text AS target_key,
          t."id"::text AS master_key, t."Legal Name"::text AS master_name,
          CASE WHEN t."id" IS NULL THEN CASE WHEN EXISTS (SELECT 1 FROM "crm"."Customers" x WHERE x."id" = s."customer_id") THEN 'otherScope' ELSE 'missing' END
               WHEN NOT ((t."is_active" IS TRUE)) THEN 'inactive'
+              WHEN d.fkb_name IS NOT NULL THEN 'duplicated'
               WHEN t."Legal Name" = s."customer name" THEN NULL
               ELSE 'renamed' END AS kind
     FROM "erp"."Sales Orders" s
     LEFT JOIN "crm"."Customers" t ON t."id" = s."customer_id" AND t."tenant_id" = s."tenant_id" AND t."Branch"::text COLLATE "C" = s."Branch"::text COLLATE "C"
-   WHERE s."customer_id" IS NOT NULL AND s."tenant_id" = $2
+    LEFT JOIN (SELECT m."tenant_id", m."Branch", m."Legal Name" AS fkb_name FROM "crm"."Customers" m
+                WHERE true AND m."is_active" IS TRUE AND m."tenant_id" = $2
+                GROUP BY m."tenant_id", m."Branch", m."Legal Name" HAVING count(*) > 1) d
+      ON d.fkb_name = t."Legal Name" AND d."tenant_id" = t."tenant_id" AND d."Branch"::text COLLATE "C" = t."Branch"::text COLLATE "C"
+   WHERE s."customer_id" IS NOT NULL AND s."tenant_id" = $3
 ), g AS (
   SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)::int8 AS row_count
     FROM r
@@ -56,7 +61,7 @@ SELECT g.kind, g.scope_key, g.source_name, g.target_key, g.master_name, pe.targe
   FROM g
   LEFT JOIN pe ON g.kind = 'renamed' AND pe.scope_key = g.scope_key AND pe.source_name = g.source_name AND pe.target_key = g.target_key
  ORDER BY g.row_count DESC, 1, 3, 2`,
-      values: ['so', 'T1'],
+      values: ['so', 'T1', 'T1'],
     });
   });
   it('without fk_backfill: empty stand-ins for its tables', () => {
@@ -66,10 +71,15 @@ SELECT g.kind, g.scope_key, g.source_name, g.target_key, g.master_name, pe.targe
          t."id"::text AS master_key, t."Legal Name"::text AS master_name,
          CASE WHEN t."id" IS NULL THEN 'missing'
               WHEN NOT (true) THEN 'inactive'
+              WHEN d.fkb_name IS NOT NULL THEN 'duplicated'
               WHEN t."Legal Name" = s."customer name" THEN NULL
               ELSE 'renamed' END AS kind
     FROM "erp"."Sales Orders" s
     LEFT JOIN "crm"."Customers" t ON t."id" = s."customer_id"
+    LEFT JOIN (SELECT m."Legal Name" AS fkb_name FROM "crm"."Customers" m
+                WHERE true
+                GROUP BY m."Legal Name" HAVING count(*) > 1) d
+      ON d.fkb_name = t."Legal Name"
    WHERE s."customer_id" IS NOT NULL
 ), g AS (
   SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)::int8 AS row_count
