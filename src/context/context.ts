@@ -1,5 +1,5 @@
 import { configHash, toConfig } from '../config/load.js';
-import { activePredicate, type Config, type ConfigInput, keyColumns } from '../config/schema.js';
+import { activePredicate, type Config, type ConfigInput } from '../config/schema.js';
 import { adapt } from '../db/index.js';
 import type { Database, Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
@@ -40,14 +40,15 @@ export interface Context {
 }
 
 /**
- * The master table (schema-qualified, whatever the search_path or the config's spelling) and key a link's decisions
- * and learned names refer to: what its name is bound to (store/link-targets.ts).
+ * The master table (schema-qualified, whatever the search_path or the config's spelling; a partition by its
+ * partitioned table) and the column whose values a link's decisions and learned names hold (the one the FK points
+ * at: `target.key` as `"id"` or as `["tenant_id", "id"]` is the same): what its name is bound to (store/link-targets.ts).
  */
 async function linkTargetsOf(db: Queryable, links: readonly ResolvedLink[]): Promise<LinkTarget[]> {
   const names = (await db.query(linkTableNamesStatement(links.map((l) => l.targetOid)))).rows;
   return links.map((l) => ({
     link: l.entity,
-    target: `${names.find((n) => Number(n.oid) === l.targetOid)?.name ?? l.targetSql} (${keyColumns(l.config.target.key).join(', ')})`,
+    target: `${names.find((n) => Number(n.oid) === l.targetOid)?.name ?? l.targetSql} (${l.targetKey})`,
   }));
 }
 

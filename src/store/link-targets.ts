@@ -6,14 +6,14 @@
  */
 import type { Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
+import { OWN_SCHEMA } from './migrate.js';
 
 const READ_ONLY = '25006';
 const INSUFFICIENT_PRIVILEGE = '42501';
-import { OWN_SCHEMA } from './migrate.js';
 
 export interface LinkTarget {
   link: string;
-  /** The master table, schema-qualified and quoted, and its key columns: `"public"."customers" (id)`. */
+  /** The master table (schema-qualified, quoted where needed) and the column the FK holds: `public.customers (id)`. */
   target: string;
 }
 

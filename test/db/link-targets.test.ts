@@ -86,4 +86,13 @@ describeEach('a link name bound to its master table', (target) => {
       /^link "order" points at public\.customers \(no\), but .* masters in public\.customers \(id\)/,
     );
   });
+  it('the same master table and key column spelled otherwise (schema-qualified, the key as a list) is the same link', async () => {
+    t = await freshDb(target);
+    await schema(t.db);
+    await plan(t.db, { config: toCustomers });
+    const spelled: ConfigInput = {
+      links: [{ ...link('order', 'public.customers'), target: { table: 'public.customers', key: ['id'], name: 'name' } }],
+    };
+    expect((await plan(t.db, { config: spelled })).results[0]!.entityType).toBe('order');
+  });
 });
