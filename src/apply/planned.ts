@@ -6,7 +6,7 @@ import { num, type Queryable } from '../db/port.js';
 import { BackfillError } from '../errors.js';
 import { article, getRun, type RunRecord } from '../store/runs.js';
 import { type Context, shape } from '../context/context.js';
-import { namesakesSincePlanStatement } from '../sql/decisions.js';
+import { namesakesSincePlanStatement } from '../sql/plan-stale.js';
 import { pinPlanHash, planHashes, stampedHash } from '../store/plans.js';
 import { decisionsAgainstPlan, decisionsBesidePlan } from '../store/decisions.js';
 
@@ -91,6 +91,8 @@ export async function loadPlan(ctx: Context, planRunId: string): Promise<RunReco
  */
 async function assertNoNamesakesSince(ctx: Context, planRunId: string): Promise<void> {
   for (const l of ctx.links) {
+    // a link with compare columns tells namesakes apart by them (the plan linked the one that agrees): not checked here
+    if ((l.compare ?? []).length > 0) continue;
     const r = (await ctx.db.query(namesakesSincePlanStatement(shape(l), { planRunId, linkName: l.entity }, ctx.filter))).rows[0];
     if (num(r?.n) === 0) continue;
     throw new BackfillError(

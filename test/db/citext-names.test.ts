@@ -8,6 +8,7 @@
  */
 import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
 import { apply, drift, plan } from '../../src/index.js';
+import { refused } from '../helpers/hostile.js';
 import type { Database } from '../../src/db/port.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { citextDb, closeCitextPglite } from '../helpers/citext.js';
@@ -86,4 +87,15 @@ describeEach('citext document names against varchar master names', (target) => {
       expect(entries[0]!.map((e) => e.split(' | ')[0])).toEqual(['ACME', 'BETA', 'gamma']);
     });
   }
+  it('a master added since the plan whose name equals a planned name as the citext column compares it: apply --plan is refused', async () => {
+    await load(h.db, false);
+    const p = await plan(h.db, { config: config('exact'), allTenants: true });
+    // 'ACME' is the citext name 'Acme' the plan linked to vendor 1: a fresh plan finds two masters for it
+    await h.db.query(`INSERT INTO vendors VALUES (4, 't1', 'ACME')`);
+    await refused(
+      apply(h.db, { config: config('exact'), allTenants: true, planRunId: p.runId }),
+      'PLAN_STALE',
+      /whose master has a namesake since/,
+    );
+  });
 });

@@ -88,4 +88,27 @@ describeEach('a namesake of a planned master since the plan', (target) => {
     // one tenant's drift sees only its own duplicates
     expect((await drift(t.db, { config, tenantId: '2' })).links[0]!.duplicated.rows).toBe(0);
   });
+  it('a name a person decided for the same master since the plan: the plan applies', async () => {
+    t = await freshDb(target);
+    await schema(t.db);
+    const p = await plan(t.db, { config, allTenants: true });
+    await t.db.query(`INSERT INTO customers VALUES (10, 1, 'ABC Corp')`);
+    await decide(t.db, { config, link: 'document', scopeKey: ['1'], name: 'ABC Corp', action: 'alias', targetKey: '1', by: 'ana' });
+    expect((await apply(t.db, { config, allTenants: true, planRunId: p.runId })).totalUpdated).toBe(5);
+  });
+
+  it('a link with compare columns, a third namesake whose columns differ: the plan that linked by the columns applies', async () => {
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, name text NOT NULL, dob date);
+      CREATE TABLE documents (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, dob date, customer_id int);
+      INSERT INTO customers VALUES (1001, 1, 'John Smith', '1970-01-01'), (1002, 1, 'John Smith', '1980-02-02');
+      INSERT INTO documents VALUES (1, 1, 'John Smith', '1980-02-02', NULL), (2, 1, 'John Smith', '1980-02-02', NULL);`);
+    const withDob = documentsConfig({ match: 'fuzzy', compare: [{ source: 'dob', target: 'dob' }] });
+    const p = await plan(t.db, { config: withDob, allTenants: true });
+    expect(p.results[0]!.recordsMatched).toBe(2);
+    await t.db.query(`INSERT INTO customers VALUES (1003, 1, 'John Smith', '1990-03-03')`);
+    expect((await apply(t.db, { config: withDob, allTenants: true, planRunId: p.runId })).totalUpdated).toBe(2);
+    expect((await t.db.query(`SELECT DISTINCT customer_id FROM documents`)).rows).toEqual([{ customer_id: 1002 }]);
+  });
 });

@@ -1,0 +1,57 @@
+/**
+ * A stored plan against the masters as they are now, before `apply --plan` writes (src/apply/planned.ts).
+ */
+import { ident } from './quote.js';
+import {
+  activeWhere,
+  entryName,
+  type LinkShape,
+  masterNameAsSource,
+  OWN,
+  Params,
+  type ScopeFilter,
+  scopeKeyExpr,
+  scopeWhere,
+  type Statement,
+} from './link.js';
+
+/**
+ * The names a plan links whose master has a namesake now that the plan did not see: an active master of the entry's
+ * scope, with another key, named as the planned master or as the document name itself (compared as the plan compares
+ * them: on the columns' own types, so a citext 'Acme' is a namesake of 'ACME'), and absent from the entry's candidates
+ * (a master created or reactivated since: a fresh plan would call the name ambiguous, or link it to the exact one).
+ * A person's decision stands: an entry the plan took from one, or a name decided for the same master since. Two
+ * equality joins (hashed), not one join on either name (an OR: a nested loop, 20 s at 20,000 names and masters).
+ */
+export function namesakesSincePlanStatement(
+  link: LinkShape,
+  a: { planRunId: string; linkName: string },
+  f: ScopeFilter,
+): Statement<{ n: unknown; name: string | null; master: string | null }> {
+  const p = new Params();
+  const tk = `t.${ident(link.targetKey)}`;
+  const tn = `t.${ident(link.targetName)}`;
+  const recorded =
+    link.targetNameType === undefined || link.targetNameType === 'text' ? 'e.target_name' : `e.target_name::${link.targetNameType}`;
+  const run = p.add(a.planRunId);
+  const ln = p.add(a.linkName);
+  const hits = (on: string): string => `SELECT e.scope_key, e.source_name, ${tn}::text AS master
+    FROM e JOIN ${link.targetSql} t ON ${on} AND e.scope_key = ${scopeKeyExpr('t', link)}${activeWhere('t', link)}
+   WHERE ${tk}::text <> e.target_key
+     AND NOT coalesce(e.candidates @> jsonb_build_array(jsonb_build_object('key', ${tk}::text)), false)${scopeWhere('t', link, f, p)}`;
+  const text = `WITH e AS (
+  SELECT e.scope_key, e.source_name, e.target_key, e.target_name, e.candidates
+    FROM ${OWN}.plan_entries e
+   WHERE e.run_id = ${run}::int8 AND e.link = ${ln} AND e.outcome = 'linked' AND e.target_key IS NOT NULL
+     AND e.method IS DISTINCT FROM 'decision'
+     AND NOT EXISTS (SELECT 1 FROM ${OWN}.decisions d
+                      WHERE d.link = e.link AND d.scope_key = e.scope_key AND md5(d.source_name) = md5(e.source_name)
+                        AND d.source_name = e.source_name AND d.revoked_at IS NULL AND d.action = 'alias' AND d.target_key = e.target_key)
+), h AS (
+  ${hits(`${tn} = ${recorded}`)}
+  UNION ALL
+  ${hits(`${masterNameAsSource(link, tn)} = ${entryName(link, 'e')}`)}
+)
+SELECT count(DISTINCT (h.scope_key, h.source_name))::int8 AS n, min(h.source_name) AS name, min(h.master) AS master FROM h`;
+  return { text, values: p.values };
+}
