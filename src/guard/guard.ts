@@ -22,6 +22,7 @@ import {
   guardTriggerSql,
   type GuardShape,
   lockTimeoutStatement,
+  partitionKeysStatement,
   qualifiedByOidStatement,
 } from '../sql/guard.js';
 import {
@@ -101,6 +102,8 @@ async function guardShape(db: Database, l: ResolvedLink): Promise<GuardShape> {
   const srcRow = (await db.query(qualifiedByOidStatement(l.sourceOid))).rows[0];
   const src = srcRow?.q ?? null;
   const tgt = await qualifiedByOid(db, l.targetOid);
+  const partitionKeys =
+    srcRow?.partitioned === true ? ((await db.query(partitionKeysStatement(l.sourceOid))).rows[0]?.cols ?? null) : undefined;
   if (src === null || tgt === null) throw new BackfillError('SCHEMA_MISSING_TABLE', `${l.entity}: source or target table vanished`);
   // every CHECK over the FK, BEFORE UPDATE triggers or not: the guard runs last of the table's BEFORE triggers, so the
   // row it tests is the row the table checks (apply reads them only where no trigger may change that row)
@@ -118,7 +121,7 @@ async function guardShape(db: Database, l: ResolvedLink): Promise<GuardShape> {
     sourceQualified: src,
     targetQualified: tgt,
     tableName: l.config.table,
-    partitioned: srcRow?.partitioned === true,
+    ...(partitionKeys !== undefined ? { partitionKeys } : {}),
   };
 }
 

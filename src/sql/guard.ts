@@ -28,8 +28,11 @@ export interface GuardShape extends LinkShape {
   targetQualified: string;
   /** The table name as the config spells it (change log's table_name). */
   tableName: string;
-  /** The source is a partitioned table: an UPDATE may move a row to another partition (see movedRow). */
-  partitioned?: boolean;
+  /**
+   * The source is a partitioned table: an UPDATE that changes one of these columns (its partition tree's keys) may move
+   * a row to another partition (see movedRow); null: a key is an expression, any UPDATE may. Absent: not partitioned.
+   */
+  partitionKeys?: string[] | null;
 }
 
 /** Names of the objects a guard installs for one link (unquoted; the function lives in schema fk_backfill). */
@@ -107,10 +110,17 @@ function checksRefusal(g: GuardShape): string {
  * the next call clears it, and if it is that INSERT of the row, returns the row untouched: not resolved, not logged.
  */
 function movedRow(g: GuardShape, names: GuardNames, rowKey: string): Record<'decl' | 'check' | 'onClear' | 'onMiss', string> {
-  if (g.partitioned !== true) return { decl: '', check: '', onClear: '', onMiss: '' };
+  if (g.partitionKeys === undefined) return { decl: '', check: '', onClear: '', onMiss: '' };
   const setting = literal(`fk_backfill.${names.fn}`);
   const mark = `md5(ARRAY[${rowKey}, v_sk::text, v_name, statement_timestamp()::text]::text)`;
-  const set = `PERFORM set_config(${setting}, ${mark}, true);`;
+  // only an UPDATE that changes a partition key can move the row: any other left a mark a later INSERT of the same row
+  // in the same statement time (a DO block deleting and inserting it again) was taken for (a review)
+  const moves =
+    g.partitionKeys === null || g.partitionKeys.length === 0
+      ? ''
+      : `IF ${g.partitionKeys.map((c) => `NEW.${ident(c)} IS DISTINCT FROM OLD.${ident(c)}`).join(' OR ')} THEN `;
+  const set =
+    moves === '' ? `PERFORM set_config(${setting}, ${mark}, true);` : `${moves}PERFORM set_config(${setting}, ${mark}, true); END IF;`;
   return {
     decl: '\n  v_moved text;',
     check: `v_moved := current_setting(${setting}, true);
@@ -188,8 +198,11 @@ BEGIN
       ${moved.onClear}RETURN NEW;
     END IF;
   ELSIF EXISTS (SELECT 1 FROM ${g.sourceQualified} s WHERE ${sameKey}) THEN
-    -- an INSERT … ON CONFLICT of an existing key: not filled (EXCLUDED would carry the FK into its DO UPDATE
-    -- unlogged) nor logged; its DO UPDATE fires this trigger as an UPDATE, which links and logs the row
+    -- an INSERT … ON CONFLICT of an existing key, nothing logged: the FK the existing row holds when it has this name
+    -- and scope (a sync re-sending the row: DO UPDATE SET fk = EXCLUDED.fk keeps it), else none (EXCLUDED would carry
+    -- a link of the new name into the DO UPDATE unlogged; that UPDATE fires this trigger, which links and logs it)
+    SELECT s.${fk} INTO NEW.${fk} FROM ${g.sourceQualified} s
+     WHERE ${sameKey} AND s.${ident(g.name)}::text IS NOT DISTINCT FROM v_name AND ${scopeKeyExpr('s', g)} IS NOT DISTINCT FROM v_sk;
     RETURN NEW;
   END IF;
   SELECT a.target_key, a.origin INTO v_alias, v_origin
@@ -263,6 +276,22 @@ export function guardTriggerSql(g: GuardShape, names: GuardNames): string {
   return `CREATE TRIGGER ${ident(names.trigger)} BEFORE INSERT OR UPDATE OF ${cols} ON ${g.sourceQualified}
   FOR EACH ROW WHEN (NEW.${ident(g.fk)} IS NULL AND NEW.${ident(g.name)} IS NOT NULL)
   EXECUTE FUNCTION fk_backfill.${ident(names.fn)}()`;
+}
+
+/**
+ * The columns of a partitioned table's keys, over its whole partition tree (sub-partitions too); null when one is an
+ * expression. A table that is not partitioned: no row.
+ */
+export function partitionKeysStatement(oid: number): Statement<{ cols: string[] | null }> {
+  return {
+    text: `SELECT CASE WHEN bool_or(k.n = 0) THEN NULL ELSE array_agg(DISTINCT a.attname::text ORDER BY a.attname::text) END AS cols
+  FROM pg_partition_tree($1::oid::regclass) pt
+  JOIN pg_partitioned_table p ON p.partrelid = pt.relid
+  CROSS JOIN LATERAL unnest(p.partattrs::int2[]) k(n)
+  LEFT JOIN pg_attribute a ON a.attrelid = pt.relid AND a.attnum = k.n
+HAVING count(*) > 0`,
+    values: [oid],
+  };
 }
 
 /** `"schema"."table"` of a relation by oid (the trigger function pins its search_path), and whether it is partitioned. */

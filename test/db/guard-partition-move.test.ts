@@ -55,4 +55,20 @@ describeEach('guard on a partitioned table', (target) => {
     expect((await undo(db, { runId: g.runId })).totalReverted).toBe(1);
     await removeGuard(db);
   });
+  it('a miss by an UPDATE that moves nothing leaves no mark: the same row deleted and inserted again in that statement time is linked (a review)', async () => {
+    const db = t.db;
+    const g = await installGuard(db, { config });
+    await db.query(`INSERT INTO documents VALUES (1, 1, 'Nobody', NULL)`);
+    // one transaction, one statement time (statement_timestamp() is the transaction's first statement's in a block)
+    await db.exec(`DO $$ BEGIN
+      UPDATE documents SET customer_name = 'Zed' WHERE id = 1;
+      INSERT INTO customers VALUES (1, 9, 'Zed');
+      DELETE FROM documents WHERE id = 1;
+      INSERT INTO documents VALUES (1, 1, 'Zed', NULL);
+    END $$`);
+    expect((await db.query(`SELECT customer_id FROM documents WHERE id = 1`)).rows).toEqual([{ customer_id: 9 }]);
+    const logged = await db.query(`SELECT row_key, new_value FROM fk_backfill.guard_links WHERE run_id = $1::int8`, [g.runId]);
+    expect(logged.rows).toEqual([{ row_key: '{1,1}', new_value: '9' }]);
+    await removeGuard(db);
+  });
 });

@@ -63,4 +63,22 @@ describeEach('guard and INSERT … ON CONFLICT', (target) => {
     expect(await fks()).toEqual([null, null, null, null, null]);
     await removeGuard(db);
   });
+  it('a row already linked, sent again whole by a sync that does not know its FK: keeps its link, nothing logged', async () => {
+    const db = t.db;
+    await db.query(`UPDATE documents SET customer_id = 2 WHERE id = 2`);
+    const g = await installGuard(db, { config });
+    // the review's statement: the FK from EXCLUDED, and the name and tenant as they are
+    await db.query(
+      `INSERT INTO documents VALUES (2, 1, 'Beta', NULL) ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, customer_name = excluded.customer_name, customer_id = excluded.customer_id`,
+    );
+    expect((await db.query(`SELECT customer_id FROM documents WHERE id = 2`)).rows).toEqual([{ customer_id: 2 }]);
+    // sent again under another name: that name is resolved by the DO UPDATE's trigger, linked and logged
+    await db.query(
+      `INSERT INTO documents VALUES (2, 1, 'Gamma', NULL) ON CONFLICT (id) DO UPDATE SET customer_name = excluded.customer_name, customer_id = excluded.customer_id`,
+    );
+    expect((await db.query(`SELECT customer_id FROM documents WHERE id = 2`)).rows).toEqual([{ customer_id: 3 }]);
+    const logged = await db.query(`SELECT row_key, new_value FROM fk_backfill.guard_links WHERE run_id = $1::int8`, [g.runId]);
+    expect(logged.rows).toEqual([{ row_key: '2', new_value: '3' }]);
+    await removeGuard(db);
+  });
 });

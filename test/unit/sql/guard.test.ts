@@ -112,8 +112,11 @@ BEGIN
       RETURN NEW;
     END IF;
   ELSIF EXISTS (SELECT 1 FROM "erp"."Sales Orders" s WHERE s."tenant_id" = NEW."tenant_id" AND s."id" = NEW."id") THEN
-    -- an INSERT … ON CONFLICT of an existing key: not filled (EXCLUDED would carry the FK into its DO UPDATE
-    -- unlogged) nor logged; its DO UPDATE fires this trigger as an UPDATE, which links and logs the row
+    -- an INSERT … ON CONFLICT of an existing key, nothing logged: the FK the existing row holds when it has this name
+    -- and scope (a sync re-sending the row: DO UPDATE SET fk = EXCLUDED.fk keeps it), else none (EXCLUDED would carry
+    -- a link of the new name into the DO UPDATE unlogged; that UPDATE fires this trigger, which links and logs it)
+    SELECT s."customer_id" INTO NEW."customer_id" FROM "erp"."Sales Orders" s
+     WHERE s."tenant_id" = NEW."tenant_id" AND s."id" = NEW."id" AND s."customer name"::text IS NOT DISTINCT FROM v_name AND ARRAY[s."tenant_id"::text, s."Branch"::text COLLATE "C"]::text[] IS NOT DISTINCT FROM v_sk;
     RETURN NEW;
   END IF;
   SELECT a.target_key, a.origin INTO v_alias, v_origin
@@ -210,7 +213,7 @@ BEGIN`);
   });
 
   it('on a partitioned table, an UPDATE that leaves the FK NULL marks the row, and the BEFORE INSERT that moves it returns it untouched', () => {
-    const f = guardFunctionSql({ ...g, partitioned: true }, { trigger: 'trg', fn: 'guard_so_1' }, '7');
+    const f = guardFunctionSql({ ...g, partitionKeys: null }, { trigger: 'trg', fn: 'guard_so_1' }, '7');
     const mark = `md5(ARRAY[ARRAY[NEW."tenant_id"::text, NEW."id"::text]::text, v_sk::text, v_name, statement_timestamp()::text]::text)`;
     expect(f).toContain(`  v_reason text;
   v_moved text;
@@ -232,6 +235,10 @@ BEGIN
     RETURN NEW;
   END IF;`);
     expect(guardFunctionSql(g, { trigger: 'trg', fn: 'guard_so_1' }, '7')).not.toContain('set_config');
+    // with the partition keys known, only an UPDATE that changes one of them marks the row
+    expect(guardFunctionSql({ ...g, partitionKeys: ['tenant_id'] }, { trigger: 'trg', fn: 'guard_so_1' }, '7')).toContain(
+      `IF TG_OP = 'UPDATE' THEN IF NEW."tenant_id" IS DISTINCT FROM OLD."tenant_id" THEN PERFORM set_config('fk_backfill.guard_so_1', ${mark}, true); END IF; END IF;`,
+    );
   });
 
   it('the trigger function of an unscoped link with one key column and no active predicate', () => {
@@ -260,8 +267,11 @@ BEGIN
       RETURN NEW;
     END IF;
   ELSIF EXISTS (SELECT 1 FROM "erp"."Sales Orders" s WHERE s."id" = NEW."id") THEN
-    -- an INSERT … ON CONFLICT of an existing key: not filled (EXCLUDED would carry the FK into its DO UPDATE
-    -- unlogged) nor logged; its DO UPDATE fires this trigger as an UPDATE, which links and logs the row
+    -- an INSERT … ON CONFLICT of an existing key, nothing logged: the FK the existing row holds when it has this name
+    -- and scope (a sync re-sending the row: DO UPDATE SET fk = EXCLUDED.fk keeps it), else none (EXCLUDED would carry
+    -- a link of the new name into the DO UPDATE unlogged; that UPDATE fires this trigger, which links and logs it)
+    SELECT s."customer_id" INTO NEW."customer_id" FROM "erp"."Sales Orders" s
+     WHERE s."id" = NEW."id" AND s."customer name"::text IS NOT DISTINCT FROM v_name AND ARRAY[]::text[] IS NOT DISTINCT FROM v_sk;
     RETURN NEW;
   END IF;
   SELECT a.target_key, a.origin INTO v_alias, v_origin
