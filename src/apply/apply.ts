@@ -14,7 +14,7 @@ import { planIn, type PlanResult } from '../planning/plan.js';
 import { countSkips } from './skips.js';
 import { chooseWalk, sourceLayout } from './walk.js';
 import { applyResult, type ApplyResult, type LinkApplyResult, skipFields, summaryOf } from './result.js';
-import { checkPlanHash, loadPlan, stampedPlanHash } from './planned.js';
+import { assertNoNamesakesSince, checkPlanHash, loadPlan, stampedPlanHash } from './planned.js';
 import { plannedRows } from '../store/plans.js';
 import { continueBatched } from './batched.js';
 import { parallelism } from './parallel.js';
@@ -193,6 +193,7 @@ export async function resumeApply(handle: unknown, opts: ResumeApplyOptions): Pr
   if (typeof pinned === 'string' && pinned !== planHash) {
     throw new BackfillError('PLAN_STALE', `plan ${run.planRunId} changed since run ${run.id} started (hash ${pinned}, now ${planHash})`);
   }
+  await assertNoNamesakesSince(ctx, run.planRunId, run.id);
   const { runId: _r, ...batch } = opts;
   const merged = mergedBatchOptions(run, batch);
   const parallel = parallelism(ctx, merged); // before the run is reopened

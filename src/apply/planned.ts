@@ -89,15 +89,18 @@ export async function loadPlan(ctx: Context, planRunId: string): Promise<RunReco
  * name shared by two active masters is never linked (a new user's trial: `apply --plan` of an older plan linked both
  * rows of a name to master 1 after a second master of that name was added; drift and verify said nothing).
  */
-async function assertNoNamesakesSince(ctx: Context, planRunId: string): Promise<void> {
+export async function assertNoNamesakesSince(ctx: Context, planRunId: string, resumedRun?: string): Promise<void> {
   for (const l of ctx.links) {
     // a link with compare columns tells namesakes apart by them (the plan linked the one that agrees): not checked here
     if ((l.compare ?? []).length > 0) continue;
     const r = (await ctx.db.query(namesakesSincePlanStatement(shape(l), { planRunId, linkName: l.entity }, ctx.filter))).rows[0];
     if (num(r?.n) === 0) continue;
+    const what = `plan ${planRunId} links ${num(r?.n)} name(s) of ${l.entity} whose master has a namesake since it was made (e.g. "${r?.name ?? ''}": another active master is named "${r?.master ?? ''}")`;
     throw new BackfillError(
       'PLAN_STALE',
-      `plan ${planRunId} links ${num(r?.n)} name(s) of ${l.entity} whose master has a namesake since it was made (e.g. "${r?.name ?? ''}": another active master is named "${r?.master ?? ''}"); plan again (a fresh plan leaves a name two active masters share unlinked, for review)`,
+      resumedRun === undefined
+        ? `${what}; plan again (a fresh plan leaves a name two active masters share unlinked, for review)`
+        : `${what}, so run ${resumedRun} cannot go on with it: plan again and apply the new plan for the rest (the rows run ${resumedRun} linked stay linked; undo --run ${resumedRun} sets them back)`,
     );
   }
 }

@@ -5,7 +5,7 @@
  * plan is PLAN_STALE (exit 2, nothing written); a fresh plan leaves the name for review.
  */
 import { afterEach, expect, it } from 'vitest';
-import { apply, decide, drift, plan } from '../../src/index.js';
+import { apply, decide, drift, plan, resumeApply } from '../../src/index.js';
 import type { Queryable } from '../../src/db/port.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { documentsConfig } from '../helpers/orders-config.js';
@@ -110,5 +110,29 @@ describeEach('a namesake of a planned master since the plan', (target) => {
     await t.db.query(`INSERT INTO customers VALUES (1003, 1, 'John Smith', '1990-03-03')`);
     expect((await apply(t.db, { config: withDob, allTenants: true, planRunId: p.runId })).totalUpdated).toBe(2);
     expect((await t.db.query(`SELECT DISTINCT customer_id FROM documents`)).rows).toEqual([{ customer_id: 1002 }]);
+  });
+  it('a run stopped, a duplicate master created, then --resume: refused, nothing more written (a Citus trial linked 330 rows)', async () => {
+    t = await freshDb(target);
+    await schema(t.db);
+    const ac = new AbortController();
+    const a = await apply(t.db, {
+      config,
+      allTenants: true,
+      batchSize: 1,
+      walk: 'key',
+      signal: ac.signal,
+      onProgress: (e) => {
+        if (e.event === 'batch') ac.abort();
+      },
+    });
+    expect(a.status).toBe('stopped');
+    await t.db.query(`INSERT INTO customers VALUES (10, 1, 'ABC Corp')`);
+    const before = await snapshot(t.db);
+    await refused(
+      resumeApply(t.db, { runId: a.runId }),
+      'PLAN_STALE',
+      new RegExp(`"ABC Corp": another active master is named "ABC Corp"\\), so run ${a.runId} cannot go on with it: plan again and apply`),
+    );
+    expect(await snapshot(t.db)).toEqual(before);
   });
 });
