@@ -55,6 +55,14 @@ function holdsAllWords(c: Candidate): boolean {
  * review:    best >= reviewAt
  * unmatched: otherwise (best candidates still listed)
  */
+/** Why a candidate is for review only, whatever autoLinkAt is. */
+function capReason(best: Candidate): string {
+  if (best.signals['acronym'] !== undefined) return 'an acronym of its words';
+  if (best.signals['reordered'] === true) return 'words reordered';
+  if (best.signals['wordConflict'] === true) return 'a word differs on both sides';
+  return 'it leaves out a word that tells this master from others';
+}
+
 export function decideFuzzy(name: string, ranked: Candidate[], options: MatchOptions): NameDecision {
   const max = options.maxCandidates ?? DEFAULT_MAX_CANDIDATES;
   const listed = ranked.filter((c) => c.score > 0).slice(0, max);
@@ -67,7 +75,8 @@ export function decideFuzzy(name: string, ranked: Candidate[], options: MatchOpt
   // Siblings ("… Sezione matematica" / "… Sezione costruzioni") and reorderings the scope does not vouch for are capped
   // for review: never auto-linked, whatever autoLinkAt is (a threshold at or below the cap used to link them).
   const capped =
-    ((best.signals['wordConflict'] === true || best.signals['reordered'] === true) && best.signals['containment'] === undefined) ||
+    ((best.signals['wordConflict'] === true || best.signals['reordered'] === true || best.signals['droppedWord'] !== undefined) &&
+      best.signals['containment'] === undefined) ||
     (best.signals['acronym'] !== undefined && best.signals['acronymSole'] !== true);
   // The name's words all in the best master, which has more, and all in another master too ("Holy Family Westbury" /
   // Holy Family Parish, Westbury beside Holy Family Catholic School, Westbury): it tells the two apart only by what
@@ -116,7 +125,7 @@ export function decideFuzzy(name: string, ranked: Candidate[], options: MatchOpt
   if (best.score >= options.reviewAt) {
     const why =
       capped && best.score >= options.autoLinkAt && gapOk
-        ? `${best.signals['acronym'] !== undefined ? 'an acronym of its words' : best.signals['reordered'] === true ? 'words reordered' : 'a word differs on both sides'}: review only`
+        ? `${capReason(best)}: review only`
         : best.score >= options.autoLinkAt
           ? `runner-up ${runner?.key ?? ''} within margin ${fmt(options.margin)}`
           : `score ${fmtBelow(best.score, options.autoLinkAt)} below autoLinkAt ${fmt(options.autoLinkAt)}`;

@@ -8,7 +8,7 @@ import { MATCH_TUNING } from './tuning.js';
 
 export interface Contribution {
   /** Stable id of the step. */
-  signal: 'tokens' | 'characters' | 'phonetic' | 'legalForm' | 'wordConflict' | 'reordered' | 'clamp' | 'rule' | 'evidence';
+  signal: 'tokens' | 'characters' | 'phonetic' | 'legalForm' | 'wordConflict' | 'reordered' | 'droppedWord' | 'clamp' | 'rule' | 'evidence';
   label: string;
   /** Added to the score by this step (negative: taken off). */
   value: number;
@@ -76,6 +76,15 @@ export function explainScore(score: number | null, signals: Record<string, unkno
       value: r4(t.legalDisagreeCap - raw),
     });
     raw = t.legalDisagreeCap;
+  }
+  const dropped = signals['droppedWord'];
+  if (typeof dropped === 'string' && raw > t.droppedWordCap) {
+    out.push({
+      signal: 'droppedWord',
+      label: `leaves out "${dropped}", which tells this master from others here: capped at ${t.droppedWordCap}`,
+      value: r4(t.droppedWordCap - raw),
+    });
+    raw = t.droppedWordCap;
   }
   const clamped = Math.min(1, Math.max(0, raw));
   if (Math.abs(clamped - raw) > 1e-9) out.push({ signal: 'clamp', label: 'kept within 0…1', value: r4(clamped - raw) });

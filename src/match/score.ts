@@ -9,7 +9,7 @@ import { isGenericToken, legalAgreement, normalizeName } from './normalize.js';
 import { jaroWinkler, levenshteinSimilarity, phoneticMatch } from './similarity.js';
 import { expandInitials, HAS_DIGIT, isAbbreviation, isEditNear, markedAbbreviation, reconcileJoins, tokenSimilarity } from './tokens.js';
 import { MATCH_TUNING } from './tuning.js';
-import { ENTITY_WORDS, GENERATIONS, isTrade, twoCities } from './vocabulary.js';
+import { ENTITY_WORDS, FUNCTION_WORDS, GENERATIONS, isLegalWord, isTrade, twoCities } from './vocabulary.js';
 import type { Candidate, NormalizedName } from './types.js';
 
 const round4 = (x: number): number => Math.round(x * 10000) / 10000;
@@ -98,6 +98,30 @@ function asWritten(e: Entry, qt: string[]): boolean {
   if (!e.norm.rules.includes('name-order') || qt.length !== e.tokens.length) return false;
   const written = normalizeName(e.norm.original.replace(/,/gu, ' ')).tokens;
   return written.length === qt.length && written.every((t, i) => t === qt[i]);
+}
+
+/**
+ * The name is the entry with a word left out between two kept words ("MGM Television" / MGM Worldwide Television,
+ * "Samsung Display" / Samsung Mobile Display), and that word is what tells the entry apart in this scope: every word
+ * the name keeps is also in another master's name (or a known alias of another master: "Amazon MGM Studios", "Fuji
+ * Television"), so the kept words name no master by themselves and the name may be another firm of the group, or one
+ * the ledger lacks. Not an initial, a function word or a legal form, nor a middle name after a person's given name
+ * ("John Smith" / John Paul Smith: the words before it all known person names). Returns the word, or null.
+ */
+function droppedBetween(ix: MatcherIndex, e: Entry, qAl: number[], eAl: number[]): string | null {
+  const et = e.tokens;
+  if (qAl.length !== 2 || qAl.some((j) => j < 0)) return null;
+  const kept = eAl.flatMap((i, j) => (i >= 0 ? [j] : []));
+  const first = kept[0];
+  const last = kept[kept.length - 1];
+  if (first === undefined || last === undefined || kept.some((j) => (ix.df.get(et[j]!) ?? 0) < 2)) return null;
+  for (let g = first + 1; g < last; g++) {
+    const w = et[g]!;
+    if (eAl[g]! >= 0 || w.length < 2 || FUNCTION_WORDS.has(w) || isLegalWord(w)) continue;
+    if (kept.filter((j) => j < g).every((j) => isKnownName(et[j]!))) continue;
+    return w;
+  }
+  return null;
 }
 
 /** Score `q` against `e`; `typoOf` / `typo2Of`: the name's one- and two-edit readings (readings.ts), memoised per name. */
@@ -256,12 +280,14 @@ export function score(
   // the name adds a foundation, trust or fund to the master's name: that body, not the master (ENTITY_WORDS)
   const ownBody = extraName.some((t) => ENTITY_WORDS.has(t));
   const wordConflict = !compactEqual && ((extraName.length > 0 && extraMaster.length > 0) || numberDiffers || ownBody);
+  const dropped = compactEqual ? null : droppedBetween(ix, e, qAl, eAl);
   const raw = MATCH_TUNING.wToken * tok + MATCH_TUNING.wChar * charSim + MATCH_TUNING.wPhonetic * phonetic + adj;
   const cap = Math.min(
     wordConflict ? MATCH_TUNING.conflictCap : 1,
     reorderOnly ? MATCH_TUNING.reorderCap : 1,
     legal === 'disagree' ? MATCH_TUNING.legalDisagreeCap : 1,
     nickname ? MATCH_TUNING.nicknameCap : 1,
+    dropped !== null ? MATCH_TUNING.droppedWordCap : 1,
   );
   const s = round4(Math.min(cap, Math.max(0, raw)));
   return {
@@ -285,6 +311,7 @@ export function score(
       reordered: reorderOnly,
       ...(rotated ? { order: 'surname-first' } : written ? { order: 'as-written' } : firmOrder ? { order: 'words-reordered' } : {}),
       ...(nickname ? { nickname: true } : {}),
+      ...(dropped !== null ? { droppedWord: dropped } : {}),
       matchedTokens: matched.join(' '),
       unmatchedName: qt.filter((_, i) => qAl[i] === -1).join(' '),
       unmatchedMaster: et.filter((_, j) => eAl[j] === -1).join(' '),

@@ -35,6 +35,13 @@ export const MATCH_TUNING = {
    * or by a number ("Portfolio 2"): such pairs are usually sibling companies, so they can reach review, never auto-link.
    */
   conflictCap: 0.85,
+  /**
+   * Highest score when the name leaves out a word of the master between two kept words and that word tells the master
+   * apart from another master of the scope with the same words before it ("MGM Television" / MGM Worldwide Television
+   * beside Amazon MGM Studios; score.ts droppedBetween): below the lowest threshold bench:accuracy chooses (0.80), in
+   * the review band. A priori, not fitted.
+   */
+  droppedWordCap: 0.79,
   /** Character similarity of a name compared in the entry's word order is worth this much of an in-order one. */
   reorderFactor: 0.95,
   /**
