@@ -44,20 +44,29 @@ export function checkCitusLink(
   const s = k.source;
   const t = k.target;
   if (s.kind === 'distributed' && t.kind === 'distributed') {
-    if (s.column !== t.column || !link.scope.includes(s.column)) {
+    if (s.column !== t.column) {
       refuse(
         `${displayTable(source)} is distributed by ${s.column} and ${displayTable(target)} by ${t.column}; ` +
           `Citus joins them only co-located: distribute both by the same tenant column and list it in "scope"` +
           (link.scope.length === 0 ? ` (e.g. "scope": ["${s.column}"])` : ''),
       );
     }
-    if (s.colocation !== t.colocation) {
-      // the documents join the master's group, not the other way: a master shared by several document tables moved
-      // into one's group would leave the others not co-located (a new user's trial: the two hints sent them back and forth)
-      // eslint-disable-next-line no-restricted-syntax -- the statement a person runs to fix it, quoted in the message
-      const fix = `SELECT update_distributed_table_colocation('${displayTable(source)}', colocate_with => '${displayTable(target)}')`;
+    if (!link.scope.includes(s.column)) {
+      // both by the same column already: only the scope is missing it (the message above told them to redistribute)
       refuse(
-        `${displayTable(source)} and ${displayTable(target)} are distributed by ${s.column} but not co-located; run ${fix} (it moves ${displayTable(source)} into the group of ${displayTable(target)} and of the tables co-located with it)`,
+        `${displayTable(source)} and ${displayTable(target)} are both distributed by ${s.column}, which "scope" does not list: a name is matched within its tenant, and Citus joins them on that column only; add it (e.g. "scope": [${[s.column, ...link.scope].map((c) => `"${c}"`).join(', ')}])`,
+      );
+    }
+    if (s.colocation !== t.colocation) {
+      // which table should move depends on the other links: a master shared by several document tables moved into one's
+      // group leaves the others apart, and documents moved into a master's group leave their other masters apart (two
+      // trials, one each way: a single hint sent them back and forth). Both ways are named; alter_distributed_table
+      // rewrites the table, so shard counts need not match (update_distributed_table_colocation refused 4 vs 32 shards)
+      const move = (what: TableName, into: TableName): string =>
+        // eslint-disable-next-line no-restricted-syntax -- the statement a person runs to fix it, quoted in the message
+        `SELECT alter_distributed_table('${displayTable(what)}', colocate_with => '${displayTable(into)}')`;
+      refuse(
+        `${displayTable(source)} and ${displayTable(target)} are distributed by ${s.column} but not co-located; co-locate them: ${move(target, source)} (moves the master into the group of ${displayTable(source)}: right unless other document tables are co-located with ${displayTable(target)}), or ${move(source, target)} (moves the documents: right unless other masters are co-located with ${displayTable(source)})`,
       );
     }
   }

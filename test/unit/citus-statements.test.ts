@@ -189,8 +189,9 @@ describe('links Citus cannot run, refused before anything is written', () => {
   } as unknown as LinkConfig;
   const at = (schema: string, table: string): TableName => ({ schema, table });
   const shard = (group: number): TableKind => ({ kind: 'local', managed: true, singleShard: group });
-  it("two distributed tables not co-located: the fix moves the documents into the master's group, not the master", () => {
-    // a new user's trial: the hint moved a master two document tables share into one's group, breaking the other's link
+  it('two distributed tables not co-located: both ways to co-locate them named, with when each is right', () => {
+    // two new users' trials, one each way: a hint that moved only the master broke another document table's link, one
+    // that moved only the documents broke their other master's; update_distributed_table_colocation refused 4 vs 32 shards
     const dist = (colocation: number): TableKind => ({ kind: 'distributed', column: 'tenant_id', colocation });
     expect(() =>
       checkCitusLink(
@@ -203,9 +204,20 @@ describe('links Citus cannot run, refused before anything is written', () => {
     ).toThrow(
       expect.objectContaining({
         code: 'CITUS_UNSUPPORTED',
-        message: expect.stringContaining(
-          "run SELECT update_distributed_table_colocation('public.bills_nc', colocate_with => 'public.suppliers') (it moves public.bills_nc into the group of public.suppliers",
-        ),
+        message:
+          "order: public.bills_nc and public.suppliers are distributed by tenant_id but not co-located; co-locate them: SELECT alter_distributed_table('public.suppliers', colocate_with => 'public.bills_nc') (moves the master into the group of public.bills_nc: right unless other document tables are co-located with public.suppliers), or SELECT alter_distributed_table('public.bills_nc', colocate_with => 'public.suppliers') (moves the documents: right unless other masters are co-located with public.bills_nc) ($.links[0])",
+      }),
+    );
+  });
+  it('both distributed by the tenant column and co-located, the scope without it: told to list it, not to redistribute', () => {
+    const dist: TableKind = { kind: 'distributed', column: 'tenant_id', colocation: 1 };
+    expect(() =>
+      checkCitusLink(cfg, at('public', 'invoices'), at('public', 'customers'), { source: dist, target: dist }, '$.links[0]'),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'CITUS_UNSUPPORTED',
+        message:
+          'order: public.invoices and public.customers are both distributed by tenant_id, which "scope" does not list: a name is matched within its tenant, and Citus joins them on that column only; add it (e.g. "scope": ["tenant_id"]) ($.links[0])',
       }),
     );
   });
