@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { guardStatus, installGuard, removeGuard } from '../../src/index.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
-import { documentsConfig } from '../helpers/orders-config.js';
+import { DOCUMENTS_SCHEMA, documentsConfig } from '../helpers/orders-config.js';
 
 const config = documentsConfig();
 
@@ -14,10 +14,7 @@ describeEach('guard and a cleared FK', (target) => {
   let t: TestDb;
   beforeEach(async () => {
     t = await freshDb(target);
-    await t.db.exec(`
-      CREATE TABLE customers (tenant_id int NOT NULL, id int PRIMARY KEY, name text NOT NULL);
-      CREATE TABLE documents (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int);
-      INSERT INTO customers VALUES (1, 2, 'Beta'), (1, 3, 'Gamma');`);
+    await t.db.exec(DOCUMENTS_SCHEMA);
   });
   afterEach(async () => t.dispose());
 

@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { guardStatus, installGuard, removeGuard, undo } from '../../src/index.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
-import { documentsConfig } from '../helpers/orders-config.js';
+import { DOCUMENTS_SCHEMA, documentsConfig } from '../helpers/orders-config.js';
 
 const config = documentsConfig();
 
@@ -15,11 +15,10 @@ describeEach('guard and INSERT … ON CONFLICT', (target) => {
   let t: TestDb;
   beforeEach(async () => {
     t = await freshDb(target);
-    await t.db.exec(`
-      CREATE TABLE customers (tenant_id int NOT NULL, id int PRIMARY KEY, name text NOT NULL);
-      CREATE TABLE documents (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int);
-      INSERT INTO customers VALUES (1, 2, 'Beta'), (1, 3, 'Gamma');
-      INSERT INTO documents VALUES (2, 1, 'Beta', NULL), (3, 1, 'Gamma', NULL), (4, 1, 'Beta', NULL), (5, 1, 'Nobody', NULL);`);
+    await t.db.exec(DOCUMENTS_SCHEMA);
+    await t.db.exec(
+      `INSERT INTO documents VALUES (2, 1, 'Beta', NULL), (3, 1, 'Gamma', NULL), (4, 1, 'Beta', NULL), (5, 1, 'Nobody', NULL);`,
+    );
   });
   afterEach(async () => t.dispose());
 

@@ -1,5 +1,5 @@
 /** Link shapes the whole-text SQL tests share (test/unit/sql). */
-import type { TypedLinkShape } from '../../src/sql/link.js';
+import type { LinkShape, TypedLinkShape } from '../../src/sql/link.js';
 
 /** sales_orders → customers, scoped by a uuid tenant and a numeric region (a type whose text form is not its equality). */
 export const SALES_ORDERS: TypedLinkShape = {
@@ -14,5 +14,24 @@ export const SALES_ORDERS: TypedLinkShape = {
   targetName: 'customer_name',
   scope: ['tenant_id', 'region'],
   scopeTypes: ['uuid', 'numeric'],
+  touch: null,
+};
+
+/** A scoped link (the second scope column loose), rows keyed by (tenant_id, id), identifiers that need quoting. */
+export const QUOTED_SCOPED: LinkShape = {
+  sourceSql: '"erp"."Sales Orders"',
+  targetSql: '"crm"."Customers"',
+  key: 'id',
+  keys: ['tenant_id', 'id'],
+  keyTypes: ['uuid', 'int8'],
+  fk: 'customer_id',
+  name: 'customer name',
+  targetKey: 'id',
+  targetName: 'Legal Name',
+  active: { column: 'is_active', activeWhen: true },
+  scope: ['tenant_id', 'Branch'],
+  scopeLoose: [false, true],
+  fkType: 'uuid',
+  keyType: 'int8',
   touch: null,
 };

@@ -31,3 +31,9 @@ export function ordersConfig(link: Partial<Omit<LinkInput, 'target'>> = {}, targ
 export function documentsConfig(link: Partial<Omit<LinkInput, 'target'>> = {}, target: Partial<TargetInput> = {}): ConfigInput {
   return ordersConfig({ entity: 'document', table: 'documents', ...link }, { name: 'name', ...target });
 }
+
+/** The tables documentsConfig links, and two customers of tenant 1: Beta (2) and Gamma (3). */
+export const DOCUMENTS_SCHEMA = `
+  CREATE TABLE customers (tenant_id int NOT NULL, id int PRIMARY KEY, name text NOT NULL);
+  CREATE TABLE documents (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int);
+  INSERT INTO customers VALUES (1, 2, 'Beta'), (1, 3, 'Gamma');`;

@@ -1,25 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { driftLinkedStatement, driftNewNamesStatement } from '../../../src/sql/drift.js';
 import type { LinkShape } from '../../../src/sql/link.js';
+import { QUOTED_SCOPED } from '../../helpers/link-shapes.js';
 
-/** A scoped link (the second scope column loose), rows keyed by (tenant_id, id), identifiers that need quoting. */
-const link: LinkShape = {
-  sourceSql: '"erp"."Sales Orders"',
-  targetSql: '"crm"."Customers"',
-  key: 'id',
-  keys: ['tenant_id', 'id'],
-  keyTypes: ['uuid', 'int8'],
-  fk: 'customer_id',
-  name: 'customer name',
-  targetKey: 'id',
-  targetName: 'Legal Name',
-  active: { column: 'is_active', activeWhen: true },
-  scope: ['tenant_id', 'Branch'],
-  scopeLoose: [false, true],
-  fkType: 'uuid',
-  keyType: 'int8',
-  touch: null,
-};
+const link: LinkShape = QUOTED_SCOPED;
 describe('drift statements (whole text)', () => {
   it('linked rows whose master is missing, of another tenant, inactive, duplicated or renamed (a decision alias to that master is no drift), within the tenant', () => {
     expect(driftLinkedStatement({ ...link, targetKeyAlone: true }, 'so', { tenant: 'T1' })).toEqual({

@@ -12,6 +12,7 @@ import {
 } from '../../../src/sql/guard.js';
 import { literal } from '../../../src/sql/quote.js';
 import type { LinkShape } from '../../../src/sql/link.js';
+import { QUOTED_SCOPED } from '../../helpers/link-shapes.js';
 
 describe('guard catalog statements (whole text)', () => {
   it('names a relation by oid, schema-qualified and quoted, and says whether it is partitioned', () => {
@@ -40,24 +41,7 @@ describe('guard catalog statements (whole text)', () => {
   });
 });
 
-/** A scoped link (the second scope column loose), rows keyed by (tenant_id, id), identifiers that need quoting. */
-const link: LinkShape = {
-  sourceSql: '"erp"."Sales Orders"',
-  targetSql: '"crm"."Customers"',
-  key: 'id',
-  keys: ['tenant_id', 'id'],
-  keyTypes: ['uuid', 'int8'],
-  fk: 'customer_id',
-  name: 'customer name',
-  targetKey: 'id',
-  targetName: 'Legal Name',
-  active: { column: 'is_active', activeWhen: true },
-  scope: ['tenant_id', 'Branch'],
-  scopeLoose: [false, true],
-  fkType: 'uuid',
-  keyType: 'int8',
-  touch: null,
-};
+const link: LinkShape = QUOTED_SCOPED;
 const g: GuardShape = {
   ...link,
   entity: "Sales Order's customer",
