@@ -142,7 +142,8 @@ function movedRow(g: GuardShape, names: GuardNames, rowKey: string): Record<'dec
  *      nothing for 'never' / 'create';
  *   2. exactly one active master of the same scope with exactly this name (two or more: ambiguous,
  *      nothing);
- *   3. the name linked by a finished apply (alias table, origin 'apply'): its master.
+ *   3. the name linked by a finished apply (alias table, origin 'apply'): its master, unless another active master of
+ *      the scope has that master's name now (ambiguous, nothing).
  * The master is read FOR SHARE and must be active and of the row's scope at that moment: a concurrent
  * deactivation or delete either waits for the writer's commit or is seen (READ COMMITTED rechecks the
  * locked row), so the guard never links a master deactivated or deleted before the link.
@@ -175,6 +176,10 @@ export function guardFunctionSql(g: GuardShape, names: GuardNames, runId: string
       : `
     ELSIF EXISTS (SELECT 1 FROM ${g.targetQualified} t WHERE t.${ident(g.targetName)} = NEW.${ident(g.name)}${sameScope('t', g, 'NEW')}) THEN
       v_reason := 'inactive';`;
+  // the master an apply's alias names, and another active master of the scope with its name (created since): a plan
+  // would call the name ambiguous, so the guard does not link it (one more probe, on the alias path only)
+  const twin = `SELECT 1 FROM ${g.targetQualified} t JOIN ${g.targetQualified} x ON x.${ident(g.targetName)} = t.${ident(g.targetName)} AND ${tk('x')} <> ${tk('t')}
+        WHERE ${tk('t')} = v_key${sameScope('t', g, 'NEW')}${sameScope('x', g, 'NEW')} AND ${activeCond('x', g)}`;
   // an alias's or decision's master that is there but inactive (deactivated since): 'inactive', as for an exact name
   const unavailable = (what: string): string =>
     activeCond('t', g) === 'true'
@@ -229,7 +234,15 @@ BEGIN
     ELSIF v_origin = 'apply' THEN
       v_cand := v_alias;
       ${master(`${tk('t')} = v_cand`)} FOR SHARE OF t INTO v_key;
-      IF v_key IS NULL THEN v_reason := ${unavailable('alias')}; ELSE v_method := 'alias'; END IF;${inactiveMiss}
+      IF v_key IS NULL THEN
+        v_reason := ${unavailable('alias')};
+      ELSIF EXISTS (${twin}) THEN
+        -- another active master of the scope is named as that one now (a duplicate since): the name is ambiguous
+        v_key := NULL;
+        v_reason := 'ambiguous';
+      ELSE
+        v_method := 'alias';
+      END IF;${inactiveMiss}
     ELSE
       v_reason := 'unmatched';
     END IF;

@@ -5,7 +5,7 @@
  * plan is PLAN_STALE (exit 2, nothing written); a fresh plan leaves the name for review.
  */
 import { afterEach, expect, it } from 'vitest';
-import { apply, decide, drift, plan, resumeApply } from '../../src/index.js';
+import { apply, decide, drift, installGuard, plan, removeGuard, resumeApply } from '../../src/index.js';
 import type { Queryable } from '../../src/db/port.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { documentsConfig } from '../helpers/orders-config.js';
@@ -134,5 +134,22 @@ describeEach('a namesake of a planned master since the plan', (target) => {
       new RegExp(`"ABC Corp": another active master is named "ABC Corp"\\), so run ${a.runId} cannot go on with it: plan again and apply`),
     );
     expect(await snapshot(t.db)).toEqual(before);
+  });
+  it('the guard: a name an apply linked by likeness is not linked once its master has a same-named twin (ambiguous, a miss)', async () => {
+    t = await freshDb(target);
+    await schema(t.db);
+    await apply(t.db, { config, allTenants: true });
+    await installGuard(t.db, { config });
+    await t.db.query(`INSERT INTO documents VALUES (19, 1, 'Globex Corp.', NULL)`);
+    await t.db.query(`INSERT INTO customers VALUES (11, 1, 'Globex Corporation')`);
+    await t.db.query(`INSERT INTO documents VALUES (20, 1, 'Globex Corp.', NULL)`);
+    const fks = await t.db.query(`SELECT id, customer_id FROM documents WHERE id IN (19, 20) ORDER BY id`);
+    expect(fks.rows).toEqual([
+      { id: 19, customer_id: 2 },
+      { id: 20, customer_id: null },
+    ]);
+    const miss = await t.db.query(`SELECT row_key, reason FROM fk_backfill.guard_misses`);
+    expect(miss.rows).toEqual([{ row_key: '20', reason: 'ambiguous' }]);
+    await removeGuard(t.db);
   });
 });

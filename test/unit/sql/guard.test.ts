@@ -127,7 +127,16 @@ BEGIN
     ELSIF v_origin = 'apply' THEN
       v_cand := v_alias;
       SELECT t."id" FROM "crm"."Customers" t WHERE t."id" = v_cand AND t."tenant_id" = NEW."tenant_id" AND t."Branch"::text COLLATE "C" = NEW."Branch"::text COLLATE "C" AND (t."is_active" IS TRUE) FOR SHARE OF t INTO v_key;
-      IF v_key IS NULL THEN v_reason := CASE WHEN EXISTS (SELECT 1 FROM "crm"."Customers" t WHERE t."id" = v_cand AND t."tenant_id" = NEW."tenant_id" AND t."Branch"::text COLLATE "C" = NEW."Branch"::text COLLATE "C") THEN 'inactive' ELSE 'alias target unavailable' END; ELSE v_method := 'alias'; END IF;
+      IF v_key IS NULL THEN
+        v_reason := CASE WHEN EXISTS (SELECT 1 FROM "crm"."Customers" t WHERE t."id" = v_cand AND t."tenant_id" = NEW."tenant_id" AND t."Branch"::text COLLATE "C" = NEW."Branch"::text COLLATE "C") THEN 'inactive' ELSE 'alias target unavailable' END;
+      ELSIF EXISTS (SELECT 1 FROM "crm"."Customers" t JOIN "crm"."Customers" x ON x."Legal Name" = t."Legal Name" AND x."id" <> t."id"
+        WHERE t."id" = v_key AND t."tenant_id" = NEW."tenant_id" AND t."Branch"::text COLLATE "C" = NEW."Branch"::text COLLATE "C" AND x."tenant_id" = NEW."tenant_id" AND x."Branch"::text COLLATE "C" = NEW."Branch"::text COLLATE "C" AND (x."is_active" IS TRUE)) THEN
+        -- another active master of the scope is named as that one now (a duplicate since): the name is ambiguous
+        v_key := NULL;
+        v_reason := 'ambiguous';
+      ELSE
+        v_method := 'alias';
+      END IF;
     ELSIF EXISTS (SELECT 1 FROM "crm"."Customers" t WHERE t."Legal Name" = NEW."customer name" AND t."tenant_id" = NEW."tenant_id" AND t."Branch"::text COLLATE "C" = NEW."Branch"::text COLLATE "C") THEN
       v_reason := 'inactive';
     ELSE
@@ -282,7 +291,16 @@ BEGIN
     ELSIF v_origin = 'apply' THEN
       v_cand := v_alias;
       SELECT t."id" FROM "crm"."Customers" t WHERE t."id" = v_cand AND true FOR SHARE OF t INTO v_key;
-      IF v_key IS NULL THEN v_reason := 'alias target unavailable'; ELSE v_method := 'alias'; END IF;
+      IF v_key IS NULL THEN
+        v_reason := 'alias target unavailable';
+      ELSIF EXISTS (SELECT 1 FROM "crm"."Customers" t JOIN "crm"."Customers" x ON x."Legal Name" = t."Legal Name" AND x."id" <> t."id"
+        WHERE t."id" = v_key AND true) THEN
+        -- another active master of the scope is named as that one now (a duplicate since): the name is ambiguous
+        v_key := NULL;
+        v_reason := 'ambiguous';
+      ELSE
+        v_method := 'alias';
+      END IF;
     ELSE
       v_reason := 'unmatched';
     END IF;
