@@ -59,25 +59,28 @@ export function driftLinkedStatement(link: LinkShape, linkName: string, f: Scope
   const ln = p.add(linkName);
   const tk = `t.${ident(link.targetKey)}`;
   const sname = `s.${ident(link.name)}`;
+  // a master of another scope with the row's FK: a cross-tenant link, told only where a key names one master in every
+  // scope (with keys that repeat across tenants, (tenant_id, id), a key found elsewhere is no evidence). Any master with
+  // that key, whatever its scope, as verify's crossScope reads it: a join, which Citus runs too (a correlated lookup it
+  // does not; every such link was called missing there, a reference master's too: a Citus trial)
+  const otherScope = link.scope.length > 0 && link.targetKeyAlone === true;
   // the active masters' names two or more of them have, per scope (one hash aggregate of the masters)
   const dupCols = link.scope.map((c) => `m.${ident(c)}, `).join('');
   const text = `WITH r AS (
   SELECT ${scopeKeyExpr('s', link)} AS scope_key, ${sname}::text AS source_name, s.${ident(link.fk)}::text AS target_key,
          ${tk}::text AS master_key, t.${ident(link.targetName)}::text AS master_name,
-         CASE WHEN ${tk} IS NULL THEN ${
-           // on Citus a master of another tenant is on another shard (no correlated lookup there): missing, as verify's
-           // crossScope tells
-           // and with keys that repeat across tenants ((tenant_id, id)) a key found elsewhere is no evidence
-           link.scope.length === 0 || link.citus !== undefined || link.targetKeyAlone !== true
-             ? `'missing'`
-             : `CASE WHEN EXISTS (SELECT 1 FROM ${link.targetSql} x WHERE x.${ident(link.targetKey)} = s.${ident(link.fk)}) THEN 'otherScope' ELSE 'missing' END`
-         }
+         CASE WHEN ${tk} IS NULL THEN ${otherScope ? `CASE WHEN o.k IS NOT NULL THEN 'otherScope' ELSE 'missing' END` : `'missing'`}
               WHEN NOT (${activeCond('t', link)}) THEN 'inactive'
               WHEN d.fkb_name IS NOT NULL THEN 'duplicated'
               WHEN ${masterNameAsSource(link, `t.${ident(link.targetName)}`)} = ${sname} THEN NULL
               ELSE 'renamed' END AS kind
     FROM ${link.sourceSql} s
-    LEFT JOIN ${link.targetSql} t ON ${tk} = s.${ident(link.fk)}${scopeJoin('t', 's', link)}
+    LEFT JOIN ${link.targetSql} t ON ${tk} = s.${ident(link.fk)}${scopeJoin('t', 's', link)}${
+      otherScope
+        ? `
+    LEFT JOIN (SELECT DISTINCT x.${ident(link.targetKey)} AS k FROM ${link.targetSql} x) o ON o.k = s.${ident(link.fk)}`
+        : ''
+    }
     LEFT JOIN (SELECT ${dupCols}m.${ident(link.targetName)} AS fkb_name FROM ${link.targetSql} m
                 WHERE true${activeWhere('m', link)}${scopeWhere('m', link, f, p)}
                 GROUP BY ${dupCols}m.${ident(link.targetName)} HAVING count(*) > 1) d

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, runCli } from '../helpers/cli.js';
-import { apply, decide, openDatabase, resumeApply, reviewQueue, undo, type ProgressEvent } from '../../src/index.js';
+import { apply, decide, drift, openDatabase, resumeApply, reviewQueue, undo, type ProgressEvent } from '../../src/index.js';
 import { freshCitusDb, freshPgDb, type CitusDb } from '../helpers/citus.js';
 
 const TENANTS = 6;
@@ -861,5 +861,39 @@ describe('Citus cluster [citus]', () => {
       entityType: 'sb_bill',
       orphans: 0,
     });
+  });
+  it("drift on the cluster: a distributed document's FK to another tenant's master of a reference table is a cross-tenant link, not missing (a trial)", async () => {
+    await cit.sql(`CREATE TABLE ref_vendors (id int PRIMARY KEY, tenant_id int NOT NULL, vendor_name text NOT NULL)`);
+    await cit.sql(`SELECT create_reference_table('ref_vendors')`);
+    await cit.sql(
+      `CREATE TABLE ref_orders (tenant_id int NOT NULL, id int NOT NULL, vendor_name text, vendor_id int, PRIMARY KEY (tenant_id, id))`,
+    );
+    await cit.sql(`SELECT create_distributed_table('ref_orders', 'tenant_id')`);
+    await cit.sql(`INSERT INTO ref_vendors VALUES (1, 1, 'Vend A'), (2, 2, 'Vend A'), (3, 1, 'Vend B'), (4, 3, 'Vend C')`);
+    await cit.sql(`INSERT INTO ref_orders VALUES (1, 1, 'Vend A', NULL), (1, 2, 'Vend B', NULL), (2, 1, 'Vend C', NULL)`);
+    const config = {
+      links: [
+        {
+          entity: 'ref_order',
+          table: 'ref_orders',
+          key: ['tenant_id', 'id'],
+          fk: 'vendor_id',
+          name: 'vendor_name',
+          scope: ['tenant_id'],
+          target: { table: 'ref_vendors', key: 'id', name: 'vendor_name' },
+        },
+      ],
+    };
+    const db = await openDatabase(cit.url);
+    try {
+      expect((await apply(db, { config, allTenants: true })).totalUpdated).toBe(2);
+      // tenant 2's 'Vend C' row pointed by hand at tenant 3's vendor 4
+      await cit.sql(`UPDATE ref_orders SET vendor_id = 4 WHERE tenant_id = 2 AND id = 1`);
+      const l = (await drift(db, { config, allTenants: true })).links[0]!;
+      expect([l.otherScope.rows, l.missing.rows]).toEqual([1, 0]);
+      expect(l.otherScope.samples[0]).toMatchObject({ scopeKey: ['2'], sourceName: 'Vend C', targetKey: '4' });
+    } finally {
+      await db.close();
+    }
   });
 });

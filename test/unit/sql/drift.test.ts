@@ -10,13 +10,14 @@ describe('drift statements (whole text)', () => {
       text: `WITH r AS (
   SELECT ARRAY[s."tenant_id"::text, s."Branch"::text COLLATE "C"]::text[] AS scope_key, s."customer name"::text AS source_name, s."customer_id"::text AS target_key,
          t."id"::text AS master_key, t."Legal Name"::text AS master_name,
-         CASE WHEN t."id" IS NULL THEN CASE WHEN EXISTS (SELECT 1 FROM "crm"."Customers" x WHERE x."id" = s."customer_id") THEN 'otherScope' ELSE 'missing' END
+         CASE WHEN t."id" IS NULL THEN CASE WHEN o.k IS NOT NULL THEN 'otherScope' ELSE 'missing' END
               WHEN NOT ((t."is_active" IS TRUE)) THEN 'inactive'
               WHEN d.fkb_name IS NOT NULL THEN 'duplicated'
               WHEN t."Legal Name" = s."customer name" THEN NULL
               ELSE 'renamed' END AS kind
     FROM "erp"."Sales Orders" s
     LEFT JOIN "crm"."Customers" t ON t."id" = s."customer_id" AND t."tenant_id" = s."tenant_id" AND t."Branch"::text COLLATE "C" = s."Branch"::text COLLATE "C"
+    LEFT JOIN (SELECT DISTINCT x."id" AS k FROM "crm"."Customers" x) o ON o.k = s."customer_id"
     LEFT JOIN (SELECT m."tenant_id", m."Branch", m."Legal Name" AS fkb_name FROM "crm"."Customers" m
                 WHERE true AND m."is_active" IS TRUE AND m."tenant_id" = $2
                 GROUP BY m."tenant_id", m."Branch", m."Legal Name" HAVING count(*) > 1) d
