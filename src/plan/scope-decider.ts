@@ -38,8 +38,7 @@ export function scopeDecider(s: ScopeMasters, opts: MatchOptions): ScopeDecider 
     // closed, beside an active "Müller GmbH"), names that master: never linked to the active one.
     if (inactiveNames !== null && d.method !== 'exact') {
       const i = inactiveNames.match(name);
-      if (i.outcome === 'linked' && strength(i.method) > (d.outcome === 'linked' ? strength(d.method) : 0))
-        return { ...onlyInactive(i.candidates), targetName: null };
+      if (i.outcome === 'linked' && strength(i.method) > activeStrength(d)) return { ...onlyInactive(i.candidates), targetName: null };
     }
     if (d.outcome === 'unmatched' && inactiveMatcher !== null) {
       const i = inactiveMatcher.match(name);
@@ -55,6 +54,17 @@ export function scopeDecider(s: ScopeMasters, opts: MatchOptions): ScopeDecider 
       targetName: d.outcome === 'linked' && d.targetKey !== null ? (masterNames.get(d.targetKey) ?? null) : null,
     };
   };
+}
+
+/**
+ * How near the active masters are to the name: the linked one's method, or for an ambiguous name its nearest candidate's
+ * (two active masters spelled 'Beta' and 'BETA' beside an inactive 'Beta': as near as the inactive one, so the name is
+ * ambiguous among them, not "only an inactive master matches", which dropped them from the review; a trial); 0 else.
+ */
+function activeStrength(d: { outcome: string; method: string | null; candidates: readonly { method: string | null }[] }): number {
+  if (d.outcome === 'linked') return strength(d.method);
+  if (d.outcome !== 'ambiguous') return 0;
+  return Math.max(strength(d.method), ...d.candidates.map((c) => strength(c.method)));
 }
 
 /** How near a method says a name is to its master: verbatim, then normalised (or a known alias), then fuzzy. */
