@@ -93,7 +93,11 @@ export async function assertNoNamesakesSince(ctx: Context, planRunId: string, re
   for (const l of ctx.links) {
     // a link with compare columns tells namesakes apart by them (the plan linked the one that agrees): not checked here
     if ((l.compare ?? []).length > 0) continue;
-    const r = (await ctx.db.query(namesakesSincePlanStatement(shape(l), { planRunId, linkName: l.entity }, ctx.filter))).rows[0];
+    const r = (
+      await ctx.db.query(
+        namesakesSincePlanStatement(shape(l), { planRunId, linkName: l.entity, variants: l.config.match !== 'exact' }, ctx.filter),
+      )
+    ).rows[0];
     if (num(r?.n) === 0) continue;
     const what = `plan ${planRunId} links ${num(r?.n)} name(s) of ${l.entity} whose master has a namesake since it was made (e.g. "${r?.name ?? ''}": another active master is named "${r?.master ?? ''}")`;
     throw new BackfillError(

@@ -20,12 +20,13 @@ import {
  * scope, with another key, named as the planned master or as the document name itself (compared as the plan compares
  * them: on the columns' own types, so a citext 'Acme' is a namesake of 'ACME'), and absent from the entry's candidates
  * (a master created or reactivated since: a fresh plan would call the name ambiguous, or link it to the exact one).
- * A person's decision stands: an entry the plan took from one, or a name decided for the same master since. Two
- * equality joins (hashed), not one join on either name (an OR: a nested loop, 20 s at 20,000 names and masters).
+ * A person's decision stands: an entry the plan took from one, or a name decided for the same master since. Equality
+ * joins (hashed), not one join on either name (an OR: a nested loop, 20 s at 20,000 names and masters). `variants`
+ * (a normalised or fuzzy link): names equal in their letters and digits, whatever the case and punctuation, too.
  */
 export function namesakesSincePlanStatement(
   link: LinkShape,
-  a: { planRunId: string; linkName: string },
+  a: { planRunId: string; linkName: string; variants?: boolean },
   f: ScopeFilter,
 ): Statement<{ n: unknown; name: string | null; master: string | null }> {
   const p = new Params();
@@ -33,6 +34,10 @@ export function namesakesSincePlanStatement(
   const tn = `t.${ident(link.targetName)}`;
   const recorded =
     link.targetNameType === undefined || link.targetNameType === 'text' ? 'e.target_name' : `e.target_name::${link.targetNameType}`;
+  // a normalised or fuzzy link's namesakes also differ in case, spacing or punctuation ('ACME Industries' beside the
+  // planned 'Acme Industries': a fresh plan calls the name ambiguous; a trial) — letters and digits, lower-cased
+  const nonAlnum = a.variants === true ? p.add('[^[:alnum:]]+') : '';
+  const fold = (x: string): string => `lower(regexp_replace(${x}::text, ${nonAlnum}, '', 'g'))`;
   const run = p.add(a.planRunId);
   const ln = p.add(a.linkName);
   const hits = (on: string): string => `SELECT e.scope_key, e.source_name, ${tn}::text AS master
@@ -50,7 +55,15 @@ export function namesakesSincePlanStatement(
 ), h AS (
   ${hits(`${tn} = ${recorded}`)}
   UNION ALL
-  ${hits(`${masterNameAsSource(link, tn)} = ${entryName(link, 'e')}`)}
+  ${hits(`${masterNameAsSource(link, tn)} = ${entryName(link, 'e')}`)}${
+    a.variants === true
+      ? `
+  UNION ALL
+  ${hits(`${fold(tn)} = ${fold('e.target_name')}`)}
+  UNION ALL
+  ${hits(`${fold(tn)} = ${fold('e.source_name')}`)}`
+      : ''
+  }
 )
 SELECT count(DISTINCT (h.scope_key, h.source_name))::int8 AS n, min(h.source_name) AS name, min(h.master) AS master FROM h`;
   return { text, values: p.values };

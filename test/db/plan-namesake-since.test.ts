@@ -152,4 +152,21 @@ describeEach('a namesake of a planned master since the plan', (target) => {
     expect(miss.rows).toEqual([{ row_key: '20', reason: 'ambiguous' }]);
     await removeGuard(t.db);
   });
+  it('a fuzzy link: a master created since that differs from the planned one only in case or punctuation is a namesake too', async () => {
+    t = await freshDb(target);
+    await schema(t.db);
+    const p = await plan(t.db, { config, allTenants: true });
+    // Globex Corp. was linked by likeness to 'Globex Corporation'; the application adds 'GLOBEX CORPORATION'
+    await t.db.query(`INSERT INTO customers VALUES (14, 1, 'GLOBEX CORPORATION')`);
+    await refused(
+      apply(t.db, { config, allTenants: true, planRunId: p.runId }),
+      'PLAN_STALE',
+      /"Globex Corp\.": another active master is named "GLOBEX CORPORATION"/,
+    );
+    // an exact link compares names as the column does: 'GLOBEX CORPORATION' is another name
+    const exact = documentsConfig({ entity: 'document_exact' });
+    const pe = await plan(t.db, { config: exact, allTenants: true });
+    await t.db.query(`INSERT INTO customers VALUES (15, 1, 'INITECH')`);
+    expect((await apply(t.db, { config: exact, allTenants: true, planRunId: pe.runId })).status).toBe('done');
+  });
 });

@@ -46,4 +46,16 @@ SELECT count(DISTINCT (h.scope_key, h.source_name))::int8 AS n, min(h.source_nam
       values: ['7', 'so', 'T1', 'T1'],
     });
   });
+
+  it('a normalised or fuzzy link (variants): two more joins on the names folded to their letters and digits', () => {
+    const st = namesakesSincePlanStatement(link, { planRunId: '7', linkName: 'so', variants: true }, { tenant: null });
+    expect(st.values).toEqual(['[^[:alnum:]]+', '7', 'so']);
+    expect(st.text).toContain(
+      `FROM e JOIN "crm"."Customers" t ON lower(regexp_replace(t."Legal Name"::text, $1, '', 'g')) = lower(regexp_replace(e.target_name::text, $1, '', 'g')) AND`,
+    );
+    expect(st.text).toContain(
+      `FROM e JOIN "crm"."Customers" t ON lower(regexp_replace(t."Legal Name"::text, $1, '', 'g')) = lower(regexp_replace(e.source_name::text, $1, '', 'g')) AND`,
+    );
+    expect(st.text.match(/UNION ALL/g)).toHaveLength(3);
+  });
 });
