@@ -13,7 +13,7 @@ import {
   tenantHintStatement,
 } from '../sql/context.js';
 import { migrate } from '../store/migrate.js';
-import { bindLinkTargets, type LinkTarget } from '../store/link-targets.js';
+import { bindLinkTargets, type LinkTarget, retargetedNotices } from '../store/link-targets.js';
 import type { NewRun } from '../store/runs.js';
 import { type ResolvedLink, resolveLinks } from './catalog.js';
 
@@ -163,6 +163,8 @@ export async function prepare(handle: unknown, opts: CommonOptions, need: Prepar
   if (filter.tenant !== null && need.checkTenant !== false) filter = { tenant: await checkTenant(db, links, filter.tenant) };
   if (need.store !== false) await migrate(db);
   if (need.store !== false && (need.bind ?? need.tenant === 'required')) await bindLinkTargets(db, await linkTargetsOf(db, links));
+  // the read-only commands say it instead (their counts read the config's table)
+  if (need.store === false) notices.push(...(await retargetedNotices(db, await linkTargetsOf(db, links))));
   if (filter.tenant !== null) {
     for (const l of links.filter((x) => x.config.scope.length > 1)) {
       notices.push(

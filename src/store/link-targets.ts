@@ -17,26 +17,55 @@ export interface LinkTarget {
   target: string;
 }
 
+/** The link names registered for another master table or key than `links` say, with the one registered. */
+async function retargeted(db: Queryable, links: readonly LinkTarget[]): Promise<{ now: LinkTarget; registered: string }[]> {
+  const known = await db
+    .query<LinkTarget>(`SELECT link, target FROM ${OWN_SCHEMA}.link_targets WHERE link = ANY ($1::text[])`, [links.map((l) => l.link)])
+    .catch((e: unknown) => {
+      throw wrapDbError(e, `reading ${OWN_SCHEMA}.link_targets`);
+    });
+  return known.rows.flatMap((k) => {
+    const now = links.find((l) => l.link === k.link);
+    return now === undefined || now.target === k.target ? [] : [{ now, registered: k.target }];
+  });
+}
+
+/**
+ * What the read-only commands (status, verify, drift) say instead of refusing: their counts read the config's master
+ * table, while the link's history (decisions, learned names, runs) is of another (a trial: drift reported customer ids
+ * as missing suppliers, without a word). Nothing when fk-backfill's schema, or its link_targets table, is not there or
+ * cannot be read by this role.
+ */
+export async function retargetedNotices(db: Queryable, links: readonly LinkTarget[]): Promise<string[]> {
+  if (links.length === 0) return [];
+  const there = (await db.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ok`, [`${OWN_SCHEMA}.link_targets`])).rows[0]?.ok;
+  if (there !== true) return [];
+  // a role that may not read fk-backfill's schema still gets its status and verify: the notice is not worth refusing them
+  const found = await retargeted(db, links).catch(() => []);
+  return found.map(
+    (r) =>
+      `link "${r.now.link}" points at ${r.now.target}, but its fk-backfill history (decisions, runs, learned names) is of masters in ${r.registered}: plan, apply, review and guard refuse this config (LINK_RETARGETED); these counts read the config's table`,
+  );
+}
+
 /**
  * Refuses (LINK_RETARGETED, exit 2, nothing written) a link whose name is registered for another master table or key,
  * then registers the links not registered yet.
  */
 export async function bindLinkTargets(db: Queryable, links: readonly LinkTarget[]): Promise<void> {
   if (links.length === 0) return;
-  const known = await db
-    .query<LinkTarget>(`SELECT link, target FROM ${OWN_SCHEMA}.link_targets WHERE link = ANY ($1::text[])`, [links.map((l) => l.link)])
-    .catch((e: unknown) => {
-      throw wrapDbError(e, `reading ${OWN_SCHEMA}.link_targets`);
-    });
-  for (const k of known.rows) {
-    const now = links.find((l) => l.link === k.link);
-    if (now === undefined || now.target === k.target) continue;
+  const bad = (await retargeted(db, links))[0];
+  if (bad !== undefined) {
+    const { now, registered } = bad;
     throw new BackfillError(
       'LINK_RETARGETED',
-      `link "${k.link}" points at ${now.target}, but this database's fk-backfill history (its decisions, runs and learned names) is of link "${k.link}" with masters in ${k.target}: their master keys would be read as keys of ${now.target}. Give this link another entity name; if ${k.target} was renamed or re-keyed into ${now.target}, re-register it first: DELETE FROM ${OWN_SCHEMA}.link_targets WHERE link = '${k.link.replace(/'/gu, "''")}'`,
-      { details: { link: k.link, registered: k.target, configured: now.target } },
+      `link "${now.link}" points at ${now.target}, but this database's fk-backfill history (its decisions, runs and learned names) is of link "${now.link}" with masters in ${registered}: their master keys would be read as keys of ${now.target}. Give this link another entity name; if ${registered} was renamed or re-keyed into ${now.target}, re-register it first: DELETE FROM ${OWN_SCHEMA}.link_targets WHERE link = '${now.link.replace(/'/gu, "''")}'`,
+      { details: { link: now.link, registered, configured: now.target } },
     );
   }
+  const known = await db.query<{ link: string }>(`SELECT link FROM ${OWN_SCHEMA}.link_targets WHERE link = ANY ($1::text[])`, [
+    links.map((l) => l.link),
+  ]);
   const fresh = links.filter((l) => !known.rows.some((k) => k.link === l.link));
   if (fresh.length === 0) return;
   // a read-only session, or a role that may not insert here: registered by the next command that may (this one's own

@@ -6,7 +6,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { apply, decide, installGuard, plan } from '../../src/index.js';
+import { apply, decide, drift, installGuard, plan, status, verify } from '../../src/index.js';
 import type { Queryable } from '../../src/db/port.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { refused, snapshot } from '../helpers/hostile.js';
@@ -64,6 +64,16 @@ describeEach('a link name bound to its master table', (target) => {
       names,
     );
     expect(await snapshot(t.db)).toEqual(before);
+    // the read-only commands run, and say whose keys their counts read
+    const told =
+      /^link "order" points at public\.suppliers \(id\), but its fk-backfill history .* is of masters in public\.customers \(id\)/;
+    for (const r of [
+      await status(t.db, { config: toSuppliers }),
+      await verify(t.db, { config: toSuppliers }),
+      await drift(t.db, { config: toSuppliers }),
+    ])
+      expect(r.notices?.some((n) => told.test(n))).toBe(true);
+    expect((await verify(t.db, { config: toCustomers })).notices ?? []).toEqual([]);
     // under its own name the supplier link plans alone: the customer decision is not its
     const own = await apply(t.db, { config: { links: [link('order_supplier', 'suppliers')] } });
     expect(own.totalUpdated).toBe(0);
