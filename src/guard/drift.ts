@@ -87,7 +87,7 @@ export async function drift(handle: unknown, opts: DriftOptions = {}): Promise<D
     let fresh: DriftNewNameRow[];
     try {
       // without fk-backfill's schema (never run here) there are no aliases and no plans: empty stand-ins
-      linked = (await ctx.db.query(driftLinkedStatement(s, l.entity, ctx.filter, hasStore))).rows;
+      linked = (await ctx.db.query(driftLinkedStatement(s, l.entity, ctx.filter, hasStore, l.config.match !== 'exact'))).rows;
       fresh = (await ctx.db.query(driftNewNamesStatement(s, l.entity, ctx.filter, limit, hasStore))).rows;
     } catch (e) {
       throw wrapDbError(e, `reading drift of ${l.entity}`);

@@ -53,7 +53,13 @@ export interface DriftLinkedRow {
  * on the columns' own types, as the exact plan compares them). A name a person aliased to that master
  * (a live 'decision' alias) is no drift. The caller re-scores 'renamed' groups of non-exact links.
  */
-export function driftLinkedStatement(link: LinkShape, linkName: string, f: ScopeFilter, store = true): Statement<DriftLinkedRow> {
+export function driftLinkedStatement(
+  link: LinkShape,
+  linkName: string,
+  f: ScopeFilter,
+  store = true,
+  variants = false,
+): Statement<DriftLinkedRow> {
   const p = new Params();
   const o = own(store);
   const ln = p.add(linkName);
@@ -64,8 +70,12 @@ export function driftLinkedStatement(link: LinkShape, linkName: string, f: Scope
   // that key, whatever its scope, as verify's crossScope reads it: a join, which Citus runs too (a correlated lookup it
   // does not; every such link was called missing there, a reference master's too: a Citus trial)
   const otherScope = link.scope.length > 0 && link.targetKeyAlone === true;
-  // the active masters' names two or more of them have, per scope (one hash aggregate of the masters)
+  // the active masters' names two or more of them have, per scope (one hash aggregate of the masters); `variants` (a
+  // normalised or fuzzy link): names equal in their letters and digits ('ACME Industries' beside 'Acme Industries'), as
+  // apply --plan's namesake check reads them
   const dupCols = link.scope.map((c) => `m.${ident(c)}, `).join('');
+  const nonAlnum = variants ? p.add('[^[:alnum:]]+') : '';
+  const dupName = (x: string): string => (variants ? `lower(regexp_replace(${x}::text, ${nonAlnum}, '', 'g'))` : x);
   const text = `WITH r AS (
   SELECT ${scopeKeyExpr('s', link)} AS scope_key, ${sname}::text AS source_name, s.${ident(link.fk)}::text AS target_key,
          ${tk}::text AS master_key, t.${ident(link.targetName)}::text AS master_name,
@@ -81,10 +91,10 @@ export function driftLinkedStatement(link: LinkShape, linkName: string, f: Scope
     LEFT JOIN (SELECT DISTINCT x.${ident(link.targetKey)} AS k FROM ${link.targetSql} x) o ON o.k = s.${ident(link.fk)}`
         : ''
     }
-    LEFT JOIN (SELECT ${dupCols}m.${ident(link.targetName)} AS fkb_name FROM ${link.targetSql} m
+    LEFT JOIN (SELECT ${dupCols}${dupName(`m.${ident(link.targetName)}`)} AS fkb_name FROM ${link.targetSql} m
                 WHERE true${activeWhere('m', link)}${scopeWhere('m', link, f, p)}
-                GROUP BY ${dupCols}m.${ident(link.targetName)} HAVING count(*) > 1) d
-      ON d.fkb_name = t.${ident(link.targetName)}${scopeJoin('d', 't', link)}
+                GROUP BY ${dupCols}${dupName(`m.${ident(link.targetName)}`)} HAVING count(*) > 1) d
+      ON d.fkb_name = ${dupName(`t.${ident(link.targetName)}`)}${scopeJoin('d', 't', link)}
    WHERE s.${ident(link.fk)} IS NOT NULL${scopeWhere('s', link, f, p)}
 ), g AS (
   SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)::int8 AS row_count

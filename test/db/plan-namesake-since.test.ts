@@ -169,4 +169,17 @@ describeEach('a namesake of a planned master since the plan', (target) => {
     await t.db.query(`INSERT INTO customers VALUES (15, 1, 'INITECH')`);
     expect((await apply(t.db, { config: exact, allTenants: true, planRunId: pe.runId })).status).toBe('done');
   });
+  it('drift of a fuzzy link: a master created after the apply that differs only in case from the linked one is a duplicate', async () => {
+    t = await freshDb(target);
+    await schema(t.db);
+    await apply(t.db, { config, allTenants: true });
+    await t.db.query(`INSERT INTO customers VALUES (14, 1, 'GLOBEX CORPORATION')`);
+    const l = (await drift(t.db, { config, allTenants: true })).links[0]!;
+    expect(l.duplicated.samples).toEqual([
+      { scopeKey: ['1'], sourceName: 'Globex Corp.', targetKey: '2', masterName: 'Globex Corporation', rows: 1 },
+    ]);
+    // an exact link compares names as the column does: no duplicate
+    const exact = documentsConfig({ entity: 'document_exact' });
+    expect((await drift(t.db, { config: exact, allTenants: true })).links[0]!.duplicated.rows).toBe(0);
+  });
 });
