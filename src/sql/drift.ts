@@ -75,7 +75,8 @@ export function driftLinkedStatement(
   // apply --plan's namesake check reads them
   const dupCols = link.scope.map((c) => `m.${ident(c)}, `).join('');
   const nonAlnum = variants ? p.add('[^[:alnum:]]+') : '';
-  const dupName = (x: string): string => (variants ? `lower(regexp_replace(${x}::text, ${nonAlnum}, '', 'g'))` : x);
+  // (under the database's default collation: a nondeterministic one takes no regular expression)
+  const dupName = (x: string): string => (variants ? `lower(regexp_replace(${x}::text COLLATE "default", ${nonAlnum}, '', 'g'))` : x);
   const text = `WITH r AS (
   SELECT ${scopeKeyExpr('s', link)} AS scope_key, ${sname}::text AS source_name, s.${ident(link.fk)}::text AS target_key,
          ${tk}::text AS master_key, t.${ident(link.targetName)}::text AS master_name,

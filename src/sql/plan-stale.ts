@@ -37,7 +37,8 @@ export function namesakesSincePlanStatement(
   // a normalised or fuzzy link's namesakes also differ in case, spacing or punctuation ('ACME Industries' beside the
   // planned 'Acme Industries': a fresh plan calls the name ambiguous; a trial) — letters and digits, lower-cased
   const nonAlnum = a.variants === true ? p.add('[^[:alnum:]]+') : '';
-  const fold = (x: string): string => `lower(regexp_replace(${x}::text, ${nonAlnum}, '', 'g'))`;
+  // under the database's default collation: a nondeterministic one (case-insensitive ICU) takes no regular expression
+  const fold = (x: string): string => `lower(regexp_replace(${x}::text COLLATE "default", ${nonAlnum}, '', 'g'))`;
   const run = p.add(a.planRunId);
   const ln = p.add(a.linkName);
   const hits = (on: string): string => `SELECT e.scope_key, e.source_name, ${tn}::text AS master

@@ -182,4 +182,26 @@ describeEach('a namesake of a planned master since the plan', (target) => {
     const exact = documentsConfig({ entity: 'document_exact' });
     expect((await drift(t.db, { config: exact, allTenants: true })).links[0]!.duplicated.rows).toBe(0);
   });
+  it('names under a nondeterministic collation (case-insensitive ICU): the namesake check and drift of a fuzzy link run (no regular expression under it)', async () => {
+    t = await freshDb(target);
+    const ci = await t.db
+      .query(`CREATE COLLATION IF NOT EXISTS ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false)`)
+      .then(
+        () => true,
+        () => false,
+      );
+    if (!ci) return; // PGlite is built without ICU
+    await t.db.exec(`
+      CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, name text COLLATE ci NOT NULL);
+      CREATE TABLE documents (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text COLLATE ci, customer_id int);
+      INSERT INTO customers VALUES (1, 1, 'Globex Corporation');
+      INSERT INTO documents VALUES (1, 1, 'Globex Corp.', NULL);`);
+    const p = await plan(t.db, { config, allTenants: true });
+    await t.db.query(`INSERT INTO customers VALUES (2, 1, 'GLOBEX CORPORATION.')`);
+    await refused(apply(t.db, { config, allTenants: true, planRunId: p.runId }), 'PLAN_STALE', /namesake since/);
+    await t.db.query(`DELETE FROM customers WHERE id = 2`);
+    expect((await apply(t.db, { config, allTenants: true, planRunId: p.runId })).totalUpdated).toBe(1);
+    await t.db.query(`INSERT INTO customers VALUES (2, 1, 'GLOBEX CORPORATION.')`);
+    expect((await drift(t.db, { config, allTenants: true })).links[0]!.duplicated.rows).toBe(1);
+  });
 });
