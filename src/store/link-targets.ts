@@ -17,14 +17,19 @@ export interface LinkTarget {
   target: string;
 }
 
-/** The link names registered for another master table or key than `links` say, with the one registered. */
-async function retargeted(db: Queryable, links: readonly LinkTarget[]): Promise<{ now: LinkTarget; registered: string }[]> {
+/** What is registered for the names of `links`. */
+async function registered(db: Queryable, links: readonly LinkTarget[]): Promise<LinkTarget[]> {
   const known = await db
     .query<LinkTarget>(`SELECT link, target FROM ${OWN_SCHEMA}.link_targets WHERE link = ANY ($1::text[])`, [links.map((l) => l.link)])
     .catch((e: unknown) => {
       throw wrapDbError(e, `reading ${OWN_SCHEMA}.link_targets`);
     });
-  return known.rows.flatMap((k) => {
+  return known.rows;
+}
+
+/** Of what is registered (`known`), the link names registered for another master table or key than `links` say. */
+function retargeted(known: readonly LinkTarget[], links: readonly LinkTarget[]): { now: LinkTarget; registered: string }[] {
+  return known.flatMap((k) => {
     const now = links.find((l) => l.link === k.link);
     return now === undefined || now.target === k.target ? [] : [{ now, registered: k.target }];
   });
@@ -41,8 +46,8 @@ export async function retargetedNotices(db: Queryable, links: readonly LinkTarge
   const there = (await db.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ok`, [`${OWN_SCHEMA}.link_targets`])).rows[0]?.ok;
   if (there !== true) return [];
   // a role that may not read fk-backfill's schema still gets its status and verify: the notice is not worth refusing them
-  const found = await retargeted(db, links).catch(() => []);
-  return found.map(
+  const known = await registered(db, links).catch(() => []);
+  return retargeted(known, links).map(
     (r) =>
       `link "${r.now.link}" points at ${r.now.target}, but its fk-backfill history (decisions, runs, learned names) is of masters in ${r.registered}: plan, apply, review and guard refuse this config (LINK_RETARGETED); these counts read the config's table`,
   );
@@ -54,7 +59,8 @@ export async function retargetedNotices(db: Queryable, links: readonly LinkTarge
  */
 export async function bindLinkTargets(db: Queryable, links: readonly LinkTarget[]): Promise<void> {
   if (links.length === 0) return;
-  const bad = (await retargeted(db, links))[0];
+  const known = await registered(db, links);
+  const bad = retargeted(known, links)[0];
   if (bad !== undefined) {
     const { now, registered } = bad;
     throw new BackfillError(
@@ -63,10 +69,7 @@ export async function bindLinkTargets(db: Queryable, links: readonly LinkTarget[
       { details: { link: now.link, registered, configured: now.target } },
     );
   }
-  const known = await db.query<{ link: string }>(`SELECT link FROM ${OWN_SCHEMA}.link_targets WHERE link = ANY ($1::text[])`, [
-    links.map((l) => l.link),
-  ]);
-  const fresh = links.filter((l) => !known.rows.some((k) => k.link === l.link));
+  const fresh = links.filter((l) => !known.some((k) => k.link === l.link));
   if (fresh.length === 0) return;
   // a read-only session, or a role that may not insert here: registered by the next command that may (this one's own
   // preflight refuses its writes clearly, or it writes only elsewhere)
