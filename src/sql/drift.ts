@@ -6,6 +6,8 @@ import { activeCond } from './guard.js';
 import {
   activeWhere,
   entryScopeJoin,
+  FOLD_PATTERN,
+  foldedName,
   type LinkShape,
   masterNameAsSource,
   Params,
@@ -74,9 +76,8 @@ export function driftLinkedStatement(
   // normalised or fuzzy link): names equal in their letters and digits ('ACME Industries' beside 'Acme Industries'), as
   // apply --plan's namesake check reads them
   const dupCols = link.scope.map((c) => `m.${ident(c)}, `).join('');
-  const nonAlnum = variants ? p.add('[^[:alnum:]]+') : '';
-  // (under the database's default collation: a nondeterministic one takes no regular expression)
-  const dupName = (x: string): string => (variants ? `lower(regexp_replace(${x}::text COLLATE "default", ${nonAlnum}, '', 'g'))` : x);
+  const pattern = variants ? p.add(FOLD_PATTERN) : '';
+  const dupName = (x: string): string => (variants ? foldedName(x, pattern) : x);
   const text = `WITH r AS (
   SELECT ${scopeKeyExpr('s', link)} AS scope_key, ${sname}::text AS source_name, s.${ident(link.fk)}::text AS target_key,
          ${tk}::text AS master_key, t.${ident(link.targetName)}::text AS master_name,

@@ -185,6 +185,19 @@ export function groupSpelling(link: LinkShape, expr: string): string {
   return link.nameLoose === true ? `min(${textForm(expr)})` : expr;
 }
 
+/**
+ * A name folded to its letters and digits, lower-cased: how a normalised or fuzzy link's namesakes are told (`ACME
+ * Industries` = `Acme Industries`), by apply's check of a stored plan and by drift. Under the database's default
+ * collation: a nondeterministic one (case-insensitive ICU) takes no regular expression. The pattern is bound once per
+ * statement (`foldPattern`).
+ */
+export function foldedName(expr: string, pattern: string): string {
+  return `lower(regexp_replace(${expr}::text COLLATE "default", ${pattern}, '', 'g'))`;
+}
+
+/** What foldedName removes: every run of characters that are neither letters nor digits. */
+export const FOLD_PATTERN = '[^[:alnum:]]+';
+
 /** `e.source_name` as a value of the source name column's type (see LinkShape.nameType). */
 export function entryName(link: LinkShape, entry: string): string {
   return link.nameType === undefined || link.nameType === 'text' ? `${entry}.source_name` : `${entry}.source_name::${link.nameType}`;

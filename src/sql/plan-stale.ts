@@ -5,6 +5,8 @@ import { ident } from './quote.js';
 import {
   activeWhere,
   entryName,
+  FOLD_PATTERN,
+  foldedName,
   type LinkShape,
   masterNameAsSource,
   OWN,
@@ -35,10 +37,9 @@ export function namesakesSincePlanStatement(
   const recorded =
     link.targetNameType === undefined || link.targetNameType === 'text' ? 'e.target_name' : `e.target_name::${link.targetNameType}`;
   // a normalised or fuzzy link's namesakes also differ in case, spacing or punctuation ('ACME Industries' beside the
-  // planned 'Acme Industries': a fresh plan calls the name ambiguous; a trial) — letters and digits, lower-cased
-  const nonAlnum = a.variants === true ? p.add('[^[:alnum:]]+') : '';
-  // under the database's default collation: a nondeterministic one (case-insensitive ICU) takes no regular expression
-  const fold = (x: string): string => `lower(regexp_replace(${x}::text COLLATE "default", ${nonAlnum}, '', 'g'))`;
+  // planned 'Acme Industries': a fresh plan calls the name ambiguous; a trial)
+  const pattern = a.variants === true ? p.add(FOLD_PATTERN) : '';
+  const fold = (x: string): string => foldedName(x, pattern);
   const run = p.add(a.planRunId);
   const ln = p.add(a.linkName);
   const hits = (on: string): string => `SELECT e.scope_key, e.source_name, ${tn}::text AS master
