@@ -18,6 +18,7 @@ import {
   UNIT_WORDS,
   unitSegments,
 } from './qualifiers.js';
+import { soleHolder } from './sole-holder.js';
 import { MATCH_TUNING } from './tuning.js';
 import {
   FUNCTION_WORDS,
@@ -218,7 +219,7 @@ function hasChild(ix: MatcherIndex, e: Entry): boolean {
  * (parent and child).
  */
 export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: Entry[], ranked: Candidate[]): void {
-  const hits = new Map<string, { e: Entry; rel: Relation; ok: boolean }>();
+  const hits = new Map<string, { e: Entry; rel: Relation; ok: boolean; sole: boolean }>();
   const rivals = new Set<string>();
   for (const e of blocked) {
     // initials of the entry's words stand for them ("N.Y. State Dept. of Health"), as when scoring
@@ -256,6 +257,7 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
       qt[0] === e.tokens[0] &&
       qt[1] === e.tokens[2];
     if (masterMiddle) c.extraE = [];
+    let sole = false;
     if (ok && !masterMiddle && (c.rel === 'subset' || c.rel === 'placed-subset')) {
       // The entry's extra words are its legal form, or say what it does ("Costco" / "Costco Wholesale Corporation"),
       // or come before the name's (leadingDrop); the name keeps a word of its own that says which firm (not a place,
@@ -270,10 +272,12 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
             ((q.legalForm === null && allDescriptive(c.extraE) && !qt.every(isKnownName)) ||
               (c.rel === 'subset' && leadingDrop(q, e, c.extraE)))) ||
             (c.rel === 'subset' && q.legalForm === null && brandFirm(ix, qt, e, c.extraE)));
+      // the one master holding the name's words, which drops some of its (sole-holder.ts): a lower score
+      if (!ok && c.rel === 'subset' && !c.loose && soleHolder(ix, q, qt, e, c.extraE)) ok = sole = true;
     }
     if (ok && legalAgreement(q.legalForm, e.norm.legalForm) === 'disagree') ok = false;
     const prev = hits.get(e.key);
-    if (prev === undefined || (!prev.ok && ok)) hits.set(e.key, { e, rel: c.rel, ok });
+    if (prev === undefined || (!prev.ok && ok)) hits.set(e.key, { e, rel: c.rel, ok, sole });
   }
   // One master the name equals, up to abbreviations and initials, is the name's reading beside masters that only
   // contain it or are contained ("City of Chgo": City of Chicago, not City Colleges of Chicago), as a normalised
@@ -290,7 +294,9 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
   const [only] = equal.length === 1 ? equal : rivals.size === 1 ? [...hits.values()] : [];
   if (only === undefined || !only.ok) return;
   const cand = ranked.find((c) => c.key === only.e.key);
-  if (cand === undefined || cand.score >= MATCH_TUNING.containmentScore) return;
-  cand.score = MATCH_TUNING.containmentScore;
-  cand.signals['containment'] = only.rel;
+  const raised = only.sole ? MATCH_TUNING.soleHolderScore : MATCH_TUNING.containmentScore;
+  // a word the name leaves out that tells this master from others stays for review (score.ts droppedBetween)
+  if (cand === undefined || cand.score >= raised || (only.sole && cand.signals['droppedWord'] !== undefined)) return;
+  cand.score = raised;
+  cand.signals['containment'] = only.sole ? 'sole-holder' : only.rel;
 }

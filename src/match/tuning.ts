@@ -81,6 +81,11 @@ export const MATCH_TUNING = {
    */
   containmentScore: 0.95,
   /**
+   * Score of the one master holding every word of a name that leaves out some of its words (sole-holder.ts): above the
+   * default autoLinkAt (0.88), below unique containment, so a stricter threshold keeps such names for review (a priori).
+   */
+  soleHolderScore: 0.9,
+  /**
    * Masters of a scope that name a country before it reads as the ledger's own ("Orica" / "Orica Australia Pty Ltd",
    * containment.ts brandFirm): three or more (two may be one group's two national companies), and that share of the
    * scope's masters or more. Measured, not fitted to a set: ledgers of one country's firms written by hand name it in

@@ -636,8 +636,11 @@ describe('a reference written after the name', () => {
       'EXPEDIA, INC. - EAN',
     ])
       expect([n, withoutReference(n)]).toEqual([n, null]);
-    // the name without it must link on its own: a short name stays where it was
-    expect(linkOf(masters, 'State Farm Claim 13-4K82-991')).toBeNull();
+    // the name without it must link on its own: a short name two masters may be stays where it was (with one State
+    // Farm master, "State Farm" is its short name: sole-holder.ts)
+    const two = [...masters, { key: 'SL', name: 'State Farm Life Insurance Company' }];
+    expect(linkOf(two, 'State Farm Claim 13-4K82-991')).toBeNull();
+    expect(linkOf(masters, 'State Farm Claim 13-4K82-991')).toBe('S');
   });
 });
 
