@@ -95,7 +95,6 @@ ${undoChangeSet(u)}`;
   return { text, values: p.values };
 }
 
-/** An undo statement's parameters in the order both shapes bind them, and its change-log range. */
 /**
  * The value the apply wrote into a touched column of `type`: its transaction's now(), the change set's changed_at. A
  * type without a time zone (timestamp, date) got it in the apply session's TimeZone, recorded with the run
@@ -108,6 +107,7 @@ function appliedTouch(touch: { type: string; zoned?: boolean }, target: string):
   return `(c.changed_at AT TIME ZONE ${runTimeZone(target)})::${type}`;
 }
 
+/** An undo statement's parameters in the order both shapes bind them, and its change-log range. */
 function undoParams(a: {
   targetRunId: string;
   runId: string;
@@ -127,33 +127,31 @@ function undoParams(a: {
   // a batch's range is the slice itself (slicedChanges)
   const setRange =
     (a.keys === undefined ? '' : ` AND c.row_key = ANY(${p.add(a.keys)}::text[])`) +
-    (later
-      ? ' AND NOT coalesce((w.sets ->> c.row_key)::int8 > c.set_id OR (w.guards ->> c.row_key)::timestamptz >= c.changed_at, false)'
-      : '');
+    (later ? ' AND NOT coalesce((w.at ->> c.row_key)::timestamptz >= c.changed_at, false)' : '');
   return { p, runId, target, linkName, withs, from, setRange };
 }
 
-/** Writes into the link by runs other than the target and this undo, after the target's first change set. */
+/**
+ * Writes into the link by runs other than the target and this undo, from the target's first change set on, in time:
+ * a guard run's links are moved into change sets (each keeping its time) when its undo starts, behind every set
+ * written meanwhile (a trial: the guard's undo set back a row an apply had linked again since). Runs on one link
+ * never overlap (the live lock), so their times order their writes.
+ */
 function laterWrites(u: { runId: string; target: string; linkName: string }): string {
-  return `SELECT l.row_key, l.set_id, l.changed_at FROM ${OWN}.changes l
+  return `SELECT l.row_key, l.changed_at FROM ${OWN}.changes l
           WHERE l.link = ${u.linkName} AND l.run_id <> ${u.target}::int8 AND l.run_id <> ${u.runId}::int8
-            AND (l.set_id IS NULL OR l.set_id > (SELECT min(t.id) FROM ${OWN}.change_sets t WHERE t.run_id = ${u.target}::int8 AND t.link = ${u.linkName}))`;
+            AND l.changed_at >= (SELECT min(t.changed_at) FROM ${OWN}.change_sets t WHERE t.run_id = ${u.target}::int8 AND t.link = ${u.linkName})`;
 }
 
 /**
- * The later writes into the link, as two maps from row key: the latest change set and the latest guard write.
- * Looked up per change-log row (a jsonb key lookup), so no plan can pair every logged row with every later
- * write: as a correlated NOT EXISTS, and then as a LEFT JOIN whose sides the planner estimated at a few rows,
- * it became a nested loop (an undo of 44,655 rows after three later runs took 8 minutes, batches hitting the
- * statement timeout; 120 M comparisons in a 20,000-row batch, 100 s, against 0.4 s).
+ * The later writes into the link, as a map from row key to the latest one's time, looked up per change-log row: as
+ * a correlated NOT EXISTS, then as a LEFT JOIN estimated at a few rows, it became a nested loop (an undo of 44,655
+ * rows after three later runs took 8 minutes; 120 M comparisons in a 20,000-row batch, 100 s, against 0.4 s).
  */
 function rewritesCte(u: { runId: string; target: string; linkName: string }): string {
   return `w AS MATERIALIZED (
-  SELECT jsonb_object_agg(l.row_key, l.set_id) FILTER (WHERE l.set_id IS NOT NULL) AS sets,
-         jsonb_object_agg(l.row_key, l.guard_at) FILTER (WHERE l.guard_at IS NOT NULL) AS guards
-    FROM (SELECT l.row_key, max(l.set_id) AS set_id, max(l.changed_at) FILTER (WHERE l.set_id IS NULL) AS guard_at
-            FROM (${laterWrites(u)}) l
-           GROUP BY l.row_key) l
+  SELECT jsonb_object_agg(l.row_key, l.at) AS at
+    FROM (SELECT l.row_key, max(l.changed_at) AS at FROM (${laterWrites(u)}) l GROUP BY l.row_key) l
 ), `;
 }
 
@@ -191,11 +189,12 @@ function slicedChanges(r: { after: string | null; upTo: string }, u: { target: s
   const hi = `CASE WHEN cs.id = ${ls}::int8 THEN ${p.add(lastOrd)}::int8 ELSE cardinality(cs.row_keys) END`;
   const sl = (col: string): string => `cs.${col}[b.lo:b.hi]`;
   return `(SELECT (cs.id * 4294967296 + b.lo - 1 + x.ord)::int8 AS id, cs.run_id, cs.link, cs.table_name, x.row_key, cs.column_name,
-          x.old_value, x.new_value, cs.touched_column, x.touched_old, cs.changed_at, cs.id AS set_id, (b.lo - 1 + x.ord)::int8 AS ord
+          x.old_value, x.new_value, cs.touched_column, x.touched_old, coalesce(x.linked_at, cs.changed_at) AS changed_at, cs.id AS set_id,
+          (b.lo - 1 + x.ord)::int8 AS ord
      FROM ${OWN}.change_sets cs
     CROSS JOIN LATERAL (SELECT (${lo})::int AS lo, (${hi})::int AS hi) b
-    CROSS JOIN LATERAL unnest(${sl('row_keys')}, ${sl('old_values')}, ${sl('new_values')}, ${sl('touched_old')}) WITH ORDINALITY
-          AS x(row_key, old_value, new_value, touched_old, ord)
+    CROSS JOIN LATERAL unnest(${sl('row_keys')}, ${sl('old_values')}, ${sl('new_values')}, ${sl('touched_old')}, ${sl('linked_at')}) WITH ORDINALITY
+          AS x(row_key, old_value, new_value, touched_old, linked_at, ord)
     WHERE cs.run_id = ${u.target}::int8 AND cs.link = ${u.linkName}${fs === null ? '' : ` AND cs.id >= ${fs}::int8`} AND cs.id <= ${ls}::int8)`;
 }
 

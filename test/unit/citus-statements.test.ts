@@ -275,11 +275,12 @@ describe('undo on a Citus distributed source (whole text)', () => {
   SELECT c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, (c.row_key::text[])[1]::integer AS fkb_k1, (c.row_key::text[])[2]::bigint AS fkb_k2,
          c.old_value::bigint AS fkb_old, c.new_value::bigint AS fkb_new
     FROM (SELECT (cs.id * 4294967296 + b.lo - 1 + x.ord)::int8 AS id, cs.run_id, cs.link, cs.table_name, x.row_key, cs.column_name,
-          x.old_value, x.new_value, cs.touched_column, x.touched_old, cs.changed_at, cs.id AS set_id, (b.lo - 1 + x.ord)::int8 AS ord
+          x.old_value, x.new_value, cs.touched_column, x.touched_old, coalesce(x.linked_at, cs.changed_at) AS changed_at, cs.id AS set_id,
+          (b.lo - 1 + x.ord)::int8 AS ord
      FROM fk_backfill.change_sets cs
     CROSS JOIN LATERAL (SELECT (CASE WHEN cs.id = $4::int8 THEN $6::int8 + 1 ELSE 1 END)::int AS lo, (CASE WHEN cs.id = $5::int8 THEN $7::int8 ELSE cardinality(cs.row_keys) END)::int AS hi) b
-    CROSS JOIN LATERAL unnest(cs.row_keys[b.lo:b.hi], cs.old_values[b.lo:b.hi], cs.new_values[b.lo:b.hi], cs.touched_old[b.lo:b.hi]) WITH ORDINALITY
-          AS x(row_key, old_value, new_value, touched_old, ord)
+    CROSS JOIN LATERAL unnest(cs.row_keys[b.lo:b.hi], cs.old_values[b.lo:b.hi], cs.new_values[b.lo:b.hi], cs.touched_old[b.lo:b.hi], cs.linked_at[b.lo:b.hi]) WITH ORDINALITY
+          AS x(row_key, old_value, new_value, touched_old, linked_at, ord)
     WHERE cs.run_id = $2::int8 AND cs.link = $3 AND cs.id >= $4::int8 AND cs.id <= $5::int8) c
    WHERE c.run_id = $2::int8 AND c.link = $3 AND c.set_id IS NOT NULL
 ), upd AS (
@@ -303,11 +304,12 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
   it("the distribution column's values in a batch's range of the change log, read on the coordinator", () => {
     expect(undoDistributionValuesStatement({ targetRunId: '5', linkName: 'so', setRange: { after: '3:100', upTo: '3:200' } }, 1)).toEqual({
       text: `SELECT array_agg(DISTINCT (c.row_key::text[])[$3::int]) AS v FROM (SELECT (cs.id * 4294967296 + b.lo - 1 + x.ord)::int8 AS id, cs.run_id, cs.link, cs.table_name, x.row_key, cs.column_name,
-          x.old_value, x.new_value, cs.touched_column, x.touched_old, cs.changed_at, cs.id AS set_id, (b.lo - 1 + x.ord)::int8 AS ord
+          x.old_value, x.new_value, cs.touched_column, x.touched_old, coalesce(x.linked_at, cs.changed_at) AS changed_at, cs.id AS set_id,
+          (b.lo - 1 + x.ord)::int8 AS ord
      FROM fk_backfill.change_sets cs
     CROSS JOIN LATERAL (SELECT (CASE WHEN cs.id = $4::int8 THEN $6::int8 + 1 ELSE 1 END)::int AS lo, (CASE WHEN cs.id = $5::int8 THEN $7::int8 ELSE cardinality(cs.row_keys) END)::int AS hi) b
-    CROSS JOIN LATERAL unnest(cs.row_keys[b.lo:b.hi], cs.old_values[b.lo:b.hi], cs.new_values[b.lo:b.hi], cs.touched_old[b.lo:b.hi]) WITH ORDINALITY
-          AS x(row_key, old_value, new_value, touched_old, ord)
+    CROSS JOIN LATERAL unnest(cs.row_keys[b.lo:b.hi], cs.old_values[b.lo:b.hi], cs.new_values[b.lo:b.hi], cs.touched_old[b.lo:b.hi], cs.linked_at[b.lo:b.hi]) WITH ORDINALITY
+          AS x(row_key, old_value, new_value, touched_old, linked_at, ord)
     WHERE cs.run_id = $1::int8 AND cs.link = $2 AND cs.id >= $4::int8 AND cs.id <= $5::int8) c`,
       values: ['5', 'so', 1, '3', '3', '100', '200'],
     });

@@ -47,23 +47,21 @@ describe('undo statements (whole text)', () => {
       ),
     ).toEqual({
       text: `WITH w AS MATERIALIZED (
-  SELECT jsonb_object_agg(l.row_key, l.set_id) FILTER (WHERE l.set_id IS NOT NULL) AS sets,
-         jsonb_object_agg(l.row_key, l.guard_at) FILTER (WHERE l.guard_at IS NOT NULL) AS guards
-    FROM (SELECT l.row_key, max(l.set_id) AS set_id, max(l.changed_at) FILTER (WHERE l.set_id IS NULL) AS guard_at
-            FROM (SELECT l.row_key, l.set_id, l.changed_at FROM fk_backfill.changes l
+  SELECT jsonb_object_agg(l.row_key, l.at) AS at
+    FROM (SELECT l.row_key, max(l.changed_at) AS at FROM (SELECT l.row_key, l.changed_at FROM fk_backfill.changes l
           WHERE l.link = $3 AND l.run_id <> $2::int8 AND l.run_id <> $1::int8
-            AND (l.set_id IS NULL OR l.set_id > (SELECT min(t.id) FROM fk_backfill.change_sets t WHERE t.run_id = $2::int8 AND t.link = $3))) l
-           GROUP BY l.row_key) l
+            AND l.changed_at >= (SELECT min(t.changed_at) FROM fk_backfill.change_sets t WHERE t.run_id = $2::int8 AND t.link = $3)) l GROUP BY l.row_key) l
 ), c AS (
   SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old, c.changed_at
     FROM (SELECT (cs.id * 4294967296 + b.lo - 1 + x.ord)::int8 AS id, cs.run_id, cs.link, cs.table_name, x.row_key, cs.column_name,
-          x.old_value, x.new_value, cs.touched_column, x.touched_old, cs.changed_at, cs.id AS set_id, (b.lo - 1 + x.ord)::int8 AS ord
+          x.old_value, x.new_value, cs.touched_column, x.touched_old, coalesce(x.linked_at, cs.changed_at) AS changed_at, cs.id AS set_id,
+          (b.lo - 1 + x.ord)::int8 AS ord
      FROM fk_backfill.change_sets cs
     CROSS JOIN LATERAL (SELECT (CASE WHEN cs.id = $4::int8 THEN $6::int8 + 1 ELSE 1 END)::int AS lo, (CASE WHEN cs.id = $5::int8 THEN $7::int8 ELSE cardinality(cs.row_keys) END)::int AS hi) b
-    CROSS JOIN LATERAL unnest(cs.row_keys[b.lo:b.hi], cs.old_values[b.lo:b.hi], cs.new_values[b.lo:b.hi], cs.touched_old[b.lo:b.hi]) WITH ORDINALITY
-          AS x(row_key, old_value, new_value, touched_old, ord)
+    CROSS JOIN LATERAL unnest(cs.row_keys[b.lo:b.hi], cs.old_values[b.lo:b.hi], cs.new_values[b.lo:b.hi], cs.touched_old[b.lo:b.hi], cs.linked_at[b.lo:b.hi]) WITH ORDINALITY
+          AS x(row_key, old_value, new_value, touched_old, linked_at, ord)
     WHERE cs.run_id = $2::int8 AND cs.link = $3 AND cs.id >= $4::int8 AND cs.id <= $5::int8) c CROSS JOIN w
-   WHERE c.run_id = $2::int8 AND c.link = $3 AND c.set_id IS NOT NULL AND NOT coalesce((w.sets ->> c.row_key)::int8 > c.set_id OR (w.guards ->> c.row_key)::timestamptz >= c.changed_at, false)
+   WHERE c.run_id = $2::int8 AND c.link = $3 AND c.set_id IS NOT NULL AND NOT coalesce((w.at ->> c.row_key)::timestamptz >= c.changed_at, false)
 ), upd AS (
   UPDATE "erp"."Sales Orders" s
      SET "Customer ID" = c.old_value::uuid, "Updated At" = CASE WHEN c.touched_column IS NULL OR s."Updated At" IS DISTINCT FROM c.changed_at::timestamp with time zone THEN s."Updated At" ELSE c.touched_old::timestamp with time zone END
@@ -102,9 +100,9 @@ ${changeSet}`,
 
   it('later writes: another run (neither the target nor this undo) wrote into the link after the target began', () => {
     expect(laterWritesStatement({ targetRunId: '5', runId: '9', linkName: 'so' })).toEqual({
-      text: `SELECT EXISTS (SELECT l.row_key, l.set_id, l.changed_at FROM fk_backfill.changes l
+      text: `SELECT EXISTS (SELECT l.row_key, l.changed_at FROM fk_backfill.changes l
           WHERE l.link = $3 AND l.run_id <> $2::int8 AND l.run_id <> $1::int8
-            AND (l.set_id IS NULL OR l.set_id > (SELECT min(t.id) FROM fk_backfill.change_sets t WHERE t.run_id = $2::int8 AND t.link = $3))) AS later`,
+            AND l.changed_at >= (SELECT min(t.changed_at) FROM fk_backfill.change_sets t WHERE t.run_id = $2::int8 AND t.link = $3)) AS later`,
       values: ['9', '5', 'so'],
     });
   });
