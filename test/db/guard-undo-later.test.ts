@@ -20,8 +20,8 @@ describeEach('undo of a guard run after a later apply', (target) => {
   afterEach(async () => t.dispose());
 
   const fkOf = async (number: string): Promise<string | null> =>
-    (await t.db.query<{ fk: string | null }>(`SELECT customer_id::text AS fk FROM sales_orders WHERE order_number = $1`, [number]))
-      .rows[0]!.fk;
+    (await t.db.query<{ fk: string | null }>(`SELECT customer_id::text AS fk FROM sales_orders WHERE order_number = $1`, [number])).rows[0]!
+      .fk;
 
   it('leaves the rows the later apply linked again (skipped), and that apply undoes them', async () => {
     const db = t.db;
