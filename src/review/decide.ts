@@ -14,6 +14,7 @@ import {
 } from '../store/decisions.js';
 import { type DecisionAction, isBlankName } from '../plan/decide.js';
 import { BackfillError, wrapDbError } from '../errors.js';
+import { queueEntrySql } from '../sql/review.js';
 import { type CommonOptions, type Context, prepare } from '../context/context.js';
 import type { DecisionRecord } from './types.js';
 import { linkOf, masterIn, mastersFor } from './masters.js';
@@ -144,6 +145,29 @@ export async function decideManyIn(ctx: Context, list: DecideInput[]): Promise<D
 
 export async function decideIn(ctx: Context, input: DecideInput): Promise<DecideResult> {
   return (await decideManyIn(ctx, [input]))[0]!;
+}
+
+/**
+ * The review page's "accept top": the name's candidate 1 in the newest of `planRunIds` that holds it, found here (the
+ * page sends no key, so no key can pass for the top). An ambiguous name is refused, as the CSV import's accept and bulk
+ * accept refuse it: its candidates score alike, candidate 1 is no better than 2 (a trial: `a` on two active "Twin Co"
+ * linked every row of the name to the first). Picking a candidate (alias with its key) stays possible.
+ */
+export async function acceptTopIn(
+  ctx: Context,
+  planRunIds: string[],
+  input: Omit<DecideInput, 'action' | 'targetKey'>,
+): Promise<DecideResult> {
+  const e = (await ctx.db.query(queueEntrySql(planRunIds, input))).rows[0];
+  const name = JSON.stringify(input.name);
+  if (e === undefined) throw new BackfillError('INVALID_INPUT', `name ${name} is not in the queue of this plan: reload it`);
+  if (e.outcome === 'ambiguous')
+    throw new BackfillError(
+      'INVALID_INPUT',
+      `accept of an ambiguous name (${name}${e.reason === null ? '' : `: ${e.reason}`}): its candidates score alike; pick the candidate you mean`,
+    );
+  if (e.top_key === null) throw new BackfillError('INVALID_INPUT', `name ${name} has no candidate to accept`);
+  return decideIn(ctx, { ...input, action: 'alias', targetKey: e.top_key });
 }
 
 /**

@@ -18,7 +18,7 @@ import { createMasterForNameIn } from '../masters/masters.js';
 import { applyPreviewIn, decisionsOnlyPlanIn } from './page-apply.js';
 import { BANDS, DECISION_VALUES, type Band, type QueueFilter } from './types.js';
 import { bulkAcceptIn, bulkPreviewIn } from './bulk.js';
-import { decideIn, revokeIn, revokeManyIn, undoDecisionIn } from './decide.js';
+import { acceptTopIn, decideIn, revokeIn, revokeManyIn, undoDecisionIn } from './decide.js';
 import { decisionHistoryIn, searchMastersIn, liveDecisionIn, masterRefIn } from './card.js';
 import { QUEUE_SORTS, reviewQueueIn, type DecisionAction, type QueueSort } from './queue.js';
 import { renderPage } from './page.js';
@@ -276,15 +276,20 @@ export async function startReviewServer(db: unknown, opts: ReviewServerOptions):
 
     switch (url.pathname) {
       case '/api/decide': {
-        const action = str(body['action'], 'action') as DecisionAction;
+        // accept = candidate 1, resolved by the server (refused for an ambiguous name); alias names the key chosen
+        const action = str(body['action'], 'action');
         const scopeKey = body['scopeKey'];
         if (!Array.isArray(scopeKey) || !scopeKey.every((v) => v === null || typeof v === 'string'))
           throw new HttpError(400, 'scopeKey must be an array of strings');
         const targetKey = body['targetKey'];
         const item = { link: str(body['link'], 'link'), scopeKey: scopeKey as (string | null)[], name: str(body['name'], 'name') };
+        if (action === 'accept' && targetKey !== undefined && targetKey !== null)
+          throw new HttpError(400, 'accept takes no target key (it takes candidate 1): send alias with the key you chose');
         const r = await serial(async () => {
           await assertQueued(item);
-          return decideIn(ctx, { ...item, action, targetKey: typeof targetKey === 'string' ? targetKey : null, by: opts.by });
+          if (action === 'accept') return acceptTopIn(ctx, [...plans], { ...item, by: opts.by });
+          const key = typeof targetKey === 'string' ? targetKey : null;
+          return decideIn(ctx, { ...item, action: action as DecisionAction, targetKey: key, by: opts.by });
         });
         const target =
           r.decision.targetKey === null

@@ -250,3 +250,21 @@ export function linkedRowsSql(
   const text = `SELECT u.scope_key, u.key, sum(u.n)::int8 AS n FROM (${parts.join('\n  UNION ALL\n  ')}) u GROUP BY 1, 2`;
   return { text, values: p.values };
 }
+
+/**
+ * One name's entry in the newest of `planRunIds` that holds it: its band and its candidate 1 (the review page's
+ * "accept top", which the server resolves itself rather than take a key the page says is the top).
+ */
+export function queueEntrySql(
+  planRunIds: string[],
+  item: { link: string; scopeKey: readonly (string | null)[]; name: string },
+): Statement<{ run_id: string; outcome: string; reason: string | null; top_key: string | null }> {
+  const p = new Params();
+  const text = `SELECT e.run_id::text AS run_id, e.outcome, e.reason, e.candidates -> 0 ->> 'key' AS top_key
+  FROM fk_backfill.plan_entries e
+ WHERE e.run_id = ANY(${p.add(planRunIds)}::int8[]) AND e.link = ${p.add(item.link)} AND e.source_name = ${p.add(item.name)}
+   AND to_jsonb(e.scope_key) = ${p.add(JSON.stringify(item.scopeKey))}::jsonb
+ ORDER BY e.run_id DESC
+ LIMIT 1`;
+  return { text, values: p.values };
+}
