@@ -27,7 +27,7 @@ export const SCRIPT_ACTIONS = String.raw`  // ----------------------------------
       }, function (e) { it.saving = null; if (state.items[i] === it) rerender(i); msg('"' + it.name + '" not saved: ' + e.message); });
     });
   }
-  function pick(i, k) {
+  function pick(i, k, top) {
     var it = state.items[i]; if (!it) return;
     var c = it.candidates[k]; if (!c) { msg('no candidate ' + (k + 1) + ' for "' + it.name + '"'); return; }
     var info = linkInfo(it.link);
@@ -38,7 +38,13 @@ export const SCRIPT_ACTIONS = String.raw`  // ----------------------------------
       return;
     }
     state.pending = null;
-    decide(i, { action: 'alias', targetKey: c.key });
+    // accept top names no key: the server takes candidate 1 of its plan (and refuses an ambiguous name)
+    decide(i, top ? { action: 'accept' } : { action: 'alias', targetKey: c.key });
+  }
+  function acceptTop(i) {
+    var it = state.items[i]; if (!it) return;
+    var off = noTop(it); if (off !== null) { msg('"' + it.name + '": accept top is off: ' + off); return; }
+    pick(i, 0, true);
   }
   function never(i) { decide(i, { action: 'never' }); }
   function create(i) {
@@ -96,7 +102,7 @@ export const SCRIPT_ACTIONS = String.raw`  // ----------------------------------
     var i = currentIndex();
     if (k === 'u') { e.preventDefault(); undoLast(); return; }
     if (i < 0) return;
-    if (k === 'a' || (k === 'Enter' && onCard)) { e.preventDefault(); state.t0 = performance.now(); pick(i, 0); }
+    if (k === 'a' || (k === 'Enter' && onCard)) { e.preventDefault(); state.t0 = performance.now(); acceptTop(i); }
     else if (k >= '1' && k <= '5') { e.preventDefault(); state.t0 = performance.now(); pick(i, Number(k) - 1); }
     else if (k === 'n') { e.preventDefault(); state.t0 = performance.now(); never(i); }
     else if (k === 'c') { e.preventDefault(); create(i); }

@@ -158,6 +158,16 @@ export const SCRIPT_VIEW = String.raw`
     if (!m) return fallbackKey || '?';
     return (m.name || '?') + (m.number ? ' (' + m.number + ')' : '') + ' \u00b7 key ' + m.key + (m.active ? '' : ' \u00b7 inactive');
   }
+  /**
+   * Why "accept top" is off for a name, or null: no candidate; ambiguous (candidate 1 is no better than 2: the server
+   * refuses it too, as the CSV import and bulk accept do); candidate 1 inactive (the server refuses that master).
+   */
+  function noTop(it) {
+    if (it.candidates.length === 0) return 'no candidate to accept';
+    if (it.outcome === 'ambiguous') return 'ambiguous' + (it.reason ? ' (' + it.reason + ')' : '') + ': its candidates score alike; pick the one you mean';
+    if (!it.candidates[0].active) return 'candidate 1 is inactive; pick another or search all masters';
+    return null;
+  }
   function card(it, i) {
     var d = el('section', 'item' + (i === state.cur ? ' sel' : '') + (it.decision ? ' decided' : ''));
     d.tabIndex = 0;
@@ -175,7 +185,7 @@ export const SCRIPT_VIEW = String.raw`
       tag.textContent = 'decided: ' + what + ' \u2014 by ' + (dec.decidedBy || '?') + (dec.decidedAt ? ' at ' + dec.decidedAt.slice(0, 19) : '');
       d.appendChild(tag);
     }
-    if (it.saving) d.appendChild(el('div', 'tag saving', 'saving: ' + (it.saving === 'alias' ? 'link' : it.saving === 'create' ? 'create a master' : 'never link') + '\u2026'));
+    if (it.saving) d.appendChild(el('div', 'tag saving', 'saving: ' + (it.saving === 'alias' || it.saving === 'accept' ? 'link' : it.saving === 'create' ? 'create a master' : 'never link') + '\u2026'));
     d.appendChild(el('div', 'meta', 'documents: ' + (it.sampleDocuments.join(', ') || '\u2014') + (it.reason ? ' \u00b7 ' + it.reason : '')));
     var info = linkInfo(it.link);
     var ul = el('ol', 'cands');
@@ -199,15 +209,17 @@ export const SCRIPT_VIEW = String.raw`
     if (it.candidates.length === 0) ul.appendChild(el('li', 'meta', 'no candidates'));
     d.appendChild(ul);
     var act = el('div', 'actions');
-    [['accept top', 'a', function () { pick(i, 0); }], ['never', 'n', function () { never(i); }], ['create master', 'c', function () { create(i); }], ['skip', 's', function () { skip(i); }]].forEach(function (x) {
+    var off = noTop(it), offId = 'noaccept-' + i;
+    [['accept top', 'a', function () { acceptTop(i); }], ['never', 'n', function () { never(i); }], ['create master', 'c', function () { create(i); }], ['skip', 's', function () { skip(i); }]].forEach(function (x) {
       var b = el('button', null, x[0]); var h2 = el('span', 'kbdhint', ' (' + x[1] + ')'); b.appendChild(h2);
       b.setAttribute('data-act', x[1]); b.addEventListener('click', x[2]); act.appendChild(b);
-      if (x[1] === 'a' && it.candidates.length === 0) b.disabled = true;
+      if (x[1] === 'a' && off !== null) { b.disabled = true; b.setAttribute('aria-describedby', offId); }
     });
     var sm = el('button', null, 'search all masters'); sm.appendChild(el('span', 'kbdhint', ' (m)')); sm.setAttribute('data-act', 'm');
     sm.addEventListener('click', function () { openSearch(i); }); act.appendChild(sm);
     if (it.decision) { var u = el('button', null, 'undo decision'); u.addEventListener('click', function () { revokeOne(it.decision.id); }); act.appendChild(u); }
     d.appendChild(act);
+    if (off !== null && it.candidates.length > 0) { var no = el('div', 'meta noaccept', 'accept top is off: ' + off); no.id = offId; d.appendChild(no); }
     var hist = el('details', 'history'); hist.appendChild(el('summary', null, 'decision history'));
     hist.addEventListener('toggle', function () { if (hist.open) loadHistory(it, hist); });
     d.appendChild(hist);

@@ -390,6 +390,51 @@ describeEach('review page e2e', (target) => {
   );
 
   run(
+    'accept top is off for an ambiguous name (a then saves nothing; a picked candidate is saved) and for an inactive candidate 1, the reason shown',
+    async () => {
+      await t.db.query(
+        `INSERT INTO customers (tenant_id, customer_number, customer_name) VALUES ($1, 'CUST-T1', 'Twin Co'), ($1, 'CUST-T2', 'Twin Co')`,
+        [DEMO_TENANT],
+      );
+      await t.db.query(
+        `INSERT INTO sales_orders (tenant_id, order_number, customer_name, total_amount)
+         VALUES ($1, 'SO-T-1', 'Twin Co', 5), ($1, 'SO-T-2', 'Twin Co', 5)`,
+        [DEMO_TENANT],
+      );
+      const { page, errors } = await open();
+      const twin = card(page, 'Twin Co');
+      await expect.poll(() => twin.count(), POLL).toBe(1);
+      expect(await twin.locator('.tag.ambiguous').textContent()).toBe('ambiguous');
+      // `a` on the card saves nothing and says why (before: an alias to candidate 1, which apply then wrote to every row)
+      await twin.focus();
+      await page.keyboard.press('a');
+      await expect.poll(() => page.locator('#msg').textContent(), POLL).toContain('"Twin Co"');
+      await page.evaluate('new Promise(function (r) { setTimeout(r, 300); })');
+      expect(await live()).toBe(0);
+      expect(await page.locator('#msg').textContent()).toContain('ambiguous');
+      expect(await twin.locator('button[data-act="a"]').isDisabled()).toBe(true);
+      expect(await twin.locator('.noaccept').textContent()).toContain('2 different masters');
+      // the key of a candidate picks that one
+      // (the two masters' order follows their random keys: the number is read from the card)
+      const second = /CUST-T\d/.exec((await twin.locator('li.cand .cnum').nth(1).textContent())!)![0];
+      await twin.focus();
+      await page.keyboard.press('2');
+      await expect.poll(() => twin.locator('.tag.decision').textContent(), POLL).toContain(`(${second})`);
+      expect(await live()).toBe(1);
+
+      // candidate 1 gone inactive since the plan: accept top is off, with the reason
+      const beta = card(page, 'Beta Industry');
+      const key = /key ([0-9a-f-]{36})/.exec((await beta.locator('li.cand .cnum').first().textContent())!)![1]!;
+      await t.db.query(`UPDATE customers SET is_active = false WHERE id::text = $1`, [key]);
+      await page.reload();
+      await expect.poll(() => card(page, 'Beta Industry').locator('.noaccept').textContent(), POLL).toContain('inactive');
+      expect(await card(page, 'Beta Industry').locator('button[data-act="a"]').isDisabled()).toBe(true);
+      expect(errors).toEqual([]);
+    },
+    60_000,
+  );
+
+  run(
     "undo after changing a bulk-accepted name: u gives the bulk's link back, the next u undoes the whole bulk; after a bulk, focus is on an open name",
     async () => {
       const { page } = await open();
