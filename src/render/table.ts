@@ -49,7 +49,7 @@ export function shownName(name: string): string {
  * Control characters, invisible ones and spaces other than U+0020 (no-break, thin, ideographic …): a name holding one
  * prints like a name with a plain space, or none.
  */
-const UNSEEN =
+export const UNSEEN =
   // eslint-disable-next-line no-control-regex
   /[\u0000-\u001f\u007f-\u009f\u00a0\u00ad\u061c\u115f\u1160\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\u3164\ufeff\uffa0]/u;
 

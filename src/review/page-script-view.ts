@@ -2,6 +2,8 @@
  * The first half of the review page's one script (one closure, continued by page-script-actions.ts; the
  * page concatenates the two): state, the URL, loading the queue, facets and counts, rendering cards.
  */
+import { UNSEEN } from '../render/table.js';
+
 export const SCRIPT_VIEW = String.raw`
 (function () {
   'use strict';
@@ -154,6 +156,12 @@ export const SCRIPT_VIEW = String.raw`
     if (hadFocus && keepFocus !== false) n.focus();
     return n;
   }
+  /** A name as the CLI's tables show it (render/table.ts shownName): quoted when blank, spaced at an end or holding an unseen character. */
+  var UNSEEN = new RegExp(${JSON.stringify(UNSEEN.source)}, 'u'), UNSEEN_ALL = new RegExp(UNSEEN.source, 'gu');
+  function shown(n) {
+    if (!/^\s|\s$/u.test(n) && !UNSEEN.test(n)) return n;
+    return JSON.stringify(n).replace(UNSEEN_ALL, function (c) { return '\\u' + ('000' + c.codePointAt(0).toString(16)).slice(-4); });
+  }
   function masterLabel(m, fallbackKey) {
     if (!m) return fallbackKey || '?';
     return (m.name || '?') + (m.number ? ' (' + m.number + ')' : '') + ' \u00b7 key ' + m.key + (m.active ? '' : ' \u00b7 inactive');
@@ -172,9 +180,9 @@ export const SCRIPT_VIEW = String.raw`
     var d = el('section', 'item' + (i === state.cur ? ' sel' : '') + (it.decision ? ' decided' : ''));
     d.tabIndex = 0;
     d.setAttribute('data-index', String(i)); d.setAttribute('data-name', it.name); d.setAttribute('data-link', it.link);
-    d.setAttribute('aria-label', it.name + ', ' + it.outcome + (it.decision ? ', decided ' + it.decision.action : ''));
+    d.setAttribute('aria-label', shown(it.name) + ', ' + it.outcome + (it.decision ? ', decided ' + it.decision.action : ''));
     var h = el('div', 'head');
-    h.appendChild(el('span', 'name', it.name));
+    h.appendChild(el('span', 'name', shown(it.name)));
     h.appendChild(el('span', 'tag ' + it.outcome, it.outcome));
     h.appendChild(el('span', 'meta', it.link + (it.scopeKey.length ? ' \u00b7 ' + it.scopeKey.join('/') : '')));
     h.appendChild(el('span', 'meta rows', it.rows + ' row' + (it.rows === 1 ? '' : 's') + (it.amount !== null ? ' \u00b7 amount ' + it.amount.toFixed(2) : '') + (it.score !== null ? ' \u00b7 score ' + fmt(it.score) : '')));

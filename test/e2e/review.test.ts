@@ -434,6 +434,23 @@ describeEach('review page e2e', (target) => {
     60_000,
   );
 
+  run('a blank name is shown quoted on its card, as the CLI shows it ("   "), and takes "never"', async () => {
+    await t.db.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name, total_amount) VALUES ($1, 'SO-B-1', '   ', 5)`, [
+      DEMO_TENANT,
+    ]);
+    const { page, errors } = await open();
+    const blank = card(page, '   ');
+    await expect.poll(() => blank.count(), POLL).toBe(1);
+    expect(await blank.locator('.head .name').textContent()).toBe('"   "');
+    expect(await blank.getAttribute('aria-label')).toMatch(/^" {3}", /);
+    // a name without spaces at its ends is shown as it is
+    expect(await card(page, 'Beta Industry').locator('.head .name').textContent()).toBe('Beta Industry');
+    await blank.focus();
+    await page.keyboard.press('n');
+    await expect.poll(() => blank.locator('.tag.decision').textContent(), POLL).toContain('never link');
+    expect(errors).toEqual([]);
+  });
+
   run(
     "undo after changing a bulk-accepted name: u gives the bulk's link back, the next u undoes the whole bulk; after a bulk, focus is on an open name",
     async () => {
