@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LinkShape } from '../../../src/sql/link.js';
-import { linkedRowsSql, masterSearchSql, reviewQueueSql } from '../../../src/sql/review.js';
+import { linkedRowsSql, masterSearchSql, queueEntrySql, reviewQueueSql } from '../../../src/sql/review.js';
 
 /** A scoped link with a document number, an amount and a char(n) name; a second one unscoped with a composite key, neither. */
 const so: LinkShape = {
@@ -316,6 +316,18 @@ describe('review master statements (whole text)', () => {
       text: `SELECT u.scope_key, u.key, sum(u.n)::int8 AS n FROM (SELECT ARRAY[s."tenant_id"::text]::text[] AS scope_key, s."customer_id"::text AS key, count(*)::int8 AS n
     FROM "erp"."Sales Orders" s WHERE s."customer_id" = ANY($1::uuid[]) GROUP BY 1, 2) u GROUP BY 1, 2`,
       values: [['k1']],
+    });
+  });
+
+  it("one name's entry in the newest plan that holds it: its band and candidate 1 (the page's accept top)", () => {
+    expect(queueEntrySql(['7', '9'], { link: 'so', scopeKey: ['t1', null], name: 'Twin Co' })).toEqual({
+      text: `SELECT e.run_id::text AS run_id, e.outcome, e.reason, e.candidates -> 0 ->> 'key' AS top_key
+  FROM fk_backfill.plan_entries e
+ WHERE e.run_id = ANY($1::int8[]) AND e.link = $2 AND e.source_name = $3
+   AND to_jsonb(e.scope_key) = $4::jsonb
+ ORDER BY e.run_id DESC
+ LIMIT 1`,
+      values: [['7', '9'], 'so', 'Twin Co', '["t1",null]'],
     });
   });
 });
