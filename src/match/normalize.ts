@@ -10,6 +10,8 @@ import {
   PLACES,
   POST_NOMINALS,
 } from './vocabulary.js';
+import { isAcronymOf, stripAcronym, stripRestatedAcronym } from './restatement.js';
+export { isAcronymOf };
 // The word tests live in vocabulary.ts; re-exported so the matcher and the package index keep importing them from here.
 export { isCity, isGenericToken, isLegalWord, isPlace, legalAgreement, legalFamily } from './vocabulary.js';
 
@@ -145,38 +147,6 @@ function segmentLegal(tokens: string[]): string | null {
   return LEGAL_FORMS[s] ?? (tokens.length === 1 ? legalTypo(s) : null);
 }
 
-/** Stop words skipped when forming an acronym ("Bank of America" -> BoA / BA). */
-const ACRONYM_SKIP = new Set(['of', 'and', 'the', 'for', 'de', 'la', 'le', 'du', 'des', 'der', 'und', 'et', 'y', 'e', 'di', 'van', 'von']);
-
-/** True when `acro` (2+ letters) spells initials of `words` in order, starting with the first word. */
-export function isAcronymOf(acro: string, words: string[]): boolean {
-  if (acro.length < 2 || words.length < 2) return false;
-  const initials = words.map((w) => w[0]!);
-  const content = words.filter((w) => !ACRONYM_SKIP.has(w)).map((w) => w[0]!);
-  const seq = (cands: string[]): boolean => {
-    if (cands[0] !== acro[0]) return false;
-    let i = 0;
-    for (const c of cands) if (i < acro.length && c === acro[i]) i++;
-    return i === acro.length && acro.length >= Math.min(cands.length, 2);
-  };
-  return acro === initials.join('') || acro === content.join('') || (acro.length >= 3 && seq(initials));
-}
-
-/** Remove "(ACRO)" when ACRO is an acronym of the words before it. Input is lower-case and folded. */
-function stripAcronym(s: string): string {
-  const m = /^(.*?)\s*\(\s*([\p{L}.\s]{2,16})\s*\)\s*(.*)$/u.exec(s);
-  if (!m) return s;
-  const acro = m[2]!.replace(/[.\s]/g, '');
-  const words = m[1]!.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
-  // Legal forms at the end of the name are not part of the acronym ("Foo Bar Ltd (FB)") but may be ("FBL").
-  let ws = words;
-  if (!isAcronymOf(acro, ws)) {
-    while (ws.length > 2 && ws[ws.length - 1]! in LEGAL_FORMS) ws = ws.slice(0, -1);
-    if (!isAcronymOf(acro, ws)) return s;
-  }
-  return `${m[1]!} ${m[3]!}`.trim();
-}
-
 /** Card and payment processors' descriptor prefixes (Square, Toast, PayPal, Shopify, Intuit, …): a word then "*". */
 const PROCESSOR_PREFIX =
   /^\s*(?:sq|tst|paypal|pp|sp|in|py|ck|pos|gglpay|goog|apl|apple pay|amzn mktp|wpy|bt|dd|sumup|iz|zettle|stripe)\s*\*\s*/u;
@@ -195,7 +165,7 @@ interface CoreResult {
   rules: Set<string>;
 }
 
-function normalizeCore(folded: string): CoreResult {
+function normalizeCore(folded: string, caps: ReadonlySet<string>): CoreResult {
   const rules = new Set<string>();
   let s = folded;
   if (/[&+]/.test(s)) {
@@ -225,7 +195,8 @@ function normalizeCore(folded: string): CoreResult {
     rules.add('attention');
   }
   // A parenthesised acronym of the words before it is a restatement, not a qualifier: "World Health Org (WHO)".
-  const acro = stripAcronym(s);
+  // So is one in capitals first or last, or before its words in brackets: "CCP Chang Chun Petrochemical".
+  const acro = stripRestatedAcronym(stripAcronym(s), caps);
   if (acro !== s) {
     s = acro;
     rules.add('acronym');
@@ -381,11 +352,16 @@ export function normalizeName(name: string, opts?: { store: boolean }): Normaliz
   if (lower !== name) rulesBase.push('case');
   const stripped = foldChars(lower, false);
   if (stripped !== lower) rulesBase.push('diacritics');
-  const core = normalizeCore(stripped);
+  // words of 2–6 letters written in capitals, in a name with lower case too (restatement.ts)
+  const caps = new Set<string>();
+  if (/\p{Ll}/u.test(name))
+    for (const m of name.normalize('NFKC').matchAll(/(?<!\p{L})(?:\p{Lu}{2,6}|(?:\p{Lu}\.){2,6})(?!\p{L})/gu))
+      caps.add(foldChars(m[0].replace(/\./gu, '').toLowerCase(), false));
+  const core = normalizeCore(stripped, caps);
   const key = core.tokens.join(' ');
   const keys = [key];
   if (hasTwoWay(lower)) {
-    const alt = normalizeCore(foldChars(lower, true)).tokens.join(' ');
+    const alt = normalizeCore(foldChars(lower, true), caps).tokens.join(' ');
     if (alt !== key) keys.push(alt);
   }
   // Arrays at their exact length (slice/concat): one grown by push or spread keeps room for 17 elements, and the
