@@ -54,6 +54,7 @@ function containment(
   let anchor = false;
   let loose = expanded;
   let initials = false;
+  let abbreviated = false;
   for (const pass of ['same', 'other'] as const) {
     for (let j = 0; j < et.length; j++) {
       if (eUsed[j]) continue;
@@ -79,6 +80,7 @@ function containment(
         if (r === 'initial' && qt.length + et.length < 4) continue;
         if (r !== 'same') loose = true;
         if (r === 'initial') initials = true;
+        if (r === 'abbreviation') abbreviated = true;
         qUsed[i] = true;
         eUsed[j] = true;
         if (r === 'same' && qt[i]!.length >= 3 && !isGenericToken(qt[i]!) && !HAS_DIGIT.test(qt[i]!)) anchor = true;
@@ -87,7 +89,17 @@ function containment(
     }
   }
   const extraQ = qt.filter((_, i) => !qUsed[i]);
-  const extraE = et.filter((_, j) => !eUsed[j]);
+  let extraE = et.filter((_, j) => !eUsed[j]);
+  // The master's words, some cut short, without its articles and prepositions ("Alq. Mobiliario Eventos Madrid" /
+  // Alquiler de Mobiliario …, "Cave Coop. Vignerons" / Cave Coopérative des Vignerons): an abbreviated name drops
+  // those too. A word cut short says so; an initial does not ("J. Berg" is not J. van Berg).
+  if (
+    abbreviated &&
+    extraQ.length === 0 &&
+    extraE.length > 0 &&
+    extraE.every((t) => t.length > 1 && FUNCTION_WORDS.has(t) && !PARTICLES.has(t))
+  )
+    extraE = [];
   // Words on both sides: still one firm when the name's extra words are a store's number ("Shaw's #7523" / "Shaw's
   // Supermarkets") and the entry's only name its shops' trade. Not a city: a site named by its city is as often a
   // local firm of its own ("Linde Lyon" is no site of "Linde Group", nor "Children's Hospital Los Angeles"
@@ -114,6 +126,9 @@ function containment(
     initials,
   };
 }
+
+/** A person's name particles among the function words: part of a surname, never dropped as an article. */
+const PARTICLES = new Set(['van', 'von', 'voor']);
 
 /** How a name's words relate to an entry's: `placed-subset`, fewer words of the entry and words placing the name. */
 type Relation = 'equal' | 'superset' | 'subset' | 'placed-subset';
@@ -286,10 +301,17 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
   // is not the one reading of "Alexander Webb".
   // Nor, when the name's last word is cut short, one another master goes on from ("INVERSIONES LOS AND": Inversiones
   // Los Andes beside Inversiones Los Andes Dos; "N.Y. State Dept. of Health" still reads the Department of Health).
+  // a two-word name is the one reading only when no other master holds its words and more ("Fox Ent": Fox
+  // Entertainment beside Fox Entertainment Group is either): "Mitsubishi Chem." beside Mitsubishi Corporation is
+  const containedIn = (key: string): boolean =>
+    [...hits.values()].some((h) => h.e.key !== key && (h.rel === 'subset' || h.rel === 'placed-subset'));
   const last = q.tokens[q.tokens.length - 1] ?? '';
   const equal = [...hits.values()].filter(
     (h) =>
-      h.rel === 'equal' && h.e.norm.qualifiedKey === null && h.e.tokens.length >= 3 && !(!h.e.tokens.includes(last) && goesOn(ix, h.e)),
+      h.rel === 'equal' &&
+      h.e.norm.qualifiedKey === null &&
+      (h.e.tokens.length >= 3 || (h.e.tokens.length === 2 && !h.e.tokens.every(isKnownName) && !containedIn(h.e.key))) &&
+      !(!h.e.tokens.includes(last) && goesOn(ix, h.e)),
   );
   const [only] = equal.length === 1 ? equal : rivals.size === 1 ? [...hits.values()] : [];
   if (only === undefined || !only.ok) return;
