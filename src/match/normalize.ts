@@ -10,6 +10,7 @@ import {
   PLACES,
   POST_NOMINALS,
 } from './vocabulary.js';
+import { particleName } from './particles.js';
 import { isAcronymOf, stripAcronym, stripRestatedAcronym } from './restatement.js';
 export { isAcronymOf };
 // The word tests live in vocabulary.ts; re-exported so the matcher and the package index keep importing them from here.
@@ -283,7 +284,10 @@ function normalizeCore(folded: string, caps: ReadonlySet<string>): CoreResult {
     tokens = [...givenNames, ...segments[0]!, ...gen];
     rules.add('name-order');
   } else {
-    tokens = segments.flat();
+    // with particles in the surname or the given names ("Martínez de la Rosa, Javier"): particles.ts
+    const particled = segments.length === 2 && legal.length === 0 ? particleName(segments[0]!, givenNames) : null;
+    tokens = particled === null ? segments.flat() : [...particled, ...gen];
+    if (particled !== null) rules.add('name-order');
   }
 
   // Trailing legal forms, repeatedly ("Foo Holdings Co., Ltd.", "Foo GmbH & Co. KG").
