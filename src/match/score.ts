@@ -80,12 +80,15 @@ function swappedPerson(q: NormalizedName, e: Entry, qt: string[], qAl: number[])
 /**
  * "COLE BENJAMIN A" / Benjamin A. Cole: a bank's or payroll's export writes the surname first and the middle initial
  * last, where no one writes a given name first; the initial's place says the order. Three words, the last one letter,
- * the entry's given name, initial and surname, no legal form on either side.
+ * the entry's given name, initial and surname, no legal form on either side; or four, the same generation closing
+ * both ("WASHINGTON SAMUEL L IV" / Samuel L. Washington IV; another generation is another person).
  */
 function initialLast(q: NormalizedName, e: Entry, qt: string[]): boolean {
-  const et = e.tokens;
-  if (qt.length !== 3 || et.length !== 3 || q.legalForm !== null || e.norm.legalForm !== null) return false;
-  return qt[2]!.length === 1 && et[1] === qt[2] && et[0] === qt[1] && et[2] === qt[0] && qt[0]!.length > 1 && qt[1]!.length > 1;
+  const gen = qt.length === 4 && e.tokens.length === 4 && GENERATIONS.has(qt[3]!) && e.tokens[3] === qt[3];
+  const n = gen ? qt.slice(0, 3) : qt;
+  const et = gen ? e.tokens.slice(0, 3) : e.tokens;
+  if (n.length !== 3 || et.length !== 3 || q.legalForm !== null || e.norm.legalForm !== null) return false;
+  return n[2]!.length === 1 && et[1] === n[2] && et[0] === n[1] && et[2] === n[0] && n[0]!.length > 1 && n[1]!.length > 1;
 }
 
 /**

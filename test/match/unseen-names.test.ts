@@ -240,6 +240,19 @@ describe("a person's name written surname first", () => {
     // without the initial nothing tells the order: a reordering, for review
     expect(linkOf([{ key: 'T', name: 'Thomas Ryan' }], 'Ryan Thomas')).toBeNull();
   });
+  it('…and so after it the same generation on both sides ("COLE BENJAMIN A III" / Benjamin A. Cole III)', () => {
+    const coles = [
+      { key: 'J', name: 'Benjamin A. Cole Jr.' },
+      { key: 'S', name: 'Benjamin A. Cole Sr.' },
+      { key: '3', name: 'Harold B. Mason III' },
+    ];
+    expect(linkOf(coles, 'COLE BENJAMIN A JR')).toBe('J');
+    expect(linkOf(coles, 'COLE BENJAMIN A SR')).toBe('S');
+    expect(linkOf(coles, 'MASON HAROLD B III')).toBe('3');
+    // another generation, or none, is another person
+    expect(linkOf(coles, 'MASON HAROLD B IV')).toBeNull();
+    expect(linkOf([{ key: 'M', name: 'Harold B. Mason' }], 'MASON HAROLD B III')).toBeNull();
+  });
 });
 
 describe('honorifics and honours around a name', () => {
