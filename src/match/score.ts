@@ -228,7 +228,11 @@ export function score(
     }
   }
   const covQ = qSum > 0 ? qGot / qSum : 0;
-  const covE = e.wsum > 0 ? eGot / e.wsum : 0;
+  // a familiar form of the given name, the entry's middle initial left out ("Bob Jenkins" / Robert L. Jenkins): the
+  // initial weighs nothing, as a middle initial in unique containment
+  const middleLeft = nickname && qt.length === 2 && et.length === 3 && et[1]!.length === 1 && qAl[0] === 0 && qAl[1] === 2;
+  const eSum = middleLeft ? e.wsum - e.weights[1]! : e.wsum;
+  const covE = eSum > 0 ? eGot / eSum : 0;
   let tok = covQ + covE > 0 ? (2 * covQ * covE) / (covQ + covE) : 0;
   const compactEqual = qCompact === e.norm.compact || (!nickname && q.keys.some((k) => e.norm.keys.includes(k)));
   if (compactEqual) tok = 1;

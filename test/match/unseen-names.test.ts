@@ -204,6 +204,19 @@ describe('familiar forms of given names (nicknames.ts)', () => {
     ];
     expect(linkOf(steves, 'Rick Steves')).toBeNull();
   });
+  it("…the master's middle initial left out ('Bob Jenkins' / Jenkins, Robert L.): the initial weighs nothing", () => {
+    const d = decide([{ key: 'R', name: 'Jenkins, Robert L.' }], 'Bob Jenkins');
+    expect([d.outcome, d.candidates[0]!.score, d.candidates[0]!.signals['nickname']]).toEqual(['linked', MATCH_TUNING.nicknameCap, true]);
+    expect(linkOf([{ key: 'K', name: 'Katherine S. Reyes' }], 'Kate Reyes')).toBe('K');
+    // two of them with other initials: a tie, as with the initial written
+    const two = [
+      { key: 'L', name: 'Robert L. Jenkins' },
+      { key: 'M', name: 'Robert M. Jenkins' },
+    ];
+    expect(linkOf(two, 'Bob Jenkins')).toBeNull();
+    // a full middle name is a word left out, not an initial
+    expect(linkOf([{ key: 'R', name: 'Robert Lee Jenkins' }], 'Bob Jenkins')).toBeNull();
+  });
   it('a form of two names of one sex names either: the one master of them, a tie beside both', () => {
     expect(linkOf([{ key: 'E', name: 'Edward Smith' }], 'Ted Smith')).toBe('E');
     const both = [
