@@ -11,7 +11,7 @@ import {
   POST_NOMINALS,
 } from './vocabulary.js';
 import { particleName } from './particles.js';
-import { isAcronymOf, stripAcronym, stripRestatedAcronym } from './restatement.js';
+import { type Capitals, isAcronymOf, stripAcronym, stripRestatedAcronym } from './restatement.js';
 export { isAcronymOf };
 // The word tests live in vocabulary.ts; re-exported so the matcher and the package index keep importing them from here.
 export { isCity, isGenericToken, isLegalWord, isPlace, legalAgreement, legalFamily } from './vocabulary.js';
@@ -166,7 +166,7 @@ interface CoreResult {
   rules: Set<string>;
 }
 
-function normalizeCore(folded: string, caps: ReadonlySet<string>): CoreResult {
+function normalizeCore(folded: string, caps: Capitals): CoreResult {
   const rules = new Set<string>();
   let s = folded;
   if (/[&+]/.test(s)) {
@@ -356,16 +356,16 @@ export function normalizeName(name: string, opts?: { store: boolean }): Normaliz
   if (lower !== name) rulesBase.push('case');
   const stripped = foldChars(lower, false);
   if (stripped !== lower) rulesBase.push('diacritics');
-  // words of 2–6 letters written in capitals, in a name with lower case too (restatement.ts)
+  // words of 2–6 letters written in capitals, in a name with lower case too; none told in one case only (restatement.ts)
   const caps = new Set<string>();
-  if (/\p{Ll}/u.test(name))
-    for (const m of name.normalize('NFKC').matchAll(/(?<!\p{L})(?:\p{Lu}{2,6}|(?:\p{Lu}\.){2,6})(?!\p{L})/gu))
-      caps.add(foldChars(m[0].replace(/\./gu, '').toLowerCase(), false));
-  const core = normalizeCore(stripped, caps);
+  for (const m of name.normalize('NFKC').matchAll(/(?<!\p{L})(?:\p{Lu}{2,6}|(?:\p{Lu}\.){2,6})(?!\p{L})/gu))
+    caps.add(foldChars(m[0].replace(/\./gu, '').toLowerCase(), false));
+  const capitals: Capitals = /\p{Ll}/u.test(name) && /\p{Lu}/u.test(name) ? caps : 'caseless';
+  const core = normalizeCore(stripped, capitals);
   const key = core.tokens.join(' ');
   const keys = [key];
   if (hasTwoWay(lower)) {
-    const alt = normalizeCore(foldChars(lower, true), caps).tokens.join(' ');
+    const alt = normalizeCore(foldChars(lower, true), capitals).tokens.join(' ');
     if (alt !== key) keys.push(alt);
   }
   // Arrays at their exact length (slice/concat): one grown by push or spread keeps room for 17 elements, and the

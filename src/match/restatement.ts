@@ -1,9 +1,13 @@
 /**
  * Acronyms a name writes beside the words they stand for (docs/matching.md, "Acronyms written beside their words"):
  * a restatement, not a word of the name. Pure string work on the lower-case, accent-folded name, before punctuation
- * is split; `caps` holds the name's words of 2–6 letters its writer put in capitals (folded, lower case).
+ * is split; `caps` holds the name's words of 2–6 letters its writer put in capitals (folded, lower case), or is
+ * 'caseless' for a name written in one case only.
  */
-import { LEGAL_FORMS } from './vocabulary.js';
+import { isCity, isCountry, isPlace, LEGAL_FORMS } from './vocabulary.js';
+
+/** The words a name's writer put in capitals, or 'caseless' when the name is all in one case (normalize.ts). */
+export type Capitals = ReadonlySet<string> | 'caseless';
 
 /** Stop words skipped when forming an acronym ("Bank of America" -> BoA / BA). */
 const ACRONYM_SKIP = new Set(['of', 'and', 'the', 'for', 'de', 'la', 'le', 'du', 'des', 'der', 'und', 'et', 'y', 'e', 'di', 'van', 'von']);
@@ -52,9 +56,15 @@ function withoutLegal(words: string[]): string[] {
   return words.slice(0, n);
 }
 
-/** `acro` is the initials of every one of `words` (two or more), or of every one but function words: strict. */
+/**
+ * `acro` is the initials of every one of `words` (two or more), or of every one but function words: strict. Not when
+ * the last word is a place ("CFL Cargo Factory Lausanne" is CFL Cargo's site, whatever its letters spell; "RGB
+ * Rotterdam Grain Brokers" is a restatement).
+ */
+const place = (w: string): boolean => isPlace(w) || isCity(w) || isCountry(w);
 const spells = (acro: string, words: string[]): boolean =>
   words.length >= 2 &&
+  !place(words[words.length - 1]!) &&
   (acro === words.map((w) => w[0]).join('') ||
     acro ===
       words
@@ -66,14 +76,15 @@ const spells = (acro: string, words: string[]): boolean =>
  * A word written in capitals that spells the initials of the name's other words, legal form aside, restates them
  * and goes: first ("CCP Chang Chun Petrochemical", "LIP Logística Integrada Paulista"), last ("Operador Logístico
  * Integral OLI S.A.S."), or with the words in brackets after it ("AHA (American Heart Assoc.)", "IGF Co., Ltd.
- * (Incheon Global Forwarding)": the bracket's words, then the legal form). Only in a name that also has lower case:
- * in one written all in capitals a first word that spells the rest may be the firm's own ("ACE AMERICAN COMPUTER
- * EQUIPMENT" cannot be told from a restatement).
+ * (Incheon Global Forwarding)": the bracket's words, then the legal form). In a name with lower case, only a word
+ * written in capitals: "Ace American Computer Equipment" keeps its first word; in one written in one case only
+ * (an export's "FES FRANKFURTER ENTSORGUNGS- UND SERVICE GMBH", a typist's lower case) a word of three letters or
+ * more that spells the rest, as the same name written with its capitals loses it.
  */
-export function stripRestatedAcronym(s: string, caps: ReadonlySet<string>): string {
-  if (caps.size === 0) return s;
+export function stripRestatedAcronym(s: string, caps: Capitals): string {
+  const capital = (w: string): boolean => (caps === 'caseless' ? w.length >= 3 : caps.has(w));
   const paren = /^\s*(\p{L}{2,6})\s*([^()]*?)\s*\(([^()]+)\)\s*$/u.exec(s);
-  if (paren && caps.has(paren[1]!)) {
+  if (paren && capital(paren[1]!)) {
     const legal = wordsOf(paren[2]!);
     const inner = wordsOf(paren[3]!);
     if (withoutLegal(legal).length === 0 && spells(paren[1]!, withoutLegal(inner))) return `${paren[3]!} ${paren[2]!}`.trim();
@@ -83,13 +94,13 @@ export function stripRestatedAcronym(s: string, caps: ReadonlySet<string>): stri
   if (lead) {
     const acro = lead[1]!.replace(/[.\s]/gu, '');
     const rest = s.slice(lead[0].length);
-    if (caps.has(acro) && spells(acro, withoutLegal(wordsOf(rest)))) return rest.trim();
+    if (capital(acro) && spells(acro, withoutLegal(wordsOf(rest)))) return rest.trim();
   }
   const words = wordsOf(s);
   if (words.length < 3) return s;
   const core = withoutLegal(words);
   const last = core[core.length - 1];
-  if (last !== undefined && caps.has(last) && spells(last, core.slice(0, -1))) {
+  if (last !== undefined && capital(last) && spells(last, core.slice(0, -1))) {
     const at = [...s.matchAll(new RegExp(`(?<![\\p{L}\\p{N}])${last}(?![\\p{L}\\p{N}])`, 'gu'))].pop()?.index;
     if (at !== undefined) return `${s.slice(0, at)} ${s.slice(at + last.length)}`.replace(/\s+/gu, ' ').trim();
   }

@@ -28,9 +28,15 @@ describe('an acronym written beside the words it stands for', () => {
   it('keeps a first word that is no restatement', () => {
     expect(key('KPM Pump Manufacturing')).toBe('kpm pump manufacturing'); // spells no more than the words after it
     expect(key('Kpm Kessler Pump Manufacturing')).toBe('kpm kessler pump manufacturing'); // not in capitals
-    expect(key('ACE AMERICAN COMPUTER EQUIPMENT')).toBe('ace american computer equipment'); // all capitals: may be its own
+    expect(key('AB Smith Jones')).toBe('ab smith jones'); // two letters, not in capitals
+    expect(key('CFL Cargo Factory Lausanne')).toBe('cfl cargo factory lausanne'); // a place among the words: a site
     expect(key('AB Smith')).toBe('ab smith'); // one word after it
     expect(key('NRF (Retail Federation)')).toBe('nrf retail federation');
+  });
+  it('in a name written in one case, an acronym of three letters or more that spells the rest', () => {
+    expect(key('KPM KESSLER PUMP MANUFACTURING')).toBe('kessler pump manufacturing');
+    expect(key('kpm kessler pump manufacturing ltd')).toBe('kessler pump manufacturing');
+    expect(key('JJ JONES JEWELERS')).toBe('jj jones jewelers');
   });
   it('links the name with its acronym to the master without it, and the master with it to the name without', () => {
     const masters = [
