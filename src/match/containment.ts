@@ -299,6 +299,7 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
   // equality is. Not a master equal only without its trailing place ("Univ. of California" is no more UCLA than Berkeley), nor
   // one of two words: "Fox Ent" may be cut from Fox Entertainment Group as well as Fox Entertainment, "Alex Webb"
   // is not the one reading of "Alexander Webb".
+  // Nor one whose legal form is not the name's ("C.T. Bologna ASD" beside Circolo Tennis Bologna S.S.D. a r.l.).
   // Nor, when the name's last word is cut short, one another master goes on from ("INVERSIONES LOS AND": Inversiones
   // Los Andes beside Inversiones Los Andes Dos; "N.Y. State Dept. of Health" still reads the Department of Health).
   // a two-word name is the one reading only when no other master holds its words and more ("Fox Ent": Fox
@@ -310,6 +311,7 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
     (h) =>
       h.rel === 'equal' &&
       h.e.norm.qualifiedKey === null &&
+      legalAgreement(q.legalForm, h.e.norm.legalForm) !== 'disagree' &&
       (h.e.tokens.length >= 3 || (h.e.tokens.length === 2 && !h.e.tokens.every(isKnownName) && !containedIn(h.e.key))) &&
       !(!h.e.tokens.includes(last) && goesOn(ix, h.e)),
   );

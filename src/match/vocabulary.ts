@@ -43,10 +43,34 @@ export const LEGAL_FORMS: Record<string, string> = {
   'limited liability company': 'llc', 'limited partnership': 'lp', 'limited liability partnership': 'llp',
   'sociedad anonima': 'sa', 'sociedade anonima': 'sa', 'sociedad limitada': 'sl', 'societe a responsabilite limitee': 'sarl',
   'societe par actions simplifiee': 'sas', 'societa a responsabilita limitata': 'srl',
+  // abbreviations of forms above as ledgers write them: Malaysia's S/B, India's (P) Ltd, Thailand's PCL, a JSC or a
+  // limited partnership written out, the UAE's free-zone forms, Austria's OG, Italy's sports associations (A.S.D.,
+  // S.S.D. a r.l.) and France's farming companies (SCEA, SCEV, GAEC); these last, a PCL, an A.S.D., an S.S.D. have no
+  // family (LEGAL_FAMILY): each is a kind of body of its own, "SCEA Château X" is not "Château X SAS"
+  sb: 'sdn bhd', 'p limited': 'pvt ltd', pcl: 'pcl', 'public company limited': 'pcl', 'public company ltd': 'pcl', 'public co ltd': 'pcl',
+  'public co': 'pcl',
+  'joint stock company': 'jsc', 'joint stock co': 'jsc', 'ltd partnership': 'lp', 'fz llc': 'fz llc', fze: 'fze', fzco: 'fzco',
+  og: 'og', asd: 'asd', ssd: 'ssd', arl: 'srl', 'a rl': 'srl', scea: 'scea', scev: 'scev', gaec: 'gaec',
 };
 
 /** Legal forms also recognised at the start of a name ("PT Telkom", "OOO Gazprom"). */
-export const LEADING_LEGAL = new Set(['pt', 'ooo', 'oao', 'zao', 'pao', 'pjsc', 'ojsc', 'jsc', 'cjsc', 'aktiebolaget']);
+export const LEADING_LEGAL = new Set([
+  'pt',
+  'ooo',
+  'oao',
+  'zao',
+  'pao',
+  'pjsc',
+  'ojsc',
+  'jsc',
+  'cjsc',
+  'aktiebolaget',
+  'asd',
+  'ssd',
+  'scea',
+  'scev',
+  'gaec',
+]);
 export const LEADING_LEGAL_CANON: Record<string, string> = { pt: 'pt' };
 
 /** Rough legal-form families: within a family two forms are "compatible" (Inc vs Corp), across families "disagree". */
@@ -64,6 +88,7 @@ const LEGAL_FAMILY: Record<string, string> = {
   // one country each: a Swedish AB and a Danish A/S of one name are two companies ("DSV Road AB" / DSV Road A/S)
   ab: 'se', abp: 'se', as: 'dk-no', asa: 'dk-no', aps: 'dk-no', oy: 'fi', oyj: 'fi', hf: 'is', ehf: 'is',
   sro: 'cee', ks: 'cee', doo: 'cee', dd: 'cee', ad: 'cee', ood: 'cee', eood: 'cee', kft: 'cee', zrt: 'cee', nyrt: 'cee', rt: 'cee',
+  'fz llc': 'gulf', fze: 'gulf', fzco: 'gulf', og: 'de',
   jsc: 'ru', pjsc: 'ru', ojsc: 'ru', cjsc: 'ru', oao: 'ru', ooo: 'ru', zao: 'ru', pao: 'ru',
 };
 
