@@ -50,26 +50,18 @@ export const LEGAL_FORMS: Record<string, string> = {
   sb: 'sdn bhd', 'p limited': 'pvt ltd', pcl: 'pcl', 'public company limited': 'pcl', 'public company ltd': 'pcl', 'public co ltd': 'pcl',
   'public co': 'pcl',
   'joint stock company': 'jsc', 'joint stock co': 'jsc', 'ltd partnership': 'lp', 'fz llc': 'fz llc', fze: 'fze', fzco: 'fzco',
+  // in other scripts and languages: Russian and Kazakh forms in Cyrillic, Azerbaijan's MMC and Uzbekistan's MChJ (an
+  // LLC), Japan's 株式会社 / 合同会社 / 有限会社
+  ооо: 'ooo', оао: 'oao', зао: 'zao', пао: 'pao', ао: 'jsc', тоо: 'llp', mmc: 'llc', mchj: 'llc',
+  株式会社: 'kk', 合同会社: 'gk', 有限会社: 'yk',
   og: 'og', asd: 'asd', ssd: 'ssd', arl: 'srl', 'a rl': 'srl', scea: 'scea', scev: 'scev', gaec: 'gaec',
 };
 
 /** Legal forms also recognised at the start of a name ("PT Telkom", "OOO Gazprom"). */
+// prettier-ignore
 export const LEADING_LEGAL = new Set([
-  'pt',
-  'ooo',
-  'oao',
-  'zao',
-  'pao',
-  'pjsc',
-  'ojsc',
-  'jsc',
-  'cjsc',
-  'aktiebolaget',
-  'asd',
-  'ssd',
-  'scea',
-  'scev',
-  'gaec',
+  'pt', 'ooo', 'oao', 'zao', 'pao', 'pjsc', 'ojsc', 'jsc', 'cjsc', 'aktiebolaget',
+  'ооо', 'оао', 'зао', 'пао', 'ао', 'тоо', '株式会社', 'asd', 'ssd', 'scea', 'scev', 'gaec',
 ]);
 export const LEADING_LEGAL_CANON: Record<string, string> = { pt: 'pt' };
 

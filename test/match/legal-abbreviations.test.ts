@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { linkOf } from '../helpers/match.js';
-import { legalAgreement, normalizeName } from '../../src/match/index.js';
+import { legalAgreement, MATCH_TUNING, normalizeName, tokenSimilarity } from '../../src/match/index.js';
 
 const norm = (s: string): [string, string | null] => {
   const n = normalizeName(s);
@@ -41,5 +41,39 @@ describe('legal forms as ledgers abbreviate them', () => {
     expect(norm('Houghton Mifflin Harcourt Pub Co')[0]).toBe('houghton mifflin harcourt pub');
     expect(norm('Earl Grey Tea Rooms')[0]).toBe('earl grey tea rooms');
     expect(norm('SB')[0]).toBe('sb');
+  });
+});
+
+describe('legal forms in other scripts and languages', () => {
+  it('reads Cyrillic, Azerbaijani, Uzbek and Japanese forms, first or last', () => {
+    expect(norm('ТОО «Steppe Cargo Lines»')).toEqual(norm('Steppe Cargo Lines LLP'));
+    expect(norm('АО «Altyn Rail»')).toEqual(norm('Altyn Rail JSC'));
+    expect(norm('Baku Yol Servis MMC')).toEqual(norm('Baku Yol Servis LLC'));
+    expect(norm('Samarkand Tekstil MChJ')).toEqual(norm('Samarkand Tekstil LLC'));
+    expect(norm('Kaito Studio 合同会社')).toEqual(norm('Kaito Studio G.K.'));
+  });
+});
+
+describe("a country's name as it writes itself", () => {
+  it('is the same word as its English name', () => {
+    expect(tokenSimilarity('polska', 'poland')).toBe(0.97);
+    expect(tokenSimilarity('espana', 'spain')).toBe(0.97);
+    expect(tokenSimilarity('italia', 'italy')).toBe(0.97);
+    const masters = [
+      { key: 'P', name: 'Vistula Freight (Poland) Sp. z o.o.' },
+      { key: 'G', name: 'Vistula Freight (Germany) GmbH' },
+    ];
+    expect(linkOf(masters, 'Vistula Freight Polska')).toBe('P');
+    expect(linkOf(masters, 'Vistula Freight Deutschland')).toBe('G');
+  });
+});
+
+describe('a consonant skeleton of three letters', () => {
+  it('abbreviates its word ("Mfg", "Pnt", "Cln"); three letters cut short do not', () => {
+    expect(tokenSimilarity('mfg', 'manufacturing')).toBe(MATCH_TUNING.abbreviationSim);
+    expect(tokenSimilarity('pnt', 'paint')).toBe(MATCH_TUNING.abbreviationSim);
+    expect(tokenSimilarity('eng', 'engineering')).toBe(0); // a truncation of three letters: English? Engine?
+    expect(tokenSimilarity('mfg', 'mfg')).toBe(1);
+    expect(linkOf([{ key: 'S', name: 'Sunrise Clean Car Wash Inc' }], 'Sunrise Cln Car Wsh Inc')).toBe('S');
   });
 });
