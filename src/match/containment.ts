@@ -130,6 +130,18 @@ function containment(
 /** A person's name particles among the function words: part of a surname, never dropped as an article. */
 const PARTICLES = new Set(['van', 'von', 'voor']);
 
+/**
+ * The entry's one extra word is a letter between two words the name writes side by side, in a longer name ("Est. of
+ * Walter Brennan" / Estate of Walter J. Brennan): a middle initial left out, as in "Gary Kowalski" / Kowalski, Gary J.
+ */
+function initialBetween(qt: readonly string[], et: readonly string[], extraE: readonly string[]): boolean {
+  if (qt.length < 3 || extraE.length !== 1 || extraE[0]!.length !== 1) return false;
+  const k = et.indexOf(extraE[0]!);
+  if (k <= 0 || k >= et.length - 1 || et.lastIndexOf(extraE[0]!) !== k) return false;
+  const i = qt.indexOf(et[k - 1]!);
+  return i >= 0 && qt[i + 1] === et[k + 1] && et[k - 1]!.length > 1 && et[k + 1]!.length > 1;
+}
+
 /** How a name's words relate to an entry's: `placed-subset`, fewer words of the entry and words placing the name. */
 type Relation = 'equal' | 'superset' | 'subset' | 'placed-subset';
 
@@ -266,11 +278,8 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
     // other way round above); "Kowalski Gary" may be another person
     const masterMiddle =
       c.rel === 'subset' &&
-      qt.length === 2 &&
-      e.tokens.length === 3 &&
-      e.tokens[1]!.length === 1 &&
-      qt[0] === e.tokens[0] &&
-      qt[1] === e.tokens[2];
+      ((qt.length === 2 && e.tokens.length === 3 && e.tokens[1]!.length === 1 && qt[0] === e.tokens[0] && qt[1] === e.tokens[2]) ||
+        initialBetween(qt, e.tokens, c.extraE));
     if (masterMiddle) c.extraE = [];
     let sole = false;
     if (ok && !masterMiddle && (c.rel === 'subset' || c.rel === 'placed-subset')) {

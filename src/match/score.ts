@@ -154,7 +154,7 @@ export function score(
     isNicknameOf(raw0[0]!, et[0]!) &&
     isKnownName(et[0]!) &&
     et.every((t) => !isGenericToken(t) && !isTrade(t)) &&
-    raw0.slice(1).every((t) => et.includes(t) && (df.get(t) ?? 0) <= MATCH_TUNING.nicknameWordMasters);
+    raw0.slice(1).every((t) => et.includes(t) && (FUNCTION_WORDS.has(t) || (df.get(t) ?? 0) <= MATCH_TUNING.nicknameWordMasters));
   const qt = nickname ? [et[0]!, ...raw0.slice(1)] : raw0;
   const qCompact = nickname ? qt.join('') : q.compact;
   const pairs: { i: number; j: number; s: number }[] = [];

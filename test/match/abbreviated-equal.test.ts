@@ -19,14 +19,11 @@ describe('a master name written with its words cut short', () => {
     expect(decide(masters, 'Transp. Carga Norte S.A.').candidates[0]!.signals['containment']).toBe('equal');
     expect(linkOf(masters, 'Brass. Trois Moulins')).toBe('B');
   });
-  it('not without a word cut short, nor a name particle, nor a middle initial', () => {
+  it('not without a word cut short, nor a name particle', () => {
     // no abbreviation: the scorer's business, as before
     expect(decide(masters, 'Transportes Carga Norte S.A.').candidates[0]!.signals['containment']).toBeUndefined();
     // "van" is part of a surname, not an article
     expect(decide(masters, 'Pieter Dijk Transp.').candidates[0]?.signals['containment']).toBeUndefined();
-    // a one-letter word ("A.") is an initial, not the article "a"
-    const people = [{ key: 'R', name: 'Estate of Rosalind A. Whitcombe' }];
-    expect(decide(people, 'Est. of Rosalind Whitcombe').candidates[0]?.signals['containment']).toBeUndefined();
   });
 });
 
@@ -51,5 +48,30 @@ describe('a two-word master equal up to a word cut short', () => {
       { key: 'W', name: 'Webb' },
     ];
     expect(linkOf(masters, 'Alex Webb')).toBeNull();
+  });
+});
+
+describe("the master's middle initial left out inside a longer name", () => {
+  it('links "Est. of Walter Brennan" to Estate of Walter J. Brennan, the one such master', () => {
+    expect(linkOf([{ key: 'E', name: 'Estate of Walter J. Brennan' }], 'Est. of Walter Brennan')).toBe('E');
+    expect(
+      linkOf(
+        [
+          { key: 'T', name: 'Dorothy M. Abernathy Revocable Trust' },
+          { key: 'X', name: 'Abernathy Farms' },
+        ],
+        'Dorothy Abernathy Rev Trust',
+      ),
+    ).toBe('T');
+  });
+  it('not when the letter is not between two words the name writes side by side, nor beside a second such master', () => {
+    expect(
+      decide([{ key: 'E', name: 'Estate of Walter J. Brennan' }], 'Est. of Brennan Walter').candidates[0]?.signals['containment'],
+    ).toBeUndefined();
+    const two = [
+      { key: 'J', name: 'Estate of Walter J. Brennan' },
+      { key: 'K', name: 'Estate of Walter K. Brennan' },
+    ];
+    expect(linkOf(two, 'Est. of Walter Brennan')).toBeNull();
   });
 });
