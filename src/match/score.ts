@@ -5,7 +5,7 @@
 import type { Entry, MatcherIndex } from './matcher-index.js';
 import { isKnownName, nameRole, twoNames } from './names.js';
 import { isNicknameOf } from './nicknames.js';
-import { isGenericToken, legalAgreement, normalizeName } from './normalize.js';
+import { isGenericToken, legalAgreement, nameWords, normalizeName } from './normalize.js';
 import { jaroWinkler, levenshteinSimilarity, phoneticMatch } from './similarity.js';
 import { expandInitials, HAS_DIGIT, isAbbreviation, isEditNear, markedAbbreviation, reconcileJoins, tokenSimilarity } from './tokens.js';
 import { MATCH_TUNING } from './tuning.js';
@@ -75,6 +75,23 @@ function swappedPerson(q: NormalizedName, e: Entry, qt: string[], qAl: number[])
   if (k === null || qt.some((t, i) => t !== et[qAl[i]!])) return false;
   const roles = new Set([nameRole(et[0]!), nameRole(et[k]!)]);
   return roles.has('given') && roles.has('surname');
+}
+
+/**
+ * A person's name in two blocks, one a hyphenated pair, the blocks swapped ("Dubois Jean-François" / Jean-François
+ * Dubois, "Brunner Hans-Peter", "Young-ho Kim" / Kim Young-ho): the pair is one name, given name or surname, and
+ * stays one whichever comes first, so the two orders are one person's (only two one-word names swapped, "Ryan
+ * Thomas" / Thomas Ryan, may be two people). Three or four words, each the entry's own, the hyphen written on either
+ * side; no legal form, generic or trade word.
+ */
+function hyphenSwap(q: NormalizedName, e: Entry, qt: string[], qAl: number[]): boolean {
+  const et = e.tokens;
+  if (et.length < 3 || et.length > 4 || q.legalForm !== null || e.norm.legalForm !== null) return false;
+  const k = rotationOf(qAl, et.length);
+  if (k === null || qt.some((t, i) => t !== et[qAl[i]!]) || et.some((t) => isGenericToken(t) || isTrade(t))) return false;
+  const pairs = [q.original, e.norm.original].flatMap((o) => [...o.matchAll(/\p{L}+-\p{L}+/gu)].map((m) => nameWords(m[0]).join(' ')));
+  const blocks = [et.slice(0, k), et.slice(k)];
+  return blocks.every((b) => b.length <= 2) && blocks.some((b) => b.length === 2 && pairs.includes(b.join(' ')));
 }
 
 /**
@@ -257,7 +274,9 @@ export function score(
     }
   }
   // Surname-first order the scope's names vouch for is the same name, not a reordering that might be another person.
-  const rotated = reorderOnly && (rotatedByPosition(ix, q, e, qt, qAl) || swappedPerson(q, e, qt, qAl) || initialLast(q, e, qt));
+  const rotated =
+    reorderOnly &&
+    (rotatedByPosition(ix, q, e, qt, qAl) || swappedPerson(q, e, qt, qAl) || initialLast(q, e, qt) || hyphenSwap(q, e, qt, qAl));
   if (rotated) reorderOnly = false;
   // the master's own written order ("JOHNSON MARY" / Johnson, Mary)
   const written = reorderOnly && asWritten(e, qt);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linkOf } from '../helpers/match.js';
+import { decide, linkOf } from '../helpers/match.js';
 import { normalizeName } from '../../src/match/index.js';
 
 const key = (s: string): string => normalizeName(s).key;
@@ -32,5 +32,24 @@ describe('"Surname, Given" with particles', () => {
       'instituto de salud publica laboratorio central de analisis',
     ); // too many words
     expect(key('Hotel de la Plage, Restaurant')).toBe('hotel de la plage restaurant'); // trade and generic words
+  });
+});
+
+describe('a hyphenated name and a one-word name, swapped', () => {
+  it('is one person whichever comes first, the hyphen written on either side', () => {
+    const masters = [
+      { key: 'G', name: 'Marie-Claude Girardin' },
+      { key: 'P', name: 'Park Ji-hoon' },
+      { key: 'H', name: 'Karl-Heinz Hollmann' },
+    ];
+    expect(linkOf(masters, 'Girardin Marie-Claude')).toBe('G');
+    expect(linkOf(masters, 'GIRARDIN MARIE CLAUDE')).toBe('G');
+    expect(linkOf(masters, 'Ji-hoon Park')).toBe('P');
+    expect(linkOf(masters, 'Ji Hoon Park')).toBe('P');
+    expect(decide(masters, 'Hollmann Karl-Heinz').candidates[0]!.signals['order']).toBe('surname-first');
+  });
+  it('not two one-word names swapped, nor words that are not all the same', () => {
+    expect(linkOf([{ key: 'T', name: 'Thomas Ryan' }], 'Ryan Thomas')).toBeNull();
+    expect(linkOf([{ key: 'G', name: 'Marie-Claude Girardin' }], 'Girardin Marie-Claire')).toBeNull();
   });
 });
