@@ -52,8 +52,9 @@ export interface DriftLinkedRow {
  * gone ('missing'), of another scope ('otherScope': a cross-tenant FK), inactive ('inactive'), whose name another
  * active master of its scope has too ('duplicated': a duplicate master created since, so the name is one two active
  * masters share, which no plan links), or whose name differs from the master's ('renamed': compared
- * on the columns' own types, as the exact plan compares them). A name a person aliased to that master
- * (a live 'decision' alias) is no drift. The caller re-scores 'renamed' groups of non-exact links.
+ * on the columns' own types, as the exact plan compares them). A name the decision in force links to that very master
+ * (its 'decision' alias: the latest unrevoked decision) is neither renamed nor duplicated: deciding is what the
+ * duplicate asks for, as apply --plan's namesake check reads it. The caller re-scores 'renamed' groups of non-exact links.
  */
 export function driftLinkedStatement(
   link: LinkShape,
@@ -102,7 +103,7 @@ export function driftLinkedStatement(
   SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)::int8 AS row_count
     FROM r
    WHERE r.kind IS NOT NULL
-     AND NOT (r.kind = 'renamed' AND EXISTS (
+     AND NOT (r.kind IN ('renamed', 'duplicated') AND EXISTS (
            SELECT 1 FROM ${o.aliases} a
             WHERE a.link = ${ln} AND md5(a.source_name) = md5(r.source_name) AND a.scope_key = r.scope_key
               AND a.source_name = r.source_name AND a.origin = 'decision' AND a.target_key = r.target_key))

@@ -88,6 +88,31 @@ describeEach('a namesake of a planned master since the plan', (target) => {
     // one tenant's drift sees only its own duplicates
     expect((await drift(t.db, { config, tenantId: '2' })).links[0]!.duplicated.rows).toBe(0);
   });
+  it('two namesakes at plan time, the name decided for one and applied: drift reports no duplicate (the decision is the fix)', async () => {
+    // a new user's trial: review import accepted 'Twin Co' -> 2, apply linked both rows to 2, and drift said "duplicated"
+    // (exit 3) forever, its own message asking for the decision already taken
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, name text NOT NULL);
+      CREATE TABLE documents (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int);
+      INSERT INTO customers VALUES (1, 1, 'Twin Co'), (2, 1, 'Twin Co'), (3, 2, 'Twin Co'), (4, 2, 'Twin Co');
+      INSERT INTO documents VALUES (1, 1, 'Twin Co', NULL), (2, 1, 'Twin Co', NULL), (3, 2, 'Twin Co', NULL);`);
+    await plan(t.db, { config, allTenants: true });
+    await decide(t.db, { config, link: 'document', scopeKey: ['1'], name: 'Twin Co', action: 'alias', targetKey: '2', by: 'ana' });
+    await decide(t.db, { config, link: 'document', scopeKey: ['2'], name: 'Twin Co', action: 'alias', targetKey: '3', by: 'ana' });
+    expect((await apply(t.db, { config, allTenants: true })).totalUpdated).toBe(3);
+    expect(await linked(t.db)).toEqual([2, 2, 3]);
+    expect((await drift(t.db, { config, tenantId: '1' })).found).toBe(false);
+    expect((await drift(t.db, { config, allTenants: true })).found).toBe(false);
+    // rows linked by hand to the other namesake: the decision names another master, still duplicated
+    await t.db.query(`UPDATE documents SET customer_id = 4 WHERE id = 3`);
+    const other = (await drift(t.db, { config, allTenants: true })).links[0]!;
+    expect(other.duplicated.samples).toEqual([{ scopeKey: ['2'], sourceName: 'Twin Co', targetKey: '4', masterName: 'Twin Co', rows: 1 }]);
+    // the decision replaced by a 'never': no decision in force links the name to 2, the duplicate is drift again
+    await decide(t.db, { config, link: 'document', scopeKey: ['1'], name: 'Twin Co', action: 'never', by: 'ana' });
+    const d = (await drift(t.db, { config, tenantId: '1' })).links[0]!;
+    expect(d.duplicated).toMatchObject({ rows: 2, groups: 1 });
+  });
   it('a name a person decided for the same master since the plan: the plan applies', async () => {
     t = await freshDb(target);
     await schema(t.db);

@@ -27,7 +27,7 @@ describe('drift statements (whole text)', () => {
   SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)::int8 AS row_count
     FROM r
    WHERE r.kind IS NOT NULL
-     AND NOT (r.kind = 'renamed' AND EXISTS (
+     AND NOT (r.kind IN ('renamed', 'duplicated') AND EXISTS (
            SELECT 1 FROM fk_backfill.aliases a
             WHERE a.link = $1 AND md5(a.source_name) = md5(r.source_name) AND a.scope_key = r.scope_key
               AND a.source_name = r.source_name AND a.origin = 'decision' AND a.target_key = r.target_key))
@@ -79,7 +79,7 @@ SELECT g.kind, g.scope_key, g.source_name, g.target_key, g.master_name, pe.targe
   SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)::int8 AS row_count
     FROM r
    WHERE r.kind IS NOT NULL
-     AND NOT (r.kind = 'renamed' AND EXISTS (
+     AND NOT (r.kind IN ('renamed', 'duplicated') AND EXISTS (
            SELECT 1 FROM (SELECT NULL::text AS link, NULL::text[] AS scope_key, NULL::text AS source_name, NULL::text AS origin, NULL::text AS target_key WHERE false) a
             WHERE a.link = $1 AND md5(a.source_name) = md5(r.source_name) AND a.scope_key = r.scope_key
               AND a.source_name = r.source_name AND a.origin = 'decision' AND a.target_key = r.target_key))
