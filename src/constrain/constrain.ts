@@ -75,12 +75,17 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
       names: constrainNames(s, ts),
       scanned: scan.scanned,
       orphans: scan.orphans,
+      orphanValues: scan.missing,
       orphanSample: scan.sample,
       steps: [
         {
           step: 'orphan-scan',
           status: 'done',
-          detail: `${scan.scanned} row(s) in ${scan.batches} batch(es): ${scan.orphans} ${l.config.fk} value(s) point to no ${ts ? 'same-scope ' : ''}${l.config.target.table} row`,
+          detail: `${scan.scanned} row(s) in ${scan.batches} batch(es): ${
+            scan.orphans === 0
+              ? `no ${l.config.fk} points to a missing ${ts ? 'same-scope ' : ''}${l.config.target.table} row`
+              : `${scan.orphans} row(s) have a ${l.config.fk} pointing to ${missingMasters(scan.missing, ts ? 'same-scope ' : '', l.config.target.table)}`
+          }`,
           sql: [orphanBatchStatement(s, ts, null, batch, 20).text],
           ms: Date.now() - t0,
         },
@@ -96,7 +101,7 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
       `refusing to constrain: ${withOrphans
         .map(
           (x) =>
-            `${x.table}.${x.fk} has ${x.orphans} value(s) pointing to no ${tenantSafe ? 'same-tenant ' : ''}${x.target} row (e.g. ${x.orphanSample
+            `${x.table}.${x.fk}: ${x.orphans} row(s) point to ${missingMasters(x.orphanValues, tenantSafe ? 'same-tenant ' : '', x.target)} (e.g. ${x.orphanSample
               .slice(0, 3)
               .map((o) => `key ${o.key} → ${o.fk}`)
               .join(', ')})`,
@@ -109,6 +114,7 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
             table: x.table,
             fk: x.fk,
             orphans: x.orphans,
+            orphanValues: x.orphanValues,
             sample: x.orphanSample,
           })),
         },
@@ -228,4 +234,9 @@ function checkLockTimeout(v: string): void {
       'USAGE',
       `--lock-timeout must be 1ms or more (PostgreSQL reads less as 0, "wait for ever"), got ${JSON.stringify(v)}`,
     );
+}
+
+/** "1 missing customers row", "3 missing same-scope customers rows": the distinct masters orphans point to. */
+function missingMasters(n: number, kind: string, table: string): string {
+  return `${n} missing ${kind}${table} row${n === 1 ? '' : 's'}`;
 }

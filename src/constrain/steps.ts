@@ -67,10 +67,12 @@ export async function orphanScan(
   s: ConstrainShape,
   tenantSafe: boolean,
   batch: number,
-): Promise<{ scanned: number; orphans: number; sample: OrphanSample[]; batches: number }> {
+): Promise<{ scanned: number; orphans: number; missing: number; sample: OrphanSample[]; batches: number }> {
   let after: string | null = null;
   let scanned = 0;
   let orphans = 0;
+  // the distinct masters the orphans point to, across batches (rows of one deleted master are one missing master)
+  const missing = new Set<string>();
   let batches = 0;
   const sample: OrphanSample[] = [];
   // a Citus distributed source is walked by whole values of its distribution column, as many as hold `batch` rows on average
@@ -91,11 +93,12 @@ export async function orphanScan(
     batches++;
     scanned += num(row.scanned);
     orphans += num(row.orphans);
+    for (const m of row.missing ?? []) missing.add(m);
     const smp = typeof row.sample === 'string' ? (JSON.parse(row.sample) as OrphanSample[]) : row.sample;
     for (const x of smp) if (sample.length < 20) sample.push(x);
     after = row.last_key;
   }
-  return { scanned, orphans, sample, batches };
+  return { scanned, orphans, missing: missing.size, sample, batches };
 }
 
 export async function planLink(

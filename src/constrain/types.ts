@@ -44,7 +44,10 @@ export interface LinkConstrain {
   target: string;
   names: ConstrainNames;
   scanned: number;
+  /** Rows whose FK points to no master. */
   orphans: number;
+  /** The distinct masters they point to, missing (the FK value, with the scope under --tenant-safe). */
+  orphanValues: number;
   orphanSample: OrphanSample[];
   steps: ConstrainStep[];
   /** Something was (or, in a dry run, would be) changed for this link. */

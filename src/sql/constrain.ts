@@ -97,6 +97,8 @@ export interface OrphanBatchRow {
   scanned: unknown;
   orphans: unknown;
   sample: { key: string; fk: string; scope: string[] }[] | string;
+  /** The missing masters the batch's orphans point to, per orphan row: its (scope, FK value), or FK value (NULL: none). */
+  missing: string[] | null;
 }
 
 /**
@@ -110,7 +112,9 @@ export interface OrphanBatchRow {
  * --tenant-safe's unique index exists) never count a row twice. A row with a NULL scope value belongs to no
  * tenant: under --tenant-safe its FK is an orphan only when no master has the key, as verify counts it
  * (the composite FK, MATCH SIMPLE, checks nothing for such a row). The sample names a row by its whole key
- * (`keys`), as the change log does.
+ * (`keys`), as the change log does. `missing`: the master each orphan points to (the FK value, with the scope under
+ * --tenant-safe), which the scan counts distinct across batches: seven rows holding one deleted master's key are one
+ * missing master, not seven (no DISTINCT aggregate: Citus computes one only grouped by the distribution column).
  */
 export function orphanBatchStatement(
   s: ConstrainShape,
@@ -134,6 +138,7 @@ export function orphanBatchStatement(
   const keys = s.keys ?? [s.key];
   const rowKey = keys.length === 1 ? `s.${ident(keys[0]!)}::text` : `ARRAY[${keys.map((c) => `s.${ident(c)}::text`).join(', ')}]::text`;
   const sample = `jsonb_build_object('key', ${rowKey}, 'fk', s.${fk}::text, 'scope', to_jsonb(ARRAY[${scopeCols}]::text[]))`;
+  const target = scoped ? `ARRAY[${[...scope.map((c) => `s.${c}::text`), `s.${fk}::text`].join(', ')}]::text` : `s.${fk}::text`;
   const tk = ident(s.targetKey);
   const masters = `(SELECT t.${tk} AS k${scope.map((c) => `, t.${c}`).join('')} FROM ${s.targetSql} t GROUP BY ${['1', ...scope.map((_, i) => String(i + 2))].join(', ')}) t`;
   // the bound by ORDER BY … DESC LIMIT 1, not max(): uuid has no max() before PostgreSQL 16
@@ -155,7 +160,8 @@ export function orphanBatchStatement(
 SELECT u.up::text AS last_key,
        count(*)::int8 AS scanned,
        count(*) FILTER (WHERE ${orphan})::int8 AS orphans,
-       coalesce(to_jsonb((array_agg(${sample}) FILTER (WHERE ${orphan}))[1:${p.add(sampleLimit)}::int]), '[]'::jsonb) AS sample
+       coalesce(to_jsonb((array_agg(${sample}) FILTER (WHERE ${orphan}))[1:${p.add(sampleLimit)}::int]), '[]'::jsonb) AS sample,
+       array_agg(${target}) FILTER (WHERE ${orphan}) AS missing
   FROM u
   JOIN ${s.sourceSql} s ON s.${k} <= u.up${afterWhere}
   LEFT JOIN ${masters} ON t.k = s.${fk}${join}${

@@ -10,6 +10,7 @@ import { sqlState, type BackfillError } from '../../src/errors.js';
 import type { Queryable } from '../../src/db/port.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { runCli } from '../helpers/cli.js';
+import { documentsConfig, DOCUMENTS_SCHEMA } from '../helpers/orders-config.js';
 
 /** Axis as most teams have it: the same tables, but no FK constraints (and no index on the FK columns). */
 async function axisWithoutConstraints(db: TestDb['db']): Promise<void> {
@@ -128,7 +129,7 @@ describeEach('constrain', (target) => {
     const err = (await constrain(t.db, { batchSize: 2 }).catch((e: unknown) => e)) as BackfillError;
     expect(err.code).toBe('ORPHANS_FOUND');
     expect(err.exitCode).toBe(3); // a problem found in the data, as verify and drift exit 3
-    expect(err.message).toMatch(/purchase_bills\.vendor_id has 1 value\(s\) pointing to no vendors row .*Nothing was changed/);
+    expect(err.message).toMatch(/purchase_bills\.vendor_id: 1 row\(s\) point to 1 missing vendors row .*Nothing was changed/);
     expect(err.details).toMatchObject({
       links: [{ entityType: 'purchase_bill', orphans: 1, sample: [{ fk: '00000000-0000-4000-8000-0000000000ff', scope: [DEMO_TENANT] }] }],
     });
@@ -147,9 +148,31 @@ describeEach('constrain', (target) => {
       'validate:planned',
     ]);
     expect(constrainText(dry)).toMatch(/^Dry run: nothing changed\. A live run refuses while the orphans below remain/);
-    expect(constrainText(dry)).toMatch(/\n {2}✗ orphan-scan: .*1 vendor_id value\(s\) point to no vendors row/);
+    expect(constrainText(dry)).toMatch(/\n {2}✗ orphan-scan: .*1 row\(s\) have a vendor_id pointing to 1 missing vendors row \(\d+ ms\)\n/);
     expect(constrainText(dry)).not.toContain('purchase_bills.vendor_id → vendors — nothing to do');
     expect(await catalog(t.db)).toEqual(before);
+  });
+
+  it('rows pointing to one deleted master: rows and distinct missing values told apart, across batches', async () => {
+    // a new user's trial: "7 customer_id value(s) point to no customers row" when 7 rows all held the key of one deleted customer
+    await t.db.exec(`${DOCUMENTS_SCHEMA}
+      INSERT INTO documents SELECT g, 1, 'Ghost', 9 FROM generate_series(1, 7) g;
+      INSERT INTO documents VALUES (8, 1, 'Beta', 2), (9, 1, 'Other ghost', 10);`);
+    const config = documentsConfig();
+    const dry = await constrain(t.db, { config, batchSize: 3, dryRun: true });
+    expect(dry.links[0]!.orphans).toBe(8);
+    expect(dry.links[0]!.orphanValues).toBe(2);
+    expect(dry.links[0]!.steps[0]!.detail).toBe(
+      '9 row(s) in 3 batch(es): 8 row(s) have a customer_id pointing to 2 missing customers rows',
+    );
+    await t.db.query(`DELETE FROM documents WHERE id = 9`);
+    const one = await constrain(t.db, { config, batchSize: 3, dryRun: true, tenantSafe: true });
+    expect(one.links[0]!.steps[0]!.detail).toBe(
+      '8 row(s) in 3 batch(es): 7 row(s) have a customer_id pointing to 1 missing same-scope customers row',
+    );
+    const err = (await constrain(t.db, { config, batchSize: 3 }).catch((e: unknown) => e)) as BackfillError;
+    expect(err.code).toBe('ORPHANS_FOUND');
+    expect(err.message).toMatch(/^refusing to constrain: documents\.customer_id: 7 row\(s\) point to 1 missing customers row \(e\.g\. /);
   });
 
   it('finds an orphan sitting where a batch of the orphan scan ends among equal walk keys ((tenant_id, id) repeats ids)', async () => {

@@ -165,7 +165,8 @@ describe('constrain scans (whole text)', () => {
 SELECT u.up::text AS last_key,
        count(*)::int8 AS scanned,
        count(*) FILTER (WHERE s."Customer ID" IS NOT NULL AND CASE WHEN s."tenant_id" IS NULL THEN o.k IS NULL ELSE t.k IS NULL END)::int8 AS orphans,
-       coalesce(to_jsonb((array_agg(jsonb_build_object('key', ARRAY[s."tenant_id"::text, s."id"::text]::text, 'fk', s."Customer ID"::text, 'scope', to_jsonb(ARRAY[s."tenant_id"::text]::text[]))) FILTER (WHERE s."Customer ID" IS NOT NULL AND CASE WHEN s."tenant_id" IS NULL THEN o.k IS NULL ELSE t.k IS NULL END))[1:$3::int]), '[]'::jsonb) AS sample
+       coalesce(to_jsonb((array_agg(jsonb_build_object('key', ARRAY[s."tenant_id"::text, s."id"::text]::text, 'fk', s."Customer ID"::text, 'scope', to_jsonb(ARRAY[s."tenant_id"::text]::text[]))) FILTER (WHERE s."Customer ID" IS NOT NULL AND CASE WHEN s."tenant_id" IS NULL THEN o.k IS NULL ELSE t.k IS NULL END))[1:$3::int]), '[]'::jsonb) AS sample,
+       array_agg(ARRAY[s."tenant_id"::text, s."Customer ID"::text]::text) FILTER (WHERE s."Customer ID" IS NOT NULL AND CASE WHEN s."tenant_id" IS NULL THEN o.k IS NULL ELSE t.k IS NULL END) AS missing
   FROM u
   JOIN "erp"."Sales Orders" s ON s."id" <= u.up AND s."id" > $1::uuid
   LEFT JOIN (SELECT t."id" AS k, t."tenant_id" FROM "crm"."Customers" t GROUP BY 1, 2) t ON t.k = s."Customer ID" AND t."tenant_id" = s."tenant_id"
@@ -189,7 +190,8 @@ SELECT u.up::text AS last_key,
 SELECT u.up::text AS last_key,
        count(*)::int8 AS scanned,
        count(*) FILTER (WHERE s."Customer ID" IS NOT NULL AND t.k IS NULL)::int8 AS orphans,
-       coalesce(to_jsonb((array_agg(jsonb_build_object('key', s."id"::text, 'fk', s."Customer ID"::text, 'scope', to_jsonb(ARRAY[s."tenant_id"::text]::text[]))) FILTER (WHERE s."Customer ID" IS NOT NULL AND t.k IS NULL))[1:$2::int]), '[]'::jsonb) AS sample
+       coalesce(to_jsonb((array_agg(jsonb_build_object('key', s."id"::text, 'fk', s."Customer ID"::text, 'scope', to_jsonb(ARRAY[s."tenant_id"::text]::text[]))) FILTER (WHERE s."Customer ID" IS NOT NULL AND t.k IS NULL))[1:$2::int]), '[]'::jsonb) AS sample,
+       array_agg(s."Customer ID"::text) FILTER (WHERE s."Customer ID" IS NOT NULL AND t.k IS NULL) AS missing
   FROM u
   JOIN "erp"."Sales Orders" s ON s."id" <= u.up
   LEFT JOIN (SELECT t."id" AS k FROM "crm"."Customers" t GROUP BY 1) t ON t.k = s."Customer ID"
@@ -213,7 +215,8 @@ SELECT u.up::text AS last_key,
 SELECT u.up::text AS last_key,
        count(*)::int8 AS scanned,
        count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND t.k IS NULL)::int8 AS orphans,
-       coalesce(to_jsonb((array_agg(jsonb_build_object('key', s."id"::text, 'fk', s."customer_id"::text, 'scope', to_jsonb(ARRAY[]::text[]))) FILTER (WHERE s."customer_id" IS NOT NULL AND t.k IS NULL))[1:$3::int]), '[]'::jsonb) AS sample
+       coalesce(to_jsonb((array_agg(jsonb_build_object('key', s."id"::text, 'fk', s."customer_id"::text, 'scope', to_jsonb(ARRAY[]::text[]))) FILTER (WHERE s."customer_id" IS NOT NULL AND t.k IS NULL))[1:$3::int]), '[]'::jsonb) AS sample,
+       array_agg(s."customer_id"::text) FILTER (WHERE s."customer_id" IS NOT NULL AND t.k IS NULL) AS missing
   FROM u
   JOIN "orders" s ON s."id" <= u.up AND s."id" > $1::bigint
   LEFT JOIN (SELECT t."id" AS k FROM "customers" t GROUP BY 1) t ON t.k = s."customer_id"
