@@ -154,6 +154,12 @@ export async function importDecisionsCsv(
       details: { errors: [{ line: 1, message }] },
     });
   }
+  // no line decided (the export as written, every decision blank or skip): nothing to import, said as such, with
+  // nothing written (no schema, no plan to check names against) whatever the tenant flags (a new user's trial:
+  // "choose a tenant" for a file that decided nothing)
+  if (parseError === null && !records.some(({ record: r }) => decided(r))) {
+    return { decided: 0, written: 0, unchanged: 0, blank: records.length };
+  }
   const scoped = withTenantOfFile(
     records.map((x) => x.record),
     opts,
@@ -175,7 +181,7 @@ export async function importDecisionsCsv(
   for (const { record: r, info } of records) {
     const line = info.lines;
     const decision = (r['decision'] ?? '').trim().toLowerCase();
-    if (decision === '' || decision === 'skip') {
+    if (!decided(r)) {
       blank++;
       continue;
     }
@@ -265,10 +271,15 @@ function scopeCell(r: Record<string, string>): (string | null)[] | null {
 const scopeCellMessage = (r: Record<string, string>): string =>
   `scope ${JSON.stringify(r['scope'] ?? '')} is not a JSON array of strings (keep the exported value)`;
 
-/** A decided line (decision not empty or skip) whose scope cell is not the exported JSON array. */
-function badScopeCell(r: Record<string, string>): boolean {
+/** A line with a decision (its decision cell neither empty nor skip). */
+function decided(r: Record<string, string>): boolean {
   const decision = (r['decision'] ?? '').trim().toLowerCase();
-  return decision !== '' && decision !== 'skip' && scopeCell(r) === null;
+  return decision !== '' && decision !== 'skip';
+}
+
+/** A decided line whose scope cell is not the exported JSON array. */
+function badScopeCell(r: Record<string, string>): boolean {
+  return decided(r) && scopeCell(r) === null;
 }
 
 /**
@@ -281,7 +292,7 @@ function withTenantOfFile<O extends CommonOptions>(rows: Record<string, string>[
   if ((opts.tenantId !== undefined && opts.tenantId !== null) || opts.allTenants === true) return opts;
   const tenants = new Set<string>();
   for (const r of rows) {
-    if ((r['decision'] ?? '').trim() === '') continue;
+    if (!decided(r)) continue;
     const v = scopeCell(r);
     if (v !== null && typeof v[0] === 'string') tenants.add(v[0]);
     else return opts;

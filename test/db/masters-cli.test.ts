@@ -36,6 +36,10 @@ describeEach('review, masters and report CLI', (target) => {
     expect(ex.code, ex.stderr).toBe(0);
     const rows = parse(readFileSync(csvFile, 'utf8'), { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(7);
+    // the export imported as written, without --tenant (a new user's trial: "choose a tenant"): nothing to import, exit 0
+    const none = await runCli(['review', 'import', csvFile, '--db', t.url, '--config', cfg]);
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stdout).toContain(`Nothing to import from ${csvFile}: no line has a decision (7 line(s) left blank).`);
     // --json without --out: the queue itself, each name with its candidates, as the CSV lists them
     const js = await runCli(['review', 'export', ...common, '--json']);
     expect(js.code, js.stderr).toBe(0);

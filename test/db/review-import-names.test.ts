@@ -36,6 +36,31 @@ describeEach('review import of names the queue has', (target) => {
     expect((await t.db.query(`SELECT count(*)::int AS n FROM fk_backfill.decisions`)).rows).toEqual([{ n: 0 }]);
   });
 
+  it('a file with no decision filled in (the export as written): nothing to import, with or without a tenant flag; nothing written', async () => {
+    // a new user's trial: the unedited export, imported without --tenant, was refused with "choose a tenant"
+    const { csv, names } = await exportQueueCsv(t.db, opts);
+    // the export's plan gone too: no plan is made to check names that nothing decides
+    await t.db.query(`DELETE FROM fk_backfill.runs WHERE kind = 'plan'`);
+    const skip = stringify(
+      (parse(csv, { columns: true }) as Record<string, string>[]).map((r) => ({ ...r, decision: 'skip' })),
+      { header: true },
+    );
+    for (const [file, scope] of [
+      [csv, {}],
+      [csv, { allTenants: true }],
+      [skip, { tenantId: DEMO_TENANT }],
+    ] as const) {
+      expect(await importDecisionsCsv(t.db, file, { config: FUZZY_CONFIG, ...scope, by: 'x' })).toEqual({
+        decided: 0,
+        written: 0,
+        unchanged: 0,
+        blank: names,
+      });
+    }
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM fk_backfill.decisions`)).rows).toEqual([{ n: 0 }]);
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM fk_backfill.runs`)).rows).toEqual([{ n: 0 }]);
+  });
+
   it('refuses a line whose name no plan entry of its link and scope has (line and name named, nothing written)', async () => {
     const { csv } = await exportQueueCsv(t.db, opts);
     const rows = parse(csv, { columns: true }) as Record<string, string>[];

@@ -98,6 +98,10 @@ export function register(program: Command): void {
       }
       const r = await withDatabase(flags, (db, opts) => importDecisionsCsv(db, text, { ...opts, by: who() }));
       if (flags.json) printJson(r);
+      else if (r.decided === 0)
+        print(
+          `Nothing to import from ${file}: no line has a decision (${r.blank} line(s) left blank). Fill "decision" (accept | alias | never | create) and "target_key" (for alias), then import it again.`,
+        );
       else
         print(
           `Imported ${file}: ${r.decided} decision(s), ${r.written} written, ${r.unchanged} already in force, ${r.blank} line(s) left blank. The next plan uses them.`,
