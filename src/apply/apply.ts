@@ -19,7 +19,7 @@ import { plannedRows } from '../store/plans.js';
 import { continueBatched } from './batched.js';
 import { parallelism } from './parallel.js';
 import { assertCanBuildLookup, refreshStaleStatistics, wholeLinkWork } from './lookup.js';
-import { mergedBatchOptions, reopenRun, retryOnVanishedMaster } from '../batch/resume.js';
+import { assertResumeScope, mergedBatchOptions, reopenRun, retryOnVanishedMaster } from '../batch/resume.js';
 import { whileLive, writtenLinks } from '../batch/live.js';
 import { stoppable } from '../batch/stop.js';
 
@@ -38,6 +38,9 @@ export interface ApplyOptions extends CommonOptions, BatchOptions {
 export interface ResumeApplyOptions extends BatchOptions {
   /** The apply run to continue (status running after a crash, stopped, or failed). */
   runId: string;
+  /** The scope the caller expects, if any: the run's own is accepted, another refused (USAGE); the run keeps its own. */
+  tenantId?: string | null;
+  allTenants?: boolean;
 }
 
 /**
@@ -182,6 +185,7 @@ export async function resumeApply(handle: unknown, opts: ResumeApplyOptions): Pr
   const run = await getRun(db, opts.runId);
   if (run.kind !== 'apply') throw new BackfillError('RUN_STATE', `run ${run.id} is ${article(run.kind)} run, not an apply run`);
   if (run.planRunId === null) throw new BackfillError('RUN_STATE', `run ${run.id} has no plan`);
+  assertResumeScope(run, opts);
   const tenant = run.scope?.tenant ?? null;
   const ctx = await prepare(
     db,
@@ -194,7 +198,7 @@ export async function resumeApply(handle: unknown, opts: ResumeApplyOptions): Pr
     throw new BackfillError('PLAN_STALE', `plan ${run.planRunId} changed since run ${run.id} started (hash ${pinned}, now ${planHash})`);
   }
   await assertNoNamesakesSince(ctx, run.planRunId, run.id);
-  const { runId: _r, ...batch } = opts;
+  const { runId: _r, tenantId: _t, allTenants: _a, ...batch } = opts;
   const merged = mergedBatchOptions(run, batch);
   const parallel = parallelism(ctx, merged); // before the run is reopened
   const planRunId = run.planRunId;

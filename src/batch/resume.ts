@@ -36,3 +36,23 @@ export function mergedBatchOptions(run: RunRecord, o: BatchOptions): BatchOption
   const stored = storedBatchOptions(run.options as BatchOptions);
   return { ...stored, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as BatchOptions;
 }
+
+/**
+ * A scope flag given beside `--resume`: the run continues in its own scope, so one that says the same is accepted (a
+ * script passing --all-tenants to every command; a new user's trial) and one that differs is refused (USAGE, exit 2)
+ * before anything is written, rather than ignored.
+ */
+export function assertResumeScope(run: RunRecord, given: { tenantId?: string | null; allTenants?: boolean }): void {
+  const tenant = given.tenantId ?? null;
+  if (tenant !== null && given.allTenants === true) throw new BackfillError('USAGE', 'give either a tenant or all tenants, not both');
+  if (tenant === null && given.allTenants !== true) return;
+  const own = run.scope?.tenant ?? null;
+  if (tenant === own || (tenant === null && own === null)) return;
+  const is = (t: string | null): string => (t === null ? 'every tenant' : `tenant ${t}`);
+  throw new BackfillError(
+    'USAGE',
+    `${run.kind} run ${run.id} is of ${is(own)}, not of ${is(tenant)} (${tenant === null ? '--all-tenants' : '--tenant'}): resume it with ${
+      own === null ? '--all-tenants' : `--tenant ${own}`
+    } or no scope flag`,
+  );
+}

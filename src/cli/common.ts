@@ -94,17 +94,19 @@ export async function withDatabase<T>(
  * `--resume R` continues run R with the scope, links, plan and config it was started with (its batch flags may
  * change): a flag that chooses the scope, links or plan beside it is refused, one line, before the database is opened.
  * It was ignored, and the run finished whatever `--tenant`, `--entity` or `--plan` said (a new user's audit). `--config`
- * is allowed (scripts pass it to every command): the run's own config is used, as before.
+ * is allowed (scripts pass it to every command): the run's own config is used, as before. `scopeChecked`: the command
+ * passes --tenant / --all-tenants to the library, which accepts the run's own scope and refuses another (apply).
  */
 export function refuseBesideResume(
   flags: GlobalFlags & { resume?: string; plan?: string; run?: string; singleTransaction?: boolean },
+  scopeChecked = false,
 ): void {
   if (flags.resume === undefined) return;
   const given = [
     flags.plan !== undefined ? '--plan' : null,
     flags.run !== undefined ? '--run' : null,
-    flags.tenant !== undefined ? '--tenant' : null,
-    flags.allTenants === true ? '--all-tenants' : null,
+    !scopeChecked && flags.tenant !== undefined ? '--tenant' : null,
+    !scopeChecked && flags.allTenants === true ? '--all-tenants' : null,
     (flags.entity?.length ?? 0) > 0 ? '--entity' : null,
     flags.singleTransaction === true ? '--single-transaction' : null,
   ].filter((f) => f !== null);

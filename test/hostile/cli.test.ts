@@ -109,7 +109,7 @@ describeEach('hostile: cli', (target) => {
         ['apply', ...db, '--resume', '1', '--tenant', DEMO_TENANT, '--entity', 'nope', '--yes', '--json'],
         'USAGE',
         2,
-        /^fk-backfill: --resume 1 continues that run with the scope, links and plan it was started with: --tenant, --entity cannot be given beside it \[USAGE\]$/,
+        /^fk-backfill: --resume 1 continues that run with the scope, links and plan it was started with: --entity cannot be given beside it \[USAGE\]$/,
       ],
       [['undo', ...db, '--resume', '1', '--run', '2', '--yes', '--json'], 'USAGE', 2, /--run cannot be given beside it/],
       // a file it cannot write: refused before the plan it would write (a run and its entries) is made

@@ -167,7 +167,7 @@ export function register(program: Command): void {
       wholeNumber('--parallel', 1, MAX_PARALLEL),
     )
     .action(async (flags: GlobalFlags & BatchFlags & { plan?: string; resume?: string; parallel?: number }) => {
-      refuseBesideResume(flags);
+      refuseBesideResume(flags, true);
       checkParallelFlag(flags);
       const par = flags.parallel !== undefined ? { parallel: flags.parallel } : {};
       // one per slice, one for the run's own statements, one holding the run's live lock (src/batch/live.ts)
@@ -177,7 +177,12 @@ export function register(program: Command): void {
         const db = await open(flags, connections);
         try {
           await confirm(flags, `Resume apply run ${runId}?`);
-          report(await interruptible(flags, (o) => resumeApply(db, { ...o, ...par, runId })), flags.json);
+          // a scope flag beside it: the run's own is accepted, another refused (the library compares them)
+          const scope = {
+            ...(flags.tenant !== undefined ? { tenantId: flags.tenant } : {}),
+            ...(flags.allTenants === true ? { allTenants: true } : {}),
+          };
+          report(await interruptible(flags, (o) => resumeApply(db, { ...o, ...par, ...scope, runId })), flags.json);
         } finally {
           await db.close();
         }
