@@ -86,13 +86,16 @@ function signalText(signals: Record<string, unknown> | null | undefined): string
 function inferredList(results: EntityResult[], explain: boolean): string {
   const lines: string[] = [];
   for (const r of results) {
-    if (r.inferredLinks.length === 0) continue;
-    if (!explain) {
+    // the total, not the names listed: --max-records 0 lists none, and this line is the main warning about inferred links
+    if (r.inferredLinksTotal === 0) continue;
+    if (!explain || r.inferredLinks.length === 0) {
       const by = Object.entries(r.linkedByMethod)
         .filter(([m]) => m !== 'exact')
         .map(([m, n]) => `${n} by ${m}`);
       lines.push(
-        `${r.entityType}: ${r.inferredLinksTotal} name(s) linked other than by exact equality, their rows ${by.join(', ')} — see them with --explain`,
+        `${r.entityType}: ${r.inferredLinksTotal} name(s) linked other than by exact equality, their rows ${by.join(', ')} — ${
+          explain ? 'none listed: --max-records 0' : 'see them with --explain'
+        }`,
       );
       continue;
     }

@@ -123,6 +123,15 @@ describeEach('plan text: what a fuzzy plan says about its estimate and its infer
     const text = planText(await plan(t.db, { config }));
     expect(text).toContain('o: no precision/recall estimate: no name is linked by its FK yet to test the matching on');
     expect(text).toContain('o: 3 name(s) linked other than by exact equality, their rows 3 by normalized');
+    // --max-records 0 lists no name, but the count of inferred links is the main warning: said all the same (a new
+    // user's trial: the line was there with --max-records 1 and gone with 0)
+    const none = await plan(t.db, { config, maxUnmatchedRecords: 0 });
+    expect(planText(none)).toContain(
+      'o: 3 name(s) linked other than by exact equality, their rows 3 by normalized — see them with --explain',
+    );
+    expect(planText(none, true)).toContain(
+      'o: 3 name(s) linked other than by exact equality, their rows 3 by normalized — none listed: --max-records 0',
+    );
     await t.db.query(`INSERT INTO o VALUES (4, 'Globex Corporation', 2)`);
     expect(planText(await plan(t.db, { config }))).toMatch(/o: estimated on 1 already-linked names: precision/);
   });
