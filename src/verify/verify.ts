@@ -139,9 +139,9 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
       v.warnings.push(
         `${v.nullFksWithoutName} row(s) have no ${l.config.name} (NULL or blank), so nothing to link: their ${l.config.fk} stays NULL (constrain --not-null would refuse them)`,
       );
-    if (v.orphans > 0) v.problems.push(`${v.orphans} row(s) have a ${l.config.fk} pointing to no ${l.config.target.table} row`);
+    if (v.orphans > 0) v.problems.push(`${v.orphans} row(s) whose ${l.config.fk} points to no ${l.config.target.table} row`);
     if (v.crossScope > 0)
-      v.problems.push(`${v.crossScope} row(s) have a ${l.config.fk} pointing to a master of another ${l.config.scope.join('/')}`);
+      v.problems.push(`${v.crossScope} row(s) whose ${l.config.fk} points to a master of another ${l.config.scope.join('/')}`);
     if (constraint === null) v.problems.push(`no foreign key constraint on ${l.config.table}.${l.config.fk}`);
     else {
       if (!constraint.validated) v.problems.push(`constraint ${constraint.name} is NOT VALID (not yet validated)`);
@@ -156,7 +156,7 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
     }
     if (v.inactiveTargets > 0)
       v.warnings.push(
-        `${v.inactiveTargets} ${l.config.fk} value(s) point to an inactive ${l.config.target.table} row (${describeActive(activePredicate(l.config.target.active)!)} does not hold)`,
+        `${v.inactiveTargets} row(s) whose ${l.config.fk} points to an inactive ${l.config.target.table} row (${describeActive(activePredicate(l.config.target.active)!)} does not hold)`,
       );
     v.warnings.push(...softDeleteWarnings(l));
     // a hierarchy: a cycle of parents (not over a Citus distributed or reference table: no recursive query there)

@@ -81,7 +81,7 @@ describeEach('active predicate', (target) => {
     const v2 = await verify(t.db, { config: cfg, tenantId: 'o1' });
     expect(v2.links[0]!.inactiveTargets).toBe(1);
     expect(v2.links[0]!.warnings.join('\n')).toContain(
-      '1 account_no value(s) point to an inactive accounts row (deleted_at IS NULL does not hold)',
+      '1 row(s) whose account_no points to an inactive accounts row (deleted_at IS NULL does not hold)',
     );
   });
 
@@ -146,7 +146,7 @@ describeEach('active predicate', (target) => {
     await t.db.exec(`UPDATE accounts SET status = 'closed' WHERE acct_no = 1`);
     const v = await verify(t.db, { config: byStatus, tenantId: 'o1' });
     expect(v.links[0]!.warnings.join('\n')).toContain(
-      `1 account_no value(s) point to an inactive accounts row (status IN ('active', 'on ''hold''') does not hold)`,
+      `1 row(s) whose account_no points to an inactive accounts row (status IN ('active', 'on ''hold''') does not hold)`,
     );
 
     // a value no master holds (case typo) links the closed masters, so plan says so, naming the values held
