@@ -187,12 +187,14 @@ export function groupSpelling(link: LinkShape, expr: string): string {
 
 /**
  * A name folded to its letters and digits, lower-cased: how a normalised or fuzzy link's namesakes are told (`ACME
- * Industries` = `Acme Industries`), by apply's check of a stored plan and by drift. Under the database's default
- * collation: a nondeterministic one (case-insensitive ICU) takes no regular expression. The pattern is bound once per
- * statement (`foldPattern`).
+ * Industries` = `Acme Industries`), by apply's check of a stored plan and by drift. A name of no letter or digit is
+ * compared as written (it folded to nothing: `&` and `%` were namesakes, and a plan linking `&` was refused as stale;
+ * the property test found it). Under the database's default collation: a nondeterministic one (case-insensitive ICU)
+ * takes no regular expression. The pattern is bound once per statement (`foldPattern`).
  */
 export function foldedName(expr: string, pattern: string): string {
-  return `lower(regexp_replace(${expr}::text COLLATE "default", ${pattern}, '', 'g'))`;
+  const text = `${expr}::text COLLATE "default"`;
+  return `coalesce(nullif(lower(regexp_replace(${text}, ${pattern}, '', 'g')), ''), ${text})`;
 }
 
 /** What foldedName removes: every run of characters that are neither letters nor digits. */

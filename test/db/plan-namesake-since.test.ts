@@ -207,6 +207,30 @@ describeEach('a namesake of a planned master since the plan', (target) => {
     const exact = documentsConfig({ entity: 'document_exact' });
     expect((await drift(t.db, { config: exact, allTenants: true })).links[0]!.duplicated.rows).toBe(0);
   });
+  it('a name of no letter or digit is its own: another master of punctuation only is no namesake, the same one is (the property test)', async () => {
+    t = await freshDb(target);
+    await schema(t.db);
+    await t.db.query(`INSERT INTO customers VALUES (20, 1, '&')`);
+    await t.db.query(`INSERT INTO documents VALUES (20, 1, '&', NULL)`);
+    const p = await plan(t.db, { config, allTenants: true });
+    // both fold to nothing: '&' and '%' were namesakes, the plan refused as stale and drift reporting a duplicate
+    await t.db.query(`INSERT INTO customers VALUES (21, 1, '%')`);
+    expect((await apply(t.db, { config, allTenants: true, planRunId: p.runId })).status).toBe('done');
+    expect((await linked(t.db))[5]).toBe(20);
+    expect((await drift(t.db, { config, allTenants: true })).links[0]!.duplicated.rows).toBe(0);
+    // a second '&' is a namesake of the first
+    await t.db.query(`INSERT INTO customers VALUES (22, 1, '&')`);
+    expect((await drift(t.db, { config, allTenants: true })).links[0]!.duplicated.rows).toBe(1);
+    await t.db.query(`UPDATE documents SET customer_id = NULL WHERE id = 20`);
+    await t.db.query(`DELETE FROM customers WHERE id = 22`);
+    const again = await plan(t.db, { config, allTenants: true });
+    await t.db.query(`INSERT INTO customers VALUES (22, 1, '&')`);
+    await refused(
+      apply(t.db, { config, allTenants: true, planRunId: again.runId }),
+      'PLAN_STALE',
+      /"&": another active master is named "&"/,
+    );
+  });
   it('names under a nondeterministic collation (case-insensitive ICU): the namesake check and drift of a fuzzy link run (no regular expression under it)', async () => {
     t = await freshDb(target);
     const ci = await t.db

@@ -53,10 +53,10 @@ SELECT g.kind, g.scope_key, g.source_name, g.target_key, g.master_name, pe.targe
     const st = driftLinkedStatement({ ...link, scope: [], scopeLoose: undefined, active: undefined }, 'so', { tenant: null }, true, true);
     expect(st.values).toEqual(['so', '[^[:alnum:]]+']);
     expect(st.text)
-      .toContain(`    LEFT JOIN (SELECT lower(regexp_replace(m."Legal Name"::text COLLATE "default", $2, '', 'g')) AS fkb_name FROM "crm"."Customers" m
+      .toContain(`    LEFT JOIN (SELECT coalesce(nullif(lower(regexp_replace(m."Legal Name"::text COLLATE "default", $2, '', 'g')), ''), m."Legal Name"::text COLLATE "default") AS fkb_name FROM "crm"."Customers" m
                 WHERE true
-                GROUP BY lower(regexp_replace(m."Legal Name"::text COLLATE "default", $2, '', 'g')) HAVING count(*) > 1) d
-      ON d.fkb_name = lower(regexp_replace(t."Legal Name"::text COLLATE "default", $2, '', 'g'))`);
+                GROUP BY coalesce(nullif(lower(regexp_replace(m."Legal Name"::text COLLATE "default", $2, '', 'g')), ''), m."Legal Name"::text COLLATE "default") HAVING count(*) > 1) d
+      ON d.fkb_name = coalesce(nullif(lower(regexp_replace(t."Legal Name"::text COLLATE "default", $2, '', 'g')), ''), t."Legal Name"::text COLLATE "default")`);
   });
   it('without fk_backfill: empty stand-ins for its tables', () => {
     expect(driftLinkedStatement({ ...link, scope: [], scopeLoose: undefined, active: undefined }, 'so', { tenant: null }, false)).toEqual({

@@ -51,10 +51,10 @@ SELECT count(DISTINCT (h.scope_key, h.source_name))::int8 AS n, min(h.source_nam
     const st = namesakesSincePlanStatement(link, { planRunId: '7', linkName: 'so', variants: true }, { tenant: null });
     expect(st.values).toEqual(['[^[:alnum:]]+', '7', 'so']);
     expect(st.text).toContain(
-      `FROM e JOIN "crm"."Customers" t ON lower(regexp_replace(t."Legal Name"::text COLLATE "default", $1, '', 'g')) = lower(regexp_replace(e.target_name::text COLLATE "default", $1, '', 'g')) AND`,
+      `FROM e JOIN "crm"."Customers" t ON coalesce(nullif(lower(regexp_replace(t."Legal Name"::text COLLATE "default", $1, '', 'g')), ''), t."Legal Name"::text COLLATE "default") = coalesce(nullif(lower(regexp_replace(e.target_name::text COLLATE "default", $1, '', 'g')), ''), e.target_name::text COLLATE "default") AND`,
     );
     expect(st.text).toContain(
-      `FROM e JOIN "crm"."Customers" t ON lower(regexp_replace(t."Legal Name"::text COLLATE "default", $1, '', 'g')) = lower(regexp_replace(e.source_name::text COLLATE "default", $1, '', 'g')) AND`,
+      `FROM e JOIN "crm"."Customers" t ON coalesce(nullif(lower(regexp_replace(t."Legal Name"::text COLLATE "default", $1, '', 'g')), ''), t."Legal Name"::text COLLATE "default") = coalesce(nullif(lower(regexp_replace(e.source_name::text COLLATE "default", $1, '', 'g')), ''), e.source_name::text COLLATE "default") AND`,
     );
     expect(st.text.match(/UNION ALL/g)).toHaveLength(3);
   });
