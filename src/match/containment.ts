@@ -305,14 +305,13 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
   }
   // One master the name equals, up to abbreviations and initials, is the name's reading beside masters that only
   // contain it or are contained ("City of Chgo": City of Chicago, not City Colleges of Chicago), as a normalised
-  // equality is. Not a master equal only without its trailing place ("Univ. of California" is no more UCLA than Berkeley), nor
-  // one of two words: "Fox Ent" may be cut from Fox Entertainment Group as well as Fox Entertainment, "Alex Webb"
-  // is not the one reading of "Alexander Webb".
+  // equality is. Not a master equal only without its trailing place ("Univ. of California" is no more UCLA than Berkeley).
+  // A master of two words only when no other master holds its words and more ("Fox Ent" may be cut from Fox
+  // Entertainment Group as well as Fox Entertainment), and not a person's two names ("Alex Webb" is not the one reading
+  // of "Alexander Webb").
   // Nor one whose legal form is not the name's ("C.T. Bologna ASD" beside Circolo Tennis Bologna S.S.D. a r.l.).
   // Nor, when the name's last word is cut short, one another master goes on from ("INVERSIONES LOS AND": Inversiones
   // Los Andes beside Inversiones Los Andes Dos; "N.Y. State Dept. of Health" still reads the Department of Health).
-  // a two-word name is the one reading only when no other master holds its words and more ("Fox Ent": Fox
-  // Entertainment beside Fox Entertainment Group is either): "Mitsubishi Chem." beside Mitsubishi Corporation is
   const containedIn = (key: string): boolean =>
     [...hits.values()].some((h) => h.e.key !== key && (h.rel === 'subset' || h.rel === 'placed-subset'));
   const last = q.tokens[q.tokens.length - 1] ?? '';

@@ -48,13 +48,6 @@ function holdsAllWords(c: Candidate): boolean {
   return c.signals['unmatchedName'] === '' && typeof c.signals['unmatchedMaster'] === 'string';
 }
 
-/**
- * Decide the outcome for scored candidates (already one per key, sorted by {@link compareCandidates}).
- * linked:    best >= autoLinkAt and best - runnerUp >= margin (runner-up = best candidate with a different key)
- * ambiguous: best and runner-up both >= reviewAt and closer than margin
- * review:    best >= reviewAt
- * unmatched: otherwise (best candidates still listed)
- */
 /** Why a candidate is for review only, whatever autoLinkAt is. */
 function capReason(best: Candidate): string {
   if (best.signals['acronym'] !== undefined) return 'an acronym of its words';
@@ -63,6 +56,13 @@ function capReason(best: Candidate): string {
   return 'it leaves out a word that tells this master from others';
 }
 
+/**
+ * Decide the outcome for scored candidates (already one per key, sorted by {@link compareCandidates}).
+ * linked:    best >= autoLinkAt and best - runnerUp >= margin (runner-up = best candidate with a different key)
+ * ambiguous: best and runner-up both >= reviewAt and closer than margin
+ * review:    best >= reviewAt
+ * unmatched: otherwise (best candidates still listed)
+ */
 export function decideFuzzy(name: string, ranked: Candidate[], options: MatchOptions): NameDecision {
   const max = options.maxCandidates ?? DEFAULT_MAX_CANDIDATES;
   const listed = ranked.filter((c) => c.score > 0).slice(0, max);
