@@ -76,6 +76,7 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
       scanned: scan.scanned,
       orphans: scan.orphans,
       orphanValues: scan.missing,
+      orphanValuesCapped: scan.missingCapped,
       orphanSample: scan.sample,
       steps: [
         {
@@ -84,7 +85,7 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
           detail: `${scan.scanned} row(s) in ${scan.batches} batch(es): ${
             scan.orphans === 0
               ? `no ${l.config.fk} points to a missing ${ts ? 'same-scope ' : ''}${l.config.target.table} row`
-              : `${scan.orphans} row(s) have a ${l.config.fk} pointing to ${missingMasters(scan.missing, ts ? 'same-scope ' : '', l.config.target.table)}`
+              : `${scan.orphans} row(s) have a ${l.config.fk} pointing to ${missingMasters(scan.missing, scan.missingCapped, ts ? 'same-scope ' : '', l.config.target.table)}`
           }`,
           sql: [orphanBatchStatement(s, ts, null, batch, 20).text],
           ms: Date.now() - t0,
@@ -101,7 +102,7 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
       `refusing to constrain: ${withOrphans
         .map(
           (x) =>
-            `${x.table}.${x.fk}: ${x.orphans} row(s) point to ${missingMasters(x.orphanValues, tenantSafe ? 'same-tenant ' : '', x.target)} (e.g. ${x.orphanSample
+            `${x.table}.${x.fk}: ${x.orphans} row(s) point to ${missingMasters(x.orphanValues, x.orphanValuesCapped, tenantSafe ? 'same-tenant ' : '', x.target)} (e.g. ${x.orphanSample
               .slice(0, 3)
               .map((o) => `key ${o.key} → ${o.fk}`)
               .join(', ')})`,
@@ -115,6 +116,7 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
             fk: x.fk,
             orphans: x.orphans,
             orphanValues: x.orphanValues,
+            orphanValuesCapped: x.orphanValuesCapped,
             sample: x.orphanSample,
           })),
         },
@@ -237,6 +239,6 @@ function checkLockTimeout(v: string): void {
 }
 
 /** "1 missing customers row", "3 missing same-scope customers rows": the distinct masters orphans point to. */
-function missingMasters(n: number, kind: string, table: string): string {
-  return `${n} missing ${kind}${table} row${n === 1 ? '' : 's'}`;
+function missingMasters(n: number, capped: boolean, kind: string, table: string): string {
+  return `${capped ? 'more than ' : ''}${n} missing ${kind}${table} row${n === 1 && !capped ? '' : 's'}`;
 }

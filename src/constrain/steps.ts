@@ -61,18 +61,30 @@ export interface Planned {
   unmet?: boolean;
 }
 
+/** How many distinct missing masters constrain counts exactly; past it, "more than" (memory stays bounded). */
+export const MISSING_COUNTED = 10_000;
+
 export async function orphanScan(
   ctx: Context,
   l: ResolvedLink,
   s: ConstrainShape,
   tenantSafe: boolean,
   batch: number,
-): Promise<{ scanned: number; orphans: number; missing: number; sample: OrphanSample[]; batches: number }> {
+): Promise<{
+  scanned: number;
+  orphans: number;
+  missing: number;
+  missingCapped: boolean;
+  sample: OrphanSample[];
+  batches: number;
+}> {
   let after: string | null = null;
   let scanned = 0;
   let orphans = 0;
-  // the distinct masters the orphans point to, across batches (rows of one deleted master are one missing master)
+  // the distinct masters the orphans point to, across batches (rows of one deleted master are one missing master),
+  // counted up to MISSING_COUNTED: past it the count says "more than" instead of holding every value in memory
   const missing = new Set<string>();
+  let missingCapped = false;
   let batches = 0;
   const sample: OrphanSample[] = [];
   // a Citus distributed source is walked by whole values of its distribution column, as many as hold `batch` rows on average
@@ -93,12 +105,15 @@ export async function orphanScan(
     batches++;
     scanned += num(row.scanned);
     orphans += num(row.orphans);
-    for (const m of row.missing ?? []) missing.add(m);
+    for (const m of row.missing ?? []) {
+      if (missing.size < MISSING_COUNTED) missing.add(m);
+      else if (!missing.has(m)) missingCapped = true;
+    }
     const smp = typeof row.sample === 'string' ? (JSON.parse(row.sample) as OrphanSample[]) : row.sample;
     for (const x of smp) if (sample.length < 20) sample.push(x);
     after = row.last_key;
   }
-  return { scanned, orphans, missing: missing.size, sample, batches };
+  return { scanned, orphans, missing: missing.size, missingCapped, sample, batches };
 }
 
 export async function planLink(

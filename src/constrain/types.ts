@@ -48,6 +48,8 @@ export interface LinkConstrain {
   orphans: number;
   /** The distinct masters they point to, missing (the FK value, with the scope under --tenant-safe). */
   orphanValues: number;
+  /** More distinct missing masters than constrain counts (MISSING_COUNTED): orphanValues is a lower bound. */
+  orphanValuesCapped: boolean;
   orphanSample: OrphanSample[];
   steps: ConstrainStep[];
   /** Something was (or, in a dry run, would be) changed for this link. */

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createAxis, DEMO_TENANT, OTHER_TENANT } from '../../src/demo/axis.js';
 import { apply } from '../../src/apply/apply.js';
 import { constrain } from '../../src/constrain/constrain.js';
+import { MISSING_COUNTED } from '../../src/constrain/steps.js';
 import { verify } from '../../src/verify/verify.js';
 import { constrainText } from '../../src/cli/commands/constrain.js';
 import { objectName } from '../../src/sql/constrain.js';
@@ -173,6 +174,24 @@ describeEach('constrain', (target) => {
     const err = (await constrain(t.db, { config, batchSize: 3 }).catch((e: unknown) => e)) as BackfillError;
     expect(err.code).toBe('ORPHANS_FOUND');
     expect(err.message).toMatch(/^refusing to constrain: documents\.customer_id: 7 row\(s\) point to 1 missing customers row \(e\.g\. /);
+  });
+
+  it('counts distinct missing masters up to a bound, then says "more than" (memory stays bounded)', async () => {
+    await t.db.exec(`${DOCUMENTS_SCHEMA}
+      INSERT INTO documents SELECT g, 1, 'Ghost', 100 + g FROM generate_series(1, ${MISSING_COUNTED + 5}) g;
+      INSERT INTO documents SELECT ${MISSING_COUNTED} + 5 + g, 1, 'Ghost', 101 FROM generate_series(1, 3) g;`);
+    const dry = await constrain(t.db, { config: documentsConfig(), batchSize: 4000, dryRun: true });
+    expect(dry.links[0]!.orphans).toBe(MISSING_COUNTED + 8);
+    expect(dry.links[0]!.orphanValues).toBe(MISSING_COUNTED);
+    expect(dry.links[0]!.orphanValuesCapped).toBe(true);
+    expect(dry.links[0]!.steps[0]!.detail).toBe(
+      `${MISSING_COUNTED + 8} row(s) in 3 batch(es): ${MISSING_COUNTED + 8} row(s) have a customer_id pointing to more than ${MISSING_COUNTED} missing customers rows`,
+    );
+    // exactly at the bound: the exact count, no "more than"
+    await t.db.query(`DELETE FROM documents WHERE customer_id > ${100 + MISSING_COUNTED}`);
+    const at = await constrain(t.db, { config: documentsConfig(), batchSize: 4000, dryRun: true });
+    expect(at.links[0]!.orphanValues).toBe(MISSING_COUNTED);
+    expect(at.links[0]!.orphanValuesCapped).toBe(false);
   });
 
   it('finds an orphan sitting where a batch of the orphan scan ends among equal walk keys ((tenant_id, id) repeats ids)', async () => {

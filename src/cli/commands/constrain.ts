@@ -31,7 +31,7 @@ export function constrainText(r: ConstrainResult): string {
     }
     if (l.orphans > 0) {
       out.push(
-        `  ✗ ${l.orphans} orphan row(s), pointing to ${l.orphanValues} missing master(s), e.g. ${l.orphanSample
+        `  ✗ ${l.orphans} orphan row(s), pointing to ${l.orphanValuesCapped ? 'more than ' : ''}${l.orphanValues} missing master(s), e.g. ${l.orphanSample
           .slice(0, 5)
           .map((o) => `key ${o.key} → ${o.fk}`)
           .join(', ')}`,
