@@ -4,7 +4,7 @@
  */
 import { num } from '../db/port.js';
 import { LOCK_NOT_AVAILABLE, wrapDbError } from '../errors.js';
-import { skipReasonsStatement } from '../sql/apply.js';
+import { skipReasonsStatement } from '../sql/skips.js';
 import { noNestedLoopsStatement } from '../sql/session.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { type Context, shape } from '../context/context.js';

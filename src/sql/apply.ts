@@ -1,8 +1,7 @@
 /**
  * Apply: the one statement that links a batch (or a whole link) and writes its change set in the same
- * statement, the lookup table of a plan's linked entries, and the count of why planned rows were skipped.
+ * statement, and the lookup table of a plan's linked entries (why planned rows were skipped: sql/skips.ts).
  */
-import { activeExpr } from './active.js';
 import { ident } from './quote.js';
 import { fitsFkSql } from './fk-fit.js';
 import {
@@ -22,7 +21,6 @@ import {
   scopeEq,
   type ScopeFilter,
   scopeJoin,
-  scopeKeyExpr,
   scopeWhere,
   type Statement,
   touchedOld,
@@ -32,7 +30,6 @@ import {
 } from './link.js';
 import { type KeyRange, plainRangeWhere, type Walk, walkRangeWhere } from './walk.js';
 import { refusedBy, refusedRowsCte } from './checks.js';
-import { LOCK_NOT_AVAILABLE } from '../errors.js';
 
 /** The planner's estimate (EXPLAIN, nothing read) of the rows whose FK is NULL, within the scope. */
 export function nullFkEstimateStatement(link: LinkShape, f: ScopeFilter): Statement<{ 'QUERY PLAN': unknown }> {
@@ -315,132 +312,4 @@ HAVING count(*) > 0`;
     text: `WITH ${distributed ? '' : `x AS (\n  ${read_}\n), `}upd AS (\n  ${update}\n)\n${withChangedCount(insert)}`,
     values: p.values,
   };
-}
-
-/**
- * Why planned rows were not updated (issue #23), one set-based statement per link, run after the link
- * is walked and only when it updated fewer rows than planned. Reads the rows whose FK is still NULL, that
- * still match one of the plan's linked entries (name and scope compared as plan and apply compare them)
- * and that this run did not change, and counts them by the first reason that holds: planned master
- * deleted, moved to another scope, deactivated, renamed (its name is no longer the one the plan recorded),
- * refused by the table (fk_backfill.refused_rows, see src/batch/refused.ts), kept locked by another session
- * through every retry (recorded there too, as lock_not_available);
- * the master is looked up by its whole key, the row's scope included (masters keyed by (tenant_id, id)
- * repeat ids across tenants), and "moved" means its key is found in another scope only (a key unique alone: with keys
- * that repeat across scopes, a master not found in its own is deleted). The rows left
- * still match everything and were passed
- * over by the UPDATE itself (a BEFORE UPDATE trigger returning NULL, or a row-level security policy:
- * `rls` and `before_update_triggers` say which the table has). Planned rows not found here changed since
- * the plan (name, scope or FK) or were deleted: the caller computes them as the remainder. Rows of a planned name
- * added since the plan are found here too: an entry counts at most the rows it planned (before: 2 planned rows of
- * an archived master and 1 added since were "3 master deactivated, 1 not in the plan" for 1 row updated).
- */
-/** Rows left locked that skipReasonsStatement names (`locked_sample`). */
-export const LOCKED_SHOWN = 5;
-
-export function skipReasonsStatement(
-  link: LinkShape,
-  a: { planRunId: string; runId: string; linkName: string },
-  f: ScopeFilter,
-): Statement<{
-  master_deleted: unknown;
-  master_moved: unknown;
-  master_inactive: unknown;
-  master_renamed: unknown;
-  refused: unknown;
-  locked: unknown;
-  locked_sample: string[];
-  self_reference: unknown;
-  linked_earlier: unknown;
-  passed_over: unknown;
-  short_by_name: unknown;
-  rls: boolean;
-  before_update_triggers: boolean;
-}> {
-  const p = new Params();
-  const linkName = p.add(a.linkName);
-  const tk = `t.${ident(link.targetKey)}`;
-  // "moved" only where a key names one master in every scope: with keys that repeat across scopes ((tenant_id, id)),
-  // another tenant's master of the same id is not this one moved (a new user's trial: every delete counted as a move)
-  const scoped = link.scope.length > 0;
-  const movable = scoped && link.targetKeyAlone === true;
-  const rel = p.add(link.sourceSql);
-  const recorded =
-    link.targetNameType === undefined || link.targetNameType === 'text' ? 'e.target_name' : `e.target_name::${link.targetNameType}`;
-  const planRun = p.add(a.planRunId);
-  const runId = p.add(a.runId);
-  const text = `WITH changed AS (
-  SELECT unnest(cs.row_keys) AS k FROM ${OWN}.change_sets cs WHERE cs.run_id = ${runId}::int8 AND cs.link = ${linkName}
-), refused AS (
-  SELECT x.row_key AS k, x.sqlstate = ${p.add(LOCK_NOT_AVAILABLE)} AS locked
-    FROM ${OWN}.refused_rows x WHERE x.run_id = ${runId}::int8 AND x.link = ${linkName}
-), r AS (
-  SELECT e.scope_key, e.source_name, e.row_count, ${rowKeyText('s', link)} AS k,
-         ${tk} IS NULL${movable ? ' AND o.k IS NULL' : ''} AS master_gone,
-         ${movable ? `${tk} IS NULL AND o.k IS NOT NULL` : 'false'} AS master_moved,
-         ${link.active === undefined ? 'false' : `${tk} IS NOT NULL AND NOT ${activeExpr('t', link.active)}`} AS master_inactive,
-         ${tk} IS NOT NULL AND e.target_name IS NOT NULL AND t.${ident(link.targetName)} IS DISTINCT FROM ${recorded} AS master_renamed,
-         ${rowKeyText('s', link)} IN (SELECT k FROM refused WHERE NOT locked) AS refused,
-         ${rowKeyText('s', link)} IN (SELECT k FROM refused WHERE locked) AS locked,
-         ${link.selfTable === true ? `s.${ident(link.targetKey)} = e.target_key::${link.fkType}` : 'false'} AS self
-    FROM ${link.sourceSql} s
-    JOIN ${OWN}.plan_entries e
-      ON e.run_id = ${planRun}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'
-     AND ${entryName(link, 'e')} = s.${ident(link.name)} AND e.scope_key = ${scopeKeyExpr('s', link)}
-    LEFT JOIN ${link.targetSql} t ON ${tk} = e.target_key::${link.fkType}${scopeJoin('t', 's', link)}${
-      movable
-        ? `
-    LEFT JOIN (SELECT DISTINCT t.${ident(link.targetKey)} AS k FROM ${link.targetSql} t) o ON o.k = e.target_key::${link.fkType}`
-        : ''
-    }
-   WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
-     AND ${rowKeyText('s', link)} NOT IN (SELECT k FROM changed)
-), earlier AS (
-  SELECT unnest(cs.row_keys) AS k
-    FROM ${OWN}.change_sets cs JOIN ${OWN}.runs x ON x.id = cs.run_id
-   WHERE cs.link = ${linkName} AND x.plan_run_id = ${planRun}::int8 AND cs.run_id <> ${runId}::int8
-), al AS (
-  -- linked to the planned master by an earlier run of the same plan (applied again: not "changed since the plan")
-  SELECT least(count(*), max(e.row_count))::int8 AS n
-    FROM ${link.sourceSql} s
-    JOIN ${OWN}.plan_entries e
-      ON e.run_id = ${planRun}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'
-     AND ${entryName(link, 'e')} = s.${ident(link.name)} AND e.scope_key = ${scopeKeyExpr('s', link)}
-   WHERE s.${ident(link.fk)} = e.target_key::${link.fkType}${scopeWhere('s', link, f, p)}
-     AND ${rowKeyText('s', link)} IN (SELECT k FROM earlier) AND ${rowKeyText('s', link)} NOT IN (SELECT k FROM changed)
-   GROUP BY e.scope_key, e.source_name
-), u AS (
-  SELECT ${scopeKeyExpr('s', link)} AS scope_key, s.${ident(link.name)} AS name, count(*)::int8 AS n
-    FROM ${link.sourceSql} s
-   WHERE ${rowKeyText('s', link)} IN (SELECT k FROM changed)${scopeWhere('s', link, f, p)}
-   GROUP BY 1, 2
-), d AS (
-  SELECT e.row_count::int8 AS planned, coalesce(u.n, 0)::int8 AS updated
-    FROM ${OWN}.plan_entries e
-    LEFT JOIN u ON u.scope_key = e.scope_key AND u.name = ${entryName(link, 'e')}
-   WHERE e.run_id = ${planRun}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'${f.tenant !== null && scoped ? ` AND e.scope_key[1] = ${p.add(f.tenant)}` : ''}
-), w AS (
-  -- per entry and reason, at most the rows the entry planned: rows of its name added since the plan are not planned rows skipped
-  SELECT CASE WHEN self THEN 'self' WHEN master_gone THEN 'deleted' WHEN master_moved THEN 'moved' WHEN master_inactive THEN 'inactive'
-              WHEN master_renamed THEN 'renamed' WHEN refused THEN 'refused' WHEN locked THEN 'locked' ELSE 'passed' END AS reason,
-         least(count(*), max(row_count))::int8 AS n
-    FROM r
-   GROUP BY scope_key, source_name, 1
-)
-SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::int8 AS master_deleted,
-       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'moved'), 0) FROM w)::int8 AS master_moved,
-       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'inactive'), 0) FROM w)::int8 AS master_inactive,
-       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'renamed'), 0) FROM w)::int8 AS master_renamed,
-       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'refused'), 0) FROM w)::int8 AS refused,
-       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'locked'), 0) FROM w)::int8 AS locked,
-       ARRAY(SELECT r.k FROM r WHERE r.locked AND NOT (r.self OR r.master_gone OR r.master_moved OR r.master_inactive OR r.master_renamed OR r.refused)
-              ORDER BY length(r.k), r.k LIMIT ${p.add(LOCKED_SHOWN)}) AS locked_sample,
-       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'self'), 0) FROM w)::int8 AS self_reference,
-       (SELECT coalesce(sum(n), 0) FROM al)::int8 AS linked_earlier,
-       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,
-       (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,
-       row_security_active(${rel}::regclass) AS rls,
-       EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = ${rel}::regclass AND NOT g.tgisinternal AND g.tgenabled <> 'D'
-                  AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16) AS before_update_triggers`;
-  return { text, values: p.values };
 }

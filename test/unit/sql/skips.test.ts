@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'vitest';
+import { skipReasonsStatement } from '../../../src/sql/skips.js';
+import type { LinkShape } from '../../../src/sql/link.js';
+
+const link: LinkShape = {
+  sourceSql: '"erp"."Sales Orders"',
+  targetSql: '"customers"',
+  key: 'id',
+  fk: 'customer_id',
+  name: 'customer name',
+  document: 'order_number',
+  targetKey: 'id',
+  targetName: 'customer_name',
+  active: { column: 'is_active', activeWhen: true },
+  scope: ['tenant_id', 'branch'],
+  fkType: 'uuid',
+  keyType: 'uuid',
+  touch: { column: 'updated_at', type: 'timestamp with time zone' },
+};
+
+describe('skip reasons statement (whole text)', () => {
+  it('skip reasons: planned rows still unlinked, by the first reason that holds (master deleted, moved to another scope, inactive, renamed), within the tenant', () => {
+    expect(
+      skipReasonsStatement(
+        {
+          ...link,
+          keys: ['id', 'line'],
+          keyTypes: ['uuid', 'int4'],
+          targetNameType: 'character(40)',
+          nameType: 'citext',
+          targetKeyAlone: true,
+        },
+        { planRunId: '3', runId: '7', linkName: 'so' },
+        { tenant: 'T1' },
+      ),
+    ).toEqual({
+      text: `WITH changed AS (
+  SELECT unnest(cs.row_keys) AS k FROM fk_backfill.change_sets cs WHERE cs.run_id = $4::int8 AND cs.link = $1
+), refused AS (
+  SELECT x.row_key AS k, x.sqlstate = $5 AS locked
+    FROM fk_backfill.refused_rows x WHERE x.run_id = $4::int8 AND x.link = $1
+), r AS (
+  SELECT e.scope_key, e.source_name, e.row_count, ARRAY[s."id"::text, s."line"::text]::text AS k,
+         t."id" IS NULL AND o.k IS NULL AS master_gone,
+         t."id" IS NULL AND o.k IS NOT NULL AS master_moved,
+         t."id" IS NOT NULL AND NOT (t."is_active" IS TRUE) AS master_inactive,
+         t."id" IS NOT NULL AND e.target_name IS NOT NULL AND t."customer_name" IS DISTINCT FROM e.target_name::character(40) AS master_renamed,
+         ARRAY[s."id"::text, s."line"::text]::text IN (SELECT k FROM refused WHERE NOT locked) AS refused,
+         ARRAY[s."id"::text, s."line"::text]::text IN (SELECT k FROM refused WHERE locked) AS locked,
+         false AS self
+    FROM "erp"."Sales Orders" s
+    JOIN fk_backfill.plan_entries e
+      ON e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked'
+     AND e.source_name::citext = s."customer name" AND e.scope_key = ARRAY[s."tenant_id"::text, s."branch"::text]::text[]
+    LEFT JOIN "customers" t ON t."id" = e.target_key::uuid AND t."tenant_id" = s."tenant_id" AND t."branch" = s."branch"
+    LEFT JOIN (SELECT DISTINCT t."id" AS k FROM "customers" t) o ON o.k = e.target_key::uuid
+   WHERE s."customer_id" IS NULL AND s."tenant_id" = $6
+     AND ARRAY[s."id"::text, s."line"::text]::text NOT IN (SELECT k FROM changed)
+), earlier AS (
+  SELECT unnest(cs.row_keys) AS k
+    FROM fk_backfill.change_sets cs JOIN fk_backfill.runs x ON x.id = cs.run_id
+   WHERE cs.link = $1 AND x.plan_run_id = $3::int8 AND cs.run_id <> $4::int8
+), al AS (
+  -- linked to the planned master by an earlier run of the same plan (applied again: not "changed since the plan")
+  SELECT least(count(*), max(e.row_count))::int8 AS n
+    FROM "erp"."Sales Orders" s
+    JOIN fk_backfill.plan_entries e
+      ON e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked'
+     AND e.source_name::citext = s."customer name" AND e.scope_key = ARRAY[s."tenant_id"::text, s."branch"::text]::text[]
+   WHERE s."customer_id" = e.target_key::uuid AND s."tenant_id" = $7
+     AND ARRAY[s."id"::text, s."line"::text]::text IN (SELECT k FROM earlier) AND ARRAY[s."id"::text, s."line"::text]::text NOT IN (SELECT k FROM changed)
+   GROUP BY e.scope_key, e.source_name
+), u AS (
+  SELECT ARRAY[s."tenant_id"::text, s."branch"::text]::text[] AS scope_key, s."customer name" AS name, count(*)::int8 AS n
+    FROM "erp"."Sales Orders" s
+   WHERE ARRAY[s."id"::text, s."line"::text]::text IN (SELECT k FROM changed) AND s."tenant_id" = $8
+   GROUP BY 1, 2
+), d AS (
+  SELECT e.row_count::int8 AS planned, coalesce(u.n, 0)::int8 AS updated
+    FROM fk_backfill.plan_entries e
+    LEFT JOIN u ON u.scope_key = e.scope_key AND u.name = e.source_name::citext
+   WHERE e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked' AND e.scope_key[1] = $9
+), w AS (
+  -- per entry and reason, at most the rows the entry planned: rows of its name added since the plan are not planned rows skipped
+  SELECT CASE WHEN self THEN 'self' WHEN master_gone THEN 'deleted' WHEN master_moved THEN 'moved' WHEN master_inactive THEN 'inactive'
+              WHEN master_renamed THEN 'renamed' WHEN refused THEN 'refused' WHEN locked THEN 'locked' ELSE 'passed' END AS reason,
+         least(count(*), max(row_count))::int8 AS n
+    FROM r
+   GROUP BY scope_key, source_name, 1
+)
+SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::int8 AS master_deleted,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'moved'), 0) FROM w)::int8 AS master_moved,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'inactive'), 0) FROM w)::int8 AS master_inactive,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'renamed'), 0) FROM w)::int8 AS master_renamed,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'refused'), 0) FROM w)::int8 AS refused,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'locked'), 0) FROM w)::int8 AS locked,
+       ARRAY(SELECT r.k FROM r WHERE r.locked AND NOT (r.self OR r.master_gone OR r.master_moved OR r.master_inactive OR r.master_renamed OR r.refused)
+              ORDER BY length(r.k), r.k LIMIT $10) AS locked_sample,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'self'), 0) FROM w)::int8 AS self_reference,
+       (SELECT coalesce(sum(n), 0) FROM al)::int8 AS linked_earlier,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,
+       (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,
+       row_security_active($2::regclass) AS rls,
+       EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = $2::regclass AND NOT g.tgisinternal AND g.tgenabled <> 'D'
+                  AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16) AS before_update_triggers`,
+      values: ['so', '"erp"."Sales Orders"', '3', '7', '55P03', 'T1', 'T1', 'T1', 'T1', 5],
+    });
+  });
+
+  it('skip reasons where master keys repeat across scopes ((tenant_id, id)): a master not found in its scope is deleted, never "moved"', () => {
+    const st = skipReasonsStatement(link, { planRunId: '3', runId: '7', linkName: 'so' }, { tenant: 'T1' });
+    expect(st.text).toContain(`         t."id" IS NULL AS master_gone,
+         false AS master_moved,`);
+    expect(st.text).not.toContain('SELECT DISTINCT t."id" AS k');
+  });
+
+  it('skip reasons of an unscoped link without an active predicate: no master can move or be inactive, no tenant filter', () => {
+    expect(
+      skipReasonsStatement({ ...link, scope: [], active: undefined }, { planRunId: '3', runId: '7', linkName: 'so' }, { tenant: 'T1' }),
+    ).toEqual({
+      text: `WITH changed AS (
+  SELECT unnest(cs.row_keys) AS k FROM fk_backfill.change_sets cs WHERE cs.run_id = $4::int8 AND cs.link = $1
+), refused AS (
+  SELECT x.row_key AS k, x.sqlstate = $5 AS locked
+    FROM fk_backfill.refused_rows x WHERE x.run_id = $4::int8 AND x.link = $1
+), r AS (
+  SELECT e.scope_key, e.source_name, e.row_count, s."id"::text AS k,
+         t."id" IS NULL AS master_gone,
+         false AS master_moved,
+         false AS master_inactive,
+         t."id" IS NOT NULL AND e.target_name IS NOT NULL AND t."customer_name" IS DISTINCT FROM e.target_name AS master_renamed,
+         s."id"::text IN (SELECT k FROM refused WHERE NOT locked) AS refused,
+         s."id"::text IN (SELECT k FROM refused WHERE locked) AS locked,
+         false AS self
+    FROM "erp"."Sales Orders" s
+    JOIN fk_backfill.plan_entries e
+      ON e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked'
+     AND e.source_name = s."customer name" AND e.scope_key = ARRAY[]::text[]
+    LEFT JOIN "customers" t ON t."id" = e.target_key::uuid
+   WHERE s."customer_id" IS NULL
+     AND s."id"::text NOT IN (SELECT k FROM changed)
+), earlier AS (
+  SELECT unnest(cs.row_keys) AS k
+    FROM fk_backfill.change_sets cs JOIN fk_backfill.runs x ON x.id = cs.run_id
+   WHERE cs.link = $1 AND x.plan_run_id = $3::int8 AND cs.run_id <> $4::int8
+), al AS (
+  -- linked to the planned master by an earlier run of the same plan (applied again: not "changed since the plan")
+  SELECT least(count(*), max(e.row_count))::int8 AS n
+    FROM "erp"."Sales Orders" s
+    JOIN fk_backfill.plan_entries e
+      ON e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked'
+     AND e.source_name = s."customer name" AND e.scope_key = ARRAY[]::text[]
+   WHERE s."customer_id" = e.target_key::uuid
+     AND s."id"::text IN (SELECT k FROM earlier) AND s."id"::text NOT IN (SELECT k FROM changed)
+   GROUP BY e.scope_key, e.source_name
+), u AS (
+  SELECT ARRAY[]::text[] AS scope_key, s."customer name" AS name, count(*)::int8 AS n
+    FROM "erp"."Sales Orders" s
+   WHERE s."id"::text IN (SELECT k FROM changed)
+   GROUP BY 1, 2
+), d AS (
+  SELECT e.row_count::int8 AS planned, coalesce(u.n, 0)::int8 AS updated
+    FROM fk_backfill.plan_entries e
+    LEFT JOIN u ON u.scope_key = e.scope_key AND u.name = e.source_name
+   WHERE e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked'
+), w AS (
+  -- per entry and reason, at most the rows the entry planned: rows of its name added since the plan are not planned rows skipped
+  SELECT CASE WHEN self THEN 'self' WHEN master_gone THEN 'deleted' WHEN master_moved THEN 'moved' WHEN master_inactive THEN 'inactive'
+              WHEN master_renamed THEN 'renamed' WHEN refused THEN 'refused' WHEN locked THEN 'locked' ELSE 'passed' END AS reason,
+         least(count(*), max(row_count))::int8 AS n
+    FROM r
+   GROUP BY scope_key, source_name, 1
+)
+SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::int8 AS master_deleted,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'moved'), 0) FROM w)::int8 AS master_moved,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'inactive'), 0) FROM w)::int8 AS master_inactive,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'renamed'), 0) FROM w)::int8 AS master_renamed,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'refused'), 0) FROM w)::int8 AS refused,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'locked'), 0) FROM w)::int8 AS locked,
+       ARRAY(SELECT r.k FROM r WHERE r.locked AND NOT (r.self OR r.master_gone OR r.master_moved OR r.master_inactive OR r.master_renamed OR r.refused)
+              ORDER BY length(r.k), r.k LIMIT $6) AS locked_sample,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'self'), 0) FROM w)::int8 AS self_reference,
+       (SELECT coalesce(sum(n), 0) FROM al)::int8 AS linked_earlier,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,
+       (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,
+       row_security_active($2::regclass) AS rls,
+       EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = $2::regclass AND NOT g.tgisinternal AND g.tgenabled <> 'D'
+                  AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16) AS before_update_triggers`,
+      values: ['so', '"erp"."Sales Orders"', '3', '7', '55P03', 5],
+    });
+  });
+});
