@@ -5,7 +5,8 @@
 import { num } from '../db/port.js';
 import { LOCK_NOT_AVAILABLE, wrapDbError } from '../errors.js';
 import { skipReasonsStatement } from '../sql/skips.js';
-import { noNestedLoopsStatement } from '../sql/session.js';
+import { noNestedLoopsStatement, probeLockTimeoutStatement } from '../sql/session.js';
+import { rollbackToSavepointStatement, savepointStatement } from '../sql/batch.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { type Context, shape } from '../context/context.js';
 import { type RefusedRow, refusedSample } from '../store/refused.js';
@@ -39,8 +40,9 @@ export interface SkipReasons {
    */
   cancelledByTriggerOrRls: number;
   /**
-   * The row still matched everything and the table has neither: added during the run behind the walk, or
-   * moved there by another session's update, and then kept locked through the final sweep's retries.
+   * The row still matched everything and the UPDATE would link it now: added during the run behind the walk (after
+   * the final sweep, too), or moved there by another session's update and then kept locked through the final sweep's
+   * retries. On a table with neither a BEFORE UPDATE trigger nor row-level security, every row passed over.
    */
   notReached: number;
 }
@@ -58,7 +60,7 @@ export const SKIP_REASON_TEXT: Record<keyof SkipReasons, string> = {
   cancelledByTrigger: 'cancelled by a trigger',
   notUpdatableUnderRls: 'not updatable under row-level security',
   cancelledByTriggerOrRls: 'cancelled by a trigger or kept from the update by row-level security',
-  notReached: 'not reached (added or moved during the run, then locked by another session)',
+  notReached: 'not reached (added or moved behind the walk during the run; a new plan and apply link them)',
 };
 
 /** What a walked link's counts say beyond `updated`: planned rows left NULL and why, rows linked beyond the plan. */
@@ -106,11 +108,28 @@ export async function countSkips(
     // 20 s for 8,815 names over 60 k rows, after batches of under a minute; 20 k rows and 4,000 names: 20.6 s, now ~0.5 s)
     row = await ctx.db.transaction(async (tx) => {
       await tx.query(noNestedLoopsStatement());
-      return (await tx.query(st)).rows[0];
+      const counted = (await tx.query(st)).rows[0];
+      // rows passed over on a table with a BEFORE UPDATE trigger or row-level security: the UPDATE tried again, rolled
+      // back, tells those it would link now (arrived behind the walk) from those it passes over still (cancelled, kept
+      // from it); on Citus the plan's entries cannot join a distributed UPDATE: not tried, labelled by the table as before
+      if (counted === undefined || num(counted.passed_over) === 0 || l.citus !== null) return counted;
+      if (counted.rls !== true && counted.before_update_triggers !== true) return counted;
+      await tx.query(savepointStatement());
+      try {
+        await tx.query(probeLockTimeoutStatement());
+        const probed = (await tx.query(skipReasonsStatement(shape(l), { ...ids, linkName: l.entity, probe: true }, ctx.filter))).rows[0];
+        await tx.query(rollbackToSavepointStatement());
+        return probed;
+      } catch {
+        // a row kept locked past the probe's lock timeout, a trigger raising on it: the count without the probe stands
+        await tx.query(rollbackToSavepointStatement());
+        return counted;
+      }
     });
   } catch (e) {
     throw wrapDbError(e, `counting why planned rows of ${l.entity} were skipped`);
   }
+  const reachable = num(row?.reachable);
   const [selfReference, masterDeleted, masterMovedScope, masterInactive, masterRenamed, refusedByTable, locked, passed, earlier] = [
     row?.self_reference,
     row?.master_deleted,
@@ -123,7 +142,16 @@ export async function countSkips(
     row?.linked_earlier,
   ].map(num) as [number, number, number, number, number, number, number, number, number];
   const counted =
-    selfReference + masterDeleted + masterMovedScope + masterInactive + masterRenamed + refusedByTable + locked + passed + earlier;
+    selfReference +
+    masterDeleted +
+    masterMovedScope +
+    masterInactive +
+    masterRenamed +
+    refusedByTable +
+    locked +
+    passed +
+    reachable +
+    earlier;
   // Per name, planned rows not updated: a planned name that lost rows (renamed away, deleted) while another gained
   // some (added since the plan) no longer cancel out in the totals (before: 2 renamed away + 1 added = "skipped 1",
   // nothing beyond the plan). Rows still NULL for a reason are skipped whatever else happened; the rest of a
@@ -144,7 +172,7 @@ export async function countSkips(
     cancelledByTrigger: row?.rls !== true && row?.before_update_triggers === true ? passed : 0,
     notUpdatableUnderRls: row?.rls === true && row.before_update_triggers !== true ? passed : 0,
     cancelledByTriggerOrRls: row?.rls === true && row.before_update_triggers === true ? passed : 0,
-    notReached: row?.rls !== true && row?.before_update_triggers !== true ? passed : 0,
+    notReached: reachable + (row?.rls !== true && row?.before_update_triggers !== true ? passed : 0),
   };
   const refused = refusedByTable > 0 ? await refusedSample(ctx.db, ids.runId, l.entity, REFUSED_SHOWN) : [];
   // the rows counted as locked, read with the count (a record of one since linked, deleted or refused is not shown)

@@ -20,6 +20,11 @@ export function constraintsImmediateStatement(): Statement<NoRows> {
   return { text: 'SET CONSTRAINTS ALL IMMEDIATE', values: [] };
 }
 
+/** The lock wait of apply's rolled-back probe of rows passed over (src/apply/skips.ts): short, it only labels them. */
+export function probeLockTimeoutStatement(): Statement<NoRows> {
+  return { text: `SET LOCAL lock_timeout = '2s'`, values: [] };
+}
+
 /** Back to the server's lock_timeout after a session set its own (constrain's CONCURRENTLY steps). */
 export function resetLockTimeoutStatement(): Statement<NoRows> {
   return { text: 'RESET lock_timeout', values: [] };

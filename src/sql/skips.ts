@@ -4,6 +4,7 @@
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
 import {
+  activeWhere,
   entryName,
   type LinkShape,
   OWN,
@@ -38,9 +39,18 @@ import { LOCK_NOT_AVAILABLE } from '../errors.js';
 /** Rows left locked that skipReasonsStatement names (`locked_sample`). */
 export const LOCKED_SHOWN = 5;
 
+/**
+ * `probe`: the statement also tries, in a CTE, the UPDATE apply would make on the rows still matching
+ * everything (`probe`), and counts those it would change now as `reachable` instead of passed over: rows
+ * that arrived behind the walk (inserted or renamed into a planned name after the last statement that
+ * could link them), not rows a trigger cancelled or a policy kept from the update. The caller runs it
+ * under a savepoint it rolls back (nothing is written), and only where a BEFORE UPDATE trigger or row-level
+ * security could have passed rows over (a new user's trial: "93 cancelled by a trigger" on a table whose
+ * one trigger sets updated_at, for rows the application named after the final sweep).
+ */
 export function skipReasonsStatement(
   link: LinkShape,
-  a: { planRunId: string; runId: string; linkName: string },
+  a: { planRunId: string; runId: string; linkName: string; probe?: boolean },
   f: ScopeFilter,
 ): Statement<{
   master_deleted: unknown;
@@ -53,6 +63,8 @@ export function skipReasonsStatement(
   self_reference: unknown;
   linked_earlier: unknown;
   passed_over: unknown;
+  /** Only with `probe`. */
+  reachable?: unknown;
   short_by_name: unknown;
   rls: boolean;
   before_update_triggers: boolean;
@@ -74,7 +86,7 @@ export function skipReasonsStatement(
 ), refused AS (
   SELECT x.row_key AS k, x.sqlstate = ${p.add(LOCK_NOT_AVAILABLE)} AS locked
     FROM ${OWN}.refused_rows x WHERE x.run_id = ${runId}::int8 AND x.link = ${linkName}
-), r AS (
+)${a.probe === true ? probeCte(link, { planRun, linkName }, f, p) : ''}, r AS (
   SELECT e.scope_key, e.source_name, e.row_count, ${rowKeyText('s', link)} AS k,
          ${tk} IS NULL${movable ? ' AND o.k IS NULL' : ''} AS master_gone,
          ${movable ? `${tk} IS NULL AND o.k IS NOT NULL` : 'false'} AS master_moved,
@@ -82,7 +94,12 @@ export function skipReasonsStatement(
          ${tk} IS NOT NULL AND e.target_name IS NOT NULL AND t.${ident(link.targetName)} IS DISTINCT FROM ${recorded} AS master_renamed,
          ${rowKeyText('s', link)} IN (SELECT k FROM refused WHERE NOT locked) AS refused,
          ${rowKeyText('s', link)} IN (SELECT k FROM refused WHERE locked) AS locked,
-         ${link.selfTable === true ? `s.${ident(link.targetKey)} = e.target_key::${link.fkType}` : 'false'} AS self
+         ${link.selfTable === true ? `s.${ident(link.targetKey)} = e.target_key::${link.fkType}` : 'false'} AS self${
+           a.probe === true
+             ? `,
+         ${rowKeyText('s', link)} IN (SELECT k FROM probe) AS reachable`
+             : ''
+         }
     FROM ${link.sourceSql} s
     JOIN ${OWN}.plan_entries e
       ON e.run_id = ${planRun}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'
@@ -115,17 +132,30 @@ export function skipReasonsStatement(
    WHERE ${rowKeyText('s', link)} IN (SELECT k FROM changed)${scopeWhere('s', link, f, p)}
    GROUP BY 1, 2
 ), d AS (
-  SELECT e.row_count::int8 AS planned, coalesce(u.n, 0)::int8 AS updated
+  SELECT e.scope_key, e.source_name, e.row_count::int8 AS planned, coalesce(u.n, 0)::int8 AS updated
     FROM ${OWN}.plan_entries e
     LEFT JOIN u ON u.scope_key = e.scope_key AND u.name = ${entryName(link, 'e')}
    WHERE e.run_id = ${planRun}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'${f.tenant !== null && scoped ? ` AND e.scope_key[1] = ${p.add(f.tenant)}` : ''}
-), w AS (
+), ${a.probe === true ? 'w0' : 'w'} AS (
   -- per entry and reason, at most the rows the entry planned: rows of its name added since the plan are not planned rows skipped
-  SELECT CASE WHEN self THEN 'self' WHEN master_gone THEN 'deleted' WHEN master_moved THEN 'moved' WHEN master_inactive THEN 'inactive'
-              WHEN master_renamed THEN 'renamed' WHEN refused THEN 'refused' WHEN locked THEN 'locked' ELSE 'passed' END AS reason,
+  SELECT ${a.probe === true ? 'scope_key, source_name, ' : ''}CASE WHEN self THEN 'self' WHEN master_gone THEN 'deleted' WHEN master_moved THEN 'moved' WHEN master_inactive THEN 'inactive'
+              WHEN master_renamed THEN 'renamed' WHEN refused THEN 'refused' WHEN locked THEN 'locked'${a.probe === true ? " WHEN reachable THEN 'reachable'" : ''} ELSE 'passed' END AS reason,
          least(count(*), max(row_count))::int8 AS n
     FROM r
-   GROUP BY scope_key, source_name, 1
+   GROUP BY scope_key, source_name, ${a.probe === true ? '3' : '1'}${
+     a.probe === true
+       ? `
+), w AS (
+  -- rows the UPDATE would link now count only up to what their entry is short of after its other reasons: the rest
+  -- arrived after the plan (inserted, or renamed into its name), and apply links none that arrive after its last statement
+  SELECT w0.reason,
+         CASE WHEN w0.reason = 'reachable' THEN least(w0.n, greatest(d.planned - d.updated - coalesce(o.n, 0), 0)) ELSE w0.n END AS n
+    FROM w0
+    LEFT JOIN d ON d.scope_key = w0.scope_key AND d.source_name = w0.source_name
+    LEFT JOIN (SELECT scope_key, source_name, sum(n) AS n FROM w0 WHERE reason <> 'reachable' GROUP BY 1, 2) o
+      ON o.scope_key = w0.scope_key AND o.source_name = w0.source_name`
+       : ''
+   }
 )
 SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::int8 AS master_deleted,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'moved'), 0) FROM w)::int8 AS master_moved,
@@ -137,10 +167,34 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
               ORDER BY length(r.k), r.k LIMIT ${p.add(LOCKED_SHOWN)}) AS locked_sample,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'self'), 0) FROM w)::int8 AS self_reference,
        (SELECT coalesce(sum(n), 0) FROM al)::int8 AS linked_earlier,
-       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,${
+         a.probe === true
+           ? `
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'reachable'), 0) FROM w)::int8 AS reachable,`
+           : ''
+       }
        (SELECT coalesce(sum(greatest(planned - updated, 0)), 0)::int8 FROM d) AS short_by_name,
        row_security_active(${rel}::regclass) AS rls,
        EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = ${rel}::regclass AND NOT g.tgisinternal AND g.tgenabled <> 'D'
                   AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16) AS before_update_triggers`;
   return { text, values: p.values };
+}
+
+/**
+ * The UPDATE apply would make on the planned rows still unlinked whose live, active master is in their scope and that
+ * the run neither changed nor recorded as refused or locked, returning their keys: the rows it can link now.
+ */
+function probeCte(link: LinkShape, a: { planRun: string; linkName: string }, f: ScopeFilter, p: Params): string {
+  const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = now()`;
+  return `, probe AS (
+  UPDATE ${link.sourceSql} s
+     SET ${ident(link.fk)} = e.target_key::${link.fkType}${touchSet}
+    FROM ${OWN}.plan_entries e, ${link.targetSql} t
+   WHERE e.run_id = ${a.planRun}::int8 AND e.link = ${a.linkName} AND e.outcome = 'linked'
+     AND ${entryName(link, 'e')} = s.${ident(link.name)} AND e.scope_key = ${scopeKeyExpr('s', link)}
+     AND t.${ident(link.targetKey)} = e.target_key::${link.fkType}${scopeJoin('t', 's', link)}${activeWhere('t', link)}
+     AND s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
+     AND ${rowKeyText('s', link)} NOT IN (SELECT k FROM changed) AND ${rowKeyText('s', link)} NOT IN (SELECT k FROM refused)
+  RETURNING ${rowKeyText('s', link)} AS k
+)`;
 }

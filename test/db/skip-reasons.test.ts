@@ -8,6 +8,8 @@
 import { afterEach, expect, it } from 'vitest';
 import { apply, getRun, migrate, plan, report } from '../../src/index.js';
 import { withinTransaction } from '../../src/db/port.js';
+import { prepare } from '../../src/context/context.js';
+import { countSkips } from '../../src/apply/skips.js';
 import { applyText } from '../../src/cli/format.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { ordersConfig } from '../helpers/orders-config.js';
@@ -73,6 +75,32 @@ describeEach('exact skip reasons', (target) => {
       expect(html).toContain('1 cancelled by a trigger');
     });
   }
+
+  it('rows named after the walk on a table with a trigger: not planned rows skipped (the UPDATE would link them now), not cancelled by the trigger', async () => {
+    // a new user's trial under churn: "93 cancelled by a trigger" when the table's only trigger set updated_at and the
+    // application had inserted rows of planned names after the final sweep
+    t = await freshDb(target);
+    await schema(t);
+    const p = await plan(t.db, { config, tenantId: '1' });
+    await drift(t);
+    await t.db.exec(`CREATE FUNCTION touch_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
+      CREATE TRIGGER touch_row BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION touch_row();`);
+    const a = await apply(t.db, { config, tenantId: '1', planRunId: p.runId, batchSize: 3 });
+    expect(a.results[0]!.skipReasons).toMatchObject({ cancelledByTrigger: 1, notReached: 0 });
+    // the count again, once the application has added two rows of a planned name (after the run's last statement)
+    await t.db.exec(`INSERT INTO orders (id, tenant_id, customer_name) VALUES (9, 1, 'ABC'), (10, 1, 'ABC')`);
+    const ctx = await prepare(t.db, { config, tenantId: '1' });
+    const before = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE customer_id IS NULL`);
+    const c = await countSkips(ctx, ctx.links[0]!, { planRunId: p.runId, runId: a.runId }, 8, a.results[0]!.updated);
+    // they are not planned rows skipped: the one row the trigger cancels is, and the two renamed and moved still are
+    expect(c.reasons).toMatchObject({ cancelledByTrigger: 1, notReached: 0, changedSincePlan: 2, cancelledByTriggerOrRls: 0 });
+    expect(c.skipped).toBe(6);
+    // the probe was rolled back: nothing linked, no updated_at touched
+    expect((await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE customer_id IS NULL`)).rows).toEqual(before.rows);
+    expect((await t.db.query(`SELECT id FROM orders WHERE id >= 9 AND (customer_id IS NOT NULL OR updated_at IS NOT NULL)`)).rows).toEqual(
+      [],
+    );
+  });
 
   it.runIf(target !== 'pglite')('a row an UPDATE policy hides from the role: not updatable under row-level security', async () => {
     t = await freshDb(target);
