@@ -49,24 +49,7 @@ import {
 } from './naming.js';
 import { draft, KEY_LISTS } from './draft.js';
 import { settle } from './settle.js';
-
-/**
- * Whether sampled names say a text column holds a master's names: half of them (at least 2), or, for an FK column
- * named for the master, many distinct names shared exactly even when they are a small share (documents whose names
- * are mostly variants, "ACME CORP." or "Acme Inc", still share some verbatim): 10 and a tenth when the name column
- * is named for the master too (`client_name`), 20 and a twentieth when it was found by its values alone (`booked_name`)
- * or is named for it.
- */
-function sharesNames(o: Overlap, evidence: 'named' | 'values' | null): boolean {
-  if (o.ratio === null || o.found < 2) return false;
-  if (o.ratio >= 0.5) return true;
-  const byValues = o.found >= 20 && o.ratio >= 0.05;
-  // a column named for the master is stronger evidence than values alone: what values alone pass, it passes too
-  // (a trial's documents shared 103 of 1,248 names verbatim, 8 %: the rest were the fuzzy strategy's business)
-  if (evidence === 'named') return (o.found >= 10 && o.ratio >= 0.1) || byValues;
-  if (evidence === 'values') return byValues;
-  return false;
-}
+import { namesByValues, sharesNames } from './name-values.js';
 
 export async function discover(handle: unknown, opts: DiscoverOptions = {}): Promise<DiscoverResult> {
   const db = adapt(handle);
@@ -267,10 +250,17 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
         const paired = new Set<string>();
         if (c.constraint !== null)
           c.constraint.columns.forEach((s, i) => s !== colName && s === c.constraint!.refColumns[i] && paired.add(s));
-        const tname = targetNameColumn(tgt, new Set([c.key, ...paired]));
+        let tname = targetNameColumn(tgt, new Set([c.key, ...paired]));
+        // no column named as a name (`Firma`, `pname`: a trial): the master's text column whose values the source's hold
+        const byTargetValues = tname === null ? await namesByValues(nameOverlap, src, tgt, new Set([colName, ...paired]), c.key) : null;
         if (tname === null) {
-          reasons.push(`${tgt.table} has no name column`);
-          continue;
+          if (byTargetValues === null || !sharesNames(byTargetValues.o, c.level === null || c.level === 'initials' ? null : 'values')) {
+            reasons.push(
+              `${tgt.table} has no name column${byTargetValues === null ? '' : ` (the closest by values is ${byTargetValues.tname}: ${ratioText(byTargetValues.o)} of ${src.table}.${byTargetValues.sname}'s sampled names are its values)`}`,
+            );
+            continue;
+          }
+          tname = byTargetValues.tname;
         }
         // The source's name column: named after the stem, the target or the target's name column.
         const stem = ref.stem.join('_');
@@ -293,7 +283,11 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
         let sname: string;
         let ov: Overlap;
         let byValues = false;
-        if (names.length > 0) {
+        if (byTargetValues !== null) {
+          sname = byTargetValues.sname;
+          ov = byTargetValues.o;
+          byValues = true;
+        } else if (names.length > 0) {
           sname = names[0]!;
           ov = await nameOverlap(src, sname, tgt, tname);
           for (const n of names.slice(1, 4)) {

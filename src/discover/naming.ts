@@ -102,8 +102,42 @@ export const LEVEL_SCORE: Record<Level, number> = { exact: 1, role: 0.9, tail: 0
 const same = (a: string, b: string): boolean => a === b || singular(a) === singular(b);
 const sameOrAbbr = (a: string, b: string): boolean => same(a, b) || abbreviates(a, singular(b)) || abbreviates(a, b);
 
-/** How a column stem names a table, or null: exact, by role (`bill_to_customer`), last word, abbreviated, initials. */
+/** Words a table's name wraps its entity in (`vendor_master`, `tbl_customer`, `m_customer`, `dim_supplier`, `cust_mstr`). */
+const TABLE_PREFIXES = new Set(['tbl', 't', 'm', 'mst', 'md', 'dim']);
+const TABLE_SUFFIXES = new Set([
+  'master',
+  'masters',
+  'mst',
+  'mstr',
+  'md',
+  'data',
+  'list',
+  'table',
+  'tbl',
+  'info',
+  'dim',
+  'register',
+  'registry',
+  'directory',
+]);
+
+/**
+ * How a column stem names a table, or null: exact, by role (`bill_to_customer`), last word, abbreviated, initials;
+ * or any of these once the table's name is read without the words it wraps its entity in (`vendorRef` →
+ * `vendor_master`: a new user's trial), at most 'role' (the table's own name said more than the column's).
+ */
 export function namesTable(stem: readonly string[], table: string): Level | null {
+  const level = namesTableAsWritten(stem, table);
+  if (level !== null) return level;
+  let tw = words(table);
+  while (tw.length > 1 && TABLE_PREFIXES.has(tw[0]!)) tw = tw.slice(1);
+  while (tw.length > 1 && TABLE_SUFFIXES.has(tw[tw.length - 1]!)) tw = tw.slice(0, -1);
+  if (tw.join('_') === words(table).join('_')) return null;
+  const bare = namesTableAsWritten(stem, tw.join('_'));
+  return bare === 'exact' ? 'role' : bare;
+}
+
+function namesTableAsWritten(stem: readonly string[], table: string): Level | null {
   if (stem.length === 0) return null;
   const tw = words(table);
   if (tw.length === 0) return null;

@@ -562,6 +562,26 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
     expect(p.results[0]!.recordsMatched).toBe(120);
   });
 
+  it('a master whose name column is not named as one (Firma, pname) is found by its values; vendorRef names crm.vendor_master (a trial)', async () => {
+    await t.db.exec(`
+      CREATE SCHEMA crm;
+      CREATE TABLE kunden (mandant int NOT NULL, kdnr int NOT NULL, "Firma" text NOT NULL, ort text, PRIMARY KEY (mandant, kdnr));
+      CREATE TABLE rechnungen (mandant int NOT NULL, renr int NOT NULL, kdnr int, "Firma" text, betrag numeric, PRIMARY KEY (mandant, renr));
+      INSERT INTO kunden SELECT m, g, 'Firma ' || m || '-' || g || ' GmbH', 'Ort ' || g FROM generate_series(1, 2) m, generate_series(1, 30) g;
+      INSERT INTO rechnungen SELECT 1 + g % 2, g, NULL, 'Firma ' || (1 + g % 2) || '-' || (1 + g % 30) || ' GmbH', g FROM generate_series(1, 120) g;
+      CREATE TABLE crm.vendor_master (id int PRIMARY KEY, pname text NOT NULL, pcode text);
+      CREATE TABLE bills (id int PRIMARY KEY, "vendorRef" int, "vendorText" text);
+      INSERT INTO crm.vendor_master SELECT g, 'Vendor ' || g, 'V' || g FROM generate_series(1, 25) g;
+      INSERT INTO bills SELECT g, NULL, 'Vendor ' || (1 + g % 25) FROM generate_series(1, 100) g;`);
+    const r = await discover(t.db, { schemas: ['public', 'crm'] });
+    expect(r.config!.links.map((l) => [l.table, l.fk, l.name, l.target.table, l.target.key, l.target.name, l.scope])).toEqual([
+      ['bills', 'vendorRef', 'vendorText', 'crm.vendor_master', 'id', 'pname', []],
+      ['rechnungen', 'kdnr', 'Firma', 'kunden', 'kdnr', 'Firma', ['mandant']],
+    ]);
+    const p = await plan(t.db, { config: r.config!, allTenants: true });
+    expect(p.results.map((x) => x.recordsMatched)).toEqual([100, 120]);
+  });
+
   it('one already-linked row of three set across tenants does not rule the tenant out (what verify is for); three disagreeing rows do', async () => {
     await t.db.exec(`
       CREATE TABLE tenant (id uuid PRIMARY KEY);

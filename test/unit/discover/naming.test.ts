@@ -14,4 +14,16 @@ describe('a column names a table', () => {
     expect(namesTable(['person'], 'people')).toBe('exact');
     expect(namesTable(['contact', 'person'], 'people')).toBe('role');
   });
+
+  it('through the words a table wraps its entity in: vendorRef names vendor_master (a trial), cust_id customer_mstr, at most by role', () => {
+    expect(namesTable(['vendor'], 'vendor_master')).toBe('role');
+    expect(namesTable(['cust'], 'customer_mstr')).toBe('abbreviated');
+    expect(namesTable(['supplier'], 'supplier_list')).toBe('role');
+    // a prefix alone was already read by the table's last word
+    expect(namesTable(['customer'], 'tbl_customers')).toBe('tail');
+    expect(namesTable(['vendor'], 'vendors')).toBe('exact');
+    // only around the entity: a table that is all such words, or a column naming something else, names nothing
+    expect(namesTable(['vendor'], 'master_data')).toBeNull();
+    expect(namesTable(['account'], 'vendor_master')).toBeNull();
+  });
 });
