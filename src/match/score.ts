@@ -7,7 +7,16 @@ import { isKnownName, nameRole, twoNames } from './names.js';
 import { isNicknameOf } from './nicknames.js';
 import { isGenericToken, legalAgreement, nameWords, normalizeName } from './normalize.js';
 import { jaroWinkler, levenshteinSimilarity, phoneticMatch } from './similarity.js';
-import { expandInitials, HAS_DIGIT, isAbbreviation, isEditNear, markedAbbreviation, reconcileJoins, tokenSimilarity } from './tokens.js';
+import {
+  expandInitials,
+  HAS_DIGIT,
+  isAbbreviation,
+  isEditNear,
+  markedAbbreviation,
+  reconcileJoins,
+  sameConjunction,
+  tokenSimilarity,
+} from './tokens.js';
 import { MATCH_TUNING } from './tuning.js';
 import { ENTITY_WORDS, FUNCTION_WORDS, GENERATIONS, isLegalWord, isTrade, twoCities } from './vocabulary.js';
 import type { Candidate, NormalizedName } from './types.js';
@@ -237,6 +246,7 @@ export function score(
       if (
         t === other ||
         typoOf(t) === other ||
+        sameConjunction(t, other) ||
         (simOf[i] === MATCH_TUNING.soleTypo2Sim && typo2Of(t) === other) ||
         (!masterWords.has(t) && !twoNames(t, other) && phoneticMatch(t, other))
       )

@@ -55,9 +55,23 @@ export function compassDiffers(a: string, b: string): boolean {
   return pb !== null && pa.some((x) => !pb.includes(x)) && pb.some((x) => !pa.includes(x));
 }
 
+/**
+ * The word for "and" in the languages ledgers are written in (Italian/Portuguese `e`, Spanish `y`, French `et`, German
+ * `und`/`u.`, Dutch `en`, Danish/Norwegian `og`, Swedish `och`, Finnish `ja`, Turkish `ve`, Hungarian `és`, Polish and
+ * Catalan `i`, Russian `и`, Ukrainian `і`/`та`).
+ */
+const CONJUNCTIONS: ReadonlySet<string> = new Set(['e', 'y', 'et', 'und', 'u', 'en', 'og', 'och', 'ja', 've', 'es', 'i', 'и', 'і', 'та']);
+
+/**
+ * `and` (what `&` and `+` are read as) on one side and a language's own word for it on the other: one word
+ * (`Tavares & Filhos` / Tavares e Filhos, `Snel & Zeker` / Snel en Zeker, `Pictet & Cie` / Pictet et Cie).
+ */
+export const sameConjunction = (a: string, b: string): boolean =>
+  (a === 'and' && CONJUNCTIONS.has(b)) || (b === 'and' && CONJUNCTIONS.has(a));
+
 /** Near-token similarity in [0, 1]; 0 = not comparable. Digits and short tokens must match exactly. */
 export function tokenSimilarity(a: string, b: string): number {
-  if (a === b) return 1;
+  if (a === b || sameConjunction(a, b)) return 1;
   if (compassDiffers(a, b)) return 0;
   if (a.length >= 3 && b.length >= 3 && foldDigraphs(a) === foldDigraphs(b)) return 0.97;
   if (sameCountry(a, b)) return 0.97;
@@ -149,7 +163,7 @@ export function markedAbbreviation(short: string, long: string, marked: readonly
 
 /** How two tokens relate, for containment: only relations that are not guesses about typos. */
 export function tokenRelation(a: string, b: string): 'same' | 'abbreviation' | 'initial' | null {
-  if (a === b || (a.length >= 3 && b.length >= 3 && foldDigraphs(a) === foldDigraphs(b))) return 'same';
+  if (a === b || sameConjunction(a, b) || (a.length >= 3 && b.length >= 3 && foldDigraphs(a) === foldDigraphs(b))) return 'same';
   if ((SPELLING[a] ?? a) === (SPELLING[b] ?? b) || sameCountry(a, b)) return 'same';
   if (isAbbreviation(a, b) || isAbbreviation(b, a) || isContraction(a, b)) return 'abbreviation';
   // a letter for a word; never a digit for a number ("Warehouse 1" is not "Warehouse 17")
