@@ -3,6 +3,7 @@
  * or programme of it), or that contains the name, is raised to MATCH_TUNING.containmentScore (docs/matching.md).
  */
 import type { Entry, MatcherIndex } from './matcher-index.js';
+import { singularPlural } from './inflection.js';
 import { isKnownName, twoNames } from './names.js';
 import { legalNameThenMore } from './legal-close.js';
 import { valuesOf } from './multimap.js';
@@ -61,6 +62,7 @@ function containment(
       for (let i = 0; i < qt.length; i++) {
         if (qUsed[i]) continue;
         let r = tokenRelation(qt[i]!, et[j]!);
+        if (r === null && singularPlural(ix, qt[i]!, et[j]!)) r = 'same';
         // a word of three letters its writer marked as cut short ("Mus." for Museum), of no word of the scope and no
         // known contraction (those stand for their own words: "Mt." is no Martin); two letters ("Br.": Brown? Bridge?)
         // only score as an abbreviation, never make the one reading

@@ -3,6 +3,7 @@
  * token score, combined with character and phonetic similarity and capped for word conflicts and reorderings.
  */
 import type { Entry, MatcherIndex } from './matcher-index.js';
+import { singularPlural } from './inflection.js';
 import { isKnownName, nameRole, twoNames } from './names.js';
 import { isNicknameOf } from './nicknames.js';
 import { isGenericToken, legalAgreement, nameWords, normalizeName } from './normalize.js';
@@ -187,6 +188,8 @@ export function score(
   for (let i = 0; i < qt.length; i++) {
     for (let j = 0; j < et.length; j++) {
       let s = tokenSimilarity(qt[i]!, et[j]!);
+      // singular and plural of one word ("Electrical" / Electricals), a known person name's aside ("Williams")
+      if (s < 0.97 && singularPlural(ix, qt[i]!, et[j]!)) s = 0.97;
       // a word of two or three letters its writer marked as cut short ("Gen.", "Lk."), of no word of the scope
       if (s === 0 && markedAbbreviation(qt[i]!, et[j]!, q.marked, df.has(qt[i]!))) s = MATCH_TUNING.abbreviationSim;
       // Two different cities ("Bern" / "Berlin": vocabulary.ts) are two places, never one's typo of the other.
@@ -246,6 +249,7 @@ export function score(
       if (
         t === other ||
         typoOf(t) === other ||
+        (simOf[i] === 0.97 && singularPlural(ix, t, other)) ||
         sameConjunction(t, other) ||
         (simOf[i] === MATCH_TUNING.soleTypo2Sim && typo2Of(t) === other) ||
         (!masterWords.has(t) && !twoNames(t, other) && phoneticMatch(t, other))

@@ -69,6 +69,19 @@ const CONJUNCTIONS: ReadonlySet<string> = new Set(['e', 'y', 'et', 'und', 'u', '
 export const sameConjunction = (a: string, b: string): boolean =>
   (a === 'and' && CONJUNCTIONS.has(b)) || (b === 'and' && CONJUNCTIONS.has(a));
 
+/**
+ * `a` and `b` are one word, singular and plural (`Electrical` / Electricals, `Plastic` / Plastics, `Transport` /
+ * Transports, `Fromagerie` / Fromageries): the longer is the shorter (≥ 4 letters) and `s`, or `es` after s, x, z, ch
+ * or sh. Not a name's: callers leave out known person names (`William` / Williams, `Robert` / Roberts are two names).
+ */
+export function pluralPair(a: string, b: string): boolean {
+  const [s, l] = a.length < b.length ? [a, b] : [b, a];
+  if (s.length < 4 || !l.startsWith(s) || HAS_DIGIT.test(l)) return false;
+  const end = l.slice(s.length);
+  if (end === 's') return !s.endsWith('s');
+  return end === 'es' && /(?:s|x|z|ch|sh)$/u.test(s);
+}
+
 /** Near-token similarity in [0, 1]; 0 = not comparable. Digits and short tokens must match exactly. */
 export function tokenSimilarity(a: string, b: string): number {
   if (a === b || sameConjunction(a, b)) return 1;
