@@ -75,7 +75,11 @@ export const sameConjunction = (a: string, b: string): boolean =>
  * or sh. Not a name's: callers leave out known person names (`William` / Williams, `Robert` / Roberts are two names).
  */
 export function pluralPair(a: string, b: string): boolean {
-  const [s, l] = a.length < b.length ? [a, b] : [b, a];
+  // asked for every word pair scored: the lengths first, no array built
+  const d = a.length - b.length;
+  if (d === 0 || d > 2 || d < -2) return false;
+  const s = d < 0 ? a : b;
+  const l = d < 0 ? b : a;
   if (s.length < 4 || !l.startsWith(s) || HAS_DIGIT.test(l)) return false;
   const end = l.slice(s.length);
   if (end === 's') return !s.endsWith('s');
