@@ -4,7 +4,7 @@
  */
 import { num } from '../db/port.js';
 import { BackfillError } from '../errors.js';
-import { alreadyRevertedStatement, undoEditedSampleStatement, undoNotFoundStatement } from '../sql/undo.js';
+import { alreadyRevertedStatement, undoEditedSampleStatement, undoNotFoundStatement } from '../sql/undo-skips.js';
 import { type RefusedRow, refusedCount, refusedSample } from '../store/refused.js';
 import { earlierRunThatChanged } from '../store/runs.js';
 import { type Context, shape } from '../context/context.js';

@@ -4,12 +4,10 @@ import {
   laterWritesStatement,
   laterTouchRunsStatement,
   undoBoundStatement,
-  undoNotFoundStatement,
-  undoEditedSampleStatement,
-  alreadyRevertedStatement,
   undoRowsStatement,
   undoStatement,
 } from '../../../src/sql/undo.js';
+import { alreadyRevertedStatement, undoEditedSampleStatement, undoNotFoundStatement } from '../../../src/sql/undo-skips.js';
 
 /** A composite row key, a scoped link, a touched column; identifiers that must be quoted. */
 const link: LinkShape = {

@@ -1,0 +1,91 @@
+/**
+ * What an undo skipped, said row by row: rows deleted or hidden since, rows edited since (a sample), rows an
+ * earlier undo of the same run set back.
+ */
+import { ident } from './quote.js';
+import { idCols, type LinkShape, OWN, Params, rowKeyMatch, type ScopeFilter, scopeWhere, type Statement } from './link.js';
+
+/**
+ * The rows run `targetRunId` changed in one link that the table no longer shows this role (`not_found`):
+ * deleted since, or hidden by row-level security (`rls`: active on the table for the role), where undo
+ * can neither see nor set them back. Run after an undo of the link skipped rows.
+ */
+export function undoNotFoundStatement(
+  link: LinkShape,
+  a: { targetRunId: string; linkName: string },
+  f: ScopeFilter,
+): Statement<{ not_found: unknown; rls: boolean }> {
+  const p = new Params();
+  const rel = p.add(link.sourceSql);
+  const keys = idCols(link);
+  const text = `WITH c AS (
+  ${loggedKeys(p.add(a.targetRunId), p.add(a.linkName))}
+)
+SELECT (SELECT count(*) FROM c LEFT JOIN ${link.sourceSql} s ON ${rowKeyMatch('s', link, 'c.k')}${scopeWhere('s', link, f, p)}
+         WHERE s.${ident(keys[0]!.col)} IS NULL)::int8 AS not_found,
+       row_security_active(${rel}::regclass) AS rls`;
+  return { text, values: p.values };
+}
+
+/**
+ * The first `limit` rows run `targetRunId` changed in a link whose FK no longer holds the value the run wrote
+ * (edited since, or set back by an earlier undo): the row's key, the value written, the value now. What an undo
+ * skipped, row by row (a trial: "12 skipped (changed since)", and no way to see which).
+ */
+export function undoEditedSampleStatement(
+  link: LinkShape,
+  a: { targetRunId: string; linkName: string },
+  f: ScopeFilter,
+  limit: number,
+): Statement<{ key: string; wrote: string | null; now: string | null }> {
+  const p = new Params();
+  const target = p.add(a.targetRunId);
+  const linkName = p.add(a.linkName);
+  // not the rows an undo of the same run set back: this one, or an earlier one (alreadyRevertedStatement counts those)
+  const text = `WITH c AS (
+  SELECT DISTINCT ON (u.k) u.k, u.v
+    FROM ${OWN}.change_sets cs CROSS JOIN LATERAL unnest(cs.row_keys, cs.new_values) AS u(k, v)
+   WHERE cs.run_id = ${target}::int8 AND cs.link = ${linkName}
+   ORDER BY u.k, cs.id DESC
+), u AS (
+  SELECT DISTINCT unnest(cs.row_keys) AS k
+    FROM ${OWN}.change_sets cs JOIN ${OWN}.runs r ON r.id = cs.run_id
+   WHERE r.kind = 'undo' AND r.target_run_id = ${target}::int8 AND cs.link = ${linkName}
+)
+SELECT c.k AS key, c.v AS wrote, s.${ident(link.fk)}::text AS now
+  FROM c JOIN ${link.sourceSql} s ON ${rowKeyMatch('s', link, 'c.k')}${scopeWhere('s', link, f, p)}
+ WHERE s.${ident(link.fk)}::text IS DISTINCT FROM c.v AND NOT EXISTS (SELECT 1 FROM u WHERE u.k = c.k)
+ ORDER BY c.k
+ LIMIT ${p.add(Math.max(1, Math.floor(limit)))}::int8`;
+  return { text, values: p.values };
+}
+
+/**
+ * Of the rows run `targetRunId` changed in a link, those an earlier undo of the same run already set back (an
+ * `undo --entity`, or an undo that stopped before a new one was started): `n`, and the undo runs that did (`by`).
+ * Undo counts them among its skipped rows, which no longer hold the value the run wrote; this says why.
+ */
+export function alreadyRevertedStatement(a: {
+  targetRunId: string;
+  runId: string;
+  linkName: string;
+}): Statement<{ n: unknown; by: string[] | null }> {
+  const p = new Params();
+  const target = p.add(a.targetRunId);
+  const runId = p.add(a.runId);
+  const linkName = p.add(a.linkName);
+  const text = `WITH c AS (
+  ${loggedKeys(target, linkName)}
+), u AS (
+  SELECT DISTINCT unnest(cs.row_keys) AS k, cs.run_id
+    FROM ${OWN}.change_sets cs JOIN ${OWN}.runs r ON r.id = cs.run_id
+   WHERE r.kind = 'undo' AND r.target_run_id = ${target}::int8 AND r.id <> ${runId}::int8 AND cs.link = ${linkName}
+)
+SELECT count(DISTINCT c.k)::int8 AS n, array_agg(DISTINCT u.run_id::text) AS by FROM c JOIN u ON u.k = c.k`;
+  return { text, values: p.values };
+}
+
+/** The row keys run `target` logged in link `linkName` (bound parameters), each once. */
+function loggedKeys(target: string, linkName: string): string {
+  return `SELECT DISTINCT unnest(cs.row_keys) AS k FROM ${OWN}.change_sets cs WHERE cs.run_id = ${target}::int8 AND cs.link = ${linkName}`;
+}
