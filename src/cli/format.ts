@@ -227,8 +227,12 @@ function editedLines(r: UndoResult['results'][number], runId: string): string[] 
   const shown = r.editedSince ?? [];
   if (shown.length === 0) return [];
   return [
-    `  ${r.entityType}: skipped, their ${r.table} FK changed since run ${runId} wrote it (the first ${shown.length}):`,
-    ...shown.map((x) => `    ${r.table} row ${x.key}: now ${x.now ?? 'NULL'} (run ${runId} wrote ${x.wrote ?? 'NULL'})`),
+    `  ${r.entityType}: skipped, their ${r.table} row changed since run ${runId} wrote it (the first ${shown.length}):`,
+    ...shown.map((x) =>
+      x.touched !== undefined
+        ? `    ${r.table} row ${x.key}: FK still ${x.now ?? 'NULL'} as run ${runId} wrote it, but the row was written since (updated ${x.touched ?? 'NULL'})`
+        : `    ${r.table} row ${x.key}: now ${x.now ?? 'NULL'} (run ${runId} wrote ${x.wrote ?? 'NULL'})`,
+    ),
   ];
 }
 

@@ -81,7 +81,7 @@ export function shape(l: ResolvedLink): LinkShape {
     ...(l.fkRange !== undefined ? { fkRange: l.fkRange } : {}),
     keyType: l.keyType,
     keyCollation: l.keyCollation,
-    touch: l.touch,
+    touch: l.touch === null || l.touchTriggers === null ? l.touch : { ...l.touch, byTrigger: true },
     fkChecks: l.fkChecks,
     ...(l.fkSuspectChecks.length > 0 ? { fkSuspectChecks: l.fkSuspectChecks } : {}),
     nameType: l.nameType,

@@ -60,7 +60,8 @@ export interface LinkShape {
    */
   keyCollation?: string | undefined;
   /** `zoned`: a timestamptz (or a domain over one); a type without a zone took now() in the writing session's TimeZone. */
-  touch: { column: string; type: string; zoned?: boolean } | null;
+  /** `byTrigger`: a BEFORE UPDATE trigger of the table may set the column itself (undo cannot tell an edit by it). */
+  touch: { column: string; type: string; zoned?: boolean; byTrigger?: boolean } | null;
   /** CHECK constraints of the source over the FK or the touched column (name, expression as printed): see applyBatchStatement. */
   fkChecks?: { name: string; expr: string }[] | undefined;
   /**

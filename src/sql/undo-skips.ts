@@ -3,6 +3,7 @@
  * earlier undo of the same run set back.
  */
 import { ident } from './quote.js';
+import { appliedTouch, untouchedSince } from './undo.js';
 import { idCols, type LinkShape, OWN, Params, rowKeyMatch, type ScopeFilter, scopeWhere, type Statement } from './link.js';
 
 /**
@@ -37,13 +38,16 @@ export function undoEditedSampleStatement(
   a: { targetRunId: string; linkName: string },
   f: ScopeFilter,
   limit: number,
-): Statement<{ key: string; wrote: string | null; now: string | null }> {
+): Statement<{ key: string; wrote: string | null; now: string | null; touched: string | null }> {
   const p = new Params();
   const target = p.add(a.targetRunId);
   const linkName = p.add(a.linkName);
+  // the FK as written, but the row written since by the application (undo's untouchedSince): skipped too
+  const unedited = untouchedSince(link, 's', { recorded: 'c.rec', applied: appliedTouch(link.touch, target) }, { target, linkName });
+  const touched = link.touch === null ? 'NULL' : `s.${ident(link.touch.column)}::text`;
   // not the rows an undo of the same run set back: this one, or an earlier one (alreadyRevertedStatement counts those)
   const text = `WITH c AS (
-  SELECT DISTINCT ON (u.k) u.k, u.v
+  SELECT DISTINCT ON (u.k) u.k, u.v, cs.touched_column IS NOT NULL AS rec, cs.changed_at
     FROM ${OWN}.change_sets cs CROSS JOIN LATERAL unnest(cs.row_keys, cs.new_values) AS u(k, v)
    WHERE cs.run_id = ${target}::int8 AND cs.link = ${linkName}
    ORDER BY u.k, cs.id DESC
@@ -52,9 +56,9 @@ export function undoEditedSampleStatement(
     FROM ${OWN}.change_sets cs JOIN ${OWN}.runs r ON r.id = cs.run_id
    WHERE r.kind = 'undo' AND r.target_run_id = ${target}::int8 AND cs.link = ${linkName}
 )
-SELECT c.k AS key, c.v AS wrote, s.${ident(link.fk)}::text AS now
+SELECT c.k AS key, c.v AS wrote, s.${ident(link.fk)}::text AS now, ${touched} AS touched
   FROM c JOIN ${link.sourceSql} s ON ${rowKeyMatch('s', link, 'c.k')}${scopeWhere('s', link, f, p)}
- WHERE s.${ident(link.fk)}::text IS DISTINCT FROM c.v AND NOT EXISTS (SELECT 1 FROM u WHERE u.k = c.k)
+ WHERE (s.${ident(link.fk)}::text IS DISTINCT FROM c.v${unedited === '' ? '' : ` OR NOT (true${unedited})`}) AND NOT EXISTS (SELECT 1 FROM u WHERE u.k = c.k)
  ORDER BY c.k
  LIMIT ${p.add(Math.max(1, Math.floor(limit)))}::int8`;
   return { text, values: p.values };

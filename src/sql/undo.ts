@@ -60,6 +60,7 @@ export function undoStatement(
       ? null
       : `CASE WHEN c.touched_column IS NULL OR s.${ident(link.touch.column)} IS DISTINCT FROM ${appliedTouch(link.touch, target)} THEN s.${ident(link.touch.column)} ELSE c.touched_old::${link.touch.type} END`;
   const touchSet = touchValue === null ? '' : `, ${ident(link.touch!.column)} = ${touchValue}`;
+  const unedited = untouchedSince(link, 's', { recorded: 'c.touched_column IS NOT NULL', applied: appliedTouch(link.touch, target) }, u);
   const log = `c AS (
   SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old, c.changed_at
     FROM ${from}
@@ -78,7 +79,7 @@ export function undoStatement(
           rowKey: 'x.row_key',
           refused: 'x.refused_by',
           from: `(SELECT c.row_key, ${refusedBy(link, checks, p, 'to_jsonb(s)', `c.old_value::${link.fkType}`, touchValue)} AS refused_by
-            FROM c JOIN ${link.sourceSql} s ON ${rowKeyMatch('s', link, 'c.row_key')} AND s.${fk} = c.new_value::${link.fkType}${scopeWhere('s', link, f, p)}) x`,
+            FROM c JOIN ${link.sourceSql} s ON ${rowKeyMatch('s', link, 'c.row_key')} AND s.${fk} = c.new_value::${link.fkType}${unedited}${scopeWhere('s', link, f, p)}) x`,
           where: 'x.refused_by IS NOT NULL',
           left: 'linked',
         })}`;
@@ -88,7 +89,7 @@ export function undoStatement(
   UPDATE ${link.sourceSql} s
      SET ${fk} = c.old_value::${link.fkType}${touchSet}
     FROM c
-   WHERE ${rowKeyMatch('s', link, 'c.row_key')} AND s.${fk} = c.new_value::${link.fkType}${scopeWhere('s', link, f, p)}${keep}
+   WHERE ${rowKeyMatch('s', link, 'c.row_key')} AND s.${fk} = c.new_value::${link.fkType}${unedited}${scopeWhere('s', link, f, p)}${keep}
   RETURNING ${rowKeyText('s', link)} AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
 )
 ${undoChangeSet(u)}`;
@@ -101,10 +102,32 @@ ${undoChangeSet(u)}`;
  * (store/runs.ts createRun); read in this session's zone it would differ whenever the two differ (a database's or
  * role's default changed since, a client that sets its own), and the row's old updated_at would not come back.
  */
-function appliedTouch(touch: { type: string; zoned?: boolean }, target: string): string {
+export function appliedTouch(touch: { type: string; zoned?: boolean } | null, target: string, at = 'c.changed_at'): string {
+  if (touch === null) return 'NULL';
   const { type } = touch;
-  if (touch.zoned ?? /with time zone|timestamptz/i.test(type)) return `c.changed_at::${type}`;
-  return `(c.changed_at AT TIME ZONE ${runTimeZone(target)})::${type}`;
+  if (touch.zoned ?? /with time zone|timestamptz/i.test(type)) return `${at}::${type}`;
+  return `(${at} AT TIME ZONE ${runTimeZone(target)})::${type}`;
+}
+
+/**
+ * ` AND <the row was not written since by anyone but fk-backfill>`: where the apply recorded the touched column
+ * (updated_at), the row still holds the time the apply wrote, or the time of another change set of fk-backfill's on
+ * the same table (a later run of another link on these rows: undo that run first for each row's own updated_at). A
+ * row the application wrote since (an edit, or deleted and inserted again under the same key: a new user's trial)
+ * holds its own time: it is left as it is, counted as changed since, and named by the skipped rows' sample. Not
+ * where a BEFORE UPDATE trigger of the table may set the column itself (`touch.byTrigger`): every row would differ,
+ * and the FK alone decides, as before.
+ */
+export function untouchedSince(
+  link: LinkShape,
+  s: string,
+  c: { recorded: string; applied: string },
+  u: { target: string; linkName: string },
+): string {
+  if (link.touch === null || link.touch.byTrigger === true) return '';
+  const tc = `${s}.${ident(link.touch.column)}`;
+  return ` AND (NOT (${c.recorded}) OR ${tc} IS NOT DISTINCT FROM ${c.applied} OR ${tc} IN (SELECT ${appliedTouch(link.touch, u.target, 'o.changed_at')} FROM ${OWN}.change_sets o
+        WHERE o.touched_column IS NOT NULL AND o.table_name IN (SELECT y.table_name FROM ${OWN}.change_sets y WHERE y.run_id = ${u.target}::int8 AND y.link = ${u.linkName})))`;
 }
 
 /** An undo statement's parameters in the order both shapes bind them, and its change-log range. */
@@ -294,7 +317,7 @@ function citusUndoStatement(
   UPDATE ${link.sourceSql} s
      SET ${fk} = c.fkb_old${tc === null ? '' : `, ${tc} = CASE WHEN c.fkb_touch AND s.${tc} IS NOT DISTINCT FROM c.fkb_applied THEN c.fkb_touched ELSE s.${tc} END`}
     FROM c
-   WHERE ${cols.map((col, i) => `s.${ident(col.col)} = c.fkb_k${i + 1}`).join(' AND ')} AND s.${fk} = c.fkb_new${scopeWhere('s', link, f, p)}${
+   WHERE ${cols.map((col, i) => `s.${ident(col.col)} = c.fkb_k${i + 1}`).join(' AND ')} AND s.${fk} = c.fkb_new${untouchedSince(link, 's', { recorded: 'c.fkb_touch', applied: 'c.fkb_applied' }, u)}${scopeWhere('s', link, f, p)}${
      // the batch's values of the distribution column as a constant: Citus prunes the UPDATE to their shards (joined to
      // the change log alone, every batch ran on all 32 shards, each hashing its whole shard: an undo took 4× its apply)
      shards === undefined ? '' : ` AND s.${ident(shards.column)} = ANY(${p.add(shards.values)}::${shards.type}[])`

@@ -40,7 +40,8 @@ export interface LinkUndoResult {
    * The first (REFUSED_SHOWN) of the skipped rows still there whose FK no longer holds the value the run wrote:
    * the row's key, the value written, the value now (null: NULL). Present when some are.
    */
-  editedSince?: { key: string; wrote: string | null; now: string | null }[];
+  /** `touched`: the FK still as written, the row written since by the application (its updated_at, now). */
+  editedSince?: { key: string; wrote: string | null; now: string | null; touched?: string | null }[];
   /**
    * A link the undo stopped in (or before): rows the run changed that this undo has not reverted yet, not
    * skipped (the rows of the batches not walked; `undo --resume` reverts or skips them). Present only while
@@ -96,7 +97,13 @@ export async function finished(ctx: Context, r: UndoResult): Promise<UndoResult>
       const sample = await ctx.db.query(
         undoEditedSampleStatement(shape(l), { targetRunId: r.undoneRunId, linkName: l.entity }, ctx.filter, REFUSED_SHOWN),
       );
-      if (sample.rows.length > 0) lr.editedSince = sample.rows.map((x) => ({ key: x.key, wrote: x.wrote, now: x.now }));
+      if (sample.rows.length > 0)
+        lr.editedSince = sample.rows.map((x) => ({
+          key: x.key,
+          wrote: x.wrote,
+          now: x.now,
+          ...(x.now === x.wrote ? { touched: x.touched } : {}),
+        }));
     }
     if (notFound === 0) continue;
     lr.notFound = notFound;

@@ -134,31 +134,49 @@ describeEach('undo of two links on one table', (target) => {
       { key: '4', wrote: '2', now: null },
     ]);
     const text = undoText(u);
-    expect(text).toContain(`order_customer: skipped, their orders FK changed since run ${a.runId} wrote it (the first 2):`);
+    expect(text).toContain(`order_customer: skipped, their orders row changed since run ${a.runId} wrote it (the first 2):`);
     expect(text).toContain(`orders row 3: now 2 (run ${a.runId} wrote 1)`);
     expect(text).toContain(`orders row 4: now NULL (run ${a.runId} wrote 2)`);
   });
 
-  it('keeps an updated_at the application wrote after the apply (the FK is still set back)', async () => {
+  it('leaves a row the application wrote after the apply (its own updated_at), and one it deleted and inserted again under the same key: changed since, named', async () => {
+    // a new user's trial: undo set both FKs back to NULL (the application had re-picked the customer, and re-created a row)
     t = await freshDb(target);
     await schema(t);
     const a = await apply(t.db, { config: { links: [config.links[1]!] }, singleTransaction: false, batchSize: 7 });
-    // the application edits two linked rows after the apply (its own updated_at)
-    await t.db.query(`UPDATE orders SET updated_at = timestamptz '2030-01-01 00:00:00+00' WHERE id IN (1, 2) AND customer_id IS NOT NULL`);
-    const edited = (
-      await t.db.query<{ id: number }>(`SELECT id FROM orders WHERE updated_at = timestamptz '2030-01-01 00:00:00+00' ORDER BY id`)
-    ).rows.map((r) => r.id);
-    expect(edited.length).toBeGreaterThan(0);
-    await undo(t.db, { runId: a.runId, singleTransaction: false, batchSize: 5 });
-    const after = await t.db.query<{ id: number; customer_id: number | null; kept: boolean }>(
-      `SELECT id, customer_id, updated_at = timestamptz '2030-01-01 00:00:00+00' AS kept FROM orders WHERE id = ANY($1::int[]) ORDER BY id`,
-      [edited],
+    const linked = (await t.db.query<{ id: number }>(`SELECT id FROM orders WHERE customer_id IS NOT NULL ORDER BY id LIMIT 2`)).rows.map(
+      (r) => r.id,
     );
-    expect(after.rows.map((r) => [r.customer_id, r.kept])).toEqual(edited.map(() => [null, true]));
+    expect(linked.length).toBe(2);
+    const [edited, recreated] = linked as [number, number];
+    await t.db.query(`UPDATE orders SET updated_at = timestamptz '2030-01-01 00:00:00+00' WHERE id = $1`, [edited]);
+    // deleted and inserted again by the application: every column as it was, its own updated_at
+    await t.db.exec(`CREATE TABLE kept_row AS SELECT * FROM orders WHERE id = ${recreated};
+      DELETE FROM orders WHERE id = ${recreated};
+      UPDATE kept_row SET updated_at = timestamptz '2030-01-02 00:00:00+00';
+      INSERT INTO orders SELECT * FROM kept_row;
+      DROP TABLE kept_row;`);
+    const before = await t.db.query(`SELECT id, customer_id, updated_at::text AS u FROM orders WHERE id = ANY($1::int[]) ORDER BY id`, [
+      linked,
+    ]);
+    const u = await undo(t.db, { runId: a.runId, singleTransaction: false, batchSize: 5 });
+    const line = u.results[0]!;
+    expect([line.skipped, line.reverted]).toEqual([2, a.totalUpdated - 2]);
+    // both left exactly as the application wrote them
+    expect(
+      (await t.db.query(`SELECT id, customer_id, updated_at::text AS u FROM orders WHERE id = ANY($1::int[]) ORDER BY id`, [linked])).rows,
+    ).toEqual(before.rows);
+    expect(line.editedSince?.map((x) => [x.key, x.now === x.wrote, x.touched !== undefined])).toEqual([
+      [String(edited), true, true],
+      [String(recreated), true, true],
+    ]);
+    expect(undoText(u)).toContain(
+      `orders row ${edited}: FK still ${line.editedSince![0]!.now} as run ${a.runId} wrote it, but the row was written since`,
+    );
     // every other row is back as it was: FK NULL and its own updated_at
     const wrong = await t.db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM orders WHERE NOT (id = ANY($1::int[])) AND (customer_id IS NOT NULL OR updated_at <> timestamptz '2026-01-01 00:00:00+00' + id * interval '1 hour')`,
-      [edited],
+      [linked],
     );
     expect(wrong.rows[0]!.n).toBe(0);
   });

@@ -162,7 +162,8 @@ SELECT (SELECT g.k::text FROM g ORDER BY g.k DESC LIMIT 1) AS up_to, (SELECT sum
   UPDATE "sales_orders" s
      SET "customer_id" = c.fkb_old, "updated_at" = CASE WHEN c.fkb_touch AND s."updated_at" IS NOT DISTINCT FROM c.fkb_applied THEN c.fkb_touched ELSE s."updated_at" END
     FROM c
-   WHERE s."tenant_id" = c.fkb_k1 AND s."id" = c.fkb_k2 AND s."customer_id" = c.fkb_new
+   WHERE s."tenant_id" = c.fkb_k1 AND s."id" = c.fkb_k2 AND s."customer_id" = c.fkb_new AND (NOT (c.fkb_touch) OR s."updated_at" IS NOT DISTINCT FROM c.fkb_applied OR s."updated_at" IN (SELECT o.changed_at::timestamp with time zone FROM fk_backfill.change_sets o
+        WHERE o.touched_column IS NOT NULL AND o.table_name IN (SELECT y.table_name FROM fk_backfill.change_sets y WHERE y.run_id = $2::int8 AND y.link = $3)))
   RETURNING c.row_key, c.new_value, c.old_value, c.table_name, c.column_name
 )
 , ins AS (

@@ -36,7 +36,7 @@ RETURNING 1
 SELECT (SELECT count(*) FROM upd)::int8 AS changed`;
 
 describe('undo statements (whole text)', () => {
-  it("one batch: change-log positions in (after, upTo], each set's arrays sliced to them before they are unnested, rows rewritten by a later run left alone, composite key taken apart typed, updated_at restored only while it is the one apply wrote, tenant filter", () => {
+  it("one batch: change-log positions in (after, upTo], each set's arrays sliced to them before they are unnested, rows rewritten by a later run left alone, composite key taken apart typed, updated_at restored only while it is the one apply wrote, a row whose updated_at no fk-backfill run wrote left alone, tenant filter", () => {
     expect(
       undoStatement(
         link,
@@ -64,7 +64,8 @@ describe('undo statements (whole text)', () => {
   UPDATE "erp"."Sales Orders" s
      SET "Customer ID" = c.old_value::uuid, "Updated At" = CASE WHEN c.touched_column IS NULL OR s."Updated At" IS DISTINCT FROM c.changed_at::timestamp with time zone THEN s."Updated At" ELSE c.touched_old::timestamp with time zone END
     FROM c
-   WHERE s."id" = (c.row_key::text[])[1]::uuid AND s."Line No" = (c.row_key::text[])[2]::int4 AND s."Customer ID" = c.new_value::uuid AND s."tenant id" = $8
+   WHERE s."id" = (c.row_key::text[])[1]::uuid AND s."Line No" = (c.row_key::text[])[2]::int4 AND s."Customer ID" = c.new_value::uuid AND (NOT (c.touched_column IS NOT NULL) OR s."Updated At" IS NOT DISTINCT FROM c.changed_at::timestamp with time zone OR s."Updated At" IN (SELECT o.changed_at::timestamp with time zone FROM fk_backfill.change_sets o
+        WHERE o.touched_column IS NOT NULL AND o.table_name IN (SELECT y.table_name FROM fk_backfill.change_sets y WHERE y.run_id = $2::int8 AND y.link = $3))) AND s."tenant id" = $8
   RETURNING ARRAY[s."id"::text, s."Line No"::text]::text AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
 )
 ${changeSet}`,
@@ -147,10 +148,10 @@ SELECT (SELECT count(*) FROM c LEFT JOIN "erp"."Sales Orders" s ON s."id" = (c.k
     });
   });
 
-  it('the first rows a run changed whose FK no longer holds what it wrote: key, written value, value now, within the tenant', () => {
+  it('the first rows a run changed whose FK no longer holds what it wrote, or that the application wrote since (updated_at its own): key, written value, value now, updated_at now, within the tenant', () => {
     expect(undoEditedSampleStatement(link, { targetRunId: '5', linkName: 'so' }, { tenant: 'T1' }, 5)).toEqual({
       text: `WITH c AS (
-  SELECT DISTINCT ON (u.k) u.k, u.v
+  SELECT DISTINCT ON (u.k) u.k, u.v, cs.touched_column IS NOT NULL AS rec, cs.changed_at
     FROM fk_backfill.change_sets cs CROSS JOIN LATERAL unnest(cs.row_keys, cs.new_values) AS u(k, v)
    WHERE cs.run_id = $1::int8 AND cs.link = $2
    ORDER BY u.k, cs.id DESC
@@ -159,9 +160,10 @@ SELECT (SELECT count(*) FROM c LEFT JOIN "erp"."Sales Orders" s ON s."id" = (c.k
     FROM fk_backfill.change_sets cs JOIN fk_backfill.runs r ON r.id = cs.run_id
    WHERE r.kind = 'undo' AND r.target_run_id = $1::int8 AND cs.link = $2
 )
-SELECT c.k AS key, c.v AS wrote, s."Customer ID"::text AS now
+SELECT c.k AS key, c.v AS wrote, s."Customer ID"::text AS now, s."Updated At"::text AS touched
   FROM c JOIN "erp"."Sales Orders" s ON s."id" = (c.k::text[])[1]::uuid AND s."Line No" = (c.k::text[])[2]::int4 AND s."tenant id" = $3
- WHERE s."Customer ID"::text IS DISTINCT FROM c.v AND NOT EXISTS (SELECT 1 FROM u WHERE u.k = c.k)
+ WHERE (s."Customer ID"::text IS DISTINCT FROM c.v OR NOT (true AND (NOT (c.rec) OR s."Updated At" IS NOT DISTINCT FROM c.changed_at::timestamp with time zone OR s."Updated At" IN (SELECT o.changed_at::timestamp with time zone FROM fk_backfill.change_sets o
+        WHERE o.touched_column IS NOT NULL AND o.table_name IN (SELECT y.table_name FROM fk_backfill.change_sets y WHERE y.run_id = $1::int8 AND y.link = $2))))) AND NOT EXISTS (SELECT 1 FROM u WHERE u.k = c.k)
  ORDER BY c.k
  LIMIT $4::int8`,
       values: ['5', 'so', 'T1', 5],
@@ -210,14 +212,16 @@ SELECT count(DISTINCT c.k)::int8 AS n, array_agg(DISTINCT u.run_id::text) AS by 
          'new row would violate check constraint "' || x.refused_by || '" (found before the update, the row left linked)'
     FROM (SELECT c.row_key, (SELECT CASE WHEN (("Customer ID" IS NOT NULL)) IS FALSE THEN $6::text END
        FROM jsonb_populate_record(NULL::"erp"."Sales Orders", to_jsonb(s) || jsonb_build_object($4::text, c.old_value::uuid, $5::text, CASE WHEN c.touched_column IS NULL OR s."Updated At" IS DISTINCT FROM c.changed_at::timestamp with time zone THEN s."Updated At" ELSE c.touched_old::timestamp with time zone END)) AS fkb_new_row) AS refused_by
-            FROM c JOIN "erp"."Sales Orders" s ON s."id" = (c.row_key::text[])[1]::uuid AND s."Line No" = (c.row_key::text[])[2]::int4 AND s."Customer ID" = c.new_value::uuid AND s."tenant id" = $7) x
+            FROM c JOIN "erp"."Sales Orders" s ON s."id" = (c.row_key::text[])[1]::uuid AND s."Line No" = (c.row_key::text[])[2]::int4 AND s."Customer ID" = c.new_value::uuid AND (NOT (c.touched_column IS NOT NULL) OR s."Updated At" IS NOT DISTINCT FROM c.changed_at::timestamp with time zone OR s."Updated At" IN (SELECT o.changed_at::timestamp with time zone FROM fk_backfill.change_sets o
+        WHERE o.touched_column IS NOT NULL AND o.table_name IN (SELECT y.table_name FROM fk_backfill.change_sets y WHERE y.run_id = $2::int8 AND y.link = $3))) AND s."tenant id" = $7) x
    WHERE x.refused_by IS NOT NULL
   ON CONFLICT (run_id, link, row_key) DO NOTHING
 ), upd AS (
   UPDATE "erp"."Sales Orders" s
      SET "Customer ID" = c.old_value::uuid, "Updated At" = CASE WHEN c.touched_column IS NULL OR s."Updated At" IS DISTINCT FROM c.changed_at::timestamp with time zone THEN s."Updated At" ELSE c.touched_old::timestamp with time zone END
     FROM c
-   WHERE s."id" = (c.row_key::text[])[1]::uuid AND s."Line No" = (c.row_key::text[])[2]::int4 AND s."Customer ID" = c.new_value::uuid AND s."tenant id" = $11 AND (SELECT CASE WHEN (("Customer ID" IS NOT NULL)) IS FALSE THEN $10::text END
+   WHERE s."id" = (c.row_key::text[])[1]::uuid AND s."Line No" = (c.row_key::text[])[2]::int4 AND s."Customer ID" = c.new_value::uuid AND (NOT (c.touched_column IS NOT NULL) OR s."Updated At" IS NOT DISTINCT FROM c.changed_at::timestamp with time zone OR s."Updated At" IN (SELECT o.changed_at::timestamp with time zone FROM fk_backfill.change_sets o
+        WHERE o.touched_column IS NOT NULL AND o.table_name IN (SELECT y.table_name FROM fk_backfill.change_sets y WHERE y.run_id = $2::int8 AND y.link = $3))) AND s."tenant id" = $11 AND (SELECT CASE WHEN (("Customer ID" IS NOT NULL)) IS FALSE THEN $10::text END
        FROM jsonb_populate_record(NULL::"erp"."Sales Orders", to_jsonb(s) || jsonb_build_object($8::text, c.old_value::uuid, $9::text, CASE WHEN c.touched_column IS NULL OR s."Updated At" IS DISTINCT FROM c.changed_at::timestamp with time zone THEN s."Updated At" ELSE c.touched_old::timestamp with time zone END)) AS fkb_new_row) IS NULL
   RETURNING ARRAY[s."id"::text, s."Line No"::text]::text AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
 )
