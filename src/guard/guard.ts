@@ -215,7 +215,7 @@ export async function installGuard(handle: unknown, opts: GuardInstallOptions = 
   const budget = opts.lockTimeoutMs ?? 10_000;
   const started = Date.now();
   try {
-    const { guards, oldRuns, aliases } = await lockRetried(budget, started, () =>
+    const { guards, oldRuns, aliases } = await lockRetried(budget, started, 'install', () =>
       ctx.db.transaction(async (tx) => {
         await tx.query(lockTimeoutStatement(Math.min(GUARD_LOCK_TRY_MS, budget)));
         await refreshAliasesLocked(tx, entities);
@@ -257,8 +257,11 @@ export async function installGuard(handle: unknown, opts: GuardInstallOptions = 
   }
 }
 
-/** `attempt` again while it fails on a lock timeout (55P03), pausing between tries, until `budgetMs` since `started`. */
-async function lockRetried<T>(budgetMs: number, started: number, attempt: () => Promise<T>): Promise<T> {
+/**
+ * `attempt` again while it fails on a lock timeout (55P03), pausing between tries, until `budgetMs` since `started`:
+ * each try waits at most GUARD_LOCK_TRY_MS for a table's lock, so no writer queued behind it waits longer.
+ */
+async function lockRetried<T>(budgetMs: number, started: number, verb: 'install' | 'remove', attempt: () => Promise<T>): Promise<T> {
   for (let pause = 100, n = 1; ; pause = Math.min(2000, pause * 2), n++) {
     try {
       return await attempt();
@@ -267,7 +270,7 @@ async function lockRetried<T>(budgetMs: number, started: number, attempt: () => 
       if (Date.now() - started + pause >= budgetMs)
         throw new BackfillError(
           'LOCK_TIMEOUT',
-          `installing the guard: a table's lock stayed taken by another session through ${n} attempt(s) over ${Math.round((Date.now() - started) / 1000)} s (each waiting at most ${GUARD_LOCK_TRY_MS} ms, so no writer waited longer); nothing was installed. Find the open transaction (pg_stat_activity, pg_locks), then install again`,
+          `${verb === 'install' ? 'installing' : 'removing'} the guard: a table's lock stayed taken by another session through ${n} attempt(s) over ${Math.round((Date.now() - started) / 1000)} s (each waiting at most ${GUARD_LOCK_TRY_MS} ms, so no writer waited longer); nothing was ${verb === 'install' ? 'installed' : 'removed'}. Find the open transaction (pg_stat_activity, pg_locks), then ${verb} again`,
           { cause: e },
         );
       await sleep(pause);
@@ -322,8 +325,16 @@ export interface GuardRemoveResult {
   removed: { entityType: string; table: string; trigger: string; function: string; runId: string }[];
 }
 
-/** Drops the triggers and functions install created (all, or those of the named links), in one transaction. */
-export async function removeGuard(handle: unknown, opts: { entities?: readonly string[] } = {}): Promise<GuardRemoveResult> {
+/**
+ * Drops the triggers and functions install created (all, or those of the named links), in one transaction, taking
+ * each table's lock as install does: a try waits at most GUARD_LOCK_TRY_MS, tried again until `lockTimeoutMs` (10 s),
+ * then LOCK_TIMEOUT, nothing removed (a new user's trial: DROP TRIGGER queued behind a long read, with no lock_timeout,
+ * and every insert of the application queued behind it for as long).
+ */
+export async function removeGuard(
+  handle: unknown,
+  opts: { entities?: readonly string[]; lockTimeoutMs?: number } = {},
+): Promise<GuardRemoveResult> {
   const db: Database = adapt(handle);
   const named = opts.entities !== undefined && opts.entities.length > 0 ? opts.entities : null;
   const rows = await guardRows(db, named);
@@ -334,12 +345,16 @@ export async function removeGuard(handle: unknown, opts: { entities?: readonly s
   }
   if (rows.length === 0) return { removed: [] };
   await migrate(db);
+  const budget = opts.lockTimeoutMs ?? 10_000;
   try {
-    await db.transaction(async (tx) => {
-      for (const g of rows) await dropGuard(tx, g);
-    });
+    await lockRetried(budget, Date.now(), 'remove', () =>
+      db.transaction(async (tx) => {
+        await tx.query(lockTimeoutStatement(Math.min(GUARD_LOCK_TRY_MS, budget)));
+        for (const g of rows) await dropGuard(tx, g);
+      }),
+    );
   } catch (e) {
-    throw wrapDbError(e, 'removing the guard');
+    throw e instanceof BackfillError ? e : wrapDbError(e, 'removing the guard');
   }
   await finishOrphanRuns(
     db,

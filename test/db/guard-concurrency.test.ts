@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { apply, decide, installGuard, openDatabase, type Database } from '../../src/index.js';
+import { apply, decide, guardStatus, installGuard, openDatabase, removeGuard, type Database } from '../../src/index.js';
 import { createAxis, DEMO_TENANT, OTHER_TENANT } from '../../src/demo/axis.js';
 import { freshDb, TARGETS, type TestDb } from '../helpers/db.js';
 
@@ -208,6 +208,42 @@ run('guard under concurrency [postgres]', () => {
         ),
       });
       await holder.query('ROLLBACK');
+    } finally {
+      await holder.end();
+      await writer.end();
+    }
+  });
+
+  it('remove while a long read holds the table: each try waits at most a moment (writers are not queued behind it), then LOCK_TIMEOUT, nothing removed; removed once the read ends', async () => {
+    // a new user's trial: DROP TRIGGER sat in the lock queue behind a 30 s read, with no lock_timeout, and every insert
+    // of the application behind it was cancelled by its own statement_timeout
+    await installGuard(t.db, { entities: ['sales_order'] });
+    const holder = new pg.Client({ connectionString: t.url });
+    await holder.connect();
+    const writer = new pg.Client({ connectionString: t.url });
+    await writer.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT count(*) FROM sales_orders`);
+      const removing = removeGuard(t.db, { lockTimeoutMs: 2000 }).catch((e: unknown) => e);
+      const waits: number[] = [];
+      const until = Date.now() + 1500;
+      for (let i = 0; Date.now() < until; i++) {
+        const t0 = Date.now();
+        await writer.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, $2, 'M 1')`, [
+          DEMO_TENANT,
+          `R-${i}`,
+        ]);
+        waits.push(Date.now() - t0);
+      }
+      expect(await removing).toMatchObject({
+        code: 'LOCK_TIMEOUT',
+        message: expect.stringMatching(/^removing the guard: a table's lock stayed taken by another session .*nothing was removed/),
+      });
+      expect(Math.max(...waits)).toBeLessThan(1500);
+      expect((await guardStatus(t.db)).guards.map((g) => g.entityType)).toEqual(['sales_order']);
+      await holder.query('COMMIT');
+      expect((await removeGuard(t.db)).removed.map((g) => g.entityType)).toEqual(['sales_order']);
     } finally {
       await holder.end();
       await writer.end();
