@@ -111,8 +111,9 @@ export async function countSkips(
       const counted = (await tx.query(st)).rows[0];
       // rows passed over on a table with a BEFORE UPDATE trigger or row-level security: the UPDATE tried again, rolled
       // back, tells those it would link now (arrived behind the walk) from those it passes over still (cancelled, kept
-      // from it); on Citus the plan's entries cannot join a distributed UPDATE: not tried, labelled by the table as before
-      if (counted === undefined || num(counted.passed_over) === 0 || l.citus !== null) return counted;
+      // from it); on Citus tables (distributed, reference) the plan's entries cannot join the UPDATE: not tried, labelled as before
+      const oneNode = l.citus === null || (l.citus.source.kind === 'local' && l.citus.target.kind === 'local');
+      if (counted === undefined || num(counted.passed_over) === 0 || !oneNode) return counted;
       if (counted.rls !== true && counted.before_update_triggers !== true) return counted;
       await tx.query(savepointStatement());
       try {
