@@ -35,3 +35,20 @@ export const QUOTED_SCOPED: LinkShape = {
   keyType: 'int8',
   touch: null,
 };
+
+/** A scoped link with a touched column, a name column and a table that need quoting (apply's and skip reasons' statements). */
+export const SALES_ORDERS_TOUCHED: LinkShape = {
+  sourceSql: '"erp"."Sales Orders"',
+  targetSql: '"customers"',
+  key: 'id',
+  fk: 'customer_id',
+  name: 'customer name',
+  document: 'order_number',
+  targetKey: 'id',
+  targetName: 'customer_name',
+  active: { column: 'is_active', activeWhen: true },
+  scope: ['tenant_id', 'branch'],
+  fkType: 'uuid',
+  keyType: 'uuid',
+  touch: { column: 'updated_at', type: 'timestamp with time zone' },
+};

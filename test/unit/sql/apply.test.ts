@@ -1,23 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { applyBatchStatement, applyMapStatements, batchRowsStatement, nullFkEstimateStatement } from '../../../src/sql/apply.js';
-import type { LinkShape, Statement } from '../../../src/sql/link.js';
+import type { Statement } from '../../../src/sql/link.js';
+import { SALES_ORDERS_TOUCHED } from '../../helpers/link-shapes.js';
 import { WHOLE_LINK } from '../../../src/sql/walk.js';
 
-const link: LinkShape = {
-  sourceSql: '"erp"."Sales Orders"',
-  targetSql: '"customers"',
-  key: 'id',
-  fk: 'customer_id',
-  name: 'customer name',
-  document: 'order_number',
-  targetKey: 'id',
-  targetName: 'customer_name',
-  active: { column: 'is_active', activeWhen: true },
-  scope: ['tenant_id', 'branch'],
-  fkType: 'uuid',
-  keyType: 'uuid',
-  touch: { column: 'updated_at', type: 'timestamp with time zone' },
-};
+const link = SALES_ORDERS_TOUCHED;
 const typed = { ...link, scopeTypes: ['uuid', 'int4'] };
 
 describe('apply statements (whole text)', () => {

@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { skipReasonsStatement } from '../../../src/sql/skips.js';
 import type { LinkShape } from '../../../src/sql/link.js';
+import { SALES_ORDERS_TOUCHED } from '../../helpers/link-shapes.js';
 
-const link: LinkShape = {
-  sourceSql: '"erp"."Sales Orders"',
-  targetSql: '"customers"',
-  key: 'id',
-  fk: 'customer_id',
-  name: 'customer name',
-  document: 'order_number',
-  targetKey: 'id',
-  targetName: 'customer_name',
-  active: { column: 'is_active', activeWhen: true },
-  scope: ['tenant_id', 'branch'],
-  fkType: 'uuid',
-  keyType: 'uuid',
-  touch: { column: 'updated_at', type: 'timestamp with time zone' },
-};
+const link = SALES_ORDERS_TOUCHED;
 
 describe('skip reasons statement (whole text)', () => {
   it('skip reasons: planned rows still unlinked, by the first reason that holds (master deleted, moved to another scope, inactive, renamed), within the tenant', () => {
