@@ -5,6 +5,7 @@ import { ident } from './quote.js';
 import { activeCond } from './guard.js';
 import {
   activeWhere,
+  entryName,
   entryScopeJoin,
   FOLD_PATTERN,
   foldedName,
@@ -169,10 +170,14 @@ SELECT n.scope_key, n.name::text AS source_name, n.row_count,
   FROM n
   LEFT JOIN m ON m.scope_key = n.scope_key AND m.name = n.name
  WHERE NOT EXISTS (SELECT 1 FROM ${o.entries} e JOIN ${o.runs} r ON r.id = e.run_id AND r.kind = 'plan' AND r.status = 'done'
-                    WHERE e.link = ${ln} AND e.scope_key = n.scope_key AND e.source_name = n.name::text)
+                    WHERE e.link = ${ln} AND e.scope_key = n.scope_key AND ${entryName(link, 'e')} = n.name)
    AND NOT EXISTS (SELECT 1 FROM ${o.aliases} a
-                    WHERE a.link = ${ln} AND md5(a.source_name) = md5(n.name::text) AND a.scope_key = n.scope_key
-                      AND a.source_name = n.name::text)
+                    WHERE a.link = ${ln} AND ${
+                      link.nameLoose === true
+                        ? `a.scope_key = n.scope_key AND ${entryName(link, 'a')} = n.name`
+                        : `md5(a.source_name) = md5(n.name::text) AND a.scope_key = n.scope_key
+                      AND a.source_name = n.name::text`
+                    })
    AND coalesce(m.masters, 0) <> 1
  ORDER BY n.row_count DESC, 2, 1
  LIMIT ${p.add(Math.max(1, limit))}::int8`;

@@ -98,4 +98,18 @@ describeEach('citext document names against varchar master names', (target) => {
       /whose master has a namesake since/,
     );
   });
+
+  it('an unmatched name in two spellings: drift after plan and apply finds no new name (the plan recorded one spelling; a trial: exit 3 every day)', async () => {
+    await load(h.db, false);
+    await h.db.exec(`INSERT INTO docs (id, org, supplier) VALUES (7, 't1', 'Nobody'), (8, 't1', 'NOBODY'), (9, 't1', 'nobody')`);
+    const p = await plan(h.db, { config: config('exact'), allTenants: true });
+    await apply(h.db, { config: config('exact'), allTenants: true, planRunId: p.runId });
+    const d = await drift(h.db, { config: config('exact'), allTenants: true });
+    expect(d.links[0]!.newNames).toMatchObject({ names: 0, rows: 0 });
+    expect(d.found).toBe(false);
+    // a spelling of a name no plan saw is still new
+    await h.db.exec(`INSERT INTO docs (id, org, supplier) VALUES (10, 't1', 'Somebody')`);
+    const again = await drift(h.db, { config: config('exact'), allTenants: true });
+    expect(again.links[0]!.newNames).toMatchObject({ names: 1, rows: 1 });
+  });
 });

@@ -122,7 +122,7 @@ SELECT n.scope_key, n.name::text AS source_name, n.row_count,
   FROM n
   LEFT JOIN m ON m.scope_key = n.scope_key AND m.name = n.name
  WHERE NOT EXISTS (SELECT 1 FROM fk_backfill.plan_entries e JOIN fk_backfill.runs r ON r.id = e.run_id AND r.kind = 'plan' AND r.status = 'done'
-                    WHERE e.link = $1 AND e.scope_key = n.scope_key AND e.source_name = n.name::text)
+                    WHERE e.link = $1 AND e.scope_key = n.scope_key AND e.source_name = n.name)
    AND NOT EXISTS (SELECT 1 FROM fk_backfill.aliases a
                     WHERE a.link = $1 AND md5(a.source_name) = md5(n.name::text) AND a.scope_key = n.scope_key
                       AND a.source_name = n.name::text)
@@ -154,7 +154,7 @@ SELECT n.scope_key, n.name::text AS source_name, n.row_count,
   FROM n
   LEFT JOIN m ON m.scope_key = n.scope_key AND m.name = n.name
  WHERE NOT EXISTS (SELECT 1 FROM (SELECT NULL::int8 AS run_id, NULL::text AS link, NULL::text[] AS scope_key, NULL::text AS source_name, NULL::text AS outcome, NULL::text AS target_key, NULL::text AS target_name WHERE false) e JOIN (SELECT NULL::int8 AS id, NULL::text AS kind, NULL::text AS status, NULL::int8 AS plan_run_id, NULL::int8 AS target_run_id WHERE false) r ON r.id = e.run_id AND r.kind = 'plan' AND r.status = 'done'
-                    WHERE e.link = $1 AND e.scope_key = n.scope_key AND e.source_name = n.name::text)
+                    WHERE e.link = $1 AND e.scope_key = n.scope_key AND e.source_name = n.name)
    AND NOT EXISTS (SELECT 1 FROM (SELECT NULL::text AS link, NULL::text[] AS scope_key, NULL::text AS source_name, NULL::text AS origin, NULL::text AS target_key WHERE false) a
                     WHERE a.link = $1 AND md5(a.source_name) = md5(n.name::text) AND a.scope_key = n.scope_key
                       AND a.source_name = n.name::text)
