@@ -43,7 +43,8 @@ export async function statusIn(ctx: Context): Promise<StatusReport> {
   return {
     tenantId: ctx.filter.tenant,
     ...(warnings.length > 0 ? { warnings } : {}),
-    ...noticesOf(ctx),
+    // the soft-delete warning is also a link's notice: said once, as the warning (a trial: printed twice)
+    ...noticesBeside(noticesOf(ctx), warnings),
     links,
     total: {
       totalRecords,
@@ -57,4 +58,9 @@ export async function statusIn(ctx: Context): Promise<StatusReport> {
 /** The seed's FK population table: per link, total rows, NULL FKs, populated FKs, rate. */
 export async function status(db: unknown, opts: CommonOptions = {}): Promise<StatusReport> {
   return statusIn(await prepare(db, opts, { store: false }));
+}
+
+function noticesBeside(n: { notices?: string[] }, warnings: string[]): { notices?: string[] } {
+  const rest = (n.notices ?? []).filter((x) => !warnings.includes(x));
+  return rest.length > 0 ? { notices: rest } : {};
 }

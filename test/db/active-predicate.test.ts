@@ -5,6 +5,7 @@
  * master is soft-deleted after the plan; a name that only a soft-deleted master has is shown as such.
  * plan, status and verify warn when the master table has such a column and the link has no predicate.
  */
+import { statusTable } from '../../src/cli/format.js';
 import { afterEach, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { apply, plan, status, undo, verify } from '../../src/index.js';
@@ -106,7 +107,11 @@ describeEach('active predicate', (target) => {
     const warning = 'accounts has deleted_at (timestamp with time zone), archived (boolean) but the link has no "target.active"';
     expect(p.notices?.join('\n')).toContain(warning);
     expect(p.notices?.join('\n')).toContain('"active": { "column": "deleted_at", "activeWhen": "null" }');
-    expect((await status(t.db, { config: config(undefined), tenantId: 'o1' })).warnings?.join('\n')).toContain(warning);
+    const st = await status(t.db, { config: config(undefined), tenantId: 'o1' });
+    expect(st.warnings?.join('\n')).toContain(warning);
+    // said once, as the warning, not again as a notice (a trial)
+    expect((st.notices ?? []).join('\n')).not.toContain(warning);
+    expect(statusTable(st).split(warning).length).toBe(2);
     expect((await verify(t.db, { config: config(undefined), tenantId: 'o1' })).links[0]!.warnings.join('\n')).toContain(warning);
     expect((await status(t.db, { config: config({ column: 'deleted_at', activeWhen: 'null' }), tenantId: 'o1' })).warnings).toBeUndefined();
     await expect(plan(t.db, { config: config('deleted_at'), tenantId: 'o1' })).rejects.toMatchObject({

@@ -50,6 +50,12 @@ describe('formatRate', () => {
     expect(formatRate(0, 2)).toBe('0.0%');
     expect(formatRate(0, 0)).toBe('100.0%');
   });
+  it('says 100.0% only when none is left and 0.0% only when none is there', () => {
+    expect(formatRate(249_997, 250_000)).toBe('99.9%');
+    expect(formatRate(3, 250_000)).toBe('0.1%');
+    expect(formatRate(250_000, 250_000)).toBe('100.0%');
+    expect(formatRate(1_999, 2_000)).toBe('99.9%');
+  });
 });
 
 describe('placeholderReason (master proposals are not approved for these)', () => {
