@@ -16,6 +16,20 @@ export function wholeNumber(flag: string, min = 0, max = Number.MAX_SAFE_INTEGER
   };
 }
 
+/**
+ * A duration in milliseconds, written as PostgreSQL and constrain's --lock-timeout write one: a bare number is
+ * milliseconds (2000), or with a unit (500ms, 2s, 1min); whole milliseconds from `min` to `max`.
+ */
+export function milliseconds(flag: string, min: number, max: number): (v: string) => number {
+  return (v) => {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|min)?\s*$/.exec(v);
+    const n = m === null ? Number.NaN : Number(m[1]) * (m[2] === 's' ? 1000 : m[2] === 'min' ? 60_000 : 1);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new BackfillError('USAGE', `${flag} must be a duration from ${min} ms to ${max} ms (2000, 500ms, 2s or 1min), got "${v}"`);
+    return n;
+  };
+}
+
 /** A finite number > 0 (rates). */
 export function positiveNumber(flag: string): (v: string) => number {
   return (v) => {

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { positiveNumber, runId, wholeNumber } from '../args.js';
+import { milliseconds, positiveNumber, runId, wholeNumber } from '../args.js';
 import { apply, checkPlanToApply, resumeApply } from '../../apply/apply.js';
 import { MAX_PARALLEL } from '../../apply/parallel.js';
 import { MAX_TIMEOUT_MS } from '../../batch/check-options.js';
@@ -38,14 +38,14 @@ export function withBatchFlags(cmd: Command): Command {
     )
     .option('--target-ms <ms>', 'adapt the batch size so a batch takes about this long (default 1000)', wholeNumber('--target-ms', 1))
     .option(
-      '--lock-timeout <ms>',
-      'lock_timeout per batch; on timeout back off and retry, then leave out the rows another session keeps locked (apply; undo splits) (default 2000)',
-      wholeNumber('--lock-timeout', 1, MAX_TIMEOUT_MS),
+      '--lock-timeout <duration>',
+      'lock_timeout per batch (2000 or 2s, 500ms, 1min); on timeout back off and retry, then leave out the rows another session keeps locked (apply; undo splits) (default 2s)',
+      milliseconds('--lock-timeout', 1, MAX_TIMEOUT_MS),
     )
     .option(
-      '--statement-timeout <ms>',
-      'statement_timeout per batch; on timeout split (default 60000)',
-      wholeNumber('--statement-timeout', 1, MAX_TIMEOUT_MS),
+      '--statement-timeout <duration>',
+      'statement_timeout per batch (60000 or 60s, 1min); on timeout split (default 60s)',
+      milliseconds('--statement-timeout', 1, MAX_TIMEOUT_MS),
     )
     .option('--max-rate <rows>', 'throttle: at most this many rows changed per second', positiveNumber('--max-rate'))
     .option('--pause-ms <ms>', 'throttle: pause between batches', wholeNumber('--pause-ms'))
