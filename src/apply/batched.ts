@@ -6,7 +6,8 @@ import type { Queryable } from '../db/port.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { BackfillError, isConnectionLoss, sqlState } from '../errors.js';
 import { type KeyRange, restCols, sweepBoundStatement, WHOLE_LINK } from '../sql/walk.js';
-import { failRun, finishRun, getRun, interruptRun, linksWithChanges, mergeLinkCheckpoint } from '../store/runs.js';
+import { afterWrites } from '../batch/resume.js';
+import { failRun, finishRun, getRun, interruptRun, mergeLinkCheckpoint } from '../store/runs.js';
 import { busyAfterReconnect, DEFAULT_RECONNECT_ATTEMPTS, interruptedError, messageOf, withReconnect } from '../batch/reconnect.js';
 import { type BatchRange, emptyLinkCheckpoint, type LinkCheckpoint, parseCheckpoint, type RunOptions, walkLink } from '../batch/batch.js';
 import { type Context, shape } from '../context/context.js';
@@ -70,24 +71,8 @@ export async function continueBatched(
       const recorded = await interruptRun(ctx.db, runId, messageOf(e));
       throw interruptedError('apply', runId, e, opts.reconnectAttempts ?? DEFAULT_RECONNECT_ATTEMPTS, recorded);
     }
-    throw await afterWrites(ctx.db, runId, await failRun(ctx.db, runId, e, 'applying'));
+    throw await afterWrites(ctx.db, 'apply', runId, await failRun(ctx.db, runId, e, 'applying'));
   }
-}
-
-/**
- * A failure the CLI would call bad input (exit 2: nothing written), met after batches were committed (a privilege
- * revoked mid-run, a table altered under it): says what was written and how to go on, exit 1 (a new user's trial:
- * 132,220 rows linked, then "permission denied" with exit 2 and no word of the resume).
- */
-async function afterWrites(db: Queryable, runId: string, e: BackfillError): Promise<BackfillError> {
-  if (e.exitCode !== 2) return e;
-  const links = await linksWithChanges(db, runId).catch(() => new Set<string>());
-  if (links.size === 0) return e;
-  return new BackfillError(
-    e.code,
-    `${e.message}; run ${runId} had written batches before it (${[...links].join(', ')}): they stay, logged (undo --run ${runId} sets them back). Fix it, then continue with fk-backfill apply --resume ${runId} --yes`,
-    { cause: e, details: { ...e.details, runId, written: true } },
-  );
 }
 
 async function walkRun(

@@ -3,9 +3,9 @@
  * stopped, failed or crashed run, its stored knobs under the ones given now, and the retry of a whole
  * transaction whose master vanished under its FK check.
  */
-import type { Database } from '../db/port.js';
+import type { Database, Queryable } from '../db/port.js';
 import { BackfillError, sqlState } from '../errors.js';
-import { reopenRunRow, type RunRecord } from '../store/runs.js';
+import { linksWithChanges, reopenRunRow, type RunRecord } from '../store/runs.js';
 import { type BatchOptions, storedBatchOptions } from './batch.js';
 
 /** Runs `fn` (one whole transaction) again while it fails on a foreign key check (23503), at most 20 times. */
@@ -55,4 +55,24 @@ export function assertResumeScope(run: RunRecord, given: { tenantId?: string | n
       own === null ? '--all-tenants' : `--tenant ${own}`
     } or no scope flag`,
   );
+}
+
+/**
+ * A batched run failed after batches were committed: the error says what was written and how to go on (exit 1, not
+ * the 2 of bad input: a new user's trial, 132,220 rows linked, then "permission denied" with exit 2 and no word of
+ * the resume; an undo stopped by a trigger's SQLSTATE 53100 said DB_ERROR and nothing of `undo --resume`). Unchanged
+ * when nothing was written or the message already names its --resume.
+ */
+export async function afterWrites(db: Queryable, kind: 'apply' | 'undo', runId: string, e: BackfillError): Promise<BackfillError> {
+  if (e.message.includes('--resume')) return e;
+  const links = await linksWithChanges(db, runId).catch(() => new Set<string>());
+  if (links.size === 0) return e;
+  const stay =
+    kind === 'apply'
+      ? `run ${runId} had written batches before it (${[...links].join(', ')}): they stay, logged (undo --run ${runId} sets them back)`
+      : `undo run ${runId} had set back batches before it (${[...links].join(', ')}): they stay, logged`;
+  return new BackfillError(e.code, `${e.message}; ${stay}. Fix it, then continue with fk-backfill ${kind} --resume ${runId} --yes`, {
+    cause: e,
+    details: { ...e.details, runId, written: true },
+  });
 }

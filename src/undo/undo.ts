@@ -42,7 +42,7 @@ import { type CommonOptions, type Context, prepare, runScope, shape } from '../c
 import { adapt } from '../db/index.js';
 import { migrateIfPresent } from '../store/migrate.js';
 import { type BatchOptions, parseCheckpoint, type RunOptions, storedBatchOptions, walkLink } from '../batch/batch.js';
-import { mergedBatchOptions, reopenRun, retryOnVanishedMaster } from '../batch/resume.js';
+import { afterWrites, mergedBatchOptions, reopenRun, retryOnVanishedMaster } from '../batch/resume.js';
 import { whileLive, writtenLinks } from '../batch/live.js';
 import { stoppable } from '../batch/stop.js';
 import { flushGuardLinks } from '../store/guards.js';
@@ -294,7 +294,7 @@ async function continueUndo(ctx: Context, runId: string, targetRunId: string, op
       const recorded = await interruptRun(ctx.db, runId, messageOf(e));
       throw interruptedError('undo', runId, e, opts.reconnectAttempts ?? DEFAULT_RECONNECT_ATTEMPTS, recorded);
     }
-    throw await failRun(ctx.db, runId, e, 'undoing');
+    throw await afterWrites(ctx.db, 'undo', runId, await failRun(ctx.db, runId, e, 'undoing'));
   }
 }
 

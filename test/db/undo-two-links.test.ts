@@ -4,7 +4,8 @@
  * (single transaction and batched, apply and undo).
  */
 import { afterEach, expect, it } from 'vitest';
-import { apply, undo } from '../../src/index.js';
+import { apply, resumeUndo, undo } from '../../src/index.js';
+import type { BackfillError } from '../../src/errors.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { undoText } from '../../src/cli/format.js';
@@ -48,6 +49,31 @@ const snapshot = async (t: TestDb): Promise<string> =>
 describeEach('undo of two links on one table', (target) => {
   let t: TestDb;
   afterEach(async () => t.dispose());
+
+  it("a batched undo failing on a trigger's error after batches were set back says what stays and names its --resume; resumed, every row is back", async () => {
+    // a new user's trial: a trigger's SQLSTATE 53100 ended the undo with DB_ERROR and no word of `undo --resume`
+    t = await freshDb(target);
+    await schema(t);
+    const before = await snapshot(t);
+    const a = await apply(t.db, { config: { links: [config.links[1]!] }, singleTransaction: false, batchSize: 7 });
+    const last = (await t.db.query<{ id: number }>(`SELECT max(id)::int AS id FROM orders WHERE customer_id IS NOT NULL`)).rows[0]!.id;
+    await t.db.exec(`CREATE FUNCTION full_disk() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+        RAISE EXCEPTION 'could not extend file' USING ERRCODE = '53100'; END $$;
+      CREATE TRIGGER full_disk BEFORE UPDATE ON orders FOR EACH ROW WHEN (OLD.id = ${last}) EXECUTE FUNCTION full_disk();`);
+    const err = (await undo(t.db, { runId: a.runId, singleTransaction: false, batchSize: 5 }).catch((e: unknown) => e)) as BackfillError;
+    const id = (await t.db.query<{ id: string }>(`SELECT max(id)::text AS id FROM fk_backfill.runs WHERE kind = 'undo'`)).rows[0]!.id;
+    expect(err.code).toBe('DB_ERROR');
+    expect(err.exitCode).toBe(1);
+    expect(err.message).toMatch(
+      new RegExp(
+        `undo run ${id} had set back batches before it \\(order_customer\\): they stay, logged\\. Fix it, then continue with fk-backfill undo --resume ${id} --yes$`,
+      ),
+    );
+    await t.db.exec(`DROP TRIGGER full_disk ON orders`);
+    const r = await resumeUndo(t.db, { runId: id });
+    expect(r.status).toBe('done');
+    expect(await snapshot(t)).toBe(before);
+  });
 
   for (const singleTransaction of [true, false]) {
     it(`gives every row back its own updated_at (${singleTransaction ? 'single transaction' : 'batched'})`, async () => {
