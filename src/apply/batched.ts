@@ -69,7 +69,7 @@ export async function continueBatched(
     if (e instanceof BackfillError && e.code === 'RUN_BUSY') throw await busyAfterReconnect(ctx.db, 'apply', runId, e);
     if (isConnectionLoss(e)) {
       const recorded = await interruptRun(ctx.db, runId, messageOf(e));
-      throw interruptedError('apply', runId, e, opts.reconnectAttempts ?? DEFAULT_RECONNECT_ATTEMPTS, recorded);
+      throw await interruptedError(ctx.db, 'apply', runId, e, opts.reconnectAttempts ?? DEFAULT_RECONNECT_ATTEMPTS, recorded);
     }
     throw await afterWrites(ctx.db, 'apply', runId, await failRun(ctx.db, runId, e, 'applying'));
   }

@@ -411,10 +411,13 @@ export async function copyDecidedEntries(
   return res.rows[0];
 }
 
-/** Rows this run's change sets hold for one link (what an undo sets back; what parallel slices' checkpoints must add up to). */
-export async function loggedChanges(db: Queryable, runId: string, link: string): Promise<number> {
+/**
+ * Rows this run's change sets hold for one link, or all (what an undo sets back; what parallel slices' checkpoints
+ * must add up to; what an interrupted run wrote).
+ */
+export async function loggedChanges(db: Queryable, runId: string, link: string | null): Promise<number> {
   const r = await db.query<{ n: unknown }>(
-    `SELECT coalesce(sum(cardinality(row_keys)), 0)::int8 AS n FROM fk_backfill.change_sets WHERE run_id = $1::int8 AND link = $2`,
+    `SELECT coalesce(sum(cardinality(row_keys)), 0)::int8 AS n FROM fk_backfill.change_sets WHERE run_id = $1::int8 AND ($2::text IS NULL OR link = $2)`,
     [runId, link],
   );
   return num(r.rows[0]?.n);

@@ -292,7 +292,7 @@ async function continueUndo(ctx: Context, runId: string, targetRunId: string, op
     if (e instanceof BackfillError && e.code === 'RUN_BUSY') throw await busyAfterReconnect(ctx.db, 'undo', runId, e);
     if (isConnectionLoss(e)) {
       const recorded = await interruptRun(ctx.db, runId, messageOf(e));
-      throw interruptedError('undo', runId, e, opts.reconnectAttempts ?? DEFAULT_RECONNECT_ATTEMPTS, recorded);
+      throw await interruptedError(ctx.db, 'undo', runId, e, opts.reconnectAttempts ?? DEFAULT_RECONNECT_ATTEMPTS, recorded);
     }
     throw await afterWrites(ctx.db, 'undo', runId, await failRun(ctx.db, runId, e, 'undoing'));
   }

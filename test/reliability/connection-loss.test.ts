@@ -111,9 +111,18 @@ describeEach('connection loss during apply and undo', (target) => {
       expect(r.stderr).not.toMatch(NO_STACK);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(/apply --resume \d+ --yes/);
-      const err = r.json<{ error: { code: string; details: { runId: string; status: string; resume: string } } }>().error;
+      const err = r.json<{
+        error: { code: string; message: string; details: { runId: string; status: string; resume: string; written: number } };
+      }>().error;
       expect(err.code).toBe('INTERRUPTED');
       expect(err.details).toMatchObject({ status: 'interrupted', resume: `fk-backfill apply --resume ${err.details.runId} --yes` });
+      // what the committed batches wrote, as the change log holds it (a trial: nothing said of it)
+      const logged = await t.db.query<{ n: number }>(
+        `SELECT coalesce(sum(cardinality(row_keys)), 0)::int AS n FROM fk_backfill.change_sets WHERE run_id = $1::int8`,
+        [err.details.runId],
+      );
+      expect(err.details.written).toBe(logged.rows[0]!.n);
+      expect(err.message).toContain(`the ${logged.rows[0]!.n} row(s) it linked in committed batches stay (logged)`);
       expect(await runStatus(t, err.details.runId)).toBe('interrupted');
       const runs = await runCli(['runs', '--db', t.url, '--json']);
       expect(runs.stdout).not.toContain('"running"');
