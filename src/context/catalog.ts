@@ -178,7 +178,9 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   if (pointed.length !== 1) {
     throw new BackfillError(
       'CONFIG_INVALID',
-      `target.key ${JSON.stringify(link.target.key)} must be one column, or scope columns plus the one column ${link.fk} points at (${p}.target.key)`,
+      pointed.length === 0
+        ? `target.key ${JSON.stringify(link.target.key)} holds only scope columns (${tkeys.join(', ')}): it must name the column ${link.fk} points at (the master's id), alone or after the scope columns (${p}.target.key)`
+        : `target.key ${JSON.stringify(link.target.key)} names ${pointed.length} columns that are not scope columns (${pointed.join(', ')}): ${link.fk} points at one of them; the others belong in "scope" (${p}.target.key)`,
       {
         details: { path: `${p}.target.key` },
       },

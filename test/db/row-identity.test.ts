@@ -196,7 +196,15 @@ describeEach('row identity: composite and non-unique keys', (target) => {
     );
     expect(e.code).toBe('CONFIG_INVALID');
     expect(e.message).toContain(
-      'target.key ["tenant_id","id"] must be one column, or scope columns plus the one column customer_id points at',
+      'target.key ["tenant_id","id"] names 2 columns that are not scope columns (tenant_id, id): customer_id points at one of them; the others belong in "scope"',
+    );
+    // only scope columns (a trial: "Region", the scope, as the key was told "must be one column")
+    const only = await refused(
+      plan(t.db, { config: config('id', { target: { table: 'customers', key: 'tenant_id', name: 'customer_name' } }), allTenants: true }),
+    );
+    expect(only.code).toBe('CONFIG_INVALID');
+    expect(only.message).toContain(
+      'target.key "tenant_id" holds only scope columns (tenant_id): it must name the column customer_id points at (the master\'s id), alone or after the scope columns',
     );
   });
 
