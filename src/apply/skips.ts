@@ -108,13 +108,13 @@ export async function countSkips(
     // 20 s for 8,815 names over 60 k rows, after batches of under a minute; 20 k rows and 4,000 names: 20.6 s, now ~0.5 s)
     row = await ctx.db.transaction(async (tx) => {
       await tx.query(noNestedLoopsStatement());
-      const counted = (await tx.query(st)).rows[0];
+      const first = (await tx.query(st)).rows[0];
       // rows passed over on a table with a BEFORE UPDATE trigger or row-level security: the UPDATE tried again, rolled
       // back, tells those it would link now (arrived behind the walk) from those it passes over still (cancelled, kept
       // from it); on Citus tables (distributed, reference) the plan's entries cannot join the UPDATE: not tried, labelled as before
       const oneNode = l.citus === null || (l.citus.source.kind === 'local' && l.citus.target.kind === 'local');
-      if (counted === undefined || num(counted.passed_over) === 0 || !oneNode) return counted;
-      if (counted.rls !== true && counted.before_update_triggers !== true) return counted;
+      if (first === undefined || num(first.passed_over) === 0 || !oneNode) return first;
+      if (first.rls !== true && first.before_update_triggers !== true) return first;
       await tx.query(savepointStatement());
       try {
         await tx.query(probeLockTimeoutStatement());
@@ -124,7 +124,7 @@ export async function countSkips(
       } catch {
         // a row kept locked past the probe's lock timeout, a trigger raising on it: the count without the probe stands
         await tx.query(rollbackToSavepointStatement());
-        return counted;
+        return first;
       }
     });
   } catch (e) {

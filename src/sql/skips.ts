@@ -81,12 +81,15 @@ export function skipReasonsStatement(
     link.targetNameType === undefined || link.targetNameType === 'text' ? 'e.target_name' : `e.target_name::${link.targetNameType}`;
   const planRun = p.add(a.planRunId);
   const runId = p.add(a.runId);
+  // the row's linked entry in the plan (its name and scope compared as plan and apply compare them)
+  const linkedEntry = `e.run_id = ${planRun}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'
+     AND ${entryName(link, 'e')} = s.${ident(link.name)} AND e.scope_key = ${scopeKeyExpr('s', link)}`;
   const text = `WITH changed AS (
   SELECT unnest(cs.row_keys) AS k FROM ${OWN}.change_sets cs WHERE cs.run_id = ${runId}::int8 AND cs.link = ${linkName}
 ), refused AS (
   SELECT x.row_key AS k, x.sqlstate = ${p.add(LOCK_NOT_AVAILABLE)} AS locked
     FROM ${OWN}.refused_rows x WHERE x.run_id = ${runId}::int8 AND x.link = ${linkName}
-)${a.probe === true ? probeCte(link, { planRun, linkName }, f, p) : ''}, r AS (
+)${a.probe === true ? probeCte(link, linkedEntry, f, p) : ''}, r AS (
   SELECT e.scope_key, e.source_name, e.row_count, ${rowKeyText('s', link)} AS k,
          ${tk} IS NULL${movable ? ' AND o.k IS NULL' : ''} AS master_gone,
          ${movable ? `${tk} IS NULL AND o.k IS NOT NULL` : 'false'} AS master_moved,
@@ -102,8 +105,7 @@ export function skipReasonsStatement(
          }
     FROM ${link.sourceSql} s
     JOIN ${OWN}.plan_entries e
-      ON e.run_id = ${planRun}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'
-     AND ${entryName(link, 'e')} = s.${ident(link.name)} AND e.scope_key = ${scopeKeyExpr('s', link)}
+      ON ${linkedEntry}
     LEFT JOIN ${link.targetSql} t ON ${tk} = e.target_key::${link.fkType}${scopeJoin('t', 's', link)}${
       movable
         ? `
@@ -121,8 +123,7 @@ export function skipReasonsStatement(
   SELECT least(count(*), max(e.row_count))::int8 AS n
     FROM ${link.sourceSql} s
     JOIN ${OWN}.plan_entries e
-      ON e.run_id = ${planRun}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'
-     AND ${entryName(link, 'e')} = s.${ident(link.name)} AND e.scope_key = ${scopeKeyExpr('s', link)}
+      ON ${linkedEntry}
    WHERE s.${ident(link.fk)} = e.target_key::${link.fkType}${scopeWhere('s', link, f, p)}
      AND ${rowKeyText('s', link)} IN (SELECT k FROM earlier) AND ${rowKeyText('s', link)} NOT IN (SELECT k FROM changed)
    GROUP BY e.scope_key, e.source_name
@@ -184,14 +185,13 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
  * The UPDATE apply would make on the planned rows still unlinked whose live, active master is in their scope and that
  * the run neither changed nor recorded as refused or locked, returning their keys: the rows it can link now.
  */
-function probeCte(link: LinkShape, a: { planRun: string; linkName: string }, f: ScopeFilter, p: Params): string {
+function probeCte(link: LinkShape, linkedEntry: string, f: ScopeFilter, p: Params): string {
   const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = now()`;
   return `, probe AS (
   UPDATE ${link.sourceSql} s
      SET ${ident(link.fk)} = e.target_key::${link.fkType}${touchSet}
     FROM ${OWN}.plan_entries e, ${link.targetSql} t
-   WHERE e.run_id = ${a.planRun}::int8 AND e.link = ${a.linkName} AND e.outcome = 'linked'
-     AND ${entryName(link, 'e')} = s.${ident(link.name)} AND e.scope_key = ${scopeKeyExpr('s', link)}
+   WHERE ${linkedEntry}
      AND t.${ident(link.targetKey)} = e.target_key::${link.fkType}${scopeJoin('t', 's', link)}${activeWhere('t', link)}
      AND s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
      AND ${rowKeyText('s', link)} NOT IN (SELECT k FROM changed) AND ${rowKeyText('s', link)} NOT IN (SELECT k FROM refused)
