@@ -11,6 +11,21 @@ import { createAxis, DEMO_TENANT, OTHER_TENANT } from '../../src/demo/axis.js';
 import { freshDb, TARGETS, type TestDb } from '../helpers/db.js';
 
 const run = TARGETS.includes('postgres') ? describe : describe.skip;
+
+/** An application writer inserting sales orders one at a time for `ms`: how long each insert waited. */
+async function insertsFor(writer: pg.Client, ms: number, prefix: string): Promise<number[]> {
+  const waits: number[] = [];
+  const until = Date.now() + ms;
+  for (let i = 0; Date.now() < until; i++) {
+    const t0 = Date.now();
+    await writer.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, $2, 'M 1')`, [
+      DEMO_TENANT,
+      `${prefix}-${i}`,
+    ]);
+    waits.push(Date.now() - t0);
+  }
+  return waits;
+}
 const RUN_MS = 3000;
 const N = 20;
 
@@ -182,16 +197,7 @@ run('guard under concurrency [postgres]', () => {
       await holder.query('BEGIN');
       await holder.query(`UPDATE purchase_bills SET vendor_name = vendor_name WHERE id = (SELECT id FROM purchase_bills LIMIT 1)`);
       const install = installGuard(t.db, { entities: ['sales_order', 'purchase_bill'], lockTimeoutMs: 30_000 });
-      const waits: number[] = [];
-      const until = Date.now() + 3000;
-      for (let i = 0; Date.now() < until; i++) {
-        const t0 = Date.now();
-        await writer.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, $2, 'M 1')`, [
-          DEMO_TENANT,
-          `G-${i}`,
-        ]);
-        waits.push(Date.now() - t0);
-      }
+      const waits = await insertsFor(writer, 3000, 'G');
       await holder.query('COMMIT');
       const r = await install;
       expect(r.guards.map((g) => g.entityType)).toEqual(['sales_order', 'purchase_bill']);
@@ -226,16 +232,7 @@ run('guard under concurrency [postgres]', () => {
       await holder.query('BEGIN');
       await holder.query(`SELECT count(*) FROM sales_orders`);
       const removing = removeGuard(t.db, { lockTimeoutMs: 2000 }).catch((e: unknown) => e);
-      const waits: number[] = [];
-      const until = Date.now() + 1500;
-      for (let i = 0; Date.now() < until; i++) {
-        const t0 = Date.now();
-        await writer.query(`INSERT INTO sales_orders (tenant_id, order_number, customer_name) VALUES ($1, $2, 'M 1')`, [
-          DEMO_TENANT,
-          `R-${i}`,
-        ]);
-        waits.push(Date.now() - t0);
-      }
+      const waits = await insertsFor(writer, 1500, 'R');
       expect(await removing).toMatchObject({
         code: 'LOCK_TIMEOUT',
         message: expect.stringMatching(/^removing the guard: a table's lock stayed taken by another session .*nothing was removed/),
