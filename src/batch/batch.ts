@@ -15,7 +15,8 @@ import { type Database, num, type Queryable } from '../db/port.js';
 import { BackfillError, LOCK_NOT_AVAILABLE, sqlState, wrapDbError } from '../errors.js';
 import { batchStartStatement, citusBatchTimeoutsStatements } from '../sql/batch.js';
 import { sleep } from './sleep.js';
-import { changedCount, type Statement } from '../sql/link.js';
+import type { Statement } from '../sql/link.js';
+import { runChange } from './change.js';
 import type { BoundRow, KeyRange } from '../sql/walk.js';
 import { recordRefused, type RefusedRow } from '../store/refused.js';
 import { SplitStopped, workAroundRefusals } from './refused.js';
@@ -270,7 +271,7 @@ async function runBatch(
     const locked = pass.ran ? await lockWhatIsFree(tx, w, range, lockMs) : [];
     const rowsOf = w.rows;
     let changed: number;
-    if (rowsOf === undefined) changed = changedCount(await tx.query(w.work(range)));
+    if (rowsOf === undefined) changed = await runChange(tx, w.work(range));
     else {
       const out = await workAroundRefusals(tx, {
         all: w.work(range),

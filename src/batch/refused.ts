@@ -15,7 +15,8 @@
 import type { Queryable } from '../db/port.js';
 import { BackfillError, sqlState } from '../errors.js';
 import { releaseSavepointStatement, rollbackToSavepointStatement, savepointStatement } from '../sql/batch.js';
-import { changedCount, type Statement } from '../sql/link.js';
+import type { Statement } from '../sql/link.js';
+import { runChange } from './change.js';
 import type { RefusedRow } from '../store/refused.js';
 
 export const MAX_REFUSED_PER_BATCH = 100;
@@ -74,7 +75,7 @@ export class SplitStopped extends Error {
 async function attempt(tx: Queryable, st: Statement): Promise<{ changed: number } | { error: unknown }> {
   await tx.query(savepointStatement());
   try {
-    const changed = changedCount(await tx.query(st));
+    const changed = await runChange(tx, st);
     await tx.query(releaseSavepointStatement());
     return { changed };
   } catch (e) {

@@ -30,6 +30,7 @@ import {
 } from './link.js';
 import { type KeyRange, plainRangeWhere, type Walk, walkRangeWhere } from './walk.js';
 import { refusedBy, refusedRowsCte } from './checks.js';
+import { keptFollowUp, keptRow } from './kept.js';
 
 /** The planner's estimate (EXPLAIN, nothing read) of the rows whose FK is NULL, within the scope. */
 export function nullFkEstimateStatement(link: LinkShape, f: ScopeFilter): Statement<{ 'QUERY PLAN': unknown }> {
@@ -41,7 +42,11 @@ export function nullFkEstimateStatement(link: LinkShape, f: ScopeFilter): Statem
 /**
  * The change log of one apply statement, written by the same statement: ONE change set row for the
  * whole statement (arrays of row keys, new values, methods, scores, old touched values), not one row
- * per changed row. Nothing changed: no row. Returns \`changed\`, the number of rows changed.
+ * per changed row. Nothing changed: no row. Returns \`changed\`, the number of rows changed, and \`kept\`:
+ * the rows the UPDATE wrote whose FK a BEFORE UPDATE trigger kept NULL ("posted documents are locked":
+ * `NEW.customer_id := OLD.customer_id`, or RETURN OLD), as sql/kept.ts reads them. Those are not changes: neither
+ * logged nor counted (they were, as NULL → NULL: the report said every row linked while status saw them NULL);
+ * keptFollowUp sets their updated_at back and records them as refused by the table.
  */
 function changeSetInsert(link: LinkShape, p: Params, a: { runId: string; linkName: string; tableName: string }): string {
   const touched = link.touch === null ? 'NULL::text[]' : 'array_agg(upd.touched_old)';
@@ -49,8 +54,14 @@ function changeSetInsert(link: LinkShape, p: Params, a: { runId: string; linkNam
 SELECT ${a.runId}::int8, ${a.linkName}::text, ${p.add(a.tableName)}::text, ${p.add(link.fk)}::text, ${p.add(link.touch?.column ?? null)}::text,
        array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.method), array_agg(upd.score), ${touched}
   FROM upd
+ WHERE upd.new_value IS NOT NULL
 HAVING count(*) > 0`;
-  return withChangedCount(insert);
+  // the touched value as the row holds it after the UPDATE (its now(), or what a trigger kept), in text form for kept rows only
+  const wrote = link.touch === null ? 'NULL' : touchedText('upd.fkb_wrote');
+  return withChangedCount(insert, {
+    written: 'upd.new_value IS NOT NULL',
+    row: keptRow('upd.row_key', 'upd.new_value', wrote, 'upd.touched_old'),
+  });
 }
 
 /**
@@ -175,13 +186,14 @@ export function applyBatchStatement(
      SET ${fk} = x.target_key${touchSet}
     FROM ${from}
    WHERE ${rowRecheck(link, 'x')} AND x.fkb_same_master${self}${keep}${scopeWhere('s', link, f, p)}${rangeWhere('s', link, a.range, p)}
-  RETURNING ${rowKeyText('s', link)} AS row_key, s.${fk}::text AS new_value, x.method, x.score, ${touchedOld(link, 'x')} AS touched_old`;
+  RETURNING ${rowKeyText('s', link)} AS row_key, s.${fk}::text AS new_value, x.method, x.score, ${touchedOld(link, 'x')} AS touched_old${link.touch === null ? '' : `, s.${ident(link.touch.column)} AS fkb_wrote`}`;
     return {
       text: `WITH ${withs}upd AS (
   ${update}
 )
 ${changeSetInsert(link, p, { runId, linkName, tableName: a.tableName })}`,
       values: p.values,
+      followUp: keptFollowUp(link, f, { runId: a.runId, linkName: a.linkName, kind: 'apply' }),
     };
   };
   const read = `SELECT r.*, v.target_key, v.method, v.score, v.fkb_same_master`;
@@ -307,9 +319,13 @@ function citusApplyBatchStatement(
 SELECT ${runId}::int8, ${linkName}::text, ${p.add(a.tableName)}::text, ${p.add(link.fk)}::text, ${p.add(link.touch?.column ?? null)}::text,
        array_agg(${rowKey}), array_agg(upd.fkb_new::text), array_agg(upd.method), array_agg(upd.score), ${touched}
   FROM upd
+ WHERE upd.fkb_new IS NOT NULL
 HAVING count(*) > 0`;
+  // rows a trigger kept unlinked: not changes (changeSetInsert); their updated_at is not set back on Citus (an UPDATE
+  // joined to a list of keys is not one Citus pushes down), see docs/design.md
+  const kept = { written: 'upd.fkb_new IS NOT NULL' };
   return {
-    text: `WITH ${distributed ? '' : `x AS (\n  ${read_}\n), `}upd AS (\n  ${update}\n)\n${withChangedCount(insert)}`,
+    text: `WITH ${distributed ? '' : `x AS (\n  ${read_}\n), `}upd AS (\n  ${update}\n)\n${withChangedCount(insert, kept)}`,
     values: p.values,
   };
 }

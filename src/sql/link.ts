@@ -328,12 +328,20 @@ export function touchedText(expr: string): string {
  * \`changed\`, the rows of \`upd\` (counted from the CTE, not by \`cardinality()\` of the stored array, which
  * read back and decompressed the whole array of every batch).
  */
-export function withChangedCount(insert: string): string {
-  return `, ins AS (
+export function withChangedCount(insert: string, kept?: { written: string; row?: string }): string {
+  const head = `, ins AS (
 ${insert}
 RETURNING 1
 )
-SELECT (SELECT count(*) FROM upd)::int8 AS changed`;
+`;
+  if (kept === undefined) return `${head}SELECT (SELECT count(*) FROM upd)::int8 AS changed`;
+  // only the rows of \`upd\` that are \`written\` count; the others (an apply's FK a trigger kept NULL) are returned as
+  // \`kept\`, one \`row\` each, where asked (sql/apply.ts keptRowsRestoreStatement)
+  const changed = `SELECT (SELECT count(*) FROM upd WHERE ${kept.written})::int8 AS changed`;
+  return kept.row === undefined
+    ? `${head}${changed}`
+    : `${head}${changed},
+       (SELECT json_agg(${kept.row}) FROM upd WHERE NOT (${kept.written})) AS kept`;
 }
 
 /** Rows changed by an apply / undo statement: its \`changed\` column (change set statements), else its row count. */

@@ -100,7 +100,7 @@ export function skipReasonsStatement(
          ${link.selfTable === true ? `s.${ident(link.targetKey)} = e.target_key::${link.fkType}` : 'false'} AS self${
            a.probe === true
              ? `,
-         ${rowKeyText('s', link)} IN (SELECT k FROM probe) AS reachable`
+         ${rowKeyText('s', link)} IN (SELECT k FROM probe WHERE linked) AS reachable`
              : ''
          }
     FROM ${link.sourceSql} s
@@ -183,7 +183,8 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
 
 /**
  * The UPDATE apply would make on the planned rows still unlinked whose live, active master is in their scope and that
- * the run neither changed nor recorded as refused or locked, returning their keys: the rows it can link now.
+ * the run neither changed nor recorded as refused or locked, returning their keys and whether the row came out
+ * linked: those are the rows it can link now (a trigger that keeps the FK NULL lets the UPDATE through unlinked).
  */
 function probeCte(link: LinkShape, linkedEntry: string, f: ScopeFilter, p: Params): string {
   const touchSet = link.touch === null ? '' : `, ${ident(link.touch.column)} = now()`;
@@ -195,6 +196,6 @@ function probeCte(link: LinkShape, linkedEntry: string, f: ScopeFilter, p: Param
      AND t.${ident(link.targetKey)} = e.target_key::${link.fkType}${scopeJoin('t', 's', link)}${activeWhere('t', link)}
      AND s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
      AND ${rowKeyText('s', link)} NOT IN (SELECT k FROM changed) AND ${rowKeyText('s', link)} NOT IN (SELECT k FROM refused)
-  RETURNING ${rowKeyText('s', link)} AS k
+  RETURNING ${rowKeyText('s', link)} AS k, s.${ident(link.fk)} IS NOT NULL AS linked
 )`;
 }

@@ -10,4 +10,10 @@ export interface Statement<R = Row> {
   values: unknown[];
   /** Phantom: the row type (never present at run time). */
   readonly __row?: R;
+  /**
+   * What to run next in the same transaction, built from this statement's first row (null: nothing): a follow-up
+   * that only the statement's own result can say, e.g. the rows an apply's UPDATE wrote but a trigger kept unlinked,
+   * whose updated_at it sets back (sql/apply.ts). Run by whoever runs the statement for its change count.
+   */
+  readonly followUp?: (row: Row | undefined) => Statement | null;
 }

@@ -13,8 +13,10 @@ import {
   type ScopeFilter,
   scopeWhere,
   type Statement,
+  touchedText,
   withChangedCount,
 } from './link.js';
+import { keptFollowUp, keptRow } from './kept.js';
 import type { BoundRow } from './walk.js';
 import { refusedBy, refusedRowsCte } from './checks.js';
 import { runTimeZone } from './batch.js';
@@ -85,15 +87,18 @@ export function undoStatement(
         })}`;
   const keep =
     checks.length === 0 ? '' : ` AND ${refusedBy(link, checks, p, 'to_jsonb(s)', `c.old_value::${link.fkType}`, touchValue)} IS NULL`;
+  // a kept row's touched values (sql/kept.ts), in text form
+  const touched = (x: string): string => (link.touch === null ? 'NULL' : touchedText(x));
   const text = `WITH ${withs}${log}${screened}, upd AS (
   UPDATE ${link.sourceSql} s
      SET ${fk} = c.old_value::${link.fkType}${touchSet}
     FROM c
    WHERE ${rowKeyMatch('s', link, 'c.row_key')} AND s.${fk} = c.new_value::${link.fkType}${unedited}${scopeWhere('s', link, f, p)}${keep}
-  RETURNING ${rowKeyText('s', link)} AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
+  RETURNING ${rowKeyText('s', link)} AS row_key, c.new_value, c.old_value, c.table_name, c.column_name, ${reverted(link, 'c.old_value')} AS fkb_reverted,
+            s.${fk} AS fkb_fk${link.touch === null ? '' : `, s.${ident(link.touch.column)} AS fkb_wrote, ${appliedTouch(link.touch, target)} AS fkb_back`}
 )
-${undoChangeSet(u)}`;
-  return { text, values: p.values };
+${undoChangeSet(u, keptRow('upd.row_key', 'upd.fkb_fk::text', touched('upd.fkb_wrote'), touched('upd.fkb_back')))}`;
+  return { text, values: p.values, followUp: keptFollowUp(link, f, { runId: a.runId, linkName: a.linkName, kind: 'undo' }) };
 }
 
 /**
@@ -276,12 +281,22 @@ SELECT DISTINCT x.run_id::text AS run, x.table_name
   };
 }
 
-/** The change set of an undo statement (the rows of \`upd\` it set back), and its \`changed\` count. */
-function undoChangeSet(u: { runId: string; linkName: string }): string {
-  return withChangedCount(`INSERT INTO ${OWN}.change_sets (run_id, link, table_name, column_name, method, row_keys, old_values, new_values)
+/**
+ * The change set of an undo statement (the rows of \`upd\` it set back), and its \`changed\` count: not the rows a
+ * BEFORE UPDATE trigger kept linked (\`fkb_reverted\` false: sql/kept.ts), returned as \`kept\` where \`kept\` says how.
+ */
+function undoChangeSet(u: { runId: string; linkName: string }, kept?: string): string {
+  const insert = `INSERT INTO ${OWN}.change_sets (run_id, link, table_name, column_name, method, row_keys, old_values, new_values)
 SELECT ${u.runId}::int8, ${u.linkName}::text, min(upd.table_name), min(upd.column_name), 'undo', array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.old_value)
   FROM upd
-HAVING count(*) > 0`);
+ WHERE upd.fkb_reverted
+HAVING count(*) > 0`;
+  return withChangedCount(insert, kept === undefined ? { written: 'upd.fkb_reverted' } : { written: 'upd.fkb_reverted', row: kept });
+}
+
+/** The row's FK, as the UPDATE left it, is the value the undo set back (`old`): not where a trigger kept it. */
+function reverted(link: LinkShape, old: string): string {
+  return `s.${ident(link.fk)} IS NOT DISTINCT FROM ${old}::${link.fkType}`;
 }
 
 /**
@@ -322,7 +337,7 @@ function citusUndoStatement(
      // the change log alone, every batch ran on all 32 shards, each hashing its whole shard: an undo took 4× its apply)
      shards === undefined ? '' : ` AND s.${ident(shards.column)} = ANY(${p.add(shards.values)}::${shards.type}[])`
    }
-  RETURNING c.row_key, c.new_value, c.old_value, c.table_name, c.column_name
+  RETURNING c.row_key, c.new_value, c.old_value, c.table_name, c.column_name, s.${fk} IS NOT DISTINCT FROM c.fkb_old AS fkb_reverted
 )
 ${undoChangeSet(u)}`;
   return { text, values: p.values };

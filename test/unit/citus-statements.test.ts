@@ -76,10 +76,11 @@ INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touc
 SELECT $1::int8, $2::text, $7::text, $8::text, $9::text,
        array_agg(ARRAY[upd."fkb_key"::text, upd."fkb_key_2"::text]::text), array_agg(upd.fkb_new::text), array_agg(upd.method), array_agg(upd.score), array_agg((to_jsonb(upd.fkb_touched) #>> '{}'))
   FROM upd
+ WHERE upd.fkb_new IS NOT NULL
 HAVING count(*) > 0
 RETURNING 1
 )
-SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
+SELECT (SELECT count(*) FROM upd WHERE upd.fkb_new IS NOT NULL)::int8 AS changed`);
     expect(st.values).toEqual(['7', 'so', '3', '9', '3', '9', 'sales_orders', 'customer_id', 'updated_at']);
     expect(st.text).not.toMatch(/ctid|OFFSET|\(SELECT \$/);
   });
@@ -125,10 +126,11 @@ INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touc
 SELECT $1::int8, $2::text, $7::text, $8::text, $9::text,
        array_agg(ARRAY[upd."fkb_key"::text, upd."fkb_key_2"::text]::text), array_agg(upd.fkb_new::text), array_agg(upd.method), array_agg(upd.score), array_agg((to_jsonb(upd.fkb_touched) #>> '{}'))
   FROM upd
+ WHERE upd.fkb_new IS NOT NULL
 HAVING count(*) > 0
 RETURNING 1
 )
-SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
+SELECT (SELECT count(*) FROM upd WHERE upd.fkb_new IS NOT NULL)::int8 AS changed`,
       values: ['7', 'so', '4', '9', '4', '9', 'sales_orders', 'customer_id', 'updated_at'],
     });
   });
@@ -164,16 +166,17 @@ SELECT (SELECT g.k::text FROM g ORDER BY g.k DESC LIMIT 1) AS up_to, (SELECT sum
     FROM c
    WHERE s."tenant_id" = c.fkb_k1 AND s."id" = c.fkb_k2 AND s."customer_id" = c.fkb_new AND (NOT (c.fkb_touch) OR s."updated_at" IS NOT DISTINCT FROM c.fkb_applied OR s."updated_at" IN (SELECT o.changed_at::timestamp with time zone FROM fk_backfill.change_sets o
         WHERE o.touched_column IS NOT NULL AND o.table_name IN (SELECT y.table_name FROM fk_backfill.change_sets y WHERE y.run_id = $2::int8 AND y.link = $3)))
-  RETURNING c.row_key, c.new_value, c.old_value, c.table_name, c.column_name
+  RETURNING c.row_key, c.new_value, c.old_value, c.table_name, c.column_name, s."customer_id" IS NOT DISTINCT FROM c.fkb_old AS fkb_reverted
 )
 , ins AS (
 INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, method, row_keys, old_values, new_values)
 SELECT $1::int8, $3::text, min(upd.table_name), min(upd.column_name), 'undo', array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.old_value)
   FROM upd
+ WHERE upd.fkb_reverted
 HAVING count(*) > 0
 RETURNING 1
 )
-SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
+SELECT (SELECT count(*) FROM upd WHERE upd.fkb_reverted)::int8 AS changed`);
     expect(st.values).toEqual(['8', '7', 'so']);
   });
 });
@@ -289,16 +292,17 @@ describe('undo on a Citus distributed source (whole text)', () => {
      SET "customer_id" = c.fkb_old
     FROM c
    WHERE s."tenant_id" = c.fkb_k1 AND s."id" = c.fkb_k2 AND s."customer_id" = c.fkb_new AND s."tenant_id" = ANY($8::integer[])
-  RETURNING c.row_key, c.new_value, c.old_value, c.table_name, c.column_name
+  RETURNING c.row_key, c.new_value, c.old_value, c.table_name, c.column_name, s."customer_id" IS NOT DISTINCT FROM c.fkb_old AS fkb_reverted
 )
 , ins AS (
 INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, method, row_keys, old_values, new_values)
 SELECT $1::int8, $3::text, min(upd.table_name), min(upd.column_name), 'undo', array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.old_value)
   FROM upd
+ WHERE upd.fkb_reverted
 HAVING count(*) > 0
 RETURNING 1
 )
-SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
+SELECT (SELECT count(*) FROM upd WHERE upd.fkb_reverted)::int8 AS changed`,
       values: ['9', '5', 'so', '3', '3', '100', '200', ['7', '9']],
     });
   });

@@ -39,17 +39,19 @@ describe('apply statements (whole text)', () => {
                   OFFSET 0) v ON v.source_name = r.fkb_name AND r.fkb_scope_1 = v.fkb_scope_1 AND r.fkb_scope_2 = v.fkb_scope_2
           OFFSET 0) x
    WHERE s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."branch" = x.fkb_scope_2 AND s."updated_at" IS NOT DISTINCT FROM x.fkb_touched AND x.fkb_same_master AND s."tenant_id" = $6 AND s."id" > (SELECT $7::uuid) AND s."id" <= (SELECT $8::uuid)
-  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, (to_jsonb(x.fkb_touched) #>> '{}') AS touched_old
+  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, (to_jsonb(x.fkb_touched) #>> '{}') AS touched_old, s."updated_at" AS fkb_wrote
 )
 , ins AS (
 INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
 SELECT $1::int8, $2::text, $9::text, $10::text, $11::text,
        array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.method), array_agg(upd.score), array_agg(upd.touched_old)
   FROM upd
+ WHERE upd.new_value IS NOT NULL
 HAVING count(*) > 0
 RETURNING 1
 )
-SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
+SELECT (SELECT count(*) FROM upd WHERE upd.new_value IS NOT NULL)::int8 AS changed,
+       (SELECT json_agg(json_build_object('k', upd.row_key, 'fk', upd.new_value, 'wrote', (to_jsonb(upd.fkb_wrote) #>> '{}'), 'back', upd.touched_old)) FROM upd WHERE NOT (upd.new_value IS NOT NULL)) AS kept`);
     expect(st.values).toEqual(['7', 'so', 'T1', 'A', 'B', 'T1', 'A', 'B', 'Sales Orders', 'customer_id', 'updated_at']);
   });
 
@@ -73,17 +75,19 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
                   OFFSET 0) v ON v.source_name = r.fkb_name AND r.fkb_scope_1 = v.fkb_scope_1 AND r.fkb_scope_2 = v.fkb_scope_2
           OFFSET 0) x
    WHERE s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."branch" = x.fkb_scope_2 AND s."updated_at" IS NOT DISTINCT FROM x.fkb_touched AND x.fkb_same_master AND s."tenant_id" = $4
-  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, (to_jsonb(x.fkb_touched) #>> '{}') AS touched_old
+  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, (to_jsonb(x.fkb_touched) #>> '{}') AS touched_old, s."updated_at" AS fkb_wrote
 )
 , ins AS (
 INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
 SELECT $1::int8, $2::text, $5::text, $6::text, $7::text,
        array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.method), array_agg(upd.score), array_agg(upd.touched_old)
   FROM upd
+ WHERE upd.new_value IS NOT NULL
 HAVING count(*) > 0
 RETURNING 1
 )
-SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
+SELECT (SELECT count(*) FROM upd WHERE upd.new_value IS NOT NULL)::int8 AS changed,
+       (SELECT json_agg(json_build_object('k', upd.row_key, 'fk', upd.new_value, 'wrote', (to_jsonb(upd.fkb_wrote) #>> '{}'), 'back', upd.touched_old)) FROM upd WHERE NOT (upd.new_value IS NOT NULL)) AS kept`);
     expect(whole.values).toEqual(['7', 'so', 'T1', 'T1', 'Sales Orders', 'customer_id', 'updated_at']);
   });
 
@@ -94,7 +98,7 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
         { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: '10', upTo: '20' }, walk: 'ctid' },
         { tenant: 'T1' },
       ),
-    ).toEqual({
+    ).toMatchObject({
       text: `WITH upd AS (
   UPDATE "erp"."Sales Orders" s
      SET "customer_id" = x.target_key, "updated_at" = now()
@@ -109,17 +113,19 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
                   OFFSET 0) v ON v.source_name = r.fkb_name AND r.fkb_scope_1 = v.fkb_scope_1 AND r.fkb_scope_2 = v.fkb_scope_2
           OFFSET 0) x
    WHERE s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."branch" = x.fkb_scope_2 AND s."updated_at" IS NOT DISTINCT FROM x.fkb_touched AND x.fkb_same_master AND s."tenant_id" = $6 AND s.ctid >= format('(%s,0)', $7::int8)::tid AND s.ctid < format('(%s,0)', $8::int8)::tid
-  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, (to_jsonb(x.fkb_touched) #>> '{}') AS touched_old
+  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, (to_jsonb(x.fkb_touched) #>> '{}') AS touched_old, s."updated_at" AS fkb_wrote
 )
 , ins AS (
 INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
 SELECT $1::int8, $2::text, $9::text, $10::text, $11::text,
        array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.method), array_agg(upd.score), array_agg(upd.touched_old)
   FROM upd
+ WHERE upd.new_value IS NOT NULL
 HAVING count(*) > 0
 RETURNING 1
 )
-SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
+SELECT (SELECT count(*) FROM upd WHERE upd.new_value IS NOT NULL)::int8 AS changed,
+       (SELECT json_agg(json_build_object('k', upd.row_key, 'fk', upd.new_value, 'wrote', (to_jsonb(upd.fkb_wrote) #>> '{}'), 'back', upd.touched_old)) FROM upd WHERE NOT (upd.new_value IS NOT NULL)) AS kept`,
       values: ['7', 'so', 'T1', '10', '20', 'T1', '10', '20', 'Sales Orders', 'customer_id', 'updated_at'],
     });
     // the whole link walked by ctid: no block range on either read
@@ -129,7 +135,7 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
         { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'm', range: WHOLE_LINK, walk: 'ctid' },
         { tenant: null },
       ),
-    ).toEqual({
+    ).toMatchObject({
       text: `WITH upd AS (
   UPDATE "erp"."Sales Orders" s
      SET "customer_id" = x.target_key, "updated_at" = now()
@@ -144,17 +150,19 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
                   OFFSET 0) v ON v.source_name = r.fkb_name AND r.fkb_scope_1 = v.fkb_scope_1 AND r.fkb_scope_2 = v.fkb_scope_2
           OFFSET 0) x
    WHERE s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."branch" = x.fkb_scope_2 AND s."updated_at" IS NOT DISTINCT FROM x.fkb_touched AND x.fkb_same_master
-  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, (to_jsonb(x.fkb_touched) #>> '{}') AS touched_old
+  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, (to_jsonb(x.fkb_touched) #>> '{}') AS touched_old, s."updated_at" AS fkb_wrote
 )
 , ins AS (
 INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
 SELECT $1::int8, $2::text, $3::text, $4::text, $5::text,
        array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.method), array_agg(upd.score), array_agg(upd.touched_old)
   FROM upd
+ WHERE upd.new_value IS NOT NULL
 HAVING count(*) > 0
 RETURNING 1
 )
-SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
+SELECT (SELECT count(*) FROM upd WHERE upd.new_value IS NOT NULL)::int8 AS changed,
+       (SELECT json_agg(json_build_object('k', upd.row_key, 'fk', upd.new_value, 'wrote', (to_jsonb(upd.fkb_wrote) #>> '{}'), 'back', upd.touched_old)) FROM upd WHERE NOT (upd.new_value IS NOT NULL)) AS kept`,
       values: ['7', 'so', 'Sales Orders', 'customer_id', 'updated_at'],
     });
   });
@@ -310,7 +318,7 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
         { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: null, upTo: 'B' } },
         { tenant: null },
       ),
-    ).toEqual({
+    ).toMatchObject({
       text: `WITH upd AS (
   UPDATE "erp"."Sales Orders" s
      SET "customer_id" = x.target_key, "updated_at" = now()
@@ -325,17 +333,19 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
                   OFFSET 0) v ON v.source_name = r.fkb_name AND r.fkb_scope_1 = v.fkb_scope_1 AND r.fkb_scope_2 = v.fkb_scope_2
           OFFSET 0) x
    WHERE s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."branch" = x.fkb_scope_2 AND s."updated_at"::text IS NOT DISTINCT FROM x.fkb_touched::text AND x.fkb_same_master AND s."id" <= (SELECT $4::uuid)
-  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, (to_jsonb(x.fkb_touched) #>> '{}') AS touched_old
+  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, (to_jsonb(x.fkb_touched) #>> '{}') AS touched_old, s."updated_at" AS fkb_wrote
 )
 , ins AS (
 INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
 SELECT $1::int8, $2::text, $5::text, $6::text, $7::text,
        array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.method), array_agg(upd.score), array_agg(upd.touched_old)
   FROM upd
+ WHERE upd.new_value IS NOT NULL
 HAVING count(*) > 0
 RETURNING 1
 )
-SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
+SELECT (SELECT count(*) FROM upd WHERE upd.new_value IS NOT NULL)::int8 AS changed,
+       (SELECT json_agg(json_build_object('k', upd.row_key, 'fk', upd.new_value, 'wrote', (to_jsonb(upd.fkb_wrote) #>> '{}'), 'back', upd.touched_old)) FROM upd WHERE NOT (upd.new_value IS NOT NULL)) AS kept`,
       values: ['7', 'so', 'B', 'B', 'Sales Orders', 'customer_id', 'updated_at'],
     });
   });
@@ -357,7 +367,7 @@ SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
         { runId: '7', linkName: 'so', tableName: 'Sales Orders', map: 'fk_backfill.m', range: { after: null, upTo: 'B' } },
         { tenant: null },
       ),
-    ).toEqual({
+    ).toMatchObject({
       text: `WITH upd AS (
   UPDATE "erp"."Sales Orders" s
      SET "customer_id" = x.target_key
@@ -379,10 +389,12 @@ INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touc
 SELECT $1::int8, $2::text, $5::text, $6::text, $7::text,
        array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.method), array_agg(upd.score), NULL::text[]
   FROM upd
+ WHERE upd.new_value IS NOT NULL
 HAVING count(*) > 0
 RETURNING 1
 )
-SELECT (SELECT count(*) FROM upd)::int8 AS changed`,
+SELECT (SELECT count(*) FROM upd WHERE upd.new_value IS NOT NULL)::int8 AS changed,
+       (SELECT json_agg(json_build_object('k', upd.row_key, 'fk', upd.new_value, 'wrote', NULL, 'back', upd.touched_old)) FROM upd WHERE NOT (upd.new_value IS NOT NULL)) AS kept`,
       values: ['7', 'so', 'B', 'B', 'Sales Orders', 'customer_id', null],
     });
   });
@@ -489,17 +501,19 @@ SELECT e.scope_key[1]::uuid, e.scope_key[2]::int4, e.source_name::character(40),
      SET "customer_id" = x.target_key, "updated_at" = now()
     FROM x
    WHERE s.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."updated_at" IS NOT DISTINCT FROM x.fkb_touched AND x.fkb_same_master AND x.fkb_refused_by IS NULL AND s."tenant_id" = $8
-  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, (to_jsonb(x.fkb_touched) #>> '{}') AS touched_old
+  RETURNING s."id"::text AS row_key, s."customer_id"::text AS new_value, x.method, x.score, (to_jsonb(x.fkb_touched) #>> '{}') AS touched_old, s."updated_at" AS fkb_wrote
 )
 , ins AS (
 INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, touched_column, row_keys, new_values, methods, scores, touched_old)
 SELECT $1::int8, $2::text, $9::text, $10::text, $11::text,
        array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.method), array_agg(upd.score), array_agg(upd.touched_old)
   FROM upd
+ WHERE upd.new_value IS NOT NULL
 HAVING count(*) > 0
 RETURNING 1
 )
-SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
+SELECT (SELECT count(*) FROM upd WHERE upd.new_value IS NOT NULL)::int8 AS changed,
+       (SELECT json_agg(json_build_object('k', upd.row_key, 'fk', upd.new_value, 'wrote', (to_jsonb(upd.fkb_wrote) #>> '{}'), 'back', upd.touched_old)) FROM upd WHERE NOT (upd.new_value IS NOT NULL)) AS kept`);
     expect(st.values).toEqual([
       '7',
       'so',

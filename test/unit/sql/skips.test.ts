@@ -207,7 +207,7 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
      AND t."id" = e.target_key::int4 AND t."tenant_id" = s."tenant_id"
      AND s."customer_id" IS NULL AND s."tenant_id" = $6
      AND s."id"::text NOT IN (SELECT k FROM changed) AND s."id"::text NOT IN (SELECT k FROM refused)
-  RETURNING s."id"::text AS k
+  RETURNING s."id"::text AS k, s."customer_id" IS NOT NULL AS linked
 ), r AS (
   SELECT e.scope_key, e.source_name, e.row_count, s."id"::text AS k,
          t."id" IS NULL AS master_gone,
@@ -217,7 +217,7 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
          s."id"::text IN (SELECT k FROM refused WHERE NOT locked) AS refused,
          s."id"::text IN (SELECT k FROM refused WHERE locked) AS locked,
          false AS self,
-         s."id"::text IN (SELECT k FROM probe) AS reachable
+         s."id"::text IN (SELECT k FROM probe WHERE linked) AS reachable
     FROM "orders" s
     JOIN fk_backfill.plan_entries e
       ON e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked'

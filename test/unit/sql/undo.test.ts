@@ -26,14 +26,17 @@ const link: LinkShape = {
   touch: { column: 'Updated At', type: 'timestamp with time zone' },
 };
 
-const changeSet = `, ins AS (
+/** An undo's change set and counts; `touched`: the link has a touched column (a kept row's values, sql/kept.ts). */
+const changeSet = (touched: boolean): string => `, ins AS (
 INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, method, row_keys, old_values, new_values)
 SELECT $1::int8, $3::text, min(upd.table_name), min(upd.column_name), 'undo', array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.old_value)
   FROM upd
+ WHERE upd.fkb_reverted
 HAVING count(*) > 0
 RETURNING 1
 )
-SELECT (SELECT count(*) FROM upd)::int8 AS changed`;
+SELECT (SELECT count(*) FROM upd WHERE upd.fkb_reverted)::int8 AS changed,
+       (SELECT json_agg(json_build_object('k', upd.row_key, 'fk', upd.fkb_fk::text, 'wrote', ${touched ? "(to_jsonb(upd.fkb_wrote) #>> '{}')" : 'NULL'}, 'back', ${touched ? "(to_jsonb(upd.fkb_back) #>> '{}')" : 'NULL'})) FROM upd WHERE NOT (upd.fkb_reverted)) AS kept`;
 
 describe('undo statements (whole text)', () => {
   it("one batch: change-log positions in (after, upTo], each set's arrays sliced to them before they are unnested, rows rewritten by a later run left alone, composite key taken apart typed, updated_at restored only while it is the one apply wrote, a row whose updated_at no fk-backfill run wrote left alone, tenant filter", () => {
@@ -43,7 +46,7 @@ describe('undo statements (whole text)', () => {
         { targetRunId: '5', runId: '9', linkName: 'so', setRange: { after: '12:340', upTo: '14:20' }, laterWrites: true },
         { tenant: 'T1' },
       ),
-    ).toEqual({
+    ).toMatchObject({
       text: `WITH w AS MATERIALIZED (
   SELECT jsonb_object_agg(l.row_key, l.at) AS at
     FROM (SELECT l.row_key, max(l.changed_at) AS at FROM (SELECT l.row_key, l.changed_at FROM fk_backfill.changes l
@@ -66,9 +69,10 @@ describe('undo statements (whole text)', () => {
     FROM c
    WHERE s."id" = (c.row_key::text[])[1]::uuid AND s."Line No" = (c.row_key::text[])[2]::int4 AND s."Customer ID" = c.new_value::uuid AND (NOT (c.touched_column IS NOT NULL) OR s."Updated At" IS NOT DISTINCT FROM c.changed_at::timestamp with time zone OR s."Updated At" IN (SELECT o.changed_at::timestamp with time zone FROM fk_backfill.change_sets o
         WHERE o.touched_column IS NOT NULL AND o.table_name IN (SELECT y.table_name FROM fk_backfill.change_sets y WHERE y.run_id = $2::int8 AND y.link = $3))) AND s."tenant id" = $8
-  RETURNING ARRAY[s."id"::text, s."Line No"::text]::text AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
+  RETURNING ARRAY[s."id"::text, s."Line No"::text]::text AS row_key, c.new_value, c.old_value, c.table_name, c.column_name, s."Customer ID" IS NOT DISTINCT FROM c.old_value::uuid AS fkb_reverted,
+            s."Customer ID" AS fkb_fk, s."Updated At" AS fkb_wrote, c.changed_at::timestamp with time zone AS fkb_back
 )
-${changeSet}`,
+${changeSet(true)}`,
       values: ['9', '5', 'so', '12', '14', '340', '20', 'T1'],
     });
   });
@@ -80,7 +84,7 @@ ${changeSet}`,
         { targetRunId: '5', runId: '9', linkName: 'so' },
         { tenant: 'T1' },
       ),
-    ).toEqual({
+    ).toMatchObject({
       text: `WITH c AS (
   SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old, c.changed_at
     FROM fk_backfill.changes c
@@ -90,9 +94,10 @@ ${changeSet}`,
      SET "Customer ID" = c.old_value::uuid
     FROM c
    WHERE s."id" = c.row_key::uuid AND s."Customer ID" = c.new_value::uuid
-  RETURNING s."id"::text AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
+  RETURNING s."id"::text AS row_key, c.new_value, c.old_value, c.table_name, c.column_name, s."Customer ID" IS NOT DISTINCT FROM c.old_value::uuid AS fkb_reverted,
+            s."Customer ID" AS fkb_fk
 )
-${changeSet}`,
+${changeSet(false)}`,
       values: ['9', '5', 'so'],
     });
   });
@@ -223,16 +228,19 @@ SELECT count(DISTINCT c.k)::int8 AS n, array_agg(DISTINCT u.run_id::text) AS by 
    WHERE s."id" = (c.row_key::text[])[1]::uuid AND s."Line No" = (c.row_key::text[])[2]::int4 AND s."Customer ID" = c.new_value::uuid AND (NOT (c.touched_column IS NOT NULL) OR s."Updated At" IS NOT DISTINCT FROM c.changed_at::timestamp with time zone OR s."Updated At" IN (SELECT o.changed_at::timestamp with time zone FROM fk_backfill.change_sets o
         WHERE o.touched_column IS NOT NULL AND o.table_name IN (SELECT y.table_name FROM fk_backfill.change_sets y WHERE y.run_id = $2::int8 AND y.link = $3))) AND s."tenant id" = $11 AND (SELECT CASE WHEN (("Customer ID" IS NOT NULL)) IS FALSE THEN $10::text END
        FROM jsonb_populate_record(NULL::"erp"."Sales Orders", to_jsonb(s) || jsonb_build_object($8::text, c.old_value::uuid, $9::text, CASE WHEN c.touched_column IS NULL OR s."Updated At" IS DISTINCT FROM c.changed_at::timestamp with time zone THEN s."Updated At" ELSE c.touched_old::timestamp with time zone END)) AS fkb_new_row) IS NULL
-  RETURNING ARRAY[s."id"::text, s."Line No"::text]::text AS row_key, c.new_value, c.old_value, c.table_name, c.column_name
+  RETURNING ARRAY[s."id"::text, s."Line No"::text]::text AS row_key, c.new_value, c.old_value, c.table_name, c.column_name, s."Customer ID" IS NOT DISTINCT FROM c.old_value::uuid AS fkb_reverted,
+            s."Customer ID" AS fkb_fk, s."Updated At" AS fkb_wrote, c.changed_at::timestamp with time zone AS fkb_back
 )
 , ins AS (
 INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, method, row_keys, old_values, new_values)
 SELECT $1::int8, $3::text, min(upd.table_name), min(upd.column_name), 'undo', array_agg(upd.row_key), array_agg(upd.new_value), array_agg(upd.old_value)
   FROM upd
+ WHERE upd.fkb_reverted
 HAVING count(*) > 0
 RETURNING 1
 )
-SELECT (SELECT count(*) FROM upd)::int8 AS changed`);
+SELECT (SELECT count(*) FROM upd WHERE upd.fkb_reverted)::int8 AS changed,
+       (SELECT json_agg(json_build_object('k', upd.row_key, 'fk', upd.fkb_fk::text, 'wrote', (to_jsonb(upd.fkb_wrote) #>> '{}'), 'back', (to_jsonb(upd.fkb_back) #>> '{}'))) FROM upd WHERE NOT (upd.fkb_reverted)) AS kept`);
     expect(st.values).toEqual([
       '9',
       '7',
