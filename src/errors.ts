@@ -4,6 +4,8 @@
  * in the data that stops a command before it changes anything (constrain's orphans, as verify and drift exit 3 for
  * what they find), 1 for failures while working.
  */
+import { OWN_LOCK_WAIT } from './sql/session.js';
+
 export type BackfillErrorCode =
   | 'USAGE'
   | 'CONFIG_NOT_FOUND'
@@ -136,7 +138,12 @@ export function wrapDbError(e: unknown, doing: string): BackfillError {
   const state = sqlState(e);
   const msg = e instanceof Error ? e.message : String(e);
   if (state === '42501') return new BackfillError('PERMISSION_DENIED', `${doing}: permission denied (${msg})`, { cause: e });
-  if (state === '55P03') return new BackfillError('LOCK_TIMEOUT', `${doing}: lock timeout (${msg})`, { cause: e });
+  if (state === '55P03')
+    return new BackfillError(
+      'LOCK_TIMEOUT',
+      `${doing}: lock timeout (${msg}): another session held a lock on a table it needs (an ALTER TABLE, LOCK TABLE or VACUUM FULL of a migration, a long transaction) longer than this session waits (lock_timeout; the tool's own connections wait ${OWN_LOCK_WAIT} where none is set); run it again once that session ends`,
+      { cause: e },
+    );
   if (state === '25006') return new BackfillError('PERMISSION_DENIED', `${doing}: read-only transaction (${msg})`, { cause: e });
   if (cannotConnect(e))
     return new BackfillError('DB_UNREACHABLE', `${doing}: cannot connect to the database (${msg || String(code(e))})`, { cause: e });

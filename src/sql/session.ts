@@ -42,9 +42,22 @@ export function trialDeleteSettingsStatements(citus: boolean): Statement<NoRows>
   ];
 }
 
-/** A connection of the tool's own runs without the role's or database's statement_timeout (see openPostgres). */
-export function noStatementTimeout(): Statement {
-  return { text: 'SET statement_timeout = 0', values: [] };
+/** How long a statement of the tool's own connections waits for a lock, where the role, database or PGOPTIONS set no bound. */
+export const OWN_LOCK_WAIT = '30s';
+
+/**
+ * What each of the tool's own connections (openPostgres) runs first: no statement_timeout (the role's or database's
+ * bounds the application's statements, not this tool's: its batches bound themselves, and a plan, a lookup table or
+ * verify's scans of a big table may take longer), and a lock wait bounded by OWN_LOCK_WAIT unless one is set already.
+ * Without it a command met a table another session held (an ALTER TABLE, a LOCK TABLE, a VACUUM FULL in a migration)
+ * and waited silently, with no end, before its first batch; now it fails with LOCK_TIMEOUT, naming the wait. Batches
+ * set their own (SET LOCAL, --lock-timeout) and retry.
+ */
+export function ownSessionSetup(): Statement {
+  return {
+    text: `SET statement_timeout = 0; SELECT set_config('lock_timeout', '${OWN_LOCK_WAIT}', false) WHERE current_setting('lock_timeout') = '0'`,
+    values: [],
+  };
 }
 
 /** The session's backend, which another connection may cancel the statement of (src/batch/stop.ts). */

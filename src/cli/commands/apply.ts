@@ -107,6 +107,13 @@ export async function interruptible<T>(f: BatchFlags & { json?: boolean }, fn: (
     progress.onProgress(e);
   };
   const onSignal = (): void => {
+    // before the first batch (reading the catalog, statistics, the plan; waiting for a lock another session holds on a
+    // table): nothing of the user's is written yet and no batch boundary is coming soon, so quit now (it used to wait
+    // for the work before the first batch, however long, and a lock wait has no end of its own)
+    if (running === undefined) {
+      process.stderr.write('\nfk-backfill: quit before the first batch began: nothing was written to the linked tables\n');
+      process.exit(130);
+    }
     if (ac.signal.aborted) {
       if (running !== undefined && f.singleTransaction === true)
         process.stderr.write(`\nfk-backfill: quit; run ${running.runId}'s one transaction rolls back, nothing is written\n`);

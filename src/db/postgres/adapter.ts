@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { isConnectionLoss } from '../../errors.js';
-import { noStatementTimeout } from '../../sql/session.js';
+import { ownSessionSetup } from '../../sql/session.js';
 import { type Database, type Queryable, type QueryArgs, type QueryResult, statementOf } from '../port.js';
 
 type PgQueryable = Pick<pg.ClientBase, 'query'>;
@@ -35,7 +35,7 @@ export interface PostgresAdapterOptions {
   /** Close the pool/client on close(): true when this adapter created it. */
   owned: boolean;
   description: string;
-  /** A statement each new connection runs before its first use (the tool's own pools: noStatementTimeout). */
+  /** A statement each new connection runs before its first use (the tool's own pools: ownSessionSetup). */
   setup?: string;
 }
 
@@ -167,6 +167,7 @@ export function openPostgres(url: string, description: string, connections = 4):
   pool.on('connect', (c) => listenForErrors(c));
   // A role's or database's statement_timeout bounds the application's statements, not this tool's: its batches bound
   // themselves (SET LOCAL, --statement-timeout), and a plan, a lookup table or verify's scans of a big table may take
-  // longer. Its own connections run without one, as pg_dump's do (a SET, not a startup option: PgBouncer refuses those).
-  return fromPgPool(pool, { owned: true, description, setup: noStatementTimeout().text });
+  // longer. Its own connections run without one, as pg_dump's do (a SET, not a startup option: PgBouncer refuses those),
+  // and wait for a lock a bounded time (ownSessionSetup).
+  return fromPgPool(pool, { owned: true, description, setup: ownSessionSetup().text });
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   noNestedLoopsStatement,
+  ownSessionSetup,
   constraintsImmediateStatement,
   pingStatement,
   pinnedSearchPathStatement,
@@ -16,6 +17,13 @@ describe('session settings and the reconnect probe (whole text)', () => {
     expect(noNestedLoopsStatement()).toEqual({ text: 'SET LOCAL enable_nestloop = off', values: [] });
     expect(constraintsImmediateStatement()).toEqual({ text: 'SET CONSTRAINTS ALL IMMEDIATE', values: [] });
   });
+  it("the tool's own connections: no statement_timeout, lock waits bounded where nothing bounds them", () => {
+    expect(ownSessionSetup()).toEqual({
+      text: `SET statement_timeout = 0; SELECT set_config('lock_timeout', '30s', false) WHERE current_setting('lock_timeout') = '0'`,
+      values: [],
+    });
+  });
+
   it("constrain: the session's lock_timeout reset", () => {
     expect(resetLockTimeoutStatement()).toEqual({ text: 'RESET lock_timeout', values: [] });
   });
