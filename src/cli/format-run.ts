@@ -34,7 +34,9 @@ export function runText(r: RunRecord): string {
 }
 
 /** A run's status, and for a 'running' one that no process works on, that it is not (killed, Ctrl-C twice). */
-export function statusText(r: Pick<RunRecord, 'status' | 'alive' | 'kind' | 'id' | 'options'>): string {
+export function statusText(r: Pick<RunRecord, 'status' | 'alive' | 'kind' | 'id' | 'options' | 'undoneBy'>): string {
+  // an apply stopped, failed or done and then undone: what it wrote is set back, which its own status does not say
+  if (r.undoneBy !== undefined) return `${r.status}, undone by run ${r.undoneBy}`;
   if (r.status !== 'running' || r.alive !== false) return r.status;
   const gone = 'running, but no process works on it (killed, or its connection lost)';
   if (r.kind === 'plan') return `${gone}: it did not finish and cannot be applied; plan again`;

@@ -18,7 +18,8 @@ import {
 } from '../sql/plan.js';
 import { statusStatement } from '../sql/status.js';
 import { type UnlinkedRecordRow, unlinkedRecordsStatement, unlinkedSampleSettingsStatement } from '../sql/unlinked.js';
-import { createRun, failRun, finishRun, insertPlanEntries, type PlanEntryRow, planEntryWriter } from '../store/runs.js';
+import { createRun, failRun, finishRun } from '../store/runs.js';
+import { insertPlanEntries, type PlanEntryRow, planEntryWriter } from '../store/plan-entries.js';
 import { ANALYZE_PLAN_NAMES, analyzePlanEntries } from '../store/plans.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { type CommonOptions, type Context, prepare, runScope, shape, noticesOf } from '../context/context.js';

@@ -33,6 +33,8 @@ export interface RunRecord {
    * False: its process ended without finishing (killed, Ctrl-C twice, the machine lost); resume or undo it.
    */
   alive?: boolean;
+  /** The undo run that set back what this run wrote, finished (present only then). */
+  undoneBy?: string;
 }
 
 export interface NewRun {
@@ -226,6 +228,7 @@ interface RunRow {
   target_run_id: string | null;
   error: string | null;
   alive: boolean | null;
+  undone_by: string | null;
 }
 
 function json<T>(v: unknown): T {
@@ -234,7 +237,8 @@ function json<T>(v: unknown): T {
 
 const RUN_COLUMNS = `id::text AS id, kind, scope, entities, executed_by, started_at::text AS started_at, finished_at::text AS finished_at,
   dry_run, config_hash, config, status, options, summary, checkpoint, plan_run_id::text AS plan_run_id,
-  target_run_id::text AS target_run_id, error, ${RUN_ALIVE_SQL} AS alive`;
+  target_run_id::text AS target_run_id, error, ${RUN_ALIVE_SQL} AS alive,
+  (SELECT max(u.id)::text FROM fk_backfill.runs u WHERE u.kind = 'undo' AND u.status = 'done' AND u.target_run_id = r.id) AS undone_by`;
 
 function toRun(r: RunRow): RunRecord {
   return {
@@ -256,6 +260,7 @@ function toRun(r: RunRow): RunRecord {
     targetRunId: r.target_run_id,
     error: r.error,
     ...(r.alive !== null ? { alive: r.alive } : {}),
+    ...(r.undone_by !== null ? { undoneBy: r.undone_by } : {}),
   };
 }
 
@@ -272,7 +277,7 @@ export async function getRun(db: Queryable, id: string): Promise<RunRecord> {
   if (!/^\d{1,18}$/.test(id)) throw new BackfillError('RUN_NOT_FOUND', `run id must be a number, got "${id}"`);
   let res;
   try {
-    res = await db.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM fk_backfill.runs WHERE id = $1::int8`, [id]);
+    res = await db.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM fk_backfill.runs r WHERE r.id = $1::int8`, [id]);
   } catch (e) {
     if (sqlState(e) === '42P01' || sqlState(e) === '3F000')
       throw new BackfillError('RUN_NOT_FOUND', `run ${id} not found: no fk-backfill runs in this database`);
@@ -291,93 +296,6 @@ export async function listRuns(db: Queryable, limit = 50): Promise<RunRecord[]> 
     if (sqlState(e) === '42P01' || sqlState(e) === '3F000') return []; // nothing ever ran here
     throw wrapDbError(e, 'listing runs');
   }
-}
-
-export interface PlanEntryRow {
-  scopeKey: (string | null)[];
-  sourceName: string | null;
-  outcome: 'linked' | 'review' | 'ambiguous' | 'unmatched';
-  targetKey: string | null;
-  method: string | null;
-  score: number | null;
-  rowCount: number;
-  candidates: unknown[];
-  reason: string | null;
-  /** Linked entries: the master's name as the plan read it (apply skips the rows once it changed). */
-  targetName?: string | null;
-}
-
-const INSERT_PLAN_ENTRIES = `INSERT INTO fk_backfill.plan_entries (run_id, link, scope_key, source_name, outcome, target_key, method, score, row_count, candidates, reason, target_name)
-       SELECT $1::int8, $2, x.scope_key, x.source_name, x.outcome, x.target_key, x.method, x.score, x.row_count, coalesce(x.candidates, '[]'::jsonb), x.reason, x.target_name
-         FROM jsonb_to_recordset($3::jsonb) AS x(scope_key text[], source_name text, outcome text, target_key text, method text,
-              score real, row_count int8, candidates jsonb, reason text, target_name text)`;
-
-/** One entry as an element of the JSON array the insert reads (jsonb_to_recordset's column names). */
-function planEntryJson(e: PlanEntryRow): string {
-  return JSON.stringify({
-    scope_key: e.scopeKey,
-    source_name: e.sourceName,
-    outcome: e.outcome,
-    target_key: e.targetKey,
-    method: e.method,
-    score: e.score,
-    row_count: e.rowCount,
-    candidates: e.candidates,
-    reason: e.reason,
-    target_name: e.targetName ?? null,
-  });
-}
-
-/** Bulk insert, a few thousand entries per statement (one JSON document each, no per-row queries). */
-export async function insertPlanEntries(db: Queryable, runId: string, link: string, entries: PlanEntryRow[], chunk = 2000): Promise<void> {
-  for (let i = 0; i < entries.length; i += chunk) {
-    await db.query(INSERT_PLAN_ENTRIES, [
-      runId,
-      link,
-      `[${entries
-        .slice(i, i + chunk)
-        .map(planEntryJson)
-        .join(',')}]`,
-    ]);
-  }
-}
-
-export interface PlanEntryWriter {
-  /** Adds one entry; writes the entries collected so far once they reach the statement size. */
-  add(e: PlanEntryRow): Promise<void>;
-  /** Writes what is left. */
-  flush(): Promise<void>;
-}
-
-/**
- * Writes plan entries as they are decided, about `statementBytes` of JSON per statement (the same statement as
- * insertPlanEntries). Each entry is turned into its JSON at once and collected in one reused Buffer, off the JS heap:
- * entries held as objects until their chunk of 1000 was written outlived two young-generation collections and were
- * promoted, ~180 MB of old-generation garbage in a plan of 100 k names that the heap grew to make room for (issue #21).
- */
-export function planEntryWriter(db: Queryable, runId: string, link: string, statementBytes = 1 << 20): PlanEntryWriter {
-  let buf = Buffer.allocUnsafe(statementBytes + 2);
-  let len = 0; // bytes used, the '[' included
-  const flush = async (): Promise<void> => {
-    if (len === 0) return;
-    buf[len++] = 0x5d; // ']'
-    const json = buf.toString('utf8', 0, len);
-    len = 0;
-    await db.query(INSERT_PLAN_ENTRIES, [runId, link, json]);
-  };
-  return {
-    async add(e) {
-      const json = planEntryJson(e);
-      const bytes = Buffer.byteLength(json);
-      if (len > 0 && len + bytes + 2 > buf.length) await flush();
-      if (bytes + 2 > buf.length) buf = Buffer.allocUnsafe(bytes + 2); // one entry larger than a statement: a statement of its own
-      buf[len] = len === 0 ? 0x5b : 0x2c; // '[' first, then ','
-      len++;
-      len += buf.write(json, len);
-      if (len >= statementBytes) await flush();
-    },
-    flush,
-  };
 }
 
 /** A run's config hash, scope, status and kind, or undefined. */

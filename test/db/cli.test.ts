@@ -79,7 +79,12 @@ describeEach('cli', (target) => {
     const applyId = runs.json<{ id: string; kind: string }[]>().find((r) => r.kind === 'apply')!.id;
     const one = await runCli(['runs', applyId, ...db]);
     expect(one.code).toBe(0);
-    expect(one.stdout).toMatch(/^Run: +\d+\nKind: +apply\nStatus: +done\n/);
+    // undone since: its status says so (a stopped run undone said only 'stopped')
+    const undoId = runs.json<{ id: string; kind: string }[]>().find((r) => r.kind === 'undo')!.id;
+    expect(one.stdout).toMatch(new RegExp(`^Run: +\\d+\\nKind: +apply\\nStatus: +done, undone by run ${undoId}\\n`));
+    expect(runs.json<{ kind: string; undoneBy?: string }[]>().map((r) => r.undoneBy ?? null)).toEqual([null, undoId, null]);
+    const list = await runCli(['runs', ...db]);
+    expect(list.stdout.split('\n')[0]).toMatch(/\| Undoes +\| Undone by *$/);
     expect(one.stdout).toContain('\nSummary:\n');
     expect(one.stdout).toMatch(/^ {2}totalUpdated: 7$/m);
     expect(one.stdout).not.toContain('{');

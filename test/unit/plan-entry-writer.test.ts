@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type QueryArgs, type Queryable, statementOf } from '../../src/db/port.js';
-import { insertPlanEntries, type PlanEntryRow, planEntryWriter } from '../../src/store/runs.js';
+import { insertPlanEntries, type PlanEntryRow, planEntryWriter } from '../../src/store/plan-entries.js';
 
 /** A Queryable that records the JSON document of each plan-entry insert. */
 function recorder(): { db: Queryable; docs: string[] } {

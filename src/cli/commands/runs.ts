@@ -23,7 +23,7 @@ export function register(program: Command): void {
         else
           print(
             table(
-              ['Run', 'Kind', 'Status', 'Tenant', 'Entities', 'By', 'Started', 'Plan', 'Undoes'],
+              ['Run', 'Kind', 'Status', 'Tenant', 'Entities', 'By', 'Started', 'Plan', 'Undoes', 'Undone by'],
               runs.map((r) => [
                 r.id,
                 r.kind,
@@ -34,6 +34,7 @@ export function register(program: Command): void {
                 r.startedAt,
                 r.planRunId,
                 r.targetRunId,
+                r.undoneBy ?? null,
               ]),
             ),
           );

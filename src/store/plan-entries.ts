@@ -1,0 +1,92 @@
+/**
+ * fk_backfill.plan_entries as a plan writes them: one row per (scope, name) and link, in chunks of bound JSON (a
+ * statement of at most about 1 MB), so a plan of any size writes without one statement per entry.
+ */
+import type { Queryable } from '../db/port.js';
+
+export interface PlanEntryRow {
+  scopeKey: (string | null)[];
+  sourceName: string | null;
+  outcome: 'linked' | 'review' | 'ambiguous' | 'unmatched';
+  targetKey: string | null;
+  method: string | null;
+  score: number | null;
+  rowCount: number;
+  candidates: unknown[];
+  reason: string | null;
+  /** Linked entries: the master's name as the plan read it (apply skips the rows once it changed). */
+  targetName?: string | null;
+}
+
+const INSERT_PLAN_ENTRIES = `INSERT INTO fk_backfill.plan_entries (run_id, link, scope_key, source_name, outcome, target_key, method, score, row_count, candidates, reason, target_name)
+       SELECT $1::int8, $2, x.scope_key, x.source_name, x.outcome, x.target_key, x.method, x.score, x.row_count, coalesce(x.candidates, '[]'::jsonb), x.reason, x.target_name
+         FROM jsonb_to_recordset($3::jsonb) AS x(scope_key text[], source_name text, outcome text, target_key text, method text,
+              score real, row_count int8, candidates jsonb, reason text, target_name text)`;
+
+/** One entry as an element of the JSON array the insert reads (jsonb_to_recordset's column names). */
+function planEntryJson(e: PlanEntryRow): string {
+  return JSON.stringify({
+    scope_key: e.scopeKey,
+    source_name: e.sourceName,
+    outcome: e.outcome,
+    target_key: e.targetKey,
+    method: e.method,
+    score: e.score,
+    row_count: e.rowCount,
+    candidates: e.candidates,
+    reason: e.reason,
+    target_name: e.targetName ?? null,
+  });
+}
+
+/** Bulk insert, a few thousand entries per statement (one JSON document each, no per-row queries). */
+export async function insertPlanEntries(db: Queryable, runId: string, link: string, entries: PlanEntryRow[], chunk = 2000): Promise<void> {
+  for (let i = 0; i < entries.length; i += chunk) {
+    await db.query(INSERT_PLAN_ENTRIES, [
+      runId,
+      link,
+      `[${entries
+        .slice(i, i + chunk)
+        .map(planEntryJson)
+        .join(',')}]`,
+    ]);
+  }
+}
+
+export interface PlanEntryWriter {
+  /** Adds one entry; writes the entries collected so far once they reach the statement size. */
+  add(e: PlanEntryRow): Promise<void>;
+  /** Writes what is left. */
+  flush(): Promise<void>;
+}
+
+/**
+ * Writes plan entries as they are decided, about `statementBytes` of JSON per statement (the same statement as
+ * insertPlanEntries). Each entry is turned into its JSON at once and collected in one reused Buffer, off the JS heap:
+ * entries held as objects until their chunk of 1000 was written outlived two young-generation collections and were
+ * promoted, ~180 MB of old-generation garbage in a plan of 100 k names that the heap grew to make room for (issue #21).
+ */
+export function planEntryWriter(db: Queryable, runId: string, link: string, statementBytes = 1 << 20): PlanEntryWriter {
+  let buf = Buffer.allocUnsafe(statementBytes + 2);
+  let len = 0; // bytes used, the '[' included
+  const flush = async (): Promise<void> => {
+    if (len === 0) return;
+    buf[len++] = 0x5d; // ']'
+    const json = buf.toString('utf8', 0, len);
+    len = 0;
+    await db.query(INSERT_PLAN_ENTRIES, [runId, link, json]);
+  };
+  return {
+    async add(e) {
+      const json = planEntryJson(e);
+      const bytes = Buffer.byteLength(json);
+      if (len > 0 && len + bytes + 2 > buf.length) await flush();
+      if (bytes + 2 > buf.length) buf = Buffer.allocUnsafe(bytes + 2); // one entry larger than a statement: a statement of its own
+      buf[len] = len === 0 ? 0x5b : 0x2c; // '[' first, then ','
+      len++;
+      len += buf.write(json, len);
+      if (len >= statementBytes) await flush();
+    },
+    flush,
+  };
+}
