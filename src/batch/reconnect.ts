@@ -9,7 +9,7 @@
 import type { Queryable } from '../db/port.js';
 import { BackfillError, isConnectionLoss } from '../errors.js';
 import { pingStatement } from '../sql/session.js';
-import { interruptRun, loggedChanges } from '../store/runs.js';
+import { interruptRun, loggedChanges, noteInterruptedSummary } from '../store/runs.js';
 import { sleep } from './sleep.js';
 import type { LiveLock } from './live.js';
 import type { BatchKind, ProgressListener } from './progress.js';
@@ -128,6 +128,10 @@ export async function interruptedError(
   const first = messageOf(e);
   // what the committed batches wrote, when the database answers again (a trial: nothing said of the 30,000 rows written)
   const written = recorded ? await loggedChanges(db, runId, null).catch(() => null) : null;
+  if (written !== null)
+    await noteInterruptedSummary(db, runId, { [kind === 'apply' ? 'totalUpdated' : 'totalReverted']: written, resume }).catch(
+      () => undefined,
+    );
   const kept =
     written === null ? '' : `, the ${written} row(s) it ${kind === 'apply' ? 'linked' : 'set back'} in committed batches stay (logged)`;
   return new BackfillError(

@@ -117,6 +117,17 @@ export async function interruptRun(db: Queryable, id: string, message: string): 
 }
 
 /**
+ * An interrupted run's summary, where it has none: what its committed batches wrote (the per-link counts come with
+ * its --resume). `runs ID` of an interrupted run said nothing of them.
+ */
+export async function noteInterruptedSummary(db: Queryable, id: string, summary: Record<string, unknown>): Promise<void> {
+  await db.query(
+    `UPDATE fk_backfill.runs SET summary = $2::jsonb WHERE id = $1::int8 AND status = 'interrupted' AND coalesce(summary, 'null'::jsonb) = 'null'::jsonb`,
+    [id, JSON.stringify(summary)],
+  );
+}
+
+/**
  * The seed's summary fields of an apply run: when it started (ISO 8601, UTC) and by whom, and what its
  * plan counted (rows with a NULL FK, rows matched) from the plan run's summary.
  */

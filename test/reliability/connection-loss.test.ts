@@ -124,6 +124,9 @@ describeEach('connection loss during apply and undo', (target) => {
       expect(err.details.written).toBe(logged.rows[0]!.n);
       expect(err.message).toContain(`the ${logged.rows[0]!.n} row(s) it linked in committed batches stay (logged)`);
       expect(await runStatus(t, err.details.runId)).toBe('interrupted');
+      // and `runs ID` says it too (its summary was empty)
+      const one = await runCli(['runs', err.details.runId, '--db', t.url, '--json']);
+      expect(one.json<{ summary: unknown }>().summary).toEqual({ totalUpdated: logged.rows[0]!.n, resume: err.details.resume });
       const runs = await runCli(['runs', '--db', t.url, '--json']);
       expect(runs.stdout).not.toContain('"running"');
 
