@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // the Citus cluster cases run with `npm run test:citus` (vitest.citus.config.ts), the OLTP run with `npm run test:oltp`
     exclude: ['test/citus/**', 'test/oltp/**', 'node_modules/**'],
+    // one migrated PostgreSQL database per run that freshDb('postgres') copies (test/helpers/pg-template.ts)
+    globalSetup: ['test/helpers/pg-template.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Two cores: one fork per core keeps PGlite (WASM) and the server both busy without thrashing.

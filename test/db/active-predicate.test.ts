@@ -168,7 +168,7 @@ describeEach('active predicate', (target) => {
   });
 
   it('a status value the column cannot hold is refused before anything is written, naming target.active; a number status takes numbers', async () => {
-    t = await freshDb(target);
+    t = await freshDb(target, { migrated: false });
     await schema(t);
     await t.db.exec(`
       CREATE TYPE acct_state AS ENUM ('open', 'closed');

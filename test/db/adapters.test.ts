@@ -156,7 +156,7 @@ describeEach('schema errors', (target) => {
   afterEach(async () => t.dispose());
 
   it('missing table, missing column, type mismatch, view, unknown tenant and entity: clear errors, nothing written', async () => {
-    t = await freshDb(target);
+    t = await freshDb(target, { migrated: false });
     await createAxis(t.db);
     const base = {
       entity: 'so',

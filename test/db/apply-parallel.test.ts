@@ -86,7 +86,7 @@ describeEach('apply --parallel', (target) => {
   );
 
   it('bad --parallel: one line, exit 2, nothing written', async () => {
-    t = await freshDb(target, { onDisk: true });
+    t = await freshDb(target, { onDisk: true, migrated: false });
     await createBatchFixture(t.db, 200);
     await t.release();
     const base = ['apply', '--db', t.url, '--yes'];

@@ -11,7 +11,7 @@ import { undo } from '../../src/index.js';
 describeEach('change log as change sets (migration 009)', (target) => {
   let t: TestDb;
   beforeEach(async () => {
-    t = await freshDb(target);
+    t = await freshDb(target, { migrated: false });
   });
   afterEach(async () => {
     await t.dispose();

@@ -50,7 +50,7 @@ async function guardObjects(db: Queryable): Promise<{ triggers: number; function
 describeEach('guard', (target) => {
   let t: TestDb;
   beforeEach(async () => {
-    t = await freshDb(target);
+    t = await freshDb(target, { migrated: false });
     await createAxis(t.db);
     await t.db.query(
       `INSERT INTO customers (tenant_id, customer_number, customer_name, is_active) VALUES

@@ -85,7 +85,7 @@ describeEach('master deleted during apply', (target) => {
   it.runIf(target !== 'pglite')(
     'a second session deletes a master mid-batch: its rows stay NULL, reported "master deleted", exit 0; a read-only-masters role; undo with a deleter',
     async () => {
-      t = await freshDb(target);
+      t = await freshDb(target, { migrated: false });
       await schema(t);
       const role = `fkb_del_${randomBytes(4).toString('hex')}`;
       await t.db.exec(`CREATE ROLE ${role} LOGIN;

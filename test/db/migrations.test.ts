@@ -14,7 +14,7 @@ describeEach('migrations', (target) => {
   afterEach(async () => t.dispose());
 
   it('records every checksum; a schema built by other SQL is refused (exit 2, one line, nothing written)', async () => {
-    t = await freshDb(target, { onDisk: true });
+    t = await freshDb(target, { onDisk: true, migrated: false });
     await createAxis(t.db);
     await migrate(t.db);
     const rows = (
@@ -41,7 +41,7 @@ describeEach('migrations', (target) => {
   });
 
   it("deleting a run deletes its plan's entries (a trigger: the foreign key's per-entry check is gone, migration 022), and nobody else's", async () => {
-    t = await freshDb(target);
+    t = await freshDb(target, { migrated: false });
     await createAxis(t.db);
     const a = await plan(t.db, { tenantId: DEMO_TENANT });
     const b = await plan(t.db, { tenantId: DEMO_TENANT });
@@ -55,7 +55,7 @@ describeEach('migrations', (target) => {
   });
 
   it('a schema from before checksums were kept: they are recorded with the next migration, not refused', async () => {
-    t = await freshDb(target);
+    t = await freshDb(target, { migrated: false });
     await migrate(t.db);
     // as an older fk-backfill left it: no checksum column, no migration 018
     await t.db.exec(

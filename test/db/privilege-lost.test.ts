@@ -45,7 +45,7 @@ describeEach('a privilege lost mid-run', (target) => {
   it.runIf(target === 'postgres')(
     'UPDATE revoked after some batches: exit 1, the writes and the resume named; resumed after GRANT: done',
     async () => {
-      t = await freshDb(target);
+      t = await freshDb(target, { migrated: false });
       role = `fkb_rev_${randomBytes(4).toString('hex')}`;
       await t.db.exec(`
       CREATE TABLE vendors (id int PRIMARY KEY, org text NOT NULL, name text NOT NULL);

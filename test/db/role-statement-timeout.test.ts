@@ -15,7 +15,7 @@ const run = TARGETS.includes('postgres') ? describe : describe.skip;
 run('a statement_timeout set on the database [postgres]', () => {
   let t: TestDb;
   beforeEach(async () => {
-    t = await freshDb('postgres');
+    t = await freshDb('postgres', { migrated: false });
     await createBatchFixture(t.db, 3000);
     const name = (await t.db.query<{ d: string }>('SELECT current_database() AS d')).rows[0]!.d;
     // a bound no statement of the tool's beyond the trivial meets

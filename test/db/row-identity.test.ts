@@ -66,7 +66,7 @@ describeEach('row identity: composite and non-unique keys', (target) => {
   afterEach(async () => t.dispose());
 
   it('"key": "id" on a partitioned table keyed (id, order_date) is refused before anything is written, naming the key that works', async () => {
-    t = await freshDb(target);
+    t = await freshDb(target, { migrated: false });
     await partitioned(t);
     const before = await snapshot(t);
     // one call at a time: a second promise made up front rejects with nothing awaiting it yet (an unhandled rejection)
@@ -113,7 +113,7 @@ describeEach('row identity: composite and non-unique keys', (target) => {
   });
 
   it('a key column that may be NULL (no primary key) is refused; a unique key over NOT NULL columns is accepted', async () => {
-    t = await freshDb(target);
+    t = await freshDb(target, { migrated: false });
     await t.db.exec(`
       CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text NOT NULL);
       CREATE TABLE orders (id int, doc_no text NOT NULL UNIQUE, tenant_id int NOT NULL, customer_name text, customer_id int);

@@ -11,7 +11,7 @@ import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 describeEach('a database fk-backfill never touched', (target) => {
   let t: TestDb;
   beforeEach(async () => {
-    t = await freshDb(target);
+    t = await freshDb(target, { migrated: false });
     await createAxis(t.db);
   });
   afterEach(async () => t.dispose());

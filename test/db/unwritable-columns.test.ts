@@ -60,7 +60,7 @@ describeEach('unwritable columns found at plan time', (target) => {
   }
 
   it('a generated updated_at named in the config: exit 2 naming the column, nothing written', async () => {
-    t = await freshDb(target);
+    t = await freshDb(target, { migrated: false });
     await schema(t, `touched_at timestamptz GENERATED ALWAYS AS (created_at) STORED`);
     const e = await refused(plan(t.db, { config: config({ updatedAt: 'touched_at' }), tenantId: T }));
     expect(e.code).toBe('SCHEMA_UNWRITABLE_COLUMN');

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
-import { describe } from 'vitest';
+import { describe, inject } from 'vitest';
 import { openDatabase } from '../../src/db/index.js';
 import { fromPglite } from '../../src/db/pglite/adapter.js';
 import type { Database } from '../../src/db/port.js';
@@ -42,7 +42,8 @@ export interface TestDb {
   dispose(): Promise<void>;
 }
 
-function dbUrl(name: string): string {
+/** The URL of database `name` on the server of PG_ADMIN_URL. */
+export function dbUrl(name: string): string {
   const u = new URL(PG_ADMIN_URL);
   u.pathname = `/${name}`;
   return u.toString();
@@ -107,11 +108,27 @@ async function resetPglite(p: PGlite): Promise<void> {
   END $$;`);
 }
 
+/** The run's migrated template database (test/helpers/pg-template.ts), or template0 when there is none. */
+function pgTemplate(migrated: boolean): string {
+  if (!migrated) return 'template0';
+  let name = '';
+  try {
+    name = inject('fkbPgTemplate');
+  } catch {
+    /* not under vitest's runner (a script importing the helpers) */
+  }
+  return name === '' ? 'template0' : name;
+}
+
 /**
- * A fresh, empty database on `target`. `onDisk` (PGlite): a new directory instead of the shared
- * in-memory instance, so a child process can open it by URL.
+ * A fresh database on `target`, empty but for what the tool's first use would create. `onDisk` (PGlite): a new
+ * directory instead of the shared in-memory instance, so a child process can open it by URL. On PostgreSQL it is a
+ * copy of the run's template, in which schema fk_backfill is already migrated (test/helpers/pg-template.ts);
+ * `migrated: false` gives a database the tool never touched (copied from template0) for the tests whose point is
+ * what happens there (migrations, nothing written, a role creating the schema). PGlite's fresh databases are
+ * untouched either way: the tool migrates on first use, as before.
  */
-export async function freshDb(target: Target, opts: { onDisk?: boolean } = {}): Promise<TestDb> {
+export async function freshDb(target: Target, opts: { onDisk?: boolean; migrated?: boolean } = {}): Promise<TestDb> {
   if (target === 'citus') {
     // a fresh database on the Citus coordinator (FKB_TARGETS=citus): the suite's plain tables stay local to it
     const { freshCitusDb } = await import('./citus.js');
@@ -132,7 +149,7 @@ export async function freshDb(target: Target, opts: { onDisk?: boolean } = {}): 
   }
   if (target !== 'pglite') {
     const name = `fkb_t_${process.pid}_${randomBytes(4).toString('hex')}`;
-    await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE template0`));
+    await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${pgTemplate(opts.migrated !== false)}`));
     const url = dbUrl(name);
     const db = await openDatabase(url);
     let closed = false;

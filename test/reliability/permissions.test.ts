@@ -46,7 +46,7 @@ const MASTERS = ['tenants', 'customers', 'vendors'];
     return db;
   }
   beforeEach(async () => {
-    t = await freshDb('postgres');
+    t = await freshDb('postgres', { migrated: false });
     await createAxis(t.db);
   });
   afterEach(async () => {
