@@ -19,7 +19,7 @@ import { apply, openDatabase, plan, undo } from '../../src/index.js';
 import type { Database } from '../../src/db/port.js';
 import type { ProgressEvent } from '../../src/batch/progress.js';
 import { applyText } from '../../src/cli/format.js';
-import { describeEach, freshDb, PG_ADMIN_URL, type TestDb, urlAs } from '../helpers/db.js';
+import { describeEach, freshDb, type TestDb, urlAs } from '../helpers/db.js';
 
 const config: ConfigInput = {
   links: [
@@ -96,15 +96,18 @@ describeEach('master deleted during apply', (target) => {
       CREATE FUNCTION wait_for_test() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN PERFORM pg_advisory_xact_lock(4217); RETURN NEW; END $$;
       CREATE TRIGGER wait_for_test BEFORE UPDATE ON sales_orders FOR EACH ROW EXECUTE FUNCTION wait_for_test();`);
-      const db: Database = await openDatabase(urlAs(t.url, role));
+      const url = t.url;
+      const db: Database = await openDatabase(urlAs(url, role));
       const other = new pg.Client({ connectionString: t.url });
       await other.connect();
       cleanup.push(async () => {
         await other.end().catch(() => undefined);
         await db.close();
-        const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+        // what the role owns and was granted lives in the test's database: dropped there, then the role itself (it leaked)
+        const admin = new pg.Client({ connectionString: url });
         await admin.connect();
         await admin.query(`DROP OWNED BY ${role} CASCADE`).catch(() => undefined);
+        await admin.query(`DROP ROLE IF EXISTS ${role}`);
         await admin.end();
       });
       /** Holds the advisory lock, waits until `run`'s batch waits on it, does `meanwhile`, lets go. */
