@@ -141,11 +141,29 @@ function trailingLegal(tokens: string[], minKeep: number): { canon: string; n: n
   return null;
 }
 
-/** Whole segment is one legal form ("Inc", "Co Ltd"). */
+/** Whole segment is one legal form ("Inc", "Co Ltd"; a form written first elsewhere, "…, PT"). */
 function segmentLegal(tokens: string[]): string | null {
   if (tokens.length === 0 || tokens.length > MAX_LEGAL_WORDS) return null;
   const s = tokens.join(' ');
-  return LEGAL_FORMS[s] ?? (tokens.length === 1 ? legalTypo(s) : null);
+  return LEGAL_FORMS[s] ?? leadingCanon(s) ?? (tokens.length === 1 ? legalTypo(s) : null);
+}
+
+/** The canonical form of a legal form written first ("PT", "SIA", "Kabushiki Kaisha"), or null. */
+function leadingCanon(s: string): string | null {
+  return LEADING_LEGAL.has(s) ? (LEADING_LEGAL_CANON[s] ?? LEGAL_FORMS[s] ?? s) : null;
+}
+
+/** Two-letter forms that initials merge into as well ("A.-S. de Montclair" is Anne-Sophie): only as written words. */
+const LEADING_AS_WORD = new Set(['as', 'cv', 'ud', 'oy', 'et']);
+
+/**
+ * How many of the first tokens are a legal form written first (one word, or two: "kabushiki kaisha"), leaving one;
+ * `first` is the name's first word as written.
+ */
+function leadingLegal(tokens: string[], first: string): number {
+  if (tokens.length > 2 && LEADING_LEGAL.has(`${tokens[0]!} ${tokens[1]!}`)) return 2;
+  if (tokens.length < 2 || !LEADING_LEGAL.has(tokens[0]!)) return 0;
+  return !LEADING_AS_WORD.has(tokens[0]!) || /^\p{L}+[.,]?$/u.test(first) ? 1 : 0;
 }
 
 /** Card and payment processors' descriptor prefixes (Square, Toast, PayPal, Shopify, Intuit, …): a word then "*". */
@@ -306,10 +324,10 @@ function normalizeCore(folded: string, caps: Capitals): CoreResult {
     break;
   }
   // Leading legal forms ("PT Telkom", "OOO Gazprom").
-  if (tokens.length > 1 && LEADING_LEGAL.has(tokens[0]!)) {
-    const t = tokens[0]!;
-    legal.unshift(LEADING_LEGAL_CANON[t] ?? LEGAL_FORMS[t] ?? t);
-    tokens = tokens.slice(1);
+  const lead = leadingLegal(tokens, folded.trim().split(/\s+/)[0] ?? '');
+  if (lead > 0) {
+    legal.unshift(leadingCanon(tokens.slice(0, lead).join(' '))!);
+    tokens = tokens.slice(lead);
     rules.add('legal-form');
   }
   // Leading "the".

@@ -55,15 +55,23 @@ export const LEGAL_FORMS: Record<string, string> = {
   ооо: 'ooo', оао: 'oao', зао: 'zao', пао: 'pao', ао: 'jsc', тоо: 'llp', mmc: 'llc', mchj: 'llc',
   株式会社: 'kk', 合同会社: 'gk', 有限会社: 'yk',
   og: 'og', asd: 'asd', ssd: 'ssd', arl: 'srl', 'a rl': 'srl', scea: 'scea', scev: 'scev', gaec: 'gaec',
+  // the Baltic LLCs (Latvia's SIA, Lithuania's UAB) and Ukraine's TOV, which their ledgers write first or last
+  sia: 'sia', uab: 'uab', tov: 'tov', тов: 'tov', aktsiaselts: 'as',
 };
 
-/** Legal forms also recognised at the start of a name ("PT Telkom", "OOO Gazprom"). */
+/**
+ * Legal forms also recognised at the start of a name, where their countries' ledgers write them ("PT Telkom", "OOO
+ * Gazprom", "SIA Latgales Graudi", "UAB Kauno grūdai", "CV Maju Bersama", "UD Sinar Harapan", Estonia's "AS Tallinna
+ * Jahuveski", Finland's "Oy Karl Fazer Ab", "Kabushiki Kaisha Toshiba"), and as a comma segment of their own after the
+ * name ("Sinar Jaya Abadi, PT"). Not Sweden's AB (initials as often: "AB Mauri"); the two-letter ones only as a word written so (normalize.ts).
+ */
 // prettier-ignore
 export const LEADING_LEGAL = new Set([
   'pt', 'ooo', 'oao', 'zao', 'pao', 'pjsc', 'ojsc', 'jsc', 'cjsc', 'aktiebolaget',
   'ооо', 'оао', 'зао', 'пао', 'ао', 'тоо', '株式会社', 'asd', 'ssd', 'scea', 'scev', 'gaec',
+  'sia', 'uab', 'tov', 'тов', 'cv', 'ud', 'as', 'oy', 'kabushiki kaisha', 'ет', 'et',
 ]);
-export const LEADING_LEGAL_CANON: Record<string, string> = { pt: 'pt' };
+export const LEADING_LEGAL_CANON: Record<string, string> = { pt: 'pt', ud: 'ud', ет: 'et', et: 'et' };
 
 /** Rough legal-form families: within a family two forms are "compatible" (Inc vs Corp), across families "disagree". */
 // prettier-ignore
@@ -82,6 +90,7 @@ const LEGAL_FAMILY: Record<string, string> = {
   sro: 'cee', ks: 'cee', doo: 'cee', dd: 'cee', ad: 'cee', ood: 'cee', eood: 'cee', kft: 'cee', zrt: 'cee', nyrt: 'cee', rt: 'cee',
   'fz llc': 'gulf', fze: 'gulf', fzco: 'gulf', og: 'de',
   jsc: 'ru', pjsc: 'ru', ojsc: 'ru', cjsc: 'ru', oao: 'ru', ooo: 'ru', zao: 'ru', pao: 'ru',
+  sia: 'lv', uab: 'lt', tov: 'ua', ud: 'id',
 };
 
 /** Common misspellings of long legal words (adjacent transpositions; deletions for 7+ letters): "Acme Copr". */
@@ -388,7 +397,7 @@ export function legalFamily(form: string): string {
 /**
  * A legal form and its translation as the same country's firms write it in another official language or in English:
  * Switzerland's AG / SA / Ltd ("Bank Vontobel AG" / Bank Vontobel Ltd, "PostFinance AG" / PostFinance SA), Belgium's
- * NV / SA, Finland's Oyj / Abp / Corporation and Oy / Ltd ("Fortum Oyj" / Fortum Corporation), Japan's and Korea's
+ * NV / SA, Finland's Oyj / Abp / Corporation and Oy / Ab / Ltd ("Fortum Oyj" / Fortum Corporation), Japan's and Korea's
  * K.K. / Co., Ltd. / Corporation and G.K. / LLC. Read only where the names are otherwise equal (matcher.ts, the
  * normalised name): one company's one form, not two companies' (which legalDisagreeCap keeps for review: "Braun Druck
  * Ltd" / Braun Druck SARL), and never beside a typo ("Hanwha Corporation" is not Hanwa Co., Ltd.).
@@ -398,6 +407,9 @@ const TRANSLATED: readonly (readonly [string, string])[] = [
   ['ag', 'sa'], ['ag', 'ltd'], ['sa', 'ltd'], ['nv', 'sa'],
   ['oyj', 'corp'], ['oyj', 'plc'], ['oyj', 'abp'], ['oy', 'ltd'],
   ['kk', 'corp'], ['co ltd', 'corp'], ['gk', 'llc'],
+  // Finland's Swedish Ab beside Oy, Switzerland's Sàrl beside GmbH; Russia's OOO and Ukraine's TOV as LLC, Bulgaria's
+  // (E)OOD and the Balkans' d.o.o. as Ltd, as their firms write themselves in English ("Poltavazernoprodukt LLC")
+  ['oy', 'ab'], ['gmbh', 'sarl'], ['ooo', 'llc'], ['tov', 'llc'], ['eood', 'ltd'], ['ood', 'ltd'], ['doo', 'ltd'],
 ];
 
 export function legalTranslated(a: string | null, b: string | null): boolean {
