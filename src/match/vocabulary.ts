@@ -57,6 +57,9 @@ export const LEGAL_FORMS: Record<string, string> = {
   og: 'og', asd: 'asd', ssd: 'ssd', arl: 'srl', 'a rl': 'srl', scea: 'scea', scev: 'scev', gaec: 'gaec',
   // the Baltic LLCs (Latvia's SIA, Lithuania's UAB) and Ukraine's TOV, which their ledgers write first or last
   sia: 'sia', uab: 'uab', tov: 'tov', тов: 'tov', aktsiaselts: 'as',
+  // the Balkan forms in Cyrillic (read before the name is transliterated: cyrillic.ts), Ukraine's private JSC and
+  // sole trader (ПрАТ, ФОП)
+  оод: 'ood', еоод: 'eood', ад: 'ad', доо: 'doo', прат: 'prat', prat: 'prat', фоп: 'fop', fop: 'fop',
 };
 
 /**
@@ -69,7 +72,7 @@ export const LEGAL_FORMS: Record<string, string> = {
 export const LEADING_LEGAL = new Set([
   'pt', 'ooo', 'oao', 'zao', 'pao', 'pjsc', 'ojsc', 'jsc', 'cjsc', 'aktiebolaget',
   'ооо', 'оао', 'зао', 'пао', 'ао', 'тоо', '株式会社', 'asd', 'ssd', 'scea', 'scev', 'gaec',
-  'sia', 'uab', 'tov', 'тов', 'cv', 'ud', 'as', 'oy', 'kabushiki kaisha', 'ет', 'et',
+  'sia', 'uab', 'tov', 'тов', 'cv', 'ud', 'as', 'oy', 'kabushiki kaisha', 'ет', 'et', 'прат', 'prat', 'фоп', 'fop',
 ]);
 export const LEADING_LEGAL_CANON: Record<string, string> = { pt: 'pt', ud: 'ud', ет: 'et', et: 'et' };
 
