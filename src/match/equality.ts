@@ -35,7 +35,11 @@ export function groupOthers(ix: MatcherIndex, q: NormalizedName, hits: readonly 
   // the hit's own legal form written ("Mears Ltd" / Mears Limited beside Mears Group PLC): that company's whole name
   if (q.legalForm !== null && hits.every((e) => e.norm.legalForm === q.legalForm)) return [];
   const oneWord = q.tokens.length === 1 && hits.every((e) => e.tokens.length === 1);
-  const withoutLegal = q.tokens.length > 1 && q.legalForm === null && hits.every((e) => e.norm.legalForm !== null);
+  // written without the legal form the hit has, or with its last part only ("CEDAR FALLS BREWING LLC" / Cedar Falls
+  // Brewing Company LLC beside Cedar Falls Brewing Holdings LLC: "Company" left out as "Holdings" may be; "Cedar Falls
+  // Brewing Company" leaves out only the closing LLC, and names the hit)
+  const partOf = (form: string | null): boolean => q.legalForm === null || (form?.endsWith(` ${q.legalForm}`) ?? false);
+  const withoutLegal = q.tokens.length > 1 && hits.every((e) => e.norm.legalForm !== null && partOf(e.norm.legalForm));
   if (!oneWord && !withoutLegal) return [];
   const others = containingOthers(ix, q.tokens, hits[0]!.key) ?? [];
   // a group's master may name it so first ("Bimbo" beside Grupo Bimbo)
