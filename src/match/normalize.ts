@@ -2,6 +2,7 @@ import type { NormalizedName } from './types.js';
 import {
   GENERATIONS,
   HONORIFICS,
+  isCountry,
   LEADING_LEGAL,
   LEADING_LEGAL_CANON,
   LEGAL_FORMS,
@@ -266,6 +267,10 @@ function normalizeCore(folded: string, caps: Capitals): CoreResult {
       rules.add('legal-form');
       continue;
     }
+    // a country after a firm's full name and legal form names the national company ("Formosa Plastics Corporation,
+    // U.S.A." is not Formosa Plastics Corporation), as a bracketed place does; a city there is a site
+    const prev = segments[segments.length - 2]!;
+    if (isCountry(last.join(' ')) && prev.length > 1 && trailingLegal(prev, 1) !== null) break;
     if (PLACES.has(last.join(' '))) {
       qualifiedTokens ??= segments.flat();
       segments = segments.slice(0, -1);
