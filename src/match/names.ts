@@ -89,8 +89,14 @@ function clipped(a: string, b: string): boolean {
   const [s, l] = a.length < b.length ? [a, b] : [b, a];
   if (s.length < 3 || !l.startsWith(s)) return false;
   const rest = l.slice(s.length);
-  return rest.length >= 2 && !NAME_ENDINGS.test(rest);
+  return rest.length >= 2 && !NAME_ENDINGS.test(rest) && !PATRONYMIC.test(rest);
 }
+
+/**
+ * Endings that make a surname of a given name, its bearer's father's ("Martín" / "Martínez", "John" / "Johnson",
+ * "Ivan" / "Ivanov", "Jakob" / "Jakobsen", "Nikola" / "Nikolić"): the surname of a family, not the name cut short.
+ */
+const PATRONYMIC = /^(ez|es|is|son|sen|sson|ov|ova|ev|eva|ovic|evic|ic|ovich|evich|enko)$/;
 
 /**
  * One edit inside a long name, its first letter and its ending kept ("Maxmilian" / "Maximilian"): a spelling of the
