@@ -13,6 +13,7 @@ import { applyTruncation } from './truncation.js';
 import { withoutReference } from './references.js';
 import { applyAcronym } from './acronym.js';
 import { generationOthers, groupOthers } from './equality.js';
+import { titledSpouse } from './spouse.js';
 import { score } from './score.js';
 import type {
   Candidate,
@@ -310,8 +311,9 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
   }
 
   return {
-    match: (name, evidence) => withWeakAliases(name, null, run(name, null, evidence)),
-    matchExcluding: (name, excludeAlias, evidence) => withWeakAliases(name, excludeAlias, run(name, excludeAlias, evidence)),
+    match: (name, evidence) => withWeakAliases(name, null, titledSpouse(name, normalizeName(name), run(name, null, evidence))),
+    matchExcluding: (name, excludeAlias, evidence) =>
+      withWeakAliases(name, excludeAlias, titledSpouse(name, normalizeName(name), run(name, excludeAlias, evidence))),
     candidateKeys(name) {
       const q = normalizeName(name);
       const keys = new Set<string>();

@@ -21,6 +21,9 @@ interface Lists {
   known: Set<string>;
   given: Set<string>;
   surname: Set<string>;
+  /** Given names by the gender the lists file them under (a name may be in both: "Jean", "Andrea"). */
+  male: Set<string>;
+  female: Set<string>;
 }
 
 let lists: Lists | null = null;
@@ -37,27 +40,38 @@ function load(): Lists {
   // the CommonJS build, required synchronously: the matcher is synchronous and most commands never get here
   const req = createRequire(import.meta.url);
   const { allLocales } = req('@faker-js/faker') as FakerLocales;
-  const out: Lists = { known: new Set(), given: new Set(), surname: new Set() };
-  const add = (n: string, role: 'given' | 'surname'): void => {
+  const out: Lists = { known: new Set(), given: new Set(), surname: new Set(), male: new Set(), female: new Set() };
+  const add = (n: string, role: 'given' | 'surname', gender?: 'male' | 'female'): void => {
     // one-word names only ("Mary-Jane" and "Van der Berg" are several words, each a name or a particle)
     const w = nameWords(n);
     if (w.length === 1 && w[0]!.length >= 3 && /^\p{L}+$/u.test(w[0]!)) {
       out.known.add(w[0]!);
       out[role].add(w[0]!);
+      if (gender !== undefined) out[gender].add(w[0]!);
     }
   };
+  const byGender = (x: unknown, g: 'male' | 'female'): unknown =>
+    typeof x === 'object' && x !== null ? (x as Record<string, unknown>)[g] : undefined;
   for (const locale of Object.values(allLocales)) {
     for (const n of strings(locale.person?.first_name)) add(n, 'given');
+    for (const g of ['male', 'female'] as const) for (const n of strings(byGender(locale.person?.first_name, g))) add(n, 'given', g);
     for (const n of strings(locale.person?.last_name)) add(n, 'surname');
   }
   // chance's lists add the common English surnames faker has few of (its en: 473; Ball, Barker, Walters, Hooper)
   const Chance = req('chance') as new () => { get: (k: string) => unknown };
   const chance = new Chance();
   for (const n of strings(chance.get('firstNames'))) add(n, 'given');
+  for (const g of ['male', 'female'] as const) for (const n of strings(byGender(chance.get('firstNames'), g))) add(n, 'given', g);
   for (const n of strings(chance.get('lastNames'))) add(n, 'surname');
   // only the names are kept: the modules (every locale's addresses, words, …) leave the require cache for the GC
   for (const id of Object.keys(req.cache)) if (id.includes('@faker-js') || /[\\/]chance[\\/]/.test(id)) delete req.cache[id];
   return out;
+}
+
+/** A given name the lists file under men only ("Harold", "Giuseppe"); not "Jean", "Andrea", nor a word they lack. */
+export function maleOnly(word: string): boolean {
+  lists ??= load();
+  return lists.male.has(word) && !lists.female.has(word);
 }
 
 /** Whether `word` (a matcher token) is a known given name or surname. */
