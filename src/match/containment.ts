@@ -20,6 +20,7 @@ import {
   unitSegments,
 } from './qualifiers.js';
 import { soleHolder } from './sole-holder.js';
+import { isParticle } from './particles.js';
 import { MATCH_TUNING } from './tuning.js';
 import {
   FUNCTION_WORDS,
@@ -163,7 +164,7 @@ const allDescriptive = (extra: string[]): boolean =>
  * name either, or their parent: "XPO Logistics" beside XPO Logistics Freight and XPO Last Mile).
  */
 function brandFirm(ix: MatcherIndex, qt: string[], e: Entry, extraE: string[]): boolean {
-  if (e.source !== 'master' || qt.every(isKnownName)) return false;
+  if (e.source !== 'master' || personWords(qt)) return false;
   const home = new Set<string>();
   const et = e.tokens;
   for (let i = 0; i < et.length; i++) {
@@ -199,6 +200,12 @@ function leadingDrop(q: NormalizedName, e: Entry, extraE: string[]): boolean {
   if (e.norm.legalForm === null && e.tokens.every(isKnownName)) return false;
   return e.norm.legalForm !== null || e.tokens.length >= 3 || !extraE.every(isKnownName);
 }
+
+/**
+ * Words that are a person's name alone: known names, and the particles such names carry ("Al Amin", "Van Dijk", "bin
+ * Laden"): a person may be named so as well as a firm named after one ("Al-Amin Stores", "Miller Brewing").
+ */
+const personWords = (qt: readonly string[]): boolean => qt.some((t) => !isParticle(t)) && qt.every((t) => isKnownName(t) || isParticle(t));
 
 /** A word that may be a founder's name or a prefix: no unit, trade, generic or function word, no place, no number. */
 const plainWord = (t: string): boolean =>
@@ -295,7 +302,7 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
         ? qt.some((t) => t.length >= 4 && !isGenericToken(t))
         : !c.loose &&
           ((distinctive &&
-            ((q.legalForm === null && allDescriptive(c.extraE) && !qt.every(isKnownName)) ||
+            ((q.legalForm === null && allDescriptive(c.extraE) && !personWords(qt)) ||
               (c.rel === 'subset' && leadingDrop(q, e, c.extraE)))) ||
             (c.rel === 'subset' && q.legalForm === null && brandFirm(ix, qt, e, c.extraE)));
       // the one master holding the name's words, which drops some of its (sole-holder.ts): a lower score

@@ -11,7 +11,7 @@ const PARTICLES = new Set([
   'y', 'bin', 'binti', 'al', 'el',
 ]); // prettier-ignore
 
-const isParticle = (t: string): boolean => PARTICLES.has(t);
+export const isParticle = (t: string): boolean => PARTICLES.has(t);
 
 /** A word of a person's name: letters only, no firm's, trade's or place's word. */
 const personWord = (t: string): boolean =>
