@@ -14,6 +14,7 @@ import {
 import { particleName } from './particles.js';
 import { type Capitals, isAcronymOf, stripAcronym, stripRestatedAcronym } from './restatement.js';
 import { hasCyrillic, transliterate } from './cyrillic.js';
+import { repairMojibake } from './mojibake.js';
 
 export { isAcronymOf };
 // The word tests live in vocabulary.ts; re-exported so the matcher and the package index keep importing them from here.
@@ -161,10 +162,7 @@ function leadingCanon(s: string): string | null {
 /** Two-letter forms that initials merge into as well ("A.-S. de Montclair" is Anne-Sophie): only as written words. */
 const LEADING_AS_WORD = new Set(['as', 'cv', 'ud', 'oy', 'et']);
 
-/**
- * How many of the first tokens are a legal form written first (one word, or two: "kabushiki kaisha"), leaving one;
- * `first` is the name's first word as written.
- */
+/** How many first tokens are a legal form written first ("kabushiki kaisha": two), leaving one; `first` as written. */
 function leadingLegal(tokens: string[], first: string): number {
   if (tokens.length > 2 && LEADING_LEGAL.has(`${tokens[0]!} ${tokens[1]!}`)) return 2;
   if (tokens.length < 2 || !LEADING_LEGAL.has(tokens[0]!)) return 0;
@@ -388,7 +386,7 @@ export function normalizeName(name: string, opts?: { store: boolean }): Normaliz
   const hit = cache.get(name);
   if (hit) return hit;
   // format characters (a zero-width space or joiner, a soft hyphen, a BOM) are invisible: not a word break
-  const lower = name
+  const lower = repairMojibake(name)
     .replace(/\p{Cf}/gu, '')
     .normalize('NFKC')
     .toLowerCase();
