@@ -40,3 +40,23 @@ export function transliterate(tokens: readonly string[], all: readonly string[] 
   const word = (t: string): string => (table === COMMON ? t.replace(/[иы]ҋ$/u, 'ҋ') : t);
   return tokens.map((t) => (CYRILLIC.test(t) ? [...word(t)].map((c) => table[c] ?? c).join('') : t));
 }
+
+/** A name's words after normalisation: what latinCore reads and rewrites. */
+interface Core {
+  tokens: string[];
+  qualifiedTokens: string[] | null;
+  rules: Set<string>;
+}
+
+/** A name in Cyrillic read in Latin letters once its legal form is read (cyrillic.ts): rule `transliteration`. */
+export function latinCore(core: Core): void {
+  const all = core.qualifiedTokens ?? core.tokens;
+  let latin = transliterate(core.tokens, all);
+  if (latin.join(' ') === core.tokens.join(' ')) return;
+  // the name beside itself in the other script ("Georgi Dimitrov (Георги Димитров)") is the name once
+  const half = latin.length / 2;
+  if (Number.isInteger(half) && latin.slice(0, half).join(' ') === latin.slice(half).join(' ')) latin = latin.slice(0, half);
+  core.tokens = latin;
+  if (core.qualifiedTokens !== null) core.qualifiedTokens = transliterate(core.qualifiedTokens, all);
+  core.rules.add('transliteration');
+}

@@ -13,8 +13,9 @@ import {
 } from './vocabulary.js';
 import { particleName } from './particles.js';
 import { type Capitals, isAcronymOf, stripAcronym, stripRestatedAcronym } from './restatement.js';
-import { hasCyrillic, transliterate } from './cyrillic.js';
+import { hasCyrillic, latinCore, transliterate } from './cyrillic.js';
 import { repairMojibake } from './mojibake.js';
+import { withoutPersonNote } from './person-note.js';
 
 export { isAcronymOf };
 // The word tests live in vocabulary.ts; re-exported so the matcher and the package index keep importing them from here.
@@ -355,19 +356,6 @@ function normalizeCore(folded: string, caps: Capitals): CoreResult {
   return { tokens, qualifiedTokens, legal, rules };
 }
 
-/** A name in Cyrillic read in Latin letters once its legal form is read (cyrillic.ts): rule `transliteration`. */
-function latinCore(core: CoreResult): void {
-  const all = core.qualifiedTokens ?? core.tokens;
-  let latin = transliterate(core.tokens, all);
-  if (latin.join(' ') === core.tokens.join(' ')) return;
-  // the name beside itself in the other script ("Georgi Dimitrov (Георги Димитров)") is the name once
-  const half = latin.length / 2;
-  if (Number.isInteger(half) && latin.slice(0, half).join(' ') === latin.slice(half).join(' ')) latin = latin.slice(0, half);
-  core.tokens = latin;
-  if (core.qualifiedTokens !== null) core.qualifiedTokens = transliterate(core.qualifiedTokens, all);
-  core.rules.add('transliteration');
-}
-
 function canonicalLegal(parts: string[]): string | null {
   if (parts.length === 0) return null;
   const joined = parts.join(' ');
@@ -399,12 +387,15 @@ export function normalizeName(name: string, opts?: { store: boolean }): Normaliz
   for (const m of name.normalize('NFKC').matchAll(/(?<!\p{L})(?:\p{Lu}{2,6}|(?:\p{Lu}\.){2,6})(?!\p{L})/gu))
     caps.add(foldChars(m[0].replace(/\./gu, '').toLowerCase(), false));
   const capitals: Capitals = /\p{Ll}/u.test(name) && /\p{Lu}/u.test(name) ? caps : 'caseless';
-  const core = normalizeCore(stripped, capitals);
+  const noted = withoutPersonNote(stripped);
+  const core = normalizeCore(noted ?? stripped, capitals);
+  if (noted !== null) core.rules.add('person-note');
   if (hasCyrillic(stripped)) latinCore(core);
   const key = core.tokens.join(' ');
   const keys = [key];
   if (hasTwoWay(lower)) {
-    const alt = transliterate(normalizeCore(foldChars(lower, true), capitals).tokens).join(' ');
+    const expanded = foldChars(lower, true);
+    const alt = transliterate(normalizeCore(withoutPersonNote(expanded) ?? expanded, capitals).tokens).join(' ');
     if (alt !== key) keys.push(alt);
   }
   // Arrays at their exact length (slice/concat): one grown by push or spread keeps room for 17 elements, and the

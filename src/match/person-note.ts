@@ -1,0 +1,29 @@
+/**
+ * A note after a person written surname first (`Patel, Nisha (Immigration)`, `Brooks, Tamika L. - Trust Deposit`,
+ * `Nguyen, Linh - Mochi`, `KOWALSKI, JAN (PAYE)`, `Iyer, Ramesh Kumar (Dr.)`): a matter, a pet, a payroll code or a
+ * title that the ledger writes after the person's name in brackets or after a spaced dash. `Surname, Given` already
+ * ends the person's name, so what follows names no other party: the note is read off and the name is the person
+ * (rule `person-note`). Not when the note holds an entity's, a legal form's or a trade's word (`Chen, Rosalind -
+ * Revocable Trust` is her trust, `Magee, Patrick - Butchers` may be his shop, `Keswick, Dorothy (Estate of)` her
+ * estate), nor when the words before it are not one surname and one person's given names.
+ */
+import { ENTITY_WORDS, isDescriptive, isGenericToken, isLegalWord, isTrade } from './vocabulary.js';
+
+/** `Surname[-Surname], Given [Given] [I.]` then `(note)` or ` - note` at the end: the surname-first person's part. */
+const NOTED =
+  /^\s*([\p{L}'’-]+(?:\s[\p{L}'’-]+){0,2}),\s*(\p{L}[\p{L}'’-]*(?:\s+\p{L}[\p{L}'’-]*\.?){0,2})\s*(?:\(([^()]+)\)|\s[-–—]\s+([^()]+))\s*$/u;
+
+/** Words of the entities a person's note must not name: the person's trust, estate, firm or shop. */
+const NOT_A_NOTE = new Set(['estate', 'est', 'heirs', 'company', 'shop', 'store', 'and']);
+
+export function withoutPersonNote(folded: string): string | null {
+  const m = NOTED.exec(folded);
+  if (m === null) return null;
+  const note = (m[3] ?? m[4] ?? '').split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
+  if (note.length === 0 || note.length > 4) return null;
+  if (note.some((w) => ENTITY_WORDS.has(w) || NOT_A_NOTE.has(w) || isLegalWord(w) || isTrade(w) || isDescriptive(w) || isGenericToken(w)))
+    return null;
+  const person = [...m[1]!.split(/\s+/u), ...m[2]!.split(/\s+/u)].map((w) => w.replace(/[.'’-]/gu, ''));
+  if (person.some((w) => isLegalWord(w) || ENTITY_WORDS.has(w) || isTrade(w) || isGenericToken(w))) return null;
+  return `${m[1]!}, ${m[2]!}`;
+}
