@@ -19,6 +19,7 @@ import {
   tokenSimilarity,
 } from './tokens.js';
 import { MATCH_TUNING } from './tuning.js';
+import { placeLeftOut } from './placed-master.js';
 import { ENTITY_WORDS, FUNCTION_WORDS, GENERATIONS, isLegalWord, isTrade, twoCities } from './vocabulary.js';
 import type { Candidate, NormalizedName } from './types.js';
 
@@ -320,7 +321,7 @@ export function score(
   // the name adds a foundation, trust or fund to the master's name: that body, not the master (ENTITY_WORDS)
   const ownBody = extraName.some((t) => ENTITY_WORDS.has(t));
   const wordConflict = !compactEqual && ((extraName.length > 0 && extraMaster.length > 0) || numberDiffers || ownBody);
-  const dropped = compactEqual ? null : droppedBetween(ix, e, qAl, eAl);
+  const dropped = compactEqual ? null : (droppedBetween(ix, e, qAl, eAl) ?? placeLeftOut(qt, e));
   const raw = MATCH_TUNING.wToken * tok + MATCH_TUNING.wChar * charSim + MATCH_TUNING.wPhonetic * phonetic + adj;
   const cap = Math.min(
     wordConflict ? MATCH_TUNING.conflictCap : 1,
