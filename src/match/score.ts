@@ -20,6 +20,7 @@ import {
 } from './tokens.js';
 import { MATCH_TUNING } from './tuning.js';
 import { placeLeftOut } from './placed-master.js';
+import { twoEditsFromShared } from './two-edits.js';
 import { ENTITY_WORDS, FUNCTION_WORDS, GENERATIONS, isLegalWord, isTrade, twoCities } from './vocabulary.js';
 import type { Candidate, NormalizedName } from './types.js';
 
@@ -199,6 +200,9 @@ export function score(
       // the scope holds, as unlike as any two (a digraph fold, 0.97, stays): a name that differs by one of them on
       // each side is a word conflict, for review at most ("Andrea Vázquez Jiménez" / "Andrés Vázquez Jiménez").
       else if (s > 0 && s < 0.97 && twoNames(qt[i]!, et[j]!)) s = 0;
+      // Two letters from a word two masters of the scope carry (a family's or a place's: "Molen" beside Van der Meulen
+      // Machinehandel and Van der Meulen Techniek) is another family or place more often than a typo (two-edits.ts).
+      else if (s > 0 && s < 0.97 && s !== MATCH_TUNING.abbreviationSim && twoEditsFromShared(df, qt[i]!, et[j]!)) s = 0;
       // A typo with a single reading in this scope, short words included ("Rei" of "Reid", "Mloly" of "Molly").
       else if (s < MATCH_TUNING.soleTypoSim && typoOf(qt[i]!) === et[j]) s = MATCH_TUNING.soleTypoSim;
       else if (s === 0 && qt[i]![0] === et[j]![0] && typo2Of(qt[i]!) === et[j]) s = MATCH_TUNING.soleTypo2Sim;
