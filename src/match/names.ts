@@ -8,7 +8,7 @@
  * a word pair never loads it.
  */
 import { createRequire } from 'node:module';
-import { nameWords } from './normalize.js';
+import { nameWords } from './fold.js';
 import { damerauLevenshtein } from './similarity.js';
 
 /** faker's locales: a person's names as an array, or arrays by gender (`generic`, `female`, `male`). */
