@@ -7,22 +7,45 @@
  * Revocable Trust` is her trust, `Magee, Patrick - Butchers` may be his shop, `Keswick, Dorothy (Estate of)` her
  * estate), nor when the words before it are not one surname and one person's given names.
  */
-import { ENTITY_WORDS, isDescriptive, isGenericToken, isLegalWord, isTrade } from './vocabulary.js';
+import { isKnownName } from './names.js';
+import { ENTITY_WORDS, GENERATIONS, isDescriptive, isGenericToken, isLegalWord, isTrade } from './vocabulary.js';
 
 /** `Surname[-Surname], Given [Given] [I.]` then `(note)` or ` - note` at the end: the surname-first person's part. */
 const NOTED =
   /^\s*([\p{L}'’-]+(?:\s[\p{L}'’-]+){0,2}),\s*(\p{L}[\p{L}'’-]*(?:\s+\p{L}[\p{L}'’-]*\.?){0,2})\s*(?:\(([^()]+)\)|\s[-–—]\s+([^()]+))\s*$/u;
 
-/** Words of the entities a person's note must not name: the person's trust, estate, firm or shop. */
-const NOT_A_NOTE = new Set(['estate', 'est', 'heirs', 'company', 'shop', 'store', 'and']);
+/**
+ * Words a note names another person or party by: the person's trust, estate, firm or shop, a relative or a generation
+ * (`Reyes, Jose (Jr.)` is the son, `Cruz, Ana (wife)` another person), someone acting for the person.
+ */
+// prettier-ignore
+const NOT_A_NOTE = new Set([
+  'estate', 'est', 'heirs', 'company', 'shop', 'store', 'and', 'family',
+  'wife', 'husband', 'spouse', 'son', 'daughter', 'mother', 'father', 'widow', 'child', 'minor', 'guardian', 'deceased',
+  'mrs', 'miss', 'for', 'obo', 'co', 'care', 'attn',
+]);
 
 export function withoutPersonNote(folded: string): string | null {
   const m = NOTED.exec(folded);
   if (m === null) return null;
   const note = (m[3] ?? m[4] ?? '').split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
   if (note.length === 0 || note.length > 4) return null;
-  if (note.some((w) => ENTITY_WORDS.has(w) || NOT_A_NOTE.has(w) || isLegalWord(w) || isTrade(w) || isDescriptive(w) || isGenericToken(w)))
+  if (
+    note.some(
+      (w) =>
+        ENTITY_WORDS.has(w) ||
+        NOT_A_NOTE.has(w) ||
+        GENERATIONS.has(w) ||
+        isLegalWord(w) ||
+        isTrade(w) ||
+        isDescriptive(w) ||
+        isGenericToken(w),
+    )
+  )
     return null;
+  // a note of given names or surnames only names another person (a spouse, a child, an English name: "Chen, Wei
+  // (David)")
+  if (note.every((w) => isKnownName(w) || /^\p{L}$/u.test(w))) return null;
   const person = [...m[1]!.split(/\s+/u), ...m[2]!.split(/\s+/u)].map((w) => w.replace(/[.'’-]/gu, ''));
   if (person.some((w) => isLegalWord(w) || ENTITY_WORDS.has(w) || isTrade(w) || isGenericToken(w))) return null;
   return `${m[1]!}, ${m[2]!}`;

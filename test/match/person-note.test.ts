@@ -26,4 +26,10 @@ describe('a note after a person written surname first', () => {
     expect(linkOf(masters, 'Johnson, Mark (Bear)')).toBe('M');
     expect(linkOf(masters, 'Johnson, Martha (Bear)')).toBeNull();
   });
+  it('not when the note names another person: a generation, a relative, names only', () => {
+    expect(normalizeName('Reyes, Jose (Jr.)').rules).not.toContain('person-note');
+    expect(normalizeName('Cruz, Ana (wife)').rules).not.toContain('person-note');
+    expect(normalizeName('Chen, Wei (David)').rules).not.toContain('person-note');
+    expect(linkOf([{ key: 'R', name: 'Jose Reyes' }], 'Reyes, Jose (Jr.)')).toBeNull();
+  });
 });
