@@ -335,8 +335,8 @@ RETURNING 1
 )
 `;
   if (kept === undefined) return `${head}SELECT (SELECT count(*) FROM upd)::int8 AS changed`;
-  // only the rows of \`upd\` that are \`written\` count; the others (an apply's FK a trigger kept NULL) are returned as
-  // \`kept\`, one \`row\` each, where asked (sql/apply.ts keptRowsRestoreStatement)
+  // only the rows of \`upd\` that are \`written\` count; the others (a row whose FK a trigger kept as it was) are returned
+  // as \`kept\`, one \`row\` each, where asked (sql/kept.ts)
   const changed = `SELECT (SELECT count(*) FROM upd WHERE ${kept.written})::int8 AS changed`;
   return kept.row === undefined
     ? `${head}${changed}`

@@ -13,7 +13,8 @@ export interface Statement<R = Row> {
   /**
    * What to run next in the same transaction, built from this statement's first row (null: nothing): a follow-up
    * that only the statement's own result can say, e.g. the rows an apply's UPDATE wrote but a trigger kept unlinked,
-   * whose updated_at it sets back (sql/apply.ts). Run by whoever runs the statement for its change count.
+   * whose updated_at it sets back (sql/kept.ts). Run by whoever runs the statement for its change count
+   * (src/batch/change.ts).
    */
   readonly followUp?: (row: Row | undefined) => Statement | null;
 }
