@@ -87,17 +87,22 @@ export function undoStatement(
         })}`;
   const keep =
     checks.length === 0 ? '' : ` AND ${refusedBy(link, checks, p, 'to_jsonb(s)', `c.old_value::${link.fkType}`, touchValue)} IS NULL`;
-  // a kept row's touched values (sql/kept.ts), in text form
-  const touched = (x: string): string => (link.touch === null ? 'NULL' : touchedText(x));
+  // a kept row's touched values (sql/kept.ts), in text form: the one this statement wrote (the log's old one, where the
+  // row held the apply's time; else it wrote none: NULL, nothing set back) and the apply's, to set back
+  const tt = link.touch === null ? null : link.touch.type;
+  const wrote =
+    tt === null
+      ? 'NULL'
+      : `CASE WHEN ${touchedText('upd.fkb_wrote')} IS NOT DISTINCT FROM ${touchedText(`upd.fkb_old_touch::${tt}`)} THEN ${touchedText('upd.fkb_wrote')} END`;
   const text = `WITH ${withs}${log}${screened}, upd AS (
   UPDATE ${link.sourceSql} s
      SET ${fk} = c.old_value::${link.fkType}${touchSet}
     FROM c
    WHERE ${rowKeyMatch('s', link, 'c.row_key')} AND s.${fk} = c.new_value::${link.fkType}${unedited}${scopeWhere('s', link, f, p)}${keep}
   RETURNING ${rowKeyText('s', link)} AS row_key, c.new_value, c.old_value, c.table_name, c.column_name, ${reverted(link, 'c.old_value')} AS fkb_reverted,
-            s.${fk} AS fkb_fk${link.touch === null ? '' : `, s.${ident(link.touch.column)} AS fkb_wrote, ${appliedTouch(link.touch, target)} AS fkb_back`}
+            s.${fk} AS fkb_fk${link.touch === null ? '' : `, s.${ident(link.touch.column)} AS fkb_wrote, c.touched_old AS fkb_old_touch, ${appliedTouch(link.touch, target)} AS fkb_back`}
 )
-${undoChangeSet(u, keptRow('upd.row_key', 'upd.fkb_fk::text', touched('upd.fkb_wrote'), touched('upd.fkb_back')))}`;
+${undoChangeSet(u, keptRow('upd.row_key', 'upd.fkb_fk::text', wrote, tt === null ? 'NULL' : touchedText('upd.fkb_back')))}`;
   return { text, values: p.values, followUp: keptFollowUp(link, f, { runId: a.runId, linkName: a.linkName, kind: 'undo' }) };
 }
 

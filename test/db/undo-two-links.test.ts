@@ -234,4 +234,25 @@ describeEach('undo of two links on one table', (target) => {
       expect(await snapshot(t)).toBe(before);
     });
   }
+
+  it("a row a trigger keeps linked while it holds a later run's updated_at: left with that time (the undo wrote none on it), not the undone run's", async () => {
+    t = await freshDb(target);
+    await schema(t);
+    const cur = await apply(t.db, { config: { links: [config.links[0]!] } });
+    const cus = await apply(t.db, { config: { links: [config.links[1]!] } });
+    const id = (
+      await t.db.query<{ id: number }>(`SELECT min(id)::int AS id FROM orders WHERE currency_id IS NOT NULL AND customer_id IS NOT NULL`)
+    ).rows[0]!.id;
+    const held = async (): Promise<string> =>
+      (await t.db.query<{ u: string }>(`SELECT updated_at::text AS u FROM orders WHERE id = $1`, [id])).rows[0]!.u;
+    const later = await held();
+    // the row is posted: its currency can no longer change
+    await t.db.exec(`CREATE FUNCTION posted() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+        IF OLD.id = ${id} THEN NEW.currency_id := OLD.currency_id; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER posted BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION posted();`);
+    const u = await undo(t.db, { runId: cur.runId });
+    expect(u.results[0]!.refusedByTable).toBe(1);
+    expect(await held()).toBe(later);
+    expect(cus.totalUpdated).toBeGreaterThan(0);
+  });
 });

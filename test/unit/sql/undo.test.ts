@@ -36,7 +36,7 @@ HAVING count(*) > 0
 RETURNING 1
 )
 SELECT (SELECT count(*) FROM upd WHERE upd.fkb_reverted)::int8 AS changed,
-       (SELECT json_agg(json_build_object('k', upd.row_key, 'fk', upd.fkb_fk::text, 'wrote', ${touched ? "(to_jsonb(upd.fkb_wrote) #>> '{}')" : 'NULL'}, 'back', ${touched ? "(to_jsonb(upd.fkb_back) #>> '{}')" : 'NULL'})) FROM upd WHERE NOT (upd.fkb_reverted)) AS kept`;
+       (SELECT json_agg(json_build_object('k', upd.row_key, 'fk', upd.fkb_fk::text, 'wrote', ${touched ? "CASE WHEN (to_jsonb(upd.fkb_wrote) #>> '{}') IS NOT DISTINCT FROM (to_jsonb(upd.fkb_old_touch::timestamp with time zone) #>> '{}') THEN (to_jsonb(upd.fkb_wrote) #>> '{}') END" : 'NULL'}, 'back', ${touched ? "(to_jsonb(upd.fkb_back) #>> '{}')" : 'NULL'})) FROM upd WHERE NOT (upd.fkb_reverted)) AS kept`;
 
 describe('undo statements (whole text)', () => {
   it("one batch: change-log positions in (after, upTo], each set's arrays sliced to them before they are unnested, rows rewritten by a later run left alone, composite key taken apart typed, updated_at restored only while it is the one apply wrote, a row whose updated_at no fk-backfill run wrote left alone, tenant filter", () => {
@@ -70,7 +70,7 @@ describe('undo statements (whole text)', () => {
    WHERE s."id" = (c.row_key::text[])[1]::uuid AND s."Line No" = (c.row_key::text[])[2]::int4 AND s."Customer ID" = c.new_value::uuid AND (NOT (c.touched_column IS NOT NULL) OR s."Updated At" IS NOT DISTINCT FROM c.changed_at::timestamp with time zone OR s."Updated At" IN (SELECT o.changed_at::timestamp with time zone FROM fk_backfill.change_sets o
         WHERE o.touched_column IS NOT NULL AND o.table_name IN (SELECT y.table_name FROM fk_backfill.change_sets y WHERE y.run_id = $2::int8 AND y.link = $3))) AND s."tenant id" = $8
   RETURNING ARRAY[s."id"::text, s."Line No"::text]::text AS row_key, c.new_value, c.old_value, c.table_name, c.column_name, s."Customer ID" IS NOT DISTINCT FROM c.old_value::uuid AS fkb_reverted,
-            s."Customer ID" AS fkb_fk, s."Updated At" AS fkb_wrote, c.changed_at::timestamp with time zone AS fkb_back
+            s."Customer ID" AS fkb_fk, s."Updated At" AS fkb_wrote, c.touched_old AS fkb_old_touch, c.changed_at::timestamp with time zone AS fkb_back
 )
 ${changeSet(true)}`,
       values: ['9', '5', 'so', '12', '14', '340', '20', 'T1'],
@@ -229,7 +229,7 @@ SELECT count(DISTINCT c.k)::int8 AS n, array_agg(DISTINCT u.run_id::text) AS by 
         WHERE o.touched_column IS NOT NULL AND o.table_name IN (SELECT y.table_name FROM fk_backfill.change_sets y WHERE y.run_id = $2::int8 AND y.link = $3))) AND s."tenant id" = $11 AND (SELECT CASE WHEN (("Customer ID" IS NOT NULL)) IS FALSE THEN $10::text END
        FROM jsonb_populate_record(NULL::"erp"."Sales Orders", to_jsonb(s) || jsonb_build_object($8::text, c.old_value::uuid, $9::text, CASE WHEN c.touched_column IS NULL OR s."Updated At" IS DISTINCT FROM c.changed_at::timestamp with time zone THEN s."Updated At" ELSE c.touched_old::timestamp with time zone END)) AS fkb_new_row) IS NULL
   RETURNING ARRAY[s."id"::text, s."Line No"::text]::text AS row_key, c.new_value, c.old_value, c.table_name, c.column_name, s."Customer ID" IS NOT DISTINCT FROM c.old_value::uuid AS fkb_reverted,
-            s."Customer ID" AS fkb_fk, s."Updated At" AS fkb_wrote, c.changed_at::timestamp with time zone AS fkb_back
+            s."Customer ID" AS fkb_fk, s."Updated At" AS fkb_wrote, c.touched_old AS fkb_old_touch, c.changed_at::timestamp with time zone AS fkb_back
 )
 , ins AS (
 INSERT INTO fk_backfill.change_sets (run_id, link, table_name, column_name, method, row_keys, old_values, new_values)
@@ -240,7 +240,7 @@ HAVING count(*) > 0
 RETURNING 1
 )
 SELECT (SELECT count(*) FROM upd WHERE upd.fkb_reverted)::int8 AS changed,
-       (SELECT json_agg(json_build_object('k', upd.row_key, 'fk', upd.fkb_fk::text, 'wrote', (to_jsonb(upd.fkb_wrote) #>> '{}'), 'back', (to_jsonb(upd.fkb_back) #>> '{}'))) FROM upd WHERE NOT (upd.fkb_reverted)) AS kept`);
+       (SELECT json_agg(json_build_object('k', upd.row_key, 'fk', upd.fkb_fk::text, 'wrote', CASE WHEN (to_jsonb(upd.fkb_wrote) #>> '{}') IS NOT DISTINCT FROM (to_jsonb(upd.fkb_old_touch::timestamp with time zone) #>> '{}') THEN (to_jsonb(upd.fkb_wrote) #>> '{}') END, 'back', (to_jsonb(upd.fkb_back) #>> '{}'))) FROM upd WHERE NOT (upd.fkb_reverted)) AS kept`);
     expect(st.values).toEqual([
       '9',
       '7',
