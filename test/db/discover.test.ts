@@ -582,6 +582,22 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
     expect(p.results.map((x) => x.recordsMatched)).toEqual([100, 120]);
   });
 
+  it('a composite FK whose columns keep their names ((company_id, supplier_no) → suppliers, what constrain --tenant-safe makes): the nullable one is the link, the other the scope (a trial)', async () => {
+    await t.db.exec(`
+      CREATE TABLE suppliers (company_id int NOT NULL, supplier_no int NOT NULL, supplier_name text NOT NULL, PRIMARY KEY (company_id, supplier_no));
+      CREATE TABLE purchase_orders (po_id int PRIMARY KEY, company_id int NOT NULL, supplier_no int, supplier_name text,
+        FOREIGN KEY (company_id, supplier_no) REFERENCES suppliers (company_id, supplier_no));
+      INSERT INTO suppliers SELECT 1 + g % 3, g, 'Supplier ' || g FROM generate_series(1, 150) g;
+      INSERT INTO purchase_orders SELECT g, 1 + (1 + g % 150) % 3, CASE WHEN g % 2 = 0 THEN 1 + g % 150 END, 'Supplier ' || (1 + g % 150) FROM generate_series(1, 3000) g;`);
+    const r = await discover(t.db);
+    expect(r.config!.links.map((l) => [l.table, l.fk, l.name, l.target.table, l.target.key, l.scope])).toEqual([
+      ['purchase_orders', 'supplier_no', 'supplier_name', 'suppliers', 'supplier_no', ['company_id']],
+    ]);
+    expect(r.rejected.filter((x) => x.column === 'company_id').map((x) => x.reason)).toEqual([
+      expect.stringMatching(/^scope \(tenant\) column of 1 link/),
+    ]);
+  });
+
   it('one already-linked row of three set across tenants does not rule the tenant out (what verify is for); three disagreeing rows do', async () => {
     await t.db.exec(`
       CREATE TABLE tenant (id uuid PRIMARY KEY);
