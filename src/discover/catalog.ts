@@ -1,4 +1,4 @@
-/** The catalog discover reads once: tables with their columns (base types), indexes and primary keys, and FK constraints. */
+/** The catalog discover reads once: tables with their columns (base types), indexes and primary keys, and FK constraints; and what an FK says of a column. */
 import { num } from '../db/port.js';
 import type { Queryable } from '../db/port.js';
 import { currentSchemaStatement, columnsStatement, foreignKeysStatement, indexesStatement } from '../sql/catalog-discover.js';
@@ -66,4 +66,20 @@ export async function loadCatalog(db: Queryable, schemas: readonly string[] | nu
     refColumns: f.ref_columns,
   }));
   return { tables: [...byOid.values()], current: cur, fks };
+}
+
+/**
+ * Whether `col` is a scope part of the composite FK `f` (the tenant column both sides share), not its reference. A
+ * column named as its referenced column is a scope part when another column of the FK is named otherwise (that one is
+ * the reference: (tenant_id, customer_id) → (tenant_id, id)). Where every column keeps its name ((company_id,
+ * supplier_no) → suppliers (company_id, supplier_no), what `constrain --tenant-safe` makes of a same-named FK), the
+ * reference is the last column the documents may leave NULL; the others are the scope. A new user's trial: such a link
+ * was rejected as a scope part, both its columns, and discover found no link (after constrain, none any more).
+ */
+export function scopePartOf(f: Pick<Fk, 'columns' | 'refColumns'>, col: string, src: Pick<Tbl, 'cols'>): boolean {
+  const i = f.columns.indexOf(col);
+  if (f.columns.length < 2 || i < 0 || f.refColumns[i] !== col) return false;
+  if (f.columns.some((c, j) => f.refColumns[j] !== c)) return true;
+  const nullable = f.columns.filter((c) => src.cols.get(c)?.notNull !== true);
+  return nullable[nullable.length - 1] !== col;
 }

@@ -31,7 +31,7 @@ import { adapt } from '../db/index.js';
 import type { Queryable } from '../db/port.js';
 import { wrapDbError } from '../errors.js';
 import type { Candidate, DiscoverOptions, DiscoverResult, Draft, Level, Overlap, Rejected, Tbl } from './types.js';
-import { type Catalog, loadCatalog } from './catalog.js';
+import { type Catalog, loadCatalog, scopePartOf } from './catalog.js';
 import { evidence } from './evidence.js';
 import {
   GENERIC_NAMES,
@@ -429,24 +429,4 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
   }
 
   return settle(db, cat, schemas, drafts, rejected);
-}
-
-/**
- * Whether `col` is a scope part of the composite FK `f` (the tenant column both sides share), not its reference. A
- * column named as its referenced column is a scope part when another column of the FK is named otherwise (that one is
- * the reference: (tenant_id, customer_id) → (tenant_id, id)). Where every column keeps its name ((company_id,
- * supplier_no) → suppliers (company_id, supplier_no), what `constrain --tenant-safe` makes of a same-named FK), the
- * reference is the last column the documents may leave NULL; the others are the scope. A new user's trial: such a link
- * was rejected as a scope part, both its columns, and discover found no link (after constrain, none any more).
- */
-function scopePartOf(
-  f: { columns: string[]; refColumns: string[] },
-  col: string,
-  src: { cols: Map<string, { notNull: boolean }> },
-): boolean {
-  const i = f.columns.indexOf(col);
-  if (f.columns.length < 2 || i < 0 || f.refColumns[i] !== col) return false;
-  if (f.columns.some((c, j) => f.refColumns[j] !== c)) return true;
-  const nullable = f.columns.filter((c) => src.cols.get(c)?.notNull !== true);
-  return nullable[nullable.length - 1] !== col;
 }
