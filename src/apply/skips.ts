@@ -16,6 +16,12 @@ export interface SkipReasons {
   selfReference: number;
   /** Name, scope or FK changed since the plan, or the row was deleted (no longer matches its plan entry). */
   changedSincePlan: number;
+  /**
+   * The same, on a table whose row-level security is active for the role: a row its policy hides is neither seen nor
+   * updated, and cannot be told from one deleted (a new user's trial: 69,782 rows of other companies, hidden by the
+   * policy, were counted "changed since plan or deleted").
+   */
+  changedOrHiddenUnderRls: number;
   /** Linked to its planned master by another run of the same plan (the plan applied again, before or while this run was stopped). */
   linkedByEarlierRun: number;
   /** The planned master was deleted since the plan. */
@@ -50,6 +56,7 @@ export interface SkipReasons {
 export const SKIP_REASON_TEXT: Record<keyof SkipReasons, string> = {
   selfReference: 'names itself (never linked to itself)',
   changedSincePlan: 'changed since plan (name, scope or FK) or deleted',
+  changedOrHiddenUnderRls: 'changed since plan (name, scope or FK), deleted, or hidden from this role by row-level security',
   linkedByEarlierRun: 'linked as planned by another run of this plan',
   masterDeleted: 'master deleted since plan or during run',
   masterMovedScope: 'master moved to another tenant',
@@ -162,7 +169,8 @@ export async function countSkips(
   if (skipped === 0) return { skipped, beyondPlan };
   const reasons: SkipReasons = {
     selfReference,
-    changedSincePlan: skipped - counted,
+    changedSincePlan: row?.rls === true ? 0 : skipped - counted,
+    changedOrHiddenUnderRls: row?.rls === true ? skipped - counted : 0,
     linkedByEarlierRun: earlier,
     masterDeleted,
     masterMovedScope,

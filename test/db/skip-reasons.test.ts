@@ -53,6 +53,7 @@ describeEach('exact skip reasons', (target) => {
       expect(r.skipReasons).toEqual({
         selfReference: 0,
         changedSincePlan: 2,
+        changedOrHiddenUnderRls: 0,
         linkedByEarlierRun: 0,
         masterDeleted: 1,
         masterMovedScope: 1,
@@ -140,6 +141,21 @@ describeEach('exact skip reasons', (target) => {
       });
       expect([both.planned, both.updated, both.skipped]).toEqual([8, 7, 1]);
       expect(both.skipReasons).toMatchObject({ notUpdatableUnderRls: 0, cancelledByTrigger: 0, cancelledByTriggerOrRls: 1 });
+      // a SELECT policy hiding rows planned by the owner: not "changed since plan or deleted" alone (a new user's trial)
+      await t.db.exec(`DROP TRIGGER keep_row ON orders; UPDATE orders SET customer_id = NULL; DROP POLICY see_all ON orders;
+        CREATE POLICY see_some ON orders FOR SELECT USING (id NOT IN (1, 2));`);
+      const p = await plan(t.db, { config, tenantId: '1' });
+      const hidden = await t.db.transaction(async (tx) => {
+        await tx.query(`SET LOCAL ROLE ${role}`);
+        const a = await apply(withinTransaction(t.db, tx), { config, tenantId: '1', planRunId: p.runId, singleTransaction: true });
+        return a;
+      });
+      const h = hidden.results[0]!;
+      expect([h.planned, h.updated, h.skipped]).toEqual([8, 5, 3]);
+      expect(h.skipReasons).toMatchObject({ changedSincePlan: 0, changedOrHiddenUnderRls: 2, notUpdatableUnderRls: 1 });
+      expect(applyText(hidden)).toContain(
+        '2 changed since plan (name, scope or FK), deleted, or hidden from this role by row-level security',
+      );
     } finally {
       await t.db.exec(`DROP OWNED BY ${role}; DROP ROLE ${role}`).catch(() => undefined);
     }
