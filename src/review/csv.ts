@@ -272,6 +272,26 @@ const scopeCellMessage = (r: Record<string, string>): string =>
   `scope ${JSON.stringify(r['scope'] ?? '')} is not a JSON array of strings (keep the exported value)`;
 
 /** A line with a decision (its decision cell neither empty nor skip). */
+/**
+ * The decided lines of a file a review export may be about to overwrite (its bytes as a spreadsheet saved them): a
+ * reviewer's work not yet imported, perhaps. 0 for a file that is not a review CSV.
+ */
+export function decidedLinesOf(bytes: Uint8Array): number {
+  const text = decodeCsvBytes(bytes);
+  try {
+    const rows = parseCsv(text, {
+      columns: true,
+      skip_empty_lines: true,
+      delimiter: csvDelimiter(text),
+      bom: true,
+      relax_column_count: true,
+    }) as Record<string, string>[];
+    return rows.filter(decided).length;
+  } catch {
+    return 0;
+  }
+}
+
 function decided(r: Record<string, string>): boolean {
   const decision = (r['decision'] ?? '').trim().toLowerCase();
   return decision !== '' && decision !== 'skip';

@@ -58,6 +58,13 @@ describeEach('review, masters and report CLI', (target) => {
     expect(b.code).toBe(2);
     expect(b.stderr).toContain('line 5: decision "perhaps"');
     writeFileSync(csvFile, stringify(rows, { header: true }));
+    // an export over the filled file is refused, the file as it was (a new user's trial: 0 decisions left); --force writes
+    const over = await runCli(['review', 'export', '--out', csvFile, ...common]);
+    expect([over.code, over.stderr.trim()]).toEqual([
+      2,
+      `fk-backfill: ${csvFile} holds 2 decision(s): import them first (fk-backfill review import ${csvFile}), write elsewhere, or --force to overwrite it [USAGE]`,
+    ]);
+    expect(readFileSync(csvFile, 'utf8')).toBe(stringify(rows, { header: true }));
     const im = await runCli(['review', 'import', csvFile, ...common, '--json']);
     expect(im.code, im.stderr).toBe(0);
     expect(im.json()).toMatchObject({ decided: 2, written: 2, unchanged: 0 });

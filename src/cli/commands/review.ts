@@ -1,10 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { wholeNumber } from '../args.js';
 import { outFile } from '../files.js';
 import type { Command } from 'commander';
 import { BackfillError } from '../../errors.js';
 import { BANDS, type Band } from '../../review/types.js';
-import { exportQueueCsv, importDecisionsCsv } from '../../review/csv.js';
+import { decidedLinesOf, exportQueueCsv, importDecisionsCsv } from '../../review/csv.js';
 import { startReviewServer } from '../../review/server.js';
 import { who, withDatabase, withDb, withScope, type GlobalFlags } from '../common.js';
 import { print, printJson } from '../output.js';
@@ -50,9 +50,19 @@ export function register(program: Command): void {
     .option('--out <file>', 'CSV file to write (default: stdout)', outFile('--out'))
     .option('--band <band>', 'only this band (repeatable): review, ambiguous, unmatched', bands)
     .option('--fresh', 'plan again first (default: the latest plan of these links, said in a notice when runs changed them since)')
+    .option('--force', 'overwrite an --out file that holds decisions')
     .action(async (_flags: unknown, cmd: Command) => {
       // `review` itself takes --db/--config/--tenant too: read them from either level.
-      const flags = cmd.optsWithGlobals<GlobalFlags & { out?: string; band?: Band[]; fresh?: boolean }>();
+      const flags = cmd.optsWithGlobals<GlobalFlags & { out?: string; band?: Band[]; fresh?: boolean; force?: boolean }>();
+      // a reviewer's filled file is never overwritten unasked (a new user's trial: an export over it left 0 decisions)
+      if (flags.out !== undefined && flags.force !== true && existsSync(flags.out)) {
+        const n = decidedLinesOf(readFileSync(flags.out));
+        if (n > 0)
+          throw new BackfillError(
+            'USAGE',
+            `${flags.out} holds ${n} decision(s): import them first (fk-backfill review import ${flags.out}), write elsewhere, or --force to overwrite it`,
+          );
+      }
       const r = await withDatabase(flags, (db, opts) =>
         exportQueueCsv(db, {
           ...opts,
