@@ -12,6 +12,8 @@ import { adapt } from '../db/index.js';
 import { type Database, type Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 import { sleep } from '../batch/sleep.js';
+import type { Config } from '../config/schema.js';
+import { staleGuard } from './stale.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { prepare, shape, type CommonOptions } from '../context/context.js';
 import {
@@ -297,14 +299,22 @@ export interface GuardStatusLink {
 
 export interface GuardStatus {
   guards: GuardStatusLink[];
+  /** Guards whose link the config (given) defines otherwise since install, or no longer has (guard/stale.ts). */
+  warnings?: string[];
 }
 
-/** Where the guard is installed and what it did since (hits = rows linked, misses = names left NULL). */
-export async function guardStatus(handle: unknown, opts: { entities?: readonly string[] } = {}): Promise<GuardStatus> {
+/**
+ * Where the guard is installed and what it did since (hits = rows linked, misses = names left NULL); with `config`
+ * (the CLI's, when a config file is found), which guards it defines otherwise since their install.
+ */
+export async function guardStatus(handle: unknown, opts: { entities?: readonly string[]; config?: Config } = {}): Promise<GuardStatus> {
   const db = adapt(handle);
   const rows = await guardRows(db, opts.entities !== undefined && opts.entities.length > 0 ? opts.entities : null);
   const out: GuardStatusLink[] = [];
+  const warnings: string[] = [];
   for (const g of rows) {
+    const stale = opts.config === undefined ? null : await staleGuard(db, g, opts.config);
+    if (stale !== null) warnings.push(stale);
     const live = await db.query(guardLiveStatement(g.table_oid, g.trigger_name, g.function_name));
     const c = await guardCounts(db, g.run_id, g.link);
     out.push({
@@ -318,7 +328,7 @@ export async function guardStatus(handle: unknown, opts: { entities?: readonly s
       ...c,
     });
   }
-  return { guards: out };
+  return { guards: out, ...(warnings.length > 0 ? { warnings } : {}) };
 }
 
 export interface GuardRemoveResult {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { guardStatus, installGuard, removeGuard } from '../../guard/guard.js';
 import { confirm, open, who, withDatabase, withDb, withYes, type GlobalFlags } from '../common.js';
+import { BUILTIN_CONFIG_SOURCE, loadConfig } from '../../config/load.js';
 import { print, printJson, table } from '../output.js';
 
 type Flags = GlobalFlags & { entity?: string[] };
@@ -57,7 +58,14 @@ export function register(program: Command): void {
       const flags = cmd.optsWithGlobals<Flags>();
       const db = await open(flags);
       try {
-        const s = await guardStatus(db, flags.entity !== undefined ? { entities: flags.entity } : {});
+        // the config file, where there is one: guards installed with another definition of their link are named
+        const loaded = loadConfig(flags.config);
+        const config = loaded.source !== BUILTIN_CONFIG_SOURCE ? loaded.config : undefined;
+        const s = await guardStatus(db, {
+          ...(flags.entity !== undefined ? { entities: flags.entity } : {}),
+          ...(config !== undefined ? { config } : {}),
+        });
+        if (!flags.json) for (const w of s.warnings ?? []) process.stderr.write(`Warning: ${w}\n`);
         if (flags.json) printJson(s);
         else if (s.guards.length === 0) print('No guard installed.');
         else
