@@ -246,7 +246,9 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     const a = column(src, source, s, `${p}.scope[${i}]`);
     const b = column(tgt, target, s, `${p}.scope[${i}]`);
     scopeLoose.push(a.loose || b.loose);
-    if (baseType(a.type) !== baseType(b.type)) {
+    // two integer types are one scope (a tenant int in the documents, bigint in the masters: compared as PostgreSQL
+    // compares them; a new user's trial was refused), as for the FK
+    if (baseType(a.type) !== baseType(b.type) && !(INTEGER_TYPES.has(baseType(a.type)) && INTEGER_TYPES.has(baseType(b.type)))) {
       throw mismatch(
         `scope column ${s} is ${a.type} in ${displayTable(source)} but ${b.type} in ${displayTable(target)}`,
         `${p}.scope[${i}]`,
