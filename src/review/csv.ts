@@ -11,6 +11,8 @@ import { namesInPlan, writesSincePlan } from '../store/plans.js';
 import { discardRun } from '../store/runs.js';
 import { adapt } from '../db/index.js';
 import { csvDelimiter, decodeCsvBytes } from './csv-text.js';
+import { drift } from '../guard/drift.js';
+import type { Queryable } from '../db/port.js';
 
 // ------------------------------------------------------------------------------------------ CSV
 
@@ -236,8 +238,9 @@ export async function importDecisionsCsv(
   const latest = await latestPlan(ctx);
   const planRunId = latest ?? (await resolvePlan(ctx, { executedBy: opts.by }));
   const inQueue = await namesInPlan(ctx.db, planRunId, list);
+  const settles = await settlesDrift(ctx.db, scoped, list, (i) => v[i] === null && !inQueue.has(i));
   list.forEach((d, i) => {
-    if (v[i] === null && !inQueue.has(i)) {
+    if (v[i] === null && !inQueue.has(i) && !settles.has(i)) {
       errors.push({
         line: lineOf[i]!,
         message: `name ${JSON.stringify(d.name)} is not a name of ${d.link} in scope ${JSON.stringify(d.scopeKey)} in the queue${latest === null ? '' : ` (plan ${planRunId})`}: keep the exported name`,
@@ -290,6 +293,29 @@ export function decidedLinesOf(bytes: Uint8Array): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * Of the lines not in the queue (`ask`), those whose `alias` settles what drift reports of linked rows: a name whose
+ * master was renamed since the link (or has a same-named twin now), aliased to the master its rows hold. Those names
+ * are linked, so no plan queues them, and drift reported them until one was recorded (a new user's trial: drift stayed
+ * at exit 3 after an ordinary rename, and the decision its docs name could not be imported).
+ */
+async function settlesDrift(
+  db: Queryable,
+  opts: CommonOptions,
+  list: readonly DecideInput[],
+  ask: (i: number) => boolean,
+): Promise<Set<number>> {
+  const asked = list.flatMap((d, i) => (ask(i) && d.action === 'alias' && (d.targetKey ?? null) !== null ? [i] : []));
+  if (asked.length === 0) return new Set();
+  const report = await drift(db, { ...opts, entities: [...new Set(asked.map((i) => list[i]!.link))], limit: Number.MAX_SAFE_INTEGER });
+  const open = new Set(
+    report.links.flatMap((l) =>
+      [...l.renamed.samples, ...l.duplicated.samples].map((g) => JSON.stringify([l.entityType, g.scopeKey, g.sourceName, g.targetKey])),
+    ),
+  );
+  return new Set(asked.filter((i) => open.has(JSON.stringify([list[i]!.link, list[i]!.scopeKey, list[i]!.name, list[i]!.targetKey]))));
 }
 
 function decided(r: Record<string, string>): boolean {
