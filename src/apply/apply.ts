@@ -22,6 +22,8 @@ import { assertCanBuildLookup, refreshStaleStatistics, wholeLinkWork } from './l
 import { assertResumeScope, mergedBatchOptions, reopenRun, retryOnVanishedMaster } from '../batch/resume.js';
 import { whileLive, writtenLinks } from '../batch/live.js';
 import { stoppable } from '../batch/stop.js';
+import { writesCitusReference } from '../context/citus-link.js';
+import { citusSequentialStatement } from '../sql/session.js';
 
 export interface ApplyOptions extends CommonOptions, BatchOptions {
   /** Apply exactly this plan (a run id from `plan`); default: plan now, then apply. */
@@ -134,6 +136,7 @@ async function applyWhole(
     const results = await retryOnVanishedMaster(() =>
       ctx.db.transaction((tx) =>
         stoppable(ctx.db, tx, opts.signal, `apply run ${runId}`, async () => {
+          if (writesCitusReference(ctx.links)) await tx.query(citusSequentialStatement());
           const out: LinkApplyResult[] = [];
           for (const [i, l] of ctx.links.entries()) {
             const planned = plannedByLink[i] ?? 0;

@@ -92,3 +92,8 @@ export function checkCitusLink(
     );
   }
 }
+
+/** Whether a run over these links writes a Citus reference table (a run in one transaction then goes sequential). */
+export function writesCitusReference(links: readonly { citus: { source: TableKind } | null }[]): boolean {
+  return links.some((l) => l.citus?.source.kind === 'reference');
+}

@@ -122,3 +122,13 @@ export function renderingRestoreStatement(s: RenderingSettings): Statement {
 export function pinnedSearchPathStatement(): Statement {
   return { text: `SELECT set_config('search_path', 'pg_catalog, pg_temp', true)`, values: [] };
 }
+
+/**
+ * A run in one transaction on Citus that writes a reference table: its multi-shard statements on one connection per
+ * worker, so that a later statement of the transaction may read the reference table it wrote. In the default
+ * parallel mode a distributed link's UPDATE after a reference link's, then a link joining that reference table,
+ * failed: "cannot perform query with placements that were modified over multiple connections" (a new user's trial).
+ */
+export function citusSequentialStatement(): Statement {
+  return { text: `SET LOCAL citus.multi_shard_modify_mode = 'sequential'`, values: [] };
+}

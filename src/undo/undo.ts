@@ -49,6 +49,8 @@ import { flushGuardLinks } from '../store/guards.js';
 import { earlierUndoThatReverted, mastersTakenBackBefore } from '../store/masters-runs.js';
 import { mastersRunSummary, undoMastersRun } from '../masters/undo.js';
 import { finished, linkResult, type LinkUndoResult, totals, type UndoResult } from './result.js';
+import { writesCitusReference } from '../context/citus-link.js';
+import { citusSequentialStatement } from '../sql/session.js';
 
 export interface UndoOptions extends Pick<CommonOptions, 'entities'>, BatchOptions {
   /** The apply run to revert. */
@@ -164,6 +166,7 @@ async function undoLive(ctx: Context, targetId: string, opts: UndoOptions & RunO
     const results = await retryOnVanishedMaster(() =>
       ctx.db.transaction((tx) =>
         stoppable(ctx.db, tx, opts.signal, `undo of run ${targetId}`, async () => {
+          if (writesCitusReference(ctx.links)) await tx.query(citusSequentialStatement());
           const out: LinkUndoResult[] = [];
           for (const l of lastAppliedFirst(ctx.links)) {
             const changed = await loggedChanges(tx, targetId, l.entity);
