@@ -169,8 +169,11 @@ export function cannotConnect(e: unknown): boolean {
 // 53300: too many connections (max_connections reached, reserved slots): as transient as a restart, retried the same way
 const CONNECTION_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
 const SOCKET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTCONN', 'EHOSTUNREACH', 'ENETUNREACH']);
+// the last four: a Citus coordinator that lost its connection to a worker (restarted, crashed) in the statement, which
+// it reports as XX000 (a new user's trial: a worker restarted during a run in one transaction said DB_ERROR, not that
+// nothing was written)
 const CONNECTION_MESSAGES =
-  /Connection terminated|not queryable|Client was closed|connection is closed|terminating connection|CONNECTION_(CLOSED|ENDED|DESTROYED)/i;
+  /Connection terminated|not queryable|Client was closed|connection is closed|terminating connection|CONNECTION_(CLOSED|ENDED|DESTROYED)|failure on connection marked as essential|SSL SYSCALL error|server closed the connection unexpectedly|connection to the remote node .* failed/i;
 
 /**
  * A terminated connection or a server restart (57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot

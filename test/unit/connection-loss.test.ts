@@ -15,6 +15,16 @@ describe('what counts as a lost connection (retried from the checkpoint), and wh
     );
     expect(isConnectionLoss(new BackfillError('DB_ERROR', 'wrapped', { cause: pgError('53300') }))).toBe(true);
   });
+  it("a Citus worker lost in the statement (XX000 from the coordinator): a trial's worker restart said DB_ERROR", () => {
+    for (const m of [
+      'failure on connection marked as essential: 127.0.0.1:5435',
+      'SSL SYSCALL error: EOF detected',
+      'server closed the connection unexpectedly',
+      'connection to the remote node postgres@127.0.0.1:5435 failed with the following error: Connection refused',
+    ])
+      expect(isConnectionLoss(pgError('XX000', m)), m).toBe(true);
+    expect(isConnectionLoss(pgError('XX000', 'could not open relation with OID 1234'))).toBe(false);
+  });
   it('a statement error is not', () => {
     for (const code of ['23503', '42501', '55P03', '57014', '22P02']) expect(isConnectionLoss(pgError(code)), code).toBe(false);
   });
