@@ -38,12 +38,15 @@ export function driftText(r: DriftReport): string {
   );
   for (const l of r.links) {
     for (const [what, c] of [
-      ["name differs from its master's (master renamed since, or an FK set by hand to another master)", l.renamed],
+      [
+        "name differs from its master's (master renamed since, or an FK set by hand to another master; an alias line in review import settles a rename)",
+        l.renamed,
+      ],
       ['master inactive', l.inactive],
       ['master missing', l.missing],
       ["master of another tenant (a cross-tenant FK: the row's tenant has no master of that key)", l.otherScope],
       [
-        "master's name now shared by another active master of the tenant (a duplicate created since: merge them, or decide which one the name means)",
+        "master's name shared by another active master of the tenant (a duplicate: merge them, or decide which one the name means; review import takes an alias line for it)",
         l.duplicated,
       ],
     ] as const) {
