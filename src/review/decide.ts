@@ -81,7 +81,10 @@ export async function validateDecisions(db: Queryable, ctx: Context, list: Decid
       const m = masterIn(found, d.targetKey!, d.scopeKey);
       if (m === undefined) errors[i] = `target key ${d.targetKey} is not a master of ${l.config.target.table}`;
       else if (JSON.stringify(m.scopeKey) !== JSON.stringify(d.scopeKey))
-        errors[i] = `master ${d.targetKey} belongs to another scope (${JSON.stringify(m.scopeKey)})`;
+        // masterIn prefers the line's scope: a master of that key found elsewhere only (a Citus trial named one of them,
+        // as if the key belonged to a single other scope)
+        errors[i] =
+          `no master ${d.targetKey} in scope ${JSON.stringify(d.scopeKey)} (that key is a master of another scope, e.g. ${JSON.stringify(m.scopeKey)})`;
       else if (!m.active) errors[i] = `master ${d.targetKey} (${m.name}) is not active`;
       // recorded as the database writes the key (what plans and the FK hold), not as typed (a uuid in capitals)
       else if (m.key !== d.targetKey) list[i] = { ...d, targetKey: m.key };
