@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/index.js';
 import { freshDb, TARGETS, type TestDb } from '../helpers/db.js';
 import { CLI, spawnCli } from '../helpers/cli.js';
+import { ordersConfig } from '../helpers/orders-config.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,19 +18,7 @@ import { join } from 'node:path';
 
 const run = TARGETS.includes('postgres') ? describe : describe.skip;
 
-const CONFIG = {
-  links: [
-    {
-      entity: 'order',
-      table: 'orders',
-      key: 'id',
-      fk: 'customer_id',
-      name: 'customer_name',
-      scope: ['tenant_id'],
-      target: { table: 'customers', key: 'id', name: 'customer_name' },
-    },
-  ],
-};
+const CONFIG = ordersConfig();
 
 async function setUp(t: TestDb): Promise<string> {
   await t.db.exec(`

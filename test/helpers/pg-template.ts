@@ -8,26 +8,15 @@
  * server cannot be reached, nothing is provided and freshDb copies template0 as before (the tests then say why).
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/db/index.js';
 import { migrate } from '../../src/store/migrate.js';
-import { dbUrl, PG_ADMIN_URL, TARGETS } from './db.js';
+import { admin, dbUrl, TARGETS } from './db.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** The migrated template database of this run ('' when there is none). */
     fkbPgTemplate: string;
-  }
-}
-
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.end();
   }
 }
 
