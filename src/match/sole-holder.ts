@@ -4,7 +4,7 @@
  */
 import type { Entry, MatcherIndex } from './matcher-index.js';
 import { QUALIFIER_WORDS, UNIT_WORDS } from './qualifiers.js';
-import { ENTITY_WORDS, FUNCTION_WORDS, GENERATIONS, isGenericToken, isLegalWord, isPlace } from './vocabulary.js';
+import { ENTITY_WORDS, FUNCTION_WORDS, GENERATIONS, isDescriptive, isGenericToken, isLegalWord, isPlace, isTrade } from './vocabulary.js';
 import { isKnownName, nameRole } from './names.js';
 import { HAS_DIGIT } from './tokens.js';
 import { normalizeName } from './normalize.js';
@@ -73,7 +73,9 @@ export function soleHolder(ix: MatcherIndex, q: NormalizedName, qt: readonly str
   // family ("Sarah Goldberg" beside Daniel & Sarah Goldberg), and stays for review, first (docs/matching.md)
   if (givenName(telling[0] ?? '') || extraE.some(givenName)) return false;
   if (!telling.some((t) => t.length >= 3 && !HAS_DIGIT.test(t) && !isPlace(t))) return false;
-  if (!telling.every((t) => (ix.df.get(t) ?? 0) <= 1)) return false;
+  // the kept words name no other master: each is this master's only, or one of them is its brand (soleBrandWord)
+  const only = (t: string): boolean => (ix.df.get(t) ?? 0) <= 1;
+  if (!telling.every(only) && !soleBrandWord(e, qt, telling, only)) return false;
   const added = extraE.filter((t) => !isLegalWord(t) && !FUNCTION_WORDS.has(t));
   if (added.length === 0 || added.every(isGenericToken)) return false;
   // what the master adds stands in its first segment: after a comma, a bracket or a dash it names a unit, a site or a
@@ -98,4 +100,29 @@ export function soleHolder(ix: MatcherIndex, q: NormalizedName, qt: readonly str
       GENERATIONS.has(t) ||
       HAS_DIGIT.test(t),
   );
+}
+
+/**
+ * One of the name's words is this master's only and a brand ("Dayton Freight" / Dayton Freight Lines, Inc. beside other
+ * freight carriers; no other master can hold all the name's words): four letters or more, no number, no place, person's
+ * name, institution's kind or trade word; the name's words stand side by side in the master (`Ohio University` is not
+ * The Ohio State University); and the master does not go on with `and` after the name's last word (`Clearwater Scaffold` / Clearwater Scaffold &
+ * Insulation Inc. may be another firm of one trade of the two).
+ */
+function soleBrandWord(e: Entry, qt: readonly string[], telling: readonly string[], only: (t: string) => boolean): boolean {
+  const brand = (t: string): boolean =>
+    only(t) &&
+    t.length >= 4 &&
+    !HAS_DIGIT.test(t) &&
+    !isPlace(t) &&
+    !isKnownName(t) &&
+    !INSTITUTIONS.has(t) &&
+    !isTrade(t) &&
+    !isDescriptive(t);
+  if (!telling.some(brand)) return false;
+  // the name's words side by side in the master: a word left out between them tells masters apart ("Ohio University"
+  // is not The Ohio State University)
+  const at = e.tokens.indexOf(qt[0]!);
+  if (!qt.every((t, i) => e.tokens[at + i] === t)) return false;
+  return e.tokens[at + qt.length] !== 'and';
 }
