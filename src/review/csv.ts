@@ -274,7 +274,6 @@ function scopeCell(r: Record<string, string>): (string | null)[] | null {
 const scopeCellMessage = (r: Record<string, string>): string =>
   `scope ${JSON.stringify(r['scope'] ?? '')} is not a JSON array of strings (keep the exported value)`;
 
-/** A line with a decision (its decision cell neither empty nor skip). */
 /**
  * The decided lines of a file a review export may be about to overwrite (its bytes as a spreadsheet saved them): a
  * reviewer's work not yet imported, perhaps. 0 for a file that is not a review CSV.
@@ -318,6 +317,7 @@ async function settlesDrift(
   return new Set(asked.filter((i) => open.has(JSON.stringify([list[i]!.link, list[i]!.scopeKey, list[i]!.name, list[i]!.targetKey]))));
 }
 
+/** A line with a decision (its decision cell neither empty nor skip). */
 function decided(r: Record<string, string>): boolean {
   const decision = (r['decision'] ?? '').trim().toLowerCase();
   return decision !== '' && decision !== 'skip';
