@@ -42,8 +42,20 @@ export function table(headers: string[], rows: Cell[][], opts: { totalRow?: Cell
  * "Mueller Textiles S.A.").
  */
 export function shownName(name: string): string {
-  return /^\s|\s$/u.test(name) || UNSEEN.test(name) ? quotedName(name) : cappedName(name);
+  return /^\s|\s$/u.test(name) || UNSEEN.test(name) || decomposed(name) ? quotedName(name) : cappedName(name);
 }
+
+/**
+ * A name written with separate accents (Unicode NFD: 'o' then U+0308, as macOS file names and some exports write it)
+ * prints exactly like the composed one ('ö'), yet is another name to the database: a new user's trial had two
+ * "Björk Textiles LLC" lines in a table. Such a name is quoted with its accents as escapes.
+ */
+function decomposed(name: string): boolean {
+  return name.normalize('NFC') !== name;
+}
+
+/** The combining accents (U+0300–U+036F) of a decomposed name, written as escapes by quotedName. */
+const ACCENTS = /[\u0300-\u036f]/gu;
 
 /**
  * Control characters, invisible ones and spaces other than U+0020 (no-break, thin, ideographic …): a name holding one
@@ -55,13 +67,12 @@ export const UNSEEN =
 
 /**
  * A name quoted as a JSON string (cut as cappedName), with every character of UNSEEN written as its \uXXXX escape:
- * "ACME\u00a0Corp" (a no-break space), not "ACME Corp".
+ * "ACME\u00a0Corp" (a no-break space), not "ACME Corp"; and a decomposed name's accents: "Bjo\u0308rk".
  */
 export function quotedName(name: string): string {
-  return JSON.stringify(cappedName(name)).replace(
-    new RegExp(UNSEEN.source, 'gu'),
-    (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`,
-  );
+  const escape = (c: string): string => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`;
+  const quoted = JSON.stringify(cappedName(name)).replace(new RegExp(UNSEEN.source, 'gu'), escape);
+  return decomposed(name) ? quoted.replace(ACCENTS, escape) : quoted;
 }
 
 /** Names longer than this many characters are cut in text tables (a 2,000-character name made every line 8,000 wide). */

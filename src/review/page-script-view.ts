@@ -159,8 +159,11 @@ export const SCRIPT_VIEW = String.raw`
   /** A name as the CLI's tables show it (render/table.ts shownName): quoted when blank, spaced at an end or holding an unseen character. */
   var UNSEEN = new RegExp(${JSON.stringify(UNSEEN.source)}, 'u'), UNSEEN_ALL = new RegExp(UNSEEN.source, 'gu');
   function shown(n) {
-    if (!/^\s|\s$/u.test(n) && !UNSEEN.test(n)) return n;
-    return JSON.stringify(n).replace(UNSEEN_ALL, function (c) { return '\\u' + ('000' + c.codePointAt(0).toString(16)).slice(-4); });
+    var nfd = n.normalize('NFC') !== n;
+    if (!/^\s|\s$/u.test(n) && !UNSEEN.test(n) && !nfd) return n;
+    var esc = function (c) { return '\\u' + ('000' + c.codePointAt(0).toString(16)).slice(-4); };
+    var q = JSON.stringify(n).replace(UNSEEN_ALL, esc);
+    return nfd ? q.replace(/[\\u0300-\\u036f]/gu, esc) : q;
   }
   function masterLabel(m, fallbackKey) {
     if (!m) return fallbackKey || '?';

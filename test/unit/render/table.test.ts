@@ -52,6 +52,11 @@ describe('names as table cells', () => {
     expect(quotedName('ACME Corp')).toBe('"ACME Corp"');
     expect(quotedName('Tab\there\u3000')).toBe('"Tab\\there\\u3000"');
     expect(shownName('株式会社 トヨタ')).toBe('株式会社 トヨタ');
+    // a name written with separate accents (NFD) prints like the composed one: quoted, its accents as escapes (a trial
+    // had two "Björk Textiles LLC" lines); the composed name, and marks a script composes with nothing, as they are
+    expect(shownName('Bjo\u0308rk Textiles LLC')).toBe('"Bjo\\u0308rk Textiles LLC"');
+    expect(shownName('Bj\u00f6rk Textiles LLC')).toBe('Björk Textiles LLC');
+    expect(shownName('हिन्दी')).toBe('हिन्दी');
   });
 });
 
