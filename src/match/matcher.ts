@@ -26,6 +26,9 @@ import type {
   EvidenceValues,
 } from './types.js';
 
+/** The reason of an exact name made ambiguous by a master of the same normalised name (plan counts them in a notice). */
+export const EXACT_BESIDE_NAMESAKE = 'exact name, but another master has the same normalised name';
+
 /**
  * The matcher of one scope: an index over that scope's active masters and known aliases, built once, then
  * `match(name)` per distinct name. Cost per name is bounded by the blocking caps, not by the number of masters.
@@ -162,8 +165,7 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
       const rivals = normHits.filter(
         (e) => e.source === 'master' && !exactKeys.has(e.key) && !legalDistinguishes(q.legalForm, e.norm.legalForm),
       );
-      if (rivals.length > 0)
-        return decisionFor(name, 'exact', [...exact, ...rivals], 'exact name, but another master has the same normalised name', docValues);
+      if (rivals.length > 0) return decisionFor(name, 'exact', [...exact, ...rivals], EXACT_BESIDE_NAMESAKE, docValues);
       return decisionFor(name, 'exact', exact, 'exact name', docValues);
     }
 

@@ -19,7 +19,8 @@ import {
 import { statusStatement } from '../sql/status.js';
 import { type UnlinkedRecordRow, unlinkedRecordsStatement, unlinkedSampleSettingsStatement } from '../sql/unlinked.js';
 import { createRun, failRun, finishRun } from '../store/runs.js';
-import { insertPlanEntries, type PlanEntryRow, planEntryWriter } from '../store/plan-entries.js';
+import { entriesWithReason, insertPlanEntries, type PlanEntryRow, planEntryWriter } from '../store/plan-entries.js';
+import { EXACT_BESIDE_NAMESAKE } from '../match/matcher.js';
 import { ANALYZE_PLAN_NAMES, analyzePlanEntries } from '../store/plans.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { type CommonOptions, type Context, prepare, runScope, shape, noticesOf } from '../context/context.js';
@@ -290,6 +291,14 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
         };
         if (accuracy !== undefined) result.accuracy = accuracy;
         results.push(result);
+        // exact names the non-exact strategies leave ambiguous beside a legal-form twin: said, with what exact would do
+        if (l.config.match !== 'exact' && rows.ambiguous > 0) {
+          const twins = await entriesWithReason(ctx.db, runId, l.entity, EXACT_BESIDE_NAMESAKE);
+          if (twins.names > 0)
+            ctx.notices.push(
+              `${l.entity}: ${twins.names} name(s) (${twins.rows} row(s)) are exactly one master's name but ambiguous: another master of the tenant differs from it only by a legal form ("Falcon Textiles" / "Falcon Textiles Oy"), which the bare name may mean too; "match": "exact" links them to the exactly named master, which review export lists first for each`,
+            );
+        }
         planned += Object.values(names).reduce((a, n) => a + n, 0);
       }
       if (planned >= ANALYZE_PLAN_NAMES) await analyzePlanEntries(ctx.db);

@@ -90,3 +90,18 @@ export function planEntryWriter(db: Queryable, runId: string, link: string, stat
     flush,
   };
 }
+
+/** The names (and their rows) a plan decided for a link with a reason that begins with `reason` (reasons go on: ': 2 different masters (1, 2)'). */
+export async function entriesWithReason(
+  db: Queryable,
+  runId: string,
+  link: string,
+  reason: string,
+): Promise<{ names: number; rows: number }> {
+  const r = await db.query<{ names: string; rows: string }>(
+    `SELECT count(*)::text AS names, coalesce(sum(row_count), 0)::text AS rows
+       FROM fk_backfill.plan_entries WHERE run_id = $1::int8 AND link = $2 AND left(reason, length($3)) = $3`,
+    [runId, link, reason],
+  );
+  return { names: Number(r.rows[0]?.names ?? 0), rows: Number(r.rows[0]?.rows ?? 0) };
+}
