@@ -112,13 +112,14 @@ async function resetPglite(p: PGlite): Promise<void> {
 /** The run's migrated template database (test/helpers/pg-template.ts), or template0 when there is none. */
 function pgTemplate(migrated: boolean): string {
   if (!migrated) return 'template0';
-  let name = '';
+  let name: string | undefined;
   try {
     name = inject('fkbPgTemplate');
   } catch {
     /* not under vitest's runner (a script importing the helpers) */
   }
-  return name === '' ? 'template0' : name;
+  // undefined: a config without the template's globalSetup (vitest.oltp.config.ts, vitest.citus.config.ts)
+  return name === undefined || name === '' ? 'template0' : name;
 }
 
 /**
