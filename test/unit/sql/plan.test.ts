@@ -12,7 +12,7 @@ import {
   workMemStatement,
 } from '../../../src/sql/plan.js';
 import type { LinkShape, TypedLinkShape } from '../../../src/sql/link.js';
-import { SALES_ORDERS as link } from '../../helpers/link-shapes.js';
+import { SALES_ORDERS as link, SALES_ORDERS_TOUCHED } from '../../helpers/link-shapes.js';
 
 describe('plan statements (whole text)', () => {
   it('plan transaction settings: work_mem of at least 64 MB, no JIT', () => {
@@ -70,20 +70,7 @@ SELECT ARRAY[n."tenant_id"::text, n."region"::text]::text[] AS scope_key, n.sour
 });
 
 /** Quoted identifiers with spaces and capitals, two scope columns, an active flag. */
-const orders: LinkShape = {
-  sourceSql: '"erp"."Sales Orders"',
-  targetSql: '"customers"',
-  key: 'id',
-  fk: 'customer_id',
-  name: 'customer name',
-  targetKey: 'id',
-  targetName: 'customer_name',
-  active: { column: 'is_active', activeWhen: true },
-  scope: ['tenant_id', 'branch'],
-  fkType: 'uuid',
-  keyType: 'uuid',
-  touch: { column: 'updated_at', type: 'timestamp with time zone' },
-};
+const orders = SALES_ORDERS_TOUCHED;
 
 describe('plan statements over quoted identifiers (whole text)', () => {
   it('exact candidates, regrouping form: names of NULL-FK rows within the tenant, same-scope masters by exact name, active ones the candidates, inactive ones listed', () => {
