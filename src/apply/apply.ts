@@ -23,6 +23,7 @@ import { assertResumeScope, mergedBatchOptions, reopenRun, retryOnVanishedMaster
 import { whileLive, writtenLinks } from '../batch/live.js';
 import { stoppable } from '../batch/stop.js';
 import { writesCitusReference } from '../context/citus-link.js';
+import { assertRanHere, runTables } from '../context/run-tables.js';
 import { citusSequentialStatement } from '../sql/session.js';
 
 export interface ApplyOptions extends CommonOptions, BatchOptions {
@@ -79,9 +80,13 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
     executedBy: opts.executedBy ?? null,
     dryRun: false,
     planRunId,
-    options: single
-      ? { singleTransaction: true, mode: 'single-transaction', planHash }
-      : { mode: 'batched', planHash, ...storedBatchOptions({ ...opts, parallel }) },
+    options: {
+      ...(single
+        ? { singleTransaction: true, mode: 'single-transaction' }
+        : { mode: 'batched', ...storedBatchOptions({ ...opts, parallel }) }),
+      planHash,
+      tables: await runTables(ctx.db, ctx.links),
+    },
   });
   const extra = planResult !== undefined ? { plan: planResult } : {};
   // held until the run ends: an undo or a --resume of this run from another process is refused meanwhile, and so is
@@ -195,6 +200,7 @@ export async function resumeApply(handle: unknown, opts: ResumeApplyOptions): Pr
     { config: run.config, entities: run.entities, ...(tenant !== null ? { tenantId: tenant } : { allTenants: true }) },
     { rowIdentity: true },
   );
+  await assertRanHere(db, ctx.links, run, 'resuming');
   const planHash = await checkPlanHash(db, run.planRunId);
   const pinned = run.options['planHash'];
   if (typeof pinned === 'string' && pinned !== planHash) {

@@ -39,6 +39,7 @@ import {
 } from '../store/guards.js';
 import { fkChecksStatement } from '../sql/context.js';
 import { pinnedSearchPathStatement } from '../sql/session.js';
+import { runTables } from '../context/run-tables.js';
 import { migrate } from '../store/migrate.js';
 import { createRun, failRun, finishRun } from '../store/runs.js';
 
@@ -212,7 +213,7 @@ export async function installGuard(handle: unknown, opts: GuardInstallOptions = 
     dryRun: false,
     configHash: ctx.configHash,
     config: ctx.config,
-    options: { mode: 'trigger' },
+    options: { mode: 'trigger', tables: await runTables(ctx.db, ctx.links) },
   });
   const budget = opts.lockTimeoutMs ?? 10_000;
   const started = Date.now();

@@ -27,6 +27,15 @@ async function registered(db: Queryable, links: readonly LinkTarget[]): Promise<
   return known.rows;
 }
 
+/** The master table each of `links` (names) is registered for: what a run of the name linked rows to. */
+export async function registeredTargets(db: Queryable, links: readonly string[]): Promise<Map<string, string>> {
+  const known = await registered(
+    db,
+    links.map((link) => ({ link, target: '' })),
+  );
+  return new Map(known.map((k) => [k.link, k.target]));
+}
+
 /** Of what is registered (`known`), the link names registered for another master table or key than `links` say. */
 function retargeted(known: readonly LinkTarget[], links: readonly LinkTarget[]): { now: LinkTarget; registered: string }[] {
   return known.flatMap((k) => {

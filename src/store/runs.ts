@@ -52,13 +52,14 @@ export interface NewRun {
 
 /**
  * Records a run, with the session's TimeZone in its options: the zone an apply's now() was written in, into an
- * `updated_at` without time zone, which its undo compares in (sql/undo.ts appliedTouch).
+ * `updated_at` without time zone, which its undo compares in (sql/undo.ts appliedTouch); and its search_path, which
+ * named the tables of a config that does not qualify them (context/run-tables.ts says it when another one would not).
  */
 export async function createRun(db: Queryable, r: NewRun): Promise<string> {
   try {
     const res = await db.query<{ id: string }>(
       `INSERT INTO fk_backfill.runs (kind, scope, entities, executed_by, dry_run, config_hash, config, options, plan_run_id, target_run_id)
-       VALUES ($1, $2::jsonb, $3::text[], $4, $5, $6, $7::jsonb, $8::jsonb || jsonb_build_object('timeZone', current_setting('TimeZone')),
+       VALUES ($1, $2::jsonb, $3::text[], $4, $5, $6, $7::jsonb, $8::jsonb || jsonb_build_object('timeZone', current_setting('TimeZone'), 'searchPath', current_setting('search_path')),
                $9::int8, $10::int8) RETURNING id::text AS id`,
       [
         r.kind,

@@ -50,6 +50,7 @@ import { earlierUndoThatReverted, mastersTakenBackBefore } from '../store/master
 import { mastersRunSummary, undoMastersRun } from '../masters/undo.js';
 import { finished, linkResult, type LinkUndoResult, totals, type UndoResult } from './result.js';
 import { writesCitusReference } from '../context/citus-link.js';
+import { assertRanHere } from '../context/run-tables.js';
 import { citusSequentialStatement } from '../sql/session.js';
 
 export interface UndoOptions extends Pick<CommonOptions, 'entities'>, BatchOptions {
@@ -73,7 +74,7 @@ const undoRefusalRemedy = (runId: string, batched: boolean): string =>
 async function contextOf(db: Database, target: RunRecord, entities: readonly string[] | undefined): Promise<Context> {
   const tenant = target.scope?.tenant ?? null;
   // a change log row must name one row: a key that repeats (or is NULL) would revert rows the run never wrote
-  return prepare(
+  const ctx = await prepare(
     db,
     {
       config: target.config,
@@ -82,6 +83,9 @@ async function contextOf(db: Database, target: RunRecord, entities: readonly str
     },
     { rowIdentity: true },
   );
+  // the tables the run wrote into, not others the same config names under this session's search_path
+  await assertRanHere(db, ctx.links, target, 'undo of');
+  return ctx;
 }
 
 /**
