@@ -17,10 +17,10 @@ export interface LinkTarget {
   target: string;
 }
 
-/** What is registered for the names of `links`. */
-async function registered(db: Queryable, links: readonly LinkTarget[]): Promise<LinkTarget[]> {
+/** What is registered for these link names. */
+async function registered(db: Queryable, names: readonly string[]): Promise<LinkTarget[]> {
   const known = await db
-    .query<LinkTarget>(`SELECT link, target FROM ${OWN_SCHEMA}.link_targets WHERE link = ANY ($1::text[])`, [links.map((l) => l.link)])
+    .query<LinkTarget>(`SELECT link, target FROM ${OWN_SCHEMA}.link_targets WHERE link = ANY ($1::text[])`, [names])
     .catch((e: unknown) => {
       throw wrapDbError(e, `reading ${OWN_SCHEMA}.link_targets`);
     });
@@ -29,12 +29,11 @@ async function registered(db: Queryable, links: readonly LinkTarget[]): Promise<
 
 /** The master table each of `links` (names) is registered for: what a run of the name linked rows to. */
 export async function registeredTargets(db: Queryable, links: readonly string[]): Promise<Map<string, string>> {
-  const known = await registered(
-    db,
-    links.map((link) => ({ link, target: '' })),
-  );
+  const known = await registered(db, links);
   return new Map(known.map((k) => [k.link, k.target]));
 }
+
+const names = (links: readonly LinkTarget[]): string[] => links.map((l) => l.link);
 
 /** Of what is registered (`known`), the link names registered for another master table or key than `links` say. */
 function retargeted(known: readonly LinkTarget[], links: readonly LinkTarget[]): { now: LinkTarget; registered: string }[] {
@@ -55,7 +54,7 @@ export async function retargetedNotices(db: Queryable, links: readonly LinkTarge
   const there = (await db.query<{ ok: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS ok`, [`${OWN_SCHEMA}.link_targets`])).rows[0]?.ok;
   if (there !== true) return [];
   // a role that may not read fk-backfill's schema still gets its status and verify: the notice is not worth refusing them
-  const known = await registered(db, links).catch(() => []);
+  const known = await registered(db, names(links)).catch(() => []);
   return retargeted(known, links).map(
     (r) =>
       `link "${r.now.link}" points at ${r.now.target}, but its fk-backfill history (decisions, runs, learned names) is of masters in ${r.registered}: plan, apply, review and guard refuse this config (LINK_RETARGETED); these counts read the config's table`,
@@ -68,7 +67,7 @@ export async function retargetedNotices(db: Queryable, links: readonly LinkTarge
  */
 export async function bindLinkTargets(db: Queryable, links: readonly LinkTarget[]): Promise<void> {
   if (links.length === 0) return;
-  const known = await registered(db, links);
+  const known = await registered(db, names(links));
   const bad = retargeted(known, links)[0];
   if (bad !== undefined) {
     const { now, registered } = bad;
