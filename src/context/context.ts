@@ -5,17 +5,12 @@ import type { Database, Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 import type { LinkShape, ScopeFilter } from '../sql/link.js';
 import { citusShape } from '../sql/citus.js';
-import {
-  canonicalTenantStatement,
-  linkTableNamesStatement,
-  rowSecurityOfStatement,
-  tenantFoundStatement,
-  tenantHintStatement,
-} from '../sql/context.js';
+import { canonicalTenantStatement, rowSecurityOfStatement, tenantFoundStatement, tenantHintStatement } from '../sql/context.js';
 import { migrate } from '../store/migrate.js';
-import { bindLinkTargets, type LinkTarget, retargetedNotices } from '../store/link-targets.js';
+import { bindLinkTargets, retargetedNotices } from '../store/link-targets.js';
 import type { NewRun } from '../store/runs.js';
 import { type ResolvedLink, resolveLinks } from './catalog.js';
+import { linkTargetsOf } from './run-tables.js';
 
 /** Options every library call understands (the CLI's --db/--config/--tenant/--all-tenants). */
 export interface CommonOptions {
@@ -37,19 +32,6 @@ export interface Context {
   filter: ScopeFilter;
   /** Said once per command, not per link (e.g. the built-in Axis links are in use). */
   notices: string[];
-}
-
-/**
- * The master table (schema-qualified, whatever the search_path or the config's spelling; a partition by its
- * partitioned table) and the column whose values a link's decisions and learned names hold (the one the FK points
- * at: `target.key` as `"id"` or as `["tenant_id", "id"]` is the same): what its name is bound to (store/link-targets.ts).
- */
-async function linkTargetsOf(db: Queryable, links: readonly ResolvedLink[]): Promise<LinkTarget[]> {
-  const names = (await db.query(linkTableNamesStatement(links.map((l) => l.targetOid)))).rows;
-  return links.map((l) => ({
-    link: l.entity,
-    target: `${names.find((n) => Number(n.oid) === l.targetOid)?.name ?? l.targetSql} (${l.targetKey})`,
-  }));
 }
 
 /** What a run of this context records about where it ran: its tenant, its links, the config (and hash) it ran with. */

@@ -8,7 +8,7 @@
 import type { Queryable } from '../db/port.js';
 import { BackfillError } from '../errors.js';
 import { linkTableNamesStatement } from '../sql/context.js';
-import { registeredTargets } from '../store/link-targets.js';
+import { type LinkTarget, registeredTargets } from '../store/link-targets.js';
 import type { RunRecord } from '../store/runs.js';
 import type { ResolvedLink } from './catalog.js';
 
@@ -22,6 +22,16 @@ export async function runTables(db: Queryable, links: readonly ResolvedLink[]): 
   const out: RunTables = {};
   for (const l of links) out[l.entity] = { source: names.get(l.sourceOid) ?? l.sourceSql, target: names.get(l.targetOid) ?? l.targetSql };
   return out;
+}
+
+/**
+ * The master table (schema-qualified, whatever the search_path or the config's spelling; a partition by its
+ * partitioned table) and the column whose values a link's decisions and learned names hold (the one the FK points
+ * at: `target.key` as `"id"` or as `["tenant_id", "id"]` is the same): what its name is bound to (store/link-targets.ts).
+ */
+export async function linkTargetsOf(db: Queryable, links: readonly ResolvedLink[], tables?: RunTables): Promise<LinkTarget[]> {
+  const t = tables ?? (await runTables(db, links));
+  return links.map((l) => ({ link: l.entity, target: `${t[l.entity]!.target} (${l.targetKey})` }));
 }
 
 function recorded(run: RunRecord): RunTables | null {
@@ -56,14 +66,13 @@ export async function assertRanHere(db: Queryable, links: readonly ResolvedLink[
     db,
     links.map((l) => l.entity),
   );
-  for (const l of links) {
-    const was = registered.get(l.entity);
-    const here = `${now[l.entity]!.target} (${l.targetKey})`;
+  for (const { link, target: here } of await linkTargetsOf(db, links, now)) {
+    const was = registered.get(link);
     if (was !== undefined && was !== here) {
       throw new BackfillError(
         'LINK_RETARGETED',
-        `${act} run ${run.id}: link "${l.entity}" linked rows to masters in ${was}, but its config resolves here to ${here}: another search_path, or a table moved since; nothing was written. ${hint}`,
-        { details: { link: l.entity, run: run.id, registered: was, configured: here } },
+        `${act} run ${run.id}: link "${link}" linked rows to masters in ${was}, but its config resolves here to ${here}: another search_path, or a table moved since; nothing was written. ${hint}`,
+        { details: { link, run: run.id, registered: was, configured: here } },
       );
     }
   }
