@@ -24,7 +24,7 @@ import { SplitStopped, workAroundRefusals } from './refused.js';
 export { batchSettings } from '../sql/batch.js';
 import { lockRunCheckpoint, saveCheckpoint } from '../store/runs.js';
 import type { BatchKind } from './progress.js';
-import type { LiveLock } from './live.js';
+import { type LiveLock, sharedBackendError } from './live.js';
 import type { BatchOptions } from './options.js';
 
 export { type BatchOptions, storedBatchOptions } from './options.js';
@@ -228,6 +228,9 @@ async function runBatch(
     if (w.citus === true) for (const st of citusBatchTimeoutsStatements(lockAt, stmtAt)) await tx.query(st);
     // the session holding the run's live lock died (a restart, pg_terminate_backend, idle_session_timeout): nothing is
     // written until it is taken again (withReconnect: regain, or RUN_BUSY when another process took the run meanwhile)
+    // the batch runs on the backend that holds the live lock, whose connection this process keeps out of its pool: a
+    // pooler in transaction mode shares backends between connections, and the lock holds nothing (live.ts)
+    if (o.live?.holder !== undefined && got.rows[0]?.pid === o.live.holder.pid) throw sharedBackendError(o.live.holder.pid);
     if (got.rows[0]?.live === false) {
       throw new BackfillError(
         'LIVE_LOCK_LOST',

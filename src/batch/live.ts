@@ -22,7 +22,7 @@ import {
   liveUnlockStatement,
   nameSessionStatement,
 } from '../sql/batch.js';
-import { idleSessionTimeoutStatement, pingStatement } from '../sql/session.js';
+import { backendPidStatement, idleSessionTimeoutStatement, pingStatement } from '../sql/session.js';
 
 /** What a live run may ask of its lock. */
 export interface LiveLock {
@@ -158,6 +158,18 @@ async function lockOn(
   return { named, pid: lock.pid };
 }
 
+/**
+ * Two connections of this process were given one server backend: a pooler in transaction or statement mode (PgBouncer's
+ * pool_mode = transaction, Odyssey, RDS Proxy…), under which session-level locks and settings do not hold.
+ */
+export function sharedBackendError(pid: number): BackfillError {
+  return new BackfillError(
+    'DB_UNSUPPORTED',
+    `two of this process's connections were given the same server backend (pid ${pid}): the database URL goes through a pooler in transaction or statement mode (PgBouncer pool_mode = transaction), where the session-level locks that keep two runs off the same rows (and a run off an undo of it) are left on a pooled backend and do not hold; nothing was written. Connect to PostgreSQL directly, or through a pool in session mode`,
+    { details: { pid } },
+  );
+}
+
 /** How a refusal names the backend holding a lock (its application_name names its run). */
 const holderName = (h: { pid: number; application_name: string | null } | undefined): string =>
   h === undefined ? 'another session' : `${h.application_name || 'another session'} (backend pid ${h.pid})`;
@@ -285,6 +297,15 @@ class OwnHolder implements LiveLock {
     this.ended = this.db
       .session(async (conn) => {
         const { named, pid } = await lockOn(conn, this.runId, this.label, again, this.links);
+        // a pooler in transaction (or statement) mode gives this idle session's backend to the pool's other
+        // connections: the lock would stay on that backend after the run (refusing every later run of the links) and
+        // would not keep a second process off (it would take it again on the same backend)
+        const other = (await this.db.query(backendPidStatement())).rows[0]?.pid;
+        if (other === pid) {
+          await unlockOn(conn, this.runId, named, this.links.flatMap(lockKeys));
+          await unlockOn(this.db, this.runId, named, this.links.flatMap(lockKeys));
+          throw sharedBackendError(pid);
+        }
         const idleMs = (await conn.query(idleSessionTimeoutStatement())).rows[0]?.ms ?? 0;
         this.holder = { runId: this.runId, pid };
         locked();

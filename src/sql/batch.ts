@@ -62,11 +62,11 @@ export function batchStartStatement(
   runId: string,
   runLock = true,
   live?: { runId: string; pid: number },
-): Statement<{ got: boolean; live: boolean }> {
+): Statement<{ got: boolean; live: boolean; pid: number }> {
   // the live lock (an undo's: on the run it reverts) still held by the backend that took it
   const held = live === undefined ? 'true' : `EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = $5::int AND ${liveInPgLocks('$4')})`;
   return {
-    text: `SELECT ${batchSettings()}, set_config('application_name', 'fk-backfill run ' || $3::int8::text, true), ${RUN_ZONE}, ${runLock ? RUN_LOCK : 'true'} AS got, ${held} AS live`,
+    text: `SELECT ${batchSettings()}, set_config('application_name', 'fk-backfill run ' || $3::int8::text, true), ${RUN_ZONE}, ${runLock ? RUN_LOCK : 'true'} AS got, ${held} AS live, pg_backend_pid() AS pid`,
     values: [lockTimeout, statementTimeout, runId, ...(live === undefined ? [] : [live.runId, live.pid])],
   };
 }

@@ -297,7 +297,8 @@ async function continueUndo(ctx: Context, runId: string, targetRunId: string, op
   } catch (e) {
     // another process took the run, or a link of it, while this one reconnected (busyAfterReconnect)
     if (e instanceof BackfillError && e.code === 'RUN_BUSY') throw await busyAfterReconnect(ctx.db, 'undo', runId, e);
-    if (isConnectionLoss(e)) {
+    // the last loss, of a batch's connection or of the one holding the live lock (LIVE_LOCK_LOST: lost again and again)
+    if (isConnectionLoss(e) || (e instanceof BackfillError && e.code === 'LIVE_LOCK_LOST')) {
       const recorded = await interruptRun(ctx.db, runId, messageOf(e));
       throw await interruptedError(ctx.db, 'undo', runId, e, opts.reconnectAttempts ?? DEFAULT_RECONNECT_ATTEMPTS, recorded);
     }

@@ -33,14 +33,14 @@ describe('batch statements (whole text)', () => {
   });
   it("a batch opens with its timeouts, work_mem of at least 64 MB, the run's name and the run's advisory lock", () => {
     expect(batchStartStatement('2000ms', '60000ms', '17')).toEqual({
-      text: `SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), CASE WHEN pg_size_bytes(current_setting('work_mem')) < 67108864 THEN set_config('work_mem', '64MB', true) END, set_config('application_name', 'fk-backfill run ' || $3::int8::text, true), set_config('TimeZone', coalesce((SELECT r.options ->> 'timeZone' FROM fk_backfill.runs r WHERE r.id = $3::int8), current_setting('TimeZone')), true), pg_try_advisory_xact_lock(hashtext('fk_backfill.run'), ($3::int8 % 2147483647)::int4) AS got, true AS live`,
+      text: `SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), CASE WHEN pg_size_bytes(current_setting('work_mem')) < 67108864 THEN set_config('work_mem', '64MB', true) END, set_config('application_name', 'fk-backfill run ' || $3::int8::text, true), set_config('TimeZone', coalesce((SELECT r.options ->> 'timeZone' FROM fk_backfill.runs r WHERE r.id = $3::int8), current_setting('TimeZone')), true), pg_try_advisory_xact_lock(hashtext('fk_backfill.run'), ($3::int8 % 2147483647)::int4) AS got, true AS live, pg_backend_pid() AS pid`,
       values: ['2000ms', '60000ms', '17'],
     });
   });
   it("a live run's batch also checks its live lock (an undo's: on the run it reverts) is still held by the backend that took it", () => {
     const held = `EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = $5::int AND l.locktype = 'advisory' AND l.granted AND l.objsubid = 2 AND l.database = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
               AND l.classid = (hashtext('fk_backfill.live')::int8 & 4294967295)::oid
-              AND l.objid = ((($4::int8 % 2147483647)::int4)::int8 & 4294967295)::oid) AS live`;
+              AND l.objid = ((($4::int8 % 2147483647)::int4)::int8 & 4294967295)::oid) AS live, pg_backend_pid() AS pid`;
     const start = `SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), CASE WHEN pg_size_bytes(current_setting('work_mem')) < 67108864 THEN set_config('work_mem', '64MB', true) END, set_config('application_name', 'fk-backfill run ' || $3::int8::text, true), set_config('TimeZone', coalesce((SELECT r.options ->> 'timeZone' FROM fk_backfill.runs r WHERE r.id = $3::int8), current_setting('TimeZone')), true), pg_try_advisory_xact_lock(hashtext('fk_backfill.run'), ($3::int8 % 2147483647)::int4) AS got, `;
     expect(batchStartStatement('2000ms', '60000ms', '17', true, { runId: '16', pid: 4242 })).toEqual({
       text: start + held,
@@ -49,7 +49,7 @@ describe('batch statements (whole text)', () => {
   });
   it("a parallel slice's batch takes no run lock (it locks its own slice row after)", () => {
     expect(batchStartStatement('2000ms', '60000ms', '17', false)).toEqual({
-      text: `SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), CASE WHEN pg_size_bytes(current_setting('work_mem')) < 67108864 THEN set_config('work_mem', '64MB', true) END, set_config('application_name', 'fk-backfill run ' || $3::int8::text, true), set_config('TimeZone', coalesce((SELECT r.options ->> 'timeZone' FROM fk_backfill.runs r WHERE r.id = $3::int8), current_setting('TimeZone')), true), true AS got, true AS live`,
+      text: `SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true), CASE WHEN pg_size_bytes(current_setting('work_mem')) < 67108864 THEN set_config('work_mem', '64MB', true) END, set_config('application_name', 'fk-backfill run ' || $3::int8::text, true), set_config('TimeZone', coalesce((SELECT r.options ->> 'timeZone' FROM fk_backfill.runs r WHERE r.id = $3::int8), current_setting('TimeZone')), true), true AS got, true AS live, pg_backend_pid() AS pid`,
       values: ['2000ms', '60000ms', '17'],
     });
   });
