@@ -58,8 +58,39 @@ export function listenForErrors(client: pg.ClientBase): void {
 
 const setUp = new WeakSet<object>();
 
+/**
+ * Whether two connections of `pool` are given one server backend: a pooler in transaction or statement mode (PgBouncer
+ * `pool_mode = transaction`) hands each client's next transaction to whichever server is idle, so a session-level SET
+ * of ours would stay on a backend the application's own clients are given next (a trial: the application's role lost
+ * its statement_timeout after `fk-backfill status` through PgBouncer). A direct connection or a session-mode pooler
+ * never shares one. Asked once per pool, before its first setup; what holds session state is refused later, where
+ * it is taken (src/batch/live.ts).
+ */
+async function sharesBackends(pool: pg.Pool): Promise<boolean> {
+  const a = await pool.connect();
+  listenForErrors(a);
+  let b: pg.PoolClient | undefined;
+  try {
+    b = await pool.connect();
+    listenForErrors(b);
+    const pid = async (c: pg.PoolClient): Promise<number> =>
+      Number((await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid);
+    return (await pid(a)) === (await pid(b));
+  } finally {
+    a.release();
+    b?.release();
+  }
+}
+const pooledBy = new WeakMap<object, Promise<boolean>>();
+
 /** Takes a connection from the pool for `fn` (a new one runs `setup` first); one that broke is destroyed rather than reused. */
 async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, setup?: string): Promise<T> {
+  // behind a transaction pooler the setup would leak to other clients' sessions: left out (the role's settings hold)
+  if (setup !== undefined) {
+    let shared = pooledBy.get(pool);
+    if (shared === undefined) pooledBy.set(pool, (shared = sharesBackends(pool)));
+    if (await shared.catch(() => false)) setup = undefined;
+  }
   const client = await pool.connect();
   listenForErrors(client);
   let broken = false;
