@@ -82,16 +82,17 @@ run('a table locked by another session before the first batch [postgres]', () =>
     expect((await t.db.query<{ n: number }>('SELECT count(customer_id)::int AS n FROM orders')).rows[0]!.n).toBe(0);
   });
 
-  it('the first Ctrl-C while waiting quits at once: exit 130, nothing written', async () => {
+  it('the first Ctrl-C while waiting quits at once: exit 130, nothing written, and --json still prints one document', async () => {
     t = await freshDb('postgres');
     const dir = await setUp(t);
     expect((await spawnCli(['plan', '--db', t.url, '--all-tenants'], { cwd: dir })).code).toBe(0);
     other = await holdTable(t.url);
-    const child = spawn(process.execPath, [CLI, 'apply', '--db', t.url, '--all-tenants', '--yes'], {
+    const child = spawn(process.execPath, [CLI, 'apply', '--db', t.url, '--all-tenants', '--yes', '--json'], {
       cwd: dir,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stderr = '';
+    let [stdout, stderr] = ['', ''];
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const ended = new Promise<number | null>((resolve) => child.on('close', resolve));
     // waiting for the lock: its session shows in pg_stat_activity as waiting on a Lock (read outside the holder's
@@ -112,6 +113,9 @@ run('a table locked by another session before the first batch [postgres]', () =>
     expect(await ended).toBe(130);
     expect(Date.now() - signalled).toBeLessThan(3_000);
     expect(stderr).toContain('quit before the first batch began: nothing was written to the linked tables');
+    expect(JSON.parse(stdout)).toEqual({
+      error: { code: 'STOPPED', message: expect.stringContaining('quit before the first batch began') },
+    });
     await other.query('ROLLBACK');
     expect((await t.db.query<{ n: number }>('SELECT count(customer_id)::int AS n FROM orders')).rows[0]!.n).toBe(0);
   });

@@ -106,22 +106,27 @@ export async function interruptible<T>(f: BatchFlags & { json?: boolean }, fn: (
     }
     progress.onProgress(e);
   };
+  // quits at once (exit 130); with --json still one document on stdout, as for every other end
+  const quit: (message: string, runId?: string) => never = (message, runId) => {
+    if (f.json === true) {
+      const error = new BackfillError('STOPPED', message, runId === undefined ? {} : { details: { runId } });
+      process.stdout.write(JSON.stringify({ error: error.toJSON() }, null, 2) + '\n');
+    }
+    process.stderr.write(`\nfk-backfill: ${message}\n`);
+    process.exit(130);
+  };
   const onSignal = (): void => {
     // before the first batch (reading the catalog, statistics, the plan; waiting for a lock another session holds on a
     // table): nothing of the user's is written yet and no batch boundary is coming soon, so quit now (it used to wait
     // for the work before the first batch, however long, and a lock wait has no end of its own)
-    if (running === undefined) {
-      process.stderr.write('\nfk-backfill: quit before the first batch began: nothing was written to the linked tables\n');
-      process.exit(130);
-    }
+    if (running === undefined) quit('quit before the first batch began: nothing was written to the linked tables');
     if (ac.signal.aborted) {
-      if (running !== undefined && f.singleTransaction === true)
-        process.stderr.write(`\nfk-backfill: quit; run ${running.runId}'s one transaction rolls back, nothing is written\n`);
-      else if (running !== undefined)
-        process.stderr.write(
-          `\nfk-backfill: quit; the batch in flight rolls back, the ones before it stay: fk-backfill ${running.kind} --resume ${running.runId} --yes continues\n`,
-        );
-      process.exit(130);
+      quit(
+        f.singleTransaction === true
+          ? `quit; run ${running.runId}'s one transaction rolls back, nothing is written`
+          : `quit; the batch in flight rolls back, the ones before it stay: fk-backfill ${running.kind} --resume ${running.runId} --yes continues`,
+        running.runId,
+      );
     }
     ac.abort();
     process.stderr.write(
