@@ -147,6 +147,14 @@ export function wrapDbError(e: unknown, doing: string): BackfillError {
   if (state === '25006') return new BackfillError('PERMISSION_DENIED', `${doing}: read-only transaction (${msg})`, { cause: e });
   if (cannotConnect(e))
     return new BackfillError('DB_UNREACHABLE', `${doing}: cannot connect to the database (${msg || String(code(e))})`, { cause: e });
+  // lost outside the batches (which reconnect and resume): the statement in flight rolled back; not the input's fault (a
+  // trial: "looking up table invoices ($.links[0].table): terminating connection…" read as a config error)
+  if (isConnectionLoss(e))
+    return new BackfillError(
+      'DB_ERROR',
+      `${doing}: the connection to the database was lost (${msg}${sqlState(e) === undefined ? '' : ` [SQLSTATE ${sqlState(e)}]`}); what it was doing rolled back: run it again`,
+      { cause: e },
+    );
   // the server's DETAIL names what the message does not ("Partition key of the failing row contains (tenant_id) = (3)")
   const detail = typeof e === 'object' && e !== null ? (e as { detail?: unknown }).detail : undefined;
   const more = typeof detail === 'string' && detail.trim() !== '' ? ` (${detail.trim()})` : '';

@@ -36,6 +36,16 @@ describe('a connection that cannot be made is DB_UNREACHABLE, whatever the handl
       expect([code, wrapDbError(pgError(code), 'x').code]).toEqual([code, 'DB_UNREACHABLE']);
     expect(wrapDbError(pgError('42P01'), 'x').code).toBe('DB_ERROR');
   });
+  it("a connection lost while preparing says so, not as the input's fault (a trial: it read as a config error)", () => {
+    const e = wrapDbError(
+      pgError('57P01', 'terminating connection due to administrator command'),
+      'looking up table invoices ($.links[0].table)',
+    );
+    expect([e.code, e.message]).toEqual([
+      'DB_ERROR',
+      'looking up table invoices ($.links[0].table): the connection to the database was lost (terminating connection due to administrator command [SQLSTATE 57P01]); what it was doing rolled back: run it again',
+    ]);
+  });
   it("a statement error's message carries the server's DETAIL (a trial: which tenant had no partition was not said)", () => {
     const e = Object.assign(pgError('23514', 'no partition of relation "customers" found for row'), {
       detail: 'Partition key of the failing row contains (tenant_id) = (3).',

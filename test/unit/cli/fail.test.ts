@@ -18,7 +18,9 @@ describe('fail(): the one line and the exit code of an error', () => {
 
   it('a lost connection without a SQLSTATE is DB_ERROR too', () => {
     expect(fail(new Error('Connection terminated unexpectedly'), ['status'])).toBe(1);
-    expect(err).toBe('fk-backfill: status: Connection terminated unexpectedly [DB_ERROR]\n');
+    expect(err).toBe(
+      'fk-backfill: status: the connection to the database was lost (Connection terminated unexpectedly); what it was doing rolled back: run it again [DB_ERROR]\n',
+    );
   });
 
   it('anything else is INTERNAL', () => {
