@@ -40,6 +40,15 @@ export function unlinkedSampleSettingsStatement(): Statement {
  */
 const TEXT_EXACT = /^(text|character varying|character|smallint|integer|bigint|uuid|boolean|date)\b/;
 
+/**
+ * `expr` as a value of the source name column's type. The lines' union with the unnamed lines' `min(source_name)`
+ * (text) makes a named row's name text, and a citext entry compared with text is text's case-sensitive equality:
+ * a row spelled 'Acme' of an entry recorded as 'ACME' found no entry, and was listed with no reason and no candidates.
+ */
+function asNameType(link: TypedLinkShape, expr: string): string {
+  return link.nameType === undefined || link.nameType === 'text' ? expr : `${expr}::${link.nameType}`;
+}
+
 /** A row of the unmatched sample (unlinkedRecordsStatement). */
 export interface UnlinkedRecordRow {
   document_number: string | null;
@@ -134,7 +143,7 @@ export function unlinkedRecordsStatement(
 SELECT u.document_number, u.entity_name, u.scope_key, coalesce(u.outcome, c.outcome, 'unmatched') AS outcome, CASE WHEN u.grouped THEN u.reason ELSE c.reason END AS reason, u.row_count, c.candidates
   FROM k u
   LEFT JOIN ${OWN}.plan_entries c
-    ON NOT u.grouped AND c.run_id = ${run} AND c.link = ${ln} AND c.outcome <> 'linked' AND c.scope_key = u.scope_key AND ${entryName(link, 'c')} = u.entity_name
+    ON NOT u.grouped AND c.run_id = ${run} AND c.link = ${ln} AND c.outcome <> 'linked' AND c.scope_key = u.scope_key AND ${entryName(link, 'c')} = ${asNameType(link, 'u.entity_name')}
  ORDER BY ${order}`;
   return { text, values: p.values };
 }
