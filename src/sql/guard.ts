@@ -167,6 +167,20 @@ export function guardFunctionSql(g: GuardShape, names: GuardNames, runId: string
     .map((c) => `s.${ident(c.col)} = NEW.${ident(c.col)}`)
     .join(' AND ');
   const moved = movedRow(g, names, rowKey);
+  // a master's name as the source name column compares it. A citext column calls 'ACME' its master 'Acme', as the plan
+  // does (masterNameAsSource); text's equality linked only the spelling the master has and missed the rest as unmatched.
+  // Spelled as citext's own equality (lower() of both, under the default collation): under the function's pinned
+  // search_path neither the citext type nor its = operator (both in the extension's schema) can be named bare.
+  const citext = g.nameCitext === true;
+  const folded = (e: string): string => `lower((${e})::text COLLATE "default")`;
+  const nameEq = citext
+    ? `${folded(`t.${ident(g.targetName)}`)} = ${folded(`NEW.${ident(g.name)}`)}`
+    : `t.${ident(g.targetName)} = NEW.${ident(g.name)}`;
+  // a person's decision or an applied run's alias is recorded under one spelling of a citext name's group: every
+  // spelling of the group finds it, as the plan's grouping does
+  const aliasName = citext
+    ? `a.scope_key = v_sk AND ${folded('a.source_name')} = ${folded('v_name')}`
+    : 'md5(a.source_name) = md5(v_name) AND a.scope_key = v_sk AND a.source_name = v_name';
   const master = (extra: string, as = ''): string =>
     `SELECT ${tk('t')}${as} FROM ${g.targetQualified} t WHERE ${extra}${sameScope('t', g, 'NEW')} AND ${activeCond('t', g)}`;
   // a name only inactive masters of the scope have: missed as 'inactive', not 'unmatched' (one more probe, on a miss only)
@@ -174,7 +188,7 @@ export function guardFunctionSql(g: GuardShape, names: GuardNames, runId: string
     activeCond('t', g) === 'true'
       ? ''
       : `
-    ELSIF EXISTS (SELECT 1 FROM ${g.targetQualified} t WHERE t.${ident(g.targetName)} = NEW.${ident(g.name)}${sameScope('t', g, 'NEW')}) THEN
+    ELSIF EXISTS (SELECT 1 FROM ${g.targetQualified} t WHERE ${nameEq}${sameScope('t', g, 'NEW')}) THEN
       v_reason := 'inactive';`;
   // the master an apply's alias names, and another active master of the scope with its name (created since): a plan
   // would call the name ambiguous, so the guard does not link it (one more probe, on the alias path only)
@@ -212,7 +226,7 @@ BEGIN
   END IF;
   SELECT a.target_key, a.origin INTO v_alias, v_origin
     FROM fk_backfill.aliases a
-   WHERE a.link = ${link} AND md5(a.source_name) = md5(v_name) AND a.scope_key = v_sk AND a.source_name = v_name
+   WHERE a.link = ${link} AND ${aliasName}
    ORDER BY a.origin DESC
    LIMIT 1;
   IF v_origin = 'decision' THEN
@@ -225,7 +239,7 @@ BEGIN
     END IF;
   ELSE
     SELECT count(*), (array_agg(x.k))[1] INTO v_n, v_cand
-      FROM (${master(`t.${ident(g.targetName)} = NEW.${ident(g.name)}`, ' AS k')} LIMIT 2 FOR SHARE OF t) x;
+      FROM (${master(nameEq, ' AS k')} LIMIT 2 FOR SHARE OF t) x;
     IF v_n = 1 THEN
       v_key := v_cand;
       v_method := 'exact';
