@@ -1,5 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
+import { citext } from '@electric-sql/pglite/contrib/citext';
+import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
+import { hstore } from '@electric-sql/pglite/contrib/hstore';
+import { ltree } from '@electric-sql/pglite/contrib/ltree';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { uuid_ossp } from '@electric-sql/pglite/contrib/uuid_ossp';
 import { parse as parseArray } from 'postgres-array';
 import { type Database, type Queryable, type QueryArgs, type QueryResult, statementOf } from '../port.js';
 
@@ -66,10 +74,18 @@ export function isPglite(x: unknown): x is PGliteLike {
   return typeof o['exec'] === 'function' && typeof o['query'] === 'function' && typeof o['transaction'] === 'function' && 'waitReady' in o;
 }
 
+/**
+ * The contrib extensions an application's schema commonly uses (a citext name, a pg_trgm index on it, hstore, ltree,
+ * btree_gist exclusion constraints, uuid-ossp defaults), registered when a data directory is opened: PGlite loads only
+ * the extensions it is given, and a directory whose schema used one failed every plan with `could not access file
+ * "$libdir/citext"` (exit 1, DB_ERROR). Each bundle is a few kB, unpacked at start; nothing is created in the database.
+ */
+const CONTRIB = { citext, pg_trgm, hstore, ltree, btree_gin, btree_gist, uuid_ossp, fuzzystrmatch };
+
 /** Opens embedded Postgres: in memory when dataDir is undefined, else on disk (created if missing). */
 export async function openPglite(dataDir: string | undefined, description: string): Promise<Database> {
   if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
-  const db = dataDir === undefined ? new PGlite() : new PGlite(dataDir);
+  const db = dataDir === undefined ? new PGlite() : new PGlite(dataDir, { extensions: CONTRIB });
   await db.waitReady;
   return fromPglite(db as unknown as PGliteLike, { owned: true, description });
 }
