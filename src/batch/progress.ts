@@ -38,7 +38,7 @@ export type ProgressEvent =
       batchSize: number;
       backoffMs: number;
     })
-  | (Base & { event: 'split'; reason: 'lock_timeout' | 'statement_timeout'; batchSize: number })
+  | (Base & { event: 'split'; reason: 'lock_timeout' | 'statement_timeout' | 'rows_refused'; batchSize: number })
   /**
    * Apply: a batch stayed locked through every retry: it is run once more, leaving out the rows another session keeps
    * locked (recorded, tried again by the final sweep), instead of being halved down to them and failing the run.

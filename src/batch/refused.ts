@@ -29,6 +29,13 @@ export const MAX_REFUSED_PER_BATCH = 100;
 export const REFUSED_SHARE_PER_BATCH = 0.02;
 
 /**
+ * A batched walk whose batch the table refused more rows of than that halves the batch and runs it again (batch.ts),
+ * down to this many rows, of which MAX_REFUSED_PER_BATCH (a fifth) may be refused: a CHECK refusing 2.5 % of the rows
+ * beside a BEFORE UPDATE trigger went through at 2,500-row batches instead of stopping the run (a trial).
+ */
+export const REFUSAL_FLOOR = 5 * MAX_REFUSED_PER_BATCH;
+
+/**
  * An error one row raises when the table refuses its new value: integrity constraints (class 23) but the FK's
  * own (23503: its master was deleted meanwhile, which batch.ts retries), data exceptions (class 22, from a
  * trigger's arithmetic or casts) and PL/pgSQL's (class P0: RAISE, ASSERT, a trigger's SELECT INTO STRICT).
