@@ -323,7 +323,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     // a BEFORE trigger that may set the touched column (one that only refuses posted rows says nothing of it)
     const names = updateTriggers.filter((g) => g.before && g.touches).map((g) => g.name);
     if (names.length > 0) {
-      touchTriggers = `${link.entity}: ${displayTable(source)} has BEFORE UPDATE trigger(s) ${names.join(', ')}: one that sets ${touch.column} overrides what apply and undo write there, so after an undo ${touch.column} holds the undo's time, not its old value (every FK is still set back exactly). Set "updatedAt": null to leave ${touch.column} to the trigger`;
+      touchTriggers = `${link.entity}: ${displayTable(source)} has BEFORE UPDATE trigger(s) ${names.join(', ')}: one that sets ${touch.column} on every update overrides what apply and undo write there, so after an undo ${touch.column} holds the undo's time, not its old value (every FK is still set back exactly); a trigger that keeps a value the UPDATE sets (IF NEW.${touch.column} IS NOT DISTINCT FROM OLD.${touch.column} THEN …) lets undo restore it`;
       notices.push(touchTriggers);
     }
   }
