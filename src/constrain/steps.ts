@@ -232,7 +232,7 @@ async function planPlain(
     else
       out.push({
         step: 'validate',
-        detail: `validate ${existing.name} (left NOT VALID by an earlier run)`,
+        detail: `validate ${existing.name} (it is NOT VALID: made so by an earlier run, or by hand)`,
         sql: [validateConstraintSql(s, existing.name)],
       });
   }
