@@ -61,13 +61,31 @@ export async function retargetedNotices(db: Queryable, links: readonly LinkTarge
   );
 }
 
+/** Whether anything of the link's name holds master keys read again: decisions, applied or guarded links, a guard. */
+async function keyedHistory(db: Queryable, link: string): Promise<boolean> {
+  const r = await db.query<{ any: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM ${OWN_SCHEMA}.decisions WHERE link = $1) OR EXISTS (SELECT 1 FROM ${OWN_SCHEMA}.change_sets WHERE link = $1)
+         OR EXISTS (SELECT 1 FROM ${OWN_SCHEMA}.guards WHERE link = $1) OR EXISTS (SELECT 1 FROM ${OWN_SCHEMA}.guard_links WHERE link = $1) AS any`,
+    [link],
+  );
+  return r.rows[0]?.any !== false;
+}
+
 /**
  * Refuses (LINK_RETARGETED, exit 2, nothing written) a link whose name is registered for another master table or key,
  * then registers the links not registered yet.
  */
 export async function bindLinkTargets(db: Queryable, links: readonly LinkTarget[]): Promise<void> {
   if (links.length === 0) return;
-  const known = await registered(db, names(links));
+  let known = await registered(db, names(links));
+  // a name only plans were made under holds no master key anything reads again (an `apply --plan` of one is refused
+  // for its other config): pointed elsewhere while a config is being written, it is registered again (a trial: one
+  // dry-run plan tied the name to its first master table for good)
+  for (const r of retargeted(known, links)) {
+    if (await keyedHistory(db, r.now.link)) continue;
+    await db.query(`UPDATE ${OWN_SCHEMA}.link_targets SET target = $2, registered_at = now() WHERE link = $1`, [r.now.link, r.now.target]);
+    known = known.map((k) => (k.link === r.now.link ? r.now : k));
+  }
   const bad = retargeted(known, links)[0];
   if (bad !== undefined) {
     const { now, registered } = bad;

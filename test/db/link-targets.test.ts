@@ -89,6 +89,15 @@ describeEach('a link name bound to its master table', (target) => {
     await schema(t.db);
     await t.db.query(`ALTER TABLE customers ADD COLUMN no int UNIQUE`);
     await plan(t.db, { config: toCustomers });
+    await decide(t.db, {
+      config: toCustomers,
+      link: 'order',
+      scopeKey: [],
+      name: 'Acme Europe Branch',
+      action: 'alias',
+      targetKey: '1',
+      by: 'ana',
+    });
     const byCode: ConfigInput = { links: [{ ...link('order', 'customers'), target: { table: 'customers', key: 'no', name: 'name' } }] };
     await refused(
       plan(t.db, { config: byCode }),
@@ -104,5 +113,18 @@ describeEach('a link name bound to its master table', (target) => {
       links: [{ ...link('order', 'public.customers'), target: { table: 'public.customers', key: ['id'], name: 'name' } }],
     };
     expect((await plan(t.db, { config: spelled })).results[0]!.entityType).toBe('order');
+  });
+  it('a name only plans were made under follows the config to another master table; the plans themselves cannot be applied', async () => {
+    // a trial: one dry-run plan tied the name to its first master table, and every command refused the corrected config
+    t = await freshDb(target);
+    await schema(t.db);
+    const first = await plan(t.db, { config: toCustomers });
+    expect((await plan(t.db, { config: toSuppliers })).results[0]!.entityType).toBe('order');
+    const registered = await t.db.query<{ target: string }>(`SELECT target FROM fk_backfill.link_targets WHERE link = 'order'`);
+    expect(registered.rows).toEqual([{ target: 'public.suppliers (id)' }]);
+    await refused(apply(t.db, { config: toSuppliers, planRunId: first.runId }), 'PLAN_STALE', /made with another config/);
+    // once something holds its keys (a decision), the name stays bound
+    await decide(t.db, { config: toSuppliers, link: 'order', scopeKey: [], name: 'Acme Europe Branch', action: 'never', by: 'bo' });
+    await refused(plan(t.db, { config: toCustomers }), 'LINK_RETARGETED', /masters in public\.suppliers \(id\)/);
   });
 });
