@@ -24,7 +24,7 @@ describeEach('a trigger that sets updated_at', (target) => {
   });
   afterEach(async () => t.dispose());
 
-  const notice = /orders has BEFORE UPDATE trigger\(s\) set_updated_at: one that sets updated_at overrides/;
+  const notice = /orders has BEFORE UPDATE trigger\(s\) set_updated_at: one that sets updated_at on every update overrides/;
 
   it('plan, apply and undo say so; undo still sets every FK back', async () => {
     await t.db.exec(`
