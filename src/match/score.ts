@@ -90,6 +90,19 @@ function swappedPerson(q: NormalizedName, e: Entry, qt: string[], qAl: number[])
 }
 
 /**
+ * Every word of a name of three words or more in another order, a person's name among them: a person or a firm
+ * written surname first, or its trade or title first ("Restrepo Gomez Carlos Andres" / Carlos Andrés Restrepo Gómez,
+ * "Wójcik Grzegorz Usługi Transportowe" / Usługi Transportowe Grzegorz Wójcik, "Keswick, Dorothy (Estate of)"). Only
+ * two one-word names swapped may be two people ("Ryan Thomas" / Thomas Ryan), so initials do not count towards the
+ * three ("RYAN THOMAS J": the initial's place says the order, initialLast); nor legal or function words. Legal forms
+ * of one family that differ ("Cellers Roca i Puig, S.L." / Cellers Puig i Roca, S.A.) are two firms of two partners.
+ */
+function sameWordsOrder(q: NormalizedName, e: Entry, qt: string[]): boolean {
+  if (legalAgreement(q.legalForm, e.norm.legalForm) === 'compatible') return false;
+  return qt.filter((t) => t.length > 1 && !isLegalWord(t) && !FUNCTION_WORDS.has(t)).length >= 3;
+}
+
+/**
  * A person's name in two blocks, one a hyphenated pair, the blocks swapped ("Dubois Jean-François" / Jean-François
  * Dubois, "Brunner Hans-Peter", "Young-ho Kim" / Kim Young-ho): the pair is one name, given name or surname, and
  * stays one whichever comes first, so the two orders are one person's (only two one-word names swapped, "Ryan
@@ -303,14 +316,13 @@ export function score(
   // A family firm's words in another order ("Rossi Fratelli SpA" / "Fratelli Rossi S.p.A.", "Maschinenbau Müller" /
   // "Müller Maschinenbau GmbH"): every word the same on both sides, a legal form on one side at least, a person's
   // name among the words and not only names (reversed, two people's names may be two people; and without a name,
-  // "National American Insurance" and "American National Insurance" are two insurers).
+  // "National American Insurance" and "American National Insurance" are two insurers). Or, without a legal form to
+  // say so, three words or more of two letters or more, a person's name among them (sameWordsOrder).
+  const sameWords = reorderOnly && qAl.every((j, i) => j >= 0 && qt[i] === et[j]) && eAl.every((i) => i >= 0);
   const firmOrder =
-    reorderOnly &&
-    (q.legalForm !== null || e.norm.legalForm !== null) &&
-    qAl.every((j, i) => j >= 0 && qt[i] === et[j]) &&
-    eAl.every((i) => i >= 0) &&
+    sameWords &&
     qt.some(isKnownName) &&
-    !qt.every(isKnownName);
+    (((q.legalForm !== null || e.norm.legalForm !== null) && !qt.every(isKnownName)) || sameWordsOrder(q, e, qt));
   if (firmOrder) reorderOnly = false;
   const charSim = compactEqual ? 1 : (jw + lev) / 2;
   const phonetic = compactEqual ? 1 : qSum > 0 ? phon / qSum : 0;
