@@ -26,12 +26,18 @@ const CONTRACTIONS: Record<string, readonly string[]> = {
   rd: ['road'], ave: ['avenue'], hwy: ['highway'], jr: ['junior'], sr: ['senior'],
   chgo: ['chicago'], hdwe: ['hardware'], whse: ['warehouse'], sply: ['supply'], pkwy: ['parkway'], cty: ['county', 'city'],
   cmty: ['community'], natl: ['national'], govt: ['government'], bldg: ['building'], blvd: ['boulevard'], svc: ['service'],
-  gr: ['greater'], dt: ['deutsche', 'deutscher', 'deutsches'], hnos: ['hermanos'], cia: ['compania'],
-  cie: ['compagnie'], gebr: ['gebruder'], flli: ['fratelli'], ass: ['associazione'], soc: ['societa', 'societe', 'society'],
+  gr: ['greater'], dt: ['deutsche', 'deutscher', 'deutsches'], hnos: ['hermanos'],
+  cie: ['compagnie'], flli: ['fratelli'], ass: ['associazione'], soc: ['societa', 'societe', 'society'],
   // written contractions of trade words and places, English, Dutch and French (a word's first letters then a later one)
   fty: ['factory'], mfy: ['manufactory'], wks: ['works'], ctr: ['center', 'centre'], cda: ['canada'],
   ind: ['industrial', 'industries', 'industry'], int: ['international', 'internacional', 'internationale', 'internationaux'],
   zn: ['zonen'], mij: ['maatschappij'], fa: ['firma'],
+  // clerks' contractions of firms' words in English, Spanish, Portuguese, Dutch and of a country ("Bros", "Cia.",
+  // "Gpo.", "Dpto.", "Fos." Filhos, "Gebr." Gebroeders, "Pship", "Aust"): most end in their word's last letter
+  bros: ['brothers'], gebr: ['gebruder', 'gebroeders'], cia: ['compania', 'companhia', 'compagnia'], gpo: ['grupo'],
+  dpto: ['departamento'], depto: ['departamento'], tv: ['television'], fos: ['filhos'], pk: ['park'], lj: ['loja'],
+  assn: ['association'], assoc: ['association', 'associates'], pship: ['partnership'], ptnrshp: ['partnership'],
+  aust: ['australia', 'australian'], agcy: ['agency'], tech: ['technology', 'technologies'],
 };
 
 /** CONTRACTIONS as a Map: asked for every word pair scored, where an object's string keys were a slow lookup. */
