@@ -120,6 +120,9 @@ function leadingLegal(tokens: string[], first: string): number {
 const PROCESSOR_PREFIX =
   /^\s*(?:sq|tst|paypal|pp|sp|in|py|ck|pos|gglpay|goog|apl|apple pay|amzn mktp|wpy|bt|dd|sumup|iz|zettle|stripe)\s*\*\s*/u;
 
+/** A French bank statement's direct debit or transfer before the payee ("PRLV SEPA ORANGE SA", "VIR SEPA …"). */
+const BANK_PREFIX = /^\s*(?:prlv(?:\s+sepa)?|vir\s+sepa|vir\s+inst)\s+/u;
+
 const ATTENTION = /(?:\battn\b\.?|\battention\s*:|\bc\s*\/\s*o\b)[^,;)]*/gu;
 
 /** The name without its "Attn …" / "Attention: …" / "c/o …" parts, each when some name is left before it. */
@@ -151,7 +154,7 @@ function normalizeCore(folded: string, caps: Capitals): CoreResult {
     .replace(/(^|\s)v\.\s?d\.?(?=\s)/gu, '$1van der')
     .replace(/\bw\/o\b/gu, 'without');
   // "SQ *JOES PIZZA", "PAYPAL *ACMETOOLS", "TST* OLIVE GARDEN": a payment processor's prefix, not the seller's name.
-  const seller = s.replace(PROCESSOR_PREFIX, '');
+  const seller = s.replace(PROCESSOR_PREFIX, '').replace(BANK_PREFIX, '');
   if (seller !== s && /\p{L}/u.test(seller)) {
     s = seller;
     rules.add('processor-prefix');

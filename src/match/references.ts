@@ -82,6 +82,18 @@ const KEYWORDS = [
   'lieferant',
   'fornecedor',
   'zending',
+  // an invoice, a store or a lease in French, Polish, German and Dutch ledgers ('FACT 2023-0412', 'FV/E/2024/…', 'MAG 1187')
+  'fact',
+  'fac',
+  'facture',
+  'fv',
+  'faktura',
+  'rechnung',
+  'factuur',
+  'contrat',
+  'mag',
+  'magasin',
+  'loyer',
 ].join('|');
 
 /** A code with a digit: "441190", "3000 1234 567", "1043-002", "C-20551", "EF40213", "13-4K82-991". */
