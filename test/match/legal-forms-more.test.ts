@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { linkOf } from '../helpers/match.js';
+import { normalizeName } from '../../src/match/normalize.js';
+
+/** Legal forms ledgers write that normalize.ts read as words (vocabulary.ts LEGAL_FORMS; trials T12, T15, T17). */
+describe('more legal forms', () => {
+  it.each([
+    ['Steiner Gerüstbau Ges.m.b.H.', 'gmbh'],
+    ['Huber Elektrotechnik GesmbH', 'gmbh'],
+    ['Sauer Schweißtechnik e.K.', 'ek'],
+    ['Naviera Austral Limitada', 'ltda'],
+    ['Ole-Petter Ødegård ENK', 'enk'],
+    ['Arla Foods amba', 'amba'],
+    ['El Nasr Spinning & Weaving S.A.E.', 'sa'],
+  ])('%j has the legal form %j', (name, form) => {
+    expect(normalizeName(name).legalForm).toBe(form);
+  });
+  it('links names that differ by them only', () => {
+    expect(linkOf([{ key: 'S', name: 'Steiner Gerüstbau Ges.m.b.H.' }], 'Steiner Gerüstbau GmbH')).toBe('S');
+    expect(linkOf([{ key: 'N', name: 'Naviera Austral Ltda.' }], 'Naviera Austral Limitada')).toBe('N');
+    expect(linkOf([{ key: 'K', name: 'Sauer Schweißtechnik e.K.' }], 'Sauer Schweißtechnik')).toBe('K');
+  });
+  it('a Danish A.m.b.A. and a Swedish AB of one name are two companies', () => {
+    expect(linkOf([{ key: 'A', name: 'Arla Foods AB' }], 'Arla Foods amba')).toBeNull();
+  });
+});
