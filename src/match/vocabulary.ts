@@ -63,6 +63,10 @@ export const LEGAL_FORMS: Record<string, string> = {
   // a German merchant's e.K., Austria's Ges.m.b.H., Ltda written out, a Norwegian sole trader's ENK, a Danish A.m.b.A.,
   // Egypt's S.A.E.
   ek: 'ek', 'ges mbh': 'gmbh', gesmbh: 'gmbh', limitada: 'ltda', enk: 'enk', amba: 'amba', sae: 'sa',
+  // Ireland's Teoranta (Teo.) and DAC, a ring-fenced South African company, its Afrikaans (Edms.) Bpk.,
+  // Turkey's Ltd. Şti.
+  teoranta: 'ltd', teo: 'ltd', dac: 'dac', 'unlimited company': 'ulc', 'rf pty ltd': 'pty ltd',
+  'pty ltd rf': 'pty ltd', 'edms bpk': 'pty ltd', 'proprietary ltd': 'pty ltd', 'ltd sti': 'ltd sti', 'limited sirketi': 'ltd sti',
 };
 
 /**
@@ -96,7 +100,8 @@ const LEGAL_FAMILY: Record<string, string> = {
   sro: 'cee', ks: 'cee', doo: 'cee', dd: 'cee', ad: 'cee', ood: 'cee', eood: 'cee', kft: 'cee', zrt: 'cee', nyrt: 'cee', rt: 'cee',
   'fz llc': 'gulf', fze: 'gulf', fzco: 'gulf', og: 'de',
   jsc: 'ru', pjsc: 'ru', ojsc: 'ru', cjsc: 'ru', oao: 'ru', ooo: 'ru', zao: 'ru', pao: 'ru',
-  sia: 'lv', uab: 'lt', tov: 'ua', ud: 'id', ek: 'de', enk: 'dk-no', amba: 'dk-no',
+  sia: 'lv', uab: 'lt', tov: 'ua', ud: 'id', ek: 'de', enk: 'dk-no', amba: 'dk-no', dac: 'uk',
+  'ltd sti': 'tr',
 };
 
 /** Common misspellings of long legal words (adjacent transpositions; deletions for 7+ letters): "Acme Copr". */

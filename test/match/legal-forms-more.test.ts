@@ -24,3 +24,26 @@ describe('more legal forms', () => {
     expect(linkOf([{ key: 'A', name: 'Arla Foods AB' }], 'Arla Foods amba')).toBeNull();
   });
 });
+
+describe('Irish, South African and Turkish legal forms', () => {
+  it.each([
+    ['Deochanna Chonamara Teoranta', 'ltd'],
+    ['Tigh Uí Fhlaithearta Teo', 'ltd'],
+    ['ESB Networks DAC', 'dac'],
+    ['Dunnes Stores Unlimited Company', 'ulc'],
+    ['Booysens Staalwerke (Edms) Bpk', 'pty ltd'],
+    ['Ntsimbintle Mining (Pty) Ltd (RF)', 'pty ltd'],
+    ['Marmara Römorkaj Hizmetleri Ltd. Şti.', 'ltd sti'],
+    ['Marmara Römorkaj Hizmetleri Limited Şirketi', 'ltd sti'],
+  ])('%j has the legal form %j', (name, form) => {
+    expect(normalizeName(name).legalForm).toBe(form);
+  });
+  it('links names that differ by them only', () => {
+    expect(linkOf([{ key: 'D', name: 'Deochanna Chonamara Teoranta' }], 'Deochanna Chonamara Teo')).toBe('D');
+    expect(linkOf([{ key: 'B', name: 'Booysens Staalwerke (Edms) Bpk' }], 'Booysens Staalwerke (Pty) Ltd')).toBe('B');
+    expect(linkOf([{ key: 'M', name: 'Marmara Römorkaj Hizmetleri Ltd. Şti.' }], 'Marmara Römorkaj Hizmetleri Limited Şirketi')).toBe('M');
+  });
+  it('"Soc." stays a word: a co-operative society is not a state-owned company', () => {
+    expect(normalizeName('Lucknow Chemists Co-op. Soc. Ltd.').tokens).toContain('soc');
+  });
+});
