@@ -37,7 +37,8 @@ const CONTRACTIONS: Record<string, readonly string[]> = {
   bros: ['brothers'], gebr: ['gebruder', 'gebroeders'], cia: ['compania', 'companhia', 'compagnia'], gpo: ['grupo'],
   dpto: ['departamento'], depto: ['departamento'], tv: ['television'], fos: ['filhos'], pk: ['park'], lj: ['loja'],
   assn: ['association'], assoc: ['association', 'associates'], pship: ['partnership'], ptnrshp: ['partnership'],
-  aust: ['australia', 'australian'], agcy: ['agency'], tech: ['technology', 'technologies'],
+  aust: ['australia', 'australian'], agcy: ['agency'], tech: ['technology', 'technologies'], bk: ['bank'], cnty: ['county'],
+  tr: ['trust'],
 };
 
 /** CONTRACTIONS as a Map: asked for every word pair scored, where an object's string keys were a slow lookup. */

@@ -17,6 +17,9 @@ describe("clerks' contractions of firms' words", () => {
     ['pship', 'partnership'],
     ['aust', 'australia'],
     ['agcy', 'agency'],
+    ['bk', 'bank'],
+    ['cnty', 'county'],
+    ['tr', 'trust'],
   ])('%j stands for %j', (a, b) => {
     expect(tokenRelation(a, b)).toBe('abbreviation');
     expect(tokenRelation(b, a)).toBe('abbreviation');
@@ -31,6 +34,10 @@ describe("clerks' contractions of firms' words", () => {
       { key: 'M', name: 'McConnell Dowell Constructors (Aust.) Pty Ltd' },
     ];
     expect(linkOf(aus, 'Orica Aust P/L')).toBe('O');
+  });
+  it('a trust, a bank and a county as ledgers cut them', () => {
+    expect(linkOf([{ key: 'W', name: 'Wells Fargo Bank, N.A.' }], 'Wells Fargo Bk N.A.')).toBe('W');
+    expect(linkOf([{ key: 'P', name: 'Pennington Charitable Trust' }], 'Pennington Char. Tr.')).toBe('P');
   });
   it('not a contraction of another word', () => {
     expect(tokenRelation('gpo', 'grupa')).toBeNull();
