@@ -60,13 +60,14 @@ export const LEGAL_FORMS: Record<string, string> = {
   // the Balkan forms in Cyrillic (read before the name is transliterated: cyrillic.ts), Ukraine's private JSC and
   // sole trader (ПрАТ, ФОП)
   оод: 'ood', еоод: 'eood', ад: 'ad', доо: 'doo', прат: 'prat', prat: 'prat', фоп: 'fop', fop: 'fop',
-  // a German merchant's e.K., Austria's Ges.m.b.H., Ltda written out, a Norwegian sole trader's ENK, a Danish A.m.b.A.,
+  // a German merchant's e.K., Austria's Ges.m.b.H., Ltda written out, a Norwegian sole trader's ENK,
   // Egypt's S.A.E.
-  ek: 'ek', 'ges mbh': 'gmbh', gesmbh: 'gmbh', limitada: 'ltda', enk: 'enk', amba: 'amba', sae: 'sa',
+  ek: 'ek', 'ges mbh': 'gmbh', gesmbh: 'gmbh', limitada: 'ltda', enk: 'enk', sae: 'sa',
   // Ireland's Teoranta (Teo.) and DAC, a ring-fenced South African company, its Afrikaans (Edms.) Bpk.,
-  // Turkey's Ltd. Şti.
+  // Turkey's Ltd. Şti. (Şirketi alone too: "BYD Turkey Otomotiv Şirketi")
   teoranta: 'ltd', teo: 'ltd', dac: 'dac', 'unlimited company': 'ulc', 'rf pty ltd': 'pty ltd',
   'pty ltd rf': 'pty ltd', 'edms bpk': 'pty ltd', 'proprietary ltd': 'pty ltd', 'ltd sti': 'ltd sti', 'limited sirketi': 'ltd sti',
+  sirketi: 'ltd sti',
 };
 
 /**
@@ -100,7 +101,7 @@ const LEGAL_FAMILY: Record<string, string> = {
   sro: 'cee', ks: 'cee', doo: 'cee', dd: 'cee', ad: 'cee', ood: 'cee', eood: 'cee', kft: 'cee', zrt: 'cee', nyrt: 'cee', rt: 'cee',
   'fz llc': 'gulf', fze: 'gulf', fzco: 'gulf', og: 'de',
   jsc: 'ru', pjsc: 'ru', ojsc: 'ru', cjsc: 'ru', oao: 'ru', ooo: 'ru', zao: 'ru', pao: 'ru',
-  sia: 'lv', uab: 'lt', tov: 'ua', ud: 'id', ek: 'de', enk: 'dk-no', amba: 'dk-no', dac: 'uk',
+  sia: 'lv', uab: 'lt', tov: 'ua', ud: 'id', ek: 'de', enk: 'dk-no', dac: 'uk',
   'ltd sti': 'tr',
 };
 
