@@ -118,9 +118,15 @@ function connectError(e: unknown, shown: string): BackfillError {
 export function adapt(handle: unknown): Database {
   if (isDatabase(handle)) return handle;
   const inner = isObj(handle) && '$client' in handle ? handle['$client'] : handle;
-  if (isPglite(inner)) return fromPglite(inner, { owned: false, description: 'PGlite instance' });
+  if (isPglite(inner)) {
+    refuseOpenTransaction(inner, 'PGlite instance');
+    return fromPglite(inner, { owned: false, description: 'PGlite instance' });
+  }
   if (isPgPool(inner)) return fromPgPool(inner, { owned: false, description: 'pg Pool' });
-  if (isPgClient(inner)) return fromPgClient(inner, { owned: false, description: 'pg Client' });
+  if (isPgClient(inner)) {
+    refuseOpenTransaction(inner, 'pg Client');
+    return fromPgClient(inner, { owned: false, description: 'pg Client' });
+  }
   if (isPostgresJs(inner)) return fromPostgresJs(inner, 'postgres.js client');
   if (typeof handle === 'string')
     throw new BackfillError(
@@ -137,6 +143,28 @@ export function adapt(handle: unknown): Database {
     'DB_UNSUPPORTED',
     'unsupported database handle: pass a Drizzle Postgres db, a pg Pool or Client, a PGlite instance, or a Database from openDatabase(url)',
   );
+}
+
+/**
+ * A one-connection handle (a pg Client or PoolClient, a PGlite instance, or a Drizzle db over one) that the application
+ * has inside an open transaction is refused before anything runs on it. fk-backfill's own BEGIN … COMMIT on that
+ * connection would commit the application's transaction (PostgreSQL only warns "there is already a transaction in
+ * progress"), so the application's ROLLBACK afterwards undid nothing; on PGlite the call waited for the application's
+ * transaction, which waited for the call, for ever (a new user's trial).
+ */
+function refuseOpenTransaction(inner: unknown, what: string): void {
+  if (!isObj(inner)) return;
+  // pg ≥ 8.12: the status of the last ReadyForQuery ('I' idle, 'T' in a transaction, 'E' in a failed one)
+  const pgStatus =
+    typeof inner['getTransactionStatus'] === 'function' ? (inner['getTransactionStatus'] as () => unknown).call(inner) : null;
+  // PGlite (0.3 and later): isInTransaction()
+  const liteOpen = typeof inner['isInTransaction'] === 'function' && (inner['isInTransaction'] as () => unknown).call(inner) === true;
+  if (pgStatus === 'T' || pgStatus === 'E' || liteOpen) {
+    throw new BackfillError(
+      'DB_UNSUPPORTED',
+      `this ${what} is inside an open transaction: fk-backfill runs and commits its own transactions on the connection it is given, which would commit yours (or wait for it for ever); call it after your transaction ends, or pass a pool (its own connections then neither see your uncommitted rows nor may write rows your transaction has locked)`,
+    );
+  }
 }
 
 export function isDatabase(x: unknown): x is Database {

@@ -85,6 +85,45 @@ describe.runIf(TARGETS.includes('postgres'))('handles an application already hol
   });
 });
 
+describe.runIf(TARGETS.includes('postgres'))("a one-connection handle inside the application's transaction [postgres]", () => {
+  let t: TestDb;
+  afterEach(async () => t.dispose());
+
+  // a new user's trial: the call's COMMIT committed the application's transaction, whose ROLLBACK then undid nothing
+  it('a pg Client (or PoolClient) in BEGIN, and a Drizzle db over one inside db.transaction, are refused; the transaction is left as it was', async () => {
+    t = await freshDb('postgres');
+    await createAxis(t.db);
+    const client = new pg.Client({ connectionString: t.url });
+    await client.connect();
+    await client.query('BEGIN');
+    await client.query(`UPDATE customers SET customer_name = 'renamed in the app' WHERE customer_number = 'CUST-002'`);
+    const e = await backfillForeignKeys(client, { tenantId: DEMO_TENANT, dryRun: false }).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'DB_UNSUPPORTED', exitCode: 2 });
+    expect((e as Error).message).toMatch(
+      /^this pg Client is inside an open transaction: fk-backfill runs and commits its own transactions/,
+    );
+    // still the application's transaction: the xid its UPDATE was given is still current
+    const inTx = await client.query<{ open: boolean }>(`SELECT txid_current_if_assigned() IS NOT NULL AS open`);
+    expect(inTx.rows[0]!.open).toBe(true);
+    await client.query('ROLLBACK');
+    const names = await client.query<{ n: string }>(`SELECT customer_name AS n FROM customers WHERE customer_number = 'CUST-002'`);
+    expect(names.rows.map((r) => r.n)).toEqual(['Beta Industries']);
+    const d = drizzlePg(client);
+    const e2 = await d.transaction(async () => backfillForeignKeys(d, { tenantId: DEMO_TENANT })).catch((x: unknown) => x);
+    expect(e2).toMatchObject({ code: 'DB_UNSUPPORTED' });
+    // outside a transaction the same client works
+    expect((await backfillForeignKeys(client, { tenantId: DEMO_TENANT })).totalRecordsProcessed).toBe(7);
+    await client.end();
+    const pool = applicationPool(t.url);
+    const pc = await pool.connect();
+    await pc.query('BEGIN');
+    await expect(backfillForeignKeys(pc, { tenantId: DEMO_TENANT })).rejects.toMatchObject({ code: 'DB_UNSUPPORTED' });
+    await pc.query('ROLLBACK');
+    pc.release();
+    await pool.end();
+  });
+});
+
 describe.runIf(TARGETS.includes('pglite'))('handles an application already holds [pglite]', () => {
   it('PGlite instance and Drizzle PGlite', async () => {
     const p = new PGlite();
@@ -94,6 +133,19 @@ describe.runIf(TARGETS.includes('pglite'))('handles an application already holds
     const d = drizzlePglite(p);
     const again = await backfillForeignKeys(d, { tenantId: DEMO_TENANT });
     expect(again.totalRecordsProcessed).toBe(0);
+    await p.close();
+  });
+  // a new user's trial: the call waited for the application's transaction, which waited for the call, for ever
+  it('a PGlite instance (or a Drizzle db over it) inside its own transaction is refused, not waited on', async () => {
+    const p = new PGlite();
+    await createAxis(adapt(p));
+    const e = await p.transaction(async () => backfillForeignKeys(p, { tenantId: DEMO_TENANT })).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'DB_UNSUPPORTED', exitCode: 2 });
+    expect((e as Error).message).toMatch(/^this PGlite instance is inside an open transaction/);
+    const d = drizzlePglite(p);
+    const e2 = await d.transaction(async () => backfillForeignKeys(d, { tenantId: DEMO_TENANT })).catch((x: unknown) => x);
+    expect(e2).toMatchObject({ code: 'DB_UNSUPPORTED' });
+    expect((await backfillForeignKeys(d, { tenantId: DEMO_TENANT })).totalRecordsProcessed).toBe(7);
     await p.close();
   });
 });
