@@ -1,6 +1,7 @@
 import { formatRate } from '../plan/decide.js';
 import { applyIn } from './apply.js';
-import { prepare, type CommonOptions } from '../context/context.js';
+import { noticesOf, prepare, type CommonOptions } from '../context/context.js';
+import { BackfillError } from '../errors.js';
 import { planIn, type EntityResult, type SeedSummaryFields } from '../planning/plan.js';
 
 export type EntityType = 'sales_order' | 'sales_invoice' | 'purchase_order' | 'purchase_bill' | (string & {});
@@ -21,6 +22,11 @@ export interface BackfillSummary extends SeedSummaryFields {
   results: EntityResult[];
   planRunId: string;
   runId: string;
+  /**
+   * What the user should read before trusting the numbers, as `plan`, `apply` and the CLI give them (the built-in links
+   * in use, a soft-delete column the active predicate leaves out, a trigger that overwrites updated_at…). Absent: none.
+   */
+  notices?: string[];
 }
 
 /**
@@ -28,6 +34,11 @@ export interface BackfillSummary extends SeedSummaryFields {
  * and logs every change (so `undo` can revert it).
  */
 export async function backfillForeignKeys(db: unknown, options: BackfillOptions): Promise<BackfillSummary> {
+  const given: unknown = options.dryRun;
+  // a JavaScript caller's '' or 0 (an empty query-string value) was falsy: a live run nobody asked for
+  if (given !== undefined && given !== null && typeof given !== 'boolean') {
+    throw new BackfillError('USAGE', `dryRun must be true or false (got ${JSON.stringify(given) ?? String(given)}); nothing was run`);
+  }
   const dryRun = options.dryRun ?? true;
   const executedAt = new Date().toISOString();
   const executedBy = options.userId ?? null;
@@ -75,5 +86,6 @@ export async function backfillForeignKeys(db: unknown, options: BackfillOptions)
     results,
     planRunId,
     runId,
+    ...noticesOf(ctx),
   };
 }
