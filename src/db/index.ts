@@ -127,6 +127,13 @@ export function adapt(handle: unknown): Database {
     refuseOpenTransaction(inner, 'pg Client');
     return fromPgClient(inner, { owned: false, description: 'pg Client' });
   }
+  // postgres.js's transaction (sql.begin(tx => …)): only it has savepoint(). postgres.js 4's was taken as a client: a run joined the
+  // application's transaction (a fresh database: an opaque 25P02; a migrated one: rows reported linked that its ROLLBACK undid)
+  if (
+    typeof inner === 'function' &&
+    ['unsafe', 'savepoint'].every((m) => typeof (inner as unknown as Record<string, unknown>)[m] === 'function')
+  )
+    throw transactionRefused();
   if (isPostgresJs(inner)) return fromPostgresJs(inner, 'postgres.js client');
   if (typeof handle === 'string')
     throw new BackfillError(
@@ -134,11 +141,7 @@ export function adapt(handle: unknown): Database {
       'a URL is not a database handle: open it first (const db = await openDatabase(url)) and pass db, or pass a Drizzle Postgres db, a pg Pool or Client, or a PGlite instance',
     );
   // a transaction (Drizzle's or PGlite's tx): no client of its own; fk-backfill commits its own batches
-  if (isObj(handle) && typeof handle['rollback'] === 'function')
-    throw new BackfillError(
-      'DB_UNSUPPORTED',
-      'a transaction (tx) is not a database handle: pass the db itself; fk-backfill runs and commits its own transactions (one per batch, or one for the run with singleTransaction)',
-    );
+  if (isObj(handle) && typeof handle['rollback'] === 'function') throw transactionRefused();
   throw new BackfillError(
     'DB_UNSUPPORTED',
     'unsupported database handle: pass a Drizzle Postgres db, a pg Pool or Client, a PGlite instance, or a Database from openDatabase(url)',
@@ -165,6 +168,13 @@ function refuseOpenTransaction(inner: unknown, what: string): void {
       `this ${what} is inside an open transaction: fk-backfill runs and commits its own transactions on the connection it is given, which would commit yours (or wait for it for ever); call it after your transaction ends, or pass a pool (its own connections then neither see your uncommitted rows nor may write rows your transaction has locked)`,
     );
   }
+}
+
+function transactionRefused(): BackfillError {
+  return new BackfillError(
+    'DB_UNSUPPORTED',
+    'a transaction (tx) is not a database handle: pass the db itself; fk-backfill runs and commits its own transactions (one per batch, or one for the run with singleTransaction)',
+  );
 }
 
 export function isDatabase(x: unknown): x is Database {

@@ -114,6 +114,17 @@ describe.runIf(TARGETS.includes('postgres'))("a one-connection handle inside the
     // outside a transaction the same client works
     expect((await backfillForeignKeys(client, { tenantId: DEMO_TENANT })).totalRecordsProcessed).toBe(7);
     await client.end();
+    // postgres.js's own transaction: refused like Drizzle's tx (it joined the app's transaction, or failed with 25P02)
+    const sql = postgres(t.url, { max: 2, onnotice: () => undefined });
+    const e3 = await sql
+      .begin(async (tx) => {
+        await tx`UPDATE customers SET customer_name = 'renamed in the app' WHERE customer_number = 'CUST-002'`;
+        return backfillForeignKeys(tx, { tenantId: DEMO_TENANT, dryRun: false });
+      })
+      .catch((x: unknown) => x);
+    expect(e3).toMatchObject({ code: 'DB_UNSUPPORTED' });
+    expect((e3 as Error).message).toMatch(/^a transaction \(tx\) is not a database handle: pass the db itself/);
+    await sql.end();
     const pool = applicationPool(t.url);
     const pc = await pool.connect();
     await pc.query('BEGIN');
