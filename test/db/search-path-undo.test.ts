@@ -24,16 +24,20 @@ const config = {
 describeEach('an undo under another search_path', (target) => {
   let t: TestDb;
   const opened: Database[] = [];
+  let before: string | undefined;
   afterEach(async () => {
     for (const d of opened.splice(0)) await d.close();
-    // the shared in-memory PGlite keeps its session's settings between tests
-    if (target === 'pglite') await t.db.exec(`RESET search_path`);
+    // the shared in-memory PGlite keeps its session's settings between tests: its search_path is set back as it was
+    // (RESET gave PGlite's boot value, pg_catalog, and the next tests' tables went where no reset drops them)
+    if (before !== undefined) await t.db.query(`SELECT set_config('search_path', $1, false)`, [before]);
+    before = undefined;
     await t.dispose();
   });
 
   /** The database as a session whose search_path is `schema`. */
   async function under(schema: string): Promise<Database> {
     if (target === 'pglite') {
+      before ??= (await t.db.query<{ p: string }>(`SELECT current_setting('search_path') AS p`)).rows[0]!.p;
       await t.db.exec(`SET search_path TO ${schema}`);
       return t.db;
     }
