@@ -74,6 +74,8 @@ interface Shared {
   template?: Promise<string>;
   /** The template's directory, removed at exit. */
   templateDir?: string;
+  /** The shared PGlite's search_path as created, set back by every reset. */
+  searchPath?: string;
 }
 const SHARED = Symbol.for('fk-backfill.test.shared-pglite');
 const shared: Shared = ((globalThis as { [SHARED]?: Shared })[SHARED] ??= newShared());
@@ -100,6 +102,9 @@ function pgliteTemplateDir(): Promise<string> {
 
 /** Drops every user schema of the shared in-memory PGlite: a fresh database in ~10 ms instead of ~2 s. */
 async function resetPglite(p: PGlite): Promise<void> {
+  // a test that set the session's search_path (a schema per tenant) leaves it as it found it; if not, the next tests'
+  // tables would go where no reset drops them (RESET gives PGlite's boot value, pg_catalog: 25 failures in CI)
+  if (shared.searchPath !== undefined) await p.query(`SELECT set_config('search_path', $1, false)`, [shared.searchPath]);
   await p.exec(`DO $$ DECLARE s record; BEGIN
     FOR s IN SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog','information_schema','pg_toast') AND nspname NOT LIKE 'pg\\_%' LOOP
       EXECUTE format('DROP SCHEMA %I CASCADE', s.nspname);
@@ -192,7 +197,10 @@ export async function freshDb(target: Target, opts: { onDisk?: boolean; migrated
     };
     return handle;
   }
-  shared.pglite ??= PGlite.create();
+  shared.pglite ??= PGlite.create().then(async (p) => {
+    shared.searchPath = (await p.query<{ p: string }>(`SELECT current_setting('search_path') AS p`)).rows[0]!.p;
+    return p;
+  });
   const pglite = await shared.pglite;
   await resetPglite(pglite);
   const db = fromPglite(pglite as never, { owned: false, description: 'memory://' });
