@@ -26,8 +26,9 @@ export async function stoppable<T>(
     );
   if (signal.aborted) throw stopped();
   const pid = db.connections === 1 ? undefined : (await tx.query(backendPidStatement())).rows[0]?.pid;
+  let cancelling: Promise<unknown> | undefined;
   const cancel = (): void => {
-    if (pid !== undefined) void db.query(cancelBackendStatement(pid)).catch(() => undefined);
+    if (pid !== undefined) cancelling = db.query(cancelBackendStatement(pid)).catch(() => undefined);
   };
   signal.addEventListener('abort', cancel, { once: true });
   try {
@@ -39,5 +40,9 @@ export async function stoppable<T>(
   } finally {
     // removed before the caller's COMMIT: a cancel never reaches it
     signal.removeEventListener('abort', cancel);
+    // and one sent is delivered before the ROLLBACK gives the connection back: sent later, it cancelled the next
+    // statement on that backend (CI: a test's SELECT after the stop failed with 57014). Bounded: a pool with no free
+    // connection for it would otherwise hold the rollback for good
+    if (cancelling !== undefined) await Promise.race([cancelling, new Promise((r) => setTimeout(r, 2000).unref())]);
   }
 }
