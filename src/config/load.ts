@@ -124,21 +124,26 @@ export function toConfig(input: Config | ConfigInput | undefined): Config {
   return input === undefined ? defaultConfig() : parseConfig(input);
 }
 
-/** Stable hash of a config (key order independent) recorded on every run. */
-export function configHash(config: Config): string {
-  const stable = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(stable);
-    if (v !== null && typeof v === 'object') {
+/**
+ * A value's JSON with every object's keys sorted: the same text whatever order they were written or read in (a run's
+ * config comes back from jsonb in jsonb's order). An undefined value is null, as JSON.stringify writes it in an array.
+ */
+export function stableJson(v: unknown): string {
+  const stable = (x: unknown): unknown => {
+    if (Array.isArray(x)) return x.map(stable);
+    if (x !== null && typeof x === 'object') {
       return Object.fromEntries(
-        Object.keys(v as object)
+        Object.keys(x as object)
           .sort()
-          .map((k) => [k, stable((v as Record<string, unknown>)[k])]),
+          .map((k) => [k, stable((x as Record<string, unknown>)[k])]),
       );
     }
-    return v;
+    return x;
   };
-  return createHash('sha256')
-    .update(JSON.stringify(stable(config)))
-    .digest('hex')
-    .slice(0, 16);
+  return JSON.stringify(stable(v ?? null));
+}
+
+/** Stable hash of a config (key order independent) recorded on every run. */
+export function configHash(config: Config): string {
+  return createHash('sha256').update(stableJson(config)).digest('hex').slice(0, 16);
 }

@@ -5,23 +5,12 @@
  * inactive, and nothing said so. `guard status` compares each guard's link, as its install run recorded it, with the
  * config's and says what differs and what to do.
  */
+import { stableJson } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Queryable } from '../db/port.js';
 import { getRun } from '../store/runs.js';
 
 type LinkConfig = Config['links'][number];
-
-/** A value's JSON with every object's keys sorted (the run's config comes back from jsonb, which orders keys its own way). */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (typeof v === 'object' && v !== null)
-    return `{${Object.keys(v)
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v ?? null);
-}
 
 /** The fields of a link (target's as `target.x`) whose values differ between two definitions, in a stable order. */
 export function differingFields(a: LinkConfig, b: LinkConfig): string[] {
@@ -29,8 +18,8 @@ export function differingFields(a: LinkConfig, b: LinkConfig): string[] {
     const m = new Map<string, string>();
     for (const [k, v] of Object.entries(l)) {
       if (k === 'target' && typeof v === 'object' && v !== null)
-        for (const [tk, tv] of Object.entries(v as Record<string, unknown>)) m.set(`target.${tk}`, canonical(tv));
-      else m.set(k, canonical(v));
+        for (const [tk, tv] of Object.entries(v as Record<string, unknown>)) m.set(`target.${tk}`, stableJson(tv));
+      else m.set(k, stableJson(v));
     }
     return m;
   };
