@@ -109,8 +109,7 @@ export async function interruptible<T>(f: BatchFlags & { json?: boolean }, fn: (
   // quits at once (exit 130); with --json still one document on stdout, as for every other end
   const quit: (message: string, runId?: string) => never = (message, runId) => {
     if (f.json === true) {
-      const error = new BackfillError('STOPPED', message, runId === undefined ? {} : { details: { runId } });
-      process.stdout.write(JSON.stringify({ error: error.toJSON() }, null, 2) + '\n');
+      printJson({ error: new BackfillError('STOPPED', message, runId === undefined ? {} : { details: { runId } }).toJSON() });
     }
     process.stderr.write(`\nfk-backfill: ${message}\n`);
     process.exit(130);
