@@ -34,3 +34,61 @@ describe('an inactive master with the name beside active ones as near', () => {
     });
   });
 });
+
+describe("a name written as an inactive master's name in capitals or with a double space", () => {
+  it('names that master, not an active one whose name differs by its legal form (a new user\'s trial: "MARGIE INDUSTRIES OY")', () => {
+    for (const strategy of ['fuzzy', 'normalized'] as const) {
+      const decide = scopeDecider(
+        {
+          masters: [
+            { key: '1', name: 'Müller GmbH' },
+            { key: '5', name: 'Margie Industries Limited' },
+            { key: '7', name: 'Golden Gate Supplies Corp' },
+          ],
+          aliases: [],
+          inactive: [
+            { key: '2', name: 'Müller GmbH & Co. KG' },
+            { key: '6', name: 'Margie Industries Oy' },
+            { key: '8', name: 'Golden Gate Supplies' },
+          ],
+        },
+        DEFAULT_MATCH_OPTIONS[strategy],
+      );
+      for (const [name, inactiveKey] of [
+        ['MÜLLER GMBH & CO. KG', '2'],
+        ['Müller  GmbH & Co. KG', '2'],
+        ['MARGIE INDUSTRIES OY', '6'],
+        ['margie industries oy', '6'],
+        ['Golden  Gate Supplies', '8'],
+        ['GOLDEN GATE SUPPLIES', '8'],
+      ] as const) {
+        const d = decide(name, undefined);
+        expect({ name, strategy, outcome: d.outcome, target: d.targetKey }).toEqual({ name, strategy, outcome: 'unmatched', target: null });
+        expect(d.reason).toBe('only an inactive master matches this name (not linked)');
+        expect(d.candidates.map((c) => c.key)).toEqual([inactiveKey]);
+      }
+      // the active master's own legal form, or none of the inactive one's, still links the active master
+      expect(decide('MÜLLER GMBH', undefined)).toMatchObject({ outcome: 'linked', targetKey: '1' });
+      expect(decide('MARGIE INDUSTRIES LTD', undefined)).toMatchObject({ outcome: 'linked', targetKey: '5' });
+      expect(decide('golden gate supplies corp.', undefined)).toMatchObject({ outcome: 'linked', targetKey: '7' });
+    }
+  });
+});
+
+describe('a known alias without the legal form beside an inactive master spelled with it', () => {
+  it("does not take a name written as the inactive master's name (a trial: TYRELL INDUSTRIES LTD, closed Tyrell Industries Ltd)", () => {
+    for (const strategy of ['fuzzy', 'normalized'] as const) {
+      const decide = scopeDecider(
+        {
+          masters: [{ key: '213', name: 'Tyrell Corporation' }],
+          // rows named "Tyrell Industries" were linked to 213 before it was renamed
+          aliases: [{ key: '213', name: 'Tyrell Industries', rows: 17 }],
+          inactive: [{ key: '208', name: 'Tyrell Industries Ltd' }],
+        },
+        DEFAULT_MATCH_OPTIONS[strategy],
+      );
+      expect(decide('TYRELL INDUSTRIES LTD', undefined)).toMatchObject({ outcome: 'unmatched', targetKey: null });
+      expect(decide('tyrell industries', undefined)).toMatchObject({ outcome: 'linked', targetKey: '213' });
+    }
+  });
+});
