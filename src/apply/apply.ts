@@ -101,7 +101,9 @@ export async function applyIn(ctx: Context, opts: ApplyOptions = {}): Promise<Ap
         started = true;
         if (single) return { ...(await applyWhole(ctx, opts, { runId, planRunId, planHash })), ...extra };
         await saveCheckpoint(ctx.db, runId, { links: {} });
-        return { ...(await continueBatched(ctx, runId, planRunId, planHash, { ...opts, parallel, live }, false)), ...extra };
+        // a master the application creates meanwhile as another's namesake stops the run (checked at the start: loadPlan)
+        const recheck = (): Promise<void> => assertNoNamesakesSince(ctx, planRunId, runId);
+        return { ...(await continueBatched(ctx, runId, planRunId, planHash, { ...opts, parallel, live, recheck }, false)), ...extra };
       },
       writtenLinks(ctx),
     );
@@ -227,7 +229,8 @@ export async function resumeApply(handle: unknown, opts: ResumeApplyOptions): Pr
         );
       }
       await reopenRun(db, run);
-      return continueBatched(ctx, run.id, planRunId, planHash, { ...merged, parallel, live }, true);
+      const recheck = (): Promise<void> => assertNoNamesakesSince(ctx, planRunId, run.id);
+      return continueBatched(ctx, run.id, planRunId, planHash, { ...merged, parallel, live, recheck }, true);
     },
     writtenLinks(ctx),
   );

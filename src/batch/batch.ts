@@ -24,10 +24,10 @@ import { REFUSAL_FLOOR, SplitStopped, workAroundRefusals } from './refused.js';
 export { batchSettings } from '../sql/batch.js';
 import { lockRunCheckpoint, saveCheckpoint } from '../store/runs.js';
 import type { BatchKind } from './progress.js';
-import { type LiveLock, sharedBackendError } from './live.js';
-import type { BatchOptions } from './options.js';
+import { sharedBackendError } from './live.js';
+import { RECHECK_GAP, type RunOptions } from './options.js';
 
-export { type BatchOptions, storedBatchOptions } from './options.js';
+export { type BatchOptions, type RunOptions, storedBatchOptions } from './options.js';
 
 export interface LinkCheckpoint {
   /** Last key (apply) or change id (undo) done; null: not started. */
@@ -129,12 +129,6 @@ export interface LinkWalk {
    * (runs.checkpoint, the run's advisory lock). A parallel apply's slice keeps its own (src/apply/parallel.ts).
    */
   slot?: CheckpointSlot;
-}
-
-/** BatchOptions as a run walks with them: with the run's live lock, which each batch checks it still holds. */
-export interface RunOptions extends BatchOptions {
-  /** src/batch/live.ts; absent: no check (a walk outside a live run). */
-  live?: LiveLock;
 }
 
 /** A checkpoint kept outside the run's row (parallel apply: one row per slice). */
@@ -336,10 +330,16 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
   let lockFirst = false;
   const pass = { ran: false }; // whether the last batch ran it (a Citus batch of several tenants cannot: LinkWalk.citus)
   let ceiling = Number.POSITIVE_INFINITY; // the batch size refused rows were last worked around at (ROWS_REFUSED below)
+  let recheckAt = 0; // when o.recheck is due again (RECHECK_GAP)
   for (;;) {
     if (o.signal?.aborted === true) {
       emit({ ...base, event: 'end', changed, total: w.total, status: 'stopped' });
       return { changed, stopped: true };
+    }
+    if (o.recheck !== undefined && Date.now() >= recheckAt) {
+      const t = Date.now();
+      await o.recheck();
+      recheckAt = Date.now() + (Date.now() - t) * RECHECK_GAP;
     }
     const started = Date.now();
     let out: BatchOutcome;

@@ -1,5 +1,6 @@
 /** The knobs of batched apply and undo, and how a run stores them for its resume. */
 import type { ProgressListener } from './progress.js';
+import type { LiveLock } from './live.js';
 
 /** Batching knobs shared by apply and undo (library and CLI). */
 export interface BatchOptions {
@@ -43,6 +44,24 @@ export interface BatchOptions {
   signal?: AbortSignal;
   onProgress?: ProgressListener;
 }
+
+/** BatchOptions as a run walks with them: with the run's live lock, which each batch checks it still holds. */
+export interface RunOptions extends BatchOptions {
+  /** src/batch/live.ts; absent: no check (a walk outside a live run). */
+  live?: LiveLock;
+  /**
+   * What the run checked as it started and must still hold while it runs (apply: no master has a namesake the plan
+   * did not see), checked again between batches (RECHECK_GAP); it throws to end the run. Absent: nothing.
+   */
+  recheck?: () => Promise<void>;
+}
+
+/**
+ * Between two rechecks of a run, this many times as long as the last one took: at most 1 % of the run goes to them, and
+ * a duplicate master the application creates during an hour-long apply stops it within seconds (a check over the
+ * plan's linked names: milliseconds to a few hundred at 100 000 of them), not after every later batch linked its name.
+ */
+export const RECHECK_GAP = 100;
 
 /** Options as stored in runs.options (so a resume uses the same knobs unless told otherwise). */
 export function storedBatchOptions(o: BatchOptions): Record<string, number | string> {

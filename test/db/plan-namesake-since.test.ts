@@ -4,7 +4,7 @@
  * customer); a name shared by two active masters is never linked, and drift and verify said nothing afterwards. Now the
  * plan is PLAN_STALE (exit 2, nothing written); a fresh plan leaves the name for review.
  */
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import { apply, decide, drift, installGuard, plan, removeGuard, resumeApply } from '../../src/index.js';
 import type { Queryable } from '../../src/db/port.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
@@ -160,6 +160,38 @@ describeEach('a namesake of a planned master since the plan', (target) => {
     );
     expect(await snapshot(t.db)).toEqual(before);
   });
+  it('a duplicate master created while a batched apply runs: the run stops at its next check, the later rows of the name stay NULL', async () => {
+    t = await freshDb(target);
+    await schema(t.db);
+    // the application creates a second ABC Corp as the first batch links the first ABC Corp row (a trigger: deterministic)
+    await t.db.query(`CREATE FUNCTION dup() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+      IF NEW.id = 1 AND NEW.customer_id IS NOT NULL THEN INSERT INTO customers VALUES (10, 1, 'ABC Corp') ON CONFLICT DO NOTHING; END IF;
+      RETURN NULL; END $$`);
+    await t.db.query(`CREATE TRIGGER dup AFTER UPDATE ON documents FOR EACH ROW EXECUTE FUNCTION dup()`);
+    const p = await plan(t.db, { config, allTenants: true });
+    let batches = 0;
+    // the check is due again after 100 times its own length: the clock jumps an hour at the first batch (not a wait)
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    const err = await apply(t.db, {
+      config,
+      allTenants: true,
+      planRunId: p.runId,
+      batchSize: 1,
+      walk: 'key',
+      onProgress: (e) => {
+        if (e.event === 'batch' && ++batches === 1) vi.setSystemTime(Date.now() + 3_600_000);
+      },
+    })
+      .catch((e: unknown) => e)
+      .finally(() => vi.useRealTimers());
+    expect(err).toMatchObject({ code: 'PLAN_STALE' });
+    expect(String((err as Error).message)).toMatch(
+      /"ABC Corp": another active master is named "ABC Corp"\), so run \d+ cannot go on with it/,
+    );
+    expect(batches).toBe(1);
+    expect(await linked(t.db)).toEqual([1, null, null, null, null]);
+  });
+
   it('the guard: a name an apply linked by likeness is not linked once its master has a same-named twin (ambiguous, a miss)', async () => {
     t = await freshDb(target);
     await schema(t.db);
