@@ -1,6 +1,6 @@
 /**
- * `drift` (issue #20): what changed under links that were right when they were made, and names that
- * arrived since the last plan. Read-only; set-based (two statements per link); exit 3 from the CLI when
+ * `drift` (issue #20): what changed under links that were right when they were made, decisions whose master is gone,
+ * and names that arrived since the last plan. Read-only; set-based (three statements per link); exit 3 from the CLI when
  * anything is found so it can run from cron or CI.
  */
 import { num } from '../db/port.js';
@@ -8,7 +8,15 @@ import { driftTablesExist } from '../store/guards.js';
 import { createMatcher, type Matcher } from '../match/index.js';
 import { noticesOf, prepare, shape, type CommonOptions } from '../context/context.js';
 import { matchOptionsFor } from '../planning/scored.js';
-import { driftLinkedStatement, type DriftKind, type DriftLinkedRow, driftNewNamesStatement, type DriftNewNameRow } from '../sql/drift.js';
+import {
+  type DriftDecisionRow,
+  driftDecisionsStatement,
+  driftLinkedStatement,
+  type DriftKind,
+  type DriftLinkedRow,
+  driftNewNamesStatement,
+  type DriftNewNameRow,
+} from '../sql/drift.js';
 import { wrapDbError } from '../errors.js';
 
 export type { DriftKind };
@@ -55,6 +63,11 @@ export interface LinkDrift {
    * a name two active masters share is never linked by a plan; merge the masters or decide which one the name means.
    */
   duplicated: DriftCategory;
+  /**
+   * Decisions in force (a person's alias) whose master was deleted (merged into another) or is inactive: no plan or guard
+   * links the name any more. One group per decision (master name null: deleted), its rows the name's NULL-FK rows now.
+   */
+  decisions: DriftCategory;
   /** Names of NULL-FK rows no plan has seen that no master of exactly that name (one, active, in scope) or alias would link; a normalised or fuzzy plan may still link them. */
   newNames: { names: number; rows: number; samples: NewName[] };
 }
@@ -85,10 +98,12 @@ export async function drift(handle: unknown, opts: DriftOptions = {}): Promise<D
     const s = shape(l);
     let linked: DriftLinkedRow[];
     let fresh: DriftNewNameRow[];
+    let decided: DriftDecisionRow[] = [];
     try {
       // without fk-backfill's schema (never run here) there are no aliases and no plans: empty stand-ins
       linked = (await ctx.db.query(driftLinkedStatement(s, l.entity, ctx.filter, hasStore, l.config.match !== 'exact'))).rows;
       fresh = (await ctx.db.query(driftNewNamesStatement(s, l.entity, ctx.filter, limit, hasStore))).rows;
+      if (hasStore) decided = (await ctx.db.query(driftDecisionsStatement(s, l.entity, ctx.filter))).rows;
     } catch (e) {
       throw wrapDbError(e, `reading drift of ${l.entity}`);
     }
@@ -140,6 +155,16 @@ export async function drift(handle: unknown, opts: DriftOptions = {}): Promise<D
       missing: category(groups.missing, limit),
       otherScope: category(groups.otherScope, limit),
       duplicated: category(groups.duplicated, limit),
+      decisions: category(
+        decided.map((r) => ({
+          scopeKey: r.scope_key,
+          sourceName: r.source_name,
+          targetKey: r.target_key,
+          masterName: r.master_name,
+          rows: num(r.row_count),
+        })),
+        limit,
+      ),
       newNames: {
         names: num(first?.names_total),
         rows: num(first?.rows_total),
@@ -148,7 +173,9 @@ export async function drift(handle: unknown, opts: DriftOptions = {}): Promise<D
     });
   }
   const found = links.some(
-    (x) => x.renamed.rows + x.inactive.rows + x.missing.rows + x.otherScope.rows + x.duplicated.rows + x.newNames.rows > 0,
+    // a decision whose master is gone counts though no row waits for it yet (the guard's next rows of the name will)
+    (x) =>
+      x.renamed.rows + x.inactive.rows + x.missing.rows + x.otherScope.rows + x.duplicated.rows + x.newNames.rows + x.decisions.groups > 0,
   );
   return { tenantId: ctx.filter.tenant, links, found, ...noticesOf(ctx) };
 }

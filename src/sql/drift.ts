@@ -11,6 +11,7 @@ import {
   foldedName,
   type LinkShape,
   masterNameAsSource,
+  OWN,
   Params,
   type ScopeFilter,
   scopeJoin,
@@ -181,5 +182,53 @@ SELECT n.scope_key, n.name::text AS source_name, n.row_count,
    AND coalesce(m.masters, 0) <> 1
  ORDER BY n.row_count DESC, 2, 1
  LIMIT ${p.add(Math.max(1, limit))}::int8`;
+  return { text, values: p.values };
+}
+
+/** A decision in force whose master is gone or inactive, with the NULL-FK rows of its name. */
+export interface DriftDecisionRow {
+  kind: 'missing' | 'inactive';
+  scope_key: (string | null)[];
+  source_name: string;
+  target_key: string;
+  master_name: string | null;
+  row_count: unknown;
+}
+
+/**
+ * Decisions in force (a person's alias: the latest unrevoked decision of a name) whose master no longer exists in the
+ * name's scope ('missing': merged into another and deleted) or is inactive: no plan or guard links the name any more
+ * (a plan sends it to review, the guard leaves its rows NULL, "decision target unavailable"), though one active master
+ * may now be the right one. With the NULL-FK rows of the name waiting (0: none yet, the guard's next ones will). Joins,
+ * no correlated lookup (Citus).
+ */
+export function driftDecisionsStatement(link: LinkShape, linkName: string, f: ScopeFilter): Statement<DriftDecisionRow> {
+  const p = new Params();
+  const ln = p.add(linkName);
+  const tk = `t.${ident(link.targetKey)}`;
+  const sname = `s.${ident(link.name)}`;
+  const tenant = f.tenant !== null && link.scope.length > 0 ? ` AND a.scope_key[1] = ${p.add(f.tenant)}` : '';
+  const text = `WITH a AS (
+  SELECT a.scope_key, a.source_name, a.target_key
+    FROM ${OWN}.aliases a
+   WHERE a.link = ${ln} AND a.origin = 'decision' AND a.target_key IS NOT NULL${tenant}
+), k AS (
+  SELECT CASE WHEN ${tk} IS NULL THEN 'missing' ELSE 'inactive' END AS kind, a.scope_key, a.source_name, a.target_key,
+         t.${ident(link.targetName)}::text AS master_name
+    FROM a
+    LEFT JOIN ${link.targetSql} t ON ${tk}::text = a.target_key AND ${scopeKeyExpr('t', link)} = a.scope_key${scopeWhere('t', link, f, p)}
+   WHERE ${tk} IS NULL OR NOT (${activeCond('t', link)})
+), n AS (
+  -- the name's rows as a plan groups them (a citext name: every spelling of it)
+  SELECT k.scope_key, k.source_name, count(*)::int8 AS row_count
+    FROM k
+    JOIN ${link.sourceSql} s ON ${entryName(link, 'k')} = ${sname} AND k.scope_key = ${scopeKeyExpr('s', link)}
+   WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
+   GROUP BY 1, 2
+)
+SELECT k.kind, k.scope_key, k.source_name, k.target_key, k.master_name, coalesce(n.row_count, 0)::int8 AS row_count
+  FROM k
+  LEFT JOIN n ON n.scope_key = k.scope_key AND n.source_name = k.source_name
+ ORDER BY 6 DESC, 3, 2`;
   return { text, values: p.values };
 }

@@ -20,6 +20,7 @@ export function driftText(r: DriftReport): string {
         'Missing rows',
         'Other-tenant rows',
         'Duplicated rows',
+        'Stale decisions',
         'New names',
         'New-name rows',
       ],
@@ -31,6 +32,7 @@ export function driftText(r: DriftReport): string {
         l.missing.rows,
         l.otherScope.rows,
         l.duplicated.rows,
+        l.decisions.groups,
         l.newNames.names,
         l.newNames.rows,
       ]),
@@ -65,6 +67,23 @@ export function driftText(r: DriftReport): string {
         ),
       );
     }
+    if (l.decisions.samples.length > 0) {
+      out.push(
+        `\n${l.entityType}: decisions whose master was deleted (merged?) or is inactive: no plan or guard links these names now (decide again in review, or review import an alias line to the master they mean)`,
+      );
+      out.push(
+        table(
+          ['Scope', 'Name', 'Decided master', 'Master now', 'NULL-FK rows'],
+          l.decisions.samples.map((g) => [
+            g.scopeKey.join(','),
+            shownName(g.sourceName),
+            g.targetKey,
+            g.masterName === null ? '(deleted)' : `${shownName(g.masterName)} (inactive)`,
+            g.rows,
+          ]),
+        ),
+      );
+    }
     if (l.newNames.samples.length > 0) {
       // only exact equality and aliases are looked at here: a normalised or fuzzy link's plan may still link them
       out.push(
@@ -91,7 +110,7 @@ export function register(program: Command): void {
       program
         .command('drift')
         .description(
-          `linked rows whose master was renamed, deactivated, deleted or duplicated, and new unmatched names; exit ${DRIFT_FOUND_EXIT} when any`,
+          `linked rows whose master was renamed, deactivated, deleted or duplicated, decisions whose master is gone, and new unmatched names; exit ${DRIFT_FOUND_EXIT} when any`,
         ),
     ),
   )

@@ -12,6 +12,7 @@ const link = (match: LinkDrift['match']): LinkDrift => ({
   missing: none,
   otherScope: none,
   duplicated: none,
+  decisions: none,
   newNames: { names: 1, rows: 2, samples: [{ scopeKey: ['t1'], sourceName: 'acme trading gmbh', rows: 2 }] },
 });
 const report = (match: LinkDrift['match']): DriftReport => ({ tenantId: null, links: [link(match)], found: true });
@@ -31,5 +32,20 @@ describe('drift text: new names', () => {
       );
       expect(t).not.toContain('unmatched');
     }
+  });
+  it('decisions whose master is gone: listed with the master deleted or inactive, and what to do', () => {
+    const r = report('fuzzy');
+    r.links[0]!.decisions = {
+      rows: 2,
+      groups: 2,
+      samples: [
+        { scopeKey: ['t1'], sourceName: 'Iron Bridge Inc.', targetKey: '305', masterName: null, rows: 2 },
+        { scopeKey: ['t1'], sourceName: 'Kestrel Limited', targetKey: '7', masterName: 'Kestrel Ltd', rows: 0 },
+      ],
+    };
+    const t = driftText(r);
+    expect(t).toContain('order: decisions whose master was deleted (merged?) or is inactive: no plan or guard links these names now');
+    expect(t).toContain('t1    | Iron Bridge Inc. | 305            | (deleted)              |            2');
+    expect(t).toContain('t1    | Kestrel Limited  | 7              | Kestrel Ltd (inactive) |            0');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { driftLinkedStatement, driftNewNamesStatement } from '../../../src/sql/drift.js';
+import { driftDecisionsStatement, driftLinkedStatement, driftNewNamesStatement } from '../../../src/sql/drift.js';
 import type { LinkShape } from '../../../src/sql/link.js';
 import { QUOTED_SCOPED } from '../../helpers/link-shapes.js';
 
@@ -162,6 +162,33 @@ SELECT n.scope_key, n.name::text AS source_name, n.row_count,
  ORDER BY n.row_count DESC, 2, 1
  LIMIT $2::int8`,
       values: ['so', 1],
+    });
+  });
+  it('decisions in force whose master is deleted or inactive, with the NULL-FK rows of their name (as a plan groups them), within the tenant', () => {
+    expect(driftDecisionsStatement({ ...link, nameType: 'citext' }, 'so', { tenant: 'T1' })).toEqual({
+      text: `WITH a AS (
+  SELECT a.scope_key, a.source_name, a.target_key
+    FROM fk_backfill.aliases a
+   WHERE a.link = $1 AND a.origin = 'decision' AND a.target_key IS NOT NULL AND a.scope_key[1] = $2
+), k AS (
+  SELECT CASE WHEN t."id" IS NULL THEN 'missing' ELSE 'inactive' END AS kind, a.scope_key, a.source_name, a.target_key,
+         t."Legal Name"::text AS master_name
+    FROM a
+    LEFT JOIN "crm"."Customers" t ON t."id"::text = a.target_key AND ARRAY[t."tenant_id"::text, t."Branch"::text COLLATE "C"]::text[] = a.scope_key AND t."tenant_id" = $3
+   WHERE t."id" IS NULL OR NOT ((t."is_active" IS TRUE))
+), n AS (
+  -- the name's rows as a plan groups them (a citext name: every spelling of it)
+  SELECT k.scope_key, k.source_name, count(*)::int8 AS row_count
+    FROM k
+    JOIN "erp"."Sales Orders" s ON k.source_name::citext = s."customer name" AND k.scope_key = ARRAY[s."tenant_id"::text, s."Branch"::text COLLATE "C"]::text[]
+   WHERE s."customer_id" IS NULL AND s."tenant_id" = $4
+   GROUP BY 1, 2
+)
+SELECT k.kind, k.scope_key, k.source_name, k.target_key, k.master_name, coalesce(n.row_count, 0)::int8 AS row_count
+  FROM k
+  LEFT JOIN n ON n.scope_key = k.scope_key AND n.source_name = k.source_name
+ ORDER BY 6 DESC, 3, 2`,
+      values: ['so', 'T1', 'T1', 'T1'],
     });
   });
 });
