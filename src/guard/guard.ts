@@ -40,6 +40,7 @@ import {
 import { fkChecksStatement } from '../sql/context.js';
 import { pinnedSearchPathStatement } from '../sql/session.js';
 import { runTables } from '../context/run-tables.js';
+import { lookupIndexNotices } from './lookup-index.js';
 import { migrate } from '../store/migrate.js';
 import { createRun, failRun, finishRun } from '../store/runs.js';
 
@@ -253,7 +254,7 @@ export async function installGuard(handle: unknown, opts: GuardInstallOptions = 
       }),
     );
     await finishOrphanRuns(ctx.db, oldRuns);
-    const notices = triggerNotices(ctx.links);
+    const notices = [...triggerNotices(ctx.links), ...(await lookupIndexNotices(ctx.db, ctx.links))];
     return { runId, guards, aliases, ...(notices.length > 0 ? { notices } : {}) };
   } catch (e) {
     throw await failRun(ctx.db, runId, e, 'installing the guard');

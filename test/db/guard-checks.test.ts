@@ -21,6 +21,7 @@ describeEach('guard and CHECK constraints over the FK', (target) => {
       t = await freshDb(target);
       await t.db.exec(`
         CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text NOT NULL);
+        CREATE INDEX ON customers (tenant_id, customer_name);
         CREATE TABLE orders (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int REFERENCES customers (id),
                              kind text NOT NULL DEFAULT 'sale', CONSTRAINT void_unlinked CHECK (kind <> 'void' OR customer_id IS NULL));
         INSERT INTO customers VALUES (1, 1, 'Acme');
