@@ -65,6 +65,44 @@ export function writtenInitials(text: string): string[] {
   return /^[a-z]{3,6}$/.test(letters) ? [letters] : [];
 }
 
+/** Legal forms written as a word or its short form: an acronym takes their initial ("Johnson Controls, Inc." → JCI). */
+const LEGAL_WORDS = new Set(['corporation', 'corp', 'company', 'co', 'incorporated', 'inc', 'limited', 'ltd', 'private', 'pvt', 'public']);
+
+/**
+ * The letters a firm's legal form adds to its acronym, as the name writes it: in the words that end the name and are
+ * legal words, dotted letters or function words (after one word of the name at least), a legal word's initial
+ * (`Corporation`, `Co.`, `Inc.`, `Limited`, `Private`) and each letter of a dotted or capitalised letter form
+ * (`S.A.B.`, `LLC`, `NV`), function words skipped; any other legal word ends them (`GmbH`, `Pty`). "San Miguel
+ * Corporation" → c (SMC), "Ford Motor Credit Company LLC" → cllc (FMCC), "Farmacias Ahumada S.A." → sa (FASA),
+ * "Grupo Industrial Saltillo, S.A.B. de C.V." → sabcv (GISSA).
+ */
+export function legalLetters(text: string): string {
+  const words = text
+    .replace(/\([^)]*\)/gu, ' ')
+    .split(/[\s,;:/&+]+|(?<=\p{L})-(?=\p{L})/u)
+    .map((raw) => raw.normalize('NFKD').replace(/\p{M}/gu, ''))
+    .map((w) => ({ w, word: w.replace(/[^\p{L}\p{N}]/gu, '').toLowerCase() }))
+    .filter((x) => x.word !== '');
+  const legalish = (x: { w: string; word: string }): boolean =>
+    LEGAL_WORDS.has(x.word) || isLegalWord(x.word) || DOTTED.test(x.w) || FUNCTION_WORDS.has(x.word);
+  let from = words.length;
+  while (from > 1 && legalish(words[from - 1]!)) from--;
+  let letters = '';
+  for (const { w, word } of words.slice(from)) {
+    if (LEGAL_WORDS.has(word)) letters += word[0]!;
+    else if (DOTTED.test(w) || (isLegalWord(word) && word.length <= 3 && !/\p{Ll}/u.test(w))) letters += word;
+    else if (!FUNCTION_WORDS.has(word)) break;
+  }
+  return letters;
+}
+
+/** Initials with the legal form's letters after them, each of its prefixes (`smc` for San Miguel Corporation). */
+function withLegal(initials: readonly string[], legal: string): string[] {
+  const out: string[] = [];
+  for (const i of initials) for (let k = 1; k <= legal.length && i.length >= 2 && i.length + k <= 6; k++) out.push(i + legal.slice(0, k));
+  return out;
+}
+
 /**
  * Capitalised words of three letters or more that name a payment, a document or a placeholder in ERP and bank data,
  * not an organisation ("TBD", "ATM", "ACH", "EFT", "POS"): never the sole acronym of a master (still a candidate).
@@ -86,12 +124,16 @@ function initialsIndex(ix: MatcherIndex): { all: Map<string, Entry[]>; own: Map<
   if (m === undefined) {
     m = { all: new Map(), own: new Map() };
     for (const e of ix.entries) {
-      const written = writtenInitials(e.source === 'master' ? e.master : e.name);
-      for (const i of new Set([...initialsOf(e.tokens), ...written])) m.all.set(i, [...(m.all.get(i) ?? []), e]);
+      const text = e.source === 'master' ? e.master : e.name;
+      const written = writtenInitials(text);
+      const legal = legalLetters(text);
+      const base = [...initialsOf(e.tokens), ...written];
+      for (const i of new Set([...base, ...withLegal(base, legal)])) m.all.set(i, [...(m.all.get(i) ?? []), e]);
       if (e.source !== 'master') continue;
       const bare = normalizeName(e.master.replace(/\([^)]*\)/gu, ' '), { store: false }).tokens;
+      const ownBase = [...initialsOf(bare), ...written];
       // once per master (a master named "A dba B" has an entry per name too)
-      for (const i of new Set([...initialsOf(bare), ...written])) m.own.set(i, [...new Set([...(m.own.get(i) ?? []), e.key])]);
+      for (const i of new Set([...ownBase, ...withLegal(ownBase, legal)])) m.own.set(i, [...new Set([...(m.own.get(i) ?? []), e.key])]);
     }
     indexes.set(ix, m);
   }
