@@ -1,7 +1,7 @@
 /** Word-level rules: how two name words relate (typo, digraph fold, spelling, abbreviation, initial, joined or split). */
 import { foldDigraphs } from './normalize.js';
 import { damerauLevenshtein, phoneticMatch } from './similarity.js';
-import { sameCountry } from './country-names.js';
+import { placeCode, sameCountry } from './country-names.js';
 import { FUNCTION_WORDS } from './vocabulary.js';
 import { MATCH_TUNING } from './tuning.js';
 
@@ -98,7 +98,7 @@ export function tokenSimilarity(a: string, b: string): number {
   if (a === b || sameConjunction(a, b)) return 1;
   if (compassDiffers(a, b)) return 0;
   if (a.length >= 3 && b.length >= 3 && foldDigraphs(a) === foldDigraphs(b)) return 0.97;
-  if (sameCountry(a, b)) return 0.97;
+  if (sameCountry(a, b) || placeCode(a, b)) return 0.97;
   if (isContraction(a, b)) return MATCH_TUNING.abbreviationSim;
   // a consonant skeleton of three letters ("Mfg", "Fdn", "Pnt"): no truncation, which three letters make too often
   if (skeleton(a, b) || skeleton(b, a)) return MATCH_TUNING.abbreviationSim;
@@ -188,7 +188,7 @@ export function markedAbbreviation(short: string, long: string, marked: readonly
 /** How two tokens relate, for containment: only relations that are not guesses about typos. */
 export function tokenRelation(a: string, b: string): 'same' | 'abbreviation' | 'initial' | null {
   if (a === b || sameConjunction(a, b) || (a.length >= 3 && b.length >= 3 && foldDigraphs(a) === foldDigraphs(b))) return 'same';
-  if ((SPELLING[a] ?? a) === (SPELLING[b] ?? b) || sameCountry(a, b)) return 'same';
+  if ((SPELLING[a] ?? a) === (SPELLING[b] ?? b) || sameCountry(a, b) || placeCode(a, b)) return 'same';
   if (isAbbreviation(a, b) || isAbbreviation(b, a) || isContraction(a, b)) return 'abbreviation';
   // a letter for a word; never a digit for a number ("Warehouse 1" is not "Warehouse 17")
   if (HAS_DIGIT.test(a) || HAS_DIGIT.test(b)) return null;
