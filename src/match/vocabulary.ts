@@ -68,6 +68,8 @@ export const LEGAL_FORMS: Record<string, string> = {
   teoranta: 'ltd', teo: 'ltd', dac: 'dac', 'unlimited company': 'ulc', 'rf pty ltd': 'pty ltd',
   'pty ltd rf': 'pty ltd', 'edms bpk': 'pty ltd', 'proprietary ltd': 'pty ltd', 'ltd sti': 'ltd sti', 'limited sirketi': 'ltd sti',
   sirketi: 'ltd sti',
+  // Mexico's forms without their "de C.V." (variable capital), as clerks and imports cut them: S.A.B., S.A.P.I., S. de R.L.
+  sab: 'sab de cv', sapi: 'sapi de cv', 's de rl': 's de rl de cv',
 };
 
 /**
