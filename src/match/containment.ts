@@ -20,6 +20,7 @@ import {
   unitSegments,
 } from './qualifiers.js';
 import { soleHolder } from './sole-holder.js';
+import { foundersDropped } from './founders.js';
 import { isParticle } from './particles.js';
 import { MATCH_TUNING } from './tuning.js';
 import {
@@ -303,7 +304,7 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
         : !c.loose &&
           ((distinctive &&
             ((q.legalForm === null && allDescriptive(c.extraE) && !personWords(qt)) ||
-              (c.rel === 'subset' && leadingDrop(q, e, c.extraE)))) ||
+              (c.rel === 'subset' && (leadingDrop(q, e, c.extraE) || foundersDropped(q, qt, e, c.extraE))))) ||
             (c.rel === 'subset' && q.legalForm === null && brandFirm(ix, qt, e, c.extraE)));
       // the one master holding the name's words, which drops some of its (sole-holder.ts): a lower score
       if (!ok && c.rel === 'subset' && !c.loose && soleHolder(ix, q, qt, e, c.extraE)) ok = sole = true;
