@@ -98,7 +98,7 @@ function containment(
   // Alquiler de Mobiliario …, "Cave Coop. Vignerons" / Cave Coopérative des Vignerons): an abbreviated name drops
   // those too. A word cut short says so; an initial does not ("J. Berg" is not J. van Berg).
   if (
-    abbreviated &&
+    (abbreviated || expanded) &&
     extraQ.length === 0 &&
     extraE.length > 0 &&
     extraE.every((t) => t.length > 1 && FUNCTION_WORDS.has(t) && !PARTICLES.has(t))
