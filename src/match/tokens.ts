@@ -93,12 +93,31 @@ export function pluralPair(a: string, b: string): boolean {
   return end === 'es' && /(?:s|x|z|ch|sh)$/u.test(s);
 }
 
+/**
+ * A number written in figures and in words, ordinal or cardinal, one to ten ("1st Baptist Church" / First Baptist
+ * Church, "10th of Ramadan" / Tenth of Ramadan, "2 Men & A Truck" / Two Men and a Truck), and a generation's ordinal
+ * and Roman numeral ("William H. Thornton 3rd" / … III). English only: the words ledgers in other languages write in
+ * figures are read by their own number.
+ */
+// prettier-ignore
+const NUMBER_WORDS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['1st', ['first']], ['2nd', ['second', 'ii']], ['3rd', ['third', 'iii']], ['4th', ['fourth', 'iv']], ['5th', ['fifth']],
+  ['6th', ['sixth']], ['7th', ['seventh']], ['8th', ['eighth']], ['9th', ['ninth']], ['10th', ['tenth']],
+  ['1', ['one']], ['2', ['two']], ['3', ['three']], ['4', ['four']], ['5', ['five']], ['6', ['six']], ['7', ['seven']],
+  ['8', ['eight']], ['9', ['nine']], ['10', ['ten']],
+]);
+
+/** `a` and `b` are one number, one written in figures ("1st" / "first", "3rd" / "iii", "2" / "two"). */
+export function sameNumber(a: string, b: string): boolean {
+  return NUMBER_WORDS.get(a)?.includes(b) === true || NUMBER_WORDS.get(b)?.includes(a) === true;
+}
+
 /** Near-token similarity in [0, 1]; 0 = not comparable. Digits and short tokens must match exactly. */
 export function tokenSimilarity(a: string, b: string): number {
   if (a === b || sameConjunction(a, b)) return 1;
   if (compassDiffers(a, b)) return 0;
   if (a.length >= 3 && b.length >= 3 && foldDigraphs(a) === foldDigraphs(b)) return 0.97;
-  if (sameCountry(a, b) || placeCode(a, b)) return 0.97;
+  if (sameCountry(a, b) || placeCode(a, b) || sameNumber(a, b)) return 0.97;
   if (isContraction(a, b)) return MATCH_TUNING.abbreviationSim;
   // a consonant skeleton of three letters ("Mfg", "Fdn", "Pnt"): no truncation, which three letters make too often
   if (skeleton(a, b) || skeleton(b, a)) return MATCH_TUNING.abbreviationSim;
@@ -188,7 +207,7 @@ export function markedAbbreviation(short: string, long: string, marked: readonly
 /** How two tokens relate, for containment: only relations that are not guesses about typos. */
 export function tokenRelation(a: string, b: string): 'same' | 'abbreviation' | 'initial' | null {
   if (a === b || sameConjunction(a, b) || (a.length >= 3 && b.length >= 3 && foldDigraphs(a) === foldDigraphs(b))) return 'same';
-  if ((SPELLING[a] ?? a) === (SPELLING[b] ?? b) || sameCountry(a, b) || placeCode(a, b)) return 'same';
+  if ((SPELLING[a] ?? a) === (SPELLING[b] ?? b) || sameCountry(a, b) || placeCode(a, b) || sameNumber(a, b)) return 'same';
   if (isAbbreviation(a, b) || isAbbreviation(b, a) || isContraction(a, b)) return 'abbreviation';
   // a letter for a word; never a digit for a number ("Warehouse 1" is not "Warehouse 17")
   if (HAS_DIGIT.test(a) || HAS_DIGIT.test(b)) return null;
