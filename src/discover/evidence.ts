@@ -134,6 +134,12 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
       const tooMany = (s: { n: number; d: number } | undefined): boolean => s !== undefined && s.n >= 4 && s.d > s.n / 2;
       const st = ct.get(c);
       const ss = cs.get(c);
+      // every sampled document its own value: the row's identifier (a credit note's id), never a tenant, whatever the
+      // master's keys say (a tenant repeats over its documents); a column named like a tenant may still be one per row
+      if (ss !== undefined && ss.n >= 20 && ss.d === ss.n && !TENANT_NAME.test(c)) {
+        no(`${ss.d} distinct values in ${ss.n} sampled rows of ${src.table}: each row its own, not a partition`);
+        continue;
+      }
       const strong =
         tgt.indexes.some((i) => i.unique && i.columns.length > 1 && i.columns.includes(c)) ||
         (parentOf(src, c) !== null && parentOf(src, c) === parentOf(tgt, c));
