@@ -1,6 +1,12 @@
 import type { Queryable } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
-import { columnRightsStatement, rowSecurityStatement, sessionRightsStatement, unreadableColumnsStatement } from '../sql/context.js';
+import {
+  columnarPartsStatement,
+  columnRightsStatement,
+  rowSecurityStatement,
+  sessionRightsStatement,
+  unreadableColumnsStatement,
+} from '../sql/context.js';
 import { activePredicate, keyColumns } from '../config/schema.js';
 import { activeParts } from '../sql/active.js';
 import type { Context } from './context.js';
@@ -26,6 +32,15 @@ export async function assertCanWrite(ctx: Pick<Context, 'db' | 'links'>, doing: 
     );
   }
   for (const l of ctx.links) {
+    // a columnar table (or partition) fails every batch's UPDATE, after the run was recorded: refused here instead
+    const columnar = (await db.query(columnarPartsStatement(l.sourceOid))).rows.map((r) => r.name);
+    if (columnar.length > 0) {
+      throw new BackfillError(
+        'CITUS_UNSUPPORTED',
+        `${doing}: ${l.config.table} ${columnar.length === 1 && columnar[0] === l.config.table ? 'is' : `has ${columnar.join(', ')}`} stored as columnar, which cannot UPDATE rows: set ${columnar.length === 1 ? 'it' : 'them'} back to heap first (Citus: alter_table_set_access_method('${columnar[0]}', 'heap')); nothing written`,
+        { details: { table: l.config.table, columnar } },
+      );
+    }
     const cols = [l.config.fk, ...(l.touch === null ? [] : [l.touch.column])];
     for (const col of cols) {
       const ok = await db.query(columnRightsStatement(l.sourceOid, col));

@@ -140,6 +140,20 @@ export function sessionRightsStatement(): Statement<{ ro: string; who: string }>
   return { text: `SELECT current_setting('transaction_read_only') AS ro, current_user::text AS who`, values: [] };
 }
 
+/**
+ * The table and its partitions (any depth) stored by Citus's columnar access method, which cannot UPDATE a row
+ * ("UPDATE and CTID scans not supported for ColumnarScan"): an archive partition converted by
+ * alter_old_partitions_set_access_method, say. By name, in order.
+ */
+export function columnarPartsStatement(tableOid: number): Statement<{ name: string }> {
+  return {
+    text: `WITH RECURSIVE t(oid) AS (SELECT $1::oid UNION ALL SELECT i.inhrelid FROM pg_inherits i JOIN t ON i.inhparent = t.oid)
+SELECT c.oid::regclass::text AS name FROM t JOIN pg_class c ON c.oid = t.oid JOIN pg_am am ON am.oid = c.relam
+ WHERE am.amname = 'columnar' ORDER BY 1`,
+    values: [tableOid],
+  };
+}
+
 /** Whether the role may read a table and update one of its columns. */
 export function columnRightsStatement(tableOid: number, column: string): Statement<{ sel: boolean; upd: boolean }> {
   return {

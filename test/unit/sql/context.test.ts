@@ -5,6 +5,7 @@ import {
   rowSecurityOfStatement,
   statusValuesMissingStatement,
   columnRightsStatement,
+  columnarPartsStatement,
   sessionRightsStatement,
   tableColumnsStatement,
   tenantFoundStatement,
@@ -82,6 +83,12 @@ describe('context statements (whole text)', () => {
     expect(sessionRightsStatement()).toEqual({
       text: `SELECT current_setting('transaction_read_only') AS ro, current_user::text AS who`,
       values: [],
+    });
+    expect(columnarPartsStatement(7)).toEqual({
+      text: `WITH RECURSIVE t(oid) AS (SELECT $1::oid UNION ALL SELECT i.inhrelid FROM pg_inherits i JOIN t ON i.inhparent = t.oid)
+SELECT c.oid::regclass::text AS name FROM t JOIN pg_class c ON c.oid = t.oid JOIN pg_am am ON am.oid = c.relam
+ WHERE am.amname = 'columnar' ORDER BY 1`,
+      values: [7],
     });
     expect(columnRightsStatement(7, 'customer_id')).toEqual({
       text: `SELECT has_table_privilege($1::oid, 'SELECT') AS sel, has_column_privilege($1::oid, $2::text, 'UPDATE') AS upd`,
