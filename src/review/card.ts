@@ -13,7 +13,7 @@ export async function masterRefIn(
   key: string,
   scopeKey: readonly (string | null)[],
 ): Promise<MasterRef | null> {
-  const m = masterIn(await mastersFor(ctx.db, linkOf(ctx, link), [key]), key, scopeKey);
+  const m = masterIn(await mastersFor(ctx.db, linkOf(ctx, link), [key], ctx.filter), key, scopeKey);
   return m === undefined ? null : { key: m.key, name: m.name, number: m.number, active: m.active };
 }
 
@@ -58,7 +58,7 @@ export async function decisionHistoryIn(
     throw new BackfillError('INVALID_INPUT', `scope ${JSON.stringify(input.scopeKey)} is outside tenant ${ctx.filter.tenant}`);
   }
   const rows = await decisionHistory(ctx.db, input.link, input.scopeKey, input.name);
-  const found = await mastersFor(ctx.db, l, [...new Set(rows.map((r) => r.target_key).filter((k): k is string => k !== null))]);
+  const found = await mastersFor(ctx.db, l, [...new Set(rows.map((r) => r.target_key).filter((k): k is string => k !== null))], ctx.filter);
   return rows.map((r) => {
     const m = r.target_key === null ? undefined : masterIn(found, r.target_key, input.scopeKey);
     return {

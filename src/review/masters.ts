@@ -2,6 +2,7 @@
 import type { Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 import { canonicalKeysStatement, mastersByKeyStatement } from '../sql/masters.js';
+import type { ScopeFilter } from '../sql/link.js';
 import { fitsFk, integerRange } from '../plan/fk-range.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { type Context, shape } from '../context/context.js';
@@ -43,11 +44,17 @@ function maybeKeyOf(type: string): (key: string) => boolean {
   return () => true;
 }
 
-export async function mastersFor(db: Queryable, l: ResolvedLink, allKeys: string[]): Promise<Map<string, MasterInfo[]>> {
+/** The masters of these keys, within the tenant of `f` when given (see mastersByKeyStatement). */
+export async function mastersFor(
+  db: Queryable,
+  l: ResolvedLink,
+  allKeys: string[],
+  f: ScopeFilter = { tenant: null },
+): Promise<Map<string, MasterInfo[]>> {
   const out = new Map<string, MasterInfo[]>();
   const keys = allKeys.filter(maybeKeyOf(l.targetKeyType));
   if (keys.length === 0) return out;
-  const st = mastersByKeyStatement(keyLink(l), keys);
+  const st = mastersByKeyStatement(keyLink(l), keys, f);
   try {
     const res = await db.query(st);
     for (const r of res.rows)

@@ -282,7 +282,7 @@ export async function annotateMasters(ctx: Context, items: QueueItem[]): Promise
         mine.flatMap((i) => [...i.candidates.map((c) => c.key), ...(i.decision?.targetKey != null ? [i.decision.targetKey] : [])]),
       ),
     ];
-    const found = await mastersFor(ctx.db, l, keys);
+    const found = await mastersFor(ctx.db, l, keys, ctx.filter);
     for (const it of mine) {
       for (const c of it.candidates) {
         const m = masterIn(found, c.key, it.scopeKey);

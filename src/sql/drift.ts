@@ -163,7 +163,7 @@ export function driftNewNamesStatement(
 , m AS (
   SELECT n.scope_key, n.name, count(*)::int8 AS masters
     FROM n
-    JOIN ${link.targetSql} t ON ${masterNameAsSource(link, `t.${ident(link.targetName)}`)} = n.name${entryScopeJoin('t', link, 'n')} AND ${activeCond('t', link)}
+    JOIN ${link.targetSql} t ON ${masterNameAsSource(link, `t.${ident(link.targetName)}`)} = n.name${entryScopeJoin('t', link, 'n')} AND ${activeCond('t', link)}${scopeWhere('t', link, f, p)}
    GROUP BY n.scope_key, n.name
 )
 SELECT n.scope_key, n.name::text AS source_name, n.row_count,

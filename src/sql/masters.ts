@@ -37,10 +37,15 @@ export function masterColumnsStatement(
   };
 }
 
-/** Masters by key (any activity), with their scope, name, number and active flag (review pages, decisions). */
+/**
+ * Masters by key (any activity), with their scope, name, number and active flag (review pages, decisions). Within the
+ * tenant of `f` when given (a queue of one tenant: on Citus a router query); without, in every scope (a decision's key
+ * found only in another tenant is said to be so).
+ */
 export function mastersByKeyStatement(
   link: LinkShape & { targetKeyType: string; number?: string | undefined },
   keys: string[],
+  f: ScopeFilter = { tenant: null },
 ): Statement<{ key: string; scope_key: (string | null)[]; name: string; number: string | null; active: boolean }> {
   const p = new Params();
   const number = link.number === undefined ? 'NULL::text' : `t.${ident(link.number)}::text`;
@@ -48,7 +53,7 @@ export function mastersByKeyStatement(
   const text = `SELECT t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)} AS name,
        ${number} AS number, ${active} AS active
   FROM ${link.targetSql} t
- WHERE t.${ident(link.targetKey)} = ANY(${p.add(keys)}::${link.targetKeyType}[])`;
+ WHERE t.${ident(link.targetKey)} = ANY(${p.add(keys)}::${link.targetKeyType}[])${scopeWhere('t', link, f, p)}`;
   return { text, values: p.values };
 }
 

@@ -29,13 +29,13 @@ describe("people's decisions as a plan reads them (whole text)", () => {
        -- the alias targets as they are now (a join and a GROUP BY, not a correlated subquery: Citus plans it)
        SELECT d.scope_key, d.target_key, count(*) AS n, min(t."Customer Name"::text) AS name
          FROM d
-         JOIN "erp"."Customers" t ON t."id"::text = d.target_key AND ARRAY[t."tenant_id"::text, t."region"::text]::text[] = d.scope_key AND t."is_active" IS TRUE
+         JOIN "erp"."Customers" t ON t."id"::text = d.target_key AND ARRAY[t."tenant_id"::text, t."region"::text]::text[] = d.scope_key AND t."is_active" IS TRUE AND t."tenant_id" = $3
         GROUP BY d.scope_key, d.target_key
      )
      SELECT d.scope_key, d.source_name, d.action, d.target_key, coalesce(m.n, 0) > 0 AS valid, m.name AS target_name
        FROM d
        LEFT JOIN m ON m.scope_key = d.scope_key AND m.target_key = d.target_key`,
-      values: ['so', 't1'],
+      values: ['so', 't1', 't1'],
     });
   });
   it('an unscoped link ignores the tenant; no active predicate, every master counts', () => {

@@ -114,7 +114,7 @@ SELECT g.kind, g.scope_key, g.source_name, g.target_key, g.master_name, pe.targe
 , m AS (
   SELECT n.scope_key, n.name, count(*)::int8 AS masters
     FROM n
-    JOIN "crm"."Customers" t ON t."Legal Name" = n.name AND t."tenant_id" = n.fkb_scope_1 AND t."Branch"::text COLLATE "C" = n.fkb_scope_2::text COLLATE "C" AND (t."is_active" IS TRUE)
+    JOIN "crm"."Customers" t ON t."Legal Name" = n.name AND t."tenant_id" = n.fkb_scope_1 AND t."Branch"::text COLLATE "C" = n.fkb_scope_2::text COLLATE "C" AND (t."is_active" IS TRUE) AND t."tenant_id" = $3
    GROUP BY n.scope_key, n.name
 )
 SELECT n.scope_key, n.name::text AS source_name, n.row_count,
@@ -128,8 +128,8 @@ SELECT n.scope_key, n.name::text AS source_name, n.row_count,
                       AND a.source_name = n.name::text)
    AND coalesce(m.masters, 0) <> 1
  ORDER BY n.row_count DESC, 2, 1
- LIMIT $3::int8`,
-      values: ['so', 'T1', 50],
+ LIMIT $4::int8`,
+      values: ['so', 'T1', 'T1', 50],
     });
     // without fk_backfill, and a limit of at least 1
     expect(

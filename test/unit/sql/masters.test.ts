@@ -59,6 +59,14 @@ describe('masters statements (whole text)', () => {
  WHERE t."Customer ID" = ANY($1::int8[])`,
       values: [['1']],
     });
+    // a queue of one tenant: within it (a router query on Citus)
+    expect(mastersByKeyStatement({ ...link, targetKeyType: 'uuid' }, ['k1'], { tenant: 't1' })).toEqual({
+      text: `SELECT t."Customer ID"::text AS key, ARRAY[t."tenant id"::text, t."branch"::text]::text[] AS scope_key, t."Legal Name" AS name,
+       NULL::text AS number, (t."Is Active" IS TRUE) AS active
+  FROM "crm"."Customers" t
+ WHERE t."Customer ID" = ANY($1::uuid[]) AND t."tenant id" = $2`,
+      values: [['k1'], 't1'],
+    });
   });
 
   it("keys as the database writes them in the key's type, no table read", () => {
