@@ -75,7 +75,11 @@ export async function validateDecisions(db: Queryable, ctx: Context, list: Decid
   });
   for (const [entity, idx] of aliasByLink) {
     const l = linkOf(ctx, entity);
-    const found = await mastersFor(db, l, [...new Set(idx.map((i) => list[i]!.targetKey!))]);
+    const keys = [...new Set(idx.map((i) => list[i]!.targetKey!))];
+    // within the tenant (a router query on Citus); only the keys it does not have are looked for in other scopes, to say so
+    const found = await mastersFor(db, l, keys, ctx.filter);
+    const elsewhere = ctx.filter.tenant === null ? [] : keys.filter((k) => !found.has(k));
+    if (elsewhere.length > 0) for (const [k, v] of await mastersFor(db, l, elsewhere)) found.set(k, v);
     for (const i of idx) {
       const d = list[i]!;
       const m = masterIn(found, d.targetKey!, d.scopeKey);

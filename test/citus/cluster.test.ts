@@ -527,6 +527,28 @@ describe('Citus cluster [citus]', () => {
     expect(other[0]!.n).toBe('0');
   });
 
+  it("--tenant reads only that tenant's shards: plan, review export and import of an alias, drift run with every multi-shard query refused (a trial: the masters read for decisions, new names and queue candidates reached every shard)", async () => {
+    // the session refuses any statement that is not a router query (a single shard)
+    const env = { PGOPTIONS: '-c citus.multi_task_query_log_level=error' };
+    const run = async (args: string[]) => {
+      const r = await runCli([...args, '--db', cit.url, '--config', config, '--tenant', '2', '--entity', 'sales_order_customer'], { env });
+      expect(r.stderr).not.toMatch(/multi-task query/);
+      return r;
+    };
+    expect((await run(['plan'])).code).toBe(0);
+    const out = join(mkdtempSync(join(tmpdir(), 'fkb-citus-')), 'queue.csv');
+    expect((await run(['review', 'export', '--out', out])).code).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    const seven = lines.find((l) => l.includes(',Customer 7,'));
+    expect(seven).toBeDefined();
+    // an alias of "Customer 7" in tenant 2 to its own master 1002
+    writeFileSync(out, `link,scope,name,decision,target_key\nsales_order_customer,"[""2""]",Customer 7,alias,1002\n`);
+    const imported = await run(['review', 'import', out]);
+    expect([imported.code, imported.stderr]).toEqual([0, '']);
+    expect((await run(['plan'])).code).toBe(0);
+    expect([0, 3]).toContain((await run(['drift'])).code);
+  });
+
   it('uuid tenants, text keys, a soft-delete predicate: walked by tenant, no deleted master linked, undo exact', async () => {
     await cit.sql(
       `CREATE TABLE accounts (org_id uuid NOT NULL, code text NOT NULL, display_name varchar(80) NOT NULL, deleted_at timestamptz, PRIMARY KEY (org_id, code))`,
