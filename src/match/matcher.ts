@@ -149,13 +149,20 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
 
   const evidenceModel = options.strategy === 'fuzzy' ? createEvidenceModel(masters) : null;
 
-  function run(name: string, excluded: string | null, evidence: EvidenceValues | undefined, whole = true): NameDecision {
+  /** `normalized`: `name` normalised, when the caller has it (each name is normalised once, never cached: issue #21). */
+  function run(
+    name: string,
+    excluded: string | null,
+    evidence: EvidenceValues | undefined,
+    whole = true,
+    normalized?: NormalizedName,
+  ): NameDecision {
     const exact = valuesOf(exactIndex, name);
     if (options.strategy === 'exact') {
       if (exact.length === 0) return noCandidate(name, 'no active master has exactly this name');
       return decisionFor(name, 'exact', exact, 'exact name');
     }
-    const q = normalizeName(name, { store: false });
+    const q = normalized ?? normalizeName(name, { store: false });
     const normHits = normLookup(q, excluded);
     const docValues = evidenceModel === null ? null : documentEvidence(evidence);
     if (exact.length > 0) {
@@ -279,9 +286,8 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
    * foot of the review band: no bulk accept of high scores takes it), or ambiguous, the matcher's master first, where
    * the matcher links it to another.
    */
-  function withWeakAliases(name: string, excluded: string | null, d: NameDecision): NameDecision {
+  function withWeakAliases(name: string, excluded: string | null, d: NameDecision, q: NormalizedName): NameDecision {
     if (ix.weakAliases.size === 0 || name === excluded || valuesOf(exactIndex, name).length > 0) return d;
-    const q = normalizeName(name, { store: false });
     const weak = valuesOf(ix.weakAliases, q.key).filter((e) => aliasFits(q, e));
     if (weak.length === 0) return d;
     const keys = keysOf(weak);
@@ -312,10 +318,19 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     );
   }
 
+  /**
+   * A document's name normalised once for every step, and not kept in normalizeName's cache: each distinct name is
+   * decided once, and the plan's 100 k names cached (up to its 200 k entries) were most of the heap the collector
+   * grows to several times its live size (issue #21).
+   */
+  function decide(name: string, excluded: string | null, evidence: EvidenceValues | undefined): NameDecision {
+    const q = normalizeName(name, { store: false });
+    return withWeakAliases(name, excluded, titledSpouse(name, q, run(name, excluded, evidence, true, q)), q);
+  }
+
   return {
-    match: (name, evidence) => withWeakAliases(name, null, titledSpouse(name, normalizeName(name), run(name, null, evidence))),
-    matchExcluding: (name, excludeAlias, evidence) =>
-      withWeakAliases(name, excludeAlias, titledSpouse(name, normalizeName(name), run(name, excludeAlias, evidence))),
+    match: (name, evidence) => decide(name, null, evidence),
+    matchExcluding: (name, excludeAlias, evidence) => decide(name, excludeAlias, evidence),
     candidateKeys(name) {
       const q = normalizeName(name);
       const keys = new Set<string>();
