@@ -5,6 +5,13 @@ import { doubleMetaphone } from 'double-metaphone';
 
 export { levenshtein };
 
+/**
+ * Rows and match flags of the metrics below, reused: they run for most word pairs and candidates scored, and three
+ * arrays per call were a good part of their time. Grown to the longest string seen.
+ */
+let rows = new Int32Array(64);
+let flags = new Uint8Array(128);
+
 /** Optimal string alignment distance (Damerau-Levenshtein restricted: adjacent transpositions count 1). */
 export function damerauLevenshtein(a: string, b: string): number {
   if (a === b) return 0;
@@ -12,28 +19,34 @@ export function damerauLevenshtein(a: string, b: string): number {
   const m = b.length;
   if (n === 0) return m;
   if (m === 0) return n;
-  let prev2 = new Array<number>(m + 1).fill(0);
-  let prev = new Array<number>(m + 1);
-  let cur = new Array<number>(m + 1);
-  for (let j = 0; j <= m; j++) prev[j] = j;
+  const w = m + 1;
+  if (rows.length < 3 * w) rows = new Int32Array(6 * w);
+  // three rows of the table, rotated: i - 2, i - 1 and i
+  let p2 = 0;
+  let p1 = w;
+  let c = 2 * w;
+  for (let j = 0; j <= m; j++) {
+    rows[p2 + j] = 0;
+    rows[p1 + j] = j;
+  }
   for (let i = 1; i <= n; i++) {
-    cur[0] = i;
+    rows[c] = i;
     const ai = a.charCodeAt(i - 1);
     for (let j = 1; j <= m; j++) {
       const bj = b.charCodeAt(j - 1);
       const cost = ai === bj ? 0 : 1;
-      let v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      let v = Math.min(rows[p1 + j]! + 1, rows[c + j - 1]! + 1, rows[p1 + j - 1]! + cost);
       if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) {
-        v = Math.min(v, prev2[j - 2]! + 1);
+        v = Math.min(v, rows[p2 + j - 2]! + 1);
       }
-      cur[j] = v;
+      rows[c + j] = v;
     }
-    const t = prev2;
-    prev2 = prev;
-    prev = cur;
-    cur = t;
+    const t = p2;
+    p2 = p1;
+    p1 = c;
+    c = t;
   }
-  return prev[m]!;
+  return rows[p1 + m]!;
 }
 
 /** Jaro-Winkler similarity (prefix scale 0.1, prefix up to 4). */
@@ -43,17 +56,18 @@ export function jaroWinkler(a: string, b: string): number {
   const lb = b.length;
   if (la === 0 || lb === 0) return 0;
   const window = Math.max(0, Math.floor(Math.max(la, lb) / 2) - 1);
-  const ma = new Uint8Array(la);
-  const mb = new Uint8Array(lb);
+  // a's flags at [0, la), b's at [la, la + lb)
+  if (flags.length < la + lb) flags = new Uint8Array(2 * (la + lb));
+  flags.fill(0, 0, la + lb);
   let matches = 0;
   for (let i = 0; i < la; i++) {
     const lo = Math.max(0, i - window);
     const hi = Math.min(lb - 1, i + window);
     const c = a.charCodeAt(i);
     for (let j = lo; j <= hi; j++) {
-      if (mb[j] === 0 && b.charCodeAt(j) === c) {
-        ma[i] = 1;
-        mb[j] = 1;
+      if (flags[la + j] === 0 && b.charCodeAt(j) === c) {
+        flags[i] = 1;
+        flags[la + j] = 1;
         matches++;
         break;
       }
@@ -63,8 +77,8 @@ export function jaroWinkler(a: string, b: string): number {
   let k = 0;
   let trans = 0;
   for (let i = 0; i < la; i++) {
-    if (ma[i] === 0) continue;
-    while (mb[k] === 0) k++;
+    if (flags[i] === 0) continue;
+    while (flags[la + k] === 0) k++;
     if (a.charCodeAt(i) !== b.charCodeAt(k)) trans++;
     k++;
   }
