@@ -430,13 +430,20 @@ export function legalTranslated(a: string | null, b: string | null): boolean {
   return a !== null && b !== null && TRANSLATED.some(([x, y]) => (a === x && b === y) || (a === y && b === x));
 }
 
+/** legalAgreement of two different forms, by form and form: asked for every candidate scored, of a few hundred forms. */
+const AGREEMENT = new Map<string, Map<string, 'compatible' | 'disagree'>>();
+
 /** Legal-form agreement signal between two canonical forms. */
 export function legalAgreement(a: string | null, b: string | null): 'agree' | 'compatible' | 'disagree' | 'missing' {
   if (a === null || b === null) return 'missing';
   if (a === b) return 'agree';
-  const pa = a.split(' ');
-  const pb = b.split(' ');
-  if (pa.some((x) => pb.includes(x))) return 'compatible';
-  if (legalFamily(a) === legalFamily(b)) return 'compatible';
-  return 'disagree';
+  let byB = AGREEMENT.get(a);
+  if (byB === undefined) AGREEMENT.set(a, (byB = new Map()));
+  let r = byB.get(b);
+  if (r === undefined) {
+    const pb = b.split(' ');
+    r = a.split(' ').some((x) => pb.includes(x)) || legalFamily(a) === legalFamily(b) ? 'compatible' : 'disagree';
+    byB.set(b, r);
+  }
+  return r;
 }
