@@ -49,6 +49,52 @@ export function damerauLevenshtein(a: string, b: string): number {
   return rows[p1 + m]!;
 }
 
+/**
+ * damerauLevenshtein(a, b) when it is at most `k`, else k + 1 (any number above `k` would do for callers that only ask
+ * whether two words are within k edits). Stops once two consecutive rows of the table exceed `k`: no later cell can
+ * come back to `k` (a cell is at least the smallest of the row above, or of the row two above plus one).
+ */
+export function damerauLevenshteinWithin(a: string, b: string, k: number): number {
+  if (a === b) return 0;
+  const n = a.length;
+  const m = b.length;
+  if (Math.abs(n - m) > k) return k + 1;
+  if (n === 0 || m === 0) return Math.max(n, m);
+  const w = m + 1;
+  if (rows.length < 3 * w) rows = new Int32Array(6 * w);
+  let p2 = 0;
+  let p1 = w;
+  let c = 2 * w;
+  for (let j = 0; j <= m; j++) {
+    rows[p2 + j] = 0;
+    rows[p1 + j] = j;
+  }
+  let prevMin = 0; // the smallest cell of row i - 1 (row 0: 0)
+  for (let i = 1; i <= n; i++) {
+    rows[c] = i;
+    let rowMin = i;
+    const ai = a.charCodeAt(i - 1);
+    for (let j = 1; j <= m; j++) {
+      const bj = b.charCodeAt(j - 1);
+      const cost = ai === bj ? 0 : 1;
+      let v = Math.min(rows[p1 + j]! + 1, rows[c + j - 1]! + 1, rows[p1 + j - 1]! + cost);
+      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) {
+        v = Math.min(v, rows[p2 + j - 2]! + 1);
+      }
+      rows[c + j] = v;
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > k && prevMin > k) return k + 1;
+    prevMin = rowMin;
+    const t = p2;
+    p2 = p1;
+    p1 = c;
+    c = t;
+  }
+  const d = rows[p1 + m]!;
+  return d <= k ? d : k + 1;
+}
+
 /** Jaro-Winkler similarity (prefix scale 0.1, prefix up to 4). */
 export function jaroWinkler(a: string, b: string): number {
   if (a === b) return 1;

@@ -1,6 +1,6 @@
 /** Word-level rules: how two name words relate (typo, digraph fold, spelling, abbreviation, initial, joined or split). */
 import { foldDigraphs } from './normalize.js';
-import { damerauLevenshtein, phoneticMatch } from './similarity.js';
+import { damerauLevenshteinWithin, phoneticMatch } from './similarity.js';
 import { placeCode, sameCountry } from './country-names.js';
 import { FUNCTION_WORDS } from './vocabulary.js';
 import { MATCH_TUNING } from './tuning.js';
@@ -126,7 +126,7 @@ export function tokenSimilarity(a: string, b: string): number {
   const maxLen = Math.max(a.length, b.length);
   const allowed = maxLen >= 8 ? 2 : 1;
   if (Math.abs(a.length - b.length) <= allowed) {
-    const d = damerauLevenshtein(a, b);
+    const d = damerauLevenshteinWithin(a, b, allowed); // only a distance within `allowed` is used
     // Two edits only with the same first letter: "southwest" is not a typo of "northwest".
     if (d <= 1 || (d <= allowed && a[0] === b[0])) return 1 - (MATCH_TUNING.editPenalty * d) / maxLen;
   }
@@ -159,7 +159,7 @@ export function isEditNear(a: string, b: string): boolean {
   const maxLen = Math.max(a.length, b.length);
   const allowed = maxLen >= 8 ? 2 : 1;
   if (Math.abs(a.length - b.length) > allowed) return false;
-  const d = damerauLevenshtein(a, b);
+  const d = damerauLevenshteinWithin(a, b, allowed);
   return d <= 1 || (d <= allowed && a[0] === b[0]);
 }
 
