@@ -331,9 +331,8 @@ export function score(
   const extraName = qt.filter((t, i) => qAl[i] === -1 && !isGenericToken(t));
   const extraMaster = et.filter((t, j) => eAl[j] === -1 && !isGenericToken(t));
   // a number, or a generation ("Jr", "II"), on one side only: another person, fund or site of the same name
-  const numberDiffers = [...qt.filter((_, i) => qAl[i] === -1), ...et.filter((_, j) => eAl[j] === -1)].some(
-    (t) => HAS_DIGIT.test(t) || GENERATIONS.has(t),
-  );
+  const oneSided = (t: string): boolean => HAS_DIGIT.test(t) || GENERATIONS.has(t);
+  const numberDiffers = qt.some((t, i) => qAl[i] === -1 && oneSided(t)) || et.some((t, j) => eAl[j] === -1 && oneSided(t));
   // the name adds a foundation, trust or fund to the master's name: that body, not the master (ENTITY_WORDS)
   const ownBody = extraName.some((t) => ENTITY_WORDS.has(t));
   const wordConflict = !compactEqual && ((extraName.length > 0 && extraMaster.length > 0) || numberDiffers || ownBody);
