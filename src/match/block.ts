@@ -25,6 +25,7 @@ export function block(ix: MatcherIndex, q: NormalizedName, excluded: string | nu
     if (next !== undefined) probes.add(t + next);
   });
   if (q.tokens.length > 1) probes.add(q.compact);
+  if (q.writtenCompact !== undefined) probes.add(q.writtenCompact);
   // (vocabulary string, similarity) hits
   const hits = new Map<string, number>();
   const addHit = (v: string, sim: number): void => {

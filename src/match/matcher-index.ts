@@ -171,6 +171,7 @@ export function buildIndex(masters: MasterRecord[], aliases: KnownAlias[], optio
       if (next !== undefined) post(e, t + next);
     });
     if (e.tokens.length > 1) post(e, e.norm.compact);
+    if (e.norm.writtenCompact !== undefined) post(e, e.norm.writtenCompact);
   }
   /** Scope words of 4-7 letters by first letter and length, for two-edit readings (soleReading2). */
   const byHead = new Map<string, string[]>();

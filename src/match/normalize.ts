@@ -17,6 +17,7 @@ import { hasCyrillic, latinCore, transliterate } from './cyrillic.js';
 import { repairMojibake } from './mojibake.js';
 import { withoutPersonNote } from './person-note.js';
 import { foldChars, hasTwoWay } from './fold.js';
+import { readWebAddresses } from './web-address.js';
 
 export { nameWords } from './fold.js';
 
@@ -137,7 +138,7 @@ interface CoreResult {
   rules: Set<string>;
 }
 
-function normalizeCore(folded: string, caps: Capitals): CoreResult {
+function normalizeCore(folded: string, caps: Capitals, asWritten = false): CoreResult {
   const rules = new Set<string>();
   let s = folded;
   if (/[&+]/.test(s)) {
@@ -153,6 +154,12 @@ function normalizeCore(folded: string, caps: Capitals): CoreResult {
     .replace(/\bf\.\s?lli\b/gu, 'flli')
     .replace(/(^|\s)v\.\s?d\.?(?=\s)/gu, '$1van der')
     .replace(/\bw\/o\b/gu, 'without');
+  // "Moonpig.com Limited", "www.trainline.co.uk": a web address names the firm by its word, not by `.com`.
+  const web = asWritten ? s : readWebAddresses(s);
+  if (web !== s) {
+    s = web;
+    rules.add('web-address');
+  }
   // "SQ *JOES PIZZA", "PAYPAL *ACMETOOLS", "TST* OLIVE GARDEN": a payment processor's prefix, not the seller's name.
   const seller = s.replace(PROCESSOR_PREFIX, '').replace(BANK_PREFIX, '');
   if (seller !== s && /\p{L}/u.test(seller)) {
@@ -347,6 +354,9 @@ export function normalizeName(name: string, opts?: { store: boolean }): Normaliz
     const alt = transliterate(normalizeCore(withoutPersonNote(expanded) ?? expanded, capitals).tokens).join(' ');
     if (alt !== key) keys.push(alt);
   }
+  // a web address as written too ("bol com", "bookingcom"): the name a document writes without its dot
+  const written = core.rules.has('web-address') ? normalizeCore(noted ?? stripped, capitals, true).tokens : null;
+  if (written !== null && !keys.includes(written.join(' '))) keys.push(written.join(' '));
   // Arrays at their exact length (slice/concat): one grown by push or spread keeps room for 17 elements, and the
   // index holds one of each per master.
   const result: NormalizedName = {
@@ -359,6 +369,7 @@ export function normalizeName(name: string, opts?: { store: boolean }): Normaliz
     legalForm: canonicalLegal(core.legal),
     rules: rulesBase.concat([...core.rules]),
   };
+  if (written !== null) result.writtenCompact = written.join('');
   const marked = markedAbbreviations(stripped, core.tokens);
   if (marked.length > 0) result.marked = marked;
   if (opts?.store === false) return result;

@@ -283,7 +283,8 @@ export function score(
   const eSum = middleLeft ? e.wsum - e.weights[1]! : e.wsum;
   const covE = eSum > 0 ? eGot / eSum : 0;
   let tok = covQ + covE > 0 ? (2 * covQ * covE) / (covQ + covE) : 0;
-  const compactEqual = qCompact === e.norm.compact || (!nickname && q.keys.some((k) => e.norm.keys.includes(k)));
+  const compactEqual =
+    qCompact === e.norm.compact || (!nickname && (q.keys.some((k) => e.norm.keys.includes(k)) || sameAddress(q, e.norm)));
   if (compactEqual) tok = 1;
   let jw = jaroWinkler(qCompact, e.norm.compact);
   let lev = levenshteinSimilarity(qCompact, e.norm.compact);
@@ -373,4 +374,11 @@ export function score(
       unmatchedMaster: et.filter((_, j) => eAl[j] === -1).join(' '),
     },
   };
+}
+
+/** One name writes a web address the other writes run together ("Bookingcom B.V." / Booking.com B.V.; web-address.ts). */
+function sameAddress(q: NormalizedName, e: NormalizedName): boolean {
+  return (
+    (e.writtenCompact !== undefined && e.writtenCompact === q.compact) || (q.writtenCompact !== undefined && q.writtenCompact === e.compact)
+  );
 }

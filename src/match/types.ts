@@ -71,4 +71,6 @@ export interface NormalizedName {
   rules: string[];
   /** Tokens of two or three letters written with a period after them ("Gen.", "Lk."): abbreviations by the writer's own mark. */
   marked?: string[];
+  /** The compact name with its web address as written ("bookingcom" for `Booking.com B.V.`; web-address.ts). */
+  writtenCompact?: string;
 }
