@@ -14,39 +14,7 @@ let flags = new Uint8Array(128);
 
 /** Optimal string alignment distance (Damerau-Levenshtein restricted: adjacent transpositions count 1). */
 export function damerauLevenshtein(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = a.length;
-  const m = b.length;
-  if (n === 0) return m;
-  if (m === 0) return n;
-  const w = m + 1;
-  if (rows.length < 3 * w) rows = new Int32Array(6 * w);
-  // three rows of the table, rotated: i - 2, i - 1 and i
-  let p2 = 0;
-  let p1 = w;
-  let c = 2 * w;
-  for (let j = 0; j <= m; j++) {
-    rows[p2 + j] = 0;
-    rows[p1 + j] = j;
-  }
-  for (let i = 1; i <= n; i++) {
-    rows[c] = i;
-    const ai = a.charCodeAt(i - 1);
-    for (let j = 1; j <= m; j++) {
-      const bj = b.charCodeAt(j - 1);
-      const cost = ai === bj ? 0 : 1;
-      let v = Math.min(rows[p1 + j]! + 1, rows[c + j - 1]! + 1, rows[p1 + j - 1]! + cost);
-      if (i > 1 && j > 1 && ai === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === bj) {
-        v = Math.min(v, rows[p2 + j - 2]! + 1);
-      }
-      rows[c + j] = v;
-    }
-    const t = p2;
-    p2 = p1;
-    p1 = c;
-    c = t;
-  }
-  return rows[p1 + m]!;
+  return damerauLevenshteinWithin(a, b, Number.POSITIVE_INFINITY);
 }
 
 /**
