@@ -260,6 +260,7 @@ export function softDeleteWarnings(l: ResolvedLink): string[] {
 
 /** The run's and the links' notices (a link left out under --tenant, …), as an optional result field. */
 export function noticesOf(ctx: Context): { notices?: string[] } {
-  const n = [...ctx.notices, ...ctx.links.flatMap((l) => l.notices)];
+  // each said once (a trial on a schema per tenant printed one notice forty times)
+  const n = [...new Set([...ctx.notices, ...ctx.links.flatMap((l) => l.notices)])];
   return n.length > 0 ? { notices: n } : {};
 }
