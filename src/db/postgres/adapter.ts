@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { isConnectionLoss } from '../../errors.js';
+import { isConnectionLoss, sqlState } from '../../errors.js';
 import { ownSessionSetup } from '../../sql/session.js';
 import { type Database, type Queryable, type QueryArgs, type QueryResult, statementOf } from '../port.js';
 
@@ -83,6 +83,23 @@ async function sharesBackends(pool: pg.Pool): Promise<boolean> {
 }
 const pooledBy = new WeakMap<object, Promise<boolean>>();
 
+/**
+ * The session setup (statement_timeout 0 among it) still runs under the role's or database's statement_timeout, the one
+ * it lifts: a bound of a few milliseconds cancels the SET itself now and then on a busy server (57014, "cannot
+ * connect": a CI run, under a database's 1 ms). Tried again, at most SETUP_ATTEMPTS times: a SET is idempotent.
+ */
+async function runSetup(client: pg.PoolClient, setup: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.query(setup);
+      return;
+    } catch (e) {
+      if (sqlState(e) !== '57014' || attempt >= SETUP_ATTEMPTS) throw e;
+    }
+  }
+}
+const SETUP_ATTEMPTS = 5;
+
 /** Takes a connection from the pool for `fn` (a new one runs `setup` first); one that broke is destroyed rather than reused. */
 async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, setup?: string): Promise<T> {
   // behind a transaction pooler the setup would leak to other clients' sessions: left out (the role's settings hold)
@@ -96,7 +113,7 @@ async function withClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promi
   let broken = false;
   try {
     if (setup !== undefined && !setUp.has(client)) {
-      await client.query(setup);
+      await runSetup(client, setup);
       setUp.add(client);
     }
     return await fn(client);
