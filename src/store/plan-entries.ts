@@ -18,9 +18,13 @@ export interface PlanEntryRow {
   targetName?: string | null;
 }
 
+/**
+ * The insert of a JSON array of entries, the array bound as bytes (UTF-8, a bytea parameter every driver sends as it
+ * is), never as one large text parameter (see planEntryWriter).
+ */
 const INSERT_PLAN_ENTRIES = `INSERT INTO fk_backfill.plan_entries (run_id, link, scope_key, source_name, outcome, target_key, method, score, row_count, candidates, reason, target_name)
        SELECT $1::int8, $2, x.scope_key, x.source_name, x.outcome, x.target_key, x.method, x.score, x.row_count, coalesce(x.candidates, '[]'::jsonb), x.reason, x.target_name
-         FROM jsonb_to_recordset($3::jsonb) AS x(scope_key text[], source_name text, outcome text, target_key text, method text,
+         FROM jsonb_to_recordset(convert_from($3::bytea, 'UTF8')::jsonb) AS x(scope_key text[], source_name text, outcome text, target_key text, method text,
               score real, row_count int8, candidates jsonb, reason text, target_name text)`;
 
 /** One entry as an element of the JSON array the insert reads (jsonb_to_recordset's column names). */
@@ -39,22 +43,19 @@ function planEntryJson(e: PlanEntryRow): string {
   });
 }
 
-/**
- * The writer's statement: the same insert, its JSON document bound as bytes (UTF-8, a bytea parameter every driver
- * sends as it is) instead of as one text parameter.
- */
-const INSERT_PLAN_ENTRIES_BYTES = INSERT_PLAN_ENTRIES.replace('$3::jsonb', "convert_from($3::bytea, 'UTF8')::jsonb");
-
 /** Bulk insert, a few thousand entries per statement (one JSON document each, no per-row queries). */
 export async function insertPlanEntries(db: Queryable, runId: string, link: string, entries: PlanEntryRow[], chunk = 2000): Promise<void> {
   for (let i = 0; i < entries.length; i += chunk) {
     await db.query(INSERT_PLAN_ENTRIES, [
       runId,
       link,
-      `[${entries
-        .slice(i, i + chunk)
-        .map(planEntryJson)
-        .join(',')}]`,
+      Buffer.from(
+        `[${entries
+          .slice(i, i + chunk)
+          .map(planEntryJson)
+          .join(',')}]`,
+        'utf8',
+      ),
     ]);
   }
 }
@@ -84,7 +85,7 @@ export function planEntryWriter(db: Queryable, runId: string, link: string, stat
     buf[len++] = 0x5d; // ']'
     const doc = buf.subarray(0, len);
     len = 0;
-    await db.query(INSERT_PLAN_ENTRIES_BYTES, [runId, link, doc]);
+    await db.query(INSERT_PLAN_ENTRIES, [runId, link, doc]);
   };
   return {
     async add(e) {

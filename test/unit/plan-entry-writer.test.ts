@@ -7,7 +7,7 @@ function recorder(): { db: Queryable; docs: string[] } {
   const docs: string[] = [];
   const db: Queryable = {
     query: <R>(...args: QueryArgs<R>) => {
-      // insertPlanEntries binds its document as text, the writer as UTF-8 bytes (copied: the writer reuses its Buffer)
+      // both bind their document as UTF-8 bytes (copied: the writer reuses its Buffer)
       const doc = statementOf(...args).values![2] as string | Buffer;
       docs.push(typeof doc === 'string' ? doc : doc.toString('utf8'));
       return Promise.resolve({ rows: [] as R[], rowCount: 0 });
