@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type QueryArgs, type Queryable, statementOf } from '../../src/db/port.js';
+import { type QueryArgs, type Queryable, type QueryResult, statementOf } from '../../src/db/port.js';
 import { insertPlanEntries, type PlanEntryRow, planEntryWriter } from '../../src/store/plan-entries.js';
 
 /** A Queryable that records the JSON document of each plan-entry insert. */
@@ -46,5 +46,65 @@ describe('planEntryWriter', () => {
     const parsed = b.docs.map((d) => JSON.parse(d) as unknown[]);
     expect(parsed.every((p) => p.length > 0)).toBe(true);
     expect(JSON.stringify(parsed.flat())).toBe(a.docs[0]);
+  });
+
+  it('goes on collecting while a statement is in flight, never more than one, and never writes into the bytes being sent', async () => {
+    let inFlight = 0;
+    let most = 0;
+    let overwritten = 0;
+    const sent: { copy: string }[] = [];
+    const pending: (() => void)[] = [];
+    const db: Queryable = {
+      query: <R>(...args: QueryArgs<R>) => {
+        const doc = statementOf(...args).values![2] as Buffer;
+        const copy = doc.toString('utf8');
+        sent.push({ copy });
+        most = Math.max(most, ++inFlight);
+        return new Promise<QueryResult<R>>((resolve) =>
+          pending.push(() => {
+            // until its statement has ended, the bytes it was sent are what they were when sent
+            if (doc.toString('utf8') !== copy) overwritten++;
+            inFlight--;
+            resolve({ rows: [] as R[], rowCount: 0 });
+          }),
+        );
+      },
+    };
+    // the database answers each statement only after the matcher's next turns
+    const answer = setInterval(() => pending.shift()?.(), 1);
+    try {
+      const entries = Array.from({ length: 200 }, (_, i) => entry(i, `Name ${i} Straße`, [{ key: `K${i}`, score: 0.5 }]));
+      const w = planEntryWriter(db, '1', 'l', 512);
+      let addedWhileInFlight = 0;
+      for (const e of entries) {
+        if (inFlight > 0) addedWhileInFlight++;
+        await w.add(e);
+      }
+      await w.flush();
+      expect(inFlight).toBe(0);
+      expect(most).toBe(1);
+      expect(addedWhileInFlight).toBeGreaterThan(0);
+      // all entries arrive once, in order
+      expect(overwritten).toBe(0);
+      const a = recorder();
+      await insertPlanEntries(a.db, '1', 'l', entries);
+      expect(JSON.stringify(sent.flatMap((s) => JSON.parse(s.copy) as unknown[]))).toBe(a.docs[0]);
+    } finally {
+      clearInterval(answer);
+    }
+  });
+
+  it('throws a failed insert from the next add or from flush, without an unhandled rejection', async () => {
+    let calls = 0;
+    const db: Queryable = {
+      query: <R>() => (++calls === 2 ? Promise.reject(new Error('disk full')) : Promise.resolve({ rows: [] as R[], rowCount: 0 })),
+    };
+    const w = planEntryWriter(db, '1', 'l', 256);
+    const run = async (): Promise<void> => {
+      for (let i = 0; i < 100; i++) await w.add(entry(i, `Name ${i}`));
+      await w.flush();
+    };
+    await expect(run()).rejects.toThrow('disk full');
+    expect(calls).toBe(2);
   });
 });
