@@ -17,6 +17,19 @@ import {
   type Statement,
 } from './link.js';
 
+/** A linked entry of the plan and an active master of its scope that may be its namesake (see the statement). */
+export interface NamesakeRow {
+  scope_key: (string | null)[];
+  source_name: string;
+  target_name: string | null;
+  master: string;
+  /** Found only by the folded comparison (letters and digits): the caller keeps it when the matcher calls the names one. */
+  folded: boolean;
+}
+
+/** At most this many (entry, master) pairs are read; exact ones first. */
+export const NAMESAKE_ROWS = 1000;
+
 /**
  * The names a plan links whose master has a namesake now that the plan did not see: an active master of the entry's
  * scope, with another key, named as the planned master or as the document name itself (compared as the plan compares
@@ -24,13 +37,16 @@ import {
  * (a master created or reactivated since: a fresh plan would call the name ambiguous, or link it to the exact one).
  * A person's decision stands: an entry the plan took from one, or a name decided for the same master since. Equality
  * joins (hashed), not one join on either name (an OR: a nested loop, 20 s at 20,000 names and masters). `variants`
- * (a normalised or fuzzy link): names equal in their letters and digits, whatever the case and punctuation, too.
+ * (a normalised or fuzzy link): names equal in their letters and digits, whatever the case and punctuation, too,
+ * flagged `folded`: the fold also joins words ('Silver-Foods A/S' beside 'SilverFoods A/S'), which the plan's
+ * normaliser keeps apart, so the caller keeps such a pair only when the matcher's normalised keys agree (a trial:
+ * every fresh plan of a tenant holding both was refused as stale). One row per (entry, master) pair.
  */
 export function namesakesSincePlanStatement(
   link: LinkShape,
   a: { planRunId: string; linkName: string; variants?: boolean },
   f: ScopeFilter,
-): Statement<{ n: unknown; name: string | null; master: string | null }> {
+): Statement<NamesakeRow> {
   const p = new Params();
   const tk = `t.${ident(link.targetKey)}`;
   const tn = `t.${ident(link.targetName)}`;
@@ -42,7 +58,10 @@ export function namesakesSincePlanStatement(
   const fold = (x: string): string => foldedName(x, pattern);
   const run = p.add(a.planRunId);
   const ln = p.add(a.linkName);
-  const hits = (on: string): string => `SELECT e.scope_key, e.source_name, ${tn}::text AS master
+  const hits = (
+    on: string,
+    folded: boolean,
+  ): string => `SELECT e.scope_key, e.source_name, e.target_name, ${tn}::text AS master, ${folded} AS folded
     FROM e JOIN ${link.targetSql} t ON ${on} AND e.scope_key = ${scopeKeyExpr('t', link)}${activeWhere('t', link)}
    WHERE ${tk}::text <> e.target_key
      AND NOT coalesce(e.candidates @> jsonb_build_array(jsonb_build_object('key', ${tk}::text)), false)${scopeWhere('t', link, f, p)}`;
@@ -55,18 +74,22 @@ export function namesakesSincePlanStatement(
                       WHERE d.link = e.link AND d.scope_key = e.scope_key AND md5(d.source_name) = md5(e.source_name)
                         AND d.source_name = e.source_name AND d.revoked_at IS NULL AND d.action = 'alias' AND d.target_key = e.target_key)
 ), h AS (
-  ${hits(`${tn} = ${recorded}`)}
+  ${hits(`${tn} = ${recorded}`, false)}
   UNION ALL
-  ${hits(`${masterNameAsSource(link, tn)} = ${entryName(link, 'e')}`)}${
+  ${hits(`${masterNameAsSource(link, tn)} = ${entryName(link, 'e')}`, false)}${
     a.variants === true
       ? `
   UNION ALL
-  ${hits(`${fold(tn)} = ${fold('e.target_name')}`)}
+  ${hits(`${fold(tn)} = ${fold('e.target_name')}`, true)}
   UNION ALL
-  ${hits(`${fold(tn)} = ${fold('e.source_name')}`)}`
+  ${hits(`${fold(tn)} = ${fold('e.source_name')}`, true)}`
       : ''
   }
 )
-SELECT count(DISTINCT (h.scope_key, h.source_name))::int8 AS n, min(h.source_name) AS name, min(h.master) AS master FROM h`;
+SELECT h.scope_key, h.source_name, h.target_name, h.master, bool_and(h.folded) AS folded
+  FROM h
+ GROUP BY 1, 2, 3, 4
+ ORDER BY 5, 2, 4
+ LIMIT ${NAMESAKE_ROWS}`;
   return { text, values: p.values };
 }
