@@ -23,8 +23,8 @@ export type { DriftKind };
 
 export interface DriftGroup {
   scopeKey: (string | null)[];
-  /** The document's name. */
-  sourceName: string;
+  /** The document's name (null: the row has none, its FK set otherwise; then never 'renamed'). */
+  sourceName: string | null;
   /** The FK value rows hold (the master). */
   targetKey: string;
   /** The master's name now (null: master gone). */
@@ -132,7 +132,7 @@ export async function drift(handle: unknown, opts: DriftOptions = {}): Promise<D
         groups[r.kind].push(g);
         continue;
       }
-      if (r.kind === 'renamed' && l.config.match !== 'exact' && r.master_name !== null) {
+      if (r.kind === 'renamed' && l.config.match !== 'exact' && r.master_name !== null && r.source_name !== null) {
         // a normalised / fuzzy link: drift only when the link's own matcher no longer matches the two names
         const mk = `${r.target_key}\u0000${r.master_name}`;
         let m = matchers.get(mk);

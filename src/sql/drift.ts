@@ -40,7 +40,8 @@ export type DriftKind = 'renamed' | 'inactive' | 'missing' | 'otherScope' | 'dup
 export interface DriftLinkedRow {
   kind: DriftKind;
   scope_key: (string | null)[];
-  source_name: string;
+  /** NULL: the row has no name (its FK set otherwise); such a row is never 'renamed', nothing to compare. */
+  source_name: string | null;
   target_key: string;
   master_name: string | null;
   /** An applied run (done, not undone) linked this name to this master: the master's name its plan recorded. */
@@ -87,6 +88,7 @@ export function driftLinkedStatement(
          CASE WHEN ${tk} IS NULL THEN ${otherScope ? `CASE WHEN o.k IS NOT NULL THEN 'otherScope' ELSE 'missing' END` : `'missing'`}
               WHEN NOT (${activeCond('t', link)}) THEN 'inactive'
               WHEN d.fkb_name IS NOT NULL THEN 'duplicated'
+              WHEN (btrim(${sname}::text) = '') IS NOT FALSE THEN NULL
               WHEN ${masterNameAsSource(link, `t.${ident(link.targetName)}`)} = ${sname} THEN NULL
               ELSE 'renamed' END AS kind
     FROM ${link.sourceSql} s

@@ -59,7 +59,7 @@ export function driftText(r: DriftReport): string {
           ['Scope', 'Document name', 'Master', 'Master name now', 'Rows'],
           c.samples.map((g) => [
             g.scopeKey.join(','),
-            shownName(g.sourceName),
+            g.sourceName === null ? '(no name)' : shownName(g.sourceName),
             g.targetKey,
             g.masterName === null ? null : shownName(g.masterName),
             g.rows,
@@ -76,7 +76,7 @@ export function driftText(r: DriftReport): string {
           ['Scope', 'Name', 'Decided master', 'Master now', 'NULL-FK rows'],
           l.decisions.samples.map((g) => [
             g.scopeKey.join(','),
-            shownName(g.sourceName),
+            g.sourceName === null ? '(no name)' : shownName(g.sourceName),
             g.targetKey,
             g.masterName === null ? '(deleted)' : `${shownName(g.masterName)} (inactive)`,
             g.rows,

@@ -13,6 +13,7 @@ describe('drift statements (whole text)', () => {
          CASE WHEN t."id" IS NULL THEN CASE WHEN o.k IS NOT NULL THEN 'otherScope' ELSE 'missing' END
               WHEN NOT ((t."is_active" IS TRUE)) THEN 'inactive'
               WHEN d.fkb_name IS NOT NULL THEN 'duplicated'
+              WHEN (btrim(s."customer name"::text) = '') IS NOT FALSE THEN NULL
               WHEN t."Legal Name" = s."customer name" THEN NULL
               ELSE 'renamed' END AS kind
     FROM "erp"."Sales Orders" s
@@ -66,6 +67,7 @@ SELECT g.kind, g.scope_key, g.source_name, g.target_key, g.master_name, pe.targe
          CASE WHEN t."id" IS NULL THEN 'missing'
               WHEN NOT (true) THEN 'inactive'
               WHEN d.fkb_name IS NOT NULL THEN 'duplicated'
+              WHEN (btrim(s."customer name"::text) = '') IS NOT FALSE THEN NULL
               WHEN t."Legal Name" = s."customer name" THEN NULL
               ELSE 'renamed' END AS kind
     FROM "erp"."Sales Orders" s
