@@ -30,7 +30,7 @@ export async function lookupIndexNotices(db: Queryable, links: readonly Resolved
     if (indexes.some((ix) => indexServesLookup(ix, t.name, scope))) continue;
     const cols = [...scope, t.name].map(ident).join(', ');
     out.push(
-      `${l.entity}: ${t.table} has no index on its name column${scope.length > 0 ? ' and scope columns' : ''} (${cols}): every guarded write that names a master scans ${t.table}. CREATE INDEX ON ${t.table} (${cols})`,
+      `${l.entity}: ${t.table} has no index on its name column${scope.length > 0 ? ' and scope columns' : ''} (${cols}): every guarded write that names a master scans ${t.table}. CREATE INDEX ON ${l.targetSql} (${cols})`,
     );
   }
   return out;
