@@ -7,7 +7,7 @@ import { BackfillError } from '../errors.js';
 import { article, getRun, type RunRecord } from '../store/runs.js';
 import { type Context, shape } from '../context/context.js';
 import { NAMESAKE_ROWS, namesakesSincePlanStatement } from '../sql/plan-stale.js';
-import { normalizeName } from '../match/index.js';
+import { sameNormalisedName } from '../match/index.js';
 import { pinPlanHash, planHashes, stampedHash } from '../store/plans.js';
 import { decisionsAgainstPlan, decisionsBesidePlan } from '../store/decisions.js';
 
@@ -103,7 +103,10 @@ export async function assertNoNamesakesSince(ctx: Context, planRunId: string, re
     // would read them; when every row read was such a pair and more were left unread, the check stays on the safe side
     const kept = rows.filter(
       (r) =>
-        !r.folded || sameNormalised(r.master, r.target_name) || sameNormalised(r.master, r.source_name) || rows.length >= NAMESAKE_ROWS,
+        !r.folded ||
+        (r.target_name !== null && sameNormalisedName(r.master, r.target_name)) ||
+        sameNormalisedName(r.master, r.source_name) ||
+        rows.length >= NAMESAKE_ROWS,
     );
     const names = new Set(kept.map((r) => JSON.stringify([r.scope_key, r.source_name])));
     if (names.size === 0) continue;
@@ -116,11 +119,4 @@ export async function assertNoNamesakesSince(ctx: Context, planRunId: string, re
         : `${what}, so run ${resumedRun} cannot go on with it: plan again and apply the new plan for the rest (the rows run ${resumedRun} linked stay linked; undo --run ${resumedRun} sets them back)`,
     );
   }
-}
-
-/** Two names the matcher's normaliser reads as one (a key in common: case, punctuation, spacing, legal form). */
-function sameNormalised(a: string, b: string | null): boolean {
-  if (b === null) return false;
-  const keys = new Set(normalizeName(a, { store: false }).keys);
-  return normalizeName(b, { store: false }).keys.some((k) => keys.has(k));
 }

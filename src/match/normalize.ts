@@ -397,3 +397,13 @@ export function foldDigraphs(token: string): string {
 }
 const DIGRAPH = /[aou]e/;
 const DIGRAPHS = /([aou])e/g;
+
+/**
+ * Two names the normaliser reads as one (a key in common: case, accents, punctuation, spacing, legal form): what a
+ * plan calls the same name. The namesake checks of apply and drift fold names to their letters and digits in SQL,
+ * which also joins words ('Silver-Foods' / 'SilverFoods', kept apart here); they keep a folded pair only when this holds.
+ */
+export function sameNormalisedName(a: string, b: string): boolean {
+  const keys = new Set(normalizeName(a, { store: false }).keys);
+  return normalizeName(b, { store: false }).keys.some((k) => keys.has(k));
+}

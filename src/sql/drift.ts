@@ -48,6 +48,8 @@ export interface DriftLinkedRow {
   applied: boolean;
   recorded_name: string | null;
   row_count: unknown;
+  /** 'duplicated': the names of the active masters its name was grouped with (the master's own among them). */
+  dup_names: string[] | null;
 }
 
 /**
@@ -90,7 +92,8 @@ export function driftLinkedStatement(
               WHEN d.fkb_name IS NOT NULL THEN 'duplicated'
               WHEN (btrim(${sname}::text) = '') IS NOT FALSE THEN NULL
               WHEN ${masterNameAsSource(link, `t.${ident(link.targetName)}`)} = ${sname} THEN NULL
-              ELSE 'renamed' END AS kind
+              ELSE 'renamed' END AS kind,
+         d.fkb_names AS dup_names
     FROM ${link.sourceSql} s
     LEFT JOIN ${link.targetSql} t ON ${tk} = s.${ident(link.fk)}${scopeJoin('t', 's', link)}${
       otherScope
@@ -98,20 +101,20 @@ export function driftLinkedStatement(
     LEFT JOIN (SELECT DISTINCT x.${ident(link.targetKey)} AS k FROM ${link.targetSql} x) o ON o.k = s.${ident(link.fk)}`
         : ''
     }
-    LEFT JOIN (SELECT ${dupCols}${dupName(`m.${ident(link.targetName)}`)} AS fkb_name FROM ${link.targetSql} m
+    LEFT JOIN (SELECT ${dupCols}${dupName(`m.${ident(link.targetName)}`)} AS fkb_name, array_agg(m.${ident(link.targetName)}::text) AS fkb_names FROM ${link.targetSql} m
                 WHERE true${activeWhere('m', link)}${scopeWhere('m', link, f, p)}
                 GROUP BY ${dupCols}${dupName(`m.${ident(link.targetName)}`)} HAVING count(*) > 1) d
       ON d.fkb_name = ${dupName(`t.${ident(link.targetName)}`)}${scopeJoin('d', 't', link)}
    WHERE s.${ident(link.fk)} IS NOT NULL${scopeWhere('s', link, f, p)}
 ), g AS (
-  SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)::int8 AS row_count
+  SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, r.dup_names, count(*)::int8 AS row_count
     FROM r
    WHERE r.kind IS NOT NULL
      AND NOT (r.kind IN ('renamed', 'duplicated') AND EXISTS (
            SELECT 1 FROM ${o.aliases} a
             WHERE a.link = ${ln} AND md5(a.source_name) = md5(r.source_name) AND a.scope_key = r.scope_key
               AND a.source_name = r.source_name AND a.origin = 'decision' AND a.target_key = r.target_key))
-   GROUP BY 1, 2, 3, 4, 5
+   GROUP BY 1, 2, 3, 4, 5, 6
 ), pe AS (
   -- what applied runs (done, not undone) linked, and the master's name their plans recorded (the latest run's)
   SELECT DISTINCT ON (e.scope_key, e.source_name, e.target_key) e.scope_key, e.source_name, e.target_key, e.target_name
@@ -122,7 +125,8 @@ export function driftLinkedStatement(
      AND (e.scope_key, e.source_name) IN (SELECT g.scope_key, g.source_name FROM g WHERE g.kind = 'renamed')
    ORDER BY e.scope_key, e.source_name, e.target_key, a.id DESC
 )
-SELECT g.kind, g.scope_key, g.source_name, g.target_key, g.master_name, pe.target_key IS NOT NULL AS applied, pe.target_name AS recorded_name, g.row_count
+SELECT g.kind, g.scope_key, g.source_name, g.target_key, g.master_name, pe.target_key IS NOT NULL AS applied, pe.target_name AS recorded_name, g.row_count,
+       g.dup_names
   FROM g
   LEFT JOIN pe ON g.kind = 'renamed' AND pe.scope_key = g.scope_key AND pe.source_name = g.source_name AND pe.target_key = g.target_key
  ORDER BY g.row_count DESC, 1, 3, 2`;

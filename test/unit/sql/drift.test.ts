@@ -15,24 +15,25 @@ describe('drift statements (whole text)', () => {
               WHEN d.fkb_name IS NOT NULL THEN 'duplicated'
               WHEN (btrim(s."customer name"::text) = '') IS NOT FALSE THEN NULL
               WHEN t."Legal Name" = s."customer name" THEN NULL
-              ELSE 'renamed' END AS kind
+              ELSE 'renamed' END AS kind,
+         d.fkb_names AS dup_names
     FROM "erp"."Sales Orders" s
     LEFT JOIN "crm"."Customers" t ON t."id" = s."customer_id" AND t."tenant_id" = s."tenant_id" AND t."Branch"::text COLLATE "C" = s."Branch"::text COLLATE "C"
     LEFT JOIN (SELECT DISTINCT x."id" AS k FROM "crm"."Customers" x) o ON o.k = s."customer_id"
-    LEFT JOIN (SELECT m."tenant_id", m."Branch", m."Legal Name" AS fkb_name FROM "crm"."Customers" m
+    LEFT JOIN (SELECT m."tenant_id", m."Branch", m."Legal Name" AS fkb_name, array_agg(m."Legal Name"::text) AS fkb_names FROM "crm"."Customers" m
                 WHERE true AND m."is_active" IS TRUE AND m."tenant_id" = $2
                 GROUP BY m."tenant_id", m."Branch", m."Legal Name" HAVING count(*) > 1) d
       ON d.fkb_name = t."Legal Name" AND d."tenant_id" = t."tenant_id" AND d."Branch"::text COLLATE "C" = t."Branch"::text COLLATE "C"
    WHERE s."customer_id" IS NOT NULL AND s."tenant_id" = $3
 ), g AS (
-  SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)::int8 AS row_count
+  SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, r.dup_names, count(*)::int8 AS row_count
     FROM r
    WHERE r.kind IS NOT NULL
      AND NOT (r.kind IN ('renamed', 'duplicated') AND EXISTS (
            SELECT 1 FROM fk_backfill.aliases a
             WHERE a.link = $1 AND md5(a.source_name) = md5(r.source_name) AND a.scope_key = r.scope_key
               AND a.source_name = r.source_name AND a.origin = 'decision' AND a.target_key = r.target_key))
-   GROUP BY 1, 2, 3, 4, 5
+   GROUP BY 1, 2, 3, 4, 5, 6
 ), pe AS (
   -- what applied runs (done, not undone) linked, and the master's name their plans recorded (the latest run's)
   SELECT DISTINCT ON (e.scope_key, e.source_name, e.target_key) e.scope_key, e.source_name, e.target_key, e.target_name
@@ -43,7 +44,8 @@ describe('drift statements (whole text)', () => {
      AND (e.scope_key, e.source_name) IN (SELECT g.scope_key, g.source_name FROM g WHERE g.kind = 'renamed')
    ORDER BY e.scope_key, e.source_name, e.target_key, a.id DESC
 )
-SELECT g.kind, g.scope_key, g.source_name, g.target_key, g.master_name, pe.target_key IS NOT NULL AS applied, pe.target_name AS recorded_name, g.row_count
+SELECT g.kind, g.scope_key, g.source_name, g.target_key, g.master_name, pe.target_key IS NOT NULL AS applied, pe.target_name AS recorded_name, g.row_count,
+       g.dup_names
   FROM g
   LEFT JOIN pe ON g.kind = 'renamed' AND pe.scope_key = g.scope_key AND pe.source_name = g.source_name AND pe.target_key = g.target_key
  ORDER BY g.row_count DESC, 1, 3, 2`,
@@ -54,7 +56,7 @@ SELECT g.kind, g.scope_key, g.source_name, g.target_key, g.master_name, pe.targe
     const st = driftLinkedStatement({ ...link, scope: [], scopeLoose: undefined, active: undefined }, 'so', { tenant: null }, true, true);
     expect(st.values).toEqual(['so', '[^[:alnum:]]+']);
     expect(st.text)
-      .toContain(`    LEFT JOIN (SELECT coalesce(nullif(lower(regexp_replace(m."Legal Name"::text COLLATE "default", $2, '', 'g')), ''), m."Legal Name"::text COLLATE "default") AS fkb_name FROM "crm"."Customers" m
+      .toContain(`    LEFT JOIN (SELECT coalesce(nullif(lower(regexp_replace(m."Legal Name"::text COLLATE "default", $2, '', 'g')), ''), m."Legal Name"::text COLLATE "default") AS fkb_name, array_agg(m."Legal Name"::text) AS fkb_names FROM "crm"."Customers" m
                 WHERE true
                 GROUP BY coalesce(nullif(lower(regexp_replace(m."Legal Name"::text COLLATE "default", $2, '', 'g')), ''), m."Legal Name"::text COLLATE "default") HAVING count(*) > 1) d
       ON d.fkb_name = coalesce(nullif(lower(regexp_replace(t."Legal Name"::text COLLATE "default", $2, '', 'g')), ''), t."Legal Name"::text COLLATE "default")`);
@@ -69,23 +71,24 @@ SELECT g.kind, g.scope_key, g.source_name, g.target_key, g.master_name, pe.targe
               WHEN d.fkb_name IS NOT NULL THEN 'duplicated'
               WHEN (btrim(s."customer name"::text) = '') IS NOT FALSE THEN NULL
               WHEN t."Legal Name" = s."customer name" THEN NULL
-              ELSE 'renamed' END AS kind
+              ELSE 'renamed' END AS kind,
+         d.fkb_names AS dup_names
     FROM "erp"."Sales Orders" s
     LEFT JOIN "crm"."Customers" t ON t."id" = s."customer_id"
-    LEFT JOIN (SELECT m."Legal Name" AS fkb_name FROM "crm"."Customers" m
+    LEFT JOIN (SELECT m."Legal Name" AS fkb_name, array_agg(m."Legal Name"::text) AS fkb_names FROM "crm"."Customers" m
                 WHERE true
                 GROUP BY m."Legal Name" HAVING count(*) > 1) d
       ON d.fkb_name = t."Legal Name"
    WHERE s."customer_id" IS NOT NULL
 ), g AS (
-  SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, count(*)::int8 AS row_count
+  SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, r.dup_names, count(*)::int8 AS row_count
     FROM r
    WHERE r.kind IS NOT NULL
      AND NOT (r.kind IN ('renamed', 'duplicated') AND EXISTS (
            SELECT 1 FROM (SELECT NULL::text AS link, NULL::text[] AS scope_key, NULL::text AS source_name, NULL::text AS origin, NULL::text AS target_key WHERE false) a
             WHERE a.link = $1 AND md5(a.source_name) = md5(r.source_name) AND a.scope_key = r.scope_key
               AND a.source_name = r.source_name AND a.origin = 'decision' AND a.target_key = r.target_key))
-   GROUP BY 1, 2, 3, 4, 5
+   GROUP BY 1, 2, 3, 4, 5, 6
 ), pe AS (
   -- what applied runs (done, not undone) linked, and the master's name their plans recorded (the latest run's)
   SELECT DISTINCT ON (e.scope_key, e.source_name, e.target_key) e.scope_key, e.source_name, e.target_key, e.target_name
@@ -96,7 +99,8 @@ SELECT g.kind, g.scope_key, g.source_name, g.target_key, g.master_name, pe.targe
      AND (e.scope_key, e.source_name) IN (SELECT g.scope_key, g.source_name FROM g WHERE g.kind = 'renamed')
    ORDER BY e.scope_key, e.source_name, e.target_key, a.id DESC
 )
-SELECT g.kind, g.scope_key, g.source_name, g.target_key, g.master_name, pe.target_key IS NOT NULL AS applied, pe.target_name AS recorded_name, g.row_count
+SELECT g.kind, g.scope_key, g.source_name, g.target_key, g.master_name, pe.target_key IS NOT NULL AS applied, pe.target_name AS recorded_name, g.row_count,
+       g.dup_names
   FROM g
   LEFT JOIN pe ON g.kind = 'renamed' AND pe.scope_key = g.scope_key AND pe.source_name = g.source_name AND pe.target_key = g.target_key
  ORDER BY g.row_count DESC, 1, 3, 2`,
