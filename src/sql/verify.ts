@@ -7,7 +7,7 @@ import { BLANK_NAME_RE } from './plan.js';
 import { type LinkShape, loose, Params, type ScopeFilter, scopeJoin, scopeWhere, type Statement, textForm } from './link.js';
 
 /**
- * NULL FKs (and of them, those of rows without a name: NULL or blank, nothing to link them by), FK values pointing nowhere, to a master of another scope only, to a master the active
+ * NULL FKs (and of them, those of rows without a name: NULL or blank, or of no scope: nothing to link them by), FK values pointing nowhere, to a master of another scope only, to a master the active
  * predicate excludes. Each row is joined to its master by the whole key, scope included (the link's
  * scope columns, all on the master too): masters keyed by (tenant_id, id) repeat ids across tenants, and
  * a join on the id alone counted every row once per tenant holding that id and called its link
@@ -24,6 +24,7 @@ export function integrityStatement(
   null_fks: unknown;
   null_fks_no_name: unknown;
   null_fks_self: unknown;
+  null_fks_no_scope: unknown;
   orphans: unknown;
   cross_scope: unknown;
   inactive_targets: unknown;
@@ -45,10 +46,16 @@ export function integrityStatement(
   LEFT JOIN (SELECT DISTINCT t.${tk} AS k FROM ${link.targetSql} t) o ON o.k = s.${fk}`
     : '';
   const scopeSet = scopeCols.map((c) => ` AND s.${c} IS NOT NULL`).join('');
+  const noName = `(s.${ident(link.name)} IS NULL OR s.${ident(link.name)}::text COLLATE "C" ~ ${p.add(BLANK_NAME_RE)})`;
+  const self = `s.${ident(link.name)} = s.${ident(link.targetName)}`;
+  // a named row of no tenant (a scope column NULL): no master to link it to, as plan says (issue: a trial's verify
+  // counted 845 such invoices as work left, exit 3 for ever)
+  const noScope = scopeCols.map((c) => `s.${c} IS NULL`).join(' OR ');
   const text = `SELECT count(*)::int8 AS total,
        count(*) FILTER (WHERE s.${fk} IS NULL)::int8 AS null_fks,
-       count(*) FILTER (WHERE s.${fk} IS NULL AND (s.${ident(link.name)} IS NULL OR s.${ident(link.name)}::text COLLATE "C" ~ ${p.add(BLANK_NAME_RE)}))::int8 AS null_fks_no_name,
-       ${link.selfTable === true ? `count(*) FILTER (WHERE s.${fk} IS NULL AND s.${ident(link.name)} = s.${ident(link.targetName)})::int8` : '0::int8'} AS null_fks_self,
+       count(*) FILTER (WHERE s.${fk} IS NULL AND ${noName})::int8 AS null_fks_no_name,
+       ${link.selfTable === true ? `count(*) FILTER (WHERE s.${fk} IS NULL AND NOT ${noName} AND ${self})::int8` : '0::int8'} AS null_fks_self,
+       ${scoped ? `count(*) FILTER (WHERE s.${fk} IS NULL AND NOT ${noName} AND (${noScope})${link.selfTable === true ? ` AND NOT coalesce(${self}, false)` : ''})::int8` : '0::int8'} AS null_fks_no_scope,
        count(*) FILTER (WHERE s.${fk} IS NOT NULL AND ${scoped ? 'o.k' : 't.k'} IS NULL)::int8 AS orphans,
        ${scoped ? `count(*) FILTER (WHERE s.${fk} IS NOT NULL AND t.k IS NULL AND o.k IS NOT NULL${scopeSet})::int8` : '0::int8'} AS cross_scope,
        count(*) FILTER (WHERE t.k IS NOT NULL AND NOT t.active)::int8 AS inactive_targets

@@ -1,5 +1,5 @@
 import { num, type Queryable } from '../db/port.js';
-import { sqlState } from '../errors.js';
+import { BackfillError, sqlState } from '../errors.js';
 import { constraintStatement, CYCLE_DEPTH, cyclesStatement, deleteReferencedStatement, integrityStatement } from '../sql/verify.js';
 import { trialDeleteSettingsStatements } from '../sql/session.js';
 import type { OnDeleteAction } from '../sql/constrain.js';
@@ -30,6 +30,8 @@ export interface LinkVerify {
   nullFksWithoutName: number;
   /** Of the NULL FKs, on a hierarchy, those of rows naming themselves (never linked to themselves): a warning too. */
   nullFksSelf: number;
+  /** Of the NULL FKs, those of named rows of no scope (a scope column NULL): no master to link them to, a warning too. */
+  nullFksWithoutScope: number;
   /** FK values that point to no master. */
   orphans: number;
   /** FK values that point to a master of another scope (tenant). */
@@ -119,6 +121,7 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
       nullFks: num(row?.null_fks),
       nullFksWithoutName: Math.min(num(row?.null_fks), num(row?.null_fks_no_name)),
       nullFksSelf: num(row?.null_fks_self),
+      nullFksWithoutScope: num(row?.null_fks_no_scope),
       orphans: num(row?.orphans),
       crossScope: num(row?.cross_scope),
       inactiveTargets: num(row?.inactive_targets),
@@ -129,12 +132,22 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
       problems: [],
       warnings: [],
     };
-    const named = Math.max(0, v.nullFks - v.nullFksWithoutName - v.nullFksSelf);
+    // the three kinds are counted apart (a row in one is in no other): what is left is work a backfill can still do
+    const named = v.nullFks - v.nullFksWithoutName - v.nullFksSelf - v.nullFksWithoutScope;
+    if (named < 0)
+      throw new BackfillError(
+        'INTEGRITY',
+        `verify ${l.entity}: ${v.nullFks} NULL ${l.config.fk} counted, fewer than those without a name, scope or naming themselves`,
+      );
     if (v.nullFksSelf > 0)
       v.warnings.push(
         `${v.nullFksSelf} row(s) name themselves in ${l.config.name}: never linked to themselves, their ${l.config.fk} stays NULL`,
       );
     if (named > 0) v.problems.push(`${named} row(s) with a ${l.config.name} still have a NULL ${l.config.fk}`);
+    if (v.nullFksWithoutScope > 0)
+      v.warnings.push(
+        `${v.nullFksWithoutScope} row(s) with a ${l.config.name} have no ${l.config.scope.join('/')} (NULL), so no master to link them to: their ${l.config.fk} stays NULL (constrain --not-null would refuse them)`,
+      );
     if (v.nullFksWithoutName > 0)
       v.warnings.push(
         `${v.nullFksWithoutName} row(s) have no ${l.config.name} (NULL or blank), so nothing to link: their ${l.config.fk} stays NULL (constrain --not-null would refuse them)`,

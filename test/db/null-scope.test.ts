@@ -4,7 +4,7 @@
  * (2 of 2 here) where PostgreSQL linked none.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { plan } from '../../src/index.js';
+import { apply, plan, verify } from '../../src/index.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
 describeEach('rows without a scope value', (target) => {
@@ -69,5 +69,31 @@ describeEach('rows without a scope value', (target) => {
         ['2', 'unmatched', 'no tenant: its scope column is NULL (rows of no tenant are never linked)'],
       ]);
     }
+  });
+
+  it('verify counts their NULL FKs apart, as a warning: no master to link them to, not work left', async () => {
+    await t.db.query(`INSERT INTO o VALUES (4, NULL, '', NULL), (5, NULL, NULL, NULL)`);
+    const config = {
+      links: [
+        {
+          entity: 'o',
+          table: 'o',
+          key: 'id',
+          fk: 'c_id',
+          name: 'name',
+          scope: ['tenant_id'],
+          match: 'fuzzy' as const,
+          target: { table: 'c', key: 'id', name: 'name' },
+        },
+      ],
+    };
+    await apply(t.db, { allTenants: true, config });
+    const v = (await verify(t.db, { allTenants: true, config })).links[0]!;
+    // o 3 linked; 1 and 2 named, of no tenant; 4 and 5 without a name (of no tenant too: counted once, there)
+    expect([v.nullFks, v.nullFksWithoutName, v.nullFksWithoutScope, v.nullFksSelf]).toEqual([4, 2, 2, 0]);
+    expect(v.problems.filter((x) => x.includes('still have a NULL'))).toEqual([]);
+    expect(v.warnings.filter((x) => x.includes('have no tenant_id'))).toEqual([
+      '2 row(s) with a name have no tenant_id (NULL), so no master to link them to: their c_id stays NULL (constrain --not-null would refuse them)',
+    ]);
   });
 });

@@ -20,7 +20,8 @@ const link: LinkShape = {
 describe('verify statements (whole text)', () => {
   it('a hierarchy: rows naming themselves (never linked to themselves) counted apart', () => {
     expect(integrityStatement({ ...link, selfTable: true }, { tenant: null }).text).toContain(
-      `count(*) FILTER (WHERE s."customer_id" IS NULL AND s."customer name" = s."customer_name")::int8 AS null_fks_self,`,
+      `count(*) FILTER (WHERE s."customer_id" IS NULL AND NOT (s."customer name" IS NULL OR s."customer name"::text COLLATE "C" ~ $1) AND s."customer name" = s."customer_name")::int8 AS null_fks_self,
+       count(*) FILTER (WHERE s."customer_id" IS NULL AND NOT (s."customer name" IS NULL OR s."customer name"::text COLLATE "C" ~ $1) AND (s."tenant_id" IS NULL) AND NOT coalesce(s."customer name" = s."customer_name", false))::int8 AS null_fks_no_scope,`,
     );
   });
 
@@ -96,6 +97,7 @@ describe('integrity statement (whole text)', () => {
        count(*) FILTER (WHERE s."customer_id" IS NULL)::int8 AS null_fks,
        count(*) FILTER (WHERE s."customer_id" IS NULL AND (s."customer name" IS NULL OR s."customer name"::text COLLATE "C" ~ $1))::int8 AS null_fks_no_name,
        0::int8 AS null_fks_self,
+       count(*) FILTER (WHERE s."customer_id" IS NULL AND NOT (s."customer name" IS NULL OR s."customer name"::text COLLATE "C" ~ $1) AND (s."tenant_id" IS NULL OR s."branch" IS NULL))::int8 AS null_fks_no_scope,
        count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND o.k IS NULL)::int8 AS orphans,
        count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND t.k IS NULL AND o.k IS NOT NULL AND s."tenant_id" IS NOT NULL AND s."branch" IS NOT NULL)::int8 AS cross_scope,
        count(*) FILTER (WHERE t.k IS NOT NULL AND NOT t.active)::int8 AS inactive_targets
@@ -116,6 +118,7 @@ describe('integrity statement (whole text)', () => {
        count(*) FILTER (WHERE s."customer_id" IS NULL)::int8 AS null_fks,
        count(*) FILTER (WHERE s."customer_id" IS NULL AND (s."customer name" IS NULL OR s."customer name"::text COLLATE "C" ~ $2))::int8 AS null_fks_no_name,
        0::int8 AS null_fks_self,
+       count(*) FILTER (WHERE s."customer_id" IS NULL AND NOT (s."customer name" IS NULL OR s."customer name"::text COLLATE "C" ~ $2) AND (s."tenant_id" IS NULL OR s."branch" IS NULL))::int8 AS null_fks_no_scope,
        count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND o.k IS NULL)::int8 AS orphans,
        count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND t.k IS NULL AND o.k IS NOT NULL AND s."tenant_id" IS NOT NULL AND s."branch" IS NOT NULL)::int8 AS cross_scope,
        count(*) FILTER (WHERE t.k IS NOT NULL AND NOT t.active)::int8 AS inactive_targets
@@ -134,6 +137,7 @@ describe('integrity statement (whole text)', () => {
        count(*) FILTER (WHERE s."customer_id" IS NULL)::int8 AS null_fks,
        count(*) FILTER (WHERE s."customer_id" IS NULL AND (s."customer name" IS NULL OR s."customer name"::text COLLATE "C" ~ $1))::int8 AS null_fks_no_name,
        0::int8 AS null_fks_self,
+       0::int8 AS null_fks_no_scope,
        count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND t.k IS NULL)::int8 AS orphans,
        0::int8 AS cross_scope,
        count(*) FILTER (WHERE t.k IS NOT NULL AND NOT t.active)::int8 AS inactive_targets
