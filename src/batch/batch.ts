@@ -14,7 +14,7 @@
 import { type Database, num, type Queryable } from '../db/port.js';
 import { BackfillError, LOCK_NOT_AVAILABLE, sqlState, wrapDbError } from '../errors.js';
 import { batchStartStatement, citusBatchTimeoutsStatements } from '../sql/batch.js';
-import { sleep } from './sleep.js';
+import { sleep, turn } from './sleep.js';
 import type { Statement } from '../sql/link.js';
 import { runChange } from './change.js';
 import type { BoundRow, KeyRange } from '../sql/walk.js';
@@ -332,6 +332,7 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
   let ceiling = Number.POSITIVE_INFINITY; // the batch size refused rows were last worked around at (ROWS_REFUSED below)
   let recheckAt = 0; // when o.recheck is due again (RECHECK_GAP)
   for (;;) {
+    await turn(); // lets an abort from a timer or a signal handler in before the next batch (PGlite: sleep.ts)
     if (o.signal?.aborted === true) {
       emit({ ...base, event: 'end', changed, total: w.total, status: 'stopped' });
       return { changed, stopped: true };

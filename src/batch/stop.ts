@@ -9,6 +9,7 @@
 import type { Database, Queryable } from '../db/port.js';
 import { BackfillError } from '../errors.js';
 import { backendPidStatement, cancelBackendStatement } from '../sql/session.js';
+import { turn } from './sleep.js';
 
 /** Runs `body` inside transaction `tx` of `db`, rolled back with STOPPED when `signal` aborts before it ends. */
 export async function stoppable<T>(
@@ -33,6 +34,7 @@ export async function stoppable<T>(
   signal.addEventListener('abort', cancel, { once: true });
   try {
     const out = await body();
+    await turn(); // PGlite ran it without giving an abort from a timer or Ctrl-C's handler a turn (sleep.ts)
     if (signal.aborted) throw stopped();
     return out;
   } catch (e) {
