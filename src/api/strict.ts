@@ -57,6 +57,33 @@ function describe(v: unknown): string {
   return Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v;
 }
 
+/**
+ * Values of keys many calls share whose wrong type acted on everything or failed late: `entities: []` (a filter
+ * computed empty) undid, planned or removed the guard of every link, `entities: 'order'` failed as DB_ERROR
+ * ("entities.filter is not a function"), `singleTransaction: 'false'` ran in one transaction.
+ */
+const SHARED: Readonly<Record<string, readonly [(v: unknown) => boolean, string]>> = {
+  entities: [
+    (v) => Array.isArray(v) && v.length > 0 && v.every((e) => typeof e === 'string' && e !== ''),
+    'a non-empty list of entity names (leave it out for every link)',
+  ],
+  allTenants: [(v) => typeof v === 'boolean', 'true or false'],
+  singleTransaction: [(v) => typeof v === 'boolean', 'true or false'],
+  onProgress: [(v) => typeof v === 'function', 'a function'],
+  signal: [(v) => typeof v === 'object' && v !== null && typeof (v as AbortSignal).addEventListener === 'function', 'an AbortSignal'],
+};
+
+function checkValues(fn: string, value: object): void {
+  for (const [key, v] of Object.entries(value)) {
+    const rule = SHARED[key];
+    if (rule === undefined || v === undefined || rule[0](v)) continue;
+    const got = typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? JSON.stringify(v).slice(0, 60) : describe(v);
+    throw new BackfillError('USAGE', `${fn}(): ${key} must be ${rule[1]} (got ${got}); nothing run`, {
+      details: { function: fn, option: key },
+    });
+  }
+}
+
 function checkObject(fn: string, what: string, value: unknown, keys: Readonly<Record<string, true>>, required: boolean): void {
   if (value === undefined && !required) return;
   if (typeof value !== 'object' || value === null || Array.isArray(value))
@@ -65,7 +92,7 @@ function checkObject(fn: string, what: string, value: unknown, keys: Readonly<Re
     });
   const accepted = Object.keys(keys);
   const unknown = Object.keys(value).filter((k) => !Object.hasOwn(keys, k));
-  if (unknown.length === 0) return;
+  if (unknown.length === 0) return checkValues(fn, value);
   const said = unknown.map((k) => {
     const m = meant(k, accepted);
     return m === undefined ? `"${k}"` : `"${k}" (did you mean "${m}"?)`;

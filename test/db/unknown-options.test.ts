@@ -128,4 +128,33 @@ describeEach('unknown option keys', (target) => {
     expect(fk.apply.name).toBe('apply');
     expect(new BackfillError('USAGE', 'x').exitCode).toBe(2);
   });
+
+  it('entities, allTenants, singleTransaction, onProgress and signal of the wrong type are refused, an empty entities list too', async () => {
+    t = await freshDb(target);
+    await t.db.exec(DOCUMENTS_SCHEMA);
+    await t.db.query(`INSERT INTO documents VALUES (1, 1, 'Beta', NULL), (2, 1, 'Gamma', NULL)`);
+    const db = t.db;
+    const a = await fk.apply(db, base);
+    await fk.installGuard(db, { config });
+    const before = await snapshot(db);
+    // an empty list (a filter computed empty) took every link: undo set back every row, removeGuard removed every guard
+    await refused(
+      fk.undo(db, { runId: a.runId, entities: [] }),
+      'USAGE',
+      /^undo\(\): entities must be a non-empty list of entity names .*\(got \[\]\)/,
+    );
+    await refused(fk.removeGuard(db, { entities: [] }), 'USAGE', /^removeGuard\(\): entities must be a non-empty list/);
+    // a string: was DB_ERROR "entities.filter is not a function"
+    await refused(fk.plan(db, loose({ ...base, entities: 'document' })), 'USAGE', /^plan\(\): entities must be .*\(got "document"\)/);
+    await refused(fk.plan(db, loose({ config, allTenants: 'yes' })), 'USAGE', /^plan\(\): allTenants must be true or false \(got "yes"\)/);
+    await refused(
+      fk.apply(db, loose({ ...base, singleTransaction: 'false' })),
+      'USAGE',
+      /singleTransaction must be true or false \(got "false"\)/,
+    );
+    await refused(fk.apply(db, loose({ ...base, onProgress: 'yes' })), 'USAGE', /onProgress must be a function/);
+    await refused(fk.apply(db, loose({ ...base, signal: {} })), 'USAGE', /signal must be an AbortSignal \(got object\)/);
+    expect(await snapshot(db)).toEqual(before);
+    expect((await fk.guardStatus(db, { entities: ['document'] })).guards).toHaveLength(1);
+  });
 });
