@@ -39,14 +39,16 @@ export {
   report,
   startReviewServer,
   runDemo,
+  getRun,
+  listRuns,
+  migrate,
 } from './api/public.js';
-export { migrate } from './store/migrate.js';
-export { getRun, listRuns, type RunRecord } from './store/runs.js';
+export type { RunRecord } from './store/runs.js';
 export { type BackfillOptions, type BackfillSummary, type EntityType } from './apply/backfill.js';
 export { type StatusReport, type LinkStatus } from './status/status.js';
-export { type PlanOptions, type PlanResult, type EntityResult, type UnmatchedRecord } from './planning/plan.js';
+export { type PlanOptions, type PlanResult, type EntityResult, type UnmatchedRecord, type InferredLink } from './planning/plan.js';
 export { type ApplyOptions, type ResumeApplyOptions } from './apply/apply.js';
-export type { ApplyResult } from './apply/result.js';
+export type { ApplyResult, LinkApplyResult } from './apply/result.js';
 export type { BatchOptions } from './batch/batch.js';
 export type { SkipReasons } from './apply/skips.js';
 export { progressFor, jsonProgress, barProgress } from './render/progress.js';
@@ -61,8 +63,16 @@ export { type RevenueOptions, type RevenueReport, type LinkRevenue, type MasterR
 export { type DemoResult } from './demo/run.js';
 export { type DecideInput, type DecideResult } from './review/decide.js';
 export { type ImportResult } from './review/csv.js';
-export type { ReviewQueue, QueueItem, QueueFilter } from './review/types.js';
-export { type ProposalsFile, type MasterProposal, type CreateMastersResult } from './masters/masters.js';
+export type { ReviewQueue, ReviewQueueOptions, QueueItem, QueueCandidate, QueueFilter } from './review/types.js';
+export type { BulkAcceptResult } from './review/bulk.js';
+export type { DecisionAction } from './review/queue.js';
+export {
+  type ProposalsFile,
+  type MasterProposal,
+  type CreateMastersResult,
+  type CreatedMaster,
+  type ProposeOptions,
+} from './masters/masters.js';
 export { type RunReport, type ReportFormat } from './report/report.js';
 export { type ReviewServer, type ReviewServerOptions } from './review/server.js';
 export {

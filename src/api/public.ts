@@ -9,7 +9,7 @@ import type { BatchOptions } from '../batch/options.js';
 import { constrain as constrainImpl } from '../constrain/constrain.js';
 import type { ConstrainOptions } from '../constrain/types.js';
 import type { CommonOptions } from '../context/context.js';
-import { openDatabase as openDatabaseImpl } from '../db/index.js';
+import { adapt, openDatabase as openDatabaseImpl } from '../db/index.js';
 import { runDemo as runDemoImpl } from '../demo/run.js';
 import { discover as discoverImpl } from '../discover/discover.js';
 import type { DiscoverOptions } from '../discover/types.js';
@@ -28,6 +28,8 @@ import { reviewCounts as reviewCountsImpl, reviewQueue as reviewQueueImpl } from
 import { startReviewServer as startReviewServerImpl, type ReviewServerOptions } from '../review/server.js';
 import type { QueueFilter, ReviewQueueOptions } from '../review/types.js';
 import { status as statusImpl } from '../status/status.js';
+import { migrate as migrateImpl } from '../store/migrate.js';
+import { getRun as getRunImpl, listRuns as listRunsImpl, type RunRecord } from '../store/runs.js';
 import { undo as undoImpl, resumeUndo as resumeUndoImpl, type ResumeUndoOptions, type UndoOptions } from '../undo/undo.js';
 import { verify as verifyImpl } from '../verify/verify.js';
 import { type ArgSpec, type Keys, strict } from './strict.js';
@@ -238,3 +240,13 @@ export const runDemo: typeof runDemoImpl = strict(
   runDemoImpl,
   opts({ url: true, reset: true, userId: true } satisfies Keys<Opts<typeof runDemoImpl, 0>>, 0),
 );
+
+/**
+ * A run's record (`runs ID`), the latest runs, and fk-backfill's own schema brought up to date: on any handle the other
+ * calls take. They took a Queryable only: a Drizzle db failed with DB_ERROR "db.query is not a function", and neither
+ * it nor a PGlite instance compiled.
+ */
+export const getRun = (handle: unknown, id: string): Promise<RunRecord> => getRunImpl(adapt(handle), id);
+export const listRuns = (handle: unknown, limit?: number): Promise<RunRecord[]> =>
+  limit === undefined ? listRunsImpl(adapt(handle)) : listRunsImpl(adapt(handle), limit);
+export const migrate = (handle: unknown): Promise<{ applied: string[] }> => migrateImpl(adapt(handle));
