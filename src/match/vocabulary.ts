@@ -2,6 +2,7 @@
  * The words normalisation and scoring know: legal forms (their spellings, families and common
  * misspellings), countries, places and cities, and generic business words.
  */
+import { LEADING_SPELLINGS, LEGAL_SPELLINGS } from './legal-spellings.js';
 
 /** Legal forms: spelling (tokens after normalisation, joined by space) -> canonical form. */
 // Word lists below keep several entries per line, grouped by meaning (prettier-ignore).
@@ -69,7 +70,7 @@ export const LEGAL_FORMS: Record<string, string> = {
   'pty ltd rf': 'pty ltd', 'edms bpk': 'pty ltd', 'proprietary ltd': 'pty ltd', 'ltd sti': 'ltd sti', 'limited sirketi': 'ltd sti',
   sirketi: 'ltd sti',
   // Mexico's forms without their "de C.V." (variable capital), as clerks and imports cut them: S.A.B., S.A.P.I., S. de R.L.
-  sab: 'sab de cv', sapi: 'sapi de cv', 's de rl': 's de rl de cv',
+  sab: 'sab de cv', sapi: 'sapi de cv', 's de rl': 's de rl de cv', ...LEGAL_SPELLINGS,
 };
 
 /**
@@ -82,7 +83,7 @@ export const LEGAL_FORMS: Record<string, string> = {
 export const LEADING_LEGAL = new Set([
   'pt', 'ooo', 'oao', 'zao', 'pao', 'pjsc', 'ojsc', 'jsc', 'cjsc', 'aktiebolaget',
   'ооо', 'оао', 'зао', 'пао', 'ао', 'тоо', '株式会社', 'asd', 'ssd', 'scea', 'scev', 'gaec',
-  'sia', 'uab', 'tov', 'тов', 'cv', 'ud', 'as', 'oy', 'kabushiki kaisha', 'ет', 'et', 'прат', 'prat', 'фоп', 'fop',
+  'sia', 'uab', 'tov', 'тов', 'cv', 'ud', 'as', 'oy', 'kabushiki kaisha', 'ет', 'et', 'прат', 'prat', 'фоп', 'fop', ...LEADING_SPELLINGS,
 ]);
 export const LEADING_LEGAL_CANON: Record<string, string> = { pt: 'pt', ud: 'ud', ет: 'et', et: 'et' };
 
