@@ -299,6 +299,15 @@ function normalizeCore(folded: string, caps: Capitals, asWritten = false): CoreR
     tokens = tokens.slice(1);
     rules.add('leading-the');
   }
+  // "Trustees of the Hemi Family Trust", "Trustees Walton Park Trust", Australia's "The Trustee for the Nguyen Family
+  // Trust": the trust as its trustees sign for it, one name
+  // with "Hemi Family Trust" (a trust is not a legal person; its trustees hold its accounts), only before a name that
+  // ends on "trust" itself ("Trustees of Columbia University" is the university's own name, kept)
+  const trustees = tokens[0] === 'trustees' || tokens[0] === 'trustee' ? trusteesOf(tokens) : 0;
+  if (trustees > 0) {
+    tokens = tokens.slice(trustees);
+    rules.add('trustees');
+  }
   // A leading honorific before two more words ("Mr. Ian Thomas", "Prof. C. Martin"); before one it stays ("Dr. Oetker").
   if (tokens.length > 2 && HONORIFICS.has(tokens[0]!)) {
     tokens = tokens.slice(1);
@@ -310,6 +319,14 @@ function normalizeCore(folded: string, caps: Capitals, asWritten = false): CoreR
     qualifiedTokens = [...tokens, ...extra];
   }
   return { tokens, qualifiedTokens, legal, rules };
+}
+
+/** How many first tokens say "trustees (of / for the)" before a trust's name of two words or more, or 0. */
+function trusteesOf(tokens: string[]): number {
+  let n = 1;
+  if (tokens[n] === 'of' || tokens[n] === 'for') n++;
+  if (tokens[n] === 'the') n++;
+  return tokens.length - n >= 2 && tokens[tokens.length - 1] === 'trust' ? n : 0;
 }
 
 function canonicalLegal(parts: string[]): string | null {
