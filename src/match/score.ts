@@ -2,6 +2,7 @@
  * Scoring: one name against one blocked entry. Words are aligned (similarity, single-reading typos), weighed into a
  * token score, combined with character and phonetic similarity and capped for word conflicts and reorderings.
  */
+import { bodyKindMoved } from './body-kind.js';
 import type { Entry, MatcherIndex } from './matcher-index.js';
 import { singularPlural } from './inflection.js';
 import { isKnownName, nameRole, twoNames } from './names.js';
@@ -325,6 +326,9 @@ export function score(
     qt.some(isKnownName) &&
     (((q.legalForm !== null || e.norm.legalForm !== null) && !qt.every(isKnownName)) || sameWordsOrder(q, e, qt));
   if (firmOrder) reorderOnly = false;
+  // a body's kind first on one side, last on the other ("Stiftung Alpenblick" / Alpenblick Stiftung; body-kind.ts)
+  const kindMoved = reorderOnly && bodyKindMoved(qt, et, qAl);
+  if (kindMoved) reorderOnly = false;
   const charSim = compactEqual ? 1 : (jw + lev) / 2;
   const phonetic = compactEqual ? 1 : qSum > 0 ? phon / qSum : 0;
   const legal = legalAgreement(q.legalForm, e.norm.legalForm);
@@ -366,7 +370,13 @@ export function score(
       compactEqual,
       wordConflict,
       reordered: reorderOnly,
-      ...(rotated ? { order: 'surname-first' } : written ? { order: 'as-written' } : firmOrder ? { order: 'words-reordered' } : {}),
+      ...(rotated
+        ? { order: 'surname-first' }
+        : written
+          ? { order: 'as-written' }
+          : firmOrder || kindMoved
+            ? { order: 'words-reordered' }
+            : {}),
       ...(nickname ? { nickname: true } : {}),
       ...(dropped !== null ? { droppedWord: dropped } : {}),
       matchedTokens: matched.join(' '),
