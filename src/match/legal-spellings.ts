@@ -12,6 +12,9 @@ export const LEGAL_SPELLINGS: Record<string, string> = {
   'sendirian berhad': 'sdn bhd', 'sendirian bhd': 'sdn bhd', 'sdn berhad': 'sdn bhd',
   // Germany's GmbH & Co. KG with "und" cut to "u." ("GmbH u. Co. KG")
   'gmbh u co kg': 'gmbh co kg', 'ag u co kg': 'ag co kg',
+  // a limited partnership as a clerk contracts it ("Schuette Family Ltd Ptnrshp"); not a GP, which ends the name of
+  // the general partner ("X GP Inc." beside "X LP") as often as a general partnership's
+  'ltd ptnrshp': 'lp', 'ltd pship': 'lp', 'limited ptnrshp': 'lp',
   // Kyrgyzstan's LLC (ОсОО), in Cyrillic and Latin script, which its ledgers write first
   осоо: 'llc', osoo: 'llc',
 };

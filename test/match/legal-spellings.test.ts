@@ -19,6 +19,7 @@ describe('legal forms written without their dots, in full or first', () => {
     ['OsOO Issyk-Kul Trans', 'issyk kul trans', 'llc'],
     ['ОсОО Дордой Карго', 'dordoy kargo', 'llc'],
     ['SARL Champagne Lemaire-Thiébaut', 'champagne lemaire thiebaut', 'sarl'],
+    ['Schuette Family Ltd Ptnrshp', 'schuette family', 'lp'],
   ])('%j reads as %j with the legal form %j', (name, key, form) => {
     const n = normalizeName(name);
     expect(n.key).toBe(key);
@@ -35,6 +36,8 @@ describe('legal forms written without their dots, in full or first', () => {
     expect(normalizeName('SARL').key).toBe('sarl');
     expect(normalizeName('Sendirian Berhad').legalForm).toBe('bhd');
     expect(normalizeName('Spółka Jawna').key).toBe('spolka jawna');
+    // a GP ends the general partner's name beside its LP: a word of the name
+    expect(normalizeName('Athabasca Camp Services GP Inc.').key).toBe('athabasca camp services gp');
     // an English "too" or "sas" first stays a word of the name
     expect(normalizeName('Too Good To Go').key).toBe('too good to go');
     expect(normalizeName('SAS Institute Inc.').key).toBe('sas institute');
