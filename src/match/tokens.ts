@@ -205,7 +205,9 @@ export function isAbbreviation(short: string, long: string, minLength = 3): bool
   let j = p;
   for (let i = p; i < short.length; i++) {
     const c = short[i]!;
-    if ('aeiouy'.includes(c)) return false;
+    // a skeleton keeps its word's last y after a consonant ("Spclty" Specialty, "Vly" Valley, "Cnty" County)
+    const lastY = c === 'y' && i === short.length - 1 && i > p && long.endsWith('y') && !'aeiouy'.includes(short[i - 1]!);
+    if ('aeiouy'.includes(c) && !lastY) return false;
     while (j < long.length && long[j] !== c) j++;
     if (j >= long.length) return false;
     j++;
