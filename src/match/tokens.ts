@@ -79,33 +79,15 @@ export const sameConjunction = (a: string, b: string): boolean =>
 /**
  * `a` and `b` are one word, singular and plural (`Electrical` / Electricals, `Plastic` / Plastics, `Transport` /
  * Transports, `Fromagerie` / Fromageries): the longer is the shorter (≥ 4 letters) and `s`, or `es` after s, x, z, ch
- * or sh, or the shorter's y after a consonant made `ies` (`Agency` / Agencies). Not a name's: callers leave out known person names (`William` / Williams, `Robert` / Roberts are two names).
+ * or sh. Not a name's: callers leave out known person names (`William` / Williams, `Robert` / Roberts are two names).
  */
-const CONSONANT_Y = /[^aeiouy]y$/u;
-
-/** `l` is `s` (a consonant, then y) with its y made `ies`. */
-function iesPlural(s: string, l: string): boolean {
-  return (
-    l.length === s.length + 2 &&
-    s.endsWith('y') &&
-    l.endsWith('ies') &&
-    CONSONANT_Y.test(s) &&
-    l.startsWith(s.slice(0, -1)) &&
-    !HAS_DIGIT.test(l)
-  );
-}
-
 export function pluralPair(a: string, b: string): boolean {
   // asked for every word pair scored: the lengths first, no array built
   const d = a.length - b.length;
   if (d === 0 || d > 2 || d < -2) return false;
   const s = d < 0 ? a : b;
   const l = d < 0 ? b : a;
-  if (s.length < 4) return false;
-  // a consonant and y: its plural is ies (`Agency` / Agencies, `Pharmacy` / Pharmacies, `Industry` / Industries);
-  // the cheap tests first, as for the other plurals (no string built unless the word ends so)
-  if (!l.startsWith(s)) return iesPlural(s, l);
-  if (HAS_DIGIT.test(l)) return false;
+  if (s.length < 4 || !l.startsWith(s) || HAS_DIGIT.test(l)) return false;
   const end = l.slice(s.length);
   if (end === 's') return !s.endsWith('s');
   return end === 'es' && /(?:s|x|z|ch|sh)$/u.test(s);
