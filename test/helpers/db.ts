@@ -79,10 +79,6 @@ interface Shared {
   templateDirs: string[];
   /** The shared PGlite's search_path as created, set back by every reset. */
   searchPath?: string;
-  /** The next test's copy of the PostgreSQL template, made ahead (takePgDb); undefined when its making failed. */
-  pgNext?: { template: string; name: Promise<string | undefined> };
-  /** The test database being dropped (dropPgDb). */
-  pgDropping?: Promise<void>;
   /** OWN_SCHEMA_PRINT of the shared PGlite right after its first migration (see resetPglite). */
   ownPrint?: string;
 }
@@ -221,66 +217,6 @@ function pgTemplate(migrated: boolean): string {
   return name === undefined || name === '' ? 'template0' : name;
 }
 
-/** This run's token (test/helpers/pg-template.ts): its test databases are named after it, and dropped at its end. */
-function pgRunId(): string {
-  try {
-    // undefined: a config without the template's globalSetup (vitest.oltp.config.ts, vitest.citus.config.ts)
-    return inject('fkbPgRunId') ?? '';
-  } catch {
-    return ''; // not under vitest's runner
-  }
-}
-
-function newPgName(): string {
-  const run = pgRunId();
-  return `fkb_t_${run === '' ? '' : `${run}_`}${process.pid}_${randomBytes(4).toString('hex')}`;
-}
-
-async function createPgDb(template: string): Promise<string> {
-  const name = newPgName();
-  await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
-  return name;
-}
-
-/**
- * A new copy of `template`. Under the run's globalSetup (which drops what is left at the end) the next test's copy of
- * the migrated template is made now, while this test runs: CREATE DATABASE takes ~1 s of a test on a busy server.
- * The copy waits untouched (nobody connects to it) until a test takes it; one asking for template0 makes its own.
- */
-async function takePgDb(template: string): Promise<string> {
-  const next = shared.pgNext;
-  delete shared.pgNext;
-  let name: string | undefined;
-  if (next !== undefined && next.template === template) name = await next.name;
-  else if (next !== undefined) void next.name.then((n) => (n === undefined ? undefined : dropPgDb(n)));
-  name ??= await createPgDb(template);
-  const migrated = pgTemplate(true);
-  if (pgRunId() !== '' && migrated !== 'template0') {
-    const made = createPgDb(migrated).catch(() => undefined); // failed: the next test makes its own
-    shared.pgNext = { template: migrated, name: made };
-  }
-  return name;
-}
-
-/**
- * Drops a test database. Under the run's globalSetup the drop goes on while the next test runs (DROP DATABASE waits
- * for a checkpoint: ~1 s on a busy server), one at a time per process: a test waits only for the drop before its own.
- * What is still being dropped when the process ends is dropped by the globalSetup's teardown.
- */
-async function dropPgDb(name: string): Promise<void> {
-  const drop = (): Promise<unknown> => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-  if (pgRunId() === '') {
-    await drop();
-    return;
-  }
-  const before = shared.pgDropping;
-  await before;
-  shared.pgDropping = drop().then(
-    () => undefined,
-    (e: unknown) => void process.stderr.write(`test database ${name} not dropped (the run's end drops it): ${String(e)}\n`),
-  );
-}
-
 /**
  * A fresh database on `target`, empty but for what the tool's first use would create. `onDisk` (PGlite): a new
  * directory instead of the shared in-memory instance, so a child process can open it by URL. On PostgreSQL it is a
@@ -310,7 +246,8 @@ export async function freshDb(target: Target, opts: { onDisk?: boolean; migrated
     };
   }
   if (target !== 'pglite') {
-    const name = await takePgDb(pgTemplate(opts.migrated !== false));
+    const name = `fkb_t_${process.pid}_${randomBytes(4).toString('hex')}`;
+    await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${pgTemplate(opts.migrated !== false)}`));
     const url = dbUrl(name);
     const db = await openDatabase(url);
     let closed = false;
@@ -324,7 +261,7 @@ export async function freshDb(target: Target, opts: { onDisk?: boolean; migrated
       async dispose() {
         if (!closed) await db.close();
         closed = true;
-        await dropPgDb(name);
+        await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
       },
     };
   }

@@ -17,17 +17,13 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** The migrated template database of this run ('' when there is none). */
     fkbPgTemplate: string;
-    /** Names this run's test databases (fkb_t_RUN_…): whatever of them is left at the end is dropped ('' when none). */
-    fkbPgRunId: string;
   }
 }
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   project.provide('fkbPgTemplate', '');
-  project.provide('fkbPgRunId', '');
   if (!TARGETS.includes('postgres')) return undefined;
-  const run = `${process.pid}_${randomBytes(4).toString('hex')}`;
-  const name = `fkb_tpl_${run}`;
+  const name = `fkb_tpl_${process.pid}_${randomBytes(4).toString('hex')}`;
   try {
     await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE template0`));
   } catch {
@@ -42,13 +38,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   // nobody may connect to it (a connection would make every CREATE DATABASE … TEMPLATE of it fail)
   await admin((c) => c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`));
   project.provide('fkbPgTemplate', name);
-  project.provide('fkbPgRunId', run);
   return async () => {
-    // the test databases the workers were still dropping, or had made ahead for a next test, as they ended
-    await admin(async (c) => {
-      const left = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, [`fkb_t_${run}_`]);
-      for (const { datname } of left.rows) await c.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    });
+    await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
   };
 }
