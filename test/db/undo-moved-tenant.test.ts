@@ -6,20 +6,9 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { apply, undo, verify } from '../../src/index.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { ordersConfig } from '../helpers/orders-config.js';
 
-const config = {
-  links: [
-    {
-      entity: 'order',
-      table: 'orders',
-      key: 'id',
-      fk: 'customer_id',
-      name: 'customer_name',
-      scope: ['tenant_id'],
-      target: { table: 'customers', key: 'id', name: 'name' },
-    },
-  ],
-};
+const config = ordersConfig({}, { name: 'name' });
 
 describeEach('undo of a --tenant run, a row moved to another tenant since', (target) => {
   let t: TestDb;
