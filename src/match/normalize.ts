@@ -300,9 +300,9 @@ function normalizeCore(folded: string, caps: Capitals, asWritten = false): CoreR
     rules.add('leading-the');
   }
   // "Trustees of the Hemi Family Trust", "Trustees Walton Park Trust", Australia's "The Trustee for the Nguyen Family
-  // Trust": the trust as its trustees sign for it, one name
-  // with "Hemi Family Trust" (a trust is not a legal person; its trustees hold its accounts), only before a name that
-  // ends on "trust" itself ("Trustees of Columbia University" is the university's own name, kept)
+  // Trust": the trust as its trustees sign for it, one name with "Hemi Family Trust" (a trust is not a legal person; its
+  // trustees hold its accounts), only before a name that ends on "trust" itself ("Trustees of Columbia University" is
+  // the university's own name, kept)
   const trustees = tokens[0] === 'trustees' || tokens[0] === 'trustee' ? trusteesOf(tokens) : 0;
   if (trustees > 0) {
     tokens = tokens.slice(trustees);

@@ -107,17 +107,16 @@ export async function finished(ctx: Context, r: UndoResult): Promise<UndoResult>
     }
     if (notFound === 0) continue;
     lr.notFound = notFound;
-    if (row?.rls !== true && ctx.filter.tenant !== null) {
+    if (row?.rls === true) {
+      notices.push(
+        `${l.config.table}: ${notFound} row(s) run ${r.undoneRunId} changed were not found, so not set back: row-level security is on for this role and may hide them (or they were deleted). Undo again as a role that sees every row (the table's owner, or one with BYPASSRLS): fk-backfill undo --run ${r.undoneRunId} --yes`,
+      );
+    } else if (ctx.filter.tenant !== null) {
       // the undo of a --tenant run reads that tenant's rows only (every statement filters by it): a row the application
       // moved to another tenant since is not found, and keeps the FK the run wrote (a trial: "no longer found", and a
       // cross-tenant link left without a word)
       notices.push(
         `${l.config.table}: ${notFound} row(s) run ${r.undoneRunId} changed were not found in tenant ${ctx.filter.tenant}, so not set back: deleted since, or moved to another tenant by the application (a moved row keeps the ${l.config.fk} the run wrote, a master of tenant ${ctx.filter.tenant}: fk-backfill verify --all-tenants counts it as cross-tenant)`,
-      );
-    }
-    if (row?.rls === true) {
-      notices.push(
-        `${l.config.table}: ${notFound} row(s) run ${r.undoneRunId} changed were not found, so not set back: row-level security is on for this role and may hide them (or they were deleted). Undo again as a role that sees every row (the table's owner, or one with BYPASSRLS): fk-backfill undo --run ${r.undoneRunId} --yes`,
       );
     }
   }

@@ -119,7 +119,7 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
       table: l.config.table,
       totalRecords: num(row?.total),
       nullFks: num(row?.null_fks),
-      nullFksWithoutName: Math.min(num(row?.null_fks), num(row?.null_fks_no_name)),
+      nullFksWithoutName: num(row?.null_fks_no_name),
       nullFksSelf: num(row?.null_fks_self),
       nullFksWithoutScope: num(row?.null_fks_no_scope),
       orphans: num(row?.orphans),
