@@ -138,6 +138,13 @@ function keyProblem(info: TableInfo, t: TableName, keys: string[], path: string)
   return `"key": ${shown} does not identify one row: ${why}${fix} (${path})`;
 }
 
+/** The same type, two integer types, or varchar and text: what PostgreSQL compares (and an FK constraint allows) as one. */
+function comparableTypes(a: string, b: string): boolean {
+  const [x, y] = [baseType(a), baseType(b)];
+  const texts = (t: string): boolean => t === 'text' || t === 'character varying';
+  return x === y || (INTEGER_TYPES.has(x) && INTEGER_TYPES.has(y)) || (texts(x) && texts(y));
+}
+
 function mismatch(msg: string, path: string): BackfillError {
   return new BackfillError('SCHEMA_TYPE_MISMATCH', `${msg} (${path})`, { details: { path } });
 }
@@ -222,14 +229,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   }
   // the same type under any domain, two integer types, or varchar and text (an FK constraint allows integer → bigint
   // and varchar → text; a key the FK's type cannot hold is never linked: fkRange)
-  const ints = (t: string): boolean => INTEGER_TYPES.has(baseType(t));
-  const texts = (t: string): boolean => baseType(t) === 'text' || baseType(t) === 'character varying';
-  if (
-    baseType(fk.baseType) !== baseType(tkey.baseType) &&
-    fk.typeOid !== tkey.typeOid &&
-    !(ints(fk.baseType) && ints(tkey.baseType)) &&
-    !(texts(fk.baseType) && texts(tkey.baseType))
-  ) {
+  if (fk.typeOid !== tkey.typeOid && !comparableTypes(fk.baseType, tkey.baseType)) {
     throw mismatch(`${displayTable(source)}.${link.fk} is ${fk.type} but ${displayTable(target)}.${targetKey} is ${tkey.type}`, `${p}.fk`);
   }
   const fkRange = fkRangeOf(baseType(fk.baseType), baseType(tkey.baseType), fk.baseFull, tkey.baseFull);
@@ -246,9 +246,9 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     const a = column(src, source, s, `${p}.scope[${i}]`);
     const b = column(tgt, target, s, `${p}.scope[${i}]`);
     scopeLoose.push(a.loose || b.loose);
-    // two integer types are one scope (a tenant int in the documents, bigint in the masters: compared as PostgreSQL
-    // compares them; a new user's trial was refused), as for the FK
-    if (baseType(a.type) !== baseType(b.type) && !(INTEGER_TYPES.has(baseType(a.type)) && INTEGER_TYPES.has(baseType(b.type)))) {
+    // two integer types, or varchar beside text, are one scope (a tenant int in the documents, bigint in the masters:
+    // compared as PostgreSQL compares them; a new user's trial was refused), as for the FK
+    if (!comparableTypes(a.type, b.type)) {
       throw mismatch(
         `scope column ${s} is ${a.type} in ${displayTable(source)} but ${b.type} in ${displayTable(target)}`,
         `${p}.scope[${i}]`,

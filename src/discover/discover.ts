@@ -37,6 +37,7 @@ import {
   GENERIC_NAMES,
   isText,
   KEY_BASES,
+  comparableBases,
   LEVEL_SCORE,
   NAME_SUFFIXES,
   namesTable,
@@ -239,7 +240,7 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
         const tgt = c.tgt;
         const tkeyCol = tgt.cols.get(c.key);
         if (tkeyCol === undefined) continue;
-        if (tkeyCol.base !== col.base) {
+        if (!comparableBases(col.base, tkeyCol.base)) {
           reasons.push(`${colName} is ${col.type} but ${tgt.table}.${c.key} is ${tkeyCol.type}`);
           continue;
         }
@@ -326,7 +327,7 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
             s !== c.key &&
             src.cols.has(s) &&
             scopeTyped(tgt.cols.get(s)!) &&
-            src.cols.get(s)!.base === tgt.cols.get(s)!.base,
+            comparableBases(src.cols.get(s)!.base, tgt.cols.get(s)!.base),
         );
         const ko = await keyOverlap(src, colName, tgt, c.key, shared);
         if (c.constraint === null && ko.keys.sampled >= 3 && (ko.keys.ratio ?? 0) < 0.5) {

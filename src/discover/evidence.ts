@@ -10,7 +10,17 @@ import {
 } from '../sql/catalog-discover.js';
 import type { Catalog } from './catalog.js';
 import type { ActiveProposal, Col, Index, Overlap, ScopeVerdict, Tbl } from './types.js';
-import { activeFromColumns, activeFromStatus, activeList, MAX_ACTIVE_PARTS, namesTable, reference, scopeTyped } from './naming.js';
+import {
+  activeFromColumns,
+  activeFromStatus,
+  activeList,
+  baseKind,
+  comparableBases,
+  MAX_ACTIVE_PARTS,
+  namesTable,
+  reference,
+  scopeTyped,
+} from './naming.js';
 import { TENANT_NAME } from '../context/scope-signals.js';
 
 /**
@@ -27,7 +37,10 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
   for (const t of cat.tables) {
     perSchema.set(t.schema, (perSchema.get(t.schema) ?? 0) + 1);
     for (const c of t.cols.values())
-      carriers.set(`${t.schema}\u0000${c.name}\u0000${c.base}`, (carriers.get(`${t.schema}\u0000${c.name}\u0000${c.base}`) ?? 0) + 1);
+      carriers.set(
+        `${t.schema}\u0000${c.name}\u0000${baseKind(c.base)}`,
+        (carriers.get(`${t.schema}\u0000${c.name}\u0000${baseKind(c.base)}`) ?? 0) + 1,
+      );
   }
 
   const cardinality = new Map<number, Promise<Map<string, { n: number; d: number }>>>();
@@ -35,7 +48,7 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
     let p = cardinality.get(t.oid);
     if (p === undefined) {
       const cols = t.order
-        .filter((c) => scopeTyped(t.cols.get(c)!) && (carriers.get(`${t.schema}\u0000${c}\u0000${t.cols.get(c)!.base}`) ?? 0) > 1)
+        .filter((c) => scopeTyped(t.cols.get(c)!) && (carriers.get(`${t.schema}\u0000${c}\u0000${baseKind(t.cols.get(c)!.base)}`) ?? 0) > 1)
         .slice(0, 40);
       p = db.query(cardinalityStatement(t.sql, cols, sample)).then((r) => {
         const row = r.rows[0] ?? {};
@@ -107,7 +120,7 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
       const b = tgt.cols.get(c)!;
       const no = (reason: string): void => void verdicts.push({ column: c, scope: false, reason });
       const yes = (reason: string): void => void verdicts.push({ column: c, scope: true, reason });
-      if (a.base !== b.base) {
+      if (!comparableBases(a.base, b.base)) {
         no(`${a.type} on ${src.table}, ${b.type} on ${tgt.table}`);
         continue;
       }
@@ -156,7 +169,7 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
       const pa = parentOf(src, c);
       if (pa !== null && pa === parentOf(tgt, c)) why.push(`both reference ${byOid.get(pa)?.table ?? 'the same table'}`);
       const total = perSchema.get(src.schema) ?? 0;
-      const carry = carriers.get(`${src.schema}\u0000${c}\u0000${a.base}`) ?? 0;
+      const carry = carriers.get(`${src.schema}\u0000${c}\u0000${baseKind(a.base)}`) ?? 0;
       if (carry >= 3 && carry / total > 0.5) why.push(`on ${carry} of ${total} tables of ${src.schema}`);
       if (TENANT_NAME.test(c)) why.push('named like a tenant column');
       // every one of many rows already linked agrees, over more than one value: not chance
@@ -190,9 +203,15 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
     const out: { key: string; with: string[] }[] = [];
     const indexes = tgt.indexes.filter((i) => i.unique && !i.partial && !i.expr).sort((a, b) => a.columns.length - b.columns.length);
     for (const i of indexes) {
-      for (const k of i.columns.filter((c) => tgt.cols.get(c)?.base === col.base)) {
+      for (const k of i.columns.filter((c) => {
+        const b = tgt.cols.get(c)?.base;
+        return b !== undefined && comparableBases(col.base, b);
+      })) {
         const others = i.columns.filter((c) => c !== k);
-        if (others.every((c) => src.cols.has(c) && src.cols.get(c)!.base === tgt.cols.get(c)!.base) && !out.some((o) => o.key === k))
+        if (
+          others.every((c) => src.cols.has(c) && comparableBases(src.cols.get(c)!.base, tgt.cols.get(c)!.base)) &&
+          !out.some((o) => o.key === k)
+        )
           out.push({ key: k, with: others });
       }
     }

@@ -13,6 +13,19 @@ export function scopeTyped(c: Col): boolean {
 }
 const TEXT_BASES = new Set(['text', 'varchar', 'bpchar', 'citext', 'name']);
 const TIME_BASES = new Set(['timestamp', 'timestamptz', 'date']);
+const INT_BASES = new Set(['int2', 'int4', 'int8']);
+/** The kind a base type is compared as: the integer types are one, varchar is text; any other base only itself. */
+export function baseKind(base: string): string {
+  return INT_BASES.has(base) ? 'int' : base === 'varchar' ? 'text' : base;
+}
+/**
+ * Whether columns of bases `a` and `b` compare as one, as plan and apply take an FK beside its key or a scope column
+ * in both tables (src/context/catalog.ts) and as PostgreSQL's FK constraints do: the same base, two integer types (an
+ * integer FK beside a bigint id), or varchar and text.
+ */
+export function comparableBases(a: string, b: string): boolean {
+  return baseKind(a) === baseKind(b);
+}
 /** Last words that make a column read as a reference to something (`account_no`, `supplier_ref`). */
 const REF_SUFFIXES = new Set(['id', 'no', 'nr', 'nbr', 'num', 'number', 'ref', 'reference', 'code', 'cd', 'key', 'fk', 'uuid', 'guid']);
 /** Last words of a column holding a name. */

@@ -432,18 +432,32 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
     expect(again.config!.links.find((l) => l.fk === 'Cust Id')).toMatchObject({ document: 'Order No', amount: 'Amount' });
   });
 
-  it("a row's own id is never the scope: an integer FK beside a bigint master id is not pointed at the tenant column", async () => {
-    // a trial on Citus: credit_notes.customer_id (integer) → customers (org_id int, id bigint): the only integer column of
-    // the master's key is the tenant, so discover proposed target key org_id scoped by id (the credit note's own id,
-    // unique per row), and apply wrote each note's org_id into customer_id: "Customer 1-2" linked to customer 1
+  it("an integer FK beside a bigint master id: the real link, scoped by the tenant, never by the row's own id", async () => {
+    // a trial on Citus: credit_notes.customer_id (integer) → customers (org_id int, id bigint): discover once proposed
+    // target key org_id scoped by id (the credit note's own id, unique per row), and apply wrote each note's org_id into
+    // customer_id; then it proposed nothing, though PostgreSQL (and plan) take an integer FK to a bigint key
     await t.db.exec(`
       CREATE TABLE customers (org_id int NOT NULL, id bigint NOT NULL, customer_name text NOT NULL, PRIMARY KEY (org_id, id));
       CREATE TABLE credit_notes (org_id int NOT NULL, id bigint NOT NULL, customer varchar(120), customer_id integer, PRIMARY KEY (org_id, id));
       INSERT INTO customers SELECT o, i, 'Customer ' || o || '-' || i FROM generate_series(1, 5) o, generate_series(1, 20) i;
       INSERT INTO credit_notes SELECT c.org_id, row_number() OVER (), c.customer_name, NULL FROM customers c, generate_series(1, 3);`);
     const r = await discover(t.db);
-    expect(r.config?.links.filter((l) => l.fk === 'customer_id') ?? []).toEqual([]);
+    expect(r.config?.links.filter((l) => l.fk === 'customer_id')).toEqual([
+      expect.objectContaining({
+        table: 'credit_notes',
+        name: 'customer',
+        scope: ['org_id'],
+        target: expect.objectContaining({ table: 'customers', key: 'id' }),
+      }),
+    ]);
     for (const w of r.weak.filter((x) => x.fk === 'customer_id')) expect(w.scope).not.toContain('id');
+    const a = await apply(t.db, { config: r.config!, allTenants: true });
+    expect(a.totalUpdated).toBe(300);
+    const wrong = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM credit_notes n LEFT JOIN customers c ON c.org_id = n.org_id AND c.id = n.customer_id
+        WHERE c.customer_name IS DISTINCT FROM n.customer`,
+    );
+    expect(wrong.rows[0]!.n).toBe(0);
   });
 
   // New users' trials: 88 of 1,094 sampled names exact (the rest "ACME CORP.", "Acme Inc"), and 103 of 1,248 (8 %, a

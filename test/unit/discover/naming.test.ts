@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { namesTable, singular } from '../../../src/discover/naming.js';
+import { baseKind, comparableBases, namesTable, singular } from '../../../src/discover/naming.js';
 
 describe('a column names a table', () => {
   it('through plurals no suffix rule makes: person_id names people (a trial), child_id children', () => {
@@ -25,5 +25,19 @@ describe('a column names a table', () => {
     // only around the entity: a table that is all such words, or a column naming something else, names nothing
     expect(namesTable(['vendor'], 'master_data')).toBeNull();
     expect(namesTable(['account'], 'vendor_master')).toBeNull();
+  });
+});
+
+describe('comparableBases: the type pairs plan takes as one', () => {
+  it('the same base, two integer types, varchar beside text; nothing else', () => {
+    expect(comparableBases('int4', 'int8')).toBe(true);
+    expect(comparableBases('int8', 'int2')).toBe(true);
+    expect(comparableBases('varchar', 'text')).toBe(true);
+    expect(comparableBases('uuid', 'uuid')).toBe(true);
+    expect(comparableBases('text', 'int4')).toBe(false);
+    expect(comparableBases('bpchar', 'text')).toBe(false);
+    expect(comparableBases('numeric', 'int4')).toBe(false);
+    expect(comparableBases('citext', 'text')).toBe(false);
+    expect(baseKind('int2')).toBe(baseKind('int8'));
   });
 });
