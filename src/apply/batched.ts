@@ -169,6 +169,8 @@ async function walkRun(
           : (reasons?.notReached ?? 0) +
               (reasons?.cancelledByTrigger ?? 0) +
               (reasons?.cancelledByTriggerOrRls ?? 0) +
+              (reasons?.notKnownLocked ?? 0) +
+              (reasons?.notKnownCheckFailed ?? 0) +
               (reasons?.lockedByOtherSession ?? 0) >
             0)
       ) {

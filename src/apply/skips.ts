@@ -3,7 +3,7 @@
  * are counted by reason with one set-based statement (skipReasonsStatement), only when there are any.
  */
 import { num } from '../db/port.js';
-import { LOCK_NOT_AVAILABLE, wrapDbError } from '../errors.js';
+import { LOCK_NOT_AVAILABLE, sqlState, wrapDbError } from '../errors.js';
 import { skipReasonsStatement } from '../sql/skips.js';
 import { noNestedLoopsStatement, probeLockTimeoutStatement } from '../sql/session.js';
 import { rollbackToSavepointStatement, savepointStatement } from '../sql/batch.js';
@@ -46,6 +46,15 @@ export interface SkipReasons {
    */
   cancelledByTriggerOrRls: number;
   /**
+   * The row still matched everything and was passed over on a table with a BEFORE UPDATE trigger or row-level security,
+   * but the check that tells those from rows added behind the walk (the UPDATE tried again, rolled back) ran into its
+   * lock timeout: another session held rows it needed. Why they were passed over is not known (before: all were put
+   * down to the trigger; a trial under a busy application saw 6 "cancelled by a trigger" with a trigger that cancels nothing).
+   */
+  notKnownLocked: number;
+  /** The same, when that check failed otherwise (a trigger raising on a row it tried): why they were passed over is not known. */
+  notKnownCheckFailed: number;
+  /**
    * The row still matched everything and the UPDATE would link it now: added during the run behind the walk (after
    * the final sweep, too), or moved there by another session's update and then kept locked through the final sweep's
    * retries. On a table with neither a BEFORE UPDATE trigger nor row-level security, every row passed over.
@@ -67,6 +76,8 @@ export const SKIP_REASON_TEXT: Record<keyof SkipReasons, string> = {
   cancelledByTrigger: 'cancelled by a trigger',
   notUpdatableUnderRls: 'not updatable under row-level security',
   cancelledByTriggerOrRls: 'cancelled by a trigger or kept from the update by row-level security',
+  notKnownLocked: 'passed over, reason not known: locked by another session when checked (plan and apply again to link those that can be)',
+  notKnownCheckFailed: 'passed over, reason not known: the check of why failed (plan and apply again to link those that can be)',
   notReached: 'not reached (added or moved behind the walk during the run; a new plan and apply link them)',
 };
 
@@ -109,6 +120,8 @@ export async function countSkips(
   if (updated === planned) return { skipped: 0, beyondPlan: 0 };
   const st = skipReasonsStatement(shape(l), { ...ids, linkName: l.entity }, ctx.filter);
   let row;
+  // set when the probe below could not run to its end: the rows it would have sorted keep no label but that
+  let notProbed: 'locked' | 'failed' | null = null;
   try {
     // hash joins: a fresh plan's entries have no statistics (a plan under ANALYZE_PLAN_NAMES names, autovacuum off or
     // behind), and the planner, estimating one entry, scanned the table once per linked name (a new user's trial: 10 min
@@ -128,9 +141,11 @@ export async function countSkips(
         const probed = (await tx.query(skipReasonsStatement(shape(l), { ...ids, linkName: l.entity, probe: true }, ctx.filter))).rows[0];
         await tx.query(rollbackToSavepointStatement());
         return probed;
-      } catch {
-        // a row kept locked past the probe's lock timeout, a trigger raising on it: the count without the probe stands
+      } catch (e) {
+        // a row kept locked past the probe's lock timeout, a trigger raising on it: the count without the probe stands,
+        // its passed-over rows with no reason (a trigger, a policy or a row added behind the walk: not established)
         await tx.query(rollbackToSavepointStatement());
+        notProbed = sqlState(e) === LOCK_NOT_AVAILABLE ? 'locked' : 'failed';
         return first;
       }
     });
@@ -178,9 +193,11 @@ export async function countSkips(
     masterRenamed,
     refusedByTable,
     lockedByOtherSession: locked,
-    cancelledByTrigger: row?.rls !== true && row?.before_update_triggers === true ? passed : 0,
-    notUpdatableUnderRls: row?.rls === true && row.before_update_triggers !== true ? passed : 0,
-    cancelledByTriggerOrRls: row?.rls === true && row.before_update_triggers === true ? passed : 0,
+    cancelledByTrigger: notProbed === null && row?.rls !== true && row?.before_update_triggers === true ? passed : 0,
+    notUpdatableUnderRls: notProbed === null && row?.rls === true && row.before_update_triggers !== true ? passed : 0,
+    cancelledByTriggerOrRls: notProbed === null && row?.rls === true && row.before_update_triggers === true ? passed : 0,
+    notKnownLocked: notProbed === 'locked' ? passed : 0,
+    notKnownCheckFailed: notProbed === 'failed' ? passed : 0,
     notReached: reachable + (row?.rls !== true && row?.before_update_triggers !== true ? passed : 0),
   };
   const refused = refusedByTable > 0 ? await refusedSample(ctx.db, ids.runId, l.entity, REFUSED_SHOWN) : [];

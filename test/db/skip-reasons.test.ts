@@ -6,10 +6,11 @@
  * run's summary (`runs ID`). Before: everything was "changed since plan".
  */
 import { afterEach, expect, it } from 'vitest';
+import pg from 'pg';
 import { apply, getRun, migrate, plan, report } from '../../src/index.js';
 import { withinTransaction } from '../../src/db/port.js';
 import { prepare } from '../../src/context/context.js';
-import { countSkips } from '../../src/apply/skips.js';
+import { countSkips, skipReasonsText } from '../../src/apply/skips.js';
 import { applyText } from '../../src/cli/format.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { ordersConfig } from '../helpers/orders-config.js';
@@ -64,6 +65,8 @@ describeEach('exact skip reasons', (target) => {
         cancelledByTrigger: 1,
         notUpdatableUnderRls: 0,
         cancelledByTriggerOrRls: 0,
+        notKnownLocked: 0,
+        notKnownCheckFailed: 0,
         notReached: 0,
       });
       const text = applyText(a);
@@ -101,6 +104,49 @@ describeEach('exact skip reasons', (target) => {
     expect((await t.db.query(`SELECT id FROM orders WHERE id >= 9 AND (customer_id IS NOT NULL OR updated_at IS NOT NULL)`)).rows).toEqual(
       [],
     );
+  });
+
+  it('the check of why rows were passed over cannot run (a row locked past its lock timeout, a trigger raising): reason not known, never "cancelled by a trigger"', async () => {
+    // a trial under a busy application: the probe hit its lock timeout and the rows it had not sorted were all put down
+    // to a trigger that cancels nothing ("6 cancelled by a trigger")
+    t = await freshDb(target);
+    await schema(t);
+    const p = await plan(t.db, { config, tenantId: '1' });
+    await drift(t);
+    const a = await apply(t.db, { config, tenantId: '1', planRunId: p.runId, batchSize: 3 });
+    // rows of a planned name the application adds after the run's last statement: the probe would tell them apart
+    await t.db.exec(`INSERT INTO orders (id, tenant_id, customer_name) VALUES (9, 1, 'ABC'), (10, 1, 'ABC')`);
+    const ctx = await prepare(t.db, { config, tenantId: '1' });
+    const count = () => countSkips(ctx, ctx.links[0]!, { planRunId: p.runId, runId: a.runId }, 8, a.results[0]!.updated);
+    const unknown = (c: Awaited<ReturnType<typeof count>>) => {
+      const r = c.reasons!;
+      expect(r).toMatchObject({ cancelledByTrigger: 0, cancelledByTriggerOrRls: 0, notUpdatableUnderRls: 0, notReached: 0 });
+      expect(Object.values(r).reduce((x, n) => x + n, 0)).toBe(c.skipped);
+      return r;
+    };
+    if (target !== 'pglite') {
+      // another session holds one of them: the probe's UPDATE waits past its 2 s lock timeout
+      const other = new pg.Client({ connectionString: t.url });
+      await other.connect();
+      try {
+        await other.query(`BEGIN; SELECT 1 FROM orders WHERE id = 9 FOR UPDATE`);
+        const c = await count();
+        const r = unknown(c);
+        expect(r.notKnownLocked).toBe(3); // row 2 (the trigger's) and rows 9 and 10 alike: the probe sorted none
+        expect(r.notKnownCheckFailed).toBe(0);
+        expect(skipReasonsText(r)).toContain('3 passed over, reason not known: locked by another session when checked');
+      } finally {
+        await other.query('ROLLBACK').catch(() => undefined);
+        await other.end();
+      }
+    }
+    // a trigger that raises on the rows the probe tries
+    await t.db
+      .exec(`CREATE FUNCTION refuse_new() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.id >= 9 THEN RAISE 'no'; END IF; RETURN NEW; END $$;
+      CREATE TRIGGER refuse_new BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION refuse_new();`);
+    const r = unknown(await count());
+    expect([r.notKnownCheckFailed, r.notKnownLocked]).toEqual([3, 0]);
+    expect(skipReasonsText(r)).toContain('3 passed over, reason not known: the check of why failed');
   });
 
   it.runIf(target !== 'pglite')('a row an UPDATE policy hides from the role: not updatable under row-level security', async () => {
