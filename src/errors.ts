@@ -46,6 +46,8 @@ export type BackfillErrorCode =
   | 'INVALID_INPUT'
   | 'FILE_UNUSABLE'
   | 'NOT_FOUND'
+  // a library user's callback (onProgress, onStep) threw: the error's cause is what it threw; the run stopped there
+  | 'CALLBACK_FAILED'
   | 'INTERNAL';
 
 const USAGE_CODES: ReadonlySet<BackfillErrorCode> = new Set<BackfillErrorCode>([

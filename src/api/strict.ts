@@ -8,6 +8,7 @@
  */
 import { distance } from 'fastest-levenshtein';
 import { BackfillError } from '../errors.js';
+import { guardCallbacks } from './callbacks.js';
 
 /** Every key of T, each once: a list that leaves a key out or names one T lacks does not compile. */
 export type Keys<T> = { readonly [K in keyof Required<T>]: true };
@@ -117,7 +118,10 @@ export function checkArgs(fn: string, args: readonly unknown[], specs: readonly 
   }
 }
 
-/** `fn` with its option objects checked first (the public entry points, src/api/public.ts). */
+/**
+ * `fn` with its option objects checked first (the public entry points, src/api/public.ts), and the user's callbacks
+ * in them guarded (callbacks.ts: what one throws is CALLBACK_FAILED, never a database error).
+ */
 export function strict<A extends unknown[], R>(
   name: string,
   fn: (...args: A) => Promise<R>,
@@ -125,7 +129,9 @@ export function strict<A extends unknown[], R>(
 ): (...args: A) => Promise<R> {
   const checked = async (...args: A): Promise<R> => {
     checkArgs(name, args, specs);
-    return fn(...args);
+    const given = [...args] as A;
+    for (const s of specs) given[s.arg] = guardCallbacks(name, given[s.arg]);
+    return fn(...given);
   };
   Object.defineProperty(checked, 'name', { value: name });
   return checked;

@@ -71,8 +71,9 @@ export async function afterWrites(db: Queryable, kind: 'apply' | 'undo', runId: 
     kind === 'apply'
       ? `run ${runId} had written batches before it (${[...links].join(', ')}): they stay, logged (undo --run ${runId} sets them back)`
       : `undo run ${runId} had set back batches before it (${[...links].join(', ')}): they stay, logged`;
+  // the same error with more said: its cause stays the original's (a user callback's own error, the driver's)
   return new BackfillError(e.code, `${e.message}; ${stay}. Fix it, then continue with fk-backfill ${kind} --resume ${runId} --yes`, {
-    cause: e,
+    cause: e.cause ?? e,
     details: { ...e.details, runId, written: true },
   });
 }
