@@ -62,6 +62,7 @@ const GUARD_LOCK_TRY_MS = 500;
 
 export interface InstalledGuard {
   entityType: string;
+  /** The source table, schema-qualified (`public.invoices`), as guardStatus and removeGuard name it. */
   table: string;
   trigger: string;
   function: string;
@@ -244,7 +245,9 @@ export async function installGuard(handle: unknown, opts: GuardInstallOptions = 
           });
           out.push({
             entityType: g.entity,
-            table: l.config.table,
+            // schema-qualified as guardStatus and removeGuard name it (they read it back from fk_backfill.guards): before,
+            // install said `invoices` where status said `public.invoices`
+            table: g.sourceQualified,
             trigger: names.trigger,
             function: `fk_backfill.${names.fn}`,
             replaced: prev !== undefined,
@@ -284,6 +287,7 @@ async function lockRetried<T>(budgetMs: number, started: number, verb: 'install'
 
 export interface GuardStatusLink {
   entityType: string;
+  /** The source table, schema-qualified (`public.invoices`). */
   table: string;
   runId: string;
   trigger: string;

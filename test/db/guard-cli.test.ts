@@ -28,6 +28,8 @@ describeEach('guard cli', (target) => {
     const inst = await runCli(['guard', 'install', ...db, '--entity', 'sales_order', '--yes', '--json']);
     expect(inst.code).toBe(0);
     const runId = inst.json<{ runId: string }>().runId;
+    // the table named as guard status names it (before: install said sales_orders, status public.sales_orders)
+    expect(inst.json<{ guards: { table: string }[] }>().guards.map((g) => g.table)).toEqual(['public.sales_orders']);
 
     const conn = await reopen(t);
     try {
@@ -37,7 +39,9 @@ describeEach('guard cli', (target) => {
         [DEMO_TENANT],
       );
       expect(r.rows.map((x) => x.ok)).toEqual([true, false]);
-      expect((await guardStatus(conn)).guards).toEqual([expect.objectContaining({ runId, hits: 1, misses: 1, active: true })]);
+      expect((await guardStatus(conn)).guards).toEqual([
+        expect.objectContaining({ runId, table: 'public.sales_orders', hits: 1, misses: 1, active: true }),
+      ]);
     } finally {
       await conn.close();
     }

@@ -78,6 +78,9 @@ describeEach('guard', (target) => {
 
     const g = await installGuard(db, { entities: SO, executedBy: 'test' });
     expect(g.guards.map((x) => x.entityType)).toEqual(SO);
+    // the table named as guardStatus (and removeGuard) name it, schema-qualified: before, install said `sales_orders`
+    expect(g.guards.map((x) => x.table)).toEqual(['public.sales_orders']);
+    expect((await guardStatus(db)).guards.map((x) => x.table)).toEqual(['public.sales_orders']);
     // the 'never' is not an alias (a trial: install counted it among the aliases from decisions)
     expect([g.aliases.decision, g.aliases.never]).toEqual([1, 1]);
     expect(g.aliases.apply).toBeGreaterThan(0);
