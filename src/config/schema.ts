@@ -199,10 +199,25 @@ export const configSchema = z
     });
   });
 
+/**
+ * `T` with every array in it, at any depth, readonly: what a config written `as const` in TypeScript is (readonly
+ * tuples all the way down). A mutable array is assignable to a readonly one, so the input types accept both.
+ */
+export type ReadonlyArrays<T> = T extends readonly (infer U)[]
+  ? readonly ReadonlyArrays<U>[]
+  : T extends object
+    ? { [K in keyof T]: ReadonlyArrays<T[K]> }
+    : T;
+
 export type LinkConfig = z.output<typeof linkSchema>;
-export type LinkInput = z.input<typeof linkSchema>;
+/** A link as the calls take it (arrays readonly or not: `as const` fits). */
+export type LinkInput = ReadonlyArrays<LinkDraft>;
 export type Config = z.output<typeof configSchema>;
-export type ConfigInput = z.input<typeof configSchema>;
+/** A config as the calls take it (arrays readonly or not: `as const` fits). */
+export type ConfigInput = ReadonlyArrays<ConfigDraft>;
+/** The input shape with mutable arrays: what discover builds and hands over to be edited. */
+export type LinkDraft = z.input<typeof linkSchema>;
+export type ConfigDraft = z.input<typeof configSchema>;
 
 export type ActiveConfig = z.output<typeof activeSchema>;
 

@@ -1,5 +1,5 @@
 /** A proposal in the making: the link config and evidence of one candidate, before confidence decides where it goes. */
-import { linkSchema, type LinkInput } from '../config/schema.js';
+import { linkSchema, type LinkDraft } from '../config/schema.js';
 import type { ActiveProposal, Col, Draft, Overlap, ScopeVerdict, Tbl } from './types.js';
 import { amountColumn, documentColumn, entityName, isText, reference, singular } from './naming.js';
 
@@ -44,7 +44,7 @@ export function draft(a: {
   const amount = amountColumn(src, exclude);
   const tnumber = [`${singular(tgt.table)}_number`, 'number', 'code'].find((n) => n !== a.key && n !== a.tname && tgt.cols.has(n)) ?? null;
   const active = a.active.active;
-  const link: LinkInput = {
+  const link: LinkDraft = {
     entity: entityName(src.table),
     table: src.ref,
     key: srcKey,

@@ -1,6 +1,6 @@
 /** From drafts to discover's result (see settle()). */
 import { parseConfig } from '../config/load.js';
-import type { ConfigInput, LinkInput } from '../config/schema.js';
+import type { ConfigDraft, LinkDraft } from '../config/schema.js';
 import type { Queryable } from '../db/port.js';
 import { BackfillError } from '../errors.js';
 import { resolveLinks } from '../context/catalog.js';
@@ -112,7 +112,7 @@ export async function settle(
   weak.sort(order);
   rejected.sort((a, b) => a.source.localeCompare(b.source) || a.column.localeCompare(b.column));
 
-  const config: ConfigInput | null = proposals.length === 0 ? null : { links: proposals.map((p) => p.link) };
+  const config: ConfigDraft | null = proposals.length === 0 ? null : { links: proposals.map((p) => p.link) };
   if (config !== null) parseConfig(config, 'discovered config');
   const searched = schemas ?? [...new Set(cat.tables.map((t) => t.schema))].sort();
   return { schemas: searched, proposals, weak, rejected, config };
@@ -123,7 +123,7 @@ export async function settle(
  * included: tables not co-located on a scope column, a local source with a distributed or reference
  * master), or null. A Citus trial: four such links were written as confident and plan refused the file.
  */
-async function refusal(db: Queryable, link: LinkInput): Promise<string | null> {
+async function refusal(db: Queryable, link: LinkDraft): Promise<string | null> {
   try {
     await resolveLinks(db, parseConfig({ links: [link] }, 'discovered link').links);
     return null;

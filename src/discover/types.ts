@@ -1,5 +1,5 @@
 /** What discover takes and returns (proposals, weak ones, rejected columns, with their evidence), and the catalog as it reads it. */
-import type { ConfigInput, LinkInput } from '../config/schema.js';
+import type { ConfigDraft, LinkDraft } from '../config/schema.js';
 
 export interface DiscoverOptions {
   /** Only these schemas (default: every non-system schema except fk_backfill). */
@@ -59,7 +59,7 @@ export interface Proposal {
   amount: string | null;
   evidence: Evidence;
   confidence: number;
-  link: LinkInput;
+  link: LinkDraft;
 }
 
 /** Plausible but not confident: listed, never written into the config. */
@@ -68,7 +68,7 @@ export interface Weak extends Omit<Proposal, 'link'> {
   why: string[];
   /** What would confirm it. */
   confirm: string[];
-  link: LinkInput;
+  link: LinkDraft;
 }
 
 export interface Rejected {
@@ -84,7 +84,7 @@ export interface DiscoverResult {
   weak: Weak[];
   rejected: Rejected[];
   /** A config `plan` accepts unchanged (validated through parseConfig); null when nothing was found. */
-  config: ConfigInput | null;
+  config: ConfigDraft | null;
 }
 
 export interface Col {

@@ -23,7 +23,7 @@ import { linkOf, masterIn, mastersFor } from './masters.js';
 
 export interface DecideInput {
   link: string;
-  scopeKey: (string | null)[];
+  scopeKey: readonly (string | null)[];
   name: string;
   action: DecisionAction;
   targetKey?: string | null | undefined;

@@ -71,7 +71,7 @@ export function checkFilter(f: QueueFilter): void {
 }
 
 export function sqlFilter(ctx: Context, f: QueueFilter): QueueSqlFilter {
-  const links = f.links ?? [];
+  const links = [...(f.links ?? [])];
   const unknown = links.filter((w) => !ctx.links.some((l) => l.entity === w));
   if (unknown.length > 0) throw new BackfillError('UNKNOWN_ENTITY', `unknown link ${unknown.join(', ')}`);
   const tenants = [...(f.tenants ?? []), ...(f.tenant !== undefined && f.tenant !== '' ? [f.tenant] : [])];
@@ -85,7 +85,7 @@ export function sqlFilter(ctx: Context, f: QueueFilter): QueueSqlFilter {
     minScore: f.minScore ?? null,
     maxScore: f.maxScore ?? null,
     search: f.search?.trim() || null,
-    facets: { band: f.bands ?? [], state, decision: f.decisions ?? [], link: links, tenant: tenants },
+    facets: { band: [...(f.bands ?? [])], state, decision: [...(f.decisions ?? [])], link: links, tenant: tenants },
   };
 }
 

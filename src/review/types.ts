@@ -10,19 +10,19 @@ export const DECISION_VALUES = ['alias', 'never', 'create', 'none'] as const;
 
 export interface QueueFilter {
   /** Entity names (links); default all configured. */
-  links?: string[] | undefined;
+  links?: readonly string[] | undefined;
   /** Only this value of the first scope column (within the scope the queue was opened for). */
   tenant?: string | undefined;
   /** Only these values of the first scope column. */
-  tenants?: string[] | undefined;
-  bands?: Band[] | undefined;
+  tenants?: readonly string[] | undefined;
+  bands?: readonly Band[] | undefined;
   minScore?: number | undefined;
   maxScore?: number | undefined;
   search?: string | undefined;
   /** open = without a decision; decided = with one; all (default). */
   state?: 'all' | 'open' | 'decided' | undefined;
   /** Decision in force: alias, never, create, or none (open). */
-  decisions?: (typeof DECISION_VALUES)[number][] | undefined;
+  decisions?: readonly (typeof DECISION_VALUES)[number][] | undefined;
 }
 
 export interface ReviewQueueOptions extends CommonOptions {

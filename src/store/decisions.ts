@@ -47,7 +47,7 @@ export async function decisionHistory(
 export interface DecisionInputRow {
   i: number;
   link: string;
-  scope_key: (string | null)[];
+  scope_key: readonly (string | null)[];
   source_name: string;
   action: DecisionAction;
   /** undefined reads as NULL (JSON drops it) */

@@ -689,7 +689,7 @@ describeEach('discover CLI', (target) => {
     expect(empty.stdout).toContain(`Nothing written to ${none}: no confident link to put in a config.`);
     const db = await openDatabase(t.url);
     try {
-      const p = await plan(db, { config: cfg as ConfigInput, allTenants: true });
+      const p = await plan(db, { config: cfg as unknown as ConfigInput, allTenants: true });
       expect(p.results.map((x) => [x.entityType, x.recordsMatched])).toEqual([['journal_line', 4]]);
     } finally {
       await db.close();

@@ -29,7 +29,7 @@ describe('config', () => {
   });
 
   it('names the JSON path of each problem', () => {
-    const bad = structuredClone(AXIS_CONFIG) as { links: Record<string, unknown>[] };
+    const bad = structuredClone(AXIS_CONFIG) as unknown as { links: Record<string, unknown>[] };
     delete (bad.links[1]!['target'] as Record<string, unknown>)['key'];
     bad.links[2]!['fk'] = '';
     bad.links[3]!['colour'] = 'red';
