@@ -61,7 +61,7 @@ export type { ActiveProposal, DiscoverOptions, DiscoverResult, Proposal, Rejecte
 export type { ConstrainOptions, ConstrainResult, LinkConstrain } from './constrain/types.js';
 export { type RevenueOptions, type RevenueReport, type LinkRevenue, type MasterRevenue } from './report/revenue.js';
 export { type DemoResult } from './demo/run.js';
-export { type DecideInput, type DecideResult } from './review/decide.js';
+export { type AcceptInput, type DecideInput, type DecideResult } from './review/decide.js';
 export { type ImportResult } from './review/csv.js';
 export type { ReviewQueue, ReviewQueueOptions, QueueItem, QueueCandidate, QueueFilter } from './review/types.js';
 export type { BulkAcceptResult } from './review/bulk.js';

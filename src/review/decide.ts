@@ -5,6 +5,7 @@
 import { adapt } from '../db/index.js';
 import { type Database, type Queryable } from '../db/port.js';
 import { migrate } from '../store/migrate.js';
+import { latestPlanRun } from '../store/runs.js';
 import {
   restoreReplacedDecision,
   revokeDecisionRow,
@@ -167,7 +168,11 @@ export async function acceptTopIn(
 ): Promise<DecideResult> {
   const e = (await ctx.db.query(queueEntrySql(planRunIds, input))).rows[0];
   const name = JSON.stringify(input.name);
-  if (e === undefined) throw new BackfillError('INVALID_INPUT', `name ${name} is not in the queue of this plan: reload it`);
+  if (e === undefined)
+    throw new BackfillError(
+      'INVALID_INPUT',
+      `name ${name} of ${input.link} in scope ${JSON.stringify(input.scopeKey)} is not in the queue of plan ${planRunIds.join(' or ')}: reload it (or plan again)`,
+    );
   if (e.outcome === 'ambiguous')
     throw new BackfillError(
       'INVALID_INPUT',
@@ -178,13 +183,39 @@ export async function acceptTopIn(
 }
 
 /**
- * Records what a person decided for a name in a scope: alias → that master (must be an active master
- * of the same scope), never → never linked, create → left for `masters create`. Replaces (revokes)
- * the name's earlier decision; the same decision twice writes nothing.
+ * decide()'s `accept`, as `review import` and the review page have it: the name's candidate 1 in the newest plan of
+ * this config that holds it (of the name's tenant, or of all tenants), unless `targetKey` names another master (then
+ * an alias to that one, as the CSV's target_key). An ambiguous name needs `targetKey`: its candidates score alike.
  */
-export async function decide(db: unknown, input: DecideInput & { config?: CommonOptions['config'] }): Promise<DecideResult> {
+export type AcceptInput = Omit<DecideInput, 'action'> & { action: 'accept' };
+
+/**
+ * Records what a person decided for a name in a scope: alias → that master (must be an active master
+ * of the same scope), accept → candidate 1 (AcceptInput), never → never linked, create → left for `masters create`.
+ * Replaces (revokes) the name's earlier decision; the same decision twice writes nothing.
+ */
+export async function decide(
+  db: unknown,
+  input: (DecideInput | AcceptInput) & { config?: CommonOptions['config'] },
+): Promise<DecideResult> {
   const ctx = await prepare(db, { ...(input.config !== undefined ? { config: input.config } : {}), allTenants: true }, { bind: true });
-  return decideIn(ctx, input);
+  if (input.action !== 'accept') return decideIn(ctx, input);
+  const item = { link: input.link, scopeKey: input.scopeKey, name: input.name, by: input.by };
+  const key = input.targetKey;
+  if (key !== undefined && key !== null && key !== '') return decideIn(ctx, { ...item, action: 'alias', targetKey: key });
+  const l = linkOf(ctx, input.link);
+  const tenant = l.config.scope.length > 0 && Array.isArray(input.scopeKey) ? (input.scopeKey[0] ?? null) : null;
+  const ids: string[] = [];
+  for (const t of new Set([tenant, null])) {
+    const id = await latestPlanRun(ctx.db, ctx.configHash, t, [l.entity]);
+    if (id !== null) ids.push(id);
+  }
+  if (ids.length === 0)
+    throw new BackfillError(
+      'INVALID_INPUT',
+      `accept takes the name's candidate 1 from a plan, and no finished plan of this config covers link "${l.entity}"${tenant === null ? '' : ` for tenant ${tenant}`}: plan first, or decide alias with the targetKey you mean`,
+    );
+  return acceptTopIn(ctx, ids, item);
 }
 
 /** Undo of a decision (before apply): sets revoked_at. Rows already linked stay linked (`undo --run`). */
