@@ -58,6 +58,11 @@ function describe(v: unknown): string {
   return Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v;
 }
 
+/** The form of a run id (fk_backfill.runs.id, an int8): what the CLI's flags say too (cli/args.ts runId). */
+const RUN_ID_FORM = 'a run id, a whole number as listRuns() and `fk-backfill runs` list them';
+const isRunId = (v: unknown): boolean =>
+  (typeof v === 'string' || (typeof v === 'number' && Number.isSafeInteger(v))) && /^\d{1,18}$/.test(String(v));
+
 /**
  * Values of keys many calls share whose wrong type acted on everything or failed late: `entities: []` (a filter
  * computed empty) undid, planned or removed the guard of every link, `entities: 'order'` failed as DB_ERROR
@@ -71,6 +76,9 @@ const SHARED: Readonly<Record<string, readonly [(v: unknown) => boolean, string]
   allTenants: [(v) => typeof v === 'boolean', 'true or false'],
   singleTransaction: [(v) => typeof v === 'boolean', 'true or false'],
   onProgress: [(v) => typeof v === 'function', 'a function'],
+  // a malformed id is bad input, not a run that is missing (before: undo(db, { runId: 'abc' }) said RUN_NOT_FOUND)
+  runId: [isRunId, RUN_ID_FORM],
+  planRunId: [isRunId, RUN_ID_FORM],
   signal: [(v) => typeof v === 'object' && v !== null && typeof (v as AbortSignal).addEventListener === 'function', 'an AbortSignal'],
 };
 

@@ -286,7 +286,9 @@ export async function undosOf(db: Queryable, runId: string): Promise<{ id: strin
 }
 
 export async function getRun(db: Queryable, id: string): Promise<RunRecord> {
-  if (!/^\d{1,18}$/.test(id)) throw new BackfillError('RUN_NOT_FOUND', `run id must be a number, got "${id}"`);
+  // malformed: bad input (USAGE, naming the value and the form), not a run that is missing
+  if (!/^\d{1,18}$/.test(id))
+    throw new BackfillError('USAGE', `a run id is a whole number (as \`fk-backfill runs\` lists them), got ${JSON.stringify(String(id))}`);
   let res;
   try {
     res = await db.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM fk_backfill.runs r WHERE r.id = $1::int8`, [id]);

@@ -3,7 +3,8 @@
  * unset environment variable through Number()) ran 40,000 batches of one row; NaN failed in the middle of the run.
  */
 import { afterEach, expect, it } from 'vitest';
-import { apply, plan, undo } from '../../src/index.js';
+import { apply, getRun, plan, report, resumeApply, resumeUndo, reviewQueue, runReport, undo } from '../../src/index.js';
+import { runCli } from '../helpers/cli.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { refused, snapshot } from '../helpers/hostile.js';
 import { createBatchFixture } from './apply-fixture.js';
@@ -38,5 +39,32 @@ describeEach('library batch options', (target) => {
       'USAGE',
       /batchSize must be a whole number ≥ 1 \(got -5\)/,
     );
+  });
+
+  it('a malformed run id is USAGE naming the value and the form, before anything runs; a well-formed unknown one RUN_NOT_FOUND', async () => {
+    // before: undo(db, { runId: 'abc' }) said RUN_NOT_FOUND, as if a run were missing
+    t = await freshDb(target, { onDisk: true });
+    await createBatchFixture(t.db, 10);
+    const before = await snapshot(t.db);
+    const form = /must be a run id, a whole number as listRuns\(\) and `fk-backfill runs` list them \(got "abc"\); nothing run/;
+    const e = await refused(undo(t.db, { runId: 'abc' }), 'USAGE', new RegExp(`^undo\\(\\): runId ${form.source}`));
+    expect(e.details).toMatchObject({ function: 'undo', option: 'runId' });
+    await refused(resumeApply(t.db, { runId: 'abc' }), 'USAGE', form);
+    await refused(resumeUndo(t.db, { runId: 'abc' }), 'USAGE', form);
+    await refused(apply(t.db, { allTenants: true, planRunId: 'abc' }), 'USAGE', /planRunId must be a run id.*\(got "abc"\)/);
+    await refused(reviewQueue(t.db, { allTenants: true, planRunId: '1; DROP TABLE customers' }), 'USAGE', /planRunId must be a run id/);
+    await refused(runReport(t.db, { runId: '-1' }), 'USAGE', /runId must be a run id.*\(got "-1"\)/);
+    await refused(report(t.db, { runId: '', format: 'json' }), 'USAGE', /runId must be a run id/);
+    await refused(getRun(t.db, 'abc'), 'USAGE', /a run id is a whole number \(as `fk-backfill runs` lists them\), got "abc"/);
+    expect(await snapshot(t.db)).toEqual(before);
+    await refused(undo(t.db, { runId: '424242' }), 'RUN_NOT_FOUND', /run 424242 not found/);
+    // the CLI says the same of its flags: one line, exit 2
+    await t.release();
+    const r = await runCli(['undo', '--db', t.url, '--run', 'abc', '--yes']);
+    expect([r.code, r.stdout, r.stderr.trim()]).toEqual([
+      2,
+      '',
+      'fk-backfill: --run must be a run id (a whole number, as `fk-backfill runs` lists them), got "abc" [USAGE]',
+    ]);
   });
 });

@@ -90,9 +90,11 @@ describeEach('hostile: library', (target) => {
         tried.library++;
       }
     }
+    // a malformed id is bad input (USAGE, naming it), a well-formed one no run has is RUN_NOT_FOUND
     for (const id of ['1; DROP TABLE customers', '99999999999999999999', '-1', '', '$1', '424242']) {
-      await refused(undo(t.db, { runId: id }), 'RUN_NOT_FOUND', /run/);
-      await refused(apply(t.db, { planRunId: id }), 'RUN_NOT_FOUND', /run/);
+      const [code, names] = id === '424242' ? ['RUN_NOT_FOUND', /run/] : ['USAGE', /must be a run id/];
+      await refused(undo(t.db, { runId: id }), code, names);
+      await refused(apply(t.db, { planRunId: id }), code, names);
       tried.library += 2;
     }
     expect(await snapshot(t.db)).toEqual(before);
