@@ -6,7 +6,7 @@ import { BackfillError, wrapDbError } from '../errors.js';
 import { type CommonOptions, prepare } from '../context/context.js';
 import type { QueueItem, ReviewQueueOptions } from './types.js';
 import { latestPlan, resolvePlan, reviewQueue } from './queue.js';
-import { type DecideInput, type DecideResult, validateDecisions, writeDecisions } from './decide.js';
+import { type DecideInput, type DecideResult, noTenantMessage, validateDecisions, writeDecisions } from './decide.js';
 import { namesInPlan, writesSincePlan } from '../store/plans.js';
 import { discardRun } from '../store/runs.js';
 import { adapt } from '../db/index.js';
@@ -170,8 +170,13 @@ export async function importDecisionsCsv(
   const noTenant = (scoped.tenantId ?? null) === null && scoped.allTenants !== true;
   if (parseError !== null && noTenant) throw parseError;
   if (noTenant) {
-    // nor can a decided line whose scope cell is not the exported JSON array: name those lines instead
-    const bad = records.flatMap(({ record: r, info }) => (badScopeCell(r) ? [{ line: info.lines, message: scopeCellMessage(r) }] : []));
+    // nor can a decided line whose scope cell is not the exported JSON array, or is no tenant's ([null]: such rows
+    // take no decision, which no tenant flag changes): name those lines instead
+    const bad = records.flatMap(({ record: r, info }) => {
+      const v = decided(r) ? scopeCell(r) : [];
+      const message = badScopeCell(r) ? scopeCellMessage(r) : v?.includes(null) === true ? noTenantMessage(v) : null;
+      return message === null ? [] : [{ line: info.lines, message }];
+    });
     if (bad.length > 0) throw csvError(bad);
   }
   const ctx = await prepare(db, scoped, { tenant: 'required' });

@@ -39,6 +39,15 @@ export interface DecideResult {
   replaced: string[];
 }
 
+/**
+ * A decision for a name of rows of no tenant (a scope column NULL, scope `[null]`): the plan never links such rows
+ * (NO_SCOPE_REASON), so no decision applies to them. Before, `review import` of such a line asked for a tenant first
+ * ("choose a tenant"), and with --all-tenants took a `never` and refused an accept as "no master 1 in scope [null]".
+ */
+export function noTenantMessage(scopeKey: readonly (string | null)[]): string {
+  return `scope ${JSON.stringify(scopeKey)} is no tenant's (a scope column of its rows is NULL): rows of no tenant are never linked, so they take no decision; leave the decision empty, or set the rows' tenant and plan again`;
+}
+
 /** Checks one decision against the config and the masters; returns a message or null. */
 export async function validateDecisions(db: Queryable, ctx: Context, list: DecideInput[]): Promise<(string | null)[]> {
   const errors: (string | null)[] = list.map(() => null);
@@ -62,6 +71,8 @@ export async function validateDecisions(db: Queryable, ctx: Context, list: Decid
     if (!Array.isArray(d.scopeKey) || d.scopeKey.length !== l.config.scope.length) {
       return void (errors[i] = `scope must have ${l.config.scope.length} value(s) (${l.config.scope.join(', ')})`);
     }
+    // said before "outside tenant …" (and, by review import, before "choose a tenant"): what is wrong is the rows' tenant
+    if (d.scopeKey.some((v) => v === null)) return void (errors[i] = noTenantMessage(d.scopeKey));
     if (ctx.filter.tenant !== null && l.config.scope.length > 0 && d.scopeKey[0] !== ctx.filter.tenant) {
       return void (errors[i] = `scope ${JSON.stringify(d.scopeKey)} is outside tenant ${ctx.filter.tenant}`);
     }
