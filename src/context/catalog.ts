@@ -274,7 +274,9 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
       `${link.entity}: ${displayTable(target)}.${targetKey} may be NULL: a master without a key is never linked (a name only it holds is left unlinked as if no master had it)`,
     );
   if (link.updatedAt !== null) {
-    const col = link.updatedAt ?? 'updated_at';
+    // by default `updated_at`, else `updatedAt` as Prisma, Sequelize and TypeORM name it (a trial's Drizzle schema: its
+    // linked rows kept their old "updatedAt", and undo could not tell a row the application wrote since)
+    const col = link.updatedAt ?? (src.columns.has('updated_at') || !src.columns.has('updatedAt') ? 'updated_at' : 'updatedAt');
     const c = link.updatedAt !== undefined ? column(src, source, col, `${p}.updatedAt`) : src.columns.get(col);
     if (c !== undefined) {
       const why = unwritable(c) ?? (TOUCH_TYPES.has(c.baseType) ? null : `it is ${c.type}, not a timestamp fk-backfill can set to now()`);
