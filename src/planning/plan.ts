@@ -296,7 +296,7 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
           const twins = await entriesWithReason(ctx.db, runId, l.entity, EXACT_BESIDE_NAMESAKE);
           if (twins.names > 0)
             ctx.notices.push(
-              `${l.entity}: ${twins.names} name(s) (${twins.rows} row(s)) are exactly one master's name but ambiguous: another master of the tenant differs from it only by a legal form ("Falcon Textiles" / "Falcon Textiles Oy"), which the bare name may mean too; "match": "exact" links them to the exactly named master, which review export lists first for each`,
+              `${l.entity}: ${twins.names} name(s) (${twins.rows} row(s)) are exactly one master's name but ambiguous: another master of the tenant differs from it only by a legal form${twinExample(twins.example)}, which the bare name may mean too; "match": "exact" links them to the exactly named master, which review export lists first for each`,
             );
         }
         planned += Object.values(names).reduce((a, n) => a + n, 0);
@@ -407,4 +407,10 @@ export async function plan(db: unknown, opts: PlanOptions = {}): Promise<PlanRes
   await d.query(pingStatement()).catch(fail);
   // a lost connection: plan again on a new one (a plan writes nothing to user tables)
   return withReconnect(d, {}, { kind: 'plan' }, async () => planIn(await prepare(d, opts, { tenant: 'required' }), opts)).catch(fail);
+}
+
+/** The plan's own example of a name beside a legal-form twin ("Bolt Industries" beside "Bolt Industries Inc"). */
+function twinExample(e: { name: string; others: string[] } | null): string {
+  if (e === null || e.others.length === 0) return '';
+  return ` (e.g. "${e.name}" beside ${e.others.map((n) => `"${n}"`).join(', ')})`;
 }

@@ -133,11 +133,23 @@ export async function entriesWithReason(
   runId: string,
   link: string,
   reason: string,
-): Promise<{ names: number; rows: number }> {
-  const r = await db.query<{ names: string; rows: string }>(
-    `SELECT count(*)::text AS names, coalesce(sum(row_count), 0)::text AS rows
+): Promise<{ names: number; rows: number; example: { name: string; others: string[] } | null }> {
+  // the example: the name with the most rows, with its candidates' names
+  const r = await db.query<{ names: string; rows: string; example: string | null; candidates: unknown }>(
+    `SELECT count(*)::text AS names, coalesce(sum(row_count), 0)::text AS rows,
+            (array_agg(source_name ORDER BY row_count DESC, source_name))[1] AS example,
+            (array_agg(candidates ORDER BY row_count DESC, source_name))[1] AS candidates
        FROM fk_backfill.plan_entries WHERE run_id = $1::int8 AND link = $2 AND left(reason, length($3)) = $3`,
     [runId, link, reason],
   );
-  return { names: Number(r.rows[0]?.names ?? 0), rows: Number(r.rows[0]?.rows ?? 0) };
+  const row = r.rows[0];
+  const raw = typeof row?.candidates === 'string' ? (JSON.parse(row.candidates) as unknown) : row?.candidates;
+  const others = (Array.isArray(raw) ? (raw as { name?: unknown }[]) : [])
+    .map((c) => c.name)
+    .filter((n): n is string => typeof n === 'string' && n !== row?.example);
+  return {
+    names: Number(row?.names ?? 0),
+    rows: Number(row?.rows ?? 0),
+    example: row?.example === null || row?.example === undefined ? null : { name: row.example, others },
+  };
 }

@@ -28,8 +28,23 @@ describeEach('an exact name beside a master that differs only by its legal form'
       const p = await plan(t.db, { config: ordersConfig({ match }), tenantId: '1' });
       expect([p.results[0]!.recordsMatched, p.results[0]!.recordsAmbiguous]).toEqual([5, 20]);
       expect(p.notices).toContainEqual(
-        'order: 2 name(s) (20 row(s)) are exactly one master\'s name but ambiguous: another master of the tenant differs from it only by a legal form ("Falcon Textiles" / "Falcon Textiles Oy"), which the bare name may mean too; "match": "exact" links them to the exactly named master, which review export lists first for each',
+        'order: 2 name(s) (20 row(s)) are exactly one master\'s name but ambiguous: another master of the tenant differs from it only by a legal form (e.g. "Falcon Textiles" beside "Falcon Textiles Oy"), which the bare name may mean too; "match": "exact" links them to the exactly named master, which review export lists first for each',
       );
     }
+  });
+
+  it("the notice's example is a name of this plan, not the trial's (it named Falcon Textiles in every database)", async () => {
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text NOT NULL);
+      CREATE TABLE orders (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int);
+      INSERT INTO customers VALUES (1, 1, 'Bolt Industries'), (2, 1, 'Bolt Industries Inc');
+      INSERT INTO orders SELECT g, 1, 'Bolt Industries', NULL FROM generate_series(1, 3) g;`);
+    const p = await plan(t.db, { config: ordersConfig({ match: 'normalized' }), tenantId: '1' });
+    expect(p.notices).toContainEqual(
+      expect.stringContaining(
+        'order: 1 name(s) (3 row(s)) are exactly one master\'s name but ambiguous: another master of the tenant differs from it only by a legal form (e.g. "Bolt Industries" beside "Bolt Industries Inc"), which',
+      ),
+    );
   });
 });
