@@ -118,6 +118,13 @@ export async function finished(ctx: Context, r: UndoResult): Promise<UndoResult>
       notices.push(
         `${l.config.table}: ${notFound} row(s) run ${r.undoneRunId} changed were not found in tenant ${ctx.filter.tenant}, so not set back: deleted since, or moved to another tenant by the application (a moved row keeps the ${l.config.fk} the run wrote, a master of tenant ${ctx.filter.tenant}: fk-backfill verify --all-tenants counts it as cross-tenant)`,
       );
+    } else if (l.keys.length > 1) {
+      // a key of several columns (a partitioned table's holds its partition key): the application may have updated one
+      // of them (a trial: orders whose order_date moved them to another partition were "no longer found", and kept the
+      // FK the run wrote)
+      notices.push(
+        `${l.config.table}: ${notFound} row(s) run ${r.undoneRunId} changed were not found by their key (${l.keys.join(', ')}), so not set back: deleted since, or a column of that key updated by the application (on a partitioned table, a new partition key moves the row); a row whose key changed keeps the ${l.config.fk} the run wrote`,
+      );
     }
   }
   const out = notices.length > 0 ? { ...r, notices } : r;
