@@ -214,6 +214,7 @@ export function driftDecisionsStatement(link: LinkShape, linkName: string, f: Sc
   const tk = `t.${ident(link.targetKey)}`;
   const sname = `s.${ident(link.name)}`;
   const tenant = f.tenant !== null && link.scope.length > 0 ? ` AND a.scope_key[1] = ${p.add(f.tenant)}` : '';
+  const scoped = link.scope.length > 0;
   const text = `WITH a AS (
   SELECT a.scope_key, a.source_name, a.target_key
     FROM ${OWN}.aliases a
@@ -231,10 +232,22 @@ export function driftDecisionsStatement(link: LinkShape, linkName: string, f: Sc
     JOIN ${link.sourceSql} s ON ${entryName(link, 'k')} = ${sname} AND k.scope_key = ${scopeKeyExpr('s', link)}
    WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
    GROUP BY 1, 2
-)
+)${
+    scoped
+      ? `, live AS (
+  -- the scopes that still hold a master or a document: a decision of a tenant deleted since is no drift (nothing is
+  -- left to link there, and --tenant refuses a tenant no row has: drift stayed at exit 3 for good; a trial)
+  SELECT ${scopeKeyExpr('t', link)} AS scope_key FROM ${link.targetSql} t
+   WHERE ${scopeKeyExpr('t', link)} IN (SELECT k.scope_key FROM k)${scopeWhere('t', link, f, p)}
+  UNION
+  SELECT ${scopeKeyExpr('s', link)} FROM ${link.sourceSql} s
+   WHERE ${scopeKeyExpr('s', link)} IN (SELECT k.scope_key FROM k)${scopeWhere('s', link, f, p)}
+)`
+      : ''
+  }
 SELECT k.kind, k.scope_key, k.source_name, k.target_key, k.master_name, coalesce(n.row_count, 0)::int8 AS row_count
   FROM k
-  LEFT JOIN n ON n.scope_key = k.scope_key AND n.source_name = k.source_name
+  LEFT JOIN n ON n.scope_key = k.scope_key AND n.source_name = k.source_name${scoped ? `\n WHERE k.scope_key IN (SELECT live.scope_key FROM live)` : ''}
  ORDER BY 6 DESC, 3, 2`;
   return { text, values: p.values };
 }

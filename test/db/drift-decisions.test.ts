@@ -53,4 +53,21 @@ describeEach('drift: decisions whose master is gone', (target) => {
       ['2', 'Lumen S.A.'],
     ]);
   });
+
+  it("a deleted tenant's decisions are no drift (its masters and documents gone: nothing to link, and --tenant refuses it)", async () => {
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text NOT NULL, is_active boolean NOT NULL DEFAULT true);
+      CREATE TABLE orders (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int);
+      INSERT INTO customers VALUES (1, 1, 'Acme'), (2, 1, 'Bolt'), (3, 2, 'Cobalt');
+      INSERT INTO orders VALUES (1, 1, 'Acme', 1), (2, 2, 'Cobalt', 3);`);
+    const d = (name: string, targetKey: string, scope: string) =>
+      decide(t.db, { config, link: 'order', scopeKey: [scope], name, action: 'alias', targetKey, by: 'ana' });
+    await d('Bolt Inc', '2', '1');
+    await d('Cobalt Ltd', '3', '2');
+    // tenant 2 leaves: its documents and masters are deleted; in tenant 1, Bolt is merged away
+    await t.db.exec(`DELETE FROM orders WHERE tenant_id = 2; DELETE FROM customers WHERE tenant_id = 2 OR id = 2;`);
+    const r = await drift(t.db, { config, allTenants: true });
+    expect(r.links[0]!.decisions.samples.map((g) => [g.scopeKey[0], g.sourceName])).toEqual([['1', 'Bolt Inc']]);
+  });
 });
