@@ -111,7 +111,7 @@ export const status: typeof statusImpl = strict('status', statusImpl, opts(COMMO
 export const plan: typeof planImpl = strict(
   'plan',
   planImpl,
-  opts({ ...COMMON, executedBy: true, maxUnmatchedRecords: true } satisfies Keys<PlanOptions>),
+  opts({ ...COMMON, executedBy: true, maxUnmatchedRecords: true, signal: true } satisfies Keys<PlanOptions>),
 );
 export const apply: typeof applyImpl = strict(
   'apply',

@@ -1,4 +1,5 @@
-import { wrapDbError } from '../errors.js';
+import { BackfillError, wrapDbError } from '../errors.js';
+import { turn } from '../batch/sleep.js';
 import { pingStatement } from '../sql/session.js';
 import { checkBatchOptions } from '../batch/check-options.js';
 import { assertCanRead, assertSeesAllMasters } from '../context/privileges.js';
@@ -128,7 +129,15 @@ export interface PlanOptions extends CommonOptions {
   executedBy?: string | null;
   /** How many unmatched rows to list per entity (default 1000). */
   maxUnmatchedRecords?: number;
+  /**
+   * Stops the plan between names (the CLI's Ctrl-C): it fails with STOPPED and its run is marked failed, so no apply
+   * or review takes its entries; a plan writes nothing to the linked tables, so nothing else is left to undo.
+   */
+  signal?: AbortSignal;
 }
+
+/** Names decided between two looks at the plan's signal (a turn of the event loop each: PGlite gives none of its own). */
+const STOP_EVERY = 1000;
 
 export type { DecidedEntry } from '../plan/decide.js';
 
@@ -198,7 +207,13 @@ async function planExact(ctx: Context, l: ResolvedLink, runId: string): Promise<
  * Normalised / fuzzy plan of one link: scored by the matcher in memory, people's decisions applied,
  * written as the names are decided (about 1 MB of JSON per statement, collected off the JS heap), counted on the way.
  */
-async function planMatched(ctx: Context, l: ResolvedLink, runId: string, keepInferred: number): Promise<LinkPlan> {
+async function planMatched(
+  ctx: Context,
+  l: ResolvedLink,
+  runId: string,
+  keepInferred: number,
+  stopIfAsked: () => Promise<void>,
+): Promise<LinkPlan> {
   const human = await loadHumanDecisions(ctx.db, l, ctx.filter);
   const rows = emptyCounts();
   const names = emptyCounts();
@@ -207,7 +222,9 @@ async function planMatched(ctx: Context, l: ResolvedLink, runId: string, keepInf
   const inferred: InferredLink[] = [];
   let inferredTotal = 0;
   const writer = planEntryWriter(ctx.db, runId, l.entity);
+  let seen = 0;
   const decided = await planScored(ctx.db, l, ctx, async (scored) => {
+    if (++seen % STOP_EVERY === 0) await stopIfAsked();
     const e = withinFk(overrideWithDecisions([scored], human)[0]!, l.config.fk, l.fkRange);
     rows[e.outcome] += e.rowCount;
     names[e.outcome] += 1;
@@ -239,17 +256,30 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
     executedBy: opts.executedBy ?? null,
     dryRun: true,
   });
+  const stopIfAsked = async (): Promise<void> => {
+    await turn();
+    if (opts.signal?.aborted === true)
+      throw new BackfillError(
+        'STOPPED',
+        `plan run ${runId} stopped before it finished: nothing was written to the linked tables; plan again`,
+        {
+          details: { runId },
+        },
+      );
+  };
   try {
     // its live lock held while it plans: a plan whose process died shows in `runs` as such, not as running for ever
     return await whileLive(ctx.db, runId, `fk-backfill plan run ${runId}`, async () => {
       const results: EntityResult[] = [];
       let planned = 0; // names decided, every link
       for (const l of ctx.links) {
+        await stopIfAsked();
         const s = shape(l);
         const tot = (await ctx.db.query(statusStatement(s, ctx.filter))).rows[0];
         const limit = opts.maxUnmatchedRecords ?? 1000;
         const { rows, names, byMethod, inferred, inferredTotal, accuracy } =
-          l.config.match === 'exact' ? await planExact(ctx, l, runId) : await planMatched(ctx, l, runId, limit);
+          l.config.match === 'exact' ? await planExact(ctx, l, runId) : await planMatched(ctx, l, runId, limit, stopIfAsked);
+        await stopIfAsked(); // an exact plan's link is one statement: looked at before and after it
         const nullFks = num(tot?.null_fks);
         // every NULL-FK row linked (or none at all), or no list asked for: no sample to list, no second scan
         let urows: UnlinkedRecordRow[] = [];
