@@ -61,6 +61,8 @@ export interface MatcherIndex {
   readonly shortDeleteIndex: Multi<string>;
   /** Scope words by first letter and length, for two-edit readings (fuzzy only). */
   readonly byHead: Map<string, string[]>;
+  /** Scope words of 6+ letters by their first three letters, for clerks' abbreviations (expansion.ts; fuzzy only). */
+  readonly byPrefix: Map<string, string[]>;
 }
 
 /** Index the scope's masters and, unless the strategy is exact, its known aliases of active masters. */
@@ -178,6 +180,10 @@ export function buildIndex(masters: MasterRecord[], aliases: KnownAlias[], optio
   if (options.strategy === 'fuzzy') {
     for (const t of df.keys()) if (t.length >= 4 && t.length <= 9 && !HAS_DIGIT.test(t)) push(byHead, `${t[0]}${t.length}`, t);
   }
+  const byPrefix = new Map<string, string[]>();
+  if (options.strategy === 'fuzzy') {
+    for (const t of df.keys()) if (t.length >= 6 && !HAS_DIGIT.test(t)) push(byPrefix, t.slice(0, 3), t);
+  }
   // Three-letter words, apart: blocking never probes them for typos; only soleReading reads this one.
   const shortDeleteIndex: Multi<string> = new Map();
   if (options.strategy === 'fuzzy') {
@@ -207,6 +213,7 @@ export function buildIndex(masters: MasterRecord[], aliases: KnownAlias[], optio
     deleteIndex,
     shortDeleteIndex,
     byHead,
+    byPrefix,
   };
 }
 

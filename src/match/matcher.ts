@@ -8,6 +8,7 @@ import { valuesOf } from './multimap.js';
 import { legalAgreement, normalizeName } from './normalize.js';
 import { legalTranslated } from './vocabulary.js';
 import { readingsOf, soleReading, soleReading2 } from './readings.js';
+import { expansionsOf, holdBesideHolder } from './expansion.js';
 import { decideTradeNames, tradeNames } from './trade-names.js';
 import { applyTruncation } from './truncation.js';
 import { withoutReference } from './references.js';
@@ -270,7 +271,9 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     if (fallThroughDisagree) for (const e of normHits) if (!blocked.includes(e)) blocked.push(e);
     const typoOf = readingsOf(ix, soleReading);
     const typo2Of = readingsOf(ix, soleReading2);
-    const ranked = bestPerKey(blocked.map((e) => score(ix, q, e, typoOf, typo2Of)));
+    const abbreviationOf = expansionsOf(ix);
+    const ranked = bestPerKey(blocked.map((e) => score(ix, q, e, typoOf, typo2Of, abbreviationOf)));
+    holdBesideHolder(ranked);
     applyContainment(ix, q, blocked, ranked);
     applyAcronym(ix, name, q, ranked);
     applyTruncation(ix, name, q, ranked);

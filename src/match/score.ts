@@ -21,6 +21,7 @@ import {
 } from './tokens.js';
 import { MATCH_TUNING } from './tuning.js';
 import { placeLeftOut } from './placed-master.js';
+import { expandAbbreviations } from './expansion.js';
 import { twoEditsFromShared } from './two-edits.js';
 import { ENTITY_WORDS, FUNCTION_WORDS, GENERATIONS, isLegalWord, isTrade, twoCities } from './vocabulary.js';
 import type { Candidate, NormalizedName } from './types.js';
@@ -177,6 +178,7 @@ export function score(
   e: Entry,
   typoOf: (t: string) => string | null,
   typo2Of: (t: string) => string | null,
+  abbreviationOf: (t: string) => readonly string[] | null,
 ): Candidate {
   const { df, idfOf, masterWords, unseenWeight } = ix;
   const et = e.tokens;
@@ -198,8 +200,15 @@ export function score(
     isKnownName(et[0]!) &&
     et.every((t) => !isGenericToken(t) && !isTrade(t)) &&
     raw0.slice(1).every((t) => et.includes(t) && (FUNCTION_WORDS.has(t) || (df.get(t) ?? 0) <= MATCH_TUNING.nicknameWordMasters));
-  const qt = nickname ? [et[0]!, ...raw0.slice(1)] : raw0;
-  const qCompact = nickname ? qt.join('') : q.compact;
+  // a clerk's abbreviation with one reading in the scope, read as that word ("Elec" / Electronic: expansion.ts)
+  // (never of a master whose place was cut from its key: "Univ. of California" / University of California, Los Angeles)
+  const expanded = expandAbbreviations(
+    nickname ? [et[0]!, ...raw0.slice(1)] : raw0,
+    e.norm.qualifiedKey === null ? et : [],
+    abbreviationOf,
+  );
+  const qt = expanded.tokens;
+  const qCompact = nickname || expanded.read.length > 0 ? qt.join('') : q.compact;
   const pairs: { i: number; j: number; s: number }[] = [];
   for (let i = 0; i < qt.length; i++) {
     for (let j = 0; j < et.length; j++) {
@@ -349,8 +358,14 @@ export function score(
     legal === 'disagree' ? MATCH_TUNING.legalDisagreeCap : 1,
     nickname ? MATCH_TUNING.nicknameCap : 1,
     dropped !== null ? MATCH_TUNING.droppedWordCap : 1,
+    expanded.read.length > 0 ? MATCH_TUNING.expansionCap : 1,
   );
   const s = round4(Math.min(cap, Math.max(0, raw)));
+  // reading an abbreviation never lowers a candidate below its score as written (the cap is for what the reading adds)
+  if (expanded.read.length > 0) {
+    const plain = score(ix, q, e, typoOf, typo2Of, () => null);
+    if (plain.score >= s) return plain;
+  }
   return {
     key: e.key,
     name: e.master,
@@ -378,6 +393,7 @@ export function score(
             ? { order: 'words-reordered' }
             : {}),
       ...(nickname ? { nickname: true } : {}),
+      ...(expanded.read.length > 0 ? { abbreviation: expanded.read.join(' ') } : {}),
       ...(dropped !== null ? { droppedWord: dropped } : {}),
       matchedTokens: matched.join(' '),
       unmatchedName: qt.filter((_, i) => qAl[i] === -1).join(' '),

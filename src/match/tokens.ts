@@ -44,6 +44,11 @@ const CONTRACTIONS: Record<string, readonly string[]> = {
 /** CONTRACTIONS as a Map: asked for every word pair scored, where an object's string keys were a slow lookup. */
 const CONTRACTION_MAP: ReadonlyMap<string, readonly string[]> = new Map(Object.entries(CONTRACTIONS));
 
+/** The words a known contraction stands for ("assn": association), none for any other word. */
+export function contractionsOf(t: string): readonly string[] {
+  return CONTRACTION_MAP.get(t) ?? [];
+}
+
 export function isContraction(a: string, b: string): boolean {
   return CONTRACTION_MAP.get(a)?.includes(b) === true || CONTRACTION_MAP.get(b)?.includes(a) === true;
 }

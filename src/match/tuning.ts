@@ -73,6 +73,11 @@ export const MATCH_TUNING = {
    * wrong nickname link in people), then checked on T15 (no wrong link; docs/matching.md).
    */
   nicknameWordMasters: 2,
+  /**
+   * Cap on a name that writes a word of the master as a clerk's abbreviation with one reading in the scope ("Elec" /
+   * Electronic, expansion.ts): linked at the default autoLinkAt, below any name written in full (a priori, as nicknames).
+   */
+  expansionCap: 0.92,
   /** Similarity of an abbreviation and its long form ("Intl" / "International"). */
   abbreviationSim: 0.8,
   /**
