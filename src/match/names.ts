@@ -74,6 +74,12 @@ export function maleOnly(word: string): boolean {
   return lists.male.has(word) && !lists.female.has(word);
 }
 
+/** Whether the lists know `word` as a given name (whether or not also as a surname: "Thomas", "Ryan"). */
+export function couldBeGiven(word: string): boolean {
+  lists ??= load();
+  return lists.given.has(word);
+}
+
 /** Whether `word` (a matcher token) is a known given name or surname. */
 export function isKnownName(word: string): boolean {
   lists ??= load();

@@ -22,6 +22,7 @@ import {
 import { MATCH_TUNING } from './tuning.js';
 import { placeLeftOut } from './placed-master.js';
 import { expandAbbreviations } from './expansion.js';
+import { swappedPair } from './person-swap.js';
 import { twoEditsFromShared } from './two-edits.js';
 import { ENTITY_WORDS, FUNCTION_WORDS, GENERATIONS, isLegalWord, isTrade, twoCities } from './vocabulary.js';
 import type { Candidate, NormalizedName } from './types.js';
@@ -319,7 +320,11 @@ export function score(
   // Surname-first order the scope's names vouch for is the same name, not a reordering that might be another person.
   const rotated =
     reorderOnly &&
-    (rotatedByPosition(ix, q, e, qt, qAl) || swappedPerson(q, e, qt, qAl) || initialLast(q, e, qt) || hyphenSwap(q, e, qt, qAl));
+    (rotatedByPosition(ix, q, e, qt, qAl) ||
+      swappedPerson(q, e, qt, qAl) ||
+      swappedPair(q, e, qt, qAl) ||
+      initialLast(q, e, qt) ||
+      hyphenSwap(q, e, qt, qAl));
   if (rotated) reorderOnly = false;
   // the master's own written order ("JOHNSON MARY" / Johnson, Mary)
   const written = reorderOnly && asWritten(e, qt);

@@ -1,0 +1,38 @@
+/**
+ * A person's two names swapped where only one of them can be a given name ("László Nagy" / Nagy László e.v., "Bērziņš
+ * Jānis" / Jānis Bērziņš): Hungarian, Baltic, East Asian and many payroll and bank ledgers write the surname first, so
+ * the two orders of one person's two names are everywhere. Two people's names only swap into each other where both
+ * words can be given names ("Ryan Thomas" / Thomas Ryan), which stays a reordering, for review.
+ */
+import type { Entry } from './matcher-index.js';
+import { couldBeGiven, isKnownName } from './names.js';
+import { isGenericToken } from './normalize.js';
+import { HAS_DIGIT } from './tokens.js';
+import type { NormalizedName } from './types.js';
+import { FUNCTION_WORDS, isCity, isCountry, isLegalWord, isTrade } from './vocabulary.js';
+
+/** Legal forms of one person trading in their own name: Hungary's e.v., Germany's e.K., Norway's ENK, Ukraine's FOP. */
+const SOLE_TRADER = new Set(['ev', 'ek', 'enk', 'fop']);
+
+/**
+ * The name is the entry's two words in the other order, the name without a legal form and the entry's none or a sole
+ * trader's; each word a name's (three letters or more, no number, generic, trade, function, legal or place word), at
+ * least one a name the lists know, and not both names the lists know as given names.
+ */
+export function swappedPair(q: NormalizedName, e: Entry, qt: readonly string[], qAl: readonly number[]): boolean {
+  const et = e.tokens;
+  if (qt.length !== 2 || et.length !== 2 || q.legalForm !== null) return false;
+  if (e.norm.legalForm !== null && !SOLE_TRADER.has(e.norm.legalForm)) return false;
+  if (qAl[0] !== 1 || qAl[1] !== 0 || qt[0] !== et[1] || qt[1] !== et[0]) return false;
+  const personal = (t: string): boolean =>
+    t.length >= 3 &&
+    !HAS_DIGIT.test(t) &&
+    !isGenericToken(t) &&
+    !isTrade(t) &&
+    !FUNCTION_WORDS.has(t) &&
+    !isLegalWord(t) &&
+    !isCity(t) &&
+    !isCountry(t);
+  if (!et.every(personal) || !et.some(isKnownName)) return false;
+  return !(couldBeGiven(et[0]!) && couldBeGiven(et[1]!));
+}
