@@ -23,6 +23,7 @@ import { MATCH_TUNING } from './tuning.js';
 import { placeLeftOut } from './placed-master.js';
 import { expandAbbreviations } from './expansion.js';
 import { swappedPair } from './person-swap.js';
+import { equalButParticle } from './leading-particle.js';
 import { twoEditsFromShared } from './two-edits.js';
 import { ENTITY_WORDS, FUNCTION_WORDS, GENERATIONS, isLegalWord, isTrade, twoCities } from './vocabulary.js';
 import type { Candidate, NormalizedName } from './types.js';
@@ -294,8 +295,10 @@ export function score(
   const eSum = middleLeft ? e.wsum - e.weights[1]! : e.wsum;
   const covE = eSum > 0 ? eGot / eSum : 0;
   let tok = covQ + covE > 0 ? (2 * covQ * covE) / (covQ + covE) : 0;
+  // the same words but for a leading article or honorific ("Al Zamil …" / Zamil …, "Sri …": leading-particle.ts)
+  const particle = !nickname && qCompact !== e.norm.compact && equalButParticle(qt, e);
   const compactEqual =
-    qCompact === e.norm.compact || (!nickname && (q.keys.some((k) => e.norm.keys.includes(k)) || sameAddress(q, e.norm)));
+    particle || qCompact === e.norm.compact || (!nickname && (q.keys.some((k) => e.norm.keys.includes(k)) || sameAddress(q, e.norm)));
   if (compactEqual) tok = 1;
   let jw = jaroWinkler(qCompact, e.norm.compact);
   let lev = levenshteinSimilarity(qCompact, e.norm.compact);
@@ -364,6 +367,7 @@ export function score(
     nickname ? MATCH_TUNING.nicknameCap : 1,
     dropped !== null ? MATCH_TUNING.droppedWordCap : 1,
     expanded.read.length > 0 ? MATCH_TUNING.expansionCap : 1,
+    particle ? MATCH_TUNING.particleCap : 1,
   );
   const s = round4(Math.min(cap, Math.max(0, raw)));
   // reading an abbreviation never lowers a candidate below its score as written (the cap is for what the reading adds)
@@ -398,6 +402,7 @@ export function score(
             ? { order: 'words-reordered' }
             : {}),
       ...(nickname ? { nickname: true } : {}),
+      ...(particle ? { particle: true } : {}),
       ...(expanded.read.length > 0 ? { abbreviation: expanded.read.join(' ') } : {}),
       ...(dropped !== null ? { droppedWord: dropped } : {}),
       matchedTokens: matched.join(' '),

@@ -78,6 +78,8 @@ export const MATCH_TUNING = {
    * Electronic, expansion.ts): linked at the default autoLinkAt, below any name written in full (a priori, as nicknames).
    */
   expansionCap: 0.92,
+  /** Cap on a name equal to its master but for a leading article or honorific (leading-particle.ts; a priori). */
+  particleCap: 0.92,
   /** Similarity of an abbreviation and its long form ("Intl" / "International"). */
   abbreviationSim: 0.8,
   /**
