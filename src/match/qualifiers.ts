@@ -135,11 +135,31 @@ function storeNumbers(original: string): ReadonlySet<string> {
 
 export const storeNumber = (original: string, t: string): boolean => HAS_DIGIT.test(t) && storeNumbers(original).has(t);
 
+/** The name's last segment, after a spaced dash, a comma or in brackets ("Kettle Cuisine - Lynn MA"). */
+const LAST_SEGMENT = /(?:\s[-–—]\s|,|\()\s*([^,()\-–—]+?)\s*\)?\s*$/u;
+
+/**
+ * "KETTLE CUISINE - LYNN MA", "Fastenal Company - Pecos TX", "US FOODS - NORWICH CT": the extra words are a town,
+ * known or not, and its US state code, the name's last segment set off by a spaced dash, a comma or brackets. US
+ * ledgers and card imports write a vendor's branch so; the state code says the words before it are a place. One to
+ * three words of letters before the code, none a legal or function word.
+ */
+function townAndState(extra: string[], original: string): boolean {
+  const n = extra.length;
+  if (n < 2 || n > 4 || !isUsState(extra[n - 1]!)) return false;
+  if (extra.slice(0, -1).some((t) => t.length < 2 || HAS_DIGIT.test(t) || isLegalWord(t) || FUNCTION_WORDS.has(t))) return false;
+  const m = LAST_SEGMENT.exec(original);
+  if (m === null) return false;
+  const tail = normalizeName(m[1]!).tokens;
+  return tail.length === n && tail.every((t, i) => t === extra[i]);
+}
+
 /**
  * Every extra word is a qualifier; two-word places count as one ("north america"); a number is one when the name
  * writes it as a store's number, a US state code when it follows a place or a store number ("#612 Atlanta GA").
  */
 export const allQualifiers = (extra: string[], original: string): boolean => {
+  if (townAndState(extra, original)) return true;
   // "#612 Marietta GA": after a store's number, a city (known or not) and a state code
   const last = extra.length - 1;
   const num = extra.findIndex((t) => storeNumber(original, t));
