@@ -128,18 +128,34 @@ export async function importDecisionsCsv(
   const text = typeof file === 'string' ? file : decodeCsvBytes(file);
   // parsed once; a malformed file is reported after prepare's refusals, as before
   let header: string[] = [];
-  let records: { record: Record<string, string>; info: { lines: number } }[] = [];
+  const records: { record: Record<string, string>; info: { lines: number } }[] = [];
   let parseError: BackfillError | null = null;
   try {
-    records = parseCsv(text, {
-      columns: (h: string[]) => ((header = h.map((x) => x.trim())), header),
+    // rows as arrays, so that a row of another length than the header is seen (relaxed, csv-parse drops a long row's
+    // extra cells without a word): one of empty cells (`,,,,`, a spreadsheet's emptied row) is a blank line; one with
+    // content is named by its line
+    const rows = parseCsv(text, {
       skip_empty_lines: true,
       delimiter: csvDelimiter(text),
       info: true,
       bom: true,
       trim: false,
-      relax_column_count: false,
-    }) as typeof records;
+      relax_column_count: true,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+    header = (rows[0]?.record ?? []).map((x) => x.trim());
+    const uneven: CsvLineError[] = [];
+    for (const { record, info } of rows.slice(1)) {
+      if (record.length !== header.length) {
+        if (record.every((c) => c.trim() === '')) continue;
+        uneven.push({
+          line: info.lines,
+          message: `${record.length} cell(s) where the header has ${header.length}: a cell added or lost (a separator inside a name needs the name in double quotes)`,
+        });
+        continue;
+      }
+      records.push({ record: Object.fromEntries(header.map((h, i) => [h, record[i] ?? ''])), info });
+    }
+    if (uneven.length > 0) parseError = csvError(uneven);
   } catch (e) {
     const err = e as Error & { lines?: number };
     const line = err.lines;

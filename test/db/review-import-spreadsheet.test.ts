@@ -50,4 +50,24 @@ describeEach('review import of a CSV a spreadsheet saved', (target) => {
       expect(d.rows.map((x) => x.name)).toEqual(['Zeta Widgets', NAME].sort());
     });
   }
+
+  it('an emptied row of fewer cells is a blank line; a row with a cell added or lost is named by its line, nothing written', async () => {
+    const { csv } = await exportQueueCsv(t.db, opts);
+    const rows = parse(csv, { columns: true }) as Record<string, string>[];
+    for (const r of rows) if (r['name'] === NAME) r['decision'] = 'never';
+    const text = stringify(rows, { header: true });
+    // a spreadsheet's emptied rows, written with fewer separators, and blank lines between
+    const emptied = `${text},,,\n\n,\n`;
+    expect(await importDecisionsCsv(t.db, emptied, { ...opts, by: 'x' })).toMatchObject({ decided: 1, written: 1 });
+    // a name with an unquoted comma (a cell too many) and a line cut short, both decided: named, nothing written
+    const lines = text.trimEnd().split('\n');
+    const bad = [...lines, `${lines[1]},extra`, 'order,"[""x""]",Cut Short,never'].join('\n');
+    const err = await importDecisionsCsv(t.db, bad, { ...opts, by: 'y' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'INVALID_INPUT' });
+    const message = (err as Error).message;
+    expect(message).toMatch(new RegExp(`line ${lines.length + 1}: \\d+ cell\\(s\\) where the header has`));
+    expect(message).toMatch(new RegExp(`line ${lines.length + 2}: 4 cell\\(s\\) where the header has`));
+    const d = await t.db.query<{ by: string }>(`SELECT decided_by AS by FROM fk_backfill.decisions`);
+    expect(d.rows.map((x) => x.by)).toEqual(['x']);
+  });
 });
