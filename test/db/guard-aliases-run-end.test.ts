@@ -9,7 +9,7 @@ import { afterEach, expect, it } from 'vitest';
 import { apply, installGuard } from '../../src/index.js';
 import { finishRun } from '../../src/store/runs.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
-import { ordersConfig } from '../helpers/orders-config.js';
+import { ordersConfig, ordersOfNames } from '../helpers/orders-config.js';
 
 const config = ordersConfig();
 const NAMES = 8000;
@@ -20,11 +20,7 @@ describeEach("an apply's end with a guard installed", (target) => {
 
   it('keeps the aliases without pairing every linked name with every value written', async () => {
     t = await freshDb(target);
-    await t.db.exec(`
-      CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text NOT NULL);
-      CREATE TABLE orders (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int);
-      INSERT INTO customers SELECT g, 1, 'Customer ' || g FROM generate_series(1, ${NAMES}) g;
-      INSERT INTO orders SELECT g, 1, 'Customer ' || g, NULL FROM generate_series(1, ${NAMES}) g;`);
+    await t.db.exec(ordersOfNames(NAMES));
     await installGuard(t.db, { config });
     const a = await apply(t.db, { config, allTenants: true, batchSize: 2000 });
     expect(a.totalUpdated).toBe(NAMES);

@@ -10,7 +10,7 @@ import { plan } from '../../src/index.js';
 import { prepare } from '../../src/context/context.js';
 import { assertNoNamesakesSince } from '../../src/apply/planned.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
-import { ordersConfig } from '../helpers/orders-config.js';
+import { ordersConfig, ordersOfNames } from '../helpers/orders-config.js';
 
 const config = ordersConfig();
 const NAMES = 4000;
@@ -22,11 +22,7 @@ describeEach('the namesake check of a plan beside many fresh decisions', (target
 
   it('does not pair every planned name with every decision (no statistics on the decisions yet)', async () => {
     t = await freshDb(target);
-    await t.db.exec(`
-      CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text NOT NULL);
-      CREATE TABLE orders (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int);
-      INSERT INTO customers SELECT g, 1, 'Customer ' || g FROM generate_series(1, ${NAMES}) g;
-      INSERT INTO orders SELECT g, 1, 'Customer ' || g, NULL FROM generate_series(1, ${NAMES}) g;`);
+    await t.db.exec(ordersOfNames(NAMES));
     const p = await plan(t.db, { config, allTenants: true });
     expect(p.results[0]!.recordsMatched).toBe(NAMES);
     // a person's aliases for names the plan did not see (as review import writes them), after the plan

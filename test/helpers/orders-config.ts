@@ -37,3 +37,12 @@ export const DOCUMENTS_SCHEMA = `
   CREATE TABLE customers (tenant_id int NOT NULL, id int PRIMARY KEY, name text NOT NULL);
   CREATE TABLE documents (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int);
   INSERT INTO customers VALUES (1, 2, 'Beta'), (1, 3, 'Gamma');`;
+
+/** The tables ordersConfig links, `n` customers of tenant 1 ("Customer 1" …) and one order naming each, its FK NULL. */
+export function ordersOfNames(n: number): string {
+  return `
+    CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text NOT NULL);
+    CREATE TABLE orders (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int);
+    INSERT INTO customers SELECT g, 1, 'Customer ' || g FROM generate_series(1, ${n}) g;
+    INSERT INTO orders SELECT g, 1, 'Customer ' || g, NULL FROM generate_series(1, ${n}) g;`;
+}
