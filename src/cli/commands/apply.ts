@@ -104,6 +104,11 @@ export async function interruptible<T>(f: BatchFlags & { json?: boolean }, fn: (
           `fk-backfill: ${e.kind} run ${e.runId} is running; Ctrl-C ${f.singleTransaction === true ? 'rolls its one transaction back' : 'stops it after the current batch'}\n`,
         );
     }
+    // a lost connection, said in a log as the bar says it on a terminal (a new user's trial: nothing was printed)
+    if (e.event === 'reconnect' && f.json !== true && f.jsonProgress !== true && process.stderr.isTTY !== true)
+      process.stderr.write(
+        `fk-backfill: the connection was lost (${e.error}); reconnecting in ${Math.round(e.waitMs / 100) / 10} s, attempt ${e.attempt} of ${e.of}\n`,
+      );
     progress.onProgress(e);
   };
   // quits at once (exit 130); with --json still one document on stdout, as for every other end
