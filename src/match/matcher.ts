@@ -69,13 +69,17 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     return [...new Set(list.map((e) => e.key))].sort();
   }
 
-  /** A name sent to review with these candidates (a rule found it, but cannot tell it is the master). */
+  /**
+   * A name sent to review with these candidates (a rule found it, but cannot tell it is the master); its score is its
+   * best candidate's, as a fuzzy decision's is (before: 1 whatever they scored, and `report` showed 1.000 beside a
+   * best candidate of 0.600: a known alias from one linked row, suggested at a low score).
+   */
   const review = (name: string, candidates: Candidate[], reason: string): NameDecision => ({
     name,
     outcome: 'review',
     targetKey: null,
     method: null,
-    score: 1,
+    score: candidates.length === 0 ? null : Math.max(...candidates.map((c) => c.score)),
     candidates: candidates.slice(0, maxCandidates),
     reason,
   });

@@ -118,6 +118,8 @@ describe('fuzzy strategy', () => {
         expect(d.candidates[0]!.score).toBe(
           DEFAULT_MATCH_OPTIONS[strategy].reviewAt === 1 ? 0.99 : DEFAULT_MATCH_OPTIONS[strategy].reviewAt,
         );
+        // and so is the name's own score, which the queue sorts, bands and bulk-accepts by (it was 1)
+        expect(d.score).toBe(d.candidates[0]!.score);
       }
       const two = createMatcher(masters, [{ name: 'Nobody', key: 'C8', rows: 2 }], DEFAULT_MATCH_OPTIONS[strategy]);
       expect([two.match('Nobody').outcome, two.match('Nobody').targetKey]).toEqual(['linked', 'C8']);
