@@ -131,6 +131,15 @@ function containment(
   };
 }
 
+/** The entry's words the name's one-letter words may stand for: words the name does not hold, starting with one of them. */
+function initialWords(qt: readonly string[], et: readonly string[]): string {
+  const letters = new Set(qt.filter((t) => t.length === 1));
+  return et
+    .filter((t) => !qt.includes(t) && letters.has(t[0]!))
+    .sort()
+    .join(' ');
+}
+
 /** A person's name particles among the function words: part of a surname, never dropped as an article. */
 const PARTICLES = new Set(['van', 'von', 'voor']);
 
@@ -256,7 +265,7 @@ function hasChild(ix: MatcherIndex, e: Entry): boolean {
  * (parent and child).
  */
 export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: Entry[], ranked: Candidate[]): void {
-  const hits = new Map<string, { e: Entry; rel: Relation; ok: boolean; sole: boolean }>();
+  const hits = new Map<string, { e: Entry; rel: Relation; ok: boolean; sole: boolean; initials: boolean }>();
   const rivals = new Set<string>();
   for (const e of blocked) {
     // initials of the entry's words stand for them ("N.Y. State Dept. of Health"), as when scoring
@@ -311,7 +320,7 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
     }
     if (ok && legalAgreement(q.legalForm, e.norm.legalForm) === 'disagree') ok = false;
     const prev = hits.get(e.key);
-    if (prev === undefined || (!prev.ok && ok)) hits.set(e.key, { e, rel: c.rel, ok, sole });
+    if (prev === undefined || (!prev.ok && ok)) hits.set(e.key, { e, rel: c.rel, ok, sole, initials: c.initials });
   }
   // One master the name equals, up to abbreviations and initials, is the name's reading beside masters that only
   // contain it or are contained ("City of Chgo": City of Chicago, not City Colleges of Chicago), as a normalised
@@ -335,6 +344,16 @@ export function applyContainment(ix: MatcherIndex, q: NormalizedName, blocked: E
   );
   const [only] = equal.length === 1 ? equal : rivals.size === 1 ? [...hits.values()] : [];
   if (only === undefined || !only.ok) return;
+  // An initial that reads another master's word as well is no one reading: "G. Bouchard" beside Bouchard, Ghislaine,
+  // Bouchard, Ghislain and Bouchard, Gilles (the two left out of `equal` as a person's two names are still there), or
+  // "QUISPE MAMANI J." beside Quispe Mamani, Juana and Quispe Mamani, Juan Carlos (a blind trial linked both). The
+  // same word read in both is no rival ("Ahmad B. Ismail": bin, in Ahmad bin Ismail and Ahmad Faizal bin Ismail).
+  if (only.initials) {
+    const read = initialWords(q.tokens, only.e.tokens);
+    const rival = (h: { e: Entry; rel: Relation; initials: boolean }): boolean =>
+      h.e.key !== only.e.key && (h.rel === 'equal' || (h.initials && h.rel === 'subset')) && initialWords(q.tokens, h.e.tokens) !== read;
+    if ([...hits.values()].some(rival)) return;
+  }
   const cand = ranked.find((c) => c.key === only.e.key);
   const raised = only.sole ? MATCH_TUNING.soleHolderScore : MATCH_TUNING.containmentScore;
   // a word the name leaves out that tells this master from others stays for review (score.ts droppedBetween)

@@ -12,7 +12,7 @@ export type {
   Outcome,
 } from './types.js';
 export { DEFAULT_MATCH_OPTIONS, DEFAULT_MAX_CANDIDATES, bestPerKey, compareCandidates, decideFuzzy } from './decide.js';
-export { foldDigraphs, isGenericToken, legalAgreement, legalFamily, normalizeName, sameNormalisedName } from './normalize.js';
+export { foldDigraphs, isGenericToken, legalAgreement, legalFamily, nameWords, normalizeName, sameNormalisedName } from './normalize.js';
 export { damerauLevenshtein, jaroWinkler, levenshtein, levenshteinSimilarity, metaphone, phoneticMatch } from './similarity.js';
 export { MATCH_TUNING } from './tuning.js';
 export { expandInitials, isAbbreviation, reconcileJoins, tokenSimilarity } from './tokens.js';

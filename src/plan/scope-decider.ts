@@ -8,6 +8,7 @@ import {
   type KnownAlias,
   type MasterRecord,
   type MatchOptions,
+  nameWords,
   normalizeName,
 } from '../match/index.js';
 import { type EntryDecision, isBlankName, noName, onlyInactive, placeholderReason, unmatchedPlaceholder } from './decide.js';
@@ -50,8 +51,24 @@ export function scopeDecider(s: ScopeMasters, opts: MatchOptions): ScopeDecider 
       const i = inactiveNames.match(name);
       if (i.outcome === 'linked') {
         const form = normalizeName(name).legalForm;
-        if (nearness(i.method, i.candidates[0], form) > activeNearness(d, form)) return { ...onlyInactive(i.candidates), targetName: null };
+        const inactive = nearness(i.method, i.candidates[0], form, name);
+        const active = activeNearness(d, form, name);
+        if (inactive > active) return { ...onlyInactive(i.candidates), targetName: null };
+        // as near as the active master it would link, and the two names one but for their accents ("Vo Van Thanh":
+        // active Võ Văn Thạnh, inactive Võ Văn Thành): which one the writer meant is a person's call (a blind trial
+        // linked it to the active one). Not a legal form apart: "Château Peyrolle" is the active Château Peyrolle SAS
+        // before the closed SCEA Château Peyrolle, as it was.
+        if (inactive === active && d.outcome === 'linked' && accentsApart(linkedName(d), i.candidates[0]?.name))
+          return { ...asNearAsInactive(d, i.candidates), targetName: null };
       }
+    }
+    // A fuzzy link an inactive master reads more nearly: "GAGNON JEAN-PAUL" is the inactive person Gagnon, Jean-Paul
+    // (0.985) more than the active Succession Jean-Paul Gagnon (0.95) it linked (a blind trial); as much is not enough:
+    // alone, the inactive "John R. Miller dba Miller Trucking" reads "Miller Trkg LLC" as well as Miller Trucking LLC
+    if (d.outcome === 'linked' && d.method === 'fuzzy' && d.score !== null && inactiveMatcher !== null) {
+      const i = inactiveMatcher.match(name);
+      if (i.outcome === 'linked' && i.score !== null && i.score > d.score)
+        return { ...asNearAsInactive(d, i.candidates.slice(0, 1)), targetName: null };
     }
     if (d.outcome === 'unmatched' && inactiveMatcher !== null) {
       const i = inactiveMatcher.match(name);
@@ -77,27 +94,59 @@ export function scopeDecider(s: ScopeMasters, opts: MatchOptions): ScopeDecider 
 function activeNearness(
   d: { outcome: string; method: string | null; targetKey: string | null; candidates: readonly Candidate[] },
   form: string | null,
+  name: string,
 ): number {
   if (d.outcome === 'linked')
     return nearness(
       d.method,
       d.candidates.find((c) => c.key === d.targetKey),
       form,
+      name,
     );
   if (d.outcome !== 'ambiguous') return 0;
-  return Math.max(2 * strength(d.method), ...d.candidates.map((c) => nearness(c.method, c, form)));
+  return Math.max(2 * strength(d.method), ...d.candidates.map((c) => nearness(c.method, c, form, name)));
 }
 
 /**
- * How near a candidate found by `method` is to a name whose legal form is `form`: the method's strength, and among
+ * How near a candidate found by `method` is to `name`, whose legal form is `form`: the method's strength, and among
  * names equal once normalised, the one that also has the name's legal form (none when the name has none) nearer than one
- * that has another.
+ * that has another, and the one spelled as the name but for case and spacing (its accents kept: "VÕ VĂN THÀNH" is
+ * Võ Văn Thành, not Võ Văn Thạnh) nearer still.
  */
-function nearness(method: string | null, c: Candidate | undefined, form: string | null): number {
+function nearness(method: string | null, c: Candidate | undefined, form: string | null, name: string): number {
   const base = 2 * strength(method);
   if (c === undefined || (method !== 'normalized' && method !== 'alias')) return base;
   const spelled = c.method === 'alias' && typeof c.signals.alias === 'string' ? c.signals.alias : c.name;
-  return normalizeName(spelled).legalForm === form ? base + 1 : base;
+  return base + (normalizeName(spelled).legalForm === form ? 1 : 0) + (caseless(spelled) === caseless(name) ? 0.5 : 0);
+}
+
+/** The name of the master a decision links. */
+const linkedName = (d: { targetKey: string | null; candidates: readonly Candidate[] }): string | undefined =>
+  d.candidates.find((c) => c.key === d.targetKey)?.name;
+
+/** Two names of the same words once their accents are folded, spelled apart with them (Thạnh / Thành). */
+function accentsApart(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  return nameWords(a).join(' ') === nameWords(b).join(' ') && caseless(a) !== caseless(b);
+}
+
+/** A name compared without case or spacing, every letter and accent kept. */
+const caseless = (s: string): string => s.normalize('NFC').toLocaleLowerCase('und').replace(/\s+/g, ' ').trim();
+
+/**
+ * A link an inactive master's reading matches as nearly: left to review, the active master first (the one a reviewer can
+ * accept), the inactive one shown beside it.
+ */
+function asNearAsInactive(d: EntryDecision, inactive: readonly Candidate[]): EntryDecision {
+  const shown = inactive.slice(0, 1);
+  return {
+    outcome: 'review',
+    targetKey: null,
+    method: d.method,
+    score: d.score,
+    candidates: [...d.candidates, ...shown.map((c) => ({ ...c, active: false }))],
+    reason: `an inactive master, ${shown[0]?.name ?? '?'}, matches this name as nearly (not linked)`,
+  };
 }
 
 /** How near a method says a name is to its master: verbatim, then normalised (or a known alias), then fuzzy. */

@@ -92,3 +92,66 @@ describe('a known alias without the legal form beside an inactive master spelled
     }
   });
 });
+
+describe('an inactive master that reads a name as nearly as the active master it would link', () => {
+  const decide = scopeDecider(
+    {
+      masters: [
+        { key: 'T', name: 'Võ Văn Thạnh' },
+        { key: 'S', name: 'Succession Jean-Paul Gagnon' },
+        { key: 'G', name: 'Gagnon, Marie-Claude' },
+        { key: 'N', name: 'Nguyễn Văn An' },
+      ],
+      aliases: [],
+      inactive: [
+        { key: 'I', name: 'Võ Văn Thành' },
+        { key: 'P', name: 'Gagnon, Jean-Paul' },
+      ],
+    },
+    DEFAULT_MATCH_OPTIONS.fuzzy,
+  );
+  it('leaves it to review, the active master first and the inactive one beside it (two blind-trial links)', () => {
+    for (const [name, active, inactive] of [
+      // the accents gone: both masters' names once normalised
+      ['Vo Van Thanh', 'T', 'I'],
+      // the inactive person as read surname first, beside the active estate that holds his name
+      ['GAGNON JEAN-PAUL', 'S', 'P'],
+    ] as const) {
+      const d = decide(name, undefined);
+      expect(d.outcome, name).toBe('review');
+      expect(d.targetKey).toBeNull();
+      expect(d.candidates[0]?.key).toBe(active);
+      expect(d.candidates.find((c) => c.key === inactive)?.active).toBe(false);
+      expect(d.reason).toMatch(/inactive master/);
+    }
+  });
+  it('names the inactive master when the name keeps its accents, whatever the case ("VÕ VĂN THÀNH")', () => {
+    expect(decide('VÕ VĂN THÀNH', undefined)).toMatchObject({
+      outcome: 'unmatched',
+      reason: 'only an inactive master matches this name (not linked)',
+    });
+  });
+  it("still links the active master's own name and its plain variants", () => {
+    expect(decide('Võ Văn Thạnh', undefined)).toMatchObject({ outcome: 'linked', targetKey: 'T' });
+    expect(decide('VÕ VĂN THẠNH', undefined)).toMatchObject({ outcome: 'linked', targetKey: 'T' });
+    expect(decide('Succession Jean-Paul Gagnon', undefined)).toMatchObject({ outcome: 'linked', targetKey: 'S' });
+    expect(decide('Nguyen Van An', undefined)).toMatchObject({ outcome: 'linked', targetKey: 'N' });
+  });
+});
+
+describe('an active and an inactive master a legal form apart, the name written without it', () => {
+  it('links the active one, as before ("Château Peyrolle": the SAS, not the closed SCEA)', () => {
+    const decide = scopeDecider(
+      {
+        masters: [
+          { key: 'A', name: 'Château Peyrolle SAS' },
+          { key: 'B', name: 'Domaine des Trois Puits' },
+        ],
+        aliases: [],
+        inactive: [{ key: 'I', name: 'SCEA Château Peyrolle' }],
+      },
+      DEFAULT_MATCH_OPTIONS.fuzzy,
+    );
+    expect(decide('Château Peyrolle', undefined)).toMatchObject({ outcome: 'linked', targetKey: 'A' });
+  });
+});
