@@ -41,6 +41,8 @@ export type BackfillErrorCode =
   | 'STOPPED'
   | 'DB_ERROR'
   | 'ORPHANS_FOUND'
+  // constrain --not-null on a link whose rows not active (its own `active`) still have a NULL FK: nothing changed
+  | 'NOT_ACTIVE_NULL_FKS'
   | 'TARGET_KEY_NOT_UNIQUE'
   | 'MIGRATION_MISMATCH'
   | 'INVALID_INPUT'
@@ -107,7 +109,7 @@ export class BackfillError extends Error {
    * failure (a privilege revoked mid-run) says so in `details.written`: exit 1, whatever the code.
    */
   get exitCode(): 1 | 2 | 3 {
-    if (this.code === 'ORPHANS_FOUND') return 3;
+    if (this.code === 'ORPHANS_FOUND' || this.code === 'NOT_ACTIVE_NULL_FKS') return 3;
     return USAGE_CODES.has(this.code) && this.details?.['written'] !== true ? 2 : 1;
   }
 

@@ -22,6 +22,8 @@ export interface SkipReasons {
    * policy, were counted "changed since plan or deleted").
    */
   changedOrHiddenUnderRls: number;
+  /** The document is no longer active (the link's own `active`: soft-deleted, voided since the plan or during the run): left NULL. */
+  documentInactive: number;
   /** Linked to its planned master by another run of the same plan (the plan applied again, before or while this run was stopped). */
   linkedByEarlierRun: number;
   /** The planned master was deleted since the plan. */
@@ -66,6 +68,7 @@ export const SKIP_REASON_TEXT: Record<keyof SkipReasons, string> = {
   selfReference: 'names itself (never linked to itself)',
   changedSincePlan: 'changed since plan (name, scope or FK) or deleted',
   changedOrHiddenUnderRls: 'changed since plan (name, scope or FK), deleted, or hidden from this role by row-level security',
+  documentInactive: 'document no longer active (soft-deleted since plan or during run)',
   linkedByEarlierRun: 'linked as planned by another run of this plan',
   masterDeleted: 'master deleted since plan or during run',
   masterMovedScope: 'master moved to another tenant',
@@ -153,6 +156,7 @@ export async function countSkips(
     throw wrapDbError(e, `counting why planned rows of ${l.entity} were skipped`);
   }
   const reachable = num(row?.reachable);
+  const documentInactive = num(row?.document_inactive);
   const [selfReference, masterDeleted, masterMovedScope, masterInactive, masterRenamed, refusedByTable, locked, passed, earlier] = [
     row?.self_reference,
     row?.master_deleted,
@@ -174,7 +178,8 @@ export async function countSkips(
     locked +
     passed +
     reachable +
-    earlier;
+    earlier +
+    documentInactive;
   // Per name, planned rows not updated: a planned name that lost rows (renamed away, deleted) while another gained
   // some (added since the plan) no longer cancel out in the totals (before: 2 renamed away + 1 added = "skipped 1",
   // nothing beyond the plan). Rows still NULL for a reason are skipped whatever else happened; the rest of a
@@ -186,6 +191,7 @@ export async function countSkips(
     selfReference,
     changedSincePlan: row?.rls === true ? 0 : skipped - counted,
     changedOrHiddenUnderRls: row?.rls === true ? skipped - counted : 0,
+    documentInactive,
     linkedByEarlierRun: earlier,
     masterDeleted,
     masterMovedScope,

@@ -9,15 +9,28 @@ import type { VerifyReport } from '../verify/verify.js';
 import { table } from './output.js';
 import { quotedName } from '../render/table.js';
 import { unlinkedTally } from '../planning/unlinked.js';
+import { assertNotActiveAddsUp, notActiveText } from '../status/not-active.js';
 
 export function statusTable(s: StatusReport): string {
   const warn = [...(s.warnings ?? []).map((w) => `\nWarning: ${w}`), ...(s.notices ?? []).map((n) => `\nNotice: ${n}`)].join('');
+  // a link with its own `active`: its rows left out as not active in a column of their own, the counts checked to add up
+  const off = s.total.notActive !== undefined;
+  const counts = (l: StatusReport['total'] & { entityType?: string; activeWhen?: string }): (string | number)[] => {
+    if (!off) return [l.nullFks];
+    const c = { entityType: l.entityType ?? 'TOTAL', total: l.totalRecords, populated: l.populatedFks, nullFks: l.nullFks };
+    assertNotActiveAddsUp({ ...c, notActive: l.notActive ?? 0 });
+    return [l.nullFks, l.notActive === undefined ? '-' : l.notActive];
+  };
   return (
     table(
-      ['Entity Type', 'Table', 'Total Records', 'NULL FKs', 'Populated FKs', 'Population Rate'],
-      s.links.map((l) => [l.entityType, l.table, l.totalRecords, l.nullFks, l.populatedFks, l.populationRate]),
-      { totalRow: ['TOTAL', '', s.total.totalRecords, s.total.nullFks, s.total.populatedFks, s.total.populationRate] },
-    ) + warn
+      ['Entity Type', 'Table', 'Total Records', 'NULL FKs', ...(off ? ['Not Active'] : []), 'Populated FKs', 'Population Rate'],
+      s.links.map((l) => [l.entityType, l.table, l.totalRecords, ...counts(l), l.populatedFks, l.populationRate]),
+      { totalRow: ['TOTAL', '', s.total.totalRecords, ...counts(s.total), s.total.populatedFks, s.total.populationRate] },
+    ) +
+    s.links
+      .map((l) => (l.activeWhen === undefined ? '' : `\n${l.entityType}: NULL FKs are of active rows only (${l.activeWhen})`))
+      .join('') +
+    warn
   );
 }
 
@@ -135,11 +148,21 @@ export function planText(p: PlanResult, explain = false): string {
     // said, not left out: a user reading the README looks for it
     else out.push(`${r.entityType}: no precision/recall estimate: no name is linked by its FK yet to test the matching on`);
   }
+  out.push(...notActiveLines(p.results));
   out.push(inferredList(p.results, explain));
   out.push(unmatchedList(p.results, explain, p.tenantId === null));
   for (const n of p.notices ?? []) out.push(`Notice: ${n}`);
   out.push('', `Apply exactly this plan: fk-backfill apply --plan ${p.runId} --yes`);
   return out.join('\n');
+}
+
+/** Per link with its own `active`: the NULL-FK rows the plan left out as not active (checked: none more than the rows). */
+function notActiveLines(results: EntityResult[]): string[] {
+  return results.flatMap((r) => {
+    if (r.recordsNotActive === undefined) return [];
+    const c = { entityType: r.entityType, total: r.totalRecords, nullFks: r.recordsWithNullFK, notActive: r.recordsNotActive };
+    return [notActiveText({ ...c, populated: r.totalRecords - r.recordsWithNullFK - r.recordsNotActive }, 'FK')];
+  });
 }
 
 export function backfillText(s: BackfillSummary): string {
@@ -237,10 +260,20 @@ function editedLines(r: UndoResult['results'][number], runId: string): string[] 
 }
 
 export function verifyText(v: VerifyReport): string {
+  // a link with its own `active`: the NULL FKs of rows not active in a column of their own, checked to add up
+  const off = v.links.some((l) => l.notActive !== undefined);
+  const notActive = (l: VerifyReport['links'][number]): (string | number)[] => {
+    if (!off) return [];
+    if (l.notActive === undefined || l.linked === undefined) return ['-'];
+    const c = { entityType: l.entityType, total: l.totalRecords, populated: l.linked, nullFks: l.nullFks };
+    assertNotActiveAddsUp({ ...c, notActive: l.notActive });
+    return [l.notActive];
+  };
   const rows = v.links.map((l) => [
     l.entityType,
     l.totalRecords,
     l.nullFks,
+    ...notActive(l),
     l.orphans,
     l.crossScope,
     l.constraint === null ? 'none' : `${l.constraint.name} (${l.constraint.onDelete}${l.constraint.validated ? '' : ', not valid'})`,
@@ -250,7 +283,20 @@ export function verifyText(v: VerifyReport): string {
   const problems = v.links.flatMap((l) => l.problems.map((p) => `  ✗ ${l.entityType}: ${p}`));
   const warnings = v.links.flatMap((l) => l.warnings.map((w) => `  ! ${l.entityType}: ${w}`));
   return [
-    table(['Entity Type', 'Total', 'NULL FKs', 'Orphans', 'Cross-tenant', 'Constraint', 'FK index', 'Delete refused'], rows),
+    table(
+      [
+        'Entity Type',
+        'Total',
+        'NULL FKs',
+        ...(off ? ['Not Active'] : []),
+        'Orphans',
+        'Cross-tenant',
+        'Constraint',
+        'FK index',
+        'Delete refused',
+      ],
+      rows,
+    ),
     '',
     v.ok
       ? `OK: every FK ${v.notices === undefined ? '' : 'of the links above '}populated, valid, tenant-consistent and protected as configured.`

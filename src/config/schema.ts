@@ -129,6 +129,12 @@ export const linkSchema = z
     fk: identifier,
     name: identifier,
     document: identifier.optional(),
+    /**
+     * Which source rows (documents) count: the same forms as `target.active` (a boolean column, `{ column, activeWhen }`,
+     * or a list that must all hold). A row not active (soft-deleted, void) is neither planned nor linked and counts as
+     * "not active", not as unlinked work. Absent: every row counts.
+     */
+    active: activeSchema.optional(),
     target: targetSchema,
     scope: z.array(identifier).max(8).default([]),
     /** Column set to now() when a row is linked; default: `updated_at` if the table has it; null disables. */
@@ -221,7 +227,7 @@ export type ConfigDraft = z.input<typeof configSchema>;
 
 export type ActiveConfig = z.output<typeof activeSchema>;
 
-/** The normal form of `target.active`: a bare column name means `{ column, activeWhen: true }`. */
+/** The normal form of `target.active` (or a link's `active`): a bare column name means `{ column, activeWhen: true }`. */
 export function activePredicate(a: ActiveConfig | undefined): ActivePredicate | undefined {
   if (a === undefined) return undefined;
   if (Array.isArray(a)) {

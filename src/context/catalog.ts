@@ -1,5 +1,5 @@
 import { activePredicate, keyColumns, type LinkConfig } from '../config/schema.js';
-import { activeParts } from '../sql/active.js';
+import { activeParts, type ActivePredicate } from '../sql/active.js';
 import { unscopedNotice } from './scope-signals.js';
 import { activeSignals } from './active-signals.js';
 import type { Queryable } from '../db/port.js';
@@ -145,6 +145,37 @@ function comparableTypes(a: string, b: string): boolean {
   return x === y || (INTEGER_TYPES.has(x) && INTEGER_TYPES.has(y)) || (texts(x) && texts(y));
 }
 
+/**
+ * An active predicate (a link's `target.active`, or its own `active` over the source rows) checked against its table:
+ * each column exists, a flag is boolean, a status value fits the column's type; notices for status values no row holds.
+ */
+async function checkActive(
+  db: Queryable,
+  info: TableInfo,
+  table: TableName,
+  active: ActivePredicate | undefined,
+  path: string,
+): Promise<string[]> {
+  const notices: string[] = [];
+  for (const part of active === undefined ? [] : activeParts(active)) {
+    const c = column(info, table, part.column, path);
+    if ((part.activeWhen === true || part.activeWhen === false) && c.baseType !== 'boolean') {
+      const hint = TEMPORAL.has(c.baseType)
+        ? `for a soft-delete column such as deleted_at use { "column": "${part.column}", "activeWhen": "null" }`
+        : `for a status column use { "column": "${part.column}", "activeWhen": { "in": ["active"] } } with the values that mean active (or { "notIn": [...] })`;
+      throw mismatch(
+        `${displayTable(table)}.${part.column} must be boolean to serve as the active flag ("activeWhen": ${String(part.activeWhen)}), is ${c.type}; ${hint}`,
+        path,
+      );
+    }
+    if (typeof part.activeWhen === 'object') {
+      const n = await checkStatusValues(db, table, part, c.type, path);
+      if (n !== null) notices.push(n);
+    }
+  }
+  return notices;
+}
+
 function mismatch(msg: string, path: string): BackfillError {
   return new BackfillError('SCHEMA_TYPE_MISMATCH', `${msg} (${path})`, { details: { path } });
 }
@@ -210,23 +241,10 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   });
   if (link.target.number !== undefined) column(tgt, target, link.target.number, `${p}.target.number`);
   const active = activePredicate(link.target.active);
-  const statusNotices: string[] = [];
-  for (const part of active === undefined ? [] : activeParts(active)) {
-    const c = column(tgt, target, part.column, `${p}.target.active`);
-    if ((part.activeWhen === true || part.activeWhen === false) && c.baseType !== 'boolean') {
-      const hint = TEMPORAL.has(c.baseType)
-        ? `for a soft-delete column such as deleted_at use { "column": "${part.column}", "activeWhen": "null" }`
-        : `for a status column use { "column": "${part.column}", "activeWhen": { "in": ["active"] } } with the values that mean active (or { "notIn": [...] })`;
-      throw mismatch(
-        `${displayTable(target)}.${part.column} must be boolean to serve as the active flag ("activeWhen": ${String(part.activeWhen)}), is ${c.type}; ${hint}`,
-        `${p}.target.active`,
-      );
-    }
-    if (typeof part.activeWhen === 'object') {
-      const n = await checkStatusValues(db, target, part, c.type, p);
-      if (n !== null) statusNotices.push(n);
-    }
-  }
+  const statusNotices = [
+    ...(await checkActive(db, tgt, target, active, `${p}.target.active`)),
+    ...(await checkActive(db, src, source, activePredicate(link.active), `${p}.active`)),
+  ];
   // the same type under any domain, two integer types, or varchar and text (an FK constraint allows integer → bigint
   // and varchar → text; a key the FK's type cannot hold is never linked: fkRange)
   if (fk.typeOid !== tkey.typeOid && !comparableTypes(fk.baseType, tkey.baseType)) {

@@ -58,6 +58,7 @@ export function shape(l: ResolvedLink): LinkShape {
     targetName: c.target.name,
     ...(l.sourceOid === l.targetOid ? { selfTable: true } : {}),
     active: activePredicate(c.target.active),
+    ...(c.active !== undefined ? { sourceActive: activePredicate(c.active) } : {}),
     scope: c.scope,
     fkType: l.fkType,
     ...(l.fkRange !== undefined ? { fkRange: l.fkRange } : {}),

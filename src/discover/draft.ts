@@ -1,7 +1,7 @@
 /** A proposal in the making: the link config and evidence of one candidate, before confidence decides where it goes. */
 import { linkSchema, type LinkDraft } from '../config/schema.js';
 import type { ActiveProposal, Col, Draft, Overlap, ScopeVerdict, Tbl } from './types.js';
-import { amountColumn, documentColumn, entityName, isText, reference, singular } from './naming.js';
+import { amountColumn, documentColumn, entityName, isText, reference, singular, sourceActiveFromColumns } from './naming.js';
 
 /** Whether this version's config takes a list of columns as a link's key (a composite primary key). */
 export const KEY_LISTS = linkSchema.safeParse({
@@ -44,6 +44,8 @@ export function draft(a: {
   const amount = amountColumn(src, exclude);
   const tnumber = [`${singular(tgt.table)}_number`, 'number', 'code'].find((n) => n !== a.key && n !== a.tname && tgt.cols.has(n)) ?? null;
   const active = a.active.active;
+  // the documents' own soft delete (deleted_at, is_deleted, voided): such a row is not planned, linked nor counted as work
+  const own = src.oid === tgt.oid ? { active: null, evidence: [] } : sourceActiveFromColumns(src);
   const link: LinkDraft = {
     entity: entityName(src.table),
     table: src.ref,
@@ -52,6 +54,7 @@ export function draft(a: {
     name: a.sname,
     ...(document !== null ? { document } : {}),
     ...(amount !== null ? { amount } : {}),
+    ...(own.active !== null ? { active: own.active } : {}),
     target: {
       table: tgt.ref,
       key: a.key,
@@ -74,6 +77,7 @@ export function draft(a: {
     scopeEvidence: a.scopeEvidence,
     active,
     activeEvidence: a.active.evidence,
+    ...(own.active !== null ? { sourceActive: own.active, sourceActiveEvidence: own.evidence } : {}),
     document,
     amount,
     evidence: { constraint: a.constraint, naming: a.naming, overlap: a.ov, keys: a.keys },

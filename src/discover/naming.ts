@@ -283,6 +283,41 @@ export function activeFromColumns(t: { cols: Map<string, Col>; order: string[] }
   return { active, evidence, status };
 }
 
+/** Of OFF_WORDS, those that say a document (a source row) is gone, not done: a closed order or a blocked invoice still counts. */
+const DOCUMENT_GONE_WORDS = new Set([
+  'deleted',
+  'delete',
+  'del',
+  'archived',
+  'archive',
+  'removed',
+  'voided',
+  'trashed',
+  'discarded',
+  'purged',
+]);
+
+/**
+ * The link's own `active` for its source table (documents), by the same detection as a master's (activeFromColumns),
+ * kept to the columns that read as a soft delete (`deleted_at`, `is_deleted`, `voided`, `archived`): an active flag,
+ * a `closed_at` or a status of a document says how far it got, not that it is gone, so none of those is proposed.
+ */
+export function sourceActiveFromColumns(t: { cols: Map<string, Col>; order: string[] }): {
+  active: ActiveProposal | null;
+  evidence: string[];
+} {
+  const gone = (a: ActiveOne): boolean => {
+    const core = words(typeof a === 'string' ? a : a.column).filter((x) => !FLAG_WORDS.has(x));
+    return typeof a !== 'string' && core.length === 1 && DOCUMENT_GONE_WORDS.has(core[0]!);
+  };
+  const kept = activeList(activeFromColumns(t).active).filter(gone);
+  const active = kept.length === 0 ? null : kept.length === 1 ? kept[0]! : kept;
+  const evidence = kept.map(
+    (a) => `${typeof a === 'string' ? a : a.column} reads as a soft delete of the document: a row not active is neither planned nor linked`,
+  );
+  return { active, evidence };
+}
+
 /** The most parts `target.active` takes (config/schema.ts). */
 export const MAX_ACTIVE_PARTS = 4;
 

@@ -55,6 +55,9 @@ export interface Proposal {
   active: ActiveProposal | null;
   /** Why that predicate (and the other active/soft-delete/status columns seen on the target). */
   activeEvidence: string[];
+  /** The link's own `active` (documents that count) from the source's soft-delete columns, and why; absent: none proposed. */
+  sourceActive?: ActiveProposal;
+  sourceActiveEvidence?: string[];
   document: string | null;
   amount: string | null;
   evidence: Evidence;

@@ -59,6 +59,8 @@ export interface EntityResult {
   recordsAmbiguous: number;
   recordsReview: number;
   recordsSkipped?: number;
+  /** With the link's own `active`: NULL-FK rows left out as not active (not in recordsWithNullFK: neither planned nor linked). */
+  recordsNotActive?: number;
   distinctNames: Record<Outcome, number>;
   linkedByMethod: Record<string, number>;
   unmatchedRecordsTruncated: boolean;
@@ -295,6 +297,7 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
           entityType: l.entity,
           totalRecords: num(tot?.total),
           recordsWithNullFK: nullFks,
+          ...(tot?.not_active !== undefined ? { recordsNotActive: num(tot.not_active) } : {}),
           recordsMatched: rows.linked,
           recordsUnmatched: nullFks - rows.linked,
           recordsUpdated: 0,

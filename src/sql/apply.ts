@@ -22,6 +22,7 @@ import {
   type ScopeFilter,
   scopeJoin,
   scopeWhere,
+  sourceActiveWhere,
   type Statement,
   touchedOld,
   touchedText,
@@ -178,7 +179,7 @@ export function applyBatchStatement(
   const self = link.selfTable === true ? ' AND x.fkb_self IS DISTINCT FROM x.target_key' : '';
   const range = `(SELECT ${rowRead('o', link)}${link.selfTable === true ? `, o.${ident(link.targetKey)} AS fkb_self` : ''}${checks.length > 0 ? ', to_jsonb(o) AS fkb_row' : ''}
                     FROM ${link.sourceSql} o
-                   WHERE o.${fk} IS NULL${scopeWhere('o', link, f, p)}${rangeWhere('o', link, a.range, p)}
+                   WHERE o.${fk} IS NULL${sourceActiveWhere('o', link)}${scopeWhere('o', link, f, p)}${rangeWhere('o', link, a.range, p)}
                   OFFSET 0) r`;
   const readJoin = `v.source_name = r.fkb_name${link.scope.map((_, i) => ` AND ${scopeEq(link, i, `r.fkb_scope_${i + 1}`, `v.fkb_scope_${i + 1}`)}`).join('')}`;
   const finish = (withs: string, from: string, keep: string): Statement => {
@@ -299,7 +300,7 @@ function citusApplyBatchStatement(
             FROM ${link.sourceSql} r
             JOIN ${m}
             JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = m.target_key${scopeJoin('t', 'r', link)}${activeWhere('t', link)} AND ${sameMasterName(link, 't', 'm', true)}
-           WHERE r.${fk} IS NULL${scopeWhere('r', link, f, p)}${plainRangeWhere('r', link, a.range, p)}${shardValues('r')}`;
+           WHERE r.${fk} IS NULL${sourceActiveWhere('r', link)}${scopeWhere('r', link, f, p)}${plainRangeWhere('r', link, a.range, p)}${shardValues('r')}`;
   // a distributed source: one co-located join per shard; a local or reference one: the read first (Citus
   // refuses a local table joined to reference tables inside an UPDATE, not a read of them)
   const distributed = link.citus === 'distributed';

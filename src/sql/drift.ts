@@ -18,6 +18,7 @@ import {
   scopeKeyExpr,
   scopeWhere,
   type Statement,
+  sourceActiveWhere,
 } from './link.js';
 
 /** fk_backfill's tables, or empty stand-ins where the schema does not exist (drift only reads). */
@@ -161,7 +162,7 @@ export function driftNewNamesStatement(
   const text = `WITH n AS (
   SELECT ${scopeKeyExpr('s', link)} AS scope_key, ${link.scope.map((c, i) => `s.${ident(c)} AS fkb_scope_${i + 1}, `).join('')}${sname} AS name, count(*)::int8 AS row_count
     FROM ${link.sourceSql} s
-   WHERE s.${ident(link.fk)} IS NULL AND ${sname} IS NOT NULL${scopeWhere('s', link, f, p)}
+   WHERE s.${ident(link.fk)} IS NULL AND ${sname} IS NOT NULL${sourceActiveWhere('s', link)}${scopeWhere('s', link, f, p)}
    GROUP BY ${['1', ...link.scope.map((_, i) => `${i + 2}`), `${link.scope.length + 2}`].join(', ')}
 )
 -- active masters of each name's exact name in its scope, counted by a join and a GROUP BY (not a correlated
@@ -230,7 +231,7 @@ export function driftDecisionsStatement(link: LinkShape, linkName: string, f: Sc
   SELECT k.scope_key, k.source_name, count(*)::int8 AS row_count
     FROM k
     JOIN ${link.sourceSql} s ON ${entryName(link, 'k')} = ${sname} AND k.scope_key = ${scopeKeyExpr('s', link)}
-   WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
+   WHERE s.${ident(link.fk)} IS NULL${sourceActiveWhere('s', link)}${scopeWhere('s', link, f, p)}
    GROUP BY 1, 2
 )${
     scoped

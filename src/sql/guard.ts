@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { BackfillError } from '../errors.js';
-import { activeExpr } from './active.js';
+import { activeAnd, activeExpr } from './active.js';
 import { fitsFkSql } from './fk-fit.js';
 import { ident, literal } from './quote.js';
 import { idCols, type LinkShape, rowKeyText, scopeEq, scopeKeyExpr, type Statement } from './link.js';
@@ -297,11 +297,15 @@ END
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $fkb_guard$${body}$fkb_guard$`;
 }
 
-/** The trigger: BEFORE INSERT and BEFORE UPDATE OF the name or scope columns, only while the FK is NULL. */
+/**
+ * The trigger: BEFORE INSERT and BEFORE UPDATE OF the name or scope columns, only while the FK is NULL and, for a link
+ * with its own `active`, the row is active: a row written soft-deleted (void, archived) is left alone, neither linked
+ * nor a miss, as plan and apply leave it (an UPDATE that only revives it fires nothing: the next apply links it).
+ */
 export function guardTriggerSql(g: GuardShape, names: GuardNames): string {
   const cols = [g.name, ...g.scope].map(ident).join(', ');
   return `CREATE TRIGGER ${ident(names.trigger)} BEFORE INSERT OR UPDATE OF ${cols} ON ${g.sourceQualified}
-  FOR EACH ROW WHEN (NEW.${ident(g.fk)} IS NULL AND NEW.${ident(g.name)} IS NOT NULL)
+  FOR EACH ROW WHEN (NEW.${ident(g.fk)} IS NULL AND NEW.${ident(g.name)} IS NOT NULL${activeAnd('NEW', g.sourceActive)})
   EXECUTE FUNCTION fk_backfill.${ident(names.fn)}()`;
 }
 

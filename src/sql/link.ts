@@ -4,7 +4,7 @@
  * Pure: builders return `{ text, values }` and touch no database, so the exact SQL is unit-tested and the
  * same statement runs on every adapter; identifiers are quoted with `ident`, values are always parameters.
  */
-import { activeAnd, type ActivePredicate } from './active.js';
+import { activeAnd, activeExpr, type ActivePredicate } from './active.js';
 import { ident } from './quote.js';
 import type { FkRange } from '../plan/fk-range.js';
 
@@ -49,6 +49,11 @@ export interface LinkShape {
   selfTable?: boolean | undefined;
   /** Which masters may be linked (see sql/active.ts); absent: all. */
   active?: ActivePredicate | undefined;
+  /**
+   * Which source rows count (config `active` of the link: the same predicate, on the documents): a row not active is
+   * neither planned nor linked (apply rechecks it at write time) and is counted apart. Absent: every row.
+   */
+  sourceActive?: ActivePredicate | undefined;
   scope: string[];
   fkType: string;
   /** An integer FK narrower than the master's key: the values it holds (keys outside are never written). */
@@ -251,6 +256,22 @@ export function activeWhere(alias: string, link: LinkShape): string {
   return activeAnd(alias, link.active);
 }
 
+/** ` AND <alias's source row is active>` (the link's own `active`: soft-deleted documents left out), or nothing. */
+export function sourceActiveWhere(alias: string, link: LinkShape): string {
+  return activeAnd(alias, link.sourceActive);
+}
+
+/**
+ * `, count(…) AS not_active, count(fk) AS linked`: NULL-FK source rows the link's own `active` leaves out, and the rows
+ * linked, each counted by its own filter (so linked + NULL FKs of active rows + not active = total is a check of the
+ * predicate, never NULL itself, not an identity); nothing without one.
+ */
+export function notActiveCount(alias: string, link: LinkShape): string {
+  if (link.sourceActive === undefined) return '';
+  const fk = `${alias}.${ident(link.fk)}`;
+  return `,\n       count(*) FILTER (WHERE ${fk} IS NULL AND NOT ${activeExpr(alias, link.sourceActive)})::int8 AS not_active, count(${fk})::int8 AS linked`;
+}
+
 /**
  * Types whose values compare with `=` as the same value (so `IS NOT DISTINCT FROM` on the typed column is
  * a safe "unchanged" test); any other touched column is compared by its text form.
@@ -285,7 +306,8 @@ export function rowRead(alias: string, link: LinkShape, withTid = true): string 
  * name, scope, touched value. A row updated concurrently is re-evaluated by PostgreSQL on its newest
  * version (EvalPlanQual), where a new ctid already fails the join; these comparisons do not depend on
  * how a given server version and plan re-test the ctid there (a Tid Scan's recheck, a hash join's
- * clauses): a concurrent rename, re-scoping or updated_at is never overwritten or logged stale.
+ * clauses): a concurrent rename, re-scoping or updated_at is never overwritten or logged stale, and a row the
+ * application soft-deleted (the link's own `active`) is not linked.
  */
 export function rowRecheck(link: LinkShape, x: string, byTid = true): string {
   const touch = link.touch;
@@ -302,7 +324,8 @@ export function rowRecheck(link: LinkShape, x: string, byTid = true): string {
     `s.${ident(link.fk)} IS NULL`,
     `s.${ident(link.name)} = ${x}.fkb_name`,
   ];
-  return `${conds.join(' AND ')}${entryScopeJoin('s', link, x)}${touched}`;
+  // the document still active when written (soft-deleted by the application since the plan or the read: left NULL)
+  return `${conds.join(' AND ')}${entryScopeJoin('s', link, x)}${touched}${sourceActiveWhere('s', link)}`;
 }
 
 /** ` AND alias."scope col" = entry.fkb_scope_N` for every scope column: a row or master against a lookup-table entry (or a row read as one). */

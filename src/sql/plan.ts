@@ -18,6 +18,7 @@ import {
   scopeWhere,
   type Statement,
   textForm,
+  sourceActiveWhere,
 } from './link.js';
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
@@ -210,7 +211,7 @@ export function exactCandidatesStatement(
     const text = `WITH names AS (
   SELECT ${[...link.scope.map((c, i) => `${scopeCol(c, i)} AS ${ident(c)}`), `s.${ident(link.name)} AS source_name`].join(', ')}, count(*)::int8 AS row_count
     FROM ${link.sourceSql} s
-   WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
+   WHERE s.${ident(link.fk)} IS NULL${sourceActiveWhere('s', link)}${scopeWhere('s', link, f, p)}
    GROUP BY ${groupCols}
 ), m AS (
   SELECT ${[...tcols, `t.${ident(link.targetName)}`].join(', ')},
@@ -238,7 +239,7 @@ SELECT ${scopeKeyExpr('n', link)} AS scope_key, n.source_name, n.row_count, m.ke
   const text = `WITH names AS (
   SELECT ${[...link.scope.map((c, i) => `${scopeCol(c, i)} AS ${ident(c)}`), `s.${ident(link.name)} AS source_name`].join(', ')}${spelled ? `, ${groupSpelling(link, `s.${ident(link.name)}`)} AS spelling` : ''}, count(*)::int8 AS row_count
     FROM ${link.sourceSql} s
-   WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
+   WHERE s.${ident(link.fk)} IS NULL${sourceActiveWhere('s', link)}${scopeWhere('s', link, f, p)}
    GROUP BY ${groupCols}
 )
 SELECT ${scopeKeyExpr('n', link)} AS scope_key, ${spelled ? 'n.spelling AS source_name' : 'n.source_name'}, n.row_count,
@@ -320,7 +321,7 @@ export function unlinkedNamesStatement(link: LinkShape, f: ScopeFilter): Stateme
   const name = `s.${ident(link.name)}`;
   const text = `SELECT ${scopeKeyExpr('s', link)} AS scope_key, ${groupSpelling(link, name)} AS source_name, count(*)::int8 AS row_count${compareColumns(link, 'source')}
   FROM ${link.sourceSql} s
- WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
+ WHERE s.${ident(link.fk)} IS NULL${sourceActiveWhere('s', link)}${scopeWhere('s', link, f, p)}
  GROUP BY 1, ${link.nameLoose === true ? name : '2'}
  ORDER BY 1, 2`;
   return { text, values: p.values };

@@ -20,6 +20,7 @@ import {
   scopeWhere,
   type Statement,
   textForm,
+  sourceActiveWhere,
 } from './link.js';
 
 export const QUEUE_SORTS = ['rows', 'amount', 'score', 'name'] as const;
@@ -101,7 +102,7 @@ function linkPart(
   SELECT ${scopeKeyExpr('s', link)} AS scope_key, s.${ident(link.name)} AS source_name, count(*)::int8 AS row_count,
          ${amount} AS amount, (array_agg(${doc} ORDER BY ${doc}))[1:${p.add(a.samples)}::int] AS documents
     FROM ${link.sourceSql} s
-   WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
+   WHERE s.${ident(link.fk)} IS NULL${sourceActiveWhere('s', link)}${scopeWhere('s', link, f, p)}
      AND (${scopeKeyExpr('s', link)}, s.${ident(link.name)}) IN (SELECT e.scope_key, ${entryName(link, 'e')} FROM ${e} e)
    GROUP BY 1, 2
 ), ${d} AS (

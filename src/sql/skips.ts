@@ -14,6 +14,7 @@ import {
   scopeJoin,
   scopeKeyExpr,
   scopeWhere,
+  sourceActiveWhere,
   type Statement,
 } from './link.js';
 import { LOCK_NOT_AVAILABLE } from '../errors.js';
@@ -63,6 +64,8 @@ export function skipReasonsStatement(
   self_reference: unknown;
   linked_earlier: unknown;
   passed_over: unknown;
+  /** Only with the link's own `active`: planned rows left NULL because the document is no longer active. */
+  document_inactive?: unknown;
   /** Only with `probe`. */
   reachable?: unknown;
   short_by_name: unknown;
@@ -112,9 +115,9 @@ export function skipReasonsStatement(
     LEFT JOIN (SELECT DISTINCT t.${ident(link.targetKey)} AS k FROM ${link.targetSql} t) o ON o.k = e.target_key::${link.fkType}`
         : ''
     }
-   WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
+   WHERE s.${ident(link.fk)} IS NULL${sourceActiveWhere('s', link)}${scopeWhere('s', link, f, p)}
      AND ${rowKeyText('s', link)} NOT IN (SELECT k FROM changed)
-), earlier AS (
+)${inactiveCte(link, linkedEntry, f, p)}, earlier AS (
   SELECT unnest(cs.row_keys) AS k
     FROM ${OWN}.change_sets cs JOIN ${OWN}.runs x ON x.id = cs.run_id
    WHERE cs.link = ${linkName} AND x.plan_run_id = ${planRun}::int8 AND cs.run_id <> ${runId}::int8
@@ -168,7 +171,7 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
               ORDER BY length(r.k), r.k LIMIT ${p.add(LOCKED_SHOWN)}) AS locked_sample,
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'self'), 0) FROM w)::int8 AS self_reference,
        (SELECT coalesce(sum(n), 0) FROM al)::int8 AS linked_earlier,
-       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,${
+       (SELECT coalesce(sum(n) FILTER (WHERE reason = 'passed'), 0) FROM w)::int8 AS passed_over,${inactiveCount(link)}${
          a.probe === true
            ? `
        (SELECT coalesce(sum(n) FILTER (WHERE reason = 'reachable'), 0) FROM w)::int8 AS reachable,`
@@ -179,6 +182,34 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
        EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = ${rel}::regclass AND NOT g.tgisinternal AND g.tgenabled <> 'D'
                   AND g.tgtype & 1 = 1 AND g.tgtype & 2 = 2 AND g.tgtype & 16 = 16) AS before_update_triggers`;
   return { text, values: p.values };
+}
+
+/**
+ * With the link's own `active`: per linked entry, its rows the application soft-deleted (the document no longer active,
+ * FK still NULL, not changed by this run). Rows of a planned name that were inactive when planned were not planned
+ * (the plan leaves them out), so an entry counts at most its shortfall left after the other reasons (`inactiveCount`).
+ */
+function inactiveCte(link: LinkShape, linkedEntry: string, f: ScopeFilter, p: Params): string {
+  if (link.sourceActive === undefined) return '';
+  return `, di AS (
+  SELECT e.scope_key, e.source_name, count(*)::int8 AS n
+    FROM ${link.sourceSql} s
+    JOIN ${OWN}.plan_entries e
+      ON ${linkedEntry}
+   WHERE s.${ident(link.fk)} IS NULL AND NOT ${activeExpr('s', link.sourceActive)}${scopeWhere('s', link, f, p)}
+     AND ${rowKeyText('s', link)} NOT IN (SELECT k FROM changed)
+   GROUP BY 1, 2
+)`;
+}
+
+/** `document_inactive`: per entry, its inactive rows up to what it is short of after the other reasons (see inactiveCte). */
+function inactiveCount(link: LinkShape): string {
+  if (link.sourceActive === undefined) return '';
+  return `
+       (SELECT coalesce(sum(least(di.n, greatest(d.planned - d.updated - coalesce(o.n, 0), 0))), 0)
+          FROM di JOIN d ON d.scope_key = di.scope_key AND d.source_name = di.source_name
+          LEFT JOIN (SELECT scope_key, source_name, least(count(*), max(row_count)) AS n FROM r GROUP BY 1, 2) o
+            ON o.scope_key = di.scope_key AND o.source_name = di.source_name)::int8 AS document_inactive,`;
 }
 
 /**
@@ -194,7 +225,7 @@ function probeCte(link: LinkShape, linkedEntry: string, f: ScopeFilter, p: Param
     FROM ${OWN}.plan_entries e, ${link.targetSql} t
    WHERE ${linkedEntry}
      AND t.${ident(link.targetKey)} = e.target_key::${link.fkType}${scopeJoin('t', 's', link)}${activeWhere('t', link)}
-     AND s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}
+     AND s.${ident(link.fk)} IS NULL${sourceActiveWhere('s', link)}${scopeWhere('s', link, f, p)}
      AND ${rowKeyText('s', link)} NOT IN (SELECT k FROM changed) AND ${rowKeyText('s', link)} NOT IN (SELECT k FROM refused)
   RETURNING ${rowKeyText('s', link)} AS k, s.${ident(link.fk)} IS NOT NULL AS linked
 )`;

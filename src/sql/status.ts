@@ -2,12 +2,18 @@
  * Status: how many rows a link has, and how many still have a NULL FK.
  */
 import { ident } from './quote.js';
-import { type LinkShape, Params, type ScopeFilter, scopeWhere, type Statement } from './link.js';
+import { type LinkShape, notActiveCount, Params, type ScopeFilter, scopeWhere, sourceActiveWhere, type Statement } from './link.js';
 
-/** Seed's population table for one link. */
-export function statusStatement(link: LinkShape, f: ScopeFilter): Statement<{ total: unknown; null_fks: unknown }> {
+/**
+ * Seed's population table for one link. With the link's own `active` (documents that count), `null_fks` are the
+ * active rows' and `not_active` the NULL-FK rows left out as not active: total = populated + null_fks + not_active.
+ */
+export function statusStatement(
+  link: LinkShape,
+  f: ScopeFilter,
+): Statement<{ total: unknown; null_fks: unknown; not_active?: unknown; linked?: unknown }> {
   const p = new Params();
-  const text = `SELECT count(*)::int8 AS total, count(*) FILTER (WHERE s.${ident(link.fk)} IS NULL)::int8 AS null_fks
+  const text = `SELECT count(*)::int8 AS total, count(*) FILTER (WHERE s.${ident(link.fk)} IS NULL${sourceActiveWhere('s', link)})::int8 AS null_fks${notActiveCount('s', link)}
   FROM ${link.sourceSql} s WHERE true${scopeWhere('s', link, f, p)}`;
   return { text, values: p.values };
 }

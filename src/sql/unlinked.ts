@@ -15,6 +15,7 @@ import {
   type Statement,
   textForm,
   type TypedLinkShape,
+  sourceActiveWhere,
 } from './link.js';
 import { ident } from './quote.js';
 import { BLANK_NAME_RE } from './plan.js';
@@ -116,7 +117,7 @@ export function unlinkedRecordsStatement(
   const text = `WITH named AS (
   SELECT ${doc} AS document_number, s.${nm} AS entity_name${out}
     FROM ${link.sourceSql} s
-   WHERE s.${ident(link.fk)} IS NULL${scoped}
+   WHERE s.${ident(link.fk)} IS NULL${sourceActiveWhere('s', link)}${scoped}
      AND EXISTS (SELECT 1 FROM (SELECT e.scope_key, e.source_name${entryCols} FROM ${OWN}.plan_entries e
                                  WHERE e.run_id = ${run} AND e.link = ${ln} AND e.outcome <> 'linked' AND NOT ${unnamedEntry}) e
                   WHERE ${entryName(link, 'e')} = s.${nm}${typed.join('')})
@@ -126,7 +127,7 @@ export function unlinkedRecordsStatement(
     JOIN (SELECT e.scope_key, e.source_name FROM ${OWN}.plan_entries e
            WHERE e.run_id = ${run} AND e.link = ${ln} AND e.outcome <> 'linked' AND array_position(e.scope_key, NULL) IS NOT NULL AND NOT ${unnamedEntry}) e
       ON ${entryName(link, 'e')} = s.${nm} AND e.scope_key = ${scopeKeyExpr('s', link)}
-   WHERE s.${ident(link.fk)} IS NULL AND (${anyNullScope.length > 0 ? anyNullScope.join(' OR ') : 'false'})${scoped}
+   WHERE s.${ident(link.fk)} IS NULL${sourceActiveWhere('s', link)} AND (${anyNullScope.length > 0 ? anyNullScope.join(' OR ') : 'false'})${scoped}
    LIMIT ${lim}
 ), u AS (
   SELECT n.document_number, n.entity_name, NULL::text AS outcome, NULL::text AS reason, 1::int8 AS row_count, false AS grouped${carried.replaceAll('u.', 'n.')} FROM named n

@@ -4,7 +4,18 @@
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
 import { BLANK_NAME_RE } from './plan.js';
-import { type LinkShape, loose, Params, type ScopeFilter, scopeJoin, scopeWhere, type Statement, textForm } from './link.js';
+import {
+  type LinkShape,
+  loose,
+  notActiveCount,
+  Params,
+  type ScopeFilter,
+  scopeJoin,
+  scopeWhere,
+  sourceActiveWhere,
+  type Statement,
+  textForm,
+} from './link.js';
 
 /**
  * NULL FKs (and of them, those of rows without a name: NULL or blank, or of no scope: nothing to link them by), FK values pointing nowhere, to a master of another scope only, to a master the active
@@ -25,6 +36,9 @@ export function integrityStatement(
   null_fks_no_name: unknown;
   null_fks_self: unknown;
   null_fks_no_scope: unknown;
+  /** With the link's own `active`: NULL-FK rows left out as not active (the other null_fks counts are of active rows). */
+  not_active?: unknown;
+  linked?: unknown;
   orphans: unknown;
   cross_scope: unknown;
   inactive_targets: unknown;
@@ -51,11 +65,13 @@ export function integrityStatement(
   // a named row of no tenant (a scope column NULL): no master to link it to, as plan says (issue: a trial's verify
   // counted 845 such invoices as work left, exit 3 for ever)
   const noScope = scopeCols.map((c) => `s.${c} IS NULL`).join(' OR ');
+  // NULL FKs of rows that count: an inactive source row (the link's own `active`) is counted apart, never as work left
+  const nul = `s.${fk} IS NULL${sourceActiveWhere('s', link)}`;
   const text = `SELECT count(*)::int8 AS total,
-       count(*) FILTER (WHERE s.${fk} IS NULL)::int8 AS null_fks,
-       count(*) FILTER (WHERE s.${fk} IS NULL AND ${noName})::int8 AS null_fks_no_name,
-       ${link.selfTable === true ? `count(*) FILTER (WHERE s.${fk} IS NULL AND NOT ${noName} AND ${self})::int8` : '0::int8'} AS null_fks_self,
-       ${scoped ? `count(*) FILTER (WHERE s.${fk} IS NULL AND NOT ${noName} AND (${noScope})${link.selfTable === true ? ` AND NOT coalesce(${self}, false)` : ''})::int8` : '0::int8'} AS null_fks_no_scope,
+       count(*) FILTER (WHERE ${nul})::int8 AS null_fks,
+       count(*) FILTER (WHERE ${nul} AND ${noName})::int8 AS null_fks_no_name,
+       ${link.selfTable === true ? `count(*) FILTER (WHERE ${nul} AND NOT ${noName} AND ${self})::int8` : '0::int8'} AS null_fks_self,
+       ${scoped ? `count(*) FILTER (WHERE ${nul} AND NOT ${noName} AND (${noScope})${link.selfTable === true ? ` AND NOT coalesce(${self}, false)` : ''})::int8` : '0::int8'} AS null_fks_no_scope${notActiveCount('s', link)},
        count(*) FILTER (WHERE s.${fk} IS NOT NULL AND ${scoped ? 'o.k' : 't.k'} IS NULL)::int8 AS orphans,
        ${scoped ? `count(*) FILTER (WHERE s.${fk} IS NOT NULL AND t.k IS NULL AND o.k IS NOT NULL${scopeSet})::int8` : '0::int8'} AS cross_scope,
        count(*) FILTER (WHERE t.k IS NOT NULL AND NOT t.active)::int8 AS inactive_targets

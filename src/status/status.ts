@@ -1,6 +1,8 @@
 import { num } from '../db/port.js';
 import { formatRate } from '../plan/decide.js';
 import { statusStatement } from '../sql/status.js';
+import { activePredicate } from '../config/schema.js';
+import { describeActive } from '../sql/active.js';
 import { type CommonOptions, type Context, noticesOf, prepare, shape, softDeleteWarnings } from '../context/context.js';
 
 export interface LinkStatus {
@@ -10,12 +12,19 @@ export interface LinkStatus {
   nullFks: number;
   populatedFks: number;
   populationRate: string;
+  /**
+   * With the link's own `active` (documents that count): NULL-FK rows left out as not active, not in `nullFks`
+   * (totalRecords = populatedFks + nullFks + notActive; the rate is of the rows that count). Absent: every row counts.
+   */
+  notActive?: number;
+  /** How the link's own `active` reads (`deleted_at IS NULL`), beside notActive. */
+  activeWhen?: string;
 }
 
 export interface StatusReport {
   tenantId: string | null;
   links: LinkStatus[];
-  total: Omit<LinkStatus, 'entityType' | 'table'>;
+  total: Omit<LinkStatus, 'entityType' | 'table' | 'activeWhen'>;
   /** E.g. a master table with a soft-delete column and a link without an active predicate. */
   warnings?: string[];
   /** E.g. a link left out under --tenant (it has no scope column). */
@@ -28,17 +37,24 @@ export async function statusIn(ctx: Context): Promise<StatusReport> {
     const row = (await ctx.db.query(statusStatement(shape(l), ctx.filter))).rows[0];
     const total = num(row?.total);
     const nulls = num(row?.null_fks);
+    const off = num(row?.not_active);
+    const active = activePredicate(l.config.active);
     links.push({
       entityType: l.entity,
       table: l.config.table,
       totalRecords: total,
       nullFks: nulls,
-      populatedFks: total - nulls,
-      populationRate: formatRate(total - nulls, total),
+      // with its own `active`, the linked rows as counted (the table checks the three parts add up to the total)
+      populatedFks: row?.linked === undefined ? total - nulls : num(row.linked),
+      populationRate: formatRate(row?.linked === undefined ? total - nulls : num(row.linked), total - off),
+      ...(active !== undefined ? { notActive: off, activeWhen: describeActive(active) } : {}),
     });
   }
   const totalRecords = links.reduce((a, l) => a + l.totalRecords, 0);
   const nullFks = links.reduce((a, l) => a + l.nullFks, 0);
+  const someActive = links.some((l) => l.notActive !== undefined);
+  const notActive = links.reduce((a, l) => a + (l.notActive ?? 0), 0);
+  const populatedFks = links.reduce((a, l) => a + l.populatedFks, 0);
   const warnings = ctx.links.flatMap(softDeleteWarnings);
   return {
     tenantId: ctx.filter.tenant,
@@ -49,8 +65,9 @@ export async function statusIn(ctx: Context): Promise<StatusReport> {
     total: {
       totalRecords,
       nullFks,
-      populatedFks: totalRecords - nullFks,
-      populationRate: formatRate(totalRecords - nullFks, totalRecords),
+      populatedFks,
+      populationRate: formatRate(populatedFks, totalRecords - notActive),
+      ...(someActive ? { notActive } : {}),
     },
   };
 }

@@ -24,6 +24,12 @@ export interface LinkVerify {
   totalRecords: number;
   nullFks: number;
   /**
+   * With the link's own `active` (documents that count): NULL-FK rows left out as not active (soft-deleted, void), not
+   * in nullFks nor work left; `linked` the rows with an FK (totalRecords = linked + nullFks + notActive). Absent: none.
+   */
+  notActive?: number;
+  linked?: number;
+  /**
    * Of the NULL FKs, those of rows without a name (NULL or blank): nothing to link them by (a root of a hierarchy,
    * an optional reference left empty). A warning, not a problem: no backfill can fill them.
    */
@@ -119,6 +125,7 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
       table: l.config.table,
       totalRecords: num(row?.total),
       nullFks: num(row?.null_fks),
+      ...(row?.not_active !== undefined ? { notActive: num(row.not_active), linked: num(row.linked) } : {}),
       nullFksWithoutName: num(row?.null_fks_no_name),
       nullFksSelf: num(row?.null_fks_self),
       nullFksWithoutScope: num(row?.null_fks_no_scope),

@@ -55,6 +55,7 @@ describeEach('exact skip reasons', (target) => {
         selfReference: 0,
         changedSincePlan: 2,
         changedOrHiddenUnderRls: 0,
+        documentInactive: 0,
         linkedByEarlierRun: 0,
         masterDeleted: 1,
         masterMovedScope: 1,

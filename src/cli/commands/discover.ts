@@ -38,7 +38,7 @@ export function discoverText(r: DiscoverResult, written: string | null): string 
   else {
     const rows = r.proposals.map((p) => [
       p.entity,
-      `${p.source}.${p.fk} (${p.fkType}) ← ${p.name}`,
+      `${p.source}.${p.fk} (${p.fkType}) ← ${p.name}${p.sourceActive === undefined ? '' : `, rows where ${activeText(p.sourceActive)}`}`,
       `${p.target}.${p.targetKey} ← ${p.targetName}`,
       p.scope.join(', ') || '-',
       activeText(p.active),
@@ -58,6 +58,7 @@ export function discoverText(r: DiscoverResult, written: string | null): string 
     for (const p of r.proposals) {
       for (const v of p.scopeEvidence) details.push(`  ${p.entity}: ${v.column} ${v.scope ? 'is scope' : 'is not scope'}: ${v.reason}`);
       for (const e of p.activeEvidence) details.push(`  ${p.entity}: active: ${e}`);
+      for (const e of p.sourceActiveEvidence ?? []) details.push(`  ${p.entity}: documents active: ${e}`);
     }
     if (details.length > 0) out.push('', 'Scope and active predicate:', ...details);
   }
