@@ -1,9 +1,20 @@
 /**
  * Pure builders for the revenue report: per master, documents and amount reached through the FK next to
- * what a join on the name column would have found (the seed's business question, asked both ways).
+ * what a join on the name column would have found (the seed's business question, asked both ways). Documents the link's
+ * own `active` leaves out (soft-deleted, void) are not counted at all.
  */
 import { ident } from './quote.js';
-import { type LinkShape, Params, rowKeyText, type ScopeFilter, scopeJoin, scopeKeyExpr, scopeWhere, type Statement } from './link.js';
+import {
+  type LinkShape,
+  Params,
+  rowKeyText,
+  type ScopeFilter,
+  scopeJoin,
+  scopeKeyExpr,
+  scopeWhere,
+  sourceActiveWhere,
+  type Statement,
+} from './link.js';
 
 function base(link: LinkShape, f: ScopeFilter, p: Params): string {
   const amt = link.amount === undefined ? 'NULL::numeric' : `s.${ident(link.amount)}::numeric`;
@@ -14,7 +25,7 @@ function base(link: LinkShape, f: ScopeFilter, p: Params): string {
     FROM ${link.targetSql} t WHERE true${scopeWhere('t', link, f, p)}
 ), d AS (
   SELECT ${rowKeyText('s', link)} AS dk, s.${ident(link.fk)} AS fk, s.${ident(link.name)} AS dname, ${amt} AS amt${sScope}
-    FROM ${link.sourceSql} s WHERE true${scopeWhere('s', link, f, p)}
+    FROM ${link.sourceSql} s WHERE true${sourceActiveWhere('s', link)}${scopeWhere('s', link, f, p)}
 )`;
 }
 

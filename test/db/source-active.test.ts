@@ -9,7 +9,19 @@
 import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
 import type { ConfigInput } from '../../src/config/schema.js';
-import { apply, constrain, discover, drift, guardStatus, installGuard, plan, status, undo, verify } from '../../src/index.js';
+import {
+  apply,
+  constrain,
+  discover,
+  drift,
+  guardStatus,
+  installGuard,
+  plan,
+  revenueReport,
+  status,
+  undo,
+  verify,
+} from '../../src/index.js';
 import { applyText, planText, statusTable, verifyText } from '../../src/cli/format.js';
 import { BackfillError } from '../../src/errors.js';
 import { runCli } from '../helpers/cli.js';
@@ -71,6 +83,9 @@ describeEach('soft-deleted documents (a link’s own active)', (target) => {
     expect(s.links[0]).toMatchObject({ totalRecords: 5, nullFks: 2, notActive: 2, populatedFks: 1, activeWhen: 'deleted_at IS NULL' });
     expect(s.links[0]!.populationRate).toBe('33.3%'); // of the 3 rows that count or are linked
     expect(statusTable(s)).toMatch(/Not Active/);
+    // the revenue audit counts the documents that count: the soft-deleted ones (2, 4, 6) are not documents of it
+    const rev = (await revenueReport(t.db, { config: cfg, tenantId: 'o1' })).links[0]!.documents;
+    expect([rev.total, rev.linked, rev.unlinked]).toEqual([2, 0, 2]);
     const p = await plan(t.db, { config: cfg, tenantId: 'o1' });
     const r = p.results[0]!;
     expect([r.totalRecords, r.recordsWithNullFK, r.recordsNotActive, r.recordsMatched, r.recordsUnmatched]).toEqual([5, 2, 2, 2, 0]);
