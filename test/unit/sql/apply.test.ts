@@ -528,4 +528,19 @@ SELECT (SELECT count(*) FROM upd WHERE upd.new_value IS NOT NULL)::int8 AS chang
       'updated_at',
     ]);
   });
+
+  it("with the link's own active: the batch reads active rows only and the UPDATE re-checks it on the row it writes", () => {
+    const a = { runId: '7', linkName: 'so', tableName: 'erp.Sales Orders', map: 'pg_temp.fkb_map', range: WHOLE_LINK };
+    const base = applyBatchStatement(typed, a, { tenant: null });
+    const st = applyBatchStatement({ ...typed, sourceActive: { column: 'deleted_at', activeWhen: 'null' } }, a, { tenant: null });
+    const expected = base.text
+      .replace('WHERE o."customer_id" IS NULL', 'WHERE o."customer_id" IS NULL AND o."deleted_at" IS NULL')
+      .replace(
+        'AND s."updated_at" IS NOT DISTINCT FROM x.fkb_touched AND x.fkb_same_master',
+        'AND s."updated_at" IS NOT DISTINCT FROM x.fkb_touched AND s."deleted_at" IS NULL AND x.fkb_same_master',
+      );
+    expect(expected).not.toBe(base.text);
+    expect(st.text).toBe(expected);
+    expect(st.values).toEqual(base.values);
+  });
 });

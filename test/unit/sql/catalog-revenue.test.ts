@@ -109,4 +109,15 @@ SELECT count(*)::int8 AS docs, coalesce(sum(d.amt), 0)::text AS amount,
       values: ['T1', 'T1'],
     });
   });
+
+  it("documents the link's own active leaves out are not counted", () => {
+    const base = revenueTotalsStatement(link, { tenant: 'T1' });
+    const st = revenueTotalsStatement({ ...link, sourceActive: { column: 'voided', activeWhen: false } }, { tenant: 'T1' });
+    const expected = base.text.replace(
+      'FROM "erp"."Sales Orders" s WHERE true',
+      'FROM "erp"."Sales Orders" s WHERE true AND s."voided" IS FALSE',
+    );
+    expect(expected).not.toBe(base.text);
+    expect(st).toEqual({ text: expected, values: base.values });
+  });
 });

@@ -206,4 +206,15 @@ SELECT k.kind, k.scope_key, k.source_name, k.target_key, k.master_name, coalesce
       values: ['so', 'T1', 'T1', 'T1', 'T1', 'T1'],
     });
   });
+
+  it("new names with the link's own active: of active rows only", () => {
+    const base = driftNewNamesStatement(link, 'so', { tenant: 'T1' }, 50);
+    const st = driftNewNamesStatement({ ...link, sourceActive: { column: 'deleted_at', activeWhen: 'null' } }, 'so', { tenant: 'T1' }, 50);
+    const expected = base.text.replace(
+      'IS NULL AND s."customer name" IS NOT NULL',
+      'IS NULL AND s."customer name" IS NOT NULL AND s."deleted_at" IS NULL',
+    );
+    expect(expected).not.toBe(base.text);
+    expect(st).toEqual({ text: expected, values: base.values });
+  });
 });

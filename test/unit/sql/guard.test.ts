@@ -328,5 +328,10 @@ $fkb_guard$`);
       .toBe(`CREATE TRIGGER "zz_fkb_guard_Sales_Order_s_customer_c215af13" BEFORE INSERT OR UPDATE OF "customer name", "tenant_id", "Branch" ON "erp"."Sales Orders"
   FOR EACH ROW WHEN (NEW."customer_id" IS NULL AND NEW."customer name" IS NOT NULL)
   EXECUTE FUNCTION fk_backfill."guard_Sales_Order_s_customer_c215af13"()`);
+    // the link's own active: a row written not active is left alone (neither linked nor a miss)
+    expect(guardTriggerSql({ ...g, sourceActive: { column: 'is_void', activeWhen: false } }, guardNames(g.entity)))
+      .toBe(`CREATE TRIGGER "zz_fkb_guard_Sales_Order_s_customer_c215af13" BEFORE INSERT OR UPDATE OF "customer name", "tenant_id", "Branch" ON "erp"."Sales Orders"
+  FOR EACH ROW WHEN (NEW."customer_id" IS NULL AND NEW."customer name" IS NOT NULL AND NEW."is_void" IS FALSE)
+  EXECUTE FUNCTION fk_backfill."guard_Sales_Order_s_customer_c215af13"()`);
   });
 });

@@ -148,6 +148,10 @@ describe('link fragments (whole text)', () => {
     expect(rowRecheck({ ...single, touch: { column: 'Changed', type: 'jsonb' } }, 'x')).toBe(
       's.ctid = x.fkb_tid AND s."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."Changed"::text IS NOT DISTINCT FROM x.fkb_touched::text',
     );
+    // the link's own active: a row soft-deleted since the read is not written
+    expect(rowRecheck({ ...single, sourceActive: { column: 'deleted_at', activeWhen: 'null' } }, 'x', false)).toBe(
+      's."id" = x.fkb_key AND s."customer_id" IS NULL AND s."customer name" = x.fkb_name AND s."tenant_id" = x.fkb_scope_1 AND s."deleted_at" IS NULL',
+    );
     expect(touchedOld(link, 'x')).toBe("(to_jsonb(x.fkb_touched) #>> '{}')");
     expect(touchedOld(single, 'x')).toBe('NULL::text');
   });

@@ -155,6 +155,20 @@ SELECT ARRAY[n."tenant_id"::text]::text[] AS scope_key, n.spelling AS source_nam
  ORDER BY 1, 2`,
       values: [],
     });
+    // the link's own active: names of active rows only
+    expect(
+      unlinkedNamesStatement(
+        { ...orders, scope: ['tenant_id'], sourceActive: { column: 'deleted_at', activeWhen: 'null' } },
+        { tenant: 'T1' },
+      ),
+    ).toEqual({
+      text: `SELECT ARRAY[s."tenant_id"::text]::text[] AS scope_key, s."customer name" AS source_name, count(*)::int8 AS row_count
+  FROM "erp"."Sales Orders" s
+ WHERE s."customer_id" IS NULL AND s."deleted_at" IS NULL AND s."tenant_id" = $1
+ GROUP BY 1, 2
+ ORDER BY 1, 2`,
+      values: ['T1'],
+    });
   });
 
   it('the exact plan inserted by one statement: the candidates unordered inside, blank names by a bound pattern, the no-scope reason bound, a soft-delete predicate', () => {

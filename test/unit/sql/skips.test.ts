@@ -285,4 +285,41 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
       values: ['so', '"orders"', '3', '7', '55P03', 'T1', 'T1', 'T1', 'T1', 'T1', 5],
     });
   });
+
+  it("with the link's own active: the planned rows read are active ones, and those soft-deleted since counted apart, at most each entry's shortfall", () => {
+    const a = { planRunId: '3', runId: '7', linkName: 'so' };
+    const base = skipReasonsStatement(link, a, { tenant: null });
+    const st = skipReasonsStatement({ ...link, sourceActive: { column: 'deleted_at', activeWhen: 'null' } }, a, { tenant: null });
+    const entry = `    JOIN fk_backfill.plan_entries e
+      ON e.run_id = $3::int8 AND e.link = $1 AND e.outcome = 'linked'
+     AND e.source_name = s."customer name" AND e.scope_key = ARRAY[s."tenant_id"::text, s."branch"::text]::text[]`;
+    const expected = base.text
+      .replace(
+        `   WHERE s."customer_id" IS NULL
+     AND s."id"::text NOT IN (SELECT k FROM changed)
+), earlier AS (`,
+        `   WHERE s."customer_id" IS NULL AND s."deleted_at" IS NULL
+     AND s."id"::text NOT IN (SELECT k FROM changed)
+), di AS (
+  SELECT e.scope_key, e.source_name, count(*)::int8 AS n
+    FROM "erp"."Sales Orders" s
+${entry}
+   WHERE s."customer_id" IS NULL AND NOT (s."deleted_at" IS NULL)
+     AND s."id"::text NOT IN (SELECT k FROM changed)
+   GROUP BY 1, 2
+), earlier AS (`,
+      )
+      .replace(
+        `AS passed_over,
+`,
+        `AS passed_over,
+       (SELECT coalesce(sum(least(di.n, greatest(d.planned - d.updated - coalesce(o.n, 0), 0))), 0)
+          FROM di JOIN d ON d.scope_key = di.scope_key AND d.source_name = di.source_name
+          LEFT JOIN (SELECT scope_key, source_name, least(count(*), max(row_count)) AS n FROM r GROUP BY 1, 2) o
+            ON o.scope_key = di.scope_key AND o.source_name = di.source_name)::int8 AS document_inactive,
+`,
+      );
+    expect(expected).not.toBe(base.text);
+    expect(st).toEqual({ text: expected, values: base.values });
+  });
 });

@@ -149,4 +149,18 @@ describe('integrity statement (whole text)', () => {
       values: [BLANK_NAME_RE],
     });
   });
+
+  it("with the link's own active: NULL FKs of active rows, those not active and the linked rows apart", () => {
+    const base = integrityStatement(link, { tenant: null });
+    const st = integrityStatement({ ...link, sourceActive: { column: 'is_void', activeWhen: false } }, { tenant: null });
+    const expected = base.text
+      .replaceAll('WHERE s."customer_id" IS NULL', 'WHERE s."customer_id" IS NULL AND s."is_void" IS FALSE')
+      .replace(
+        'AS null_fks_no_scope,',
+        `AS null_fks_no_scope,
+       count(*) FILTER (WHERE s."customer_id" IS NULL AND NOT (s."is_void" IS FALSE))::int8 AS not_active, count(s."customer_id")::int8 AS linked,`,
+      );
+    expect(expected).not.toBe(base.text);
+    expect(st).toEqual({ text: expected, values: base.values });
+  });
 });
