@@ -26,7 +26,7 @@ export async function refuseNotActiveNulls(ctx: Context): Promise<void> {
       .map((x) => `${x.table}.${x.fk}: ${x.notActive} row(s) not active (${x.activeWhen} does not hold) still have a NULL ${x.fk}`)
       .join(
         '; ',
-      )}; fk-backfill never links rows that are not active, and NOT NULL would refuse them. Nothing was changed. Run constrain without --not-null (the foreign key, its index and ON DELETE need no NOT NULL), or set or delete those rows' FK first`,
+      )}; fk-backfill never links rows that are not active, and NOT NULL would refuse them. Nothing was changed. Run constrain without --not-null (the foreign key, its index and ON DELETE need no NOT NULL), or give those rows an FK or delete them first`,
     { details: { links: found } },
   );
 }

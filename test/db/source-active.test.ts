@@ -175,7 +175,9 @@ describeEach('soft-deleted documents (a link’s own active)', (target) => {
     expect((err as BackfillError).message).toContain(
       'invoices.account_no: 2 row(s) not active (deleted_at IS NULL does not hold) still have a NULL account_no',
     );
-    expect((err as BackfillError).message).toContain('Run constrain without --not-null');
+    expect((err as BackfillError).message).toContain(
+      'Run constrain without --not-null (the foreign key, its index and ON DELETE need no NOT NULL), or give those rows an FK or delete them first',
+    );
     const cons = async (): Promise<number> =>
       Number(
         (await t.db.query<{ n: string }>(`SELECT count(*) AS n FROM pg_constraint WHERE conrelid = 'invoices'::regclass AND contype = 'f'`))
