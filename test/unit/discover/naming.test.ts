@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { baseKind, comparableBases, namesTable, singular } from '../../../src/discover/naming.js';
+import { baseKind, comparableBases, namesTable, singular, sourceActiveFromColumns } from '../../../src/discover/naming.js';
+import type { Col } from '../../../src/discover/types.js';
 
 describe('a column names a table', () => {
   it('through plurals no suffix rule makes: person_id names people (a trial), child_id children', () => {
@@ -39,5 +40,52 @@ describe('comparableBases: the type pairs plan takes as one', () => {
     expect(comparableBases('numeric', 'int4')).toBe(false);
     expect(comparableBases('citext', 'text')).toBe(false);
     expect(baseKind('int2')).toBe(baseKind('int8'));
+  });
+});
+
+describe("a link's own active, from the documents' columns", () => {
+  const table = (cols: [string, string][]): { cols: Map<string, Col>; order: string[] } => ({
+    cols: new Map(
+      cols.map(([name, base]) => [name, { name, type: base, base, category: '', notNull: false, identity: '', generated: '' }]),
+    ),
+    order: cols.map(([n]) => n),
+  });
+  it('a soft-delete timestamp or flag is proposed; a closed_at, an active flag or a status of a document is not', () => {
+    expect(
+      sourceActiveFromColumns(
+        table([
+          ['deleted_at', 'timestamptz'],
+          ['closed_at', 'timestamptz'],
+          ['is_active', 'bool'],
+        ]),
+      ).active,
+    ).toEqual({
+      column: 'deleted_at',
+      activeWhen: 'null',
+    });
+    expect(
+      sourceActiveFromColumns(
+        table([
+          ['is_deleted', 'bool'],
+          ['voided', 'bool'],
+        ]),
+      ).active,
+    ).toEqual([
+      { column: 'is_deleted', activeWhen: false },
+      { column: 'voided', activeWhen: false },
+    ]);
+    expect(
+      sourceActiveFromColumns(
+        table([
+          ['closed_at', 'timestamptz'],
+          ['blocked', 'bool'],
+          ['status', 'text'],
+          ['enabled', 'bool'],
+        ]),
+      ),
+    ).toEqual({
+      active: null,
+      evidence: [],
+    });
   });
 });

@@ -404,4 +404,16 @@ SELECT $3::int8, $4::text, d.scope_key, d.source_name,
       values: [],
     });
   });
+
+  it("exact candidates with the link's own active: the names of active rows only (both shapes)", () => {
+    const typedOrders: TypedLinkShape = { ...orders, scopeTypes: ['uuid', 'integer'] };
+    const plainOne: TypedLinkShape = { ...typedOrders, nameType: 'text', targetNameType: 'text', nameLoose: false };
+    for (const l of [typedOrders, plainOne]) {
+      const base = exactCandidatesStatement(l, { tenant: 'T1' });
+      const st = exactCandidatesStatement({ ...l, sourceActive: { column: 'deleted_at', activeWhen: 'null' } }, { tenant: 'T1' });
+      const expected = base.text.replace('WHERE s."customer_id" IS NULL', 'WHERE s."customer_id" IS NULL AND s."deleted_at" IS NULL');
+      expect(expected).not.toBe(base.text);
+      expect(st).toEqual({ text: expected, values: base.values });
+    }
+  });
 });

@@ -330,4 +330,18 @@ describe('review master statements (whole text)', () => {
       values: [['7', '9'], 'so', 'Twin Co', '["t1",null]'],
     });
   });
+
+  it("with the link's own active: the live row counts and documents are of active rows", () => {
+    const args = [
+      plan,
+      { minScore: null, maxScore: null, search: null, facets: none },
+      { sort: 'rows', desc: true, offset: 0, limit: 50 },
+      { tenant: null },
+    ] as const;
+    const base = reviewQueueSql([{ link: so, linkName: 'so' }], ...args);
+    const st = reviewQueueSql([{ link: { ...so, sourceActive: { column: 'voided', activeWhen: false } }, linkName: 'so' }], ...args);
+    const expected = base.text.replace(`WHERE s."customer_id" IS NULL`, `WHERE s."customer_id" IS NULL AND s."voided" IS FALSE`);
+    expect(expected).not.toBe(base.text);
+    expect(st).toEqual({ text: expected, values: base.values });
+  });
 });

@@ -86,4 +86,18 @@ SELECT u.document_number, u.entity_name, u.scope_key, coalesce(u.outcome, c.outc
       values: [],
     });
   });
+
+  it("with the link's own active: named rows not active are not listed (both branches)", () => {
+    const base = unlinkedRecordsStatement(link, '7', 'so', { tenant: null }, 1001);
+    const st = unlinkedRecordsStatement(
+      { ...link, sourceActive: { column: 'deleted_at', activeWhen: 'null' } },
+      '7',
+      'so',
+      { tenant: null },
+      1001,
+    );
+    const expected = base.text.replaceAll('WHERE s."customer_id" IS NULL', 'WHERE s."customer_id" IS NULL AND s."deleted_at" IS NULL');
+    expect(expected.split('s."deleted_at" IS NULL').length).toBe(3);
+    expect(st).toEqual({ text: expected, values: base.values });
+  });
 });
