@@ -47,3 +47,23 @@ export function activeSignals(
     `Set e.g. "active": { "column": "${ex.c}", "activeWhen": ${ex.when} }`;
   return { notice: warning, softDelete: { columns: like, warning } };
 }
+
+/** A documents' column that reads as a soft delete (not a `closed_at`, a status or an active flag: how far a document got). */
+const DOCUMENT_SOFT_DELETE = /^(is_)?(deleted|voided|trashed|removed|archived|discarded|purged)(_at|_on|_date|_ts|_time|_flag)?$/i;
+
+/**
+ * A link without its own `active` whose source table has a soft-delete column: such rows are planned and linked like any
+ * other, and counted as unlinked work; a notice naming the predicate that would leave them out. Null: none, or one given.
+ */
+export function sourceSoftDeleteNotice(
+  entity: string,
+  table: string,
+  columns: ReadonlyMap<string, { type: string; baseType: string }>,
+  written: ActiveConfig | undefined,
+): string | null {
+  if (written !== undefined) return null;
+  const c = [...columns.keys()].find((x) => DOCUMENT_SOFT_DELETE.test(x));
+  if (c === undefined) return null;
+  const when = columns.get(c)?.baseType === 'boolean' ? 'false' : '"null"';
+  return `${entity}: ${table} has ${c} (${columns.get(c)?.type ?? '?'}), but the link has no "active": rows it marks deleted are planned, linked and counted as unlinked like any other. To leave them out: "active": { "column": "${c}", "activeWhen": ${when} }`;
+}

@@ -1,7 +1,7 @@
 import { activePredicate, keyColumns, type LinkConfig } from '../config/schema.js';
 import { activeParts, type ActivePredicate } from '../sql/active.js';
 import { unscopedNotice } from './scope-signals.js';
-import { activeSignals } from './active-signals.js';
+import { activeSignals, sourceSoftDeleteNotice } from './active-signals.js';
 import type { Queryable } from '../db/port.js';
 import { BackfillError } from '../errors.js';
 import {
@@ -351,6 +351,8 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   if (unscoped !== null) notices.push(unscoped);
   const signals = activeSignals(link.entity, displayTable(target), tgt.columns, link.target.active, active);
   if (signals.notice !== null) notices.push(signals.notice);
+  const own = sourceSoftDeleteNotice(link.entity, displayTable(source), src.columns, link.active);
+  if (own !== null && src.oid !== tgt.oid) notices.push(own);
   const softDelete = signals.softDelete;
   for (const c of [...keys, link.fk, link.name]) ident(c);
   const citus = await citusKinds(db, src.oid, tgt.oid);

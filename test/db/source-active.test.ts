@@ -32,7 +32,7 @@ import { join } from 'node:path';
 
 type Link = ConfigInput['links'][number];
 
-function config(active: Link['active'] = { column: 'deleted_at', activeWhen: 'null' }): ConfigInput {
+function config(active: Link['active'] | null = { column: 'deleted_at', activeWhen: 'null' }): ConfigInput {
   return {
     links: [
       {
@@ -43,7 +43,7 @@ function config(active: Link['active'] = { column: 'deleted_at', activeWhen: 'nu
         name: 'account_name',
         document: 'inv_no',
         scope: ['org'],
-        ...(active === undefined ? {} : { active }),
+        ...(active === null || active === undefined ? {} : { active }),
         target: { table: 'accounts', key: ['org', 'acct_no'], name: 'name' },
       },
     ],
@@ -78,8 +78,15 @@ describeEach('soft-deleted documents (a link’s own active)', (target) => {
   it('plan, apply, status and verify leave rows not active out and count them apart; a row soft-deleted after the plan is skipped', async () => {
     t = await freshDb(target);
     await schema(t);
+    // without it: every row counts, and the documents' soft-delete column is named with the predicate to leave them out
+    const without = await status(t.db, { config: config(null), tenantId: 'o1' });
+    expect([without.links[0]!.nullFks, without.links[0]!.notActive]).toEqual([4, undefined]);
+    expect(without.notices).toContain(
+      'invoice: invoices has deleted_at (timestamp with time zone), but the link has no "active": rows it marks deleted are planned, linked and counted as unlinked like any other. To leave them out: "active": { "column": "deleted_at", "activeWhen": "null" }',
+    );
     const cfg = config();
     const s = await status(t.db, { config: cfg, tenantId: 'o1' });
+    expect(s.notices ?? []).toEqual([]);
     expect(s.links[0]).toMatchObject({ totalRecords: 5, nullFks: 2, notActive: 2, populatedFks: 1, activeWhen: 'deleted_at IS NULL' });
     expect(s.links[0]!.populationRate).toBe('33.3%'); // of the 3 rows that count or are linked
     expect(statusTable(s)).toMatch(/Not Active/);
