@@ -326,8 +326,12 @@ export function activeList(a: ActiveProposal | null): ActiveOne[] {
   return a === null ? [] : Array.isArray(a) ? a : [a];
 }
 
-/** Status values that say a row is gone or switched off, beyond the column words (`cancelled`, `dormant`). */
-const OFF_STATUS_WORDS = new Set(['cancelled', 'canceled', 'dissolved', 'dormant', 'expired', 'defunct', 'banned']);
+/**
+ * Status values that say a row is gone or switched off, beyond the column words (`cancelled`, `dormant`); `merged` and
+ * `superseded`: a master folded into another, whose documents belong to the survivor (a trial: a payer's enum
+ * `Active, Suspended, Merged` proposed `notIn ['Suspended']`, and plan offered the merged payer's name to link).
+ */
+const OFF_STATUS_WORDS = new Set(['cancelled', 'canceled', 'dissolved', 'dormant', 'expired', 'defunct', 'banned', 'merged', 'superseded']);
 
 /**
  * The active predicate a status column's sampled values suggest: `notIn` the values that read as gone or switched

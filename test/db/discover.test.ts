@@ -524,6 +524,20 @@ describeEach('discover on non-Axis ERP schemas', (target) => {
     expect(r.proposals[0]!.activeEvidence[0]).toContain("its type's values: prospect, active, suspended, archived");
   });
 
+  it('an enum status with a merged state: a master merged into another is not active (before: notIn suspended only, and its name linked)', async () => {
+    await t.db.exec(`
+      CREATE TYPE payer_state AS ENUM ('Active', 'Suspended', 'Merged');
+      CREATE TABLE payers (id int PRIMARY KEY, org text NOT NULL, name text NOT NULL, state payer_state NOT NULL DEFAULT 'Active');
+      CREATE TABLE claims (id int PRIMARY KEY, org text NOT NULL, payer text, payer_id int);
+      INSERT INTO payers VALUES (1, 't1', 'Barmer', 'Merged'), (2, 't1', 'DAK', 'Active'), (3, 't2', 'Barmer', 'Active');
+      INSERT INTO claims VALUES (1, 't1', 'Barmer', NULL), (2, 't1', 'DAK', NULL), (3, 't2', 'Barmer', NULL);`);
+    const r = await discover(t.db);
+    expect(r.config!.links[0]!.target.active).toEqual({ column: 'state', activeWhen: { notIn: ['Suspended', 'Merged'] } });
+    await apply(t.db, { config: r.config!, allTenants: true });
+    const linked = await t.db.query<{ v: number | null }>(`SELECT payer_id AS v FROM claims ORDER BY id`);
+    expect(linked.rows.map((x) => x.v)).toEqual([null, 2, 3]);
+  });
+
   it('a text status with gone-or-off values is the active predicate (notIn those values); a state it does not know stays linkable', async () => {
     await t.db.exec(`
       CREATE TABLE vendors (id int PRIMARY KEY, org text NOT NULL, name text NOT NULL, status text NOT NULL);
