@@ -143,7 +143,11 @@ export async function prepare(handle: unknown, opts: CommonOptions, need: Prepar
   let filter: ScopeFilter = { tenant: opts.allTenants === true ? null : tenant };
   const notices = builtin ? [`no config given: using the built-in Axis links (${BUILTIN_LINKS})`] : [];
   if (filter.tenant !== null) links = withoutUnscoped(links, opts.entities, notices);
-  if (filter.tenant !== null && need.checkTenant !== false) filter = { tenant: await checkTenant(db, links, filter.tenant) };
+  if (filter.tenant !== null && need.checkTenant !== false) {
+    const checked = await checkTenant(db, links, filter.tenant, opts.entities, notices);
+    filter = { tenant: checked.tenant };
+    links = checked.links;
+  }
   if (need.store !== false) await migrate(db);
   if (need.store !== false && (need.bind ?? need.tenant === 'required')) await bindLinkTargets(db, await linkTargetsOf(db, links));
   // the read-only commands say it instead (their counts read the config's table)
@@ -210,35 +214,60 @@ const CANONICAL_TENANT_TYPES = new Set(['smallint', 'integer', 'bigint', 'uuid']
 
 /**
  * A tenant that is not a valid value of the scope column, or that no row mentions, is an error. Returns the tenant
- * as the column's type spells it (a plan made for `01` was refused by an apply for `1`).
+ * as the column's type spells it (a plan made for `01` was refused by an apply for `1`), and the links it can select:
+ * a link whose scope column's type cannot hold the value (a clinic's uuid beside another link's enum of regions) has
+ * no rows of that tenant, so it is left out with a notice, as a link without a scope is, unless it was named with
+ * --entity or no link can hold the value (before: the other links' statements failed with 22P02, exit 1).
  */
-async function checkTenant(db: Queryable, links: ResolvedLink[], tenant: string): Promise<string> {
+async function checkTenant(
+  db: Queryable,
+  links: ResolvedLink[],
+  tenant: string,
+  named: readonly string[] | undefined,
+  notices: string[],
+): Promise<{ tenant: string; links: ResolvedLink[] }> {
   const scoped = links.filter((l) => l.config.scope[0] !== undefined);
-  if (scoped.length === 0) return tenant;
+  if (scoped.length === 0) return { tenant, links };
+  let canonical: string | null = null;
+  const invalid: ResolvedLink[] = [];
   for (const l of scoped) {
     try {
       const res = await db.query(tenantFoundStatement(l.sourceSql, l.targetSql, l.config.scope[0]!, tenant));
-      if (res.rows[0]?.found === true) {
+      if (canonical === null && res.rows[0]?.found === true) {
         const type = l.scopeTypes[0]!;
-        if (!CANONICAL_TENANT_TYPES.has(type)) return tenant;
-        return (await db.query(canonicalTenantStatement(type, tenant))).rows[0]?.v ?? tenant;
+        canonical = CANONICAL_TENANT_TYPES.has(type)
+          ? ((await db.query(canonicalTenantStatement(type, tenant))).rows[0]?.v ?? tenant)
+          : tenant;
       }
     } catch (e) {
       const state = sqlState(e);
       if (state === '22P02' || state === '22003' || state === '22008' || state === '22007') {
-        // the same hint as for a value no row has: an enum's labels are case-sensitive too ('T1' for 't1')
-        throw new BackfillError(
-          'UNKNOWN_TENANT',
-          `tenant "${tenant}" is not a valid ${l.scopeTypes[0]} for ${l.config.table}.${l.config.scope[0]}${await tenantHint(db, l, tenant)}`,
-        );
+        invalid.push(l);
+        continue;
       }
       throw wrapDbError(e, `looking up tenant "${tenant}"`);
     }
   }
-  throw new BackfillError(
-    'UNKNOWN_TENANT',
-    `tenant "${tenant}" not found: no row of ${[...new Set(scoped.flatMap((l) => [l.config.table, l.config.target.table]))].join(', ')} has it${await tenantHint(db, scoped[0]!, tenant)}`,
-  );
+  const refused = invalid.find((l) => named?.includes(l.entity) === true) ?? (canonical === null ? invalid[0] : undefined);
+  if (refused !== undefined) {
+    // the same hint as for a value no row has: an enum's labels are case-sensitive too ('T1' for 't1')
+    throw new BackfillError(
+      'UNKNOWN_TENANT',
+      `tenant "${tenant}" is not a valid ${refused.scopeTypes[0]} for ${refused.config.table}.${refused.config.scope[0]}${await tenantHint(db, refused, tenant)}`,
+    );
+  }
+  if (canonical === null) {
+    throw new BackfillError(
+      'UNKNOWN_TENANT',
+      `tenant "${tenant}" not found: no row of ${[...new Set(scoped.flatMap((l) => [l.config.table, l.config.target.table]))].join(', ')} has it${await tenantHint(db, scoped[0]!, tenant)}`,
+    );
+  }
+  for (const l of invalid) {
+    notices.push(
+      `${l.entity} skipped: tenant "${tenant}" is not a valid ${l.scopeTypes[0]} for its scope ${l.config.table}.${l.config.scope[0]}, so it has no rows of that tenant; run it with --tenant of its own or --all-tenants`,
+    );
+  }
+  return { tenant: canonical, links: links.filter((l) => !invalid.includes(l)) };
 }
 
 /** What an unknown tenant error adds: the same value in another case, and some values that exist (read from a bounded sample). */
