@@ -21,6 +21,7 @@ import {
   guardFunctionSql,
   guardLiveStatement,
   guardNames,
+  guardRightsStatement,
   guardTriggerSql,
   type GuardShape,
   lockTimeoutStatement,
@@ -40,6 +41,7 @@ import {
 import { fkChecksStatement } from '../sql/context.js';
 import { pinnedSearchPathStatement } from '../sql/session.js';
 import { runTables } from '../context/run-tables.js';
+import { ident } from '../sql/quote.js';
 import { lookupIndexNotices } from './lookup-index.js';
 import { migrate } from '../store/migrate.js';
 import { createRun, failRun, finishRun } from '../store/runs.js';
@@ -204,6 +206,7 @@ export async function installGuard(handle: unknown, opts: GuardInstallOptions = 
       );
     }
   }
+  for (const l of ctx.links) await assertMayGuard(ctx.db, l);
   const shapes: GuardShape[] = [];
   for (const l of ctx.links) shapes.push(await guardShape(ctx.db, l));
   await refuseMovedGuards(ctx.db, shapes, await guardRows(ctx.db, entities));
@@ -262,6 +265,20 @@ export async function installGuard(handle: unknown, opts: GuardInstallOptions = 
   } catch (e) {
     throw await failRun(ctx.db, runId, e, 'installing the guard');
   }
+}
+
+/**
+ * The role may create the guard of `l`: TRIGGER on its table, CREATE on fk_backfill. Refused before a run is recorded,
+ * naming the owner and the GRANT (a trial's least-privilege role got "permission denied for table Claims" and a failed
+ * guard run).
+ */
+async function assertMayGuard(db: Queryable, l: ResolvedLink): Promise<void> {
+  const r = (await db.query(guardRightsStatement(l.sourceOid))).rows[0];
+  if (r === undefined || (r.may_trigger && r.may_create)) return;
+  const message = !r.may_trigger
+    ? `guard install: role ${r.who} may not create a trigger on ${l.config.table} (owned by ${r.owner}): run it as ${r.owner}, or GRANT TRIGGER ON ${r.q} TO ${ident(r.who)} (docs/permissions.md); nothing installed`
+    : `guard install: role ${r.who} may not create the guard's function in schema fk_backfill: GRANT CREATE ON SCHEMA fk_backfill TO ${ident(r.who)} (docs/permissions.md); nothing installed`;
+  throw new BackfillError('PERMISSION_DENIED', message, { details: { table: l.config.table } });
 }
 
 /**

@@ -333,6 +333,21 @@ export function qualifiedByOidStatement(oid: number): Statement<{ q: string; par
   };
 }
 
+/**
+ * What `guard install` needs of the role on one source table: TRIGGER on it (its owner has it) and CREATE on schema
+ * fk_backfill (where the trigger function goes); who the role and the owner are, for the message.
+ */
+export function guardRightsStatement(
+  oid: number,
+): Statement<{ who: string; owner: string; q: string; may_trigger: boolean; may_create: boolean }> {
+  return {
+    text: `SELECT current_user::text AS who, pg_get_userbyid(c.relowner)::text AS owner, format('%I.%I', n.nspname, c.relname) AS q,
+       has_table_privilege(c.oid, 'TRIGGER') AS may_trigger, has_schema_privilege('fk_backfill', 'CREATE') AS may_create
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1::oid`,
+    values: [oid],
+  };
+}
+
 /** Whether a guard's trigger is there and enabled and its function is there. */
 export function guardLiveStatement(tableOid: number, trigger: string, fn: string): Statement<{ ok: boolean }> {
   return {

@@ -8,6 +8,7 @@ import {
   guardTriggerSql,
   lockTimeoutStatement,
   qualifiedByOidStatement,
+  guardRightsStatement,
   type GuardShape,
 } from '../../../src/sql/guard.js';
 import { literal } from '../../../src/sql/quote.js';
@@ -18,6 +19,14 @@ describe('guard catalog statements (whole text)', () => {
   it('names a relation by oid, schema-qualified and quoted, and says whether it is partitioned', () => {
     expect(qualifiedByOidStatement(16384)).toEqual({
       text: `SELECT format('%I.%I', n.nspname, c.relname) AS q, c.relkind = 'p' AS partitioned FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1::oid`,
+      values: [16384],
+    });
+  });
+  it('asks what guard install needs of the role on a table: TRIGGER, and CREATE on fk_backfill', () => {
+    expect(guardRightsStatement(16384)).toEqual({
+      text: `SELECT current_user::text AS who, pg_get_userbyid(c.relowner)::text AS owner, format('%I.%I', n.nspname, c.relname) AS q,
+       has_table_privilege(c.oid, 'TRIGGER') AS may_trigger, has_schema_privilege('fk_backfill', 'CREATE') AS may_create
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1::oid`,
       values: [16384],
     });
   });
