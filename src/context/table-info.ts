@@ -5,7 +5,7 @@
  */
 import type { Queryable } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
-import { tableColumnsStatement, uniqueKeysStatement } from '../sql/context.js';
+import { tableColumnsStatement, tableSpellingsStatement, uniqueKeysStatement } from '../sql/context.js';
 import { displayTable, qualified, type TableName } from '../sql/quote.js';
 
 export interface ColumnInfo {
@@ -43,7 +43,11 @@ export async function tableInfo(db: Queryable, t: TableName, path: string): Prom
   }
   const first = res.rows[0];
   if (first === undefined) {
-    throw new BackfillError('SCHEMA_MISSING_TABLE', `table ${displayTable(t)} does not exist (${path})`, {
+    // the same table in another case (a trial's mixed-case schemas: `ref.payers` for "Ref"."Payers")
+    const near = await db.query(tableSpellingsStatement(t.schema, t.table)).catch(() => ({ rows: [] }));
+    const spelled = near.rows.map((r) => displayTable({ schema: t.schema === null ? null : r.schema, table: r.name }));
+    const hint = spelled.length > 0 ? ` (did you mean "${spelled[0]}"? names are case-sensitive)` : '';
+    throw new BackfillError('SCHEMA_MISSING_TABLE', `table ${displayTable(t)} does not exist (${path})${hint}`, {
       details: { path, table: displayTable(t) },
     });
   }

@@ -44,6 +44,19 @@ export function tableColumnsStatement(qualifiedName: string): Statement<TableCol
   return { text, values: [qualifiedName] };
 }
 
+/**
+ * Tables (or views) a config's table name means apart from case: in the named schema (its name apart from case too), or,
+ * unqualified, on the search_path. For the did-you-mean of a table that does not exist (`ref.payers` for "Ref"."Payers").
+ */
+export function tableSpellingsStatement(schema: string | null, table: string): Statement<{ schema: string; name: string }> {
+  const text = `SELECT n.nspname::text AS schema, c.relname::text AS name
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE lower(c.relname) = lower($2) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+          AND (CASE WHEN $1::text IS NULL THEN pg_table_is_visible(c.oid) ELSE lower(n.nspname) = lower($1::text) END)
+        ORDER BY n.nspname, c.relname LIMIT 3`;
+  return { text, values: [schema, table] };
+}
+
 /** The column lists of a table's valid, total, plain unique indexes: the primary key first, then the narrowest. */
 export function uniqueKeysStatement(oid: number): Statement<{ cols: string[] }> {
   const text = `SELECT array_agg(a.attname::text ORDER BY k.ord) AS cols

@@ -8,6 +8,7 @@ import {
   columnarPartsStatement,
   sessionRightsStatement,
   tableColumnsStatement,
+  tableSpellingsStatement,
   tenantFoundStatement,
   tenantHintStatement,
   uniqueKeysStatement,
@@ -20,6 +21,16 @@ import {
 } from '../../../src/sql/context.js';
 
 describe('context statements (whole text)', () => {
+  it('finds a table named apart from case, in the schema named apart from case or on the search_path', () => {
+    expect(tableSpellingsStatement('ref', 'payers')).toEqual({
+      text: `SELECT n.nspname::text AS schema, c.relname::text AS name
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE lower(c.relname) = lower($2) AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+          AND (CASE WHEN $1::text IS NULL THEN pg_table_is_visible(c.oid) ELSE lower(n.nspname) = lower($1::text) END)
+        ORDER BY n.nspname, c.relname LIMIT 3`,
+      values: ['ref', 'payers'],
+    });
+  });
   it("a table's columns, by its qualified name", () => {
     const st = tableColumnsStatement('"erp"."Sales Orders"');
     expect(st.values).toEqual(['"erp"."Sales Orders"']);
