@@ -6,7 +6,7 @@ import type { Queryable } from '../db/port.js';
 import { BackfillError } from '../errors.js';
 import { activePredicate } from '../config/schema.js';
 import { activeParts, activeValueSql, describeActive } from '../sql/active.js';
-import { masterColumnsStatement, maxKeyStatement } from '../sql/masters.js';
+import { insertRightsStatement, masterColumnsStatement, maxKeyStatement } from '../sql/masters.js';
 import { ident } from '../sql/quote.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { INTEGER_TYPES } from '../context/column-types.js';
@@ -83,6 +83,15 @@ export async function assertCanCreateMasters(db: Queryable, l: ResolvedLink): Pr
           .map((x) => x.column)
       : []),
   ];
+  // the role may insert them: before a run is recorded (a trial: "creating masters: permission denied" and a failed run)
+  const rights = (await db.query(insertRightsStatement(l.targetOid, [...new Set(written)]))).rows[0];
+  if (rights !== undefined && rights.missing.length > 0) {
+    throw new BackfillError(
+      'PERMISSION_DENIED',
+      `cannot create masters in ${t.table}: role ${rights.who} may not INSERT ${rights.missing.join(', ')} there: run it as ${rights.owner}, or GRANT INSERT ON ${rights.q} TO ${ident(rights.who)} (docs/permissions.md); nothing written`,
+      { details: { table: t.table, columns: rights.missing } },
+    );
+  }
   const computed = cols.filter((c) => written.includes(c.name) && (c.generated !== '' || c.identity === 'a'));
   if (computed.length > 0) {
     throw new BackfillError(

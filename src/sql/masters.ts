@@ -37,6 +37,19 @@ export function masterColumnsStatement(
   };
 }
 
+/** Of the columns `masters create` writes into the master table, those this role may not INSERT; who it is, who owns the table. */
+export function insertRightsStatement(
+  targetOid: number,
+  columns: readonly string[],
+): Statement<{ who: string; owner: string; q: string; missing: string[] }> {
+  return {
+    text: `SELECT current_user::text AS who, pg_get_userbyid(c.relowner)::text AS owner, format('%I.%I', n.nspname, c.relname) AS q,
+       ARRAY(SELECT x FROM unnest($2::text[]) x WHERE NOT has_column_privilege(c.oid, x, 'INSERT')) AS missing
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1::oid`,
+    values: [targetOid, [...columns]],
+  };
+}
+
 /**
  * Masters by key (any activity), with their scope, name, number and active flag (review pages, decisions). Within the
  * tenant of `f` when given (a queue of one tenant: on Citus a router query); without, in every scope (a decision's key

@@ -3,6 +3,7 @@ import type { LinkShape } from '../../../src/sql/link.js';
 import {
   insertMastersStatement,
   masterColumnsStatement,
+  insertRightsStatement,
   masterNumbersStatement,
   deactivateMastersStatement,
   deleteCreatedMastersStatement,
@@ -33,6 +34,14 @@ const link: LinkShape = {
 };
 
 describe('masters statements (whole text)', () => {
+  it('asks which of the written columns the role may not INSERT, and who owns the table', () => {
+    expect(insertRightsStatement(16384, ['customer_name', 'tenant_id'])).toEqual({
+      text: `SELECT current_user::text AS who, pg_get_userbyid(c.relowner)::text AS owner, format('%I.%I', n.nspname, c.relname) AS q,
+       ARRAY(SELECT x FROM unnest($2::text[]) x WHERE NOT has_column_privilege(c.oid, x, 'INSERT')) AS missing
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1::oid`,
+      values: [16384, ['customer_name', 'tenant_id']],
+    });
+  });
   it("the master table's columns by oid: what an INSERT must fill", () => {
     expect(masterColumnsStatement(16384)).toEqual({
       text: `SELECT a.attname::text AS name, a.attnotnull AS not_null, a.atthasdef AS has_default,
