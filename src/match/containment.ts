@@ -5,6 +5,7 @@
 import type { Entry, MatcherIndex } from './matcher-index.js';
 import { singularPlural } from './inflection.js';
 import { isKnownName, twoNames } from './names.js';
+import { givenConflict } from './given-names.js';
 import { legalNameThenMore } from './legal-close.js';
 import { valuesOf } from './multimap.js';
 import { normalizeName } from './normalize.js';
@@ -78,9 +79,9 @@ function containment(
           (df.get(qt[i]!.length < et[j]!.length ? qt[i]! : et[j]!) ?? 0) >= (qt[i]!.length < et[j]!.length ? 1 : 2)
         )
           continue;
-        // Nor is one known person name of another ("Daniel" / "Danielle": names.ts), nor a city of another ("Bern" /
-        // "Berlin").
-        if (r === 'abbreviation' && (twoNames(qt[i]!, et[j]!) || twoCities(qt[i]!, et[j]!))) continue;
+        // Nor is one known person name of another ("Daniel" / "Danielle", "Franz" / Franziska: names.ts), nor a city of
+        // another ("Bern" / "Berlin").
+        if (r === 'abbreviation' && (twoNames(qt[i]!, et[j]!) || givenConflict(e, qt[i]!, et[j]!) || twoCities(qt[i]!, et[j]!))) continue;
         if (r === 'initial' && qt.length + et.length < 4) continue;
         if (r !== 'same') loose = true;
         if (r === 'initial') initials = true;

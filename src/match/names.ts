@@ -24,6 +24,11 @@ interface Lists {
   /** Given names by the gender the lists file them under (a name may be in both: "Jean", "Andrea"). */
   male: Set<string>;
   female: Set<string>;
+  /** Given names of every list, gender-detection-from-name's too (about 67,000 first names of six languages' lists). */
+  givenWide: Set<string>;
+  /** The given names of all lists by the sex they are filed under (a name may be under both: "Andrea", "Simone"). */
+  maleWide: Set<string>;
+  femaleWide: Set<string>;
 }
 
 let lists: Lists | null = null;
@@ -40,7 +45,16 @@ function load(): Lists {
   // the CommonJS build, required synchronously: the matcher is synchronous and most commands never get here
   const req = createRequire(import.meta.url);
   const { allLocales } = req('@faker-js/faker') as FakerLocales;
-  const out: Lists = { known: new Set(), given: new Set(), surname: new Set(), male: new Set(), female: new Set() };
+  const out: Lists = {
+    known: new Set(),
+    given: new Set(),
+    surname: new Set(),
+    male: new Set(),
+    female: new Set(),
+    givenWide: new Set(),
+    maleWide: new Set(),
+    femaleWide: new Set(),
+  };
   const add = (n: string, role: 'given' | 'surname', gender?: 'male' | 'female'): void => {
     // one-word names only ("Mary-Jane" and "Van der Berg" are several words, each a name or a particle)
     const w = nameWords(n);
@@ -63,8 +77,22 @@ function load(): Lists {
   for (const n of strings(chance.get('firstNames'))) add(n, 'given');
   for (const g of ['male', 'female'] as const) for (const n of strings(byGender(chance.get('firstNames'), g))) add(n, 'given', g);
   for (const n of strings(chance.get('lastNames'))) add(n, 'surname');
+  // gender-detection-from-name's first names (en, fr, es, it, de, tr lists): given names only, for twoGivenNames
+  for (const lang of ['en', 'fr', 'es', 'it', 'de', 'tr']) {
+    for (const [n, sex] of req(`gender-detection-from-name/names/${lang}.js`) as Map<string, string>) {
+      const w = nameWords(n);
+      if (w.length !== 1 || w[0]!.length < 3) continue;
+      out.givenWide.add(w[0]!);
+      if (sex === 'male') out.maleWide.add(w[0]!);
+      else if (sex === 'female') out.femaleWide.add(w[0]!);
+    }
+  }
+  for (const n of out.given) out.givenWide.add(n);
+  for (const n of out.male) out.maleWide.add(n);
+  for (const n of out.female) out.femaleWide.add(n);
   // only the names are kept: the modules (every locale's addresses, words, …) leave the require cache for the GC
-  for (const id of Object.keys(req.cache)) if (id.includes('@faker-js') || /[\\/]chance[\\/]/.test(id)) delete req.cache[id];
+  for (const id of Object.keys(req.cache))
+    if (id.includes('@faker-js') || id.includes('gender-detection-from-name') || /[\\/]chance[\\/]/.test(id)) delete req.cache[id];
   return out;
 }
 
@@ -140,4 +168,78 @@ function doubled(a: string, b: string): boolean {
  */
 export function twoNames(a: string, b: string): boolean {
   return a !== b && isKnownName(a) && isKnownName(b) && !clipped(a, b) && !doubled(a, b) && !innerVariant(a, b);
+}
+
+/**
+ * A given name's consonants, as its spellings and romanisations keep them: vowels, y, j and h left out, a doubled
+ * letter single, c/k/q one letter, z as s, zh as j, w as v, ph as f, a closing ng as n and a closing d as t ("Khaled" /
+ * Khalid, "Fatima" / Fathima, "Faysal" / Faisal, "Mohamed" / Muhammad, "Karthick" / Karthik, "Andrea" / Andreea,
+ * "Tidjane" / Tidiane, "Tenzin" / Tenzing, "David" / Davit all keep theirs).
+ */
+export function consonants(w: string): string {
+  return w
+    .replace(/ph/g, 'f')
+    .replace(/ck/g, 'k')
+    .replace(/[cq]/g, 'k')
+    .replace(/zh/g, 'j')
+    .replace(/z/g, 's')
+    .replace(/w/g, 'v')
+    .replace(/ng$/, 'n')
+    .replace(/d$/, 't')
+    .replace(/[aeiouyhj]/g, '')
+    .replace(/(.)\1+/g, '$1');
+}
+
+/**
+ * Two different given names, as the given-name lists know them (gender-detection-from-name's too), that the lists
+ * file under two sexes, one each ("Franziska" / Franz), or that differ by a consonant ("Masoud" / Mahmoud, "Keiji" /
+ * Kenji, "Arif" / Asif): two people's names, never a typo of one. Spellings and romanisations of one name, which keep
+ * its consonants ("Khaled" / Khalid), a slip of typing (`typed`: "Kye" / Kyle, "Jamea" / James, "Mete" / Mette; a
+ * typo more often than another person), and a clipped form or an inner variant of one sex (twoNames' exceptions) stay
+ * one name.
+ */
+export function twoGivenNames(a: string, b: string): boolean {
+  if (a === b) return false;
+  lists ??= load();
+  const { givenWide, maleWide, femaleWide } = lists;
+  if (!givenWide.has(a) || !givenWide.has(b) || typed(a, b)) return false;
+  const sex = (w: string): 'm' | 'f' | null => (maleWide.has(w) === femaleWide.has(w) ? null : maleWide.has(w) ? 'm' : 'f');
+  const sa = sex(a);
+  const sb = sex(b);
+  if (sa !== null && sb !== null && sa !== sb) return true;
+  return consonants(a) !== consonants(b) && !clipped(a, b) && !innerVariant(a, b);
+}
+
+/** The letter keys of a QWERTY keyboard by row, each row shifted half a key from the one above. */
+const ROWS = ['qwertyuiop', 'asdfghjkl', 'zxcvbnm'];
+
+/** Two letters on neighbouring keys: beside each other on a row, or touching across rows ("s" / a, w, e, d, z, x). */
+function neighbours(x: string, y: string): boolean {
+  for (let r = 0; r < ROWS.length; r++) {
+    const i = ROWS[r]!.indexOf(x);
+    if (i < 0) continue;
+    if (ROWS[r]![i - 1] === y || ROWS[r]![i + 1] === y) return true;
+    if (r > 0 && (ROWS[r - 1]![i] === y || ROWS[r - 1]![i + 1] === y)) return true;
+    if (r < ROWS.length - 1 && (ROWS[r + 1]![i] === y || ROWS[r + 1]![i - 1] === y)) return true;
+  }
+  return false;
+}
+
+/**
+ * What a slip of typing makes of a word: a letter left out or added, two letters swapped, a letter struck as its
+ * neighbour on the keyboard; or two letters left out or added. Not a letter replaced by one far from it on the
+ * keyboard ("Arif" / Asif, "Keiji" / Kenji) nor two changes that are not only letters dropped ("Masoud" / Mahmoud):
+ * another name, as far as typing goes.
+ */
+export function typed(a: string, b: string): boolean {
+  const d = damerauLevenshtein(a, b);
+  if (d === 0 || d > 2) return false;
+  const [s, l] = a.length <= b.length ? [a, b] : [b, a];
+  let i = 0;
+  for (const c of l) if (c === s[i]) i++;
+  if (i === s.length) return true; // letters only left out or added
+  if (d === 2 || a.length !== b.length) return false;
+  const diff = [...a].flatMap((c, k) => (c === b[k] ? [] : [k]));
+  if (diff.length === 2) return diff[1] === diff[0]! + 1 && a[diff[0]!] === b[diff[1]!] && a[diff[1]!] === b[diff[0]!];
+  return diff.length === 1 && neighbours(a[diff[0]!]!, b[diff[0]!]!);
 }
