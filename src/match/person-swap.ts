@@ -9,7 +9,7 @@ import { couldBeGiven, isKnownName } from './names.js';
 import { isGenericToken } from './normalize.js';
 import { HAS_DIGIT } from './tokens.js';
 import type { NormalizedName } from './types.js';
-import { FUNCTION_WORDS, isCity, isCountry, isLegalWord, isTrade } from './vocabulary.js';
+import { FUNCTION_WORDS, GENERATIONS, isCity, isCountry, isLegalWord, isTrade } from './vocabulary.js';
 
 /** Legal forms of one person trading in their own name: Hungary's e.v., Germany's e.K., Norway's ENK, Ukraine's FOP. */
 const SOLE_TRADER = new Set(['ev', 'ek', 'enk', 'fop']);
@@ -35,4 +35,19 @@ export function swappedPair(q: NormalizedName, e: Entry, qt: readonly string[], 
     !isCountry(t);
   if (!et.every(personal) || !et.some(isKnownName)) return false;
   return !(couldBeGiven(et[0]!) && couldBeGiven(et[1]!));
+}
+
+/**
+ * A person's given name first on both sides and the same surnames after it in another order ("Mamani Apaza, Teodoro"
+ * / Apaza Mamani, Teodoro, "María García López" / María López García): where a person carries two surnames (Spanish,
+ * Portuguese and Andean names: the father's, then the mother's), their order is the person's; a sibling's child or a
+ * cousin carries them the other way round. Two people, not one name's words reordered. No legal form on either side,
+ * two surnames or more of three letters or more (no initial or generation among them), every word the entry's own.
+ */
+export function surnamesSwapped(q: NormalizedName, e: Entry, qt: readonly string[], qAl: readonly number[]): boolean {
+  if (qt.length < 3 || qt.length !== e.tokens.length || q.legalForm !== null || e.norm.legalForm !== null) return false;
+  if (qAl[0] !== 0 || !couldBeGiven(qt[0]!)) return false;
+  // surnames only after the given name: no initial, generation ("Jr", "Jnr") or other short word moved with them
+  if (qt.slice(1).some((t) => t.length < 3 || GENERATIONS.has(t) || t === 'jnr' || t === 'snr')) return false;
+  return qAl.every((j, i) => j >= 1 || i === 0) && qAl.some((j, i) => j !== i);
 }

@@ -23,7 +23,7 @@ import {
 import { MATCH_TUNING } from './tuning.js';
 import { placeLeftOut } from './placed-master.js';
 import { expandAbbreviations } from './expansion.js';
-import { swappedPair } from './person-swap.js';
+import { surnamesSwapped, swappedPair } from './person-swap.js';
 import { equalButParticle } from './leading-particle.js';
 import { twoEditsFromShared } from './two-edits.js';
 import { ENTITY_WORDS, FUNCTION_WORDS, GENERATIONS, isLegalWord, isTrade, twoCities } from './vocabulary.js';
@@ -342,7 +342,8 @@ export function score(
   const firmOrder =
     sameWords &&
     qt.some(isKnownName) &&
-    (((q.legalForm !== null || e.norm.legalForm !== null) && !qt.every(isKnownName)) || sameWordsOrder(q, e, qt));
+    (((q.legalForm !== null || e.norm.legalForm !== null) && !qt.every(isKnownName)) || sameWordsOrder(q, e, qt)) &&
+    !surnamesSwapped(q, e, qt, qAl);
   if (firmOrder) reorderOnly = false;
   // a body's kind first on one side, last on the other ("Stiftung Alpenblick" / Alpenblick Stiftung; body-kind.ts)
   const kindMoved = reorderOnly && bodyKindMoved(qt, et, qAl);
