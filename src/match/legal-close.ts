@@ -52,7 +52,11 @@ function closesWithLegalForm(prefix: string, e: Entry): boolean {
   if (LEADING_LEGAL.has(first.toLowerCase().replace(/[^\p{L}]/gu, '')) && normalizeName(prefix.slice(first.length)).legalForm === null)
     return false;
   const agree = legalAgreement(p.legalForm, e.norm.legalForm);
-  return (agree === 'agree' || agree === 'compatible') && p.keys.some((k) => e.norm.keys.includes(k));
+  // a form of the same family only where it is part of the master's own ("Cedar Falls Brewing Co" of Cedar Falls Brewing
+  // Company LLC): "Al Noor … Trading Co. (Sharjah)" is no site of Al Noor … Trading LLC but a firm of that name
+  const own = (e.norm.legalForm ?? '').split(' ');
+  const part = agree === 'compatible' && p.legalForm.split(' ').every((w) => own.includes(w));
+  return (agree === 'agree' || part) && p.keys.some((k) => e.norm.keys.includes(k));
 }
 
 /** The rest names a site, unit or reference of `e`, not another firm nor another master of the scope. */

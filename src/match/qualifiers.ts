@@ -219,6 +219,9 @@ export function unitSegments(ix: MatcherIndex, q: NormalizedName, e: Entry): boo
         return false;
       });
       if (!allQualifiers(extra, q.original)) return false;
+      // a legal form of the segment's own, not (part of) the master's, names another firm of the words ("Al Noor …
+      // Trading Co. (Sharjah)" beside Al Noor … Trading LLC); "Cedar Falls Brewing Co" writes part of Company LLC
+      if (legalForm !== null && !legalForm.split(' ').every((w) => (e.norm.legalForm ?? '').split(' ').includes(w))) return false;
       own++;
       full = e.tokens.length >= 2 || (legalForm !== null && legalForm === e.norm.legalForm);
       continue;
