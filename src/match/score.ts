@@ -224,8 +224,15 @@ export function score(
       if (s < 0.97 && twoCities(qt[i]!, et[j]!)) s = 0;
       // Two different known person names ("Paula" / "Paul", "Tanner" / "Turner": names.ts) are two words whatever
       // the scope holds, as unlike as any two (a digraph fold, 0.97, stays): a name that differs by one of them on
-      // each side is a word conflict, for review at most ("Andrea Vázquez Jiménez" / "Andrés Vázquez Jiménez").
-      else if (s < 0.97 && ((s > 0 && twoNames(qt[i]!, et[j]!)) || givenConflict(e, qt[i]!, et[j]!, q.legalForm))) s = 0;
+      // each side is a word conflict, for review at most ("Andrea Vázquez Jiménez" / "Andrés Vázquez Jiménez"). So
+      // are two given names a consonant or a sex apart in a person's name, read as a typo or not ("Masoud" / Mahmoud:
+      // given-names.ts).
+      else if (
+        s < 0.97 &&
+        (s > 0 || typo2Of(qt[i]!) === et[j]) &&
+        (twoNames(qt[i]!, et[j]!) || givenConflict(e, qt[i]!, et[j]!, q.legalForm))
+      )
+        s = 0;
       // Two letters from a word two masters of the scope carry (a family's or a place's: "Molen" beside Van der Meulen
       // Machinehandel and Van der Meulen Techniek) is another family or place more often than a typo (two-edits.ts).
       else if (s > 0 && s < 0.97 && s !== MATCH_TUNING.abbreviationSim && twoEditsFromShared(df, qt[i]!, et[j]!)) s = 0;
@@ -283,7 +290,7 @@ export function score(
         (simOf[i] === 0.97 && singularPlural(ix, t, other)) ||
         sameConjunction(t, other) ||
         (simOf[i] === MATCH_TUNING.soleTypo2Sim && typo2Of(t) === other) ||
-        (!masterWords.has(t) && !twoNames(t, other) && !givenConflict(e, t, other, q.legalForm) && phoneticMatch(t, other))
+        (!masterWords.has(t) && !twoNames(t, other) && phoneticMatch(t, other))
       )
         phon += wq;
       matched.push(t === other ? t : `${t}~${other}`);
