@@ -252,9 +252,11 @@ function editedLines(r: UndoResult['results'][number], runId: string): string[] 
   return [
     `  ${r.entityType}: skipped, their ${r.table} row changed since run ${runId} wrote it (the first ${shown.length}):`,
     ...shown.map((x) =>
-      x.touched !== undefined
-        ? `    ${r.table} row ${x.key}: FK still ${x.now ?? 'NULL'} as run ${runId} wrote it, but the row was written since (updated ${x.touched ?? 'NULL'})`
-        : `    ${r.table} row ${x.key}: now ${x.now ?? 'NULL'} (run ${runId} wrote ${x.wrote ?? 'NULL'})`,
+      x.renamed !== undefined
+        ? `    ${r.table} row ${x.key}: FK still ${x.now ?? 'NULL'} as run ${runId} wrote it, but the row was renamed since (now "${x.renamed}", not a name the plan linked to ${x.now ?? 'NULL'})`
+        : x.touched !== undefined
+          ? `    ${r.table} row ${x.key}: FK still ${x.now ?? 'NULL'} as run ${runId} wrote it, but the row was written since (updated ${x.touched ?? 'NULL'})`
+          : `    ${r.table} row ${x.key}: now ${x.now ?? 'NULL'} (run ${runId} wrote ${x.wrote ?? 'NULL'})`,
     ),
   ];
 }

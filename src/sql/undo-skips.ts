@@ -3,7 +3,7 @@
  * earlier undo of the same run set back.
  */
 import { ident } from './quote.js';
-import { appliedTouch, untouchedSince } from './undo.js';
+import { appliedTouch, namedAsPlanned, untouchedSince } from './undo.js';
 import { idCols, type LinkShape, OWN, Params, rowKeyMatch, type ScopeFilter, scopeWhere, type Statement } from './link.js';
 
 /**
@@ -35,16 +35,20 @@ SELECT (SELECT count(*) FROM c LEFT JOIN ${link.sourceSql} s ON ${rowKeyMatch('s
  */
 export function undoEditedSampleStatement(
   link: LinkShape,
-  a: { targetRunId: string; linkName: string },
+  a: { targetRunId: string; linkName: string; plan?: string },
   f: ScopeFilter,
   limit: number,
-): Statement<{ key: string; wrote: string | null; now: string | null; touched: string | null }> {
+): Statement<{ key: string; wrote: string | null; now: string | null; touched: string | null; renamed: string | null }> {
   const p = new Params();
   const target = p.add(a.targetRunId);
   const linkName = p.add(a.linkName);
-  // the FK as written, but the row written since by the application (undo's untouchedSince): skipped too
-  const unedited = untouchedSince(link, 's', { recorded: 'c.rec', applied: appliedTouch(link.touch, target) }, { target, linkName });
+  // the FK as written, but the row written since by the application (undo's untouchedSince) or renamed since (its
+  // namedAsPlanned, where the touched column cannot tell): skipped too
+  const untouched = untouchedSince(link, 's', { recorded: 'c.rec', applied: appliedTouch(link.touch, target) }, { target, linkName });
+  const named = namedAsPlanned(link, 's', { p, id: a.plan }, linkName);
+  const unedited = untouched + named;
   const touched = link.touch === null ? 'NULL' : `s.${ident(link.touch.column)}::text`;
+  const renamed = named === '' ? 'NULL' : `CASE WHEN NOT (true${named}) THEN s.${ident(link.name)}::text END`;
   // not the rows an undo of the same run set back: this one, or an earlier one (alreadyRevertedStatement counts those)
   const text = `WITH c AS (
   SELECT DISTINCT ON (u.k) u.k, u.v, cs.touched_column IS NOT NULL AS rec, cs.changed_at
@@ -56,7 +60,7 @@ export function undoEditedSampleStatement(
     FROM ${OWN}.change_sets cs JOIN ${OWN}.runs r ON r.id = cs.run_id
    WHERE r.kind = 'undo' AND r.target_run_id = ${target}::int8 AND cs.link = ${linkName}
 )
-SELECT c.k AS key, c.v AS wrote, s.${ident(link.fk)}::text AS now, ${touched} AS touched
+SELECT c.k AS key, c.v AS wrote, s.${ident(link.fk)}::text AS now, ${touched} AS touched, ${renamed} AS renamed
   FROM c JOIN ${link.sourceSql} s ON ${rowKeyMatch('s', link, 'c.k')}${scopeWhere('s', link, f, p)}
  WHERE (s.${ident(link.fk)}::text IS DISTINCT FROM c.v${unedited === '' ? '' : ` OR NOT (true${unedited})`}) AND NOT EXISTS (SELECT 1 FROM u WHERE u.k = c.k)
  ORDER BY c.k

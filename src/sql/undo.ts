@@ -4,6 +4,7 @@
 import { BackfillError } from '../errors.js';
 import { ident } from './quote.js';
 import {
+  entryName,
   idCols,
   type LinkShape,
   OWN,
@@ -11,6 +12,7 @@ import {
   rowKeyMatch,
   rowKeyText,
   type ScopeFilter,
+  scopeKeyExpr,
   scopeWhere,
   type Statement,
   touchedText,
@@ -48,6 +50,11 @@ export function undoStatement(
      * so that its UPDATE reaches only their shards.
      */
     shards?: { column: string; type: string; values: readonly string[] };
+    /**
+     * The plan the run applied (store/plans.ts appliedPlanOf): where updated_at cannot tell an edit (namedAsPlanned),
+     * a row is set back only while its name and scope are still those of an entry the plan linked to its FK's master.
+     */
+    plan?: string;
   },
   f: ScopeFilter,
 ): Statement {
@@ -62,7 +69,9 @@ export function undoStatement(
       ? null
       : `CASE WHEN c.touched_column IS NULL OR s.${ident(link.touch.column)} IS DISTINCT FROM ${appliedTouch(link.touch, target)} THEN s.${ident(link.touch.column)} ELSE c.touched_old::${link.touch.type} END`;
   const touchSet = touchValue === null ? '' : `, ${ident(link.touch!.column)} = ${touchValue}`;
-  const unedited = untouchedSince(link, 's', { recorded: 'c.touched_column IS NOT NULL', applied: appliedTouch(link.touch, target) }, u);
+  const unedited =
+    untouchedSince(link, 's', { recorded: 'c.touched_column IS NOT NULL', applied: appliedTouch(link.touch, target) }, u) +
+    namedAsPlanned(link, 's', { p, id: a.plan }, linkName);
   const log = `c AS (
   SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old, c.changed_at
     FROM ${from}
@@ -138,6 +147,22 @@ export function untouchedSince(
   const tc = `${s}.${ident(link.touch.column)}`;
   return ` AND (NOT (${c.recorded}) OR ${tc} IS NOT DISTINCT FROM ${c.applied} OR ${tc} IN (SELECT ${appliedTouch(link.touch, u.target, 'o.changed_at')} FROM ${OWN}.change_sets o
         WHERE o.touched_column IS NOT NULL AND o.table_name IN (SELECT y.table_name FROM ${OWN}.change_sets y WHERE y.run_id = ${u.target}::int8 AND y.link = ${u.linkName})))`;
+}
+
+/**
+ * ` AND <the row still has the name and scope of an entry the applied plan linked to the master its FK holds>`, where
+ * the touched column cannot tell an edit (the link touches none, or a BEFORE UPDATE trigger may set it): the change
+ * log records no name, but the plan does. A row the application renamed since (its FK left as the run wrote it) is
+ * left as it is, counted as changed since and named in the skipped rows' sample. A rename to another name the plan
+ * linked to the same master cannot be told (`plan.id` undefined: no plan, the FK alone decides; bound in `plan.p` where used).
+ */
+export function namedAsPlanned(link: LinkShape, s: string, plan: { p: Params; id: string | undefined }, linkName: string): string {
+  if (plan.id === undefined || (link.touch !== null && link.touch.byTrigger !== true)) return '';
+  const run = plan.p.add(plan.id);
+  // the key cast only for linked entries (a CASE: each fits the FK, an entry of another outcome may not)
+  return ` AND EXISTS (SELECT 1 FROM ${OWN}.plan_entries e
+        WHERE e.run_id = ${run}::int8 AND e.link = ${linkName} AND e.outcome = 'linked' AND e.scope_key = ${scopeKeyExpr(s, link)}
+          AND ${entryName(link, 'e')} = ${s}.${ident(link.name)} AND CASE WHEN e.outcome = 'linked' THEN e.target_key::${link.fkType} END = ${s}.${ident(link.fk)})`;
 }
 
 /** An undo statement's parameters in the order both shapes bind them, and its change-log range. */

@@ -107,3 +107,17 @@ export async function writesSincePlan(
   );
   return res.rows;
 }
+
+/**
+ * The plan an apply run applied, where it holds linked entries of `link`: the names an undo checks a row still has
+ * (sql/undo.ts namedAsPlanned). null: the run applied no plan (a guard run), or the plan has no linked entry there.
+ */
+export async function appliedPlanOf(db: Queryable, runId: string, link: string): Promise<string | null> {
+  const res = await db.query<{ id: string }>(
+    `SELECT r.plan_run_id::text AS id FROM fk_backfill.runs r
+      WHERE r.id = $1::int8 AND r.plan_run_id IS NOT NULL
+        AND EXISTS (SELECT 1 FROM fk_backfill.plan_entries e WHERE e.run_id = r.plan_run_id AND e.link = $2 AND e.outcome = 'linked')`,
+    [runId, link],
+  );
+  return res.rows[0]?.id ?? null;
+}

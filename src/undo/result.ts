@@ -9,6 +9,7 @@ import { type RefusedRow, refusedCount, refusedSample } from '../store/refused.j
 import { earlierRunThatChanged } from '../store/runs.js';
 import { type Context, shape } from '../context/context.js';
 import type { TakenBackMaster } from '../masters/undo.js';
+import { namesOf } from './names.js';
 
 export interface LinkUndoResult {
   entityType: string;
@@ -40,8 +41,12 @@ export interface LinkUndoResult {
    * The first (REFUSED_SHOWN) of the skipped rows still there whose FK no longer holds the value the run wrote:
    * the row's key, the value written, the value now (null: NULL). Present when some are.
    */
-  /** `touched`: the FK still as written, the row written since by the application (its updated_at, now). */
-  editedSince?: { key: string; wrote: string | null; now: string | null; touched?: string | null }[];
+  /**
+   * `touched`: the FK still as written, the row written since by the application (its updated_at, now). `renamed`: the
+   * FK still as written, on a table whose updated_at cannot tell an edit, but the row's name (now this) is not one the
+   * applied plan linked to that master (in its scope): renamed by the application since.
+   */
+  editedSince?: { key: string; wrote: string | null; now: string | null; touched?: string | null; renamed?: string }[];
   /**
    * A link the undo stopped in (or before): rows the run changed that this undo has not reverted yet, not
    * skipped (the rows of the batches not walked; `undo --resume` reverts or skips them). Present only while
@@ -94,15 +99,16 @@ export async function finished(ctx: Context, r: UndoResult): Promise<UndoResult>
       .rows[0];
     const notFound = Math.min(lr.skipped, num(row?.not_found));
     if (lr.skipped > refused + notFound + already) {
+      const plan = await namesOf(ctx.db, r.undoneRunId, l);
       const sample = await ctx.db.query(
-        undoEditedSampleStatement(shape(l), { targetRunId: r.undoneRunId, linkName: l.entity }, ctx.filter, REFUSED_SHOWN),
+        undoEditedSampleStatement(shape(l), { targetRunId: r.undoneRunId, linkName: l.entity, ...plan }, ctx.filter, REFUSED_SHOWN),
       );
       if (sample.rows.length > 0)
         lr.editedSince = sample.rows.map((x) => ({
           key: x.key,
           wrote: x.wrote,
           now: x.now,
-          ...(x.now === x.wrote ? { touched: x.touched } : {}),
+          ...(x.now !== x.wrote ? {} : x.renamed !== null ? { renamed: x.renamed } : { touched: x.touched }),
         }));
     }
     if (notFound === 0) continue;

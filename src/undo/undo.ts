@@ -15,6 +15,7 @@ import {
 import { idCols } from '../sql/link.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { recordRefused } from '../store/refused.js';
+import { namesOf } from './names.js';
 import { workAroundRefusals } from '../batch/refused.js';
 import {
   article,
@@ -176,7 +177,8 @@ async function undoLive(ctx: Context, targetId: string, opts: UndoOptions & RunO
             const changed = await loggedChanges(tx, targetId, l.entity);
             opts.onProgress?.({ event: 'start', kind: 'undo', runId, link: l.entity, total: changed, changed: 0, resumed: false });
             const laterWrites = await rewrittenSince(tx, { targetRunId: targetId, runId, linkName: l.entity });
-            const a = { targetRunId: targetId, runId, linkName: l.entity, laterWrites };
+            const plan = await namesOf(tx, targetId, l);
+            const a = { targetRunId: targetId, runId, linkName: l.entity, laterWrites, ...plan };
             // rows the table refuses to set back (a constraint added since that refuses NULL) stay linked, the rest reverted
             const done = await workAroundRefusals(tx, {
               all: undoStatement(shape(l), a, ctx.filter),
@@ -320,6 +322,7 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
         const s = shape(l);
         const laterWrites = await rewrittenSince(ctx.db, { targetRunId, runId, linkName: l.entity });
         const dist = distributionPart(l);
+        const plan = await namesOf(ctx.db, targetRunId, l);
         const r = await walkLink(
           ctx.db,
           {
@@ -338,6 +341,7 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
                   linkName: l.entity,
                   setRange: range,
                   laterWrites,
+                  ...plan,
                   ...(range.rows !== undefined ? { keys: range.rows } : {}),
                   ...(dist !== null && range.values !== undefined ? { shards: { ...dist, values: range.values } } : {}),
                 },

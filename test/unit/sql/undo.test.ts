@@ -102,6 +102,52 @@ ${changeSet(false)}`,
     });
   });
 
+  it("no touched column and the applied plan given: a row is set back only while its scope and name are an entry the plan linked to its FK's master (the name cast to its column's type)", () => {
+    const named = { ...link, keys: undefined, keyTypes: undefined, touch: null, nameType: 'citext' };
+    const plan = (p: string): string => `EXISTS (SELECT 1 FROM fk_backfill.plan_entries e
+        WHERE e.run_id = ${p}::int8 AND e.link = $3 AND e.outcome = 'linked' AND e.scope_key = ARRAY[s."tenant id"::text]::text[]
+          AND e.source_name::citext = s."customer name" AND CASE WHEN e.outcome = 'linked' THEN e.target_key::uuid END = s."Customer ID")`;
+    expect(undoStatement(named, { targetRunId: '5', runId: '9', linkName: 'so', plan: '4' }, { tenant: null })).toMatchObject({
+      text: `WITH c AS (
+  SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old, c.changed_at
+    FROM fk_backfill.changes c
+   WHERE c.run_id = $2::int8 AND c.link = $3 AND c.set_id IS NOT NULL
+), upd AS (
+  UPDATE "erp"."Sales Orders" s
+     SET "Customer ID" = c.old_value::uuid
+    FROM c
+   WHERE s."id" = c.row_key::uuid AND s."Customer ID" = c.new_value::uuid AND ${plan('$4')}
+  RETURNING s."id"::text AS row_key, c.new_value, c.old_value, c.table_name, c.column_name, s."Customer ID" IS NOT DISTINCT FROM c.old_value::uuid AS fkb_reverted,
+            s."Customer ID" AS fkb_fk
+)
+${changeSet(false)}`,
+      values: ['9', '5', 'so', '4'],
+    });
+    // where updated_at tells an edit, the plan is not read
+    expect(
+      undoStatement({ ...named, touch: link.touch }, { targetRunId: '5', runId: '9', linkName: 'so', plan: '4' }, { tenant: null }).text,
+    ).not.toContain('plan_entries');
+    // the skipped rows' sample names the row's name now where the plan's check refused it
+    expect(undoEditedSampleStatement(named, { targetRunId: '5', linkName: 'so', plan: '4' }, { tenant: null }, 5)).toEqual({
+      text: `WITH c AS (
+  SELECT DISTINCT ON (u.k) u.k, u.v, cs.touched_column IS NOT NULL AS rec, cs.changed_at
+    FROM fk_backfill.change_sets cs CROSS JOIN LATERAL unnest(cs.row_keys, cs.new_values) AS u(k, v)
+   WHERE cs.run_id = $1::int8 AND cs.link = $2
+   ORDER BY u.k, cs.id DESC
+), u AS (
+  SELECT DISTINCT unnest(cs.row_keys) AS k
+    FROM fk_backfill.change_sets cs JOIN fk_backfill.runs r ON r.id = cs.run_id
+   WHERE r.kind = 'undo' AND r.target_run_id = $1::int8 AND cs.link = $2
+)
+SELECT c.k AS key, c.v AS wrote, s."Customer ID"::text AS now, NULL AS touched, CASE WHEN NOT (true AND ${plan('$3').replace('e.link = $3', 'e.link = $2')}) THEN s."customer name"::text END AS renamed
+  FROM c JOIN "erp"."Sales Orders" s ON s."id" = c.k::uuid
+ WHERE (s."Customer ID"::text IS DISTINCT FROM c.v OR NOT (true AND ${plan('$3').replace('e.link = $3', 'e.link = $2')})) AND NOT EXISTS (SELECT 1 FROM u WHERE u.k = c.k)
+ ORDER BY c.k
+ LIMIT $4::int8`,
+      values: ['5', 'so', '4', 5],
+    });
+  });
+
   it('later writes: another run (neither the target nor this undo) wrote into the link after the target began', () => {
     expect(laterWritesStatement({ targetRunId: '5', runId: '9', linkName: 'so' })).toEqual({
       text: `SELECT EXISTS (SELECT l.row_key, l.changed_at FROM fk_backfill.changes l
@@ -165,7 +211,7 @@ SELECT (SELECT count(*) FROM c LEFT JOIN "erp"."Sales Orders" s ON s."id" = (c.k
     FROM fk_backfill.change_sets cs JOIN fk_backfill.runs r ON r.id = cs.run_id
    WHERE r.kind = 'undo' AND r.target_run_id = $1::int8 AND cs.link = $2
 )
-SELECT c.k AS key, c.v AS wrote, s."Customer ID"::text AS now, s."Updated At"::text AS touched
+SELECT c.k AS key, c.v AS wrote, s."Customer ID"::text AS now, s."Updated At"::text AS touched, NULL AS renamed
   FROM c JOIN "erp"."Sales Orders" s ON s."id" = (c.k::text[])[1]::uuid AND s."Line No" = (c.k::text[])[2]::int4 AND s."tenant id" = $3
  WHERE (s."Customer ID"::text IS DISTINCT FROM c.v OR NOT (true AND (NOT (c.rec) OR s."Updated At" IS NOT DISTINCT FROM c.changed_at::timestamp with time zone OR s."Updated At" IN (SELECT o.changed_at::timestamp with time zone FROM fk_backfill.change_sets o
         WHERE o.touched_column IS NOT NULL AND o.table_name IN (SELECT y.table_name FROM fk_backfill.change_sets y WHERE y.run_id = $1::int8 AND y.link = $2))))) AND NOT EXISTS (SELECT 1 FROM u WHERE u.k = c.k)
