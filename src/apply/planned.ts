@@ -9,7 +9,8 @@ import { type Context, shape } from '../context/context.js';
 import { NAMESAKE_ROWS, namesakesSincePlanStatement } from '../sql/plan-stale.js';
 import { noNestedLoopsStatement } from '../sql/session.js';
 import { sameNormalisedName } from '../match/index.js';
-import { pinPlanHash, planHashes, stampedHash } from '../store/plans.js';
+import { pinPlanHash, plannedRows, planHashes, stampedHash } from '../store/plans.js';
+import { checkRefusals } from '../planning/refusals.js';
 import { decisionsAgainstPlan, decisionsBesidePlan } from '../store/decisions.js';
 
 /**
@@ -82,6 +83,11 @@ export async function loadPlan(ctx: Context, planRunId: string): Promise<RunReco
     ctx.notices.push(
       `${beside} decision(s) made since plan ${planRunId} are not in it (for names it left unlinked): this apply does not use them; apply without --plan plans afresh and follows them`,
     );
+  // CHECKs over the FK: said before anything is written (the CLI prints it before asking), with the rows they would refuse
+  for (const l of ctx.links) {
+    const r = await checkRefusals(ctx, l, planRunId, await plannedRows(ctx.db, planRunId, l.entity));
+    if (r !== null) ctx.notices.push(r.notice);
+  }
   return run;
 }
 

@@ -27,6 +27,7 @@ import type { ResolvedLink } from '../context/catalog.js';
 import { type CommonOptions, type Context, prepare, runScope, shape, noticesOf } from '../context/context.js';
 import { loadHumanDecisions, overrideWithDecisions } from './decisions.js';
 import { planScored } from './scored.js';
+import { noteCheckRefusals } from './refusals.js';
 import { unfitKeyReason, withinFk } from '../plan/fk-range.js';
 
 export interface UnmatchedRecord {
@@ -70,6 +71,8 @@ export interface EntityResult {
   /** How many names were linked other than by exact equality (inferredLinks lists the first --max-records). */
   inferredLinksTotal: number;
   accuracy?: unknown;
+  /** Of the rows planned to link, those a CHECK over the FK would refuse (apply leaves them NULL); only where counted (see notices). */
+  recordsRefusedByCheck?: number;
 }
 
 export interface InferredLink {
@@ -324,6 +327,7 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
         };
         if (accuracy !== undefined) result.accuracy = accuracy;
         results.push(result);
+        await noteCheckRefusals(ctx, l, runId, result); // CHECKs over the FK: the planned rows they would refuse
         // exact names the non-exact strategies leave ambiguous beside a legal-form twin: said, with what exact would do
         if (l.config.match !== 'exact' && rows.ambiguous > 0) {
           const twins = await entriesWithReason(ctx.db, runId, l.entity, EXACT_BESIDE_NAMESAKE);

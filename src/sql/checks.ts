@@ -6,7 +6,8 @@
  * (`pg_get_expr`), over the row as it would be written: `jsonb_populate_record` of the table's row type from the
  * row's columns with the new FK (and touched) value, so they name its columns unqualified, as in the table.
  */
-import { type LinkShape, OWN, type Params } from './link.js';
+import { entryName, type LinkShape, OWN, Params, type ScopeFilter, scopeKeyExpr, scopeWhere, type Statement } from './link.js';
+import { ident } from './quote.js';
 
 export function refusedBy(
   link: LinkShape,
@@ -46,4 +47,64 @@ export function refusedRowsCte(a: {
    WHERE ${a.where}
   ON CONFLICT (run_id, link, row_key) DO NOTHING
 )`;
+}
+
+/** Node types of a stored expression that may not be immutable though they call no function by oid (see checksImmutableStatement). */
+const MUTABLE_NODES =
+  '\\{(SQLVALUEFUNCTION|COERCEVIAIO|NEXTVALUEEXPR|SUBLINK|PARAM|ARRAYCOERCEEXPR|CONVERTROWTYPEEXPR|XMLEXPR|CURRENTOFEXPR) ';
+
+/**
+ * Of the CHECK constraints `names` of a table (by oid), whether each expression is immutable, so that evaluating it
+ * ahead in a SELECT (plan's count of the rows it would refuse) says what the UPDATE will: every function and operator
+ * it calls (`:funcid`, `:opfuncid`, `:opno` in its stored tree) immutable, and none of the nodes that call something
+ * without naming it (`CURRENT_DATE`, an I/O cast, `nextval`, a subquery: MUTABLE_NODES). Conservative: an expression
+ * read as not immutable is said, not counted.
+ */
+export function checksImmutableStatement(oid: number, names: readonly string[]): Statement<{ name: string; immutable: boolean }> {
+  const text = `SELECT c.conname::text AS name,
+       c.conbin::text !~ $3
+       AND NOT EXISTS (SELECT 1 FROM regexp_matches(c.conbin::text, ':(?:funcid|opfuncid) (\\d+)', 'g') m
+                        JOIN pg_proc f ON f.oid = m[1]::oid WHERE f.provolatile <> 'i')
+       AND NOT EXISTS (SELECT 1 FROM regexp_matches(c.conbin::text, ':opno (\\d+)', 'g') m
+                        JOIN pg_operator o ON o.oid = m[1]::oid JOIN pg_proc f ON f.oid = o.oprcode WHERE f.provolatile <> 'i') AS immutable
+  FROM pg_constraint c
+ WHERE c.conrelid = $1::oid AND c.contype = 'c' AND c.conname = ANY ($2::text[])
+ ORDER BY 1`;
+  return { text, values: [oid, [...names], MUTABLE_NODES] };
+}
+
+/**
+ * The rows a plan links (FK NULL, in the scope, their scope and name an entry the plan run `planRunId` linked) that a
+ * CHECK of `checks` would refuse with the planned master's key in the FK (and now() in the touched column), counted
+ * by the first constraint that refuses each, as apply's statement finds them (refusedBy). Read only; only for
+ * immutable expressions (checksImmutableStatement).
+ */
+export function plannedRefusalsStatement(
+  link: LinkShape,
+  checks: readonly { name: string; expr: string }[],
+  a: { planRunId: string; linkName: string },
+  f: ScopeFilter,
+): Statement<{ name: string; n: unknown }> {
+  const p = new Params();
+  const plan = p.add(a.planRunId);
+  const linkName = p.add(a.linkName);
+  // the key cast only for linked entries (a CASE: each fits the FK)
+  const refused = refusedBy(
+    link,
+    checks,
+    p,
+    'to_jsonb(s)',
+    `CASE WHEN e.outcome = 'linked' THEN e.target_key::${link.fkType} END`,
+    'now()',
+  );
+  const text = `SELECT x.refused_by AS name, count(*)::int8 AS n
+  FROM (SELECT ${refused} AS refused_by
+          FROM ${link.sourceSql} s
+          JOIN ${OWN}.plan_entries e ON e.run_id = ${plan}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'
+           AND e.scope_key = ${scopeKeyExpr('s', link)} AND ${entryName(link, 'e')} = s.${ident(link.name)}
+         WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}) x
+ WHERE x.refused_by IS NOT NULL
+ GROUP BY 1
+ ORDER BY 1`;
+  return { text, values: p.values };
 }

@@ -20,6 +20,11 @@ export function constraintsImmediateStatement(): Statement<NoRows> {
   return { text: 'SET CONSTRAINTS ALL IMMEDIATE', values: [] };
 }
 
+/** The rest of the transaction reads only: plan's count of the rows a CHECK would refuse evaluates the table's own expressions. */
+export function readOnlyStatement(): Statement<NoRows> {
+  return { text: 'SET TRANSACTION READ ONLY', values: [] };
+}
+
 /** The lock wait of apply's rolled-back probe of rows passed over (src/apply/skips.ts): short, it only labels them. */
 export function probeLockTimeoutStatement(): Statement<NoRows> {
   return { text: `SET LOCAL lock_timeout = '2s'`, values: [] };
