@@ -41,6 +41,7 @@ export function integrityStatement(
   linked?: unknown;
   orphans: unknown;
   cross_scope: unknown;
+  unresolved: unknown;
   inactive_targets: unknown;
 }> {
   const p = new Params();
@@ -50,15 +51,15 @@ export function integrityStatement(
   const scopeCols = link.scope.map(ident);
   // the row's own master: same key, same scope (of the tenant's masters only; a loose scope value grouped
   // and compared by its text form too, so 'ACME' and 'acme' stay two scopes)
-  const groupBy = ['1', ...scopeCols.map((c, i) => (loose(link, i) ? `${i + 2}, ${textForm(`t.${c}`)}` : String(i + 2)))].join(', ');
-  const same = `LEFT JOIN (SELECT t.${tk} AS k${scopeCols.map((c) => `, t.${c}`).join('')}, bool_or(${activeExpr('t', link.active)}) AS active
-                FROM ${link.targetSql} t WHERE true${scopeWhere('t', link, f, p)} GROUP BY ${groupBy}) t
-    ON t.k = s.${fk}${scopeJoin('t', 's', link)}`;
-  // any master with that key, whatever its scope (so not filtered by the tenant): tells an orphan from a link to another tenant
-  const any = scoped
-    ? `
+  const same = sameScopeJoin(link, f, p);
+  // any master with that key, whatever its scope (so not filtered by the tenant): tells an orphan from a link to another
+  // tenant. Under --tenant not read here: only the FKs no master of the tenant has need it (crossScopeStatement)
+  const split = scoped && f.tenant !== null;
+  const any =
+    scoped && !split
+      ? `
   LEFT JOIN (SELECT DISTINCT t.${tk} AS k FROM ${link.targetSql} t) o ON o.k = s.${fk}`
-    : '';
+      : '';
   const scopeSet = scopeCols.map((c) => ` AND s.${c} IS NOT NULL`).join('');
   const noName = `(s.${ident(link.name)} IS NULL OR s.${ident(link.name)}::text COLLATE "C" ~ ${p.add(BLANK_NAME_RE)})`;
   const self = `s.${ident(link.name)} = s.${ident(link.targetName)}`;
@@ -72,12 +73,48 @@ export function integrityStatement(
        count(*) FILTER (WHERE ${nul} AND ${noName})::int8 AS null_fks_no_name,
        ${link.selfTable === true ? `count(*) FILTER (WHERE ${nul} AND NOT ${noName} AND ${self})::int8` : '0::int8'} AS null_fks_self,
        ${scoped ? `count(*) FILTER (WHERE ${nul} AND NOT ${noName} AND (${noScope})${link.selfTable === true ? ` AND NOT coalesce(${self}, false)` : ''})::int8` : '0::int8'} AS null_fks_no_scope${notActiveCount('s', link)},
-       count(*) FILTER (WHERE s.${fk} IS NOT NULL AND ${scoped ? 'o.k' : 't.k'} IS NULL)::int8 AS orphans,
-       ${scoped ? `count(*) FILTER (WHERE s.${fk} IS NOT NULL AND t.k IS NULL AND o.k IS NOT NULL${scopeSet})::int8` : '0::int8'} AS cross_scope,
+       ${split ? 'NULL::int8' : `count(*) FILTER (WHERE s.${fk} IS NOT NULL AND ${scoped ? 'o.k' : 't.k'} IS NULL)::int8`} AS orphans,
+       ${scoped && !split ? `count(*) FILTER (WHERE s.${fk} IS NOT NULL AND t.k IS NULL AND o.k IS NOT NULL${scopeSet})::int8` : split ? 'NULL::int8' : '0::int8'} AS cross_scope,
+       count(*) FILTER (WHERE s.${fk} IS NOT NULL AND t.k IS NULL)::int8 AS unresolved,
        count(*) FILTER (WHERE t.k IS NOT NULL AND NOT t.active)::int8 AS inactive_targets
   FROM ${link.sourceSql} s
   ${same}${any}
  WHERE true${scopeWhere('s', link, f, p)}`;
+  return { text, values: p.values };
+}
+
+/**
+ * `LEFT JOIN (…) t ON …`: each row's own master, same key and scope, of the filter's masters only, grouped by what it
+ * joins on (a loose scope value grouped and compared by its text form too, so 'ACME' and 'acme' stay two scopes).
+ */
+function sameScopeJoin(link: LinkShape, f: ScopeFilter, p: Params): string {
+  const tk = ident(link.targetKey);
+  const scopeCols = link.scope.map(ident);
+  const groupBy = ['1', ...scopeCols.map((c, i) => (loose(link, i) ? `${i + 2}, ${textForm(`t.${c}`)}` : String(i + 2)))].join(', ');
+  return `LEFT JOIN (SELECT t.${tk} AS k${scopeCols.map((c) => `, t.${c}`).join('')}, bool_or(${activeExpr('t', link.active)}) AS active
+                FROM ${link.targetSql} t WHERE true${scopeWhere('t', link, f, p)} GROUP BY ${groupBy}) t
+    ON t.k = s.${ident(link.fk)}${scopeJoin('t', 's', link)}`;
+}
+
+/**
+ * Under `--tenant` (integrityStatement's `unresolved` > 0): of the tenant's rows whose FK no master of the tenant has,
+ * those pointing to a master of another tenant (`cross_scope`; every scope column set) and those pointing to no master
+ * at all (`orphans`). Only the masters holding those FK values are read, whatever their tenant (on Citus a multi-shard
+ * read, made only when such rows exist); before, every tenant's masters were read for every `verify --tenant`.
+ */
+export function crossScopeStatement(link: LinkShape, f: ScopeFilter): Statement<{ orphans: unknown; cross_scope: unknown }> {
+  const p = new Params();
+  const fk = ident(link.fk);
+  const tk = ident(link.targetKey);
+  const scopeSet = link.scope.map((c) => `s.${ident(c)} IS NOT NULL`).join(' AND ');
+  const text = `WITH u AS MATERIALIZED (
+  SELECT s.${fk} AS fk, ${scopeSet === '' ? 'true' : scopeSet} AS scoped
+    FROM ${link.sourceSql} s
+  ${sameScopeJoin(link, f, p)}
+   WHERE s.${fk} IS NOT NULL AND t.k IS NULL${scopeWhere('s', link, f, p)}
+)
+SELECT count(*) FILTER (WHERE o.k IS NULL)::int8 AS orphans, count(*) FILTER (WHERE o.k IS NOT NULL AND u.scoped)::int8 AS cross_scope
+  FROM u LEFT JOIN (SELECT DISTINCT t.${tk} AS k FROM ${link.targetSql} t WHERE t.${tk} IN (SELECT u.fk FROM u)) o ON o.k = u.fk`;
   return { text, values: p.values };
 }
 

@@ -527,7 +527,7 @@ describe('Citus cluster [citus]', () => {
     expect(other[0]!.n).toBe('0');
   });
 
-  it("--tenant reads only that tenant's shards: plan, review export and import of an alias, drift run with every multi-shard query refused (a trial: the masters read for decisions, new names and queue candidates reached every shard)", async () => {
+  it("--tenant reads only that tenant's shards: plan, review export and import of an alias, drift, verify run with every multi-shard query refused (a trial: the masters read for decisions, new names and queue candidates reached every shard)", async () => {
     // the session refuses any statement that is not a router query (a single shard)
     const env = { PGOPTIONS: '-c citus.multi_task_query_log_level=error' };
     const run = async (args: string[]) => {
@@ -547,6 +547,10 @@ describe('Citus cluster [citus]', () => {
     expect([imported.code, imported.stderr]).toEqual([0, '']);
     expect((await run(['plan'])).code).toBe(0);
     expect([0, 3]).toContain((await run(['drift'])).code);
+    // verify's cross-tenant count reads other tenants' masters only for FKs no master of the tenant has (none here)
+    const v = await run(['verify', '--json']);
+    expect([0, 3]).toContain(v.code);
+    expect(v.json<{ links: { crossScope: number; orphans: number }[] }>().links.map((l) => [l.crossScope, l.orphans])).toEqual([[0, 0]]);
   });
 
   it('uuid tenants, text keys, a soft-delete predicate: walked by tenant, no deleted master linked, undo exact', async () => {

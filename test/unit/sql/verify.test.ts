@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { LinkShape } from '../../../src/sql/link.js';
-import { constraintStatement, cyclesStatement, deleteReferencedStatement, integrityStatement } from '../../../src/sql/verify.js';
+import {
+  constraintStatement,
+  crossScopeStatement,
+  cyclesStatement,
+  deleteReferencedStatement,
+  integrityStatement,
+} from '../../../src/sql/verify.js';
 import { BLANK_NAME_RE } from '../../../src/sql/plan.js';
 
 const link: LinkShape = {
@@ -100,6 +106,7 @@ describe('integrity statement (whole text)', () => {
        count(*) FILTER (WHERE s."customer_id" IS NULL AND NOT (s."customer name" IS NULL OR s."customer name"::text COLLATE "C" ~ $1) AND (s."tenant_id" IS NULL OR s."branch" IS NULL))::int8 AS null_fks_no_scope,
        count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND o.k IS NULL)::int8 AS orphans,
        count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND t.k IS NULL AND o.k IS NOT NULL AND s."tenant_id" IS NOT NULL AND s."branch" IS NOT NULL)::int8 AS cross_scope,
+       count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND t.k IS NULL)::int8 AS unresolved,
        count(*) FILTER (WHERE t.k IS NOT NULL AND NOT t.active)::int8 AS inactive_targets
   FROM "erp"."Sales Orders" s
   LEFT JOIN (SELECT t."id" AS k, t."tenant_id", t."branch", bool_or((t."is_active" IS TRUE)) AS active
@@ -110,7 +117,7 @@ describe('integrity statement (whole text)', () => {
       values: [BLANK_NAME_RE],
     });
   });
-  it("a soft-delete predicate, a tenant filter on the rows and on their own masters (not on any master's), a loose scope column grouped and compared by its text form too", () => {
+  it("a soft-delete predicate, a tenant filter on the rows and on their own masters, no other tenant's masters read, a loose scope column grouped and compared by its text form too", () => {
     expect(
       integrityStatement({ ...scoped, active: { column: 'deleted_at', activeWhen: 'null' }, scopeLoose: [false, true] }, { tenant: 'T1' }),
     ).toEqual({
@@ -119,14 +126,14 @@ describe('integrity statement (whole text)', () => {
        count(*) FILTER (WHERE s."customer_id" IS NULL AND (s."customer name" IS NULL OR s."customer name"::text COLLATE "C" ~ $2))::int8 AS null_fks_no_name,
        0::int8 AS null_fks_self,
        count(*) FILTER (WHERE s."customer_id" IS NULL AND NOT (s."customer name" IS NULL OR s."customer name"::text COLLATE "C" ~ $2) AND (s."tenant_id" IS NULL OR s."branch" IS NULL))::int8 AS null_fks_no_scope,
-       count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND o.k IS NULL)::int8 AS orphans,
-       count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND t.k IS NULL AND o.k IS NOT NULL AND s."tenant_id" IS NOT NULL AND s."branch" IS NOT NULL)::int8 AS cross_scope,
+       NULL::int8 AS orphans,
+       NULL::int8 AS cross_scope,
+       count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND t.k IS NULL)::int8 AS unresolved,
        count(*) FILTER (WHERE t.k IS NOT NULL AND NOT t.active)::int8 AS inactive_targets
   FROM "erp"."Sales Orders" s
   LEFT JOIN (SELECT t."id" AS k, t."tenant_id", t."branch", bool_or((t."deleted_at" IS NULL)) AS active
                 FROM "customers" t WHERE true AND t."tenant_id" = $1 GROUP BY 1, 2, 3, t."branch"::text COLLATE "C") t
     ON t.k = s."customer_id" AND t."tenant_id" = s."tenant_id" AND t."branch"::text COLLATE "C" = s."branch"::text COLLATE "C"
-  LEFT JOIN (SELECT DISTINCT t."id" AS k FROM "customers" t) o ON o.k = s."customer_id"
  WHERE true AND s."tenant_id" = $3`,
       values: ['T1', BLANK_NAME_RE, 'T1'],
     });
@@ -140,6 +147,7 @@ describe('integrity statement (whole text)', () => {
        0::int8 AS null_fks_no_scope,
        count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND t.k IS NULL)::int8 AS orphans,
        0::int8 AS cross_scope,
+       count(*) FILTER (WHERE s."customer_id" IS NOT NULL AND t.k IS NULL)::int8 AS unresolved,
        count(*) FILTER (WHERE t.k IS NOT NULL AND NOT t.active)::int8 AS inactive_targets
   FROM "erp"."Sales Orders" s
   LEFT JOIN (SELECT t."id" AS k, bool_or(true) AS active
@@ -162,5 +170,21 @@ describe('integrity statement (whole text)', () => {
       );
     expect(expected).not.toBe(base.text);
     expect(st).toEqual({ text: expected, values: base.values });
+  });
+
+  it('under --tenant, the FKs no master of the tenant has: only the masters holding those keys read, whatever their tenant', () => {
+    expect(crossScopeStatement(scoped, { tenant: 'T1' })).toEqual({
+      text: `WITH u AS MATERIALIZED (
+  SELECT s."customer_id" AS fk, s."tenant_id" IS NOT NULL AND s."branch" IS NOT NULL AS scoped
+    FROM "erp"."Sales Orders" s
+  LEFT JOIN (SELECT t."id" AS k, t."tenant_id", t."branch", bool_or((t."is_active" IS TRUE)) AS active
+                FROM "customers" t WHERE true AND t."tenant_id" = $1 GROUP BY 1, 2, 3) t
+    ON t.k = s."customer_id" AND t."tenant_id" = s."tenant_id" AND t."branch" = s."branch"
+   WHERE s."customer_id" IS NOT NULL AND t.k IS NULL AND s."tenant_id" = $2
+)
+SELECT count(*) FILTER (WHERE o.k IS NULL)::int8 AS orphans, count(*) FILTER (WHERE o.k IS NOT NULL AND u.scoped)::int8 AS cross_scope
+  FROM u LEFT JOIN (SELECT DISTINCT t."id" AS k FROM "customers" t WHERE t."id" IN (SELECT u.fk FROM u)) o ON o.k = u.fk`,
+      values: ['T1', 'T1'],
+    });
   });
 });
