@@ -359,6 +359,20 @@ export async function loggedChanges(db: Queryable, runId: string, link: string |
   return num(r.rows[0]?.n);
 }
 
+/**
+ * The rows run `runId` changed in `link`: distinct row keys of its change sets. A guard run logs a row each time it
+ * links it (linked, cleared and renamed by the application, linked again), so its entries can outnumber its rows;
+ * an undo reports rows (before: "changed 3, reverted 2, skipped 1" for two rows, both set back).
+ */
+export async function changedRows(db: Queryable, runId: string, link: string): Promise<number> {
+  const r = await db.query<{ n: unknown }>(
+    `SELECT count(DISTINCT k.row_key)::int8 AS n FROM fk_backfill.change_sets cs CROSS JOIN LATERAL unnest(cs.row_keys) AS k(row_key)
+      WHERE cs.run_id = $1::int8 AND cs.link = $2`,
+    [runId, link],
+  );
+  return num(r.rows[0]?.n);
+}
+
 /** The latest finished plan run made with config `configHash`, for `tenant` (null: all), covering `links` (not a decisions-only copy). */
 export async function latestPlanRun(db: Queryable, configHash: string, tenant: string | null, links: string[]): Promise<string | null> {
   const res = await db.query<{ id: string }>(

@@ -19,6 +19,7 @@ import { namesOf } from './names.js';
 import { workAroundRefusals } from '../batch/refused.js';
 import {
   article,
+  changedRows,
   createRun,
   failRun,
   finishRun,
@@ -174,7 +175,7 @@ async function undoLive(ctx: Context, targetId: string, opts: UndoOptions & RunO
           if (writesCitusReference(ctx.links)) await tx.query(citusSequentialStatement());
           const out: LinkUndoResult[] = [];
           for (const l of lastAppliedFirst(ctx.links)) {
-            const changed = await loggedChanges(tx, targetId, l.entity);
+            const changed = await changedRows(tx, targetId, l.entity);
             opts.onProgress?.({ event: 'start', kind: 'undo', runId, link: l.entity, total: changed, changed: 0, resumed: false });
             const laterWrites = await rewrittenSince(tx, { targetRunId: targetId, runId, linkName: l.entity });
             const plan = await namesOf(tx, targetId, l);
@@ -314,7 +315,7 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
     const results: LinkUndoResult[] = [];
     let stopped = false;
     for (const l of lastAppliedFirst(ctx.links)) {
-      const changed = await loggedChanges(ctx.db, targetRunId, l.entity);
+      const changed = await changedRows(ctx.db, targetRunId, l.entity);
       const lc = cp.links[l.entity];
       let reverted = lc?.changed ?? 0;
       let complete = lc?.done === true;
