@@ -164,7 +164,7 @@ async function finishOrphanRuns(db: Queryable, runIds: string[]): Promise<void> 
   for (const id of new Set(runIds)) {
     if (await guardRunInUse(db, id)) continue;
     const c = await guardCounts(db, id, null);
-    await finishRun(db, id, 'done', { removed: true, hits: c.hits, misses: c.misses });
+    await finishRun(db, id, 'done', { removed: true, hits: c.hits, undone: c.undone, misses: c.misses });
   }
 }
 
@@ -312,8 +312,10 @@ export interface GuardStatusLink {
   installedAt: string;
   /** The trigger and function are there and the trigger is enabled. */
   active: boolean;
-  /** Rows the guard linked since install (by method: decision, exact, alias). */
+  /** Rows the guard linked since install (by method: decision, exact, alias), but those an undo of its run set back. */
   hits: number;
+  /** Links an undo of the guard's run set back since: not hits (`undo --run` of a guard run that stays installed). */
+  undone: number;
   misses: number;
   byMethod: Record<string, number>;
   /** Why names stayed unlinked: unmatched, ambiguous, decision, decision/alias target unavailable. */

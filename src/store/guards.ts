@@ -51,38 +51,50 @@ export async function guardRunInUse(db: Queryable, runId: string): Promise<boole
 }
 
 export interface GuardCounts {
+  /** Rows the guard linked, but those an undo of its run set back since. */
   hits: number;
+  /** Links of the guard an undo of its run set back (not hits: the rows no longer hold them). */
+  undone: number;
   misses: number;
   byMethod: Record<string, number>;
   byReason: Record<string, number>;
 }
 
-/** What guard run `runId` did (for one link or all): rows linked by method, names missed by reason. */
+/** What guard run `runId` did (for one link or all): rows linked by method (undone ones apart), names missed by reason. */
 export async function guardCounts(db: Queryable, runId: string, link: string | null): Promise<GuardCounts> {
-  // links still in guard_links and those an undo moved into change sets (read only: status moves nothing)
-  const sets = `SELECT cs.method, sum(cardinality(cs.row_keys)) AS n FROM fk_backfill.change_sets cs
-        WHERE cs.run_id = $1::int8 AND ($2::text IS NULL OR cs.link = $2) GROUP BY 1`;
-  const staged = `SELECT g.method, count(*) FROM fk_backfill.guard_links g
+  // links still in guard_links and those an undo moved into change sets (read only: status moves nothing); a moved
+  // link whose row an undo of the run set back (its key in that undo's change sets) is undone, not a hit
+  const sets = `SELECT c.method, count(*) FILTER (WHERE u.row_key IS NULL) AS n, count(*) FILTER (WHERE u.row_key IS NOT NULL) AS undone
+         FROM fk_backfill.changes c
+         LEFT JOIN (SELECT DISTINCT cs.link, k.row_key
+                      FROM fk_backfill.change_sets cs JOIN fk_backfill.runs r ON r.id = cs.run_id
+                     CROSS JOIN LATERAL unnest(cs.row_keys) AS k(row_key)
+                     WHERE r.kind = 'undo' AND r.target_run_id = $1::int8) u ON u.link = c.link AND u.row_key = c.row_key
+        WHERE c.run_id = $1::int8 AND c.set_id IS NOT NULL AND ($2::text IS NULL OR c.link = $2) GROUP BY 1`;
+  const staged = `SELECT g.method, count(*), 0 FROM fk_backfill.guard_links g
         WHERE g.run_id = $1::int8 AND ($2::text IS NULL OR g.link = $2) GROUP BY 1`;
-  const byMethodOf = (from: string): string => `SELECT x.method, sum(x.n)::int8 AS n FROM (${from}) x GROUP BY 1`;
-  let h: { rows: { method: string | null; n: unknown }[] };
+  const byMethodOf = (from: string): string =>
+    `SELECT x.method, sum(x.n)::int8 AS n, sum(x.undone)::int8 AS undone FROM (${from}) x GROUP BY 1`;
+  type Hit = { method: string | null; n: unknown; undone: unknown };
+  let h: { rows: Hit[] };
   try {
-    h = await db.query<{ method: string | null; n: unknown }>(byMethodOf(`${sets}\n       UNION ALL\n       ${staged}`), [runId, link]);
+    h = await db.query<Hit>(byMethodOf(`${sets}\n       UNION ALL\n       ${staged}`), [runId, link]);
   } catch (e) {
     // a schema before migration 017 (a guard installed by an older version logs change sets only)
     if (sqlState(e) !== '42P01') throw e;
-    h = await db.query<{ method: string | null; n: unknown }>(byMethodOf(sets), [runId, link]);
+    h = await db.query<Hit>(byMethodOf(sets), [runId, link]);
   }
   const m = await db.query<{ reason: string; n: unknown }>(
     `SELECT m.reason, count(*)::int8 AS n FROM fk_backfill.guard_misses m WHERE m.run_id = $1::int8 AND ($2::text IS NULL OR m.link = $2) GROUP BY 1`,
     [runId, link],
   );
   const byMethod: Record<string, number> = {};
-  for (const r of h.rows) byMethod[r.method ?? 'unknown'] = num(r.n);
+  for (const r of h.rows) if (num(r.n) > 0) byMethod[r.method ?? 'unknown'] = num(r.n);
   const byReason: Record<string, number> = {};
   for (const r of m.rows) byReason[r.reason] = num(r.n);
   const sum = (o: Record<string, number>): number => Object.values(o).reduce((a, b) => a + b, 0);
-  return { hits: sum(byMethod), misses: sum(byReason), byMethod, byReason };
+  const undone = h.rows.reduce((a, r) => a + num(r.undone), 0);
+  return { hits: sum(byMethod), undone, misses: sum(byReason), byMethod, byReason };
 }
 
 /**

@@ -71,7 +71,7 @@ export function register(program: Command): void {
         else
           print(
             table(
-              ['Link', 'Table', 'Run', 'Active', 'Installed', 'Hits', 'Misses', 'By method', 'Miss reasons'],
+              ['Link', 'Table', 'Run', 'Active', 'Installed', 'Hits', 'Undone', 'Misses', 'By method', 'Miss reasons'],
               s.guards.map((g) => [
                 g.entityType,
                 g.table,
@@ -79,6 +79,7 @@ export function register(program: Command): void {
                 g.active ? 'yes' : 'NO',
                 g.installedAt,
                 g.hits,
+                g.undone,
                 g.misses,
                 Object.entries(g.byMethod)
                   .map(([k, v]) => `${k} ${v}`)
