@@ -124,10 +124,32 @@ export async function confirm(flags: GlobalFlags, question: string): Promise<voi
     throw new BackfillError('CONFIRMATION_REQUIRED', 'refusing to write without --yes (stdin is not a terminal)');
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr });
+  // Ctrl-C at the prompt: readline's AbortError on a terminal, a SIGINT where stderr is not one (it killed the process
+  // with exit 130 and no word): one line saying nothing was changed, exit 130 (`interrupted`, see program.ts fail)
+  const interrupted = (): BackfillError =>
+    new BackfillError('CONFIRMATION_REQUIRED', 'interrupted at the confirmation (Ctrl-C): nothing was changed', {
+      details: { interrupted: true },
+    });
+  let onSigint: (() => void) | undefined;
+  const signalled = new Promise<never>((_, reject) => {
+    onSigint = () => reject(interrupted());
+    process.once('SIGINT', onSigint);
+  });
   try {
-    const answer = (await rl.question(`${question} [y/N] `)).trim().toLowerCase();
+    const answer = (
+      await Promise.race([
+        rl.question(`${question} [y/N] `).catch((e: unknown) => {
+          throw (e as { name?: unknown } | null)?.name === 'AbortError' ? interrupted() : e;
+        }),
+        signalled,
+      ])
+    )
+      .trim()
+      .toLowerCase();
     if (answer !== 'y' && answer !== 'yes') throw new BackfillError('CONFIRMATION_REQUIRED', 'not confirmed; nothing written');
   } finally {
+    if (onSigint !== undefined) process.off('SIGINT', onSigint);
+    signalled.catch(() => undefined);
     rl.close();
   }
 }

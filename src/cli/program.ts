@@ -26,7 +26,8 @@ export function fail(e: unknown, argv: string[]): number {
   if (wantsJson(argv)) process.stdout.write(JSON.stringify({ error: err.toJSON() }, null, 2) + '\n');
   process.stderr.write(`fk-backfill: ${err.message} [${err.code}]\n`);
   if (err.code === 'INTERNAL' && process.env['FK_BACKFILL_DEBUG'] && e instanceof Error) process.stderr.write(`${e.stack}\n`);
-  return err.exitCode;
+  // Ctrl-C at a confirmation prompt: said, and the exit status of an interrupted process, as before
+  return err.details?.['interrupted'] === true ? 130 : err.exitCode;
 }
 
 /** The system's refusals of a path or port the user gave (not a bug here): said as such, exit 2. */
