@@ -147,7 +147,7 @@ export function deleteReferencedStatement(s: LinkShape, f: ScopeFilter): Stateme
          WHERE s.${ident(s.fk)} IS NOT NULL${scopeWhere('s', s, f, p)}
            AND EXISTS (SELECT 1 FROM ${s.targetSql} m WHERE m.${ident(s.targetKey)} = s.${ident(s.fk)}${scopeJoin('m', 's', s)})
          LIMIT 1) x
- WHERE t.${ident(s.targetKey)} = x.fk${scopeJoin('t', 'x', s)}`;
+ WHERE t.${ident(s.targetKey)} = x.fk${scopeJoin('t', 'x', s)}${scopeWhere('t', s, f, p)}`;
   return { text, values: p.values };
 }
 

@@ -69,7 +69,7 @@ SELECT count(*)::int8 AS rows FROM w WHERE w.cur = w.start`,
       values: [1, 2, 'customer_id'],
     });
   });
-  it('deletes one referenced master of the tenant by its whole key, scope included', () => {
+  it('deletes one referenced master of the tenant by its whole key, scope included, the tenant named on the master too (a router query on Citus)', () => {
     expect(deleteReferencedStatement(link, { tenant: 'T1' })).toEqual({
       text: `DELETE FROM "customers" t
  USING (SELECT s."customer_id" AS fk, s."tenant_id"
@@ -77,8 +77,8 @@ SELECT count(*)::int8 AS rows FROM w WHERE w.cur = w.start`,
          WHERE s."customer_id" IS NOT NULL AND s."tenant_id" = $1
            AND EXISTS (SELECT 1 FROM "customers" m WHERE m."id" = s."customer_id" AND m."tenant_id" = s."tenant_id")
          LIMIT 1) x
- WHERE t."id" = x.fk AND t."tenant_id" = x."tenant_id"`,
-      values: ['T1'],
+ WHERE t."id" = x.fk AND t."tenant_id" = x."tenant_id" AND t."tenant_id" = $2`,
+      values: ['T1', 'T1'],
     });
   });
   it('a loose scope column (citext, nondeterministic collation) is compared by its text form too', () => {
