@@ -61,9 +61,15 @@ export async function continueBatched(
 ): Promise<ApplyResult> {
   try {
     // a lost connection: reconnect and walk on from the checkpoint (the batch in flight rolled back)
-    return await withReconnect(ctx.db, opts, { kind: 'apply', runId }, (attempt, o) =>
-      walkRun(ctx, runId, planRunId, planHash, o, resumed || attempt > 0),
+    const tally = { reconnected: 0 };
+    const r = await withReconnect(
+      ctx.db,
+      opts,
+      { kind: 'apply', runId },
+      (attempt, o) => walkRun(ctx, runId, planRunId, planHash, o, resumed || attempt > 0),
+      tally,
     );
+    return tally.reconnected > 0 ? { ...r, reconnected: tally.reconnected } : r;
   } catch (e) {
     // another process took the run, or a link of it, while this one reconnected (busyAfterReconnect)
     if (e instanceof BackfillError && e.code === 'RUN_BUSY') throw await busyAfterReconnect(ctx.db, 'apply', runId, e);

@@ -47,6 +47,8 @@ export interface ApplyResult extends SeedSummaryFields {
   /** 'stopped': interrupted between batches (resume with `apply --resume RUN`). */
   status: 'done' | 'stopped';
   totalUpdated: number;
+  /** Times the run reconnected after a lost connection and walked on from its checkpoint (present when > 0). */
+  reconnected?: number;
   /** Stopped: planned rows not yet processed, over every link (present only then; each link's `notYetProcessed`). */
   totalNotYetProcessed?: number;
   results: LinkApplyResult[];

@@ -38,6 +38,8 @@ export async function withReconnect<T, O extends ReconnectOptions>(
   o: O,
   who: { kind: BatchKind | 'plan' | 'constrain'; runId?: string },
   fn: (attempt: number, o: O) => Promise<T>,
+  /** Counts the reconnections that succeeded (the server answered again), for the run's result. */
+  tally?: { reconnected: number },
 ): Promise<T> {
   const attempts = Math.max(0, o.reconnectAttempts ?? DEFAULT_RECONNECT_ATTEMPTS);
   const backoff0 = Math.max(0, o.reconnectBackoffMs ?? DEFAULT_RECONNECT_BACKOFF_MS);
@@ -85,6 +87,7 @@ export async function withReconnect<T, O extends ReconnectOptions>(
         await sleep(wait, o.signal);
         try {
           await db.query(pingStatement());
+          if (tally !== undefined) tally.reconnected += 1;
           break;
         } catch (probe) {
           if (!isConnectionLoss(probe) || inARow >= attempts) throw probe;

@@ -199,10 +199,18 @@ export function applyText(a: ApplyResult): string {
           ],
     ),
     '',
+    ...reconnectedLine(a.reconnected),
     ...(a.notices ?? []).map((n) => `Notice: ${n}`),
     // a run that changed nothing has nothing to undo
     ...(a.totalUpdated > 0 ? [`Undo: fk-backfill undo --run ${a.runId} --yes`] : []),
   ].join('\n');
+}
+
+/** A run that lost its connection and went on: said once in its result, beside the stderr lines of each loss. */
+function reconnectedLine(n: number | undefined): string[] {
+  return n === undefined || n === 0
+    ? []
+    : [`Reconnected ${n} time(s) after a lost connection (each walked on from the last committed batch).`];
 }
 
 export function undoText(u: UndoResult): string {
@@ -241,6 +249,7 @@ export function undoText(u: UndoResult): string {
     ),
     ...u.results.flatMap((r) => refusedLines({ ...r, all: r.refusedByTable ?? 0 }, u.runId, 'left linked')),
     ...u.results.flatMap((r) => editedLines(r, u.undoneRunId)),
+    ...reconnectedLine(u.reconnected),
     ...(u.notices ?? []).map((n) => `Notice: ${n}`),
   ].join('\n');
 }

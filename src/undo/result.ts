@@ -63,6 +63,8 @@ export interface UndoResult {
   status: 'done' | 'stopped';
   totalReverted: number;
   totalSkipped: number;
+  /** Times the undo reconnected after a lost connection and walked on from its checkpoint (present when > 0). */
+  reconnected?: number;
   /** Stopped: rows the run changed not yet processed, over every link (present only then; each link's `notYetProcessed`). */
   totalNotYetProcessed?: number;
   results: LinkUndoResult[];

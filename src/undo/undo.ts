@@ -294,9 +294,15 @@ function lastAppliedFirst<T>(links: readonly T[]): T[] {
 async function continueUndo(ctx: Context, runId: string, targetRunId: string, opts: RunOptions, resumed: boolean): Promise<UndoResult> {
   try {
     // a lost connection: reconnect and walk on from the checkpoint (the batch in flight rolled back)
-    return await withReconnect(ctx.db, opts, { kind: 'undo', runId }, (attempt, o) =>
-      walkUndo(ctx, runId, targetRunId, o, resumed || attempt > 0),
+    const tally = { reconnected: 0 };
+    const r = await withReconnect(
+      ctx.db,
+      opts,
+      { kind: 'undo', runId },
+      (attempt, o) => walkUndo(ctx, runId, targetRunId, o, resumed || attempt > 0),
+      tally,
     );
+    return tally.reconnected > 0 ? { ...r, reconnected: tally.reconnected } : r;
   } catch (e) {
     // another process took the run, or a link of it, while this one reconnected (busyAfterReconnect)
     if (e instanceof BackfillError && e.code === 'RUN_BUSY') throw await busyAfterReconnect(ctx.db, 'undo', runId, e);

@@ -35,6 +35,7 @@ describeEach('undo of a guard run that linked one row twice', (target) => {
       const u = await undo(db, { runId: g.runId, singleTransaction, ...(singleTransaction ? {} : { batchSize: 1 }) });
       expect(u.results.map((r) => [r.changed, r.reverted, r.skipped])).toEqual([[2, 2, 0]]);
       expect(u).toMatchObject({ totalReverted: 2, totalSkipped: 0 });
+      expect(u.reconnected).toBeUndefined(); // no connection lost: not said
       expect(undoText(u)).toContain(`Undo run ${u.runId} reverted run ${g.runId}: 2 row(s) set back, 0 skipped.`);
       const left = await db.query<{ n: number }>(
         `SELECT count(*)::int AS n FROM sales_orders WHERE order_number IN ('G-1', 'G-2') AND customer_id IS NOT NULL`,

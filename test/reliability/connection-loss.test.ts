@@ -63,8 +63,9 @@ describeEach('connection loss during apply and undo', (target) => {
       expect(r.code).toBe(0);
       expect(await kills(t, 300)).toBe(true);
       expect(r.stderr).toContain('"event":"reconnect"');
-      const out = r.json<{ runId: string; status: string; totalUpdated: number }>();
-      expect(out).toMatchObject({ status: 'done', totalUpdated: toLink });
+      const out = r.json<{ runId: string; status: string; totalUpdated: number; reconnected?: number }>();
+      // the reconnection said in the result too, not only in the progress events on stderr
+      expect(out).toMatchObject({ status: 'done', totalUpdated: toLink, reconnected: 1 });
       expect(await runStatus(t, out.runId)).toBe('done');
       const log = await t.db.query<{ n: number; keys: number }>(
         `SELECT count(*)::int AS n, count(DISTINCT row_key)::int AS keys FROM fk_backfill.changes WHERE run_id = $1::int8`,
@@ -83,6 +84,7 @@ describeEach('connection loss during apply and undo', (target) => {
       expect(await kills(t, 300)).toBe(true);
       expect(u.stderr).toMatch(/the connection was lost \(.+\); reconnecting in [\d.]+ s, attempt 1 of \d+/);
       expect(u.stdout).toMatch(new RegExp(`: ${toLink} row\\(s\\) set back, 0 skipped`));
+      expect(u.stdout).toContain('Reconnected 1 time(s) after a lost connection (each walked on from the last committed batch).');
       await t.db.exec('DROP TRIGGER fkb_kill ON sales_orders');
       expect(await tableHash(t.db, 'sales_orders')).toBe(before);
     },
