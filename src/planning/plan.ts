@@ -27,7 +27,7 @@ import type { ResolvedLink } from '../context/catalog.js';
 import { type CommonOptions, type Context, prepare, runScope, shape, noticesOf } from '../context/context.js';
 import { loadHumanDecisions, overrideWithDecisions } from './decisions.js';
 import { planScored } from './scored.js';
-import { noteCheckRefusals } from './refusals.js';
+import { type CheckRefusalCount, noteCheckRefusals } from './refusals.js';
 import { unfitKeyReason, withinFk } from '../plan/fk-range.js';
 
 export interface UnmatchedRecord {
@@ -45,7 +45,7 @@ export interface UnmatchedRecord {
 }
 
 /** Seed shape per entity, plus extras (names, ambiguous/review counts, methods). */
-export interface EntityResult {
+export interface EntityResult extends CheckRefusalCount {
   entityType: string;
   totalRecords: number;
   recordsWithNullFK: number;
@@ -71,8 +71,6 @@ export interface EntityResult {
   /** How many names were linked other than by exact equality (inferredLinks lists the first --max-records). */
   inferredLinksTotal: number;
   accuracy?: unknown;
-  /** Of the rows planned to link, those a CHECK over the FK would refuse (apply leaves them NULL); only where counted (see notices). */
-  recordsRefusedByCheck?: number;
 }
 
 export interface InferredLink {
@@ -448,6 +446,5 @@ export async function plan(db: unknown, opts: PlanOptions = {}): Promise<PlanRes
 
 /** The plan's own example of a name beside a legal-form twin ("Bolt Industries" beside "Bolt Industries Inc"). */
 function twinExample(e: { name: string; others: string[] } | null): string {
-  if (e === null || e.others.length === 0) return '';
-  return ` (e.g. "${e.name}" beside ${e.others.map((n) => `"${n}"`).join(', ')})`;
+  return e === null || e.others.length === 0 ? '' : ` (e.g. "${e.name}" beside ${e.others.map((n) => `"${n}"`).join(', ')})`;
 }

@@ -9,6 +9,12 @@ import { readOnlyStatement } from '../sql/session.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { type Context, shape } from '../context/context.js';
 
+/** A plan's per-link result, as far as the CHECKs go. */
+export interface CheckRefusalCount {
+  /** Of the rows planned to link, those a CHECK over the FK would refuse (apply leaves them NULL); only where counted (see notices). */
+  recordsRefusedByCheck?: number;
+}
+
 /** What the plan found of a link's CHECKs: rows they would refuse (null: not counted) and the notice to print. */
 export interface CheckRefusals {
   /** Planned rows a CHECK would refuse, by constraint; null when they could not be counted ahead (see `why`). */
@@ -78,7 +84,7 @@ export async function noteCheckRefusals(
   ctx: Context,
   l: ResolvedLink,
   planRunId: string,
-  result: { recordsMatched: number; recordsRefusedByCheck?: number },
+  result: { recordsMatched: number } & CheckRefusalCount,
 ): Promise<void> {
   const r = await checkRefusals(ctx, l, planRunId, result.recordsMatched);
   if (r === null) return;
