@@ -4,28 +4,19 @@
  * the tables it did not own with a WARNING in its log for every partition, on every run.
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
 import { openDatabase } from '../../src/index.js';
 import type { Database } from '../../src/db/port.js';
 import { mayAnalyzeStatement } from '../../src/sql/lookup.js';
-import { describeEach, freshDb, PG_ADMIN_URL, type TestDb, urlAs } from '../helpers/db.js';
+import { describeEach, disposeWithRole, freshDb, type TestDb, urlAs } from '../helpers/db.js';
 
 describeEach('who may ANALYZE', (target) => {
   let t: TestDb;
   let db: Database | undefined;
   let role: string | undefined;
   afterEach(async () => {
-    await db?.close();
+    await disposeWithRole(t, db, role);
     db = undefined;
-    if (role !== undefined) await t.db.exec(`DROP OWNED BY ${role} CASCADE`).catch(() => undefined);
-    await t.dispose();
-    if (role !== undefined) {
-      const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await admin.connect();
-      await admin.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
-      await admin.end();
-    }
     role = undefined;
   });
 

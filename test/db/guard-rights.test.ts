@@ -4,11 +4,10 @@
  * "installing the guard: permission denied (permission denied for table Claims)" and a failed guard run.
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
 import { installGuard, openDatabase } from '../../src/index.js';
 import type { Database } from '../../src/db/port.js';
-import { describeEach, freshDb, PG_ADMIN_URL, type TestDb, urlAs } from '../helpers/db.js';
+import { describeEach, disposeWithRole, freshDb, type TestDb, urlAs } from '../helpers/db.js';
 import { ordersConfig } from '../helpers/orders-config.js';
 
 describeEach('who may install the guard', (target) => {
@@ -16,16 +15,8 @@ describeEach('who may install the guard', (target) => {
   let db: Database | undefined;
   let role: string | undefined;
   afterEach(async () => {
-    await db?.close();
+    await disposeWithRole(t, db, role);
     db = undefined;
-    if (role !== undefined) await t.db.exec(`DROP OWNED BY ${role} CASCADE`).catch(() => undefined);
-    await t.dispose();
-    if (role !== undefined) {
-      const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await admin.connect();
-      await admin.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
-      await admin.end();
-    }
     role = undefined;
   });
 

@@ -4,11 +4,10 @@
  * 132,220 rows were linked, and no word of the resume. Now exit 1, what was written and the resume named.
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterEach, expect, it } from 'vitest';
 import { apply, BackfillError, openDatabase, resumeApply, type ConfigInput } from '../../src/index.js';
 import type { Database } from '../../src/db/port.js';
-import { describeEach, freshDb, PG_ADMIN_URL, type TestDb, urlAs } from '../helpers/db.js';
+import { describeEach, disposeWithRole, freshDb, type TestDb, urlAs } from '../helpers/db.js';
 
 const config: ConfigInput = {
   links: [
@@ -29,16 +28,8 @@ describeEach('a privilege lost mid-run', (target) => {
   let db: Database | undefined;
   let role: string | undefined;
   afterEach(async () => {
-    await db?.close();
+    await disposeWithRole(t, db, role);
     db = undefined;
-    if (role !== undefined) await t.db.exec(`DROP OWNED BY ${role} CASCADE`).catch(() => undefined);
-    await t.dispose();
-    if (role !== undefined) {
-      const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await admin.connect();
-      await admin.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
-      await admin.end();
-    }
     role = undefined;
   });
 

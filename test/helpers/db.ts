@@ -50,6 +50,17 @@ export function dbUrl(name: string): string {
   return u.toString();
 }
 
+/**
+ * After a test that ran as a role of its own: closes the role's connection `db`, drops what the role owns in `t`'s
+ * database, disposes it, then drops the role (a role is the server's, not the database's).
+ */
+export async function disposeWithRole(t: TestDb, db: Database | undefined, role: string | undefined): Promise<void> {
+  await db?.close();
+  if (role !== undefined) await t.db.exec(`DROP OWNED BY ${role} CASCADE`).catch(() => undefined);
+  await t.dispose();
+  if (role !== undefined) await admin((c) => c.query(`DROP ROLE IF EXISTS ${role}`)).catch(() => undefined);
+}
+
 /** Runs `fn` on a connection to the server's admin database (creating and dropping test databases). */
 export async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: PG_ADMIN_URL });
