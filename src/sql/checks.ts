@@ -6,7 +6,17 @@
  * (`pg_get_expr`), over the row as it would be written: `jsonb_populate_record` of the table's row type from the
  * row's columns with the new FK (and touched) value, so they name its columns unqualified, as in the table.
  */
-import { entryName, type LinkShape, OWN, Params, type ScopeFilter, scopeKeyExpr, scopeWhere, type Statement } from './link.js';
+import {
+  entryName,
+  type LinkShape,
+  OWN,
+  Params,
+  type ScopeFilter,
+  scopeKeyExpr,
+  scopeWhere,
+  sourceActiveWhere,
+  type Statement,
+} from './link.js';
 import { ident } from './quote.js';
 
 export function refusedBy(
@@ -74,7 +84,7 @@ export function checksImmutableStatement(oid: number, names: readonly string[]):
 }
 
 /**
- * The rows a plan links (FK NULL, in the scope, their scope and name an entry the plan run `planRunId` linked) that a
+ * The rows a plan links (FK NULL, active, in the scope, their scope and name an entry the plan run `planRunId` linked) that a
  * CHECK of `checks` would refuse with the planned master's key in the FK (and now() in the touched column), counted
  * by the first constraint that refuses each, as apply's statement finds them (refusedBy). Read only; only for
  * immutable expressions (checksImmutableStatement).
@@ -102,7 +112,7 @@ export function plannedRefusalsStatement(
           FROM ${link.sourceSql} s
           JOIN ${OWN}.plan_entries e ON e.run_id = ${plan}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'
            AND e.scope_key = ${scopeKeyExpr('s', link)} AND ${entryName(link, 'e')} = s.${ident(link.name)}
-         WHERE s.${ident(link.fk)} IS NULL${scopeWhere('s', link, f, p)}) x
+         WHERE s.${ident(link.fk)} IS NULL${sourceActiveWhere('s', link)}${scopeWhere('s', link, f, p)}) x
  WHERE x.refused_by IS NOT NULL
  GROUP BY 1
  ORDER BY 1`;

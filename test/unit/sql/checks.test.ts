@@ -55,6 +55,13 @@ describe("plan's count of the rows a CHECK would refuse (whole text)", () => {
     });
   });
 
+  it("counts only the documents the link's own active keeps, as plan and apply do (soft-deleted ones are never linked)", () => {
+    const checks = [{ name: 'void_unlinked', expr: "((customer_id IS NULL) OR (kind <> 'void'::text))" }];
+    const withActive: LinkShape = { ...link, sourceActive: { column: 'deleted_at', activeWhen: 'null' } };
+    const text = plannedRefusalsStatement(withActive, checks, { planRunId: '3', linkName: 'order' }, { tenant: null }).text;
+    expect(text).toContain(`WHERE s."customer id" IS NULL AND s."deleted_at" IS NULL) x`);
+  });
+
   it('read only for the rest of the transaction', () => {
     expect(readOnlyStatement()).toEqual({ text: 'SET TRANSACTION READ ONLY', values: [] });
   });
