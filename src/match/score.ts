@@ -2,6 +2,7 @@
  * Scoring: one name against one blocked entry. Words are aligned (similarity, single-reading typos), weighed into a
  * token score, combined with character and phonetic similarity and capped for word conflicts and reorderings.
  */
+import { accentsApart } from './accents.js';
 import { bodyKindMoved } from './body-kind.js';
 import type { Entry, MatcherIndex } from './matcher-index.js';
 import { singularPlural } from './inflection.js';
@@ -222,6 +223,14 @@ export function score(
       if (s === 0 && markedAbbreviation(qt[i]!, et[j]!, q.marked, df.has(qt[i]!))) s = MATCH_TUNING.abbreviationSim;
       // Two different cities ("Bern" / "Berlin": vocabulary.ts) are two places, never one's typo of the other.
       if (s < 0.97 && twoCities(qt[i]!, et[j]!)) s = 0;
+      // Another accented letter where both names keep accents ("Lâm" / Lan, "Tuyến" / Tuấn: accents.ts) is another
+      // word, not a typo of one on a base letter.
+      else if (
+        s < 0.97 &&
+        (isEditNear(qt[i]!, et[j]!) || typoOf(qt[i]!) === et[j] || typo2Of(qt[i]!) === et[j] || phoneticMatch(qt[i]!, et[j]!)) &&
+        accentsApart(q.original, e.norm.original, qt[i]!, et[j]!)
+      )
+        s = 0;
       // Two different known person names ("Paula" / "Paul", "Tanner" / "Turner": names.ts) are two words whatever
       // the scope holds, as unlike as any two (a digraph fold, 0.97, stays): a name that differs by one of them on
       // each side is a word conflict, for review at most ("Andrea Vázquez Jiménez" / "Andrés Vázquez Jiménez"). So
