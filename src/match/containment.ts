@@ -5,7 +5,7 @@
 import type { Entry, MatcherIndex } from './matcher-index.js';
 import { singularPlural } from './inflection.js';
 import { isKnownName, twoNames } from './names.js';
-import { givenConflict } from './given-names.js';
+import { givenConflict, longerGiven } from './given-names.js';
 import { legalNameThenMore } from './legal-close.js';
 import { valuesOf } from './multimap.js';
 import { normalizeName } from './normalize.js';
@@ -81,7 +81,11 @@ function containment(
           continue;
         // Nor is one known person name of another ("Daniel" / "Danielle", "Franz" / Franziska: names.ts), nor a city of
         // another ("Bern" / "Berlin").
-        if (r === 'abbreviation' && (twoNames(qt[i]!, et[j]!) || givenConflict(e, qt[i]!, et[j]!) || twoCities(qt[i]!, et[j]!))) continue;
+        if (
+          r === 'abbreviation' &&
+          (twoNames(qt[i]!, et[j]!) || givenConflict(e, qt[i]!, et[j]!) || longerGiven(e, qt[i]!, et[j]!) || twoCities(qt[i]!, et[j]!))
+        )
+          continue;
         if (r === 'initial' && qt.length + et.length < 4) continue;
         if (r !== 'same') loose = true;
         if (r === 'initial') initials = true;
