@@ -11,6 +11,7 @@ import { readingsOf, soleReading, soleReading2 } from './readings.js';
 import { expansionsOf, holdBesideHolder } from './expansion.js';
 import { decideTradeNames, tradeNames } from './trade-names.js';
 import { applyTruncation } from './truncation.js';
+import { sameNote } from './person-note.js';
 import { withoutReference } from './references.js';
 import { applyAcronym } from './acronym.js';
 import { generationOthers, groupOthers } from './equality.js';
@@ -149,7 +150,10 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
         }
       }
     }
-    return out;
+    // namesakes one note apart ("Friesen, Heinrich (Kol. Menno, Dorf 7)" beside … (Kol. Fernheim, Dorf 12)): the name's
+    // note picks the one that carries it (person-note.ts)
+    const noted = out.length > 1 ? out.filter((e) => sameNote(q.original, e.norm.original)) : [];
+    return noted.length > 0 ? noted : out;
   }
 
   const evidenceModel = options.strategy === 'fuzzy' ? createEvidenceModel(masters) : null;

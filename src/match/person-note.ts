@@ -7,6 +7,7 @@
  * Revocable Trust` is her trust, `Magee, Patrick - Butchers` may be his shop, `Keswick, Dorothy (Estate of)` her
  * estate), nor when the words before it are not one surname and one person's given names.
  */
+import { foldChars } from './fold.js';
 import { isKnownName } from './names.js';
 import { ENTITY_WORDS, GENERATIONS, isDescriptive, isGenericToken, isLegalWord, isTrade } from './vocabulary.js';
 
@@ -26,6 +27,33 @@ const NOT_A_NOTE = new Set([
 ]);
 
 export function withoutPersonNote(folded: string): string | null {
+  return readNote(folded)?.person ?? null;
+}
+
+const notes = new Map<string, string | null>();
+
+/** The note read off a name's person (its words, folded, one space apart), or null (no note read off). */
+function noteOf(name: string): string | null {
+  let n = notes.get(name);
+  if (n === undefined) {
+    n = readNote(foldChars(name.normalize('NFKC').toLowerCase(), false))?.note ?? null;
+    if (notes.size > 10_000) notes.clear();
+    notes.set(name, n);
+  }
+  return n;
+}
+
+/**
+ * Two names that read off the same note ("Murphy, Seán (Ballyhea)" / MURPHY, SEAN (BALLYHEA)): a ledger that writes a
+ * townland, a colony or a parish after a person writes it to hold namesakes apart, so of two masters one normalised
+ * name apart the one with the name's note is the one it names (matcher.ts).
+ */
+export function sameNote(a: string, b: string): boolean {
+  const na = noteOf(a);
+  return na !== null && na === noteOf(b);
+}
+
+function readNote(folded: string): { person: string; note: string } | null {
   const m = NOTED.exec(folded);
   if (m === null) return null;
   const note = (m[3] ?? m[4] ?? '').split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
@@ -48,5 +76,5 @@ export function withoutPersonNote(folded: string): string | null {
   if (note.every((w) => isKnownName(w) || /^\p{L}$/u.test(w))) return null;
   const person = [...m[1]!.split(/\s+/u), ...m[2]!.split(/\s+/u)].map((w) => w.replace(/[.'’-]/gu, ''));
   if (person.some((w) => isLegalWord(w) || ENTITY_WORDS.has(w) || isTrade(w) || isGenericToken(w))) return null;
-  return `${m[1]!}, ${m[2]!}`;
+  return { person: `${m[1]!}, ${m[2]!}`, note: note.join(' ') };
 }
