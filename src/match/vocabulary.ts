@@ -33,11 +33,11 @@ export const LEGAL_FORMS: Record<string, string> = {
   'sdn bhd': 'sdn bhd', bhd: 'bhd', berhad: 'bhd', tbk: 'tbk',
   kk: 'kk', 'kabushiki kaisha': 'kk', kabushikigaisha: 'kk', 'kabushiki gaisha': 'kk', gk: 'gk', yk: 'yk',
   'co ltd': 'co ltd', 'co inc': 'co inc', 'corp ltd': 'corp ltd',
-  ab: 'ab', abp: 'abp', 'ab publ': 'ab', as: 'as', asa: 'asa', aps: 'aps', oy: 'oy', oyj: 'oyj', hf: 'hf', ehf: 'ehf',
+  ab: 'ab', abp: 'abp', 'ab publ': 'ab', as: 'as', asa: 'asa', aps: 'aps', oy: 'oy', oyj: 'oyj', hf: 'hf', ehf: 'ehf', tmi: 'tmi',
   sro: 'sro', 'spol sro': 'sro', 'spol s ro': 'sro', ks: 'ks', doo: 'doo', dd: 'dd', ad: 'ad', ood: 'ood', eood: 'eood',
   kft: 'kft', zrt: 'zrt', nyrt: 'nyrt', rt: 'rt',
   jsc: 'jsc', pjsc: 'pjsc', ojsc: 'ojsc', cjsc: 'cjsc', oao: 'oao', ooo: 'ooo', zao: 'zao', pao: 'pao',
-  'anonim sirketi': 'as',
+  'anonim sirketi': 'as', toiminimi: 'tmi',
   // the long forms the short ones stand for ("Lindqvist Verktyg Aktiebolag" is "… AB")
   aktiebolag: 'ab', aktiebolaget: 'ab', aktieselskab: 'as', aktieselskabet: 'as', aksjeselskap: 'as', allmennaksjeselskap: 'asa',
   anpartsselskab: 'aps', osakeyhtio: 'oy', 'julkinen osakeyhtio': 'oyj', kommanditgesellschaft: 'kg', 'offene handelsgesellschaft': 'ohg',
@@ -100,7 +100,7 @@ const LEGAL_FAMILY: Record<string, string> = {
   'sa de cv': 'romance', 'sab de cv': 'romance', 'sapi de cv': 'romance', 's de rl de cv': 'romance',
   'sp zoo': 'pl', 'sp j': 'pl', 'sp k': 'pl',
   // one country each: a Swedish AB and a Danish A/S of one name are two companies ("DSV Road AB" / DSV Road A/S)
-  ab: 'se', abp: 'se', as: 'dk-no', asa: 'dk-no', aps: 'dk-no', oy: 'fi', oyj: 'fi', hf: 'is', ehf: 'is',
+  ab: 'se', abp: 'se', as: 'dk-no', asa: 'dk-no', aps: 'dk-no', oy: 'fi', oyj: 'fi', tmi: 'fi', hf: 'is', ehf: 'is',
   sro: 'cee', ks: 'cee', doo: 'cee', dd: 'cee', ad: 'cee', ood: 'cee', eood: 'cee', kft: 'cee', zrt: 'cee', nyrt: 'cee', rt: 'cee',
   'fz llc': 'gulf', fze: 'gulf', fzco: 'gulf', og: 'de',
   jsc: 'ru', pjsc: 'ru', ojsc: 'ru', cjsc: 'ru', oao: 'ru', ooo: 'ru', zao: 'ru', pao: 'ru',

@@ -47,3 +47,17 @@ describe('Irish, South African and Turkish legal forms', () => {
     expect(normalizeName('Lucknow Chemists Co-op. Soc. Ltd.').tokens).toContain('soc');
   });
 });
+
+describe("Finland's sole trader (lab13)", () => {
+  it('reads Tmi and toiminimi as one legal form', () => {
+    expect(normalizeName('Metsätyö Korhonen Tmi').legalForm).toBe('tmi');
+    expect(normalizeName('Metsätyö Korhonen toiminimi').legalForm).toBe('tmi');
+  });
+  it('links the trade name written with the form in full to its master, not to a firm with another owner initial', () => {
+    const ms = [
+      { key: 'T', name: 'Metsätyö Korhonen Tmi' },
+      { key: 'O', name: 'Metsätyö T. Korhonen Oy' },
+    ];
+    expect(linkOf(ms, 'Metsätyö Korhonen toiminimi')).toBe('T');
+  });
+});
