@@ -14,6 +14,9 @@ type Spellings = Map<string, string | null>;
 
 const memo = new Map<string, Spellings>();
 
+/** A letter out of ASCII: a name without one has no accent to keep. */
+const NON_ASCII = /[^\p{ASCII}]/u;
+
 /** The name's words as written, lower case and NFC, keyed by the word as the matcher reads it (accents folded). */
 function spellingsOf(name: string): Spellings {
   let out = memo.get(name);
@@ -61,6 +64,7 @@ function bothWriteAccents(a: Spellings, b: Spellings): boolean {
  * Instalatérství (one), "Hydroizolácie" / Hydroizolace (two in a long word: Slovak and Czech spellings of one word).
  */
 export function accentsApart(name: string, master: string, a: string, b: string): boolean {
+  if (!NON_ASCII.test(name) || !NON_ASCII.test(master)) return false;
   const qs = spellingsOf(name);
   const es = spellingsOf(master);
   const qa = qs.get(a);

@@ -227,8 +227,8 @@ export function score(
       // word, not a typo of one on a base letter.
       else if (
         s < 0.97 &&
-        (isEditNear(qt[i]!, et[j]!) || typoOf(qt[i]!) === et[j] || typo2Of(qt[i]!) === et[j] || phoneticMatch(qt[i]!, et[j]!)) &&
-        accentsApart(q.original, e.norm.original, qt[i]!, et[j]!)
+        accentsApart(q.original, e.norm.original, qt[i]!, et[j]!) &&
+        (isEditNear(qt[i]!, et[j]!) || typoOf(qt[i]!) === et[j] || typo2Of(qt[i]!) === et[j] || phoneticMatch(qt[i]!, et[j]!))
       )
         s = 0;
       // Two different known person names ("Paula" / "Paul", "Tanner" / "Turner": names.ts) are two words whatever
