@@ -41,6 +41,7 @@ export async function loadCatalog(db: Queryable, schemas: readonly string[] | nu
       notNull: r.not_null,
       identity: r.identity ?? '',
       generated: r.generated ?? '',
+      readable: r.readable,
     });
     t.order.push(r.column_name);
   }
@@ -82,4 +83,16 @@ export function scopePartOf(f: Pick<Fk, 'columns' | 'refColumns'>, col: string, 
   if (f.columns.some((c, j) => f.refColumns[j] !== c)) return true;
   const nullable = f.columns.filter((c) => src.cols.get(c)?.notNull !== true);
   return nullable[nullable.length - 1] !== col;
+}
+
+/**
+ * Why discover cannot sample these tables, or null: columns the role may not SELECT (a least-privilege role; a trial's
+ * bot could not read billing.projects and the whole discover failed with PERMISSION_DENIED). The candidate is rejected
+ * with the GRANT that lets discover read it; the other tables are still searched.
+ */
+export function unreadable(tables: readonly Tbl[]): string | null {
+  const denied = [...new Set(tables)].filter((t) => [...t.cols.values()].some((c) => !c.readable));
+  if (denied.length === 0) return null;
+  const cols = denied.flatMap((t) => [...t.cols.values()].filter((c) => !c.readable).map((c) => `${t.ref}.${c.name}`));
+  return `this role may not SELECT ${cols.length > 6 ? `${cols.slice(0, 6).join(', ')} and ${cols.length - 6} more column(s)` : cols.join(', ')}, which discover samples: GRANT SELECT ON ${denied.map((t) => t.ref).join(', ')} to it (or run discover as their owner)`;
 }

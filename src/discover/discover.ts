@@ -17,7 +17,7 @@
  * because names happen to overlap.
  *
  * Scope (tenant) columns are found by what the two tables share, not by a list of names: a key-typed
- * column with the same name and type on both, NOT NULL on the master, few distinct values relative to
+ * column with the same name and type on both, NOT NULL on the master (or named like a tenant or sharing a parent), few distinct values relative to
  * rows, and structural evidence: a composite FK or unique key that includes it, an index on it, an FK
  * from both tables to the same parent table, or its presence on most tables of the schema. Already-linked
  * rows that disagree on it rule it out.
@@ -31,7 +31,7 @@ import { adapt } from '../db/index.js';
 import type { Queryable } from '../db/port.js';
 import { wrapDbError } from '../errors.js';
 import type { Candidate, DiscoverOptions, DiscoverResult, Draft, Level, Overlap, Rejected, Tbl } from './types.js';
-import { type Catalog, loadCatalog, scopePartOf } from './catalog.js';
+import { type Catalog, loadCatalog, scopePartOf, unreadable } from './catalog.js';
 import { evidence } from './evidence.js';
 import {
   GENERIC_NAMES,
@@ -50,7 +50,7 @@ import {
 } from './naming.js';
 import { draft, KEY_LISTS } from './draft.js';
 import { settle } from './settle.js';
-import { namesByValues, sharesNames } from './name-values.js';
+import { generatedLast, namesByValues, sharesNames } from './name-values.js';
 
 export async function discover(handle: unknown, opts: DiscoverOptions = {}): Promise<DiscoverResult> {
   const db = adapt(handle);
@@ -71,7 +71,7 @@ export async function discover(handle: unknown, opts: DiscoverOptions = {}): Pro
 }
 
 async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minConfidence: number, sample: number): Promise<DiscoverResult> {
-  const { byOid, nameOverlap, keyOverlap, scopeFor, keysOf, keyFit, activeOf } = evidence(db, cat, sample);
+  const { byOid, nameOverlap, keyOverlap, scopeFor, keysOf, keyFit, activeOf, tenantShared } = evidence(db, cat, sample);
   const rejected: Rejected[] = [];
   const drafts: Draft[] = [];
 
@@ -181,7 +181,7 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
             continue;
           }
           for (const tgt of cat.tables) {
-            if (tgt === src) continue;
+            if (tgt === src || unreadable([src, tgt]) !== null) continue;
             for (const { key } of keysOf(tgt, src, col)) {
               const tname = targetNameColumn(tgt, new Set([key]));
               if (tname === null) continue;
@@ -240,6 +240,11 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
         const tgt = c.tgt;
         const tkeyCol = tgt.cols.get(c.key);
         if (tkeyCol === undefined) continue;
+        const denied = unreadable([src, tgt]);
+        if (denied !== null) {
+          reasons.push(denied);
+          continue;
+        }
         if (!comparableBases(col.base, tkeyCol.base)) {
           reasons.push(`${colName} is ${col.type} but ${tgt.table}.${c.key} is ${tkeyCol.type}`);
           continue;
@@ -253,7 +258,9 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
           c.constraint.columns.forEach((s, i) => s !== colName && s === c.constraint!.refColumns[i] && paired.add(s));
         let tname = targetNameColumn(tgt, new Set([c.key, ...paired]));
         // no column named as a name (`Firma`, `pname`: a trial): the master's text column whose values the source's hold
-        const byTargetValues = tname === null ? await namesByValues(nameOverlap, src, tgt, new Set([colName, ...paired]), c.key) : null;
+        const tenants = tenantShared(src, tgt);
+        const byTargetValues =
+          tname === null ? await namesByValues(nameOverlap, src, tgt, new Set([colName, ...paired, ...tenants]), c.key) : null;
         if (tname === null) {
           if (byTargetValues === null || !sharesNames(byTargetValues.o, c.level === null || c.level === 'initials' ? null : 'values')) {
             reasons.push(
@@ -299,9 +306,19 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
           // No column is named for it (`vendor_text` beside `sup_ref`): the text column whose values are the
           // target's names. Sampled like any overlap; at least half of its distinct names must be master names.
           const looked = [...new Set([`${stem}_name`, `${tsing}_name`, ...(GENERIC_NAMES.has(tname) ? [] : [tname]), stem, tsing])];
-          const texts = src.order.filter((n) => n !== colName && !paired.has(n) && !own(n) && isText(src.cols.get(n))).slice(0, 8);
+          const texts = src.order
+            .filter((n) => n !== colName && !paired.has(n) && !own(n) && !tenants.includes(n) && isText(src.cols.get(n)))
+            .slice(0, 8)
+            .sort(generatedLast(src));
           let best: { n: string; o: Overlap } | null = null;
           for (const n of texts) {
+            // a generated copy (lower(btrim(name))) only when no plain column holds the names (a trial took search_name)
+            if (
+              generatedLast(src)(n, '') > 0 &&
+              best !== null &&
+              sharesNames(best.o, c.level === null || c.level === 'initials' ? null : 'values')
+            )
+              break;
             const o = await nameOverlap(src, n, tgt, tname);
             if (best === null || (o.ratio ?? -1) > (best.o.ratio ?? -1)) best = { n, o };
           }

@@ -135,7 +135,11 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
         no(`already-linked rows disagree on it (${ok} of ${linked} agree)`);
         continue;
       }
-      if (!b.notNull) {
+      // nullable on the master: a tenant column only when named like one or referencing the documents' own parent (masters
+      // without a value, shared by every tenant, are then never linked); left out, the link would cross every tenant (a
+      // trial: crm.accounts.workspace NULL for global accounts, discover wrote "scope": [] and plan paired tenants' names)
+      const sharedParent = parentOf(src, c) !== null && parentOf(src, c) === parentOf(tgt, c);
+      if (!b.notNull && !TENANT_NAME.test(c) && !sharedParent) {
         no(`nullable on ${tgt.table}: a tenant column is always set`);
         continue;
       }
@@ -191,6 +195,7 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
         continue;
       }
       if (!a.notNull) why.push(`nullable on ${src.table}: its rows without a value are never linked`);
+      if (!b.notNull) why.push(`nullable on ${tgt.table}: its masters without a value (shared by every tenant) are never linked`);
       if (st !== undefined && st.n > 0) why.push(`${st.d} value(s) in ${st.n} sampled master rows`);
       if (linked >= 3 && ok !== undefined && !agreed) why.push(`${ok} of ${linked} linked rows agree`);
       yes(why.join('; '));
@@ -265,5 +270,14 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
     }
     return p;
   };
-  return { byOid, nameOverlap, keyOverlap, scopeFor, keysOf, keyFit, activeOf };
+  /**
+   * Columns both tables carry under one name that read as a tenant (named like one, or referencing the same parent): the
+   * scope's candidates, never the link's names. A trial: invoices.workspace ↔ projects.workspace, equal on every row, was
+   * taken for project_id's name pair at confidence 1, and plan would have set every invoice's project to its workspace's.
+   */
+  const tenantShared = (src: Tbl, tgt: Tbl): string[] =>
+    src.order.filter(
+      (c) => tgt.cols.has(c) && (TENANT_NAME.test(c) || (parentOf(src, c) !== null && parentOf(src, c) === parentOf(tgt, c))),
+    );
+  return { byOid, nameOverlap, keyOverlap, scopeFor, keysOf, keyFit, activeOf, tenantShared };
 }

@@ -34,12 +34,30 @@ export async function namesByValues(
   exclude: ReadonlySet<string>,
   key: string,
 ): Promise<{ sname: string; tname: string; o: Overlap } | null> {
-  const texts = (t: Tbl, skip: ReadonlySet<string>): string[] => t.order.filter((n) => !skip.has(n) && isText(t.cols.get(n))).slice(0, 4);
+  // a generated column (lower(btrim(name))) derives from a plain one, which it ties with: plain ones first, and a generated
+  // one only when no plain one holds half of the names
+  const generated = (t: Tbl, n: string): number => generatedLast(t)(n, '');
+  const texts = (t: Tbl, skip: ReadonlySet<string>): string[] =>
+    t.order
+      .filter((n) => !skip.has(n) && isText(t.cols.get(n)))
+      .slice(0, 4)
+      .sort(generatedLast(t));
   let best: { sname: string; tname: string; o: Overlap } | null = null;
   for (const tn of texts(tgt, new Set([key, ...exclude])))
     for (const sn of texts(src, tgt === src ? new Set([...exclude, tn]) : exclude)) {
+      if (generated(src, sn) === 1 && best !== null && (best.o.ratio ?? 0) >= 0.5) continue;
       const o = await overlap(src, sn, tgt, tn);
       if (best === null || (o.ratio ?? -1) > (best.o.ratio ?? -1)) best = { sname: sn, tname: tn, o };
     }
   return best;
+}
+
+/**
+ * Orders a table's columns plain first, generated (`GENERATED ALWAYS AS … STORED`) last: a generated copy of a name
+ * (lower(btrim(customer_name))) ties with the plain column it derives from, and the guard cannot read it (a trial).
+ * Called with '' as the second column: 1 when the first is generated.
+ */
+export function generatedLast(t: Tbl): (a: string, b: string) => number {
+  const g = (n: string): number => Number((t.cols.get(n)?.generated ?? '') !== '');
+  return (a, b) => g(a) - g(b);
 }

@@ -98,6 +98,8 @@ export interface Col {
   notNull: boolean;
   identity: string;
   generated: string;
+  /** The role running discover may SELECT it (a least-privilege role's unreadable tables are rejected, not sampled). */
+  readable: boolean;
 }
 
 export interface Index {

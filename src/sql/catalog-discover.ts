@@ -22,6 +22,7 @@ export function columnsStatement(schemas: readonly string[] | null): Statement<{
   not_null: boolean;
   identity: string;
   generated: string;
+  readable: boolean;
 }> {
   const p = new Params();
   const excluded = p.add(EXCLUDED_SCHEMAS);
@@ -30,7 +31,8 @@ export function columnsStatement(schemas: readonly string[] | null): Statement<{
        a.attname::text AS column_name, a.attnum::int AS attnum, format_type(a.atttypid, a.atttypmod) AS type,
        (CASE WHEN t.typtype = 'd' THEN bt.typname ELSE t.typname END)::text AS base,
        (CASE WHEN t.typtype = 'd' THEN bt.typcategory ELSE t.typcategory END)::text AS category,
-       a.attnotnull AS not_null, a.attidentity::text AS identity, a.attgenerated::text AS generated
+       a.attnotnull AS not_null, a.attidentity::text AS identity, a.attgenerated::text AS generated,
+       has_column_privilege(c.oid, a.attnum, 'SELECT') AS readable
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped

@@ -10,6 +10,7 @@ const col = (name: string, base: string, notNull = false): Col => ({
   notNull,
   identity: '',
   generated: '',
+  readable: true,
 });
 
 function table(name: string, cols: Col[], pk: string[] | null): Tbl {

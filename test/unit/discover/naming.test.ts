@@ -46,7 +46,10 @@ describe('comparableBases: the type pairs plan takes as one', () => {
 describe("a link's own active, from the documents' columns", () => {
   const table = (cols: [string, string][]): { cols: Map<string, Col>; order: string[] } => ({
     cols: new Map(
-      cols.map(([name, base]) => [name, { name, type: base, base, category: '', notNull: false, identity: '', generated: '' }]),
+      cols.map(([name, base]) => [
+        name,
+        { name, type: base, base, category: '', notNull: false, identity: '', generated: '', readable: true },
+      ]),
     ),
     order: cols.map(([n]) => n),
   });

@@ -14,7 +14,8 @@ const columnsText = `SELECT n.nspname::text AS schema, c.relname::text AS table_
        a.attname::text AS column_name, a.attnum::int AS attnum, format_type(a.atttypid, a.atttypmod) AS type,
        (CASE WHEN t.typtype = 'd' THEN bt.typname ELSE t.typname END)::text AS base,
        (CASE WHEN t.typtype = 'd' THEN bt.typcategory ELSE t.typcategory END)::text AS category,
-       a.attnotnull AS not_null, a.attidentity::text AS identity, a.attgenerated::text AS generated
+       a.attnotnull AS not_null, a.attidentity::text AS identity, a.attgenerated::text AS generated,
+       has_column_privilege(c.oid, a.attnum, 'SELECT') AS readable
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
