@@ -1,6 +1,7 @@
 import { activePredicate, keyColumns, type LinkConfig } from '../config/schema.js';
 import { activeParts, type ActivePredicate } from '../sql/active.js';
 import { unscopedNotice } from './scope-signals.js';
+import { citextMasterNotice } from './case-signals.js';
 import { activeSignals, sourceSoftDeleteNotice } from './active-signals.js';
 import type { Queryable } from '../db/port.js';
 import { BackfillError } from '../errors.js';
@@ -349,6 +350,12 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   }
   const unscoped = unscopedNotice(link, [displayTable(source), src.columns], [displayTable(target), tgt.columns]);
   if (unscoped !== null) notices.push(unscoped);
+  const cased = citextMasterNotice(
+    link,
+    [displayTable(source), link.name, name.baseType],
+    [displayTable(target), link.target.name, tname.baseType],
+  );
+  if (cased !== null) notices.push(cased);
   const signals = activeSignals(link.entity, displayTable(target), tgt.columns, link.target.active, active);
   if (signals.notice !== null) notices.push(signals.notice);
   const own = sourceSoftDeleteNotice(link.entity, displayTable(source), src.columns, link.active);

@@ -112,4 +112,33 @@ describeEach('citext document names against varchar master names', (target) => {
     const again = await drift(h.db, { config: config('exact'), allTenants: true });
     expect(again.links[0]!.newNames).toMatchObject({ names: 1, rows: 1 });
   });
+
+  it('a citext master name beside a varchar document name: exact plan says it compares case-sensitively and that normalized links them (a trial: 11,012 rows left unlinked without a word)', async () => {
+    await h.db.exec(`CREATE TABLE accounts (id int PRIMARY KEY, org text NOT NULL, name citext NOT NULL);
+      INSERT INTO accounts VALUES (1, 't1', 'Acme Ltd');
+      CREATE TABLE bills (id int PRIMARY KEY, org text NOT NULL, customer varchar(80), account_id int);
+      INSERT INTO bills VALUES (1, 't1', 'Acme Ltd', NULL), (2, 't1', 'ACME LTD', NULL);`);
+    const link = (match: 'exact' | 'normalized'): ConfigInput => ({
+      links: [
+        {
+          entity: 'bill',
+          table: 'bills',
+          key: 'id',
+          fk: 'account_id',
+          name: 'customer',
+          scope: ['org'],
+          match,
+          target: { table: 'accounts', key: 'id', name: 'name' },
+        },
+      ],
+    });
+    const exact = await plan(h.db, { config: link('exact'), allTenants: true });
+    expect(exact.results[0]!.recordsMatched).toBe(1);
+    expect(exact.notices).toContain(
+      'bill: accounts.name is citext but bills.customer is character varying: "match": "exact" compares them as PostgreSQL does, case-sensitively, so a name that differs from a master\'s only by case is not linked; "match": "normalized" links it (case, spacing and punctuation aside)',
+    );
+    const normalized = await plan(h.db, { config: link('normalized'), allTenants: true });
+    expect(normalized.results[0]!.recordsMatched).toBe(2);
+    expect((normalized.notices ?? []).some((n) => n.includes('is citext but'))).toBe(false);
+  });
 });
