@@ -31,10 +31,12 @@ describe('session settings and the reconnect probe (whole text)', () => {
     expect(trialDeleteSettingsStatements(false)).toEqual([
       { text: `SET LOCAL lock_timeout = '2s'`, values: [] },
       { text: `SET LOCAL statement_timeout = '30s'`, values: [] },
+      { text: 'SET CONSTRAINTS ALL IMMEDIATE', values: [] },
     ]);
     expect(trialDeleteSettingsStatements(true)).toEqual([
       { text: `SET LOCAL lock_timeout = '2s'`, values: [] },
       { text: `SET LOCAL statement_timeout = '30s'`, values: [] },
+      { text: 'SET CONSTRAINTS ALL IMMEDIATE', values: [] },
       { text: `SET LOCAL citus.multi_shard_modify_mode TO 'sequential'`, values: [] },
     ]);
   });
