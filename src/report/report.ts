@@ -87,6 +87,7 @@ interface SummaryResult {
   recordsMatched?: number;
   recordsAmbiguous?: number;
   recordsReview?: number;
+  recordsNotActive?: number;
 }
 
 async function build(db: Queryable, run: RunRecord, plan: RunRecord, maxEntries: number): Promise<RunReport> {
@@ -113,6 +114,7 @@ async function build(db: Queryable, run: RunRecord, plan: RunRecord, maxEntries:
     }
     const total = r.totalRecords ?? 0;
     const nulls = r.recordsWithNullFK ?? 0;
+    const counted = total - (r.recordsNotActive ?? 0);
     const matched = r.recordsMatched ?? 0;
     const updated = applied === null ? null : (applied.find((a) => a.entityType === r.entityType)?.updated ?? 0);
     const review = r.recordsReview ?? 0;
@@ -131,8 +133,10 @@ async function build(db: Queryable, run: RunRecord, plan: RunRecord, maxEntries:
       recordsUpdated: updated,
       skipReasons: applied?.find((a) => a.entityType === r.entityType)?.skipReasons ?? null,
       matchRate: formatRate(matched, nulls),
-      // an apply: what it did (planned rows skipped are not populated; rows added since may make it exceed the plan's total)
-      populationAfter: formatRate(Math.min(total, total - nulls + (updated ?? matched)), total),
+      // an apply: what it did (planned rows skipped are not populated; rows added since may make it exceed the plan's total),
+      // of the rows that count, as status rates them: a NULL-FK row the link's own `active` leaves out is not populated (a
+      // trial: 404 voided invoices counted as linked, 55.0% after for 54.1% in status)
+      populationAfter: formatRate(Math.min(counted, counted - nulls + (updated ?? matched)), counted),
       histogram,
     };
   });

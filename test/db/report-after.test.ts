@@ -4,7 +4,7 @@
  * report of an apply undone since says so. Both targets.
  */
 import { afterEach, expect, it } from 'vitest';
-import { apply, plan, runReport, undo } from '../../src/index.js';
+import { apply, plan, runReport, status, undo } from '../../src/index.js';
 import { reportHtml, reportText } from '../../src/render/report.js';
 import type { ConfigInput } from '../../src/config/schema.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
@@ -44,6 +44,23 @@ describeEach('report of an apply run', (target) => {
     const after = await runReport(t.db, { runId: a.runId });
     expect(after.undoneBy).toBe(u.runId);
     expect(reportText(after)).toContain(`Undone by run ${u.runId}: the rows below were set back since`);
+  });
+
+  it('"Populated after" leaves out the NULL-FK rows the link\'s own active leaves out, as status rates them (a trial: voided invoices counted as linked)', async () => {
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE TABLE vendors (id int PRIMARY KEY, name text NOT NULL, is_active boolean NOT NULL DEFAULT true);
+      CREATE TABLE invoices (id int PRIMARY KEY, vendor_name text, vendor_id int REFERENCES vendors, voided boolean NOT NULL DEFAULT false);
+      INSERT INTO vendors SELECT g, 'Vendor ' || g FROM generate_series(1, 10) g;
+      INSERT INTO invoices SELECT g, CASE WHEN g % 5 = 0 THEN 'Stranger' ELSE 'Vendor ' || (1 + g % 10) END, NULL, g > 180 FROM generate_series(1, 200) g;`);
+    const voidable: ConfigInput = { links: [{ ...config.links[0]!, active: { column: 'voided', activeWhen: false } }] };
+    const a = await apply(t.db, { config: voidable, allTenants: true });
+    expect(a.results[0]!.updated).toBe(144); // 180 active rows, 36 of them 'Stranger'
+    const r = await runReport(t.db, { runId: a.runId });
+    // 144 of the 180 rows that count: 80.0% (before: (20 voided + 144) / 200 = 82.0%)
+    expect(r.links[0]!.populationAfter).toBe('80.0%');
+    const s = await status(t.db, { config: voidable, allTenants: true });
+    expect(s.links[0]!.populationRate).toBe('80.0%');
   });
 
   it('a name only an inactive master has: its candidate is marked inactive in the text and the HTML, as plan prints it', async () => {
