@@ -1,8 +1,9 @@
 import { num } from '../db/port.js';
 import { formatRate } from '../plan/decide.js';
-import { statusStatement } from '../sql/status.js';
+import { type StatusCounts, statusStatement } from '../sql/status.js';
+import { assertNotActiveAddsUp } from './not-active.js';
 import { activePredicate } from '../config/schema.js';
-import { describeActive } from '../sql/active.js';
+import { type ActivePredicate, describeActive } from '../sql/active.js';
 import { type CommonOptions, type Context, noticesOf, prepare, shape, softDeleteWarnings } from '../context/context.js';
 
 export interface LinkStatus {
@@ -35,26 +36,8 @@ export async function statusIn(ctx: Context): Promise<StatusReport> {
   const links: LinkStatus[] = [];
   for (const l of ctx.links) {
     const row = (await ctx.db.query(statusStatement(shape(l), ctx.filter))).rows[0];
-    const total = num(row?.total);
-    const nulls = num(row?.null_fks);
-    const off = num(row?.not_active);
-    const active = activePredicate(l.config.active);
-    links.push({
-      entityType: l.entity,
-      table: l.config.table,
-      totalRecords: total,
-      nullFks: nulls,
-      // with its own `active`, the linked rows as counted (the table checks the three parts add up to the total)
-      populatedFks: row?.linked === undefined ? total - nulls : num(row.linked),
-      populationRate: formatRate(row?.linked === undefined ? total - nulls : num(row.linked), total - off),
-      ...(active !== undefined ? { notActive: off, activeWhen: describeActive(active) } : {}),
-    });
+    links.push(linkStatus(l.entity, l.config.table, row, activePredicate(l.config.active)));
   }
-  const totalRecords = links.reduce((a, l) => a + l.totalRecords, 0);
-  const nullFks = links.reduce((a, l) => a + l.nullFks, 0);
-  const someActive = links.some((l) => l.notActive !== undefined);
-  const notActive = links.reduce((a, l) => a + (l.notActive ?? 0), 0);
-  const populatedFks = links.reduce((a, l) => a + l.populatedFks, 0);
   const warnings = ctx.links.flatMap(softDeleteWarnings);
   return {
     tenantId: ctx.filter.tenant,
@@ -62,13 +45,51 @@ export async function statusIn(ctx: Context): Promise<StatusReport> {
     // the soft-delete warning is also a link's notice: said once, as the warning (a trial: printed twice)
     ...noticesBeside(noticesOf(ctx), warnings),
     links,
-    total: {
-      totalRecords,
-      nullFks,
-      populatedFks,
-      populationRate: formatRate(populatedFks, totalRecords - notActive),
-      ...(someActive ? { notActive } : {}),
-    },
+    total: statusTotal(links),
+  };
+}
+
+/**
+ * One link's status from its counts row. With the link's own `active`, linked, unlinked (NULL FK, active) and not
+ * active are each counted by a filter of their own: they must add up to the total, checked here (INTERNAL), so the
+ * report a library caller or `status --json` gets is checked as the printed table is.
+ */
+export function linkStatus(
+  entityType: string,
+  table: string,
+  row: StatusCounts | undefined,
+  active: ActivePredicate | undefined,
+): LinkStatus {
+  const total = num(row?.total);
+  const nulls = num(row?.null_fks);
+  const off = num(row?.not_active);
+  const populated = row?.linked === undefined ? total - nulls : num(row.linked);
+  if (active !== undefined) assertNotActiveAddsUp({ entityType, total, populated, nullFks: nulls, notActive: off });
+  return {
+    entityType,
+    table,
+    totalRecords: total,
+    nullFks: nulls,
+    populatedFks: populated,
+    populationRate: formatRate(populated, total - off),
+    ...(active !== undefined ? { notActive: off, activeWhen: describeActive(active) } : {}),
+  };
+}
+
+/** The links' sums; with any link's own `active`, checked to add up as each link's are. */
+export function statusTotal(links: LinkStatus[]): StatusReport['total'] {
+  const totalRecords = links.reduce((a, l) => a + l.totalRecords, 0);
+  const nullFks = links.reduce((a, l) => a + l.nullFks, 0);
+  const someActive = links.some((l) => l.notActive !== undefined);
+  const notActive = links.reduce((a, l) => a + (l.notActive ?? 0), 0);
+  const populatedFks = links.reduce((a, l) => a + l.populatedFks, 0);
+  if (someActive) assertNotActiveAddsUp({ entityType: 'TOTAL', total: totalRecords, populated: populatedFks, nullFks, notActive });
+  return {
+    totalRecords,
+    nullFks,
+    populatedFks,
+    populationRate: formatRate(populatedFks, totalRecords - notActive),
+    ...(someActive ? { notActive } : {}),
   };
 }
 

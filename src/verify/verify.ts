@@ -16,6 +16,7 @@ import { type CommonOptions, type Context, noticesOf, prepare, shape, softDelete
 import { activePredicate } from '../config/schema.js';
 import { describeActive } from '../sql/active.js';
 import { assertCanRead } from '../context/privileges.js';
+import { assertNotActiveAddsUp } from '../status/not-active.js';
 
 export interface ConstraintInfo {
   name: string;
@@ -153,6 +154,15 @@ export async function verifyIn(ctx: Context): Promise<VerifyReport> {
       problems: [],
       warnings: [],
     };
+    // with the link's own active: linked + unlinked + not active = total, checked as the JSON is built, not only as printed
+    if (v.notActive !== undefined && v.linked !== undefined)
+      assertNotActiveAddsUp({
+        entityType: l.entity,
+        total: v.totalRecords,
+        populated: v.linked,
+        nullFks: v.nullFks,
+        notActive: v.notActive,
+      });
     // the three kinds are counted apart (a row in one is in no other): what is left is work a backfill can still do
     const named = v.nullFks - v.nullFksWithoutName - v.nullFksSelf - v.nullFksWithoutScope;
     if (named < 0)

@@ -171,6 +171,43 @@ describeEach('soft-deleted documents (a link’s own active)', (target) => {
     }
   });
 
+  it('status --json and verify --json: linked + unlinked + not active = total, per link and in total, as in the table', async () => {
+    t = await freshDb(target, { onDisk: true });
+    await schema(t);
+    const cfg = config();
+    const p = await plan(t.db, { config: cfg, tenantId: 'o1' });
+    await apply(t.db, { config: cfg, tenantId: 'o1', planRunId: p.runId });
+    const dir = mkdtempSync(join(tmpdir(), 'fkb-softdel-json-'));
+    try {
+      writeFileSync(join(dir, 'c.json'), JSON.stringify(cfg));
+      await t.release();
+      type Counts = { totalRecords: number; nullFks: number; notActive: number };
+      const adds = (c: Counts & { populatedFks?: number; linked?: number }): number[] => [
+        c.populatedFks ?? c.linked ?? -1,
+        c.nullFks,
+        c.notActive,
+        c.totalRecords,
+      ];
+      for (const scope of [['--tenant', 'o1'], ['--all-tenants']]) {
+        const st = await runCli(['status', '--db', t.url, '--config', join(dir, 'c.json'), '--json', ...scope]);
+        expect(st.code, st.stderr).toBe(0);
+        const s = JSON.parse(st.stdout) as { links: (Counts & { populatedFks: number })[]; total: Counts & { populatedFks: number } };
+        for (const c of [...s.links, s.total]) {
+          const [linked, unlinked, off, total] = adds(c);
+          expect(linked! + unlinked! + off!).toBe(total);
+        }
+        // o1: 1 and 3 linked now, 6 linked before; 2 and 4 not active. o2: its one row, unlinked
+        expect(adds(s.total)).toEqual(scope[0] === '--tenant' ? [3, 0, 2, 5] : [3, 1, 2, 6]);
+        if (scope[0] !== '--tenant') continue; // verify's JSON, once
+        const ve = await runCli(['verify', '--db', t.url, '--config', join(dir, 'c.json'), '--json', ...scope]);
+        const v = JSON.parse(ve.stdout) as { links: (Counts & { linked: number })[] };
+        expect(adds(v.links[0]!)).toEqual(adds(s.links[0]!));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('constrain --not-null refuses while rows not active keep a NULL FK, nothing changed; a plain FK is made', async () => {
     t = await freshDb(target);
     await schema(t);
