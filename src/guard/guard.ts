@@ -41,7 +41,7 @@ import {
 import { fkChecksStatement } from '../sql/context.js';
 import { pinnedSearchPathStatement } from '../sql/session.js';
 import { runTables } from '../context/run-tables.js';
-import { ident } from '../sql/quote.js';
+import { displayQualified, ident } from '../sql/quote.js';
 import { lookupIndexNotices } from './lookup-index.js';
 import { migrate } from '../store/migrate.js';
 import { createRun, failRun, finishRun } from '../store/runs.js';
@@ -64,7 +64,7 @@ const GUARD_LOCK_TRY_MS = 500;
 
 export interface InstalledGuard {
   entityType: string;
-  /** The source table, schema-qualified (`public.invoices`), as guardStatus and removeGuard name it. */
+  /** The source table, schema-qualified as guardStatus and removeGuard name it and other commands show a table (`public.invoices`, `Billing.Claims`). */
   table: string;
   trigger: string;
   function: string;
@@ -144,11 +144,12 @@ async function refuseMovedGuards(db: Queryable, shapes: readonly GuardShape[], i
     if (prev === undefined || prev.table_oid === g.sourceOid) continue;
     const now = await qualifiedByOid(db, prev.table_oid);
     if (now === null && prev.table_name === g.sourceQualified) continue;
-    const on = now ?? prev.table_name;
+    const on = displayQualified(now ?? prev.table_name);
+    const reads = displayQualified(g.sourceQualified);
     throw new BackfillError(
       'CONFIG_INVALID',
-      `${g.entity}: its guard is installed on ${on}, but this config's link reads ${g.sourceQualified}; nothing was installed. Remove that guard first (fk-backfill guard remove --entity ${g.entity} --yes) or give this link another entity name (decisions and aliases belong to the entity name)`,
-      { details: { entity: g.entity, installedOn: on, table: g.sourceQualified } },
+      `${g.entity}: its guard is installed on ${on}, but this config's link reads ${reads}; nothing was installed. Remove that guard first (fk-backfill guard remove --entity ${g.entity} --yes) or give this link another entity name (decisions and aliases belong to the entity name)`,
+      { details: { entity: g.entity, installedOn: on, table: reads } },
     );
   }
 }
@@ -249,8 +250,9 @@ export async function installGuard(handle: unknown, opts: GuardInstallOptions = 
           out.push({
             entityType: g.entity,
             // schema-qualified as guardStatus and removeGuard name it (they read it back from fk_backfill.guards): before,
-            // install said `invoices` where status said `public.invoices`
-            table: g.sourceQualified,
+            // install said `invoices` where status said `public.invoices`; shown as other commands show a table
+            // (`Billing.Claims`), the record keeping the quoted form
+            table: displayQualified(g.sourceQualified),
             trigger: names.trigger,
             function: `fk_backfill.${names.fn}`,
             replaced: prev !== undefined,
@@ -304,7 +306,7 @@ async function lockRetried<T>(budgetMs: number, started: number, verb: 'install'
 
 export interface GuardStatusLink {
   entityType: string;
-  /** The source table, schema-qualified (`public.invoices`). */
+  /** The source table, schema-qualified as other commands show it (`public.invoices`, `Billing.Claims`; stored quoted). */
   table: string;
   runId: string;
   trigger: string;
@@ -344,7 +346,7 @@ export async function guardStatus(handle: unknown, opts: { entities?: readonly s
     const c = await guardCounts(db, g.run_id, g.link);
     out.push({
       entityType: g.link,
-      table: g.table_name,
+      table: displayQualified(g.table_name),
       runId: g.run_id,
       trigger: g.trigger_name,
       function: `fk_backfill.${g.function_name}`,
@@ -398,7 +400,7 @@ export async function removeGuard(
   return {
     removed: rows.map((g) => ({
       entityType: g.link,
-      table: g.table_name,
+      table: displayQualified(g.table_name),
       trigger: g.trigger_name,
       function: `fk_backfill.${g.function_name}`,
       runId: g.run_id,

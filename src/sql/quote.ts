@@ -91,3 +91,16 @@ export function qualified(t: TableName): string {
 export function displayTable(t: TableName): string {
   return t.schema === null ? t.table : `${t.schema}.${t.table}`;
 }
+
+/**
+ * A schema-qualified name as the catalog quotes it (`"Billing"."Claims"`, `format('%I.%I')`: how fk_backfill.guards
+ * stores a guard's table) in the form every command prints (`Billing.Claims`, `public.orders`). A stored form it
+ * cannot read is shown as stored.
+ */
+export function displayQualified(q: string): string {
+  try {
+    return displayTable(parseTableName(q));
+  } catch {
+    return q;
+  }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayTable, ident, parseTableName, qualified } from '../../src/sql/quote.js';
+import { displayQualified, displayTable, ident, parseTableName, qualified } from '../../src/sql/quote.js';
 
 describe('ident', () => {
   it('always double-quotes and doubles embedded quotes', () => {
@@ -51,5 +51,16 @@ describe('sql/ refuses bad input with BackfillError (exit 2), never a plain Erro
       expect((err as InstanceType<typeof BackfillError>).exitCode).toBe(2);
     }
     expect(lockTimeoutSql('500ms', true)).toBe(`SET LOCAL lock_timeout = '500ms'`);
+  });
+});
+
+describe('displayQualified', () => {
+  it('a stored format(%I.%I) name as commands print a table; what it cannot read, as stored', () => {
+    expect(displayQualified('"Billing"."Claims"')).toBe('Billing.Claims');
+    expect(displayQualified('public.orders')).toBe('public.orders');
+    expect(displayQualified('"My Schema"."Order ""Lines"""')).toBe('My Schema.Order "Lines"');
+    expect(displayQualified('orders')).toBe('orders');
+    expect(displayQualified('"unterminated')).toBe('"unterminated');
+    expect(displayQualified('a.b.c')).toBe('a.b.c');
   });
 });
