@@ -15,6 +15,7 @@ import { column, type ColumnInfo, tableInfo, type TableInfo } from './table-info
 import { checkStatusValues } from './status-values.js';
 import type { TableKind } from '../sql/citus.js';
 import { checkCitusLink, citusKinds } from './citus-link.js';
+import type { FkCheck } from '../sql/checks.js';
 import { displayTable, ident, parseTableName, qualified, type TableName } from '../sql/quote.js';
 import { type FkRange, fkRangeOf } from '../plan/fk-range.js';
 import { baseType, compareAs, INTEGER_TYPES, isAmountType, TEMPORAL, TEXT_TYPES } from './column-types.js';
@@ -79,11 +80,11 @@ export interface ResolvedLink {
    */
   updateTriggers: { name: string; before: boolean; touches: boolean }[];
   /** CHECK constraints over the FK or the touched column: apply leaves out the rows they would refuse (sql/apply.ts). */
-  fkChecks: { name: string; expr: string }[];
+  fkChecks: FkCheck[];
   /** The source has DEFERRABLE constraints: apply checks them at each statement (SET CONSTRAINTS ALL IMMEDIATE). */
   deferrable: boolean;
   /** The CHECKs over the FK of a source with a BEFORE UPDATE trigger (fkChecks is then empty): where a refused batch's split looks first. */
-  fkSuspectChecks: { name: string; expr: string }[];
+  fkSuspectChecks: FkCheck[];
   /** A notice: BEFORE UPDATE triggers on the source may set `touch` themselves (undo cannot restore it then); null: none. */
   touchTriggers: string | null;
   /** What the catalog made fk-backfill do differently for this link (e.g. `updated_at` left alone: generated). */

@@ -3,7 +3,7 @@
  * where that can be done safely, else said. Apply leaves such rows NULL (`refusedByTable`, src/apply/skips.ts); before,
  * nothing said so until apply's skip reasons.
  */
-import { checksImmutableStatement, plannedRefusalsStatement } from '../sql/checks.js';
+import { checksImmutableStatement, type FkCheck, plannedRefusalsStatement } from '../sql/checks.js';
 import { num } from '../db/port.js';
 import { readOnlyStatement } from '../sql/session.js';
 import type { ResolvedLink } from '../context/catalog.js';
@@ -23,14 +23,15 @@ export interface CheckRefusals {
 }
 
 /** The link's CHECKs over the FK or the touched column, whether apply tests them before its UPDATE or not. */
-function checksOf(l: ResolvedLink): { name: string; expr: string }[] {
+function checksOf(l: ResolvedLink): FkCheck[] {
   return [...l.fkChecks, ...l.fkSuspectChecks];
 }
 
 /**
  * Counts, for plan run `planRunId`, the planned rows of link `l` a CHECK would refuse: only where each expression is
  * immutable (evaluated in a read-only transaction, as apply would evaluate it over the row it writes), the table has
- * no BEFORE UPDATE trigger (which may change the row before its CHECKs) and is not on Citus. Elsewhere the CHECK is
+ * no BEFORE UPDATE trigger (which may change the row before its CHECKs); on Citus too (a distributed source: pushed down
+ * to its shards). Elsewhere the CHECK is
  * named, not counted. null: the link has no such CHECK.
  */
 export async function checkRefusals(ctx: Context, l: ResolvedLink, planRunId: string, planned: number): Promise<CheckRefusals | null> {
@@ -39,11 +40,9 @@ export async function checkRefusals(ctx: Context, l: ResolvedLink, planRunId: st
   const names = checks.map((c) => c.name).join(', ');
   const head = `${l.entity}: CHECK constraint(s) ${names} of ${l.config.table} involve ${l.config.fk}`;
   const why =
-    shape(l).citus !== undefined
-      ? 'a Citus table'
-      : l.fkSuspectChecks.length > 0
-        ? 'a BEFORE UPDATE trigger may change the row before they are checked'
-        : await notImmutable(ctx, l, checks);
+    l.fkSuspectChecks.length > 0
+      ? 'a BEFORE UPDATE trigger may change the row before they are checked'
+      : await notImmutable(ctx, l, checks);
   if (why !== null)
     return {
       byConstraint: null,

@@ -83,36 +83,48 @@ export function checksImmutableStatement(oid: number, names: readonly string[]):
   return { text, values: [oid, [...names], MUTABLE_NODES] };
 }
 
+/** A CHECK constraint over the FK (or the touched column) as the catalog reads it: its name, expression and the columns it reads. */
+export interface FkCheck {
+  name: string;
+  expr: string;
+  columns: string[];
+}
+
 /**
  * The rows a plan links (FK NULL, active, in the scope, their scope and name an entry the plan run `planRunId` linked) that a
  * CHECK of `checks` would refuse with the planned master's key in the FK (and now() in the touched column), counted
  * by the first constraint that refuses each, as apply's statement finds them (refusedBy). Read only; only for
- * immutable expressions (checksImmutableStatement).
+ * immutable expressions (checksImmutableStatement). The row as it would be written is a derived table of the
+ * columns the CHECKs read (`fkb_new_row`: the FK and touched column given their new values, typed), so the
+ * expressions name them unqualified as in the table, with no function in a FROM list: Citus pushes it down to the
+ * shards of a distributed source (it refuses the STABLE `jsonb_populate_record` of `refusedBy` there in a
+ * multi-shard query).
  */
 export function plannedRefusalsStatement(
   link: LinkShape,
-  checks: readonly { name: string; expr: string }[],
+  checks: readonly FkCheck[],
   a: { planRunId: string; linkName: string },
   f: ScopeFilter,
 ): Statement<{ name: string; n: unknown }> {
   const p = new Params();
   const plan = p.add(a.planRunId);
   const linkName = p.add(a.linkName);
+  const columns = [...new Set(checks.flatMap((c) => c.columns))];
   // the key cast only for linked entries (a CASE: each fits the FK)
-  const refused = refusedBy(
-    link,
-    checks,
-    p,
-    'to_jsonb(s)',
-    `CASE WHEN e.outcome = 'linked' THEN e.target_key::${link.fkType} END`,
-    'now()',
-  );
+  const valueOf = (c: string): string =>
+    c === link.fk
+      ? `CASE WHEN e.outcome = 'linked' THEN e.target_key::${link.fkType} END`
+      : link.touch !== null && c === link.touch.column
+        ? `now()::${link.touch.type}`
+        : `s.${ident(c)}`;
+  const whens = checks.map((c) => `WHEN (${c.expr}) IS FALSE THEN ${p.add(c.name)}::text`).join(' ');
   const text = `SELECT x.refused_by AS name, count(*)::int8 AS n
-  FROM (SELECT ${refused} AS refused_by
-          FROM ${link.sourceSql} s
-          JOIN ${OWN}.plan_entries e ON e.run_id = ${plan}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'
-           AND e.scope_key = ${scopeKeyExpr('s', link)} AND ${entryName(link, 'e')} = s.${ident(link.name)}
-         WHERE s.${ident(link.fk)} IS NULL${sourceActiveWhere('s', link)}${scopeWhere('s', link, f, p)}) x
+  FROM (SELECT CASE ${whens} END AS refused_by
+          FROM (SELECT ${columns.map((c) => `${valueOf(c)} AS ${ident(c)}`).join(', ')}
+                  FROM ${link.sourceSql} s
+                  JOIN ${OWN}.plan_entries e ON e.run_id = ${plan}::int8 AND e.link = ${linkName} AND e.outcome = 'linked'
+                   AND e.scope_key = ${scopeKeyExpr('s', link)} AND ${entryName(link, 'e')} = s.${ident(link.name)}
+                 WHERE s.${ident(link.fk)} IS NULL${sourceActiveWhere('s', link)}${scopeWhere('s', link, f, p)}) fkb_new_row) x
  WHERE x.refused_by IS NOT NULL
  GROUP BY 1
  ORDER BY 1`;

@@ -5,6 +5,7 @@
 import { activeSql, type ActivePredicate } from './active.js';
 import { ident } from './quote.js';
 import type { Statement } from './statement.js';
+import type { FkCheck } from './checks.js';
 
 export interface TableColumnRow {
   oid: number;
@@ -102,10 +103,12 @@ export function updateTriggersStatement(
  * expressions as the database prints them, so apply can leave out, before its UPDATE, the rows whose new FK value
  * one of them refuses (sql/apply.ts) instead of finding each by splitting the batch (src/batch/refused.ts). A
  * constraint over a system column (tableoid) or a generated one is left to the split: the row as it would be
- * written has no system columns, and its generated ones would still hold their old values.
+ * written has no system columns, and its generated ones would still hold their old values. `columns`: those it reads
+ * (plan's count builds the row of them, sql/checks.ts).
  */
-export function fkChecksStatement(oid: number, columns: readonly string[]): Statement<{ name: string; expr: string }> {
-  const text = `SELECT c.conname::text AS name, pg_get_expr(c.conbin, c.conrelid) AS expr
+export function fkChecksStatement(oid: number, columns: readonly string[]): Statement<FkCheck> {
+  const text = `SELECT c.conname::text AS name, pg_get_expr(c.conbin, c.conrelid) AS expr,
+       ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) ORDER BY a.attnum) AS columns
   FROM pg_constraint c
  WHERE c.conrelid = $1::oid AND c.contype = 'c'
    AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) AND a.attname = ANY ($2::text[]))

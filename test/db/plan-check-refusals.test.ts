@@ -1,9 +1,10 @@
 /**
  * A CHECK constraint over the FK refuses some planned rows: plan says so up front and, where its expression is
- * immutable (and no BEFORE UPDATE trigger may change the row first, and not a Citus table: on the cluster suite's
- * target these tables stay plain, local to the coordinator, and are counted as on one server), counts them from the plan's
- * entries in one read-only statement; `apply --plan` says it before it writes. Before: nothing said it until apply's
- * skip reasons counted the rows "refused by the table".
+ * immutable (and no BEFORE UPDATE trigger may change the row first), counts them from the plan's entries in one
+ * read-only statement; `apply --plan` says it before it writes. Before: nothing said it until apply's skip reasons
+ * counted the rows "refused by the table". On Citus both tables are distributed by the tenant (co-located, keys
+ * (tenant_id, id)): the count is pushed down to the shards, one tenant's or all of them (before: not counted on
+ * Citus; the statement's `jsonb_populate_record` in a FROM list is refused in a multi-shard query).
  */
 import { afterEach, expect, it } from 'vitest';
 import { apply, plan } from '../../src/index.js';
@@ -11,20 +12,38 @@ import { checkPlanToApply } from '../../src/apply/apply.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { ordersConfig } from '../helpers/orders-config.js';
 
-const config = ordersConfig({ updatedAt: 'updated_at' });
+const plainConfig = ordersConfig({ updatedAt: 'updated_at' });
+// on Citus, keys carry the distribution column
+const citusConfig = ordersConfig({ updatedAt: 'updated_at', key: ['tenant_id', 'id'] }, { key: ['tenant_id', 'id'] });
+let config = plainConfig;
 
 async function schema(t: TestDb, extra: string): Promise<void> {
-  await t.db.exec(`
-    CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text NOT NULL);
-    CREATE TABLE orders (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int REFERENCES customers (id),
-                         updated_at timestamptz, kind text NOT NULL DEFAULT 'sale', booked date NOT NULL DEFAULT '2020-01-01');
+  const citus = t.target === 'citus';
+  config = citus ? citusConfig : plainConfig;
+  await t.db.exec(
+    citus
+      ? `CREATE TABLE customers (id int NOT NULL, tenant_id int NOT NULL, customer_name text NOT NULL, PRIMARY KEY (tenant_id, id));
+         CREATE TABLE orders (id int NOT NULL, tenant_id int NOT NULL, customer_name text, customer_id int,
+                              updated_at timestamptz, kind text NOT NULL DEFAULT 'sale', booked date NOT NULL DEFAULT '2020-01-01',
+                              PRIMARY KEY (tenant_id, id), FOREIGN KEY (tenant_id, customer_id) REFERENCES customers (tenant_id, id));`
+      : `CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text NOT NULL);
+         CREATE TABLE orders (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int REFERENCES customers (id),
+                              updated_at timestamptz, kind text NOT NULL DEFAULT 'sale', booked date NOT NULL DEFAULT '2020-01-01');`,
+  );
+  if (citus) {
+    await t.db.query(`SELECT create_distributed_table('customers', 'tenant_id')`);
+    await t.db.query(`SELECT create_distributed_table('orders', 'tenant_id', colocate_with => 'customers')`);
+  }
+  // one statement at a time: Citus refuses a multi-shard UPDATE among several commands of one query string
+  const script = `
     INSERT INTO customers SELECT i, 1 + i % 2, 'C' || i FROM generate_series(1, 20) i;
     INSERT INTO orders (id, tenant_id, customer_name, updated_at)
       SELECT i, 1 + (1 + i % 20) % 2, 'C' || (1 + i % 20), '2020-01-01' FROM generate_series(1, 200) i;
     -- void orders, and one that names no customer (not planned: not counted)
     UPDATE orders SET kind = 'void' WHERE id IN (13, 77, 78, 150);
     UPDATE orders SET kind = 'void', customer_name = 'Nobody' WHERE id = 151;
-    ${extra}`);
+    ${extra}`;
+  for (const stmt of script.split(/;\s*\n/).filter((x) => x.trim() !== '')) await t.db.exec(stmt);
 }
 
 const head = 'order: CHECK constraint(s) orders_void_unlinked of orders involve customer_id';
@@ -57,7 +76,8 @@ describeEach('plan with a CHECK constraint over the FK', (target) => {
     t = await freshDb(target);
     await schema(
       t,
-      `UPDATE orders SET kind = 'sale'; ALTER TABLE orders ADD CONSTRAINT orders_void_unlinked CHECK (customer_id IS NULL OR kind <> 'void');`,
+      `UPDATE orders SET kind = 'sale';
+       ALTER TABLE orders ADD CONSTRAINT orders_void_unlinked CHECK (customer_id IS NULL OR kind <> 'void');`,
     );
     const p = await plan(t.db, { config, tenantId: '1' });
     expect(p.results[0]!.recordsRefusedByCheck).toBe(0);
@@ -85,7 +105,8 @@ describeEach('plan with a CHECK constraint over the FK', (target) => {
     ],
   ];
   for (const [what, ddl, why] of notCounted) {
-    it(`${what}: named, not counted`, async () => {
+    // Citus refuses a trigger on a distributed table (citus.enable_unsafe_triggers is off)
+    it.skipIf(target === 'citus' && ddl.includes('CREATE TRIGGER'))(`${what}: named, not counted`, async () => {
       t = await freshDb(target);
       await schema(t, ddl);
       const p = await plan(t.db, { config, tenantId: '2' });

@@ -38,28 +38,31 @@ describe("plan's count of the rows a CHECK would refuse (whole text)", () => {
     });
   });
 
-  it("the plan's linked rows of the tenant, each checked as apply would write it (the planned key, now() in updated_at), counted by the first constraint refusing it", () => {
-    const checks = [{ name: 'void_unlinked', expr: "(customer_id IS NULL) OR (kind <> 'void'::text)" }];
+  it("the plan's linked rows of the tenant, each checked as apply would write it (the planned key, now() in updated_at: a derived table of the columns the CHECKs read), counted by the first constraint refusing it", () => {
+    const checks = [
+      { name: 'void_unlinked', expr: '("customer id" IS NULL) OR (kind <> \'void\'::text)', columns: ['customer id', 'kind'] },
+      { name: 'touched_late', expr: "(updated_at > '2020-01-01'::timestamptz) OR (kind = 'void'::text)", columns: ['kind', 'updated_at'] },
+    ];
     expect(plannedRefusalsStatement(link, checks, { planRunId: '3', linkName: 'order' }, { tenant: 'T1' })).toEqual({
       text: `SELECT x.refused_by AS name, count(*)::int8 AS n
-  FROM (SELECT (SELECT CASE WHEN ((customer_id IS NULL) OR (kind <> 'void'::text)) IS FALSE THEN $5::text END
-       FROM jsonb_populate_record(NULL::"erp"."Orders", to_jsonb(s) || jsonb_build_object($3::text, CASE WHEN e.outcome = 'linked' THEN e.target_key::int4 END, $4::text, now())) AS fkb_new_row) AS refused_by
-          FROM "erp"."Orders" s
-          JOIN fk_backfill.plan_entries e ON e.run_id = $1::int8 AND e.link = $2 AND e.outcome = 'linked'
-           AND e.scope_key = ARRAY[s."tenant_id"::text]::text[] AND e.source_name::citext = s."customer name"
-         WHERE s."customer id" IS NULL AND s."tenant_id" = $6) x
+  FROM (SELECT CASE WHEN (("customer id" IS NULL) OR (kind <> 'void'::text)) IS FALSE THEN $3::text WHEN ((updated_at > '2020-01-01'::timestamptz) OR (kind = 'void'::text)) IS FALSE THEN $4::text END AS refused_by
+          FROM (SELECT CASE WHEN e.outcome = 'linked' THEN e.target_key::int4 END AS "customer id", s."kind" AS "kind", now()::timestamptz AS "updated_at"
+                  FROM "erp"."Orders" s
+                  JOIN fk_backfill.plan_entries e ON e.run_id = $1::int8 AND e.link = $2 AND e.outcome = 'linked'
+                   AND e.scope_key = ARRAY[s."tenant_id"::text]::text[] AND e.source_name::citext = s."customer name"
+                 WHERE s."customer id" IS NULL AND s."tenant_id" = $5) fkb_new_row) x
  WHERE x.refused_by IS NOT NULL
  GROUP BY 1
  ORDER BY 1`,
-      values: ['3', 'order', 'customer id', 'updated_at', 'void_unlinked', 'T1'],
+      values: ['3', 'order', 'void_unlinked', 'touched_late', 'T1'],
     });
   });
 
   it("counts only the documents the link's own active keeps, as plan and apply do (soft-deleted ones are never linked)", () => {
-    const checks = [{ name: 'void_unlinked', expr: "((customer_id IS NULL) OR (kind <> 'void'::text))" }];
+    const checks = [{ name: 'void_unlinked', expr: "((customer_id IS NULL) OR (kind <> 'void'::text))", columns: ['customer_id', 'kind'] }];
     const withActive: LinkShape = { ...link, sourceActive: { column: 'deleted_at', activeWhen: 'null' } };
     const text = plannedRefusalsStatement(withActive, checks, { planRunId: '3', linkName: 'order' }, { tenant: null }).text;
-    expect(text).toContain(`WHERE s."customer id" IS NULL AND s."deleted_at" IS NULL) x`);
+    expect(text).toContain(`WHERE s."customer id" IS NULL AND s."deleted_at" IS NULL) fkb_new_row) x`);
   });
 
   it('read only for the rest of the transaction', () => {

@@ -80,7 +80,8 @@ describe('context statements (whole text)', () => {
   });
   it('the CHECK constraints over the columns apply sets, with their expressions; none over a system or generated column', () => {
     expect(fkChecksStatement(42, ['customer_id', 'updated_at'])).toEqual({
-      text: `SELECT c.conname::text AS name, pg_get_expr(c.conbin, c.conrelid) AS expr
+      text: `SELECT c.conname::text AS name, pg_get_expr(c.conbin, c.conrelid) AS expr,
+       ARRAY(SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) ORDER BY a.attnum) AS columns
   FROM pg_constraint c
  WHERE c.conrelid = $1::oid AND c.contype = 'c'
    AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) AND a.attname = ANY ($2::text[]))
