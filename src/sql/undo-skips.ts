@@ -3,7 +3,8 @@
  * earlier undo of the same run set back.
  */
 import { ident } from './quote.js';
-import { appliedTouch, namedAsPlanned, untouchedSince } from './undo.js';
+import { appliedTouch, untouchedSince } from './undo.js';
+import { namedAsPlanned } from './undo-names.js';
 import { idCols, type LinkShape, OWN, Params, rowKeyMatch, type ScopeFilter, scopeWhere, type Statement } from './link.js';
 
 /**

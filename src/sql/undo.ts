@@ -4,7 +4,6 @@
 import { BackfillError } from '../errors.js';
 import { ident } from './quote.js';
 import {
-  entryName,
   idCols,
   type LinkShape,
   OWN,
@@ -12,7 +11,6 @@ import {
   rowKeyMatch,
   rowKeyText,
   type ScopeFilter,
-  scopeKeyExpr,
   scopeWhere,
   type Statement,
   touchedText,
@@ -22,6 +20,7 @@ import { keptFollowUp, keptRow } from './kept.js';
 import type { BoundRow } from './walk.js';
 import { refusedBy, refusedRowsCte } from './checks.js';
 import { runTimeZone } from './batch.js';
+import { citusPlannedNames, namedAsPlanned } from './undo-names.js';
 
 /**
  * Reverts what run `targetRunId` wrote into one link: only rows that still hold the value it wrote;
@@ -59,7 +58,7 @@ export function undoStatement(
   f: ScopeFilter,
 ): Statement {
   const u = undoParams(a);
-  if (link.citus !== undefined) return citusUndoStatement(link, u, f, a.shards);
+  if (link.citus !== undefined) return citusUndoStatement(link, u, f, a.shards, a.plan);
   const { p, target, linkName, withs, from, setRange } = u;
   const fk = ident(link.fk);
   // the old touched value comes back only while the row still holds the one apply wrote (its transaction's now(),
@@ -147,22 +146,6 @@ export function untouchedSince(
   const tc = `${s}.${ident(link.touch.column)}`;
   return ` AND (NOT (${c.recorded}) OR ${tc} IS NOT DISTINCT FROM ${c.applied} OR ${tc} IN (SELECT ${appliedTouch(link.touch, u.target, 'o.changed_at')} FROM ${OWN}.change_sets o
         WHERE o.touched_column IS NOT NULL AND o.table_name IN (SELECT y.table_name FROM ${OWN}.change_sets y WHERE y.run_id = ${u.target}::int8 AND y.link = ${u.linkName})))`;
-}
-
-/**
- * ` AND <the row still has the name and scope of an entry the applied plan linked to the master its FK holds>`, where
- * the touched column cannot tell an edit (the link touches none, or a BEFORE UPDATE trigger may set it): the change
- * log records no name, but the plan does. A row the application renamed since (its FK left as the run wrote it) is
- * left as it is, counted as changed since and named in the skipped rows' sample. A rename to another name the plan
- * linked to the same master cannot be told (`plan.id` undefined: no plan, the FK alone decides; bound in `plan.p` where used).
- */
-export function namedAsPlanned(link: LinkShape, s: string, plan: { p: Params; id: string | undefined }, linkName: string): string {
-  if (plan.id === undefined || (link.touch !== null && link.touch.byTrigger !== true)) return '';
-  const run = plan.p.add(plan.id);
-  // the key cast only for linked entries (a CASE: each fits the FK, an entry of another outcome may not)
-  return ` AND EXISTS (SELECT 1 FROM ${OWN}.plan_entries e
-        WHERE e.run_id = ${run}::int8 AND e.link = ${linkName} AND e.outcome = 'linked' AND e.scope_key = ${scopeKeyExpr(s, link)}
-          AND ${entryName(link, 'e')} = ${s}.${ident(link.name)} AND CASE WHEN e.outcome = 'linked' THEN e.target_key::${link.fkType} END = ${s}.${ident(link.fk)})`;
 }
 
 /** An undo statement's parameters in the order both shapes bind them, and its change-log range. */
@@ -333,17 +316,21 @@ function reverted(link: LinkShape, old: string): string {
  * undoStatement on a Citus source: the change log rows are read and typed on the coordinator (the CTE
  * `c`: key parts, old and new values and the old touched value cast to their columns' types), so the
  * UPDATE on the shards compares and assigns plain columns (Citus refuses a STABLE cast of a column,
- * such as text to timestamptz, in an UPDATE) and returns the logged row key as it is.
+ * such as text to timestamptz, in an UPDATE) and returns the logged row key as it is. The name check
+ * (namedAsPlanned's, where updated_at cannot tell an edit) is a join in `c` too: each log row with the
+ * names the plan linked to its master in the row's tenant, read off its key (citusPlannedNames).
  */
 function citusUndoStatement(
   link: LinkShape,
   u: ReturnType<typeof undoParams>,
   f: ScopeFilter,
   shards?: { column: string; type: string; values: readonly string[] },
+  plan?: string,
 ): Statement {
   const { p, target, linkName, withs, from, setRange } = u;
   const fk = ident(link.fk);
   const cols = idCols(link);
+  const named = citusPlannedNames(link, { p, id: plan }, linkName);
   const keyParts = cols
     .map((c, i) => (cols.length === 1 ? `c.row_key::${c.type} AS fkb_k1` : `(c.row_key::text[])[${i + 1}]::${c.type} AS fkb_k${i + 1}`))
     .join(', ');
@@ -355,14 +342,14 @@ function citusUndoStatement(
              ? ''
              : `,
          c.touched_column IS NOT NULL AS fkb_touch, c.touched_old::${link.touch.type} AS fkb_touched, ${appliedTouch(link.touch, target)} AS fkb_applied`
-         }
-    FROM ${from}
+         }${named.columns}
+    FROM ${from}${named.join}
    WHERE c.run_id = ${target}::int8 AND c.link = ${linkName} AND c.set_id IS NOT NULL${setRange}
 ), upd AS (
   UPDATE ${link.sourceSql} s
      SET ${fk} = c.fkb_old${tc === null ? '' : `, ${tc} = CASE WHEN c.fkb_touch AND s.${tc} IS NOT DISTINCT FROM c.fkb_applied THEN c.fkb_touched ELSE s.${tc} END`}
     FROM c
-   WHERE ${cols.map((col, i) => `s.${ident(col.col)} = c.fkb_k${i + 1}`).join(' AND ')} AND s.${fk} = c.fkb_new${untouchedSince(link, 's', { recorded: 'c.fkb_touch', applied: 'c.fkb_applied' }, u)}${scopeWhere('s', link, f, p)}${
+   WHERE ${cols.map((col, i) => `s.${ident(col.col)} = c.fkb_k${i + 1}`).join(' AND ')} AND s.${fk} = c.fkb_new${untouchedSince(link, 's', { recorded: 'c.fkb_touch', applied: 'c.fkb_applied' }, u)}${named.where}${scopeWhere('s', link, f, p)}${
      // the batch's values of the distribution column as a constant: Citus prunes the UPDATE to their shards (joined to
      // the change log alone, every batch ran on all 32 shards, each hashing its whole shard: an undo took 4× its apply)
      shards === undefined ? '' : ` AND s.${ident(shards.column)} = ANY(${p.add(shards.values)}::${shards.type}[])`

@@ -8,11 +8,17 @@ import { appliedPlanOf } from '../store/plans.js';
 import { citusShape } from '../sql/citus.js';
 
 /**
- * `{ plan }`: the plan whose names an undo of the link checks a row still has (sql/undo.ts namedAsPlanned); `{}` where
- * the run applied no plan (a guard run) or on Citus (its UPDATE on the shards reads no fk_backfill table): the FK decides.
+ * `{ plan }`: the plan whose names an undo of the link checks a row still has (sql/undo.ts namedAsPlanned, on Citus
+ * citusPlannedNames); `{}` where the run applied no plan (a guard run): the FK decides. `sample`: for the skipped rows'
+ * sample (sql/undo-skips.ts), which names a renamed row off Citus only (its check reads fk_backfill beside the shards).
  */
-export async function namesOf(db: Queryable, targetRunId: string, l: ResolvedLink): Promise<{ plan?: string }> {
-  if (citusShape(l.citus) !== undefined) return {};
+export async function namesOf(
+  db: Queryable,
+  targetRunId: string,
+  l: ResolvedLink,
+  use: 'undo' | 'sample' = 'undo',
+): Promise<{ plan?: string }> {
+  if (use === 'sample' && citusShape(l.citus) !== undefined) return {};
   const plan = await appliedPlanOf(db, targetRunId, l.entity);
   return plan === null ? {} : { plan };
 }

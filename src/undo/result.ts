@@ -101,7 +101,7 @@ export async function finished(ctx: Context, r: UndoResult): Promise<UndoResult>
       .rows[0];
     const notFound = Math.min(lr.skipped, num(row?.not_found));
     if (lr.skipped > refused + notFound + already) {
-      const plan = await namesOf(ctx.db, r.undoneRunId, l);
+      const plan = await namesOf(ctx.db, r.undoneRunId, l, 'sample');
       const sample = await ctx.db.query(
         undoEditedSampleStatement(shape(l), { targetRunId: r.undoneRunId, linkName: l.entity, ...plan }, ctx.filter, REFUSED_SHOWN),
       );
