@@ -351,7 +351,7 @@ async function run(db: Queryable, cat: Catalog, schemas: string[] | null, minCon
           reasons.push(`only ${ratioText(ko.keys)} values of ${colName} are ${tgt.table}.${c.key} values: not a reference to it`);
           continue;
         }
-        const verdicts = await scopeFor(src, tgt, colName, c.key, new Set([sname, tname]), paired, ko.keys.found, ko.agree);
+        const verdicts = await scopeFor(src, tgt, colName, c.key, new Set([sname, tname]), paired, ko.keys.found, ko.agree, tname);
         const scope = verdicts.filter((v) => v.scope).map((v) => v.column);
         const active = await activeOf(tgt);
         const fit = keyFit(colName, c.key, tgt);

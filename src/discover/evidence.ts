@@ -3,6 +3,7 @@ import { num } from '../db/port.js';
 import type { Queryable } from '../db/port.js';
 import {
   cardinalityStatement,
+  namesWithinStatement,
   enumLabelsStatement,
   keyOverlapStatement,
   overlapStatement,
@@ -98,6 +99,19 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
     cat.fks.find((f) => f.oid === t.oid && f.columns.length === 1 && f.columns[0] === c)?.refOid ?? null;
 
   /**
+   * `names repeat, each once per value of <c>`, where the master's sampled names repeat (a tenth of them at least) but no
+   * (c, name) pair does, over more than one value of c; else undefined.
+   */
+  const namesWithin = async (tgt: Tbl, c: string, name: string): Promise<string | undefined> => {
+    const r = (await db.query(namesWithinStatement(tgt.sql, c, name, sample))).rows[0];
+    const n = num(r?.n);
+    const names = num(r?.names);
+    const pairs = num(r?.pairs);
+    if (n < 4 || pairs !== n || n - names < Math.max(2, n / 10)) return undefined;
+    return `${tgt.table}.${name} repeats (${names} names in ${n} sampled rows), each once per ${c}: without it those names are ambiguous`;
+  };
+
+  /**
    * Which columns shared by both tables scope the link. `paired`: columns a composite FK constraint pairs
    * (decisive); `agree`: already-linked rows agreeing on the column (of `linked`).
    */
@@ -110,6 +124,7 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
     paired: ReadonlySet<string>,
     linked: number,
     agree: Map<string, number>,
+    targetName?: string,
   ): Promise<ScopeVerdict[]> => {
     const verdicts: ScopeVerdict[] = [];
     const shared = tgt.order.filter((c) => c !== fk && c !== key && !exclude.has(c) && src.cols.has(c) && scopeTyped(tgt.cols.get(c)!));
@@ -166,6 +181,9 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
         continue;
       }
       const why: string[] = [];
+      // the masters' names repeat, but never within one value of it: without it every such name is ambiguous
+      const within = targetName === undefined ? undefined : await namesWithin(tgt, c, targetName);
+      if (within !== undefined) why.push(within);
       const keyWith = tgt.indexes.find((i) => i.unique && i.columns.length > 1 && i.columns.includes(c));
       if (keyWith !== undefined) why.push(`${tgt.table} is unique on (${keyWith.columns.join(', ')})`);
       const idx = indexed(tgt, c) ?? indexed(src, c);

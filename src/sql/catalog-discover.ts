@@ -95,6 +95,24 @@ export function cardinalityStatement(tableSql: string, columns: readonly string[
 }
 
 /**
+ * Of at most `sample` master rows with a name: how many (`n`), how many distinct names (`names`) and distinct (column,
+ * name) pairs (`pairs`). Names that repeat (`names` < `n`) but never within one value of the column (`pairs` = `n`):
+ * the column is what tells the masters of one name apart (a region, an enum), the evidence for it as a scope.
+ */
+export function namesWithinStatement(
+  tableSql: string,
+  column: string,
+  name: string,
+  sample = 2000,
+): Statement<{ n: unknown; names: unknown; pairs: unknown }> {
+  const p = new Params();
+  const lim = p.add(sample);
+  const text = `SELECT count(*)::int8 AS n, count(DISTINCT s.nm)::int8 AS names, count(DISTINCT (s.c, s.nm))::int8 AS pairs
+  FROM (SELECT x.${ident(column)}::text AS c, x.${ident(name)}::text AS nm FROM ${tableSql} x WHERE x.${ident(name)} IS NOT NULL LIMIT ${lim}) s`;
+  return { text, values: p.values };
+}
+
+/**
  * For a candidate link whose FK column already holds values: of at most `sample` source rows with the FK
  * set, how many point at an existing target key (`found`), and per shared column (`a0`, `a1`, …) how many
  * of those agree with their target row on it (a tenant column always does). One hashed join.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   cardinalityStatement,
+  namesWithinStatement,
   columnsStatement,
   foreignKeysStatement,
   indexesStatement,
@@ -68,6 +69,12 @@ describe('discover catalog statements (whole text)', () => {
 
 describe('discover evidence statements, sampled (whole text)', () => {
   it('cardinality: distinct values per column among a bounded sample; no columns, only the row count', () => {
+    // the master's names, distinct and per value of a column: a column they repeat across but never within
+    expect(namesWithinStatement('"erp"."Depots"', 'Region', 'depot name', 300)).toEqual({
+      text: `SELECT count(*)::int8 AS n, count(DISTINCT s.nm)::int8 AS names, count(DISTINCT (s.c, s.nm))::int8 AS pairs
+  FROM (SELECT x."Region"::text AS c, x."depot name"::text AS nm FROM "erp"."Depots" x WHERE x."depot name" IS NOT NULL LIMIT $1) s`,
+      values: [300],
+    });
     expect(cardinalityStatement('"erp"."Sales Orders"', ['tenant id', 'Region'])).toEqual({
       text: `SELECT count(*)::int8 AS n, count(DISTINCT s."tenant id")::int8 AS d0, count(DISTINCT s."Region")::int8 AS d1
   FROM (SELECT x."tenant id", x."Region" FROM "erp"."Sales Orders" x LIMIT $1) s`,
