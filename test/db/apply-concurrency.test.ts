@@ -551,6 +551,40 @@ run('batched apply under concurrency [postgres]', () => {
       };
     }
 
+    /**
+     * Holds `id` (FOR UPDATE, in an open transaction of a session of its own) until the returned function lets it go: a
+     * run whose last batch meets it waits there (give it a long lockTimeoutMs), so what a test tries "while the run
+     * works" is tried while it works however slow the machine, not within a window of pauses (a plan --all-tenants
+     * started at the first batch could end after the run did: 'went ahead' instead of RUN_BUSY).
+     */
+    async function hold(id: string): Promise<() => Promise<void>> {
+      const holder = new pg.Client({ connectionString: t.url });
+      await holder.connect();
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM sales_orders WHERE id = $1 FOR UPDATE`, [id]);
+      let gone: Promise<void> | null = null;
+      return () => (gone ??= holder.query('COMMIT').then(() => holder.end()));
+    }
+    /** The demo tenant's order a key walk of its orders links last. */
+    const lastToLink = async (): Promise<string> =>
+      (
+        await t.db.query<{ id: string }>(
+          `SELECT s.id::text FROM sales_orders s JOIN customers c ON c.tenant_id = s.tenant_id AND c.customer_name = s.customer_name
+            WHERE s.tenant_id = $1 AND s.customer_id IS NULL ORDER BY s.id DESC LIMIT 1`,
+          [DEMO_TENANT],
+        )
+      ).rows[0]!.id;
+    /** The row an undo of run `runId` sets back last (the change log's order). */
+    const lastToUndo = async (runId: string): Promise<string> =>
+      (
+        await t.db.query<{ k: string }>(
+          `SELECT row_key AS k FROM fk_backfill.changes WHERE run_id = $1::int8 ORDER BY set_id DESC, ord DESC LIMIT 1`,
+          [runId],
+        )
+      ).rows[0]!.k;
+    /** Waits long enough for a held row: the run waits for a state (the attempts settled), not for a time. */
+    const HELD = { walk: 'key', lockTimeoutMs: 50_000 } as const;
+
     it('undo and --resume of a run another process is applying are refused, nothing written; after it, undo restores all', async () => {
       const before = await tableHash(t.db, 'sales_orders');
       const second = await openDatabase(t.url);
@@ -558,17 +592,19 @@ run('batched apply under concurrency [postgres]', () => {
         let runId = '';
         const tryUndo = atFirstBatch(() => undo(second, { runId }));
         const tryResume = atFirstBatch(() => resumeApply(second, { runId }));
+        const letGo = await hold(await lastToLink());
         const a = await apply(t.db, {
           tenantId: DEMO_TENANT,
           entities: ['sales_order'],
           batchSize: 100,
-          pauseMs: 100,
+          ...HELD,
           onProgress: (e) => {
             runId = e.runId;
             tryUndo.onProgress(e);
             tryResume.onProgress(e);
+            if (e.event === 'batch') void Promise.all([tryUndo.outcome(), tryResume.outcome()]).finally(letGo);
           },
-        });
+        }).finally(letGo);
         expect(a.status).toBe('done');
         expect(a.totalUpdated).toBeGreaterThan(1000);
         for (const out of [await tryUndo.outcome(), await tryResume.outcome()]) {
@@ -604,14 +640,16 @@ run('batched apply under concurrency [postgres]', () => {
           await Promise.all([tryApply.outcome(), tryUndo.outcome(), tryAll.outcome()]);
           return apply(second, { tenantId: OTHER_TENANT, entities: ['sales_order'], batchSize: 500 });
         });
+        const letGo = await hold(await lastToLink());
         const a = await apply(t.db, {
           planRunId: p.runId,
           batchSize: 100,
-          pauseMs: 100,
+          ...HELD,
           onProgress: (e) => {
             for (const x of [tryApply, tryUndo, tryAll, tryOther]) x.onProgress(e);
+            if (e.event === 'batch') void Promise.all([tryApply, tryUndo, tryAll, tryOther].map((x) => x.outcome())).finally(letGo);
           },
-        });
+        }).finally(letGo);
         expect(a.status).toBe('done');
         for (const out of [await tryApply.outcome(), await tryUndo.outcome(), await tryAll.outcome()]) {
           expect(out).toMatchObject({ code: 'RUN_BUSY', exitCode: 2 }); // nothing written: exit 2, as bad input
@@ -663,15 +701,17 @@ run('batched apply under concurrency [postgres]', () => {
         const same = atFirst({ tenantId: DEMO_TENANT, entities: ['sales_order'] });
         const all = atFirst({ allTenants: true, entities: ['sales_order'] });
         const other = atFirst({ tenantId: OTHER_TENANT, entities: ['sales_order'] });
+        const letGo = await hold(await lastToLink());
         const a = await apply(t.db, {
           tenantId: DEMO_TENANT,
           entities: ['sales_order'],
           batchSize: 100,
-          pauseMs: 100,
+          ...HELD,
           onProgress: (e) => {
             for (const x of [same, all, other]) x.onProgress(e);
+            if (e.event === 'batch') void Promise.all([same, all, other].map((x) => x.outcome())).finally(letGo);
           },
-        });
+        }).finally(letGo);
         const said = (r: PlanResult | null): string[] => (r?.notices ?? []).filter((n) => n.includes('while this plan read it'));
         for (const r of [await same.outcome(), await all.outcome()]) {
           expect(said(r)).toHaveLength(1);
@@ -693,13 +733,17 @@ run('batched apply under concurrency [postgres]', () => {
       const second = await openDatabase(t.url);
       try {
         const tryUndo = atFirstBatch(() => undo(second, { runId: a.runId, singleTransaction: false }));
+        const letGo = await hold(await lastToUndo(a.runId));
         const u = await undo(t.db, {
           runId: a.runId,
           singleTransaction: false,
           batchSize: 100,
-          pauseMs: 100,
-          onProgress: tryUndo.onProgress,
-        });
+          lockTimeoutMs: HELD.lockTimeoutMs,
+          onProgress: (e) => {
+            tryUndo.onProgress(e);
+            if (e.event === 'batch') void tryUndo.outcome().finally(letGo);
+          },
+        }).finally(letGo);
         const out = await tryUndo.outcome();
         expect(out).toMatchObject({ code: 'RUN_BUSY' });
         expect((out as Error).message).toContain(`fk-backfill undo of run ${a.runId}`);
@@ -937,15 +981,21 @@ run('batched apply under concurrency [postgres]', () => {
     it('a run a process is walking is shown alive', async () => {
       // one look, taken during the first batch and awaited here: a look still in flight when the test ends would
       // read through a connection afterEach has closed (CI saw that as an unhandled 'Connection terminated')
+      // the run waits in its last batch until the look is done (a look after its end would say not alive: a race)
       let look: Promise<boolean | undefined> | undefined;
+      const letGo = await hold(await lastToLink());
       await apply(t.db, {
         tenantId: DEMO_TENANT,
         entities: ['sales_order'],
         batchSize: 500,
+        ...HELD,
         onProgress: (e) => {
-          if (e.event === 'batch' && look === undefined) look = getRun(other as unknown as Database, e.runId).then((r) => r.alive);
+          if (e.event === 'batch' && look === undefined) {
+            look = getRun(other as unknown as Database, e.runId).then((r) => r.alive);
+            void look.finally(letGo);
+          }
         },
-      });
+      }).finally(letGo);
       expect(look).toBeDefined();
       expect(await look).toBe(true);
     });
