@@ -7,6 +7,8 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { apply, resumeApply, plan, undo } from '../../src/index.js';
+import { type Database, type Queryable, statementOf } from '../../src/db/port.js';
+import { rollbackToSavepointStatement } from '../../src/sql/batch.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { ordersConfig } from '../helpers/orders-config.js';
 
@@ -33,6 +35,26 @@ const DEFERRED = RAISING.replace(
   'CREATE TRIGGER refuse_void BEFORE UPDATE ON orders FOR EACH ROW',
   'CREATE CONSTRAINT TRIGGER refuse_void AFTER UPDATE ON orders DEFERRABLE INITIALLY DEFERRED FOR EACH ROW',
 );
+
+/** `db`, calling `seen` with the text of every statement its transactions send (the database itself is untouched). */
+function watched(db: Database, seen: (text: string) => void): Database {
+  return new Proxy(db, {
+    get(target, prop) {
+      if (prop === 'transaction')
+        return <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> =>
+          target.transaction((tx) =>
+            fn({
+              query: ((...args: Parameters<Queryable['query']>) => {
+                seen(statementOf(...args).text);
+                return tx.query(...args);
+              }) as Queryable['query'],
+            }),
+          );
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
 
 async function linked(t: TestDb): Promise<{ linked: number; voids: number; untouched: number }> {
   const r = await t.db.query<{ linked: number; voids: number; untouched: number }>(
@@ -180,20 +202,19 @@ describeEach('apply with rows the table refuses to link', (target) => {
       const stats = async (): Promise<number> =>
         (await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stats WHERE tablename = 'customers'`)).rows[0]!.n;
       expect(await stats()).toBe(0);
-      // Ctrl-C half a second into the batch, while its refused rows are being split out: the batch rolls back and
-      // the run stops there (it went on splitting: a trial's SIGINT had no effect for minutes)
+      // Ctrl-C while the batch's refused rows are being split out (its 20th refused part rolled back: a state, not half a
+      // second, which a fast machine could finish the split within): the batch rolls back and the run stops there (it
+      // went on splitting: a trial's SIGINT had no effect for minutes)
       const stop = new AbortController();
-      const first = await apply(t.db, {
-        config,
-        allTenants: true,
-        planRunId: p.runId,
-        batchSize: 20_000,
-        walk: 'key',
-        signal: stop.signal,
-        onProgress: (e) => {
-          if (e.event === 'start') setTimeout(() => stop.abort(), 500);
-        },
-      });
+      let refusedParts = 0;
+      const rollback = rollbackToSavepointStatement().text;
+      const first = await apply(
+        watched(t.db, (text) => {
+          if (text === rollback && ++refusedParts === 20) stop.abort();
+        }),
+        { config, allTenants: true, planRunId: p.runId, batchSize: 20_000, walk: 'key', signal: stop.signal },
+      );
+      expect(refusedParts).toBe(20);
       expect([first.status, first.totalUpdated, (await linked(t)).linked]).toEqual(['stopped', 0, 0]);
       // the master table, never analysed, was (a trial's restored dump: its active filter estimated at 4 of 860 rows,
       // each batch statement nested a loop over the source per master entry, 23 s for 150 rows)
