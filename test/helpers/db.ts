@@ -187,7 +187,7 @@ async function ownSchemaPrint(p: PGlite): Promise<string | null> {
  * it changed (OWN_SCHEMA_PRINT equal to the print right after migrating); otherwise (a test dropped, altered or added
  * to it: a guard's function, another role's grant) it is dropped and migrated again.
  */
-async function resetPglite(p: PGlite, migrated: boolean): Promise<void> {
+export async function resetPglite(p: PGlite, migrated: boolean): Promise<void> {
   // a test that set the session's search_path (a schema per tenant) leaves it as it found it; if not, the next tests'
   // tables would go where no reset drops them (RESET gives PGlite's boot value, pg_catalog: 25 failures in CI)
   if (shared.searchPath !== undefined) await p.query(`SELECT set_config('search_path', $1, false)`, [shared.searchPath]);
