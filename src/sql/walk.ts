@@ -80,11 +80,10 @@ function keyRangeWhere(alias: string, link: LinkShape, r: KeyRange | undefined, 
  * query on one shard; the exact subquery was a distributed subplan, 75 ms a statement against 3).
  */
 /**
- * namedRowsOnly: a range narrowed to named rows (a refused batch's split) is those rows alone, without the range's
- * bounds, which the rows were read within in the same transaction. Both together were estimated as their product
- * (225 named rows × a 500-key range of 60,000 = ONE row), and the planner nested loops that joined the plan's
- * entries to the masters once per row: 0.7 s a statement of 225 rows, a refused batch's split of 500 rows 2.5 s, an
- * apply of 38,000 rows beside a trigger refusing 342 of them 3 min 8 s (trial13: 300,000 invoices, 34 minutes in).
+ * namedRowsOnly: a range narrowed to named rows (a refused batch's split) is those rows alone, without the bounds they
+ * were read within in the same transaction. Both were estimated as their product (225 rows × a 500-key range of
+ * 60,000 = ONE row), and the planner nested loops joining the plan's entries to the masters once per row: 0.7 s a
+ * statement of 225 rows; an apply beside a trigger refusing 342 of 38,000 rows took 191 s, now 28 s (trial13).
  */
 function rowsWhere(alias: string, link: LinkShape, r: KeyRange, p: Params): string {
   return `${onlyRows(alias, link, r, p)}${skipRows(alias, link, r.skip ?? [], p)}`;
