@@ -6,7 +6,8 @@ import type { Context } from '../context/context.js';
 import { type PlanResult, seedFields, type SeedSummaryFields } from '../planning/plan.js';
 import { noticesOf } from '../context/context.js';
 import { type SkipCount, type SkipReasons } from './skips.js';
-import type { RefusedRow } from '../store/refused.js';
+import { type RefusedRow, refusedSample, refusedSoFar } from '../store/refused.js';
+import { REFUSED_SHOWN } from './skips.js';
 
 export interface LinkApplyResult {
   entityType: string;
@@ -30,6 +31,12 @@ export interface LinkApplyResult {
    * completes the link). Present only while not complete. See assertCountsAddUp.
    */
   notYetProcessed?: number;
+  /**
+   * A link the run stopped in: rows the table refused so far (among those not yet processed; every one in
+   * fk_backfill.refused_rows, the first in `refused`), counted as skipped when `apply --resume` completes the link.
+   * Present only then, when > 0. Before, a stopped run said "Skipped 0" while it had left such rows NULL.
+   */
+  refusedSoFar?: number;
   /** This link was walked to its end (false when the run stopped before). */
   complete: boolean;
   /** Batched: how the source was walked (absent when there was nothing to walk). */
@@ -67,7 +74,7 @@ export async function applyResult(
   status: ApplyResult['status'],
   results: LinkApplyResult[],
 ): Promise<ApplyResult> {
-  for (const r of results) if (!r.complete) Object.assign(r, unfinished(r));
+  for (const r of results) if (!r.complete) Object.assign(r, unfinished(r), await refusedSoFarFields(ctx, ids.runId, r.entityType));
   assertCountsAddUp(results);
   const totalUpdated = results.reduce((a, r) => a + r.updated, 0);
   const notYet = results.reduce((a, r) => a + (r.notYetProcessed ?? 0), 0);
@@ -135,6 +142,16 @@ function unfinished(r: LinkApplyResult): Pick<LinkApplyResult, 'skipped' | 'notY
     notYetProcessed: Math.max(0, r.planned - r.updated),
     ...(r.updated > r.planned ? { beyondPlan: r.updated - r.planned } : {}),
   };
+}
+
+/** A stopped link's rows refused so far, and the first of them (absent when none). */
+async function refusedSoFarFields(ctx: Context, runId: string, link: string): Promise<Pick<LinkApplyResult, 'refusedSoFar' | 'refused'>> {
+  const n = await refusedSoFar(ctx.db, runId, link);
+  if (n === 0) return {};
+  const refused = await refusedSample(ctx.db, runId, link, REFUSED_SHOWN);
+  if (refused.length === 0 || refused.length > n)
+    throw new BackfillError('INTERNAL', `apply ${link}: ${n} row(s) refused so far, but ${refused.length} shown`);
+  return { refusedSoFar: n, refused };
 }
 
 /**

@@ -189,7 +189,15 @@ export function applyText(a: ApplyResult): string {
     '',
     table(['Entity Type', 'Table', 'Planned', 'Updated', 'Skipped', ...(stopped ? ['Not yet processed'] : [])], rows),
     ...a.results.flatMap((r) => (r.skipReasons === undefined ? [] : [`  ${r.entityType} skipped: ${skipReasonsText(r.skipReasons)}`])),
-    ...a.results.flatMap((r) => refusedLines({ ...r, all: r.skipReasons?.refusedByTable ?? 0 }, a.runId, 'left NULL')),
+    ...a.results.flatMap((r) =>
+      r.refusedSoFar === undefined
+        ? refusedLines({ ...r, all: r.skipReasons?.refusedByTable ?? 0 }, a.runId, 'left NULL')
+        : refusedLines(
+            { ...r, all: r.refusedSoFar },
+            a.runId,
+            `left NULL so far (among those not yet processed; \`apply --resume ${a.runId}\` counts them as skipped)`,
+          ),
+    ),
     ...a.results.flatMap((r) => lockedLines(r, a.runId)),
     ...a.results.flatMap((r) =>
       r.beyondPlan === undefined

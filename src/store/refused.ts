@@ -57,6 +57,18 @@ export async function refusedCount(db: Queryable, runId: string, link: string): 
 }
 
 /**
+ * A stopped run's rows of a link the table refused so far (locked rows left out: the final sweep tries them again),
+ * counted among its rows not yet processed until `apply --resume` completes the link and counts them as skipped.
+ */
+export async function refusedSoFar(db: Queryable, runId: string, link: string): Promise<number> {
+  const r = await db.query<{ n: string }>(
+    `SELECT count(*)::text AS n FROM fk_backfill.refused_rows WHERE run_id = $1::int8 AND link = $2 AND sqlstate <> $3`,
+    [runId, link, LOCK_NOT_AVAILABLE],
+  );
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+/**
  * The final sweep's first statement (in its transaction): forgets the rows a batch left locked, which it tries again;
  * those still locked are recorded again, and a row now refused or passed over for another reason is counted as such,
  * not as locked.

@@ -11,6 +11,7 @@ import { type Database, type Queryable, statementOf } from '../../src/db/port.js
 import { rollbackToSavepointStatement } from '../../src/sql/batch.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { ordersConfig } from '../helpers/orders-config.js';
+import { applyText } from '../../src/cli/format.js';
 
 const config = ordersConfig({ updatedAt: 'updated_at' });
 
@@ -126,6 +127,13 @@ describeEach('apply with rows the table refuses to link', (target) => {
       },
     });
     expect(first.status).toBe('stopped');
+    // the voids it passed are said so far (before: "Skipped 0" and nothing about them), read off the rows it linked
+    const passed = await t.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM orders WHERE kind = 'void' AND id < (SELECT max(id) FROM orders WHERE customer_id IS NOT NULL)`,
+    );
+    expect(passed.rows[0]!.n).toBeGreaterThan(0);
+    expect([first.results[0]!.refusedSoFar, first.results[0]!.refused?.length]).toEqual([passed.rows[0]!.n, passed.rows[0]!.n]);
+    expect(applyText(first)).toContain(`the table refused ${passed.rows[0]!.n} row(s), left NULL so far`);
     const done = await resumeApply(t.db, { runId: first.runId });
     expect(done.results[0]!.updated).toBe(196);
     expect(done.results[0]!.skipReasons?.refusedByTable).toBe(4);
