@@ -78,13 +78,22 @@ async function notImmutable(ctx: Context, l: ResolvedLink, checks: readonly { na
   return mutable.length === 0 ? null : `${mutable.join(', ')}: not an immutable expression`;
 }
 
-/** Plan's part: the link's CHECKs said in a notice, and the rows they would refuse counted in its result where they can be. */
+/**
+ * Plan's part: the link's CHECKs said in a notice, and the rows they would refuse counted in its result where they can
+ * be; triggers that can raise an error on apply's UPDATE named (what they refuse is known only when they run).
+ */
 export async function noteCheckRefusals(
   ctx: Context,
   l: ResolvedLink,
   planRunId: string,
   result: { recordsMatched: number } & CheckRefusalCount,
 ): Promise<void> {
+  const raising = l.updateTriggers.filter((g) => g.raises).map((g) => g.name);
+  if (raising.length > 0)
+    // the trial with a closed-period trigger: plan said nothing, apply then split batch after batch around its rows
+    ctx.notices.push(
+      `${l.entity}: trigger(s) ${raising.join(', ')} of ${l.config.table} fire on apply's UPDATE and can raise an error: apply leaves out, NULL, the rows they refuse (each named in fk_backfill.refused_rows, counted as refused by the table; each costs its batch a split); not counted ahead`,
+    );
   const r = await checkRefusals(ctx, l, planRunId, result.recordsMatched);
   if (r === null) return;
   ctx.notices.push(r.notice);

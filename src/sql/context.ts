@@ -80,12 +80,16 @@ export function updateTriggersStatement(
   oid: number,
   setColumns: readonly string[],
   touched: string | null = null,
-): Statement<{ name: string; before: boolean; touches: boolean }> {
+): Statement<{ name: string; before: boolean; touches: boolean; raises: boolean }> {
   // `touches`: the trigger may set the touched column (updated_at): its function's source or its arguments name it
-  // (moddatetime(updated_at)), or its function is not written in SQL or PL/pgSQL, whose source tells nothing
+  // (moddatetime(updated_at)), or its function is not written in SQL or PL/pgSQL, whose source tells nothing.
+  // `raises`: it may refuse a row: its PL/pgSQL function RAISEs at a level that is an error (no level, EXCEPTION, a
+  // condition, USING), or its function is written in another language but SQL (which raises nothing by itself)
   const text = `SELECT g.tgname::text AS name, bool_or(g.tgtype & 2 = 2) AS before,
               bool_or($3::text IS NOT NULL AND (l.lanname NOT IN ('plpgsql', 'sql') OR strpos(lower(f.prosrc), lower($3::text)) > 0
-                                                OR strpos(lower(encode(g.tgargs, 'escape')), lower($3::text)) > 0)) AS touches
+                                                OR strpos(lower(encode(g.tgargs, 'escape')), lower($3::text)) > 0)) AS touches,
+              bool_or(l.lanname NOT IN ('plpgsql', 'sql')
+                      OR (l.lanname = 'plpgsql' AND f.prosrc ~* '\\mraise\\M(?!\\s+(debug|log|info|notice|warning)\\M)')) AS raises
          FROM pg_trigger g
          JOIN pg_proc f ON f.oid = g.tgfoid
          JOIN pg_language l ON l.oid = f.prolang

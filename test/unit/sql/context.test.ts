@@ -65,7 +65,9 @@ describe('context statements (whole text)', () => {
     expect(updateTriggersStatement(42, ['customer_id', 'updated_at'], 'updated_at')).toEqual({
       text: `SELECT g.tgname::text AS name, bool_or(g.tgtype & 2 = 2) AS before,
               bool_or($3::text IS NOT NULL AND (l.lanname NOT IN ('plpgsql', 'sql') OR strpos(lower(f.prosrc), lower($3::text)) > 0
-                                                OR strpos(lower(encode(g.tgargs, 'escape')), lower($3::text)) > 0)) AS touches
+                                                OR strpos(lower(encode(g.tgargs, 'escape')), lower($3::text)) > 0)) AS touches,
+              bool_or(l.lanname NOT IN ('plpgsql', 'sql')
+                      OR (l.lanname = 'plpgsql' AND f.prosrc ~* '\\mraise\\M(?!\\s+(debug|log|info|notice|warning)\\M)')) AS raises
          FROM pg_trigger g
          JOIN pg_proc f ON f.oid = g.tgfoid
          JOIN pg_language l ON l.oid = f.prolang
