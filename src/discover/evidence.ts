@@ -65,7 +65,8 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
     const r = (await db.query(overlapStatement({ sourceSql: src.sql, name, targetSql: tgt.sql, targetName: tname }, sample))).rows[0];
     const sampled = num(r?.sampled);
     const found = num(r?.found);
-    return { sampled, found, ratio: sampled === 0 ? null : found / sampled };
+    const spellings = { all: num(r?.spellings), exact: num(r?.exact), folded: num(r?.folded) };
+    return { sampled, found, ratio: sampled === 0 ? null : found / sampled, spellings };
   };
 
   const keyOverlap = async (

@@ -19,6 +19,11 @@ export interface Overlap {
   sampled: number;
   found: number;
   ratio: number | null;
+  /**
+   * Names only: of the sample's distinct spellings, those that are a master's name as written (`exact`) and once
+   * trimmed and case-folded (`folded`): where folded finds more, `"match": "exact"` would leave those rows unlinked.
+   */
+  spellings?: { all: number; exact: number; folded: number };
 }
 
 export interface Evidence {
@@ -58,6 +63,8 @@ export interface Proposal {
   /** The link's own `active` (documents that count) from the source's soft-delete columns, and why; absent: none proposed. */
   sourceActive?: ActiveProposal;
   sourceActiveEvidence?: string[];
+  /** Why the link's `match` is proposed (`normalized`: names the masters hold in another case); absent: the default, exact. */
+  matchEvidence?: string;
   document: string | null;
   amount: string | null;
   evidence: Evidence;

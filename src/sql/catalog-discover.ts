@@ -162,24 +162,29 @@ export function enumLabelsStatement(tableOid: number, column: string): Statement
 /**
  * Sampled overlap of two name columns: of at most `sample` source rows (LIMIT: bounded work however big
  * the table), how many distinct names (trimmed, case-folded) exist among at most `targetLimit` target
- * names. One statement, hashed semi-join; never a query per name.
+ * names; and of the source's distinct spellings, how many are a target name as written (`exact`) and how many
+ * once trimmed and case-folded (`folded`): what `"match": "exact"` would link against what folding would. One
+ * statement, hashed joins; never a query per name.
  */
 export function overlapStatement(
   a: { sourceSql: string; name: string; targetSql: string; targetName: string },
   sample = 2000,
   targetLimit = 200_000,
-): Statement<{ sampled: unknown; found: unknown }> {
+): Statement<{ sampled: unknown; found: unknown; spellings: unknown; exact: unknown; folded: unknown }> {
   const p = new Params();
   const text = `WITH s AS (
-  SELECT DISTINCT lower(btrim(x.n::text)) AS n
+  SELECT DISTINCT x.n::text AS raw
     FROM (SELECT s.${ident(a.name)} AS n FROM ${a.sourceSql} s WHERE s.${ident(a.name)} IS NOT NULL LIMIT ${p.add(sample)}) x
    WHERE btrim(x.n::text) <> ''
 ), t AS (
-  SELECT DISTINCT lower(btrim(y.n::text)) AS n
+  SELECT DISTINCT y.n::text AS raw
     FROM (SELECT t.${ident(a.targetName)} AS n FROM ${a.targetSql} t WHERE t.${ident(a.targetName)} IS NOT NULL LIMIT ${p.add(targetLimit)}) y
+), f AS (
+  SELECT DISTINCT lower(btrim(t.raw)) AS n FROM t
 )
-SELECT count(*)::int8 AS sampled, count(t.n)::int8 AS found
-  FROM s LEFT JOIN t ON t.n = s.n`;
+SELECT count(DISTINCT lower(btrim(s.raw)))::int8 AS sampled, count(DISTINCT f.n)::int8 AS found,
+       count(*)::int8 AS spellings, count(t.raw)::int8 AS exact, count(f.n)::int8 AS folded
+  FROM s LEFT JOIN t ON t.raw = s.raw LEFT JOIN f ON f.n = lower(btrim(s.raw))`;
   return { text, values: p.values };
 }
 

@@ -51,6 +51,7 @@ describeEach('discover on a SaaS schema (trial13)', (target) => {
       ['invoice', 'billing.invoices', 'account_id', 'customer_name', 'crm.accounts', 'display_name', ['workspace']],
     ]);
     const acc = r.proposals.find((p) => p.fk === 'account_id')!;
+    expect(r.config!.links[0]!.match).toBeUndefined(); // every name as the masters write it: exact, the default
     expect(acc.scopeEvidence.find((v) => v.column === 'workspace')).toMatchObject({
       scope: true,
       reason: expect.stringContaining('nullable on accounts: its masters without a value (shared by every tenant) are never linked'),
@@ -72,6 +73,23 @@ describeEach('discover on a SaaS schema (trial13)', (target) => {
       ['7', 'acme-eu:Acme Ltd', null],
       ['8', 'bolt-us:Gamma Oy', null],
     ]);
+  });
+
+  it('names the masters hold in another case: "match": "normalized" is proposed, and links them where exact would not', async () => {
+    t = await freshDb(target);
+    await t.db.exec(`${SCHEMA} UPDATE billing.invoices SET customer_name = upper(customer_name) WHERE invoice_id IN (5, 6);`);
+    const r = await discover(t.db);
+    const acc = r.proposals.find((p) => p.fk === 'account_id')!;
+    expect(r.config!.links[0]!.match).toBe('normalized');
+    // spellings: Acme Ltd, Beta GmbH, Stripe, Inc., Gamma Oy as written, GAMMA OY and BETA GMBH only folded
+    expect(acc.matchEvidence).toBe(
+      '2 of 6 sampled spellings of customer_name (33.3 %) are a display_name only ignoring case and spacing: "match": "normalized" links them (exact would not)',
+    );
+    await apply(t.db, { config: r.config!, allTenants: true });
+    const rows = await t.db.query<{ id: string }>(
+      `SELECT invoice_id::text AS id FROM billing.invoices WHERE account_id IS NOT NULL ORDER BY 1`,
+    );
+    expect(rows.rows.map((x) => x.id)).toEqual(['1', '2', '5', '6', '7', '8']);
   });
 
   it.runIf(target === 'postgres')(

@@ -59,6 +59,7 @@ export function discoverText(r: DiscoverResult, written: string | null): string 
       for (const v of p.scopeEvidence) details.push(`  ${p.entity}: ${v.column} ${v.scope ? 'is scope' : 'is not scope'}: ${v.reason}`);
       for (const e of p.activeEvidence) details.push(`  ${p.entity}: active: ${e}`);
       for (const e of p.sourceActiveEvidence ?? []) details.push(`  ${p.entity}: documents active: ${e}`);
+      if (p.matchEvidence !== undefined) details.push(`  ${p.entity}: match: ${p.matchEvidence}`);
     }
     if (details.length > 0) out.push('', 'Scope and active predicate:', ...details);
   }

@@ -141,20 +141,23 @@ SELECT (SELECT count(*) FROM s)::int8 AS sampled, count(*)::int8 AS found
       values: [16384, 'State'],
     });
   });
-  it('name overlap: trimmed, case-folded distinct names of a source sample found among a bounded set of target names', () => {
+  it('name overlap: trimmed, case-folded distinct names of a source sample found among a bounded set of target names; its spellings found as written and folded', () => {
     expect(
       overlapStatement({ sourceSql: '"erp"."Sales Orders"', name: 'Customer Name', targetSql: '"crm"."customers"', targetName: 'name' }),
     ).toEqual({
       text: `WITH s AS (
-  SELECT DISTINCT lower(btrim(x.n::text)) AS n
+  SELECT DISTINCT x.n::text AS raw
     FROM (SELECT s."Customer Name" AS n FROM "erp"."Sales Orders" s WHERE s."Customer Name" IS NOT NULL LIMIT $1) x
    WHERE btrim(x.n::text) <> ''
 ), t AS (
-  SELECT DISTINCT lower(btrim(y.n::text)) AS n
+  SELECT DISTINCT y.n::text AS raw
     FROM (SELECT t."name" AS n FROM "crm"."customers" t WHERE t."name" IS NOT NULL LIMIT $2) y
+), f AS (
+  SELECT DISTINCT lower(btrim(t.raw)) AS n FROM t
 )
-SELECT count(*)::int8 AS sampled, count(t.n)::int8 AS found
-  FROM s LEFT JOIN t ON t.n = s.n`,
+SELECT count(DISTINCT lower(btrim(s.raw)))::int8 AS sampled, count(DISTINCT f.n)::int8 AS found,
+       count(*)::int8 AS spellings, count(t.raw)::int8 AS exact, count(f.n)::int8 AS folded
+  FROM s LEFT JOIN t ON t.raw = s.raw LEFT JOIN f ON f.n = lower(btrim(s.raw))`,
       values: [2000, 200000],
     });
   });
