@@ -44,6 +44,8 @@ export type BackfillErrorCode =
   // constrain --not-null on a link whose rows not active (its own `active`) still have a NULL FK: nothing changed
   | 'NOT_ACTIVE_NULL_FKS'
   | 'TARGET_KEY_NOT_UNIQUE'
+  // constrain --tenant-safe on a link whose masters may be shared (target.shared): nothing changed
+  | 'TENANT_SAFE_SHARED'
   | 'MIGRATION_MISMATCH'
   | 'INVALID_INPUT'
   | 'FILE_UNUSABLE'
@@ -86,6 +88,7 @@ const USAGE_CODES: ReadonlySet<BackfillErrorCode> = new Set<BackfillErrorCode>([
   'CONFIRMATION_REQUIRED',
   'PERMISSION_DENIED',
   'TARGET_KEY_NOT_UNIQUE',
+  'TENANT_SAFE_SHARED',
   'MIGRATION_MISMATCH',
   'INVALID_INPUT',
   // a file or directory given cannot be read or written (none such, a directory for a file, no permission), a port in use

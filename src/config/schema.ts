@@ -113,6 +113,16 @@ export const targetSchema = z
     active: activeSchema.optional(),
     /** Column holding a human number such as CUST-003 (used when creating masters). */
     number: identifier.optional(),
+    /**
+     * `"null-scope"`: a master whose scope columns are all NULL (a global master: system payment terms, tax codes, a
+     * shared supplier) is shared by every scope, a candidate for each scope's documents beside its own. Absent: such a
+     * master belongs to no scope and is never linked. Needs a scope and a master key unique alone.
+     */
+    shared: z
+      .literal('null-scope', {
+        error: 'must be "null-scope" (a master whose scope columns are all NULL is shared by every scope), or left out',
+      })
+      .optional(),
   })
   .strict();
 
@@ -163,6 +173,13 @@ export const linkSchema = z
     }
     if (link.autoLinkAt !== undefined && link.reviewAt !== undefined && link.reviewAt > link.autoLinkAt) {
       ctx.addIssue({ code: 'custom', path: ['reviewAt'], message: 'reviewAt must be <= autoLinkAt' });
+    }
+    if (link.target.shared !== undefined && link.scope.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['target', 'shared'],
+        message: 'a shared master is one of no scope: "shared" needs "scope" (the tenant columns whose NULL means every tenant)',
+      });
     }
     if (link.fk === link.name) ctx.addIssue({ code: 'custom', path: ['fk'], message: 'fk and name must be different columns' });
     if (link.compare !== undefined && link.compare.length > 0 && link.match !== 'fuzzy') {

@@ -22,6 +22,7 @@ import { orphanScan, planLink } from './steps.js';
 import { execute } from './execute.js';
 import { tableOwnerStatement } from '../sql/context.js';
 import { refuseNotActiveNulls } from './not-active.js';
+import { refuseTenantSafeShared } from './shared.js';
 
 export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Promise<ConstrainResult> {
   if (ctx.filter.tenant !== null) {
@@ -51,6 +52,7 @@ export async function constrainIn(ctx: Context, opts: ConstrainOptions = {}): Pr
   }
   for (const l of ctx.links) refuseCitusLocalMaster(l);
   if (opts.notNull === true) await refuseNotActiveNulls(ctx);
+  if (tenantSafe) await refuseTenantSafeShared(ctx);
   for (const l of ctx.links) {
     const s = constrainShape(l);
     if (!(tenantSafe && s.scope.length > 0)) await assertReferenceable(ctx, l, s);

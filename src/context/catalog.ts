@@ -15,6 +15,7 @@ import { column, type ColumnInfo, tableInfo, type TableInfo } from './table-info
 import { checkStatusValues } from './status-values.js';
 import type { TableKind } from '../sql/citus.js';
 import { checkCitusLink, citusKinds } from './citus-link.js';
+import { checkSharedMasters } from './shared-masters.js';
 import type { FkCheck } from '../sql/checks.js';
 import { displayTable, ident, parseTableName, qualified, type TableName } from '../sql/quote.js';
 import { type FkRange, fkRangeOf } from '../plan/fk-range.js';
@@ -351,6 +352,8 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   }
   const unscoped = unscopedNotice(link, [displayTable(source), src.columns], [displayTable(target), tgt.columns]);
   if (unscoped !== null) notices.push(unscoped);
+  const shared = checkSharedMasters(link, tgt, target, targetKey, p);
+  if (shared !== null) notices.push(shared);
   const cased = citextMasterNotice(
     link,
     [displayTable(source), link.name, name.baseType],

@@ -43,6 +43,12 @@ export function checkCitusLink(
   };
   const s = k.source;
   const t = k.target;
+  if (link.target.shared !== undefined && t.kind === 'distributed')
+    throw new BackfillError(
+      'CITUS_UNSUPPORTED',
+      `${link.entity}: ${displayTable(target)} is distributed by ${t.column}, and Citus forbids a NULL distribution value: it holds no master of no scope, so "shared" cannot apply; keep shared masters in a reference table linked by another link, or leave "shared" out (${p}.target.shared)`,
+      { details: { path: `${p}.target.shared` } },
+    );
   if (s.kind === 'distributed' && t.kind === 'distributed') {
     if (s.column !== t.column) {
       refuse(

@@ -60,6 +60,7 @@ export function shape(l: ResolvedLink): LinkShape {
     active: activePredicate(c.target.active),
     ...(c.active !== undefined ? { sourceActive: activePredicate(c.active) } : {}),
     scope: c.scope,
+    ...(c.target.shared === 'null-scope' && c.scope.length > 0 ? { sharedMasters: true } : {}),
     fkType: l.fkType,
     ...(l.fkRange !== undefined ? { fkRange: l.fkRange } : {}),
     keyType: l.keyType,

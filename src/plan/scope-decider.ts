@@ -21,6 +21,11 @@ export interface ScopeMasters {
   aliases: KnownAlias[];
   /** Masters the active predicate excludes: only to say "only an inactive master matches" instead of "no candidate". */
   inactive: MasterRecord[];
+  /**
+   * Keys of the masters among `masters` and `inactive` that are shared by every scope (of no scope: `target.shared`).
+   * Absent or empty: none.
+   */
+  shared?: ReadonlySet<string>;
 }
 
 /** A decision and, when linked, the master's own name as read (an alias candidate carries the alias): what apply rechecks. */
@@ -30,6 +35,50 @@ export type NameEntry = EntryDecision & { targetName: string | null };
 export type ScopeDecider = (name: string | null, evidence: EvidenceValues | undefined) => NameEntry;
 
 export function scopeDecider(s: ScopeMasters, opts: MatchOptions): ScopeDecider {
+  const decide = ownDecider(s, opts);
+  const shared = s.shared;
+  if (shared === undefined || shared.size === 0) return decide;
+  return (name, evidence) => withShared(decide(name, evidence), shared, opts);
+}
+
+/** The width within which a shared master and a tenant's own master read a name alike: never one over the other. */
+export const SHARED_MARGIN = 0.05;
+
+/**
+ * A decision among a scope's own masters and the shared ones (of no scope): each shared candidate marked so
+ * (`signals.shared`), a link to a shared master said so, and a link that a master of the other kind (the tenant's own
+ * beside a shared one, or the reverse) matches as nearly made ambiguous: both verbatim or normalised, or scores within
+ * the link's margin (at least SHARED_MARGIN). Which one the writer meant is a person's call.
+ */
+function withShared(e: NameEntry, shared: ReadonlySet<string>, opts: MatchOptions): NameEntry {
+  const candidates = e.candidates.map((c) => (shared.has(c.key) ? { ...c, signals: { ...c.signals, shared: true } } : c));
+  if (e.outcome !== 'linked' || e.targetKey === null) {
+    const named = e.candidates.some((c) => shared.has(c.key) && c.active !== false);
+    return { ...e, candidates, ...(named ? { reason: `${e.reason} (a shared master, of no tenant, among the candidates)` } : {}) };
+  }
+  const mine = shared.has(e.targetKey);
+  const score = e.score ?? 1;
+  const width = Math.max(opts.margin, SHARED_MARGIN);
+  const rival = candidates.find(
+    (c) =>
+      c.key !== e.targetKey &&
+      c.active !== false &&
+      shared.has(c.key) !== mine &&
+      ((strength(c.method ?? null) >= 2 && strength(e.method) >= 2) || (c.score ?? 0) >= score - width),
+  );
+  if (rival === undefined) return mine ? { ...e, candidates, reason: `${e.reason} (a shared master, of no tenant)` } : { ...e, candidates };
+  return {
+    outcome: 'ambiguous',
+    targetKey: null,
+    method: e.method,
+    score: e.score,
+    candidates,
+    reason: "this tenant's own master and a shared master (of every tenant) both match this name: never guessed, pick one in review",
+    targetName: null,
+  };
+}
+
+function ownDecider(s: ScopeMasters, opts: MatchOptions): ScopeDecider {
   const matcher = createMatcher(s.masters, s.aliases, opts);
   const inactiveMatcher = s.inactive.length === 0 ? null : createMatcher(s.inactive, [], opts);
   // exact and normalised lookups only: cheap enough to ask for every name

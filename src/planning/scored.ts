@@ -84,6 +84,11 @@ export async function planScored(
   }));
   // masters the active predicate excludes: only to say "only an inactive master matches" instead of "no candidate"
   const inactiveBy = groupBy((await db.query(inactiveMastersStatement(s, ctx.filter))).rows, master);
+  // shared masters (target.shared: of no scope) are candidates in every scope, beside its own
+  const noScopeKey = JSON.stringify(s.scope.map(() => null));
+  const sharedMs = s.sharedMasters === true ? (mastersBy.get(noScopeKey) ?? []) : [];
+  const sharedIms = s.sharedMasters === true ? (inactiveBy.get(noScopeKey) ?? []) : [];
+  const shared = new Set([...sharedMs, ...sharedIms].map((m) => m.key));
   // scoring is CPU work of minutes on a large scope: every 50 ms the event loop gets a turn, so a server planning
   // (the review page's re-plan) still answers its other requests
   let breathed = Date.now();
@@ -95,9 +100,11 @@ export async function planScored(
   let labelledBudget = MAX_LABELLED;
   const acc = { samples: 0, autoLinked: 0, correct: 0, wrong: 0 };
   for (const [scope, group] of namesBy) {
-    const ms: MasterRecord[] = mastersBy.get(scope) ?? [];
+    const own = scope === noScopeKey ? [] : (mastersBy.get(scope) ?? []);
+    const ms: MasterRecord[] = sharedMs.length === 0 ? own : [...own, ...sharedMs];
     const known: KnownAlias[] = aliasesBy.get(scope) ?? [];
-    const ims: MasterRecord[] = inactiveBy.get(scope) ?? [];
+    const ownInactive = scope === noScopeKey ? [] : (inactiveBy.get(scope) ?? []);
+    const ims: MasterRecord[] = sharedIms.length === 0 ? ownInactive : [...ownInactive, ...sharedIms];
     // a scope's names and masters are let go once it is planned (each scope is visited once)
     for (const by of [namesBy, mastersBy, aliasesBy, inactiveBy]) by.delete(scope);
     const scopeKey = group.scopeKey;
@@ -115,7 +122,7 @@ export async function planScored(
         await sink(rowOf(at, name === null || isBlankName(name) ? noName(name) : noScope()));
       }
     } else {
-      const decide = scopeDecider({ masters: ms, aliases: known, inactive: ims }, opts);
+      const decide = scopeDecider({ masters: ms, aliases: known, inactive: ims, shared }, opts);
       for (let at = 0; at < n; at++) {
         await sink(rowOf(at, decide(group.names[at]!, group.evidence[at])));
         await breathe();

@@ -18,7 +18,7 @@ import { BackfillError, wrapDbError } from '../errors.js';
 import { queueEntrySql } from '../sql/review.js';
 import { type CommonOptions, type Context, prepare } from '../context/context.js';
 import type { DecisionRecord } from './types.js';
-import { linkOf, masterIn, mastersFor } from './masters.js';
+import { isSharedScope, linkOf, masterIn, mastersFor } from './masters.js';
 
 // ------------------------------------------------------------------------------------------ decisions
 
@@ -96,7 +96,10 @@ export async function validateDecisions(db: Queryable, ctx: Context, list: Decid
       const d = list[i]!;
       const m = masterIn(found, d.targetKey!, d.scopeKey);
       if (m === undefined) errors[i] = `target key ${d.targetKey} is not a master of ${l.config.target.table}`;
-      else if (JSON.stringify(m.scopeKey) !== JSON.stringify(d.scopeKey))
+      else if (
+        JSON.stringify(m.scopeKey) !== JSON.stringify(d.scopeKey) &&
+        !(l.config.target.shared !== undefined && isSharedScope(m.scopeKey))
+      )
         // masterIn prefers the line's scope: a master of that key found elsewhere only (a Citus trial named one of them,
         // as if the key belonged to a single other scope)
         errors[i] =

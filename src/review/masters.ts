@@ -11,6 +11,11 @@ export function keyLink(l: ResolvedLink): Parameters<typeof mastersByKeyStatemen
   return { ...shape(l), targetKeyType: l.targetKeyType, number: l.config.target.number };
 }
 
+/** A master's scope key of no scope at all (every value NULL): with `target.shared`, a master shared by every scope. */
+export function isSharedScope(scopeKey: readonly (string | null)[]): boolean {
+  return scopeKey.length > 0 && scopeKey.every((v) => v === null);
+}
+
 interface MasterInfo {
   key: string;
   scopeKey: (string | null)[];
@@ -26,7 +31,8 @@ interface MasterInfo {
 export function masterIn(found: Map<string, MasterInfo[]>, key: string, scopeKey: readonly (string | null)[]): MasterInfo | undefined {
   const all = found.get(key);
   const want = JSON.stringify(scopeKey);
-  return all?.find((m) => JSON.stringify(m.scopeKey) === want) ?? all?.[0];
+  // then a master of no scope (shared by every scope where the link says so: target.shared)
+  return all?.find((m) => JSON.stringify(m.scopeKey) === want) ?? all?.find((m) => isSharedScope(m.scopeKey)) ?? all?.[0];
 }
 
 /**

@@ -20,7 +20,6 @@ import {
   sameMasterName,
   scopeEq,
   type ScopeFilter,
-  scopeJoin,
   scopeWhere,
   sourceActiveWhere,
   type Statement,
@@ -28,6 +27,8 @@ import {
   touchedText,
   type TypedLinkShape,
   withChangedCount,
+  masterEntryScopeJoin,
+  masterScopeJoin,
 } from './link.js';
 import { type KeyRange, plainRangeWhere, type Walk, walkRangeWhere } from './walk.js';
 import { refusedBy, refusedRowsCte } from './checks.js';
@@ -171,7 +172,7 @@ export function applyBatchStatement(
   // filter in v shrinks its estimate further)
   const entries = `(SELECT m.*, ${sameMasterName(link, 't', 'm', true)} AS fkb_same_master
                     FROM ${a.map} m
-                    JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = m.target_key${activeWhere('t', link)}${entryScopeJoin('t', link, 'm')}
+                    JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = m.target_key${activeWhere('t', link)}${masterEntryScopeJoin('t', link, 'm')}
                   OFFSET 0) v`;
   // the range of the source, read on its own (see the comment above: never probed once per entry); with CHECK
   // constraints to test, each row's columns too
@@ -299,7 +300,7 @@ function citusApplyBatchStatement(
   const read_ = `SELECT ${read}, m.target_key, m.method, m.score
             FROM ${link.sourceSql} r
             JOIN ${m}
-            JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = m.target_key${scopeJoin('t', 'r', link)}${activeWhere('t', link)} AND ${sameMasterName(link, 't', 'm', true)}
+            JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = m.target_key${masterScopeJoin('t', 'r', link)}${activeWhere('t', link)} AND ${sameMasterName(link, 't', 'm', true)}
            WHERE r.${fk} IS NULL${sourceActiveWhere('r', link)}${scopeWhere('r', link, f, p)}${plainRangeWhere('r', link, a.range, p)}${shardValues('r')}`;
   // a distributed source: one co-located join per shard; a local or reference one: the read first (Citus
   // refuses a local table joined to reference tables inside an UPDATE, not a read of them)

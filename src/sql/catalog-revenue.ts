@@ -9,12 +9,19 @@ import {
   Params,
   rowKeyText,
   type ScopeFilter,
-  scopeJoin,
   scopeKeyExpr,
   scopeWhere,
   sourceActiveWhere,
   type Statement,
+  orShared,
+  scopeJoin,
+  masterScopeWhere,
 } from './link.js';
+
+/** Document `d` and master `m` of one scope, or `m` shared by every scope (target.shared). */
+function docMasterJoin(link: LinkShape): string {
+  return orShared('m', link, scopeJoin('d', 'm', link), (c) => `d.${ident(c)}`);
+}
 
 function base(link: LinkShape, f: ScopeFilter, p: Params): string {
   const amt = link.amount === undefined ? 'NULL::numeric' : `s.${ident(link.amount)}::numeric`;
@@ -22,7 +29,7 @@ function base(link: LinkShape, f: ScopeFilter, p: Params): string {
   const sScope = link.scope.map((c) => `, s.${ident(c)}`).join('');
   return `m AS (
   SELECT t.${ident(link.targetKey)} AS k, t.${ident(link.targetName)} AS mname${tScope}
-    FROM ${link.targetSql} t WHERE true${scopeWhere('t', link, f, p)}
+    FROM ${link.targetSql} t WHERE true${masterScopeWhere('t', link, f, p)}
 ), d AS (
   SELECT ${rowKeyText('s', link)} AS dk, s.${ident(link.fk)} AS fk, s.${ident(link.name)} AS dname, ${amt} AS amt${sScope}
     FROM ${link.sourceSql} s WHERE true${sourceActiveWhere('s', link)}${scopeWhere('s', link, f, p)}
@@ -60,17 +67,18 @@ export interface RevenueRow {
  */
 export function revenueStatement(link: LinkShape, f: ScopeFilter, limit: number): Statement<RevenueRow> {
   const p = new Params();
+  const dmJoin = docMasterJoin(link);
   // a master is its key within its scope: keys numbered per tenant ((tenant_id, id)) repeat across tenants
   const sc = (a: string): string => link.scope.map((c) => `, ${a}.${ident(c)}`).join('');
   const same = (a: string): string => link.scope.map((c) => ` AND ${a}.${ident(c)} IS NOT DISTINCT FROM m.${ident(c)}`).join('');
   const text = `WITH ${base(link, f, p)}, nm AS (
   SELECT m.k${sc('m')}, d.dk, d.fk, d.amt, count(*) OVER (PARTITION BY d.dk) AS hits
-    FROM m JOIN d ON d.dname = m.mname${scopeJoin('d', 'm', link)}
+    FROM m JOIN d ON d.dname = m.mname${dmJoin}
 ), by_fk AS (
   SELECT m.k${sc('m')}, count(*) AS n, sum(d.amt) AS amt,
          count(*) FILTER (WHERE d.dname IS DISTINCT FROM m.mname) AS missed_n,
          sum(d.amt) FILTER (WHERE d.dname IS DISTINCT FROM m.mname) AS missed_amt
-    FROM m JOIN d ON d.fk = m.k${scopeJoin('d', 'm', link)}
+    FROM m JOIN d ON d.fk = m.k${dmJoin}
    GROUP BY m.k${sc('m')}
 ), by_name AS (
   SELECT nm.k${sc('nm')}, count(*) AS n, sum(nm.amt) AS amt,
@@ -118,6 +126,7 @@ export interface RevenueTotalsRow {
 export function revenueTotalsStatement(link: LinkShape, f: ScopeFilter): Statement<RevenueTotalsRow> {
   const p = new Params();
   const dangling = 'd.fk IS NOT NULL AND NOT d.fkb_via_fk';
+  const dmJoin = docMasterJoin(link);
   const text = `WITH ${base(link, f, p)}
 SELECT count(*)::int8 AS docs, coalesce(sum(d.amt), 0)::text AS amount,
        count(*) FILTER (WHERE d.fkb_via_fk)::int8 AS linked_docs,
@@ -126,7 +135,7 @@ SELECT count(*)::int8 AS docs, coalesce(sum(d.amt), 0)::text AS amount,
        coalesce(sum(d.amt) FILTER (WHERE d.fk IS NULL), 0)::text AS unlinked_amount,
        count(*) FILTER (WHERE ${dangling})::int8 AS dangling_docs,
        coalesce(sum(d.amt) FILTER (WHERE ${dangling}), 0)::text AS dangling_amount,
-       count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM m WHERE m.mname = d.dname${scopeJoin('d', 'm', link)}))::int8 AS no_name_match_docs
-  FROM (SELECT d.*, EXISTS (SELECT 1 FROM m WHERE m.k = d.fk${scopeJoin('d', 'm', link)}) AS fkb_via_fk FROM d) d`;
+       count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM m WHERE m.mname = d.dname${dmJoin}))::int8 AS no_name_match_docs
+  FROM (SELECT d.*, EXISTS (SELECT 1 FROM m WHERE m.k = d.fk${dmJoin}) AS fkb_via_fk FROM d) d`;
   return { text, values: p.values };
 }

@@ -352,3 +352,24 @@ export function columnNotNullStatement(tableOid: number, column: string): Statem
 export function rowsPerKeyStatement(sourceSql: string, key: string): Statement<{ r: unknown }> {
   return { text: `SELECT count(*)::float8 / greatest(count(DISTINCT s.${ident(key)}), 1) AS r FROM ${sourceSql} s`, values: [] };
 }
+
+/**
+ * Rows of a link with shared masters (target.shared) whose FK names a master of no scope: a composite FK (scope, fk) →
+ * master (scope, key) cannot hold for them (their scope is set, the master's is NULL), so `--tenant-safe` is refused.
+ */
+export function sharedLinkedStatement(s: {
+  sourceSql: string;
+  targetSql: string;
+  fk: string;
+  targetKey: string;
+  scope: readonly string[];
+}): Statement<{ n: unknown }> {
+  const shared = s.scope.map((c) => `t.${ident(c)} IS NULL`).join(' AND ');
+  return {
+    text: `SELECT count(*)::int8 AS n
+  FROM ${s.sourceSql} s
+  JOIN ${s.targetSql} t ON t.${ident(s.targetKey)} = s.${ident(s.fk)}
+ WHERE ${shared}`,
+    values: [],
+  };
+}

@@ -3,7 +3,7 @@
  * each alias target checked against the masters as they are now.
  */
 import { ident } from './quote.js';
-import { activeWhere, type LinkShape, Params, type ScopeFilter, scopeKeyExpr, scopeWhere, type Statement } from './link.js';
+import { activeWhere, type LinkShape, Params, type ScopeFilter, type Statement, masterScopeKeyEq, masterScopeWhere } from './link.js';
 
 export interface HumanDecisionRow {
   scope_key: (string | null)[];
@@ -32,7 +32,7 @@ export function humanDecisionsStatement(s: LinkShape, linkName: string, f: Scope
        -- the alias targets as they are now (a join and a GROUP BY, not a correlated subquery: Citus plans it)
        SELECT d.scope_key, d.target_key, count(*) AS n, min(t.${ident(s.targetName)}::text) AS name
          FROM d
-         JOIN ${s.targetSql} t ON t.${ident(s.targetKey)}::text = d.target_key AND ${scopeKeyExpr('t', s)} = d.scope_key${active}${scopeWhere('t', s, f, p)}
+         JOIN ${s.targetSql} t ON t.${ident(s.targetKey)}::text = d.target_key AND ${masterScopeKeyEq('t', s, 'd.scope_key')}${active}${masterScopeWhere('t', s, f, p)}
         GROUP BY d.scope_key, d.target_key
      )
      SELECT d.scope_key, d.source_name, d.action, d.target_key, coalesce(m.n, 0) > 0 AS valid, m.name AS target_name

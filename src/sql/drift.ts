@@ -6,7 +6,6 @@ import { activeCond } from './guard.js';
 import {
   activeWhere,
   entryName,
-  entryScopeJoin,
   FOLD_PATTERN,
   foldedName,
   type LinkShape,
@@ -19,6 +18,10 @@ import {
   scopeWhere,
   type Statement,
   sourceActiveWhere,
+  masterEntryScopeJoin,
+  masterScopeJoin,
+  masterScopeKeyEq,
+  masterScopeWhere,
 } from './link.js';
 
 /** fk_backfill's tables, or empty stand-ins where the schema does not exist (drift only reads). */
@@ -96,14 +99,14 @@ export function driftLinkedStatement(
               ELSE 'renamed' END AS kind,
          d.fkb_names AS dup_names
     FROM ${link.sourceSql} s
-    LEFT JOIN ${link.targetSql} t ON ${tk} = s.${ident(link.fk)}${scopeJoin('t', 's', link)}${
+    LEFT JOIN ${link.targetSql} t ON ${tk} = s.${ident(link.fk)}${masterScopeJoin('t', 's', link)}${
       otherScope
         ? `
     LEFT JOIN (SELECT DISTINCT x.${ident(link.targetKey)} AS k FROM ${link.targetSql} x) o ON o.k = s.${ident(link.fk)}`
         : ''
     }
     LEFT JOIN (SELECT ${dupCols}${dupName(`m.${ident(link.targetName)}`)} AS fkb_name, array_agg(m.${ident(link.targetName)}::text) AS fkb_names FROM ${link.targetSql} m
-                WHERE true${activeWhere('m', link)}${scopeWhere('m', link, f, p)}
+                WHERE true${activeWhere('m', link)}${masterScopeWhere('m', link, f, p)}
                 GROUP BY ${dupCols}${dupName(`m.${ident(link.targetName)}`)} HAVING count(*) > 1) d
       ON d.fkb_name = ${dupName(`t.${ident(link.targetName)}`)}${scopeJoin('d', 't', link)}
    WHERE s.${ident(link.fk)} IS NOT NULL${scopeWhere('s', link, f, p)}
@@ -170,7 +173,7 @@ export function driftNewNamesStatement(
 , m AS (
   SELECT n.scope_key, n.name, count(*)::int8 AS masters
     FROM n
-    JOIN ${link.targetSql} t ON ${masterNameAsSource(link, `t.${ident(link.targetName)}`)} = n.name${entryScopeJoin('t', link, 'n')} AND ${activeCond('t', link)}${scopeWhere('t', link, f, p)}
+    JOIN ${link.targetSql} t ON ${masterNameAsSource(link, `t.${ident(link.targetName)}`)} = n.name${masterEntryScopeJoin('t', link, 'n')} AND ${activeCond('t', link)}${masterScopeWhere('t', link, f, p)}
    GROUP BY n.scope_key, n.name
 )
 SELECT n.scope_key, n.name::text AS source_name, n.row_count,
@@ -224,7 +227,7 @@ export function driftDecisionsStatement(link: LinkShape, linkName: string, f: Sc
   SELECT CASE WHEN ${tk} IS NULL THEN 'missing' ELSE 'inactive' END AS kind, a.scope_key, a.source_name, a.target_key,
          t.${ident(link.targetName)}::text AS master_name
     FROM a
-    LEFT JOIN ${link.targetSql} t ON ${tk}::text = a.target_key AND ${scopeKeyExpr('t', link)} = a.scope_key${scopeWhere('t', link, f, p)}
+    LEFT JOIN ${link.targetSql} t ON ${tk}::text = a.target_key AND ${masterScopeKeyEq('t', link, 'a.scope_key')}${masterScopeWhere('t', link, f, p)}
    WHERE ${tk} IS NULL OR NOT (${activeCond('t', link)})
 ), n AS (
   -- the name's rows as a plan groups them (a citext name: every spelling of it)

@@ -55,6 +55,11 @@ export interface LinkShape {
    */
   sourceActive?: ActivePredicate | undefined;
   scope: string[];
+  /**
+   * `target.shared` is "null-scope": a master whose scope columns are all NULL is shared by every scope, a candidate for
+   * the documents of each (masterScopeJoin and its kin). Absent: such a master belongs to no scope and is never linked.
+   */
+  sharedMasters?: boolean | undefined;
   fkType: string;
   /** An integer FK narrower than the master's key: the values it holds (keys outside are never written). */
   fkRange?: FkRange | undefined;
@@ -249,6 +254,43 @@ export function scopeKeyExpr(alias: string, link: LinkShape): string {
 /** Same-scope join condition between two aliases (a loose scope column by its text form: scopeEq). */
 export function scopeJoin(a: string, b: string, link: LinkShape): string {
   return link.scope.map((c, i) => ` AND ${scopeEq(link, i, `${a}.${ident(c)}`, `${b}.${ident(c)}`)}`).join('');
+}
+
+/** `t`'s scope columns all NULL: a master shared by every scope (only meaningful with `sharedMasters`). */
+export function sharedMaster(t: string, link: LinkShape): string {
+  return link.scope.map((c) => `${t}.${ident(c)} IS NULL`).join(' AND ');
+}
+
+/**
+ * ` AND (<same> OR <t shared>)` with shared masters, else ` AND <same>` (same: conditions each led by ` AND `). `row`:
+ * the scope columns of the row the master is for (`alias.col`, or an entry's `fkb_scope_N`), which must all be set: a
+ * row of no tenant is never linked, a shared master neither.
+ */
+export function orShared(t: string, link: LinkShape, same: string, row?: (c: string, i: number) => string): string {
+  if (link.sharedMasters !== true || link.scope.length === 0 || same === '') return same;
+  const set = row === undefined ? '' : link.scope.map((c, i) => ` AND ${row(c, i)} IS NOT NULL`).join('');
+  return ` AND ((${same.replace(/^ AND /, '')}) OR (${sharedMaster(t, link)}${set}))`;
+}
+
+/** The master `t` is in the scope of row `b`: scopeJoin, or with shared masters also a master of no scope (sharedMasters). */
+export function masterScopeJoin(t: string, b: string, link: LinkShape): string {
+  return orShared(t, link, scopeJoin(t, b, link), (c) => `${b}.${ident(c)}`);
+}
+
+/** The master `t` is in the scope of a lookup entry (entryScopeJoin), or shared (sharedMasters). */
+export function masterEntryScopeJoin(t: string, link: LinkShape, entry: string): string {
+  return orShared(t, link, entryScopeJoin(t, link, entry), (_, i) => `${entry}.fkb_scope_${i + 1}`);
+}
+
+/** `--tenant`'s filter on masters (scopeWhere), which lets shared masters through (sharedMasters). */
+export function masterScopeWhere(t: string, link: LinkShape, f: ScopeFilter, p: Params): string {
+  return orShared(t, link, scopeWhere(t, link, f, p));
+}
+
+/** `<t's scope key> = key` (a text[] of scope values, as plan entries store it), or `t` shared (sharedMasters). */
+export function masterScopeKeyEq(t: string, link: LinkShape, key: string, keyFirst = false): string {
+  const eq = keyFirst ? `${key} = ${scopeKeyExpr(t, link)}` : `${scopeKeyExpr(t, link)} = ${key}`;
+  return link.sharedMasters === true && link.scope.length > 0 ? `(${eq} OR ${sharedMaster(t, link)})` : eq;
 }
 
 /** ` AND <alias's master is active>` (the link's active predicate), or nothing. */

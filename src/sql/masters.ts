@@ -3,7 +3,7 @@
  * must fill, whether the key fills itself), and the reads and writes of master rows it and review need
  * (by key, their numbers, new masters, reactivation).
  */
-import { type LinkShape, Params, type ScopeFilter, scopeKeyExpr, scopeWhere, type Statement } from './link.js';
+import { type LinkShape, Params, type ScopeFilter, scopeKeyExpr, scopeWhere, type Statement, masterScopeWhere } from './link.js';
 import { BackfillError } from '../errors.js';
 import { activeExpr, activeValueSql, activeValues, describeActive } from './active.js';
 import { ident } from './quote.js';
@@ -66,7 +66,7 @@ export function mastersByKeyStatement(
   const text = `SELECT t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)} AS name,
        ${number} AS number, ${active} AS active
   FROM ${link.targetSql} t
- WHERE t.${ident(link.targetKey)} = ANY(${p.add(keys)}::${link.targetKeyType}[])${scopeWhere('t', link, f, p)}`;
+ WHERE t.${ident(link.targetKey)} = ANY(${p.add(keys)}::${link.targetKeyType}[])${masterScopeWhere('t', link, f, p)}`;
   return { text, values: p.values };
 }
 

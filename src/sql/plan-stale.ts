@@ -12,9 +12,9 @@ import {
   OWN,
   Params,
   type ScopeFilter,
-  scopeKeyExpr,
-  scopeWhere,
   type Statement,
+  masterScopeKeyEq,
+  masterScopeWhere,
 } from './link.js';
 
 /** A linked entry of the plan and an active master of its scope that may be its namesake (see the statement). */
@@ -62,9 +62,9 @@ export function namesakesSincePlanStatement(
     on: string,
     folded: boolean,
   ): string => `SELECT e.scope_key, e.source_name, e.target_name, ${tn}::text AS master, ${folded} AS folded
-    FROM e JOIN ${link.targetSql} t ON ${on} AND e.scope_key = ${scopeKeyExpr('t', link)}${activeWhere('t', link)}
+    FROM e JOIN ${link.targetSql} t ON ${on} AND ${masterScopeKeyEq('t', link, 'e.scope_key', true)}${activeWhere('t', link)}
    WHERE ${tk}::text <> e.target_key
-     AND NOT coalesce(e.candidates @> jsonb_build_array(jsonb_build_object('key', ${tk}::text)), false)${scopeWhere('t', link, f, p)}`;
+     AND NOT coalesce(e.candidates @> jsonb_build_array(jsonb_build_object('key', ${tk}::text)), false)${masterScopeWhere('t', link, f, p)}`;
   const text = `WITH e AS (
   SELECT e.scope_key, e.source_name, e.target_key, e.target_name, e.candidates
     FROM ${OWN}.plan_entries e

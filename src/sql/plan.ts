@@ -11,6 +11,9 @@ import {
   type LinkShape,
   loose,
   masterNameAsSource,
+  masterScopeJoin,
+  masterScopeWhere,
+  sharedMaster,
   Params,
   type ScopeFilter,
   scopeJoin,
@@ -52,8 +55,12 @@ export function exactPlanInsertStatement(
   const blank = p.add(BLANK_NAME_RE);
   // one candidate (nearly every linked name): the array built directly; the aggregate over unnest it replaces took
   // 6 µs per entry, 0.27 s of a 1 M-row plan over 5,000 tenants
+  const shared = link.sharedMasters === true;
+  // a shared master (of no scope, target.shared) says so in its candidate: review shows it, the reason names it
+  const sharedMark = (k: string): string =>
+    shared ? ` || CASE WHEN ${k} = ANY(d.shared_keys) THEN '{"shared": true}'::jsonb ELSE '{}'::jsonb END` : '';
   const cand = (k: string, extra: string): string =>
-    `jsonb_build_object('key', ${k}, 'name', d.source_name, 'score', 1, 'method', 'exact'${extra})`;
+    `jsonb_build_object('key', ${k}, 'name', d.source_name, 'score', 1, 'method', 'exact'${extra})${sharedMark(k)}`;
   const cands = (arr: string, extra: string): string =>
     `CASE WHEN cardinality(${arr}) = 1 THEN jsonb_build_array(${cand(`${arr}[1]`, extra)})
                  ELSE (SELECT jsonb_agg(${cand('u.k', extra)} ORDER BY u.o) FROM unnest(${arr}) WITH ORDINALITY AS u(k, o)) END`;
@@ -61,7 +68,7 @@ export function exactPlanInsertStatement(
 ${inner.text}
 ), d AS (
   SELECT c.scope_key, c.source_name::text AS source_name, c.row_count, coalesce(c.keys, '{}') AS keys, c.candidate_count,
-         coalesce(c.inactive_keys, '{}') AS inactive_keys, c.names,
+         coalesce(c.inactive_keys, '{}') AS inactive_keys, c.names,${shared ? ` coalesce(c.shared_keys, '{}') AS shared_keys, c.shared_count,` : ''}
          CASE WHEN c.source_name IS NULL THEN 'no name' WHEN c.source_name::text COLLATE "C" ~ ${blank} THEN 'blank name' END AS no_name
     FROM c
 )
@@ -78,8 +85,14 @@ SELECT ${run}::int8, ${ln}::text, d.scope_key, d.source_name,
             ELSE '[]'::jsonb END,
        CASE WHEN d.no_name IS NOT NULL THEN d.no_name
             WHEN array_position(d.scope_key, NULL) IS NOT NULL THEN ${p.add(NO_SCOPE_REASON)}
-            WHEN d.candidate_count = 1 THEN 'one active master with this exact name'
-            WHEN d.candidate_count > 1 THEN d.candidate_count::text || ' active masters share this exact name'
+            WHEN d.candidate_count = 1 THEN 'one active master with this exact name'${
+              shared ? ` || CASE WHEN d.shared_count > 0 THEN ', a shared master (of no tenant)' ELSE '' END` : ''
+            }
+            WHEN d.candidate_count > 1 THEN d.candidate_count::text || ' active masters share this exact name'${
+              shared
+                ? ` || CASE WHEN d.shared_count > 0 THEN ' (' || d.shared_count::text || ' of them shared by every tenant: never guessed)' ELSE '' END`
+                : ''
+            }
             WHEN cardinality(d.inactive_keys) = 1 THEN 'only an inactive master matches this name (not linked)'
             WHEN cardinality(d.inactive_keys) > 1 THEN 'only inactive masters (' || cardinality(d.inactive_keys)::text || ') match this name (not linked)'
             ELSE 'no active master with this exact name' END,
@@ -180,6 +193,7 @@ const PLAIN_SCOPE = /^(text|character varying(\(\d+\))?|smallint|integer|bigint|
 function plainJoin(link: LinkShape & { scopeTypes?: string[] }): boolean {
   return (
     link.nameLoose === false &&
+    link.sharedMasters !== true &&
     PLAIN_NAME.test(link.nameType ?? 'text') &&
     PLAIN_NAME.test(link.targetNameType ?? 'text') &&
     link.scopeTypes !== undefined &&
@@ -236,6 +250,13 @@ SELECT ${scopeKeyExpr('n', link)} AS scope_key, n.source_name, n.row_count, m.ke
   }
   // a loose name column's group is recorded under one spelling of it (groupSpelling), still joined by the group's value
   const spelled = link.nameLoose === true;
+  // with shared masters (target.shared), a name meets its own scope's masters and those of no scope: counted apart too
+  const sharedCols =
+    link.sharedMasters === true
+      ? `
+       (array_agg(${tkey}::text ORDER BY ${tkey}::text) FILTER (WHERE ${tkey} IS NOT NULL AND ${act} AND ${sharedMaster('t', link)}))[1:${max}::int] AS shared_keys,
+       count(${tkey}) FILTER (WHERE ${act} AND ${sharedMaster('t', link)})::int8 AS shared_count,`
+      : '';
   const text = `WITH names AS (
   SELECT ${[...link.scope.map((c, i) => `${scopeCol(c, i)} AS ${ident(c)}`), `s.${ident(link.name)} AS source_name`].join(', ')}${spelled ? `, ${groupSpelling(link, `s.${ident(link.name)}`)} AS spelling` : ''}, count(*)::int8 AS row_count
     FROM ${link.sourceSql} s
@@ -244,13 +265,13 @@ SELECT ${scopeKeyExpr('n', link)} AS scope_key, n.source_name, n.row_count, m.ke
 )
 SELECT ${scopeKeyExpr('n', link)} AS scope_key, ${spelled ? 'n.spelling AS source_name' : 'n.source_name'}, n.row_count,
        (array_agg(${tkey}::text ORDER BY ${tkey}::text) FILTER (WHERE ${tkey} IS NOT NULL AND ${act}))[1:${max}::int] AS keys,
-       count(${tkey}) FILTER (WHERE ${act})::int8 AS candidate_count,
+       count(${tkey}) FILTER (WHERE ${act})::int8 AS candidate_count,${sharedCols}
        (array_agg(${tkey}::text ORDER BY ${tkey}::text) FILTER (WHERE ${tkey} IS NOT NULL AND NOT ${act}))[1:${max}::int] AS inactive_keys,
        -- the active masters' names as read, in the order of keys: what a linked entry's decision rested on (apply rechecks it)
        (array_agg(t.${ident(link.targetName)}::text ORDER BY ${tkey}::text) FILTER (WHERE ${tkey} IS NOT NULL AND ${act}))[1:1] AS names
   FROM names n
   LEFT JOIN ${link.targetSql} t
-    ON ${masterNameAsSource(link, `t.${ident(link.targetName)}`)} = n.source_name${scopeJoin('t', 'n', link)}
+    ON ${masterNameAsSource(link, `t.${ident(link.targetName)}`)} = n.source_name${masterScopeJoin('t', 'n', link)}
  GROUP BY ${[...link.scope.map((c) => `n.${ident(c)}`), 'n.source_name', ...(spelled ? ['n.spelling'] : []), 'n.row_count'].join(', ')}${
    o.ordered === false
      ? ''
@@ -272,7 +293,7 @@ export function mastersStatement(link: LinkShape, f: ScopeFilter): Statement<Mas
   const p = new Params();
   const text = `SELECT ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetKey)}::text AS key, t.${ident(link.targetName)} AS name${compareColumns(link, 'target')}
   FROM ${link.targetSql} t
- WHERE t.${ident(link.targetName)} IS NOT NULL${activeWhere('t', link)}${scopeWhere('t', link, f, p)}
+ WHERE t.${ident(link.targetName)} IS NOT NULL${activeWhere('t', link)}${masterScopeWhere('t', link, f, p)}
  ORDER BY 1, 3, 2`;
   return { text, values: p.values };
 }
@@ -285,7 +306,7 @@ export function aliasesStatement(
   const p = new Params();
   const text = `SELECT ${scopeKeyExpr('s', link)} AS scope_key, s.${ident(link.name)} AS name, s.${ident(link.fk)}::text AS key, count(*)::int8 AS rows
   FROM ${link.sourceSql} s
-  JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = s.${ident(link.fk)}${scopeJoin('t', 's', link)}${activeWhere('t', link)}
+  JOIN ${link.targetSql} t ON t.${ident(link.targetKey)} = s.${ident(link.fk)}${masterScopeJoin('t', 's', link)}${activeWhere('t', link)}
  WHERE s.${ident(link.fk)} IS NOT NULL AND s.${ident(link.name)} IS NOT NULL${scopeWhere('s', link, f, p)}
  GROUP BY 1, 2, 3
  ORDER BY 1, 2, 3`;
@@ -341,6 +362,6 @@ export function inactiveMastersStatement(
   const number = link.number === undefined ? 'NULL::text' : `t.${ident(link.number)}::text`;
   const text = `SELECT ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetKey)}::text AS key, t.${ident(link.targetName)} AS name, ${number} AS number
   FROM ${link.targetSql} t
- WHERE NOT ${activeExpr('t', link.active)} AND t.${ident(link.targetName)} IS NOT NULL${scopeWhere('t', link, f, p)}`;
+ WHERE NOT ${activeExpr('t', link.active)} AND t.${ident(link.targetName)} IS NOT NULL${masterScopeWhere('t', link, f, p)}`;
   return { text, values: p.values };
 }

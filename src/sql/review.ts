@@ -21,6 +21,7 @@ import {
   type Statement,
   textForm,
   sourceActiveWhere,
+  orShared,
 } from './link.js';
 
 export const QUEUE_SORTS = ['rows', 'amount', 'score', 'name'] as const;
@@ -216,9 +217,14 @@ export function masterSearchSql(
 ): Statement<{ key: string; name: string; number: string | null; active: boolean }> {
   const p = new Params();
   // by the text form; a loose column's under "C" (a nondeterministic collation calls 't1' and 'T1' equal)
-  const scope = link.scope
-    .map((c, i) => ` AND ${loose(link, i) ? textForm(`t.${ident(c)}`) : `t.${ident(c)}::text`} = ${p.add(scopeKey[i] ?? null)}::text`)
-    .join('');
+  // a master shared by every scope (target.shared) too
+  const scope = orShared(
+    't',
+    link,
+    link.scope
+      .map((c, i) => ` AND ${loose(link, i) ? textForm(`t.${ident(c)}`) : `t.${ident(c)}::text`} = ${p.add(scopeKey[i] ?? null)}::text`)
+      .join(''),
+  );
   const like = p.add('%' + q.replace(/[\\%_]/g, (c) => '\\' + c) + '%');
   const number = link.number === undefined ? 'NULL::text' : `t.${ident(link.number)}::text`;
   const active = activeExpr('t', link.active);

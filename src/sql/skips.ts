@@ -11,11 +11,11 @@ import {
   Params,
   rowKeyText,
   type ScopeFilter,
-  scopeJoin,
   scopeKeyExpr,
   scopeWhere,
   sourceActiveWhere,
   type Statement,
+  masterScopeJoin,
 } from './link.js';
 import { LOCK_NOT_AVAILABLE } from '../errors.js';
 
@@ -109,7 +109,7 @@ export function skipReasonsStatement(
     FROM ${link.sourceSql} s
     JOIN ${OWN}.plan_entries e
       ON ${linkedEntry}
-    LEFT JOIN ${link.targetSql} t ON ${tk} = e.target_key::${link.fkType}${scopeJoin('t', 's', link)}${
+    LEFT JOIN ${link.targetSql} t ON ${tk} = e.target_key::${link.fkType}${masterScopeJoin('t', 's', link)}${
       movable
         ? `
     LEFT JOIN (SELECT DISTINCT t.${ident(link.targetKey)} AS k FROM ${link.targetSql} t) o ON o.k = e.target_key::${link.fkType}`
@@ -224,7 +224,7 @@ function probeCte(link: LinkShape, linkedEntry: string, f: ScopeFilter, p: Param
      SET ${ident(link.fk)} = e.target_key::${link.fkType}${touchSet}
     FROM ${OWN}.plan_entries e, ${link.targetSql} t
    WHERE ${linkedEntry}
-     AND t.${ident(link.targetKey)} = e.target_key::${link.fkType}${scopeJoin('t', 's', link)}${activeWhere('t', link)}
+     AND t.${ident(link.targetKey)} = e.target_key::${link.fkType}${masterScopeJoin('t', 's', link)}${activeWhere('t', link)}
      AND s.${ident(link.fk)} IS NULL${sourceActiveWhere('s', link)}${scopeWhere('s', link, f, p)}
      AND ${rowKeyText('s', link)} NOT IN (SELECT k FROM changed) AND ${rowKeyText('s', link)} NOT IN (SELECT k FROM refused)
   RETURNING ${rowKeyText('s', link)} AS k, s.${ident(link.fk)} IS NOT NULL AS linked

@@ -15,6 +15,8 @@ import {
   sourceActiveWhere,
   type Statement,
   textForm,
+  masterScopeJoin,
+  masterScopeWhere,
 } from './link.js';
 
 /**
@@ -92,8 +94,8 @@ function sameScopeJoin(link: LinkShape, f: ScopeFilter, p: Params): string {
   const scopeCols = link.scope.map(ident);
   const groupBy = ['1', ...scopeCols.map((c, i) => (loose(link, i) ? `${i + 2}, ${textForm(`t.${c}`)}` : String(i + 2)))].join(', ');
   return `LEFT JOIN (SELECT t.${tk} AS k${scopeCols.map((c) => `, t.${c}`).join('')}, bool_or(${activeExpr('t', link.active)}) AS active
-                FROM ${link.targetSql} t WHERE true${scopeWhere('t', link, f, p)} GROUP BY ${groupBy}) t
-    ON t.k = s.${ident(link.fk)}${scopeJoin('t', 's', link)}`;
+                FROM ${link.targetSql} t WHERE true${masterScopeWhere('t', link, f, p)} GROUP BY ${groupBy}) t
+    ON t.k = s.${ident(link.fk)}${masterScopeJoin('t', 's', link)}`;
 }
 
 /**

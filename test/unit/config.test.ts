@@ -147,3 +147,32 @@ describe('config', () => {
     expect(configHash(a)).not.toBe(configHash(defaultConfig()));
   });
 });
+
+describe('config: target.shared', () => {
+  const link = (over: Record<string, unknown>, target: Record<string, unknown> = {}): unknown => ({
+    links: [
+      {
+        entity: 'o',
+        table: 'orders',
+        key: 'id',
+        fk: 'customer_id',
+        name: 'customer_name',
+        scope: ['tenant_id'],
+        ...over,
+        target: { table: 'customers', key: 'id', name: 'name', ...target },
+      },
+    ],
+  });
+  it('"null-scope" with a scope is taken; absent by default', () => {
+    expect(parseConfig(link({}, { shared: 'null-scope' })).links[0]!.target.shared).toBe('null-scope');
+    expect(parseConfig(link({})).links[0]!.target).not.toHaveProperty('shared');
+  });
+  it('without a scope, or another value: one line naming the path', () => {
+    const e = err(() => parseConfig(link({ scope: [] }, { shared: 'null-scope' })));
+    expect(e.code).toBe('CONFIG_INVALID');
+    expect(e.exitCode).toBe(2);
+    expect(e.message).toMatch(/links\[0\]\.target\.shared: a shared master is one of no scope: "shared" needs "scope"/);
+    expect(e.message).not.toMatch(/\n/);
+    expect(err(() => parseConfig(link({}, { shared: true }))).message).toMatch(/links\[0\]\.target\.shared: must be "null-scope"/);
+  });
+});
