@@ -214,7 +214,10 @@ export function evidence(db: Queryable, cat: Catalog, sample: number) {
         continue;
       }
       if (!a.notNull) why.push(`nullable on ${src.table}: its rows without a value are never linked`);
-      if (!b.notNull) why.push(`nullable on ${tgt.table}: its masters without a value (shared by every tenant) are never linked`);
+      if (!b.notNull)
+        why.push(
+          `nullable on ${tgt.table}: its masters without a value (shared by every tenant) are never linked unless the link's target says "shared": "null-scope"`,
+        );
       if (st !== undefined && st.n > 0) why.push(`${st.d} value(s) in ${st.n} sampled master rows`);
       if (linked >= 3 && ok !== undefined && !agreed) why.push(`${ok} of ${linked} linked rows agree`);
       yes(why.join('; '));

@@ -54,7 +54,9 @@ describeEach('discover on a SaaS schema (trial13)', (target) => {
     expect(r.config!.links[0]!.match).toBeUndefined(); // every name as the masters write it: exact, the default
     expect(acc.scopeEvidence.find((v) => v.column === 'workspace')).toMatchObject({
       scope: true,
-      reason: expect.stringContaining('nullable on accounts: its masters without a value (shared by every tenant) are never linked'),
+      reason: expect.stringContaining(
+        'nullable on accounts: its masters without a value (shared by every tenant) are never linked unless the link\'s target says "shared": "null-scope"',
+      ),
     });
     expect(r.rejected.find((x) => x.column === 'project_id')?.reason).toMatch(/^projects has no name column/);
     // applied as written: nothing crosses a workspace, the shared (NULL-workspace) account links nobody, the rest link
