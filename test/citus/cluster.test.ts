@@ -887,6 +887,29 @@ describe('Citus cluster [citus]', () => {
     expect((d.config?.links ?? []).map((l) => l.table).filter((x) => x === 'invoices' || x === 'notes')).toEqual([]);
     const why = Object.fromEntries(d.rejected.map((x) => [`${x.source}.${x.column}`, x.reason]));
     expect(why['public.notes.currency_id']).toMatch(/that plan refuses: .*citus_add_local_table_to_metadata/);
+    // "shared" (masters of no tenant) on a master distributed by the tenant, which Citus never lets be NULL
+    for (const key of [['tenant_id', 'id'], 'id']) {
+      writeFileSync(
+        cfg,
+        JSON.stringify({
+          links: [
+            {
+              entity: 'so',
+              table: 'sales_orders',
+              key: ['tenant_id', 'id'],
+              fk: 'customer_id',
+              name: 'customer_name',
+              scope: ['tenant_id'],
+              target: { table: 'customers', key, name: 'name', shared: 'null-scope' },
+            },
+          ],
+        }),
+      );
+      const sh = await runCli(['apply', '--db', cit.url, '--config', cfg, '--all-tenants', '--yes']);
+      expect([sh.code, sh.stderr.trim().split('\n').length]).toEqual([2, 1]);
+      expect(sh.stderr).toMatch(/target\.shared/);
+      expect(await cit.sql(`SELECT count(*)::text AS n FROM fk_backfill.runs`)).toEqual(runsBefore);
+    }
   });
 
   it('a distributed source with a master local to the coordinator: constrain refused before anything is made (exit 2); a tenant schema beside a reference master: verify answers', async () => {
