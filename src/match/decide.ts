@@ -53,6 +53,7 @@ function capReason(best: Candidate): string {
   if (best.signals['acronym'] !== undefined) return 'an acronym of its words';
   if (best.signals['reordered'] === true) return 'words reordered';
   if (best.signals['wordConflict'] === true) return 'a word differs on both sides';
+  if (best.signals['generation'] !== undefined) return `its initials read ${String(best.signals['generation'])} too, a generation apart`;
   return 'it leaves out a word that tells this master from others';
 }
 
@@ -77,7 +78,8 @@ export function decideFuzzy(name: string, ranked: Candidate[], options: MatchOpt
   const capped =
     ((best.signals['wordConflict'] === true || best.signals['reordered'] === true || best.signals['droppedWord'] !== undefined) &&
       best.signals['containment'] === undefined) ||
-    (best.signals['acronym'] !== undefined && best.signals['acronymSole'] !== true);
+    (best.signals['acronym'] !== undefined && best.signals['acronymSole'] !== true) ||
+    best.signals['generation'] !== undefined;
   // The name's words all in the best master, which has more, and all in another master too ("Holy Family Westbury" /
   // Holy Family Parish, Westbury beside Holy Family Catholic School, Westbury): it tells the two apart only by what
   // it lacks, which is no evidence of either. Two masters, as when they score alike.
