@@ -4,7 +4,7 @@
  */
 import { ident } from './quote.js';
 import { appliedTouch, untouchedSince } from './undo.js';
-import { namedAsPlanned } from './undo-names.js';
+import { namedAsPlanned, plannedNamesCte } from './undo-names.js';
 import { idCols, type LinkShape, OWN, Params, rowKeyMatch, type ScopeFilter, scopeWhere, type Statement } from './link.js';
 
 /**
@@ -46,12 +46,12 @@ export function undoEditedSampleStatement(
   // the FK as written, but the row written since by the application (undo's untouchedSince) or renamed since (its
   // namedAsPlanned, where the touched column cannot tell): skipped too
   const untouched = untouchedSince(link, 's', { recorded: 'c.rec', applied: appliedTouch(link.touch, target) }, { target, linkName });
-  const named = namedAsPlanned(link, 's', { p, id: a.plan }, linkName);
+  const named = namedAsPlanned(link, 's', a.plan);
   const unedited = untouched + named;
   const touched = link.touch === null ? 'NULL' : `s.${ident(link.touch.column)}::text`;
   const renamed = named === '' ? 'NULL' : `CASE WHEN NOT (true${named}) THEN s.${ident(link.name)}::text END`;
   // not the rows an undo of the same run set back: this one, or an earlier one (alreadyRevertedStatement counts those)
-  const text = `WITH c AS (
+  const text = `WITH ${plannedNamesCte(link, { p, id: a.plan }, linkName)}c AS (
   SELECT DISTINCT ON (u.k) u.k, u.v, cs.touched_column IS NOT NULL AS rec, cs.changed_at
     FROM ${OWN}.change_sets cs CROSS JOIN LATERAL unnest(cs.row_keys, cs.new_values) AS u(k, v)
    WHERE cs.run_id = ${target}::int8 AND cs.link = ${linkName}

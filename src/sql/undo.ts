@@ -20,7 +20,7 @@ import { keptFollowUp, keptRow } from './kept.js';
 import type { BoundRow } from './walk.js';
 import { refusedBy, refusedRowsCte } from './checks.js';
 import { runTimeZone } from './batch.js';
-import { citusPlannedNames, namedAsPlanned } from './undo-names.js';
+import { citusPlannedNames, namedAsPlanned, plannedNamesCte } from './undo-names.js';
 
 /**
  * Reverts what run `targetRunId` wrote into one link: only rows that still hold the value it wrote;
@@ -70,7 +70,7 @@ export function undoStatement(
   const touchSet = touchValue === null ? '' : `, ${ident(link.touch!.column)} = ${touchValue}`;
   const unedited =
     untouchedSince(link, 's', { recorded: 'c.touched_column IS NOT NULL', applied: appliedTouch(link.touch, target) }, u) +
-    namedAsPlanned(link, 's', { p, id: a.plan }, linkName);
+    namedAsPlanned(link, 's', a.plan);
   const log = `c AS (
   SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old, c.changed_at
     FROM ${from}
@@ -102,7 +102,7 @@ export function undoStatement(
     tt === null
       ? 'NULL'
       : `CASE WHEN ${touchedText('upd.fkb_wrote')} IS NOT DISTINCT FROM ${touchedText(`upd.fkb_old_touch::${tt}`)} THEN ${touchedText('upd.fkb_wrote')} END`;
-  const text = `WITH ${withs}${log}${screened}, upd AS (
+  const text = `WITH ${withs}${plannedNamesCte(link, { p, id: a.plan }, linkName)}${log}${screened}, upd AS (
   UPDATE ${link.sourceSql} s
      SET ${fk} = c.old_value::${link.fkType}${touchSet}
     FROM c

@@ -104,11 +104,16 @@ ${changeSet(false)}`,
 
   it("no touched column and the applied plan given: a row is set back only while its scope and name are an entry the plan linked to its FK's master (the name cast to its column's type)", () => {
     const named = { ...link, keys: undefined, keyTypes: undefined, touch: null, nameType: 'citext' };
-    const plan = (p: string): string => `EXISTS (SELECT 1 FROM fk_backfill.plan_entries e
-        WHERE e.run_id = ${p}::int8 AND e.link = $3 AND e.outcome = 'linked' AND e.scope_key = ARRAY[s."tenant id"::text]::text[]
-          AND e.source_name::citext = s."customer name" AND CASE WHEN e.outcome = 'linked' THEN e.target_key::uuid END = s."Customer ID")`;
+    // the entries as arrays of one materialized row, each row a probe of them hashed once (see namedAsPlanned)
+    const planned = (p: string, l: string): string => `fkb_planned AS MATERIALIZED (
+  SELECT array_agg(CASE WHEN e.outcome = 'linked' THEN e.target_key::uuid END) AS masters, array_agg(e.scope_key::text) AS scopes,
+         array_agg(e.source_name::citext) AS names
+    FROM fk_backfill.plan_entries e
+   WHERE e.run_id = ${p}::int8 AND e.link = ${l} AND e.outcome = 'linked'
+), `;
+    const plan = `(s."Customer ID", ARRAY[s."tenant id"::text]::text[]::text, s."customer name") IN (SELECT x.* FROM fkb_planned n, unnest(n.masters, n.scopes, n.names) x) IS TRUE`;
     expect(undoStatement(named, { targetRunId: '5', runId: '9', linkName: 'so', plan: '4' }, { tenant: null })).toMatchObject({
-      text: `WITH c AS (
+      text: `WITH ${planned('$4', '$3')}c AS (
   SELECT c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old, c.changed_at
     FROM fk_backfill.changes c
    WHERE c.run_id = $2::int8 AND c.link = $3 AND c.set_id IS NOT NULL
@@ -116,7 +121,7 @@ ${changeSet(false)}`,
   UPDATE "erp"."Sales Orders" s
      SET "Customer ID" = c.old_value::uuid
     FROM c
-   WHERE s."id" = c.row_key::uuid AND s."Customer ID" = c.new_value::uuid AND ${plan('$4')}
+   WHERE s."id" = c.row_key::uuid AND s."Customer ID" = c.new_value::uuid AND ${plan}
   RETURNING s."id"::text AS row_key, c.new_value, c.old_value, c.table_name, c.column_name, s."Customer ID" IS NOT DISTINCT FROM c.old_value::uuid AS fkb_reverted,
             s."Customer ID" AS fkb_fk
 )
@@ -129,7 +134,7 @@ ${changeSet(false)}`,
     ).not.toContain('plan_entries');
     // the skipped rows' sample names the row's name now where the plan's check refused it
     expect(undoEditedSampleStatement(named, { targetRunId: '5', linkName: 'so', plan: '4' }, { tenant: null }, 5)).toEqual({
-      text: `WITH c AS (
+      text: `WITH ${planned('$3', '$2')}c AS (
   SELECT DISTINCT ON (u.k) u.k, u.v, cs.touched_column IS NOT NULL AS rec, cs.changed_at
     FROM fk_backfill.change_sets cs CROSS JOIN LATERAL unnest(cs.row_keys, cs.new_values) AS u(k, v)
    WHERE cs.run_id = $1::int8 AND cs.link = $2
@@ -139,9 +144,9 @@ ${changeSet(false)}`,
     FROM fk_backfill.change_sets cs JOIN fk_backfill.runs r ON r.id = cs.run_id
    WHERE r.kind = 'undo' AND r.target_run_id = $1::int8 AND cs.link = $2
 )
-SELECT c.k AS key, c.v AS wrote, s."Customer ID"::text AS now, NULL AS touched, CASE WHEN NOT (true AND ${plan('$3').replace('e.link = $3', 'e.link = $2')}) THEN s."customer name"::text END AS renamed
+SELECT c.k AS key, c.v AS wrote, s."Customer ID"::text AS now, NULL AS touched, CASE WHEN NOT (true AND ${plan}) THEN s."customer name"::text END AS renamed
   FROM c JOIN "erp"."Sales Orders" s ON s."id" = c.k::uuid
- WHERE (s."Customer ID"::text IS DISTINCT FROM c.v OR NOT (true AND ${plan('$3').replace('e.link = $3', 'e.link = $2')})) AND NOT EXISTS (SELECT 1 FROM u WHERE u.k = c.k)
+ WHERE (s."Customer ID"::text IS DISTINCT FROM c.v OR NOT (true AND ${plan})) AND NOT EXISTS (SELECT 1 FROM u WHERE u.k = c.k)
  ORDER BY c.k
  LIMIT $4::int8`,
       values: ['5', 'so', '4', 5],
