@@ -15,6 +15,8 @@ import { openDatabase } from '../../src/db/index.js';
 import { fromPglite } from '../../src/db/pglite/adapter.js';
 import type { Database } from '../../src/db/port.js';
 import { migrate } from '../../src/store/migrate.js';
+import { EMPTY_OWN_SCHEMA, OWN_SCHEMA_PRINT } from './own-schema.js';
+import { recyclePooled, takePooled } from './pg-pool.js';
 
 export type Target = 'pglite' | 'postgres' | 'citus';
 
@@ -92,12 +94,16 @@ interface Shared {
   searchPath?: string;
   /** OWN_SCHEMA_PRINT of the shared PGlite right after its first migration (see resetPglite). */
   ownPrint?: string;
+  /** OWN_SCHEMA_SHAPE, taken with ownPrint. */
+  ownShape?: string;
+  /** The instances that have WATCH_OWN_SCHEMA (the shared one, citext ones). */
+  watched: WeakSet<PGlite>;
 }
 const SHARED = Symbol.for('fk-backfill.test.shared-pglite');
 const shared: Shared = ((globalThis as { [SHARED]?: Shared })[SHARED] ??= newShared());
 
 function newShared(): Shared {
-  const s: Shared = { templateDirs: [] };
+  const s: Shared = { templateDirs: [], watched: new WeakSet() };
   process.once('exit', () => {
     for (const dir of s.templateDirs) rmSync(dir, { recursive: true, force: true });
   });
@@ -132,47 +138,59 @@ function pgliteTemplateDir(migrated: boolean): Promise<string> {
 }
 
 /**
- * What makes schema fk_backfill what its migrations built, as one hash: its owner and grants, every relation (with
- * columns, defaults, grants, options), constraint, index, function, trigger, policy, type, default privilege and
- * comment in it, and the rows of schema_migrations. Equal to the print taken right after migrating: the migrations'
- * objects are all there, unchanged, and nothing was added, so emptying its tables gives a freshly migrated schema.
+ * An event trigger on each reset PGlite instance that notes, in the session setting fkb_test.own_ddl, any DDL that
+ * did or may have changed schema fk_backfill: an object in it created, altered or dropped (also by a cascade), and
+ * whatever names no schema (GRANT, ALTER DEFAULT PRIVILEGES, an extension, …) but a schema other than fk_backfill.
+ * The setting is transactional: DDL rolled back leaves no note. Without a note the reset skips OWN_SCHEMA_PRINT
+ * (~100 ms, a catalog-wide query) for OWN_SCHEMA_SHAPE; with one it takes the print as before.
  */
-const OWN_SCHEMA_PRINT = `WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname = 'fk_backfill'),
-rel AS (SELECT c.* FROM pg_class c JOIN ns ON c.relnamespace = ns.oid),
-fn AS (SELECT p.* FROM pg_proc p JOIN ns ON p.pronamespace = ns.oid)
-SELECT md5(coalesce(string_agg(x, E'\\n' ORDER BY x), '')) AS print FROM (
-  SELECT concat_ws('|', 'n', n.nspowner::regrole, n.nspacl) FROM pg_namespace n JOIN ns ON n.oid = ns.oid
-  UNION ALL SELECT concat_ws('|', 'c', relname, relkind, relowner::regrole, relacl, relrowsecurity, relforcerowsecurity,
-    reloptions, relpersistence, relreplident, CASE WHEN relkind IN ('v', 'm') THEN pg_get_viewdef(oid) END) FROM rel
-  UNION ALL SELECT concat_ws('|', 'a', c.relname, a.attname, a.attnum, format_type(a.atttypid, a.atttypmod), a.attnotnull,
-    a.attidentity, a.attgenerated, a.attacl, a.attstattarget, a.attcollation, pg_get_expr(d.adbin, d.adrelid))
-    FROM rel c JOIN pg_attribute a ON a.attrelid = c.oid LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
-    WHERE a.attnum > 0 AND NOT a.attisdropped
-  UNION ALL SELECT concat_ws('|', 'k', c.relname, k.conname, pg_get_constraintdef(k.oid)) FROM pg_constraint k
-    JOIN ns ON k.connamespace = ns.oid LEFT JOIN pg_class c ON c.oid = k.conrelid
-  UNION ALL SELECT concat_ws('|', 'i', pg_get_indexdef(i.indexrelid), i.indisvalid) FROM pg_index i JOIN rel c ON c.oid = i.indrelid
-  UNION ALL SELECT concat_ws('|', 'f', oid::regprocedure, proowner::regrole, proacl, proconfig, md5(pg_get_functiondef(oid)))
-    FROM fn WHERE prokind IN ('f', 'p')
-  UNION ALL SELECT concat_ws('|', 'f', oid::regprocedure, proowner::regrole, proacl, prokind) FROM fn WHERE prokind NOT IN ('f', 'p')
-  UNION ALL SELECT concat_ws('|', 't', pg_get_triggerdef(t.oid), t.tgenabled) FROM pg_trigger t JOIN rel c ON c.oid = t.tgrelid
-    WHERE NOT t.tgisinternal
-  UNION ALL SELECT concat_ws('|', 'p', c.relname, po.polname, po.polcmd, po.polpermissive, po.polroles::text,
-    pg_get_expr(po.polqual, po.polrelid), pg_get_expr(po.polwithcheck, po.polrelid)) FROM pg_policy po JOIN rel c ON c.oid = po.polrelid
-  UNION ALL SELECT concat_ws('|', 'y', t.typname, t.typtype, t.typowner::regrole, t.typacl) FROM pg_type t JOIN ns ON t.typnamespace = ns.oid
-  UNION ALL SELECT concat_ws('|', 'd', d.defaclrole::regrole, d.defaclobjtype, d.defaclacl) FROM pg_default_acl d JOIN ns ON d.defaclnamespace = ns.oid
-  UNION ALL SELECT concat_ws('|', 'r', c.relname, r.rulename, pg_get_ruledef(r.oid)) FROM pg_rewrite r JOIN rel c ON c.oid = r.ev_class
-    WHERE c.relkind NOT IN ('v', 'm')
-  UNION ALL SELECT concat_ws('|', 'm', d.classoid::regclass, d.objoid, d.objsubid, d.description) FROM pg_description d
-    WHERE d.objoid IN (SELECT oid FROM rel UNION ALL SELECT oid FROM fn UNION ALL SELECT oid FROM ns)
-  UNION ALL SELECT concat_ws('|', 's', m.version, m.name, m.checksum) FROM fk_backfill.schema_migrations m
-) AS print(x)`;
+const WATCH_OWN_SCHEMA = `CREATE OR REPLACE FUNCTION pg_catalog.fkb_test_own_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_EVENT = 'sql_drop' THEN
+    IF EXISTS (SELECT FROM pg_event_trigger_dropped_objects() o
+                WHERE o.schema_name = 'fk_backfill' OR (o.object_type = 'schema' AND o.object_identity = 'fk_backfill')) THEN
+      PERFORM set_config('fkb_test.own_ddl', 'dropped', false);
+    END IF;
+  ELSIF EXISTS (SELECT FROM pg_event_trigger_ddl_commands() c
+                 WHERE c.schema_name = 'fk_backfill'
+                    OR (c.schema_name IS NULL AND NOT (c.object_type = 'schema' AND c.object_identity <> 'fk_backfill'))) THEN
+    PERFORM set_config('fkb_test.own_ddl', 'changed', false);
+  END IF;
+END $$;
+CREATE EVENT TRIGGER fkb_test_own_ddl_end ON ddl_command_end EXECUTE FUNCTION pg_catalog.fkb_test_own_ddl();
+CREATE EVENT TRIGGER fkb_test_own_ddl_drop ON sql_drop EXECUTE FUNCTION pg_catalog.fkb_test_own_ddl();`;
 
-/** Empties every table of schema fk_backfill but schema_migrations, its sequences back at their start. */
-const EMPTY_OWN_SCHEMA = `DO $$ DECLARE t text; BEGIN
-  SELECT string_agg(format('%I.%I', 'fk_backfill', c.relname), ', ') INTO t FROM pg_class c
-   WHERE c.relnamespace = 'fk_backfill'::regnamespace AND c.relkind IN ('r', 'p') AND c.relname <> 'schema_migrations';
-  IF t IS NOT NULL THEN EXECUTE 'TRUNCATE ' || t || ' RESTART IDENTITY'; END IF;
-END $$`;
+/**
+ * What DDL does not note and a print would see: the rows of schema_migrations (a test UPDATEs a checksum), and, as a
+ * guard, how many relations, functions and types the schema has (an object moved out of it with SET SCHEMA).
+ */
+const OWN_SCHEMA_SHAPE = `SELECT concat_ws('|',
+  (SELECT md5(string_agg(concat_ws(':', m.version, m.name, m.checksum), ',' ORDER BY m.version)) FROM fk_backfill.schema_migrations m),
+  (SELECT count(*) FROM pg_class WHERE relnamespace = 'fk_backfill'::regnamespace),
+  (SELECT count(*) FROM pg_proc WHERE pronamespace = 'fk_backfill'::regnamespace),
+  (SELECT count(*) FROM pg_type WHERE typnamespace = 'fk_backfill'::regnamespace)) AS shape`;
+
+/** Whether, since the last reset, no DDL noted a change to fk_backfill and its shape is the migrated one. */
+async function ownSchemaUntouched(p: PGlite): Promise<boolean> {
+  if (!shared.watched.has(p) || shared.ownShape === undefined) return false;
+  const note = await p.query<{ note: string | null; has: boolean }>(
+    `SELECT current_setting('fkb_test.own_ddl', true) AS note, to_regclass('fk_backfill.schema_migrations') IS NOT NULL AS has`,
+  );
+  if ((note.rows[0]?.note ?? '') !== '' || note.rows[0]?.has !== true) return false;
+  return (await p.query<{ shape: string }>(OWN_SCHEMA_SHAPE)).rows[0]!.shape === shared.ownShape;
+}
+
+/**
+ * Sets the note after the reset's own DDL: none where fk_backfill is as migrated, 'absent' where the reset left none.
+ * Installs the trigger at the instance's first reset.
+ */
+async function watchOwnSchema(p: PGlite, note: '' | 'absent'): Promise<void> {
+  if (!shared.watched.has(p)) {
+    await p.exec(WATCH_OWN_SCHEMA);
+    shared.watched.add(p);
+  }
+  await p.query(`SELECT set_config('fkb_test.own_ddl', $1, false)`, [note]);
+}
 
 async function ownSchemaPrint(p: PGlite): Promise<string | null> {
   const has = await p.query<{ ok: boolean }>(`SELECT to_regclass('fk_backfill.schema_migrations') IS NOT NULL AS ok`);
@@ -202,17 +220,23 @@ export async function resetPglite(p: PGlite, migrated: boolean): Promise<void> {
       EXECUTE format('DROP ROLE %I', s.rolname);
     END LOOP;
   END $$;`);
-  if (migrated && shared.ownPrint !== undefined && (await ownSchemaPrint(p)) === shared.ownPrint) {
+  if (migrated && ((await ownSchemaUntouched(p)) || (shared.ownPrint !== undefined && (await ownSchemaPrint(p)) === shared.ownPrint))) {
     await p.exec(EMPTY_OWN_SCHEMA);
+    await watchOwnSchema(p, '');
     return;
   }
   await p.exec(`DROP SCHEMA IF EXISTS fk_backfill CASCADE`);
-  if (!migrated) return;
-  await migrate(fromPglite(p as never, { owned: false, description: 'memory://' }));
-  if (shared.ownPrint === undefined) {
-    const print = await ownSchemaPrint(p);
-    if (print !== null) shared.ownPrint = print;
+  if (migrated) {
+    await migrate(fromPglite(p as never, { owned: false, description: 'memory://' }));
+    if (shared.ownPrint === undefined) {
+      const print = await ownSchemaPrint(p);
+      if (print !== null) {
+        shared.ownPrint = print;
+        shared.ownShape = (await p.query<{ shape: string }>(OWN_SCHEMA_SHAPE)).rows[0]!.shape;
+      }
+    }
   }
+  await watchOwnSchema(p, migrated ? '' : 'absent');
 }
 
 /** The run's migrated template database (test/helpers/pg-template.ts), or template0 when there is none. */
@@ -257,8 +281,12 @@ export async function freshDb(target: Target, opts: { onDisk?: boolean; migrated
     };
   }
   if (target !== 'pglite') {
-    const name = `fkb_t_${process.pid}_${randomBytes(4).toString('hex')}`;
-    await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${pgTemplate(opts.migrated !== false)}`));
+    const template = pgTemplate(opts.migrated !== false);
+    const random = `${process.pid}_${randomBytes(4).toString('hex')}`;
+    // a copy of the run's migrated template is used again after its test (pg-pool.ts); template0's are dropped
+    const pooled = template !== 'template0';
+    const name = pooled ? await takePooled(PG_ADMIN_URL, template, random) : `fkb_t_${random}`;
+    if (!pooled) await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE template0`));
     const url = dbUrl(name);
     const db = await openDatabase(url);
     let closed = false;
@@ -270,9 +298,11 @@ export async function freshDb(target: Target, opts: { onDisk?: boolean; migrated
         /* a server takes many connections */
       },
       async dispose() {
-        if (!closed) await db.close();
+        if (closed) return;
         closed = true;
-        await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+        await db.close();
+        if (pooled) await recyclePooled(PG_ADMIN_URL, template, name);
+        else await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
       },
     };
   }

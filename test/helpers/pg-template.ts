@@ -11,7 +11,8 @@ import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../../src/db/index.js';
 import { migrate } from '../../src/store/migrate.js';
-import { admin, dbUrl, TARGETS } from './db.js';
+import { admin, dbUrl, PG_ADMIN_URL, TARGETS } from './db.js';
+import { dropPooled } from './pg-pool.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -39,6 +40,8 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   await admin((c) => c.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`));
   project.provide('fkbPgTemplate', name);
   return async () => {
+    // the copies the workers kept for their next test (test/helpers/pg-pool.ts)
+    await dropPooled(PG_ADMIN_URL, name);
     await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
   };
 }
