@@ -372,7 +372,7 @@ describeEach('constrain', (target) => {
             async () =>
               (
                 await t.db.query<{ n: number }>(
-                  `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND wait_event_type = 'Lock'`,
+                  `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'CREATE INDEX CONCURRENTLY%' AND wait_event_type = 'Lock'`,
                 )
               ).rows[0]!.n,
             { timeout: 10_000 },

@@ -304,7 +304,16 @@ describeEach('undo of masters create beside an apply', (target) => {
         const running = apply(t.db, { ...o1, planRunId: p.runId, batchSize: 10 });
         let finished = false;
         void running.then(() => (finished = true)).catch(() => (finished = true));
-        await new Promise((r) => setTimeout(r, 700));
+        // the run waits for the other's lock (a session of this database blocked by it), not for a fixed while; asked
+        // on the other's connection (the run may hold all of t.db's), its cached pg_stat_activity cleared each time
+        const blocked = async (): Promise<number> => {
+          await other.query('SELECT pg_stat_clear_snapshot()');
+          const r = await other.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pg_backend_pid() = ANY (pg_blocking_pids(pid))`,
+          );
+          return r.rows[0]!.n;
+        };
+        await expect.poll(blocked, { timeout: 20_000, interval: 20 }).toBeGreaterThan(0);
         expect(finished).toBe(false);
         await other.query('COMMIT');
         const a = await running;
