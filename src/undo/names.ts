@@ -6,6 +6,7 @@ import type { Queryable } from '../db/port.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { appliedPlanOf } from '../store/plans.js';
 import { citusShape } from '../sql/citus.js';
+import { rowSecurityStatement } from '../sql/context.js';
 
 /**
  * `{ plan }`: the plan whose names an undo of the link checks a row still has (sql/undo.ts namedAsPlanned, on Citus
@@ -21,4 +22,9 @@ export async function namesOf(
   if (use === 'sample' && citusShape(l.citus) !== undefined) return {};
   const plan = await appliedPlanOf(db, targetRunId, l.entity);
   return plan === null ? {} : { plan };
+}
+
+/** `{ rowSecurity: true }` where row-level security applies to the link's source for this role (sql/undo.ts undoStatement). */
+export async function rowSecurityOf(db: Queryable, l: ResolvedLink): Promise<{ rowSecurity?: boolean }> {
+  return (await db.query(rowSecurityStatement(l.sourceOid))).rows[0]?.rls === true ? { rowSecurity: true } : {};
 }

@@ -15,7 +15,7 @@ import {
 import { idCols } from '../sql/link.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { recordRefused } from '../store/refused.js';
-import { namesOf } from './names.js';
+import { namesOf, rowSecurityOf } from './names.js';
 import { workAroundRefusals } from '../batch/refused.js';
 import {
   article,
@@ -178,7 +178,7 @@ async function undoLive(ctx: Context, targetId: string, opts: UndoOptions & RunO
             const changed = await changedRows(tx, targetId, l.entity);
             opts.onProgress?.({ event: 'start', kind: 'undo', runId, link: l.entity, total: changed, changed: 0, resumed: false });
             const laterWrites = await rewrittenSince(tx, { targetRunId: targetId, runId, linkName: l.entity });
-            const plan = await namesOf(tx, targetId, l);
+            const plan = { ...(await namesOf(tx, targetId, l)), ...(await rowSecurityOf(tx, l)) };
             const a = { targetRunId: targetId, runId, linkName: l.entity, laterWrites, ...plan };
             // rows the table refuses to set back (a constraint added since that refuses NULL) stay linked, the rest reverted
             const done = await workAroundRefusals(tx, {
@@ -329,7 +329,7 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
         const s = shape(l);
         const laterWrites = await rewrittenSince(ctx.db, { targetRunId, runId, linkName: l.entity });
         const dist = distributionPart(l);
-        const plan = await namesOf(ctx.db, targetRunId, l);
+        const plan = { ...(await namesOf(ctx.db, targetRunId, l)), ...(await rowSecurityOf(ctx.db, l)) };
         const r = await walkLink(
           ctx.db,
           {

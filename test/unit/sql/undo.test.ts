@@ -102,6 +102,35 @@ ${changeSet(false)}`,
     });
   });
 
+  it("row-level security on the source: the log's keys typed once in a materialized c, the UPDATE joined on plain columns (a policy keeps a cast join clause out of the index)", () => {
+    expect(
+      undoStatement({ ...link, touch: null }, { targetRunId: '5', runId: '9', linkName: 'so', rowSecurity: true }, { tenant: 'T1' }),
+    ).toMatchObject({
+      text: `WITH c AS MATERIALIZED (
+  SELECT (c.row_key::text[])[1]::uuid AS fkb_k1, (c.row_key::text[])[2]::int4 AS fkb_k2, c.id, c.row_key, c.old_value, c.new_value, c.table_name, c.column_name, c.touched_column, c.touched_old, c.changed_at
+    FROM fk_backfill.changes c
+   WHERE c.run_id = $2::int8 AND c.link = $3 AND c.set_id IS NOT NULL
+), upd AS (
+  UPDATE "erp"."Sales Orders" s
+     SET "Customer ID" = c.old_value::uuid
+    FROM c
+   WHERE s."id" = c.fkb_k1 AND s."Line No" = c.fkb_k2 AND s."Customer ID" = c.new_value::uuid AND s."tenant id" = $4
+  RETURNING ARRAY[s."id"::text, s."Line No"::text]::text AS row_key, c.new_value, c.old_value, c.table_name, c.column_name, s."Customer ID" IS NOT DISTINCT FROM c.old_value::uuid AS fkb_reverted,
+            s."Customer ID" AS fkb_fk
+)
+${changeSet(false)}`,
+      values: ['9', '5', 'so', 'T1'],
+    });
+    // one key column: the key itself, typed
+    expect(
+      undoStatement(
+        { ...link, keys: undefined, keyTypes: undefined, touch: null, scope: [] },
+        { targetRunId: '5', runId: '9', linkName: 'so', rowSecurity: true },
+        { tenant: null },
+      ).text,
+    ).toContain(`SELECT c.row_key::uuid AS fkb_k1, c.id,`);
+  });
+
   it("no touched column and the applied plan given: a row is set back only while its scope and name are an entry the plan linked to its FK's master (the name cast to its column's type)", () => {
     const named = { ...link, keys: undefined, keyTypes: undefined, touch: null, nameType: 'citext' };
     // the entries as arrays of one materialized row, each row a probe of them hashed once (see namedAsPlanned)
