@@ -5,8 +5,9 @@ import type { Database, Queryable } from '../db/port.js';
 import { BackfillError, sqlState, wrapDbError } from '../errors.js';
 import type { LinkShape, ScopeFilter } from '../sql/link.js';
 import { citusShape } from '../sql/citus.js';
-import { canonicalTenantStatement, rowSecurityOfStatement, tenantFoundStatement, tenantHintStatement } from '../sql/context.js';
+import { canonicalTenantStatement, tenantFoundStatement, tenantHintStatement } from '../sql/context.js';
 import { migrate } from '../store/migrate.js';
+import { hiddenByPolicies, hiddenRemedy, hiddenWhat, rowSecurityNotices } from './row-security.js';
 import { bindLinkTargets, retargetedNotices } from '../store/link-targets.js';
 import type { NewRun } from '../store/runs.js';
 import { type ResolvedLink, resolveLinks } from './catalog.js';
@@ -160,32 +161,8 @@ export async function prepare(handle: unknown, opts: CommonOptions, need: Prepar
       );
     }
   }
-  notices.push(...(await rowSecurityNotices(db, links)));
+  notices.push(...(await rowSecurityNotices(db, links, filter.tenant)));
   return { db, config, configHash: configHash(config), links, filter, notices };
-}
-
-/**
- * A source under row-level security for this role: a command sees, counts and links only the rows its policies show
- * it, said in a notice where it prints them (status, plan, apply, verify, drift; a new user's trial: status "100.0 %"
- * of 0 rows, verify and drift all clear, over a table of 14,350 unlinked names that a policy hid).
- */
-async function rowSecurityNotices(db: Database, links: readonly ResolvedLink[]): Promise<string[]> {
-  const out: string[] = [];
-  const seen = new Set<number>();
-  for (const l of links) {
-    if (seen.has(l.sourceOid)) continue;
-    seen.add(l.sourceOid);
-    const r = (await db.query(rowSecurityOfStatement(l.sourceOid))).rows[0];
-    if (r?.rls !== true) continue;
-    const way =
-      r.forced && r.owner
-        ? `FORCE ROW LEVEL SECURITY applies them to its owner too: run as a role with BYPASSRLS to see them all`
-        : `run as the table's owner, or a role with BYPASSRLS, to see them all`;
-    out.push(
-      `row-level security on ${l.config.table} applies to this role: only the rows its policies show it are counted, checked and linked (${way})`,
-    );
-  }
-  return out;
 }
 
 /**
@@ -260,7 +237,7 @@ async function checkTenant(
   if (canonical === null) {
     throw new BackfillError(
       'UNKNOWN_TENANT',
-      `tenant "${tenant}" not found: no row of ${[...new Set(scoped.flatMap((l) => [l.config.table, l.config.target.table]))].join(', ')} has it${await tenantHint(db, scoped[0]!, tenant)}`,
+      `tenant "${tenant}" not found: no row of ${[...new Set(scoped.flatMap((l) => [l.config.table, l.config.target.table]))].join(', ')} has it${(await hiddenTables(db, scoped, tenant)) ?? (await tenantHint(db, scoped[0]!, tenant))}`,
     );
   }
   for (const l of invalid) {
@@ -269,6 +246,19 @@ async function checkTenant(
     );
   }
   return { tenant: canonical, links: links.filter((l) => !invalid.includes(l)) };
+}
+
+/** What an unknown tenant error says instead where row-level security shows this role none of a table's rows. */
+async function hiddenTables(db: Queryable, links: readonly ResolvedLink[], tenant: string): Promise<string | null> {
+  for (const l of links)
+    for (const t of [
+      { oid: l.sourceOid, sql: l.sourceSql, name: l.config.table },
+      { oid: l.targetOid, sql: l.targetSql, name: l.config.target.table },
+    ]) {
+      const h = await hiddenByPolicies(db, t);
+      if (h !== null) return `, but ${hiddenWhat(t.name, h, null)}: ${hiddenRemedy(h, tenant)}`;
+    }
+  return null;
 }
 
 /** What an unknown tenant error adds: the same value in another case, and some values that exist (read from a bounded sample). */

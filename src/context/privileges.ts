@@ -10,6 +10,7 @@ import {
 import { activePredicate, keyColumns } from '../config/schema.js';
 import { activeParts } from '../sql/active.js';
 import type { Context } from './context.js';
+import { hiddenByPolicies, hiddenRemedy, hiddenWhat } from './row-security.js';
 
 /**
  * Preflight of a write (apply, undo): the session is read-write and the role may SELECT and UPDATE the
@@ -74,6 +75,18 @@ export async function assertSeesAllMasters(ctx: Pick<Context, 'db' | 'links' | '
       throw wrapDbError(e, `checking row-level security on ${l.config.target.table}`);
     }
     if (rls !== true) continue;
+    const tenant = l.config.scope[0] !== undefined ? ctx.filter.tenant : null;
+    const none = await hiddenByPolicies(
+      ctx.db,
+      { oid: l.targetOid, sql: l.targetSql, name: l.config.target.table },
+      tenant === null ? undefined : { column: l.config.scope[0]!, tenant },
+    );
+    if (none !== null)
+      throw new BackfillError(
+        'PERMISSION_DENIED',
+        `${doing}: ${hiddenWhat(l.config.target.table, none, tenant)}, so every name would be planned unmatched; ${hiddenRemedy(none, tenant)}; nothing written`,
+        { details: { table: l.config.target.table, unset: none.unset } },
+      );
     const hidden = `row-level security on ${l.config.target.table} applies to this role`;
     if (ctx.filter.tenant !== null && l.config.scope.length > 0)
       ctx.notices.push(

@@ -214,6 +214,29 @@ export function rowSecurityOfStatement(tableOid: number): Statement<{ rls: boole
   };
 }
 
+/**
+ * What row-level security leaves this role of a table: `seen`, whether it sees any row (of the tenant, with `scope`);
+ * `estimate` and `bytes`, what the catalog holds (rows by the planner's count, bytes on disk, of the table or its leaf
+ * partitions: readable whatever the policies); `unset`, the settings its policies read by `current_setting('…')` that this session
+ * has not set (a Supabase/PostgREST policy over `app.tenant_id`: unset, it shows no row).
+ */
+export function rowSecurityHidesStatement(
+  tableOid: number,
+  tableSql: string,
+  scope?: { column: string; tenant: string },
+): Statement<{ seen: boolean; estimate: string; bytes: string; unset: string[] }> {
+  const where = scope === undefined ? '' : ` WHERE t.${ident(scope.column)} = $2`;
+  const text = `SELECT EXISTS (SELECT 1 FROM ${tableSql} t${where}) AS seen, l.estimate::text AS estimate, l.bytes::text AS bytes,
+       ARRAY(SELECT DISTINCT m[1] FROM pg_policy y
+               CROSS JOIN LATERAL regexp_matches(concat_ws(' ', pg_get_expr(y.polqual, y.polrelid), pg_get_expr(y.polwithcheck, y.polrelid)), 'current_setting\\(''([A-Za-z0-9_.]+)''', 'g') m
+              WHERE y.polrelid = $1::oid AND coalesce(current_setting(m[1], true), '') = ''
+              ORDER BY 1) AS unset
+  FROM (SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::int8 AS estimate, coalesce(sum(pg_relation_size(c.oid)), 0)::int8 AS bytes
+          FROM pg_class c
+         WHERE c.oid IN (SELECT p.relid FROM pg_partition_tree($1::regclass) p WHERE p.isleaf) OR (c.oid = $1::oid AND c.relkind <> 'p')) l`;
+  return { text, values: scope === undefined ? [tableOid] : [tableOid, scope.tenant] };
+}
+
 /** Whether a row of the source or of the target has this scope value (`sourceSql`, `targetSql`: quoted names). */
 export function tenantFoundStatement(
   sourceSql: string,

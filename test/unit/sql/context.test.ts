@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   activeParseStatement,
   canonicalTenantStatement,
+  rowSecurityHidesStatement,
   rowSecurityOfStatement,
   statusValuesMissingStatement,
   columnRightsStatement,
@@ -170,6 +171,24 @@ SELECT c.oid::regclass::text AS name FROM t JOIN pg_class c ON c.oid = t.oid JOI
   });
   it('a tenant as its type spells it, the value bound', () => {
     expect(canonicalTenantStatement('integer', '01')).toEqual({ text: 'SELECT ($1::integer)::text AS v', values: ['01'] });
+  });
+  it("what row-level security leaves this role of a table: any row (of the tenant), the catalog's rows and bytes of the table or its leaf partitions, the settings its policies read that this session has not set", () => {
+    const catalog = `
+       ARRAY(SELECT DISTINCT m[1] FROM pg_policy y
+               CROSS JOIN LATERAL regexp_matches(concat_ws(' ', pg_get_expr(y.polqual, y.polrelid), pg_get_expr(y.polwithcheck, y.polrelid)), 'current_setting\\(''([A-Za-z0-9_.]+)''', 'g') m
+              WHERE y.polrelid = $1::oid AND coalesce(current_setting(m[1], true), '') = ''
+              ORDER BY 1) AS unset
+  FROM (SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::int8 AS estimate, coalesce(sum(pg_relation_size(c.oid)), 0)::int8 AS bytes
+          FROM pg_class c
+         WHERE c.oid IN (SELECT p.relid FROM pg_partition_tree($1::regclass) p WHERE p.isleaf) OR (c.oid = $1::oid AND c.relkind <> 'p')) l`;
+    expect(rowSecurityHidesStatement(16384, '"Ops Büro"."Vendor Master"', { column: 'tenant id', tenant: 'T1' })).toEqual({
+      text: `SELECT EXISTS (SELECT 1 FROM "Ops Büro"."Vendor Master" t WHERE t."tenant id" = $2) AS seen, l.estimate::text AS estimate, l.bytes::text AS bytes,${catalog}`,
+      values: [16384, 'T1'],
+    });
+    expect(rowSecurityHidesStatement(16384, 'orders')).toEqual({
+      text: `SELECT EXISTS (SELECT 1 FROM orders t) AS seen, l.estimate::text AS estimate, l.bytes::text AS bytes,${catalog}`,
+      values: [16384],
+    });
   });
   it('row-level security on a table for this role: active, forced on its owner, and owned by this role', () => {
     expect(rowSecurityOfStatement(16384)).toEqual({
