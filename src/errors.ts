@@ -22,6 +22,7 @@ export type BackfillErrorCode =
   | 'SCHEMA_UNWRITABLE_COLUMN'
   | 'SCHEMA_KEY_NOT_UNIQUE'
   | 'SCHEMA_FK_CONFLICT'
+  | 'SCHEMA_NO_REPLICA_IDENTITY'
   | 'INTEGRITY'
   | 'ROWS_REFUSED'
   | 'UNKNOWN_ENTITY'
@@ -71,6 +72,7 @@ const USAGE_CODES: ReadonlySet<BackfillErrorCode> = new Set<BackfillErrorCode>([
   'SCHEMA_KEY_NOT_UNIQUE',
   // the FK column's own FOREIGN KEY constraint points at another table or column than the link's target
   'SCHEMA_FK_CONFLICT',
+  'SCHEMA_NO_REPLICA_IDENTITY',
   'UNKNOWN_ENTITY',
   'UNKNOWN_TENANT',
   'TENANT_REQUIRED',

@@ -3,6 +3,7 @@ import { BackfillError, wrapDbError } from '../errors.js';
 import {
   columnarPartsStatement,
   columnRightsStatement,
+  replicaIdentityMissingStatement,
   rowSecurityStatement,
   sessionRightsStatement,
   unreadableColumnsStatement,
@@ -10,6 +11,7 @@ import {
 import { activePredicate, keyColumns } from '../config/schema.js';
 import { activeParts } from '../sql/active.js';
 import type { Context } from './context.js';
+import type { ResolvedLink } from './catalog.js';
 import { hiddenByPolicies, hiddenRemedy, hiddenWhat } from './row-security.js';
 
 /**
@@ -42,6 +44,11 @@ export async function assertCanWrite(ctx: Pick<Context, 'db' | 'links'>, doing: 
         { details: { table: l.config.table, columnar } },
       );
     }
+    const unpublishable = await replicaIdentityProblem(db, l);
+    if (unpublishable !== null)
+      throw new BackfillError('SCHEMA_NO_REPLICA_IDENTITY', `${doing}: ${unpublishable}; nothing written`, {
+        details: { table: l.config.table },
+      });
     const cols = [l.config.fk, ...(l.touch === null ? [] : [l.touch.column])];
     for (const col of cols) {
       const ok = await db.query(columnRightsStatement(l.sourceOid, col));
@@ -153,5 +160,34 @@ export async function assertCanRead(ctx: Pick<Context, 'db' | 'links'>, doing: '
           { details: { table, columns: missing } },
         );
     }
+  }
+}
+
+/**
+ * Why PostgreSQL refuses every UPDATE of the link's source (a publication publishing UPDATEs covers a part of it that
+ * has no replica identity), with the statement that gives it one; null when it does not.
+ */
+export async function replicaIdentityProblem(db: Queryable, l: ResolvedLink): Promise<string | null> {
+  const parts = (await db.query(replicaIdentityMissingStatement(l.sourceOid))).rows;
+  const p = parts[0];
+  if (p === undefined) return null;
+  const what = parts.length === 1 ? p.part : `${parts.length} of its partitions (${parts.map((x) => x.part).join(', ')})`;
+  const fix =
+    p.index === null
+      ? `ALTER TABLE ${p.part} REPLICA IDENTITY FULL (or add a primary key)`
+      : `ALTER TABLE ${p.part} REPLICA IDENTITY USING INDEX ${p.index} (or FULL)`;
+  return `${l.config.table}: ${what} ${parts.length === 1 ? 'is' : 'are'} in publication ${p.pubs.join(', ')}, which publishes UPDATEs, and ${parts.length === 1 ? 'has' : 'have'} no replica identity (no primary key), so PostgreSQL refuses every UPDATE of ${parts.length === 1 ? 'it' : 'them'}: give ${parts.length === 1 ? 'it' : 'each'} one first, ${fix}`;
+}
+
+/**
+ * Before a plan: the role may read what it reads and sees every master (assertCanRead, assertSeesAllMasters); a source
+ * PostgreSQL refuses every UPDATE of (replicaIdentityProblem) is said in a notice: apply would be refused.
+ */
+export async function assertCanPlan(ctx: Context): Promise<void> {
+  await assertCanRead(ctx, 'plan');
+  await assertSeesAllMasters(ctx, 'plan');
+  for (const l of ctx.links) {
+    const why = await replicaIdentityProblem(ctx.db, l);
+    if (why !== null) ctx.notices.push(`${why}; apply refuses it until then`);
   }
 }

@@ -2,7 +2,7 @@ import { BackfillError, wrapDbError } from '../errors.js';
 import { turn } from '../batch/sleep.js';
 import { pingStatement } from '../sql/session.js';
 import { checkBatchOptions } from '../batch/check-options.js';
-import { assertCanRead, assertSeesAllMasters } from '../context/privileges.js';
+import { assertCanPlan } from '../context/privileges.js';
 import { adapt } from '../db/index.js';
 import { withReconnect } from '../batch/reconnect.js';
 import { whileLive, writersNow, writtenLinks } from '../batch/live.js';
@@ -249,8 +249,7 @@ async function planMatched(
  */
 export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<PlanResult> {
   const executedAt = new Date().toISOString();
-  await assertCanRead(ctx, 'plan');
-  await assertSeesAllMasters(ctx, 'plan');
+  await assertCanPlan(ctx);
   const written = writtenLinks(ctx);
   const writers = await writersNow(ctx.db, written);
   const runId = await createRun(ctx.db, {

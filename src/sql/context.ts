@@ -237,6 +237,37 @@ export function rowSecurityHidesStatement(
   return { text, values: scope === undefined ? [tableOid] : [tableOid, scope.tenant] };
 }
 
+/**
+ * The table's leaf partitions (or the table) that a publication publishing UPDATEs covers (through the table, an
+ * ancestor, its schema or FOR ALL TABLES) while they have no replica identity: no primary key under REPLICA IDENTITY
+ * DEFAULT, NOTHING, or an index since dropped. PostgreSQL refuses every UPDATE of such a table (55000), so apply or
+ * undo failed at its first batch there, after other links' batches were written (trial14). `index`: a unique index
+ * of NOT NULL columns, immediate, without predicate or expression, that REPLICA IDENTITY USING INDEX takes.
+ */
+export function replicaIdentityMissingStatement(tableOid: number): Statement<{ part: string; pubs: string[]; index: string | null }> {
+  const text = `SELECT format('%I.%I', n.nspname, c.relname) AS part, array_agg(DISTINCT p.pubname::text ORDER BY p.pubname::text) AS pubs,
+       (SELECT ic.relname::text FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+         WHERE i.indrelid = c.oid AND i.indisunique AND i.indimmediate AND i.indpred IS NULL AND i.indexprs IS NULL
+           AND NOT EXISTS (SELECT 1 FROM pg_attribute t WHERE t.attrelid = c.oid AND t.attnum = ANY (i.indkey) AND NOT t.attnotnull)
+         ORDER BY ic.relname LIMIT 1) AS index
+  FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+ CROSS JOIN LATERAL (SELECT a.relid FROM pg_partition_ancestors(c.oid) a UNION SELECT c.oid) a
+  JOIN pg_class ac ON ac.oid = a.relid
+  JOIN pg_namespace an ON an.oid = ac.relnamespace
+  JOIN pg_publication_tables pt ON pt.schemaname = an.nspname AND pt.tablename = ac.relname
+  JOIN pg_publication p ON p.pubname = pt.pubname AND p.pubupdate
+ WHERE (c.oid IN (SELECT t.relid FROM pg_partition_tree($1::regclass) t WHERE t.isleaf) OR (c.oid = $1::oid AND c.relkind <> 'p'))
+   AND CASE c.relreplident
+         WHEN 'n' THEN true
+         WHEN 'd' THEN NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)
+         WHEN 'i' THEN NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisreplident)
+         ELSE false END
+ GROUP BY c.oid, n.nspname, c.relname
+ ORDER BY 1`;
+  return { text, values: [tableOid] };
+}
+
 /** Whether a row of the source or of the target has this scope value (`sourceSql`, `targetSql`: quoted names). */
 export function tenantFoundStatement(
   sourceSql: string,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   activeParseStatement,
   canonicalTenantStatement,
+  replicaIdentityMissingStatement,
   rowSecurityHidesStatement,
   rowSecurityOfStatement,
   statusValuesMissingStatement,
@@ -187,6 +188,31 @@ SELECT c.oid::regclass::text AS name FROM t JOIN pg_class c ON c.oid = t.oid JOI
     });
     expect(rowSecurityHidesStatement(16384, 'orders')).toEqual({
       text: `SELECT EXISTS (SELECT 1 FROM orders t) AS seen, l.estimate::text AS estimate, l.bytes::text AS bytes,${catalog}`,
+      values: [16384],
+    });
+  });
+  it('the parts of a table a publication of UPDATEs covers without a replica identity, with a unique index REPLICA IDENTITY USING INDEX takes', () => {
+    expect(replicaIdentityMissingStatement(16384)).toEqual({
+      text: `SELECT format('%I.%I', n.nspname, c.relname) AS part, array_agg(DISTINCT p.pubname::text ORDER BY p.pubname::text) AS pubs,
+       (SELECT ic.relname::text FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+         WHERE i.indrelid = c.oid AND i.indisunique AND i.indimmediate AND i.indpred IS NULL AND i.indexprs IS NULL
+           AND NOT EXISTS (SELECT 1 FROM pg_attribute t WHERE t.attrelid = c.oid AND t.attnum = ANY (i.indkey) AND NOT t.attnotnull)
+         ORDER BY ic.relname LIMIT 1) AS index
+  FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+ CROSS JOIN LATERAL (SELECT a.relid FROM pg_partition_ancestors(c.oid) a UNION SELECT c.oid) a
+  JOIN pg_class ac ON ac.oid = a.relid
+  JOIN pg_namespace an ON an.oid = ac.relnamespace
+  JOIN pg_publication_tables pt ON pt.schemaname = an.nspname AND pt.tablename = ac.relname
+  JOIN pg_publication p ON p.pubname = pt.pubname AND p.pubupdate
+ WHERE (c.oid IN (SELECT t.relid FROM pg_partition_tree($1::regclass) t WHERE t.isleaf) OR (c.oid = $1::oid AND c.relkind <> 'p'))
+   AND CASE c.relreplident
+         WHEN 'n' THEN true
+         WHEN 'd' THEN NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)
+         WHEN 'i' THEN NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisreplident)
+         ELSE false END
+ GROUP BY c.oid, n.nspname, c.relname
+ ORDER BY 1`,
       values: [16384],
     });
   });
