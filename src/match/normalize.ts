@@ -14,7 +14,7 @@ import {
 import { particleName } from './particles.js';
 import { type Capitals, isAcronymOf, stripAcronym, stripRestatedAcronym } from './restatement.js';
 import { hasCyrillic, latinCore, transliterate } from './cyrillic.js';
-import { repairMojibake } from './mojibake.js';
+import { decodeEntities, repairMojibake } from './mojibake.js';
 import { withoutPersonNote } from './person-note.js';
 import { foldChars, hasTwoWay } from './fold.js';
 import { readWebAddresses } from './web-address.js';
@@ -347,7 +347,7 @@ export function normalizeName(name: string, opts?: { store: boolean }): Normaliz
   const hit = cache.get(name);
   if (hit) return hit;
   // format characters (a zero-width space or joiner, a soft hyphen, a BOM) are invisible: not a word break
-  const lower = repairMojibake(name)
+  const lower = decodeEntities(repairMojibake(name))
     .replace(/\p{Cf}/gu, '')
     .normalize('NFKC')
     .toLowerCase();
