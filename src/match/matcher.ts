@@ -181,7 +181,15 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
       const rivals = normHits.filter(
         (e) => e.source === 'master' && !exactKeys.has(e.key) && !legalDistinguishes(q.legalForm, e.norm.legalForm),
       );
-      if (rivals.length > 0) return decisionFor(name, 'exact', [...exact, ...rivals], EXACT_BESIDE_NAMESAKE, docValues);
+      // beside one exactly named master only: a name two masters have exactly is ambiguous under "exact" too
+      if (rivals.length > 0)
+        return decisionFor(
+          name,
+          'exact',
+          [...exact, ...rivals],
+          keysOf(exact).length === 1 ? EXACT_BESIDE_NAMESAKE : 'exact name',
+          docValues,
+        );
       return decisionFor(name, 'exact', exact, 'exact name', docValues);
     }
 

@@ -47,4 +47,20 @@ describeEach('an exact name beside a master that differs only by its legal form'
       ),
     );
   });
+
+  it('a name two masters have exactly is not counted: exact would leave it ambiguous too', async () => {
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE TABLE customers (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text NOT NULL);
+      CREATE TABLE orders (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, customer_id int);
+      INSERT INTO customers VALUES (1, 1, 'Nordic Logistics AG'), (2, 1, 'Nordic Logistics AG'), (3, 1, 'Nordic Logistics GmbH'),
+        (4, 1, 'Bolt Industries'), (5, 1, 'Bolt Industries Inc');
+      INSERT INTO orders SELECT g, 1, CASE WHEN g <= 7 THEN 'Nordic Logistics AG' ELSE 'Bolt Industries' END, NULL FROM generate_series(1, 10) g;`);
+    const p = await plan(t.db, { config: ordersConfig({ match: 'normalized' }), tenantId: '1' });
+    expect(p.results[0]!.recordsAmbiguous).toBe(10);
+    // trial14: "113 name(s) (6448 row(s))", one of them a name two vendors had exactly (119 rows)
+    expect(p.notices).toContainEqual(expect.stringContaining("order: 1 name(s) (3 row(s)) are exactly one master's name but ambiguous"));
+    const exact = await plan(t.db, { config: ordersConfig({ match: 'exact' }), tenantId: '1' });
+    expect([exact.results[0]!.recordsMatched, exact.results[0]!.recordsAmbiguous]).toEqual([3, 7]);
+  });
 });
