@@ -51,6 +51,8 @@ export interface ResolvedLink {
   /** The walk key's collation when not its type's default (`COLLATE "C"` in an ICU database): see LinkShape. */
   keyCollation?: string;
   fkType: string;
+  /** A NOT NULL FK's default (`0`, `''::text`): a value that may stand for "not set", which apply never fills. */
+  fkSentinel?: string;
   fkRange?: FkRange /* an integer FK narrower than the key: the values it holds (src/plan/fk-range.ts) */;
   targetKeyType: string;
   /** The master column the FK points at: `target.key`, or the one column of a list that is not a scope column. */
@@ -390,6 +392,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
     keyType: key.type,
     ...(key.collation !== null ? { keyCollation: key.collation } : {}),
     fkType: fk.type,
+    ...(fk.notNull && fk.default !== null && fk.identity === '' ? { fkSentinel: fk.default } : {}),
     ...(fkRange !== null ? { fkRange } : {}),
     targetKeyType: tkey.type,
     targetKey,

@@ -7,6 +7,7 @@ import type { LinkShape, ScopeFilter } from '../sql/link.js';
 import { citusShape } from '../sql/citus.js';
 import { canonicalTenantStatement, tenantFoundStatement, tenantHintStatement } from '../sql/context.js';
 import { migrate } from '../store/migrate.js';
+import { sentinelToNullSql } from '../sql/constrain.js';
 import { hiddenByPolicies, hiddenRemedy, hiddenWhat, rowSecurityNotices } from './row-security.js';
 import { bindLinkTargets, retargetedNotices } from '../store/link-targets.js';
 import type { NewRun } from '../store/runs.js';
@@ -162,6 +163,11 @@ export async function prepare(handle: unknown, opts: CommonOptions, need: Prepar
     }
   }
   notices.push(...(await rowSecurityNotices(db, links, filter.tenant)));
+  for (const l of links)
+    if (l.fkSentinel !== undefined)
+      notices.push(
+        `${l.entity}: ${l.config.table}.${l.config.fk} is NOT NULL with default ${l.fkSentinel}: fk-backfill fills NULL FKs only, so a row holding ${l.fkSentinel} is never linked (verify counts it as an FK pointing nowhere); if ${l.fkSentinel} stands for "not set", make those rows NULL first: ${sentinelToNullSql({ sourceSql: l.sourceSql, fk: l.config.fk }, l.fkSentinel)}`,
+      );
   return { db, config, configHash: configHash(config), links, filter, notices };
 }
 

@@ -22,6 +22,8 @@ export interface ColumnInfo {
   /** Equality may call different texts equal: citext, or a nondeterministic collation. */
   loose: boolean;
   notNull: boolean;
+  /** Its default expression (pg_get_expr), or null. */
+  default: string | null;
   /** Its collation when not its type's default (`pg_catalog."C"`), else null. */
   collation: string | null;
 }
@@ -79,6 +81,7 @@ export async function tableInfo(db: Queryable, t: TableName, path: string): Prom
         baseFull: r.base_full ?? r.type,
         loose: r.nondeterministic === true || /(^|\.)citext$/.test(r.base_type ?? r.type),
         notNull: r.not_null === true,
+        default: r.default_expr ?? null,
         collation: r.collation ?? null,
       });
     }

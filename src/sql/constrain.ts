@@ -242,6 +242,16 @@ export function dropNotNullSql(s: Pick<ConstrainShape, 'sourceSql' | 'fk'>): str
   return `ALTER TABLE ${s.sourceSql} ALTER COLUMN ${ident(s.fk)} DROP NOT NULL`;
 }
 
+/**
+ * What plan and status tell the user to run where a NOT NULL FK's default (`0`, `''`) stands in for "not set":
+ * apply fills NULL FKs only, so those rows are never linked until they hold NULL (`value`: the default as the catalog
+ * prints it, an expression of the user's own schema).
+ */
+export function sentinelToNullSql(s: Pick<ConstrainShape, 'sourceSql' | 'fk'>, value: string): string {
+  const fk = ident(s.fk);
+  return `ALTER TABLE ${s.sourceSql} ALTER COLUMN ${fk} DROP NOT NULL, ALTER COLUMN ${fk} DROP DEFAULT; UPDATE ${s.sourceSql} SET ${fk} = NULL WHERE ${fk} = ${value}`;
+}
+
 export function dropConstraintSql(s: ConstrainShape, name: string): string {
   return `ALTER TABLE ${s.sourceSql} DROP CONSTRAINT IF EXISTS ${ident(name)}`;
 }

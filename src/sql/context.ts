@@ -20,6 +20,8 @@ export interface TableColumnRow {
   base_full: string | null;
   nondeterministic: boolean | null;
   not_null: boolean | null;
+  /** The column's default expression as pg_get_expr prints it (`0`, `''::text`), or null. */
+  default_expr: string | null;
   /** The column's collation (schema-qualified, quoted) when it is not its type's default; else null. */
   collation: string | null;
   /** Tables that inherit from this plain table (`CREATE TABLE … INHERITS`, not partitions), by name; null when none. */
@@ -31,6 +33,7 @@ export function tableColumnsStatement(qualifiedName: string): Statement<TableCol
   const text = `SELECT c.oid::int8 AS oid, c.relkind::text AS relkind, a.attname::text AS attname,
               format_type(a.atttypid, a.atttypmod) AS type, a.atttypid::int8 AS typeoid,
               a.attgenerated::text AS generated, a.attidentity::text AS identity, a.attnotnull AS not_null,
+              (SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d WHERE d.adrelid = c.oid AND d.adnum = a.attnum) AS default_expr,
               format_type(CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END, NULL) AS base_type,
               CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) ELSE format_type(a.atttypid, a.atttypmod) END AS base_full,
               (SELECT NOT co.collisdeterministic FROM pg_collation co WHERE co.oid = a.attcollation) AS nondeterministic,

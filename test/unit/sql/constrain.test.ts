@@ -10,6 +10,7 @@ import {
   dropConstraintSql,
   dropIndexSql,
   dropNotNullSql,
+  sentinelToNullSql,
   indexSql,
   nullCountStatement,
   objectName,
@@ -145,6 +146,13 @@ describe('constrain DDL (whole text)', () => {
     expect(setNotNullSql(s)).toBe('ALTER TABLE "erp"."Sales Orders" ALTER COLUMN "Customer ID" SET NOT NULL');
     expect(dropNotNullSql({ sourceSql: '"erp"."Sales Orders"', fk: 'Customer ID' })).toBe(
       'ALTER TABLE "erp"."Sales Orders" ALTER COLUMN "Customer ID" DROP NOT NULL',
+    );
+  });
+  it('a NOT NULL FK whose default stands for "not set": made nullable, its default dropped, the rows holding it NULL', () => {
+    expect(
+      sentinelToNullSql({ sourceSql: '"erp"."Sales Orders"', fk: 'Customer ID' }, "'00000000-0000-0000-0000-000000000000'::uuid"),
+    ).toBe(
+      `ALTER TABLE "erp"."Sales Orders" ALTER COLUMN "Customer ID" DROP NOT NULL, ALTER COLUMN "Customer ID" DROP DEFAULT; UPDATE "erp"."Sales Orders" SET "Customer ID" = NULL WHERE "Customer ID" = '00000000-0000-0000-0000-000000000000'::uuid`,
     );
   });
 });
