@@ -5,6 +5,7 @@ import { currentSchemaStatement, columnsStatement, foreignKeysStatement, indexes
 import { ident } from '../sql/quote.js';
 import type { Fk, Tbl } from './types.js';
 import { tableRef } from './naming.js';
+import { hiddenByPolicies, hiddenRemedy, hiddenWhat } from '../context/row-security.js';
 
 export interface Catalog {
   tables: Tbl[];
@@ -95,4 +96,25 @@ export function unreadable(tables: readonly Tbl[]): string | null {
   if (denied.length === 0) return null;
   const cols = denied.flatMap((t) => [...t.cols.values()].filter((c) => !c.readable).map((c) => `${t.ref}.${c.name}`));
   return `this role may not SELECT ${cols.length > 6 ? `${cols.slice(0, 6).join(', ')} and ${cols.length - 6} more column(s)` : cols.join(', ')}, which discover samples: GRANT SELECT ON ${denied.map((t) => t.ref).join(', ')} to it (or run discover as their owner)`;
+}
+
+/**
+ * The tables of the catalog row-level security shows this role no row of: their samples are empty, so every judgement
+ * by values on them fails (trial14, the application's role without its policy's setting: "0/2000 values of
+ * vendor_ulid are Vendor Master.vendor_ulid values: not a reference to it", and no link proposed).
+ */
+export async function hiddenSampleNotices(
+  db: Queryable,
+  tables: readonly { oid: number; sql: string; schema: string; table: string }[],
+): Promise<{ notices?: string[] }> {
+  const out: string[] = [];
+  for (const t of tables) {
+    const name = `${t.schema}.${t.table}`;
+    const h = await hiddenByPolicies(db, { oid: t.oid, sql: t.sql, name });
+    if (h !== null)
+      out.push(
+        `${hiddenWhat(name, h, null)}: its sample is empty, so links to or from it are judged without its values; ${hiddenRemedy(h, 'T')}`,
+      );
+  }
+  return out.length > 0 ? { notices: out } : {};
 }

@@ -31,7 +31,7 @@ import { adapt } from '../db/index.js';
 import type { Queryable } from '../db/port.js';
 import { wrapDbError } from '../errors.js';
 import type { Candidate, DiscoverOptions, DiscoverResult, Draft, Level, Overlap, Rejected, Tbl } from './types.js';
-import { type Catalog, loadCatalog, scopePartOf, unreadable } from './catalog.js';
+import { type Catalog, hiddenSampleNotices, loadCatalog, scopePartOf, unreadable } from './catalog.js';
 import { evidence } from './evidence.js';
 import {
   GENERIC_NAMES,
@@ -64,7 +64,7 @@ export async function discover(handle: unknown, opts: DiscoverOptions = {}): Pro
     throw wrapDbError(e, 'reading the catalog');
   }
   try {
-    return await run(db, cat, schemas, minConfidence, sample);
+    return { ...(await run(db, cat, schemas, minConfidence, sample)), ...(await hiddenSampleNotices(db, cat.tables)) };
   } catch (e) {
     throw wrapDbError(e, 'sampling evidence for discover');
   }

@@ -95,6 +95,8 @@ export interface DiscoverResult {
   rejected: Rejected[];
   /** A config `plan` accepts unchanged (validated through parseConfig); null when nothing was found. */
   config: ConfigDraft | null;
+  /** What to read first: tables row-level security shows the role no row of (their samples are empty). Absent: none. */
+  notices?: string[];
 }
 
 export interface Col {

@@ -89,6 +89,7 @@ export function discoverText(r: DiscoverResult, written: string | null): string 
       ),
     );
   }
+  for (const n of r.notices ?? []) out.push(`Notice: ${n}`);
   if (r.proposals.length > 0) {
     out.push(
       '',
