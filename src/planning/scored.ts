@@ -100,10 +100,12 @@ export async function planScored(
   let labelledBudget = MAX_LABELLED;
   const acc = { samples: 0, autoLinked: 0, correct: 0, wrong: 0 };
   for (const [scope, group] of namesBy) {
-    const own = scope === noScopeKey ? [] : (mastersBy.get(scope) ?? []);
+    // the masters of no scope are the shared ones, not a scope's own (an unscoped link's one scope, [], is not that)
+    const sharedOnly = s.sharedMasters === true && scope === noScopeKey;
+    const own = sharedOnly ? [] : (mastersBy.get(scope) ?? []);
     const ms: MasterRecord[] = sharedMs.length === 0 ? own : [...own, ...sharedMs];
     const known: KnownAlias[] = aliasesBy.get(scope) ?? [];
-    const ownInactive = scope === noScopeKey ? [] : (inactiveBy.get(scope) ?? []);
+    const ownInactive = sharedOnly ? [] : (inactiveBy.get(scope) ?? []);
     const ims: MasterRecord[] = sharedIms.length === 0 ? ownInactive : [...ownInactive, ...sharedIms];
     // a scope's names and masters are let go once it is planned (each scope is visited once)
     for (const by of [namesBy, mastersBy, aliasesBy, inactiveBy]) by.delete(scope);
