@@ -6,7 +6,7 @@ import type { Context } from '../context/context.js';
 import { type PlanResult, seedFields, type SeedSummaryFields } from '../planning/plan.js';
 import { noticesOf } from '../context/context.js';
 import { type SkipCount, type SkipReasons } from './skips.js';
-import { type RefusedRow, refusedSample, refusedSoFar } from '../store/refused.js';
+import { type RefusedRow, refusedCount, refusedSample } from '../store/refused.js';
 import { REFUSED_SHOWN } from './skips.js';
 
 export interface LinkApplyResult {
@@ -146,7 +146,7 @@ function unfinished(r: LinkApplyResult): Pick<LinkApplyResult, 'skipped' | 'notY
 
 /** A stopped link's rows refused so far, and the first of them (absent when none). */
 async function refusedSoFarFields(ctx: Context, runId: string, link: string): Promise<Pick<LinkApplyResult, 'refusedSoFar' | 'refused'>> {
-  const n = await refusedSoFar(ctx.db, runId, link);
+  const n = await refusedCount(ctx.db, runId, link, { locked: false });
   if (n === 0) return {};
   const refused = await refusedSample(ctx.db, runId, link, REFUSED_SHOWN);
   if (refused.length === 0 || refused.length > n)

@@ -46,24 +46,19 @@ export async function refusedSample(db: Queryable, runId: string, link: string, 
 
 /**
  * Rows of a link the run recorded as refused, or left locked: what a ctid walk's catch-up pass would not link either
- * (a locked row is tried again by the final sweep, not worth walking the table once more for).
+ * (a locked row is tried again by the final sweep, not worth walking the table once more for). `locked: false`: the
+ * refused ones only (a stopped run's rows refused so far, which `apply --resume` counts as skipped once it completes
+ * the link; its locked ones are tried again).
  */
-export async function refusedCount(db: Queryable, runId: string, link: string): Promise<number> {
+export async function refusedCount(
+  db: Queryable,
+  runId: string,
+  link: string,
+  opts: { locked: boolean } = { locked: true },
+): Promise<number> {
   const r = await db.query<{ n: string }>(
-    `SELECT count(*)::text AS n FROM fk_backfill.refused_rows WHERE run_id = $1::int8 AND link = $2`,
-    [runId, link],
-  );
-  return Number(r.rows[0]?.n ?? 0);
-}
-
-/**
- * A stopped run's rows of a link the table refused so far (locked rows left out: the final sweep tries them again),
- * counted among its rows not yet processed until `apply --resume` completes the link and counts them as skipped.
- */
-export async function refusedSoFar(db: Queryable, runId: string, link: string): Promise<number> {
-  const r = await db.query<{ n: string }>(
-    `SELECT count(*)::text AS n FROM fk_backfill.refused_rows WHERE run_id = $1::int8 AND link = $2 AND sqlstate <> $3`,
-    [runId, link, LOCK_NOT_AVAILABLE],
+    `SELECT count(*)::text AS n FROM fk_backfill.refused_rows WHERE run_id = $1::int8 AND link = $2 AND ($3::text IS NULL OR sqlstate <> $3)`,
+    [runId, link, opts.locked ? null : LOCK_NOT_AVAILABLE],
   );
   return Number(r.rows[0]?.n ?? 0);
 }
