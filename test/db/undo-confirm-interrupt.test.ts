@@ -10,10 +10,11 @@ import { createAxis } from '../../src/demo/axis.js';
 import { CLI } from '../helpers/cli.js';
 import { openDatabase } from '../../src/db/index.js';
 import type { Database } from '../../src/db/port.js';
-import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { closeParked, describeEach, freshDb, type TestDb } from '../helpers/db.js';
 
 /** The CLI on a pseudo-terminal; Ctrl-C typed once the prompt is shown. */
-function interruptAtPrompt(args: string[]): Promise<{ code: number | null; out: string }> {
+async function interruptAtPrompt(args: string[]): Promise<{ code: number | null; out: string }> {
+  await closeParked(); // the child must be the only one with an on-disk PGlite open
   return new Promise((resolve, reject) => {
     const line = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
     const child = spawn('script', ['-qefc', line, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { fail, main } from '../../src/cli/program.js';
+import { closeParked } from './db.js';
 
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
@@ -34,7 +35,8 @@ function result(code: number | null, stdout: string, stderr: string): CliResult 
  * like a script or CI would. For what only a real process shows: the exit status, the entry
  * point, signals, stdio of the executable. Everything else: `runCli` (same code, in-process).
  */
-export function spawnCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+export async function spawnCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  await closeParked(); // a child process must be the only one with an on-disk PGlite open
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -123,11 +125,12 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
  * The built CLI as a child process, its --json-progress events read from stderr; with `stopAfter`, sends
  * `signal` (SIGKILL by default) once that many batch events were printed (a crash or a Ctrl-C mid-run).
  */
-export function cliStoppedAfterBatches(
+export async function cliStoppedAfterBatches(
   args: string[],
   stopAfter?: number,
   signal: NodeJS.Signals = 'SIGKILL',
 ): Promise<{ code: number | null; signal: string | null; stdout: string; batches: number }> {
+  await closeParked(); // a child process must be the only one with an on-disk PGlite open
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

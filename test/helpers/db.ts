@@ -319,11 +319,14 @@ export async function freshDb(target: Target, opts: { onDisk?: boolean; migrated
       },
       url,
       async release() {
-        if (db !== null) await db.close();
+        // kept open (parked) for the in-process CLI runs that follow, which share its instance instead of starting
+        // PostgreSQL again on the directory (seconds each); closed before a child process opens it (spawnCli)
+        if (db !== null) parked.add(db);
         db = null;
       },
       async dispose() {
         await handle.release();
+        await closeParked();
         rmSync(dir, { recursive: true, force: true });
       },
     };
@@ -337,6 +340,16 @@ export async function freshDb(target: Target, opts: { onDisk?: boolean; migrated
   await resetPglite(pglite, opts.migrated !== false);
   const db = fromPglite(pglite as never, { owned: false, description: 'memory://' });
   return { target, db, url: 'memory://', async release() {}, async dispose() {} };
+}
+
+/** On-disk PGlite handles released by their test and kept open for in-process CLI runs (see release()). */
+const parked = new Set<Database>();
+
+/** Closes the parked on-disk PGlite handles: before a child process opens their directories. */
+export async function closeParked(): Promise<void> {
+  const all = [...parked];
+  parked.clear();
+  for (const db of all) await db.close();
 }
 
 /** Reopens a released on-disk PGlite (after a child process used it). */

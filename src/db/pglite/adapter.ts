@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, realpathSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
@@ -40,11 +40,14 @@ function wrap(q: { query: PGliteLike['query'] }): Queryable {
 export interface PgliteAdapterOptions {
   owned: boolean;
   description: string;
+  /** Called by close() (once) instead of closing the instance: a handle on an instance shared in this process. */
+  release?: () => Promise<void>;
 }
 
 /** Adapter over a PGlite instance (embedded Postgres in WASM, one connection). */
 export function fromPglite(db: PGliteLike, opts: PgliteAdapterOptions): Database {
   const q = wrap(db);
+  let closed = false;
   return {
     kind: 'pglite',
     description: opts.description,
@@ -62,7 +65,10 @@ export function fromPglite(db: PGliteLike, opts: PgliteAdapterOptions): Database
       await db.exec(sql);
     },
     async close() {
-      if (opts.owned) await db.close();
+      if (closed) return;
+      closed = true;
+      if (opts.release !== undefined) await opts.release();
+      else if (opts.owned) await db.close();
     },
   };
 }
@@ -82,10 +88,49 @@ export function isPglite(x: unknown): x is PGliteLike {
  */
 const CONTRIB = { citext, pg_trgm, hstore, ltree, btree_gin, btree_gist, uuid_ossp, fuzzystrmatch };
 
-/** Opens embedded Postgres: in memory when dataDir is undefined, else on disk (created if missing). */
+/**
+ * The data directories this process has open, each with its one instance and how many handles use it. Two PGlite
+ * instances on one directory would each take it for their own (neither sees the other's writes; the later close
+ * overwrites the earlier's files), so a second open of a directory already open here shares its instance, and the
+ * last handle closed closes it. One connection either way: PGlite runs one statement at a time.
+ */
+const openDirs = new Map<string, { instance: Promise<PGlite>; handles: number }>();
+
+/** Opens embedded Postgres: in memory when dataDir is undefined, else on disk (created if missing; shared if open here). */
 export async function openPglite(dataDir: string | undefined, description: string): Promise<Database> {
-  if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
-  const db = dataDir === undefined ? new PGlite() : new PGlite(dataDir, { extensions: CONTRIB });
-  await db.waitReady;
-  return fromPglite(db as unknown as PGliteLike, { owned: true, description });
+  if (dataDir === undefined) {
+    const db = new PGlite();
+    await db.waitReady;
+    return fromPglite(db as unknown as PGliteLike, { owned: true, description });
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const key = realpathSync(dataDir);
+  let entry = openDirs.get(key);
+  if (entry === undefined) {
+    const instance = (async () => {
+      const db = new PGlite(dataDir, { extensions: CONTRIB });
+      await db.waitReady;
+      return db;
+    })();
+    entry = { instance, handles: 0 };
+    openDirs.set(key, entry);
+  }
+  const shared = entry;
+  shared.handles++;
+  let db: PGlite;
+  try {
+    db = await shared.instance;
+  } catch (e) {
+    if (--shared.handles === 0 && openDirs.get(key) === shared) openDirs.delete(key);
+    throw e;
+  }
+  return fromPglite(db as unknown as PGliteLike, {
+    owned: true,
+    description,
+    async release() {
+      if (--shared.handles > 0) return;
+      if (openDirs.get(key) === shared) openDirs.delete(key);
+      await db.close();
+    },
+  });
 }
