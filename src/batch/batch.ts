@@ -19,7 +19,7 @@ import type { Statement } from '../sql/link.js';
 import { runChange } from './change.js';
 import type { BoundRow, KeyRange } from '../sql/walk.js';
 import { recordRefused, type RefusedRow } from '../store/refused.js';
-import { REFUSAL_FLOOR, SplitStopped, workAroundRefusals } from './refused.js';
+import { REFUSAL_FLOOR, type RefusalTally, type SplitRow, SplitStopped, workAroundRefusals } from './refused.js';
 
 export { batchSettings } from '../sql/batch.js';
 import { lockRunCheckpoint, saveCheckpoint } from '../store/runs.js';
@@ -29,48 +29,20 @@ import { RECHECK_GAP, type RunOptions } from './options.js';
 
 export { type BatchOptions, type RunOptions, storedBatchOptions } from './options.js';
 
-export interface LinkCheckpoint {
-  /** Last key (apply) or change id (undo) done; null: not started. */
-  after: string | null;
-  done: boolean;
-  /** Rows changed by this run in this link so far. */
-  changed: number;
-  keys: number;
-  batches: number;
-  /** Apply: how this link is walked (absent: 'key', as before walks were chosen). */
-  walk?: 'key' | 'ctid';
-  /** ctid walk: the block the current pass stops before, fixed when the pass starts. */
-  end?: number;
-  /** ctid walk: 1, or 2 for the catch-up pass over rows that moved behind the first one (see apply.ts). */
-  pass?: number;
-  /** Apply: the walk(s) ended and the final sweep over rows they passed by has started (see apply.ts). */
-  sweep?: boolean;
-  /** Parallel apply: the first pass was cut into this many slices, each with its own checkpoint (fk_backfill.run_slices). */
-  slices?: number;
-  /** A Citus tenant walk inside tenant `tenant` (after `after`), done up to row key `key` (LinkWalk.part). */
-  part?: { tenant: string; key: string };
-}
-
-export interface Checkpoint {
-  links: Record<string, LinkCheckpoint>;
-}
-
-export const DEFAULT_BATCH_SIZE = 20_000;
-export const DEFAULT_TARGET_MS = 1000;
-
-export function emptyLinkCheckpoint(): LinkCheckpoint {
-  return { after: null, done: false, changed: 0, keys: 0, batches: 0 };
-}
-
-export function parseCheckpoint(raw: unknown): Checkpoint {
-  const c = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Partial<Checkpoint> | null;
-  return { links: { ...(c?.links ?? {}) } };
-}
+export * from './checkpoint.js';
+import {
+  type Checkpoint,
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_TARGET_MS,
+  emptyLinkCheckpoint,
+  type LinkCheckpoint,
+  parseCheckpoint,
+} from './checkpoint.js';
 
 /** A batch's range: (after, upTo], only `rows` of it when given (see KeyRange). */
 export type BatchRange = KeyRange & { upTo: string };
 
-export interface LinkWalk {
+export interface LinkWalk<R extends SplitRow = SplitRow> {
   kind: BatchKind;
   runId: string;
   link: string;
@@ -92,7 +64,14 @@ export interface LinkWalk {
    * constraint, a trigger that raises) leaves them out and writes the rest (refused.ts); absent, the
    * table's refusal fails the batch.
    */
-  rows?(range: BatchRange): Statement<{ k: string }>;
+  rows?(range: BatchRange): Statement<R>;
+  /** The batch's statement over some of the rows `rows` read (a split). Absent: `work` over their keys (KeyRange.rows). */
+  some?(range: BatchRange, rows: readonly R[]): Statement;
+  /**
+   * Refused rows are judged over the whole walk (refused.ts SYSTEMATIC_SHARE: undo), not per batch: a batch past that
+   * stops the walk at once (ROWS_REFUSED) instead of running again at half its size. Absent: per batch (apply).
+   */
+  refusalsOverWalk?: boolean;
   /**
    * The rows of a batch's range it would link; `lock`: those it can lock now, locked for its transaction (FOR NO KEY
    * UPDATE SKIP LOCKED). Given (apply on one server), a batch that stayed locked through every retry runs once more on
@@ -155,6 +134,8 @@ interface BatchOutcome {
   upTo: string | null;
   keys: number;
   changed: number;
+  /** Rows the table refused in it (left out). */
+  refused: number;
   link: LinkCheckpoint;
 }
 
@@ -201,15 +182,16 @@ async function nextBound(tx: Queryable, w: LinkWalk, lc: LinkCheckpoint, size: n
 }
 
 /** One batch, one transaction (see the file comment). */
-async function runBatch(
+async function runBatch<R extends SplitRow>(
   db: Database,
-  w: LinkWalk,
+  w: LinkWalk<R>,
   size: number,
   lockMs: number,
   stmtMs: number,
   o: RunOptions,
   lockFirst: boolean,
   pass: { ran: boolean },
+  tally: RefusalTally,
 ): Promise<BatchOutcome> {
   const signal = o.signal;
   pass.ran = false; // a lock timeout before the pass below is this batch's, not the pass of the one before
@@ -247,12 +229,12 @@ async function runBatch(
       cp.links[w.link] = lc;
       await saveCheckpoint(tx, w.runId, cp);
     };
-    if (lc.done) return { after: lc.after, upTo: null, keys: 0, changed: 0, link: lc };
+    if (lc.done) return { after: lc.after, upTo: null, keys: 0, changed: 0, refused: 0, link: lc };
     const br = await nextBound(tx, w, lc, size);
     if (br === undefined) {
       lc.done = true;
       await save();
-      return { after: lc.after, upTo: null, keys: 0, changed: 0, link: lc };
+      return { after: lc.after, upTo: null, keys: 0, changed: 0, refused: 0, link: lc };
     }
     for (const pre of w.setup?.() ?? []) await tx.query(pre);
     const range: BatchRange = { after: lc.after, upTo: br.up_to };
@@ -268,19 +250,23 @@ async function runBatch(
     const locked = pass.ran ? await lockWhatIsFree(tx, w, range, lockMs) : [];
     const rowsOf = w.rows;
     let changed: number;
+    let refused = 0;
     if (rowsOf === undefined) changed = await runChange(tx, w.work(range));
     else {
+      const some = w.some;
       const out = await workAroundRefusals(tx, {
         all: w.work(range),
         rows: () => rowsOf.call(w, range),
-        some: (keys) => w.work({ ...range, rows: keys }),
+        some: (keys, rows) => (some === undefined ? w.work({ ...range, rows: keys }) : some.call(w, range, rows)),
         what: `${w.kind} ${w.link}`,
         runId: w.runId,
         signal,
         ...(w.refusalRemedy !== undefined ? { remedy: w.refusalRemedy } : {}),
+        ...(w.refusalsOverWalk === true ? { tally } : {}),
       });
       await recordRefused(tx, w.runId, w.link, [...locked, ...out.refused]);
       changed = out.changed;
+      refused = out.refused.length;
     }
     const keys = num(br.n);
     if (w.atMostN === true && changed > keys) {
@@ -300,7 +286,7 @@ async function runBatch(
     lc.keys += keys;
     lc.batches += 1;
     await save();
-    return { after, upTo: br.up_to, keys, changed, link: lc };
+    return { after, upTo: br.up_to, keys, changed, refused, link: lc };
   });
 }
 
@@ -308,7 +294,13 @@ async function runBatch(
  * Walks one link to its end (or until the signal aborts), batch by batch. Returns the rows changed
  * by this run in this link in total (including batches committed before a resume).
  */
-export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, alreadyChanged: number, resumed: boolean): Promise<WalkResult> {
+export async function walkLink<R extends SplitRow>(
+  db: Database,
+  w: LinkWalk<R>,
+  o: RunOptions,
+  alreadyChanged: number,
+  resumed: boolean,
+): Promise<WalkResult> {
   const adaptive = o.targetBatchMs !== undefined || o.batchSize === undefined;
   const target = o.targetBatchMs ?? DEFAULT_TARGET_MS;
   const minSize = Math.max(1, o.minBatchSize ?? (adaptive ? 500 : 1));
@@ -331,6 +323,7 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
   const pass = { ran: false }; // whether the last batch ran it (a Citus batch of several tenants cannot: LinkWalk.citus)
   let ceiling = Number.POSITIVE_INFINITY; // the batch size refused rows were last worked around at (ROWS_REFUSED below)
   let recheckAt = 0; // when o.recheck is due again (RECHECK_GAP)
+  const tally: RefusalTally = { tried: 0, refused: 0 }; // this walk's committed batches (LinkWalk.refusalsOverWalk)
   for (;;) {
     await turn(); // lets an abort from a timer or a signal handler in before the next batch (PGlite: sleep.ts)
     if (o.signal?.aborted === true) {
@@ -345,7 +338,7 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
     const started = Date.now();
     let out: BatchOutcome;
     try {
-      out = await runBatch(db, w, size, lockMs, stmtMs, o, lockFirst, pass);
+      out = await runBatch(db, w, size, lockMs, stmtMs, o, lockFirst, pass, tally);
     } catch (e) {
       // Ctrl-C while a refused batch was being split: that batch rolled back, the run stops as between batches
       if (e instanceof SplitStopped) {
@@ -354,7 +347,7 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
       }
       // more refused rows than one batch works around (a CHECK beside a BEFORE UPDATE trigger: a trial's 2.5 %): halved,
       // down to REFUSAL_FLOOR; the size that went through stays the ceiling (growing back would fail again)
-      if (e instanceof BackfillError && e.code === 'ROWS_REFUSED' && size > REFUSAL_FLOOR) {
+      if (e instanceof BackfillError && e.code === 'ROWS_REFUSED' && size > REFUSAL_FLOOR && w.refusalsOverWalk !== true) {
         size = Math.max(REFUSAL_FLOOR, Math.floor(size / 2));
         ceiling = size;
         emit({ ...base, event: 'split', reason: 'rows_refused', batchSize: size });
@@ -415,6 +408,8 @@ export async function walkLink(db: Database, w: LinkWalk, o: RunOptions, already
     }
     attempt = 0;
     vanished = 0;
+    tally.tried += out.keys;
+    tally.refused += out.refused;
     const ms = Date.now() - started;
     changed = out.link.changed;
     if (out.upTo === null) {

@@ -1,7 +1,6 @@
 /**
  * Undo: reverts a run's change sets, batch by batch: exactly the rows it wrote that still hold its value.
  */
-import { BackfillError } from '../errors.js';
 import { ident } from './quote.js';
 import {
   idCols,
@@ -21,6 +20,9 @@ import type { BoundRow } from './walk.js';
 import { refusedBy, refusedRowsCte } from './checks.js';
 import { runTimeZone } from './batch.js';
 import { citusPlannedNames, namedAsPlanned, plannedNamesCte } from './undo-names.js';
+import { loggedRows, plannedOf, position, slicedChanges, type UndoLogRow } from './undo-log.js';
+
+export { type UndoLogRow, undoRowsStatement } from './undo-log.js';
 
 /**
  * Reverts what run `targetRunId` wrote into one link: only rows that still hold the value it wrote;
@@ -44,6 +46,13 @@ export function undoStatement(
     laterWrites?: boolean;
     /** Only these change-log row keys (rowKeyText): a batch the table refused rows of, split (src/batch/refused.ts). */
     keys?: readonly string[];
+    /**
+     * Only these change-log rows, as undoRowsStatement read them in the batch's transaction, passed as values instead of
+     * read again (a split of a refused batch, src/batch/refused.ts): each statement of the split read the batch's change
+     * sets again, whose arrays (~1 MB of keys for a 20,000-row set) are taken whole out of TOAST before they are sliced,
+     * ~20 ms a statement whatever its rows.
+     */
+    log?: readonly UndoLogRow[];
     /**
      * A Citus distributed source: the batch's values of its distribution column (undoDistributionValuesStatement),
      * so that its UPDATE reaches only their shards.
@@ -116,7 +125,8 @@ export function undoStatement(
     tt === null
       ? 'NULL'
       : `CASE WHEN ${touchedText('upd.fkb_wrote')} IS NOT DISTINCT FROM ${touchedText(`upd.fkb_old_touch::${tt}`)} THEN ${touchedText('upd.fkb_wrote')} END`;
-  const text = `WITH ${withs}${plannedNamesCte(link, { p, id: a.plan }, linkName)}${log}${screened}, upd AS (
+  const given = a.log === undefined ? undefined : plannedOf(a.log);
+  const text = `WITH ${withs}${plannedNamesCte(link, { p, id: a.plan, given }, linkName)}${log}${screened}, upd AS (
   UPDATE ${link.sourceSql} s
      SET ${fk} = c.old_value::${link.fkType}${touchSet}
     FROM c
@@ -170,6 +180,7 @@ function undoParams(a: {
   setRange?: { after: string | null; upTo: string };
   laterWrites?: boolean;
   keys?: readonly string[];
+  log?: readonly UndoLogRow[];
 }): { p: Params; runId: string; target: string; linkName: string; withs: string; from: string; setRange: string } {
   const p = new Params();
   const runId = p.add(a.runId);
@@ -178,7 +189,13 @@ function undoParams(a: {
   const later = a.laterWrites === true;
   // computed once (a materialized CTE of one row), looked up per change-log row
   const withs = later ? rewritesCte({ runId, target, linkName }) : '';
-  const from = `${a.setRange === undefined ? `${OWN}.changes` : slicedChanges(a.setRange, { target, linkName }, p)} c${later ? ' CROSS JOIN w' : ''}`;
+  const rows =
+    a.log !== undefined
+      ? loggedRows(a.log, { target, linkName }, p)
+      : a.setRange === undefined
+        ? `${OWN}.changes`
+        : slicedChanges(a.setRange, { target, linkName }, p);
+  const from = `${rows} c${later ? ' CROSS JOIN w' : ''}`;
   // a batch's range is the slice itself (slicedChanges)
   const setRange =
     (a.keys === undefined ? '' : ` AND c.row_key = ANY(${p.add(a.keys)}::text[])`) +
@@ -208,49 +225,6 @@ function rewritesCte(u: { runId: string; target: string; linkName: string }): st
   SELECT jsonb_object_agg(l.row_key, l.at) AS at
     FROM (SELECT l.row_key, max(l.changed_at) AS at FROM (${laterWrites(u)}) l GROUP BY l.row_key) l
 ), `;
-}
-
-/**
- * The change-log row keys an undo batch (or a whole link, without `setRange`) may set back: what a batch the
- * table refused a row of is split over (src/batch/refused.ts), in the log's order.
- */
-export function undoRowsStatement(a: {
-  targetRunId: string;
-  linkName: string;
-  setRange?: { after: string | null; upTo: string };
-}): Statement<{ k: string }> {
-  const p = new Params();
-  const target = p.add(a.targetRunId);
-  const linkName = p.add(a.linkName);
-  const range = a.setRange === undefined ? '' : positionRange('c', a.setRange, p);
-  const text = `SELECT c.row_key AS k FROM ${OWN}.changes c
- WHERE c.run_id = ${target}::int8 AND c.link = ${linkName} AND c.set_id IS NOT NULL${range}
- ORDER BY c.set_id, c.ord`;
-  return { text, values: p.values };
-}
-
-/**
- * The rows of a batch's range of the change log, as the view `changes` gives them, with each set's arrays sliced to the
- * range before they are unnested. Through the view a batch unnested the whole of every set it touched: on Citus, where
- * an undo's batches stay a few hundred rows, one 23,500-row set was unnested again for each of them (a new user's
- * trial: an undo of 385,500 rows took 26 minutes, its apply 16 s).
- */
-function slicedChanges(r: { after: string | null; upTo: string }, u: { target: string; linkName: string }, p: Params): string {
-  const [lastSet, lastOrd] = position(r.upTo);
-  const [firstSet, firstOrd] = r.after === null ? [null, null] : position(r.after);
-  const fs = firstSet === null ? null : p.add(firstSet);
-  const ls = p.add(lastSet);
-  const lo = fs === null ? '1' : `CASE WHEN cs.id = ${fs}::int8 THEN ${p.add(firstOrd)}::int8 + 1 ELSE 1 END`;
-  const hi = `CASE WHEN cs.id = ${ls}::int8 THEN ${p.add(lastOrd)}::int8 ELSE cardinality(cs.row_keys) END`;
-  const sl = (col: string): string => `cs.${col}[b.lo:b.hi]`;
-  return `(SELECT (cs.id * 4294967296 + b.lo - 1 + x.ord)::int8 AS id, cs.run_id, cs.link, cs.table_name, x.row_key, cs.column_name,
-          x.old_value, x.new_value, cs.touched_column, x.touched_old, coalesce(x.linked_at, cs.changed_at) AS changed_at, cs.id AS set_id,
-          (b.lo - 1 + x.ord)::int8 AS ord
-     FROM ${OWN}.change_sets cs
-    CROSS JOIN LATERAL (SELECT (${lo})::int AS lo, (${hi})::int AS hi) b
-    CROSS JOIN LATERAL unnest(${sl('row_keys')}, ${sl('old_values')}, ${sl('new_values')}, ${sl('touched_old')}, ${sl('linked_at')}) WITH ORDINALITY
-          AS x(row_key, old_value, new_value, touched_old, linked_at, ord)
-    WHERE cs.run_id = ${u.target}::int8 AND cs.link = ${u.linkName}${fs === null ? '' : ` AND cs.id >= ${fs}::int8`} AND cs.id <= ${ls}::int8)`;
 }
 
 /**
@@ -374,22 +348,6 @@ ${undoChangeSet(u)}`;
   return { text, values: p.values };
 }
 
-/** A change log position 'SET:ORD' (set id, 1-based position in the set). */
-function position(pos: string): [string, string] {
-  const m = /^(\d+):(\d+)$/.exec(pos);
-  if (m === null) throw new BackfillError('INTEGRITY', `not a change log position: ${pos} (the run's checkpoint is damaged)`);
-  return [m[1]!, m[2]!];
-}
-
-/** `(set_id, ord)` in (after, upTo], with a plain range on set_id so the set index is used. */
-function positionRange(alias: string, r: { after: string | null; upTo: string }, p: Params): string {
-  let out = r.after === null ? '' : positionAfter(alias, r.after, p);
-  const [set, ord] = position(r.upTo);
-  const sp = p.add(set);
-  out += ` AND ${alias}.set_id <= ${sp}::int8 AND (${alias}.set_id, ${alias}.ord) <= (${sp}::int8, ${p.add(ord)}::int8)`;
-  return out;
-}
-
 /**
  * Upper bound of the next batch of an undo: the position 'SET:ORD' of the `limit`-th changed row of the
  * run and link after position `after`, walking the change sets in id order (index (run_id, link, id))
@@ -424,10 +382,4 @@ export function undoBoundStatement(a: { targetRunId: string; linkName: string },
  ORDER BY s.set_id DESC
  LIMIT 1`;
   return { text, values: p.values };
-}
-
-function positionAfter(alias: string, after: string, p: Params): string {
-  const [set, ord] = position(after);
-  const sp = p.add(set);
-  return ` AND ${alias}.set_id >= ${sp}::int8 AND (${alias}.set_id, ${alias}.ord) > (${sp}::int8, ${p.add(ord)}::int8)`;
 }

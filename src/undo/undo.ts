@@ -11,6 +11,7 @@ import {
   undoDistributionValuesStatement,
   undoRowsStatement,
   undoStatement,
+  type UndoLogRow,
 } from '../sql/undo.js';
 import { idCols } from '../sql/link.js';
 import type { ResolvedLink } from '../context/catalog.js';
@@ -183,10 +184,12 @@ async function undoLive(ctx: Context, targetId: string, opts: UndoOptions & RunO
             // rows the table refuses to set back (a constraint added since that refuses NULL) stay linked, the rest reverted
             const done = await workAroundRefusals(tx, {
               all: undoStatement(shape(l), a, ctx.filter),
-              rows: () => undoRowsStatement(a),
-              some: (keys) => undoStatement(shape(l), { ...a, keys }, ctx.filter),
+              rows: () => undoRowsStatement(shape(l), a),
+              // the rows as read, passed back (not on Citus, whose statement reads them by key)
+              some: (keys, log) => undoStatement(shape(l), { ...a, ...(l.citus === null ? { log } : { keys }) }, ctx.filter),
               what: `undo ${l.entity}`,
               remedy: undoRefusalRemedy(runId, false),
+              tally: { tried: 0, refused: 0 },
             });
             await recordRefused(tx, runId, l.entity, done.refused);
             const reverted = done.changed;
@@ -330,7 +333,7 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
         const laterWrites = await rewrittenSince(ctx.db, { targetRunId, runId, linkName: l.entity });
         const dist = distributionPart(l);
         const plan = { ...(await namesOf(ctx.db, targetRunId, l)), ...(await rowSecurityOf(ctx.db, l)) };
-        const r = await walkLink(
+        const r = await walkLink<UndoLogRow>(
           ctx.db,
           {
             kind: 'undo',
@@ -357,7 +360,14 @@ async function walkUndo(ctx: Context, runId: string, targetRunId: string, opts: 
             ...(dist === null
               ? {}
               : { values: (range) => undoDistributionValuesStatement({ targetRunId, linkName: l.entity, setRange: range }, dist.part) }),
-            rows: (range) => undoRowsStatement({ targetRunId, linkName: l.entity, setRange: range }),
+            rows: (range) => undoRowsStatement(s, { targetRunId, linkName: l.entity, setRange: range, ...plan }),
+            // a split passes the batch's change-log rows back as values (not on Citus, whose statement reads them by key)
+            ...(l.citus === null
+              ? {
+                  some: (range, log) => undoStatement(s, { targetRunId, runId, linkName: l.entity, laterWrites, ...plan, log }, ctx.filter),
+                }
+              : {}),
+            refusalsOverWalk: true,
             refusalRemedy: undoRefusalRemedy(runId, true),
             atMostN: true,
           },
