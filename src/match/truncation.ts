@@ -21,6 +21,8 @@ export function foldForPrefix(name: string): string {
     .trim();
 }
 
+const DIGIT = /\p{N}/u;
+
 /** The shortest cut name read as such: fewer characters than this match too many names by chance. */
 const MIN_CUT = 16;
 
@@ -59,8 +61,10 @@ export function truncatedFrom(ix: MatcherIndex, name: string, q: NormalizedName)
   const out: Entry[] = [];
   for (let i = lo; i < list.length && list[i]!.folded.startsWith(cut); i++) {
     const { folded, entry } = list[i]!;
-    // cut inside a word: the master's name goes on with a letter or digit of the same word
-    if (folded.length > cut.length && folded[cut.length] !== ' ') out.push(entry);
+    // cut inside a word: the master's name goes on with a letter or digit of the same word; but not inside a number
+    // (Warehouse 1 is no cut of Warehouse 12, nor Filiale 4 of Filiale 457: a number names its own site or store)
+    if (folded.length > cut.length && folded[cut.length] !== ' ' && !(DIGIT.test(cut.at(-1)!) && DIGIT.test(folded[cut.length]!)))
+      out.push(entry);
   }
   return new Set(out.map((e) => e.key)).size === 1 ? out : [];
 }

@@ -538,6 +538,17 @@ describe('a name cut at a field length', () => {
     expect(linkOf(masters, 'American Express')).toBe('AE');
     expect(linkOf(masters, 'Southwestern Re')).toBeNull();
   });
+  it('not a name cut inside a number: a number names its own site or store (trial15: Unknown Customer 4 beside … 457)', () => {
+    const sites = [
+      { key: 'W12', name: 'Acme Logistics Warehouse 12' },
+      { key: 'F457', name: 'Lagerhaus Nordstadt Filiale 457' },
+    ];
+    expect(linkOf(sites, 'Acme Logistics Warehouse 1')).toBeNull();
+    expect(linkOf(sites, 'Lagerhaus Nordstadt Filiale 45')).toBeNull();
+    expect(decide(sites, 'Lagerhaus Nordstadt Filiale 4').candidates[0]?.signals['rule']).not.toBe('truncated');
+    // a cut inside a word after a number is still one
+    expect(linkOf([{ key: 'H', name: 'Filiale 457 Hauptbahnhof Nord' }], 'Filiale 457 Hauptbahn')).toBe('H');
+  });
 });
 
 describe('a name whose words two masters both hold, each with more', () => {
