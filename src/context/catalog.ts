@@ -10,6 +10,7 @@ import {
   fkChecksStatement,
   fkConstraintsOfColumnStatement,
   updateTriggersStatement,
+  type UpdateTrigger,
 } from '../sql/context.js';
 import { column, type ColumnInfo, tableInfo, type TableInfo } from './table-info.js';
 import { checkStatusValues } from './status-values.js';
@@ -81,7 +82,7 @@ export interface ResolvedLink {
    * The user's row triggers on the source (or a partition) that fire on apply's and undo's UPDATE (of the FK or
    * `touch`): they run their queries inside each batch, and a BEFORE one may set `touch` itself.
    */
-  updateTriggers: { name: string; before: boolean; touches: boolean; raises: boolean }[];
+  updateTriggers: UpdateTrigger[];
   /** CHECK constraints over the FK or the touched column: apply leaves out the rows they would refuse (sql/apply.ts). */
   fkChecks: FkCheck[];
   /** The source has DEFERRABLE constraints: apply checks them at each statement (SET CONSTRAINTS ALL IMMEDIATE). */

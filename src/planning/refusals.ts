@@ -7,6 +7,7 @@ import { checksImmutableStatement, type FkCheck, plannedRefusalsStatement } from
 import { num } from '../db/port.js';
 import { readOnlyStatement } from '../sql/session.js';
 import type { ResolvedLink } from '../context/catalog.js';
+import { triggerEffectsNotice } from '../context/trigger-effects.js';
 import { type Context, shape } from '../context/context.js';
 
 /** A plan's per-link result, as far as the CHECKs go. */
@@ -94,6 +95,8 @@ export async function noteCheckRefusals(
     ctx.notices.push(
       `${l.entity}: trigger(s) ${raising.join(', ')} of ${l.config.table} fire on apply's UPDATE and can raise an error: apply leaves out, NULL, the rows they refuse (each named in fk_backfill.refused_rows, counted as refused by the table; each costs its batch a split); not counted ahead`,
     );
+  const effects = triggerEffectsNotice(l, 'plan');
+  if (effects !== null) ctx.notices.push(effects);
   const r = await checkRefusals(ctx, l, planRunId, result.recordsMatched);
   if (r === null) return;
   ctx.notices.push(r.notice);

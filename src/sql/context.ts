@@ -74,6 +74,16 @@ export function uniqueKeysStatement(oid: number): Statement<{ cols: string[] }> 
   return { text, values: [oid] };
 }
 
+/** A user's row trigger that fires on apply's and undo's UPDATE (updateTriggersStatement). */
+export interface UpdateTrigger {
+  name: string;
+  before: boolean;
+  touches: boolean;
+  raises: boolean;
+  assigns: string[];
+  writes_tables: boolean;
+}
+
 /**
  * The enabled row triggers of the user's (not a constraint's) on a table and its partitions that fire on an UPDATE of
  * `setColumns` (no column list, or one naming any of them), by name, and whether each runs BEFORE the row is written.
@@ -83,19 +93,30 @@ export function updateTriggersStatement(
   oid: number,
   setColumns: readonly string[],
   touched: string | null = null,
-): Statement<{ name: string; before: boolean; touches: boolean; raises: boolean }> {
+): Statement<UpdateTrigger> {
   // `touches`: the trigger may set the touched column (updated_at): its function's source or its arguments name it
   // (moddatetime(updated_at)), or its function is not written in SQL or PL/pgSQL, whose source tells nothing.
   // `raises`: it may refuse a row: its PL/pgSQL function RAISEs at a level that is an error (no level, EXCEPTION, a
-  // condition, USING), or its function is written in another language but SQL (which raises nothing by itself)
+  // condition, USING), or its function is written in another language but SQL (which raises nothing by itself).
+  // `assigns`: the columns but `setColumns` a BEFORE trigger's PL/pgSQL sets in NEW (a statement `NEW.version := …`);
+  // `writes_tables`: a statement of its body writes a table (INSERT, UPDATE, DELETE, MERGE, a dynamic EXECUTE), or it
+  // is written in another language: what both do, apply's UPDATE and undo's both cause, and undo sets back neither
   const text = `SELECT g.tgname::text AS name, bool_or(g.tgtype & 2 = 2) AS before,
               bool_or($3::text IS NOT NULL AND (l.lanname NOT IN ('plpgsql', 'sql') OR strpos(lower(f.prosrc), lower($3::text)) > 0
                                                 OR strpos(lower(encode(g.tgargs, 'escape')), lower($3::text)) > 0)) AS touches,
               bool_or(l.lanname NOT IN ('plpgsql', 'sql')
-                      OR (l.lanname = 'plpgsql' AND f.prosrc ~* '\\mraise\\M(?!\\s+(debug|log|info|notice|warning)\\M)')) AS raises
+                      OR (l.lanname = 'plpgsql' AND f.prosrc ~* '\\mraise\\M(?!\\s+(debug|log|info|notice|warning)\\M)')) AS raises,
+              coalesce(max(w.assigns), '{}') AS assigns,
+              bool_or(l.lanname NOT IN ('plpgsql', 'sql')
+                      OR f.prosrc ~* '(^|;|\\mthen\\M|\\melse\\M|\\mbegin\\M|\\mloop\\M)\\s*(insert|update|delete|merge|execute)\\M') AS writes_tables
          FROM pg_trigger g
          JOIN pg_proc f ON f.oid = g.tgfoid
          JOIN pg_language l ON l.oid = f.prolang
+         LEFT JOIN LATERAL (
+              SELECT array_agg(DISTINCT x.col ORDER BY x.col) AS assigns
+                FROM (SELECT btrim(m[1], '"') AS col
+                        FROM regexp_matches(f.prosrc, '(?:;|\\mthen\\M|\\melse\\M|\\mbegin\\M|\\mloop\\M)\\s*new\\s*\\.\\s*("[^"]+"|\\w+)\\s*:?=', 'gi') m) x
+               WHERE g.tgtype & 2 = 2 AND l.lanname = 'plpgsql' AND lower(x.col) <> ALL (SELECT lower(c) FROM unnest($2::text[]) c)) w ON true
         WHERE (g.tgrelid = $1::oid OR g.tgrelid IN (SELECT x.relid FROM pg_partition_tree($1::oid) x))
           AND NOT g.tgisinternal AND g.tgenabled <> 'D' AND g.tgtype & 1 = 1 AND g.tgtype & 16 = 16
           AND (cardinality(g.tgattr::int2[]) = 0

@@ -2,6 +2,7 @@
  * What an undo reports, per link and in total: rows the run changed, set back, skipped (and why: set back by an
  * earlier undo, deleted or hidden, refused by the table) and not yet processed; counts checked to add up.
  */
+import { triggerEffectsNotice } from '../context/trigger-effects.js';
 import { num } from '../db/port.js';
 import { BackfillError } from '../errors.js';
 import { alreadyRevertedStatement, undoEditedSampleStatement, undoNotFoundStatement } from '../sql/undo-skips.js';
@@ -82,6 +83,11 @@ export interface UndoResult {
  */
 export async function finished(ctx: Context, r: UndoResult): Promise<UndoResult> {
   const notices = ctx.links.flatMap((l) => (l.touchTriggers === null ? [] : [l.touchTriggers]));
+  // triggers that wrote beyond the FK when this undo set rows back (a version bump, an audit log): their writes stay
+  for (const l of ctx.links) {
+    const effects = r.results.some((x) => x.entityType === l.entity && x.reverted > 0) ? triggerEffectsNotice(l, 'undo') : null;
+    if (effects !== null) notices.push(effects);
+  }
   for (const lr of r.results) {
     const l = ctx.links.find((x) => x.entity === lr.entityType);
     if (l === undefined || !lr.complete || lr.skipped === 0) continue;

@@ -64,16 +64,24 @@ describe('context statements (whole text)', () => {
         GROUP BY i.indexrelid, i.indisprimary
         ORDER BY i.indisprimary DESC, count(*), i.indexrelid`);
   });
-  it("a table's row triggers of the user's that fire on the columns apply sets, on it and its partitions, by name, BEFORE or not, and whether one may set the touched column", () => {
+  it("a table's row triggers of the user's that fire on the columns apply sets, on it and its partitions, by name, BEFORE or not, whether one may set the touched column, raise, set other columns or write a table", () => {
     expect(updateTriggersStatement(42, ['customer_id', 'updated_at'], 'updated_at')).toEqual({
       text: `SELECT g.tgname::text AS name, bool_or(g.tgtype & 2 = 2) AS before,
               bool_or($3::text IS NOT NULL AND (l.lanname NOT IN ('plpgsql', 'sql') OR strpos(lower(f.prosrc), lower($3::text)) > 0
                                                 OR strpos(lower(encode(g.tgargs, 'escape')), lower($3::text)) > 0)) AS touches,
               bool_or(l.lanname NOT IN ('plpgsql', 'sql')
-                      OR (l.lanname = 'plpgsql' AND f.prosrc ~* '\\mraise\\M(?!\\s+(debug|log|info|notice|warning)\\M)')) AS raises
+                      OR (l.lanname = 'plpgsql' AND f.prosrc ~* '\\mraise\\M(?!\\s+(debug|log|info|notice|warning)\\M)')) AS raises,
+              coalesce(max(w.assigns), '{}') AS assigns,
+              bool_or(l.lanname NOT IN ('plpgsql', 'sql')
+                      OR f.prosrc ~* '(^|;|\\mthen\\M|\\melse\\M|\\mbegin\\M|\\mloop\\M)\\s*(insert|update|delete|merge|execute)\\M') AS writes_tables
          FROM pg_trigger g
          JOIN pg_proc f ON f.oid = g.tgfoid
          JOIN pg_language l ON l.oid = f.prolang
+         LEFT JOIN LATERAL (
+              SELECT array_agg(DISTINCT x.col ORDER BY x.col) AS assigns
+                FROM (SELECT btrim(m[1], '"') AS col
+                        FROM regexp_matches(f.prosrc, '(?:;|\\mthen\\M|\\melse\\M|\\mbegin\\M|\\mloop\\M)\\s*new\\s*\\.\\s*("[^"]+"|\\w+)\\s*:?=', 'gi') m) x
+               WHERE g.tgtype & 2 = 2 AND l.lanname = 'plpgsql' AND lower(x.col) <> ALL (SELECT lower(c) FROM unnest($2::text[]) c)) w ON true
         WHERE (g.tgrelid = $1::oid OR g.tgrelid IN (SELECT x.relid FROM pg_partition_tree($1::oid) x))
           AND NOT g.tgisinternal AND g.tgenabled <> 'D' AND g.tgtype & 1 = 1 AND g.tgtype & 16 = 16
           AND (cardinality(g.tgattr::int2[]) = 0
