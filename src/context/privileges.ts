@@ -12,6 +12,7 @@ import { activePredicate, keyColumns } from '../config/schema.js';
 import { activeParts } from '../sql/active.js';
 import type { Context } from './context.js';
 import type { ResolvedLink } from './catalog.js';
+import { ident } from '../sql/quote.js';
 import { hiddenByPolicies, hiddenRemedy, hiddenWhat } from './row-security.js';
 
 /**
@@ -54,9 +55,14 @@ export async function assertCanWrite(ctx: Pick<Context, 'db' | 'links'>, doing: 
       const ok = await db.query(columnRightsStatement(l.sourceOid, col));
       const p = ok.rows[0];
       if (p?.sel !== true || p.upd !== true) {
+        // a column-level GRANT of the FK alone (trial15): the GRANT that lets it, and for updated_at the way to leave it
+        const grant =
+          p?.sel !== true
+            ? ''
+            : `: GRANT UPDATE (${ident(col)}) ON ${l.sourceSql} TO ${ident(row?.who ?? '?')}${col === l.config.fk ? '' : `, or set "updatedAt": null on link ${l.entity} to leave ${col} alone`}`;
         throw new BackfillError(
           'PERMISSION_DENIED',
-          `${doing}: role ${row?.who ?? '?'} may not ${p?.sel !== true ? 'SELECT from' : 'UPDATE'} ${l.config.table}${p?.sel !== true ? '' : `.${col}`} (see docs/permissions.md); nothing written`,
+          `${doing}: role ${row?.who ?? '?'} may not ${p?.sel !== true ? 'SELECT from' : 'UPDATE'} ${l.config.table}${p?.sel !== true ? '' : `.${col}`}${grant} (see docs/permissions.md); nothing written`,
           { details: { table: l.config.table, column: col } },
         );
       }

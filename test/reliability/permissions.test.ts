@@ -118,6 +118,30 @@ const MASTERS = ['tenants', 'customers', 'vendors'];
     expect(await snapshot(t.db)).toEqual(before);
   });
 
+  it('UPDATE granted on the FK column alone: apply names the GRANT for updated_at and "updatedAt": null, nothing written; either way out works', async () => {
+    await migrate(t.db);
+    const role = newRole();
+    await t.db.exec(`CREATE ROLE ${role} LOGIN;
+      GRANT USAGE ON SCHEMA public, fk_backfill TO ${role};
+      GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role};
+      GRANT UPDATE (customer_id) ON sales_orders TO ${role};
+      GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA fk_backfill TO ${role};
+      GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA fk_backfill TO ${role};`);
+    const db = await as(role);
+    const entities = ['sales_order'];
+    const p = await plan(db, { tenantId: DEMO_TENANT, entities });
+    const before = await snapshot(t.db);
+    const e = await apply(db, { tenantId: DEMO_TENANT, entities, planRunId: p.runId }).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'PERMISSION_DENIED', exitCode: 2 });
+    expect((e as Error).message).toBe(
+      `apply: role ${role} may not UPDATE sales_orders.updated_at: GRANT UPDATE ("updated_at") ON "sales_orders" TO "${role}", or set "updatedAt": null on link sales_order to leave updated_at alone (see docs/permissions.md); nothing written`,
+    );
+    expect(await snapshot(t.db)).toEqual(before);
+    await t.db.exec(`GRANT UPDATE (updated_at) ON sales_orders TO ${role}`);
+    const a = await apply(db, { tenantId: DEMO_TENANT, entities, planRunId: p.runId });
+    expect(a.totalUpdated).toBeGreaterThan(0);
+  });
+
   it('read-only on user tables: plan works, apply fails cleanly (PERMISSION_DENIED, exit 2), nothing written; CLI too', async () => {
     await migrate(t.db);
     const role = newRole();
