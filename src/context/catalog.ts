@@ -20,7 +20,7 @@ import { checkSharedMasters } from './shared-masters.js';
 import type { FkCheck } from '../sql/checks.js';
 import { displayTable, ident, parseTableName, qualified, type TableName } from '../sql/quote.js';
 import { type FkRange, fkRangeOf } from '../plan/fk-range.js';
-import { baseType, compareAs, INTEGER_TYPES, isAmountType, TEMPORAL, TEXT_TYPES } from './column-types.js';
+import { baseType, compareAs, INTEGER_TYPES, isAmountType, retypeHint, TEMPORAL, TEXT_TYPES } from './column-types.js';
 
 /** A compare pair as plan reads it: `as` 'numeric' or a date/time type when the two columns' types differ. */
 export interface CompareColumn {
@@ -254,7 +254,10 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   // the same type under any domain, two integer types, or varchar and text (an FK constraint allows integer → bigint
   // and varchar → text; a key the FK's type cannot hold is never linked: fkRange)
   if (fk.typeOid !== tkey.typeOid && !comparableTypes(fk.baseType, tkey.baseType)) {
-    throw mismatch(`${displayTable(source)}.${link.fk} is ${fk.type} but ${displayTable(target)}.${targetKey} is ${tkey.type}`, `${p}.fk`);
+    throw mismatch(
+      `${displayTable(source)}.${link.fk} is ${fk.type} but ${displayTable(target)}.${targetKey} is ${tkey.type}${retypeHint(fk.baseType, tkey.type, qualified(source), link.fk)}`,
+      `${p}.fk`,
+    );
   }
   const fkRange = fkRangeOf(baseType(fk.baseType), baseType(tkey.baseType), fk.baseFull, tkey.baseFull);
   for (const [c, where] of [

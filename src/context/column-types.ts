@@ -28,3 +28,13 @@ export function compareAs(source: string, target: string): string | null | undef
   if (TEMPORAL.has(source) && TEMPORAL.has(target)) return target;
   return undefined;
 }
+
+/**
+ * An FK column of text beside a key of another type (uuid keys kept as text by an application, trial15): PostgreSQL
+ * cannot make a FOREIGN KEY between them either, so the way out is to retype the column, said as the statement.
+ */
+export function retypeHint(fkBase: string, keyType: string, tableSql: string, fk: string): string {
+  if (!TEXT_TYPES.has(baseType(fkBase)) || TEXT_TYPES.has(baseType(keyType))) return '';
+  const col = `"${fk.replace(/"/g, '""')}"`;
+  return `: it must hold the key's type (no FOREIGN KEY joins ${baseType(fkBase)} to ${keyType} either); retype it first, e.g. ALTER TABLE ${tableSql} ALTER COLUMN ${col} TYPE ${keyType} USING nullif(btrim(${col}), '')::${keyType}`;
+}

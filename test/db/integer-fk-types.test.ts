@@ -41,6 +41,24 @@ describeEach('FK and key of two integer types', (target) => {
     });
   });
 
+  it('a text FK beside a uuid key (uuids kept as text): refused with the ALTER that retypes it; after it, linked', async () => {
+    t = await freshDb(target);
+    await t.db.exec(`
+      CREATE TABLE "Patients" (id uuid PRIMARY KEY, tenant_id int NOT NULL, customer_name text NOT NULL);
+      CREATE TABLE "Visits" (id int PRIMARY KEY, tenant_id int NOT NULL, customer_name text, "Patient Ref" varchar(36));
+      INSERT INTO "Patients" VALUES ('00000000-0000-0000-0000-00000000000a', 1, 'Ann Lee'), ('00000000-0000-0000-0000-00000000000b', 1, 'Bo Chan');
+      INSERT INTO "Visits" VALUES (1, 1, 'Ann Lee', NULL), (2, 1, 'Bo Chan', ''), (3, 1, 'Cy Moe', NULL);`);
+    const config = ordersConfig({ table: 'Visits', fk: 'Patient Ref' }, { table: 'Patients' });
+    const e = await plan(t.db, { config, allTenants: true }).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'SCHEMA_TYPE_MISMATCH' });
+    const sql = /e\.g\. (ALTER TABLE .*) \(\$\.links\[0\]\.fk\)$/.exec((e as Error).message)?.[1];
+    expect(sql).toBe(`ALTER TABLE "Visits" ALTER COLUMN "Patient Ref" TYPE uuid USING nullif(btrim("Patient Ref"), '')::uuid`);
+    await t.db.exec(sql!);
+    const p = await plan(t.db, { config, allTenants: true });
+    const a = await apply(t.db, { config, allTenants: true, planRunId: p.runId });
+    expect(a.totalUpdated).toBe(2);
+  });
+
   for (const match of ['exact', 'fuzzy'] as const) {
     it(`${match}: a smallint FK beside an integer key: a master whose key it cannot hold is left unmatched, saying why; the rest linked, and the guard never fails an insert`, async () => {
       t = await freshDb(target);
