@@ -20,14 +20,14 @@ import {
 import { statusStatement } from '../sql/status.js';
 import { type UnlinkedRecordRow, unlinkedRecordsStatement, unlinkedSampleSettingsStatement } from '../sql/unlinked.js';
 import { createRun, failRun, finishRun } from '../store/runs.js';
-import { entriesWithReason, insertPlanEntries, type PlanEntryRow, planEntryWriter } from '../store/plan-entries.js';
-import { EXACT_BESIDE_NAMESAKE } from '../match/matcher.js';
+import { insertPlanEntries, type PlanEntryRow, planEntryWriter } from '../store/plan-entries.js';
 import { ANALYZE_PLAN_NAMES, analyzePlanEntries } from '../store/plans.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { type CommonOptions, type Context, prepare, runScope, shape, noticesOf } from '../context/context.js';
 import { loadHumanDecisions, overrideWithDecisions } from './decisions.js';
 import { planScored } from './scored.js';
 import { type CheckRefusalCount, noteCheckRefusals } from './refusals.js';
+import { noteNameMisses } from './name-notices.js';
 import { unfitKeyReason, withinFk } from '../plan/fk-range.js';
 
 export interface UnmatchedRecord {
@@ -325,14 +325,7 @@ export async function planIn(ctx: Context, opts: PlanOptions = {}): Promise<Plan
         if (accuracy !== undefined) result.accuracy = accuracy;
         results.push(result);
         await noteCheckRefusals(ctx, l, runId, result); // CHECKs over the FK: the planned rows they would refuse
-        // exact names the non-exact strategies leave ambiguous beside a legal-form twin: said, with what exact would do
-        if (l.config.match !== 'exact' && rows.ambiguous > 0) {
-          const twins = await entriesWithReason(ctx.db, runId, l.entity, EXACT_BESIDE_NAMESAKE);
-          if (twins.names > 0)
-            ctx.notices.push(
-              `${l.entity}: ${twins.names} name(s) (${twins.rows} row(s)) are exactly one master's name but ambiguous: another master of the tenant differs from it only by a legal form${twinExample(twins.example)}, which the bare name may mean too; "match": "exact" links them to the exactly named master, which review export lists first for each`,
-            );
-        }
+        await noteNameMisses(ctx, l, runId, rows.ambiguous); // names another strategy would read otherwise
         planned += Object.values(names).reduce((a, n) => a + n, 0);
       }
       if (planned >= ANALYZE_PLAN_NAMES) await analyzePlanEntries(ctx.db);
@@ -441,9 +434,4 @@ export async function plan(db: unknown, opts: PlanOptions = {}): Promise<PlanRes
   await d.query(pingStatement()).catch(fail);
   // a lost connection: plan again on a new one (a plan writes nothing to user tables)
   return withReconnect(d, {}, { kind: 'plan' }, async () => planIn(await prepare(d, opts, { tenant: 'required' }), opts)).catch(fail);
-}
-
-/** The plan's own example of a name beside a legal-form twin ("Bolt Industries" beside "Bolt Industries Inc"). */
-function twinExample(e: { name: string; others: string[] } | null): string {
-  return e === null || e.others.length === 0 ? '' : ` (e.g. "${e.name}" beside ${e.others.map((n) => `"${n}"`).join(', ')})`;
 }

@@ -153,3 +153,20 @@ export async function entriesWithReason(
     example: row?.example === null || row?.example === undefined ? null : { name: row.example, others },
   };
 }
+
+/** Up to `limit` names a plan decided for a link with exactly `reason`, with their scope and rows (most rows first). */
+export async function namesWithReason(
+  db: Queryable,
+  runId: string,
+  link: string,
+  reason: string,
+  limit: number,
+): Promise<{ scope_key: (string | null)[]; source_name: string; rows: number }[]> {
+  const r = await db.query<{ scope_key: (string | null)[]; source_name: string; row_count: string }>(
+    `SELECT scope_key, source_name, row_count::text AS row_count FROM fk_backfill.plan_entries
+      WHERE run_id = $1::int8 AND link = $2 AND reason = $3 AND source_name IS NOT NULL
+      ORDER BY row_count DESC, source_name LIMIT $4`,
+    [runId, link, reason, limit],
+  );
+  return r.rows.map((x) => ({ scope_key: x.scope_key, source_name: x.source_name, rows: Number(x.row_count) }));
+}
