@@ -73,3 +73,24 @@ export function accentsApart(name: string, master: string, a: string, b: string)
   const allowed = Math.max(qa.length, eb.length) >= 8 ? 2 : 1;
   return damerauLevenshtein(qa, eb) > allowed && bothWriteAccents(qs, es);
 }
+
+/** A combining mark left in a folded word: a vowel sign, virama or tone mark of a Brahmic or South-East Asian script. */
+const KEPT_MARK = /\p{M}/u;
+
+const KEPT_MARKS = /\p{M}/gu;
+/** Every character of a word that is no mark. */
+const NOT_MARK = /\P{M}/gu;
+
+/**
+ * Two folded words, one with marks kept, that are two names: they carry other vowel signs, viramas or tone marks
+ * (Khmer វុទ្ធី / វុទ្ធា, Vuthy / Vutha; Hindi राम / रमा, Ram / Rama; Tamil கலா / கலை; Thai นายสมชาติ / นายสมชาย,
+ * Somchat / Somchai) or the same ones elsewhere, or are more than one edit apart. In those scripts a vowel sign is the syllable's vowel: one put
+ * on, left out or changed writes another name, not a typo of it (fold.ts keeps those marks), and a syllable is two or
+ * three characters, so a long word's second edit is no typo either. One other letter, marks alike, may still be one.
+ */
+export function marksApart(a: string, b: string): boolean {
+  if (a === b || (!KEPT_MARK.test(a) && !KEPT_MARK.test(b))) return false;
+  const marksOf = (w: string): string => w.replace(NOT_MARK, '');
+  const lettersOf = (w: string): string => w.replace(KEPT_MARKS, '');
+  return marksOf(a) !== marksOf(b) || lettersOf(a) === lettersOf(b) || damerauLevenshtein(a, b) > 1;
+}

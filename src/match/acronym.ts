@@ -7,6 +7,7 @@
  * that are no word of the scope (`acronymSole`, at soleAcronymScore): that a non-master's three letters are the
  * initials of exactly one master here is rare (about one in 17,576 per master for random letters).
  */
+import { stripAccents } from './fold.js';
 import type { Entry, MatcherIndex } from './matcher-index.js';
 import { MATCH_TUNING } from './tuning.js';
 import { FUNCTION_WORDS, isLegalWord } from './vocabulary.js';
@@ -50,7 +51,7 @@ export function writtenInitials(text: string): string[] {
   const mixed = /\p{Ll}/u.test(bare) && /\p{Lu}/u.test(bare);
   let letters = '';
   for (const raw of bare.split(/[\s,;:/&+]+|(?<=\p{L})-(?=\p{L})/u)) {
-    const w = raw.normalize('NFKD').replace(/\p{M}/gu, '');
+    const w = stripAccents(raw.normalize('NFKD'));
     if (DOTTED.test(w)) {
       const dotted = w.replace(/\./g, '').toLowerCase();
       if (!isLegalWord(dotted)) letters += dotted;
@@ -80,7 +81,7 @@ export function legalLetters(text: string): string {
   const words = text
     .replace(/\([^)]*\)/gu, ' ')
     .split(/[\s,;:/&+]+|(?<=\p{L})-(?=\p{L})/u)
-    .map((raw) => raw.normalize('NFKD').replace(/\p{M}/gu, ''))
+    .map((raw) => stripAccents(raw.normalize('NFKD')))
     .map((w) => ({ w, word: w.replace(/[^\p{L}\p{N}]/gu, '').toLowerCase() }))
     .filter((x) => x.word !== '');
   const legalish = (x: { w: string; word: string }): boolean =>

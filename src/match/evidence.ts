@@ -9,6 +9,7 @@
  * weak name into review or over the auto-link threshold, a different city takes a strong one into review. Nothing is
  * fitted: m and the scale are set a priori (docs/matching.md, "Evidence beyond the name"). Pure; no I/O.
  */
+import { stripAccents } from './fold.js';
 import { damerauLevenshtein } from './similarity.js';
 import type { Candidate, EvidenceValues, MasterRecord } from './types.js';
 
@@ -24,11 +25,9 @@ export const EVIDENCE_TUNING = {
 /** Values are compared case-, accent-, space- and punctuation-blind ("NW1 6XE" = "nw16xe"); empty is missing. */
 export function normalizeEvidence(v: string | null | undefined): string | null {
   if (v === null || v === undefined) return null;
-  const s = v
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
+  const s = stripAccents(v.normalize('NFKD'))
     .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, '');
+    .replace(/[^\p{L}\p{M}\p{N}]+/gu, '');
   return s.length === 0 ? null : s;
 }
 

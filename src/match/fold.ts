@@ -35,8 +35,32 @@ export function foldChars(s: string, expand: boolean): string {
     const one = ONE_WAY[ch];
     out += one ?? ch;
   }
-  return out.normalize('NFD').replace(/\p{M}+/gu, '');
+  return stripAccents(out.normalize('NFD'));
 }
+
+/**
+ * Scripts whose combining marks are accents: Latin, Greek and Cyrillic diacritics (é, ά, ё), and the optional vowel
+ * points of Arabic, Hebrew and Syriac (harakat, niqqud), which most names are written without. A mark after no letter
+ * (a digit, a space, the start) goes too.
+ */
+const ACCENTED_BASE =
+  /^[^\p{L}]|^[\p{sc=Latin}\p{sc=Greek}\p{sc=Cyrillic}\p{sc=Arabic}\p{sc=Hebrew}\p{sc=Syriac}\p{sc=Armenian}\p{sc=Georgian}]/u;
+
+/**
+ * Removes the combining marks of a decomposed (NFD) string that are accents, and keeps those that are letters: in
+ * Brahmic and South-East Asian scripts a vowel sign, virama or tone mark is part of the word (Thai มาลา / มาลัย,
+ * Hindi राम / रमा, Tamil கலா / கலை, Khmer, Myanmar, Lao), and without it two names read as one or one letter
+ * apart; so are a kana's voicing marks (カ / ガ). Those marks are kept after any letter of a script not listed above,
+ * but for the Indic nukta, a dot below that writes a loan sound and is often left out (ज़ाकिर / जाकिर, Zakir).
+ */
+export function stripAccents(nfd: string): string {
+  if (!MARK.test(nfd)) return nfd;
+  return nfd.replace(MARKED, (all: string, base: string) => (ACCENTED_BASE.test(base) || base === '' ? base : all.replace(NUKTA, '')));
+}
+const NUKTA = /[\u093c\u09bc\u0a3c\u0abc\u0b3c\u0cbc]/gu;
+const MARK = /\p{M}/u;
+/** A character that is no mark (or the start) and the marks after it. */
+const MARKED = /(^|\P{M})\p{M}+/gu;
 
 /** The words of a person's name as the matcher tokenises them: NFKC, lower case, accents folded, apostrophes joined. */
 export function nameWords(name: string): string[] {
@@ -48,7 +72,7 @@ export function nameWords(name: string): string[] {
     false,
   )
     .replace(/['’`´]/g, '')
-    .split(/[^\p{L}\p{N}]+/u)
+    .split(/[^\p{L}\p{M}\p{N}]+/u)
     .filter((w) => w.length > 0);
 }
 

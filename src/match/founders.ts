@@ -12,7 +12,7 @@ import type { NormalizedName } from './types.js';
 
 /** A founder's given name or initials: a known given name, or one or two letters that are no particle or function word. */
 const givenOrInitials = (t: string): boolean =>
-  (t.length <= 2 && /^\p{L}+$/u.test(t) && !FUNCTION_WORDS.has(t) && !isParticle(t) && !isLegalWord(t)) ||
+  (t.length <= 2 && /^[\p{L}\p{M}]+$/u.test(t) && !FUNCTION_WORDS.has(t) && !isParticle(t) && !isLegalWord(t)) ||
   (t.length > 2 && isKnownName(t) && nameRole(t) !== 'surname' && !isPlace(t));
 
 /**

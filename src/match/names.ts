@@ -58,7 +58,7 @@ function load(): Lists {
   const add = (n: string, role: 'given' | 'surname', gender?: 'male' | 'female'): void => {
     // one-word names only ("Mary-Jane" and "Van der Berg" are several words, each a name or a particle)
     const w = nameWords(n);
-    if (w.length === 1 && w[0]!.length >= 3 && /^\p{L}+$/u.test(w[0]!)) {
+    if (w.length === 1 && w[0]!.length >= 3 && /^[\p{L}\p{M}]+$/u.test(w[0]!)) {
       out.known.add(w[0]!);
       out[role].add(w[0]!);
       if (gender !== undefined) out[gender].add(w[0]!);

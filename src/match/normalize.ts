@@ -183,7 +183,7 @@ function normalizeCore(folded: string, caps: Capitals, asWritten = false): CoreR
   // Brackets and other punctuation/symbols become spaces; commas (and semicolons) separate segments.
   s = s.replace(/[;]/g, ',');
   const before = s;
-  s = s.replace(/[^\p{L}\p{N},\s]+/gu, ' ');
+  s = s.replace(/[^\p{L}\p{M}\p{N},\s]+/gu, ' ');
   if (s !== before) rules.add('punctuation');
   let segments = s
     .split(',')
@@ -240,7 +240,7 @@ function normalizeCore(folded: string, caps: Capitals, asWritten = false): CoreR
   let tokens: string[];
   // "Lastname, Firstname": exactly two short alphabetic segments; the given names may carry an initial or a title
   // ("Miller, John A.", "Leclerc, Dr. Anne"), or be a couple's ("Smith, John & Mary").
-  const isWordSeg = (seg: string[]): boolean => seg.length >= 1 && seg.length <= 2 && seg.every((t) => /^\p{L}{2,}$/u.test(t));
+  const isWordSeg = (seg: string[]): boolean => seg.length >= 1 && seg.length <= 2 && seg.every((t) => /^[\p{L}\p{M}]{2,}$/u.test(t));
   // a couple's given names after one surname ("Smith, John & Mary"; not "Oaks Hotels, Resorts & Suites")
   const couple = (seg: string[]): boolean =>
     segments[0]!.length === 1 && seg.length === 3 && seg[1] === 'and' && isWordSeg([seg[0]!, seg[2]!]);
@@ -249,7 +249,7 @@ function normalizeCore(folded: string, caps: Capitals, asWritten = false): CoreR
     couple(seg) ||
     (seg.length >= 2 &&
       seg.length <= 3 &&
-      seg.every((t) => /^\p{L}+$/u.test(t)) &&
+      seg.every((t) => /^[\p{L}\p{M}]+$/u.test(t)) &&
       seg.filter((t) => t.length === 1).length + (HONORIFICS.has(seg[0]!) ? 1 : 0) === 1);
   // a generation after the given names ("Porter, James Jr", "Navarro, Benigno III") goes after the surname again
   const given = segments[1] ?? [];

@@ -15,7 +15,8 @@ export const isParticle = (t: string): boolean => PARTICLES.has(t);
 
 /** A word of a person's name: letters only, no firm's, trade's or place's word. */
 const personWord = (t: string): boolean =>
-  isParticle(t) || (/^\p{L}{2,}$/u.test(t) && !isGenericToken(t) && !isTrade(t) && !isLegalWord(t) && !ENTITY_WORDS.has(t) && !isPlace(t));
+  isParticle(t) ||
+  (/^[\p{L}\p{M}]{2,}$/u.test(t) && !isGenericToken(t) && !isTrade(t) && !isLegalWord(t) && !ENTITY_WORDS.has(t) && !isPlace(t));
 
 /**
  * The given-first words of `surname, given` when either has a particle: the surname one or two words and its

@@ -13,7 +13,7 @@ import { ENTITY_WORDS, GENERATIONS, isDescriptive, isGenericToken, isLegalWord, 
 
 /** `Surname[-Surname], Given [Given] [I.]` then `(note)` or ` - note` at the end: the surname-first person's part. */
 const NOTED =
-  /^\s*([\p{L}'’-]+(?:\s[\p{L}'’-]+){0,2}),\s*(\p{L}[\p{L}'’-]*(?:\s+\p{L}[\p{L}'’-]*\.?){0,2})\s*(?:\(([^()]+)\)|\s[-–—]\s+([^()]+))\s*$/u;
+  /^\s*([\p{L}\p{M}'’-]+(?:\s[\p{L}\p{M}'’-]+){0,2}),\s*(\p{L}[\p{L}\p{M}'’-]*(?:\s+\p{L}[\p{L}\p{M}'’-]*\.?){0,2})\s*(?:\(([^()]+)\)|\s[-–—]\s+([^()]+))\s*$/u;
 
 /**
  * Words a note names another person or party by: the person's trust, estate, firm or shop, a relative or a generation
@@ -56,7 +56,7 @@ export function sameNote(a: string, b: string): boolean {
 function readNote(folded: string): { person: string; note: string } | null {
   const m = NOTED.exec(folded);
   if (m === null) return null;
-  const note = (m[3] ?? m[4] ?? '').split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
+  const note = (m[3] ?? m[4] ?? '').split(/[^\p{L}\p{M}\p{N}]+/u).filter((w) => w.length > 0);
   if (note.length === 0 || note.length > 4) return null;
   if (
     note.some(

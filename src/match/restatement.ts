@@ -31,7 +31,7 @@ export function stripAcronym(s: string): string {
   const m = /^(.*?)\s*\(\s*([\p{L}.\s]{2,16})\s*\)\s*(.*)$/u.exec(s);
   if (!m) return s;
   const acro = m[2]!.replace(/[.\s]/g, '');
-  const words = m[1]!.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
+  const words = m[1]!.split(/[^\p{L}\p{M}\p{N}]+/u).filter((w) => w.length > 0);
   // Legal forms at the end of the name are not part of the acronym ("Foo Bar Ltd (FB)") but may be ("FBL").
   let ws = words;
   if (!isAcronymOf(acro, ws)) {
@@ -41,7 +41,7 @@ export function stripAcronym(s: string): string {
   return `${m[1]!} ${m[3]!}`.trim();
 }
 
-const wordsOf = (s: string): string[] => s.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 0);
+const wordsOf = (s: string): string[] => s.split(/[^\p{L}\p{M}\p{N}]+/u).filter((w) => w.length > 0);
 
 /** The words without a trailing legal form ("co ltd", "gmbh", dotted "s a s"). */
 function withoutLegal(words: string[]): string[] {

@@ -2,7 +2,7 @@
  * Scoring: one name against one blocked entry. Words are aligned (similarity, single-reading typos), weighed into a
  * token score, combined with character and phonetic similarity and capped for word conflicts and reorderings.
  */
-import { accentsApart } from './accents.js';
+import { accentsApart, marksApart } from './accents.js';
 import { bodyKindMoved } from './body-kind.js';
 import type { Entry, MatcherIndex } from './matcher-index.js';
 import { singularPlural } from './inflection.js';
@@ -120,7 +120,9 @@ function hyphenSwap(q: NormalizedName, e: Entry, qt: string[], qAl: number[]): b
   if (et.length < 3 || et.length > 4 || q.legalForm !== null || e.norm.legalForm !== null) return false;
   const k = rotationOf(qAl, et.length);
   if (k === null || qt.some((t, i) => t !== et[qAl[i]!]) || et.some((t) => isGenericToken(t) || isTrade(t))) return false;
-  const pairs = [q.original, e.norm.original].flatMap((o) => [...o.matchAll(/\p{L}+-\p{L}+/gu)].map((m) => nameWords(m[0]).join(' ')));
+  const pairs = [q.original, e.norm.original].flatMap((o) =>
+    [...o.matchAll(/[\p{L}\p{M}]+-[\p{L}\p{M}]+/gu)].map((m) => nameWords(m[0]).join(' ')),
+  );
   const blocks = [et.slice(0, k), et.slice(k)];
   return blocks.every((b) => b.length <= 2) && blocks.some((b) => b.length === 2 && pairs.includes(b.join(' ')));
 }
@@ -231,6 +233,8 @@ export function score(
         (isEditNear(qt[i]!, et[j]!) || typoOf(qt[i]!) === et[j] || typo2Of(qt[i]!) === et[j] || phoneticMatch(qt[i]!, et[j]!))
       )
         s = 0;
+      // Another vowel sign on the same letters (Khmer វុទ្ធី / វុទ្ធា, Hindi राम / रमा: accents.ts) is another name.
+      else if (s < 1 && marksApart(qt[i]!, et[j]!)) s = 0;
       // Two different known person names ("Paula" / "Paul", "Tanner" / "Turner": names.ts) are two words whatever
       // the scope holds, as unlike as any two (a digraph fold, 0.97, stays): a name that differs by one of them on
       // each side is a word conflict, for review at most ("Andrea Vázquez Jiménez" / "Andrés Vázquez Jiménez"). So

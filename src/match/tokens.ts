@@ -186,7 +186,7 @@ const SPELLING: Record<string, string> = {
  */
 export function isAbbreviation(short: string, long: string, minLength = 3): boolean {
   if (short.length < minLength || long.length < short.length + 2 || short[0] !== long[0]) return false;
-  if (HAS_DIGIT.test(short) || HAS_DIGIT.test(long) || !/^\p{L}+$/u.test(short)) return false;
+  if (HAS_DIGIT.test(short) || HAS_DIGIT.test(long) || !/^[\p{L}\p{M}]+$/u.test(short)) return false;
   let p = 1;
   while (p < short.length && short[p] === long[p]) p++;
   let j = p;

@@ -5,18 +5,17 @@
  * them as words the master has and the name lacks). Only a cut inside a word is read so: a name that ends on a whole
  * word may be a parent or a short name (`Boeing` beside Boeing UK), which is not the same claim.
  */
+import { stripAccents } from './fold.js';
 import type { Entry, MatcherIndex } from './matcher-index.js';
 import { MATCH_TUNING } from './tuning.js';
 import type { Candidate, NormalizedName } from './types.js';
 import { raiseByRule } from './rule-candidate.js';
 
-/** A name's letters, digits and single spaces, lower case, without accents: how a cut name is compared. */
+/** A name's letters, digits and single spaces, lower case, without accents (stripAccents): how a cut name is compared. */
 export function foldForPrefix(name: string): string {
-  return name
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
+  return stripAccents(name.normalize('NFKD'))
     .toLowerCase()
-    .replace(/[^\p{L}\p{N}\s]/gu, '')
+    .replace(/[^\p{L}\p{M}\p{N}\s]/gu, '')
     .replace(/\s+/gu, ' ')
     .trim();
 }
