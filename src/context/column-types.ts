@@ -3,6 +3,12 @@
 export const TEXT_TYPES = new Set(['text', 'character varying', 'character', 'citext', 'name']);
 export const INTEGER_TYPES = new Set(['smallint', 'integer', 'bigint']);
 
+/** The length a character type declares (`character varying(40)`, `character(12)`: format_type), else undefined. */
+export function declaredLength(full: string): number | undefined {
+  const m = /^(?:character varying|character|varchar|bpchar)\((\d+)\)$/.exec(full);
+  return m === null ? undefined : Number(m[1]);
+}
+
 /** A type as format_type spells it, without its modifier ((40), [] kept as []). */
 export function baseType(t: string): string {
   return t.replace(/\(.*\)$/, '').replace(/\[\]$/, '[]');

@@ -292,7 +292,7 @@ export function createMatcher(masters: MasterRecord[], aliases: KnownAlias[], op
     holdBesideHolder(ranked);
     applyContainment(ix, q, blocked, ranked);
     applyAcronym(ix, name, q, ranked);
-    applyTruncation(ix, name, q, ranked);
+    applyTruncation(ix, name, q, ranked, options.nameLength);
     if (evidenceModel !== null && docValues !== null) applyEvidence(ranked, evidenceModel, docValues);
     ranked.sort(compareCandidates);
     return decideFuzzy(name, ranked, options);

@@ -38,17 +38,34 @@ function byFolded(ix: MatcherIndex): { folded: string; entry: Entry }[] {
   return list;
 }
 
+/** The shortest column length whose full names are read as cut (MatchOptions.nameLength). */
+const MIN_DECLARED = 10;
+
+/**
+ * The name fills its column: it is exactly `nameLength` characters long (the source column's declared length,
+ * `varchar(40)`, or the length the source's longest names share), so whatever it names may go on past it.
+ */
+export function fillsColumn(name: string, nameLength: number | undefined): boolean {
+  if (nameLength === undefined || nameLength < MIN_DECLARED) return false;
+  let n = 0;
+  for (const _ of name) if (++n > nameLength) return false;
+  return n === nameLength;
+}
+
 /**
  * The one master whose name (or known alias) starts with `name` cut inside a word, if exactly one does: `name` has
  * two words or more and 16 characters or more, and its last word is no word of the scope (a whole word there is a
- * name of its own, "American Express" beside American Expressway Logistics).
+ * name of its own, "American Express" beside American Expressway Logistics). A name that fills its column
+ * (fillsColumn) was cut there whatever its last word: it may end on a whole word, and is read from 10 characters.
+ * Never when two masters go on from it, nor when a master's name is the name itself.
  */
-export function truncatedFrom(ix: MatcherIndex, name: string, q: NormalizedName): Entry[] {
+export function truncatedFrom(ix: MatcherIndex, name: string, q: NormalizedName, nameLength?: number): Entry[] {
   const cut = foldForPrefix(name);
   const words = cut.split(' ');
   const last = words[words.length - 1]!;
-  if (cut.length < MIN_CUT || words.length < 2 || q.tokens.length === 0 || ix.df.has(last) || ix.df.has(q.tokens[q.tokens.length - 1]!))
-    return [];
+  const full = fillsColumn(name, nameLength);
+  if (full ? cut.length < MIN_DECLARED : cut.length < MIN_CUT || words.length < 2 || ix.df.has(last)) return [];
+  if (q.tokens.length === 0 || (!full && ix.df.has(q.tokens[q.tokens.length - 1]!))) return [];
   const list = byFolded(ix);
   let lo = 0;
   let hi = list.length;
@@ -60,21 +77,26 @@ export function truncatedFrom(ix: MatcherIndex, name: string, q: NormalizedName)
   const out: Entry[] = [];
   for (let i = lo; i < list.length && list[i]!.folded.startsWith(cut); i++) {
     const { folded, entry } = list[i]!;
+    if (folded.length === cut.length) {
+      if (full) return [];
+      continue;
+    }
     // cut inside a word: the master's name goes on with a letter or digit of the same word; but not inside a number
-    // (Warehouse 1 is no cut of Warehouse 12, nor Filiale 4 of Filiale 457: a number names its own site or store)
-    if (folded.length > cut.length && folded[cut.length] !== ' ' && !(DIGIT.test(cut.at(-1)!) && DIGIT.test(folded[cut.length]!)))
-      out.push(entry);
+    // (Warehouse 1 is no cut of Warehouse 12, nor Filiale 4 of Filiale 457: a number names its own site or store),
+    // even where the name fills its column
+    if (DIGIT.test(cut.at(-1)!) && DIGIT.test(folded[cut.length]!)) continue;
+    if (full || folded[cut.length] !== ' ') out.push(entry);
   }
   return new Set(out.map((e) => e.key)).size === 1 ? out : [];
 }
 
 /** Adds the master a cut name is the start of (truncatedFrom) as a candidate at truncatedScore, signal `rule: truncated`. */
-export function applyTruncation(ix: MatcherIndex, name: string, q: NormalizedName, ranked: Candidate[]): void {
-  const from = truncatedFrom(ix, name, q);
+export function applyTruncation(ix: MatcherIndex, name: string, q: NormalizedName, ranked: Candidate[], nameLength?: number): void {
+  const from = truncatedFrom(ix, name, q, nameLength);
   const e = from.find((x) => x.source === 'master') ?? from[0];
   if (e === undefined) return;
   raiseByRule(ranked, e, MATCH_TUNING.truncatedScore, {
-    rule: 'truncated',
+    rule: fillsColumn(name, nameLength) ? 'truncated-at-length' : 'truncated',
     matchedTokens: `${foldForPrefix(name)}…~${e.tokens.join(' ')}`,
   });
 }

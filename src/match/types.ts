@@ -30,6 +30,11 @@ export interface MatchOptions {
   margin: number;
   /** Candidates listed per decision (default 5). */
   maxCandidates?: number;
+  /**
+   * The document name column's length: declared (`varchar(40)`), or the one the source's longest names share. A name
+   * of exactly this length that is the start of one master's name only was cut there (truncation.ts).
+   */
+  nameLength?: number;
 }
 
 export type MatchMethod = 'exact' | 'normalized' | 'alias' | 'fuzzy';

@@ -116,7 +116,9 @@ function ownDecider(s: ScopeMasters, opts: MatchOptions): ScopeDecider {
     // alone, the inactive "John R. Miller dba Miller Trucking" reads "Miller Trkg LLC" as well as Miller Trucking LLC
     if (d.outcome === 'linked' && d.method === 'fuzzy' && d.score !== null && inactiveMatcher !== null) {
       const i = inactiveMatcher.match(name);
-      if (i.outcome === 'linked' && i.score !== null && i.score > d.score)
+      // a name cut at its column's length that an inactive master's name starts with as well: which one is a person's call
+      const cut = d.candidates[0]?.signals.rule === 'truncated-at-length';
+      if (i.outcome === 'linked' && i.score !== null && (i.score > d.score || (cut && i.score >= d.score)))
         return { ...asNearAsInactive(d, i.candidates.slice(0, 1)), targetName: null };
     }
     if (d.outcome === 'unmatched' && inactiveMatcher !== null) {

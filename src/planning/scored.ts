@@ -11,6 +11,7 @@ import {
 import { type EntryDecision, isBlankName, noName, noScope } from '../plan/decide.js';
 import { scopeDecider } from '../plan/scope-decider.js';
 import type { ResolvedLink } from '../context/catalog.js';
+import { declaredLength } from '../context/column-types.js';
 import { type Context, shape } from '../context/context.js';
 import type { DecidedEntry } from '../plan/decide.js';
 
@@ -25,7 +26,25 @@ export function matchOptionsFor(l: ResolvedLink): MatchOptions {
     ...(l.config.autoLinkAt !== undefined ? { autoLinkAt: l.config.autoLinkAt } : {}),
     ...(l.config.reviewAt !== undefined ? { reviewAt: l.config.reviewAt } : {}),
     ...(l.config.margin !== undefined ? { margin: l.config.margin } : {}),
+    // the name column's declared length (varchar(40)): a name that long may have been cut there (truncation.ts)
+    ...(declaredLength(l.nameType) !== undefined ? { nameLength: declaredLength(l.nameType)! } : {}),
   };
+}
+
+/**
+ * The length a source without a declared one cut its names at: the longest names' length when three names or more
+ * share it (a field of 30 characters fills up; one long name does not make a cap). 16 at least, as truncation.ts.
+ */
+export function sharedMaxLength(names: Iterable<string | null>): number | undefined {
+  let max = 0;
+  let at = 0;
+  for (const n of names) {
+    if (n === null) continue;
+    const len = [...n].length;
+    if (len > max) [max, at] = [len, 1];
+    else if (len === max) at++;
+  }
+  return max >= 16 && at >= 3 ? max : undefined;
 }
 
 /**
@@ -75,6 +94,11 @@ export async function planScored(
     g.rows.push(num(r.row_count));
     // a name whose rows disagree on a column may name several people: it decides by its name alone
     if (nCompare > 0) g.evidence.push(r.compare_agree === false ? undefined : evidence(r));
+  }
+  // a column of no declared length: the length its longest names share, if they do (the names of every scope)
+  if (opts.nameLength === undefined) {
+    const cap = sharedMaxLength(new Set([...namesBy.values()].flatMap((g) => g.names)));
+    if (cap !== undefined) opts.nameLength = cap;
   }
   const mastersBy = groupBy((await db.query(mastersStatement(s, ctx.filter))).rows, master);
   const aliasesBy = groupBy((await db.query(aliasesStatement(s, ctx.filter))).rows, (r): KnownAlias => ({
