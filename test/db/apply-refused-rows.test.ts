@@ -7,10 +7,10 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { apply, resumeApply, plan, undo } from '../../src/index.js';
-import { type Database, type Queryable, statementOf } from '../../src/db/port.js';
 import { rollbackToSavepointStatement } from '../../src/sql/batch.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { ordersConfig } from '../helpers/orders-config.js';
+import { watched } from '../helpers/watched.js';
 import { applyText } from '../../src/cli/format.js';
 
 const config = ordersConfig({ updatedAt: 'updated_at' });
@@ -36,26 +36,6 @@ const DEFERRED = RAISING.replace(
   'CREATE TRIGGER refuse_void BEFORE UPDATE ON orders FOR EACH ROW',
   'CREATE CONSTRAINT TRIGGER refuse_void AFTER UPDATE ON orders DEFERRABLE INITIALLY DEFERRED FOR EACH ROW',
 );
-
-/** `db`, calling `seen` with the text of every statement its transactions send (the database itself is untouched). */
-function watched(db: Database, seen: (text: string) => void): Database {
-  return new Proxy(db, {
-    get(target, prop) {
-      if (prop === 'transaction')
-        return <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> =>
-          target.transaction((tx) =>
-            fn({
-              query: ((...args: Parameters<Queryable['query']>) => {
-                seen(statementOf(...args).text);
-                return tx.query(...args);
-              }) as Queryable['query'],
-            }),
-          );
-      const v: unknown = Reflect.get(target, prop, target);
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
-}
 
 async function linked(t: TestDb): Promise<{ linked: number; voids: number; untouched: number }> {
   const r = await t.db.query<{ linked: number; voids: number; untouched: number }>(

@@ -8,9 +8,10 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import { apply, plan, resumeUndo, undo, type UndoOptions, type UndoResult } from '../../src/index.js';
-import { type Database, type Queryable, statementOf } from '../../src/db/port.js';
+import type { Database } from '../../src/db/port.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
 import { ordersConfig } from '../helpers/orders-config.js';
+import { watched } from '../helpers/watched.js';
 
 const config = ordersConfig();
 
@@ -33,24 +34,10 @@ async function linked(t: TestDb, closed: string): Promise<string> {
 }
 
 /** `db`, counting the statements its transactions send that tried a part of a split batch (rolled back or released). */
-function counted(db: Database, n: { tried: number }): Database {
-  return new Proxy(db, {
-    get(target, prop) {
-      if (prop === 'transaction')
-        return <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> =>
-          target.transaction((tx) =>
-            fn({
-              query: ((...args: Parameters<Queryable['query']>) => {
-                if (/^(ROLLBACK TO|RELEASE) SAVEPOINT/.test(statementOf(...args).text)) n.tried += 1;
-                return tx.query(...args);
-              }) as Queryable['query'],
-            }),
-          );
-      const v: unknown = Reflect.get(target, prop, target);
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
+const counted = (db: Database, n: { tried: number }): Database =>
+  watched(db, (text) => {
+    if (/^(ROLLBACK TO|RELEASE) SAVEPOINT/.test(text)) n.tried += 1;
   });
-}
 
 async function state(t: TestDb): Promise<{ linked: number; closed: number; refused: number }> {
   const r = await t.db.query<{ linked: number; closed: number; refused: number }>(
