@@ -1,5 +1,7 @@
 /** What a column's type says to the catalog checks: text, integer and date/time kinds, and how compare pairs are read. */
 
+import { ident } from '../sql/quote.js';
+
 export const TEXT_TYPES = new Set(['text', 'character varying', 'character', 'citext', 'name']);
 export const INTEGER_TYPES = new Set(['smallint', 'integer', 'bigint']);
 
@@ -41,6 +43,6 @@ export function compareAs(source: string, target: string): string | null | undef
  */
 export function retypeHint(fkBase: string, keyType: string, tableSql: string, fk: string): string {
   if (!TEXT_TYPES.has(baseType(fkBase)) || TEXT_TYPES.has(baseType(keyType))) return '';
-  const col = `"${fk.replace(/"/g, '""')}"`;
+  const col = ident(fk);
   return `: it must hold the key's type (no FOREIGN KEY joins ${baseType(fkBase)} to ${keyType} either); retype it first, e.g. ALTER TABLE ${tableSql} ALTER COLUMN ${col} TYPE ${keyType} USING nullif(btrim(${col}), '')::${keyType}`;
 }
