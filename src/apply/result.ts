@@ -8,6 +8,7 @@ import { noticesOf } from '../context/context.js';
 import { type SkipCount, type SkipReasons } from './skips.js';
 import { type RefusedRow, refusedCount, refusedSample } from '../store/refused.js';
 import { REFUSED_SHOWN } from './skips.js';
+import { staleViewsNotice } from '../context/stale-views.js';
 
 export interface LinkApplyResult {
   entityType: string;
@@ -78,6 +79,12 @@ export async function applyResult(
   assertCountsAddUp(results);
   const totalUpdated = results.reduce((a, r) => a + r.updated, 0);
   const notYet = results.reduce((a, r) => a + (r.notYetProcessed ?? 0), 0);
+  // materialized views over what the run wrote keep the FKs as they were until refreshed: said by name
+  for (const l of ctx.links) {
+    if (!results.some((r) => r.entityType === l.entity && r.updated > 0)) continue;
+    const stale = await staleViewsNotice(ctx.db, l, 'apply');
+    if (stale !== null) ctx.notices.push(stale);
+  }
   const info = await seedRunInfo(ctx.db, ids.runId, ids.planRunId);
   const seed = seedFields({
     dryRun: false,

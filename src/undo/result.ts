@@ -3,6 +3,7 @@
  * earlier undo, deleted or hidden, refused by the table) and not yet processed; counts checked to add up.
  */
 import { triggerEffectsNotice } from '../context/trigger-effects.js';
+import { staleViewsNotice } from '../context/stale-views.js';
 import { num } from '../db/port.js';
 import { BackfillError } from '../errors.js';
 import { alreadyRevertedStatement, undoEditedSampleStatement, undoNotFoundStatement } from '../sql/undo-skips.js';
@@ -85,8 +86,11 @@ export async function finished(ctx: Context, r: UndoResult): Promise<UndoResult>
   const notices = ctx.links.flatMap((l) => (l.touchTriggers === null ? [] : [l.touchTriggers]));
   // triggers that wrote beyond the FK when this undo set rows back (a version bump, an audit log): their writes stay
   for (const l of ctx.links) {
-    const effects = r.results.some((x) => x.entityType === l.entity && x.reverted > 0) ? triggerEffectsNotice(l, 'undo') : null;
+    if (!r.results.some((x) => x.entityType === l.entity && x.reverted > 0)) continue;
+    const effects = triggerEffectsNotice(l, 'undo');
     if (effects !== null) notices.push(effects);
+    const stale = await staleViewsNotice(ctx.db, l, 'undo');
+    if (stale !== null) notices.push(stale);
   }
   for (const lr of r.results) {
     const l = ctx.links.find((x) => x.entity === lr.entityType);
