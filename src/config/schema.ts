@@ -40,11 +40,13 @@ const statusValues = z
   .min(1, { error: 'must list at least one status value' })
   .max(1000, { error: 'must list at most 1000 status values' });
 
-const ACTIVE_WHEN_FORMS = 'activeWhen must be true, false, "null", "notNull", { "in": [values] } or { "notIn": [values] }';
+const ACTIVE_WHEN_FORMS =
+  'activeWhen must be true, false, "null", "notNull", "notPast", "notFuture", { "in": [values] } or { "notIn": [values] }';
 
 /**
  * `{ "column": "deleted_at", "activeWhen": "null" }`: when a master counts as active (issue #17);
- * `{ "column": "status", "activeWhen": { "in": ["active", "trial"] } }` (or `notIn`) for a status column.
+ * `{ "column": "status", "activeWhen": { "in": ["active", "trial"] } }` (or `notIn`) for a status column;
+ * `{ "column": "valid_to", "activeWhen": "notPast" }` (and `"notFuture"` for `valid_from`) for validity dates.
  */
 export const activePredicateSchema = z
   .object({
@@ -55,6 +57,8 @@ export const activePredicateSchema = z
         z.literal(false),
         z.literal('null'),
         z.literal('notNull'),
+        z.literal('notPast'),
+        z.literal('notFuture'),
         z.object({ in: statusValues }).strict(),
         z.object({ notIn: statusValues }).strict(),
       ],
@@ -68,7 +72,7 @@ export const activePredicateSchema = z
  * config (so a config round-trips); `activePredicate` gives the one normal form every statement uses.
  */
 const ACTIVE_SHAPES =
-  'must be a boolean column name or { "column": "...", "activeWhen": true | false | "null" | "notNull" | { "in": [values] } | { "notIn": [values] } }';
+  'must be a boolean column name or { "column": "...", "activeWhen": true | false | "null" | "notNull" | "notPast" | "notFuture" | { "in": [values] } | { "notIn": [values] } }';
 
 const activeOne = z.union([identifier, activePredicateSchema], {
   error: (iss) => (typeof iss.input === 'string' ? undefined : ACTIVE_SHAPES),

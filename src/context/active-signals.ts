@@ -4,10 +4,13 @@
  * beside `is_active`: a notice naming the list that would require both). Pure: reads the catalog's columns only.
  */
 import type { ActiveConfig } from '../config/schema.js';
-import { activeParts, type ActivePredicate, describeActive, softDeleteLike } from '../sql/active.js';
+import { activeParts, type ActivePredicate, describeActive, softDeleteLike, validityOf } from '../sql/active.js';
+import { TEMPORAL } from './column-types.js';
 
 /** The activeWhen a soft-delete-like column suggests, as JSON text: a status column that is not boolean takes its values. */
 export function suggestActiveWhen(column: string, baseType: string): string {
+  const validity = validityOf(column);
+  if (validity !== null && TEMPORAL.has(baseType)) return `"${validity}"`;
   if (baseType === 'boolean') return /^(is_?)?(active|enabled|valid|live|current)(_flag)?$/i.test(column) ? 'true' : 'false';
   return /^(status|state|record_status|row_status|lifecycle_status)$/i.test(column)
     ? '{ "in": ["<the values that mean active>"] }'

@@ -1,5 +1,4 @@
 import { activePredicate, keyColumns, type LinkConfig } from '../config/schema.js';
-import { activeParts, type ActivePredicate } from '../sql/active.js';
 import { unscopedNotice } from './scope-signals.js';
 import { citextMasterNotice } from './case-signals.js';
 import { activeSignals, sourceSoftDeleteNotice } from './active-signals.js';
@@ -13,14 +12,14 @@ import {
   type UpdateTrigger,
 } from '../sql/context.js';
 import { column, type ColumnInfo, tableInfo, type TableInfo } from './table-info.js';
-import { checkStatusValues } from './status-values.js';
+import { checkActive, mismatch } from './active-check.js';
 import type { TableKind } from '../sql/citus.js';
 import { checkCitusLink, citusKinds } from './citus-link.js';
 import { checkSharedMasters } from './shared-masters.js';
 import type { FkCheck } from '../sql/checks.js';
 import { displayTable, ident, parseTableName, qualified, type TableName } from '../sql/quote.js';
 import { type FkRange, fkRangeOf } from '../plan/fk-range.js';
-import { baseType, compareAs, INTEGER_TYPES, isAmountType, retypeHint, TEMPORAL, TEXT_TYPES } from './column-types.js';
+import { baseType, compareAs, INTEGER_TYPES, isAmountType, retypeHint, TEXT_TYPES } from './column-types.js';
 
 /** A compare pair as plan reads it: `as` 'numeric' or a date/time type when the two columns' types differ. */
 export interface CompareColumn {
@@ -149,41 +148,6 @@ function comparableTypes(a: string, b: string): boolean {
   const [x, y] = [baseType(a), baseType(b)];
   const texts = (t: string): boolean => t === 'text' || t === 'character varying';
   return x === y || (INTEGER_TYPES.has(x) && INTEGER_TYPES.has(y)) || (texts(x) && texts(y));
-}
-
-/**
- * An active predicate (a link's `target.active`, or its own `active` over the source rows) checked against its table:
- * each column exists, a flag is boolean, a status value fits the column's type; notices for status values no row holds.
- */
-async function checkActive(
-  db: Queryable,
-  info: TableInfo,
-  table: TableName,
-  active: ActivePredicate | undefined,
-  path: string,
-): Promise<string[]> {
-  const notices: string[] = [];
-  for (const part of active === undefined ? [] : activeParts(active)) {
-    const c = column(info, table, part.column, path);
-    if ((part.activeWhen === true || part.activeWhen === false) && c.baseType !== 'boolean') {
-      const hint = TEMPORAL.has(c.baseType)
-        ? `for a soft-delete column such as deleted_at use { "column": "${part.column}", "activeWhen": "null" }`
-        : `for a status column use { "column": "${part.column}", "activeWhen": { "in": ["active"] } } with the values that mean active (or { "notIn": [...] })`;
-      throw mismatch(
-        `${displayTable(table)}.${part.column} must be boolean to serve as the active flag ("activeWhen": ${String(part.activeWhen)}), is ${c.type}; ${hint}`,
-        path,
-      );
-    }
-    if (typeof part.activeWhen === 'object') {
-      const n = await checkStatusValues(db, table, part, c.type, path);
-      if (n !== null) notices.push(n);
-    }
-  }
-  return notices;
-}
-
-function mismatch(msg: string, path: string): BackfillError {
-  return new BackfillError('SCHEMA_TYPE_MISMATCH', `${msg} (${path})`, { details: { path } });
 }
 
 /** Checks one link against the catalog. `index` is its position in config, for error paths. */

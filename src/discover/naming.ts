@@ -4,6 +4,7 @@
  * number, an amount or an active flag. Pure: no database.
  */
 import type { ActiveOne, ActiveProposal, Col, Level, Overlap, Tbl } from './types.js';
+import { validityOf } from '../sql/active.js';
 
 /** Types a key (and a scope column) can have. */
 export const KEY_BASES = new Set(['uuid', 'int2', 'int4', 'int8', 'numeric', 'text', 'varchar', 'bpchar', 'citext']);
@@ -251,6 +252,16 @@ export function activeFromColumns(t: { cols: Map<string, Col>; order: string[] }
     const core = w.filter((x) => !FLAG_WORDS.has(x));
     if (core.length === 1 && (core[0] === 'status' || core[0] === 'state')) {
       status.push(c);
+      continue;
+    }
+    const validity = validityOf(c);
+    if (validity !== null && TIME_BASES.has(col.base)) {
+      // a validity date: an expired master (or one not yet valid) is never linked, its successor of the same name is
+      found.push({
+        rank: validity === 'notPast' ? 3 : 4,
+        active: { column: c, activeWhen: validity },
+        why: `${c} is ${col.type} and reads as the ${validity === 'notPast' ? 'end' : 'start'} of a validity: a row is active while it is NULL or ${validity === 'notPast' ? 'not yet past' : 'reached'}`,
+      });
       continue;
     }
     if (core.length !== 1) continue;

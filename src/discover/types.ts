@@ -11,7 +11,8 @@ export interface DiscoverOptions {
 }
 
 /** `target.active`: a boolean column (true = active) or a predicate on a column (a status column: values it must not hold). */
-export type ActiveOne = string | { column: string; activeWhen: boolean | 'null' | 'notNull' | { in: string[] } | { notIn: string[] } };
+export type ActiveOne =
+  string | { column: string; activeWhen: boolean | 'null' | 'notNull' | 'notPast' | 'notFuture' | { in: string[] } | { notIn: string[] } };
 /** One predicate, or several that must all hold (a soft-delete timestamp beside a status), as `target.active` takes them. */
 export type ActiveProposal = ActiveOne | ActiveOne[];
 

@@ -7,9 +7,10 @@ import { ident, literal } from './quote.js';
 
 /**
  * When a master is active: its column is true, false, NULL (e.g. deleted_at) or not NULL; or (a status column of
- * text, an enum or a number) one of some values, or none of them.
+ * text, an enum or a number) one of some values, or none of them; or (a validity date) `notPast`, the end of its
+ * validity (`valid_to`) NULL or not yet past, `notFuture`, its start (`valid_from`) NULL or reached.
  */
-export type ActiveWhen = true | false | 'null' | 'notNull' | { in: string[] } | { notIn: string[] };
+export type ActiveWhen = true | false | 'null' | 'notNull' | 'notPast' | 'notFuture' | { in: string[] } | { notIn: string[] };
 
 /** One column's condition. */
 export interface ActivePart {
@@ -41,6 +42,10 @@ const valueList = (values: string[]): string => values.map(literal).join(', ');
  * stays NULL until a master is blocked). The values are literals, not bound parameters: the predicate is embedded in
  * dozens of statements and in the guard's PL/pgSQL body; they are untyped, so PostgreSQL reads them as the column's
  * type (text, an enum, a number), and the catalog checks them against it before any statement runs.
+ * A validity date is read at the statement's time (`now()`: the transaction's start; in the guard's trigger, the
+ * writer's): `notPast` holds through the end day itself for a date (`valid_to = current_date`, or a timestamp at that
+ * day's midnight: a date kept in a timestamp), else while the time is not past; `notFuture` from the start day's
+ * midnight or time on. Both hold for NULL (open-ended) and are never NULL themselves.
  */
 export function activeSql(alias: string, a: ActivePredicate): string {
   return activeParts(a)
@@ -62,6 +67,10 @@ function partSql(alias: string, a: ActivePart): string {
       return `${col} IS NULL`;
     case 'notNull':
       return `${col} IS NOT NULL`;
+    case 'notPast':
+      return `(${col} IS NULL OR ${col} >= now() OR ${col} = current_date)`;
+    case 'notFuture':
+      return `(${col} IS NULL OR ${col} <= now())`;
   }
 }
 
@@ -77,7 +86,8 @@ export function activeExpr(alias: string, a: ActivePredicate | undefined): strin
 
 /**
  * The value that makes a master active (masters create/reactivate): SQL text, never user data; for a status
- * predicate the first of its values. null for `notNull` and `notIn`: no value to write is implied, the caller refuses.
+ * predicate the first of its values; NULL for a validity date (open-ended). null for `notNull` and `notIn`: no value
+ * to write is implied, the caller refuses.
  */
 export function activeValueSql(a: ActivePart): string | null {
   const w = a.activeWhen;
@@ -88,6 +98,8 @@ export function activeValueSql(a: ActivePart): string | null {
     case false:
       return 'false';
     case 'null':
+    case 'notPast':
+    case 'notFuture':
       return 'NULL';
     case 'notNull':
       return null;
@@ -127,6 +139,10 @@ function describePart(a: ActivePart): string {
       return `${a.column} IS NULL`;
     case 'notNull':
       return `${a.column} IS NOT NULL`;
+    case 'notPast':
+      return `${a.column} not past (NULL, or now or later)`;
+    case 'notFuture':
+      return `${a.column} not future (NULL, or now or earlier)`;
   }
 }
 
@@ -137,6 +153,17 @@ function describePart(a: ActivePart): string {
 export const SOFT_DELETE_COLUMN =
   /^(is_?)?(deleted|archived|inactive|disabled|removed|retired|void(ed)?|obsolete|closed|terminated|discontinued|hidden|suspended|blocked|trashed)(_at|_on|_date|_flag|_ts|_time|_by)?$|^(deleted|archived|disabled|removed|deactivated|ended|closed|terminated|valid_to|effective_to|end)_(at|on|date|ts|time)$|^(is_)?(active|enabled|valid|live|current)(_flag)?$|^(status|state|record_status|row_status|lifecycle_status)$/i;
 
+/** The end of a validity (`valid_to`, `effective_until`, `expires_at`, `end_date`): a master is active while it is not past. */
+const VALID_UNTIL_COLUMN =
+  /^(valid|validity|effective|eff)_?(to|until|till|thru|through|end|ends)(_(at|on|date|ts|time|dt))?$|^(expires|expiry|expiration)(_(at|on|date|ts|time|dt))?$|^ends?_(at|on|date|ts|time|dt)$/i;
+/** The start of a validity (`valid_from`, `effective_since`): a master is active once it is not in the future. */
+const VALID_FROM_COLUMN = /^(valid|validity|effective|eff)_?(from|since|start|starts|begin)(_(at|on|date|ts|time|dt))?$/i;
+
+/** `notPast` for a column named like the end of a validity, `notFuture` like its start, else null (by name alone). */
+export function validityOf(column: string): 'notPast' | 'notFuture' | null {
+  return VALID_UNTIL_COLUMN.test(column) ? 'notPast' : VALID_FROM_COLUMN.test(column) ? 'notFuture' : null;
+}
+
 export function softDeleteLike(columns: Iterable<string>): string[] {
-  return [...columns].filter((c) => SOFT_DELETE_COLUMN.test(c));
+  return [...columns].filter((c) => SOFT_DELETE_COLUMN.test(c) || validityOf(c) === 'notPast');
 }

@@ -304,7 +304,7 @@ describeEach('soft-deleted documents (a link’s own active)', (target) => {
     expect([form.code, form.exitCode]).toEqual(['CONFIG_INVALID', 2]);
     expect(form.message).toContain('links[0].active');
     expect(form.message).toBe(
-      'invalid config (config): $.links[0].active: must be a boolean column name or { "column": "...", "activeWhen": true | false | "null" | "notNull" | { "in": [values] } | { "notIn": [values] } }',
+      'invalid config (config): $.links[0].active: must be a boolean column name or { "column": "...", "activeWhen": true | false | "null" | "notNull" | "notPast" | "notFuture" | { "in": [values] } | { "notIn": [values] } }',
     );
     expect(form.message).not.toContain('\n');
     const col = await bad({ column: 'removed_at', activeWhen: 'null' });

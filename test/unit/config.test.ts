@@ -116,7 +116,7 @@ describe('config', () => {
       { column: 'x', activeWhen: ['a'] },
     ]) {
       expect(err(() => parseConfig(withActive(bad))).message).toContain(
-        '$.links[0].target.active: must be a boolean column name or { "column": "...", "activeWhen": true | false | "null" | "notNull" | { "in": [values] } | { "notIn": [values] } }',
+        '$.links[0].target.active: must be a boolean column name or { "column": "...", "activeWhen": true | false | "null" | "notNull" | "notPast" | "notFuture" | { "in": [values] } | { "notIn": [values] } }',
       );
     }
     expect(err(() => parseConfig(withActive({ column: 'x', activeWhen: { in: [] } }))).message).toContain(

@@ -18,6 +18,8 @@ export function activeText(a: ActiveProposal | null): string {
   if (typeof w === 'object') return 'in' in w ? `${a.column} in ${w.in.join(', ')}` : `${a.column} not in ${w.notIn.join(', ')}`;
   if (w === 'null') return `${a.column} IS NULL`;
   if (w === 'notNull') return `${a.column} IS NOT NULL`;
+  if (w === 'notPast') return `${a.column} not past`;
+  if (w === 'notFuture') return `${a.column} not future`;
   return `${a.column} = ${String(w)}`;
 }
 

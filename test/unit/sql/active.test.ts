@@ -7,6 +7,7 @@ import {
   activeValues,
   describeActive,
   softDeleteLike,
+  validityOf,
   type ActivePredicate,
 } from '../../../src/sql/active.js';
 
@@ -77,5 +78,32 @@ describe('active predicate fragments (whole text)', () => {
       { column: 'Is Active', value: 'true' },
       { column: 'status', value: `'active'` },
     ]);
+  });
+  it('validity dates: open-ended when NULL, the end day itself still valid, never NULL; written NULL by masters create', () => {
+    const until: ActivePredicate = { column: 'Valid To', activeWhen: 'notPast' };
+    const from: ActivePredicate = { column: 'valid_from', activeWhen: 'notFuture' };
+    expect(activeSql('m', until)).toBe('(m."Valid To" IS NULL OR m."Valid To" >= now() OR m."Valid To" = current_date)');
+    expect(activeSql('m', { ...from, also: [until] })).toBe(
+      '(m."valid_from" IS NULL OR m."valid_from" <= now()) AND (m."Valid To" IS NULL OR m."Valid To" >= now() OR m."Valid To" = current_date)',
+    );
+    expect(describeActive({ ...from, also: [until] })).toBe(
+      'valid_from not future (NULL, or now or earlier) AND Valid To not past (NULL, or now or later)',
+    );
+    expect(activeValues({ ...deleted, also: [from, until] })).toEqual([
+      { column: 'deleted_at', value: 'NULL' },
+      { column: 'valid_from', value: 'NULL' },
+      { column: 'Valid To', value: 'NULL' },
+    ]);
+  });
+  it('columns named like a validity: the end is also soft-delete-like (a warning without a predicate), the start is not', () => {
+    const ends = ['valid_to', 'validTo', 'valid_until', 'effective_to_date', 'expires_at', 'expiry_date', 'end_date', 'eff_thru'];
+    const starts = ['valid_from', 'validFrom', 'effective_since', 'eff_start_dt'];
+    const neither = ['validated_at', 'end_user', 'effective', 'valid', 'from_date', 'expired_by'];
+    expect([...ends, ...starts, ...neither].map((c) => [c, validityOf(c)])).toEqual([
+      ...ends.map((c) => [c, 'notPast']),
+      ...starts.map((c) => [c, 'notFuture']),
+      ...neither.map((c) => [c, null]),
+    ]);
+    expect(softDeleteLike([...ends, ...starts, 'name'])).toEqual(ends);
   });
 });
