@@ -1,6 +1,6 @@
 /**
- * npm run bench:plan -- --names 100000 --masters 50000 [--db URL] [--seed N]
- * The whole fuzzy plan through the database, one scope: reads the distinct names, the masters and the
+ * npm run bench:plan -- --names 100000 --masters 50000 [--db URL] [--seed N] [--match fuzzy|normalized|exact]
+ * The whole plan (fuzzy by default) through the database, one scope: reads the distinct names, the masters and the
  * known aliases, matches, and persists the plan entries. Default database: a fresh `fkb_bench_plan` on
  * the local PostgreSQL (dropped and recreated). The plan runs as a user runs it, `fk-backfill plan` (the
  * built CLI, `npm run build` first: the npm script does), in its own process; prints its wall time and
@@ -22,6 +22,8 @@ function arg(name: string, def: string): string {
 const nNames = Number(arg('names', '100000'));
 const nMasters = Number(arg('masters', '50000'));
 const seed = Number(arg('seed', '7'));
+const match = arg('match', 'fuzzy');
+if (match !== 'fuzzy' && match !== 'normalized' && match !== 'exact') throw new Error('--match must be fuzzy, normalized or exact');
 const admin = arg('admin', 'postgres://postgres@127.0.0.1:5432/postgres');
 let url = arg('db', '');
 
@@ -71,7 +73,7 @@ const config = {
       name: 'company_name',
       target: { table: 'companies', key: 'id', name: 'name' },
       scope: ['tenant_id'],
-      match: 'fuzzy' as const,
+      match,
     },
   ],
 };
@@ -92,7 +94,7 @@ if (out.status !== 0 || m === null) throw new Error(`fk-backfill plan failed (ex
 const result = JSON.parse(out.stdout) as { results: { distinctNames: Record<string, number> }[] };
 const r = result.results[0]!;
 const mb = (kb: number): string => `${(kb / 1024).toFixed(0)} MB`;
-console.log(`bench:plan  ${db.description}  masters=${nMasters} distinct names=${names.size} strategy=fuzzy (one scope)`);
+console.log(`bench:plan  ${db.description}  masters=${nMasters} distinct names=${names.size} strategy=${match} (one scope)`);
 console.log(
   `load ${((t1 - t0) / 1000).toFixed(1)} s (not counted); \`fk-backfill plan\` ${Number(m[2]).toFixed(1)} s end to end (process start, read names/masters/aliases, match, persist ${names.size} plan entries)`,
 );

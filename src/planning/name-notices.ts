@@ -7,7 +7,7 @@
  */
 import type { ResolvedLink } from '../context/catalog.js';
 import { type Context, shape } from '../context/context.js';
-import { mastersStatement } from '../sql/plan.js';
+import { mastersSpelledLikeStatement } from '../sql/spelling.js';
 import { entriesWithReason, namesWithReason } from '../store/plan-entries.js';
 import { EXACT_BESIDE_NAMESAKE } from '../match/matcher.js';
 
@@ -44,7 +44,12 @@ export async function noteNameMisses(ctx: Context, l: ResolvedLink, runId: strin
   const misses = await namesWithReason(ctx.db, runId, l.entity, NO_EXACT, LOOKED_AT);
   if (misses.length === 0) return;
   const folded = new Map<string, Map<string, string>>(); // scope → folded name → a master's name
-  for (const m of (await ctx.db.query(mastersStatement(shape(l), ctx.filter))).rows) {
+  const spelled = mastersSpelledLikeStatement(
+    shape(l),
+    ctx.filter,
+    misses.map((x) => x.source_name),
+  );
+  for (const m of (await ctx.db.query(spelled)).rows) {
     const k = JSON.stringify(m.scope_key);
     let names = folded.get(k);
     if (names === undefined) folded.set(k, (names = new Map()));
