@@ -87,9 +87,13 @@ export function qualified(t: TableName): string {
   return t.schema === null ? ident(t.table) : `${ident(t.schema)}.${ident(t.table)}`;
 }
 
-/** Human form for messages. */
+/**
+ * Human form for messages: `public.orders`, `Billing.Claims`, and a part that is no plain word quoted (`"Sales
+ * Ops".customers`, `"order.lines"`), as the config must write it: `Sales Ops.customers.name` read as three names.
+ */
 export function displayTable(t: TableName): string {
-  return t.schema === null ? t.table : `${t.schema}.${t.table}`;
+  const part = (x: string): string => (/^[A-Za-z_][A-Za-z0-9_$]*$/.test(x) ? x : ident(x));
+  return t.schema === null ? part(t.table) : `${part(t.schema)}.${part(t.table)}`;
 }
 
 /**

@@ -58,7 +58,8 @@ describe('displayQualified', () => {
   it('a stored format(%I.%I) name as commands print a table; what it cannot read, as stored', () => {
     expect(displayQualified('"Billing"."Claims"')).toBe('Billing.Claims');
     expect(displayQualified('public.orders')).toBe('public.orders');
-    expect(displayQualified('"My Schema"."Order ""Lines"""')).toBe('My Schema.Order "Lines"');
+    expect(displayQualified('"My Schema"."Order ""Lines"""')).toBe('"My Schema"."Order ""Lines"""');
+    expect(displayQualified('"Sales Ops".customers')).toBe('"Sales Ops".customers');
     expect(displayQualified('orders')).toBe('orders');
     expect(displayQualified('"unterminated')).toBe('"unterminated');
     expect(displayQualified('a.b.c')).toBe('a.b.c');
