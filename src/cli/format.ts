@@ -235,6 +235,7 @@ export function undoText(u: UndoResult): string {
   const masters = u.results.length > 0 && u.results.every((r) => r.entityType === 'masters');
   const already = u.results.reduce((a, r) => a + (r.alreadyReverted ?? 0), 0);
   const by = [...new Set(u.results.flatMap((r) => r.alreadyRevertedBy ?? []))].sort((a, b) => Number(a) - Number(b));
+  const rewritten = u.results.reduce((a, r) => a + (r.rewrittenSince ?? 0), 0);
   const why =
     u.totalSkipped === 0
       ? ''
@@ -242,8 +243,9 @@ export function undoText(u: UndoResult): string {
         ? 'left: see the notices'
         : [
             ...(already > 0 ? [`${already} already set back by undo run ${by.join(', ')}`] : []),
-            ...(refused + already < u.totalSkipped
-              ? [`${already > 0 ? 'the rest ' : ''}changed since${notFound > 0 ? `; ${notFound} of them no longer found` : ''}`]
+            ...(rewritten > 0 ? [`${rewritten} written again since by ${laterRuns(u.results.flatMap((r) => r.rewrittenBy ?? []))}`] : []),
+            ...(refused + already + rewritten < u.totalSkipped
+              ? [`${already + rewritten > 0 ? 'the rest ' : ''}changed since${notFound > 0 ? `; ${notFound} of them no longer found` : ''}`]
               : []),
             ...(refused > 0 ? [`${refused} refused by the table, left linked`] : []),
           ].join('; ');
@@ -256,10 +258,34 @@ export function undoText(u: UndoResult): string {
       u.results.map((r) => [r.entityType, r.table, r.changed, r.reverted, r.skipped, ...(stopped ? [r.notYetProcessed ?? 0] : [])]),
     ),
     ...u.results.flatMap((r) => refusedLines({ ...r, all: r.refusedByTable ?? 0 }, u.runId, 'left linked')),
+    ...u.results.flatMap((r) => rewrittenLines(r, u.undoneRunId)),
     ...u.results.flatMap((r) => editedLines(r, u.undoneRunId)),
     ...reconnectedLine(u.reconnected),
     ...(u.notices ?? []).map((n) => `Notice: ${n}`),
   ].join('\n');
+}
+
+/** Later runs by id, each once: `apply run 10, guard run 8`. */
+function laterRuns(rs: readonly { run: string; kind: string }[]): string {
+  const runs = new Map(rs.map((x) => [x.run, x.kind]));
+  return [...runs.entries()]
+    .sort((a, b) => Number(a[0]) - Number(b[0]))
+    .map(([run, kind]) => `${kind} run ${run}`)
+    .join(', ');
+}
+
+/** Skipped rows another run wrote after this one: which runs, how many each, and the undo that sets them back. */
+function rewrittenLines(r: UndoResult['results'][number], runId: string): string[] {
+  const by = r.rewrittenBy ?? [];
+  if ((r.rewrittenSince ?? 0) === 0 || by.length === 0) return [];
+  const undoable = by.filter((x) => x.kind !== 'undo');
+  return [
+    `  ${r.entityType}: ${r.rewrittenSince} skipped row(s) were written again after run ${runId} by ${by.map((x) => `${x.kind} run ${x.run} (${x.rows})`).join(', ')}: left as that run wrote them${
+      undoable.length === 0
+        ? ''
+        : `; ${undoable.length === 1 ? 'its undo sets' : 'their undos set'} them back: ${undoable.map((x) => `fk-backfill undo --run ${x.run} --yes`).join(', ')}`
+    }`,
+  ];
 }
 
 /** The first skipped rows whose FK no longer holds what the run wrote: what it holds now. */

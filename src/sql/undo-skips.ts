@@ -31,8 +31,10 @@ SELECT (SELECT count(*) FROM c LEFT JOIN ${link.sourceSql} s ON ${rowKeyMatch('s
 
 /**
  * The first `limit` rows run `targetRunId` changed in a link whose FK no longer holds the value the run wrote
- * (edited since, or set back by an earlier undo): the row's key, the value written, the value now. What an undo
- * skipped, row by row (a trial: "12 skipped (changed since)", and no way to see which).
+ * (edited since): the row's key, the value written, the value now. What an undo skipped, row by row (a trial: "12
+ * skipped (changed since)", and no way to see which). Not the rows an undo of the same run set back, nor those
+ * another run wrote after it (rewrittenSinceStatement counts those: listed here, an apply's re-link read as "written
+ * since" by the application, and a guard's link of the same value was not listed at all).
  */
 export function undoEditedSampleStatement(
   link: LinkShape,
@@ -60,10 +62,13 @@ export function undoEditedSampleStatement(
   SELECT DISTINCT unnest(cs.row_keys) AS k
     FROM ${OWN}.change_sets cs JOIN ${OWN}.runs r ON r.id = cs.run_id
    WHERE r.kind = 'undo' AND r.target_run_id = ${target}::int8 AND cs.link = ${linkName}
+), l AS (
+  ${laterWrites(target, linkName)}
 )
 SELECT c.k AS key, c.v AS wrote, s.${ident(link.fk)}::text AS now, ${touched} AS touched, ${renamed} AS renamed
   FROM c JOIN ${link.sourceSql} s ON ${rowKeyMatch('s', link, 'c.k')}${scopeWhere('s', link, f, p)}
  WHERE (s.${ident(link.fk)}::text IS DISTINCT FROM c.v${unedited === '' ? '' : ` OR NOT (true${unedited})`}) AND NOT EXISTS (SELECT 1 FROM u WHERE u.k = c.k)
+   AND NOT EXISTS (SELECT 1 FROM l WHERE l.k = c.k AND l.at >= c.changed_at)
  ORDER BY c.k
  LIMIT ${p.add(Math.max(1, Math.floor(limit)))}::int8`;
   return { text, values: p.values };
@@ -92,6 +97,42 @@ export function alreadyRevertedStatement(a: {
 )
 SELECT count(DISTINCT c.k)::int8 AS n, array_agg(DISTINCT u.run_id::text) AS by FROM c JOIN u ON u.k = c.k`;
   return { text, values: p.values };
+}
+
+/**
+ * Of the rows run `targetRunId` changed in a link, those another run wrote after it (`at` ≥ the time the target
+ * wrote the row, as undo's own check compares them): an apply that linked a cleared FK again, the guard linking a row
+ * the application cleared and renamed, an undo of such a run. Undo leaves them, as that run wrote them. Per run, its
+ * kind and rows (`n`), and the rows of all of them once (`total`); the undo runs of the target itself are not among
+ * them (alreadyRevertedStatement counts those), nor `runId`, this undo.
+ */
+export function rewrittenSinceStatement(a: {
+  targetRunId: string;
+  runId: string;
+  linkName: string;
+}): Statement<{ run: string; kind: string; n: unknown; total: unknown }> {
+  const p = new Params();
+  const target = p.add(a.targetRunId);
+  const runId = p.add(a.runId);
+  const linkName = p.add(a.linkName);
+  const text = `WITH c AS (
+  SELECT c.row_key AS k, max(c.changed_at) AS at FROM ${OWN}.changes c WHERE c.run_id = ${target}::int8 AND c.link = ${linkName} GROUP BY c.row_key
+), l AS (
+  SELECT DISTINCT l.run_id, c.k
+    FROM ${OWN}.changes l JOIN c ON c.k = l.row_key AND l.changed_at >= c.at JOIN ${OWN}.runs r ON r.id = l.run_id
+   WHERE l.link = ${linkName} AND l.run_id <> ${target}::int8 AND l.run_id <> ${runId}::int8
+     AND NOT (r.kind = 'undo' AND r.target_run_id IS NOT DISTINCT FROM ${target}::int8)
+)
+SELECT l.run_id::text AS run, r.kind, count(*)::int8 AS n, (SELECT count(DISTINCT l.k) FROM l)::int8 AS total
+  FROM l JOIN ${OWN}.runs r ON r.id = l.run_id
+ GROUP BY l.run_id, r.kind
+ ORDER BY l.run_id`;
+  return { text, values: p.values };
+}
+
+/** Each row key another run than `target` wrote into link `linkName`, with the time of its last such write. */
+function laterWrites(target: string, linkName: string): string {
+  return `SELECT l.row_key AS k, max(l.changed_at) AS at FROM ${OWN}.changes l WHERE l.link = ${linkName} AND l.run_id <> ${target}::int8 GROUP BY l.row_key`;
 }
 
 /** The row keys run `target` logged in link `linkName` (bound parameters), each once. */

@@ -6,7 +6,7 @@ import { triggerEffectsNotice } from '../context/trigger-effects.js';
 import { staleViewsNotice } from '../context/stale-views.js';
 import { num } from '../db/port.js';
 import { BackfillError } from '../errors.js';
-import { alreadyRevertedStatement, undoEditedSampleStatement, undoNotFoundStatement } from '../sql/undo-skips.js';
+import { alreadyRevertedStatement, rewrittenSinceStatement, undoEditedSampleStatement, undoNotFoundStatement } from '../sql/undo-skips.js';
 import { type RefusedRow, refusedCount, refusedSample } from '../store/refused.js';
 import { earlierRunThatChanged } from '../store/runs.js';
 import { type Context, shape } from '../context/context.js';
@@ -32,6 +32,13 @@ export interface LinkUndoResult {
    */
   alreadyReverted?: number;
   alreadyRevertedBy?: string[];
+  /**
+   * Of the skipped rows, those another run wrote after this one (an apply that linked a cleared FK again, the guard
+   * linking a row the application cleared and renamed, an undo of such a run): left as that run wrote them, for its
+   * own undo. `rewrittenBy`: each such run, its kind and rows (a row two of them wrote is in both). Present when > 0.
+   */
+  rewrittenSince?: number;
+  rewrittenBy?: { run: string; kind: string; rows: number }[];
   /**
    * Of the skipped rows, those the table refused to set back (a CHECK constraint or a trigger added since that
    * refuses a NULL FK): left linked, each with its error in fk_backfill.refused_rows. Present when > 0.
@@ -102,6 +109,12 @@ export async function finished(ctx: Context, r: UndoResult): Promise<UndoResult>
       lr.alreadyReverted = already;
       lr.alreadyRevertedBy = before?.by ?? [];
     }
+    const later = (await ctx.db.query(rewrittenSinceStatement({ targetRunId: r.undoneRunId, runId: r.runId, linkName: l.entity }))).rows;
+    const rewritten = Math.min(lr.skipped, num(later[0]?.total));
+    if (rewritten > 0) {
+      lr.rewrittenSince = rewritten;
+      lr.rewrittenBy = later.map((x) => ({ run: x.run, kind: x.kind, rows: num(x.n) }));
+    }
     const refused = Math.min(lr.skipped, await refusedCount(ctx.db, r.runId, l.entity));
     if (refused > 0) {
       lr.refusedByTable = refused;
@@ -110,7 +123,7 @@ export async function finished(ctx: Context, r: UndoResult): Promise<UndoResult>
     const row = (await ctx.db.query(undoNotFoundStatement(shape(l), { targetRunId: r.undoneRunId, linkName: l.entity }, ctx.filter)))
       .rows[0];
     const notFound = Math.min(lr.skipped, num(row?.not_found));
-    if (lr.skipped > refused + notFound + already) {
+    if (lr.skipped > refused + notFound + already + rewritten) {
       const plan = await namesOf(ctx.db, r.undoneRunId, l, 'sample');
       const sample = await ctx.db.query(
         undoEditedSampleStatement(shape(l), { targetRunId: r.undoneRunId, linkName: l.entity, ...plan }, ctx.filter, REFUSED_SHOWN),

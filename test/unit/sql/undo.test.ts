@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { LinkShape } from '../../../src/sql/link.js';
 import { laterWritesStatement, laterTouchRunsStatement, undoBoundStatement, undoStatement } from '../../../src/sql/undo.js';
-import { alreadyRevertedStatement, undoEditedSampleStatement, undoNotFoundStatement } from '../../../src/sql/undo-skips.js';
+import {
+  alreadyRevertedStatement,
+  rewrittenSinceStatement,
+  undoEditedSampleStatement,
+  undoNotFoundStatement,
+} from '../../../src/sql/undo-skips.js';
 
 /** A composite row key, a scoped link, a touched column; identifiers that must be quoted. */
 const link: LinkShape = {
@@ -166,10 +171,13 @@ ${changeSet(false)}`,
   SELECT DISTINCT unnest(cs.row_keys) AS k
     FROM fk_backfill.change_sets cs JOIN fk_backfill.runs r ON r.id = cs.run_id
    WHERE r.kind = 'undo' AND r.target_run_id = $1::int8 AND cs.link = $2
+), l AS (
+  SELECT l.row_key AS k, max(l.changed_at) AS at FROM fk_backfill.changes l WHERE l.link = $2 AND l.run_id <> $1::int8 GROUP BY l.row_key
 )
 SELECT c.k AS key, c.v AS wrote, s."Customer ID"::text AS now, NULL AS touched, CASE WHEN NOT (true AND ${plan}) THEN s."customer name"::text END AS renamed
   FROM c JOIN "erp"."Sales Orders" s ON s."id" = c.k::uuid
  WHERE (s."Customer ID"::text IS DISTINCT FROM c.v OR NOT (true AND ${plan})) AND NOT EXISTS (SELECT 1 FROM u WHERE u.k = c.k)
+   AND NOT EXISTS (SELECT 1 FROM l WHERE l.k = c.k AND l.at >= c.changed_at)
  ORDER BY c.k
  LIMIT $4::int8`,
       values: ['5', 'so', '4', 5],
@@ -238,11 +246,14 @@ SELECT (SELECT count(*) FROM c LEFT JOIN "erp"."Sales Orders" s ON s."id" = (c.k
   SELECT DISTINCT unnest(cs.row_keys) AS k
     FROM fk_backfill.change_sets cs JOIN fk_backfill.runs r ON r.id = cs.run_id
    WHERE r.kind = 'undo' AND r.target_run_id = $1::int8 AND cs.link = $2
+), l AS (
+  SELECT l.row_key AS k, max(l.changed_at) AS at FROM fk_backfill.changes l WHERE l.link = $2 AND l.run_id <> $1::int8 GROUP BY l.row_key
 )
 SELECT c.k AS key, c.v AS wrote, s."Customer ID"::text AS now, s."Updated At"::text AS touched, NULL AS renamed
   FROM c JOIN "erp"."Sales Orders" s ON s."id" = (c.k::text[])[1]::uuid AND s."Line No" = (c.k::text[])[2]::int4 AND s."tenant id" = $3
  WHERE (s."Customer ID"::text IS DISTINCT FROM c.v OR NOT (true AND (NOT (c.rec) OR s."Updated At" IS NOT DISTINCT FROM c.changed_at::timestamp with time zone OR s."Updated At" IN (SELECT o.changed_at::timestamp with time zone FROM fk_backfill.change_sets o
         WHERE o.touched_column IS NOT NULL AND o.table_name IN (SELECT y.table_name FROM fk_backfill.change_sets y WHERE y.run_id = $1::int8 AND y.link = $2))))) AND NOT EXISTS (SELECT 1 FROM u WHERE u.k = c.k)
+   AND NOT EXISTS (SELECT 1 FROM l WHERE l.k = c.k AND l.at >= c.changed_at)
  ORDER BY c.k
  LIMIT $4::int8`,
       values: ['5', 'so', 'T1', 5],
@@ -259,6 +270,24 @@ SELECT c.k AS key, c.v AS wrote, s."Customer ID"::text AS now, s."Updated At"::t
    WHERE r.kind = 'undo' AND r.target_run_id = $1::int8 AND r.id <> $2::int8 AND cs.link = $3
 )
 SELECT count(DISTINCT c.k)::int8 AS n, array_agg(DISTINCT u.run_id::text) AS by FROM c JOIN u ON u.k = c.k`,
+      values: ['5', '9', 'so'],
+    });
+  });
+
+  it('the rows of a link another run wrote after the target (an apply linking a cleared FK again, the guard), per run, not its own undos', () => {
+    expect(rewrittenSinceStatement({ targetRunId: '5', runId: '9', linkName: 'so' })).toEqual({
+      text: `WITH c AS (
+  SELECT c.row_key AS k, max(c.changed_at) AS at FROM fk_backfill.changes c WHERE c.run_id = $1::int8 AND c.link = $3 GROUP BY c.row_key
+), l AS (
+  SELECT DISTINCT l.run_id, c.k
+    FROM fk_backfill.changes l JOIN c ON c.k = l.row_key AND l.changed_at >= c.at JOIN fk_backfill.runs r ON r.id = l.run_id
+   WHERE l.link = $3 AND l.run_id <> $1::int8 AND l.run_id <> $2::int8
+     AND NOT (r.kind = 'undo' AND r.target_run_id IS NOT DISTINCT FROM $1::int8)
+)
+SELECT l.run_id::text AS run, r.kind, count(*)::int8 AS n, (SELECT count(DISTINCT l.k) FROM l)::int8 AS total
+  FROM l JOIN fk_backfill.runs r ON r.id = l.run_id
+ GROUP BY l.run_id, r.kind
+ ORDER BY l.run_id`,
       values: ['5', '9', 'so'],
     });
   });
