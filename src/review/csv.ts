@@ -13,6 +13,7 @@ import { adapt } from '../db/index.js';
 import { csvDelimiter, decodeCsvBytes } from './csv-text.js';
 import { drift } from '../guard/drift.js';
 import type { Queryable } from '../db/port.js';
+import { liveDecision } from '../store/decisions.js';
 
 // ------------------------------------------------------------------------------------------ CSV
 
@@ -109,6 +110,8 @@ export interface ImportResult {
   written: number;
   /** Decisions already in force (e.g. the same file imported twice): nothing written. */
   unchanged: number;
+  /** Of the decisions, those that are "create": for `masters propose` and `masters create` (present when > 0). */
+  creates?: number;
   /** Lines with an empty decision column. */
   blank: number;
 }
@@ -260,14 +263,23 @@ export async function importDecisionsCsv(
   const planRunId = latest ?? (await resolvePlan(ctx, { executedBy: opts.by }));
   const inQueue = await namesInPlan(ctx.db, planRunId, list);
   const settles = await settlesDrift(ctx.db, scoped, list, (i) => v[i] === null && !inQueue.has(i));
-  list.forEach((d, i) => {
-    if (v[i] === null && !inQueue.has(i) && !settles.has(i)) {
-      errors.push({
-        line: lineOf[i]!,
-        message: `name ${JSON.stringify(d.name)} is not a name of ${d.link} in scope ${JSON.stringify(d.scopeKey)} in the queue${latest === null ? '' : ` (plan ${planRunId})`}: keep the exported name`,
-      });
-    }
-  });
+  // a name that left the queue since the file was exported (decided by an earlier import of this very file, then linked
+  // by an apply): its line is the decision in force, or says which one is (a trial: the same file imported again after
+  // an apply was refused whole, 1,478 lines each "keep the exported name", though every name was the exported one)
+  for (const [i, d] of list.entries()) {
+    if (v[i] !== null || inQueue.has(i) || settles.has(i)) continue;
+    const live = await liveDecision(ctx.db, d.link, [...d.scopeKey], d.name);
+    if (live !== undefined && live.action === d.action && (d.action !== 'alias' || live.target_key === d.targetKey)) continue;
+    const where = `${d.link} in scope ${JSON.stringify(d.scopeKey)}`;
+    const queue = `the queue${latest === null ? '' : ` (plan ${planRunId})`}`;
+    errors.push({
+      line: lineOf[i]!,
+      message:
+        live === undefined
+          ? `name ${JSON.stringify(d.name)} is not a name of ${where} in ${queue}: keep the exported name (a name whose rows were linked or renamed since the export leaves the queue: export again)`
+          : `name ${JSON.stringify(d.name)} of ${where} has left ${queue} since the export, decided ${live.action}${live.target_key === null ? '' : ` ${live.target_key}`} (${live.decided_at}): export again to decide it otherwise`,
+    });
+  }
   if (errors.length > 0) {
     if (latest === null) await discardRun(ctx.db, planRunId).catch(() => undefined);
     throw csvError(errors.sort((a, b) => a.line - b.line));
@@ -279,7 +291,10 @@ export async function importDecisionsCsv(
     throw wrapDbError(e, 'importing decisions');
   }
   const written = results.filter((r) => r.changed).length;
-  return { decided: list.length, written, unchanged: list.length - written, blank };
+  // "create" decisions make no master by themselves: masters propose / create do (a trial read "The next plan uses
+  // them" and waited for masters that no plan makes)
+  const creates = list.filter((d) => d.action === 'create').length;
+  return { decided: list.length, written, unchanged: list.length - written, blank, ...(creates > 0 ? { creates } : {}) };
 }
 
 /** A line's scope cell as the exported JSON array of strings (or nulls); null: it is not one. */

@@ -80,6 +80,18 @@ describeEach('review, masters and report CLI', (target) => {
     } finally {
       await db.close();
     }
+    // a "create" line: the import says that masters propose / create make the master, not the next plan (a trial
+    // read "The next plan uses them" and planned again for masters no plan makes)
+    const other = rows.find((r) => r['decision'] === '' && r['outcome'] === 'unmatched' && (r['name'] ?? '').trim() !== '')!;
+    other['decision'] = 'create';
+    writeFileSync(csvFile, stringify(rows, { header: true }));
+    const cr = await runCli(['review', 'import', csvFile, ...common]);
+    expect(cr.code, cr.stderr).toBe(0);
+    expect(cr.stdout).toContain(
+      'Imported ' +
+        csvFile +
+        ': 3 decision(s), 1 written, 2 already in force, 4 line(s) left blank. The next plan uses them. 1 of them "create": no plan makes a master; fk-backfill masters propose --out F lists them (approved), then fk-backfill masters create --from F --yes creates them and links their names.',
+    );
   });
 
   it('masters propose --out → create --from --yes → 100 %', async () => {

@@ -114,7 +114,11 @@ export function register(program: Command): void {
         );
       else
         print(
-          `Imported ${file}: ${r.decided} decision(s), ${r.written} written, ${r.unchanged} already in force, ${r.blank} line(s) left blank. The next plan uses them.`,
+          `Imported ${file}: ${r.decided} decision(s), ${r.written} written, ${r.unchanged} already in force, ${r.blank} line(s) left blank. The next plan uses them.${
+            r.creates === undefined
+              ? ''
+              : ` ${r.creates} of them "create": no plan makes a master; fk-backfill masters propose --out F lists them (approved), then fk-backfill masters create --from F --yes creates them and links their names.`
+          }`,
         );
     });
 }
