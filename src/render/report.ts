@@ -94,7 +94,9 @@ export function reportText(r: RunReport): string {
     const scoped = byScope(r);
     out.push(
       table(
-        ['Entity Type', ...(scoped ? ['Scope'] : []), 'Name', 'Outcome', 'Rows', 'Score', 'Best candidate'],
+        // the reason, as plan prints it and the CSV and HTML carry it: an "unmatched" beside an active namesake at 1.000 is
+        // a person's "never" (a trial read it as the matcher missing an exact name)
+        ['Entity Type', ...(scoped ? ['Scope'] : []), 'Name', 'Outcome', 'Rows', 'Score', 'Best candidate', 'Why'],
         r.entries.map((e) => [
           e.link,
           ...(scoped ? [scopeText(e.scopeKey)] : []),
@@ -105,6 +107,7 @@ export function reportText(r: RunReport): string {
           e.candidates[0] === undefined
             ? ''
             : `${e.candidates[0].name}${e.candidates[0].active === false ? ' (inactive)' : ''} (${e.candidates[0].score?.toFixed(3) ?? ''})`,
+          e.reason ?? '',
         ]),
       ),
     );

@@ -39,6 +39,9 @@ describe('report: names not linked', () => {
     expect(text).toMatch(/Entity Type +\| Scope +\| Name/);
     expect(text).toMatch(/sales_order +\| t-one +\| "Acme"/);
     expect(text).toMatch(/sales_order +\| t-two +\| "Acme"/);
+    // why each is not linked, as plan says it (a person's "never" beside an exact namesake read as a miss otherwise)
+    expect(text).toMatch(/\| Best candidate \| Why\n/);
+    expect(text).toMatch(/sales_order +\| t-one +\| "Acme" +\| unmatched +\| +2 \| +\| +\| no candidate/);
     const html = reportHtml(r);
     expect(html).toContain('<th>Entity</th><th>Scope</th><th>Name</th>');
     expect(html).toContain('<td>sales_order</td><td>t-two</td><td>Acme</td>');
