@@ -102,9 +102,16 @@ export async function assertCanCreateMasters(db: Queryable, l: ResolvedLink): Pr
   }
   const missing = cols.filter((c) => c.not_null && !c.has_default && c.identity === '' && c.generated === '' && !filled.has(c.name));
   if (missing.length > 0) {
+    // a text column may be the master's human number (vendor_no 'V-01-0042'), which the link can name and fk-backfill
+    // then fills (a trial: discover wrote no "number", and this message named only a default or creating by hand)
+    const text = t.number === undefined ? missing.find((c) => /^(text|character varying|varchar|citext)\b/.test(c.type)) : undefined;
+    const numberHint =
+      text === undefined
+        ? ''
+        : `; if ${text.name} holds a number like CUST-0042, name it in the link's target ("number": ${JSON.stringify(text.name)}) and new masters are numbered after the highest`;
     throw new BackfillError(
       'SCHEMA_UNWRITABLE_COLUMN',
-      `cannot create masters in ${t.table}: ${missing.map((c) => `${t.table}.${c.name} (${c.type})`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} NOT NULL without a default, and fk-backfill fills only the key, name, scope${t.number !== undefined ? ', number' : ''}${active !== undefined ? ' and active' : ''} columns; give ${missing.length === 1 ? 'it' : 'them'} a default or create the masters by hand`,
+      `cannot create masters in ${t.table}: ${missing.map((c) => `${t.table}.${c.name} (${c.type})`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} NOT NULL without a default, and fk-backfill fills only the key, name, scope${t.number !== undefined ? ', number' : ''}${active !== undefined ? ' and active' : ''} columns; give ${missing.length === 1 ? 'it' : 'them'} a default or create the masters by hand${numberHint}`,
       { details: { table: t.table, columns: missing.map((c) => c.name) } },
     );
   }

@@ -102,6 +102,12 @@ describeEach('masters round trip', (target) => {
     await t.db.exec(`UPDATE accounts SET code = 'A' || acct_no; ALTER TABLE accounts ALTER COLUMN code SET NOT NULL`);
     const f2 = await proposeMasters(t.db, { config, tenantId: 'o1' });
     expect(f2.warnings?.[0]).toContain('accounts.code (text) is NOT NULL without a default');
+    // a text column: perhaps the master's number, which the link can name (a trial's vendor_no)
+    expect(f2.warnings?.[0]).toContain(
+      `or create the masters by hand; if code holds a number like CUST-0042, name it in the link's target ("number": "code") and new masters are numbered after the highest`,
+    );
+    const numbered = { links: [{ ...config.links[0]!, target: { ...config.links[0]!.target, number: 'code' } }] };
+    expect((await proposeMasters(t.db, { config: numbered, tenantId: 'o1' })).warnings ?? []).toEqual([]);
     await expect(createMasters(t.db, { config, tenantId: 'o1', proposals: f2, by: 'tester' })).rejects.toMatchObject({
       code: 'SCHEMA_UNWRITABLE_COLUMN',
       message: expect.stringContaining('accounts.code (text) is NOT NULL without a default'),
