@@ -276,7 +276,12 @@ export async function importDecisionsCsv(
       line: lineOf[i]!,
       message:
         live === undefined
-          ? `name ${JSON.stringify(d.name)} is not a name of ${where} in ${queue}: keep the exported name (a name whose rows were linked or renamed since the export leaves the queue: export again)`
+          ? `name ${JSON.stringify(d.name)} is not a name of ${where} in ${queue}: keep the exported name (a name whose rows were linked or renamed since the export leaves the queue: export again)${
+              // a spreadsheet saving as Windows-1252 writes "?" for a letter it cannot hold (a trial: "TsS Plze?")
+              d.name.includes('?')
+                ? `; a "?" where the export had a letter the file's encoding cannot hold (Excel's "CSV" is Windows-1252: č, ő, Ş, Greek…): save it as "CSV UTF-8" or "Unicode Text" and import again`
+                : ''
+            }`
           : `name ${JSON.stringify(d.name)} of ${where} has left ${queue} since the export, decided ${live.action}${live.target_key === null ? '' : ` ${live.target_key}`} (${live.decided_at}): export again to decide it otherwise`,
     });
   }
