@@ -118,9 +118,16 @@ export function skipReasonsStatement(
    WHERE s.${ident(link.fk)} IS NULL${sourceActiveWhere('s', link)}${scopeWhere('s', link, f, p)}
      AND ${rowKeyText('s', link)} NOT IN (SELECT k FROM changed)
 )${inactiveCte(link, linkedEntry, f, p)}, earlier AS (
-  SELECT unnest(cs.row_keys) AS k
-    FROM ${OWN}.change_sets cs JOIN ${OWN}.runs x ON x.id = cs.run_id
-   WHERE cs.link = ${linkName} AND x.plan_run_id = ${planRun}::int8 AND cs.run_id <> ${runId}::int8
+  -- rows another run of this plan linked, its link not set back since by an undo of that run (the last of those writes
+  -- an apply's): a trial applied a plan again after its first run was undone, and 1,068 rows an apply of another plan
+  -- and the guard had linked since were put down to "another run of this plan"
+  SELECT y.k
+    FROM (SELECT unnest(cs.row_keys) AS k, cs.id, x.kind
+            FROM ${OWN}.change_sets cs JOIN ${OWN}.runs x ON x.id = cs.run_id
+           WHERE cs.link = ${linkName} AND cs.run_id <> ${runId}::int8
+             AND (x.plan_run_id = ${planRun}::int8 OR x.kind = 'undo' AND x.target_run_id IN (SELECT o.id FROM ${OWN}.runs o WHERE o.plan_run_id = ${planRun}::int8))) y
+   GROUP BY y.k
+  HAVING (array_agg(y.kind ORDER BY y.id DESC))[1] <> 'undo'
 ), al AS (
   -- linked to the planned master by an earlier run of the same plan (applied again: not "changed since the plan")
   SELECT least(count(*), max(e.row_count))::int8 AS n

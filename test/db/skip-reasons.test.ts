@@ -7,7 +7,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import pg from 'pg';
-import { apply, getRun, migrate, plan, report } from '../../src/index.js';
+import { apply, getRun, migrate, plan, report, undo } from '../../src/index.js';
 import { withinTransaction } from '../../src/db/port.js';
 import { prepare } from '../../src/context/context.js';
 import { countSkips, skipReasonsText } from '../../src/apply/skips.js';
@@ -206,5 +206,26 @@ describeEach('exact skip reasons', (target) => {
     } finally {
       await t.db.exec(`DROP OWNED BY ${role}; DROP ROLE ${role}`).catch(() => undefined);
     }
+  });
+
+  it('a plan applied again after its first run was undone: rows another plan linked since are not "linked by another run of this plan"', async () => {
+    // a trial: plan 5 applied, undone, then a later plan applied; plan 5 applied again counted 1,068 such rows as its own
+    t = await freshDb(target);
+    await schema(t);
+    const p = await plan(t.db, { config, tenantId: '1' });
+    const a = await apply(t.db, { config, tenantId: '1', planRunId: p.runId });
+    expect(a.totalUpdated).toBe(8);
+    await undo(t.db, { runId: a.runId });
+    const b = await apply(t.db, { config, tenantId: '1' }); // another plan, the same links
+    expect(b.totalUpdated).toBe(8);
+    const again = (await apply(t.db, { config, tenantId: '1', planRunId: p.runId })).results[0]!;
+    expect([again.updated, again.skipped]).toEqual([0, 8]);
+    expect(again.skipReasons).toMatchObject({ linkedByEarlierRun: 0, changedSincePlan: 8 });
+    // undone again, the plan applied once more links them; applied a last time, those are its own earlier run's
+    await undo(t.db, { runId: b.runId });
+    const c = await apply(t.db, { config, tenantId: '1', planRunId: p.runId });
+    expect(c.totalUpdated).toBe(8);
+    const last = (await apply(t.db, { config, tenantId: '1', planRunId: p.runId })).results[0]!;
+    expect(last.skipReasons).toMatchObject({ linkedByEarlierRun: 8, changedSincePlan: 0 });
   });
 });

@@ -44,9 +44,16 @@ describe('skip reasons statement (whole text)', () => {
    WHERE s."customer_id" IS NULL AND s."tenant_id" = $6
      AND ARRAY[s."id"::text, s."line"::text]::text NOT IN (SELECT k FROM changed)
 ), earlier AS (
-  SELECT unnest(cs.row_keys) AS k
-    FROM fk_backfill.change_sets cs JOIN fk_backfill.runs x ON x.id = cs.run_id
-   WHERE cs.link = $1 AND x.plan_run_id = $3::int8 AND cs.run_id <> $4::int8
+  -- rows another run of this plan linked, its link not set back since by an undo of that run (the last of those writes
+  -- an apply's): a trial applied a plan again after its first run was undone, and 1,068 rows an apply of another plan
+  -- and the guard had linked since were put down to "another run of this plan"
+  SELECT y.k
+    FROM (SELECT unnest(cs.row_keys) AS k, cs.id, x.kind
+            FROM fk_backfill.change_sets cs JOIN fk_backfill.runs x ON x.id = cs.run_id
+           WHERE cs.link = $1 AND cs.run_id <> $4::int8
+             AND (x.plan_run_id = $3::int8 OR x.kind = 'undo' AND x.target_run_id IN (SELECT o.id FROM fk_backfill.runs o WHERE o.plan_run_id = $3::int8))) y
+   GROUP BY y.k
+  HAVING (array_agg(y.kind ORDER BY y.id DESC))[1] <> 'undo'
 ), al AS (
   -- linked to the planned master by an earlier run of the same plan (applied again: not "changed since the plan")
   SELECT least(count(*), max(e.row_count))::int8 AS n
@@ -127,9 +134,16 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
    WHERE s."customer_id" IS NULL
      AND s."id"::text NOT IN (SELECT k FROM changed)
 ), earlier AS (
-  SELECT unnest(cs.row_keys) AS k
-    FROM fk_backfill.change_sets cs JOIN fk_backfill.runs x ON x.id = cs.run_id
-   WHERE cs.link = $1 AND x.plan_run_id = $3::int8 AND cs.run_id <> $4::int8
+  -- rows another run of this plan linked, its link not set back since by an undo of that run (the last of those writes
+  -- an apply's): a trial applied a plan again after its first run was undone, and 1,068 rows an apply of another plan
+  -- and the guard had linked since were put down to "another run of this plan"
+  SELECT y.k
+    FROM (SELECT unnest(cs.row_keys) AS k, cs.id, x.kind
+            FROM fk_backfill.change_sets cs JOIN fk_backfill.runs x ON x.id = cs.run_id
+           WHERE cs.link = $1 AND cs.run_id <> $4::int8
+             AND (x.plan_run_id = $3::int8 OR x.kind = 'undo' AND x.target_run_id IN (SELECT o.id FROM fk_backfill.runs o WHERE o.plan_run_id = $3::int8))) y
+   GROUP BY y.k
+  HAVING (array_agg(y.kind ORDER BY y.id DESC))[1] <> 'undo'
 ), al AS (
   -- linked to the planned master by an earlier run of the same plan (applied again: not "changed since the plan")
   SELECT least(count(*), max(e.row_count))::int8 AS n
@@ -226,9 +240,16 @@ SELECT (SELECT coalesce(sum(n) FILTER (WHERE reason = 'deleted'), 0) FROM w)::in
    WHERE s."customer_id" IS NULL AND s."tenant_id" = $7
      AND s."id"::text NOT IN (SELECT k FROM changed)
 ), earlier AS (
-  SELECT unnest(cs.row_keys) AS k
-    FROM fk_backfill.change_sets cs JOIN fk_backfill.runs x ON x.id = cs.run_id
-   WHERE cs.link = $1 AND x.plan_run_id = $3::int8 AND cs.run_id <> $4::int8
+  -- rows another run of this plan linked, its link not set back since by an undo of that run (the last of those writes
+  -- an apply's): a trial applied a plan again after its first run was undone, and 1,068 rows an apply of another plan
+  -- and the guard had linked since were put down to "another run of this plan"
+  SELECT y.k
+    FROM (SELECT unnest(cs.row_keys) AS k, cs.id, x.kind
+            FROM fk_backfill.change_sets cs JOIN fk_backfill.runs x ON x.id = cs.run_id
+           WHERE cs.link = $1 AND cs.run_id <> $4::int8
+             AND (x.plan_run_id = $3::int8 OR x.kind = 'undo' AND x.target_run_id IN (SELECT o.id FROM fk_backfill.runs o WHERE o.plan_run_id = $3::int8))) y
+   GROUP BY y.k
+  HAVING (array_agg(y.kind ORDER BY y.id DESC))[1] <> 'undo'
 ), al AS (
   -- linked to the planned master by an earlier run of the same plan (applied again: not "changed since the plan")
   SELECT least(count(*), max(e.row_count))::int8 AS n
