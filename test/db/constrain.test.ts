@@ -171,6 +171,10 @@ describeEach('constrain', (target) => {
     expect(one.links[0]!.steps[0]!.detail).toBe(
       '8 row(s) in 3 batch(es): 7 row(s) have a customer_id pointing to 1 missing same-scope customers row',
     );
+    // the summary line says so too (a trial: rows moved to another tenant read as "missing master(s)", the masters there)
+    expect(constrainText(one)).toContain(
+      '  ✗ 7 orphan row(s), pointing to 1 missing same-tenant master(s) (a master of another tenant counts as missing: verify counts those rows as cross-tenant), e.g. key ',
+    );
     const err = (await constrain(t.db, { config, batchSize: 3 }).catch((e: unknown) => e)) as BackfillError;
     expect(err.code).toBe('ORPHANS_FOUND');
     expect(err.message).toMatch(/^refusing to constrain: documents\.customer_id: 7 row\(s\) point to 1 missing customers row \(e\.g\. /);

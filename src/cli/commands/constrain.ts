@@ -31,7 +31,9 @@ export function constrainText(r: ConstrainResult): string {
     }
     if (l.orphans > 0) {
       out.push(
-        `  ✗ ${l.orphans} orphan row(s), pointing to ${l.orphanValuesCapped ? 'more than ' : ''}${l.orphanValues} missing master(s), e.g. ${l.orphanSample
+        // --tenant-safe: the composite FK needs a master of the row's own tenant; one of another tenant counts (a trial: 50
+        // rows moved to another tenant read as "52 missing masters", though the masters were there), as the live refusal says
+        `  ✗ ${l.orphans} orphan row(s), pointing to ${l.orphanValuesCapped ? 'more than ' : ''}${l.orphanValues} missing ${r.tenantSafe ? `same-tenant master(s) (a master of another tenant counts as missing: verify counts those rows as cross-tenant)` : 'master(s)'}, e.g. ${l.orphanSample
           .slice(0, 5)
           .map((o) => `key ${o.key} → ${o.fk}`)
           .join(', ')}`,
