@@ -3,6 +3,7 @@
 # database, runs plan / apply --all-tenants --yes / review export with defaults and "match": "fuzzy", prints totals and
 # counts per category and tenant only (no names).
 # usage: bash bench/trials/run_set.sh bench/trials/erp-t6 [path of a built fk-backfill checkout, default this one]
+# env: FKB_TRIAL_DB_PREFIX prefixes the database name (trial_t6 -> PREFIXtrial_t6), for runs side by side.
 # Needs PostgreSQL at 127.0.0.1:5432 (user postgres, trust), psql and python3.
 set -euo pipefail
 
@@ -11,7 +12,8 @@ SET="$(cd "${1:?usage: run_set.sh SET_DIR [checkout]}" && pwd)"
 CHECKOUT="$(cd "${2:-$HERE/../..}" && pwd)"
 set_field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$SET/set.json" "$1"; }
 NAME="$(set_field name)"
-DB="$(set_field db)"
+# FKB_TRIAL_DB_PREFIX (e.g. fkb_lab_) names the database PREFIX + trial_tN, so parallel runs do not share one
+DB="${FKB_TRIAL_DB_PREFIX:-}$(set_field db)"
 PGARGS=(-h 127.0.0.1 -U postgres -X -q -v ON_ERROR_STOP=1)
 export PGOPTIONS='-c client_min_messages=warning'
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB"
