@@ -6,6 +6,7 @@ import type { Entry, MatcherIndex } from './matcher-index.js';
 import { singularPlural } from './inflection.js';
 import { isKnownName, twoNames } from './names.js';
 import { givenConflict, longerGiven } from './given-names.js';
+import { twoKin } from './kin.js';
 import { legalNameThenMore } from './legal-close.js';
 import { valuesOf } from './multimap.js';
 import { normalizeName } from './normalize.js';
@@ -84,7 +85,11 @@ function containment(
         // another ("Bern" / "Berlin").
         if (
           r === 'abbreviation' &&
-          (twoNames(qt[i]!, et[j]!) || givenConflict(e, qt[i]!, et[j]!) || longerGiven(e, qt[i]!, et[j]!) || twoCities(qt[i]!, et[j]!))
+          (twoNames(qt[i]!, et[j]!) ||
+            givenConflict(e, qt[i]!, et[j]!) ||
+            longerGiven(e, qt[i]!, et[j]!) ||
+            twoCities(qt[i]!, et[j]!) ||
+            twoKin(qt[i]!, et[j]!))
         )
           continue;
         if (r === 'initial' && qt.length + et.length < 4) continue;

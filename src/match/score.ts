@@ -27,6 +27,7 @@ import { expandAbbreviations } from './expansion.js';
 import { surnamesSwapped, swappedPair } from './person-swap.js';
 import { equalButParticle } from './leading-particle.js';
 import { twoEditsFromShared } from './two-edits.js';
+import { irishGeneration, twoKin } from './kin.js';
 import { ENTITY_WORDS, FUNCTION_WORDS, GENERATIONS, isLegalWord, isTrade, twoCities } from './vocabulary.js';
 import type { Candidate, NormalizedName } from './types.js';
 
@@ -224,7 +225,8 @@ export function score(
       // a word of two or three letters its writer marked as cut short ("Gen.", "Lk."), of no word of the scope
       if (s === 0 && markedAbbreviation(qt[i]!, et[j]!, q.marked, df.has(qt[i]!))) s = MATCH_TUNING.abbreviationSim;
       // Two different cities ("Bern" / "Berlin": vocabulary.ts) are two places, never one's typo of the other.
-      if (s < 0.97 && twoCities(qt[i]!, et[j]!)) s = 0;
+      // So are two kin words of two kinds ("Fils" / Filles, "Hijos" / Hijas: kin.ts).
+      if (s < 0.97 && (twoCities(qt[i]!, et[j]!) || twoKin(qt[i]!, et[j]!))) s = 0;
       // Another accented letter where both names keep accents ("Lâm" / Lan, "Tuyến" / Tuấn: accents.ts) is another
       // word, not a typo of one on a base letter.
       else if (
@@ -376,7 +378,10 @@ export function score(
   const extraMaster = et.filter((t, j) => eAl[j] === -1 && !isGenericToken(t));
   // a number, or a generation ("Jr", "II"), on one side only: another person, fund or site of the same name
   const oneSided = (t: string): boolean => HAS_DIGIT.test(t) || GENERATIONS.has(t);
-  const numberDiffers = qt.some((t, i) => qAl[i] === -1 && oneSided(t)) || et.some((t, j) => eAl[j] === -1 && oneSided(t));
+  // (or Irish Óg / Mór, written with the accent: kin.ts)
+  const numberDiffers =
+    qt.some((t, i) => qAl[i] === -1 && (oneSided(t) || irishGeneration(t, q.original))) ||
+    et.some((t, j) => eAl[j] === -1 && (oneSided(t) || irishGeneration(t, e.norm.original)));
   // the name adds a foundation, trust or fund to the master's name: that body, not the master (ENTITY_WORDS)
   const ownBody = extraName.some((t) => ENTITY_WORDS.has(t));
   const wordConflict = !compactEqual && ((extraName.length > 0 && extraMaster.length > 0) || numberDiffers || ownBody);
