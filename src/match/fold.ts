@@ -19,14 +19,35 @@ const ONE_WAY: Record<string, string> = {
   ı: 'i',
   ŀ: 'l',
   ħ: 'h',
+  // The letters Kazakh, Uzbek, Kyrgyz, Tatar and Bashkir add to Cyrillic, which a Russian keyboard lacks: typed as the
+  // Russian letter they are built on (`Оңтүстік` / Онтустик, `Қазақстан` / Казахстан), as é is typed e
+  ә: 'а',
+  ғ: 'г',
+  қ: 'к',
+  ң: 'н',
+  ө: 'о',
+  ұ: 'у',
+  ү: 'у',
+  һ: 'х',
+  ҳ: 'х',
+  ў: 'у',
+  җ: 'ж',
+  ҙ: 'з',
+  ҫ: 'с',
   // Cyrillic short i, which NFD would fold to и: kept apart for transliteration (cyrillic.ts)
   й: 'ҋ',
 };
 
+/** The letters of Kazakh, Uzbek, Kyrgyz, Tatar and Bashkir Cyrillic folded above (never Ukrainian's). */
+const TURKIC_CYRILLIC = /[әғқңөұүһҳўҗҙҫӘҒҚҢӨҰҮҺҲЎҖҘҪ]/u;
+
 /** Lower-case, NFKC, fold accents. `expand` picks "ue" for ü (else "u"). */
 export function foldChars(s: string, expand: boolean): string {
   let out = '';
-  for (const ch of s) {
+  // Kazakh (and Kyrgyz) write і beside those letters; typed on a Russian keyboard it is и: read so, or the name would
+  // be transliterated as Ukrainian (cyrillic.ts), whose only other і-writer it is
+  const text = TURKIC_CYRILLIC.test(s) ? s.replace(/і/gu, 'и').replace(/І/gu, 'И') : s;
+  for (const ch of text) {
     const two = TWO_WAY[ch];
     if (two) {
       out += expand ? two[1] : two[0];
