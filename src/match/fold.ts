@@ -39,7 +39,7 @@ const ONE_WAY: Record<string, string> = {
 };
 
 /** The letters of Kazakh, Uzbek, Kyrgyz, Tatar and Bashkir Cyrillic folded above (never Ukrainian's). */
-const TURKIC_CYRILLIC = /[әғқңөұүһҳўҗҙҫӘҒҚҢӨҰҮҺҲЎҖҘҪ]/u;
+const TURKIC_CYRILLIC = /[әғқңөұүһҳҗҙҫӘҒҚҢӨҰҮҺҲҖҘҪ]/u;
 
 /** Lower-case, NFKC, fold accents. `expand` picks "ue" for ü (else "u"). */
 export function foldChars(s: string, expand: boolean): string {
