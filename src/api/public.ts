@@ -52,6 +52,7 @@ const BATCH: Keys<BatchOptions> = {
   reconnectAttempts: true,
   reconnectBackoffMs: true,
   parallel: true,
+  autoParallelMinRows: true,
   signal: true,
   onProgress: true,
 };

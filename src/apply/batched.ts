@@ -98,10 +98,11 @@ async function walkRun(
     let stopped = false;
     for (const [index, l] of ctx.links.entries()) {
       const planned = await plannedRows(ctx.db, planRunId, l.entity);
-      const parallel = linkParallelism(asked, planned, l);
+      const minRows = opts.autoParallelMinRows ?? AUTO_PARALLEL_MIN_ROWS;
+      const parallel = linkParallelism(asked, planned, l, minRows);
       if (asked === 'auto' && parallel > 1 && !resumed) {
         ctx.notices.push(
-          `${l.entity}: ${parallel} connections at once (the default for a link of ${AUTO_PARALLEL_MIN_ROWS.toLocaleString('en-US')} planned rows or more; --parallel 1 for one)`,
+          `${l.entity}: ${parallel} connections at once (the default for a link of ${minRows.toLocaleString('en-US')} planned rows or more; --parallel 1 for one)`,
         );
       }
       const src = l.citus?.source;

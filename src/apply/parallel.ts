@@ -105,15 +105,20 @@ export function parallelism(
 }
 
 /**
- * The connections one link is walked on: 'auto' gives AUTO_PARALLEL to a link of AUTO_PARALLEL_MIN_ROWS planned rows
- * or more on one server. Not to a distributed or reference source on Citus: each batch already runs on the workers
+ * The connections one link is walked on: 'auto' gives AUTO_PARALLEL to a link of `minRows` (default AUTO_PARALLEL_MIN_ROWS,
+ * the option autoParallelMinRows) planned rows or more on one server. Not to a distributed or reference source on Citus: each batch already runs on the workers
  * holding its tenants, and a second connection measured no gain there (1 M rows, the cluster of ../shared/citus on
  * this 2-core machine: 10.1 s with two against 9.2 s with one); `--parallel N` is for workers with cores of their own.
  */
-export function linkParallelism(p: number | 'auto', planned: number, l: Pick<ResolvedLink, 'citus'>): number {
+export function linkParallelism(
+  p: number | 'auto',
+  planned: number,
+  l: Pick<ResolvedLink, 'citus'>,
+  minRows: number = AUTO_PARALLEL_MIN_ROWS,
+): number {
   if (p !== 'auto') return p;
   const oneServer = l.citus === null || l.citus.source.kind === 'local';
-  return planned >= AUTO_PARALLEL_MIN_ROWS && oneServer ? AUTO_PARALLEL : 1;
+  return planned >= minRows && oneServer ? AUTO_PARALLEL : 1;
 }
 
 async function linkCheckpoint(db: Queryable, runId: string, link: string): Promise<LinkCheckpoint | undefined> {

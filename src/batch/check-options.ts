@@ -20,6 +20,7 @@ const WHOLE: [keyof BatchOptions, number, number][] = [
   ['statementTimeoutMs', 1, MAX_TIMEOUT_MS],
   ['lockRetries', 0, Number.MAX_SAFE_INTEGER],
   ['reconnectAttempts', 0, Number.MAX_SAFE_INTEGER],
+  ['autoParallelMinRows', 1, Number.MAX_SAFE_INTEGER],
 ];
 const AT_LEAST_ZERO: (keyof BatchOptions)[] = ['backoffMs', 'reconnectBackoffMs', 'pauseMs'];
 const ABOVE_ZERO: (keyof BatchOptions)[] = ['targetBatchMs', 'maxRate'];

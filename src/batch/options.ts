@@ -40,6 +40,12 @@ export interface BatchOptions {
    * run is not throttled (maxRate, pauseMs), else 1.
    */
   parallel?: number | 'auto';
+  /**
+   * Library only: the planned rows from which the default ('auto') gives a link 2 connections (default
+   * AUTO_PARALLEL_MIN_ROWS, 100 000). Lets a test, or a caller who measured its own break-even, reach the two-connection
+   * walk with a smaller table; stored with the run, so a resume decides the same way.
+   */
+  autoParallelMinRows?: number;
   /** Abort: the current batch finishes (commits), then the run stops with status 'stopped'. */
   signal?: AbortSignal;
   onProgress?: ProgressListener;
@@ -80,6 +86,7 @@ export function storedBatchOptions(o: BatchOptions): Record<string, number | str
     'reconnectAttempts',
     'reconnectBackoffMs',
     'parallel',
+    'autoParallelMinRows',
   ] as const) {
     const v = o[k];
     if (typeof v === 'number') out[k] = v;

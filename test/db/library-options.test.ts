@@ -28,6 +28,7 @@ describeEach('library batch options', (target) => {
       [{ maxRate: 0 }, /maxRate must be a number > 0/],
       [{ walk: 'bogus' as 'key' }, /walk must be 'auto', 'key' or 'ctid'/],
       [{ parallel: 0 }, /parallel must be 'auto' or a whole number from 1 to 32/],
+      [{ autoParallelMinRows: 0 }, /autoParallelMinRows must be a whole number ≥ 1 \(got 0\)/],
     ] as const)
       await refused(apply(t.db, { ...base, ...opts }), 'USAGE', names);
     await refused(plan(t.db, { ...base, maxUnmatchedRecords: -1 }), 'USAGE', /maxUnmatchedRecords must be a whole number ≥ 0/);

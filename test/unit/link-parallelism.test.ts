@@ -28,4 +28,13 @@ describe('connections per link', () => {
     ]).toEqual([AUTO_PARALLEL, 1, AUTO_PARALLEL, 1, 1, 1, 4, 1]);
     expect(AUTO_PARALLEL).toBe(2);
   });
+
+  it('the option autoParallelMinRows moves the threshold; Citus sources stay at one', () => {
+    expect([
+      linkParallelism('auto', 4_000, plain, 4_000),
+      linkParallelism('auto', 3_999, plain, 4_000),
+      linkParallelism('auto', 4_000, distributed, 4_000),
+      linkParallelism('auto', 4_000, plain),
+    ]).toEqual([AUTO_PARALLEL, 1, 1, 1]);
+  });
 });
