@@ -16,6 +16,9 @@ export interface SpelledLikeRow {
 
 /** `x` without blanks, invisible characters and case, as SQL (the same for both sides of the comparison). */
 function skeleton(x: string): string {
+  // under the database's default collation (deterministic): a column's nondeterministic one (case-insensitive ICU)
+  // refuses regular expressions, and `::text` keeps it
+  x = `(${x}) COLLATE "default"`;
   const nfkc = `CASE WHEN current_setting('server_encoding') = 'UTF8' THEN normalize(${x}, NFKC) ELSE ${x} END`;
   return `lower(regexp_replace(${nfkc}, '[[:space:]\\u00a0\\u00ad\\u200b-\\u200d\\u2060\\ufeff]+', '', 'g'))`;
 }
