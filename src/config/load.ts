@@ -22,9 +22,29 @@ function formatIssues(issues: z.core.$ZodIssue[], source: string): string {
   return `invalid config (${source}): ${lines.join('; ')}`;
 }
 
+/**
+ * A parsed config read back (a run's stored config, which undo, resume and guard status parse again): a link's
+ * `targetScope`, which parsing derives from `scope` entries `{ source, target }`, folded back into them, so it parses to
+ * itself. Anything else is left as it is for the schema to judge.
+ */
+function foldTargetScope(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || !Array.isArray((input as { links?: unknown }).links)) return input;
+  const links = (input as { links: unknown[] }).links.map((l) => {
+    if (typeof l !== 'object' || l === null || !('targetScope' in l)) return l;
+    const { targetScope, ...rest } = l as { targetScope: unknown; scope?: unknown };
+    const scope = rest.scope;
+    if (!Array.isArray(targetScope) || !Array.isArray(scope) || targetScope.length !== scope.length) return l;
+    return {
+      ...rest,
+      scope: scope.map((c: unknown, i) => (typeof c === 'string' && targetScope[i] !== c ? { source: c, target: targetScope[i] } : c)),
+    };
+  });
+  return { ...input, links };
+}
+
 /** Validates a config object; errors name the JSON path of each problem. */
 export function parseConfig(input: unknown, source = 'config'): Config {
-  const res = configSchema.safeParse(input);
+  const res = configSchema.safeParse(foldTargetScope(input));
   if (!res.success) {
     throw new BackfillError('CONFIG_INVALID', formatIssues(res.error.issues, source), {
       details: { issues: res.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) },

@@ -13,6 +13,23 @@ const tableRef = z.string().min(1, 'must not be empty').max(200);
 
 const score = z.number().min(0).max(1);
 
+/** A scope column named otherwise in the master: `{ "source": "org_id", "target": "organization_id" }`. */
+const scopeEntry = z.object({ source: identifier, target: identifier }).strict();
+
+/**
+ * A link's scope as written, in the two lists every statement takes: the documents' columns and, in the same order,
+ * the masters'. `target` is undefined when every master column is named as its document column (a plain `"org_id"`),
+ * so a config without a mapping parses exactly as before (same object, same config hash).
+ */
+export function scopeColumns(scope: readonly (string | { source: string; target: string })[]): {
+  source: string[];
+  target: string[] | undefined;
+} {
+  const source = scope.map((e) => (typeof e === 'string' ? e : e.source));
+  const target = scope.map((e) => (typeof e === 'string' ? e : e.target));
+  return { source, target: target.some((t, i) => t !== source[i]) ? target : undefined };
+}
+
 /**
  * A row identity: one column, or a list of columns that together are unique (e.g. a partitioned table's
  * primary key `["id", "order_date"]`, a multi-tenant master's `["tenant_id", "id"]`). Kept as written
@@ -150,7 +167,15 @@ export const linkSchema = z
      */
     active: activeSchema.optional(),
     target: targetSchema,
-    scope: z.array(identifier).max(8).default([]),
+    /**
+     * The tenant columns both sides must agree on: a column named alike in both tables (`"org_id"`), or a document column
+     * and the master's own (`{ "source": "org_id", "target": "organization_id" }`, spelled as `compare`). Parsed to
+     * `scope` (the documents' columns) and, when a master's is named otherwise, `targetScope` (see `scopeColumns`).
+     */
+    scope: z
+      .array(z.union([identifier, scopeEntry]))
+      .max(8)
+      .default([]),
     /** Column set to now() when a row is linked; default: `updated_at` if the table has it; null disables. */
     updatedAt: identifier.nullable().optional(),
     /** Numeric column summed in reports and used to order the review queue. */
@@ -172,8 +197,11 @@ export const linkSchema = z
   })
   .strict()
   .superRefine((link, ctx) => {
-    if (new Set(link.scope).size !== link.scope.length) {
+    const sc = scopeColumns(link.scope);
+    if (new Set(sc.source).size !== sc.source.length) {
       ctx.addIssue({ code: 'custom', path: ['scope'], message: 'scope columns must be distinct' });
+    } else if (sc.target !== undefined && new Set(sc.target).size !== sc.target.length) {
+      ctx.addIssue({ code: 'custom', path: ['scope'], message: 'scope target columns must be distinct' });
     }
     if (link.autoLinkAt !== undefined && link.reviewAt !== undefined && link.reviewAt > link.autoLinkAt) {
       ctx.addIssue({ code: 'custom', path: ['reviewAt'], message: 'reviewAt must be <= autoLinkAt' });
@@ -207,6 +235,12 @@ export const linkSchema = z
     if (link.match === 'fuzzy' && link.autoLinkAt === undefined && link.reviewAt !== undefined && link.reviewAt > autoLinkAt) {
       ctx.addIssue({ code: 'custom', path: ['reviewAt'], message: `reviewAt must be <= autoLinkAt (${autoLinkAt} by default)` });
     }
+  })
+  // every statement takes the documents' scope columns as `scope` and, only when the master names one otherwise, the
+  // master's as `targetScope` (one list each, same order): a config of plain names parses to what it did before
+  .transform(({ scope, ...link }) => {
+    const sc = scopeColumns(scope);
+    return { ...link, scope: sc.source, ...(sc.target !== undefined ? { targetScope: sc.target } : {}) };
   });
 
 export const configSchema = z

@@ -12,7 +12,14 @@ export async function refuseTenantSafeShared(ctx: Context): Promise<void> {
   const found: { entityType: string; table: string; fk: string; target: string; linked: number }[] = [];
   for (const l of ctx.links) {
     if (l.config.target.shared === undefined || l.config.scope.length === 0) continue;
-    const q = { sourceSql: l.sourceSql, targetSql: l.targetSql, fk: l.config.fk, targetKey: l.targetKey, scope: l.config.scope };
+    const q = {
+      sourceSql: l.sourceSql,
+      targetSql: l.targetSql,
+      fk: l.config.fk,
+      targetKey: l.targetKey,
+      scope: l.config.scope,
+      targetScope: l.config.targetScope,
+    };
     const n = num((await ctx.db.query(sharedLinkedStatement(q))).rows[0]?.n);
     found.push({ entityType: l.entity, table: l.config.table, fk: l.config.fk, target: l.config.target.table, linked: n });
   }

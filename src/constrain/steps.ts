@@ -24,6 +24,7 @@ import {
   validateConstraintSql,
   type ConstrainNames,
   type ConstrainShape,
+  constrainTargetScope,
   type OnDeleteAction,
   attachedIndexesStatement,
   columnNotNullStatement,
@@ -136,7 +137,7 @@ export async function planLink(
   if (tenantSafe) {
     const tix = await indexesOf(ctx.db, l.targetOid);
     const have = tix.find(
-      (i) => i.valid && i.is_unique && !i.partial && !i.has_expression && sameSet(i.columns, [...s.scope, s.targetKey]),
+      (i) => i.valid && i.is_unique && !i.partial && !i.has_expression && sameSet(i.columns, [...constrainTargetScope(s), s.targetKey]),
     );
     if (have !== undefined)
       out.push({
@@ -153,7 +154,7 @@ export async function planLink(
       ];
       out.push({
         step: 'unique',
-        detail: `unique index ${names.unique} on ${l.config.target.table} (${[...s.scope, s.targetKey].join(', ')})${leftover !== undefined ? ' (dropping an invalid leftover first)' : ''}`,
+        detail: `unique index ${names.unique} on ${l.config.target.table} (${[...constrainTargetScope(s), s.targetKey].join(', ')})${leftover !== undefined ? ' (dropping an invalid leftover first)' : ''}`,
         sql,
         outside: concurrent,
       });

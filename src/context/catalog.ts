@@ -176,13 +176,20 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   const tkeys = keyColumns(link.target.key);
   tkeys.forEach((k, i) => column(tgt, target, k, typeof link.target.key === 'string' ? `${p}.target.key` : `${p}.target.key[${i}]`));
   // a misspelt scope column is named as such (with its near spelling), not as a target.key that lacks it
-  for (const [i, s] of link.scope.entries())
-    for (const [info, t] of [
-      [src, source],
-      [tgt, target],
-    ] as const)
-      column(info, t, s, `${p}.scope[${i}]`);
-  const pointed = tkeys.filter((k) => !link.scope.includes(k));
+  // a scope entry { source, target } names the master's own column (targetScope): the master is read by it
+  const tscope = link.targetScope ?? link.scope;
+  for (const [i, s] of link.scope.entries()) {
+    const at = link.targetScope === undefined ? `${p}.scope[${i}]` : `${p}.scope[${i}].source`;
+    column(src, source, s, at);
+    column(tgt, target, tscope[i]!, link.targetScope === undefined ? at : `${p}.scope[${i}].target`);
+  }
+  if (link.targetScope !== undefined && src.oid === tgt.oid)
+    throw new BackfillError(
+      'CONFIG_INVALID',
+      `${p}.scope: a link whose documents are its masters (a hierarchy) has one scope column per tenant: name it alike on both sides`,
+      { details: { path: `${p}.scope` } },
+    );
+  const pointed = tkeys.filter((k) => !tscope.includes(k));
   if (pointed.length !== 1) {
     throw new BackfillError(
       'CONFIG_INVALID',
@@ -235,13 +242,15 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   const scopeLoose: boolean[] = [];
   link.scope.forEach((s, i) => {
     const a = column(src, source, s, `${p}.scope[${i}]`);
-    const b = column(tgt, target, s, `${p}.scope[${i}]`);
+    const b = column(tgt, target, tscope[i]!, `${p}.scope[${i}]`);
     scopeLoose.push(a.loose || b.loose);
     // two integer types, or varchar beside text, are one scope (a tenant int in the documents, bigint in the masters:
     // compared as PostgreSQL compares them; a new user's trial was refused), as for the FK
     if (!comparableTypes(a.type, b.type)) {
       throw mismatch(
-        `scope column ${s} is ${a.type} in ${displayTable(source)} but ${b.type} in ${displayTable(target)}`,
+        tscope[i] === s
+          ? `scope column ${s} is ${a.type} in ${displayTable(source)} but ${b.type} in ${displayTable(target)}`
+          : `scope column ${displayTable(source)}.${s} is ${a.type} but ${displayTable(target)}.${tscope[i]!} is ${b.type}`,
         `${p}.scope[${i}]`,
       );
     }

@@ -50,19 +50,27 @@ export function checkCitusLink(
       { details: { path: `${p}.target.shared` } },
     );
   if (s.kind === 'distributed' && t.kind === 'distributed') {
-    if (s.column !== t.column) {
+    // the scope entry that carries the source's distribution column, and the master column it is matched with
+    const at = link.scope.indexOf(s.column);
+    const paired = at >= 0 && (link.targetScope ?? link.scope)[at] === t.column;
+    if (s.column !== t.column && !paired) {
       refuse(
         `${displayTable(source)} is distributed by ${s.column} and ${displayTable(target)} by ${t.column}; ` +
           `Citus joins them only co-located: distribute both by the same tenant column and list it in "scope"` +
-          (link.scope.length === 0 ? ` (e.g. "scope": ["${s.column}"])` : ''),
+          (link.scope.length === 0 ? ` (e.g. "scope": ["${s.column}"])` : '') +
+          `, or, co-located, map one to the other: "scope": [{ "source": "${s.column}", "target": "${t.column}" }]`,
       );
     }
-    if (!link.scope.includes(s.column)) {
+    if (at < 0) {
       // both by the same column already: only the scope is missing it (the message above told them to redistribute)
       refuse(
         `${displayTable(source)} and ${displayTable(target)} are both distributed by ${s.column}, which "scope" does not list: a name is matched within its tenant, and Citus joins them on that column only; add it (e.g. "scope": [${[s.column, ...link.scope].map((c) => `"${c}"`).join(', ')}])`,
       );
     }
+    if (!paired)
+      refuse(
+        `"scope" matches ${displayTable(source)}.${s.column} with ${displayTable(target)}.${(link.targetScope ?? link.scope)[at]!}, but both tables are distributed by ${s.column}: Citus joins them on their distribution columns only; match ${s.column} with ${s.column}`,
+      );
     if (s.colocation !== t.colocation) {
       // which table should move depends on the other links: a master shared by several document tables moved into one's
       // group leaves the others apart, and documents moved into a master's group leave their other masters apart (two

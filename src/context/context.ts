@@ -62,6 +62,7 @@ export function shape(l: ResolvedLink): LinkShape {
     active: activePredicate(c.target.active),
     ...(c.active !== undefined ? { sourceActive: activePredicate(c.active) } : {}),
     scope: c.scope,
+    ...(c.targetScope !== undefined ? { targetScope: c.targetScope } : {}),
     ...(c.target.shared === 'null-scope' && c.scope.length > 0 ? { sharedMasters: true } : {}),
     fkType: l.fkType,
     ...(l.fkRange !== undefined ? { fkRange: l.fkRange } : {}),
@@ -216,7 +217,9 @@ async function checkTenant(
   const invalid: ResolvedLink[] = [];
   for (const l of scoped) {
     try {
-      const res = await db.query(tenantFoundStatement(l.sourceSql, l.targetSql, l.config.scope[0]!, tenant));
+      const res = await db.query(
+        tenantFoundStatement(l.sourceSql, l.targetSql, l.config.scope[0]!, tenant, (l.config.targetScope ?? l.config.scope)[0]!),
+      );
       if (canonical === null && res.rows[0]?.found === true) {
         const type = l.scopeTypes[0]!;
         canonical = CANONICAL_TENANT_TYPES.has(type)
@@ -270,11 +273,11 @@ async function hiddenTables(db: Queryable, links: readonly ResolvedLink[], tenan
 /** What an unknown tenant error adds: the same value in another case, and some values that exist (read from a bounded sample). */
 async function tenantHint(db: Queryable, l: ResolvedLink, tenant: string): Promise<string> {
   try {
-    const res = await db.query(tenantHintStatement(l.targetSql, l.config.scope[0]!, tenant));
-    if (res.rows.length === 0) return ` (${l.config.target.table} has no ${l.config.scope[0]} value at all)`;
+    const res = await db.query(tenantHintStatement(l.targetSql, (l.config.targetScope ?? l.config.scope)[0]!, tenant));
+    if (res.rows.length === 0) return ` (${l.config.target.table} has no ${(l.config.targetScope ?? l.config.scope)[0]} value at all)`;
     const ci = res.rows.find((r) => r.same_ci);
     const some = res.rows.map((r) => JSON.stringify(r.v)).join(', ');
-    return `${ci !== undefined ? `; did you mean "${ci.v}"? tenant values are case-sensitive` : ''}; some ${l.config.scope[0]} values of ${l.config.target.table}: ${some}`;
+    return `${ci !== undefined ? `; did you mean "${ci.v}"? tenant values are case-sensitive` : ''}; some ${(l.config.targetScope ?? l.config.scope)[0]} values of ${l.config.target.table}: ${some}`;
   } catch {
     return '';
   }

@@ -92,7 +92,7 @@ export async function assertSeesAllMasters(ctx: Pick<Context, 'db' | 'links' | '
     const none = await hiddenByPolicies(
       ctx.db,
       { oid: l.targetOid, sql: l.targetSql, name: l.config.target.table },
-      tenant === null ? undefined : { column: l.config.scope[0]!, tenant },
+      tenant === null ? undefined : { column: (l.config.targetScope ?? l.config.scope)[0]!, tenant },
     );
     if (none !== null)
       throw new BackfillError(
@@ -146,7 +146,7 @@ export async function assertCanRead(ctx: Pick<Context, 'db' | 'links'>, doing: '
         [
           ...keyColumns(t.key),
           ...(plan ? [t.name] : []),
-          ...c.scope,
+          ...(c.targetScope ?? c.scope),
           ...(active === undefined ? [] : activeParts(active).map((x) => x.column)),
           ...(plan ? (c.compare ?? []).map((x) => x.target) : []),
         ],

@@ -65,8 +65,11 @@ export function hiddenRemedy(h: Hidden, tenant: string | null): string {
 export async function rowSecurityNotices(db: Queryable, links: readonly ResolvedLink[], tenant: string | null): Promise<string[]> {
   const out: string[] = [];
   const seen = new Set<number>();
-  const scopeOf = (l: ResolvedLink): { column: string; tenant: string } | undefined =>
-    tenant !== null && l.config.scope[0] !== undefined ? { column: l.config.scope[0], tenant } : undefined;
+  // the tenant's column in the documents, or in the masters (named otherwise where the scope maps it: targetScope)
+  const scopeOf = (l: ResolvedLink, master = false): { column: string; tenant: string } | undefined => {
+    const col = (master ? (l.config.targetScope ?? l.config.scope) : l.config.scope)[0];
+    return tenant !== null && col !== undefined ? { column: col, tenant } : undefined;
+  };
   for (const l of links) {
     if (seen.has(l.sourceOid)) continue;
     seen.add(l.sourceOid);
@@ -91,7 +94,7 @@ export async function rowSecurityNotices(db: Queryable, links: readonly Resolved
     if (seen.has(l.targetOid)) continue;
     seen.add(l.targetOid);
     const t = l.config.target.table;
-    const hidden = await hiddenByPolicies(db, { oid: l.targetOid, sql: l.targetSql, name: t }, scopeOf(l));
+    const hidden = await hiddenByPolicies(db, { oid: l.targetOid, sql: l.targetSql, name: t }, scopeOf(l, true));
     if (hidden !== null)
       out.push(
         `${hiddenWhat(t, hidden, tenant)}: no name can be matched to its masters, and every FK to one counts as pointing nowhere; ${hiddenRemedy(hidden, tenant)}`,

@@ -19,7 +19,7 @@ export function checkSharedMasters(link: LinkConfig, tgt: TableInfo, target: Tab
       `"shared" needs a master key unique alone: ${displayTable(target)}.${targetKey} ${alone ? 'is' : 'is not'} unique by itself${typeof link.target.key === 'string' ? '' : ` and target.key lists ${JSON.stringify(link.target.key)}`}, so a document's ${link.fk} could not tell a shared master from a tenant's; use "key": "${targetKey}" with a unique index on it, or leave "shared" out (${where})`,
       { details: { path: where } },
     );
-  const notNull = link.scope.filter((c) => tgt.columns.get(c)?.notNull === true);
+  const notNull = (link.targetScope ?? link.scope).filter((c) => tgt.columns.get(c)?.notNull === true);
   if (notNull.length === 0) return null;
   return `${link.entity}: "shared" is set but ${displayTable(target)}.${notNull.join(', ')} ${notNull.length === 1 ? 'is' : 'are'} NOT NULL: no master can be shared (of no scope), so nothing changes`;
 }

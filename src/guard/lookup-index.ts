@@ -25,7 +25,7 @@ export async function lookupIndexNotices(db: Queryable, links: readonly Resolved
   const out: string[] = [];
   for (const l of links) {
     const t = l.config.target;
-    const scope = l.config.scope;
+    const scope = l.config.targetScope ?? l.config.scope;
     const indexes = (await db.query(indexesStatement(l.targetOid))).rows;
     if (indexes.some((ix) => indexServesLookup(ix, t.name, scope))) continue;
     const cols = [...scope, t.name].map(ident).join(', ');

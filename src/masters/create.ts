@@ -65,7 +65,7 @@ export interface CreateMastersResult {
 async function numbersAcrossScopes(db: Queryable, l: ResolvedLink, col: string): Promise<boolean> {
   if (l.config.scope.length === 0) return false;
   const idx = (await db.query(numberUniqueIndexesStatement(l.targetOid, col))).rows;
-  return idx.some((r) => !l.config.scope.every((c) => r.cols.includes(c)));
+  return idx.some((r) => !(l.config.targetScope ?? l.config.scope).every((c) => r.cols.includes(c)));
 }
 
 /** Next numbers per scope (or across them, numbersAcrossScopes): continue the most used prefix (CUST-) at its widest width, else derive one from the table name. */
@@ -126,7 +126,7 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
       p.scopeKey.forEach((v, j) => {
         if (v === null) {
           problems.push(
-            `proposals[${parsed.data.proposals.indexOf(p)}].scopeKey[${j}] (${p.id}): approved, but ${l.config.target.table}.${l.config.scope[j] ?? `scope #${j + 1}`} is NULL (no tenant): a master needs every scope value; set "approved": false`,
+            `proposals[${parsed.data.proposals.indexOf(p)}].scopeKey[${j}] (${p.id}): approved, but ${l.config.target.table}.${(l.config.targetScope ?? l.config.scope)[j] ?? `scope #${j + 1}`} is NULL (no tenant): a master needs every scope value; set "approved": false`,
           );
         }
       });

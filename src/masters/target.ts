@@ -67,7 +67,7 @@ export async function assertCanCreateMasters(db: Queryable, l: ResolvedLink): Pr
   const filled = new Set([
     t.key,
     t.name,
-    ...l.config.scope,
+    ...(l.config.targetScope ?? l.config.scope),
     ...(t.number !== undefined ? [t.number] : []),
     ...(active !== undefined ? activeParts(active).map((x) => x.column) : []),
   ]);
@@ -75,7 +75,7 @@ export async function assertCanCreateMasters(db: Queryable, l: ResolvedLink): Pr
   // names, an identity ALWAYS scope): the insert fails (a trial: 428C9 after propose approved the names)
   const written = [
     t.name,
-    ...l.config.scope,
+    ...(l.config.targetScope ?? l.config.scope),
     ...(t.number !== undefined ? [t.number] : []),
     ...(active !== undefined
       ? activeParts(active)

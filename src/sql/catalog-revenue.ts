@@ -16,16 +16,20 @@ import {
   orShared,
   scopeJoin,
   masterScopeWhere,
+  onMaster,
+  targetScope,
 } from './link.js';
 
 /** Document `d` and master `m` of one scope, or `m` shared by every scope (target.shared). */
 function docMasterJoin(link: LinkShape): string {
-  return orShared('m', link, scopeJoin('d', 'm', link), (c) => `d.${ident(c)}`);
+  return orShared('m', link, scopeJoin('d', 'm', link, 'b'), (c) => `d.${ident(c)}`);
 }
 
 function base(link: LinkShape, f: ScopeFilter, p: Params): string {
   const amt = link.amount === undefined ? 'NULL::numeric' : `s.${ident(link.amount)}::numeric`;
-  const tScope = link.scope.map((c) => `, t.${ident(c)}`).join('');
+  const tScope = targetScope(link)
+    .map((c) => `, t.${ident(c)}`)
+    .join('');
   const sScope = link.scope.map((c) => `, s.${ident(c)}`).join('');
   return `m AS (
   SELECT t.${ident(link.targetKey)} AS k, t.${ident(link.targetName)} AS mname${tScope}
@@ -69,8 +73,10 @@ export function revenueStatement(link: LinkShape, f: ScopeFilter, limit: number)
   const p = new Params();
   const dmJoin = docMasterJoin(link);
   // a master is its key within its scope: keys numbered per tenant ((tenant_id, id)) repeat across tenants
-  const sc = (a: string): string => link.scope.map((c) => `, ${a}.${ident(c)}`).join('');
-  const same = (a: string): string => link.scope.map((c) => ` AND ${a}.${ident(c)} IS NOT DISTINCT FROM m.${ident(c)}`).join('');
+  // m and what is grouped by its columns carry the master's own scope columns (targetScope)
+  const mScope = targetScope(link);
+  const sc = (a: string): string => mScope.map((c) => `, ${a}.${ident(c)}`).join('');
+  const same = (a: string): string => mScope.map((c) => ` AND ${a}.${ident(c)} IS NOT DISTINCT FROM m.${ident(c)}`).join('');
   const text = `WITH ${base(link, f, p)}, nm AS (
   SELECT m.k${sc('m')}, d.dk, d.fk, d.amt, count(*) OVER (PARTITION BY d.dk) AS hits
     FROM m JOIN d ON d.dname = m.mname${dmJoin}
@@ -86,7 +92,7 @@ export function revenueStatement(link: LinkShape, f: ScopeFilter, limit: number)
          sum(nm.amt) FILTER (WHERE nm.hits > 1 OR (nm.fk IS NOT NULL AND nm.fk <> nm.k)) AS wrong_amt
     FROM nm GROUP BY nm.k${sc('nm')}
 ), r AS (
-  SELECT ${scopeKeyExpr('m', link)} AS scope_key, m.k::text AS key, m.mname AS name,
+  SELECT ${scopeKeyExpr('m', onMaster(link))} AS scope_key, m.k::text AS key, m.mname AS name,
          coalesce(f.n, 0)::int8 AS fk_docs, coalesce(f.amt, 0)::numeric AS fk_amount,
          coalesce(b.n, 0)::int8 AS name_docs, coalesce(b.amt, 0)::numeric AS name_amount,
          coalesce(f.missed_n, 0)::int8 AS missed_docs, coalesce(f.missed_amt, 0)::numeric AS missed_amount,

@@ -44,6 +44,13 @@ export interface ConstrainShape {
   fk: string;
   targetKey: string;
   scope: string[];
+  /** The master's scope columns when it names one otherwise (LinkShape.targetScope); absent: `scope`. */
+  targetScope?: string[] | undefined;
+}
+
+/** The master's scope columns of a constrain shape: the tenant-safe unique index and FK reference these. */
+export function constrainTargetScope(s: Pick<ConstrainShape, 'scope' | 'targetScope'>): string[] {
+  return s.targetScope ?? s.scope;
 }
 
 export interface ConstrainNames {
@@ -67,7 +74,7 @@ export function constrainNames(s: ConstrainShape, tenantSafe: boolean): Constrai
   return {
     foreignKey: objectName(s.sourceTable, fkCols, 'fkey'),
     index: objectName(s.sourceTable, fkIndexColumns(s, tenantSafe), 'idx'),
-    unique: objectName(s.targetTable, [...s.scope, s.targetKey], 'key'),
+    unique: objectName(s.targetTable, [...constrainTargetScope(s), s.targetKey], 'key'),
     notNullCheck: objectName(s.sourceTable, [s.fk], 'not_null'),
   };
 }
@@ -129,7 +136,9 @@ export function orphanBatchStatement(
   const fk = ident(s.fk);
   const scoped = tenantSafe && s.scope.length > 0;
   const scope = scoped ? s.scope.map(ident) : [];
-  const join = scope.map((c) => ` AND t.${c} = s.${c}`).join('');
+  // the masters' own scope columns (named otherwise than the documents' where the config maps them)
+  const tscope = scoped ? constrainTargetScope(s).map(ident) : [];
+  const join = scope.map((c, i) => ` AND t.${tscope[i]!} = s.${c}`).join('');
   const scopeCols = s.scope.map((c) => `s.${ident(c)}::text`).join(', ');
   const afterWhere = after === null ? '' : ` AND s.${k} > ${p.add(after)}::${s.keyType}`;
   const orphan = scoped
@@ -140,7 +149,7 @@ export function orphanBatchStatement(
   const sample = `jsonb_build_object('key', ${rowKey}, 'fk', s.${fk}::text, 'scope', to_jsonb(ARRAY[${scopeCols}]::text[]))`;
   const target = scoped ? `ARRAY[${[...scope.map((c) => `s.${c}::text`), `s.${fk}::text`].join(', ')}]::text` : `s.${fk}::text`;
   const tk = ident(s.targetKey);
-  const masters = `(SELECT t.${tk} AS k${scope.map((c) => `, t.${c}`).join('')} FROM ${s.targetSql} t GROUP BY ${['1', ...scope.map((_, i) => String(i + 2))].join(', ')}) t`;
+  const masters = `(SELECT t.${tk} AS k${tscope.map((c) => `, t.${c}`).join('')} FROM ${s.targetSql} t GROUP BY ${['1', ...scope.map((_, i) => String(i + 2))].join(', ')}) t`;
   // the bound by ORDER BY … DESC LIMIT 1, not max(): uuid has no max() before PostgreSQL 16
   const text = `WITH u AS (
   SELECT x.k AS up
@@ -190,7 +199,7 @@ export function dropIndexSql(regclassText: string, concurrently: boolean): strin
 }
 
 export function createUniqueIndexSql(s: ConstrainShape, name: string, concurrently: boolean): string {
-  const cols = [...s.scope, s.targetKey].map(ident).join(', ');
+  const cols = [...constrainTargetScope(s), s.targetKey].map(ident).join(', ');
   return `CREATE UNIQUE INDEX${concurrently ? ' CONCURRENTLY' : ''} ${ident(name)} ON ${s.targetSql} (${cols})`;
 }
 
@@ -215,7 +224,7 @@ export function setsColumns(tenantSafe: boolean, onDelete: OnDeleteAction): bool
  */
 export function addForeignKeySql(s: ConstrainShape, name: string, tenantSafe: boolean, onDelete: OnDeleteAction, notValid = true): string {
   const from = (tenantSafe ? [...s.scope, s.fk] : [s.fk]).map(ident).join(', ');
-  const to = (tenantSafe ? [...s.scope, s.targetKey] : [s.targetKey]).map(ident).join(', ');
+  const to = (tenantSafe ? [...constrainTargetScope(s), s.targetKey] : [s.targetKey]).map(ident).join(', ');
   const only = setsColumns(tenantSafe, onDelete) ? ` (${ident(s.fk)})` : '';
   return `ALTER TABLE ${s.sourceSql} ADD CONSTRAINT ${ident(name)} FOREIGN KEY (${from}) REFERENCES ${s.targetSql} (${to}) ON DELETE ${onDelete.toUpperCase()}${only}${notValid ? ' NOT VALID' : ''}`;
 }
@@ -373,8 +382,9 @@ export function sharedLinkedStatement(s: {
   fk: string;
   targetKey: string;
   scope: readonly string[];
+  targetScope?: readonly string[] | undefined;
 }): Statement<{ n: unknown }> {
-  const shared = s.scope.map((c) => `t.${ident(c)} IS NULL`).join(' AND ');
+  const shared = (s.targetScope ?? s.scope).map((c) => `t.${ident(c)} IS NULL`).join(' AND ');
   return {
     text: `SELECT count(*)::int8 AS n
   FROM ${s.sourceSql} s

@@ -298,10 +298,11 @@ export function tenantFoundStatement(
   targetSql: string,
   scopeColumn: string,
   tenant: string,
+  targetScopeColumn = scopeColumn,
 ): Statement<{ found: boolean }> {
   const col = ident(scopeColumn);
   return {
-    text: `SELECT EXISTS (SELECT 1 FROM ${sourceSql} WHERE ${col} = $1) OR EXISTS (SELECT 1 FROM ${targetSql} WHERE ${col} = $1) AS found`,
+    text: `SELECT EXISTS (SELECT 1 FROM ${sourceSql} WHERE ${col} = $1) OR EXISTS (SELECT 1 FROM ${targetSql} WHERE ${ident(targetScopeColumn)} = $1) AS found`,
     values: [tenant],
   };
 }

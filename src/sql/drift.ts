@@ -22,6 +22,8 @@ import {
   masterScopeJoin,
   masterScopeKeyEq,
   masterScopeWhere,
+  onMaster,
+  targetScope,
 } from './link.js';
 
 /** fk_backfill's tables, or empty stand-ins where the schema does not exist (drift only reads). */
@@ -85,7 +87,9 @@ export function driftLinkedStatement(
   // the active masters' names two or more of them have, per scope (one hash aggregate of the masters); `variants` (a
   // normalised or fuzzy link): names equal in their letters and digits ('ACME Industries' beside 'Acme Industries'), as
   // apply --plan's namesake check reads them
-  const dupCols = link.scope.map((c) => `m.${ident(c)}, `).join('');
+  const dupCols = targetScope(link)
+    .map((c) => `m.${ident(c)}, `)
+    .join('');
   const pattern = variants ? p.add(FOLD_PATTERN) : '';
   const dupName = (x: string): string => (variants ? foldedName(x, pattern) : x);
   const text = `WITH r AS (
@@ -108,7 +112,7 @@ export function driftLinkedStatement(
     LEFT JOIN (SELECT ${dupCols}${dupName(`m.${ident(link.targetName)}`)} AS fkb_name, array_agg(m.${ident(link.targetName)}::text) AS fkb_names FROM ${link.targetSql} m
                 WHERE true${activeWhere('m', link)}${masterScopeWhere('m', link, f, p)}
                 GROUP BY ${dupCols}${dupName(`m.${ident(link.targetName)}`)} HAVING count(*) > 1) d
-      ON d.fkb_name = ${dupName(`t.${ident(link.targetName)}`)}${scopeJoin('d', 't', link)}
+      ON d.fkb_name = ${dupName(`t.${ident(link.targetName)}`)}${scopeJoin('d', 't', onMaster(link))}
    WHERE s.${ident(link.fk)} IS NOT NULL${scopeWhere('s', link, f, p)}
 ), g AS (
   SELECT r.kind, r.scope_key, r.source_name, r.target_key, r.master_name, r.dup_names, count(*)::int8 AS row_count
@@ -241,8 +245,8 @@ export function driftDecisionsStatement(link: LinkShape, linkName: string, f: Sc
       ? `, live AS (
   -- the scopes that still hold a master or a document: a decision of a tenant deleted since is no drift (nothing is
   -- left to link there, and --tenant refuses a tenant no row has: drift stayed at exit 3 for good; a trial)
-  SELECT ${scopeKeyExpr('t', link)} AS scope_key FROM ${link.targetSql} t
-   WHERE ${scopeKeyExpr('t', link)} IN (SELECT k.scope_key FROM k)${scopeWhere('t', link, f, p)}
+  SELECT ${scopeKeyExpr('t', onMaster(link))} AS scope_key FROM ${link.targetSql} t
+   WHERE ${scopeKeyExpr('t', onMaster(link))} IN (SELECT k.scope_key FROM k)${scopeWhere('t', onMaster(link), f, p)}
   UNION
   SELECT ${scopeKeyExpr('s', link)} FROM ${link.sourceSql} s
    WHERE ${scopeKeyExpr('s', link)} IN (SELECT k.scope_key FROM k)${scopeWhere('s', link, f, p)}

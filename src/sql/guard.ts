@@ -11,7 +11,7 @@ import { BackfillError } from '../errors.js';
 import { activeAnd, activeExpr } from './active.js';
 import { fitsFkSql } from './fk-fit.js';
 import { ident, literal } from './quote.js';
-import { idCols, type LinkShape, orShared, rowKeyText, scopeEq, scopeKeyExpr, type Statement } from './link.js';
+import { idCols, type LinkShape, masterScopeJoin, rowKeyText, scopeKeyExpr, type Statement } from './link.js';
 
 /** `<alias's master is active>` as a boolean expression: the link's active predicate (sql/active.ts), or true. */
 export function activeCond(alias: string, link: LinkShape): string {
@@ -61,8 +61,8 @@ export function guardNames(entity: string): GuardNames {
 
 /** The master `alias` is of the row `rec`'s scope, or (target.shared) of none: shared by every scope. */
 function sameScope(alias: string, link: LinkShape, rec: string): string {
-  const same = link.scope.map((c, i) => ` AND ${scopeEq(link, i, `${alias}.${ident(c)}`, `${rec}.${ident(c)}`)}`).join('');
-  return orShared(alias, link, same, (c) => `${rec}.${ident(c)}`);
+  // the master's own scope columns (targetScope) against the row's
+  return masterScopeJoin(alias, rec, link);
 }
 
 /**

@@ -56,6 +56,12 @@ export interface LinkShape {
   sourceActive?: ActivePredicate | undefined;
   scope: string[];
   /**
+   * The master's scope columns, in the order of `scope`, when the master names one otherwise (config `scope` entry
+   * `{ "source": "org_id", "target": "organization_id" }`). Absent: the same names as `scope`. Fragments on a master
+   * alias name these (onMaster, masterScopeJoin and their kin); the scope values themselves are the documents'.
+   */
+  targetScope?: string[] | undefined;
+  /**
    * `target.shared` is "null-scope": a master whose scope columns are all NULL is shared by every scope, a candidate for
    * the documents of each (masterScopeJoin and its kin). Absent: such a master belongs to no scope and is never linked.
    */
@@ -216,6 +222,20 @@ export function entryName(link: LinkShape, entry: string): string {
   return link.nameType === undefined || link.nameType === 'text' ? `${entry}.source_name` : `${entry}.source_name::${link.nameType}`;
 }
 
+/** The master's scope columns (LinkShape.targetScope, else the documents' names). */
+export function targetScope(link: LinkShape): string[] {
+  return link.targetScope ?? link.scope;
+}
+
+/**
+ * The link as seen from its master table: `scope` names the master's columns. Every fragment that takes one alias
+ * (scopeWhere, scopeKeyExpr, entryScopeJoin…) is given this when its alias is a master, so a master whose tenant column
+ * is named otherwise (`organization_id` beside the documents' `org_id`) is read by its own column. Idempotent.
+ */
+export function onMaster<L extends LinkShape>(link: L): L {
+  return link.targetScope === undefined ? link : { ...link, scope: link.targetScope };
+}
+
 /** Which scope values a statement may touch: one tenant (first scope column) or all. */
 export interface ScopeFilter {
   tenant: string | null;
@@ -251,14 +271,22 @@ export function scopeKeyExpr(alias: string, link: LinkShape): string {
   return `ARRAY[${link.scope.map((c, i) => (loose(link, i) ? textForm(`${alias}.${ident(c)}`) : `${alias}.${ident(c)}::text`)).join(', ')}]::text[]`;
 }
 
-/** Same-scope join condition between two aliases (a loose scope column by its text form: scopeEq). */
-export function scopeJoin(a: string, b: string, link: LinkShape): string {
-  return link.scope.map((c, i) => ` AND ${scopeEq(link, i, `${a}.${ident(c)}`, `${b}.${ident(c)}`)}`).join('');
+/**
+ * Same-scope join condition between two aliases (a loose scope column by its text form: scopeEq). `master`: which of
+ * the two is a master (or a derived table of its columns), named by the master's scope columns (targetScope); the
+ * other by the documents'. Absent: both named as the documents' (or pass onMaster(link) when both are masters).
+ */
+export function scopeJoin(a: string, b: string, link: LinkShape, master?: 'a' | 'b'): string {
+  const ac = master === 'a' ? targetScope(link) : link.scope;
+  const bc = master === 'b' ? targetScope(link) : link.scope;
+  return link.scope.map((_, i) => ` AND ${scopeEq(link, i, `${a}.${ident(ac[i]!)}`, `${b}.${ident(bc[i]!)}`)}`).join('');
 }
 
 /** `t`'s scope columns all NULL: a master shared by every scope (only meaningful with `sharedMasters`). */
 export function sharedMaster(t: string, link: LinkShape): string {
-  return link.scope.map((c) => `${t}.${ident(c)} IS NULL`).join(' AND ');
+  return targetScope(link)
+    .map((c) => `${t}.${ident(c)} IS NULL`)
+    .join(' AND ');
 }
 
 /**
@@ -274,22 +302,23 @@ export function orShared(t: string, link: LinkShape, same: string, row?: (c: str
 
 /** The master `t` is in the scope of row `b`: scopeJoin, or with shared masters also a master of no scope (sharedMasters). */
 export function masterScopeJoin(t: string, b: string, link: LinkShape): string {
-  return orShared(t, link, scopeJoin(t, b, link), (c) => `${b}.${ident(c)}`);
+  return orShared(t, link, scopeJoin(t, b, link, 'a'), (c) => `${b}.${ident(c)}`);
 }
 
 /** The master `t` is in the scope of a lookup entry (entryScopeJoin), or shared (sharedMasters). */
 export function masterEntryScopeJoin(t: string, link: LinkShape, entry: string): string {
-  return orShared(t, link, entryScopeJoin(t, link, entry), (_, i) => `${entry}.fkb_scope_${i + 1}`);
+  return orShared(t, link, entryScopeJoin(t, onMaster(link), entry), (_, i) => `${entry}.fkb_scope_${i + 1}`);
 }
 
-/** `--tenant`'s filter on masters (scopeWhere), which lets shared masters through (sharedMasters). */
+/** `--tenant`'s filter on masters (scopeWhere on the master's column), which lets shared masters through (sharedMasters). */
 export function masterScopeWhere(t: string, link: LinkShape, f: ScopeFilter, p: Params): string {
-  return orShared(t, link, scopeWhere(t, link, f, p));
+  return orShared(t, link, scopeWhere(t, onMaster(link), f, p));
 }
 
 /** `<t's scope key> = key` (a text[] of scope values, as plan entries store it), or `t` shared (sharedMasters). */
 export function masterScopeKeyEq(t: string, link: LinkShape, key: string, keyFirst = false): string {
-  const eq = keyFirst ? `${key} = ${scopeKeyExpr(t, link)}` : `${scopeKeyExpr(t, link)} = ${key}`;
+  const tk = scopeKeyExpr(t, onMaster(link));
+  const eq = keyFirst ? `${key} = ${tk}` : `${tk} = ${key}`;
   return link.sharedMasters === true && link.scope.length > 0 ? `(${eq} OR ${sharedMaster(t, link)})` : eq;
 }
 

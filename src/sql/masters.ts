@@ -3,7 +3,17 @@
  * must fill, whether the key fills itself), and the reads and writes of master rows it and review need
  * (by key, their numbers, new masters, reactivation).
  */
-import { type LinkShape, Params, type ScopeFilter, scopeKeyExpr, scopeWhere, type Statement, masterScopeWhere } from './link.js';
+import {
+  type LinkShape,
+  Params,
+  type ScopeFilter,
+  scopeKeyExpr,
+  scopeWhere,
+  type Statement,
+  masterScopeWhere,
+  onMaster,
+  targetScope,
+} from './link.js';
 import { BackfillError } from '../errors.js';
 import { activeExpr, activeValueSql, activeValues, describeActive } from './active.js';
 import { ident } from './quote.js';
@@ -63,7 +73,7 @@ export function mastersByKeyStatement(
   const p = new Params();
   const number = link.number === undefined ? 'NULL::text' : `t.${ident(link.number)}::text`;
   const active = activeExpr('t', link.active);
-  const text = `SELECT t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)} AS name,
+  const text = `SELECT t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', onMaster(link))} AS scope_key, t.${ident(link.targetName)} AS name,
        ${number} AS number, ${active} AS active
   FROM ${link.targetSql} t
  WHERE t.${ident(link.targetKey)} = ANY(${p.add(keys)}::${link.targetKeyType}[])${masterScopeWhere('t', link, f, p)}`;
@@ -85,10 +95,10 @@ export function masterNumbersStatement(
   const n = `t.${ident(link.number)}::text`;
   // across: the number is unique across scopes (numberUniqueIndexesStatement), so every scope's numbers count, read
   // without the scope filter (numbers only, no names), as one group
-  const text = `SELECT ${across ? `'{}'::text[]` : scopeKeyExpr('t', link)} AS scope_key, substring(${n} from '^(.*?)[0-9]+$') AS prefix,
+  const text = `SELECT ${across ? `'{}'::text[]` : scopeKeyExpr('t', onMaster(link))} AS scope_key, substring(${n} from '^(.*?)[0-9]+$') AS prefix,
        max(length(substring(${n} from '([0-9]+)$')))::int AS width, max(substring(${n} from '([0-9]+)$')::numeric)::text AS max_number, count(*)::int8 AS n
   FROM ${link.targetSql} t
- WHERE ${n} ~ '[0-9]+$'${across ? '' : scopeWhere('t', link, f, p)}
+ WHERE ${n} ~ '[0-9]+$'${across ? '' : scopeWhere('t', onMaster(link), f, p)}
  GROUP BY 1, 2`;
   return { text, values: p.values };
 }
@@ -115,7 +125,7 @@ export function insertMastersStatement(
   rows: { scope: (string | null)[]; name: string; number: string | null }[],
 ): Statement<{ key: string; scope_key: (string | null)[]; name: string; active: boolean }> {
   const p = new Params();
-  const cols = [...link.scope.map((c) => ident(c)), ident(link.targetName)];
+  const cols = [...targetScope(link).map((c) => ident(c)), ident(link.targetName)];
   const sel = [...link.scope.map((_, i) => `x.s${i}::${scopeTypes[i] ?? 'text'}`), 'x.name'];
   if (link.number !== undefined) {
     cols.push(ident(link.number));
@@ -137,7 +147,7 @@ export function insertMastersStatement(
   const recCols = ['ord int', 'name text', 'number text', ...link.scope.map((_, i) => `s${i} text`)].join(', ');
   const text = `INSERT INTO ${link.targetSql} AS t (${cols.join(', ')})
 SELECT ${sel.join(', ')} FROM jsonb_to_recordset(${p.add(JSON.stringify(payload))}::jsonb) AS x(${recCols}) ORDER BY x.ord
-RETURNING t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)}::text AS name, ${activeExpr('t', link.active)} AS active`;
+RETURNING t.${ident(link.targetKey)}::text AS key, ${scopeKeyExpr('t', onMaster(link))} AS scope_key, t.${ident(link.targetName)}::text AS name, ${activeExpr('t', link.active)} AS active`;
   return { text, values: p.values };
 }
 
@@ -165,12 +175,12 @@ export function reactivateMastersStatement(
   const a = ident(link.active.column);
   // each master by its key AND scope (a key may repeat across tenants), its old value read from that same row
   const text = `UPDATE ${link.targetSql} t SET ${a} = ${v}
-  FROM (SELECT o.${k} AS k, ${scopeKeyExpr('o', link)} AS scope, (to_jsonb(o.${a}) #>> '{}') AS was
+  FROM (SELECT o.${k} AS k, ${scopeKeyExpr('o', onMaster(link))} AS scope, (to_jsonb(o.${a}) #>> '{}') AS was
           FROM ${link.targetSql} o
           JOIN jsonb_to_recordset(${p.add(JSON.stringify(masters))}::jsonb) AS x(key text, scope text[])
-            ON o.${k} = x.key::${link.targetKeyType} AND ${scopeKeyExpr('o', link)} = x.scope) o
- WHERE t.${k} = o.k AND ${scopeKeyExpr('t', link)} = o.scope${scopeWhere('t', link, f, p)}
-RETURNING t.${k}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)} AS name, o.was`;
+            ON o.${k} = x.key::${link.targetKeyType} AND ${scopeKeyExpr('o', onMaster(link))} = x.scope) o
+ WHERE t.${k} = o.k AND ${scopeKeyExpr('t', onMaster(link))} = o.scope${scopeWhere('t', onMaster(link), f, p)}
+RETURNING t.${k}::text AS key, ${scopeKeyExpr('t', onMaster(link))} AS scope_key, t.${ident(link.targetName)} AS name, o.was`;
   return { text, values: p.values };
 }
 
@@ -180,7 +190,7 @@ RETURNING t.${k}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, t.${iden
  */
 export function lockMastersStatement(link: LinkShape & { targetKeyType: string }, keys: string[], f: ScopeFilter): Statement {
   const p = new Params();
-  const text = `SELECT 1 FROM ${link.targetSql} t WHERE t.${ident(link.targetKey)} = ANY(${p.add(keys)}::${link.targetKeyType}[])${scopeWhere('t', link, f, p)} FOR UPDATE`;
+  const text = `SELECT 1 FROM ${link.targetSql} t WHERE t.${ident(link.targetKey)} = ANY(${p.add(keys)}::${link.targetKeyType}[])${scopeWhere('t', onMaster(link), f, p)} FOR UPDATE`;
   return { text, values: p.values };
 }
 
@@ -204,11 +214,11 @@ export function masterFingerprintsStatement(
 ): Statement<{ key: string; scope_key: (string | null)[]; fp: string }> {
   const p = new Params();
   const k = ident(link.targetKey);
-  const text = `SELECT t.${k}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key, ${FINGERPRINT} AS fp
+  const text = `SELECT t.${k}::text AS key, ${scopeKeyExpr('t', onMaster(link))} AS scope_key, ${FINGERPRINT} AS fp
   FROM ${link.targetSql} t
   JOIN jsonb_to_recordset(${p.add(JSON.stringify(masters.map((m) => ({ key: m.key, scope: m.scope }))))}::jsonb) AS x(key text, scope text[])
-    ON t.${k} = x.key::${link.targetKeyType} AND ${scopeKeyExpr('t', link)} = x.scope
- WHERE true${scopeWhere('t', link, f, p)}`;
+    ON t.${k} = x.key::${link.targetKeyType} AND ${scopeKeyExpr('t', onMaster(link))} = x.scope
+ WHERE true${scopeWhere('t', onMaster(link), f, p)}`;
   return { text, values: p.values };
 }
 
@@ -227,8 +237,8 @@ export function deleteCreatedMastersStatement(
   const k = ident(link.targetKey);
   const text = `DELETE FROM ${link.targetSql} t
  USING jsonb_to_recordset(${p.add(JSON.stringify(masters))}::jsonb) AS x(key text, scope text[], name text)
- WHERE t.${k} = x.key::${link.targetKeyType} AND ${scopeKeyExpr('t', link)} = x.scope AND t.${ident(link.targetName)}::text = x.name${link.active === undefined ? '' : ` AND ${activeExpr('t', link.active)}`}${scopeWhere('t', link, f, p)}
-RETURNING t.${k}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key`;
+ WHERE t.${k} = x.key::${link.targetKeyType} AND ${scopeKeyExpr('t', onMaster(link))} = x.scope AND t.${ident(link.targetName)}::text = x.name${link.active === undefined ? '' : ` AND ${activeExpr('t', link.active)}`}${scopeWhere('t', onMaster(link), f, p)}
+RETURNING t.${k}::text AS key, ${scopeKeyExpr('t', onMaster(link))} AS scope_key`;
   return { text, values: p.values };
 }
 
@@ -249,15 +259,15 @@ export function deactivateMastersStatement(
   if (link.active === undefined) throw new BackfillError('CONFIG_INVALID', 'no active column configured: masters cannot be deactivated');
   const k = ident(link.targetKey);
   const conds = masters.map(
-    (m) => `t.${k} = ${p.add(m.key)}::${link.targetKeyType} AND ${scopeKeyExpr('t', link)} = ${p.add(m.scope)}::text[]`,
+    (m) => `t.${k} = ${p.add(m.key)}::${link.targetKeyType} AND ${scopeKeyExpr('t', onMaster(link))} = ${p.add(m.scope)}::text[]`,
   );
   const whens = masters
     .map((m, i) => `WHEN ${conds[i]!} THEN ${p.add(activeType === 'boolean' && m.was !== null ? m.was === 'true' : m.was)}::${activeType}`)
     .join(' ');
   const text = `UPDATE ${link.targetSql} t
    SET ${ident(link.active.column)} = CASE ${whens} END
- WHERE (${conds.map((c) => `(${c})`).join(' OR ')}) AND t.${ident(link.active.column)} IS NOT DISTINCT FROM ${activeValueSql(link.active) ?? 'NULL'}${scopeWhere('t', link, f, p)}
-RETURNING t.${k}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key`;
+ WHERE (${conds.map((c) => `(${c})`).join(' OR ')}) AND t.${ident(link.active.column)} IS NOT DISTINCT FROM ${activeValueSql(link.active) ?? 'NULL'}${scopeWhere('t', onMaster(link), f, p)}
+RETURNING t.${k}::text AS key, ${scopeKeyExpr('t', onMaster(link))} AS scope_key`;
   return { text, values: p.values };
 }
 
@@ -310,8 +320,8 @@ export function mastersReferencedStatement(
   const p = new Params();
   const k = ident(link.targetKey);
   const on = fk.columns.map((c, i) => `r.${ident(c)} = t.${ident(fk.refColumns[i]!)}`).join(' AND ');
-  const text = `SELECT DISTINCT t.${k}::text AS key, ${scopeKeyExpr('t', link)} AS scope_key
+  const text = `SELECT DISTINCT t.${k}::text AS key, ${scopeKeyExpr('t', onMaster(link))} AS scope_key
   FROM ${link.targetSql} t JOIN ${ident(fk.schema)}.${ident(fk.table)} r ON ${on}
- WHERE t.${k} = ANY(${p.add(keys)}::${link.targetKeyType}[])${scopeWhere('t', link, f, p)}`;
+ WHERE t.${k} = ANY(${p.add(keys)}::${link.targetKeyType}[])${scopeWhere('t', onMaster(link), f, p)}`;
   return { text, values: p.values };
 }

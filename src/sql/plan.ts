@@ -22,6 +22,8 @@ import {
   type Statement,
   textForm,
   sourceActiveWhere,
+  onMaster,
+  targetScope,
 } from './link.js';
 import { activeExpr } from './active.js';
 import { ident } from './quote.js';
@@ -220,8 +222,8 @@ export function exactCandidatesStatement(
   const scopeCol = (c: string, i: number): string => (loose(link, i) ? textForm(`s.${ident(c)}`) : `s.${ident(c)}`);
   const groupCols = [...link.scope.map(scopeCol), `s.${ident(link.name)}`].join(', ');
   if (plainJoin(link)) {
-    const tcols = link.scope.map((c) => `t.${ident(c)}`);
-    const mastersWhere = scopeWhere('t', link, f, p);
+    const tcols = targetScope(link).map((c) => `t.${ident(c)}`);
+    const mastersWhere = scopeWhere('t', onMaster(link), f, p);
     const text = `WITH names AS (
   SELECT ${[...link.scope.map((c, i) => `${scopeCol(c, i)} AS ${ident(c)}`), `s.${ident(link.name)} AS source_name`].join(', ')}, count(*)::int8 AS row_count
     FROM ${link.sourceSql} s
@@ -240,7 +242,7 @@ export function exactCandidatesStatement(
 SELECT ${scopeKeyExpr('n', link)} AS scope_key, n.source_name, n.row_count, m.keys, coalesce(m.candidate_count, 0)::int8 AS candidate_count, m.inactive_keys, m.names
   FROM names n
   LEFT JOIN m
-    ON m.${ident(link.targetName)} = n.source_name${scopeJoin('m', 'n', link)}${
+    ON m.${ident(link.targetName)} = n.source_name${scopeJoin('m', 'n', link, 'a')}${
       o.ordered === false
         ? ''
         : `
@@ -291,7 +293,7 @@ export type NameRow = { scope_key: (string | null)[]; source_name: string | null
 /** Active masters of the scope(s): key, name (for normalised/fuzzy matching). */
 export function mastersStatement(link: LinkShape, f: ScopeFilter): Statement<MasterRow> {
   const p = new Params();
-  const text = `SELECT ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetKey)}::text AS key, t.${ident(link.targetName)} AS name${compareColumns(link, 'target')}
+  const text = `SELECT ${scopeKeyExpr('t', onMaster(link))} AS scope_key, t.${ident(link.targetKey)}::text AS key, t.${ident(link.targetName)} AS name${compareColumns(link, 'target')}
   FROM ${link.targetSql} t
  WHERE t.${ident(link.targetName)} IS NOT NULL${activeWhere('t', link)}${masterScopeWhere('t', link, f, p)}
  ORDER BY 1, 3, 2`;
@@ -360,7 +362,7 @@ export function inactiveMastersStatement(
       values: [],
     };
   const number = link.number === undefined ? 'NULL::text' : `t.${ident(link.number)}::text`;
-  const text = `SELECT ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetKey)}::text AS key, t.${ident(link.targetName)} AS name, ${number} AS number
+  const text = `SELECT ${scopeKeyExpr('t', onMaster(link))} AS scope_key, t.${ident(link.targetKey)}::text AS key, t.${ident(link.targetName)} AS name, ${number} AS number
   FROM ${link.targetSql} t
  WHERE NOT ${activeExpr('t', link.active)} AND t.${ident(link.targetName)} IS NOT NULL${masterScopeWhere('t', link, f, p)}`;
   return { text, values: p.values };

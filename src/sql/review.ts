@@ -22,6 +22,7 @@ import {
   textForm,
   sourceActiveWhere,
   orShared,
+  targetScope,
 } from './link.js';
 
 export const QUEUE_SORTS = ['rows', 'amount', 'score', 'name'] as const;
@@ -221,7 +222,7 @@ export function masterSearchSql(
   const scope = orShared(
     't',
     link,
-    link.scope
+    targetScope(link)
       .map((c, i) => ` AND ${loose(link, i) ? textForm(`t.${ident(c)}`) : `t.${ident(c)}::text`} = ${p.add(scopeKey[i] ?? null)}::text`)
       .join(''),
   );

@@ -6,7 +6,7 @@
  * lower() folds their letters alike (every ASCII letter; others as the database's collation does); the caller checks
  * each master it gets with the exact fold (foldBlanks), so a skeleton shared by names that differ otherwise counts nothing.
  */
-import { activeWhere, type LinkShape, masterScopeWhere, Params, type ScopeFilter, scopeKeyExpr, type Statement } from './link.js';
+import { activeWhere, type LinkShape, masterScopeWhere, Params, type ScopeFilter, scopeKeyExpr, type Statement, onMaster } from './link.js';
 import { ident } from './quote.js';
 
 export interface SpelledLikeRow {
@@ -27,7 +27,7 @@ function skeleton(x: string): string {
 export function mastersSpelledLikeStatement(link: LinkShape, f: ScopeFilter, names: readonly string[]): Statement<SpelledLikeRow> {
   const p = new Params();
   const list = p.add([...names]);
-  const text = `SELECT ${scopeKeyExpr('t', link)} AS scope_key, t.${ident(link.targetName)}::text AS name
+  const text = `SELECT ${scopeKeyExpr('t', onMaster(link))} AS scope_key, t.${ident(link.targetName)}::text AS name
   FROM ${link.targetSql} t
  WHERE t.${ident(link.targetName)} IS NOT NULL${activeWhere('t', link)}${masterScopeWhere('t', link, f, p)}
    AND ${skeleton(`t.${ident(link.targetName)}::text`)} IN (SELECT ${skeleton('x')} FROM unnest(${list}::text[]) AS x)`;

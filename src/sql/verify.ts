@@ -17,6 +17,8 @@ import {
   textForm,
   masterScopeJoin,
   masterScopeWhere,
+  onMaster,
+  targetScope,
 } from './link.js';
 
 /**
@@ -91,7 +93,7 @@ export function integrityStatement(
  */
 function sameScopeJoin(link: LinkShape, f: ScopeFilter, p: Params): string {
   const tk = ident(link.targetKey);
-  const scopeCols = link.scope.map(ident);
+  const scopeCols = targetScope(link).map(ident);
   const groupBy = ['1', ...scopeCols.map((c, i) => (loose(link, i) ? `${i + 2}, ${textForm(`t.${c}`)}` : String(i + 2)))].join(', ');
   return `LEFT JOIN (SELECT t.${tk} AS k${scopeCols.map((c) => `, t.${c}`).join('')}, bool_or(${activeExpr('t', link.active)}) AS active
                 FROM ${link.targetSql} t WHERE true${masterScopeWhere('t', link, f, p)} GROUP BY ${groupBy}) t
@@ -147,9 +149,9 @@ export function deleteReferencedStatement(s: LinkShape, f: ScopeFilter): Stateme
  USING (SELECT s.${ident(s.fk)} AS fk${s.scope.map((c) => `, s.${ident(c)}`).join('')}
           FROM ${s.sourceSql} s
          WHERE s.${ident(s.fk)} IS NOT NULL${scopeWhere('s', s, f, p)}
-           AND EXISTS (SELECT 1 FROM ${s.targetSql} m WHERE m.${ident(s.targetKey)} = s.${ident(s.fk)}${scopeJoin('m', 's', s)})
+           AND EXISTS (SELECT 1 FROM ${s.targetSql} m WHERE m.${ident(s.targetKey)} = s.${ident(s.fk)}${scopeJoin('m', 's', s, 'a')})
          LIMIT 1) x
- WHERE t.${ident(s.targetKey)} = x.fk${scopeJoin('t', 'x', s)}${scopeWhere('t', s, f, p)}`;
+ WHERE t.${ident(s.targetKey)} = x.fk${scopeJoin('t', 'x', s, 'a')}${scopeWhere('t', onMaster(s), f, p)}`;
   return { text, values: p.values };
 }
 

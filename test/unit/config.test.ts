@@ -176,3 +176,50 @@ describe('config: target.shared', () => {
     expect(err(() => parseConfig(link({}, { shared: true }))).message).toMatch(/links\[0\]\.target\.shared: must be "null-scope"/);
   });
 });
+
+describe('config: a scope column named otherwise in the master', () => {
+  const link = (scope: unknown): unknown => ({
+    links: [
+      {
+        entity: 'o',
+        table: 'orders',
+        key: 'id',
+        fk: 'customer_id',
+        name: 'customer_name',
+        scope,
+        target: { table: 'customers', key: 'id', name: 'name' },
+      },
+    ],
+  });
+  it('{ source, target } parses to the documents’ columns and the master’s (targetScope); plain names as before', () => {
+    const mapped = parseConfig(link([{ source: 'org_id', target: 'organization_id' }, 'region'])).links[0]!;
+    expect(mapped.scope).toEqual(['org_id', 'region']);
+    expect(mapped.targetScope).toEqual(['organization_id', 'region']);
+    // alike names, however written: the config of plain names, same hash
+    const plain = parseConfig(link(['org_id']));
+    const spelled = parseConfig(link([{ source: 'org_id', target: 'org_id' }]));
+    expect(plain.links[0]).not.toHaveProperty('targetScope');
+    expect(spelled).toEqual(plain);
+    expect(configHash(spelled)).toBe(configHash(plain));
+  });
+  it('a parsed config (a run’s stored one) parses to itself', () => {
+    const once = parseConfig(link([{ source: 'org_id', target: 'organization_id' }]));
+    const twice = parseConfig(JSON.parse(JSON.stringify(once)));
+    expect(twice).toEqual(once);
+    expect(configHash(twice)).toBe(configHash(once));
+  });
+  it('a target named twice, or an entry of another shape, is one line naming the path', () => {
+    const twice = err(() =>
+      parseConfig(
+        link([
+          { source: 'a', target: 'x' },
+          { source: 'b', target: 'x' },
+        ]),
+      ),
+    );
+    expect(twice.exitCode).toBe(2);
+    expect(twice.message).toMatch(/links\[0\]\.scope: scope target columns must be distinct/);
+    expect(err(() => parseConfig(link([{ source: 'a' }]))).message).toMatch(/links\[0\]\.scope\[0\]/);
+    expect(err(() => parseConfig(link([{ source: 'a', target: 'b', as: 'c' }]))).message).not.toMatch(/\n/);
+  });
+});
