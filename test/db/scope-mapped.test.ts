@@ -24,24 +24,16 @@ import {
 } from '../../src/index.js';
 import type { Queryable } from '../../src/db/port.js';
 import { describeEach, freshDb, type TestDb } from '../helpers/db.js';
+import { ordersConfig } from '../helpers/orders-config.js';
 
 const ALIKE = 'org_id';
 const MAPPED = 'organization_id';
 
 function config(mcol: string): ConfigInput {
-  return {
-    links: [
-      {
-        entity: 'order',
-        table: 'orders',
-        key: 'id',
-        fk: 'customer_id',
-        name: 'customer_name',
-        scope: mcol === ALIKE ? ['org_id'] : [{ source: 'org_id', target: mcol }],
-        target: { table: 'customers', key: 'id', name: 'name', active: 'is_active', number: 'number' },
-      },
-    ],
-  };
+  return ordersConfig(
+    { scope: mcol === ALIKE ? ['org_id'] : [{ source: 'org_id', target: mcol }] },
+    { name: 'name', active: 'is_active', number: 'number' },
+  );
 }
 
 async function schema(db: Queryable, mcol: string): Promise<void> {
