@@ -13,7 +13,7 @@ import { adapt } from '../db/index.js';
 import { csvDelimiter, decodeCsvBytes } from './csv-text.js';
 import { drift } from '../guard/drift.js';
 import type { Queryable } from '../db/port.js';
-import { liveDecision } from '../store/decisions.js';
+import { liveDecisions } from '../store/decisions.js';
 
 // ------------------------------------------------------------------------------------------ CSV
 
@@ -266,9 +266,14 @@ export async function importDecisionsCsv(
   // a name that left the queue since the file was exported (decided by an earlier import of this very file, then linked
   // by an apply): its line is the decision in force, or says which one is (a trial: the same file imported again after
   // an apply was refused whole, 1,478 lines each "keep the exported name", though every name was the exported one)
-  for (const [i, d] of list.entries()) {
-    if (v[i] !== null || inQueue.has(i) || settles.has(i)) continue;
-    const live = await liveDecision(ctx.db, d.link, [...d.scopeKey], d.name);
+  const left = [...list.keys()].filter((i) => v[i] === null && !inQueue.has(i) && !settles.has(i));
+  const lives = await liveDecisions(
+    ctx.db,
+    left.map((i) => list[i]!),
+  );
+  for (const [j, i] of left.entries()) {
+    const d = list[i]!;
+    const live = lives[j];
     if (live !== undefined && live.action === d.action && (d.action !== 'alias' || live.target_key === d.targetKey)) continue;
     const where = `${d.link} in scope ${JSON.stringify(d.scopeKey)}`;
     const queue = `the queue${latest === null ? '' : ` (plan ${planRunId})`}`;

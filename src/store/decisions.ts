@@ -19,13 +19,28 @@ export async function liveDecision(
   scopeKey: (string | null)[],
   name: string,
 ): Promise<DecisionRow | undefined> {
-  const res = await db.query<DecisionRow>(
-    `SELECT id::text AS id, action, target_key, decided_by, decided_at::text AS decided_at FROM fk_backfill.decisions
-      WHERE link = $1 AND scope_key = $2::text[] AND source_name = $3 AND revoked_at IS NULL
-      ORDER BY decided_at DESC, id DESC LIMIT 1`,
-    [link, scopeKey, name],
+  return (await liveDecisions(db, [{ link, scopeKey, name }]))[0];
+}
+
+/**
+ * The decision in force for each of `names` (by position; undefined where none), in one statement: a re-import of a
+ * file of thousands of lines asks for each line's.
+ */
+export async function liveDecisions(
+  db: Queryable,
+  names: readonly { link: string; scopeKey: readonly (string | null)[]; name: string }[],
+): Promise<(DecisionRow | undefined)[]> {
+  if (names.length === 0) return [];
+  const res = await db.query<DecisionRow & { i: number }>(
+    `SELECT DISTINCT ON (x.i) x.i, d.id::text AS id, d.action, d.target_key, d.decided_by, d.decided_at::text AS decided_at
+       FROM json_to_recordset($1::json) AS x(i int, link text, scope_key text[], name text)
+       JOIN fk_backfill.decisions d ON d.link = x.link AND d.scope_key = x.scope_key AND d.source_name = x.name AND d.revoked_at IS NULL
+      ORDER BY x.i, d.decided_at DESC, d.id DESC`,
+    [JSON.stringify(names.map((n, i) => ({ i, link: n.link, scope_key: n.scopeKey, name: n.name })))],
   );
-  return res.rows[0];
+  const out: (DecisionRow | undefined)[] = names.map(() => undefined);
+  for (const { i, ...row } of res.rows) out[i] = row;
+  return out;
 }
 
 /** Every decision ever taken on one name of one scope, revoked ones too, oldest first. */
