@@ -2,11 +2,11 @@
  * What the catalog already holds for a link: its indexes (and whether one covers the FK), its foreign
  * keys, and whether the target key can be referenced at all; constrain skips what exists.
  */
+import { targetScope } from '../sql/link.js';
 import type { Queryable } from '../db/port.js';
 import { BackfillError } from '../errors.js';
 import {
   type ConstrainShape,
-  constrainTargetScope,
   type FkRow,
   foreignKeysStatement,
   type IndexRow,
@@ -96,12 +96,12 @@ export async function assertReferenceable(ctx: Context, l: ResolvedLink, s: Cons
   if (uniques.some((i) => sameSet(i.columns, [s.targetKey]))) return;
   const target = `${l.config.target.table}.${s.targetKey}`;
   const withScope = uniques.find(
-    (i) => i.columns.includes(s.targetKey) && i.columns.every((c) => c === s.targetKey || constrainTargetScope(s).includes(c)),
+    (i) => i.columns.includes(s.targetKey) && i.columns.every((c) => c === s.targetKey || targetScope(s).includes(c)),
   );
   if (withScope !== undefined) {
     throw new BackfillError(
       'TARGET_KEY_NOT_UNIQUE',
-      `${l.entity}: ${target} is unique only together with ${withScope.columns.filter((c) => c !== s.targetKey).join(', ')} (${withScope.name}), so a plain foreign key on ${l.config.table}.${s.fk} cannot reference it; use --tenant-safe (FK (${[...s.scope, s.fk].join(', ')}) → ${l.config.target.table} (${[...constrainTargetScope(s), s.targetKey].join(', ')})). Nothing was changed.`,
+      `${l.entity}: ${target} is unique only together with ${withScope.columns.filter((c) => c !== s.targetKey).join(', ')} (${withScope.name}), so a plain foreign key on ${l.config.table}.${s.fk} cannot reference it; use --tenant-safe (FK (${[...s.scope, s.fk].join(', ')}) → ${l.config.target.table} (${[...targetScope(s), s.targetKey].join(', ')})). Nothing was changed.`,
       {
         details: {
           entity: l.entity,
@@ -115,7 +115,7 @@ export async function assertReferenceable(ctx: Context, l: ResolvedLink, s: Cons
   }
   const hint =
     s.scope.length > 0
-      ? `add one, or use --tenant-safe (it adds a unique index on ${l.config.target.table} (${[...constrainTargetScope(s), s.targetKey].join(', ')}))`
+      ? `add one, or use --tenant-safe (it adds a unique index on ${l.config.target.table} (${[...targetScope(s), s.targetKey].join(', ')}))`
       : 'add a primary key or unique index on it';
   throw new BackfillError(
     'TARGET_KEY_NOT_UNIQUE',

@@ -2,6 +2,7 @@
  * The steps of one link, planned before any runs: the orphan scan, the index, the foreign key (plain,
  * tenant-safe, or per partition of a partitioned source) and NOT NULL, each skipped when it exists.
  */
+import { targetScope } from '../sql/link.js';
 import { num } from '../db/port.js';
 import { wrapDbError } from '../errors.js';
 import { type FkRow, rowsPerKeyStatement, setsColumns } from '../sql/constrain.js';
@@ -24,7 +25,6 @@ import {
   validateConstraintSql,
   type ConstrainNames,
   type ConstrainShape,
-  constrainTargetScope,
   type OnDeleteAction,
   attachedIndexesStatement,
   columnNotNullStatement,
@@ -137,7 +137,7 @@ export async function planLink(
   if (tenantSafe) {
     const tix = await indexesOf(ctx.db, l.targetOid);
     const have = tix.find(
-      (i) => i.valid && i.is_unique && !i.partial && !i.has_expression && sameSet(i.columns, [...constrainTargetScope(s), s.targetKey]),
+      (i) => i.valid && i.is_unique && !i.partial && !i.has_expression && sameSet(i.columns, [...targetScope(s), s.targetKey]),
     );
     if (have !== undefined)
       out.push({
@@ -154,7 +154,7 @@ export async function planLink(
       ];
       out.push({
         step: 'unique',
-        detail: `unique index ${names.unique} on ${l.config.target.table} (${[...constrainTargetScope(s), s.targetKey].join(', ')})${leftover !== undefined ? ' (dropping an invalid leftover first)' : ''}`,
+        detail: `unique index ${names.unique} on ${l.config.target.table} (${[...targetScope(s), s.targetKey].join(', ')})${leftover !== undefined ? ' (dropping an invalid leftover first)' : ''}`,
         sql,
         outside: concurrent,
       });

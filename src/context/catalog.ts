@@ -1,3 +1,4 @@
+import { targetScope } from '../sql/link.js';
 import { activePredicate, keyColumns, type LinkConfig } from '../config/schema.js';
 import { unscopedNotice } from './scope-signals.js';
 import { citextMasterNotice } from './case-signals.js';
@@ -177,7 +178,7 @@ export async function resolveLink(db: Queryable, link: LinkConfig, index: number
   tkeys.forEach((k, i) => column(tgt, target, k, typeof link.target.key === 'string' ? `${p}.target.key` : `${p}.target.key[${i}]`));
   // a misspelt scope column is named as such (with its near spelling), not as a target.key that lacks it
   // a scope entry { source, target } names the master's own column (targetScope): the master is read by it
-  const tscope = link.targetScope ?? link.scope;
+  const tscope = targetScope(link);
   for (const [i, s] of link.scope.entries()) {
     const at = link.targetScope === undefined ? `${p}.scope[${i}]` : `${p}.scope[${i}].source`;
     column(src, source, s, at);

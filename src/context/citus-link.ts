@@ -2,6 +2,7 @@
  * A link on Citus, as the catalog says: the kinds of its two tables (distributed, reference, local) and
  * what Citus cannot run safely, refused before anything is written.
  */
+import { targetScope } from '../sql/link.js';
 import type { LinkConfig } from '../config/schema.js';
 import type { Queryable } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
@@ -52,7 +53,7 @@ export function checkCitusLink(
   if (s.kind === 'distributed' && t.kind === 'distributed') {
     // the scope entry that carries the source's distribution column, and the master column it is matched with
     const at = link.scope.indexOf(s.column);
-    const paired = at >= 0 && (link.targetScope ?? link.scope)[at] === t.column;
+    const paired = at >= 0 && targetScope(link)[at] === t.column;
     if (s.column !== t.column && !paired) {
       refuse(
         `${displayTable(source)} is distributed by ${s.column} and ${displayTable(target)} by ${t.column}; ` +
@@ -69,7 +70,7 @@ export function checkCitusLink(
     }
     if (!paired)
       refuse(
-        `"scope" matches ${displayTable(source)}.${s.column} with ${displayTable(target)}.${(link.targetScope ?? link.scope)[at]!}, but both tables are distributed by ${s.column}: Citus joins them on their distribution columns only; match ${s.column} with ${s.column}`,
+        `"scope" matches ${displayTable(source)}.${s.column} with ${displayTable(target)}.${targetScope(link)[at]!}, but both tables are distributed by ${s.column}: Citus joins them on their distribution columns only; match ${s.column} with ${s.column}`,
       );
     if (s.colocation !== t.colocation) {
       // which table should move depends on the other links: a master shared by several document tables moved into one's

@@ -1,3 +1,4 @@
+import { targetScope } from '../sql/link.js';
 import { configHash, toConfig } from '../config/load.js';
 import { activePredicate, type Config, type ConfigInput } from '../config/schema.js';
 import { adapt } from '../db/index.js';
@@ -217,9 +218,7 @@ async function checkTenant(
   const invalid: ResolvedLink[] = [];
   for (const l of scoped) {
     try {
-      const res = await db.query(
-        tenantFoundStatement(l.sourceSql, l.targetSql, l.config.scope[0]!, tenant, (l.config.targetScope ?? l.config.scope)[0]!),
-      );
+      const res = await db.query(tenantFoundStatement(l.sourceSql, l.targetSql, l.config.scope[0]!, tenant, targetScope(l.config)[0]!));
       if (canonical === null && res.rows[0]?.found === true) {
         const type = l.scopeTypes[0]!;
         canonical = CANONICAL_TENANT_TYPES.has(type)
@@ -273,11 +272,11 @@ async function hiddenTables(db: Queryable, links: readonly ResolvedLink[], tenan
 /** What an unknown tenant error adds: the same value in another case, and some values that exist (read from a bounded sample). */
 async function tenantHint(db: Queryable, l: ResolvedLink, tenant: string): Promise<string> {
   try {
-    const res = await db.query(tenantHintStatement(l.targetSql, (l.config.targetScope ?? l.config.scope)[0]!, tenant));
-    if (res.rows.length === 0) return ` (${l.config.target.table} has no ${(l.config.targetScope ?? l.config.scope)[0]} value at all)`;
+    const res = await db.query(tenantHintStatement(l.targetSql, targetScope(l.config)[0]!, tenant));
+    if (res.rows.length === 0) return ` (${l.config.target.table} has no ${targetScope(l.config)[0]} value at all)`;
     const ci = res.rows.find((r) => r.same_ci);
     const some = res.rows.map((r) => JSON.stringify(r.v)).join(', ');
-    return `${ci !== undefined ? `; did you mean "${ci.v}"? tenant values are case-sensitive` : ''}; some ${(l.config.targetScope ?? l.config.scope)[0]} values of ${l.config.target.table}: ${some}`;
+    return `${ci !== undefined ? `; did you mean "${ci.v}"? tenant values are case-sensitive` : ''}; some ${targetScope(l.config)[0]} values of ${l.config.target.table}: ${some}`;
   } catch {
     return '';
   }

@@ -1,3 +1,4 @@
+import { targetScope } from '../sql/link.js';
 import type { Queryable } from '../db/port.js';
 import { BackfillError, wrapDbError } from '../errors.js';
 import {
@@ -92,7 +93,7 @@ export async function assertSeesAllMasters(ctx: Pick<Context, 'db' | 'links' | '
     const none = await hiddenByPolicies(
       ctx.db,
       { oid: l.targetOid, sql: l.targetSql, name: l.config.target.table },
-      tenant === null ? undefined : { column: (l.config.targetScope ?? l.config.scope)[0]!, tenant },
+      tenant === null ? undefined : { column: targetScope(l.config)[0]!, tenant },
     );
     if (none !== null)
       throw new BackfillError(
@@ -146,7 +147,7 @@ export async function assertCanRead(ctx: Pick<Context, 'db' | 'links'>, doing: '
         [
           ...keyColumns(t.key),
           ...(plan ? [t.name] : []),
-          ...(c.targetScope ?? c.scope),
+          ...targetScope(c),
           ...(active === undefined ? [] : activeParts(active).map((x) => x.column)),
           ...(plan ? (c.compare ?? []).map((x) => x.target) : []),
         ],

@@ -5,6 +5,7 @@
  * The policy's setting can be given to the tool's connection (PGOPTIONS or the URL's `options`): said, with the
  * setting's name, wherever such a table is read.
  */
+import { targetScope } from '../sql/link.js';
 import type { Queryable } from '../db/port.js';
 import { wrapDbError } from '../errors.js';
 import { rowSecurityHidesStatement, rowSecurityOfStatement, rowSecurityStatement } from '../sql/context.js';
@@ -67,7 +68,7 @@ export async function rowSecurityNotices(db: Queryable, links: readonly Resolved
   const seen = new Set<number>();
   // the tenant's column in the documents, or in the masters (named otherwise where the scope maps it: targetScope)
   const scopeOf = (l: ResolvedLink, master = false): { column: string; tenant: string } | undefined => {
-    const col = (master ? (l.config.targetScope ?? l.config.scope) : l.config.scope)[0];
+    const col = (master ? targetScope(l.config) : l.config.scope)[0];
     return tenant !== null && col !== undefined ? { column: col, tenant } : undefined;
   };
   for (const l of links) {

@@ -3,6 +3,7 @@
  * masters of its scope on every guarded INSERT or UPDATE (README, Limitations), and without an index on the masters'
  * name (alone or among its scope columns) each of those writes scans the master table. Said in a notice at install.
  */
+import { targetScope } from '../sql/link.js';
 import type { Queryable } from '../db/port.js';
 import type { ResolvedLink } from '../context/catalog.js';
 import { ident } from '../sql/quote.js';
@@ -25,7 +26,7 @@ export async function lookupIndexNotices(db: Queryable, links: readonly Resolved
   const out: string[] = [];
   for (const l of links) {
     const t = l.config.target;
-    const scope = l.config.targetScope ?? l.config.scope;
+    const scope = targetScope(l.config);
     const indexes = (await db.query(indexesStatement(l.targetOid))).rows;
     if (indexes.some((ix) => indexServesLookup(ix, t.name, scope))) continue;
     const cols = [...scope, t.name].map(ident).join(', ');

@@ -2,6 +2,7 @@
  * Creating proposed masters: the approved ones inserted in one transaction (numbered like CUST-006 when the link
  * names a number column), an alias decision recorded for every clustered name, then a new plan.
  */
+import { targetScope } from '../sql/link.js';
 import { num, type Queryable, withinTransaction } from '../db/port.js';
 import { BackfillError } from '../errors.js';
 import { activePredicate } from '../config/schema.js';
@@ -65,7 +66,7 @@ export interface CreateMastersResult {
 async function numbersAcrossScopes(db: Queryable, l: ResolvedLink, col: string): Promise<boolean> {
   if (l.config.scope.length === 0) return false;
   const idx = (await db.query(numberUniqueIndexesStatement(l.targetOid, col))).rows;
-  return idx.some((r) => !(l.config.targetScope ?? l.config.scope).every((c) => r.cols.includes(c)));
+  return idx.some((r) => !targetScope(l.config).every((c) => r.cols.includes(c)));
 }
 
 /** Next numbers per scope (or across them, numbersAcrossScopes): continue the most used prefix (CUST-) at its widest width, else derive one from the table name. */
@@ -126,7 +127,7 @@ export async function createMastersIn(ctx: Context, file: unknown, opts: { by: s
       p.scopeKey.forEach((v, j) => {
         if (v === null) {
           problems.push(
-            `proposals[${parsed.data.proposals.indexOf(p)}].scopeKey[${j}] (${p.id}): approved, but ${l.config.target.table}.${(l.config.targetScope ?? l.config.scope)[j] ?? `scope #${j + 1}`} is NULL (no tenant): a master needs every scope value; set "approved": false`,
+            `proposals[${parsed.data.proposals.indexOf(p)}].scopeKey[${j}] (${p.id}): approved, but ${l.config.target.table}.${targetScope(l.config)[j] ?? `scope #${j + 1}`} is NULL (no tenant): a master needs every scope value; set "approved": false`,
           );
         }
       });

@@ -2,6 +2,7 @@
  * The master table a link targets, as `masters propose` and `masters create` see it: which links share it, and
  * whether fk-backfill can insert masters into it.
  */
+import { targetScope } from '../sql/link.js';
 import type { Queryable } from '../db/port.js';
 import { BackfillError } from '../errors.js';
 import { activePredicate } from '../config/schema.js';
@@ -67,7 +68,7 @@ export async function assertCanCreateMasters(db: Queryable, l: ResolvedLink): Pr
   const filled = new Set([
     t.key,
     t.name,
-    ...(l.config.targetScope ?? l.config.scope),
+    ...targetScope(l.config),
     ...(t.number !== undefined ? [t.number] : []),
     ...(active !== undefined ? activeParts(active).map((x) => x.column) : []),
   ]);
@@ -75,7 +76,7 @@ export async function assertCanCreateMasters(db: Queryable, l: ResolvedLink): Pr
   // names, an identity ALWAYS scope): the insert fails (a trial: 428C9 after propose approved the names)
   const written = [
     t.name,
-    ...(l.config.targetScope ?? l.config.scope),
+    ...targetScope(l.config),
     ...(t.number !== undefined ? [t.number] : []),
     ...(active !== undefined
       ? activeParts(active)

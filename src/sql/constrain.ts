@@ -5,7 +5,7 @@
 import { BackfillError } from '../errors.js';
 import { createHash } from 'node:crypto';
 import { ident } from './quote.js';
-import { Params, type Statement } from './link.js';
+import { Params, type Statement, targetScope } from './link.js';
 
 /** PostgreSQL truncates identifiers at 63 bytes (NAMEDATALEN - 1). */
 export const MAX_IDENT_BYTES = 63;
@@ -48,11 +48,6 @@ export interface ConstrainShape {
   targetScope?: string[] | undefined;
 }
 
-/** The master's scope columns of a constrain shape: the tenant-safe unique index and FK reference these. */
-export function constrainTargetScope(s: Pick<ConstrainShape, 'scope' | 'targetScope'>): string[] {
-  return s.targetScope ?? s.scope;
-}
-
 export interface ConstrainNames {
   foreignKey: string;
   index: string;
@@ -74,7 +69,7 @@ export function constrainNames(s: ConstrainShape, tenantSafe: boolean): Constrai
   return {
     foreignKey: objectName(s.sourceTable, fkCols, 'fkey'),
     index: objectName(s.sourceTable, fkIndexColumns(s, tenantSafe), 'idx'),
-    unique: objectName(s.targetTable, [...constrainTargetScope(s), s.targetKey], 'key'),
+    unique: objectName(s.targetTable, [...targetScope(s), s.targetKey], 'key'),
     notNullCheck: objectName(s.sourceTable, [s.fk], 'not_null'),
   };
 }
@@ -137,7 +132,7 @@ export function orphanBatchStatement(
   const scoped = tenantSafe && s.scope.length > 0;
   const scope = scoped ? s.scope.map(ident) : [];
   // the masters' own scope columns (named otherwise than the documents' where the config maps them)
-  const tscope = scoped ? constrainTargetScope(s).map(ident) : [];
+  const tscope = scoped ? targetScope(s).map(ident) : [];
   const join = scope.map((c, i) => ` AND t.${tscope[i]!} = s.${c}`).join('');
   const scopeCols = s.scope.map((c) => `s.${ident(c)}::text`).join(', ');
   const afterWhere = after === null ? '' : ` AND s.${k} > ${p.add(after)}::${s.keyType}`;
@@ -199,7 +194,7 @@ export function dropIndexSql(regclassText: string, concurrently: boolean): strin
 }
 
 export function createUniqueIndexSql(s: ConstrainShape, name: string, concurrently: boolean): string {
-  const cols = [...constrainTargetScope(s), s.targetKey].map(ident).join(', ');
+  const cols = [...targetScope(s), s.targetKey].map(ident).join(', ');
   return `CREATE UNIQUE INDEX${concurrently ? ' CONCURRENTLY' : ''} ${ident(name)} ON ${s.targetSql} (${cols})`;
 }
 
@@ -224,7 +219,7 @@ export function setsColumns(tenantSafe: boolean, onDelete: OnDeleteAction): bool
  */
 export function addForeignKeySql(s: ConstrainShape, name: string, tenantSafe: boolean, onDelete: OnDeleteAction, notValid = true): string {
   const from = (tenantSafe ? [...s.scope, s.fk] : [s.fk]).map(ident).join(', ');
-  const to = (tenantSafe ? [...constrainTargetScope(s), s.targetKey] : [s.targetKey]).map(ident).join(', ');
+  const to = (tenantSafe ? [...targetScope(s), s.targetKey] : [s.targetKey]).map(ident).join(', ');
   const only = setsColumns(tenantSafe, onDelete) ? ` (${ident(s.fk)})` : '';
   return `ALTER TABLE ${s.sourceSql} ADD CONSTRAINT ${ident(name)} FOREIGN KEY (${from}) REFERENCES ${s.targetSql} (${to}) ON DELETE ${onDelete.toUpperCase()}${only}${notValid ? ' NOT VALID' : ''}`;
 }
@@ -384,7 +379,9 @@ export function sharedLinkedStatement(s: {
   scope: readonly string[];
   targetScope?: readonly string[] | undefined;
 }): Statement<{ n: unknown }> {
-  const shared = (s.targetScope ?? s.scope).map((c) => `t.${ident(c)} IS NULL`).join(' AND ');
+  const shared = targetScope(s)
+    .map((c) => `t.${ident(c)} IS NULL`)
+    .join(' AND ');
   return {
     text: `SELECT count(*)::int8 AS n
   FROM ${s.sourceSql} s

@@ -222,9 +222,9 @@ export function entryName(link: LinkShape, entry: string): string {
   return link.nameType === undefined || link.nameType === 'text' ? `${entry}.source_name` : `${entry}.source_name::${link.nameType}`;
 }
 
-/** The master's scope columns (LinkShape.targetScope, else the documents' names). */
-export function targetScope(link: LinkShape): string[] {
-  return link.targetScope ?? link.scope;
+/** The master's scope columns (`targetScope`, else the documents' names) of a link's shape or config. */
+export function targetScope(link: { scope: readonly string[]; targetScope?: readonly string[] | undefined }): string[] {
+  return [...(link.targetScope ?? link.scope)];
 }
 
 /**
